@@ -1,0 +1,118 @@
+# ecsim — discrete-event simulator of Amazon ECS clusters.
+#
+#   make            build ./ecsim
+#   make run        install missing packages, build, run scenarios/default.json
+#   make test       install missing packages, build, run every CUnit suite and
+#                   the end-to-end runs of the shipped scenarios
+#   make asan       the whole suite under AddressSanitizer + UBSan
+#   make valgrind   the unit suites under valgrind --leak-check=full
+#   make bench      speed of the hot paths (printed, never asserted)
+#   make clean
+#
+# Each variant builds in its own directory (build/release, build/asan), so
+# changing flags never mixes objects.
+
+VARIANT ?= release
+B := build/$(VARIANT)
+CC ?= cc
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CSTD := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+PKG_CFLAGS = $(shell pkg-config --cflags gsl libcjson 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs gsl libcjson 2>/dev/null || echo -lgsl -lgslcblas -lcjson)
+
+ifeq ($(VARIANT),asan)
+OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDOPT := -fsanitize=address,undefined
+else
+OPT := -O2 -g
+LDOPT :=
+endif
+
+CFLAGS := $(CSTD) $(WARN) $(OPT)
+CPPFLAGS := -I. -I$(B)/gen $(PKG_CFLAGS)
+LDLIBS = $(PKG_LIBS) -lcsv -lm
+
+LIB_SRCS := $(filter-out sim/main.c,$(wildcard sim/*.c models/*.c models/*/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/catalog_data.o
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_BINS := $(TEST_SRCS:tests/%.c=$(B)/tests/%)
+TEST_SUPPORT := $(patsubst %.c,$(B)/%.o,tests/cu_main.c $(wildcard tests/oracle/*.c tests/helpers/*.c))
+BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
+BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(B)/bench/%)
+
+.PHONY: all run test check unit e2e asan valgrind bench deps clean check-layers
+
+all: ecsim
+
+ecsim: $(B)/ecsim
+	cp $< $@
+
+$(B)/ecsim: $(B)/sim/main.o $(LIB_OBJS)
+	$(CC) $(LDOPT) -o $@ $^ $(LDLIBS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
+
+# The instance-type catalog is data (models/catalog.csv), compiled in so the
+# binary needs no data files at run time.
+$(B)/gen/catalog_data.c: models/catalog.csv scripts/csv2c.sh
+	@mkdir -p $(@D)
+	sh scripts/csv2c.sh catalog_csv $< > $@
+
+$(B)/gen/catalog_data.o: $(B)/gen/catalog_data.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/tests/%: $(B)/tests/%.o $(TEST_SUPPORT) $(LIB_OBJS)
+	$(CC) $(LDOPT) -o $@ $^ $(LDLIBS) -lcunit
+
+$(B)/bench/%: $(B)/tests/bench/%.o $(TEST_SUPPORT) $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDOPT) -o $@ $(filter-out $(B)/tests/cu_main.o,$^) $(LDLIBS) -lcunit
+
+deps:
+	@sh scripts/setup-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory ecsim
+	./ecsim run scenarios/default.json
+
+test: deps
+	@$(MAKE) --no-print-directory check
+
+check: check-layers unit e2e
+
+unit: $(TEST_BINS) ecsim
+	@sh tests/run-unit.sh $(TEST_BINS)
+
+e2e: ecsim
+	@sh tests/e2e.sh ./ecsim
+
+asan: deps
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		$(MAKE) --no-print-directory VARIANT=asan unit-asan
+
+unit-asan: $(TEST_BINS) $(B)/ecsim
+	@sh tests/run-unit.sh $(TEST_BINS)
+	@sh tests/e2e.sh $(B)/ecsim
+
+valgrind: deps
+	@$(MAKE) --no-print-directory $(TEST_BINS)
+	@VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1" \
+		sh tests/run-unit.sh $(TEST_BINS)
+
+bench: deps
+	@$(MAKE) --no-print-directory ecsim $(BENCH_BINS)
+	@sh tests/bench/run.sh $(BENCH_BINS)
+
+# sim/ is the engine: it must know nothing of ECS (only the command layer,
+# sim/main.c and sim/cmd_*.c, reaches into models/).
+check-layers:
+	@if grep -l '#include "\(\.\./\)*models/' $$(ls sim/*.c sim/*.h | grep -v -e sim/main.c -e 'sim/cmd_') 2>/dev/null; then \
+		echo "ecsim: layering: the files above in sim/ include models/ headers"; exit 1; fi
+
+clean:
+	rm -rf build ecsim results/*/ plots/*.png
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,118 @@
+/* models/cluster.h — the container instances of one cluster, their
+ * registered and remaining resources, attributes, status, the tasks placed on
+ * them (counted per task group), and the indexes placement reads
+ * (ecs-semantics §2, §4.2; ecs-choices D1–D9).
+ *
+ * Instances are numbered densely 0, 1, 2, ... in registration order; that
+ * number is also the "earliest registered" order used by tie-breaks (A11).
+ * The cluster never frees an instance before cluster_free(): an INACTIVE
+ * instance keeps its number.
+ *
+ * Ownership: the cluster copies every string and array it is given.
+ */
+#ifndef MODELS_CLUSTER_H
+#define MODELS_CLUSTER_H
+
+#include <stdint.h>
+
+enum inst_status { INST_ACTIVE, INST_DRAINING, INST_INACTIVE, INST_REGISTERING };
+
+struct inst_attr {
+	const char *name;
+	const char *value;         /* NULL = attribute present with no value */
+};
+
+/* What a caller fills to register an instance (built from the catalog and
+ * the scenario).  Built-in attributes ecs.availability-zone,
+ * ecs.instance-type, ecs.os-type, ecs.os-family, ecs.cpu-architecture and
+ * ecs.ami-id are added by the cluster from the fields below (D1); `attrs`
+ * holds the others (custom ones, ecs.capability.task-eni, ...). */
+struct instance_spec {
+	const char *id;            /* container instance id; NULL = "ci-<n>" */
+	const char *ec2_instance_id; /* NULL = same as id */
+	const char *instance_type;
+	const char *az;
+	const char *os_type;       /* "linux" / "windows" */
+	const char *os_family;     /* "LINUX", "WINDOWS_SERVER_2022_FULL", ... */
+	const char *cpu_arch;      /* "x86_64" / "arm64" */
+	const char *ami_id;
+	int64_t cpu_units;         /* registered CPU (vCPU × 1024) */
+	int64_t mem_mib;           /* registered memory */
+	int64_t gpus;
+	int eni_tasks;             /* awsvpc task capacity (D4) */
+	const uint16_t *reserved_tcp; /* NULL = agent defaults by os_type (D2) */
+	int n_reserved_tcp;
+	const uint16_t *reserved_udp; /* NULL = none */
+	int n_reserved_udp;
+	const struct inst_attr *attrs;
+	int n_attrs;
+	const char *agent_version; /* NULL = unknown */
+	int64_t registered_at_ms;  /* Unix epoch ms (registeredAt in CQL) */
+};
+
+/* What one task needs from an instance (ecs-semantics §1.6). */
+struct place_req {
+	int64_t cpu_units;
+	int64_t mem_mib;
+	const uint16_t *ports_tcp; /* static host ports, sorted, unique (not awsvpc) */
+	int n_ports_tcp;
+	const uint16_t *ports_udp;
+	int n_ports_udp;
+	int eni;                   /* 1 = awsvpc: needs an ENI slot and ecs.capability.task-eni */
+	int64_t gpus;
+	const char *os_family;     /* runtimePlatform, NULL = any (A15) */
+	const char *cpu_arch;      /* runtimePlatform, NULL = any (A15) */
+};
+
+struct cluster;
+
+struct cluster *cluster_new(void);
+void cluster_free(struct cluster *cl);        /* NULL is a no-op */
+
+/* Register an instance (status ACTIVE, agent connected).  Returns its
+ * number.  The spec must be valid (the scenario loader checks it). */
+int32_t cluster_add(struct cluster *cl, const struct instance_spec *spec);
+
+int32_t cluster_count(const struct cluster *cl);          /* all, any status */
+
+void cluster_set_status(struct cluster *cl, int32_t i, enum inst_status st);
+void cluster_set_agent_connected(struct cluster *cl, int32_t i, int connected);
+
+/* Task groups are interned: "family:web", "service:api", ... */
+uint32_t cluster_group(struct cluster *cl, const char *name);
+const char *cluster_group_name(const struct cluster *cl, uint32_t g);
+
+/* Account for a task of group g placed on / leaving instance i: CPU, memory,
+ * ports, ENI, GPU and the group counts (D9).  reserve() must only be called
+ * for a placement that fits (the result of place_task). */
+void cluster_reserve(struct cluster *cl, int32_t i, const struct place_req *r, uint32_t g);
+void cluster_release(struct cluster *cl, int32_t i, const struct place_req *r, uint32_t g);
+
+/* Read access. */
+const char *cluster_id(const struct cluster *cl, int32_t i);
+const char *cluster_az(const struct cluster *cl, int32_t i);
+const char *cluster_type(const struct cluster *cl, int32_t i);
+enum inst_status cluster_status(const struct cluster *cl, int32_t i);
+int cluster_agent_connected(const struct cluster *cl, int32_t i);
+int64_t cluster_cpu_registered(const struct cluster *cl, int32_t i);
+int64_t cluster_mem_registered(const struct cluster *cl, int32_t i);
+int64_t cluster_cpu_remaining(const struct cluster *cl, int32_t i);
+int64_t cluster_mem_remaining(const struct cluster *cl, int32_t i);
+int32_t cluster_tasks_on(const struct cluster *cl, int32_t i);   /* runningTasksCount */
+int32_t cluster_group_tasks_on(const struct cluster *cl, int32_t i, uint32_t g);
+/* Attribute value; returns 1 when present (value may be NULL), else 0. */
+int cluster_attribute(const struct cluster *cl, int32_t i, const char *name, const char **value);
+
+/* Cluster-wide totals over ACTIVE and DRAINING instances, kept incrementally
+ * (O(1)). */
+struct cluster_totals {
+	int32_t n_active;          /* status ACTIVE */
+	int32_t n_registered;      /* ACTIVE or DRAINING */
+	int32_t n_used;            /* ACTIVE or DRAINING with at least one task */
+	int64_t cpu_registered, mem_registered;   /* over ACTIVE + DRAINING */
+	int64_t cpu_reserved, mem_reserved;       /* over ACTIVE + DRAINING */
+	int64_t tasks;             /* tasks placed and not released */
+};
+void cluster_totals(const struct cluster *cl, struct cluster_totals *t);
+
+#endif

@@ -1,0 +1,98 @@
+/* models/placement/placement.h — choosing an instance for a task, as ECS
+ * does (ecs-semantics §4; ecs-choices A1–A13, D1–D14): the eligibility filter
+ * (status, agent, CPU, memory, ports, ENI, GPU, runtimePlatform), then the
+ * placement constraints, then the strategies in order, then the tie-break.
+ *
+ * The fast path reads indexes that the cluster keeps up to date, so one
+ * placement costs O(log n) in the number of instances for binpack, spread on
+ * an attribute or instanceId, and their chains.  tests/oracle/ holds the
+ * plain full-scan implementation of the same rules that the fast path is
+ * checked against.
+ */
+#ifndef MODELS_PLACEMENT_H
+#define MODELS_PLACEMENT_H
+
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "models/cluster.h"
+#include "sim/err.h"
+
+struct cJSON;
+struct cql_expr;
+
+#define PLACE_MAX_STRATEGIES 5     /* D11 */
+#define PLACE_MAX_CONSTRAINTS 10   /* D11 */
+
+enum place_strategy_type { PS_BINPACK, PS_SPREAD, PS_RANDOM };
+enum place_constraint_type { PC_DISTINCT_INSTANCE, PC_MEMBER_OF };
+enum place_tie_break { PT_RANDOM, PT_FIRST };      /* A11; default random */
+
+struct place_strategy {
+	enum place_strategy_type type;
+	char *field;              /* binpack: "cpu"/"memory"; spread: "instanceId",
+				   * "host" or "attribute:NAME"; random: NULL */
+};
+
+struct place_constraint {
+	enum place_constraint_type type;
+	char *expression;         /* memberOf only */
+	struct cql_expr *expr;    /* parsed expression, memberOf only */
+};
+
+struct place_policy {
+	struct place_strategy strategies[PLACE_MAX_STRATEGIES];
+	int n_strategies;         /* 0 = the caller's default (§4.6, D10) */
+	struct place_constraint constraints[PLACE_MAX_CONSTRAINTS];
+	int n_constraints;
+	enum place_tie_break tie_break;
+};
+
+void place_policy_init(struct place_policy *p);     /* empty, tie-break random */
+void place_policy_free(struct place_policy *p);     /* frees members, not p */
+void place_policy_copy(struct place_policy *dst, const struct place_policy *src);
+
+/* Parse AWS's JSON shapes into p (appending): a placementStrategy array
+ * ([{"type":"spread","field":"attribute:ecs.availability-zone"}, ...]) and
+ * a placementConstraints array ([{"type":"memberOf","expression":"..."},
+ * {"type":"distinctInstance"}]).  Errors name the file, the JSON path and,
+ * for a bad expression, the column in the expression. */
+int place_parse_strategies(struct place_policy *p, const struct cJSON *arr,
+			   const char *file, const char *path, struct err *e);
+int place_parse_constraints(struct place_policy *p, const struct cJSON *arr,
+			    const char *file, const char *path, struct err *e);
+/* Append a memberOf constraint from an expression string. */
+int place_add_member_of(struct place_policy *p, const char *expression,
+			const char *file, const char *path, struct err *e);
+/* A console template by name: az-balanced-spread, az-balanced-binpack,
+ * binpack, one-task-per-host (§4.6).  Returns -1 with e filled when the name
+ * is unknown (the message lists the valid names). */
+int place_template(struct place_policy *p, const char *name, struct err *e);
+/* Parse --strategy's argument: a template name or a JSON strategy array. */
+int place_parse_strategy_arg(struct place_policy *p, const char *arg, struct err *e);
+/* A short text form of the strategies ("spread(attribute:ecs.availability-zone),binpack(memory)"),
+ * caller frees. */
+char *place_policy_describe(const struct place_policy *p);
+
+struct place_result {
+	int32_t instance;         /* chosen instance, or -1 */
+	const char *reason;       /* on failure: "RESOURCE:CPU", "RESOURCE:MEMORY",
+				   * "RESOURCE:PORTS", "RESOURCE:ENI", "RESOURCE:GPU",
+				   * "AGENT", "ATTRIBUTE", "NO_INSTANCES",
+				   * "FAIL:MemberOf placement constraint unsatisfied.",
+				   * "FAIL:DistinctInstance placement constraint unsatisfied."
+				   * (static strings, A2/A4/A5); NULL on success */
+	int32_t considered;       /* instances considered (ACTIVE ones) */
+};
+
+/* Choose an instance for one task of group g.  Does not reserve anything:
+ * on success the caller calls cluster_reserve().  When the policy has no
+ * strategy, the default of D10 applies (service:… groups: spread AZ then
+ * spread instanceId, A12; otherwise random).  rng is the placement engine's
+ * own stream (drawn from only when more than one instance is tied, A11).
+ * Returns 0 when placed, 1 when nothing fits (r->reason set). */
+int place_task(struct cluster *cl, const struct place_req *req, uint32_t g,
+	       const struct place_policy *p, gsl_rng *rng, struct place_result *r);
+
+#endif

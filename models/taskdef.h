@@ -1,0 +1,109 @@
+/* models/taskdef.h — AWS task-definition JSON → what placement and the task
+ * lifecycle need (ecs-semantics §1, ecs-choices B1–B21).
+ *
+ * Accepts the RegisterTaskDefinition input shape, the DescribeTaskDefinition
+ * output shape ({"taskDefinition": {...}}) and a bare array of container
+ * definitions (Terraform `container_definitions`); see B1.  Everything is
+ * copied out of the cJSON tree: a struct taskdef owns all its memory.
+ */
+#ifndef MODELS_TASKDEF_H
+#define MODELS_TASKDEF_H
+
+#include <stdint.h>
+
+#include "sim/err.h"
+
+struct cJSON;
+
+enum td_launch {               /* bit mask of requiresCompatibilities */
+	TD_LAUNCH_EC2 = 1,
+	TD_LAUNCH_FARGATE = 2,
+	TD_LAUNCH_EXTERNAL = 4,
+	TD_LAUNCH_MANAGED_INSTANCES = 8,
+};
+
+enum td_netmode { TD_NET_BRIDGE, TD_NET_HOST, TD_NET_AWSVPC, TD_NET_NONE, TD_NET_DEFAULT };
+
+enum td_shape { TD_SHAPE_REGISTER, TD_SHAPE_DESCRIBE, TD_SHAPE_CONTAINERS };
+
+struct td_port {               /* one port mapping as written */
+	int container_port;        /* 0 when only a range is given */
+	int host_port;             /* -1 = absent */
+	int udp;                   /* 0 tcp, 1 udp */
+	int range_lo, range_hi;    /* containerPortRange, 0/0 when none */
+};
+
+struct td_container {
+	char *name;
+	char *image;               /* may be NULL */
+	int essential;             /* default 1 */
+	int64_t cpu;               /* units, 0 = not given */
+	int64_t memory_mib;        /* hard limit, 0 = not given */
+	int64_t memory_reservation_mib; /* soft limit, 0 = not given */
+	int64_t gpu;               /* resourceRequirements GPU, 0 = none */
+	int stop_timeout_s;        /* -1 = not given (agent default applies) */
+	int start_timeout_s;       /* -1 = not given */
+	int has_health_check;
+	struct td_port *ports;
+	int n_ports;
+};
+
+struct taskdef {
+	char *family;
+	int revision;              /* 0 = not given */
+	enum td_shape shape;
+	unsigned launch;           /* enum td_launch bits; EC2 when absent/empty (B12) */
+	enum td_netmode netmode;
+	char *os_family;           /* runtimePlatform.operatingSystemFamily, NULL = none */
+	char *cpu_arch;            /* runtimePlatform.cpuArchitecture, NULL = none */
+	int windows;               /* os_family is a Windows family (B15) */
+
+	int64_t task_cpu;          /* task-level cpu units, 0 = not set */
+	int64_t task_memory_mib;   /* task-level memory, 0 = not set */
+
+	/* Placement cost on an EC2 instance (ecs-semantics §1.6). */
+	int64_t cpu_units;         /* task cpu, else Σ container cpu */
+	int64_t memory_mib;        /* task memory, else Σ (reservation>0 ? reservation : memory) */
+	int64_t memory_reservation_mib; /* Σ container memoryReservation (informational) */
+	int64_t gpu;               /* Σ container GPUs */
+	int eni;                   /* 1 for awsvpc */
+	uint16_t *host_ports_tcp;  /* static host ports reserved on the instance (not awsvpc), sorted, unique */
+	int n_host_ports_tcp;
+	uint16_t *host_ports_udp;
+	int n_host_ports_udp;
+	uint16_t *awsvpc_ports_tcp; /* fixed ports of an awsvpc task: on the task ENI, not reserved (B17) */
+	int n_awsvpc_ports_tcp;
+	uint16_t *awsvpc_ports_udp;
+	int n_awsvpc_ports_udp;
+	int dynamic_ports;         /* bridge/default host ports assigned at start (not checked, D14) */
+
+	char **constraints;        /* memberOf expressions from placementConstraints (B21) */
+	int n_constraints;
+
+	int stop_timeout_s;        /* max over containers of stopTimeout, -1 when none given */
+
+	struct td_container *containers;
+	int n_containers;
+	int n_essential;
+};
+
+/* Load a task definition from a file.  `family_hint` names the family of a
+ * bare container array (NULL: derived from the file name, B1).  Returns a new
+ * taskdef, or NULL with e filled (file, JSON path or line:col, reason). */
+struct taskdef *taskdef_load(const char *path, const char *family_hint, struct err *e);
+
+/* Same from an already parsed JSON value (e.g. inline in a scenario); `file`
+ * and `path` are used in messages ("$.taskDefinitions[0]"). */
+struct taskdef *taskdef_from_json(const struct cJSON *root, const char *file,
+				  const char *path, const char *family_hint,
+				  struct err *e);
+
+void taskdef_free(struct taskdef *td);   /* NULL is a no-op */
+
+/* The derived requirements as one JSON object (what `ecsim inspect` prints);
+ * caller frees with free(). */
+char *taskdef_to_json(const struct taskdef *td);
+
+const char *td_netmode_name(enum td_netmode m);
+
+#endif

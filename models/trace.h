@@ -1,0 +1,55 @@
+/* models/trace.h — ecsim's workload trace (scenarios/README.md, "Trace
+ * format"): CSV with a header, columns in any order, `time_s` and `event`
+ * required, then as each event needs:
+ *
+ *   time_s,event,target,taskdef,count,duration_s,group
+ *
+ * Rows are streamed one at a time (memory does not grow with the trace) and
+ * must be in non-decreasing time order.  Every event kind is parsed and
+ * checked; a kind the running build cannot simulate yet is refused with
+ * "not supported yet" (never silently ignored).
+ */
+#ifndef MODELS_TRACE_H
+#define MODELS_TRACE_H
+
+#include <stdint.h>
+
+#include "sim/err.h"
+#include "sim/evq.h"
+
+enum trace_event {
+	TR_RUN_TASK, TR_STOP_TASK, TR_REGISTER_INSTANCE, TR_INSTANCE_FAIL,
+	TR_AZ_OUTAGE, TR_AGENT_DISCONNECT, TR_SPOT_INTERRUPTION, TR_SET_DESIRED,
+	TR_DEPLOY, TR_N_EVENTS
+};
+
+/* One row.  Strings point into the reader's buffer: valid until the next
+ * trace_next() call. */
+struct trace_row {
+	sim_time_t t;              /* time_s converted to ms (rounded half up) */
+	enum trace_event ev;
+	const char *target;        /* "" when empty */
+	const char *taskdef;
+	const char *group;
+	int64_t count;             /* default 1 */
+	sim_time_t duration;       /* ms; -1 when empty */
+	long line;                 /* line of the row in the file */
+};
+
+struct trace;
+
+/* Open a trace; `supported` is a bit mask (1u << TR_x) of the event kinds
+ * this build simulates.  NULL with e filled on error. */
+struct trace *trace_open(const char *path, unsigned supported, struct err *e);
+void trace_close(struct trace *t);          /* NULL is a no-op */
+/* Next row: 1 = a row, 0 = end, -1 = error (file:line:col, column, reason). */
+int trace_next(struct trace *t, struct trace_row *row, struct err *e);
+const char *trace_event_name(enum trace_event ev);
+const char *trace_path(const struct trace *t);
+
+/* Parse a decimal number of seconds ("12", "12.5", "0.001") into ms,
+ * rounding half up at the millisecond.  Returns 0 or -1 (not a number,
+ * negative, too large). */
+int trace_parse_seconds(const char *s, sim_time_t *ms);
+
+#endif

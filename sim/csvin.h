@@ -1,0 +1,37 @@
+/* sim/csvin.h — streaming CSV input through libcsv: one record at a time,
+ * memory bounded by the longest record, never by the file.
+ *
+ * The first record is the header; columns are found by name.  Each record
+ * knows the line it started on; errors name the file, that line and the
+ * 1-based column (field index) with the column's header name.
+ * Blank lines are skipped.  A record with a field count different from the
+ * header's is an error.
+ */
+#ifndef SIM_CSVIN_H
+#define SIM_CSVIN_H
+
+#include "err.h"
+
+struct csvin;
+
+/* Open and read the header.  NULL with e filled on error (missing file,
+ * empty file, malformed header, duplicate column names). */
+struct csvin *csvin_open(const char *path, struct err *e);
+void csvin_close(struct csvin *in);         /* NULL is a no-op */
+
+int csvin_ncols(const struct csvin *in);
+const char *csvin_colname(const struct csvin *in, int col);
+int csvin_col(const struct csvin *in, const char *name);   /* index or -1 */
+
+/* Read the next record: 1 = a record, 0 = end of file, -1 = error. */
+int csvin_next(struct csvin *in, struct err *e);
+/* Field `col` of the current record (never NULL; "" when empty). */
+const char *csvin_field(const struct csvin *in, int col);
+long csvin_line(const struct csvin *in);    /* line where the record started */
+const char *csvin_path(const struct csvin *in);
+
+/* Record an error about field `col` of the current record; returns -1. */
+int csvin_fail(const struct csvin *in, int col, struct err *e, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif

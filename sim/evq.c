@@ -1,0 +1,89 @@
+/* sim/evq.c — 4-ary min-heap of events keyed by (t, seq).
+ * Invariant: every node's key is <= the keys of its (up to 4) children. */
+#include "evq.h"
+
+#include <stdlib.h>
+
+#include "mem.h"
+
+struct evq {
+	struct event *h;
+	size_t n, cap;
+	uint64_t next_seq;
+};
+
+static int before(const struct event *a, const struct event *b)
+{
+	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+}
+
+struct evq *evq_new(void)
+{
+	return xcalloc(1, sizeof(struct evq));
+}
+
+void evq_free(struct evq *q)
+{
+	if (!q)
+		return;
+	free(q->h);
+	free(q);
+}
+
+uint64_t evq_push(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg)
+{
+	struct event ev = { t, q->next_seq++, type, target, arg };
+	size_t i;
+
+	XGROW(q->h, q->cap, q->n + 1);
+	i = q->n++;
+	while (i > 0) {
+		size_t p = (i - 1) / 4;
+
+		if (!before(&ev, &q->h[p]))
+			break;
+		q->h[i] = q->h[p];
+		i = p;
+	}
+	q->h[i] = ev;
+	return ev.seq;
+}
+
+int evq_pop(struct evq *q, struct event *out)
+{
+	struct event last;
+	size_t i = 0;
+
+	if (q->n == 0)
+		return 0;
+	*out = q->h[0];
+	last = q->h[--q->n];
+	for (;;) {
+		size_t c = 4 * i + 1, best, end;
+
+		if (c >= q->n)
+			break;
+		best = c;
+		end = c + 4 < q->n ? c + 4 : q->n;
+		for (size_t k = c + 1; k < end; k++)
+			if (before(&q->h[k], &q->h[best]))
+				best = k;
+		if (!before(&q->h[best], &last))
+			break;
+		q->h[i] = q->h[best];
+		i = best;
+	}
+	if (q->n > 0)
+		q->h[i] = last;
+	return 1;
+}
+
+sim_time_t evq_peek_time(const struct evq *q)
+{
+	return q->n ? q->h[0].t : SIM_TIME_MAX;
+}
+
+size_t evq_size(const struct evq *q)
+{
+	return q->n;
+}

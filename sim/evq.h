@@ -1,0 +1,45 @@
+/* sim/evq.h — the future-event list.
+ *
+ * Events are ordered by (t, seq): seq is assigned by evq_push from a counter,
+ * so events at the same time come out in the order they were scheduled
+ * (FIFO within ties), deterministically.  Implemented as a 4-ary heap over a
+ * growable array.
+ *
+ *   evq_push       O(log n)
+ *   evq_pop        O(log n)
+ *   evq_peek_time  O(1)
+ *
+ * Cancellation is lazy: models keep a generation number in their object and
+ * pass it in `arg`; a handler seeing a stale generation ignores the event.
+ */
+#ifndef SIM_EVQ_H
+#define SIM_EVQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef int64_t sim_time_t;          /* simulated time, milliseconds */
+#define SIM_TIME_MAX INT64_MAX
+#define SIM_MS_PER_S 1000
+
+struct event {
+	sim_time_t t;
+	uint64_t seq;
+	uint32_t type;                   /* index into the handler table */
+	void *target;
+	uint64_t arg;
+};
+
+struct evq;
+
+struct evq *evq_new(void);
+void evq_free(struct evq *q);        /* NULL is a no-op */
+/* Schedule; returns the sequence number given to the event. */
+uint64_t evq_push(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg);
+/* Remove the earliest event into *ev; returns 0 when the queue is empty. */
+int evq_pop(struct evq *q, struct event *ev);
+/* Time of the earliest event, SIM_TIME_MAX when empty. */
+sim_time_t evq_peek_time(const struct evq *q);
+size_t evq_size(const struct evq *q);
+
+#endif

@@ -1,0 +1,20 @@
+/* sim/mem.h — allocation with one out-of-memory policy: print and exit 1.
+ * No call site checks for NULL. */
+#ifndef SIM_MEM_H
+#define SIM_MEM_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Grow *arr (element size `elem`) so it holds at least `need` elements;
+ * *cap is updated.  Doubling growth. */
+void xgrow(void **arr, size_t *cap, size_t need, size_t elem);
+
+#define XGROW(arr, cap, need) xgrow((void **)&(arr), &(cap), (need), sizeof *(arr))
+
+#endif

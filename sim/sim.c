@@ -1,0 +1,103 @@
+/* sim/sim.c — clock, future-event list and handler dispatch. */
+#include "sim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "mem.h"
+
+struct handler {
+	const char *name;
+	sim_handler fn;
+	void *ctx;
+};
+
+struct sim {
+	struct evq *q;
+	sim_time_t now;
+	uint64_t n_events;
+	int stop;
+	struct handler *h;
+	size_t n_h, cap_h;
+};
+
+struct sim *sim_new(void)
+{
+	struct sim *s = xcalloc(1, sizeof *s);
+
+	s->q = evq_new();
+	return s;
+}
+
+void sim_free(struct sim *s)
+{
+	if (!s)
+		return;
+	evq_free(s->q);
+	free(s->h);
+	free(s);
+}
+
+uint32_t sim_on(struct sim *s, const char *name, sim_handler fn, void *ctx)
+{
+	XGROW(s->h, s->cap_h, s->n_h + 1);
+	s->h[s->n_h] = (struct handler){ name, fn, ctx };
+	return (uint32_t)s->n_h++;
+}
+
+void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg)
+{
+	if (t < s->now || type >= s->n_h) {
+		fprintf(stderr, "ecsim: fatal: internal: event type %u at %lld before now %lld\n",
+			type, (long long)t, (long long)s->now);
+		abort();
+	}
+	evq_push(s->q, t, type, target, arg);
+}
+
+void sim_after(struct sim *s, sim_time_t delay, uint32_t type, void *target, uint64_t arg)
+{
+	sim_at(s, s->now + (delay > 0 ? delay : 0), type, target, arg);
+}
+
+sim_time_t sim_now(const struct sim *s)
+{
+	return s->now;
+}
+
+uint64_t sim_run(struct sim *s, sim_time_t until)
+{
+	uint64_t n = 0;
+	struct event ev;
+
+	s->stop = 0;
+	while (!s->stop && evq_peek_time(s->q) <= until) {
+		evq_pop(s->q, &ev);
+		s->now = ev.t;
+		s->h[ev.type].fn(s, s->h[ev.type].ctx, &ev);
+		n++;
+	}
+	s->n_events += n;
+	return n;
+}
+
+void sim_stop(struct sim *s)
+{
+	s->stop = 1;
+}
+
+uint64_t sim_events(const struct sim *s)
+{
+	return s->n_events;
+}
+
+size_t sim_pending(const struct sim *s)
+{
+	return evq_size(s->q);
+}
+
+void sim_set_now(struct sim *s, sim_time_t t)
+{
+	if (t > s->now)
+		s->now = t;
+}

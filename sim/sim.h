@@ -1,0 +1,47 @@
+/* sim/sim.h — the discrete-event engine: a clock, the future-event list and
+ * a table of handlers that models register by event type.  The engine knows
+ * nothing of what the types mean.
+ *
+ * Rules: an event may not be scheduled before now (asserted); an event
+ * scheduled for now runs after the current one.  The simulation is a value:
+ * several can live in one process.
+ */
+#ifndef SIM_SIM_H
+#define SIM_SIM_H
+
+#include <stdint.h>
+
+#include "evq.h"
+
+struct sim;
+
+/* A handler: ctx is what was given to sim_on; ev is the event being run. */
+typedef void (*sim_handler)(struct sim *s, void *ctx, const struct event *ev);
+
+struct sim *sim_new(void);
+void sim_free(struct sim *s);               /* NULL is a no-op */
+
+/* Register a new event type handled by h (with ctx); returns its type id. */
+uint32_t sim_on(struct sim *s, const char *name, sim_handler h, void *ctx);
+
+/* Schedule an event of `type` at absolute time t (>= now). */
+void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg);
+/* Schedule after a delay (>= 0). */
+void sim_after(struct sim *s, sim_time_t delay, uint32_t type, void *target, uint64_t arg);
+
+sim_time_t sim_now(const struct sim *s);
+
+/* Run events with t <= until (SIM_TIME_MAX: until the queue is empty or
+ * sim_stop is called).  The clock ends at min(until, last event time).
+ * Returns the number of events dispatched by this call. */
+uint64_t sim_run(struct sim *s, sim_time_t until);
+/* Ask sim_run to return after the current event. */
+void sim_stop(struct sim *s);
+
+uint64_t sim_events(const struct sim *s);   /* dispatched so far */
+size_t sim_pending(const struct sim *s);    /* events in the queue */
+/* Advance the clock to t (>= now) without running anything; used at the end
+ * of a run to close the horizon. */
+void sim_set_now(struct sim *s, sim_time_t t);
+
+#endif

@@ -1,0 +1,24 @@
+/* tests/helpers/tutil.h — small helpers shared by the suites. */
+#ifndef TESTS_TUTIL_H
+#define TESTS_TUTIL_H
+
+#include <stdio.h>
+#include <string.h>
+#include <CUnit/CUnit.h>
+
+/* Assert a == b (integers), printing both values on failure. */
+#define T_EQ(a, b) do { long long a_ = (long long)(a), b_ = (long long)(b); \
+	if (a_ != b_) { char m_[256]; snprintf(m_, sizeof m_, "%s == %s: got %lld, want %lld", #a, #b, a_, b_); \
+	CU_assertImplementation(CU_FALSE, __LINE__, m_, __FILE__, "", CU_FALSE); } \
+	else CU_PASS(#a " == " #b); } while (0)
+
+/* Assert two strings are equal, printing both on failure. */
+#define T_STREQ(a, b) do { const char *a_ = (a), *b_ = (b); \
+	if (!a_ || !b_ || strcmp(a_, b_) != 0) { char m_[512]; snprintf(m_, sizeof m_, "%s == %s: got \"%s\", want \"%s\"", #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
+	CU_assertImplementation(CU_FALSE, __LINE__, m_, __FILE__, "", CU_FALSE); } \
+	else CU_PASS(#a " == " #b); } while (0)
+
+/* Path of a file in the shared corpus, relative to the repository root. */
+#define CORPUS_DIR "../shared/corpus"
+
+#endif
