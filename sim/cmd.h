@@ -1,0 +1,17 @@
+/* sim/cmd.h — the commands of the ecsim command line, one file each
+ * (sim/cmd_<verb>.c).  Each parses its own arguments (argv[0] is the verb),
+ * calls into the library, prints errors (err_print) and returns the exit
+ * code: 0 ok, 1 run-time failure, 2 bad usage or bad input. */
+#ifndef SIM_CMD_H
+#define SIM_CMD_H
+
+enum exit_code { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_INPUT = 2 };
+
+int cmd_run(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+
+/* Print "ecsim: error: <msg>" and the --help hint; returns EXIT_INPUT. */
+int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
