@@ -10,6 +10,8 @@
 #ifndef SIM_CSVIN_H
 #define SIM_CSVIN_H
 
+#include <stddef.h>
+
 #include "err.h"
 
 struct csvin;
@@ -33,5 +35,9 @@ const char *csvin_path(const struct csvin *in);
 /* Record an error about field `col` of the current record; returns -1. */
 int csvin_fail(const struct csvin *in, int col, struct err *e, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* Bytes the reader currently holds (its buffers and libcsv's); bounded by
+ * the longest record, never by the file.  For tests of the streaming. */
+size_t csvin_memory(const struct csvin *in);
 
 #endif

@@ -1,0 +1,326 @@
+/* sim/csvin.c — streaming CSV input through libcsv (see csvin.h).
+ *
+ * The file is read in fixed-size chunks and handed to libcsv (strict mode)
+ * in segments that end at the first CR or LF, so at most one record can end
+ * per csv_parse() call and the reader always knows which line it is on: a
+ * record starts on the line of its first non-blank segment, and LFs are
+ * counted as they are fed (a quoted field may span lines).  Fields of the
+ * current record are copied into one growing buffer, so memory is bounded by
+ * the chunk size plus the longest record, never by the file.
+ *
+ * Conventions (those of libcsv): CR, LF and CRLF all end a record; blank
+ * lines (nothing but spaces/tabs) are skipped; spaces and tabs around an
+ * unquoted field are not part of it (quote the field to keep them); a quote
+ * inside an unquoted field, text after a closing quote and an unterminated
+ * quoted field are errors.  A UTF-8 byte-order mark at the start is skipped.
+ * NUL bytes are refused.
+ */
+#include "csvin.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "mem.h"
+
+#define CHUNK 16384
+
+struct csvin {
+	char *path;
+	FILE *f;
+	struct csv_parser p;
+	char chunk[CHUNK];
+	size_t clen, cpos;      /* bytes in chunk, next byte to feed */
+	int eof;                /* fread hit the end of the file */
+	int done;               /* csv_fini was called */
+	int failed;             /* an error was reported; stop */
+
+	long line;              /* line of the next byte to feed (1-based) */
+	int at_boundary;        /* no record begun yet */
+	long rec_line;          /* line where the record being read started */
+	long cur_line;          /* line of the current (complete) record */
+	int rec_done;           /* the record being read is complete */
+	int nul;                /* a field held a NUL byte */
+
+	char *buf;              /* fields of the record, each NUL-terminated */
+	size_t blen, bcap;
+	size_t *off;            /* field start offsets into buf */
+	size_t noff, offcap;
+
+	int ncols;
+	char **cols;            /* header names (owned) */
+};
+
+static void on_field(void *s, size_t len, void *data)
+{
+	struct csvin *in = data;
+
+	if (len && memchr(s, '\0', len))
+		in->nul = 1;
+	XGROW(in->off, in->offcap, in->noff + 1);
+	in->off[in->noff++] = in->blen;
+	XGROW(in->buf, in->bcap, in->blen + len + 1);
+	if (len)
+		memcpy(in->buf + in->blen, s, len);
+	in->blen += len;
+	in->buf[in->blen++] = '\0';
+}
+
+static void on_record(int c, void *data)
+{
+	struct csvin *in = data;
+
+	(void)c;
+	in->rec_done = 1;
+	in->at_boundary = 1;
+}
+
+static int is_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return 0;
+	return 1;
+}
+
+static const char *field_name(const struct csvin *in, int col)
+{
+	if (col >= 0 && col < in->ncols)
+		return in->cols[col];
+	return NULL;
+}
+
+static int fail_at(struct csvin *in, struct err *e, long line, long col, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int fail_at(struct csvin *in, struct err *e, long line, long col, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	in->failed = 1;
+	return err_at(e, in->path, line, col, col > 0 ? field_name(in, (int)col - 1) : NULL,
+		      "%s", msg);
+}
+
+static int refill(struct csvin *in, struct err *e)
+{
+	in->clen = fread(in->chunk, 1, CHUNK, in->f);
+	in->cpos = 0;
+	if (in->clen < CHUNK) {
+		if (ferror(in->f))
+			return fail_at(in, e, in->line, 0, "read error: %s", strerror(errno));
+		in->eof = 1;
+	}
+	return 0;
+}
+
+/* Parse until one record is complete: 1 = record, 0 = end, -1 = error. */
+static int read_record(struct csvin *in, struct err *e)
+{
+	in->blen = 0;
+	in->noff = 0;
+	in->rec_done = 0;
+	in->nul = 0;
+	while (!in->rec_done) {
+		const char *seg;
+		size_t n, used;
+		long seg_line = in->line;
+
+		if (in->cpos == in->clen) {
+			if (in->eof) {
+				if (in->done)
+					return 0;
+				in->done = 1;
+				if (csv_fini(&in->p, on_field, on_record, in) != 0)
+					return fail_at(in, e, in->rec_line, (long)in->noff + 1,
+						       "unterminated quoted field (a quote opened here is never closed)");
+				if (!in->rec_done)
+					return 0;
+				break;
+			}
+			if (refill(in, e) < 0)
+				return -1;
+			continue;
+		}
+		seg = in->chunk + in->cpos;
+		for (n = 0; in->cpos + n < in->clen; ) {
+			char c = seg[n++];
+
+			if (c == '\n' || c == '\r')
+				break;
+		}
+		if (in->at_boundary && !is_blank(seg, n)) {
+			in->at_boundary = 0;
+			in->rec_line = in->line;
+		}
+		used = csv_parse(&in->p, seg, n, on_field, on_record, in);
+		in->cpos += used;
+		if (used > 0 && seg[used - 1] == '\n')
+			in->line++;
+		if (used < n) {
+			if (csv_error(&in->p) == CSV_EPARSE) {
+				char c = seg[used];
+
+				if (!in->p.quoted)
+					return fail_at(in, e, seg_line, (long)in->noff + 1,
+						       "malformed quotes: '\"' inside an unquoted field (quote the whole field and write a literal quote as \"\")");
+				return fail_at(in, e, seg_line, (long)in->noff + 1,
+					       "malformed quotes: unexpected '%c' after a closing quote (write a literal quote as \"\")",
+					       c >= 32 && c < 127 ? c : '?');
+			}
+			return fail_at(in, e, seg_line, 0, "csv: %s", csv_strerror(csv_error(&in->p)));
+		}
+	}
+	in->cur_line = in->rec_line;
+	if (in->nul)
+		return fail_at(in, e, in->cur_line, 0, "NUL byte in the file");
+	return 1;
+}
+
+struct csvin *csvin_open(const char *path, struct err *e)
+{
+	struct csvin *in;
+	FILE *f = fopen(path, "rb");
+	int r;
+
+	if (!f) {
+		err_at(e, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	in = xcalloc(1, sizeof *in);
+	in->path = xstrdup(path);
+	in->f = f;
+	in->line = 1;
+	in->at_boundary = 1;
+	csv_init(&in->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+	csv_set_realloc_func(&in->p, xrealloc);
+	csv_set_blk_size(&in->p, 1024);
+	if (refill(in, e) < 0)
+		goto fail;
+	if (in->clen >= 3 && memcmp(in->chunk, "\xEF\xBB\xBF", 3) == 0)
+		in->cpos = 3;
+	r = read_record(in, e);
+	if (r < 0)
+		goto fail;
+	if (r == 0) {
+		err_at(e, path, 1, 0, NULL, "empty file: expected a header row");
+		goto fail;
+	}
+	in->ncols = (int)in->noff;
+	in->cols = xcalloc(in->noff, sizeof *in->cols);
+	for (int i = 0; i < in->ncols; i++) {
+		const char *name = in->buf + in->off[i];
+
+		in->cols[i] = xstrdup(name);
+		if (!name[0]) {
+			err_at(e, path, in->cur_line, i + 1, NULL, "empty column name in the header");
+			goto fail;
+		}
+		for (int j = 0; j < i; j++) {
+			if (strcmp(in->cols[j], name) == 0) {
+				err_at(e, path, in->cur_line, i + 1, name,
+				       "duplicate column name (also column %d)", j + 1);
+				goto fail;
+			}
+		}
+	}
+	return in;
+fail:
+	csvin_close(in);
+	return NULL;
+}
+
+void csvin_close(struct csvin *in)
+{
+	if (!in)
+		return;
+	if (in->f)
+		fclose(in->f);
+	csv_free(&in->p);
+	for (int i = 0; i < in->ncols; i++)
+		free(in->cols[i]);
+	free(in->cols);
+	free(in->buf);
+	free(in->off);
+	free(in->path);
+	free(in);
+}
+
+int csvin_ncols(const struct csvin *in)
+{
+	return in->ncols;
+}
+
+const char *csvin_colname(const struct csvin *in, int col)
+{
+	const char *s = field_name(in, col);
+
+	return s ? s : "";
+}
+
+int csvin_col(const struct csvin *in, const char *name)
+{
+	for (int i = 0; i < in->ncols; i++)
+		if (strcmp(in->cols[i], name) == 0)
+			return i;
+	return -1;
+}
+
+int csvin_next(struct csvin *in, struct err *e)
+{
+	int r;
+
+	if (in->failed)
+		return err_at(e, in->path, in->cur_line, 0, NULL, "reading stopped after an earlier error");
+	r = read_record(in, e);
+	if (r <= 0)
+		return r;
+	if ((int)in->noff != in->ncols) {
+		in->failed = 1;
+		return err_at(e, in->path, in->cur_line, 0, NULL, "expected %d field%s, got %zu",
+			      in->ncols, in->ncols == 1 ? "" : "s", in->noff);
+	}
+	return 1;
+}
+
+const char *csvin_field(const struct csvin *in, int col)
+{
+	if (col < 0 || (size_t)col >= in->noff)
+		return "";
+	return in->buf + in->off[col];
+}
+
+long csvin_line(const struct csvin *in)
+{
+	return in->cur_line;
+}
+
+const char *csvin_path(const struct csvin *in)
+{
+	return in->path;
+}
+
+int csvin_fail(const struct csvin *in, int col, struct err *e, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return err_at(e, in->path, in->cur_line, col >= 0 ? col + 1 : 0,
+		      field_name(in, col), "%s", msg);
+}
+
+size_t csvin_memory(const struct csvin *in)
+{
+	return sizeof *in + in->bcap + in->offcap * sizeof *in->off +
+	       csv_get_buffer_size((struct csv_parser *)&in->p);
+}

@@ -1,0 +1,206 @@
+/* sim/csvout.c — RFC 4180 CSV output written to a temporary file and renamed
+ * into place (see csvout.h).
+ *
+ * Records end with "\n" (not RFC 4180's CRLF: every reader in use, libcsv
+ * included, accepts both, and "\n" keeps files diff-friendly).  A field is
+ * quoted, through libcsv's csv_fwrite(), only when it needs it: it holds a
+ * comma, a double quote, CR or LF, or starts or ends with a space or tab
+ * (which unquoted would be trimmed by readers such as sim/csvin.c); a lone
+ * empty field in a one-column file is written as "" so the row is not a
+ * blank line.  Numbers never go through the locale: integers with PRId64,
+ * fixed-point with "%.*f" and "-0.000" normalised to "0.000".
+ *
+ * A row with a field count different from the header's, or any write error,
+ * is remembered and reported by csvout_close(), which then leaves no file.
+ */
+#include "csvout.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "mem.h"
+
+struct csvout {
+	char *path;
+	char *tmp;
+	FILE *f;
+	int ncols;
+	int nfield;             /* fields written in the current row */
+	long row;               /* rows written, header = 1 */
+	int bad_row;            /* first row with a wrong field count, 0 = none */
+	int bad_nfield;
+	int werr;               /* errno of the first write error, 0 = none */
+};
+
+static int needs_quotes(const char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')
+		return 1;
+	return strpbrk(s, ",\"\r\n") != NULL;
+}
+
+static void put_field(struct csvout *o, const char *s, size_t n)
+{
+	int r;
+
+	if (o->nfield++ > 0 && fputc(',', o->f) == EOF && !o->werr)
+		o->werr = errno ? errno : EIO;
+	if (needs_quotes(s, n) || (n == 0 && o->ncols == 1))
+		r = csv_fwrite(o->f, s, n);
+	else
+		r = n && fwrite(s, 1, n, o->f) != n ? EOF : 0;
+	if (r == EOF && !o->werr)
+		o->werr = errno ? errno : EIO;
+}
+
+struct csvout *csvout_open(const char *path, const char *const *header, int ncols,
+			   struct err *e)
+{
+	struct csvout *o;
+	size_t n = strlen(path);
+
+	o = xcalloc(1, sizeof *o);
+	o->path = xstrdup(path);
+	o->tmp = xmalloc(n + 5);
+	memcpy(o->tmp, path, n);
+	memcpy(o->tmp + n, ".tmp", 5);
+	o->ncols = ncols;
+	o->f = fopen(o->tmp, "wb");
+	if (!o->f) {
+		err_at(e, o->tmp, 0, 0, NULL, "cannot create: %s", strerror(errno));
+		free(o->tmp);
+		free(o->path);
+		free(o);
+		return NULL;
+	}
+	for (int i = 0; i < ncols; i++)
+		csvout_str(o, header[i]);
+	csvout_endrow(o);
+	return o;
+}
+
+void csvout_str(struct csvout *o, const char *s)
+{
+	if (!s)
+		s = "";
+	put_field(o, s, strlen(s));
+}
+
+void csvout_int(struct csvout *o, int64_t v)
+{
+	char b[32];
+	int n = snprintf(b, sizeof b, "%" PRId64, v);
+
+	put_field(o, b, (size_t)n);
+}
+
+void csvout_fixed(struct csvout *o, double v, int decimals)
+{
+	char b[400];
+	int n;
+
+	if (decimals < 0)
+		decimals = 0;
+	if (decimals > 17)
+		decimals = 17;
+	if (isnan(v)) {
+		csvout_str(o, "nan");
+		return;
+	}
+	if (isinf(v)) {
+		csvout_str(o, v < 0 ? "-inf" : "inf");
+		return;
+	}
+	n = snprintf(b, sizeof b, "%.*f", decimals, v);
+	if (b[0] == '-' && strspn(b + 1, "0.") == (size_t)n - 1) {
+		put_field(o, b + 1, (size_t)n - 1);
+		return;
+	}
+	put_field(o, b, (size_t)n);
+}
+
+void csvout_ms(struct csvout *o, int64_t ms)
+{
+	char b[40];
+	int n;
+
+	if (ms < 0) {
+		csvout_empty(o);
+		return;
+	}
+	n = snprintf(b, sizeof b, "%" PRId64 ".%03d", ms / 1000, (int)(ms % 1000));
+	put_field(o, b, (size_t)n);
+}
+
+void csvout_empty(struct csvout *o)
+{
+	put_field(o, "", 0);
+}
+
+void csvout_endrow(struct csvout *o)
+{
+	o->row++;
+	if (o->nfield != o->ncols && !o->bad_row) {
+		o->bad_row = (int)o->row;
+		o->bad_nfield = o->nfield;
+	}
+	o->nfield = 0;
+	if (fputc('\n', o->f) == EOF && !o->werr)
+		o->werr = errno ? errno : EIO;
+}
+
+static void release(struct csvout *o)
+{
+	free(o->tmp);
+	free(o->path);
+	free(o);
+}
+
+int csvout_close(struct csvout *o, struct err *e)
+{
+	int rc = 0;
+
+	if (o->nfield) {
+		err_at(e, o->path, 0, 0, NULL, "internal error: last row not ended");
+		rc = -1;
+	} else if (o->bad_row) {
+		err_at(e, o->path, o->bad_row, 0, NULL,
+		       "internal error: row has %d fields, header has %d", o->bad_nfield, o->ncols);
+		rc = -1;
+	}
+	if (fflush(o->f) != 0 && !o->werr)
+		o->werr = errno ? errno : EIO;
+	if (ferror(o->f) && !o->werr)
+		o->werr = EIO;
+	if (fclose(o->f) != 0 && !o->werr)
+		o->werr = errno ? errno : EIO;
+	if (rc == 0 && o->werr) {
+		err_at(e, o->tmp, 0, 0, NULL, "write error: %s", strerror(o->werr));
+		rc = -1;
+	}
+	if (rc == 0 && rename(o->tmp, o->path) != 0) {
+		err_at(e, o->path, 0, 0, NULL, "cannot rename %s into place: %s", o->tmp,
+		       strerror(errno));
+		rc = -1;
+	}
+	if (rc != 0)
+		remove(o->tmp);
+	release(o);
+	return rc;
+}
+
+void csvout_abort(struct csvout *o)
+{
+	if (!o)
+		return;
+	fclose(o->f);
+	remove(o->tmp);
+	release(o);
+}
