@@ -12,6 +12,7 @@
 #ifndef MODELS_TRACE_H
 #define MODELS_TRACE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sim/err.h"
@@ -46,6 +47,8 @@ void trace_close(struct trace *t);          /* NULL is a no-op */
 int trace_next(struct trace *t, struct trace_row *row, struct err *e);
 const char *trace_event_name(enum trace_event ev);
 const char *trace_path(const struct trace *t);
+/* Bytes the reader holds (bounded by the longest row).  For tests. */
+size_t trace_memory(const struct trace *t);
 
 /* Parse a decimal number of seconds ("12", "12.5", "0.001") into ms,
  * rounding half up at the millisecond.  Returns 0 or -1 (not a number,

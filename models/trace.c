@@ -1,0 +1,326 @@
+/* models/trace.c — the workload trace reader (see trace.h and the "Trace
+ * format" section of the documentation).
+ *
+ * A trace is read through sim/csvin.c one row at a time, so memory is bounded
+ * by the longest row.  The header is checked once: `time_s` and `event` must
+ * be there, any other column must be one of target, taskdef, count,
+ * duration_s, group (a typo is refused, never ignored).  Each row is then
+ * checked in a fixed order — time, event name, the fields the event needs
+ * (required ones present, unused ones empty, numbers well formed), whether
+ * this build supports the event, and finally time order — and the first
+ * problem is reported as FILE:LINE:COL: COLUMN: message.
+ *
+ * Times and durations are exact: decimal seconds are parsed digit by digit
+ * into integer milliseconds (rounded half up), with no floating point.
+ */
+#include "trace.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/csvin.h"
+#include "sim/mem.h"
+
+#define MAX_SECONDS 1000000000000LL        /* 10^12 s */
+#define MAX_COUNT 1000000000LL
+
+enum col { C_TIME, C_EVENT, C_TARGET, C_TASKDEF, C_COUNT, C_DURATION, C_GROUP, C_N };
+
+static const char *const col_names[C_N] = {
+	"time_s", "event", "target", "taskdef", "count", "duration_s", "group"
+};
+
+static const char *const ev_names[TR_N_EVENTS] = {
+	"run_task", "stop_task", "register_instance", "instance_fail", "az_outage",
+	"agent_disconnect", "spot_interruption", "set_desired", "deploy"
+};
+
+/* What each field means for each event. */
+enum use { U_NO, U_OPT, U_REQ };
+
+struct ev_spec {
+	enum use target, taskdef, count, duration, group;
+	int64_t count_min;
+	const char *target_what;        /* what the target names */
+	const char *group_what;
+};
+
+static const struct ev_spec specs[TR_N_EVENTS] = {
+	[TR_RUN_TASK] = { U_OPT, U_REQ, U_OPT, U_OPT, U_OPT, 1, "a task id", "a group" },
+	[TR_STOP_TASK] = { U_REQ, U_NO, U_NO, U_NO, U_NO, 1, "a task id", NULL },
+	[TR_REGISTER_INSTANCE] = { U_REQ, U_NO, U_OPT, U_NO, U_REQ, 1, "an instance type",
+				   "an availability zone" },
+	[TR_INSTANCE_FAIL] = { U_REQ, U_NO, U_NO, U_OPT, U_NO, 1, "an instance id", NULL },
+	[TR_AZ_OUTAGE] = { U_REQ, U_NO, U_NO, U_REQ, U_NO, 1, "an availability zone", NULL },
+	[TR_AGENT_DISCONNECT] = { U_REQ, U_NO, U_NO, U_REQ, U_NO, 1, "an instance id", NULL },
+	[TR_SPOT_INTERRUPTION] = { U_REQ, U_NO, U_NO, U_NO, U_NO, 1, "an instance id", NULL },
+	[TR_SET_DESIRED] = { U_REQ, U_NO, U_REQ, U_NO, U_NO, 0, "a service", NULL },
+	[TR_DEPLOY] = { U_REQ, U_REQ, U_NO, U_NO, U_NO, 1, "a service", NULL },
+};
+
+struct trace {
+	struct csvin *in;
+	unsigned supported;
+	int col[C_N];           /* field index of each known column, -1 = absent */
+	sim_time_t prev;        /* time of the previous row, -1 before the first */
+};
+
+/* 0, or -1 not a decimal number, -2 negative, -3 too large. */
+static int parse_seconds(const char *s, sim_time_t *ms)
+{
+	int64_t whole = 0, frac = 0;
+	size_t n;
+	int nd = 0;
+
+	while (*s == ' ')
+		s++;
+	n = strlen(s);
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	if (n == 0)
+		return -1;
+	if (s[0] == '-') {
+		size_t i = 1;
+
+		while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.'))
+			i++;
+		return i == n && n > 1 ? -2 : -1;
+	}
+	for (; n > 0 && *s >= '0' && *s <= '9'; s++, n--, nd++) {
+		whole = whole * 10 + (*s - '0');
+		if (whole > MAX_SECONDS)
+			whole = MAX_SECONDS + 1;        /* saturate; refused below */
+	}
+	if (nd == 0)
+		return -1;
+	if (n > 0) {
+		int fd = 0;
+
+		if (*s != '.')
+			return -1;
+		s++, n--;
+		for (; n > 0 && *s >= '0' && *s <= '9'; s++, n--, fd++) {
+			if (fd < 3)
+				frac = frac * 10 + (*s - '0');
+			else if (fd == 3 && *s >= '5')
+				frac++;
+		}
+		if (fd == 0 || n > 0)
+			return -1;
+		for (; fd < 3; fd++)
+			frac *= 10;
+	}
+	if (whole > MAX_SECONDS || whole * 1000 + frac > MAX_SECONDS * 1000)
+		return -3;
+	*ms = whole * 1000 + frac;
+	return 0;
+}
+
+int trace_parse_seconds(const char *s, sim_time_t *ms)
+{
+	return parse_seconds(s, ms) == 0 ? 0 : -1;
+}
+
+/* 0, or -1 not an integer, -3 too large. */
+static int parse_count(const char *s, int64_t *v)
+{
+	int64_t x = 0;
+	size_t n;
+	int nd = 0;
+
+	while (*s == ' ')
+		s++;
+	n = strlen(s);
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	for (; n > 0 && *s >= '0' && *s <= '9'; s++, n--, nd++) {
+		x = x * 10 + (*s - '0');
+		if (x > MAX_COUNT)
+			x = MAX_COUNT + 1;
+	}
+	if (nd == 0 || n > 0)
+		return -1;
+	if (x > MAX_COUNT)
+		return -3;
+	*v = x;
+	return 0;
+}
+
+const char *trace_event_name(enum trace_event ev)
+{
+	return (unsigned)ev < TR_N_EVENTS ? ev_names[ev] : "?";
+}
+
+const char *trace_path(const struct trace *t)
+{
+	return csvin_path(t->in);
+}
+
+size_t trace_memory(const struct trace *t)
+{
+	return sizeof *t + csvin_memory(t->in);
+}
+
+static void list_names(char *buf, size_t n, const char *const *names, int count)
+{
+	size_t k = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < count && k < n; i++) {
+		int w = snprintf(buf + k, n - k, "%s%s", i ? ", " : "", names[i]);
+
+		if (w > 0)
+			k += (size_t)w;
+	}
+}
+
+struct trace *trace_open(const char *path, unsigned supported, struct err *e)
+{
+	struct csvin *in = csvin_open(path, e);
+	struct trace *t;
+	char names[256];
+
+	if (!in)
+		return NULL;
+	t = xcalloc(1, sizeof *t);
+	t->in = in;
+	t->supported = supported;
+	t->prev = -1;
+	for (int c = 0; c < C_N; c++)
+		t->col[c] = csvin_col(in, col_names[c]);
+	list_names(names, sizeof names, col_names, C_N);
+	for (int i = 0; i < csvin_ncols(in); i++) {
+		const char *name = csvin_colname(in, i);
+		int known = 0;
+
+		for (int c = 0; c < C_N; c++)
+			known |= strcmp(name, col_names[c]) == 0;
+		if (!known) {
+			err_at(e, path, csvin_line(in), i + 1, name, "unknown column; expected one of %s", names);
+			goto fail;
+		}
+	}
+	for (int c = C_TIME; c <= C_EVENT; c++) {
+		if (t->col[c] < 0) {
+			err_at(e, path, csvin_line(in), 0, col_names[c], "missing required column");
+			goto fail;
+		}
+	}
+	return t;
+fail:
+	trace_close(t);
+	return NULL;
+}
+
+void trace_close(struct trace *t)
+{
+	if (!t)
+		return;
+	csvin_close(t->in);
+	free(t);
+}
+
+/* Check one optional/required field of event `ev`; *s gets its value ("" when
+ * the column is absent).  0 or -1. */
+static int get_field(const struct trace *t, enum col c, enum use u, enum trace_event ev,
+		     const char **s, struct err *e)
+{
+	int fi = t->col[c];
+
+	*s = fi >= 0 ? csvin_field(t->in, fi) : "";
+	if (u == U_REQ && fi < 0)
+		return err_at(e, csvin_path(t->in), csvin_line(t->in), 0, col_names[c],
+			      "required by event '%s', but the header has no %s column",
+			      ev_names[ev], col_names[c]);
+	if (u == U_REQ && !**s)
+		return csvin_fail(t->in, fi, e, "required by event '%s', got an empty value",
+				  ev_names[ev]);
+	if (u == U_NO && **s)
+		return csvin_fail(t->in, fi, e, "not used by event '%s' (leave it empty), got \"%s\"",
+				  ev_names[ev], *s);
+	return 0;
+}
+
+static int seconds_field(const struct trace *t, enum col c, const char *s, sim_time_t *ms,
+			 struct err *e)
+{
+	int fi = t->col[c];
+
+	switch (parse_seconds(s, ms)) {
+	case 0:
+		return 0;
+	case -2:
+		return csvin_fail(t->in, fi, e, "expected a number of seconds >= 0, got \"%s\"", s);
+	case -3:
+		return csvin_fail(t->in, fi, e, "expected at most %lld seconds, got \"%s\"",
+				  (long long)MAX_SECONDS, s);
+	default:
+		return csvin_fail(t->in, fi, e,
+				  "expected a decimal number of seconds like 12 or 0.25, got \"%s\"", s);
+	}
+}
+
+int trace_next(struct trace *t, struct trace_row *row, struct err *e)
+{
+	const struct ev_spec *sp;
+	const char *s, *count, *dur;
+	char names[256];
+	int r = csvin_next(t->in, e);
+	int ev;
+
+	if (r <= 0)
+		return r;
+	memset(row, 0, sizeof *row);
+	row->line = csvin_line(t->in);
+	s = csvin_field(t->in, t->col[C_TIME]);
+	if (seconds_field(t, C_TIME, s, &row->t, e) < 0)
+		return -1;
+
+	s = csvin_field(t->in, t->col[C_EVENT]);
+	for (ev = 0; ev < TR_N_EVENTS; ev++)
+		if (strcmp(s, ev_names[ev]) == 0)
+			break;
+	if (ev == TR_N_EVENTS) {
+		list_names(names, sizeof names, ev_names, TR_N_EVENTS);
+		return csvin_fail(t->in, t->col[C_EVENT], e,
+				  "unknown event \"%s\"; expected one of %s", s, names);
+	}
+	row->ev = (enum trace_event)ev;
+	sp = &specs[ev];
+
+	if (get_field(t, C_TARGET, sp->target, row->ev, &row->target, e) < 0 ||
+	    get_field(t, C_TASKDEF, sp->taskdef, row->ev, &row->taskdef, e) < 0 ||
+	    get_field(t, C_COUNT, sp->count, row->ev, &count, e) < 0 ||
+	    get_field(t, C_DURATION, sp->duration, row->ev, &dur, e) < 0 ||
+	    get_field(t, C_GROUP, sp->group, row->ev, &row->group, e) < 0)
+		return -1;
+
+	row->count = 1;
+	if (count[0]) {
+		int rc = parse_count(count, &row->count);
+
+		if (rc == -3)
+			return csvin_fail(t->in, t->col[C_COUNT], e,
+					  "expected an integer <= %lld, got \"%s\"",
+					  (long long)MAX_COUNT, count);
+		if (rc < 0 || row->count < sp->count_min)
+			return csvin_fail(t->in, t->col[C_COUNT], e,
+					  "expected an integer >= %lld, got \"%s\"",
+					  (long long)sp->count_min, count);
+	}
+	row->duration = -1;
+	if (dur[0] && seconds_field(t, C_DURATION, dur, &row->duration, e) < 0)
+		return -1;
+
+	if (!(t->supported & (1u << ev)))
+		return csvin_fail(t->in, t->col[C_EVENT], e, "event '%s' is not supported yet",
+				  ev_names[ev]);
+	if (row->t < t->prev)
+		return csvin_fail(t->in, t->col[C_TIME], e,
+				  "rows must be in time order: %" PRId64 ".%03d s after %" PRId64 ".%03d s",
+				  row->t / 1000, (int)(row->t % 1000), t->prev / 1000,
+				  (int)(t->prev % 1000));
+	t->prev = row->t;
+	return 1;
+}
