@@ -1,0 +1,787 @@
+/* models/scenario.c — loading and checking a scenario file.
+ *
+ * Every member is read through sim/jsonrd's path-aware cursor, so a bad
+ * value is reported as "FILE: $.instanceGroups[1].count: expected integer
+ * in [1, 5000], got 0", and jr_end() refuses members nobody read.  Seconds
+ * in the file become integer milliseconds here, once (rounded to nearest).
+ * Defaults follow ecs-semantics (§2.1 registered memory, §7.3 agent
+ * settings) and are listed in scenarios/README.md.
+ */
+#include "scenario.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/jsonrd.h"
+#include "sim/mem.h"
+
+#define MAX_INSTANCES_PER_GROUP 100000
+#define MAX_CUSTOM_ATTRS 10        /* ecs-semantics §2.2 */
+
+static sim_time_t sec_to_ms(double s)
+{
+	return (sim_time_t)llround(s * 1000.0);
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	return xstrndup(path, (size_t)(slash - path) + (slash == path));
+}
+
+static char *resolve(const char *dir, const char *rel)
+{
+	char *out;
+	size_t n;
+
+	if (rel[0] == '/' || !dir || strcmp(dir, ".") == 0)
+		return xstrdup(rel);
+	n = strlen(dir) + strlen(rel) + 2;
+	out = xmalloc(n);
+	snprintf(out, n, "%s/%s", dir, rel);
+	return out;
+}
+
+static char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	const char *dot;
+
+	b = b ? b + 1 : path;
+	dot = strrchr(b, '.');
+	return dot && dot != b ? xstrndup(b, (size_t)(dot - b)) : xstrdup(b);
+}
+
+static void settings_free(struct scn_instance_settings *st)
+{
+	free(st->ami_id);
+	free(st->agent_version);
+	free(st->os_family);
+}
+
+static void settings_copy(struct scn_instance_settings *d, const struct scn_instance_settings *s)
+{
+	*d = *s;
+	d->ami_id = xstrdup(s->ami_id);
+	d->agent_version = xstrdup(s->agent_version);
+	d->os_family = xstrdup(s->os_family);
+}
+
+static int valid_attr_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 128)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("-_/\\.", *s))
+			return 0;
+	return 1;
+}
+
+static int valid_attr_value(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 128 || s[0] == ' ' || s[n - 1] == ' ')
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("-_/\\.@: ", *s))
+			return 0;
+	return 1;
+}
+
+/* Attributes set from the instance itself (ecs-choices D1). */
+static int builtin_attr(const char *name)
+{
+	static const char *const b[] = { "ecs.availability-zone", "ecs.instance-type",
+		"ecs.os-type", "ecs.os-family", "ecs.cpu-architecture", "ecs.ami-id" };
+
+	for (size_t i = 0; i < sizeof b / sizeof b[0]; i++)
+		if (strcmp(name, b[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int read_settings(const cJSON *obj, const char *file, const char *path,
+			 const struct scn_instance_settings *dflt,
+			 struct scn_instance_settings *out, struct err *e)
+{
+	struct jr c;
+	const char *ami, *agent, *osf;
+	int rc;
+
+	settings_copy(out, dflt);
+	if (!obj)
+		return 0;
+	if (jr_open(&c, obj, file, path, e))
+		return -1;
+	rc = jr_opt_int(&c, "reservedMemoryMiB", dflt->reserved_memory_mib, 0, 1 << 30,
+			&out->reserved_memory_mib) ||
+	     jr_opt_num(&c, "memoryOsFactor", dflt->memory_os_factor, 0.5, 1.0,
+			&out->memory_os_factor) ||
+	     jr_opt_str(&c, "amiId", dflt->ami_id, &ami) ||
+	     jr_opt_str(&c, "agentVersion", dflt->agent_version, &agent) ||
+	     jr_opt_str(&c, "osFamily", dflt->os_family, &osf) ||
+	     jr_opt_bool(&c, "taskEniCapability", dflt->task_eni, &out->task_eni) ||
+	     jr_opt_bool(&c, "eniTrunking", dflt->trunking, &out->trunking) ||
+	     jr_end(&c);
+	if (rc)
+		return -1;
+	free(out->ami_id);
+	free(out->agent_version);
+	free(out->os_family);
+	out->ami_id = xstrdup(ami);
+	out->agent_version = xstrdup(agent);
+	out->os_family = xstrdup(osf);
+	if (strcmp(osf, "LINUX") != 0 && strncmp(osf, "WINDOWS_SERVER_", 15) != 0)
+		return jr_fail(&c, "osFamily", "expected LINUX or WINDOWS_SERVER_*, got \"%s\"", osf);
+	return 0;
+}
+
+static int read_instance_types(struct scenario *s, const cJSON *arr, struct err *e)
+{
+	int i = 0;
+
+	for (const cJSON *it = arr->child; it; it = it->next, i++) {
+		char path[96];
+		struct jr c;
+		struct catalog_type t = { 0 };
+		const char *name, *arch;
+		int64_t vcpu, enis, trunk, gpus;
+		double mem_gib;
+
+		snprintf(path, sizeof path, "$.instanceTypes[%d]", i);
+		if (jr_open(&c, it, s->file, path, e) ||
+		    jr_req_str(&c, "name", &name) ||
+		    jr_req_int(&c, "vcpu", 1, 4096, &vcpu) ||
+		    jr_req_num(&c, "memoryGiB", 0.125, 65536, &mem_gib) ||
+		    jr_opt_int(&c, "maxEnis", 2, 1, 1000, &enis) ||
+		    jr_opt_int(&c, "trunkTasks", 0, 0, 10000, &trunk) ||
+		    jr_opt_str(&c, "architecture", "x86_64", &arch) ||
+		    jr_opt_int(&c, "gpus", 0, 0, 64, &gpus) ||
+		    jr_end(&c))
+			return -1;
+		if (strcmp(arch, "x86_64") != 0 && strcmp(arch, "arm64") != 0)
+			return jr_fail(&c, "architecture", "expected x86_64 or arm64, got \"%s\"", arch);
+		t.name = (char *)name;
+		t.vcpu = (int)vcpu;
+		t.mem_mib = (int64_t)llround(mem_gib * 1024);
+		t.max_enis = (int)enis;
+		t.trunk_tasks = (int)trunk;
+		t.arch = (char *)arch;
+		t.gpus = (int)gpus;
+		catalog_put(s->catalog, &t);
+	}
+	return 0;
+}
+
+static int read_attrs(const cJSON *obj, const char *file, const char *path,
+		      struct scn_attr **out, int *n_out, struct err *e)
+{
+	int n = 0;
+
+	*out = NULL;
+	*n_out = 0;
+	if (!obj)
+		return 0;
+	if (!cJSON_IsObject(obj))
+		return err_at(e, file, 0, 0, path, "expected an object of attribute names to values, got %s",
+			      jtype_name(obj));
+	*out = xcalloc((size_t)cJSON_GetArraySize(obj) + 1, sizeof **out);
+	for (const cJSON *a = obj->child; a; a = a->next) {
+		char p[600];
+
+		snprintf(p, sizeof p, "%s.%s", path, a->string);
+		if (!valid_attr_name(a->string))
+			return err_at(e, file, 0, 0, p,
+				      "attribute names are 1-128 letters, digits, '-', '_', '/', '\\', '.'");
+		if (builtin_attr(a->string))
+			return err_at(e, file, 0, 0, p,
+				      "built-in attribute: it is set from the instance itself");
+		if (!cJSON_IsNull(a) && !cJSON_IsString(a))
+			return err_at(e, file, 0, 0, p, "expected a string or null, got %s", jtype_name(a));
+		if (cJSON_IsString(a) && !valid_attr_value(a->valuestring))
+			return err_at(e, file, 0, 0, p,
+				      "attribute values are 1-128 characters (letters, digits, '-_/\\.@: '), no leading or trailing space");
+		if (strncmp(a->string, "ecs.", 4) != 0 && ++n > MAX_CUSTOM_ATTRS)
+			return err_at(e, file, 0, 0, path, "at most %d custom attributes per instance",
+				      MAX_CUSTOM_ATTRS);
+		(*out)[*n_out].name = xstrdup(a->string);
+		(*out)[*n_out].value = cJSON_IsString(a) ? xstrdup(a->valuestring) : NULL;
+		(*n_out)++;
+	}
+	return 0;
+}
+
+static int read_groups(struct scenario *s, const cJSON *arr, struct err *e)
+{
+	int i = 0;
+
+	s->groups = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *s->groups);
+	for (const cJSON *it = arr->child; it; it = it->next, i++) {
+		char path[96], p2[160];
+		struct jr c;
+		struct scn_group *g = &s->groups[s->n_groups];
+		const char *name, *type, *az;
+		const cJSON *attrs, *settings;
+		int64_t count;
+
+		snprintf(path, sizeof path, "$.instanceGroups[%d]", i);
+		if (jr_open(&c, it, s->file, path, e))
+			return -1;
+		snprintf(p2, sizeof p2, "group-%d", i + 1);
+		if (jr_opt_str(&c, "name", p2, &name) ||
+		    jr_req_str(&c, "instanceType", &type) ||
+		    jr_req_str(&c, "availabilityZone", &az) ||
+		    jr_opt_int(&c, "count", 1, 0, MAX_INSTANCES_PER_GROUP, &count) ||
+		    jr_opt_object(&c, "attributes", &attrs) ||
+		    jr_opt_object(&c, "settings", &settings) ||
+		    jr_end(&c))
+			return -1;
+		s->n_groups++;
+		g->name = xstrdup(name);
+		g->az = xstrdup(az);
+		g->count = (int)count;
+		g->type = catalog_find(s->catalog, type);
+		if (!g->type) {
+			char *names = catalog_names(s->catalog);
+			int rc = jr_fail(&c, "instanceType", "unknown instance type '%s'; known: %s", type, names);
+
+			free(names);
+			return rc;
+		}
+		if (!scenario_has_az(s, az))
+			return jr_fail(&c, "availabilityZone",
+				       "'%s' is not one of the scenario's availabilityZones", az);
+		snprintf(p2, sizeof p2, "%s.attributes", path);
+		if (read_attrs(attrs, s->file, p2, &g->attrs, &g->n_attrs, e))
+			return -1;
+		snprintf(p2, sizeof p2, "%s.settings", path);
+		if (read_settings(settings, s->file, p2, &s->defaults, &g->settings, e))
+			return -1;
+	}
+	return 0;
+}
+
+static void req_from_td(struct place_req *r, const struct taskdef *td)
+{
+	memset(r, 0, sizeof *r);
+	r->cpu_units = td->cpu_units;
+	r->mem_mib = td->memory_mib;
+	r->ports_tcp = td->host_ports_tcp;
+	r->n_ports_tcp = td->n_host_ports_tcp;
+	r->ports_udp = td->host_ports_udp;
+	r->n_ports_udp = td->n_host_ports_udp;
+	r->eni = td->eni;
+	r->gpus = td->gpu;
+	r->os_family = td->os_family;
+	r->cpu_arch = td->cpu_arch;
+}
+
+/* The policy a task definition places with: the scenario's strategies and
+ * constraints, then the definition's own memberOf constraints (§1.10). */
+static int build_policy(struct scenario *s, struct scn_taskdef *t, struct err *e)
+{
+	place_policy_free(&t->policy);
+	place_policy_copy(&t->policy, &s->policy);
+	for (int k = 0; k < t->td->n_constraints; k++) {
+		char path[64];
+
+		snprintf(path, sizeof path, "$.placementConstraints[%d].expression", k);
+		if (place_add_member_of(&t->policy, t->td->constraints[k],
+					t->path[0] ? t->path : s->file, path, e))
+			return -1;
+	}
+	return 0;
+}
+
+static int add_taskdef(struct scenario *s, const char *name, const char *path,
+		       const char *family, struct err *e)
+{
+	struct scn_taskdef *t;
+	struct taskdef *td = taskdef_load(path, family, e);
+
+	if (!td)
+		return -1;
+	XGROW(s->taskdefs, s->cap_taskdefs, (size_t)s->n_taskdefs + 1);
+	t = &s->taskdefs[s->n_taskdefs++];
+	memset(t, 0, sizeof *t);
+	t->name = xstrdup(name);
+	t->path = xstrdup(path);
+	t->td = td;
+	place_policy_init(&t->policy);
+	req_from_td(&t->req, td);
+	return build_policy(s, t, e);
+}
+
+static int read_taskdefs(struct scenario *s, const cJSON *obj, struct err *e)
+{
+	for (const cJSON *it = obj->child; it; it = it->next) {
+		char path[300];
+		const char *file = NULL, *family = NULL;
+		char *full;
+		int rc;
+
+		snprintf(path, sizeof path, "$.taskDefinitions.%s", it->string);
+		if (cJSON_IsString(it)) {
+			file = it->valuestring;
+		} else if (cJSON_IsObject(it)) {
+			struct jr c;
+
+			if (jr_open(&c, it, s->file, path, e) || jr_req_str(&c, "file", &file) ||
+			    jr_opt_str(&c, "family", NULL, &family) || jr_end(&c))
+				return -1;
+		} else {
+			return err_at(e, s->file, 0, 0, path,
+				      "expected a file path or {\"file\": ..., \"family\": ...}, got %s",
+				      jtype_name(it));
+		}
+		full = resolve(s->dir, file);
+		rc = add_taskdef(s, it->string, full, family ? family : it->string, e);
+		free(full);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+static int find_taskdef_name(const struct scenario *s, const char *name)
+{
+	for (int i = 0; i < s->n_taskdefs; i++)
+		if (strcmp(s->taskdefs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static int read_generators(struct scenario *s, const cJSON *arr, struct err *e)
+{
+	int i = 0;
+
+	s->gens = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *s->gens);
+	for (const cJSON *it = arr->child; it; it = it->next, i++) {
+		char path[96], p2[160];
+		struct jr c;
+		struct scn_generator *g = &s->gens[s->n_gens];
+		const char *name, *group;
+		const cJSON *ia, *mix, *rt;
+		double start, stop;
+		int64_t max_tasks, count;
+		int k = 0;
+
+		snprintf(path, sizeof path, "$.workload.generators[%d]", i);
+		if (jr_open(&c, it, s->file, path, e))
+			return -1;
+		snprintf(p2, sizeof p2, "gen%d", i + 1);
+		if (jr_opt_str(&c, "name", p2, &name) ||
+		    jr_opt_num(&c, "startSeconds", 0, 0, 1e12, &start) ||
+		    jr_opt_num(&c, "stopSeconds", -1, 0, 1e12, &stop) ||
+		    jr_opt_int(&c, "maxTasks", 0, 0, INT64_C(1) << 50, &max_tasks) ||
+		    jr_opt_str(&c, "group", NULL, &group) ||
+		    jr_opt_int(&c, "count", 1, 1, 10000, &count) ||
+		    jr_req_array(&c, "taskDefinitions", &mix))
+			return -1;
+		ia = jr_get(&c, "interArrivalSeconds");
+		rt = jr_get(&c, "runtimeSeconds");
+		if (jr_end(&c))
+			return -1;
+		s->n_gens++;
+		g->name = xstrdup(name);
+		g->group = group ? xstrdup(group) : NULL;
+		g->start = sec_to_ms(start);
+		g->stop = stop < 0 ? SIM_TIME_MAX : sec_to_ms(stop);
+		g->max_tasks = max_tasks;
+		g->count = (int)count;
+		if (!ia)
+			return jr_fail(&c, "interArrivalSeconds", "required member is missing");
+		snprintf(p2, sizeof p2, "%s.interArrivalSeconds", path);
+		if (dist_parse(&g->interarrival, ia, s->file, p2, s->dir, e))
+			return -1;
+		if (dist_mean(&g->interarrival) <= 0 && g->interarrival.kind == DIST_CONSTANT)
+			return jr_fail(&c, "interArrivalSeconds", "must be > 0");
+		if (rt) {
+			snprintf(p2, sizeof p2, "%s.runtimeSeconds", path);
+			if (dist_parse(&g->runtime, rt, s->file, p2, s->dir, e))
+				return -1;
+			g->has_runtime = 1;
+		}
+		if (cJSON_GetArraySize(mix) == 0)
+			return jr_fail(&c, "taskDefinitions", "needs at least one entry");
+		g->mix = xcalloc((size_t)cJSON_GetArraySize(mix), sizeof *g->mix);
+		for (const cJSON *m = mix->child; m; m = m->next, k++) {
+			struct jr mc;
+			const char *tdname;
+			double w;
+
+			snprintf(p2, sizeof p2, "%s.taskDefinitions[%d]", path, k);
+			if (cJSON_IsString(m)) {
+				tdname = m->valuestring;
+				w = 1;
+			} else if (jr_open(&mc, m, s->file, p2, e) ||
+				   jr_req_str(&mc, "name", &tdname) ||
+				   jr_opt_num(&mc, "weight", 1, 0, 1e9, &w) || jr_end(&mc)) {
+				return -1;
+			}
+			g->mix[k].taskdef = find_taskdef_name(s, tdname);
+			g->mix[k].weight = w;
+			g->n_mix++;
+			if (g->mix[k].taskdef < 0)
+				return err_at(e, s->file, 0, 0, p2,
+					      "unknown task definition '%s' (not in $.taskDefinitions)", tdname);
+		}
+	}
+	return 0;
+}
+
+static int read_placement(struct scenario *s, const cJSON *obj, struct err *e)
+{
+	struct jr c;
+	const cJSON *strat, *cons;
+	const char *tb;
+
+	s->strategy_label = xstrdup("default");
+	if (!obj)
+		return 0;
+	if (jr_open(&c, obj, s->file, "$.placement", e))
+		return -1;
+	strat = jr_get(&c, "strategy");
+	if (jr_opt_array(&c, "constraints", &cons) ||
+	    jr_opt_str(&c, "tieBreak", "random", &tb) || jr_end(&c))
+		return -1;
+	if (strat && cJSON_IsString(strat)) {
+		if (place_template(&s->policy, strat->valuestring, e)) {
+			snprintf(e->path, sizeof e->path, "$.placement.strategy");
+			snprintf(e->file, sizeof e->file, "%s", s->file);
+			return -1;
+		}
+		free(s->strategy_label);
+		s->strategy_label = xstrdup(strat->valuestring);
+	} else if (strat) {
+		if (place_parse_strategies(&s->policy, strat, s->file, "$.placement.strategy", e))
+			return -1;
+		free(s->strategy_label);
+		s->strategy_label = place_policy_describe(&s->policy);
+	}
+	if (cons && place_parse_constraints(&s->policy, cons, s->file, "$.placement.constraints", e))
+		return -1;
+	if (strcmp(tb, "random") == 0)
+		s->policy.tie_break = PT_RANDOM;
+	else if (strcmp(tb, "first") == 0)
+		s->policy.tie_break = PT_FIRST;
+	else
+		return jr_fail(&c, "tieBreak", "expected \"random\" or \"first\", got \"%s\"", tb);
+	return 0;
+}
+
+static int read_workload(struct scenario *s, const cJSON *obj, struct err *e)
+{
+	struct jr c;
+	const cJSON *traces, *gens;
+	int i = 0;
+
+	if (!obj)
+		return 0;
+	if (jr_open(&c, obj, s->file, "$.workload", e) ||
+	    jr_opt_array(&c, "traces", &traces) || jr_opt_array(&c, "generators", &gens) ||
+	    jr_end(&c))
+		return -1;
+	if (traces) {
+		s->traces = xcalloc((size_t)cJSON_GetArraySize(traces) + 1, sizeof *s->traces);
+		for (const cJSON *t = traces->child; t; t = t->next, i++) {
+			char p[64];
+			const char *v;
+
+			snprintf(p, sizeof p, "$.workload.traces[%d]", i);
+			if (jv_str(t, s->file, p, &v, e))
+				return -1;
+			s->traces[s->n_traces++] = resolve(s->dir, v);
+		}
+	}
+	if (gens && read_generators(s, gens, e))
+		return -1;
+	return 0;
+}
+
+static int read_azs(struct scenario *s, const cJSON *arr, struct err *e)
+{
+	int i = 0;
+
+	if (cJSON_GetArraySize(arr) == 0)
+		return err_at(e, s->file, 0, 0, "$.availabilityZones", "needs at least one zone");
+	s->azs = xcalloc((size_t)cJSON_GetArraySize(arr), sizeof *s->azs);
+	for (const cJSON *a = arr->child; a; a = a->next, i++) {
+		char p[64];
+		const char *v;
+
+		snprintf(p, sizeof p, "$.availabilityZones[%d]", i);
+		if (jv_str(a, s->file, p, &v, e))
+			return -1;
+		if (strncmp(v, s->region, strlen(s->region)) != 0 || strlen(v) == strlen(s->region))
+			return err_at(e, s->file, 0, 0, p,
+				      "zone '%s' is not in region '%s' (expected '%s' followed by a letter)",
+				      v, s->region, s->region);
+		if (scenario_has_az(s, v))
+			return err_at(e, s->file, 0, 0, p, "zone '%s' is listed twice", v);
+		s->azs[s->n_azs++] = xstrdup(v);
+	}
+	return 0;
+}
+
+static int load(struct scenario *s, struct jdoc *d, struct err *e)
+{
+	struct jr c;
+	const char *name, *region, *desc;
+	const cJSON *azs, *defaults, *types, *groups, *tds, *placement, *workload, *pending;
+	int64_t seed;
+	double duration, interval, ptimeout = 0;
+	static const struct scn_instance_settings base = {
+		.reserved_memory_mib = 0, .memory_os_factor = 0.975,
+		.ami_id = "ami-0ecsim000000000", .agent_version = "1.86.0",
+		.os_family = "LINUX", .task_eni = 1, .trunking = 0,
+	};
+	char *dflt_name = base_name(s->file);
+	int rc;
+
+	rc = jr_open(&c, d->root, s->file, "$", e) ||
+	     jr_opt_str(&c, "name", dflt_name, &name) ||
+	     jr_opt_str(&c, "description", "", &desc) ||
+	     jr_opt_int(&c, "seed", 1, 0, INT64_MAX, &seed) ||
+	     jr_req_num(&c, "durationSeconds", 0.001, 1e11, &duration) ||
+	     jr_opt_num(&c, "metricsIntervalSeconds", 60, 0.001, 1e11, &interval) ||
+	     jr_req_str(&c, "region", &region) ||
+	     jr_req_array(&c, "availabilityZones", &azs) ||
+	     jr_opt_object(&c, "instanceDefaults", &defaults) ||
+	     jr_opt_array(&c, "instanceTypes", &types) ||
+	     jr_opt_array(&c, "instanceGroups", &groups) ||
+	     jr_opt_object(&c, "taskDefinitions", &tds) ||
+	     jr_opt_object(&c, "placement", &placement) ||
+	     jr_opt_object(&c, "workload", &workload) ||
+	     jr_opt_object(&c, "pending", &pending) ||
+	     jr_end(&c);
+	s->name = xstrdup(rc ? dflt_name : name);
+	free(dflt_name);
+	if (rc)
+		return -1;
+	s->seed = (uint64_t)seed;
+	s->duration = sec_to_ms(duration);
+	s->metrics_interval = sec_to_ms(interval);
+	s->region = xstrdup(region);
+	if (read_azs(s, azs, e) ||
+	    read_settings(defaults, s->file, "$.instanceDefaults", &base, &s->defaults, e) ||
+	    (types && read_instance_types(s, types, e)) ||
+	    (groups && read_groups(s, groups, e)) ||
+	    read_placement(s, placement, e) ||
+	    (tds && read_taskdefs(s, tds, e)) ||
+	    read_workload(s, workload, e))
+		return -1;
+	if (pending) {
+		struct jr pc;
+
+		if (jr_open(&pc, pending, s->file, "$.pending", e) ||
+		    jr_opt_num(&pc, "timeoutSeconds", 0, 0, 1e11, &ptimeout) || jr_end(&pc))
+			return -1;
+	}
+	s->pending_timeout = sec_to_ms(ptimeout);
+	return 0;
+}
+
+struct scenario *scenario_load(const char *path, struct err *e)
+{
+	struct scenario *s = xcalloc(1, sizeof *s);
+	struct jdoc d;
+	int rc;
+
+	s->file = xstrdup(path);
+	s->dir = dir_of(path);
+	place_policy_init(&s->policy);
+	s->catalog = catalog_builtin(e);
+	if (!s->catalog || jdoc_load(&d, path, e)) {
+		scenario_free(s);
+		return NULL;
+	}
+	rc = load(s, &d, e);
+	jdoc_free(&d);
+	if (rc) {
+		scenario_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void scenario_free(struct scenario *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->n_groups; i++) {
+		struct scn_group *g = &s->groups[i];
+
+		free(g->name);
+		free(g->az);
+		for (int k = 0; k < g->n_attrs; k++) {
+			free(g->attrs[k].name);
+			free(g->attrs[k].value);
+		}
+		free(g->attrs);
+		settings_free(&g->settings);
+	}
+	free(s->groups);
+	for (int i = 0; i < s->n_taskdefs; i++) {
+		free(s->taskdefs[i].name);
+		free(s->taskdefs[i].path);
+		taskdef_free(s->taskdefs[i].td);
+		place_policy_free(&s->taskdefs[i].policy);
+	}
+	free(s->taskdefs);
+	for (int i = 0; i < s->n_gens; i++) {
+		free(s->gens[i].name);
+		free(s->gens[i].group);
+		free(s->gens[i].mix);
+		dist_free(&s->gens[i].interarrival);
+		if (s->gens[i].has_runtime)
+			dist_free(&s->gens[i].runtime);
+	}
+	free(s->gens);
+	for (int i = 0; i < s->n_traces; i++)
+		free(s->traces[i]);
+	free(s->traces);
+	for (int i = 0; i < s->n_azs; i++)
+		free(s->azs[i]);
+	free(s->azs);
+	settings_free(&s->defaults);
+	place_policy_free(&s->policy);
+	catalog_free(s->catalog);
+	free(s->strategy_label);
+	free(s->region);
+	free(s->name);
+	free(s->dir);
+	free(s->file);
+	free(s);
+}
+
+static int rebuild_policies(struct scenario *s, struct err *e)
+{
+	for (int i = 0; i < s->n_taskdefs; i++)
+		if (build_policy(s, &s->taskdefs[i], e))
+			return -1;
+	return 0;
+}
+
+int scenario_set_strategy(struct scenario *s, const char *arg, struct err *e)
+{
+	struct place_policy p;
+
+	place_policy_init(&p);
+	if (place_parse_strategy_arg(&p, arg, e)) {
+		place_policy_free(&p);
+		return -1;
+	}
+	/* keep the scenario's constraints and tie-break; take the new strategies
+	 * (and a template's constraints, e.g. one-task-per-host) */
+	for (int i = 0; i < s->policy.n_constraints && p.n_constraints < PLACE_MAX_CONSTRAINTS; i++) {
+		const struct place_constraint *c = &s->policy.constraints[i];
+
+		if (c->type == PC_MEMBER_OF) {
+			if (place_add_member_of(&p, c->expression, s->file, "$.placement.constraints", e)) {
+				place_policy_free(&p);
+				return -1;
+			}
+		} else if (p.n_constraints < PLACE_MAX_CONSTRAINTS) {
+			p.constraints[p.n_constraints].type = PC_DISTINCT_INSTANCE;
+			p.constraints[p.n_constraints].expression = NULL;
+			p.constraints[p.n_constraints].expr = NULL;
+			p.n_constraints++;
+		}
+	}
+	p.tie_break = s->policy.tie_break;
+	place_policy_free(&s->policy);
+	s->policy = p;
+	free(s->strategy_label);
+	s->strategy_label = arg[0] == '[' ? place_policy_describe(&s->policy) : xstrdup(arg);
+	return rebuild_policies(s, e);
+}
+
+int scenario_set_tie_break(struct scenario *s, const char *arg, struct err *e)
+{
+	if (strcmp(arg, "first") == 0)
+		s->policy.tie_break = PT_FIRST;
+	else if (strcmp(arg, "random") == 0)
+		s->policy.tie_break = PT_RANDOM;
+	else
+		return err_at(e, NULL, 0, 0, "--tie-break", "expected first or random, got '%s'", arg);
+	return rebuild_policies(s, e);
+}
+
+int scenario_taskdef(struct scenario *s, const char *name_or_path, const char *base_dir,
+		     struct err *e)
+{
+	int i = find_taskdef_name(s, name_or_path);
+	char *full;
+
+	if (i >= 0)
+		return i;
+	full = resolve(base_dir, name_or_path);
+	for (i = 0; i < s->n_taskdefs; i++) {
+		if (strcmp(s->taskdefs[i].path, full) == 0) {
+			free(full);
+			return i;
+		}
+	}
+	if (!strstr(name_or_path, ".json")) {
+		free(full);
+		return err_at(e, NULL, 0, 0, NULL,
+			      "unknown task definition '%s' (not a name in $.taskDefinitions nor a .json path)",
+			      name_or_path);
+	}
+	i = add_taskdef(s, full, full, NULL, e);
+	free(full);
+	return i ? -1 : s->n_taskdefs - 1;
+}
+
+void scenario_instance_spec(const struct scenario *s, const struct catalog_type *type,
+			    const char *az, const struct scn_attr *attrs, int n_attrs,
+			    const struct scn_instance_settings *st,
+			    struct instance_spec *spec, struct inst_attr *scratch)
+{
+	int n = 0;
+	int64_t mem;
+
+	if (!st)
+		st = &s->defaults;
+	/* ecs-semantics §2.1: registered CPU = vCPU × 1024; registered memory =
+	 * what the OS reports (nominal × factor) less ECS_RESERVED_MEMORY. */
+	mem = (int64_t)floor((double)type->mem_mib * st->memory_os_factor) - st->reserved_memory_mib;
+	memset(spec, 0, sizeof *spec);
+	spec->instance_type = type->name;
+	spec->az = az;
+	spec->os_family = st->os_family;
+	spec->os_type = strncmp(st->os_family, "WINDOWS", 7) == 0 ? "windows" : "linux";
+	spec->cpu_arch = type->arch;
+	spec->ami_id = st->ami_id;
+	spec->cpu_units = (int64_t)type->vcpu * 1024;
+	spec->mem_mib = mem > 0 ? mem : 0;
+	spec->gpus = type->gpus;
+	/* ecs-choices D4: max ENIs − 1 (primary), or the trunking table */
+	spec->eni_tasks = st->trunking && type->trunk_tasks ? type->trunk_tasks
+							    : (type->max_enis > 0 ? type->max_enis - 1 : 0);
+	spec->agent_version = st->agent_version;
+	if (st->task_eni)
+		scratch[n++] = (struct inst_attr){ "ecs.capability.task-eni", NULL };
+	for (int i = 0; i < n_attrs && n < 63; i++)
+		scratch[n++] = (struct inst_attr){ attrs[i].name, attrs[i].value };
+	spec->attrs = scratch;
+	spec->n_attrs = n;
+}
+
+int scenario_has_az(const struct scenario *s, const char *az)
+{
+	for (int i = 0; i < s->n_azs; i++)
+		if (strcmp(s->azs[i], az) == 0)
+			return 1;
+	return 0;
+}

@@ -1,0 +1,127 @@
+/* models/scenario.h — a scenario file (JSON, documented field by field in
+ * scenarios/README.md, schema in scenarios/scenario.schema.json) loaded into
+ * plain data: the region and its AZs, instance groups, task definitions,
+ * placement policy, workload (traces and generators) and run parameters.
+ *
+ * Unknown members are errors (typos must not pass silently).  Everything
+ * is copied out of the JSON: the scenario owns all its memory.
+ */
+#ifndef MODELS_SCENARIO_H
+#define MODELS_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/catalog.h"
+#include "models/cluster.h"
+#include "models/placement/placement.h"
+#include "models/taskdef.h"
+#include "sim/dist.h"
+#include "sim/err.h"
+#include "sim/evq.h"
+
+struct scn_attr {
+	char *name;
+	char *value;              /* NULL = no value */
+};
+
+/* Per-instance settings (ecs-semantics §2.1, §7.3; defaults documented). */
+struct scn_instance_settings {
+	int64_t reserved_memory_mib;   /* ECS_RESERVED_MEMORY, default 0 */
+	double memory_os_factor;       /* share of nominal memory the OS reports, default 0.975 */
+	char *ami_id;
+	char *agent_version;
+	char *os_family;               /* default "LINUX" */
+	int task_eni;                  /* ecs.capability.task-eni present, default 1 */
+	int trunking;                  /* awsvpc ENI trunking, default 0 */
+};
+
+struct scn_group {
+	char *name;
+	const struct catalog_type *type;   /* points into the scenario's catalog */
+	char *az;
+	int count;
+	struct scn_attr *attrs;
+	int n_attrs;
+	struct scn_instance_settings settings;
+};
+
+struct scn_taskdef {
+	char *name;               /* the name traces and generators use */
+	char *path;               /* file it came from ("" when inline) */
+	struct taskdef *td;
+	struct place_policy policy;   /* scenario policy + the definition's constraints */
+	struct place_req req;         /* points into td */
+};
+
+struct scn_mix {
+	int taskdef;              /* index into scenario.taskdefs */
+	double weight;
+};
+
+struct scn_generator {
+	char *name;
+	struct dist interarrival;     /* seconds between submissions */
+	sim_time_t start, stop;       /* ms; stop = SIM_TIME_MAX when absent */
+	int64_t max_tasks;            /* 0 = unlimited */
+	struct scn_mix *mix;
+	int n_mix;
+	int has_runtime;
+	struct dist runtime;          /* seconds the essential container runs */
+	char *group;                  /* NULL = family:<family> */
+	int count;                    /* tasks per submission (RunTask count) */
+};
+
+struct scenario {
+	char *file;
+	char *dir;                    /* folder of the file: relative paths resolve here */
+	char *name;
+	uint64_t seed;
+	sim_time_t duration;          /* ms */
+	sim_time_t metrics_interval;  /* ms */
+	char *region;
+	char **azs;
+	int n_azs;
+	struct catalog *catalog;
+	struct scn_instance_settings defaults;
+	struct scn_group *groups;
+	int n_groups;
+	struct scn_taskdef *taskdefs;
+	int n_taskdefs;
+	size_t cap_taskdefs;
+	struct place_policy policy;
+	char *strategy_label;         /* what summary.csv shows as the strategy */
+	char **traces;                /* resolved paths */
+	int n_traces;
+	struct scn_generator *gens;
+	int n_gens;
+	sim_time_t pending_timeout;   /* ms, 0 = a pending task waits until the end */
+};
+
+/* Load and check a scenario. NULL with e filled on bad input. */
+struct scenario *scenario_load(const char *path, struct err *e);
+void scenario_free(struct scenario *s);        /* NULL is a no-op */
+
+/* Replace the placement strategies (--strategy) or the tie-break
+ * (--tie-break); rebuilds every task definition's policy. */
+int scenario_set_strategy(struct scenario *s, const char *arg, struct err *e);
+int scenario_set_tie_break(struct scenario *s, const char *arg, struct err *e);
+
+/* The task definition a trace names: a name from the scenario, else a path
+ * (relative to `base_dir`) loaded on first use and kept.  Returns its index
+ * or -1 with e filled. */
+int scenario_taskdef(struct scenario *s, const char *name_or_path, const char *base_dir,
+		     struct err *e);
+
+/* Fill an instance spec for a new instance of `type` in `az` (attrs and
+ * settings may be NULL: scenario defaults).  Strings point into the scenario
+ * or into `scratch` (at least 64 entries), valid until the next call. */
+void scenario_instance_spec(const struct scenario *s, const struct catalog_type *type,
+			    const char *az, const struct scn_attr *attrs, int n_attrs,
+			    const struct scn_instance_settings *settings,
+			    struct instance_spec *spec, struct inst_attr *scratch);
+
+/* Whether `az` is one of the scenario's Availability Zones. */
+int scenario_has_az(const struct scenario *s, const char *az);
+
+#endif

@@ -1,0 +1,76 @@
+/* sim/main.c — the ecsim command line: dispatch to one command per verb.
+ *
+ * Exit codes (also in --help and README.md): 0 success, 1 run-time failure,
+ * 2 bad usage or bad input.  Every message starts "ecsim: error: ". */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <gsl/gsl_version.h>
+
+#include "cmd.h"
+
+#define ECSIM_VERSION "0.1.0"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "run", cmd_run, "run <scenario.json> [--seed N] [--out DIR] [--until SECONDS] [--strategy NAME|JSON] [--tie-break first|random] [--no-task-log] [--quiet]",
+	  "simulate a scenario and write CSV metrics" },
+	{ "validate", cmd_validate, "validate <file>...",
+	  "check scenarios (.json with a cluster), task definitions (.json) and traces (.csv)" },
+	{ "inspect", cmd_inspect, "inspect <taskdef.json> [--family NAME]",
+	  "print what a task definition needs from an instance, as JSON" },
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+int cmd_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ecsim: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nrun 'ecsim --help' for usage\n", stderr);
+	return EXIT_INPUT;
+}
+
+static void help(void)
+{
+	printf("ecsim %s — discrete-event simulator of Amazon ECS clusters\n\n"
+	       "usage: ecsim <command> [<args>]\n\n", ECSIM_VERSION);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		printf("  ecsim %s\n      %s\n", commands[i].usage, commands[i].summary);
+	printf("\n  ecsim --help       this text\n"
+	       "  ecsim --version    version of ecsim and of its libraries\n\n"
+	       "exit codes: 0 success, 1 run-time failure, 2 bad usage or bad input\n"
+	       "documentation: README.md and scenarios/README.md\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return cmd_usage_error("missing command");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		help();
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("ecsim %s (GSL %s, cJSON %s, libcsv)\n", ECSIM_VERSION,
+		       GSL_VERSION, cJSON_Version());
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	return cmd_usage_error("unknown command '%s'; valid: run, validate, inspect", argv[1]);
+}
