@@ -1,9 +1,72 @@
-/* sim/cmd_inspect.c — placeholder until the task-definition module lands. */
+/* sim/cmd_inspect.c — `ecsim inspect FILE [--family NAME]`: load one task
+ * definition (any of the three shapes of ecs-choices B1) and print what one
+ * task of it needs from a container instance (ecs-semantics §1.6) as a single
+ * JSON object on stdout: launch types, network mode, cpu units, memory MiB,
+ * GPUs, ENI, static and dynamic ports, memberOf constraints, runtimePlatform
+ * and the per-container values.  Bad input prints one "ecsim: error:" line
+ * and exits 2.
+ */
 #include "cmd.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/taskdef.h"
+#include "sim/err.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: ecsim inspect <taskdef.json> [--family NAME]\n\n"
+	      "Print what one task of the task definition needs from an instance, as JSON:\n"
+	      "family, revision, launchTypes, networkMode, cpu (units), memory (MiB),\n"
+	      "memoryReservation (MiB), gpu, eni, hostPorts {tcp, udp}, dynamicPorts,\n"
+	      "awsvpcPorts {tcp, udp}, constraints, runtimePlatform, stopTimeout (s)\n"
+	      "and containers.\n\n"
+	      "  --family NAME   family of a bare container-definitions array\n"
+	      "                  (default: the file name without its extension)\n"
+	      "  -h, --help      this text\n", f);
+}
 
 int cmd_inspect(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cmd_usage_error("inspect: not built yet");
+	const char *file = NULL, *family = NULL;
+	struct taskdef *td;
+	struct err e;
+	char *json;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if (strcmp(a, "--family") == 0) {
+			if (i + 1 >= argc)
+				return cmd_usage_error("inspect: --family needs a NAME");
+			family = argv[++i];
+		} else if (strncmp(a, "--family=", 9) == 0) {
+			family = a + 9;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			return cmd_usage_error("inspect: unknown option '%s'", a);
+		} else if (file) {
+			return cmd_usage_error("inspect: one task definition file at a time "
+					       "(got '%s' and '%s')", file, a);
+		} else {
+			file = a;
+		}
+	}
+	if (!file)
+		return cmd_usage_error("inspect: missing task definition file");
+	err_clear(&e);
+	td = taskdef_load(file, family, &e);
+	if (!td) {
+		err_print(&e, stderr);
+		return EXIT_INPUT;
+	}
+	json = taskdef_to_json(td);
+	printf("%s\n", json);
+	free(json);
+	taskdef_free(td);
+	return EXIT_OK;
 }
