@@ -283,6 +283,9 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 			break;
 	if (ev == TR_N_EVENTS) {
 		list_names(names, sizeof names, ev_names, TR_N_EVENTS);
+		if (!s[0])
+			return csvin_fail(t->in, t->col[C_EVENT], e,
+					  "required, got an empty value; expected one of %s", names);
 		return csvin_fail(t->in, t->col[C_EVENT], e,
 				  "unknown event \"%s\"; expected one of %s", s, names);
 	}

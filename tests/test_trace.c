@@ -1,0 +1,319 @@
+/* tests/test_trace.c — the workload trace reader (models/trace.c).
+ *
+ * Good traces under tests/data/traces/good/ are read field by field; every
+ * error path is a bad trace under tests/data/traces/bad/NAME.csv whose exact
+ * formatted error ("FILE:LINE:COL: COLUMN: message") is in NAME.err.  The
+ * streaming check reads a generated trace of 10^6 rows (2*10^5 under
+ * AddressSanitizer) and asserts the reader's memory does not grow.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "models/trace.h"
+#include "helpers/tutil.h"
+
+#define GOOD "tests/data/traces/good/"
+#define BAD "tests/data/traces/bad/"
+#define NOW_SUPPORTED ((1u << TR_RUN_TASK) | (1u << TR_STOP_TASK) | (1u << TR_REGISTER_INSTANCE))
+#define ALL_SUPPORTED ((1u << TR_N_EVENTS) - 1)
+
+#if defined(__SANITIZE_ADDRESS__)
+#define BIG_ROWS 200000L
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BIG_ROWS 200000L
+#endif
+#endif
+#ifndef BIG_ROWS
+#define BIG_ROWS 1000000L
+#endif
+
+/* Compare an error text (T_STREQ's fixed message buffer is too small for a
+ * formatted struct err under -Wformat-truncation). */
+static void msg_eq(const char *got, const char *want)
+{
+	if (strcmp(got, want) != 0)
+		fprintf(stderr, "\n  got:  %s\n  want: %s\n", got, want);
+	CU_ASSERT(strcmp(got, want) == 0);
+}
+
+struct want {
+	sim_time_t t;
+	enum trace_event ev;
+	const char *target, *taskdef, *group;
+	int64_t count;
+	sim_time_t duration;
+	long line;
+};
+
+static void check_rows(const char *path, unsigned supported, const struct want *w, int n)
+{
+	struct err e;
+	struct trace *t;
+	struct trace_row row;
+	int i = 0, r;
+
+	err_clear(&e);
+	t = trace_open(path, supported, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	while ((r = trace_next(t, &row, &e)) == 1) {
+		CU_ASSERT_FATAL(i < n);
+		T_EQ(row.t, w[i].t);
+		T_EQ(row.ev, w[i].ev);
+		T_STREQ(row.target, w[i].target);
+		T_STREQ(row.taskdef, w[i].taskdef);
+		T_STREQ(row.group, w[i].group);
+		T_EQ(row.count, w[i].count);
+		T_EQ(row.duration, w[i].duration);
+		T_EQ(row.line, w[i].line);
+		i++;
+	}
+	if (r < 0) {
+		char buf[2200];
+
+		err_format(&e, buf, sizeof buf);
+		msg_eq(buf, "(no error)");
+	}
+	T_EQ(r, 0);
+	T_EQ(i, n);
+	T_STREQ(trace_path(t), path);
+	trace_close(t);
+}
+
+static void test_all_events(void)
+{
+	static const struct want w[] = {
+		{ 0, TR_REGISTER_INSTANCE, "m5.large", "", "us-east-1a", 3, -1, 2 },
+		{ 500, TR_RUN_TASK, "", "web:1", "batch", 2, 30250, 3 },
+		{ 1000, TR_RUN_TASK, "t-42", "web:1", "", 1, -1, 4 },
+		{ 2001, TR_STOP_TASK, "t-42", "", "", 1, -1, 5 },
+		{ 3000, TR_INSTANCE_FAIL, "i-1", "", "", 1, 45000, 6 },
+		{ 3000, TR_INSTANCE_FAIL, "i-2", "", "", 1, -1, 7 },
+		{ 4000, TR_AZ_OUTAGE, "us-east-1b", "", "", 1, 600000, 8 },
+		{ 5000, TR_AGENT_DISCONNECT, "i-3", "", "", 1, 12500, 9 },
+		{ 6000, TR_SPOT_INTERRUPTION, "i-4", "", "", 1, -1, 10 },
+		{ 7000, TR_SET_DESIRED, "api", "", "", 0, -1, 11 },
+		{ 8000, TR_DEPLOY, "api", "api:7", "", 1, -1, 12 },
+	};
+
+	check_rows(GOOD "all_events.csv", ALL_SUPPORTED, w, (int)(sizeof w / sizeof w[0]));
+}
+
+static void test_shuffled_columns(void)
+{
+	static const struct want w[] = {
+		{ 10000, TR_RUN_TASK, "", "worker:3", "spot", 4, -1, 2 },
+		{ 11001, TR_REGISTER_INSTANCE, "c5.xlarge", "", "us-west-2c", 2, -1, 3 },
+		{ 12000, TR_STOP_TASK, "t-9", "", "", 1, -1, 4 },
+	};
+
+	check_rows(GOOD "shuffled.csv", NOW_SUPPORTED, w, 3);
+}
+
+static void test_minimal_defaults(void)
+{
+	/* Only time_s, event, taskdef; a blank line; rounding; the maximum time. */
+	static const struct want w[] = {
+		{ 0, TR_RUN_TASK, "", "web", "", 1, -1, 2 },
+		{ 0, TR_RUN_TASK, "", "web", "", 1, -1, 4 },
+		{ 1000000000000000LL, TR_RUN_TASK, "", "web", "", 1, -1, 5 },
+	};
+
+	check_rows(GOOD "minimal.csv", NOW_SUPPORTED, w, 3);
+}
+
+static void test_crlf_bom_quotes(void)
+{
+	static const struct want w[] = {
+		{ 0, TR_RUN_TASK, "", "web,\"v2\"", "", 1, -1, 2 },
+		{ 1500, TR_STOP_TASK, "t-1", "", "", 1, -1, 3 },
+		{ 2000, TR_RUN_TASK, "", "web", "", 1, -1, 4 },
+	};
+
+	check_rows(GOOD "crlf_bom.csv", NOW_SUPPORTED, w, 3);
+}
+
+static void test_event_names(void)
+{
+	T_STREQ(trace_event_name(TR_RUN_TASK), "run_task");
+	T_STREQ(trace_event_name(TR_DEPLOY), "deploy");
+	T_STREQ(trace_event_name(TR_SPOT_INTERRUPTION), "spot_interruption");
+	T_STREQ(trace_event_name(TR_N_EVENTS), "?");
+}
+
+static void test_parse_seconds(void)
+{
+	static const struct { const char *s; int rc; sim_time_t ms; } cases[] = {
+		{ "0", 0, 0 }, { "12", 0, 12000 }, { "12.5", 0, 12500 }, { "0.001", 0, 1 },
+		{ "0.0005", 0, 1 }, { "0.0004", 0, 0 }, { "0.00049999", 0, 0 },
+		{ "1.9995", 0, 2000 }, { "1.9994999", 0, 1999 }, { "007.250", 0, 7250 },
+		{ "  3.5 ", 0, 3500 }, { "1000000000000", 0, 1000000000000000LL },
+		{ "1000000000000.0004", 0, 1000000000000000LL },
+		{ "1000000000000.0005", -1, 0 }, { "1000000000001", -1, 0 },
+		{ "99999999999999999999999", -1, 0 },
+		{ "", -1, 0 }, { " ", -1, 0 }, { "1e3", -1, 0 }, { "-1", -1, 0 }, { "-0", -1, 0 },
+		{ "+1", -1, 0 }, { "abc", -1, 0 }, { "1.2.3", -1, 0 }, { ".5", -1, 0 },
+		{ "5.", -1, 0 }, { ".", -1, 0 }, { "1 2", -1, 0 }, { "0x10", -1, 0 },
+		{ "1,5", -1, 0 }, { "\t1", -1, 0 }, { "inf", -1, 0 }, { "nan", -1, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		sim_time_t ms = -77;
+		int rc = trace_parse_seconds(cases[i].s, &ms);
+
+		if (rc != cases[i].rc)
+			fprintf(stderr, "trace_parse_seconds(\"%s\") = %d\n", cases[i].s, rc);
+		T_EQ(rc, cases[i].rc);
+		T_EQ(ms, cases[i].rc == 0 ? cases[i].ms : -77);
+	}
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *s;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	s = calloc(1, (size_t)n + 1);
+	if (fread(s, 1, (size_t)n, f) != (size_t)n)
+		s[0] = '\0';
+	fclose(f);
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
+}
+
+static int is_csv(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 4 && strcmp(d->d_name + n - 4, ".csv") == 0;
+}
+
+/* Every bad trace fails with exactly the message in its .err sidecar. */
+static void test_bad_traces(void)
+{
+	struct dirent **names;
+	int n = scandir(BAD, &names, is_csv, alphasort);
+
+	CU_ASSERT_FATAL(n >= 40);
+	for (int i = 0; i < n; i++) {
+		char path[512], errpath[512], got[2200];
+		struct err e;
+		struct trace *t;
+		struct trace_row row;
+		char *want;
+		int r = 1;
+
+		snprintf(path, sizeof path, BAD "%s", names[i]->d_name);
+		snprintf(errpath, sizeof errpath, "%.*s.err", (int)strlen(path) - 4, path);
+		want = slurp(errpath);
+		if (!want) {
+			fprintf(stderr, "missing %s\n", errpath);
+			CU_FAIL("missing .err sidecar");
+			free(names[i]);
+			continue;
+		}
+		err_clear(&e);
+		t = trace_open(path, NOW_SUPPORTED, &e);
+		if (t) {
+			while ((r = trace_next(t, &row, &e)) == 1)
+				;
+			trace_close(t);
+		}
+		CU_ASSERT(r < 0 || !t);
+		CU_ASSERT(e.set);
+		err_format(&e, got, sizeof got);
+		if (strcmp(got, want) != 0)
+			fprintf(stderr, "\n%s:", path);
+		msg_eq(got, want);
+		free(want);
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void test_missing_file(void)
+{
+	struct err e;
+	char buf[2200];
+
+	err_clear(&e);
+	CU_ASSERT_PTR_NULL(trace_open(BAD "no-such-file.csv", NOW_SUPPORTED, &e));
+	err_format(&e, buf, sizeof buf);
+	msg_eq(buf, BAD "no-such-file.csv: cannot open: No such file or directory");
+	trace_close(NULL);
+}
+
+/* A long trace is streamed: the reader's memory after the first rows never
+ * grows, whatever the number of rows. */
+static void test_streaming(void)
+{
+	char dir[] = "/tmp/ecsim-trace-XXXXXX", path[64];
+	struct err e;
+	struct trace *t;
+	struct trace_row row;
+	FILE *f;
+	size_t mem0 = 0, mem = 0;
+	long n = 0;
+	int r;
+
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/big.csv", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("time_s,event,target,taskdef,count,duration_s,group\n", f);
+	for (long i = 0; i < BIG_ROWS; i++) {
+		if (i % 3 == 2)
+			fprintf(f, "%ld.%03ld,stop_task,t-%ld,,,,\n", i / 10, (i % 10) * 100, i - 2);
+		else
+			fprintf(f, "%ld.%03ld,run_task,,web:%ld,%ld,%ld.5,g%ld\n", i / 10,
+				(i % 10) * 100, i % 7, 1 + i % 5, i % 100, i % 4);
+	}
+	CU_ASSERT_FATAL(fclose(f) == 0);
+
+	err_clear(&e);
+	t = trace_open(path, NOW_SUPPORTED, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	while ((r = trace_next(t, &row, &e)) == 1) {
+		n++;
+		if (n == 1000)
+			mem0 = trace_memory(t);
+		else if (n > 1000 && trace_memory(t) > mem)
+			mem = trace_memory(t);
+	}
+	T_EQ(r, 0);
+	T_EQ(n, BIG_ROWS);
+	T_EQ(row.line, BIG_ROWS + 1);
+	CU_ASSERT(mem0 > 0);
+	CU_ASSERT(mem <= mem0);
+	CU_ASSERT(mem0 < 64 * 1024);
+	trace_close(t);
+	remove(path);
+	rmdir(dir);
+}
+
+CU_TestInfo trace_tests[] = {
+	{ "every event kind", test_all_events },
+	{ "columns in any order", test_shuffled_columns },
+	{ "minimal columns and defaults", test_minimal_defaults },
+	{ "CRLF, BOM and quoted fields", test_crlf_bom_quotes },
+	{ "event names", test_event_names },
+	{ "trace_parse_seconds", test_parse_seconds },
+	{ "bad traces and their exact errors", test_bad_traces },
+	{ "missing file", test_missing_file },
+	{ "streaming a long trace", test_streaming },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "trace", NULL, NULL, NULL, NULL, trace_tests },
+	CU_SUITE_INFO_NULL,
+};
