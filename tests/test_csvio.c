@@ -1,0 +1,518 @@
+/* tests/test_csvio.c — streaming CSV input (sim/csvin.c) and safe CSV output
+ * (sim/csvout.c).
+ *
+ * Inputs are small files written to a private temporary directory; errors
+ * are compared as the exact text err_format() gives.  The long-file test
+ * checks the reader's own memory (csvin_memory) stays put, never timing.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sim/csvin.h"
+#include "sim/csvout.h"
+#include "helpers/tutil.h"
+
+static char tmpdir[64];
+
+static int suite_init(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/ecsim-csvio-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int suite_clean(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Path of `name` in the temporary directory (static buffer per slot). */
+static const char *tpath(const char *name)
+{
+	static char buf[4][256];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
+	return buf[k];
+}
+
+static const char *write_file(const char *name, const char *data, size_t n)
+{
+	const char *p = tpath(name);
+	FILE *f = fopen(p, "wb");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT(fwrite(data, 1, n, f) == n);
+	fclose(f);
+	return p;
+}
+
+#define WRITE(name, lit) write_file((name), (lit), sizeof(lit) - 1)
+
+static int exists(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0;
+}
+
+/* Compare strings held in large buffers (T_STREQ's message buffer is too
+ * small for them under -Wformat-truncation). */
+static void msg_eq(const char *got, const char *want)
+{
+	if (!got)
+		got = "(null)";
+	if (strcmp(got, want) != 0)
+		fprintf(stderr, "\n  got:  %s\n  want: %s\n", got, want);
+	CU_ASSERT(strcmp(got, want) == 0);
+}
+
+/* The formatted error, with the temporary directory replaced by "T". */
+static const char *errtext(const struct err *e)
+{
+	static char buf[2200], out[2200];
+	size_t n = strlen(tmpdir);
+
+	err_format(e, buf, sizeof buf);
+	if (strncmp(buf, tmpdir, n) == 0)
+		snprintf(out, sizeof out, "T%s", buf + n);
+	else
+		snprintf(out, sizeof out, "%s", buf);
+	return out;
+}
+
+/* Read all records of `path` as "LINE:f1|f2|...;" into out; returns the last
+ * csvin_next() result (or -2 when open failed), error text in e. */
+static int read_all(const char *path, char *out, size_t n, struct err *e)
+{
+	struct csvin *in;
+	size_t k = 0;
+	int r;
+
+	err_clear(e);
+	out[0] = '\0';
+	in = csvin_open(path, e);
+	if (!in)
+		return -2;
+	while ((r = csvin_next(in, e)) == 1) {
+		k += (size_t)snprintf(out + k, n - k, "%ld:", csvin_line(in));
+		for (int i = 0; i < csvin_ncols(in); i++)
+			k += (size_t)snprintf(out + k, n - k, "%s%s", i ? "|" : "", csvin_field(in, i));
+		k += (size_t)snprintf(out + k, n - k, ";");
+	}
+	csvin_close(in);
+	return r;
+}
+
+static void test_quoted_fields(void)
+{
+	const char *p = WRITE("q.csv",
+			      "name,note,n\n"
+			      "a,\"x, y\",1\n"
+			      "b,\"say \"\"hi\"\"\",2\n"
+			      "c,\"two\nlines\nhere\",3\n"
+			      "d,after,4\n"
+			      "\"e\",\"\",5\n");
+	struct err e;
+	char out[1024];
+	struct csvin *in;
+
+	T_EQ(read_all(p, out, sizeof out, &e), 0);
+	msg_eq(out, "2:a|x, y|1;3:b|say \"hi\"|2;4:c|two\nlines\nhere|3;7:d|after|4;8:e||5;");
+
+	in = csvin_open(p, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	T_EQ(csvin_ncols(in), 3);
+	T_STREQ(csvin_colname(in, 1), "note");
+	T_STREQ(csvin_colname(in, 9), "");
+	T_EQ(csvin_col(in, "n"), 2);
+	T_EQ(csvin_col(in, "N"), -1);
+	T_STREQ(csvin_path(in), p);
+	T_EQ(csvin_next(in, &e), 1);
+	T_STREQ(csvin_field(in, 3), "");
+	T_STREQ(csvin_field(in, -1), "");
+	T_EQ(csvin_fail(in, 2, &e, "bad %s", "thing"), -1);
+	msg_eq(errtext(&e), "T/q.csv:2:3: n: bad thing");
+	T_EQ(csvin_fail(in, -1, &e, "whole row"), -1);
+	msg_eq(errtext(&e), "T/q.csv:2: whole row");
+	csvin_close(in);
+	csvin_close(NULL);
+}
+
+static void test_crlf_bom_blank(void)
+{
+	struct err e;
+	char out[512];
+	const char *p;
+
+	p = WRITE("crlf.csv", "a,b\r\n1,2\r\n\"x\r\ny\",3\r\n\r\n4,5\r\n");
+	T_EQ(read_all(p, out, sizeof out, &e), 0);
+	msg_eq(out, "2:1|2;3:x\r\ny|3;6:4|5;");
+
+	p = WRITE("bom.csv", "\xEF\xBB\xBF" "a,b\n1,2\n");
+	T_EQ(read_all(p, out, sizeof out, &e), 0);
+	msg_eq(out, "2:1|2;");
+
+	p = WRITE("blank.csv", "\n\na,b\n\n1,2\n   \n\t\n\n3,4\n\n");
+	T_EQ(read_all(p, out, sizeof out, &e), 0);
+	msg_eq(out, "5:1|2;9:3|4;");
+
+	p = WRITE("nofinal.csv", "a,b\n1,2\n3,\"4\"");
+	T_EQ(read_all(p, out, sizeof out, &e), 0);
+	msg_eq(out, "2:1|2;3:3|4;");
+
+	p = WRITE("spaces.csv", "a,b\n 1 , \" 2 \" \n");
+	T_EQ(read_all(p, out, sizeof out, &e), 0);
+	msg_eq(out, "2:1| 2 ;");
+
+	p = WRITE("empties.csv", "a,b,c\n,,\n");
+	T_EQ(read_all(p, out, sizeof out, &e), 0);
+	msg_eq(out, "2:||;");
+}
+
+static void test_errors(void)
+{
+	static const struct { const char *name, *data, *want; int rc; } cases[] = {
+		{ "empty.csv", "", "T/empty.csv:1: empty file: expected a header row", -2 },
+		{ "blanks.csv", "\n \n\r\n", "T/blanks.csv:1: empty file: expected a header row", -2 },
+		{ "bomonly.csv", "\xEF\xBB\xBF", "T/bomonly.csv:1: empty file: expected a header row", -2 },
+		{ "dup.csv", "a,b,a\n1,2,3\n", "T/dup.csv:1:3: a: duplicate column name (also column 1)", -2 },
+		{ "emptycol.csv", "a,,c\n", "T/emptycol.csv:1:2: empty column name in the header", -2 },
+		{ "few.csv", "a,b,c\n1,2,3\n\n1,2\n", "T/few.csv:4: expected 3 fields, got 2", -1 },
+		{ "many.csv", "a\n1\n2,3\n", "T/many.csv:3: expected 1 field, got 2", -1 },
+		{ "q1.csv", "a,b\n1,x\"y\"\n", "T/q1.csv:2:2: b: malformed quotes: '\"' inside an unquoted field (quote the whole field and write a literal quote as \"\")", -1 },
+		{ "q2.csv", "a,b\n\"1\"2,3\n", "T/q2.csv:2:1: a: malformed quotes: unexpected '2' after a closing quote (write a literal quote as \"\")", -1 },
+		{ "q3.csv", "a,b\n1,\"multi\nline\" x\n", "T/q3.csv:3:2: b: malformed quotes: unexpected 'x' after a closing quote (write a literal quote as \"\")", -1 },
+		{ "q4.csv", "a,b\n1,2\n3,\"open\n\n", "T/q4.csv:3:2: b: unterminated quoted field (a quote opened here is never closed)", -1 },
+		{ "qh.csv", "a,\"b\n", "T/qh.csv:1:2: unterminated quoted field (a quote opened here is never closed)", -2 },
+		{ "nul.csv", "a,b\n1,\0\n", "T/nul.csv:2: NUL byte in the file", -1 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct err e;
+		char out[512];
+		size_t n = strlen(cases[i].data);
+		const char *p;
+
+		if (strcmp(cases[i].name, "nul.csv") == 0)
+			n = 8;
+		p = write_file(cases[i].name, cases[i].data, n);
+		T_EQ(read_all(p, out, sizeof out, &e), cases[i].rc);
+		CU_ASSERT(e.set);
+		msg_eq(errtext(&e), cases[i].want);
+	}
+}
+
+static void test_header_only_and_missing(void)
+{
+	struct err e;
+	char out[64];
+	struct csvin *in;
+
+	T_EQ(read_all(WRITE("h.csv", "a,b\n"), out, sizeof out, &e), 0);
+	msg_eq(out, "");
+	T_EQ(read_all(WRITE("h2.csv", "a,b"), out, sizeof out, &e), 0);
+	in = csvin_open(tpath("h2.csv"), &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	T_EQ(csvin_ncols(in), 2);
+	T_EQ(csvin_next(in, &e), 0);
+	T_EQ(csvin_next(in, &e), 0);
+	csvin_close(in);
+	T_EQ(read_all(tpath("nope.csv"), out, sizeof out, &e), -2);
+	msg_eq(errtext(&e), "T/nope.csv: cannot open: No such file or directory");
+}
+
+/* 10^5 rows, one with a 3000-byte field: the reader's memory is set by the
+ * longest record, not by the number of rows. */
+static void test_large_file(void)
+{
+	const char *p = tpath("large.csv");
+	FILE *f = fopen(p, "w");
+	struct err e;
+	struct csvin *in;
+	size_t mem_after_long = 0, peak = 0;
+	long n = 0, sum = 0;
+	int r;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("id,name,value\n", f);
+	for (long i = 0; i < 100000; i++) {
+		if (i == 10) {
+			fputs("10,\"", f);
+			for (int k = 0; k < 3000; k++)
+				fputc(k % 100 == 99 ? '\n' : 'x', f);
+			fputs("\",10\n", f);
+		} else {
+			fprintf(f, "%ld,\"n,%ld\",%ld\n", i, i, i);
+		}
+	}
+	fclose(f);
+
+	err_clear(&e);
+	in = csvin_open(p, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	while ((r = csvin_next(in, &e)) == 1) {
+		size_t m = csvin_memory(in);
+
+		if (n == 10)
+			mem_after_long = m;
+		if (m > peak)
+			peak = m;
+		sum += atol(csvin_field(in, 2));
+		n++;
+	}
+	T_EQ(r, 0);
+	T_EQ(n, 100000);
+	T_EQ(sum, 100000L * 99999L / 2);
+	T_EQ(csvin_line(in), 100000 + 1 + 30);   /* the long field holds 30 LFs */
+	CU_ASSERT(mem_after_long > 3000);
+	T_EQ(peak, mem_after_long);
+	CU_ASSERT(peak < 64 * 1024);
+	csvin_close(in);
+}
+
+/* CRLF rows of varying length, so CR and LF fall on both sides of the
+ * reader's chunk boundaries: every record keeps its line and fields. */
+static void test_crlf_chunks(void)
+{
+	const char *p = tpath("crlfchunks.csv");
+	FILE *f = fopen(p, "wb");
+	struct err e;
+	struct csvin *in;
+	long i = 0;
+	int r, bad = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("id,pad\r\n", f);
+	for (long k = 0; k < 20000; k++)
+		fprintf(f, "%ld,%.*s\r\n", k, (int)(k % 13), "abcdefghijklm");
+	fclose(f);
+	err_clear(&e);
+	in = csvin_open(p, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	while ((r = csvin_next(in, &e)) == 1) {
+		if (csvin_line(in) != i + 2 || atol(csvin_field(in, 0)) != i ||
+		    strlen(csvin_field(in, 1)) != (size_t)(i % 13))
+			bad++;
+		i++;
+	}
+	T_EQ(r, 0);
+	T_EQ(i, 20000);
+	T_EQ(bad, 0);
+	csvin_close(in);
+}
+
+static void test_out_roundtrip(void)
+{
+	static const char *const hdr[] = { "plain", "tricky, header", "n" };
+	static const char *const vals[] = {
+		"simple", "a,b", "say \"hi\"", "two\nlines", "cr\rhere", " lead", "trail ",
+		"\ttab", "", "x", "'single'", "crlf\r\n",
+	};
+	const size_t nv = sizeof vals / sizeof vals[0];
+	const char *p = tpath("rt.csv");
+	struct err e;
+	struct csvout *o;
+	struct csvin *in;
+	size_t i = 0;
+	int r;
+
+	err_clear(&e);
+	o = csvout_open(p, hdr, 3, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	for (size_t k = 0; k < nv; k++) {
+		csvout_str(o, vals[k]);
+		csvout_str(o, vals[nv - 1 - k]);
+		csvout_int(o, (int64_t)k);
+		csvout_endrow(o);
+	}
+	csvout_str(o, NULL);
+	csvout_empty(o);
+	csvout_int(o, INT64_MIN);
+	csvout_endrow(o);
+	T_EQ(csvout_close(o, &e), 0);
+
+	in = csvin_open(p, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	T_STREQ(csvin_colname(in, 1), "tricky, header");
+	while ((r = csvin_next(in, &e)) == 1 && i < nv) {
+		T_STREQ(csvin_field(in, 0), vals[i]);
+		T_STREQ(csvin_field(in, 1), vals[nv - 1 - i]);
+		T_EQ(atol(csvin_field(in, 2)), (long)i);
+		i++;
+	}
+	T_EQ(r, 1);
+	T_STREQ(csvin_field(in, 0), "");
+	T_STREQ(csvin_field(in, 1), "");
+	T_STREQ(csvin_field(in, 2), "-9223372036854775808");
+	T_EQ(csvin_next(in, &e), 0);
+	T_EQ(i, nv);
+	csvin_close(in);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	static char buf[4096];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void test_out_bytes(void)
+{
+	static const char *const hdr[] = { "a", "b" };
+	static const char *const one[] = { "only" };
+	const char *p = tpath("bytes.csv");
+	struct err e;
+	struct csvout *o;
+
+	o = csvout_open(p, hdr, 2, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	csvout_str(o, "x y");
+	csvout_str(o, "q\"");
+	csvout_endrow(o);
+	csvout_fixed(o, -0.0, 3);
+	csvout_fixed(o, -0.0004, 3);
+	csvout_endrow(o);
+	csvout_fixed(o, -1.25, 1);
+	csvout_fixed(o, 2.5, 0);
+	csvout_endrow(o);
+	csvout_fixed(o, 1e300 * 1e300, 2);
+	csvout_fixed(o, 0.1, -4);
+	csvout_endrow(o);
+	csvout_ms(o, 12345);
+	csvout_ms(o, 5);
+	csvout_endrow(o);
+	csvout_ms(o, -1);
+	csvout_ms(o, 0);
+	csvout_endrow(o);
+	T_EQ(csvout_close(o, &e), 0);
+	msg_eq(slurp(p), "a,b\nx y,\"q\"\"\"\n0.000,0.000\n-1.2,2\ninf,0\n12.345,0.005\n,0.000\n");
+
+	/* A lone empty field is quoted so the row is not a blank line. */
+	o = csvout_open(p, one, 1, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	csvout_empty(o);
+	csvout_endrow(o);
+	T_EQ(csvout_close(o, &e), 0);
+	msg_eq(slurp(p), "only\n\"\"\n");
+}
+
+static void test_out_tmp_rename(void)
+{
+	static const char *const hdr[] = { "a" };
+	const char *p = tpath("final.csv");
+	char tmp[300];
+	struct err e;
+	struct csvout *o;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp", p);
+	err_clear(&e);
+	o = csvout_open(p, hdr, 1, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	csvout_int(o, 1);
+	csvout_endrow(o);
+	CU_ASSERT(!exists(p));
+	CU_ASSERT(exists(tmp));
+	T_EQ(csvout_close(o, &e), 0);
+	CU_ASSERT(exists(p));
+	CU_ASSERT(!exists(tmp));
+
+	/* Abort leaves the old file alone and no temporary. */
+	o = csvout_open(p, hdr, 1, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	csvout_int(o, 2);
+	csvout_endrow(o);
+	csvout_abort(o);
+	CU_ASSERT(!exists(tmp));
+	msg_eq(slurp(p), "a\n1\n");
+	csvout_abort(NULL);
+
+	p = tpath("aborted.csv");
+	snprintf(tmp, sizeof tmp, "%s.tmp", p);
+	o = csvout_open(p, hdr, 1, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	csvout_abort(o);
+	CU_ASSERT(!exists(p));
+	CU_ASSERT(!exists(tmp));
+}
+
+static void test_out_errors(void)
+{
+	static const char *const hdr[] = { "a", "b" };
+	char tmp[300], want[600];
+	struct err e;
+	struct csvout *o;
+	const char *p;
+
+	err_clear(&e);
+	CU_ASSERT_PTR_NULL(csvout_open(tpath("no/such/dir.csv"), hdr, 2, &e));
+	msg_eq(errtext(&e), "T/no/such/dir.csv.tmp: cannot create: No such file or directory");
+
+	/* Renaming onto a directory fails; the temporary is removed. */
+	p = tpath("adir");
+	CU_ASSERT_FATAL(mkdir(p, 0700) == 0);
+	snprintf(tmp, sizeof tmp, "%s.tmp", p);
+	o = csvout_open(p, hdr, 2, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	T_EQ(csvout_close(o, &e), -1);
+	snprintf(want, sizeof want, "T/adir: cannot rename %s into place: Is a directory", tmp);
+	msg_eq(errtext(&e), want);
+	CU_ASSERT(!exists(tmp));
+
+	/* A row with the wrong number of fields is a bug: no file is left. */
+	p = tpath("short.csv");
+	snprintf(tmp, sizeof tmp, "%s.tmp", p);
+	o = csvout_open(p, hdr, 2, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	csvout_int(o, 1);
+	csvout_endrow(o);
+	T_EQ(csvout_close(o, &e), -1);
+	msg_eq(errtext(&e), "T/short.csv:2: internal error: row has 1 fields, header has 2");
+	CU_ASSERT(!exists(p));
+	CU_ASSERT(!exists(tmp));
+
+	o = csvout_open(p, hdr, 2, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	csvout_int(o, 1);
+	T_EQ(csvout_close(o, &e), -1);
+	msg_eq(errtext(&e), "T/short.csv: internal error: last row not ended");
+	CU_ASSERT(!exists(p));
+
+}
+
+CU_TestInfo csvin_tests[] = {
+	{ "quoted fields and record lines", test_quoted_fields },
+	{ "CRLF, BOM, blank lines, no final newline", test_crlf_bom_blank },
+	{ "errors", test_errors },
+	{ "header only, missing file", test_header_only_and_missing },
+	{ "10^5 rows in bounded memory", test_large_file },
+	{ "CRLF across chunk boundaries", test_crlf_chunks },
+	CU_TEST_INFO_NULL,
+};
+
+CU_TestInfo csvout_tests[] = {
+	{ "quoting round-trip through csvin", test_out_roundtrip },
+	{ "exact bytes and number formatting", test_out_bytes },
+	{ "temporary file then rename; abort", test_out_tmp_rename },
+	{ "errors", test_out_errors },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "csvin", suite_init, suite_clean, NULL, NULL, csvin_tests },
+	{ "csvout", suite_init, suite_clean, NULL, NULL, csvout_tests },
+	CU_SUITE_INFO_NULL,
+};
