@@ -1,0 +1,44 @@
+/* models/backplane.h — the ECS control plane as this build models it: the
+ * cluster state, the API calls the workload makes (RunTask, StopTask,
+ * RegisterContainerInstance) and the queue of tasks waiting for capacity.
+ * It asks the placement engine where a task goes and reports everything to
+ * metrics.  Workload comes from trace files (streamed, one row ahead) and
+ * from generators (one pending arrival each), so memory follows live state.
+ *
+ * Events it registers with the engine: trace row, generator arrival, task
+ * end, pending retry, pending timeout, metrics sample.
+ */
+#ifndef MODELS_BACKPLANE_H
+#define MODELS_BACKPLANE_H
+
+#include <stdint.h>
+
+#include "models/metrics.h"
+#include "models/scenario.h"
+#include "sim/err.h"
+#include "sim/rng.h"
+#include "sim/sim.h"
+
+struct backplane;
+
+/* Borrowed: s, sim, rng, m (they outlive the backplane). */
+struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_reg *rng,
+				struct metrics *m);
+void backplane_free(struct backplane *bp);     /* NULL is a no-op */
+
+/* Register the scenario's instance groups, open the traces, start the
+ * generators and the metrics clock.  -1 with e filled on bad input. */
+int backplane_start(struct backplane *bp, struct err *e);
+
+/* An input error met while running (a bad trace row, an unknown task
+ * definition): the backplane stops the engine and keeps the error here.
+ * Returns NULL when there was none. */
+const struct err *backplane_error(const struct backplane *bp);
+
+/* End of the run at `end`: record the tasks still present. Returns how many
+ * tasks were never placed. */
+int64_t backplane_finish(struct backplane *bp, sim_time_t end);
+
+struct cluster *backplane_cluster(struct backplane *bp);
+
+#endif

@@ -1,0 +1,339 @@
+/* models/metrics.c — counters, aggregates and result files.
+ *
+ * Files (columns and units in scenarios/README.md, "Outputs"):
+ *   tasks.csv               one row per task, when it leaves (streamed)
+ *   placement_failures.csv  one row per failed placement attempt (streamed)
+ *   timeseries.csv          one row per metrics interval
+ *   summary.csv             one row per run
+ *   perf.csv                machine-dependent figures (metrics_write_perf)
+ * Time-weighted averages integrate the reservation percentage over
+ * simulated time exactly (piecewise constant between changes).
+ */
+#include "metrics.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <gsl/gsl_rstat.h>
+
+#include "sim/csvout.h"
+#include "sim/mem.h"
+
+const char *const metrics_reasons[] = {
+	"RESOURCE:CPU", "RESOURCE:MEMORY", "RESOURCE:PORTS", "RESOURCE:ENI",
+	"RESOURCE:GPU", "AGENT", "ATTRIBUTE", "NO_INSTANCES",
+	"FAIL:MemberOf placement constraint unsatisfied.",
+	"FAIL:DistinctInstance placement constraint unsatisfied.",
+	NULL
+};
+
+/* summary.csv column for each reason, same order */
+static const char *const reason_cols[] = {
+	"failures_resource_cpu", "failures_resource_memory", "failures_resource_ports",
+	"failures_resource_eni", "failures_resource_gpu", "failures_agent",
+	"failures_attribute", "failures_no_instances", "failures_member_of",
+	"failures_distinct_instance",
+};
+
+#define N_REASONS (sizeof reason_cols / sizeof reason_cols[0])
+
+struct metrics {
+	char *dir;
+	char *scenario, *strategy;
+	uint64_t seed;
+	struct csvout *tasks, *failures, *series;
+	int64_t submitted, placed, failures_total;
+	int64_t by_reason[N_REASONS];
+	gsl_rstat_workspace *pending;            /* pending seconds of placed tasks */
+	gsl_rstat_quantile_workspace *pending_p99;
+	sim_time_t t_last;
+	double cpu_pct, mem_pct;                 /* current reservation % */
+	double cpu_acc, mem_acc;                 /* ∫ pct dt, pct·ms */
+	int32_t peak_used;
+};
+
+static char *join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = xmalloc(n);
+
+	snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+static struct csvout *open_in(struct metrics *m, const char *name, const char *const *cols,
+			      int n, struct err *e)
+{
+	char *p = join(m->dir, name);
+	struct csvout *o = csvout_open(p, cols, n, e);
+
+	free(p);
+	return o;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *dir, struct err *e)
+{
+	char *p = xstrdup(dir);
+
+	for (char *s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+				err_at(e, p, 0, 0, NULL, "cannot create folder: %s", strerror(errno));
+				free(p);
+				return -1;
+			}
+			*s = c;
+			if (!c)
+				break;
+		}
+	}
+	free(p);
+	return 0;
+}
+
+struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
+{
+	static const char *const task_cols[] = { "task_id", "taskdef", "group", "service",
+		"submit_s", "placed_s", "start_s", "stop_s", "instance_id", "az", "cpu",
+		"memory", "stop_code" };
+	static const char *const fail_cols[] = { "time_s", "task_id", "taskdef", "group",
+		"service", "reason", "instances_considered" };
+	static const char *const series_cols[] = { "time_s", "instances_active",
+		"instances_registered", "instances_used", "cpu_reserved_pct", "mem_reserved_pct",
+		"tasks_running", "tasks_pending", "tasks_placed_total", "placement_failures_total" };
+	struct metrics *m = xcalloc(1, sizeof *m);
+
+	m->dir = xstrdup(cfg->out_dir);
+	m->scenario = xstrdup(cfg->scenario);
+	m->strategy = xstrdup(cfg->strategy);
+	m->seed = cfg->seed;
+	m->pending = gsl_rstat_alloc();
+	m->pending_p99 = gsl_rstat_quantile_alloc(0.99);
+	if (make_dirs(cfg->out_dir, e))
+		goto fail;
+	if (cfg->task_log) {
+		m->tasks = open_in(m, "tasks.csv", task_cols, 13, e);
+		if (!m->tasks)
+			goto fail;
+		m->failures = open_in(m, "placement_failures.csv", fail_cols, 7, e);
+		if (!m->failures)
+			goto fail;
+	}
+	m->series = open_in(m, "timeseries.csv", series_cols, 10, e);
+	if (!m->series)
+		goto fail;
+	return m;
+fail:
+	metrics_abort(m);
+	return NULL;
+}
+
+void metrics_on_submit(struct metrics *m, sim_time_t now)
+{
+	(void)now;
+	m->submitted++;
+}
+
+void metrics_on_placed(struct metrics *m, sim_time_t now, sim_time_t submitted)
+{
+	double wait_s = (double)(now - submitted) / 1000.0;
+
+	m->placed++;
+	gsl_rstat_add(wait_s, m->pending);
+	gsl_rstat_quantile_add(wait_s, m->pending_p99);
+}
+
+void metrics_on_failure(struct metrics *m, sim_time_t now, const char *task_id,
+			const char *taskdef, const char *group, const char *service,
+			const char *reason, int32_t considered)
+{
+	m->failures_total++;
+	for (size_t i = 0; i < N_REASONS; i++) {
+		if (strcmp(reason, metrics_reasons[i]) == 0) {
+			m->by_reason[i]++;
+			break;
+		}
+	}
+	if (!m->failures)
+		return;
+	csvout_ms(m->failures, now);
+	csvout_str(m->failures, task_id);
+	csvout_str(m->failures, taskdef);
+	csvout_str(m->failures, group);
+	csvout_str(m->failures, service);
+	csvout_str(m->failures, reason);
+	csvout_int(m->failures, considered);
+	csvout_endrow(m->failures);
+}
+
+static void advance(struct metrics *m, sim_time_t now)
+{
+	if (now > m->t_last) {
+		m->cpu_acc += m->cpu_pct * (double)(now - m->t_last);
+		m->mem_acc += m->mem_pct * (double)(now - m->t_last);
+		m->t_last = now;
+	}
+}
+
+static double pct(int64_t part, int64_t whole)
+{
+	return whole > 0 ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+void metrics_on_cluster(struct metrics *m, sim_time_t now, const struct cluster_totals *t)
+{
+	advance(m, now);
+	m->cpu_pct = pct(t->cpu_reserved, t->cpu_registered);
+	m->mem_pct = pct(t->mem_reserved, t->mem_registered);
+	if (t->n_used > m->peak_used)
+		m->peak_used = t->n_used;
+}
+
+void metrics_on_task_done(struct metrics *m, const struct task_record *r)
+{
+	struct csvout *o = m->tasks;
+
+	if (!o)
+		return;
+	csvout_str(o, r->task_id);
+	csvout_str(o, r->taskdef);
+	csvout_str(o, r->group);
+	csvout_str(o, r->service);
+	csvout_ms(o, r->submit);
+	csvout_ms(o, r->placed);
+	csvout_ms(o, r->start);
+	csvout_ms(o, r->stop);
+	csvout_str(o, r->instance_id);
+	csvout_str(o, r->az);
+	csvout_int(o, r->cpu_units);
+	csvout_int(o, r->mem_mib);
+	csvout_str(o, r->stop_code);
+	csvout_endrow(o);
+}
+
+void metrics_on_sample(struct metrics *m, sim_time_t now, const struct metrics_sample *s)
+{
+	struct csvout *o = m->series;
+
+	csvout_ms(o, now);
+	csvout_int(o, s->cl.n_active);
+	csvout_int(o, s->cl.n_registered);
+	csvout_int(o, s->cl.n_used);
+	csvout_fixed(o, pct(s->cl.cpu_reserved, s->cl.cpu_registered), 3);
+	csvout_fixed(o, pct(s->cl.mem_reserved, s->cl.mem_registered), 3);
+	csvout_int(o, s->tasks_running);
+	csvout_int(o, s->tasks_pending);
+	csvout_int(o, m->placed);
+	csvout_int(o, m->failures_total);
+	csvout_endrow(o);
+}
+
+static int write_summary(struct metrics *m, sim_time_t end, int64_t never_placed, struct err *e)
+{
+	const char *cols[13 + N_REASONS + 1];
+	int n = 0;
+	struct csvout *o;
+	size_t np = gsl_rstat_n(m->pending);
+
+	static const char *const base_cols[] = { "scenario", "strategy", "seed",
+		"sim_seconds", "tasks_submitted", "tasks_placed", "tasks_never_placed",
+		"mean_pending_s", "p99_pending_s", "mean_cpu_reserved_pct",
+		"mean_mem_reserved_pct", "peak_instances_used", "placement_failures_total" };
+
+	for (size_t i = 0; i < sizeof base_cols / sizeof base_cols[0]; i++)
+		cols[n++] = base_cols[i];
+	for (size_t i = 0; i < N_REASONS; i++)
+		cols[n++] = reason_cols[i];
+	{
+		char *p = join(m->dir, "summary.csv");
+
+		o = csvout_open(p, cols, n, e);
+		free(p);
+	}
+	if (!o)
+		return -1;
+	csvout_str(o, m->scenario);
+	csvout_str(o, m->strategy);
+	csvout_int(o, (int64_t)m->seed);
+	csvout_ms(o, end);
+	csvout_int(o, m->submitted);
+	csvout_int(o, m->placed);
+	csvout_int(o, never_placed);
+	csvout_fixed(o, np ? gsl_rstat_mean(m->pending) : 0.0, 3);
+	csvout_fixed(o, np ? gsl_rstat_quantile_get(m->pending_p99) : 0.0, 3);
+	csvout_fixed(o, end > 0 ? m->cpu_acc / (double)end : 0.0, 3);
+	csvout_fixed(o, end > 0 ? m->mem_acc / (double)end : 0.0, 3);
+	csvout_int(o, m->peak_used);
+	csvout_int(o, m->failures_total);
+	for (size_t i = 0; i < N_REASONS; i++)
+		csvout_int(o, m->by_reason[i]);
+	csvout_endrow(o);
+	return csvout_close(o, e);
+}
+
+static void release(struct metrics *m)
+{
+	gsl_rstat_free(m->pending);
+	gsl_rstat_quantile_free(m->pending_p99);
+	free(m->dir);
+	free(m->scenario);
+	free(m->strategy);
+	free(m);
+}
+
+int metrics_close(struct metrics *m, sim_time_t end, int64_t never_placed, struct err *e)
+{
+	int rc = 0;
+
+	advance(m, end);
+	/* close the streamed files first; summary last, so its presence means
+	 * the run completed */
+	if (m->tasks && csvout_close(m->tasks, e))
+		rc = -1;
+	m->tasks = NULL;
+	if (m->failures && (rc ? (csvout_abort(m->failures), 0) : csvout_close(m->failures, e)))
+		rc = -1;
+	m->failures = NULL;
+	if (rc ? (csvout_abort(m->series), 0) : csvout_close(m->series, e))
+		rc = -1;
+	m->series = NULL;
+	if (!rc && write_summary(m, end, never_placed, e))
+		rc = -1;
+	release(m);
+	return rc;
+}
+
+void metrics_abort(struct metrics *m)
+{
+	if (!m)
+		return;
+	csvout_abort(m->tasks);
+	csvout_abort(m->failures);
+	csvout_abort(m->series);
+	release(m);
+}
+
+int metrics_write_perf(const char *out_dir, double wall_s, uint64_t events,
+		       long peak_rss_kb, struct err *e)
+{
+	static const char *const cols[] = { "wall_seconds", "events", "events_per_second",
+		"peak_rss_kb" };
+	char *p = join(out_dir, "perf.csv");
+	struct csvout *o = csvout_open(p, cols, 4, e);
+
+	free(p);
+	if (!o)
+		return -1;
+	csvout_fixed(o, wall_s, 3);
+	csvout_int(o, (int64_t)events);
+	csvout_fixed(o, wall_s > 0 ? (double)events / wall_s : 0.0, 0);
+	csvout_int(o, peak_rss_kb);
+	csvout_endrow(o);
+	return csvout_close(o, e);
+}

@@ -1,0 +1,78 @@
+/* models/metrics.h — the observer every model reports to, and the only
+ * module that writes result files (scenarios/README.md, "Outputs").
+ *
+ * Models call metrics_on_*() as things happen; metrics keeps every counter
+ * and aggregate, streams the per-task and per-failure logs, writes the
+ * time series at each interval and the one-row summary at the end.  Each
+ * file is written to <name>.tmp and renamed only by metrics_close(), so a
+ * failed run leaves no half-written output.  Memory does not grow with the
+ * number of tasks (quantiles use GSL's streaming P² estimator).
+ */
+#ifndef MODELS_METRICS_H
+#define MODELS_METRICS_H
+
+#include <stdint.h>
+
+#include "models/cluster.h"
+#include "sim/err.h"
+#include "sim/evq.h"
+
+struct metrics_cfg {
+	const char *out_dir;
+	const char *scenario;
+	const char *strategy;
+	uint64_t seed;
+	int task_log;               /* write tasks.csv and placement_failures.csv */
+};
+
+/* What tasks.csv records of one task when it leaves the simulation. */
+struct task_record {
+	const char *task_id;
+	const char *taskdef;        /* family:revision or family */
+	const char *group;
+	const char *service;        /* "" for standalone tasks */
+	sim_time_t submit, placed, start, stop;   /* ms; -1 = never */
+	const char *instance_id;    /* NULL = never placed */
+	const char *az;
+	int64_t cpu_units, mem_mib;
+	const char *stop_code;      /* NULL = still running at the end */
+};
+
+/* Instantaneous state for one timeseries row. */
+struct metrics_sample {
+	struct cluster_totals cl;
+	int64_t tasks_running;
+	int64_t tasks_pending;
+};
+
+struct metrics;
+
+/* Create the output folder and open the streamed files. */
+struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e);
+
+void metrics_on_submit(struct metrics *m, sim_time_t now);
+void metrics_on_placed(struct metrics *m, sim_time_t now, sim_time_t submitted);
+void metrics_on_failure(struct metrics *m, sim_time_t now, const char *task_id,
+			const char *taskdef, const char *group, const char *service,
+			const char *reason, int32_t considered);
+/* The cluster's totals changed (task placed or released, instance joined or
+ * left): advances the time-weighted reservation averages. */
+void metrics_on_cluster(struct metrics *m, sim_time_t now, const struct cluster_totals *t);
+void metrics_on_task_done(struct metrics *m, const struct task_record *r);
+void metrics_on_sample(struct metrics *m, sim_time_t now, const struct metrics_sample *s);
+
+/* Write summary.csv for a run that ended at `end` with `never_placed` tasks
+ * still waiting, then rename every file into place.  Frees m. */
+int metrics_close(struct metrics *m, sim_time_t end, int64_t never_placed, struct err *e);
+/* Remove every temporary file and free m (failed run).  NULL is a no-op. */
+void metrics_abort(struct metrics *m);
+
+/* perf.csv: what depends on the machine, kept apart so every other file can
+ * be compared byte for byte. */
+int metrics_write_perf(const char *out_dir, double wall_s, uint64_t events,
+		       long peak_rss_kb, struct err *e);
+
+/* The failure reasons summary.csv counts, in column order. */
+extern const char *const metrics_reasons[];
+
+#endif
