@@ -312,6 +312,10 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 					  "expected an integer >= %lld, got \"%s\"",
 					  (long long)sp->count_min, count);
 	}
+	if (row->ev == TR_RUN_TASK && row->target[0] && row->count != 1)
+		return csvin_fail(t->in, t->col[C_COUNT], e,
+				  "expected 1 when target names the task (\"%s\"), got \"%s\"",
+				  row->target, count);
 	row->duration = -1;
 	if (dur[0] && seconds_field(t, C_DURATION, dur, &row->duration, e) < 0)
 		return -1;
