@@ -31,6 +31,7 @@
 #define MAX_CHARS 2000          /* ecs-choices C13 */
 #define MAX_ATTR_NAME 128       /* ecs-choices C12 */
 #define SHOW_MAX 60             /* longest token text quoted in a message */
+#define SHOW_BUF (SHOW_MAX + 32)      /* room for show()'s text */
 
 enum subject {
 	S_ATTRIBUTE, S_AGENT_CONNECTED, S_AGENT_VERSION, S_EC2_INSTANCE_ID,
@@ -220,7 +221,12 @@ static const char *show(const struct parser *P, const struct tok *t, char *buf, 
 
 	if (t->kind == T_END)
 		return "the end of the expression";
-	if (len > SHOW_MAX) {
+	if (t->kind == T_STRING) {
+		if (len > SHOW_MAX)
+			snprintf(buf, n, "the quoted value %.*s...", SHOW_MAX, P->text + t->off);
+		else
+			snprintf(buf, n, "the quoted value %.*s", (int)len, P->text + t->off);
+	} else if (len > SHOW_MAX) {
 		snprintf(buf, n, "'%.*s...'", SHOW_MAX, P->text + t->off);
 	} else {
 		snprintf(buf, n, "'%.*s'", (int)len, P->text + t->off);
@@ -539,7 +545,7 @@ static int parse_subject(struct parser *P, const struct tok *t, size_t skip, str
 	const char *w = P->text + t->voff + skip;
 	size_t n = t->vlen - skip;
 	int col = column(P->text, t->voff + skip);
-	char buf[SHOW_MAX + 8];
+	char buf[SHOW_BUF];
 	static const char pre[] = "attribute:";
 
 	if (t->kind != T_WORD || n == 0) {
@@ -606,7 +612,7 @@ static const char *subject_name(const struct pred *p)
 static int check_literal(struct parser *P, struct pred *p, const struct tok *t, const char *v,
 			 const char *opword)
 {
-	char buf[SHOW_MAX + 8];
+	char buf[SHOW_BUF];
 
 	if (p->op == OP_MATCH)
 		return 1;  /* compiled by the caller */
@@ -659,35 +665,20 @@ static int add_value(struct parser *P, struct pred *p, const struct tok *t, cons
 	return check_literal(P, p, t, v, opword);
 }
 
-/* ecs-choices C11: whole-string POSIX ERE.  The pattern is compiled alone
- * first, so that a pattern with unbalanced parentheses cannot pair with
- * the wrapping group. */
+/* ecs-choices C11: POSIX ERE, whole-string match.  The pattern is
+ * compiled as written and a match counts only when it spans the whole
+ * value (see whole_match); wrapping it as ^(...)$ would be wrong for a
+ * pattern holding a `)` that the ERE takes as a literal (`a)|b`). */
 static int compile_regex(struct parser *P, struct pred *p, const struct tok *t)
 {
-	const char *pat = p->vals[0];
-	size_t n = strlen(pat);
-	char *whole = xmalloc(n + 5);
 	char msg[200];
-	regex_t probe;
-	int rc;
+	int rc = regcomp(&p->re, p->vals[0], REG_EXTENDED);
 
-	rc = regcomp(&probe, pat, REG_EXTENDED | REG_NOSUB);
 	if (rc == 0) {
-		regfree(&probe);
-		memcpy(whole, "^(", 2);
-		memcpy(whole + 2, pat, n);
-		memcpy(whole + 2 + n, ")$", 3);
-		rc = regcomp(&p->re, whole, REG_EXTENDED | REG_NOSUB);
-		if (rc == 0) {
-			p->has_re = 1;
-			free(whole);
-			return 1;
-		}
-		regerror(rc, &p->re, msg, sizeof msg);
-	} else {
-		regerror(rc, &probe, msg, sizeof msg);
+		p->has_re = 1;
+		return 1;
 	}
-	free(whole);
+	regerror(rc, &p->re, msg, sizeof msg);
 	for (char *c = msg; *c; c++)
 		if (*c >= 'A' && *c <= 'Z')
 			*c = (char)(*c - 'A' + 'a');
@@ -697,7 +688,7 @@ static int compile_regex(struct parser *P, struct pred *p, const struct tok *t)
 
 static int parse_argument(struct parser *P, struct pred *p, const struct tok *optok)
 {
-	char opword[32], buf[SHOW_MAX + 8];
+	char opword[32], buf[SHOW_BUF];
 	const struct tok *t = peek(P);
 
 	snprintf(opword, sizeof opword, "%.*s", (int)optok->vlen, P->text + optok->voff);
@@ -762,7 +753,7 @@ static struct cql_expr *parse_predicate(struct parser *P, size_t skip)
 	struct cql_expr *x = node(K_PRED, NULL, NULL);
 	struct pred *p = &x->p;
 	unsigned allowed = 0;
-	char sbuf[SHOW_MAX + 8], buf[SHOW_MAX + 8];
+	char sbuf[SHOW_BUF], buf[SHOW_BUF];
 	size_t i;
 
 	if (!parse_subject(P, st, skip, p, &allowed))
@@ -806,7 +797,7 @@ static struct cql_expr *parse_term(struct parser *P)
 	struct cql_expr *x;
 	size_t skip = 0;
 	int neg = 0;
-	char buf[SHOW_MAX + 8];
+	char buf[SHOW_BUF];
 
 	if (word_is(P, t, "not") || word_is(P, t, "!")) {
 		neg = 1;
@@ -898,7 +889,7 @@ struct cql_expr *cql_parse(const char *text, int *err_col, char *errbuf, size_t 
 {
 	struct parser P = { 0 };
 	struct cql_expr *x = NULL;
-	char buf[SHOW_MAX + 8];
+	char buf[SHOW_BUF];
 
 	P.text = text ? text : "";
 	P.errbuf = errbuf;
@@ -940,6 +931,15 @@ static int ord_holds(enum op op, int c)
 	}
 }
 
+/* POSIX matching is leftmost-longest, so when some match spans the whole
+ * string the match found starts at 0 and ends at its end (C11). */
+static int whole_match(const regex_t *re, const char *s)
+{
+	regmatch_t m;
+
+	return regexec(re, s, 1, &m, 0) == 0 && m.rm_so == 0 && (size_t)m.rm_eo == strlen(s);
+}
+
 /* Positive form of a string predicate; NULL (no value) is false (C5). */
 static int string_holds(const struct pred *p, const char *s)
 {
@@ -953,7 +953,7 @@ static int string_holds(const struct pred *p, const char *s)
 				return 1;
 		return 0;
 	case OP_MATCH:
-		return regexec(&p->re, s, 0, NULL, 0) == 0;
+		return whole_match(&p->re, s);
 	default:
 		return ord_holds(p->op, cmp_values(s, p->vals[0]));   /* ecs-choices C6 */
 	}
