@@ -32,8 +32,13 @@ void err_format(const struct err *e, char *buf, size_t n)
 	size_t k = 0;
 
 	buf[0] = '\0';
-#define PUT(...) do { int w_ = snprintf(buf + k, k < n ? n - k : 0, __VA_ARGS__); \
-	if (w_ > 0) k += (size_t)w_; if (k >= n) k = n - 1; } while (0)
+#define PUT(...) do { \
+		int w_ = snprintf(buf + k, k < n ? n - k : 0, __VA_ARGS__); \
+		if (w_ > 0) \
+			k += (size_t)w_; \
+		if (k >= n) \
+			k = n - 1; \
+	} while (0)
 	if (e->file[0]) {
 		PUT("%s", e->file);
 		if (e->line > 0) {
