@@ -14,7 +14,7 @@
 
 /* Assert two strings are equal, printing both on failure. */
 #define T_STREQ(a, b) do { const char *a_ = (a), *b_ = (b); \
-	if (!a_ || !b_ || strcmp(a_, b_) != 0) { char m_[512]; snprintf(m_, sizeof m_, "%s == %s: got \"%s\", want \"%s\"", #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
+	if (!a_ || !b_ || strcmp(a_, b_) != 0) { char m_[2400]; snprintf(m_, sizeof m_, "%s == %s: got \"%.1000s\", want \"%.1000s\"", #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
 	CU_assertImplementation(CU_FALSE, __LINE__, m_, __FILE__, "", CU_FALSE); } \
 	else CU_PASS(#a " == " #b); } while (0)
 
