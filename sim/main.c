@@ -2,7 +2,6 @@
  *
  * Exit codes (also in --help and README.md): 0 success, 1 run-time failure,
  * 2 bad usage or bad input.  Every message starts "ecsim: error: ". */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,18 +29,6 @@ static const struct command commands[] = {
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
-
-int cmd_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("ecsim: error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nrun 'ecsim --help' for usage\n", stderr);
-	return EXIT_INPUT;
-}
 
 static void help(void)
 {
