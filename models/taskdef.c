@@ -1063,7 +1063,9 @@ struct taskdef *taskdef_from_json(const struct cJSON *root, const char *file,
 static void explain_syntax_error(const char *path, struct err *e)
 {
 	FILE *f;
-	char line[4096];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
 	long ln = 0;
 
 	if (e->line <= 0 || strncmp(e->msg, "syntax error", 12) != 0)
@@ -1071,30 +1073,31 @@ static void explain_syntax_error(const char *path, struct err *e)
 	f = fopen(path, "rb");
 	if (!f)
 		return;
-	while (fgets(line, sizeof line, f)) {
-		if (++ln == e->line) {
-			long col = 1;
-			size_t off = 0, n = strlen(line);
+	while ((got = getline(&line, &cap, f)) >= 0) {
+		size_t off = 0, n = (size_t)got;
+		long col = 1;
 
-			while (off < n && col < e->col) {   /* columns count characters */
+		if (++ln != e->line)
+			continue;
+		while (off < n && col < e->col) {   /* columns count characters */
+			off++;
+			while (off < n && ((unsigned char)line[off] & 0xC0) == 0x80)
 				off++;
-				while (off < n && ((unsigned char)line[off] & 0xC0) == 0x80)
-					off++;
-				col++;
-			}
-			for (size_t k = off > 2 ? off - 2 : 0; k <= off + 2 && k < n; k++) {
-				if (starts_placeholder(line + k)) {
-					size_t len = strlen(e->msg);
-
-					snprintf(e->msg + len, sizeof e->msg - len,
-						 ": template placeholder in the JSON text "
-						 "(render the template first)");
-					break;
-				}
-			}
-			break;
+			col++;
 		}
+		for (size_t k = off > 2 ? off - 2 : 0; k <= off + 2 && k < n; k++) {
+			if (starts_placeholder(line + k)) {
+				size_t len = strlen(e->msg);
+
+				snprintf(e->msg + len, sizeof e->msg - len,
+					 ": template placeholder in the JSON text "
+					 "(render the template first)");
+				break;
+			}
+		}
+		break;
 	}
+	free(line);
 	fclose(f);
 }
 
