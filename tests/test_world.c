@@ -1,0 +1,422 @@
+/* tests/test_world.c — the catalog, the scenario loader, the backplane and
+ * metrics, end to end on small scenarios written to a temporary folder:
+ * exact resource accounting, PENDING and retry, pending timeout, StopTask,
+ * generator streams, determinism. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/tutil.h"
+#include "models/backplane.h"
+#include "models/catalog.h"
+#include "models/metrics.h"
+#include "models/scenario.h"
+#include "sim/csvin.h"
+#include "sim/rng.h"
+#include "sim/sim.h"
+
+static char tmpdir[256];
+
+static int setup(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/ecsim-world-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : 1;
+}
+
+static int teardown(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : 1;
+}
+
+static void write_file(const char *name, const char *text)
+{
+	char p[400];
+	FILE *f;
+
+	snprintf(p, sizeof p, "%s/%s", tmpdir, name);
+	f = fopen(p, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A task needing 1024 CPU units and 3000 MiB, lasting as the trace says. */
+static const char *big_td =
+	"{\"family\":\"big\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\","
+	"\"cpu\":1024,\"memory\":3000}]}";
+
+/* Run scenario file `name` (in tmpdir) into tmpdir/out-<tag>; returns 0 ok. */
+static int run(const char *name, const char *tag, const char *strategy)
+{
+	char p[400], out[400];
+	struct err e;
+	struct scenario *s;
+	struct sim *sim;
+	struct rng_reg *rng;
+	struct metrics *m;
+	struct backplane *bp;
+	struct metrics_cfg cfg;
+	int rc;
+	int64_t never;
+
+	snprintf(p, sizeof p, "%s/%s", tmpdir, name);
+	snprintf(out, sizeof out, "%s/out-%s", tmpdir, tag);
+	err_clear(&e);
+	s = scenario_load(p, &e);
+	if (!s) {
+		err_print(&e, stderr);
+		return -1;
+	}
+	if (strategy && scenario_set_strategy(s, strategy, &e)) {
+		scenario_free(s);
+		return -1;
+	}
+	cfg = (struct metrics_cfg){ out, s->name, s->strategy_label, s->seed, 1 };
+	m = metrics_open(&cfg, &e);
+	sim = sim_new();
+	rng = rng_new(s->seed);
+	bp = backplane_new(s, sim, rng, m);
+	rc = backplane_start(bp, &e);
+	if (!rc) {
+		sim_run(sim, s->duration);
+		rc = backplane_error(bp) ? -1 : 0;
+	}
+	if (!rc) {
+		never = backplane_finish(bp, s->duration);
+		rc = metrics_close(m, s->duration, never, &e);
+	} else {
+		err_print(backplane_error(bp) ? backplane_error(bp) : &e, stderr);
+		metrics_abort(m);
+	}
+	backplane_free(bp);
+	rng_free(rng);
+	sim_free(sim);
+	scenario_free(s);
+	return rc;
+}
+
+/* Value of column `col` in row `row` (1-based data row) of out-<tag>/file. */
+static char *cell(const char *tag, const char *file, int row, const char *col)
+{
+	char p[400];
+	struct err e;
+	struct csvin *in;
+	char *v = NULL;
+	int c, r = 0;
+
+	snprintf(p, sizeof p, "%s/out-%s/%s", tmpdir, tag, file);
+	in = csvin_open(p, &e);
+	if (!in)
+		return NULL;
+	c = csvin_col(in, col);
+	while (c >= 0 && csvin_next(in, &e) > 0)
+		if (++r == row) {
+			v = strdup(csvin_field(in, c));
+			break;
+		}
+	csvin_close(in);
+	return v;
+}
+
+static int rows(const char *tag, const char *file)
+{
+	char p[400];
+	struct err e;
+	struct csvin *in;
+	int n = 0;
+
+	snprintf(p, sizeof p, "%s/out-%s/%s", tmpdir, tag, file);
+	in = csvin_open(p, &e);
+	if (!in)
+		return -1;
+	while (csvin_next(in, &e) > 0)
+		n++;
+	csvin_close(in);
+	return n;
+}
+
+#define CELL_IS(tag, file, row, col, want) do { char *v_ = cell(tag, file, row, col); \
+	T_STREQ(v_, want); free(v_); } while (0)
+
+static void test_catalog(void)
+{
+	struct err e;
+	struct catalog *c = catalog_builtin(&e);
+	const struct catalog_type *t;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT(catalog_count(c) >= 20);
+	t = catalog_find(c, "m5.large");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	T_EQ(t->vcpu, 2);
+	T_EQ(t->mem_mib, 8192);
+	T_EQ(t->max_enis, 3);
+	T_EQ(t->trunk_tasks, 10);
+	t = catalog_find(c, "r5.4xlarge");
+	T_EQ(t->mem_mib, 128 * 1024);
+	t = catalog_find(c, "m6g.xlarge");
+	T_STREQ(t->arch, "arm64");
+	t = catalog_find(c, "t3.medium");
+	T_EQ(t->trunk_tasks, 0);
+	T_EQ(t->mem_mib, 4096);
+	CU_ASSERT_PTR_NOT_NULL(catalog_find(c, "c5.4xlarge"));
+	CU_ASSERT_PTR_NULL(catalog_find(c, "m5.huge"));
+	catalog_free(c);
+}
+
+static void test_registered_resources(void)
+{
+	struct err e;
+	struct scenario *s;
+	struct instance_spec spec;
+	struct inst_attr scratch[64];
+	struct scn_instance_settings st;
+
+	write_file("reg.json",
+		   "{\"durationSeconds\":10,\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		   "\"instanceDefaults\":{\"reservedMemoryMiB\":256}}");
+	{
+		char p[400];
+
+		snprintf(p, sizeof p, "%s/reg.json", tmpdir);
+		s = scenario_load(p, &e);
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	scenario_instance_spec(s, catalog_find(s->catalog, "m5.large"), "us-east-1a", NULL, 0,
+			       NULL, &spec, scratch);
+	/* §2.1: CPU = vCPU × 1024; memory = floor(8192 × 0.975) − 256 */
+	T_EQ(spec.cpu_units, 2048);
+	T_EQ(spec.mem_mib, 7987 - 256);
+	T_EQ(spec.eni_tasks, 2);                  /* D4: max ENIs − 1 */
+	T_STREQ(spec.os_type, "linux");
+	T_STREQ(spec.cpu_arch, "x86_64");
+	st = s->defaults;
+	st.trunking = 1;
+	scenario_instance_spec(s, catalog_find(s->catalog, "m5.large"), "us-east-1a", NULL, 0,
+			       &st, &spec, scratch);
+	T_EQ(spec.eni_tasks, 10);                 /* trunking table */
+	scenario_instance_spec(s, catalog_find(s->catalog, "t3.large"), "us-east-1a", NULL, 0,
+			       &st, &spec, scratch);
+	T_EQ(spec.eni_tasks, 2);                  /* t3: trunking not supported */
+	scenario_free(s);
+}
+
+static const char *one_instance =
+	"{\"name\":\"acct\",\"durationSeconds\":1000,\"metricsIntervalSeconds\":100,"
+	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+	"\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+	"\"taskDefinitions\":{\"big\":\"big.json\"},"
+	"%s"
+	"\"workload\":{\"traces\":[\"acct.csv\"]}}";
+
+/* One m5.large: 2048 CPU units, 7987 MiB.  Three tasks of 1024 units /
+ * 3000 MiB: two fit (CPU and memory both), the third waits PENDING until
+ * the first ends at t=100, then runs from 100. */
+static void test_accounting_and_retry(void)
+{
+	char json[2000];
+
+	snprintf(json, sizeof json, one_instance, "");
+	write_file("big.json", big_td);
+	write_file("acct.json", json);
+	write_file("acct.csv",
+		   "time_s,event,target,taskdef,count,duration_s,group\n"
+		   "0,run_task,first,big,1,100,\n"
+		   "0,run_task,second,big,1,500,\n"
+		   "10,run_task,third,big,1,50,\n");
+	CU_ASSERT_EQUAL_FATAL(run("acct.json", "acct", NULL), 0);
+	/* rows come in stop order: first (100), third (150), second (500) */
+	CELL_IS("acct", "tasks.csv", 1, "task_id", "first");
+	CELL_IS("acct", "tasks.csv", 1, "stop_s", "100.000");
+	CELL_IS("acct", "tasks.csv", 1, "stop_code", "EssentialContainerExited");
+	CELL_IS("acct", "tasks.csv", 2, "task_id", "third");
+	CELL_IS("acct", "tasks.csv", 2, "submit_s", "10.000");
+	CELL_IS("acct", "tasks.csv", 2, "placed_s", "100.000");
+	CELL_IS("acct", "tasks.csv", 2, "stop_s", "150.000");
+	CELL_IS("acct", "tasks.csv", 2, "cpu", "1024");
+	CELL_IS("acct", "tasks.csv", 2, "memory", "3000");
+	CELL_IS("acct", "tasks.csv", 3, "task_id", "second");
+	/* one failed attempt at t=10, reason CPU (checked before memory, A1) */
+	T_EQ(rows("acct", "placement_failures.csv"), 1);
+	CELL_IS("acct", "placement_failures.csv", 1, "reason", "RESOURCE:CPU");
+	CELL_IS("acct", "placement_failures.csv", 1, "time_s", "10.000");
+	CELL_IS("acct", "summary.csv", 1, "tasks_submitted", "3");
+	CELL_IS("acct", "summary.csv", 1, "tasks_placed", "3");
+	CELL_IS("acct", "summary.csv", 1, "tasks_never_placed", "0");
+	CELL_IS("acct", "summary.csv", 1, "failures_resource_cpu", "1");
+	CELL_IS("acct", "summary.csv", 1, "peak_instances_used", "1");
+	/* pending times 0, 0, 90 s: mean 30 */
+	CELL_IS("acct", "summary.csv", 1, "mean_pending_s", "30.000");
+	/* CPU reserved: 100% for [0,150) except [100,100]; 50% [150,500); 0 after:
+	 * (150×100 + 350×50) / 1000 = 32.5 */
+	CELL_IS("acct", "summary.csv", 1, "mean_cpu_reserved_pct", "32.500");
+	/* timeseries at t=100: after the first stopped and the third started */
+	CELL_IS("acct", "timeseries.csv", 2, "time_s", "100.000");
+	CELL_IS("acct", "timeseries.csv", 2, "cpu_reserved_pct", "100.000");
+	CELL_IS("acct", "timeseries.csv", 11, "time_s", "1000.000");
+	CELL_IS("acct", "timeseries.csv", 11, "tasks_running", "0");
+}
+
+/* A pending task that times out stops with TaskFailedToStart; one that is
+ * stopped while pending is UserInitiated and never placed; a task still
+ * running at the end has no stop time. */
+static void test_timeout_and_stop(void)
+{
+	char json[2000];
+
+	snprintf(json, sizeof json, one_instance, "\"pending\":{\"timeoutSeconds\":30},");
+	write_file("big.json", big_td);
+	write_file("to.json", json);
+	write_file("acct.csv",
+		   "time_s,event,target,taskdef,count,duration_s,group\n"
+		   "0,run_task,a,big,1,,\n"
+		   "0,run_task,b,big,1,,\n"
+		   "5,run_task,c,big,1,10,\n"
+		   "6,run_task,d,big,1,10,\n"
+		   "7,stop_task,d,,,,\n"
+		   "8,stop_task,nosuch,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(run("to.json", "to", NULL), 0);
+	CELL_IS("to", "tasks.csv", 1, "task_id", "d");
+	CELL_IS("to", "tasks.csv", 1, "stop_code", "UserInitiated");
+	CELL_IS("to", "tasks.csv", 1, "placed_s", "");
+	CELL_IS("to", "tasks.csv", 2, "task_id", "c");
+	CELL_IS("to", "tasks.csv", 2, "stop_s", "35.000");
+	CELL_IS("to", "tasks.csv", 2, "stop_code", "TaskFailedToStart");
+	CELL_IS("to", "tasks.csv", 3, "task_id", "a");
+	CELL_IS("to", "tasks.csv", 3, "stop_s", "");
+	CELL_IS("to", "tasks.csv", 3, "stop_code", "");
+	CELL_IS("to", "summary.csv", 1, "tasks_never_placed", "0");
+}
+
+static const char *gen_scn =
+	"{\"name\":\"gen\",\"seed\":5,\"durationSeconds\":2000,"
+	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+	"\"instanceGroups\":[{\"instanceType\":\"r5.4xlarge\",\"availabilityZone\":\"us-east-1a\",\"count\":4}],"
+	"\"taskDefinitions\":{\"small\":\"small.json\"},"
+	"\"workload\":{\"generators\":[%s]}}";
+static const char *gen_a =
+	"{\"name\":\"a\",\"interArrivalSeconds\":{\"exponential\":{\"mean\":20}},"
+	"\"taskDefinitions\":[\"small\"],\"runtimeSeconds\":30,\"maxTasks\":50,\"group\":\"ga\"}";
+static const char *gen_b =
+	"{\"name\":\"b\",\"interArrivalSeconds\":{\"uniform\":{\"min\":1,\"max\":9}},"
+	"\"taskDefinitions\":[\"small\"],\"runtimeSeconds\":{\"exponential\":{\"mean\":60}},\"group\":\"gb\","
+	"\"startSeconds\":100,\"stopSeconds\":400,\"count\":2}";
+
+/* Submit times of group `g` tasks in out-<tag>/tasks.csv, concatenated. */
+static char *submits_of(const char *tag, const char *g)
+{
+	char p[400], *acc = calloc(1, 1);
+	size_t len = 0;
+	struct err e;
+	struct csvin *in;
+
+	snprintf(p, sizeof p, "%s/out-%s/tasks.csv", tmpdir, tag);
+	in = csvin_open(p, &e);
+	if (!in)
+		return acc;
+	while (csvin_next(in, &e) > 0) {
+		if (strcmp(csvin_field(in, csvin_col(in, "group")), g) == 0) {
+			const char *v = csvin_field(in, csvin_col(in, "submit_s"));
+
+			acc = realloc(acc, len + strlen(v) + 2);
+			memcpy(acc + len, v, strlen(v));
+			len += strlen(v);
+			acc[len++] = ';';
+			acc[len] = 0;
+		}
+	}
+	csvin_close(in);
+	return acc;
+}
+
+/* Adding generator b leaves generator a's draws unchanged (named streams);
+ * maxTasks, start/stop and count are honoured; same seed ⇒ same bytes. */
+static void test_generators(void)
+{
+	char json[3000], both[1200];
+	char *a1, *a2, *b;
+	int nb = 0;
+
+	write_file("small.json", "{\"family\":\"small\",\"containerDefinitions\":[{\"name\":\"a\","
+				 "\"image\":\"x\",\"cpu\":128,\"memory\":256}]}");
+	snprintf(json, sizeof json, gen_scn, gen_a);
+	write_file("gen1.json", json);
+	snprintf(both, sizeof both, "%s,%s", gen_a, gen_b);
+	snprintf(json, sizeof json, gen_scn, both);
+	write_file("gen2.json", json);
+	CU_ASSERT_EQUAL_FATAL(run("gen1.json", "g1", NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(run("gen2.json", "g2", NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(run("gen2.json", "g3", NULL), 0);
+	a1 = submits_of("g1", "ga");
+	a2 = submits_of("g2", "ga");
+	b = submits_of("g2", "gb");
+	T_STREQ(a1, a2);
+	{
+		int n = 0;
+
+		for (char *p = a1; *p; p++)
+			n += *p == ';';
+		T_EQ(n, 50);   /* maxTasks */
+	}
+	for (char *p = b, *q; *p; p = q + 1) {
+		double t = strtod(p, &q);
+
+		CU_ASSERT(t >= 100 && t < 400);
+		nb++;
+	}
+	CU_ASSERT(nb % 2 == 0 && nb >= 2 * 300 / 9 && nb <= 2 * 300 + 2);
+	free(a1);
+	free(a2);
+	free(b);
+	{
+		char p1[400], p2[400], cmd[900];
+
+		snprintf(p1, sizeof p1, "%s/out-g2", tmpdir);
+		snprintf(p2, sizeof p2, "%s/out-g3", tmpdir);
+		snprintf(cmd, sizeof cmd, "cmp -s %s/tasks.csv %s/tasks.csv && cmp -s %s/summary.csv %s/summary.csv"
+			 " && cmp -s %s/timeseries.csv %s/timeseries.csv", p1, p2, p1, p2, p1, p2);
+		CU_ASSERT_EQUAL(system(cmd), 0);
+	}
+}
+
+/* No files are left when a run fails half-way (a bad trace row). */
+static void test_no_half_written_output(void)
+{
+	char json[2000], p[400];
+
+	snprintf(json, sizeof json, one_instance, "");
+	write_file("big.json", big_td);
+	write_file("half.json", json);
+	write_file("acct.csv",
+		   "time_s,event,target,taskdef,count,duration_s,group\n"
+		   "0,run_task,,big,1,100,\n"
+		   "50,run_task,,nosuch,1,100,\n");
+	CU_ASSERT_NOT_EQUAL(run("half.json", "half", NULL), 0);
+	snprintf(p, sizeof p, "%s/out-half/tasks.csv", tmpdir);
+	CU_ASSERT_NOT_EQUAL(access(p, F_OK), 0);
+	snprintf(p, sizeof p, "%s/out-half/tasks.csv.tmp", tmpdir);
+	CU_ASSERT_NOT_EQUAL(access(p, F_OK), 0);
+	snprintf(p, sizeof p, "%s/out-half/summary.csv", tmpdir);
+	CU_ASSERT_NOT_EQUAL(access(p, F_OK), 0);
+}
+
+static CU_TestInfo world_tests[] = {
+	{ "catalog", test_catalog },
+	{ "registered resources", test_registered_resources },
+	{ "accounting and retry", test_accounting_and_retry },
+	{ "pending timeout and stop_task", test_timeout_and_stop },
+	{ "generators and streams", test_generators },
+	{ "no half-written output", test_no_half_written_output },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "world", setup, teardown, NULL, NULL, world_tests },
+	CU_SUITE_INFO_NULL,
+};
