@@ -105,6 +105,7 @@ valgrind: deps
 bench: deps
 	@$(MAKE) --no-print-directory ecsim $(BENCH_BINS)
 	@sh tests/bench/run.sh $(BENCH_BINS)
+	@sh tests/bench/run-ecsim.sh ./ecsim
 
 # sim/ is the engine: it must know nothing of ECS (only the command layer,
 # sim/main.c and sim/cmd_*.c, reaches into models/).
