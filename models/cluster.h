@@ -115,4 +115,24 @@ struct cluster_totals {
 };
 void cluster_totals(const struct cluster *cl, struct cluster_totals *t);
 
+/* Added for placement, its oracle and the CQL view. */
+const char *cluster_ec2_id(const struct cluster *cl, int32_t i);
+const char *cluster_agent_version(const struct cluster *cl, int32_t i);   /* NULL = unknown */
+int64_t cluster_registered_at(const struct cluster *cl, int32_t i);
+int64_t cluster_gpu_remaining(const struct cluster *cl, int32_t i);
+int cluster_eni_free(const struct cluster *cl, int32_t i);               /* awsvpc slots left */
+/* Reserved host ports of one protocol (agent-reserved plus the static ports
+ * of running tasks), sorted ascending; returns their number (D2, D3). */
+int cluster_ports(const struct cluster *cl, int32_t i, int udp, const uint16_t **ports);
+/* Distinct groups of the tasks running on i (names owned by the cluster). */
+int cluster_task_groups(const struct cluster *cl, int32_t i, const char *const **groups);
+
+/* How cql_eval reads an instance: pass a struct cluster_ref as `inst`. */
+struct cql_view;
+struct cluster_ref {
+	const struct cluster *cl;
+	int32_t i;
+};
+const struct cql_view *cluster_cql_view(void);
+
 #endif

@@ -1,0 +1,57 @@
+/* models/cluster_idx.h — the indexes the cluster keeps for placement
+ * (internal: only models/placement/ and tests read it).
+ *
+ * A *part* is a set of placeable instances (status ACTIVE and agent
+ * connected) held in three order-statistic treaps: by (remaining memory,
+ * number), by (remaining CPU, number) and by number alone.  The part
+ * CL_ALL holds every placeable instance; an attribute used by a spread
+ * strategy is *tracked*: the cluster then keeps one part per value of that
+ * attribute (instances lacking it, or holding it with no value, form one
+ * more value, ecs-choices A10), and per task group the number of tasks on
+ * all instances having each value (any status, ecs-choices A9).  A tracked
+ * attribute is built on first use, O(n), then kept up to date in every
+ * reserve/release/status change, O(log n) each.
+ *
+ * Parts are named by (a, v): a = CL_ALL (v ignored) or a tracked attribute
+ * index from cluster_spread_attr(), v its value index.  Indexes, not
+ * pointers, because tracking a new attribute may move the tables.
+ */
+#ifndef MODELS_CLUSTER_IDX_H
+#define MODELS_CLUSTER_IDX_H
+
+#include <stdint.h>
+
+#include "models/cluster.h"
+
+#define CL_ALL (-1)
+
+enum cl_key { CL_BY_MEM, CL_BY_CPU, CL_BY_NUM };
+
+/* Members of a part. O(1). */
+int32_t cluster_part_size(const struct cluster *cl, int a, int32_t v);
+/* The member of rank `rank` (0-based) in order k. O(log n). */
+int32_t cluster_part_at(const struct cluster *cl, int a, int32_t v, enum cl_key k, int32_t rank);
+/* Number of members ordered before (key, inst) in order k (key ignored for
+ * CL_BY_NUM). O(log n). */
+int32_t cluster_part_rank(const struct cluster *cl, int a, int32_t v, enum cl_key k,
+			  int64_t key, int32_t inst);
+
+/* Index of the tracked attribute `name` (tracked from now on). O(n) the
+ * first time, then O(1) expected. */
+int cluster_spread_attr(struct cluster *cl, const char *name);
+/* Number of values of tracked attribute a (the "no value" one included once
+ * an instance lacks it). */
+int32_t cluster_spread_nvalues(const struct cluster *cl, int a);
+/* Value index of instance i for tracked attribute a. O(1). */
+int32_t cluster_spread_value(const struct cluster *cl, int a, int32_t i);
+/* Tasks of group g on every instance having value v of attribute a
+ * (ecs-choices A9). O(1) after the first call for (a, g). */
+int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g);
+
+/* Interned attribute name (STRTAB_NONE when no instance ever had it), and
+ * lookup by that id. */
+uint32_t cluster_attr_id(const struct cluster *cl, const char *name);
+int cluster_attribute_by_id(const struct cluster *cl, int32_t i, uint32_t name,
+			    const char **value);
+
+#endif

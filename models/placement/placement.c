@@ -1,0 +1,356 @@
+/* models/placement/placement.c — placement policies (AWS JSON shapes,
+ * console templates, limits) and place_task, the entry point of the
+ * placement engine (ecs-semantics §4; ecs-choices A1–A13, D10–D14).
+ *
+ * place_task builds the chain (the policy's strategies, or the default of
+ * D10/A12 when it has none), lets each strategy prepare (tracking spread
+ * attributes in the cluster), then searches the whole cluster through the
+ * strategies' indexes (strategy.h, common.c) and breaks the final tie (A11).
+ * When nothing fits, the reason is that of the closest ACTIVE instance: the
+ * one that passed the most checks in the order of A1, the earliest on a tie
+ * (A4), or NO_INSTANCES when none is ACTIVE (A5); that path scans every
+ * instance, O(n).  Placement never changes the cluster's resources: the
+ * caller reserves the chosen instance.
+ */
+#include "models/placement/placement.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "models/placement/cql.h"
+#include "models/placement/strategy.h"
+#include "sim/jsonrd.h"
+#include "sim/mem.h"
+
+#define AZ_FIELD "attribute:ecs.availability-zone"
+
+void place_policy_init(struct place_policy *p)
+{
+	memset(p, 0, sizeof *p);
+	p->tie_break = PT_RANDOM;         /* A11 */
+}
+
+void place_policy_free(struct place_policy *p)
+{
+	for (int k = 0; k < p->n_strategies; k++)
+		free(p->strategies[k].field);
+	for (int k = 0; k < p->n_constraints; k++) {
+		free(p->constraints[k].expression);
+		cql_free(p->constraints[k].expr);
+	}
+	p->n_strategies = p->n_constraints = 0;
+}
+
+void place_policy_copy(struct place_policy *dst, const struct place_policy *src)
+{
+	place_policy_init(dst);
+	dst->tie_break = src->tie_break;
+	dst->n_strategies = src->n_strategies;
+	for (int k = 0; k < src->n_strategies; k++) {
+		dst->strategies[k].type = src->strategies[k].type;
+		dst->strategies[k].field = src->strategies[k].field ? xstrdup(src->strategies[k].field) : NULL;
+	}
+	dst->n_constraints = src->n_constraints;
+	for (int k = 0; k < src->n_constraints; k++) {
+		const struct place_constraint *s = &src->constraints[k];
+		struct place_constraint *d = &dst->constraints[k];
+		int col;
+		char msg[8];
+
+		d->type = s->type;
+		d->expression = s->expression ? xstrdup(s->expression) : NULL;
+		/* the expression parsed once already: it parses again */
+		d->expr = s->expression ? cql_parse(s->expression, &col, msg, sizeof msg) : NULL;
+	}
+}
+
+/* Append one strategy; the message names `path` (the strategy object). */
+static int add_strategy(struct place_policy *p, const char *type, const char *field,
+			const char *file, const char *path, struct err *e)
+{
+	const struct strategy_ops *ops = place_strategy_by_name(type);
+	char msg[512], names[128], fpath[600];
+
+	if (!ops) {
+		place_strategy_names(names, sizeof names);
+		snprintf(fpath, sizeof fpath, "%s.type", path);
+		return err_at(e, file, 0, 0, fpath, "unknown placement strategy type '%s'; valid: %s",
+			      type, names);
+	}
+	if (ops->check_field(field, msg, sizeof msg)) {
+		snprintf(fpath, sizeof fpath, "%s%s", path, field ? ".field" : "");
+		return err_at(e, file, 0, 0, fpath, "%s", msg);
+	}
+	if (p->n_strategies == PLACE_MAX_STRATEGIES)
+		return err_at(e, file, 0, 0, path, "more than %d placement strategies", PLACE_MAX_STRATEGIES);
+	p->strategies[p->n_strategies].type = ops->type;
+	p->strategies[p->n_strategies].field = field ? xstrdup(field) : NULL;
+	p->n_strategies++;
+	return 0;
+}
+
+int place_parse_strategies(struct place_policy *p, const struct cJSON *arr, const char *file,
+			   const char *path, struct err *e)
+{
+	const cJSON *it;
+	int k = 0;
+
+	if (!cJSON_IsArray(arr))
+		return err_at(e, file, 0, 0, path, "expected an array of placement strategies, got %s",
+			      jtype_name(arr));
+	if (p->n_strategies + cJSON_GetArraySize(arr) > PLACE_MAX_STRATEGIES)         /* D11 */
+		return err_at(e, file, 0, 0, path, "more than %d placement strategies",
+			      PLACE_MAX_STRATEGIES);
+	cJSON_ArrayForEach(it, arr) {
+		char ipath[600];
+		struct jr c;
+		const char *type, *field;
+
+		snprintf(ipath, sizeof ipath, "%s[%d]", path, k++);
+		if (jr_open(&c, it, file, ipath, e) || jr_req_str(&c, "type", &type) ||
+		    jr_opt_str(&c, "field", NULL, &field) || jr_end(&c))
+			return -1;
+		if (add_strategy(p, type, field, file, ipath, e))
+			return -1;
+	}
+	return 0;
+}
+
+int place_add_member_of(struct place_policy *p, const char *expression, const char *file,
+			const char *path, struct err *e)
+{
+	struct place_constraint *c;
+	struct cql_expr *x;
+	char msg[512];
+	int col = 0;
+
+	if (p->n_constraints == PLACE_MAX_CONSTRAINTS)                  /* D11 */
+		return err_at(e, file, 0, 0, path,
+			      "more than %d placement constraints (task definition and run time together)",
+			      PLACE_MAX_CONSTRAINTS);
+	x = cql_parse(expression, &col, msg, sizeof msg);
+	if (!x)
+		return err_at(e, file, 0, 0, path, "column %d: %s", col, msg);
+	c = &p->constraints[p->n_constraints++];
+	c->type = PC_MEMBER_OF;
+	c->expression = xstrdup(expression);
+	c->expr = x;
+	return 0;
+}
+
+static int add_distinct(struct place_policy *p, const char *file, const char *path, struct err *e)
+{
+	struct place_constraint *c;
+
+	if (p->n_constraints == PLACE_MAX_CONSTRAINTS)
+		return err_at(e, file, 0, 0, path,
+			      "more than %d placement constraints (task definition and run time together)",
+			      PLACE_MAX_CONSTRAINTS);
+	c = &p->constraints[p->n_constraints++];
+	c->type = PC_DISTINCT_INSTANCE;
+	c->expression = NULL;
+	c->expr = NULL;
+	return 0;
+}
+
+int place_parse_constraints(struct place_policy *p, const struct cJSON *arr, const char *file,
+			    const char *path, struct err *e)
+{
+	const cJSON *it;
+	int k = 0;
+
+	if (!cJSON_IsArray(arr))
+		return err_at(e, file, 0, 0, path, "expected an array of placement constraints, got %s",
+			      jtype_name(arr));
+	if (p->n_constraints + cJSON_GetArraySize(arr) > PLACE_MAX_CONSTRAINTS)
+		return err_at(e, file, 0, 0, path,
+			      "more than %d placement constraints (task definition and run time together)",
+			      PLACE_MAX_CONSTRAINTS);
+	cJSON_ArrayForEach(it, arr) {
+		char ipath[600], xpath[640];
+		struct jr c;
+		const char *type, *expr;
+
+		snprintf(ipath, sizeof ipath, "%s[%d]", path, k++);
+		if (jr_open(&c, it, file, ipath, e) || jr_req_str(&c, "type", &type) ||
+		    jr_opt_str(&c, "expression", NULL, &expr) || jr_end(&c))
+			return -1;
+		snprintf(xpath, sizeof xpath, "%s.expression", ipath);
+		if (strcmp(type, "distinctInstance") == 0) {
+			if (expr)
+				return err_at(e, file, 0, 0, xpath, "distinctInstance takes no expression");
+			if (add_distinct(p, file, ipath, e))
+				return -1;
+		} else if (strcmp(type, "memberOf") == 0) {
+			if (!expr)
+				return err_at(e, file, 0, 0, ipath, "memberOf needs an expression");
+			if (place_add_member_of(p, expr, file, xpath, e))
+				return -1;
+		} else {
+			snprintf(xpath, sizeof xpath, "%s.type", ipath);
+			return err_at(e, file, 0, 0, xpath,
+				      "unknown placement constraint type '%s'; valid: distinctInstance, memberOf",
+				      type);
+		}
+	}
+	return 0;
+}
+
+/* ecs-semantics §4.6: the console's templates.  One Task Per Host is the
+ * distinctInstance constraint with no strategy of its own, so the default of
+ * D10 applies (spread AZ then instanceId for services, A12). */
+struct tmpl {
+	const char *name;
+	const char *strategies[2][2];   /* {type, field} */
+	int distinct;
+};
+
+static const struct tmpl templates[] = {
+	{ "az-balanced-spread", { { "spread", AZ_FIELD }, { "spread", "instanceId" } }, 0 },
+	{ "az-balanced-binpack", { { "spread", AZ_FIELD }, { "binpack", "memory" } }, 0 },
+	{ "binpack", { { "binpack", "memory" }, { NULL, NULL } }, 0 },
+	{ "one-task-per-host", { { NULL, NULL }, { NULL, NULL } }, 1 },
+};
+
+#define N_TEMPLATES (sizeof templates / sizeof *templates)
+
+static int template_named(struct place_policy *p, const char *name, const char *file,
+			  const char *path, struct err *e)
+{
+	for (size_t t = 0; t < N_TEMPLATES; t++) {
+		if (strcmp(templates[t].name, name) != 0)
+			continue;
+		for (int k = 0; k < 2 && templates[t].strategies[k][0]; k++)
+			if (add_strategy(p, templates[t].strategies[k][0], templates[t].strategies[k][1],
+					 file, path, e))
+				return -1;
+		if (templates[t].distinct && add_distinct(p, file, path, e))
+			return -1;
+		return 0;
+	}
+	return err_at(e, file, 0, 0, path,
+		      "unknown placement template '%s'; valid: az-balanced-spread, az-balanced-binpack, binpack, one-task-per-host",
+		      name);
+}
+
+int place_template(struct place_policy *p, const char *name, struct err *e)
+{
+	return template_named(p, name, NULL, NULL, e);
+}
+
+int place_parse_strategy_arg(struct place_policy *p, const char *arg, struct err *e)
+{
+	const char *s = arg;
+	struct jdoc d;
+	int rc;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s != '[')
+		return template_named(p, arg, "--strategy", NULL, e);
+	if (jdoc_parse(&d, "--strategy", arg, strlen(arg), e))
+		return -1;
+	rc = place_parse_strategies(p, d.root, "--strategy", "$", e);
+	jdoc_free(&d);
+	return rc;
+}
+
+char *place_policy_describe(const struct place_policy *p)
+{
+	size_t cap = 64, n = 0;
+	char *s = xmalloc(cap);
+
+	s[0] = '\0';
+	if (p->n_strategies == 0) {
+		free(s);
+		return xstrdup("default");
+	}
+	for (int k = 0; k < p->n_strategies; k++) {
+		const struct place_strategy *st = &p->strategies[k];
+		const char *name = place_strategy_of(st->type)->name;
+		size_t need = strlen(name) + (st->field ? strlen(st->field) + 2 : 0) + 2;
+
+		XGROW(s, cap, n + need + 1);
+		n += (size_t)snprintf(s + n, cap - n, "%s%s%s%s%s", k ? "," : "", name,
+				      st->field ? "(" : "", st->field ? st->field : "", st->field ? ")" : "");
+	}
+	return s;
+}
+
+/* ---- place_task ---- */
+
+/* D10, A12: services spread AZ then instanceId; RunTask groups random. */
+static const struct place_strategy default_service[] = {
+	{ PS_SPREAD, (char *)AZ_FIELD },
+	{ PS_SPREAD, (char *)"instanceId" },
+};
+static const struct place_strategy default_run_task[] = {
+	{ PS_RANDOM, NULL },
+};
+
+/* A4: the reason of the instance that passed the most checks, earliest
+ * first; A5 when no instance is ACTIVE. */
+static const char *failure_reason(struct pctx *c)
+{
+	int best = -1;
+
+	for (int32_t i = 0; i < cluster_count(c->cl); i++) {
+		int s;
+
+		if (cluster_status(c->cl, i) != INST_ACTIVE)
+			continue;
+		s = place_stage(c, i);
+		if (s > best)
+			best = s;
+	}
+	return best < 0 ? "NO_INSTANCES" : place_stage_reason(c, best);
+}
+
+int place_task(struct cluster *cl, const struct place_req *req, uint32_t g,
+	       const struct place_policy *p, gsl_rng *rng, struct place_result *r)
+{
+	struct pctx c;
+	struct cluster_totals t;
+	const struct place_strategy *chain = p->strategies;
+	int n = p->n_strategies, found;
+
+	memset(&c, 0, sizeof c);
+	c.cl = cl;
+	c.req = req;
+	c.g = g;
+	c.pol = p;
+	if (n == 0) {
+		int svc = strncmp(cluster_group_name(cl, g), "service:", 8) == 0;
+
+		chain = svc ? default_service : default_run_task;
+		n = svc ? 2 : 1;
+	}
+	c.n = n;
+	c.n_checks = PLACE_N_FILTER_CHECKS + p->n_constraints;
+	c.a_task_eni = cluster_attr_id(cl, "ecs.capability.task-eni");
+	c.a_os_family = cluster_attr_id(cl, "ecs.os-family");
+	c.a_arch = cluster_attr_id(cl, "ecs.cpu-architecture");
+	for (int k = 0; k < n; k++) {
+		c.s[k] = &chain[k];
+		c.ops[k] = place_strategy_of(chain[k].type);
+	}
+	for (int k = 0; k < n; k++)
+		c.ops[k]->prepare(&c, k);
+	cluster_totals(cl, &t);
+	r->considered = t.n_active;
+	r->instance = -1;
+	r->reason = NULL;
+	found = t.n_active > 0 && place_solve(&c, 0, CL_ALL, 0);
+	if (found)
+		r->instance = place_pick(&c, rng);
+	else
+		r->reason = t.n_active > 0 ? failure_reason(&c) : "NO_INSTANCES";
+	free(c.r);
+	free(c.ids);
+	free(c.tmp);
+	return found ? 0 : 1;
+}

@@ -1,0 +1,175 @@
+/* models/placement/spread.c — spread over instanceId/host or over an
+ * attribute (ecs-semantics §4.5; ecs-choices A9, A10, D13).
+ *
+ * Key of an instance: for instanceId, the tasks of the group on it; for
+ * attribute:NAME, the tasks of the group on every instance of the cluster
+ * having the same value (any status, A9; a missing or null attribute is one
+ * more value, A10).  Only values of current candidates compete (A9): a
+ * value whose part holds no candidate is skipped.
+ *
+ * Search over all instances on an attribute: the cluster tracks the
+ * attribute (one part per value, counts per group and value), the values are
+ * visited by increasing count and each value's part is searched for the
+ * following strategies; the best of the values at the lowest count that has
+ * a candidate wins (their tie sets are merged when their keys are equal).
+ * Cost: O(v log v) for v values plus the searches of the parts visited.
+ * Search on instanceId as the last strategy: instances with no task of the
+ * group are looked for in the part (probes, then a walk); otherwise, and for
+ * an attribute inside a part of another attribute, the part is narrowed
+ * exactly (O(part size)).
+ */
+#include "models/placement/strategy.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/mem.h"
+
+#define ATTR_PREFIX "attribute:"
+
+static int is_instance(const char *field)
+{
+	return strcmp(field, "instanceId") == 0 || strcmp(field, "host") == 0;
+}
+
+/* C12: 1–128 of letters, digits, - _ / \ . */
+static int good_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 128)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      strchr("-_/\\.", *s)))
+			return 0;
+	return 1;
+}
+
+static int check_field_spread(const char *field, char *msg, size_t n)
+{
+	if (!field) {
+		snprintf(msg, n, "spread needs a field: instanceId, host or attribute:NAME");
+		return -1;
+	}
+	if (is_instance(field))
+		return 0;
+	if (strncmp(field, ATTR_PREFIX, strlen(ATTR_PREFIX)) == 0) {
+		if (good_name(field + strlen(ATTR_PREFIX)))
+			return 0;
+		snprintf(msg, n, "bad attribute name in spread field '%s': expected 1-128 letters, digits, '-', '_', '/', '\\' or '.'",
+			 field);
+		return -1;
+	}
+	snprintf(msg, n, "unknown spread field '%s'; valid: instanceId, host, attribute:NAME", field);
+	return -1;
+}
+
+static void prepare_spread(struct pctx *c, int k)
+{
+	const char *f = c->s[k]->field;
+
+	c->arg[k] = is_instance(f) ? -1 : cluster_spread_attr(c->cl, f + strlen(ATTR_PREFIX));
+}
+
+static int64_t key_spread(struct pctx *c, int k, int32_t i)
+{
+	int a = c->arg[k];
+
+	if (a < 0)
+		return cluster_group_tasks_on(c->cl, i, c->g);
+	return cluster_spread_count(c->cl, a, cluster_spread_value(c->cl, a, i), c->g);
+}
+
+struct vc {
+	int64_t n;
+	int32_t v;
+};
+
+static int by_count(const void *x, const void *y)
+{
+	const struct vc *p = x, *q = y;
+
+	if (p->n != q->n)
+		return p->n < q->n ? -1 : 1;
+	return (p->v > q->v) - (p->v < q->v);
+}
+
+/* Values of attribute sa by count; the best of the lowest count with a
+ * candidate. */
+static int search_values(struct pctx *c, int k, int sa)
+{
+	int32_t nv = cluster_spread_nvalues(c->cl, sa), n = 0;
+	struct vc *vs = xmalloc((size_t)(nv ? nv : 1) * sizeof *vs);
+	int64_t best[PLACE_MAX_STRATEGIES];
+	size_t mark = c->n_r;
+	int found = 0;
+
+	for (int32_t v = 0; v < nv; v++) {
+		if (cluster_part_size(c->cl, sa, v) > 0) {
+			vs[n].n = cluster_spread_count(c->cl, sa, v, c->g);
+			vs[n++].v = v;
+		}
+	}
+	qsort(vs, (size_t)n, sizeof *vs, by_count);
+	for (int32_t j = 0; j < n && !found;) {
+		int64_t level = vs[j].n;
+
+		for (; j < n && vs[j].n == level; j++) {
+			size_t m = c->n_r;
+			int cmp;
+
+			c->keys[k] = level;
+			if (!place_solve(c, k + 1, sa, vs[j].v))
+				continue;
+			cmp = found ? place_cmp_keys(c, k + 1, c->keys, best) : -1;
+			if (cmp < 0) {
+				memmove(c->r + mark, c->r + m, (c->n_r - m) * sizeof *c->r);
+				c->n_r = mark + (c->n_r - m);
+				memcpy(best, c->keys, sizeof best);
+				found = 1;
+			} else if (cmp > 0) {
+				c->n_r = m;
+			}
+		}
+	}
+	if (found)
+		memcpy(c->keys + k, best + k, (size_t)(c->n - k) * sizeof *best);
+	free(vs);
+	return found;
+}
+
+static int search_spread(struct pctx *c, int k, int a, int32_t v)
+{
+	int sa = c->arg[k];
+
+	if (sa < 0) {
+		int32_t size = cluster_part_size(c->cl, a, v);
+
+		c->keys[k] = 0;
+		if (k + 1 == c->n && place_range_has_member(c, a, v, CL_BY_NUM, 0, size)) {
+			place_add_range(c, a, v, CL_BY_NUM, 0, size);
+			return 1;
+		}
+		return place_exact_part(c, k, a, v);
+	}
+	if (a == sa) {                  /* constant inside the part */
+		c->keys[k] = cluster_spread_count(c->cl, sa, v, c->g);
+		return place_solve(c, k + 1, a, v);
+	}
+	if (a == CL_ALL)
+		return search_values(c, k, sa);
+	return place_exact_part(c, k, a, v);
+}
+
+const struct strategy_ops place_spread = {
+	.type = PS_SPREAD,
+	.name = "spread",
+	.fields = "instanceId, host, attribute:NAME",
+	.summary = "the candidate whose field value has the fewest tasks of the group",
+	.check_field = check_field_spread,
+	.prepare = prepare_spread,
+	.key = key_spread,
+	.search = search_spread,
+};

@@ -1,0 +1,115 @@
+/* models/placement/strategy.h — the placement strategy interface and the
+ * shared steps the strategies are built from (internal to models/placement/).
+ *
+ * A placement finds, among the candidates (instances passing the filter and
+ * the constraints, ecs-semantics §4.2–§4.3), those with the lexicographically
+ * smallest key vector (strategy 1, then 2, ...: §4.5 chaining), then breaks
+ * the tie (ecs-choices A11).  Each strategy gives a key per instance (lower
+ * is better) and a `search` hook that finds the best key of its position in
+ * the chain over one *part* of the cluster (cluster_idx.h) using the
+ * cluster's indexes, recursing into place_solve() for the strategies after
+ * it.  A search ends by adding *ranges* to the tie set: runs of a part's
+ * order that contain every tied candidate (and possibly others, which the
+ * tie-break filters out by recomputing keys), or explicit lists.
+ *
+ * Invariant of place_solve(c, k, a, v): keys of strategies 0..k-1 are the
+ * same for every member of part (a, v); c->keys[0..k-1] hold them.
+ */
+#ifndef MODELS_PLACEMENT_STRATEGY_H
+#define MODELS_PLACEMENT_STRATEGY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/cluster_idx.h"
+#include "models/placement/placement.h"
+
+struct pctx;
+
+/* Filter checks before the constraints (ecs-choices A1): agent, CPU,
+ * memory, ports, ENI, task-eni, GPU, runtimePlatform. */
+#define PLACE_N_FILTER_CHECKS 8
+
+struct strategy_ops {
+	enum place_strategy_type type;
+	const char *name;          /* the AWS "type" */
+	const char *fields;        /* valid fields, for messages ("" = none) */
+	const char *summary;       /* one line for help texts */
+	/* Parsing: check a field (NULL when absent).  Returns 0, or -1 with a
+	 * lower-case message in msg. */
+	int (*check_field)(const char *field, char *msg, size_t n);
+	/* Once per placement, before any other hook: resolve the field into
+	 * c->arg[k] (may track an attribute in the cluster). */
+	void (*prepare)(struct pctx *c, int k);
+	/* Key of instance i for strategy k; lower is better.  Must not change
+	 * the cluster. */
+	int64_t (*key)(struct pctx *c, int k, int32_t i);
+	/* Best candidates of part (a, v) for strategies k..: on success set
+	 * c->keys[k..], add their ranges to the tie set and return 1; return 0
+	 * (tie set unchanged) when the part has no candidate. */
+	int (*search)(struct pctx *c, int k, int a, int32_t v);
+};
+
+/* registry.c: the single list of strategies. */
+const struct strategy_ops *place_strategy_by_name(const char *name);
+const struct strategy_ops *place_strategy_of(enum place_strategy_type t);
+/* "binpack, random, spread" into buf */
+void place_strategy_names(char *buf, size_t n);
+
+struct trange {
+	int a;
+	int32_t v;
+	int k;                     /* enum cl_key, or -1: ids[lo..hi) of the tie set */
+	int32_t lo, hi;
+};
+
+struct pctx {
+	struct cluster *cl;
+	const struct place_req *req;
+	uint32_t g;
+	const struct place_policy *pol;
+	int n;                     /* strategies in the chain */
+	const struct place_strategy *s[PLACE_MAX_STRATEGIES];
+	const struct strategy_ops *ops[PLACE_MAX_STRATEGIES];
+	int arg[PLACE_MAX_STRATEGIES];          /* prepared by each strategy */
+	int64_t keys[PLACE_MAX_STRATEGIES];     /* best key vector */
+	uint32_t a_task_eni, a_os_family, a_arch;
+	int n_checks;              /* stage number of a candidate */
+	struct trange *r;          /* the tie set */
+	size_t n_r, cap_r;
+	int32_t *ids;              /* explicit members referenced by ranges */
+	size_t n_ids, cap_ids;
+	int32_t *tmp;              /* scratch */
+	size_t cap_tmp;
+};
+
+/* Checks passed by instance i in the order of ecs-choices A1 (constraints
+ * last); c->n_checks when i is a candidate. */
+int place_stage(const struct pctx *c, int32_t i);
+int place_candidate(const struct pctx *c, int32_t i);
+/* The failure reason of stage s (A2, §4.9): a static string. */
+const char *place_stage_reason(const struct pctx *c, int s);
+/* The tie-break over the tie set (ecs-choices A11). */
+int32_t place_pick(struct pctx *c, gsl_rng *rng);
+/* Candidate whose keys are c->keys. */
+int place_member(struct pctx *c, int32_t i);
+/* Strategies k.. over part (a, v) (dispatches; the end of the chain keeps
+ * every candidate). */
+int place_solve(struct pctx *c, int k, int a, int32_t v);
+/* Exact fallback: every member of part (a, v), strategies k.. by keys. */
+int place_exact_part(struct pctx *c, int k, int a, int32_t v);
+/* Exact narrowing of candidates cand[0..n) (sorted by number, already
+ * filtered) by strategies k..; adds the tied ones as a list. */
+int place_exact_list(struct pctx *c, int k, const int32_t *cand, size_t n);
+/* Whether part range [lo, hi) of order k holds at least one place_member(). */
+int place_range_has_member(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo,
+			   int32_t hi);
+/* -1, 0, 1 as key vectors x[k..n) and y[k..n) compare. */
+int place_cmp_keys(const struct pctx *c, int k, const int64_t *x, const int64_t *y);
+void place_add_range(struct pctx *c, int a, int32_t v, int k, int32_t lo, int32_t hi);
+
+extern const struct strategy_ops place_binpack;
+extern const struct strategy_ops place_spread;
+extern const struct strategy_ops place_random;
+
+#endif
