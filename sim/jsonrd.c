@@ -132,7 +132,17 @@ int jdoc_parse(struct jdoc *d, const char *file, const char *text, size_t len,
 		if (k == len)
 			return err_at(e, file, 0, 0, NULL, "empty document");
 	}
-	d->root = cJSON_ParseWithLengthOpts(text + start, len - start, &end, 1);
+	d->root = cJSON_ParseWithLengthOpts(text + start, len - start, &end, 0);
+	if (d->root) {
+		size_t k = (size_t)(end - text);
+		while (k < len && strchr(" \t\r\n", text[k]))
+			k++;
+		if (k < len) {
+			cJSON_Delete(d->root);
+			d->root = NULL;
+			end = text + k;
+		}
+	}
 	if (!d->root) {
 		size_t off = end ? (size_t)(end - text) : start;
 
