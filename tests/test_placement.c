@@ -1,0 +1,1192 @@
+/* tests/test_placement.c — the placement engine (models/placement/) against
+ * the rules of ecs-semantics §4 and ecs-choices A1–A15, D1–D14.
+ *
+ * Suite "property": 10,000 random placements (fixed seeds) on random
+ * clusters, requirements, constraints and strategy chains, each checked
+ * against the brute-force oracle (tests/oracle/): with tieBreak "first" the
+ * same instance, with "random" an instance of the oracle's tied set, on
+ * failure the same reason.  Suite "rules": one table-driven case per rule.
+ * Suite "parse": every bad strategy/constraint input with its pinned message.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+#include <cjson/cJSON.h>
+#include <gsl/gsl_rng.h>
+
+#include "models/cluster.h"
+#include "models/placement/placement.h"
+#include "sim/err.h"
+#include "tests/helpers/tutil.h"
+#include "tests/oracle/oracle.h"
+
+static const struct attrdef {
+	const char *type, *arch;
+	int64_t cpu, mem, gpus;
+	int eni;
+} types[] = {
+	{ "m5.large", "x86_64", 2048, 7985, 0, 2 },
+	{ "m5.xlarge", "x86_64", 4096, 15990, 0, 3 },
+	{ "c5.large", "x86_64", 2048, 3768, 0, 2 },
+	{ "r5.large", "x86_64", 2048, 15990, 0, 2 },
+	{ "m6g.large", "arm64", 2048, 7985, 0, 2 },
+	{ "g4dn.xlarge", "x86_64", 4096, 15990, 1, 2 },
+};
+#define N_TYPES (int)(sizeof types / sizeof *types)
+
+static const char *const azs[] = { "us-east-1a", "us-east-1b", "us-east-1c" };
+
+/* An instance of type t in az with the usual attributes. */
+static int32_t add_typed(struct cluster *cl, int t, const char *az, const struct inst_attr *extra,
+			 int n_extra)
+{
+	struct inst_attr attrs[8];
+	struct instance_spec s;
+	int n = 0;
+
+	memset(&s, 0, sizeof s);
+	s.instance_type = types[t].type;
+	s.az = az;
+	s.os_type = "linux";
+	s.os_family = "LINUX";
+	s.cpu_arch = types[t].arch;
+	s.ami_id = "ami-1234";
+	s.cpu_units = types[t].cpu;
+	s.mem_mib = types[t].mem;
+	s.gpus = types[t].gpus;
+	s.eni_tasks = types[t].eni;
+	attrs[n].name = "ecs.capability.task-eni";
+	attrs[n++].value = NULL;
+	for (int k = 0; k < n_extra; k++)
+		attrs[n++] = extra[k];
+	s.attrs = attrs;
+	s.n_attrs = n;
+	return cluster_add(cl, &s);
+}
+
+/* A plain instance with given CPU and memory (m5-like, linux). */
+static int32_t add_plain(struct cluster *cl, const char *az, int64_t cpu, int64_t mem)
+{
+	struct inst_attr a = { "ecs.capability.task-eni", NULL };
+	struct instance_spec s;
+
+	memset(&s, 0, sizeof s);
+	s.instance_type = "m5.large";
+	s.az = az;
+	s.os_type = "linux";
+	s.os_family = "LINUX";
+	s.cpu_arch = "x86_64";
+	s.cpu_units = cpu;
+	s.mem_mib = mem;
+	s.eni_tasks = 2;
+	s.attrs = &a;
+	s.n_attrs = 1;
+	return cluster_add(cl, &s);
+}
+
+static struct place_req req_of(int64_t cpu, int64_t mem)
+{
+	struct place_req r;
+
+	memset(&r, 0, sizeof r);
+	r.cpu_units = cpu;
+	r.mem_mib = mem;
+	return r;
+}
+
+static gsl_rng *new_rng(unsigned long seed)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+
+	gsl_rng_set(r, seed);
+	return r;
+}
+
+static int parse_json_strategies(struct place_policy *p, const char *json, struct err *e)
+{
+	cJSON *root = cJSON_Parse(json);
+	int rc = place_parse_strategies(p, root, "s.json", "$.placementStrategy", e);
+
+	cJSON_Delete(root);
+	return rc;
+}
+
+static int parse_json_constraints(struct place_policy *p, const char *json, struct err *e)
+{
+	cJSON *root = cJSON_Parse(json);
+	int rc = place_parse_constraints(p, root, "s.json", "$.placementConstraints", e);
+
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* ---- property test ---- */
+
+static const uint16_t p80[] = { 80 }, p443[] = { 443 }, p80_443[] = { 80, 443 },
+		      p8080[] = { 8080 }, p22[] = { 22 }, p53[] = { 53 }, p8125[] = { 8125 },
+		      p53_8125[] = { 53, 8125 };
+static const struct { const uint16_t *p; int n; } tcp_sets[] = {
+	{ NULL, 0 }, { NULL, 0 }, { NULL, 0 }, { p80, 1 }, { p443, 1 }, { p80_443, 2 },
+	{ p8080, 1 }, { p22, 1 },
+}, udp_sets[] = {
+	{ NULL, 0 }, { NULL, 0 }, { NULL, 0 }, { p53, 1 }, { p8125, 1 }, { p53_8125, 2 },
+};
+
+static const char *const groups[] = { "service:web", "service:api", "family:batch", "family:x" };
+
+static const char *const predicates[] = {
+	"attribute:ecs.instance-type =~ m5.*",
+	"attribute:ecs.availability-zone in [us-east-1a, us-east-1b]",
+	"attribute:stack == blue",
+	"attribute:stack exists",
+	"attribute:stack != green",
+	"task:group == service:web",
+	"runningTasksCount < 3",
+	"runningTasksCount == 0",
+	"attribute:ecs.cpu-architecture != arm64",
+	"attribute:ecs.instance-type == c5.large",
+	"agentConnected == true",
+};
+#define N_PRED (int)(sizeof predicates / sizeof *predicates)
+
+static const char *const strategies[][2] = {
+	{ "binpack", "cpu" }, { "binpack", "memory" }, { "binpack", "memory" },
+	{ "spread", "attribute:ecs.availability-zone" }, { "spread", "attribute:ecs.availability-zone" },
+	{ "spread", "instanceId" }, { "spread", "host" }, { "spread", "attribute:stack" },
+	{ "spread", "attribute:ecs.instance-type" }, { "random", NULL },
+};
+#define N_STRAT (int)(sizeof strategies / sizeof *strategies)
+
+struct task {
+	int32_t inst;
+	struct place_req req;
+	uint32_t g;
+};
+
+static unsigned long pick(gsl_rng *r, unsigned long n)
+{
+	return gsl_rng_uniform_int(r, n);
+}
+
+static void random_req(gsl_rng *r, struct place_req *q)
+{
+	static const int64_t cpus[] = { 0, 128, 256, 512, 1024, 2048, 4096 };
+	static const int64_t mems[] = { 128, 256, 512, 1024, 2048, 4096, 8192 };
+	int t = (int)pick(r, sizeof tcp_sets / sizeof *tcp_sets);
+	int u = (int)pick(r, sizeof udp_sets / sizeof *udp_sets);
+
+	memset(q, 0, sizeof *q);
+	q->cpu_units = cpus[pick(r, 7)];
+	q->mem_mib = mems[pick(r, 7)];
+	q->eni = pick(r, 7) == 0;
+	if (!q->eni) {
+		q->ports_tcp = tcp_sets[t].p;
+		q->n_ports_tcp = tcp_sets[t].n;
+		q->ports_udp = udp_sets[u].p;
+		q->n_ports_udp = udp_sets[u].n;
+	}
+	q->gpus = pick(r, 10) == 0;
+	if (pick(r, 10) == 0)
+		q->os_family = pick(r, 2) ? "linux" : "WINDOWS_SERVER_2022_FULL";
+	if (pick(r, 7) == 0)
+		q->cpu_arch = pick(r, 2) ? "ARM64" : "x86_64";
+}
+
+static void random_expr(gsl_rng *r, char *buf, size_t n)
+{
+	const char *a = predicates[pick(r, N_PRED)], *b = predicates[pick(r, N_PRED)];
+
+	switch (pick(r, 5)) {
+	case 0:
+		snprintf(buf, n, "%s and %s", a, b);
+		break;
+	case 1:
+		snprintf(buf, n, "%s or %s", a, b);
+		break;
+	case 2:
+		snprintf(buf, n, "not(%s)", a);
+		break;
+	default:
+		snprintf(buf, n, "%s", a);
+	}
+}
+
+static void random_policy(gsl_rng *r, struct place_policy *p)
+{
+	int ns = (int)pick(r, 6), nc = (int)pick(r, 4);
+	char json[1024];
+	size_t k = 0;
+	struct err e;
+
+	place_policy_init(p);
+	k += (size_t)snprintf(json + k, sizeof json - k, "[");
+	for (int j = 0; j < ns; j++) {
+		int s = (int)pick(r, N_STRAT);
+
+		if (strategies[s][1])
+			k += (size_t)snprintf(json + k, sizeof json - k, "%s{\"type\":\"%s\",\"field\":\"%s\"}",
+					      j ? "," : "", strategies[s][0], strategies[s][1]);
+		else
+			k += (size_t)snprintf(json + k, sizeof json - k, "%s{\"type\":\"%s\"}", j ? "," : "",
+					      strategies[s][0]);
+	}
+	snprintf(json + k, sizeof json - k, "]");
+	err_clear(&e);
+	CU_ASSERT_EQUAL_FATAL(parse_json_strategies(p, json, &e), 0);
+	for (int j = 0; j < nc; j++) {
+		char x[512];
+
+		if (pick(r, 3) == 0) {
+			CU_ASSERT_EQUAL_FATAL(parse_json_constraints(p, "[{\"type\":\"distinctInstance\"}]", &e), 0);
+			continue;
+		}
+		random_expr(r, x, sizeof x);
+		CU_ASSERT_EQUAL_FATAL(place_add_member_of(p, x, "t", "$", &e), 0);
+	}
+}
+
+static void random_cluster(gsl_rng *r, struct cluster *cl)
+{
+	uint16_t ports[97];
+	int n = 1 + (int)pick(r, 60), n_az = 1 + (int)pick(r, 3);
+
+	for (int k = 0; k < 97; k++)
+		ports[k] = (uint16_t)(1000 + k);
+	for (int i = 0; i < n; i++) {
+		struct inst_attr ex[2];
+		int ne = 0, t = (int)pick(r, N_TYPES);
+
+		switch (pick(r, 4)) {
+		case 0:
+			ex[ne].name = "stack";
+			ex[ne++].value = "blue";
+			break;
+		case 1:
+			ex[ne].name = "stack";
+			ex[ne++].value = "green";
+			break;
+		case 2:
+			ex[ne].name = "stack";
+			ex[ne++].value = NULL;
+			break;
+		default:
+			break;
+		}
+		if (pick(r, 10) == 0) {
+			struct instance_spec s;
+
+			memset(&s, 0, sizeof s);
+			s.instance_type = types[t].type;
+			s.az = azs[pick(r, (unsigned long)n_az)];
+			s.os_type = pick(r, 2) ? "windows" : "linux";
+			s.os_family = strcmp(s.os_type, "windows") == 0 ? "WINDOWS_SERVER_2022_FULL" : "LINUX";
+			s.cpu_arch = types[t].arch;
+			s.cpu_units = types[t].cpu;
+			s.mem_mib = types[t].mem;
+			s.gpus = types[t].gpus;
+			s.eni_tasks = (int)pick(r, 3);
+			if (pick(r, 2)) {
+				s.reserved_tcp = ports;
+				s.n_reserved_tcp = 97;
+			}
+			s.attrs = ex;
+			s.n_attrs = ne;
+			cluster_add(cl, &s);
+		} else {
+			add_typed(cl, t, azs[pick(r, (unsigned long)n_az)], ex, ne);
+		}
+	}
+}
+
+static void random_status(gsl_rng *r, struct cluster *cl, int32_t i)
+{
+	switch (pick(r, 12)) {
+	case 0:
+		cluster_set_status(cl, i, INST_DRAINING);
+		break;
+	case 1:
+		cluster_set_agent_connected(cl, i, 0);
+		break;
+	case 2:
+		cluster_set_status(cl, i, INST_INACTIVE);
+		break;
+	case 3:
+		cluster_set_status(cl, i, INST_ACTIVE);
+		cluster_set_agent_connected(cl, i, 1);
+		break;
+	case 4:
+		cluster_set_status(cl, i, INST_REGISTERING);
+		break;
+	default:
+		break;
+	}
+}
+
+/* One placement checked against the oracle; returns the chosen instance. */
+struct seen {
+	const char *reason[16];
+	int count[16];
+	int n;
+};
+
+static void saw(struct seen *s, const char *reason)
+{
+	int k = 0;
+
+	while (k < s->n && strcmp(s->reason[k], reason) != 0)
+		k++;
+	if (k == s->n && s->n < 16)
+		s->reason[s->n++] = reason;
+	if (k < 16)
+		s->count[k]++;
+}
+
+static int32_t check_one(struct cluster *cl, const struct place_req *q, uint32_t g,
+			 struct place_policy *p, gsl_rng *rng, int *bad, struct seen *seen)
+{
+	struct oracle_result o;
+	struct place_result rf, rr;
+	enum place_tie_break tb = p->tie_break;
+	int of = oracle_place(cl, q, g, p, &o), ff, fr, in = 0;
+
+	p->tie_break = PT_FIRST;
+	ff = place_task(cl, q, g, p, rng, &rf);
+	p->tie_break = PT_RANDOM;
+	fr = place_task(cl, q, g, p, rng, &rr);
+	p->tie_break = tb;
+	for (int k = 0; k < o.n_tied; k++)
+		in |= o.tied[k] == rr.instance;
+	if (ff != of || fr != of || rf.considered != o.considered ||
+	    (of == 0 && (rf.instance != o.tied[0] || !in)) ||
+	    (of != 0 && (strcmp(rf.reason, o.reason) != 0 || strcmp(rr.reason, o.reason) != 0))) {
+		char *d = place_policy_describe(p);
+
+		if (*bad < 5)
+			fprintf(stderr, "\nmismatch: policy %s, %d constraints: oracle %s [%d tied, first %d] "
+				"fast first %d (%s) random %d\n", d, p->n_constraints,
+				of ? o.reason : "ok", o.n_tied, o.n_tied ? o.tied[0] : -1, rf.instance,
+				rf.reason ? rf.reason : "ok", rr.instance);
+		free(d);
+		(*bad)++;
+	}
+	saw(seen, of ? o.reason : "placed");
+	oracle_result_free(&o);
+	return of == 0 ? (pick(rng, 2) ? rf.instance : rr.instance) : -1;
+}
+
+static void test_property(void)
+{
+	gsl_rng *r = new_rng(20240611);
+	int cases = 0, bad = 0, placed = 0;
+	struct seen seen = { { NULL }, { 0 }, 0 };
+
+	while (cases < 10000) {
+		struct cluster *cl = cluster_new();
+		struct task *tasks = calloc(400, sizeof *tasks);
+		int n_tasks = 0, steps = 5 + (int)pick(r, 30);
+		uint32_t gid[4];
+
+		random_cluster(r, cl);
+		for (int k = 0; k < 4; k++)
+			gid[k] = cluster_group(cl, groups[k]);
+		/* existing tasks, placed anywhere they fit */
+		for (int k = 0, m = (int)pick(r, 80); k < m; k++) {
+			struct place_req q;
+			int32_t i = (int32_t)pick(r, (unsigned long)cluster_count(cl));
+
+			random_req(r, &q);
+			q.eni = 0;
+			q.ports_tcp = NULL;
+			q.n_ports_tcp = 0;
+			if (cluster_cpu_remaining(cl, i) >= q.cpu_units && cluster_mem_remaining(cl, i) >= q.mem_mib &&
+			    n_tasks < 400) {
+				uint32_t g = gid[pick(r, 4)];
+
+				cluster_reserve(cl, i, &q, g);
+				tasks[n_tasks].inst = i;
+				tasks[n_tasks].req = q;
+				tasks[n_tasks++].g = g;
+			}
+		}
+		for (int32_t i = 0; i < cluster_count(cl); i++)
+			random_status(r, cl, i);
+		for (int s = 0; s < steps && cases < 10000; s++, cases++) {
+			struct place_policy p;
+			struct place_req q;
+			uint32_t g = gid[pick(r, 4)];
+			int32_t x;
+
+			random_policy(r, &p);
+			random_req(r, &q);
+			x = check_one(cl, &q, g, &p, r, &bad, &seen);
+			if (x >= 0 && n_tasks < 400) {
+				placed++;
+				cluster_reserve(cl, x, &q, g);
+				tasks[n_tasks].inst = x;
+				tasks[n_tasks].req = q;
+				tasks[n_tasks++].g = g;
+			}
+			if (n_tasks > 0 && pick(r, 3) == 0) {
+				int k = (int)pick(r, (unsigned long)n_tasks);
+
+				cluster_release(cl, tasks[k].inst, &tasks[k].req, tasks[k].g);
+				tasks[k] = tasks[--n_tasks];
+			}
+			if (pick(r, 6) == 0)
+				random_status(r, cl, (int32_t)pick(r, (unsigned long)cluster_count(cl)));
+			place_policy_free(&p);
+		}
+		free(tasks);
+		cluster_free(cl);
+	}
+	T_EQ(bad, 0);
+	CU_ASSERT(placed > 2000);
+	/* every outcome occurs: placed, NO_INSTANCES, AGENT, the RESOURCE:*
+	 * reasons, ATTRIBUTE and both constraint failures */
+	T_EQ(seen.n, 11);
+	if (getenv("ECSIM_TEST_VERBOSE"))
+		for (int k = 0; k < seen.n; k++)
+			fprintf(stderr, "%s: %d\n", seen.reason[k], seen.count[k]);
+	gsl_rng_free(r);
+}
+
+static CU_TestInfo property_tests[] = {
+	{ "fast path agrees with the oracle on 10,000 random placements", test_property },
+	CU_TEST_INFO_NULL,
+};
+
+
+/* ---- rules, one case each ---- */
+
+struct fixture {
+	struct cluster *cl;
+	gsl_rng *rng;
+	struct place_policy p;
+	struct place_result r;
+};
+
+static void fx_init(struct fixture *f)
+{
+	f->cl = cluster_new();
+	f->rng = new_rng(7);
+	place_policy_init(&f->p);
+	f->p.tie_break = PT_FIRST;
+}
+
+static void fx_fini(struct fixture *f)
+{
+	place_policy_free(&f->p);
+	cluster_free(f->cl);
+	gsl_rng_free(f->rng);
+}
+
+static void fx_strategies(struct fixture *f, const char *json)
+{
+	struct err e;
+
+	err_clear(&e);
+	CU_ASSERT_EQUAL_FATAL(parse_json_strategies(&f->p, json, &e), 0);
+}
+
+static void fx_constraints(struct fixture *f, const char *json)
+{
+	struct err e;
+
+	err_clear(&e);
+	CU_ASSERT_EQUAL_FATAL(parse_json_constraints(&f->p, json, &e), 0);
+}
+
+/* Place one task of group `group`, checking the oracle agrees. */
+static int32_t fx_place(struct fixture *f, const struct place_req *q, const char *group)
+{
+	uint32_t g = cluster_group(f->cl, group);
+	struct oracle_result o;
+	int rc = place_task(f->cl, q, g, &f->p, f->rng, &f->r);
+
+	oracle_place(f->cl, q, g, &f->p, &o);
+	if (rc == 0) {
+		int in = 0;
+
+		for (int k = 0; k < o.n_tied; k++)
+			in |= o.tied[k] == f->r.instance;
+		CU_ASSERT(in);
+		if (f->p.tie_break == PT_FIRST && o.n_tied > 0)
+			T_EQ(f->r.instance, o.tied[0]);
+	} else {
+		T_STREQ(f->r.reason, o.reason);
+	}
+	oracle_result_free(&o);
+	return rc ? -1 : f->r.instance;
+}
+
+static void put(struct fixture *f, int32_t i, int64_t cpu, int64_t mem, const char *group)
+{
+	struct place_req q = req_of(cpu, mem);
+
+	cluster_reserve(f->cl, i, &q, cluster_group(f->cl, group));
+}
+
+static void test_spread_az_binpack(void)
+{
+	struct fixture f;
+	struct place_req q = req_of(256, 1000);
+
+	fx_init(&f);
+	add_plain(f.cl, "us-east-1a", 2048, 4000);
+	add_plain(f.cl, "us-east-1a", 2048, 2000);
+	add_plain(f.cl, "us-east-1b", 2048, 1500);
+	add_plain(f.cl, "us-east-1c", 2048, 1500);
+	put(&f, 2, 0, 100, "service:web");
+	put(&f, 3, 0, 100, "service:web");
+	fx_strategies(&f, "[{\"type\":\"spread\",\"field\":\"attribute:ecs.availability-zone\"},"
+		      "{\"type\":\"binpack\",\"field\":\"memory\"}]");
+	/* AZ a has no task of the service; inside it the least memory left wins */
+	T_EQ(fx_place(&f, &q, "service:web"), 1);
+	fx_fini(&f);
+}
+
+static void test_spread_az_instance(void)
+{
+	struct fixture f;
+	struct place_req q = req_of(256, 256);
+
+	fx_init(&f);
+	add_plain(f.cl, "us-east-1a", 2048, 4000);
+	add_plain(f.cl, "us-east-1a", 2048, 4000);
+	add_plain(f.cl, "us-east-1b", 2048, 4000);
+	put(&f, 0, 0, 10, "service:web");
+	put(&f, 2, 0, 10, "service:web");
+	put(&f, 2, 0, 10, "service:web");
+	fx_strategies(&f, "[{\"type\":\"spread\",\"field\":\"attribute:ecs.availability-zone\"},"
+		      "{\"type\":\"spread\",\"field\":\"instanceId\"}]");
+	T_EQ(fx_place(&f, &q, "service:web"), 1);
+	put(&f, 1, 0, 10, "service:web");
+	put(&f, 1, 0, 10, "service:web");
+	/* now a = 3, b = 2: b's only instance */
+	T_EQ(fx_place(&f, &q, "service:web"), 2);
+	fx_fini(&f);
+}
+
+static void test_distinct_instance(void)
+{
+	struct fixture f;
+	struct place_req q = req_of(0, 10);
+
+	fx_init(&f);
+	add_plain(f.cl, "us-east-1a", 2048, 4000);
+	add_plain(f.cl, "us-east-1a", 2048, 4000);
+	put(&f, 0, 0, 10, "service:web");
+	put(&f, 1, 0, 10, "service:other");
+	fx_constraints(&f, "[{\"type\":\"distinctInstance\"}]");
+	T_EQ(fx_place(&f, &q, "service:web"), 1);
+	put(&f, 1, 0, 10, "service:web");
+	T_EQ(fx_place(&f, &q, "service:web"), -1);
+	T_STREQ(f.r.reason, "FAIL:DistinctInstance placement constraint unsatisfied.");
+	fx_fini(&f);
+}
+
+static void test_member_of_regex(void)
+{
+	struct fixture f;
+	struct place_req q = req_of(0, 10);
+
+	fx_init(&f);
+	add_typed(f.cl, 0, "us-east-1a", NULL, 0);          /* m5.large */
+	add_typed(f.cl, 2, "us-east-1a", NULL, 0);          /* c5.large */
+	fx_constraints(&f, "[{\"type\":\"memberOf\",\"expression\":\"attribute:ecs.instance-type =~ c5.*\"}]");
+	T_EQ(fx_place(&f, &q, "family:a"), 1);
+	place_policy_free(&f.p);
+	fx_constraints(&f, "[{\"type\":\"memberOf\",\"expression\":\"attribute:ecs.instance-type =~ r5.*\"}]");
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "FAIL:MemberOf placement constraint unsatisfied.");
+	fx_fini(&f);
+}
+
+static void test_ports(void)
+{
+	struct fixture f;
+	struct place_req q = req_of(0, 10);
+	static const uint16_t p81[] = { 81 };
+
+	fx_init(&f);
+	add_plain(f.cl, "us-east-1a", 2048, 4000);
+	q.ports_tcp = p80;
+	q.n_ports_tcp = 1;
+	cluster_reserve(f.cl, 0, &q, cluster_group(f.cl, "family:a"));
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "RESOURCE:PORTS");
+	q.ports_tcp = p22;                                  /* agent-reserved, D2 */
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "RESOURCE:PORTS");
+	q.ports_tcp = p81;
+	T_EQ(fx_place(&f, &q, "family:a"), 0);
+	q.ports_tcp = p80;                                  /* released: free again (D9) */
+	cluster_release(f.cl, 0, &q, cluster_group(f.cl, "family:a"));
+	T_EQ(fx_place(&f, &q, "family:a"), 0);
+	fx_fini(&f);
+}
+
+static void test_port_limit(void)
+{
+	struct fixture f;
+	struct place_req q = req_of(0, 10);
+	struct instance_spec s;
+	uint16_t res[98];
+	static const uint16_t two[] = { 80, 81 }, three[] = { 80, 81, 82 }, one[] = { 80 },
+			      u1[] = { 53 };
+
+	for (int k = 0; k < 98; k++)
+		res[k] = (uint16_t)(2000 + k);
+	fx_init(&f);
+	memset(&s, 0, sizeof s);
+	s.instance_type = "m5.large";
+	s.az = "us-east-1a";
+	s.cpu_units = 2048;
+	s.mem_mib = 4000;
+	s.reserved_tcp = res;
+	s.n_reserved_tcp = 98;
+	cluster_add(f.cl, &s);
+	q.ports_tcp = two;
+	q.n_ports_tcp = 2;
+	T_EQ(fx_place(&f, &q, "family:a"), 0);              /* 98 + 2 = 100 */
+	q.ports_tcp = three;
+	q.n_ports_tcp = 3;
+	T_EQ(fx_place(&f, &q, "family:a"), -1);             /* 101 */
+	T_STREQ(f.r.reason, "RESOURCE:PORTS");
+	q.ports_tcp = one;                                  /* D3: TCP and UDP together */
+	q.n_ports_tcp = 1;
+	q.ports_udp = u1;
+	q.n_ports_udp = 1;
+	T_EQ(fx_place(&f, &q, "family:a"), 0);              /* 100 */
+	cluster_reserve(f.cl, 0, &q, cluster_group(f.cl, "family:a"));
+	q.ports_tcp = NULL;
+	q.n_ports_tcp = 0;
+	q.ports_udp = NULL;
+	q.n_ports_udp = 0;
+	T_EQ(fx_place(&f, &q, "family:a"), 0);              /* no static port: no check */
+	fx_fini(&f);
+}
+
+static void test_udp_tcp_apart(void)
+{
+	struct fixture f;
+	struct place_req q = req_of(0, 10);
+	fx_init(&f);
+	add_plain(f.cl, "us-east-1a", 2048, 4000);
+	q.ports_tcp = p53;
+	q.n_ports_tcp = 1;
+	cluster_reserve(f.cl, 0, &q, cluster_group(f.cl, "family:a"));
+	q.ports_tcp = NULL;
+	q.n_ports_tcp = 0;
+	q.ports_udp = p53;
+	q.n_ports_udp = 1;
+	T_EQ(fx_place(&f, &q, "family:a"), 0);
+	cluster_reserve(f.cl, 0, &q, cluster_group(f.cl, "family:a"));
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "RESOURCE:PORTS");
+	fx_fini(&f);
+}
+
+static void test_eni(void)
+{
+	struct fixture f;
+	struct place_req q = req_of(0, 10);
+	struct instance_spec s;
+
+	fx_init(&f);
+	add_plain(f.cl, "us-east-1a", 2048, 4000);          /* 2 ENI slots */
+	q.eni = 1;
+	T_EQ(fx_place(&f, &q, "family:a"), 0);
+	cluster_reserve(f.cl, 0, &q, cluster_group(f.cl, "family:a"));
+	cluster_reserve(f.cl, 0, &q, cluster_group(f.cl, "family:a"));
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "RESOURCE:ENI");
+	/* D5: without ecs.capability.task-eni (passes the ENI check first) */
+	memset(&s, 0, sizeof s);
+	s.instance_type = "m5.large";
+	s.az = "us-east-1a";
+	s.cpu_units = 2048;
+	s.mem_mib = 4000;
+	s.eni_tasks = 2;
+	cluster_add(f.cl, &s);
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "ATTRIBUTE");
+	fx_fini(&f);
+}
+
+static void test_runtime_platform(void)
+{
+	struct fixture f;
+	struct place_req q = req_of(0, 10);
+
+	fx_init(&f);
+	add_typed(f.cl, 0, "us-east-1a", NULL, 0);          /* x86_64 */
+	q.cpu_arch = "ARM64";
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "ATTRIBUTE");
+	add_typed(f.cl, 4, "us-east-1a", NULL, 0);          /* m6g: arm64, A15 case-insensitive */
+	T_EQ(fx_place(&f, &q, "family:a"), 1);
+	q.os_family = "WINDOWS_SERVER_2022_FULL";
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "ATTRIBUTE");
+	fx_fini(&f);
+}
+
+static void test_gpu(void)
+{
+	struct fixture f;
+	struct place_req q = req_of(0, 10);
+
+	fx_init(&f);
+	add_typed(f.cl, 0, "us-east-1a", NULL, 0);
+	q.gpus = 1;
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "RESOURCE:GPU");
+	add_typed(f.cl, 5, "us-east-1a", NULL, 0);
+	T_EQ(fx_place(&f, &q, "family:a"), 1);
+	fx_fini(&f);
+}
+
+static void test_agent_draining(void)
+{
+	struct fixture f;
+	struct place_req q = req_of(0, 10);
+
+	fx_init(&f);
+	add_plain(f.cl, "us-east-1a", 2048, 4000);
+	cluster_set_agent_connected(f.cl, 0, 0);
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "AGENT");
+	T_EQ(f.r.considered, 1);
+	cluster_set_status(f.cl, 0, INST_DRAINING);         /* D6: not considered at all */
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "NO_INSTANCES");
+	T_EQ(f.r.considered, 0);
+	cluster_set_agent_connected(f.cl, 0, 1);
+	cluster_set_status(f.cl, 0, INST_ACTIVE);
+	T_EQ(fx_place(&f, &q, "family:a"), 0);
+	fx_fini(&f);
+}
+
+static void test_no_instances(void)
+{
+	struct fixture f;
+	struct place_req q = req_of(0, 10);
+
+	fx_init(&f);
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "NO_INSTANCES");
+	add_plain(f.cl, "us-east-1a", 2048, 4000);
+	cluster_set_status(f.cl, 0, INST_INACTIVE);
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "NO_INSTANCES");
+	fx_fini(&f);
+}
+
+static void test_closest_reason(void)
+{
+	struct fixture f;
+	struct place_req q = req_of(1024, 2000);
+
+	fx_init(&f);
+	add_plain(f.cl, "us-east-1a", 512, 500);            /* fails CPU (and memory): CPU first */
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "RESOURCE:CPU");
+	add_plain(f.cl, "us-east-1a", 2048, 500);           /* passes CPU, fails memory */
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "RESOURCE:MEMORY");
+	q.eni = 1;
+	add_plain(f.cl, "us-east-1a", 2048, 4000);          /* passes more: fails ENI */
+	put(&f, 2, 0, 0, "family:z");
+	{
+		struct place_req e = req_of(0, 0);
+
+		e.eni = 1;
+		cluster_reserve(f.cl, 2, &e, cluster_group(f.cl, "family:z"));
+		cluster_reserve(f.cl, 2, &e, cluster_group(f.cl, "family:z"));
+	}
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "RESOURCE:ENI");
+	cluster_set_status(f.cl, 2, INST_DRAINING);         /* A4: only ACTIVE ones */
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "RESOURCE:MEMORY");
+	fx_fini(&f);
+}
+
+static void test_binpack_least(void)
+{
+	struct fixture f;
+	struct place_req q = req_of(256, 1000);
+
+	fx_init(&f);
+	add_plain(f.cl, "us-east-1a", 4096, 8000);
+	add_plain(f.cl, "us-east-1a", 1024, 4000);
+	add_plain(f.cl, "us-east-1a", 2048, 6000);
+	add_plain(f.cl, "us-east-1a", 2048, 900);           /* too small */
+	fx_strategies(&f, "[{\"type\":\"binpack\",\"field\":\"memory\"}]");
+	T_EQ(fx_place(&f, &q, "family:a"), 1);
+	place_policy_free(&f.p);
+	fx_strategies(&f, "[{\"type\":\"binpack\",\"field\":\"cpu\"}]");
+	T_EQ(fx_place(&f, &q, "family:a"), 1);
+	q.cpu_units = 2000;
+	T_EQ(fx_place(&f, &q, "family:a"), 2);
+	fx_fini(&f);
+}
+
+static void test_spread_counts_draining(void)
+{
+	struct fixture f;
+	struct place_req q = req_of(0, 10);
+
+	fx_init(&f);
+	add_plain(f.cl, "us-east-1a", 2048, 4000);
+	add_plain(f.cl, "us-east-1a", 2048, 4000);
+	add_plain(f.cl, "us-east-1b", 2048, 4000);
+	put(&f, 0, 0, 10, "service:web");
+	put(&f, 0, 0, 10, "service:web");
+	put(&f, 2, 0, 10, "service:web");
+	cluster_set_status(f.cl, 0, INST_DRAINING);         /* A9: its 2 tasks still count */
+	fx_strategies(&f, "[{\"type\":\"spread\",\"field\":\"attribute:ecs.availability-zone\"}]");
+	T_EQ(fx_place(&f, &q, "service:web"), 2);
+	cluster_set_status(f.cl, 0, INST_INACTIVE);         /* D7: no longer counted */
+	T_EQ(fx_place(&f, &q, "service:web"), 1);
+	fx_fini(&f);
+}
+
+static void test_spread_no_value(void)
+{
+	struct fixture f;
+	struct place_req q = req_of(0, 10);
+	struct inst_attr blue = { "stack", "blue" }, null = { "stack", NULL };
+
+	fx_init(&f);
+	add_typed(f.cl, 0, "us-east-1a", &blue, 1);
+	add_typed(f.cl, 0, "us-east-1a", NULL, 0);
+	add_typed(f.cl, 0, "us-east-1a", &null, 1);
+	put(&f, 0, 0, 10, "service:web");
+	put(&f, 1, 0, 10, "service:web");
+	fx_strategies(&f, "[{\"type\":\"spread\",\"field\":\"attribute:stack\"}]");
+	/* A10: missing and null are one value with 1 task, like blue: tie, first */
+	T_EQ(fx_place(&f, &q, "service:web"), 0);
+	put(&f, 0, 0, 10, "service:web");
+	T_EQ(fx_place(&f, &q, "service:web"), 1);
+	fx_fini(&f);
+}
+
+static void test_defaults(void)
+{
+	struct fixture f;
+	struct place_req q = req_of(0, 10);
+	int seen[4] = { 0 };
+
+	fx_init(&f);
+	f.p.tie_break = PT_RANDOM;
+	for (int k = 0; k < 4; k++)
+		add_plain(f.cl, k < 2 ? "us-east-1a" : "us-east-1b", 2048, 4000);
+	put(&f, 0, 0, 10, "service:web");
+	put(&f, 2, 0, 10, "service:web");
+	put(&f, 3, 0, 10, "service:web");
+	/* D10: a service spreads AZ (a: 1, b: 2) then instanceId: instance 1 */
+	T_EQ(fx_place(&f, &q, "service:web"), 1);
+	/* RunTask default: random over all candidates */
+	for (int k = 0; k < 200; k++) {
+		int32_t x = fx_place(&f, &q, "family:web");
+
+		if (x >= 0)
+			seen[x]++;
+	}
+	for (int k = 0; k < 4; k++)
+		CU_ASSERT(seen[k] > 20);
+	fx_fini(&f);
+}
+
+static void test_templates(void)
+{
+	static const char *const want[][2] = {
+		{ "az-balanced-spread", "spread(attribute:ecs.availability-zone),spread(instanceId)" },
+		{ "az-balanced-binpack", "spread(attribute:ecs.availability-zone),binpack(memory)" },
+		{ "binpack", "binpack(memory)" },
+		{ "one-task-per-host", "default" },
+	};
+	struct err e;
+
+	for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+		struct place_policy p;
+		char *d;
+
+		place_policy_init(&p);
+		err_clear(&e);
+		T_EQ(place_template(&p, want[k][0], &e), 0);
+		d = place_policy_describe(&p);
+		T_STREQ(d, want[k][1]);
+		T_EQ(p.n_constraints, k == 3 ? 1 : 0);
+		if (k == 3)
+			T_EQ(p.constraints[0].type, PC_DISTINCT_INSTANCE);
+		free(d);
+		place_policy_free(&p);
+	}
+	{
+		struct fixture f;
+		struct place_req q = req_of(0, 10);
+
+		fx_init(&f);
+		add_plain(f.cl, "us-east-1a", 2048, 4000);
+		add_plain(f.cl, "us-east-1a", 2048, 3000);
+		CU_ASSERT_EQUAL(place_template(&f.p, "one-task-per-host", &e), 0);
+		T_EQ(fx_place(&f, &q, "service:web"), 0);
+		put(&f, 0, 0, 10, "service:web");
+		T_EQ(fx_place(&f, &q, "service:web"), 1);
+		put(&f, 1, 0, 10, "service:web");
+		T_EQ(fx_place(&f, &q, "service:web"), -1);
+		place_policy_free(&f.p);
+		CU_ASSERT_EQUAL(place_template(&f.p, "binpack", &e), 0);
+		T_EQ(fx_place(&f, &q, "service:web"), 1);
+		fx_fini(&f);
+	}
+}
+
+static void test_tie_break_first(void)
+{
+	struct fixture f;
+	struct place_req q = req_of(0, 10);
+
+	fx_init(&f);
+	for (int k = 0; k < 5; k++)
+		add_plain(f.cl, "us-east-1a", 2048, 4000);
+	cluster_set_agent_connected(f.cl, 0, 0);
+	fx_strategies(&f, "[{\"type\":\"binpack\",\"field\":\"memory\"}]");
+	T_EQ(fx_place(&f, &q, "family:a"), 1);
+	place_policy_free(&f.p);
+	fx_strategies(&f, "[{\"type\":\"random\"}]");
+	T_EQ(fx_place(&f, &q, "family:a"), 1);
+	fx_fini(&f);
+}
+
+/* A11: chi-square over 10 tied instances, 20,000 draws, 9 degrees of
+ * freedom: 27.88 is the 0.1% critical value (fixed seed: deterministic). */
+static void test_uniform_tie_break(void)
+{
+	static const char *const chains[] = {
+		"[{\"type\":\"binpack\",\"field\":\"memory\"}]",
+		"[{\"type\":\"random\"}]",
+		"[{\"type\":\"spread\",\"field\":\"attribute:ecs.availability-zone\"},{\"type\":\"spread\",\"field\":\"instanceId\"}]",
+	};
+
+	for (size_t c = 0; c < sizeof chains / sizeof *chains; c++) {
+		struct fixture f;
+		struct place_req q = req_of(0, 10);
+		long count[12] = { 0 };
+		double chi = 0;
+		const int n = 20000;
+
+		fx_init(&f);
+		f.p.tie_break = PT_RANDOM;
+		for (int k = 0; k < 12; k++)
+			add_plain(f.cl, k % 2 ? "us-east-1a" : "us-east-1b", 2048, 4000);
+		cluster_set_agent_connected(f.cl, 3, 0);        /* not tied */
+		put(&f, 7, 0, 10, "service:other");
+		put(&f, 7, 0, 3000, "family:z");                 /* not tied (memory) */
+		fx_strategies(&f, chains[c]);
+		for (int k = 0; k < n; k++) {
+			uint32_t g = cluster_group(f.cl, "service:web");
+
+			CU_ASSERT_EQUAL_FATAL(place_task(f.cl, &q, g, &f.p, f.rng, &f.r), 0);
+			count[f.r.instance]++;
+		}
+		T_EQ(count[3], 0);
+		if (c == 0)
+			T_EQ(count[7], n);                       /* binpack: the fullest wins */
+		else
+			for (int k = 0; k < 12; k++)
+				if (k != 3 && !(c == 0 && k == 7))
+					chi += (count[k] - n / 11.0) * (count[k] - n / 11.0) / (n / 11.0);
+		if (c != 0)
+			CU_ASSERT(chi < 29.59);                  /* 10 dof, 0.1% */
+		fx_fini(&f);
+	}
+}
+
+static CU_TestInfo rule_tests[] = {
+	{ "spread AZ then binpack memory (documented example)", test_spread_az_binpack },
+	{ "spread AZ then spread instanceId", test_spread_az_instance },
+	{ "distinctInstance", test_distinct_instance },
+	{ "memberOf instance type regex", test_member_of_regex },
+	{ "ports conflict and agent-reserved ports", test_ports },
+	{ "100 reserved ports over TCP and UDP", test_port_limit },
+	{ "UDP and TCP ports apart", test_udp_tcp_apart },
+	{ "ENI exhaustion and task-eni attribute", test_eni },
+	{ "runtimePlatform", test_runtime_platform },
+	{ "GPU", test_gpu },
+	{ "AGENT, DRAINING not considered", test_agent_draining },
+	{ "NO_INSTANCES", test_no_instances },
+	{ "closest instance reason, CPU before memory", test_closest_reason },
+	{ "binpack least remaining", test_binpack_least },
+	{ "spread counts DRAINING instances' tasks", test_spread_counts_draining },
+	{ "missing attribute is its own value", test_spread_no_value },
+	{ "defaults: service and RunTask", test_defaults },
+	{ "console templates", test_templates },
+	{ "tie-break first", test_tie_break_first },
+	{ "tie-break random is uniform", test_uniform_tie_break },
+	CU_TEST_INFO_NULL,
+};
+
+/* ---- bad input, pinned messages ---- */
+
+static void expect_strategy_error(const char *json, const char *want)
+{
+	struct place_policy p;
+	struct err e;
+	char buf[2200];
+
+	place_policy_init(&p);
+	err_clear(&e);
+	T_EQ(parse_json_strategies(&p, json, &e), -1);
+	err_format(&e, buf, sizeof buf);
+	T_STREQ(buf, want);
+	place_policy_free(&p);
+}
+
+static void expect_constraint_error(const char *json, const char *want)
+{
+	struct place_policy p;
+	struct err e;
+	char buf[2200];
+
+	place_policy_init(&p);
+	err_clear(&e);
+	T_EQ(parse_json_constraints(&p, json, &e), -1);
+	err_format(&e, buf, sizeof buf);
+	T_STREQ(buf, want);
+	place_policy_free(&p);
+}
+
+static void expect_arg_error(const char *arg, const char *want)
+{
+	struct place_policy p;
+	struct err e;
+	char buf[2200];
+
+	place_policy_init(&p);
+	err_clear(&e);
+	T_EQ(place_parse_strategy_arg(&p, arg, &e), -1);
+	err_format(&e, buf, sizeof buf);
+	T_STREQ(buf, want);
+	place_policy_free(&p);
+}
+
+static void test_bad_strategies(void)
+{
+	expect_strategy_error("[{\"type\":\"binpak\",\"field\":\"memory\"}]",
+			      "s.json: $.placementStrategy[0].type: unknown placement strategy type 'binpak'; valid: binpack, random, spread");
+	expect_strategy_error("[{\"type\":\"random\"},{\"type\":\"binpack\",\"field\":\"CPU\"}]",
+			      "s.json: $.placementStrategy[1].field: unknown binpack field 'CPU'; valid: cpu, memory");
+	expect_strategy_error("[{\"type\":\"binpack\"}]",
+			      "s.json: $.placementStrategy[0]: binpack needs a field: cpu or memory");
+	expect_strategy_error("[{\"type\":\"spread\",\"field\":\"az\"}]",
+			      "s.json: $.placementStrategy[0].field: unknown spread field 'az'; valid: instanceId, host, attribute:NAME");
+	expect_strategy_error("[{\"type\":\"spread\"}]",
+			      "s.json: $.placementStrategy[0]: spread needs a field: instanceId, host or attribute:NAME");
+	expect_strategy_error("[{\"type\":\"spread\",\"field\":\"attribute:\"}]",
+			      "s.json: $.placementStrategy[0].field: bad attribute name in spread field 'attribute:': expected 1-128 letters, digits, '-', '_', '/', '\\' or '.'");
+	expect_strategy_error("[{\"type\":\"random\",\"field\":\"memory\"}]",
+			      "s.json: $.placementStrategy[0].field: random takes no field, got 'memory'");
+	expect_strategy_error("[{\"type\":\"random\"},{\"type\":\"random\"},{\"type\":\"random\"},"
+			      "{\"type\":\"random\"},{\"type\":\"random\"},{\"type\":\"random\"}]",
+			      "s.json: $.placementStrategy: more than 5 placement strategies");
+	expect_strategy_error("[{\"field\":\"memory\"}]",
+			      "s.json: $.placementStrategy[0].type: required member is missing");
+	expect_strategy_error("[{\"type\":\"binpack\",\"feild\":\"memory\"}]",
+			      "s.json: $.placementStrategy[0].feild: unknown member 'feild'");
+	expect_strategy_error("{\"type\":\"binpack\"}",
+			      "s.json: $.placementStrategy: expected an array of placement strategies, got object");
+}
+
+static void test_bad_constraints(void)
+{
+	char many[1024];
+	size_t k = 0;
+
+	expect_constraint_error("[{\"type\":\"distinctInstance\",\"expression\":\"task:group == a\"}]",
+				"s.json: $.placementConstraints[0].expression: distinctInstance takes no expression");
+	expect_constraint_error("[{\"type\":\"memberOf\"}]",
+				"s.json: $.placementConstraints[0]: memberOf needs an expression");
+	expect_constraint_error("[{\"type\":\"distinctInstance\"},{\"type\":\"memberOf\",\"expression\":\"attribute:ecs.instance-type ==\"}]",
+				"s.json: $.placementConstraints[1].expression: column 31: expected a value after '==', got the end of the expression");
+	expect_constraint_error("[{\"type\":\"sameInstance\"}]",
+				"s.json: $.placementConstraints[0].type: unknown placement constraint type 'sameInstance'; valid: distinctInstance, memberOf");
+	k += (size_t)snprintf(many + k, sizeof many - k, "[");
+	for (int j = 0; j < 11; j++)
+		k += (size_t)snprintf(many + k, sizeof many - k, "%s{\"type\":\"distinctInstance\"}", j ? "," : "");
+	snprintf(many + k, sizeof many - k, "]");
+	expect_constraint_error(many,
+				"s.json: $.placementConstraints: more than 10 placement constraints (task definition and run time together)");
+}
+
+static void test_bad_strategy_arg(void)
+{
+	struct place_policy p;
+	struct err e;
+	char *d;
+
+	expect_arg_error("binpak",
+			 "--strategy: unknown placement template 'binpak'; valid: az-balanced-spread, az-balanced-binpack, binpack, one-task-per-host");
+	expect_arg_error("[{\"type\":\"spread\",\"field\":\"cpu\"}]",
+			 "--strategy: $[0].field: unknown spread field 'cpu'; valid: instanceId, host, attribute:NAME");
+	place_policy_init(&p);
+	err_clear(&e);
+	T_EQ(place_parse_strategy_arg(&p, " [{\"type\":\"binpack\",\"field\":\"cpu\"},{\"type\":\"random\"}]", &e), 0);
+	d = place_policy_describe(&p);
+	T_STREQ(d, "binpack(cpu),random");
+	free(d);
+	place_policy_free(&p);
+	place_policy_init(&p);
+	T_EQ(place_parse_strategy_arg(&p, "az-balanced-binpack", &e), 0);
+	T_EQ(p.n_strategies, 2);
+	place_policy_free(&p);
+	place_policy_init(&p);
+	err_clear(&e);
+	T_EQ(place_template(&p, "spread", &e), -1);
+	T_STREQ(e.msg, "unknown placement template 'spread'; valid: az-balanced-spread, az-balanced-binpack, binpack, one-task-per-host");
+	place_policy_free(&p);
+}
+
+static void test_copy(void)
+{
+	struct place_policy p, q;
+	struct err e;
+	char *a, *b;
+
+	place_policy_init(&p);
+	err_clear(&e);
+	CU_ASSERT_EQUAL(place_template(&p, "az-balanced-binpack", &e), 0);
+	CU_ASSERT_EQUAL(place_add_member_of(&p, "attribute:stack == blue", "f", "$", &e), 0);
+	p.tie_break = PT_FIRST;
+	place_policy_copy(&q, &p);
+	a = place_policy_describe(&p);
+	b = place_policy_describe(&q);
+	T_STREQ(a, b);
+	T_EQ(q.n_constraints, 1);
+	CU_ASSERT_PTR_NOT_NULL(q.constraints[0].expr);
+	T_EQ(q.tie_break, PT_FIRST);
+	free(a);
+	free(b);
+	place_policy_free(&p);
+	place_policy_free(&q);
+}
+
+static CU_TestInfo parse_tests[] = {
+	{ "bad strategies", test_bad_strategies },
+	{ "bad constraints", test_bad_constraints },
+	{ "--strategy argument", test_bad_strategy_arg },
+	{ "copy", test_copy },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ .pName = "property", .pTests = property_tests },
+	{ .pName = "rules", .pTests = rule_tests },
+	{ .pName = "parse", .pTests = parse_tests },
+	CU_SUITE_INFO_NULL,
+};
