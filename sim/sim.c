@@ -71,8 +71,8 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 	struct event ev;
 
 	s->stop = 0;
-	while (!s->stop && evq_peek_time(s->q) <= until) {
-		evq_pop(s->q, &ev);
+	/* evq_peek_time is SIM_TIME_MAX on an empty queue too: the pop decides. */
+	while (!s->stop && evq_peek_time(s->q) <= until && evq_pop(s->q, &ev)) {
 		s->now = ev.t;
 		s->h[ev.type].fn(s, s->h[ev.type].ctx, &ev);
 		n++;
