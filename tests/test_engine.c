@@ -1,0 +1,848 @@
+/* tests/test_engine.c — the engine: future-event list, dispatch, named
+ * random streams and distributions.
+ *
+ * The event list is checked against oracles (a sorted array, a linear-scan
+ * minimum) on random mixes with many ties.  Distribution tests draw 200,000
+ * values from fixed seeds and compare the sample mean and variance with
+ * theory within 5 standard errors (the variance's standard error estimated
+ * from the sample's 4th central moment), so they are statistical in design
+ * but deterministic in practice: the same seed gives the same draws.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+#include <gsl/gsl_rng.h>
+
+#include "sim/dist.h"
+#include "sim/evq.h"
+#include "sim/jsonrd.h"
+#include "sim/rng.h"
+#include "sim/sim.h"
+#include "tests/helpers/tutil.h"
+
+/* ---------------------------------------------------------------- evq */
+
+struct key {
+	sim_time_t t;
+	uint64_t idx;
+};
+
+static int key_cmp(const void *a, const void *b)
+{
+	const struct key *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static void test_evq_empty(void)
+{
+	struct evq *q = evq_new();
+	struct event ev;
+
+	T_EQ(evq_pop(q, &ev), 0);
+	T_EQ(evq_peek_time(q), SIM_TIME_MAX);
+	T_EQ(evq_size(q), 0);
+	evq_free(q);
+	evq_free(NULL);
+}
+
+/* Random batches with many ties, against a sorted-array oracle. */
+static void test_evq_sorted_oracle(void)
+{
+	struct rng_reg *reg = rng_new(7);
+	gsl_rng *r = rng_stream(reg, "test/evq");
+	enum { N = 5000 };
+	static struct key k[N];
+	unsigned long ranges[] = { 1, 3, 50, 1000, 1000000000 };
+	int bad = 0;
+
+	for (size_t round = 0; round < sizeof ranges / sizeof ranges[0]; round++) {
+		struct evq *q = evq_new();
+		struct event ev;
+
+		for (uint64_t i = 0; i < N; i++) {
+			k[i].t = (sim_time_t)gsl_rng_uniform_int(r, ranges[round]);
+			k[i].idx = i;
+			evq_push(q, k[i].t, (uint32_t)(i % 7), &k[i], i);
+		}
+		T_EQ(evq_size(q), N);
+		qsort(k, N, sizeof k[0], key_cmp);
+		for (size_t i = 0; i < N; i++) {
+			if (evq_peek_time(q) != k[i].t || !evq_pop(q, &ev) || ev.t != k[i].t ||
+			    ev.arg != k[i].idx || ev.seq != k[i].idx || ev.type != k[i].idx % 7)
+				bad++;
+		}
+		T_EQ(bad, 0);
+		T_EQ(evq_pop(q, &ev), 0);
+		evq_free(q);
+	}
+	rng_free(reg);
+}
+
+/* 10^5 events: non-decreasing times, FIFO within ties. */
+static void test_evq_large(void)
+{
+	struct rng_reg *reg = rng_new(8);
+	gsl_rng *r = rng_stream(reg, "test/evq-large");
+	struct evq *q = evq_new();
+	struct event ev, prev = { 0 };
+	size_t n = 100000, got = 0;
+	int bad = 0;
+
+	for (size_t i = 0; i < n; i++)
+		evq_push(q, (sim_time_t)gsl_rng_uniform_int(r, 20000), 0, NULL, i);
+	while (evq_pop(q, &ev)) {
+		if (got && (ev.t < prev.t || (ev.t == prev.t && ev.seq <= prev.seq)))
+			bad++;
+		if (ev.arg != ev.seq)
+			bad++;
+		prev = ev;
+		got++;
+	}
+	T_EQ(bad, 0);
+	T_EQ(got, n);
+	evq_free(q);
+	rng_free(reg);
+}
+
+/* Interleaved pushes and pops, against a linear-scan minimum. */
+static void test_evq_interleaved(void)
+{
+	struct rng_reg *reg = rng_new(9);
+	gsl_rng *r = rng_stream(reg, "test/evq-mix");
+	struct evq *q = evq_new();
+	struct key *pend = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t next = 0;
+	sim_time_t now = 0;
+	int bad = 0;
+
+	for (int step = 0; step < 60000; step++) {
+		/* More pushes than pops in the first half, fewer in the second. */
+		double p_push = step < 30000 ? 0.6 : 0.4;
+
+		if (gsl_rng_uniform(r) < p_push || n == 0) {
+			sim_time_t t = now + (sim_time_t)gsl_rng_uniform_int(r, 10);
+
+			if (n == cap) {
+				cap = cap ? 2 * cap : 64;
+				pend = realloc(pend, cap * sizeof *pend);
+			}
+			pend[n++] = (struct key){ t, next };
+			if (evq_push(q, t, 1, NULL, next) != next)
+				bad++;
+			next++;
+		} else {
+			size_t best = 0;
+			struct event ev;
+
+			for (size_t i = 1; i < n; i++)
+				if (key_cmp(&pend[i], &pend[best]) < 0)
+					best = i;
+			if (!evq_pop(q, &ev) || ev.t != pend[best].t || ev.arg != pend[best].idx)
+				bad++;
+			now = ev.t;
+			pend[best] = pend[--n];
+		}
+		if (evq_size(q) != n)
+			bad++;
+	}
+	T_EQ(bad, 0);
+	free(pend);
+	evq_free(q);
+	rng_free(reg);
+}
+
+/* ---------------------------------------------------------------- sim */
+
+struct logent {
+	char who;
+	sim_time_t t;
+	void *target;
+	uint64_t arg;
+};
+
+struct rec {
+	char who;
+	struct logent log[64];
+	int n;
+	struct rec *shared;     /* log into this one when set */
+	uint32_t self_type;     /* for handlers that reschedule */
+	int stop_at;            /* call sim_stop on this event number (1-based) */
+};
+
+static void on_rec(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct rec *r = ctx, *l = r->shared ? r->shared : r;
+
+	if (l->n < 64)
+		l->log[l->n++] = (struct logent){ r->who, sim_now(s), ev->target, ev->arg };
+	if (r->stop_at && l->n == r->stop_at)
+		sim_stop(s);
+}
+
+static void test_sim_dispatch(void)
+{
+	struct sim *s = sim_new();
+	struct rec log = { 0 }, a = { .who = 'a', .shared = &log }, b = { .who = 'b', .shared = &log };
+	uint32_t ta = sim_on(s, "a", on_rec, &a), tb = sim_on(s, "b", on_rec, &b);
+	int x, y;
+
+	CU_ASSERT_NOT_EQUAL(ta, tb);
+	sim_at(s, 20, tb, &y, 2);
+	sim_at(s, 10, ta, &x, 1);
+	sim_at(s, 20, ta, &y, 3);
+	T_EQ(sim_pending(s), 3);
+	T_EQ(sim_run(s, SIM_TIME_MAX), 3);
+	T_EQ(log.n, 3);
+	T_EQ(log.log[0].who, 'a');
+	T_EQ(log.log[0].t, 10);
+	CU_ASSERT_PTR_EQUAL(log.log[0].target, &x);
+	T_EQ(log.log[0].arg, 1);
+	T_EQ(log.log[1].who, 'b');
+	T_EQ(log.log[1].t, 20);
+	CU_ASSERT_PTR_EQUAL(log.log[1].target, &y);
+	T_EQ(log.log[1].arg, 2);
+	T_EQ(log.log[2].who, 'a');
+	T_EQ(log.log[2].arg, 3);
+	T_EQ(sim_events(s), 3);
+	T_EQ(sim_pending(s), 0);
+	T_EQ(sim_now(s), 20);
+	sim_free(s);
+	sim_free(NULL);
+}
+
+static void test_sim_until(void)
+{
+	struct sim *s = sim_new();
+	struct rec r = { .who = 'r' };
+	uint32_t t = sim_on(s, "r", on_rec, &r);
+
+	sim_at(s, 10, t, NULL, 1);
+	sim_at(s, 20, t, NULL, 2);
+	sim_at(s, 30, t, NULL, 3);
+	T_EQ(sim_run(s, 20), 2);
+	T_EQ(sim_now(s), 20);
+	T_EQ(sim_pending(s), 1);
+	T_EQ(sim_run(s, 29), 0);
+	T_EQ(sim_pending(s), 1);
+	sim_set_now(s, 25);
+	T_EQ(sim_now(s), 25);
+	sim_set_now(s, 5);
+	T_EQ(sim_now(s), 25);
+	T_EQ(sim_run(s, SIM_TIME_MAX), 1);
+	T_EQ(sim_now(s), 30);
+	T_EQ(r.log[2].arg, 3);
+	T_EQ(sim_events(s), 3);
+	sim_free(s);
+}
+
+struct chain {
+	uint32_t type;
+	int spawned;
+	struct rec *log;
+};
+
+/* At arg 1: schedule arg 100 for now; everything is logged. */
+static void on_chain(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct chain *c = ctx;
+
+	c->log->log[c->log->n++] = (struct logent){ 'c', sim_now(s), NULL, ev->arg };
+	if (ev->arg == 1 && !c->spawned) {
+		c->spawned = 1;
+		sim_after(s, 0, c->type, NULL, 100);
+		sim_at(s, sim_now(s), c->type, NULL, 101);
+	}
+}
+
+static void test_sim_same_time(void)
+{
+	struct sim *s = sim_new();
+	struct rec log = { 0 };
+	struct chain c = { .log = &log };
+
+	c.type = sim_on(s, "chain", on_chain, &c);
+	sim_at(s, 5, c.type, NULL, 1);
+	sim_at(s, 5, c.type, NULL, 2);
+	sim_at(s, 6, c.type, NULL, 3);
+	T_EQ(sim_run(s, SIM_TIME_MAX), 5);
+	T_EQ(log.n, 5);
+	/* 1 runs, schedules 100 and 101 for now: they run after 2 (scheduled
+	 * earlier at the same time) and before 3. */
+	T_EQ(log.log[0].arg, 1);
+	T_EQ(log.log[1].arg, 2);
+	T_EQ(log.log[2].arg, 100);
+	T_EQ(log.log[2].t, 5);
+	T_EQ(log.log[3].arg, 101);
+	T_EQ(log.log[4].arg, 3);
+	sim_free(s);
+}
+
+static void test_sim_stop(void)
+{
+	struct sim *s = sim_new();
+	struct rec r = { .who = 'r', .stop_at = 3 };
+	uint32_t t = sim_on(s, "r", on_rec, &r);
+
+	for (int i = 1; i <= 5; i++)
+		sim_at(s, i * 10, t, NULL, (uint64_t)i);
+	T_EQ(sim_run(s, SIM_TIME_MAX), 3);
+	T_EQ(sim_now(s), 30);
+	T_EQ(sim_pending(s), 2);
+	T_EQ(sim_run(s, SIM_TIME_MAX), 2);
+	T_EQ(r.log[4].arg, 5);
+	T_EQ(sim_events(s), 5);
+	sim_free(s);
+}
+
+/* ---------------------------------------------------------------- rng */
+
+static void test_rng_same_name(void)
+{
+	struct rng_reg *a = rng_new(42), *b = rng_new(42);
+	gsl_rng *ra = rng_stream(a, "svc/web/arrivals"), *rb = rng_stream(b, "svc/web/arrivals");
+	int diff = 0;
+
+	CU_ASSERT_PTR_EQUAL(rng_stream(a, "svc/web/arrivals"), ra);
+	CU_ASSERT_STRING_EQUAL(gsl_rng_name(ra), "mt19937");
+	for (int i = 0; i < 1000; i++)
+		diff += gsl_rng_get(ra) != gsl_rng_get(rb);
+	T_EQ(diff, 0);
+	rng_free(a);
+	rng_free(b);
+	rng_free(NULL);
+}
+
+static void test_rng_names_and_seeds_differ(void)
+{
+	struct rng_reg *a = rng_new(42), *b = rng_new(43);
+	gsl_rng *r1 = rng_stream(a, "svc/web/arrivals"), *r2 = rng_stream(a, "svc/api/arrivals");
+	gsl_rng *r3 = rng_stream(b, "svc/web/arrivals");
+	int same12 = 0, same13 = 0;
+
+	CU_ASSERT_NOT_EQUAL(rng_seed_for(42, "svc/web/arrivals"), rng_seed_for(42, "svc/api/arrivals"));
+	CU_ASSERT_NOT_EQUAL(rng_seed_for(42, "svc/web/arrivals"), rng_seed_for(43, "svc/web/arrivals"));
+	for (int i = 0; i < 1000; i++) {
+		unsigned long x1 = gsl_rng_get(r1), x2 = gsl_rng_get(r2), x3 = gsl_rng_get(r3);
+
+		same12 += x1 == x2;
+		same13 += x1 == x3;
+	}
+	CU_ASSERT(same12 < 5);
+	CU_ASSERT(same13 < 5);
+	rng_free(a);
+	rng_free(b);
+}
+
+/* A stream's draws do not depend on which other streams exist or on the
+ * order they were created in. */
+static void test_rng_order_independent(void)
+{
+	struct rng_reg *a = rng_new(2024), *b = rng_new(2024);
+	unsigned long first[1000];
+	gsl_rng *ra, *rb;
+	char name[64];
+	int diff = 0;
+
+	ra = rng_stream(a, "place/random");
+	for (int i = 0; i < 1000; i++)
+		first[i] = gsl_rng_get(ra);
+	for (int i = 300; i > 0; i--) {
+		snprintf(name, sizeof name, "svc/s%d/arrivals", i);
+		gsl_rng_get(rng_stream(b, name));
+	}
+	rb = rng_stream(b, "place/random");
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof name, "svc/s%d/arrivals", i % 300 + 1);
+		gsl_rng_get(rng_stream(b, name));
+		diff += gsl_rng_get(rb) != first[i];
+	}
+	T_EQ(diff, 0);
+	/* the documented derivation */
+	{
+		gsl_rng *ref = gsl_rng_alloc(gsl_rng_mt19937);
+
+		gsl_rng_set(ref, (unsigned long)rng_seed_for(2024, "place/random"));
+		T_EQ(gsl_rng_get(ref), first[0]);
+		gsl_rng_free(ref);
+	}
+	rng_free(a);
+	rng_free(b);
+}
+
+struct seedname {
+	uint64_t seed;
+	int i;
+};
+
+static int seedname_cmp(const void *a, const void *b)
+{
+	const struct seedname *x = a, *y = b;
+
+	return x->seed < y->seed ? -1 : x->seed > y->seed;
+}
+
+/* Two names whose derived 32-bit seeds collide get different streams; the
+ * first one created keeps the documented seed. */
+static void test_rng_collision(void)
+{
+	enum { N = 400000 };
+	struct seedname *sn = malloc(N * sizeof *sn);
+	int i1 = -1, i2 = -1;
+	char n1[32], n2[32];
+
+	for (int i = 0; i < N; i++) {
+		snprintf(n1, sizeof n1, "s%d", i);
+		sn[i] = (struct seedname){ rng_seed_for(1, n1), i };
+		CU_ASSERT(sn[i].seed <= 0xffffffffULL);
+	}
+	qsort(sn, N, sizeof *sn, seedname_cmp);
+	for (int i = 1; i < N && i1 < 0; i++)
+		if (sn[i].seed == sn[i - 1].seed) {
+			i1 = sn[i - 1].i;
+			i2 = sn[i].i;
+		}
+	CU_ASSERT_FATAL(i1 >= 0);
+	snprintf(n1, sizeof n1, "s%d", i1);
+	snprintf(n2, sizeof n2, "s%d", i2);
+	for (int order = 0; order < 2; order++) {
+		struct rng_reg *reg = rng_new(1);
+		const char *first = order ? n2 : n1, *second = order ? n1 : n2;
+		gsl_rng *r1 = rng_stream(reg, first), *r2 = rng_stream(reg, second);
+		gsl_rng *ref = gsl_rng_alloc(gsl_rng_mt19937);
+		int same = 0;
+
+		gsl_rng_set(ref, (unsigned long)rng_seed_for(1, first));
+		for (int i = 0; i < 100; i++) {
+			unsigned long x1 = gsl_rng_get(r1);
+
+			same += x1 == gsl_rng_get(r2);
+			CU_ASSERT_EQUAL(x1, gsl_rng_get(ref));
+		}
+		CU_ASSERT(same < 3);
+		gsl_rng_free(ref);
+		rng_free(reg);
+	}
+	free(sn);
+}
+
+/* ---------------------------------------------------------------- dist */
+
+static int parse_text(struct dist *d, const char *text, const char *base_dir, struct err *e)
+{
+	struct jdoc doc;
+	int rc;
+
+	err_clear(e);
+	if (jdoc_parse(&doc, "s.json", text, strlen(text), e)) {
+		memset(d, 0, sizeof *d);
+		return -2;
+	}
+	rc = dist_parse(d, doc.root, "s.json", "$.d", base_dir, e);
+	jdoc_free(&doc);
+	return rc;
+}
+
+#define NDRAW 200000
+
+/* Draw NDRAW values and compare sample mean and variance with theory. */
+static void check_moments(const char *json, unsigned long seed)
+{
+	static double x[NDRAW];
+	struct err e;
+	struct dist d;
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	double mu, var, m = 0, s2 = 0, m4 = 0, se_m, se_v;
+	int neg = 0;
+	char msg[512];
+
+	if (parse_text(&d, json, NULL, &e) != 0) {
+		char buf[2200];
+
+		err_format(&e, buf, sizeof buf);
+		snprintf(msg, sizeof msg, "%.200s: %.300s", json, buf);
+		CU_FAIL(msg);
+		gsl_rng_free(r);
+		return;
+	}
+	gsl_rng_set(r, seed);
+	mu = dist_mean(&d);
+	var = dist_variance(&d);
+	for (int i = 0; i < NDRAW; i++) {
+		x[i] = dist_sample(&d, r);
+		neg += !(x[i] >= 0);
+		m += x[i];
+	}
+	m /= NDRAW;
+	for (int i = 0; i < NDRAW; i++) {
+		double dv = (x[i] - m) * (x[i] - m);
+
+		s2 += dv;
+		m4 += dv * dv;
+	}
+	s2 /= NDRAW - 1;
+	m4 /= NDRAW;
+	se_m = sqrt(var / NDRAW);
+	se_v = sqrt(fmax(m4 - s2 * s2, 0) / NDRAW);
+	snprintf(msg, sizeof msg, "%s: mean %g (theory %g, se %g), var %g (theory %g, se %g), %d negative",
+		 json, m, mu, se_m, s2, var, se_v, neg);
+	CU_ASSERT_EQUAL(neg, 0);
+	if (!(fabs(m - mu) <= 5 * se_m + 1e-9 * fabs(mu)))
+		CU_FAIL(msg);
+	if (!(fabs(s2 - var) <= 5 * se_v + 1e-9 * var))
+		CU_FAIL(msg);
+	CU_PASS(msg);
+	dist_free(&d);
+	gsl_rng_free(r);
+}
+
+static void test_dist_moments(void)
+{
+	check_moments("{\"constant\": {\"value\": 30}}", 1);
+	check_moments("{\"uniform\": {\"min\": 10, \"max\": 60}}", 2);
+	check_moments("{\"exponential\": {\"mean\": 600}}", 3);
+	check_moments("{\"normal\": {\"mean\": 300, \"sd\": 60}}", 4);
+	check_moments("{\"normal\": {\"mean\": 10, \"sd\": 20}}", 5);
+	check_moments("{\"normal\": {\"mean\": -50, \"sd\": 10}}", 6);
+	check_moments("{\"normal\": {\"mean\": -3, \"sd\": 2.5}}", 7);
+	check_moments("{\"lognormal\": {\"mu\": 5.0, \"sigma\": 0.5}}", 8);
+	check_moments("{\"lognormal\": {\"mean\": 300, \"sd\": 100}}", 9);
+	check_moments("{\"weibull\": {\"shape\": 1.5, \"scale\": 3600}}", 10);
+	check_moments("{\"weibull\": {\"shape\": 0.8, \"scale\": 10}}", 11);
+	check_moments("{\"pareto\": {\"shape\": 5, \"scale\": 100}}", 12);
+}
+
+static void test_dist_theory(void)
+{
+	struct err e;
+	struct dist d;
+
+	CU_ASSERT_EQUAL_FATAL(parse_text(&d, "{\"lognormal\": {\"mean\": 300, \"sd\": 100}}", NULL, &e), 0);
+	CU_ASSERT_DOUBLE_EQUAL(dist_mean(&d), 300, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(dist_variance(&d), 10000, 1e-6);
+	dist_free(&d);
+	CU_ASSERT_EQUAL_FATAL(parse_text(&d, "{\"pareto\": {\"shape\": 2, \"scale\": 1}}", NULL, &e), 0);
+	CU_ASSERT_DOUBLE_EQUAL(dist_mean(&d), 2, 1e-12);
+	CU_ASSERT(isnan(dist_variance(&d)));
+	dist_free(&d);
+	CU_ASSERT_EQUAL_FATAL(parse_text(&d, "{\"pareto\": {\"shape\": 1, \"scale\": 1}}", NULL, &e), 0);
+	CU_ASSERT(isnan(dist_mean(&d)));
+	dist_free(&d);
+	/* Truncation at 0 of N(0, 1): mean sqrt(2/pi), variance 1 - 2/pi. */
+	CU_ASSERT_EQUAL_FATAL(parse_text(&d, "{\"normal\": {\"mean\": 0, \"sd\": 1}}", NULL, &e), 0);
+	CU_ASSERT_DOUBLE_EQUAL(dist_mean(&d), sqrt(2 / M_PI), 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(dist_variance(&d), 1 - 2 / M_PI, 1e-12);
+	dist_free(&d);
+	/* Far below 0: mean ~ sd^2/|mu| (exponential tail), finite. */
+	CU_ASSERT_EQUAL_FATAL(parse_text(&d, "{\"normal\": {\"mean\": -1000, \"sd\": 1}}", NULL, &e), 0);
+	CU_ASSERT_DOUBLE_EQUAL(dist_mean(&d), 1e-3, 1e-8);
+	CU_ASSERT(dist_variance(&d) > 0 && dist_variance(&d) < 2e-6);
+	dist_free(&d);
+	/* Far above 0: no truncation to speak of. */
+	CU_ASSERT_EQUAL_FATAL(parse_text(&d, "{\"normal\": {\"mean\": 1000, \"sd\": 1}}", NULL, &e), 0);
+	CU_ASSERT_DOUBLE_EQUAL(dist_mean(&d), 1000, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(dist_variance(&d), 1, 1e-12);
+	dist_free(&d);
+}
+
+static void test_dist_normal_nonnegative(void)
+{
+	const char *cases[] = {
+		"{\"normal\": {\"mean\": 0, \"sd\": 100}}",
+		"{\"normal\": {\"mean\": -1, \"sd\": 1}}",
+		"{\"normal\": {\"mean\": -200, \"sd\": 1}}",
+	};
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		struct err e;
+		struct dist d;
+		int neg = 0;
+
+		CU_ASSERT_EQUAL_FATAL(parse_text(&d, cases[c], NULL, &e), 0);
+		gsl_rng_set(r, 100 + c);
+		for (int i = 0; i < NDRAW; i++)
+			neg += !(dist_sample(&d, r) >= 0);
+		T_EQ(neg, 0);
+		dist_free(&d);
+	}
+	gsl_rng_free(r);
+}
+
+static void test_dist_bare_number(void)
+{
+	struct err e;
+	struct dist d;
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+
+	CU_ASSERT_EQUAL_FATAL(parse_text(&d, "42.5", NULL, &e), 0);
+	T_EQ(d.kind, DIST_CONSTANT);
+	CU_ASSERT_DOUBLE_EQUAL(dist_sample(&d, r), 42.5, 0);
+	CU_ASSERT_DOUBLE_EQUAL(dist_mean(&d), 42.5, 0);
+	CU_ASSERT_DOUBLE_EQUAL(dist_variance(&d), 0, 0);
+	dist_free(&d);
+	CU_ASSERT_EQUAL_FATAL(parse_text(&d, "0", NULL, &e), 0);
+	CU_ASSERT_DOUBLE_EQUAL(dist_sample(&d, r), 0, 0);
+	dist_free(&d);
+	gsl_rng_free(r);
+}
+
+struct bad {
+	const char *json, *path, *msg;
+};
+
+static void test_dist_parse_errors(void)
+{
+	static const struct bad cases[] = {
+		{ "\"fast\"", "$.d", "expected a number or an object naming a distribution (constant, uniform" },
+		{ "-5", "$.d", "expected number in [0, inf], got -5" },
+		{ "{}", "$.d", "expected one member naming a distribution" },
+		{ "{\"gamma\": {\"k\": 1}}", "$.d.gamma", "unknown distribution 'gamma' (expected one of constant" },
+		{ "{\"normal\": {\"mean\": 1, \"sd\": 2}, \"uniform\": {\"min\": 1, \"max\": 2}}", "$.d",
+		  "expected one distribution, got both 'uniform' and 'normal'" },
+		{ "{\"normal\": {\"mean\": 1, \"sd\": 2}, \"truncate\": true}", "$.d.truncate", "unknown member 'truncate'" },
+		{ "{\"normal\": 5}", "$.d.normal", "expected an object, got number" },
+		{ "{\"constant\": {\"value\": -3}}", "$.d.constant.value", "expected number in [0, inf], got -3" },
+		{ "{\"constant\": {}}", "$.d.constant.value", "required member is missing" },
+		{ "{\"constant\": {\"value\": 1, \"unit\": \"s\"}}", "$.d.constant.unit", "unknown member 'unit'" },
+		{ "{\"uniform\": {\"min\": -1, \"max\": 5}}", "$.d.uniform.min", "expected number in [0, inf], got -1" },
+		{ "{\"uniform\": {\"min\": 10, \"max\": 5}}", "$.d.uniform.max", "expected max >= min (10), got 5" },
+		{ "{\"uniform\": {\"min\": 10}}", "$.d.uniform.max", "required member is missing" },
+		{ "{\"exponential\": {\"mean\": 0}}", "$.d.exponential.mean", "expected number in (0, inf), got 0" },
+		{ "{\"exponential\": {\"rate\": 2}}", "$.d.exponential.mean", "required member is missing" },
+		{ "{\"exponential\": {\"mean\": 2, \"rate\": 2}}", "$.d.exponential.rate", "unknown member 'rate'" },
+		{ "{\"normal\": {\"mean\": 1, \"sd\": -1}}", "$.d.normal.sd", "expected number in (0, inf), got -1" },
+		{ "{\"normal\": {\"mean\": 1}}", "$.d.normal.sd", "required member is missing" },
+		{ "{\"normal\": {\"mean\": \"1\", \"sd\": 1}}", "$.d.normal.mean", "got \"1\"" },
+		{ "{\"normal\": {\"mean\": 1, \"sd\": 2, \"sdd\": 1}}", "$.d.normal.sdd", "unknown member 'sdd'" },
+		{ "{\"lognormal\": {\"mu\": 5, \"sigma\": 0}}", "$.d.lognormal.sigma", "expected number in (0, inf), got 0" },
+		{ "{\"lognormal\": {\"mu\": 5}}", "$.d.lognormal.sigma", "required member is missing" },
+		{ "{\"lognormal\": {\"mu\": 1, \"sigma\": 1, \"mean\": 3}}", "$.d.lognormal",
+		  "give either {mu, sigma} or {mean, sd}, not both" },
+		{ "{\"lognormal\": {\"mean\": 1, \"sd\": 0}}", "$.d.lognormal.sd", "expected number in (0, inf), got 0" },
+		{ "{\"lognormal\": {\"mean\": -1, \"sd\": 1}}", "$.d.lognormal.mean", "expected number in (0, inf), got -1" },
+		{ "{\"lognormal\": {}}", "$.d.lognormal.mean", "required member is missing" },
+		{ "{\"weibull\": {\"shape\": 0, \"scale\": 1}}", "$.d.weibull.shape", "expected number in (0, inf), got 0" },
+		{ "{\"weibull\": {\"shape\": 1, \"scale\": \"x\"}}", "$.d.weibull.scale", "expected number in (0, inf), got string" },
+		{ "{\"pareto\": {\"shape\": 2, \"scale\": -1}}", "$.d.pareto.scale", "expected number in (0, inf), got -1" },
+		{ "{\"pareto\": {\"shape\": -2, \"scale\": 1}}", "$.d.pareto.shape", "expected number in (0, inf), got -2" },
+		{ "{\"empirical\": {\"column\": \"x\"}}", "$.d.empirical.file", "required member is missing" },
+		{ "{\"empirical\": {\"file\": \"\"}}", "$.d.empirical.file", "expected a file name" },
+		{ "{\"empirical\": {\"file\": 3}}", "$.d.empirical.file", "expected string, got number" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct err e;
+		struct dist d;
+		char msg[1400];
+		int rc = parse_text(&d, cases[i].json, NULL, &e);
+
+		snprintf(msg, sizeof msg, "%.200s -> rc %d, file '%.200s', path '%.200s', msg '%.300s'", cases[i].json,
+			 rc, e.file, e.path, e.msg);
+		if (rc != -1 || strcmp(e.path, cases[i].path) != 0 ||
+		    !strstr(e.msg, cases[i].msg) || strcmp(e.file, "s.json") != 0)
+			CU_FAIL(msg);
+		CU_PASS(msg);
+		dist_free(&d);
+	}
+}
+
+/* ---------------------------------------------------------------- empirical */
+
+static char tmpdir[256];
+
+static int empirical_setup(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/ecsim-test-engine-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : 1;
+}
+
+static void write_file(const char *name, const char *text)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof p, "%s/%s", tmpdir, name);
+	f = fopen(p, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static const char *const tmpfiles[] = {
+	"runtimes.csv", "one.csv", "bad.csv", "neg.csv", "empty.csv", "header.csv",
+	"ragged.csv", "quote.csv", "blank.csv",
+};
+
+static int empirical_teardown(void)
+{
+	char p[512];
+
+	for (size_t i = 0; i < sizeof tmpfiles / sizeof tmpfiles[0]; i++) {
+		snprintf(p, sizeof p, "%s/%s", tmpdir, tmpfiles[i]);
+		unlink(p);
+	}
+	return rmdir(tmpdir) ? 1 : 0;
+}
+
+static void test_empirical_draws(void)
+{
+	static const double vals[] = { 5, 17.5, 120, 0, 3600 };
+	enum { K = 5, N = 100000 };
+	struct err e;
+	struct dist d;
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	long count[K] = { 0 };
+	int other = 0;
+	double chi2 = 0, m = 0, v = 0;
+
+	write_file("runtimes.csv", "id,seconds,name\n1,5,a\n2,17.5,b\n3,120,\"c, d\"\n4,0,e\n5,3.6e3,f\n");
+	CU_ASSERT_EQUAL_FATAL(parse_text(&d, "{\"empirical\": {\"file\": \"runtimes.csv\", \"column\": \"seconds\"}}",
+					 tmpdir, &e), 0);
+	T_EQ(d.kind, DIST_EMPIRICAL);
+	T_EQ(d.n_values, K);
+	for (int k = 0; k < K; k++) {
+		m += vals[k] / K;
+		CU_ASSERT_DOUBLE_EQUAL(d.values[k], vals[k], 0);
+	}
+	for (int k = 0; k < K; k++)
+		v += (vals[k] - m) * (vals[k] - m) / K;
+	CU_ASSERT_DOUBLE_EQUAL(dist_mean(&d), m, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(dist_variance(&d), v, 1e-6);
+	gsl_rng_set(r, 77);
+	for (int i = 0; i < N; i++) {
+		double x = dist_sample(&d, r);
+		int k;
+
+		for (k = 0; k < K && vals[k] != x; k++)
+			;
+		if (k == K)
+			other++;
+		else
+			count[k]++;
+	}
+	T_EQ(other, 0);
+	for (int k = 0; k < K; k++)
+		chi2 += (count[k] - N / K) * (double)(count[k] - N / K) / (N / K);
+	/* 4 degrees of freedom: P(chi2 > 25) ~ 5e-5 */
+	CU_ASSERT(chi2 < 25);
+	dist_free(&d);
+
+	/* one column: "column" may be left out; absolute paths ignore base_dir */
+	write_file("one.csv", "seconds\n1\n\n2\n");
+	{
+		char json[600];
+
+		snprintf(json, sizeof json, "{\"empirical\": {\"file\": \"%s/one.csv\"}}", tmpdir);
+		CU_ASSERT_EQUAL_FATAL(parse_text(&d, json, "/nonexistent", &e), 0);
+		T_EQ(d.n_values, 2);
+		dist_free(&d);
+	}
+	gsl_rng_free(r);
+}
+
+struct csvbad {
+	const char *name, *text, *json_extra;
+	long line, col;
+	const char *path, *msg;
+};
+
+static void test_empirical_errors(void)
+{
+	static const struct csvbad cases[] = {
+		{ "bad.csv", "a,b\n1,2\n3,abc\n", ", \"column\": \"b\"", 3, 2, "b", "expected number >= 0, got \"abc\"" },
+		{ "neg.csv", "a\n1\n-2\n", "", 3, 1, "a", "expected number >= 0, got \"-2\"" },
+		{ "neg.csv", "a\n1\n\n", "", 0, 0, "", "" },
+		{ "bad.csv", "a,b\n1,\n", ", \"column\": \"b\"", 2, 2, "b", "expected number >= 0, got \"\"" },
+		{ "bad.csv", "a,b\n1,2\n", ", \"column\": \"c\"", 1, 0, "", "no column 'c' in the header" },
+		{ "bad.csv", "a,b\n1,2\n", "", 1, 0, "", "the file has 2 columns: say which one with \"column\"" },
+		{ "empty.csv", "", "", 0, 0, "", "empty file: expected a header row" },
+		{ "header.csv", "a\n", "", 0, 0, "", "no values after the header" },
+		{ "ragged.csv", "a,b\n1,2\n3\n", ", \"column\": \"a\"", 3, 0, "", "expected 2 fields as in the header, got 1" },
+		{ "quote.csv", "a\n1\n\"2\n", "", 3, 0, "", "malformed CSV" },
+		{ "missing.csv", NULL, "", 0, 0, "", "cannot open: No such file or directory" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct csvbad *c = &cases[i];
+		char json[600], want_file[512], msg[2000];
+		struct err e;
+		struct dist d;
+		int rc;
+
+		if (c->text)
+			write_file(c->name, c->text);
+		snprintf(json, sizeof json, "{\"empirical\": {\"file\": \"%s\"%s}}", c->name, c->json_extra);
+		snprintf(want_file, sizeof want_file, "%s/%s", tmpdir, c->name);
+		rc = parse_text(&d, json, tmpdir, &e);
+		snprintf(msg, sizeof msg, "%.50s %.100s -> rc %d: %.300s:%ld:%ld: %.100s: %.300s", c->name,
+			 c->text ? c->text : "(none)", rc, e.file, e.line, e.col, e.path, e.msg);
+		if (!c->msg[0]) {
+			/* control case: valid */
+			if (rc != 0)
+				CU_FAIL(msg);
+		} else if (rc != -1 || strcmp(e.file, want_file) != 0 || e.line != c->line ||
+			   e.col != c->col || strcmp(e.path, c->path) != 0 || !strstr(e.msg, c->msg)) {
+			CU_FAIL(msg);
+		}
+		CU_PASS(msg);
+		dist_free(&d);
+	}
+}
+
+/* ---------------------------------------------------------------- suites */
+
+static CU_TestInfo evq_tests[] = {
+	{ "empty queue", test_evq_empty },
+	{ "ties against a sorted-array oracle", test_evq_sorted_oracle },
+	{ "10^5 events in order", test_evq_large },
+	{ "interleaved push/pop against a scan", test_evq_interleaved },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo sim_tests[] = {
+	{ "dispatch to the registered handler and ctx", test_sim_dispatch },
+	{ "run until leaves later events queued", test_sim_until },
+	{ "events scheduled for now run after the current one", test_sim_same_time },
+	{ "sim_stop", test_sim_stop },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo rng_tests[] = {
+	{ "same name, same draws", test_rng_same_name },
+	{ "names and seeds differ", test_rng_names_and_seeds_differ },
+	{ "other streams do not shift a stream", test_rng_order_independent },
+	{ "32-bit seed collisions are re-mixed", test_rng_collision },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo dist_tests[] = {
+	{ "sample moments match theory", test_dist_moments },
+	{ "theoretical moments", test_dist_theory },
+	{ "truncated normal never negative", test_dist_normal_nonnegative },
+	{ "bare number is a constant", test_dist_bare_number },
+	{ "parse errors name their path", test_dist_parse_errors },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo empirical_tests[] = {
+	{ "draws listed values uniformly", test_empirical_draws },
+	{ "file errors name file:line:col", test_empirical_errors },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "evq", NULL, NULL, NULL, NULL, evq_tests },
+	{ "sim", NULL, NULL, NULL, NULL, sim_tests },
+	{ "rng", NULL, NULL, NULL, NULL, rng_tests },
+	{ "dist", NULL, NULL, NULL, NULL, dist_tests },
+	{ "empirical", empirical_setup, empirical_teardown, NULL, NULL, empirical_tests },
+	CU_SUITE_INFO_NULL,
+};
