@@ -53,7 +53,8 @@ $(B)/ecsim: $(B)/sim/main.o $(LIB_OBJS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
 
 # The instance-type catalog is data (models/catalog.csv), compiled in so the
 # binary needs no data files at run time.
@@ -65,7 +66,8 @@ $(B)/gen/catalog_data.o: $(B)/gen/catalog_data.c
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(B)/tests/%: $(B)/tests/%.o $(TEST_SUPPORT) $(LIB_OBJS)
-	$(CC) $(LDOPT) -o $@ $^ $(LDLIBS) -lcunit
+	@echo "  LD      $@"
+	@$(CC) $(LDOPT) -o $@ $^ $(LDLIBS) -lcunit
 
 $(B)/bench/%: $(B)/tests/bench/%.o $(TEST_SUPPORT) $(LIB_OBJS)
 	@mkdir -p $(@D)

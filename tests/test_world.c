@@ -377,7 +377,7 @@ static void test_generators(void)
 	free(a2);
 	free(b);
 	{
-		char p1[400], p2[400], cmd[900];
+		char p1[400], p2[400], cmd[2600];
 
 		snprintf(p1, sizeof p1, "%s/out-g2", tmpdir);
 		snprintf(p2, sizeof p2, "%s/out-g3", tmpdir);
