@@ -548,7 +548,12 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 	char *dflt_name = base_name(s->file);
 	int rc;
 
-	rc = jr_open(&c, d->root, s->file, "$", e) ||
+	static const char *const members[] = { "name", "description", "seed",
+		"durationSeconds", "metricsIntervalSeconds", "region", "availabilityZones",
+		"instanceDefaults", "instanceTypes", "instanceGroups", "taskDefinitions",
+		"placement", "workload", "pending", NULL };
+
+	rc = jr_open(&c, d->root, s->file, "$", e) || jr_only(&c, members) ||
 	     jr_opt_str(&c, "name", dflt_name, &name) ||
 	     jr_opt_str(&c, "description", "", &desc) ||
 	     jr_opt_int(&c, "seed", 1, 0, INT64_MAX, &seed) ||

@@ -449,6 +449,19 @@ int jr_opt_object(struct jr *c, const char *key, const cJSON **out)
 	return 0;
 }
 
+int jr_only(const struct jr *c, const char *const *keys)
+{
+	for (const cJSON *m = c->obj->child; m; m = m->next) {
+		const char *const *k = keys;
+
+		while (*k && strcmp(*k, m->string) != 0)
+			k++;
+		if (!*k)
+			return jr_fail(c, m->string, "unknown member '%s'", m->string);
+	}
+	return 0;
+}
+
 int jr_end(struct jr *c)
 {
 	int i = 0;

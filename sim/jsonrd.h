@@ -77,6 +77,11 @@ int jr_req_array(struct jr *c, const char *key, const cJSON **out);
 int jr_opt_array(struct jr *c, const char *key, const cJSON **out);
 int jr_opt_object(struct jr *c, const char *key, const cJSON **out);
 
+/* Refuse any member whose name is not in `keys` (NULL-terminated), before
+ * reading: so a misspelt member is reported as unknown rather than as a
+ * missing required one. */
+int jr_only(const struct jr *c, const char *const *keys);
+
 /* Refuse any member not read through this cursor. */
 int jr_end(struct jr *c);
 
