@@ -79,6 +79,7 @@ deps:
 run: deps
 	@$(MAKE) --no-print-directory ecsim
 	./ecsim run scenarios/default.json
+	@gnuplot -e "dir='results/default'" plots/timeseries.gp && echo "ecsim: plot in results/default/timeseries.png"
 
 test: deps
 	@$(MAKE) --no-print-directory check
