@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "mem.h"
 
 static char tombstone_key;
@@ -21,17 +22,6 @@ struct hmap {
 	size_t n_slots;   /* power of two */
 	size_t n_live, n_used;
 };
-
-static uint64_t hash(const char *k)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *k; k++) {
-		h ^= (unsigned char)*k;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 struct hmap *hmap_new(void)
 {
@@ -89,7 +79,7 @@ static void rebuild(struct hmap *m, size_t n_slots)
 
 void hmap_put(struct hmap *m, const char *key, uint64_t value)
 {
-	uint64_t h = hash(key);
+	uint64_t h = hash_fnv1a64(key);
 	struct slot *sl = find(m, key, h);
 	size_t i;
 
@@ -110,7 +100,7 @@ void hmap_put(struct hmap *m, const char *key, uint64_t value)
 
 int hmap_get(const struct hmap *m, const char *key, uint64_t *value)
 {
-	struct slot *sl = find(m, key, hash(key));
+	struct slot *sl = find(m, key, hash_fnv1a64(key));
 
 	if (!sl)
 		return 0;
@@ -120,7 +110,7 @@ int hmap_get(const struct hmap *m, const char *key, uint64_t *value)
 
 int hmap_del(struct hmap *m, const char *key)
 {
-	struct slot *sl = find(m, key, hash(key));
+	struct slot *sl = find(m, key, hash_fnv1a64(key));
 
 	if (!sl)
 		return 0;

@@ -28,11 +28,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "mem.h"
 
 struct stream {
 	char *name;
-	uint64_t hash;          /* fnv1a64(name) */
+	uint64_t hash;          /* hash_fnv1a64(name) */
 	uint32_t seed;          /* the seed actually given to gsl_rng_set */
 	gsl_rng *r;
 };
@@ -54,20 +55,9 @@ static uint64_t splitmix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-static uint64_t fnv1a64(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 uint64_t rng_seed_for(uint64_t seed, const char *name)
 {
-	return splitmix64(seed ^ fnv1a64(name)) & 0xffffffffULL;
+	return splitmix64(seed ^ hash_fnv1a64(name)) & 0xffffffffULL;
 }
 
 struct rng_reg *rng_new(uint64_t seed)
@@ -144,7 +134,7 @@ static int seed_taken(const struct rng_reg *r, uint32_t seed)
 
 gsl_rng *rng_stream(struct rng_reg *r, const char *name)
 {
-	uint64_t h = fnv1a64(name);
+	uint64_t h = hash_fnv1a64(name);
 	struct stream *s = find_name(r, name, h);
 	uint64_t x;
 	uint32_t seed;

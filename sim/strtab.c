@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "mem.h"
 
 struct strtab {
@@ -12,17 +13,6 @@ struct strtab {
 	uint32_t *slots;    /* hash slot -> id+1 (0 = empty) */
 	uint32_t n_slots;   /* power of two */
 };
-
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 struct strtab *strtab_new(void)
 {
@@ -47,7 +37,7 @@ void strtab_free(struct strtab *t)
 static uint32_t *slot_for(const struct strtab *t, const char *s)
 {
 	uint32_t mask = t->n_slots - 1;
-	uint32_t i = (uint32_t)fnv1a(s) & mask;
+	uint32_t i = (uint32_t)hash_fnv1a64(s) & mask;
 
 	for (;;) {
 		uint32_t v = t->slots[i];
