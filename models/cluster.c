@@ -67,8 +67,19 @@ struct inst {
 	int64_t registered_at;
 };
 
+/* A node keeps copies of its key and of the other resource (aux), written
+ * when it is inserted: the cluster erases an instance before changing its
+ * resources and inserts it again after, so the copies are always current and
+ * a walk reads one node (one cache line) per level. */
+struct tnode {
+	int64_t key;              /* remaining memory / CPU; the number in CL_BY_NUM */
+	int64_t aux;              /* the other resource (CL_BY_MEM, CL_BY_CPU) */
+	int64_t mx;               /* max of aux over the subtree */
+	int32_t l, r, sz;
+};
+
 struct forest {
-	int32_t *l[N_ORDERS], *r[N_ORDERS], *sz[N_ORDERS];
+	struct tnode *t[N_ORDERS];
 };
 
 struct part {
@@ -116,7 +127,7 @@ struct cluster {
 	int n_sa;
 	size_t cap_sa;
 	struct cluster_totals tot;
-	uint32_t a_az, a_type, a_os_type, a_os_family, a_arch, a_ami;
+	uint32_t a_az, a_type, a_os_type, a_os_family, a_arch, a_ami, a_task_eni;
 };
 
 static const uint16_t linux_tcp[] = { 22, 2375, 2376, 51678, 51679 };          /* D2 */
@@ -126,8 +137,7 @@ static const uint16_t windows_tcp[] = { 53, 135, 139, 445, 2375, 2376, 3389, 598
 /* ---- order-statistic treap over arrays indexed by instance number ---- */
 
 struct tv {
-	int32_t *l, *r, *sz;
-	const int64_t *key;       /* NULL: ordered by number only */
+	struct tnode *n;
 };
 
 static inline uint32_t prio(int32_t x)
@@ -140,22 +150,36 @@ static inline uint32_t prio(int32_t x)
 	return h;
 }
 
-/* (key[a], a) < (key[b], b) */
+/* (key, number) of a before that of b */
 static inline int before(const struct tv *t, int32_t a, int32_t b)
 {
-	if (t->key && t->key[a] != t->key[b])
-		return t->key[a] < t->key[b];
+	if (t->n[a].key != t->n[b].key)
+		return t->n[a].key < t->n[b].key;
 	return a < b;
 }
 
 static inline int32_t tsz(const struct tv *t, int32_t x)
 {
-	return x == NIL ? 0 : t->sz[x];
+	return x == NIL ? 0 : t->n[x].sz;
 }
 
 static inline void upd(const struct tv *t, int32_t x)
 {
-	t->sz[x] = 1 + tsz(t, t->l[x]) + tsz(t, t->r[x]);
+	struct tnode *n = &t->n[x];
+	int64_t m = n->aux;
+
+	n->sz = 1;
+	if (n->l != NIL) {
+		n->sz += t->n[n->l].sz;
+		if (t->n[n->l].mx > m)
+			m = t->n[n->l].mx;
+	}
+	if (n->r != NIL) {
+		n->sz += t->n[n->r].sz;
+		if (t->n[n->r].mx > m)
+			m = t->n[n->r].mx;
+	}
+	n->mx = m;
 }
 
 /* Split `root` into nodes before x (*lo) and after x (*hi); x is not in it. */
@@ -164,11 +188,11 @@ static void split(const struct tv *t, int32_t root, int32_t x, int32_t *lo, int3
 	if (root == NIL) {
 		*lo = *hi = NIL;
 	} else if (before(t, root, x)) {
-		split(t, t->r[root], x, &t->r[root], hi);
+		split(t, t->n[root].r, x, &t->n[root].r, hi);
 		upd(t, root);
 		*lo = root;
 	} else {
-		split(t, t->l[root], x, lo, &t->l[root]);
+		split(t, t->n[root].l, x, lo, &t->n[root].l);
 		upd(t, root);
 		*hi = root;
 	}
@@ -181,11 +205,11 @@ static int32_t merge(const struct tv *t, int32_t a, int32_t b)
 	if (b == NIL)
 		return a;
 	if (prio(a) > prio(b)) {
-		t->r[a] = merge(t, t->r[a], b);
+		t->n[a].r = merge(t, t->n[a].r, b);
 		upd(t, a);
 		return a;
 	}
-	t->l[b] = merge(t, a, t->l[b]);
+	t->n[b].l = merge(t, a, t->n[b].l);
 	upd(t, b);
 	return b;
 }
@@ -193,106 +217,131 @@ static int32_t merge(const struct tv *t, int32_t a, int32_t b)
 static int32_t ins(const struct tv *t, int32_t root, int32_t x)
 {
 	if (root == NIL) {
-		t->l[x] = t->r[x] = NIL;
-		t->sz[x] = 1;
+		t->n[x].l = t->n[x].r = NIL;
+		upd(t, x);
 		return x;
 	}
 	if (prio(x) > prio(root)) {
-		split(t, root, x, &t->l[x], &t->r[x]);
+		split(t, root, x, &t->n[x].l, &t->n[x].r);
 		upd(t, x);
 		return x;
 	}
 	if (before(t, x, root))
-		t->l[root] = ins(t, t->l[root], x);
+		t->n[root].l = ins(t, t->n[root].l, x);
 	else
-		t->r[root] = ins(t, t->r[root], x);
-	t->sz[root]++;
+		t->n[root].r = ins(t, t->n[root].r, x);
+	upd(t, root);
 	return root;
 }
 
 static int32_t era(const struct tv *t, int32_t root, int32_t x)
 {
 	if (root == x)
-		return merge(t, t->l[x], t->r[x]);
+		return merge(t, t->n[x].l, t->n[x].r);
 	if (before(t, x, root))
-		t->l[root] = era(t, t->l[root], x);
+		t->n[root].l = era(t, t->n[root].l, x);
 	else
-		t->r[root] = era(t, t->r[root], x);
-	t->sz[root]--;
+		t->n[root].r = era(t, t->n[root].r, x);
+	upd(t, root);
 	return root;
 }
 
 static int32_t t_at(const struct tv *t, int32_t root, int32_t rank)
 {
 	while (root != NIL) {
-		int32_t ls = tsz(t, t->l[root]);
+		int32_t ls = tsz(t, t->n[root].l);
 
 		if (rank < ls) {
-			root = t->l[root];
+			root = t->n[root].l;
 		} else if (rank == ls) {
 			return root;
 		} else {
 			rank -= ls + 1;
-			root = t->r[root];
+			root = t->n[root].r;
 		}
 	}
 	return NIL;
 }
 
+/* Number of nodes before (key, x). */
 static int32_t t_rank(const struct tv *t, int32_t root, int64_t key, int32_t x)
 {
 	int32_t r = 0;
 
 	while (root != NIL) {
-		int lt = t->key && t->key[root] != key ? t->key[root] < key : root < x;
+		const struct tnode *n = &t->n[root];
+		int lt = n->key != key ? n->key < key : root < x;
 
 		if (lt) {
-			r += tsz(t, t->l[root]) + 1;
-			root = t->r[root];
+			r += tsz(t, n->l) + 1;
+			root = n->r;
 		} else {
-			root = t->l[root];
+			root = n->l;
 		}
 	}
 	return r;
 }
 
-static struct tv view(const struct cluster *cl, const struct forest *f, int k)
+/* Smallest rank >= from (ranks offset by base) whose node has aux >= min,
+ * or -1; *node = that node.  Subtrees whose max is below min are skipped. */
+static int32_t t_next(const struct tv *t, int32_t x, int32_t base, int32_t from, int64_t min,
+		      int32_t *node)
 {
-	struct tv t = { f->l[k], f->r[k], f->sz[k],
-			k == CL_BY_MEM ? cl->mem_rem : k == CL_BY_CPU ? cl->cpu_rem : NULL };
+	while (x != NIL && t->n[x].mx >= min) {
+		const struct tnode *n = &t->n[x];
+		int32_t me = base + tsz(t, n->l);
+
+		if (from < me) {
+			int32_t r = t_next(t, n->l, base, from, min, node);
+
+			if (r >= 0)
+				return r;
+		}
+		if (me >= from && n->aux >= min) {
+			*node = x;
+			return me;
+		}
+		base = me + 1;
+		x = n->r;
+	}
+	return -1;
+}
+
+static struct tv view(const struct forest *f, int k)
+{
+	struct tv t = { f->t[k] };
+
 	return t;
 }
 
 static void forest_grow(struct forest *f, size_t cap)
 {
-	for (int k = 0; k < N_ORDERS; k++) {
-		f->l[k] = xrealloc(f->l[k], cap * sizeof *f->l[k]);
-		f->r[k] = xrealloc(f->r[k], cap * sizeof *f->r[k]);
-		f->sz[k] = xrealloc(f->sz[k], cap * sizeof *f->sz[k]);
-	}
+	for (int k = 0; k < N_ORDERS; k++)
+		f->t[k] = xrealloc(f->t[k], cap * sizeof *f->t[k]);
 }
 
 static void forest_free(struct forest *f)
 {
-	for (int k = 0; k < N_ORDERS; k++) {
-		free(f->l[k]);
-		free(f->r[k]);
-		free(f->sz[k]);
-	}
+	for (int k = 0; k < N_ORDERS; k++)
+		free(f->t[k]);
 }
 
+/* Memory order carries the CPU left as aux and CPU order the memory left,
+ * so a walk skips whole subtrees that lack the other resource. */
 static void part_insert(const struct cluster *cl, const struct forest *f, struct part *p,
 			int k, int32_t i)
 {
-	struct tv t = view(cl, f, k);
+	struct tv t = view(f, k);
+	struct tnode *n = &t.n[i];
 
+	n->key = k == CL_BY_MEM ? cl->mem_rem[i] : k == CL_BY_CPU ? cl->cpu_rem[i] : i;
+	n->aux = k == CL_BY_MEM ? cl->cpu_rem[i] : k == CL_BY_CPU ? cl->mem_rem[i] : 0;
 	p->root[k] = ins(&t, p->root[k], i);
 }
 
-static void part_erase(const struct cluster *cl, const struct forest *f, struct part *p,
-		       int k, int32_t i)
+static void part_erase(const struct forest *f, struct part *p, int k, int32_t i)
 {
-	struct tv t = view(cl, f, k);
+	struct tv t = view(f, k);
 
 	p->root[k] = era(&t, p->root[k], i);
 }
@@ -371,11 +420,11 @@ static void index_erase(struct cluster *cl, int32_t i, int only_resources)
 	for (int k = 0; k < N_ORDERS; k++) {
 		if (only_resources && k == CL_BY_NUM)
 			continue;
-		part_erase(cl, &cl->all_f, &cl->all, k, i);
+		part_erase(&cl->all_f, &cl->all, k, i);
 		for (int a = 0; a < cl->n_sa; a++) {
 			struct sattr *s = &cl->sa[a];
 
-			part_erase(cl, &s->f, &s->parts[s->inst_part[i]], k, i);
+			part_erase(&s->f, &s->parts[s->inst_part[i]], k, i);
 		}
 	}
 }
@@ -394,6 +443,7 @@ struct cluster *cluster_new(void)
 	cl->a_os_family = strtab_intern(cl->str, "ecs.os-family");
 	cl->a_arch = strtab_intern(cl->str, "ecs.cpu-architecture");
 	cl->a_ami = strtab_intern(cl->str, "ecs.ami-id");
+	cl->a_task_eni = strtab_intern(cl->str, "ecs.capability.task-eni");
 	return cl;
 }
 
@@ -805,6 +855,13 @@ int cluster_task_groups(const struct cluster *cl, int32_t i, const char *const *
 	return cl->in[i].n_grp;
 }
 
+void cluster_filter_ids(const struct cluster *cl, struct cluster_filter_ids *ids)
+{
+	ids->task_eni = cl->a_task_eni;
+	ids->os_family = cl->a_os_family;
+	ids->cpu_arch = cl->a_arch;
+}
+
 uint32_t cluster_attr_id(const struct cluster *cl, const char *name)
 {
 	return strtab_find(cl->str, name);
@@ -882,12 +939,12 @@ int32_t cluster_part_size(const struct cluster *cl, int a, int32_t v)
 {
 	int32_t root = part_of(cl, a, v)->root[CL_BY_NUM];
 
-	return root == NIL ? 0 : forest_of(cl, a)->sz[CL_BY_NUM][root];
+	return root == NIL ? 0 : forest_of(cl, a)->t[CL_BY_NUM][root].sz;
 }
 
 int32_t cluster_part_at(const struct cluster *cl, int a, int32_t v, enum cl_key k, int32_t rank)
 {
-	struct tv t = view(cl, forest_of(cl, a), k);
+	struct tv t = view(forest_of(cl, a), k);
 
 	return t_at(&t, part_of(cl, a, v)->root[k], rank);
 }
@@ -895,9 +952,28 @@ int32_t cluster_part_at(const struct cluster *cl, int a, int32_t v, enum cl_key 
 int32_t cluster_part_rank(const struct cluster *cl, int a, int32_t v, enum cl_key k,
 			  int64_t key, int32_t inst)
 {
-	struct tv t = view(cl, forest_of(cl, a), k);
+	struct tv t = view(forest_of(cl, a), k);
 
-	return t_rank(&t, part_of(cl, a, v)->root[k], key, inst);
+	return t_rank(&t, part_of(cl, a, v)->root[k], k == CL_BY_NUM ? inst : key, inst);
+}
+
+int32_t cluster_part_next(const struct cluster *cl, int a, int32_t v, enum cl_key k,
+			  int32_t from, int64_t other_min, int32_t *inst)
+{
+	struct tv t = view(forest_of(cl, a), k);
+	int32_t root = part_of(cl, a, v)->root[k], r;
+
+	if (k == CL_BY_NUM) {
+		r = from;
+		*inst = t_at(&t, root, from);
+	} else {
+		r = t_next(&t, root, 0, from, other_min, inst);
+	}
+	if (r < 0 || *inst == NIL) {
+		*inst = -1;
+		return tsz(&t, root);
+	}
+	return r;
 }
 
 int cluster_spread_attr(struct cluster *cl, const char *name)

@@ -36,6 +36,14 @@ int32_t cluster_part_at(const struct cluster *cl, int a, int32_t v, enum cl_key 
 int32_t cluster_part_rank(const struct cluster *cl, int a, int32_t v, enum cl_key k,
 			  int64_t key, int32_t inst);
 
+/* The smallest rank >= from whose member has at least other_min of the
+ * other resource (CPU left in the memory order, memory left in the CPU
+ * order), with *inst = that member; or the part's size and *inst = -1 when
+ * none.  The trees keep subtree maxima, so whole subtrees lacking it are
+ * skipped (O(log n) typical).  CL_BY_NUM ignores other_min. */
+int32_t cluster_part_next(const struct cluster *cl, int a, int32_t v, enum cl_key k,
+			  int32_t from, int64_t other_min, int32_t *inst);
+
 /* Index of the tracked attribute `name` (tracked from now on). O(n) the
  * first time, then O(1) expected. */
 int cluster_spread_attr(struct cluster *cl, const char *name);
@@ -47,6 +55,12 @@ int32_t cluster_spread_value(const struct cluster *cl, int a, int32_t i);
 /* Tasks of group g on every instance having value v of attribute a
  * (ecs-choices A9). O(1) after the first call for (a, g). */
 int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g);
+
+/* Interned ids of the attributes the filter reads (D5, A15), O(1). */
+struct cluster_filter_ids {
+	uint32_t task_eni, os_family, cpu_arch;
+};
+void cluster_filter_ids(const struct cluster *cl, struct cluster_filter_ids *ids);
 
 /* Interned attribute name (STRTAB_NONE when no instance ever had it), and
  * lookup by that id. */

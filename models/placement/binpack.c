@@ -4,11 +4,15 @@
  *
  * Search: in the part's order by (remaining field, number), start at the
  * first instance with remaining ≥ need (O(log n)) and walk runs of equal
- * remaining amount upwards until a run holds a candidate; that run is the
- * tie set (its members are ordered by number).  When strategies follow, the
+ * remaining amount upwards until a run holds a candidate; that run, from its
+ * first candidate on, is the tie set (ordered by number).  The walk jumps
+ * over instances short of the *other* resource (CPU for memory, memory for
+ * CPU) using the trees' subtree maxima, so a cluster whose fullest instances
+ * are CPU-bound costs O(log n), not a scan.  When strategies follow, the
  * run's candidates are narrowed exactly.  Cost: O(log n) per instance looked
- * at; instances skipped are those that have room for the field but fail
- * another check.
+ * at; instances looked at and rejected are those with room for both
+ * resources that fail another check (ports, ENI, GPU, attributes,
+ * constraints).
  */
 #include "models/placement/strategy.h"
 
@@ -49,37 +53,42 @@ static int64_t key_binpack(struct pctx *c, int k, int32_t i)
 	return remaining(c, k, i) - need(c, k);      /* D12 */
 }
 
+/* The other resource's need: the trees skip instances short of it. */
+static int64_t other_need(const struct pctx *c, int k)
+{
+	return c->arg[k] == CL_BY_CPU ? c->req->mem_mib : c->req->cpu_units;
+}
+
 static int search_binpack(struct pctx *c, int k, int a, int32_t v)
 {
 	enum cl_key o = (enum cl_key)c->arg[k];
-	int32_t size = cluster_part_size(c->cl, a, v);
-	int32_t r = cluster_part_rank(c->cl, a, v, o, need(c, k), 0);
+	int32_t size = cluster_part_size(c->cl, a, v), i, x;
+	int64_t other = other_need(c, k);
+	int32_t r = cluster_part_next(c->cl, a, v, o, cluster_part_rank(c->cl, a, v, o, need(c, k), 0),
+				      other, &i);
 
 	while (r < size) {
-		int32_t i = cluster_part_at(c->cl, a, v, o, r);
 		int64_t rem = remaining(c, k, i);
-		int32_t end = cluster_part_rank(c->cl, a, v, o, rem + 1, 0);
+		int32_t end = cluster_part_rank(c->cl, a, v, o, rem + 1, 0), p = r;
+		size_t n = 0;
 
 		c->keys[k] = rem - need(c, k);
-		if (k + 1 == c->n) {
-			if (place_range_has_member(c, a, v, o, r, end)) {
-				place_add_range(c, a, v, o, r, end);
+		for (x = i; p < end; p = cluster_part_next(c->cl, a, v, o, p + 1, other, &x)) {
+			if (!place_candidate(c, x))
+				continue;
+			if (k + 1 == c->n) {
+				/* the run from its first candidate on: that one is
+				 * the earliest registered (the run is ordered by
+				 * number; ranks before it lack a resource) */
+				place_add_range(c, a, v, o, p, end);
 				return 1;
 			}
-		} else {
-			size_t n = 0;
-
-			XGROW(c->tmp, c->cap_tmp, (size_t)(end - r));
-			for (int32_t p = r; p < end; p++) {
-				int32_t x = cluster_part_at(c->cl, a, v, o, p);
-
-				if (place_candidate(c, x))
-					c->tmp[n++] = x;
-			}
-			if (n > 0)
-				return place_exact_list(c, k + 1, c->tmp, n);
+			XGROW(c->tmp, c->cap_tmp, n + 1);
+			c->tmp[n++] = x;
 		}
-		r = end;
+		if (n > 0)
+			return place_exact_list(c, k + 1, c->tmp, n);
+		r = cluster_part_next(c->cl, a, v, o, end, other, &i);
 	}
 	return 0;
 }

@@ -17,6 +17,7 @@
  */
 #include "models/placement/strategy.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -25,15 +26,10 @@
 #include "sim/mem.h"
 
 #define PROBES 32          /* stride probes before an exhaustive walk */
+#define ENUMERATE 8        /* tie sets this small are enumerated exactly */
 #define DRAWS 256          /* rejection-sampling draws before enumerating */
 
-/* Stage of the filter (A1), in order; a candidate passes all of them. */
-enum {
-	ST_AGENT, ST_CPU, ST_MEMORY, ST_PORTS, ST_ENI, ST_TASK_ENI, ST_GPU, ST_PLATFORM,
-	ST_CONSTRAINTS
-};
 
-_Static_assert(ST_CONSTRAINTS == PLACE_N_FILTER_CHECKS, "filter checks");
 
 static int has_port(const uint16_t *p, int n, uint16_t x)
 {
@@ -97,11 +93,11 @@ int place_stage(const struct pctx *c, int32_t i)
 		return ST_PORTS;
 	if (r->eni && cluster_eni_free(c->cl, i) < 1)
 		return ST_ENI;
-	if (r->eni && !cluster_attribute_by_id(c->cl, i, c->a_task_eni, &v))    /* D5 */
+	if (r->eni && !cluster_attribute_by_id(c->cl, i, c->ids_attr.task_eni, &v))    /* D5 */
 		return ST_TASK_ENI;
 	if (r->gpus > 0 && cluster_gpu_remaining(c->cl, i) < r->gpus)
 		return ST_GPU;
-	if (!attr_is(c, i, c->a_os_family, r->os_family) || !attr_is(c, i, c->a_arch, r->cpu_arch))
+	if (!attr_is(c, i, c->ids_attr.os_family, r->os_family) || !attr_is(c, i, c->ids_attr.cpu_arch, r->cpu_arch))
 		return ST_PLATFORM;
 	for (int k = 0; k < c->pol->n_constraints; k++) {
 		const struct place_constraint *pc = &c->pol->constraints[k];
@@ -162,98 +158,83 @@ void place_add_range(struct pctx *c, int a, int32_t v, int k, int32_t lo, int32_
 }
 
 /* A stride coprime with n, so j -> j * stride mod n visits every position. */
-static size_t stride_for(size_t n)
+static int32_t stride_for(int32_t n)
 {
-	size_t s = n > 1 ? 0x9E3779B1u % n : 1;
+	int32_t s = n > 1 ? (int32_t)(0x9E3779B1u % (uint32_t)n) : 1;
 
 	for (;; s++) {
-		size_t a = s ? s : 1, b = n;
+		int32_t x = s ? s : 1, y = n;
 
-		while (b) {
-			size_t t = a % b;
+		while (y) {
+			int32_t t = x % y;
 
-			a = b;
-			b = t;
+			x = y;
+			y = t;
 		}
-		if (a == 1 && s)
+		if (x == 1 && s)
 			return s;
 	}
 }
 
-static size_t range_len(const struct trange *r)
+/* The first position >= p of range r that can hold a member, *x = its
+ * instance: in the resource orders, instances short of the other resource
+ * are skipped with the trees' subtree maxima.  r->hi when none. */
+static int32_t range_next(const struct pctx *c, const struct trange *r, int32_t p, int32_t *x)
 {
-	return (size_t)(r->hi - r->lo);
-}
+	int64_t other;
+	int32_t q;
 
-/* Instance at position pos of the union of the tie set, and whether the
- * caller must still check it (tree ranges). */
-static int32_t at_pos(const struct pctx *c, size_t pos, int *exact)
-{
-	for (size_t j = 0; j < c->n_r; j++) {
-		const struct trange *r = &c->r[j];
-
-		if (pos < range_len(r)) {
-			*exact = r->k < 0;
-			if (r->k < 0)
-				return c->ids[r->lo + (int32_t)pos];
-			return cluster_part_at(c->cl, r->a, r->v, (enum cl_key)r->k, r->lo + (int32_t)pos);
-		}
-		pos -= range_len(r);
+	if (p >= r->hi)
+		return r->hi;
+	if (r->k < 0) {
+		*x = c->ids[p];
+		return p;
 	}
-	*exact = 0;
-	return -1;
+	other = r->k == CL_BY_MEM ? c->req->cpu_units : c->req->mem_mib;
+	q = cluster_part_next(c->cl, r->a, r->v, (enum cl_key)r->k, p, other, x);
+	return q < r->hi ? q : r->hi;
 }
 
-static int member_at(struct pctx *c, size_t pos, int32_t *inst)
+/* Whether instance x of range r is a member (lists hold members only). */
+static int is_member(struct pctx *c, const struct trange *r, int32_t x)
 {
-	int exact;
-
-	*inst = at_pos(c, pos, &exact);
-	return exact || place_member(c, *inst);
+	return r->k < 0 || place_member(c, x);
 }
 
-static size_t total_len(const struct pctx *c)
+/* Whether position p of range r is a member; *x = the instance. */
+static int range_member(struct pctx *c, const struct trange *r, int32_t p, int32_t *x)
 {
-	size_t s = 0;
-
-	for (size_t j = 0; j < c->n_r; j++)
-		s += range_len(&c->r[j]);
-	return s;
+	*x = r->k < 0 ? c->ids[p] : cluster_part_at(c->cl, r->a, r->v, (enum cl_key)r->k, p);
+	return is_member(c, r, *x);
 }
 
-/* Up to `want` distinct members of positions [from, from + len) of the
- * union: stride probes first, then every position. */
-static int find_members(struct pctx *c, size_t from, size_t len, int want, int32_t *out)
+/* The first member of r in its order (the earliest registered one: ranges
+ * are ordered by number inside), or -1. */
+static int32_t range_first(struct pctx *c, const struct trange *r)
 {
-	int got = 0;
-	size_t st;
 	int32_t x;
 
-	if (len == 0)
-		return 0;
-	st = stride_for(len);
-	for (size_t j = 0; j < len && j < PROBES && got < want; j++) {
-		if (member_at(c, from + (j * st) % len, &x) && (got == 0 || out[0] != x))
-			out[got++] = x;
-	}
-	for (size_t p = 0; p < len && got < want; p++) {
-		if (member_at(c, from + p, &x) && (got == 0 || out[0] != x))
-			out[got++] = x;
-	}
-	return got;
+	for (int32_t p = range_next(c, r, r->lo, &x); p < r->hi; p = range_next(c, r, p + 1, &x))
+		if (is_member(c, r, x))
+			return x;
+	return -1;
 }
 
 int place_range_has_member(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo,
 			   int32_t hi)
 {
-	size_t keep = c->n_r, from = total_len(c);
-	int32_t x;
-	int got;
+	struct trange r = { a, v, (int)k, lo, hi };
+	int32_t len = hi - lo, st, x;
 
-	place_add_range(c, a, v, (int)k, lo, hi);
-	got = find_members(c, from, (size_t)(hi - lo), 1, &x);
-	c->n_r = keep;
-	return got > 0;
+	if (len <= 0)
+		return 0;
+	/* stride probes find members spread anywhere in O(1) probes when they
+	 * are common; the walk makes the answer exact */
+	st = stride_for(len);
+	for (int32_t j = 0; j < len && j < PROBES; j++)
+		if (range_member(c, &r, lo + (int32_t)(((int64_t)j * st) % len), &x))
+			return 1;
+	return range_first(c, &r) >= 0;
 }
 
 int place_solve(struct pctx *c, int k, int a, int32_t v)
@@ -325,38 +306,64 @@ int place_exact_part(struct pctx *c, int k, int a, int32_t v)
 	return place_exact_list(c, k, c->tmp, n);
 }
 
+/* Members of the tie set, in range order, into c->tmp; stops after `limit`
+ * (returns limit + 1 then). */
+static size_t collect(struct pctx *c, size_t limit)
+{
+	size_t n = 0;
+	int32_t x;
+
+	for (size_t j = 0; j < c->n_r; j++) {
+		const struct trange *r = &c->r[j];
+
+		for (int32_t p = range_next(c, r, r->lo, &x); p < r->hi; p = range_next(c, r, p + 1, &x)) {
+			if (!is_member(c, r, x))
+				continue;
+			if (n == limit)
+				return limit + 1;
+			XGROW(c->tmp, c->cap_tmp, n + 1);
+			c->tmp[n++] = x;
+		}
+	}
+	return n;
+}
+
 int32_t place_pick(struct pctx *c, gsl_rng *rng)
 {
-	size_t total = total_len(c), from = 0;
-	int32_t two[2], x, best = -1;
-	size_t n = 0;
+	size_t total = 0, n;
+	int32_t best = -1, x;
 
 	if (c->pol->tie_break == PT_FIRST) {
 		for (size_t j = 0; j < c->n_r; j++) {
-			size_t len = range_len(&c->r[j]);
-
-			/* ranges are ordered by number inside: the first member
-			 * found is the range's earliest registered */
-			for (size_t p = 0; p < len; p++) {
-				if (member_at(c, from + p, &x)) {
-					if (best < 0 || x < best)
-						best = x;
-					break;
-				}
-			}
-			from += len;
+			x = range_first(c, &c->r[j]);
+			if (x >= 0 && (best < 0 || x < best))
+				best = x;
 		}
 		return best;
 	}
-	if (find_members(c, 0, total, 2, two) < 2)
-		return two[0];
+	/* few members: enumerate them exactly (and draw only when there are
+	 * two or more, A11) */
+	n = collect(c, ENUMERATE);
+	if (n <= ENUMERATE)
+		return n == 1 ? c->tmp[0] : c->tmp[gsl_rng_uniform_int(rng, (unsigned long)n)];
+	/* many: rejection sampling over the positions of the ranges */
+	for (size_t j = 0; j < c->n_r; j++)
+		total += (size_t)(c->r[j].hi - c->r[j].lo);
 	for (int t = 0; t < DRAWS; t++) {
-		if (member_at(c, (size_t)gsl_rng_uniform_int(rng, (unsigned long)total), &x))
-			return x;
+		size_t pos = (size_t)gsl_rng_uniform_int(rng, (unsigned long)total);
+
+		for (size_t j = 0; j < c->n_r; j++) {
+			const struct trange *r = &c->r[j];
+			size_t len = (size_t)(r->hi - r->lo);
+
+			if (pos < len) {
+				if (range_member(c, r, r->lo + (int32_t)pos, &x))
+					return x;
+				break;
+			}
+			pos -= len;
+		}
 	}
-	XGROW(c->tmp, c->cap_tmp, total + 1);
-	for (size_t p = 0; p < total; p++)
-		if (member_at(c, p, &x))
-			c->tmp[n++] = x;
+	n = collect(c, SIZE_MAX - 1);
 	return c->tmp[gsl_rng_uniform_int(rng, (unsigned long)n)];
 }

@@ -8,8 +8,9 @@
  * strategies' indexes (strategy.h, common.c) and breaks the final tie (A11).
  * When nothing fits, the reason is that of the closest ACTIVE instance: the
  * one that passed the most checks in the order of A1, the earliest on a tie
- * (A4), or NO_INSTANCES when none is ACTIVE (A5); that path scans every
- * instance, O(n).  Placement never changes the cluster's resources: the
+ * (A4), or NO_INSTANCES when none is ACTIVE (A5); that path costs O(log n)
+ * when resources are short, and a walk over the instances that have the
+ * resources otherwise.  Placement never changes the cluster's resources: the
  * caller reserves the chosen instance.
  */
 #include "models/placement/placement.h"
@@ -292,22 +293,33 @@ static const struct place_strategy default_run_task[] = {
 	{ PS_RANDOM, NULL },
 };
 
-/* A4: the reason of the instance that passed the most checks, earliest
- * first; A5 when no instance is ACTIVE. */
+/* A4: the reason of the instance that passed the most checks (only the
+ * reason is reported, so the earliest of the closest ones need not be
+ * found).  ACTIVE instances outside the index have a disconnected agent
+ * (stage 0); placeable ones pass the agent check.  The CPU-ordered index,
+ * whose subtrees know their largest memory left, tells in O(log n) whether
+ * some instance has the CPU, and the CPU and the memory; only instances with
+ * both are looked at one by one for the later checks. */
 static const char *failure_reason(struct pctx *c)
 {
-	int best = -1;
+	int32_t size = cluster_part_size(c->cl, CL_ALL, 0), r, i;
+	int best = ST_MEMORY;      /* some instance has the CPU */
 
-	for (int32_t i = 0; i < cluster_count(c->cl); i++) {
-		int s;
+	if (size == 0)
+		return place_stage_reason(c, ST_AGENT);
+	r = cluster_part_rank(c->cl, CL_ALL, 0, CL_BY_CPU, c->req->cpu_units, 0);
+	if (r == size)
+		return place_stage_reason(c, ST_CPU);
+	for (r = cluster_part_next(c->cl, CL_ALL, 0, CL_BY_CPU, r, c->req->mem_mib, &i); r < size;
+	     r = cluster_part_next(c->cl, CL_ALL, 0, CL_BY_CPU, r + 1, c->req->mem_mib, &i)) {
+		int s = place_stage(c, i);
 
-		if (cluster_status(c->cl, i) != INST_ACTIVE)
-			continue;
-		s = place_stage(c, i);
 		if (s > best)
 			best = s;
+		if (best == c->n_checks - 1)
+			break;
 	}
-	return best < 0 ? "NO_INSTANCES" : place_stage_reason(c, best);
+	return place_stage_reason(c, best);
 }
 
 int place_task(struct cluster *cl, const struct place_req *req, uint32_t g,
@@ -330,10 +342,8 @@ int place_task(struct cluster *cl, const struct place_req *req, uint32_t g,
 		n = svc ? 2 : 1;
 	}
 	c.n = n;
-	c.n_checks = PLACE_N_FILTER_CHECKS + p->n_constraints;
-	c.a_task_eni = cluster_attr_id(cl, "ecs.capability.task-eni");
-	c.a_os_family = cluster_attr_id(cl, "ecs.os-family");
-	c.a_arch = cluster_attr_id(cl, "ecs.cpu-architecture");
+	c.n_checks = ST_CONSTRAINTS + p->n_constraints;
+	cluster_filter_ids(cl, &c.ids_attr);
 	for (int k = 0; k < n; k++) {
 		c.s[k] = &chain[k];
 		c.ops[k] = place_strategy_of(chain[k].type);

@@ -26,9 +26,13 @@
 
 struct pctx;
 
-/* Filter checks before the constraints (ecs-choices A1): agent, CPU,
- * memory, ports, ENI, task-eni, GPU, runtimePlatform. */
-#define PLACE_N_FILTER_CHECKS 8
+/* The filter's checks in the order of ecs-choices A1 (status ACTIVE is
+ * implied); constraint k is stage ST_CONSTRAINTS + k.  A stage number is
+ * also the number of checks passed. */
+enum {
+	ST_AGENT, ST_CPU, ST_MEMORY, ST_PORTS, ST_ENI, ST_TASK_ENI, ST_GPU, ST_PLATFORM,
+	ST_CONSTRAINTS
+};
 
 struct strategy_ops {
 	enum place_strategy_type type;
@@ -73,7 +77,7 @@ struct pctx {
 	const struct strategy_ops *ops[PLACE_MAX_STRATEGIES];
 	int arg[PLACE_MAX_STRATEGIES];          /* prepared by each strategy */
 	int64_t keys[PLACE_MAX_STRATEGIES];     /* best key vector */
-	uint32_t a_task_eni, a_os_family, a_arch;
+	struct cluster_filter_ids ids_attr;
 	int n_checks;              /* stage number of a candidate */
 	struct trange *r;          /* the tie set */
 	size_t n_r, cap_r;

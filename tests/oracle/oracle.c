@@ -7,8 +7,8 @@
  * remaining − need, D12; spread: tasks of the group on all instances sharing
  * the value, any status, a missing/null attribute being one more value,
  * A9/A10; instanceId: tasks of the group on the instance; random: 0); the
- * tied set is every candidate with the smallest vector.  Costs: O(n · s · n)
- * at worst — it is meant to be obviously right, not fast.
+ * tied set is every candidate with the smallest vector.  Costs: O(n · s · v)
+ * for v attribute values — it is meant to be obviously right, not fast.
  */
 #include "tests/oracle/oracle.h"
 
@@ -121,12 +121,40 @@ static int same_value(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-static int64_t key_of(const struct cluster *cl, int32_t i, const struct place_req *q, uint32_t g,
-		      const struct place_strategy *s)
+/* Tasks of group g on all instances having the same value of attribute
+ * `name` as each instance (A9, A10): out[i] for every i.  O(n · values). */
+static void spread_counts(const struct cluster *cl, const char *name, uint32_t g, int64_t *out)
 {
-	int64_t n = 0;
-	const char *mine;
+	int32_t n = cluster_count(cl), n_vals = 0;
+	const char **vals = xmalloc(((size_t)n + 1) * sizeof *vals);
+	int64_t *sum = xmalloc(((size_t)n + 1) * sizeof *sum);
+	int32_t *which = xmalloc(((size_t)n + 1) * sizeof *which);
 
+	for (int32_t i = 0; i < n; i++) {
+		const char *v = value_of(cl, i, name);
+		int32_t k = 0;
+
+		while (k < n_vals && !same_value(vals[k], v))
+			k++;
+		if (k == n_vals) {
+			vals[n_vals] = v;
+			sum[n_vals++] = 0;
+		}
+		which[i] = k;
+		sum[k] += cluster_group_tasks_on(cl, i, g);
+	}
+	for (int32_t i = 0; i < n; i++)
+		out[i] = sum[which[i]];
+	free(vals);
+	free(sum);
+	free(which);
+}
+
+/* Key of instance i for strategy s (lower is better); spread counts come
+ * from `counts` (by instance) for attribute fields. */
+static int64_t key_of(const struct cluster *cl, int32_t i, const struct place_req *q, uint32_t g,
+		      const struct place_strategy *s, const int64_t *counts)
+{
 	switch (s->type) {
 	case PS_BINPACK:
 		if (strcmp(s->field, "cpu") == 0)
@@ -137,11 +165,7 @@ static int64_t key_of(const struct cluster *cl, int32_t i, const struct place_re
 	case PS_SPREAD:
 		if (strcmp(s->field, "instanceId") == 0 || strcmp(s->field, "host") == 0)
 			return cluster_group_tasks_on(cl, i, g);
-		mine = value_of(cl, i, s->field + strlen("attribute:"));
-		for (int32_t j = 0; j < cluster_count(cl); j++)
-			if (same_value(mine, value_of(cl, j, s->field + strlen("attribute:"))))
-				n += cluster_group_tasks_on(cl, j, g);
-		return n;
+		return counts[i];
 	}
 	return 0;
 }
@@ -158,6 +182,7 @@ int oracle_place(const struct cluster *cl, const struct place_req *req, uint32_t
 	int n_s = p->n_strategies, best_passed = -1, all = N_FILTER + p->n_constraints;
 	int32_t n = cluster_count(cl), n_cand = 0, *cand = xmalloc(((size_t)n + 1) * sizeof *cand);
 	int64_t *keys = xmalloc(((size_t)n + 1) * PLACE_MAX_STRATEGIES * sizeof *keys);
+	int64_t *counts = xmalloc(((size_t)n + 1) * sizeof *counts);
 	int64_t best[PLACE_MAX_STRATEGIES];
 
 	if (n_s == 0) {
@@ -183,9 +208,14 @@ int oracle_place(const struct cluster *cl, const struct place_req *req, uint32_t
 	}
 	if (r->considered == 0)
 		r->reason = "NO_INSTANCES";
-	for (int32_t c = 0; c < n_cand; c++)
-		for (int k = 0; k < n_s; k++)
-			keys[c * PLACE_MAX_STRATEGIES + k] = key_of(cl, cand[c], req, g, &chain[k]);
+	for (int k = 0; k < n_s; k++) {
+		int attr = chain[k].type == PS_SPREAD && strncmp(chain[k].field, "attribute:", 10) == 0;
+
+		if (attr && n_cand > 0)
+			spread_counts(cl, chain[k].field + 10, g, counts);
+		for (int32_t c = 0; c < n_cand; c++)
+			keys[c * PLACE_MAX_STRATEGIES + k] = key_of(cl, cand[c], req, g, &chain[k], counts);
+	}
 	for (int32_t c = 0; c < n_cand; c++) {
 		int64_t *kc = &keys[c * PLACE_MAX_STRATEGIES];
 		int less = c == 0;
@@ -205,6 +235,7 @@ int oracle_place(const struct cluster *cl, const struct place_req *req, uint32_t
 			r->tied[r->n_tied++] = cand[c];
 	free(cand);
 	free(keys);
+	free(counts);
 	return r->n_tied > 0 ? 0 : 1;
 }
 
