@@ -26,7 +26,7 @@
 
 #define N_GROUPS 64
 #define STEPS 200000
-#define ORACLE_WORK 4e7      /* oracle steps × instances */
+#define ORACLE_WORK 2e7      /* oracle steps × instances */
 
 static const struct {
 	const char *type;

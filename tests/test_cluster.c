@@ -1,0 +1,301 @@
+/* tests/test_cluster.c — the cluster state (models/cluster.c): registration
+ * and built-in attributes (D1), reserved ports (D2), accounting on reserve
+ * and release (§1.6, D9), totals, statuses (D6–D8), INACTIVE dropping its
+ * tasks (D7), and the incremental indexes checked against a recomputation
+ * after random operations. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+#include <gsl/gsl_rng.h>
+
+#include "models/cluster.h"
+#include "models/cluster_idx.h"
+#include "tests/helpers/tutil.h"
+
+static int32_t add(struct cluster *cl, const char *az, const char *os, int64_t cpu, int64_t mem,
+		   const char *stack)
+{
+	struct inst_attr a[2] = { { "ecs.capability.task-eni", NULL }, { "stack", stack } };
+	struct instance_spec s;
+
+	memset(&s, 0, sizeof s);
+	s.instance_type = "m5.large";
+	s.az = az;
+	s.os_type = os;
+	s.os_family = strcmp(os, "windows") == 0 ? "WINDOWS_SERVER_2022_FULL" : "LINUX";
+	s.cpu_arch = "x86_64";
+	s.cpu_units = cpu;
+	s.mem_mib = mem;
+	s.eni_tasks = 2;
+	s.gpus = 1;
+	s.attrs = a;
+	s.n_attrs = stack ? 2 : 1;
+	return cluster_add(cl, &s);
+}
+
+static void test_register(void)
+{
+	struct cluster *cl = cluster_new();
+	const uint16_t *p;
+	const char *v;
+	int32_t i = add(cl, "us-east-1a", "linux", 2048, 7985, "blue");
+	int32_t w = add(cl, "us-east-1b", "windows", 4096, 15990, NULL);
+
+	T_EQ(i, 0);
+	T_EQ(w, 1);
+	T_EQ(cluster_count(cl), 2);
+	T_STREQ(cluster_id(cl, 0), "ci-0");
+	T_STREQ(cluster_ec2_id(cl, 1), "ci-1");
+	T_STREQ(cluster_az(cl, 1), "us-east-1b");
+	T_STREQ(cluster_type(cl, 0), "m5.large");
+	CU_ASSERT(cluster_attribute(cl, 0, "ecs.availability-zone", &v));
+	T_STREQ(v, "us-east-1a");
+	CU_ASSERT(cluster_attribute(cl, 0, "ecs.os-type", &v));
+	T_STREQ(v, "linux");
+	CU_ASSERT(cluster_attribute(cl, 0, "ecs.capability.task-eni", &v));
+	CU_ASSERT_PTR_NULL(v);
+	CU_ASSERT(cluster_attribute(cl, 0, "stack", &v));
+	T_STREQ(v, "blue");
+	CU_ASSERT(!cluster_attribute(cl, 1, "stack", &v));
+	CU_ASSERT(!cluster_attribute(cl, 1, "nothing", &v));
+	/* D2: agent-reserved ports by OS */
+	T_EQ(cluster_ports(cl, 0, 0, &p), 5);
+	T_EQ(p[0], 22);
+	T_EQ(p[4], 51679);
+	T_EQ(cluster_ports(cl, 1, 0, &p), 11);
+	T_EQ(cluster_ports(cl, 0, 1, &p), 0);
+	T_EQ(cluster_status(cl, 0), INST_ACTIVE);
+	T_EQ(cluster_agent_connected(cl, 0), 1);
+	cluster_free(cl);
+}
+
+static void test_accounting(void)
+{
+	struct cluster *cl = cluster_new();
+	static const uint16_t tcp[] = { 80, 8080 }, udp[] = { 53 };
+	struct place_req q = { .cpu_units = 512, .mem_mib = 1024, .ports_tcp = tcp, .n_ports_tcp = 2,
+			       .ports_udp = udp, .n_ports_udp = 1, .eni = 1, .gpus = 1 };
+	struct cluster_totals t;
+	const uint16_t *p;
+	const char *const *groups;
+	uint32_t g = cluster_group(cl, "service:web"), h = cluster_group(cl, "family:x");
+
+	add(cl, "us-east-1a", "linux", 2048, 7985, NULL);
+	add(cl, "us-east-1a", "linux", 2048, 7985, NULL);
+	cluster_reserve(cl, 0, &q, g);
+	T_EQ(cluster_cpu_remaining(cl, 0), 1536);
+	T_EQ(cluster_mem_remaining(cl, 0), 6961);
+	T_EQ(cluster_gpu_remaining(cl, 0), 0);
+	T_EQ(cluster_eni_free(cl, 0), 1);
+	T_EQ(cluster_ports(cl, 0, 0, &p), 7);
+	T_EQ(p[1], 80);
+	T_EQ(cluster_ports(cl, 0, 1, &p), 1);
+	T_EQ(cluster_tasks_on(cl, 0), 1);
+	T_EQ(cluster_group_tasks_on(cl, 0, g), 1);
+	T_EQ(cluster_group_tasks_on(cl, 0, h), 0);
+	T_EQ(cluster_task_groups(cl, 0, &groups), 1);
+	T_STREQ(groups[0], "service:web");
+	cluster_totals(cl, &t);
+	T_EQ(t.n_active, 2);
+	T_EQ(t.n_registered, 2);
+	T_EQ(t.n_used, 1);
+	T_EQ(t.cpu_registered, 4096);
+	T_EQ(t.cpu_reserved, 512);
+	T_EQ(t.mem_reserved, 1024);
+	T_EQ(t.tasks, 1);
+	/* D9: releasing a task that is not there changes nothing */
+	cluster_release(cl, 0, &q, h);
+	cluster_release(cl, 1, &q, g);
+	cluster_totals(cl, &t);
+	T_EQ(t.tasks, 1);
+	cluster_release(cl, 0, &q, g);
+	T_EQ(cluster_cpu_remaining(cl, 0), 2048);
+	T_EQ(cluster_mem_remaining(cl, 0), 7985);
+	T_EQ(cluster_ports(cl, 0, 0, &p), 5);
+	T_EQ(cluster_eni_free(cl, 0), 2);
+	T_EQ(cluster_task_groups(cl, 0, &groups), 0);
+	cluster_totals(cl, &t);
+	T_EQ(t.n_used, 0);
+	T_EQ(t.tasks, 0);
+	T_EQ(t.cpu_reserved, 0);
+	cluster_free(cl);
+}
+
+static void test_statuses(void)
+{
+	struct cluster *cl = cluster_new();
+	struct place_req q = { .cpu_units = 100, .mem_mib = 200 };
+	struct cluster_totals t;
+	uint32_t g = cluster_group(cl, "service:web");
+	int a;
+
+	add(cl, "us-east-1a", "linux", 2048, 7985, "blue");
+	add(cl, "us-east-1b", "linux", 2048, 7985, "blue");
+	a = cluster_spread_attr(cl, "stack");
+	cluster_reserve(cl, 0, &q, g);
+	cluster_reserve(cl, 0, &q, g);
+	T_EQ(cluster_spread_count(cl, a, cluster_spread_value(cl, a, 0), g), 2);
+	cluster_set_status(cl, 0, INST_DRAINING);            /* D6: tasks keep counting */
+	cluster_totals(cl, &t);
+	T_EQ(t.n_active, 1);
+	T_EQ(t.n_registered, 2);
+	T_EQ(t.tasks, 2);
+	T_EQ(t.mem_reserved, 400);
+	T_EQ(cluster_part_size(cl, CL_ALL, 0), 1);
+	T_EQ(cluster_spread_count(cl, a, cluster_spread_value(cl, a, 0), g), 2);
+	cluster_set_agent_connected(cl, 1, 0);              /* D8 */
+	T_EQ(cluster_part_size(cl, CL_ALL, 0), 0);
+	cluster_set_agent_connected(cl, 1, 1);
+	cluster_set_status(cl, 0, INST_ACTIVE);
+	T_EQ(cluster_part_size(cl, CL_ALL, 0), 2);
+	cluster_set_status(cl, 0, INST_INACTIVE);           /* D7: tasks dropped, terminal */
+	cluster_totals(cl, &t);
+	T_EQ(t.tasks, 0);
+	T_EQ(t.n_registered, 1);
+	T_EQ(t.n_used, 0);
+	T_EQ(t.mem_reserved, 0);
+	T_EQ(cluster_tasks_on(cl, 0), 0);
+	T_EQ(cluster_spread_count(cl, a, cluster_spread_value(cl, a, 0), g), 0);
+	cluster_release(cl, 0, &q, g);
+	cluster_set_status(cl, 0, INST_ACTIVE);
+	T_EQ(cluster_status(cl, 0), INST_INACTIVE);
+	cluster_totals(cl, &t);
+	T_EQ(t.tasks, 0);
+	T_EQ(t.n_active, 1);
+	cluster_free(cl);
+}
+
+/* Every part holds exactly its placeable instances, ordered by
+ * (remaining, number); spread counts equal a recount. */
+static int check_indexes(struct cluster *cl, int a, uint32_t g)
+{
+	int ok = 1;
+	int32_t n = cluster_count(cl), total = 0;
+
+	for (int32_t v = -1; v < cluster_spread_nvalues(cl, a); v++) {
+		int aa = v < 0 ? CL_ALL : a;
+		int32_t size = cluster_part_size(cl, aa, v), want = 0;
+		int64_t count = 0;
+
+		for (int32_t i = 0; i < n; i++) {
+			int in = v < 0 || cluster_spread_value(cl, a, i) == v;
+
+			if (in && cluster_status(cl, i) == INST_ACTIVE && cluster_agent_connected(cl, i))
+				want++;
+			if (v >= 0 && in)
+				count += cluster_group_tasks_on(cl, i, g);
+		}
+		ok &= size == want;
+		if (v >= 0) {
+			ok &= cluster_spread_count(cl, a, v, g) == count;
+			total += size;
+		}
+		for (int k = 0; k < 3; k++) {
+			for (int32_t r = 0; r < size; r++) {
+				int32_t i = cluster_part_at(cl, aa, v, (enum cl_key)k, r), j;
+				int64_t key = k == CL_BY_MEM ? cluster_mem_remaining(cl, i)
+					    : k == CL_BY_CPU ? cluster_cpu_remaining(cl, i) : i;
+
+				ok &= cluster_status(cl, i) == INST_ACTIVE && cluster_agent_connected(cl, i);
+				ok &= cluster_part_rank(cl, aa, v, (enum cl_key)k, key, i) == r;
+				if (r + 1 < size) {
+					int64_t k2;
+
+					j = cluster_part_at(cl, aa, v, (enum cl_key)k, r + 1);
+					k2 = k == CL_BY_MEM ? cluster_mem_remaining(cl, j)
+					   : k == CL_BY_CPU ? cluster_cpu_remaining(cl, j) : j;
+					ok &= key < k2 || (key == k2 && i < j);
+				}
+			}
+		}
+	}
+	/* cluster_part_next: the first rank from `from` on with enough of the
+	 * other resource, against a plain walk */
+	for (int64_t need = 0; need <= 3072; need += 512) {
+		int32_t size = cluster_part_size(cl, CL_ALL, 0);
+
+		for (int32_t from = 0; from <= size; from += 7) {
+			int32_t want = from, got, inst;
+
+			while (want < size &&
+			       cluster_cpu_remaining(cl, cluster_part_at(cl, CL_ALL, 0, CL_BY_MEM, want)) < need)
+				want++;
+			got = cluster_part_next(cl, CL_ALL, 0, CL_BY_MEM, from, need, &inst);
+			ok &= got == want;
+			ok &= inst == (want < size ? cluster_part_at(cl, CL_ALL, 0, CL_BY_MEM, want) : -1);
+		}
+	}
+	return ok && total == cluster_part_size(cl, CL_ALL, 0);
+}
+
+static void test_indexes_random(void)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	struct cluster *cl = cluster_new();
+	static const char *const stacks[] = { "blue", "green", NULL };
+	struct task {
+		int32_t i;
+		struct place_req q;
+	} *tasks = calloc(2000, sizeof *tasks);
+	int n_tasks = 0, a = -1, ok = 1;
+	uint32_t g = cluster_group(cl, "service:web");
+
+	gsl_rng_set(r, 99);
+	for (int step = 0; step < 3000; step++) {
+		unsigned long op = gsl_rng_uniform_int(r, 10);
+
+		if (cluster_count(cl) == 0 || op == 0) {
+			add(cl, gsl_rng_uniform_int(r, 2) ? "us-east-1a" : "us-east-1b", "linux",
+			    1024 * (1 + (int64_t)gsl_rng_uniform_int(r, 4)), 2000 + 1000 * (int64_t)gsl_rng_uniform_int(r, 8),
+			    stacks[gsl_rng_uniform_int(r, 3)]);
+		} else if (op < 6 && n_tasks < 2000) {
+			int32_t i = (int32_t)gsl_rng_uniform_int(r, (unsigned long)cluster_count(cl));
+			struct place_req q = { .cpu_units = 128 * (int64_t)gsl_rng_uniform_int(r, 4),
+					       .mem_mib = 256 * (int64_t)gsl_rng_uniform_int(r, 4) };
+
+			if (cluster_cpu_remaining(cl, i) >= q.cpu_units && cluster_mem_remaining(cl, i) >= q.mem_mib) {
+				cluster_reserve(cl, i, &q, g);
+				tasks[n_tasks].i = i;
+				tasks[n_tasks++].q = q;
+			}
+		} else if (op < 9 && n_tasks > 0) {
+			int k = (int)gsl_rng_uniform_int(r, (unsigned long)n_tasks);
+
+			cluster_release(cl, tasks[k].i, &tasks[k].q, g);
+			tasks[k] = tasks[--n_tasks];
+		} else {
+			int32_t i = (int32_t)gsl_rng_uniform_int(r, (unsigned long)cluster_count(cl));
+
+			switch (gsl_rng_uniform_int(r, 5)) {
+			case 0: cluster_set_status(cl, i, INST_DRAINING); break;
+			case 1: cluster_set_status(cl, i, INST_ACTIVE); break;
+			case 2: cluster_set_agent_connected(cl, i, 0); break;
+			case 3: cluster_set_agent_connected(cl, i, 1); break;
+			default: if (gsl_rng_uniform_int(r, 10) == 0) cluster_set_status(cl, i, INST_INACTIVE);
+			}
+		}
+		if (step == 500)
+			a = cluster_spread_attr(cl, "stack");    /* tracked from then on */
+		if (a >= 0 && step % 50 == 0)
+			ok &= check_indexes(cl, a, g);
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT(check_indexes(cl, a, g));
+	free(tasks);
+	cluster_free(cl);
+	gsl_rng_free(r);
+}
+
+static CU_TestInfo cluster_tests[] = {
+	{ "registration, built-in attributes, agent ports", test_register },
+	{ "reserve and release accounting, totals", test_accounting },
+	{ "DRAINING, agent, INACTIVE", test_statuses },
+	{ "indexes stay exact under random operations", test_indexes_random },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ .pName = "cluster", .pTests = cluster_tests },
+	CU_SUITE_INFO_NULL,
+};
