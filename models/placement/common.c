@@ -6,14 +6,16 @@
  * The tie set is a list of ranges whose union contains every tied candidate
  * and is ordered by instance number inside each range; a range may also hold
  * non-members (instances that fail the filter or have other keys), which
- * place_member() recomputes.  Tie-break "first" walks each range to its first
- * member; "random" first makes sure at least two members exist (A11: draw
- * only when more than one instance is tied), then draws uniform positions
- * over the union and keeps the first that is a member (rejection sampling:
- * uniform over the members), and after a bounded number of misses draws
- * among an exact enumeration instead.  Probing for members uses a fixed
- * stride permutation (no random draws), then an exhaustive walk, so every
- * answer is exact; costs are O(log n) per position looked at.
+ * place_member() recomputes.  Walking a range in a resource order skips the
+ * instances short of the other resource through the trees' subtree maxima.
+ * Tie-break "first" walks each range to its first member (its earliest
+ * registered).  "random" enumerates the members when there are at most
+ * ENUMERATE of them, drawing only when two or more are tied (A11); with more,
+ * it draws uniform positions over the union and keeps the first that is a
+ * member (rejection sampling: uniform over the members), and after DRAWS
+ * misses draws among an exact enumeration instead.  Existence checks probe a
+ * fixed stride permutation (no random draws), then walk, so every answer is
+ * exact.  Costs: O(log n) per position looked at.
  */
 #include "models/placement/strategy.h"
 
