@@ -508,6 +508,167 @@ static int read_workload(struct scenario *s, const cJSON *obj, struct err *e)
 	return 0;
 }
 
+static int opt_sec(struct jr *c, const char *key, double dflt, sim_time_t *out)
+{
+	double v;
+
+	if (jr_opt_num(c, key, dflt, 0, 1e9, &v))
+		return -1;
+	*out = sec_to_ms(v);
+	return 0;
+}
+
+/* controlPlane and agent timings; defaults: ecs-semantics §10.2 */
+static int read_timing(struct scenario *s, const cJSON *cp, const cJSON *agent, struct err *e)
+{
+	struct scn_timing *t = &s->timing;
+	struct jr c;
+	const cJSON *pull = NULL;
+	int64_t after = 3, bmin = 3;
+
+	*t = (struct scn_timing){
+		.placement_latency = 1000, .api_latency = 100, .scheduler_delay = 10000,
+		.network_delay = 50, .image_pull_cached = 1000, .container_start = 1000,
+		.start_failure_p = 0, .shutdown = 2000, .stop_timeout = 30000,
+		.eni_attach = 5000, .eni_detach = 5000, .heartbeat_timeout = 60000,
+		.heartbeat_jitter = 60000, .healthy_after = 40000, .health_check = 30000,
+		.throttle_initial = 30000, .throttle_max = 900000,
+	};
+	t->image_pull.kind = DIST_CONSTANT;
+	t->image_pull.a = 20;
+	if (cp && (jr_open(&c, cp, s->file, "$.controlPlane", e) ||
+		   opt_sec(&c, "placementLatencySeconds", 1, &t->placement_latency) ||
+		   opt_sec(&c, "apiLatencySeconds", 0.1, &t->api_latency) ||
+		   opt_sec(&c, "schedulerDelaySeconds", 10, &t->scheduler_delay) ||
+		   opt_sec(&c, "healthyAfterSeconds", 40, &t->healthy_after) ||
+		   opt_sec(&c, "healthCheckSeconds", 30, &t->health_check) ||
+		   opt_sec(&c, "throttleInitialSeconds", 30, &t->throttle_initial) ||
+		   opt_sec(&c, "throttleMaxSeconds", 900, &t->throttle_max) ||
+		   jr_opt_int(&c, "throttleAfterFailures", 3, 1, 1000, &after) ||
+		   jr_opt_int(&c, "circuitBreakerMinimum", 3, 1, 200, &bmin) ||
+		   opt_sec(&c, "heartbeatTimeoutSeconds", 60, &t->heartbeat_timeout) ||
+		   opt_sec(&c, "heartbeatJitterSeconds", 60, &t->heartbeat_jitter) ||
+		   jr_end(&c)))
+		return -1;
+	t->throttle_after = (int)after;
+	t->breaker_min = (int)bmin;
+	if (agent) {
+		if (jr_open(&c, agent, s->file, "$.agent", e) ||
+		    opt_sec(&c, "networkDelaySeconds", 0.05, &t->network_delay) ||
+		    opt_sec(&c, "imagePullCachedSeconds", 1, &t->image_pull_cached) ||
+		    opt_sec(&c, "containerStartSeconds", 1, &t->container_start) ||
+		    jr_opt_num(&c, "startFailureProbability", 0, 0, 1, &t->start_failure_p) ||
+		    opt_sec(&c, "shutdownSeconds", 2, &t->shutdown) ||
+		    opt_sec(&c, "stopTimeoutSeconds", 30, &t->stop_timeout) ||
+		    opt_sec(&c, "eniAttachSeconds", 5, &t->eni_attach) ||
+		    opt_sec(&c, "eniDetachSeconds", 5, &t->eni_detach))
+			return -1;
+		pull = jr_get(&c, "imagePullSeconds");
+		if (jr_end(&c))
+			return -1;
+	}
+	if (pull)
+		return dist_parse(&t->image_pull, pull, s->file, "$.agent.imagePullSeconds", s->dir, e);
+	return 0;
+}
+
+static int read_services(struct scenario *s, const cJSON *arr, struct err *e)
+{
+	int i = 0;
+
+	s->services = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *s->services);
+	for (const cJSON *it = arr->child; it; it = it->next, i++) {
+		char path[96], p2[160];
+		struct jr c, dc;
+		struct scn_service *v = &s->services[s->n_services];
+		const char *name, *tdname, *sched;
+		const cJSON *dep, *strat, *cons, *rt, *cb;
+		int64_t desired, minp, maxp;
+		double create_at;
+		int td;
+
+		snprintf(path, sizeof path, "$.services[%d]", i);
+		if (jr_open(&c, it, s->file, path, e) ||
+		    jr_req_str(&c, "serviceName", &name) ||
+		    jr_req_str(&c, "taskDefinition", &tdname) ||
+		    jr_opt_str(&c, "schedulingStrategy", "REPLICA", &sched) ||
+		    jr_opt_int(&c, "desiredCount", 0, 0, 5000, &desired) ||
+		    jr_opt_object(&c, "deploymentConfiguration", &dep) ||
+		    jr_opt_array(&c, "placementStrategy", &strat) ||
+		    jr_opt_array(&c, "placementConstraints", &cons) ||
+		    jr_opt_num(&c, "createdAtSeconds", 0, 0, 1e11, &create_at))
+			return -1;
+		rt = jr_get(&c, "runtimeSeconds");
+		if (jr_end(&c))
+			return -1;
+		for (int k = 0; k < s->n_services; k++)
+			if (strcmp(s->services[k].name, name) == 0)
+				return jr_fail(&c, "serviceName", "service '%s' is declared twice", name);
+		s->n_services++;
+		v->name = xstrdup(name);
+		place_policy_init(&v->policy);
+		if (strcmp(sched, "REPLICA") == 0)
+			v->sched = SCHED_REPLICA;
+		else if (strcmp(sched, "DAEMON") == 0)
+			v->sched = SCHED_DAEMON;
+		else
+			return jr_fail(&c, "schedulingStrategy", "expected REPLICA or DAEMON, got \"%s\"", sched);
+		if (v->sched == SCHED_DAEMON && (strat || jr_has(&c, "desiredCount")))
+			return jr_fail(&c, v->sched == SCHED_DAEMON && strat ? "placementStrategy" : "desiredCount",
+				       "not used by a DAEMON service (ecs-semantics §4.10)");
+		td = find_taskdef_name(s, tdname);
+		if (td < 0)
+			return jr_fail(&c, "taskDefinition", "unknown task definition '%s' (not in $.taskDefinitions)", tdname);
+		v->taskdef = td;
+		v->desired = desired;
+		v->create_at = sec_to_ms(create_at);
+		/* ecs-semantics §5.5: REPLICA 100/200, DAEMON 0/100 */
+		minp = v->sched == SCHED_DAEMON ? 0 : 100;
+		maxp = v->sched == SCHED_DAEMON ? 100 : 200;
+		v->breaker = 0;
+		v->rollback = 0;
+		if (dep) {
+			snprintf(p2, sizeof p2, "%s.deploymentConfiguration", path);
+			if (jr_open(&dc, dep, s->file, p2, e) ||
+			    jr_opt_int(&dc, "minimumHealthyPercent", minp, 0, 100, &minp) ||
+			    jr_opt_int(&dc, "maximumPercent", maxp, 100, 200, &maxp) ||
+			    jr_opt_object(&dc, "deploymentCircuitBreaker", &cb) || jr_end(&dc))
+				return -1;
+			if (cb) {
+				struct jr bc;
+
+				snprintf(p2, sizeof p2, "%s.deploymentConfiguration.deploymentCircuitBreaker", path);
+				if (jr_open(&bc, cb, s->file, p2, e) ||
+				    jr_opt_bool(&bc, "enable", 0, &v->breaker) ||
+				    jr_opt_bool(&bc, "rollback", 0, &v->rollback) || jr_end(&bc))
+					return -1;
+			}
+			if (v->sched == SCHED_DAEMON && maxp != 100)
+				return jr_fail(&dc, "maximumPercent", "must be 100 for a DAEMON service (§4.10)");
+		}
+		v->min_healthy_pct = (int)minp;
+		v->max_pct = (int)maxp;
+		snprintf(p2, sizeof p2, "%s.placementStrategy", path);
+		if (strat && place_parse_strategies(&v->policy, strat, s->file, p2, e))
+			return -1;
+		snprintf(p2, sizeof p2, "%s.placementConstraints", path);
+		if (cons && place_parse_constraints(&v->policy, cons, s->file, p2, e))
+			return -1;
+		v->policy.tie_break = s->policy.tie_break;
+		for (int k = 0; k < s->taskdefs[td].td->n_constraints; k++)
+			if (place_add_member_of(&v->policy, s->taskdefs[td].td->constraints[k],
+						s->taskdefs[td].path, "$.placementConstraints", e))
+				return -1;
+		if (rt) {
+			snprintf(p2, sizeof p2, "%s.runtimeSeconds", path);
+			if (dist_parse(&v->runtime, rt, s->file, p2, s->dir, e))
+				return -1;
+			v->has_runtime = 1;
+		}
+	}
+	return 0;
+}
+
 static int read_azs(struct scenario *s, const cJSON *arr, struct err *e)
 {
 	int i = 0;
@@ -538,6 +699,7 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 	struct jr c;
 	const char *name, *region, *desc;
 	const cJSON *azs, *defaults, *types, *groups, *tds, *placement, *workload, *pending;
+	const cJSON *services, *cp, *agent;
 	int64_t seed;
 	double duration, interval, ptimeout = 0;
 	static const struct scn_instance_settings base = {
@@ -551,7 +713,7 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 	static const char *const members[] = { "name", "description", "seed",
 		"durationSeconds", "metricsIntervalSeconds", "region", "availabilityZones",
 		"instanceDefaults", "instanceTypes", "instanceGroups", "taskDefinitions",
-		"placement", "workload", "pending", NULL };
+		"placement", "workload", "pending", "services", "controlPlane", "agent", NULL };
 
 	rc = jr_open(&c, d->root, s->file, "$", e) || jr_only(&c, members) ||
 	     jr_opt_str(&c, "name", dflt_name, &name) ||
@@ -568,6 +730,9 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 	     jr_opt_object(&c, "placement", &placement) ||
 	     jr_opt_object(&c, "workload", &workload) ||
 	     jr_opt_object(&c, "pending", &pending) ||
+	     jr_opt_array(&c, "services", &services) ||
+	     jr_opt_object(&c, "controlPlane", &cp) ||
+	     jr_opt_object(&c, "agent", &agent) ||
 	     jr_end(&c);
 	s->name = xstrdup(rc ? dflt_name : name);
 	free(dflt_name);
@@ -583,7 +748,9 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 	    (groups && read_groups(s, groups, e)) ||
 	    read_placement(s, placement, e) ||
 	    (tds && read_taskdefs(s, tds, e)) ||
-	    read_workload(s, workload, e))
+	    read_workload(s, workload, e) ||
+	    read_timing(s, cp, agent, e) ||
+	    (services && read_services(s, services, e)))
 		return -1;
 	if (pending) {
 		struct jr pc;
@@ -652,6 +819,14 @@ void scenario_free(struct scenario *s)
 			dist_free(&s->gens[i].runtime);
 	}
 	free(s->gens);
+	for (int i = 0; i < s->n_services; i++) {
+		free(s->services[i].name);
+		place_policy_free(&s->services[i].policy);
+		if (s->services[i].has_runtime)
+			dist_free(&s->services[i].runtime);
+	}
+	free(s->services);
+	dist_free(&s->timing.image_pull);
 	for (int i = 0; i < s->n_traces; i++)
 		free(s->traces[i]);
 	free(s->traces);

@@ -72,6 +72,46 @@ struct scn_generator {
 	int count;                    /* tasks per submission (RunTask count) */
 };
 
+/* Timings of the control plane and the agents (ecs-semantics §3, §5, §7,
+ * §10.2); every one is a parameter with the reference's default. */
+struct scn_timing {
+	sim_time_t placement_latency;     /* RunTask / scheduler launch → placement decision, 1 s */
+	sim_time_t api_latency;           /* StopTask, UpdateService, ... take effect after, 0.1 s */
+	sim_time_t scheduler_delay;       /* service scheduler reaction to a change, 10 s */
+	sim_time_t network_delay;         /* backplane ↔ agent, each way, 0.05 s */
+	struct dist image_pull;           /* seconds to pull an image not cached on the instance, 20 */
+	sim_time_t image_pull_cached;     /* cached image, 1 s */
+	sim_time_t container_start;       /* create + start the containers, 1 s */
+	double start_failure_p;           /* a task's containers fail to start, 0 */
+	sim_time_t shutdown;              /* a container exits this long after SIGTERM, 2 s */
+	sim_time_t stop_timeout;          /* ECS_CONTAINER_STOP_TIMEOUT, 30 s */
+	sim_time_t eni_attach;            /* awsvpc PROVISIONING, 5 s */
+	sim_time_t eni_detach;            /* awsvpc DEPROVISIONING, 5 s */
+	sim_time_t heartbeat_timeout;     /* silence before the agent counts as disconnected, 60 s */
+	sim_time_t heartbeat_jitter;      /* + uniform [0, jitter), 60 s */
+	sim_time_t healthy_after;         /* RUNNING → healthy without health check (§5.2), 40 s */
+	sim_time_t health_check;          /* RUNNING → healthy with a container health check, 30 s */
+	sim_time_t throttle_initial;      /* first throttled launch delay (§5.4), 30 s */
+	sim_time_t throttle_max;          /* cap, 900 s */
+	int throttle_after;               /* consecutive start failures before throttling, 3 */
+	int breaker_min;                  /* circuit-breaker threshold floor (3; older docs 10) */
+};
+
+enum scn_sched { SCHED_REPLICA, SCHED_DAEMON };
+
+struct scn_service {
+	char *name;
+	int taskdef;                  /* index into taskdefs */
+	enum scn_sched sched;
+	int64_t desired;
+	int min_healthy_pct, max_pct;
+	int breaker, rollback;
+	struct place_policy policy;   /* service strategy/constraints + the definition's */
+	int has_runtime;
+	struct dist runtime;          /* how long each task's essential container runs */
+	sim_time_t create_at;         /* CreateService call time */
+};
+
 struct scenario {
 	char *file;
 	char *dir;                    /* folder of the file: relative paths resolve here */
@@ -96,6 +136,9 @@ struct scenario {
 	struct scn_generator *gens;
 	int n_gens;
 	sim_time_t pending_timeout;   /* ms, 0 = a pending task waits until the end */
+	struct scn_timing timing;
+	struct scn_service *services;
+	int n_services;
 };
 
 /* Load and check a scenario. NULL with e filled on bad input. */
