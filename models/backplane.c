@@ -1,111 +1,57 @@
-/* models/backplane.c — cluster state, RunTask / StopTask /
- * RegisterContainerInstance, and the queue of tasks waiting for capacity
- * (ecs-semantics §3, §4; ecs-choices A3, A13, D9).
+/* models/backplane.c — the ECS control plane: cluster state, the API calls
+ * the workload makes (RunTask, StopTask, RegisterContainerInstance,
+ * UpdateContainerInstancesState, UpdateService), placement, the desired
+ * status of every task, and what the agents report back
+ * (ecs-semantics §3, §4, §7; ecs-choices A3, A13, D6, D9).
  *
- * Task lifecycle in this build: a submitted task is placed at once when an
- * instance fits (PENDING → RUNNING at the same instant: the agent and its
- * latencies are not modelled yet), otherwise it waits PENDING in a FIFO
- * queue.  The queue is retried in one pass whenever capacity may have
- * appeared (a task released, an instance registered); within a pass, once a
- * (task definition, group) pair failed, later tasks of the same pair are not
- * tried again (the cluster did not change, so they would fail the same way).
- * A task whose essential container has run its duration stops with
- * EssentialContainerExited; StopTask gives UserInitiated (§3.3).
+ * Lifecycle: a launch is placed after the placement latency; the task then
+ * holds its resources and is PROVISIONING (awsvpc: while its ENI attaches),
+ * PENDING while the start request travels to the agent and the agent pulls
+ * images, ACTIVATING → RUNNING when its containers start; on a stop it goes
+ * DEACTIVATING → STOPPING (stop signal, up to the stop timeout) →
+ * DEPROVISIONING (awsvpc: ENI detach) → STOPPED.  The agent's side lives in
+ * agent.c, the service scheduler in service.c.  Resources are released when
+ * the backplane hears STOPPED from the agent.
  *
- * Tasks live in a slot table; events carry (slot, generation), so a task
- * stopped early leaves a stale event that is ignored (lazy cancellation).
- * Invariant: a slot is FREE, PENDING (queued, no instance) or RUNNING
- * (reserved on exactly one instance).
+ * A standalone task no instance can take waits in a FIFO queue and is
+ * retried in one pass whenever capacity may have appeared; within a pass a
+ * (task definition, group) pair that failed is not tried again.  Service
+ * tasks are not queued: the scheduler retries on its next pass (A3).
  */
-#include "backplane.h"
+#include "backplane_int.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_randist.h>
-
-#include "models/placement/placement.h"
-#include "models/trace.h"
 #include "sim/hmap.h"
 #include "sim/mem.h"
 
-/* registeredAt of instances: simulated time 0 is this instant (2026-01-01T00:00:00Z) */
+/* registeredAt of instances: simulated time 0 is 2026-01-01T00:00:00Z */
 #define EPOCH_BASE_MS INT64_C(1767225600000)
 
-enum tstate { T_FREE, T_PENDING, T_RUNNING };
-
-struct task {
-	uint32_t gen;
-	uint8_t state;
-	char *id;
-	int td;
-	uint32_t group;
-	int32_t inst;
-	sim_time_t submit, placed, duration;
+static const char *const state_names[TS_N] = {
+	"PROVISIONING", "PENDING", "ACTIVATING", "RUNNING", "DEACTIVATING",
+	"STOPPING", "DEPROVISIONING", "STOPPED",
 };
 
-struct trace_src {
-	struct backplane *bp;
-	struct trace *t;
-	char *dir;
-	struct trace_row row;     /* the row scheduled next */
-};
-
-struct gen_src {
-	struct backplane *bp;
-	const struct scn_generator *g;
-	gsl_rng *arrivals, *mix, *runtime;
-	gsl_ran_discrete_t *table;
-	int64_t made;
-};
-
-struct backplane {
-	struct scenario *s;
-	struct sim *sim;
-	struct rng_reg *rng;
-	struct metrics *m;
-	struct cluster *cl;
-	gsl_rng *place_rng;
-
-	struct task *tasks;
-	size_t n_tasks, cap_tasks;
-	uint32_t *free_slots;
-	size_t n_free, cap_free;
-	struct hmap *by_id;
-	uint64_t next_task_no;
-	int64_t running, pending;
-
-	uint64_t *queue;          /* ring of slot<<32|gen, FIFO */
-	size_t q_head, q_len, q_cap;
-	int retry_scheduled;
-
-	struct trace_src *traces;
-	int n_traces;
-	struct gen_src *gens;
-	int n_gens;
-
-	uint32_t ev_trace, ev_arrival, ev_end, ev_retry, ev_timeout, ev_sample;
-	struct err err;
-	int failed;
-};
-
-static uint64_t ref(const struct backplane *bp, uint32_t slot)
+const char *task_state_name(enum task_state s)
 {
-	return (uint64_t)slot << 32 | bp->tasks[slot].gen;
+	return s < TS_N ? state_names[s] : "?";
 }
 
-static struct task *deref(struct backplane *bp, uint64_t r)
+struct task *bp_task(struct backplane *bp, uint64_t r)
 {
-	uint32_t slot = (uint32_t)(r >> 32);
+	uint32_t slot = ref_slot(r);
 
-	if (slot >= bp->n_tasks || bp->tasks[slot].gen != (uint32_t)r)
+	if (slot >= bp->n_tasks || !bp->tasks[slot].used || bp->tasks[slot].gen != (uint32_t)r)
 		return NULL;
 	return &bp->tasks[slot];
 }
 
-static void fail(struct backplane *bp, const struct err *e)
+void bp_fail(struct backplane *bp, const struct err *e)
 {
 	if (!bp->failed) {
 		bp->err = *e;
@@ -122,7 +68,7 @@ static void notify_cluster(struct backplane *bp)
 	metrics_on_cluster(bp->m, sim_now(bp->sim), &t);
 }
 
-/* ---- the pending queue -------------------------------------------------- */
+/* ---- the standalone queue ------------------------------------------------ */
 
 static void q_push(struct backplane *bp, uint64_t r)
 {
@@ -149,12 +95,13 @@ static uint64_t q_pop(struct backplane *bp)
 	return r;
 }
 
-static void want_retry(struct backplane *bp)
+void bp_capacity_changed(struct backplane *bp)
 {
-	if (bp->pending > 0 && !bp->retry_scheduled) {
+	if (bp->queued > 0 && !bp->retry_scheduled) {
 		bp->retry_scheduled = 1;
 		sim_after(bp->sim, 0, bp->ev_retry, bp, 0);
 	}
+	svc_capacity_changed(bp);
 }
 
 /* ---- tasks -------------------------------------------------------------- */
@@ -179,8 +126,10 @@ static uint32_t new_slot(struct backplane *bp)
 	return (uint32_t)bp->n_tasks++;
 }
 
+static void drop_slot(struct backplane *bp, uint32_t slot);
+
 /* Write the task's row and free its slot. */
-static void retire(struct backplane *bp, uint32_t slot, sim_time_t stop, const char *code)
+static void retire(struct backplane *bp, uint32_t slot, int present)
 {
 	struct task *t = &bp->tasks[slot];
 	char label[300];
@@ -188,127 +137,264 @@ static void retire(struct backplane *bp, uint32_t slot, sim_time_t stop, const c
 		.task_id = t->id,
 		.taskdef = td_label(bp, t->td, label, sizeof label),
 		.group = cluster_group_name(bp->cl, t->group),
-		.service = "",
+		.service = t->svc >= 0 ? bp->s->services[t->svc].name : "",
 		.submit = t->submit,
 		.placed = t->placed,
-		.start = t->placed,
-		.stop = stop,
+		.start = t->ts[TS_RUNNING],
+		.stop = present ? -1 : t->ts[TS_STOPPED],
 		.instance_id = t->inst >= 0 ? cluster_id(bp->cl, t->inst) : NULL,
 		.az = t->inst >= 0 ? cluster_az(bp->cl, t->inst) : NULL,
 		.cpu_units = bp->s->taskdefs[t->td].req.cpu_units,
 		.mem_mib = bp->s->taskdefs[t->td].req.mem_mib,
-		.stop_code = code,
+		.stop_code = present ? NULL : t->stop_code,
+		.desired = t->desired == TD_RUNNING ? "RUNNING" : "STOPPED",
+		.last = t->queued ? "PENDING" : task_state_name(t->state),
+		.ts = t->ts,
 	};
 
 	metrics_on_task_done(bp->m, &r);
+	drop_slot(bp, slot);
+}
+
+/* Free a slot that never became a task anyone sees (A3). */
+static void drop_slot(struct backplane *bp, uint32_t slot)
+{
+	struct task *t = &bp->tasks[slot];
+
 	hmap_del(bp->by_id, t->id);
 	free(t->id);
 	t->id = NULL;
-	t->state = T_FREE;
+	t->used = 0;
 	t->gen++;
 	XGROW(bp->free_slots, bp->cap_free, bp->n_free + 1);
 	bp->free_slots[bp->n_free++] = slot;
 }
 
-/* One placement attempt; on success the task runs from now. */
+void bp_set_state(struct backplane *bp, uint32_t slot, enum task_state st)
+{
+	struct task *t = &bp->tasks[slot];
+	enum task_state from = t->state;
+
+	if (from == TS_RUNNING && st != TS_RUNNING)
+		bp->running--;
+	if (from < TS_RUNNING && st >= TS_RUNNING)
+		bp->starting--;
+	if (st == TS_RUNNING && from != TS_RUNNING)
+		bp->running++;
+	t->state = st;
+	if (t->ts[st] < 0)
+		t->ts[st] = sim_now(bp->sim);
+	if (t->svc >= 0)
+		svc_on_state(bp, t, from, st);
+}
+
+/* One placement attempt; on success the task is PROVISIONING from now. */
 static int try_place(struct backplane *bp, uint32_t slot)
 {
 	struct task *t = &bp->tasks[slot];
 	const struct scn_taskdef *d = &bp->s->taskdefs[t->td];
+	const struct place_policy *pol = t->svc >= 0
+		? &bp->svcs[t->svc].deps[t->dep].policy : &d->policy;
 	struct place_result res;
 	sim_time_t now = sim_now(bp->sim);
+	struct place_policy pinned;
+	int rc;
 
-	if (place_task(bp->cl, &d->req, t->group, &d->policy, bp->place_rng, &res) != 0) {
+	if (t->pin >= 0) {
+		/* a DAEMON task goes to one given instance (§4.10) */
+		char expr[96];
+		struct err e;
+
+		place_policy_copy(&pinned, pol);
+		snprintf(expr, sizeof expr, "instanceId == %s", cluster_id(bp->cl, t->pin));
+		place_add_member_of(&pinned, expr, NULL, "daemon", &e);
+		rc = place_task(bp->cl, &d->req, t->group, &pinned, bp->place_rng, &res);
+		place_policy_free(&pinned);
+	} else {
+		rc = place_task(bp->cl, &d->req, t->group, pol, bp->place_rng, &res);
+	}
+	if (rc != 0) {
 		char label[300];
 
 		metrics_on_failure(bp->m, now, t->id, td_label(bp, t->td, label, sizeof label),
-				   cluster_group_name(bp->cl, t->group), "", res.reason,
-				   res.considered);
+				   cluster_group_name(bp->cl, t->group),
+				   t->svc >= 0 ? bp->s->services[t->svc].name : "",
+				   res.reason, res.considered);
 		return -1;
 	}
 	cluster_reserve(bp->cl, res.instance, &d->req, t->group);
 	t->inst = res.instance;
 	t->placed = now;
-	t->state = T_RUNNING;
-	bp->running++;
+	t->queued = 0;
+	bp->starting++;
+	if (t->svc >= 0)
+		metrics_on_submit(bp->m, t->submit);
+	t->state = TS_PROVISIONING;
+	t->ts[TS_PROVISIONING] = now;
 	metrics_on_placed(bp->m, now, t->submit);
 	notify_cluster(bp);
-	if (t->duration >= 0)
-		sim_after(bp->sim, t->duration, bp->ev_end, bp, ref(bp, slot));
+	/* §3.1: PROVISIONING is where the awsvpc ENI is created and attached */
+	sim_after(bp->sim, d->td->eni ? bp->tm->eni_attach : 0, bp->ev_provisioned, bp,
+		  task_ref(bp, slot));
 	return 0;
 }
 
-static int submit(struct backplane *bp, int td, const char *group, const char *id,
-		  sim_time_t duration, struct err *e)
+uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *id,
+		     sim_time_t duration, int svc, int dep)
 {
-	uint32_t slot;
-	struct task *t;
-	char auto_id[40], gbuf[300];
-	uint64_t dummy;
+	uint32_t slot = new_slot(bp);
+	struct task *t = &bp->tasks[slot];
+	char auto_id[40];
 
 	if (!id) {
 		snprintf(auto_id, sizeof auto_id, "task-%" PRIu64, ++bp->next_task_no);
 		id = auto_id;
 	}
-	if (hmap_get(bp->by_id, id, &dummy))
-		return err_at(e, NULL, 0, 0, NULL, "task id '%s' is already in use by a live task", id);
+	memset(t, 0, offsetof(struct task, gen));
+	t->used = 1;
+	t->queued = 1;
+	t->state = TS_PROVISIONING;
+	t->desired = TD_RUNNING;
+	t->id = xstrdup(id);
+	t->td = td;
+	t->group = group;
+	t->inst = -1;
+	t->pin = -1;
+	t->svc = svc;
+	t->dep = dep;
+	t->submit = sim_now(bp->sim);
+	t->placed = -1;
+	for (int k = 0; k < TS_N; k++)
+		t->ts[k] = -1;
+	t->duration = duration;
+	hmap_put(bp->by_id, t->id, slot);
+	if (svc < 0)
+		metrics_on_submit(bp->m, t->submit);
+	bp->queued++;
+	sim_after(bp->sim, bp->tm->placement_latency, bp->ev_launch, bp, task_ref(bp, slot));
+	return slot;
+}
+
+/* The placement decision of a launch (after the placement latency). */
+static void on_launch(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+	uint32_t slot = ref_slot(ev->arg);
+
+	(void)s;
+	if (!t || !t->queued || t->desired != TD_RUNNING)
+		return;
+	if (try_place(bp, slot) == 0) {
+		bp->queued--;
+		return;
+	}
+	if (t->svc >= 0) {
+		/* A3: a service task that cannot be placed does not exist; the
+		 * scheduler tries again on its next pass */
+		bp->queued--;
+		svc_on_launch_failed(bp, t);
+		drop_slot(bp, slot);
+		return;
+	}
+	q_push(bp, ev->arg);
+	if (bp->s->pending_timeout > 0)
+		sim_after(bp->sim, bp->s->pending_timeout, bp->ev_timeout, bp, ev->arg);
+}
+
+static void on_provisioned(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+
+	(void)s;
+	if (!t || t->state != TS_PROVISIONING)
+		return;
+	bp_set_state(bp, ref_slot(ev->arg), TS_PENDING);
+	agent_send(bp, ref_slot(ev->arg), t->desired == TD_RUNNING ? AM_START : AM_STOP);
+}
+
+/* RunTask: `count` tasks placed one after the other, resources and group
+ * counts updated in between (A13: the same decisions as calls of ≤ 10). */
+static int run_task(struct backplane *bp, int td, const char *group, const char *id,
+		    int64_t count, sim_time_t duration, struct err *e)
+{
+	char gbuf[300];
+	uint64_t dummy;
+	uint32_t g;
+
 	if (!group || !*group) {
 		snprintf(gbuf, sizeof gbuf, "family:%s", bp->s->taskdefs[td].td->family);
 		group = gbuf;
 	}
-	slot = new_slot(bp);
-	t = &bp->tasks[slot];
-	t->state = T_PENDING;
-	t->id = xstrdup(id);
-	t->td = td;
-	t->group = cluster_group(bp->cl, group);
-	t->inst = -1;
-	t->submit = sim_now(bp->sim);
-	t->placed = -1;
-	t->duration = duration;
-	hmap_put(bp->by_id, id, slot);
-	metrics_on_submit(bp->m, t->submit);
-	if (try_place(bp, slot) != 0) {
-		bp->pending++;
-		q_push(bp, ref(bp, slot));
-		if (bp->s->pending_timeout > 0)
-			sim_after(bp->sim, bp->s->pending_timeout, bp->ev_timeout, bp, ref(bp, slot));
-	}
-	return 0;
-}
-
-/* RunTask: `count` tasks placed one after the other, resources and group
- * counts updated in between (ecs-choices A13: a count above 10 is the same
- * decisions as several calls of at most 10). */
-static int run_task(struct backplane *bp, int td, const char *group, const char *id,
-		    int64_t count, sim_time_t duration, struct err *e)
-{
+	g = cluster_group(bp->cl, group);
 	for (int64_t k = 1; k <= count; k++) {
-		char buf[300];
-
-		if (id && *id && count > 1)
-			snprintf(buf, sizeof buf, "%s-%" PRId64, id, k);
-		if (submit(bp, td, group, id && *id ? (count > 1 ? buf : id) : NULL, duration, e))
-			return -1;
+		if (id && *id && hmap_get(bp->by_id, id, &dummy))
+			return err_at(e, NULL, 0, 0, NULL,
+				      "task id '%s' is already in use by a live task", id);
+		bp_new_task(bp, td, g, id && *id ? id : NULL, duration, -1, 0);
 	}
 	return 0;
 }
 
-/* StopTask (ecs-choices D9: unknown or already stopped tasks: no effect). */
-static void stop_task(struct backplane *bp, uint32_t slot, const char *code)
+/* StopTask (D9: a task already stopping or stopped: no effect). */
+void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 {
 	struct task *t = &bp->tasks[slot];
 
-	if (t->state == T_RUNNING) {
-		cluster_release(bp->cl, t->inst, &bp->s->taskdefs[t->td].req, t->group);
-		bp->running--;
-		retire(bp, slot, sim_now(bp->sim), code);
-		notify_cluster(bp);
-		want_retry(bp);
-	} else if (t->state == T_PENDING) {
-		bp->pending--;
-		retire(bp, slot, sim_now(bp->sim), code);
+	if (t->desired == TD_STOPPED)
+		return;
+	t->desired = TD_STOPPED;
+	t->stop_code = code;
+	if (t->queued) {
+		/* never placed: nothing to tell an agent */
+		bp->queued--;
+		t->ts[TS_STOPPED] = sim_now(bp->sim);
+		if (t->svc >= 0)
+			svc_on_task_stopped(bp, t);
+		retire(bp, slot, 0);
+		return;
 	}
+	if (t->state == TS_PENDING || t->state == TS_ACTIVATING || t->state == TS_RUNNING)
+		agent_send(bp, slot, AM_STOP);
+	/* PROVISIONING: on_provisioned sends the stop instead of the start */
+}
+
+struct api_stop {
+	char *id;
+};
+
+static void on_api_stop(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	char *id = ev->target;
+	uint64_t slot;
+
+	(void)s;
+	if (hmap_get(bp->by_id, id, &slot))
+		bp_stop_task(bp, (uint32_t)slot, STOP_USER);
+	free(id);
+}
+
+void bp_task_running(struct backplane *bp, uint32_t slot)
+{
+	struct task *t = &bp->tasks[slot];
+
+	if (t->svc >= 0)
+		svc_on_task_running(bp, t);
+}
+
+void bp_task_stopped(struct backplane *bp, uint32_t slot)
+{
+	struct task *t = &bp->tasks[slot];
+
+	if (t->inst >= 0)
+		cluster_release(bp->cl, t->inst, &bp->s->taskdefs[t->td].req, t->group);
+	if (t->svc >= 0)
+		svc_on_task_stopped(bp, t);
+	retire(bp, slot, 0);
+	notify_cluster(bp);
+	bp_capacity_changed(bp);
 }
 
 static void register_instance(struct backplane *bp, const struct catalog_type *type,
@@ -317,39 +403,55 @@ static void register_instance(struct backplane *bp, const struct catalog_type *t
 	struct instance_spec spec;
 	struct inst_attr scratch[64];
 	char id[32];
+	int32_t i;
 
 	scenario_instance_spec(bp->s, type, az, g ? g->attrs : NULL, g ? g->n_attrs : 0,
 			       g ? &g->settings : NULL, &spec, scratch);
 	snprintf(id, sizeof id, "ci-%05d", cluster_count(bp->cl) + 1);
 	spec.id = id;
 	spec.registered_at_ms = EPOCH_BASE_MS + sim_now(bp->sim);
-	cluster_add(bp->cl, &spec);
+	i = cluster_add(bp->cl, &spec);
+	agent_init(bp, i);
 	notify_cluster(bp);
-	want_retry(bp);
+	svc_on_instance(bp, i);
+	bp_capacity_changed(bp);
+}
+
+int backplane_drain(struct backplane *bp, const char *instance_id, struct err *e)
+{
+	for (int32_t i = 0; i < cluster_count(bp->cl); i++) {
+		if (strcmp(cluster_id(bp->cl, i), instance_id) == 0) {
+			/* only an ACTIVE instance can be set to DRAINING (§2.3, D6) */
+			if (cluster_status(bp->cl, i) == INST_ACTIVE) {
+				cluster_set_status(bp->cl, i, INST_DRAINING);
+				notify_cluster(bp);
+				svc_on_instance(bp, i);
+			}
+			return 0;
+		}
+	}
+	return err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", instance_id);
+}
+
+static int32_t find_instance(struct backplane *bp, const char *id)
+{
+	for (int32_t i = 0; i < cluster_count(bp->cl); i++)
+		if (strcmp(cluster_id(bp->cl, i), id) == 0)
+			return i;
+	return -1;
 }
 
 /* ---- event handlers ----------------------------------------------------- */
 
-static void on_end(struct sim *s, void *ctx, const struct event *ev)
-{
-	struct backplane *bp = ctx;
-	struct task *t = deref(bp, ev->arg);
-
-	(void)s;
-	if (t && t->state == T_RUNNING)
-		stop_task(bp, (uint32_t)(ev->arg >> 32), "EssentialContainerExited");
-}
-
 static void on_timeout(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
-	struct task *t = deref(bp, ev->arg);
+	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	/* the wait for capacity ended (ecs-semantics §4.9: PROVISIONING tasks
-	 * stop after a timeout); the task never started */
-	if (t && t->state == T_PENDING)
-		stop_task(bp, (uint32_t)(ev->arg >> 32), "TaskFailedToStart");
+	/* the wait for capacity ended (§4.9): the task never started */
+	if (t && t->queued)
+		bp_stop_task(bp, ref_slot(ev->arg), STOP_FAILED_TO_START);
 }
 
 struct kind {
@@ -369,15 +471,15 @@ static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 	bp->retry_scheduled = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t r = q_pop(bp);
-		struct task *t = deref(bp, r);
+		struct task *t = bp_task(bp, r);
 		int skip = 0;
 
-		if (!t || t->state != T_PENDING)
+		if (!t || !t->queued || t->desired != TD_RUNNING)
 			continue;
 		for (size_t k = 0; k < n_failed && !skip; k++)
 			skip = failed[k].td == t->td && failed[k].group == t->group;
-		if (!skip && try_place(bp, (uint32_t)(r >> 32)) == 0) {
-			bp->pending--;
+		if (!skip && try_place(bp, ref_slot(r)) == 0) {
+			bp->queued--;
 			continue;
 		}
 		if (!skip) {
@@ -398,8 +500,9 @@ static void on_sample(struct sim *s, void *ctx, const struct event *ev)
 	(void)ev;
 	cluster_totals(bp->cl, &ms.cl);
 	ms.tasks_running = bp->running;
-	ms.tasks_pending = bp->pending;
+	ms.tasks_pending = bp->queued + bp->starting;
 	metrics_on_sample(bp->m, sim_now(s), &ms);
+	svc_sample(bp, sim_now(s));
 	if (next <= bp->s->duration)
 		sim_at(s, next, bp->ev_sample, bp, 0);
 }
@@ -407,7 +510,8 @@ static void on_sample(struct sim *s, void *ctx, const struct event *ev)
 static int trace_row(struct backplane *bp, struct trace_src *src, struct err *e)
 {
 	const struct trace_row *r = &src->row;
-	int td;
+	int td, v;
+	int32_t inst;
 
 	switch (r->ev) {
 	case TR_RUN_TASK:
@@ -415,13 +519,10 @@ static int trace_row(struct backplane *bp, struct trace_src *src, struct err *e)
 		if (td < 0)
 			break;
 		return run_task(bp, td, r->group, r->target, r->count, r->duration, e);
-	case TR_STOP_TASK: {
-		uint64_t slot;
-
-		if (hmap_get(bp->by_id, r->target, &slot))
-			stop_task(bp, (uint32_t)slot, "UserInitiated");
+	case TR_STOP_TASK:
+		/* the call takes effect after the API latency */
+		sim_after(bp->sim, bp->tm->api_latency, bp->ev_api_stop, xstrdup(r->target), 0);
 		return 0;
-	}
 	case TR_REGISTER_INSTANCE: {
 		const struct catalog_type *type = catalog_find(bp->s->catalog, r->target);
 
@@ -442,6 +543,30 @@ static int trace_row(struct backplane *bp, struct trace_src *src, struct err *e)
 			register_instance(bp, type, r->group, NULL);
 		return 0;
 	}
+	case TR_SET_DESIRED:
+	case TR_DEPLOY:
+		v = svc_find(bp, r->target);
+		if (v < 0) {
+			err_at(e, NULL, 0, 0, NULL, "unknown service '%s' (not in $.services)", r->target);
+			break;
+		}
+		if (r->ev == TR_SET_DESIRED) {
+			svc_set_desired(bp, v, r->count);
+			return 0;
+		}
+		td = scenario_taskdef(bp->s, r->taskdef, src->dir, e);
+		if (td < 0)
+			break;
+		svc_deploy(bp, v, td);
+		return 0;
+	case TR_AGENT_DISCONNECT:
+		inst = find_instance(bp, r->target);
+		if (inst < 0) {
+			err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", r->target);
+			break;
+		}
+		agent_disconnect(bp, inst, r->duration);
+		return 0;
 	default:
 		err_at(e, NULL, 0, 0, NULL, "event '%s' is not supported yet",
 		       trace_event_name(r->ev));
@@ -474,7 +599,7 @@ static void on_trace(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	err_clear(&e);
 	if (trace_row(bp, src, &e) || next_row(bp, src, &e))
-		fail(bp, &e);
+		bp_fail(bp, &e);
 }
 
 static void on_arrival(struct sim *s, void *ctx, const struct event *ev)
@@ -493,7 +618,7 @@ static void on_arrival(struct sim *s, void *ctx, const struct event *ev)
 		dur = x > 0 ? (sim_time_t)(x * 1000.0 + 0.5) : 0;
 	}
 	if (run_task(bp, td, g->group, NULL, g->count, dur, &e)) {
-		fail(bp, &e);
+		bp_fail(bp, &e);
 		return;
 	}
 	gs->made += g->count;
@@ -513,18 +638,24 @@ struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_
 	struct backplane *bp = xcalloc(1, sizeof *bp);
 
 	bp->s = s;
+	bp->tm = &s->timing;
 	bp->sim = sim;
 	bp->rng = rng;
 	bp->m = m;
 	bp->cl = cluster_new();
 	bp->by_id = hmap_new();
 	bp->place_rng = rng_stream(rng, "place/tie-break");
+	bp->agent_rng = rng_stream(rng, "agent");
 	bp->ev_trace = sim_on(sim, "trace-row", on_trace, bp);
 	bp->ev_arrival = sim_on(sim, "generator-arrival", on_arrival, bp);
-	bp->ev_end = sim_on(sim, "task-end", on_end, bp);
 	bp->ev_retry = sim_on(sim, "pending-retry", on_retry, bp);
 	bp->ev_timeout = sim_on(sim, "pending-timeout", on_timeout, bp);
 	bp->ev_sample = sim_on(sim, "metrics-sample", on_sample, bp);
+	bp->ev_launch = sim_on(sim, "launch", on_launch, bp);
+	bp->ev_api_stop = sim_on(sim, "api-stop-task", on_api_stop, bp);
+	bp->ev_provisioned = sim_on(sim, "provisioned", on_provisioned, bp);
+	agent_register_events(bp);
+	svc_register_events(bp);
 	return bp;
 }
 
@@ -535,6 +666,7 @@ int backplane_start(struct backplane *bp, struct err *e)
 	for (int i = 0; i < s->n_groups; i++)
 		for (int k = 0; k < s->groups[i].count; k++)
 			register_instance(bp, s->groups[i].type, s->groups[i].az, &s->groups[i]);
+	svc_init_all(bp);
 	bp->traces = xcalloc((size_t)s->n_traces + 1, sizeof *bp->traces);
 	for (int i = 0; i < s->n_traces; i++) {
 		struct trace_src *src = &bp->traces[i];
@@ -544,7 +676,8 @@ int backplane_start(struct backplane *bp, struct err *e)
 		src->dir = slash ? xstrndup(s->traces[i], (size_t)(slash - s->traces[i]))
 				 : xstrdup(".");
 		src->t = trace_open(s->traces[i],
-				    1u << TR_RUN_TASK | 1u << TR_STOP_TASK | 1u << TR_REGISTER_INSTANCE,
+				    1u << TR_RUN_TASK | 1u << TR_STOP_TASK | 1u << TR_REGISTER_INSTANCE |
+				    1u << TR_SET_DESIRED | 1u << TR_DEPLOY | 1u << TR_AGENT_DISCONNECT,
 				    e);
 		bp->n_traces++;
 		if (!src->t || next_row(bp, src, e))
@@ -555,12 +688,19 @@ int backplane_start(struct backplane *bp, struct err *e)
 		struct gen_src *gs = &bp->gens[i];
 		const struct scn_generator *g = &s->gens[i];
 		double *w = xmalloc((size_t)g->n_mix * sizeof *w);
+		double sum = 0;
 		char name[300];
 
 		for (int k = 0; k < g->n_mix; k++)
-			w[k] = g->mix[k].weight;
+			sum += w[k] = g->mix[k].weight;
 		gs->bp = bp;
 		gs->g = g;
+		bp->n_gens++;
+		if (!(sum > 0)) {
+			free(w);
+			return err_at(e, s->file, 0, 0, NULL,
+				      "generator '%s': task definition weights must not all be 0", g->name);
+		}
 		gs->table = gsl_ran_discrete_preproc((size_t)g->n_mix, w);
 		free(w);
 		snprintf(name, sizeof name, "workload/gen/%s/arrivals", g->name);
@@ -569,10 +709,6 @@ int backplane_start(struct backplane *bp, struct err *e)
 		gs->mix = rng_stream(bp->rng, name);
 		snprintf(name, sizeof name, "workload/gen/%s/runtime", g->name);
 		gs->runtime = rng_stream(bp->rng, name);
-		bp->n_gens++;
-		if (!gs->table)
-			return err_at(e, s->file, 0, 0, NULL,
-				      "generator '%s': task definition weights must not all be 0", g->name);
 		if (g->start <= s->duration && g->start < g->stop)
 			sim_at(bp->sim, g->start, bp->ev_arrival, gs, 0);
 	}
@@ -587,14 +723,14 @@ const struct err *backplane_error(const struct backplane *bp)
 
 int64_t backplane_finish(struct backplane *bp, sim_time_t end)
 {
-	int64_t never = bp->pending;
+	int64_t never = bp->queued;
 
-	(void)end;
+	svc_finish(bp, end);
 	/* record what is still present, in slot order (deterministic) */
 	for (size_t i = 0; i < bp->n_tasks; i++)
-		if (bp->tasks[i].state != T_FREE)
-			retire(bp, (uint32_t)i, -1, NULL);
-	bp->running = bp->pending = 0;
+		if (bp->tasks[i].used)
+			retire(bp, (uint32_t)i, 1);
+	bp->running = bp->queued = bp->starting = 0;
 	return never;
 }
 
@@ -608,7 +744,8 @@ void backplane_free(struct backplane *bp)
 	if (!bp)
 		return;
 	for (size_t i = 0; i < bp->n_tasks; i++)
-		free(bp->tasks[i].id);
+		if (bp->tasks[i].used)
+			free(bp->tasks[i].id);
 	free(bp->tasks);
 	free(bp->free_slots);
 	free(bp->queue);
@@ -622,6 +759,8 @@ void backplane_free(struct backplane *bp)
 		if (bp->gens[i].table)
 			gsl_ran_discrete_free(bp->gens[i].table);
 	free(bp->gens);
+	agent_free_all(bp);
+	svc_free_all(bp);
 	cluster_free(bp->cl);
 	free(bp);
 }

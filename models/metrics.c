@@ -43,7 +43,7 @@ struct metrics {
 	char *dir;
 	char *scenario, *strategy;
 	uint64_t seed;
-	struct csvout *tasks, *failures, *series;
+	struct csvout *tasks, *failures, *series, *services, *svc_summary;
 	int64_t submitted, placed, failures_total;
 	int64_t by_reason[N_REASONS];
 	gsl_rstat_workspace *pending;            /* pending seconds of placed tasks */
@@ -101,12 +101,19 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 {
 	static const char *const task_cols[] = { "task_id", "taskdef", "group", "service",
 		"submit_s", "placed_s", "start_s", "stop_s", "instance_id", "az", "cpu",
-		"memory", "stop_code" };
+		"memory", "stop_code", "desired_status", "last_status", "provisioning_s",
+		"pending_s", "activating_s", "running_s", "deactivating_s", "stopping_s",
+		"deprovisioning_s", "stopped_s" };
 	static const char *const fail_cols[] = { "time_s", "task_id", "taskdef", "group",
 		"service", "reason", "instances_considered" };
 	static const char *const series_cols[] = { "time_s", "instances_active",
 		"instances_registered", "instances_used", "cpu_reserved_pct", "mem_reserved_pct",
 		"tasks_running", "tasks_pending", "tasks_placed_total", "placement_failures_total" };
+	static const char *const svc_cols[] = { "time_s", "service", "desired", "running",
+		"pending", "healthy", "deployments" };
+	static const char *const svc_sum_cols[] = { "service", "availability_pct",
+		"full_capacity_pct", "min_running", "tasks_started", "tasks_failed_to_start",
+		"replacements", "mean_time_to_replace_s", "p99_time_to_replace_s" };
 	struct metrics *m = xcalloc(1, sizeof *m);
 
 	m->dir = xstrdup(cfg->out_dir);
@@ -118,7 +125,7 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 	if (make_dirs(cfg->out_dir, e))
 		goto fail;
 	if (cfg->task_log) {
-		m->tasks = open_in(m, "tasks.csv", task_cols, 13, e);
+		m->tasks = open_in(m, "tasks.csv", task_cols, 23, e);
 		if (!m->tasks)
 			goto fail;
 		m->failures = open_in(m, "placement_failures.csv", fail_cols, 7, e);
@@ -127,6 +134,12 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 	}
 	m->series = open_in(m, "timeseries.csv", series_cols, 10, e);
 	if (!m->series)
+		goto fail;
+	m->services = open_in(m, "services.csv", svc_cols, 7, e);
+	if (!m->services)
+		goto fail;
+	m->svc_summary = open_in(m, "service_summary.csv", svc_sum_cols, 9, e);
+	if (!m->svc_summary)
 		goto fail;
 	return m;
 fail:
@@ -214,6 +227,10 @@ void metrics_on_task_done(struct metrics *m, const struct task_record *r)
 	csvout_int(o, r->cpu_units);
 	csvout_int(o, r->mem_mib);
 	csvout_str(o, r->stop_code);
+	csvout_str(o, r->desired);
+	csvout_str(o, r->last);
+	for (int k = 0; k < 8; k++)
+		csvout_ms(o, r->ts ? r->ts[k] : -1);
 	csvout_endrow(o);
 }
 
@@ -231,6 +248,43 @@ void metrics_on_sample(struct metrics *m, sim_time_t now, const struct metrics_s
 	csvout_int(o, s->tasks_pending);
 	csvout_int(o, m->placed);
 	csvout_int(o, m->failures_total);
+	csvout_endrow(o);
+}
+
+void metrics_on_service_sample(struct metrics *m, sim_time_t now, const char *service,
+			       int64_t desired, int64_t running, int64_t pending,
+			       int64_t healthy, int deployments)
+{
+	struct csvout *o = m->services;
+
+	csvout_ms(o, now);
+	csvout_str(o, service);
+	csvout_int(o, desired);
+	csvout_int(o, running);
+	csvout_int(o, pending);
+	csvout_int(o, healthy);
+	csvout_int(o, deployments);
+	csvout_endrow(o);
+}
+
+void metrics_on_service_summary(struct metrics *m, const struct service_summary *s)
+{
+	struct csvout *o = m->svc_summary;
+
+	csvout_str(o, s->service);
+	csvout_fixed(o, s->availability_pct, 3);
+	csvout_fixed(o, s->full_capacity_pct, 3);
+	csvout_int(o, s->min_running);
+	csvout_int(o, s->tasks_started);
+	csvout_int(o, s->tasks_failed_to_start);
+	csvout_int(o, s->replacements);
+	if (s->mean_replace_s >= 0) {
+		csvout_fixed(o, s->mean_replace_s, 3);
+		csvout_fixed(o, s->p99_replace_s, 3);
+	} else {
+		csvout_empty(o);
+		csvout_empty(o);
+	}
 	csvout_endrow(o);
 }
 
@@ -303,6 +357,12 @@ int metrics_close(struct metrics *m, sim_time_t end, int64_t never_placed, struc
 	if (rc ? (csvout_abort(m->series), 0) : csvout_close(m->series, e))
 		rc = -1;
 	m->series = NULL;
+	if (rc ? (csvout_abort(m->services), 0) : csvout_close(m->services, e))
+		rc = -1;
+	m->services = NULL;
+	if (rc ? (csvout_abort(m->svc_summary), 0) : csvout_close(m->svc_summary, e))
+		rc = -1;
+	m->svc_summary = NULL;
 	if (!rc && write_summary(m, end, never_placed, e))
 		rc = -1;
 	release(m);
@@ -316,6 +376,8 @@ void metrics_abort(struct metrics *m)
 	csvout_abort(m->tasks);
 	csvout_abort(m->failures);
 	csvout_abort(m->series);
+	csvout_abort(m->services);
+	csvout_abort(m->svc_summary);
 	release(m);
 }
 

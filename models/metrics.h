@@ -36,6 +36,9 @@ struct task_record {
 	const char *az;
 	int64_t cpu_units, mem_mib;
 	const char *stop_code;      /* NULL = still running at the end */
+	const char *desired;        /* desired status: RUNNING / STOPPED */
+	const char *last;           /* last status */
+	const sim_time_t *ts;       /* per lifecycle state (enum task_state), -1 = never */
 };
 
 /* Instantaneous state for one timeseries row. */
@@ -60,6 +63,24 @@ void metrics_on_failure(struct metrics *m, sim_time_t now, const char *task_id,
 void metrics_on_cluster(struct metrics *m, sim_time_t now, const struct cluster_totals *t);
 void metrics_on_task_done(struct metrics *m, const struct task_record *r);
 void metrics_on_sample(struct metrics *m, sim_time_t now, const struct metrics_sample *s);
+
+/* Per service, per metrics interval: a row of services.csv. */
+void metrics_on_service_sample(struct metrics *m, sim_time_t now, const char *service,
+			       int64_t desired, int64_t running, int64_t pending,
+			       int64_t healthy, int deployments);
+
+struct service_summary {
+	const char *service;
+	double availability_pct;      /* time-weighted min(running/desired, 1) */
+	double full_capacity_pct;     /* share of time with running >= desired */
+	int64_t min_running;          /* lowest running count after first reaching desired */
+	int64_t tasks_started;        /* tasks that reached RUNNING */
+	int64_t tasks_failed_to_start;
+	int64_t replacements;         /* lost tasks replaced */
+	double mean_replace_s, p99_replace_s;   /* -1 = none */
+};
+/* A row of service_summary.csv. */
+void metrics_on_service_summary(struct metrics *m, const struct service_summary *s);
 
 /* Write summary.csv for a run that ended at `end` with `never_placed` tasks
  * still waiting, then rename every file into place.  Frees m. */

@@ -1,0 +1,354 @@
+/* models/agent.c — the ECS container agent on each instance
+ * (ecs-semantics §3.1, §3.2, §7.1, §7.3, §7.4).
+ *
+ * It receives start and stop requests from the backplane after the network
+ * delay, pulls images (a drawn duration per task definition not yet cached
+ * on the instance, a short one once cached), starts the containers (which
+ * fail to start with a given probability: TaskFailedToStart), runs the
+ * essential container for the task's duration, stops tasks with the stop
+ * signal and the stop timeout, and reports RUNNING and STOPPED back.
+ *
+ * Heartbeats are not simulated one by one: an agent that stops talking is
+ * noticed by the backplane after the heartbeat timeout plus a uniform jitter
+ * (§7.1), which is what the heartbeats would show.  While disconnected, its
+ * tasks keep running; messages both ways wait in an outbox and are delivered
+ * on reconnection — the reconciliation of §7.4.
+ */
+#include "backplane_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/mem.h"
+
+static struct agent *agent_of(struct backplane *bp, const struct task *t)
+{
+	return &bp->agents[t->inst];
+}
+
+void agent_init(struct backplane *bp, int32_t inst)
+{
+	XGROW(bp->agents, bp->cap_agents, (size_t)inst + 1);
+	while (bp->n_agents <= (size_t)inst)
+		memset(&bp->agents[bp->n_agents++], 0, sizeof bp->agents[0]);
+	bp->agents[inst].up = 1;
+}
+
+void agent_free_all(struct backplane *bp)
+{
+	for (size_t i = 0; i < bp->n_agents; i++) {
+		free(bp->agents[i].cached);
+		free(bp->agents[i].outbox);
+	}
+	free(bp->agents);
+}
+
+static void hold(struct agent *a, uint64_t ref, enum agent_msg m)
+{
+	XGROW(a->outbox, a->cap_out, a->n_out + 2);
+	a->outbox[a->n_out++] = ref;
+	a->outbox[a->n_out++] = (uint64_t)m;
+}
+
+static uint32_t msg_event(const struct backplane *bp, enum agent_msg m)
+{
+	switch (m) {
+	case AM_START:
+		return bp->ev_agent_start;
+	case AM_STOP:
+		return bp->ev_agent_stop;
+	case AM_REPORT_RUNNING:
+		return bp->ev_report_running;
+	default:
+		return bp->ev_report_stopped;
+	}
+}
+
+/* Any message between the backplane and an agent, either way. */
+static void deliver(struct backplane *bp, uint32_t slot, enum agent_msg m)
+{
+	struct task *t = &bp->tasks[slot];
+	struct agent *a = agent_of(bp, t);
+
+	if (a->up)
+		sim_after(bp->sim, bp->tm->network_delay, msg_event(bp, m), bp, task_ref(bp, slot));
+	else
+		hold(a, task_ref(bp, slot), m);
+}
+
+void agent_send(struct backplane *bp, uint32_t slot, enum agent_msg m)
+{
+	deliver(bp, slot, m);
+}
+
+static int cached(const struct agent *a, int td)
+{
+	for (int i = 0; i < a->n_cached; i++)
+		if (a->cached[i] == td)
+			return 1;
+	return 0;
+}
+
+static sim_time_t ms_of(double seconds)
+{
+	return seconds > 0 ? (sim_time_t)(seconds * 1000.0 + 0.5) : 0;
+}
+
+/* The stop sequence from RUNNING: DEACTIVATING → STOPPING (stop signal; the
+ * containers exit after the shutdown time, or are killed at the stop
+ * timeout, §3.2). */
+static void begin_stop(struct backplane *bp, uint32_t slot)
+{
+	struct task *t = &bp->tasks[slot];
+	const struct taskdef *td = bp->s->taskdefs[t->td].td;
+	sim_time_t timeout = td->stop_timeout_s >= 0 ? (sim_time_t)td->stop_timeout_s * 1000
+						      : bp->tm->stop_timeout;
+	sim_time_t wait = bp->tm->shutdown < timeout ? bp->tm->shutdown : timeout;
+
+	bp_set_state(bp, slot, TS_DEACTIVATING);
+	bp_set_state(bp, slot, TS_STOPPING);
+	sim_after(bp->sim, wait, bp->ev_stop_done, bp, task_ref(bp, slot));
+}
+
+/* Straight to DEPROVISIONING (a task that never ran). */
+static void deprovision(struct backplane *bp, uint32_t slot)
+{
+	struct task *t = &bp->tasks[slot];
+
+	bp_set_state(bp, slot, TS_DEPROVISIONING);
+	sim_after(bp->sim, bp->s->taskdefs[t->td].td->eni ? bp->tm->eni_detach : 0,
+		  bp->ev_deprovisioned, bp, task_ref(bp, slot));
+}
+
+static void on_start(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+	sim_time_t pull;
+
+	(void)s;
+	if (!t || t->state != TS_PENDING || t->desired != TD_RUNNING)
+		return;
+	pull = cached(agent_of(bp, t), t->td) ? bp->tm->image_pull_cached
+		: ms_of(dist_sample(&bp->tm->image_pull, bp->agent_rng));
+	sim_after(bp->sim, pull, bp->ev_pulled, bp, ev->arg);
+}
+
+static void on_pulled(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+	struct agent *a;
+
+	(void)s;
+	if (!t || t->state != TS_PENDING)
+		return;
+	a = agent_of(bp, t);
+	if (!cached(a, t->td)) {
+		XGROW(a->cached, a->cap_cached, (size_t)a->n_cached + 1);
+		a->cached[a->n_cached++] = t->td;
+	}
+	if (t->desired == TD_RUNNING)
+		sim_after(bp->sim, bp->tm->container_start, bp->ev_started, bp, ev->arg);
+}
+
+static void on_started(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+	uint32_t slot = ref_slot(ev->arg);
+	const struct taskdef *td;
+
+	(void)s;
+	if (!t || t->state != TS_PENDING || t->desired != TD_RUNNING)
+		return;
+	/* a draw only when failures are modelled, so p = 0 leaves the stream alone */
+	if (bp->tm->start_failure_p > 0 && gsl_rng_uniform(bp->agent_rng) < bp->tm->start_failure_p) {
+		t->desired = TD_STOPPED;
+		t->stop_code = STOP_FAILED_TO_START;
+		deprovision(bp, slot);
+		return;
+	}
+	bp_set_state(bp, slot, TS_ACTIVATING);
+	bp_set_state(bp, slot, TS_RUNNING);
+	deliver(bp, slot, AM_REPORT_RUNNING);
+	td = bp->s->taskdefs[t->td].td;
+	int has_hc = 0;
+
+	for (int k = 0; k < td->n_containers; k++)
+		if (td->containers[k].essential && td->containers[k].has_health_check)
+			has_hc = 1;
+	/* §5.2: healthy after the first passing health check, or 40 s after
+	 * RUNNING when no essential container has one */
+	sim_after(bp->sim, has_hc ? bp->tm->health_check : bp->tm->healthy_after,
+		  bp->ev_healthy, bp, ev->arg);
+	if (t->duration >= 0)
+		sim_after(bp->sim, t->duration, bp->ev_exit, bp, ev->arg);
+}
+
+static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+
+	(void)s;
+	if (!t || t->state != TS_RUNNING || t->healthy)
+		return;
+	t->healthy = 1;
+	if (t->svc >= 0)
+		svc_on_task_healthy(bp, t);
+}
+
+static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+
+	(void)s;
+	if (!t || t->state != TS_RUNNING)
+		return;
+	/* §3.2: an essential container exited; the others are stopped */
+	t->desired = TD_STOPPED;
+	t->stop_code = STOP_ESSENTIAL_EXITED;
+	t->lost = 1;
+	begin_stop(bp, ref_slot(ev->arg));
+}
+
+static void on_stop(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+
+	(void)s;
+	if (!t)
+		return;
+	if (t->state == TS_RUNNING)
+		begin_stop(bp, ref_slot(ev->arg));
+	else if (t->state == TS_PENDING || t->state == TS_ACTIVATING)
+		deprovision(bp, ref_slot(ev->arg));
+}
+
+static void on_stop_done(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+	uint32_t slot = ref_slot(ev->arg);
+
+	(void)s;
+	if (!t || t->state != TS_STOPPING)
+		return;
+	bp_set_state(bp, slot, TS_DEPROVISIONING);
+	sim_after(bp->sim, bp->s->taskdefs[t->td].td->eni ? bp->tm->eni_detach : 0,
+		  bp->ev_deprovisioned, bp, ev->arg);
+}
+
+static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+	uint32_t slot = ref_slot(ev->arg);
+
+	(void)s;
+	if (!t || t->state != TS_DEPROVISIONING)
+		return;
+	bp_set_state(bp, slot, TS_STOPPED);
+	deliver(bp, slot, AM_REPORT_STOPPED);
+}
+
+static void on_report_running(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+
+	(void)s;
+	if (bp_task(bp, ev->arg))
+		bp_task_running(bp, ref_slot(ev->arg));
+}
+
+static void on_report_stopped(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+
+	(void)s;
+	if (t && t->state == TS_STOPPED)
+		bp_task_stopped(bp, ref_slot(ev->arg));
+}
+
+/* ---- connectivity --------------------------------------------------------- */
+
+static uint64_t inst_arg(int32_t inst, uint32_t epoch)
+{
+	return (uint64_t)(uint32_t)inst << 32 | epoch;
+}
+
+void agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration)
+{
+	struct agent *a = &bp->agents[inst];
+	sim_time_t jitter = bp->tm->heartbeat_jitter > 0
+		? (sim_time_t)gsl_rng_uniform_int(bp->agent_rng, (unsigned long)bp->tm->heartbeat_jitter)
+		: 0;
+
+	if (!a->up)
+		return;
+	a->up = 0;
+	a->epoch++;
+	/* §7.1: the session is dropped when no heartbeat came for the timeout */
+	sim_after(bp->sim, bp->tm->heartbeat_timeout + jitter, bp->ev_detect, bp,
+		  inst_arg(inst, a->epoch));
+	if (duration >= 0)
+		sim_after(bp->sim, duration, bp->ev_reconnect, bp, inst_arg(inst, a->epoch));
+}
+
+static void on_detect(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	int32_t inst = (int32_t)(ev->arg >> 32);
+	struct agent *a = &bp->agents[inst];
+
+	(void)s;
+	if (a->up || a->epoch != (uint32_t)ev->arg)
+		return;
+	cluster_set_agent_connected(bp->cl, inst, 0);
+	svc_on_instance(bp, inst);
+}
+
+static void on_reconnect(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	int32_t inst = (int32_t)(ev->arg >> 32);
+	struct agent *a = &bp->agents[inst];
+	uint64_t *held = a->outbox;
+	size_t n = a->n_out;
+
+	(void)s;
+	if (a->up || a->epoch != (uint32_t)ev->arg)
+		return;
+	a->up = 1;
+	cluster_set_agent_connected(bp->cl, inst, 1);
+	/* §7.4: on reconnection both sides exchange what they held */
+	a->outbox = NULL;
+	a->n_out = a->cap_out = 0;
+	for (size_t k = 0; k + 1 < n; k += 2)
+		if (bp_task(bp, held[k]))
+			sim_after(bp->sim, bp->tm->network_delay, msg_event(bp, (enum agent_msg)held[k + 1]),
+				  bp, held[k]);
+	free(held);
+	svc_on_instance(bp, inst);
+	bp_capacity_changed(bp);
+}
+
+void agent_register_events(struct backplane *bp)
+{
+	bp->ev_agent_start = sim_on(bp->sim, "agent-start", on_start, bp);
+	bp->ev_agent_stop = sim_on(bp->sim, "agent-stop", on_stop, bp);
+	bp->ev_pulled = sim_on(bp->sim, "image-pulled", on_pulled, bp);
+	bp->ev_started = sim_on(bp->sim, "containers-started", on_started, bp);
+	bp->ev_healthy = sim_on(bp->sim, "task-healthy", on_healthy, bp);
+	bp->ev_exit = sim_on(bp->sim, "essential-exit", on_essential_exit, bp);
+	bp->ev_stop_done = sim_on(bp->sim, "containers-stopped", on_stop_done, bp);
+	bp->ev_deprovisioned = sim_on(bp->sim, "deprovisioned", on_deprovisioned, bp);
+	bp->ev_report_running = sim_on(bp->sim, "report-running", on_report_running, bp);
+	bp->ev_report_stopped = sim_on(bp->sim, "report-stopped", on_report_stopped, bp);
+	bp->ev_detect = sim_on(bp->sim, "agent-lost", on_detect, bp);
+	bp->ev_reconnect = sim_on(bp->sim, "agent-reconnect", on_reconnect, bp);
+}

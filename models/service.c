@@ -1,0 +1,683 @@
+/* models/service.c — the service scheduler (ecs-semantics §4.6, §4.10,
+ * §5.1–§5.6, §5.15; §10.1 items 6–8, 11, 12).
+ *
+ * Each service keeps its desired count of tasks of its PRIMARY deployment.
+ * The scheduler acts in passes, scheduled `schedulerDelaySeconds` after
+ * anything that concerns the service (a task stopped or failed to start,
+ * UpdateService, an instance joined or started draining, capacity freed).
+ * One pass of a REPLICA service:
+ *   - a task is *outgoing* when it belongs to an older deployment or runs on
+ *     a DRAINING instance; the others count toward the primary deployment;
+ *   - launch primary tasks up to the desired count, never above
+ *     floor(desired × maximumPercent / 100) tasks in all (§5.5), unless the
+ *     deployment FAILED or launches are throttled;
+ *   - stop outgoing tasks that are not healthy, then healthy ones while
+ *     ceil(desired × minimumHealthyPercent / 100) healthy tasks remain;
+ *   - stop primary tasks above the desired count, not-yet-running first,
+ *     then from the AZ with the most tasks of the service, then the instance
+ *     with the most (§4.6 scale-in);
+ *   - a deployment whose tasks are all healthy at the desired count with
+ *     nothing outgoing is COMPLETED, older ones INACTIVE.
+ * A DAEMON service keeps one task on every ACTIVE instance that satisfies
+ * its constraints (including instances that join later), replaces a task of
+ * an older deployment on an instance by stopping it first (max 100 %),
+ * and stops its tasks on DRAINING instances (§4.10).
+ *
+ * Start failures (a task stopped before RUNNING) count toward the throttle
+ * (§5.4: after `throttleAfterFailures` in a row, launches wait 30 s, doubled
+ * per further failure up to 900 s; a task reaching RUNNING or a new
+ * deployment resets it) and toward the circuit breaker of the primary
+ * deployment (§5.6 stage 1: threshold clamp(ceil(0.5 × desired), 3, 200);
+ * a healthy task resets the count; FAILED launches nothing; with rollback a
+ * new deployment of the last COMPLETED task definition starts).
+ */
+#include "backplane_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/placement/cql.h"
+#include "sim/mem.h"
+
+static void account(struct backplane *bp, struct svc *v)
+{
+	sim_time_t now = sim_now(bp->sim), dt = now - v->t_last;
+
+	if (!v->active || dt <= 0) {
+		v->t_last = now;
+		return;
+	}
+	if (v->desired > 0) {
+		double frac = (double)v->running / (double)v->desired;
+
+		v->avail_acc += (frac < 1 ? frac : 1) * (double)dt;
+		v->full_acc += v->running >= v->desired ? (double)dt : 0;
+	} else {
+		v->avail_acc += (double)dt;
+		v->full_acc += (double)dt;
+	}
+	v->t_last = now;
+}
+
+static void note_running(struct svc *v)
+{
+	if (v->running >= v->desired)
+		v->reached_desired = 1;
+	if (v->reached_desired && v->running < v->min_running)
+		v->min_running = v->running;
+}
+
+void svc_schedule(struct backplane *bp, int vi, sim_time_t delay)
+{
+	struct svc *v = &bp->svcs[vi];
+
+	if (v->reconcile_scheduled || !v->active)
+		return;
+	v->reconcile_scheduled = 1;
+	sim_after(bp->sim, delay, bp->ev_reconcile, v, 0);
+}
+
+static void add_deployment(struct backplane *bp, struct svc *v, int td)
+{
+	const struct scn_service *c = v->cfg;
+	struct deployment *d;
+
+	char path[64];
+	struct err e;
+
+	for (int i = 0; i < v->n_deps; i++)
+		if (v->deps[i].status == DEP_PRIMARY)
+			v->deps[i].status = DEP_ACTIVE;
+	if (v->cap_deps == v->n_deps) {
+		v->cap_deps = v->cap_deps ? v->cap_deps * 2 : 4;
+		v->deps = xrealloc(v->deps, (size_t)v->cap_deps * sizeof *v->deps);
+	}
+	d = &v->deps[v->n_deps];
+	memset(d, 0, sizeof *d);
+	d->td = td;
+	d->status = DEP_PRIMARY;
+	d->rollout = ROLL_IN_PROGRESS;
+	/* the service's strategies and constraints, and the new definition's */
+	place_policy_copy(&d->policy, &c->policy);
+	if (td != c->taskdef) {
+		const struct taskdef *old = bp->s->taskdefs[c->taskdef].td;
+
+		d->policy.n_constraints -= old->n_constraints;
+		for (int k = 0; k < old->n_constraints; k++) {
+			struct place_constraint *pc = &d->policy.constraints[d->policy.n_constraints + k];
+
+			free(pc->expression);
+			cql_free(pc->expr);
+			memset(pc, 0, sizeof *pc);
+		}
+		for (int k = 0; k < bp->s->taskdefs[td].td->n_constraints; k++) {
+			snprintf(path, sizeof path, "$.placementConstraints[%d]", k);
+			place_add_member_of(&d->policy, bp->s->taskdefs[td].td->constraints[k],
+					    bp->s->taskdefs[td].path, path, &e);
+		}
+	}
+	v->primary = v->n_deps++;
+	v->consecutive_failures = 0;      /* §5.4: a new definition resets the throttle */
+	v->throttle_until = 0;
+}
+
+void svc_init_all(struct backplane *bp)
+{
+	bp->n_svcs = bp->s->n_services;
+	bp->svcs = xcalloc((size_t)bp->n_svcs + 1, sizeof *bp->svcs);
+	for (int i = 0; i < bp->n_svcs; i++) {
+		struct svc *v = &bp->svcs[i];
+		char name[300];
+
+		v->cfg = &bp->s->services[i];
+		snprintf(name, sizeof name, "service:%s", v->cfg->name);
+		v->group = cluster_group(bp->cl, name);
+		snprintf(name, sizeof name, "service/%s/runtime", v->cfg->name);
+		v->runtime_rng = rng_stream(bp->rng, name);
+		v->replace = gsl_rstat_alloc();
+		v->replace_p99 = gsl_rstat_quantile_alloc(0.99);
+		v->min_running = INT64_MAX;
+		/* CreateService takes effect after the API latency */
+		sim_at(bp->sim, v->cfg->create_at + bp->tm->api_latency, bp->ev_svc_create, v, 0);
+	}
+}
+
+void svc_free_all(struct backplane *bp)
+{
+	for (int i = 0; i < bp->n_svcs; i++) {
+		struct svc *v = &bp->svcs[i];
+
+		for (int k = 0; k < v->n_deps; k++)
+			place_policy_free(&v->deps[k].policy);
+		free(v->deps);
+		free(v->tasks);
+		free(v->losses);
+		gsl_rstat_free(v->replace);
+		gsl_rstat_quantile_free(v->replace_p99);
+	}
+	free(bp->svcs);
+}
+
+int svc_find(const struct backplane *bp, const char *name)
+{
+	for (int i = 0; i < bp->n_svcs; i++)
+		if (strcmp(bp->s->services[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static void on_create(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct svc *v = ev->target;
+
+	(void)s;
+	v->active = 1;
+	v->t_created = v->t_last = sim_now(bp->sim);
+	v->desired = v->cfg->sched == SCHED_DAEMON ? 0 : v->cfg->desired;
+	add_deployment(bp, v, v->cfg->taskdef);
+	svc_schedule(bp, (int)(v - bp->svcs), 0);
+}
+
+/* ---- task bookkeeping ---------------------------------------------------- */
+
+static void list_add(struct svc *v, struct task *t, uint32_t slot)
+{
+	if (v->n_tasks == v->cap_tasks) {
+		v->cap_tasks = v->cap_tasks ? v->cap_tasks * 2 : 16;
+		v->tasks = xrealloc(v->tasks, (size_t)v->cap_tasks * sizeof *v->tasks);
+	}
+	t->svc_pos = v->n_tasks;
+	v->tasks[v->n_tasks++] = slot;
+}
+
+static void list_del(struct backplane *bp, struct svc *v, struct task *t)
+{
+	int pos = t->svc_pos;
+	uint32_t last = v->tasks[--v->n_tasks];
+
+	if (pos < v->n_tasks) {
+		v->tasks[pos] = last;
+		bp->tasks[last].svc_pos = pos;
+	}
+}
+
+void svc_on_state(struct backplane *bp, struct task *t, enum task_state from, enum task_state to)
+{
+	struct svc *v = &bp->svcs[t->svc];
+
+	account(bp, v);
+	if (from < TS_RUNNING && to >= TS_RUNNING)
+		v->pending--;
+	if (to == TS_RUNNING && from != TS_RUNNING) {
+		v->running++;
+		v->started++;
+		note_running(v);
+		if (v->n_losses > 0) {
+			sim_time_t lost_at = v->losses[v->loss_head];
+			double wait = (double)(sim_now(bp->sim) - lost_at) / 1000.0;
+
+			v->loss_head = (v->loss_head + 1) % v->cap_losses;
+			v->n_losses--;
+			gsl_rstat_add(wait, v->replace);
+			gsl_rstat_quantile_add(wait, v->replace_p99);
+		}
+	}
+	if (from == TS_RUNNING && to != TS_RUNNING) {
+		v->running--;
+		note_running(v);
+		if (t->healthy) {
+			v->healthy--;
+			t->healthy = 0;
+		}
+	}
+}
+
+void svc_on_task_running(struct backplane *bp, struct task *t)
+{
+	struct svc *v = &bp->svcs[t->svc];
+
+	/* a task that reaches RUNNING ends a run of start failures */
+	v->consecutive_failures = 0;
+	v->throttle_until = 0;
+}
+
+void svc_on_task_healthy(struct backplane *bp, struct task *t)
+{
+	struct svc *v = &bp->svcs[t->svc];
+
+	account(bp, v);
+	v->healthy++;
+	/* resetOnHealthyTask (default true, §5.6) */
+	if (t->dep == v->primary)
+		v->deps[t->dep].failed_tasks = 0;
+	svc_schedule(bp, t->svc, bp->tm->scheduler_delay);
+}
+
+static void push_loss(struct svc *v, sim_time_t when)
+{
+	if (v->n_losses == v->cap_losses) {
+		size_t cap = v->cap_losses ? v->cap_losses * 2 : 16;
+		sim_time_t *q = xmalloc(cap * sizeof *q);
+
+		for (size_t i = 0; i < v->n_losses; i++)
+			q[i] = v->losses[(v->loss_head + i) % v->cap_losses];
+		free(v->losses);
+		v->losses = q;
+		v->cap_losses = cap;
+		v->loss_head = 0;
+	}
+	v->losses[(v->loss_head + v->n_losses++) % v->cap_losses] = when;
+}
+
+static void start_failure(struct backplane *bp, struct svc *v, struct task *t)
+{
+	struct deployment *d = &v->deps[t->dep];
+	int64_t thr;
+
+	v->failed_to_start++;
+	v->consecutive_failures++;
+	if (v->consecutive_failures >= bp->tm->throttle_after) {
+		int k = v->consecutive_failures - bp->tm->throttle_after;
+		double delay = (double)bp->tm->throttle_initial * pow(2.0, k < 40 ? k : 40);
+
+		if (delay > (double)bp->tm->throttle_max)
+			delay = (double)bp->tm->throttle_max;
+		v->throttle_until = sim_now(bp->sim) + (sim_time_t)delay;
+	}
+	if (!v->cfg->breaker || t->dep != v->primary || d->rollout != ROLL_IN_PROGRESS)
+		return;
+	d->failed_tasks++;
+	thr = (int64_t)ceil(0.5 * (double)v->desired);
+	if (thr < bp->tm->breaker_min)
+		thr = bp->tm->breaker_min;
+	if (thr > 200)
+		thr = 200;
+	if (d->failed_tasks >= thr) {
+		d->rollout = ROLL_FAILED;
+		if (v->cfg->rollback) {
+			for (int i = v->n_deps - 1; i >= 0; i--) {
+				if (v->deps[i].rollout == ROLL_COMPLETED) {
+					add_deployment(bp, v, v->deps[i].td);
+					break;
+				}
+			}
+		}
+	}
+}
+
+void svc_on_task_stopped(struct backplane *bp, struct task *t)
+{
+	struct svc *v = &bp->svcs[t->svc];
+
+	account(bp, v);
+	if (t->state < TS_RUNNING || t->queued)
+		v->pending--;
+	if (t->healthy) {
+		v->healthy--;
+		t->healthy = 0;
+	}
+	list_del(bp, v, t);
+	if (t->stop_code && strcmp(t->stop_code, STOP_FAILED_TO_START) == 0)
+		start_failure(bp, v, t);
+	else if (t->lost)
+		push_loss(v, t->ts[TS_STOPPED] >= 0 ? t->ts[TS_STOPPED] : sim_now(bp->sim));
+	svc_schedule(bp, t->svc, bp->tm->scheduler_delay);
+}
+
+void svc_on_launch_failed(struct backplane *bp, struct task *t)
+{
+	struct svc *v = &bp->svcs[t->svc];
+
+	account(bp, v);
+	v->pending--;
+	list_del(bp, v, t);
+	v->wants_capacity = 1;
+}
+
+void svc_capacity_changed(struct backplane *bp)
+{
+	for (int i = 0; i < bp->n_svcs; i++)
+		if (bp->svcs[i].wants_capacity)
+			svc_schedule(bp, i, bp->tm->scheduler_delay);
+}
+
+void svc_on_instance(struct backplane *bp, int32_t inst)
+{
+	(void)inst;
+	for (int i = 0; i < bp->n_svcs; i++)
+		svc_schedule(bp, i, bp->tm->scheduler_delay);
+}
+
+/* ---- launching and stopping ---------------------------------------------- */
+
+static void launch(struct backplane *bp, int vi)
+{
+	struct svc *v = &bp->svcs[vi];
+	struct deployment *d = &v->deps[v->primary];
+	sim_time_t dur = -1;
+	uint32_t slot;
+
+	if (v->cfg->has_runtime) {
+		double x = dist_sample(&v->cfg->runtime, v->runtime_rng);
+
+		dur = x > 0 ? (sim_time_t)(x * 1000.0 + 0.5) : 0;
+	}
+	account(bp, v);
+	slot = bp_new_task(bp, d->td, v->group, NULL, dur, vi, v->primary);
+	list_add(v, &bp->tasks[slot], slot);
+	v->pending++;
+}
+
+static void stop(struct backplane *bp, uint32_t slot)
+{
+	bp_stop_task(bp, slot, STOP_SCHEDULER);
+}
+
+static int live(const struct task *t)
+{
+	return t->desired == TD_RUNNING;
+}
+
+/* Scale-in order (§4.6): not yet running first; then the AZ with the most
+ * tasks of the service, then the instance with the most; then the task id. */
+struct victim {
+	uint32_t slot;
+	int started;
+	int64_t az_count, inst_count;
+	const char *id;
+};
+
+static int cmp_victim(const void *a, const void *b)
+{
+	const struct victim *x = a, *y = b;
+
+	if (x->started != y->started)
+		return x->started - y->started;
+	if (x->az_count != y->az_count)
+		return x->az_count > y->az_count ? -1 : 1;
+	if (x->inst_count != y->inst_count)
+		return x->inst_count > y->inst_count ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
+{
+	struct victim *vs;
+	int n = 0;
+
+	if (excess <= 0)
+		return;
+	vs = xcalloc((size_t)v->n_tasks + 1, sizeof *vs);
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = &bp->tasks[v->tasks[k]];
+
+		if (!live(t) || t->dep != v->primary ||
+		    (t->inst >= 0 && cluster_status(bp->cl, t->inst) == INST_DRAINING))
+			continue;
+		vs[n].slot = v->tasks[k];
+		vs[n].started = t->inst >= 0 && t->state >= TS_RUNNING;
+		vs[n].id = t->id;
+		if (t->inst >= 0) {
+			vs[n].inst_count = cluster_group_tasks_on(bp->cl, t->inst, v->group);
+			for (int j = 0; j < v->n_tasks; j++) {
+				struct task *u = &bp->tasks[v->tasks[j]];
+
+				if (u->inst >= 0 && live(u) &&
+				    strcmp(cluster_az(bp->cl, u->inst), cluster_az(bp->cl, t->inst)) == 0)
+					vs[n].az_count++;
+			}
+		}
+		n++;
+	}
+	qsort(vs, (size_t)n, sizeof *vs, cmp_victim);
+	for (int k = 0; k < n && k < excess; k++)
+		stop(bp, vs[k].slot);
+	free(vs);
+}
+
+static void reconcile_replica(struct backplane *bp, int vi)
+{
+	struct svc *v = &bp->svcs[vi];
+	struct deployment *p = &v->deps[v->primary];
+	int64_t max_tasks = (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0);
+	int64_t min_healthy = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
+	int64_t active = 0, healthy = 0, primary = 0, outgoing = 0, primary_healthy = 0;
+	int64_t can;
+	sim_time_t now = sim_now(bp->sim);
+
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = &bp->tasks[v->tasks[k]];
+		int out;
+
+		if (!live(t))
+			continue;
+		out = t->dep != v->primary ||
+		      (t->inst >= 0 && cluster_status(bp->cl, t->inst) == INST_DRAINING);
+		active++;
+		healthy += t->healthy;
+		if (out)
+			outgoing++;
+		else {
+			primary++;
+			primary_healthy += t->healthy;
+		}
+	}
+	/* launches (§5.5 upper bound, §5.4 throttle, §5.6 FAILED) */
+	can = v->desired - primary;
+	if (max_tasks - active < can)
+		can = max_tasks - active;
+	v->wants_capacity = 0;
+	if (can > 0 && p->rollout != ROLL_FAILED) {
+		if (now < v->throttle_until) {
+			v->reconcile_scheduled = 0;
+			svc_schedule(bp, vi, v->throttle_until - now);
+			v->reconcile_scheduled = 1;
+		} else {
+			for (int64_t k = 0; k < can; k++)
+				launch(bp, vi);
+		}
+	}
+	/* outgoing tasks: unhealthy ones freely, healthy ones within the floor */
+	if (outgoing > 0) {
+		for (int pass = 0; pass < 2; pass++) {
+			for (int k = 0; k < v->n_tasks; k++) {
+				uint32_t slot = v->tasks[k];
+				struct task *t = &bp->tasks[slot];
+				int out;
+
+				if (!live(t))
+					continue;
+				out = t->dep != v->primary ||
+				      (t->inst >= 0 && cluster_status(bp->cl, t->inst) == INST_DRAINING);
+				if (!out || (int)t->healthy != pass)
+					continue;
+				if (t->healthy) {
+					if (healthy - 1 < min_healthy)
+						continue;
+					healthy--;
+				}
+				stop(bp, slot);
+				k = -1;   /* the list may have changed */
+			}
+		}
+	}
+	/* scale-in of the primary above the desired count */
+	stop_excess(bp, v, primary - v->desired);
+	/* completion */
+	if (outgoing == 0 && primary_healthy >= v->desired && primary == v->desired &&
+	    p->rollout == ROLL_IN_PROGRESS) {
+		p->rollout = ROLL_COMPLETED;
+		for (int i = 0; i < v->n_deps; i++)
+			if (i != v->primary)
+				v->deps[i].status = DEP_INACTIVE;
+	}
+}
+
+static void reconcile_daemon(struct backplane *bp, int vi)
+{
+	struct svc *v = &bp->svcs[vi];
+	int32_t n = cluster_count(bp->cl);
+	int8_t *has = xcalloc((size_t)n + 1, 1);   /* bit 1: primary task, bit 2: older task */
+
+	for (int k = 0; k < v->n_tasks; k++) {
+		uint32_t slot = v->tasks[k];
+		struct task *t = &bp->tasks[slot];
+
+		if (!live(t))
+			continue;
+		if (t->inst < 0) {
+			if (t->pin >= 0)
+				has[t->pin] |= 1;    /* a launch in flight */
+			continue;
+		}
+		if (cluster_status(bp->cl, t->inst) != INST_ACTIVE) {
+			stop(bp, slot);          /* §4.10: not on DRAINING instances */
+			k = -1;
+			continue;
+		}
+		has[t->inst] |= t->dep == v->primary ? 1 : 2;
+	}
+	for (int32_t i = 0; i < n; i++) {
+		if (cluster_status(bp->cl, i) != INST_ACTIVE)
+			continue;
+		if (has[i] & 2) {
+			/* maximumPercent 100: the old task goes first */
+			for (int k = 0; k < v->n_tasks; k++) {
+				struct task *t = &bp->tasks[v->tasks[k]];
+
+				if (live(t) && t->inst == i && t->dep != v->primary) {
+					stop(bp, v->tasks[k]);
+					break;
+				}
+			}
+			continue;
+		}
+		if (has[i] & 1 || v->deps[v->primary].rollout == ROLL_FAILED)
+			continue;
+		{
+			/* one task on this very instance: its constraints plus the instance */
+			const struct scn_taskdef *d = &bp->s->taskdefs[v->deps[v->primary].td];
+			struct place_policy pol;
+			struct place_result res;
+			char expr[96];
+			struct err e;
+			uint32_t slot;
+
+			place_policy_copy(&pol, &v->deps[v->primary].policy);
+			snprintf(expr, sizeof expr, "instanceId == %s", cluster_id(bp->cl, i));
+			if (place_add_member_of(&pol, expr, NULL, "daemon", &e) == 0 &&
+			    place_task(bp->cl, &d->req, v->group, &pol, bp->place_rng, &res) == 0) {
+				account(bp, v);
+				slot = bp_new_task(bp, v->deps[v->primary].td, v->group, NULL, -1, vi, v->primary);
+				list_add(v, &bp->tasks[slot], slot);
+				v->pending++;
+				bp->tasks[slot].pin = i;
+			} else {
+				v->wants_capacity = 1;
+			}
+			place_policy_free(&pol);
+		}
+	}
+	free(has);
+}
+
+static void daemon_count(struct backplane *bp, struct svc *v)
+{
+	int64_t n = 0;
+
+	/* a DAEMON's desired count: the ACTIVE instances (§4.10) */
+	for (int32_t i = 0; i < cluster_count(bp->cl); i++)
+		n += cluster_status(bp->cl, i) == INST_ACTIVE;
+	if (n != v->desired) {
+		account(bp, v);
+		v->desired = n;
+	}
+}
+
+static void on_reconcile(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct svc *v = ev->target;
+	int vi = (int)(v - bp->svcs);
+
+	(void)s;
+	v->reconcile_scheduled = 0;
+	if (!v->active)
+		return;
+	if (v->cfg->sched == SCHED_DAEMON) {
+		daemon_count(bp, v);
+		reconcile_daemon(bp, vi);
+	} else {
+		reconcile_replica(bp, vi);
+	}
+}
+
+void svc_set_desired(struct backplane *bp, int vi, int64_t desired)
+{
+	struct svc *v = &bp->svcs[vi];
+
+	if (v->cfg->sched == SCHED_DAEMON)
+		return;
+	account(bp, v);
+	v->desired = desired;
+	svc_schedule(bp, vi, bp->tm->api_latency);
+}
+
+void svc_deploy(struct backplane *bp, int vi, int td)
+{
+	struct svc *v = &bp->svcs[vi];
+
+	if (!v->active)
+		return;
+	add_deployment(bp, v, td);
+	svc_schedule(bp, vi, bp->tm->api_latency);
+}
+
+void svc_sample(struct backplane *bp, sim_time_t now)
+{
+	for (int i = 0; i < bp->n_svcs; i++) {
+		struct svc *v = &bp->svcs[i];
+		int deps = 0;
+
+		for (int k = 0; k < v->n_deps; k++)
+			deps += v->deps[k].status != DEP_INACTIVE;
+		metrics_on_service_sample(bp->m, now, v->cfg->name, v->desired, v->running,
+					  v->pending, v->healthy, deps);
+	}
+}
+
+void svc_finish(struct backplane *bp, sim_time_t end)
+{
+	for (int i = 0; i < bp->n_svcs; i++) {
+		struct svc *v = &bp->svcs[i];
+		sim_time_t span = end - v->t_created;
+		size_t n = gsl_rstat_n(v->replace);
+		struct service_summary sum = {
+			.service = v->cfg->name,
+			.availability_pct = 0, .full_capacity_pct = 0,
+			.min_running = v->reached_desired ? v->min_running : 0,
+			.tasks_started = v->started,
+			.tasks_failed_to_start = v->failed_to_start,
+			.replacements = (int64_t)n,
+			.mean_replace_s = n ? gsl_rstat_mean(v->replace) : -1,
+			.p99_replace_s = n ? gsl_rstat_quantile_get(v->replace_p99) : -1,
+		};
+
+		sim_set_now(bp->sim, end);
+		account(bp, v);
+		if (v->active && span > 0) {
+			sum.availability_pct = 100.0 * v->avail_acc / (double)span;
+			sum.full_capacity_pct = 100.0 * v->full_acc / (double)span;
+		}
+		metrics_on_service_summary(bp->m, &sum);
+	}
+}
+
+void svc_register_events(struct backplane *bp)
+{
+	bp->ev_reconcile = sim_on(bp->sim, "service-reconcile", on_reconcile, bp);
+	bp->ev_svc_create = sim_on(bp->sim, "service-create", on_create, bp);
+}
