@@ -33,7 +33,8 @@ static const char *const col_names[C_N] = {
 
 static const char *const ev_names[TR_N_EVENTS] = {
 	"run_task", "stop_task", "register_instance", "instance_fail", "az_outage",
-	"agent_disconnect", "spot_interruption", "set_desired", "deploy"
+	"agent_disconnect", "spot_interruption", "set_desired", "deploy",
+	"drain_instance", "activate_instance"
 };
 
 /* What each field means for each event. */
@@ -57,6 +58,8 @@ static const struct ev_spec specs[TR_N_EVENTS] = {
 	[TR_SPOT_INTERRUPTION] = { U_REQ, U_NO, U_NO, U_NO, U_NO, 1, "an instance id", NULL },
 	[TR_SET_DESIRED] = { U_REQ, U_NO, U_REQ, U_NO, U_NO, 0, "a service", NULL },
 	[TR_DEPLOY] = { U_REQ, U_REQ, U_NO, U_NO, U_NO, 1, "a service", NULL },
+	[TR_DRAIN_INSTANCE] = { U_REQ, U_NO, U_NO, U_NO, U_NO, 1, "an instance id", NULL },
+	[TR_ACTIVATE_INSTANCE] = { U_REQ, U_NO, U_NO, U_NO, U_NO, 1, "an instance id", NULL },
 };
 
 struct trace {
