@@ -163,7 +163,10 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 	if (!t || t->state != TS_PENDING || t->desired != TD_RUNNING)
 		return;
 	/* a draw only when failures are modelled, so p = 0 leaves the stream alone */
-	if (bp->tm->start_failure_p > 0 && gsl_rng_uniform(bp->agent_rng) < bp->tm->start_failure_p) {
+	double p = bp->s->taskdefs[t->td].start_failure_p >= 0
+		? bp->s->taskdefs[t->td].start_failure_p : bp->tm->start_failure_p;
+
+	if (p > 0 && gsl_rng_uniform(bp->agent_rng) < p) {
 		t->desired = TD_STOPPED;
 		t->stop_code = STOP_FAILED_TO_START;
 		deprovision(bp, slot);

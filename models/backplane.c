@@ -559,6 +559,24 @@ static int trace_row(struct backplane *bp, struct trace_src *src, struct err *e)
 			break;
 		svc_deploy(bp, v, td);
 		return 0;
+	case TR_DRAIN_INSTANCE:
+		if (backplane_drain(bp, r->target, e))
+			break;
+		return 0;
+	case TR_ACTIVATE_INSTANCE:
+		inst = find_instance(bp, r->target);
+		if (inst < 0) {
+			err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", r->target);
+			break;
+		}
+		/* a drained instance can be set back to ACTIVE (§2.3) */
+		if (cluster_status(bp->cl, inst) == INST_DRAINING) {
+			cluster_set_status(bp->cl, inst, INST_ACTIVE);
+			notify_cluster(bp);
+			svc_on_instance(bp, inst);
+			bp_capacity_changed(bp);
+		}
+		return 0;
 	case TR_AGENT_DISCONNECT:
 		inst = find_instance(bp, r->target);
 		if (inst < 0) {
@@ -677,7 +695,8 @@ int backplane_start(struct backplane *bp, struct err *e)
 				 : xstrdup(".");
 		src->t = trace_open(s->traces[i],
 				    1u << TR_RUN_TASK | 1u << TR_STOP_TASK | 1u << TR_REGISTER_INSTANCE |
-				    1u << TR_SET_DESIRED | 1u << TR_DEPLOY | 1u << TR_AGENT_DISCONNECT,
+				    1u << TR_SET_DESIRED | 1u << TR_DEPLOY | 1u << TR_AGENT_DISCONNECT |
+				    1u << TR_DRAIN_INSTANCE | 1u << TR_ACTIVATE_INSTANCE,
 				    e);
 		bp->n_traces++;
 		if (!src->t || next_row(bp, src, e))

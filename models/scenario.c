@@ -303,7 +303,7 @@ static int build_policy(struct scenario *s, struct scn_taskdef *t, struct err *e
 }
 
 static int add_taskdef(struct scenario *s, const char *name, const char *path,
-		       const char *family, struct err *e)
+		       const char *family, double fail_p, struct err *e)
 {
 	struct scn_taskdef *t;
 	struct taskdef *td = taskdef_load(path, family, e);
@@ -316,6 +316,7 @@ static int add_taskdef(struct scenario *s, const char *name, const char *path,
 	t->name = xstrdup(name);
 	t->path = xstrdup(path);
 	t->td = td;
+	t->start_failure_p = fail_p;
 	place_policy_init(&t->policy);
 	req_from_td(&t->req, td);
 	return build_policy(s, t, e);
@@ -327,6 +328,7 @@ static int read_taskdefs(struct scenario *s, const cJSON *obj, struct err *e)
 		char path[300];
 		const char *file = NULL, *family = NULL;
 		char *full;
+		double fail_p = -1;
 		int rc;
 
 		snprintf(path, sizeof path, "$.taskDefinitions.%s", it->string);
@@ -336,7 +338,8 @@ static int read_taskdefs(struct scenario *s, const cJSON *obj, struct err *e)
 			struct jr c;
 
 			if (jr_open(&c, it, s->file, path, e) || jr_req_str(&c, "file", &file) ||
-			    jr_opt_str(&c, "family", NULL, &family) || jr_end(&c))
+			    jr_opt_str(&c, "family", NULL, &family) ||
+			    jr_opt_num(&c, "startFailureProbability", -1, 0, 1, &fail_p) || jr_end(&c))
 				return -1;
 		} else {
 			return err_at(e, s->file, 0, 0, path,
@@ -344,7 +347,7 @@ static int read_taskdefs(struct scenario *s, const cJSON *obj, struct err *e)
 				      jtype_name(it));
 		}
 		full = resolve(s->dir, file);
-		rc = add_taskdef(s, it->string, full, family ? family : it->string, e);
+		rc = add_taskdef(s, it->string, full, family ? family : it->string, fail_p, e);
 		free(full);
 		if (rc)
 			return -1;
@@ -918,7 +921,7 @@ int scenario_taskdef(struct scenario *s, const char *name_or_path, const char *b
 			      "unknown task definition '%s' (not a name in $.taskDefinitions nor a .json path)",
 			      name_or_path);
 	}
-	i = add_taskdef(s, full, full, NULL, e);
+	i = add_taskdef(s, full, full, NULL, -1, e);
 	free(full);
 	return i ? -1 : s->n_taskdefs - 1;
 }

@@ -52,6 +52,7 @@ struct scn_taskdef {
 	struct taskdef *td;
 	struct place_policy policy;   /* scenario policy + the definition's constraints */
 	struct place_req req;         /* points into td */
+	double start_failure_p;       /* containers fail to start; -1 = the agent's setting */
 };
 
 struct scn_mix {

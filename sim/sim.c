@@ -19,6 +19,8 @@ struct sim {
 	int stop;
 	struct handler *h;
 	size_t n_h, cap_h;
+	void (*observer)(void *ctx);
+	void *observer_ctx;
 };
 
 struct sim *sim_new(void)
@@ -75,6 +77,8 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 	while (!s->stop && evq_peek_time(s->q) <= until && evq_pop(s->q, &ev)) {
 		s->now = ev.t;
 		s->h[ev.type].fn(s, s->h[ev.type].ctx, &ev);
+		if (s->observer)
+			s->observer(s->observer_ctx);
 		n++;
 	}
 	s->n_events += n;
@@ -84,6 +88,12 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 void sim_stop(struct sim *s)
 {
 	s->stop = 1;
+}
+
+void sim_observe(struct sim *s, void (*fn)(void *ctx), void *ctx)
+{
+	s->observer = fn;
+	s->observer_ctx = ctx;
 }
 
 uint64_t sim_events(const struct sim *s)

@@ -39,6 +39,9 @@ uint64_t sim_run(struct sim *s, sim_time_t until);
 void sim_stop(struct sim *s);
 
 uint64_t sim_events(const struct sim *s);   /* dispatched so far */
+/* Call fn(ctx) after every event (tests that check an invariant at every
+ * instant); NULL removes it. */
+void sim_observe(struct sim *s, void (*fn)(void *ctx), void *ctx);
 size_t sim_pending(const struct sim *s);    /* events in the queue */
 /* Advance the clock to t (>= now) without running anything; used at the end
  * of a run to close the horizon. */
