@@ -35,8 +35,8 @@ for s in scenarios/*.json; do
 	[ "$n" = scenario.schema ] && continue
 	check "validate $n" "$ECSIM" validate "$s"
 	check "run $n" "$ECSIM" run "$s" --quiet --out "$T/$n.a"
-	for f in tasks.csv timeseries.csv summary.csv perf.csv placement_failures.csv; do
-		[ -s "$T/$n.a/$f" ] || { ko "$n writes $f"; continue; }
+	for f in tasks.csv timeseries.csv summary.csv perf.csv placement_failures.csv services.csv service_summary.csv; do
+		[ -e "$T/$n.a/$f" ] || { ko "$n writes $f"; continue; }
 	done
 	ls "$T/$n.a" | grep -q '\.tmp$' && ko "$n leaves no temporary files"
 	check "rerun $n" "$ECSIM" run "$s" --quiet --out "$T/$n.b"

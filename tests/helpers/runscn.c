@@ -1,0 +1,188 @@
+/* tests/helpers/runscn.c — see runscn.h. */
+#include "runscn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/backplane.h"
+#include "models/metrics.h"
+#include "models/scenario.h"
+#include "sim/csvin.h"
+#include "sim/rng.h"
+#include "sim/sim.h"
+
+static char dir[256];
+
+int rs_setup(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/ecsim-test-XXXXXX");
+	return mkdtemp(dir) ? 0 : 1;
+}
+
+int rs_teardown(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : 1;
+}
+
+const char *rs_dir(void)
+{
+	return dir;
+}
+
+void rs_write(const char *name, const char *text)
+{
+	char p[400];
+	FILE *f;
+
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	f = fopen(p, "w");
+	if (!f)
+		return;
+	fputs(text, f);
+	fclose(f);
+}
+
+struct obs {
+	void (*fn)(struct backplane *bp, void *ctx);
+	struct backplane *bp;
+	void *ctx;
+};
+
+static void observe(void *p)
+{
+	struct obs *o = p;
+
+	o->fn(o->bp, o->ctx);
+}
+
+int rs_run(const char *name, const char *tag, const char *strategy,
+	   void (*fn)(struct backplane *bp, void *ctx), void *ctx)
+{
+	char p[400], out[400];
+	struct err e;
+	struct scenario *s;
+	struct sim *sim;
+	struct rng_reg *rng;
+	struct metrics *m;
+	struct backplane *bp;
+	struct metrics_cfg cfg;
+	struct obs o;
+	int rc;
+
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	snprintf(out, sizeof out, "%s/out-%s", dir, tag);
+	err_clear(&e);
+	s = scenario_load(p, &e);
+	if (!s) {
+		err_print(&e, stderr);
+		return -1;
+	}
+	if (strategy && scenario_set_strategy(s, strategy, &e)) {
+		scenario_free(s);
+		return -1;
+	}
+	cfg = (struct metrics_cfg){ out, s->name, s->strategy_label, s->seed, 1 };
+	m = metrics_open(&cfg, &e);
+	sim = sim_new();
+	rng = rng_new(s->seed);
+	bp = backplane_new(s, sim, rng, m);
+	o = (struct obs){ fn, bp, ctx };
+	if (fn)
+		sim_observe(sim, observe, &o);
+	rc = backplane_start(bp, &e);
+	if (!rc) {
+		sim_run(sim, s->duration);
+		rc = backplane_error(bp) ? -1 : 0;
+	}
+	if (!rc) {
+		int64_t never = backplane_finish(bp, s->duration);
+
+		rc = metrics_close(m, s->duration, never, &e);
+	} else {
+		err_print(backplane_error(bp) ? backplane_error(bp) : &e, stderr);
+		metrics_abort(m);
+	}
+	backplane_free(bp);
+	rng_free(rng);
+	sim_free(sim);
+	scenario_free(s);
+	return rc;
+}
+
+static struct csvin *open_out(const char *tag, const char *file)
+{
+	char p[400];
+	struct err e;
+
+	snprintf(p, sizeof p, "%s/out-%s/%s", dir, tag, file);
+	return csvin_open(p, &e);
+}
+
+int rs_rows(const char *tag, const char *file)
+{
+	struct csvin *in = open_out(tag, file);
+	struct err e;
+	int n = 0;
+
+	if (!in)
+		return -1;
+	while (csvin_next(in, &e) > 0)
+		n++;
+	csvin_close(in);
+	return n;
+}
+
+char *rs_cell(const char *tag, const char *file, int row, const char *col)
+{
+	struct csvin *in;
+	struct err e;
+	char *v = NULL;
+	int c, r = 0;
+
+	if (row < 0)
+		row = rs_rows(tag, file) + 1 + row;
+	in = open_out(tag, file);
+	if (!in)
+		return NULL;
+	c = csvin_col(in, col);
+	while (c >= 0 && csvin_next(in, &e) > 0)
+		if (++r == row) {
+			v = strdup(csvin_field(in, c));
+			break;
+		}
+	csvin_close(in);
+	return v;
+}
+
+int rs_find(const char *tag, const char *file, const char *col, const char *value)
+{
+	struct csvin *in = open_out(tag, file);
+	struct err e;
+	int c, r = 0, found = 0;
+
+	if (!in)
+		return 0;
+	c = csvin_col(in, col);
+	while (c >= 0 && csvin_next(in, &e) > 0) {
+		r++;
+		if (strcmp(csvin_field(in, c), value) == 0) {
+			found = r;
+			break;
+		}
+	}
+	csvin_close(in);
+	return found;
+}
+
+double rs_num(const char *tag, const char *file, int row, const char *col)
+{
+	char *v = rs_cell(tag, file, row, col);
+	double x = v && *v ? strtod(v, NULL) : -1;
+
+	free(v);
+	return x;
+}

@@ -1,0 +1,29 @@
+/* tests/helpers/runscn.h — run a scenario written to a temporary folder, as
+ * `ecsim run` does, and read cells of its CSV outputs. */
+#ifndef TESTS_RUNSCN_H
+#define TESTS_RUNSCN_H
+
+struct backplane;
+
+/* Make a fresh temporary folder (0) or remove it (0 on success). */
+int rs_setup(void);
+int rs_teardown(void);
+const char *rs_dir(void);
+/* Write `text` to rs_dir()/name. */
+void rs_write(const char *name, const char *text);
+/* Run rs_dir()/name into rs_dir()/out-<tag>; `observe`, when given, is
+ * called after every event with the backplane.  0 on success. */
+int rs_run(const char *name, const char *tag, const char *strategy,
+	   void (*observe)(struct backplane *bp, void *ctx), void *ctx);
+/* Value of `col` in data row `row` (1-based) of out-<tag>/file; malloc'd, or
+ * NULL.  Negative row counts from the end (-1 = last). */
+char *rs_cell(const char *tag, const char *file, int row, const char *col);
+/* Row (1-based) where `col` == value, or 0. */
+int rs_find(const char *tag, const char *file, const char *col, const char *value);
+int rs_rows(const char *tag, const char *file);
+double rs_num(const char *tag, const char *file, int row, const char *col);
+
+#define RS_IS(tag, file, row, col, want) do { char *v_ = rs_cell(tag, file, row, col); \
+	T_STREQ(v_, want); free(v_); } while (0)
+
+#endif
