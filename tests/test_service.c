@@ -185,10 +185,10 @@ static void test_throttle(void)
 
 			if (r == 2)
 				NEAR(gap, 24);             /* first pull uncached: 1+0.5+10+2+0.5+10 */
-			else if (r == 3)
+			else if (r == 3) {
 				cycle = gap;               /* cached pull: 15 s launch → failure → relaunch */
 				NEAR(gap, 15);
-			else if (r == 4)
+			} else if (r == 4)
 				NEAR(gap, cycle + 30 - 10);   /* throttle replaces the scheduler delay */
 			else
 				CU_ASSERT(gap >= gap_prev - 1e-6 && gap <= 900 + cycle);
