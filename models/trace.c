@@ -4,7 +4,9 @@
  * A trace is read through sim/csvin.c one row at a time, so memory is bounded
  * by the longest row.  The header is checked once: `time_s` and `event` must
  * be there, any other column must be one of target, taskdef, count,
- * duration_s, group (a typo is refused, never ignored).  Each row is then
+ * duration_s, group, cpu, memory (a typo is refused, never ignored).  A
+ * run_task row needs a taskdef, or else both cpu and memory (explicit
+ * resources of a synthetic task); the two forms exclude each other.  Each row is then
  * checked in a fixed order — time, event name, the fields the event needs
  * (required ones present, unused ones empty, numbers well formed), whether
  * this build supports the event, and finally time order — and the first
@@ -25,10 +27,11 @@
 #define MAX_SECONDS 1000000000000LL        /* 10^12 s */
 #define MAX_COUNT 1000000000LL
 
-enum col { C_TIME, C_EVENT, C_TARGET, C_TASKDEF, C_COUNT, C_DURATION, C_GROUP, C_N };
+enum col { C_TIME, C_EVENT, C_TARGET, C_TASKDEF, C_COUNT, C_DURATION, C_GROUP, C_CPU, C_MEMORY,
+	   C_N };
 
 static const char *const col_names[C_N] = {
-	"time_s", "event", "target", "taskdef", "count", "duration_s", "group"
+	"time_s", "event", "target", "taskdef", "count", "duration_s", "group", "cpu", "memory"
 };
 
 static const char *const ev_names[TR_N_EVENTS] = {
@@ -37,7 +40,9 @@ static const char *const ev_names[TR_N_EVENTS] = {
 	"drain_instance", "activate_instance"
 };
 
-/* What each field means for each event. */
+/* What each field means for each event.  run_task's taskdef is marked
+ * optional here: it is required unless cpu and memory are given, which
+ * explicit_needs() checks. */
 enum use { U_NO, U_OPT, U_REQ };
 
 struct ev_spec {
@@ -48,7 +53,7 @@ struct ev_spec {
 };
 
 static const struct ev_spec specs[TR_N_EVENTS] = {
-	[TR_RUN_TASK] = { U_OPT, U_REQ, U_OPT, U_OPT, U_OPT, 1, "a task id", "a group" },
+	[TR_RUN_TASK] = { U_OPT, U_OPT, U_OPT, U_OPT, U_OPT, 1, "a task id", "a group" },
 	[TR_STOP_TASK] = { U_REQ, U_NO, U_NO, U_NO, U_NO, 1, "a task id", NULL },
 	[TR_REGISTER_INSTANCE] = { U_REQ, U_NO, U_OPT, U_NO, U_REQ, 1, "an instance type",
 				   "an availability zone" },
@@ -264,6 +269,66 @@ static int seconds_field(const struct trace *t, enum col c, const char *s, sim_t
 	}
 }
 
+/* An integer field >= 1 (cpu, memory); 0 or -1. */
+static int needs_field(const struct trace *t, enum col c, const char *s, int64_t *v,
+		       struct err *e)
+{
+	int rc = parse_count(s, v);
+
+	if (rc == -3)
+		return csvin_fail(t->in, t->col[c], e, "expected an integer <= %lld, got \"%s\"",
+				  (long long)MAX_COUNT, s);
+	if (rc < 0 || *v < 1)
+		return csvin_fail(t->in, t->col[c], e, "expected an integer >= 1, got \"%s\"", s);
+	return 0;
+}
+
+/* cpu and memory: only on run_task, and there either a taskdef or both of
+ * them.  0 or -1. */
+static int explicit_needs(const struct trace *t, struct trace_row *row, struct err *e)
+{
+	const char *cpu, *mem;
+	enum use u = row->ev == TR_RUN_TASK && !row->taskdef[0] ? U_OPT : U_NO;
+	const char *why = row->ev == TR_RUN_TASK ? " with a taskdef (give either taskdef or cpu and memory)"
+						 : " (leave it empty)";
+	int fc = t->col[C_CPU], fm = t->col[C_MEMORY];
+
+	cpu = fc >= 0 ? csvin_field(t->in, fc) : "";
+	mem = fm >= 0 ? csvin_field(t->in, fm) : "";
+	if (u == U_NO) {
+		if (cpu[0])
+			return csvin_fail(t->in, fc, e, "not used by event '%s'%s, got \"%s\"",
+					  ev_names[row->ev], why, cpu);
+		if (mem[0])
+			return csvin_fail(t->in, fm, e, "not used by event '%s'%s, got \"%s\"",
+					  ev_names[row->ev], why, mem);
+		return 0;
+	}
+	if (!cpu[0] && !mem[0]) {
+		if (t->col[C_TASKDEF] < 0)
+			return err_at(e, csvin_path(t->in), csvin_line(t->in), 0, "taskdef",
+				      "required by event 'run_task' unless cpu and memory are given, but the header has no taskdef column");
+		return csvin_fail(t->in, t->col[C_TASKDEF], e,
+				  "required by event 'run_task' unless cpu and memory are given, got an empty value");
+	}
+	for (enum col c = C_CPU; c <= C_MEMORY; c++) {
+		const char *v = c == C_CPU ? cpu : mem;
+		int64_t *dst = c == C_CPU ? &row->cpu_units : &row->mem_mib;
+
+		if (t->col[c] < 0)
+			return err_at(e, csvin_path(t->in), csvin_line(t->in), 0, col_names[c],
+				      "required by event 'run_task' with %s and no taskdef, but the header has no %s column",
+				      col_names[c == C_CPU ? C_MEMORY : C_CPU], col_names[c]);
+		if (!v[0])
+			return csvin_fail(t->in, t->col[c], e,
+					  "required by event 'run_task' with %s and no taskdef, got an empty value",
+					  col_names[c == C_CPU ? C_MEMORY : C_CPU]);
+		if (needs_field(t, c, v, dst, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 {
 	const struct ev_spec *sp;
@@ -302,6 +367,8 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 	    get_field(t, C_GROUP, sp->group, row->ev, &row->group, e) < 0)
 		return -1;
 
+	if (explicit_needs(t, row, e) < 0)
+		return -1;
 	row->count = 1;
 	if (count[0]) {
 		int rc = parse_count(count, &row->count);

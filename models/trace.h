@@ -2,7 +2,12 @@
  * format"): CSV with a header, columns in any order, `time_s` and `event`
  * required, then as each event needs:
  *
- *   time_s,event,target,taskdef,count,duration_s,group
+ *   time_s,event,target,taskdef,count,duration_s,group,cpu,memory
+ *
+ * A run_task row names a task definition (`taskdef`) or gives explicit
+ * resources (`cpu` in CPU units and `memory` in MiB, both integers >= 1):
+ * a synthetic single-container task with those needs (what the trace
+ * importers of models/import.h produce).
  *
  * Rows are streamed one at a time (memory does not grow with the trace) and
  * must be in non-decreasing time order.  Every event kind is parsed and
@@ -34,6 +39,7 @@ struct trace_row {
 	const char *group;
 	int64_t count;             /* default 1 */
 	sim_time_t duration;       /* ms; -1 when empty */
+	int64_t cpu_units, mem_mib; /* run_task without taskdef: explicit needs; 0 = not given */
 	long line;                 /* line of the row in the file */
 };
 

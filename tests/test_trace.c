@@ -101,6 +101,34 @@ static void test_all_events(void)
 	check_rows(GOOD "all_events.csv", ALL_SUPPORTED, w, (int)(sizeof w / sizeof w[0]));
 }
 
+/* run_task with explicit cpu/memory instead of a task definition. */
+static void test_explicit_needs(void)
+{
+	static const struct want w[] = {
+		{ 0, TR_RUN_TASK, "g1-0", "", "job:1", 1, -1, 2 },
+		{ 1500, TR_RUN_TASK, "", "", "", 3, 60000, 3 },
+		{ 2000, TR_RUN_TASK, "", "web", "", 1, -1, 4 },
+		{ 3000, TR_STOP_TASK, "g1-0", "", "", 1, -1, 5 },
+	};
+	static const int64_t cpu[] = { 1638, 1, 0, 0 }, mem[] = { 6554, 1, 0, 0 };
+	struct err e;
+	struct trace *t;
+	struct trace_row row;
+	int i = 0;
+
+	check_rows(GOOD "explicit.csv", NOW_SUPPORTED, w, 4);
+	err_clear(&e);
+	t = trace_open(GOOD "explicit.csv", NOW_SUPPORTED, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	while (trace_next(t, &row, &e) == 1 && i < 4) {
+		T_EQ(row.cpu_units, cpu[i]);
+		T_EQ(row.mem_mib, mem[i]);
+		i++;
+	}
+	T_EQ(i, 4);
+	trace_close(t);
+}
+
 static void test_shuffled_columns(void)
 {
 	static const struct want w[] = {
@@ -303,6 +331,7 @@ static void test_streaming(void)
 CU_TestInfo trace_tests[] = {
 	{ "every event kind", test_all_events },
 	{ "columns in any order", test_shuffled_columns },
+	{ "run_task with explicit cpu and memory", test_explicit_needs },
 	{ "minimal columns and defaults", test_minimal_defaults },
 	{ "CRLF, BOM and quoted fields", test_crlf_bom_quotes },
 	{ "event names", test_event_names },
