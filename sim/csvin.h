@@ -19,6 +19,13 @@ struct csvin;
 /* Open and read the header.  NULL with e filled on error (missing file,
  * empty file, malformed header, duplicate column names). */
 struct csvin *csvin_open(const char *path, struct err *e);
+/* Open a file without a header row (as many public traces are): `cols`
+ * names its `ncols` columns, and every record must have that many fields.
+ * A path ending in ".gz" is decompressed on the fly through a `gzip -dc`
+ * child process (streamed: nothing is held but the current record); a
+ * corrupt stream is an error when its end is reached. */
+struct csvin *csvin_open_cols(const char *path, const char *const *cols, int ncols,
+			      struct err *e);
 void csvin_close(struct csvin *in);         /* NULL is a no-op */
 
 int csvin_ncols(const struct csvin *in);

@@ -12,6 +12,7 @@
  *
  * A row with a field count different from the header's, or any write error,
  * is remembered and reported by csvout_close(), which then leaves no file.
+ * csvout_open_stream() writes to a stream the caller owns (stdout) instead.
  */
 #include "csvout.h"
 
@@ -36,6 +37,7 @@ struct csvout {
 	int bad_row;            /* first row with a wrong field count, 0 = none */
 	int bad_nfield;
 	int werr;               /* errno of the first write error, 0 = none */
+	int stream;             /* f belongs to the caller: no tmp, no rename */
 };
 
 static int needs_quotes(const char *s, size_t n)
@@ -81,6 +83,23 @@ struct csvout *csvout_open(const char *path, const char *const *header, int ncol
 		free(o);
 		return NULL;
 	}
+	for (int i = 0; i < ncols; i++)
+		csvout_str(o, header[i]);
+	csvout_endrow(o);
+	return o;
+}
+
+struct csvout *csvout_open_stream(FILE *f, const char *name, const char *const *header,
+				  int ncols, struct err *e)
+{
+	struct csvout *o = xcalloc(1, sizeof *o);
+
+	(void)e;
+	o->path = xstrdup(name);
+	o->tmp = xstrdup(name);
+	o->ncols = ncols;
+	o->f = f;
+	o->stream = 1;
 	for (int i = 0; i < ncols; i++)
 		csvout_str(o, header[i]);
 	csvout_endrow(o);
@@ -180,11 +199,15 @@ int csvout_close(struct csvout *o, struct err *e)
 		o->werr = errno ? errno : EIO;
 	if (ferror(o->f) && !o->werr)
 		o->werr = EIO;
-	if (fclose(o->f) != 0 && !o->werr)
+	if (!o->stream && fclose(o->f) != 0 && !o->werr)
 		o->werr = errno ? errno : EIO;
 	if (rc == 0 && o->werr) {
 		err_at(e, o->tmp, 0, 0, NULL, "write error: %s", strerror(o->werr));
 		rc = -1;
+	}
+	if (o->stream) {
+		release(o);
+		return rc;
 	}
 	if (rc == 0 && rename(o->tmp, o->path) != 0) {
 		err_at(e, o->path, 0, 0, NULL, "cannot rename %s into place: %s", o->tmp,
@@ -201,6 +224,11 @@ void csvout_abort(struct csvout *o)
 {
 	if (!o)
 		return;
+	if (o->stream) {
+		fflush(o->f);
+		release(o);
+		return;
+	}
 	fclose(o->f);
 	remove(o->tmp);
 	release(o);

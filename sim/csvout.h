@@ -6,6 +6,7 @@
 #define SIM_CSVOUT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "err.h"
 
@@ -14,6 +15,10 @@ struct csvout;
 /* Create <path>.tmp and write the header row.  NULL with e filled on error. */
 struct csvout *csvout_open(const char *path, const char *const *header, int ncols,
 			   struct err *e);
+/* The same on an already open stream (e.g. stdout), named `name` in errors:
+ * no temporary file; close flushes it and leaves it open. */
+struct csvout *csvout_open_stream(FILE *f, const char *name, const char *const *header,
+				  int ncols, struct err *e);
 void csvout_str(struct csvout *o, const char *s);      /* NULL = empty field */
 void csvout_int(struct csvout *o, int64_t v);
 void csvout_fixed(struct csvout *o, double v, int decimals); /* "%.*f", -0 printed as 0 */
