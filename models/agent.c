@@ -70,6 +70,8 @@ static void deliver(struct backplane *bp, uint32_t slot, enum agent_msg m)
 	struct task *t = &bp->tasks[slot];
 	struct agent *a = agent_of(bp, t);
 
+	if (a->dead)
+		return;            /* the instance failed: nobody there to talk to */
 	if (a->up)
 		sim_after(bp->sim, bp->tm->network_delay, msg_event(bp, m), bp, task_ref(bp, slot));
 	else
@@ -79,6 +81,12 @@ static void deliver(struct backplane *bp, uint32_t slot, enum agent_msg m)
 void agent_send(struct backplane *bp, uint32_t slot, enum agent_msg m)
 {
 	deliver(bp, slot, m);
+}
+
+/* The task's instance failed: nothing runs there any more. */
+static int dead(const struct backplane *bp, const struct task *t)
+{
+	return t->inst >= 0 && bp->agents[t->inst].dead;
 }
 
 static int cached(const struct agent *a, int td)
@@ -127,7 +135,7 @@ static void on_start(struct sim *s, void *ctx, const struct event *ev)
 	sim_time_t pull;
 
 	(void)s;
-	if (!t || t->state != TS_PENDING || t->desired != TD_RUNNING)
+	if (!t || dead(bp, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
 		return;
 	pull = cached(agent_of(bp, t), t->td) ? bp->tm->image_pull_cached
 		: ms_of(dist_sample(&bp->tm->image_pull, bp->agent_rng));
@@ -141,7 +149,7 @@ static void on_pulled(struct sim *s, void *ctx, const struct event *ev)
 	struct agent *a;
 
 	(void)s;
-	if (!t || t->state != TS_PENDING)
+	if (!t || dead(bp, t) || t->state != TS_PENDING)
 		return;
 	a = agent_of(bp, t);
 	if (!cached(a, t->td)) {
@@ -160,7 +168,7 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 	const struct taskdef *td;
 
 	(void)s;
-	if (!t || t->state != TS_PENDING || t->desired != TD_RUNNING)
+	if (!t || dead(bp, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
 		return;
 	/* a draw only when failures are modelled, so p = 0 leaves the stream alone */
 	double p = bp->s->taskdefs[t->td].start_failure_p >= 0
@@ -195,7 +203,7 @@ static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
 	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	if (!t || t->state != TS_RUNNING || t->healthy)
+	if (!t || dead(bp, t) || t->state != TS_RUNNING || t->healthy)
 		return;
 	t->healthy = 1;
 	if (t->svc >= 0)
@@ -208,7 +216,7 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	if (!t || t->state != TS_RUNNING)
+	if (!t || dead(bp, t) || t->state != TS_RUNNING)
 		return;
 	/* §3.2: an essential container exited; the others are stopped */
 	t->desired = TD_STOPPED;
@@ -223,7 +231,7 @@ static void on_stop(struct sim *s, void *ctx, const struct event *ev)
 	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	if (!t)
+	if (!t || dead(bp, t))
 		return;
 	if (t->state == TS_RUNNING)
 		begin_stop(bp, ref_slot(ev->arg));
@@ -238,7 +246,7 @@ static void on_stop_done(struct sim *s, void *ctx, const struct event *ev)
 	uint32_t slot = ref_slot(ev->arg);
 
 	(void)s;
-	if (!t || t->state != TS_STOPPING)
+	if (!t || dead(bp, t) || t->state != TS_STOPPING)
 		return;
 	bp_set_state(bp, slot, TS_DEPROVISIONING);
 	sim_after(bp->sim, bp->s->taskdefs[t->td].td->eni ? bp->tm->eni_detach : 0,
@@ -252,7 +260,7 @@ static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev)
 	uint32_t slot = ref_slot(ev->arg);
 
 	(void)s;
-	if (!t || t->state != TS_DEPROVISIONING)
+	if (!t || dead(bp, t) || t->state != TS_DEPROVISIONING)
 		return;
 	bp_set_state(bp, slot, TS_STOPPED);
 	deliver(bp, slot, AM_REPORT_STOPPED);
@@ -287,12 +295,16 @@ static uint64_t inst_arg(int32_t inst, uint32_t epoch)
 void agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration)
 {
 	struct agent *a = &bp->agents[inst];
-	sim_time_t jitter = bp->tm->heartbeat_jitter > 0
-		? (sim_time_t)gsl_rng_uniform_int(bp->agent_rng, (unsigned long)bp->tm->heartbeat_jitter)
-		: 0;
+
+	if (a->dead)
+		return;
+	sim_time_t jitter;
 
 	if (!a->up)
 		return;
+	jitter = bp->tm->heartbeat_jitter > 0
+		? (sim_time_t)gsl_rng_uniform_int(bp->agent_rng, (unsigned long)bp->tm->heartbeat_jitter)
+		: 0;
 	a->up = 0;
 	a->epoch++;
 	/* §7.1: the session is dropped when no heartbeat came for the timeout */

@@ -250,7 +250,12 @@ uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *i
 		snprintf(auto_id, sizeof auto_id, "task-%" PRIu64, ++bp->next_task_no);
 		id = auto_id;
 	}
-	memset(t, 0, offsetof(struct task, gen));
+	{
+		uint32_t gen = t->gen;
+
+		memset(t, 0, sizeof *t);
+		t->gen = gen;
+	}
 	t->used = 1;
 	t->queued = 1;
 	t->state = TS_PROVISIONING;
@@ -397,8 +402,8 @@ void bp_task_stopped(struct backplane *bp, uint32_t slot)
 	bp_capacity_changed(bp);
 }
 
-static void register_instance(struct backplane *bp, const struct catalog_type *type,
-			      const char *az, const struct scn_group *g)
+int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *type,
+			     const char *az, const struct scn_group *g)
 {
 	struct instance_spec spec;
 	struct inst_attr scratch[64];
@@ -412,9 +417,12 @@ static void register_instance(struct backplane *bp, const struct catalog_type *t
 	spec.registered_at_ms = EPOCH_BASE_MS + sim_now(bp->sim);
 	i = cluster_add(bp->cl, &spec);
 	agent_init(bp, i);
+	bp->agents[i].group = g ? (int)(g - bp->s->groups) : -1;
 	notify_cluster(bp);
 	svc_on_instance(bp, i);
 	bp_capacity_changed(bp);
+	fault_on_register(bp, i, bp->agents[i].group);
+	return i;
 }
 
 int backplane_drain(struct backplane *bp, const char *instance_id, struct err *e)
@@ -433,7 +441,7 @@ int backplane_drain(struct backplane *bp, const char *instance_id, struct err *e
 	return err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", instance_id);
 }
 
-static int32_t find_instance(struct backplane *bp, const char *id)
+int32_t bp_find_instance(struct backplane *bp, const char *id)
 {
 	for (int32_t i = 0; i < cluster_count(bp->cl); i++)
 		if (strcmp(cluster_id(bp->cl, i), id) == 0)
@@ -540,7 +548,7 @@ static int trace_row(struct backplane *bp, struct trace_src *src, struct err *e)
 			break;
 		}
 		for (int64_t k = 0; k < r->count; k++)
-			register_instance(bp, type, r->group, NULL);
+			bp_register_instance(bp, type, r->group, NULL);
 		return 0;
 	}
 	case TR_SET_DESIRED:
@@ -564,7 +572,7 @@ static int trace_row(struct backplane *bp, struct trace_src *src, struct err *e)
 			break;
 		return 0;
 	case TR_ACTIVATE_INSTANCE:
-		inst = find_instance(bp, r->target);
+		inst = bp_find_instance(bp, r->target);
 		if (inst < 0) {
 			err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", r->target);
 			break;
@@ -577,8 +585,29 @@ static int trace_row(struct backplane *bp, struct trace_src *src, struct err *e)
 			bp_capacity_changed(bp);
 		}
 		return 0;
+	case TR_INSTANCE_FAIL:
+	case TR_SPOT_INTERRUPTION:
+		inst = bp_find_instance(bp, r->target);
+		if (inst < 0) {
+			err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", r->target);
+			break;
+		}
+		if (r->ev == TR_SPOT_INTERRUPTION)
+			fault_spot_notice(bp, inst);
+		else
+			fault_instance_fail(bp, inst, r->duration, 0, STOP_INFRASTRUCTURE,
+					    "instance_fail", -1);
+		return 0;
+	case TR_AZ_OUTAGE:
+		if (!scenario_has_az(bp->s, r->target)) {
+			err_at(e, NULL, 0, 0, NULL,
+			       "'%s' is not one of the scenario's availabilityZones", r->target);
+			break;
+		}
+		fault_az_outage(bp, r->target, r->duration, 1.0);
+		return 0;
 	case TR_AGENT_DISCONNECT:
-		inst = find_instance(bp, r->target);
+		inst = bp_find_instance(bp, r->target);
 		if (inst < 0) {
 			err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", r->target);
 			break;
@@ -674,6 +703,8 @@ struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_
 	bp->ev_provisioned = sim_on(sim, "provisioned", on_provisioned, bp);
 	agent_register_events(bp);
 	svc_register_events(bp);
+	fault_register_events(bp);
+	bp->outage_rng = rng_stream(rng, "fault/az-outage");
 	return bp;
 }
 
@@ -683,7 +714,7 @@ int backplane_start(struct backplane *bp, struct err *e)
 
 	for (int i = 0; i < s->n_groups; i++)
 		for (int k = 0; k < s->groups[i].count; k++)
-			register_instance(bp, s->groups[i].type, s->groups[i].az, &s->groups[i]);
+			bp_register_instance(bp, s->groups[i].type, s->groups[i].az, &s->groups[i]);
 	svc_init_all(bp);
 	bp->traces = xcalloc((size_t)s->n_traces + 1, sizeof *bp->traces);
 	for (int i = 0; i < s->n_traces; i++) {
@@ -696,7 +727,8 @@ int backplane_start(struct backplane *bp, struct err *e)
 		src->t = trace_open(s->traces[i],
 				    1u << TR_RUN_TASK | 1u << TR_STOP_TASK | 1u << TR_REGISTER_INSTANCE |
 				    1u << TR_SET_DESIRED | 1u << TR_DEPLOY | 1u << TR_AGENT_DISCONNECT |
-				    1u << TR_DRAIN_INSTANCE | 1u << TR_ACTIVATE_INSTANCE,
+				    1u << TR_DRAIN_INSTANCE | 1u << TR_ACTIVATE_INSTANCE |
+				    1u << TR_INSTANCE_FAIL | 1u << TR_AZ_OUTAGE | 1u << TR_SPOT_INTERRUPTION,
 				    e);
 		bp->n_traces++;
 		if (!src->t || next_row(bp, src, e))
@@ -731,6 +763,7 @@ int backplane_start(struct backplane *bp, struct err *e)
 		if (g->start <= s->duration && g->start < g->stop)
 			sim_at(bp->sim, g->start, bp->ev_arrival, gs, 0);
 	}
+	fault_start(bp);
 	sim_at(bp->sim, 0, bp->ev_sample, bp, 0);
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include "models/placement/placement.h"
 #include "models/task.h"
 #include "models/trace.h"
+#include "sim/quant.h"
 
 struct task {
 	uint32_t gen;
@@ -51,6 +52,15 @@ struct agent {
 	size_t cap_cached;
 	uint64_t *outbox;          /* messages held while disconnected: (ref, kind) pairs */
 	size_t n_out, cap_out;
+	/* faults */
+	int group;                 /* scenario instance group, -1 = registered by the trace */
+	uint8_t dead;              /* the instance failed: its tasks are gone */
+	uint8_t gone;              /* ... and will not come back */
+	uint8_t cleaned;           /* the backplane has stopped its tasks */
+	uint32_t life;             /* bumps on each failure: stale fault events */
+	sim_time_t failed_at;
+	int64_t fault_id;
+	const char *fail_code;
 };
 
 struct deployment {
@@ -89,7 +99,16 @@ struct svc {
 	sim_time_t *losses;        /* FIFO of times tasks were lost, awaiting replacement */
 	size_t loss_head, n_losses, cap_losses;
 	gsl_rstat_workspace *replace;
-	gsl_rstat_quantile_workspace *replace_p99;
+	struct quant replace_p99;
+	/* faults awaiting recovery: the service back at its desired count */
+	struct recovery *recs;
+	int n_recs, cap_recs;
+};
+
+struct recovery {
+	int64_t fault_id;
+	sim_time_t at;
+	int64_t lost;
 };
 
 struct trace_src {
@@ -144,6 +163,10 @@ struct backplane {
 	uint32_t ev_provisioned, ev_agent_start, ev_agent_stop, ev_pulled, ev_started, ev_exit, ev_healthy;
 	uint32_t ev_stop_done, ev_deprovisioned, ev_report_running, ev_report_stopped, ev_detect, ev_reconnect;
 	uint32_t ev_reconcile, ev_svc_create, ev_svc_update;
+	uint32_t ev_fail_detect, ev_repair, ev_replace, ev_ttf, ev_spot_notice, ev_spot_end;
+	uint32_t ev_outage_start, ev_outage_end;
+	int64_t next_fault_id;
+	gsl_rng *outage_rng;
 
 	struct err err;
 	int failed;
@@ -175,6 +198,25 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code);
 /* Capacity may have appeared: retry what waits for it. */
 void bp_capacity_changed(struct backplane *bp);
 void bp_fail(struct backplane *bp, const struct err *e);
+
+/* Register an instance of `type` in `az` (group: scenario group or NULL). */
+int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *type,
+			     const char *az, const struct scn_group *g);
+int32_t bp_find_instance(struct backplane *bp, const char *id);
+
+/* faults.c (ecs-semantics §8) */
+void fault_register_events(struct backplane *bp);
+void fault_start(struct backplane *bp);
+void fault_on_register(struct backplane *bp, int32_t inst, int group);
+/* The instance fails now: repair ≥ 0 brings it back after that long, -1 =
+ * gone (replaced by Auto Scaling when its group says so).  `immediate`:
+ * ECS learns at once (a terminated instance is deregistered), else after
+ * the heartbeat timeout.  Returns the fault id. */
+int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repair,
+			    int immediate, const char *code, const char *kind, int64_t fault_id);
+void fault_spot_notice(struct backplane *bp, int32_t inst);
+void fault_az_outage(struct backplane *bp, const char *az, sim_time_t duration, double fraction);
+void svc_fault_lost(struct backplane *bp, int v, int64_t fault_id, sim_time_t at, int64_t lost);
 
 /* agent.c */
 enum agent_msg { AM_START, AM_STOP, AM_REPORT_RUNNING, AM_REPORT_STOPPED };

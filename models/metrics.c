@@ -19,6 +19,7 @@
 #include <gsl/gsl_rstat.h>
 
 #include "sim/csvout.h"
+#include "sim/quant.h"
 #include "sim/mem.h"
 
 const char *const metrics_reasons[] = {
@@ -43,11 +44,11 @@ struct metrics {
 	char *dir;
 	char *scenario, *strategy;
 	uint64_t seed;
-	struct csvout *tasks, *failures, *series, *services, *svc_summary;
+	struct csvout *tasks, *failures, *series, *services, *svc_summary, *faults, *recovery;
 	int64_t submitted, placed, failures_total;
 	int64_t by_reason[N_REASONS];
 	gsl_rstat_workspace *pending;            /* pending seconds of placed tasks */
-	gsl_rstat_quantile_workspace *pending_p99;
+	struct quant pending_p99;
 	sim_time_t t_last;
 	double cpu_pct, mem_pct;                 /* current reservation % */
 	double cpu_acc, mem_acc;                 /* ∫ pct dt, pct·ms */
@@ -114,6 +115,9 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 	static const char *const svc_sum_cols[] = { "service", "availability_pct",
 		"full_capacity_pct", "min_running", "tasks_started", "tasks_failed_to_start",
 		"replacements", "mean_time_to_replace_s", "p99_time_to_replace_s" };
+	static const char *const fault_cols[] = { "time_s", "kind", "target", "az",
+		"tasks_affected", "service_tasks_affected", "fault_id", "duration_s" };
+	static const char *const rec_cols[] = { "fault_id", "service", "lost", "restored_s" };
 	struct metrics *m = xcalloc(1, sizeof *m);
 
 	m->dir = xstrdup(cfg->out_dir);
@@ -121,7 +125,7 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 	m->strategy = xstrdup(cfg->strategy);
 	m->seed = cfg->seed;
 	m->pending = gsl_rstat_alloc();
-	m->pending_p99 = gsl_rstat_quantile_alloc(0.99);
+	quant_init(&m->pending_p99, 0.99);
 	if (make_dirs(cfg->out_dir, e))
 		goto fail;
 	if (cfg->task_log) {
@@ -141,6 +145,12 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 	m->svc_summary = open_in(m, "service_summary.csv", svc_sum_cols, 9, e);
 	if (!m->svc_summary)
 		goto fail;
+	m->faults = open_in(m, "failures.csv", fault_cols, 8, e);
+	if (!m->faults)
+		goto fail;
+	m->recovery = open_in(m, "recovery.csv", rec_cols, 4, e);
+	if (!m->recovery)
+		goto fail;
 	return m;
 fail:
 	metrics_abort(m);
@@ -159,7 +169,7 @@ void metrics_on_placed(struct metrics *m, sim_time_t now, sim_time_t submitted)
 
 	m->placed++;
 	gsl_rstat_add(wait_s, m->pending);
-	gsl_rstat_quantile_add(wait_s, m->pending_p99);
+	quant_add(&m->pending_p99, wait_s);
 }
 
 void metrics_on_failure(struct metrics *m, sim_time_t now, const char *task_id,
@@ -288,6 +298,35 @@ void metrics_on_service_summary(struct metrics *m, const struct service_summary 
 	csvout_endrow(o);
 }
 
+void metrics_on_fault(struct metrics *m, sim_time_t now, int64_t fault_id, const char *kind,
+		      const char *target, const char *az, int64_t tasks, int64_t service_tasks,
+		      sim_time_t duration)
+{
+	struct csvout *o = m->faults;
+
+	csvout_ms(o, now);
+	csvout_str(o, kind);
+	csvout_str(o, target);
+	csvout_str(o, az);
+	csvout_int(o, tasks);
+	csvout_int(o, service_tasks);
+	csvout_int(o, fault_id);
+	csvout_ms(o, duration);
+	csvout_endrow(o);
+}
+
+void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *service,
+			 int64_t lost, sim_time_t restored)
+{
+	struct csvout *o = m->recovery;
+
+	csvout_int(o, fault_id);
+	csvout_str(o, service);
+	csvout_int(o, lost);
+	csvout_ms(o, restored);
+	csvout_endrow(o);
+}
+
 static int write_summary(struct metrics *m, sim_time_t end, int64_t never_placed, struct err *e)
 {
 	const char *cols[13 + N_REASONS + 1];
@@ -320,7 +359,7 @@ static int write_summary(struct metrics *m, sim_time_t end, int64_t never_placed
 	csvout_int(o, m->placed);
 	csvout_int(o, never_placed);
 	csvout_fixed(o, np ? gsl_rstat_mean(m->pending) : 0.0, 3);
-	csvout_fixed(o, np ? gsl_rstat_quantile_get(m->pending_p99) : 0.0, 3);
+	csvout_fixed(o, np ? quant_get(&m->pending_p99) : 0.0, 3);
 	csvout_fixed(o, end > 0 ? m->cpu_acc / (double)end : 0.0, 3);
 	csvout_fixed(o, end > 0 ? m->mem_acc / (double)end : 0.0, 3);
 	csvout_int(o, m->peak_used);
@@ -334,7 +373,7 @@ static int write_summary(struct metrics *m, sim_time_t end, int64_t never_placed
 static void release(struct metrics *m)
 {
 	gsl_rstat_free(m->pending);
-	gsl_rstat_quantile_free(m->pending_p99);
+	quant_free(&m->pending_p99);
 	free(m->dir);
 	free(m->scenario);
 	free(m->strategy);
@@ -363,6 +402,12 @@ int metrics_close(struct metrics *m, sim_time_t end, int64_t never_placed, struc
 	if (rc ? (csvout_abort(m->svc_summary), 0) : csvout_close(m->svc_summary, e))
 		rc = -1;
 	m->svc_summary = NULL;
+	if (rc ? (csvout_abort(m->faults), 0) : csvout_close(m->faults, e))
+		rc = -1;
+	m->faults = NULL;
+	if (rc ? (csvout_abort(m->recovery), 0) : csvout_close(m->recovery, e))
+		rc = -1;
+	m->recovery = NULL;
 	if (!rc && write_summary(m, end, never_placed, e))
 		rc = -1;
 	release(m);
@@ -378,6 +423,8 @@ void metrics_abort(struct metrics *m)
 	csvout_abort(m->series);
 	csvout_abort(m->services);
 	csvout_abort(m->svc_summary);
+	csvout_abort(m->faults);
+	csvout_abort(m->recovery);
 	release(m);
 }
 

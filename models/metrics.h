@@ -82,6 +82,15 @@ struct service_summary {
 /* A row of service_summary.csv. */
 void metrics_on_service_summary(struct metrics *m, const struct service_summary *s);
 
+/* A fault injected (failures.csv): kind instance_fail, az_outage,
+ * spot_interruption; duration -1 = none (gone). */
+void metrics_on_fault(struct metrics *m, sim_time_t now, int64_t fault_id, const char *kind,
+		      const char *target, const char *az, int64_t tasks, int64_t service_tasks,
+		      sim_time_t duration);
+/* A service's recovery from a fault (recovery.csv); restored -1 = never. */
+void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *service,
+			 int64_t lost, sim_time_t restored);
+
 /* Write summary.csv for a run that ended at `end` with `never_placed` tasks
  * still waiting, then rename every file into place.  Frees m. */
 int metrics_close(struct metrics *m, sim_time_t end, int64_t never_placed, struct err *e);

@@ -220,6 +220,127 @@ static int read_attrs(const cJSON *obj, const char *file, const char *path,
 	return 0;
 }
 
+/* A group's failure, Auto Scaling and Spot settings (ecs-semantics §8.3,
+ * §8.4, §5.13). */
+static int read_group_faults(struct scenario *s, struct scn_group *g, const char *path,
+			     const cJSON *fail, const cJSON *asg, const cJSON *spot,
+			     struct err *e)
+{
+	char p[200];
+	struct jr c;
+	double delay;
+
+	g->replace_delay = 120000;
+	if (fail) {
+		const cJSON *ttf, *ttr;
+
+		snprintf(p, sizeof p, "%s.failures", path);
+		if (jr_open(&c, fail, s->file, p, e))
+			return -1;
+		ttf = jr_get(&c, "timeToFailureSeconds");
+		ttr = jr_get(&c, "timeToRepairSeconds");
+		if (jr_end(&c))
+			return -1;
+		if (!ttf)
+			return jr_fail(&c, "timeToFailureSeconds", "required member is missing");
+		snprintf(p, sizeof p, "%s.failures.timeToFailureSeconds", path);
+		if (dist_parse(&g->ttf, ttf, s->file, p, s->dir, e))
+			return -1;
+		g->has_failures = 1;
+		if (ttr) {
+			snprintf(p, sizeof p, "%s.failures.timeToRepairSeconds", path);
+			if (dist_parse(&g->ttr, ttr, s->file, p, s->dir, e))
+				return -1;
+			g->has_repair = 1;
+		}
+	}
+	if (asg) {
+		snprintf(p, sizeof p, "%s.autoScaling", path);
+		if (jr_open(&c, asg, s->file, p, e) ||
+		    jr_opt_bool(&c, "replaceFailed", 1, &g->replace) ||
+		    jr_opt_num(&c, "replacementDelaySeconds", 120, 0, 1e9, &delay) || jr_end(&c))
+			return -1;
+		g->replace_delay = sec_to_ms(delay);
+	}
+	if (spot) {
+		const cJSON *tti;
+
+		snprintf(p, sizeof p, "%s.spot", path);
+		g->spot = 1;
+		if (jr_open(&c, spot, s->file, p, e) ||
+		    jr_opt_bool(&c, "draining", 0, &g->spot_draining))
+			return -1;
+		tti = jr_get(&c, "timeToInterruptionSeconds");
+		if (jr_end(&c))
+			return -1;
+		if (tti) {
+			snprintf(p, sizeof p, "%s.spot.timeToInterruptionSeconds", path);
+			if (dist_parse(&g->tti, tti, s->file, p, s->dir, e))
+				return -1;
+			g->has_spot_rate = 1;
+		}
+	}
+	return 0;
+}
+
+static int read_outages(struct scenario *s, const cJSON *arr, struct err *e)
+{
+	int i = 0;
+
+	s->outages = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *s->outages);
+	for (const cJSON *it = arr->child; it; it = it->next, i++) {
+		char path[96], p2[160];
+		struct jr c;
+		struct scn_outage *o = &s->outages[s->n_outages];
+		const char *az;
+		const cJSON *ia, *len;
+		double at, dur;
+
+		snprintf(path, sizeof path, "$.azOutages[%d]", i);
+		if (jr_open(&c, it, s->file, path, e) ||
+		    jr_opt_str(&c, "availabilityZone", NULL, &az) ||
+		    jr_opt_num(&c, "atSeconds", -1, 0, 1e11, &at) ||
+		    jr_opt_num(&c, "fraction", 1, 0, 1, &o->fraction))
+			return -1;
+		ia = jr_get(&c, "interArrivalSeconds");
+		len = jr_get(&c, "durationSeconds");
+		if (jr_end(&c))
+			return -1;
+		s->n_outages++;
+		if (az && !scenario_has_az(s, az))
+			return jr_fail(&c, "availabilityZone",
+				       "'%s' is not one of the scenario's availabilityZones", az);
+		o->az = az ? xstrdup(az) : NULL;
+		if (!len)
+			return jr_fail(&c, "durationSeconds", "required member is missing");
+		if (ia) {
+			if (at >= 0)
+				return jr_fail(&c, "atSeconds", "give atSeconds or interArrivalSeconds, not both");
+			o->stochastic = 1;
+			o->at = -1;
+			snprintf(p2, sizeof p2, "%s.interArrivalSeconds", path);
+			if (dist_parse(&o->interarrival, ia, s->file, p2, s->dir, e))
+				return -1;
+			snprintf(p2, sizeof p2, "%s.durationSeconds", path);
+			if (dist_parse(&o->length, len, s->file, p2, s->dir, e))
+				return -1;
+		} else {
+			char lp[160];
+
+			if (at < 0)
+				return jr_fail(&c, "atSeconds", "required member is missing (or give interArrivalSeconds)");
+			if (!az)
+				return jr_fail(&c, "availabilityZone", "required member is missing");
+			snprintf(lp, sizeof lp, "%s.durationSeconds", path);
+			if (jv_num(len, s->file, lp, 0, 1e11, &dur, e))
+				return -1;
+			o->at = sec_to_ms(at);
+			o->duration = sec_to_ms(dur);
+		}
+	}
+	return 0;
+}
+
 static int read_groups(struct scenario *s, const cJSON *arr, struct err *e)
 {
 	int i = 0;
@@ -230,7 +351,7 @@ static int read_groups(struct scenario *s, const cJSON *arr, struct err *e)
 		struct jr c;
 		struct scn_group *g = &s->groups[s->n_groups];
 		const char *name, *type, *az;
-		const cJSON *attrs, *settings;
+		const cJSON *attrs, *settings, *fail, *asg, *spot;
 		int64_t count;
 
 		snprintf(path, sizeof path, "$.instanceGroups[%d]", i);
@@ -243,9 +364,14 @@ static int read_groups(struct scenario *s, const cJSON *arr, struct err *e)
 		    jr_opt_int(&c, "count", 1, 0, MAX_INSTANCES_PER_GROUP, &count) ||
 		    jr_opt_object(&c, "attributes", &attrs) ||
 		    jr_opt_object(&c, "settings", &settings) ||
+		    jr_opt_object(&c, "failures", &fail) ||
+		    jr_opt_object(&c, "autoScaling", &asg) ||
+		    jr_opt_object(&c, "spot", &spot) ||
 		    jr_end(&c))
 			return -1;
 		s->n_groups++;
+		if (read_group_faults(s, g, path, fail, asg, spot, e))
+			return -1;
 		g->name = xstrdup(name);
 		g->az = xstrdup(az);
 		g->count = (int)count;
@@ -584,7 +710,7 @@ static int read_services(struct scenario *s, const cJSON *arr, struct err *e)
 		char path[96], p2[160];
 		struct jr c, dc;
 		struct scn_service *v = &s->services[s->n_services];
-		const char *name, *tdname, *sched;
+		const char *name, *tdname, *sched, *azr;
 		const cJSON *dep, *strat, *cons, *rt, *cb;
 		int64_t desired, minp, maxp;
 		double create_at;
@@ -599,7 +725,8 @@ static int read_services(struct scenario *s, const cJSON *arr, struct err *e)
 		    jr_opt_object(&c, "deploymentConfiguration", &dep) ||
 		    jr_opt_array(&c, "placementStrategy", &strat) ||
 		    jr_opt_array(&c, "placementConstraints", &cons) ||
-		    jr_opt_num(&c, "createdAtSeconds", 0, 0, 1e11, &create_at))
+		    jr_opt_num(&c, "createdAtSeconds", 0, 0, 1e11, &create_at) ||
+		    jr_opt_str(&c, "availabilityZoneRebalancing", "DISABLED", &azr))
 			return -1;
 		rt = jr_get(&c, "runtimeSeconds");
 		if (jr_end(&c))
@@ -624,6 +751,11 @@ static int read_services(struct scenario *s, const cJSON *arr, struct err *e)
 			return jr_fail(&c, "taskDefinition", "unknown task definition '%s' (not in $.taskDefinitions)", tdname);
 		v->taskdef = td;
 		v->desired = desired;
+		if (strcmp(azr, "ENABLED") == 0)
+			v->az_rebalancing = 1;
+		else if (strcmp(azr, "DISABLED") != 0)
+			return jr_fail(&c, "availabilityZoneRebalancing",
+				       "expected ENABLED or DISABLED, got \"%s\"", azr);
 		v->create_at = sec_to_ms(create_at);
 		/* ecs-semantics §5.5: REPLICA 100/200, DAEMON 0/100 */
 		minp = v->sched == SCHED_DAEMON ? 0 : 100;
@@ -702,7 +834,7 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 	struct jr c;
 	const char *name, *region, *desc;
 	const cJSON *azs, *defaults, *types, *groups, *tds, *placement, *workload, *pending;
-	const cJSON *services, *cp, *agent;
+	const cJSON *services, *cp, *agent, *outages;
 	int64_t seed;
 	double duration, interval, ptimeout = 0;
 	static const struct scn_instance_settings base = {
@@ -716,7 +848,8 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 	static const char *const members[] = { "name", "description", "seed",
 		"durationSeconds", "metricsIntervalSeconds", "region", "availabilityZones",
 		"instanceDefaults", "instanceTypes", "instanceGroups", "taskDefinitions",
-		"placement", "workload", "pending", "services", "controlPlane", "agent", NULL };
+		"placement", "workload", "pending", "services", "controlPlane", "agent",
+		"azOutages", NULL };
 
 	rc = jr_open(&c, d->root, s->file, "$", e) || jr_only(&c, members) ||
 	     jr_opt_str(&c, "name", dflt_name, &name) ||
@@ -736,6 +869,7 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 	     jr_opt_array(&c, "services", &services) ||
 	     jr_opt_object(&c, "controlPlane", &cp) ||
 	     jr_opt_object(&c, "agent", &agent) ||
+	     jr_opt_array(&c, "azOutages", &outages) ||
 	     jr_end(&c);
 	s->name = xstrdup(rc ? dflt_name : name);
 	free(dflt_name);
@@ -753,7 +887,8 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 	    (tds && read_taskdefs(s, tds, e)) ||
 	    read_workload(s, workload, e) ||
 	    read_timing(s, cp, agent, e) ||
-	    (services && read_services(s, services, e)))
+	    (services && read_services(s, services, e)) ||
+	    (outages && read_outages(s, outages, e)))
 		return -1;
 	if (pending) {
 		struct jr pc;
@@ -804,6 +939,12 @@ void scenario_free(struct scenario *s)
 		}
 		free(g->attrs);
 		settings_free(&g->settings);
+		if (g->has_failures)
+			dist_free(&g->ttf);
+		if (g->has_repair)
+			dist_free(&g->ttr);
+		if (g->has_spot_rate)
+			dist_free(&g->tti);
 	}
 	free(s->groups);
 	for (int i = 0; i < s->n_taskdefs; i++) {
@@ -829,6 +970,14 @@ void scenario_free(struct scenario *s)
 			dist_free(&s->services[i].runtime);
 	}
 	free(s->services);
+	for (int i = 0; i < s->n_outages; i++) {
+		free(s->outages[i].az);
+		if (s->outages[i].stochastic) {
+			dist_free(&s->outages[i].interarrival);
+			dist_free(&s->outages[i].length);
+		}
+	}
+	free(s->outages);
 	dist_free(&s->timing.image_pull);
 	for (int i = 0; i < s->n_traces; i++)
 		free(s->traces[i]);

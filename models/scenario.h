@@ -44,6 +44,27 @@ struct scn_group {
 	struct scn_attr *attrs;
 	int n_attrs;
 	struct scn_instance_settings settings;
+	/* faults (ecs-semantics §8) */
+	int has_failures;
+	struct dist ttf;              /* time to failure, s */
+	int has_repair;
+	struct dist ttr;              /* time to repair, s; none = the instance is gone */
+	int replace;                  /* Auto Scaling replaces a gone instance */
+	sim_time_t replace_delay;     /* failure → replacement registered, ms */
+	int spot;                     /* a Spot group */
+	int has_spot_rate;
+	struct dist tti;              /* time to a Spot interruption notice, s */
+	int spot_draining;            /* ECS_ENABLE_SPOT_INSTANCE_DRAINING */
+};
+
+/* An AZ outage: scheduled (at, duration) or a stochastic process. */
+struct scn_outage {
+	char *az;                     /* NULL = drawn among `azs` (stochastic) */
+	sim_time_t at;                /* scheduled start, ms; -1 = stochastic */
+	sim_time_t duration;          /* scheduled length, ms */
+	int stochastic;
+	struct dist interarrival, length;   /* s */
+	double fraction;              /* share of the AZ's instances affected */
 };
 
 struct scn_taskdef {
@@ -111,6 +132,7 @@ struct scn_service {
 	int has_runtime;
 	struct dist runtime;          /* how long each task's essential container runs */
 	sim_time_t create_at;         /* CreateService call time */
+	int az_rebalancing;           /* availabilityZoneRebalancing ENABLED (§5.9) */
 };
 
 struct scenario {
@@ -140,6 +162,8 @@ struct scenario {
 	struct scn_timing timing;
 	struct scn_service *services;
 	int n_services;
+	struct scn_outage *outages;
+	int n_outages;
 };
 
 /* Load and check a scenario. NULL with e filled on bad input. */

@@ -61,6 +61,36 @@ static void account(struct backplane *bp, struct svc *v)
 	v->t_last = now;
 }
 
+/* Faults whose lost tasks are all back: the service runs its desired count
+ * again (recovery.csv). */
+static void note_recovered(struct backplane *bp, struct svc *v)
+{
+	if (v->n_recs == 0 || v->running < v->desired)
+		return;
+	for (int i = 0; i < v->n_recs; i++)
+		metrics_on_recovery(bp->m, v->recs[i].fault_id, v->cfg->name, v->recs[i].lost,
+				    sim_now(bp->sim) - v->recs[i].at);
+	v->n_recs = 0;
+}
+
+void svc_fault_lost(struct backplane *bp, int vi, int64_t fault_id, sim_time_t at, int64_t lost)
+{
+	struct svc *v = &bp->svcs[vi];
+
+	for (int i = 0; i < v->n_recs; i++) {
+		if (v->recs[i].fault_id == fault_id) {
+			v->recs[i].lost += lost;
+			return;
+		}
+	}
+	if (v->n_recs == v->cap_recs) {
+		v->cap_recs = v->cap_recs ? v->cap_recs * 2 : 4;
+		v->recs = xrealloc(v->recs, (size_t)v->cap_recs * sizeof *v->recs);
+	}
+	v->recs[v->n_recs++] = (struct recovery){ fault_id, at, lost };
+	(void)bp;
+}
+
 static void note_running(struct svc *v)
 {
 	if (v->running >= v->desired)
@@ -137,7 +167,7 @@ void svc_init_all(struct backplane *bp)
 		snprintf(name, sizeof name, "service/%s/runtime", v->cfg->name);
 		v->runtime_rng = rng_stream(bp->rng, name);
 		v->replace = gsl_rstat_alloc();
-		v->replace_p99 = gsl_rstat_quantile_alloc(0.99);
+		quant_init(&v->replace_p99, 0.99);
 		v->min_running = INT64_MAX;
 		/* CreateService takes effect after the API latency */
 		sim_at(bp->sim, v->cfg->create_at + bp->tm->api_latency, bp->ev_svc_create, v, 0);
@@ -154,8 +184,9 @@ void svc_free_all(struct backplane *bp)
 		free(v->deps);
 		free(v->tasks);
 		free(v->losses);
+		free(v->recs);
 		gsl_rstat_free(v->replace);
-		gsl_rstat_quantile_free(v->replace_p99);
+		quant_free(&v->replace_p99);
 	}
 	free(bp->svcs);
 }
@@ -215,6 +246,7 @@ void svc_on_state(struct backplane *bp, struct task *t, enum task_state from, en
 		v->running++;
 		v->started++;
 		note_running(v);
+		note_recovered(bp, v);
 		if (v->n_losses > 0) {
 			sim_time_t lost_at = v->losses[v->loss_head];
 			double wait = (double)(sim_now(bp->sim) - lost_at) / 1000.0;
@@ -222,7 +254,7 @@ void svc_on_state(struct backplane *bp, struct task *t, enum task_state from, en
 			v->loss_head = (v->loss_head + 1) % v->cap_losses;
 			v->n_losses--;
 			gsl_rstat_add(wait, v->replace);
-			gsl_rstat_quantile_add(wait, v->replace_p99);
+			quant_add(&v->replace_p99, wait);
 		}
 	}
 	if (from == TS_RUNNING && to != TS_RUNNING) {
@@ -623,6 +655,7 @@ void svc_set_desired(struct backplane *bp, int vi, int64_t desired)
 		return;
 	account(bp, v);
 	v->desired = desired;
+	note_recovered(bp, v);
 	svc_schedule(bp, vi, bp->tm->api_latency);
 }
 
@@ -663,11 +696,14 @@ void svc_finish(struct backplane *bp, sim_time_t end)
 			.tasks_failed_to_start = v->failed_to_start,
 			.replacements = (int64_t)n,
 			.mean_replace_s = n ? gsl_rstat_mean(v->replace) : -1,
-			.p99_replace_s = n ? gsl_rstat_quantile_get(v->replace_p99) : -1,
+			.p99_replace_s = n ? quant_get(&v->replace_p99) : -1,
 		};
 
 		sim_set_now(bp->sim, end);
 		account(bp, v);
+		for (int k = 0; k < v->n_recs; k++)
+			metrics_on_recovery(bp->m, v->recs[k].fault_id, v->cfg->name, v->recs[k].lost, -1);
+		v->n_recs = 0;
 		if (v->active && span > 0) {
 			sum.availability_pct = 100.0 * v->avail_acc / (double)span;
 			sum.full_capacity_pct = 100.0 * v->full_acc / (double)span;

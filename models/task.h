@@ -17,6 +17,7 @@ enum task_desired { TD_RUNNING, TD_STOPPED };
 #define STOP_SCHEDULER "ServiceSchedulerInitiated"
 #define STOP_SPOT "SpotInterruption"
 #define STOP_TERMINATION "TerminationNotice"
+#define STOP_INFRASTRUCTURE "InfrastructureHealth"
 
 const char *task_state_name(enum task_state s);
 
