@@ -1,0 +1,277 @@
+/* tests/test_faults.c — faults (ecs-semantics §2.4, §5.13, §8): instance
+ * failures and their detection, repair and Auto Scaling replacement, AZ
+ * outages (a 3-AZ service ends up in the surviving AZs), partial outages,
+ * Spot notice timing with and without draining, failure metrics, and the
+ * long-run availability of instances under exponential failure and repair
+ * against MTBF / (MTBF + MTTR). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+#include "models/backplane_int.h"
+
+#define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
+	"\"schedulerDelaySeconds\":10,\"heartbeatTimeoutSeconds\":60,\"heartbeatJitterSeconds\":0}," \
+	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
+	"\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+
+#define HEAD(name, dur) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," TIMING \
+	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"],"
+
+#define NEAR(a, b) do { double a_ = (a), b_ = (b); if (fabs(a_ - b_) >= 1e-6) { char m_[200]; \
+	snprintf(m_, sizeof m_, "%s ~ %s: got %.3f, want %.3f", #a, #b, a_, b_); \
+	CU_assertImplementation(CU_FALSE, __LINE__, m_, __FILE__, "", CU_FALSE); } else CU_PASS(#a); } while (0)
+
+static int setup(void)
+{
+	if (rs_setup())
+		return 1;
+	rs_write("small.json", "{\"family\":\"small\",\"containerDefinitions\":[{\"name\":\"a\","
+		 "\"image\":\"x\",\"cpu\":256,\"memory\":512}]}");
+	return 0;
+}
+
+/* A failed instance's tasks stop (InfrastructureHealth) when the backplane
+ * notices, after the heartbeat timeout; a repaired one comes back empty;
+ * a gone one is INACTIVE and Auto Scaling registers a replacement. */
+static void test_instance_fail(void)
+{
+	int r;
+
+	rs_write("if.json", HEAD("if", 2000)
+		 "\"instanceGroups\":[{\"name\":\"g\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2,"
+		 "\"autoScaling\":{\"replacementDelaySeconds\":300}}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"placement\":{\"tieBreak\":\"first\",\"strategy\":[{\"type\":\"binpack\",\"field\":\"memory\"}]},"
+		 "\"workload\":{\"traces\":[\"if.csv\"]}}");
+	rs_write("if.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "0,run_task,a,small,1,,\n"
+		 "100,instance_fail,ci-00001,,,500,\n"
+		 "700,run_task,b,small,1,,\n"
+		 "800,instance_fail,ci-00001,,,,\n"
+		 "1500,run_task,c,small,1,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("if.json", "if", NULL, NULL, NULL), 0);
+	r = rs_find("if", "tasks.csv", "task_id", "a");
+	RS_IS("if", "tasks.csv", r, "instance_id", "ci-00001");
+	RS_IS("if", "tasks.csv", r, "stop_code", "InfrastructureHealth");
+	NEAR(rs_num("if", "tasks.csv", r, "stopped_s"), 160);
+	/* back at 600, empty: b binpacks onto it again (first registered) */
+	r = rs_find("if", "tasks.csv", "task_id", "b");
+	RS_IS("if", "tasks.csv", r, "instance_id", "ci-00001");
+	NEAR(rs_num("if", "tasks.csv", r, "stopped_s"), 860);
+	/* gone at 800: replacement ci-00003 registered at 1100 */
+	r = rs_find("if", "tasks.csv", "task_id", "c");
+	CU_ASSERT(rs_num("if", "tasks.csv", r, "placed_s") > 1500);
+	T_EQ(rs_rows("if", "failures.csv"), 2);
+	RS_IS("if", "failures.csv", 1, "kind", "instance_fail");
+	RS_IS("if", "failures.csv", 1, "target", "ci-00001");
+	RS_IS("if", "failures.csv", 1, "tasks_affected", "1");
+	RS_IS("if", "failures.csv", 1, "duration_s", "500.000");
+	RS_IS("if", "failures.csv", 2, "duration_s", "");
+	/* 2 instances, one gone and one replacement: 2 active at the end */
+	RS_IS("if", "timeseries.csv", -1, "instances_active", "2");
+	RS_IS("if", "timeseries.csv", -1, "instances_registered", "2");
+}
+
+/* During an AZ outage a 3-AZ service ends up in the surviving AZs; after
+ * recovery each of its tasks runs outside the failed AZ. */
+struct az_check {
+	int violations, samples;
+	int32_t az_a_instances[16];
+};
+
+static void az_observe(struct backplane *bp, void *ctx)
+{
+	struct az_check *c = ctx;
+	sim_time_t now = sim_now(bp->sim);
+	struct svc *v;
+	int64_t live_running = 0;
+
+	/* between recovery (outage 600 + detection 60 + replacement ≤ 60) and the
+	 * end of the outage (1800) */
+	if (bp->n_svcs < 1 || now < 800000 || now >= 1800000)
+		return;
+	v = &bp->svcs[0];
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = &bp->tasks[v->tasks[k]];
+
+		if (t->desired != TD_RUNNING || t->state != TS_RUNNING)
+			continue;
+		live_running++;
+		if (strcmp(cluster_az(bp->cl, t->inst), "us-east-1a") == 0)
+			c->violations++;
+	}
+	if (live_running != v->desired)
+		c->violations++;
+	c->samples++;
+}
+
+static void test_az_outage(void)
+{
+	struct az_check c = { 0 };
+
+	rs_write("az.json", HEAD("az", 2400)
+		 "\"instanceGroups\":["
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1c\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":6}],"
+		 "\"workload\":{\"traces\":[\"az.csv\"]}}");
+	rs_write("az.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "600,az_outage,us-east-1a,,,1200,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("az.json", "az", NULL, az_observe, &c), 0);
+	CU_ASSERT(c.samples > 0);
+	T_EQ(c.violations, 0);
+	RS_IS("az", "failures.csv", 1, "kind", "az_outage");
+	RS_IS("az", "failures.csv", 1, "target", "us-east-1a");
+	RS_IS("az", "failures.csv", 1, "service_tasks_affected", "2");
+	/* the default strategy spread 2 tasks per AZ: 2 lost, restored */
+	RS_IS("az", "recovery.csv", 1, "service", "s");
+	RS_IS("az", "recovery.csv", 1, "lost", "2");
+	{
+		double restored = rs_num("az", "recovery.csv", 1, "restored_s");
+
+		/* detection 60 + report... scheduler 10 + placement 1 + 0.5 + pull 1 + 2 */
+		CU_ASSERT(restored > 60 && restored < 120);
+	}
+	/* no rebalancing: after the AZ is back the tasks stay where they are (§8.2) */
+	RS_IS("az", "services.csv", -1, "running", "6");
+}
+
+/* A partial outage fails that share of the AZ's instances. */
+static void test_partial_outage(void)
+{
+	rs_write("po.json", HEAD("po", 1000)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":4}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":4,"
+		 "\"placementConstraints\":[{\"type\":\"distinctInstance\"}]}],"
+		 "\"azOutages\":[{\"availabilityZone\":\"us-east-1b\",\"atSeconds\":300,\"durationSeconds\":400,\"fraction\":0.5}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("po.json", "po", NULL, NULL, NULL), 0);
+	RS_IS("po", "failures.csv", 1, "tasks_affected", "2");
+	RS_IS("po", "recovery.csv", 1, "lost", "2");
+	/* distinctInstance: only 2 instances left, so the service waits for the AZ */
+	{
+		double restored = rs_num("po", "recovery.csv", 1, "restored_s");
+
+		CU_ASSERT(restored >= 400 && restored < 460);
+	}
+}
+
+/* §5.13: notice at T, termination at T + 120 s. Without draining the tasks
+ * die with the instance (SpotInterruption); with draining the service moves
+ * its tasks first (ServiceSchedulerInitiated) and nothing is lost. */
+static void test_spot(void)
+{
+	int r;
+
+	rs_write("sp.json", HEAD("sp", 1200)
+		 "\"instanceGroups\":["
+		 "{\"name\":\"plain\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1,\"spot\":{}},"
+		 "{\"name\":\"drain\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1,\"spot\":{\"draining\":true}},"
+		 "{\"name\":\"od\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":4}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"placement\":{\"tieBreak\":\"first\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":4,"
+		 "\"placementConstraints\":[{\"type\":\"distinctInstance\"}]}],"
+		 "\"workload\":{\"traces\":[\"sp.csv\"]}}");
+	rs_write("sp.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "300,spot_interruption,ci-00001,,,,\n"
+		 "600,spot_interruption,ci-00002,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("sp.json", "sp", NULL, NULL, NULL), 0);
+	r = rs_find("sp", "tasks.csv", "instance_id", "ci-00001");
+	RS_IS("sp", "tasks.csv", r, "stop_code", "SpotInterruption");
+	NEAR(rs_num("sp", "tasks.csv", r, "stopped_s"), 420);
+	r = rs_find("sp", "tasks.csv", "instance_id", "ci-00002");
+	RS_IS("sp", "tasks.csv", r, "stop_code", "ServiceSchedulerInitiated");
+	CU_ASSERT(rs_num("sp", "tasks.csv", r, "stopped_s") < 720);
+	RS_IS("sp", "failures.csv", 1, "kind", "spot_interruption");
+	NEAR(rs_num("sp", "failures.csv", 1, "time_s"), 300);
+	NEAR(rs_num("sp", "failures.csv", 2, "time_s"), 600);
+	/* only the first interruption lost a running task */
+	T_EQ(rs_rows("sp", "recovery.csv"), 1);
+	RS_IS("sp", "recovery.csv", 1, "fault_id", "1");
+}
+
+/* Long-run availability of an instance under exponential failure (MTBF
+ * 1000 s) and repair (MTTR 250 s) is MTBF / (MTBF + MTTR) = 0.8
+ * (alternating renewal process).  200 instances × 200,000 s: the standard
+ * error of the estimate is well under 0.005. */
+static void test_steady_state_availability(void)
+{
+	int n;
+	double down = 0, T = 200000, N = 200, avail;
+
+	rs_write("ss.json", "{\"name\":\"ss\",\"seed\":3,\"durationSeconds\":200000,\"metricsIntervalSeconds\":10000,"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"name\":\"g\",\"instanceType\":\"t3.medium\",\"availabilityZone\":\"us-east-1a\",\"count\":200,"
+		 "\"failures\":{\"timeToFailureSeconds\":{\"exponential\":{\"mean\":1000}},"
+		 "\"timeToRepairSeconds\":{\"exponential\":{\"mean\":250}}}}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("ss.json", "ss", NULL, NULL, NULL), 0);
+	n = rs_rows("ss", "failures.csv");
+	CU_ASSERT(n > 25000 && n < 39000);    /* ≈ N·T / 1250 = 32,000 */
+	{
+		char p[400];
+		FILE *f;
+		char line[512];
+
+		snprintf(p, sizeof p, "%s/out-ss/failures.csv", rs_dir());
+		f = fopen(p, "r");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		if (!fgets(line, sizeof line, f))
+			line[0] = 0;
+		while (fgets(line, sizeof line, f)) {
+			double t = strtod(line, NULL), d;
+			char *last = strrchr(line, ',');
+
+			d = last ? strtod(last + 1, NULL) : 0;
+			down += t + d > T ? T - t : d;
+		}
+		fclose(f);
+	}
+	avail = 1 - down / (N * T);
+	{
+		char m[100];
+
+		snprintf(m, sizeof m, "availability %.4f vs 0.8", avail);
+		CU_assertImplementation(fabs(avail - 0.8) < 0.01, __LINE__, m, __FILE__, "", CU_FALSE);
+	}
+}
+
+/* Stochastic AZ outages: a renewal process of outages. */
+static void test_stochastic_outages(void)
+{
+	int n;
+
+	rs_write("so.json", HEAD("so", 100000)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":1}],"
+		 "\"azOutages\":[{\"interArrivalSeconds\":{\"exponential\":{\"mean\":900}},\"durationSeconds\":100}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("so.json", "so", NULL, NULL, NULL), 0);
+	n = rs_rows("so", "failures.csv");
+	/* one outage per 1000 s on average: 100 ± 5σ (σ ≈ 10) */
+	CU_ASSERT(n > 50 && n < 150);
+	RS_IS("so", "failures.csv", 1, "kind", "az_outage");
+	RS_IS("so", "failures.csv", 1, "duration_s", "100.000");
+}
+
+static CU_TestInfo fault_tests[] = {
+	{ "instance failure, repair and replacement", test_instance_fail },
+	{ "AZ outage: tasks in the surviving AZs", test_az_outage },
+	{ "partial AZ outage", test_partial_outage },
+	{ "spot notice and draining", test_spot },
+	{ "steady-state availability", test_steady_state_availability },
+	{ "stochastic outages", test_stochastic_outages },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "faults", setup, rs_teardown, NULL, NULL, fault_tests },
+	CU_SUITE_INFO_NULL,
+};
