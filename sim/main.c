@@ -26,6 +26,8 @@ static const struct command commands[] = {
 	  "check scenarios (.json with a cluster), task definitions (.json) and traces (.csv)" },
 	{ "inspect", cmd_inspect, "inspect <taskdef.json> [--family NAME]",
 	  "print what a task definition needs from an instance, as JSON" },
+	{ "gen", cmd_gen, "gen <spec.json> [--out FILE|-] [--seed N] [--duration SECONDS] [--quiet]",
+	  "write a workload trace from a generator spec (default results/gen/<name>.csv)" },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
