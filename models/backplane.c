@@ -200,13 +200,17 @@ static int try_place(struct backplane *bp, uint32_t slot)
 	struct place_policy pinned;
 	int rc;
 
-	if (t->pin >= 0) {
-		/* a DAEMON task goes to one given instance (§4.10) */
-		char expr[96];
+	if (t->pin >= 0 || t->pin_az) {
+		/* a DAEMON task goes to one given instance (§4.10); a rebalancing
+		 * task to one given AZ (§5.9) */
+		char expr[300];
 		struct err e;
 
 		place_policy_copy(&pinned, pol);
-		snprintf(expr, sizeof expr, "instanceId == %s", cluster_id(bp->cl, t->pin));
+		if (t->pin >= 0)
+			snprintf(expr, sizeof expr, "instanceId == %s", cluster_id(bp->cl, t->pin));
+		else
+			snprintf(expr, sizeof expr, "attribute:ecs.availability-zone == '%s'", t->pin_az);
 		place_add_member_of(&pinned, expr, NULL, "daemon", &e);
 		rc = place_task(bp->cl, &d->req, t->group, &pinned, bp->place_rng, &res);
 		place_policy_free(&pinned);

@@ -33,6 +33,7 @@ struct task {
 	uint32_t group;
 	int32_t inst;              /* -1 until placed */
 	int32_t pin;               /* DAEMON: the instance it must go to, else -1 */
+	const char *pin_az;        /* AZ rebalancing: the AZ it must go to, else NULL */
 	int svc;                   /* service index, -1 standalone */
 	int dep;                   /* deployment of the service */
 	int svc_pos;               /* position in the service's task list */
@@ -86,6 +87,7 @@ struct svc {
 	int n_tasks, cap_tasks;
 	int reconcile_scheduled;
 	int wants_capacity;
+	int rebalancing;           /* an AZ-rebalancing task is in flight (§5.9) */
 	int consecutive_failures;  /* start failures in a row (throttle, §5.4) */
 	sim_time_t throttle_until;
 	gsl_rng *runtime_rng;

@@ -385,7 +385,7 @@ void svc_on_instance(struct backplane *bp, int32_t inst)
 
 /* ---- launching and stopping ---------------------------------------------- */
 
-static void launch(struct backplane *bp, int vi)
+static uint32_t launch(struct backplane *bp, int vi)
 {
 	struct svc *v = &bp->svcs[vi];
 	struct deployment *d = &v->deps[v->primary];
@@ -401,6 +401,7 @@ static void launch(struct backplane *bp, int vi)
 	slot = bp_new_task(bp, d->td, v->group, NULL, dur, vi, v->primary);
 	list_add(v, &bp->tasks[slot], slot);
 	v->pending++;
+	return slot;
 }
 
 static void stop(struct backplane *bp, uint32_t slot)
@@ -470,6 +471,60 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 	free(vs);
 }
 
+/* §5.9 AZ rebalancing: for a steady REPLICA service whose first strategy
+ * spreads over AZs (or that has none) and maximumPercent > 100, when the
+ * AZs that have ACTIVE instances hold counts differing by more than one,
+ * start one task in the least loaded AZ; once it is healthy the scale-in
+ * rule stops one in the most loaded AZ.  The check interval is the
+ * scheduler's pass; the imbalance threshold max − min > 1 (both
+ * unconfirmed in the reference). */
+static void rebalance(struct backplane *bp, int vi)
+{
+	struct svc *v = &bp->svcs[vi];
+	const struct place_policy *pol = &v->deps[v->primary].policy;
+	int n_az = bp->s->n_azs, lo = -1, hi = -1;
+	int64_t *count;
+	uint8_t *usable;
+	uint32_t slot;
+
+	if (!v->cfg->az_rebalancing || v->cfg->max_pct <= 100 || v->cfg->sched != SCHED_REPLICA)
+		return;
+	if (pol->n_strategies > 0 && !(pol->strategies[0].type == PS_SPREAD &&
+				       strcmp(pol->strategies[0].field, "attribute:ecs.availability-zone") == 0))
+		return;
+	count = xcalloc((size_t)n_az, sizeof *count);
+	usable = xcalloc((size_t)n_az, 1);
+	for (int32_t i = 0; i < cluster_count(bp->cl); i++)
+		if (cluster_status(bp->cl, i) == INST_ACTIVE && cluster_agent_connected(bp->cl, i))
+			for (int a = 0; a < n_az; a++)
+				if (strcmp(bp->s->azs[a], cluster_az(bp->cl, i)) == 0)
+					usable[a] = 1;
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = &bp->tasks[v->tasks[k]];
+
+		if (t->desired != TD_RUNNING || t->inst < 0)
+			continue;
+		for (int a = 0; a < n_az; a++)
+			if (strcmp(bp->s->azs[a], cluster_az(bp->cl, t->inst)) == 0)
+				count[a]++;
+	}
+	for (int a = 0; a < n_az; a++) {
+		if (!usable[a])
+			continue;
+		if (lo < 0 || count[a] < count[lo])
+			lo = a;
+		if (hi < 0 || count[a] > count[hi])
+			hi = a;
+	}
+	if (lo >= 0 && hi >= 0 && count[hi] - count[lo] > 1) {
+		slot = launch(bp, vi);
+		bp->tasks[slot].pin_az = bp->s->azs[lo];
+		v->rebalancing = 1;
+	}
+	free(count);
+	free(usable);
+}
+
 static void reconcile_replica(struct backplane *bp, int vi)
 {
 	struct svc *v = &bp->svcs[vi];
@@ -536,8 +591,18 @@ static void reconcile_replica(struct backplane *bp, int vi)
 			}
 		}
 	}
-	/* scale-in of the primary above the desired count */
-	stop_excess(bp, v, primary - v->desired);
+	/* scale-in of the primary above the desired count; while an AZ
+	 * rebalancing task is on its way, wait until every task is healthy,
+	 * then the scale-in rule stops one in the most loaded AZ (§5.9) */
+	if (v->rebalancing && primary > v->desired && primary_healthy < primary)
+		;
+	else
+		stop_excess(bp, v, primary - v->desired);
+	if (primary <= v->desired)
+		v->rebalancing = 0;
+	if (outgoing == 0 && primary == v->desired && primary_healthy == primary &&
+	    p->rollout != ROLL_FAILED && !v->rebalancing)
+		rebalance(bp, vi);
 	/* completion */
 	if (outgoing == 0 && primary_healthy >= v->desired && primary == v->desired &&
 	    p->rollout == ROLL_IN_PROGRESS) {

@@ -261,7 +261,42 @@ static void test_stochastic_outages(void)
 	RS_IS("so", "failures.csv", 1, "duration_s", "100.000");
 }
 
+/* §5.9: with AZ rebalancing on, once the AZ is back the service moves
+ * tasks until the AZs differ by at most one. */
+static void test_az_rebalancing(void)
+{
+	int n, per_az[3] = { 0 };
+
+	rs_write("rb.json", HEAD("rb", 3600)
+		 "\"instanceGroups\":["
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1c\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":6,"
+		 "\"availabilityZoneRebalancing\":\"ENABLED\"}],"
+		 "\"workload\":{\"traces\":[\"az.csv\"]}}");
+	rs_write("az.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "600,az_outage,us-east-1a,,,1200,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("rb.json", "rb", NULL, NULL, NULL), 0);
+	n = rs_rows("rb", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *stop = rs_cell("rb", "tasks.csv", r, "stop_s");
+		char *az = rs_cell("rb", "tasks.csv", r, "az");
+
+		if (stop && !*stop && az && *az)
+			per_az[az[strlen(az) - 1] - 'a']++;
+		free(stop);
+		free(az);
+	}
+	T_EQ(per_az[0], 2);
+	T_EQ(per_az[1], 2);
+	T_EQ(per_az[2], 2);
+	RS_IS("rb", "services.csv", -1, "running", "6");
+}
+
 static CU_TestInfo fault_tests[] = {
+	{ "AZ rebalancing after recovery", test_az_rebalancing },
 	{ "instance failure, repair and replacement", test_instance_fail },
 	{ "AZ outage: tasks in the surviving AZs", test_az_outage },
 	{ "partial AZ outage", test_partial_outage },
