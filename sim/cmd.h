@@ -10,6 +10,7 @@ enum exit_code { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_INPUT = 2 };
 int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 
 /* Print "ecsim: error: <msg>" and the --help hint; returns EXIT_INPUT. */

@@ -145,7 +145,7 @@ static int refill(struct csvin *in, struct err *e)
 			int st = reap(in);
 
 			if (st != 0)
-				return fail_at(in, e, in->line, 0,
+				return fail_at(in, e, 0, 0,
 					       "not a valid gzip file (gzip -dc exited with status %d)", st);
 		}
 	}
@@ -167,7 +167,7 @@ static FILE *open_input(const char *path, pid_t *child, struct err *e)
 {
 	posix_spawn_file_actions_t fa;
 	char *argv[] = { "gzip", "-dc", NULL };
-	int fd = open(path, O_RDONLY), p[2], rc;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), p[2], rc;
 	FILE *f;
 
 	*child = 0;
@@ -188,6 +188,9 @@ static FILE *open_input(const char *path, pid_t *child, struct err *e)
 		close(fd);
 		return NULL;
 	}
+	/* no other child may inherit the pipe: its reader's close must end gzip */
+	fcntl(p[0], F_SETFD, FD_CLOEXEC);
+	fcntl(p[1], F_SETFD, FD_CLOEXEC);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fd, 0);
 	posix_spawn_file_actions_adddup2(&fa, p[1], 1);

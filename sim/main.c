@@ -26,6 +26,8 @@ static const struct command commands[] = {
 	  "check scenarios (.json with a cluster), task definitions (.json) and traces (.csv)" },
 	{ "inspect", cmd_inspect, "inspect <taskdef.json> [--family NAME]",
 	  "print what a task definition needs from an instance, as JSON" },
+	{ "import", cmd_import, "import google2011|alibaba2018 <tables...> [--instance-type T] [--azs a,b,c] [--out FILE|-]",
+	  "convert a public cluster trace into ecsim's trace CSV (ecsim import --help)" },
 	{ "gen", cmd_gen, "gen <spec.json> [--out FILE|-] [--seed N] [--duration SECONDS] [--quiet]",
 	  "write a workload trace from a generator spec (default results/gen/<name>.csv)" },
 };
@@ -61,5 +63,5 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
-	return cmd_usage_error("unknown command '%s'; valid: run, validate, inspect", argv[1]);
+	return cmd_usage_error("unknown command '%s'; valid: run, validate, inspect, import", argv[1]);
 }

@@ -1,0 +1,618 @@
+/* tests/test_import.c — the public-trace importers (models/import.h).
+ *
+ * Hand-written tables in the exact public schemas (tests/data/import/) pin
+ * every mapping rule row by row; malformed tables under
+ * tests/data/import/bad/ must fail with exactly the text of their .err
+ * sidecar (the file-name prefix says which table it is: gt_ Google
+ * task_events, gm_ machine_events, ab_ Alibaba batch_task, ac_
+ * container_meta, am_ machine_meta).  The real Google 2011 sample and the
+ * real Alibaba 2018 machine table in ../shared/corpus/traces are read too
+ * (the Google one through gzip, only its first rows).  Round trip: import ->
+ * CSV -> the trace reader gives back the same rows.  Streaming: importing a
+ * generated table keeps import_memory() flat.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "models/import.h"
+#include "models/trace.h"
+#include "sim/hash.h"
+#include "helpers/tutil.h"
+
+#define DATA "tests/data/import/"
+#define GSAMPLE CORPUS_DIR "/traces/google-2011/"
+#define ASAMPLE CORPUS_DIR "/traces/alibaba-v2018/"
+#define ALL_EVENTS ((1u << TR_N_EVENTS) - 1)
+
+#if defined(__SANITIZE_ADDRESS__)
+#define BIG_ROWS 60000L
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BIG_ROWS 60000L
+#endif
+#endif
+#ifndef BIG_ROWS
+#define BIG_ROWS 300000L
+#endif
+
+static void msg_eq(const char *got, const char *want)
+{
+	if (strcmp(got, want) != 0)
+		fprintf(stderr, "\n  got:  %s\n  want: %s\n", got, want);
+	CU_ASSERT(strcmp(got, want) == 0);
+}
+
+static void err_eq(const struct err *e, const char *want)
+{
+	char buf[2200];
+
+	err_format(e, buf, sizeof buf);
+	msg_eq(buf, want);
+}
+
+struct want {
+	sim_time_t t;
+	enum trace_event ev;
+	const char *target, *group;
+	int64_t count;
+	sim_time_t duration;
+	int64_t cpu, mem;
+	long line;
+};
+
+static void check_rows(struct import *im, const struct want *w, int n)
+{
+	struct err e;
+	struct trace_row r;
+	int i = 0, rc;
+
+	err_clear(&e);
+	while ((rc = import_next(im, &r, &e)) == 1) {
+		if (i >= n) {
+			i++;
+			continue;
+		}
+		T_EQ(r.t, w[i].t);
+		T_EQ(r.ev, w[i].ev);
+		T_STREQ(r.target, w[i].target);
+		T_STREQ(r.taskdef, "");
+		T_STREQ(r.group, w[i].group);
+		T_EQ(r.count, w[i].count);
+		T_EQ(r.duration, w[i].duration);
+		T_EQ(r.cpu_units, w[i].cpu);
+		T_EQ(r.mem_mib, w[i].mem);
+		T_EQ(r.line, w[i].line);
+		if (r.t != w[i].t || strcmp(r.target, w[i].target) != 0)
+			fprintf(stderr, "\n  row %d: got %s %s at %lld\n", i, trace_event_name(r.ev),
+				r.target, (long long)r.t);
+		i++;
+	}
+	if (rc < 0)
+		err_eq(&e, "(no error)");
+	T_EQ(rc, 0);
+	T_EQ(i, n);
+}
+
+static const char *az_of(const char *machine, const char *const *azs, int n)
+{
+	return azs[hash_fnv1a64(machine) % (uint64_t)n];
+}
+
+static const char *const def_azs[] = { "us-east-1a", "us-east-1b", "us-east-1c" };
+
+static struct import *open_google(const char *tasks, const char *machines, struct import_opts *o)
+{
+	struct err e;
+	struct import *im;
+
+	err_clear(&e);
+	o->task_events = tasks;
+	o->machine_events = machines;
+	im = import_open("google2011", o, &e);
+	if (!im)
+		err_eq(&e, "(no error)");
+	return im;
+}
+
+/* Every Google rule: ADD/REMOVE/UPDATE, repeated ADD, REMOVE of an unknown
+ * machine, re-ADD under a new instance id; SUBMIT with and without
+ * requests, SCHEDULE and UPDATE_* ignored, FINISH/FAIL/KILL/EVICT/LOST,
+ * resubmission after FAIL, a duplicate SUBMIT, the never time, µs -> ms
+ * rounding, machines before tasks at equal times. */
+static void test_google_rules(void)
+{
+	/* m5.4xlarge: 16 vCPU, 65536 MiB */
+	const struct want w[] = {
+		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("5", def_azs, 3), 1, -1, 0, 0, 1 },
+		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("6", def_azs, 3), 1, -1, 0, 0, 2 },
+		{ 0, TR_RUN_TASK, "g10-0", "job:10", 1, -1, 8192, 16384, 1 },
+		{ 1, TR_RUN_TASK, "g12-3", "job:12", 1, -1, 1, 4, 3 },
+		{ 2500, TR_STOP_TASK, "g12-3", "", 1, -1, 0, 0, 6 },
+		{ 2500, TR_RUN_TASK, "g12-3.1", "job:12", 1, -1, 2048, 4880, 7 },
+		{ 3000, TR_INSTANCE_FAIL, "ci-00001", "", 1, -1, 0, 0, 5 },
+		{ 4000, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("5", def_azs, 3), 1, -1, 0, 0, 7 },
+		{ 4000, TR_STOP_TASK, "g10-0", "", 1, -1, 0, 0, 11 },
+		{ 4000, TR_STOP_TASK, "g12-3.1", "", 1, -1, 0, 0, 12 },
+		{ 5000, TR_INSTANCE_FAIL, "ci-00003", "", 1, -1, 0, 0, 8 },
+	};
+	struct import_opts o = { 0 };
+	struct import *im = open_google(DATA "google/task_events.csv", DATA "google/machine_events.csv", &o);
+	struct import_stats st;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	check_rows(im, w, (int)(sizeof w / sizeof w[0]));
+	import_stats(im, &st);
+	T_EQ(st.rows_in, 22);
+	T_EQ(st.rows_out, 11);
+	T_EQ(st.skipped_blank, 1);          /* g11-0's SUBMIT */
+	T_EQ(st.skipped_ignored, 4);        /* SCHEDULE, UPDATE_PENDING/RUNNING, machine UPDATE */
+	T_EQ(st.skipped_unknown, 3);        /* g11-0 FINISH, g13-0 LOST, machine 99 REMOVE */
+	T_EQ(st.skipped_duplicate, 2);      /* g10-0 SUBMIT while live, machine 6 ADD twice */
+	T_EQ(st.skipped_never, 1);
+	import_close(im);
+}
+
+/* Options: instance type, AZ list, time scale, first instance, max rows. */
+static void test_google_options(void)
+{
+	static const char *const azs[] = { "eu-west-1a", "eu-west-1b" };
+	const struct want w[] = {
+		{ 0, TR_REGISTER_INSTANCE, "c5.large", az_of("5", azs, 2), 1, -1, 0, 0, 1 },
+		{ 0, TR_REGISTER_INSTANCE, "c5.large", az_of("6", azs, 2), 1, -1, 0, 0, 2 },
+		{ 0, TR_RUN_TASK, "g10-0", "job:10", 1, -1, 1024, 1024, 1 },
+		{ 15, TR_RUN_TASK, "g12-3", "job:12", 1, -1, 1, 1, 3 },
+		{ 25000, TR_STOP_TASK, "g12-3", "", 1, -1, 0, 0, 6 },
+		{ 25000, TR_RUN_TASK, "g12-3.1", "job:12", 1, -1, 256, 305, 7 },
+		{ 30000, TR_INSTANCE_FAIL, "ci-00011", "", 1, -1, 0, 0, 5 },
+	};
+	struct import_opts o = { 0 };
+	struct import *im;
+
+	o.instance_type = "c5.large";   /* 2 vCPU, 4096 MiB */
+	o.azs[0] = azs[0];
+	o.azs[1] = azs[1];
+	o.n_azs = 2;
+	o.time_scale = 10;
+	o.first_instance = 10;
+	o.max_rows = 7;
+	im = open_google(DATA "google/task_events.csv", DATA "google/machine_events.csv", &o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	check_rows(im, w, (int)(sizeof w / sizeof w[0]));
+	import_close(im);
+}
+
+static void test_open_errors(void)
+{
+	struct import_opts o = { 0 };
+	struct err e;
+
+	err_clear(&e);
+	CU_ASSERT_PTR_NULL(import_open("google2019", &o, &e));
+	err_eq(&e, "unknown trace format 'google2019'; expected google2011 or alibaba2018");
+	err_clear(&e);
+	CU_ASSERT_PTR_NULL(import_open("google2011", &o, &e));
+	err_eq(&e, "google2011: give the task_events table, the machine_events table or both");
+	o.task_events = DATA "google/task_events.csv";
+	o.instance_type = "m9.huge";
+	err_clear(&e);
+	CU_ASSERT_PTR_NULL(import_open("google2011", &o, &e));
+	CU_ASSERT(strncmp(e.msg, "unknown instance type 'm9.huge'; expected one of t3.medium", 58) == 0);
+	o.instance_type = NULL;
+	o.task_events = DATA "google/no-such-file.csv";
+	err_clear(&e);
+	CU_ASSERT_PTR_NULL(import_open("google2011", &o, &e));
+	err_eq(&e, DATA "google/no-such-file.csv: cannot open: No such file or directory");
+	o.task_events = DATA "google/task_events.csv";
+	o.batch_task = DATA "alibaba/batch_task.csv";
+	err_clear(&e);
+	CU_ASSERT_PTR_NULL(import_open("google2011", &o, &e));
+	err_eq(&e, "google2011: batch_task, container_meta and machine_meta are alibaba2018 tables");
+	import_close(NULL);
+}
+
+/* Every Alibaba rule. */
+static void test_alibaba_rules(void)
+{
+	/* m5.4xlarge; plan_cpu 100 = 1 of 96 cores = 16*1024/96 = 170.67 units */
+	const struct want w[] = {
+		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("m_1", def_azs, 3), 1, -1, 0, 0, 1 },
+		{ 0, TR_RUN_TASK, "c_1", "app:app_5052", 1, -1, 683, 1022, 1 },
+		{ 5000, TR_RUN_TASK, "c_2", "app:app_5052", 1, -1, 164, 2051, 2 },
+		{ 5000, TR_RUN_TASK, "", "job:j_1", 1, 7000, 171, 328, 1 },
+		{ 8000, TR_RUN_TASK, "", "job:j_1", 10, 92000, 85, 256, 2 },
+		{ 8000, TR_RUN_TASK, "", "job:j_1", 10, 92000, 85, 256, 2 },
+		{ 8000, TR_RUN_TASK, "", "job:j_1", 5, 92000, 85, 256, 2 },
+		{ 10000, TR_RUN_TASK, "", "job:j_3", 2, -1, 16384, 65536, 5 },
+		{ 20000, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("m_2", def_azs, 3), 1, -1, 0, 0, 4 },
+		{ 20000, TR_STOP_TASK, "c_1", "", 1, -1, 0, 0, 4 },
+		{ 30000, TR_INSTANCE_FAIL, "ci-00001", "", 1, -1, 0, 0, 5 },
+		{ 30000, TR_RUN_TASK, "c_1.1", "app:app_5052", 1, -1, 683, 1022, 6 },
+		{ 40000, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("m_1", def_azs, 3), 1, -1, 0, 0, 6 },
+	};
+	struct import_opts o = { 0 };
+	struct import_stats st;
+	struct import *im;
+	struct err e;
+
+	o.machine_meta = DATA "alibaba/machine_meta.csv";
+	o.container_meta = DATA "alibaba/container_meta.csv";
+	o.batch_task = DATA "alibaba/batch_task.csv";
+	err_clear(&e);
+	im = import_open("alibaba2018", &o, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	check_rows(im, w, (int)(sizeof w / sizeof w[0]));
+	import_stats(im, &st);
+	T_EQ(st.rows_in, 18);
+	T_EQ(st.skipped_blank, 2);          /* c_3, M6 */
+	T_EQ(st.skipped_ignored, 2);        /* M3 Waiting, M4 0 instances */
+	T_EQ(st.skipped_unknown, 1);        /* m_2 IMPORT_INSTALLING before it was in use */
+	T_EQ(st.skipped_duplicate, 2);      /* m_1 USING again, c_1 started again */
+	import_close(im);
+}
+
+static const char *table_of(const char *name, struct import_opts *o, const char *path)
+{
+	memset(o, 0, sizeof *o);
+	if (strncmp(name, "gt_", 3) == 0)
+		o->task_events = path;
+	else if (strncmp(name, "gm_", 3) == 0)
+		o->machine_events = path;
+	else if (strncmp(name, "ab_", 3) == 0)
+		o->batch_task = path;
+	else if (strncmp(name, "ac_", 3) == 0)
+		o->container_meta = path;
+	else if (strncmp(name, "am_", 3) == 0)
+		o->machine_meta = path;
+	else
+		return NULL;
+	return name[0] == 'g' ? "google2011" : "alibaba2018";
+}
+
+static int is_csv(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 4 && strcmp(d->d_name + n - 4, ".csv") == 0;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		buf[0] = '\0';
+	fclose(f);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	return buf;
+}
+
+static void test_bad_tables(void)
+{
+	struct dirent **names;
+	int n = scandir(DATA "bad/", &names, is_csv, alphasort);
+
+	CU_ASSERT_FATAL(n >= 20);
+	for (int i = 0; i < n; i++) {
+		char path[512], errpath[512], got[2200];
+		struct import_opts o;
+		struct trace_row row;
+		struct import *im;
+		struct err e;
+		const char *fmt;
+		char *want;
+		int r = 1;
+
+		snprintf(path, sizeof path, DATA "bad/%s", names[i]->d_name);
+		snprintf(errpath, sizeof errpath, "%.*s.err", (int)strlen(path) - 4, path);
+		fmt = table_of(names[i]->d_name, &o, path);
+		CU_ASSERT_PTR_NOT_NULL(fmt);
+		want = slurp(errpath);
+		if (!want || !fmt) {
+			fprintf(stderr, "missing %s or unknown prefix\n", errpath);
+			CU_FAIL("bad table without .err sidecar");
+			free(want);
+			free(names[i]);
+			continue;
+		}
+		err_clear(&e);
+		im = import_open(fmt, &o, &e);
+		if (im) {
+			while ((r = import_next(im, &row, &e)) == 1)
+				;
+			import_close(im);
+		}
+		CU_ASSERT(r < 0);
+		err_format(&e, got, sizeof got);
+		if (strcmp(got, want) != 0)
+			fprintf(stderr, "\n%s:", path);
+		msg_eq(got, want);
+		free(want);
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* The real Google sample, through gzip: the whole machine table against the
+ * first 20000 output rows. */
+static void test_google_sample(void)
+{
+	struct import_opts o = { 0 };
+	struct import_stats st;
+	struct trace_row r;
+	struct import *im;
+	struct err e;
+	sim_time_t prev = 0;
+	long reg = 0, run = 0, stop = 0, fail = 0, n = 0;
+	int rc;
+
+	if (access(GSAMPLE "task_events/part-00000-of-00500.csv.gz", R_OK) != 0) {
+		fprintf(stderr, "(google-2011 sample not found, skipped) ");
+		return;
+	}
+	o.max_rows = 20000;
+	im = open_google(GSAMPLE "task_events/part-00000-of-00500.csv.gz",
+			 GSAMPLE "machine_events/part-00000-of-00001.csv.gz", &o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	err_clear(&e);
+	while ((rc = import_next(im, &r, &e)) == 1) {
+		if (n == 0) {
+			T_EQ(r.ev, TR_REGISTER_INSTANCE);
+			T_STREQ(r.target, "m5.4xlarge");
+			T_STREQ(r.group, az_of("5", def_azs, 3));
+		}
+		n++;
+		CU_ASSERT(r.t >= prev);
+		prev = r.t;
+		switch (r.ev) {
+		case TR_REGISTER_INSTANCE:
+			reg++;
+			break;
+		case TR_RUN_TASK:
+			run++;
+			CU_ASSERT(r.cpu_units >= 1 && r.cpu_units <= 16 * 1024);
+			CU_ASSERT(r.mem_mib >= 1 && r.mem_mib <= 65536);
+			CU_ASSERT(r.target[0] == 'g');
+			break;
+		case TR_STOP_TASK:
+			stop++;
+			break;
+		case TR_INSTANCE_FAIL:
+			fail++;
+			break;
+		default:
+			CU_FAIL("unexpected event");
+		}
+	}
+	if (rc < 0)
+		err_eq(&e, "(no error)");
+	T_EQ(n, 20000);
+	/* the machines present at time 0 come first: 12477 ADD rows at time 0 */
+	CU_ASSERT(reg >= 12000);
+	CU_ASSERT(run > 0);
+	import_stats(im, &st);
+	CU_ASSERT(st.rows_in > 20000);
+	import_close(im);
+}
+
+/* The real Alibaba machine table is sorted by machine, not time: refused
+ * with the sort command; sorted, every machine registers once at time 0. */
+static void test_alibaba_sample(void)
+{
+	char dir[] = "/tmp/ecsim-import-XXXXXX", sorted[128], cmd[512];
+	struct import_opts o = { 0 };
+	struct import_stats st;
+	struct trace_row r;
+	struct import *im;
+	struct err e;
+	long reg = 0, fail = 0;
+	int rc;
+
+	if (access(ASAMPLE "machine_meta.csv", R_OK) != 0) {
+		fprintf(stderr, "(alibaba-v2018 sample not found, skipped) ");
+		return;
+	}
+	o.machine_meta = ASAMPLE "machine_meta.csv";
+	err_clear(&e);
+	im = import_open("alibaba2018", &o, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	while ((rc = import_next(im, &r, &e)) == 1)
+		;
+	T_EQ(rc, -1);
+	err_eq(&e, ASAMPLE "machine_meta.csv:9:2: time_stamp: rows not in time order: 0 after 683653 (sort with: sort -t, -k2,2n -s)");
+	import_close(im);
+
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	snprintf(sorted, sizeof sorted, "%s/machine_meta.csv", dir);
+	snprintf(cmd, sizeof cmd, "sort -t, -k2,2n -s %s > %s", ASAMPLE "machine_meta.csv", sorted);
+	CU_ASSERT_FATAL(system(cmd) == 0);
+	o.machine_meta = sorted;
+	err_clear(&e);
+	im = import_open("alibaba2018", &o, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	while ((rc = import_next(im, &r, &e)) == 1) {
+		reg += r.ev == TR_REGISTER_INSTANCE;
+		fail += r.ev == TR_INSTANCE_FAIL;
+	}
+	if (rc < 0)
+		err_eq(&e, "(no error)");
+	import_stats(im, &st);
+	T_EQ(st.rows_in, 17592);
+	/* m_2739 is only ever IMPORT_INSTALLING: never registered (5 rows) */
+	T_EQ(reg, 4033);
+	T_EQ(fail, 0);
+	T_EQ(st.skipped_unknown, 5);
+	import_close(im);
+	remove(sorted);
+	rmdir(dir);
+}
+
+/* gzip input, and a file named .gz that is not gzip. */
+static void test_gzip(void)
+{
+	char dir[] = "/tmp/ecsim-import-XXXXXX", gz[128], cmd[512];
+	struct import_opts o = { 0 };
+	struct trace_row r;
+	struct import *im;
+	struct err e;
+	int n = 0, rc;
+	FILE *f;
+
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	snprintf(gz, sizeof gz, "%s/machine_events.csv.gz", dir);
+	snprintf(cmd, sizeof cmd, "gzip -c %s > %s", DATA "google/machine_events.csv", gz);
+	CU_ASSERT_FATAL(system(cmd) == 0);
+	im = open_google(NULL, gz, &o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	err_clear(&e);
+	while ((rc = import_next(im, &r, &e)) == 1)
+		n++;
+	T_EQ(rc, 0);
+	T_EQ(n, 5);
+	import_close(im);
+
+	f = fopen(gz, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("0,5,0,p,0.5,0.5\n", f);
+	fclose(f);
+	o.machine_events = gz;
+	err_clear(&e);
+	CU_ASSERT_PTR_NULL(import_open("google2011", &o, &e));
+	T_STREQ(e.file, gz);
+	T_STREQ(e.msg, "not a valid gzip file (gzip -dc exited with status 1)");
+	remove(gz);
+	rmdir(dir);
+}
+
+/* import -> CSV -> trace reader: the same rows. */
+static void test_round_trip(void)
+{
+	char dir[] = "/tmp/ecsim-import-XXXXXX", out[128];
+	struct import_opts o = { 0 };
+	struct trace_row a, b;
+	struct import *im;
+	struct trace *t;
+	struct err e;
+	int n = 0, ra, rb;
+
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	snprintf(out, sizeof out, "%s/trace.csv", dir);
+	for (int fmt = 0; fmt < 2; fmt++) {
+		memset(&o, 0, sizeof o);
+		if (fmt == 0) {
+			o.task_events = DATA "google/task_events.csv";
+			o.machine_events = DATA "google/machine_events.csv";
+		} else {
+			o.machine_meta = DATA "alibaba/machine_meta.csv";
+			o.container_meta = DATA "alibaba/container_meta.csv";
+			o.batch_task = DATA "alibaba/batch_task.csv";
+		}
+		err_clear(&e);
+		im = import_open(fmt ? "alibaba2018" : "google2011", &o, &e);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+		CU_ASSERT_FATAL(import_write_csv(im, out, &e) == 0);
+		import_close(im);
+		im = import_open(fmt ? "alibaba2018" : "google2011", &o, &e);
+		t = trace_open(out, ALL_EVENTS, &e);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+		for (;;) {
+			ra = import_next(im, &a, &e);
+			rb = trace_next(t, &b, &e);
+			T_EQ(ra, rb);
+			if (ra != 1 || rb != 1)
+				break;
+			n++;
+			T_EQ(a.t, b.t);
+			T_EQ(a.ev, b.ev);
+			T_STREQ(a.target, b.target);
+			T_STREQ(a.taskdef, b.taskdef);
+			T_STREQ(a.group, b.group);
+			T_EQ(a.count, b.count);
+			T_EQ(a.duration, b.duration);
+			T_EQ(a.cpu_units, b.cpu_units);
+			T_EQ(a.mem_mib, b.mem_mib);
+		}
+		if (rb < 0)
+			err_eq(&e, "(no error)");
+		trace_close(t);
+		import_close(im);
+	}
+	T_EQ(n, 11 + 13);
+	remove(out);
+	rmdir(dir);
+}
+
+/* A long task table whose live set stays small: memory does not grow. */
+static void test_streaming(void)
+{
+	char dir[] = "/tmp/ecsim-import-XXXXXX", path[128];
+	struct import_opts o = { 0 };
+	struct trace_row r;
+	struct import *im;
+	struct err e;
+	size_t mem0 = 0, mem = 0;
+	long n = 0;
+	int rc;
+	FILE *f;
+
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/task_events.csv", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	/* task i: SUBMIT at 10 s * i, FINISH 100 rows later; 100 live tasks */
+	for (long i = 0; i < BIG_ROWS / 2 + 100; i++) {
+		if (i < BIG_ROWS / 2)
+			fprintf(f, "%ld,,%ld,%ld,,0,u,0,0,0.01,0.02,0,0\n", i * 10000000L, i / 50, i % 50);
+		if (i >= 100)
+			fprintf(f, "%ld,,%ld,%ld,7,4,u,0,0,0.01,0.02,0,0\n", i * 10000000L,
+				(i - 100) / 50, (i - 100) % 50);
+	}
+	CU_ASSERT_FATAL(fclose(f) == 0);
+	im = open_google(path, NULL, &o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	err_clear(&e);
+	while ((rc = import_next(im, &r, &e)) == 1) {
+		n++;
+		if (n == 20000)
+			mem0 = import_memory(im);
+		else if (n > 20000 && import_memory(im) > mem)
+			mem = import_memory(im);
+	}
+	T_EQ(rc, 0);
+	T_EQ(n, BIG_ROWS);
+	CU_ASSERT(mem0 > 0);
+	CU_ASSERT(mem <= mem0 + 2048);
+	CU_ASSERT(mem0 < 256 * 1024);
+	import_close(im);
+	remove(path);
+	rmdir(dir);
+}
+
+CU_TestInfo import_tests[] = {
+	{ "google2011: every mapping rule", test_google_rules },
+	{ "google2011: options", test_google_options },
+	{ "open errors", test_open_errors },
+	{ "alibaba2018: every mapping rule", test_alibaba_rules },
+	{ "malformed tables and their exact errors", test_bad_tables },
+	{ "google2011: the real sample (gzip)", test_google_sample },
+	{ "alibaba2018: the real machine table", test_alibaba_sample },
+	{ "gzip input", test_gzip },
+	{ "round trip through the trace reader", test_round_trip },
+	{ "streaming: flat memory", test_streaming },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "import", NULL, NULL, NULL, NULL, import_tests },
+	CU_SUITE_INFO_NULL,
+};
