@@ -109,6 +109,7 @@ bench: deps
 	@$(MAKE) --no-print-directory ecsim $(BENCH_BINS)
 	@sh tests/bench/run.sh $(BENCH_BINS)
 	@sh tests/bench/run-ecsim.sh ./ecsim
+	@sh tests/bench/bench-gen.sh ./ecsim
 
 # sim/ is the engine: it must know nothing of ECS (only the command layer,
 # sim/main.c and sim/cmd_*.c, reaches into models/).

@@ -527,7 +527,8 @@ static int trace_row(struct backplane *bp, struct trace_src *src, struct err *e)
 
 	switch (r->ev) {
 	case TR_RUN_TASK:
-		td = scenario_taskdef(bp->s, r->taskdef, src->dir, e);
+		td = r->taskdef[0] ? scenario_taskdef(bp->s, r->taskdef, src->dir, e)
+				   : scenario_synthetic_taskdef(bp->s, r->cpu_units, r->mem_mib, e);
 		if (td < 0)
 			break;
 		return run_task(bp, td, r->group, r->target, r->count, r->duration, e);
@@ -624,7 +625,7 @@ static int trace_row(struct backplane *bp, struct trace_src *src, struct err *e)
 		break;
 	}
 	/* put the trace's place on an error raised by the scenario or catalog */
-	snprintf(e->file, sizeof e->file, "%s", trace_path(src->t));
+	snprintf(e->file, sizeof e->file, "%s", src->label);
 	e->line = r->line;
 	e->col = 0;
 	return -1;
@@ -632,7 +633,7 @@ static int trace_row(struct backplane *bp, struct trace_src *src, struct err *e)
 
 static int next_row(struct backplane *bp, struct trace_src *src, struct err *e)
 {
-	int rc = trace_next(src->t, &src->row, e);
+	int rc = src->im ? import_next(src->im, &src->row, e) : trace_next(src->t, &src->row, e);
 
 	if (rc < 0)
 		return -1;
@@ -720,7 +721,7 @@ int backplane_start(struct backplane *bp, struct err *e)
 		for (int k = 0; k < s->groups[i].count; k++)
 			bp_register_instance(bp, s->groups[i].type, s->groups[i].az, &s->groups[i]);
 	svc_init_all(bp);
-	bp->traces = xcalloc((size_t)s->n_traces + 1, sizeof *bp->traces);
+	bp->traces = xcalloc((size_t)(s->n_traces + s->n_imports) + 1, sizeof *bp->traces);
 	for (int i = 0; i < s->n_traces; i++) {
 		struct trace_src *src = &bp->traces[i];
 		const char *slash = strrchr(s->traces[i], '/');
@@ -735,7 +736,20 @@ int backplane_start(struct backplane *bp, struct err *e)
 				    1u << TR_INSTANCE_FAIL | 1u << TR_AZ_OUTAGE | 1u << TR_SPOT_INTERRUPTION,
 				    e);
 		bp->n_traces++;
-		if (!src->t || next_row(bp, src, e))
+		if (!src->t)
+			return -1;
+		src->label = trace_path(src->t);
+		if (next_row(bp, src, e))
+			return -1;
+	}
+	for (int i = 0; i < s->n_imports; i++) {
+		struct trace_src *src = &bp->traces[bp->n_traces++];
+
+		src->bp = bp;
+		src->dir = xstrdup(s->dir);
+		src->label = s->imports[i].label;
+		src->im = import_open(s->imports[i].format, &s->imports[i].opts, e);
+		if (!src->im || next_row(bp, src, e))
 			return -1;
 	}
 	bp->gens = xcalloc((size_t)s->n_gens + 1, sizeof *bp->gens);
@@ -808,6 +822,7 @@ void backplane_free(struct backplane *bp)
 	hmap_free(bp->by_id);
 	for (int i = 0; i < bp->n_traces; i++) {
 		trace_close(bp->traces[i].t);
+		import_close(bp->traces[i].im);
 		free(bp->traces[i].dir);
 	}
 	free(bp->traces);

@@ -18,6 +18,7 @@
 #include "models/cluster.h"
 #include "models/placement/placement.h"
 #include "models/task.h"
+#include "models/import.h"
 #include "models/trace.h"
 #include "sim/quant.h"
 
@@ -115,7 +116,9 @@ struct recovery {
 
 struct trace_src {
 	struct backplane *bp;
-	struct trace *t;
+	struct trace *t;           /* an ecsim trace, or */
+	struct import *im;         /* a public trace read directly */
+	const char *label;
 	char *dir;
 	struct trace_row row;
 };

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/hmap.h"
 #include "sim/jsonrd.h"
 #include "sim/mem.h"
 
@@ -608,6 +609,63 @@ static int read_placement(struct scenario *s, const cJSON *obj, struct err *e)
 	return 0;
 }
 
+/* {"format": "google2011", "taskEvents": ..., "machineEvents": ...} or
+ * {"format": "alibaba2018", "batchTask": ..., "containerMeta": ...,
+ * "machineMeta": ...}, with instanceType, timeScale, maxRows, machineCores. */
+static int read_import(struct scenario *s, const cJSON *obj, const char *path, struct err *e)
+{
+	static const char *const keys[] = { "taskEvents", "machineEvents", "batchTask",
+		"containerMeta", "machineMeta" };
+	struct scn_import *im = &s->imports[s->n_imports];
+	struct jr c;
+	const char *fmt, *type, *v[5];
+	double scale, cores;
+	int64_t max_rows;
+	int google;
+
+	if (jr_open(&c, obj, s->file, path, e) || jr_req_str(&c, "format", &fmt) ||
+	    jr_opt_str(&c, "instanceType", IMPORT_DEFAULT_TYPE, &type) ||
+	    jr_opt_num(&c, "timeScale", 1, 1e-6, 1e6, &scale) ||
+	    jr_opt_int(&c, "maxRows", 0, 0, INT64_MAX, &max_rows) ||
+	    jr_opt_num(&c, "machineCores", 96, 1, 1e6, &cores))
+		return -1;
+	for (int k = 0; k < 5; k++)
+		if (jr_opt_str(&c, keys[k], NULL, &v[k]))
+			return -1;
+	if (jr_end(&c))
+		return -1;
+	google = strcmp(fmt, "google2011") == 0;
+	if (!google && strcmp(fmt, "alibaba2018") != 0)
+		return jr_fail(&c, "format", "expected \"google2011\" or \"alibaba2018\", got \"%s\"", fmt);
+	if (google ? (!v[0] && !v[1]) : !v[2] && !v[3] && !v[4])
+		return jr_fail(&c, NULL, google ? "needs taskEvents and/or machineEvents"
+					       : "needs batchTask, containerMeta and/or machineMeta");
+	if (!catalog_find(s->catalog, type))
+		return jr_fail(&c, "instanceType", "unknown instance type '%s'", type);
+	s->n_imports++;
+	im->format = xstrdup(fmt);
+	im->instance_type = xstrdup(type);
+	im->label = xstrdup(v[0] ? v[0] : v[1] ? v[1] : v[2] ? v[2] : v[3] ? v[3] : v[4]);
+	for (int k = 0; k < 5; k++)
+		im->paths[k] = v[k] ? resolve(s->dir, v[k]) : NULL;
+	im->opts.task_events = im->paths[0];
+	im->opts.machine_events = im->paths[1];
+	im->opts.batch_task = im->paths[2];
+	im->opts.container_meta = im->paths[3];
+	im->opts.machine_meta = im->paths[4];
+	im->opts.instance_type = im->instance_type;
+	im->opts.n_azs = s->n_azs < IMPORT_MAX_AZS ? s->n_azs : IMPORT_MAX_AZS;
+	for (int k = 0; k < im->opts.n_azs; k++)
+		im->opts.azs[k] = s->azs[k];
+	im->opts.time_scale = scale;
+	im->opts.max_rows = max_rows;
+	im->opts.machine_cores = cores;
+	for (int g = 0; g < s->n_groups; g++)
+		im->opts.first_instance += s->groups[g].count;
+	im->opts.first_instance += 1;
+	return 0;
+}
+
 static int read_workload(struct scenario *s, const cJSON *obj, struct err *e)
 {
 	struct jr c;
@@ -622,11 +680,17 @@ static int read_workload(struct scenario *s, const cJSON *obj, struct err *e)
 		return -1;
 	if (traces) {
 		s->traces = xcalloc((size_t)cJSON_GetArraySize(traces) + 1, sizeof *s->traces);
+		s->imports = xcalloc((size_t)cJSON_GetArraySize(traces) + 1, sizeof *s->imports);
 		for (const cJSON *t = traces->child; t; t = t->next, i++) {
 			char p[64];
 			const char *v;
 
 			snprintf(p, sizeof p, "$.workload.traces[%d]", i);
+			if (cJSON_IsObject(t)) {
+				if (read_import(s, t, p, e))
+					return -1;
+				continue;
+			}
 			if (jv_str(t, s->file, p, &v, e))
 				return -1;
 			s->traces[s->n_traces++] = resolve(s->dir, v);
@@ -982,6 +1046,15 @@ void scenario_free(struct scenario *s)
 	for (int i = 0; i < s->n_traces; i++)
 		free(s->traces[i]);
 	free(s->traces);
+	for (int i = 0; i < s->n_imports; i++) {
+		for (int k = 0; k < 5; k++)
+			free(s->imports[i].paths[k]);
+		free(s->imports[i].format);
+		free(s->imports[i].instance_type);
+		free(s->imports[i].label);
+	}
+	free(s->imports);
+	hmap_free(s->synthetic);
 	for (int i = 0; i < s->n_azs; i++)
 		free(s->azs[i]);
 	free(s->azs);
@@ -1047,6 +1120,56 @@ int scenario_set_tie_break(struct scenario *s, const char *arg, struct err *e)
 	else
 		return err_at(e, NULL, 0, 0, "--tie-break", "expected first or random, got '%s'", arg);
 	return rebuild_policies(s, e);
+}
+
+int scenario_synthetic_taskdef(struct scenario *s, int64_t cpu_units, int64_t mem_mib,
+			       struct err *e)
+{
+	(void)e;
+	char key[64];
+	uint64_t idx;
+	struct taskdef *td;
+	struct scn_taskdef *t;
+
+	snprintf(key, sizeof key, "%lld/%lld", (long long)cpu_units, (long long)mem_mib);
+	if (!s->synthetic)
+		s->synthetic = hmap_new();
+	if (hmap_get(s->synthetic, key, &idx))
+		return (int)idx;
+	/* built directly, not from JSON: imported requests (a Google task's few
+	 * MiB) need not pass RegisterTaskDefinition's validation */
+	td = xcalloc(1, sizeof *td);
+	td->family = xstrdup("imported");
+	td->shape = TD_SHAPE_REGISTER;
+	td->launch = TD_LAUNCH_EC2;
+	td->netmode = TD_NET_BRIDGE;
+	td->task_cpu = td->cpu_units = cpu_units;
+	td->task_memory_mib = td->memory_mib = mem_mib;
+	td->stop_timeout_s = -1;
+	td->containers = xcalloc(1, sizeof *td->containers);
+	td->n_containers = td->n_essential = 1;
+	td->containers[0].name = xstrdup("task");
+	td->containers[0].image = xstrdup("imported");
+	td->containers[0].essential = 1;
+	td->containers[0].stop_timeout_s = -1;
+	td->containers[0].start_timeout_s = -1;
+	XGROW(s->taskdefs, s->cap_taskdefs, (size_t)s->n_taskdefs + 1);
+	t = &s->taskdefs[s->n_taskdefs];
+	memset(t, 0, sizeof *t);
+	t->name = xstrdup(key);
+	t->path = xstrdup("");
+	t->td = td;
+	t->start_failure_p = -1;
+	place_policy_init(&t->policy);
+	req_from_td(&t->req, td);
+	if (build_policy(s, t, e)) {
+		taskdef_free(td);
+		free(t->name);
+		free(t->path);
+		return -1;
+	}
+	hmap_put(s->synthetic, key, (uint64_t)s->n_taskdefs);
+	return s->n_taskdefs++;
 }
 
 int scenario_taskdef(struct scenario *s, const char *name_or_path, const char *base_dir,

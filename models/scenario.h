@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "models/catalog.h"
+#include "models/import.h"
 #include "models/cluster.h"
 #include "models/placement/placement.h"
 #include "models/taskdef.h"
@@ -135,6 +136,15 @@ struct scn_service {
 	int az_rebalancing;           /* availabilityZoneRebalancing ENABLED (§5.9) */
 };
 
+/* A public trace read directly (models/import.h). */
+struct scn_import {
+	char *format;                 /* "google2011" / "alibaba2018" */
+	char *paths[5];               /* owned copies of the table paths */
+	char *instance_type;
+	struct import_opts opts;      /* points into the strings above and the scenario's AZs */
+	char *label;                  /* for messages */
+};
+
 struct scenario {
 	char *file;
 	char *dir;                    /* folder of the file: relative paths resolve here */
@@ -156,6 +166,9 @@ struct scenario {
 	char *strategy_label;         /* what summary.csv shows as the strategy */
 	char **traces;                /* resolved paths */
 	int n_traces;
+	struct scn_import *imports;   /* public traces read directly */
+	int n_imports;
+	struct hmap *synthetic;       /* "cpu/mem" → task definition index */
 	struct scn_generator *gens;
 	int n_gens;
 	sim_time_t pending_timeout;   /* ms, 0 = a pending task waits until the end */
@@ -180,6 +193,12 @@ int scenario_set_tie_break(struct scenario *s, const char *arg, struct err *e);
  * or -1 with e filled. */
 int scenario_taskdef(struct scenario *s, const char *name_or_path, const char *base_dir,
 		     struct err *e);
+
+/* The synthetic task definition of a trace row that gives explicit
+ * resources (family "imported": one essential container, EC2, bridge).
+ * Returns its index or -1 with e filled. */
+int scenario_synthetic_taskdef(struct scenario *s, int64_t cpu_units, int64_t mem_mib,
+			       struct err *e);
 
 /* Fill an instance spec for a new instance of `type` in `az` (attrs and
  * settings may be NULL: scenario defaults).  Strings point into the scenario

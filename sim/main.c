@@ -63,5 +63,13 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
-	return cmd_usage_error("unknown command '%s'; valid: run, validate, inspect, import", argv[1]);
+	{
+		char valid[200] = "";
+
+		for (size_t i = 0; i < N_COMMANDS; i++) {
+			strcat(valid, i ? ", " : "");
+			strcat(valid, commands[i].name);
+		}
+		return cmd_usage_error("unknown command '%s'; valid: %s", argv[1], valid);
+	}
 }

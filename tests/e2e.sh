@@ -73,5 +73,20 @@ expect_exit 0 "help" "usage: ecsim" "$ECSIM" --help
 expect_exit 0 "version" "ecsim 0" "$ECSIM" --version
 expect_exit 0 "inspect" '"family"' "$ECSIM" inspect scenarios/taskdefs/web.json
 
+# ecsim gen: a generated trace replays; the same seed gives the same bytes
+check "gen" "$ECSIM" gen scenarios/gen/google-shaped.json --duration 60 --quiet --out "$T/g1.csv"
+check "gen again" "$ECSIM" gen scenarios/gen/google-shaped.json --duration 60 --quiet --out "$T/g2.csv"
+cmp -s "$T/g1.csv" "$T/g2.csv" && ok "gen is deterministic" || ko "gen is deterministic"
+check "validate generated trace" "$ECSIM" validate "$T/g1.csv"
+expect_exit 2 "gen bad spec" "unknown member" "$ECSIM" gen tests/data/scenarios/bad-unknown-key.json --out "$T/g3.csv"
+
+# ecsim import: the public schemas to ecsim's trace, then a replay
+check "import google2011" "$ECSIM" import google2011 --task-events tests/data/import/google/task_events.csv \
+	--machine-events tests/data/import/google/machine_events.csv --out "$T/google.csv" --quiet
+check "validate imported trace" "$ECSIM" validate "$T/google.csv"
+check "import alibaba2018" "$ECSIM" import alibaba2018 --batch-task tests/data/import/alibaba/batch_task.csv \
+	--out "$T/ali.csv" --quiet
+expect_exit 2 "import missing file" "nope.csv" "$ECSIM" import google2011 --task-events "$T/nope.csv" --out "$T/x.csv"
+
 echo "e2e: $pass passed, $fail failed"
 [ $fail -eq 0 ]
