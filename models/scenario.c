@@ -662,7 +662,6 @@ static int read_import(struct scenario *s, const cJSON *obj, const char *path, s
 	im->opts.machine_cores = cores;
 	for (int g = 0; g < s->n_groups; g++)
 		im->opts.first_instance += s->groups[g].count;
-	im->opts.first_instance += 1;
 	return 0;
 }
 

@@ -436,7 +436,35 @@ static void test_no_half_written_output(void)
 	CU_ASSERT_NOT_EQUAL(access(p, F_OK), 0);
 }
 
+/* A public trace read directly by the scenario (google2011 schema):
+ * machines register, tasks with explicit resources run as synthetic
+ * "imported" task definitions, a REMOVE fails the instance. */
+static void test_direct_import(void)
+{
+	char json[4000], cwd[1024];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof cwd));
+	snprintf(json, sizeof json,
+		 "{\"name\":\"imp\",\"durationSeconds\":100," NO_LATENCY
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"workload\":{\"traces\":[{\"format\":\"google2011\","
+		 "\"taskEvents\":\"%s/tests/data/import/google/task_events.csv\","
+		 "\"machineEvents\":\"%s/tests/data/import/google/machine_events.csv\"}]}}", cwd, cwd);
+	write_file("imp.json", json);
+	CU_ASSERT_EQUAL_FATAL(run("imp.json", "imp", NULL), 0);
+	CELL_IS("imp", "tasks.csv", 1, "taskdef", "imported");
+	CELL_IS("imp", "tasks.csv", 1, "task_id", "g12-3");
+	CELL_IS("imp", "tasks.csv", 1, "group", "job:12");
+	CELL_IS("imp", "tasks.csv", 1, "cpu", "1");
+	CELL_IS("imp", "tasks.csv", 1, "memory", "4");
+	CELL_IS("imp", "tasks.csv", 1, "stop_code", "UserInitiated");
+	CELL_IS("imp", "failures.csv", 1, "kind", "instance_fail");
+	CELL_IS("imp", "failures.csv", 1, "target", "ci-00001");
+	CU_ASSERT(rows("imp", "tasks.csv") >= 3);
+}
+
 static CU_TestInfo world_tests[] = {
+	{ "public trace read directly", test_direct_import },
 	{ "catalog", test_catalog },
 	{ "registered resources", test_registered_resources },
 	{ "accounting and retry", test_accounting_and_retry },
