@@ -71,7 +71,8 @@ $(B)/tests/%: $(B)/tests/%.o $(TEST_SUPPORT) $(LIB_OBJS)
 
 $(B)/bench/%: $(B)/tests/bench/%.o $(TEST_SUPPORT) $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(LDOPT) -o $@ $(filter-out $(B)/tests/cu_main.o,$^) $(LDLIBS) -lcunit
+	@echo "  LD      $@"
+	@$(CC) $(LDOPT) -o $@ $(filter-out $(B)/tests/cu_main.o,$^) $(LDLIBS) -lcunit
 
 deps:
 	@sh scripts/setup-deps.sh
