@@ -369,10 +369,6 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 	/* PROVISIONING: on_provisioned sends the stop instead of the start */
 }
 
-struct api_stop {
-	char *id;
-};
-
 static void on_api_stop(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;

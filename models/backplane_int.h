@@ -167,7 +167,7 @@ struct backplane {
 	uint32_t ev_trace, ev_arrival, ev_retry, ev_timeout, ev_sample, ev_launch, ev_api_stop;
 	uint32_t ev_provisioned, ev_agent_start, ev_agent_stop, ev_pulled, ev_started, ev_exit, ev_healthy;
 	uint32_t ev_stop_done, ev_deprovisioned, ev_report_running, ev_report_stopped, ev_detect, ev_reconnect;
-	uint32_t ev_reconcile, ev_svc_create, ev_svc_update;
+	uint32_t ev_reconcile, ev_svc_create;
 	uint32_t ev_fail_detect, ev_repair, ev_replace, ev_ttf, ev_spot_notice, ev_spot_end;
 	uint32_t ev_outage_start, ev_outage_end;
 	int64_t next_fault_id;

@@ -88,7 +88,6 @@ void svc_fault_lost(struct backplane *bp, int vi, int64_t fault_id, sim_time_t a
 		v->recs = xrealloc(v->recs, (size_t)v->cap_recs * sizeof *v->recs);
 	}
 	v->recs[v->n_recs++] = (struct recovery){ fault_id, at, lost };
-	(void)bp;
 }
 
 static void note_running(struct svc *v)

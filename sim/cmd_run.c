@@ -9,13 +9,11 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "models/backplane.h"
 #include "models/metrics.h"
+#include "models/run.h"
 #include "models/scenario.h"
-#include "sim/rng.h"
-#include "sim/sim.h"
 
-struct run_opts {
+struct cli_opts {
 	const char *scenario;
 	const char *out;
 	const char *strategy;
@@ -35,7 +33,7 @@ static double wall_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int parse_args(int argc, char **argv, struct run_opts *o)
+static int parse_args(int argc, char **argv, struct cli_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->task_log = 1;
@@ -90,32 +88,46 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
-static void progress(double frac, int done)
-{
-	int w = 40, k = (int)(frac * w);
+struct bar {
+	double t0, last_draw;
+	int show, quiet;
+};
 
+/* A progress bar on stderr when it is a terminal and the run takes more
+ * than a second. */
+static void progress(double done, void *ctx)
+{
+	struct bar *b = ctx;
+	double now = wall_now();
+	int w = 40, k = (int)(done * w);
+
+	if (b->quiet || !isatty(2))
+		return;
+	if (!b->show && now - b->t0 > 1.0)
+		b->show = 1;
+	if (!b->show || (now - b->last_draw < 0.2 && done < 1.0))
+		return;
+	b->last_draw = now;
 	fprintf(stderr, "\r[%.*s%*s] %3d%%%s", k, "########################################",
-		w - k, "", (int)(frac * 100), done ? "\n" : "");
+		w - k, "", (int)(done * 100), done >= 1.0 ? "\n" : "");
 }
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_opts o;
+	struct cli_opts o;
 	struct err e;
 	struct scenario *s;
-	struct sim *sim;
-	struct rng_reg *rng;
-	struct metrics *m;
-	struct backplane *bp;
-	struct metrics_cfg cfg;
 	char out_dir[1024];
-	sim_time_t horizon, step;
-	double t0 = wall_now(), last_draw = 0;
-	int show = 0, rc;
+	struct bar bar = { 0 };
+	struct run_opts ro;
+	uint64_t events;
+	int rc;
 	struct rusage ru;
 
 	if ((rc = parse_args(argc, argv, &o)))
 		return rc;
+	bar.t0 = wall_now();
+	bar.quiet = o.quiet;
 	err_clear(&e);
 	s = scenario_load(o.scenario, &e);
 	if (!s || (o.strategy && scenario_set_strategy(s, o.strategy, &e)) ||
@@ -132,75 +144,29 @@ int cmd_run(int argc, char **argv)
 		snprintf(out_dir, sizeof out_dir, "%s", o.out);
 	else
 		snprintf(out_dir, sizeof out_dir, "results/%s", s->name);
-
-	cfg = (struct metrics_cfg){ out_dir, s->name, s->strategy_label, s->seed, o.task_log };
-	m = metrics_open(&cfg, &e);
-	if (!m) {
+	ro = (struct run_opts){ .out_dir = out_dir, .task_log = o.task_log,
+				   .progress = progress, .progress_ctx = &bar };
+	switch (run_scenario(s, &ro, &events, &e)) {
+	case RUN_OK:
+		break;
+	case RUN_INPUT:
+		err_print(&e, stderr);
+		scenario_free(s);
+		return EXIT_INPUT;
+	default:
 		err_print(&e, stderr);
 		scenario_free(s);
 		return EXIT_RUNTIME;
 	}
-	sim = sim_new();
-	rng = rng_new(s->seed);
-	bp = backplane_new(s, sim, rng, m);
-	if (backplane_start(bp, &e)) {
-		err_print(&e, stderr);
-		rc = EXIT_INPUT;
-		goto abort;
-	}
-	/* run in slices of simulated time so a progress bar can be drawn */
-	horizon = s->duration;
-	step = horizon / 200 > 0 ? horizon / 200 : 1;
-	for (sim_time_t t = 0; t < horizon && !backplane_error(bp);) {
-		t = t + step < horizon ? t + step : horizon;
-		sim_run(sim, t);
-		if (!o.quiet && isatty(2)) {
-			double now = wall_now();
-
-			if (!show && now - t0 > 1.0)
-				show = 1;
-			if (show && now - last_draw > 0.2) {
-				progress((double)t / (double)horizon, 0);
-				last_draw = now;
-			}
-		}
-	}
-	if (show)
-		progress(1.0, 1);
-	if (backplane_error(bp)) {
-		err_print(backplane_error(bp), stderr);
-		rc = EXIT_INPUT;
-		goto abort;
-	}
-	sim_set_now(sim, horizon);
-	{
-		int64_t never = backplane_finish(bp, horizon);
-
-		backplane_free(bp);
-		bp = NULL;
-		rc = metrics_close(m, horizon, never, &e);
-		m = NULL;
-	}
-	if (rc) {
-		err_print(&e, stderr);
-		rc = EXIT_RUNTIME;
-		goto abort;
-	}
 	getrusage(RUSAGE_SELF, &ru);
-	if (metrics_write_perf(out_dir, wall_now() - t0, sim_events(sim), ru.ru_maxrss, &e)) {
+	if (metrics_write_perf(out_dir, wall_now() - bar.t0, events, ru.ru_maxrss, &e)) {
 		err_print(&e, stderr);
-		rc = EXIT_RUNTIME;
-		goto abort;
+		scenario_free(s);
+		return EXIT_RUNTIME;
 	}
 	if (!o.quiet)
 		printf("ecsim: %s: %.0f simulated seconds, %llu events; results in %s/\n",
-		       s->name, (double)horizon / 1000.0, (unsigned long long)sim_events(sim), out_dir);
-	rc = EXIT_OK;
-abort:
-	backplane_free(bp);
-	metrics_abort(m);
-	rng_free(rng);
-	sim_free(sim);
+		       s->name, (double)s->duration / 1000.0, (unsigned long long)events, out_dir);
 	scenario_free(s);
-	return rc;
+	return EXIT_OK;
 }

@@ -9,6 +9,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include "helpers/runscn.h"
 #include "helpers/tutil.h"
 #include "models/backplane.h"
 #include "models/catalog.h"
@@ -18,131 +19,20 @@
 #include "sim/rng.h"
 #include "sim/sim.h"
 
-static char tmpdir[256];
-
-static int setup(void)
-{
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/ecsim-world-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : 1;
-}
-
-static int teardown(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : 1;
-}
-
-static void write_file(const char *name, const char *text)
-{
-	char p[400];
-	FILE *f;
-
-	snprintf(p, sizeof p, "%s/%s", tmpdir, name);
-	f = fopen(p, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(text, f);
-	fclose(f);
-}
+/* The shared runner (tests/helpers/runscn.h) under this file's names. */
+#define setup rs_setup
+#define teardown rs_teardown
+#define tmpdir rs_dir()
+#define write_file rs_write
+#define run(name, tag, strategy) rs_run(name, tag, strategy, NULL, NULL)
+#define cell rs_cell
+#define rows rs_rows
+#define CELL_IS RS_IS
 
 /* A task needing 1024 CPU units and 3000 MiB, lasting as the trace says. */
 static const char *big_td =
 	"{\"family\":\"big\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\","
 	"\"cpu\":1024,\"memory\":3000}]}";
-
-/* Run scenario file `name` (in tmpdir) into tmpdir/out-<tag>; returns 0 ok. */
-static int run(const char *name, const char *tag, const char *strategy)
-{
-	char p[400], out[400];
-	struct err e;
-	struct scenario *s;
-	struct sim *sim;
-	struct rng_reg *rng;
-	struct metrics *m;
-	struct backplane *bp;
-	struct metrics_cfg cfg;
-	int rc;
-	int64_t never;
-
-	snprintf(p, sizeof p, "%s/%s", tmpdir, name);
-	snprintf(out, sizeof out, "%s/out-%s", tmpdir, tag);
-	err_clear(&e);
-	s = scenario_load(p, &e);
-	if (!s) {
-		err_print(&e, stderr);
-		return -1;
-	}
-	if (strategy && scenario_set_strategy(s, strategy, &e)) {
-		scenario_free(s);
-		return -1;
-	}
-	cfg = (struct metrics_cfg){ out, s->name, s->strategy_label, s->seed, 1 };
-	m = metrics_open(&cfg, &e);
-	sim = sim_new();
-	rng = rng_new(s->seed);
-	bp = backplane_new(s, sim, rng, m);
-	rc = backplane_start(bp, &e);
-	if (!rc) {
-		sim_run(sim, s->duration);
-		rc = backplane_error(bp) ? -1 : 0;
-	}
-	if (!rc) {
-		never = backplane_finish(bp, s->duration);
-		rc = metrics_close(m, s->duration, never, &e);
-	} else {
-		err_print(backplane_error(bp) ? backplane_error(bp) : &e, stderr);
-		metrics_abort(m);
-	}
-	backplane_free(bp);
-	rng_free(rng);
-	sim_free(sim);
-	scenario_free(s);
-	return rc;
-}
-
-/* Value of column `col` in row `row` (1-based data row) of out-<tag>/file. */
-static char *cell(const char *tag, const char *file, int row, const char *col)
-{
-	char p[400];
-	struct err e;
-	struct csvin *in;
-	char *v = NULL;
-	int c, r = 0;
-
-	snprintf(p, sizeof p, "%s/out-%s/%s", tmpdir, tag, file);
-	in = csvin_open(p, &e);
-	if (!in)
-		return NULL;
-	c = csvin_col(in, col);
-	while (c >= 0 && csvin_next(in, &e) > 0)
-		if (++r == row) {
-			v = strdup(csvin_field(in, c));
-			break;
-		}
-	csvin_close(in);
-	return v;
-}
-
-static int rows(const char *tag, const char *file)
-{
-	char p[400];
-	struct err e;
-	struct csvin *in;
-	int n = 0;
-
-	snprintf(p, sizeof p, "%s/out-%s/%s", tmpdir, tag, file);
-	in = csvin_open(p, &e);
-	if (!in)
-		return -1;
-	while (csvin_next(in, &e) > 0)
-		n++;
-	csvin_close(in);
-	return n;
-}
-
-#define CELL_IS(tag, file, row, col, want) do { char *v_ = cell(tag, file, row, col); \
-	T_STREQ(v_, want); free(v_); } while (0)
 
 static void test_catalog(void)
 {

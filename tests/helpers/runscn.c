@@ -5,12 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/backplane.h"
-#include "models/metrics.h"
+#include "models/run.h"
 #include "models/scenario.h"
 #include "sim/csvin.h"
-#include "sim/rng.h"
-#include "sim/sim.h"
 
 static char dir[256];
 
@@ -46,31 +43,14 @@ void rs_write(const char *name, const char *text)
 	fclose(f);
 }
 
-struct obs {
-	void (*fn)(struct backplane *bp, void *ctx);
-	struct backplane *bp;
-	void *ctx;
-};
-
-static void observe(void *p)
-{
-	struct obs *o = p;
-
-	o->fn(o->bp, o->ctx);
-}
-
 int rs_run(const char *name, const char *tag, const char *strategy,
 	   void (*fn)(struct backplane *bp, void *ctx), void *ctx)
 {
 	char p[400], out[400];
 	struct err e;
 	struct scenario *s;
-	struct sim *sim;
-	struct rng_reg *rng;
-	struct metrics *m;
-	struct backplane *bp;
-	struct metrics_cfg cfg;
-	struct obs o;
+	struct run_opts o;
+	uint64_t events;
 	int rc;
 
 	snprintf(p, sizeof p, "%s/%s", dir, name);
@@ -85,30 +65,10 @@ int rs_run(const char *name, const char *tag, const char *strategy,
 		scenario_free(s);
 		return -1;
 	}
-	cfg = (struct metrics_cfg){ out, s->name, s->strategy_label, s->seed, 1 };
-	m = metrics_open(&cfg, &e);
-	sim = sim_new();
-	rng = rng_new(s->seed);
-	bp = backplane_new(s, sim, rng, m);
-	o = (struct obs){ fn, bp, ctx };
-	if (fn)
-		sim_observe(sim, observe, &o);
-	rc = backplane_start(bp, &e);
-	if (!rc) {
-		sim_run(sim, s->duration);
-		rc = backplane_error(bp) ? -1 : 0;
-	}
-	if (!rc) {
-		int64_t never = backplane_finish(bp, s->duration);
-
-		rc = metrics_close(m, s->duration, never, &e);
-	} else {
-		err_print(backplane_error(bp) ? backplane_error(bp) : &e, stderr);
-		metrics_abort(m);
-	}
-	backplane_free(bp);
-	rng_free(rng);
-	sim_free(sim);
+	o = (struct run_opts){ .out_dir = out, .task_log = 1, .observe = fn, .observe_ctx = ctx };
+	rc = run_scenario(s, &o, &events, &e) == RUN_OK ? 0 : -1;
+	if (rc)
+		err_print(&e, stderr);
 	scenario_free(s);
 	return rc;
 }

@@ -1,0 +1,32 @@
+/* models/run.h — one simulation run of a loaded scenario: the engine, the
+ * random streams, metrics and the backplane wired together, run to the
+ * scenario's duration, results written.  Used by `ecsim run` and by tests. */
+#ifndef MODELS_RUN_H
+#define MODELS_RUN_H
+
+#include <stdint.h>
+
+#include "models/scenario.h"
+#include "sim/err.h"
+
+struct backplane;
+
+struct run_opts {
+	const char *out_dir;
+	int task_log;                     /* write tasks.csv and placement_failures.csv */
+	/* called after every event (tests checking invariants); may be NULL */
+	void (*observe)(struct backplane *bp, void *ctx);
+	void *observe_ctx;
+	/* called between slices of simulated time with the share done; NULL = none */
+	void (*progress)(double done, void *ctx);
+	void *progress_ctx;
+};
+
+enum run_status { RUN_OK = 0, RUN_RUNTIME = 1, RUN_INPUT = 2 };
+
+/* Run; on failure e says why and no result file is left behind.  *events
+ * gets the number of events dispatched. */
+enum run_status run_scenario(struct scenario *s, const struct run_opts *o, uint64_t *events,
+			     struct err *e);
+
+#endif
