@@ -152,8 +152,8 @@ int jdoc_parse(struct jdoc *d, const char *file, const char *text, size_t len,
 		if (off >= len)
 			return err_at(e, file, line, col, NULL,
 				      "syntax error: unexpected end of input");
-		return err_at(e, file, line, col, NULL, "syntax error near '%.12s'",
-			      text + off);
+		return err_at(e, file, line, col, NULL, "syntax error near '%.*s'",
+			      (int)(len - off < 12 ? len - off : 12), text + off);
 	}
 	if (check_dups(d->root, file, "$", e)) {
 		cJSON_Delete(d->root);
