@@ -568,6 +568,22 @@ static int trace_row(struct backplane *bp, struct trace_src *src, struct err *e)
 			break;
 		svc_deploy(bp, v, td);
 		return 0;
+	case TR_DELETE_SERVICE:
+		v = svc_find(bp, r->target);
+		if (v < 0) {
+			err_at(e, NULL, 0, 0, NULL, "unknown service '%s' (not in $.services)", r->target);
+			break;
+		}
+		svc_delete(bp, v);
+		return 0;
+	case TR_DEREGISTER_INSTANCE:
+		inst = bp_find_instance(bp, r->target);
+		if (inst < 0) {
+			err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", r->target);
+			break;
+		}
+		fault_deregister(bp, inst);
+		return 0;
 	case TR_DRAIN_INSTANCE:
 		if (backplane_drain(bp, r->target, e))
 			break;
@@ -725,12 +741,8 @@ int backplane_start(struct backplane *bp, struct err *e)
 		src->bp = bp;
 		src->dir = slash ? xstrndup(s->traces[i], (size_t)(slash - s->traces[i]))
 				 : xstrdup(".");
-		src->t = trace_open(s->traces[i],
-				    1u << TR_RUN_TASK | 1u << TR_STOP_TASK | 1u << TR_REGISTER_INSTANCE |
-				    1u << TR_SET_DESIRED | 1u << TR_DEPLOY | 1u << TR_AGENT_DISCONNECT |
-				    1u << TR_DRAIN_INSTANCE | 1u << TR_ACTIVATE_INSTANCE |
-				    1u << TR_INSTANCE_FAIL | 1u << TR_AZ_OUTAGE | 1u << TR_SPOT_INTERRUPTION,
-				    e);
+		/* every event kind is simulated */
+		src->t = trace_open(s->traces[i], (1u << TR_N_EVENTS) - 1, e);
 		bp->n_traces++;
 		if (!src->t)
 			return -1;

@@ -89,6 +89,7 @@ struct svc {
 	int reconcile_scheduled;
 	int wants_capacity;
 	int rebalancing;           /* an AZ-rebalancing task is in flight (§5.9) */
+	int deleting;              /* DeleteService: DRAINING until its tasks are gone */
 	int consecutive_failures;  /* start failures in a row (throttle, §5.4) */
 	sim_time_t throttle_until;
 	gsl_rng *runtime_rng;
@@ -169,7 +170,7 @@ struct backplane {
 	uint32_t ev_stop_done, ev_deprovisioned, ev_report_running, ev_report_stopped, ev_detect, ev_reconnect;
 	uint32_t ev_reconcile, ev_svc_create;
 	uint32_t ev_fail_detect, ev_repair, ev_replace, ev_ttf, ev_spot_notice, ev_spot_end;
-	uint32_t ev_outage_start, ev_outage_end;
+	uint32_t ev_outage_start, ev_outage_end, ev_disconnect;
 	int64_t next_fault_id;
 	gsl_rng *outage_rng;
 
@@ -220,6 +221,9 @@ void fault_on_register(struct backplane *bp, int32_t inst, int group);
 int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repair,
 			    int immediate, const char *code, const char *kind, int64_t fault_id);
 void fault_spot_notice(struct backplane *bp, int32_t inst);
+/* DeregisterContainerInstance with force (§2.4): its tasks stop
+ * (UserInitiated), it becomes INACTIVE; no replacement. */
+void fault_deregister(struct backplane *bp, int32_t inst);
 void fault_az_outage(struct backplane *bp, const char *az, sim_time_t duration, double fraction);
 void svc_fault_lost(struct backplane *bp, int v, int64_t fault_id, sim_time_t at, int64_t lost);
 
@@ -248,6 +252,7 @@ void svc_on_instance(struct backplane *bp, int32_t inst);    /* joined or change
 void svc_capacity_changed(struct backplane *bp);
 int svc_find(const struct backplane *bp, const char *name);
 void svc_set_desired(struct backplane *bp, int v, int64_t desired);
+void svc_delete(struct backplane *bp, int v);
 void svc_deploy(struct backplane *bp, int v, int td);
 void svc_sample(struct backplane *bp, sim_time_t now);
 void svc_finish(struct backplane *bp, sim_time_t end);

@@ -93,7 +93,7 @@ static void clean(struct backplane *bp, int32_t inst)
 		bp_task_stopped(bp, slot);
 	}
 	for (int v = 0; v < bp->n_svcs; v++)
-		if (lost[v])
+		if (lost[v] && a->fault_id > 0)
 			svc_fault_lost(bp, v, a->fault_id, a->failed_at, lost[v]);
 	if (a->gone) {
 		cluster_set_status(bp->cl, inst, INST_INACTIVE);
@@ -254,6 +254,45 @@ static void on_spot_notice(struct sim *s, void *ctx, const struct event *ev)
 		fault_spot_notice(bp, inst);
 }
 
+void fault_deregister(struct backplane *bp, int32_t inst)
+{
+	struct agent *a = &bp->agents[inst];
+
+	if (cluster_status(bp->cl, inst) == INST_INACTIVE)
+		return;
+	a->dead = 1;
+	a->up = 0;
+	a->gone = 1;
+	a->cleaned = 0;
+	a->life++;
+	a->epoch++;
+	a->failed_at = sim_now(bp->sim);
+	a->fault_id = 0;
+	a->fail_code = STOP_USER;
+	clean(bp, inst);
+}
+
+/* Stochastic agent disconnects: the agent goes silent for a drawn length,
+ * then the next one after a drawn time (a renewal process per instance). */
+static void on_disconnect(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	int32_t inst = (int32_t)(ev->arg >> 32);
+	struct agent *a = &bp->agents[inst];
+	const struct scn_group *g;
+	sim_time_t len;
+
+	(void)s;
+	if (a->life != (uint32_t)ev->arg || cluster_status(bp->cl, inst) == INST_INACTIVE)
+		return;
+	g = &bp->s->groups[a->group];
+	len = draw_ms(&g->disc_len, group_rng(bp, a->group));
+	if (!a->dead)
+		agent_disconnect(bp, inst, len);
+	sim_after(bp->sim, len + draw_ms(&g->disc_ia, group_rng(bp, a->group)), bp->ev_disconnect,
+		  bp, ev->arg);
+}
+
 void fault_on_register(struct backplane *bp, int32_t inst, int group)
 {
 	const struct scn_group *g;
@@ -262,6 +301,9 @@ void fault_on_register(struct backplane *bp, int32_t inst, int group)
 		return;
 	g = &bp->s->groups[group];
 	schedule_ttf(bp, inst);
+	if (g->has_disconnects)
+		sim_after(bp->sim, draw_ms(&g->disc_ia, group_rng(bp, group)), bp->ev_disconnect, bp,
+			  inst_arg(inst, bp->agents[inst].life));
 	if (g->spot && g->has_spot_rate)
 		sim_after(bp->sim, draw_ms(&g->tti, group_rng(bp, group)), bp->ev_spot_notice, bp,
 			  inst_arg(inst, bp->agents[inst].life));
@@ -338,4 +380,5 @@ void fault_register_events(struct backplane *bp)
 	bp->ev_spot_notice = sim_on(bp->sim, "spot-notice", on_spot_notice, bp);
 	bp->ev_spot_end = sim_on(bp->sim, "spot-termination", on_spot_end, bp);
 	bp->ev_outage_start = sim_on(bp->sim, "az-outage", on_outage_start, bp);
+	bp->ev_disconnect = sim_on(bp->sim, "agent-disconnect", on_disconnect, bp);
 }

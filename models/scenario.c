@@ -352,7 +352,7 @@ static int read_groups(struct scenario *s, const cJSON *arr, struct err *e)
 		struct jr c;
 		struct scn_group *g = &s->groups[s->n_groups];
 		const char *name, *type, *az;
-		const cJSON *attrs, *settings, *fail, *asg, *spot;
+		const cJSON *attrs, *settings, *fail, *asg, *spot, *disc;
 		int64_t count;
 
 		snprintf(path, sizeof path, "$.instanceGroups[%d]", i);
@@ -368,9 +368,32 @@ static int read_groups(struct scenario *s, const cJSON *arr, struct err *e)
 		    jr_opt_object(&c, "failures", &fail) ||
 		    jr_opt_object(&c, "autoScaling", &asg) ||
 		    jr_opt_object(&c, "spot", &spot) ||
+		    jr_opt_object(&c, "agentDisconnects", &disc) ||
 		    jr_end(&c))
 			return -1;
 		s->n_groups++;
+		if (disc) {
+			struct jr dc;
+			const cJSON *ia, *len;
+
+			snprintf(p2, sizeof p2, "%s.agentDisconnects", path);
+			if (jr_open(&dc, disc, s->file, p2, e))
+				return -1;
+			ia = jr_get(&dc, "interArrivalSeconds");
+			len = jr_get(&dc, "durationSeconds");
+			if (jr_end(&dc))
+				return -1;
+			if (!ia || !len)
+				return jr_fail(&dc, ia ? "durationSeconds" : "interArrivalSeconds",
+					       "required member is missing");
+			snprintf(p2, sizeof p2, "%s.agentDisconnects.interArrivalSeconds", path);
+			if (dist_parse(&g->disc_ia, ia, s->file, p2, s->dir, e))
+				return -1;
+			g->has_disconnects = 1;
+			snprintf(p2, sizeof p2, "%s.agentDisconnects.durationSeconds", path);
+			if (dist_parse(&g->disc_len, len, s->file, p2, s->dir, e))
+				return -1;
+		}
 		if (read_group_faults(s, g, path, fail, asg, spot, e))
 			return -1;
 		g->name = xstrdup(name);
@@ -1008,6 +1031,10 @@ void scenario_free(struct scenario *s)
 			dist_free(&g->ttr);
 		if (g->has_spot_rate)
 			dist_free(&g->tti);
+		if (g->has_disconnects) {
+			dist_free(&g->disc_ia);
+			dist_free(&g->disc_len);
+		}
 	}
 	free(s->groups);
 	for (int i = 0; i < s->n_taskdefs; i++) {

@@ -56,6 +56,8 @@ struct scn_group {
 	int has_spot_rate;
 	struct dist tti;              /* time to a Spot interruption notice, s */
 	int spot_draining;            /* ECS_ENABLE_SPOT_INSTANCE_DRAINING */
+	int has_disconnects;
+	struct dist disc_ia, disc_len;   /* agent disconnects: time between, length (s) */
 };
 
 /* An AZ outage: scheduled (at, duration) or a stochastic process. */

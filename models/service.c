@@ -351,6 +351,10 @@ void svc_on_task_stopped(struct backplane *bp, struct task *t)
 		t->healthy = 0;
 	}
 	list_del(bp, v, t);
+	if (v->deleting && v->n_tasks == 0) {
+		v->active = 0;          /* DRAINING → INACTIVE */
+		return;
+	}
 	if (t->stop_code && strcmp(t->stop_code, STOP_FAILED_TO_START) == 0)
 		start_failure(bp, v, t);
 	else if (t->lost)
@@ -701,7 +705,7 @@ static void on_reconcile(struct sim *s, void *ctx, const struct event *ev)
 
 	(void)s;
 	v->reconcile_scheduled = 0;
-	if (!v->active)
+	if (!v->active || v->deleting)
 		return;
 	if (v->cfg->sched == SCHED_DAEMON) {
 		daemon_count(bp, v);
@@ -715,12 +719,37 @@ void svc_set_desired(struct backplane *bp, int vi, int64_t desired)
 {
 	struct svc *v = &bp->svcs[vi];
 
-	if (v->cfg->sched == SCHED_DAEMON)
+	if (v->cfg->sched == SCHED_DAEMON || v->deleting)
 		return;
 	account(bp, v);
 	v->desired = desired;
 	note_recovered(bp, v);
 	svc_schedule(bp, vi, bp->tm->api_latency);
+}
+
+/* DeleteService (§3.4, §5.1): the service is DRAINING: desired 0, its
+ * tasks stopped, then INACTIVE. */
+void svc_delete(struct backplane *bp, int vi)
+{
+	struct svc *v = &bp->svcs[vi];
+
+	if (!v->active || v->deleting)
+		return;
+	account(bp, v);
+	v->deleting = 1;
+	v->desired = 0;
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = &bp->tasks[v->tasks[k]];
+
+		if (t->desired == TD_RUNNING) {
+			bp_stop_task(bp, v->tasks[k], STOP_SCHEDULER);
+			k = -1;
+		}
+	}
+	if (v->n_tasks == 0) {
+		account(bp, v);
+		v->active = 0;
+	}
 }
 
 void svc_deploy(struct backplane *bp, int vi, int td)

@@ -37,7 +37,7 @@ static const char *const col_names[C_N] = {
 static const char *const ev_names[TR_N_EVENTS] = {
 	"run_task", "stop_task", "register_instance", "instance_fail", "az_outage",
 	"agent_disconnect", "spot_interruption", "set_desired", "deploy",
-	"drain_instance", "activate_instance"
+	"drain_instance", "activate_instance", "delete_service", "deregister_instance"
 };
 
 /* What each field means for each event.  run_task's taskdef is marked
@@ -65,6 +65,8 @@ static const struct ev_spec specs[TR_N_EVENTS] = {
 	[TR_DEPLOY] = { U_REQ, U_REQ, U_NO, U_NO, U_NO, 1, "a service", NULL },
 	[TR_DRAIN_INSTANCE] = { U_REQ, U_NO, U_NO, U_NO, U_NO, 1, "an instance id", NULL },
 	[TR_ACTIVATE_INSTANCE] = { U_REQ, U_NO, U_NO, U_NO, U_NO, 1, "an instance id", NULL },
+	[TR_DELETE_SERVICE] = { U_REQ, U_NO, U_NO, U_NO, U_NO, 1, "a service", NULL },
+	[TR_DEREGISTER_INSTANCE] = { U_REQ, U_NO, U_NO, U_NO, U_NO, 1, "an instance id", NULL },
 };
 
 struct trace {

@@ -295,7 +295,43 @@ static void test_az_rebalancing(void)
 	RS_IS("rb", "services.csv", -1, "running", "6");
 }
 
+/* Stochastic agent disconnects: instances go AGENT-unavailable and come
+ * back; tasks keep running through them. */
+struct disc_check {
+	int seen_down, max_down;
+};
+
+static void disc_observe(struct backplane *bp, void *ctx)
+{
+	struct disc_check *c = ctx;
+	int down = 0;
+
+	for (int32_t i = 0; i < cluster_count(bp->cl); i++)
+		down += !cluster_agent_connected(bp->cl, i);
+	if (down)
+		c->seen_down = 1;
+	if (down > c->max_down)
+		c->max_down = down;
+}
+
+static void test_stochastic_disconnects(void)
+{
+	struct disc_check c = { 0 };
+
+	rs_write("dc.json", HEAD("dc", 20000)
+		 "\"instanceGroups\":[{\"name\":\"g\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":3,"
+		 "\"agentDisconnects\":{\"interArrivalSeconds\":{\"exponential\":{\"mean\":3000}},\"durationSeconds\":300}}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":3}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dc.json", "dc", NULL, disc_observe, &c), 0);
+	CU_ASSERT(c.seen_down);
+	/* the service's tasks keep running through disconnects (§7.4) */
+	RS_IS("dc", "service_summary.csv", 1, "tasks_started", "3");
+	RS_IS("dc", "services.csv", -1, "running", "3");
+}
+
 static CU_TestInfo fault_tests[] = {
+	{ "stochastic agent disconnects", test_stochastic_disconnects },
 	{ "AZ rebalancing after recovery", test_az_rebalancing },
 	{ "instance failure, repair and replacement", test_instance_fail },
 	{ "AZ outage: tasks in the surviving AZs", test_az_outage },

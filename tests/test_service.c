@@ -425,7 +425,50 @@ static void test_agent_disconnect(void)
 	NEAR(NUM("ad", "tasks.csv", r, "placed_s"), 500.5);
 }
 
+/* DeleteService stops every task and launches none; a forced
+ * DeregisterContainerInstance stops the instance's tasks (UserInitiated) and
+ * services replace them elsewhere. */
+static void test_delete_and_deregister(void)
+{
+	int n, live_b = 0;
+
+	rs_write("dd.json", HEAD("dd", 1200)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":3}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"placement\":{\"tieBreak\":\"first\"},"
+		 "\"services\":[{\"serviceName\":\"a\",\"taskDefinition\":\"small\",\"desiredCount\":3},"
+		 "{\"serviceName\":\"b\",\"taskDefinition\":\"small\",\"desiredCount\":3}],"
+		 "\"workload\":{\"traces\":[\"dd.csv\"]}}");
+	rs_write("dd.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "300,delete_service,a,,,,\n"
+		 "600,deregister_instance,ci-00001,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dd.json", "dd", NULL, NULL, NULL), 0);
+	n = rs_rows("dd", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *svc = rs_cell("dd", "tasks.csv", r, "service");
+		char *stop = rs_cell("dd", "tasks.csv", r, "stop_s");
+		char *inst = rs_cell("dd", "tasks.csv", r, "instance_id");
+
+		if (strcmp(svc, "a") == 0) {
+			RS_IS("dd", "tasks.csv", r, "stop_code", "ServiceSchedulerInitiated");
+			CU_ASSERT(*stop);
+		} else if (!*stop) {
+			live_b++;
+			CU_ASSERT(strcmp(inst, "ci-00001") != 0);
+		} else {
+			T_STREQ(inst, "ci-00001");
+			RS_IS("dd", "tasks.csv", r, "stop_code", "UserInitiated");
+		}
+		free(svc);
+		free(stop);
+		free(inst);
+	}
+	T_EQ(live_b, 3);
+	RS_IS("dd", "timeseries.csv", -1, "instances_registered", "2");
+}
+
 static CU_TestInfo service_tests[] = {
+	{ "delete service, deregister instance", test_delete_and_deregister },
 	{ "lifecycle timestamps", test_lifecycle_timestamps },
 	{ "stop timeout and start failure", test_stop_timeout_and_start_failure },
 	{ "replacement", test_replacement },
