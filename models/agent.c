@@ -73,7 +73,7 @@ static void deliver(struct backplane *bp, uint32_t slot, enum agent_msg m)
 	if (a->dead)
 		return;            /* the instance failed: nobody there to talk to */
 	if (a->up)
-		sim_after(bp->sim, bp->tm->network_delay, msg_event(bp, m), bp, task_ref(bp, slot));
+		sim_after(bp->sim, a->tm->network_delay, msg_event(bp, m), bp, task_ref(bp, slot));
 	else
 		hold(a, task_ref(bp, slot), m);
 }
@@ -110,8 +110,9 @@ static void begin_stop(struct backplane *bp, uint32_t slot)
 	struct task *t = &bp->tasks[slot];
 	const struct taskdef *td = bp->s->taskdefs[t->td].td;
 	sim_time_t timeout = td->stop_timeout_s >= 0 ? (sim_time_t)td->stop_timeout_s * 1000
-						      : bp->tm->stop_timeout;
-	sim_time_t wait = bp->tm->shutdown < timeout ? bp->tm->shutdown : timeout;
+						      : agent_of(bp, t)->tm->stop_timeout;
+	sim_time_t shutdown = agent_of(bp, t)->tm->shutdown;
+	sim_time_t wait = shutdown < timeout ? shutdown : timeout;
 
 	bp_set_state(bp, slot, TS_DEACTIVATING);
 	bp_set_state(bp, slot, TS_STOPPING);
@@ -124,7 +125,7 @@ static void deprovision(struct backplane *bp, uint32_t slot)
 	struct task *t = &bp->tasks[slot];
 
 	bp_set_state(bp, slot, TS_DEPROVISIONING);
-	sim_after(bp->sim, bp->s->taskdefs[t->td].td->eni ? bp->tm->eni_detach : 0,
+	sim_after(bp->sim, bp->s->taskdefs[t->td].td->eni ? agent_of(bp, t)->tm->eni_detach : 0,
 		  bp->ev_deprovisioned, bp, task_ref(bp, slot));
 }
 
@@ -137,8 +138,8 @@ static void on_start(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || dead(bp, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
 		return;
-	pull = cached(agent_of(bp, t), t->td) ? bp->tm->image_pull_cached
-		: ms_of(dist_sample(&bp->tm->image_pull, bp->agent_rng));
+	pull = cached(agent_of(bp, t), t->td) ? agent_of(bp, t)->tm->image_pull_cached
+		: ms_of(dist_sample(&agent_of(bp, t)->tm->image_pull, bp->agent_rng));
 	sim_after(bp->sim, pull, bp->ev_pulled, bp, ev->arg);
 }
 
@@ -157,7 +158,7 @@ static void on_pulled(struct sim *s, void *ctx, const struct event *ev)
 		a->cached[a->n_cached++] = t->td;
 	}
 	if (t->desired == TD_RUNNING)
-		sim_after(bp->sim, bp->tm->container_start, bp->ev_started, bp, ev->arg);
+		sim_after(bp->sim, a->tm->container_start, bp->ev_started, bp, ev->arg);
 }
 
 static void on_started(struct sim *s, void *ctx, const struct event *ev)
@@ -172,7 +173,7 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 		return;
 	/* a draw only when failures are modelled, so p = 0 leaves the stream alone */
 	double p = bp->s->taskdefs[t->td].start_failure_p >= 0
-		? bp->s->taskdefs[t->td].start_failure_p : bp->tm->start_failure_p;
+		? bp->s->taskdefs[t->td].start_failure_p : agent_of(bp, t)->tm->start_failure_p;
 
 	if (p > 0 && gsl_rng_uniform(bp->agent_rng) < p) {
 		t->desired = TD_STOPPED;
@@ -249,7 +250,7 @@ static void on_stop_done(struct sim *s, void *ctx, const struct event *ev)
 	if (!t || dead(bp, t) || t->state != TS_STOPPING)
 		return;
 	bp_set_state(bp, slot, TS_DEPROVISIONING);
-	sim_after(bp->sim, bp->s->taskdefs[t->td].td->eni ? bp->tm->eni_detach : 0,
+	sim_after(bp->sim, bp->s->taskdefs[t->td].td->eni ? agent_of(bp, t)->tm->eni_detach : 0,
 		  bp->ev_deprovisioned, bp, ev->arg);
 }
 
@@ -345,7 +346,7 @@ static void on_reconnect(struct sim *s, void *ctx, const struct event *ev)
 	a->n_out = a->cap_out = 0;
 	for (size_t k = 0; k + 1 < n; k += 2)
 		if (bp_task(bp, held[k]))
-			sim_after(bp->sim, bp->tm->network_delay, msg_event(bp, (enum agent_msg)held[k + 1]),
+			sim_after(bp->sim, a->tm->network_delay, msg_event(bp, (enum agent_msg)held[k + 1]),
 				  bp, held[k]);
 	free(held);
 	svc_on_instance(bp, inst);

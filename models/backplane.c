@@ -238,7 +238,7 @@ static int try_place(struct backplane *bp, uint32_t slot)
 	metrics_on_placed(bp->m, now, t->submit);
 	notify_cluster(bp);
 	/* §3.1: PROVISIONING is where the awsvpc ENI is created and attached */
-	sim_after(bp->sim, d->td->eni ? bp->tm->eni_attach : 0, bp->ev_provisioned, bp,
+	sim_after(bp->sim, d->td->eni ? bp->agents[res.instance].tm->eni_attach : 0, bp->ev_provisioned, bp,
 		  task_ref(bp, slot));
 	return 0;
 }
@@ -418,6 +418,7 @@ int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *ty
 	i = cluster_add(bp->cl, &spec);
 	agent_init(bp, i);
 	bp->agents[i].group = g ? (int)(g - bp->s->groups) : -1;
+	bp->agents[i].tm = g && g->own_timing ? &g->timing : bp->tm;
 	notify_cluster(bp);
 	svc_on_instance(bp, i);
 	bp_capacity_changed(bp);

@@ -54,6 +54,7 @@ struct agent {
 	size_t cap_cached;
 	uint64_t *outbox;          /* messages held while disconnected: (ref, kind) pairs */
 	size_t n_out, cap_out;
+	const struct scn_timing *tm;   /* its settings: the scenario's or its group's */
 	/* faults */
 	int group;                 /* scenario instance group, -1 = registered by the trace */
 	uint8_t dead;              /* the instance failed: its tasks are gone */

@@ -22,6 +22,10 @@
 #define MAX_INSTANCES_PER_GROUP 100000
 #define MAX_CUSTOM_ATTRS 10        /* ecs-semantics §2.2 */
 
+static int read_agent_into(struct scenario *s, const cJSON *obj, const char *path,
+			   const struct scn_timing *base, struct scn_timing *out, int *own_pull,
+			   struct err *e);
+
 static sim_time_t sec_to_ms(double s)
 {
 	return (sim_time_t)llround(s * 1000.0);
@@ -352,7 +356,7 @@ static int read_groups(struct scenario *s, const cJSON *arr, struct err *e)
 		struct jr c;
 		struct scn_group *g = &s->groups[s->n_groups];
 		const char *name, *type, *az;
-		const cJSON *attrs, *settings, *fail, *asg, *spot, *disc;
+		const cJSON *attrs, *settings, *fail, *asg, *spot, *disc, *gagent;
 		int64_t count;
 
 		snprintf(path, sizeof path, "$.instanceGroups[%d]", i);
@@ -369,9 +373,16 @@ static int read_groups(struct scenario *s, const cJSON *arr, struct err *e)
 		    jr_opt_object(&c, "autoScaling", &asg) ||
 		    jr_opt_object(&c, "spot", &spot) ||
 		    jr_opt_object(&c, "agentDisconnects", &disc) ||
+		    jr_opt_object(&c, "agent", &gagent) ||
 		    jr_end(&c))
 			return -1;
 		s->n_groups++;
+		if (gagent) {
+			snprintf(p2, sizeof p2, "%s.agent", path);
+			if (read_agent_into(s, gagent, p2, &s->timing, &g->timing, &g->own_pull, e))
+				return -1;
+			g->own_timing = 1;
+		}
 		if (disc) {
 			struct jr dc;
 			const cJSON *ia, *len;
@@ -733,12 +744,48 @@ static int opt_sec(struct jr *c, const char *key, double dflt, sim_time_t *out)
 	return 0;
 }
 
+/* The agent's settings (a scenario's $.agent, or a group's): `out` starts as
+ * a copy of `base`; an imagePullSeconds given here is parsed into out (the
+ * caller owns it then: *own_pull). */
+static int read_agent_into(struct scenario *s, const cJSON *obj, const char *path,
+			   const struct scn_timing *base, struct scn_timing *out, int *own_pull,
+			   struct err *e)
+{
+	struct jr c;
+	const cJSON *pull;
+	char p[200];
+
+	if (out != base)
+		*out = *base;
+	*own_pull = 0;
+	if (jr_open(&c, obj, s->file, path, e) ||
+	    opt_sec(&c, "networkDelaySeconds", (double)base->network_delay / 1000, &out->network_delay) ||
+	    opt_sec(&c, "imagePullCachedSeconds", (double)base->image_pull_cached / 1000, &out->image_pull_cached) ||
+	    opt_sec(&c, "containerStartSeconds", (double)base->container_start / 1000, &out->container_start) ||
+	    jr_opt_num(&c, "startFailureProbability", base->start_failure_p, 0, 1, &out->start_failure_p) ||
+	    opt_sec(&c, "shutdownSeconds", (double)base->shutdown / 1000, &out->shutdown) ||
+	    opt_sec(&c, "stopTimeoutSeconds", (double)base->stop_timeout / 1000, &out->stop_timeout) ||
+	    opt_sec(&c, "eniAttachSeconds", (double)base->eni_attach / 1000, &out->eni_attach) ||
+	    opt_sec(&c, "eniDetachSeconds", (double)base->eni_detach / 1000, &out->eni_detach))
+		return -1;
+	pull = jr_get(&c, "imagePullSeconds");
+	if (jr_end(&c))
+		return -1;
+	if (pull) {
+		snprintf(p, sizeof p, "%s.imagePullSeconds", path);
+		if (dist_parse(&out->image_pull, pull, s->file, p, s->dir, e))
+			return -1;
+		*own_pull = 1;
+	}
+	return 0;
+}
+
+
 /* controlPlane and agent timings; defaults: ecs-semantics §10.2 */
 static int read_timing(struct scenario *s, const cJSON *cp, const cJSON *agent, struct err *e)
 {
 	struct scn_timing *t = &s->timing;
 	struct jr c;
-	const cJSON *pull = NULL;
 	int64_t after = 3, bmin = 3;
 
 	*t = (struct scn_timing){
@@ -768,22 +815,10 @@ static int read_timing(struct scenario *s, const cJSON *cp, const cJSON *agent, 
 	t->throttle_after = (int)after;
 	t->breaker_min = (int)bmin;
 	if (agent) {
-		if (jr_open(&c, agent, s->file, "$.agent", e) ||
-		    opt_sec(&c, "networkDelaySeconds", 0.05, &t->network_delay) ||
-		    opt_sec(&c, "imagePullCachedSeconds", 1, &t->image_pull_cached) ||
-		    opt_sec(&c, "containerStartSeconds", 1, &t->container_start) ||
-		    jr_opt_num(&c, "startFailureProbability", 0, 0, 1, &t->start_failure_p) ||
-		    opt_sec(&c, "shutdownSeconds", 2, &t->shutdown) ||
-		    opt_sec(&c, "stopTimeoutSeconds", 30, &t->stop_timeout) ||
-		    opt_sec(&c, "eniAttachSeconds", 5, &t->eni_attach) ||
-		    opt_sec(&c, "eniDetachSeconds", 5, &t->eni_detach))
-			return -1;
-		pull = jr_get(&c, "imagePullSeconds");
-		if (jr_end(&c))
-			return -1;
+		int own;
+
+		return read_agent_into(s, agent, "$.agent", t, t, &own, e);
 	}
-	if (pull)
-		return dist_parse(&t->image_pull, pull, s->file, "$.agent.imagePullSeconds", s->dir, e);
 	return 0;
 }
 
@@ -966,13 +1001,13 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 	s->metrics_interval = sec_to_ms(interval);
 	s->region = xstrdup(region);
 	if (read_azs(s, azs, e) ||
+	    read_timing(s, cp, agent, e) ||
 	    read_settings(defaults, s->file, "$.instanceDefaults", &base, &s->defaults, e) ||
 	    (types && read_instance_types(s, types, e)) ||
 	    (groups && read_groups(s, groups, e)) ||
 	    read_placement(s, placement, e) ||
 	    (tds && read_taskdefs(s, tds, e)) ||
 	    read_workload(s, workload, e) ||
-	    read_timing(s, cp, agent, e) ||
 	    (services && read_services(s, services, e)) ||
 	    (outages && read_outages(s, outages, e)))
 		return -1;
@@ -1031,6 +1066,8 @@ void scenario_free(struct scenario *s)
 			dist_free(&g->ttr);
 		if (g->has_spot_rate)
 			dist_free(&g->tti);
+		if (g->own_pull)
+			dist_free(&g->timing.image_pull);
 		if (g->has_disconnects) {
 			dist_free(&g->disc_ia);
 			dist_free(&g->disc_len);

@@ -37,6 +37,31 @@ struct scn_instance_settings {
 	int trunking;                  /* awsvpc ENI trunking, default 0 */
 };
 
+/* Timings of the control plane and the agents (ecs-semantics §3, §5, §7,
+ * §10.2); every one is a parameter with the reference's default. */
+struct scn_timing {
+	sim_time_t placement_latency;     /* RunTask / scheduler launch → placement decision, 1 s */
+	sim_time_t api_latency;           /* StopTask, UpdateService, ... take effect after, 0.1 s */
+	sim_time_t scheduler_delay;       /* service scheduler reaction to a change, 10 s */
+	sim_time_t network_delay;         /* backplane ↔ agent, each way, 0.05 s */
+	struct dist image_pull;           /* seconds to pull an image not cached on the instance, 20 */
+	sim_time_t image_pull_cached;     /* cached image, 1 s */
+	sim_time_t container_start;       /* create + start the containers, 1 s */
+	double start_failure_p;           /* a task's containers fail to start, 0 */
+	sim_time_t shutdown;              /* a container exits this long after SIGTERM, 2 s */
+	sim_time_t stop_timeout;          /* ECS_CONTAINER_STOP_TIMEOUT, 30 s */
+	sim_time_t eni_attach;            /* awsvpc PROVISIONING, 5 s */
+	sim_time_t eni_detach;            /* awsvpc DEPROVISIONING, 5 s */
+	sim_time_t heartbeat_timeout;     /* silence before the agent counts as disconnected, 60 s */
+	sim_time_t heartbeat_jitter;      /* + uniform [0, jitter), 60 s */
+	sim_time_t healthy_after;         /* RUNNING → healthy without health check (§5.2), 40 s */
+	sim_time_t health_check;          /* RUNNING → healthy with a container health check, 30 s */
+	sim_time_t throttle_initial;      /* first throttled launch delay (§5.4), 30 s */
+	sim_time_t throttle_max;          /* cap, 900 s */
+	int throttle_after;               /* consecutive start failures before throttling, 3 */
+	int breaker_min;                  /* circuit-breaker threshold floor (3; older docs 10) */
+};
+
 struct scn_group {
 	char *name;
 	const struct catalog_type *type;   /* points into the scenario's catalog */
@@ -58,6 +83,9 @@ struct scn_group {
 	int spot_draining;            /* ECS_ENABLE_SPOT_INSTANCE_DRAINING */
 	int has_disconnects;
 	struct dist disc_ia, disc_len;   /* agent disconnects: time between, length (s) */
+	int own_timing;               /* the group overrides the agent's settings */
+	int own_pull;                 /* ... including the image pull distribution */
+	struct scn_timing timing;     /* the scenario's, with the group's agent settings */
 };
 
 /* An AZ outage: scheduled (at, duration) or a stochastic process. */
@@ -97,30 +125,6 @@ struct scn_generator {
 	int count;                    /* tasks per submission (RunTask count) */
 };
 
-/* Timings of the control plane and the agents (ecs-semantics §3, §5, §7,
- * §10.2); every one is a parameter with the reference's default. */
-struct scn_timing {
-	sim_time_t placement_latency;     /* RunTask / scheduler launch → placement decision, 1 s */
-	sim_time_t api_latency;           /* StopTask, UpdateService, ... take effect after, 0.1 s */
-	sim_time_t scheduler_delay;       /* service scheduler reaction to a change, 10 s */
-	sim_time_t network_delay;         /* backplane ↔ agent, each way, 0.05 s */
-	struct dist image_pull;           /* seconds to pull an image not cached on the instance, 20 */
-	sim_time_t image_pull_cached;     /* cached image, 1 s */
-	sim_time_t container_start;       /* create + start the containers, 1 s */
-	double start_failure_p;           /* a task's containers fail to start, 0 */
-	sim_time_t shutdown;              /* a container exits this long after SIGTERM, 2 s */
-	sim_time_t stop_timeout;          /* ECS_CONTAINER_STOP_TIMEOUT, 30 s */
-	sim_time_t eni_attach;            /* awsvpc PROVISIONING, 5 s */
-	sim_time_t eni_detach;            /* awsvpc DEPROVISIONING, 5 s */
-	sim_time_t heartbeat_timeout;     /* silence before the agent counts as disconnected, 60 s */
-	sim_time_t heartbeat_jitter;      /* + uniform [0, jitter), 60 s */
-	sim_time_t healthy_after;         /* RUNNING → healthy without health check (§5.2), 40 s */
-	sim_time_t health_check;          /* RUNNING → healthy with a container health check, 30 s */
-	sim_time_t throttle_initial;      /* first throttled launch delay (§5.4), 30 s */
-	sim_time_t throttle_max;          /* cap, 900 s */
-	int throttle_after;               /* consecutive start failures before throttling, 3 */
-	int breaker_min;                  /* circuit-breaker threshold floor (3; older docs 10) */
-};
 
 enum scn_sched { SCHED_REPLICA, SCHED_DAEMON };
 

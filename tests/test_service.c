@@ -467,7 +467,32 @@ static void test_delete_and_deregister(void)
 	RS_IS("dd", "timeseries.csv", -1, "instances_registered", "2");
 }
 
+/* Agent settings per instance group override the scenario's. */
+static void test_group_agent_settings(void)
+{
+	int r;
+
+	rs_write("ga.json", HEAD("ga", 600)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\","
+		 "\"agent\":{\"imagePullSeconds\":{\"constant\":{\"value\":50}},\"containerStartSeconds\":4}}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"placement\":{\"tieBreak\":\"first\",\"strategy\":[{\"type\":\"spread\",\"field\":\"instanceId\"}]},"
+		 "\"workload\":{\"traces\":[\"ga.csv\"]}}");
+	rs_write("ga.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "0,run_task,a,small,1,,\n"
+		 "0,run_task,b,small,1,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("ga.json", "ga", NULL, NULL, NULL), 0);
+	r = rs_find("ga", "tasks.csv", "task_id", "a");
+	RS_IS("ga", "tasks.csv", r, "instance_id", "ci-00001");
+	NEAR(rs_num("ga", "tasks.csv", r, "running_s"), 1 + 0.5 + 10 + 2);
+	r = rs_find("ga", "tasks.csv", "task_id", "b");
+	RS_IS("ga", "tasks.csv", r, "instance_id", "ci-00002");
+	NEAR(rs_num("ga", "tasks.csv", r, "running_s"), 1 + 0.5 + 50 + 4);
+}
+
 static CU_TestInfo service_tests[] = {
+	{ "agent settings per group", test_group_agent_settings },
 	{ "delete service, deregister instance", test_delete_and_deregister },
 	{ "lifecycle timestamps", test_lifecycle_timestamps },
 	{ "stop timeout and start failure", test_stop_timeout_and_start_failure },
