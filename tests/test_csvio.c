@@ -13,6 +13,7 @@
 
 #include "sim/csvin.h"
 #include "sim/csvout.h"
+#include "helpers/badfiles.h"
 #include "helpers/tutil.h"
 
 static char tmpdir[64];
@@ -64,15 +65,6 @@ static int exists(const char *p)
 
 /* Compare strings held in large buffers (T_STREQ's message buffer is too
  * small for them under -Wformat-truncation). */
-static void msg_eq(const char *got, const char *want)
-{
-	if (!got)
-		got = "(null)";
-	if (strcmp(got, want) != 0)
-		fprintf(stderr, "\n  got:  %s\n  want: %s\n", got, want);
-	CU_ASSERT(strcmp(got, want) == 0);
-}
-
 /* The formatted error, with the temporary directory replaced by "T". */
 static const char *errtext(const struct err *e)
 {
@@ -124,7 +116,7 @@ static void test_quoted_fields(void)
 	struct csvin *in;
 
 	T_EQ(read_all(p, out, sizeof out, &e), 0);
-	msg_eq(out, "2:a|x, y|1;3:b|say \"hi\"|2;4:c|two\nlines\nhere|3;7:d|after|4;8:e||5;");
+	t_msg_eq(out, "2:a|x, y|1;3:b|say \"hi\"|2;4:c|two\nlines\nhere|3;7:d|after|4;8:e||5;");
 
 	in = csvin_open(p, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
@@ -138,9 +130,9 @@ static void test_quoted_fields(void)
 	T_STREQ(csvin_field(in, 3), "");
 	T_STREQ(csvin_field(in, -1), "");
 	T_EQ(csvin_fail(in, 2, &e, "bad %s", "thing"), -1);
-	msg_eq(errtext(&e), "T/q.csv:2:3: n: bad thing");
+	t_msg_eq(errtext(&e), "T/q.csv:2:3: n: bad thing");
 	T_EQ(csvin_fail(in, -1, &e, "whole row"), -1);
-	msg_eq(errtext(&e), "T/q.csv:2: whole row");
+	t_msg_eq(errtext(&e), "T/q.csv:2: whole row");
 	csvin_close(in);
 	csvin_close(NULL);
 }
@@ -153,27 +145,27 @@ static void test_crlf_bom_blank(void)
 
 	p = WRITE("crlf.csv", "a,b\r\n1,2\r\n\"x\r\ny\",3\r\n\r\n4,5\r\n");
 	T_EQ(read_all(p, out, sizeof out, &e), 0);
-	msg_eq(out, "2:1|2;3:x\r\ny|3;6:4|5;");
+	t_msg_eq(out, "2:1|2;3:x\r\ny|3;6:4|5;");
 
 	p = WRITE("bom.csv", "\xEF\xBB\xBF" "a,b\n1,2\n");
 	T_EQ(read_all(p, out, sizeof out, &e), 0);
-	msg_eq(out, "2:1|2;");
+	t_msg_eq(out, "2:1|2;");
 
 	p = WRITE("blank.csv", "\n\na,b\n\n1,2\n   \n\t\n\n3,4\n\n");
 	T_EQ(read_all(p, out, sizeof out, &e), 0);
-	msg_eq(out, "5:1|2;9:3|4;");
+	t_msg_eq(out, "5:1|2;9:3|4;");
 
 	p = WRITE("nofinal.csv", "a,b\n1,2\n3,\"4\"");
 	T_EQ(read_all(p, out, sizeof out, &e), 0);
-	msg_eq(out, "2:1|2;3:3|4;");
+	t_msg_eq(out, "2:1|2;3:3|4;");
 
 	p = WRITE("spaces.csv", "a,b\n 1 , \" 2 \" \n");
 	T_EQ(read_all(p, out, sizeof out, &e), 0);
-	msg_eq(out, "2:1| 2 ;");
+	t_msg_eq(out, "2:1| 2 ;");
 
 	p = WRITE("empties.csv", "a,b,c\n,,\n");
 	T_EQ(read_all(p, out, sizeof out, &e), 0);
-	msg_eq(out, "2:||;");
+	t_msg_eq(out, "2:||;");
 }
 
 static void test_errors(void)
@@ -205,7 +197,7 @@ static void test_errors(void)
 		p = write_file(cases[i].name, cases[i].data, n);
 		T_EQ(read_all(p, out, sizeof out, &e), cases[i].rc);
 		CU_ASSERT(e.set);
-		msg_eq(errtext(&e), cases[i].want);
+		t_msg_eq(errtext(&e), cases[i].want);
 	}
 }
 
@@ -216,7 +208,7 @@ static void test_header_only_and_missing(void)
 	struct csvin *in;
 
 	T_EQ(read_all(WRITE("h.csv", "a,b\n"), out, sizeof out, &e), 0);
-	msg_eq(out, "");
+	t_msg_eq(out, "");
 	T_EQ(read_all(WRITE("h2.csv", "a,b"), out, sizeof out, &e), 0);
 	in = csvin_open(tpath("h2.csv"), &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
@@ -225,7 +217,7 @@ static void test_header_only_and_missing(void)
 	T_EQ(csvin_next(in, &e), 0);
 	csvin_close(in);
 	T_EQ(read_all(tpath("nope.csv"), out, sizeof out, &e), -2);
-	msg_eq(errtext(&e), "T/nope.csv: cannot open: No such file or directory");
+	t_msg_eq(errtext(&e), "T/nope.csv: cannot open: No such file or directory");
 }
 
 /* 10^5 rows, one with a 3000-byte field: the reader's memory is set by the
@@ -399,7 +391,7 @@ static void test_out_bytes(void)
 	csvout_ms(o, 0);
 	csvout_endrow(o);
 	T_EQ(csvout_close(o, &e), 0);
-	msg_eq(slurp(p), "a,b\nx y,\"q\"\"\"\n0.000,0.000\n-1.2,2\ninf,0\n12.345,0.005\n,0.000\n");
+	t_msg_eq(slurp(p), "a,b\nx y,\"q\"\"\"\n0.000,0.000\n-1.2,2\ninf,0\n12.345,0.005\n,0.000\n");
 
 	/* A lone empty field is quoted so the row is not a blank line. */
 	o = csvout_open(p, one, 1, &e);
@@ -407,7 +399,7 @@ static void test_out_bytes(void)
 	csvout_empty(o);
 	csvout_endrow(o);
 	T_EQ(csvout_close(o, &e), 0);
-	msg_eq(slurp(p), "only\n\"\"\n");
+	t_msg_eq(slurp(p), "only\n\"\"\n");
 }
 
 static void test_out_tmp_rename(void)
@@ -437,7 +429,7 @@ static void test_out_tmp_rename(void)
 	csvout_endrow(o);
 	csvout_abort(o);
 	CU_ASSERT(!exists(tmp));
-	msg_eq(slurp(p), "a\n1\n");
+	t_msg_eq(slurp(p), "a\n1\n");
 	csvout_abort(NULL);
 
 	p = tpath("aborted.csv");
@@ -459,7 +451,7 @@ static void test_out_errors(void)
 
 	err_clear(&e);
 	CU_ASSERT_PTR_NULL(csvout_open(tpath("no/such/dir.csv"), hdr, 2, &e));
-	msg_eq(errtext(&e), "T/no/such/dir.csv.tmp: cannot create: No such file or directory");
+	t_msg_eq(errtext(&e), "T/no/such/dir.csv.tmp: cannot create: No such file or directory");
 
 	/* Renaming onto a directory fails; the temporary is removed. */
 	p = tpath("adir");
@@ -469,7 +461,7 @@ static void test_out_errors(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
 	T_EQ(csvout_close(o, &e), -1);
 	snprintf(want, sizeof want, "T/adir: cannot rename %s into place: Is a directory", tmp);
-	msg_eq(errtext(&e), want);
+	t_msg_eq(errtext(&e), want);
 	CU_ASSERT(!exists(tmp));
 
 	/* A row with the wrong number of fields is a bug: no file is left. */
@@ -480,7 +472,7 @@ static void test_out_errors(void)
 	csvout_int(o, 1);
 	csvout_endrow(o);
 	T_EQ(csvout_close(o, &e), -1);
-	msg_eq(errtext(&e), "T/short.csv:2: internal error: row has 1 fields, header has 2");
+	t_msg_eq(errtext(&e), "T/short.csv:2: internal error: row has 1 fields, header has 2");
 	CU_ASSERT(!exists(p));
 	CU_ASSERT(!exists(tmp));
 
@@ -488,7 +480,7 @@ static void test_out_errors(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
 	csvout_int(o, 1);
 	T_EQ(csvout_close(o, &e), -1);
-	msg_eq(errtext(&e), "T/short.csv: internal error: last row not ended");
+	t_msg_eq(errtext(&e), "T/short.csv: internal error: last row not ended");
 	CU_ASSERT(!exists(p));
 
 }

@@ -11,7 +11,6 @@
  * CSV -> the trace reader gives back the same rows.  Streaming: importing a
  * generated table keeps import_memory() flat.
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +18,7 @@
 #include "models/import.h"
 #include "models/trace.h"
 #include "sim/hash.h"
+#include "helpers/badfiles.h"
 #include "helpers/tutil.h"
 
 #define DATA "tests/data/import/"
@@ -37,19 +37,12 @@
 #define BIG_ROWS 300000L
 #endif
 
-static void msg_eq(const char *got, const char *want)
-{
-	if (strcmp(got, want) != 0)
-		fprintf(stderr, "\n  got:  %s\n  want: %s\n", got, want);
-	CU_ASSERT(strcmp(got, want) == 0);
-}
-
 static void err_eq(const struct err *e, const char *want)
 {
 	char buf[2200];
 
 	err_format(e, buf, sizeof buf);
-	msg_eq(buf, want);
+	t_msg_eq(buf, want);
 }
 
 struct want {
@@ -270,77 +263,28 @@ static const char *table_of(const char *name, struct import_opts *o, const char 
 	return name[0] == 'g' ? "google2011" : "alibaba2018";
 }
 
-static int is_csv(const struct dirent *d)
+static int read_bad_table(const char *path, struct err *e)
 {
-	size_t n = strlen(d->d_name);
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	struct import_opts o;
+	const char *fmt = table_of(name, &o, path);
+	struct trace_row row;
+	struct import *im;
+	int r = -1;
 
-	return n > 4 && strcmp(d->d_name + n - 4, ".csv") == 0;
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-		buf[0] = '\0';
-	fclose(f);
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = '\0';
-	return buf;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fmt);
+	im = import_open(fmt, &o, e);
+	if (im) {
+		while ((r = import_next(im, &row, e)) == 1)
+			;
+		import_close(im);
+	}
+	return r < 0;
 }
 
 static void test_bad_tables(void)
 {
-	struct dirent **names;
-	int n = scandir(DATA "bad/", &names, is_csv, alphasort);
-
-	CU_ASSERT_FATAL(n >= 20);
-	for (int i = 0; i < n; i++) {
-		char path[512], errpath[512], got[2200];
-		struct import_opts o;
-		struct trace_row row;
-		struct import *im;
-		struct err e;
-		const char *fmt;
-		char *want;
-		int r = 1;
-
-		snprintf(path, sizeof path, DATA "bad/%s", names[i]->d_name);
-		snprintf(errpath, sizeof errpath, "%.*s.err", (int)strlen(path) - 4, path);
-		fmt = table_of(names[i]->d_name, &o, path);
-		CU_ASSERT_PTR_NOT_NULL(fmt);
-		want = slurp(errpath);
-		if (!want || !fmt) {
-			fprintf(stderr, "missing %s or unknown prefix\n", errpath);
-			CU_FAIL("bad table without .err sidecar");
-			free(want);
-			free(names[i]);
-			continue;
-		}
-		err_clear(&e);
-		im = import_open(fmt, &o, &e);
-		if (im) {
-			while ((r = import_next(im, &row, &e)) == 1)
-				;
-			import_close(im);
-		}
-		CU_ASSERT(r < 0);
-		err_format(&e, got, sizeof got);
-		if (strcmp(got, want) != 0)
-			fprintf(stderr, "\n%s:", path);
-		msg_eq(got, want);
-		free(want);
-		free(names[i]);
-	}
-	free(names);
+	CU_ASSERT(t_bad_files(DATA "bad", read_bad_table) >= 20);
 }
 
 /* The real Google sample, through gzip: the whole machine table against the

@@ -6,16 +6,16 @@
  * streaming check reads a generated trace of 10^6 rows (2*10^5 under
  * AddressSanitizer) and asserts the reader's memory does not grow.
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "models/trace.h"
+#include "helpers/badfiles.h"
 #include "helpers/tutil.h"
 
 #define GOOD "tests/data/traces/good/"
-#define BAD "tests/data/traces/bad/"
+#define BAD "tests/data/traces/bad"
 #define NOW_SUPPORTED ((1u << TR_RUN_TASK) | (1u << TR_STOP_TASK) | (1u << TR_REGISTER_INSTANCE))
 #define ALL_SUPPORTED ((1u << TR_N_EVENTS) - 1)
 
@@ -29,15 +29,6 @@
 #ifndef BIG_ROWS
 #define BIG_ROWS 1000000L
 #endif
-
-/* Compare an error text (T_STREQ's fixed message buffer is too small for a
- * formatted struct err under -Wformat-truncation). */
-static void msg_eq(const char *got, const char *want)
-{
-	if (strcmp(got, want) != 0)
-		fprintf(stderr, "\n  got:  %s\n  want: %s\n", got, want);
-	CU_ASSERT(strcmp(got, want) == 0);
-}
 
 struct want {
 	sim_time_t t;
@@ -74,7 +65,7 @@ static void check_rows(const char *path, unsigned supported, const struct want *
 		char buf[2200];
 
 		err_format(&e, buf, sizeof buf);
-		msg_eq(buf, "(no error)");
+		t_msg_eq(buf, "(no error)");
 	}
 	T_EQ(r, 0);
 	T_EQ(i, n);
@@ -198,74 +189,24 @@ static void test_parse_seconds(void)
 	}
 }
 
-static char *slurp(const char *path)
+static int read_bad_trace(const char *path, struct err *e)
 {
-	FILE *f = fopen(path, "rb");
-	char *s;
-	long n;
+	struct trace *t = trace_open(path, NOW_SUPPORTED, e);
+	struct trace_row row;
+	int r = -1;
 
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	s = calloc(1, (size_t)n + 1);
-	if (fread(s, 1, (size_t)n, f) != (size_t)n)
-		s[0] = '\0';
-	fclose(f);
-	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
-		s[--n] = '\0';
-	return s;
-}
-
-static int is_csv(const struct dirent *d)
-{
-	size_t n = strlen(d->d_name);
-
-	return n > 4 && strcmp(d->d_name + n - 4, ".csv") == 0;
+	if (t) {
+		while ((r = trace_next(t, &row, e)) == 1)
+			;
+		trace_close(t);
+	}
+	return r < 0;
 }
 
 /* Every bad trace fails with exactly the message in its .err sidecar. */
 static void test_bad_traces(void)
 {
-	struct dirent **names;
-	int n = scandir(BAD, &names, is_csv, alphasort);
-
-	CU_ASSERT_FATAL(n >= 40);
-	for (int i = 0; i < n; i++) {
-		char path[512], errpath[512], got[2200];
-		struct err e;
-		struct trace *t;
-		struct trace_row row;
-		char *want;
-		int r = 1;
-
-		snprintf(path, sizeof path, BAD "%s", names[i]->d_name);
-		snprintf(errpath, sizeof errpath, "%.*s.err", (int)strlen(path) - 4, path);
-		want = slurp(errpath);
-		if (!want) {
-			fprintf(stderr, "missing %s\n", errpath);
-			CU_FAIL("missing .err sidecar");
-			free(names[i]);
-			continue;
-		}
-		err_clear(&e);
-		t = trace_open(path, NOW_SUPPORTED, &e);
-		if (t) {
-			while ((r = trace_next(t, &row, &e)) == 1)
-				;
-			trace_close(t);
-		}
-		CU_ASSERT(r < 0 || !t);
-		CU_ASSERT(e.set);
-		err_format(&e, got, sizeof got);
-		if (strcmp(got, want) != 0)
-			fprintf(stderr, "\n%s:", path);
-		msg_eq(got, want);
-		free(want);
-		free(names[i]);
-	}
-	free(names);
+	CU_ASSERT(t_bad_files(BAD, read_bad_trace) >= 40);
 }
 
 static void test_missing_file(void)
@@ -274,9 +215,9 @@ static void test_missing_file(void)
 	char buf[2200];
 
 	err_clear(&e);
-	CU_ASSERT_PTR_NULL(trace_open(BAD "no-such-file.csv", NOW_SUPPORTED, &e));
+	CU_ASSERT_PTR_NULL(trace_open(BAD "/no-such-file.csv", NOW_SUPPORTED, &e));
 	err_format(&e, buf, sizeof buf);
-	msg_eq(buf, BAD "no-such-file.csv: cannot open: No such file or directory");
+	t_msg_eq(buf, BAD "/no-such-file.csv: cannot open: No such file or directory");
 	trace_close(NULL);
 }
 

@@ -3,6 +3,7 @@
 #define TESTS_TUTIL_H
 
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 #include <CUnit/CUnit.h>
 
@@ -17,6 +18,11 @@
 	if (!a_ || !b_ || strcmp(a_, b_) != 0) { char m_[2400]; snprintf(m_, sizeof m_, "%s == %s: got \"%.1000s\", want \"%.1000s\"", #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
 	CU_assertImplementation(CU_FALSE, __LINE__, m_, __FILE__, "", CU_FALSE); } \
 	else CU_PASS(#a " == " #b); } while (0)
+
+/* Assert |a - b| < 1e-6 (seconds with millisecond precision), printing both. */
+#define T_NEAR(a, b) do { double a_ = (a), b_ = (b); if (fabs(a_ - b_) >= 1e-6) { char m_[200]; \
+	snprintf(m_, sizeof m_, "%s ~ %s: got %.3f, want %.3f", #a, #b, a_, b_); \
+	CU_assertImplementation(CU_FALSE, __LINE__, m_, __FILE__, "", CU_FALSE); } else CU_PASS(#a); } while (0)
 
 /* Path of a file in the shared corpus, relative to the repository root. */
 #define CORPUS_DIR "../shared/corpus"
