@@ -2,6 +2,7 @@
  * metrics, end to end on small scenarios written to a temporary folder:
  * exact resource accounting, PENDING and retry, pending timeout, StopTask,
  * generator streams, determinism. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,7 +354,44 @@ static void test_direct_import(void)
 	CU_ASSERT(rows("imp", "tasks.csv") >= 3);
 }
 
+/* Queueing theory: four instances that each fit one task, Poisson arrivals
+ * (λ = 0.8/s), exponential run times (mean 4 s), no latencies: an M/M/4
+ * FIFO queue with a = 3.2, ρ = 0.8.  Erlang C gives P(wait) = 0.5964 and
+ * Wq = P(wait) / (cμ − λ) = 2.982 s; 200,000 tasks put the sample mean
+ * within a few percent. */
+static void test_erlang_c(void)
+{
+	double a = 3.2, c = 4, term = 1, sum = 0, pc, wq, got;
+
+	write_file("whole.json", "{\"family\":\"whole\",\"containerDefinitions\":[{\"name\":\"a\","
+		   "\"image\":\"x\",\"cpu\":2048,\"memory\":1000}]}");
+	write_file("mmc.json", "{\"name\":\"mmc\",\"seed\":1,\"durationSeconds\":260000,"
+		   "\"metricsIntervalSeconds\":10000," NO_LATENCY
+		   "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		   "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":4}],"
+		   "\"taskDefinitions\":{\"whole\":\"whole.json\"},"
+		   "\"workload\":{\"generators\":[{\"interArrivalSeconds\":{\"exponential\":{\"mean\":1.25}},"
+		   "\"taskDefinitions\":[\"whole\"],\"runtimeSeconds\":{\"exponential\":{\"mean\":4}},"
+		   "\"maxTasks\":200000}]}}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("mmc.json", "mmc", NULL, NULL, NULL), 0);
+	for (int k = 0; k < (int)c; k++) {
+		sum += term;
+		term *= a / (k + 1);
+	}
+	pc = term * c / (c - a) / (sum + term * c / (c - a));
+	wq = pc / (c * 0.25 - 0.8);
+	got = rs_num("mmc", "summary.csv", 1, "mean_pending_s");
+	{
+		char m[120];
+
+		snprintf(m, sizeof m, "mean wait %.3f s vs Erlang C %.3f s", got, wq);
+		CU_assertImplementation(fabs(got - wq) < 0.05 * wq, __LINE__, m, __FILE__, "", CU_FALSE);
+	}
+	CELL_IS("mmc", "summary.csv", 1, "tasks_placed", "200000");
+}
+
 static CU_TestInfo world_tests[] = {
+	{ "M/M/c queue against Erlang C", test_erlang_c },
 	{ "public trace read directly", test_direct_import },
 	{ "catalog", test_catalog },
 	{ "registered resources", test_registered_resources },
