@@ -463,12 +463,54 @@ static int build_policy(struct scenario *s, struct scn_taskdef *t, struct err *e
 	return 0;
 }
 
+/* A bare container array with the task-level members its deployment tool
+ * declares elsewhere (Terraform's `cpu`, `memory`, `network_mode`,
+ * `requires_compatibilities`): wrapped into the RegisterTaskDefinition shape
+ * and checked by the same rules. */
+static struct taskdef *load_with_task_level(const char *scn_file, const char *path,
+					    const char *family, const cJSON *task_level,
+					    const char *where, struct err *e)
+{
+	static const char *const members[] = { "cpu", "memory", "networkMode",
+		"requiresCompatibilities", "runtimePlatform", NULL };
+	struct jdoc d;
+	struct jr c;
+	cJSON *obj;
+	struct taskdef *td;
+
+	if (jr_open(&c, task_level, scn_file, where, e) || jr_only(&c, members))
+		return NULL;
+	if (jdoc_load(&d, path, e))
+		return NULL;
+	if (!cJSON_IsArray(d.root)) {
+		jdoc_free(&d);
+		err_at(e, scn_file, 0, 0, where,
+		       "only for a bare array of container definitions ('%s' is a whole task definition)",
+		       path);
+		return NULL;
+	}
+	obj = cJSON_CreateObject();
+	cJSON_AddStringToObject(obj, "family", family);
+	cJSON_AddItemToObject(obj, "containerDefinitions", cJSON_Duplicate(d.root, 1));
+	for (const cJSON *m = task_level->child; m; m = m->next)
+		cJSON_AddItemToObject(obj, m->string, cJSON_Duplicate(m, 1));
+	td = taskdef_from_json(obj, path, "$", family, e);
+	cJSON_Delete(obj);
+	jdoc_free(&d);
+	return td;
+}
+
 static int add_taskdef(struct scenario *s, const char *name, const char *path,
-		       const char *family, double fail_p, struct err *e)
+		       const char *family, double fail_p, const cJSON *task_level,
+		       const char *where, struct err *e)
 {
 	struct scn_taskdef *t;
-	struct taskdef *td = taskdef_load(path, family, e);
+	struct taskdef *td;
 
+	if (task_level)
+		td = load_with_task_level(s->file, path, family, task_level, where, e);
+	else
+		td = taskdef_load(path, family, e);
 	if (!td)
 		return -1;
 	XGROW(s->taskdefs, s->cap_taskdefs, (size_t)s->n_taskdefs + 1);
@@ -488,7 +530,8 @@ static int read_taskdefs(struct scenario *s, const cJSON *obj, struct err *e)
 	for (const cJSON *it = obj->child; it; it = it->next) {
 		char path[300];
 		const char *file = NULL, *family = NULL;
-		char *full;
+		const cJSON *task_level = NULL;
+		char *full, where[400];
 		double fail_p = -1;
 		int rc;
 
@@ -500,7 +543,8 @@ static int read_taskdefs(struct scenario *s, const cJSON *obj, struct err *e)
 
 			if (jr_open(&c, it, s->file, path, e) || jr_req_str(&c, "file", &file) ||
 			    jr_opt_str(&c, "family", NULL, &family) ||
-			    jr_opt_num(&c, "startFailureProbability", -1, 0, 1, &fail_p) || jr_end(&c))
+			    jr_opt_num(&c, "startFailureProbability", -1, 0, 1, &fail_p) ||
+			    jr_opt_object(&c, "taskLevel", &task_level) || jr_end(&c))
 				return -1;
 		} else {
 			return err_at(e, s->file, 0, 0, path,
@@ -508,7 +552,9 @@ static int read_taskdefs(struct scenario *s, const cJSON *obj, struct err *e)
 				      jtype_name(it));
 		}
 		full = resolve(s->dir, file);
-		rc = add_taskdef(s, it->string, full, family ? family : it->string, fail_p, e);
+		snprintf(where, sizeof where, "%s.taskLevel", path);
+		rc = add_taskdef(s, it->string, full, family ? family : it->string, fail_p, task_level,
+				 where, e);
 		free(full);
 		if (rc)
 			return -1;
@@ -1256,7 +1302,7 @@ int scenario_taskdef(struct scenario *s, const char *name_or_path, const char *b
 			      "unknown task definition '%s' (not a name in $.taskDefinitions nor a .json path)",
 			      name_or_path);
 	}
-	i = add_taskdef(s, full, full, NULL, -1, e);
+	i = add_taskdef(s, full, full, NULL, -1, NULL, NULL, e);
 	free(full);
 	return i ? -1 : s->n_taskdefs - 1;
 }

@@ -390,7 +390,32 @@ static void test_erlang_c(void)
 	CELL_IS("mmc", "summary.csv", 1, "tasks_placed", "200000");
 }
 
+/* A bare container array (Terraform's container_definitions) sized by the
+ * task-level members its Terraform declares, given in the scenario. */
+static void test_task_level_for_bare_array(void)
+{
+	write_file("arr.json", "[{\"name\":\"web\",\"image\":\"x\",\"essential\":true,"
+		   "\"portMappings\":[{\"containerPort\":8080,\"hostPort\":8080}]}]");
+	write_file("tl.json", "{\"name\":\"tl\",\"durationSeconds\":100," NO_LATENCY
+		   "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		   "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		   "\"taskDefinitions\":{\"web\":{\"file\":\"arr.json\",\"taskLevel\":{\"cpu\":\".5 vCPU\","
+		   "\"memory\":\"1 GB\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"]}}},"
+		   "\"workload\":{\"traces\":[\"tl.csv\"]}}");
+	write_file("tl.csv", "time_s,event,target,taskdef,count,duration_s,group\n0,run_task,w,web,1,,\n");
+	CU_ASSERT_EQUAL_FATAL(run("tl.json", "tl", NULL), 0);
+	CELL_IS("tl", "tasks.csv", 1, "taskdef", "web");
+	CELL_IS("tl", "tasks.csv", 1, "cpu", "512");
+	CELL_IS("tl", "tasks.csv", 1, "memory", "1024");
+	/* without the task-level sizes the array is refused (A14) */
+	write_file("tl2.json", "{\"name\":\"tl2\",\"durationSeconds\":100,"
+		   "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		   "\"taskDefinitions\":{\"web\":\"arr.json\"}}");
+	CU_ASSERT_NOT_EQUAL(run("tl2.json", "tl2", NULL), 0);
+}
+
 static CU_TestInfo world_tests[] = {
+	{ "task-level members for a bare array", test_task_level_for_bare_array },
 	{ "M/M/c queue against Erlang C", test_erlang_c },
 	{ "public trace read directly", test_direct_import },
 	{ "catalog", test_catalog },
