@@ -306,6 +306,12 @@ static void on_launch(struct sim *s, void *ctx, const struct event *ev)
 		drop_slot(bp, slot);
 		return;
 	}
+	if (bp->s->pending_fail) {
+		/* RunTask as the API does it: the failure is returned, no task
+		 * waits (ecs-semantics §4.9; ecs-choices A3) */
+		bp_stop_task(bp, slot, STOP_FAILED_TO_START);
+		return;
+	}
 	q_push(bp, ev->arg);
 	if (bp->s->pending_timeout > 0)
 		sim_after(bp->sim, bp->s->pending_timeout, bp->ev_timeout, bp, ev->arg);
@@ -800,17 +806,14 @@ const struct err *backplane_error(const struct backplane *bp)
 	return bp->failed ? &bp->err : NULL;
 }
 
-int64_t backplane_finish(struct backplane *bp, sim_time_t end)
+void backplane_finish(struct backplane *bp, sim_time_t end)
 {
-	int64_t never = bp->queued;
-
 	svc_finish(bp, end);
 	/* record what is still present, in slot order (deterministic) */
 	for (size_t i = 0; i < bp->n_tasks; i++)
 		if (bp->tasks[i].used)
 			retire(bp, (uint32_t)i, 1);
 	bp->running = bp->queued = bp->starting = 0;
-	return never;
 }
 
 struct cluster *backplane_cluster(struct backplane *bp)

@@ -35,9 +35,9 @@ int backplane_start(struct backplane *bp, struct err *e);
  * Returns NULL when there was none. */
 const struct err *backplane_error(const struct backplane *bp);
 
-/* End of the run at `end`: record the tasks still present. Returns how many
- * tasks were never placed. */
-int64_t backplane_finish(struct backplane *bp, sim_time_t end);
+/* End of the run at `end`: record the tasks still present and the
+ * services' summaries. */
+void backplane_finish(struct backplane *bp, sim_time_t end);
 
 struct cluster *backplane_cluster(struct backplane *bp);
 

@@ -327,7 +327,7 @@ void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *servic
 	csvout_endrow(o);
 }
 
-static int write_summary(struct metrics *m, sim_time_t end, int64_t never_placed, struct err *e)
+static int write_summary(struct metrics *m, sim_time_t end, struct err *e)
 {
 	const char *cols[13 + N_REASONS + 1];
 	int n = 0;
@@ -357,7 +357,7 @@ static int write_summary(struct metrics *m, sim_time_t end, int64_t never_placed
 	csvout_ms(o, end);
 	csvout_int(o, m->submitted);
 	csvout_int(o, m->placed);
-	csvout_int(o, never_placed);
+	csvout_int(o, m->submitted - m->placed);   /* every submitted task is placed at most once */
 	csvout_fixed(o, np ? gsl_rstat_mean(m->pending) : 0.0, 3);
 	csvout_fixed(o, np ? quant_get(&m->pending_p99) : 0.0, 3);
 	csvout_fixed(o, end > 0 ? m->cpu_acc / (double)end : 0.0, 3);
@@ -380,7 +380,7 @@ static void release(struct metrics *m)
 	free(m);
 }
 
-int metrics_close(struct metrics *m, sim_time_t end, int64_t never_placed, struct err *e)
+int metrics_close(struct metrics *m, sim_time_t end, struct err *e)
 {
 	int rc = 0;
 
@@ -408,7 +408,7 @@ int metrics_close(struct metrics *m, sim_time_t end, int64_t never_placed, struc
 	if (rc ? (csvout_abort(m->recovery), 0) : csvout_close(m->recovery, e))
 		rc = -1;
 	m->recovery = NULL;
-	if (!rc && write_summary(m, end, never_placed, e))
+	if (!rc && write_summary(m, end, e))
 		rc = -1;
 	release(m);
 	return rc;

@@ -91,9 +91,9 @@ void metrics_on_fault(struct metrics *m, sim_time_t now, int64_t fault_id, const
 void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *service,
 			 int64_t lost, sim_time_t restored);
 
-/* Write summary.csv for a run that ended at `end` with `never_placed` tasks
- * still waiting, then rename every file into place.  Frees m. */
-int metrics_close(struct metrics *m, sim_time_t end, int64_t never_placed, struct err *e);
+/* Write summary.csv for a run that ended at `end`, then rename every file
+ * into place.  Frees m. */
+int metrics_close(struct metrics *m, sim_time_t end, struct err *e);
 /* Remove every temporary file and free m (failed run).  NULL is a no-op. */
 void metrics_abort(struct metrics *m);
 

@@ -58,15 +58,12 @@ enum run_status run_scenario(struct scenario *s, const struct run_opts *o, uint6
 		goto out;
 	}
 	sim_set_now(sim, s->duration);
-	{
-		int64_t never = backplane_finish(bp, s->duration);
-
-		backplane_free(bp);
-		bp = NULL;
-		if (metrics_close(m, s->duration, never, e))
-			rc = RUN_RUNTIME;
-		m = NULL;
-	}
+	backplane_finish(bp, s->duration);
+	backplane_free(bp);
+	bp = NULL;
+	if (metrics_close(m, s->duration, e))
+		rc = RUN_RUNTIME;
+	m = NULL;
 out:
 	*events = sim_events(sim);
 	backplane_free(bp);

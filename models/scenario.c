@@ -1060,9 +1060,16 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 	if (pending) {
 		struct jr pc;
 
+		const char *mode;
+
 		if (jr_open(&pc, pending, s->file, "$.pending", e) ||
-		    jr_opt_num(&pc, "timeoutSeconds", 0, 0, 1e11, &ptimeout) || jr_end(&pc))
+		    jr_opt_num(&pc, "timeoutSeconds", 0, 0, 1e11, &ptimeout) ||
+		    jr_opt_str(&pc, "mode", "wait", &mode) || jr_end(&pc))
 			return -1;
+		if (strcmp(mode, "fail") == 0)
+			s->pending_fail = 1;
+		else if (strcmp(mode, "wait") != 0)
+			return jr_fail(&pc, "mode", "expected \"wait\" or \"fail\", got \"%s\"", mode);
 	}
 	s->pending_timeout = sec_to_ms(ptimeout);
 	return 0;

@@ -178,6 +178,7 @@ struct scenario {
 	struct scn_generator *gens;
 	int n_gens;
 	sim_time_t pending_timeout;   /* ms, 0 = a pending task waits until the end */
+	int pending_fail;             /* "mode": "fail": RunTask fails at once (no waiting) */
 	struct scn_timing timing;
 	struct scn_service *services;
 	int n_services;

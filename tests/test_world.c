@@ -190,7 +190,7 @@ static void test_timeout_and_stop(void)
 	CELL_IS("to", "tasks.csv", 3, "task_id", "a");
 	CELL_IS("to", "tasks.csv", 3, "stop_s", "");
 	CELL_IS("to", "tasks.csv", 3, "stop_code", "");
-	CELL_IS("to", "summary.csv", 1, "tasks_never_placed", "0");
+	CELL_IS("to", "summary.csv", 1, "tasks_never_placed", "2");   /* c timed out, d stopped */
 }
 
 static const char *gen_scn =
@@ -414,7 +414,30 @@ static void test_task_level_for_bare_array(void)
 	CU_ASSERT_NOT_EQUAL(run("tl2.json", "tl2", NULL), 0);
 }
 
+/* pending.mode "fail": a RunTask that fits nowhere fails at once. */
+static void test_pending_fail(void)
+{
+	char json[2000];
+
+	snprintf(json, sizeof json, one_instance, "\"pending\":{\"mode\":\"fail\"},");
+	write_file("big.json", big_td);
+	write_file("pf.json", json);
+	write_file("acct.csv",
+		   "time_s,event,target,taskdef,count,duration_s,group\n"
+		   "0,run_task,a,big,1,100,\n"
+		   "0,run_task,b,big,1,100,\n"
+		   "10,run_task,c,big,1,50,\n");
+	CU_ASSERT_EQUAL_FATAL(run("pf.json", "pf", NULL), 0);
+	CELL_IS("pf", "tasks.csv", 1, "task_id", "c");
+	CELL_IS("pf", "tasks.csv", 1, "stop_code", "TaskFailedToStart");
+	CELL_IS("pf", "tasks.csv", 1, "placed_s", "");
+	CELL_IS("pf", "tasks.csv", 1, "stop_s", "10.000");
+	CELL_IS("pf", "summary.csv", 1, "tasks_placed", "2");
+	CELL_IS("pf", "summary.csv", 1, "tasks_never_placed", "1");
+}
+
 static CU_TestInfo world_tests[] = {
+	{ "pending mode fail", test_pending_fail },
 	{ "task-level members for a bare array", test_task_level_for_bare_array },
 	{ "M/M/c queue against Erlang C", test_erlang_c },
 	{ "public trace read directly", test_direct_import },
