@@ -171,7 +171,7 @@ struct backplane {
 	uint32_t ev_stop_done, ev_deprovisioned, ev_report_running, ev_report_stopped, ev_detect, ev_reconnect;
 	uint32_t ev_reconcile, ev_svc_create;
 	uint32_t ev_fail_detect, ev_repair, ev_replace, ev_ttf, ev_spot_notice, ev_spot_end;
-	uint32_t ev_outage_start, ev_outage_end, ev_disconnect;
+	uint32_t ev_outage_start, ev_disconnect;
 	int64_t next_fault_id;
 	gsl_rng *outage_rng;
 
