@@ -97,11 +97,6 @@ static int cached(const struct agent *a, int td)
 	return 0;
 }
 
-static sim_time_t ms_of(double seconds)
-{
-	return seconds > 0 ? (sim_time_t)(seconds * 1000.0 + 0.5) : 0;
-}
-
 /* The stop sequence from RUNNING: DEACTIVATING → STOPPING (stop signal; the
  * containers exit after the shutdown time, or are killed at the stop
  * timeout, §3.2). */
@@ -139,7 +134,7 @@ static void on_start(struct sim *s, void *ctx, const struct event *ev)
 	if (!t || dead(bp, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
 		return;
 	pull = cached(agent_of(bp, t), t->td) ? agent_of(bp, t)->tm->image_pull_cached
-		: ms_of(dist_sample(&agent_of(bp, t)->tm->image_pull, bp->agent_rng));
+		: sim_ms(dist_sample(&agent_of(bp, t)->tm->image_pull, bp->agent_rng));
 	sim_after(bp->sim, pull, bp->ev_pulled, bp, ev->arg);
 }
 

@@ -686,16 +686,14 @@ static void on_arrival(struct sim *s, void *ctx, const struct event *ev)
 	if (g->has_runtime) {
 		double x = dist_sample(&g->runtime, gs->runtime);
 
-		dur = x > 0 ? (sim_time_t)(x * 1000.0 + 0.5) : 0;
+		dur = sim_ms(x);
 	}
 	if (run_task(bp, td, g->group, NULL, g->count, dur, &e)) {
 		bp_fail(bp, &e);
 		return;
 	}
 	gs->made += g->count;
-	gap = (sim_time_t)(dist_sample(&g->interarrival, gs->arrivals) * 1000.0 + 0.5);
-	if (gap < 0)
-		gap = 0;
+	gap = sim_ms(dist_sample(&g->interarrival, gs->arrivals));
 	if ((g->max_tasks == 0 || gs->made < g->max_tasks) && sim_now(s) + gap < g->stop &&
 	    sim_now(s) + gap <= bp->s->duration)
 		sim_after(s, gap, bp->ev_arrival, gs, 0);

@@ -33,9 +33,7 @@
 
 static sim_time_t draw_ms(const struct dist *d, gsl_rng *r)
 {
-	double x = dist_sample(d, r);
-
-	return x > 0 ? (sim_time_t)(x * 1000.0 + 0.5) : 0;
+	return sim_ms(dist_sample(d, r));
 }
 
 static gsl_rng *group_rng(struct backplane *bp, int group)

@@ -28,7 +28,7 @@ static int read_agent_into(struct scenario *s, const cJSON *obj, const char *pat
 
 static sim_time_t sec_to_ms(double s)
 {
-	return (sim_time_t)llround(s * 1000.0);
+	return sim_ms(s);
 }
 
 static char *dir_of(const char *path)

@@ -398,7 +398,7 @@ static uint32_t launch(struct backplane *bp, int vi)
 	if (v->cfg->has_runtime) {
 		double x = dist_sample(&v->cfg->runtime, v->runtime_rng);
 
-		dur = x > 0 ? (sim_time_t)(x * 1000.0 + 0.5) : 0;
+		dur = sim_ms(x);
 	}
 	account(bp, v);
 	slot = bp_new_task(bp, d->td, v->group, NULL, dur, vi, v->primary);

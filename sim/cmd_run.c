@@ -139,7 +139,7 @@ int cmd_run(int argc, char **argv)
 	if (o.has_seed)
 		s->seed = (uint64_t)o.seed;
 	if (o.until_s > 0)
-		s->duration = (sim_time_t)(o.until_s * 1000.0 + 0.5);
+		s->duration = sim_ms(o.until_s);
 	if (o.out)
 		snprintf(out_dir, sizeof out_dir, "%s", o.out);
 	else

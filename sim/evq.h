@@ -22,6 +22,14 @@ typedef int64_t sim_time_t;          /* simulated time, milliseconds */
 #define SIM_TIME_MAX INT64_MAX
 #define SIM_MS_PER_S 1000
 
+/* Seconds (from input or a distribution draw) to simulated time: rounded
+ * to the nearest millisecond, negative values to 0.  The one conversion
+ * every model uses. */
+static inline sim_time_t sim_ms(double seconds)
+{
+	return seconds > 0 ? (sim_time_t)(seconds * SIM_MS_PER_S + 0.5) : 0;
+}
+
 struct event {
 	sim_time_t t;
 	uint64_t seq;
