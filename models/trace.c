@@ -76,6 +76,19 @@ struct trace {
 	sim_time_t prev;        /* time of the previous row, -1 before the first */
 };
 
+/* Skip leading ASCII spaces of *s; returns the length without trailing ones. */
+static size_t trim(const char **s)
+{
+	size_t n;
+
+	while (**s == ' ')
+		(*s)++;
+	n = strlen(*s);
+	while (n > 0 && (*s)[n - 1] == ' ')
+		n--;
+	return n;
+}
+
 /* 0, or -1 not a decimal number, -2 negative, -3 too large. */
 static int parse_seconds(const char *s, sim_time_t *ms)
 {
@@ -83,11 +96,7 @@ static int parse_seconds(const char *s, sim_time_t *ms)
 	size_t n;
 	int nd = 0;
 
-	while (*s == ' ')
-		s++;
-	n = strlen(s);
-	while (n > 0 && s[n - 1] == ' ')
-		n--;
+	n = trim(&s);
 	if (n == 0)
 		return -1;
 	if (s[0] == '-') {
@@ -139,11 +148,7 @@ static int parse_count(const char *s, int64_t *v)
 	size_t n;
 	int nd = 0;
 
-	while (*s == ' ')
-		s++;
-	n = strlen(s);
-	while (n > 0 && s[n - 1] == ' ')
-		n--;
+	n = trim(&s);
 	for (; n > 0 && *s >= '0' && *s <= '9'; s++, n--, nd++) {
 		x = x * 10 + (*s - '0');
 		if (x > MAX_COUNT)
