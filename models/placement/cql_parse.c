@@ -1,0 +1,483 @@
+/* models/placement/cql_parse.c — the recursive-descent parser of the cluster
+ * query language (cql_parse, cql_free): subjects, operators, arguments and
+ * the AND / OR / NOT tree, every static check made here (see cql_int.h). */
+#include "models/placement/cql_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/mem.h"
+
+#define B_EQ     (1u << OP_EQ)
+#define B_IN     (1u << OP_IN)
+#define B_MATCH  (1u << OP_MATCH)
+#define B_EXISTS (1u << OP_EXISTS)
+#define B_ORD    ((1u << OP_GT) | (1u << OP_GE) | (1u << OP_LT) | (1u << OP_LE))
+
+static const struct {
+	const char *name;
+	enum subject s;
+	unsigned allowed;   /* choice C4, A7, A8 */
+} subjects[] = {
+	{ "agentConnected", S_AGENT_CONNECTED, B_EQ | B_IN | B_MATCH },
+	{ "agentVersion", S_AGENT_VERSION, B_EQ | B_ORD },
+	{ "ec2InstanceId", S_EC2_INSTANCE_ID, B_EQ | B_IN | B_MATCH },
+	{ "instanceId", S_INSTANCE_ID, B_EQ | B_IN | B_MATCH },
+	{ "registeredAt", S_REGISTERED_AT, B_EQ | B_ORD },
+	{ "runningTasksCount", S_RUNNING_TASKS_COUNT, B_EQ | B_ORD },
+	{ "task:group", S_TASK_GROUP, B_EQ | B_IN | B_MATCH },
+};
+#define ATTRIBUTE_ALLOWED (B_EQ | B_IN | B_MATCH | B_EXISTS | B_ORD)
+
+static const struct {
+	const char *word;
+	enum op op;
+	int neg;
+} operators[] = {
+	{ "==", OP_EQ, 0 }, { "equals", OP_EQ, 0 },
+	{ "!=", OP_EQ, 1 }, { "not_equals", OP_EQ, 1 },
+	{ ">", OP_GT, 0 }, { "greater_than", OP_GT, 0 },
+	{ ">=", OP_GE, 0 }, { "greater_than_equal", OP_GE, 0 },
+	{ "<", OP_LT, 0 }, { "less_than", OP_LT, 0 },
+	{ "<=", OP_LE, 0 }, { "less_than_equal", OP_LE, 0 },
+	{ "exists", OP_EXISTS, 0 }, { "!exists", OP_EXISTS, 1 }, { "not_exists", OP_EXISTS, 1 },
+	{ "in", OP_IN, 0 }, { "!in", OP_IN, 1 }, { "not_in", OP_IN, 1 },
+	{ "=~", OP_MATCH, 0 }, { "matches", OP_MATCH, 0 },
+	{ "!~", OP_MATCH, 1 }, { "not_matches", OP_MATCH, 1 },
+};
+
+/* ---- tree ---- */
+
+static struct cql_expr *node(enum kind k, struct cql_expr *l, struct cql_expr *r)
+{
+	struct cql_expr *x = xcalloc(1, sizeof *x);
+
+	x->kind = k;
+	x->l = l;
+	x->r = r;
+	return x;
+}
+
+void cql_free(struct cql_expr *x)
+{
+	if (!x)
+		return;
+	cql_free(x->l);
+	cql_free(x->r);
+	if (x->kind == K_PRED) {
+		free(x->p.attr);
+		for (int i = 0; i < x->p.nvals; i++)
+			free(x->p.vals[i]);
+		free(x->p.vals);
+		if (x->p.has_re)
+			regfree(&x->p.re);
+	}
+	free(x);
+}
+
+/* ---- parser ---- */
+
+static struct cql_expr *parse_or(struct parser *P);
+
+static int is_keyword(const struct parser *P, const struct tok *t)
+{
+	return cql_word_is(P, t, "and") || cql_word_is(P, t, "&&") || cql_word_is(P, t, "or") ||
+	       cql_word_is(P, t, "||") || cql_word_is(P, t, "not") || cql_word_is(P, t, "!");
+}
+
+/* Characters of an operator glued to a word (`a==b`, choice C1). */
+static int has_op_char(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strchr("=<>~!", s[i]))
+			return 1;
+	return 0;
+}
+
+static int attr_name_char(char c)
+{
+	/* choice C12 */
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || cql_is_digit(c) ||
+	       c == '-' || c == '_' || c == '/' || c == '\\' || c == '.';
+}
+
+/* The subject word t, `skip` characters in (a glued `!`, C2). */
+static int parse_subject(struct parser *P, const struct tok *t, size_t skip, struct pred *p,
+			 unsigned *allowed)
+{
+	const char *w = P->text + t->voff + skip;
+	size_t n = t->vlen - skip;
+	int col = cql_column(P->text, t->voff + skip);
+	char buf[SHOW_BUF];
+	static const char pre[] = "attribute:";
+
+	if (t->kind != T_WORD || n == 0) {
+		cql_fail(P, t->col, "expected a subject (attribute:NAME, agentConnected, agentVersion, "
+		     "ec2InstanceId, instanceId, registeredAt, runningTasksCount or task:group), got %s",
+		     cql_show(P, t, buf, sizeof buf));
+		return 0;
+	}
+	if (n >= sizeof pre - 1 && memcmp(w, pre, sizeof pre - 1) == 0) {
+		size_t nl = n - (sizeof pre - 1);
+		const char *name = w + sizeof pre - 1;
+
+		if (nl == 0) {
+			cql_fail(P, col, "missing attribute name after 'attribute:'");
+			return 0;
+		}
+		if (nl > MAX_ATTR_NAME) {
+			cql_fail(P, col, "attribute name longer than %d characters", MAX_ATTR_NAME);
+			return 0;
+		}
+		for (size_t i = 0; i < nl; i++) {
+			if (!attr_name_char(name[i])) {
+				int ccol = cql_column(P->text, (size_t)(name + i - P->text));
+
+				if (has_op_char(name + i, 1))
+					cql_fail(P, ccol, "invalid character '%c' in attribute name "
+					     "(put spaces around operators)", name[i]);
+				else if ((unsigned char)name[i] < 0x80)
+					cql_fail(P, ccol, "invalid character '%c' in attribute name", name[i]);
+				else
+					cql_fail(P, ccol, "invalid character in attribute name");
+				return 0;
+			}
+		}
+		p->subj = S_ATTRIBUTE;
+		p->attr = xstrndup(name, nl);
+		*allowed = ATTRIBUTE_ALLOWED;
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof subjects / sizeof subjects[0]; i++) {
+		if (strlen(subjects[i].name) == n && memcmp(subjects[i].name, w, n) == 0) {
+			p->subj = subjects[i].s;
+			*allowed = subjects[i].allowed;
+			return 1;
+		}
+	}
+	if (n > SHOW_MAX)
+		cql_fail(P, col, "unknown subject '%.*s...'", SHOW_MAX, w);
+	else
+		cql_fail(P, col, "unknown subject '%.*s'%s", (int)n, w,
+		     has_op_char(w, n) ? " (put spaces around operators)" : "");
+	return 0;
+}
+
+static const char *subject_name(const struct pred *p)
+{
+	for (size_t i = 0; i < sizeof subjects / sizeof subjects[0]; i++)
+		if (subjects[i].s == p->subj)
+			return subjects[i].name;
+	return "attribute";
+}
+
+/* Check and convert one literal for the predicate's subject and operator. */
+static int check_literal(struct parser *P, struct pred *p, const struct tok *t, const char *v,
+			 const char *opword)
+{
+	char buf[SHOW_BUF];
+
+	if (p->op == OP_MATCH)
+		return 1;  /* compiled by the caller */
+	switch (p->subj) {
+	case S_AGENT_CONNECTED:
+		if (strcmp(v, "true") && strcmp(v, "false")) {
+			cql_fail(P, t->col, "agentConnected takes true or false with '%s', not %s",
+			     opword, cql_show(P, t, buf, sizeof buf));
+			return 0;
+		}
+		return 1;
+	case S_AGENT_VERSION:
+		if (!cql_is_version(v)) {
+			cql_fail(P, t->col, "agentVersion takes a dotted version number such as 1.14.5, not %s",
+			     cql_show(P, t, buf, sizeof buf));
+			return 0;
+		}
+		return 1;
+	case S_REGISTERED_AT:
+		if (!cql_parse_instant(v, &p->num)) {
+			cql_fail(P, t->col, "registeredAt takes a date such as 2018-02-13, "
+			     "2018-06-18T22:28:28Z or 2018-06-18T22:28:28+00:00, not %s",
+			     cql_show(P, t, buf, sizeof buf));
+			return 0;
+		}
+		return 1;
+	case S_RUNNING_TASKS_COUNT:
+		if (!cql_parse_count(v, &p->num)) {
+			cql_fail(P, t->col, "runningTasksCount takes a whole number, not %s",
+			     cql_show(P, t, buf, sizeof buf));
+			return 0;
+		}
+		return 1;
+	default:
+		return 1;
+	}
+}
+
+static int is_literal(const struct parser *P, const struct tok *t)
+{
+	return t->kind == T_STRING || (t->kind == T_WORD && !is_keyword(P, t));
+}
+
+static int add_value(struct parser *P, struct pred *p, const struct tok *t, const char *opword)
+{
+	char *v = cql_tok_value(P, t);
+
+	p->vals = xrealloc(p->vals, ((size_t)p->nvals + 1) * sizeof *p->vals);
+	p->vals[p->nvals++] = v;
+	return check_literal(P, p, t, v, opword);
+}
+
+/* choice C11: POSIX ERE, whole-string match.  The pattern is
+ * compiled as written and a match counts only when it spans the whole
+ * value (see whole_match); wrapping it as ^(...)$ would be wrong for a
+ * pattern holding a `)` that the ERE takes as a literal (`a)|b`). */
+static int compile_regex(struct parser *P, struct pred *p, const struct tok *t)
+{
+	char msg[200];
+	int rc = regcomp(&p->re, p->vals[0], REG_EXTENDED);
+
+	if (rc == 0) {
+		p->has_re = 1;
+		return 1;
+	}
+	regerror(rc, &p->re, msg, sizeof msg);
+	for (char *c = msg; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	cql_fail(P, t->col, "regular expression does not compile: %s", msg);
+	return 0;
+}
+
+static int parse_argument(struct parser *P, struct pred *p, const struct tok *optok)
+{
+	char opword[32], buf[SHOW_BUF];
+	const struct tok *t = cql_peek(P);
+
+	snprintf(opword, sizeof opword, "%.*s", (int)optok->vlen, P->text + optok->voff);
+	if (t->kind == T_LBRACK) {
+		const struct tok *open = t;
+
+		if (p->op != OP_IN) {
+			cql_fail(P, t->col, "a list is only allowed after in or not_in, not after '%s'", opword);
+			return 0;
+		}
+		P->pos++;
+		if (cql_peek(P)->kind == T_RBRACK) {
+			cql_fail(P, open->col, "empty list");
+			return 0;
+		}
+		for (;;) {
+			t = cql_peek(P);
+			if (!is_literal(P, t)) {
+				cql_fail(P, t->col, "expected a value in the list, got %s", cql_show(P, t, buf, sizeof buf));
+				return 0;
+			}
+			P->pos++;
+			if (!add_value(P, p, t, opword))
+				return 0;
+			t = cql_peek(P);
+			if (t->kind == T_RBRACK) {
+				P->pos++;
+				return 1;
+			}
+			if (t->kind != T_COMMA) {
+				if (t->kind == T_END)
+					cql_fail(P, t->col, "expected ']' to close '[' at column %d", open->col);
+				else
+					cql_fail(P, t->col, "expected ',' or ']' in the list, got %s",
+					     cql_show(P, t, buf, sizeof buf));
+				return 0;
+			}
+			P->pos++;
+		}
+	}
+	if (!is_literal(P, t)) {
+		if (t->kind == T_WORD)
+			cql_fail(P, t->col, "expected a value after '%s', got %s (quote it to use it as a value)",
+			     opword, cql_show(P, t, buf, sizeof buf));
+		else
+			cql_fail(P, t->col, "expected a value after '%s', got %s", opword, cql_show(P, t, buf, sizeof buf));
+		return 0;
+	}
+	P->pos++;
+	if (!add_value(P, p, t, opword))
+		return 0;
+	if (p->op == OP_MATCH)
+		return compile_regex(P, p, t);
+	return 1;
+}
+
+/* predicate := subject operator [argument]; `skip` is the length of a `!`
+ * glued to the subject word. */
+static struct cql_expr *parse_predicate(struct parser *P, size_t skip)
+{
+	const struct tok *st = cql_peek(P), *ot;
+	struct cql_expr *x = node(K_PRED, NULL, NULL);
+	struct pred *p = &x->p;
+	unsigned allowed = 0;
+	char sbuf[SHOW_BUF], buf[SHOW_BUF];
+	size_t i;
+
+	if (!parse_subject(P, st, skip, p, &allowed))
+		goto bad;
+	P->pos++;
+	snprintf(sbuf, sizeof sbuf, "%.*s%s", (int)(st->vlen - skip > SHOW_MAX ? SHOW_MAX : st->vlen - skip),
+		 P->text + st->voff + skip, st->vlen - skip > SHOW_MAX ? "..." : "");
+	ot = cql_peek(P);
+	if (ot->kind != T_WORD) {
+		cql_fail(P, ot->col, "expected an operator after '%s'", sbuf);
+		goto bad;
+	}
+	for (i = 0; i < sizeof operators / sizeof operators[0]; i++)
+		if (cql_word_is(P, ot, operators[i].word))
+			break;
+	if (i == sizeof operators / sizeof operators[0]) {
+		cql_fail(P, ot->col, "expected an operator after '%s', got %s", sbuf, cql_show(P, ot, buf, sizeof buf));
+		goto bad;
+	}
+	p->op = operators[i].op;
+	p->neg = operators[i].neg;
+	if (!(allowed & (1u << p->op))) {
+		cql_fail(P, ot->col, "operator '%s' is not allowed with %s", operators[i].word, subject_name(p));
+		goto bad;
+	}
+	P->pos++;
+	if (p->op == OP_EXISTS)
+		return x;
+	if (!parse_argument(P, p, ot))
+		goto bad;
+	return x;
+bad:
+	cql_free(x);
+	return NULL;
+}
+
+/* term := [ "not" | "!" ] ( "(" expr ")" | predicate )   (choice C2) */
+static struct cql_expr *parse_term(struct parser *P)
+{
+	const struct tok *t = cql_peek(P);
+	struct cql_expr *x;
+	size_t skip = 0;
+	int neg = 0;
+	char buf[SHOW_BUF];
+
+	if (cql_word_is(P, t, "not") || cql_word_is(P, t, "!")) {
+		neg = 1;
+		P->pos++;
+		t = cql_peek(P);
+		if (cql_word_is(P, t, "not") || cql_word_is(P, t, "!") ||
+		    (t->kind == T_WORD && P->text[t->voff] == '!')) {
+			cql_fail(P, t->col, "only one 'not' or '!' may stand before a term");
+			return NULL;
+		}
+	} else if (t->kind == T_WORD && P->text[t->voff] == '!' && t->vlen > 1) {
+		neg = 1;
+		skip = 1;
+		if (P->text[t->voff + 1] == '!') {
+			cql_fail(P, t->col + 1, "only one 'not' or '!' may stand before a term");
+			return NULL;
+		}
+	}
+	if (t->kind == T_LPAREN) {
+		const struct tok *open = t;
+
+		P->pos++;
+		x = parse_or(P);
+		if (!x)
+			return NULL;
+		t = cql_peek(P);
+		if (t->kind != T_RPAREN) {
+			if (t->kind == T_END)
+				cql_fail(P, t->col, "expected ')' to close '(' at column %d", open->col);
+			else
+				cql_fail(P, t->col, "expected 'and', 'or' or ')', got %s", cql_show(P, t, buf, sizeof buf));
+			cql_free(x);
+			return NULL;
+		}
+		P->pos++;
+	} else if (t->kind == T_RPAREN) {
+		cql_fail(P, t->col, "unexpected ')'");
+		return NULL;
+	} else if (t->kind == T_END) {
+		cql_fail(P, t->col, neg ? "expected a subject or '(' after 'not'" :
+		     P->pos == 0 ? "empty expression" : "expected a subject or '(' at the end of the expression");
+		return NULL;
+	} else {
+		x = parse_predicate(P, skip);
+		if (!x)
+			return NULL;
+	}
+	return neg ? node(K_NOT, x, NULL) : x;
+}
+
+static struct cql_expr *parse_and(struct parser *P)
+{
+	struct cql_expr *x = parse_term(P);
+
+	while (x && (cql_word_is(P, cql_peek(P), "and") || cql_word_is(P, cql_peek(P), "&&"))) {
+		struct cql_expr *r;
+
+		P->pos++;
+		r = parse_term(P);
+		if (!r) {
+			cql_free(x);
+			return NULL;
+		}
+		x = node(K_AND, x, r);
+	}
+	return x;
+}
+
+/* expr := and-expr { ("or" | "||") and-expr }   (choice A6) */
+static struct cql_expr *parse_or(struct parser *P)
+{
+	struct cql_expr *x = parse_and(P);
+
+	while (x && (cql_word_is(P, cql_peek(P), "or") || cql_word_is(P, cql_peek(P), "||"))) {
+		struct cql_expr *r;
+
+		P->pos++;
+		r = parse_and(P);
+		if (!r) {
+			cql_free(x);
+			return NULL;
+		}
+		x = node(K_OR, x, r);
+	}
+	return x;
+}
+
+struct cql_expr *cql_parse(const char *text, int *err_col, char *errbuf, size_t errlen)
+{
+	struct parser P = { 0 };
+	struct cql_expr *x = NULL;
+	char buf[SHOW_BUF];
+
+	P.text = text ? text : "";
+	P.errbuf = errbuf;
+	P.errlen = errlen;
+	if (errbuf && errlen)
+		errbuf[0] = '\0';
+	if (cql_column(P.text, strlen(P.text)) - 1 > MAX_CHARS) {
+		cql_fail(&P, MAX_CHARS + 1, "expression longer than %d characters", MAX_CHARS);
+	} else if (cql_lex(&P)) {
+		x = parse_or(&P);
+		if (x && cql_peek(&P)->kind != T_END) {
+			const struct tok *t = cql_peek(&P);
+
+			if (t->kind == T_RPAREN)
+				cql_fail(&P, t->col, "unexpected ')'");
+			else
+				cql_fail(&P, t->col, "expected 'and', 'or' or the end of the expression, got %s",
+				     cql_show(&P, t, buf, sizeof buf));
+			cql_free(x);
+			x = NULL;
+		}
+	}
+	free(P.toks);
+	if (err_col)
+		*err_col = x ? 0 : P.err_col;
+	return x;
+}
