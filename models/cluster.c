@@ -1,28 +1,19 @@
-/* models/cluster.c — the container instances of one cluster and the indexes
- * placement reads (ecs-semantics §1.6, §1.8, §2; ecs-choices D1–D9, A9, A10).
+/* models/cluster.c — the container instances of one cluster and their
+ * accounting: registration, reserve/release, status, task groups, totals,
+ * read access and the CQL view (docs/ecs-model.md §1.6, §1.8, §2; choices
+ * D1–D9).  The placement indexes are in cluster_index.c; shared structures
+ * in cluster_int.h.
  *
  * Each instance keeps its registered and remaining CPU, memory and GPUs, its
  * reserved TCP and UDP host ports (small sorted arrays: the agent's defaults,
  * D2, plus the static ports of running tasks), its awsvpc ENI slots (D4), its
  * attributes (names and values interned; the built-ins of D1 first), its
  * status and agent flag, and the number of its tasks per task group.
- *
- * Invariant: an instance is in the placement indexes exactly when it is
- * placeable (status ACTIVE and agent connected), and every index entry is
- * updated inside reserve/release/status changes, never lazily.  The indexes
- * are order-statistic treaps (priority = a hash of the instance number, so
- * the shape is a pure function of the contents) whose nodes live in arrays
- * indexed by the instance number: one "forest" of three orders (remaining
- * memory, remaining CPU, number) for all placeable instances, and one per
- * tracked attribute whose trees (one per value) partition the placeable
- * instances.  Per task group the cluster keeps the instances running ≥ 1
- * task of it and, per tracked attribute, the task count per value (over all
- * instances, any status: A9).  Costs: reserve/release O(t log n) with t the
- * number of tracked attributes; totals O(1); tracking an attribute O(n log n)
- * once.  INACTIVE is terminal and drops the instance's tasks (D7).
+ * Costs: reserve/release O(t log n) with t the number of tracked attributes;
+ * totals O(1).  INACTIVE is terminal and drops the instance's tasks (D7).
  */
 #include "models/cluster.h"
-#include "models/cluster_idx.h"
+#include "models/cluster_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,333 +23,18 @@
 #include "sim/mem.h"
 #include "sim/strtab.h"
 
-#define NIL (-1)
-#define N_ORDERS 3
-
-struct igrp {
-	uint32_t g;
-	int32_t n;                /* tasks of g on the instance (≥ 1) */
-	int32_t pos;              /* index of the instance in the group's list */
-};
-
-struct iattr {
-	uint32_t name, value;     /* value STRTAB_NONE = present with no value */
-};
-
-struct portset {
-	uint16_t *p;
-	int n, cap;
-};
-
-struct inst {
-	char *id, *ec2_id, *agent_version;
-	uint32_t type, az;        /* interned values */
-	int64_t cpu_reg, mem_reg, gpu_reg, gpu_used;
-	int eni_cap, eni_used;
-	struct portset ports[2];  /* [0] TCP, [1] UDP */
-	struct iattr *attrs;
-	int n_attrs;
-	enum inst_status status;
-	int agent;
-	int32_t tasks;
-	struct igrp *grp;
-	const char **grp_names;   /* parallel to grp, for CQL task:group */
-	int n_grp, cap_grp;
-	int64_t registered_at;
-};
-
-/* A node keeps copies of its key and of the other resource (aux), written
- * when it is inserted: the cluster erases an instance before changing its
- * resources and inserts it again after, so the copies are always current and
- * a walk reads one node (one cache line) per level. */
-struct tnode {
-	int64_t key;              /* remaining memory / CPU; the number in CL_BY_NUM */
-	int64_t aux;              /* the other resource (CL_BY_MEM, CL_BY_CPU) */
-	int64_t mx;               /* max of aux over the subtree */
-	int32_t l, r, sz;
-};
-
-struct forest {
-	struct tnode *t[N_ORDERS];
-};
-
-struct part {
-	int32_t root[N_ORDERS];
-	uint32_t value;           /* STRTAB_NONE = the "no value" value */
-};
-
-struct gcount {
-	int64_t *c;               /* per value index */
-	int32_t n;
-	int built;
-};
-
-struct sattr {
-	uint32_t name;
-	struct forest f;
-	struct part *parts;
-	int32_t n_parts;
-	size_t cap_parts;
-	int32_t *part_of_value;   /* by interned string id, -1 = none yet */
-	size_t cap_pov;
-	int32_t none_part;
-	int32_t *inst_part;       /* by instance */
-	struct gcount *gc;        /* by group id */
-	size_t cap_gc;
-};
-
-struct group {
-	int32_t *insts;           /* instances with ≥ 1 task of the group */
-	int32_t n;
-	size_t cap;
-};
-
-struct cluster {
-	struct inst *in;
-	int32_t n;
-	size_t cap;
-	int64_t *mem_rem, *cpu_rem;
-	struct strtab *str, *gnames;
-	struct group *groups;
-	size_t cap_groups;
-	struct forest all_f;
-	struct part all;
-	struct sattr *sa;
-	int n_sa;
-	size_t cap_sa;
-	struct cluster_totals tot;
-	uint32_t a_az, a_type, a_os_type, a_os_family, a_arch, a_ami, a_task_eni;
-};
-
 static const uint16_t linux_tcp[] = { 22, 2375, 2376, 51678, 51679 };          /* D2 */
 static const uint16_t windows_tcp[] = { 53, 135, 139, 445, 2375, 2376, 3389, 5985, 5986,
 					51678, 51679 };                           /* D2 */
 
-/* ---- order-statistic treap over arrays indexed by instance number ---- */
-
-struct tv {
-	struct tnode *n;
-};
-
-static inline uint32_t prio(int32_t x)
-{
-	uint32_t h = (uint32_t)x * 0x9E3779B1u;
-
-	h ^= h >> 15;
-	h *= 0x85EBCA77u;
-	h ^= h >> 13;
-	return h;
-}
-
-/* (key, number) of a before that of b */
-static inline int before(const struct tv *t, int32_t a, int32_t b)
-{
-	if (t->n[a].key != t->n[b].key)
-		return t->n[a].key < t->n[b].key;
-	return a < b;
-}
-
-static inline int32_t tsz(const struct tv *t, int32_t x)
-{
-	return x == NIL ? 0 : t->n[x].sz;
-}
-
-static inline void upd(const struct tv *t, int32_t x)
-{
-	struct tnode *n = &t->n[x];
-	int64_t m = n->aux;
-
-	n->sz = 1;
-	if (n->l != NIL) {
-		n->sz += t->n[n->l].sz;
-		if (t->n[n->l].mx > m)
-			m = t->n[n->l].mx;
-	}
-	if (n->r != NIL) {
-		n->sz += t->n[n->r].sz;
-		if (t->n[n->r].mx > m)
-			m = t->n[n->r].mx;
-	}
-	n->mx = m;
-}
-
-/* Split `root` into nodes before x (*lo) and after x (*hi); x is not in it. */
-static void split(const struct tv *t, int32_t root, int32_t x, int32_t *lo, int32_t *hi)
-{
-	if (root == NIL) {
-		*lo = *hi = NIL;
-	} else if (before(t, root, x)) {
-		split(t, t->n[root].r, x, &t->n[root].r, hi);
-		upd(t, root);
-		*lo = root;
-	} else {
-		split(t, t->n[root].l, x, lo, &t->n[root].l);
-		upd(t, root);
-		*hi = root;
-	}
-}
-
-static int32_t merge(const struct tv *t, int32_t a, int32_t b)
-{
-	if (a == NIL)
-		return b;
-	if (b == NIL)
-		return a;
-	if (prio(a) > prio(b)) {
-		t->n[a].r = merge(t, t->n[a].r, b);
-		upd(t, a);
-		return a;
-	}
-	t->n[b].l = merge(t, a, t->n[b].l);
-	upd(t, b);
-	return b;
-}
-
-static int32_t ins(const struct tv *t, int32_t root, int32_t x)
-{
-	if (root == NIL) {
-		t->n[x].l = t->n[x].r = NIL;
-		upd(t, x);
-		return x;
-	}
-	if (prio(x) > prio(root)) {
-		split(t, root, x, &t->n[x].l, &t->n[x].r);
-		upd(t, x);
-		return x;
-	}
-	if (before(t, x, root))
-		t->n[root].l = ins(t, t->n[root].l, x);
-	else
-		t->n[root].r = ins(t, t->n[root].r, x);
-	upd(t, root);
-	return root;
-}
-
-static int32_t era(const struct tv *t, int32_t root, int32_t x)
-{
-	if (root == x)
-		return merge(t, t->n[x].l, t->n[x].r);
-	if (before(t, x, root))
-		t->n[root].l = era(t, t->n[root].l, x);
-	else
-		t->n[root].r = era(t, t->n[root].r, x);
-	upd(t, root);
-	return root;
-}
-
-static int32_t t_at(const struct tv *t, int32_t root, int32_t rank)
-{
-	while (root != NIL) {
-		int32_t ls = tsz(t, t->n[root].l);
-
-		if (rank < ls) {
-			root = t->n[root].l;
-		} else if (rank == ls) {
-			return root;
-		} else {
-			rank -= ls + 1;
-			root = t->n[root].r;
-		}
-	}
-	return NIL;
-}
-
-/* Number of nodes before (key, x). */
-static int32_t t_rank(const struct tv *t, int32_t root, int64_t key, int32_t x)
-{
-	int32_t r = 0;
-
-	while (root != NIL) {
-		const struct tnode *n = &t->n[root];
-		int lt = n->key != key ? n->key < key : root < x;
-
-		if (lt) {
-			r += tsz(t, n->l) + 1;
-			root = n->r;
-		} else {
-			root = n->l;
-		}
-	}
-	return r;
-}
-
-/* Smallest rank >= from (ranks offset by base) whose node has aux >= min,
- * or -1; *node = that node.  Subtrees whose max is below min are skipped. */
-static int32_t t_next(const struct tv *t, int32_t x, int32_t base, int32_t from, int64_t min,
-		      int32_t *node)
-{
-	while (x != NIL && t->n[x].mx >= min) {
-		const struct tnode *n = &t->n[x];
-		int32_t me = base + tsz(t, n->l);
-
-		if (from < me) {
-			int32_t r = t_next(t, n->l, base, from, min, node);
-
-			if (r >= 0)
-				return r;
-		}
-		if (me >= from && n->aux >= min) {
-			*node = x;
-			return me;
-		}
-		base = me + 1;
-		x = n->r;
-	}
-	return -1;
-}
-
-static struct tv view(const struct forest *f, int k)
-{
-	struct tv t = { f->t[k] };
-
-	return t;
-}
-
-static void forest_grow(struct forest *f, size_t cap)
-{
-	for (int k = 0; k < N_ORDERS; k++)
-		f->t[k] = xrealloc(f->t[k], cap * sizeof *f->t[k]);
-}
-
-static void forest_free(struct forest *f)
-{
-	for (int k = 0; k < N_ORDERS; k++)
-		free(f->t[k]);
-}
-
-/* Memory order carries the CPU left as aux and CPU order the memory left,
- * so a walk skips whole subtrees that lack the other resource. */
-static void part_insert(const struct cluster *cl, const struct forest *f, struct part *p,
-			int k, int32_t i)
-{
-	struct tv t = view(f, k);
-	struct tnode *n = &t.n[i];
-
-	n->key = k == CL_BY_MEM ? cl->mem_rem[i] : k == CL_BY_CPU ? cl->cpu_rem[i] : i;
-	n->aux = k == CL_BY_MEM ? cl->cpu_rem[i] : k == CL_BY_CPU ? cl->mem_rem[i] : 0;
-	p->root[k] = ins(&t, p->root[k], i);
-}
-
-static void part_erase(const struct forest *f, struct part *p, int k, int32_t i)
-{
-	struct tv t = view(f, k);
-
-	p->root[k] = era(&t, p->root[k], i);
-}
-
 /* ---- instances ---- */
-
-static int placeable(const struct inst *in)
-{
-	return in->status == INST_ACTIVE && in->agent;
-}
 
 static int counted(enum inst_status st)
 {
 	return st == INST_ACTIVE || st == INST_DRAINING;
 }
 
-static uint32_t attr_value(const struct inst *in, uint32_t name, int *present)
+uint32_t cl_attr_value(const struct inst *in, uint32_t name, int *present)
 {
 	for (int k = 0; k < in->n_attrs; k++) {
 		if (in->attrs[k].name == name) {
@@ -368,65 +44,6 @@ static uint32_t attr_value(const struct inst *in, uint32_t name, int *present)
 	}
 	*present = 0;
 	return STRTAB_NONE;
-}
-
-/* Value index of instance i for tracked attribute s, created when new. */
-static int32_t value_index(struct cluster *cl, struct sattr *s, int32_t i)
-{
-	int present;
-	uint32_t v = attr_value(&cl->in[i], s->name, &present);
-	int32_t *slot;
-
-	if (v == STRTAB_NONE) {
-		slot = &s->none_part;           /* ecs-choices A10: one "no value" value */
-	} else {
-		if (v >= s->cap_pov) {
-			size_t old = s->cap_pov;
-
-			XGROW(s->part_of_value, s->cap_pov, (size_t)v + 1);
-			for (size_t k = old; k < s->cap_pov; k++)
-				s->part_of_value[k] = -1;
-		}
-		slot = &s->part_of_value[v];
-	}
-	if (*slot < 0) {
-		struct part *p;
-
-		XGROW(s->parts, s->cap_parts, (size_t)s->n_parts + 1);
-		p = &s->parts[s->n_parts];
-		p->root[0] = p->root[1] = p->root[2] = NIL;
-		p->value = v;
-		*slot = s->n_parts++;
-	}
-	return *slot;
-}
-
-static void index_insert(struct cluster *cl, int32_t i, int only_resources)
-{
-	for (int k = 0; k < N_ORDERS; k++) {
-		if (only_resources && k == CL_BY_NUM)
-			continue;
-		part_insert(cl, &cl->all_f, &cl->all, k, i);
-		for (int a = 0; a < cl->n_sa; a++) {
-			struct sattr *s = &cl->sa[a];
-
-			part_insert(cl, &s->f, &s->parts[s->inst_part[i]], k, i);
-		}
-	}
-}
-
-static void index_erase(struct cluster *cl, int32_t i, int only_resources)
-{
-	for (int k = 0; k < N_ORDERS; k++) {
-		if (only_resources && k == CL_BY_NUM)
-			continue;
-		part_erase(&cl->all_f, &cl->all, k, i);
-		for (int a = 0; a < cl->n_sa; a++) {
-			struct sattr *s = &cl->sa[a];
-
-			part_erase(&s->f, &s->parts[s->inst_part[i]], k, i);
-		}
-	}
 }
 
 struct cluster *cluster_new(void)
@@ -469,11 +86,11 @@ void cluster_free(struct cluster *cl)
 	for (uint32_t g = 0; g < strtab_count(cl->gnames); g++)
 		free(cl->groups[g].insts);
 	free(cl->groups);
-	forest_free(&cl->all_f);
+	cl_forest_free(&cl->all_f);
 	for (int a = 0; a < cl->n_sa; a++) {
 		struct sattr *s = &cl->sa[a];
 
-		forest_free(&s->f);
+		cl_forest_free(&s->f);
 		free(s->parts);
 		free(s->part_of_value);
 		free(s->inst_part);
@@ -492,7 +109,7 @@ static void add_attr(struct cluster *cl, struct inst *in, const char *name, cons
 	uint32_t id = strtab_intern(cl->str, name);
 	int present;
 
-	attr_value(in, id, &present);
+	cl_attr_value(in, id, &present);
 	if (present)            /* D1: built-ins first; a later duplicate is ignored */
 		return;
 	in->attrs = xrealloc(in->attrs, (size_t)(in->n_attrs + 1) * sizeof *in->attrs);
@@ -560,9 +177,9 @@ int32_t cluster_add(struct cluster *cl, const struct instance_spec *sp)
 		XGROW(cl->in, cl->cap, (size_t)i + 1);
 		cl->mem_rem = xrealloc(cl->mem_rem, cl->cap * sizeof *cl->mem_rem);
 		cl->cpu_rem = xrealloc(cl->cpu_rem, cl->cap * sizeof *cl->cpu_rem);
-		forest_grow(&cl->all_f, cl->cap);
+		cl_forest_grow(&cl->all_f, cl->cap);
 		for (int a = 0; a < cl->n_sa; a++) {
-			forest_grow(&cl->sa[a].f, cl->cap);
+			cl_forest_grow(&cl->sa[a].f, cl->cap);
 			cl->sa[a].inst_part = xrealloc(cl->sa[a].inst_part,
 						       cl->cap * sizeof *cl->sa[a].inst_part);
 		}
@@ -608,8 +225,8 @@ int32_t cluster_add(struct cluster *cl, const struct instance_spec *sp)
 	cl->cpu_rem[i] = sp->cpu_units;
 	cl->n++;
 	for (int a = 0; a < cl->n_sa; a++)
-		cl->sa[a].inst_part[i] = value_index(cl, &cl->sa[a], i);
-	index_insert(cl, i, 0);
+		cl->sa[a].inst_part[i] = cl_value_index(cl, &cl->sa[a], i);
+	cl_index_insert(cl, i, 0);
 	cl->tot.n_active++;
 	cl->tot.n_registered++;
 	cl->tot.cpu_registered += in->cpu_reg;
@@ -650,29 +267,6 @@ static int grp_find(const struct inst *in, uint32_t g)
 	return -1;
 }
 
-/* Tracked-attribute counts of group g change by d on instance i. */
-static void spread_counts_add(struct cluster *cl, int32_t i, uint32_t g, int64_t d)
-{
-	for (int a = 0; a < cl->n_sa; a++) {
-		struct sattr *s = &cl->sa[a];
-		struct gcount *c;
-		int32_t v;
-
-		if (g >= s->cap_gc || !s->gc[g].built)
-			continue;
-		c = &s->gc[g];
-		v = s->inst_part[i];
-		if (v >= c->n) {
-			size_t cap = (size_t)c->n;
-
-			XGROW(c->c, cap, (size_t)s->n_parts);
-			memset(c->c + c->n, 0, (cap - (size_t)c->n) * sizeof *c->c);
-			c->n = (int32_t)cap;
-		}
-		c->c[v] += d;
-	}
-}
-
 /* Group count of g on instance i changes by d (±1 or -all). */
 static void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t d)
 {
@@ -680,7 +274,7 @@ static void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t d)
 	struct group *gr = &cl->groups[g];
 	int k = grp_find(in, g);
 
-	spread_counts_add(cl, i, g, d);
+	cl_spread_counts_add(cl, i, g, d);
 	if (k < 0) {
 		if (in->n_grp == in->cap_grp) {
 			in->cap_grp = in->cap_grp ? 2 * in->cap_grp : 4;
@@ -708,20 +302,20 @@ static void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t d)
 	}
 }
 
-/* ---- reserve / release (ecs-semantics §1.6; D9) ---- */
+/* ---- reserve / release (docs/ecs-model.md §1.6; D9) ---- */
 
 static void account(struct cluster *cl, int32_t i, const struct place_req *r, int sign)
 {
 	struct inst *in = &cl->in[i];
-	int idx = placeable(in);
+	int idx = cl_placeable(in);
 	int on = counted(in->status);
 
 	if (idx)
-		index_erase(cl, i, 1);
+		cl_index_erase(cl, i, 1);
 	cl->cpu_rem[i] -= sign * r->cpu_units;
 	cl->mem_rem[i] -= sign * r->mem_mib;
 	if (idx)
-		index_insert(cl, i, 1);
+		cl_index_insert(cl, i, 1);
 	if (sign > 0) {
 		ports_add(&in->ports[0], r->ports_tcp, r->n_ports_tcp);
 		ports_add(&in->ports[1], r->ports_udp, r->n_ports_udp);
@@ -761,16 +355,16 @@ void cluster_release(struct cluster *cl, int32_t i, const struct place_req *r, u
 	group_add(cl, i, g, -1);
 }
 
-/* ---- status (ecs-semantics §2.3; D6–D8) ---- */
+/* ---- status (docs/ecs-model.md §2.3; D6–D8) ---- */
 
 static void set_state(struct cluster *cl, int32_t i, enum inst_status st, int agent)
 {
 	struct inst *in = &cl->in[i];
-	int was_idx = placeable(in), was_on = counted(in->status);
+	int was_idx = cl_placeable(in), was_on = counted(in->status);
 	int is_on = counted(st);
 
 	if (was_idx)
-		index_erase(cl, i, 0);
+		cl_index_erase(cl, i, 0);
 	if (was_on && !is_on) {
 		cl->tot.n_registered--;
 		cl->tot.cpu_registered -= in->cpu_reg;
@@ -798,8 +392,8 @@ static void set_state(struct cluster *cl, int32_t i, enum inst_status st, int ag
 		cl->tot.tasks -= in->tasks;
 		in->tasks = 0;
 	}
-	if (placeable(in))
-		index_insert(cl, i, 0);
+	if (cl_placeable(in))
+		cl_index_insert(cl, i, 0);
 }
 
 void cluster_set_status(struct cluster *cl, int32_t i, enum inst_status st)
@@ -870,7 +464,7 @@ uint32_t cluster_attr_id(const struct cluster *cl, const char *name)
 int cluster_attribute_by_id(const struct cluster *cl, int32_t i, uint32_t name, const char **value)
 {
 	int present;
-	uint32_t v = name == STRTAB_NONE ? STRTAB_NONE : attr_value(&cl->in[i], name, &present);
+	uint32_t v = name == STRTAB_NONE ? STRTAB_NONE : cl_attr_value(&cl->in[i], name, &present);
 
 	if (name == STRTAB_NONE || !present)
 		return 0;
@@ -921,120 +515,4 @@ static const struct cql_view the_view = {
 const struct cql_view *cluster_cql_view(void)
 {
 	return &the_view;
-}
-
-/* ---- index access (cluster_idx.h) ---- */
-
-static const struct forest *forest_of(const struct cluster *cl, int a)
-{
-	return a == CL_ALL ? &cl->all_f : &cl->sa[a].f;
-}
-
-static const struct part *part_of(const struct cluster *cl, int a, int32_t v)
-{
-	return a == CL_ALL ? &cl->all : &cl->sa[a].parts[v];
-}
-
-int32_t cluster_part_size(const struct cluster *cl, int a, int32_t v)
-{
-	int32_t root = part_of(cl, a, v)->root[CL_BY_NUM];
-
-	return root == NIL ? 0 : forest_of(cl, a)->t[CL_BY_NUM][root].sz;
-}
-
-int32_t cluster_part_at(const struct cluster *cl, int a, int32_t v, enum cl_key k, int32_t rank)
-{
-	struct tv t = view(forest_of(cl, a), k);
-
-	return t_at(&t, part_of(cl, a, v)->root[k], rank);
-}
-
-int32_t cluster_part_rank(const struct cluster *cl, int a, int32_t v, enum cl_key k,
-			  int64_t key, int32_t inst)
-{
-	struct tv t = view(forest_of(cl, a), k);
-
-	return t_rank(&t, part_of(cl, a, v)->root[k], k == CL_BY_NUM ? inst : key, inst);
-}
-
-int32_t cluster_part_next(const struct cluster *cl, int a, int32_t v, enum cl_key k,
-			  int32_t from, int64_t other_min, int32_t *inst)
-{
-	struct tv t = view(forest_of(cl, a), k);
-	int32_t root = part_of(cl, a, v)->root[k], r;
-
-	if (k == CL_BY_NUM) {
-		r = from;
-		*inst = t_at(&t, root, from);
-	} else {
-		r = t_next(&t, root, 0, from, other_min, inst);
-	}
-	if (r < 0 || *inst == NIL) {
-		*inst = -1;
-		return tsz(&t, root);
-	}
-	return r;
-}
-
-int cluster_spread_attr(struct cluster *cl, const char *name)
-{
-	uint32_t id = strtab_intern(cl->str, name);
-	struct sattr *s;
-
-	for (int a = 0; a < cl->n_sa; a++)
-		if (cl->sa[a].name == id)
-			return a;
-	XGROW(cl->sa, cl->cap_sa, (size_t)cl->n_sa + 1);
-	s = &cl->sa[cl->n_sa];
-	memset(s, 0, sizeof *s);
-	s->name = id;
-	s->none_part = -1;
-	forest_grow(&s->f, cl->cap ? cl->cap : 1);
-	s->inst_part = xmalloc((cl->cap ? cl->cap : 1) * sizeof *s->inst_part);
-	for (int32_t i = 0; i < cl->n; i++) {
-		s->inst_part[i] = value_index(cl, s, i);
-		if (placeable(&cl->in[i]))
-			for (int k = 0; k < N_ORDERS; k++)
-				part_insert(cl, &s->f, &s->parts[s->inst_part[i]], k, i);
-	}
-	return cl->n_sa++;
-}
-
-int32_t cluster_spread_nvalues(const struct cluster *cl, int a)
-{
-	return cl->sa[a].n_parts;
-}
-
-int32_t cluster_spread_value(const struct cluster *cl, int a, int32_t i)
-{
-	return cl->sa[a].inst_part[i];
-}
-
-int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g)
-{
-	struct sattr *s = &cl->sa[a];
-	struct gcount *c;
-
-	if (g >= cl->cap_groups)
-		return 0;
-	if (g >= s->cap_gc) {
-		size_t old = s->cap_gc;
-
-		XGROW(s->gc, s->cap_gc, (size_t)g + 1);
-		memset(s->gc + old, 0, (s->cap_gc - old) * sizeof *s->gc);
-	}
-	c = &s->gc[g];
-	if (!c->built) {
-		const struct group *gr = &cl->groups[g];
-
-		c->n = s->n_parts;
-		c->c = xcalloc((size_t)(c->n ? c->n : 1), sizeof *c->c);
-		for (int32_t k = 0; k < gr->n; k++) {
-			int32_t i = gr->insts[k];
-
-			c->c[s->inst_part[i]] += cluster_group_tasks_on(cl, i, g);
-		}
-		c->built = 1;
-	}
-	return v < c->n ? c->c[v] : 0;
 }

@@ -1,0 +1,145 @@
+/* models/cluster_int.h — private to models/cluster.c and
+ * models/cluster_index.c: the cluster's structures and the helpers the two
+ * share.  Everyone else uses models/cluster.h (and, for placement,
+ * models/cluster_idx.h).
+ *
+ * Invariant: an instance is in the placement indexes exactly when it is
+ * placeable (status ACTIVE and agent connected), and every index entry is
+ * updated inside reserve/release/status changes, never lazily: cluster.c
+ * calls cl_index_erase before it changes an instance's remaining resources
+ * or status and cl_index_insert after.  Choice ids (A9, D1, ...) in the
+ * cluster*.c comments are those of the appendix "Choices" of
+ * docs/ecs-model.md.
+ */
+#ifndef MODELS_CLUSTER_INT_H
+#define MODELS_CLUSTER_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/cluster.h"
+#include "models/cluster_idx.h"
+
+#define NIL (-1)
+#define N_ORDERS 3
+
+struct igrp {
+	uint32_t g;
+	int32_t n;                /* tasks of g on the instance (≥ 1) */
+	int32_t pos;              /* index of the instance in the group's list */
+};
+
+struct iattr {
+	uint32_t name, value;     /* value STRTAB_NONE = present with no value */
+};
+
+struct portset {
+	uint16_t *p;
+	int n, cap;
+};
+
+struct inst {
+	char *id, *ec2_id, *agent_version;
+	uint32_t type, az;        /* interned values */
+	int64_t cpu_reg, mem_reg, gpu_reg, gpu_used;
+	int eni_cap, eni_used;
+	struct portset ports[2];  /* [0] TCP, [1] UDP */
+	struct iattr *attrs;
+	int n_attrs;
+	enum inst_status status;
+	int agent;
+	int32_t tasks;
+	struct igrp *grp;
+	const char **grp_names;   /* parallel to grp, for CQL task:group */
+	int n_grp, cap_grp;
+	int64_t registered_at;
+};
+
+/* A node keeps copies of its key and of the other resource (aux), written
+ * when it is inserted: the cluster erases an instance before changing its
+ * resources and inserts it again after, so the copies are always current and
+ * a walk reads one node (one cache line) per level. */
+struct tnode {
+	int64_t key;              /* remaining memory / CPU; the number in CL_BY_NUM */
+	int64_t aux;              /* the other resource (CL_BY_MEM, CL_BY_CPU) */
+	int64_t mx;               /* max of aux over the subtree */
+	int32_t l, r, sz;
+};
+
+struct forest {
+	struct tnode *t[N_ORDERS];
+};
+
+struct part {
+	int32_t root[N_ORDERS];
+	uint32_t value;           /* STRTAB_NONE = the "no value" value */
+};
+
+struct gcount {
+	int64_t *c;               /* per value index */
+	int32_t n;
+	int built;
+};
+
+struct sattr {
+	uint32_t name;
+	struct forest f;
+	struct part *parts;
+	int32_t n_parts;
+	size_t cap_parts;
+	int32_t *part_of_value;   /* by interned string id, -1 = none yet */
+	size_t cap_pov;
+	int32_t none_part;
+	int32_t *inst_part;       /* by instance */
+	struct gcount *gc;        /* by group id */
+	size_t cap_gc;
+};
+
+struct group {
+	int32_t *insts;           /* instances with ≥ 1 task of the group */
+	int32_t n;
+	size_t cap;
+};
+
+struct cluster {
+	struct inst *in;
+	int32_t n;
+	size_t cap;
+	int64_t *mem_rem, *cpu_rem;
+	struct strtab *str, *gnames;
+	struct group *groups;
+	size_t cap_groups;
+	struct forest all_f;
+	struct part all;
+	struct sattr *sa;
+	int n_sa;
+	size_t cap_sa;
+	struct cluster_totals tot;
+	uint32_t a_az, a_type, a_os_type, a_os_family, a_arch, a_ami, a_task_eni;
+};
+
+static inline int cl_placeable(const struct inst *in)
+{
+	return in->status == INST_ACTIVE && in->agent;
+}
+
+/* ---- cluster.c ---- */
+
+/* Interned value of attribute `name` on the instance (STRTAB_NONE when it
+ * has no value); *present tells whether it has the attribute at all. */
+uint32_t cl_attr_value(const struct inst *in, uint32_t name, int *present);
+
+/* ---- cluster_index.c ---- */
+
+void cl_forest_grow(struct forest *f, size_t cap);
+void cl_forest_free(struct forest *f);
+/* Value index of instance i for tracked attribute s, created when new. */
+int32_t cl_value_index(struct cluster *cl, struct sattr *s, int32_t i);
+/* Add instance i to (remove it from) every part it belongs to, in every
+ * order, or only the two resource orders when only_resources. */
+void cl_index_insert(struct cluster *cl, int32_t i, int only_resources);
+void cl_index_erase(struct cluster *cl, int32_t i, int only_resources);
+/* Tracked-attribute counts of group g change by d on instance i. */
+void cl_spread_counts_add(struct cluster *cl, int32_t i, uint32_t g, int64_t d);
+
+#endif
