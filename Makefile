@@ -41,7 +41,7 @@ TEST_SUPPORT := $(patsubst %.c,$(B)/%.o,tests/cu_main.c $(wildcard tests/oracle/
 BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(B)/bench/%)
 
-.PHONY: all run test check unit e2e asan valgrind bench deps clean check-layers
+.PHONY: all run test check unit e2e asan valgrind bench deps clean check-layers check-cycles
 
 all: ecsim
 
@@ -112,11 +112,17 @@ bench: deps
 	@sh tests/bench/run-ecsim.sh ./ecsim
 	@sh tests/bench/bench-gen.sh ./ecsim
 
-# sim/ is the engine: it must know nothing of ECS (only the command layer,
-# sim/main.c and sim/cmd_*.c, reaches into models/).
+# Which layer may include which (scripts/check-layers.sh says the rules):
+# sim/ only sim/, models/ only sim/ and models/, nothing else the command layer
+# (cli/; for now sim/main.c, sim/cmd_*.c, sim/cmd.h).  The script's own
+# self-test runs with it.  Include cycles among models/ are reported by
+# check-cycles, not yet part of check: some remain.
 check-layers:
-	@if grep -l '#include "\(\.\./\)*models/' $$(ls sim/*.c sim/*.h | grep -v -e sim/main.c -e 'sim/cmd_') 2>/dev/null; then \
-		echo "ecsim: layering: the files above in sim/ include models/ headers"; exit 1; fi
+	@sh scripts/check-layers.sh
+	@sh tests/check-layers-selftest.sh
+
+check-cycles:
+	@CHECK_CYCLES=1 sh scripts/check-layers.sh
 
 clean:
 	rm -rf build ecsim results/*/ plots/*.png

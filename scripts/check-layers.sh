@@ -1,0 +1,216 @@
+#!/bin/sh
+# scripts/check-layers.sh [ROOT] — checks which layer may #include which.
+#
+# The layers, bottom to top:
+#   sim/     the engine (event queue, RNG, CSV/JSON readers, ...): knows
+#            nothing of ECS.  May include only sim/.                (rule 1)
+#   models/  the ECS model.  May include sim/ and models/, never the
+#            command layer.                                         (rule 2)
+#   cli/     the command layer (argument parsing, printing errors).  May
+#            include anything; nothing outside it includes it.      (rule 4)
+# and among the files of models/ there is no include cycle.         (rule 3)
+# For rule 3 a module is a file path without its extension (a.c and a.h are
+# one node) and `a.c includes b.h` is an edge from a to b; each strongly
+# connected set of modules is reported with one shortest cycle through it
+# and the #include lines that tie it together.
+#
+# TODO: the command layer still lives in sim/ (sim/main.c, sim/cmd_*.c and
+# their header sim/cmd.h) until it moves to cli/; until then those files
+# count as command layer, not as sim/, so they are exempt from rule 1 and
+# nothing else may include them.
+#
+# Rule 3 fails today (see `make check-cycles`), so it is enforced only when
+# CHECK_CYCLES=1; otherwise the number of cycles is printed as a note.
+#
+# Includes are resolved as the compiler does with `-I.`: "x.h" first next to
+# the including file, then from ROOT; <x.h> from ROOT only.  Includes that
+# resolve to no file of ROOT (system and library headers) are ignored.
+# Exit 0 when every enforced rule holds, 1 otherwise (one line per
+# violation), 2 on bad usage.  POSIX sh and awk only.
+ROOT=${1:-.}
+if [ $# -gt 1 ] || [ ! -d "$ROOT" ]; then
+	echo "usage: scripts/check-layers.sh [ROOT]" >&2
+	exit 2
+fi
+cd "$ROOT" || exit 2
+
+files=$(find sim models cli -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null | LC_ALL=C sort)
+[ -n "$files" ] || { echo "check-layers: no sources under $ROOT/sim, models or cli" >&2; exit 2; }
+
+# The first input is the list of every C file of ROOT (for resolving
+# includes; build/ and dot directories left out), then the files checked.
+find . \( -name build -o -name '.?*' \) -prune -o -type f \( -name '*.c' -o -name '*.h' \) -print |
+	sed 's|^\./||' | LC_ALL=C sort | awk -v cycles="${CHECK_CYCLES:-0}" '
+function normalize(p,    n, a, out, i, k, o) {
+	n = split(p, a, "/")
+	k = 0
+	for (i = 1; i <= n; i++) {
+		if (a[i] == "" || a[i] == ".")
+			continue
+		if (a[i] == ".." && k > 0 && o[k] != "..") {
+			k--
+			continue
+		}
+		o[++k] = a[i]
+	}
+	out = ""
+	for (i = 1; i <= k; i++)
+		out = out (i > 1 ? "/" : "") o[i]
+	return out
+}
+function dirname(p) {
+	if (p !~ /\//)
+		return ""
+	sub(/\/[^\/]*$/, "", p)
+	return p
+}
+function module(p) {
+	sub(/\.[ch]$/, "", p)
+	return p
+}
+# cli, cmd (the command layer still in sim/), sim, models or other
+function layer(p) {
+	if (p ~ /^cli\//)
+		return "cli"
+	if (p == "sim/main.c" || p == "sim/cmd.h" || p ~ /^sim\/cmd_[^\/]*\.c$/)
+		return "cmd"
+	if (p ~ /^sim\//)
+		return "sim"
+	if (p ~ /^models\//)
+		return "models"
+	return "other"
+}
+function bad(where, msg) {
+	print "check-layers: " where ": " msg
+	nbad++
+}
+NR == FNR {
+	exists[$0] = 1
+	next
+}
+FNR == 1 {
+	file = FILENAME
+	sub(/^\.\//, "", file)
+}
+/^[ \t]*#[ \t]*include[ \t]*["<]/ {
+	line = $0
+	sub(/^[ \t]*#[ \t]*include[ \t]*/, "", line)
+	quoted = substr(line, 1, 1) == "\""
+	name = substr(line, 2)
+	if (quoted)
+		sub(/".*/, "", name)
+	else
+		sub(/>.*/, "", name)
+	target = ""
+	if (quoted) {
+		t = normalize((dirname(file) == "" ? "" : dirname(file) "/") name)
+		if (t in exists)
+			target = t
+	}
+	if (target == "") {
+		t = normalize(name)
+		if (t in exists)
+			target = t
+	}
+	if (target == "")
+		next           # a system or library header
+	where = file ":" FNR
+	lf = layer(file)
+	lt = layer(target)
+	if ((lt == "cli" || lt == "cmd") && lf != "cli" && lf != "cmd")
+		bad(where, "includes " target ", a file of the command layer; nothing outside it may (rule 4)")
+	else if (lf == "sim" && lt != "sim")
+		bad(where, "includes " target "; sim/ (the engine) may include only sim/ (rule 1)")
+	else if (lf == "models" && lt != "sim" && lt != "models")
+		bad(where, "includes " target "; models/ may include only sim/ and models/ (rule 2)")
+	if (lf == "models" && lt == "models") {
+		u = module(file)
+		v = module(target)
+		if (!(u in isnode)) { isnode[u] = 1; node[++nn] = u }
+		if (!(v in isnode)) { isnode[v] = 1; node[++nn] = v }
+		if (u != v && !((u, v) in edge)) {
+			edge[u, v] = where " includes " target
+			adj[u] = adj[u] " " v
+			reach[u, v] = 1
+		}
+	}
+}
+END {
+	# transitive closure (the graph has tens of nodes)
+	for (k = 1; k <= nn; k++)
+		for (i = 1; i <= nn; i++)
+			if ((node[i], node[k]) in reach)
+				for (j = 1; j <= nn; j++)
+					if ((node[k], node[j]) in reach)
+						reach[node[i], node[j]] = 1
+	ncyc = 0
+	for (i = 1; i <= nn; i++) {
+		u = node[i]
+		if ((u in done) || !((u, u) in reach))
+			continue
+		ncyc++
+		members = ""
+		for (j = 1; j <= nn; j++) {
+			v = node[j]
+			if (((u, v) in reach) && ((v, u) in reach)) {
+				done[v] = 1
+				insc[ncyc, v] = 1
+				members = members " " v
+			}
+		}
+		# shortest cycle through u: breadth-first from u back to u
+		split("", par)
+		qh = 1; qt = 0
+		q[++qt] = u
+		found = 0
+		while (qh <= qt && !found) {
+			x = q[qh++]
+			m = split(adj[x], nb, " ")
+			for (t = 1; t <= m && !found; t++) {
+				y = nb[t]
+				if (!((ncyc, y) in insc))
+					continue
+				if (y == u) {
+					par[u] = x
+					found = 1
+				} else if (!(y in par)) {
+					par[y] = x
+					q[++qt] = y
+				}
+			}
+		}
+		path = u
+		x = par[u]
+		while (x != u) {
+			path = x " -> " path
+			x = par[x]
+		}
+		path = u " -> " path
+		if (cycles) {
+			print "check-layers: include cycle in models/ (rule 3): " path
+			for (j = 1; j <= nn; j++) {
+				v = node[j]
+				if (!((ncyc, v) in insc))
+					continue
+				for (k = 1; k <= nn; k++)
+					if (((ncyc, node[k]) in insc) && ((v, node[k]) in edge))
+						print "    " edge[v, node[k]]
+			}
+		} else {
+			cyc[ncyc] = path
+		}
+	}
+	if (cycles) {
+		nbad += ncyc
+	} else if (ncyc > 0) {
+		printf "check-layers: note: %d include cycle(s) in models/, not enforced yet (make check-cycles):", ncyc
+		for (i = 1; i <= ncyc; i++)
+			printf " [%s]", cyc[i]
+		printf "\n"
+	}
+	if (nbad > 0) {
+		print "check-layers: " nbad " violation(s)"
+		exit 1
+	}
+}
+' - $files
