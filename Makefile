@@ -7,6 +7,7 @@
 #   make asan       the whole suite under AddressSanitizer + UBSan
 #   make valgrind   the unit suites under valgrind --leak-check=full
 #   make bench      speed of the hot paths (printed, never asserted)
+#   make check-cycles  include cycles among models/ (not yet in make test)
 #   make clean
 #
 # Each variant builds in its own directory (build/release, build/asan), so
