@@ -905,8 +905,8 @@ static void test_defaults(void)
 static void test_templates(void)
 {
 	static const char *const want[][2] = {
-		{ "az-balanced-spread", "spread(attribute:ecs.availability-zone),spread(instanceId)" },
-		{ "az-balanced-binpack", "spread(attribute:ecs.availability-zone),binpack(memory)" },
+		{ "az-balanced-spread", "spread(attribute:ecs.availability-zone)+spread(instanceId)" },
+		{ "az-balanced-binpack", "spread(attribute:ecs.availability-zone)+binpack(memory)" },
 		{ "binpack", "binpack(memory)" },
 		{ "one-task-per-host", "default" },
 	};
