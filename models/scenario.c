@@ -1307,16 +1307,17 @@ static int rebuild_policies(struct scenario *s, struct err *e)
 int scenario_set_strategy(struct scenario *s, const char *arg, struct err *e)
 {
 	struct place_policy p;
+	int n_template;
 
 	place_policy_init(&p);
 	if (place_parse_strategy_arg(&p, arg, e)) {
 		place_policy_free(&p);
 		return -1;
 	}
-	/* keep the scenario's constraints and tie-break; take the new strategies
-	 * (and a template's constraints, e.g. one-task-per-host) */
-	s->cli_strategy = 1;
-	s->n_cli_constraints = p.n_constraints;
+	n_template = p.n_constraints;
+	/* keep the scenario's constraints (not an earlier --strategy's template
+	 * constraints) and tie-break; take the new strategies (and a template's
+	 * constraints, e.g. one-task-per-host) */
 	for (int i = s->n_cli_constraints; i < s->policy.n_constraints && p.n_constraints < PLACE_MAX_CONSTRAINTS; i++) {
 		const struct place_constraint *c = &s->policy.constraints[i];
 
@@ -1333,6 +1334,8 @@ int scenario_set_strategy(struct scenario *s, const char *arg, struct err *e)
 		}
 	}
 	p.tie_break = s->policy.tie_break;
+	s->cli_strategy = 1;
+	s->n_cli_constraints = n_template;
 	place_policy_free(&s->policy);
 	s->policy = p;
 	free(s->strategy_label);
