@@ -1339,7 +1339,9 @@ int scenario_set_strategy(struct scenario *s, const char *arg, struct err *e)
 	place_policy_free(&s->policy);
 	s->policy = p;
 	free(s->strategy_label);
-	s->strategy_label = arg[0] == '[' ? place_policy_describe(&s->policy) : xstrdup(arg);
+	/* a JSON array (possibly after blanks) is named by its chain */
+	s->strategy_label = arg[strspn(arg, " \t\r\n")] == '[' ? place_policy_describe(&s->policy)
+								 : xstrdup(arg);
 	return rebuild_policies(s, e);
 }
 

@@ -231,6 +231,10 @@ static void test_scenario_placement_default(void)
 	RS_IS("def-json", "summary.csv", 1, "strategy",
 	      "spread(attribute:ecs.availability-zone)+binpack(memory)");
 	T_EQ(on_az("def-json", "web", "us-east-1b"), 2);
+	/* blanks before the array change nothing */
+	CU_ASSERT_EQUAL_FATAL(rs_run("def.json", "def-json2", " [{\"type\":\"binpack\",\"field\":\"cpu\"}]",
+				     NULL, NULL), 0);
+	RS_IS("def-json2", "summary.csv", 1, "strategy", "binpack(cpu)");
 }
 
 /* Without a scenario strategy a service keeps ECS's service default (spread
