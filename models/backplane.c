@@ -519,7 +519,7 @@ static void on_sample(struct sim *s, void *ctx, const struct event *ev)
 	metrics_on_sample(bp->m, sim_now(s), &ms);
 	svc_sample(bp, sim_now(s));
 	if (next <= bp->s->duration)
-		sim_at(s, next, bp->ev_sample, bp, 0);
+		sim_at_last(s, next, bp->ev_sample, bp, 0);
 }
 
 static int trace_row(struct backplane *bp, struct trace_src *src, struct err *e)
@@ -795,7 +795,7 @@ int backplane_start(struct backplane *bp, struct err *e)
 			sim_at(bp->sim, g->start, bp->ev_arrival, gs, 0);
 	}
 	fault_start(bp);
-	sim_at(bp->sim, 0, bp->ev_sample, bp, 0);
+	sim_at_last(bp->sim, 0, bp->ev_sample, bp, 0);
 	return 0;
 }
 

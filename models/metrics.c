@@ -114,7 +114,7 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 		"pending", "healthy", "deployments" };
 	static const char *const svc_sum_cols[] = { "service", "availability_pct",
 		"full_capacity_pct", "min_running", "tasks_started", "tasks_failed_to_start",
-		"replacements", "mean_time_to_replace_s", "p99_time_to_replace_s" };
+		"replacements", "mean_time_to_replace_s", "p99_time_to_replace_s", "strategy" };
 	static const char *const fault_cols[] = { "time_s", "kind", "target", "az",
 		"tasks_affected", "service_tasks_affected", "fault_id", "duration_s" };
 	static const char *const rec_cols[] = { "fault_id", "service", "lost", "restored_s" };
@@ -142,7 +142,7 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 	m->services = open_in(m, "services.csv", svc_cols, 7, e);
 	if (!m->services)
 		goto fail;
-	m->svc_summary = open_in(m, "service_summary.csv", svc_sum_cols, 9, e);
+	m->svc_summary = open_in(m, "service_summary.csv", svc_sum_cols, 10, e);
 	if (!m->svc_summary)
 		goto fail;
 	m->faults = open_in(m, "failures.csv", fault_cols, 8, e);
@@ -295,6 +295,7 @@ void metrics_on_service_summary(struct metrics *m, const struct service_summary 
 		csvout_empty(o);
 		csvout_empty(o);
 	}
+	csvout_str(o, s->strategy ? s->strategy : "");
 	csvout_endrow(o);
 }
 

@@ -78,6 +78,7 @@ struct service_summary {
 	int64_t tasks_failed_to_start;
 	int64_t replacements;         /* lost tasks replaced */
 	double mean_replace_s, p99_replace_s;   /* -1 = none */
+	const char *strategy;         /* placement strategy its tasks used ("daemon": none) */
 };
 /* A row of service_summary.csv. */
 void metrics_on_service_summary(struct metrics *m, const struct service_summary *s);

@@ -24,7 +24,7 @@ static void observe(void *p)
 enum run_status run_scenario(struct scenario *s, const struct run_opts *o, uint64_t *events,
 			     struct err *e)
 {
-	struct metrics_cfg cfg = { o->out_dir, s->name, s->strategy_label, s->seed, o->task_log };
+	struct metrics_cfg cfg = { o->out_dir, s->name, s->summary_label, s->seed, o->task_log };
 	struct metrics *m = metrics_open(&cfg, e);
 	struct sim *sim;
 	struct rng_reg *rng;

@@ -868,6 +868,109 @@ static int read_timing(struct scenario *s, const cJSON *cp, const cJSON *agent, 
 	return 0;
 }
 
+/* Append a copy of constraint c to p (D11's limit of 10 applies). */
+static int add_constraint(struct place_policy *p, const struct place_constraint *c,
+			  const char *file, const char *path, struct err *e)
+{
+	if (c->type == PC_MEMBER_OF)
+		return place_add_member_of(p, c->expression, file, path, e);
+	if (p->n_constraints == PLACE_MAX_CONSTRAINTS)
+		return err_at(e, file, 0, 0, path,
+			      "more than %d placement constraints (task definition and run time together)",
+			      PLACE_MAX_CONSTRAINTS);
+	p->constraints[p->n_constraints].type = PC_DISTINCT_INSTANCE;
+	p->constraints[p->n_constraints].expression = NULL;
+	p->constraints[p->n_constraints].expr = NULL;
+	p->n_constraints++;
+	return 0;
+}
+
+/* A service's placement policy.  The scenario's `placement` is the default
+ * of every task that does not set its own: a service without its own
+ * placementStrategy takes the scenario's strategy (none: ECS's service
+ * default, docs/ecs-model.md §4.6), without its own placementConstraints
+ * the scenario's constraints; the tie-break is always the scenario's.
+ * --strategy replaces every strategy, the service's own included, and adds
+ * its template's constraints (one-task-per-host: distinctInstance).  A
+ * DAEMON service takes no strategy (§4.10): neither the scenario's nor
+ * --strategy's.  The task definition's memberOf constraints come last
+ * (models/service.c swaps them on a deployment of another definition). */
+static int build_service_policy(struct scenario *s, struct scn_service *v, struct err *e)
+{
+	const struct place_policy *strat;
+	int daemon = v->sched == SCHED_DAEMON, first;
+	const struct scn_taskdef *t = &s->taskdefs[v->taskdef];
+	char path[300];
+
+	place_policy_free(&v->policy);
+	if (daemon)
+		strat = &v->own;                 /* empty: refused at load otherwise */
+	else
+		strat = s->cli_strategy || !v->own_strategy ? &s->policy : &v->own;
+	place_policy_init(&v->policy);
+	v->policy.n_strategies = strat->n_strategies;
+	for (int k = 0; k < strat->n_strategies; k++) {
+		v->policy.strategies[k].type = strat->strategies[k].type;
+		v->policy.strategies[k].field = strat->strategies[k].field ?
+			xstrdup(strat->strategies[k].field) : NULL;
+	}
+	v->policy.tie_break = s->policy.tie_break;
+	snprintf(path, sizeof path, "$.services[%d].placementConstraints", (int)(v - s->services));
+	first = daemon ? s->n_cli_constraints : 0;
+	if (v->own_constraints) {
+		/* the --strategy template's constraints, then the service's */
+		for (int k = first; k < s->n_cli_constraints; k++)
+			if (add_constraint(&v->policy, &s->policy.constraints[k], s->file, path, e))
+				return -1;
+		for (int k = 0; k < v->own.n_constraints; k++)
+			if (add_constraint(&v->policy, &v->own.constraints[k], s->file, path, e))
+				return -1;
+	} else {
+		for (int k = first; k < s->policy.n_constraints; k++)
+			if (add_constraint(&v->policy, &s->policy.constraints[k], s->file, path, e))
+				return -1;
+	}
+	for (int k = 0; k < t->td->n_constraints; k++)
+		if (place_add_member_of(&v->policy, t->td->constraints[k],
+					t->path[0] ? t->path : s->file, "$.placementConstraints", e))
+			return -1;
+	free(v->strategy_label);
+	if (daemon)
+		v->strategy_label = xstrdup("daemon");
+	else if (s->cli_strategy || !v->own_strategy)
+		v->strategy_label = xstrdup(s->strategy_label);
+	else
+		v->strategy_label = place_policy_describe(&v->own);
+	return 0;
+}
+
+/* summary.csv's strategy: the one label shared by the standalone tasks
+ * (counted when the scenario has a workload, or nothing else runs) and every
+ * REPLICA service; "mixed" when they differ (service_summary.csv then names
+ * each service's); "daemon" when only DAEMON services run. */
+static void update_summary_label(struct scenario *s)
+{
+	const char *one = NULL;
+	int mixed = 0, replica = 0;
+
+	for (int i = 0; i < s->n_services; i++)
+		replica += s->services[i].sched != SCHED_DAEMON;
+	if (s->n_traces || s->n_imports || s->n_gens || (!replica && !s->n_services))
+		one = s->strategy_label;
+	for (int i = 0; i < s->n_services; i++) {
+		const struct scn_service *v = &s->services[i];
+
+		if (v->sched == SCHED_DAEMON)
+			continue;
+		if (!one)
+			one = v->strategy_label;
+		else if (strcmp(one, v->strategy_label) != 0)
+			mixed = 1;
+	}
+	free(s->summary_label);
+	s->summary_label = xstrdup(mixed ? "mixed" : one ? one : "daemon");
+}
+
 static int read_services(struct scenario *s, const cJSON *arr, struct err *e)
 {
 	int i = 0;
@@ -912,7 +1015,7 @@ static int read_services(struct scenario *s, const cJSON *arr, struct err *e)
 			return jr_fail(&c, "schedulingStrategy", "expected REPLICA or DAEMON, got \"%s\"", sched);
 		if (v->sched == SCHED_DAEMON && (strat || jr_has(&c, "desiredCount")))
 			return jr_fail(&c, v->sched == SCHED_DAEMON && strat ? "placementStrategy" : "desiredCount",
-				       "not used by a DAEMON service (ecs-semantics §4.10)");
+				       "not used by a DAEMON service (ECS refuses it, docs/ecs-model.md §4.10)");
 		td = find_taskdef_name(s, tdname);
 		if (td < 0)
 			return jr_fail(&c, "taskDefinition", "unknown task definition '%s' (not in $.taskDefinitions)", tdname);
@@ -950,17 +1053,17 @@ static int read_services(struct scenario *s, const cJSON *arr, struct err *e)
 		}
 		v->min_healthy_pct = (int)minp;
 		v->max_pct = (int)maxp;
+		place_policy_init(&v->own);
 		snprintf(p2, sizeof p2, "%s.placementStrategy", path);
-		if (strat && place_parse_strategies(&v->policy, strat, s->file, p2, e))
+		if (strat && place_parse_strategies(&v->own, strat, s->file, p2, e))
 			return -1;
 		snprintf(p2, sizeof p2, "%s.placementConstraints", path);
-		if (cons && place_parse_constraints(&v->policy, cons, s->file, p2, e))
+		if (cons && place_parse_constraints(&v->own, cons, s->file, p2, e))
 			return -1;
-		v->policy.tie_break = s->policy.tie_break;
-		for (int k = 0; k < s->taskdefs[td].td->n_constraints; k++)
-			if (place_add_member_of(&v->policy, s->taskdefs[td].td->constraints[k],
-						s->taskdefs[td].path, "$.placementConstraints", e))
-				return -1;
+		v->own_strategy = strat != NULL;
+		v->own_constraints = cons != NULL;
+		if (build_service_policy(s, v, e))
+			return -1;
 		if (rt) {
 			snprintf(p2, sizeof p2, "%s.runtimeSeconds", path);
 			if (dist_parse(&v->runtime, rt, s->file, p2, s->dir, e))
@@ -1072,6 +1175,7 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 			return jr_fail(&pc, "mode", "expected \"wait\" or \"fail\", got \"%s\"", mode);
 	}
 	s->pending_timeout = sec_to_ms(ptimeout);
+	update_summary_label(s);
 	return 0;
 }
 
@@ -1146,6 +1250,8 @@ void scenario_free(struct scenario *s)
 	for (int i = 0; i < s->n_services; i++) {
 		free(s->services[i].name);
 		place_policy_free(&s->services[i].policy);
+		place_policy_free(&s->services[i].own);
+		free(s->services[i].strategy_label);
 		if (s->services[i].has_runtime)
 			dist_free(&s->services[i].runtime);
 	}
@@ -1178,6 +1284,7 @@ void scenario_free(struct scenario *s)
 	place_policy_free(&s->policy);
 	catalog_free(s->catalog);
 	free(s->strategy_label);
+	free(s->summary_label);
 	free(s->region);
 	free(s->name);
 	free(s->dir);
@@ -1190,21 +1297,28 @@ static int rebuild_policies(struct scenario *s, struct err *e)
 	for (int i = 0; i < s->n_taskdefs; i++)
 		if (build_policy(s, &s->taskdefs[i], e))
 			return -1;
+	for (int i = 0; i < s->n_services; i++)
+		if (build_service_policy(s, &s->services[i], e))
+			return -1;
+	update_summary_label(s);
 	return 0;
 }
 
 int scenario_set_strategy(struct scenario *s, const char *arg, struct err *e)
 {
 	struct place_policy p;
+	int n_template;
 
 	place_policy_init(&p);
 	if (place_parse_strategy_arg(&p, arg, e)) {
 		place_policy_free(&p);
 		return -1;
 	}
-	/* keep the scenario's constraints and tie-break; take the new strategies
-	 * (and a template's constraints, e.g. one-task-per-host) */
-	for (int i = 0; i < s->policy.n_constraints && p.n_constraints < PLACE_MAX_CONSTRAINTS; i++) {
+	n_template = p.n_constraints;
+	/* keep the scenario's constraints (not an earlier --strategy's template
+	 * constraints) and tie-break; take the new strategies (and a template's
+	 * constraints, e.g. one-task-per-host) */
+	for (int i = s->n_cli_constraints; i < s->policy.n_constraints && p.n_constraints < PLACE_MAX_CONSTRAINTS; i++) {
 		const struct place_constraint *c = &s->policy.constraints[i];
 
 		if (c->type == PC_MEMBER_OF) {
@@ -1220,10 +1334,14 @@ int scenario_set_strategy(struct scenario *s, const char *arg, struct err *e)
 		}
 	}
 	p.tie_break = s->policy.tie_break;
+	s->cli_strategy = 1;
+	s->n_cli_constraints = n_template;
 	place_policy_free(&s->policy);
 	s->policy = p;
 	free(s->strategy_label);
-	s->strategy_label = arg[0] == '[' ? place_policy_describe(&s->policy) : xstrdup(arg);
+	/* a JSON array (possibly after blanks) is named by its chain */
+	s->strategy_label = arg[strspn(arg, " \t\r\n")] == '[' ? place_policy_describe(&s->policy)
+								 : xstrdup(arg);
 	return rebuild_policies(s, e);
 }
 

@@ -140,6 +140,12 @@ struct scn_service {
 	struct dist runtime;          /* how long each task's essential container runs */
 	sim_time_t create_at;         /* CreateService call time */
 	int az_rebalancing;           /* availabilityZoneRebalancing ENABLED (§5.9) */
+	/* The service's own placementStrategy / placementConstraints as written
+	 * (a member present, even empty, is the service's own); `policy` above
+	 * is built from them, the scenario's `placement` and --strategy. */
+	struct place_policy own;
+	int own_strategy, own_constraints;
+	char *strategy_label;         /* service_summary.csv's strategy ("daemon" for DAEMON) */
 };
 
 /* A public trace read directly (models/import.h). */
@@ -169,7 +175,10 @@ struct scenario {
 	int n_taskdefs;
 	size_t cap_taskdefs;
 	struct place_policy policy;
-	char *strategy_label;         /* what summary.csv shows as the strategy */
+	char *strategy_label;         /* the strategy of standalone tasks (template name, chain or "default") */
+	char *summary_label;          /* what summary.csv shows: the one strategy used, or "mixed" */
+	int cli_strategy;             /* --strategy given: it replaces every task's strategy */
+	int n_cli_constraints;        /* policy.constraints[0..n) come from the --strategy template */
 	char **traces;                /* resolved paths */
 	int n_traces;
 	struct scn_import *imports;   /* public traces read directly */
@@ -191,7 +200,10 @@ struct scenario *scenario_load(const char *path, struct err *e);
 void scenario_free(struct scenario *s);        /* NULL is a no-op */
 
 /* Replace the placement strategies (--strategy) or the tie-break
- * (--tie-break); rebuilds every task definition's policy. */
+ * (--tie-break); rebuilds every task definition's and every service's
+ * policy.  --strategy replaces the strategy of every task, services with
+ * their own placementStrategy included; DAEMON services take no strategy
+ * and are left as they are. */
 int scenario_set_strategy(struct scenario *s, const char *arg, struct err *e);
 int scenario_set_tie_break(struct scenario *s, const char *arg, struct err *e);
 

@@ -790,6 +790,7 @@ void svc_finish(struct backplane *bp, sim_time_t end)
 			.replacements = (int64_t)n,
 			.mean_replace_s = n ? gsl_rstat_mean(v->replace) : -1,
 			.p99_replace_s = n ? quant_get(&v->replace_p99) : -1,
+			.strategy = v->cfg->strategy_label,
 		};
 
 		sim_set_now(bp->sim, end);

@@ -136,6 +136,11 @@ int cmd_run(int argc, char **argv)
 		scenario_free(s);
 		return EXIT_INPUT;
 	}
+	/* ECS allows no strategy on a DAEMON service: --strategy leaves it alone */
+	for (int i = 0; o.strategy && !o.quiet && i < s->n_services; i++)
+		if (s->services[i].sched == SCHED_DAEMON)
+			fprintf(stderr, "ecsim: note: --strategy does not apply to DAEMON service '%s' "
+				"(a DAEMON service takes no placement strategy)\n", s->services[i].name);
 	if (o.has_seed)
 		s->seed = (uint64_t)o.seed;
 	if (o.until_s > 0)

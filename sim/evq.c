@@ -30,9 +30,8 @@ void evq_free(struct evq *q)
 	free(q);
 }
 
-uint64_t evq_push(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg)
+static uint64_t push(struct evq *q, struct event ev)
 {
-	struct event ev = { t, q->next_seq++, type, target, arg };
 	size_t i;
 
 	XGROW(q->h, q->cap, q->n + 1);
@@ -47,6 +46,16 @@ uint64_t evq_push(struct evq *q, sim_time_t t, uint32_t type, void *target, uint
 	}
 	q->h[i] = ev;
 	return ev.seq;
+}
+
+uint64_t evq_push(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg)
+{
+	return push(q, (struct event){ t, q->next_seq++, type, target, arg });
+}
+
+uint64_t evq_push_last(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg)
+{
+	return push(q, (struct event){ t, q->next_seq++ | EVQ_SEQ_LAST, type, target, arg });
 }
 
 int evq_pop(struct evq *q, struct event *out)

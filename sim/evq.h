@@ -2,7 +2,10 @@
  *
  * Events are ordered by (t, seq): seq is assigned by evq_push from a counter,
  * so events at the same time come out in the order they were scheduled
- * (FIFO within ties), deterministically.  Implemented as a 4-ary heap over a
+ * (FIFO within ties), deterministically.  An event pushed with evq_push_last
+ * carries EVQ_SEQ_LAST in its seq, so it comes out after every ordinary
+ * event of the same time, including ones pushed later (an observation of
+ * the state "at t" that must see everything that happened at t).  Implemented as a 4-ary heap over a
  * growable array.
  *
  *   evq_push       O(log n)
@@ -44,6 +47,10 @@ struct evq *evq_new(void);
 void evq_free(struct evq *q);        /* NULL is a no-op */
 /* Schedule; returns the sequence number given to the event. */
 uint64_t evq_push(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg);
+#define EVQ_SEQ_LAST (UINT64_C(1) << 63)
+/* The same, ordered after every ordinary event at time t (FIFO among such
+ * "last" events). */
+uint64_t evq_push_last(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg);
 /* Remove the earliest event into *ev; returns 0 when the queue is empty. */
 int evq_pop(struct evq *q, struct event *ev);
 /* Time of the earliest event, SIM_TIME_MAX when empty. */

@@ -57,6 +57,16 @@ void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t a
 	evq_push(s->q, t, type, target, arg);
 }
 
+void sim_at_last(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg)
+{
+	if (t < s->now || type >= s->n_h) {
+		fprintf(stderr, "ecsim: fatal: internal: event type %u at %lld before now %lld\n",
+			type, (long long)t, (long long)s->now);
+		abort();
+	}
+	evq_push_last(s->q, t, type, target, arg);
+}
+
 void sim_after(struct sim *s, sim_time_t delay, uint32_t type, void *target, uint64_t arg)
 {
 	sim_at(s, s->now + (delay > 0 ? delay : 0), type, target, arg);

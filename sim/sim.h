@@ -26,6 +26,10 @@ uint32_t sim_on(struct sim *s, const char *name, sim_handler h, void *ctx);
 
 /* Schedule an event of `type` at absolute time t (>= now). */
 void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg);
+/* The same, but run after every other event at time t, including events
+ * that those schedule for t: a sample taken by it sees every event at or
+ * before t.  Several such events at one t run in the order scheduled. */
+void sim_at_last(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg);
 /* Schedule after a delay (>= 0). */
 void sim_after(struct sim *s, sim_time_t delay, uint32_t type, void *target, uint64_t arg);
 

@@ -88,5 +88,18 @@ check "import alibaba2018" "$ECSIM" import alibaba2018 --batch-task tests/data/i
 	--out "$T/ali.csv" --quiet
 expect_exit 2 "import missing file" "nope.csv" "$ECSIM" import google2011 --task-events "$T/nope.csv" --out "$T/x.csv"
 
+# --strategy reaches services: the service scenario places differently under
+# binpack and az-balanced-spread, and the summary names what was used
+for tpl in binpack az-balanced-spread; do
+	check "services under $tpl" "$ECSIM" run scenarios/service-rollout.json --quiet --strategy "$tpl" --out "$T/svc-$tpl"
+done
+cmp -s "$T/svc-binpack/tasks.csv" "$T/svc-az-balanced-spread/tasks.csv" \
+	&& ko "services follow --strategy" || ok "services follow --strategy"
+grep -q ',binpack$' "$T/svc-binpack/service_summary.csv" && ok "service_summary names the strategy" \
+	|| ko "service_summary names the strategy"
+check "--strategy with a DAEMON service" "$ECSIM" run scenarios/daemon.json --quiet --strategy binpack --out "$T/dmn"
+grep -q '^logs,.*,daemon$' "$T/dmn/service_summary.csv" && ok "DAEMON service takes no strategy" \
+	|| ko "DAEMON service takes no strategy"
+
 echo "e2e: $pass passed, $fail failed"
 [ $fail -eq 0 ]

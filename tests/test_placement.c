@@ -905,8 +905,8 @@ static void test_defaults(void)
 static void test_templates(void)
 {
 	static const char *const want[][2] = {
-		{ "az-balanced-spread", "spread(attribute:ecs.availability-zone),spread(instanceId)" },
-		{ "az-balanced-binpack", "spread(attribute:ecs.availability-zone),binpack(memory)" },
+		{ "az-balanced-spread", "spread(attribute:ecs.availability-zone)+spread(instanceId)" },
+		{ "az-balanced-binpack", "spread(attribute:ecs.availability-zone)+binpack(memory)" },
 		{ "binpack", "binpack(memory)" },
 		{ "one-task-per-host", "default" },
 	};
@@ -1138,7 +1138,7 @@ static void test_bad_strategy_arg(void)
 	err_clear(&e);
 	T_EQ(place_parse_strategy_arg(&p, " [{\"type\":\"binpack\",\"field\":\"cpu\"},{\"type\":\"random\"}]", &e), 0);
 	d = place_policy_describe(&p);
-	T_STREQ(d, "binpack(cpu),random");
+	T_STREQ(d, "binpack(cpu)+random");
 	free(d);
 	place_policy_free(&p);
 	place_policy_init(&p);

@@ -276,7 +276,7 @@ char *place_policy_describe(const struct place_policy *p)
 		size_t need = strlen(name) + (st->field ? strlen(st->field) + 2 : 0) + 2;
 
 		XGROW(s, cap, n + need + 1);
-		n += (size_t)snprintf(s + n, cap - n, "%s%s%s%s%s", k ? "," : "", name,
+		n += (size_t)snprintf(s + n, cap - n, "%s%s%s%s%s", k ? "+" : "", name,
 				      st->field ? "(" : "", st->field ? st->field : "", st->field ? ")" : "");
 	}
 	return s;

@@ -71,8 +71,8 @@ int place_add_member_of(struct place_policy *p, const char *expression,
 int place_template(struct place_policy *p, const char *name, struct err *e);
 /* Parse --strategy's argument: a template name or a JSON strategy array. */
 int place_parse_strategy_arg(struct place_policy *p, const char *arg, struct err *e);
-/* A short text form of the strategies ("spread(attribute:ecs.availability-zone),binpack(memory)"),
- * caller frees. */
+/* A short text form of the strategies ("spread(attribute:ecs.availability-zone)+binpack(memory)";
+ * no commas, so it stays one CSV field unquoted), caller frees. */
 char *place_policy_describe(const struct place_policy *p);
 
 struct place_result {
