@@ -169,6 +169,14 @@ const char *trace_event_name(enum trace_event ev)
 	return (unsigned)ev < TR_N_EVENTS ? ev_names[ev] : "?";
 }
 
+int trace_column(const struct trace *t, const char *name)
+{
+	for (int c = 0; c < C_N; c++)
+		if (strcmp(name, col_names[c]) == 0)
+			return t->col[c] >= 0 ? t->col[c] + 1 : 0;
+	return 0;
+}
+
 int trace_can_resume(const struct trace *t)
 {
 	return !t->broken;

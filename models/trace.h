@@ -59,6 +59,9 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e);
  * that row and the next call reads the following row (a checker can report
  * every bad row), 0 when the file itself is malformed and reading must stop. */
 int trace_can_resume(const struct trace *t);
+/* 1-based column of the header column `name` ("target", "taskdef", ...), 0
+ * when the header has no such column. */
+int trace_column(const struct trace *t, const char *name);
 const char *trace_event_name(enum trace_event ev);
 const char *trace_path(const struct trace *t);
 /* Bytes the reader holds (bounded by the longest row).  For tests. */
