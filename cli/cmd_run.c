@@ -11,7 +11,9 @@
 #include "cmd.h"
 #include "models/metrics.h"
 #include "models/run.h"
+#include "models/runinfo.h"
 #include "models/scenario.h"
+#include "version.h"
 
 struct cli_opts {
 	const char *scenario;
@@ -168,6 +170,22 @@ int cmd_run(int argc, char **argv)
 		err_print(&e, stderr);
 		scenario_free(s);
 		return EXIT_RUNTIME;
+	}
+	{
+		/* last: a complete run.json marks a complete run */
+		struct runinfo ri = {
+			.version = ECSIM_VERSION, .scenario = o.scenario, .seed = s->seed,
+			.strategy = s->strategy_label,
+			.tie_break = s->policy.tie_break == PT_FIRST ? "first" : "random",
+			.until_s = o.until_s, .duration_ms = s->duration, .task_log = o.task_log,
+			.argc = argc, .argv = argv,
+		};
+
+		if (runinfo_finish(out_dir, &ri, &e)) {
+			err_print(&e, stderr);
+			scenario_free(s);
+			return EXIT_RUNTIME;
+		}
 	}
 	if (!o.quiet)
 		printf("ecsim: %s: %.0f simulated seconds, %llu events; results in %s/\n",

@@ -1,18 +1,31 @@
-/* sim/cmd_validate.c — `ecsim validate FILE...`: check scenarios, task
- * definitions and traces without running anything.  The kind of a file is
- * told by its content: .csv → trace; .json with "availabilityZones" →
- * scenario; other .json → task definition.  Prints "FILE: ok (kind)" per
- * good file, an error line per bad one; exit 2 if any was bad. */
+/* sim/cmd_validate.c — `ecsim validate FILE...`: find, without running,
+ * what a run would fail on.  The kind of a file is told by its content:
+ *
+ *   .csv                                  → a trace (format and values)
+ *   .json with "availabilityZones"        → a scenario: loaded and checked,
+ *       then every row of each of its traces is read once and every name a
+ *       row refers to is looked up (models/tracecheck.h)
+ *   .json with "tasks" or "instances" and no "containerDefinitions"
+ *                                         → a generator spec (`ecsim gen`)
+ *   other .json                           → a task definition (every memberOf
+ *       expression parsed)
+ *
+ * Prints "FILE: ok (kind)" per good file on stdout and every error found on
+ * stderr (FILE:LINE:COL or JSON path; the first MAX_PRINTED per file, then
+ * how many more); exit 2 if any file was bad. */
 #include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "cmd.h"
+#include "models/gen.h"
 #include "models/scenario.h"
 #include "models/taskdef.h"
-#include "models/trace.h"
+#include "models/tracecheck.h"
 #include "sim/jsonrd.h"
+
+#define MAX_PRINTED 100
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -21,58 +34,93 @@ static int ends_with(const char *s, const char *suffix)
 	return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-static int check_trace(const char *path, struct err *e, long *rows)
+static void print_err(const struct err *e, void *ctx)
 {
-	struct trace *t = trace_open(path, (1u << TR_N_EVENTS) - 1, e);
-	struct trace_row r;
-	int rc;
+	long *printed = ctx;
 
-	*rows = 0;
-	if (!t)
-		return -1;
-	while ((rc = trace_next(t, &r, e)) > 0)
-		(*rows)++;
-	trace_close(t);
-	return rc;
+	if (++*printed <= MAX_PRINTED)
+		err_print(e, stderr);
 }
 
-static int check_json(const char *path, struct err *e, const char **kind)
+static void more(long errors)
 {
+	if (errors > MAX_PRINTED)
+		fprintf(stderr, "ecsim: error: ... and %ld more error%s\n", errors - MAX_PRINTED,
+			errors - MAX_PRINTED == 1 ? "" : "s");
+}
+
+enum kind { K_TRACE, K_SCENARIO, K_GEN, K_TASKDEF };
+
+static const char *const kind_names[] = { "trace", "scenario", "generator spec",
+					  "task definition" };
+
+static enum kind json_kind(const cJSON *root)
+{
+	if (!cJSON_IsObject(root))
+		return K_TASKDEF;       /* a bare container array, or refused as one */
+	if (cJSON_GetObjectItemCaseSensitive(root, "availabilityZones"))
+		return K_SCENARIO;
+	if ((cJSON_GetObjectItemCaseSensitive(root, "tasks") ||
+	     cJSON_GetObjectItemCaseSensitive(root, "instances")) &&
+	    !cJSON_GetObjectItemCaseSensitive(root, "containerDefinitions") &&
+	    !cJSON_GetObjectItemCaseSensitive(root, "family"))
+		return K_GEN;
+	return K_TASKDEF;
+}
+
+/* Check one file; returns the number of errors (printed). */
+static long check_file(const char *path, enum kind *kind, long *rows)
+{
+	struct err e;
 	struct jdoc d;
-	int is_scenario;
+	long printed = 0, errors = 0;
 
-	if (jdoc_load(&d, path, e))
-		return -1;
-	is_scenario = cJSON_IsObject(d.root) &&
-		      cJSON_GetObjectItemCaseSensitive(d.root, "availabilityZones");
+	*rows = 0;
+	err_clear(&e);
+	if (ends_with(path, ".csv")) {
+		*kind = K_TRACE;
+		errors = tracecheck_file(path, print_err, &printed, rows);
+		more(errors);
+		return errors;
+	}
+	*kind = K_TASKDEF;
+	if (jdoc_load(&d, path, &e)) {
+		err_print(&e, stderr);
+		return 1;
+	}
+	*kind = json_kind(d.root);
 	jdoc_free(&d);
-	if (is_scenario) {
-		struct scenario *s = scenario_load(path, e);
+	switch (*kind) {
+	case K_SCENARIO: {
+		struct scenario *s = scenario_load(path, &e);
 
-		*kind = "scenario";
 		if (!s)
-			return -1;
+			break;
 		/* a scenario's traces are part of it */
-		for (int i = 0; i < s->n_traces; i++) {
-			long rows;
-
-			if (check_trace(s->traces[i], e, &rows)) {
-				scenario_free(s);
-				return -1;
-			}
-		}
+		errors = tracecheck_scenario(s, print_err, &printed, rows);
+		more(errors);
 		scenario_free(s);
+		return errors;
+	}
+	case K_GEN: {
+		struct gen_spec *g = gen_spec_load(path, &e);
+
+		if (!g)
+			break;
+		gen_spec_free(g);
 		return 0;
 	}
-	*kind = "task definition";
-	{
-		struct taskdef *td = taskdef_load(path, NULL, e);
+	default: {
+		struct taskdef *td = taskdef_load(path, NULL, &e);
 
 		if (!td)
-			return -1;
+			break;
 		taskdef_free(td);
+		return 0;
 	}
-	return 0;
+	}
+	err_print(&e, stderr);
+	return 1;
 }
 
 int cmd_validate(int argc, char **argv)
@@ -81,29 +129,26 @@ int cmd_validate(int argc, char **argv)
 
 	if (argc < 2)
 		return cmd_usage_error("validate: missing file");
-	if (strcmp(argv[1], "--help") == 0) {
-		printf("usage: ecsim validate <file>...\n");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		printf("usage: ecsim validate <file>...\n\n"
+		       "Check scenarios (.json with availabilityZones, and every row of their\n"
+		       "traces against them), traces (.csv), generator specs (.json with tasks\n"
+		       "or instances) and task definitions (other .json) without running them.\n"
+		       "Every error is printed (the first %d per file); exit 2 if any.\n",
+		       MAX_PRINTED);
 		return EXIT_OK;
 	}
 	for (int i = 1; i < argc; i++) {
-		struct err e;
-		const char *kind = "trace";
-		long rows = 0;
-		int rc;
+		enum kind kind;
+		long rows;
 
-		err_clear(&e);
-		if (ends_with(argv[i], ".csv"))
-			rc = check_trace(argv[i], &e, &rows);
-		else
-			rc = check_json(argv[i], &e, &kind);
-		if (rc) {
-			err_print(&e, stderr);
+		if (check_file(argv[i], &kind, &rows))
 			bad = 1;
-		} else if (rows) {
-			printf("%s: ok (%s, %ld rows)\n", argv[i], kind, rows);
-		} else {
-			printf("%s: ok (%s)\n", argv[i], kind);
-		}
+		else if (rows)
+			printf("%s: ok (%s, %ld row%s)\n", argv[i], kind_names[kind], rows,
+			       rows == 1 ? "" : "s");
+		else
+			printf("%s: ok (%s)\n", argv[i], kind_names[kind]);
 	}
 	return bad ? EXIT_INPUT : EXIT_OK;
 }

@@ -9,8 +9,7 @@
 #include <gsl/gsl_version.h>
 
 #include "cmd.h"
-
-#define ECSIM_VERSION "0.1.0"
+#include "version.h"
 
 struct command {
 	const char *name;

@@ -3,8 +3,15 @@
  * order of events. */
 #include "run.h"
 
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "models/backplane.h"
 #include "models/metrics.h"
+#include "models/runinfo.h"
+#include "sim/mem.h"
 #include "sim/rng.h"
 #include "sim/sim.h"
 
@@ -21,10 +28,52 @@ static void observe(void *p)
 	o->fn(o->bp, o->ctx);
 }
 
+/* The outermost folder of `dir`'s chain that does not exist yet (a copy;
+ * the run will create it and those below), or NULL when `dir` exists. */
+static char *first_missing(const char *dir)
+{
+	char *p = xstrdup(dir);
+	struct stat st;
+
+	for (char *s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+
+			*s = '\0';
+			if (stat(p, &st) != 0)
+				return p;
+			*s = c;
+			if (!c)
+				break;
+		}
+	}
+	free(p);
+	return NULL;
+}
+
+/* Remove the folders the run created (`dir` up to `top`), each only if
+ * empty: a failed run leaves no new folder behind, and never removes a
+ * file. */
+static void remove_created(const char *dir, const char *top)
+{
+	char *p = xstrdup(dir);
+
+	for (;;) {
+		char *slash;
+
+		rmdir(p);
+		if (strcmp(p, top) == 0 || !(slash = strrchr(p, '/')) || slash == p)
+			break;
+		*slash = '\0';
+	}
+	free(p);
+}
+
 enum run_status run_scenario(struct scenario *s, const struct run_opts *o, uint64_t *events,
 			     struct err *e)
 {
 	struct metrics_cfg cfg = { o->out_dir, s->name, s->summary_label, s->seed, o->task_log };
+	char *created = first_missing(o->out_dir);
 	struct metrics *m = metrics_open(&cfg, e);
 	struct sim *sim;
 	struct rng_reg *rng;
@@ -34,8 +83,12 @@ enum run_status run_scenario(struct scenario *s, const struct run_opts *o, uint6
 	sim_time_t step = s->duration / 200 > 0 ? s->duration / 200 : 1;
 
 	*events = 0;
-	if (!m)
+	if (!m) {
+		if (created)
+			remove_created(o->out_dir, created);
+		free(created);
 		return RUN_RUNTIME;
+	}
 	sim = sim_new();
 	rng = rng_new(s->seed);
 	bp = backplane_new(s, sim, rng, m);
@@ -61,6 +114,9 @@ enum run_status run_scenario(struct scenario *s, const struct run_opts *o, uint6
 	backplane_finish(bp, s->duration);
 	backplane_free(bp);
 	bp = NULL;
+	/* the files are about to be replaced: an earlier run's manifest no
+	 * longer describes them (the command writes the new one last) */
+	runinfo_invalidate(o->out_dir);
 	if (metrics_close(m, s->duration, e))
 		rc = RUN_RUNTIME;
 	m = NULL;
@@ -70,5 +126,8 @@ out:
 	metrics_abort(m);
 	rng_free(rng);
 	sim_free(sim);
+	if (rc != RUN_OK && created)
+		remove_created(o->out_dir, created);
+	free(created);
 	return rc;
 }

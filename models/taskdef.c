@@ -21,6 +21,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "models/placement/cql.h"
 #include "sim/jsonrd.h"
 #include "sim/mem.h"
 
@@ -786,6 +787,17 @@ static int read_constraints(struct ctx *x, struct jr *c)
 			return -1;
 		if (!*expr)
 			return jr_fail(&pc, "expression", "must not be empty");
+		{
+			/* RegisterTaskDefinition refuses an expression that does
+			 * not parse: so do we, at load, not at the first placement */
+			char msg[512];
+			int col = 0;
+			struct cql_expr *q = cql_parse(expr, &col, msg, sizeof msg);
+
+			if (!q)
+				return jr_fail(&pc, "expression", "column %d: %s", col, msg);
+			cql_free(q);
+		}
 		x->td->constraints[x->td->n_constraints++] = xstrdup(expr);
 	}
 	return 0;

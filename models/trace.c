@@ -26,6 +26,7 @@
 
 #define MAX_SECONDS 1000000000000LL        /* 10^12 s */
 #define MAX_COUNT 1000000000LL
+#define MAX_RUN_TASK_COUNT 10              /* RunTask starts 1..10 tasks per call */
 
 enum col { C_TIME, C_EVENT, C_TARGET, C_TASKDEF, C_COUNT, C_DURATION, C_GROUP, C_CPU, C_MEMORY,
 	   C_N };
@@ -74,6 +75,7 @@ struct trace {
 	unsigned supported;
 	int col[C_N];           /* field index of each known column, -1 = absent */
 	sim_time_t prev;        /* time of the previous row, -1 before the first */
+	int broken;             /* the CSV itself is malformed: no row can follow */
 };
 
 /* Skip leading ASCII spaces of *s; returns the length without trailing ones. */
@@ -165,6 +167,19 @@ static int parse_count(const char *s, int64_t *v)
 const char *trace_event_name(enum trace_event ev)
 {
 	return (unsigned)ev < TR_N_EVENTS ? ev_names[ev] : "?";
+}
+
+int trace_column(const struct trace *t, const char *name)
+{
+	for (int c = 0; c < C_N; c++)
+		if (strcmp(name, col_names[c]) == 0)
+			return t->col[c] >= 0 ? t->col[c] + 1 : 0;
+	return 0;
+}
+
+int trace_can_resume(const struct trace *t)
+{
+	return !t->broken;
 }
 
 const char *trace_path(const struct trace *t)
@@ -344,6 +359,8 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 	int r = csvin_next(t->in, e);
 	int ev;
 
+	if (r < 0)
+		t->broken = 1;
 	if (r <= 0)
 		return r;
 	memset(row, 0, sizeof *row);
@@ -389,6 +406,10 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 					  "expected an integer >= %lld, got \"%s\"",
 					  (long long)sp->count_min, count);
 	}
+	if (row->ev == TR_RUN_TASK && row->count > MAX_RUN_TASK_COUNT)
+		return csvin_fail(t->in, t->col[C_COUNT], e,
+				  "expected an integer from 1 to %d (RunTask starts at most %d tasks "
+				  "per call), got \"%s\"", MAX_RUN_TASK_COUNT, MAX_RUN_TASK_COUNT, count);
 	if (row->ev == TR_RUN_TASK && row->target[0] && row->count != 1)
 		return csvin_fail(t->in, t->col[C_COUNT], e,
 				  "expected 1 when target names the task (\"%s\"), got \"%s\"",

@@ -9,6 +9,9 @@
  * a synthetic single-container task with those needs (what the trace
  * importers of models/import.h produce).
  *
+ * A run_task row starts `count` tasks, 1 to 10 (ECS RunTask's limit per
+ * call); more is refused.
+ *
  * Rows are streamed one at a time (memory does not grow with the trace) and
  * must be in non-decreasing time order.  Every event kind is parsed and
  * checked; a kind the running build cannot simulate yet is refused with
@@ -52,6 +55,13 @@ struct trace *trace_open(const char *path, unsigned supported, struct err *e);
 void trace_close(struct trace *t);          /* NULL is a no-op */
 /* Next row: 1 = a row, 0 = end, -1 = error (file:line:col, column, reason). */
 int trace_next(struct trace *t, struct trace_row *row, struct err *e);
+/* After trace_next() returned -1: 1 when the error was about the values of
+ * that row and the next call reads the following row (a checker can report
+ * every bad row), 0 when the file itself is malformed and reading must stop. */
+int trace_can_resume(const struct trace *t);
+/* 1-based column of the header column `name` ("target", "taskdef", ...), 0
+ * when the header has no such column. */
+int trace_column(const struct trace *t, const char *name);
 const char *trace_event_name(enum trace_event ev);
 const char *trace_path(const struct trace *t);
 /* Bytes the reader holds (bounded by the longest row).  For tests. */

@@ -100,6 +100,80 @@ grep -q ',binpack$' "$T/svc-binpack/service_summary.csv" && ok "service_summary 
 check "--strategy with a DAEMON service" "$ECSIM" run scenarios/daemon.json --quiet --strategy binpack --out "$T/dmn"
 grep -q '^logs,.*,daemon$' "$T/dmn/service_summary.csv" && ok "DAEMON service takes no strategy" \
 	|| ko "DAEMON service takes no strategy"
+# ecsim validate finds what a run would fail on, without running
+V=tests/data/validate
+for f in bad-memberof.json bad-memberof-paren.json; do
+	expect_exit 2 "validate refuses $f" "expression: column" "$ECSIM" validate "$V/$f"
+	expect_exit 2 "inspect refuses $f" "expression: column" "$ECSIM" inspect "$V/$f"
+done
+expect_exit 2 "inspect names the column" "column 32: expected a value after '=~'" \
+	"$ECSIM" inspect "$V/bad-memberof.json"
+"$ECSIM" validate "$V/refs.json" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc -eq 2 ] && ok "validate refs: exit 2" || ko "validate refs: exit 2 (got $rc)"
+for want in "refs.csv:3:4: taskdef: unknown task definition 'nosuch'" \
+	"refs.csv:4:5: count: expected an integer from 1 to 10" \
+	"refs.csv:5:4: taskdef: task definition 'missing-file.json'" \
+	"refs.csv:6:4: taskdef: task definition 'bad-memberof.json'" \
+	"refs.csv:7:3: target: unknown service 'nosvc'" \
+	"refs.csv:8:4: taskdef: unknown task definition 'nosuch2'" \
+	"refs.csv:9:7: group: 'us-east-9z' is not one of the scenario's availabilityZones" \
+	"refs.csv:10:3: target: unknown instance type 'm9.huge'" \
+	"refs.csv:13:3: target: unknown instance 'ci-00004'" \
+	"refs.csv:14:3: target: unknown instance 'ci-3'" \
+	"refs.csv:15:3: target: 'us-west-2a' is not one of" \
+	"refs.csv:16:3: target: unknown instance 'i-0abc'"; do
+	grep -qF -- "$want" "$T/err" && ok "validate reports $want" || ko "validate reports $want"
+done
+n=$(grep -c "refs.csv" "$T/err")
+[ "$n" -eq 12 ] && ok "validate refs: exactly the 12 bad rows" || ko "validate refs: exactly the 12 bad rows (got $n)"
+# many bad rows: all counted, the first 100 printed
+{
+	echo "time_s,event,target,taskdef,count,duration_s,group"
+	i=0; while [ $i -lt 150 ]; do echo "$i,run_task,,nosuch$i,1,10,"; i=$((i + 1)); done
+} > "$T/many.csv"
+sed 's|"count11.csv"|"many.csv"|; s|"../../../scenarios/taskdefs/web.json"|"'"$PWD"'/scenarios/taskdefs/web.json"|' \
+	"$V/count11.json" > "$T/many.json"
+"$ECSIM" validate "$T/many.json" >"$T/out" 2>"$T/err"
+rc=$?
+n=$(grep -c "unknown task definition" "$T/err")
+[ $rc -eq 2 ] && [ "$n" -eq 100 ] && grep -qF "... and 50 more errors" "$T/err" &&
+	ok "validate caps the printed errors at 100" || ko "validate caps the printed errors at 100 (exit $rc, $n printed)"
+expect_exit 0 "validate recognises a generator spec" "ok (generator spec)" \
+	"$ECSIM" validate scenarios/gen/google-shaped.json
+# RunTask takes 1..10 tasks: the trace reader refuses 11 for run too
+expect_exit 2 "run refuses count 11" "count11.csv:3:5: count: expected an integer from 1 to 10" \
+	"$ECSIM" run "$V/count11.json" --quiet --out "$T/c11"
+# a run failing on bad input at a trace row leaves no new folder behind
+expect_exit 2 "run fails at a bad row" "unknown task definition 'nosuch'" \
+	"$ECSIM" run "$V/refs.json" --quiet --out "$T/fresh/sub/out"
+[ -e "$T/fresh" ] && ko "failed run leaves no new folder" || ok "failed run leaves no new folder"
+expect_exit 2 "run fails at load" "count" "$ECSIM" run tests/data/scenarios/bad-count.json --quiet --out "$T/fresh2/out"
+[ -e "$T/fresh2" ] && ko "run failing at load leaves no new folder" || ok "run failing at load leaves no new folder"
+
+# every output file belongs to the run: stale files removed, run.json written last
+check "run for stale" "$ECSIM" run scenarios/default.json --quiet --out "$T/st"
+echo keep > "$T/st/notes.txt"
+check "rerun --no-task-log" "$ECSIM" run scenarios/default.json --quiet --no-task-log --out "$T/st"
+[ -e "$T/st/tasks.csv" ] && ko "no stale tasks.csv after --no-task-log" || ok "no stale tasks.csv after --no-task-log"
+[ -e "$T/st/placement_failures.csv" ] && ko "no stale placement_failures.csv" || ok "no stale placement_failures.csv"
+[ -e "$T/st/notes.txt" ] && ok "a user's file is kept" || ko "a user's file is kept"
+grep -q '"taskLog":[[:space:]]*false' "$T/st/run.json" 2>/dev/null && ok "run.json says no task log" || ko "run.json says no task log"
+# run.json lists exactly the files in the folder (but itself and the user's)
+got=$(ls "$T/st" | grep -v -e '^run.json$' -e '^notes.txt$' | sort | tr '\n' ' ')
+listed=$(sed -n '/"files"/,$p' "$T/st/run.json" 2>/dev/null | grep -o '"[a-z_]*\.csv"' | tr -d '"' | sort | tr '\n' ' ')
+[ -n "$got" ] && [ "$got" = "$listed" ] && ok "run.json lists the files written" || ko "run.json lists the files written ($listed vs $got)"
+for field in '"ecsim":' '"command":' '"scenario":[[:space:]]*"scenarios/default.json"' '"scenarioHash":[[:space:]]*"fnv1a64:' \
+	'"seed":[[:space:]]*42' '"strategy":' '"tieBreak":[[:space:]]*"random"' '"until":[[:space:]]*null'; do
+	grep -q "$field" "$T/st/run.json" 2>/dev/null && ok "run.json has $field" || ko "run.json has $field"
+done
+cp "$T/st/run.json" "$T/run1.json" 2>/dev/null
+check "same command again" "$ECSIM" run scenarios/default.json --quiet --no-task-log --out "$T/st"
+cmp -s "$T/run1.json" "$T/st/run.json" && ok "run.json is deterministic" || ko "run.json is deterministic"
+check "run with options" "$ECSIM" run scenarios/default.json --quiet --seed 9 --until 120 --tie-break first --out "$T/opt"
+grep -q '"seed":[[:space:]]*9,' "$T/opt/run.json" && grep -q '"until":[[:space:]]*120' "$T/opt/run.json" &&
+	grep -q '"tieBreak":[[:space:]]*"first"' "$T/opt/run.json" && ok "run.json records the options" || ko "run.json records the options"
+ls "$T/opt" | grep -q '\.tmp$' && ko "run.json leaves no temporary file" || ok "run.json leaves no temporary file"
 
 echo "e2e: $pass passed, $fail failed"
 [ $fail -eq 0 ]

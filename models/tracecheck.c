@@ -1,0 +1,254 @@
+/* models/tracecheck.c — see tracecheck.h.
+ *
+ * Container instance ids: the run numbers instances "ci-00001", "ci-00002",
+ * ... in the order they register — first the scenario's instanceGroups (in
+ * file order), then each register_instance row as its time comes.  An id of
+ * another shape can never exist.  When the scenario has one trace, no
+ * public-trace import and no group with Auto Scaling replacement, the
+ * instances that exist at a row are exactly the groups' plus those the
+ * trace registered on earlier rows, so an id above that number is an error
+ * too (the run would fail at that row with "unknown instance").  Otherwise
+ * instances also appear at times only the run knows, and only the shape is
+ * checked.
+ */
+#include "tracecheck.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/trace.h"
+#include "sim/mem.h"
+
+struct ck {
+	struct scenario *s;
+	struct trace *t;
+	const char *dir;               /* folder of the trace: relative paths resolve here */
+	tracecheck_report report;
+	void *ctx;
+	long errors;
+	int64_t instances;             /* instances registered so far */
+	int exact;                     /* instances is exact (see the top of the file) */
+};
+
+static void emit(struct ck *k, const struct err *e)
+{
+	k->errors++;
+	k->report(e, k->ctx);
+}
+
+/* Report an error at column `col` ("target", ...) of the current row. */
+static void fail_at(struct ck *k, const struct trace_row *r, const char *col, const char *fmt,
+		    const char *arg, const char *detail)
+{
+	struct err e;
+	char msg[900];
+
+	snprintf(msg, sizeof msg, fmt, arg);
+	err_clear(&e);
+	err_at(&e, trace_path(k->t), r->line, trace_column(k->t, col), col, "%s%s", msg,
+	       detail ? detail : "");
+	emit(k, &e);
+}
+
+/* "ci-" followed by the number the run would print for it: returns the
+ * number, or 0 when `id` can never name a container instance. */
+static long long instance_number(const char *id)
+{
+	char buf[32];
+	char *end;
+	long long n;
+
+	if (strncmp(id, "ci-", 3) != 0 || id[3] < '0' || id[3] > '9')
+		return 0;
+	n = strtoll(id + 3, &end, 10);
+	if (*end || n < 1)
+		return 0;
+	snprintf(buf, sizeof buf, "ci-%05lld", n);
+	return strcmp(buf, id) == 0 ? n : 0;
+}
+
+static void check_instance(struct ck *k, const struct trace_row *r)
+{
+	long long n = instance_number(r->target);
+	char why[160];
+
+	if (!n) {
+		fail_at(k, r, "target", "unknown instance '%s'",
+			r->target, " (container instance ids are ci-00001, ci-00002, ... in "
+				   "registration order)");
+		return;
+	}
+	if (k->exact && n > k->instances) {
+		snprintf(why, sizeof why, " (%lld instance%s registered by then: the "
+			 "instanceGroups and the register_instance rows above)",
+			 (long long)k->instances, k->instances == 1 ? " is" : "s are");
+		fail_at(k, r, "target", "unknown instance '%s'", r->target, why);
+	}
+}
+
+static void check_az(struct ck *k, const struct trace_row *r, const char *col, const char *az)
+{
+	if (!scenario_has_az(k->s, az))
+		fail_at(k, r, col, "'%s' is not one of the scenario's availabilityZones", az, NULL);
+}
+
+static void check_service(struct ck *k, const struct trace_row *r)
+{
+	for (int i = 0; i < k->s->n_services; i++)
+		if (strcmp(k->s->services[i].name, r->target) == 0)
+			return;
+	fail_at(k, r, "target", "unknown service '%s' (not in $.services)", r->target, NULL);
+}
+
+static void check_taskdef(struct ck *k, const struct trace_row *r)
+{
+	struct err e;
+	char inner[2200];
+
+	err_clear(&e);
+	if (scenario_taskdef(k->s, r->taskdef, k->dir, &e) >= 0)
+		return;
+	if (e.file[0]) {
+		/* the definition file itself is bad: say where in it */
+		err_format(&e, inner, sizeof inner);
+		fail_at(k, r, "taskdef", "task definition '%s': ", r->taskdef, inner);
+	} else {
+		fail_at(k, r, "taskdef", "%s", e.msg, NULL);
+	}
+}
+
+static void check_row(struct ck *k, const struct trace_row *r)
+{
+	struct err e;
+
+	switch (r->ev) {
+	case TR_RUN_TASK:
+		if (r->taskdef[0]) {
+			check_taskdef(k, r);
+		} else {
+			err_clear(&e);
+			if (scenario_synthetic_taskdef(k->s, r->cpu_units, r->mem_mib, &e) < 0)
+				fail_at(k, r, "cpu", "%s", e.msg, NULL);
+		}
+		break;
+	case TR_REGISTER_INSTANCE: {
+		int ok = 1;
+
+		if (!catalog_find(k->s->catalog, r->target)) {
+			char *names = catalog_names(k->s->catalog);
+			char known[600];
+
+			snprintf(known, sizeof known, "; known: %.580s", names);
+			free(names);
+			fail_at(k, r, "target", "unknown instance type '%s'", r->target, known);
+			ok = 0;
+		}
+		if (!scenario_has_az(k->s, r->group)) {
+			check_az(k, r, "group", r->group);
+			ok = 0;
+		}
+		if (ok)
+			k->instances += r->count;
+		break;
+	}
+	case TR_SET_DESIRED:
+	case TR_DELETE_SERVICE:
+		check_service(k, r);
+		break;
+	case TR_DEPLOY:
+		check_service(k, r);
+		check_taskdef(k, r);
+		break;
+	case TR_AZ_OUTAGE:
+		check_az(k, r, "target", r->target);
+		break;
+	case TR_INSTANCE_FAIL:
+	case TR_AGENT_DISCONNECT:
+	case TR_SPOT_INTERRUPTION:
+	case TR_DRAIN_INSTANCE:
+	case TR_ACTIVATE_INSTANCE:
+	case TR_DEREGISTER_INSTANCE:
+		check_instance(k, r);
+		break;
+	case TR_STOP_TASK:           /* an unknown task id has no effect (StopTask) */
+	default:
+		break;
+	}
+}
+
+/* Read every row of k->t; with k->s, check its references too. */
+static void check_rows(struct ck *k, long *rows)
+{
+	struct trace_row r;
+	struct err e;
+	int rc;
+
+	for (;;) {
+		err_clear(&e);
+		rc = trace_next(k->t, &r, &e);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			emit(k, &e);
+			if (!trace_can_resume(k->t))
+				break;
+			continue;
+		}
+		(*rows)++;
+		if (k->s)
+			check_row(k, &r);
+	}
+}
+
+static int open_trace(struct ck *k, const char *path)
+{
+	struct err e;
+
+	err_clear(&e);
+	k->t = trace_open(path, (1u << TR_N_EVENTS) - 1, &e);
+	if (!k->t) {
+		emit(k, &e);
+		return -1;
+	}
+	return 0;
+}
+
+long tracecheck_file(const char *path, tracecheck_report report, void *ctx, long *rows)
+{
+	struct ck k = { .report = report, .ctx = ctx };
+
+	*rows = 0;
+	if (open_trace(&k, path) == 0)
+		check_rows(&k, rows);
+	trace_close(k.t);
+	return k.errors;
+}
+
+long tracecheck_scenario(struct scenario *s, tracecheck_report report, void *ctx, long *rows)
+{
+	struct ck k = { .s = s, .report = report, .ctx = ctx };
+	int64_t groups = 0;
+	int replace = 0;
+
+	*rows = 0;
+	for (int i = 0; i < s->n_groups; i++) {
+		groups += s->groups[i].count;
+		replace |= s->groups[i].replace;
+	}
+	k.exact = s->n_traces == 1 && s->n_imports == 0 && !replace;
+	for (int i = 0; i < s->n_traces; i++) {
+		const char *slash = strrchr(s->traces[i], '/');
+		char *dir = slash ? xstrndup(s->traces[i], (size_t)(slash - s->traces[i]))
+				  : xstrdup(".");
+
+		k.dir = dir;
+		k.instances = groups;
+		if (open_trace(&k, s->traces[i]) == 0)
+			check_rows(&k, rows);
+		trace_close(k.t);
+		k.t = NULL;
+		free(dir);
+	}
+	return k.errors;
+}
