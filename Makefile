@@ -35,7 +35,15 @@ CPPFLAGS := -I. -I$(B)/gen $(PKG_CFLAGS)
 LDLIBS = $(PKG_LIBS) -lcsv -lm
 
 LIB_SRCS := $(wildcard sim/*.c models/*.c models/*/*.c)
-CLI_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
+CLI_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c)) $(B)/gen/plot_scripts.o
+
+# MPI for `ecsim sweep` / `compare` under mpirun: `make MPI=1`, detected when
+# mpicc is on PATH (MPI=0 builds without).  Only cli/exp.c and the link use it.
+MPI ?= $(shell command -v mpicc >/dev/null 2>&1 && echo 1 || echo 0)
+ifeq ($(MPI),1)
+MPI_CFLAGS := $(patsubst %,-isystem %,$(shell mpicc --showme:incdirs 2>/dev/null)) -DECSIM_MPI
+MPI_LIBS := $(shell mpicc --showme:link 2>/dev/null)
+endif
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/catalog_data.o
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(B)/tests/%)
@@ -43,7 +51,7 @@ TEST_SUPPORT := $(patsubst %.c,$(B)/%.o,tests/cu_main.c $(wildcard tests/oracle/
 BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(B)/bench/%)
 
-.PHONY: all run test check unit e2e asan valgrind bench deps clean check-layers check-cycles
+.PHONY: all run test check unit e2e exp asan valgrind bench deps clean check-layers check-cycles
 
 all: ecsim
 
@@ -51,7 +59,25 @@ ecsim: $(B)/ecsim
 	cp $< $@
 
 $(B)/ecsim: $(CLI_OBJS) $(LIB_OBJS)
-	$(CC) $(LDOPT) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDOPT) -o $@ $^ $(LDLIBS) $(MPI_LIBS)
+
+# cli/exp.c is rebuilt when MPI changes (the stamp names the setting)
+$(B)/cli/exp.o: CPPFLAGS += $(MPI_CFLAGS)
+$(B)/cli/exp.o: $(B)/.mpi-$(MPI)
+$(B)/.mpi-$(MPI):
+	@mkdir -p $(@D)
+	@rm -f $(B)/.mpi-*
+	@touch $@
+
+# The comparison and sweep plot scripts are compiled in (like the catalog),
+# so `ecsim compare` / `sweep` draw their plots from any folder.
+$(B)/gen/plot_scripts.c: plots/compare.gp plots/sweep.gp scripts/csv2c.sh
+	@mkdir -p $(@D)
+	{ sh scripts/csv2c.sh plot_compare_gp plots/compare.gp; \
+	  sh scripts/csv2c.sh plot_sweep_gp plots/sweep.gp; } > $@
+
+$(B)/gen/plot_scripts.o: $(B)/gen/plot_scripts.c
+	$(CC) $(CFLAGS) -c $< -o $@
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
@@ -87,13 +113,18 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: check-layers unit e2e
+check: check-layers unit e2e exp
 
 unit: $(TEST_BINS) ecsim
 	@sh tests/run-unit.sh $(TEST_BINS)
 
 e2e: ecsim
 	@sh tests/e2e.sh ./ecsim
+
+# experiments: compare, sweep (local and mpirun -np 3 when built with MPI),
+# check; the statistics' coverage and common-random-numbers tests
+exp: ecsim
+	@sh tests/exp.sh ./ecsim
 
 asan: deps
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -25,6 +25,9 @@ struct cli_opts {
 	double until_s;
 	int task_log;
 	int quiet;
+	const char **sets;            /* --set POINTER=VALUE, in order */
+	int n_sets;
+	int fail_on_unplaced;
 };
 
 static double wall_now(void)
@@ -47,12 +50,20 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		if (strcmp(a, "--help") == 0) {
 			printf("usage: ecsim run <scenario.json> [--seed N] [--out DIR] [--until SECONDS]\n"
 			       "                 [--strategy NAME|JSON] [--tie-break first|random]\n"
-			       "                 [--no-task-log] [--quiet]\n");
+			       "                 [--no-task-log] [--quiet] [--set POINTER=VALUE]...\n"
+			       "                 [--fail-on-unplaced]\n");
 			exit(EXIT_OK);
 		} else if (strcmp(a, "--no-task-log") == 0) {
 			o->task_log = 0;
 		} else if (strcmp(a, "--quiet") == 0) {
 			o->quiet = 1;
+		} else if (strcmp(a, "--fail-on-unplaced") == 0) {
+			o->fail_on_unplaced = 1;
+		} else if (strcmp(a, "--set") == 0) {
+			if (i + 1 >= argc)
+				return cmd_usage_error("run: --set needs POINTER=VALUE");
+			o->sets = realloc(o->sets, (size_t)(o->n_sets + 1) * sizeof *o->sets);
+			o->sets[o->n_sets++] = argv[++i];
 		} else if (!strcmp(a, "--seed") || !strcmp(a, "--out") || !strcmp(a, "--until") ||
 			   !strcmp(a, "--strategy") || !strcmp(a, "--tie-break")) {
 			const char *v;
@@ -131,7 +142,8 @@ int cmd_run(int argc, char **argv)
 	bar.t0 = wall_now();
 	bar.quiet = o.quiet;
 	err_clear(&e);
-	s = scenario_load(o.scenario, &e);
+	s = scenario_load_sets(o.scenario, o.sets, o.n_sets, &e);
+	free(o.sets);
 	if (!s || (o.strategy && scenario_set_strategy(s, o.strategy, &e)) ||
 	    (o.tie_break && scenario_set_tie_break(s, o.tie_break, &e))) {
 		err_print(&e, stderr);
@@ -191,5 +203,7 @@ int cmd_run(int argc, char **argv)
 		printf("ecsim: %s: %.0f simulated seconds, %llu events; results in %s/\n",
 		       s->name, (double)s->duration / 1000.0, (unsigned long long)events, out_dir);
 	scenario_free(s);
+	if (o.fail_on_unplaced)
+		return cmd_fail_on_unplaced(out_dir);
 	return EXIT_OK;
 }

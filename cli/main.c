@@ -29,6 +29,12 @@ static const struct command commands[] = {
 	  "convert a public cluster trace into ecsim's trace CSV (ecsim import --help)" },
 	{ "gen", cmd_gen, "gen <spec.json> [--out FILE|-] [--seed N] [--duration SECONDS] [--quiet]",
 	  "write a workload trace from a generator spec (default results/gen/<name>.csv)" },
+	{ "compare", cmd_compare, "compare <scenario.json> [--strategy S]... [--variant NAME:SETTING]... [--reps R] [--precision P%] [--jobs N] [--out DIR]",
+	  "run variants over replications with common random numbers; means, 95% CIs, paired differences (ecsim compare --help)" },
+	{ "sweep", cmd_sweep, "sweep <sweep.json> [--jobs N] [--out DIR]",
+	  "run a grid of settings x seeds, locally or under mpirun; resumable (ecsim sweep --help)" },
+	{ "check", cmd_check, "check <baseline-dir> <results-dir> [--tolerance FILE] [--exact]",
+	  "regression check of a run or compare folder against a baseline; exit 3 on a regression" },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -41,7 +47,8 @@ static void help(void)
 		printf("  ecsim %s\n      %s\n", commands[i].usage, commands[i].summary);
 	printf("\n  ecsim --help       this text\n"
 	       "  ecsim --version    version of ecsim and of its libraries\n\n"
-	       "exit codes: 0 success, 1 run-time failure, 2 bad usage or bad input\n"
+	       "exit codes: 0 success, 1 run-time failure, 2 bad usage or bad input,\n"
+	       "            3 regression (check) or a task never placed (run --fail-on-unplaced)\n"
 	       "documentation: README.md and scenarios/README.md\n");
 }
 
@@ -63,7 +70,7 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
 	{
-		char valid[200] = "";
+		char valid[300] = "";
 
 		for (size_t i = 0; i < N_COMMANDS; i++) {
 			strcat(valid, i ? ", " : "");

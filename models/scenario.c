@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sim/hmap.h"
+#include "sim/jsonptr.h"
 #include "sim/jsonrd.h"
 #include "sim/mem.h"
 
@@ -1194,6 +1195,32 @@ struct scenario *scenario_load(const char *path, struct err *e)
 		return NULL;
 	}
 	rc = load(s, &d, e);
+	jdoc_free(&d);
+	if (rc) {
+		scenario_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+struct scenario *scenario_load_sets(const char *path, const char *const *sets, int n_sets,
+				    struct err *e)
+{
+	struct scenario *s = xcalloc(1, sizeof *s);
+	struct jdoc d;
+	int rc = 0;
+
+	s->file = xstrdup(path);
+	s->dir = dir_of(path);
+	place_policy_init(&s->policy);
+	s->catalog = catalog_builtin(e);
+	if (!s->catalog || jdoc_load(&d, path, e)) {
+		scenario_free(s);
+		return NULL;
+	}
+	for (int i = 0; i < n_sets && !rc; i++)
+		rc = jsonptr_assign(d.root, sets[i], path, e);
+	rc = rc || load(s, &d, e);
 	jdoc_free(&d);
 	if (rc) {
 		scenario_free(s);

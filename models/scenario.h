@@ -197,6 +197,11 @@ struct scenario {
 
 /* Load and check a scenario. NULL with e filled on bad input. */
 struct scenario *scenario_load(const char *path, struct err *e);
+/* As scenario_load, with overrides applied to the parsed JSON first: each
+ * sets[i] is "POINTER=VALUE" (sim/jsonptr.h), e.g. "/instanceGroups/0/count=12"
+ * (ecsim run --set, compare, sweep). */
+struct scenario *scenario_load_sets(const char *path, const char *const *sets, int n_sets,
+				    struct err *e);
 void scenario_free(struct scenario *s);        /* NULL is a no-op */
 
 /* Replace the placement strategies (--strategy) or the tie-break
