@@ -462,7 +462,9 @@ static void usage(void)
 	       "  DIR/runs/sNNN-rNNN (default DIR: results/<sweep name>); a rerun skips the runs\n"
 	       "  already complete.  Under mpirun (ecsim built with MPI) rank 0 hands runs out.\n"
 	       "  Writes sweep.csv, sweep_summary.csv and sweep.png/svg.  SWEEP.json:\n"
-	       "  scenarios/README.md, \"ecsim sweep\".  Exit codes: 0 ok, 1 a run failed, 2 bad input\n");
+	       "  scenarios/README.md, \"ecsim sweep\".  Exit codes: 0 ok, 1 a run failed, 2 bad input\n"
+	       "  MPI: %s\n", exp_mpi_built() ? "built in (run under mpirun or srun)" :
+	       "not built in (make MPI=1 with OpenMPI installed)");
 }
 
 static void write_plots(const struct sweep *w, const struct exp_names *nm, const struct exp_vals *vals,

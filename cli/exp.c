@@ -542,6 +542,15 @@ int exp_under_mpi(void)
 #endif
 }
 
+int exp_mpi_built(void)
+{
+#ifdef ECSIM_MPI
+	return 1;
+#else
+	return 0;
+#endif
+}
+
 int exp_workers(int jobs)
 {
 #ifdef ECSIM_MPI

@@ -44,6 +44,8 @@ void exp_end(void);
 /* Number of workers: MPI ranks − 1 under MPI, else `jobs`. */
 int exp_workers(int jobs);
 int exp_under_mpi(void);
+/* Whether this binary was built with MPI. */
+int exp_mpi_built(void);
 
 /* Run every job not yet run (rc == -1); progress on stderr unless quiet.
  * Returns 0 when every run succeeded, else the first failing run's exit
