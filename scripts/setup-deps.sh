@@ -3,7 +3,7 @@
 # apt-get as root, through sudo otherwise.  Nothing is installed when all
 # are present.
 set -e
-PKGS="libgsl-dev libcjson-dev libcsv-dev libcunit1-dev gnuplot-nox pkg-config gcc make"
+PKGS="libgsl-dev libcjson-dev libcsv-dev libcunit1-dev gnuplot-nox pkg-config gcc make libopenmpi-dev openmpi-bin"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
