@@ -427,10 +427,17 @@ static void print_table(const struct copts *o, const struct result *res, int rep
 				w[c] = l;
 		}
 	for (size_t r = 0; r <= rows; r++) {
-		if (r > 0 && cell[r][0][0])
+		if (r > 1 && cell[r][0][0])
 			putchar('\n');
 		printf("%-*s  %-*s  %*s  %-*s  %s\n", w[0], cell[r][0], w[1], cell[r][1], w[2],
 		       cell[r][2], w[3], cell[r][3], cell[r][4]);
+		if (r == 0) {
+			int total = w[0] + w[1] + w[2] + w[3] + w[4] + 8;
+
+			for (int i = 0; i < total; i++)
+				putchar('-');
+			putchar('\n');
+		}
 	}
 	printf("\n%d replications per variant, %s; * = the 95%% interval of the paired "
 	       "difference excludes 0\n", reps, o->crn ? "common random numbers" : "independent seeds");
@@ -551,7 +558,7 @@ static int write_outputs(const struct copts *o, const struct result *res, int re
  * metric, a bar per variant with its 95% CI), compare_availability.* (per
  * service) and compare_pending_cdf.*. */
 static void plots(const struct copts *o, const struct result *res, int reps, const size_t *idx,
-		  size_t n_idx, const char *out)
+		  size_t n_idx, const char *out, const char *scn_name)
 {
 	char path[1200], vars[4096], q[1400], names[1024] = "", mlist[2048] = "", alist[2048] = "";
 	FILE *f;
@@ -592,18 +599,24 @@ static void plots(const struct copts *o, const struct result *res, int reps, con
 		fclose(f);
 	}
 	exp_gp_str(q, sizeof q, out);
-	snprintf(vars, sizeof vars, "dir=%s; nv=%d; vnames='%s'; reps=%d;", q, o->n_var, names, reps);
+	{
+		char t[600];
+
+		exp_gp_str(t, sizeof t, scn_name);
+		snprintf(vars, sizeof vars, "dir=%s; nv=%d; vnames='%s'; reps=%d; scenario=%s;", q, o->n_var,
+			 names, reps, t);
+	}
 	if (nm) {
 		char v2[8192];
 
-		snprintf(v2, sizeof v2, "%s mode='bars'; dat='plot_metrics.dat'; base='compare'; "
+		snprintf(v2, sizeof v2, "%s mode='bars'; zoom=0; dat='plot_metrics.dat'; base='compare'; "
 			 "metrics='%s'; heading='mean and 95%% CI';", vars, mlist);
 		exp_gnuplot("comparison", plot_compare_gp, v2, o->quiet);
 	}
 	if (na) {
 		char v2[8192];
 
-		snprintf(v2, sizeof v2, "%s mode='bars'; dat='plot_availability.dat'; "
+		snprintf(v2, sizeof v2, "%s mode='bars'; zoom=1; dat='plot_availability.dat'; "
 			 "base='compare_availability'; metrics='%s'; heading='service availability, mean and 95%% CI';",
 			 vars, alist);
 		exp_gnuplot("availability", plot_compare_gp, v2, o->quiet);
@@ -653,9 +666,10 @@ static int compare_main(int argc, char **argv)
 		snprintf(out, sizeof out, "%s", o.out);
 	else
 		snprintf(out, sizeof out, "results/%s-compare", scn_name);
-	free(scn_name);
-	if (exp_mkdirs(out))
+	if (exp_mkdirs(out)) {
+		free(scn_name);
 		return cmd_usage_error("compare: cannot create '%s'", out);
+	}
 	jobs = xcalloc((size_t)o.max_reps * (size_t)o.n_var, sizeof *jobs);
 	res.vals = xcalloc((size_t)o.max_reps * (size_t)o.n_var, sizeof *res.vals);
 	reps = o.reps;
@@ -726,11 +740,12 @@ static int compare_main(int argc, char **argv)
 		}
 	}
 	if (o.plot)
-		plots(&o, &res, reps, idx, n_idx, out);
+		plots(&o, &res, reps, idx, n_idx, out, scn_name);
 	if (!o.quiet)
 		printf("results in %s/ (runs.csv, comparison.csv, differences.csv%s)\n", out,
 		       o.plot && exp_have_gnuplot() ? ", compare.png" : "");
 out:
+	free(scn_name);
 	for (size_t k = 0; k < (size_t)o.max_reps * (size_t)o.n_var; k++) {
 		if (jobs[k].argv)
 			exp_job_free(&jobs[k]);

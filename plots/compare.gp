@@ -1,10 +1,12 @@
 # plots/compare.gp — the plots of `ecsim compare` (compiled into ecsim, which
 # sets the variables below before this script; see cli/cmd_compare.c).
 #   dir     the compare folder          nv, vnames  variants (names without blanks)
+#   scenario   the scenario's name (titles)
 #   reps    replications per variant    mode        'bars' or 'cdf'
 #   dat     data file in dir            base        output name (base.png, base.svg)
 #   metrics (bars) the metrics, one gnuplot index block each in dat
 #   heading (bars) the figure's subtitle
+#   zoom    (bars) 1: points with whiskers on a y-range fitted to them
 # Bars: one panel per metric, a bar per variant with its 95% CI whisker.
 # CDF: the pending time of placed tasks per variant (mean percentiles).
 unit(m) = (strstrt(m, "_pct") > 0) ? "%" : ((strstrt(m, "_s") == strlen(m) - 1 || strstrt(m, "_s[") > 0) ? "seconds" : "count")
@@ -29,8 +31,8 @@ do for [fmt in "png svg"] {
     set datafile separator whitespace
     do for [k = 1:10] { set linetype k lc rgb color(k - 1) }
     if (mode eq 'bars') {
-        set multiplot layout rows, cols title sprintf("%s, %d replications per variant (%s)", \
-            heading, reps, dir) font "sans,12"
+        set multiplot layout rows, cols title sprintf("%s: %s, %d replications per variant", \
+            scenario, heading, reps) font "sans,12"
         set style fill solid 0.6 border -1
         set boxwidth 0.6
         set xrange [-0.6:nv - 0.4]
@@ -41,22 +43,32 @@ do for [fmt in "png svg"] {
             m = word(metrics, i)
             set title m
             set ylabel unit(m)
-            # the y-range covers every whisker (and 0, the base of the bars)
+            # the y-range covers every whisker (and 0, the base of the bars;
+            # with zoom=1, as for availability near 100%, only the whiskers:
+            # points instead of bars, whose height would then mislead)
             set autoscale y
             stats sprintf("%s/%s", dir, dat) index (i - 1) using 3 nooutput
-            ylo = (STATS_min < 0) ? STATS_min : 0
+            ylo = (STATS_min < 0 || zoom) ? STATS_min : 0
             stats sprintf("%s/%s", dir, dat) index (i - 1) using 4 nooutput
-            yhi = (STATS_max > ylo) ? STATS_max : ylo + 1
-            set yrange [ylo : yhi + 0.08 * (yhi - ylo)]
-            set xtics () 
+            yhi = STATS_max
+            span = (yhi > ylo) ? yhi - ylo : ((yhi != 0) ? abs(yhi) * 0.02 : 1)
+            set yrange [ylo - (zoom ? 0.15 * span : 0) : yhi + 0.15 * span]
+            set xtics ()
             do for [v = 0:nv - 1] { set xtics add (word(vnames, v + 1) v) }
-            plot sprintf("%s/%s", dir, dat) index (i - 1) using 1:2:($1 + 1) \
-                     with boxes lc variable, \
-                 '' index (i - 1) using 1:2:3:4 with yerrorbars lc rgb "black" pt -1 lw 1.5
+            if (zoom) {
+                plot sprintf("%s/%s", dir, dat) index (i - 1) using 1:2:3:4:($1 + 1) \
+                         with yerrorbars lc variable pt 7 ps 1.2 lw 2, \
+                     '' index (i - 1) using 1:4:(sprintf("%.4g", $2)) with labels offset 0, 0.8
+            } else {
+                plot sprintf("%s/%s", dir, dat) index (i - 1) using 1:2:($1 + 1) \
+                         with boxes lc variable, \
+                     '' index (i - 1) using 1:2:3:4 with yerrorbars lc rgb "black" pt -1 lw 1.5, \
+                     '' index (i - 1) using 1:4:(sprintf("%.4g", $2)) with labels offset 0, 0.8
+            }
         }
         unset multiplot
     } else {
-        set title sprintf("Pending time of placed tasks per variant (mean percentiles over %d replications)", reps)
+        set title sprintf("%s: pending time of placed tasks per variant (mean percentiles over %d replications)", scenario, reps)
         set xlabel "pending time (seconds, submitted -> placed)"
         set ylabel "share of tasks placed within (%)"
         set yrange [0:100]
