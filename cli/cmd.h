@@ -1,7 +1,8 @@
 /* sim/cmd.h — the commands of the ecsim command line, one file each
  * (sim/cmd_<verb>.c).  Each parses its own arguments (argv[0] is the verb),
  * calls into the library, prints errors (err_print) and returns the exit
- * code: 0 ok, 1 run-time failure, 2 bad usage or bad input. */
+ * code: 0 ok, 1 run-time failure, 2 bad usage or bad input, 3 a regression
+ * (check) or a task never placed (run --fail-on-unplaced). */
 #ifndef SIM_CMD_H
 #define SIM_CMD_H
 
