@@ -650,6 +650,22 @@ static void plots(const struct copts *o, const struct result *res, int reps, con
 	}
 }
 
+static void copts_free(struct copts *o)
+{
+	for (int v = 0; v < o->n_var; v++) {
+		free(o->var[v].name);
+		free(o->var[v].strategy);
+		for (int k = 0; k < o->var[v].n_sets; k++)
+			free(o->var[v].sets[k]);
+		free(o->var[v].sets);
+	}
+	free(o->var);
+	for (int k = 0; k < o->n_sets; k++)
+		free(o->sets[k]);
+	free(o->sets);
+	free(o->metrics);
+}
+
 static int compare_main(int argc, char **argv)
 {
 	struct copts o = { 0 };
@@ -660,14 +676,18 @@ static int compare_main(int argc, char **argv)
 	size_t *idx = NULL, n_idx = 0;
 	struct err e;
 
-	if ((rc = parse_args(argc, argv, &o)) || (rc = check_variants(&o, &scn_name)))
+	if ((rc = parse_args(argc, argv, &o)) || (rc = check_variants(&o, &scn_name))) {
+		copts_free(&o);
+		free(scn_name);
 		return rc;
+	}
 	if (o.out)
 		snprintf(out, sizeof out, "%s", o.out);
 	else
 		snprintf(out, sizeof out, "results/%s-compare", scn_name);
 	if (exp_mkdirs(out)) {
 		free(scn_name);
+		copts_free(&o);
 		return cmd_usage_error("compare: cannot create '%s'", out);
 	}
 	jobs = xcalloc((size_t)o.max_reps * (size_t)o.n_var, sizeof *jobs);
@@ -755,18 +775,7 @@ out:
 	free(res.vals);
 	free(idx);
 	exp_names_free(&res.names);
-	for (int v = 0; v < o.n_var; v++) {
-		free(o.var[v].name);
-		free(o.var[v].strategy);
-		for (int k = 0; k < o.var[v].n_sets; k++)
-			free(o.var[v].sets[k]);
-		free(o.var[v].sets);
-	}
-	free(o.var);
-	for (int k = 0; k < o.n_sets; k++)
-		free(o.sets[k]);
-	free(o.sets);
-	free(o.metrics);
+	copts_free(&o);
 	return rc;
 }
 
