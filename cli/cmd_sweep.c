@@ -470,7 +470,7 @@ static void usage(void)
 static void write_plots(const struct sweep *w, const struct exp_names *nm, const struct exp_vals *vals,
 			const char *out, int quiet)
 {
-	char path[1200], q[1400], vars[8192], mlist[2048] = "", xl[2048] = "", ll[4096] = "";
+	char path[1200], q[1400], vars[16384], mlist[2048] = "", xl[2048] = "", ll[4096] = "";
 	FILE *f;
 	int np = 0;
 	size_t *idx = xcalloc(nm->n + 8, sizeof *idx);

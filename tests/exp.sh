@@ -78,6 +78,9 @@ MPIRUN=""
 if command -v mpirun >/dev/null 2>&1 && "$ECSIM" sweep --help | grep -q "MPI: built in"; then
 	MPIRUN="mpirun --oversubscribe -np 3"
 	[ "$(id -u)" = 0 ] && MPIRUN="mpirun --allow-run-as-root --oversubscribe -np 3"
+	# OpenMPI's own allocations at MPI_Init are never freed: under an
+	# AddressSanitizer build, leak reports would be OpenMPI's, not ecsim's
+	MPIRUN="env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 $MPIRUN"
 fi
 if [ -n "$MPIRUN" ]; then
 	check "compare under $MPIRUN" $MPIRUN "$ECSIM" compare mmc.json --variant c4 \
