@@ -15,7 +15,7 @@
  *     ceil(desired × minimumHealthyPercent / 100) healthy tasks remain;
  *   - stop primary tasks above the desired count, not-yet-running first,
  *     then from the AZ with the most tasks of the service, then the instance
- *     with the most (§4.6 scale-in);
+ *     with the most, one at a time (§4.6 scale-in);
  *   - a deployment whose tasks are all healthy at the desired count with
  *     nothing outgoing is COMPLETED, older ones INACTIVE.
  * A DAEMON service keeps one task on every ACTIVE instance that satisfies
@@ -28,8 +28,10 @@
  * per further failure up to 900 s; a task reaching RUNNING or a new
  * deployment resets it) and toward the circuit breaker of the primary
  * deployment (§5.6 stage 1: threshold clamp(ceil(0.5 × desired), 3, 200);
- * a healthy task resets the count; FAILED launches nothing; with rollback a
- * new deployment of the last COMPLETED task definition starts).
+ * a healthy task resets the count; FAILED launches nothing; with rollback
+ * the last COMPLETED deployment is the primary again and keeps its tasks;
+ * without, no more tasks of older deployments are stopped).  The throttle
+ * delays launches only: other triggers get the scheduler's delay.
  */
 #include "backplane_int.h"
 
