@@ -475,6 +475,62 @@ static void test_scale_in_one_at_a_time(void)
 	T_EQ(total_passes, 48);
 }
 
+/* The measured case: 4/5/1 tasks over three AZs (us-east-1c holds one
+ * task: its only instance fits one), scaled 10 → 7 → 3.  One at a time,
+ * the rule gives 3/3/1, then 1/1/1: no AZ is emptied. */
+struct az_check {
+	int64_t at[3][3];      /* per AZ: before 600 s, before 900 s, at the end */
+};
+
+static void az_observe(struct backplane *bp, void *ctx)
+{
+	struct az_check *c = ctx;
+	struct svc *v;
+	double now = sec(bp);
+	int slot = now < 600 ? 0 : now < 900 ? 1 : 2;
+
+	if (bp->n_svcs < 1 || !bp->svcs[0].active)
+		return;
+	v = &bp->svcs[0];
+	for (int a = 0; a < 3; a++)
+		c->at[slot][a] = 0;
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = &bp->tasks[v->tasks[k]];
+
+		if (t->desired == TD_RUNNING && t->inst >= 0)
+			c->at[slot][az_of(cluster_az(bp->cl, t->inst))]++;
+	}
+}
+
+static void test_scale_in_measured_case(void)
+{
+	struct az_check c;
+
+	memset(&c, 0, sizeof c);
+	rs_write("fid-mem.json",
+		 "{\"family\":\"mem\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\",\"cpu\":256,\"memory\":1800}]}");
+	rs_write("fid-sm.json", HEAD("fid-sm", 1200)
+		 "\"instanceTypes\":[{\"name\":\"x1.small\",\"vcpu\":2,\"memoryGiB\":2}],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2},"
+		 "{\"instanceType\":\"x1.small\",\"availabilityZone\":\"us-east-1c\"}],"
+		 "\"taskDefinitions\":{\"mem\":\"fid-mem.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"mem\",\"desiredCount\":10}],"
+		 "\"workload\":{\"traces\":[\"fid-sm.csv\"]}}");
+	rs_write("fid-sm.csv", TRACE_HDR "600,set_desired,s,,7,,\n900,set_desired,s,,3,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-sm.json", "fid-sm", NULL, az_observe, &c), 0);
+	/* the premise */
+	T_EQ(c.at[0][0], 4);
+	T_EQ(c.at[0][1], 5);
+	T_EQ(c.at[0][2], 1);
+	T_EQ(c.at[1][0], 3);
+	T_EQ(c.at[1][1], 3);
+	T_EQ(c.at[1][2], 1);
+	T_EQ(c.at[2][0], 1);
+	T_EQ(c.at[2][1], 1);
+	T_EQ(c.at[2][2], 1);
+}
+
 /* 9. §5.6: the breaker trips on the broken revision and the service rolls
  * back to the last COMPLETED deployment: its running, healthy tasks stay,
  * only the failed revision's tasks are stopped.  Bounds checked after every
@@ -634,6 +690,7 @@ static CU_TestInfo fid_tests[] = {
 	{ "STOPPING after the only container exited", test_stop_after_essential_exit },
 	{ "throttle delays launches only", test_throttle_delays_launches_only },
 	{ "scale-in one victim at a time (oracle)", test_scale_in_one_at_a_time },
+	{ "scale-in 4/5/1 -> 3/3/1 -> 1/1/1", test_scale_in_measured_case },
 	{ "rollback keeps healthy tasks", test_rollback_keeps_healthy_tasks },
 	{ "FAILED without rollback", test_failed_without_rollback },
 	CU_TEST_INFO_NULL,
