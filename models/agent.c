@@ -99,7 +99,8 @@ static int cached(const struct agent *a, int td)
 
 /* The stop sequence from RUNNING: DEACTIVATING → STOPPING (stop signal; the
  * containers exit after the shutdown time, or are killed at the stop
- * timeout, §3.2). */
+ * timeout, §3.2; when the only container has exited by itself, STOPPING
+ * passes at once). */
 static void begin_stop(struct backplane *bp, uint32_t slot)
 {
 	struct task *t = &bp->tasks[slot];
@@ -109,6 +110,11 @@ static void begin_stop(struct backplane *bp, uint32_t slot)
 	sim_time_t shutdown = agent_of(bp, t)->tm->shutdown;
 	sim_time_t wait = shutdown < timeout ? shutdown : timeout;
 
+	/* the essential container exited: the stop signal and timeout are for
+	 * the other containers; with none, nothing is left to wait for
+	 * (docs/ecs-model.md §3.2) */
+	if (t->stop_code && strcmp(t->stop_code, STOP_ESSENTIAL_EXITED) == 0 && td->n_containers <= 1)
+		wait = 0;
 	bp_set_state(bp, slot, TS_DEACTIVATING);
 	bp_set_state(bp, slot, TS_STOPPING);
 	sim_after(bp->sim, wait, bp->ev_stop_done, bp, task_ref(bp, slot));

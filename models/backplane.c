@@ -367,6 +367,10 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 		t->ts[TS_STOPPED] = sim_now(bp->sim);
 		if (t->svc >= 0)
 			svc_on_task_stopped(bp, t);
+		/* a stopped task's last status is STOPPED (docs/ecs-model.md §3.1),
+		 * even one that never got an instance */
+		t->queued = 0;
+		t->state = TS_STOPPED;
 		retire(bp, slot, 0);
 		return;
 	}

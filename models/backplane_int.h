@@ -93,6 +93,7 @@ struct svc {
 	int deleting;              /* DeleteService: DRAINING until its tasks are gone */
 	int consecutive_failures;  /* start failures in a row (throttle, §5.4) */
 	sim_time_t throttle_until;
+	sim_time_t throttle_wake;  /* when the throttled launch pass is due, -1 = none */
 	gsl_rng *runtime_rng;
 	/* availability accounting */
 	int64_t running, pending, healthy;

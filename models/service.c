@@ -15,7 +15,7 @@
  *     ceil(desired × minimumHealthyPercent / 100) healthy tasks remain;
  *   - stop primary tasks above the desired count, not-yet-running first,
  *     then from the AZ with the most tasks of the service, then the instance
- *     with the most (§4.6 scale-in);
+ *     with the most, one at a time (§4.6 scale-in);
  *   - a deployment whose tasks are all healthy at the desired count with
  *     nothing outgoing is COMPLETED, older ones INACTIVE.
  * A DAEMON service keeps one task on every ACTIVE instance that satisfies
@@ -28,8 +28,10 @@
  * per further failure up to 900 s; a task reaching RUNNING or a new
  * deployment resets it) and toward the circuit breaker of the primary
  * deployment (§5.6 stage 1: threshold clamp(ceil(0.5 × desired), 3, 200);
- * a healthy task resets the count; FAILED launches nothing; with rollback a
- * new deployment of the last COMPLETED task definition starts).
+ * a healthy task resets the count; FAILED launches nothing; with rollback
+ * the last COMPLETED deployment is the primary again and keeps its tasks;
+ * without, no more tasks of older deployments are stopped).  The throttle
+ * delays launches only: other triggers get the scheduler's delay.
  */
 #include "backplane_int.h"
 
@@ -150,6 +152,7 @@ static void add_deployment(struct backplane *bp, struct svc *v, int td)
 	v->primary = v->n_deps++;
 	v->consecutive_failures = 0;      /* §5.4: a new definition resets the throttle */
 	v->throttle_until = 0;
+	v->throttle_wake = -1;
 }
 
 void svc_init_all(struct backplane *bp)
@@ -329,9 +332,19 @@ static void start_failure(struct backplane *bp, struct svc *v, struct task *t)
 	if (d->failed_tasks >= thr) {
 		d->rollout = ROLL_FAILED;
 		if (v->cfg->rollback) {
+			/* back to the last COMPLETED deployment: it is the primary
+			 * again, its running tasks stay, only the failed
+			 * revision's tasks go (docs/ecs-model.md §5.6) */
 			for (int i = v->n_deps - 1; i >= 0; i--) {
 				if (v->deps[i].rollout == ROLL_COMPLETED) {
-					add_deployment(bp, v, v->deps[i].td);
+					d->status = DEP_ACTIVE;
+					v->deps[i].status = DEP_PRIMARY;
+					v->deps[i].rollout = ROLL_IN_PROGRESS;
+					v->deps[i].failed_tasks = 0;
+					v->primary = i;
+					v->consecutive_failures = 0;
+					v->throttle_until = 0;
+					v->throttle_wake = -1;
 					break;
 				}
 			}
@@ -417,60 +430,100 @@ static int live(const struct task *t)
 	return t->desired == TD_RUNNING;
 }
 
-/* Scale-in order (§4.6): not yet running first; then the AZ with the most
- * tasks of the service, then the instance with the most; then the task id. */
+/* Scale-in (docs/ecs-model.md §4.6): victims are chosen one at a time, the
+ * counts taken again after each choice: tasks not yet running first; then
+ * the AZ with the most tasks of the service, then in it the instance with
+ * the most; ties: the instance with the most among the tied AZs, then the
+ * task id.  Counts are of the service's tasks whose desired status is
+ * RUNNING, of every deployment. */
 struct victim {
 	uint32_t slot;
 	int started;
-	int64_t az_count, inst_count;
+	int32_t inst;
+	int az;
 	const char *id;
+	int gone;
 };
 
-static int cmp_victim(const void *a, const void *b)
+/* 1 when x is the better victim than y */
+static int better_victim(const struct victim *x, int64_t xa, int64_t xi,
+			 const struct victim *y, int64_t ya, int64_t yi)
 {
-	const struct victim *x = a, *y = b;
-
 	if (x->started != y->started)
-		return x->started - y->started;
-	if (x->az_count != y->az_count)
-		return x->az_count > y->az_count ? -1 : 1;
-	if (x->inst_count != y->inst_count)
-		return x->inst_count > y->inst_count ? -1 : 1;
-	return strcmp(x->id, y->id);
+		return x->started < y->started;
+	if (xa != ya)
+		return xa > ya;
+	if (xi != yi)
+		return xi > yi;
+	return strcmp(x->id, y->id) < 0;
+}
+
+static int az_index(const struct backplane *bp, int32_t inst)
+{
+	const char *az = cluster_az(bp->cl, inst);
+
+	for (int a = 0; a < bp->s->n_azs; a++)
+		if (strcmp(bp->s->azs[a], az) == 0)
+			return a;
+	return bp->s->n_azs;    /* not one of the scenario's: an AZ of its own */
 }
 
 static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 {
 	struct victim *vs;
 	int n = 0;
+	int64_t *az_n, *inst_n;
 
 	if (excess <= 0)
 		return;
 	vs = xcalloc((size_t)v->n_tasks + 1, sizeof *vs);
+	az_n = xcalloc((size_t)bp->s->n_azs + 1, sizeof *az_n);
+	inst_n = xcalloc((size_t)cluster_count(bp->cl) + 1, sizeof *inst_n);
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = &bp->tasks[v->tasks[k]];
 
+		if (live(t) && t->inst >= 0) {
+			az_n[az_index(bp, t->inst)]++;
+			inst_n[t->inst]++;
+		}
 		if (!live(t) || t->dep != v->primary ||
 		    (t->inst >= 0 && cluster_status(bp->cl, t->inst) == INST_DRAINING))
 			continue;
 		vs[n].slot = v->tasks[k];
 		vs[n].started = t->inst >= 0 && t->state >= TS_RUNNING;
+		vs[n].inst = t->inst;
+		vs[n].az = t->inst >= 0 ? az_index(bp, t->inst) : -1;
 		vs[n].id = t->id;
-		if (t->inst >= 0) {
-			vs[n].inst_count = cluster_group_tasks_on(bp->cl, t->inst, v->group);
-			for (int j = 0; j < v->n_tasks; j++) {
-				struct task *u = &bp->tasks[v->tasks[j]];
-
-				if (u->inst >= 0 && live(u) &&
-				    strcmp(cluster_az(bp->cl, u->inst), cluster_az(bp->cl, t->inst)) == 0)
-					vs[n].az_count++;
-			}
-		}
 		n++;
 	}
-	qsort(vs, (size_t)n, sizeof *vs, cmp_victim);
-	for (int k = 0; k < n && k < excess; k++)
-		stop(bp, vs[k].slot);
+	for (int64_t e = 0; e < excess; e++) {
+		int best = -1;
+		int64_t ba = 0, bi = 0;
+
+		for (int k = 0; k < n; k++) {
+			int64_t ac = vs[k].inst >= 0 ? az_n[vs[k].az] : 0;
+			int64_t ic = vs[k].inst >= 0 ? inst_n[vs[k].inst] : 0;
+
+			if (vs[k].gone)
+				continue;
+			if (best < 0 || better_victim(&vs[k], ac, ic, &vs[best], ba, bi)) {
+				best = k;
+				ba = ac;
+				bi = ic;
+			}
+		}
+		if (best < 0)
+			break;
+		vs[best].gone = 1;
+		/* it no longer counts toward its AZ and instance */
+		if (vs[best].inst >= 0) {
+			az_n[vs[best].az]--;
+			inst_n[vs[best].inst]--;
+		}
+		stop(bp, vs[best].slot);
+	}
+	free(inst_n);
+	free(az_n);
 	free(vs);
 }
 
@@ -562,9 +615,13 @@ static void reconcile_replica(struct backplane *bp, int vi)
 	v->wants_capacity = 0;
 	if (can > 0 && p->rollout != ROLL_FAILED) {
 		if (now < v->throttle_until) {
-			v->reconcile_scheduled = 0;
-			svc_schedule(bp, vi, v->throttle_until - now);
-			v->reconcile_scheduled = 1;
+			/* the throttle delays launches only (docs/ecs-model.md
+			 * §5.4): a pass of its own at the end of the wait, while
+			 * every other trigger still gets the scheduler's delay */
+			if (v->throttle_wake != v->throttle_until) {
+				v->throttle_wake = v->throttle_until;
+				sim_after(bp->sim, v->throttle_until - now, bp->ev_reconcile, v, 1);
+			}
 		} else {
 			for (int64_t k = 0; k < can; k++)
 				launch(bp, vi);
@@ -583,6 +640,11 @@ static void reconcile_replica(struct backplane *bp, int vi)
 				out = t->dep != v->primary ||
 				      (t->inst >= 0 && cluster_status(bp->cl, t->inst) == INST_DRAINING);
 				if (!out || (int)t->healthy != pass)
+					continue;
+				/* a FAILED deployment without rollback is over: the
+				 * service runs on the older tasks it has (choice,
+				 * scenarios/README.md "Circuit breaker") */
+				if (p->rollout == ROLL_FAILED && t->dep != v->primary)
 					continue;
 				if (t->healthy) {
 					if (healthy - 1 < min_healthy)
@@ -704,7 +766,14 @@ static void on_reconcile(struct sim *s, void *ctx, const struct event *ev)
 	int vi = (int)(v - bp->svcs);
 
 	(void)s;
-	v->reconcile_scheduled = 0;
+	if (ev->arg == 1) {
+		/* a throttled launch pass: only the latest one counts */
+		if (v->throttle_wake != sim_now(bp->sim))
+			return;
+		v->throttle_wake = -1;
+	} else {
+		v->reconcile_scheduled = 0;
+	}
 	if (!v->active || v->deleting)
 		return;
 	if (v->cfg->sched == SCHED_DAEMON) {

@@ -50,8 +50,8 @@ static int setup(void)
 
 /* ecs-semantics §3.1: PROVISIONING (ENI attach 5) → PENDING (network 0.5 +
  * pull 10 + start 2) → ACTIVATING → RUNNING → (exit after 100 s)
- * DEACTIVATING → STOPPING (containers exit after 3 s) → DEPROVISIONING (ENI
- * detach 4) → STOPPED; placement 1 s after the call. */
+ * DEACTIVATING → STOPPING (its only container has exited: no wait, §3.2) →
+ * DEPROVISIONING (ENI detach 4) → STOPPED; placement 1 s after the call. */
 static void test_lifecycle_timestamps(void)
 {
 	int r;
@@ -77,9 +77,9 @@ static void test_lifecycle_timestamps(void)
 	NEAR(NUM("lc", "tasks.csv", r, "start_s"), 18.5);
 	NEAR(NUM("lc", "tasks.csv", r, "deactivating_s"), 118.5);
 	NEAR(NUM("lc", "tasks.csv", r, "stopping_s"), 118.5);
-	NEAR(NUM("lc", "tasks.csv", r, "deprovisioning_s"), 121.5);
-	NEAR(NUM("lc", "tasks.csv", r, "stopped_s"), 125.5);
-	NEAR(NUM("lc", "tasks.csv", r, "stop_s"), 125.5);
+	NEAR(NUM("lc", "tasks.csv", r, "deprovisioning_s"), 118.5);
+	NEAR(NUM("lc", "tasks.csv", r, "stopped_s"), 122.5);
+	NEAR(NUM("lc", "tasks.csv", r, "stop_s"), 122.5);
 	RS_IS("lc", "tasks.csv", r, "stop_code", "EssentialContainerExited");
 	RS_IS("lc", "tasks.csv", r, "desired_status", "STOPPED");
 	RS_IS("lc", "tasks.csv", r, "last_status", "STOPPED");
@@ -412,7 +412,7 @@ static void test_agent_disconnect(void)
 	CU_ASSERT_EQUAL_FATAL(rs_run("ad.json", "ad", NULL, NULL, NULL), 0);
 	r = rs_find("ad", "tasks.csv", "task_id", "a");
 	/* the agent ran and stopped it on time (running at 14, exit at 314) */
-	NEAR(NUM("ad", "tasks.csv", r, "stopped_s"), 1 + 0.5 + 10 + 2 + 300 + 3);
+	NEAR(NUM("ad", "tasks.csv", r, "stopped_s"), 1 + 0.5 + 10 + 2 + 300);
 	/* b: at 351 the instance is disconnected (since 160): AGENT */
 	CU_ASSERT(rs_rows("ad", "placement_failures.csv") >= 1);
 	RS_IS("ad", "placement_failures.csv", 1, "reason", "AGENT");
