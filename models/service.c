@@ -20,8 +20,10 @@
  *     nothing outgoing is COMPLETED, older ones INACTIVE.
  * A DAEMON service keeps one task on every ACTIVE instance that satisfies
  * its constraints (including instances that join later), replaces a task of
- * an older deployment on an instance by stopping it first (max 100 %),
- * and stops its tasks on DRAINING instances (§4.10).
+ * an older deployment on an instance by stopping it first (max 100 %)
+ * while minimumHealthyPercent of its desired count stay healthy, and stops
+ * its task on a DRAINING instance once the other tasks there have stopped
+ * (see reconcile_daemon).
  *
  * Start failures (a task stopped before RUNNING) count toward the throttle
  * (§5.4: after `throttleAfterFailures` in a row, launches wait 30 s, doubled
@@ -617,12 +619,13 @@ static void reconcile_replica(struct backplane *bp, int vi)
 	}
 }
 
-/* §4.10: an instance the DAEMON belongs on: ACTIVE, satisfying the primary
- * deployment's memberOf constraints and its task definition's attribute
- * requirements (runtimePlatform, ecs.capability.task-eni for awsvpc), which
- * no amount of waiting changes.  Room (CPU, memory, ports, ENIs, GPUs) and
+/* An instance the DAEMON belongs on (docs/ecs-model.md §4.10): ACTIVE,
+ * satisfying the primary deployment's memberOf constraints and its task
+ * definition's attribute requirements (runtimePlatform,
+ * ecs.capability.task-eni for awsvpc), which no amount of waiting changes.  Room (CPU, memory, ports, ENIs, GPUs) and
  * the agent's connection do not matter: ECS keeps waiting for room on that
- * instance, and an instance whose agent is silent stays ACTIVE (§7.4). */
+ * instance, and an instance whose agent is silent stays ACTIVE
+ * (docs/ecs-model.md §7.4; see scenarios/README.md, services/DAEMON). */
 static int daemon_eligible(const struct backplane *bp, const struct svc *v, int32_t i)
 {
 	const struct deployment *d = &v->deps[v->primary];
@@ -661,7 +664,7 @@ static int64_t non_daemon_tasks_on(const struct backplane *bp, int32_t i)
 	return n;
 }
 
-/* One pass of a DAEMON service (§4.10, §5.5, §5.15):
+/* One pass of a DAEMON service (docs/ecs-model.md §4.10, §5.5, §5.15):
  *   - its task on a DRAINING instance is stopped once every non-daemon task
  *     there has stopped (daemons are stopped last); on any other instance
  *     that is not ACTIVE, at once;
@@ -785,7 +788,7 @@ static void reconcile_daemon(struct backplane *bp, int vi)
 			place_policy_free(&pol);
 		}
 	}
-	/* completion (§5.2 steady state) */
+	/* completion (docs/ecs-model.md §5.2, steady state) */
 	if (n_old == 0 && primary_healthy >= v->desired && p->rollout == ROLL_IN_PROGRESS) {
 		p->rollout = ROLL_COMPLETED;
 		for (int i = 0; i < v->n_deps; i++)
@@ -800,7 +803,8 @@ static void daemon_count(struct backplane *bp, struct svc *v)
 {
 	int64_t n = 0;
 
-	/* a DAEMON's desired count: the instances it belongs on (§4.10) */
+	/* a DAEMON's desired count: the instances it belongs on
+	 * (docs/ecs-model.md §4.10) */
 	for (int32_t i = 0; i < cluster_count(bp->cl); i++)
 		n += daemon_eligible(bp, v, i);
 	if (n != v->desired) {
