@@ -622,10 +622,11 @@ static void reconcile_replica(struct backplane *bp, int vi)
 /* An instance the DAEMON belongs on (docs/ecs-model.md §4.10): ACTIVE,
  * satisfying the primary deployment's memberOf constraints and its task
  * definition's attribute requirements (runtimePlatform,
- * ecs.capability.task-eni for awsvpc), which no amount of waiting changes.  Room (CPU, memory, ports, ENIs, GPUs) and
- * the agent's connection do not matter: ECS keeps waiting for room on that
- * instance, and an instance whose agent is silent stays ACTIVE
- * (docs/ecs-model.md §7.4; see scenarios/README.md, services/DAEMON). */
+ * ecs.capability.task-eni for awsvpc), which no amount of waiting changes.
+ * Room (CPU, memory, ports, ENIs, GPUs) and the agent's connection do not
+ * matter: ECS keeps waiting for room on that instance, and an instance
+ * whose agent is silent stays ACTIVE (docs/ecs-model.md §7.4; see
+ * scenarios/README.md, services/DAEMON). */
 static int daemon_eligible(const struct backplane *bp, const struct svc *v, int32_t i)
 {
 	const struct deployment *d = &v->deps[v->primary];
