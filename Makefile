@@ -7,7 +7,7 @@
 #   make asan       the whole suite under AddressSanitizer + UBSan
 #   make valgrind   the unit suites under valgrind --leak-check=full
 #   make bench      speed of the hot paths (printed, never asserted)
-#   make clean
+#   make clean      remove build outputs (never results/)
 #
 # Each variant builds in its own directory (build/release, build/asan), so
 # changing flags never mixes objects.
@@ -41,7 +41,7 @@ TEST_SUPPORT := $(patsubst %.c,$(B)/%.o,tests/cu_main.c $(wildcard tests/oracle/
 BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(B)/bench/%)
 
-.PHONY: all run test check unit e2e asan valgrind bench deps clean check-layers
+.PHONY: all run test check unit e2e schema docs-check asan valgrind bench deps clean check-layers
 
 all: ecsim
 
@@ -85,13 +85,21 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: check-layers unit e2e
+check: check-layers unit e2e schema docs-check
 
 unit: $(TEST_BINS) ecsim
 	@sh tests/run-unit.sh $(TEST_BINS)
 
 e2e: ecsim
 	@sh tests/e2e.sh ./ecsim
+
+# the JSON Schema accepts what ecsim accepts (needs python3-jsonschema)
+schema: ecsim
+	@sh tests/schema.sh ./ecsim
+
+# the docs cite only what the repository holds, and list what the code has
+docs-check: ecsim
+	@sh tests/docs.sh ./ecsim
 
 asan: deps
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -118,7 +126,8 @@ check-layers:
 	@if grep -l '#include "\(\.\./\)*models/' $$(ls sim/*.c sim/*.h | grep -v -e sim/main.c -e 'sim/cmd_') 2>/dev/null; then \
 		echo "ecsim: layering: the files above in sim/ include models/ headers"; exit 1; fi
 
+# build outputs only: results/ holds the users' runs (remove with rm -rf results)
 clean:
-	rm -rf build ecsim results/*/ plots/*.png
+	rm -rf build ecsim
 
 -include $(shell find build -name '*.d' 2>/dev/null)
