@@ -1,5 +1,5 @@
 /* models/cluster.c — the container instances of one cluster and the indexes
- * placement reads (ecs-semantics §1.6, §1.8, §2; ecs-choices D1–D9, A9, A10).
+ * placement reads (docs/ecs-model.md §1.6, §1.8, §2; choices D1–D9, A9, A10).
  *
  * Each instance keeps its registered and remaining CPU, memory and GPUs, its
  * reserved TCP and UDP host ports (small sorted arrays: the agent's defaults,
@@ -378,7 +378,7 @@ static int32_t value_index(struct cluster *cl, struct sattr *s, int32_t i)
 	int32_t *slot;
 
 	if (v == STRTAB_NONE) {
-		slot = &s->none_part;           /* ecs-choices A10: one "no value" value */
+		slot = &s->none_part;           /* docs/ecs-model.md choice A10: one "no value" value */
 	} else {
 		if (v >= s->cap_pov) {
 			size_t old = s->cap_pov;
@@ -708,7 +708,7 @@ static void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t d)
 	}
 }
 
-/* ---- reserve / release (ecs-semantics §1.6; D9) ---- */
+/* ---- reserve / release (docs/ecs-model.md §1.6; D9) ---- */
 
 static void account(struct cluster *cl, int32_t i, const struct place_req *r, int sign)
 {
@@ -761,7 +761,7 @@ void cluster_release(struct cluster *cl, int32_t i, const struct place_req *r, u
 	group_add(cl, i, g, -1);
 }
 
-/* ---- status (ecs-semantics §2.3; D6–D8) ---- */
+/* ---- status (docs/ecs-model.md §2.3; D6–D8) ---- */
 
 static void set_state(struct cluster *cl, int32_t i, enum inst_status st, int agent)
 {

@@ -1,6 +1,6 @@
 /* sim/cmd_inspect.c — `ecsim inspect FILE [--family NAME]`: load one task
- * definition (any of the three shapes of ecs-choices B1) and print what one
- * task of it needs from a container instance (ecs-semantics §1.6) as a single
+ * definition (any of the three shapes of docs/ecs-model.md choice B1) and print what one
+ * task of it needs from a container instance (docs/ecs-model.md §1.6) as a single
  * JSON object on stdout: launch types, network mode, cpu units, memory MiB,
  * GPUs, ENI, static and dynamic ports, memberOf constraints, runtimePlatform
  * and the per-container values.  Bad input prints one "ecsim: error:" line

@@ -81,7 +81,7 @@ static void test_registered_resources(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	scenario_instance_spec(s, catalog_find(s->catalog, "m5.large"), "us-east-1a", NULL, 0,
 			       NULL, &spec, scratch);
-	/* §2.1: CPU = vCPU × 1024; memory = floor(8192 × 0.975) − 256 */
+	/* docs/ecs-model.md §2.1: CPU = vCPU × 1024; memory = floor(8192 × 0.975) − 256 */
 	T_EQ(spec.cpu_units, 2048);
 	T_EQ(spec.mem_mib, 7987 - 256);
 	T_EQ(spec.eni_tasks, 2);                  /* D4: max ENIs − 1 */

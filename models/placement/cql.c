@@ -1,6 +1,6 @@
 /* models/placement/cql.c — the ECS cluster query language (CQL) of
  * `memberOf` placement constraints: lexer, recursive-descent parser and
- * evaluator (ecs-semantics §4.4, §4.7; ecs-choices A6–A8, C1–C13).
+ * evaluator (docs/ecs-model.md §4.4, §4.7; choices A6–A8, C1–C13).
  *
  * The text is first cut into tokens (C1): punctuation `( ) [ ] ,`, quoted
  * literals taken verbatim, and words.  The parser builds a tree of AND / OR /
@@ -28,8 +28,8 @@
 
 #include "sim/mem.h"
 
-#define MAX_CHARS 2000          /* ecs-choices C13 */
-#define MAX_ATTR_NAME 128       /* ecs-choices C12 */
+#define MAX_CHARS 2000          /* docs/ecs-model.md choice C13 */
+#define MAX_ATTR_NAME 128       /* docs/ecs-model.md choice C12 */
 #define SHOW_MAX 60             /* longest token text quoted in a message */
 #define SHOW_BUF (SHOW_MAX + 32)      /* room for show()'s text */
 
@@ -49,7 +49,7 @@ enum op { OP_EQ, OP_IN, OP_MATCH, OP_EXISTS, OP_GT, OP_GE, OP_LT, OP_LE };
 static const struct {
 	const char *name;
 	enum subject s;
-	unsigned allowed;   /* ecs-choices C4, A7, A8 */
+	unsigned allowed;   /* docs/ecs-model.md choices C4, A7, A8 */
 } subjects[] = {
 	{ "agentConnected", S_AGENT_CONNECTED, B_EQ | B_IN | B_MATCH },
 	{ "agentVersion", S_AGENT_VERSION, B_EQ | B_ORD },
@@ -82,7 +82,7 @@ struct pred {
 	enum subject subj;
 	char *attr;            /* S_ATTRIBUTE: the name */
 	enum op op;            /* positive form */
-	int neg;               /* ecs-choices C5: result is neg XOR positive */
+	int neg;               /* docs/ecs-model.md choice C5: result is neg XOR positive */
 	int nvals;
 	char **vals;           /* literals as written (one, or a list for in) */
 	int64_t num;           /* registeredAt (epoch ms), runningTasksCount */
@@ -98,7 +98,7 @@ struct cql_expr {
 	struct pred p;             /* K_PRED */
 };
 
-/* ---- tokens (ecs-choices C1) ---- */
+/* ---- tokens (docs/ecs-model.md choice C1) ---- */
 
 enum tkind { T_END, T_LPAREN, T_RPAREN, T_LBRACK, T_RBRACK, T_COMMA, T_WORD, T_STRING };
 
@@ -246,7 +246,7 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* ecs-choices C6: -?[0-9]+(\.[0-9]+)? */
+/* docs/ecs-model.md choice C6: -?[0-9]+(\.[0-9]+)? */
 static int is_decimal(const char *s)
 {
 	if (*s == '-')
@@ -330,7 +330,7 @@ static int cmp_decimal(const char *a, const char *b)
 	return na ? -cmp_magnitude(a, b) : cmp_magnitude(a, b);
 }
 
-/* ecs-choices C6: numeric when both are decimal numbers, else code point
+/* docs/ecs-model.md choice C6: numeric when both are decimal numbers, else code point
  * (strcmp compares bytes as unsigned char, and UTF-8 byte order is code
  * point order). */
 static int cmp_values(const char *a, const char *b)
@@ -343,7 +343,7 @@ static int cmp_values(const char *a, const char *b)
 	return (c > 0) - (c < 0);
 }
 
-/* ecs-choices C7: [0-9]+(\.[0-9]+)* */
+/* docs/ecs-model.md choice C7: [0-9]+(\.[0-9]+)* */
 static int is_version(const char *s)
 {
 	for (;;) {
@@ -358,7 +358,7 @@ static int is_version(const char *s)
 	}
 }
 
-/* ecs-choices C7: dotted numbers part by part, missing parts are 0.  The
+/* docs/ecs-model.md choice C7: dotted numbers part by part, missing parts are 0.  The
  * instance's version is read up to the end of its leading dotted number
  * (a suffix such as "-rc1" is ignored); callers check it starts with a
  * digit. */
@@ -414,7 +414,7 @@ static int month_days(int y, int m)
 	return m == 2 && leap ? 29 : md[m - 1];
 }
 
-/* ecs-choices C8: YYYY-MM-DD (midnight UTC) or YYYY-MM-DDThh:mm:ss[.fff]
+/* docs/ecs-model.md choice C8: YYYY-MM-DD (midnight UTC) or YYYY-MM-DDThh:mm:ss[.fff]
  * (UTC) with an optional Z or ±hh:mm.  Fractions may have 1 to 9 digits;
  * digits past milliseconds are dropped. */
 static int parse_instant(const char *s, int64_t *ms)
@@ -522,7 +522,7 @@ static int is_keyword(const struct parser *P, const struct tok *t)
 	       word_is(P, t, "||") || word_is(P, t, "not") || word_is(P, t, "!");
 }
 
-/* Characters of an operator glued to a word (`a==b`, ecs-choices C1). */
+/* Characters of an operator glued to a word (`a==b`, docs/ecs-model.md choice C1). */
 static int has_op_char(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -533,7 +533,7 @@ static int has_op_char(const char *s, size_t n)
 
 static int attr_name_char(char c)
 {
-	/* ecs-choices C12 */
+	/* docs/ecs-model.md choice C12 */
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
 	       c == '-' || c == '_' || c == '/' || c == '\\' || c == '.';
 }
@@ -665,7 +665,7 @@ static int add_value(struct parser *P, struct pred *p, const struct tok *t, cons
 	return check_literal(P, p, t, v, opword);
 }
 
-/* ecs-choices C11: POSIX ERE, whole-string match.  The pattern is
+/* docs/ecs-model.md choice C11: POSIX ERE, whole-string match.  The pattern is
  * compiled as written and a match counts only when it spans the whole
  * value (see whole_match); wrapping it as ^(...)$ would be wrong for a
  * pattern holding a `)` that the ERE takes as a literal (`a)|b`). */
@@ -790,7 +790,7 @@ bad:
 	return NULL;
 }
 
-/* term := [ "not" | "!" ] ( "(" expr ")" | predicate )   (ecs-choices C2) */
+/* term := [ "not" | "!" ] ( "(" expr ")" | predicate )   (docs/ecs-model.md choice C2) */
 static struct cql_expr *parse_term(struct parser *P)
 {
 	const struct tok *t = peek(P);
@@ -866,7 +866,7 @@ static struct cql_expr *parse_and(struct parser *P)
 	return x;
 }
 
-/* expr := and-expr { ("or" | "||") and-expr }   (ecs-choices A6) */
+/* expr := and-expr { ("or" | "||") and-expr }   (docs/ecs-model.md choice A6) */
 static struct cql_expr *parse_or(struct parser *P)
 {
 	struct cql_expr *x = parse_and(P);
@@ -955,7 +955,7 @@ static int string_holds(const struct pred *p, const char *s)
 	case OP_MATCH:
 		return whole_match(&p->re, s);
 	default:
-		return ord_holds(p->op, cmp_values(s, p->vals[0]));   /* ecs-choices C6 */
+		return ord_holds(p->op, cmp_values(s, p->vals[0]));   /* docs/ecs-model.md choice C6 */
 	}
 }
 
@@ -973,25 +973,25 @@ static int pred_holds(const struct pred *p, const struct cql_view *v, const void
 		int has = v->attribute(inst, p->attr, &s);
 
 		if (p->op == OP_EXISTS)
-			return has;      /* ecs-choices A8; a value-less attribute exists */
+			return has;      /* docs/ecs-model.md choice A8; a value-less attribute exists */
 		return has && string_holds(p, s);
 	}
-	case S_AGENT_CONNECTED:   /* ecs-choices C4 */
+	case S_AGENT_CONNECTED:   /* docs/ecs-model.md choice C4 */
 		return string_holds(p, v->agent_connected(inst) ? "true" : "false");
-	case S_AGENT_VERSION:     /* ecs-choices C7 */
+	case S_AGENT_VERSION:     /* docs/ecs-model.md choice C7 */
 		s = v->agent_version(inst);
 		if (!s || !is_digit(s[0]))
 			return 0;
 		return ord_holds(p->op, cmp_version(s, p->vals[0]));
 	case S_EC2_INSTANCE_ID:
 		return string_holds(p, v->ec2_instance_id(inst));
-	case S_INSTANCE_ID:       /* ecs-choices A7 */
+	case S_INSTANCE_ID:       /* docs/ecs-model.md choice A7 */
 		return string_holds(p, v->instance_id(inst));
-	case S_REGISTERED_AT:     /* ecs-choices C8 */
+	case S_REGISTERED_AT:     /* docs/ecs-model.md choice C8 */
 		return ord_holds(p->op, cmp_i64(v->registered_at_ms(inst), p->num));
-	case S_RUNNING_TASKS_COUNT:   /* ecs-choices C9 */
+	case S_RUNNING_TASKS_COUNT:   /* docs/ecs-model.md choice C9 */
 		return ord_holds(p->op, cmp_i64(v->running_tasks_count(inst), p->num));
-	case S_TASK_GROUP: {      /* ecs-choices C10: any group */
+	case S_TASK_GROUP: {      /* docs/ecs-model.md choice C10: any group */
 		const char *const *groups = NULL;
 		int n = v->task_groups(inst, &groups);
 
@@ -1014,7 +1014,7 @@ int cql_eval(const struct cql_expr *x, const struct cql_view *v, const void *ins
 	case K_NOT:
 		return !cql_eval(x->l, v, inst);
 	case K_PRED:
-		return x->p.neg ^ pred_holds(&x->p, v, inst);   /* ecs-choices C5 */
+		return x->p.neg ^ pred_holds(&x->p, v, inst);   /* docs/ecs-model.md choice C5 */
 	}
 	return 0;
 }
