@@ -513,6 +513,10 @@ static int add_taskdef(struct scenario *s, const char *name, const char *path,
 		td = taskdef_load(path, family, e);
 	if (!td)
 		return -1;
+	if (taskdef_check_ec2(td, path, e)) {   /* docs/ecs-model.md choice B22 */
+		taskdef_free(td);
+		return -1;
+	}
 	XGROW(s->taskdefs, s->cap_taskdefs, (size_t)s->n_taskdefs + 1);
 	t = &s->taskdefs[s->n_taskdefs++];
 	memset(t, 0, sizeof *t);

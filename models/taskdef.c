@@ -1115,6 +1115,26 @@ struct taskdef *taskdef_load(const char *path, const char *family_hint, struct e
 	return td;
 }
 
+int taskdef_check_ec2(const struct taskdef *td, const char *file, struct err *e)
+{
+	static const struct { unsigned bit; const char *name; } types[] = {
+		{ TD_LAUNCH_EC2, "EC2" }, { TD_LAUNCH_FARGATE, "FARGATE" },
+		{ TD_LAUNCH_EXTERNAL, "EXTERNAL" }, { TD_LAUNCH_MANAGED_INSTANCES, "MANAGED_INSTANCES" } };
+	char list[80] = "";
+
+	if (td->launch & TD_LAUNCH_EC2)
+		return 0;
+	for (size_t k = 0; k < sizeof types / sizeof types[0]; k++)
+		if (td->launch & types[k].bit)
+			snprintf(list + strlen(list), sizeof list - strlen(list), "%s\"%s\"",
+				 list[0] ? ", " : "", types[k].name);
+	return err_at(e, file, 0, 0, "requiresCompatibilities",
+		      "task definition '%s' requires [%s], not EC2: ECS does not launch it on "
+		      "EC2 instances, and ecsim models EC2 capacity only (the Fargate launch "
+		      "type is not modelled yet); add \"EC2\" to requiresCompatibilities to "
+		      "simulate it on EC2", td->family ? td->family : "?", list);
+}
+
 void taskdef_free(struct taskdef *td)
 {
 	if (!td)

@@ -81,8 +81,13 @@ int cmd_validate(int argc, char **argv)
 
 	if (argc < 2)
 		return cmd_usage_error("validate: missing file");
-	if (strcmp(argv[1], "--help") == 0) {
-		printf("usage: ecsim validate <file>...\n");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		printf("usage: ecsim validate <file>...\n\n"
+		       "Check each file and say what it is: a scenario (.json with a cluster), a task\n"
+		       "definition (.json) or a trace (.csv).  Exit 2 at the first bad file, with the\n"
+		       "file, the place and the reason.\n\n"
+		       "options:\n"
+		       "  -h, --help   this text\n");
 		return EXIT_OK;
 	}
 	for (int i = 1; i < argc; i++) {
