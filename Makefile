@@ -97,9 +97,11 @@ e2e: ecsim
 schema: ecsim
 	@sh tests/schema.sh ./ecsim
 
-# the docs cite only what the repository holds, and list what the code has
+# the docs cite only what the repository holds, and list what the code has;
+# scripts/setup-deps.sh against stubs of apt-get and dpkg-query
 docs-check: ecsim
 	@sh tests/docs.sh ./ecsim
+	@sh tests/setup.sh
 
 asan: deps
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
