@@ -8,7 +8,7 @@
 #   make valgrind   the unit suites under valgrind --leak-check=full
 #   make bench      speed of the hot paths (printed, never asserted)
 #   make check-cycles  include cycles among models/ (not yet in make test)
-#   make clean
+#   make clean      remove build outputs (never results/)
 #
 # Each variant builds in its own directory (build/release, build/asan), so
 # changing flags never mixes objects.
@@ -43,7 +43,7 @@ TEST_SUPPORT := $(patsubst %.c,$(B)/%.o,tests/cu_main.c $(wildcard tests/oracle/
 BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(B)/bench/%)
 
-.PHONY: all run test check unit e2e asan valgrind bench deps clean check-layers check-cycles
+.PHONY: all run test check unit e2e schema docs-check asan valgrind bench deps clean check-layers check-cycles
 
 all: ecsim
 
@@ -87,13 +87,23 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: check-layers unit e2e
+check: check-layers unit e2e schema docs-check
 
 unit: $(TEST_BINS) ecsim
 	@sh tests/run-unit.sh $(TEST_BINS)
 
 e2e: ecsim
 	@sh tests/e2e.sh ./ecsim
+
+# the JSON Schema accepts what ecsim accepts (needs python3-jsonschema)
+schema: ecsim
+	@sh tests/schema.sh ./ecsim
+
+# the docs cite only what the repository holds, and list what the code has;
+# scripts/setup-deps.sh against stubs of apt-get and dpkg-query
+docs-check: ecsim
+	@sh tests/docs.sh ./ecsim
+	@sh tests/setup.sh
 
 asan: deps
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -126,7 +136,8 @@ check-layers:
 check-cycles:
 	@CHECK_CYCLES=1 sh scripts/check-layers.sh
 
+# build outputs only: results/ holds the users' runs (remove with rm -rf results)
 clean:
-	rm -rf build ecsim results/*/ plots/*.png
+	rm -rf build ecsim
 
 -include $(shell find build -name '*.d' 2>/dev/null)

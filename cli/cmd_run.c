@@ -44,10 +44,19 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		const char *a = argv[i];
 		char *end;
 
-		if (strcmp(a, "--help") == 0) {
-			printf("usage: ecsim run <scenario.json> [--seed N] [--out DIR] [--until SECONDS]\n"
-			       "                 [--strategy NAME|JSON] [--tie-break first|random]\n"
-			       "                 [--no-task-log] [--quiet]\n");
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			printf("usage: ecsim run <scenario.json> [options]\n\n"
+			       "Simulate the scenario and write its CSV metrics (scenarios/README.md, \"Outputs\").\n\n"
+			       "options:\n"
+			       "  --seed N               seed of every random stream (overrides the scenario's seed)\n"
+			       "  --out DIR              output folder (default results/<scenario name>/)\n"
+			       "  --until SECONDS        simulated time to run (overrides durationSeconds)\n"
+			       "  --strategy NAME|JSON   a console template or a placementStrategy array;\n"
+			       "                         replaces the scenario's strategies\n"
+			       "  --tie-break first|random  final tie-break of placement (overrides the scenario)\n"
+			       "  --no-task-log          skip tasks.csv and placement_failures.csv\n"
+			       "  --quiet                no progress bar and no closing summary line\n"
+			       "  -h, --help             this text\n");
 			exit(EXIT_OK);
 		} else if (strcmp(a, "--no-task-log") == 0) {
 			o->task_log = 0;

@@ -1,5 +1,5 @@
 /* models/agent.c — the ECS container agent on each instance
- * (ecs-semantics §3.1, §3.2, §7.1, §7.3, §7.4).
+ * (docs/ecs-model.md §3.1, §3.2, §7.1, §7.3, §7.4).
  *
  * It receives start and stop requests from the backplane after the network
  * delay, pulls images (a drawn duration per task definition not yet cached
@@ -10,9 +10,9 @@
  *
  * Heartbeats are not simulated one by one: an agent that stops talking is
  * noticed by the backplane after the heartbeat timeout plus a uniform jitter
- * (§7.1), which is what the heartbeats would show.  While disconnected, its
+ * (docs/ecs-model.md §7.1), which is what the heartbeats would show.  While disconnected, its
  * tasks keep running; messages both ways wait in an outbox and are delivered
- * on reconnection — the reconciliation of §7.4.
+ * on reconnection — the reconciliation of docs/ecs-model.md §7.4.
  */
 #include "backplane_int.h"
 
@@ -99,8 +99,8 @@ static int cached(const struct agent *a, int td)
 
 /* The stop sequence from RUNNING: DEACTIVATING → STOPPING (stop signal; the
  * containers exit after the shutdown time, or are killed at the stop
- * timeout, §3.2; when the only container has exited by itself, STOPPING
- * passes at once). */
+ * timeout, docs/ecs-model.md §3.2; when the only container has exited by
+ * itself, STOPPING passes at once). */
 static void begin_stop(struct backplane *bp, uint32_t slot)
 {
 	struct task *t = &bp->tasks[slot];
@@ -191,7 +191,7 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 	for (int k = 0; k < td->n_containers; k++)
 		if (td->containers[k].essential && td->containers[k].has_health_check)
 			has_hc = 1;
-	/* §5.2: healthy after the first passing health check, or 40 s after
+	/* docs/ecs-model.md §5.2: healthy after the first passing health check, or 40 s after
 	 * RUNNING when no essential container has one */
 	sim_after(bp->sim, has_hc ? bp->tm->health_check : bp->tm->healthy_after,
 		  bp->ev_healthy, bp, ev->arg);
@@ -220,7 +220,7 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || dead(bp, t) || t->state != TS_RUNNING)
 		return;
-	/* §3.2: an essential container exited; the others are stopped */
+	/* docs/ecs-model.md §3.2: an essential container exited; the others are stopped */
 	t->desired = TD_STOPPED;
 	t->stop_code = STOP_ESSENTIAL_EXITED;
 	t->lost = 1;
@@ -309,7 +309,7 @@ void agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration)
 		: 0;
 	a->up = 0;
 	a->epoch++;
-	/* §7.1: the session is dropped when no heartbeat came for the timeout */
+	/* docs/ecs-model.md §7.1: the session is dropped when no heartbeat came for the timeout */
 	sim_after(bp->sim, bp->tm->heartbeat_timeout + jitter, bp->ev_detect, bp,
 		  inst_arg(inst, a->epoch));
 	if (duration >= 0)
@@ -342,7 +342,7 @@ static void on_reconnect(struct sim *s, void *ctx, const struct event *ev)
 		return;
 	a->up = 1;
 	cluster_set_agent_connected(bp->cl, inst, 1);
-	/* §7.4: on reconnection both sides exchange what they held */
+	/* docs/ecs-model.md §7.4: on reconnection both sides exchange what they held */
 	a->outbox = NULL;
 	a->n_out = a->cap_out = 0;
 	for (size_t k = 0; k + 1 < n; k += 2)

@@ -2,7 +2,7 @@
  * the workload makes (RunTask, StopTask, RegisterContainerInstance,
  * UpdateContainerInstancesState, UpdateService), placement, the desired
  * status of every task, and what the agents report back
- * (ecs-semantics §3, §4, §7; ecs-choices A3, A13, D6, D9).
+ * (docs/ecs-model.md §3, §4, §7; choices A3, A13, D6, D9).
  *
  * Lifecycle: a launch is placed after the placement latency; the task then
  * holds its resources and is PROVISIONING (awsvpc: while its ENI attaches),
@@ -201,8 +201,8 @@ static int try_place(struct backplane *bp, uint32_t slot)
 	int rc;
 
 	if (t->pin >= 0 || t->pin_az) {
-		/* a DAEMON task goes to one given instance (§4.10); a rebalancing
-		 * task to one given AZ (§5.9) */
+		/* a DAEMON task goes to one given instance (docs/ecs-model.md §4.10); a rebalancing
+		 * task to one given AZ (docs/ecs-model.md §5.9) */
 		char expr[300];
 		struct err e;
 
@@ -237,7 +237,7 @@ static int try_place(struct backplane *bp, uint32_t slot)
 	t->ts[TS_PROVISIONING] = now;
 	metrics_on_placed(bp->m, now, t->submit);
 	notify_cluster(bp);
-	/* §3.1: PROVISIONING is where the awsvpc ENI is created and attached */
+	/* docs/ecs-model.md §3.1: PROVISIONING is where the awsvpc ENI is created and attached */
 	sim_after(bp->sim, d->td->eni ? bp->agents[res.instance].tm->eni_attach : 0, bp->ev_provisioned, bp,
 		  task_ref(bp, slot));
 	return 0;
@@ -308,7 +308,7 @@ static void on_launch(struct sim *s, void *ctx, const struct event *ev)
 	}
 	if (bp->s->pending_fail) {
 		/* RunTask as the API does it: the failure is returned, no task
-		 * waits (ecs-semantics §4.9; ecs-choices A3) */
+		 * waits (docs/ecs-model.md §4.9; choice A3) */
 		bp_stop_task(bp, slot, STOP_FAILED_TO_START);
 		return;
 	}
@@ -440,7 +440,7 @@ int backplane_drain(struct backplane *bp, const char *instance_id, struct err *e
 {
 	for (int32_t i = 0; i < cluster_count(bp->cl); i++) {
 		if (strcmp(cluster_id(bp->cl, i), instance_id) == 0) {
-			/* only an ACTIVE instance can be set to DRAINING (§2.3, D6) */
+			/* only an ACTIVE instance can be set to DRAINING (docs/ecs-model.md §2.3, D6) */
 			if (cluster_status(bp->cl, i) == INST_ACTIVE) {
 				cluster_set_status(bp->cl, i, INST_DRAINING);
 				notify_cluster(bp);
@@ -468,7 +468,7 @@ static void on_timeout(struct sim *s, void *ctx, const struct event *ev)
 	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	/* the wait for capacity ended (§4.9): the task never started */
+	/* the wait for capacity ended (docs/ecs-model.md §4.9): the task never started */
 	if (t && t->queued)
 		bp_stop_task(bp, ref_slot(ev->arg), STOP_FAILED_TO_START);
 }
@@ -605,7 +605,7 @@ static int trace_row(struct backplane *bp, struct trace_src *src, struct err *e)
 			err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", r->target);
 			break;
 		}
-		/* a drained instance can be set back to ACTIVE (§2.3) */
+		/* a drained instance can be set back to ACTIVE (docs/ecs-model.md §2.3) */
 		if (cluster_status(bp->cl, inst) == INST_DRAINING) {
 			cluster_set_status(bp->cl, inst, INST_ACTIVE);
 			notify_cluster(bp);

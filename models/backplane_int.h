@@ -71,7 +71,7 @@ struct deployment {
 	struct place_policy policy;
 	int status;                /* DEP_PRIMARY, DEP_ACTIVE, DEP_INACTIVE */
 	int rollout;               /* ROLL_IN_PROGRESS, ROLL_COMPLETED, ROLL_FAILED */
-	int failed_tasks;          /* circuit breaker count (§5.6) */
+	int failed_tasks;          /* circuit breaker count (docs/ecs-model.md §5.6) */
 };
 
 enum { DEP_PRIMARY, DEP_ACTIVE, DEP_INACTIVE };
@@ -89,9 +89,9 @@ struct svc {
 	int n_tasks, cap_tasks;
 	int reconcile_scheduled;
 	int wants_capacity;
-	int rebalancing;           /* an AZ-rebalancing task is in flight (§5.9) */
+	int rebalancing;           /* an AZ-rebalancing task is in flight (docs/ecs-model.md §5.9) */
 	int deleting;              /* DeleteService: DRAINING until its tasks are gone */
-	int consecutive_failures;  /* start failures in a row (throttle, §5.4) */
+	int consecutive_failures;  /* start failures in a row (throttle, docs/ecs-model.md §5.4) */
 	sim_time_t throttle_until;
 	sim_time_t throttle_wake;  /* when the throttled launch pass is due, -1 = none */
 	gsl_rng *runtime_rng;
@@ -212,7 +212,7 @@ int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *ty
 			     const char *az, const struct scn_group *g);
 int32_t bp_find_instance(struct backplane *bp, const char *id);
 
-/* faults.c (ecs-semantics §8) */
+/* faults.c (docs/ecs-model.md §8) */
 void fault_register_events(struct backplane *bp);
 void fault_start(struct backplane *bp);
 void fault_on_register(struct backplane *bp, int32_t inst, int group);
@@ -223,7 +223,7 @@ void fault_on_register(struct backplane *bp, int32_t inst, int group);
 int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repair,
 			    int immediate, const char *code, const char *kind, int64_t fault_id);
 void fault_spot_notice(struct backplane *bp, int32_t inst);
-/* DeregisterContainerInstance with force (§2.4): its tasks stop
+/* DeregisterContainerInstance with force (docs/ecs-model.md §2.4): its tasks stop
  * (UserInitiated), it becomes INACTIVE; no replacement. */
 void fault_deregister(struct backplane *bp, int32_t inst);
 void fault_az_outage(struct backplane *bp, const char *az, sim_time_t duration, double fraction);

@@ -1,11 +1,11 @@
 /* models/faults.c — instance failures, Spot interruptions and AZ outages
- * (ecs-semantics §2.4, §5.13, §8), from the trace and from stochastic models
+ * (docs/ecs-model.md §2.4, §5.13, §8), from the trace and from stochastic models
  * in the scenario.  Injectors act through the backplane's own operations.
  *
  * An instance that fails stops running its tasks at once; the backplane
  * learns it after the heartbeat timeout (a hardware failure, an AZ outage)
  * or at once (a terminated instance with a connected agent is deregistered,
- * §2.4: Spot terminations).  Then its tasks are STOPPED (InfrastructureHealth,
+ * docs/ecs-model.md §2.4: Spot terminations).  Then its tasks are STOPPED (InfrastructureHealth,
  * or SpotInterruption), their resources vanish from placement and services
  * replace them.  A failure with a repair time brings the same instance back,
  * empty (a reboot); without one the instance is gone (INACTIVE) and, for a
@@ -15,7 +15,7 @@
  * Stochastic failures are an alternating renewal process per instance: time
  * to failure, then time to repair, drawn from the group's distributions with
  * the group's stream ("fault/group/<name>"), one pending event per instance.
- * A Spot interruption gives a two-minute notice (§5.13): the instance is set
+ * A Spot interruption gives a two-minute notice (docs/ecs-model.md §5.13): the instance is set
  * DRAINING when Spot draining is on, and terminated 120 s later.  An AZ
  * outage fails (a share of) the AZ's instances for its duration; they come
  * back empty when it ends.
@@ -29,7 +29,7 @@
 
 #include "sim/mem.h"
 
-#define SPOT_NOTICE_MS 120000    /* §5.13: two minutes */
+#define SPOT_NOTICE_MS 120000    /* docs/ecs-model.md §5.13: two minutes */
 
 static sim_time_t draw_ms(const struct dist *d, gsl_rng *r)
 {
@@ -143,7 +143,7 @@ int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repai
 	if (repair >= 0)
 		sim_after(bp->sim, repair, bp->ev_repair, bp, inst_arg(inst, a->life));
 	else if (a->group >= 0 && bp->s->groups[a->group].replace)
-		/* §8.3: Auto Scaling launches a replacement in the same AZ */
+		/* docs/ecs-model.md §8.3: Auto Scaling launches a replacement in the same AZ */
 		sim_after(bp->sim, bp->s->groups[a->group].replace_delay, bp->ev_replace, bp,
 			  (uint64_t)inst);
 	return fault_id;
@@ -225,7 +225,7 @@ void fault_spot_notice(struct backplane *bp, int32_t inst)
 	count_tasks(bp, inst, &all, &svc);
 	metrics_on_fault(bp->m, sim_now(bp->sim), id, "spot_interruption", cluster_id(bp->cl, inst),
 			 cluster_az(bp->cl, inst), all, svc, -1);
-	/* §5.13: with Spot draining on, the agent sets DRAINING at the notice */
+	/* docs/ecs-model.md §5.13: with Spot draining on, the agent sets DRAINING at the notice */
 	if (a->group >= 0 && bp->s->groups[a->group].spot_draining)
 		backplane_drain(bp, cluster_id(bp->cl, inst), &e);
 	sim_after(bp->sim, SPOT_NOTICE_MS, bp->ev_spot_end, bp,

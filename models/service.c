@@ -1,4 +1,4 @@
-/* models/service.c — the service scheduler (ecs-semantics §4.6, §4.10,
+/* models/service.c — the service scheduler (docs/ecs-model.md §4.6, §4.10,
  * §5.1–§5.6, §5.15; §10.1 items 6–8, 11, 12).
  *
  * Each service keeps its desired count of tasks of its PRIMARY deployment.
@@ -9,13 +9,13 @@
  *   - a task is *outgoing* when it belongs to an older deployment or runs on
  *     a DRAINING instance; the others count toward the primary deployment;
  *   - launch primary tasks up to the desired count, never above
- *     floor(desired × maximumPercent / 100) tasks in all (§5.5), unless the
+ *     floor(desired × maximumPercent / 100) tasks in all (docs/ecs-model.md §5.5), unless the
  *     deployment FAILED or launches are throttled;
  *   - stop outgoing tasks that are not healthy, then healthy ones while
  *     ceil(desired × minimumHealthyPercent / 100) healthy tasks remain;
  *   - stop primary tasks above the desired count, not-yet-running first,
  *     then from the AZ with the most tasks of the service, then the instance
- *     with the most, one at a time (§4.6 scale-in);
+ *     with the most, one at a time (docs/ecs-model.md §4.6 scale-in);
  *   - a deployment whose tasks are all healthy at the desired count with
  *     nothing outgoing is COMPLETED, older ones INACTIVE.
  * A DAEMON service keeps one task on every ACTIVE instance that satisfies
@@ -26,10 +26,10 @@
  * (see reconcile_daemon).
  *
  * Start failures (a task stopped before RUNNING) count toward the throttle
- * (§5.4: after `throttleAfterFailures` in a row, launches wait 30 s, doubled
+ * (docs/ecs-model.md §5.4: after `throttleAfterFailures` in a row, launches wait 30 s, doubled
  * per further failure up to 900 s; a task reaching RUNNING or a new
  * deployment resets it) and toward the circuit breaker of the primary
- * deployment (§5.6 stage 1: threshold clamp(ceil(0.5 × desired), 3, 200);
+ * deployment (docs/ecs-model.md §5.6 stage 1: threshold clamp(ceil(0.5 × desired), 3, 200);
  * a healthy task resets the count; FAILED launches nothing; with rollback
  * the last COMPLETED deployment is the primary again and keeps its tasks;
  * without, no more tasks of older deployments are stopped).  The throttle
@@ -153,7 +153,7 @@ static void add_deployment(struct backplane *bp, struct svc *v, int td)
 		}
 	}
 	v->primary = v->n_deps++;
-	v->consecutive_failures = 0;      /* §5.4: a new definition resets the throttle */
+	v->consecutive_failures = 0;      /* docs/ecs-model.md §5.4: a new definition resets the throttle */
 	v->throttle_until = 0;
 	v->throttle_wake = -1;
 }
@@ -287,7 +287,7 @@ void svc_on_task_healthy(struct backplane *bp, struct task *t)
 
 	account(bp, v);
 	v->healthy++;
-	/* resetOnHealthyTask (default true, §5.6) */
+	/* resetOnHealthyTask (default true, docs/ecs-model.md §5.6) */
 	if (t->dep == v->primary)
 		v->deps[t->dep].failed_tasks = 0;
 	svc_schedule(bp, t->svc, bp->tm->scheduler_delay);
@@ -530,7 +530,7 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 	free(vs);
 }
 
-/* §5.9 AZ rebalancing: for a steady REPLICA service whose first strategy
+/* docs/ecs-model.md §5.9 AZ rebalancing: for a steady REPLICA service whose first strategy
  * spreads over AZs (or that has none) and maximumPercent > 100, when the
  * AZs that have ACTIVE instances hold counts differing by more than one,
  * start one task in the least loaded AZ; once it is healthy the scale-in
@@ -611,7 +611,7 @@ static void reconcile_replica(struct backplane *bp, int vi)
 			primary_healthy += t->healthy;
 		}
 	}
-	/* launches (§5.5 upper bound, §5.4 throttle, §5.6 FAILED) */
+	/* launches (docs/ecs-model.md §5.5 upper bound, §5.4 throttle, §5.6 FAILED) */
 	can = v->desired - primary;
 	if (max_tasks - active < can)
 		can = max_tasks - active;
@@ -661,7 +661,7 @@ static void reconcile_replica(struct backplane *bp, int vi)
 	}
 	/* scale-in of the primary above the desired count; while an AZ
 	 * rebalancing task is on its way, wait until every task is healthy,
-	 * then the scale-in rule stops one in the most loaded AZ (§5.9) */
+	 * then the scale-in rule stops one in the most loaded AZ (docs/ecs-model.md §5.9) */
 	if (v->rebalancing && primary > v->desired && primary_healthy < primary)
 		;
 	else
@@ -913,7 +913,7 @@ void svc_set_desired(struct backplane *bp, int vi, int64_t desired)
 	svc_schedule(bp, vi, bp->tm->api_latency);
 }
 
-/* DeleteService (§3.4, §5.1): the service is DRAINING: desired 0, its
+/* DeleteService (docs/ecs-model.md §3.4, §5.1): the service is DRAINING: desired 0, its
  * tasks stopped, then INACTIVE. */
 void svc_delete(struct backplane *bp, int vi)
 {

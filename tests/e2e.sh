@@ -71,6 +71,20 @@ done
 [ -d "$T/badrun" ] && ls "$T/badrun" | grep -q . && ko "bad scenarios leave no output" || ok "bad scenarios leave no output"
 expect_exit 0 "help" "usage: ecsim" "$ECSIM" --help
 expect_exit 0 "version" "ecsim 0" "$ECSIM" --version
+# no arguments: the usage on stderr, exit 2; every command takes -h like --help
+# and lists its options one per line
+expect_exit 2 "no arguments prints the usage" "usage: ecsim <command>" "$ECSIM"
+for c in run validate inspect import gen; do
+	"$ECSIM" $c --help >"$T/h1" 2>&1; r1=$?
+	"$ECSIM" $c -h >"$T/h2" 2>&1; r2=$?
+	if [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && cmp -s "$T/h1" "$T/h2"; then ok "$c -h is $c --help"; else ko "$c -h is $c --help (exit $r1, $r2)"; fi
+	if grep -q '^  -h, --help ' "$T/h1" && [ "$(grep -c '^  --' "$T/h1")" -ge 1 -o $c = validate ]; then ok "$c --help lists its options"
+	else ko "$c --help lists its options"; fi
+done
+# a FARGATE-only task definition cannot run on EC2 instances: refused at load
+# (tests/data/scenarios/bad-fargate-only.json above); EC2+FARGATE runs
+check "EC2 and FARGATE definition runs" "$ECSIM" run tests/data/scenarios/fargate-and-ec2.json --quiet --out "$T/fg"
+expect_exit 0 "inspect notes a FARGATE-only definition" "not EC2" "$ECSIM" inspect tests/data/scenarios/fargate-only-td.json
 expect_exit 0 "inspect" '"family"' "$ECSIM" inspect scenarios/taskdefs/web.json
 
 # ecsim gen: a generated trace replays; the same seed gives the same bytes

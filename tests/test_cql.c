@@ -1,5 +1,5 @@
 /* tests/test_cql.c — the cluster query language (models/placement/cql.c;
- * ecs-semantics §4.4, ecs-choices A6–A8, C1–C13).
+ * docs/ecs-model.md §4.4, choices A6–A8, C1–C13).
  *
  * Instances are a fake struct read through a struct cql_view.  Most tests
  * are tables: an expression and what it gives on each of three instances,
@@ -130,7 +130,7 @@ static void run_cases(const struct ecase *cs, size_t n)
 
 #define RUN(cs) run_cases(cs, sizeof cs / sizeof cs[0])
 
-/* ecs-semantics §4.4: every documented example. */
+/* docs/ecs-model.md §4.4: every documented example. */
 static void test_doc_examples(void)
 {
 	static const struct ecase cs[] = {
@@ -209,7 +209,7 @@ static void test_attribute_ops(void)
 	RUN(cs);
 }
 
-/* ecs-choices C5: a missing attribute under every operator. */
+/* docs/ecs-model.md choice C5: a missing attribute under every operator. */
 static void test_missing(void)
 {
 	static const struct ecase cs[] = {
@@ -350,7 +350,7 @@ static void test_logic(void)
 	RUN(cs);
 }
 
-/* ecs-choices C1, C3: quoting, spaces, parentheses in values, lists. */
+/* docs/ecs-model.md choices C1, C3: quoting, spaces, parentheses in values, lists. */
 static void test_literals(void)
 {
 	static const struct ecase cs[] = {
@@ -375,7 +375,7 @@ static void test_literals(void)
 	RUN(cs);
 }
 
-/* ecs-choices C11: POSIX ERE applied to the whole value. */
+/* docs/ecs-model.md choice C11: POSIX ERE applied to the whole value. */
 static void test_regex(void)
 {
 	static const struct ecase cs[] = {
@@ -423,7 +423,7 @@ static void test_regex(void)
 	}
 }
 
-/* ecs-choices C8: registeredAt literal forms and time zones. */
+/* docs/ecs-model.md choice C8: registeredAt literal forms and time zones. */
 static void test_registered_at(void)
 {
 	static const struct { const char *lit; int64_t ms; } cs[] = {
@@ -774,7 +774,7 @@ static int num_like(const char *s)
 	return *end == '\0' && s[0] != '.' && s[0] != ' ';
 }
 
-/* The independent reading of ecs-choices C5, C6, C9, C10. */
+/* The independent reading of docs/ecs-model.md choices C5, C6, C9, C10. */
 static int gcmp(const char *a, const char *b)
 {
 	if (num_like(a) && num_like(b)) {

@@ -1,7 +1,7 @@
 /* tests/test_taskdef.c — the task-definition module (models/taskdef.c):
  * every file of the shared corpus against tests/data/taskdefs-expected.tsv
- * (and SOURCES.tsv), one small inline case per rule of ecs-semantics §1 and
- * ecs-choices B1–B21 / A14, and the JSON that `ecsim inspect` prints.
+ * (and SOURCES.tsv), one small inline case per rule of docs/ecs-model.md §1 and
+ * choices B1–B21 / A14, and the JSON that `ecsim inspect` prints.
  * Inline JSON is written with single quotes, turned into double quotes
  * before parsing, so the cases stay readable.
  */
@@ -1058,7 +1058,7 @@ static void test_constraints(void)
 	REG_NO(top, C_A, "at most 10 constraints, got 11");
 }
 
-/* ---- §1.12 example ----------------------------------------------------- */
+/* ---- docs/ecs-model.md §1.12 example ----------------------------------------------------- */
 
 static void test_example_1_12(void)
 {

@@ -1,6 +1,6 @@
 /* models/placement/placement.c — placement policies (AWS JSON shapes,
  * console templates, limits) and place_task, the entry point of the
- * placement engine (ecs-semantics §4; ecs-choices A1–A13, D10–D14).
+ * placement engine (docs/ecs-model.md §4; choices A1–A13, D10–D14).
  *
  * place_task builds the chain (the policy's strategies, or the default of
  * D10/A12 when it has none), lets each strategy prepare (tracking spread
@@ -201,7 +201,7 @@ int place_parse_constraints(struct place_policy *p, const struct cJSON *arr, con
 	return 0;
 }
 
-/* ecs-semantics §4.6: the console's templates.  One Task Per Host is the
+/* docs/ecs-model.md §4.6: the console's templates.  One Task Per Host is the
  * distinctInstance constraint with no strategy of its own, so the default of
  * D10 applies (spread AZ then instanceId for services, A12). */
 struct tmpl {
