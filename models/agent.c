@@ -59,6 +59,8 @@ static uint32_t msg_event(const struct backplane *bp, enum agent_msg m)
 		return bp->ev_agent_stop;
 	case AM_REPORT_RUNNING:
 		return bp->ev_report_running;
+	case AM_REPORT_STATE:
+		return bp->ev_report_state;
 	default:
 		return bp->ev_report_stopped;
 	}
@@ -81,6 +83,18 @@ static void deliver(struct backplane *bp, uint32_t slot, enum agent_msg m)
 void agent_send(struct backplane *bp, uint32_t slot, enum agent_msg m)
 {
 	deliver(bp, slot, m);
+}
+
+void agent_task_ended(struct backplane *bp, uint32_t slot, const char *code)
+{
+	struct task *t = &bp->tasks[slot];
+
+	if (agent_of(bp, t)->up) {
+		t->desired = TD_STOPPED;
+		t->stop_code = code;
+	} else {
+		t->agent_code = code;    /* reported on reconnection (§7.4) */
+	}
 }
 
 /* The task's instance failed: nothing runs there any more. */
@@ -171,8 +185,7 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 		? bp->s->taskdefs[t->td].start_failure_p : agent_of(bp, t)->tm->start_failure_p;
 
 	if (p > 0 && gsl_rng_uniform(bp->agent_rng) < p) {
-		t->desired = TD_STOPPED;
-		t->stop_code = STOP_FAILED_TO_START;
+		agent_task_ended(bp, slot, STOP_FAILED_TO_START);
 		deprovision(bp, slot);
 		return;
 	}
@@ -215,8 +228,7 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 	if (!t || dead(bp, t) || t->state != TS_RUNNING)
 		return;
 	/* §3.2: an essential container exited; the others are stopped */
-	t->desired = TD_STOPPED;
-	t->stop_code = STOP_ESSENTIAL_EXITED;
+	agent_task_ended(bp, ref_slot(ev->arg), STOP_ESSENTIAL_EXITED);
 	t->lost = 1;
 	begin_stop(bp, ref_slot(ev->arg));
 }
@@ -267,6 +279,8 @@ static void on_report_running(struct sim *s, void *ctx, const struct event *ev)
 	struct backplane *bp = ctx;
 
 	(void)s;
+	if (bp_task(bp, ev->arg) && bp->tasks[ref_slot(ev->arg)].unsynced)
+		bp_task_sync(bp, ref_slot(ev->arg));
 	if (bp_task(bp, ev->arg))
 		bp_task_running(bp, ref_slot(ev->arg));
 }
@@ -277,8 +291,21 @@ static void on_report_stopped(struct sim *s, void *ctx, const struct event *ev)
 	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
+	if (t && t->unsynced)
+		bp_task_sync(bp, ref_slot(ev->arg));
 	if (t && t->state == TS_STOPPED)
 		bp_task_stopped(bp, ref_slot(ev->arg));
+}
+
+/* The agent's report of what happened while it was disconnected (§7.4). */
+static void on_report_state(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+
+	(void)s;
+	if (t && t->unsynced)
+		bp_task_sync(bp, ref_slot(ev->arg));
 }
 
 /* ---- connectivity --------------------------------------------------------- */
@@ -344,6 +371,14 @@ static void on_reconnect(struct sim *s, void *ctx, const struct event *ev)
 			sim_after(bp->sim, a->tm->network_delay, msg_event(bp, (enum agent_msg)held[k + 1]),
 				  bp, held[k]);
 	free(held);
+	/* §5.13: the agent still sees the Spot notice and drains the instance
+	 * now that it can tell the backplane */
+	if (a->spot_drain_held) {
+		struct err e;
+
+		a->spot_drain_held = 0;
+		backplane_drain(bp, cluster_id(bp->cl, inst), &e);
+	}
 	svc_on_instance(bp, inst);
 	bp_capacity_changed(bp);
 }
@@ -360,6 +395,7 @@ void agent_register_events(struct backplane *bp)
 	bp->ev_deprovisioned = sim_on(bp->sim, "deprovisioned", on_deprovisioned, bp);
 	bp->ev_report_running = sim_on(bp->sim, "report-running", on_report_running, bp);
 	bp->ev_report_stopped = sim_on(bp->sim, "report-stopped", on_report_stopped, bp);
+	bp->ev_report_state = sim_on(bp->sim, "report-state", on_report_state, bp);
 	bp->ev_detect = sim_on(bp->sim, "agent-lost", on_detect, bp);
 	bp->ev_reconnect = sim_on(bp->sim, "agent-reconnect", on_reconnect, bp);
 }
