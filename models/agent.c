@@ -12,7 +12,11 @@
  * noticed by the backplane after the heartbeat timeout plus a uniform jitter
  * (§7.1), which is what the heartbeats would show.  While disconnected, its
  * tasks keep running; messages both ways wait in an outbox and are delivered
- * on reconnection — the reconciliation of §7.4.
+ * on reconnection — the reconciliation of §7.4.  What the agent sees while
+ * disconnected (a task's state changes, why it ended) changes the task's
+ * real state at once but the backplane's view (task->seen, desired status,
+ * stop code, the service's counts) only when its report arrives
+ * (bp_set_state, bp_task_sync in backplane.c).
  */
 #include "backplane_int.h"
 

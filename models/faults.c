@@ -3,11 +3,12 @@
  * in the scenario.  Injectors act through the backplane's own operations.
  *
  * An instance that fails stops running its tasks at once; the backplane
- * learns it after the heartbeat timeout (a hardware failure, an AZ outage)
- * or at once (a terminated instance with a connected agent is deregistered,
- * §2.4: Spot terminations).  Then its tasks are STOPPED (InfrastructureHealth,
- * or SpotInterruption), their resources vanish from placement and services
- * replace them.  A failure with a repair time brings the same instance back,
+ * learns it after the heartbeat timeout (a hardware failure, an AZ outage,
+ * the Spot termination of an instance whose agent is disconnected) or at
+ * once (a terminated instance with a connected agent is deregistered, §2.4:
+ * Spot terminations).  Then its tasks are STOPPED (InfrastructureHealth, or
+ * SpotInterruption; a task already stopping keeps its stop code), their
+ * resources vanish from placement and services replace them.  A failure with a repair time brings the same instance back,
  * empty (a reboot); without one the instance is gone (INACTIVE) and, for a
  * group with Auto Scaling replacement, a fresh instance of the same type
  * registers in the same AZ after the replacement delay.
@@ -16,7 +17,8 @@
  * to failure, then time to repair, drawn from the group's distributions with
  * the group's stream ("fault/group/<name>"), one pending event per instance.
  * A Spot interruption gives a two-minute notice (§5.13): the instance is set
- * DRAINING when Spot draining is on, and terminated 120 s later.  An AZ
+ * DRAINING when Spot draining is on (by its agent: when it is connected, or
+ * reconnects in time), and terminated 120 s later.  An AZ
  * outage fails (a share of) the AZ's instances for its duration; they come
  * back empty when it ends.
  */

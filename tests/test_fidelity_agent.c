@@ -229,7 +229,50 @@ static void test_invariant_stopped_last(void)
 	run_all("stopped-last", NULL);
 }
 
+/* The checker itself: one hand-written row breaking each tasks.csv rule is
+ * caught by that rule, and a clean file passes. */
+static void test_checker_catches(void)
+{
+	static const char *const head =
+		"task_id,taskdef,group,service,submit_s,placed_s,start_s,stop_s,instance_id,az,cpu,memory,"
+		"stop_code,desired_status,last_status,provisioning_s,pending_s,activating_s,running_s,"
+		"deactivating_s,stopping_s,deprovisioning_s,stopped_s\n";
+	static const struct { const char *check, *row; } cases[] = {
+		{ NULL, "ok,f,g,,0.000,1.000,5.000,9.000,ci-1,a,1,1,UserInitiated,STOPPED,STOPPED,1.000,1.000,5.000,5.000,6.000,6.000,9.000,9.000" },
+		{ "order", "o,f,g,,0.000,1.000,5.000,9.000,ci-1,a,1,1,UserInitiated,STOPPED,STOPPED,1.000,1.000,5.000,5.000,6.000,4.000,9.000,9.000" },
+		{ "stopped-last", "q,f,g,,0.000,,,9.000,,,1,1,TaskFailedToStart,STOPPED,PENDING,,,,,,,,9.000" },
+		{ "stopped-desired", "d,f,g,,0.000,1.000,5.000,9.000,ci-1,a,1,1,,STOPPED,STOPPED,1.000,1.000,5.000,5.000,6.000,6.000,9.000,9.000" },
+		{ "last-stopped", "l,f,g,,0.000,1.000,5.000,,ci-1,a,1,1,,STOPPED,STOPPED,1.000,1.000,5.000,5.000,6.000,6.000,9.000,9.000" },
+		{ "running-clean", "r,f,g,,0.000,1.000,5.000,,ci-1,a,1,1,UserInitiated,RUNNING,RUNNING,1.000,1.000,5.000,5.000,,,," },
+		{ "never-placed", "n,f,g,,0.000,,,,ci-1,,1,1,,RUNNING,PENDING,,,,,,,," },
+	};
+	char text[2000], path[400];
+
+	CU_ASSERT_EQUAL_FATAL(rs_setup(), 0);
+	snprintf(path, sizeof path, "%s/t.csv", rs_dir());
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		struct inv c;
+
+		inv_init(&c);
+		snprintf(text, sizeof text, "%s%s\n", head, cases[k].row);
+		rs_write("t.csv", text);
+		CU_ASSERT_EQUAL(inv_tasks_csv(&c, path, NULL, NULL), 0);
+		if (!cases[k].check) {
+			T_EQ(c.violations, 0);
+		} else {
+			CU_ASSERT(c.violations >= 1 && strstr(c.msg[0], cases[k].check) != NULL);
+			inv_init(&c);
+			CU_ASSERT_EQUAL(inv_tasks_csv(&c, path, cases[k].check, NULL), 0);
+			/* only that rule objects to the row */
+			T_EQ(c.violations, 0);
+		}
+		inv_free(&c);
+	}
+	rs_teardown();
+}
+
 static CU_TestInfo agent_tests[] = {
+	{ "the invariant checker catches each broken rule", test_checker_catches },
 	{ "exit on a disconnected agent: learned on reconnection", test_exit_while_disconnected },
 	{ "spot termination and draining with a disconnected agent", test_spot_disconnected },
 	{ "a fault keeps an earlier stop code", test_fault_keeps_stop_code },
