@@ -12,7 +12,7 @@
  * noticed by the backplane after the heartbeat timeout plus a uniform jitter
  * (§7.1), which is what the heartbeats would show.  While disconnected, its
  * tasks keep running; messages both ways wait in an outbox and are delivered
- * on reconnection — the reconciliation of §7.4.  What the agent sees while
+ * on reconnection — the reconciliation of docs/ecs-model.md §7.4.  What the agent sees while
  * disconnected (a task's state changes, why it ended) changes the task's
  * real state at once but the backplane's view (task->seen, desired status,
  * stop code, the service's counts) only when its report arrives
@@ -97,7 +97,7 @@ void agent_task_ended(struct backplane *bp, uint32_t slot, const char *code)
 		t->desired = TD_STOPPED;
 		t->stop_code = code;
 	} else {
-		t->agent_code = code;    /* reported on reconnection (§7.4) */
+		t->agent_code = code;    /* reported on reconnection (docs/ecs-model.md §7.4) */
 	}
 }
 
@@ -301,7 +301,8 @@ static void on_report_stopped(struct sim *s, void *ctx, const struct event *ev)
 		bp_task_stopped(bp, ref_slot(ev->arg));
 }
 
-/* The agent's report of what happened while it was disconnected (§7.4). */
+/* The agent's report of what happened while it was disconnected
+ * (docs/ecs-model.md §7.4). */
 static void on_report_state(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
@@ -375,7 +376,7 @@ static void on_reconnect(struct sim *s, void *ctx, const struct event *ev)
 			sim_after(bp->sim, a->tm->network_delay, msg_event(bp, (enum agent_msg)held[k + 1]),
 				  bp, held[k]);
 	free(held);
-	/* §5.13: the agent still sees the Spot notice and drains the instance
+	/* docs/ecs-model.md §5.13: the agent still sees the Spot notice and drains the instance
 	 * now that it can tell the backplane */
 	if (a->spot_drain_held) {
 		struct err e;

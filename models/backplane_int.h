@@ -46,7 +46,7 @@ struct task {
 	sim_time_t duration;       /* essential container run time, -1 = until stopped */
 	const char *stop_code;
 	uint8_t lost;              /* stopped without the scheduler asking (for time to replace) */
-	const char *agent_code;    /* why the agent ended it, not yet reported (§7.4) */
+	const char *agent_code;    /* why the agent ended it, not yet reported (docs/ecs-model.md §7.4) */
 };
 
 /* Per container instance: the agent's side. */
@@ -250,7 +250,7 @@ void agent_register_events(struct backplane *bp);
 void agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration);
 /* The agent ends a task on its own (essential container exited, start
  * failure): the backplane's desired status and stop code follow at once
- * when it is connected, else when its report arrives (§7.4). */
+ * when it is connected, else when its report arrives (docs/ecs-model.md §7.4). */
 void agent_task_ended(struct backplane *bp, uint32_t slot, const char *code);
 
 /* service.c */

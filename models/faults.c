@@ -86,7 +86,7 @@ static void clean(struct backplane *bp, int32_t inst)
 			lost[t->svc]++;
 		}
 		/* a task already stopping for another reason keeps its stop code;
-		 * what the silent agent saw was never reported (§7.4) */
+		 * what the silent agent saw was never reported (docs/ecs-model.md §7.4) */
 		if (t->desired == TD_RUNNING || !t->stop_code)
 			t->stop_code = a->fail_code;
 		t->desired = TD_STOPPED;
@@ -231,7 +231,7 @@ void fault_spot_notice(struct backplane *bp, int32_t inst)
 	count_tasks(bp, inst, &all, &svc);
 	metrics_on_fault(bp->m, sim_now(bp->sim), id, "spot_interruption", cluster_id(bp->cl, inst),
 			 cluster_az(bp->cl, inst), all, svc, -1);
-	/* §5.13: with Spot draining on, the agent sets DRAINING at the notice;
+	/* docs/ecs-model.md §5.13: with Spot draining on, the agent sets DRAINING at the notice;
 	 * a disconnected agent does it when it reconnects, if still in time */
 	if (a->group >= 0 && bp->s->groups[a->group].spot_draining) {
 		if (a->up)
@@ -251,7 +251,7 @@ static void on_spot_end(struct sim *s, void *ctx, const struct event *ev)
 
 	(void)s;
 	/* a terminated instance with a connected agent is deregistered at once
-	 * (§2.4); one whose agent is disconnected is not: the backplane learns
+	 * (docs/ecs-model.md §2.4); one whose agent is disconnected is not: the backplane learns
 	 * of the loss after the heartbeat timeout, as for any silent agent */
 	fault_instance_fail(bp, inst, -1, bp->agents[inst].up, STOP_SPOT, "spot_interruption",
 			    (int64_t)(uint32_t)ev->arg);

@@ -20,8 +20,12 @@ void inv_init(struct inv *c)
 void inv_free(struct inv *c)
 {
 	free(c->checked);
+	free(c->prev_seen);
+	free(c->silent);
 	c->checked = NULL;
-	c->n_checked = 0;
+	c->prev_seen = NULL;
+	c->silent = NULL;
+	c->n_checked = c->n_silent = 0;
 }
 
 static void bad(struct inv *c, const char *fmt, ...)
@@ -58,19 +62,27 @@ void inv_observe(struct backplane *bp, void *ctx)
 	c->events++;
 	if (bp->n_tasks > c->n_checked) {
 		c->checked = realloc(c->checked, bp->n_tasks * sizeof *c->checked);
+		c->prev_seen = realloc(c->prev_seen, bp->n_tasks * sizeof *c->prev_seen);
 		memset(c->checked + c->n_checked, 0, (bp->n_tasks - c->n_checked) * sizeof *c->checked);
 		c->n_checked = bp->n_tasks;
+	}
+	if ((size_t)n_inst > c->n_silent) {
+		c->silent = realloc(c->silent, (size_t)n_inst * sizeof *c->silent);
+		memset(c->silent + c->n_silent, 0, ((size_t)n_inst - c->n_silent) * sizeof *c->silent);
+		c->n_silent = (size_t)n_inst;
 	}
 	for (size_t k = 0; k < bp->n_tasks; k++) {
 		const struct task *t = &bp->tasks[k];
 		const struct agent *a;
+		int fresh;
 
 		if (!t->used || t->queued || t->inst < 0)
 			continue;
 		a = &bp->agents[t->inst];
 		/* §2.3, §4.2, §7.4: placed only on an ACTIVE instance whose agent
 		 * the backplane sees connected, never on a failure it detected */
-		if (c->checked[k] != t->gen + 1) {
+		fresh = c->checked[k] != t->gen + 1;
+		if (fresh) {
 			c->checked[k] = t->gen + 1;
 			if (t->placed == sim_now(bp->sim) &&
 			    (cluster_status(bp->cl, t->inst) != INST_ACTIVE ||
@@ -85,6 +97,13 @@ void inv_observe(struct backplane *bp, void *ctx)
 		if (a->dead && a->cleaned)
 			bad(c, "t=%.3f: %s still on failed instance %s after detection", now, t->id,
 			    cluster_id(bp->cl, t->inst));
+		/* §7.4: while the agent stays silent (the same disconnection, the
+		 * instance not failed), the backplane's view of its tasks stays */
+		if (!fresh && !a->up && !a->dead &&
+		    c->silent[t->inst] == a->epoch + 1 && t->seen != c->prev_seen[k])
+			bad(c, "t=%.3f: %s on disconnected %s: the backplane's view moved %s -> %s",
+			    now, t->id, cluster_id(bp->cl, t->inst), task_state_name(c->prev_seen[k]),
+			    task_state_name(t->seen));
 		/* §7.4: the backplane's view lags only behind a disconnected agent */
 		if ((a->up || a->dead) && !t->unsynced && t->seen != t->state)
 			bad(c, "t=%.3f: %s seen %s but is %s with its agent connected", now, t->id,
@@ -94,8 +113,12 @@ void inv_observe(struct backplane *bp, void *ctx)
 			bad(c, "t=%.3f: %s STOPPED with desired status RUNNING", now, t->id);
 		if (t->svc >= 0 && t->seen == TS_RUNNING)
 			running[t->svc]++;
+		c->prev_seen[k] = t->seen;
 	}
 	for (int32_t i = 0; i < n_inst; i++) {
+		const struct agent *a = &bp->agents[i];
+
+		c->silent[i] = !a->up && !a->dead ? a->epoch + 1 : 0;
 		/* §1.6, §4.2: no over-commit at any instant */
 		if (cpu[i] > cluster_cpu_registered(bp->cl, i) || mem[i] > cluster_mem_registered(bp->cl, i) ||
 		    cluster_cpu_remaining(bp->cl, i) < 0 || cluster_mem_remaining(bp->cl, i) < 0)

@@ -9,7 +9,8 @@
  *    left on a failed instance once the failure is detected; the service's
  *    running count is the number of its tasks the backplane sees RUNNING;
  *    the backplane's view of a task differs from what really is only while
- *    the task's agent is disconnected (§7.4).
+ *    the task's agent is disconnected, and while it is (and the instance
+ *    has not failed) that view does not move (§7.4).
  *  - on tasks.csv: the lifecycle timestamps are in lifecycle order, and the
  *    desired status, last status, stop time and stop code of every row agree.
  *
@@ -27,7 +28,10 @@ struct inv {
 	char msg[4][300];          /* the first violations, as text */
 	/* private */
 	uint32_t *checked;         /* per task slot: generation + 1 already checked */
+	uint8_t *prev_seen;        /* per task slot: the backplane's view at the last event */
 	size_t n_checked;
+	uint32_t *silent;          /* per instance: agent epoch + 1 while silent, else 0 */
+	size_t n_silent;
 	long events;
 };
 
