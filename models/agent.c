@@ -309,7 +309,13 @@ static void on_report_state(struct sim *s, void *ctx, const struct event *ev)
 	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	if (t && t->unsynced)
+	if (!t || !t->unsynced)
+		return;
+	if (!agent_of(bp, t)->up && !agent_of(bp, t)->dead)
+		/* it went silent again while this was on the way: the report is
+		 * not acknowledged and goes again on reconnection */
+		hold(agent_of(bp, t), ev->arg, AM_REPORT_STATE);
+	else
 		bp_task_sync(bp, ref_slot(ev->arg));
 }
 
