@@ -218,6 +218,10 @@ static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || dead(bp, t) || t->state != TS_RUNNING || t->healthy)
 		return;
+	if (t->seen != TS_RUNNING) {
+		t->healthy_held = 1;     /* the backplane learns it with the report */
+		return;
+	}
 	t->healthy = 1;
 	if (t->svc >= 0)
 		svc_on_task_healthy(bp, t);

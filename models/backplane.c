@@ -229,6 +229,12 @@ void bp_task_sync(struct backplane *bp, uint32_t slot)
 		t->agent_code = NULL;
 	}
 	view_to(bp, slot, t->state);
+	if (t->healthy_held && t->seen == TS_RUNNING && !t->healthy) {
+		t->healthy = 1;
+		if (t->svc >= 0)
+			svc_on_task_healthy(bp, t);
+	}
+	t->healthy_held = 0;
 }
 
 /* One placement attempt; on success the task is PROVISIONING from now. */

@@ -30,6 +30,7 @@ struct task {
 	uint8_t seen;              /* the state the backplane knows (differs from `state`
 				    * only while the agent is disconnected, docs/ecs-model.md §7.4) */
 	uint8_t unsynced;          /* a state report is waiting in the agent's outbox */
+	uint8_t healthy_held;      /* passed its health check, not yet reported */
 	uint8_t desired;           /* enum task_desired */
 	uint8_t healthy;
 	char *id;

@@ -113,6 +113,10 @@ void inv_observe(struct backplane *bp, void *ctx)
 			bad(c, "t=%.3f: %s STOPPED with desired status RUNNING", now, t->id);
 		if (t->svc >= 0 && t->seen == TS_RUNNING)
 			running[t->svc]++;
+		/* §5.2: healthy is said of a task the backplane sees RUNNING */
+		if (t->svc >= 0 && t->healthy && t->seen != TS_RUNNING)
+			bad(c, "t=%.3f: %s counted healthy while seen %s", now, t->id,
+			    task_state_name(t->seen));
 		c->prev_seen[k] = t->seen;
 	}
 	for (int32_t i = 0; i < n_inst; i++) {
@@ -127,10 +131,15 @@ void inv_observe(struct backplane *bp, void *ctx)
 			    (long long)cluster_cpu_registered(bp->cl, i), (long long)mem[i],
 			    (long long)cluster_mem_registered(bp->cl, i));
 	}
-	for (int v = 0; v < bp->n_svcs; v++)
+	for (int v = 0; v < bp->n_svcs; v++) {
+		if (bp->svcs[v].active && (bp->svcs[v].healthy > bp->svcs[v].running || bp->svcs[v].healthy < 0))
+			bad(c, "t=%.3f: service %s counts %lld healthy of %lld running", now,
+			    bp->s->services[v].name, (long long)bp->svcs[v].healthy,
+			    (long long)bp->svcs[v].running);
 		if (bp->svcs[v].active && bp->svcs[v].running != running[v])
 			bad(c, "t=%.3f: service %s counts %lld running, the backplane sees %lld", now,
 			    bp->s->services[v].name, (long long)bp->svcs[v].running, (long long)running[v]);
+	}
 	free(cpu);
 	free(mem);
 	free(running);
