@@ -1,7 +1,8 @@
 /* tests/test_fidelity_agent.c — control-plane fidelity around the agent
  * (docs/ecs-model.md §2.3, §3.3, §7.1, §7.4, §8.3, §8.4):
  *
- *  - a container that exits on an instance whose agent is disconnected
+ *  - a container that starts, passes its health check or exits on an
+ *    instance whose agent is disconnected
  *    changes the backplane's view (desired status, stop code, the service's
  *    running count) only when the agent's report arrives on reconnection;
  *    the scheduler does not replace the task before that;
@@ -105,6 +106,35 @@ static void test_exit_while_disconnected(void)
 	inv_report(&w.inv, "fid-agent-exit");
 out:
 	inv_free(&w.inv);
+	rs_teardown();
+}
+
+/* The start request reaches the agent at 1.75 s; it goes silent at 5 s and
+ * starts the task at 13.75 s (healthy 40 s later); it reconnects at 100 s.
+ * The service sees its task PENDING, not running, not healthy, until the
+ * report arrives at 100.5 s. */
+static void test_start_while_disconnected(void)
+{
+	struct inv c;
+	int r;
+
+	inv_init(&c);
+	CU_ASSERT_EQUAL_FATAL(rs_setup(), 0);
+	CU_ASSERT_EQUAL_FATAL(inv_run_file(FIX "fid-agent-start.json", "st", inv_observe, &c), 0);
+	r = rs_find("st", "services.csv", "time_s", "60.000");
+	RS_IS("st", "services.csv", r, "running", "0");
+	RS_IS("st", "services.csv", r, "pending", "1");
+	RS_IS("st", "services.csv", r, "healthy", "0");
+	r = rs_find("st", "services.csv", "time_s", "110.000");
+	RS_IS("st", "services.csv", r, "running", "1");
+	RS_IS("st", "services.csv", r, "healthy", "1");
+	r = rs_find("st", "timeseries.csv", "time_s", "60.000");
+	RS_IS("st", "timeseries.csv", r, "tasks_running", "0");
+	T_NEAR(rs_num("st", "tasks.csv", 1, "running_s"), 13.75);
+	RS_IS("st", "tasks.csv", 1, "last_status", "RUNNING");
+	T_EQ(c.violations, 0);
+	inv_report(&c, "fid-agent-start");
+	inv_free(&c);
 	rs_teardown();
 }
 
@@ -274,6 +304,7 @@ static void test_checker_catches(void)
 static CU_TestInfo agent_tests[] = {
 	{ "the invariant checker catches each broken rule", test_checker_catches },
 	{ "exit on a disconnected agent: learned on reconnection", test_exit_while_disconnected },
+	{ "start and health check on a disconnected agent", test_start_while_disconnected },
 	{ "spot termination and draining with a disconnected agent", test_spot_disconnected },
 	{ "a fault keeps an earlier stop code", test_fault_keeps_stop_code },
 	{ "whole-run invariants", test_invariants },
