@@ -282,14 +282,31 @@ static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev)
 	deliver(bp, slot, AM_REPORT_STOPPED);
 }
 
+/* A report reaches the backplane: its view of the task catches up with
+ * what the agent saw while disconnected (docs/ecs-model.md §7.4).  A report
+ * still on the way when the agent went silent again is not acknowledged:
+ * it goes again on reconnection (0). */
+static int report_arrives(struct backplane *bp, uint64_t ref, enum agent_msg m)
+{
+	struct task *t = &bp->tasks[ref_slot(ref)];
+	struct agent *a = agent_of(bp, t);
+
+	if (!t->unsynced)
+		return 1;
+	if (!a->up && !a->dead) {
+		hold(a, ref, m);
+		return 0;
+	}
+	bp_task_sync(bp, ref_slot(ref));
+	return 1;
+}
+
 static void on_report_running(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
 
 	(void)s;
-	if (bp_task(bp, ev->arg) && bp->tasks[ref_slot(ev->arg)].unsynced)
-		bp_task_sync(bp, ref_slot(ev->arg));
-	if (bp_task(bp, ev->arg))
+	if (bp_task(bp, ev->arg) && report_arrives(bp, ev->arg, AM_REPORT_RUNNING))
 		bp_task_running(bp, ref_slot(ev->arg));
 }
 
@@ -299,28 +316,17 @@ static void on_report_stopped(struct sim *s, void *ctx, const struct event *ev)
 	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	if (t && t->unsynced)
-		bp_task_sync(bp, ref_slot(ev->arg));
-	if (t && t->state == TS_STOPPED)
+	if (t && report_arrives(bp, ev->arg, AM_REPORT_STOPPED) && t->state == TS_STOPPED)
 		bp_task_stopped(bp, ref_slot(ev->arg));
 }
 
-/* The agent's report of what happened while it was disconnected
- * (docs/ecs-model.md §7.4). */
 static void on_report_state(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
-	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	if (!t || !t->unsynced)
-		return;
-	if (!agent_of(bp, t)->up && !agent_of(bp, t)->dead)
-		/* it went silent again while this was on the way: the report is
-		 * not acknowledged and goes again on reconnection */
-		hold(agent_of(bp, t), ev->arg, AM_REPORT_STATE);
-	else
-		bp_task_sync(bp, ref_slot(ev->arg));
+	if (bp_task(bp, ev->arg))
+		report_arrives(bp, ev->arg, AM_REPORT_STATE);
 }
 
 /* ---- connectivity --------------------------------------------------------- */
