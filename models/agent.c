@@ -12,11 +12,11 @@
  * noticed by the backplane after the heartbeat timeout plus a uniform jitter
  * (§7.1), which is what the heartbeats would show.  While disconnected, its
  * tasks keep running; messages both ways wait in an outbox and are delivered
- * on reconnection — the reconciliation of docs/ecs-model.md §7.4.  What the agent sees while
- * disconnected (a task's state changes, why it ended) changes the task's
- * real state at once but the backplane's view (task->seen, desired status,
- * stop code, the service's counts) only when its report arrives
- * (bp_set_state, bp_task_sync in backplane.c).
+ * on reconnection — the reconciliation of docs/ecs-model.md §7.4.  What
+ * the agent sees while disconnected (a task's state changes, why it ended,
+ * its health) changes the task's real state at once but the backplane's
+ * view (task->seen, desired status, stop code, the service's counts) only
+ * when its report arrives (bp_set_state, bp_task_sync in backplane.c).
  */
 #include "backplane_int.h"
 
@@ -392,8 +392,8 @@ static void on_reconnect(struct sim *s, void *ctx, const struct event *ev)
 			sim_after(bp->sim, a->tm->network_delay, msg_event(bp, (enum agent_msg)held[k + 1]),
 				  bp, held[k]);
 	free(held);
-	/* docs/ecs-model.md §5.13: the agent still sees the Spot notice and drains the instance
-	 * now that it can tell the backplane */
+	/* docs/ecs-model.md §5.13: the agent still sees the Spot notice and
+	 * drains the instance now that it can tell the backplane */
 	if (a->spot_drain_held) {
 		struct err e;
 

@@ -47,7 +47,8 @@ struct task {
 	sim_time_t duration;       /* essential container run time, -1 = until stopped */
 	const char *stop_code;
 	uint8_t lost;              /* stopped without the scheduler asking (for time to replace) */
-	const char *agent_code;    /* why the agent ended it, not yet reported (docs/ecs-model.md §7.4) */
+	const char *agent_code;    /* why the agent ended it, not yet reported
+				    * (docs/ecs-model.md §7.4) */
 };
 
 /* Per container instance: the agent's side. */

@@ -86,7 +86,8 @@ static void clean(struct backplane *bp, int32_t inst)
 			lost[t->svc]++;
 		}
 		/* a task already stopping for another reason keeps its stop code;
-		 * what the silent agent saw was never reported (docs/ecs-model.md §7.4) */
+		 * what the silent agent saw was never reported
+		 * (docs/ecs-model.md §7.4) */
 		if (t->desired == TD_RUNNING || !t->stop_code)
 			t->stop_code = a->fail_code;
 		t->desired = TD_STOPPED;
@@ -231,8 +232,9 @@ void fault_spot_notice(struct backplane *bp, int32_t inst)
 	count_tasks(bp, inst, &all, &svc);
 	metrics_on_fault(bp->m, sim_now(bp->sim), id, "spot_interruption", cluster_id(bp->cl, inst),
 			 cluster_az(bp->cl, inst), all, svc, -1);
-	/* docs/ecs-model.md §5.13: with Spot draining on, the agent sets DRAINING at the notice;
-	 * a disconnected agent does it when it reconnects, if still in time */
+	/* docs/ecs-model.md §5.13: with Spot draining on, the agent sets
+	 * DRAINING at the notice; a disconnected agent does it when it
+	 * reconnects, if still in time */
 	if (a->group >= 0 && bp->s->groups[a->group].spot_draining) {
 		if (a->up)
 			backplane_drain(bp, cluster_id(bp->cl, inst), &e);
