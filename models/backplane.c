@@ -148,7 +148,7 @@ static void retire(struct backplane *bp, uint32_t slot, int present)
 		.mem_mib = bp->s->taskdefs[t->td].req.mem_mib,
 		.stop_code = present ? NULL : t->stop_code,
 		.desired = t->desired == TD_RUNNING ? "RUNNING" : "STOPPED",
-		.last = t->queued ? "PENDING" : task_state_name(t->state),
+		.last = t->queued ? "PENDING" : task_state_name(t->seen),
 		.ts = t->ts,
 	};
 
@@ -170,10 +170,12 @@ static void drop_slot(struct backplane *bp, uint32_t slot)
 	bp->free_slots[bp->n_free++] = slot;
 }
 
-void bp_set_state(struct backplane *bp, uint32_t slot, enum task_state st)
+/* The backplane's view of the task moves to `st`: the counts of running and
+ * starting tasks, and the service's, follow the view. */
+static void view_to(struct backplane *bp, uint32_t slot, enum task_state st)
 {
 	struct task *t = &bp->tasks[slot];
-	enum task_state from = t->state;
+	enum task_state from = t->seen;
 
 	if (from == TS_RUNNING && st != TS_RUNNING)
 		bp->running--;
@@ -181,11 +183,58 @@ void bp_set_state(struct backplane *bp, uint32_t slot, enum task_state st)
 		bp->starting--;
 	if (st == TS_RUNNING && from != TS_RUNNING)
 		bp->running++;
+	t->seen = st;
+	if (t->svc >= 0)
+		svc_on_state(bp, t, from, st);
+}
+
+void bp_set_state(struct backplane *bp, uint32_t slot, enum task_state st)
+{
+	struct task *t = &bp->tasks[slot];
+	const struct agent *a = t->inst >= 0 ? &bp->agents[t->inst] : NULL;
+
 	t->state = st;
 	if (t->ts[st] < 0)
 		t->ts[st] = sim_now(bp->sim);
-	if (t->svc >= 0)
-		svc_on_state(bp, t, from, st);
+	/* docs/ecs-model.md §7.4: what happens on an instance whose agent is
+	 * disconnected reaches the backplane only with the agent's report,
+	 * which waits in its outbox until it reconnects */
+	if (a && !a->up && !a->dead) {
+		if (!t->unsynced) {
+			t->unsynced = 1;
+			agent_send(bp, slot, AM_REPORT_STATE);
+		}
+		return;
+	}
+	if (t->unsynced)
+		bp_task_sync(bp, slot);
+	else
+		view_to(bp, slot, st);
+}
+
+void bp_task_sync(struct backplane *bp, uint32_t slot)
+{
+	struct task *t = &bp->tasks[slot];
+
+	t->unsynced = 0;
+	/* it ran meanwhile: the service counts it started */
+	if (t->seen < TS_RUNNING && t->state > TS_RUNNING && t->ts[TS_RUNNING] >= 0)
+		view_to(bp, slot, TS_RUNNING);
+	if (t->agent_code) {
+		/* the first reason to stop it is the one the task keeps */
+		if (t->desired == TD_RUNNING) {
+			t->desired = TD_STOPPED;
+			t->stop_code = t->agent_code;
+		}
+		t->agent_code = NULL;
+	}
+	view_to(bp, slot, t->state);
+	if (t->healthy_held && t->seen == TS_RUNNING && !t->healthy) {
+		t->healthy = 1;
+		if (t->svc >= 0)
+			svc_on_task_healthy(bp, t);
+	}
+	t->healthy_held = 0;
 }
 
 /* One placement attempt; on success the task is PROVISIONING from now. */
@@ -233,7 +282,7 @@ static int try_place(struct backplane *bp, uint32_t slot)
 	bp->starting++;
 	if (t->svc >= 0)
 		metrics_on_submit(bp->m, t->submit);
-	t->state = TS_PROVISIONING;
+	t->state = t->seen = TS_PROVISIONING;
 	t->ts[TS_PROVISIONING] = now;
 	metrics_on_placed(bp->m, now, t->submit);
 	notify_cluster(bp);
@@ -370,7 +419,7 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 		/* a stopped task's last status is STOPPED (docs/ecs-model.md §3.1),
 		 * even one that never got an instance */
 		t->queued = 0;
-		t->state = TS_STOPPED;
+		t->state = t->seen = TS_STOPPED;
 		retire(bp, slot, 0);
 		return;
 	}

@@ -360,7 +360,7 @@ void svc_on_task_stopped(struct backplane *bp, struct task *t)
 	struct svc *v = &bp->svcs[t->svc];
 
 	account(bp, v);
-	if (t->state < TS_RUNNING || t->queued)
+	if (t->seen < TS_RUNNING || t->queued)
 		v->pending--;
 	if (t->healthy) {
 		v->healthy--;
@@ -493,7 +493,7 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 		    (t->inst >= 0 && cluster_status(bp->cl, t->inst) == INST_DRAINING))
 			continue;
 		vs[n].slot = v->tasks[k];
-		vs[n].started = t->inst >= 0 && t->state >= TS_RUNNING;
+		vs[n].started = t->inst >= 0 && t->seen >= TS_RUNNING;
 		vs[n].inst = t->inst;
 		vs[n].az = t->inst >= 0 ? az_index(bp, t->inst) : -1;
 		vs[n].id = t->id;
