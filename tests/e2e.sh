@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/e2e.sh ECSIM — end-to-end runs of the shipped scenarios and of the
 # command line's error paths.  Prints one line per check and a closing
-# "e2e: N passed, M failed" line; exits 1 on any failure.
+# "e2e: N passed, M failed, 0 skipped" line; exits 1 on any failure.
 ECSIM=${1:-./ecsim}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -88,5 +88,5 @@ check "import alibaba2018" "$ECSIM" import alibaba2018 --batch-task tests/data/i
 	--out "$T/ali.csv" --quiet
 expect_exit 2 "import missing file" "nope.csv" "$ECSIM" import google2011 --task-events "$T/nope.csv" --out "$T/x.csv"
 
-echo "e2e: $pass passed, $fail failed"
+echo "e2e: $pass passed, $fail failed, 0 skipped"
 [ $fail -eq 0 ]

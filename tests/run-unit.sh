@@ -22,6 +22,7 @@ for t in "$@"; do
 	total_fail=$((total_fail + ${f:-0}))
 	total_skip=$((total_skip + ${s:-0}))
 	if [ $rc -ne 0 ]; then
+		[ "${f:-0}" -eq 0 ] && total_fail=$((total_fail + 1))   # crashed, or exit 2
 		printf '%s\n' "$out" | tail -40
 		echo "FAILED: $t (exit $rc)"
 		fail=1
