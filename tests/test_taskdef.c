@@ -235,7 +235,7 @@ static void test_corpus_table(void)
 	CU_ASSERT(n >= 67);
 	for (int i = 0; i < n; i++) {
 		const struct expect *r = &x[i];
-		char path[600], got[2200], m[3000];
+		char path[800], got[2200], m[3000];
 		struct err e;
 		struct taskdef *td;
 
@@ -316,7 +316,7 @@ static void test_corpus_coverage(void)
 		CU_FAIL("SOURCES.tsv is empty");
 	while (fgets(line, sizeof line, f)) {
 		const struct expect *r;
-		char path[600], m[700];
+		char path[800], m[700];
 		struct err e;
 		struct taskdef *td;
 
