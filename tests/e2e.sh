@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/e2e.sh ECSIM — end-to-end runs of the shipped scenarios and of the
 # command line's error paths.  Prints one line per check and a closing
-# "e2e: N passed, M failed" line; exits 1 on any failure.
+# "e2e: N passed, M failed, 0 skipped" line; exits 1 on any failure.
 ECSIM=${1:-./ecsim}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -189,5 +189,5 @@ grep -q '"seed":[[:space:]]*9,' "$T/opt/run.json" && grep -q '"until":[[:space:]
 	grep -q '"tieBreak":[[:space:]]*"first"' "$T/opt/run.json" && ok "run.json records the options" || ko "run.json records the options"
 ls "$T/opt" | grep -q '\.tmp$' && ko "run.json leaves no temporary file" || ok "run.json leaves no temporary file"
 
-echo "e2e: $pass passed, $fail failed"
+echo "e2e: $pass passed, $fail failed, 0 skipped"
 [ $fail -eq 0 ]

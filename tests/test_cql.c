@@ -108,7 +108,7 @@ static void run_cases(const struct ecase *cs, size_t n)
 			char m[512];
 
 			snprintf(m, sizeof m, "parse of \"%s\" failed at %d: %s", cs[i].expr, col, err);
-			CU_FAIL(m);
+			T_FAIL(m);
 			continue;
 		}
 		for (int k = 0; k < 3; k++) {
@@ -119,7 +119,7 @@ static void run_cases(const struct ecase *cs, size_t n)
 
 				snprintf(m, sizeof m, "\"%s\" on instance %c: got %d, want %d",
 					 cs[i].expr, 'A' + k, got, cs[i].want[k]);
-				CU_FAIL(m);
+				T_FAIL(m);
 			} else {
 				CU_PASS(cs[i].expr);
 			}
@@ -464,7 +464,7 @@ static void test_registered_at(void)
 					char m[256];
 
 					snprintf(m, sizeof m, "%s at %+d ms", text, d);
-					CU_FAIL(m);
+					T_FAIL(m);
 				} else {
 					CU_PASS(text);
 				}
@@ -572,7 +572,7 @@ static void test_errors(void)
 			char m[512];
 
 			snprintf(m, sizeof m, "\"%s\" parsed", cs[i].expr);
-			CU_FAIL(m);
+			T_FAIL(m);
 			cql_free(x);
 			continue;
 		}
@@ -998,7 +998,7 @@ static void test_random(void)
 			char m[1024];
 
 			snprintf(m, sizeof m, "\"%.700s\": column %d: %s", b.s, col, err);
-			CU_FAIL(m);
+			T_FAIL(m);
 			gfree(g);
 			continue;
 		}
@@ -1010,7 +1010,7 @@ static void test_random(void)
 				char m[1024];
 
 				snprintf(m, sizeof m, "\"%.800s\" evaluates wrongly", b.s);
-				CU_FAIL(m);
+				T_FAIL(m);
 			}
 		}
 		T_EQ(cql_is_dynamic(x), strstr(b.s, "runningTasksCount") || strstr(b.s, "task:group"));
