@@ -175,5 +175,27 @@ grep -q '"seed":[[:space:]]*9,' "$T/opt/run.json" && grep -q '"until":[[:space:]
 	grep -q '"tieBreak":[[:space:]]*"first"' "$T/opt/run.json" && ok "run.json records the options" || ko "run.json records the options"
 ls "$T/opt" | grep -q '\.tmp$' && ko "run.json leaves no temporary file" || ok "run.json leaves no temporary file"
 
+# --explain: explain.csv's chosen instance is the one tasks.csv says the task
+# was placed on, for standalone, service and daemon tasks; explaining changes
+# no other output; an id that never appears is a warning, not an error
+for n in default service-rollout daemon az-outage; do
+	check "run $n for explain" "$ECSIM" run scenarios/$n.json --quiet --out "$T/x0-$n"
+	ids=$( (awk -F, 'NR > 1 && $4 == "" && $9 != "" { print $1 }' "$T/x0-$n/tasks.csv" | head -4;
+		awk -F, 'NR > 1 && $4 != "" && $9 != "" { print $1 }' "$T/x0-$n/tasks.csv" | sed -n '1p;5p;9p;20p') | tr '\n' ',')
+	expect_exit 0 "run $n --explain ($ids)" "task 'no-such-task' had no placement attempt" \
+		"$ECSIM" run scenarios/$n.json --quiet --out "$T/x1-$n" --explain "$ids" --explain no-such-task
+	same_outputs "$T/x0-$n" "$T/x1-$n" && ok "$n: --explain changes no other output" || ko "$n: --explain changes no other output"
+	grep -q disagree "$T/err" && ko "$n: explanations agree with the engine" || ok "$n: explanations agree with the engine"
+	want=$(echo "$ids" | tr ',' '\n' | while read -r id; do [ -n "$id" ] && awk -F, -v id="$id" 'NR > 1 && $1 == id { print $1 "=" $9 }' "$T/x0-$n/tasks.csv"; done | sort)
+	got=$(awk -F, 'NR > 1 && $21 == "chosen" { print $1 "=" $9 }' "$T/x1-$n/explain.csv" | sort)
+	[ -n "$want" ] && [ "$want" = "$got" ] && ok "$n: explain's chosen instance = tasks.csv's" || ko "$n: explain's chosen instance = tasks.csv's ($got vs $want)"
+done
+grep -q '"explain.csv"' "$T/x1-default/run.json" && ok "run.json lists explain.csv" || ko "run.json lists explain.csv"
+check "rerun without --explain" "$ECSIM" run scenarios/default.json --quiet --out "$T/x1-default"
+[ -e "$T/x1-default/explain.csv" ] && ko "no stale explain.csv" || ok "no stale explain.csv"
+# every row of an attempt names the attempt's result; filtered rows a check
+awk -F, 'NR > 1 && $21 == "filtered" && ($13 == "" || $14 == "") { bad = 1 } END { exit bad }' "$T/x1-daemon/explain.csv" &&
+	ok "filtered rows name a check and a reason" || ko "filtered rows name a check and a reason"
+
 echo "e2e: $pass passed, $fail failed"
 [ $fail -eq 0 ]
