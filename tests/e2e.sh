@@ -197,5 +197,30 @@ check "rerun without --explain" "$ECSIM" run scenarios/default.json --quiet --ou
 awk -F, 'NR > 1 && $21 == "filtered" && ($13 == "" || $14 == "") { bad = 1 } END { exit bad }' "$T/x1-daemon/explain.csv" &&
 	ok "filtered rows name a check and a reason" || ko "filtered rows name a check and a reason"
 
+# ecsim plot: a run's folder gives a non-empty PNG and SVG (gnuplot is
+# installed by scripts/setup-deps.sh; skipped with a message without it)
+if command -v gnuplot >/dev/null 2>&1; then
+	for n in default az-outage; do
+		check "run $n for plot" "$ECSIM" run scenarios/$n.json --quiet --out "$T/p-$n"
+		check "plot $n" "$ECSIM" plot "$T/p-$n"
+		[ -s "$T/p-$n/run.png" ] && head -c 8 "$T/p-$n/run.png" | grep -q PNG && ok "$n: run.png is a PNG" || ko "$n: run.png is a PNG"
+		[ -s "$T/p-$n/run.svg" ] && grep -q '<svg' "$T/p-$n/run.svg" && ok "$n: run.svg is an SVG" || ko "$n: run.svg is an SVG"
+	done
+	# the title names scenario, strategy and seed; the AZ outages are labelled
+	grep -q 'az-outage — strategy default — seed 21' "$T/p-az-outage/run.svg" && ok "plot title" || ko "plot title"
+	grep -q 'AZ outage us-east-1a' "$T/p-az-outage/run.svg" && ok "plot labels the fault" || ko "plot labels the fault"
+else
+	echo "skip ecsim plot: gnuplot is not installed (scripts/setup-deps.sh installs it)"
+fi
+expect_exit 2 "plot: not a results folder" "not a results folder" "$ECSIM" plot scenarios
+expect_exit 2 "plot: missing folder" "missing results folder" "$ECSIM" plot
+ECSIM_ABS="$(cd "$(dirname "$ECSIM")" && pwd)/$(basename "$ECSIM")"
+if [ ! -e plots/compare.gp ]; then
+	mkdir -p "$T/cmp" && : > "$T/cmp/comparison.csv"
+	expect_exit 1 "plot: a comparison folder is not plotted yet" "not yet" "$ECSIM" plot "$T/cmp"
+fi
+mkdir -p "$T/nognu"
+expect_exit 1 "plot: gnuplot missing" "gnuplot is not installed" env PATH="$T/nognu" "$ECSIM_ABS" plot "$T/x0-default"
+
 echo "e2e: $pass passed, $fail failed"
 [ $fail -eq 0 ]
