@@ -148,6 +148,9 @@ expect_exit 2 "run refuses count 11" "count11.csv:3:5: count: expected an intege
 expect_exit 2 "run fails at a bad row" "unknown task definition 'nosuch'" \
 	"$ECSIM" run "$V/refs.json" --quiet --out "$T/fresh/sub/out"
 [ -e "$T/fresh" ] && ko "failed run leaves no new folder" || ok "failed run leaves no new folder"
+expect_exit 2 "run with --explain fails at a bad row" "unknown task definition 'nosuch'" \
+	"$ECSIM" run "$V/refs.json" --quiet --out "$T/fresh3/sub/out" --explain task-1,task-2,task-11
+[ -e "$T/fresh3" ] && ko "failed run with --explain leaves no new folder" || ok "failed run with --explain leaves no new folder"
 expect_exit 2 "run fails at load" "count" "$ECSIM" run tests/data/scenarios/bad-count.json --quiet --out "$T/fresh2/out"
 [ -e "$T/fresh2" ] && ko "run failing at load leaves no new folder" || ok "run failing at load leaves no new folder"
 

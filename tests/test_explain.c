@@ -469,7 +469,7 @@ static void test_log(void)
 	snprintf(path, sizeof path, "%s/explain.csv", dir);
 	text = slurp(path);
 	T_STREQ(text,
-		"task_id,attempt,time,service,group,strategy,tie_break,result,instance_id,instance_type,az,status,check,reason,key1,key2,key3,key4,key5,survived,outcome,detail\n"
+		"task_id,attempt,time_s,service,group,strategy,tie_break,result,instance_id,instance_type,az,status,check,reason,key1,key2,key3,key4,key5,survived,outcome,detail\n"
 		"t-1,1,1.500,,family:batch,random,first,ci-1,ci-0,m5.large,us-east-1a,ACTIVE,cpu,RESOURCE:CPU,,,,,,,filtered,needs 2048 CPU units; 1024 left\n"
 		"t-1,1,1.500,,family:batch,random,first,ci-1,ci-1,m5.large,us-east-1b,ACTIVE,,,0,,,,,1,chosen,\"chosen: best at every step, alone\"\n");
 	free(text);

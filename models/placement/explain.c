@@ -273,7 +273,7 @@ struct explain_log {
 };
 
 static const char *const cols[] = {
-	"task_id", "attempt", "time", "service", "group", "strategy", "tie_break", "result",
+	"task_id", "attempt", "time_s", "service", "group", "strategy", "tie_break", "result",
 	"instance_id", "instance_type", "az", "status", "check", "reason",
 	"key1", "key2", "key3", "key4", "key5", "survived", "outcome", "detail",
 };
