@@ -17,7 +17,7 @@ ts = dir.'/timeseries.csv'
 npanel = nsvc > 0 ? 4 : 3
 set xrange [0:xmax]
 set grid xtics ytics lc rgb '#dddddd'
-set key at screen 0.80, graph 1 left top vertical Left reverse noenhanced samplen 2 spacing 1.1
+set key at screen 0.785, graph 1 left top vertical Left reverse noenhanced samplen 2 spacing 1.1
 set border 3
 set xtics nomirror
 set ytics nomirror
@@ -31,7 +31,7 @@ H = 260 * npanel + 60
 ptop(i) = 1.0 - (40.0 + 260 * (i - 1) + 30) / H
 pbot(i) = 1.0 - (40.0 + 260 * i - 48) / H
 set lmargin at screen 0.07
-set rmargin at screen 0.78
+set rmargin at screen 0.77
 ptitle(t) = sprintf("set label 999 '%s' at graph 0, graph 1 offset 0, 0.9 left font 'DejaVu Sans Bold,10'", t)
 panel(i) = sprintf('set tmargin at screen %f; set bmargin at screen %f', ptop(i), pbot(i))
 
