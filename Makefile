@@ -2,6 +2,7 @@
 #
 #   make            build ./ecsim
 #   make run        install missing packages, build, run scenarios/default.json
+#                   and draw it (results/default/run.png, run.svg)
 #   make test       install missing packages, build, run every CUnit suite and
 #                   the end-to-end runs of the shipped scenarios
 #   make asan       the whole suite under AddressSanitizer + UBSan
@@ -82,7 +83,7 @@ deps:
 run: deps
 	@$(MAKE) --no-print-directory ecsim
 	./ecsim run scenarios/default.json
-	@gnuplot -e "dir='results/default'" plots/timeseries.gp && echo "ecsim: plot in results/default/timeseries.png"
+	./ecsim plot results/default
 
 test: deps
 	@$(MAKE) --no-print-directory check

@@ -12,6 +12,7 @@ int cmd_validate(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 /* Print "ecsim: error: <msg>" and the --help hint; returns EXIT_INPUT. */
 int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

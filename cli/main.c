@@ -19,7 +19,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "run", cmd_run, "run <scenario.json> [--seed N] [--out DIR] [--until SECONDS] [--strategy NAME|JSON] [--tie-break first|random] [--no-task-log] [--quiet]",
+	{ "run", cmd_run, "run <scenario.json> [--seed N] [--out DIR] [--until SECONDS] [--strategy NAME|JSON] [--tie-break first|random] [--no-task-log] [--quiet] [--explain TASK_ID[,...]]",
 	  "simulate a scenario and write CSV metrics" },
 	{ "validate", cmd_validate, "validate <file>...",
 	  "check scenarios (.json with a cluster), task definitions (.json) and traces (.csv)" },
@@ -29,6 +29,8 @@ static const struct command commands[] = {
 	  "convert a public cluster trace into ecsim's trace CSV (ecsim import --help)" },
 	{ "gen", cmd_gen, "gen <spec.json> [--out FILE|-] [--seed N] [--duration SECONDS] [--quiet]",
 	  "write a workload trace from a generator spec (default results/gen/<name>.csv)" },
+	{ "plot", cmd_plot, "plot <results-dir>",
+	  "draw a results folder with gnuplot (a run: DIR/run.png and DIR/run.svg)" },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/placement/explain.h"
 #include "sim/hmap.h"
 #include "sim/mem.h"
 
@@ -237,6 +238,26 @@ void bp_task_sync(struct backplane *bp, uint32_t slot)
 	t->healthy_held = 0;
 }
 
+/* place_task, explained first when --explain names the task. */
+static int place_one(struct backplane *bp, const struct task *t, const struct scn_taskdef *d,
+		     const struct place_policy *pol, struct place_result *res)
+{
+	int rc;
+
+	if (!bp->explain || !explain_log_wants(bp->explain, t->id))
+		return place_task(bp->cl, &d->req, t->group, pol, bp->place_rng, res);
+	explain_log_before(bp->explain, t->id, t->svc >= 0 ? bp->s->services[t->svc].name : "",
+			   sim_now(bp->sim), bp->cl, &d->req, t->group, pol, bp->place_rng);
+	rc = place_task(bp->cl, &d->req, t->group, pol, bp->place_rng, res);
+	explain_log_after(bp->explain, res);
+	return rc;
+}
+
+void backplane_set_explain(struct backplane *bp, struct explain_log *x)
+{
+	bp->explain = x;
+}
+
 /* One placement attempt; on success the task is PROVISIONING from now. */
 static int try_place(struct backplane *bp, uint32_t slot)
 {
@@ -261,10 +282,10 @@ static int try_place(struct backplane *bp, uint32_t slot)
 		else
 			snprintf(expr, sizeof expr, "attribute:ecs.availability-zone == '%s'", t->pin_az);
 		place_add_member_of(&pinned, expr, NULL, "daemon", &e);
-		rc = place_task(bp->cl, &d->req, t->group, &pinned, bp->place_rng, &res);
+		rc = place_one(bp, t, d, &pinned, &res);
 		place_policy_free(&pinned);
 	} else {
-		rc = place_task(bp->cl, &d->req, t->group, pol, bp->place_rng, &res);
+		rc = place_one(bp, t, d, pol, &res);
 	}
 	if (rc != 0) {
 		char label[300];

@@ -149,6 +149,7 @@ struct backplane {
 	struct metrics *m;
 	struct cluster *cl;
 	gsl_rng *place_rng, *agent_rng;
+	struct explain_log *explain;     /* --explain, NULL = off (borrowed) */
 
 	struct task *tasks;
 	size_t n_tasks, cap_tasks;

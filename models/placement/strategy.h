@@ -87,6 +87,10 @@ struct pctx {
 	size_t cap_tmp;
 };
 
+/* placement.c: the context of one placement (chain, filter ids, strategies
+ * prepared), as place_task builds it; the caller frees c->r, c->ids, c->tmp. */
+void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *req, uint32_t g,
+		    const struct place_policy *p);
 /* Checks passed by instance i in the order of docs/ecs-model.md choice A1 (constraints
  * last); c->n_checks when i is a candidate. */
 int place_stage(const struct pctx *c, int32_t i);
