@@ -20,9 +20,15 @@
 
 static void usage(void)
 {
-	printf("usage: ecsim gen SPEC.json [--out FILE|-] [--seed N] [--duration SECONDS] [--quiet]\n"
-	       "Writes the trace described by a generator spec (scenarios/README.md,\n"
-	       "\"Generating traces\"); default output results/gen/<name>.csv, '-' = stdout.\n");
+	printf("usage: ecsim gen SPEC.json [options]\n\n"
+	       "Write the trace described by a generator spec (scenarios/README.md,\n"
+	       "\"Generating traces\").\n\n"
+	       "options:\n"
+	       "  --out FILE|-         output trace (default results/gen/<name>.csv; - = stdout)\n"
+	       "  --seed N             seed of every stream (overrides the spec's seed)\n"
+	       "  --duration SECONDS   generate rows for [0, SECONDS) (overrides durationSeconds)\n"
+	       "  --quiet              no summary line on stderr\n"
+	       "  -h, --help           this text\n");
 }
 
 /* mkdir -p of the folder part of `file`. */

@@ -15,12 +15,25 @@
 static void usage(void)
 {
 	printf("usage: ecsim import google2011 --task-events F [--machine-events F] [options]\n"
-	       "       ecsim import alibaba2018 [--batch-task F] [--container-meta F] [--machine-meta F]\n"
-	       "                                [--machine-cores N] [options]\n"
-	       "options: [--instance-type T] [--azs a,b,c] [--time-scale X] [--max-rows N]\n"
-	       "         [--first-instance N] [--out FILE|-] [--quiet]\n"
-	       "Tables are headerless CSV as published (.gz read through gzip -dc), each in\n"
-	       "time order; see scenarios/README.md, \"Importing public traces\".\n");
+	       "       ecsim import alibaba2018 [--batch-task F] [--container-meta F] [--machine-meta F] [options]\n\n"
+	       "Convert a public cluster trace into ecsim's trace CSV.  Tables are headerless CSV\n"
+	       "as published (.gz read through gzip -dc), each in time order; see\n"
+	       "scenarios/README.md, \"Importing public traces\".\n\n"
+	       "options:\n"
+	       "  --task-events F       Google 2011 task_events table (required for google2011)\n"
+	       "  --machine-events F    Google 2011 machine_events table\n"
+	       "  --batch-task F        Alibaba 2018 batch_task table\n"
+	       "  --container-meta F    Alibaba 2018 container_meta table\n"
+	       "  --machine-meta F      Alibaba 2018 machine_meta table\n"
+	       "  --machine-cores N     Alibaba: cores of one trace machine (default 96)\n"
+	       "  --instance-type T     catalog type a normalised capacity of 1.0 maps to (default m5.4xlarge)\n"
+	       "  --azs a,b,c           availability zones (default us-east-1a,us-east-1b,us-east-1c)\n"
+	       "  --time-scale X        multiply every time and duration (default 1)\n"
+	       "  --max-rows N          stop after N output rows\n"
+	       "  --first-instance N    instance ids continue after N instances of the scenario's own\n"
+	       "  --out FILE|-          output trace (default -, stdout)\n"
+	       "  --quiet               no summary of skipped rows on stderr\n"
+	       "  -h, --help            this text\n");
 }
 
 /* Split a comma list into o->azs (kept in buf). */

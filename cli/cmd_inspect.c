@@ -1,6 +1,6 @@
 /* sim/cmd_inspect.c — `ecsim inspect FILE [--family NAME]`: load one task
- * definition (any of the three shapes of ecs-choices B1) and print what one
- * task of it needs from a container instance (ecs-semantics §1.6) as a single
+ * definition (any of the three shapes of docs/ecs-model.md choice B1) and print what one
+ * task of it needs from a container instance (docs/ecs-model.md §1.6) as a single
  * JSON object on stdout: launch types, network mode, cpu units, memory MiB,
  * GPUs, ENI, static and dynamic ports, memberOf constraints, runtimePlatform
  * and the per-container values.  Bad input prints one "ecsim: error:" line
@@ -17,12 +17,14 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: ecsim inspect <taskdef.json> [--family NAME]\n\n"
+	fputs("usage: ecsim inspect <taskdef.json> [options]\n\n"
 	      "Print what one task of the task definition needs from an instance, as JSON:\n"
 	      "family, revision, launchTypes, networkMode, cpu (units), memory (MiB),\n"
 	      "memoryReservation (MiB), gpu, eni, hostPorts {tcp, udp}, dynamicPorts,\n"
 	      "awsvpcPorts {tcp, udp}, constraints, runtimePlatform, stopTimeout (s)\n"
-	      "and containers.\n\n"
+	      "and containers.  A definition that cannot run on EC2 (FARGATE-only) is\n"
+	      "shown with a note on stderr: a scenario refuses it.\n\n"
+	      "options:\n"
 	      "  --family NAME   family of a bare container-definitions array\n"
 	      "                  (default: the file name without its extension)\n"
 	      "  -h, --help      this text\n", f);
@@ -66,6 +68,12 @@ int cmd_inspect(int argc, char **argv)
 	}
 	json = taskdef_to_json(td);
 	printf("%s\n", json);
+	if (taskdef_check_ec2(td, file, &e) < 0) {
+		char m[600];
+
+		err_format(&e, m, sizeof m);
+		fprintf(stderr, "ecsim: note: %s\n", m);
+	}
 	free(json);
 	taskdef_free(td);
 	return EXIT_OK;

@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "models/metrics.h"
+#include "models/placement/explain.h"
 #include "models/run.h"
 #include "models/runinfo.h"
 #include "models/scenario.h"
@@ -28,6 +29,8 @@ struct cli_opts {
 	const char **sets;            /* --set POINTER=VALUE, in order */
 	int n_sets;
 	int fail_on_unplaced;
+	const char **explain;         /* --explain values (comma lists), argv's */
+	int n_explain;
 };
 
 static double wall_now(void)
@@ -47,11 +50,24 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		const char *a = argv[i];
 		char *end;
 
-		if (strcmp(a, "--help") == 0) {
-			printf("usage: ecsim run <scenario.json> [--seed N] [--out DIR] [--until SECONDS]\n"
-			       "                 [--strategy NAME|JSON] [--tie-break first|random]\n"
-			       "                 [--no-task-log] [--quiet] [--set POINTER=VALUE]...\n"
-			       "                 [--fail-on-unplaced]\n");
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			printf("usage: ecsim run <scenario.json> [options]\n\n"
+			       "Simulate the scenario and write its CSV metrics (scenarios/README.md, \"Outputs\").\n\n"
+			       "options:\n"
+			       "  --seed N               seed of every random stream (overrides the scenario's seed)\n"
+			       "  --out DIR              output folder (default results/<scenario name>/)\n"
+			       "  --until SECONDS        simulated time to run (overrides durationSeconds)\n"
+			       "  --strategy NAME|JSON   a console template or a placementStrategy array;\n"
+			       "                         replaces the scenario's strategies\n"
+			       "  --tie-break first|random  final tie-break of placement (overrides the scenario)\n"
+			       "  --no-task-log          skip tasks.csv and placement_failures.csv\n"
+			       "  --quiet                no progress bar and no closing summary line\n"
+			       "  --explain ID[,ID...]   explain.csv: every instance's checks and strategy keys\n"
+			       "                         at each placement attempt of these tasks (repeatable)\n"
+			       "  --set POINTER=VALUE    change a scenario member first, e.g.\n"
+			       "                         /instanceGroups/0/count=12 (JSON value; repeatable)\n"
+			       "  --fail-on-unplaced     exit 3 when a task was never placed (for CI)\n"
+			       "  -h, --help             this text\n");
 			exit(EXIT_OK);
 		} else if (strcmp(a, "--no-task-log") == 0) {
 			o->task_log = 0;
@@ -65,7 +81,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			o->sets = realloc(o->sets, (size_t)(o->n_sets + 1) * sizeof *o->sets);
 			o->sets[o->n_sets++] = argv[++i];
 		} else if (!strcmp(a, "--seed") || !strcmp(a, "--out") || !strcmp(a, "--until") ||
-			   !strcmp(a, "--strategy") || !strcmp(a, "--tie-break")) {
+			   !strcmp(a, "--strategy") || !strcmp(a, "--tie-break") || !strcmp(a, "--explain")) {
 			const char *v;
 
 			if (i + 1 >= argc)
@@ -84,6 +100,13 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 				o->out = v;
 			} else if (!strcmp(a, "--strategy")) {
 				o->strategy = v;
+			} else if (!strcmp(a, "--explain")) {
+				if (!*v)
+					return cmd_usage_error("run: --explain: expected task ids, got ''");
+				o->explain = realloc(o->explain, (size_t)(o->n_explain + 1) * sizeof *o->explain);
+				if (!o->explain)
+					return cmd_usage_error("run: out of memory");
+				o->explain[o->n_explain++] = v;
 			} else {
 				o->tie_break = v;
 			}
@@ -125,6 +148,36 @@ static void progress(double done, void *ctx)
 		w - k, "", (int)(done * 100), done >= 1.0 ? "\n" : "");
 }
 
+/* The --explain log, with every id of every comma list. */
+static struct explain_log *explain_setup(const char *out_dir, const struct cli_opts *o)
+{
+	struct explain_log *xl = explain_log_new(out_dir);
+
+	for (int k = 0; k < o->n_explain; k++) {
+		char *list = strdup(o->explain[k]), *save = NULL;
+
+		for (char *id = strtok_r(list, ",", &save); id; id = strtok_r(NULL, ",", &save))
+			if (*id)
+				explain_log_add_id(xl, id);
+		free(list);
+	}
+	return xl;
+}
+
+/* At the end: ids that no placement attempt had (a warning, not an error),
+ * and any disagreement of an explanation with the real decision (a bug). */
+static void explain_report(const struct explain_log *xl)
+{
+	const char *id;
+
+	for (int k = 0; (id = explain_log_unmatched(xl, k)); k++)
+		fprintf(stderr, "ecsim: warning: --explain: task '%s' had no placement attempt in this run "
+			"(ids are tasks.csv's task_id: the trace's, or task-N)\n", id);
+	if (explain_log_disagreements(xl))
+		fprintf(stderr, "ecsim: warning: --explain: %d explanation(s) disagree with the real "
+			"placement (a bug in ecsim; please report it)\n", explain_log_disagreements(xl));
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct cli_opts o;
@@ -136,6 +189,7 @@ int cmd_run(int argc, char **argv)
 	uint64_t events;
 	int rc;
 	struct rusage ru;
+	struct explain_log *xl = NULL;
 
 	if ((rc = parse_args(argc, argv, &o)))
 		return rc;
@@ -163,17 +217,27 @@ int cmd_run(int argc, char **argv)
 		snprintf(out_dir, sizeof out_dir, "%s", o.out);
 	else
 		snprintf(out_dir, sizeof out_dir, "results/%s", s->name);
+	if (o.n_explain)
+		xl = explain_setup(out_dir, &o);
 	ro = (struct run_opts){ .out_dir = out_dir, .task_log = o.task_log,
-				   .progress = progress, .progress_ctx = &bar };
+				   .progress = progress, .progress_ctx = &bar, .explain = xl };
 	switch (run_scenario(s, &ro, &events, &e)) {
 	case RUN_OK:
 		break;
 	case RUN_INPUT:
 		err_print(&e, stderr);
+		explain_log_free(xl);
 		scenario_free(s);
 		return EXIT_INPUT;
 	default:
 		err_print(&e, stderr);
+		explain_log_free(xl);
+		scenario_free(s);
+		return EXIT_RUNTIME;
+	}
+	if (xl && explain_log_close(xl, &e)) {
+		err_print(&e, stderr);
+		explain_log_free(xl);
 		scenario_free(s);
 		return EXIT_RUNTIME;
 	}
@@ -190,15 +254,19 @@ int cmd_run(int argc, char **argv)
 			.strategy = s->strategy_label,
 			.tie_break = s->policy.tie_break == PT_FIRST ? "first" : "random",
 			.until_s = o.until_s, .duration_ms = s->duration, .task_log = o.task_log,
-			.argc = argc, .argv = argv,
+			.explain = xl != NULL, .argc = argc, .argv = argv,
 		};
 
 		if (runinfo_finish(out_dir, &ri, &e)) {
 			err_print(&e, stderr);
+			explain_log_free(xl);
 			scenario_free(s);
 			return EXIT_RUNTIME;
 		}
 	}
+	explain_report(xl);
+	explain_log_free(xl);
+	free(o.explain);
 	if (!o.quiet)
 		printf("ecsim: %s: %.0f simulated seconds, %llu events; results in %s/\n",
 		       s->name, (double)s->duration / 1000.0, (unsigned long long)events, out_dir);

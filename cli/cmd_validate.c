@@ -134,7 +134,9 @@ int cmd_validate(int argc, char **argv)
 		       "Check scenarios (.json with availabilityZones, and every row of their\n"
 		       "traces against them), traces (.csv), generator specs (.json with tasks\n"
 		       "or instances) and task definitions (other .json) without running them.\n"
-		       "Every error is printed (the first %d per file); exit 2 if any.\n",
+		       "Every error is printed (the first %d per file); exit 2 if any.\n\n"
+		       "options:\n"
+		       "  -h, --help   this text\n",
 		       MAX_PRINTED);
 		return EXIT_OK;
 	}

@@ -19,16 +19,18 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "run", cmd_run, "run <scenario.json> [--seed N] [--out DIR] [--until SECONDS] [--strategy NAME|JSON] [--tie-break first|random] [--no-task-log] [--quiet]",
+	{ "run", cmd_run, "run <scenario.json> [--seed N] [--out DIR] [--until SECONDS] [--strategy NAME|JSON] [--tie-break first|random] [--no-task-log] [--quiet] [--explain TASK_ID[,...]]",
 	  "simulate a scenario and write CSV metrics" },
 	{ "validate", cmd_validate, "validate <file>...",
 	  "check scenarios (.json with a cluster), task definitions (.json) and traces (.csv)" },
 	{ "inspect", cmd_inspect, "inspect <taskdef.json> [--family NAME]",
 	  "print what a task definition needs from an instance, as JSON" },
-	{ "import", cmd_import, "import google2011|alibaba2018 <tables...> [--instance-type T] [--azs a,b,c] [--out FILE|-]",
+	{ "import", cmd_import, "import google2011|alibaba2018 <tables...> [--instance-type T] [--azs a,b,c] [--out FILE|-] ...",
 	  "convert a public cluster trace into ecsim's trace CSV (ecsim import --help)" },
 	{ "gen", cmd_gen, "gen <spec.json> [--out FILE|-] [--seed N] [--duration SECONDS] [--quiet]",
 	  "write a workload trace from a generator spec (default results/gen/<name>.csv)" },
+	{ "plot", cmd_plot, "plot <results-dir>",
+	  "draw a results folder with gnuplot (a run: DIR/run.png and DIR/run.svg)" },
 	{ "compare", cmd_compare, "compare <scenario.json> [--strategy S]... [--variant NAME:SETTING]... [--reps R] [--precision P%] [--jobs N] [--out DIR]",
 	  "run variants over replications with common random numbers; means, 95% CIs, paired differences (ecsim compare --help)" },
 	{ "sweep", cmd_sweep, "sweep <sweep.json> [--jobs N] [--out DIR]",
@@ -39,26 +41,30 @@ static const struct command commands[] = {
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
-static void help(void)
+static void help(FILE *f)
 {
-	printf("ecsim %s — discrete-event simulator of Amazon ECS clusters\n\n"
-	       "usage: ecsim <command> [<args>]\n\n", ECSIM_VERSION);
+	fprintf(f, "ecsim %s — discrete-event simulator of Amazon ECS clusters\n\n"
+		"usage: ecsim <command> [<args>]\n\n", ECSIM_VERSION);
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		printf("  ecsim %s\n      %s\n", commands[i].usage, commands[i].summary);
-	printf("\n  ecsim --help       this text\n"
-	       "  ecsim --version    version of ecsim and of its libraries\n\n"
-	       "exit codes: 0 success, 1 run-time failure, 2 bad usage or bad input,\n"
-	       "            3 regression (check) or a task never placed (run --fail-on-unplaced)\n"
-	       "documentation: README.md and scenarios/README.md\n");
+		fprintf(f, "  ecsim %s\n      %s\n", commands[i].usage, commands[i].summary);
+	fprintf(f, "\n  ecsim <command> --help   the command's options, one line each\n"
+		"  ecsim --help             this text\n"
+		"  ecsim --version          version of ecsim and of its libraries\n\n"
+		"exit codes: 0 success, 1 run-time failure, 2 bad usage or bad input,\n"
+		"            3 regression (check) or a task never placed (run --fail-on-unplaced)\n"
+		"documentation: README.md, scenarios/README.md, docs/ecs-model.md\n");
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 2)
-		return cmd_usage_error("missing command");
+	if (argc < 2) {
+		fprintf(stderr, "ecsim: error: missing command\n\n");
+		help(stderr);
+		return EXIT_INPUT;
+	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
-		help();
+		help(stdout);
 		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {

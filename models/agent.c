@@ -1,5 +1,5 @@
 /* models/agent.c — the ECS container agent on each instance
- * (ecs-semantics §3.1, §3.2, §7.1, §7.3, §7.4).
+ * (docs/ecs-model.md §3.1, §3.2, §7.1, §7.3, §7.4).
  *
  * It receives start and stop requests from the backplane after the network
  * delay, pulls images (a drawn duration per task definition not yet cached
@@ -10,9 +10,13 @@
  *
  * Heartbeats are not simulated one by one: an agent that stops talking is
  * noticed by the backplane after the heartbeat timeout plus a uniform jitter
- * (§7.1), which is what the heartbeats would show.  While disconnected, its
+ * (docs/ecs-model.md §7.1), which is what the heartbeats would show.  While disconnected, its
  * tasks keep running; messages both ways wait in an outbox and are delivered
- * on reconnection — the reconciliation of §7.4.
+ * on reconnection — the reconciliation of docs/ecs-model.md §7.4.  What
+ * the agent sees while disconnected (a task's state changes, why it ended,
+ * its health) changes the task's real state at once but the backplane's
+ * view (task->seen, desired status, stop code, the service's counts) only
+ * when its report arrives (bp_set_state, bp_task_sync in backplane.c).
  */
 #include "backplane_int.h"
 
@@ -59,6 +63,8 @@ static uint32_t msg_event(const struct backplane *bp, enum agent_msg m)
 		return bp->ev_agent_stop;
 	case AM_REPORT_RUNNING:
 		return bp->ev_report_running;
+	case AM_REPORT_STATE:
+		return bp->ev_report_state;
 	default:
 		return bp->ev_report_stopped;
 	}
@@ -83,6 +89,18 @@ void agent_send(struct backplane *bp, uint32_t slot, enum agent_msg m)
 	deliver(bp, slot, m);
 }
 
+void agent_task_ended(struct backplane *bp, uint32_t slot, const char *code)
+{
+	struct task *t = &bp->tasks[slot];
+
+	if (agent_of(bp, t)->up) {
+		t->desired = TD_STOPPED;
+		t->stop_code = code;
+	} else {
+		t->agent_code = code;    /* reported on reconnection (docs/ecs-model.md §7.4) */
+	}
+}
+
 /* The task's instance failed: nothing runs there any more. */
 static int dead(const struct backplane *bp, const struct task *t)
 {
@@ -99,8 +117,9 @@ static int cached(const struct agent *a, int td)
 
 /* The stop sequence from RUNNING: DEACTIVATING → STOPPING (stop signal; the
  * containers exit after the shutdown time, or are killed at the stop
- * timeout, §3.2). */
-static void begin_stop(struct backplane *bp, uint32_t slot)
+ * timeout, docs/ecs-model.md §3.2; when the only container has exited by
+ * itself, STOPPING passes at once). */
+static void begin_stop(struct backplane *bp, uint32_t slot, int exited)
 {
 	struct task *t = &bp->tasks[slot];
 	const struct taskdef *td = bp->s->taskdefs[t->td].td;
@@ -109,6 +128,11 @@ static void begin_stop(struct backplane *bp, uint32_t slot)
 	sim_time_t shutdown = agent_of(bp, t)->tm->shutdown;
 	sim_time_t wait = shutdown < timeout ? shutdown : timeout;
 
+	/* the essential container exited: the stop signal and timeout are for
+	 * the other containers; with none, nothing is left to wait for
+	 * (docs/ecs-model.md §3.2) */
+	if (exited && td->n_containers <= 1)
+		wait = 0;
 	bp_set_state(bp, slot, TS_DEACTIVATING);
 	bp_set_state(bp, slot, TS_STOPPING);
 	sim_after(bp->sim, wait, bp->ev_stop_done, bp, task_ref(bp, slot));
@@ -171,8 +195,7 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 		? bp->s->taskdefs[t->td].start_failure_p : agent_of(bp, t)->tm->start_failure_p;
 
 	if (p > 0 && gsl_rng_uniform(bp->agent_rng) < p) {
-		t->desired = TD_STOPPED;
-		t->stop_code = STOP_FAILED_TO_START;
+		agent_task_ended(bp, slot, STOP_FAILED_TO_START);
 		deprovision(bp, slot);
 		return;
 	}
@@ -185,7 +208,7 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 	for (int k = 0; k < td->n_containers; k++)
 		if (td->containers[k].essential && td->containers[k].has_health_check)
 			has_hc = 1;
-	/* §5.2: healthy after the first passing health check, or 40 s after
+	/* docs/ecs-model.md §5.2: healthy after the first passing health check, or 40 s after
 	 * RUNNING when no essential container has one */
 	sim_after(bp->sim, has_hc ? bp->tm->health_check : bp->tm->healthy_after,
 		  bp->ev_healthy, bp, ev->arg);
@@ -201,6 +224,10 @@ static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || dead(bp, t) || t->state != TS_RUNNING || t->healthy)
 		return;
+	if (t->seen != TS_RUNNING) {
+		t->healthy_held = 1;     /* the backplane learns it with the report */
+		return;
+	}
 	t->healthy = 1;
 	if (t->svc >= 0)
 		svc_on_task_healthy(bp, t);
@@ -214,11 +241,10 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || dead(bp, t) || t->state != TS_RUNNING)
 		return;
-	/* §3.2: an essential container exited; the others are stopped */
-	t->desired = TD_STOPPED;
-	t->stop_code = STOP_ESSENTIAL_EXITED;
+	/* docs/ecs-model.md §3.2: an essential container exited; the others are stopped */
+	agent_task_ended(bp, ref_slot(ev->arg), STOP_ESSENTIAL_EXITED);
 	t->lost = 1;
-	begin_stop(bp, ref_slot(ev->arg));
+	begin_stop(bp, ref_slot(ev->arg), 1);
 }
 
 static void on_stop(struct sim *s, void *ctx, const struct event *ev)
@@ -230,7 +256,7 @@ static void on_stop(struct sim *s, void *ctx, const struct event *ev)
 	if (!t || dead(bp, t))
 		return;
 	if (t->state == TS_RUNNING)
-		begin_stop(bp, ref_slot(ev->arg));
+		begin_stop(bp, ref_slot(ev->arg), 0);
 	else if (t->state == TS_PENDING || t->state == TS_ACTIVATING)
 		deprovision(bp, ref_slot(ev->arg));
 }
@@ -262,12 +288,31 @@ static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev)
 	deliver(bp, slot, AM_REPORT_STOPPED);
 }
 
+/* A report reaches the backplane: its view of the task catches up with
+ * what the agent saw while disconnected (docs/ecs-model.md §7.4).  A report
+ * still on the way when the agent went silent again is not acknowledged:
+ * it goes again on reconnection (0). */
+static int report_arrives(struct backplane *bp, uint64_t ref, enum agent_msg m)
+{
+	struct task *t = &bp->tasks[ref_slot(ref)];
+	struct agent *a = agent_of(bp, t);
+
+	if (!t->unsynced)
+		return 1;
+	if (!a->up && !a->dead) {
+		hold(a, ref, m);
+		return 0;
+	}
+	bp_task_sync(bp, ref_slot(ref));
+	return 1;
+}
+
 static void on_report_running(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
 
 	(void)s;
-	if (bp_task(bp, ev->arg))
+	if (bp_task(bp, ev->arg) && report_arrives(bp, ev->arg, AM_REPORT_RUNNING))
 		bp_task_running(bp, ref_slot(ev->arg));
 }
 
@@ -277,8 +322,17 @@ static void on_report_stopped(struct sim *s, void *ctx, const struct event *ev)
 	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	if (t && t->state == TS_STOPPED)
+	if (t && report_arrives(bp, ev->arg, AM_REPORT_STOPPED) && t->state == TS_STOPPED)
 		bp_task_stopped(bp, ref_slot(ev->arg));
+}
+
+static void on_report_state(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+
+	(void)s;
+	if (bp_task(bp, ev->arg))
+		report_arrives(bp, ev->arg, AM_REPORT_STATE);
 }
 
 /* ---- connectivity --------------------------------------------------------- */
@@ -303,7 +357,7 @@ void agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration)
 		: 0;
 	a->up = 0;
 	a->epoch++;
-	/* §7.1: the session is dropped when no heartbeat came for the timeout */
+	/* docs/ecs-model.md §7.1: the session is dropped when no heartbeat came for the timeout */
 	sim_after(bp->sim, bp->tm->heartbeat_timeout + jitter, bp->ev_detect, bp,
 		  inst_arg(inst, a->epoch));
 	if (duration >= 0)
@@ -336,7 +390,7 @@ static void on_reconnect(struct sim *s, void *ctx, const struct event *ev)
 		return;
 	a->up = 1;
 	cluster_set_agent_connected(bp->cl, inst, 1);
-	/* §7.4: on reconnection both sides exchange what they held */
+	/* docs/ecs-model.md §7.4: on reconnection both sides exchange what they held */
 	a->outbox = NULL;
 	a->n_out = a->cap_out = 0;
 	for (size_t k = 0; k + 1 < n; k += 2)
@@ -344,6 +398,14 @@ static void on_reconnect(struct sim *s, void *ctx, const struct event *ev)
 			sim_after(bp->sim, a->tm->network_delay, msg_event(bp, (enum agent_msg)held[k + 1]),
 				  bp, held[k]);
 	free(held);
+	/* docs/ecs-model.md §5.13: the agent still sees the Spot notice and
+	 * drains the instance now that it can tell the backplane */
+	if (a->spot_drain_held) {
+		struct err e;
+
+		a->spot_drain_held = 0;
+		backplane_drain(bp, cluster_id(bp->cl, inst), &e);
+	}
 	svc_on_instance(bp, inst);
 	bp_capacity_changed(bp);
 }
@@ -360,6 +422,7 @@ void agent_register_events(struct backplane *bp)
 	bp->ev_deprovisioned = sim_on(bp->sim, "deprovisioned", on_deprovisioned, bp);
 	bp->ev_report_running = sim_on(bp->sim, "report-running", on_report_running, bp);
 	bp->ev_report_stopped = sim_on(bp->sim, "report-stopped", on_report_stopped, bp);
+	bp->ev_report_state = sim_on(bp->sim, "report-state", on_report_state, bp);
 	bp->ev_detect = sim_on(bp->sim, "agent-lost", on_detect, bp);
 	bp->ev_reconnect = sim_on(bp->sim, "agent-reconnect", on_reconnect, bp);
 }

@@ -2,7 +2,7 @@
  * the workload makes (RunTask, StopTask, RegisterContainerInstance,
  * UpdateContainerInstancesState, UpdateService), placement, the desired
  * status of every task, and what the agents report back
- * (ecs-semantics §3, §4, §7; ecs-choices A3, A13, D6, D9).
+ * (docs/ecs-model.md §3, §4, §7; choices A3, A13, D6, D9).
  *
  * Lifecycle: a launch is placed after the placement latency; the task then
  * holds its resources and is PROVISIONING (awsvpc: while its ENI attaches),
@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/placement/explain.h"
 #include "sim/hmap.h"
 #include "sim/mem.h"
 
@@ -148,7 +149,7 @@ static void retire(struct backplane *bp, uint32_t slot, int present)
 		.mem_mib = bp->s->taskdefs[t->td].req.mem_mib,
 		.stop_code = present ? NULL : t->stop_code,
 		.desired = t->desired == TD_RUNNING ? "RUNNING" : "STOPPED",
-		.last = t->queued ? "PENDING" : task_state_name(t->state),
+		.last = t->queued ? "PENDING" : task_state_name(t->seen),
 		.ts = t->ts,
 	};
 
@@ -170,10 +171,12 @@ static void drop_slot(struct backplane *bp, uint32_t slot)
 	bp->free_slots[bp->n_free++] = slot;
 }
 
-void bp_set_state(struct backplane *bp, uint32_t slot, enum task_state st)
+/* The backplane's view of the task moves to `st`: the counts of running and
+ * starting tasks, and the service's, follow the view. */
+static void view_to(struct backplane *bp, uint32_t slot, enum task_state st)
 {
 	struct task *t = &bp->tasks[slot];
-	enum task_state from = t->state;
+	enum task_state from = t->seen;
 
 	if (from == TS_RUNNING && st != TS_RUNNING)
 		bp->running--;
@@ -181,11 +184,78 @@ void bp_set_state(struct backplane *bp, uint32_t slot, enum task_state st)
 		bp->starting--;
 	if (st == TS_RUNNING && from != TS_RUNNING)
 		bp->running++;
+	t->seen = st;
+	if (t->svc >= 0)
+		svc_on_state(bp, t, from, st);
+}
+
+void bp_set_state(struct backplane *bp, uint32_t slot, enum task_state st)
+{
+	struct task *t = &bp->tasks[slot];
+	const struct agent *a = t->inst >= 0 ? &bp->agents[t->inst] : NULL;
+
 	t->state = st;
 	if (t->ts[st] < 0)
 		t->ts[st] = sim_now(bp->sim);
-	if (t->svc >= 0)
-		svc_on_state(bp, t, from, st);
+	/* docs/ecs-model.md §7.4: what happens on an instance whose agent is
+	 * disconnected reaches the backplane only with the agent's report,
+	 * which waits in its outbox until it reconnects */
+	if (a && !a->up && !a->dead) {
+		if (!t->unsynced) {
+			t->unsynced = 1;
+			agent_send(bp, slot, AM_REPORT_STATE);
+		}
+		return;
+	}
+	if (t->unsynced)
+		bp_task_sync(bp, slot);
+	else
+		view_to(bp, slot, st);
+}
+
+void bp_task_sync(struct backplane *bp, uint32_t slot)
+{
+	struct task *t = &bp->tasks[slot];
+
+	t->unsynced = 0;
+	/* it ran meanwhile: the service counts it started */
+	if (t->seen < TS_RUNNING && t->state > TS_RUNNING && t->ts[TS_RUNNING] >= 0)
+		view_to(bp, slot, TS_RUNNING);
+	if (t->agent_code) {
+		/* the first reason to stop it is the one the task keeps */
+		if (t->desired == TD_RUNNING) {
+			t->desired = TD_STOPPED;
+			t->stop_code = t->agent_code;
+		}
+		t->agent_code = NULL;
+	}
+	view_to(bp, slot, t->state);
+	if (t->healthy_held && t->seen == TS_RUNNING && !t->healthy) {
+		t->healthy = 1;
+		if (t->svc >= 0)
+			svc_on_task_healthy(bp, t);
+	}
+	t->healthy_held = 0;
+}
+
+/* place_task, explained first when --explain names the task. */
+static int place_one(struct backplane *bp, const struct task *t, const struct scn_taskdef *d,
+		     const struct place_policy *pol, struct place_result *res)
+{
+	int rc;
+
+	if (!bp->explain || !explain_log_wants(bp->explain, t->id))
+		return place_task(bp->cl, &d->req, t->group, pol, bp->place_rng, res);
+	explain_log_before(bp->explain, t->id, t->svc >= 0 ? bp->s->services[t->svc].name : "",
+			   sim_now(bp->sim), bp->cl, &d->req, t->group, pol, bp->place_rng);
+	rc = place_task(bp->cl, &d->req, t->group, pol, bp->place_rng, res);
+	explain_log_after(bp->explain, res);
+	return rc;
+}
+
+void backplane_set_explain(struct backplane *bp, struct explain_log *x)
+{
+	bp->explain = x;
 }
 
 /* One placement attempt; on success the task is PROVISIONING from now. */
@@ -201,8 +271,8 @@ static int try_place(struct backplane *bp, uint32_t slot)
 	int rc;
 
 	if (t->pin >= 0 || t->pin_az) {
-		/* a DAEMON task goes to one given instance (§4.10); a rebalancing
-		 * task to one given AZ (§5.9) */
+		/* a DAEMON task goes to one given instance (docs/ecs-model.md §4.10); a rebalancing
+		 * task to one given AZ (docs/ecs-model.md §5.9) */
 		char expr[300];
 		struct err e;
 
@@ -212,10 +282,10 @@ static int try_place(struct backplane *bp, uint32_t slot)
 		else
 			snprintf(expr, sizeof expr, "attribute:ecs.availability-zone == '%s'", t->pin_az);
 		place_add_member_of(&pinned, expr, NULL, "daemon", &e);
-		rc = place_task(bp->cl, &d->req, t->group, &pinned, bp->place_rng, &res);
+		rc = place_one(bp, t, d, &pinned, &res);
 		place_policy_free(&pinned);
 	} else {
-		rc = place_task(bp->cl, &d->req, t->group, pol, bp->place_rng, &res);
+		rc = place_one(bp, t, d, pol, &res);
 	}
 	if (rc != 0) {
 		char label[300];
@@ -233,11 +303,11 @@ static int try_place(struct backplane *bp, uint32_t slot)
 	bp->starting++;
 	if (t->svc >= 0)
 		metrics_on_submit(bp->m, t->submit);
-	t->state = TS_PROVISIONING;
+	t->state = t->seen = TS_PROVISIONING;
 	t->ts[TS_PROVISIONING] = now;
 	metrics_on_placed(bp->m, now, t->submit);
 	notify_cluster(bp);
-	/* §3.1: PROVISIONING is where the awsvpc ENI is created and attached */
+	/* docs/ecs-model.md §3.1: PROVISIONING is where the awsvpc ENI is created and attached */
 	sim_after(bp->sim, d->td->eni ? bp->agents[res.instance].tm->eni_attach : 0, bp->ev_provisioned, bp,
 		  task_ref(bp, slot));
 	return 0;
@@ -308,7 +378,7 @@ static void on_launch(struct sim *s, void *ctx, const struct event *ev)
 	}
 	if (bp->s->pending_fail) {
 		/* RunTask as the API does it: the failure is returned, no task
-		 * waits (ecs-semantics §4.9; ecs-choices A3) */
+		 * waits (docs/ecs-model.md §4.9; choice A3) */
 		bp_stop_task(bp, slot, STOP_FAILED_TO_START);
 		return;
 	}
@@ -367,6 +437,10 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 		t->ts[TS_STOPPED] = sim_now(bp->sim);
 		if (t->svc >= 0)
 			svc_on_task_stopped(bp, t);
+		/* a stopped task's last status is STOPPED (docs/ecs-model.md §3.1),
+		 * even one that never got an instance */
+		t->queued = 0;
+		t->state = t->seen = TS_STOPPED;
 		retire(bp, slot, 0);
 		return;
 	}
@@ -436,7 +510,7 @@ int backplane_drain(struct backplane *bp, const char *instance_id, struct err *e
 {
 	for (int32_t i = 0; i < cluster_count(bp->cl); i++) {
 		if (strcmp(cluster_id(bp->cl, i), instance_id) == 0) {
-			/* only an ACTIVE instance can be set to DRAINING (§2.3, D6) */
+			/* only an ACTIVE instance can be set to DRAINING (docs/ecs-model.md §2.3, D6) */
 			if (cluster_status(bp->cl, i) == INST_ACTIVE) {
 				cluster_set_status(bp->cl, i, INST_DRAINING);
 				notify_cluster(bp);
@@ -464,7 +538,7 @@ static void on_timeout(struct sim *s, void *ctx, const struct event *ev)
 	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	/* the wait for capacity ended (§4.9): the task never started */
+	/* the wait for capacity ended (docs/ecs-model.md §4.9): the task never started */
 	if (t && t->queued)
 		bp_stop_task(bp, ref_slot(ev->arg), STOP_FAILED_TO_START);
 }
@@ -601,7 +675,7 @@ static int trace_row(struct backplane *bp, struct trace_src *src, struct err *e)
 			err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", r->target);
 			break;
 		}
-		/* a drained instance can be set back to ACTIVE (§2.3) */
+		/* a drained instance can be set back to ACTIVE (docs/ecs-model.md §2.3) */
 		if (cluster_status(bp->cl, inst) == INST_DRAINING) {
 			cluster_set_status(bp->cl, inst, INST_ACTIVE);
 			notify_cluster(bp);

@@ -41,9 +41,14 @@ void backplane_finish(struct backplane *bp, sim_time_t end);
 
 struct cluster *backplane_cluster(struct backplane *bp);
 
-/* UpdateContainerInstancesState → DRAINING (only from ACTIVE, §2.3): no new
+/* Explain the placement attempts of the tasks the log names (--explain);
+ * x is borrowed, NULL = off. */
+struct explain_log;
+void backplane_set_explain(struct backplane *bp, struct explain_log *x);
+
+/* UpdateContainerInstancesState → DRAINING (only from ACTIVE, docs/ecs-model.md §2.3): no new
  * placements; service tasks are replaced within the deployment limits,
- * standalone tasks keep running (§5.15).  -1 when the id is unknown. */
+ * standalone tasks keep running (docs/ecs-model.md §5.15).  -1 when the id is unknown. */
 int backplane_drain(struct backplane *bp, const char *instance_id, struct err *e);
 
 #endif

@@ -26,7 +26,11 @@ struct task {
 	uint32_t gen;
 	uint8_t used;
 	uint8_t queued;            /* waiting for capacity: not placed yet */
-	uint8_t state;             /* enum task_state, meaningful once placed */
+	uint8_t state;             /* enum task_state, meaningful once placed: what really is */
+	uint8_t seen;              /* the state the backplane knows (differs from `state`
+				    * only while the agent is disconnected, docs/ecs-model.md §7.4) */
+	uint8_t unsynced;          /* a state report is waiting in the agent's outbox */
+	uint8_t healthy_held;      /* passed its health check, not yet reported */
 	uint8_t desired;           /* enum task_desired */
 	uint8_t healthy;
 	char *id;
@@ -43,6 +47,8 @@ struct task {
 	sim_time_t duration;       /* essential container run time, -1 = until stopped */
 	const char *stop_code;
 	uint8_t lost;              /* stopped without the scheduler asking (for time to replace) */
+	const char *agent_code;    /* why the agent ended it, not yet reported
+				    * (docs/ecs-model.md §7.4) */
 };
 
 /* Per container instance: the agent's side. */
@@ -64,6 +70,7 @@ struct agent {
 	sim_time_t failed_at;
 	int64_t fault_id;
 	const char *fail_code;
+	uint8_t spot_drain_held;   /* a Spot notice came while disconnected: drain on reconnection */
 };
 
 struct deployment {
@@ -71,7 +78,7 @@ struct deployment {
 	struct place_policy policy;
 	int status;                /* DEP_PRIMARY, DEP_ACTIVE, DEP_INACTIVE */
 	int rollout;               /* ROLL_IN_PROGRESS, ROLL_COMPLETED, ROLL_FAILED */
-	int failed_tasks;          /* circuit breaker count (§5.6) */
+	int failed_tasks;          /* circuit breaker count (docs/ecs-model.md §5.6) */
 };
 
 enum { DEP_PRIMARY, DEP_ACTIVE, DEP_INACTIVE };
@@ -89,10 +96,11 @@ struct svc {
 	int n_tasks, cap_tasks;
 	int reconcile_scheduled;
 	int wants_capacity;
-	int rebalancing;           /* an AZ-rebalancing task is in flight (§5.9) */
+	int rebalancing;           /* an AZ-rebalancing task is in flight (docs/ecs-model.md §5.9) */
 	int deleting;              /* DeleteService: DRAINING until its tasks are gone */
-	int consecutive_failures;  /* start failures in a row (throttle, §5.4) */
+	int consecutive_failures;  /* start failures in a row (throttle, docs/ecs-model.md §5.4) */
 	sim_time_t throttle_until;
+	sim_time_t throttle_wake;  /* when the throttled launch pass is due, -1 = none */
 	gsl_rng *runtime_rng;
 	/* availability accounting */
 	int64_t running, pending, healthy;
@@ -141,6 +149,7 @@ struct backplane {
 	struct metrics *m;
 	struct cluster *cl;
 	gsl_rng *place_rng, *agent_rng;
+	struct explain_log *explain;     /* --explain, NULL = off (borrowed) */
 
 	struct task *tasks;
 	size_t n_tasks, cap_tasks;
@@ -169,6 +178,7 @@ struct backplane {
 	uint32_t ev_trace, ev_arrival, ev_retry, ev_timeout, ev_sample, ev_launch, ev_api_stop;
 	uint32_t ev_provisioned, ev_agent_start, ev_agent_stop, ev_pulled, ev_started, ev_exit, ev_healthy;
 	uint32_t ev_stop_done, ev_deprovisioned, ev_report_running, ev_report_stopped, ev_detect, ev_reconnect;
+	uint32_t ev_report_state;
 	uint32_t ev_reconcile, ev_svc_create;
 	uint32_t ev_fail_detect, ev_repair, ev_replace, ev_ttf, ev_spot_notice, ev_spot_end;
 	uint32_t ev_outage_start, ev_disconnect;
@@ -197,6 +207,10 @@ void bp_set_state(struct backplane *bp, uint32_t slot, enum task_state st);
 void bp_task_stopped(struct backplane *bp, uint32_t slot);
 /* The backplane hears that a task reached RUNNING. */
 void bp_task_running(struct backplane *bp, uint32_t slot);
+/* The backplane hears the agent's state report: its view of the task (state,
+ * desired status, stop code, the service's counts) catches up with what the
+ * agent saw while disconnected. */
+void bp_task_sync(struct backplane *bp, uint32_t slot);
 /* Launch one task: place it after the placement latency. */
 uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *id,
 		     sim_time_t duration, int svc, int dep);
@@ -211,7 +225,7 @@ int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *ty
 			     const char *az, const struct scn_group *g);
 int32_t bp_find_instance(struct backplane *bp, const char *id);
 
-/* faults.c (ecs-semantics §8) */
+/* faults.c (docs/ecs-model.md §8) */
 void fault_register_events(struct backplane *bp);
 void fault_start(struct backplane *bp);
 void fault_on_register(struct backplane *bp, int32_t inst, int group);
@@ -222,14 +236,14 @@ void fault_on_register(struct backplane *bp, int32_t inst, int group);
 int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repair,
 			    int immediate, const char *code, const char *kind, int64_t fault_id);
 void fault_spot_notice(struct backplane *bp, int32_t inst);
-/* DeregisterContainerInstance with force (§2.4): its tasks stop
+/* DeregisterContainerInstance with force (docs/ecs-model.md §2.4): its tasks stop
  * (UserInitiated), it becomes INACTIVE; no replacement. */
 void fault_deregister(struct backplane *bp, int32_t inst);
 void fault_az_outage(struct backplane *bp, const char *az, sim_time_t duration, double fraction);
 void svc_fault_lost(struct backplane *bp, int v, int64_t fault_id, sim_time_t at, int64_t lost);
 
 /* agent.c */
-enum agent_msg { AM_START, AM_STOP, AM_REPORT_RUNNING, AM_REPORT_STOPPED };
+enum agent_msg { AM_START, AM_STOP, AM_REPORT_RUNNING, AM_REPORT_STOPPED, AM_REPORT_STATE };
 void agent_init(struct backplane *bp, int32_t inst);
 void agent_free_all(struct backplane *bp);
 /* The backplane sends a message; it arrives after the network delay, or
@@ -238,6 +252,10 @@ void agent_send(struct backplane *bp, uint32_t slot, enum agent_msg m);
 void agent_register_events(struct backplane *bp);
 /* Faults: the agent stops / resumes talking to the backplane. */
 void agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration);
+/* The agent ends a task on its own (essential container exited, start
+ * failure): the backplane's desired status and stop code follow at once
+ * when it is connected, else when its report arrives (docs/ecs-model.md §7.4). */
+void agent_task_ended(struct backplane *bp, uint32_t slot, const char *code);
 
 /* service.c */
 void svc_init_all(struct backplane *bp);

@@ -1,4 +1,4 @@
-/* models/catalog.c — the instance-type catalog (ecs-semantics §2.6).
+/* models/catalog.c — the instance-type catalog (docs/ecs-model.md §2.6).
  *
  * The built-in rows come from models/catalog.csv, compiled in as the string
  * catalog_csv (scripts/csv2c.sh) and parsed here with libcsv, so the data

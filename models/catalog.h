@@ -1,5 +1,5 @@
 /* models/catalog.h — EC2 instance types: vCPU, memory, ENI limits,
- * architecture (ecs-semantics §2.6, ecs-choices A16).  The built-in table is
+ * architecture (docs/ecs-model.md §2.6, choice A16).  The built-in table is
  * the data file models/catalog.csv, compiled into the binary; a scenario may
  * add types of its own. */
 #ifndef MODELS_CATALOG_H

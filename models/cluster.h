@@ -1,7 +1,7 @@
 /* models/cluster.h — the container instances of one cluster, their
  * registered and remaining resources, attributes, status, the tasks placed on
  * them (counted per task group), and the indexes placement reads
- * (ecs-semantics §2, §4.2; ecs-choices D1–D9).
+ * (docs/ecs-model.md §2, §4.2; choices D1–D9).
  *
  * Instances are numbered densely 0, 1, 2, ... in registration order; that
  * number is also the "earliest registered" order used by tie-breaks (A11).
@@ -50,7 +50,7 @@ struct instance_spec {
 	int64_t registered_at_ms;  /* Unix epoch ms (registeredAt in CQL) */
 };
 
-/* What one task needs from an instance (ecs-semantics §1.6). */
+/* What one task needs from an instance (docs/ecs-model.md §1.6). */
 struct place_req {
 	int64_t cpu_units;
 	int64_t mem_mib;

@@ -7,8 +7,8 @@
  * CL_ALL holds every placeable instance; an attribute used by a spread
  * strategy is *tracked*: the cluster then keeps one part per value of that
  * attribute (instances lacking it, or holding it with no value, form one
- * more value, ecs-choices A10), and per task group the number of tasks on
- * all instances having each value (any status, ecs-choices A9).  A tracked
+ * more value, docs/ecs-model.md choice A10), and per task group the number of tasks on
+ * all instances having each value (any status, docs/ecs-model.md choice A9).  A tracked
  * attribute is built on first use, O(n), then kept up to date in every
  * reserve/release/status change, O(log n) each.
  *
@@ -53,7 +53,7 @@ int32_t cluster_spread_nvalues(const struct cluster *cl, int a);
 /* Value index of instance i for tracked attribute a. O(1). */
 int32_t cluster_spread_value(const struct cluster *cl, int a, int32_t i);
 /* Tasks of group g on every instance having value v of attribute a
- * (ecs-choices A9). O(1) after the first call for (a, g). */
+ * (docs/ecs-model.md choice A9). O(1) after the first call for (a, g). */
 int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g);
 
 /* Interned ids of the attributes the filter reads (D5, A15), O(1). */

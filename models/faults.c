@@ -1,13 +1,14 @@
 /* models/faults.c — instance failures, Spot interruptions and AZ outages
- * (ecs-semantics §2.4, §5.13, §8), from the trace and from stochastic models
+ * (docs/ecs-model.md §2.4, §5.13, §8), from the trace and from stochastic models
  * in the scenario.  Injectors act through the backplane's own operations.
  *
  * An instance that fails stops running its tasks at once; the backplane
- * learns it after the heartbeat timeout (a hardware failure, an AZ outage)
- * or at once (a terminated instance with a connected agent is deregistered,
- * §2.4: Spot terminations).  Then its tasks are STOPPED (InfrastructureHealth,
- * or SpotInterruption), their resources vanish from placement and services
- * replace them.  A failure with a repair time brings the same instance back,
+ * learns it after the heartbeat timeout (a hardware failure, an AZ outage,
+ * the Spot termination of an instance whose agent is disconnected) or at
+ * once (a terminated instance with a connected agent is deregistered,
+ * docs/ecs-model.md §2.4: Spot terminations).  Then its tasks are STOPPED (InfrastructureHealth, or
+ * SpotInterruption; a task already stopping keeps its stop code), their
+ * resources vanish from placement and services replace them.  A failure with a repair time brings the same instance back,
  * empty (a reboot); without one the instance is gone (INACTIVE) and, for a
  * group with Auto Scaling replacement, a fresh instance of the same type
  * registers in the same AZ after the replacement delay.
@@ -15,8 +16,9 @@
  * Stochastic failures are an alternating renewal process per instance: time
  * to failure, then time to repair, drawn from the group's distributions with
  * the group's stream ("fault/group/<name>"), one pending event per instance.
- * A Spot interruption gives a two-minute notice (§5.13): the instance is set
- * DRAINING when Spot draining is on, and terminated 120 s later.  An AZ
+ * A Spot interruption gives a two-minute notice (docs/ecs-model.md §5.13): the instance is set
+ * DRAINING when Spot draining is on (by its agent: when it is connected, or
+ * reconnects in time), and terminated 120 s later.  An AZ
  * outage fails (a share of) the AZ's instances for its duration; they come
  * back empty when it ends.
  */
@@ -29,7 +31,7 @@
 
 #include "sim/mem.h"
 
-#define SPOT_NOTICE_MS 120000    /* §5.13: two minutes */
+#define SPOT_NOTICE_MS 120000    /* docs/ecs-model.md §5.13: two minutes */
 
 static sim_time_t draw_ms(const struct dist *d, gsl_rng *r)
 {
@@ -79,14 +81,18 @@ static void clean(struct backplane *bp, int32_t inst)
 			continue;
 		/* a service task lost: one that was running (launches in flight
 		 * to a dead instance are simply relaunched) */
-		if (t->svc >= 0 && t->desired == TD_RUNNING && t->state == TS_RUNNING) {
+		if (t->svc >= 0 && t->desired == TD_RUNNING && t->seen == TS_RUNNING) {
 			t->lost = 1;
 			lost[t->svc]++;
 		}
-		t->desired = TD_STOPPED;
-		if (t->state != TS_STOPPED)
+		/* a task already stopping for another reason keeps its stop code;
+		 * what the silent agent saw was never reported
+		 * (docs/ecs-model.md §7.4) */
+		if (t->desired == TD_RUNNING || !t->stop_code)
 			t->stop_code = a->fail_code;
-		if (t->state != TS_STOPPED)
+		t->desired = TD_STOPPED;
+		t->agent_code = NULL;
+		if (t->seen != TS_STOPPED || t->state != TS_STOPPED)
 			bp_set_state(bp, slot, TS_STOPPED);
 		bp_task_stopped(bp, slot);
 	}
@@ -128,6 +134,7 @@ int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repai
 	a->failed_at = sim_now(bp->sim);
 	a->fault_id = fault_id;
 	a->fail_code = code;
+	a->spot_drain_held = 0;
 	free(a->outbox);
 	a->outbox = NULL;
 	a->n_out = a->cap_out = 0;
@@ -143,7 +150,7 @@ int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repai
 	if (repair >= 0)
 		sim_after(bp->sim, repair, bp->ev_repair, bp, inst_arg(inst, a->life));
 	else if (a->group >= 0 && bp->s->groups[a->group].replace)
-		/* §8.3: Auto Scaling launches a replacement in the same AZ */
+		/* docs/ecs-model.md §8.3: Auto Scaling launches a replacement in the same AZ */
 		sim_after(bp->sim, bp->s->groups[a->group].replace_delay, bp->ev_replace, bp,
 			  (uint64_t)inst);
 	return fault_id;
@@ -225,9 +232,15 @@ void fault_spot_notice(struct backplane *bp, int32_t inst)
 	count_tasks(bp, inst, &all, &svc);
 	metrics_on_fault(bp->m, sim_now(bp->sim), id, "spot_interruption", cluster_id(bp->cl, inst),
 			 cluster_az(bp->cl, inst), all, svc, -1);
-	/* §5.13: with Spot draining on, the agent sets DRAINING at the notice */
-	if (a->group >= 0 && bp->s->groups[a->group].spot_draining)
-		backplane_drain(bp, cluster_id(bp->cl, inst), &e);
+	/* docs/ecs-model.md §5.13: with Spot draining on, the agent sets
+	 * DRAINING at the notice; a disconnected agent does it when it
+	 * reconnects, if still in time */
+	if (a->group >= 0 && bp->s->groups[a->group].spot_draining) {
+		if (a->up)
+			backplane_drain(bp, cluster_id(bp->cl, inst), &e);
+		else
+			a->spot_drain_held = 1;
+	}
 	sim_after(bp->sim, SPOT_NOTICE_MS, bp->ev_spot_end, bp,
 		  (uint64_t)(uint32_t)inst << 32 | (uint64_t)id);
 }
@@ -236,9 +249,13 @@ static void on_spot_end(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
 
+	int32_t inst = (int32_t)(ev->arg >> 32);
+
 	(void)s;
-	/* a terminated instance with a connected agent is deregistered at once */
-	fault_instance_fail(bp, (int32_t)(ev->arg >> 32), -1, 1, STOP_SPOT, "spot_interruption",
+	/* a terminated instance with a connected agent is deregistered at once
+	 * (docs/ecs-model.md §2.4); one whose agent is disconnected is not: the backplane learns
+	 * of the loss after the heartbeat timeout, as for any silent agent */
+	fault_instance_fail(bp, inst, -1, bp->agents[inst].up, STOP_SPOT, "spot_interruption",
 			    (int64_t)(uint32_t)ev->arg);
 }
 

@@ -10,6 +10,7 @@
 
 #include "models/backplane.h"
 #include "models/metrics.h"
+#include "models/placement/explain.h"
 #include "models/runinfo.h"
 #include "sim/mem.h"
 #include "sim/rng.h"
@@ -92,6 +93,7 @@ enum run_status run_scenario(struct scenario *s, const struct run_opts *o, uint6
 	sim = sim_new();
 	rng = rng_new(s->seed);
 	bp = backplane_new(s, sim, rng, m);
+	backplane_set_explain(bp, o->explain);
 	ob = (struct obs){ o->observe, bp, o->observe_ctx };
 	if (o->observe)
 		sim_observe(sim, observe, &ob);
@@ -126,6 +128,8 @@ out:
 	metrics_abort(m);
 	rng_free(rng);
 	sim_free(sim);
+	if (rc != RUN_OK)
+		explain_log_abort(o->explain);
 	if (rc != RUN_OK && created)
 		remove_created(o->out_dir, created);
 	free(created);

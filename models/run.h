@@ -10,6 +10,7 @@
 #include "sim/err.h"
 
 struct backplane;
+struct explain_log;
 
 struct run_opts {
 	const char *out_dir;
@@ -20,6 +21,7 @@ struct run_opts {
 	/* called between slices of simulated time with the share done; NULL = none */
 	void (*progress)(double done, void *ctx);
 	void *progress_ctx;
+	struct explain_log *explain;      /* --explain (models/placement/explain.h); NULL = off */
 };
 
 enum run_status { RUN_OK = 0, RUN_RUNTIME = 1, RUN_INPUT = 2 };

@@ -13,15 +13,24 @@
 
 /* Every file `ecsim run` writes in its output folder, in the order written
  * (metrics_close writes the first eight, summary.csv last of them, then the
- * command writes perf.csv).  Only these names are ever removed as stale. */
+ * command writes explain.csv with --explain, then perf.csv).  Only these
+ * names are ever removed as stale. */
 static const struct {
 	const char *name;
 	int task_log;                 /* written only with the task log on */
+	int explain;                  /* written only with --explain */
 } outputs[] = {
-	{ "tasks.csv", 1 }, { "placement_failures.csv", 1 }, { "timeseries.csv", 0 },
-	{ "services.csv", 0 }, { "service_summary.csv", 0 }, { "failures.csv", 0 },
-	{ "recovery.csv", 0 }, { "summary.csv", 0 }, { "perf.csv", 0 },
+	{ "tasks.csv", 1, 0 }, { "placement_failures.csv", 1, 0 }, { "timeseries.csv", 0, 0 },
+	{ "services.csv", 0, 0 }, { "service_summary.csv", 0, 0 }, { "failures.csv", 0, 0 },
+	{ "recovery.csv", 0, 0 }, { "summary.csv", 0, 0 }, { "explain.csv", 0, 1 },
+	{ "perf.csv", 0, 0 },
 };
+
+/* Whether this run wrote output i. */
+static int written(const struct runinfo *ri, size_t i)
+{
+	return (ri->task_log || !outputs[i].task_log) && (ri->explain || !outputs[i].explain);
+}
 
 #define N_OUTPUTS (sizeof outputs / sizeof outputs[0])
 
@@ -95,7 +104,7 @@ static cJSON *manifest(const struct runinfo *ri, const char *hash)
 	cJSON_AddBoolToObject(root, "taskLog", ri->task_log);
 	files = cJSON_AddArrayToObject(root, "files");
 	for (size_t i = 0; i < N_OUTPUTS; i++)
-		if (ri->task_log || !outputs[i].task_log)
+		if (written(ri, i))
 			cJSON_AddItemToArray(files, cJSON_CreateString(outputs[i].name));
 	return root;
 }
@@ -112,7 +121,7 @@ int runinfo_finish(const char *out_dir, const struct runinfo *ri, struct err *e)
 		return -1;
 	/* files of an earlier run this one did not replace */
 	for (size_t i = 0; i < N_OUTPUTS; i++) {
-		if (ri->task_log || !outputs[i].task_log)
+		if (written(ri, i))
 			continue;
 		path = join(out_dir, outputs[i].name);
 		if (remove(path) != 0 && errno != ENOENT)

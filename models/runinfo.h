@@ -20,6 +20,7 @@ struct runinfo {
 	double until_s;               /* --until, <= 0 when not given */
 	int64_t duration_ms;          /* simulated time */
 	int task_log;                 /* tasks.csv and placement_failures.csv written */
+	int explain;                  /* explain.csv written (--explain) */
 	int argc;                     /* the command line after "ecsim" */
 	char **argv;
 };

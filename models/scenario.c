@@ -4,7 +4,7 @@
  * value is reported as "FILE: $.instanceGroups[1].count: expected integer
  * in [1, 5000], got 0", and jr_end() refuses members nobody read.  Seconds
  * in the file become integer milliseconds here, once (rounded to nearest).
- * Defaults follow ecs-semantics (§2.1 registered memory, §7.3 agent
+ * Defaults follow docs/ecs-model.md (§2.1 registered memory, §7.3 agent
  * settings) and are listed in scenarios/README.md.
  */
 #include "scenario.h"
@@ -21,7 +21,7 @@
 #include "sim/mem.h"
 
 #define MAX_INSTANCES_PER_GROUP 100000
-#define MAX_CUSTOM_ATTRS 10        /* ecs-semantics §2.2 */
+#define MAX_CUSTOM_ATTRS 10        /* docs/ecs-model.md §2.2 */
 
 static int read_agent_into(struct scenario *s, const cJSON *obj, const char *path,
 			   const struct scn_timing *base, struct scn_timing *out, int *own_pull,
@@ -103,7 +103,7 @@ static int valid_attr_value(const char *s)
 	return 1;
 }
 
-/* Attributes set from the instance itself (ecs-choices D1). */
+/* Attributes set from the instance itself (docs/ecs-model.md choice D1). */
 static int builtin_attr(const char *name)
 {
 	static const char *const b[] = { "ecs.availability-zone", "ecs.instance-type",
@@ -226,7 +226,7 @@ static int read_attrs(const cJSON *obj, const char *file, const char *path,
 	return 0;
 }
 
-/* A group's failure, Auto Scaling and Spot settings (ecs-semantics §8.3,
+/* A group's failure, Auto Scaling and Spot settings (docs/ecs-model.md §8.3,
  * §8.4, §5.13). */
 static int read_group_faults(struct scenario *s, struct scn_group *g, const char *path,
 			     const cJSON *fail, const cJSON *asg, const cJSON *spot,
@@ -448,7 +448,7 @@ static void req_from_td(struct place_req *r, const struct taskdef *td)
 }
 
 /* The policy a task definition places with: the scenario's strategies and
- * constraints, then the definition's own memberOf constraints (§1.10). */
+ * constraints, then the definition's own memberOf constraints (docs/ecs-model.md §1.10). */
 static int build_policy(struct scenario *s, struct scn_taskdef *t, struct err *e)
 {
 	place_policy_free(&t->policy);
@@ -514,6 +514,10 @@ static int add_taskdef(struct scenario *s, const char *name, const char *path,
 		td = taskdef_load(path, family, e);
 	if (!td)
 		return -1;
+	if (taskdef_check_ec2(td, path, e)) {   /* docs/ecs-model.md choice B22 */
+		taskdef_free(td);
+		return -1;
+	}
 	XGROW(s->taskdefs, s->cap_taskdefs, (size_t)s->n_taskdefs + 1);
 	t = &s->taskdefs[s->n_taskdefs++];
 	memset(t, 0, sizeof *t);
@@ -828,7 +832,7 @@ static int read_agent_into(struct scenario *s, const cJSON *obj, const char *pat
 }
 
 
-/* controlPlane and agent timings; defaults: ecs-semantics §10.2 */
+/* controlPlane and agent timings; defaults: docs/ecs-model.md §10.2 */
 static int read_timing(struct scenario *s, const cJSON *cp, const cJSON *agent, struct err *e)
 {
 	struct scn_timing *t = &s->timing;
@@ -893,7 +897,7 @@ static int add_constraint(struct place_policy *p, const struct place_constraint 
  * the scenario's constraints; the tie-break is always the scenario's.
  * --strategy replaces every strategy, the service's own included, and adds
  * its template's constraints (one-task-per-host: distinctInstance).  A
- * DAEMON service takes no strategy (§4.10): neither the scenario's nor
+ * DAEMON service takes no strategy (docs/ecs-model.md §4.10): neither the scenario's nor
  * --strategy's.  The task definition's memberOf constraints come last
  * (models/service.c swaps them on a deployment of another definition). */
 static int build_service_policy(struct scenario *s, struct scn_service *v, struct err *e)
@@ -1028,7 +1032,7 @@ static int read_services(struct scenario *s, const cJSON *arr, struct err *e)
 			return jr_fail(&c, "availabilityZoneRebalancing",
 				       "expected ENABLED or DISABLED, got \"%s\"", azr);
 		v->create_at = sec_to_ms(create_at);
-		/* ecs-semantics §5.5: REPLICA 100/200, DAEMON 0/100 */
+		/* docs/ecs-model.md §5.5: REPLICA 100/200, DAEMON 0/100 */
 		minp = v->sched == SCHED_DAEMON ? 0 : 100;
 		maxp = v->sched == SCHED_DAEMON ? 100 : 200;
 		v->breaker = 0;
@@ -1050,7 +1054,7 @@ static int read_services(struct scenario *s, const cJSON *arr, struct err *e)
 					return -1;
 			}
 			if (v->sched == SCHED_DAEMON && maxp != 100)
-				return jr_fail(&dc, "maximumPercent", "must be 100 for a DAEMON service (§4.10)");
+				return jr_fail(&dc, "maximumPercent", "must be 100 for a DAEMON service (docs/ecs-model.md §4.10)");
 		}
 		v->min_healthy_pct = (int)minp;
 		v->max_pct = (int)maxp;
@@ -1469,7 +1473,7 @@ void scenario_instance_spec(const struct scenario *s, const struct catalog_type 
 
 	if (!st)
 		st = &s->defaults;
-	/* ecs-semantics §2.1: registered CPU = vCPU × 1024; registered memory =
+	/* docs/ecs-model.md §2.1: registered CPU = vCPU × 1024; registered memory =
 	 * what the OS reports (nominal × factor) less ECS_RESERVED_MEMORY. */
 	mem = (int64_t)floor((double)type->mem_mib * st->memory_os_factor) - st->reserved_memory_mib;
 	memset(spec, 0, sizeof *spec);
@@ -1482,7 +1486,7 @@ void scenario_instance_spec(const struct scenario *s, const struct catalog_type 
 	spec->cpu_units = (int64_t)type->vcpu * 1024;
 	spec->mem_mib = mem > 0 ? mem : 0;
 	spec->gpus = type->gpus;
-	/* ecs-choices D4: max ENIs − 1 (primary), or the trunking table */
+	/* docs/ecs-model.md choice D4: max ENIs − 1 (primary), or the trunking table */
 	spec->eni_tasks = st->trunking && type->trunk_tasks ? type->trunk_tasks
 							    : (type->max_enis > 0 ? type->max_enis - 1 : 0);
 	spec->agent_version = st->agent_version;

@@ -26,7 +26,7 @@ struct scn_attr {
 	char *value;              /* NULL = no value */
 };
 
-/* Per-instance settings (ecs-semantics §2.1, §7.3; defaults documented). */
+/* Per-instance settings (docs/ecs-model.md §2.1, §7.3; defaults documented). */
 struct scn_instance_settings {
 	int64_t reserved_memory_mib;   /* ECS_RESERVED_MEMORY, default 0 */
 	double memory_os_factor;       /* share of nominal memory the OS reports, default 0.975 */
@@ -37,7 +37,7 @@ struct scn_instance_settings {
 	int trunking;                  /* awsvpc ENI trunking, default 0 */
 };
 
-/* Timings of the control plane and the agents (ecs-semantics §3, §5, §7,
+/* Timings of the control plane and the agents (docs/ecs-model.md §3, §5, §7,
  * §10.2); every one is a parameter with the reference's default. */
 struct scn_timing {
 	sim_time_t placement_latency;     /* RunTask / scheduler launch → placement decision, 1 s */
@@ -54,9 +54,9 @@ struct scn_timing {
 	sim_time_t eni_detach;            /* awsvpc DEPROVISIONING, 5 s */
 	sim_time_t heartbeat_timeout;     /* silence before the agent counts as disconnected, 60 s */
 	sim_time_t heartbeat_jitter;      /* + uniform [0, jitter), 60 s */
-	sim_time_t healthy_after;         /* RUNNING → healthy without health check (§5.2), 40 s */
+	sim_time_t healthy_after;         /* RUNNING → healthy without health check (docs/ecs-model.md §5.2), 40 s */
 	sim_time_t health_check;          /* RUNNING → healthy with a container health check, 30 s */
-	sim_time_t throttle_initial;      /* first throttled launch delay (§5.4), 30 s */
+	sim_time_t throttle_initial;      /* first throttled launch delay (docs/ecs-model.md §5.4), 30 s */
 	sim_time_t throttle_max;          /* cap, 900 s */
 	int throttle_after;               /* consecutive start failures before throttling, 3 */
 	int breaker_min;                  /* circuit-breaker threshold floor (3; older docs 10) */
@@ -70,7 +70,7 @@ struct scn_group {
 	struct scn_attr *attrs;
 	int n_attrs;
 	struct scn_instance_settings settings;
-	/* faults (ecs-semantics §8) */
+	/* faults (docs/ecs-model.md §8) */
 	int has_failures;
 	struct dist ttf;              /* time to failure, s */
 	int has_repair;
@@ -139,7 +139,7 @@ struct scn_service {
 	int has_runtime;
 	struct dist runtime;          /* how long each task's essential container runs */
 	sim_time_t create_at;         /* CreateService call time */
-	int az_rebalancing;           /* availabilityZoneRebalancing ENABLED (§5.9) */
+	int az_rebalancing;           /* availabilityZoneRebalancing ENABLED (docs/ecs-model.md §5.9) */
 	/* The service's own placementStrategy / placementConstraints as written
 	 * (a member present, even empty, is the service's own); `policy` above
 	 * is built from them, the scenario's `placement` and --strategy. */

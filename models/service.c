@@ -1,4 +1,4 @@
-/* models/service.c — the service scheduler (ecs-semantics §4.6, §4.10,
+/* models/service.c — the service scheduler (docs/ecs-model.md §4.6, §4.10,
  * §5.1–§5.6, §5.15; §10.1 items 6–8, 11, 12).
  *
  * Each service keeps its desired count of tasks of its PRIMARY deployment.
@@ -9,27 +9,31 @@
  *   - a task is *outgoing* when it belongs to an older deployment or runs on
  *     a DRAINING instance; the others count toward the primary deployment;
  *   - launch primary tasks up to the desired count, never above
- *     floor(desired × maximumPercent / 100) tasks in all (§5.5), unless the
+ *     floor(desired × maximumPercent / 100) tasks in all (docs/ecs-model.md §5.5), unless the
  *     deployment FAILED or launches are throttled;
  *   - stop outgoing tasks that are not healthy, then healthy ones while
  *     ceil(desired × minimumHealthyPercent / 100) healthy tasks remain;
  *   - stop primary tasks above the desired count, not-yet-running first,
  *     then from the AZ with the most tasks of the service, then the instance
- *     with the most (§4.6 scale-in);
+ *     with the most, one at a time (docs/ecs-model.md §4.6 scale-in);
  *   - a deployment whose tasks are all healthy at the desired count with
  *     nothing outgoing is COMPLETED, older ones INACTIVE.
  * A DAEMON service keeps one task on every ACTIVE instance that satisfies
  * its constraints (including instances that join later), replaces a task of
- * an older deployment on an instance by stopping it first (max 100 %),
- * and stops its tasks on DRAINING instances (§4.10).
+ * an older deployment on an instance by stopping it first (max 100 %)
+ * while minimumHealthyPercent of its desired count stay healthy, and stops
+ * its task on a DRAINING instance once the other tasks there have stopped
+ * (see reconcile_daemon).
  *
  * Start failures (a task stopped before RUNNING) count toward the throttle
- * (§5.4: after `throttleAfterFailures` in a row, launches wait 30 s, doubled
+ * (docs/ecs-model.md §5.4: after `throttleAfterFailures` in a row, launches wait 30 s, doubled
  * per further failure up to 900 s; a task reaching RUNNING or a new
  * deployment resets it) and toward the circuit breaker of the primary
- * deployment (§5.6 stage 1: threshold clamp(ceil(0.5 × desired), 3, 200);
- * a healthy task resets the count; FAILED launches nothing; with rollback a
- * new deployment of the last COMPLETED task definition starts).
+ * deployment (docs/ecs-model.md §5.6 stage 1: threshold clamp(ceil(0.5 × desired), 3, 200);
+ * a healthy task resets the count; FAILED launches nothing; with rollback
+ * the last COMPLETED deployment is the primary again and keeps its tasks;
+ * without, no more tasks of older deployments are stopped).  The throttle
+ * delays launches only: other triggers get the scheduler's delay.
  */
 #include "backplane_int.h"
 
@@ -37,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "models/placement/cql.h"
 #include "sim/mem.h"
@@ -148,8 +153,9 @@ static void add_deployment(struct backplane *bp, struct svc *v, int td)
 		}
 	}
 	v->primary = v->n_deps++;
-	v->consecutive_failures = 0;      /* §5.4: a new definition resets the throttle */
+	v->consecutive_failures = 0;      /* docs/ecs-model.md §5.4: a new definition resets the throttle */
 	v->throttle_until = 0;
+	v->throttle_wake = -1;
 }
 
 void svc_init_all(struct backplane *bp)
@@ -281,7 +287,7 @@ void svc_on_task_healthy(struct backplane *bp, struct task *t)
 
 	account(bp, v);
 	v->healthy++;
-	/* resetOnHealthyTask (default true, §5.6) */
+	/* resetOnHealthyTask (default true, docs/ecs-model.md §5.6) */
 	if (t->dep == v->primary)
 		v->deps[t->dep].failed_tasks = 0;
 	svc_schedule(bp, t->svc, bp->tm->scheduler_delay);
@@ -329,9 +335,19 @@ static void start_failure(struct backplane *bp, struct svc *v, struct task *t)
 	if (d->failed_tasks >= thr) {
 		d->rollout = ROLL_FAILED;
 		if (v->cfg->rollback) {
+			/* back to the last COMPLETED deployment: it is the primary
+			 * again, its running tasks stay, only the failed
+			 * revision's tasks go (docs/ecs-model.md §5.6) */
 			for (int i = v->n_deps - 1; i >= 0; i--) {
 				if (v->deps[i].rollout == ROLL_COMPLETED) {
-					add_deployment(bp, v, v->deps[i].td);
+					d->status = DEP_ACTIVE;
+					v->deps[i].status = DEP_PRIMARY;
+					v->deps[i].rollout = ROLL_IN_PROGRESS;
+					v->deps[i].failed_tasks = 0;
+					v->primary = i;
+					v->consecutive_failures = 0;
+					v->throttle_until = 0;
+					v->throttle_wake = -1;
 					break;
 				}
 			}
@@ -344,7 +360,7 @@ void svc_on_task_stopped(struct backplane *bp, struct task *t)
 	struct svc *v = &bp->svcs[t->svc];
 
 	account(bp, v);
-	if (t->state < TS_RUNNING || t->queued)
+	if (t->seen < TS_RUNNING || t->queued)
 		v->pending--;
 	if (t->healthy) {
 		v->healthy--;
@@ -417,64 +433,104 @@ static int live(const struct task *t)
 	return t->desired == TD_RUNNING;
 }
 
-/* Scale-in order (§4.6): not yet running first; then the AZ with the most
- * tasks of the service, then the instance with the most; then the task id. */
+/* Scale-in (docs/ecs-model.md §4.6): victims are chosen one at a time, the
+ * counts taken again after each choice: tasks not yet running first; then
+ * the AZ with the most tasks of the service, then in it the instance with
+ * the most; ties: the instance with the most among the tied AZs, then the
+ * task id.  Counts are of the service's tasks whose desired status is
+ * RUNNING, of every deployment. */
 struct victim {
 	uint32_t slot;
 	int started;
-	int64_t az_count, inst_count;
+	int32_t inst;
+	int az;
 	const char *id;
+	int gone;
 };
 
-static int cmp_victim(const void *a, const void *b)
+/* 1 when x is the better victim than y */
+static int better_victim(const struct victim *x, int64_t xa, int64_t xi,
+			 const struct victim *y, int64_t ya, int64_t yi)
 {
-	const struct victim *x = a, *y = b;
-
 	if (x->started != y->started)
-		return x->started - y->started;
-	if (x->az_count != y->az_count)
-		return x->az_count > y->az_count ? -1 : 1;
-	if (x->inst_count != y->inst_count)
-		return x->inst_count > y->inst_count ? -1 : 1;
-	return strcmp(x->id, y->id);
+		return x->started < y->started;
+	if (xa != ya)
+		return xa > ya;
+	if (xi != yi)
+		return xi > yi;
+	return strcmp(x->id, y->id) < 0;
+}
+
+static int az_index(const struct backplane *bp, int32_t inst)
+{
+	const char *az = cluster_az(bp->cl, inst);
+
+	for (int a = 0; a < bp->s->n_azs; a++)
+		if (strcmp(bp->s->azs[a], az) == 0)
+			return a;
+	return bp->s->n_azs;    /* not one of the scenario's: an AZ of its own */
 }
 
 static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 {
 	struct victim *vs;
 	int n = 0;
+	int64_t *az_n, *inst_n;
 
 	if (excess <= 0)
 		return;
 	vs = xcalloc((size_t)v->n_tasks + 1, sizeof *vs);
+	az_n = xcalloc((size_t)bp->s->n_azs + 1, sizeof *az_n);
+	inst_n = xcalloc((size_t)cluster_count(bp->cl) + 1, sizeof *inst_n);
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = &bp->tasks[v->tasks[k]];
 
+		if (live(t) && t->inst >= 0) {
+			az_n[az_index(bp, t->inst)]++;
+			inst_n[t->inst]++;
+		}
 		if (!live(t) || t->dep != v->primary ||
 		    (t->inst >= 0 && cluster_status(bp->cl, t->inst) == INST_DRAINING))
 			continue;
 		vs[n].slot = v->tasks[k];
-		vs[n].started = t->inst >= 0 && t->state >= TS_RUNNING;
+		vs[n].started = t->inst >= 0 && t->seen >= TS_RUNNING;
+		vs[n].inst = t->inst;
+		vs[n].az = t->inst >= 0 ? az_index(bp, t->inst) : -1;
 		vs[n].id = t->id;
-		if (t->inst >= 0) {
-			vs[n].inst_count = cluster_group_tasks_on(bp->cl, t->inst, v->group);
-			for (int j = 0; j < v->n_tasks; j++) {
-				struct task *u = &bp->tasks[v->tasks[j]];
-
-				if (u->inst >= 0 && live(u) &&
-				    strcmp(cluster_az(bp->cl, u->inst), cluster_az(bp->cl, t->inst)) == 0)
-					vs[n].az_count++;
-			}
-		}
 		n++;
 	}
-	qsort(vs, (size_t)n, sizeof *vs, cmp_victim);
-	for (int k = 0; k < n && k < excess; k++)
-		stop(bp, vs[k].slot);
+	for (int64_t e = 0; e < excess; e++) {
+		int best = -1;
+		int64_t ba = 0, bi = 0;
+
+		for (int k = 0; k < n; k++) {
+			int64_t ac = vs[k].inst >= 0 ? az_n[vs[k].az] : 0;
+			int64_t ic = vs[k].inst >= 0 ? inst_n[vs[k].inst] : 0;
+
+			if (vs[k].gone)
+				continue;
+			if (best < 0 || better_victim(&vs[k], ac, ic, &vs[best], ba, bi)) {
+				best = k;
+				ba = ac;
+				bi = ic;
+			}
+		}
+		if (best < 0)
+			break;
+		vs[best].gone = 1;
+		/* it no longer counts toward its AZ and instance */
+		if (vs[best].inst >= 0) {
+			az_n[vs[best].az]--;
+			inst_n[vs[best].inst]--;
+		}
+		stop(bp, vs[best].slot);
+	}
+	free(inst_n);
+	free(az_n);
 	free(vs);
 }
 
-/* §5.9 AZ rebalancing: for a steady REPLICA service whose first strategy
+/* docs/ecs-model.md §5.9 AZ rebalancing: for a steady REPLICA service whose first strategy
  * spreads over AZs (or that has none) and maximumPercent > 100, when the
  * AZs that have ACTIVE instances hold counts differing by more than one,
  * start one task in the least loaded AZ; once it is healthy the scale-in
@@ -555,16 +611,20 @@ static void reconcile_replica(struct backplane *bp, int vi)
 			primary_healthy += t->healthy;
 		}
 	}
-	/* launches (§5.5 upper bound, §5.4 throttle, §5.6 FAILED) */
+	/* launches (docs/ecs-model.md §5.5 upper bound, §5.4 throttle, §5.6 FAILED) */
 	can = v->desired - primary;
 	if (max_tasks - active < can)
 		can = max_tasks - active;
 	v->wants_capacity = 0;
 	if (can > 0 && p->rollout != ROLL_FAILED) {
 		if (now < v->throttle_until) {
-			v->reconcile_scheduled = 0;
-			svc_schedule(bp, vi, v->throttle_until - now);
-			v->reconcile_scheduled = 1;
+			/* the throttle delays launches only (docs/ecs-model.md
+			 * §5.4): a pass of its own at the end of the wait, while
+			 * every other trigger still gets the scheduler's delay */
+			if (v->throttle_wake != v->throttle_until) {
+				v->throttle_wake = v->throttle_until;
+				sim_after(bp->sim, v->throttle_until - now, bp->ev_reconcile, v, 1);
+			}
 		} else {
 			for (int64_t k = 0; k < can; k++)
 				launch(bp, vi);
@@ -584,6 +644,11 @@ static void reconcile_replica(struct backplane *bp, int vi)
 				      (t->inst >= 0 && cluster_status(bp->cl, t->inst) == INST_DRAINING);
 				if (!out || (int)t->healthy != pass)
 					continue;
+				/* a FAILED deployment without rollback is over: the
+				 * service runs on the older tasks it has (choice,
+				 * scenarios/README.md "Circuit breaker") */
+				if (p->rollout == ROLL_FAILED && t->dep != v->primary)
+					continue;
 				if (t->healthy) {
 					if (healthy - 1 < min_healthy)
 						continue;
@@ -596,7 +661,7 @@ static void reconcile_replica(struct backplane *bp, int vi)
 	}
 	/* scale-in of the primary above the desired count; while an AZ
 	 * rebalancing task is on its way, wait until every task is healthy,
-	 * then the scale-in rule stops one in the most loaded AZ (§5.9) */
+	 * then the scale-in rule stops one in the most loaded AZ (docs/ecs-model.md §5.9) */
 	if (v->rebalancing && primary > v->desired && primary_healthy < primary)
 		;
 	else
@@ -616,62 +681,167 @@ static void reconcile_replica(struct backplane *bp, int vi)
 	}
 }
 
+/* An instance the DAEMON belongs on (docs/ecs-model.md §4.10): ACTIVE,
+ * satisfying the primary deployment's memberOf constraints and its task
+ * definition's attribute requirements (runtimePlatform,
+ * ecs.capability.task-eni for awsvpc), which no amount of waiting changes.
+ * Room (CPU, memory, ports, ENIs, GPUs) and the agent's connection do not
+ * matter: ECS keeps waiting for room on that instance, and an instance
+ * whose agent is silent stays ACTIVE (docs/ecs-model.md §7.4; see
+ * scenarios/README.md, services/DAEMON). */
+static int daemon_eligible(const struct backplane *bp, const struct svc *v, int32_t i)
+{
+	const struct deployment *d = &v->deps[v->primary];
+	const struct place_req *r = &bp->s->taskdefs[d->td].req;
+	struct cluster_ref ref = { bp->cl, i };
+	const char *val;
+
+	if (cluster_status(bp->cl, i) != INST_ACTIVE)
+		return 0;
+	if (r->eni && !cluster_attribute(bp->cl, i, "ecs.capability.task-eni", &val))
+		return 0;
+	if (r->os_family && !(cluster_attribute(bp->cl, i, "ecs.os-family", &val) && val &&
+			      strcasecmp(val, r->os_family) == 0))
+		return 0;
+	if (r->cpu_arch && !(cluster_attribute(bp->cl, i, "ecs.cpu-architecture", &val) && val &&
+			     strcasecmp(val, r->cpu_arch) == 0))
+		return 0;
+	for (int k = 0; k < d->policy.n_constraints; k++) {
+		const struct place_constraint *pc = &d->policy.constraints[k];
+
+		if (pc->type == PC_MEMBER_OF && !cql_eval(pc->expr, cluster_cql_view(), &ref))
+			return 0;
+	}
+	return 1;
+}
+
+/* Tasks on instance i that are not daemon tasks (placed and not yet
+ * reported STOPPED): what the daemon there serves. */
+static int64_t non_daemon_tasks_on(const struct backplane *bp, int32_t i)
+{
+	int64_t n = cluster_tasks_on(bp->cl, i);
+
+	for (int k = 0; k < bp->n_svcs; k++)
+		if (bp->svcs[k].cfg->sched == SCHED_DAEMON)
+			n -= cluster_group_tasks_on(bp->cl, i, bp->svcs[k].group);
+	return n;
+}
+
+/* One pass of a DAEMON service (docs/ecs-model.md §4.10, §5.5, §5.15):
+ *   - its task on a DRAINING instance is stopped once every non-daemon task
+ *     there has stopped (daemons are stopped last); on any other instance
+ *     that is not ACTIVE, at once;
+ *   - a task of an older deployment on an instance the service no longer
+ *     belongs on is stopped at once; elsewhere, not-yet-healthy ones at
+ *     once, healthy ones while ceil(desired × minimumHealthyPercent / 100)
+ *     healthy daemon tasks remain on the instances it belongs on;
+ *   - an instance it belongs on with no task of the service at all (an old
+ *     task stopping counts: maximumPercent 100, the old task stops before
+ *     the new one starts) gets one, if it fits there; else the service
+ *     waits for capacity;
+ *   - with no older task left and a healthy primary task on every instance
+ *     it belongs on, the deployment is COMPLETED and older ones INACTIVE. */
 static void reconcile_daemon(struct backplane *bp, int vi)
 {
 	struct svc *v = &bp->svcs[vi];
+	struct deployment *p = &v->deps[v->primary];
 	int32_t n = cluster_count(bp->cl);
-	int8_t *has = xcalloc((size_t)n + 1, 1);   /* bit 1: primary task, bit 2: older task */
+	/* bit 1: a live primary task, bit 2: a live older task, bit 4: a task stopping */
+	int8_t *has = xcalloc((size_t)n + 1, 1);
+	uint32_t *old = xmalloc(((size_t)n + 1) * sizeof *old);
+	int64_t min_healthy = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
+	int64_t healthy = 0, n_old = 0, primary_healthy = 0;
 
+	v->wants_capacity = 0;
+	for (int k = 0; k < v->n_tasks; k++) {
+		uint32_t slot = v->tasks[k];
+		struct task *t = &bp->tasks[slot];
+		enum inst_status st;
+
+		if (!live(t) || t->inst < 0)
+			continue;
+		st = cluster_status(bp->cl, t->inst);
+		if (st == INST_ACTIVE)
+			continue;
+		if (st == INST_DRAINING && non_daemon_tasks_on(bp, t->inst) > 0) {
+			v->wants_capacity = 1;   /* a task stopping there calls a pass */
+			continue;
+		}
+		stop(bp, slot);
+		k = -1;                          /* the list may have changed */
+	}
+	for (int32_t i = 0; i < n; i++)
+		old[i] = UINT32_MAX;
 	for (int k = 0; k < v->n_tasks; k++) {
 		uint32_t slot = v->tasks[k];
 		struct task *t = &bp->tasks[slot];
 
-		if (!live(t))
+		if (!live(t)) {
+			if (t->inst >= 0)
+				has[t->inst] |= 4;
 			continue;
+		}
+		n_old += t->dep != v->primary;   /* anywhere: steady means none left */
 		if (t->inst < 0) {
 			if (t->pin >= 0)
 				has[t->pin] |= 1;    /* a launch in flight */
 			continue;
 		}
-		if (cluster_status(bp->cl, t->inst) != INST_ACTIVE) {
-			stop(bp, slot);          /* §4.10: not on DRAINING instances */
-			k = -1;
+		if (cluster_status(bp->cl, t->inst) != INST_ACTIVE)
 			continue;
+		if (t->dep == v->primary) {
+			has[t->inst] |= 1;
+			if (t->healthy && daemon_eligible(bp, v, t->inst))
+				primary_healthy++;
+		} else {
+			has[t->inst] |= 2;
+			if (old[t->inst] == UINT32_MAX)
+				old[t->inst] = slot;
 		}
-		has[t->inst] |= t->dep == v->primary ? 1 : 2;
+		if (t->healthy && daemon_eligible(bp, v, t->inst))
+			healthy++;
+	}
+	/* older tasks: misplaced and unhealthy ones first, then healthy ones
+	 * within the minimum (instance order) */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int32_t i = 0; i < n; i++) {
+			struct task *t;
+			int keep;
+
+			if (old[i] == UINT32_MAX)
+				continue;
+			t = &bp->tasks[old[i]];
+			keep = t->healthy && daemon_eligible(bp, v, i);
+			if (keep != pass)
+				continue;
+			if (keep) {
+				if (healthy - 1 < min_healthy)
+					continue;
+				healthy--;
+			}
+			stop(bp, old[i]);
+			old[i] = UINT32_MAX;
+			has[i] |= 4;
+		}
 	}
 	for (int32_t i = 0; i < n; i++) {
-		if (cluster_status(bp->cl, i) != INST_ACTIVE)
-			continue;
-		if (has[i] & 2) {
-			/* maximumPercent 100: the old task goes first */
-			for (int k = 0; k < v->n_tasks; k++) {
-				struct task *t = &bp->tasks[v->tasks[k]];
-
-				if (live(t) && t->inst == i && t->dep != v->primary) {
-					stop(bp, v->tasks[k]);
-					break;
-				}
-			}
-			continue;
-		}
-		if (has[i] & 1 || v->deps[v->primary].rollout == ROLL_FAILED)
+		if (has[i] || p->rollout == ROLL_FAILED || !daemon_eligible(bp, v, i))
 			continue;
 		{
 			/* one task on this very instance: its constraints plus the instance */
-			const struct scn_taskdef *d = &bp->s->taskdefs[v->deps[v->primary].td];
+			const struct scn_taskdef *d = &bp->s->taskdefs[p->td];
 			struct place_policy pol;
 			struct place_result res;
 			char expr[96];
 			struct err e;
 			uint32_t slot;
 
-			place_policy_copy(&pol, &v->deps[v->primary].policy);
+			place_policy_copy(&pol, &p->policy);
 			snprintf(expr, sizeof expr, "instanceId == %s", cluster_id(bp->cl, i));
 			if (place_add_member_of(&pol, expr, NULL, "daemon", &e) == 0 &&
 			    place_task(bp->cl, &d->req, v->group, &pol, bp->place_rng, &res) == 0) {
 				account(bp, v);
-				slot = bp_new_task(bp, v->deps[v->primary].td, v->group, NULL, -1, vi, v->primary);
+				slot = bp_new_task(bp, p->td, v->group, NULL, -1, vi, v->primary);
 				list_add(v, &bp->tasks[slot], slot);
 				v->pending++;
 				bp->tasks[slot].pin = i;
@@ -681,6 +851,14 @@ static void reconcile_daemon(struct backplane *bp, int vi)
 			place_policy_free(&pol);
 		}
 	}
+	/* completion (docs/ecs-model.md §5.2, steady state) */
+	if (n_old == 0 && primary_healthy >= v->desired && p->rollout == ROLL_IN_PROGRESS) {
+		p->rollout = ROLL_COMPLETED;
+		for (int i = 0; i < v->n_deps; i++)
+			if (i != v->primary)
+				v->deps[i].status = DEP_INACTIVE;
+	}
+	free(old);
 	free(has);
 }
 
@@ -688,9 +866,10 @@ static void daemon_count(struct backplane *bp, struct svc *v)
 {
 	int64_t n = 0;
 
-	/* a DAEMON's desired count: the ACTIVE instances (§4.10) */
+	/* a DAEMON's desired count: the instances it belongs on
+	 * (docs/ecs-model.md §4.10) */
 	for (int32_t i = 0; i < cluster_count(bp->cl); i++)
-		n += cluster_status(bp->cl, i) == INST_ACTIVE;
+		n += daemon_eligible(bp, v, i);
 	if (n != v->desired) {
 		account(bp, v);
 		v->desired = n;
@@ -704,7 +883,14 @@ static void on_reconcile(struct sim *s, void *ctx, const struct event *ev)
 	int vi = (int)(v - bp->svcs);
 
 	(void)s;
-	v->reconcile_scheduled = 0;
+	if (ev->arg == 1) {
+		/* a throttled launch pass: only the latest one counts */
+		if (v->throttle_wake != sim_now(bp->sim))
+			return;
+		v->throttle_wake = -1;
+	} else {
+		v->reconcile_scheduled = 0;
+	}
 	if (!v->active || v->deleting)
 		return;
 	if (v->cfg->sched == SCHED_DAEMON) {
@@ -727,7 +913,7 @@ void svc_set_desired(struct backplane *bp, int vi, int64_t desired)
 	svc_schedule(bp, vi, bp->tm->api_latency);
 }
 
-/* DeleteService (§3.4, §5.1): the service is DRAINING: desired 0, its
+/* DeleteService (docs/ecs-model.md §3.4, §5.1): the service is DRAINING: desired 0, its
  * tasks stopped, then INACTIVE. */
 void svc_delete(struct backplane *bp, int vi)
 {

@@ -1,4 +1,4 @@
-/* models/task.h — the task lifecycle as ECS names it (ecs-semantics §3.1,
+/* models/task.h — the task lifecycle as ECS names it (docs/ecs-model.md §3.1,
  * §3.3): last status, desired status, stop codes. */
 #ifndef MODELS_TASK_H
 #define MODELS_TASK_H

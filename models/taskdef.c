@@ -4,10 +4,10 @@
  * registration, and reduced to what placement and the task lifecycle need:
  * launch types, network mode, the CPU / memory / GPU / port / ENI cost of one
  * task on an instance, the memberOf constraints and per-container timeouts.
- * Models ecs-semantics §1 (1.1 identity, 1.2–1.3 task sizes and the Fargate
+ * Models docs/ecs-model.md §1 (1.1 identity, 1.2–1.3 task sizes and the Fargate
  * table, 1.4 container fields, 1.5 memory rules, 1.6 placement cost, 1.7–1.8
  * network modes and ports, 1.9 launch types, 1.10 constraints, 1.11
- * runtimePlatform) with every open point decided by ecs-choices B1–B21 and
+ * runtimePlatform) with every open point decided by docs/ecs-model.md choices B1–B21 and
  * A14.  Nothing is printed: every refusal fills a struct err naming the file
  * and the JSON path.
  */
@@ -56,7 +56,7 @@ static void mkpath(char *buf, size_t n, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Unrendered template syntax (ecs-choices B4): ${X}, {{ x }}, $X, $$$X$$$, <X>. */
+/* Unrendered template syntax (docs/ecs-model.md choice B4): ${X}, {{ x }}, $X, $$$X$$$, <X>. */
 static int starts_placeholder(const char *p)
 {
 	if (p[0] == '$' && (p[1] == '{' || p[1] == '$' || p[1] == '_' ||
@@ -81,7 +81,7 @@ static int has_placeholder(const char *s)
 	return 0;
 }
 
-/* Family and container names: 1..255 of letters, digits, '_', '-' (§1.1, §1.4). */
+/* Family and container names: 1..255 of letters, digits, '_', '-' (docs/ecs-model.md §1.1, §1.4). */
 static int valid_name(const char *s)
 {
 	size_t n = strlen(s);
@@ -106,7 +106,7 @@ static int fail_string(const struct jr *c, const char *key, const char *what,
 	return jr_fail(c, key, "invalid %s \"%.80s\"", what, s);
 }
 
-/* An integer member (ecs-choices B4): a JSON number with an integral value in
+/* An integer member (docs/ecs-model.md choice B4): a JSON number with an integral value in
  * [lo, hi]; a string is refused, as a template placeholder when it looks like
  * one.  *present = 0 and *out = 0 when absent or null (B3). */
 static int get_int(struct jr *c, const char *key, int64_t lo, int64_t hi,
@@ -166,7 +166,7 @@ static const char *parse_decimal(const char *s, int64_t *num, int *scale)
 	return s;
 }
 
-/* Task-level cpu or memory (ecs-choices B6): "1024", "1 vCPU", ".25 vcpu",
+/* Task-level cpu or memory (docs/ecs-model.md choice B6): "1024", "1 vCPU", ".25 vcpu",
  * "2 GB", ".5 gb" or a JSON integer; a whole, positive number of units/MiB.
  * `unit` is "vcpu" or "gb"; each unit is 1024 of the base. */
 static int task_size(struct jr *c, const char *key, const char *unit, int64_t *out)
@@ -228,7 +228,7 @@ static int task_size(struct jr *c, const char *key, const char *unit, int64_t *o
 	return 0;
 }
 
-/* Fargate task sizes, ecs-semantics §1.3 (ecs-choices B13). */
+/* Fargate task sizes, docs/ecs-model.md §1.3 (choice B13). */
 static int fargate_ok(int64_t cpu, int64_t mem)
 {
 	switch (cpu) {
@@ -271,7 +271,7 @@ static int add_static_port(struct ctx *x, const char *path, int awsvpc, int udp,
 	int *n = &x->n_ports[awsvpc][udp];
 
 	for (int i = 0; i < *n; i++) {
-		if ((*arr)[i] == port)   /* ecs-choices B16: the task could never start */
+		if ((*arr)[i] == port)   /* docs/ecs-model.md choice B16: the task could never start */
 			return err_at(x->e, x->file, 0, 0, path,
 				      "%s port %d is mapped twice in this task definition "
 				      "(the task could never start)", udp ? "udp" : "tcp", port);
@@ -281,7 +281,7 @@ static int add_static_port(struct ctx *x, const char *path, int awsvpc, int udp,
 	return 0;
 }
 
-/* "lo-hi" with 1 <= lo < hi <= 65535 (ecs-choices B18). */
+/* "lo-hi" with 1 <= lo < hi <= 65535 (docs/ecs-model.md choice B18). */
 static int parse_range(const char *s, int *lo, int *hi)
 {
 	char *end;
@@ -300,7 +300,7 @@ static int parse_range(const char *s, int *lo, int *hi)
 	return 0;
 }
 
-/* One portMappings entry (ecs-semantics §1.8, ecs-choices B16–B18). */
+/* One portMappings entry (docs/ecs-model.md §1.8, choices B16–B18). */
 static int read_port(struct ctx *x, const cJSON *v, const char *path, struct td_port *p,
 		     int *n_ranges)
 {
@@ -422,7 +422,7 @@ static int read_restart_policy(struct jr *cc, const cJSON *rp)
 	return 0;
 }
 
-/* resourceRequirements: GPU values are whole numbers >= 1 (ecs-choices B19). */
+/* resourceRequirements: GPU values are whole numbers >= 1 (docs/ecs-model.md choice B19). */
 static int read_resources(struct jr *cc, const cJSON *arr, int64_t *gpu)
 {
 	int i = 0;
@@ -462,7 +462,7 @@ static int read_resources(struct jr *cc, const cJSON *arr, int64_t *gpu)
 	return 0;
 }
 
-/* Pass 1 over one container definition (ecs-semantics §1.4, ecs-choices B19). */
+/* Pass 1 over one container definition (docs/ecs-model.md §1.4, choice B19). */
 static int read_container(struct ctx *x, const cJSON *v, const char *path,
 			  struct td_container *ct)
 {
@@ -501,14 +501,14 @@ static int read_container(struct ctx *x, const cJSON *v, const char *path,
 	    get_int(&c, "memory", 0, INT32_TOP, &ct->memory_mib, NULL) ||
 	    get_int(&c, "memoryReservation", 0, INT32_TOP, &ct->memory_reservation_mib, NULL))
 		return -1;
-	/* ecs-choices B9: 6 MiB minimum, 0 = not given */
+	/* docs/ecs-model.md choice B9: 6 MiB minimum, 0 = not given */
 	if (ct->memory_mib > 0 && ct->memory_mib < MIN_CONTAINER_MIB)
 		return jr_fail(&c, "memory", "%lld MiB is below the %d MiB minimum of a container",
 			       (long long)ct->memory_mib, MIN_CONTAINER_MIB);
 	if (ct->memory_reservation_mib > 0 && ct->memory_reservation_mib < MIN_CONTAINER_MIB)
 		return jr_fail(&c, "memoryReservation", "%lld MiB is below the %d MiB minimum of "
 			       "a container", (long long)ct->memory_reservation_mib, MIN_CONTAINER_MIB);
-	/* ecs-choices B8: equal values are accepted */
+	/* docs/ecs-model.md choice B8: equal values are accepted */
 	if (ct->memory_mib > 0 && ct->memory_reservation_mib > ct->memory_mib)
 		return jr_fail(&c, "memoryReservation", "%lld MiB is above the hard limit "
 			       "'memory' (%lld MiB)", (long long)ct->memory_reservation_mib,
@@ -519,7 +519,7 @@ static int read_container(struct ctx *x, const cJSON *v, const char *path,
 	if (ports && ports->child) {
 		int i = 0;
 
-		if (td->netmode == TD_NET_NONE)   /* §1.7 */
+		if (td->netmode == TD_NET_NONE)   /* docs/ecs-model.md §1.7 */
 			return jr_fail(&c, "portMappings", "not allowed in none network mode");
 		ct->n_ports = cJSON_GetArraySize(ports);
 		ct->ports = xcalloc((size_t)ct->n_ports, sizeof *ct->ports);
@@ -530,7 +530,7 @@ static int read_container(struct ctx *x, const cJSON *v, const char *path,
 			mkpath(p + strlen(p), sizeof p - strlen(p), "[%d]", i);
 			if (read_port(x, pm, p, &ct->ports[i], &n_ranges))
 				return -1;
-			/* §1.8: one container port cannot be exposed as tcp and udp */
+			/* docs/ecs-model.md §1.8: one container port cannot be exposed as tcp and udp */
 			for (int k = 0; k < i; k++) {
 				const struct td_port *a = &ct->ports[k], *b = &ct->ports[i];
 
@@ -587,7 +587,7 @@ static const struct td_container *find_container(const struct taskdef *td, const
 	return NULL;
 }
 
-/* Pass 2: links and dependsOn name other containers (ecs-choices B19). */
+/* Pass 2: links and dependsOn name other containers (docs/ecs-model.md choice B19). */
 static int read_references(struct ctx *x, const cJSON *v, const char *path,
 			   const struct td_container *self)
 {
@@ -736,7 +736,7 @@ static int read_netmode(struct ctx *x, struct jr *c)
 	if (jr_opt_str(c, "networkMode", NULL, &s))
 		return -1;
 	if (!s) {
-		/* ecs-choices B13, B14 */
+		/* docs/ecs-model.md choices B13, B14 */
 		if (x->td->launch & TD_LAUNCH_FARGATE)
 			return jr_fail(c, "networkMode", "required on FARGATE (must be \"awsvpc\")");
 		x->td->netmode = x->td->windows ? TD_NET_DEFAULT : TD_NET_BRIDGE;
@@ -764,7 +764,7 @@ static int read_constraints(struct ctx *x, struct jr *c)
 		return -1;
 	if (!arr || !arr->child)
 		return 0;
-	if (x->td->launch & TD_LAUNCH_FARGATE)   /* §1.10, B13 */
+	if (x->td->launch & TD_LAUNCH_FARGATE)   /* docs/ecs-model.md §1.10, B13 */
 		return jr_fail(c, "placementConstraints", "not supported on FARGATE");
 	n = cJSON_GetArraySize(arr);
 	if (n > MAX_CONSTRAINTS)   /* B21 */
@@ -890,7 +890,7 @@ static int read_containers(struct ctx *x, const cJSON *arr, const char *cpath)
 	if (n == 0)
 		return err_at(x->e, x->file, 0, 0, cpath, "at least one container definition "
 			      "is required");
-	if (n > MAX_CONTAINERS)   /* §1.1, B19 */
+	if (n > MAX_CONTAINERS)   /* docs/ecs-model.md §1.1, B19 */
 		return err_at(x->e, x->file, 0, 0, cpath, "at most %d container definitions, "
 			      "got %d", MAX_CONTAINERS, n);
 	td->containers = xcalloc((size_t)n, sizeof *td->containers);
@@ -918,7 +918,7 @@ static int read_containers(struct ctx *x, const cJSON *arr, const char *cpath)
 		if (read_references(x, v, p, &td->containers[i]))
 			return -1;
 	}
-	if (td->n_essential == 0)   /* §1.1 */
+	if (td->n_essential == 0)   /* docs/ecs-model.md §1.1 */
 		return err_at(x->e, x->file, 0, 0, cpath, "no essential container: at least "
 			      "one container must be essential");
 	return 0;
@@ -953,7 +953,7 @@ static void finish_cost(struct ctx *x)
 		if (ct->stop_timeout_s > td->stop_timeout_s)
 			td->stop_timeout_s = ct->stop_timeout_s;
 	}
-	/* ecs-semantics §1.6; Windows uses the container sums (B15) */
+	/* docs/ecs-model.md §1.6; Windows uses the container sums (B15) */
 	td->cpu_units = td->task_cpu && !td->windows ? td->task_cpu : cpu;
 	td->memory_mib = td->task_memory_mib && !td->windows ? td->task_memory_mib : mem;
 	td->eni = td->netmode == TD_NET_AWSVPC;
@@ -1125,6 +1125,26 @@ struct taskdef *taskdef_load(const char *path, const char *family_hint, struct e
 	td = taskdef_from_json(d.root, path, "$", family_hint, e);
 	jdoc_free(&d);
 	return td;
+}
+
+int taskdef_check_ec2(const struct taskdef *td, const char *file, struct err *e)
+{
+	static const struct { unsigned bit; const char *name; } types[] = {
+		{ TD_LAUNCH_EC2, "EC2" }, { TD_LAUNCH_FARGATE, "FARGATE" },
+		{ TD_LAUNCH_EXTERNAL, "EXTERNAL" }, { TD_LAUNCH_MANAGED_INSTANCES, "MANAGED_INSTANCES" } };
+	char list[80] = "";
+
+	if (td->launch & TD_LAUNCH_EC2)
+		return 0;
+	for (size_t k = 0; k < sizeof types / sizeof types[0]; k++)
+		if (td->launch & types[k].bit)
+			snprintf(list + strlen(list), sizeof list - strlen(list), "%s\"%s\"",
+				 list[0] ? ", " : "", types[k].name);
+	return err_at(e, file, 0, 0, "requiresCompatibilities",
+		      "task definition '%s' requires [%s], not EC2: ECS does not launch it on "
+		      "EC2 instances, and ecsim models EC2 capacity only (the Fargate launch "
+		      "type is not modelled yet); add \"EC2\" to requiresCompatibilities to "
+		      "simulate it on EC2", td->family ? td->family : "?", list);
 }
 
 void taskdef_free(struct taskdef *td)

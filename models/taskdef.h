@@ -1,5 +1,5 @@
 /* models/taskdef.h — AWS task-definition JSON → what placement and the task
- * lifecycle need (ecs-semantics §1, ecs-choices B1–B21).
+ * lifecycle need (docs/ecs-model.md §1, choices B1–B21).
  *
  * Accepts the RegisterTaskDefinition input shape, the DescribeTaskDefinition
  * output shape ({"taskDefinition": {...}}) and a bare array of container
@@ -61,7 +61,7 @@ struct taskdef {
 	int64_t task_cpu;          /* task-level cpu units, 0 = not set */
 	int64_t task_memory_mib;   /* task-level memory, 0 = not set */
 
-	/* Placement cost on an EC2 instance (ecs-semantics §1.6). */
+	/* Placement cost on an EC2 instance (docs/ecs-model.md §1.6). */
 	int64_t cpu_units;         /* task cpu, else Σ container cpu */
 	int64_t memory_mib;        /* task memory, else Σ (reservation>0 ? reservation : memory) */
 	int64_t memory_reservation_mib; /* Σ container memoryReservation (informational) */
@@ -99,6 +99,11 @@ struct taskdef *taskdef_from_json(const struct cJSON *root, const char *file,
 				  struct err *e);
 
 void taskdef_free(struct taskdef *td);   /* NULL is a no-op */
+
+/* ecsim has EC2 capacity only: 0 when the definition can run on EC2, else -1
+ * with e naming `file` and requiresCompatibilities (FARGATE-only, …: ECS
+ * refuses such a launch on EC2; docs/ecs-model.md choice B22). */
+int taskdef_check_ec2(const struct taskdef *td, const char *file, struct err *e);
 
 /* The derived requirements as one JSON object (what `ecsim inspect` prints);
  * caller frees with free(). */

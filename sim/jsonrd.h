@@ -1,6 +1,6 @@
 /* sim/jsonrd.h — reading JSON documents with positions and paths.
  *
- * jdoc_* loads a file strictly (ecs-choices B2): UTF-8 only (a leading BOM is
+ * jdoc_* loads a file strictly (docs/ecs-model.md choice B2): UTF-8 only (a leading BOM is
  * skipped), syntax errors reported at line:column, duplicate members refused
  * with their JSON path, empty documents refused.
  *
@@ -10,7 +10,7 @@
  * were never read (typos must not pass silently); readers of AWS documents,
  * which carry many members ecsim ignores, simply do not call it.
  *
- * An explicit JSON null is treated as absent everywhere (ecs-choices B3).
+ * An explicit JSON null is treated as absent everywhere (docs/ecs-model.md choice B3).
  * Strings returned point into the cJSON tree: valid until jdoc_free().
  */
 #ifndef SIM_JSONRD_H

@@ -1,12 +1,13 @@
 #!/bin/sh
 # tests/e2e.sh ECSIM — end-to-end runs of the shipped scenarios and of the
 # command line's error paths.  Prints one line per check and a closing
-# "e2e: N passed, M failed" line; exits 1 on any failure.
+# "e2e: N passed, M failed, 0 skipped" line; exits 1 on any failure.
 ECSIM=${1:-./ecsim}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0
 fail=0
+skip=0
 
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
 ko() { fail=$((fail + 1)); echo "FAIL $1"; }
@@ -71,6 +72,20 @@ done
 [ -d "$T/badrun" ] && ls "$T/badrun" | grep -q . && ko "bad scenarios leave no output" || ok "bad scenarios leave no output"
 expect_exit 0 "help" "usage: ecsim" "$ECSIM" --help
 expect_exit 0 "version" "ecsim 0" "$ECSIM" --version
+# no arguments: the usage on stderr, exit 2; every command takes -h like --help
+# and lists its options one per line
+expect_exit 2 "no arguments prints the usage" "usage: ecsim <command>" "$ECSIM"
+for c in run validate inspect import gen; do
+	"$ECSIM" $c --help >"$T/h1" 2>&1; r1=$?
+	"$ECSIM" $c -h >"$T/h2" 2>&1; r2=$?
+	if [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && cmp -s "$T/h1" "$T/h2"; then ok "$c -h is $c --help"; else ko "$c -h is $c --help (exit $r1, $r2)"; fi
+	if grep -q '^  -h, --help ' "$T/h1" && [ "$(grep -c '^  --' "$T/h1")" -ge 1 -o $c = validate ]; then ok "$c --help lists its options"
+	else ko "$c --help lists its options"; fi
+done
+# a FARGATE-only task definition cannot run on EC2 instances: refused at load
+# (tests/data/scenarios/bad-fargate-only.json above); EC2+FARGATE runs
+check "EC2 and FARGATE definition runs" "$ECSIM" run tests/data/scenarios/fargate-and-ec2.json --quiet --out "$T/fg"
+expect_exit 0 "inspect notes a FARGATE-only definition" "not EC2" "$ECSIM" inspect tests/data/scenarios/fargate-only-td.json
 expect_exit 0 "inspect" '"family"' "$ECSIM" inspect scenarios/taskdefs/web.json
 
 # ecsim gen: a generated trace replays; the same seed gives the same bytes
@@ -148,6 +163,9 @@ expect_exit 2 "run refuses count 11" "count11.csv:3:5: count: expected an intege
 expect_exit 2 "run fails at a bad row" "unknown task definition 'nosuch'" \
 	"$ECSIM" run "$V/refs.json" --quiet --out "$T/fresh/sub/out"
 [ -e "$T/fresh" ] && ko "failed run leaves no new folder" || ok "failed run leaves no new folder"
+expect_exit 2 "run with --explain fails at a bad row" "unknown task definition 'nosuch'" \
+	"$ECSIM" run "$V/refs.json" --quiet --out "$T/fresh3/sub/out" --explain task-1,task-2,task-11
+[ -e "$T/fresh3" ] && ko "failed run with --explain leaves no new folder" || ok "failed run with --explain leaves no new folder"
 expect_exit 2 "run fails at load" "count" "$ECSIM" run tests/data/scenarios/bad-count.json --quiet --out "$T/fresh2/out"
 [ -e "$T/fresh2" ] && ko "run failing at load leaves no new folder" || ok "run failing at load leaves no new folder"
 
@@ -175,5 +193,53 @@ grep -q '"seed":[[:space:]]*9,' "$T/opt/run.json" && grep -q '"until":[[:space:]
 	grep -q '"tieBreak":[[:space:]]*"first"' "$T/opt/run.json" && ok "run.json records the options" || ko "run.json records the options"
 ls "$T/opt" | grep -q '\.tmp$' && ko "run.json leaves no temporary file" || ok "run.json leaves no temporary file"
 
-echo "e2e: $pass passed, $fail failed"
+# --explain: explain.csv's chosen instance is the one tasks.csv says the task
+# was placed on, for standalone, service and daemon tasks; explaining changes
+# no other output; an id that never appears is a warning, not an error
+for n in default service-rollout daemon az-outage; do
+	check "run $n for explain" "$ECSIM" run scenarios/$n.json --quiet --out "$T/x0-$n"
+	ids=$( (awk -F, 'NR > 1 && $4 == "" && $9 != "" { print $1 }' "$T/x0-$n/tasks.csv" | head -4;
+		awk -F, 'NR > 1 && $4 != "" && $9 != "" { print $1 }' "$T/x0-$n/tasks.csv" | sed -n '1p;5p;9p;20p') | tr '\n' ',')
+	expect_exit 0 "run $n --explain ($ids)" "task 'no-such-task' had no placement attempt" \
+		"$ECSIM" run scenarios/$n.json --quiet --out "$T/x1-$n" --explain "$ids" --explain no-such-task
+	same_outputs "$T/x0-$n" "$T/x1-$n" && ok "$n: --explain changes no other output" || ko "$n: --explain changes no other output"
+	grep -q disagree "$T/err" && ko "$n: explanations agree with the engine" || ok "$n: explanations agree with the engine"
+	want=$(echo "$ids" | tr ',' '\n' | while read -r id; do [ -n "$id" ] && awk -F, -v id="$id" 'NR > 1 && $1 == id { print $1 "=" $9 }' "$T/x0-$n/tasks.csv"; done | sort)
+	got=$(awk -F, 'NR > 1 && $21 == "chosen" { print $1 "=" $9 }' "$T/x1-$n/explain.csv" | sort)
+	[ -n "$want" ] && [ "$want" = "$got" ] && ok "$n: explain's chosen instance = tasks.csv's" || ko "$n: explain's chosen instance = tasks.csv's ($got vs $want)"
+done
+grep -q '"explain.csv"' "$T/x1-default/run.json" && ok "run.json lists explain.csv" || ko "run.json lists explain.csv"
+check "rerun without --explain" "$ECSIM" run scenarios/default.json --quiet --out "$T/x1-default"
+[ -e "$T/x1-default/explain.csv" ] && ko "no stale explain.csv" || ok "no stale explain.csv"
+# every row of an attempt names the attempt's result; filtered rows a check
+awk -F, 'NR > 1 && $21 == "filtered" && ($13 == "" || $14 == "") { bad = 1 } END { exit bad }' "$T/x1-daemon/explain.csv" &&
+	ok "filtered rows name a check and a reason" || ko "filtered rows name a check and a reason"
+
+# ecsim plot: a run's folder gives a non-empty PNG and SVG (gnuplot is
+# installed by scripts/setup-deps.sh; skipped with a message without it)
+if command -v gnuplot >/dev/null 2>&1; then
+	for n in default az-outage; do
+		check "run $n for plot" "$ECSIM" run scenarios/$n.json --quiet --out "$T/p-$n"
+		check "plot $n" "$ECSIM" plot "$T/p-$n"
+		[ -s "$T/p-$n/run.png" ] && head -c 8 "$T/p-$n/run.png" | grep -q PNG && ok "$n: run.png is a PNG" || ko "$n: run.png is a PNG"
+		[ -s "$T/p-$n/run.svg" ] && grep -q '<svg' "$T/p-$n/run.svg" && ok "$n: run.svg is an SVG" || ko "$n: run.svg is an SVG"
+	done
+	# the title names scenario, strategy and seed; the AZ outages are labelled
+	grep -q 'az-outage — strategy default — seed 21' "$T/p-az-outage/run.svg" && ok "plot title" || ko "plot title"
+	grep -q 'AZ outage us-east-1a' "$T/p-az-outage/run.svg" && ok "plot labels the fault" || ko "plot labels the fault"
+else
+	echo "skip ecsim plot: gnuplot is not installed (scripts/setup-deps.sh installs it)"
+	skip=$((skip + 1))
+fi
+expect_exit 2 "plot: not a results folder" "not a results folder" "$ECSIM" plot scenarios
+expect_exit 2 "plot: missing folder" "missing results folder" "$ECSIM" plot
+ECSIM_ABS="$(cd "$(dirname "$ECSIM")" && pwd)/$(basename "$ECSIM")"
+if [ ! -e plots/compare.gp ]; then
+	mkdir -p "$T/cmp" && : > "$T/cmp/comparison.csv"
+	expect_exit 1 "plot: a comparison folder is not plotted yet" "not yet" "$ECSIM" plot "$T/cmp"
+fi
+mkdir -p "$T/nognu"
+expect_exit 1 "plot: gnuplot missing" "gnuplot is not installed" env PATH="$T/nognu" "$ECSIM_ABS" plot "$T/x0-default"
+
+echo "e2e: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

@@ -1,6 +1,6 @@
 /* tests/test_cluster.c — the cluster state (models/cluster.c): registration
  * and built-in attributes (D1), reserved ports (D2), accounting on reserve
- * and release (§1.6, D9), totals, statuses (D6–D8), INACTIVE dropping its
+ * and release (docs/ecs-model.md §1.6, D9), totals, statuses (D6–D8), INACTIVE dropping its
  * tasks (D7), and the incremental indexes checked against a recomputation
  * after random operations. */
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* tests/test_cql.c — the cluster query language (models/placement/cql.c;
- * ecs-semantics §4.4, ecs-choices A6–A8, C1–C13).
+ * docs/ecs-model.md §4.4, choices A6–A8, C1–C13).
  *
  * Instances are a fake struct read through a struct cql_view.  Most tests
  * are tables: an expression and what it gives on each of three instances,
@@ -108,7 +108,7 @@ static void run_cases(const struct ecase *cs, size_t n)
 			char m[512];
 
 			snprintf(m, sizeof m, "parse of \"%s\" failed at %d: %s", cs[i].expr, col, err);
-			CU_FAIL(m);
+			T_FAIL(m);
 			continue;
 		}
 		for (int k = 0; k < 3; k++) {
@@ -119,7 +119,7 @@ static void run_cases(const struct ecase *cs, size_t n)
 
 				snprintf(m, sizeof m, "\"%s\" on instance %c: got %d, want %d",
 					 cs[i].expr, 'A' + k, got, cs[i].want[k]);
-				CU_FAIL(m);
+				T_FAIL(m);
 			} else {
 				CU_PASS(cs[i].expr);
 			}
@@ -130,7 +130,7 @@ static void run_cases(const struct ecase *cs, size_t n)
 
 #define RUN(cs) run_cases(cs, sizeof cs / sizeof cs[0])
 
-/* ecs-semantics §4.4: every documented example. */
+/* docs/ecs-model.md §4.4: every documented example. */
 static void test_doc_examples(void)
 {
 	static const struct ecase cs[] = {
@@ -209,7 +209,7 @@ static void test_attribute_ops(void)
 	RUN(cs);
 }
 
-/* ecs-choices C5: a missing attribute under every operator. */
+/* docs/ecs-model.md choice C5: a missing attribute under every operator. */
 static void test_missing(void)
 {
 	static const struct ecase cs[] = {
@@ -350,7 +350,7 @@ static void test_logic(void)
 	RUN(cs);
 }
 
-/* ecs-choices C1, C3: quoting, spaces, parentheses in values, lists. */
+/* docs/ecs-model.md choices C1, C3: quoting, spaces, parentheses in values, lists. */
 static void test_literals(void)
 {
 	static const struct ecase cs[] = {
@@ -375,7 +375,7 @@ static void test_literals(void)
 	RUN(cs);
 }
 
-/* ecs-choices C11: POSIX ERE applied to the whole value. */
+/* docs/ecs-model.md choice C11: POSIX ERE applied to the whole value. */
 static void test_regex(void)
 {
 	static const struct ecase cs[] = {
@@ -423,7 +423,7 @@ static void test_regex(void)
 	}
 }
 
-/* ecs-choices C8: registeredAt literal forms and time zones. */
+/* docs/ecs-model.md choice C8: registeredAt literal forms and time zones. */
 static void test_registered_at(void)
 {
 	static const struct { const char *lit; int64_t ms; } cs[] = {
@@ -464,7 +464,7 @@ static void test_registered_at(void)
 					char m[256];
 
 					snprintf(m, sizeof m, "%s at %+d ms", text, d);
-					CU_FAIL(m);
+					T_FAIL(m);
 				} else {
 					CU_PASS(text);
 				}
@@ -572,7 +572,7 @@ static void test_errors(void)
 			char m[512];
 
 			snprintf(m, sizeof m, "\"%s\" parsed", cs[i].expr);
-			CU_FAIL(m);
+			T_FAIL(m);
 			cql_free(x);
 			continue;
 		}
@@ -774,7 +774,7 @@ static int num_like(const char *s)
 	return *end == '\0' && s[0] != '.' && s[0] != ' ';
 }
 
-/* The independent reading of ecs-choices C5, C6, C9, C10. */
+/* The independent reading of docs/ecs-model.md choices C5, C6, C9, C10. */
 static int gcmp(const char *a, const char *b)
 {
 	if (num_like(a) && num_like(b)) {
@@ -998,7 +998,7 @@ static void test_random(void)
 			char m[1024];
 
 			snprintf(m, sizeof m, "\"%.700s\": column %d: %s", b.s, col, err);
-			CU_FAIL(m);
+			T_FAIL(m);
 			gfree(g);
 			continue;
 		}
@@ -1010,7 +1010,7 @@ static void test_random(void)
 				char m[1024];
 
 				snprintf(m, sizeof m, "\"%.800s\" evaluates wrongly", b.s);
-				CU_FAIL(m);
+				T_FAIL(m);
 			}
 		}
 		T_EQ(cql_is_dynamic(x), strstr(b.s, "runningTasksCount") || strstr(b.s, "task:group"));

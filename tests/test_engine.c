@@ -469,7 +469,7 @@ static void check_moments(const char *json, unsigned long seed)
 
 		err_format(&e, buf, sizeof buf);
 		snprintf(msg, sizeof msg, "%.200s: %.300s", json, buf);
-		CU_FAIL(msg);
+		T_FAIL(msg);
 		gsl_rng_free(r);
 		return;
 	}
@@ -496,9 +496,9 @@ static void check_moments(const char *json, unsigned long seed)
 		 json, m, mu, se_m, s2, var, se_v, neg);
 	CU_ASSERT_EQUAL(neg, 0);
 	if (!(fabs(m - mu) <= 5 * se_m + 1e-9 * fabs(mu)))
-		CU_FAIL(msg);
+		T_FAIL(msg);
 	if (!(fabs(s2 - var) <= 5 * se_v + 1e-9 * var))
-		CU_FAIL(msg);
+		T_FAIL(msg);
 	CU_PASS(msg);
 	dist_free(&d);
 	gsl_rng_free(r);
@@ -649,7 +649,7 @@ static void test_dist_parse_errors(void)
 			 rc, e.file, e.path, e.msg);
 		if (rc != -1 || strcmp(e.path, cases[i].path) != 0 ||
 		    !strstr(e.msg, cases[i].msg) || strcmp(e.file, "s.json") != 0)
-			CU_FAIL(msg);
+			T_FAIL(msg);
 		CU_PASS(msg);
 		dist_free(&d);
 	}
@@ -788,10 +788,10 @@ static void test_empirical_errors(void)
 		if (!c->msg[0]) {
 			/* control case: valid */
 			if (rc != 0)
-				CU_FAIL(msg);
+				T_FAIL(msg);
 		} else if (rc != -1 || strcmp(e.file, want_file) != 0 || e.line != c->line ||
 			   e.col != c->col || strcmp(e.path, c->path) != 0 || !strstr(e.msg, c->msg)) {
-			CU_FAIL(msg);
+			T_FAIL(msg);
 		}
 		CU_PASS(msg);
 		dist_free(&d);

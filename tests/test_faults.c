@@ -1,4 +1,4 @@
-/* tests/test_faults.c — faults (ecs-semantics §2.4, §5.13, §8): instance
+/* tests/test_faults.c — faults (docs/ecs-model.md §2.4, §5.13, §8): instance
  * failures and their detection, repair and Auto Scaling replacement, AZ
  * outages (a 3-AZ service ends up in the surviving AZs), partial outages,
  * Spot notice timing with and without draining, failure metrics, and the
@@ -138,7 +138,7 @@ static void test_az_outage(void)
 		/* detection 60 + report... scheduler 10 + placement 1 + 0.5 + pull 1 + 2 */
 		CU_ASSERT(restored > 60 && restored < 120);
 	}
-	/* no rebalancing: after the AZ is back the tasks stay where they are (§8.2) */
+	/* no rebalancing: after the AZ is back the tasks stay where they are (docs/ecs-model.md §8.2) */
 	RS_IS("az", "services.csv", -1, "running", "6");
 }
 
@@ -162,7 +162,7 @@ static void test_partial_outage(void)
 	}
 }
 
-/* §5.13: notice at T, termination at T + 120 s. Without draining the tasks
+/* docs/ecs-model.md §5.13: notice at T, termination at T + 120 s. Without draining the tasks
  * die with the instance (SpotInterruption); with draining the service moves
  * its tasks first (ServiceSchedulerInitiated) and nothing is lost. */
 static void test_spot(void)
@@ -259,7 +259,7 @@ static void test_stochastic_outages(void)
 	RS_IS("so", "failures.csv", 1, "duration_s", "100.000");
 }
 
-/* §5.9: with AZ rebalancing on, once the AZ is back the service moves
+/* docs/ecs-model.md §5.9: with AZ rebalancing on, once the AZ is back the service moves
  * tasks until the AZs differ by at most one. */
 static void test_az_rebalancing(void)
 {
@@ -323,7 +323,7 @@ static void test_stochastic_disconnects(void)
 		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":3}]}");
 	CU_ASSERT_EQUAL_FATAL(rs_run("dc.json", "dc", NULL, disc_observe, &c), 0);
 	CU_ASSERT(c.seen_down);
-	/* the service's tasks keep running through disconnects (§7.4) */
+	/* the service's tasks keep running through disconnects (docs/ecs-model.md §7.4) */
 	RS_IS("dc", "service_summary.csv", 1, "tasks_started", "3");
 	RS_IS("dc", "services.csv", -1, "running", "3");
 }

@@ -1,5 +1,5 @@
 /* tests/test_placement.c — the placement engine (models/placement/) against
- * the rules of ecs-semantics §4 and ecs-choices A1–A15, D1–D14.
+ * the rules of docs/ecs-model.md §4 and choices A1–A15, D1–D14.
  *
  * Suite "property": 10,000 random placements (fixed seeds) on random
  * clusters, requirements, constraints and strategy chains, each checked

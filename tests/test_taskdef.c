@@ -1,7 +1,11 @@
 /* tests/test_taskdef.c — the task-definition module (models/taskdef.c):
- * every file of the shared corpus against tests/data/taskdefs-expected.tsv
- * (and SOURCES.tsv), one small inline case per rule of ecs-semantics §1 and
- * ecs-choices B1–B21 / A14, and the JSON that `ecsim inspect` prints.
+ * the project's own inputs in tests/data/taskdefs/ (the three document
+ * shapes, and one file per refusal rule under bad/ with its exact message in
+ * the .err sidecar), one small inline case per rule of docs/ecs-model.md §1
+ * and choices B1–B21 / A14, the JSON that `ecsim inspect` prints, and —
+ * when the shared corpus is present (tests/helpers/corpus.h) — every real
+ * file of its taskdefs/ folder against tests/data/taskdefs-expected.tsv
+ * (and SOURCES.tsv).
  * Inline JSON is written with single quotes, turned into double quotes
  * before parsing, so the cases stay readable.
  */
@@ -16,10 +20,12 @@
 
 #include "models/taskdef.h"
 #include "sim/jsonrd.h"
+#include "tests/helpers/badfiles.h"
+#include "tests/helpers/corpus.h"
 #include "tests/helpers/tutil.h"
 
-#define TD_DIR CORPUS_DIR "/taskdefs"
 #define EXPECTED "tests/data/taskdefs-expected.tsv"
+#define OWN "tests/data/taskdefs/"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -141,7 +147,11 @@ static int read_expected(struct expect **out)
 	struct expect *x = NULL;
 	int n = 0, header = 0;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	*out = NULL;
+	if (!f) {
+		T_FAIL("cannot open " EXPECTED);
+		return 0;
+	}
 	while (fgets(line, sizeof line, f)) {
 		struct expect *r;
 		int k;
@@ -218,22 +228,25 @@ static void test_corpus_table(void)
 {
 	struct expect *x;
 	int n = read_expected(&x), loaded = 0, refused = 0;
+	char td_dir[512];
+
+	t_corpus_path(td_dir, sizeof td_dir, "taskdefs");
 
 	CU_ASSERT(n >= 67);
 	for (int i = 0; i < n; i++) {
 		const struct expect *r = &x[i];
-		char path[600], got[2200], m[3000];
+		char path[800], got[2200], m[3000];
 		struct err e;
 		struct taskdef *td;
 
-		snprintf(path, sizeof path, "%s/%s", TD_DIR, r->file);
+		snprintf(path, sizeof path, "%s/%s", td_dir, r->file);
 		err_clear(&e);
 		td = taskdef_load(path, NULL, &e);
 		if (strcmp(r->outcome, "refuse") == 0) {
 			refused++;
 			if (td) {
 				snprintf(m, sizeof m, "%s: expected refusal, loaded", r->file);
-				CU_FAIL(m);
+				T_FAIL(m);
 				taskdef_free(td);
 				continue;
 			}
@@ -241,7 +254,7 @@ static void test_corpus_table(void)
 			if (!strstr(got, r->message) || !strstr(got, r->file)) {
 				snprintf(m, sizeof m, "%s: message \"%s\" lacks \"%s\" or the file name",
 					 r->file, got, r->message);
-				CU_FAIL(m);
+				T_FAIL(m);
 			} else {
 				CU_PASS(r->file);
 			}
@@ -251,7 +264,7 @@ static void test_corpus_table(void)
 		if (!td) {
 			err_format(&e, got, sizeof got);
 			snprintf(m, sizeof m, "%s: expected to load, refused: %s", r->file, got);
-			CU_FAIL(m);
+			T_FAIL(m);
 			continue;
 		}
 		ports_text(td, got, sizeof got);
@@ -277,18 +290,33 @@ static void test_corpus_table(void)
 static void test_corpus_coverage(void)
 {
 	struct expect *x;
-	int n = read_expected(&x), rows = 0;
-	FILE *f = fopen(TD_DIR "/SOURCES.tsv", "r");
-	char line[8192], *fl[16];
+	int n, rows = 0;
+	char td_dir[512], src[600], line[8192], *fl[16];
+	FILE *f;
 	DIR *dir;
 	struct dirent *de;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	t_corpus_path(td_dir, sizeof td_dir, "taskdefs");
+	snprintf(src, sizeof src, "%s/SOURCES.tsv", td_dir);
+	f = fopen(src, "r");
+	if (!f) {
+		snprintf(line, sizeof line, "cannot open %s", src);
+		T_FAIL(line);
+		return;
+	}
+	dir = opendir(td_dir);
+	if (!dir) {
+		snprintf(line, sizeof line, "cannot read folder %s", td_dir);
+		T_FAIL(line);
+		fclose(f);
+		return;
+	}
+	n = read_expected(&x);
 	if (!fgets(line, sizeof line, f))
 		CU_FAIL("SOURCES.tsv is empty");
 	while (fgets(line, sizeof line, f)) {
 		const struct expect *r;
-		char path[600], m[700];
+		char path[800], m[700];
 		struct err e;
 		struct taskdef *td;
 
@@ -298,12 +326,12 @@ static void test_corpus_coverage(void)
 		r = find_expect(x, n, fl[0]);
 		if (!r) {
 			snprintf(m, sizeof m, "%s is in SOURCES.tsv but not in %s", fl[0], EXPECTED);
-			CU_FAIL(m);
+			T_FAIL(m);
 			continue;
 		}
 		if (strcmp(r->outcome, "load") != 0)
 			continue;
-		snprintf(path, sizeof path, "%s/%s", TD_DIR, fl[0]);
+		snprintf(path, sizeof path, "%s/%s", td_dir, fl[0]);
 		td = taskdef_load(path, NULL, &e);
 		CU_ASSERT_PTR_NOT_NULL(td);
 		if (!td)
@@ -316,8 +344,6 @@ static void test_corpus_coverage(void)
 	}
 	fclose(f);
 	T_EQ(rows, n);
-	dir = opendir(TD_DIR);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	while ((de = readdir(dir))) {
 		size_t l = strlen(de->d_name);
 		char m[400];
@@ -325,11 +351,89 @@ static void test_corpus_coverage(void)
 		if (l > 5 && strcmp(de->d_name + l - 5, ".json") == 0 &&
 		    !find_expect(x, n, de->d_name)) {
 			snprintf(m, sizeof m, "corpus file %s has no expected row", de->d_name);
-			CU_FAIL(m);
+			T_FAIL(m);
 		}
 	}
 	closedir(dir);
 	free(x);
+}
+
+/* ---- the project's own files (tests/data/taskdefs/) --------------------- */
+
+/* The three document shapes, each loaded from a file, with its placement
+ * cost worked out by hand from docs/ecs-model.md §1.6. */
+static void test_own_shapes(void)
+{
+	struct err e;
+	struct taskdef *td;
+
+	/* DescribeTaskDefinition output: no task-level size, so the containers'
+	 * cpu (256 + 64) and memoryReservation-else-memory (384 + 64) */
+	td = ok_at(__LINE__, taskdef_load(OWN "describe-ec2-bridge.json", NULL, &e), &e);
+	if (td) {
+		T_EQ(td->shape, TD_SHAPE_DESCRIBE);
+		T_STREQ(td->family, "billing");
+		T_EQ(td->revision, 12);
+		T_EQ(td->launch, TD_LAUNCH_EC2);
+		T_EQ(td->netmode, TD_NET_BRIDGE);
+		T_EQ(td->cpu_units, 320);
+		T_EQ(td->memory_mib, 448);
+		T_EQ(td->n_containers, 2);
+		T_EQ(td->n_essential, 1);
+		T_EQ(td->n_host_ports_tcp, 1);
+		T_EQ(td->n_host_ports_tcp ? td->host_ports_tcp[0] : 0, 443);
+		T_EQ(td->dynamic_ports, 1);
+		T_EQ(td->eni, 0);
+		taskdef_free(td);
+	}
+	/* RegisterTaskDefinition input on Fargate: "1 vCPU" and "2 GB" are the
+	 * cost; awsvpc ports are the ENI's, not the instance's */
+	td = ok_at(__LINE__, taskdef_load(OWN "register-fargate-sidecars.json", NULL, &e), &e);
+	if (td) {
+		T_EQ(td->shape, TD_SHAPE_REGISTER);
+		T_STREQ(td->family, "shop-sidecars");
+		T_EQ(td->launch, TD_LAUNCH_FARGATE);
+		T_EQ(td->netmode, TD_NET_AWSVPC);
+		T_EQ(td->cpu_units, 1024);
+		T_EQ(td->memory_mib, 2048);
+		T_EQ(td->n_containers, 3);
+		T_EQ(td->n_host_ports_tcp, 0);
+		T_EQ(td->n_awsvpc_ports_tcp, 4);
+		T_EQ(td->dynamic_ports, 0);
+		T_EQ(td->eni, 1);
+		taskdef_free(td);
+	}
+	/* A bare container array: the family is the file name; EC2, bridge;
+	 * 512 + 128 cpu, 1024 + 128 MiB; one dynamic and one static port */
+	td = ok_at(__LINE__, taskdef_load(OWN "worker.json", NULL, &e), &e);
+	if (td) {
+		T_EQ(td->shape, TD_SHAPE_CONTAINERS);
+		T_STREQ(td->family, "worker");
+		T_EQ(td->launch, TD_LAUNCH_EC2);
+		T_EQ(td->netmode, TD_NET_BRIDGE);
+		T_EQ(td->cpu_units, 640);
+		T_EQ(td->memory_mib, 1152);
+		T_EQ(td->n_containers, 2);
+		T_EQ(td->n_host_ports_tcp, 1);
+		T_EQ(td->n_host_ports_tcp ? td->host_ports_tcp[0] : 0, 9001);
+		T_EQ(td->dynamic_ports, 1);
+		taskdef_free(td);
+	}
+}
+
+static int load_bad(const char *path, struct err *e)
+{
+	struct taskdef *td = taskdef_load(path, NULL, e);
+
+	taskdef_free(td);
+	return td == NULL;
+}
+
+/* One file per refusal rule of the loader, each with its whole message
+ * (file, JSON path or line:col, reason) pinned in the .err sidecar. */
+static void test_own_refusals(void)
+{
+	T_EQ(t_bad_files_ext(OWN "bad", ".json", load_bad), 93);
 }
 
 /* ---- B1 shapes and families ------------------------------------------- */
@@ -1058,7 +1162,7 @@ static void test_constraints(void)
 	REG_NO(top, C_A, "at most 10 constraints, got 11");
 }
 
-/* ---- §1.12 example ----------------------------------------------------- */
+/* ---- docs/ecs-model.md §1.12 example ----------------------------------------------------- */
 
 static void test_example_1_12(void)
 {
@@ -1141,7 +1245,7 @@ static const cJSON *item(const cJSON *o, const char *k)
 		char m[100];
 
 		snprintf(m, sizeof m, "missing member %s", k);
-		CU_FAIL(m);
+		T_FAIL(m);
 	}
 	return v;
 }
@@ -1165,27 +1269,37 @@ static void int_array_is(const cJSON *a, const int *want, int n)
 {
 	int i = 0;
 
-	CU_ASSERT_FATAL(cJSON_IsArray(a));
+	CU_ASSERT(cJSON_IsArray(a));
+	if (!cJSON_IsArray(a))
+		return;
 	T_EQ(cJSON_GetArraySize(a), n);
 	for (const cJSON *v = a->child; v && i < n; v = v->next, i++)
 		T_EQ(v->valuedouble, want[i]);
 }
 
+/* A Fargate task with a log router, an app and an Envoy sidecar
+ * (tests/data/taskdefs/register-fargate-sidecars.json). */
 static void test_to_json(void)
 {
 	static const int aw_tcp[] = { 9080, 9901, 15000, 15001 };
 	struct err e;
-	struct taskdef *td = taskdef_load(TD_DIR "/aws-samples__amazon-ecs-firelens-examples__"
-					  "firelens-appmesh-colorteller.json", NULL, &e);
+	struct taskdef *td = ok_at(__LINE__, taskdef_load(OWN "register-fargate-sidecars.json",
+							 NULL, &e), &e);
 	char *s;
 	cJSON *o;
 	const cJSON *c, *cs, *p;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(td);
+	if (!td)
+		return;
 	s = taskdef_to_json(td);
 	o = cJSON_Parse(s);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
-	T_STREQ(str(o, "family"), "appmesh-firelens-colorteller-black");
+	CU_ASSERT_PTR_NOT_NULL(o);
+	if (!o) {
+		free(s);
+		taskdef_free(td);
+		return;
+	}
+	T_STREQ(str(o, "family"), "shop-sidecars");
 	CU_ASSERT(cJSON_IsNull(item(o, "revision")));
 	T_STREQ(str(o, "shape"), "register");
 	T_EQ(cJSON_GetArraySize(item(o, "launchTypes")), 1);
@@ -1241,6 +1355,12 @@ static CU_TestInfo corpus_tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
+static CU_TestInfo own_tests[] = {
+	{ "B1 the three shapes, from files", test_own_shapes },
+	{ "every refusal rule, message pinned", test_own_refusals },
+	CU_TEST_INFO_NULL,
+};
+
 static CU_TestInfo rule_tests[] = {
 	{ "B1 shapes, bare array family", test_shapes },
 	{ "B20 family and revision", test_family_revision },
@@ -1270,6 +1390,7 @@ static CU_TestInfo json_tests[] = {
 };
 
 CU_SuiteInfo test_suites[] = {
+	{ "taskdef-own-files", NULL, NULL, NULL, NULL, own_tests },
 	{ "taskdef-corpus", NULL, NULL, NULL, NULL, corpus_tests },
 	{ "taskdef-rules", NULL, NULL, NULL, NULL, rule_tests },
 	{ "taskdef-json", NULL, NULL, NULL, NULL, json_tests },

@@ -81,7 +81,7 @@ static void test_registered_resources(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	scenario_instance_spec(s, catalog_find(s->catalog, "m5.large"), "us-east-1a", NULL, 0,
 			       NULL, &spec, scratch);
-	/* §2.1: CPU = vCPU × 1024; memory = floor(8192 × 0.975) − 256 */
+	/* docs/ecs-model.md §2.1: CPU = vCPU × 1024; memory = floor(8192 × 0.975) − 256 */
 	T_EQ(spec.cpu_units, 2048);
 	T_EQ(spec.mem_mib, 7987 - 256);
 	T_EQ(spec.eni_tasks, 2);                  /* D4: max ENIs − 1 */
@@ -400,7 +400,7 @@ static void test_task_level_for_bare_array(void)
 		   "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
 		   "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
 		   "\"taskDefinitions\":{\"web\":{\"file\":\"arr.json\",\"taskLevel\":{\"cpu\":\".5 vCPU\","
-		   "\"memory\":\"1 GB\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"]}}},"
+		   "\"memory\":\"1 GB\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"EC2\",\"FARGATE\"]}}},"
 		   "\"workload\":{\"traces\":[\"tl.csv\"]}}");
 	write_file("tl.csv", "time_s,event,target,taskdef,count,duration_s,group\n0,run_task,w,web,1,,\n");
 	CU_ASSERT_EQUAL_FATAL(run("tl.json", "tl", NULL), 0);
@@ -412,6 +412,12 @@ static void test_task_level_for_bare_array(void)
 		   "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
 		   "\"taskDefinitions\":{\"web\":\"arr.json\"}}");
 	CU_ASSERT_NOT_EQUAL(run("tl2.json", "tl2", NULL), 0);
+	/* FARGATE only: ECS does not launch it on EC2 (docs/ecs-model.md choice B22) */
+	write_file("tl3.json", "{\"name\":\"tl3\",\"durationSeconds\":100,"
+		   "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		   "\"taskDefinitions\":{\"web\":{\"file\":\"arr.json\",\"taskLevel\":{\"cpu\":\".5 vCPU\","
+		   "\"memory\":\"1 GB\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"]}}}}");
+	CU_ASSERT_NOT_EQUAL(run("tl3.json", "tl3", NULL), 0);
 }
 
 /* pending.mode "fail": a RunTask that fits nowhere fails at once. */

@@ -1,5 +1,5 @@
-/* models/placement/binpack.c — binpack on cpu or memory (ecs-semantics
- * §4.5; ecs-choices D12): the candidate with the least remaining amount of
+/* models/placement/binpack.c — binpack on cpu or memory (docs/ecs-model.md
+ * §4.5; choice D12): the candidate with the least remaining amount of
  * the field after the task (score = remaining − need) wins.
  *
  * Search: in the part's order by (remaining field, number), start at the

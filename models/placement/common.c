@@ -1,7 +1,7 @@
 /* models/placement/common.c — the steps every strategy shares: the
- * eligibility filter and constraints in the order of ecs-choices A1, the
+ * eligibility filter and constraints in the order of docs/ecs-model.md choice A1, the
  * recursion over the chain, the exact fallbacks, and the final tie-break
- * over the tie set (ecs-choices A11).
+ * over the tie set (docs/ecs-model.md choice A11).
  *
  * The tie set is a list of ranges whose union contains every tied candidate
  * and is ordered by instance number inside each range; a range may also hold

@@ -1,5 +1,5 @@
 /* models/placement/cql.h — the ECS cluster query language
- * (ecs-semantics §4.4; ecs-choices A6–A8, C1–C13).
+ * (docs/ecs-model.md §4.4; choices A6–A8, C1–C13).
  *
  * cql_parse() turns an expression into a tree; cql_eval() evaluates it
  * against one container instance, read through a small table of accessor
@@ -21,14 +21,14 @@ struct cql_view {
 	/* Value of attribute `name`: returns 1 and sets *value when the
 	 * instance has it (*value may be NULL for an attribute with no value,
 	 * which counts as present for `exists` but as "no value" for
-	 * comparisons: ecs-choices A10/C5), else 0. */
+	 * comparisons: docs/ecs-model.md choices A10/C5), else 0. */
 	int (*attribute)(const void *inst, const char *name, const char **value);
 	const char *(*instance_id)(const void *inst);       /* container instance id */
 	const char *(*ec2_instance_id)(const void *inst);
 	int (*agent_connected)(const void *inst);
 	const char *(*agent_version)(const void *inst);     /* NULL = unknown */
 	int64_t (*registered_at_ms)(const void *inst);      /* Unix epoch, ms */
-	int64_t (*running_tasks_count)(const void *inst);   /* ecs-choices C9 */
+	int64_t (*running_tasks_count)(const void *inst);   /* docs/ecs-model.md choice C9 */
 	/* Distinct task groups of the tasks running on the instance: returns
 	 * their number and sets *groups to an array of that many strings. */
 	int (*task_groups)(const void *inst, const char *const **groups);

@@ -1,6 +1,6 @@
 /* models/placement/placement.c — placement policies (AWS JSON shapes,
  * console templates, limits) and place_task, the entry point of the
- * placement engine (ecs-semantics §4; ecs-choices A1–A13, D10–D14).
+ * placement engine (docs/ecs-model.md §4; choices A1–A13, D10–D14).
  *
  * place_task builds the chain (the policy's strategies, or the default of
  * D10/A12 when it has none), lets each strategy prepare (tracking spread
@@ -201,7 +201,7 @@ int place_parse_constraints(struct place_policy *p, const struct cJSON *arr, con
 	return 0;
 }
 
-/* ecs-semantics §4.6: the console's templates.  One Task Per Host is the
+/* docs/ecs-model.md §4.6: the console's templates.  One Task Per Host is the
  * distinctInstance constraint with no strategy of its own, so the default of
  * D10 applies (spread AZ then instanceId for services, A12). */
 struct tmpl {
@@ -322,34 +322,44 @@ static const char *failure_reason(struct pctx *c)
 	return place_stage_reason(c, best);
 }
 
-int place_task(struct cluster *cl, const struct place_req *req, uint32_t g,
-	       const struct place_policy *p, gsl_rng *rng, struct place_result *r)
+/* The context of one placement: the chain (the policy's strategies, or the
+ * default of D10/A12), the filter's attribute ids, each strategy prepared. */
+void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *req, uint32_t g,
+		    const struct place_policy *p)
 {
-	struct pctx c;
-	struct cluster_totals t;
 	const struct place_strategy *chain = p->strategies;
-	int n = p->n_strategies, found;
+	int n = p->n_strategies;
 
-	memset(&c, 0, sizeof c);
-	c.cl = cl;
-	c.req = req;
-	c.g = g;
-	c.pol = p;
+	memset(c, 0, sizeof *c);
+	c->cl = cl;
+	c->req = req;
+	c->g = g;
+	c->pol = p;
 	if (n == 0) {
 		int svc = strncmp(cluster_group_name(cl, g), "service:", 8) == 0;
 
 		chain = svc ? default_service : default_run_task;
 		n = svc ? 2 : 1;
 	}
-	c.n = n;
-	c.n_checks = ST_CONSTRAINTS + p->n_constraints;
-	cluster_filter_ids(cl, &c.ids_attr);
+	c->n = n;
+	c->n_checks = ST_CONSTRAINTS + p->n_constraints;
+	cluster_filter_ids(cl, &c->ids_attr);
 	for (int k = 0; k < n; k++) {
-		c.s[k] = &chain[k];
-		c.ops[k] = place_strategy_of(chain[k].type);
+		c->s[k] = &chain[k];
+		c->ops[k] = place_strategy_of(chain[k].type);
 	}
 	for (int k = 0; k < n; k++)
-		c.ops[k]->prepare(&c, k);
+		c->ops[k]->prepare(c, k);
+}
+
+int place_task(struct cluster *cl, const struct place_req *req, uint32_t g,
+	       const struct place_policy *p, gsl_rng *rng, struct place_result *r)
+{
+	struct pctx c;
+	struct cluster_totals t;
+	int found;
+
+	place_ctx_init(&c, cl, req, g, p);
 	cluster_totals(cl, &t);
 	r->considered = t.n_active;
 	r->instance = -1;

@@ -1,5 +1,5 @@
 /* models/placement/placement.h — choosing an instance for a task, as ECS
- * does (ecs-semantics §4; ecs-choices A1–A13, D1–D14): the eligibility filter
+ * does (docs/ecs-model.md §4; choices A1–A13, D1–D14): the eligibility filter
  * (status, agent, CPU, memory, ports, ENI, GPU, runtimePlatform), then the
  * placement constraints, then the strategies in order, then the tie-break.
  *
@@ -43,7 +43,7 @@ struct place_constraint {
 
 struct place_policy {
 	struct place_strategy strategies[PLACE_MAX_STRATEGIES];
-	int n_strategies;         /* 0 = the caller's default (§4.6, D10) */
+	int n_strategies;         /* 0 = the caller's default (docs/ecs-model.md §4.6, D10) */
 	struct place_constraint constraints[PLACE_MAX_CONSTRAINTS];
 	int n_constraints;
 	enum place_tie_break tie_break;
@@ -66,7 +66,7 @@ int place_parse_constraints(struct place_policy *p, const struct cJSON *arr,
 int place_add_member_of(struct place_policy *p, const char *expression,
 			const char *file, const char *path, struct err *e);
 /* A console template by name: az-balanced-spread, az-balanced-binpack,
- * binpack, one-task-per-host (§4.6).  Returns -1 with e filled when the name
+ * binpack, one-task-per-host (docs/ecs-model.md §4.6).  Returns -1 with e filled when the name
  * is unknown (the message lists the valid names). */
 int place_template(struct place_policy *p, const char *name, struct err *e);
 /* Parse --strategy's argument: a template name or a JSON strategy array. */

@@ -1,5 +1,5 @@
-/* models/placement/random.c — random (ecs-semantics §4.5, §4.12): keeps
- * every candidate; the choice among them is the final tie-break (ecs-choices
+/* models/placement/random.c — random (docs/ecs-model.md §4.5, §4.12): keeps
+ * every candidate; the choice among them is the final tie-break (docs/ecs-model.md choice
  * A11, uniform from the placement stream unless tieBreak is "first"), so a
  * strategy after it still narrows.  Cost: nothing of its own. */
 #include "models/placement/strategy.h"

@@ -1,5 +1,5 @@
 /* models/placement/registry.c — the one list of placement strategies
- * (ecs-semantics §4.5).  Adding a strategy is one file defining a
+ * (docs/ecs-model.md §4.5).  Adding a strategy is one file defining a
  * `const struct strategy_ops` and one line below; parsing, messages and the
  * placement engine all read this table. */
 #include "models/placement/strategy.h"

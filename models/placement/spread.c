@@ -1,5 +1,5 @@
 /* models/placement/spread.c — spread over instanceId/host or over an
- * attribute (ecs-semantics §4.5; ecs-choices A9, A10, D13).
+ * attribute (docs/ecs-model.md §4.5; choices A9, A10, D13).
  *
  * Key of an instance: for instanceId, the tasks of the group on it; for
  * attribute:NAME, the tasks of the group on every instance of the cluster

@@ -2,9 +2,9 @@
  * shared steps the strategies are built from (internal to models/placement/).
  *
  * A placement finds, among the candidates (instances passing the filter and
- * the constraints, ecs-semantics §4.2–§4.3), those with the lexicographically
- * smallest key vector (strategy 1, then 2, ...: §4.5 chaining), then breaks
- * the tie (ecs-choices A11).  Each strategy gives a key per instance (lower
+ * the constraints, docs/ecs-model.md §4.2–§4.3), those with the lexicographically
+ * smallest key vector (strategy 1, then 2, ...: docs/ecs-model.md §4.5 chaining), then breaks
+ * the tie (docs/ecs-model.md choice A11).  Each strategy gives a key per instance (lower
  * is better) and a `search` hook that finds the best key of its position in
  * the chain over one *part* of the cluster (cluster_idx.h) using the
  * cluster's indexes, recursing into place_solve() for the strategies after
@@ -26,7 +26,7 @@
 
 struct pctx;
 
-/* The filter's checks in the order of ecs-choices A1 (status ACTIVE is
+/* The filter's checks in the order of docs/ecs-model.md choice A1 (status ACTIVE is
  * implied); constraint k is stage ST_CONSTRAINTS + k.  A stage number is
  * also the number of checks passed. */
 enum {
@@ -87,13 +87,17 @@ struct pctx {
 	size_t cap_tmp;
 };
 
-/* Checks passed by instance i in the order of ecs-choices A1 (constraints
+/* placement.c: the context of one placement (chain, filter ids, strategies
+ * prepared), as place_task builds it; the caller frees c->r, c->ids, c->tmp. */
+void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *req, uint32_t g,
+		    const struct place_policy *p);
+/* Checks passed by instance i in the order of docs/ecs-model.md choice A1 (constraints
  * last); c->n_checks when i is a candidate. */
 int place_stage(const struct pctx *c, int32_t i);
 int place_candidate(const struct pctx *c, int32_t i);
-/* The failure reason of stage s (A2, §4.9): a static string. */
+/* The failure reason of stage s (A2, docs/ecs-model.md §4.9): a static string. */
 const char *place_stage_reason(const struct pctx *c, int s);
-/* The tie-break over the tie set (ecs-choices A11). */
+/* The tie-break over the tie set (docs/ecs-model.md choice A11). */
 int32_t place_pick(struct pctx *c, gsl_rng *rng);
 /* Candidate whose keys are c->keys. */
 int place_member(struct pctx *c, int32_t i);

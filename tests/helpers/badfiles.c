@@ -35,17 +35,35 @@ char *t_slurp(const char *path)
 	return s;
 }
 
-static int is_csv(const struct dirent *d)
-{
-	size_t n = strlen(d->d_name);
+static const char *bad_ext = ".csv";
 
-	return n > 4 && strcmp(d->d_name + n - 4, ".csv") == 0;
+static int has_ext(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name), k = strlen(bad_ext);
+
+	return n > k && strcmp(d->d_name + n - k, bad_ext) == 0;
 }
 
 int t_bad_files(const char *dir, int (*fn)(const char *path, struct err *e))
 {
+	return t_bad_files_ext(dir, ".csv", fn);
+}
+
+int t_bad_files_ext(const char *dir, const char *ext,
+		    int (*fn)(const char *path, struct err *e))
+{
 	struct dirent **names;
-	int n = scandir(dir, &names, is_csv, alphasort);
+	int n;
+
+	bad_ext = ext;
+	n = scandir(dir, &names, has_ext, alphasort);
+	if (n < 0) {
+		char m[600];
+
+		snprintf(m, sizeof m, "cannot read folder %s", dir);
+		CU_assertImplementation(CU_FALSE, __LINE__, m, __FILE__, "", CU_FALSE);
+		return 0;
+	}
 
 	for (int i = 0; i < n; i++) {
 		char path[512], errpath[512], got[2200];
@@ -53,7 +71,7 @@ int t_bad_files(const char *dir, int (*fn)(const char *path, struct err *e))
 		char *want;
 
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
-		snprintf(errpath, sizeof errpath, "%.*s.err", (int)strlen(path) - 4, path);
+		snprintf(errpath, sizeof errpath, "%.*s.err", (int)(strlen(path) - strlen(ext)), path);
 		want = t_slurp(errpath);
 		free(names[i]);
 		if (!want) {
@@ -71,5 +89,5 @@ int t_bad_files(const char *dir, int (*fn)(const char *path, struct err *e))
 		free(want);
 	}
 	free(names);
-	return n < 0 ? 0 : n;
+	return n;
 }

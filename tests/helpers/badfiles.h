@@ -14,5 +14,8 @@ char *t_slurp(const char *path);
  * (return nonzero) and err_format(e) must equal <name>.err.  Returns the
  * number of inputs checked. */
 int t_bad_files(const char *dir, int (*fn)(const char *path, struct err *e));
+/* The same for every <name><ext> in dir (ext with its dot: ".json"). */
+int t_bad_files_ext(const char *dir, const char *ext,
+		    int (*fn)(const char *path, struct err *e));
 
 #endif

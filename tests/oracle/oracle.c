@@ -1,6 +1,6 @@
 /* tests/oracle/oracle.c — brute-force placement (see oracle.h).
  *
- * For every instance: the checks of ecs-choices A1 in order (status ACTIVE,
+ * For every instance: the checks of docs/ecs-model.md choice A1 in order (status ACTIVE,
  * agent, CPU, memory, ports, ENI slot, task-eni attribute, GPU,
  * runtimePlatform, then each constraint), counting how many pass.  The
  * candidates are those passing all; each gets a key vector (binpack:

@@ -1,5 +1,5 @@
 /* tests/oracle/oracle.h — the brute-force placement oracle: the rules of
- * ecs-semantics §4 and ecs-choices A1–A13, D1–D14 written as plainly as
+ * docs/ecs-model.md §4 and choices A1–A13, D1–D14 written as plainly as
  * possible (a full scan of every instance, strategies as lexicographic keys),
  * independently of models/placement/ (it shares only the cluster's read
  * accessors and cql_eval).  The fast path is checked against it. */

@@ -1,0 +1,429 @@
+/* tests/test_fidelity_daemon.c — DAEMON services as ECS runs them
+ * (docs/ecs-model.md §4.10, §5.5, §5.15, §2.3), each rule checked after
+ * every event of a scenario through the run's observer hook:
+ *   - on a DRAINING instance the daemon task is stopped only once every
+ *     other (non-daemon) task there has stopped: it serves them;
+ *   - a DAEMON's desired count is the ACTIVE instances that satisfy its
+ *     constraints (an instance without room or with a silent agent still
+ *     counts: the daemon belongs there);
+ *   - a DAEMON redeployment keeps ceil(desired × minimumHealthyPercent)
+ *     healthy daemon tasks, and never has two tasks on one instance (the
+ *     old task stops before the new one starts: maximumPercent 100).
+ * The scenarios are tests/data/scenarios/fid-daemon-*. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+#include "models/backplane_int.h"
+
+#define FX_DIR "tests/data/scenarios/"
+
+/* Copy a fixture into the run folder (the tests run from the repository
+ * root). */
+static void fx(const char *name)
+{
+	char p[400], *buf;
+	FILE *f;
+	long n;
+
+	snprintf(p, sizeof p, FX_DIR "%s", name);
+	f = fopen(p, "rb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	CU_ASSERT_FATAL(buf && fread(buf, 1, (size_t)n, f) == (size_t)n);
+	buf[n] = 0;
+	fclose(f);
+	rs_write(name, buf);
+	free(buf);
+}
+
+static int setup(void)
+{
+	if (rs_setup())
+		return 1;
+	return 0;
+}
+
+static int is_daemon_task(const struct backplane *bp, const struct task *t)
+{
+	return t->svc >= 0 && bp->svcs[t->svc].cfg->sched == SCHED_DAEMON;
+}
+
+/* ---- 4: daemon tasks on a DRAINING instance are stopped last ----------- */
+
+struct drain_check {
+	int samples, violations, daemon_stops_seen;
+	char where[64];
+	double when;
+};
+
+static void drain_observe(struct backplane *bp, void *ctx)
+{
+	struct drain_check *c = ctx;
+
+	c->samples++;
+	for (int32_t i = 0; i < cluster_count(bp->cl); i++) {
+		int others = 0, daemon_stopping = 0;
+
+		if (cluster_status(bp->cl, i) != INST_DRAINING)
+			continue;
+		for (size_t k = 0; k < bp->n_tasks; k++) {
+			const struct task *t = &bp->tasks[k];
+
+			if (!t->used || t->queued || t->inst != i || t->state == TS_STOPPED)
+				continue;
+			if (!is_daemon_task(bp, t))
+				others++;
+			else if (t->desired == TD_STOPPED)
+				daemon_stopping++;
+		}
+		if (daemon_stopping)
+			c->daemon_stops_seen++;
+		if (daemon_stopping && others) {
+			if (!c->violations) {
+				snprintf(c->where, sizeof c->where, "%s", cluster_id(bp->cl, i));
+				c->when = (double)sim_now(bp->sim) / 1000.0;
+			}
+			c->violations++;
+		}
+	}
+}
+
+/* ci-00001 runs a daemon task, a replica task of `app` and the standalone
+ * `batch` (exits at 613.5 s and, having no other container to stop, is STOPPED
+ * at once); ci-00004 only a daemon
+ * task.  Both are drained at 300 s.  The daemon on ci-00001 may be asked to
+ * stop only after both others have stopped; the one on ci-00004 has nothing
+ * to wait for. */
+static void test_drain_daemon_last(void)
+{
+	struct drain_check c = { 0 };
+	int n, r_batch, daemon1 = 0, daemon4 = 0;
+	double last_other_stop = -1;
+
+	fx("fid-daemon-drain.json");
+	fx("fid-daemon-drain.csv");
+	fx("fid-daemon-td-agent.json");
+	fx("fid-daemon-td-app.json");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-daemon-drain.json", "drain", NULL, drain_observe, &c), 0);
+	CU_ASSERT(c.samples > 50);
+	if (c.violations)
+		fprintf(stderr, "\n  daemon task on DRAINING %s asked to stop at %.3f s while other tasks still run\n",
+			c.where, c.when);
+	T_EQ(c.violations, 0);
+	CU_ASSERT(c.daemon_stops_seen > 0);    /* the check saw the daemon stops */
+	/* precondition: batch is on the drained instance */
+	r_batch = rs_find("drain", "tasks.csv", "task_id", "batch");
+	CU_ASSERT_FATAL(r_batch > 0);
+	RS_IS("drain", "tasks.csv", r_batch, "instance_id", "ci-00001");
+	n = rs_rows("drain", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *inst = rs_cell("drain", "tasks.csv", r, "instance_id");
+		char *svc = rs_cell("drain", "tasks.csv", r, "service");
+
+		if (strcmp(inst, "ci-00001") == 0 && strcmp(svc, "agent") != 0) {
+			double s = rs_num("drain", "tasks.csv", r, "stopped_s");
+
+			CU_ASSERT(s > 0);
+			if (s > last_other_stop)
+				last_other_stop = s;
+		}
+		free(inst);
+		free(svc);
+	}
+	T_NEAR(last_other_stop, 613.5);
+	for (int r = 1; r <= n; r++) {
+		char *inst = rs_cell("drain", "tasks.csv", r, "instance_id");
+		char *svc = rs_cell("drain", "tasks.csv", r, "service");
+
+		if (strcmp(svc, "agent") == 0 && strcmp(inst, "ci-00001") == 0) {
+			double asked = rs_num("drain", "tasks.csv", r, "deactivating_s");
+
+			daemon1++;
+			RS_IS("drain", "tasks.csv", r, "stop_code", "ServiceSchedulerInitiated");
+			/* after the last other task stopped: its report (0.5 s), the
+			 * scheduler's pass (10 s), the stop message (0.5 s) */
+			CU_ASSERT(asked >= last_other_stop);
+			CU_ASSERT(asked <= last_other_stop + 0.5 + 10 + 0.5 + 1e-6);
+		}
+		if (strcmp(svc, "agent") == 0 && strcmp(inst, "ci-00004") == 0) {
+			double asked = rs_num("drain", "tasks.csv", r, "deactivating_s");
+
+			daemon4++;
+			RS_IS("drain", "tasks.csv", r, "stop_code", "ServiceSchedulerInitiated");
+			CU_ASSERT(asked >= 300 && asked <= 300 + 0.25 + 10 + 1);
+		}
+		free(inst);
+		free(svc);
+	}
+	T_EQ(daemon1, 1);      /* not restarted there */
+	T_EQ(daemon4, 1);
+}
+
+/* ---- 5: a DAEMON's desired count --------------------------------------- */
+
+/* Expected desired count: ACTIVE instances in the constraint's AZ.  Right
+ * after a change the scheduler's pass may not have run yet: allow one pass
+ * (schedulerDelaySeconds 10 + margin). */
+struct desired_check {
+	const char *az;
+	int64_t expected;
+	sim_time_t changed_at;
+	int samples, violations;
+	int64_t got, want;
+	double when;
+};
+
+static void desired_observe(struct backplane *bp, void *ctx)
+{
+	struct desired_check *c = ctx;
+	struct svc *v = &bp->svcs[0];
+	sim_time_t now = sim_now(bp->sim);
+	int64_t e = 0;
+
+	for (int32_t i = 0; i < cluster_count(bp->cl); i++)
+		e += cluster_status(bp->cl, i) == INST_ACTIVE && strcmp(cluster_az(bp->cl, i), c->az) == 0;
+	if (c->samples == 0 || e != c->expected) {
+		c->expected = e;
+		c->changed_at = now;
+	}
+	c->samples++;
+	if (!v->active || now - c->changed_at <= 11000 || now < 1000)
+		return;
+	if (v->desired != e) {
+		if (!c->violations) {
+			c->got = v->desired;
+			c->want = e;
+			c->when = (double)now / 1000.0;
+		}
+		c->violations++;
+	}
+}
+
+static void report_desired(const struct desired_check *c)
+{
+	if (c->violations)
+		fprintf(stderr, "\n  daemon desired %lld, want %lld at %.3f s (%d events off)\n",
+			(long long)c->got, (long long)c->want, c->when, c->violations);
+}
+
+/* Constrained to us-east-1a, 2 of 4 instances: desired 2, running 2, and
+ * the service is at full capacity but for its start. */
+static void test_desired_follows_constraints(void)
+{
+	struct desired_check c = { .az = "us-east-1a" };
+	int n, bad = 0;
+
+	fx("fid-daemon-constrained.json");
+	fx("fid-daemon-td-agent.json");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-daemon-constrained.json", "cons", NULL, desired_observe, &c), 0);
+	report_desired(&c);
+	T_EQ(c.violations, 0);
+	n = rs_rows("cons", "services.csv");
+	CU_ASSERT_FATAL(n > 10);
+	for (int r = 2; r <= n; r++) {
+		char *d = rs_cell("cons", "services.csv", r, "desired");
+
+		bad += !d || strcmp(d, "2") != 0;
+		free(d);
+	}
+	T_EQ(bad, 0);                 /* every sample after the first (0 s): desired 2 */
+	RS_IS("cons", "services.csv", -1, "desired", "2");
+	RS_IS("cons", "services.csv", -1, "running", "2");
+	/* running from 13.75 s of 1800 s (created at 0.25) */
+	CU_ASSERT(rs_num("cons", "service_summary.csv", 1, "availability_pct") > 99);
+	CU_ASSERT(rs_num("cons", "service_summary.csv", 1, "full_capacity_pct") > 99);
+}
+
+/* Instances join and leave; ci-00005 (us-east-1a) has no CPU left until the
+ * hog task stops (≈ 917 s); ci-00006 joins at 200 s with a silent agent
+ * (reconnects at 600 s); ci-00007 joins in us-east-1b; ci-00002 is drained
+ * at 1200 s.  Desired counts every ACTIVE us-east-1a instance, with room or
+ * not, agent connected or not: 3, then 4, then 3. */
+static void test_desired_room_and_agent(void)
+{
+	struct desired_check c = { .az = "us-east-1a" };
+	int r;
+
+	fx("fid-daemon-desired.json");
+	fx("fid-daemon-desired.csv");
+	fx("fid-daemon-td-agent.json");
+	fx("fid-daemon-td-hog.json");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-daemon-desired.json", "des", NULL, desired_observe, &c), 0);
+	report_desired(&c);
+	T_EQ(c.violations, 0);
+	/* the samples (every 60 s): 3 before 200 s, 4 from 240 s to 1200 s
+	 * (ci-00006 counts while its agent is silent and before its daemon
+	 * runs), 3 from 1260 s */
+	r = rs_find("des", "services.csv", "time_s", "120.000");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("des", "services.csv", r, "desired", "3");
+	RS_IS("des", "services.csv", r, "running", "2");       /* ci-00005 has no room */
+	r = rs_find("des", "services.csv", "time_s", "480.000");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("des", "services.csv", r, "desired", "4");
+	RS_IS("des", "services.csv", r, "running", "2");       /* ci-00006 silent */
+	r = rs_find("des", "services.csv", "time_s", "1140.000");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("des", "services.csv", r, "desired", "4");
+	RS_IS("des", "services.csv", r, "running", "4");
+	RS_IS("des", "services.csv", -1, "desired", "3");
+	RS_IS("des", "services.csv", -1, "running", "3");
+	/* one daemon task on ci-00005 once the hog left, on ci-00006 after the
+	 * reconnection; none in us-east-1b */
+	r = rs_find("des", "tasks.csv", "instance_id", "ci-00005");
+	CU_ASSERT_FATAL(r > 0);
+	CU_ASSERT(rs_find("des", "tasks.csv", "instance_id", "ci-00003") == 0);
+	CU_ASSERT(rs_find("des", "tasks.csv", "instance_id", "ci-00004") == 0);
+	CU_ASSERT(rs_find("des", "tasks.csv", "instance_id", "ci-00007") == 0);
+}
+
+/* ---- 6: a DAEMON redeployment within minimumHealthyPercent ------------- */
+
+/* After every event, once all daemon tasks were healthy: healthy daemon
+ * tasks (desired RUNNING, on ACTIVE instances) >= ceil(desired ×
+ * minimumHealthyPercent / 100), desired being computed here from the rule
+ * (the ACTIVE m5.large instances: the service's constraint); and no
+ * instance ever holds two tasks of the service (placed or on their way,
+ * not yet STOPPED): maximumPercent 100. */
+struct redeploy_check {
+	int steady, samples, violations_min, violations_one;
+	int64_t min_seen, bound;
+	double when;
+};
+
+static void redeploy_observe(struct backplane *bp, void *ctx)
+{
+	struct redeploy_check *c = ctx;
+	struct svc *v = &bp->svcs[0];
+	int32_t n = cluster_count(bp->cl);
+	int *per = calloc((size_t)n + 1, sizeof *per);
+	int64_t healthy = 0, bound, desired = 0;
+
+	if (!v->active || !per) {
+		free(per);
+		return;
+	}
+	for (size_t k = 0; k < bp->n_tasks; k++) {
+		const struct task *t = &bp->tasks[k];
+		int32_t at = t->inst >= 0 ? t->inst : t->pin;
+
+		if (!t->used || t->svc != 0)
+			continue;
+		/* every task of the service not yet STOPPED, placed or on its way */
+		if (at >= 0 && t->state != TS_STOPPED)
+			per[at]++;
+		if (t->desired == TD_RUNNING && t->healthy && t->inst >= 0 &&
+		    cluster_status(bp->cl, t->inst) == INST_ACTIVE)
+			healthy++;
+	}
+	for (int32_t i = 0; i < n; i++) {
+		if (per[i] > 1)
+			c->violations_one++;
+		/* the instances it belongs on: ACTIVE m5.large (its constraint) */
+		desired += cluster_status(bp->cl, i) == INST_ACTIVE &&
+			   strcmp(cluster_type(bp->cl, i), "m5.large") == 0;
+	}
+	free(per);
+	if (healthy >= desired && desired > 0)
+		c->steady = 1;
+	if (!c->steady)
+		return;
+	c->samples++;
+	bound = (int64_t)ceil((double)desired * v->cfg->min_healthy_pct / 100.0);
+	c->bound = bound;
+	if (healthy < c->min_seen || c->min_seen < 0)
+		c->min_seen = healthy;
+	if (healthy < bound) {
+		if (!c->violations_min)
+			c->when = (double)sim_now(bp->sim) / 1000.0;
+		c->violations_min++;
+	}
+}
+
+static void check_redeploy(const char *file, const char *tag, int64_t want_min)
+{
+	struct redeploy_check c = { .min_seen = -1 };
+	int n, live = 0;
+	char seen[8] = { 0 };
+
+	fx(file);
+	fx("fid-daemon-redeploy.csv");
+	fx("fid-daemon-td-agent.json");
+	fx("fid-daemon-td-agent-v2.json");
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, redeploy_observe, &c), 0);
+	if (c.violations_min)
+		fprintf(stderr, "\n  %s: healthy daemon tasks below %lld at %.3f s (min seen %lld)\n",
+			tag, (long long)c.bound, c.when, (long long)c.min_seen);
+	CU_ASSERT(c.samples > 50);
+	T_EQ(c.violations_min, 0);
+	T_EQ(c.violations_one, 0);
+	T_EQ(c.bound, want_min);
+	T_EQ(c.min_seen, want_min);         /* the bound is used, not exceeded */
+	n = rs_rows(tag, "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *stop = rs_cell(tag, "tasks.csv", r, "stop_s");
+		char *inst = rs_cell(tag, "tasks.csv", r, "instance_id");
+		char *td = rs_cell(tag, "tasks.csv", r, "taskdef");
+
+		if (stop && !*stop) {
+			int k = atoi(inst + 3);
+
+			T_STREQ(td, "agent:2");
+			CU_ASSERT(k >= 1 && k <= 4);
+			if (k >= 1 && k <= 4) {
+				CU_ASSERT(!seen[k]);
+				seen[k] = 1;
+			}
+			live++;
+		} else {
+			T_STREQ(td, "agent");
+			RS_IS(tag, "tasks.csv", r, "stop_code", "ServiceSchedulerInitiated");
+		}
+		free(stop);
+		free(inst);
+		free(td);
+	}
+	T_EQ(live, 4);
+	T_EQ(n, 8);
+	/* the deployment completes: only the new one is left */
+	RS_IS(tag, "services.csv", -1, "deployments", "1");
+	RS_IS(tag, "services.csv", -1, "desired", "4");
+	RS_IS(tag, "services.csv", -1, "healthy", "4");
+}
+
+/* 4 daemon instances (and a c5.large outside the constraint, drained at
+ * 305 s to call a pass while the old tasks take 30 s to stop), minimum
+ * 50 %: two instances at a time (2 healthy). */
+static void test_redeploy_min_50(void)
+{
+	check_redeploy("fid-daemon-redeploy-50.json", "rd50", 2);
+}
+
+/* minimum 75 %: one instance at a time (3 healthy). */
+static void test_redeploy_min_75(void)
+{
+	check_redeploy("fid-daemon-redeploy-75.json", "rd75", 3);
+}
+
+static CU_TestInfo daemon_tests[] = {
+	{ "draining: daemon stopped after the other tasks", test_drain_daemon_last },
+	{ "desired: constrained daemon", test_desired_follows_constraints },
+	{ "desired: no room, silent agent, joins, drain", test_desired_room_and_agent },
+	{ "redeploy within minimumHealthyPercent 50", test_redeploy_min_50 },
+	{ "redeploy within minimumHealthyPercent 75", test_redeploy_min_75 },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "DAEMON fidelity", setup, rs_teardown, NULL, NULL, daemon_tests },
+	CU_SUITE_INFO_NULL,
+};

@@ -1,0 +1,702 @@
+/* tests/test_fidelity_svc.c — control-plane fidelity of the service
+ * scheduler and the task lifecycle, each written from the ECS rule
+ * (docs/ecs-model.md): the last status of a task that never got an
+ * instance (§3.1), STOPPING after the only container exited (§3.2), the
+ * launch throttle delaying launches only (§5.4), scale-in choosing victims
+ * one at a time (§4.6, against a brute-force oracle), a rollback keeping
+ * the healthy tasks it rolls back to, and a FAILED deployment without
+ * rollback stopping no more old tasks (§5.6).  Rules with a bound are
+ * checked after every event through the observer hook. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+#include "models/backplane_int.h"
+
+#define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
+	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
+	"\"heartbeatJitterSeconds\":0},"
+#define AGENT "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
+	"\"containerStartSeconds\":2,\"shutdownSeconds\":3,\"eniAttachSeconds\":5,\"eniDetachSeconds\":4},"
+#define HEAD(name, dur) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," TIMING AGENT \
+	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"],"
+#define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
+
+static const char *td_small =
+	"{\"family\":\"small\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\",\"cpu\":256,\"memory\":512}]}";
+static const char *td_v2 =
+	"{\"family\":\"small\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x:2\",\"cpu\":256,\"memory\":512}]}";
+static const char *td_huge =
+	"{\"family\":\"huge\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"h\",\"cpu\":8192,\"memory\":512}]}";
+static const char *td_two =
+	"{\"family\":\"two\",\"containerDefinitions\":[{\"name\":\"main\",\"image\":\"m\",\"cpu\":256,\"memory\":512},"
+	"{\"name\":\"side\",\"image\":\"s\",\"cpu\":128,\"memory\":128,\"essential\":false}]}";
+
+static int setup(void)
+{
+	if (rs_setup())
+		return 1;
+	rs_write("fid-small.json", td_small);
+	rs_write("fid-small-v2.json", td_v2);
+	rs_write("fid-huge.json", td_huge);
+	rs_write("fid-two.json", td_two);
+	return 0;
+}
+
+static double sec(const struct backplane *bp)
+{
+	return (double)sim_now(bp->sim) / 1000.0;
+}
+
+/* §3.1 on every row: a task that stopped has desired STOPPED and last
+ * STOPPED; last STOPPED only with desired STOPPED; a task whose desired
+ * status is RUNNING has not stopped. */
+static void check_status_rows(const char *tag)
+{
+	int n = rs_rows(tag, "tasks.csv");
+
+	for (int r = 1; r <= n; r++) {
+		char *des = rs_cell(tag, "tasks.csv", r, "desired_status");
+		char *last = rs_cell(tag, "tasks.csv", r, "last_status");
+		char *stop = rs_cell(tag, "tasks.csv", r, "stop_s");
+		char *stopped = rs_cell(tag, "tasks.csv", r, "stopped_s");
+		int has_stop = stop && *stop, has_stopped = stopped && *stopped;
+
+		CU_ASSERT_FATAL(des && last);
+		if (has_stop || has_stopped) {
+			T_STREQ(des, "STOPPED");
+			T_STREQ(last, "STOPPED");
+		}
+		if (strcmp(last, "STOPPED") == 0) {
+			T_STREQ(des, "STOPPED");
+			CU_ASSERT(has_stop && has_stopped);
+		}
+		if (strcmp(des, "RUNNING") == 0)
+			CU_ASSERT(!has_stop);
+		free(des);
+		free(last);
+		free(stop);
+		free(stopped);
+	}
+}
+
+/* 1. A queued task that times out or is stopped, or that RunTask fails at
+ * once, never got an instance; it is STOPPED all the same. */
+static void test_never_placed_last_status(void)
+{
+	int r;
+
+	rs_write("fid-ls.json", HEAD("fid-ls", 600)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"huge\":\"fid-huge.json\",\"small\":\"fid-small.json\"},"
+		 "\"pending\":{\"timeoutSeconds\":100},"
+		 "\"workload\":{\"traces\":[\"fid-ls.csv\"]}}");
+	rs_write("fid-ls.csv", TRACE_HDR
+		 "0,run_task,late,huge,1,,\n"
+		 "0,run_task,cut,huge,1,,\n"
+		 "0,run_task,ok,small,1,50,\n"
+		 "40,stop_task,cut,,,,\n"
+		 "500,run_task,wait,huge,1,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-ls.json", "fid-ls", NULL, NULL, NULL), 0);
+	r = rs_find("fid-ls", "tasks.csv", "task_id", "late");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("fid-ls", "tasks.csv", r, "stop_code", "TaskFailedToStart");
+	RS_IS("fid-ls", "tasks.csv", r, "desired_status", "STOPPED");
+	RS_IS("fid-ls", "tasks.csv", r, "last_status", "STOPPED");
+	RS_IS("fid-ls", "tasks.csv", r, "placed_s", "");
+	T_NEAR(rs_num("fid-ls", "tasks.csv", r, "stopped_s"), 1 + 100);   /* the wait begins after the failed placement */
+	r = rs_find("fid-ls", "tasks.csv", "task_id", "cut");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("fid-ls", "tasks.csv", r, "stop_code", "UserInitiated");
+	RS_IS("fid-ls", "tasks.csv", r, "last_status", "STOPPED");
+	T_NEAR(rs_num("fid-ls", "tasks.csv", r, "stopped_s"), 40.25);
+	/* still waiting at the end: desired RUNNING, never placed */
+	r = rs_find("fid-ls", "tasks.csv", "task_id", "wait");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("fid-ls", "tasks.csv", r, "desired_status", "RUNNING");
+	RS_IS("fid-ls", "tasks.csv", r, "stop_s", "");
+	check_status_rows("fid-ls");
+
+	/* pending.mode fail: RunTask's immediate failure */
+	rs_write("fid-lf.json", HEAD("fid-lf", 100)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"huge\":\"fid-huge.json\"},"
+		 "\"pending\":{\"mode\":\"fail\"},"
+		 "\"workload\":{\"traces\":[\"fid-lf.csv\"]}}");
+	rs_write("fid-lf.csv", TRACE_HDR "0,run_task,f,huge,1,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-lf.json", "fid-lf", NULL, NULL, NULL), 0);
+	r = rs_find("fid-lf", "tasks.csv", "task_id", "f");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("fid-lf", "tasks.csv", r, "last_status", "STOPPED");
+	check_status_rows("fid-lf");
+}
+
+/* §3.2: once the essential container has exited, the stop signal and
+ * timeout are for the other containers; a task with no other container
+ * goes on at once, one with a sidecar waits for it (shutdown 3 s). */
+static void test_stop_after_essential_exit(void)
+{
+	int r;
+
+	rs_write("fid-se.json", HEAD("fid-se", 600)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"small\":\"fid-small.json\",\"two\":\"fid-two.json\"},"
+		 "\"workload\":{\"traces\":[\"fid-se.csv\"]}}");
+	rs_write("fid-se.csv", TRACE_HDR
+		 "0,run_task,one,small,1,100,\n"
+		 "0,run_task,pair,two,1,100,\n"
+		 "0,run_task,kept,small,1,,\n"
+		 "300,stop_task,kept,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-se.json", "fid-se", NULL, NULL, NULL), 0);
+	r = rs_find("fid-se", "tasks.csv", "task_id", "one");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("fid-se", "tasks.csv", r, "stop_code", "EssentialContainerExited");
+	T_NEAR(rs_num("fid-se", "tasks.csv", r, "deprovisioning_s"),
+	       rs_num("fid-se", "tasks.csv", r, "stopping_s"));
+	T_NEAR(rs_num("fid-se", "tasks.csv", r, "stopping_s"), rs_num("fid-se", "tasks.csv", r, "running_s") + 100);
+	r = rs_find("fid-se", "tasks.csv", "task_id", "pair");
+	CU_ASSERT_FATAL(r > 0);
+	T_NEAR(rs_num("fid-se", "tasks.csv", r, "deprovisioning_s"),
+	       rs_num("fid-se", "tasks.csv", r, "stopping_s") + 3);
+	/* StopTask: the container still runs, it gets the signal and its time */
+	r = rs_find("fid-se", "tasks.csv", "task_id", "kept");
+	CU_ASSERT_FATAL(r > 0);
+	T_NEAR(rs_num("fid-se", "tasks.csv", r, "stopping_s"), 300.75);
+	T_NEAR(rs_num("fid-se", "tasks.csv", r, "deprovisioning_s"), 303.75);
+	check_status_rows("fid-se");
+}
+
+/* 2. §5.4: the throttle delays launches of the failing service only.
+ * Tasks in us-east-1b fail to start (its agents), those in us-east-1a run;
+ * spread keeps sending the replacement to 1b, so the throttle climbs to
+ * its 900 s cap.  A scale-in at 1500 s and a new definition at 3600 s are
+ * acted on at the API latency (0.25 s), not behind the throttled pass. */
+struct thr_check {
+	int after_scale_in_over, after_deploy_over, samples;
+	double first_v2_launch;
+	int64_t max_consecutive;
+};
+
+static void thr_observe(struct backplane *bp, void *ctx)
+{
+	struct thr_check *c = ctx;
+	struct svc *v;
+	int64_t live = 0;
+	double now = sec(bp);
+
+	if (bp->n_svcs < 1 || !bp->svcs[0].active)
+		return;
+	v = &bp->svcs[0];
+	if (v->consecutive_failures > c->max_consecutive)
+		c->max_consecutive = v->consecutive_failures;
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = &bp->tasks[v->tasks[k]];
+
+		if (t->desired != TD_RUNNING)
+			continue;
+		live++;
+		if (t->td == 1 && c->first_v2_launch < 0)
+			c->first_v2_launch = (double)t->submit / 1000.0;
+	}
+	c->samples++;
+	/* from the scale-in's pass on, never more tasks than desired */
+	if (now >= 1500.25 - 1e-9 && now < 3600 && live > v->desired)
+		c->after_scale_in_over++;
+	/* the deployment: at most floor(1 × 200 %) = 2 tasks */
+	if (now >= 3600 && live > (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0))
+		c->after_deploy_over++;
+}
+
+static void test_throttle_delays_launches_only(void)
+{
+	struct thr_check c = { 0, 0, 0, -1, 0 };
+	int n, victims = 0;
+
+	rs_write("fid-th.json", HEAD("fid-th", 4000)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\","
+		 "\"agent\":{\"startFailureProbability\":1}}],"
+		 "\"taskDefinitions\":{\"small\":\"fid-small.json\",\"v2\":\"fid-small-v2.json\"},"
+		 "\"services\":[{\"serviceName\":\"t\",\"taskDefinition\":\"small\",\"desiredCount\":4}],"
+		 "\"workload\":{\"traces\":[\"fid-th.csv\"]}}");
+	rs_write("fid-th.csv", TRACE_HDR
+		 "1500,set_desired,t,,1,,\n"
+		 "3600,deploy,t,v2,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-th.json", "fid-th", NULL, thr_observe, &c), 0);
+	CU_ASSERT(c.samples > 50);
+	/* the premise: the throttle is at its cap before 1500 s */
+	CU_ASSERT(c.max_consecutive >= 3 + 5);
+	T_EQ(c.after_scale_in_over, 0);
+	T_EQ(c.after_deploy_over, 0);
+	/* UpdateService with a new definition resets the throttle at once */
+	T_NEAR(c.first_v2_launch, 3600.25);
+	n = rs_rows("fid-th", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *code = rs_cell("fid-th", "tasks.csv", r, "stop_code");
+		char *td = rs_cell("fid-th", "tasks.csv", r, "taskdef");
+
+		/* the scale-in's victims: stopped at 1500.25 (+ 0.5 to the agent) */
+		if (code && strcmp(code, "ServiceSchedulerInitiated") == 0 && strcmp(td, "small") == 0 &&
+		    rs_num("fid-th", "tasks.csv", r, "stopping_s") < 3600) {
+			T_NEAR(rs_num("fid-th", "tasks.csv", r, "stopping_s"), 1500.75);
+			victims++;
+		}
+		free(code);
+		free(td);
+	}
+	T_EQ(victims, 1);       /* 2 ran in us-east-1a; desired 1 */
+	check_status_rows("fid-th");
+
+	/* no scale-in: the throttled pass is queued when the new definition
+	 * comes; draining (minimumHealthyPercent 0) at 1500 s goes at the
+	 * scheduler's delay: drain → pass 10 s later → agent 0.5 s later */
+	memset(&c, 0, sizeof c);
+	c.first_v2_launch = -1;
+	rs_write("fid-td.json", HEAD("fid-td", 4000)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\","
+		 "\"agent\":{\"startFailureProbability\":1}},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"small\":\"fid-small.json\",\"v2\":\"fid-small-v2.json\"},"
+		 "\"services\":[{\"serviceName\":\"t\",\"taskDefinition\":\"small\",\"desiredCount\":4,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":0}}],"
+		 "\"workload\":{\"traces\":[\"fid-td.csv\"]}}");
+	rs_write("fid-td.csv", TRACE_HDR
+		 "1500,drain_instance,ci-00001,,,,\n"
+		 "3600,deploy,t,v2,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-td.json", "fid-td", NULL, thr_observe, &c), 0);
+	CU_ASSERT(c.max_consecutive >= 3 + 5);
+	T_EQ(c.after_deploy_over, 0);
+	T_NEAR(c.first_v2_launch, 3600.25);
+	n = rs_rows("fid-td", "tasks.csv");
+	victims = 0;
+	for (int r = 1; r <= n; r++) {
+		char *inst = rs_cell("fid-td", "tasks.csv", r, "instance_id");
+		char *code = rs_cell("fid-td", "tasks.csv", r, "stop_code");
+
+		if (strcmp(inst, "ci-00001") == 0 && strcmp(code, "ServiceSchedulerInitiated") == 0) {
+			T_NEAR(rs_num("fid-td", "tasks.csv", r, "stopping_s"), 1510.5);
+			victims++;
+		}
+		free(inst);
+		free(code);
+	}
+	CU_ASSERT(victims >= 1);
+	check_status_rows("fid-td");
+}
+
+/* 3. §4.6 scale-in, one victim at a time, against a brute-force oracle on
+ * random cases.  The oracle takes the live tasks before the pass and
+ * repeatedly picks: not running first; then the AZ with the most tasks of
+ * the service, then the instance with the most, counted again after each
+ * pick; ties: the most loaded instance among the tied AZs, then the task id. */
+struct snap {
+	char id[32];
+	int32_t inst;
+	char az[32];
+	int started;
+};
+
+struct si_check {
+	struct snap *prev;
+	int n_prev;
+	int passes, mismatches, az_mismatches;
+	int n_az;
+};
+
+static int az_of(const char *az)
+{
+	return az[strlen(az) - 1] - 'a';
+}
+
+static void oracle(const struct snap *s, int n, int k, int *victim)
+{
+	for (int i = 0; i < n; i++)
+		victim[i] = 0;
+	for (int round = 0; round < k; round++) {
+		int best = -1;
+		int64_t ba = 0, bi = 0;
+
+		for (int i = 0; i < n; i++) {
+			int64_t ac = 0, ic = 0;
+			int better;
+
+			if (victim[i])
+				continue;
+			for (int j = 0; j < n; j++) {
+				if (victim[j] || s[j].inst < 0 || s[i].inst < 0)
+					continue;
+				ac += strcmp(s[j].az, s[i].az) == 0;
+				ic += s[j].inst == s[i].inst;
+			}
+			if (best < 0)
+				better = 1;
+			else if (s[i].started != s[best].started)
+				better = s[i].started < s[best].started;
+			else if (ac != ba)
+				better = ac > ba;
+			else if (ic != bi)
+				better = ic > bi;
+			else
+				better = strcmp(s[i].id, s[best].id) < 0;
+			if (better) {
+				best = i;
+				ba = ac;
+				bi = ic;
+			}
+		}
+		victim[best] = 1;
+	}
+}
+
+static void si_observe(struct backplane *bp, void *ctx)
+{
+	struct si_check *c = ctx;
+	struct svc *v;
+	struct snap *cur;
+	int n = 0, gone = 0;
+
+	if (bp->n_svcs < 1 || !bp->svcs[0].active)
+		return;
+	v = &bp->svcs[0];
+	cur = calloc((size_t)v->n_tasks + 1, sizeof *cur);
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = &bp->tasks[v->tasks[k]];
+
+		if (t->desired != TD_RUNNING)
+			continue;
+		snprintf(cur[n].id, sizeof cur[n].id, "%s", t->id);
+		cur[n].inst = t->inst;
+		snprintf(cur[n].az, sizeof cur[n].az, "%s", t->inst >= 0 ? cluster_az(bp->cl, t->inst) : "");
+		cur[n].started = t->inst >= 0 && t->state >= TS_RUNNING;
+		n++;
+	}
+	/* which of the previous live tasks are gone */
+	{
+		int *actual = calloc((size_t)c->n_prev + 1, sizeof *actual);
+		int *want = calloc((size_t)c->n_prev + 1, sizeof *want);
+
+		for (int i = 0; i < c->n_prev; i++) {
+			int found = 0;
+
+			for (int j = 0; j < n && !found; j++)
+				found = strcmp(c->prev[i].id, cur[j].id) == 0;
+			actual[i] = !found;
+			gone += !found;
+		}
+		if (gone > 0) {
+			int64_t az_a[8] = { 0 }, az_w[8] = { 0 };
+			int64_t *in_a = calloc(64, sizeof *in_a), *in_w = calloc(64, sizeof *in_w);
+
+			c->passes++;
+			oracle(c->prev, c->n_prev, gone, want);
+			for (int i = 0; i < c->n_prev; i++) {
+				int a = c->prev[i].inst >= 0 ? az_of(c->prev[i].az) : 7;
+				int32_t in = c->prev[i].inst >= 0 && c->prev[i].inst < 63 ? c->prev[i].inst : 63;
+
+				az_a[a] += actual[i];
+				az_w[a] += want[i];
+				in_a[in] += actual[i];
+				in_w[in] += want[i];
+			}
+			for (int a = 0; a < 8; a++)
+				if (az_a[a] != az_w[a])
+					c->az_mismatches++;
+			for (int i = 0; i < 64; i++)
+				if (in_a[i] != in_w[i])
+					c->mismatches++;
+			free(in_a);
+			free(in_w);
+		}
+		free(actual);
+		free(want);
+	}
+	free(c->prev);
+	c->prev = cur;
+	c->n_prev = n;
+}
+
+static uint64_t lcg(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *s >> 33;
+}
+
+static void test_scale_in_one_at_a_time(void)
+{
+	uint64_t st = 12345;
+	int total_passes = 0;
+
+	for (int cs = 0; cs < 24; cs++) {
+		struct si_check c = { 0 };
+		char scn[2048], trace[256], name[32], file[48], tfile[48];
+		int per[3];
+		int64_t n, m1, m2;
+
+		for (int a = 0; a < 3; a++)
+			per[a] = 1 + (int)(lcg(&st) % 3);
+		n = 6 + (int64_t)(lcg(&st) % 11);
+		m1 = 1 + (int64_t)(lcg(&st) % (uint64_t)(n - 1));
+		m2 = (int64_t)(lcg(&st) % (uint64_t)m1);
+		snprintf(name, sizeof name, "fid-si%d", cs);
+		snprintf(file, sizeof file, "%s.json", name);
+		snprintf(tfile, sizeof tfile, "%s.csv", name);
+		snprintf(scn, sizeof scn, HEAD("x", 1200)
+			 "\"seed\":%d,"
+			 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":%d},"
+			 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":%d},"
+			 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1c\",\"count\":%d}],"
+			 "\"taskDefinitions\":{\"small\":\"fid-small.json\"},"
+			 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":%lld,"
+			 "\"placementStrategy\":[{\"type\":\"random\"}]}],"
+			 "\"workload\":{\"traces\":[\"%s\"]}}",
+			 cs + 1, per[0], per[1], per[2], (long long)n, tfile);
+		snprintf(trace, sizeof trace, TRACE_HDR "600,set_desired,s,,%lld,,\n900,set_desired,s,,%lld,,\n",
+			 (long long)m1, (long long)m2);
+		rs_write(file, scn);
+		rs_write(tfile, trace);
+		c.n_az = 3;
+		CU_ASSERT_EQUAL_FATAL(rs_run(file, name, NULL, si_observe, &c), 0);
+		T_EQ(c.passes, 2);
+		T_EQ(c.az_mismatches, 0);
+		T_EQ(c.mismatches, 0);
+		if (c.mismatches || c.az_mismatches)
+			fprintf(stderr, "\n  case %d: %d/%d/%d instances, %lld -> %lld -> %lld\n", cs,
+				per[0], per[1], per[2], (long long)n, (long long)m1, (long long)m2);
+		total_passes += c.passes;
+		free(c.prev);
+	}
+	T_EQ(total_passes, 48);
+}
+
+/* The measured case: 4/5/1 tasks over three AZs (us-east-1c holds one
+ * task: its only instance fits one), scaled 10 → 7 → 3.  One at a time,
+ * the rule gives 3/3/1, then 1/1/1: no AZ is emptied. */
+struct az_check {
+	int64_t at[3][3];      /* per AZ: before 600 s, before 900 s, at the end */
+};
+
+static void az_observe(struct backplane *bp, void *ctx)
+{
+	struct az_check *c = ctx;
+	struct svc *v;
+	double now = sec(bp);
+	int slot = now < 600 ? 0 : now < 900 ? 1 : 2;
+
+	if (bp->n_svcs < 1 || !bp->svcs[0].active)
+		return;
+	v = &bp->svcs[0];
+	for (int a = 0; a < 3; a++)
+		c->at[slot][a] = 0;
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = &bp->tasks[v->tasks[k]];
+
+		if (t->desired == TD_RUNNING && t->inst >= 0)
+			c->at[slot][az_of(cluster_az(bp->cl, t->inst))]++;
+	}
+}
+
+static void test_scale_in_measured_case(void)
+{
+	struct az_check c;
+
+	memset(&c, 0, sizeof c);
+	rs_write("fid-mem.json",
+		 "{\"family\":\"mem\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\",\"cpu\":256,\"memory\":1800}]}");
+	rs_write("fid-sm.json", HEAD("fid-sm", 1200)
+		 "\"instanceTypes\":[{\"name\":\"x1.small\",\"vcpu\":2,\"memoryGiB\":2}],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2},"
+		 "{\"instanceType\":\"x1.small\",\"availabilityZone\":\"us-east-1c\"}],"
+		 "\"taskDefinitions\":{\"mem\":\"fid-mem.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"mem\",\"desiredCount\":10}],"
+		 "\"workload\":{\"traces\":[\"fid-sm.csv\"]}}");
+	rs_write("fid-sm.csv", TRACE_HDR "600,set_desired,s,,7,,\n900,set_desired,s,,3,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-sm.json", "fid-sm", NULL, az_observe, &c), 0);
+	/* the premise */
+	T_EQ(c.at[0][0], 4);
+	T_EQ(c.at[0][1], 5);
+	T_EQ(c.at[0][2], 1);
+	T_EQ(c.at[1][0], 3);
+	T_EQ(c.at[1][1], 3);
+	T_EQ(c.at[1][2], 1);
+	T_EQ(c.at[2][0], 1);
+	T_EQ(c.at[2][1], 1);
+	T_EQ(c.at[2][2], 1);
+}
+
+/* 9. §5.6: the breaker trips on the broken revision and the service rolls
+ * back to the last COMPLETED deployment: its running, healthy tasks stay,
+ * only the failed revision's tasks are stopped.  Bounds checked after every
+ * event: at most floor(desired × max%) tasks, at least ceil(desired ×
+ * min%) healthy once steady. */
+struct rb_check {
+	int steady, over_max, under_min, samples;
+	double failed_at;
+};
+
+static void rb_observe(struct backplane *bp, void *ctx)
+{
+	struct rb_check *c = ctx;
+	struct svc *v;
+	int64_t live = 0, healthy = 0;
+
+	if (bp->n_svcs < 1 || !bp->svcs[0].active)
+		return;
+	v = &bp->svcs[0];
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = &bp->tasks[v->tasks[k]];
+
+		if (t->desired == TD_RUNNING) {
+			live++;
+			healthy += t->healthy;
+		}
+	}
+	for (int i = 0; i < v->n_deps; i++)
+		if (v->deps[i].rollout == ROLL_FAILED && c->failed_at < 0)
+			c->failed_at = sec(bp);
+	if (healthy >= v->desired)
+		c->steady = 1;
+	c->samples++;
+	if (live > (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0))
+		c->over_max++;
+	if (c->steady && healthy < (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0))
+		c->under_min++;
+}
+
+/* Old-revision rows stopped by the scheduler after `after` s, and
+ * old-revision tasks submitted after it. */
+static void count_old(const char *tag, double after, int *stopped, int *started, int *running)
+{
+	int n = rs_rows(tag, "tasks.csv");
+
+	*stopped = *started = *running = 0;
+	for (int r = 1; r <= n; r++) {
+		char *td = rs_cell(tag, "tasks.csv", r, "taskdef");
+		char *stop = rs_cell(tag, "tasks.csv", r, "stop_s");
+
+		if (strcmp(td, "small") == 0) {
+			if (stop && *stop && rs_num(tag, "tasks.csv", r, "stop_s") > after)
+				(*stopped)++;
+			if (rs_num(tag, "tasks.csv", r, "submit_s") > after)
+				(*started)++;
+			if (!stop || !*stop)
+				(*running)++;
+		}
+		free(td);
+		free(stop);
+	}
+}
+
+static void test_rollback_keeps_healthy_tasks(void)
+{
+	struct rb_check c = { 0, 0, 0, 0, -1 };
+	int stopped, started, running, n;
+
+	rs_write("fid-rb.json", HEAD("fid-rb", 2400)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"small\":\"fid-small.json\","
+		 "\"broken\":{\"file\":\"fid-small-v2.json\",\"startFailureProbability\":1}},"
+		 "\"services\":[{\"serviceName\":\"r\",\"taskDefinition\":\"small\",\"desiredCount\":10,"
+		 "\"deploymentConfiguration\":{\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":true}}}],"
+		 "\"workload\":{\"traces\":[\"fid-rb.csv\"]}}");
+	rs_write("fid-rb.csv", TRACE_HDR "300,deploy,r,broken,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-rb.json", "fid-rb", NULL, rb_observe, &c), 0);
+	CU_ASSERT(c.samples > 50);
+	CU_ASSERT(c.failed_at > 300);
+	T_EQ(c.over_max, 0);
+	T_EQ(c.under_min, 0);
+	count_old("fid-rb", 300, &stopped, &started, &running);
+	T_EQ(stopped, 0);        /* no healthy old task replaced */
+	T_EQ(started, 0);
+	T_EQ(running, 10);
+	/* every broken task is gone, the rollback completed */
+	n = rs_rows("fid-rb", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *td = rs_cell("fid-rb", "tasks.csv", r, "taskdef");
+
+		if (strcmp(td, "small:2") == 0)
+			RS_IS("fid-rb", "tasks.csv", r, "last_status", "STOPPED");
+		free(td);
+	}
+	RS_IS("fid-rb", "services.csv", -1, "deployments", "1");
+	RS_IS("fid-rb", "services.csv", -1, "running", "10");
+	check_status_rows("fid-rb");
+
+	/* minimumHealthyPercent 50: the deployment stopped 5 old tasks at once;
+	 * the rollback starts 5 old-revision tasks, the 5 survivors stay */
+	memset(&c, 0, sizeof c);
+	c.failed_at = -1;
+	rs_write("fid-rb5.json", HEAD("fid-rb5", 2400)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"small\":\"fid-small.json\","
+		 "\"broken\":{\"file\":\"fid-small-v2.json\",\"startFailureProbability\":1}},"
+		 "\"services\":[{\"serviceName\":\"r\",\"taskDefinition\":\"small\",\"desiredCount\":10,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":50,"
+		 "\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":true}}}],"
+		 "\"workload\":{\"traces\":[\"fid-rb.csv\"]}}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-rb5.json", "fid-rb5", NULL, rb_observe, &c), 0);
+	T_EQ(c.over_max, 0);
+	T_EQ(c.under_min, 0);
+	count_old("fid-rb5", 300, &stopped, &started, &running);
+	T_EQ(stopped, 5);
+	T_EQ(started, 5);
+	T_EQ(running, 10);
+	check_status_rows("fid-rb5");
+}
+
+/* A FAILED deployment without rollback launches nothing and is over: the
+ * service runs on the old tasks it has; a later UpdateService of the
+ * desired count (10 → 8: floor 4 at 50 %) stops none of them (choice,
+ * scenarios/README.md). */
+static void test_failed_without_rollback(void)
+{
+	struct rb_check c = { 0, 0, 0, 0, -1 };
+	int stopped, started, running, stopped_pre, started_pre, running_pre;
+
+	rs_write("fid-nr.json", HEAD("fid-nr", 2400)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"small\":\"fid-small.json\","
+		 "\"broken\":{\"file\":\"fid-small-v2.json\",\"startFailureProbability\":1}},"
+		 "\"services\":[{\"serviceName\":\"r\",\"taskDefinition\":\"small\",\"desiredCount\":10,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":50,"
+		 "\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":false}}}],"
+		 "\"workload\":{\"traces\":[\"fid-nr.csv\"]}}");
+	rs_write("fid-nr.csv", TRACE_HDR "300,deploy,r,broken,,,\n1500,set_desired,r,,8,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-nr.json", "fid-nr", NULL, rb_observe, &c), 0);
+	CU_ASSERT(c.failed_at > 300 && c.failed_at < 1500);
+	T_EQ(c.over_max, 0);
+	count_old("fid-nr", 300, &stopped_pre, &started_pre, &running_pre);
+	T_EQ(stopped_pre, 5);    /* the deployment's own step, within the floor */
+	count_old("fid-nr", c.failed_at, &stopped, &started, &running);
+	T_EQ(stopped, 0);
+	T_EQ(started, 0);
+	T_EQ(running, 5);
+	RS_IS("fid-nr", "services.csv", -1, "running", "5");
+	check_status_rows("fid-nr");
+}
+
+static CU_TestInfo fid_tests[] = {
+	{ "never-placed task ends STOPPED", test_never_placed_last_status },
+	{ "STOPPING after the only container exited", test_stop_after_essential_exit },
+	{ "throttle delays launches only", test_throttle_delays_launches_only },
+	{ "scale-in one victim at a time (oracle)", test_scale_in_one_at_a_time },
+	{ "scale-in 4/5/1 -> 3/3/1 -> 1/1/1", test_scale_in_measured_case },
+	{ "rollback keeps healthy tasks", test_rollback_keeps_healthy_tasks },
+	{ "FAILED without rollback", test_failed_without_rollback },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "service fidelity", setup, rs_teardown, NULL, NULL, fid_tests },
+	CU_SUITE_INFO_NULL,
+};
