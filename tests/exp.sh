@@ -171,13 +171,20 @@ expect_exit 0 "check passes an unchanged run" "check: pass (exact mode" "$ECSIM"
 expect_exit 3 "check fails a changed strategy (exit 3)" "check: REGRESSION (exact mode" "$ECSIM" check dbase dchanged
 grep -q "first difference in tasks.csv, line " "$T/out" && ok "check shows the first differing row of tasks.csv" || ko "first difference"
 grep -q "DIFFERS" "$T/out" && ok "check lists what moved" || ko "check table"
-cat > tol.json <<'J'
-{"default":{"relative":0.5},"metrics":{"tasks_never_placed":{"absolute":0}},"ignore":["failures_resource_ports"]}
-J
-expect_exit 0 "check with tolerances passes small moves" "check: pass (tolerance mode" \
-	"$ECSIM" check dbase dchanged --tolerance tol.json
-echo '{"default":{"relative":0.0001}}' > tight.json
-expect_exit 3 "check with tight tolerances fails" "REGRESSION" "$ECSIM" check dbase dchanged --tolerance tight.json
+# tolerance mode, on a move known by construction: 600 s against 900 s
+"$ECSIM" run "$ROOT/scenarios/default.json" --quiet --tie-break first --set /durationSeconds=900 \
+	--out dlong >/dev/null 2>&1
+echo '{"metrics":{"sim_seconds":{"absolute":400}}}' > tol.json
+expect_exit 0 "check with tolerances passes a move within them" "check: pass (tolerance mode; 1 metric moved)" \
+	"$ECSIM" check dbase dlong --tolerance tol.json
+echo '{"metrics":{"sim_seconds":{"absolute":100,"relative":0.4}}}' > tol2.json
+expect_exit 3 "check with tolerances fails a move beyond them" "check: REGRESSION (tolerance mode" \
+	"$ECSIM" check dbase dlong --tolerance tol2.json
+grep -q "sim_seconds .* 600 .* 900 .*|change| <= 240 .*REGRESSION" "$T/out" &&
+	ok "the table shows the allowed change max(absolute, relative x baseline)" || ko "tolerance table"
+echo '{"metrics":{"sim_seconds":{"absolute":100}},"ignore":["sim_seconds"]}' > tol3.json
+expect_exit 0 "ignored metrics are not checked" "check: pass (tolerance mode; 0 metrics moved)" \
+	"$ECSIM" check dbase dlong --tolerance tol3.json
 expect_exit 0 "check passes an unchanged comparison (CIs overlap)" "check: pass (interval mode" \
 	"$ECSIM" check cmp1 cmp2
 "$ECSIM" compare mmc.json --variant c4 --variant c3:/instanceGroups/0/count=3 --reps 6 --no-plot --quiet \
