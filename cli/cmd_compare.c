@@ -560,7 +560,7 @@ static int write_outputs(const struct copts *o, const struct result *res, int re
 static void plots(const struct copts *o, const struct result *res, int reps, const size_t *idx,
 		  size_t n_idx, const char *out, const char *scn_name)
 {
-	char path[1200], vars[4096], q[1400], names[1024] = "", mlist[2048] = "", alist[2048] = "";
+	char path[1200], vars[4096], names[1024] = "", mlist[2048] = "", alist[2048] = "";
 	FILE *f;
 	int nm = 0, na = 0;
 
@@ -598,55 +598,55 @@ static void plots(const struct copts *o, const struct result *res, int reps, con
 		}
 		fclose(f);
 	}
-	exp_gp_str(q, sizeof q, out);
 	{
 		char t[600];
 
 		exp_gp_str(t, sizeof t, scn_name);
-		snprintf(vars, sizeof vars, "dir=%s; nv=%d; vnames='%s'; reps=%d; scenario=%s;", q, o->n_var,
+		snprintf(vars, sizeof vars, "nv=%d; vnames='%s'; reps=%d; scenario=%s;", o->n_var,
 			 names, reps, t);
 	}
-	if (nm) {
-		char v2[8192];
+	{
+		static char v[3][8192];
+		const char *pn[3], *pv[3];
+		int k = 0;
 
-		snprintf(v2, sizeof v2, "%s mode='bars'; zoom=0; dat='plot_metrics.dat'; base='compare'; "
-			 "metrics='%s'; heading='mean and 95%% CI';", vars, mlist);
-		exp_gnuplot("comparison", plot_compare_gp, v2, o->quiet);
-	}
-	if (na) {
-		char v2[8192];
-
-		snprintf(v2, sizeof v2, "%s mode='bars'; zoom=1; dat='plot_availability.dat'; "
-			 "base='compare_availability'; metrics='%s'; heading='service availability, mean and 95%% CI';",
-			 vars, alist);
-		exp_gnuplot("availability", plot_compare_gp, v2, o->quiet);
-	}
-	snprintf(path, sizeof path, "%s/plot_pending.dat", out);
-	if (o->task_log && (f = fopen(path, "w"))) {
-		char v2[8192];
-
-		for (int v = 0; v < o->n_var; v++) {
-			fprintf(f, "%s# %s\n", v ? "\n\n" : "", o->var[v].name);
-			for (int qq = 0; qq <= 100; qq++) {
-				double sum = 0;
-				int n = 0;
-
-				for (int r = 0; r < reps; r++) {
-					const struct exp_vals *x = &res->vals[(size_t)r * (size_t)o->n_var + (size_t)v];
-
-					if (x->has_pq) {
-						sum += x->pq[qq];
-						n++;
-					}
-				}
-				if (n)
-					fprintf(f, "%d %.6g\n", qq, sum / n);
-			}
+		if (nm) {
+			snprintf(v[k], sizeof v[k], "%s mode='bars'; zoom=0; dat='plot_metrics.dat'; "
+				 "base='compare'; metrics='%s'; heading='mean and 95%% CI';", vars, mlist);
+			pn[k] = "comparison", pv[k] = v[k], k++;
 		}
-		fclose(f);
-		snprintf(v2, sizeof v2, "%s mode='cdf'; dat='plot_pending.dat'; base='compare_pending_cdf';",
-			 vars);
-		exp_gnuplot("pending-time CDF", plot_compare_gp, v2, o->quiet);
+		if (na) {
+			snprintf(v[k], sizeof v[k], "%s mode='bars'; zoom=1; dat='plot_availability.dat'; "
+				 "base='compare_availability'; metrics='%s'; "
+				 "heading='service availability, mean and 95%% CI';", vars, alist);
+			pn[k] = "availability", pv[k] = v[k], k++;
+		}
+		snprintf(path, sizeof path, "%s/plot_pending.dat", out);
+		if (o->task_log && (f = fopen(path, "w"))) {
+			for (int vv = 0; vv < o->n_var; vv++) {
+				fprintf(f, "%s# %s\n", vv ? "\n\n" : "", o->var[vv].name);
+				for (int qq = 0; qq <= 100; qq++) {
+					double sum = 0;
+					int n = 0;
+
+					for (int r = 0; r < reps; r++) {
+						const struct exp_vals *x = &res->vals[(size_t)r * (size_t)o->n_var + (size_t)vv];
+
+						if (x->has_pq) {
+							sum += x->pq[qq];
+							n++;
+						}
+					}
+					if (n)
+						fprintf(f, "%d %.6g\n", qq, sum / n);
+				}
+			}
+			fclose(f);
+			snprintf(v[k], sizeof v[k], "%s mode='cdf'; dat='plot_pending.dat'; "
+				 "base='compare_pending_cdf';", vars);
+			pn[k] = "pending-time CDF", pv[k] = v[k], k++;
+		}
+		exp_plots(out, "compare", pn, pv, k, o->plot, o->quiet);
 	}
 }
 
@@ -759,8 +759,7 @@ static int compare_main(int argc, char **argv)
 			       met ? "reached" : "NOT reached (--max-reps)", reps);
 		}
 	}
-	if (o.plot)
-		plots(&o, &res, reps, idx, n_idx, out, scn_name);
+	plots(&o, &res, reps, idx, n_idx, out, scn_name);
 	if (!o.quiet)
 		printf("results in %s/ (runs.csv, comparison.csv, differences.csv%s)\n", out,
 		       o.plot && exp_have_gnuplot() ? ", compare.png" : "");

@@ -34,6 +34,7 @@
 #include <cjson/cJSON.h>
 
 #include "cmd.h"
+#include "exp.h"
 #include "sim/csvin.h"
 #include "sim/err.h"
 
@@ -387,7 +388,9 @@ int cmd_plot(int argc, char **argv)
 		if (strcmp(argv[i], "--help") == 0) {
 			printf("usage: ecsim plot DIR\n"
 			       "  draws a results folder with gnuplot into DIR (PNG and SVG):\n"
-			       "  a run's folder (run.json) -> DIR/run.png, DIR/run.svg\n");
+			       "  a run's folder (run.json) -> DIR/run.png, DIR/run.svg\n"
+			       "  a compare folder (comparison.csv) -> DIR/compare*.png, .svg\n"
+			       "  a sweep folder (sweep.csv) -> DIR/sweep.png, DIR/sweep.svg\n");
 			return EXIT_OK;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cmd_usage_error("plot: unknown option '%s'", argv[i]);
@@ -409,6 +412,10 @@ int cmd_plot(int argc, char **argv)
 			dir, exists(dir) ? "" : ": no such folder");
 		return EXIT_INPUT;
 	}
+	/* compare and sweep folders: redrawn from the variables their command
+	 * saved (cli/exp.c), with the scripts compiled into ecsim */
+	if (!strcmp(k->name, "compare") || !strcmp(k->name, "sweep"))
+		return exp_plot_saved(dir, k->name);
 	if (!find_script(k->script, script, sizeof script)) {
 		fprintf(stderr, "ecsim: plot: plots of a %s folder are not yet available (no plots/%s found; "
 			"set ECSIM_PLOTS to the folder of the gnuplot scripts)\n", k->name, k->script);

@@ -468,7 +468,7 @@ static void usage(void)
 }
 
 static void write_plots(const struct sweep *w, const struct exp_names *nm, const struct exp_vals *vals,
-			const char *out, int quiet)
+			const char *out, int draw, int quiet)
 {
 	char path[1200], q[1400], vars[16384], mlist[2048] = "", xl[2048] = "", ll[4096] = "";
 	FILE *f;
@@ -551,17 +551,17 @@ static void write_plots(const struct sweep *w, const struct exp_names *nm, const
 		c[k] = '\0';
 		snprintf(ll + strlen(ll), sizeof ll - strlen(ll), "%s%s", l ? " " : "", c);
 	}
-	exp_gp_str(q, sizeof q, out);
 	{
 		char xn[300], ttl[600];
+		const char *pn[1] = { "sweep" }, *pv[1] = { vars };
 
 		exp_gp_str(xn, sizeof xn, w->colnames[w->x_col]);
 		exp_gp_str(ttl, sizeof ttl, w->name);
-		snprintf(vars, sizeof vars, "dir=%s; title=%s; xname=%s; xnumeric=%d; xlabels='%s'; "
-			 "nlines=%d; lnames='%s'; metrics='%s'; reps=%d;", q, ttl, xn, w->x_numeric, xl,
+		snprintf(vars, sizeof vars, "title=%s; xname=%s; xnumeric=%d; xlabels='%s'; "
+			 "nlines=%d; lnames='%s'; metrics='%s'; reps=%d;", ttl, xn, w->x_numeric, xl,
 			 w->n_lines, ll, mlist, w->reps);
+		exp_plots(out, "sweep", pn, pv, 1, draw, quiet);
 	}
-	exp_gnuplot("sweep", plot_sweep_gp, vars, quiet);
 	free(idx);
 }
 
@@ -649,8 +649,7 @@ static int write_outputs(const struct sweep *w, struct exp_job *jobs, const char
 		}
 	if (exp_commit(f, path, e))
 		goto out;
-	if (plot)
-		write_plots(w, &nm, vals, out, quiet);
+	write_plots(w, &nm, vals, out, plot, quiet);
 	rc = 0;
 out:
 	for (size_t k = 0; k < n; k++)

@@ -765,3 +765,77 @@ const char *exp_unit(const char *m)
 		return "%";
 	return "";
 }
+
+static const char *kind_script(const char *kind)
+{
+	return strcmp(kind, "sweep") == 0 ? plot_sweep_gp : plot_compare_gp;
+}
+
+static int draw_one(const char *dir, const char *kind, const char *name, const char *vars,
+		    int quiet)
+{
+	char q[1400];
+	struct sbuf b = { 0 };
+	int rc;
+
+	exp_gp_str(q, sizeof q, dir);
+	sb_add(&b, "dir=%s; %s", q, vars);
+	rc = exp_gnuplot(name, kind_script(kind), b.s, quiet);
+	free(b.s);
+	return rc;
+}
+
+void exp_plots(const char *dir, const char *kind, const char *const *names,
+	       const char *const *vars, int n, int draw, int quiet)
+{
+	char path[1200];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/plot_%s.vars", dir, kind);
+	if ((f = fopen(path, "w"))) {
+		for (int i = 0; i < n; i++)
+			fprintf(f, "%s\t%s\n", names[i], vars[i]);
+		fclose(f);
+	}
+	for (int i = 0; draw && i < n; i++)
+		if (draw_one(dir, kind, names[i], vars[i], quiet) && !exp_have_gnuplot())
+			break;          /* said once */
+}
+
+int exp_plot_saved(const char *dir, const char *kind)
+{
+	char path[1200], *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+	int rc = 0, n = 0;
+
+	snprintf(path, sizeof path, "%s/plot_%s.vars", dir, kind);
+	if (!(f = fopen(path, "r"))) {
+		fprintf(stderr, "ecsim: error: %s: no plot data (plot_%s.vars); rerun ecsim %s, which "
+			"writes it (also with --no-plot)\n", dir, kind, kind);
+		return EXIT_INPUT;
+	}
+	if (!exp_have_gnuplot()) {
+		fclose(f);
+		fprintf(stderr, "ecsim: error: plot: gnuplot is not installed (Debian: apt-get install "
+			"gnuplot-nox; scripts/setup-deps.sh installs it)\n");
+		return EXIT_RUNTIME;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		char *tab = strchr(line, '\t'), *nl = strchr(line, '\n');
+
+		if (!tab)
+			continue;
+		*tab = '\0';
+		if (nl)
+			*nl = '\0';
+		if (draw_one(dir, kind, line, tab + 1, 0))
+			rc = EXIT_RUNTIME;
+		n++;
+	}
+	free(line);
+	fclose(f);
+	if (!rc)
+		printf("ecsim: plot: %d %s plot%s in %s/ (PNG and SVG)\n", n, kind, n == 1 ? "" : "s", dir);
+	return rc;
+}

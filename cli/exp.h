@@ -114,3 +114,14 @@ int exp_commit(FILE *f, const char *path, struct err *e);
 extern const char *const exp_key_metrics[];
 /* The unit of a metric from its name's suffix: "s", "%" or "" (a count). */
 const char *exp_unit(const char *metric);
+
+/* The plots of a compare or sweep folder.  Each drawing is one gnuplot
+ * session: "dir=<DIR>;" then `vars[i]` then the script of `kind` ("compare"
+ * or "sweep").  The variable sets are also saved in DIR/plot_<kind>.vars
+ * (one "name<TAB>vars" line each) so that `ecsim plot DIR` can redraw the
+ * folder later (with --no-plot they are saved, not drawn). */
+void exp_plots(const char *dir, const char *kind, const char *const *names,
+	       const char *const *vars, int n, int draw, int quiet);
+/* `ecsim plot DIR` on a compare or sweep folder: redraw from the saved
+ * variable sets.  0 drawn, 1 gnuplot missing or failing, 2 nothing saved. */
+int exp_plot_saved(const char *dir, const char *kind);

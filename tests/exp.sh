@@ -160,6 +160,28 @@ check "changed sweep" "$ECSIM" sweep mmc-sweep2.json --jobs 2 --out sw2 --no-plo
 grep -q "(0 already complete)" "$T/out" && ok "runs of another command are not reused" || ko "reuse of another command"
 check "shipped example sweep" "$ECSIM" sweep "$ROOT/scenarios/sweeps/default-sweep.json" --out ex --no-plot --quiet
 
+# ---- plots -------------------------------------------------------------------------
+if command -v gnuplot >/dev/null 2>&1; then
+	check "compare draws its plots" "$ECSIM" compare mmc.json --variant c4 --variant c3:/instanceGroups/0/count=3 \
+		--reps 3 --out cmpplot --quiet
+	for f in compare.png compare.svg compare_pending_cdf.png compare_pending_cdf.svg; do
+		[ -s "cmpplot/$f" ] && ok "compare draws $f" || ko "compare draws $f"
+	done
+	# --no-plot folders are drawn later by ecsim plot
+	check "ecsim plot on a compare folder" "$ECSIM" plot cmp1
+	[ -s cmp1/compare.png ] && [ -s cmp1/compare_pending_cdf.svg ] && ok "ecsim plot draws a comparison" ||
+		ko "ecsim plot draws a comparison"
+	check "ecsim plot on a sweep folder" "$ECSIM" plot sw1
+	[ -s sw1/sweep.png ] && [ -s sw1/sweep.svg ] && ok "ecsim plot draws a sweep" || ko "ecsim plot draws a sweep"
+else
+	echo "skip plots (no gnuplot)"
+	skip=$((skip + 9))
+fi
+
+expect_exit 0 "without gnuplot compare notes it and succeeds" "gnuplot not found" \
+	env PATH=/nonexistent "$ECSIM" compare mmc.json --reps 2 --out nognuplot
+[ -s nognuplot/comparison.csv ] && ok "without gnuplot the CSVs are written" || ko "CSVs without gnuplot"
+
 # ---- check -----------------------------------------------------------------------
 "$ECSIM" run mmc.json --quiet --tie-break first --out base >/dev/null 2>&1
 "$ECSIM" run mmc.json --quiet --tie-break first --out same >/dev/null 2>&1
