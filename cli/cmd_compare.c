@@ -361,7 +361,9 @@ static size_t chosen_metrics(const struct copts *o, const struct exp_names *name
 			idx[n++] = (size_t)k;
 	}
 	for (size_t k = 0; k < names->n; k++)
-		if (!strncmp(names->name[k], "availability_pct[", 17))
+		if (!strncmp(names->name[k], "availability_pct[", 17) ||
+		    !strncmp(names->name[k], "lb_availability_pct[", 20) ||
+		    !strncmp(names->name[k], "lb_latency_p99_ms[", 18))
 			idx[n++] = k;
 	return n;
 }
@@ -579,7 +581,8 @@ static void plots(const struct copts *o, const struct result *res, int reps, con
 			return;
 		for (size_t i = 0; i < n_idx; i++) {
 			const char *name = res->names.name[idx[i]];
-			int avail = !strncmp(name, "availability_pct[", 17);
+			int avail = !strncmp(name, "availability_pct[", 17) ||
+				    !strncmp(name, "lb_availability_pct[", 20);
 
 			if (avail != pass)
 				continue;

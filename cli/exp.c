@@ -110,30 +110,37 @@ static int numeric(const char *s)
 	return *end == '\0';
 }
 
-static int collect_csv(struct sbuf *b, const char *dir, const char *file, int per_service,
-		       struct err *e)
+/* The numeric columns of one results file: summary.csv (one row, `key`
+ * NULL) or a file with a row per `key` (service, target group), whose
+ * metrics are named "<prefix><column>[<key value>]". */
+static int collect_csv(struct sbuf *b, const char *dir, const char *file, const char *key,
+		       const char *prefix, struct err *e)
 {
 	char path[1200];
 	struct csvin *in;
-	int rc, svc = -1;
+	int rc, kc = -1;
 
 	snprintf(path, sizeof path, "%s/%s", dir, file);
+	if (key && access(path, F_OK) != 0)
+		return 0;       /* written only when the scenario has such rows */
 	if (!(in = csvin_open(path, e)))
 		return -1;
-	if (per_service)
-		svc = csvin_col(in, "service");
+	if (key && (kc = csvin_col(in, key)) < 0) {
+		csvin_close(in);
+		return err_at(e, path, 1, 0, NULL, "no column '%s'", key);
+	}
 	while ((rc = csvin_next(in, e)) == 1) {
 		for (int c = 0; c < csvin_ncols(in); c++) {
 			const char *v = csvin_field(in, c), *name = csvin_colname(in, c);
 
-			if (c == svc || !numeric(v) || (!per_service && strcmp(name, "seed") == 0))
+			if (c == kc || !numeric(v) || (!key && strcmp(name, "seed") == 0))
 				continue;
-			if (per_service)
-				sb_add(b, "%s[%s]\t%s\n", name, csvin_field(in, svc), v);
+			if (key)
+				sb_add(b, "%s%s[%s]\t%s\n", prefix, name, csvin_field(in, kc), v);
 			else
 				sb_add(b, "%s\t%s\n", name, v);
 		}
-		if (!per_service)
+		if (!key)
 			break;
 	}
 	csvin_close(in);
@@ -183,8 +190,9 @@ char *exp_collect(const char *dir, struct err *e)
 	struct sbuf b = { 0 };
 
 	sb_add(&b, "%s", "");
-	if (collect_csv(&b, dir, "summary.csv", 0, e) ||
-	    collect_csv(&b, dir, "service_summary.csv", 1, e) ||
+	if (collect_csv(&b, dir, "summary.csv", NULL, "", e) ||
+	    collect_csv(&b, dir, "service_summary.csv", "service", "", e) ||
+	    collect_csv(&b, dir, "lb_summary.csv", "target_group", "lb_", e) ||
 	    collect_pending(&b, dir, e)) {
 		free(b.s);
 		return NULL;
@@ -761,6 +769,8 @@ const char *exp_unit(const char *m)
 
 	if (n > 2 && strncmp(m + n - 2, "_s", 2) == 0)
 		return "s";
+	if (n > 3 && strncmp(m + n - 3, "_ms", 3) == 0)
+		return "ms";
 	if (n > 4 && strncmp(m + n - 4, "_pct", 4) == 0)
 		return "%";
 	return "";

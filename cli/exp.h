@@ -54,7 +54,8 @@ int exp_execute(struct exp_job *jobs, size_t n, int jobs_max, int quiet, const c
 
 /* A finished run's metrics as text, one "name\tvalue\n" line each, in a
  * fixed order: summary.csv's numeric columns (but seed), then
- * service_summary.csv's as "column[service]", then "@pending_q" with the
+ * service_summary.csv's as "column[service]", lb_summary.csv's (when the
+ * run has load balancers) as "lb_column[target group]", then "@pending_q" with the
  * 0th..100th percentiles of placed tasks' pending time (tasks.csv).
  * NULL with e filled when a file is missing or malformed. */
 char *exp_collect(const char *dir, struct err *e);
@@ -112,7 +113,7 @@ int exp_commit(FILE *f, const char *path, struct err *e);
 
 /* The key metrics a table and plot show first (NULL-terminated). */
 extern const char *const exp_key_metrics[];
-/* The unit of a metric from its name's suffix: "s", "%" or "" (a count). */
+/* The unit of a metric from its name's suffix: "s", "ms", "%" or "" (a count). */
 const char *exp_unit(const char *metric);
 
 /* The plots of a compare or sweep folder.  Each drawing is one gnuplot

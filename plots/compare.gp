@@ -9,7 +9,7 @@
 #   zoom    (bars) 1: points with whiskers on a y-range fitted to them
 # Bars: one panel per metric, a bar per variant with its 95% CI whisker.
 # CDF: the pending time of placed tasks per variant (mean percentiles).
-unit(m) = (strstrt(m, "_pct") > 0) ? "%" : ((strstrt(m, "_s") == strlen(m) - 1 || strstrt(m, "_s[") > 0) ? "seconds" : "count")
+unit(m) = (strstrt(m, "_pct") > 0) ? "%" : ((strstrt(m, "_ms") > 0) ? "milliseconds" : ((strstrt(m, "_s") == strlen(m) - 1 || strstrt(m, "_s[") > 0) ? "seconds" : "count"))
 colors = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd22 #17becf"
 color(i) = word(colors, (i % 10) + 1)
 

@@ -7,7 +7,7 @@
 #   metrics      one panel each; plot_sweep.dat holds block (panel * nlines + line)
 #                with rows "x mean ci95_low ci95_high"
 # Each panel: the mean over replications with its 95% CI as a band.
-unit(m) = (strstrt(m, "_pct") > 0) ? "%" : ((strstrt(m, "_s") == strlen(m) - 1) ? "seconds" : "count")
+unit(m) = (strstrt(m, "_pct") > 0) ? "%" : ((strstrt(m, "_ms") > 0) ? "milliseconds" : ((strstrt(m, "_s") == strlen(m) - 1 || strstrt(m, "_s[") > 0) ? "seconds" : "count"))
 colors = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd22 #17becf"
 color(i) = word(colors, (i % 10) + 1)
 n = words(metrics)

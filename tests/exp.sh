@@ -214,6 +214,15 @@ expect_exit 0 "check passes an unchanged comparison (CIs overlap)" "check: pass 
 expect_exit 3 "check fails a comparison whose CI moved away" "check: REGRESSION (interval mode" \
 	"$ECSIM" check cmp1 cmpbad
 
+# load-balancer metrics (lb_summary.csv, when a run has load balancers) are
+# metrics too, named lb_<column>[<target group>]
+cp -r base lb1 && cp -r base lb2
+printf 'service,target_group,mode,availability_pct,latency_p99_ms\nweb,tg-web,perRequest,99.5000,120.000\n' > lb1/lb_summary.csv
+printf 'service,target_group,mode,availability_pct,latency_p99_ms\nweb,tg-web,perRequest,97.0000,121.000\n' > lb2/lb_summary.csv
+echo '{"metrics":{"lb_availability_pct":{"absolute":1},"lb_latency_p99_ms":{"relative":0.05}}}' > tollb.json
+expect_exit 3 "check reads lb_summary.csv" "lb_availability_pct[tg-web]" "$ECSIM" check lb1 lb2 --tolerance tollb.json
+grep -q "lb_latency_p99_ms\[tg-web\] .*moved, within" "$T/out" && ok "lb metrics within tolerance pass" || ko "lb latency row"
+
 # ---- run --set and --fail-on-unplaced ----------------------------------------------
 check "run --set" "$ECSIM" run mmc.json --quiet --set /durationSeconds=10 --set /name='"short"' --out setrun
 grep -q '^short,.*,10.000,' setrun/summary.csv && ok "--set changes the scenario" || ko "--set: $(sed -n 2p setrun/summary.csv)"
