@@ -304,7 +304,7 @@ static void num(char *b, size_t n, double x)
 	if (isnan(x))
 		snprintf(b, n, "-");
 	else
-		snprintf(b, n, "%.6g", x);
+		snprintf(b, n, "%.5g", x == 0 ? 0.0 : x);
 }
 
 static void usage(void)
