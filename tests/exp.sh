@@ -158,6 +158,15 @@ same "resumed sweep gives the same outputs" sw1 sw2 sweep.csv sweep_summary.csv
 sed 's/Seconds":60/Seconds":61/' mmc-sweep.json > mmc-sweep2.json
 check "changed sweep" "$ECSIM" sweep mmc-sweep2.json --jobs 2 --out sw2 --no-plot
 grep -q "(0 already complete)" "$T/out" && ok "runs of another command are not reused" || ko "reuse of another command"
+cat > list-sweep.json <<'J'
+{"name":"list","scenario":"mmc.json","replications":2,"set":{"/durationSeconds":30},
+ "settings":[{"name":"three","set":{"/instanceGroups/0/count":3}},
+             {"name":"four binpack","strategy":"binpack"}]}
+J
+check "sweep over a list of settings" "$ECSIM" sweep list-sweep.json --out swl --no-plot --quiet
+[ "$(cut -d, -f1-4 swl/sweep.csv | tr '\n' ';')" = "setting,name,replication,seed;0,three,0,1;0,three,1,2;1,four binpack,0,1;1,four binpack,1,2;" ] &&
+	ok "a list sweep: one row per setting and replication, named" || ko "list sweep rows"
+grep -q '"--strategy", "binpack"' swl/runs/s001-r000/run.json && ok "a setting's strategy reaches its runs" || ko "setting strategy"
 check "shipped example sweep" "$ECSIM" sweep "$ROOT/scenarios/sweeps/default-sweep.json" --out ex --no-plot --quiet
 
 # ---- plots -------------------------------------------------------------------------
