@@ -380,7 +380,7 @@ static void on_provisioned(struct sim *s, void *ctx, const struct event *ev)
 
 /* RunTask: `count` tasks placed one after the other, resources and group
  * counts updated in between (A13: the same decisions as calls of ≤ 10). */
-static int run_task(struct backplane *bp, int td, const char *group, const char *id,
+int backplane_run_task(struct backplane *bp, int td, const char *group, const char *id,
 		    int64_t count, sim_time_t duration, struct err *e)
 {
 	char gbuf[300];
@@ -426,6 +426,12 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 	if (t->state == TS_PENDING || t->state == TS_ACTIVATING || t->state == TS_RUNNING)
 		agent_send(bp, slot, AM_STOP);
 	/* PROVISIONING: on_provisioned sends the stop instead of the start */
+}
+
+void backplane_stop_task(struct backplane *bp, const char *task_id)
+{
+	/* the call takes effect after the API latency */
+	sim_after(bp->sim, bp->tm->api_latency, bp->ev_api_stop, xstrdup(task_id), 0);
 }
 
 static void on_api_stop(struct sim *s, void *ctx, const struct event *ev)
@@ -499,6 +505,37 @@ int backplane_drain(struct backplane *bp, const char *instance_id, struct err *e
 		}
 	}
 	return err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", instance_id);
+}
+
+void backplane_activate(struct backplane *bp, int32_t inst)
+{
+	/* a drained instance can be set back to ACTIVE (docs/ecs-model.md §2.3) */
+	if (cluster_status(bp->cl, inst) == INST_DRAINING) {
+		cluster_set_status(bp->cl, inst, INST_ACTIVE);
+		notify_cluster(bp);
+		svc_on_instance(bp, inst);
+		bp_capacity_changed(bp);
+	}
+}
+
+int backplane_find_service(const struct backplane *bp, const char *name)
+{
+	return svc_find(bp, name);
+}
+
+void backplane_set_desired(struct backplane *bp, int svc, int64_t desired)
+{
+	svc_set_desired(bp, svc, desired);
+}
+
+void backplane_deploy(struct backplane *bp, int svc, int td)
+{
+	svc_deploy(bp, svc, td);
+}
+
+void backplane_delete_service(struct backplane *bp, int svc)
+{
+	svc_delete(bp, svc);
 }
 
 int32_t bp_find_instance(struct backplane *bp, const char *id)
@@ -575,127 +612,14 @@ static void on_sample(struct sim *s, void *ctx, const struct event *ev)
 		sim_at_last(s, next, bp->ev_sample, bp, 0);
 }
 
+/* A trace row happens now: its row of trace_events[] acts; an error gets
+ * the row's place. */
 static int trace_row(struct backplane *bp, struct trace_src *src, struct err *e)
 {
 	const struct trace_row *r = &src->row;
-	int td, v;
-	int32_t inst;
 
-	switch (r->ev) {
-	case TR_RUN_TASK:
-		td = r->taskdef[0] ? scenario_taskdef(bp->s, r->taskdef, src->dir, e)
-				   : scenario_synthetic_taskdef(bp->s, r->cpu_units, r->mem_mib, e);
-		if (td < 0)
-			break;
-		return run_task(bp, td, r->group, r->target, r->count, r->duration, e);
-	case TR_STOP_TASK:
-		/* the call takes effect after the API latency */
-		sim_after(bp->sim, bp->tm->api_latency, bp->ev_api_stop, xstrdup(r->target), 0);
+	if (trace_events[r->ev].apply(bp, r, src->dir, e) == 0)
 		return 0;
-	case TR_REGISTER_INSTANCE: {
-		const struct catalog_type *type = catalog_find(bp->s->catalog, r->target);
-
-		if (!type) {
-			char *names = catalog_names(bp->s->catalog);
-
-			err_at(e, NULL, 0, 0, NULL, "unknown instance type '%s'; known: %s",
-			       r->target, names);
-			free(names);
-			break;
-		}
-		if (!scenario_has_az(bp->s, r->group)) {
-			err_at(e, NULL, 0, 0, NULL,
-			       "'%s' is not one of the scenario's availabilityZones", r->group);
-			break;
-		}
-		for (int64_t k = 0; k < r->count; k++)
-			bp_register_instance(bp, type, r->group, NULL);
-		return 0;
-	}
-	case TR_SET_DESIRED:
-	case TR_DEPLOY:
-		v = svc_find(bp, r->target);
-		if (v < 0) {
-			err_at(e, NULL, 0, 0, NULL, "unknown service '%s' (not in $.services)", r->target);
-			break;
-		}
-		if (r->ev == TR_SET_DESIRED) {
-			svc_set_desired(bp, v, r->count);
-			return 0;
-		}
-		td = scenario_taskdef(bp->s, r->taskdef, src->dir, e);
-		if (td < 0)
-			break;
-		svc_deploy(bp, v, td);
-		return 0;
-	case TR_DELETE_SERVICE:
-		v = svc_find(bp, r->target);
-		if (v < 0) {
-			err_at(e, NULL, 0, 0, NULL, "unknown service '%s' (not in $.services)", r->target);
-			break;
-		}
-		svc_delete(bp, v);
-		return 0;
-	case TR_DEREGISTER_INSTANCE:
-		inst = bp_find_instance(bp, r->target);
-		if (inst < 0) {
-			err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", r->target);
-			break;
-		}
-		fault_deregister(bp, inst);
-		return 0;
-	case TR_DRAIN_INSTANCE:
-		if (backplane_drain(bp, r->target, e))
-			break;
-		return 0;
-	case TR_ACTIVATE_INSTANCE:
-		inst = bp_find_instance(bp, r->target);
-		if (inst < 0) {
-			err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", r->target);
-			break;
-		}
-		/* a drained instance can be set back to ACTIVE (docs/ecs-model.md §2.3) */
-		if (cluster_status(bp->cl, inst) == INST_DRAINING) {
-			cluster_set_status(bp->cl, inst, INST_ACTIVE);
-			notify_cluster(bp);
-			svc_on_instance(bp, inst);
-			bp_capacity_changed(bp);
-		}
-		return 0;
-	case TR_INSTANCE_FAIL:
-	case TR_SPOT_INTERRUPTION:
-		inst = bp_find_instance(bp, r->target);
-		if (inst < 0) {
-			err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", r->target);
-			break;
-		}
-		if (r->ev == TR_SPOT_INTERRUPTION)
-			fault_spot_notice(bp, inst);
-		else
-			fault_instance_fail(bp, inst, r->duration, 0, STOP_INFRASTRUCTURE,
-					    "instance_fail", -1);
-		return 0;
-	case TR_AZ_OUTAGE:
-		if (!scenario_has_az(bp->s, r->target)) {
-			err_at(e, NULL, 0, 0, NULL,
-			       "'%s' is not one of the scenario's availabilityZones", r->target);
-			break;
-		}
-		fault_az_outage(bp, r->target, r->duration, 1.0);
-		return 0;
-	case TR_AGENT_DISCONNECT:
-		inst = bp_find_instance(bp, r->target);
-		if (inst < 0) {
-			err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", r->target);
-			break;
-		}
-		agent_disconnect(bp, inst, r->duration);
-		return 0;
-	default:
-		err_at(e, NULL, 0, 0, NULL, "event '%s' is not supported yet",
-		       trace_event_name(r->ev));
-		break;
-	}
 	/* put the trace's place on an error raised by the scenario or catalog */
 	snprintf(e->file, sizeof e->file, "%s", src->label);
 	e->line = r->line;
@@ -741,7 +665,7 @@ static void on_arrival(struct sim *s, void *ctx, const struct event *ev)
 
 		dur = sim_ms(x);
 	}
-	if (run_task(bp, td, g->group, NULL, g->count, dur, &e)) {
+	if (backplane_run_task(bp, td, g->group, NULL, g->count, dur, &e)) {
 		bp_fail(bp, &e);
 		return;
 	}
@@ -865,6 +789,11 @@ void backplane_finish(struct backplane *bp, sim_time_t end)
 		if (bp->tasks[i].used)
 			retire(bp, (uint32_t)i, 1);
 	bp->running = bp->queued = bp->starting = 0;
+}
+
+struct scenario *backplane_scenario(struct backplane *bp)
+{
+	return bp->s;
 }
 
 struct cluster *backplane_cluster(struct backplane *bp)

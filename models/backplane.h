@@ -41,6 +41,35 @@ void backplane_finish(struct backplane *bp, sim_time_t end);
 
 struct cluster *backplane_cluster(struct backplane *bp);
 
+struct scenario *backplane_scenario(struct backplane *bp);
+
+/* ---- the API calls a user makes (the trace's rows, models/trace_events.c) */
+
+/* RunTask: `count` tasks of task definition `td` (an index of the
+ * scenario's), task group `group` ("" or NULL: family:<family>), named `id`
+ * (NULL or "": generated).  -1 with e filled when the id is in use. */
+int backplane_run_task(struct backplane *bp, int td, const char *group, const char *id,
+		       int64_t count, sim_time_t duration, struct err *e);
+/* StopTask by id: takes effect after the API latency (an unknown id then
+ * does nothing). */
+void backplane_stop_task(struct backplane *bp, const char *task_id);
+/* RegisterContainerInstance of `type` in `az` (g: its scenario group, or
+ * NULL).  Returns its index. */
+int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *type,
+			     const char *az, const struct scn_group *g);
+/* Index of the instance called `id`, -1 when none. */
+int32_t bp_find_instance(struct backplane *bp, const char *id);
+/* Index of the scenario's service called `name`, -1 when none. */
+int backplane_find_service(const struct backplane *bp, const char *name);
+/* UpdateService: desired count; a new deployment of task definition td. */
+void backplane_set_desired(struct backplane *bp, int svc, int64_t desired);
+void backplane_deploy(struct backplane *bp, int svc, int td);
+/* DeleteService. */
+void backplane_delete_service(struct backplane *bp, int svc);
+/* UpdateContainerInstancesState → ACTIVE: a DRAINING instance takes tasks
+ * again (docs/ecs-model.md §2.3); no effect on another status. */
+void backplane_activate(struct backplane *bp, int32_t inst);
+
 /* UpdateContainerInstancesState → DRAINING (only from ACTIVE, docs/ecs-model.md §2.3): no new
  * placements; service tasks are replaced within the deployment limits,
  * standalone tasks keep running (docs/ecs-model.md §5.15).  -1 when the id is unknown. */

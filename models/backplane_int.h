@@ -219,26 +219,11 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code);
 void bp_capacity_changed(struct backplane *bp);
 void bp_fail(struct backplane *bp, const struct err *e);
 
-/* Register an instance of `type` in `az` (group: scenario group or NULL). */
-int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *type,
-			     const char *az, const struct scn_group *g);
-int32_t bp_find_instance(struct backplane *bp, const char *id);
 
 /* faults.c (docs/ecs-model.md §8) */
 void fault_register_events(struct backplane *bp);
 void fault_start(struct backplane *bp);
 void fault_on_register(struct backplane *bp, int32_t inst, int group);
-/* The instance fails now: repair ≥ 0 brings it back after that long, -1 =
- * gone (replaced by Auto Scaling when its group says so).  `immediate`:
- * ECS learns at once (a terminated instance is deregistered), else after
- * the heartbeat timeout.  Returns the fault id. */
-int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repair,
-			    int immediate, const char *code, const char *kind, int64_t fault_id);
-void fault_spot_notice(struct backplane *bp, int32_t inst);
-/* DeregisterContainerInstance with force (docs/ecs-model.md §2.4): its tasks stop
- * (UserInitiated), it becomes INACTIVE; no replacement. */
-void fault_deregister(struct backplane *bp, int32_t inst);
-void fault_az_outage(struct backplane *bp, const char *az, sim_time_t duration, double fraction);
 void svc_fault_lost(struct backplane *bp, int v, int64_t fault_id, sim_time_t at, int64_t lost);
 
 /* agent.c */

@@ -23,6 +23,7 @@
  * back empty when it ends.
  */
 #include "backplane_int.h"
+#include "faults.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -396,4 +397,9 @@ void fault_register_events(struct backplane *bp)
 	bp->ev_spot_end = sim_on(bp->sim, "spot-termination", on_spot_end, bp);
 	bp->ev_outage_start = sim_on(bp->sim, "az-outage", on_outage_start, bp);
 	bp->ev_disconnect = sim_on(bp->sim, "agent-disconnect", on_disconnect, bp);
+}
+
+void fault_agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration)
+{
+	agent_disconnect(bp, inst, duration);
 }
