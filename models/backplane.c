@@ -60,6 +60,32 @@ void bp_fail(struct backplane *bp, const struct err *e)
 	sim_stop(bp->sim);
 }
 
+/* ---- notifications (bp_msg.h) ------------------------------------------- */
+
+void bp_subscribe(struct backplane *bp, uint32_t mask, bp_note_fn fn, void *ctx)
+{
+	if (bp->n_subs == (int)(sizeof bp->subs / sizeof bp->subs[0]))
+		abort();           /* a build with more actors than slots: raise the bound */
+	bp->subs[bp->n_subs++] = (struct bp_sub){ mask, fn, ctx };
+}
+
+void bp_notify(struct backplane *bp, const struct bp_note *n)
+{
+	for (int i = 0; i < bp->n_subs; i++)
+		if (bp->subs[i].mask & BN_BIT(n->kind))
+			bp->subs[i].fn(bp, bp->subs[i].ctx, n);
+}
+
+static void note_task(struct backplane *bp, enum bp_note_kind k, uint32_t slot)
+{
+	bp_notify(bp, &(struct bp_note){ .kind = k, .slot = slot });
+}
+
+void bp_instance_changed(struct backplane *bp, int32_t inst)
+{
+	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_STATUS, .inst = inst });
+}
+
 static void notify_cluster(struct backplane *bp)
 {
 	struct cluster_totals t;
@@ -101,7 +127,7 @@ void bp_capacity_changed(struct backplane *bp)
 		bp->retry_scheduled = 1;
 		sim_after(bp->sim, 0, bp->ev_retry, bp, 0);
 	}
-	svc_capacity_changed(bp);
+	bp_notify(bp, &(struct bp_note){ .kind = BN_CAPACITY });
 }
 
 /* ---- tasks -------------------------------------------------------------- */
@@ -184,8 +210,8 @@ static void view_to(struct backplane *bp, uint32_t slot, enum task_state st)
 	if (st == TS_RUNNING && from != TS_RUNNING)
 		bp->running++;
 	t->seen = st;
-	if (t->svc >= 0)
-		svc_on_state(bp, t, from, st);
+	bp_notify(bp, &(struct bp_note){ .kind = BN_TASK_SEEN, .slot = slot, .from = (int)from,
+					 .to = (int)st });
 }
 
 void bp_set_state(struct backplane *bp, uint32_t slot, enum task_state st)
@@ -229,12 +255,15 @@ void bp_task_sync(struct backplane *bp, uint32_t slot)
 		t->agent_code = NULL;
 	}
 	view_to(bp, slot, t->state);
-	if (t->healthy_held && t->seen == TS_RUNNING && !t->healthy) {
-		t->healthy = 1;
-		if (t->svc >= 0)
-			svc_on_task_healthy(bp, t);
-	}
+	if (t->healthy_held && t->seen == TS_RUNNING && !t->healthy)
+		bp_task_healthy(bp, slot);
 	t->healthy_held = 0;
+}
+
+void bp_task_healthy(struct backplane *bp, uint32_t slot)
+{
+	bp->tasks[slot].healthy = 1;
+	note_task(bp, BN_TASK_HEALTHY, slot);
 }
 
 /* One placement attempt; on success the task is PROVISIONING from now. */
@@ -242,8 +271,7 @@ static int try_place(struct backplane *bp, uint32_t slot)
 {
 	struct task *t = &bp->tasks[slot];
 	const struct scn_taskdef *d = &bp->s->taskdefs[t->td];
-	const struct place_policy *pol = t->svc >= 0
-		? &bp->svcs[t->svc].deps[t->dep].policy : &d->policy;
+	const struct place_policy *pol = t->policy ? t->policy : &d->policy;
 	struct place_result res;
 	sim_time_t now = sim_now(bp->sim);
 	struct place_policy pinned;
@@ -293,7 +321,7 @@ static int try_place(struct backplane *bp, uint32_t slot)
 }
 
 uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *id,
-		     sim_time_t duration, int svc, int dep)
+		     sim_time_t duration, int svc, int dep, const struct place_policy *pol)
 {
 	uint32_t slot = new_slot(bp);
 	struct task *t = &bp->tasks[slot];
@@ -320,6 +348,7 @@ uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *i
 	t->pin = -1;
 	t->svc = svc;
 	t->dep = dep;
+	t->policy = pol;
 	t->submit = sim_now(bp->sim);
 	t->placed = -1;
 	for (int k = 0; k < TS_N; k++)
@@ -351,7 +380,7 @@ static void on_launch(struct sim *s, void *ctx, const struct event *ev)
 		/* A3: a service task that cannot be placed does not exist; the
 		 * scheduler tries again on its next pass */
 		bp->queued--;
-		svc_on_launch_failed(bp, t);
+		note_task(bp, BN_LAUNCH_FAILED, slot);
 		drop_slot(bp, slot);
 		return;
 	}
@@ -396,7 +425,7 @@ int backplane_run_task(struct backplane *bp, int td, const char *group, const ch
 		if (id && *id && hmap_get(bp->by_id, id, &dummy))
 			return err_at(e, NULL, 0, 0, NULL,
 				      "task id '%s' is already in use by a live task", id);
-		bp_new_task(bp, td, g, id && *id ? id : NULL, duration, -1, 0);
+		bp_new_task(bp, td, g, id && *id ? id : NULL, duration, -1, 0, NULL);
 	}
 	return 0;
 }
@@ -414,8 +443,7 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 		/* never placed: nothing to tell an agent */
 		bp->queued--;
 		t->ts[TS_STOPPED] = sim_now(bp->sim);
-		if (t->svc >= 0)
-			svc_on_task_stopped(bp, t);
+		note_task(bp, BN_TASK_STOPPED, slot);
 		/* a stopped task's last status is STOPPED (docs/ecs-model.md §3.1),
 		 * even one that never got an instance */
 		t->queued = 0;
@@ -448,10 +476,7 @@ static void on_api_stop(struct sim *s, void *ctx, const struct event *ev)
 
 void bp_task_running(struct backplane *bp, uint32_t slot)
 {
-	struct task *t = &bp->tasks[slot];
-
-	if (t->svc >= 0)
-		svc_on_task_running(bp, t);
+	note_task(bp, BN_TASK_RUNNING, slot);
 }
 
 void bp_task_stopped(struct backplane *bp, uint32_t slot)
@@ -460,8 +485,7 @@ void bp_task_stopped(struct backplane *bp, uint32_t slot)
 
 	if (t->inst >= 0)
 		cluster_release(bp->cl, t->inst, &bp->s->taskdefs[t->td].req, t->group);
-	if (t->svc >= 0)
-		svc_on_task_stopped(bp, t);
+	note_task(bp, BN_TASK_STOPPED, slot);
 	retire(bp, slot, 0);
 	notify_cluster(bp);
 	bp_capacity_changed(bp);
@@ -485,9 +509,9 @@ int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *ty
 	bp->agents[i].group = g ? (int)(g - bp->s->groups) : -1;
 	bp->agents[i].tm = g && g->own_timing ? &g->timing : bp->tm;
 	notify_cluster(bp);
-	svc_on_instance(bp, i);
+	bp_instance_changed(bp, i);
 	bp_capacity_changed(bp);
-	fault_on_register(bp, i, bp->agents[i].group);
+	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_REGISTERED, .inst = i });
 	return i;
 }
 
@@ -499,7 +523,7 @@ int backplane_drain(struct backplane *bp, const char *instance_id, struct err *e
 			if (cluster_status(bp->cl, i) == INST_ACTIVE) {
 				cluster_set_status(bp->cl, i, INST_DRAINING);
 				notify_cluster(bp);
-				svc_on_instance(bp, i);
+				bp_instance_changed(bp, i);
 			}
 			return 0;
 		}
@@ -513,29 +537,32 @@ void backplane_activate(struct backplane *bp, int32_t inst)
 	if (cluster_status(bp->cl, inst) == INST_DRAINING) {
 		cluster_set_status(bp->cl, inst, INST_ACTIVE);
 		notify_cluster(bp);
-		svc_on_instance(bp, inst);
+		bp_instance_changed(bp, inst);
 		bp_capacity_changed(bp);
 	}
 }
 
 int backplane_find_service(const struct backplane *bp, const char *name)
 {
-	return svc_find(bp, name);
+	for (int i = 0; i < bp->s->n_services; i++)
+		if (strcmp(bp->s->services[i].name, name) == 0)
+			return i;
+	return -1;
 }
 
 void backplane_set_desired(struct backplane *bp, int svc, int64_t desired)
 {
-	svc_set_desired(bp, svc, desired);
+	bp_notify(bp, &(struct bp_note){ .kind = BN_SERVICE_DESIRED, .svc = svc, .n = desired });
 }
 
 void backplane_deploy(struct backplane *bp, int svc, int td)
 {
-	svc_deploy(bp, svc, td);
+	bp_notify(bp, &(struct bp_note){ .kind = BN_SERVICE_DEPLOY, .svc = svc, .td = td });
 }
 
 void backplane_delete_service(struct backplane *bp, int svc)
 {
-	svc_delete(bp, svc);
+	bp_notify(bp, &(struct bp_note){ .kind = BN_SERVICE_DELETE, .svc = svc });
 }
 
 int32_t bp_find_instance(struct backplane *bp, const char *id)
@@ -607,7 +634,7 @@ static void on_sample(struct sim *s, void *ctx, const struct event *ev)
 	ms.tasks_running = bp->running;
 	ms.tasks_pending = bp->queued + bp->starting;
 	metrics_on_sample(bp->m, sim_now(s), &ms);
-	svc_sample(bp, sim_now(s));
+	bp_notify(bp, &(struct bp_note){ .kind = BN_SAMPLE, .at = sim_now(s) });
 	if (next <= bp->s->duration)
 		sim_at_last(s, next, bp->ev_sample, bp, 0);
 }
@@ -678,6 +705,12 @@ static void on_arrival(struct sim *s, void *ctx, const struct event *ev)
 
 /* ---- set-up and teardown ------------------------------------------------ */
 
+/* The actors that watch the backplane, in the order they subscribe (the
+ * order each notification reaches them). */
+static void (*const actors[])(struct backplane *bp) = {
+	agent_attach, svc_attach, fault_attach,
+};
+
 struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_reg *rng,
 				struct metrics *m)
 {
@@ -700,9 +733,8 @@ struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_
 	bp->ev_launch = sim_on(sim, "launch", on_launch, bp);
 	bp->ev_api_stop = sim_on(sim, "api-stop-task", on_api_stop, bp);
 	bp->ev_provisioned = sim_on(sim, "provisioned", on_provisioned, bp);
-	agent_register_events(bp);
-	svc_register_events(bp);
-	fault_register_events(bp);
+	for (size_t i = 0; i < sizeof actors / sizeof actors[0]; i++)
+		actors[i](bp);
 	bp->outage_rng = rng_stream(rng, "fault/az-outage");
 	return bp;
 }
@@ -714,7 +746,7 @@ int backplane_start(struct backplane *bp, struct err *e)
 	for (int i = 0; i < s->n_groups; i++)
 		for (int k = 0; k < s->groups[i].count; k++)
 			bp_register_instance(bp, s->groups[i].type, s->groups[i].az, &s->groups[i]);
-	svc_init_all(bp);
+	bp_notify(bp, &(struct bp_note){ .kind = BN_START });
 	bp->traces = xcalloc((size_t)(s->n_traces + s->n_imports) + 1, sizeof *bp->traces);
 	for (int i = 0; i < s->n_traces; i++) {
 		struct trace_src *src = &bp->traces[i];
@@ -771,7 +803,7 @@ int backplane_start(struct backplane *bp, struct err *e)
 		if (g->start <= s->duration && g->start < g->stop)
 			sim_at(bp->sim, g->start, bp->ev_arrival, gs, 0);
 	}
-	fault_start(bp);
+	bp_notify(bp, &(struct bp_note){ .kind = BN_GO });
 	sim_at_last(bp->sim, 0, bp->ev_sample, bp, 0);
 	return 0;
 }
@@ -783,7 +815,7 @@ const struct err *backplane_error(const struct backplane *bp)
 
 void backplane_finish(struct backplane *bp, sim_time_t end)
 {
-	svc_finish(bp, end);
+	bp_notify(bp, &(struct bp_note){ .kind = BN_FINISH, .at = end });
 	/* record what is still present, in slot order (deterministic) */
 	for (size_t i = 0; i < bp->n_tasks; i++)
 		if (bp->tasks[i].used)
@@ -822,8 +854,7 @@ void backplane_free(struct backplane *bp)
 		if (bp->gens[i].table)
 			gsl_ran_discrete_free(bp->gens[i].table);
 	free(bp->gens);
-	agent_free_all(bp);
-	svc_free_all(bp);
+	bp_notify(bp, &(struct bp_note){ .kind = BN_FREE });
 	cluster_free(bp->cl);
 	free(bp);
 }

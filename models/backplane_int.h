@@ -1,6 +1,7 @@
-/* models/backplane_int.h — state shared by the backplane (backplane.c), the
- * agents (agent.c) and the service scheduler (service.c).  Private to those
- * three files: everything else goes through backplane.h.
+/* models/backplane_int.h — the backplane's state: its tasks and the agents'
+ * side of its instances.  Read by the backplane (backplane.c), the agents
+ * (agent.c), the fault injector (faults.c) and, for the task view, the
+ * service scheduler (service*.c); they talk through bp_msg.h.
  *
  * A task lives in a slot of bp->tasks; events name it by (slot, generation),
  * so an event for a task that has since been retired is recognised as stale
@@ -15,6 +16,7 @@
 #include <gsl/gsl_rstat.h>
 
 #include "models/backplane.h"
+#include "models/bp_msg.h"
 #include "models/cluster.h"
 #include "models/placement/placement.h"
 #include "models/task.h"
@@ -47,6 +49,7 @@ struct task {
 	sim_time_t duration;       /* essential container run time, -1 = until stopped */
 	const char *stop_code;
 	uint8_t lost;              /* stopped without the scheduler asking (for time to replace) */
+	const struct place_policy *policy;  /* a service task's: its deployment's, else NULL */
 	const char *agent_code;    /* why the agent ended it, not yet reported
 				    * (docs/ecs-model.md §7.4) */
 };
@@ -71,57 +74,6 @@ struct agent {
 	int64_t fault_id;
 	const char *fail_code;
 	uint8_t spot_drain_held;   /* a Spot notice came while disconnected: drain on reconnection */
-};
-
-struct deployment {
-	int td;
-	struct place_policy policy;
-	int status;                /* DEP_PRIMARY, DEP_ACTIVE, DEP_INACTIVE */
-	int rollout;               /* ROLL_IN_PROGRESS, ROLL_COMPLETED, ROLL_FAILED */
-	int failed_tasks;          /* circuit breaker count (docs/ecs-model.md §5.6) */
-};
-
-enum { DEP_PRIMARY, DEP_ACTIVE, DEP_INACTIVE };
-enum { ROLL_IN_PROGRESS, ROLL_COMPLETED, ROLL_FAILED };
-
-struct svc {
-	const struct scn_service *cfg;
-	int active;                /* created and not deleted */
-	int64_t desired;
-	uint32_t group;
-	struct deployment *deps;
-	int n_deps, cap_deps;
-	int primary;
-	uint32_t *tasks;           /* slots of its tasks not yet retired */
-	int n_tasks, cap_tasks;
-	int reconcile_scheduled;
-	int wants_capacity;
-	int rebalancing;           /* an AZ-rebalancing task is in flight (docs/ecs-model.md §5.9) */
-	int deleting;              /* DeleteService: DRAINING until its tasks are gone */
-	int consecutive_failures;  /* start failures in a row (throttle, docs/ecs-model.md §5.4) */
-	sim_time_t throttle_until;
-	sim_time_t throttle_wake;  /* when the throttled launch pass is due, -1 = none */
-	gsl_rng *runtime_rng;
-	/* availability accounting */
-	int64_t running, pending, healthy;
-	sim_time_t t_last, t_created;
-	double avail_acc, full_acc;   /* ∫ min(running/desired,1) dt, ∫ [running>=desired] dt */
-	int reached_desired;
-	int64_t min_running;
-	int64_t started, failed_to_start;
-	sim_time_t *losses;        /* FIFO of times tasks were lost, awaiting replacement */
-	size_t loss_head, n_losses, cap_losses;
-	gsl_rstat_workspace *replace;
-	struct quant replace_p99;
-	/* faults awaiting recovery: the service back at its desired count */
-	struct recovery *recs;
-	int n_recs, cap_recs;
-};
-
-struct recovery {
-	int64_t fault_id;
-	sim_time_t at;
-	int64_t lost;
 };
 
 struct trace_src {
@@ -165,8 +117,15 @@ struct backplane {
 	struct agent *agents;
 	size_t n_agents, cap_agents;
 
-	struct svc *svcs;
+	struct svc *svcs;          /* the service scheduler's (service_int.h); never read here */
 	int n_svcs;
+
+	struct bp_sub {
+		uint32_t mask;
+		bp_note_fn fn;
+		void *ctx;
+	} subs[8];                 /* notification subscribers, in order */
+	int n_subs;
 
 	struct trace_src *traces;
 	int n_traces;
@@ -201,63 +160,18 @@ static inline uint32_t ref_slot(uint64_t r)
 /* The task an event names, or NULL when it has been retired since. */
 struct task *bp_task(struct backplane *bp, uint64_t r);
 void bp_set_state(struct backplane *bp, uint32_t slot, enum task_state st);
-/* The backplane hears the agent's report that a task stopped: release
- * resources, tell its service, write its row. */
-void bp_task_stopped(struct backplane *bp, uint32_t slot);
-/* The backplane hears that a task reached RUNNING. */
-void bp_task_running(struct backplane *bp, uint32_t slot);
-/* The backplane hears the agent's state report: its view of the task (state,
- * desired status, stop code, the service's counts) catches up with what the
- * agent saw while disconnected. */
-void bp_task_sync(struct backplane *bp, uint32_t slot);
 /* Launch one task: place it after the placement latency. */
 uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *id,
-		     sim_time_t duration, int svc, int dep);
+		     sim_time_t duration, int svc, int dep, const struct place_policy *pol);
 /* StopTask as the backplane does it (desired STOPPED, tell the agent). */
 void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code);
 /* Capacity may have appeared: retry what waits for it. */
 void bp_capacity_changed(struct backplane *bp);
 void bp_fail(struct backplane *bp, const struct err *e);
 
-
-/* faults.c (docs/ecs-model.md §8) */
-void fault_register_events(struct backplane *bp);
-void fault_start(struct backplane *bp);
-void fault_on_register(struct backplane *bp, int32_t inst, int group);
-void svc_fault_lost(struct backplane *bp, int v, int64_t fault_id, sim_time_t at, int64_t lost);
-
-/* agent.c */
-enum agent_msg { AM_START, AM_STOP, AM_REPORT_RUNNING, AM_REPORT_STOPPED, AM_REPORT_STATE };
+/* agent.c: the agent's side of each instance */
 void agent_init(struct backplane *bp, int32_t inst);
-void agent_free_all(struct backplane *bp);
-/* The backplane sends a message; it arrives after the network delay, or
- * when the agent reconnects. */
-void agent_send(struct backplane *bp, uint32_t slot, enum agent_msg m);
-void agent_register_events(struct backplane *bp);
 /* Faults: the agent stops / resumes talking to the backplane. */
 void agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration);
-/* The agent ends a task on its own (essential container exited, start
- * failure): the backplane's desired status and stop code follow at once
- * when it is connected, else when its report arrives (docs/ecs-model.md §7.4). */
-void agent_task_ended(struct backplane *bp, uint32_t slot, const char *code);
-
-/* service.c */
-void svc_init_all(struct backplane *bp);
-void svc_free_all(struct backplane *bp);
-void svc_register_events(struct backplane *bp);
-void svc_schedule(struct backplane *bp, int v, sim_time_t delay);
-void svc_on_task_running(struct backplane *bp, struct task *t);
-void svc_on_task_healthy(struct backplane *bp, struct task *t);
-void svc_on_task_stopped(struct backplane *bp, struct task *t);
-void svc_on_launch_failed(struct backplane *bp, struct task *t);
-void svc_on_state(struct backplane *bp, struct task *t, enum task_state from, enum task_state to);
-void svc_on_instance(struct backplane *bp, int32_t inst);    /* joined or changed status */
-void svc_capacity_changed(struct backplane *bp);
-int svc_find(const struct backplane *bp, const char *name);
-void svc_set_desired(struct backplane *bp, int v, int64_t desired);
-void svc_delete(struct backplane *bp, int v);
-void svc_deploy(struct backplane *bp, int v, int td);
-void svc_sample(struct backplane *bp, sim_time_t now);
-void svc_finish(struct backplane *bp, sim_time_t end);
 
 #endif

@@ -35,7 +35,7 @@
  * without, no more tasks of older deployments are stopped).  The throttle
  * delays launches only: other triggers get the scheduler's delay.
  */
-#include "backplane_int.h"
+#include "service_int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -78,7 +78,7 @@ static void note_recovered(struct backplane *bp, struct svc *v)
 	v->n_recs = 0;
 }
 
-void svc_fault_lost(struct backplane *bp, int vi, int64_t fault_id, sim_time_t at, int64_t lost)
+static void svc_fault_lost(struct backplane *bp, int vi, int64_t fault_id, sim_time_t at, int64_t lost)
 {
 	struct svc *v = &bp->svcs[vi];
 
@@ -134,13 +134,14 @@ static void add_deployment(struct backplane *bp, struct svc *v, int td)
 	d->status = DEP_PRIMARY;
 	d->rollout = ROLL_IN_PROGRESS;
 	/* the service's strategies and constraints, and the new definition's */
-	place_policy_copy(&d->policy, &c->policy);
+	d->policy = xcalloc(1, sizeof *d->policy);
+	place_policy_copy(d->policy, &c->policy);
 	if (td != c->taskdef) {
 		const struct taskdef *old = bp->s->taskdefs[c->taskdef].td;
 
-		d->policy.n_constraints -= old->n_constraints;
+		d->policy->n_constraints -= old->n_constraints;
 		for (int k = 0; k < old->n_constraints; k++) {
-			struct place_constraint *pc = &d->policy.constraints[d->policy.n_constraints + k];
+			struct place_constraint *pc = &d->policy->constraints[d->policy->n_constraints + k];
 
 			free(pc->expression);
 			cql_free(pc->expr);
@@ -148,7 +149,7 @@ static void add_deployment(struct backplane *bp, struct svc *v, int td)
 		}
 		for (int k = 0; k < bp->s->taskdefs[td].td->n_constraints; k++) {
 			snprintf(path, sizeof path, "$.placementConstraints[%d]", k);
-			place_add_member_of(&d->policy, bp->s->taskdefs[td].td->constraints[k],
+			place_add_member_of(d->policy, bp->s->taskdefs[td].td->constraints[k],
 					    bp->s->taskdefs[td].path, path, &e);
 		}
 	}
@@ -158,7 +159,7 @@ static void add_deployment(struct backplane *bp, struct svc *v, int td)
 	v->throttle_wake = -1;
 }
 
-void svc_init_all(struct backplane *bp)
+static void svc_init_all(struct backplane *bp)
 {
 	bp->n_svcs = bp->s->n_services;
 	bp->svcs = xcalloc((size_t)bp->n_svcs + 1, sizeof *bp->svcs);
@@ -179,13 +180,15 @@ void svc_init_all(struct backplane *bp)
 	}
 }
 
-void svc_free_all(struct backplane *bp)
+static void svc_free_all(struct backplane *bp)
 {
 	for (int i = 0; i < bp->n_svcs; i++) {
 		struct svc *v = &bp->svcs[i];
 
-		for (int k = 0; k < v->n_deps; k++)
-			place_policy_free(&v->deps[k].policy);
+		for (int k = 0; k < v->n_deps; k++) {
+			place_policy_free(v->deps[k].policy);
+			free(v->deps[k].policy);
+		}
 		free(v->deps);
 		free(v->tasks);
 		free(v->losses);
@@ -194,14 +197,6 @@ void svc_free_all(struct backplane *bp)
 		quant_free(&v->replace_p99);
 	}
 	free(bp->svcs);
-}
-
-int svc_find(const struct backplane *bp, const char *name)
-{
-	for (int i = 0; i < bp->n_svcs; i++)
-		if (strcmp(bp->s->services[i].name, name) == 0)
-			return i;
-	return -1;
 }
 
 static void on_create(struct sim *s, void *ctx, const struct event *ev)
@@ -240,7 +235,7 @@ static void list_del(struct backplane *bp, struct svc *v, struct task *t)
 	}
 }
 
-void svc_on_state(struct backplane *bp, struct task *t, enum task_state from, enum task_state to)
+static void svc_on_state(struct backplane *bp, struct task *t, enum task_state from, enum task_state to)
 {
 	struct svc *v = &bp->svcs[t->svc];
 
@@ -272,7 +267,7 @@ void svc_on_state(struct backplane *bp, struct task *t, enum task_state from, en
 	}
 }
 
-void svc_on_task_running(struct backplane *bp, struct task *t)
+static void svc_on_task_running(struct backplane *bp, struct task *t)
 {
 	struct svc *v = &bp->svcs[t->svc];
 
@@ -281,7 +276,7 @@ void svc_on_task_running(struct backplane *bp, struct task *t)
 	v->throttle_until = 0;
 }
 
-void svc_on_task_healthy(struct backplane *bp, struct task *t)
+static void svc_on_task_healthy(struct backplane *bp, struct task *t)
 {
 	struct svc *v = &bp->svcs[t->svc];
 
@@ -355,7 +350,7 @@ static void start_failure(struct backplane *bp, struct svc *v, struct task *t)
 	}
 }
 
-void svc_on_task_stopped(struct backplane *bp, struct task *t)
+static void svc_on_task_stopped(struct backplane *bp, struct task *t)
 {
 	struct svc *v = &bp->svcs[t->svc];
 
@@ -378,7 +373,7 @@ void svc_on_task_stopped(struct backplane *bp, struct task *t)
 	svc_schedule(bp, t->svc, bp->tm->scheduler_delay);
 }
 
-void svc_on_launch_failed(struct backplane *bp, struct task *t)
+static void svc_on_launch_failed(struct backplane *bp, struct task *t)
 {
 	struct svc *v = &bp->svcs[t->svc];
 
@@ -388,14 +383,14 @@ void svc_on_launch_failed(struct backplane *bp, struct task *t)
 	v->wants_capacity = 1;
 }
 
-void svc_capacity_changed(struct backplane *bp)
+static void svc_capacity_changed(struct backplane *bp)
 {
 	for (int i = 0; i < bp->n_svcs; i++)
 		if (bp->svcs[i].wants_capacity)
 			svc_schedule(bp, i, bp->tm->scheduler_delay);
 }
 
-void svc_on_instance(struct backplane *bp, int32_t inst)
+static void svc_on_instance(struct backplane *bp, int32_t inst)
 {
 	(void)inst;
 	for (int i = 0; i < bp->n_svcs; i++)
@@ -417,7 +412,7 @@ static uint32_t launch(struct backplane *bp, int vi)
 		dur = sim_ms(x);
 	}
 	account(bp, v);
-	slot = bp_new_task(bp, d->td, v->group, NULL, dur, vi, v->primary);
+	slot = bp_new_task(bp, d->td, v->group, NULL, dur, vi, v->primary, d->policy);
 	list_add(v, &bp->tasks[slot], slot);
 	v->pending++;
 	return slot;
@@ -540,7 +535,7 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 static void rebalance(struct backplane *bp, int vi)
 {
 	struct svc *v = &bp->svcs[vi];
-	const struct place_policy *pol = &v->deps[v->primary].policy;
+	const struct place_policy *pol = v->deps[v->primary].policy;
 	int n_az = bp->s->n_azs, lo = -1, hi = -1;
 	int64_t *count;
 	uint8_t *usable;
@@ -706,8 +701,8 @@ static int daemon_eligible(const struct backplane *bp, const struct svc *v, int3
 	if (r->cpu_arch && !(cluster_attribute(bp->cl, i, "ecs.cpu-architecture", &val) && val &&
 			     strcasecmp(val, r->cpu_arch) == 0))
 		return 0;
-	for (int k = 0; k < d->policy.n_constraints; k++) {
-		const struct place_constraint *pc = &d->policy.constraints[k];
+	for (int k = 0; k < d->policy->n_constraints; k++) {
+		const struct place_constraint *pc = &d->policy->constraints[k];
 
 		if (pc->type == PC_MEMBER_OF && !cql_eval(pc->expr, cluster_cql_view(), &ref))
 			return 0;
@@ -836,12 +831,12 @@ static void reconcile_daemon(struct backplane *bp, int vi)
 			struct err e;
 			uint32_t slot;
 
-			place_policy_copy(&pol, &p->policy);
+			place_policy_copy(&pol, p->policy);
 			snprintf(expr, sizeof expr, "instanceId == %s", cluster_id(bp->cl, i));
 			if (place_add_member_of(&pol, expr, NULL, "daemon", &e) == 0 &&
 			    place_task(bp->cl, &d->req, v->group, &pol, bp->place_rng, &res) == 0) {
 				account(bp, v);
-				slot = bp_new_task(bp, p->td, v->group, NULL, -1, vi, v->primary);
+				slot = bp_new_task(bp, p->td, v->group, NULL, -1, vi, v->primary, p->policy);
 				list_add(v, &bp->tasks[slot], slot);
 				v->pending++;
 				bp->tasks[slot].pin = i;
@@ -901,7 +896,7 @@ static void on_reconcile(struct sim *s, void *ctx, const struct event *ev)
 	}
 }
 
-void svc_set_desired(struct backplane *bp, int vi, int64_t desired)
+static void svc_set_desired(struct backplane *bp, int vi, int64_t desired)
 {
 	struct svc *v = &bp->svcs[vi];
 
@@ -915,7 +910,7 @@ void svc_set_desired(struct backplane *bp, int vi, int64_t desired)
 
 /* DeleteService (docs/ecs-model.md §3.4, §5.1): the service is DRAINING: desired 0, its
  * tasks stopped, then INACTIVE. */
-void svc_delete(struct backplane *bp, int vi)
+static void svc_delete(struct backplane *bp, int vi)
 {
 	struct svc *v = &bp->svcs[vi];
 
@@ -938,7 +933,7 @@ void svc_delete(struct backplane *bp, int vi)
 	}
 }
 
-void svc_deploy(struct backplane *bp, int vi, int td)
+static void svc_deploy(struct backplane *bp, int vi, int td)
 {
 	struct svc *v = &bp->svcs[vi];
 
@@ -948,7 +943,7 @@ void svc_deploy(struct backplane *bp, int vi, int td)
 	svc_schedule(bp, vi, bp->tm->api_latency);
 }
 
-void svc_sample(struct backplane *bp, sim_time_t now)
+static void svc_sample(struct backplane *bp, sim_time_t now)
 {
 	for (int i = 0; i < bp->n_svcs; i++) {
 		struct svc *v = &bp->svcs[i];
@@ -961,7 +956,7 @@ void svc_sample(struct backplane *bp, sim_time_t now)
 	}
 }
 
-void svc_finish(struct backplane *bp, sim_time_t end)
+static void svc_finish(struct backplane *bp, sim_time_t end)
 {
 	for (int i = 0; i < bp->n_svcs; i++) {
 		struct svc *v = &bp->svcs[i];
@@ -992,8 +987,73 @@ void svc_finish(struct backplane *bp, sim_time_t end)
 	}
 }
 
-void svc_register_events(struct backplane *bp)
+static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
+{
+	struct task *t = n->kind <= BN_LAUNCH_FAILED && n->kind >= BN_TASK_SEEN
+		? &bp->tasks[n->slot] : NULL;
+
+	(void)ctx;
+	if (t && t->svc < 0)
+		return;            /* a standalone task */
+	switch (n->kind) {
+	case BN_START:
+		svc_init_all(bp);
+		break;
+	case BN_TASK_SEEN:
+		svc_on_state(bp, t, (enum task_state)n->from, (enum task_state)n->to);
+		break;
+	case BN_TASK_RUNNING:
+		svc_on_task_running(bp, t);
+		break;
+	case BN_TASK_HEALTHY:
+		svc_on_task_healthy(bp, t);
+		break;
+	case BN_TASK_STOPPED:
+		svc_on_task_stopped(bp, t);
+		break;
+	case BN_LAUNCH_FAILED:
+		svc_on_launch_failed(bp, t);
+		break;
+	case BN_INSTANCE_STATUS:
+		svc_on_instance(bp, n->inst);
+		break;
+	case BN_CAPACITY:
+		svc_capacity_changed(bp);
+		break;
+	case BN_FAULT_LOST:
+		svc_fault_lost(bp, n->svc, n->fault_id, n->at, n->n);
+		break;
+	case BN_SERVICE_DESIRED:
+		svc_set_desired(bp, n->svc, n->n);
+		break;
+	case BN_SERVICE_DEPLOY:
+		svc_deploy(bp, n->svc, n->td);
+		break;
+	case BN_SERVICE_DELETE:
+		svc_delete(bp, n->svc);
+		break;
+	case BN_SAMPLE:
+		svc_sample(bp, n->at);
+		break;
+	case BN_FINISH:
+		svc_finish(bp, n->at);
+		break;
+	case BN_FREE:
+		svc_free_all(bp);
+		break;
+	default:
+		break;
+	}
+}
+
+void svc_attach(struct backplane *bp)
 {
 	bp->ev_reconcile = sim_on(bp->sim, "service-reconcile", on_reconcile, bp);
 	bp->ev_svc_create = sim_on(bp->sim, "service-create", on_create, bp);
+	bp_subscribe(bp, BN_BIT(BN_START) | BN_BIT(BN_TASK_SEEN) | BN_BIT(BN_TASK_RUNNING) |
+		     BN_BIT(BN_TASK_HEALTHY) | BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_LAUNCH_FAILED) |
+		     BN_BIT(BN_INSTANCE_STATUS) | BN_BIT(BN_CAPACITY) | BN_BIT(BN_FAULT_LOST) |
+		     BN_BIT(BN_SERVICE_DESIRED) | BN_BIT(BN_SERVICE_DEPLOY) |
+		     BN_BIT(BN_SERVICE_DELETE) | BN_BIT(BN_SAMPLE) | BN_BIT(BN_FINISH) |
+		     BN_BIT(BN_FREE), on_note, NULL);
 }

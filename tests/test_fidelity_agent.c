@@ -24,7 +24,7 @@
 #include "helpers/invariants.h"
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
-#include "models/backplane_int.h"
+#include "models/service_int.h"
 #include "sim/hmap.h"
 
 #define FIX "tests/data/scenarios/"

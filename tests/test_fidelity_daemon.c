@@ -19,7 +19,7 @@
 
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
-#include "models/backplane_int.h"
+#include "models/service_int.h"
 
 #define FX_DIR "tests/data/scenarios/"
 

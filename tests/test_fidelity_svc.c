@@ -17,7 +17,7 @@
 
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
-#include "models/backplane_int.h"
+#include "models/service_int.h"
 
 #define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
 	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \

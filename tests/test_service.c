@@ -12,7 +12,7 @@
 
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
-#include "models/backplane_int.h"
+#include "models/service_int.h"
 
 /* Fixed, distinct latencies so every timestamp can be computed by hand. */
 #define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "runscn.h"
-#include "models/backplane_int.h"
+#include "models/service_int.h"
 #include "models/run.h"
 #include "models/scenario.h"
 #include "sim/csvin.h"
