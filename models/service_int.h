@@ -64,14 +64,24 @@ struct recovery {
 };
 
 /* service.c */
+/* A scheduler pass of service v after `delay` (one pending at a time). */
 void svc_schedule(struct backplane *bp, int v, sim_time_t delay);
-/* Its accounting follows (availability, counts) before a change at now. */
+/* Its accounting (availability, counts) catches up to now, before a change. */
 void svc_account(struct backplane *bp, struct svc *v);
-void svc_note_recovered(struct backplane *bp, struct svc *v);
-/* The task joins / leaves the service's list. */
+/* The task joins the service's list of tasks. */
 void svc_list_add(struct svc *v, struct task *t, uint32_t slot);
-/* A new deployment of task definition td becomes the primary. */
-void svc_add_deployment(struct backplane *bp, struct svc *v, int td);
+
+/* The scheduler stops a task of its service. */
+static inline void svc_stop(struct backplane *bp, uint32_t slot)
+{
+	bp_stop_task(bp, slot, STOP_SCHEDULER);
+}
+
+/* Counts toward the service: its desired status is RUNNING. */
+static inline int svc_live(const struct task *t)
+{
+	return t->desired == TD_RUNNING;
+}
 
 /* service_replica.c: the REPLICA scheduler's pass (docs/ecs-model.md §5) */
 void svc_reconcile_replica(struct backplane *bp, int v);
