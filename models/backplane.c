@@ -212,6 +212,10 @@ static void view_to(struct backplane *bp, uint32_t slot, enum task_state st)
 	t->seen = st;
 	bp_notify(bp, &(struct bp_note){ .kind = BN_TASK_SEEN, .slot = slot, .from = (int)from,
 					 .to = (int)st });
+	/* a service task that leaves RUNNING is no longer healthy (its
+	 * scheduler has counted it out) */
+	if (t->svc >= 0 && from == TS_RUNNING && st != TS_RUNNING)
+		t->healthy = 0;
 }
 
 void bp_set_state(struct backplane *bp, uint32_t slot, enum task_state st)
@@ -460,6 +464,12 @@ void backplane_stop_task(struct backplane *bp, const char *task_id)
 {
 	/* the call takes effect after the API latency */
 	sim_after(bp->sim, bp->tm->api_latency, bp->ev_api_stop, xstrdup(task_id), 0);
+}
+
+void bp_pin_task(struct backplane *bp, uint32_t slot, int32_t inst, const char *az)
+{
+	bp->tasks[slot].pin = inst;
+	bp->tasks[slot].pin_az = az;
 }
 
 static void on_api_stop(struct sim *s, void *ctx, const struct event *ev)
@@ -826,6 +836,41 @@ void backplane_finish(struct backplane *bp, sim_time_t end)
 struct scenario *backplane_scenario(struct backplane *bp)
 {
 	return bp->s;
+}
+
+struct sim *backplane_sim(struct backplane *bp)
+{
+	return bp->sim;
+}
+
+struct metrics *backplane_metrics(struct backplane *bp)
+{
+	return bp->m;
+}
+
+struct rng_reg *backplane_rng(struct backplane *bp)
+{
+	return bp->rng;
+}
+
+gsl_rng *backplane_place_rng(struct backplane *bp)
+{
+	return bp->place_rng;
+}
+
+struct task *bp_task_at(struct backplane *bp, uint32_t slot)
+{
+	return &bp->tasks[slot];
+}
+
+void bp_set_actor_state(struct backplane *bp, enum bp_actor a, void *state)
+{
+	bp->actor_state[a] = state;
+}
+
+void *bp_actor_state(const struct backplane *bp, enum bp_actor a)
+{
+	return bp->actor_state[a];
 }
 
 struct cluster *backplane_cluster(struct backplane *bp)

@@ -24,36 +24,6 @@
 #include "models/trace.h"
 #include "sim/quant.h"
 
-struct task {
-	uint32_t gen;
-	uint8_t used;
-	uint8_t queued;            /* waiting for capacity: not placed yet */
-	uint8_t state;             /* enum task_state, meaningful once placed: what really is */
-	uint8_t seen;              /* the state the backplane knows (differs from `state`
-				    * only while the agent is disconnected, docs/ecs-model.md §7.4) */
-	uint8_t unsynced;          /* a state report is waiting in the agent's outbox */
-	uint8_t healthy_held;      /* passed its health check, not yet reported */
-	uint8_t desired;           /* enum task_desired */
-	uint8_t healthy;
-	char *id;
-	int td;
-	uint32_t group;
-	int32_t inst;              /* -1 until placed */
-	int32_t pin;               /* DAEMON: the instance it must go to, else -1 */
-	const char *pin_az;        /* AZ rebalancing: the AZ it must go to, else NULL */
-	int svc;                   /* service index, -1 standalone */
-	int dep;                   /* deployment of the service */
-	int svc_pos;               /* position in the service's task list */
-	sim_time_t submit, placed;
-	sim_time_t ts[TS_N];       /* when each state was entered, -1 = never */
-	sim_time_t duration;       /* essential container run time, -1 = until stopped */
-	const char *stop_code;
-	uint8_t lost;              /* stopped without the scheduler asking (for time to replace) */
-	const struct place_policy *policy;  /* a service task's: its deployment's, else NULL */
-	const char *agent_code;    /* why the agent ended it, not yet reported
-				    * (docs/ecs-model.md §7.4) */
-};
-
 /* Per container instance: the agent's side. */
 struct agent {
 	uint8_t up;                /* the agent process can talk to the backplane */
@@ -117,8 +87,7 @@ struct backplane {
 	struct agent *agents;
 	size_t n_agents, cap_agents;
 
-	struct svc *svcs;          /* the service scheduler's (service_int.h); never read here */
-	int n_svcs;
+	void *actor_state[BA_N];   /* each actor's own, opaque here (bp_msg.h) */
 
 	struct bp_sub {
 		uint32_t mask;
@@ -160,11 +129,6 @@ static inline uint32_t ref_slot(uint64_t r)
 /* The task an event names, or NULL when it has been retired since. */
 struct task *bp_task(struct backplane *bp, uint64_t r);
 void bp_set_state(struct backplane *bp, uint32_t slot, enum task_state st);
-/* Launch one task: place it after the placement latency. */
-uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *id,
-		     sim_time_t duration, int svc, int dep, const struct place_policy *pol);
-/* StopTask as the backplane does it (desired STOPPED, tell the agent). */
-void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code);
 /* Capacity may have appeared: retry what waits for it. */
 void bp_capacity_changed(struct backplane *bp);
 void bp_fail(struct backplane *bp, const struct err *e);

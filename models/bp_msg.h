@@ -100,6 +100,13 @@ void bp_notify(struct backplane *bp, const struct bp_note *n);
 
 /* ---- the actors --------------------------------------------------------- */
 
+enum bp_actor { BA_AGENT, BA_SERVICE, BA_FAULTS, BA_N };
+
+/* Each actor's own state, kept by the backplane for it and never read by
+ * it (NULL until set). */
+void bp_set_actor_state(struct backplane *bp, enum bp_actor a, void *state);
+void *bp_actor_state(const struct backplane *bp, enum bp_actor a);
+
 /* Each registers its events and subscribes (called by backplane_new). */
 void agent_attach(struct backplane *bp);
 void svc_attach(struct backplane *bp);

@@ -51,7 +51,7 @@
 
 void svc_account(struct backplane *bp, struct svc *v)
 {
-	sim_time_t now = sim_now(bp->sim), dt = now - v->t_last;
+	sim_time_t now = sim_now(backplane_sim(bp)), dt = now - v->t_last;
 
 	if (!v->active || dt <= 0) {
 		v->t_last = now;
@@ -76,14 +76,14 @@ static void note_recovered(struct backplane *bp, struct svc *v)
 	if (v->n_recs == 0 || v->running < v->desired)
 		return;
 	for (int i = 0; i < v->n_recs; i++)
-		metrics_on_recovery(bp->m, v->recs[i].fault_id, v->cfg->name, v->recs[i].lost,
-				    sim_now(bp->sim) - v->recs[i].at);
+		metrics_on_recovery(backplane_metrics(bp), v->recs[i].fault_id, v->cfg->name, v->recs[i].lost,
+				    sim_now(backplane_sim(bp)) - v->recs[i].at);
 	v->n_recs = 0;
 }
 
 static void svc_fault_lost(struct backplane *bp, int vi, int64_t fault_id, sim_time_t at, int64_t lost)
 {
-	struct svc *v = &bp->svcs[vi];
+	struct svc *v = &svc_sched(bp)->svcs[vi];
 
 	for (int i = 0; i < v->n_recs; i++) {
 		if (v->recs[i].fault_id == fault_id) {
@@ -108,12 +108,12 @@ static void note_running(struct svc *v)
 
 void svc_schedule(struct backplane *bp, int vi, sim_time_t delay)
 {
-	struct svc *v = &bp->svcs[vi];
+	struct svc *v = &svc_sched(bp)->svcs[vi];
 
 	if (v->reconcile_scheduled || !v->active)
 		return;
 	v->reconcile_scheduled = 1;
-	sim_after(bp->sim, delay, bp->ev_reconcile, v, 0);
+	sim_after(backplane_sim(bp), delay, svc_sched(bp)->ev_reconcile, v, 0);
 }
 
 static void add_deployment(struct backplane *bp, struct svc *v, int td)
@@ -140,7 +140,7 @@ static void add_deployment(struct backplane *bp, struct svc *v, int td)
 	d->policy = xcalloc(1, sizeof *d->policy);
 	place_policy_copy(d->policy, &c->policy);
 	if (td != c->taskdef) {
-		const struct taskdef *old = bp->s->taskdefs[c->taskdef].td;
+		const struct taskdef *old = backplane_scenario(bp)->taskdefs[c->taskdef].td;
 
 		d->policy->n_constraints -= old->n_constraints;
 		for (int k = 0; k < old->n_constraints; k++) {
@@ -150,10 +150,10 @@ static void add_deployment(struct backplane *bp, struct svc *v, int td)
 			cql_free(pc->expr);
 			memset(pc, 0, sizeof *pc);
 		}
-		for (int k = 0; k < bp->s->taskdefs[td].td->n_constraints; k++) {
+		for (int k = 0; k < backplane_scenario(bp)->taskdefs[td].td->n_constraints; k++) {
 			snprintf(path, sizeof path, "$.placementConstraints[%d]", k);
-			place_add_member_of(d->policy, bp->s->taskdefs[td].td->constraints[k],
-					    bp->s->taskdefs[td].path, path, &e);
+			place_add_member_of(d->policy, backplane_scenario(bp)->taskdefs[td].td->constraints[k],
+					    backplane_scenario(bp)->taskdefs[td].path, path, &e);
 		}
 	}
 	v->primary = v->n_deps++;
@@ -164,29 +164,33 @@ static void add_deployment(struct backplane *bp, struct svc *v, int td)
 
 static void svc_init_all(struct backplane *bp)
 {
-	bp->n_svcs = bp->s->n_services;
-	bp->svcs = xcalloc((size_t)bp->n_svcs + 1, sizeof *bp->svcs);
-	for (int i = 0; i < bp->n_svcs; i++) {
-		struct svc *v = &bp->svcs[i];
+	struct sched *sc = svc_sched(bp);
+
+	sc->n_svcs = backplane_scenario(bp)->n_services;
+	sc->svcs = xcalloc((size_t)sc->n_svcs + 1, sizeof *sc->svcs);
+	for (int i = 0; i < sc->n_svcs; i++) {
+		struct svc *v = &sc->svcs[i];
 		char name[300];
 
-		v->cfg = &bp->s->services[i];
+		v->cfg = &backplane_scenario(bp)->services[i];
 		snprintf(name, sizeof name, "service:%s", v->cfg->name);
-		v->group = cluster_group(bp->cl, name);
+		v->group = cluster_group(backplane_cluster(bp), name);
 		snprintf(name, sizeof name, "service/%s/runtime", v->cfg->name);
-		v->runtime_rng = rng_stream(bp->rng, name);
+		v->runtime_rng = rng_stream(backplane_rng(bp), name);
 		v->replace = gsl_rstat_alloc();
 		quant_init(&v->replace_p99, 0.99);
 		v->min_running = INT64_MAX;
 		/* CreateService takes effect after the API latency */
-		sim_at(bp->sim, v->cfg->create_at + bp->tm->api_latency, bp->ev_svc_create, v, 0);
+		sim_at(backplane_sim(bp), v->cfg->create_at + backplane_scenario(bp)->timing.api_latency, svc_sched(bp)->ev_svc_create, v, 0);
 	}
 }
 
 static void svc_free_all(struct backplane *bp)
 {
-	for (int i = 0; i < bp->n_svcs; i++) {
-		struct svc *v = &bp->svcs[i];
+	struct sched *sc = svc_sched(bp);
+
+	for (int i = 0; i < sc->n_svcs; i++) {
+		struct svc *v = &sc->svcs[i];
 
 		for (int k = 0; k < v->n_deps; k++) {
 			place_policy_free(v->deps[k].policy);
@@ -199,7 +203,9 @@ static void svc_free_all(struct backplane *bp)
 		gsl_rstat_free(v->replace);
 		quant_free(&v->replace_p99);
 	}
-	free(bp->svcs);
+	free(sc->svcs);
+	free(sc);
+	bp_set_actor_state(bp, BA_SERVICE, NULL);
 }
 
 static void on_create(struct sim *s, void *ctx, const struct event *ev)
@@ -209,10 +215,10 @@ static void on_create(struct sim *s, void *ctx, const struct event *ev)
 
 	(void)s;
 	v->active = 1;
-	v->t_created = v->t_last = sim_now(bp->sim);
+	v->t_created = v->t_last = sim_now(backplane_sim(bp));
 	v->desired = v->cfg->sched == SCHED_DAEMON ? 0 : v->cfg->desired;
 	add_deployment(bp, v, v->cfg->taskdef);
-	svc_schedule(bp, (int)(v - bp->svcs), 0);
+	svc_schedule(bp, (int)(v - svc_sched(bp)->svcs), 0);
 }
 
 /* ---- task bookkeeping ---------------------------------------------------- */
@@ -234,13 +240,13 @@ static void list_del(struct backplane *bp, struct svc *v, struct task *t)
 
 	if (pos < v->n_tasks) {
 		v->tasks[pos] = last;
-		bp->tasks[last].svc_pos = pos;
+		bp_task_at(bp, last)->svc_pos = pos;
 	}
 }
 
 static void svc_on_state(struct backplane *bp, struct task *t, enum task_state from, enum task_state to)
 {
-	struct svc *v = &bp->svcs[t->svc];
+	struct svc *v = &svc_sched(bp)->svcs[t->svc];
 
 	svc_account(bp, v);
 	if (from < TS_RUNNING && to >= TS_RUNNING)
@@ -252,7 +258,7 @@ static void svc_on_state(struct backplane *bp, struct task *t, enum task_state f
 		note_recovered(bp, v);
 		if (v->n_losses > 0) {
 			sim_time_t lost_at = v->losses[v->loss_head];
-			double wait = (double)(sim_now(bp->sim) - lost_at) / 1000.0;
+			double wait = (double)(sim_now(backplane_sim(bp)) - lost_at) / 1000.0;
 
 			v->loss_head = (v->loss_head + 1) % v->cap_losses;
 			v->n_losses--;
@@ -263,16 +269,15 @@ static void svc_on_state(struct backplane *bp, struct task *t, enum task_state f
 	if (from == TS_RUNNING && to != TS_RUNNING) {
 		v->running--;
 		note_running(v);
-		if (t->healthy) {
+		/* the backplane clears its healthy flag after this notification */
+		if (t->healthy)
 			v->healthy--;
-			t->healthy = 0;
-		}
 	}
 }
 
 static void svc_on_task_running(struct backplane *bp, struct task *t)
 {
-	struct svc *v = &bp->svcs[t->svc];
+	struct svc *v = &svc_sched(bp)->svcs[t->svc];
 
 	/* a task that reaches RUNNING ends a run of start failures */
 	v->consecutive_failures = 0;
@@ -281,14 +286,14 @@ static void svc_on_task_running(struct backplane *bp, struct task *t)
 
 static void svc_on_task_healthy(struct backplane *bp, struct task *t)
 {
-	struct svc *v = &bp->svcs[t->svc];
+	struct svc *v = &svc_sched(bp)->svcs[t->svc];
 
 	svc_account(bp, v);
 	v->healthy++;
 	/* resetOnHealthyTask (default true, docs/ecs-model.md §5.6) */
 	if (t->dep == v->primary)
 		v->deps[t->dep].failed_tasks = 0;
-	svc_schedule(bp, t->svc, bp->tm->scheduler_delay);
+	svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
 }
 
 static void push_loss(struct svc *v, sim_time_t when)
@@ -314,20 +319,20 @@ static void start_failure(struct backplane *bp, struct svc *v, struct task *t)
 
 	v->failed_to_start++;
 	v->consecutive_failures++;
-	if (v->consecutive_failures >= bp->tm->throttle_after) {
-		int k = v->consecutive_failures - bp->tm->throttle_after;
-		double delay = (double)bp->tm->throttle_initial * pow(2.0, k < 40 ? k : 40);
+	if (v->consecutive_failures >= backplane_scenario(bp)->timing.throttle_after) {
+		int k = v->consecutive_failures - backplane_scenario(bp)->timing.throttle_after;
+		double delay = (double)backplane_scenario(bp)->timing.throttle_initial * pow(2.0, k < 40 ? k : 40);
 
-		if (delay > (double)bp->tm->throttle_max)
-			delay = (double)bp->tm->throttle_max;
-		v->throttle_until = sim_now(bp->sim) + (sim_time_t)delay;
+		if (delay > (double)backplane_scenario(bp)->timing.throttle_max)
+			delay = (double)backplane_scenario(bp)->timing.throttle_max;
+		v->throttle_until = sim_now(backplane_sim(bp)) + (sim_time_t)delay;
 	}
 	if (!v->cfg->breaker || t->dep != v->primary || d->rollout != ROLL_IN_PROGRESS)
 		return;
 	d->failed_tasks++;
 	thr = (int64_t)ceil(0.5 * (double)v->desired);
-	if (thr < bp->tm->breaker_min)
-		thr = bp->tm->breaker_min;
+	if (thr < backplane_scenario(bp)->timing.breaker_min)
+		thr = backplane_scenario(bp)->timing.breaker_min;
 	if (thr > 200)
 		thr = 200;
 	if (d->failed_tasks >= thr) {
@@ -355,15 +360,13 @@ static void start_failure(struct backplane *bp, struct svc *v, struct task *t)
 
 static void svc_on_task_stopped(struct backplane *bp, struct task *t)
 {
-	struct svc *v = &bp->svcs[t->svc];
+	struct svc *v = &svc_sched(bp)->svcs[t->svc];
 
 	svc_account(bp, v);
 	if (t->seen < TS_RUNNING || t->queued)
 		v->pending--;
-	if (t->healthy) {
+	if (t->healthy)
 		v->healthy--;
-		t->healthy = 0;
-	}
 	list_del(bp, v, t);
 	if (v->deleting && v->n_tasks == 0) {
 		v->active = 0;          /* DRAINING → INACTIVE */
@@ -372,13 +375,13 @@ static void svc_on_task_stopped(struct backplane *bp, struct task *t)
 	if (t->stop_code && strcmp(t->stop_code, STOP_FAILED_TO_START) == 0)
 		start_failure(bp, v, t);
 	else if (t->lost)
-		push_loss(v, t->ts[TS_STOPPED] >= 0 ? t->ts[TS_STOPPED] : sim_now(bp->sim));
-	svc_schedule(bp, t->svc, bp->tm->scheduler_delay);
+		push_loss(v, t->ts[TS_STOPPED] >= 0 ? t->ts[TS_STOPPED] : sim_now(backplane_sim(bp)));
+	svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
 }
 
 static void svc_on_launch_failed(struct backplane *bp, struct task *t)
 {
-	struct svc *v = &bp->svcs[t->svc];
+	struct svc *v = &svc_sched(bp)->svcs[t->svc];
 
 	svc_account(bp, v);
 	v->pending--;
@@ -388,28 +391,28 @@ static void svc_on_launch_failed(struct backplane *bp, struct task *t)
 
 static void svc_capacity_changed(struct backplane *bp)
 {
-	for (int i = 0; i < bp->n_svcs; i++)
-		if (bp->svcs[i].wants_capacity)
-			svc_schedule(bp, i, bp->tm->scheduler_delay);
+	for (int i = 0; i < svc_sched(bp)->n_svcs; i++)
+		if (svc_sched(bp)->svcs[i].wants_capacity)
+			svc_schedule(bp, i, backplane_scenario(bp)->timing.scheduler_delay);
 }
 
 static void svc_on_instance(struct backplane *bp, int32_t inst)
 {
 	(void)inst;
-	for (int i = 0; i < bp->n_svcs; i++)
-		svc_schedule(bp, i, bp->tm->scheduler_delay);
+	for (int i = 0; i < svc_sched(bp)->n_svcs; i++)
+		svc_schedule(bp, i, backplane_scenario(bp)->timing.scheduler_delay);
 }
 
 static void on_reconcile(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
 	struct svc *v = ev->target;
-	int vi = (int)(v - bp->svcs);
+	int vi = (int)(v - svc_sched(bp)->svcs);
 
 	(void)s;
 	if (ev->arg == 1) {
 		/* a throttled launch pass: only the latest one counts */
-		if (v->throttle_wake != sim_now(bp->sim))
+		if (v->throttle_wake != sim_now(backplane_sim(bp)))
 			return;
 		v->throttle_wake = -1;
 	} else {
@@ -427,21 +430,21 @@ static void on_reconcile(struct sim *s, void *ctx, const struct event *ev)
 
 static void svc_set_desired(struct backplane *bp, int vi, int64_t desired)
 {
-	struct svc *v = &bp->svcs[vi];
+	struct svc *v = &svc_sched(bp)->svcs[vi];
 
 	if (v->cfg->sched == SCHED_DAEMON || v->deleting)
 		return;
 	svc_account(bp, v);
 	v->desired = desired;
 	note_recovered(bp, v);
-	svc_schedule(bp, vi, bp->tm->api_latency);
+	svc_schedule(bp, vi, backplane_scenario(bp)->timing.api_latency);
 }
 
 /* DeleteService (docs/ecs-model.md §3.4, §5.1): the service is DRAINING: desired 0, its
  * tasks stopped, then INACTIVE. */
 static void svc_delete(struct backplane *bp, int vi)
 {
-	struct svc *v = &bp->svcs[vi];
+	struct svc *v = &svc_sched(bp)->svcs[vi];
 
 	if (!v->active || v->deleting)
 		return;
@@ -449,7 +452,7 @@ static void svc_delete(struct backplane *bp, int vi)
 	v->deleting = 1;
 	v->desired = 0;
 	for (int k = 0; k < v->n_tasks; k++) {
-		struct task *t = &bp->tasks[v->tasks[k]];
+		struct task *t = bp_task_at(bp, v->tasks[k]);
 
 		if (t->desired == TD_RUNNING) {
 			bp_stop_task(bp, v->tasks[k], STOP_SCHEDULER);
@@ -464,31 +467,31 @@ static void svc_delete(struct backplane *bp, int vi)
 
 static void svc_deploy(struct backplane *bp, int vi, int td)
 {
-	struct svc *v = &bp->svcs[vi];
+	struct svc *v = &svc_sched(bp)->svcs[vi];
 
 	if (!v->active)
 		return;
 	add_deployment(bp, v, td);
-	svc_schedule(bp, vi, bp->tm->api_latency);
+	svc_schedule(bp, vi, backplane_scenario(bp)->timing.api_latency);
 }
 
 static void svc_sample(struct backplane *bp, sim_time_t now)
 {
-	for (int i = 0; i < bp->n_svcs; i++) {
-		struct svc *v = &bp->svcs[i];
+	for (int i = 0; i < svc_sched(bp)->n_svcs; i++) {
+		struct svc *v = &svc_sched(bp)->svcs[i];
 		int deps = 0;
 
 		for (int k = 0; k < v->n_deps; k++)
 			deps += v->deps[k].status != DEP_INACTIVE;
-		metrics_on_service_sample(bp->m, now, v->cfg->name, v->desired, v->running,
+		metrics_on_service_sample(backplane_metrics(bp), now, v->cfg->name, v->desired, v->running,
 					  v->pending, v->healthy, deps);
 	}
 }
 
 static void svc_finish(struct backplane *bp, sim_time_t end)
 {
-	for (int i = 0; i < bp->n_svcs; i++) {
-		struct svc *v = &bp->svcs[i];
+	for (int i = 0; i < svc_sched(bp)->n_svcs; i++) {
+		struct svc *v = &svc_sched(bp)->svcs[i];
 		sim_time_t span = end - v->t_created;
 		size_t n = gsl_rstat_n(v->replace);
 		struct service_summary sum = {
@@ -503,23 +506,23 @@ static void svc_finish(struct backplane *bp, sim_time_t end)
 			.strategy = v->cfg->strategy_label,
 		};
 
-		sim_set_now(bp->sim, end);
+		sim_set_now(backplane_sim(bp), end);
 		svc_account(bp, v);
 		for (int k = 0; k < v->n_recs; k++)
-			metrics_on_recovery(bp->m, v->recs[k].fault_id, v->cfg->name, v->recs[k].lost, -1);
+			metrics_on_recovery(backplane_metrics(bp), v->recs[k].fault_id, v->cfg->name, v->recs[k].lost, -1);
 		v->n_recs = 0;
 		if (v->active && span > 0) {
 			sum.availability_pct = 100.0 * v->avail_acc / (double)span;
 			sum.full_capacity_pct = 100.0 * v->full_acc / (double)span;
 		}
-		metrics_on_service_summary(bp->m, &sum);
+		metrics_on_service_summary(backplane_metrics(bp), &sum);
 	}
 }
 
 static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 {
 	struct task *t = n->kind <= BN_LAUNCH_FAILED && n->kind >= BN_TASK_SEEN
-		? &bp->tasks[n->slot] : NULL;
+		? bp_task_at(bp, n->slot) : NULL;
 
 	(void)ctx;
 	if (t && t->svc < 0)
@@ -577,8 +580,11 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 
 void svc_attach(struct backplane *bp)
 {
-	bp->ev_reconcile = sim_on(bp->sim, "service-reconcile", on_reconcile, bp);
-	bp->ev_svc_create = sim_on(bp->sim, "service-create", on_create, bp);
+	struct sched *sc = xcalloc(1, sizeof *sc);
+
+	bp_set_actor_state(bp, BA_SERVICE, sc);
+	sc->ev_reconcile = sim_on(backplane_sim(bp), "service-reconcile", on_reconcile, bp);
+	sc->ev_svc_create = sim_on(backplane_sim(bp), "service-create", on_create, bp);
 	bp_subscribe(bp, BN_BIT(BN_START) | BN_BIT(BN_TASK_SEEN) | BN_BIT(BN_TASK_RUNNING) |
 		     BN_BIT(BN_TASK_HEALTHY) | BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_LAUNCH_FAILED) |
 		     BN_BIT(BN_INSTANCE_STATUS) | BN_BIT(BN_CAPACITY) | BN_BIT(BN_FAULT_LOST) |

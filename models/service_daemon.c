@@ -21,21 +21,21 @@
  * matter: ECS keeps waiting for room on that instance, and an instance
  * whose agent is silent stays ACTIVE (docs/ecs-model.md §7.4; see
  * scenarios/README.md, services/DAEMON). */
-static int daemon_eligible(const struct backplane *bp, const struct svc *v, int32_t i)
+static int daemon_eligible(struct backplane *bp, const struct svc *v, int32_t i)
 {
 	const struct deployment *d = &v->deps[v->primary];
-	const struct place_req *r = &bp->s->taskdefs[d->td].req;
-	struct cluster_ref ref = { bp->cl, i };
+	const struct place_req *r = &backplane_scenario(bp)->taskdefs[d->td].req;
+	struct cluster_ref ref = { backplane_cluster(bp), i };
 	const char *val;
 
-	if (cluster_status(bp->cl, i) != INST_ACTIVE)
+	if (cluster_status(backplane_cluster(bp), i) != INST_ACTIVE)
 		return 0;
-	if (r->eni && !cluster_attribute(bp->cl, i, "ecs.capability.task-eni", &val))
+	if (r->eni && !cluster_attribute(backplane_cluster(bp), i, "ecs.capability.task-eni", &val))
 		return 0;
-	if (r->os_family && !(cluster_attribute(bp->cl, i, "ecs.os-family", &val) && val &&
+	if (r->os_family && !(cluster_attribute(backplane_cluster(bp), i, "ecs.os-family", &val) && val &&
 			      strcasecmp(val, r->os_family) == 0))
 		return 0;
-	if (r->cpu_arch && !(cluster_attribute(bp->cl, i, "ecs.cpu-architecture", &val) && val &&
+	if (r->cpu_arch && !(cluster_attribute(backplane_cluster(bp), i, "ecs.cpu-architecture", &val) && val &&
 			     strcasecmp(val, r->cpu_arch) == 0))
 		return 0;
 	for (int k = 0; k < d->policy->n_constraints; k++) {
@@ -49,13 +49,13 @@ static int daemon_eligible(const struct backplane *bp, const struct svc *v, int3
 
 /* Tasks on instance i that are not daemon tasks (placed and not yet
  * reported STOPPED): what the daemon there serves. */
-static int64_t non_daemon_tasks_on(const struct backplane *bp, int32_t i)
+static int64_t non_daemon_tasks_on(struct backplane *bp, int32_t i)
 {
-	int64_t n = cluster_tasks_on(bp->cl, i);
+	int64_t n = cluster_tasks_on(backplane_cluster(bp), i);
 
-	for (int k = 0; k < bp->n_svcs; k++)
-		if (bp->svcs[k].cfg->sched == SCHED_DAEMON)
-			n -= cluster_group_tasks_on(bp->cl, i, bp->svcs[k].group);
+	for (int k = 0; k < svc_sched(bp)->n_svcs; k++)
+		if (svc_sched(bp)->svcs[k].cfg->sched == SCHED_DAEMON)
+			n -= cluster_group_tasks_on(backplane_cluster(bp), i, svc_sched(bp)->svcs[k].group);
 	return n;
 }
 
@@ -75,9 +75,9 @@ static int64_t non_daemon_tasks_on(const struct backplane *bp, int32_t i)
  *     it belongs on, the deployment is COMPLETED and older ones INACTIVE. */
 void svc_reconcile_daemon(struct backplane *bp, int vi)
 {
-	struct svc *v = &bp->svcs[vi];
+	struct svc *v = &svc_sched(bp)->svcs[vi];
 	struct deployment *p = &v->deps[v->primary];
-	int32_t n = cluster_count(bp->cl);
+	int32_t n = cluster_count(backplane_cluster(bp));
 	/* bit 1: a live primary task, bit 2: a live older task, bit 4: a task stopping */
 	int8_t *has = xcalloc((size_t)n + 1, 1);
 	uint32_t *old = xmalloc(((size_t)n + 1) * sizeof *old);
@@ -87,12 +87,12 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 	v->wants_capacity = 0;
 	for (int k = 0; k < v->n_tasks; k++) {
 		uint32_t slot = v->tasks[k];
-		struct task *t = &bp->tasks[slot];
+		struct task *t = bp_task_at(bp, slot);
 		enum inst_status st;
 
 		if (!svc_live(t) || t->inst < 0)
 			continue;
-		st = cluster_status(bp->cl, t->inst);
+		st = cluster_status(backplane_cluster(bp), t->inst);
 		if (st == INST_ACTIVE)
 			continue;
 		if (st == INST_DRAINING && non_daemon_tasks_on(bp, t->inst) > 0) {
@@ -106,7 +106,7 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 		old[i] = UINT32_MAX;
 	for (int k = 0; k < v->n_tasks; k++) {
 		uint32_t slot = v->tasks[k];
-		struct task *t = &bp->tasks[slot];
+		struct task *t = bp_task_at(bp, slot);
 
 		if (!svc_live(t)) {
 			if (t->inst >= 0)
@@ -119,7 +119,7 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 				has[t->pin] |= 1;    /* a launch in flight */
 			continue;
 		}
-		if (cluster_status(bp->cl, t->inst) != INST_ACTIVE)
+		if (cluster_status(backplane_cluster(bp), t->inst) != INST_ACTIVE)
 			continue;
 		if (t->dep == v->primary) {
 			has[t->inst] |= 1;
@@ -142,7 +142,7 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 
 			if (old[i] == UINT32_MAX)
 				continue;
-			t = &bp->tasks[old[i]];
+			t = bp_task_at(bp, old[i]);
 			keep = t->healthy && daemon_eligible(bp, v, i);
 			if (keep != pass)
 				continue;
@@ -161,7 +161,7 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 			continue;
 		{
 			/* one task on this very instance: its constraints plus the instance */
-			const struct scn_taskdef *d = &bp->s->taskdefs[p->td];
+			const struct scn_taskdef *d = &backplane_scenario(bp)->taskdefs[p->td];
 			struct place_policy pol;
 			struct place_result res;
 			char expr[96];
@@ -169,14 +169,14 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 			uint32_t slot;
 
 			place_policy_copy(&pol, p->policy);
-			snprintf(expr, sizeof expr, "instanceId == %s", cluster_id(bp->cl, i));
+			snprintf(expr, sizeof expr, "instanceId == %s", cluster_id(backplane_cluster(bp), i));
 			if (place_add_member_of(&pol, expr, NULL, "daemon", &e) == 0 &&
-			    place_task(bp->cl, &d->req, v->group, &pol, bp->place_rng, &res) == 0) {
+			    place_task(backplane_cluster(bp), &d->req, v->group, &pol, backplane_place_rng(bp), &res) == 0) {
 				svc_account(bp, v);
 				slot = bp_new_task(bp, p->td, v->group, NULL, -1, vi, v->primary, p->policy);
-				svc_list_add(v, &bp->tasks[slot], slot);
+				svc_list_add(v, bp_task_at(bp, slot), slot);
 				v->pending++;
-				bp->tasks[slot].pin = i;
+				bp_pin_task(bp, slot, i, NULL);
 			} else {
 				v->wants_capacity = 1;
 			}
@@ -200,7 +200,7 @@ void svc_daemon_count(struct backplane *bp, struct svc *v)
 
 	/* a DAEMON's desired count: the instances it belongs on
 	 * (docs/ecs-model.md §4.10) */
-	for (int32_t i = 0; i < cluster_count(bp->cl); i++)
+	for (int32_t i = 0; i < cluster_count(backplane_cluster(bp)); i++)
 		n += daemon_eligible(bp, v, i);
 	if (n != v->desired) {
 		svc_account(bp, v);

@@ -9,7 +9,11 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_rstat.h>
 
-#include "models/backplane_int.h"
+#include "models/backplane.h"
+#include "models/bp_msg.h"
+#include "models/cluster.h"
+#include "models/placement/placement.h"
+#include "models/task.h"
 #include "sim/quant.h"
 
 struct deployment {
@@ -62,6 +66,19 @@ struct recovery {
 	sim_time_t at;
 	int64_t lost;
 };
+
+/* The scheduler: its services (one per scenario service, once the
+ * backplane starts) and its event types. */
+struct sched {
+	struct svc *svcs;
+	int n_svcs;
+	uint32_t ev_reconcile, ev_svc_create;
+};
+
+static inline struct sched *svc_sched(const struct backplane *bp)
+{
+	return bp_actor_state(bp, BA_SERVICE);
+}
 
 /* service.c */
 /* A scheduler pass of service v after `delay` (one pending at a time). */

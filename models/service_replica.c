@@ -18,7 +18,7 @@
 
 static uint32_t launch(struct backplane *bp, int vi)
 {
-	struct svc *v = &bp->svcs[vi];
+	struct svc *v = &svc_sched(bp)->svcs[vi];
 	struct deployment *d = &v->deps[v->primary];
 	sim_time_t dur = -1;
 	uint32_t slot;
@@ -30,7 +30,7 @@ static uint32_t launch(struct backplane *bp, int vi)
 	}
 	svc_account(bp, v);
 	slot = bp_new_task(bp, d->td, v->group, NULL, dur, vi, v->primary, d->policy);
-	svc_list_add(v, &bp->tasks[slot], slot);
+	svc_list_add(v, bp_task_at(bp, slot), slot);
 	v->pending++;
 	return slot;
 }
@@ -63,14 +63,14 @@ static int better_victim(const struct victim *x, int64_t xa, int64_t xi,
 	return strcmp(x->id, y->id) < 0;
 }
 
-static int az_index(const struct backplane *bp, int32_t inst)
+static int az_index(struct backplane *bp, int32_t inst)
 {
-	const char *az = cluster_az(bp->cl, inst);
+	const char *az = cluster_az(backplane_cluster(bp), inst);
 
-	for (int a = 0; a < bp->s->n_azs; a++)
-		if (strcmp(bp->s->azs[a], az) == 0)
+	for (int a = 0; a < backplane_scenario(bp)->n_azs; a++)
+		if (strcmp(backplane_scenario(bp)->azs[a], az) == 0)
 			return a;
-	return bp->s->n_azs;    /* not one of the scenario's: an AZ of its own */
+	return backplane_scenario(bp)->n_azs;    /* not one of the scenario's: an AZ of its own */
 }
 
 static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
@@ -82,17 +82,17 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 	if (excess <= 0)
 		return;
 	vs = xcalloc((size_t)v->n_tasks + 1, sizeof *vs);
-	az_n = xcalloc((size_t)bp->s->n_azs + 1, sizeof *az_n);
-	inst_n = xcalloc((size_t)cluster_count(bp->cl) + 1, sizeof *inst_n);
+	az_n = xcalloc((size_t)backplane_scenario(bp)->n_azs + 1, sizeof *az_n);
+	inst_n = xcalloc((size_t)cluster_count(backplane_cluster(bp)) + 1, sizeof *inst_n);
 	for (int k = 0; k < v->n_tasks; k++) {
-		struct task *t = &bp->tasks[v->tasks[k]];
+		struct task *t = bp_task_at(bp, v->tasks[k]);
 
 		if (svc_live(t) && t->inst >= 0) {
 			az_n[az_index(bp, t->inst)]++;
 			inst_n[t->inst]++;
 		}
 		if (!svc_live(t) || t->dep != v->primary ||
-		    (t->inst >= 0 && cluster_status(bp->cl, t->inst) == INST_DRAINING))
+		    (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING))
 			continue;
 		vs[n].slot = v->tasks[k];
 		vs[n].started = t->inst >= 0 && t->seen >= TS_RUNNING;
@@ -141,9 +141,9 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
  * unconfirmed in the reference). */
 static void rebalance(struct backplane *bp, int vi)
 {
-	struct svc *v = &bp->svcs[vi];
+	struct svc *v = &svc_sched(bp)->svcs[vi];
 	const struct place_policy *pol = v->deps[v->primary].policy;
-	int n_az = bp->s->n_azs, lo = -1, hi = -1;
+	int n_az = backplane_scenario(bp)->n_azs, lo = -1, hi = -1;
 	int64_t *count;
 	uint8_t *usable;
 	uint32_t slot;
@@ -155,18 +155,18 @@ static void rebalance(struct backplane *bp, int vi)
 		return;
 	count = xcalloc((size_t)n_az, sizeof *count);
 	usable = xcalloc((size_t)n_az, 1);
-	for (int32_t i = 0; i < cluster_count(bp->cl); i++)
-		if (cluster_status(bp->cl, i) == INST_ACTIVE && cluster_agent_connected(bp->cl, i))
+	for (int32_t i = 0; i < cluster_count(backplane_cluster(bp)); i++)
+		if (cluster_status(backplane_cluster(bp), i) == INST_ACTIVE && cluster_agent_connected(backplane_cluster(bp), i))
 			for (int a = 0; a < n_az; a++)
-				if (strcmp(bp->s->azs[a], cluster_az(bp->cl, i)) == 0)
+				if (strcmp(backplane_scenario(bp)->azs[a], cluster_az(backplane_cluster(bp), i)) == 0)
 					usable[a] = 1;
 	for (int k = 0; k < v->n_tasks; k++) {
-		struct task *t = &bp->tasks[v->tasks[k]];
+		struct task *t = bp_task_at(bp, v->tasks[k]);
 
 		if (t->desired != TD_RUNNING || t->inst < 0)
 			continue;
 		for (int a = 0; a < n_az; a++)
-			if (strcmp(bp->s->azs[a], cluster_az(bp->cl, t->inst)) == 0)
+			if (strcmp(backplane_scenario(bp)->azs[a], cluster_az(backplane_cluster(bp), t->inst)) == 0)
 				count[a]++;
 	}
 	for (int a = 0; a < n_az; a++) {
@@ -179,7 +179,7 @@ static void rebalance(struct backplane *bp, int vi)
 	}
 	if (lo >= 0 && hi >= 0 && count[hi] - count[lo] > 1) {
 		slot = launch(bp, vi);
-		bp->tasks[slot].pin_az = bp->s->azs[lo];
+		bp_pin_task(bp, slot, -1, backplane_scenario(bp)->azs[lo]);
 		v->rebalancing = 1;
 	}
 	free(count);
@@ -188,22 +188,22 @@ static void rebalance(struct backplane *bp, int vi)
 
 void svc_reconcile_replica(struct backplane *bp, int vi)
 {
-	struct svc *v = &bp->svcs[vi];
+	struct svc *v = &svc_sched(bp)->svcs[vi];
 	struct deployment *p = &v->deps[v->primary];
 	int64_t max_tasks = (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0);
 	int64_t min_healthy = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
 	int64_t active = 0, healthy = 0, primary = 0, outgoing = 0, primary_healthy = 0;
 	int64_t can;
-	sim_time_t now = sim_now(bp->sim);
+	sim_time_t now = sim_now(backplane_sim(bp));
 
 	for (int k = 0; k < v->n_tasks; k++) {
-		struct task *t = &bp->tasks[v->tasks[k]];
+		struct task *t = bp_task_at(bp, v->tasks[k]);
 		int out;
 
 		if (!svc_live(t))
 			continue;
 		out = t->dep != v->primary ||
-		      (t->inst >= 0 && cluster_status(bp->cl, t->inst) == INST_DRAINING);
+		      (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING);
 		active++;
 		healthy += t->healthy;
 		if (out)
@@ -225,7 +225,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 			 * every other trigger still gets the scheduler's delay */
 			if (v->throttle_wake != v->throttle_until) {
 				v->throttle_wake = v->throttle_until;
-				sim_after(bp->sim, v->throttle_until - now, bp->ev_reconcile, v, 1);
+				sim_after(backplane_sim(bp), v->throttle_until - now, svc_sched(bp)->ev_reconcile, v, 1);
 			}
 		} else {
 			for (int64_t k = 0; k < can; k++)
@@ -237,13 +237,13 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 		for (int pass = 0; pass < 2; pass++) {
 			for (int k = 0; k < v->n_tasks; k++) {
 				uint32_t slot = v->tasks[k];
-				struct task *t = &bp->tasks[slot];
+				struct task *t = bp_task_at(bp, slot);
 				int out;
 
 				if (!svc_live(t))
 					continue;
 				out = t->dep != v->primary ||
-				      (t->inst >= 0 && cluster_status(bp->cl, t->inst) == INST_DRAINING);
+				      (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING);
 				if (!out || (int)t->healthy != pass)
 					continue;
 				/* a FAILED deployment without rollback is over: the
