@@ -126,7 +126,8 @@ bench: deps
 
 # Which layer may include which (scripts/check-layers.sh says the rules):
 # sim/ only sim/, models/ only sim/ and models/, nothing else the command layer
-# (cli/), and no include cycle among the files of models/.  The script's own
+# (cli/), no include cycle among the files of models/, and no actor of the
+# control plane includes another actor's header.  The script's own
 # self-test runs with it.
 check-layers:
 	@sh scripts/check-layers.sh

@@ -10,8 +10,11 @@
  * images, ACTIVATING → RUNNING when its containers start; on a stop it goes
  * DEACTIVATING → STOPPING (stop signal, up to the stop timeout) →
  * DEPROVISIONING (awsvpc: ENI detach) → STOPPED.  The agent's side lives in
- * agent.c, the service scheduler in service.c.  Resources are released when
- * the backplane hears STOPPED from the agent.
+ * agent.c; it and the backplane exchange the messages of bp_msg.h.
+ * Resources are released when the backplane hears STOPPED from the agent.
+ * Every change the other actors care about (the service scheduler, the
+ * fault injector) is published as a notification (bp_notify); they act
+ * through the calls of backplane.h.
  *
  * A standalone task no instance can take waits in a FIFO queue and is
  * retried in one pass whenever capacity may have appeared; within a pass a

@@ -1,7 +1,8 @@
-/* models/backplane_int.h — the backplane's state: its tasks and the agents'
- * side of its instances.  Read by the backplane (backplane.c), the agents
- * (agent.c), the fault injector (faults.c) and, for the task view, the
- * service scheduler (service*.c); they talk through bp_msg.h.
+/* models/backplane_int.h — the backplane's state: its task table and the
+ * agents' side of its instances.  Private to the backplane (backplane.c)
+ * and, for now, the agents (agent.c) and the fault injector (faults.c),
+ * which still reach into struct agent and the task table; the service
+ * scheduler goes through backplane.h and bp_msg.h only.
  *
  * A task lives in a slot of bp->tasks; events name it by (slot, generation),
  * so an event for a task that has since been retired is recognised as stale
