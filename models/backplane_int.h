@@ -134,6 +134,12 @@ void bp_set_state(struct backplane *bp, uint32_t slot, enum task_state st);
 void bp_capacity_changed(struct backplane *bp);
 void bp_fail(struct backplane *bp, const struct err *e);
 
+/* backplane_workload.c: the trace sources and generators */
+void workload_register(struct backplane *bp);
+/* Open the traces and imports, start the generators.  -1 with e filled. */
+int workload_start(struct backplane *bp, struct err *e);
+void workload_free(struct backplane *bp);
+
 /* agent.c: the agent's side of each instance */
 void agent_init(struct backplane *bp, int32_t inst);
 /* Faults: the agent stops / resumes talking to the backplane. */
