@@ -21,7 +21,7 @@
 
 #include <stdint.h>
 
-#include "models/cluster.h"
+struct cluster;             /* models/cluster.h (not included: that would be a cycle) */
 
 #define CL_ALL (-1)
 
