@@ -23,216 +23,345 @@
 #include "sim/mem.h"
 #include "sim/strtab.h"
 
-/* ---- order-statistic treap over arrays indexed by instance number ---- */
+/* ---- counted B+-trees (struct bnode, cluster_int.h) ---- */
 
-struct tv {
-	struct tnode *n;
-};
-
-static inline uint32_t prio(int32_t x)
+static int32_t nalloc(struct bpool *p, int leaf)
 {
-	uint32_t h = (uint32_t)x * 0x9E3779B1u;
+	int32_t x;
 
-	h ^= h >> 15;
-	h *= 0x85EBCA77u;
-	h ^= h >> 13;
-	return h;
-}
-
-/* (key, number) of a before that of b */
-static inline int before(const struct tv *t, int32_t a, int32_t b)
-{
-	if (t->n[a].key != t->n[b].key)
-		return t->n[a].key < t->n[b].key;
-	return a < b;
-}
-
-static inline int32_t tsz(const struct tv *t, int32_t x)
-{
-	return x == NIL ? 0 : t->n[x].sz;
-}
-
-static inline void upd(const struct tv *t, int32_t x)
-{
-	struct tnode *n = &t->n[x];
-	int64_t m = n->aux;
-
-	n->sz = 1;
-	if (n->l != NIL) {
-		n->sz += t->n[n->l].sz;
-		if (t->n[n->l].mx > m)
-			m = t->n[n->l].mx;
-	}
-	if (n->r != NIL) {
-		n->sz += t->n[n->r].sz;
-		if (t->n[n->r].mx > m)
-			m = t->n[n->r].mx;
-	}
-	n->mx = m;
-}
-
-/* Split `root` into nodes before x (*lo) and after x (*hi); x is not in it. */
-static void split(const struct tv *t, int32_t root, int32_t x, int32_t *lo, int32_t *hi)
-{
-	if (root == NIL) {
-		*lo = *hi = NIL;
-	} else if (before(t, root, x)) {
-		split(t, t->n[root].r, x, &t->n[root].r, hi);
-		upd(t, root);
-		*lo = root;
+	if (p->free) {
+		x = p->free - 1;
+		p->free = p->nd[x].ch[0] + 1;
 	} else {
-		split(t, t->n[root].l, x, lo, &t->n[root].l);
-		upd(t, root);
-		*hi = root;
-	}
-}
+		if (p->n == p->cap) {
+			size_t cap = (size_t)p->cap;
 
-static int32_t merge(const struct tv *t, int32_t a, int32_t b)
-{
-	if (a == NIL)
-		return b;
-	if (b == NIL)
-		return a;
-	if (prio(a) > prio(b)) {
-		t->n[a].r = merge(t, t->n[a].r, b);
-		upd(t, a);
-		return a;
-	}
-	t->n[b].l = merge(t, a, t->n[b].l);
-	upd(t, b);
-	return b;
-}
-
-static int32_t ins(const struct tv *t, int32_t root, int32_t x)
-{
-	if (root == NIL) {
-		t->n[x].l = t->n[x].r = NIL;
-		upd(t, x);
-		return x;
-	}
-	if (prio(x) > prio(root)) {
-		split(t, root, x, &t->n[x].l, &t->n[x].r);
-		upd(t, x);
-		return x;
-	}
-	if (before(t, x, root))
-		t->n[root].l = ins(t, t->n[root].l, x);
-	else
-		t->n[root].r = ins(t, t->n[root].r, x);
-	upd(t, root);
-	return root;
-}
-
-static int32_t era(const struct tv *t, int32_t root, int32_t x)
-{
-	if (root == x)
-		return merge(t, t->n[x].l, t->n[x].r);
-	if (before(t, x, root))
-		t->n[root].l = era(t, t->n[root].l, x);
-	else
-		t->n[root].r = era(t, t->n[root].r, x);
-	upd(t, root);
-	return root;
-}
-
-static int32_t t_at(const struct tv *t, int32_t root, int32_t rank)
-{
-	while (root != NIL) {
-		int32_t ls = tsz(t, t->n[root].l);
-
-		if (rank < ls) {
-			root = t->n[root].l;
-		} else if (rank == ls) {
-			return root;
-		} else {
-			rank -= ls + 1;
-			root = t->n[root].r;
+			XGROW(p->nd, cap, (size_t)p->n + 1);
+			p->cap = (int32_t)cap;
 		}
+		x = p->n++;
 	}
-	return NIL;
+	p->nd[x].n = 0;
+	p->nd[x].leaf = leaf;
+	return x;
 }
 
-/* Number of nodes before (key, x). */
-static int32_t t_rank(const struct tv *t, int32_t root, int64_t key, int32_t x)
+static void nfree(struct bpool *p, int32_t x)
+{
+	p->nd[x].ch[0] = p->free - 1;
+	p->free = x + 1;
+}
+
+/* (k1, i1) before (k2, i2) */
+static inline int lt(int64_t k1, int32_t i1, int64_t k2, int32_t i2)
+{
+	return k1 != k2 ? k1 < k2 : i1 < i2;
+}
+
+/* Leaf: the first slot whose entry is not before (k, x). */
+static inline int lfind(const struct bnode *b, int64_t k, int32_t x)
+{
+	int lo = 0, hi = b->n;
+
+	while (lo < hi) {
+		int m = (lo + hi) / 2;
+
+		if (lt(b->key[m], b->id[m], k, x))
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return lo;
+}
+
+/* Internal: the child that holds (k, x): the last j >= 1 whose separator
+ * is not after it, else 0. */
+static inline int cfind(const struct bnode *b, int64_t k, int32_t x)
+{
+	int lo = 1, hi = b->n;
+
+	while (lo < hi) {
+		int m = (lo + hi) / 2;
+
+		if (!lt(k, x, b->key[m], b->id[m]))
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return lo - 1;
+}
+
+static int64_t nmax(const struct bnode *b)
+{
+	int64_t m = b->aux[0];
+
+	for (int j = 1; j < b->n; j++)
+		if (b->aux[j] > m)
+			m = b->aux[j];
+	return m;
+}
+
+static int32_t ncount(const struct bnode *b)
+{
+	int32_t c = 0;
+
+	if (b->leaf)
+		return b->n;
+	for (int j = 0; j < b->n; j++)
+		c += b->cnt[j];
+	return c;
+}
+
+#define MAX_H 40
+
+static void bt_insert(struct bpool *p, int32_t *root, int64_t k, int32_t x, int64_t aux)
+{
+	int32_t path[MAX_H], cur;
+	int slot[MAX_H], h = 0, pos;
+	struct bnode *b;
+
+	if (*root == NIL)
+		*root = nalloc(p, 1);
+	cur = *root;
+	while (!p->nd[cur].leaf) {
+		int j;
+
+		b = &p->nd[cur];
+		j = cfind(b, k, x);
+		b->cnt[j]++;
+		if (aux > b->aux[j])
+			b->aux[j] = aux;
+		path[h] = cur;
+		slot[h++] = j;
+		cur = b->ch[j];
+	}
+	b = &p->nd[cur];
+	pos = lfind(b, k, x);
+	memmove(b->key + pos + 1, b->key + pos, (size_t)(b->n - pos) * sizeof *b->key);
+	memmove(b->aux + pos + 1, b->aux + pos, (size_t)(b->n - pos) * sizeof *b->aux);
+	memmove(b->id + pos + 1, b->id + pos, (size_t)(b->n - pos) * sizeof *b->id);
+	b->key[pos] = k;
+	b->aux[pos] = aux;
+	b->id[pos] = x;
+	b->n++;
+	while (p->nd[cur].n == BT_M) {        /* split the full node */
+		int32_t rgt = nalloc(p, p->nd[cur].leaf), up;
+		struct bnode *L = &p->nd[cur], *R = &p->nd[rgt], *P;
+		int half = BT_M / 2, m = BT_M - half, j;
+
+		memcpy(R->key, L->key + half, (size_t)m * sizeof *R->key);
+		memcpy(R->aux, L->aux + half, (size_t)m * sizeof *R->aux);
+		memcpy(R->id, L->id + half, (size_t)m * sizeof *R->id);
+		if (!L->leaf) {
+			memcpy(R->ch, L->ch + half, (size_t)m * sizeof *R->ch);
+			memcpy(R->cnt, L->cnt + half, (size_t)m * sizeof *R->cnt);
+		}
+		R->n = m;
+		L->n = half;
+		if (h == 0) {                 /* a new root */
+			up = nalloc(p, 0);
+			L = &p->nd[cur];
+			R = &p->nd[rgt];
+			P = &p->nd[up];
+			P->n = 1;
+			P->ch[0] = cur;
+			*root = up;
+			j = 0;
+		} else {
+			up = path[--h];
+			j = slot[h];
+			P = &p->nd[up];
+			memmove(P->key + j + 2, P->key + j + 1, (size_t)(P->n - j - 1) * sizeof *P->key);
+			memmove(P->aux + j + 2, P->aux + j + 1, (size_t)(P->n - j - 1) * sizeof *P->aux);
+			memmove(P->id + j + 2, P->id + j + 1, (size_t)(P->n - j - 1) * sizeof *P->id);
+			memmove(P->ch + j + 2, P->ch + j + 1, (size_t)(P->n - j - 1) * sizeof *P->ch);
+			memmove(P->cnt + j + 2, P->cnt + j + 1, (size_t)(P->n - j - 1) * sizeof *P->cnt);
+		}
+		P->cnt[j] = ncount(L);
+		P->aux[j] = nmax(L);
+		P->ch[j + 1] = rgt;
+		P->cnt[j + 1] = ncount(R);
+		P->aux[j + 1] = nmax(R);
+		P->key[j + 1] = R->key[0];    /* R's smallest possible entry */
+		P->id[j + 1] = R->id[0];
+		P->n++;
+		cur = up;
+	}
+}
+
+static void bt_erase(struct bpool *p, int32_t *root, int64_t k, int32_t x)
+{
+	int64_t aux;
+	int32_t path[MAX_H], cur = *root;
+	int slot[MAX_H], h = 0, pos;
+	struct bnode *b;
+
+	if (cur == NIL)
+		return;
+	while (!p->nd[cur].leaf) {
+		b = &p->nd[cur];
+		path[h] = cur;
+		slot[h] = cfind(b, k, x);
+		cur = b->ch[slot[h++]];
+	}
+	b = &p->nd[cur];
+	pos = lfind(b, k, x);
+	if (pos == b->n || b->key[pos] != k || b->id[pos] != x)
+		abort();                       /* not there: the cluster's invariant broke */
+	aux = b->aux[pos];
+	memmove(b->key + pos, b->key + pos + 1, (size_t)(b->n - pos - 1) * sizeof *b->key);
+	memmove(b->aux + pos, b->aux + pos + 1, (size_t)(b->n - pos - 1) * sizeof *b->aux);
+	memmove(b->id + pos, b->id + pos + 1, (size_t)(b->n - pos - 1) * sizeof *b->id);
+	b->n--;
+	while (h > 0) {
+		int32_t up = path[--h];
+		int j = slot[h];
+		struct bnode *P = &p->nd[up], *C = &p->nd[cur];
+
+		P->cnt[j]--;
+		if (C->n > 0 && P->aux[j] > aux) {
+			/* the max below is unchanged: only the counts above change */
+			while (h > 0) {
+				up = path[--h];
+				p->nd[up].cnt[slot[h]]--;
+			}
+			break;
+		}
+		if (C->n == 0) {              /* drop the empty child */
+			int r = P->n - j - 1;
+
+			nfree(p, cur);
+			memmove(P->key + j, P->key + j + 1, (size_t)r * sizeof *P->key);
+			memmove(P->aux + j, P->aux + j + 1, (size_t)r * sizeof *P->aux);
+			memmove(P->id + j, P->id + j + 1, (size_t)r * sizeof *P->id);
+			memmove(P->ch + j, P->ch + j + 1, (size_t)r * sizeof *P->ch);
+			memmove(P->cnt + j, P->cnt + j + 1, (size_t)r * sizeof *P->cnt);
+			P->n--;
+		} else {
+			P->aux[j] = nmax(C);
+		}
+		cur = up;
+	}
+	b = &p->nd[*root];
+	if (b->n == 0) {
+		nfree(p, *root);
+		*root = NIL;
+		return;
+	}
+	while (!b->leaf && b->n == 1) {       /* a root with one child */
+		int32_t old = *root;
+
+		*root = b->ch[0];
+		nfree(p, old);
+		b = &p->nd[*root];
+	}
+}
+
+static int32_t bt_size(const struct bpool *p, int32_t root)
+{
+	return root == NIL ? 0 : ncount(&p->nd[root]);
+}
+
+static int32_t bt_at(const struct bpool *p, int32_t root, int32_t rank)
+{
+	if (root == NIL || rank < 0)
+		return NIL;
+	for (;;) {
+		const struct bnode *b = &p->nd[root];
+		int j = 0;
+
+		if (b->leaf)
+			return rank < b->n ? b->id[rank] : NIL;
+		while (j < b->n && rank >= b->cnt[j])
+			rank -= b->cnt[j++];
+		if (j == b->n)
+			return NIL;
+		root = b->ch[j];
+	}
+}
+
+/* Number of entries before (k, x). */
+static int32_t bt_rank(const struct bpool *p, int32_t root, int64_t k, int32_t x)
 {
 	int32_t r = 0;
 
-	while (root != NIL) {
-		const struct tnode *n = &t->n[root];
-		int lt = n->key != key ? n->key < key : root < x;
+	if (root == NIL)
+		return 0;
+	for (;;) {
+		const struct bnode *b = &p->nd[root];
+		int j;
 
-		if (lt) {
-			r += tsz(t, n->l) + 1;
-			root = n->r;
-		} else {
-			root = n->l;
-		}
+		if (b->leaf)
+			return r + lfind(b, k, x);
+		j = cfind(b, k, x);
+		for (int t = 0; t < j; t++)
+			r += b->cnt[t];
+		root = b->ch[j];
 	}
-	return r;
 }
 
-/* Smallest rank >= from (ranks offset by base) whose node has aux >= min,
- * or -1; *node = that node.  Subtrees whose max is below min are skipped. */
-static int32_t t_next(const struct tv *t, int32_t x, int32_t base, int32_t from, int64_t min,
-		      int32_t *node)
+/* Smallest rank >= from (ranks offset by base) whose entry has aux >= min,
+ * or -1; *inst = that entry.  Children whose max is below min are skipped. */
+static int32_t bt_next(const struct bpool *p, int32_t x, int32_t base, int32_t from, int64_t min,
+		       int32_t *inst)
 {
-	while (x != NIL && t->n[x].mx >= min) {
-		const struct tnode *n = &t->n[x];
-		int32_t me = base + tsz(t, n->l);
+	const struct bnode *b = &p->nd[x];
 
-		if (from < me) {
-			int32_t r = t_next(t, n->l, base, from, min, node);
+	if (b->leaf) {
+		for (int i = from > base ? from - base : 0; i < b->n; i++) {
+			if (b->aux[i] >= min) {
+				*inst = b->id[i];
+				return base + i;
+			}
+		}
+		return -1;
+	}
+	for (int j = 0; j < b->n; j++) {
+		int32_t c = b->cnt[j];
+
+		if (base + c > from && b->aux[j] >= min) {
+			int32_t r = bt_next(p, b->ch[j], base, from, min, inst);
 
 			if (r >= 0)
 				return r;
 		}
-		if (me >= from && n->aux >= min) {
-			*node = x;
-			return me;
-		}
-		base = me + 1;
-		x = n->r;
+		base += c;
 	}
 	return -1;
 }
 
-static struct tv view(const struct forest *f, int k)
-{
-	struct tv t = { f->t[k] };
-
-	return t;
-}
-
 void cl_forest_grow(struct forest *f, size_t cap)
 {
-	for (int k = 0; k < N_ORDERS; k++)
-		f->t[k] = xrealloc(f->t[k], cap * sizeof *f->t[k]);
+	(void)f;                /* the pools grow by themselves */
+	(void)cap;
 }
 
 void cl_forest_free(struct forest *f)
 {
 	for (int k = 0; k < N_ORDERS; k++)
-		free(f->t[k]);
+		free(f->t[k].nd);
+}
+
+static inline int64_t key_of(const struct cluster *cl, int k, int32_t i)
+{
+	return k == CL_BY_MEM ? cl->mem_rem[i] : k == CL_BY_CPU ? cl->cpu_rem[i] : i;
 }
 
 /* Memory order carries the CPU left as aux and CPU order the memory left,
  * so a walk skips whole subtrees that lack the other resource. */
-static void part_insert(const struct cluster *cl, const struct forest *f, struct part *p,
-			int k, int32_t i)
+static void part_insert(const struct cluster *cl, struct forest *f, struct part *p, int k,
+			int32_t i)
 {
-	struct tv t = view(f, k);
-	struct tnode *n = &t.n[i];
+	int64_t aux = k == CL_BY_MEM ? cl->cpu_rem[i] : k == CL_BY_CPU ? cl->mem_rem[i] : 0;
 
-	n->key = k == CL_BY_MEM ? cl->mem_rem[i] : k == CL_BY_CPU ? cl->cpu_rem[i] : i;
-	n->aux = k == CL_BY_MEM ? cl->cpu_rem[i] : k == CL_BY_CPU ? cl->mem_rem[i] : 0;
-	p->root[k] = ins(&t, p->root[k], i);
+	bt_insert(&f->t[k], &p->root[k], key_of(cl, k, i), i, aux);
 }
 
-static void part_erase(const struct forest *f, struct part *p, int k, int32_t i)
+/* Called before the instance's resources change: its key is still current. */
+static void part_erase(const struct cluster *cl, struct forest *f, struct part *p, int k,
+		       int32_t i)
 {
-	struct tv t = view(f, k);
-
-	p->root[k] = era(&t, p->root[k], i);
+	bt_erase(&f->t[k], &p->root[k], key_of(cl, k, i), i);
 }
 
 /* ---- tracked attributes ---- */
@@ -287,11 +416,11 @@ void cl_index_erase(struct cluster *cl, int32_t i, int only_resources)
 	for (int k = 0; k < N_ORDERS; k++) {
 		if (only_resources && k == CL_BY_NUM)
 			continue;
-		part_erase(&cl->all_f, &cl->all, k, i);
+		part_erase(cl, &cl->all_f, &cl->all, k, i);
 		for (int a = 0; a < cl->n_sa; a++) {
 			struct sattr *s = &cl->sa[a];
 
-			part_erase(&s->f, &s->parts[s->inst_part[i]], k, i);
+			part_erase(cl, &s->f, &s->parts[s->inst_part[i]], k, i);
 		}
 	}
 }
@@ -333,41 +462,39 @@ static const struct part *part_of(const struct cluster *cl, int a, int32_t v)
 
 int32_t cluster_part_size(const struct cluster *cl, int a, int32_t v)
 {
-	int32_t root = part_of(cl, a, v)->root[CL_BY_NUM];
-
-	return root == NIL ? 0 : forest_of(cl, a)->t[CL_BY_NUM][root].sz;
+	return bt_size(&forest_of(cl, a)->t[CL_BY_NUM], part_of(cl, a, v)->root[CL_BY_NUM]);
 }
 
 int32_t cluster_part_at(const struct cluster *cl, int a, int32_t v, enum cl_key k, int32_t rank)
 {
-	struct tv t = view(forest_of(cl, a), k);
-
-	return t_at(&t, part_of(cl, a, v)->root[k], rank);
+	return bt_at(&forest_of(cl, a)->t[k], part_of(cl, a, v)->root[k], rank);
 }
 
 int32_t cluster_part_rank(const struct cluster *cl, int a, int32_t v, enum cl_key k,
 			  int64_t key, int32_t inst)
 {
-	struct tv t = view(forest_of(cl, a), k);
-
-	return t_rank(&t, part_of(cl, a, v)->root[k], k == CL_BY_NUM ? inst : key, inst);
+	return bt_rank(&forest_of(cl, a)->t[k], part_of(cl, a, v)->root[k],
+		       k == CL_BY_NUM ? inst : key, inst);
 }
 
 int32_t cluster_part_next(const struct cluster *cl, int a, int32_t v, enum cl_key k,
 			  int32_t from, int64_t other_min, int32_t *inst)
 {
-	struct tv t = view(forest_of(cl, a), k);
+	const struct bpool *p = &forest_of(cl, a)->t[k];
 	int32_t root = part_of(cl, a, v)->root[k], r;
 
-	if (k == CL_BY_NUM) {
+	*inst = NIL;
+	if (root == NIL)
+		r = -1;
+	else if (k == CL_BY_NUM)
 		r = from;
-		*inst = t_at(&t, root, from);
-	} else {
-		r = t_next(&t, root, 0, from, other_min, inst);
-	}
+	else
+		r = bt_next(p, root, 0, from, other_min, inst);
+	if (k == CL_BY_NUM && r >= 0)
+		*inst = bt_at(p, root, from);
 	if (r < 0 || *inst == NIL) {
 		*inst = -1;
-		return tsz(&t, root);
+		return bt_size(p, root);
 	}
 	return r;
 }

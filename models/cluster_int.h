@@ -55,19 +55,30 @@ struct inst {
 	int64_t registered_at;
 };
 
-/* A node keeps copies of its key and of the other resource (aux), written
- * when it is inserted: the cluster erases an instance before changing its
- * resources and inserts it again after, so the copies are always current and
- * a walk reads one node (one cache line) per level. */
-struct tnode {
-	int64_t key;              /* remaining memory / CPU; the number in CL_BY_NUM */
-	int64_t aux;              /* the other resource (CL_BY_MEM, CL_BY_CPU) */
-	int64_t mx;               /* max of aux over the subtree */
-	int32_t l, r, sz;
+/* Each order of a part is a counted B+-tree whose nodes live in a pool per
+ * forest and order (cluster_index.c).  A leaf holds up to BT_M entries
+ * (key, aux, instance) sorted by (key, instance); an internal node holds per
+ * child its entry count, the max aux below it and a separator (the smallest
+ * (key, instance) it may hold; unused for child 0).  Keys are the remaining
+ * memory / CPU, or the number in CL_BY_NUM; aux is the other resource. */
+#define BT_M 64
+
+struct bnode {
+	int32_t n, leaf;
+	int64_t key[BT_M];        /* leaf: entry key; internal: separator key */
+	int64_t aux[BT_M];        /* leaf: entry aux; internal: max aux of child */
+	int32_t id[BT_M];         /* leaf: instance; internal: separator instance */
+	int32_t ch[BT_M], cnt[BT_M]; /* internal: child node, its entry count */
+};
+
+struct bpool {
+	struct bnode *nd;
+	int32_t n, cap;
+	int32_t free;             /* free list head + 1 (0 = empty), linked by ch[0] */
 };
 
 struct forest {
-	struct tnode *t[N_ORDERS];
+	struct bpool t[N_ORDERS];
 };
 
 struct part {
