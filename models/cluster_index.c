@@ -397,16 +397,23 @@ int32_t cl_value_index(struct cluster *cl, struct sattr *s, int32_t i)
 	return *slot;
 }
 
+static inline int kept(const struct forest *f, int k)
+{
+	return k == CL_BY_NUM || f->built[k];
+}
+
 void cl_index_insert(struct cluster *cl, int32_t i, int only_resources)
 {
 	for (int k = 0; k < N_ORDERS; k++) {
 		if (only_resources && k == CL_BY_NUM)
 			continue;
-		part_insert(cl, &cl->all_f, &cl->all, k, i);
+		if (kept(&cl->all_f, k))
+			part_insert(cl, &cl->all_f, &cl->all, k, i);
 		for (int a = 0; a < cl->n_sa; a++) {
 			struct sattr *s = &cl->sa[a];
 
-			part_insert(cl, &s->f, &s->parts[s->inst_part[i]], k, i);
+			if (kept(&s->f, k))
+				part_insert(cl, &s->f, &s->parts[s->inst_part[i]], k, i);
 		}
 	}
 }
@@ -416,12 +423,35 @@ void cl_index_erase(struct cluster *cl, int32_t i, int only_resources)
 	for (int k = 0; k < N_ORDERS; k++) {
 		if (only_resources && k == CL_BY_NUM)
 			continue;
-		part_erase(cl, &cl->all_f, &cl->all, k, i);
+		if (kept(&cl->all_f, k))
+			part_erase(cl, &cl->all_f, &cl->all, k, i);
 		for (int a = 0; a < cl->n_sa; a++) {
 			struct sattr *s = &cl->sa[a];
 
-			part_erase(cl, &s->f, &s->parts[s->inst_part[i]], k, i);
+			if (kept(&s->f, k))
+				part_erase(cl, &s->f, &s->parts[s->inst_part[i]], k, i);
 		}
+	}
+}
+
+/* Order k of forest a (every part of it) from now on: built from the
+ * placeable instances the first time it is read, O(n log n) once.  The
+ * trees are a cache of the cluster's state, hence the cast. */
+static void ensure(const struct cluster *ccl, int a, int k)
+{
+	struct cluster *cl = (struct cluster *)(uintptr_t)ccl;
+	struct forest *f = a == CL_ALL ? &cl->all_f : &cl->sa[a].f;
+
+	if (kept(f, k))
+		return;
+	f->built[k] = 1;
+	for (int32_t i = 0; i < cl->n; i++) {
+		if (!cl_placeable(&cl->in[i]))
+			continue;
+		if (a == CL_ALL)
+			part_insert(cl, f, &cl->all, k, i);
+		else
+			part_insert(cl, f, &cl->sa[a].parts[cl->sa[a].inst_part[i]], k, i);
 	}
 }
 
@@ -467,12 +497,14 @@ int32_t cluster_part_size(const struct cluster *cl, int a, int32_t v)
 
 int32_t cluster_part_at(const struct cluster *cl, int a, int32_t v, enum cl_key k, int32_t rank)
 {
+	ensure(cl, a, k);
 	return bt_at(&forest_of(cl, a)->t[k], part_of(cl, a, v)->root[k], rank);
 }
 
 int32_t cluster_part_rank(const struct cluster *cl, int a, int32_t v, enum cl_key k,
 			  int64_t key, int32_t inst)
 {
+	ensure(cl, a, k);
 	return bt_rank(&forest_of(cl, a)->t[k], part_of(cl, a, v)->root[k],
 		       k == CL_BY_NUM ? inst : key, inst);
 }
@@ -480,8 +512,12 @@ int32_t cluster_part_rank(const struct cluster *cl, int a, int32_t v, enum cl_ke
 int32_t cluster_part_next(const struct cluster *cl, int a, int32_t v, enum cl_key k,
 			  int32_t from, int64_t other_min, int32_t *inst)
 {
-	const struct bpool *p = &forest_of(cl, a)->t[k];
-	int32_t root = part_of(cl, a, v)->root[k], r;
+	const struct bpool *p;
+	int32_t root, r;
+
+	ensure(cl, a, k);
+	p = &forest_of(cl, a)->t[k];
+	root = part_of(cl, a, v)->root[k];
 
 	*inst = NIL;
 	if (root == NIL)
@@ -517,8 +553,7 @@ int cluster_spread_attr(struct cluster *cl, const char *name)
 	for (int32_t i = 0; i < cl->n; i++) {
 		s->inst_part[i] = cl_value_index(cl, s, i);
 		if (cl_placeable(&cl->in[i]))
-			for (int k = 0; k < N_ORDERS; k++)
-				part_insert(cl, &s->f, &s->parts[s->inst_part[i]], k, i);
+			part_insert(cl, &s->f, &s->parts[s->inst_part[i]], CL_BY_NUM, i);
 	}
 	return cl->n_sa++;
 }

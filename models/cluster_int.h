@@ -77,8 +77,12 @@ struct bpool {
 	int32_t free;             /* free list head + 1 (0 = empty), linked by ch[0] */
 };
 
+/* The two resource orders of a forest are built on first use (a query
+ * through cluster_idx.h) and kept current from then on: an order nobody
+ * reads costs nothing in reserve/release.  CL_BY_NUM is always kept. */
 struct forest {
 	struct bpool t[N_ORDERS];
+	int built[N_ORDERS];      /* CL_BY_MEM, CL_BY_CPU: kept current */
 };
 
 struct part {
