@@ -38,7 +38,7 @@ static int32_t nalloc(struct bpool *p, int leaf)
 
 	if (p->free) {
 		x = p->free - 1;
-		p->free = p->nd[x].ch[0] + 1;
+		p->free = p->nd[x].e[0].ch + 1;
 	} else {
 		if (p->n == p->cap) {
 			size_t cap = (size_t)p->cap;
@@ -55,47 +55,50 @@ static int32_t nalloc(struct bpool *p, int leaf)
 
 static void nfree(struct bpool *p, int32_t x)
 {
-	p->nd[x].ch[0] = p->free - 1;
+	p->nd[x].e[0].ch = p->free - 1;
 	p->free = x + 1;
 }
 
 /* (k1, i1) before (k2, i2) */
 static inline int lt(int64_t k1, int32_t i1, int64_t k2, int32_t i2)
 {
-	return k1 != k2 ? k1 < k2 : i1 < i2;
+	return (k1 < k2) | ((k1 == k2) & (i1 < i2));
 }
 
-/* Leaf: the first slot whose entry is not before (k, x). */
+/* Leaf: the first slot whose entry is not before (k, x).  Branch-free
+ * binary search: the nodes are small and the outcome unpredictable. */
 static inline int lfind(const struct bnode *b, int64_t k, int32_t x)
 {
-	int lo = 0, hi = b->n;
+	const struct bent *e = b->e;
+	int n = b->n;
 
-	while (lo < hi) {
-		int m = (lo + hi) / 2;
+	if (n == 0)
+		return 0;
+	while (n > 1) {
+		int half = n / 2;
 
-		if (lt(b->key[m], b->id[m], k, x))
-			lo = m + 1;
-		else
-			hi = m;
+		e = lt(e[half].key, e[half].id, k, x) ? e + half : e;
+		n -= half;
 	}
-	return lo;
+	return (int)(e - b->e) + lt(e->key, e->id, k, x);
 }
 
-/* Internal: the child that holds (k, x): the last j >= 1 whose separator
- * is not after it, else 0. */
+/* Internal: the child that holds (k, x): the number of separators
+ * (slots 1..n-1) not after it. */
 static inline int cfind(const struct bnode *b, int64_t k, int32_t x)
 {
-	int lo = 1, hi = b->n;
+	const struct bent *e = b->e + 1;
+	int n = b->n - 1;
 
-	while (lo < hi) {
-		int m = (lo + hi) / 2;
+	if (n <= 0)
+		return 0;
+	while (n > 1) {
+		int half = n / 2;
 
-		if (!lt(k, x, b->key[m], b->id[m]))
-			lo = m + 1;
-		else
-			hi = m;
+		e = !lt(k, x, e[half].key, e[half].id) ? e + half : e;
+		n -= half;
 	}
-	return lo - 1;
+	return (int)(e - b->e - 1) + !lt(k, x, e->key, e->id);
 }
 
 static int64_t nmax(const struct bnode *b)
@@ -140,29 +143,25 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t k, int32_t x, int6
 			b->aux[j] = aux;
 		path[h] = cur;
 		slot[h++] = j;
-		cur = b->ch[j];
+		cur = b->e[j].ch;
 	}
 	b = &p->nd[cur];
 	pos = lfind(b, k, x);
-	memmove(b->key + pos + 1, b->key + pos, (size_t)(b->n - pos) * sizeof *b->key);
+	memmove(b->e + pos + 1, b->e + pos, (size_t)(b->n - pos) * sizeof *b->e);
 	memmove(b->aux + pos + 1, b->aux + pos, (size_t)(b->n - pos) * sizeof *b->aux);
-	memmove(b->id + pos + 1, b->id + pos, (size_t)(b->n - pos) * sizeof *b->id);
-	b->key[pos] = k;
+	b->e[pos].key = k;
 	b->aux[pos] = aux;
-	b->id[pos] = x;
+	b->e[pos].id = x;
 	b->n++;
 	while (p->nd[cur].n == BT_M) {        /* split the full node */
 		int32_t rgt = nalloc(p, p->nd[cur].leaf), up;
 		struct bnode *L = &p->nd[cur], *R = &p->nd[rgt], *P;
 		int half = BT_M / 2, m = BT_M - half, j;
 
-		memcpy(R->key, L->key + half, (size_t)m * sizeof *R->key);
+		memcpy(R->e, L->e + half, (size_t)m * sizeof *R->e);
 		memcpy(R->aux, L->aux + half, (size_t)m * sizeof *R->aux);
-		memcpy(R->id, L->id + half, (size_t)m * sizeof *R->id);
-		if (!L->leaf) {
-			memcpy(R->ch, L->ch + half, (size_t)m * sizeof *R->ch);
+		if (!L->leaf)
 			memcpy(R->cnt, L->cnt + half, (size_t)m * sizeof *R->cnt);
-		}
 		R->n = m;
 		L->n = half;
 		if (h == 0) {                 /* a new root */
@@ -171,26 +170,24 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t k, int32_t x, int6
 			R = &p->nd[rgt];
 			P = &p->nd[up];
 			P->n = 1;
-			P->ch[0] = cur;
+			P->e[0].ch = cur;
 			*root = up;
 			j = 0;
 		} else {
 			up = path[--h];
 			j = slot[h];
 			P = &p->nd[up];
-			memmove(P->key + j + 2, P->key + j + 1, (size_t)(P->n - j - 1) * sizeof *P->key);
+			memmove(P->e + j + 2, P->e + j + 1, (size_t)(P->n - j - 1) * sizeof *P->e);
 			memmove(P->aux + j + 2, P->aux + j + 1, (size_t)(P->n - j - 1) * sizeof *P->aux);
-			memmove(P->id + j + 2, P->id + j + 1, (size_t)(P->n - j - 1) * sizeof *P->id);
-			memmove(P->ch + j + 2, P->ch + j + 1, (size_t)(P->n - j - 1) * sizeof *P->ch);
 			memmove(P->cnt + j + 2, P->cnt + j + 1, (size_t)(P->n - j - 1) * sizeof *P->cnt);
 		}
 		P->cnt[j] = ncount(L);
 		P->aux[j] = nmax(L);
-		P->ch[j + 1] = rgt;
+		P->e[j + 1].ch = rgt;
 		P->cnt[j + 1] = ncount(R);
 		P->aux[j + 1] = nmax(R);
-		P->key[j + 1] = R->key[0];    /* R's smallest possible entry */
-		P->id[j + 1] = R->id[0];
+		P->e[j + 1].key = R->e[0].key;    /* R's smallest possible entry */
+		P->e[j + 1].id = R->e[0].id;
 		P->n++;
 		cur = up;
 	}
@@ -209,16 +206,15 @@ static void bt_erase(struct bpool *p, int32_t *root, int64_t k, int32_t x)
 		b = &p->nd[cur];
 		path[h] = cur;
 		slot[h] = cfind(b, k, x);
-		cur = b->ch[slot[h++]];
+		cur = b->e[slot[h++]].ch;
 	}
 	b = &p->nd[cur];
 	pos = lfind(b, k, x);
-	if (pos == b->n || b->key[pos] != k || b->id[pos] != x)
+	if (pos == b->n || b->e[pos].key != k || b->e[pos].id != x)
 		abort();                       /* not there: the cluster's invariant broke */
 	aux = b->aux[pos];
-	memmove(b->key + pos, b->key + pos + 1, (size_t)(b->n - pos - 1) * sizeof *b->key);
+	memmove(b->e + pos, b->e + pos + 1, (size_t)(b->n - pos - 1) * sizeof *b->e);
 	memmove(b->aux + pos, b->aux + pos + 1, (size_t)(b->n - pos - 1) * sizeof *b->aux);
-	memmove(b->id + pos, b->id + pos + 1, (size_t)(b->n - pos - 1) * sizeof *b->id);
 	b->n--;
 	while (h > 0) {
 		int32_t up = path[--h];
@@ -238,10 +234,8 @@ static void bt_erase(struct bpool *p, int32_t *root, int64_t k, int32_t x)
 			int r = P->n - j - 1;
 
 			nfree(p, cur);
-			memmove(P->key + j, P->key + j + 1, (size_t)r * sizeof *P->key);
+			memmove(P->e + j, P->e + j + 1, (size_t)r * sizeof *P->e);
 			memmove(P->aux + j, P->aux + j + 1, (size_t)r * sizeof *P->aux);
-			memmove(P->id + j, P->id + j + 1, (size_t)r * sizeof *P->id);
-			memmove(P->ch + j, P->ch + j + 1, (size_t)r * sizeof *P->ch);
 			memmove(P->cnt + j, P->cnt + j + 1, (size_t)r * sizeof *P->cnt);
 			P->n--;
 		} else {
@@ -258,7 +252,7 @@ static void bt_erase(struct bpool *p, int32_t *root, int64_t k, int32_t x)
 	while (!b->leaf && b->n == 1) {       /* a root with one child */
 		int32_t old = *root;
 
-		*root = b->ch[0];
+		*root = b->e[0].ch;
 		nfree(p, old);
 		b = &p->nd[*root];
 	}
@@ -278,12 +272,12 @@ static int32_t bt_at(const struct bpool *p, int32_t root, int32_t rank)
 		int j = 0;
 
 		if (b->leaf)
-			return rank < b->n ? b->id[rank] : NIL;
+			return rank < b->n ? b->e[rank].id : NIL;
 		while (j < b->n && rank >= b->cnt[j])
 			rank -= b->cnt[j++];
 		if (j == b->n)
 			return NIL;
-		root = b->ch[j];
+		root = b->e[j].ch;
 	}
 }
 
@@ -303,7 +297,7 @@ static int32_t bt_rank(const struct bpool *p, int32_t root, int64_t k, int32_t x
 		j = cfind(b, k, x);
 		for (int t = 0; t < j; t++)
 			r += b->cnt[t];
-		root = b->ch[j];
+		root = b->e[j].ch;
 	}
 }
 
@@ -317,7 +311,7 @@ static int32_t bt_next(const struct bpool *p, int32_t x, int32_t base, int32_t f
 	if (b->leaf) {
 		for (int i = from > base ? from - base : 0; i < b->n; i++) {
 			if (b->aux[i] >= min) {
-				*inst = b->id[i];
+				*inst = b->e[i].id;
 				return base + i;
 			}
 		}
@@ -327,7 +321,7 @@ static int32_t bt_next(const struct bpool *p, int32_t x, int32_t base, int32_t f
 		int32_t c = b->cnt[j];
 
 		if (base + c > from && b->aux[j] >= min) {
-			int32_t r = bt_next(p, b->ch[j], base, from, min, inst);
+			int32_t r = bt_next(p, b->e[j].ch, base, from, min, inst);
 
 			if (r >= 0)
 				return r;

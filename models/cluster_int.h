@@ -63,18 +63,23 @@ struct inst {
  * memory / CPU, or the number in CL_BY_NUM; aux is the other resource. */
 #define BT_M 64
 
+struct bent {
+	int64_t key;              /* leaf: entry key; internal: separator key */
+	int32_t id;               /* leaf: instance; internal: separator instance */
+	int32_t ch;               /* internal: child node */
+};
+
 struct bnode {
 	int32_t n, leaf;
-	int64_t key[BT_M];        /* leaf: entry key; internal: separator key */
+	struct bent e[BT_M];
 	int64_t aux[BT_M];        /* leaf: entry aux; internal: max aux of child */
-	int32_t id[BT_M];         /* leaf: instance; internal: separator instance */
-	int32_t ch[BT_M], cnt[BT_M]; /* internal: child node, its entry count */
+	int32_t cnt[BT_M];        /* internal: the child's entry count */
 };
 
 struct bpool {
 	struct bnode *nd;
 	int32_t n, cap;
-	int32_t free;             /* free list head + 1 (0 = empty), linked by ch[0] */
+	int32_t free;             /* free list head + 1 (0 = empty), linked by e[0].ch */
 };
 
 /* The two resource orders of a forest are built on first use (a query
