@@ -4,10 +4,12 @@
  * models/cluster_idx.h).
  *
  * Invariant: an instance is in the placement indexes exactly when it is
- * placeable (status ACTIVE and agent connected), and every index entry is
- * updated inside reserve/release/status changes, never lazily: cluster.c
+ * placeable (status ACTIVE and agent connected), and every entry of a kept
+ * order (the resource orders are kept from their first read on) is updated
+ * inside reserve/release/status changes, never lazily: cluster.c
  * calls cl_index_erase before it changes an instance's remaining resources
- * or status and cl_index_insert after.  Choice ids (A9, D1, ...) in the
+ * or status and cl_index_insert after (cl_index_erase finds the instance's
+ * entries by its current remaining resources).  Choice ids (A9, D1, ...) in the
  * cluster*.c comments are those of the appendix "Choices" of
  * docs/ecs-model.md.
  */
