@@ -152,6 +152,7 @@ int aas_datapoint(const struct aas_config *c, struct aas_state *s, int64_t now,
 		  const double *metrics, int current, struct aas_decision *d)
 {
 	int best_out = -1, out_pol = -1, best_in = -1, in_pol = -1, in_blocked = 0;
+	int want;
 	enum vote *votes = xcalloc((size_t)c->n_policies + 1, sizeof *votes);
 
 	d->policy = -1;
@@ -172,7 +173,6 @@ int aas_datapoint(const struct aas_config *c, struct aas_state *s, int64_t now,
 			continue;
 		}
 		if (p->kind == AAS_TARGET_TRACKING) {
-			if (!p->disable_scale_in)
 			if (v > p->target) {
 				ps->high++;
 				ps->low = 0;
