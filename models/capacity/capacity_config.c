@@ -527,7 +527,7 @@ static int read_step_scaling(struct aas_policy *p, const cJSON *it, const char *
 	if (cJSON_GetArraySize(steps) < 1 || cJSON_GetArraySize(steps) > AAS_MAX_STEPS)
 		return jr_fail(&c, "stepAdjustments", "needs 1 to %d steps", AAS_MAX_STEPS);
 	for (const cJSON *st = steps->child; st; st = st->next, i++) {
-		char sp[600];
+		char sp[800];
 		struct jr sc;
 		struct aas_step *s = &p->steps[i];
 

@@ -22,7 +22,7 @@ static int read_curve(struct util_model *m, const cJSON *arr, const char *file,
 	m->t_s = xcalloc((size_t)n, sizeof *m->t_s);
 	m->pct = xcalloc((size_t)n, sizeof *m->pct);
 	for (const cJSON *it = arr->child; it; it = it->next, i++) {
-		char p[600];
+		char p[800];
 
 		snprintf(p, sizeof p, "%s[%d]", path, i);
 		if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) != 2)
