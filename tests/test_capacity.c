@@ -575,6 +575,24 @@ static void test_cooldowns(void)
 	aas_config_free(&c);
 }
 
+static void test_scale_in_threshold(void)
+{
+	struct aas_config c = one_tt(50, 1, 100);
+	struct aas_state s;
+
+	aas_state_init(&s, &c);
+	/* 47 % is below the 50 % target but not below 90 % of it (45 %): the
+	 * low alarm never fires, however long it lasts */
+	for (int i = 0; i < 60; i++)
+		T_EQ(step(&c, &s, (int64_t)i * 60000, 47, 20), -1);
+	/* 44 % is: the 15th datapoint scales in to ceil(20 × 44 / 50) = 18 */
+	for (int i = 60; i < 74; i++)
+		T_EQ(step(&c, &s, (int64_t)i * 60000, 44, 20), -1);
+	T_EQ(step(&c, &s, 74 * 60000, 44, 20), 18);
+	aas_state_free(&s);
+	aas_config_free(&c);
+}
+
 static void test_disable_scale_in_and_bounds(void)
 {
 	struct aas_config c = one_tt(50, 2, 30);
@@ -1008,6 +1026,7 @@ static CU_TestInfo managed_tests[] = {
 static CU_TestInfo aas_tests[] = {
 	{ "target tracking converges on a step of load", test_target_tracking_converges },
 	{ "cooldowns", test_cooldowns },
+	{ "scale-in below 90 % of the target only", test_scale_in_threshold },
 	{ "DisableScaleIn and max capacity", test_disable_scale_in_and_bounds },
 	{ "scale out if any, scale in if all", test_any_out_all_in },
 	{ "step scaling", test_step_scaling },
