@@ -326,6 +326,20 @@ static void test_warmup_respected(void)
 	/* warm-up 0: no waiting */
 	p.warmup_ms = 0;
 	T_EQ(ms_count_warming(launched, 4, 200000, 0), 0);
+	/* ... but instances requested and not yet running are not asked for
+	 * twice: desired 6 covers M = 6 with 4 running */
+	in = (struct ms_input){ .m = 6, .n = 4, .desired = 6 };
+	ms_datapoint(&p, &s, 700000, &in, &d);
+	T_EQ(d.action, MS_WAIT_WARMUP);
+	T_EQ(d.new_desired, 6);
+	in = (struct ms_input){ .m = 3, .n = 0, .desired = 2 };
+	ms_datapoint(&p, &s, 700000, &in, &d);
+	T_EQ(d.new_desired, 2);
+	/* M grows beyond what was requested: the difference only */
+	in = (struct ms_input){ .m = 8, .n = 4, .desired = 6 };
+	ms_datapoint(&p, &s, 700000, &in, &d);
+	T_EQ(d.action, MS_SCALE_OUT);
+	T_EQ(d.new_desired, 8);
 }
 
 static void test_step_sizes_and_target(void)

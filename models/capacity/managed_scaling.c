@@ -197,17 +197,26 @@ void ms_datapoint(const struct ms_params *p, struct ms_state *s, int64_t now,
 			d->action = MS_WAIT_WARMUP;
 			d->reason = "above target; instances within the warm-up period";
 		} else {
+			/* instances already requested but not running (warm-up 0)
+			 * cover the need: do not ask again */
+			int covered;
+
 			if (in->n == 0) {
 				step = clamp_step(p, 2);
+				covered = in->desired > 0;
 				d->reason = "above target; from zero instances, go to two first";
 			} else {
 				step = clamp_step(p, at_target(in->m, target) - in->desired);
+				covered = at_target(in->m, target) <= in->desired;
 				d->reason = "above target for one datapoint";
 			}
 			want = in->desired + step;
 			if (want > p->max_size)
 				want = p->max_size;
-			if (want <= in->desired) {
+			if (covered) {
+				d->action = MS_WAIT_WARMUP;
+				d->reason = "above target; the instances requested are still launching";
+			} else if (want <= in->desired) {
 				d->action = MS_AT_LIMIT;
 				d->reason = "above target; the group is at its maximum size";
 			} else {

@@ -17,6 +17,8 @@
  *     needed for M at the target (ceil(M × 100 / target)) minus the group's
  *     desired capacity, raised to minimumScalingStepSize and capped at
  *     maximumScalingStepSize; from zero the step is 2 (the same clamp);
+ *     nothing is asked while the desired capacity already covers the need
+ *     (instances requested, not yet running: a warm-up of 0);
  *   below target on 15 consecutive datapoints → scale in to
  *     ceil(M × 100 / target) (not below the group's minimum); with managed
  *     termination protection only instances running no non-daemon task may
