@@ -88,6 +88,34 @@ static void test_fargate_refusals(void)
 	T_EQ(fargate_round_up(20000, 512, 0, &c, &m), -1);
 }
 
+static void test_fargate_spot_rate(void)
+{
+	struct fargate_cfg f;
+	struct rng_reg *r = rng_new(11);
+	gsl_rng *g = rng_stream(r, "fargate/spot");
+	int hit = 0, n = 20000;
+	double expect, sd;
+
+	fargate_cfg_default(&f);
+	T_EQ(fargate_spot_interruption_ms(&f, 0, g), -1);   /* no model: never */
+	f.spot_interruptions = 1;
+	f.spot_tti.kind = DIST_EXPONENTIAL;
+	f.spot_tti.a = 3600;                     /* one interruption per task-hour */
+	for (int i = 0; i < n; i++) {
+		int64_t t = fargate_spot_interruption_ms(&f, 1000, g);
+
+		CU_ASSERT(t >= 1000);
+		hit += t - 1000 < 1800000;           /* within half an hour */
+	}
+	/* P(T < 1800 s) = 1 − e^(−0.5); 5 standard deviations of a binomial */
+	expect = n * (1 - exp(-0.5));
+	sd = sqrt(n * (1 - exp(-0.5)) * exp(-0.5));
+	CU_ASSERT(fabs(hit - expect) < 5 * sd);
+	T_EQ(f.spot_warning_ms, 120000);
+	fargate_cfg_free(&f);
+	rng_free(r);
+}
+
 static void test_fargate_provision_and_az(void)
 {
 	struct fargate_cfg f;
@@ -464,6 +492,28 @@ static void test_termination_protection(void)
 	T_EQ(out[0], 11);
 	T_EQ(out[1], 12);   /* zones 0 and 1 now have 1 and 2: zone 1, oldest (0 ms) */
 	T_EQ(out[2], 10);   /* zones 0,1,2 have 1 each: oldest, lowest id */
+}
+
+static void test_empty_formula(void)
+{
+	struct ms_params p;
+	struct ms_state s;
+	struct ms_decision d;
+	struct ms_input in = { .m = 8, .n = 10, .desired = 10, .empty = 2 };
+
+	/* the older guide: 2 empty instances of 10 → 98 */
+	T_NEAR(ms_reservation_empty(8, 10, 2), 98.0);
+	T_NEAR(ms_reservation_empty(12, 10, 0), 120.0);
+	T_NEAR(ms_reservation_empty(3, 0, 0), 200.0);
+	T_NEAR(ms_reservation_empty(0, 0, 0), 100.0);
+	ms_params_default(&p);
+	p.empty_formula = 1;
+	ms_state_init(&s);
+	for (int i = 0; i < 15; i++)
+		ms_datapoint(&p, &s, 0, &in, &d);
+	T_NEAR(d.reservation, 98.0);
+	T_EQ(d.action, MS_SCALE_IN);
+	T_EQ(d.new_desired, 8);                  /* the two empty ones go */
 }
 
 static void test_managed_scaling_disabled(void)
@@ -885,6 +935,9 @@ static void test_config_errors(void)
 		     "{\"instanceType\":\"m5.large\",\"availabilityZones\":[\"us-east-1a\"],\"maxSize\":2,"
 		     "\"desiredCapacity\":3}}]}",
 		     "$.capacityProviders[0].autoScalingGroup.desiredCapacity", "within minSize..maxSize");
+	expect_error(cat, "{\"capacityProviders\":[{\"name\":\"cp\"," ASG_OK
+		     ",\"managedScaling\":{\"reservationFormula\":\"M-N\"}}]}",
+		     "$.capacityProviders[0].managedScaling.reservationFormula", "\"empty\"");
 	expect_error(cat, "{\"capacityProviders\":[{\"name\":\"cp\"," ASG_OK ",\"managedDraining\":\"ON\"}]}",
 		     "$.capacityProviders[0].managedDraining", "ENABLED");
 	/* strategies */
@@ -1014,6 +1067,7 @@ static CU_TestInfo fargate_tests[] = {
 	{ "size table complete", test_fargate_table },
 	{ "size refusals list the valid sizes", test_fargate_refusals },
 	{ "provisioning latency and AZ choice", test_fargate_provision_and_az },
+	{ "FARGATE_SPOT interruptions at the configured rate", test_fargate_spot_rate },
 	CU_TEST_INFO_NULL,
 };
 
@@ -1033,6 +1087,7 @@ static CU_TestInfo managed_tests[] = {
 	{ "step sizes and target", test_step_sizes_and_target },
 	{ "scale in after exactly 15 low datapoints", test_scale_in_after_15 },
 	{ "managed termination protection", test_termination_protection },
+	{ "the older guide's empty-instance formula", test_empty_formula },
 	{ "disabled", test_managed_scaling_disabled },
 	CU_TEST_INFO_NULL,
 };

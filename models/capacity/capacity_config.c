@@ -126,15 +126,23 @@ static int read_managed_scaling(struct cap_provider *p, const cJSON *obj, const 
 	struct jr c;
 	int64_t target, mins, maxs, warm;
 	static const char *const keys[] = { "status", "targetCapacity", "minimumScalingStepSize",
-		"maximumScalingStepSize", "instanceWarmupPeriod", NULL };
+		"maximumScalingStepSize", "instanceWarmupPeriod", "reservationFormula", NULL };
+	const char *formula;
 
 	if (jr_open(&c, obj, x->file, path, e) || jr_only(&c, keys) ||
 	    read_enabled(&c, "status", 1, &p->ms.enabled) ||
 	    jr_opt_int(&c, "targetCapacity", 100, 1, 100, &target) ||
 	    jr_opt_int(&c, "minimumScalingStepSize", 1, 1, 10000, &mins) ||
 	    jr_opt_int(&c, "maximumScalingStepSize", 10000, 1, 10000, &maxs) ||
-	    jr_opt_int(&c, "instanceWarmupPeriod", 300, 0, 10000, &warm) || jr_end(&c))
+	    jr_opt_int(&c, "instanceWarmupPeriod", 300, 0, 10000, &warm) ||
+	    jr_opt_str(&c, "reservationFormula", "M/N", &formula) || jr_end(&c))
 		return -1;
+	if (strcmp(formula, "M/N") == 0)
+		p->ms.empty_formula = 0;
+	else if (strcmp(formula, "empty") == 0)
+		p->ms.empty_formula = 1;
+	else
+		return jr_fail(&c, "reservationFormula", "expected \"M/N\" or \"empty\", got \"%s\"", formula);
 	if (mins > maxs)
 		return jr_fail(&c, "minimumScalingStepSize",
 			       "%lld is above maximumScalingStepSize %lld", (long long)mins, (long long)maxs);

@@ -162,3 +162,13 @@ int fargate_pick_az(const int *svc_count, const int64_t *az_used, int64_t az_lim
 	}
 	return best;
 }
+
+int64_t fargate_spot_interruption_ms(const struct fargate_cfg *c, int64_t start_ms, gsl_rng *r)
+{
+	double s;
+
+	if (!c->spot_interruptions)
+		return -1;
+	s = dist_sample(&c->spot_tti, r);
+	return start_ms + (s > 0 ? (int64_t)(s * 1000.0 + 0.5) : 0);
+}

@@ -55,6 +55,11 @@ void fargate_cfg_free(struct fargate_cfg *c);     /* members only */
 /* Provisioning latency in integer ms (>= 0). */
 int64_t fargate_provision_ms(const struct fargate_cfg *c, gsl_rng *r);
 
+/* FARGATE_SPOT: when a task started at `start_ms` is interrupted (the
+ * warning; the task is stopped spot_warning_ms later), or -1 when the
+ * configuration has no interruptions. */
+int64_t fargate_spot_interruption_ms(const struct fargate_cfg *c, int64_t start_ms, gsl_rng *r);
+
 /* Choose the Availability Zone for the next task of a service (§4.11): the
  * zone with the fewest of the service's tasks among those with room
  * (az_used[i] < az_limit, limit 0 = unlimited), ties to the lowest index.

@@ -114,6 +114,13 @@ double ms_reservation(int m, int n)
 	return (double)m * 100.0 / (double)n;
 }
 
+double ms_reservation_empty(int m, int n, int empty)
+{
+	if (m > n)
+		return ms_reservation(m, n);
+	return 100.0 - (double)empty;
+}
+
 int ms_count_warming(const int64_t *launched_ms, int n, int64_t now, int64_t warmup_ms)
 {
 	int w = 0;
@@ -176,7 +183,8 @@ static int clamp_step(const struct ms_params *p, int step)
 void ms_datapoint(const struct ms_params *p, struct ms_state *s, int64_t now,
 		  const struct ms_input *in, struct ms_decision *d)
 {
-	double r = ms_reservation(in->m, in->n);
+	double r = p->empty_formula ? ms_reservation_empty(in->m, in->n, in->empty)
+				    : ms_reservation(in->m, in->n);
 	int target = p->target > 0 ? p->target : 100;
 
 	memset(d, 0, sizeof *d);
@@ -231,7 +239,10 @@ void ms_datapoint(const struct ms_params *p, struct ms_state *s, int64_t now,
 			d->action = MS_WAIT_LOW;
 			d->reason = "below target; waiting for consecutive low datapoints";
 		} else {
-			int want = at_target(in->m, target), removable;
+			/* the older formula says how many are empty, not how many
+			 * are needed: those go */
+			int want = p->empty_formula ? in->desired - in->empty : at_target(in->m, target);
+			int removable;
 
 			if (want < p->min_size)
 				want = p->min_size;

@@ -65,6 +65,11 @@ int ms_binpack(const struct ms_type *t, const struct ms_need *needs, int n_needs
  * M > 0, else 100). */
 double ms_reservation(int m, int n);
 
+/* The datapoint under the older guide's formula: M / N × 100 when tasks
+ * need more instances (M > N, or N = 0 with M > 0), else 100 minus the
+ * number of empty instances (2 empty → 98). */
+double ms_reservation_empty(int m, int n, int empty);
+
 /* Instances still warming at `now`: launched less than warmup_ms ago.
  * launched_ms[i] < 0 counts as warming (requested, not yet launched). */
 int ms_count_warming(const int64_t *launched_ms, int n, int64_t now, int64_t warmup_ms);
@@ -78,6 +83,7 @@ struct ms_params {
 	int termination_protection;  /* managed termination protection */
 	int draining;                /* managed draining */
 	int scale_in_datapoints;     /* 15 */
+	int empty_formula;           /* the older guide's scale-in value: 100 − empty instances */
 };
 
 void ms_params_default(struct ms_params *p);
