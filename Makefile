@@ -8,7 +8,7 @@
 #   make asan       the whole suite under AddressSanitizer + UBSan
 #   make valgrind   the unit suites under valgrind --leak-check=full
 #   make bench      speed of the hot paths (printed, never asserted)
-#   make check-cycles  include cycles among models/ (not yet in make test)
+#   make check-cycles  include cycles among models/ only (also in make test)
 #   make clean      remove build outputs (never results/)
 #
 # Each variant builds in its own directory (build/release, build/asan), so
@@ -159,9 +159,9 @@ bench: deps
 
 # Which layer may include which (scripts/check-layers.sh says the rules):
 # sim/ only sim/, models/ only sim/ and models/, nothing else the command layer
-# (cli/).  The script's own
-# self-test runs with it.  Include cycles among models/ are reported by
-# check-cycles, not yet part of check: some remain.
+# (cli/), no include cycle among the files of models/, and no actor of the
+# control plane includes another actor's header.  The script's own
+# self-test runs with it.
 check-layers:
 	@sh scripts/check-layers.sh
 	@sh tests/check-layers-selftest.sh

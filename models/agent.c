@@ -38,7 +38,7 @@ void agent_init(struct backplane *bp, int32_t inst)
 	bp->agents[inst].up = 1;
 }
 
-void agent_free_all(struct backplane *bp)
+static void agent_free_all(struct backplane *bp)
 {
 	for (size_t i = 0; i < bp->n_agents; i++) {
 		free(bp->agents[i].cached);
@@ -228,9 +228,7 @@ static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
 		t->healthy_held = 1;     /* the backplane learns it with the report */
 		return;
 	}
-	t->healthy = 1;
-	if (t->svc >= 0)
-		svc_on_task_healthy(bp, t);
+	bp_task_healthy(bp, ref_slot(ev->arg));
 }
 
 static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
@@ -374,7 +372,7 @@ static void on_detect(struct sim *s, void *ctx, const struct event *ev)
 	if (a->up || a->epoch != (uint32_t)ev->arg)
 		return;
 	cluster_set_agent_connected(bp->cl, inst, 0);
-	svc_on_instance(bp, inst);
+	bp_instance_changed(bp, inst);
 }
 
 static void on_reconnect(struct sim *s, void *ctx, const struct event *ev)
@@ -406,12 +404,20 @@ static void on_reconnect(struct sim *s, void *ctx, const struct event *ev)
 		a->spot_drain_held = 0;
 		backplane_drain(bp, cluster_id(bp->cl, inst), &e);
 	}
-	svc_on_instance(bp, inst);
+	bp_instance_changed(bp, inst);
 	bp_capacity_changed(bp);
 }
 
-void agent_register_events(struct backplane *bp)
+static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 {
+	(void)ctx;
+	if (n->kind == BN_FREE)
+		agent_free_all(bp);
+}
+
+void agent_attach(struct backplane *bp)
+{
+	bp_subscribe(bp, BN_BIT(BN_FREE), on_note, NULL);
 	bp->ev_agent_start = sim_on(bp->sim, "agent-start", on_start, bp);
 	bp->ev_agent_stop = sim_on(bp->sim, "agent-stop", on_stop, bp);
 	bp->ev_pulled = sim_on(bp->sim, "image-pulled", on_pulled, bp);

@@ -10,8 +10,12 @@
  * images, ACTIVATING → RUNNING when its containers start; on a stop it goes
  * DEACTIVATING → STOPPING (stop signal, up to the stop timeout) →
  * DEPROVISIONING (awsvpc: ENI detach) → STOPPED.  The agent's side lives in
- * agent.c, the service scheduler in service.c.  Resources are released when
- * the backplane hears STOPPED from the agent.
+ * agent.c; it and the backplane exchange the messages of bp_msg.h.
+ * Resources are released when the backplane hears STOPPED from the agent.
+ * Every change the other actors care about (the service scheduler, the
+ * fault injector) is published as a notification (bp_notify); they act
+ * through the calls of backplane.h.  The workload's sources (traces,
+ * generators) are in backplane_workload.c.
  *
  * A standalone task no instance can take waits in a FIFO queue and is
  * retried in one pass whenever capacity may have appeared; within a pass a
@@ -61,6 +65,32 @@ void bp_fail(struct backplane *bp, const struct err *e)
 	sim_stop(bp->sim);
 }
 
+/* ---- notifications (bp_msg.h) ------------------------------------------- */
+
+void bp_subscribe(struct backplane *bp, uint32_t mask, bp_note_fn fn, void *ctx)
+{
+	if (bp->n_subs == (int)(sizeof bp->subs / sizeof bp->subs[0]))
+		abort();           /* a build with more actors than slots: raise the bound */
+	bp->subs[bp->n_subs++] = (struct bp_sub){ mask, fn, ctx };
+}
+
+void bp_notify(struct backplane *bp, const struct bp_note *n)
+{
+	for (int i = 0; i < bp->n_subs; i++)
+		if (bp->subs[i].mask & BN_BIT(n->kind))
+			bp->subs[i].fn(bp, bp->subs[i].ctx, n);
+}
+
+static void note_task(struct backplane *bp, enum bp_note_kind k, uint32_t slot)
+{
+	bp_notify(bp, &(struct bp_note){ .kind = k, .slot = slot });
+}
+
+void bp_instance_changed(struct backplane *bp, int32_t inst)
+{
+	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_STATUS, .inst = inst });
+}
+
 static void notify_cluster(struct backplane *bp)
 {
 	struct cluster_totals t;
@@ -102,7 +132,7 @@ void bp_capacity_changed(struct backplane *bp)
 		bp->retry_scheduled = 1;
 		sim_after(bp->sim, 0, bp->ev_retry, bp, 0);
 	}
-	svc_capacity_changed(bp);
+	bp_notify(bp, &(struct bp_note){ .kind = BN_CAPACITY });
 }
 
 /* ---- tasks -------------------------------------------------------------- */
@@ -185,8 +215,12 @@ static void view_to(struct backplane *bp, uint32_t slot, enum task_state st)
 	if (st == TS_RUNNING && from != TS_RUNNING)
 		bp->running++;
 	t->seen = st;
-	if (t->svc >= 0)
-		svc_on_state(bp, t, from, st);
+	bp_notify(bp, &(struct bp_note){ .kind = BN_TASK_SEEN, .slot = slot, .from = (int)from,
+					 .to = (int)st });
+	/* a service task that leaves RUNNING is no longer healthy (its
+	 * scheduler has counted it out) */
+	if (t->svc >= 0 && from == TS_RUNNING && st != TS_RUNNING)
+		t->healthy = 0;
 }
 
 void bp_set_state(struct backplane *bp, uint32_t slot, enum task_state st)
@@ -230,11 +264,8 @@ void bp_task_sync(struct backplane *bp, uint32_t slot)
 		t->agent_code = NULL;
 	}
 	view_to(bp, slot, t->state);
-	if (t->healthy_held && t->seen == TS_RUNNING && !t->healthy) {
-		t->healthy = 1;
-		if (t->svc >= 0)
-			svc_on_task_healthy(bp, t);
-	}
+	if (t->healthy_held && t->seen == TS_RUNNING && !t->healthy)
+		bp_task_healthy(bp, slot);
 	t->healthy_held = 0;
 }
 
@@ -258,13 +289,18 @@ void backplane_set_explain(struct backplane *bp, struct explain_log *x)
 	bp->explain = x;
 }
 
+void bp_task_healthy(struct backplane *bp, uint32_t slot)
+{
+	bp->tasks[slot].healthy = 1;
+	note_task(bp, BN_TASK_HEALTHY, slot);
+}
+
 /* One placement attempt; on success the task is PROVISIONING from now. */
 static int try_place(struct backplane *bp, uint32_t slot)
 {
 	struct task *t = &bp->tasks[slot];
 	const struct scn_taskdef *d = &bp->s->taskdefs[t->td];
-	const struct place_policy *pol = t->svc >= 0
-		? &bp->svcs[t->svc].deps[t->dep].policy : &d->policy;
+	const struct place_policy *pol = t->policy ? t->policy : &d->policy;
 	struct place_result res;
 	sim_time_t now = sim_now(bp->sim);
 	struct place_policy pinned;
@@ -314,7 +350,7 @@ static int try_place(struct backplane *bp, uint32_t slot)
 }
 
 uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *id,
-		     sim_time_t duration, int svc, int dep)
+		     sim_time_t duration, int svc, int dep, const struct place_policy *pol)
 {
 	uint32_t slot = new_slot(bp);
 	struct task *t = &bp->tasks[slot];
@@ -341,6 +377,7 @@ uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *i
 	t->pin = -1;
 	t->svc = svc;
 	t->dep = dep;
+	t->policy = pol;
 	t->submit = sim_now(bp->sim);
 	t->placed = -1;
 	for (int k = 0; k < TS_N; k++)
@@ -372,7 +409,7 @@ static void on_launch(struct sim *s, void *ctx, const struct event *ev)
 		/* A3: a service task that cannot be placed does not exist; the
 		 * scheduler tries again on its next pass */
 		bp->queued--;
-		svc_on_launch_failed(bp, t);
+		note_task(bp, BN_LAUNCH_FAILED, slot);
 		drop_slot(bp, slot);
 		return;
 	}
@@ -401,7 +438,7 @@ static void on_provisioned(struct sim *s, void *ctx, const struct event *ev)
 
 /* RunTask: `count` tasks placed one after the other, resources and group
  * counts updated in between (A13: the same decisions as calls of ≤ 10). */
-static int run_task(struct backplane *bp, int td, const char *group, const char *id,
+int backplane_run_task(struct backplane *bp, int td, const char *group, const char *id,
 		    int64_t count, sim_time_t duration, struct err *e)
 {
 	char gbuf[300];
@@ -417,7 +454,7 @@ static int run_task(struct backplane *bp, int td, const char *group, const char 
 		if (id && *id && hmap_get(bp->by_id, id, &dummy))
 			return err_at(e, NULL, 0, 0, NULL,
 				      "task id '%s' is already in use by a live task", id);
-		bp_new_task(bp, td, g, id && *id ? id : NULL, duration, -1, 0);
+		bp_new_task(bp, td, g, id && *id ? id : NULL, duration, -1, 0, NULL);
 	}
 	return 0;
 }
@@ -435,8 +472,7 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 		/* never placed: nothing to tell an agent */
 		bp->queued--;
 		t->ts[TS_STOPPED] = sim_now(bp->sim);
-		if (t->svc >= 0)
-			svc_on_task_stopped(bp, t);
+		note_task(bp, BN_TASK_STOPPED, slot);
 		/* a stopped task's last status is STOPPED (docs/ecs-model.md §3.1),
 		 * even one that never got an instance */
 		t->queued = 0;
@@ -447,6 +483,18 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 	if (t->state == TS_PENDING || t->state == TS_ACTIVATING || t->state == TS_RUNNING)
 		agent_send(bp, slot, AM_STOP);
 	/* PROVISIONING: on_provisioned sends the stop instead of the start */
+}
+
+void backplane_stop_task(struct backplane *bp, const char *task_id)
+{
+	/* the call takes effect after the API latency */
+	sim_after(bp->sim, bp->tm->api_latency, bp->ev_api_stop, xstrdup(task_id), 0);
+}
+
+void bp_pin_task(struct backplane *bp, uint32_t slot, int32_t inst, const char *az)
+{
+	bp->tasks[slot].pin = inst;
+	bp->tasks[slot].pin_az = az;
 }
 
 static void on_api_stop(struct sim *s, void *ctx, const struct event *ev)
@@ -463,10 +511,7 @@ static void on_api_stop(struct sim *s, void *ctx, const struct event *ev)
 
 void bp_task_running(struct backplane *bp, uint32_t slot)
 {
-	struct task *t = &bp->tasks[slot];
-
-	if (t->svc >= 0)
-		svc_on_task_running(bp, t);
+	note_task(bp, BN_TASK_RUNNING, slot);
 }
 
 void bp_task_stopped(struct backplane *bp, uint32_t slot)
@@ -475,8 +520,7 @@ void bp_task_stopped(struct backplane *bp, uint32_t slot)
 
 	if (t->inst >= 0)
 		cluster_release(bp->cl, t->inst, &bp->s->taskdefs[t->td].req, t->group);
-	if (t->svc >= 0)
-		svc_on_task_stopped(bp, t);
+	note_task(bp, BN_TASK_STOPPED, slot);
 	retire(bp, slot, 0);
 	notify_cluster(bp);
 	bp_capacity_changed(bp);
@@ -500,9 +544,9 @@ int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *ty
 	bp->agents[i].group = g ? (int)(g - bp->s->groups) : -1;
 	bp->agents[i].tm = g && g->own_timing ? &g->timing : bp->tm;
 	notify_cluster(bp);
-	svc_on_instance(bp, i);
+	bp_instance_changed(bp, i);
 	bp_capacity_changed(bp);
-	fault_on_register(bp, i, bp->agents[i].group);
+	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_REGISTERED, .inst = i });
 	return i;
 }
 
@@ -514,12 +558,46 @@ int backplane_drain(struct backplane *bp, const char *instance_id, struct err *e
 			if (cluster_status(bp->cl, i) == INST_ACTIVE) {
 				cluster_set_status(bp->cl, i, INST_DRAINING);
 				notify_cluster(bp);
-				svc_on_instance(bp, i);
+				bp_instance_changed(bp, i);
 			}
 			return 0;
 		}
 	}
 	return err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", instance_id);
+}
+
+void backplane_activate(struct backplane *bp, int32_t inst)
+{
+	/* a drained instance can be set back to ACTIVE (docs/ecs-model.md §2.3) */
+	if (cluster_status(bp->cl, inst) == INST_DRAINING) {
+		cluster_set_status(bp->cl, inst, INST_ACTIVE);
+		notify_cluster(bp);
+		bp_instance_changed(bp, inst);
+		bp_capacity_changed(bp);
+	}
+}
+
+int backplane_find_service(const struct backplane *bp, const char *name)
+{
+	for (int i = 0; i < bp->s->n_services; i++)
+		if (strcmp(bp->s->services[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+void backplane_set_desired(struct backplane *bp, int svc, int64_t desired)
+{
+	bp_notify(bp, &(struct bp_note){ .kind = BN_SERVICE_DESIRED, .svc = svc, .n = desired });
+}
+
+void backplane_deploy(struct backplane *bp, int svc, int td)
+{
+	bp_notify(bp, &(struct bp_note){ .kind = BN_SERVICE_DEPLOY, .svc = svc, .td = td });
+}
+
+void backplane_delete_service(struct backplane *bp, int svc)
+{
+	bp_notify(bp, &(struct bp_note){ .kind = BN_SERVICE_DELETE, .svc = svc });
 }
 
 int32_t bp_find_instance(struct backplane *bp, const char *id)
@@ -591,189 +669,18 @@ static void on_sample(struct sim *s, void *ctx, const struct event *ev)
 	ms.tasks_running = bp->running;
 	ms.tasks_pending = bp->queued + bp->starting;
 	metrics_on_sample(bp->m, sim_now(s), &ms);
-	svc_sample(bp, sim_now(s));
+	bp_notify(bp, &(struct bp_note){ .kind = BN_SAMPLE, .at = sim_now(s) });
 	if (next <= bp->s->duration)
 		sim_at_last(s, next, bp->ev_sample, bp, 0);
 }
 
-static int trace_row(struct backplane *bp, struct trace_src *src, struct err *e)
-{
-	const struct trace_row *r = &src->row;
-	int td, v;
-	int32_t inst;
-
-	switch (r->ev) {
-	case TR_RUN_TASK:
-		td = r->taskdef[0] ? scenario_taskdef(bp->s, r->taskdef, src->dir, e)
-				   : scenario_synthetic_taskdef(bp->s, r->cpu_units, r->mem_mib, e);
-		if (td < 0)
-			break;
-		return run_task(bp, td, r->group, r->target, r->count, r->duration, e);
-	case TR_STOP_TASK:
-		/* the call takes effect after the API latency */
-		sim_after(bp->sim, bp->tm->api_latency, bp->ev_api_stop, xstrdup(r->target), 0);
-		return 0;
-	case TR_REGISTER_INSTANCE: {
-		const struct catalog_type *type = catalog_find(bp->s->catalog, r->target);
-
-		if (!type) {
-			char *names = catalog_names(bp->s->catalog);
-
-			err_at(e, NULL, 0, 0, NULL, "unknown instance type '%s'; known: %s",
-			       r->target, names);
-			free(names);
-			break;
-		}
-		if (!scenario_has_az(bp->s, r->group)) {
-			err_at(e, NULL, 0, 0, NULL,
-			       "'%s' is not one of the scenario's availabilityZones", r->group);
-			break;
-		}
-		for (int64_t k = 0; k < r->count; k++)
-			bp_register_instance(bp, type, r->group, NULL);
-		return 0;
-	}
-	case TR_SET_DESIRED:
-	case TR_DEPLOY:
-		v = svc_find(bp, r->target);
-		if (v < 0) {
-			err_at(e, NULL, 0, 0, NULL, "unknown service '%s' (not in $.services)", r->target);
-			break;
-		}
-		if (r->ev == TR_SET_DESIRED) {
-			svc_set_desired(bp, v, r->count);
-			return 0;
-		}
-		td = scenario_taskdef(bp->s, r->taskdef, src->dir, e);
-		if (td < 0)
-			break;
-		svc_deploy(bp, v, td);
-		return 0;
-	case TR_DELETE_SERVICE:
-		v = svc_find(bp, r->target);
-		if (v < 0) {
-			err_at(e, NULL, 0, 0, NULL, "unknown service '%s' (not in $.services)", r->target);
-			break;
-		}
-		svc_delete(bp, v);
-		return 0;
-	case TR_DEREGISTER_INSTANCE:
-		inst = bp_find_instance(bp, r->target);
-		if (inst < 0) {
-			err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", r->target);
-			break;
-		}
-		fault_deregister(bp, inst);
-		return 0;
-	case TR_DRAIN_INSTANCE:
-		if (backplane_drain(bp, r->target, e))
-			break;
-		return 0;
-	case TR_ACTIVATE_INSTANCE:
-		inst = bp_find_instance(bp, r->target);
-		if (inst < 0) {
-			err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", r->target);
-			break;
-		}
-		/* a drained instance can be set back to ACTIVE (docs/ecs-model.md §2.3) */
-		if (cluster_status(bp->cl, inst) == INST_DRAINING) {
-			cluster_set_status(bp->cl, inst, INST_ACTIVE);
-			notify_cluster(bp);
-			svc_on_instance(bp, inst);
-			bp_capacity_changed(bp);
-		}
-		return 0;
-	case TR_INSTANCE_FAIL:
-	case TR_SPOT_INTERRUPTION:
-		inst = bp_find_instance(bp, r->target);
-		if (inst < 0) {
-			err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", r->target);
-			break;
-		}
-		if (r->ev == TR_SPOT_INTERRUPTION)
-			fault_spot_notice(bp, inst);
-		else
-			fault_instance_fail(bp, inst, r->duration, 0, STOP_INFRASTRUCTURE,
-					    "instance_fail", -1);
-		return 0;
-	case TR_AZ_OUTAGE:
-		if (!scenario_has_az(bp->s, r->target)) {
-			err_at(e, NULL, 0, 0, NULL,
-			       "'%s' is not one of the scenario's availabilityZones", r->target);
-			break;
-		}
-		fault_az_outage(bp, r->target, r->duration, 1.0);
-		return 0;
-	case TR_AGENT_DISCONNECT:
-		inst = bp_find_instance(bp, r->target);
-		if (inst < 0) {
-			err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", r->target);
-			break;
-		}
-		agent_disconnect(bp, inst, r->duration);
-		return 0;
-	default:
-		err_at(e, NULL, 0, 0, NULL, "event '%s' is not supported yet",
-		       trace_event_name(r->ev));
-		break;
-	}
-	/* put the trace's place on an error raised by the scenario or catalog */
-	snprintf(e->file, sizeof e->file, "%s", src->label);
-	e->line = r->line;
-	e->col = 0;
-	return -1;
-}
-
-static int next_row(struct backplane *bp, struct trace_src *src, struct err *e)
-{
-	int rc = src->im ? import_next(src->im, &src->row, e) : trace_next(src->t, &src->row, e);
-
-	if (rc < 0)
-		return -1;
-	if (rc > 0 && src->row.t <= bp->s->duration)
-		sim_at(bp->sim, src->row.t, bp->ev_trace, src, 0);
-	return 0;
-}
-
-static void on_trace(struct sim *s, void *ctx, const struct event *ev)
-{
-	struct backplane *bp = ctx;
-	struct trace_src *src = ev->target;
-	struct err e;
-
-	(void)s;
-	err_clear(&e);
-	if (trace_row(bp, src, &e) || next_row(bp, src, &e))
-		bp_fail(bp, &e);
-}
-
-static void on_arrival(struct sim *s, void *ctx, const struct event *ev)
-{
-	struct backplane *bp = ctx;
-	struct gen_src *gs = ev->target;
-	const struct scn_generator *g = gs->g;
-	int td = g->mix[gsl_ran_discrete(gs->mix, gs->table)].taskdef;
-	sim_time_t dur = -1, gap;
-	struct err e;
-
-	err_clear(&e);
-	if (g->has_runtime) {
-		double x = dist_sample(&g->runtime, gs->runtime);
-
-		dur = sim_ms(x);
-	}
-	if (run_task(bp, td, g->group, NULL, g->count, dur, &e)) {
-		bp_fail(bp, &e);
-		return;
-	}
-	gs->made += g->count;
-	gap = sim_ms(dist_sample(&g->interarrival, gs->arrivals));
-	if ((g->max_tasks == 0 || gs->made < g->max_tasks) && sim_now(s) + gap < g->stop &&
-	    sim_now(s) + gap <= bp->s->duration)
-		sim_after(s, gap, bp->ev_arrival, gs, 0);
-}
-
 /* ---- set-up and teardown ------------------------------------------------ */
+
+/* The actors that watch the backplane, in the order they subscribe (the
+ * order each notification reaches them). */
+static void (*const actors[])(struct backplane *bp) = {
+	agent_attach, svc_attach, fault_attach,
+};
 
 struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_reg *rng,
 				struct metrics *m)
@@ -789,17 +696,15 @@ struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_
 	bp->by_id = hmap_new();
 	bp->place_rng = rng_stream(rng, "place/tie-break");
 	bp->agent_rng = rng_stream(rng, "agent");
-	bp->ev_trace = sim_on(sim, "trace-row", on_trace, bp);
-	bp->ev_arrival = sim_on(sim, "generator-arrival", on_arrival, bp);
+	workload_register(bp);
 	bp->ev_retry = sim_on(sim, "pending-retry", on_retry, bp);
 	bp->ev_timeout = sim_on(sim, "pending-timeout", on_timeout, bp);
 	bp->ev_sample = sim_on(sim, "metrics-sample", on_sample, bp);
 	bp->ev_launch = sim_on(sim, "launch", on_launch, bp);
 	bp->ev_api_stop = sim_on(sim, "api-stop-task", on_api_stop, bp);
 	bp->ev_provisioned = sim_on(sim, "provisioned", on_provisioned, bp);
-	agent_register_events(bp);
-	svc_register_events(bp);
-	fault_register_events(bp);
+	for (size_t i = 0; i < sizeof actors / sizeof actors[0]; i++)
+		actors[i](bp);
 	bp->outage_rng = rng_stream(rng, "fault/az-outage");
 	return bp;
 }
@@ -811,64 +716,10 @@ int backplane_start(struct backplane *bp, struct err *e)
 	for (int i = 0; i < s->n_groups; i++)
 		for (int k = 0; k < s->groups[i].count; k++)
 			bp_register_instance(bp, s->groups[i].type, s->groups[i].az, &s->groups[i]);
-	svc_init_all(bp);
-	bp->traces = xcalloc((size_t)(s->n_traces + s->n_imports) + 1, sizeof *bp->traces);
-	for (int i = 0; i < s->n_traces; i++) {
-		struct trace_src *src = &bp->traces[i];
-		const char *slash = strrchr(s->traces[i], '/');
-
-		src->bp = bp;
-		src->dir = slash ? xstrndup(s->traces[i], (size_t)(slash - s->traces[i]))
-				 : xstrdup(".");
-		/* every event kind is simulated */
-		src->t = trace_open(s->traces[i], (1u << TR_N_EVENTS) - 1, e);
-		bp->n_traces++;
-		if (!src->t)
-			return -1;
-		src->label = trace_path(src->t);
-		if (next_row(bp, src, e))
-			return -1;
-	}
-	for (int i = 0; i < s->n_imports; i++) {
-		struct trace_src *src = &bp->traces[bp->n_traces++];
-
-		src->bp = bp;
-		src->dir = xstrdup(s->dir);
-		src->label = s->imports[i].label;
-		src->im = import_open(s->imports[i].format, &s->imports[i].opts, e);
-		if (!src->im || next_row(bp, src, e))
-			return -1;
-	}
-	bp->gens = xcalloc((size_t)s->n_gens + 1, sizeof *bp->gens);
-	for (int i = 0; i < s->n_gens; i++) {
-		struct gen_src *gs = &bp->gens[i];
-		const struct scn_generator *g = &s->gens[i];
-		double *w = xmalloc((size_t)g->n_mix * sizeof *w);
-		double sum = 0;
-		char name[300];
-
-		for (int k = 0; k < g->n_mix; k++)
-			sum += w[k] = g->mix[k].weight;
-		gs->bp = bp;
-		gs->g = g;
-		bp->n_gens++;
-		if (!(sum > 0)) {
-			free(w);
-			return err_at(e, s->file, 0, 0, NULL,
-				      "generator '%s': task definition weights must not all be 0", g->name);
-		}
-		gs->table = gsl_ran_discrete_preproc((size_t)g->n_mix, w);
-		free(w);
-		snprintf(name, sizeof name, "workload/gen/%s/arrivals", g->name);
-		gs->arrivals = rng_stream(bp->rng, name);
-		snprintf(name, sizeof name, "workload/gen/%s/mix", g->name);
-		gs->mix = rng_stream(bp->rng, name);
-		snprintf(name, sizeof name, "workload/gen/%s/runtime", g->name);
-		gs->runtime = rng_stream(bp->rng, name);
-		if (g->start <= s->duration && g->start < g->stop)
-			sim_at(bp->sim, g->start, bp->ev_arrival, gs, 0);
-	}
-	fault_start(bp);
+	bp_notify(bp, &(struct bp_note){ .kind = BN_START });
+	if (workload_start(bp, e))
+		return -1;
+	bp_notify(bp, &(struct bp_note){ .kind = BN_GO });
 	sim_at_last(bp->sim, 0, bp->ev_sample, bp, 0);
 	return 0;
 }
@@ -880,12 +731,52 @@ const struct err *backplane_error(const struct backplane *bp)
 
 void backplane_finish(struct backplane *bp, sim_time_t end)
 {
-	svc_finish(bp, end);
+	bp_notify(bp, &(struct bp_note){ .kind = BN_FINISH, .at = end });
 	/* record what is still present, in slot order (deterministic) */
 	for (size_t i = 0; i < bp->n_tasks; i++)
 		if (bp->tasks[i].used)
 			retire(bp, (uint32_t)i, 1);
 	bp->running = bp->queued = bp->starting = 0;
+}
+
+struct scenario *backplane_scenario(struct backplane *bp)
+{
+	return bp->s;
+}
+
+struct sim *backplane_sim(struct backplane *bp)
+{
+	return bp->sim;
+}
+
+struct metrics *backplane_metrics(struct backplane *bp)
+{
+	return bp->m;
+}
+
+struct rng_reg *backplane_rng(struct backplane *bp)
+{
+	return bp->rng;
+}
+
+gsl_rng *backplane_place_rng(struct backplane *bp)
+{
+	return bp->place_rng;
+}
+
+struct task *bp_task_at(struct backplane *bp, uint32_t slot)
+{
+	return &bp->tasks[slot];
+}
+
+void bp_set_actor_state(struct backplane *bp, enum bp_actor a, void *state)
+{
+	bp->actor_state[a] = state;
+}
+
+void *bp_actor_state(const struct backplane *bp, enum bp_actor a)
+{
+	return bp->actor_state[a];
 }
 
 struct cluster *backplane_cluster(struct backplane *bp)
@@ -904,18 +795,8 @@ void backplane_free(struct backplane *bp)
 	free(bp->free_slots);
 	free(bp->queue);
 	hmap_free(bp->by_id);
-	for (int i = 0; i < bp->n_traces; i++) {
-		trace_close(bp->traces[i].t);
-		import_close(bp->traces[i].im);
-		free(bp->traces[i].dir);
-	}
-	free(bp->traces);
-	for (int i = 0; i < bp->n_gens; i++)
-		if (bp->gens[i].table)
-			gsl_ran_discrete_free(bp->gens[i].table);
-	free(bp->gens);
-	agent_free_all(bp);
-	svc_free_all(bp);
+	workload_free(bp);
+	bp_notify(bp, &(struct bp_note){ .kind = BN_FREE });
 	cluster_free(bp->cl);
 	free(bp);
 }

@@ -13,6 +13,8 @@
 
 #include <stdint.h>
 
+#include <gsl/gsl_rng.h>
+
 #include "models/metrics.h"
 #include "models/scenario.h"
 #include "sim/err.h"
@@ -20,6 +22,8 @@
 #include "sim/sim.h"
 
 struct backplane;
+struct place_policy;
+struct task;
 
 /* Borrowed: s, sim, rng, m (they outlive the backplane). */
 struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_reg *rng,
@@ -45,6 +49,58 @@ struct cluster *backplane_cluster(struct backplane *bp);
  * x is borrowed, NULL = off. */
 struct explain_log;
 void backplane_set_explain(struct backplane *bp, struct explain_log *x);
+
+struct scenario *backplane_scenario(struct backplane *bp);
+struct sim *backplane_sim(struct backplane *bp);
+struct metrics *backplane_metrics(struct backplane *bp);
+struct rng_reg *backplane_rng(struct backplane *bp);
+/* The placement tie-break stream (a trial placement draws from it as a
+ * real one does). */
+gsl_rng *backplane_place_rng(struct backplane *bp);
+/* The task in `slot` (task.h), live until its STOPPED notification. */
+struct task *bp_task_at(struct backplane *bp, uint32_t slot);
+
+/* ---- the calls the service scheduler makes ------------------------------ */
+
+/* Launch one task (RunTask / StartTask for a service: svc, dep, its
+ * deployment's placement policy; -1, 0, NULL for a standalone task): it is
+ * placed after the placement latency.  Returns its slot. */
+uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *id,
+		     sim_time_t duration, int svc, int dep, const struct place_policy *pol);
+/* The task just launched must go to instance `inst` (a DAEMON task,
+ * docs/ecs-model.md §4.10; -1: any) or to AZ `az` (AZ rebalancing,
+ * docs/ecs-model.md §5.9; NULL: any). */
+void bp_pin_task(struct backplane *bp, uint32_t slot, int32_t inst, const char *az);
+/* StopTask as the backplane does it (desired STOPPED, tell the agent; D9:
+ * no effect on a task already stopping). */
+void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code);
+
+/* ---- the API calls a user makes (the trace's rows, models/trace_events.c) */
+
+/* RunTask: `count` tasks of task definition `td` (an index of the
+ * scenario's), task group `group` ("" or NULL: family:<family>), named `id`
+ * (NULL or "": generated).  -1 with e filled when the id is in use. */
+int backplane_run_task(struct backplane *bp, int td, const char *group, const char *id,
+		       int64_t count, sim_time_t duration, struct err *e);
+/* StopTask by id: takes effect after the API latency (an unknown id then
+ * does nothing). */
+void backplane_stop_task(struct backplane *bp, const char *task_id);
+/* RegisterContainerInstance of `type` in `az` (g: its scenario group, or
+ * NULL).  Returns its index. */
+int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *type,
+			     const char *az, const struct scn_group *g);
+/* Index of the instance called `id`, -1 when none. */
+int32_t bp_find_instance(struct backplane *bp, const char *id);
+/* Index of the scenario's service called `name`, -1 when none. */
+int backplane_find_service(const struct backplane *bp, const char *name);
+/* UpdateService: desired count; a new deployment of task definition td. */
+void backplane_set_desired(struct backplane *bp, int svc, int64_t desired);
+void backplane_deploy(struct backplane *bp, int svc, int td);
+/* DeleteService. */
+void backplane_delete_service(struct backplane *bp, int svc);
+/* UpdateContainerInstancesState → ACTIVE: a DRAINING instance takes tasks
+ * again (docs/ecs-model.md §2.3); no effect on another status. */
+void backplane_activate(struct backplane *bp, int32_t inst);
 
 /* UpdateContainerInstancesState → DRAINING (only from ACTIVE, docs/ecs-model.md §2.3): no new
  * placements; service tasks are replaced within the deployment limits,

@@ -1,6 +1,8 @@
-/* models/backplane_int.h — state shared by the backplane (backplane.c), the
- * agents (agent.c) and the service scheduler (service.c).  Private to those
- * three files: everything else goes through backplane.h.
+/* models/backplane_int.h — the backplane's state: its task table and the
+ * agents' side of its instances.  Private to the backplane (backplane.c)
+ * and, for now, the agents (agent.c) and the fault injector (faults.c),
+ * which still reach into struct agent and the task table; the service
+ * scheduler goes through backplane.h and bp_msg.h only.
  *
  * A task lives in a slot of bp->tasks; events name it by (slot, generation),
  * so an event for a task that has since been retired is recognised as stale
@@ -15,41 +17,13 @@
 #include <gsl/gsl_rstat.h>
 
 #include "models/backplane.h"
+#include "models/bp_msg.h"
 #include "models/cluster.h"
 #include "models/placement/placement.h"
 #include "models/task.h"
 #include "models/import.h"
 #include "models/trace.h"
 #include "sim/quant.h"
-
-struct task {
-	uint32_t gen;
-	uint8_t used;
-	uint8_t queued;            /* waiting for capacity: not placed yet */
-	uint8_t state;             /* enum task_state, meaningful once placed: what really is */
-	uint8_t seen;              /* the state the backplane knows (differs from `state`
-				    * only while the agent is disconnected, docs/ecs-model.md §7.4) */
-	uint8_t unsynced;          /* a state report is waiting in the agent's outbox */
-	uint8_t healthy_held;      /* passed its health check, not yet reported */
-	uint8_t desired;           /* enum task_desired */
-	uint8_t healthy;
-	char *id;
-	int td;
-	uint32_t group;
-	int32_t inst;              /* -1 until placed */
-	int32_t pin;               /* DAEMON: the instance it must go to, else -1 */
-	const char *pin_az;        /* AZ rebalancing: the AZ it must go to, else NULL */
-	int svc;                   /* service index, -1 standalone */
-	int dep;                   /* deployment of the service */
-	int svc_pos;               /* position in the service's task list */
-	sim_time_t submit, placed;
-	sim_time_t ts[TS_N];       /* when each state was entered, -1 = never */
-	sim_time_t duration;       /* essential container run time, -1 = until stopped */
-	const char *stop_code;
-	uint8_t lost;              /* stopped without the scheduler asking (for time to replace) */
-	const char *agent_code;    /* why the agent ended it, not yet reported
-				    * (docs/ecs-model.md §7.4) */
-};
 
 /* Per container instance: the agent's side. */
 struct agent {
@@ -71,57 +45,6 @@ struct agent {
 	int64_t fault_id;
 	const char *fail_code;
 	uint8_t spot_drain_held;   /* a Spot notice came while disconnected: drain on reconnection */
-};
-
-struct deployment {
-	int td;
-	struct place_policy policy;
-	int status;                /* DEP_PRIMARY, DEP_ACTIVE, DEP_INACTIVE */
-	int rollout;               /* ROLL_IN_PROGRESS, ROLL_COMPLETED, ROLL_FAILED */
-	int failed_tasks;          /* circuit breaker count (docs/ecs-model.md §5.6) */
-};
-
-enum { DEP_PRIMARY, DEP_ACTIVE, DEP_INACTIVE };
-enum { ROLL_IN_PROGRESS, ROLL_COMPLETED, ROLL_FAILED };
-
-struct svc {
-	const struct scn_service *cfg;
-	int active;                /* created and not deleted */
-	int64_t desired;
-	uint32_t group;
-	struct deployment *deps;
-	int n_deps, cap_deps;
-	int primary;
-	uint32_t *tasks;           /* slots of its tasks not yet retired */
-	int n_tasks, cap_tasks;
-	int reconcile_scheduled;
-	int wants_capacity;
-	int rebalancing;           /* an AZ-rebalancing task is in flight (docs/ecs-model.md §5.9) */
-	int deleting;              /* DeleteService: DRAINING until its tasks are gone */
-	int consecutive_failures;  /* start failures in a row (throttle, docs/ecs-model.md §5.4) */
-	sim_time_t throttle_until;
-	sim_time_t throttle_wake;  /* when the throttled launch pass is due, -1 = none */
-	gsl_rng *runtime_rng;
-	/* availability accounting */
-	int64_t running, pending, healthy;
-	sim_time_t t_last, t_created;
-	double avail_acc, full_acc;   /* ∫ min(running/desired,1) dt, ∫ [running>=desired] dt */
-	int reached_desired;
-	int64_t min_running;
-	int64_t started, failed_to_start;
-	sim_time_t *losses;        /* FIFO of times tasks were lost, awaiting replacement */
-	size_t loss_head, n_losses, cap_losses;
-	gsl_rstat_workspace *replace;
-	struct quant replace_p99;
-	/* faults awaiting recovery: the service back at its desired count */
-	struct recovery *recs;
-	int n_recs, cap_recs;
-};
-
-struct recovery {
-	int64_t fault_id;
-	sim_time_t at;
-	int64_t lost;
 };
 
 struct trace_src {
@@ -166,8 +89,14 @@ struct backplane {
 	struct agent *agents;
 	size_t n_agents, cap_agents;
 
-	struct svc *svcs;
-	int n_svcs;
+	void *actor_state[BA_N];   /* each actor's own, opaque here (bp_msg.h) */
+
+	struct bp_sub {
+		uint32_t mask;
+		bp_note_fn fn;
+		void *ctx;
+	} subs[8];                 /* notification subscribers, in order */
+	int n_subs;
 
 	struct trace_src *traces;
 	int n_traces;
@@ -202,78 +131,19 @@ static inline uint32_t ref_slot(uint64_t r)
 /* The task an event names, or NULL when it has been retired since. */
 struct task *bp_task(struct backplane *bp, uint64_t r);
 void bp_set_state(struct backplane *bp, uint32_t slot, enum task_state st);
-/* The backplane hears the agent's report that a task stopped: release
- * resources, tell its service, write its row. */
-void bp_task_stopped(struct backplane *bp, uint32_t slot);
-/* The backplane hears that a task reached RUNNING. */
-void bp_task_running(struct backplane *bp, uint32_t slot);
-/* The backplane hears the agent's state report: its view of the task (state,
- * desired status, stop code, the service's counts) catches up with what the
- * agent saw while disconnected. */
-void bp_task_sync(struct backplane *bp, uint32_t slot);
-/* Launch one task: place it after the placement latency. */
-uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *id,
-		     sim_time_t duration, int svc, int dep);
-/* StopTask as the backplane does it (desired STOPPED, tell the agent). */
-void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code);
 /* Capacity may have appeared: retry what waits for it. */
 void bp_capacity_changed(struct backplane *bp);
 void bp_fail(struct backplane *bp, const struct err *e);
 
-/* Register an instance of `type` in `az` (group: scenario group or NULL). */
-int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *type,
-			     const char *az, const struct scn_group *g);
-int32_t bp_find_instance(struct backplane *bp, const char *id);
+/* backplane_workload.c: the trace sources and generators */
+void workload_register(struct backplane *bp);
+/* Open the traces and imports, start the generators.  -1 with e filled. */
+int workload_start(struct backplane *bp, struct err *e);
+void workload_free(struct backplane *bp);
 
-/* faults.c (docs/ecs-model.md §8) */
-void fault_register_events(struct backplane *bp);
-void fault_start(struct backplane *bp);
-void fault_on_register(struct backplane *bp, int32_t inst, int group);
-/* The instance fails now: repair ≥ 0 brings it back after that long, -1 =
- * gone (replaced by Auto Scaling when its group says so).  `immediate`:
- * ECS learns at once (a terminated instance is deregistered), else after
- * the heartbeat timeout.  Returns the fault id. */
-int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repair,
-			    int immediate, const char *code, const char *kind, int64_t fault_id);
-void fault_spot_notice(struct backplane *bp, int32_t inst);
-/* DeregisterContainerInstance with force (docs/ecs-model.md §2.4): its tasks stop
- * (UserInitiated), it becomes INACTIVE; no replacement. */
-void fault_deregister(struct backplane *bp, int32_t inst);
-void fault_az_outage(struct backplane *bp, const char *az, sim_time_t duration, double fraction);
-void svc_fault_lost(struct backplane *bp, int v, int64_t fault_id, sim_time_t at, int64_t lost);
-
-/* agent.c */
-enum agent_msg { AM_START, AM_STOP, AM_REPORT_RUNNING, AM_REPORT_STOPPED, AM_REPORT_STATE };
+/* agent.c: the agent's side of each instance */
 void agent_init(struct backplane *bp, int32_t inst);
-void agent_free_all(struct backplane *bp);
-/* The backplane sends a message; it arrives after the network delay, or
- * when the agent reconnects. */
-void agent_send(struct backplane *bp, uint32_t slot, enum agent_msg m);
-void agent_register_events(struct backplane *bp);
 /* Faults: the agent stops / resumes talking to the backplane. */
 void agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration);
-/* The agent ends a task on its own (essential container exited, start
- * failure): the backplane's desired status and stop code follow at once
- * when it is connected, else when its report arrives (docs/ecs-model.md §7.4). */
-void agent_task_ended(struct backplane *bp, uint32_t slot, const char *code);
-
-/* service.c */
-void svc_init_all(struct backplane *bp);
-void svc_free_all(struct backplane *bp);
-void svc_register_events(struct backplane *bp);
-void svc_schedule(struct backplane *bp, int v, sim_time_t delay);
-void svc_on_task_running(struct backplane *bp, struct task *t);
-void svc_on_task_healthy(struct backplane *bp, struct task *t);
-void svc_on_task_stopped(struct backplane *bp, struct task *t);
-void svc_on_launch_failed(struct backplane *bp, struct task *t);
-void svc_on_state(struct backplane *bp, struct task *t, enum task_state from, enum task_state to);
-void svc_on_instance(struct backplane *bp, int32_t inst);    /* joined or changed status */
-void svc_capacity_changed(struct backplane *bp);
-int svc_find(const struct backplane *bp, const char *name);
-void svc_set_desired(struct backplane *bp, int v, int64_t desired);
-void svc_delete(struct backplane *bp, int v);
-void svc_deploy(struct backplane *bp, int v, int td);
-void svc_sample(struct backplane *bp, sim_time_t now);
-void svc_finish(struct backplane *bp, sim_time_t end);
 
 #endif

@@ -2,8 +2,9 @@
  * (internal: only models/placement/ and tests read it).
  *
  * A *part* is a set of placeable instances (status ACTIVE and agent
- * connected) held in three order-statistic treaps: by (remaining memory,
- * number), by (remaining CPU, number) and by number alone.  The part
+ * connected) held in three order-statistic trees: by (remaining memory,
+ * number), by (remaining CPU, number) and by number alone (the two resource
+ * orders are built when first read, then kept).  The part
  * CL_ALL holds every placeable instance; an attribute used by a spread
  * strategy is *tracked*: the cluster then keeps one part per value of that
  * attribute (instances lacking it, or holding it with no value, form one
@@ -21,7 +22,7 @@
 
 #include <stdint.h>
 
-#include "models/cluster.h"
+struct cluster;             /* models/cluster.h (not included: that would be a cycle) */
 
 #define CL_ALL (-1)
 

@@ -1,18 +1,25 @@
 /* models/cluster_index.c — the indexes the cluster keeps for placement
- * (declared in cluster_idx.h): order-statistic treaps over the placeable
+ * (declared in cluster_idx.h): order-statistic trees over the placeable
  * instances, the tracked attributes and their per-group task counts
  * (choices A9, A10).  Kept current by cluster.c through cl_index_insert /
  * cl_index_erase (cluster_int.h).
  *
- * The treaps (priority = a hash of the instance number, so the shape is a
- * pure function of the contents) keep their nodes in arrays indexed by the
- * instance number: one "forest" of three orders (remaining memory, remaining
- * CPU, number) for all placeable instances, and one per tracked attribute
- * whose trees (one per value) partition the placeable instances.  Per task
- * group the cluster keeps the instances running ≥ 1 task of it and, per
- * tracked attribute, the task count per value (over all instances, any
- * status: A9).  Costs: insert/erase O(log n) per tree; tracking an attribute
- * O(n log n) once.
+ * Each order of a part is a counted B+-tree (struct bnode): leaves of up to
+ * 64 entries sorted by (key, number), internal nodes with per child its
+ * entry count (order statistics) and the max of the other resource below it
+ * (so a binpack walk skips children short of it).  Nodes live in a pool per
+ * forest and order: one "forest" of three orders (remaining memory,
+ * remaining CPU, number) for all placeable instances, and one per tracked
+ * attribute whose trees (one per value) partition the placeable instances.
+ * The tree's shape depends on the order of updates, but no query depends on
+ * the shape: only on the set of entries.  The resource orders of a forest are
+ * built when first read and kept from then on, so a reserve or release
+ * updates only the orders some strategy reads.  Per task group the cluster
+ * keeps the instances running ≥ 1 task of it and, per tracked attribute, the
+ * task count per value (over all instances, any status: A9).  Costs:
+ * insert/erase O(log n) per kept tree with a wide fan-out (height 3 at
+ * 100,000 instances, a leaf's entries in a few cache lines); building an
+ * order or tracking an attribute O(n log n) once.
  */
 #include "models/cluster_idx.h"
 #include "models/cluster_int.h"
@@ -23,216 +30,339 @@
 #include "sim/mem.h"
 #include "sim/strtab.h"
 
-/* ---- order-statistic treap over arrays indexed by instance number ---- */
+/* ---- counted B+-trees (struct bnode, cluster_int.h) ---- */
 
-struct tv {
-	struct tnode *n;
-};
-
-static inline uint32_t prio(int32_t x)
+static int32_t nalloc(struct bpool *p, int leaf)
 {
-	uint32_t h = (uint32_t)x * 0x9E3779B1u;
+	int32_t x;
 
-	h ^= h >> 15;
-	h *= 0x85EBCA77u;
-	h ^= h >> 13;
-	return h;
-}
-
-/* (key, number) of a before that of b */
-static inline int before(const struct tv *t, int32_t a, int32_t b)
-{
-	if (t->n[a].key != t->n[b].key)
-		return t->n[a].key < t->n[b].key;
-	return a < b;
-}
-
-static inline int32_t tsz(const struct tv *t, int32_t x)
-{
-	return x == NIL ? 0 : t->n[x].sz;
-}
-
-static inline void upd(const struct tv *t, int32_t x)
-{
-	struct tnode *n = &t->n[x];
-	int64_t m = n->aux;
-
-	n->sz = 1;
-	if (n->l != NIL) {
-		n->sz += t->n[n->l].sz;
-		if (t->n[n->l].mx > m)
-			m = t->n[n->l].mx;
-	}
-	if (n->r != NIL) {
-		n->sz += t->n[n->r].sz;
-		if (t->n[n->r].mx > m)
-			m = t->n[n->r].mx;
-	}
-	n->mx = m;
-}
-
-/* Split `root` into nodes before x (*lo) and after x (*hi); x is not in it. */
-static void split(const struct tv *t, int32_t root, int32_t x, int32_t *lo, int32_t *hi)
-{
-	if (root == NIL) {
-		*lo = *hi = NIL;
-	} else if (before(t, root, x)) {
-		split(t, t->n[root].r, x, &t->n[root].r, hi);
-		upd(t, root);
-		*lo = root;
+	if (p->free) {
+		x = p->free - 1;
+		p->free = p->nd[x].e[0].ch + 1;
 	} else {
-		split(t, t->n[root].l, x, lo, &t->n[root].l);
-		upd(t, root);
-		*hi = root;
-	}
-}
+		if (p->n == p->cap) {
+			size_t cap = (size_t)p->cap;
 
-static int32_t merge(const struct tv *t, int32_t a, int32_t b)
-{
-	if (a == NIL)
-		return b;
-	if (b == NIL)
-		return a;
-	if (prio(a) > prio(b)) {
-		t->n[a].r = merge(t, t->n[a].r, b);
-		upd(t, a);
-		return a;
-	}
-	t->n[b].l = merge(t, a, t->n[b].l);
-	upd(t, b);
-	return b;
-}
-
-static int32_t ins(const struct tv *t, int32_t root, int32_t x)
-{
-	if (root == NIL) {
-		t->n[x].l = t->n[x].r = NIL;
-		upd(t, x);
-		return x;
-	}
-	if (prio(x) > prio(root)) {
-		split(t, root, x, &t->n[x].l, &t->n[x].r);
-		upd(t, x);
-		return x;
-	}
-	if (before(t, x, root))
-		t->n[root].l = ins(t, t->n[root].l, x);
-	else
-		t->n[root].r = ins(t, t->n[root].r, x);
-	upd(t, root);
-	return root;
-}
-
-static int32_t era(const struct tv *t, int32_t root, int32_t x)
-{
-	if (root == x)
-		return merge(t, t->n[x].l, t->n[x].r);
-	if (before(t, x, root))
-		t->n[root].l = era(t, t->n[root].l, x);
-	else
-		t->n[root].r = era(t, t->n[root].r, x);
-	upd(t, root);
-	return root;
-}
-
-static int32_t t_at(const struct tv *t, int32_t root, int32_t rank)
-{
-	while (root != NIL) {
-		int32_t ls = tsz(t, t->n[root].l);
-
-		if (rank < ls) {
-			root = t->n[root].l;
-		} else if (rank == ls) {
-			return root;
-		} else {
-			rank -= ls + 1;
-			root = t->n[root].r;
+			XGROW(p->nd, cap, (size_t)p->n + 1);
+			p->cap = (int32_t)cap;
 		}
+		x = p->n++;
 	}
-	return NIL;
+	p->nd[x].n = 0;
+	p->nd[x].leaf = leaf;
+	return x;
 }
 
-/* Number of nodes before (key, x). */
-static int32_t t_rank(const struct tv *t, int32_t root, int64_t key, int32_t x)
+static void nfree(struct bpool *p, int32_t x)
+{
+	p->nd[x].e[0].ch = p->free - 1;
+	p->free = x + 1;
+}
+
+/* (k1, i1) before (k2, i2) */
+static inline int lt(int64_t k1, int32_t i1, int64_t k2, int32_t i2)
+{
+	return (k1 < k2) | ((k1 == k2) & (i1 < i2));
+}
+
+/* Leaf: the first slot whose entry is not before (k, x).  Branch-free
+ * binary search: the nodes are small and the outcome unpredictable. */
+static inline int lfind(const struct bnode *b, int64_t k, int32_t x)
+{
+	const struct bent *e = b->e;
+	int n = b->n;
+
+	if (n == 0)
+		return 0;
+	while (n > 1) {
+		int half = n / 2;
+
+		e = lt(e[half].key, e[half].id, k, x) ? e + half : e;
+		n -= half;
+	}
+	return (int)(e - b->e) + lt(e->key, e->id, k, x);
+}
+
+/* Internal: the child that holds (k, x): the number of separators
+ * (slots 1..n-1) not after it. */
+static inline int cfind(const struct bnode *b, int64_t k, int32_t x)
+{
+	const struct bent *e = b->e + 1;
+	int n = b->n - 1;
+
+	if (n <= 0)
+		return 0;
+	while (n > 1) {
+		int half = n / 2;
+
+		e = !lt(k, x, e[half].key, e[half].id) ? e + half : e;
+		n -= half;
+	}
+	return (int)(e - b->e - 1) + !lt(k, x, e->key, e->id);
+}
+
+static int64_t nmax(const struct bnode *b)
+{
+	int64_t m = b->aux[0];
+
+	for (int j = 1; j < b->n; j++)
+		if (b->aux[j] > m)
+			m = b->aux[j];
+	return m;
+}
+
+static int32_t ncount(const struct bnode *b)
+{
+	int32_t c = 0;
+
+	if (b->leaf)
+		return b->n;
+	for (int j = 0; j < b->n; j++)
+		c += b->cnt[j];
+	return c;
+}
+
+#define MAX_H 40
+
+static void bt_insert(struct bpool *p, int32_t *root, int64_t k, int32_t x, int64_t aux)
+{
+	int32_t path[MAX_H], cur;
+	int slot[MAX_H], h = 0, pos;
+	struct bnode *b;
+
+	if (*root == NIL)
+		*root = nalloc(p, 1);
+	cur = *root;
+	while (!p->nd[cur].leaf) {
+		int j;
+
+		b = &p->nd[cur];
+		j = cfind(b, k, x);
+		b->cnt[j]++;
+		if (aux > b->aux[j])
+			b->aux[j] = aux;
+		path[h] = cur;
+		slot[h++] = j;
+		cur = b->e[j].ch;
+	}
+	b = &p->nd[cur];
+	pos = lfind(b, k, x);
+	memmove(b->e + pos + 1, b->e + pos, (size_t)(b->n - pos) * sizeof *b->e);
+	memmove(b->aux + pos + 1, b->aux + pos, (size_t)(b->n - pos) * sizeof *b->aux);
+	b->e[pos].key = k;
+	b->aux[pos] = aux;
+	b->e[pos].id = x;
+	b->n++;
+	while (p->nd[cur].n == BT_M) {        /* split the full node */
+		int32_t rgt = nalloc(p, p->nd[cur].leaf), up;
+		struct bnode *L = &p->nd[cur], *R = &p->nd[rgt], *P;
+		int half = BT_M / 2, m = BT_M - half, j;
+
+		memcpy(R->e, L->e + half, (size_t)m * sizeof *R->e);
+		memcpy(R->aux, L->aux + half, (size_t)m * sizeof *R->aux);
+		if (!L->leaf)
+			memcpy(R->cnt, L->cnt + half, (size_t)m * sizeof *R->cnt);
+		R->n = m;
+		L->n = half;
+		if (h == 0) {                 /* a new root */
+			up = nalloc(p, 0);
+			L = &p->nd[cur];
+			R = &p->nd[rgt];
+			P = &p->nd[up];
+			P->n = 1;
+			P->e[0].ch = cur;
+			*root = up;
+			j = 0;
+		} else {
+			up = path[--h];
+			j = slot[h];
+			P = &p->nd[up];
+			memmove(P->e + j + 2, P->e + j + 1, (size_t)(P->n - j - 1) * sizeof *P->e);
+			memmove(P->aux + j + 2, P->aux + j + 1, (size_t)(P->n - j - 1) * sizeof *P->aux);
+			memmove(P->cnt + j + 2, P->cnt + j + 1, (size_t)(P->n - j - 1) * sizeof *P->cnt);
+		}
+		P->cnt[j] = ncount(L);
+		P->aux[j] = nmax(L);
+		P->e[j + 1].ch = rgt;
+		P->cnt[j + 1] = ncount(R);
+		P->aux[j + 1] = nmax(R);
+		P->e[j + 1].key = R->e[0].key;    /* R's smallest possible entry */
+		P->e[j + 1].id = R->e[0].id;
+		P->n++;
+		cur = up;
+	}
+}
+
+static void bt_erase(struct bpool *p, int32_t *root, int64_t k, int32_t x)
+{
+	int64_t aux;
+	int32_t path[MAX_H], cur = *root;
+	int slot[MAX_H], h = 0, pos;
+	struct bnode *b;
+
+	if (cur == NIL)
+		return;
+	while (!p->nd[cur].leaf) {
+		b = &p->nd[cur];
+		path[h] = cur;
+		slot[h] = cfind(b, k, x);
+		cur = b->e[slot[h++]].ch;
+	}
+	b = &p->nd[cur];
+	pos = lfind(b, k, x);
+	if (pos == b->n || b->e[pos].key != k || b->e[pos].id != x)
+		abort();                       /* not there: the cluster's invariant broke */
+	aux = b->aux[pos];
+	memmove(b->e + pos, b->e + pos + 1, (size_t)(b->n - pos - 1) * sizeof *b->e);
+	memmove(b->aux + pos, b->aux + pos + 1, (size_t)(b->n - pos - 1) * sizeof *b->aux);
+	b->n--;
+	while (h > 0) {
+		int32_t up = path[--h];
+		int j = slot[h];
+		struct bnode *P = &p->nd[up], *C = &p->nd[cur];
+
+		P->cnt[j]--;
+		if (C->n > 0 && P->aux[j] > aux) {
+			/* the max below is unchanged: only the counts above change */
+			while (h > 0) {
+				up = path[--h];
+				p->nd[up].cnt[slot[h]]--;
+			}
+			break;
+		}
+		if (C->n == 0) {              /* drop the empty child */
+			int r = P->n - j - 1;
+
+			nfree(p, cur);
+			memmove(P->e + j, P->e + j + 1, (size_t)r * sizeof *P->e);
+			memmove(P->aux + j, P->aux + j + 1, (size_t)r * sizeof *P->aux);
+			memmove(P->cnt + j, P->cnt + j + 1, (size_t)r * sizeof *P->cnt);
+			P->n--;
+		} else {
+			P->aux[j] = nmax(C);
+		}
+		cur = up;
+	}
+	b = &p->nd[*root];
+	if (b->n == 0) {
+		nfree(p, *root);
+		*root = NIL;
+		return;
+	}
+	while (!b->leaf && b->n == 1) {       /* a root with one child */
+		int32_t old = *root;
+
+		*root = b->e[0].ch;
+		nfree(p, old);
+		b = &p->nd[*root];
+	}
+}
+
+static int32_t bt_size(const struct bpool *p, int32_t root)
+{
+	return root == NIL ? 0 : ncount(&p->nd[root]);
+}
+
+static int32_t bt_at(const struct bpool *p, int32_t root, int32_t rank)
+{
+	if (root == NIL || rank < 0)
+		return NIL;
+	for (;;) {
+		const struct bnode *b = &p->nd[root];
+		int j = 0;
+
+		if (b->leaf)
+			return rank < b->n ? b->e[rank].id : NIL;
+		while (j < b->n && rank >= b->cnt[j])
+			rank -= b->cnt[j++];
+		if (j == b->n)
+			return NIL;
+		root = b->e[j].ch;
+	}
+}
+
+/* Number of entries before (k, x). */
+static int32_t bt_rank(const struct bpool *p, int32_t root, int64_t k, int32_t x)
 {
 	int32_t r = 0;
 
-	while (root != NIL) {
-		const struct tnode *n = &t->n[root];
-		int lt = n->key != key ? n->key < key : root < x;
+	if (root == NIL)
+		return 0;
+	for (;;) {
+		const struct bnode *b = &p->nd[root];
+		int j;
 
-		if (lt) {
-			r += tsz(t, n->l) + 1;
-			root = n->r;
-		} else {
-			root = n->l;
-		}
+		if (b->leaf)
+			return r + lfind(b, k, x);
+		j = cfind(b, k, x);
+		for (int t = 0; t < j; t++)
+			r += b->cnt[t];
+		root = b->e[j].ch;
 	}
-	return r;
 }
 
-/* Smallest rank >= from (ranks offset by base) whose node has aux >= min,
- * or -1; *node = that node.  Subtrees whose max is below min are skipped. */
-static int32_t t_next(const struct tv *t, int32_t x, int32_t base, int32_t from, int64_t min,
-		      int32_t *node)
+/* Smallest rank >= from (ranks offset by base) whose entry has aux >= min,
+ * or -1; *inst = that entry.  Children whose max is below min are skipped. */
+static int32_t bt_next(const struct bpool *p, int32_t x, int32_t base, int32_t from, int64_t min,
+		       int32_t *inst)
 {
-	while (x != NIL && t->n[x].mx >= min) {
-		const struct tnode *n = &t->n[x];
-		int32_t me = base + tsz(t, n->l);
+	const struct bnode *b = &p->nd[x];
 
-		if (from < me) {
-			int32_t r = t_next(t, n->l, base, from, min, node);
+	if (b->leaf) {
+		for (int i = from > base ? from - base : 0; i < b->n; i++) {
+			if (b->aux[i] >= min) {
+				*inst = b->e[i].id;
+				return base + i;
+			}
+		}
+		return -1;
+	}
+	for (int j = 0; j < b->n; j++) {
+		int32_t c = b->cnt[j];
+
+		if (base + c > from && b->aux[j] >= min) {
+			int32_t r = bt_next(p, b->e[j].ch, base, from, min, inst);
 
 			if (r >= 0)
 				return r;
 		}
-		if (me >= from && n->aux >= min) {
-			*node = x;
-			return me;
-		}
-		base = me + 1;
-		x = n->r;
+		base += c;
 	}
 	return -1;
 }
 
-static struct tv view(const struct forest *f, int k)
-{
-	struct tv t = { f->t[k] };
-
-	return t;
-}
-
 void cl_forest_grow(struct forest *f, size_t cap)
 {
-	for (int k = 0; k < N_ORDERS; k++)
-		f->t[k] = xrealloc(f->t[k], cap * sizeof *f->t[k]);
+	(void)f;                /* the pools grow by themselves */
+	(void)cap;
 }
 
 void cl_forest_free(struct forest *f)
 {
 	for (int k = 0; k < N_ORDERS; k++)
-		free(f->t[k]);
+		free(f->t[k].nd);
+}
+
+static inline int64_t key_of(const struct cluster *cl, int k, int32_t i)
+{
+	return k == CL_BY_MEM ? cl->mem_rem[i] : k == CL_BY_CPU ? cl->cpu_rem[i] : i;
 }
 
 /* Memory order carries the CPU left as aux and CPU order the memory left,
  * so a walk skips whole subtrees that lack the other resource. */
-static void part_insert(const struct cluster *cl, const struct forest *f, struct part *p,
-			int k, int32_t i)
+static void part_insert(const struct cluster *cl, struct forest *f, struct part *p, int k,
+			int32_t i)
 {
-	struct tv t = view(f, k);
-	struct tnode *n = &t.n[i];
+	int64_t aux = k == CL_BY_MEM ? cl->cpu_rem[i] : k == CL_BY_CPU ? cl->mem_rem[i] : 0;
 
-	n->key = k == CL_BY_MEM ? cl->mem_rem[i] : k == CL_BY_CPU ? cl->cpu_rem[i] : i;
-	n->aux = k == CL_BY_MEM ? cl->cpu_rem[i] : k == CL_BY_CPU ? cl->mem_rem[i] : 0;
-	p->root[k] = ins(&t, p->root[k], i);
+	bt_insert(&f->t[k], &p->root[k], key_of(cl, k, i), i, aux);
 }
 
-static void part_erase(const struct forest *f, struct part *p, int k, int32_t i)
+/* Called before the instance's resources change: its key is still current. */
+static void part_erase(const struct cluster *cl, struct forest *f, struct part *p, int k,
+		       int32_t i)
 {
-	struct tv t = view(f, k);
-
-	p->root[k] = era(&t, p->root[k], i);
+	bt_erase(&f->t[k], &p->root[k], key_of(cl, k, i), i);
 }
 
 /* ---- tracked attributes ---- */
@@ -268,16 +398,23 @@ int32_t cl_value_index(struct cluster *cl, struct sattr *s, int32_t i)
 	return *slot;
 }
 
+static inline int kept(const struct forest *f, int k)
+{
+	return k == CL_BY_NUM || f->built[k];
+}
+
 void cl_index_insert(struct cluster *cl, int32_t i, int only_resources)
 {
 	for (int k = 0; k < N_ORDERS; k++) {
 		if (only_resources && k == CL_BY_NUM)
 			continue;
-		part_insert(cl, &cl->all_f, &cl->all, k, i);
+		if (kept(&cl->all_f, k))
+			part_insert(cl, &cl->all_f, &cl->all, k, i);
 		for (int a = 0; a < cl->n_sa; a++) {
 			struct sattr *s = &cl->sa[a];
 
-			part_insert(cl, &s->f, &s->parts[s->inst_part[i]], k, i);
+			if (kept(&s->f, k))
+				part_insert(cl, &s->f, &s->parts[s->inst_part[i]], k, i);
 		}
 	}
 }
@@ -287,12 +424,35 @@ void cl_index_erase(struct cluster *cl, int32_t i, int only_resources)
 	for (int k = 0; k < N_ORDERS; k++) {
 		if (only_resources && k == CL_BY_NUM)
 			continue;
-		part_erase(&cl->all_f, &cl->all, k, i);
+		if (kept(&cl->all_f, k))
+			part_erase(cl, &cl->all_f, &cl->all, k, i);
 		for (int a = 0; a < cl->n_sa; a++) {
 			struct sattr *s = &cl->sa[a];
 
-			part_erase(&s->f, &s->parts[s->inst_part[i]], k, i);
+			if (kept(&s->f, k))
+				part_erase(cl, &s->f, &s->parts[s->inst_part[i]], k, i);
 		}
+	}
+}
+
+/* Order k of forest a (every part of it) from now on: built from the
+ * placeable instances the first time it is read, O(n log n) once.  The
+ * trees are a cache of the cluster's state, hence the cast. */
+static void ensure(const struct cluster *ccl, int a, int k)
+{
+	struct cluster *cl = (struct cluster *)(uintptr_t)ccl;
+	struct forest *f = a == CL_ALL ? &cl->all_f : &cl->sa[a].f;
+
+	if (kept(f, k))
+		return;
+	f->built[k] = 1;
+	for (int32_t i = 0; i < cl->n; i++) {
+		if (!cl_placeable(&cl->in[i]))
+			continue;
+		if (a == CL_ALL)
+			part_insert(cl, f, &cl->all, k, i);
+		else
+			part_insert(cl, f, &cl->sa[a].parts[cl->sa[a].inst_part[i]], k, i);
 	}
 }
 
@@ -333,41 +493,45 @@ static const struct part *part_of(const struct cluster *cl, int a, int32_t v)
 
 int32_t cluster_part_size(const struct cluster *cl, int a, int32_t v)
 {
-	int32_t root = part_of(cl, a, v)->root[CL_BY_NUM];
-
-	return root == NIL ? 0 : forest_of(cl, a)->t[CL_BY_NUM][root].sz;
+	return bt_size(&forest_of(cl, a)->t[CL_BY_NUM], part_of(cl, a, v)->root[CL_BY_NUM]);
 }
 
 int32_t cluster_part_at(const struct cluster *cl, int a, int32_t v, enum cl_key k, int32_t rank)
 {
-	struct tv t = view(forest_of(cl, a), k);
-
-	return t_at(&t, part_of(cl, a, v)->root[k], rank);
+	ensure(cl, a, k);
+	return bt_at(&forest_of(cl, a)->t[k], part_of(cl, a, v)->root[k], rank);
 }
 
 int32_t cluster_part_rank(const struct cluster *cl, int a, int32_t v, enum cl_key k,
 			  int64_t key, int32_t inst)
 {
-	struct tv t = view(forest_of(cl, a), k);
-
-	return t_rank(&t, part_of(cl, a, v)->root[k], k == CL_BY_NUM ? inst : key, inst);
+	ensure(cl, a, k);
+	return bt_rank(&forest_of(cl, a)->t[k], part_of(cl, a, v)->root[k],
+		       k == CL_BY_NUM ? inst : key, inst);
 }
 
 int32_t cluster_part_next(const struct cluster *cl, int a, int32_t v, enum cl_key k,
 			  int32_t from, int64_t other_min, int32_t *inst)
 {
-	struct tv t = view(forest_of(cl, a), k);
-	int32_t root = part_of(cl, a, v)->root[k], r;
+	const struct bpool *p;
+	int32_t root, r;
 
-	if (k == CL_BY_NUM) {
+	ensure(cl, a, k);
+	p = &forest_of(cl, a)->t[k];
+	root = part_of(cl, a, v)->root[k];
+
+	*inst = NIL;
+	if (root == NIL)
+		r = -1;
+	else if (k == CL_BY_NUM)
 		r = from;
-		*inst = t_at(&t, root, from);
-	} else {
-		r = t_next(&t, root, 0, from, other_min, inst);
-	}
+	else
+		r = bt_next(p, root, 0, from, other_min, inst);
+	if (k == CL_BY_NUM && r >= 0)
+		*inst = bt_at(p, root, from);
 	if (r < 0 || *inst == NIL) {
 		*inst = -1;
-		return tsz(&t, root);
+		return bt_size(p, root);
 	}
 	return r;
 }
@@ -390,8 +554,7 @@ int cluster_spread_attr(struct cluster *cl, const char *name)
 	for (int32_t i = 0; i < cl->n; i++) {
 		s->inst_part[i] = cl_value_index(cl, s, i);
 		if (cl_placeable(&cl->in[i]))
-			for (int k = 0; k < N_ORDERS; k++)
-				part_insert(cl, &s->f, &s->parts[s->inst_part[i]], k, i);
+			part_insert(cl, &s->f, &s->parts[s->inst_part[i]], CL_BY_NUM, i);
 	}
 	return cl->n_sa++;
 }

@@ -4,10 +4,12 @@
  * models/cluster_idx.h).
  *
  * Invariant: an instance is in the placement indexes exactly when it is
- * placeable (status ACTIVE and agent connected), and every index entry is
- * updated inside reserve/release/status changes, never lazily: cluster.c
+ * placeable (status ACTIVE and agent connected), and every entry of a kept
+ * order (the resource orders are kept from their first read on) is updated
+ * inside reserve/release/status changes, never lazily: cluster.c
  * calls cl_index_erase before it changes an instance's remaining resources
- * or status and cl_index_insert after.  Choice ids (A9, D1, ...) in the
+ * or status and cl_index_insert after (cl_index_erase finds the instance's
+ * entries by its current remaining resources).  Choice ids (A9, D1, ...) in the
  * cluster*.c comments are those of the appendix "Choices" of
  * docs/ecs-model.md.
  */
@@ -55,19 +57,39 @@ struct inst {
 	int64_t registered_at;
 };
 
-/* A node keeps copies of its key and of the other resource (aux), written
- * when it is inserted: the cluster erases an instance before changing its
- * resources and inserts it again after, so the copies are always current and
- * a walk reads one node (one cache line) per level. */
-struct tnode {
-	int64_t key;              /* remaining memory / CPU; the number in CL_BY_NUM */
-	int64_t aux;              /* the other resource (CL_BY_MEM, CL_BY_CPU) */
-	int64_t mx;               /* max of aux over the subtree */
-	int32_t l, r, sz;
+/* Each order of a part is a counted B+-tree whose nodes live in a pool per
+ * forest and order (cluster_index.c).  A leaf holds up to BT_M entries
+ * (key, aux, instance) sorted by (key, instance); an internal node holds per
+ * child its entry count, the max aux below it and a separator (the smallest
+ * (key, instance) it may hold; unused for child 0).  Keys are the remaining
+ * memory / CPU, or the number in CL_BY_NUM; aux is the other resource. */
+#define BT_M 64
+
+struct bent {
+	int64_t key;              /* leaf: entry key; internal: separator key */
+	int32_t id;               /* leaf: instance; internal: separator instance */
+	int32_t ch;               /* internal: child node */
 };
 
+struct bnode {
+	int32_t n, leaf;
+	struct bent e[BT_M];
+	int64_t aux[BT_M];        /* leaf: entry aux; internal: max aux of child */
+	int32_t cnt[BT_M];        /* internal: the child's entry count */
+};
+
+struct bpool {
+	struct bnode *nd;
+	int32_t n, cap;
+	int32_t free;             /* free list head + 1 (0 = empty), linked by e[0].ch */
+};
+
+/* The two resource orders of a forest are built on first use (a query
+ * through cluster_idx.h) and kept current from then on: an order nobody
+ * reads costs nothing in reserve/release.  CL_BY_NUM is always kept. */
 struct forest {
-	struct tnode *t[N_ORDERS];
+	struct bpool t[N_ORDERS];
+	int built[N_ORDERS];      /* CL_BY_MEM, CL_BY_CPU: kept current */
 };
 
 struct part {

@@ -23,6 +23,7 @@
  * back empty when it ends.
  */
 #include "backplane_int.h"
+#include "faults.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -68,7 +69,7 @@ static void count_tasks(struct backplane *bp, int32_t inst, int64_t *all, int64_
 static void clean(struct backplane *bp, int32_t inst)
 {
 	struct agent *a = &bp->agents[inst];
-	int64_t *lost = xcalloc((size_t)bp->n_svcs + 1, sizeof *lost);
+	int64_t *lost = xcalloc((size_t)bp->s->n_services + 1, sizeof *lost);
 
 	if (a->cleaned)
 		goto done;
@@ -96,15 +97,17 @@ static void clean(struct backplane *bp, int32_t inst)
 			bp_set_state(bp, slot, TS_STOPPED);
 		bp_task_stopped(bp, slot);
 	}
-	for (int v = 0; v < bp->n_svcs; v++)
+	for (int v = 0; v < bp->s->n_services; v++)
 		if (lost[v] && a->fault_id > 0)
-			svc_fault_lost(bp, v, a->fault_id, a->failed_at, lost[v]);
+			bp_notify(bp, &(struct bp_note){ .kind = BN_FAULT_LOST, .svc = v,
+							 .fault_id = a->fault_id, .at = a->failed_at,
+							 .n = lost[v] });
 	if (a->gone) {
 		cluster_set_status(bp->cl, inst, INST_INACTIVE);
-		svc_on_instance(bp, inst);
+		bp_instance_changed(bp, inst);
 	} else {
 		cluster_set_agent_connected(bp->cl, inst, 0);
-		svc_on_instance(bp, inst);
+		bp_instance_changed(bp, inst);
 	}
 done:
 	free(lost);
@@ -190,7 +193,7 @@ static void on_repair(struct sim *s, void *ctx, const struct event *ev)
 	a->up = 1;
 	a->epoch++;
 	cluster_set_agent_connected(bp->cl, inst, 1);
-	svc_on_instance(bp, inst);
+	bp_instance_changed(bp, inst);
 	bp_capacity_changed(bp);
 	schedule_ttf(bp, inst);
 }
@@ -308,7 +311,7 @@ static void on_disconnect(struct sim *s, void *ctx, const struct event *ev)
 		  bp, ev->arg);
 }
 
-void fault_on_register(struct backplane *bp, int32_t inst, int group)
+static void on_register(struct backplane *bp, int32_t inst, int group)
 {
 	const struct scn_group *g;
 
@@ -373,7 +376,7 @@ static void on_outage_start(struct sim *s, void *ctx, const struct event *ev)
 	fault_az_outage(bp, az, dur, o->fraction);
 }
 
-void fault_start(struct backplane *bp)
+static void start(struct backplane *bp)
 {
 	for (int i = 0; i < bp->s->n_outages; i++) {
 		const struct scn_outage *o = &bp->s->outages[i];
@@ -386,8 +389,18 @@ void fault_start(struct backplane *bp)
 	}
 }
 
-void fault_register_events(struct backplane *bp)
+static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 {
+	(void)ctx;
+	if (n->kind == BN_INSTANCE_REGISTERED)
+		on_register(bp, n->inst, bp->agents[n->inst].group);
+	else if (n->kind == BN_GO)
+		start(bp);
+}
+
+void fault_attach(struct backplane *bp)
+{
+	bp_subscribe(bp, BN_BIT(BN_INSTANCE_REGISTERED) | BN_BIT(BN_GO), on_note, NULL);
 	bp->ev_fail_detect = sim_on(bp->sim, "failure-detected", on_fail_detect, bp);
 	bp->ev_repair = sim_on(bp->sim, "instance-repaired", on_repair, bp);
 	bp->ev_replace = sim_on(bp->sim, "asg-replacement", on_replace, bp);
@@ -396,4 +409,9 @@ void fault_register_events(struct backplane *bp)
 	bp->ev_spot_end = sim_on(bp->sim, "spot-termination", on_spot_end, bp);
 	bp->ev_outage_start = sim_on(bp->sim, "az-outage", on_outage_start, bp);
 	bp->ev_disconnect = sim_on(bp->sim, "agent-disconnect", on_disconnect, bp);
+}
+
+void fault_agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration)
+{
+	agent_disconnect(bp, inst, duration);
 }

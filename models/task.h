@@ -3,6 +3,12 @@
 #ifndef MODELS_TASK_H
 #define MODELS_TASK_H
 
+#include <stdint.h>
+
+#include "sim/evq.h"
+
+struct place_policy;
+
 enum task_state {
 	TS_PROVISIONING, TS_PENDING, TS_ACTIVATING, TS_RUNNING, TS_DEACTIVATING,
 	TS_STOPPING, TS_DEPROVISIONING, TS_STOPPED, TS_N
@@ -20,5 +26,42 @@ enum task_desired { TD_RUNNING, TD_STOPPED };
 #define STOP_INFRASTRUCTURE "InfrastructureHealth"
 
 const char *task_state_name(enum task_state s);
+
+/* A task as the backplane keeps it (bp_task_at() in backplane.h).  Every
+ * actor reads it; the backplane and the agent write it, the service
+ * scheduler only svc_pos (its place in the service's list).
+ *
+ * A task lives in a slot of the backplane's table; events name it by
+ * (slot, generation), so an event for a task that has since been retired
+ * is recognised as stale and ignored (lazy cancellation). */
+struct task {
+	uint32_t gen;
+	uint8_t used;
+	uint8_t queued;            /* waiting for capacity: not placed yet */
+	uint8_t state;             /* enum task_state, meaningful once placed: what really is */
+	uint8_t seen;              /* the state the backplane knows (differs from `state`
+				    * only while the agent is disconnected, docs/ecs-model.md §7.4) */
+	uint8_t unsynced;          /* a state report is waiting in the agent's outbox */
+	uint8_t healthy_held;      /* passed its health check, not yet reported */
+	uint8_t desired;           /* enum task_desired */
+	uint8_t healthy;
+	char *id;
+	int td;
+	uint32_t group;
+	int32_t inst;              /* -1 until placed */
+	int32_t pin;               /* DAEMON: the instance it must go to, else -1 */
+	const char *pin_az;        /* AZ rebalancing: the AZ it must go to, else NULL */
+	int svc;                   /* service index, -1 standalone */
+	int dep;                   /* deployment of the service */
+	int svc_pos;               /* position in the service's task list */
+	sim_time_t submit, placed;
+	sim_time_t ts[TS_N];       /* when each state was entered, -1 = never */
+	sim_time_t duration;       /* essential container run time, -1 = until stopped */
+	const char *stop_code;
+	uint8_t lost;              /* stopped without the scheduler asking (for time to replace) */
+	const struct place_policy *policy;  /* a service task's: its deployment's, else NULL */
+	const char *agent_code;    /* why the agent ended it, not yet reported
+				    * (docs/ecs-model.md §7.4) */
+};
 
 #endif

@@ -12,6 +12,9 @@
  * this build supports the event, and finally time order — and the first
  * problem is reported as FILE:LINE:COL: COLUMN: message.
  *
+ * Which columns each event takes is its row of trace_events[]
+ * (models/trace_events.c).
+ *
  * Times and durations are exact: decimal seconds are parsed digit by digit
  * into integer milliseconds (rounded half up), with no floating point.
  */
@@ -33,41 +36,6 @@ enum col { C_TIME, C_EVENT, C_TARGET, C_TASKDEF, C_COUNT, C_DURATION, C_GROUP, C
 
 static const char *const col_names[C_N] = {
 	"time_s", "event", "target", "taskdef", "count", "duration_s", "group", "cpu", "memory"
-};
-
-static const char *const ev_names[TR_N_EVENTS] = {
-	"run_task", "stop_task", "register_instance", "instance_fail", "az_outage",
-	"agent_disconnect", "spot_interruption", "set_desired", "deploy",
-	"drain_instance", "activate_instance", "delete_service", "deregister_instance"
-};
-
-/* What each field means for each event.  run_task's taskdef is marked
- * optional here: it is required unless cpu and memory are given, which
- * explicit_needs() checks. */
-enum use { U_NO, U_OPT, U_REQ };
-
-struct ev_spec {
-	enum use target, taskdef, count, duration, group;
-	int64_t count_min;
-	const char *target_what;        /* what the target names */
-	const char *group_what;
-};
-
-static const struct ev_spec specs[TR_N_EVENTS] = {
-	[TR_RUN_TASK] = { U_OPT, U_OPT, U_OPT, U_OPT, U_OPT, 1, "a task id", "a group" },
-	[TR_STOP_TASK] = { U_REQ, U_NO, U_NO, U_NO, U_NO, 1, "a task id", NULL },
-	[TR_REGISTER_INSTANCE] = { U_REQ, U_NO, U_OPT, U_NO, U_REQ, 1, "an instance type",
-				   "an availability zone" },
-	[TR_INSTANCE_FAIL] = { U_REQ, U_NO, U_NO, U_OPT, U_NO, 1, "an instance id", NULL },
-	[TR_AZ_OUTAGE] = { U_REQ, U_NO, U_NO, U_REQ, U_NO, 1, "an availability zone", NULL },
-	[TR_AGENT_DISCONNECT] = { U_REQ, U_NO, U_NO, U_REQ, U_NO, 1, "an instance id", NULL },
-	[TR_SPOT_INTERRUPTION] = { U_REQ, U_NO, U_NO, U_NO, U_NO, 1, "an instance id", NULL },
-	[TR_SET_DESIRED] = { U_REQ, U_NO, U_REQ, U_NO, U_NO, 0, "a service", NULL },
-	[TR_DEPLOY] = { U_REQ, U_REQ, U_NO, U_NO, U_NO, 1, "a service", NULL },
-	[TR_DRAIN_INSTANCE] = { U_REQ, U_NO, U_NO, U_NO, U_NO, 1, "an instance id", NULL },
-	[TR_ACTIVATE_INSTANCE] = { U_REQ, U_NO, U_NO, U_NO, U_NO, 1, "an instance id", NULL },
-	[TR_DELETE_SERVICE] = { U_REQ, U_NO, U_NO, U_NO, U_NO, 1, "a service", NULL },
-	[TR_DEREGISTER_INSTANCE] = { U_REQ, U_NO, U_NO, U_NO, U_NO, 1, "an instance id", NULL },
 };
 
 struct trace {
@@ -166,7 +134,7 @@ static int parse_count(const char *s, int64_t *v)
 
 const char *trace_event_name(enum trace_event ev)
 {
-	return (unsigned)ev < TR_N_EVENTS ? ev_names[ev] : "?";
+	return (unsigned)ev < TR_N_EVENTS ? trace_events[ev].name : "?";
 }
 
 int trace_column(const struct trace *t, const char *name)
@@ -253,22 +221,22 @@ void trace_close(struct trace *t)
 
 /* Check one optional/required field of event `ev`; *s gets its value ("" when
  * the column is absent).  0 or -1. */
-static int get_field(const struct trace *t, enum col c, enum use u, enum trace_event ev,
+static int get_field(const struct trace *t, enum col c, enum trace_use u, enum trace_event ev,
 		     const char **s, struct err *e)
 {
 	int fi = t->col[c];
 
 	*s = fi >= 0 ? csvin_field(t->in, fi) : "";
-	if (u == U_REQ && fi < 0)
+	if (u == TU_REQ && fi < 0)
 		return err_at(e, csvin_path(t->in), csvin_line(t->in), 0, col_names[c],
 			      "required by event '%s', but the header has no %s column",
-			      ev_names[ev], col_names[c]);
-	if (u == U_REQ && !**s)
+			      trace_events[ev].name, col_names[c]);
+	if (u == TU_REQ && !**s)
 		return csvin_fail(t->in, fi, e, "required by event '%s', got an empty value",
-				  ev_names[ev]);
-	if (u == U_NO && **s)
+				  trace_events[ev].name);
+	if (u == TU_NO && **s)
 		return csvin_fail(t->in, fi, e, "not used by event '%s' (leave it empty), got \"%s\"",
-				  ev_names[ev], *s);
+				  trace_events[ev].name, *s);
 	return 0;
 }
 
@@ -310,20 +278,20 @@ static int needs_field(const struct trace *t, enum col c, const char *s, int64_t
 static int explicit_needs(const struct trace *t, struct trace_row *row, struct err *e)
 {
 	const char *cpu, *mem;
-	enum use u = row->ev == TR_RUN_TASK && !row->taskdef[0] ? U_OPT : U_NO;
+	enum trace_use u = row->ev == TR_RUN_TASK && !row->taskdef[0] ? TU_OPT : TU_NO;
 	const char *why = row->ev == TR_RUN_TASK ? " with a taskdef (give either taskdef or cpu and memory)"
 						 : " (leave it empty)";
 	int fc = t->col[C_CPU], fm = t->col[C_MEMORY];
 
 	cpu = fc >= 0 ? csvin_field(t->in, fc) : "";
 	mem = fm >= 0 ? csvin_field(t->in, fm) : "";
-	if (u == U_NO) {
+	if (u == TU_NO) {
 		if (cpu[0])
 			return csvin_fail(t->in, fc, e, "not used by event '%s'%s, got \"%s\"",
-					  ev_names[row->ev], why, cpu);
+					  trace_events[row->ev].name, why, cpu);
 		if (mem[0])
 			return csvin_fail(t->in, fm, e, "not used by event '%s'%s, got \"%s\"",
-					  ev_names[row->ev], why, mem);
+					  trace_events[row->ev].name, why, mem);
 		return 0;
 	}
 	if (!cpu[0] && !mem[0]) {
@@ -353,7 +321,7 @@ static int explicit_needs(const struct trace *t, struct trace_row *row, struct e
 
 int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 {
-	const struct ev_spec *sp;
+	const struct trace_event_def *sp;
 	const char *s, *count, *dur;
 	char names[256];
 	int r = csvin_next(t->in, e);
@@ -371,10 +339,14 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 
 	s = csvin_field(t->in, t->col[C_EVENT]);
 	for (ev = 0; ev < TR_N_EVENTS; ev++)
-		if (strcmp(s, ev_names[ev]) == 0)
+		if (strcmp(s, trace_events[ev].name) == 0)
 			break;
 	if (ev == TR_N_EVENTS) {
-		list_names(names, sizeof names, ev_names, TR_N_EVENTS);
+		const char *ev_list[TR_N_EVENTS];
+
+		for (int k = 0; k < TR_N_EVENTS; k++)
+			ev_list[k] = trace_events[k].name;
+		list_names(names, sizeof names, ev_list, TR_N_EVENTS);
 		if (!s[0])
 			return csvin_fail(t->in, t->col[C_EVENT], e,
 					  "required, got an empty value; expected one of %s", names);
@@ -382,7 +354,7 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 				  "unknown event \"%s\"; expected one of %s", s, names);
 	}
 	row->ev = (enum trace_event)ev;
-	sp = &specs[ev];
+	sp = &trace_events[ev];
 
 	if (get_field(t, C_TARGET, sp->target, row->ev, &row->target, e) < 0 ||
 	    get_field(t, C_TASKDEF, sp->taskdef, row->ev, &row->taskdef, e) < 0 ||
@@ -420,7 +392,7 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 
 	if (!(t->supported & (1u << ev)))
 		return csvin_fail(t->in, t->col[C_EVENT], e, "event '%s' is not supported yet",
-				  ev_names[ev]);
+				  trace_events[ev].name);
 	if (row->t < t->prev)
 		return csvin_fail(t->in, t->col[C_TIME], e,
 				  "rows must be in time order: %" PRId64 ".%03d s after %" PRId64 ".%03d s",

@@ -16,6 +16,10 @@
  * must be in non-decreasing time order.  Every event kind is parsed and
  * checked; a kind the running build cannot simulate yet is refused with
  * "not supported yet" (never silently ignored).
+ *
+ * The event kinds are one table, trace_events[] (models/trace_events.c):
+ * per kind its name, which columns it takes, and what the control plane
+ * does with a row of it.  Adding an event is one enum value and one row.
  */
 #ifndef MODELS_TRACE_H
 #define MODELS_TRACE_H
@@ -33,6 +37,8 @@ enum trace_event {
 	TR_DEREGISTER_INSTANCE, TR_N_EVENTS
 };
 
+struct backplane;
+
 /* One row.  Strings point into the reader's buffer: valid until the next
  * trace_next() call. */
 struct trace_row {
@@ -46,6 +52,28 @@ struct trace_row {
 	int64_t cpu_units, mem_mib; /* run_task without taskdef: explicit needs; 0 = not given */
 	long line;                 /* line of the row in the file */
 };
+
+/* What a column means for an event: not used (must be empty), optional,
+ * required. */
+enum trace_use { TU_NO, TU_OPT, TU_REQ };
+
+/* One row of the table of event kinds. */
+struct trace_event_def {
+	const char *name;          /* the `event` column's value */
+	/* the columns it takes (cpu and memory: run_task only, checked apart;
+	 * run_task's taskdef is optional here, required unless both are given) */
+	enum trace_use target, taskdef, count, duration, group;
+	int64_t count_min;
+	const char *target_what;   /* what the target names */
+	const char *group_what;
+	/* The row happens now: act through the backplane's public API.  0, or -1
+	 * with e filled (the caller puts the row's place on it).  `dir` is the
+	 * directory task definitions are read from. */
+	int (*apply)(struct backplane *bp, const struct trace_row *r, const char *dir,
+		     struct err *e);
+};
+
+extern const struct trace_event_def trace_events[TR_N_EVENTS];
 
 struct trace;
 

@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/check-layers-selftest.sh — checks scripts/check-layers.sh on small
 # trees made here: it must pass a clean tree and fail one with a bad include
-# of each kind (rules 1, 2, 4) or, when cycles are enforced, an include cycle
-# (rule 3), naming the file and line or the cycle.  Prints one line per check
+# of each kind (rules 1, 2, 4, 5: an actor including another actor's
+# header) or, when cycles are enforced, an include cycle (rule 3), naming
+# the file and line or the cycle.  Prints one line per check
 # and a closing count; exits 1 on any failure.  Run from the repository root.
 CHECK=${CHECK_LAYERS:-scripts/check-layers.sh}
 T=$(mktemp -d)
@@ -86,6 +87,15 @@ printf '#include "models/a.h"\n' > "$T/t/models/x.c"
 printf '#include "models/x.h"\n' >> "$T/t/models/a.c"
 : > "$T/t/models/x.h"
 expect "rule 3: two .c files including each other's header" 1 "models/a -> models/x -> models/a" CHECK_CYCLES=1
+
+clean "$T/t"
+expect "rule 5: the clean tree has no actors by default" 0 ""
+expect "rule 5: an actor includes another actor's header" 1 \
+	"models/sub/b.c:2: includes models/a.h, a header of another actor (models/a)" ACTORS="models/a models/sub/b"
+printf '#include "models/sub/b.h"\n' > "$T/t/models/a_more.c"
+expect "rule 5: a file named after an actor is the actor's" 1 \
+	"models/a_more.c:1: includes models/sub/b.h, a header of another actor (models/sub/b)" ACTORS="models/a models/sub/b"
+expect "rule 5: a file of one actor may include its own" 0 "" ACTORS="models/a"
 
 sh "$CHECK" "$T/none" > "$T/out" 2>&1; [ $? -eq 2 ] && grep -q usage "$T/out" && ok "bad usage" || ko "bad usage"
 echo "check-layers-selftest: $pass passed, $fail failed"

@@ -14,6 +14,7 @@
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
+#include "models/service_int.h"
 
 #define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
 	"\"schedulerDelaySeconds\":10,\"heartbeatTimeoutSeconds\":60,\"heartbeatJitterSeconds\":0}," \
@@ -92,9 +93,9 @@ static void az_observe(struct backplane *bp, void *ctx)
 
 	/* between recovery (outage 600 + detection 60 + replacement ≤ 60) and the
 	 * end of the outage (1800) */
-	if (bp->n_svcs < 1 || now < 800000 || now >= 1800000)
+	if (svc_sched(bp)->n_svcs < 1 || now < 800000 || now >= 1800000)
 		return;
-	v = &bp->svcs[0];
+	v = &svc_sched(bp)->svcs[0];
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = &bp->tasks[v->tasks[k]];
 

@@ -25,6 +25,7 @@
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
+#include "models/service_int.h"
 #include "sim/hmap.h"
 
 #define FIX "tests/data/scenarios/"
@@ -64,8 +65,8 @@ static void exit_observe(struct backplane *bp, void *ctx)
 		w->code_at = now;
 	if (find_task(bp, "task-2") && w->replacement_at < 0)
 		w->replacement_at = now;
-	if (now >= 60 && now < 350 && bp->n_svcs > 0 && bp->svcs[0].running < w->min_running)
-		w->min_running = bp->svcs[0].running;
+	if (now >= 60 && now < 350 && svc_sched(bp)->n_svcs > 0 && svc_sched(bp)->svcs[0].running < w->min_running)
+		w->min_running = svc_sched(bp)->svcs[0].running;
 }
 
 /* The service's task runs from 13.75 s and its container exits at 113.75 s;

@@ -20,6 +20,7 @@
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
+#include "models/service_int.h"
 
 #define FX_DIR "tests/data/scenarios/"
 
@@ -54,7 +55,7 @@ static int setup(void)
 
 static int is_daemon_task(const struct backplane *bp, const struct task *t)
 {
-	return t->svc >= 0 && bp->svcs[t->svc].cfg->sched == SCHED_DAEMON;
+	return t->svc >= 0 && svc_sched(bp)->svcs[t->svc].cfg->sched == SCHED_DAEMON;
 }
 
 /* ---- 4: daemon tasks on a DRAINING instance are stopped last ----------- */
@@ -185,7 +186,7 @@ struct desired_check {
 static void desired_observe(struct backplane *bp, void *ctx)
 {
 	struct desired_check *c = ctx;
-	struct svc *v = &bp->svcs[0];
+	struct svc *v = &svc_sched(bp)->svcs[0];
 	sim_time_t now = sim_now(bp->sim);
 	int64_t e = 0;
 
@@ -303,7 +304,7 @@ struct redeploy_check {
 static void redeploy_observe(struct backplane *bp, void *ctx)
 {
 	struct redeploy_check *c = ctx;
-	struct svc *v = &bp->svcs[0];
+	struct svc *v = &svc_sched(bp)->svcs[0];
 	int32_t n = cluster_count(bp->cl);
 	int *per = calloc((size_t)n + 1, sizeof *per);
 	int64_t healthy = 0, bound, desired = 0;

@@ -18,6 +18,7 @@
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
+#include "models/service_int.h"
 
 #define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
 	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
@@ -190,9 +191,9 @@ static void thr_observe(struct backplane *bp, void *ctx)
 	int64_t live = 0;
 	double now = sec(bp);
 
-	if (bp->n_svcs < 1 || !bp->svcs[0].active)
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
 		return;
-	v = &bp->svcs[0];
+	v = &svc_sched(bp)->svcs[0];
 	if (v->consecutive_failures > c->max_consecutive)
 		c->max_consecutive = v->consecutive_failures;
 	for (int k = 0; k < v->n_tasks; k++) {
@@ -362,9 +363,9 @@ static void si_observe(struct backplane *bp, void *ctx)
 	struct snap *cur;
 	int n = 0, gone = 0;
 
-	if (bp->n_svcs < 1 || !bp->svcs[0].active)
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
 		return;
-	v = &bp->svcs[0];
+	v = &svc_sched(bp)->svcs[0];
 	cur = calloc((size_t)v->n_tasks + 1, sizeof *cur);
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = &bp->tasks[v->tasks[k]];
@@ -489,9 +490,9 @@ static void az_observe(struct backplane *bp, void *ctx)
 	double now = sec(bp);
 	int slot = now < 600 ? 0 : now < 900 ? 1 : 2;
 
-	if (bp->n_svcs < 1 || !bp->svcs[0].active)
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
 		return;
-	v = &bp->svcs[0];
+	v = &svc_sched(bp)->svcs[0];
 	for (int a = 0; a < 3; a++)
 		c->at[slot][a] = 0;
 	for (int k = 0; k < v->n_tasks; k++) {
@@ -547,9 +548,9 @@ static void rb_observe(struct backplane *bp, void *ctx)
 	struct svc *v;
 	int64_t live = 0, healthy = 0;
 
-	if (bp->n_svcs < 1 || !bp->svcs[0].active)
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
 		return;
-	v = &bp->svcs[0];
+	v = &svc_sched(bp)->svcs[0];
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = &bp->tasks[v->tasks[k]];
 

@@ -13,6 +13,7 @@
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
+#include "models/service_int.h"
 
 /* Fixed, distinct latencies so every timestamp can be computed by hand. */
 #define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
@@ -212,9 +213,9 @@ static void roll_observe(struct backplane *bp, void *ctx)
 	struct svc *v;
 	int64_t live = 0, healthy = 0;
 
-	if (bp->n_svcs < 1 || !bp->svcs[0].active)
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
 		return;
-	v = &bp->svcs[0];
+	v = &svc_sched(bp)->svcs[0];
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = &bp->tasks[v->tasks[k]];
 

@@ -14,7 +14,7 @@
  * resources that fail another check (ports, ENI, GPU, attributes,
  * constraints).
  */
-#include "models/placement/strategy.h"
+#include "models/placement/placement_int.h"
 
 #include <stdio.h>
 #include <string.h>

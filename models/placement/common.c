@@ -17,7 +17,7 @@
  * fixed stride permutation (no random draws), then walk, so every answer is
  * exact.  Costs: O(log n) per position looked at.
  */
-#include "models/placement/strategy.h"
+#include "models/placement/placement_int.h"
 
 #include <stdint.h>
 #include <stdlib.h>

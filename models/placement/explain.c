@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/placement/strategy.h"
+#include "models/placement/placement_int.h"
 #include "sim/csvout.h"
 #include "sim/mem.h"
 

@@ -5,7 +5,7 @@
  * place_task builds the chain (the policy's strategies, or the default of
  * D10/A12 when it has none), lets each strategy prepare (tracking spread
  * attributes in the cluster), then searches the whole cluster through the
- * strategies' indexes (strategy.h, common.c) and breaks the final tie (A11).
+ * strategies' indexes (placement_int.h, common.c) and breaks the final tie (A11).
  * When nothing fits, the reason is that of the closest ACTIVE instance: the
  * one that passed the most checks in the order of A1, the earliest on a tie
  * (A4), or NO_INSTANCES when none is ACTIVE (A5); that path costs O(log n)
@@ -23,7 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "models/placement/cql.h"
-#include "models/placement/strategy.h"
+#include "models/placement/placement_int.h"
 #include "sim/jsonrd.h"
 #include "sim/mem.h"
 

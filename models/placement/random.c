@@ -2,7 +2,7 @@
  * every candidate; the choice among them is the final tie-break (docs/ecs-model.md choice
  * A11, uniform from the placement stream unless tieBreak is "first"), so a
  * strategy after it still narrows.  Cost: nothing of its own. */
-#include "models/placement/strategy.h"
+#include "models/placement/placement_int.h"
 
 #include <stdio.h>
 

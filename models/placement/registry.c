@@ -2,7 +2,7 @@
  * (docs/ecs-model.md §4.5).  Adding a strategy is one file defining a
  * `const struct strategy_ops` and one line below; parsing, messages and the
  * placement engine all read this table. */
-#include "models/placement/strategy.h"
+#include "models/placement/placement_int.h"
 
 #include <stdio.h>
 #include <string.h>

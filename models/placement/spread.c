@@ -18,7 +18,7 @@
  * an attribute inside a part of another attribute, the part is narrowed
  * exactly (O(part size)).
  */
-#include "models/placement/strategy.h"
+#include "models/placement/placement_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,6 +8,7 @@
 
 #include "runscn.h"
 #include "models/backplane_int.h"
+#include "models/service_int.h"
 #include "models/run.h"
 #include "models/scenario.h"
 #include "sim/csvin.h"
@@ -56,7 +57,7 @@ void inv_observe(struct backplane *bp, void *ctx)
 	int32_t n_inst = cluster_count(bp->cl);
 	int64_t *cpu = calloc((size_t)n_inst + 1, sizeof *cpu);
 	int64_t *mem = calloc((size_t)n_inst + 1, sizeof *mem);
-	int64_t *running = calloc((size_t)bp->n_svcs + 1, sizeof *running);
+	int64_t *running = calloc((size_t)svc_sched(bp)->n_svcs + 1, sizeof *running);
 	double now = (double)sim_now(bp->sim) / 1000.0;
 
 	c->events++;
@@ -131,14 +132,14 @@ void inv_observe(struct backplane *bp, void *ctx)
 			    (long long)cluster_cpu_registered(bp->cl, i), (long long)mem[i],
 			    (long long)cluster_mem_registered(bp->cl, i));
 	}
-	for (int v = 0; v < bp->n_svcs; v++) {
-		if (bp->svcs[v].active && (bp->svcs[v].healthy > bp->svcs[v].running || bp->svcs[v].healthy < 0))
+	for (int v = 0; v < svc_sched(bp)->n_svcs; v++) {
+		if (svc_sched(bp)->svcs[v].active && (svc_sched(bp)->svcs[v].healthy > svc_sched(bp)->svcs[v].running || svc_sched(bp)->svcs[v].healthy < 0))
 			bad(c, "t=%.3f: service %s counts %lld healthy of %lld running", now,
-			    bp->s->services[v].name, (long long)bp->svcs[v].healthy,
-			    (long long)bp->svcs[v].running);
-		if (bp->svcs[v].active && bp->svcs[v].running != running[v])
+			    bp->s->services[v].name, (long long)svc_sched(bp)->svcs[v].healthy,
+			    (long long)svc_sched(bp)->svcs[v].running);
+		if (svc_sched(bp)->svcs[v].active && svc_sched(bp)->svcs[v].running != running[v])
 			bad(c, "t=%.3f: service %s counts %lld running, the backplane sees %lld", now,
-			    bp->s->services[v].name, (long long)bp->svcs[v].running, (long long)running[v]);
+			    bp->s->services[v].name, (long long)svc_sched(bp)->svcs[v].running, (long long)running[v]);
 	}
 	free(cpu);
 	free(mem);

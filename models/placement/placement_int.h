@@ -1,4 +1,4 @@
-/* models/placement/strategy.h — the placement strategy interface and the
+/* models/placement/placement_int.h — the placement strategy interface and the
  * shared steps the strategies are built from (internal to models/placement/).
  *
  * A placement finds, among the candidates (instances passing the filter and
@@ -15,8 +15,8 @@
  * Invariant of place_solve(c, k, a, v): keys of strategies 0..k-1 are the
  * same for every member of part (a, v); c->keys[0..k-1] hold them.
  */
-#ifndef MODELS_PLACEMENT_STRATEGY_H
-#define MODELS_PLACEMENT_STRATEGY_H
+#ifndef MODELS_PLACEMENT_PLACEMENT_INT_H
+#define MODELS_PLACEMENT_PLACEMENT_INT_H
 
 #include <stddef.h>
 #include <stdint.h>

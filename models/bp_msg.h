@@ -1,0 +1,115 @@
+/* models/bp_msg.h — the one interface between the control plane's actors:
+ * the messages between the backplane and the agents, and the notifications
+ * the backplane publishes to the actors that watch it (the service
+ * scheduler, the fault injector; next the load balancer and the auto
+ * scalers).
+ *
+ * Messages.  The backplane tells an agent to start or stop a task with
+ * agent_send(); the agent's reports come back with bp_task_running(),
+ * bp_task_stopped(), bp_task_sync() and bp_task_healthy().  Both ways a
+ * message travels as an event after the agent's network delay, or waits in
+ * the agent's outbox while it is disconnected (docs/ecs-model.md §7.4).
+ *
+ * Notifications.  An actor subscribes to the kinds it wants with
+ * bp_subscribe(); the backplane delivers each notification at once, to
+ * each subscriber in the order they subscribed (deterministic).  An actor
+ * acts only through the backplane's public API (backplane.h): the calls a
+ * user's API call makes.
+ *
+ * Actors are attached in the order of the table in backplane.c: agents,
+ * service scheduler, fault injector.  Adding an actor is one row there and
+ * one attach function.
+ */
+#ifndef MODELS_BP_MSG_H
+#define MODELS_BP_MSG_H
+
+#include <stdint.h>
+
+#include "sim/evq.h"
+
+struct backplane;
+
+/* ---- messages between the backplane and the agents --------------------- */
+
+enum agent_msg { AM_START, AM_STOP, AM_REPORT_RUNNING, AM_REPORT_STOPPED, AM_REPORT_STATE };
+
+/* The backplane sends a message about the task in `slot` (agent.c); it
+ * arrives after the network delay, or when the agent reconnects. */
+void agent_send(struct backplane *bp, uint32_t slot, enum agent_msg m);
+/* The agent ends a task on its own (essential container exited, start
+ * failure): the backplane's desired status and stop code follow at once
+ * when it is connected, else when its report arrives (docs/ecs-model.md §7.4). */
+void agent_task_ended(struct backplane *bp, uint32_t slot, const char *code);
+
+/* What the agents' reports do at the backplane (backplane.c). */
+void bp_task_running(struct backplane *bp, uint32_t slot);   /* RUNNING reported */
+/* STOPPED: release resources, tell the subscribers, write the task's row. */
+void bp_task_stopped(struct backplane *bp, uint32_t slot);
+/* The state report: the backplane's view of the task (state, desired
+ * status, stop code, health) catches up with what the agent saw. */
+void bp_task_sync(struct backplane *bp, uint32_t slot);
+/* The task passed its health check (the agent is connected). */
+void bp_task_healthy(struct backplane *bp, uint32_t slot);
+/* The instance's status or its agent's connection changed. */
+void bp_instance_changed(struct backplane *bp, int32_t inst);
+
+/* ---- notifications ------------------------------------------------------ */
+
+enum bp_note_kind {
+	BN_START,           /* the scenario's instances are registered: set up */
+	BN_GO,              /* the workload is open: start own processes */
+	BN_TASK_SEEN,       /* the backplane's view of a task moved: slot, from → to */
+	BN_TASK_RUNNING,    /* the agent reported the task RUNNING: slot */
+	BN_TASK_HEALTHY,    /* the backplane learned the task is healthy: slot */
+	BN_TASK_STOPPED,    /* the task is STOPPED, about to be retired: slot */
+	BN_LAUNCH_FAILED,   /* a service task found no instance (choice A3): slot */
+	BN_INSTANCE_STATUS, /* an instance joined, or its status or agent changed: inst */
+	BN_INSTANCE_REGISTERED, /* an instance registered (after BN_INSTANCE_STATUS): inst */
+	BN_CAPACITY,        /* capacity may have appeared */
+	BN_FAULT_LOST,      /* fault `fault_id` at `at` took n running tasks of svc */
+	BN_SERVICE_DESIRED, /* UpdateService desiredCount: svc, n */
+	BN_SERVICE_DEPLOY,  /* UpdateService taskDefinition: svc, td */
+	BN_SERVICE_DELETE,  /* DeleteService: svc */
+	BN_SAMPLE,          /* the metrics clock ticks: at */
+	BN_FINISH,          /* the run ends: at */
+	BN_FREE,            /* the backplane is being freed: free own state */
+	BN_N
+};
+
+#define BN_BIT(k) (1u << (k))
+
+struct bp_note {
+	enum bp_note_kind kind;
+	uint32_t slot;             /* task slot (BN_TASK_*, BN_LAUNCH_FAILED) */
+	int32_t inst;              /* instance (BN_INSTANCE_*) */
+	int svc;                   /* service index (BN_SERVICE_*, BN_FAULT_LOST) */
+	int from, to;              /* enum task_state (BN_TASK_SEEN) */
+	int td;                    /* task definition (BN_SERVICE_DEPLOY) */
+	int64_t n;                 /* desired count, tasks lost */
+	int64_t fault_id;
+	sim_time_t at;
+};
+
+typedef void (*bp_note_fn)(struct backplane *bp, void *ctx, const struct bp_note *n);
+
+/* Deliver the kinds in `mask` (BN_BIT(k) | ...) to fn(bp, ctx, note). */
+void bp_subscribe(struct backplane *bp, uint32_t mask, bp_note_fn fn, void *ctx);
+/* Publish a notification to every subscriber of its kind, in subscription
+ * order. */
+void bp_notify(struct backplane *bp, const struct bp_note *n);
+
+/* ---- the actors --------------------------------------------------------- */
+
+enum bp_actor { BA_AGENT, BA_SERVICE, BA_FAULTS, BA_N };
+
+/* Each actor's own state, kept by the backplane for it and never read by
+ * it (NULL until set). */
+void bp_set_actor_state(struct backplane *bp, enum bp_actor a, void *state);
+void *bp_actor_state(const struct backplane *bp, enum bp_actor a);
+
+/* Each registers its events and subscribes (called by backplane_new). */
+void agent_attach(struct backplane *bp);
+void svc_attach(struct backplane *bp);
+void fault_attach(struct backplane *bp);
+
+#endif

@@ -1,0 +1,28 @@
+/* models/faults.h — the fault injector's entry points for the workload
+ * (trace rows): instance failures, Spot interruptions, AZ outages and a
+ * forced deregistration (docs/ecs-model.md §2.4, §5.13, §8).  Its own
+ * stochastic faults it starts itself when the backplane starts. */
+#ifndef MODELS_FAULTS_H
+#define MODELS_FAULTS_H
+
+#include <stdint.h>
+
+#include "sim/evq.h"
+
+struct backplane;
+
+/* The instance fails now: repair ≥ 0 brings it back after that long, -1 =
+ * gone (replaced by Auto Scaling when its group says so).  `immediate`:
+ * ECS learns at once (a terminated instance is deregistered), else after
+ * the heartbeat timeout.  Returns the fault id. */
+int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repair,
+			    int immediate, const char *code, const char *kind, int64_t fault_id);
+void fault_spot_notice(struct backplane *bp, int32_t inst);
+/* DeregisterContainerInstance with force (docs/ecs-model.md §2.4): its tasks stop
+ * (UserInitiated), it becomes INACTIVE; no replacement. */
+void fault_deregister(struct backplane *bp, int32_t inst);
+void fault_az_outage(struct backplane *bp, const char *az, sim_time_t duration, double fraction);
+/* The agent stops talking to the backplane for `duration` (-1: for good). */
+void fault_agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration);
+
+#endif

@@ -1,0 +1,209 @@
+/* models/service_daemon.c — the DAEMON scheduler's pass: one task on every
+ * ACTIVE instance that can hold it (docs/ecs-model.md §4.10); the rules are
+ * summed up at the top of service.c.
+ */
+#include "service_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "models/placement/cql.h"
+#include "sim/mem.h"
+
+/* An instance the DAEMON belongs on (docs/ecs-model.md §4.10): ACTIVE,
+ * satisfying the primary deployment's memberOf constraints and its task
+ * definition's attribute requirements (runtimePlatform,
+ * ecs.capability.task-eni for awsvpc), which no amount of waiting changes.
+ * Room (CPU, memory, ports, ENIs, GPUs) and the agent's connection do not
+ * matter: ECS keeps waiting for room on that instance, and an instance
+ * whose agent is silent stays ACTIVE (docs/ecs-model.md §7.4; see
+ * scenarios/README.md, services/DAEMON). */
+static int daemon_eligible(struct backplane *bp, const struct svc *v, int32_t i)
+{
+	const struct deployment *d = &v->deps[v->primary];
+	const struct place_req *r = &backplane_scenario(bp)->taskdefs[d->td].req;
+	struct cluster_ref ref = { backplane_cluster(bp), i };
+	const char *val;
+
+	if (cluster_status(backplane_cluster(bp), i) != INST_ACTIVE)
+		return 0;
+	if (r->eni && !cluster_attribute(backplane_cluster(bp), i, "ecs.capability.task-eni", &val))
+		return 0;
+	if (r->os_family && !(cluster_attribute(backplane_cluster(bp), i, "ecs.os-family", &val) && val &&
+			      strcasecmp(val, r->os_family) == 0))
+		return 0;
+	if (r->cpu_arch && !(cluster_attribute(backplane_cluster(bp), i, "ecs.cpu-architecture", &val) && val &&
+			     strcasecmp(val, r->cpu_arch) == 0))
+		return 0;
+	for (int k = 0; k < d->policy->n_constraints; k++) {
+		const struct place_constraint *pc = &d->policy->constraints[k];
+
+		if (pc->type == PC_MEMBER_OF && !cql_eval(pc->expr, cluster_cql_view(), &ref))
+			return 0;
+	}
+	return 1;
+}
+
+/* Tasks on instance i that are not daemon tasks (placed and not yet
+ * reported STOPPED): what the daemon there serves. */
+static int64_t non_daemon_tasks_on(struct backplane *bp, int32_t i)
+{
+	int64_t n = cluster_tasks_on(backplane_cluster(bp), i);
+
+	for (int k = 0; k < svc_sched(bp)->n_svcs; k++)
+		if (svc_sched(bp)->svcs[k].cfg->sched == SCHED_DAEMON)
+			n -= cluster_group_tasks_on(backplane_cluster(bp), i, svc_sched(bp)->svcs[k].group);
+	return n;
+}
+
+/* One pass of a DAEMON service (docs/ecs-model.md §4.10, §5.5, §5.15):
+ *   - its task on a DRAINING instance is stopped once every non-daemon task
+ *     there has stopped (daemons are stopped last); on any other instance
+ *     that is not ACTIVE, at once;
+ *   - a task of an older deployment on an instance the service no longer
+ *     belongs on is stopped at once; elsewhere, not-yet-healthy ones at
+ *     once, healthy ones while ceil(desired × minimumHealthyPercent / 100)
+ *     healthy daemon tasks remain on the instances it belongs on;
+ *   - an instance it belongs on with no task of the service at all (an old
+ *     task stopping counts: maximumPercent 100, the old task stops before
+ *     the new one starts) gets one, if it fits there; else the service
+ *     waits for capacity;
+ *   - with no older task left and a healthy primary task on every instance
+ *     it belongs on, the deployment is COMPLETED and older ones INACTIVE. */
+void svc_reconcile_daemon(struct backplane *bp, int vi)
+{
+	struct svc *v = &svc_sched(bp)->svcs[vi];
+	struct deployment *p = &v->deps[v->primary];
+	int32_t n = cluster_count(backplane_cluster(bp));
+	/* bit 1: a live primary task, bit 2: a live older task, bit 4: a task stopping */
+	int8_t *has = xcalloc((size_t)n + 1, 1);
+	uint32_t *old = xmalloc(((size_t)n + 1) * sizeof *old);
+	int64_t min_healthy = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
+	int64_t healthy = 0, n_old = 0, primary_healthy = 0;
+
+	v->wants_capacity = 0;
+	for (int k = 0; k < v->n_tasks; k++) {
+		uint32_t slot = v->tasks[k];
+		struct task *t = bp_task_at(bp, slot);
+		enum inst_status st;
+
+		if (!svc_live(t) || t->inst < 0)
+			continue;
+		st = cluster_status(backplane_cluster(bp), t->inst);
+		if (st == INST_ACTIVE)
+			continue;
+		if (st == INST_DRAINING && non_daemon_tasks_on(bp, t->inst) > 0) {
+			v->wants_capacity = 1;   /* a task stopping there calls a pass */
+			continue;
+		}
+		svc_stop(bp, slot);
+		k = -1;                          /* the list may have changed */
+	}
+	for (int32_t i = 0; i < n; i++)
+		old[i] = UINT32_MAX;
+	for (int k = 0; k < v->n_tasks; k++) {
+		uint32_t slot = v->tasks[k];
+		struct task *t = bp_task_at(bp, slot);
+
+		if (!svc_live(t)) {
+			if (t->inst >= 0)
+				has[t->inst] |= 4;
+			continue;
+		}
+		n_old += t->dep != v->primary;   /* anywhere: steady means none left */
+		if (t->inst < 0) {
+			if (t->pin >= 0)
+				has[t->pin] |= 1;    /* a launch in flight */
+			continue;
+		}
+		if (cluster_status(backplane_cluster(bp), t->inst) != INST_ACTIVE)
+			continue;
+		if (t->dep == v->primary) {
+			has[t->inst] |= 1;
+			if (t->healthy && daemon_eligible(bp, v, t->inst))
+				primary_healthy++;
+		} else {
+			has[t->inst] |= 2;
+			if (old[t->inst] == UINT32_MAX)
+				old[t->inst] = slot;
+		}
+		if (t->healthy && daemon_eligible(bp, v, t->inst))
+			healthy++;
+	}
+	/* older tasks: misplaced and unhealthy ones first, then healthy ones
+	 * within the minimum (instance order) */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int32_t i = 0; i < n; i++) {
+			struct task *t;
+			int keep;
+
+			if (old[i] == UINT32_MAX)
+				continue;
+			t = bp_task_at(bp, old[i]);
+			keep = t->healthy && daemon_eligible(bp, v, i);
+			if (keep != pass)
+				continue;
+			if (keep) {
+				if (healthy - 1 < min_healthy)
+					continue;
+				healthy--;
+			}
+			svc_stop(bp, old[i]);
+			old[i] = UINT32_MAX;
+			has[i] |= 4;
+		}
+	}
+	for (int32_t i = 0; i < n; i++) {
+		if (has[i] || p->rollout == ROLL_FAILED || !daemon_eligible(bp, v, i))
+			continue;
+		{
+			/* one task on this very instance: its constraints plus the instance */
+			const struct scn_taskdef *d = &backplane_scenario(bp)->taskdefs[p->td];
+			struct place_policy pol;
+			struct place_result res;
+			char expr[96];
+			struct err e;
+			uint32_t slot;
+
+			place_policy_copy(&pol, p->policy);
+			snprintf(expr, sizeof expr, "instanceId == %s", cluster_id(backplane_cluster(bp), i));
+			if (place_add_member_of(&pol, expr, NULL, "daemon", &e) == 0 &&
+			    place_task(backplane_cluster(bp), &d->req, v->group, &pol, backplane_place_rng(bp), &res) == 0) {
+				svc_account(bp, v);
+				slot = bp_new_task(bp, p->td, v->group, NULL, -1, vi, v->primary, p->policy);
+				svc_list_add(v, bp_task_at(bp, slot), slot);
+				v->pending++;
+				bp_pin_task(bp, slot, i, NULL);
+			} else {
+				v->wants_capacity = 1;
+			}
+			place_policy_free(&pol);
+		}
+	}
+	/* completion (docs/ecs-model.md §5.2, steady state) */
+	if (n_old == 0 && primary_healthy >= v->desired && p->rollout == ROLL_IN_PROGRESS) {
+		p->rollout = ROLL_COMPLETED;
+		for (int i = 0; i < v->n_deps; i++)
+			if (i != v->primary)
+				v->deps[i].status = DEP_INACTIVE;
+	}
+	free(old);
+	free(has);
+}
+
+void svc_daemon_count(struct backplane *bp, struct svc *v)
+{
+	int64_t n = 0;
+
+	/* a DAEMON's desired count: the instances it belongs on
+	 * (docs/ecs-model.md §4.10) */
+	for (int32_t i = 0; i < cluster_count(backplane_cluster(bp)); i++)
+		n += daemon_eligible(bp, v, i);
+	if (n != v->desired) {
+		svc_account(bp, v);
+		v->desired = n;
+	}
+}

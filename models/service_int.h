@@ -1,0 +1,109 @@
+/* models/service_int.h — the service scheduler's own state (service.c,
+ * service_replica.c, service_daemon.c; and the tests' whole-run checks).
+ * It learns of tasks and instances from the backplane's notifications
+ * (bp_msg.h) and acts through the backplane's calls.
+ */
+#ifndef MODELS_SERVICE_INT_H
+#define MODELS_SERVICE_INT_H
+
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_rstat.h>
+
+#include "models/backplane.h"
+#include "models/bp_msg.h"
+#include "models/cluster.h"
+#include "models/placement/placement.h"
+#include "models/task.h"
+#include "sim/quant.h"
+
+struct deployment {
+	int td;
+	struct place_policy *policy;  /* its own allocation: tasks in flight point at it */
+	int status;                /* DEP_PRIMARY, DEP_ACTIVE, DEP_INACTIVE */
+	int rollout;               /* ROLL_IN_PROGRESS, ROLL_COMPLETED, ROLL_FAILED */
+	int failed_tasks;          /* circuit breaker count (docs/ecs-model.md §5.6) */
+};
+
+enum { DEP_PRIMARY, DEP_ACTIVE, DEP_INACTIVE };
+enum { ROLL_IN_PROGRESS, ROLL_COMPLETED, ROLL_FAILED };
+
+struct svc {
+	const struct scn_service *cfg;
+	int active;                /* created and not deleted */
+	int64_t desired;
+	uint32_t group;
+	struct deployment *deps;
+	int n_deps, cap_deps;
+	int primary;
+	uint32_t *tasks;           /* slots of its tasks not yet retired */
+	int n_tasks, cap_tasks;
+	int reconcile_scheduled;
+	int wants_capacity;
+	int rebalancing;           /* an AZ-rebalancing task is in flight (docs/ecs-model.md §5.9) */
+	int deleting;              /* DeleteService: DRAINING until its tasks are gone */
+	int consecutive_failures;  /* start failures in a row (throttle, docs/ecs-model.md §5.4) */
+	sim_time_t throttle_until;
+	sim_time_t throttle_wake;  /* when the throttled launch pass is due, -1 = none */
+	gsl_rng *runtime_rng;
+	/* availability accounting */
+	int64_t running, pending, healthy;
+	sim_time_t t_last, t_created;
+	double avail_acc, full_acc;   /* ∫ min(running/desired,1) dt, ∫ [running>=desired] dt */
+	int reached_desired;
+	int64_t min_running;
+	int64_t started, failed_to_start;
+	sim_time_t *losses;        /* FIFO of times tasks were lost, awaiting replacement */
+	size_t loss_head, n_losses, cap_losses;
+	gsl_rstat_workspace *replace;
+	struct quant replace_p99;
+	/* faults awaiting recovery: the service back at its desired count */
+	struct recovery *recs;
+	int n_recs, cap_recs;
+};
+
+struct recovery {
+	int64_t fault_id;
+	sim_time_t at;
+	int64_t lost;
+};
+
+/* The scheduler: its services (one per scenario service, once the
+ * backplane starts) and its event types. */
+struct sched {
+	struct svc *svcs;
+	int n_svcs;
+	uint32_t ev_reconcile, ev_svc_create;
+};
+
+static inline struct sched *svc_sched(const struct backplane *bp)
+{
+	return bp_actor_state(bp, BA_SERVICE);
+}
+
+/* service.c */
+/* A scheduler pass of service v after `delay` (one pending at a time). */
+void svc_schedule(struct backplane *bp, int v, sim_time_t delay);
+/* Its accounting (availability, counts) catches up to now, before a change. */
+void svc_account(struct backplane *bp, struct svc *v);
+/* The task joins the service's list of tasks. */
+void svc_list_add(struct svc *v, struct task *t, uint32_t slot);
+
+/* The scheduler stops a task of its service. */
+static inline void svc_stop(struct backplane *bp, uint32_t slot)
+{
+	bp_stop_task(bp, slot, STOP_SCHEDULER);
+}
+
+/* Counts toward the service: its desired status is RUNNING. */
+static inline int svc_live(const struct task *t)
+{
+	return t->desired == TD_RUNNING;
+}
+
+/* service_replica.c: the REPLICA scheduler's pass (docs/ecs-model.md §5) */
+void svc_reconcile_replica(struct backplane *bp, int v);
+/* service_daemon.c: the DAEMON scheduler's pass (docs/ecs-model.md §4.10) */
+void svc_daemon_count(struct backplane *bp, struct svc *v);
+void svc_reconcile_daemon(struct backplane *bp, int v);
+
+#endif

@@ -1,0 +1,284 @@
+/* models/service_replica.c — the REPLICA scheduler's pass: launches up to
+ * the desired count within the deployment's limits, outgoing tasks stopped
+ * while enough stay healthy, scale-in victims, AZ rebalancing (the rules
+ * are summed up at the top of service.c).
+ */
+#include "service_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "models/placement/cql.h"
+#include "sim/mem.h"
+
+/* ---- launching and stopping ---------------------------------------------- */
+
+static uint32_t launch(struct backplane *bp, int vi)
+{
+	struct svc *v = &svc_sched(bp)->svcs[vi];
+	struct deployment *d = &v->deps[v->primary];
+	sim_time_t dur = -1;
+	uint32_t slot;
+
+	if (v->cfg->has_runtime) {
+		double x = dist_sample(&v->cfg->runtime, v->runtime_rng);
+
+		dur = sim_ms(x);
+	}
+	svc_account(bp, v);
+	slot = bp_new_task(bp, d->td, v->group, NULL, dur, vi, v->primary, d->policy);
+	svc_list_add(v, bp_task_at(bp, slot), slot);
+	v->pending++;
+	return slot;
+}
+
+/* Scale-in (docs/ecs-model.md §4.6): victims are chosen one at a time, the
+ * counts taken again after each choice: tasks not yet running first; then
+ * the AZ with the most tasks of the service, then in it the instance with
+ * the most; ties: the instance with the most among the tied AZs, then the
+ * task id.  Counts are of the service's tasks whose desired status is
+ * RUNNING, of every deployment. */
+struct victim {
+	uint32_t slot;
+	int started;
+	int32_t inst;
+	int az;
+	const char *id;
+	int gone;
+};
+
+/* 1 when x is the better victim than y */
+static int better_victim(const struct victim *x, int64_t xa, int64_t xi,
+			 const struct victim *y, int64_t ya, int64_t yi)
+{
+	if (x->started != y->started)
+		return x->started < y->started;
+	if (xa != ya)
+		return xa > ya;
+	if (xi != yi)
+		return xi > yi;
+	return strcmp(x->id, y->id) < 0;
+}
+
+static int az_index(struct backplane *bp, int32_t inst)
+{
+	const char *az = cluster_az(backplane_cluster(bp), inst);
+
+	for (int a = 0; a < backplane_scenario(bp)->n_azs; a++)
+		if (strcmp(backplane_scenario(bp)->azs[a], az) == 0)
+			return a;
+	return backplane_scenario(bp)->n_azs;    /* not one of the scenario's: an AZ of its own */
+}
+
+static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
+{
+	struct victim *vs;
+	int n = 0;
+	int64_t *az_n, *inst_n;
+
+	if (excess <= 0)
+		return;
+	vs = xcalloc((size_t)v->n_tasks + 1, sizeof *vs);
+	az_n = xcalloc((size_t)backplane_scenario(bp)->n_azs + 1, sizeof *az_n);
+	inst_n = xcalloc((size_t)cluster_count(backplane_cluster(bp)) + 1, sizeof *inst_n);
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = bp_task_at(bp, v->tasks[k]);
+
+		if (svc_live(t) && t->inst >= 0) {
+			az_n[az_index(bp, t->inst)]++;
+			inst_n[t->inst]++;
+		}
+		if (!svc_live(t) || t->dep != v->primary ||
+		    (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING))
+			continue;
+		vs[n].slot = v->tasks[k];
+		vs[n].started = t->inst >= 0 && t->seen >= TS_RUNNING;
+		vs[n].inst = t->inst;
+		vs[n].az = t->inst >= 0 ? az_index(bp, t->inst) : -1;
+		vs[n].id = t->id;
+		n++;
+	}
+	for (int64_t e = 0; e < excess; e++) {
+		int best = -1;
+		int64_t ba = 0, bi = 0;
+
+		for (int k = 0; k < n; k++) {
+			int64_t ac = vs[k].inst >= 0 ? az_n[vs[k].az] : 0;
+			int64_t ic = vs[k].inst >= 0 ? inst_n[vs[k].inst] : 0;
+
+			if (vs[k].gone)
+				continue;
+			if (best < 0 || better_victim(&vs[k], ac, ic, &vs[best], ba, bi)) {
+				best = k;
+				ba = ac;
+				bi = ic;
+			}
+		}
+		if (best < 0)
+			break;
+		vs[best].gone = 1;
+		/* it no longer counts toward its AZ and instance */
+		if (vs[best].inst >= 0) {
+			az_n[vs[best].az]--;
+			inst_n[vs[best].inst]--;
+		}
+		svc_stop(bp, vs[best].slot);
+	}
+	free(inst_n);
+	free(az_n);
+	free(vs);
+}
+
+/* docs/ecs-model.md §5.9 AZ rebalancing: for a steady REPLICA service whose first strategy
+ * spreads over AZs (or that has none) and maximumPercent > 100, when the
+ * AZs that have ACTIVE instances hold counts differing by more than one,
+ * start one task in the least loaded AZ; once it is healthy the scale-in
+ * rule stops one in the most loaded AZ.  The check interval is the
+ * scheduler's pass; the imbalance threshold max − min > 1 (both
+ * unconfirmed in the reference). */
+static void rebalance(struct backplane *bp, int vi)
+{
+	struct svc *v = &svc_sched(bp)->svcs[vi];
+	const struct place_policy *pol = v->deps[v->primary].policy;
+	int n_az = backplane_scenario(bp)->n_azs, lo = -1, hi = -1;
+	int64_t *count;
+	uint8_t *usable;
+	uint32_t slot;
+
+	if (!v->cfg->az_rebalancing || v->cfg->max_pct <= 100 || v->cfg->sched != SCHED_REPLICA)
+		return;
+	if (pol->n_strategies > 0 && !(pol->strategies[0].type == PS_SPREAD &&
+				       strcmp(pol->strategies[0].field, "attribute:ecs.availability-zone") == 0))
+		return;
+	count = xcalloc((size_t)n_az, sizeof *count);
+	usable = xcalloc((size_t)n_az, 1);
+	for (int32_t i = 0; i < cluster_count(backplane_cluster(bp)); i++)
+		if (cluster_status(backplane_cluster(bp), i) == INST_ACTIVE && cluster_agent_connected(backplane_cluster(bp), i))
+			for (int a = 0; a < n_az; a++)
+				if (strcmp(backplane_scenario(bp)->azs[a], cluster_az(backplane_cluster(bp), i)) == 0)
+					usable[a] = 1;
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = bp_task_at(bp, v->tasks[k]);
+
+		if (t->desired != TD_RUNNING || t->inst < 0)
+			continue;
+		for (int a = 0; a < n_az; a++)
+			if (strcmp(backplane_scenario(bp)->azs[a], cluster_az(backplane_cluster(bp), t->inst)) == 0)
+				count[a]++;
+	}
+	for (int a = 0; a < n_az; a++) {
+		if (!usable[a])
+			continue;
+		if (lo < 0 || count[a] < count[lo])
+			lo = a;
+		if (hi < 0 || count[a] > count[hi])
+			hi = a;
+	}
+	if (lo >= 0 && hi >= 0 && count[hi] - count[lo] > 1) {
+		slot = launch(bp, vi);
+		bp_pin_task(bp, slot, -1, backplane_scenario(bp)->azs[lo]);
+		v->rebalancing = 1;
+	}
+	free(count);
+	free(usable);
+}
+
+void svc_reconcile_replica(struct backplane *bp, int vi)
+{
+	struct svc *v = &svc_sched(bp)->svcs[vi];
+	struct deployment *p = &v->deps[v->primary];
+	int64_t max_tasks = (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0);
+	int64_t min_healthy = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
+	int64_t active = 0, healthy = 0, primary = 0, outgoing = 0, primary_healthy = 0;
+	int64_t can;
+	sim_time_t now = sim_now(backplane_sim(bp));
+
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = bp_task_at(bp, v->tasks[k]);
+		int out;
+
+		if (!svc_live(t))
+			continue;
+		out = t->dep != v->primary ||
+		      (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING);
+		active++;
+		healthy += t->healthy;
+		if (out)
+			outgoing++;
+		else {
+			primary++;
+			primary_healthy += t->healthy;
+		}
+	}
+	/* launches (docs/ecs-model.md §5.5 upper bound, §5.4 throttle, §5.6 FAILED) */
+	can = v->desired - primary;
+	if (max_tasks - active < can)
+		can = max_tasks - active;
+	v->wants_capacity = 0;
+	if (can > 0 && p->rollout != ROLL_FAILED) {
+		if (now < v->throttle_until) {
+			/* the throttle delays launches only (docs/ecs-model.md
+			 * §5.4): a pass of its own at the end of the wait, while
+			 * every other trigger still gets the scheduler's delay */
+			if (v->throttle_wake != v->throttle_until) {
+				v->throttle_wake = v->throttle_until;
+				sim_after(backplane_sim(bp), v->throttle_until - now, svc_sched(bp)->ev_reconcile, v, 1);
+			}
+		} else {
+			for (int64_t k = 0; k < can; k++)
+				launch(bp, vi);
+		}
+	}
+	/* outgoing tasks: unhealthy ones freely, healthy ones within the floor */
+	if (outgoing > 0) {
+		for (int pass = 0; pass < 2; pass++) {
+			for (int k = 0; k < v->n_tasks; k++) {
+				uint32_t slot = v->tasks[k];
+				struct task *t = bp_task_at(bp, slot);
+				int out;
+
+				if (!svc_live(t))
+					continue;
+				out = t->dep != v->primary ||
+				      (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING);
+				if (!out || (int)t->healthy != pass)
+					continue;
+				/* a FAILED deployment without rollback is over: the
+				 * service runs on the older tasks it has (choice,
+				 * scenarios/README.md "Circuit breaker") */
+				if (p->rollout == ROLL_FAILED && t->dep != v->primary)
+					continue;
+				if (t->healthy) {
+					if (healthy - 1 < min_healthy)
+						continue;
+					healthy--;
+				}
+				svc_stop(bp, slot);
+				k = -1;   /* the list may have changed */
+			}
+		}
+	}
+	/* scale-in of the primary above the desired count; while an AZ
+	 * rebalancing task is on its way, wait until every task is healthy,
+	 * then the scale-in rule stops one in the most loaded AZ (docs/ecs-model.md §5.9) */
+	if (v->rebalancing && primary > v->desired && primary_healthy < primary)
+		;
+	else
+		stop_excess(bp, v, primary - v->desired);
+	if (primary <= v->desired)
+		v->rebalancing = 0;
+	if (outgoing == 0 && primary == v->desired && primary_healthy == primary &&
+	    p->rollout != ROLL_FAILED && !v->rebalancing)
+		rebalance(bp, vi);
+	/* completion */
+	if (outgoing == 0 && primary_healthy >= v->desired && primary == v->desired &&
+	    p->rollout == ROLL_IN_PROGRESS) {
+		p->rollout = ROLL_COMPLETED;
+		for (int i = 0; i < v->n_deps; i++)
+			if (i != v->primary)
+				v->deps[i].status = DEP_INACTIVE;
+	}
+}

@@ -1,0 +1,224 @@
+/* models/trace_events.c — the table of trace event kinds: per kind its
+ * name, the columns it takes (read by the parser, models/trace.c) and what
+ * a row of it does, through the backplane's public API (the calls a user
+ * makes) or the fault injector's entry points.  Adding an event is one enum
+ * value (trace.h) and one row here; scenarios/README.md lists them, and
+ * tests/docs.sh checks that list against this table.
+ */
+#include "models/trace.h"
+
+#include <stdlib.h>
+
+#include "models/backplane.h"
+#include "models/faults.h"
+#include "models/task.h"
+
+static int run_task(struct backplane *bp, const struct trace_row *r, const char *dir,
+		    struct err *e)
+{
+	struct scenario *s = backplane_scenario(bp);
+	int td = r->taskdef[0] ? scenario_taskdef(s, r->taskdef, dir, e)
+			       : scenario_synthetic_taskdef(s, r->cpu_units, r->mem_mib, e);
+
+	if (td < 0)
+		return -1;
+	return backplane_run_task(bp, td, r->group, r->target, r->count, r->duration, e);
+}
+
+static int stop_task(struct backplane *bp, const struct trace_row *r, const char *dir,
+		     struct err *e)
+{
+	(void)dir;
+	(void)e;
+	backplane_stop_task(bp, r->target);
+	return 0;
+}
+
+static int register_instance(struct backplane *bp, const struct trace_row *r, const char *dir,
+			     struct err *e)
+{
+	struct scenario *s = backplane_scenario(bp);
+	const struct catalog_type *type = catalog_find(s->catalog, r->target);
+
+	(void)dir;
+	if (!type) {
+		char *names = catalog_names(s->catalog);
+
+		err_at(e, NULL, 0, 0, NULL, "unknown instance type '%s'; known: %s", r->target, names);
+		free(names);
+		return -1;
+	}
+	if (!scenario_has_az(s, r->group))
+		return err_at(e, NULL, 0, 0, NULL,
+			      "'%s' is not one of the scenario's availabilityZones", r->group);
+	for (int64_t k = 0; k < r->count; k++)
+		bp_register_instance(bp, type, r->group, NULL);
+	return 0;
+}
+
+/* The service the row names, or -1 with e filled. */
+static int service(struct backplane *bp, const struct trace_row *r, struct err *e)
+{
+	int v = backplane_find_service(bp, r->target);
+
+	if (v < 0)
+		err_at(e, NULL, 0, 0, NULL, "unknown service '%s' (not in $.services)", r->target);
+	return v;
+}
+
+/* The instance the row names, or -1 with e filled. */
+static int32_t instance(struct backplane *bp, const struct trace_row *r, struct err *e)
+{
+	int32_t inst = bp_find_instance(bp, r->target);
+
+	if (inst < 0)
+		err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", r->target);
+	return inst;
+}
+
+static int set_desired(struct backplane *bp, const struct trace_row *r, const char *dir,
+		       struct err *e)
+{
+	int v = service(bp, r, e);
+
+	(void)dir;
+	if (v < 0)
+		return -1;
+	backplane_set_desired(bp, v, r->count);
+	return 0;
+}
+
+static int deploy(struct backplane *bp, const struct trace_row *r, const char *dir,
+		  struct err *e)
+{
+	int v = service(bp, r, e), td;
+
+	if (v < 0)
+		return -1;
+	td = scenario_taskdef(backplane_scenario(bp), r->taskdef, dir, e);
+	if (td < 0)
+		return -1;
+	backplane_deploy(bp, v, td);
+	return 0;
+}
+
+static int delete_service(struct backplane *bp, const struct trace_row *r, const char *dir,
+			  struct err *e)
+{
+	int v = service(bp, r, e);
+
+	(void)dir;
+	if (v < 0)
+		return -1;
+	backplane_delete_service(bp, v);
+	return 0;
+}
+
+static int deregister_instance(struct backplane *bp, const struct trace_row *r,
+			       const char *dir, struct err *e)
+{
+	int32_t inst = instance(bp, r, e);
+
+	(void)dir;
+	if (inst < 0)
+		return -1;
+	fault_deregister(bp, inst);
+	return 0;
+}
+
+static int drain_instance(struct backplane *bp, const struct trace_row *r, const char *dir,
+			  struct err *e)
+{
+	(void)dir;
+	return backplane_drain(bp, r->target, e) ? -1 : 0;
+}
+
+static int activate_instance(struct backplane *bp, const struct trace_row *r,
+			     const char *dir, struct err *e)
+{
+	int32_t inst = instance(bp, r, e);
+
+	(void)dir;
+	if (inst < 0)
+		return -1;
+	backplane_activate(bp, inst);
+	return 0;
+}
+
+static int instance_fail(struct backplane *bp, const struct trace_row *r, const char *dir,
+			 struct err *e)
+{
+	int32_t inst = instance(bp, r, e);
+
+	(void)dir;
+	if (inst < 0)
+		return -1;
+	fault_instance_fail(bp, inst, r->duration, 0, STOP_INFRASTRUCTURE, "instance_fail", -1);
+	return 0;
+}
+
+static int spot_interruption(struct backplane *bp, const struct trace_row *r,
+			     const char *dir, struct err *e)
+{
+	int32_t inst = instance(bp, r, e);
+
+	(void)dir;
+	if (inst < 0)
+		return -1;
+	fault_spot_notice(bp, inst);
+	return 0;
+}
+
+static int az_outage(struct backplane *bp, const struct trace_row *r, const char *dir,
+		     struct err *e)
+{
+	(void)dir;
+	if (!scenario_has_az(backplane_scenario(bp), r->target))
+		return err_at(e, NULL, 0, 0, NULL,
+			      "'%s' is not one of the scenario's availabilityZones", r->target);
+	fault_az_outage(bp, r->target, r->duration, 1.0);
+	return 0;
+}
+
+static int agent_disconnect(struct backplane *bp, const struct trace_row *r,
+			    const char *dir, struct err *e)
+{
+	int32_t inst = instance(bp, r, e);
+
+	(void)dir;
+	if (inst < 0)
+		return -1;
+	fault_agent_disconnect(bp, inst, r->duration);
+	return 0;
+}
+
+#define NO TU_NO
+#define OPT TU_OPT
+#define REQ TU_REQ
+
+/* name, then target, taskdef, count, duration_s, group: whether each is
+ * taken; the least count; what target and group name; the handler. */
+const struct trace_event_def trace_events[TR_N_EVENTS] = {
+	[TR_RUN_TASK] = { "run_task", OPT, OPT, OPT, OPT, OPT, 1, "a task id", "a group", run_task },
+	[TR_STOP_TASK] = { "stop_task", REQ, NO, NO, NO, NO, 1, "a task id", NULL, stop_task },
+	[TR_REGISTER_INSTANCE] = { "register_instance", REQ, NO, OPT, NO, REQ, 1, "an instance type",
+				   "an availability zone", register_instance },
+	[TR_INSTANCE_FAIL] = { "instance_fail", REQ, NO, NO, OPT, NO, 1, "an instance id", NULL,
+			       instance_fail },
+	[TR_AZ_OUTAGE] = { "az_outage", REQ, NO, NO, REQ, NO, 1, "an availability zone", NULL,
+			   az_outage },
+	[TR_AGENT_DISCONNECT] = { "agent_disconnect", REQ, NO, NO, REQ, NO, 1, "an instance id", NULL,
+				  agent_disconnect },
+	[TR_SPOT_INTERRUPTION] = { "spot_interruption", REQ, NO, NO, NO, NO, 1, "an instance id",
+				   NULL, spot_interruption },
+	[TR_SET_DESIRED] = { "set_desired", REQ, NO, REQ, NO, NO, 0, "a service", NULL, set_desired },
+	[TR_DEPLOY] = { "deploy", REQ, REQ, NO, NO, NO, 1, "a service", NULL, deploy },
+	[TR_DRAIN_INSTANCE] = { "drain_instance", REQ, NO, NO, NO, NO, 1, "an instance id", NULL,
+				drain_instance },
+	[TR_ACTIVATE_INSTANCE] = { "activate_instance", REQ, NO, NO, NO, NO, 1, "an instance id",
+				   NULL, activate_instance },
+	[TR_DELETE_SERVICE] = { "delete_service", REQ, NO, NO, NO, NO, 1, "a service", NULL,
+				delete_service },
+	[TR_DEREGISTER_INSTANCE] = { "deregister_instance", REQ, NO, NO, NO, NO, 1, "an instance id",
+				     NULL, deregister_instance },
+};
