@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/pricing.h"
 #include "sim/hmap.h"
 #include "sim/mem.h"
 
@@ -478,6 +479,7 @@ int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *ty
 	agent_init(bp, i);
 	bp->agents[i].group = g ? (int)(g - bp->s->groups) : -1;
 	bp->agents[i].tm = g && g->own_timing ? &g->timing : bp->tm;
+	metrics_on_instance_up(bp->m, sim_now(bp->sim), i, pricing_instance_hourly(bp->s->pricing, type, g && g->spot, bp->rng));
 	notify_cluster(bp);
 	svc_on_instance(bp, i);
 	bp_capacity_changed(bp);

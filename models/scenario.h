@@ -21,6 +21,8 @@
 #include "sim/err.h"
 #include "sim/evq.h"
 
+struct pricing;
+
 struct scn_attr {
 	char *name;
 	char *value;              /* NULL = no value */
@@ -193,6 +195,7 @@ struct scenario {
 	int n_services;
 	struct scn_outage *outages;
 	int n_outages;
+	struct pricing *pricing;      /* `pricing` (models/pricing.h); NULL = the defaults */
 };
 
 /* Load and check a scenario. NULL with e filled on bad input. */
