@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/pricing.h"
 #include "sim/hmap.h"
 #include "sim/jsonrd.h"
 #include "sim/mem.h"

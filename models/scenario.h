@@ -198,6 +198,11 @@ struct scenario {
 	struct pricing *pricing;      /* `pricing` (models/pricing.h); NULL = the defaults */
 };
 
+/* The `pricing` section's reader and its free, in models/pricing.c
+ * (declared here too, so that the loader does not include pricing.h). */
+int pricing_config_read(struct scenario *s, const struct cJSON *obj, struct err *e);
+void pricing_free(struct pricing *p);
+
 /* Load and check a scenario. NULL with e filled on bad input. */
 struct scenario *scenario_load(const char *path, struct err *e);
 void scenario_free(struct scenario *s);        /* NULL is a no-op */
