@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "models/placement/explain.h"
+#include "models/pricing.h"
 #include "sim/hmap.h"
 #include "sim/mem.h"
 
@@ -543,6 +544,7 @@ int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *ty
 	agent_init(bp, i);
 	bp->agents[i].group = g ? (int)(g - bp->s->groups) : -1;
 	bp->agents[i].tm = g && g->own_timing ? &g->timing : bp->tm;
+	metrics_on_instance_up(bp->m, sim_now(bp->sim), i, pricing_instance_hourly(bp->s->pricing, type, g && g->spot, bp->rng));
 	notify_cluster(bp);
 	bp_instance_changed(bp, i);
 	bp_capacity_changed(bp);

@@ -20,7 +20,7 @@ struct catalog {
 	size_t n, cap;
 };
 
-enum { C_TYPE, C_VCPU, C_MEM, C_ENIS, C_TRUNK, C_ARCH, C_GPUS, C_N };
+enum { C_TYPE, C_VCPU, C_MEM, C_ENIS, C_TRUNK, C_ARCH, C_GPUS, C_PRICE, C_N };
 
 struct rows {
 	struct catalog *c;
@@ -47,6 +47,22 @@ static long num(struct rows *r, int col)
 			err_at(r->e, "models/catalog.csv", r->line, col + 1, NULL,
 			       "expected a whole number >= 0, got \"%s\"",
 			       r->field[col] ? r->field[col] : "");
+		r->failed = 1;
+	}
+	return v;
+}
+
+/* A price: a decimal number >= 0 (USD per hour). */
+static double price(struct rows *r, int col)
+{
+	char *end;
+	const char *f = r->field[col] ? r->field[col] : "";
+	double v = strtod(f, &end);
+
+	if (!*f || *end || !(v >= 0) || v > 1e6) {
+		if (!r->failed)
+			err_at(r->e, "models/catalog.csv", r->line, col + 1, NULL,
+			       "expected a price in USD per hour >= 0, got \"%s\"", f);
 		r->failed = 1;
 	}
 	return v;
@@ -83,6 +99,8 @@ static void on_row(int c, void *data)
 			t.trunk_tasks = (int)num(r, C_TRUNK);
 			t.arch = r->field[C_ARCH];
 			t.gpus = (int)num(r, C_GPUS);
+			t.usd_per_hour = price(r, C_PRICE);
+			t.priced = 1;
 			if (!r->failed)
 				catalog_put(r->c, &t);
 		}
@@ -138,14 +156,32 @@ void catalog_put(struct catalog *c, const struct catalog_type *t)
 	struct catalog_type *slot = (struct catalog_type *)catalog_find(c, t->name);
 
 	if (slot) {
+		struct catalog_type old = *slot;
+
 		free_type(slot);
+		*slot = *t;
+		if (!t->priced) {
+			slot->priced = old.priced;
+			slot->usd_per_hour = old.usd_per_hour;
+		}
 	} else {
 		XGROW(c->t, c->cap, c->n + 1);
 		slot = &c->t[c->n++];
+		*slot = *t;
 	}
-	*slot = *t;
 	slot->name = xstrdup(t->name);
 	slot->arch = xstrdup(t->arch);
+}
+
+int catalog_set_price(struct catalog *c, const char *name, double usd_per_hour)
+{
+	struct catalog_type *t = (struct catalog_type *)catalog_find(c, name);
+
+	if (!t)
+		return -1;
+	t->priced = 1;
+	t->usd_per_hour = usd_per_hour;
+	return 0;
 }
 
 int catalog_count(const struct catalog *c)

@@ -131,6 +131,8 @@ int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repai
 	a->dead = 1;
 	a->up = 0;
 	a->gone = repair < 0;
+	if (a->gone)   /* terminated: billing stops */
+		metrics_on_instance_down(bp->m, sim_now(bp->sim), inst);
 	a->cleaned = 0;
 	a->life++;
 	a->epoch++;
@@ -287,6 +289,7 @@ void fault_deregister(struct backplane *bp, int32_t inst)
 	a->failed_at = sim_now(bp->sim);
 	a->fault_id = 0;
 	a->fail_code = STOP_USER;
+	metrics_on_instance_down(bp->m, sim_now(bp->sim), inst);   /* deregistered: billing stops */
 	clean(bp, inst);
 }
 

@@ -7,7 +7,9 @@
  *   summary.csv             one row per run
  *   perf.csv                machine-dependent figures (metrics_write_perf)
  * Time-weighted averages integrate the reservation percentage over
- * simulated time exactly (piecewise constant between changes).
+ * simulated time exactly (piecewise constant between changes).  Cost adds
+ * up each instance's billed periods (models/pricing.h) as they end, in
+ * event order, and those still open at the end in instance order.
  */
 #include "metrics.h"
 
@@ -18,6 +20,7 @@
 
 #include <gsl/gsl_rstat.h>
 
+#include "models/pricing.h"
 #include "sim/csvout.h"
 #include "sim/quant.h"
 #include "sim/mem.h"
@@ -53,6 +56,11 @@ struct metrics {
 	double cpu_pct, mem_pct;                 /* current reservation % */
 	double cpu_acc, mem_acc;                 /* ∫ pct dt, pct·ms */
 	int32_t peak_used;
+	/* cost: one open billed period per instance number */
+	struct billed { sim_time_t up; double usd_per_hour; uint8_t open; } *billed;
+	size_t n_billed;
+	double cost_instances, cost_fargate;      /* USD */
+	int cost_unknown;                          /* an instance type had no price */
 };
 
 static char *join(const char *dir, const char *name)
@@ -328,9 +336,51 @@ void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *servic
 	csvout_endrow(o);
 }
 
+void metrics_on_instance_up(struct metrics *m, sim_time_t now, int32_t inst, double usd_per_hour)
+{
+	if (inst < 0)
+		return;
+	if ((size_t)inst >= m->n_billed) {
+		size_t n = (size_t)inst + 1 > 2 * m->n_billed ? (size_t)inst + 1 : 2 * m->n_billed;
+
+		m->billed = xrealloc(m->billed, n * sizeof *m->billed);
+		memset(m->billed + m->n_billed, 0, (n - m->n_billed) * sizeof *m->billed);
+		m->n_billed = n;
+	}
+	metrics_on_instance_down(m, now, inst);
+	m->billed[inst] = (struct billed){ now, usd_per_hour, 1 };
+}
+
+void metrics_on_instance_down(struct metrics *m, sim_time_t now, int32_t inst)
+{
+	struct billed *b;
+
+	if (inst < 0 || (size_t)inst >= m->n_billed || !m->billed[inst].open)
+		return;
+	b = &m->billed[inst];
+	b->open = 0;
+	if (b->usd_per_hour < 0)
+		m->cost_unknown = 1;
+	else
+		m->cost_instances += pricing_period_usd(b->usd_per_hour, now - b->up);
+}
+
+void metrics_add_fargate_cost(struct metrics *m, double usd)
+{
+	m->cost_fargate += usd;
+}
+
+static void cost_cell(struct csvout *o, int known, double usd)
+{
+	if (known)
+		csvout_fixed(o, usd, 4);
+	else
+		csvout_empty(o);
+}
+
 static int write_summary(struct metrics *m, sim_time_t end, struct err *e)
 {
-	const char *cols[13 + N_REASONS + 1];
+	const char *cols[13 + N_REASONS + 4 + 1];
 	int n = 0;
 	struct csvout *o;
 	size_t np = gsl_rstat_n(m->pending);
@@ -339,11 +389,18 @@ static int write_summary(struct metrics *m, sim_time_t end, struct err *e)
 		"sim_seconds", "tasks_submitted", "tasks_placed", "tasks_never_placed",
 		"mean_pending_s", "p99_pending_s", "mean_cpu_reserved_pct",
 		"mean_mem_reserved_pct", "peak_instances_used", "placement_failures_total" };
+	/* cost columns come last, so the earlier columns keep their places;
+	 * cost_per_million_requests_usd joins them when requests are simulated */
+	static const char *const cost_cols[] = { "cost_instances_usd", "cost_fargate_usd",
+		"cost_total_usd", "cost_per_1000_tasks_usd" };
+	double total;
 
 	for (size_t i = 0; i < sizeof base_cols / sizeof base_cols[0]; i++)
 		cols[n++] = base_cols[i];
 	for (size_t i = 0; i < N_REASONS; i++)
 		cols[n++] = reason_cols[i];
+	for (size_t i = 0; i < sizeof cost_cols / sizeof cost_cols[0]; i++)
+		cols[n++] = cost_cols[i];
 	{
 		char *p = join(m->dir, "summary.csv");
 
@@ -367,6 +424,13 @@ static int write_summary(struct metrics *m, sim_time_t end, struct err *e)
 	csvout_int(o, m->failures_total);
 	for (size_t i = 0; i < N_REASONS; i++)
 		csvout_int(o, m->by_reason[i]);
+	for (size_t i = 0; i < m->n_billed; i++)
+		metrics_on_instance_down(m, end, (int32_t)i);
+	total = m->cost_instances + m->cost_fargate;
+	cost_cell(o, !m->cost_unknown, m->cost_instances);
+	cost_cell(o, 1, m->cost_fargate);
+	cost_cell(o, !m->cost_unknown, total);
+	cost_cell(o, !m->cost_unknown && m->placed > 0, m->placed > 0 ? total * 1000.0 / (double)m->placed : 0);
 	csvout_endrow(o);
 	return csvout_close(o, e);
 }
@@ -378,6 +442,7 @@ static void release(struct metrics *m)
 	free(m->dir);
 	free(m->scenario);
 	free(m->strategy);
+	free(m->billed);
 	free(m);
 }
 

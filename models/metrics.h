@@ -92,6 +92,17 @@ void metrics_on_fault(struct metrics *m, sim_time_t now, int64_t fault_id, const
 void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *service,
 			 int64_t lost, sim_time_t restored);
 
+/* Cost (scenarios/README.md, "Cost"; models/pricing.h).  An instance
+ * (numbered as in the cluster) starts a billed period when it registers, at
+ * `usd_per_hour` (-1 = the type has no price: the run's cost is unknown and
+ * its cost columns are empty), and ends it when it is terminated or
+ * deregistered, or at the end of the run; each period is billed per second
+ * with the 60 s minimum.  A second `down` for the same period is ignored. */
+void metrics_on_instance_up(struct metrics *m, sim_time_t now, int32_t inst, double usd_per_hour);
+void metrics_on_instance_down(struct metrics *m, sim_time_t now, int32_t inst);
+/* A Fargate task's cost, USD (pricing_fargate_usd()). */
+void metrics_add_fargate_cost(struct metrics *m, double usd);
+
 /* Write summary.csv for a run that ended at `end`, then rename every file
  * into place.  Frees m. */
 int metrics_close(struct metrics *m, sim_time_t end, struct err *e);

@@ -1109,7 +1109,7 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 	struct jr c;
 	const char *name, *region, *desc;
 	const cJSON *azs, *defaults, *types, *groups, *tds, *placement, *workload, *pending;
-	const cJSON *services, *cp, *agent, *outages;
+	const cJSON *services, *cp, *agent, *outages, *pricing;
 	int64_t seed;
 	double duration, interval, ptimeout = 0;
 	static const struct scn_instance_settings base = {
@@ -1124,7 +1124,7 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 		"durationSeconds", "metricsIntervalSeconds", "region", "availabilityZones",
 		"instanceDefaults", "instanceTypes", "instanceGroups", "taskDefinitions",
 		"placement", "workload", "pending", "services", "controlPlane", "agent",
-		"azOutages", NULL };
+		"azOutages", "pricing", NULL };
 
 	rc = jr_open(&c, d->root, s->file, "$", e) || jr_only(&c, members) ||
 	     jr_opt_str(&c, "name", dflt_name, &name) ||
@@ -1145,6 +1145,7 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 	     jr_opt_object(&c, "controlPlane", &cp) ||
 	     jr_opt_object(&c, "agent", &agent) ||
 	     jr_opt_array(&c, "azOutages", &outages) ||
+	     jr_opt_object(&c, "pricing", &pricing) ||
 	     jr_end(&c);
 	s->name = xstrdup(rc ? dflt_name : name);
 	free(dflt_name);
@@ -1158,6 +1159,7 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 	    read_timing(s, cp, agent, e) ||
 	    read_settings(defaults, s->file, "$.instanceDefaults", &base, &s->defaults, e) ||
 	    (types && read_instance_types(s, types, e)) ||
+	    pricing_config_read(s, pricing, e) ||
 	    (groups && read_groups(s, groups, e)) ||
 	    read_placement(s, placement, e) ||
 	    (tds && read_taskdefs(s, tds, e)) ||
@@ -1262,6 +1264,7 @@ void scenario_free(struct scenario *s)
 		}
 	}
 	free(s->groups);
+	pricing_free(s->pricing);
 	for (int i = 0; i < s->n_taskdefs; i++) {
 		free(s->taskdefs[i].name);
 		free(s->taskdefs[i].path);

@@ -21,6 +21,8 @@
 #include "sim/err.h"
 #include "sim/evq.h"
 
+struct pricing;
+
 struct scn_attr {
 	char *name;
 	char *value;              /* NULL = no value */
@@ -193,7 +195,13 @@ struct scenario {
 	int n_services;
 	struct scn_outage *outages;
 	int n_outages;
+	struct pricing *pricing;      /* `pricing` (models/pricing.h); NULL = the defaults */
 };
+
+/* The `pricing` section's reader and its free, in models/pricing.c
+ * (declared here too, so that the loader does not include pricing.h). */
+int pricing_config_read(struct scenario *s, const struct cJSON *obj, struct err *e);
+void pricing_free(struct pricing *p);
 
 /* Load and check a scenario. NULL with e filled on bad input. */
 struct scenario *scenario_load(const char *path, struct err *e);
