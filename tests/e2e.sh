@@ -88,5 +88,7 @@ check "import alibaba2018" "$ECSIM" import alibaba2018 --batch-task tests/data/i
 	--out "$T/ali.csv" --quiet
 expect_exit 2 "import missing file" "nope.csv" "$ECSIM" import google2011 --task-events "$T/nope.csv" --out "$T/x.csv"
 
+. tests/e2e-robust.sh
+
 echo "e2e: $pass passed, $fail failed"
 [ $fail -eq 0 ]
