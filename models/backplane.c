@@ -343,6 +343,11 @@ static int run_task(struct backplane *bp, int td, const char *group, const char 
 		group = gbuf;
 	}
 	g = cluster_group(bp->cl, group);
+	if (bp->s->max_queued > 0 && (int64_t)bp->queued + count > bp->s->max_queued)
+		return err_at(e, NULL, 0, 0, NULL,
+			      "%lld tasks would wait for placement, more than the limit of %lld "
+			      "(a simulator limit: raise it with $.limits.maxQueuedTasks)",
+			      (long long)bp->queued + (long long)count, (long long)bp->s->max_queued);
 	for (int64_t k = 1; k <= count; k++) {
 		if (id && *id && hmap_get(bp->by_id, id, &dummy))
 			return err_at(e, NULL, 0, 0, NULL,
@@ -553,6 +558,14 @@ static int trace_row(struct backplane *bp, struct trace_src *src, struct err *e)
 		if (!scenario_has_az(bp->s, r->group)) {
 			err_at(e, NULL, 0, 0, NULL,
 			       "'%s' is not one of the scenario's availabilityZones", r->group);
+			break;
+		}
+		if (bp->s->max_instances > 0 && cluster_count(bp->cl) + r->count > bp->s->max_instances) {
+			err_at(e, NULL, 0, 0, NULL,
+			       "%lld container instances would be registered in the run, more than the "
+			       "limit of %lld (ECS's quota per cluster by default; raise it with "
+			       "$.limits.maxInstances)", (long long)cluster_count(bp->cl) + (long long)r->count,
+			       (long long)bp->s->max_instances);
 			break;
 		}
 		for (int64_t k = 0; k < r->count; k++)

@@ -179,12 +179,20 @@ struct scenario {
 	int n_gens;
 	sim_time_t pending_timeout;   /* ms, 0 = a pending task waits until the end */
 	int pending_fail;             /* "mode": "fail": RunTask fails at once (no waiting) */
+	int64_t max_instances;        /* $.limits.maxInstances: registered over the run */
+	int64_t max_queued;           /* $.limits.maxQueuedTasks: waiting for placement */
 	struct scn_timing timing;
 	struct scn_service *services;
 	int n_services;
 	struct scn_outage *outages;
 	int n_outages;
 };
+
+/* $.limits (scenarios/README.md, "Limits"). */
+#define SCN_DEFAULT_MAX_INSTANCES 5000      /* ECS quota per cluster */
+#define SCN_MAX_MAX_INSTANCES 1000000
+#define SCN_DEFAULT_MAX_QUEUED 100000
+#define SCN_MAX_MAX_QUEUED 100000000
 
 /* Load and check a scenario. NULL with e filled on bad input. */
 struct scenario *scenario_load(const char *path, struct err *e);

@@ -5,6 +5,7 @@
  * Afterwards a summary of what was skipped goes to stderr (unless --quiet).
  * Exit 2 on bad usage or bad input (FILE:LINE:COL messages), 1 when the
  * output cannot be written. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@ static void usage(void)
 {
 	printf("usage: ecsim import google2011 --task-events F [--machine-events F] [options]\n"
 	       "       ecsim import alibaba2018 [--batch-task F] [--container-meta F] [--machine-meta F]\n"
-	       "                                [--machine-cores N] [options]\n"
+	       "                                [--machine-cores N] [--max-instance-num N] [options]\n"
 	       "options: [--instance-type T] [--azs a,b,c] [--time-scale X] [--max-rows N]\n"
 	       "         [--first-instance N] [--out FILE|-] [--quiet]\n"
 	       "Tables are headerless CSV as published (.gz read through gzip -dc), each in\n"
@@ -102,21 +103,27 @@ int cmd_import(int argc, char **argv)
 
 			if (end == v || *end || !(x > 0) || x > 1e9) {
 				free(azs);
-				return cmd_usage_error("import: %s: expected a number > 0, got '%s'", a, v);
+				return cmd_usage_error("import: %s: expected a number in (0, 1e9], got '%s'", a, v);
 			}
 			if (!strcmp(a, "--time-scale"))
 				o.time_scale = x;
 			else
 				o.machine_cores = x;
-		} else if (!strcmp(a, "--max-rows") || !strcmp(a, "--first-instance")) {
-			long long x = strtoll(v, &end, 10);
+		} else if (!strcmp(a, "--max-rows") || !strcmp(a, "--first-instance") ||
+			   !strcmp(a, "--max-instance-num")) {
+			long long x;
 
-			if (end == v || *end || x < 0 || x > 1000000000LL) {
+			errno = 0;
+			x = strtoll(v, &end, 10);
+			if (end == v || *end || errno || x < 0 || x > 1000000000LL) {
 				free(azs);
-				return cmd_usage_error("import: %s: expected an integer >= 0, got '%s'", a, v);
+				return cmd_usage_error("import: %s: expected an integer in [0, 1000000000], got '%s'",
+						       a, v);
 			}
 			if (!strcmp(a, "--max-rows"))
 				o.max_rows = x;
+			else if (!strcmp(a, "--max-instance-num"))
+				o.max_instance_num = x;
 			else
 				o.first_instance = (int)x;
 		} else {
