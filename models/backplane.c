@@ -380,16 +380,33 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 	/* PROVISIONING: on_provisioned sends the stop instead of the start */
 }
 
+static uint64_t stop_id_put(struct backplane *bp, const char *id)
+{
+	size_t k;
+
+	if (bp->n_stop_free > 0) {
+		k = bp->stop_free[--bp->n_stop_free];
+	} else {
+		XGROW(bp->stop_ids, bp->cap_stop_ids, bp->n_stop_ids + 1);
+		k = bp->n_stop_ids++;
+	}
+	bp->stop_ids[k] = xstrdup(id);
+	return k;
+}
+
 static void on_api_stop(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
-	char *id = ev->target;
+	char *id = bp->stop_ids[ev->arg];
 	uint64_t slot;
 
 	(void)s;
 	if (hmap_get(bp->by_id, id, &slot))
 		bp_stop_task(bp, (uint32_t)slot, STOP_USER);
 	free(id);
+	bp->stop_ids[ev->arg] = NULL;
+	XGROW(bp->stop_free, bp->cap_stop_free, bp->n_stop_free + 1);
+	bp->stop_free[bp->n_stop_free++] = (size_t)ev->arg;
 }
 
 void bp_task_running(struct backplane *bp, uint32_t slot)
@@ -542,7 +559,7 @@ static int trace_row(struct backplane *bp, struct trace_src *src, struct err *e)
 		return run_task(bp, td, r->group, r->target, r->count, r->duration, e);
 	case TR_STOP_TASK:
 		/* the call takes effect after the API latency */
-		sim_after(bp->sim, bp->tm->api_latency, bp->ev_api_stop, xstrdup(r->target), 0);
+		sim_after(bp->sim, bp->tm->api_latency, bp->ev_api_stop, bp, stop_id_put(bp, r->target));
 		return 0;
 	case TR_REGISTER_INSTANCE: {
 		const struct catalog_type *type = catalog_find(bp->s->catalog, r->target);
@@ -853,6 +870,10 @@ void backplane_free(struct backplane *bp)
 		if (bp->gens[i].table)
 			gsl_ran_discrete_free(bp->gens[i].table);
 	free(bp->gens);
+	for (size_t i = 0; i < bp->n_stop_ids; i++)
+		free(bp->stop_ids[i]);
+	free(bp->stop_ids);
+	free(bp->stop_free);
 	agent_free_all(bp);
 	svc_free_all(bp);
 	cluster_free(bp->cl);
