@@ -3,6 +3,7 @@
  * large count is refused quickly), writing the outputs to a scratch
  * folder. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz/fuzz.h"
@@ -17,11 +18,14 @@ static const char scenario_text[] =
 	"    { \"name\": \"a\", \"instanceType\": \"m5.large\", \"availabilityZone\": \"us-east-1a\", \"count\": 2 },\n"
 	"    { \"name\": \"b\", \"instanceType\": \"c5.large\", \"availabilityZone\": \"us-east-1b\", \"count\": 2,\n"
 	"      \"attributes\": { \"stack\": \"prod\" } } ],\n"
-	"  \"taskDefinitions\": { \"web\": { \"family\": \"web\", \"containerDefinitions\": [\n"
-	"    { \"name\": \"app\", \"image\": \"x\", \"cpu\": 256, \"memory\": 512, \"essential\": true } ] } },\n"
-	"  \"services\": [ { \"name\": \"svc\", \"taskDefinition\": \"web\", \"desiredCount\": 1 } ],\n"
+	"  \"taskDefinitions\": { \"web\": \"td.json\" },\n"
+	"  \"services\": [ { \"serviceName\": \"svc\", \"taskDefinition\": \"web\", \"desiredCount\": 1 } ],\n"
 	"  \"workload\": { \"traces\": [\"trace.csv\"] },\n"
 	"  \"limits\": { \"maxInstances\": 40, \"maxQueuedTasks\": 200 } }\n";
+
+static const char td_text[] =
+	"{ \"family\": \"web\", \"containerDefinitions\": [\n"
+	"  { \"name\": \"app\", \"image\": \"x\", \"cpu\": 256, \"memory\": 512, \"essential\": true } ] }\n";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -43,10 +47,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	trace_close(t);
 	snprintf(spath, sizeof spath, "%s", fuzz_file("scenario.json", (const uint8_t *)scenario_text,
 						      sizeof scenario_text - 1));
+	fuzz_file("td.json", (const uint8_t *)td_text, sizeof td_text - 1);
 	err_clear(&e);
 	s = scenario_load(spath, &e);
-	if (!s)
-		return 0;       /* the fixed scenario is checked by the replay's seed */
+	if (!s) {               /* the fixed scenario must load */
+		char m[512];
+
+		err_format(&e, m, sizeof m);
+		fprintf(stderr, "fz_trace: %s\n", m);
+		abort();
+	}
 	snprintf(out, sizeof out, "%s/out", fuzz_dir());
 	memset(&o, 0, sizeof o);
 	o.out_dir = out;
