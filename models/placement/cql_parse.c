@@ -310,7 +310,7 @@ static long re_positions(const char *s, size_t *at)
 			i++;
 		} else if (c == '+') {
 			sum[d] += last[d];
-			last[d] *= 2;
+			last[d] = re_mul(last[d], 2);
 			i++;
 		} else if (c == '{' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9') {
 			long m = 0, k;
