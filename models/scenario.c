@@ -1014,6 +1014,9 @@ static int read_limits(struct scenario *s, const cJSON *limits, const cJSON *gro
 				  &s->max_queued) ||
 		       jr_end(&c)))
 		return -1;
+	if (s->n_services > 5000)
+		return err_at(e, s->file, 0, 0, "$.services",
+			      "%d services, more than ECS's quota of 5000 services per cluster", s->n_services);
 	for (int i = 0; i < s->n_groups; i++)
 		total += s->groups[i].count;
 	if (total > s->max_instances) {

@@ -101,3 +101,8 @@ chmod +x "$T/bin/gzip"
 gzip -c tests/data/import/google/task_events.csv > "$T/te.csv.gz"
 expect_exit 2 "gzip killed by a signal is said" 'gzip -dc was killed by signal 9' \
 	env PATH="$T/bin:$PATH" "$ECSIM" import google2011 --task-events "$T/te.csv.gz" --out "$T/gz.out"
+awk -v pwd="$PWD" 'BEGIN { printf "{\"durationSeconds\": 60, \"region\": \"us-east-1\", \"availabilityZones\": [\"us-east-1a\"], \"taskDefinitions\": {\"web\": \"%s/scenarios/taskdefs/web.json\"}, \"services\": [", pwd;
+	for (i = 0; i < 5001; i++) printf "%s{\"serviceName\": \"s%d\", \"taskDefinition\": \"web\", \"desiredCount\": 0}", i ? "," : "", i;
+	print "]}" }' > "$T/svc.json"
+expect_exit 2 "5001 services refused (ECS quota)" "\$.services: 5001 services, more than ECS's quota of 5000 services per cluster" \
+	guard "$ECSIM" validate "$T/svc.json"
