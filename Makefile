@@ -9,6 +9,8 @@
 #   make valgrind   the unit suites under valgrind --leak-check=full
 #   make bench      speed of the hot paths (printed, never asserted)
 #   make check-cycles  include cycles among models/ only (also in make test)
+#   make fuzz TARGET=cql SECONDS=60   a libFuzzer campaign (clang); targets:
+#                   taskdef scenario trace cql gen google2011 alibaba2018
 #   make clean      remove build outputs (never results/)
 #
 # Each variant builds in its own directory (build/release, build/asan), so
@@ -26,6 +28,11 @@ PKG_LIBS = $(shell pkg-config --libs gsl libcjson 2>/dev/null || echo -lgsl -lgs
 ifeq ($(VARIANT),asan)
 OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDOPT := -fsanitize=address,undefined
+else ifeq ($(VARIANT),fuzz)
+# libFuzzer (clang); FUZZ_CC=afl-clang-fast builds the same harnesses for AFL++
+CC := $(or $(FUZZ_CC),clang)
+OPT := -O1 -g -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDOPT := -fsanitize=address,undefined,fuzzer
 else
 OPT := -O2 -g
 LDOPT :=
@@ -52,7 +59,13 @@ TEST_SUPPORT := $(patsubst %.c,$(B)/%.o,tests/cu_main.c $(wildcard tests/oracle/
 BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(B)/bench/%)
 
-.PHONY: all run test check unit e2e exp schema docs-check asan valgrind bench deps clean check-layers check-cycles
+# Fuzzing harnesses (fuzz/fz_<target>.c; README.md, "Fuzzing").
+FUZZ_TARGETS := taskdef scenario trace cql gen google2011 alibaba2018
+TARGET ?= cql
+SECONDS ?= 60
+
+.PHONY: all run test check unit e2e exp schema docs-check asan valgrind bench deps clean check-layers check-cycles \
+	fuzz fuzz-run fuzz-replay fuzz-replay-run
 
 all: ecsim
 
@@ -156,6 +169,35 @@ bench: deps
 	@sh tests/bench/run.sh $(BENCH_BINS)
 	@sh tests/bench/run-ecsim.sh ./ecsim
 	@sh tests/bench/bench-gen.sh ./ecsim
+
+# fuzz-replay: every input of fuzz/regress/<target>/ through its harness,
+# under ASan + UBSan (a plain main, fuzz/replay.c: no libFuzzer needed).
+# fuzz: a libFuzzer campaign of SECONDS on TARGET, its corpus kept in
+# build/fuzz/corpus/TARGET, seeded from fuzz/seeds/TARGET.
+$(B)/fuzz/replay-%: $(B)/fuzz/fz_%.o $(B)/fuzz/replay.o $(B)/fuzz/common.o $(LIB_OBJS)
+	@echo "  LD      $@"
+	@$(CC) $(LDOPT) -o $@ $^ $(LDLIBS)
+
+$(B)/fuzz/fuzz-%: $(B)/fuzz/fz_%.o $(B)/fuzz/common.o $(LIB_OBJS)
+	@echo "  LD      $@"
+	@$(CC) $(LDOPT) -o $@ $^ $(LDLIBS)
+
+.PRECIOUS: $(B)/fuzz/%.o
+
+fuzz-replay:
+	@$(MAKE) --no-print-directory VARIANT=asan fuzz-replay-run
+
+fuzz-replay-run: $(FUZZ_TARGETS:%=$(B)/fuzz/replay-%)
+	@sh fuzz/replay.sh $(B)/fuzz $(FUZZ_TARGETS)
+
+fuzz:
+	@$(MAKE) --no-print-directory VARIANT=fuzz fuzz-run
+
+fuzz-run: $(B)/fuzz/fuzz-$(TARGET)
+	@mkdir -p $(B)/corpus/$(TARGET)
+	$(B)/fuzz/fuzz-$(TARGET) -max_total_time=$(SECONDS) -timeout=10 -rss_limit_mb=2048 \
+		-dict=fuzz/dict/$(TARGET).dict -artifact_prefix=$(B)/$(TARGET)- -print_final_stats=1 \
+		$(B)/corpus/$(TARGET) fuzz/seeds/$(TARGET) fuzz/regress/$(TARGET)
 
 # Which layer may include which (scripts/check-layers.sh says the rules):
 # sim/ only sim/, models/ only sim/ and models/, nothing else the command layer

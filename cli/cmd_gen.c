@@ -1,5 +1,5 @@
 /* sim/cmd_gen.c — `ecsim gen SPEC.json [--out FILE|-] [--seed N]
- * [--duration SECONDS] [--quiet]`: write the workload trace a generator spec
+ * [--duration SECONDS] [--max-rows N] [--quiet]`: write the workload trace a generator spec
  * describes (models/gen.h; scenarios/README.md, "Generating traces").
  * The default output is results/gen/<spec name>.csv (folders created);
  * `--out -` writes to stdout.  A file is written to FILE.tmp and renamed when
@@ -27,6 +27,7 @@ static void usage(void)
 	       "  --out FILE|-         output trace (default results/gen/<name>.csv; - = stdout)\n"
 	       "  --seed N             seed of every stream (overrides the spec's seed)\n"
 	       "  --duration SECONDS   generate rows for [0, SECONDS) (overrides durationSeconds)\n"
+	       "  --max-rows N         refuse a spec expected to write more rows (default 10000000)\n"
 	       "  --quiet              no summary line on stderr\n"
 	       "  -h, --help           this text\n");
 }
@@ -67,7 +68,8 @@ int cmd_gen(int argc, char **argv)
 	char *dflt = NULL;
 	struct err e;
 	int64_t rows = 0;
-	double t0, wall;
+	long long max_rows = GEN_DEFAULT_MAX_ROWS;
+	double t0, wall, expect;
 	int quiet = 0, rc;
 
 	for (int i = 1; i < argc; i++) {
@@ -99,9 +101,18 @@ int cmd_gen(int argc, char **argv)
 			errno = 0;
 			x = strtoull(v, &end, 10);
 			if (end == v || *end || *v == '-' || errno)
-				return cmd_usage_error("gen: --seed: expected an integer >= 0, got '%s'", v);
+				return cmd_usage_error("gen: --seed: expected an integer in [0, %llu], got '%s'",
+						       (unsigned long long)UINT64_MAX, v);
 			o.has_seed = 1;
 			o.seed = x;
+		} else if (!strcmp(a, "--max-rows")) {
+			long long x;
+
+			errno = 0;
+			x = strtoll(v, &end, 10);
+			if (end == v || *end || errno || x < 1 || x > 1000000000000LL)
+				return cmd_usage_error("gen: --max-rows: expected an integer in [1, 1000000000000], got '%s'", v);
+			max_rows = x;
 		} else if (!strcmp(a, "--duration")) {
 			double x = strtod(v, &end);
 
@@ -118,6 +129,14 @@ int cmd_gen(int argc, char **argv)
 	s = gen_spec_load(spec_path, &e);
 	if (!s) {
 		err_print(&e, stderr);
+		return EXIT_INPUT;
+	}
+	expect = gen_expected_rows(s, &o);
+	if (!(expect <= (double)max_rows)) {
+		fprintf(stderr, "ecsim: error: %s: the spec is expected to write about %.4g rows, more than "
+			"the limit of %lld (raise it with --max-rows N, default %lld)\n", spec_path, expect,
+			max_rows, (long long)GEN_DEFAULT_MAX_ROWS);
+		gen_spec_free(s);
 		return EXIT_INPUT;
 	}
 	if (!out) {

@@ -5,6 +5,7 @@
  * Afterwards a summary of what was skipped goes to stderr (unless --quiet).
  * Exit 2 on bad usage or bad input (FILE:LINE:COL messages), 1 when the
  * output cannot be written. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ static void usage(void)
 	       "  --container-meta F    Alibaba 2018 container_meta table\n"
 	       "  --machine-meta F      Alibaba 2018 machine_meta table\n"
 	       "  --machine-cores N     Alibaba: cores of one trace machine (default 96)\n"
+	       "  --max-instance-num N  Alibaba: refuse a batch_task row with more instances (default 1000000)\n"
 	       "  --instance-type T     catalog type a normalised capacity of 1.0 maps to (default m5.4xlarge)\n"
 	       "  --azs a,b,c           availability zones (default us-east-1a,us-east-1b,us-east-1c)\n"
 	       "  --time-scale X        multiply every time and duration (default 1)\n"
@@ -115,21 +117,27 @@ int cmd_import(int argc, char **argv)
 
 			if (end == v || *end || !(x > 0) || x > 1e9) {
 				free(azs);
-				return cmd_usage_error("import: %s: expected a number > 0, got '%s'", a, v);
+				return cmd_usage_error("import: %s: expected a number in (0, 1e9], got '%s'", a, v);
 			}
 			if (!strcmp(a, "--time-scale"))
 				o.time_scale = x;
 			else
 				o.machine_cores = x;
-		} else if (!strcmp(a, "--max-rows") || !strcmp(a, "--first-instance")) {
-			long long x = strtoll(v, &end, 10);
+		} else if (!strcmp(a, "--max-rows") || !strcmp(a, "--first-instance") ||
+			   !strcmp(a, "--max-instance-num")) {
+			long long x;
 
-			if (end == v || *end || x < 0 || x > 1000000000LL) {
+			errno = 0;
+			x = strtoll(v, &end, 10);
+			if (end == v || *end || errno || x < 0 || x > 1000000000LL) {
 				free(azs);
-				return cmd_usage_error("import: %s: expected an integer >= 0, got '%s'", a, v);
+				return cmd_usage_error("import: %s: expected an integer in [0, 1000000000], got '%s'",
+						       a, v);
 			}
 			if (!strcmp(a, "--max-rows"))
 				o.max_rows = x;
+			else if (!strcmp(a, "--max-instance-num"))
+				o.max_instance_num = x;
 			else
 				o.first_instance = (int)x;
 		} else {

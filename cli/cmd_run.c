@@ -1,6 +1,8 @@
 /* sim/cmd_run.c — `ecsim run`: load a scenario, simulate it, write the CSV
  * files.  Outputs appear only when the run completes (each file is written
  * to a temporary name and renamed); on any error none is left behind. */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,14 +90,16 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 				return cmd_usage_error("run: %s needs a value", a);
 			v = argv[++i];
 			if (!strcmp(a, "--seed")) {
+				errno = 0;
 				o->seed = strtoll(v, &end, 10);
-				if (!*v || *end || o->seed < 0)
-					return cmd_usage_error("run: --seed: expected an integer >= 0, got '%s'", v);
+				if (!*v || *end || o->seed < 0 || errno)
+					return cmd_usage_error("run: --seed: expected an integer in [0, %lld], got '%s'",
+							       (long long)INT64_MAX, v);
 				o->has_seed = 1;
 			} else if (!strcmp(a, "--until")) {
 				o->until_s = strtod(v, &end);
 				if (!*v || *end || !(o->until_s > 0) || o->until_s > 1e11)
-					return cmd_usage_error("run: --until: expected seconds > 0, got '%s'", v);
+					return cmd_usage_error("run: --until: expected seconds in (0, 1e11], got '%s'", v);
 			} else if (!strcmp(a, "--out")) {
 				o->out = v;
 			} else if (!strcmp(a, "--strategy")) {

@@ -451,6 +451,11 @@ int backplane_run_task(struct backplane *bp, int td, const char *group, const ch
 		group = gbuf;
 	}
 	g = cluster_group(bp->cl, group);
+	if (bp->s->max_queued > 0 && (int64_t)bp->queued + count > bp->s->max_queued)
+		return err_at(e, NULL, 0, 0, NULL,
+			      "%lld tasks would wait for placement, more than the limit of %lld "
+			      "(a simulator limit: raise it with $.limits.maxQueuedTasks)",
+			      (long long)bp->queued + (long long)count, (long long)bp->s->max_queued);
 	for (int64_t k = 1; k <= count; k++) {
 		if (id && *id && hmap_get(bp->by_id, id, &dummy))
 			return err_at(e, NULL, 0, 0, NULL,
@@ -486,10 +491,24 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 	/* PROVISIONING: on_provisioned sends the stop instead of the start */
 }
 
+static uint64_t stop_id_put(struct backplane *bp, const char *id)
+{
+	size_t k;
+
+	if (bp->n_stop_free > 0) {
+		k = bp->stop_free[--bp->n_stop_free];
+	} else {
+		XGROW(bp->stop_ids, bp->cap_stop_ids, bp->n_stop_ids + 1);
+		k = bp->n_stop_ids++;
+	}
+	bp->stop_ids[k] = xstrdup(id);
+	return k;
+}
+
 void backplane_stop_task(struct backplane *bp, const char *task_id)
 {
 	/* the call takes effect after the API latency */
-	sim_after(bp->sim, bp->tm->api_latency, bp->ev_api_stop, xstrdup(task_id), 0);
+	sim_after(bp->sim, bp->tm->api_latency, bp->ev_api_stop, bp, stop_id_put(bp, task_id));
 }
 
 void bp_pin_task(struct backplane *bp, uint32_t slot, int32_t inst, const char *az)
@@ -501,13 +520,16 @@ void bp_pin_task(struct backplane *bp, uint32_t slot, int32_t inst, const char *
 static void on_api_stop(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
-	char *id = ev->target;
+	char *id = bp->stop_ids[ev->arg];
 	uint64_t slot;
 
 	(void)s;
 	if (hmap_get(bp->by_id, id, &slot))
 		bp_stop_task(bp, (uint32_t)slot, STOP_USER);
 	free(id);
+	bp->stop_ids[ev->arg] = NULL;
+	XGROW(bp->stop_free, bp->cap_stop_free, bp->n_stop_free + 1);
+	bp->stop_free[bp->n_stop_free++] = (size_t)ev->arg;
 }
 
 void bp_task_running(struct backplane *bp, uint32_t slot)
@@ -797,6 +819,10 @@ void backplane_free(struct backplane *bp)
 	free(bp->free_slots);
 	free(bp->queue);
 	hmap_free(bp->by_id);
+	for (size_t i = 0; i < bp->n_stop_ids; i++)
+		free(bp->stop_ids[i]);
+	free(bp->stop_ids);
+	free(bp->stop_free);
 	workload_free(bp);
 	bp_notify(bp, &(struct bp_note){ .kind = BN_FREE });
 	cluster_free(bp->cl);

@@ -116,6 +116,13 @@ struct backplane {
 
 	struct err err;
 	int failed;
+
+	/* stop_task targets waiting out the API latency, indexed by the event's
+	 * arg; NULL = free slot.  What is still here at the end is freed. */
+	char **stop_ids;
+	size_t n_stop_ids, cap_stop_ids;
+	size_t *stop_free;
+	size_t n_stop_free, cap_stop_free;
 };
 
 static inline uint64_t task_ref(const struct backplane *bp, uint32_t slot)

@@ -856,6 +856,32 @@ int gen_next(struct gen *g, struct trace_row *row)
 	return 1;
 }
 
+/* An upper estimate of the rows a spec writes: every instance registered,
+ * each task process at its curve's largest rate for the whole duration,
+ * each instance failing once per mean time to failure, each scheduled
+ * outage, each stochastic outage process once per mean inter-arrival. */
+double gen_expected_rows(const struct gen_spec *s, const struct gen_opts *o)
+{
+	double dur = o && o->duration_s > 0 ? o->duration_s : s->duration;
+	double n = (double)s->n_instances + (double)s->n_scheds;
+
+	for (size_t i = 0; i < s->n_tasks; i++)
+		n += s->tasks[i].rate * s->tasks[i].max_mult * dur;
+	if (s->has_failures) {
+		double m = dist_mean(&s->ttf);
+
+		if (m > 0 && isfinite(m))
+			n += (double)s->n_instances * dur / m;
+	}
+	for (size_t i = 0; i < s->n_stochs; i++) {
+		double m = dist_mean(&s->stochs[i].inter);
+
+		if (m > 0 && isfinite(m))
+			n += dur / m;
+	}
+	return n;
+}
+
 int gen_write(const struct gen_spec *s, const struct gen_opts *o, const char *out,
 	      int64_t *rows, struct err *e)
 {

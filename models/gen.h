@@ -54,6 +54,11 @@ size_t gen_memory(const struct gen *g);
 /* The trace's header columns, in the order gen_write() writes them. */
 extern const char *const gen_columns[7];
 
+/* An upper estimate of the data rows gen_write() writes (for `ecsim gen`'s
+ * --max-rows check, before anything is written). */
+double gen_expected_rows(const struct gen_spec *s, const struct gen_opts *o);
+#define GEN_DEFAULT_MAX_ROWS 10000000LL
+
 /* Generate the whole trace into `out` ("-" = stdout; a file is written to
  * OUT.tmp and renamed when complete).  *rows = data rows written.  Returns
  * 0, or -1 with e filled (the output could not be written). */

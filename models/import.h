@@ -42,7 +42,12 @@ struct import_opts {
 				   * (by the scenario): ids continue after them */
 	double machine_cores;     /* alibaba2018: cores of one trace machine
 				   * (plan_cpu/cpu_request are cores x 100); 0 = 96 */
+	int64_t max_instance_num; /* alibaba2018: largest batch_task instance_num
+				   * accepted; 0 = IMPORT_DEFAULT_MAX_INSTANCE_NUM */
 };
+
+#define IMPORT_DEFAULT_MAX_INSTANCE_NUM 1000000
+#define IMPORT_MAX_INSTANCE_NUM 1000000000
 
 #define IMPORT_DEFAULT_TYPE "m5.4xlarge"
 #define IMPORT_DEFAULT_AZS "us-east-1a,us-east-1b,us-east-1c"

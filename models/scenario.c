@@ -1104,12 +1104,47 @@ static int read_azs(struct scenario *s, const cJSON *arr, struct err *e)
 	return 0;
 }
 
+/* $.limits: sizes that bound a run's memory (scenarios/README.md,
+ * "Limits").  maxInstances defaults to ECS's quota of container instances
+ * per cluster (docs/ecs-model.md §7.5); maxQueuedTasks, the tasks waiting
+ * for placement, is a simulator limit.  The instance groups must fit. */
+static int read_limits(struct scenario *s, const cJSON *limits, const cJSON *groups, struct err *e)
+{
+	struct jr c;
+	int64_t total = 0;
+
+	s->max_instances = SCN_DEFAULT_MAX_INSTANCES;
+	s->max_queued = SCN_DEFAULT_MAX_QUEUED;
+	if (limits && (jr_open(&c, limits, s->file, "$.limits", e) ||
+		       jr_opt_int(&c, "maxInstances", SCN_DEFAULT_MAX_INSTANCES, 1, SCN_MAX_MAX_INSTANCES,
+				  &s->max_instances) ||
+		       jr_opt_int(&c, "maxQueuedTasks", SCN_DEFAULT_MAX_QUEUED, 1, SCN_MAX_MAX_QUEUED,
+				  &s->max_queued) ||
+		       jr_end(&c)))
+		return -1;
+	if (s->n_services > 5000)
+		return err_at(e, s->file, 0, 0, "$.services",
+			      "%d services, more than ECS's quota of 5000 services per cluster", s->n_services);
+	for (int i = 0; i < s->n_groups; i++)
+		total += s->groups[i].count;
+	if (total > s->max_instances) {
+		(void)groups;
+		err_at(e, s->file, 0, 0, "$.instanceGroups",
+			       "the instance groups hold %lld instances, more than the limit of %lld "
+			       "container instances per cluster (ECS's quota; a simulation may raise it "
+			       "with $.limits.maxInstances, up to %lld)",
+			       (long long)total, (long long)s->max_instances, (long long)SCN_MAX_MAX_INSTANCES);
+		return -1;
+	}
+	return 0;
+}
+
 static int load(struct scenario *s, struct jdoc *d, struct err *e)
 {
 	struct jr c;
 	const char *name, *region, *desc;
 	const cJSON *azs, *defaults, *types, *groups, *tds, *placement, *workload, *pending;
-	const cJSON *services, *cp, *agent, *outages, *pricing;
+	const cJSON *services, *cp, *agent, *outages, *pricing, *limits = NULL;
 	int64_t seed;
 	double duration, interval, ptimeout = 0;
 	static const struct scn_instance_settings base = {
@@ -1124,7 +1159,7 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 		"durationSeconds", "metricsIntervalSeconds", "region", "availabilityZones",
 		"instanceDefaults", "instanceTypes", "instanceGroups", "taskDefinitions",
 		"placement", "workload", "pending", "services", "controlPlane", "agent",
-		"azOutages", "pricing", NULL };
+		"azOutages", "pricing", "limits", NULL };
 
 	rc = jr_open(&c, d->root, s->file, "$", e) || jr_only(&c, members) ||
 	     jr_opt_str(&c, "name", dflt_name, &name) ||
@@ -1146,6 +1181,7 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 	     jr_opt_object(&c, "agent", &agent) ||
 	     jr_opt_array(&c, "azOutages", &outages) ||
 	     jr_opt_object(&c, "pricing", &pricing) ||
+	     jr_opt_object(&c, "limits", &limits) ||
 	     jr_end(&c);
 	s->name = xstrdup(rc ? dflt_name : name);
 	free(dflt_name);
@@ -1183,7 +1219,7 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 	}
 	s->pending_timeout = sec_to_ms(ptimeout);
 	update_summary_label(s);
-	return 0;
+	return read_limits(s, limits, groups, e);
 }
 
 struct scenario *scenario_load(const char *path, struct err *e)

@@ -190,6 +190,8 @@ struct scenario {
 	int n_gens;
 	sim_time_t pending_timeout;   /* ms, 0 = a pending task waits until the end */
 	int pending_fail;             /* "mode": "fail": RunTask fails at once (no waiting) */
+	int64_t max_instances;        /* $.limits.maxInstances: registered over the run */
+	int64_t max_queued;           /* $.limits.maxQueuedTasks: waiting for placement */
 	struct scn_timing timing;
 	struct scn_service *services;
 	int n_services;
@@ -202,6 +204,12 @@ struct scenario {
  * (declared here too, so that the loader does not include pricing.h). */
 int pricing_config_read(struct scenario *s, const struct cJSON *obj, struct err *e);
 void pricing_free(struct pricing *p);
+
+/* $.limits (scenarios/README.md, "Limits"). */
+#define SCN_DEFAULT_MAX_INSTANCES 5000      /* ECS quota per cluster */
+#define SCN_MAX_MAX_INSTANCES 1000000
+#define SCN_DEFAULT_MAX_QUEUED 100000
+#define SCN_MAX_MAX_QUEUED 100000000
 
 /* Load and check a scenario. NULL with e filled on bad input. */
 struct scenario *scenario_load(const char *path, struct err *e);

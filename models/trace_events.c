@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "models/backplane.h"
+#include "models/cluster.h"
 #include "models/faults.h"
 #include "models/task.h"
 
@@ -51,6 +52,13 @@ static int register_instance(struct backplane *bp, const struct trace_row *r, co
 	if (!scenario_has_az(s, r->group))
 		return err_at(e, NULL, 0, 0, NULL,
 			      "'%s' is not one of the scenario's availabilityZones", r->group);
+	if (s->max_instances > 0 && cluster_count(backplane_cluster(bp)) + r->count > s->max_instances)
+		return err_at(e, NULL, 0, 0, NULL,
+			      "%lld container instances would be registered in the run, more than the "
+			      "limit of %lld (ECS's quota per cluster by default; raise it with "
+			      "$.limits.maxInstances)",
+			      (long long)cluster_count(backplane_cluster(bp)) + (long long)r->count,
+			      (long long)s->max_instances);
 	for (int64_t k = 0; k < r->count; k++)
 		bp_register_instance(bp, type, r->group, NULL);
 	return 0;

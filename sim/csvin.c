@@ -55,6 +55,8 @@ struct csvin {
 	long cur_line;          /* line of the current (complete) record */
 	int rec_done;           /* the record being read is complete */
 	int nul;                /* a field held a NUL byte */
+	long bad_utf8;          /* 1-based field holding invalid UTF-8, 0 = none */
+	unsigned char bad_byte;
 
 	char *buf;              /* fields of the record, each NUL-terminated */
 	size_t blen, bcap;
@@ -65,12 +67,60 @@ struct csvin {
 	char **cols;            /* header names (owned) */
 };
 
+/* Offset of the first byte of s[0..len) that is not valid UTF-8 (overlong
+ * forms, surrogates and code points past U+10FFFF included), or len. */
+static size_t utf8_bad(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		unsigned lo = 0x80, hi = 0xBF;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			n = 1;
+		else if (c >= 0xE0 && c <= 0xEF)
+			n = 2;
+		else if (c >= 0xF0 && c <= 0xF4)
+			n = 3;
+		else
+			return i;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+		else if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+		if (i + n >= len)
+			return i;
+		if (s[i + 1] < lo || s[i + 1] > hi)
+			return i;
+		for (size_t k = 2; k <= n; k++)
+			if ((s[i + k] & 0xC0) != 0x80)
+				return i;
+		i += n + 1;
+	}
+	return len;
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
 	struct csvin *in = data;
+	size_t bad;
 
 	if (len && memchr(s, '\0', len))
 		in->nul = 1;
+	if (len && !in->bad_utf8 && (bad = utf8_bad(s, len)) < len) {
+		in->bad_utf8 = (long)in->noff + 1;
+		in->bad_byte = ((unsigned char *)s)[bad];
+	}
 	XGROW(in->off, in->offcap, in->noff + 1);
 	in->off[in->noff++] = in->blen;
 	XGROW(in->buf, in->bcap, in->blen + len + 1);
@@ -130,6 +180,8 @@ static int reap(struct csvin *in)
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			return -1;
+	if (WIFSIGNALED(st))
+		return 1000 + WTERMSIG(st);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
@@ -144,6 +196,9 @@ static int refill(struct csvin *in, struct err *e)
 		if (in->child) {
 			int st = reap(in);
 
+			if (st > 1000)
+				return fail_at(in, e, 0, 0, "gzip -dc was killed by signal %d (%s) before the "
+					       "end of the file", st - 1000, strsignal(st - 1000));
 			if (st != 0)
 				return fail_at(in, e, 0, 0,
 					       "not a valid gzip file (gzip -dc exited with status %d)", st);
@@ -223,6 +278,7 @@ static int read_record(struct csvin *in, struct err *e)
 	in->noff = 0;
 	in->rec_done = 0;
 	in->nul = 0;
+	in->bad_utf8 = 0;
 	while (!in->rec_done) {
 		const char *seg;
 		size_t n, used;
@@ -238,6 +294,10 @@ static int read_record(struct csvin *in, struct err *e)
 						       "unterminated quoted field (a quote opened here is never closed)");
 				if (!in->rec_done)
 					return 0;
+				/* a record ended by the end of the file, not a line
+				 * end: said, since a cut file looks just like it */
+				fprintf(stderr, "ecsim: warning: %s:%ld: the last row has no line end "
+					"(is the file truncated?)\n", in->path, in->rec_line);
 				break;
 			}
 			if (refill(in, e) < 0)
@@ -276,6 +336,9 @@ static int read_record(struct csvin *in, struct err *e)
 	in->cur_line = in->rec_line;
 	if (in->nul)
 		return fail_at(in, e, in->cur_line, 0, "NUL byte in the file");
+	if (in->bad_utf8)
+		return fail_at(in, e, in->cur_line, in->bad_utf8, "invalid UTF-8 byte 0x%02x",
+			       in->bad_byte);
 	return 1;
 }
 

@@ -13,6 +13,13 @@
  * A row with a field count different from the header's, or any write error,
  * is remembered and reported by csvout_close(), which then leaves no file.
  * csvout_open_stream() writes to a stream the caller owns (stdout) instead.
+ *
+ * Nothing that is not the output's is clobbered: a symbolic link is followed
+ * (the temporary file goes next to the file it names, and the rename
+ * replaces that file, not the link); a path that exists and is not a regular
+ * file (/dev/null, a FIFO, a terminal) is written through, without a
+ * temporary file or rename, and a dangling link is written through too
+ * (creating the file it names).
  */
 #include "csvout.h"
 
@@ -22,6 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/stat.h>
 
 #include <csv.h>
 
@@ -38,6 +47,7 @@ struct csvout {
 	int bad_nfield;
 	int werr;               /* errno of the first write error, 0 = none */
 	int stream;             /* f belongs to the caller: no tmp, no rename */
+	int direct;             /* written through (not a regular file): no tmp, no rename */
 };
 
 static int needs_quotes(const char *s, size_t n)
@@ -67,13 +77,24 @@ struct csvout *csvout_open(const char *path, const char *const *header, int ncol
 			   struct err *e)
 {
 	struct csvout *o;
-	size_t n = strlen(path);
+	struct stat st;
+	char *target = NULL;
+	size_t n;
 
 	o = xcalloc(1, sizeof *o);
-	o->path = xstrdup(path);
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		target = realpath(path, NULL);
+		if (!target)
+			o->direct = 1;          /* dangling: write through the link */
+	}
+	if (!o->direct && stat(target ? target : path, &st) == 0 && !S_ISREG(st.st_mode))
+		o->direct = 1;
+	o->path = target ? xstrdup(target) : xstrdup(path);
+	free(target);
+	n = strlen(o->path);
 	o->tmp = xmalloc(n + 5);
-	memcpy(o->tmp, path, n);
-	memcpy(o->tmp + n, ".tmp", 5);
+	memcpy(o->tmp, o->path, n);
+	memcpy(o->tmp + n, o->direct ? "" : ".tmp", o->direct ? 1 : 5);
 	o->ncols = ncols;
 	o->f = fopen(o->tmp, "wb");
 	if (!o->f) {
@@ -205,7 +226,7 @@ int csvout_close(struct csvout *o, struct err *e)
 		err_at(e, o->tmp, 0, 0, NULL, "write error: %s", strerror(o->werr));
 		rc = -1;
 	}
-	if (o->stream) {
+	if (o->stream || o->direct) {
 		release(o);
 		return rc;
 	}
@@ -230,6 +251,7 @@ void csvout_abort(struct csvout *o)
 		return;
 	}
 	fclose(o->f);
-	remove(o->tmp);
+	if (!o->direct)
+		remove(o->tmp);
 	release(o);
 }

@@ -124,6 +124,20 @@ int jdoc_parse(struct jdoc *d, const char *file, const char *text, size_t len,
 			 &line, &col);
 		return err_at(e, file, line, col, NULL, "NUL byte in JSON text");
 	}
+	/* A \u0000 escape would be cut there by cJSON's C strings: refused,
+	 * never silently shortened. */
+	for (size_t k = start, in = 0; k < len; k++) {
+		if (text[k] == '"') {
+			in = !in;
+		} else if (in && text[k] == '\\' && k + 1 < len) {
+			if (text[k + 1] == 'u' && k + 6 <= len && memcmp(text + k + 2, "0000", 4) == 0) {
+				line_col(text, k, &line, &col);
+				return err_at(e, file, line, col, NULL,
+					      "a string holds \\u0000 (NUL), which ecsim cannot keep");
+			}
+			k++;
+		}
+	}
 	{
 		size_t k = start;
 

@@ -241,5 +241,7 @@ fi
 mkdir -p "$T/nognu"
 expect_exit 1 "plot: gnuplot missing" "gnuplot is not installed" env PATH="$T/nognu" "$ECSIM_ABS" plot "$T/x0-default"
 
+. tests/e2e-robust.sh
+
 echo "e2e: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

@@ -82,6 +82,7 @@ static int fill_containers(struct import *im, struct src *s, struct err *e)
 		int64_t raw;
 		sim_time_t t;
 		char group[STR_MAX + 8];
+		int64_t cu, mm;
 		int r = import_src_record(im, s, e);
 
 		if (r <= 0)
@@ -105,9 +106,10 @@ static int fill_containers(struct import *im, struct src *s, struct err *e)
 			continue;
 		}
 		snprintf(group, sizeof group, "%s%s", app[0] ? "app:" : "", app);
-		if (import_task_start(im, s, id, t, group,
-				      import_cpu_units(im, cpu / 100.0 / im->machine_cores),
-				      import_mem_mib(im, mem / 100.0)))
+		if (import_needs(im, s, C_CPU, cpu / 100.0 / im->machine_cores, C_MEM, mem / 100.0,
+				 &cu, &mm, e) < 0)
+			return -1;
+		if (import_task_start(im, s, id, t, group, cu, mm))
 			return 1;
 	}
 }
@@ -150,6 +152,12 @@ static int fill_batch(struct import *im, struct src *s, struct err *e)
 		if (import_real(s, B_CPU, &cpu, &blank_cpu, e) < 0 ||
 		    import_real(s, B_MEM, &mem, &blank_mem, e) < 0)
 			return -1;
+		if (num > im->max_instance_num)
+			return csvin_fail(s->in, B_NUM, e,
+					  "expected at most %lld instances (an importer limit: raise it with "
+					  "--max-instance-num, up to %lld), got %lld",
+					  (long long)im->max_instance_num, (long long)IMPORT_MAX_INSTANCE_NUM,
+					  (long long)num);
 		if (num == 0 || strcmp(status, "Waiting") == 0) {
 			im->st.skipped_ignored++;
 			continue;
@@ -167,8 +175,9 @@ static int fill_batch(struct import *im, struct src *s, struct err *e)
 		snprintf(s->group, sizeof s->group, "job:%s", job);
 		s->out.group = s->group;
 		s->out.duration = end > 0 ? import_ms(im, end - start, 1000000) : -1;
-		s->out.cpu_units = import_cpu_units(im, cpu / 100.0 / im->machine_cores);
-		s->out.mem_mib = import_mem_mib(im, mem / 100.0);
+		if (import_needs(im, s, B_CPU, cpu / 100.0 / im->machine_cores, B_MEM, mem / 100.0,
+				 &s->out.cpu_units, &s->out.mem_mib, e) < 0)
+			return -1;
 		s->out.line = csvin_line(s->in);
 		s->left = num;
 		return emit_batch(s);

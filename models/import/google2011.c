@@ -68,6 +68,7 @@ static int fill_tasks(struct import *im, struct src *s, struct err *e)
 		int blank_cpu, blank_mem, never;
 		sim_time_t t = 0;
 		char key[64], group[40];
+		int64_t cu, mm;
 		int r = import_src_record(im, s, e);
 
 		if (r <= 0)
@@ -91,8 +92,9 @@ static int fill_tasks(struct import *im, struct src *s, struct err *e)
 				continue;
 			}
 			snprintf(group, sizeof group, "job:%lld", (long long)job);
-			if (import_task_start(im, s, key, t, group, import_cpu_units(im, cpu),
-					      import_mem_mib(im, mem)))
+			if (import_needs(im, s, T_CPU, cpu, T_MEM, mem, &cu, &mm, e) < 0)
+				return -1;
+			if (import_task_start(im, s, key, t, group, cu, mm))
 				return 1;
 			continue;
 		case EVICT: case FAIL: case FINISH: case KILL: case LOST:

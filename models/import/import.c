@@ -180,6 +180,24 @@ int64_t import_mem_mib(const struct import *im, double frac)
 	return v < 1.5 ? 1 : (int64_t)llround(v);
 }
 
+int import_needs(const struct import *im, struct src *s, int cpu_col, double cpu_frac, int mem_col,
+		 double mem_frac, int64_t *cpu, int64_t *mem, struct err *e)
+{
+	double c = cpu_frac * (double)im->vcpu * 1024.0, m = mem_frac * (double)im->mem_mib;
+
+	if (!(c <= (double)MAX_NEED))
+		return csvin_fail(s->in, cpu_col, e,
+				  "a request of %.6g CPU units on %s, more than the trace reader's limit of %lld",
+				  c, im->type, (long long)MAX_NEED);
+	if (!(m <= (double)MAX_NEED))
+		return csvin_fail(s->in, mem_col, e,
+				  "a request of %.6g MiB on %s, more than the trace reader's limit of %lld",
+				  m, im->type, (long long)MAX_NEED);
+	*cpu = import_cpu_units(im, cpu_frac);
+	*mem = import_mem_mib(im, mem_frac);
+	return 0;
+}
+
 static void row_init(struct src *s, enum trace_event ev, sim_time_t t)
 {
 	memset(&s->out, 0, sizeof s->out);
@@ -349,6 +367,7 @@ struct import *import_open(const char *format, const struct import_opts *o, stru
 	im->max_rows = o->max_rows;
 	im->first_instance = o->first_instance;
 	im->machine_cores = o->machine_cores > 0 ? o->machine_cores : 96;
+	im->max_instance_num = o->max_instance_num > 0 ? o->max_instance_num : IMPORT_DEFAULT_MAX_INSTANCE_NUM;
 	im->machines = hmap_new();
 	im->live = hmap_new();
 	im->recent = hmap_new();

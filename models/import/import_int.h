@@ -44,6 +44,7 @@ struct import {
 	int64_t max_rows;
 	int first_instance;
 	double machine_cores;
+	int64_t max_instance_num;
 
 	struct hmap *machines;  /* machine id -> instance number << 1 | in service */
 	int next_instance;      /* instances numbered so far */
@@ -86,6 +87,10 @@ int import_task_end(struct import *im, struct src *s, const char *key, sim_time_
 /* CPU units and MiB of normalised requests (fractions of capacity 1.0), >= 1. */
 int64_t import_cpu_units(const struct import *im, double frac);
 int64_t import_mem_mib(const struct import *im, double frac);
+/* Both needs of a request; -1 with the column named when one exceeds what
+ * the trace reader accepts (never clamped). */
+int import_needs(const struct import *im, struct src *s, int cpu_col, double cpu_frac, int mem_col,
+		 double mem_frac, int64_t *cpu, int64_t *mem, struct err *e);
 
 int import_google_open(struct import *im, const struct import_opts *o, struct err *e);
 int import_alibaba_open(struct import *im, const struct import_opts *o, struct err *e);

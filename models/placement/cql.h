@@ -36,6 +36,12 @@ struct cql_view {
 
 /* Parse `text`.  Returns a tree, or NULL and fills *err_col (1-based column
  * in text) and errbuf with a lower-case reason. */
+/* Upper bound of the size glibc's regcomp gives `pattern` once its counted
+ * repetitions are expanded, as the parser checks it against
+ * CQL_MAX_RE_POSITIONS (choice C11); -1 when it holds a back-reference. */
+#define CQL_MAX_RE_POSITIONS 500
+long cql_regex_positions(const char *pattern);
+
 struct cql_expr *cql_parse(const char *text, int *err_col, char *errbuf, size_t errlen);
 
 void cql_free(struct cql_expr *x);     /* NULL is a no-op */

@@ -233,10 +233,151 @@ static int add_value(struct parser *P, struct pred *p, const struct tok *t, cons
  * compiled as written and a match counts only when it spans the whole
  * value (see whole_match); wrapping it as ^(...)$ would be wrong for a
  * pattern holding a `)` that the ERE takes as a literal (`a)|b`). */
+/* Bounded time and memory (choice C11).  glibc compiles a counted
+ * repetition X{m,n} by copying X max(m, n) times (m + 1 for X{m,}), so a
+ * short pattern can expand to millions of nodes: the cost of compiling and
+ * of every match grows with that expanded size.  re_positions() computes an
+ * upper bound of it, before regcomp: every atom (character, escape, `.`,
+ * bracket expression) and every group counts 1, `X+` counts X twice and a
+ * counted repetition multiplies X as glibc does.  A pattern over
+ * CQL_MAX_RE_POSITIONS is refused.  Back-references (\1 to \9) are refused
+ * too: glibc matches them by backtracking, in time exponential in the
+ * number of groups.  Returns the positions (saturated), or -1 when the
+ * pattern holds a back-reference, with *at its 0-based byte offset. */
+static long re_mul(long a, long b)
+{
+	return (a > 0 && b > (2L * CQL_MAX_RE_POSITIONS) / a) ? 2L * CQL_MAX_RE_POSITIONS : a * b;
+}
+
+static long re_positions(const char *s, size_t *at)
+{
+	enum { DEPTH = 256 };
+	long sum[DEPTH], last[DEPTH];
+	int d = 0;
+	size_t i = 0, n = strlen(s);
+
+	sum[0] = 0;
+	last[0] = 0;
+	while (i < n) {
+		char c = s[i];
+
+		if (c == '\\' && i + 1 < n) {
+			if (s[i + 1] >= '1' && s[i + 1] <= '9') {
+				*at = i;
+				return -1;
+			}
+			last[d] = 1;
+			sum[d] += 1;
+			i += 2;
+		} else if (c == '[') {
+			size_t j = i + 1;
+
+			if (j < n && s[j] == '^')
+				j++;
+			if (j < n && s[j] == ']')
+				j++;
+			while (j < n && s[j] != ']') {
+				if (s[j] == '[' && j + 1 < n && (s[j + 1] == ':' || s[j + 1] == '.' || s[j + 1] == '=')) {
+					char e = s[j + 1];
+
+					j += 2;
+					while (j + 1 < n && !(s[j] == e && s[j + 1] == ']'))
+						j++;
+					j += 2;
+				} else {
+					j++;
+				}
+			}
+			last[d] = 1;
+			sum[d] += 1;
+			i = j < n ? j + 1 : n;
+		} else if (c == '(' && d + 1 < DEPTH) {
+			d++;
+			sum[d] = 0;
+			last[d] = 0;
+			i++;
+		} else if (c == ')' && d > 0) {
+			long g = sum[d] + 1;
+
+			d--;
+			last[d] = g;
+			sum[d] += g;
+			i++;
+		} else if (c == '|') {
+			last[d] = 0;
+			i++;
+		} else if (c == '*' || c == '?') {
+			i++;
+		} else if (c == '+') {
+			sum[d] += last[d];
+			last[d] = re_mul(last[d], 2);
+			i++;
+		} else if (c == '{' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9') {
+			long m = 0, k;
+			size_t j = i + 1;
+
+			while (j < n && s[j] >= '0' && s[j] <= '9' && m < 100000)
+				m = m * 10 + (s[j++] - '0');
+			k = m;
+			if (j < n && s[j] == ',') {
+				long hi = 0;
+				int any = 0;
+
+				j++;
+				while (j < n && s[j] >= '0' && s[j] <= '9' && hi < 100000) {
+					hi = hi * 10 + (s[j++] - '0');
+					any = 1;
+				}
+				k = any ? (hi > m ? hi : m) : m + 1;
+			}
+			if (k < 1)
+				k = 1;
+			sum[d] += re_mul(last[d], k) - last[d];
+			last[d] = re_mul(last[d], k);
+			i = j;
+			if (i < n && s[i] == '}')
+				i++;
+		} else {
+			last[d] = 1;
+			sum[d] += 1;
+			i++;
+		}
+		if (sum[d] > 2L * CQL_MAX_RE_POSITIONS)
+			sum[d] = 2L * CQL_MAX_RE_POSITIONS;
+	}
+	while (d > 0) {
+		sum[d - 1] += sum[d] + 1;
+		d--;
+	}
+	return sum[0];
+}
+
+long cql_regex_positions(const char *pattern)
+{
+	size_t at;
+
+	return re_positions(pattern, &at);
+}
+
 static int compile_regex(struct parser *P, struct pred *p, const struct tok *t)
 {
 	char msg[200];
-	int rc = regcomp(&p->re, p->vals[0], REG_EXTENDED);
+	size_t at = 0;
+	long pos = re_positions(p->vals[0], &at);
+	int rc;
+
+	if (pos < 0) {
+		cql_fail(P, t->col, "regular expression uses a back-reference ('\\%c'), which is not supported",
+		     p->vals[0][at + 1]);
+		return 0;
+	}
+	if (pos > CQL_MAX_RE_POSITIONS) {
+		cql_fail(P, t->col, "regular expression too large: its repetitions expand to %s%ld positions, "
+		     "more than the limit of %d", pos >= 2L * CQL_MAX_RE_POSITIONS ? "over " : "",
+		     pos >= 2L * CQL_MAX_RE_POSITIONS ? 2L * CQL_MAX_RE_POSITIONS : pos, CQL_MAX_RE_POSITIONS);
+		return 0;
+	}
+	rc = regcomp(&p->re, p->vals[0], REG_EXTENDED);
 
 	if (rc == 0) {
 		p->has_re = 1;

@@ -1,0 +1,268 @@
+/* tests/test_robust.c — hostile inputs (issue 14): bounded regular
+ * expressions, values never silently changed (NUL escapes, invalid UTF-8),
+ * sizes refused before they exhaust the machine.  No timing: bounds are
+ * stated as sizes the code computes before it does the work. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "models/gen.h"
+#include "models/import.h"
+#include "models/placement/cql.h"
+#include "sim/csvin.h"
+#include "sim/jsonrd.h"
+#include "helpers/tutil.h"
+
+static char tmpdir[64];
+
+static int suite_init(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/ecsim-robust-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int suite_clean(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *write_file(const char *name, const char *data, size_t n)
+{
+	static char buf[4][256];
+	static int k;
+	FILE *f;
+
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
+	f = fopen(buf[k], "wb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT(fwrite(data, 1, n, f) == n);
+	fclose(f);
+	return buf[k];
+}
+
+#define WRITE(name, lit) write_file((name), (lit), sizeof(lit) - 1)
+
+/* ---- item 1: regular expressions ---- */
+
+/* The issue's pattern: 57 characters that glibc expands to 10^8 nodes
+ * (over a minute and 6.5 GB).  Refused at its literal's column. */
+static void test_regex_refused(void)
+{
+	char err[256];
+	int col = 0;
+	struct cql_expr *x = cql_parse("attribute:a =~ '((((a{1,100}){1,100}){1,100}){1,100})'", &col, err,
+				       sizeof err);
+
+	CU_ASSERT_PTR_NULL(x);
+	T_EQ(col, 16);
+	T_STREQ(err, "regular expression too large: its repetitions expand to over 1000 positions, "
+		"more than the limit of 500");
+	x = cql_parse("attribute:a =~ '(a{1,100}){1,6}'", &col, err, sizeof err);
+	CU_ASSERT_PTR_NULL(x);
+	T_STREQ(err, "regular expression too large: its repetitions expand to 606 positions, "
+		"more than the limit of 500");
+	/* back-references: glibc backtracks, exponential in the groups */
+	x = cql_parse("attribute:a =~ '(.*)(.*)\\2\\1b'", &col, err, sizeof err);
+	CU_ASSERT_PTR_NULL(x);
+	T_EQ(col, 16);
+	T_STREQ(err, "regular expression uses a back-reference ('\\2'), which is not supported");
+}
+
+/* How positions are counted: atoms and groups 1, X+ twice, X{m,n} max(m,n)
+ * times, X{m,} m+1 times; brackets and escapes are one atom. */
+static void test_regex_positions(void)
+{
+	static const struct { const char *pat; long want; } cs[] = {
+		{ "", 0 }, { "abc", 3 }, { "(c5|m5)\\.large", 11 }, { "a+", 2 }, { "a*", 1 }, { "a?", 1 },
+		{ "a{3}", 3 }, { "a{2,5}", 5 }, { "a{4,}", 5 }, { "(ab){3}", 9 }, { "[a-z]{10}", 10 },
+		{ "[]{}]{2}", 2 }, { "[[:digit:]]{3}", 3 }, { "\\{{4}", 4 }, { "a)|b", 3 },
+		{ "((a{0,10}){0,10}){0,4}", 444 }, { "(a?){0,249}", 498 }, { "(a)\\1", -1 },
+		{ "[\\1]", 1 },
+	};
+
+	for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+		long got = cql_regex_positions(cs[i].pat);
+
+		if (got != cs[i].want) {
+			char m[200];
+
+			snprintf(m, sizeof m, "positions of '%s': got %ld, want %ld", cs[i].pat, got, cs[i].want);
+			CU_FAIL(m);
+		} else {
+			CU_PASS(cs[i].pat);
+		}
+	}
+}
+
+static int attr(const void *inst, const char *name, const char **value)
+{
+	(void)name;
+	*value = inst;
+	return 1;
+}
+static const char *s_id(const void *p) { (void)p; return "ci-1"; }
+static int one(const void *p) { (void)p; return 1; }
+static int64_t zero(const void *p) { (void)p; return 0; }
+static int nogroups(const void *p, const char *const **g) { (void)p; *g = NULL; return 0; }
+
+/* The worst accepted patterns (at the bound) compile and match with their
+ * documented whole-string semantics; the bound is what caps their cost. */
+static void test_regex_worst_accepted(void)
+{
+	static const struct cql_view v = { attr, s_id, s_id, one, s_id, zero, zero, nogroups };
+	char long_a[256], err[200];
+	struct cql_expr *x;
+
+	memset(long_a, 'a', sizeof long_a - 1);
+	long_a[sizeof long_a - 1] = '\0';
+	CU_ASSERT(cql_regex_positions("(a?){0,249}") <= CQL_MAX_RE_POSITIONS);
+	x = cql_parse("attribute:a =~ '(a?){0,249}'", NULL, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	T_EQ(cql_eval(x, &v, "aaa"), 1);
+	T_EQ(cql_eval(x, &v, long_a), 0);            /* 255 > 249 */
+	T_EQ(cql_eval(x, &v, "ab"), 0);
+	cql_free(x);
+	x = cql_parse("attribute:a =~ '((a{0,10}){0,10}){0,4}'", NULL, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	T_EQ(cql_eval(x, &v, long_a), 1);           /* 255 a's: at most 400 */
+	long_a[254] = 'b';
+	T_EQ(cql_eval(x, &v, long_a), 0);
+	cql_free(x);
+}
+
+/* ---- item 4: no silent changes ---- */
+
+static void test_json_nul_escape(void)
+{
+	static const char text[] = "{\n  \"name\": \"we\\u0000b\"\n}\n";
+	static const char ok[] = "{\"name\": \"we\\\\u0000b\"}";   /* an escaped backslash, then u0000 */
+	struct jdoc d;
+	struct err e;
+	char m[300];
+
+	err_clear(&e);
+	T_EQ(jdoc_parse(&d, "td.json", text, sizeof text - 1, &e), -1);
+	err_format(&e, m, sizeof m);
+	T_STREQ(m, "td.json:2:14: a string holds \\u0000 (NUL), which ecsim cannot keep");
+	err_clear(&e);
+	T_EQ(jdoc_parse(&d, "td.json", ok, sizeof ok - 1, &e), 0);
+	T_STREQ(cJSON_GetObjectItem(d.root, "name")->valuestring, "we\\u0000b");
+	jdoc_free(&d);
+}
+
+static void test_csv_invalid_utf8(void)
+{
+	struct err e;
+	struct csvin *in;
+	char m[300];
+
+	err_clear(&e);
+	in = csvin_open(WRITE("u.csv", "a,b\nok,caf\xc3\xa9\nx,ab\xff" "c\n"), &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	T_EQ(csvin_next(in, &e), 1);
+	T_STREQ(csvin_field(in, 1), "caf\xc3\xa9");
+	T_EQ(csvin_next(in, &e), -1);
+	err_format(&e, m, sizeof m);
+	CU_ASSERT(strstr(m, "u.csv:3:2: b: invalid UTF-8 byte 0xff") != NULL);
+	if (!strstr(m, "u.csv:3:2"))
+		fprintf(stderr, "got: %s\n", m);
+	csvin_close(in);
+	/* overlong encodings and surrogates are not UTF-8 either */
+	err_clear(&e);
+	in = csvin_open(WRITE("v.csv", "a\n\xc0\xaf\n"), &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	T_EQ(csvin_next(in, &e), -1);
+	csvin_close(in);
+	err_clear(&e);
+	in = csvin_open(WRITE("w.csv", "a\n\xed\xa0\x80\n"), &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	T_EQ(csvin_next(in, &e), -1);
+	csvin_close(in);
+}
+
+/* ---- item 3: sizes ---- */
+
+static void test_import_refuses_huge(void)
+{
+	struct import_opts o;
+	struct import *im;
+	struct trace_row row;
+	struct err e;
+	char m[400];
+
+	memset(&o, 0, sizeof o);
+	o.task_events = WRITE("te.csv", "0,,10,0,,0,u,3,9,1e308,0.25,0.0004244,0\n");
+	err_clear(&e);
+	im = import_open("google2011", &o, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	T_EQ(import_next(im, &row, &e), -1);        /* was clamped to 10^9 units */
+	err_format(&e, m, sizeof m);
+	CU_ASSERT(strstr(m, "te.csv:1:10: ") != NULL && strstr(m, "limit of 1000000000") != NULL);
+	import_close(im);
+
+	memset(&o, 0, sizeof o);
+	o.batch_task = WRITE("bt.csv", "M1,66666666666,j_1,1,Terminated,5,12,100,0.5\n");
+	err_clear(&e);
+	im = import_open("alibaba2018", &o, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	T_EQ(import_next(im, &row, &e), -1);        /* was 6.7e9 rows of 10 */
+	err_format(&e, m, sizeof m);
+	CU_ASSERT(strstr(m, "bt.csv:1:2: instance_num: expected at most 1000000 instances") != NULL);
+	CU_ASSERT(strstr(m, "--max-instance-num") != NULL);
+	import_close(im);
+	o.max_instance_num = 100000000000LL > IMPORT_MAX_INSTANCE_NUM ? IMPORT_MAX_INSTANCE_NUM : 0;
+	o.batch_task = WRITE("bt2.csv", "M1,2000000,j_1,1,Terminated,5,12,100,0.5\n");
+	err_clear(&e);
+	im = import_open("alibaba2018", &o, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	T_EQ(import_next(im, &row, &e), 1);         /* raised: accepted */
+	T_EQ(row.count, 10);
+	import_close(im);
+}
+
+static void test_gen_expected_rows(void)
+{
+	static const char spec[] =
+		"{ \"name\": \"x\", \"durationSeconds\": 1000,"
+		"  \"instances\": [ { \"instanceType\": \"m5.large\", \"availabilityZone\": \"us-east-1a\", \"count\": 5 } ],"
+		"  \"tasks\": [ { \"taskDefinitions\": [\"web\"], \"ratePerSecond\": 2 } ] }";
+	struct err e;
+	struct gen_spec *s;
+	struct gen_opts o = { 0, 0, 1e9 };
+	double n;
+
+	err_clear(&e);
+	s = gen_spec_parse("spec.json", spec, sizeof spec - 1, NULL, &e);
+	if (!s) {
+		char m[300];
+
+		err_format(&e, m, sizeof m);
+		CU_FAIL_FATAL(m);
+	}
+	n = gen_expected_rows(s, NULL);
+	CU_ASSERT(n >= 2005 - 1e-6 && n <= 2005 + 1e-6);      /* 5 instances + 2/s x 1000 s */
+	n = gen_expected_rows(s, &o);
+	CU_ASSERT(n > (double)GEN_DEFAULT_MAX_ROWS);
+	gen_spec_free(s);
+}
+
+CU_TestInfo robust_tests[] = {
+	{ "regex refused", test_regex_refused },
+	{ "regex positions", test_regex_positions },
+	{ "regex worst accepted", test_regex_worst_accepted },
+	{ "json \\u0000 refused", test_json_nul_escape },
+	{ "csv invalid utf-8 refused", test_csv_invalid_utf8 },
+	{ "import refuses huge values", test_import_refuses_huge },
+	{ "gen expected rows", test_gen_expected_rows },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "robust", suite_init, suite_clean, NULL, NULL, robust_tests },
+	CU_SUITE_INFO_NULL,
+};
