@@ -12,9 +12,9 @@
  * DEPROVISIONING (awsvpc: ENI detach) → STOPPED.  The agent's side lives in
  * agent.c; it and the backplane exchange the messages of bp_msg.h.
  * Resources are released when the backplane hears STOPPED from the agent.
- * Every change the other actors care about (the service scheduler, the
- * fault injector) is published as a notification (bp_notify); they act
- * through the calls of backplane.h.  The workload's sources (traces,
+ * Every change the other actors care about (the agents, the service
+ * scheduler, the fault injector) is published as a notification
+ * (bp_notify); they act through the calls of backplane.h.  The workload's sources (traces,
  * generators) are in backplane_workload.c.
  *
  * A standalone task no instance can take waits in a FIFO queue and is

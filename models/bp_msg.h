@@ -14,11 +14,15 @@
  * bp_subscribe(); the backplane delivers each notification at once, to
  * each subscriber in the order they subscribed (deterministic).  An actor
  * acts only through the backplane's public API (backplane.h): the calls a
- * user's API call makes.
+ * user's API call makes, and what EC2 does to instances (the fault
+ * injector's: down, up, lost, an agent silent, a Spot notice), which the
+ * agents hear as notifications.
  *
  * Actors are attached in the order of the table in backplane.c: agents,
- * service scheduler, fault injector.  Adding an actor is one row there and
- * one attach function.
+ * service scheduler, fault injector.  Each keeps its own state (its
+ * private header, X_int.h) through bp_set_actor_state and sets up its side
+ * of each new instance on BN_INSTANCE_ADDED.  Adding an actor is one row
+ * there and one attach function.
  */
 #ifndef MODELS_BP_MSG_H
 #define MODELS_BP_MSG_H

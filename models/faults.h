@@ -1,7 +1,8 @@
 /* models/faults.h — the fault injector's entry points for the workload
  * (trace rows): instance failures, Spot interruptions, AZ outages and a
  * forced deregistration (docs/ecs-model.md §2.4, §5.13, §8).  Its own
- * stochastic faults it starts itself when the backplane starts. */
+ * stochastic faults it starts itself when the backplane starts; it acts
+ * through backplane.h only (its state: faults_int.h). */
 #ifndef MODELS_FAULTS_H
 #define MODELS_FAULTS_H
 
