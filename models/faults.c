@@ -34,6 +34,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "models/cluster.h"
 #include "models/task.h"
 #include "sim/mem.h"
 
