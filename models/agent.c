@@ -16,35 +16,60 @@
  * the agent sees while disconnected (a task's state changes, why it ended,
  * its health) changes the task's real state at once but the backplane's
  * view (task->seen, desired status, stop code, the service's counts) only
- * when its report arrives (bp_set_state, bp_task_sync in backplane.c).
+ * when its report arrives (agent_set_state here, bp_task_report and
+ * bp_task_sync in backplane.c).
+ *
+ * It hears of its instance from the backplane's notifications (added, down,
+ * up, its agent silent, a Spot notice) and talks to the backplane only
+ * through the messages of bp_msg.h.
  */
-#include "backplane_int.h"
+#include "agent_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/cluster.h"
+#include "models/task.h"
 #include "sim/mem.h"
 
 static struct agent *agent_of(struct backplane *bp, const struct task *t)
 {
-	return &bp->agents[t->inst];
+	return agent_at(bp, t->inst);
 }
 
-void agent_init(struct backplane *bp, int32_t inst)
+static uint64_t task_ref(struct backplane *bp, uint32_t slot)
 {
-	XGROW(bp->agents, bp->cap_agents, (size_t)inst + 1);
-	while (bp->n_agents <= (size_t)inst)
-		memset(&bp->agents[bp->n_agents++], 0, sizeof bp->agents[0]);
-	bp->agents[inst].up = 1;
+	return (uint64_t)slot << 32 | bp_task_at(bp, slot)->gen;
+}
+
+static const struct scn_timing *timing(struct backplane *bp)
+{
+	return &backplane_scenario(bp)->timing;
+}
+
+/* The instance joined: its agent is connected. */
+static void agent_init(struct backplane *bp, int32_t inst)
+{
+	struct agents *ag = agents_of(bp);
+
+	XGROW(ag->a, ag->cap, (size_t)inst + 1);
+	while (ag->n <= (size_t)inst)
+		memset(&ag->a[ag->n++], 0, sizeof ag->a[0]);
+	ag->a[inst].up = 1;
+	ag->a[inst].tm = bp_instance_timing(bp, inst);
 }
 
 static void agent_free_all(struct backplane *bp)
 {
-	for (size_t i = 0; i < bp->n_agents; i++) {
-		free(bp->agents[i].cached);
-		free(bp->agents[i].outbox);
+	struct agents *ag = agents_of(bp);
+
+	for (size_t i = 0; i < ag->n; i++) {
+		free(ag->a[i].cached);
+		free(ag->a[i].outbox);
 	}
-	free(bp->agents);
+	free(ag->a);
+	free(ag);
+	bp_set_actor_state(bp, BA_AGENT, NULL);
 }
 
 static void hold(struct agent *a, uint64_t ref, enum agent_msg m)
@@ -56,30 +81,32 @@ static void hold(struct agent *a, uint64_t ref, enum agent_msg m)
 
 static uint32_t msg_event(const struct backplane *bp, enum agent_msg m)
 {
+	const struct agents *ag = agents_of(bp);
+
 	switch (m) {
 	case AM_START:
-		return bp->ev_agent_start;
+		return ag->ev_start;
 	case AM_STOP:
-		return bp->ev_agent_stop;
+		return ag->ev_stop;
 	case AM_REPORT_RUNNING:
-		return bp->ev_report_running;
+		return ag->ev_report_running;
 	case AM_REPORT_STATE:
-		return bp->ev_report_state;
+		return ag->ev_report_state;
 	default:
-		return bp->ev_report_stopped;
+		return ag->ev_report_stopped;
 	}
 }
 
 /* Any message between the backplane and an agent, either way. */
 static void deliver(struct backplane *bp, uint32_t slot, enum agent_msg m)
 {
-	struct task *t = &bp->tasks[slot];
+	struct task *t = bp_task_at(bp, slot);
 	struct agent *a = agent_of(bp, t);
 
-	if (a->dead)
+	if (a->down)
 		return;            /* the instance failed: nobody there to talk to */
 	if (a->up)
-		sim_after(bp->sim, a->tm->network_delay, msg_event(bp, m), bp, task_ref(bp, slot));
+		sim_after(backplane_sim(bp), a->tm->network_delay, msg_event(bp, m), bp, task_ref(bp, slot));
 	else
 		hold(a, task_ref(bp, slot), m);
 }
@@ -91,7 +118,7 @@ void agent_send(struct backplane *bp, uint32_t slot, enum agent_msg m)
 
 void agent_task_ended(struct backplane *bp, uint32_t slot, const char *code)
 {
-	struct task *t = &bp->tasks[slot];
+	struct task *t = bp_task_at(bp, slot);
 
 	if (agent_of(bp, t)->up) {
 		t->desired = TD_STOPPED;
@@ -101,10 +128,31 @@ void agent_task_ended(struct backplane *bp, uint32_t slot, const char *code)
 	}
 }
 
+void agent_set_state(struct backplane *bp, uint32_t slot, int st)
+{
+	struct task *t = bp_task_at(bp, slot);
+	const struct agent *a = t->inst >= 0 ? agent_of(bp, t) : NULL;
+
+	t->state = (uint8_t)st;
+	if (t->ts[st] < 0)
+		t->ts[st] = sim_now(backplane_sim(bp));
+	/* docs/ecs-model.md §7.4: what happens on an instance whose agent is
+	 * disconnected reaches the backplane only with the agent's report,
+	 * which waits in its outbox until it reconnects */
+	if (a && !a->up && !a->down) {
+		if (!t->unsynced) {
+			t->unsynced = 1;
+			agent_send(bp, slot, AM_REPORT_STATE);
+		}
+		return;
+	}
+	bp_task_report(bp, slot);
+}
+
 /* The task's instance failed: nothing runs there any more. */
 static int dead(const struct backplane *bp, const struct task *t)
 {
-	return t->inst >= 0 && bp->agents[t->inst].dead;
+	return t->inst >= 0 && agent_at(bp, t->inst)->down;
 }
 
 static int cached(const struct agent *a, int td)
@@ -121,8 +169,8 @@ static int cached(const struct agent *a, int td)
  * itself, STOPPING passes at once). */
 static void begin_stop(struct backplane *bp, uint32_t slot, int exited)
 {
-	struct task *t = &bp->tasks[slot];
-	const struct taskdef *td = bp->s->taskdefs[t->td].td;
+	struct task *t = bp_task_at(bp, slot);
+	const struct taskdef *td = backplane_scenario(bp)->taskdefs[t->td].td;
 	sim_time_t timeout = td->stop_timeout_s >= 0 ? (sim_time_t)td->stop_timeout_s * 1000
 						      : agent_of(bp, t)->tm->stop_timeout;
 	sim_time_t shutdown = agent_of(bp, t)->tm->shutdown;
@@ -133,19 +181,19 @@ static void begin_stop(struct backplane *bp, uint32_t slot, int exited)
 	 * (docs/ecs-model.md §3.2) */
 	if (exited && td->n_containers <= 1)
 		wait = 0;
-	bp_set_state(bp, slot, TS_DEACTIVATING);
-	bp_set_state(bp, slot, TS_STOPPING);
-	sim_after(bp->sim, wait, bp->ev_stop_done, bp, task_ref(bp, slot));
+	agent_set_state(bp, slot, TS_DEACTIVATING);
+	agent_set_state(bp, slot, TS_STOPPING);
+	sim_after(backplane_sim(bp), wait, agents_of(bp)->ev_stop_done, bp, task_ref(bp, slot));
 }
 
 /* Straight to DEPROVISIONING (a task that never ran). */
 static void deprovision(struct backplane *bp, uint32_t slot)
 {
-	struct task *t = &bp->tasks[slot];
+	struct task *t = bp_task_at(bp, slot);
 
-	bp_set_state(bp, slot, TS_DEPROVISIONING);
-	sim_after(bp->sim, bp->s->taskdefs[t->td].td->eni ? agent_of(bp, t)->tm->eni_detach : 0,
-		  bp->ev_deprovisioned, bp, task_ref(bp, slot));
+	agent_set_state(bp, slot, TS_DEPROVISIONING);
+	sim_after(backplane_sim(bp), backplane_scenario(bp)->taskdefs[t->td].td->eni ? agent_of(bp, t)->tm->eni_detach : 0,
+		  agents_of(bp)->ev_deprovisioned, bp, task_ref(bp, slot));
 }
 
 static void on_start(struct sim *s, void *ctx, const struct event *ev)
@@ -158,8 +206,8 @@ static void on_start(struct sim *s, void *ctx, const struct event *ev)
 	if (!t || dead(bp, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
 		return;
 	pull = cached(agent_of(bp, t), t->td) ? agent_of(bp, t)->tm->image_pull_cached
-		: sim_ms(dist_sample(&agent_of(bp, t)->tm->image_pull, bp->agent_rng));
-	sim_after(bp->sim, pull, bp->ev_pulled, bp, ev->arg);
+		: sim_ms(dist_sample(&agent_of(bp, t)->tm->image_pull, agents_of(bp)->rng));
+	sim_after(backplane_sim(bp), pull, agents_of(bp)->ev_pulled, bp, ev->arg);
 }
 
 static void on_pulled(struct sim *s, void *ctx, const struct event *ev)
@@ -177,7 +225,7 @@ static void on_pulled(struct sim *s, void *ctx, const struct event *ev)
 		a->cached[a->n_cached++] = t->td;
 	}
 	if (t->desired == TD_RUNNING)
-		sim_after(bp->sim, a->tm->container_start, bp->ev_started, bp, ev->arg);
+		sim_after(backplane_sim(bp), a->tm->container_start, agents_of(bp)->ev_started, bp, ev->arg);
 }
 
 static void on_started(struct sim *s, void *ctx, const struct event *ev)
@@ -191,18 +239,18 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 	if (!t || dead(bp, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
 		return;
 	/* a draw only when failures are modelled, so p = 0 leaves the stream alone */
-	double p = bp->s->taskdefs[t->td].start_failure_p >= 0
-		? bp->s->taskdefs[t->td].start_failure_p : agent_of(bp, t)->tm->start_failure_p;
+	double p = backplane_scenario(bp)->taskdefs[t->td].start_failure_p >= 0
+		? backplane_scenario(bp)->taskdefs[t->td].start_failure_p : agent_of(bp, t)->tm->start_failure_p;
 
-	if (p > 0 && gsl_rng_uniform(bp->agent_rng) < p) {
+	if (p > 0 && gsl_rng_uniform(agents_of(bp)->rng) < p) {
 		agent_task_ended(bp, slot, STOP_FAILED_TO_START);
 		deprovision(bp, slot);
 		return;
 	}
-	bp_set_state(bp, slot, TS_ACTIVATING);
-	bp_set_state(bp, slot, TS_RUNNING);
+	agent_set_state(bp, slot, TS_ACTIVATING);
+	agent_set_state(bp, slot, TS_RUNNING);
 	deliver(bp, slot, AM_REPORT_RUNNING);
-	td = bp->s->taskdefs[t->td].td;
+	td = backplane_scenario(bp)->taskdefs[t->td].td;
 	int has_hc = 0;
 
 	for (int k = 0; k < td->n_containers; k++)
@@ -210,10 +258,10 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 			has_hc = 1;
 	/* docs/ecs-model.md §5.2: healthy after the first passing health check, or 40 s after
 	 * RUNNING when no essential container has one */
-	sim_after(bp->sim, has_hc ? bp->tm->health_check : bp->tm->healthy_after,
-		  bp->ev_healthy, bp, ev->arg);
+	sim_after(backplane_sim(bp), has_hc ? timing(bp)->health_check : timing(bp)->healthy_after,
+		  agents_of(bp)->ev_healthy, bp, ev->arg);
 	if (t->duration >= 0)
-		sim_after(bp->sim, t->duration, bp->ev_exit, bp, ev->arg);
+		sim_after(backplane_sim(bp), t->duration, agents_of(bp)->ev_exit, bp, ev->arg);
 }
 
 static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
@@ -268,9 +316,9 @@ static void on_stop_done(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || dead(bp, t) || t->state != TS_STOPPING)
 		return;
-	bp_set_state(bp, slot, TS_DEPROVISIONING);
-	sim_after(bp->sim, bp->s->taskdefs[t->td].td->eni ? agent_of(bp, t)->tm->eni_detach : 0,
-		  bp->ev_deprovisioned, bp, ev->arg);
+	agent_set_state(bp, slot, TS_DEPROVISIONING);
+	sim_after(backplane_sim(bp), backplane_scenario(bp)->taskdefs[t->td].td->eni ? agent_of(bp, t)->tm->eni_detach : 0,
+		  agents_of(bp)->ev_deprovisioned, bp, ev->arg);
 }
 
 static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev)
@@ -282,7 +330,7 @@ static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || dead(bp, t) || t->state != TS_DEPROVISIONING)
 		return;
-	bp_set_state(bp, slot, TS_STOPPED);
+	agent_set_state(bp, slot, TS_STOPPED);
 	deliver(bp, slot, AM_REPORT_STOPPED);
 }
 
@@ -292,12 +340,12 @@ static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev)
  * it goes again on reconnection (0). */
 static int report_arrives(struct backplane *bp, uint64_t ref, enum agent_msg m)
 {
-	struct task *t = &bp->tasks[ref_slot(ref)];
+	struct task *t = bp_task_at(bp, ref_slot(ref));
 	struct agent *a = agent_of(bp, t);
 
 	if (!t->unsynced)
 		return 1;
-	if (!a->up && !a->dead) {
+	if (!a->up && !a->down) {
 		hold(a, ref, m);
 		return 0;
 	}
@@ -340,38 +388,39 @@ static uint64_t inst_arg(int32_t inst, uint32_t epoch)
 	return (uint64_t)(uint32_t)inst << 32 | epoch;
 }
 
-void agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration)
+/* The agent stops talking to the backplane for `duration` (-1: for good). */
+static void agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration)
 {
-	struct agent *a = &bp->agents[inst];
+	struct agent *a = agent_at(bp, inst);
 
-	if (a->dead)
+	if (a->down)
 		return;
 	sim_time_t jitter;
 
 	if (!a->up)
 		return;
-	jitter = bp->tm->heartbeat_jitter > 0
-		? (sim_time_t)gsl_rng_uniform_int(bp->agent_rng, (unsigned long)bp->tm->heartbeat_jitter)
+	jitter = timing(bp)->heartbeat_jitter > 0
+		? (sim_time_t)gsl_rng_uniform_int(agents_of(bp)->rng, (unsigned long)timing(bp)->heartbeat_jitter)
 		: 0;
 	a->up = 0;
 	a->epoch++;
 	/* docs/ecs-model.md §7.1: the session is dropped when no heartbeat came for the timeout */
-	sim_after(bp->sim, bp->tm->heartbeat_timeout + jitter, bp->ev_detect, bp,
+	sim_after(backplane_sim(bp), timing(bp)->heartbeat_timeout + jitter, agents_of(bp)->ev_detect, bp,
 		  inst_arg(inst, a->epoch));
 	if (duration >= 0)
-		sim_after(bp->sim, duration, bp->ev_reconnect, bp, inst_arg(inst, a->epoch));
+		sim_after(backplane_sim(bp), duration, agents_of(bp)->ev_reconnect, bp, inst_arg(inst, a->epoch));
 }
 
 static void on_detect(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
 	int32_t inst = (int32_t)(ev->arg >> 32);
-	struct agent *a = &bp->agents[inst];
+	struct agent *a = agent_at(bp, inst);
 
 	(void)s;
 	if (a->up || a->epoch != (uint32_t)ev->arg)
 		return;
-	cluster_set_agent_connected(bp->cl, inst, 0);
+	bp_agent_connected(bp, inst, 0);
 	bp_instance_changed(bp, inst);
 }
 
@@ -379,7 +428,7 @@ static void on_reconnect(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
 	int32_t inst = (int32_t)(ev->arg >> 32);
-	struct agent *a = &bp->agents[inst];
+	struct agent *a = agent_at(bp, inst);
 	uint64_t *held = a->outbox;
 	size_t n = a->n_out;
 
@@ -387,13 +436,13 @@ static void on_reconnect(struct sim *s, void *ctx, const struct event *ev)
 	if (a->up || a->epoch != (uint32_t)ev->arg)
 		return;
 	a->up = 1;
-	cluster_set_agent_connected(bp->cl, inst, 1);
+	bp_agent_connected(bp, inst, 1);
 	/* docs/ecs-model.md §7.4: on reconnection both sides exchange what they held */
 	a->outbox = NULL;
 	a->n_out = a->cap_out = 0;
 	for (size_t k = 0; k + 1 < n; k += 2)
 		if (bp_task(bp, held[k]))
-			sim_after(bp->sim, a->tm->network_delay, msg_event(bp, (enum agent_msg)held[k + 1]),
+			sim_after(backplane_sim(bp), a->tm->network_delay, msg_event(bp, (enum agent_msg)held[k + 1]),
 				  bp, held[k]);
 	free(held);
 	/* docs/ecs-model.md §5.13: the agent still sees the Spot notice and
@@ -402,33 +451,105 @@ static void on_reconnect(struct sim *s, void *ctx, const struct event *ev)
 		struct err e;
 
 		a->spot_drain_held = 0;
-		backplane_drain(bp, cluster_id(bp->cl, inst), &e);
+		backplane_drain(bp, cluster_id(backplane_cluster(bp), inst), &e);
 	}
 	bp_instance_changed(bp, inst);
 	bp_capacity_changed(bp);
 }
 
+/* The instance failed (or was deregistered): the agent and its tasks are
+ * gone with it; what it held is lost. */
+static void on_down(struct backplane *bp, int32_t inst, int terminated)
+{
+	struct agent *a = agent_at(bp, inst);
+	int was_up = a->up;
+
+	a->down = 1;
+	a->up = 0;
+	a->epoch++;
+	a->spot_drain_held = 0;
+	free(a->outbox);
+	a->outbox = NULL;
+	a->n_out = a->cap_out = 0;
+	/* a terminated instance whose agent is connected is deregistered at
+	 * once (docs/ecs-model.md §2.4) */
+	if (terminated && was_up)
+		bp_agent_shutdown(bp, inst);
+}
+
+/* The instance is back, empty: its agent connects again. */
+static void on_up(struct backplane *bp, int32_t inst)
+{
+	struct agent *a = agent_at(bp, inst);
+
+	a->down = 0;
+	a->up = 1;
+	a->epoch++;
+}
+
+/* docs/ecs-model.md §5.13: with Spot draining on, the agent sets DRAINING
+ * at the notice; a disconnected agent does it when it reconnects. */
+static void on_spot_notice(struct backplane *bp, int32_t inst)
+{
+	struct agent *a = agent_at(bp, inst);
+	int g = bp_instance_group(bp, inst);
+	struct err e;
+
+	if (g < 0 || !backplane_scenario(bp)->groups[g].spot_draining)
+		return;
+	if (a->up)
+		backplane_drain(bp, cluster_id(backplane_cluster(bp), inst), &e);
+	else
+		a->spot_drain_held = 1;
+}
+
 static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 {
 	(void)ctx;
-	if (n->kind == BN_FREE)
+	switch (n->kind) {
+	case BN_INSTANCE_ADDED:
+		agent_init(bp, n->inst);
+		break;
+	case BN_INSTANCE_DOWN:
+		on_down(bp, n->inst, (int)n->n);
+		break;
+	case BN_INSTANCE_UP:
+		on_up(bp, n->inst);
+		break;
+	case BN_AGENT_SILENT:
+		agent_disconnect(bp, n->inst, n->len);
+		break;
+	case BN_SPOT_NOTICE:
+		on_spot_notice(bp, n->inst);
+		break;
+	case BN_FREE:
 		agent_free_all(bp);
+		break;
+	default:
+		break;
+	}
 }
 
 void agent_attach(struct backplane *bp)
 {
-	bp_subscribe(bp, BN_BIT(BN_FREE), on_note, NULL);
-	bp->ev_agent_start = sim_on(bp->sim, "agent-start", on_start, bp);
-	bp->ev_agent_stop = sim_on(bp->sim, "agent-stop", on_stop, bp);
-	bp->ev_pulled = sim_on(bp->sim, "image-pulled", on_pulled, bp);
-	bp->ev_started = sim_on(bp->sim, "containers-started", on_started, bp);
-	bp->ev_healthy = sim_on(bp->sim, "task-healthy", on_healthy, bp);
-	bp->ev_exit = sim_on(bp->sim, "essential-exit", on_essential_exit, bp);
-	bp->ev_stop_done = sim_on(bp->sim, "containers-stopped", on_stop_done, bp);
-	bp->ev_deprovisioned = sim_on(bp->sim, "deprovisioned", on_deprovisioned, bp);
-	bp->ev_report_running = sim_on(bp->sim, "report-running", on_report_running, bp);
-	bp->ev_report_stopped = sim_on(bp->sim, "report-stopped", on_report_stopped, bp);
-	bp->ev_report_state = sim_on(bp->sim, "report-state", on_report_state, bp);
-	bp->ev_detect = sim_on(bp->sim, "agent-lost", on_detect, bp);
-	bp->ev_reconnect = sim_on(bp->sim, "agent-reconnect", on_reconnect, bp);
+	struct agents *ag = xcalloc(1, sizeof *ag);
+	struct sim *sim = backplane_sim(bp);
+
+	bp_set_actor_state(bp, BA_AGENT, ag);
+	ag->rng = rng_stream(backplane_rng(bp), "agent");
+	bp_subscribe(bp, BN_BIT(BN_INSTANCE_ADDED) | BN_BIT(BN_INSTANCE_DOWN) | BN_BIT(BN_INSTANCE_UP) |
+		     BN_BIT(BN_AGENT_SILENT) | BN_BIT(BN_SPOT_NOTICE) | BN_BIT(BN_FREE), on_note, NULL);
+	ag->ev_start = sim_on(sim, "agent-start", on_start, bp);
+	ag->ev_stop = sim_on(sim, "agent-stop", on_stop, bp);
+	ag->ev_pulled = sim_on(sim, "image-pulled", on_pulled, bp);
+	ag->ev_started = sim_on(sim, "containers-started", on_started, bp);
+	ag->ev_healthy = sim_on(sim, "task-healthy", on_healthy, bp);
+	ag->ev_exit = sim_on(sim, "essential-exit", on_essential_exit, bp);
+	ag->ev_stop_done = sim_on(sim, "containers-stopped", on_stop_done, bp);
+	ag->ev_deprovisioned = sim_on(sim, "deprovisioned", on_deprovisioned, bp);
+	ag->ev_report_running = sim_on(sim, "report-running", on_report_running, bp);
+	ag->ev_report_stopped = sim_on(sim, "report-stopped", on_report_stopped, bp);
+	ag->ev_report_state = sim_on(sim, "report-state", on_report_state, bp);
+	ag->ev_detect = sim_on(sim, "agent-lost", on_detect, bp);
+	ag->ev_reconnect = sim_on(sim, "agent-reconnect", on_reconnect, bp);
 }

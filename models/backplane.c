@@ -12,9 +12,9 @@
  * DEPROVISIONING (awsvpc: ENI detach) → STOPPED.  The agent's side lives in
  * agent.c; it and the backplane exchange the messages of bp_msg.h.
  * Resources are released when the backplane hears STOPPED from the agent.
- * Every change the other actors care about (the service scheduler, the
- * fault injector) is published as a notification (bp_notify); they act
- * through the calls of backplane.h.  The workload's sources (traces,
+ * Every change the other actors care about (the agents, the service
+ * scheduler, the fault injector) is published as a notification
+ * (bp_notify); they act through the calls of backplane.h.  The workload's sources (traces,
  * generators) are in backplane_workload.c.
  *
  * A standalone task no instance can take waits in a FIFO queue and is
@@ -224,28 +224,14 @@ static void view_to(struct backplane *bp, uint32_t slot, enum task_state st)
 		t->healthy = 0;
 }
 
-void bp_set_state(struct backplane *bp, uint32_t slot, enum task_state st)
+void bp_task_report(struct backplane *bp, uint32_t slot)
 {
 	struct task *t = &bp->tasks[slot];
-	const struct agent *a = t->inst >= 0 ? &bp->agents[t->inst] : NULL;
 
-	t->state = st;
-	if (t->ts[st] < 0)
-		t->ts[st] = sim_now(bp->sim);
-	/* docs/ecs-model.md §7.4: what happens on an instance whose agent is
-	 * disconnected reaches the backplane only with the agent's report,
-	 * which waits in its outbox until it reconnects */
-	if (a && !a->up && !a->dead) {
-		if (!t->unsynced) {
-			t->unsynced = 1;
-			agent_send(bp, slot, AM_REPORT_STATE);
-		}
-		return;
-	}
 	if (t->unsynced)
 		bp_task_sync(bp, slot);
 	else
-		view_to(bp, slot, st);
+		view_to(bp, slot, t->state);
 }
 
 void bp_task_sync(struct backplane *bp, uint32_t slot)
@@ -345,7 +331,7 @@ static int try_place(struct backplane *bp, uint32_t slot)
 	metrics_on_placed(bp->m, now, t->submit);
 	notify_cluster(bp);
 	/* docs/ecs-model.md §3.1: PROVISIONING is where the awsvpc ENI is created and attached */
-	sim_after(bp->sim, d->td->eni ? bp->agents[res.instance].tm->eni_attach : 0, bp->ev_provisioned, bp,
+	sim_after(bp->sim, d->td->eni ? bp_instance_timing(bp, res.instance)->eni_attach : 0, bp->ev_provisioned, bp,
 		  task_ref(bp, slot));
 	return 0;
 }
@@ -433,7 +419,7 @@ static void on_provisioned(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || t->state != TS_PROVISIONING)
 		return;
-	bp_set_state(bp, ref_slot(ev->arg), TS_PENDING);
+	agent_set_state(bp, ref_slot(ev->arg), TS_PENDING);
 	agent_send(bp, ref_slot(ev->arg), t->desired == TD_RUNNING ? AM_START : AM_STOP);
 }
 
@@ -563,10 +549,12 @@ int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *ty
 	spec.id = id;
 	spec.registered_at_ms = EPOCH_BASE_MS + sim_now(bp->sim);
 	i = cluster_add(bp->cl, &spec);
-	agent_init(bp, i);
-	bp->agents[i].group = g ? (int)(g - bp->s->groups) : -1;
-	bp->agents[i].tm = g && g->own_timing ? &g->timing : bp->tm;
-	metrics_on_instance_up(bp->m, sim_now(bp->sim), i, pricing_instance_hourly(bp->s->pricing, type, g && g->spot, bp->rng));
+	XGROW(bp->inst_group, bp->cap_inst_group, (size_t)i + 1);
+	bp->inst_group[i] = g ? (int)(g - bp->s->groups) : -1;
+	/* the actors set up their side of it (the agent: connected) */
+	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_ADDED, .inst = i });
+	metrics_on_instance_up(bp->m, sim_now(bp->sim), i,
+			       pricing_instance_hourly(bp->s->pricing, type, g && g->spot, bp->rng));
 	notify_cluster(bp);
 	bp_instance_changed(bp, i);
 	bp_capacity_changed(bp);
@@ -719,7 +707,6 @@ struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_
 	bp->cl = cluster_new();
 	bp->by_id = hmap_new();
 	bp->place_rng = rng_stream(rng, "place/tie-break");
-	bp->agent_rng = rng_stream(rng, "agent");
 	workload_register(bp);
 	bp->ev_retry = sim_on(sim, "pending-retry", on_retry, bp);
 	bp->ev_timeout = sim_on(sim, "pending-timeout", on_timeout, bp);
@@ -729,7 +716,6 @@ struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_
 	bp->ev_provisioned = sim_on(sim, "provisioned", on_provisioned, bp);
 	for (size_t i = 0; i < sizeof actors / sizeof actors[0]; i++)
 		actors[i](bp);
-	bp->outage_rng = rng_stream(rng, "fault/az-outage");
 	return bp;
 }
 
@@ -818,6 +804,7 @@ void backplane_free(struct backplane *bp)
 	free(bp->tasks);
 	free(bp->free_slots);
 	free(bp->queue);
+	free(bp->inst_group);
 	hmap_free(bp->by_id);
 	for (size_t i = 0; i < bp->n_stop_ids; i++)
 		free(bp->stop_ids[i]);

@@ -102,6 +102,40 @@ void backplane_delete_service(struct backplane *bp, int svc);
  * again (docs/ecs-model.md §2.3); no effect on another status. */
 void backplane_activate(struct backplane *bp, int32_t inst);
 
+/* ---- the instances themselves (EC2, their agents; the fault injector) ---- */
+
+/* The scenario group instance `inst` was launched from, -1 when the trace
+ * registered it; the timing settings its agent and ENIs follow (the
+ * group's own, else the scenario's). */
+int bp_instance_group(const struct backplane *bp, int32_t inst);
+const struct scn_timing *bp_instance_timing(const struct backplane *bp, int32_t inst);
+/* Tasks placed on the instance (ListTasks --container-instance): adds
+ * their number to *all, and of those of a service to *svc. */
+void backplane_instance_tasks(struct backplane *bp, int32_t inst, int64_t *all, int64_t *svc);
+/* The instance stops (hardware failure, termination, an AZ outage, a
+ * forced deregistration): its agent and its tasks stop with it, at once.
+ * The backplane notices after the heartbeat timeout (backplane_instance_lost)
+ * or, when EC2 `terminated` it and its agent was connected, at once: it
+ * publishes BN_INSTANCE_TERMINATED. */
+void backplane_instance_down(struct backplane *bp, int32_t inst, int terminated);
+/* The instance is back (rebooted, its AZ restored): empty, its agent
+ * connected again. */
+void backplane_instance_up(struct backplane *bp, int32_t inst);
+/* The backplane learns that the instance, down since `failed_at`, is lost
+ * (its agent's silence after the heartbeat timeout, or at once when it was
+ * terminated or deregistered): its tasks are STOPPED with `code` (a task
+ * already stopping keeps its own), their resources vanish, each service
+ * hears how many running tasks it lost to fault `fault_id` (when > 0);
+ * then the instance is INACTIVE (`gone`) or its agent disconnected. */
+void backplane_instance_lost(struct backplane *bp, int32_t inst, const char *code, int gone,
+			     int64_t fault_id, sim_time_t failed_at);
+/* The instance's agent stops talking to the backplane for `duration`
+ * (-1: for good); the backplane notices after the heartbeat timeout. */
+void backplane_agent_silent(struct backplane *bp, int32_t inst, sim_time_t duration);
+/* A Spot interruption notice reaches the instance (its agent drains it
+ * when Spot draining is on, docs/ecs-model.md §5.13). */
+void backplane_spot_notice(struct backplane *bp, int32_t inst);
+
 /* UpdateContainerInstancesState → DRAINING (only from ACTIVE, docs/ecs-model.md §2.3): no new
  * placements; service tasks are replaced within the deployment limits,
  * standalone tasks keep running (docs/ecs-model.md §5.15).  -1 when the id is unknown. */

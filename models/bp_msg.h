@@ -14,11 +14,15 @@
  * bp_subscribe(); the backplane delivers each notification at once, to
  * each subscriber in the order they subscribed (deterministic).  An actor
  * acts only through the backplane's public API (backplane.h): the calls a
- * user's API call makes.
+ * user's API call makes, and what EC2 does to instances (the fault
+ * injector's: down, up, lost, an agent silent, a Spot notice), which the
+ * agents hear as notifications.
  *
  * Actors are attached in the order of the table in backplane.c: agents,
- * service scheduler, fault injector.  Adding an actor is one row there and
- * one attach function.
+ * service scheduler, fault injector.  Each keeps its own state (its
+ * private header, X_int.h) through bp_set_actor_state and sets up its side
+ * of each new instance on BN_INSTANCE_ADDED.  Adding an actor is one row
+ * there and one attach function.
  */
 #ifndef MODELS_BP_MSG_H
 #define MODELS_BP_MSG_H
@@ -28,10 +32,20 @@
 #include "sim/evq.h"
 
 struct backplane;
+struct task;
 
 /* ---- messages between the backplane and the agents --------------------- */
 
 enum agent_msg { AM_START, AM_STOP, AM_REPORT_RUNNING, AM_REPORT_STOPPED, AM_REPORT_STATE };
+
+/* A message's event names its task by a reference (slot << 32 |
+ * generation): the task it names, or NULL when it has been retired since. */
+struct task *bp_task(struct backplane *bp, uint64_t ref);
+
+static inline uint32_t ref_slot(uint64_t ref)
+{
+	return (uint32_t)(ref >> 32);
+}
 
 /* The backplane sends a message about the task in `slot` (agent.c); it
  * arrives after the network delay, or when the agent reconnects. */
@@ -40,6 +54,11 @@ void agent_send(struct backplane *bp, uint32_t slot, enum agent_msg m);
  * failure): the backplane's desired status and stop code follow at once
  * when it is connected, else when its report arrives (docs/ecs-model.md §7.4). */
 void agent_task_ended(struct backplane *bp, uint32_t slot, const char *code);
+/* The task's real state on its instance moves to `st` (the agent's steps,
+ * and the backplane's PROVISIONING → PENDING once the ENI is attached): the
+ * backplane's view follows with the agent's report, at once while it is
+ * connected, else on reconnection (docs/ecs-model.md §7.4). */
+void agent_set_state(struct backplane *bp, uint32_t slot, int st);
 
 /* What the agents' reports do at the backplane (backplane.c). */
 void bp_task_running(struct backplane *bp, uint32_t slot);   /* RUNNING reported */
@@ -48,16 +67,29 @@ void bp_task_stopped(struct backplane *bp, uint32_t slot);
 /* The state report: the backplane's view of the task (state, desired
  * status, stop code, health) catches up with what the agent saw. */
 void bp_task_sync(struct backplane *bp, uint32_t slot);
+/* The agent's report of the task's state: the backplane's view catches up
+ * (bp_task_sync when a held report is due, else the view moves). */
+void bp_task_report(struct backplane *bp, uint32_t slot);
 /* The task passed its health check (the agent is connected). */
 void bp_task_healthy(struct backplane *bp, uint32_t slot);
+/* The backplane sees the agent's session up or down (the instance's
+ * agentConnected: after the heartbeat timeout, or on reconnection). */
+void bp_agent_connected(struct backplane *bp, int32_t inst, int up);
+/* The agent saw its instance terminated and, connected, told the backplane
+ * before it went (docs/ecs-model.md §2.4): published as
+ * BN_INSTANCE_TERMINATED. */
+void bp_agent_shutdown(struct backplane *bp, int32_t inst);
 /* The instance's status or its agent's connection changed. */
 void bp_instance_changed(struct backplane *bp, int32_t inst);
+/* Capacity may have appeared: retry what waits for it. */
+void bp_capacity_changed(struct backplane *bp);
 
 /* ---- notifications ------------------------------------------------------ */
 
 enum bp_note_kind {
 	BN_START,           /* the scenario's instances are registered: set up */
 	BN_GO,              /* the workload is open: start own processes */
+	BN_INSTANCE_ADDED,  /* an instance joined the cluster, before anyone else hears: inst */
 	BN_TASK_SEEN,       /* the backplane's view of a task moved: slot, from → to */
 	BN_TASK_RUNNING,    /* the agent reported the task RUNNING: slot */
 	BN_TASK_HEALTHY,    /* the backplane learned the task is healthy: slot */
@@ -65,6 +97,11 @@ enum bp_note_kind {
 	BN_LAUNCH_FAILED,   /* a service task found no instance (choice A3): slot */
 	BN_INSTANCE_STATUS, /* an instance joined, or its status or agent changed: inst */
 	BN_INSTANCE_REGISTERED, /* an instance registered (after BN_INSTANCE_STATUS): inst */
+	BN_INSTANCE_DOWN,   /* the instance itself went down (n: terminated by EC2): inst */
+	BN_INSTANCE_TERMINATED, /* its connected agent saw it terminated: the backplane knows now: inst */
+	BN_INSTANCE_UP,     /* the instance is back, empty (repaired): inst */
+	BN_AGENT_SILENT,    /* its agent stops talking for `len` (-1: for good): inst */
+	BN_SPOT_NOTICE,     /* a Spot interruption notice reached the instance: inst */
 	BN_CAPACITY,        /* capacity may have appeared */
 	BN_FAULT_LOST,      /* fault `fault_id` at `at` took n running tasks of svc */
 	BN_SERVICE_DESIRED, /* UpdateService desiredCount: svc, n */
@@ -88,6 +125,7 @@ struct bp_note {
 	int64_t n;                 /* desired count, tasks lost */
 	int64_t fault_id;
 	sim_time_t at;
+	sim_time_t len;            /* BN_AGENT_SILENT */
 };
 
 typedef void (*bp_note_fn)(struct backplane *bp, void *ctx, const struct bp_note *n);

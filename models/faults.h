@@ -1,7 +1,8 @@
 /* models/faults.h — the fault injector's entry points for the workload
  * (trace rows): instance failures, Spot interruptions, AZ outages and a
  * forced deregistration (docs/ecs-model.md §2.4, §5.13, §8).  Its own
- * stochastic faults it starts itself when the backplane starts. */
+ * stochastic faults it starts itself when the backplane starts; it acts
+ * through backplane.h only (its state: faults_int.h). */
 #ifndef MODELS_FAULTS_H
 #define MODELS_FAULTS_H
 
@@ -12,11 +13,12 @@
 struct backplane;
 
 /* The instance fails now: repair ≥ 0 brings it back after that long, -1 =
- * gone (replaced by Auto Scaling when its group says so).  `immediate`:
- * ECS learns at once (a terminated instance is deregistered), else after
- * the heartbeat timeout.  Returns the fault id. */
+ * gone (replaced by Auto Scaling when its group says so).  `terminated`
+ * (by EC2): ECS learns at once when its agent is connected (the instance
+ * is deregistered), else after the heartbeat timeout.  Returns the fault
+ * id, -1 when the instance is already down or INACTIVE. */
 int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repair,
-			    int immediate, const char *code, const char *kind, int64_t fault_id);
+			    int terminated, const char *code, const char *kind, int64_t fault_id);
 void fault_spot_notice(struct backplane *bp, int32_t inst);
 /* DeregisterContainerInstance with force (docs/ecs-model.md §2.4): its tasks stop
  * (UserInitiated), it becomes INACTIVE; no replacement. */

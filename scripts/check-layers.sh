@@ -14,6 +14,9 @@
 # actor's file includes another actor's header.                    (rule 5)
 # An actor is a module name; its files are that module and the modules
 # named after it with a suffix (models/service_replica is the service's).
+# Nor does any file include the private header (X_int.h) of the backplane
+# or of an actor (OWNERS) unless it is one of that owner's files: the
+# owners' state is their own.                                     (rule 5)
 # For rule 3 a module is a file path without its extension (a.c, a.h and
 # its private header a_int.h are one node) and `a.c includes b.h` is an
 # edge from a to b; each strongly
@@ -30,6 +33,7 @@
 # violation), 2 on bad usage.  POSIX sh and awk only.
 ROOT=${1:-.}
 ACTORS=${ACTORS:-models/agent models/service models/faults}
+OWNERS=${OWNERS:-models/backplane $ACTORS}
 if [ $# -gt 1 ] || [ ! -d "$ROOT" ]; then
 	echo "usage: scripts/check-layers.sh [ROOT]" >&2
 	exit 2
@@ -42,7 +46,7 @@ files=$(find sim models cli -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null
 # The first input is the list of every C file of ROOT (for resolving
 # includes; build/ and dot directories left out), then the files checked.
 find . \( -name build -o -name '.?*' \) -prune -o -type f \( -name '*.c' -o -name '*.h' \) -print |
-	sed 's|^\./||' | LC_ALL=C sort | awk -v cycles="${CHECK_CYCLES:-1}" -v actors="$ACTORS" '
+	sed 's|^\./||' | LC_ALL=C sort | awk -v cycles="${CHECK_CYCLES:-1}" -v actors="$ACTORS" -v owners="$OWNERS" '
 function normalize(p,    n, a, out, i, k, o) {
 	n = split(p, a, "/")
 	k = 0
@@ -88,12 +92,20 @@ function actor(m,    i) {
 			return act[i]
 	return ""
 }
+# the owner (OWNERS) a module belongs to, "" when none
+function owner(m,    i) {
+	for (i = 1; i <= nown; i++)
+		if (m == own[i] || index(m, own[i] "_") == 1)
+			return own[i]
+	return ""
+}
 function bad(where, msg) {
 	print "check-layers: " where ": " msg
 	nbad++
 }
 NR == 1 {
 	nact = split(actors, act, " ")
+	nown = split(owners, own, " ")
 }
 NR == FNR {
 	exists[$0] = 1
@@ -139,7 +151,10 @@ FNR == 1 {
 		v = module(target)
 		au = actor(u)
 		av = actor(v)
-		if (au != "" && av != "" && au != av)
+		ov = target ~ /_int\.h$/ ? owner(v) : ""
+		if (ov != "" && owner(u) != ov)
+			bad(where, "includes " target ", the private header of " ov "; only its own files may (rule 5)")
+		else if (au != "" && av != "" && au != av)
 			bad(where, "includes " target ", a header of another actor (" av "); actors talk through the backplane and models/bp_msg.h (rule 5)")
 		if (!(u in isnode)) { isnode[u] = 1; node[++nn] = u }
 		if (!(v in isnode)) { isnode[v] = 1; node[++nn] = v }

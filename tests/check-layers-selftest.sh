@@ -2,7 +2,7 @@
 # tests/check-layers-selftest.sh — checks scripts/check-layers.sh on small
 # trees made here: it must pass a clean tree and fail one with a bad include
 # of each kind (rules 1, 2, 4, 5: an actor including another actor's
-# header) or, when cycles are enforced, an include cycle (rule 3), naming
+# header, or anyone another owner's private header) or, when cycles are enforced, an include cycle (rule 3), naming
 # the file and line or the cycle.  Prints one line per check
 # and a closing count; exits 1 on any failure.  Run from the repository root.
 CHECK=${CHECK_LAYERS:-scripts/check-layers.sh}
@@ -96,6 +96,18 @@ printf '#include "models/sub/b.h"\n' > "$T/t/models/a_more.c"
 expect "rule 5: a file named after an actor is the actor's" 1 \
 	"models/a_more.c:1: includes models/sub/b.h, a header of another actor (models/sub/b)" ACTORS="models/a models/sub/b"
 expect "rule 5: a file of one actor may include its own" 0 "" ACTORS="models/a"
+
+clean "$T/t"
+: > "$T/t/models/sub/b_int.h"
+printf '#include "b_int.h"\n' > "$T/t/models/sub/b_more.c"
+expect "rule 5: an owner's own files may include its private header" 0 "" OWNERS="models/sub/b" CHECK_CYCLES=0
+printf '#include "models/sub/b_int.h"\n' >> "$T/t/models/a.c"
+expect "rule 5: another file includes an owner's private header" 1 \
+	"models/a.c:3: includes models/sub/b_int.h, the private header of models/sub/b" OWNERS="models/sub/b" CHECK_CYCLES=0
+expect "rule 5: ... also when the includer is an actor" 1 \
+	"models/a.c:3: includes models/sub/b_int.h, the private header of models/sub/b" \
+	OWNERS="models/sub/b" ACTORS="models/a" CHECK_CYCLES=0
+expect "rule 5: private headers of non-owners are not checked" 0 "" OWNERS="models/x" CHECK_CYCLES=0
 
 sh "$CHECK" "$T/none" > "$T/out" 2>&1; [ $? -eq 2 ] && grep -q usage "$T/out" && ok "bad usage" || ko "bad usage"
 echo "check-layers-selftest: $pass passed, $fail failed"

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "runscn.h"
+#include "models/agent_int.h"
 #include "models/backplane_int.h"
+#include "models/faults_int.h"
 #include "models/service_int.h"
 #include "models/run.h"
 #include "models/scenario.h"
@@ -75,11 +77,13 @@ void inv_observe(struct backplane *bp, void *ctx)
 	for (size_t k = 0; k < bp->n_tasks; k++) {
 		const struct task *t = &bp->tasks[k];
 		const struct agent *a;
+		const struct fault_inst *f;
 		int fresh;
 
 		if (!t->used || t->queued || t->inst < 0)
 			continue;
-		a = &bp->agents[t->inst];
+		a = agent_at(bp, t->inst);
+		f = fault_inst_at(bp, t->inst);
 		/* §2.3, §4.2, §7.4: placed only on an ACTIVE instance whose agent
 		 * the backplane sees connected, never on a failure it detected */
 		fresh = c->checked[k] != t->gen + 1;
@@ -87,26 +91,26 @@ void inv_observe(struct backplane *bp, void *ctx)
 			c->checked[k] = t->gen + 1;
 			if (t->placed == sim_now(bp->sim) &&
 			    (cluster_status(bp->cl, t->inst) != INST_ACTIVE ||
-			     !cluster_agent_connected(bp->cl, t->inst) || (a->dead && a->cleaned)))
+			     !cluster_agent_connected(bp->cl, t->inst) || (f->dead && f->cleaned)))
 				bad(c, "t=%.3f: %s placed on %s (status %d, agent connected %d, failed %d)",
 				    now, t->id, cluster_id(bp->cl, t->inst), (int)cluster_status(bp->cl, t->inst),
-				    cluster_agent_connected(bp->cl, t->inst), a->dead && a->cleaned);
+				    cluster_agent_connected(bp->cl, t->inst), f->dead && f->cleaned);
 		}
 		cpu[t->inst] += bp->s->taskdefs[t->td].req.cpu_units;
 		mem[t->inst] += bp->s->taskdefs[t->td].req.mem_mib;
 		/* §8.3: once the failure is detected nothing stays on the instance */
-		if (a->dead && a->cleaned)
+		if (f->dead && f->cleaned)
 			bad(c, "t=%.3f: %s still on failed instance %s after detection", now, t->id,
 			    cluster_id(bp->cl, t->inst));
 		/* §7.4: while the agent stays silent (the same disconnection, the
 		 * instance not failed), the backplane's view of its tasks stays */
-		if (!fresh && !a->up && !a->dead &&
+		if (!fresh && !a->up && !a->down &&
 		    c->silent[t->inst] == a->epoch + 1 && t->seen != c->prev_seen[k])
 			bad(c, "t=%.3f: %s on disconnected %s: the backplane's view moved %s -> %s",
 			    now, t->id, cluster_id(bp->cl, t->inst), task_state_name(c->prev_seen[k]),
 			    task_state_name(t->seen));
 		/* §7.4: the backplane's view lags only behind a disconnected agent */
-		if ((a->up || a->dead) && !t->unsynced && t->seen != t->state)
+		if ((a->up || a->down) && !t->unsynced && t->seen != t->state)
 			bad(c, "t=%.3f: %s seen %s but is %s with its agent connected", now, t->id,
 			    task_state_name(t->seen), task_state_name(t->state));
 		/* §3.1, §3.3: a task the backplane sees STOPPED is desired STOPPED */
@@ -121,9 +125,9 @@ void inv_observe(struct backplane *bp, void *ctx)
 		c->prev_seen[k] = t->seen;
 	}
 	for (int32_t i = 0; i < n_inst; i++) {
-		const struct agent *a = &bp->agents[i];
+		const struct agent *a = agent_at(bp, i);
 
-		c->silent[i] = !a->up && !a->dead ? a->epoch + 1 : 0;
+		c->silent[i] = !a->up && !a->down ? a->epoch + 1 : 0;
 		/* §1.6, §4.2: no over-commit at any instant */
 		if (cpu[i] > cluster_cpu_registered(bp->cl, i) || mem[i] > cluster_mem_registered(bp->cl, i) ||
 		    cluster_cpu_remaining(bp->cl, i) < 0 || cluster_mem_remaining(bp->cl, i) < 0)

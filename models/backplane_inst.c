@@ -1,0 +1,115 @@
+/* models/backplane_inst.c — what happens to the instances themselves (EC2,
+ * their agents' sessions) as the backplane relays and learns it: an
+ * instance going down or coming back, the backplane learning it is lost,
+ * an agent falling silent, a Spot notice (docs/ecs-model.md §2.4, §5.13,
+ * §7.1, §8).  The fault injector causes them; the agents hear them as
+ * notifications (bp_msg.h).
+ */
+#include "backplane_int.h"
+
+#include <stdlib.h>
+
+#include "sim/mem.h"
+
+int bp_instance_group(const struct backplane *bp, int32_t inst)
+{
+	return bp->inst_group[inst];
+}
+
+const struct scn_timing *bp_instance_timing(const struct backplane *bp, int32_t inst)
+{
+	int g = bp->inst_group[inst];
+
+	return g >= 0 && bp->s->groups[g].own_timing ? &bp->s->groups[g].timing : bp->tm;
+}
+
+void backplane_instance_tasks(struct backplane *bp, int32_t inst, int64_t *all, int64_t *svc)
+{
+	for (size_t k = 0; k < bp->n_tasks; k++) {
+		struct task *t = &bp->tasks[k];
+
+		if (t->used && !t->queued && t->inst == inst) {
+			(*all)++;
+			*svc += t->svc >= 0;
+		}
+	}
+}
+
+void bp_agent_connected(struct backplane *bp, int32_t inst, int up)
+{
+	cluster_set_agent_connected(bp->cl, inst, up);
+}
+
+void backplane_instance_down(struct backplane *bp, int32_t inst, int terminated)
+{
+	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_DOWN, .inst = inst, .n = terminated });
+}
+
+void bp_agent_shutdown(struct backplane *bp, int32_t inst)
+{
+	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_TERMINATED, .inst = inst });
+}
+
+void backplane_instance_up(struct backplane *bp, int32_t inst)
+{
+	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_UP, .inst = inst });
+	cluster_set_agent_connected(bp->cl, inst, 1);
+	bp_instance_changed(bp, inst);
+	bp_capacity_changed(bp);
+}
+
+void backplane_agent_silent(struct backplane *bp, int32_t inst, sim_time_t duration)
+{
+	bp_notify(bp, &(struct bp_note){ .kind = BN_AGENT_SILENT, .inst = inst, .len = duration });
+}
+
+void backplane_spot_notice(struct backplane *bp, int32_t inst)
+{
+	bp_notify(bp, &(struct bp_note){ .kind = BN_SPOT_NOTICE, .inst = inst });
+}
+
+void backplane_instance_lost(struct backplane *bp, int32_t inst, const char *code, int gone,
+			     int64_t fault_id, sim_time_t failed_at)
+{
+	int64_t *lost = xcalloc((size_t)bp->s->n_services + 1, sizeof *lost);
+
+	for (size_t k = 0; k < bp->n_tasks; k++) {
+		struct task *t = &bp->tasks[k];
+		uint32_t slot = (uint32_t)k;
+
+		if (!t->used || t->queued || t->inst != inst)
+			continue;
+		/* a service task lost: one that was running (launches in flight
+		 * to a dead instance are simply relaunched) */
+		if (t->svc >= 0 && t->desired == TD_RUNNING && t->seen == TS_RUNNING) {
+			t->lost = 1;
+			lost[t->svc]++;
+		}
+		/* a task already stopping for another reason keeps its stop code;
+		 * what the silent agent saw was never reported
+		 * (docs/ecs-model.md §7.4) */
+		if (t->desired == TD_RUNNING || !t->stop_code)
+			t->stop_code = code;
+		t->desired = TD_STOPPED;
+		t->agent_code = NULL;
+		if (t->seen != TS_STOPPED || t->state != TS_STOPPED) {
+			/* the instance is down: nothing is held in its agent's outbox */
+			t->state = TS_STOPPED;
+			if (t->ts[TS_STOPPED] < 0)
+				t->ts[TS_STOPPED] = sim_now(bp->sim);
+			bp_task_report(bp, slot);
+		}
+		bp_task_stopped(bp, slot);
+	}
+	for (int v = 0; v < bp->s->n_services; v++)
+		if (lost[v] && fault_id > 0)
+			bp_notify(bp, &(struct bp_note){ .kind = BN_FAULT_LOST, .svc = v,
+							 .fault_id = fault_id, .at = failed_at,
+							 .n = lost[v] });
+	if (gone)
+		cluster_set_status(bp->cl, inst, INST_INACTIVE);
+	else
+		cluster_set_agent_connected(bp->cl, inst, 0);
+	bp_instance_changed(bp, inst);
+	free(lost);
+}

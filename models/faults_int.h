@@ -1,0 +1,46 @@
+/* models/faults_int.h — the fault injector's own state: what it did to each
+ * instance (faults.c; and the tests' whole-run checks).  It hears of
+ * instances from the backplane's notifications and acts through the calls
+ * of backplane.h.
+ */
+#ifndef MODELS_FAULTS_INT_H
+#define MODELS_FAULTS_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "models/backplane.h"
+#include "models/bp_msg.h"
+
+/* Per container instance: its failures. */
+struct fault_inst {
+	uint8_t dead;              /* the instance failed: its tasks are gone */
+	uint8_t gone;              /* ... and will not come back */
+	uint8_t cleaned;           /* the backplane has stopped its tasks */
+	uint32_t life;             /* bumps on each failure: stale fault events */
+	sim_time_t failed_at;
+	int64_t fault_id;
+	const char *fail_code;
+};
+
+struct faults {
+	struct fault_inst *fi;
+	size_t n, cap;
+	int64_t next_fault_id;
+	gsl_rng *agent_rng;        /* the heartbeat jitter of a failure's detection */
+	gsl_rng *outage_rng;
+	uint32_t ev_fail_detect, ev_repair, ev_replace, ev_ttf, ev_spot_notice, ev_spot_end;
+	uint32_t ev_outage_start, ev_disconnect;
+};
+
+static inline struct faults *faults_of(const struct backplane *bp)
+{
+	return bp_actor_state(bp, BA_FAULTS);
+}
+
+/* What the fault injector did to instance `inst` (all zero until then). */
+struct fault_inst *fault_inst_at(struct backplane *bp, int32_t inst);
+
+#endif
