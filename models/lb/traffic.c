@@ -305,7 +305,8 @@ static void schedule_next(struct lb *lb, struct lb_tg *g)
 	double t;
 	sim_time_t when;
 
-	err_clear(&e);
+	if (g->trace)
+		err_clear(&e);     /* only a trace can fail (err_at fills every field) */
 	switch (next_arrival(g, g->next_arr, &t, &e)) {
 	case 1:
 		break;
@@ -526,19 +527,42 @@ static void agg_piece(struct lb_tg *g, double t0, double dt)
 		for (int i = 0; i < s->n; i++)
 			g->lam_tmp[s->m[i]] += share / s->n;
 	}
-	for (int i = 0; i < g->nt; i++) {
-		struct lb_tgt *t = &g->t[i];
-		struct mmck_cache *c;
-		double a = g->lam_tmp[i] * dt;
+	/* targets at the same rate share one solution: add them as a batch */
+	{
+		double batch = 0;
+		int first = -1;
 
-		t->lam = g->lam_tmp[i];
-		if (!(a > 0))
-			continue;
-		c = solve_cached(g, g->lam_tmp[i]);
-		agg_add(g, &g->iv, a, t, c);
-		agg_add(g, &g->run, a, t, c);
-		if (!g->cross && t->az >= 0)
-			agg_add(g, &g->iv_az[t->az], a, t, c);
+		for (int i = 0; i <= g->nt; i++) {
+			struct lb_tgt *t = i < g->nt ? &g->t[i] : NULL;
+			double a = t ? g->lam_tmp[i] * dt : 0;
+
+			if (t)
+				t->lam = g->lam_tmp[i];
+			if (first >= 0 && (!t || t->dead || !(a > 0) || g->lam_tmp[i] != g->lam_tmp[first] ||
+					   (!g->cross && t->az != g->t[first].az))) {
+				struct mmck_cache *c = solve_cached(g, g->lam_tmp[first]);
+				struct lb_tgt *f = &g->t[first];
+
+				agg_add(g, &g->iv, batch, f, c);
+				agg_add(g, &g->run, batch, f, c);
+				if (!g->cross && f->az >= 0)
+					agg_add(g, &g->iv_az[f->az], batch, f, c);
+				first = -1;
+				batch = 0;
+			}
+			if (!t || !(a > 0))
+				continue;
+			if (t->dead) {
+				g->iv.e502 += a;
+				g->run.e502 += a;
+				if (!g->cross && t->az >= 0)
+					g->iv_az[t->az].e502 += a;
+				continue;
+			}
+			if (first < 0)
+				first = i;
+			batch += a;
+		}
 	}
 }
 
