@@ -561,6 +561,93 @@ static void test_cross_zone_off(void)
 	lbh_free(&H);
 }
 
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		buf[0] = 0;
+	fclose(f);
+	return buf;
+}
+
+/* requests.csv, targets.csv and lb_summary.csv: columns, per-AZ rows with
+ * cross-zone off, state changes, SLO budget */
+static void test_outputs(void)
+{
+	char dir[] = "/tmp/ecsim-lb-XXXXXX", path[256];
+	char *req, *tgt, *sum;
+	struct err e;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	setup("\"slo\": {\"availabilityPct\": 99.9, \"latencyP99Ms\": 50}",
+	      "\"load_balancing.cross_zone.enabled\": false",
+	      "\"arrivals\": {\"poisson\": {\"ratePerSecond\": 20}},"
+	      " \"serviceTimeSeconds\": {\"constant\": {\"value\": 0.01}}", 19);
+	err_clear(&e);
+	CU_ASSERT_EQUAL_FATAL(lb_open_outputs(H.lb, dir, &e), 0);
+	lb_tg_set_service(H.lb, 0, "web");
+	lb_target_register(H.lb, 0, 0, "task-a", "us-east-1a", NULL, 0);
+	lb_target_register(H.lb, 0, 1, "task-b", "us-east-1b", NULL, 0);
+	lb_target_register(H.lb, 0, 2, "task-c", "us-east-1c", NULL, 0);   /* AZ not enabled */
+	CU_ASSERT_EQUAL(lb_target_state(H.lb, 0, 2), LB_T_UNUSED);
+	CU_ASSERT_EQUAL_FATAL(lb_start(H.lb, 0, &e), 0);
+	sim_run(H.s, 120001);
+	lb_target_dead(H.lb, 0, 1, 120001);
+	sim_run(H.s, 300000);
+	CU_ASSERT_EQUAL_FATAL(lb_close(H.lb, 300000, &e), 0);
+	snprintf(path, sizeof path, "%s/requests.csv", dir);
+	req = slurp(path);
+	snprintf(path, sizeof path, "%s/targets.csv", dir);
+	tgt = slurp(path);
+	snprintf(path, sizeof path, "%s/lb_summary.csv", dir);
+	sum = slurp(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(req);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tgt);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sum);
+	CU_ASSERT(strncmp(req, "time_s,target_group,az,arrivals,served,http_502,http_503,http_504,availability_pct,latency_mean_ms,latency_p50_ms,latency_p95_ms,latency_p99_ms,healthy,unhealthy,initial,draining\n", 170) == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(req, "\n60.000,tg,,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(req, "\n60.000,tg,us-east-1a,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(req, "\n60.000,tg,us-east-1b,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(tgt, "30.000,tg,task-a,us-east-1a,initial,healthy,health check passed"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(tgt, "180.000,tg,task-b,us-east-1b,healthy,unhealthy,target not responding"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(tgt, "\n0.000,tg,task-a,us-east-1a,,initial,registered\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(tgt, "\n0.000,tg,task-c,,,unused,availability zone not enabled\n"));
+	CU_ASSERT(strncmp(sum, "service,target_group,mode,", 26) == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(sum, "\nweb,tg,perRequest,"));
+	free(req); free(tgt); free(sum);
+	snprintf(path, sizeof path, "rm -rf %s", dir);
+	CU_ASSERT_EQUAL(system(path), 0);
+	lbh_free(&H);
+}
+
+/* least outstanding requests avoids a dead target (its connections hang);
+ * round robin keeps sending it its share until the checks mark it */
+static void test_lor_dead(void)
+{
+	struct lb_counts k;
+
+	setup("", "\"load_balancing.algorithm.type\": \"least_outstanding_requests\"",
+	      "\"arrivals\": {\"poisson\": {\"ratePerSecond\": 50}},"
+	      " \"serviceTimeSeconds\": {\"exponential\": {\"mean\": 0.05}}", 20);
+	register_and_start(3);
+	lb_target_dead(H.lb, 0, 0, 30000);
+	sim_run(H.s, 90000);
+	lb_tg_counts(H.lb, 0, &k);
+	T_EQ(k.e502, 0);
+	CU_ASSERT(k.served > 2500);
+	lbh_free(&H);
+}
+
 CU_TestInfo lb_tests[] = {
 	{ "(a) Erlang C: one target, c workers", test_erlang_c },
 	{ "(b) M/M/c/K blocking", test_mmck_blocking },
@@ -570,6 +657,8 @@ CU_TestInfo lb_tests[] = {
 	{ "(e) deregistration delay", test_deregistration },
 	{ "(f) aggregate vs per-request", test_aggregate_vs_request },
 	{ "cross-zone off: per-AZ nodes", test_cross_zone_off },
+	{ "requests.csv, targets.csv, lb_summary.csv", test_outputs },
+	{ "least outstanding requests avoids a dead target", test_lor_dead },
 	CU_TEST_INFO_NULL,
 };
 

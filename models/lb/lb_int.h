@@ -63,6 +63,7 @@ struct lb_tgt {
 	int32_t *q;                 /* waiting requests, ring of queue_limit */
 	int32_t *svc;               /* requests in service, workers */
 	uint64_t received;
+	int logged;                 /* targets.csv has its first row */
 	uint32_t epoch;              /* bumped when in-flight requests are failed */
 	double lam;                 /* aggregate: offered rate, requests/s */
 };
@@ -118,6 +119,7 @@ struct lb {
 	char *dir;
 	double grid[LB_GRID];       /* ms */
 	int started;
+	sim_time_t last_tick;         /* end of the last closed interval */
 	struct err trace_err;        /* a bad request-trace row, reported by lb_close */
 };
 

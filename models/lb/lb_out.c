@@ -115,17 +115,18 @@ double lb_lat_quantile(const struct lb *lb, const struct lb_lat *l, double p)
 void lb_out_transition(struct lb *lb, struct lb_tg *g, int ti, enum lb_tstate from,
 		       const char *reason, sim_time_t now)
 {
-	const struct lb_tgt *t = &g->t[ti];
+	struct lb_tgt *t = &g->t[ti];
 	struct csvout *o = lb->out_tgt;
+	int first = !t->logged;
 
+	t->logged = 1;
 	if (!o)
 		return;
 	csvout_ms(o, now);
 	csvout_str(o, g->cfg->name);
 	csvout_str(o, t->name);
 	csvout_str(o, t->az >= 0 ? g->lbc->azs[t->az] : "");
-	csvout_str(o, strcmp(reason, "registered") == 0 && from == LB_T_UNUSED &&
-		   t->state == LB_T_UNUSED ? "" : lb_tstate_name(from));
+	csvout_str(o, first ? "" : lb_tstate_name(from));   /* empty at registration */
 	csvout_str(o, lb_tstate_name(t->state));
 	csvout_str(o, reason);
 	csvout_endrow(o);
@@ -211,6 +212,7 @@ static void on_tick(struct sim *s, void *ctx, const struct event *ev)
 
 	(void)ev;
 	close_interval(lb, sim_now(s));
+	lb->last_tick = sim_now(s);
 	sim_at_last(s, sim_now(s) + lb->interval, lb->ev_tick, NULL, 0);
 }
 
@@ -219,6 +221,7 @@ int lb_start(struct lb *lb, sim_time_t start, struct err *e)
 	if (lb->started)
 		return 0;
 	lb->started = 1;
+	lb->last_tick = start;
 	lb->ev_tick = sim_on(lb->s, "lb/metrics", on_tick, lb);
 	if (lb_traffic_start(lb, start, e))
 		return -1;
@@ -338,7 +341,7 @@ int lb_close(struct lb *lb, sim_time_t end, struct err *e)
 {
 	int rc = 0;
 
-	if (lb->started && end % lb->interval != 0)
+	if (lb->started && end > lb->last_tick)
 		close_interval(lb, end);
 	else
 		for (int i = 0; i < lb->n_tg; i++)

@@ -312,7 +312,6 @@ int lb_target_register(struct lb *lb, int tg, uint64_t ref, const char *name, co
 	for (int i = 0; taskdef && i < g->cfg->n_never; i++)
 		if (strcmp(g->cfg->never[i].taskdef, taskdef) == 0)
 			t->never = gsl_rng_uniform(g->r) < g->cfg->never[i].p;
-	lb_out_transition(lb, g, ti, LB_T_UNUSED, "registered", now);
 	if (node < 0) {
 		/* ELB: a target in an AZ the load balancer does not enable (or
 		 * in a group with no load balancer) is unused */

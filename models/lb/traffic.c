@@ -184,8 +184,17 @@ static int pick_target(struct lb_tg *g, struct lb_scope *s, sim_time_t now)
 		}
 		return ti;
 	case LB_ALGO_LOR:
+		/* a dead host's connections hang, so its count of outstanding
+		 * requests only grows: least outstanding requests steers away
+		 * from it (ecsim's choice; it still gets requests when every
+		 * candidate is dead) */
 		for (int b = s->minb, tries = 0; b < s->nb; b++)
 			for (int i = s->bhead[b]; i >= 0; i = tv[i].bnext) {
+				if (tv[i].dead) {
+					if (ti < 0)
+						ti = i;
+					continue;
+				}
 				if (!tv[i].slow || ++tries > 2 * s->n ||
 				    gsl_rng_uniform(g->r) < ss_weight(g, &tv[i], now))
 					return i;
