@@ -648,6 +648,76 @@ static void test_lor_dead(void)
 	lbh_free(&H);
 }
 
+/* arrivals from a rate curve (CSV) and from a request trace (streamed) */
+static void test_arrival_files(void)
+{
+	char dir[] = "/tmp/ecsim-lbarr-XXXXXX", curve[128], trace[128], traffic[512];
+	struct lb_counts k;
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(curve, sizeof curve, "%s/rate.csv", dir);
+	snprintf(trace, sizeof trace, "%s/req.csv", dir);
+	f = fopen(curve, "w");
+	fprintf(f, "time_s,rate_per_s\n0,0\n30,100\n130,10\n");
+	fclose(f);
+	f = fopen(trace, "w");
+	fprintf(f, "time_s\n");
+	for (int i = 0; i < 1000; i++)
+		fprintf(f, "%.3f\n", 30 + i * 0.05);
+	fclose(f);
+	/* 100/s for 100 s, then 10/s: 10,000 + 10 x 70 by t = 200 s */
+	snprintf(traffic, sizeof traffic, "\"arrivals\": {\"rateCurve\": {\"file\": \"%s\"}},"
+		 " \"serviceTimeSeconds\": 0.01", curve);
+	setup("", "", traffic, 21);
+	register_and_start(1);
+	sim_run(H.s, 200000);
+	lb_tg_counts(H.lb, 0, &k);
+	CU_ASSERT(fabs(k.arrivals - 10700) < 4 * sqrt(10700));
+	lbh_free(&H);
+	snprintf(traffic, sizeof traffic, "\"arrivals\": {\"trace\": {\"file\": \"%s\"}},"
+		 " \"serviceTimeSeconds\": 0.01", trace);
+	setup("", "", traffic, 22);
+	register_and_start(1);
+	sim_run(H.s, 200000);
+	lb_tg_counts(H.lb, 0, &k);
+	T_EQ(k.arrivals, 1000);
+	T_EQ(k.served, 1000);
+	lbh_free(&H);
+	snprintf(traffic, sizeof traffic, "rm -rf %s", dir);
+	CU_ASSERT_EQUAL(system(traffic), 0);
+}
+
+/* slow start: a new target's share ramps up linearly over the duration */
+static void test_slow_start(void)
+{
+	uint64_t r0, r1;
+	double want;
+	char msg[160];
+
+	setup("", "\"slow_start.duration_seconds\": 100",
+	      "\"arrivals\": {\"poisson\": {\"ratePerSecond\": 100}},"
+	      " \"serviceTimeSeconds\": 0.01", 23);
+	register_and_start(1);
+	sim_run(H.s, 40000);
+	lb_target_register(H.lb, 0, 1, "new", "us-east-1a", NULL, 40000);
+	sim_run(H.s, 70000);                    /* healthy at 70 s */
+	T_EQ(lb_target_state(H.lb, 0, 1), LB_T_HEALTHY);
+	r0 = lb_target_received(H.lb, 0, 1);
+	sim_run(H.s, 170000);
+	r1 = lb_target_received(H.lb, 0, 1);
+	/* picked every other request, kept with weight t/100: about
+	 * 100/2 x 100 x 1/2 = 2,500 in the ramp (vs 5,000 without it) */
+	want = 2500;
+	snprintf(msg, sizeof msg, "new target got %llu in the ramp, want about %.0f",
+		 (unsigned long long)(r1 - r0), want);
+	if (fabs((double)(r1 - r0) - want) > 0.1 * want)
+		T_FAIL(msg);
+	else
+		CU_PASS(msg);
+	lbh_free(&H);
+}
+
 CU_TestInfo lb_tests[] = {
 	{ "(a) Erlang C: one target, c workers", test_erlang_c },
 	{ "(b) M/M/c/K blocking", test_mmck_blocking },
@@ -659,6 +729,8 @@ CU_TestInfo lb_tests[] = {
 	{ "cross-zone off: per-AZ nodes", test_cross_zone_off },
 	{ "requests.csv, targets.csv, lb_summary.csv", test_outputs },
 	{ "least outstanding requests avoids a dead target", test_lor_dead },
+	{ "arrivals from a rate curve and a request trace", test_arrival_files },
+	{ "slow start ramps a new target's share", test_slow_start },
 	CU_TEST_INFO_NULL,
 };
 

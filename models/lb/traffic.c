@@ -175,12 +175,21 @@ static int pick_target(struct lb_tg *g, struct lb_scope *s, sim_time_t now)
 	switch (g->cfg->algo) {
 	case LB_ALGO_ROUND_ROBIN:
 		for (int tries = 0; tries < 2 * s->n; tries++) {
+			int nx;
+
 			ti = s->m[s->rr];
 			if (++s->rr == (uint32_t)s->n)
 				s->rr = 0;
-			/* slow start: a new target is skipped with 1 - weight */
+			/* slow start: a new target keeps its turn with probability
+			 * weight; otherwise the request goes to the next target,
+			 * whose own turn still comes: share = weight x fair share */
 			if (!tv[ti].slow || gsl_rng_uniform(g->r) < ss_weight(g, &tv[ti], now))
 				break;
+			nx = s->m[s->rr];
+			if (!tv[nx].slow) {
+				ti = nx;
+				break;
+			}
 		}
 		return ti;
 	case LB_ALGO_LOR:
