@@ -165,6 +165,8 @@ static void test_erlang_c(void)
 	register_and_start(1);
 	sim_run(H.s, 30000 + (sim_time_t)(3.0e6 / lambda * 1000));
 	check_band("P(wait > 0)", b.bq, b.nb, pw);
+	/* 3 million requests, yet the pool holds only what was in flight */
+	CU_ASSERT(lb_request_slots(H.lb) <= 1024);
 	check_band("mean wait (s)", b.bw, b.nb, wq);
 	lbh_free(&H);
 	free(b.bw); free(b.bq); free(b.br);

@@ -15,6 +15,7 @@
 #ifndef MODELS_LB_H
 #define MODELS_LB_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "models/lb/lb_config.h"
@@ -83,6 +84,9 @@ struct lb_counts {
 	double waited;                   /* served requests that queued first */
 };
 void lb_tg_counts(const struct lb *lb, int tg, struct lb_counts *out);
+/* Request slots the pool holds: bounded by the most requests ever in
+ * flight at once, never by the requests served (tests). */
+size_t lb_request_slots(const struct lb *lb);
 /* Requests a target received (per-request mode). */
 uint64_t lb_target_received(const struct lb *lb, int tg, int target);
 

@@ -673,3 +673,8 @@ int lb_traffic_start(struct lb *lb, sim_time_t start, struct err *e)
 	}
 	return 0;
 }
+
+size_t lb_request_slots(const struct lb *lb)
+{
+	return (size_t)lb->cap_req;
+}
