@@ -720,6 +720,36 @@ static void test_slow_start(void)
 	lbh_free(&H);
 }
 
+/* NLB: cross-zone off by default, flow hash within each AZ's node */
+static void test_nlb_flow_hash(void)
+{
+	const char *j = "{\"loadBalancers\": [{\"name\": \"nlb\", \"type\": \"network\","
+		" \"availabilityZones\": [\"us-east-1a\", \"us-east-1b\"]}],"
+		" \"targetGroups\": [{\"name\": \"tg\", \"loadBalancer\": \"nlb\", \"traffic\": {"
+		"\"arrivals\": {\"poisson\": {\"ratePerSecond\": 100}}, \"serviceTimeSeconds\": 0.01,"
+		" \"flows\": 100000}}]}";
+	struct err e;
+	double a0, a1, b0;
+
+	err_clear(&e);
+	CU_ASSERT_EQUAL_FATAL(lbh_init(&H, j, 24, 60000, &e), 0);
+	CU_ASSERT_EQUAL(H.cfg.tgs[0].algo, LB_ALGO_FLOW_HASH);
+	CU_ASSERT_EQUAL(H.cfg.tgs[0].hc_timeout, 10000);     /* TCP checks */
+	lb_target_register(H.lb, 0, 0, "a0", "us-east-1a", NULL, 0);
+	lb_target_register(H.lb, 0, 1, "a1", "us-east-1a", NULL, 0);
+	lb_target_register(H.lb, 0, 2, "b0", "us-east-1b", NULL, 0);
+	sim_run(H.s, 30000);
+	CU_ASSERT_EQUAL_FATAL(lb_start(H.lb, 30000, &e), 0);
+	sim_run(H.s, 230000);
+	a0 = (double)lb_target_received(H.lb, 0, 0) / 20000;
+	a1 = (double)lb_target_received(H.lb, 0, 1) / 20000;
+	b0 = (double)lb_target_received(H.lb, 0, 2) / 20000;
+	CU_ASSERT(fabs(b0 - 0.5) < 0.03);
+	CU_ASSERT(fabs(a0 - 0.25) < 0.03);
+	CU_ASSERT(fabs(a1 - 0.25) < 0.03);
+	lbh_free(&H);
+}
+
 CU_TestInfo lb_tests[] = {
 	{ "(a) Erlang C: one target, c workers", test_erlang_c },
 	{ "(b) M/M/c/K blocking", test_mmck_blocking },
@@ -733,6 +763,7 @@ CU_TestInfo lb_tests[] = {
 	{ "least outstanding requests avoids a dead target", test_lor_dead },
 	{ "arrivals from a rate curve and a request trace", test_arrival_files },
 	{ "slow start ramps a new target's share", test_slow_start },
+	{ "NLB: cross-zone off, flow hash", test_nlb_flow_hash },
 	CU_TEST_INFO_NULL,
 };
 
