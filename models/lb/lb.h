@@ -1,0 +1,101 @@
+/* models/lb/lb.h — the load-balancer world at run time: targets and their
+ * health checks (docs/ecs-model.md §6.2, §6.3), request routing and the
+ * requests themselves (§6.4, §6.5), per request or in aggregate.
+ *
+ * The module runs on the engine alone (sim/sim.h); it knows no task, agent
+ * or service.  Whoever wires it (the coordinator) calls the lb_target_*
+ * operations as tasks reach RUNNING, are to stop, or lose their instance,
+ * and receives the callbacks.  NOT YET WIRED to services: see
+ * scenarios/README.md "Load balancers".
+ *
+ * Ownership: lb_new keeps pointers to cfg, s and the rng registry (all
+ * owned by the caller, must outlive the lb); everything else is the lb's.
+ * Target names are copied.
+ */
+#ifndef MODELS_LB_H
+#define MODELS_LB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/lb/lb_config.h"
+#include "sim/err.h"
+#include "sim/evq.h"
+
+struct sim;
+struct rng_reg;
+struct lb;
+
+enum lb_tstate { LB_T_INITIAL, LB_T_HEALTHY, LB_T_UNHEALTHY, LB_T_DRAINING, LB_T_UNUSED };
+enum lb_outcome { LB_SERVED, LB_E502, LB_E503, LB_E504 };
+
+struct lb_callbacks {
+	void *ctx;
+	/* a healthy (or initial) target went unhealthy: the service scheduler
+	 * replaces the task after its grace period (docs/ecs-model.md §5.3, §5.8) */
+	void (*on_target_unhealthy)(void *ctx, int tg, uint64_t ref, sim_time_t now);
+	void (*on_target_healthy)(void *ctx, int tg, uint64_t ref, sim_time_t now);
+	/* every failed check (circuit breaker stage 2, docs/ecs-model.md §5.6) */
+	void (*on_check_failed)(void *ctx, int tg, uint64_t ref, sim_time_t now);
+	/* draining is over (unused): the agent may now stop the containers */
+	void (*on_target_drained)(void *ctx, int tg, uint64_t ref, sim_time_t now);
+	/* each finished request (tests); NULL in runs */
+	void (*on_request)(void *ctx, int tg, int target, enum lb_outcome o, sim_time_t arrived,
+			   sim_time_t started, sim_time_t ended, int queued);
+};
+
+/* A world for the configured load balancers and target groups.
+ * `interval` is the metrics interval (rows of requests.csv); rng streams
+ * are named "lb/<tg>/..." .  Traffic starts at time `start`. */
+struct lb *lb_new(const struct lb_config *cfg, struct sim *s, struct rng_reg *rng,
+		  sim_time_t interval, const struct lb_callbacks *cb);
+void lb_free(struct lb *lb);                /* NULL is a no-op */
+
+/* Begin the arrival processes and the metrics ticks (once).  0 or -1 with e
+ * (a request trace that cannot be read). */
+int lb_start(struct lb *lb, sim_time_t start, struct err *e);
+
+/* Register a task's target (at RUNNING, docs/ecs-model.md §6.1) in target
+ * group tg, in AZ `az` (a name among the scenario's); `taskdef` picks the
+ * group's neverHealthy probability (NULL = none).  Returns the target's
+ * index in the group. */
+int lb_target_register(struct lb *lb, int tg, uint64_t ref, const char *name, const char *az,
+		       const char *taskdef, sim_time_t now);
+/* The task is to stop: the target drains (docs/ecs-model.md §6.3). */
+void lb_target_deregister(struct lb *lb, int tg, int target, sim_time_t now);
+/* The task's instance died or its AZ went out: in-flight requests fail
+ * (502), checks fail from now on; traffic still comes until the checks
+ * mark it unhealthy. */
+void lb_target_dead(struct lb *lb, int tg, int target, sim_time_t now);
+/* An AZ goes out (up = 0) or comes back: its LB node takes no traffic, and
+ * every target in it is dead. */
+void lb_az_state(struct lb *lb, const char *az, int up, sim_time_t now);
+
+enum lb_tstate lb_target_state(const struct lb *lb, int tg, int target);
+int lb_target_outstanding(const struct lb *lb, int tg, int target);
+const char *lb_tstate_name(enum lb_tstate s);
+
+/* Counters of a target group since the start (aggregate mode: expected
+ * values). */
+struct lb_counts {
+	double arrivals, served, e502, e503, e504;
+	double latency_sum_ms;           /* over served requests */
+	double wait_sum_ms;
+	double waited;                   /* served requests that queued first */
+};
+void lb_tg_counts(const struct lb *lb, int tg, struct lb_counts *out);
+/* Request slots the pool holds: bounded by the most requests ever in
+ * flight at once, never by the requests served (tests). */
+size_t lb_request_slots(const struct lb *lb);
+/* Requests a target received (per-request mode). */
+uint64_t lb_target_received(const struct lb *lb, int tg, int target);
+
+/* Outputs: requests.csv, targets.csv and, at lb_close, lb_summary.csv in
+ * `dir` (temp-then-rename).  Call before lb_start.  0 or -1 with e. */
+int lb_open_outputs(struct lb *lb, const char *dir, struct err *e);
+/* Close the last interval at `end` and write the files.  0 or -1. */
+int lb_close(struct lb *lb, sim_time_t end, struct err *e);
+/* Label of the service that uses a target group (lb_summary.csv). */
+void lb_tg_set_service(struct lb *lb, int tg, const char *service);
+
+#endif
