@@ -10,6 +10,7 @@
  * scenarios/README.md ("Cost").
  */
 #include "pricing.h"
+#include "models/config/sections.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,12 @@ static int read_spot(struct scenario *s, struct pricing *p, const cJSON *obj, st
 	if (dist_parse(&p->spot_discount, v, s->file, path, s->dir, e))
 		return -1;
 	return check_discount(&p->spot_discount, s->file, path, e);
+}
+
+void pricing_config_free(struct scenario *s)
+{
+	pricing_free(s->pricing);
+	s->pricing = NULL;
 }
 
 int pricing_config_read(struct scenario *s, const cJSON *obj, struct err *e)

@@ -3,6 +3,10 @@
  * plain data: the region and its AZs, instance groups, task definitions,
  * placement policy, workload (traces and generators) and run parameters.
  *
+ * models/scenario.c reads the top level and hands each section to the
+ * module of models/config/ that owns it (models/config/sections.h): the
+ * data of every section is declared here, its reading there.
+ *
  * Unknown members are errors (typos must not pass silently).  Everything
  * is copied out of the JSON: the scenario owns all its memory.
  */
@@ -200,9 +204,7 @@ struct scenario {
 	struct pricing *pricing;      /* `pricing` (models/pricing.h); NULL = the defaults */
 };
 
-/* The `pricing` section's reader and its free, in models/pricing.c
- * (declared here too, so that the loader does not include pricing.h). */
-int pricing_config_read(struct scenario *s, const struct cJSON *obj, struct err *e);
+/* Free a `pricing` (models/pricing.c). */
 void pricing_free(struct pricing *p);
 
 /* $.limits (scenarios/README.md, "Limits"). */

@@ -74,5 +74,34 @@ msg=$(sed -n 's/.*\(event: unknown event .*\)$/\1/p' "$T/ev.err" | sed 's/"no_su
 if [ -n "$msg" ] && grep -qF -- "$msg" scenarios/README.md; then ok "scenarios/README shows the real unknown-event message"
 else ko "scenarios/README shows the real unknown-event message ($msg)"; fi
 
+# --- the docs point at files that exist: every models/..., sim/..., cli/...,
+# tests/..., scripts/... and plots/... path named in README.md,
+# scenarios/README.md and docs/*.md (a `{a,b}` list is expanded, `*` and a
+# `<placeholder>` match any name)
+for d in README.md scenarios/README.md docs/*.md; do
+	grep -oE '(^|[^A-Za-z0-9_./-])(models|sim|cli|tests|scripts|plots)/[A-Za-z0-9_./*{},<>-]*' "$d" |
+		sed -e 's/^[^a-z]//' -e 's/[.,]*$//' | sort -u | sed "s|^|$d |"
+done >"$T/paths"
+set -f
+while read -r d p; do
+	p=$(printf '%s\n' "$p" | sed 's/<[^>]*>/*/g')
+	case $p in
+	*"{"*"}"*)
+		pre=${p%%"{"*}; rest=${p#*"{"}; alts=${rest%%"}"*}; post=${rest#*"}"}
+		cands=$(printf '%s\n' "$alts" | tr ',' '\n' | sed "s|^|$pre|; s|\$|$post|") ;;
+	*) cands=$p ;;
+	esac
+	for c in $cands; do
+		set +f
+		# shellcheck disable=SC2086
+		set -- $c
+		set -f
+		[ -e "$1" ] || echo "$d: $c"
+	done
+done <"$T/paths" >"$T/nopath"
+set +f
+if [ -s "$T/paths" ] && [ ! -s "$T/nopath" ]; then ok "every source path the docs name exists ($(wc -l <"$T/paths"))"
+else ko "paths named in the docs that do not exist:"; sed 's/^/     /' "$T/nopath"; fi
+
 echo "docs: $pass passed, $fail failed"
 [ $fail -eq 0 ]

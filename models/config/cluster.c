@@ -1,0 +1,361 @@
+/* models/config/cluster.c — the region's Availability Zones and the container
+ * instances: $.availabilityZones, $.instanceDefaults, $.instanceTypes and
+ * $.instanceGroups (a group's agent settings and faults are read by
+ * timing.c and faults.c), and the spec of an instance the run registers.
+ * Defaults follow docs/ecs-model.md §2.1 (registered memory) and §7.3
+ * (agent settings) and are listed in scenarios/README.md.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/config/sections.h"
+#include "models/scenario.h"
+#include "sim/jsonrd.h"
+#include "sim/mem.h"
+
+#define MAX_INSTANCES_PER_GROUP 100000
+#define MAX_CUSTOM_ATTRS 10        /* docs/ecs-model.md §2.2 */
+
+static void settings_free(struct scn_instance_settings *st)
+{
+	free(st->ami_id);
+	free(st->agent_version);
+	free(st->os_family);
+}
+
+static void settings_copy(struct scn_instance_settings *d, const struct scn_instance_settings *s)
+{
+	*d = *s;
+	d->ami_id = xstrdup(s->ami_id);
+	d->agent_version = xstrdup(s->agent_version);
+	d->os_family = xstrdup(s->os_family);
+}
+
+static int valid_attr_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 128)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("-_/\\.", *s))
+			return 0;
+	return 1;
+}
+
+static int valid_attr_value(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 128 || s[0] == ' ' || s[n - 1] == ' ')
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("-_/\\.@: ", *s))
+			return 0;
+	return 1;
+}
+
+/* Attributes set from the instance itself (docs/ecs-model.md choice D1). */
+static int builtin_attr(const char *name)
+{
+	static const char *const b[] = { "ecs.availability-zone", "ecs.instance-type",
+		"ecs.os-type", "ecs.os-family", "ecs.cpu-architecture", "ecs.ami-id" };
+
+	for (size_t i = 0; i < sizeof b / sizeof b[0]; i++)
+		if (strcmp(name, b[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int read_settings(const cJSON *obj, const char *file, const char *path,
+			 const struct scn_instance_settings *dflt,
+			 struct scn_instance_settings *out, struct err *e)
+{
+	struct jr c;
+	const char *ami, *agent, *osf;
+	int rc;
+
+	settings_copy(out, dflt);
+	if (!obj)
+		return 0;
+	if (jr_open(&c, obj, file, path, e))
+		return -1;
+	rc = jr_opt_int(&c, "reservedMemoryMiB", dflt->reserved_memory_mib, 0, 1 << 30,
+			&out->reserved_memory_mib) ||
+	     jr_opt_num(&c, "memoryOsFactor", dflt->memory_os_factor, 0.5, 1.0,
+			&out->memory_os_factor) ||
+	     jr_opt_str(&c, "amiId", dflt->ami_id, &ami) ||
+	     jr_opt_str(&c, "agentVersion", dflt->agent_version, &agent) ||
+	     jr_opt_str(&c, "osFamily", dflt->os_family, &osf) ||
+	     jr_opt_bool(&c, "taskEniCapability", dflt->task_eni, &out->task_eni) ||
+	     jr_opt_bool(&c, "eniTrunking", dflt->trunking, &out->trunking) ||
+	     jr_end(&c);
+	if (rc)
+		return -1;
+	free(out->ami_id);
+	free(out->agent_version);
+	free(out->os_family);
+	out->ami_id = xstrdup(ami);
+	out->agent_version = xstrdup(agent);
+	out->os_family = xstrdup(osf);
+	if (strcmp(osf, "LINUX") != 0 && strncmp(osf, "WINDOWS_SERVER_", 15) != 0)
+		return jr_fail(&c, "osFamily", "expected LINUX or WINDOWS_SERVER_*, got \"%s\"", osf);
+	return 0;
+}
+
+int cluster_config_read_types(struct scenario *s, const cJSON *arr, struct err *e)
+{
+	int i = 0;
+
+	if (!arr)
+		return 0;
+	for (const cJSON *it = arr->child; it; it = it->next, i++) {
+		char path[96];
+		struct jr c;
+		struct catalog_type t = { 0 };
+		const char *name, *arch;
+		int64_t vcpu, enis, trunk, gpus;
+		double mem_gib;
+
+		snprintf(path, sizeof path, "$.instanceTypes[%d]", i);
+		if (jr_open(&c, it, s->file, path, e) ||
+		    jr_req_str(&c, "name", &name) ||
+		    jr_req_int(&c, "vcpu", 1, 4096, &vcpu) ||
+		    jr_req_num(&c, "memoryGiB", 0.125, 65536, &mem_gib) ||
+		    jr_opt_int(&c, "maxEnis", 2, 1, 1000, &enis) ||
+		    jr_opt_int(&c, "trunkTasks", 0, 0, 10000, &trunk) ||
+		    jr_opt_str(&c, "architecture", "x86_64", &arch) ||
+		    jr_opt_int(&c, "gpus", 0, 0, 64, &gpus) ||
+		    jr_end(&c))
+			return -1;
+		if (strcmp(arch, "x86_64") != 0 && strcmp(arch, "arm64") != 0)
+			return jr_fail(&c, "architecture", "expected x86_64 or arm64, got \"%s\"", arch);
+		t.name = (char *)name;
+		t.vcpu = (int)vcpu;
+		t.mem_mib = (int64_t)llround(mem_gib * 1024);
+		t.max_enis = (int)enis;
+		t.trunk_tasks = (int)trunk;
+		t.arch = (char *)arch;
+		t.gpus = (int)gpus;
+		catalog_put(s->catalog, &t);
+	}
+	return 0;
+}
+
+static int read_attrs(const cJSON *obj, const char *file, const char *path,
+		      struct scn_attr **out, int *n_out, struct err *e)
+{
+	int n = 0;
+
+	*out = NULL;
+	*n_out = 0;
+	if (!obj)
+		return 0;
+	if (!cJSON_IsObject(obj))
+		return err_at(e, file, 0, 0, path, "expected an object of attribute names to values, got %s",
+			      jtype_name(obj));
+	*out = xcalloc((size_t)cJSON_GetArraySize(obj) + 1, sizeof **out);
+	for (const cJSON *a = obj->child; a; a = a->next) {
+		char p[600];
+
+		snprintf(p, sizeof p, "%s.%s", path, a->string);
+		if (!valid_attr_name(a->string))
+			return err_at(e, file, 0, 0, p,
+				      "attribute names are 1-128 letters, digits, '-', '_', '/', '\\', '.'");
+		if (builtin_attr(a->string))
+			return err_at(e, file, 0, 0, p,
+				      "built-in attribute: it is set from the instance itself");
+		if (!cJSON_IsNull(a) && !cJSON_IsString(a))
+			return err_at(e, file, 0, 0, p, "expected a string or null, got %s", jtype_name(a));
+		if (cJSON_IsString(a) && !valid_attr_value(a->valuestring))
+			return err_at(e, file, 0, 0, p,
+				      "attribute values are 1-128 characters (letters, digits, '-_/\\.@: '), no leading or trailing space");
+		if (strncmp(a->string, "ecs.", 4) != 0 && ++n > MAX_CUSTOM_ATTRS)
+			return err_at(e, file, 0, 0, path, "at most %d custom attributes per instance",
+				      MAX_CUSTOM_ATTRS);
+		(*out)[*n_out].name = xstrdup(a->string);
+		(*out)[*n_out].value = cJSON_IsString(a) ? xstrdup(a->valuestring) : NULL;
+		(*n_out)++;
+	}
+	return 0;
+}
+
+int cluster_config_read_groups(struct scenario *s, const cJSON *arr, struct err *e)
+{
+	int i = 0;
+
+	if (!arr)
+		return 0;
+	s->groups = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *s->groups);
+	for (const cJSON *it = arr->child; it; it = it->next, i++) {
+		char path[96], p2[160];
+		struct jr c;
+		struct scn_group *g = &s->groups[s->n_groups];
+		const char *name, *type, *az;
+		const cJSON *attrs, *settings, *fail, *asg, *spot, *disc, *gagent;
+		int64_t count;
+
+		snprintf(path, sizeof path, "$.instanceGroups[%d]", i);
+		if (jr_open(&c, it, s->file, path, e))
+			return -1;
+		snprintf(p2, sizeof p2, "group-%d", i + 1);
+		if (jr_opt_str(&c, "name", p2, &name) ||
+		    jr_req_str(&c, "instanceType", &type) ||
+		    jr_req_str(&c, "availabilityZone", &az) ||
+		    jr_opt_int(&c, "count", 1, 0, MAX_INSTANCES_PER_GROUP, &count) ||
+		    jr_opt_object(&c, "attributes", &attrs) ||
+		    jr_opt_object(&c, "settings", &settings) ||
+		    jr_opt_object(&c, "failures", &fail) ||
+		    jr_opt_object(&c, "autoScaling", &asg) ||
+		    jr_opt_object(&c, "spot", &spot) ||
+		    jr_opt_object(&c, "agentDisconnects", &disc) ||
+		    jr_opt_object(&c, "agent", &gagent) ||
+		    jr_end(&c))
+			return -1;
+		s->n_groups++;
+		if (gagent) {
+			snprintf(p2, sizeof p2, "%s.agent", path);
+			if (agent_config_read_into(s, gagent, p2, &s->timing, &g->timing, &g->own_pull, e))
+				return -1;
+			g->own_timing = 1;
+		}
+		if (faults_config_read_group(s, g, path, fail, asg, spot, disc, e))
+			return -1;
+		g->name = xstrdup(name);
+		g->az = xstrdup(az);
+		g->count = (int)count;
+		g->type = catalog_find(s->catalog, type);
+		if (!g->type) {
+			char *names = catalog_names(s->catalog);
+			int rc = jr_fail(&c, "instanceType", "unknown instance type '%s'; known: %s", type, names);
+
+			free(names);
+			return rc;
+		}
+		if (!scenario_has_az(s, az))
+			return jr_fail(&c, "availabilityZone",
+				       "'%s' is not one of the scenario's availabilityZones", az);
+		snprintf(p2, sizeof p2, "%s.attributes", path);
+		if (read_attrs(attrs, s->file, p2, &g->attrs, &g->n_attrs, e))
+			return -1;
+		snprintf(p2, sizeof p2, "%s.settings", path);
+		if (read_settings(settings, s->file, p2, &s->defaults, &g->settings, e))
+			return -1;
+	}
+	return 0;
+}
+
+int cluster_config_read_azs(struct scenario *s, const cJSON *arr, struct err *e)
+{
+	int i = 0;
+
+	if (cJSON_GetArraySize(arr) == 0)
+		return err_at(e, s->file, 0, 0, "$.availabilityZones", "needs at least one zone");
+	s->azs = xcalloc((size_t)cJSON_GetArraySize(arr), sizeof *s->azs);
+	for (const cJSON *a = arr->child; a; a = a->next, i++) {
+		char p[64];
+		const char *v;
+
+		snprintf(p, sizeof p, "$.availabilityZones[%d]", i);
+		if (jv_str(a, s->file, p, &v, e))
+			return -1;
+		if (strncmp(v, s->region, strlen(s->region)) != 0 || strlen(v) == strlen(s->region))
+			return err_at(e, s->file, 0, 0, p,
+				      "zone '%s' is not in region '%s' (expected '%s' followed by a letter)",
+				      v, s->region, s->region);
+		if (scenario_has_az(s, v))
+			return err_at(e, s->file, 0, 0, p, "zone '%s' is listed twice", v);
+		s->azs[s->n_azs++] = xstrdup(v);
+	}
+	return 0;
+}
+
+int cluster_config_read_defaults(struct scenario *s, const cJSON *obj, struct err *e)
+{
+	static const struct scn_instance_settings base = {
+		.reserved_memory_mib = 0, .memory_os_factor = 0.975,
+		.ami_id = "ami-0ecsim000000000", .agent_version = "1.86.0",
+		.os_family = "LINUX", .task_eni = 1, .trunking = 0,
+	};
+
+	return read_settings(obj, s->file, "$.instanceDefaults", &base, &s->defaults, e);
+}
+
+void cluster_config_free_azs(struct scenario *s)
+{
+	for (int i = 0; i < s->n_azs; i++)
+		free(s->azs[i]);
+	free(s->azs);
+}
+
+void cluster_config_free_defaults(struct scenario *s)
+{
+	settings_free(&s->defaults);
+}
+
+void cluster_config_free_groups(struct scenario *s)
+{
+	for (int i = 0; i < s->n_groups; i++) {
+		struct scn_group *g = &s->groups[i];
+
+		free(g->name);
+		free(g->az);
+		for (int k = 0; k < g->n_attrs; k++) {
+			free(g->attrs[k].name);
+			free(g->attrs[k].value);
+		}
+		free(g->attrs);
+		settings_free(&g->settings);
+		if (g->has_failures)
+			dist_free(&g->ttf);
+		if (g->has_repair)
+			dist_free(&g->ttr);
+		if (g->has_spot_rate)
+			dist_free(&g->tti);
+		if (g->own_pull)
+			dist_free(&g->timing.image_pull);
+		if (g->has_disconnects) {
+			dist_free(&g->disc_ia);
+			dist_free(&g->disc_len);
+		}
+	}
+	free(s->groups);
+}
+
+void scenario_instance_spec(const struct scenario *s, const struct catalog_type *type,
+			    const char *az, const struct scn_attr *attrs, int n_attrs,
+			    const struct scn_instance_settings *st,
+			    struct instance_spec *spec, struct inst_attr *scratch)
+{
+	int n = 0;
+	int64_t mem;
+
+	if (!st)
+		st = &s->defaults;
+	/* docs/ecs-model.md §2.1: registered CPU = vCPU × 1024; registered memory =
+	 * what the OS reports (nominal × factor) less ECS_RESERVED_MEMORY. */
+	mem = (int64_t)floor((double)type->mem_mib * st->memory_os_factor) - st->reserved_memory_mib;
+	memset(spec, 0, sizeof *spec);
+	spec->instance_type = type->name;
+	spec->az = az;
+	spec->os_family = st->os_family;
+	spec->os_type = strncmp(st->os_family, "WINDOWS", 7) == 0 ? "windows" : "linux";
+	spec->cpu_arch = type->arch;
+	spec->ami_id = st->ami_id;
+	spec->cpu_units = (int64_t)type->vcpu * 1024;
+	spec->mem_mib = mem > 0 ? mem : 0;
+	spec->gpus = type->gpus;
+	/* docs/ecs-model.md choice D4: max ENIs − 1 (primary), or the trunking table */
+	spec->eni_tasks = st->trunking && type->trunk_tasks ? type->trunk_tasks
+							    : (type->max_enis > 0 ? type->max_enis - 1 : 0);
+	spec->agent_version = st->agent_version;
+	if (st->task_eni)
+		scratch[n++] = (struct inst_attr){ "ecs.capability.task-eni", NULL };
+	for (int i = 0; i < n_attrs && n < 63; i++)
+		scratch[n++] = (struct inst_attr){ attrs[i].name, attrs[i].value };
+	spec->attrs = scratch;
+	spec->n_attrs = n;
+}

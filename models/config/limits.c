@@ -1,0 +1,37 @@
+/* models/config/limits.c — $.limits: the sizes that bound a run's memory
+ * (scenarios/README.md, "Limits").  maxInstances defaults to ECS's quota of
+ * container instances per cluster (docs/ecs-model.md §7.5); maxQueuedTasks,
+ * the tasks waiting for placement, is a simulator limit.  Read last: the
+ * instance groups and the services must fit. */
+#include "models/config/sections.h"
+#include "models/scenario.h"
+
+#include "sim/jsonrd.h"
+
+int limits_config_read(struct scenario *s, const cJSON *limits, struct err *e)
+{
+	struct jr c;
+	int64_t total = 0;
+
+	s->max_instances = SCN_DEFAULT_MAX_INSTANCES;
+	s->max_queued = SCN_DEFAULT_MAX_QUEUED;
+	if (limits && (jr_open(&c, limits, s->file, "$.limits", e) ||
+		       jr_opt_int(&c, "maxInstances", SCN_DEFAULT_MAX_INSTANCES, 1, SCN_MAX_MAX_INSTANCES,
+				  &s->max_instances) ||
+		       jr_opt_int(&c, "maxQueuedTasks", SCN_DEFAULT_MAX_QUEUED, 1, SCN_MAX_MAX_QUEUED,
+				  &s->max_queued) ||
+		       jr_end(&c)))
+		return -1;
+	if (s->n_services > 5000)
+		return err_at(e, s->file, 0, 0, "$.services",
+			      "%d services, more than ECS's quota of 5000 services per cluster", s->n_services);
+	for (int i = 0; i < s->n_groups; i++)
+		total += s->groups[i].count;
+	if (total > s->max_instances)
+		return err_at(e, s->file, 0, 0, "$.instanceGroups",
+			      "the instance groups hold %lld instances, more than the limit of %lld "
+			      "container instances per cluster (ECS's quota; a simulation may raise it "
+			      "with $.limits.maxInstances, up to %lld)",
+			      (long long)total, (long long)s->max_instances, (long long)SCN_MAX_MAX_INSTANCES);
+	return 0;
+}

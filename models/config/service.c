@@ -1,0 +1,130 @@
+/* models/config/service.c — the services ($.services): REPLICA and DAEMON,
+ * deployment configuration and circuit breaker, placement, run time
+ * (docs/ecs-model.md §4, §5).  Run by models/service.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/config/sections.h"
+#include "models/scenario.h"
+#include "sim/jsonrd.h"
+#include "sim/mem.h"
+
+int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
+{
+	int i = 0;
+
+	if (!arr)
+		return 0;
+	s->services = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *s->services);
+	for (const cJSON *it = arr->child; it; it = it->next, i++) {
+		char path[96], p2[160];
+		struct jr c, dc;
+		struct scn_service *v = &s->services[s->n_services];
+		const char *name, *tdname, *sched, *azr;
+		const cJSON *dep, *strat, *cons, *rt, *cb;
+		int64_t desired, minp, maxp;
+		double create_at;
+		int td;
+
+		snprintf(path, sizeof path, "$.services[%d]", i);
+		if (jr_open(&c, it, s->file, path, e) ||
+		    jr_req_str(&c, "serviceName", &name) ||
+		    jr_req_str(&c, "taskDefinition", &tdname) ||
+		    jr_opt_str(&c, "schedulingStrategy", "REPLICA", &sched) ||
+		    jr_opt_int(&c, "desiredCount", 0, 0, 5000, &desired) ||
+		    jr_opt_object(&c, "deploymentConfiguration", &dep) ||
+		    jr_opt_array(&c, "placementStrategy", &strat) ||
+		    jr_opt_array(&c, "placementConstraints", &cons) ||
+		    jr_opt_num(&c, "createdAtSeconds", 0, 0, 1e11, &create_at) ||
+		    jr_opt_str(&c, "availabilityZoneRebalancing", "DISABLED", &azr))
+			return -1;
+		rt = jr_get(&c, "runtimeSeconds");
+		if (jr_end(&c))
+			return -1;
+		for (int k = 0; k < s->n_services; k++)
+			if (strcmp(s->services[k].name, name) == 0)
+				return jr_fail(&c, "serviceName", "service '%s' is declared twice", name);
+		s->n_services++;
+		v->name = xstrdup(name);
+		place_policy_init(&v->policy);
+		if (strcmp(sched, "REPLICA") == 0)
+			v->sched = SCHED_REPLICA;
+		else if (strcmp(sched, "DAEMON") == 0)
+			v->sched = SCHED_DAEMON;
+		else
+			return jr_fail(&c, "schedulingStrategy", "expected REPLICA or DAEMON, got \"%s\"", sched);
+		if (v->sched == SCHED_DAEMON && (strat || jr_has(&c, "desiredCount")))
+			return jr_fail(&c, v->sched == SCHED_DAEMON && strat ? "placementStrategy" : "desiredCount",
+				       "not used by a DAEMON service (ECS refuses it, docs/ecs-model.md §4.10)");
+		td = taskdefs_config_find(s, tdname);
+		if (td < 0)
+			return jr_fail(&c, "taskDefinition", "unknown task definition '%s' (not in $.taskDefinitions)", tdname);
+		v->taskdef = td;
+		v->desired = desired;
+		if (strcmp(azr, "ENABLED") == 0)
+			v->az_rebalancing = 1;
+		else if (strcmp(azr, "DISABLED") != 0)
+			return jr_fail(&c, "availabilityZoneRebalancing",
+				       "expected ENABLED or DISABLED, got \"%s\"", azr);
+		v->create_at = sim_ms(create_at);
+		/* docs/ecs-model.md §5.5: REPLICA 100/200, DAEMON 0/100 */
+		minp = v->sched == SCHED_DAEMON ? 0 : 100;
+		maxp = v->sched == SCHED_DAEMON ? 100 : 200;
+		v->breaker = 0;
+		v->rollback = 0;
+		if (dep) {
+			snprintf(p2, sizeof p2, "%s.deploymentConfiguration", path);
+			if (jr_open(&dc, dep, s->file, p2, e) ||
+			    jr_opt_int(&dc, "minimumHealthyPercent", minp, 0, 100, &minp) ||
+			    jr_opt_int(&dc, "maximumPercent", maxp, 100, 200, &maxp) ||
+			    jr_opt_object(&dc, "deploymentCircuitBreaker", &cb) || jr_end(&dc))
+				return -1;
+			if (cb) {
+				struct jr bc;
+
+				snprintf(p2, sizeof p2, "%s.deploymentConfiguration.deploymentCircuitBreaker", path);
+				if (jr_open(&bc, cb, s->file, p2, e) ||
+				    jr_opt_bool(&bc, "enable", 0, &v->breaker) ||
+				    jr_opt_bool(&bc, "rollback", 0, &v->rollback) || jr_end(&bc))
+					return -1;
+			}
+			if (v->sched == SCHED_DAEMON && maxp != 100)
+				return jr_fail(&dc, "maximumPercent", "must be 100 for a DAEMON service (docs/ecs-model.md §4.10)");
+		}
+		v->min_healthy_pct = (int)minp;
+		v->max_pct = (int)maxp;
+		place_policy_init(&v->own);
+		snprintf(p2, sizeof p2, "%s.placementStrategy", path);
+		if (strat && place_parse_strategies(&v->own, strat, s->file, p2, e))
+			return -1;
+		snprintf(p2, sizeof p2, "%s.placementConstraints", path);
+		if (cons && place_parse_constraints(&v->own, cons, s->file, p2, e))
+			return -1;
+		v->own_strategy = strat != NULL;
+		v->own_constraints = cons != NULL;
+		if (placement_service_policy(s, v, e))
+			return -1;
+		if (rt) {
+			snprintf(p2, sizeof p2, "%s.runtimeSeconds", path);
+			if (dist_parse(&v->runtime, rt, s->file, p2, s->dir, e))
+				return -1;
+			v->has_runtime = 1;
+		}
+	}
+	return 0;
+}
+
+void service_config_free(struct scenario *s)
+{
+	for (int i = 0; i < s->n_services; i++) {
+		free(s->services[i].name);
+		place_policy_free(&s->services[i].policy);
+		place_policy_free(&s->services[i].own);
+		free(s->services[i].strategy_label);
+		if (s->services[i].has_runtime)
+			dist_free(&s->services[i].runtime);
+	}
+	free(s->services);
+}

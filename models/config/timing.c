@@ -1,0 +1,108 @@
+/* models/config/timing.c — the control plane's and the agents' timings:
+ * $.controlPlane, $.agent and a group's agent settings (docs/ecs-model.md
+ * §3, §5, §7; defaults §10.2, listed in scenarios/README.md).  Used by
+ * models/backplane.c, models/agent.c and models/service.c.
+ */
+#include <stdio.h>
+
+#include "models/config/sections.h"
+#include "models/scenario.h"
+#include "sim/jsonrd.h"
+
+static int opt_sec(struct jr *c, const char *key, double dflt, sim_time_t *out)
+{
+	double v;
+
+	if (jr_opt_num(c, key, dflt, 0, 1e9, &v))
+		return -1;
+	*out = sim_ms(v);
+	return 0;
+}
+
+/* The agent's settings (a scenario's $.agent, or a group's): `out` starts as
+ * a copy of `base`; an imagePullSeconds given here is parsed into out (the
+ * caller owns it then: *own_pull). */
+int agent_config_read_into(struct scenario *s, const cJSON *obj, const char *path,
+			   const struct scn_timing *base, struct scn_timing *out, int *own_pull,
+			   struct err *e)
+{
+	struct jr c;
+	const cJSON *pull;
+	char p[200];
+
+	if (out != base)
+		*out = *base;
+	*own_pull = 0;
+	if (jr_open(&c, obj, s->file, path, e) ||
+	    opt_sec(&c, "networkDelaySeconds", (double)base->network_delay / 1000, &out->network_delay) ||
+	    opt_sec(&c, "imagePullCachedSeconds", (double)base->image_pull_cached / 1000, &out->image_pull_cached) ||
+	    opt_sec(&c, "containerStartSeconds", (double)base->container_start / 1000, &out->container_start) ||
+	    jr_opt_num(&c, "startFailureProbability", base->start_failure_p, 0, 1, &out->start_failure_p) ||
+	    opt_sec(&c, "shutdownSeconds", (double)base->shutdown / 1000, &out->shutdown) ||
+	    opt_sec(&c, "stopTimeoutSeconds", (double)base->stop_timeout / 1000, &out->stop_timeout) ||
+	    opt_sec(&c, "eniAttachSeconds", (double)base->eni_attach / 1000, &out->eni_attach) ||
+	    opt_sec(&c, "eniDetachSeconds", (double)base->eni_detach / 1000, &out->eni_detach))
+		return -1;
+	pull = jr_get(&c, "imagePullSeconds");
+	if (jr_end(&c))
+		return -1;
+	if (pull) {
+		snprintf(p, sizeof p, "%s.imagePullSeconds", path);
+		if (dist_parse(&out->image_pull, pull, s->file, p, s->dir, e))
+			return -1;
+		*own_pull = 1;
+	}
+	return 0;
+}
+
+/* $.controlPlane, and the defaults of every timing, the agent's included
+ * (docs/ecs-model.md §10.2) */
+int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
+{
+	struct scn_timing *t = &s->timing;
+	struct jr c;
+	int64_t after = 3, bmin = 3;
+
+	*t = (struct scn_timing){
+		.placement_latency = 1000, .api_latency = 100, .scheduler_delay = 10000,
+		.network_delay = 50, .image_pull_cached = 1000, .container_start = 1000,
+		.start_failure_p = 0, .shutdown = 2000, .stop_timeout = 30000,
+		.eni_attach = 5000, .eni_detach = 5000, .heartbeat_timeout = 60000,
+		.heartbeat_jitter = 60000, .healthy_after = 40000, .health_check = 30000,
+		.throttle_initial = 30000, .throttle_max = 900000,
+	};
+	t->image_pull.kind = DIST_CONSTANT;
+	t->image_pull.a = 20;
+	if (cp && (jr_open(&c, cp, s->file, "$.controlPlane", e) ||
+		   opt_sec(&c, "placementLatencySeconds", 1, &t->placement_latency) ||
+		   opt_sec(&c, "apiLatencySeconds", 0.1, &t->api_latency) ||
+		   opt_sec(&c, "schedulerDelaySeconds", 10, &t->scheduler_delay) ||
+		   opt_sec(&c, "healthyAfterSeconds", 40, &t->healthy_after) ||
+		   opt_sec(&c, "healthCheckSeconds", 30, &t->health_check) ||
+		   opt_sec(&c, "throttleInitialSeconds", 30, &t->throttle_initial) ||
+		   opt_sec(&c, "throttleMaxSeconds", 900, &t->throttle_max) ||
+		   jr_opt_int(&c, "throttleAfterFailures", 3, 1, 1000, &after) ||
+		   jr_opt_int(&c, "circuitBreakerMinimum", 3, 1, 200, &bmin) ||
+		   opt_sec(&c, "heartbeatTimeoutSeconds", 60, &t->heartbeat_timeout) ||
+		   opt_sec(&c, "heartbeatJitterSeconds", 60, &t->heartbeat_jitter) ||
+		   jr_end(&c)))
+		return -1;
+	t->throttle_after = (int)after;
+	t->breaker_min = (int)bmin;
+	return 0;
+}
+
+/* $.agent over the defaults (read with $.controlPlane, just before) */
+int agent_config_read(struct scenario *s, const cJSON *agent, struct err *e)
+{
+	int own;
+
+	if (!agent)
+		return 0;
+	return agent_config_read_into(s, agent, "$.agent", &s->timing, &s->timing, &own, e);
+}
+
+void agent_config_free(struct scenario *s)
+{
+	dist_free(&s->timing.image_pull);
+}

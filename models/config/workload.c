@@ -1,0 +1,207 @@
+/* models/config/workload.c — the standalone tasks a scenario submits
+ * ($.workload): traces (models/trace.h), public traces read directly
+ * (models/import.h) and synthetic generators (arrival process,
+ * task-definition mix, run time).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/config/sections.h"
+#include "models/scenario.h"
+#include "sim/jsonrd.h"
+#include "sim/mem.h"
+
+static int read_generators(struct scenario *s, const cJSON *arr, struct err *e)
+{
+	int i = 0;
+
+	s->gens = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *s->gens);
+	for (const cJSON *it = arr->child; it; it = it->next, i++) {
+		char path[96], p2[160];
+		struct jr c;
+		struct scn_generator *g = &s->gens[s->n_gens];
+		const char *name, *group;
+		const cJSON *ia, *mix, *rt;
+		double start, stop;
+		int64_t max_tasks, count;
+		int k = 0;
+
+		snprintf(path, sizeof path, "$.workload.generators[%d]", i);
+		if (jr_open(&c, it, s->file, path, e))
+			return -1;
+		snprintf(p2, sizeof p2, "gen%d", i + 1);
+		if (jr_opt_str(&c, "name", p2, &name) ||
+		    jr_opt_num(&c, "startSeconds", 0, 0, 1e12, &start) ||
+		    jr_opt_num(&c, "stopSeconds", -1, 0, 1e12, &stop) ||
+		    jr_opt_int(&c, "maxTasks", 0, 0, INT64_C(1) << 50, &max_tasks) ||
+		    jr_opt_str(&c, "group", NULL, &group) ||
+		    jr_opt_int(&c, "count", 1, 1, 10, &count) ||
+		    jr_req_array(&c, "taskDefinitions", &mix))
+			return -1;
+		ia = jr_get(&c, "interArrivalSeconds");
+		rt = jr_get(&c, "runtimeSeconds");
+		if (jr_end(&c))
+			return -1;
+		s->n_gens++;
+		g->name = xstrdup(name);
+		g->group = group ? xstrdup(group) : NULL;
+		g->start = sim_ms(start);
+		g->stop = stop < 0 ? SIM_TIME_MAX : sim_ms(stop);
+		g->max_tasks = max_tasks;
+		g->count = (int)count;
+		if (!ia)
+			return jr_fail(&c, "interArrivalSeconds", "required member is missing");
+		snprintf(p2, sizeof p2, "%s.interArrivalSeconds", path);
+		if (dist_parse(&g->interarrival, ia, s->file, p2, s->dir, e))
+			return -1;
+		if (dist_mean(&g->interarrival) <= 0 && g->interarrival.kind == DIST_CONSTANT)
+			return jr_fail(&c, "interArrivalSeconds", "must be > 0");
+		if (rt) {
+			snprintf(p2, sizeof p2, "%s.runtimeSeconds", path);
+			if (dist_parse(&g->runtime, rt, s->file, p2, s->dir, e))
+				return -1;
+			g->has_runtime = 1;
+		}
+		if (cJSON_GetArraySize(mix) == 0)
+			return jr_fail(&c, "taskDefinitions", "needs at least one entry");
+		g->mix = xcalloc((size_t)cJSON_GetArraySize(mix), sizeof *g->mix);
+		for (const cJSON *m = mix->child; m; m = m->next, k++) {
+			struct jr mc;
+			const char *tdname;
+			double w;
+
+			snprintf(p2, sizeof p2, "%s.taskDefinitions[%d]", path, k);
+			if (cJSON_IsString(m)) {
+				tdname = m->valuestring;
+				w = 1;
+			} else if (jr_open(&mc, m, s->file, p2, e) ||
+				   jr_req_str(&mc, "name", &tdname) ||
+				   jr_opt_num(&mc, "weight", 1, 0, 1e9, &w) || jr_end(&mc)) {
+				return -1;
+			}
+			g->mix[k].taskdef = taskdefs_config_find(s, tdname);
+			g->mix[k].weight = w;
+			g->n_mix++;
+			if (g->mix[k].taskdef < 0)
+				return err_at(e, s->file, 0, 0, p2,
+					      "unknown task definition '%s' (not in $.taskDefinitions)", tdname);
+		}
+	}
+	return 0;
+}
+
+/* {"format": "google2011", "taskEvents": ..., "machineEvents": ...} or
+ * {"format": "alibaba2018", "batchTask": ..., "containerMeta": ...,
+ * "machineMeta": ...}, with instanceType, timeScale, maxRows, machineCores. */
+static int read_import(struct scenario *s, const cJSON *obj, const char *path, struct err *e)
+{
+	static const char *const keys[] = { "taskEvents", "machineEvents", "batchTask",
+		"containerMeta", "machineMeta" };
+	struct scn_import *im = &s->imports[s->n_imports];
+	struct jr c;
+	const char *fmt, *type, *v[5];
+	double scale, cores;
+	int64_t max_rows;
+	int google;
+
+	if (jr_open(&c, obj, s->file, path, e) || jr_req_str(&c, "format", &fmt) ||
+	    jr_opt_str(&c, "instanceType", IMPORT_DEFAULT_TYPE, &type) ||
+	    jr_opt_num(&c, "timeScale", 1, 1e-6, 1e6, &scale) ||
+	    jr_opt_int(&c, "maxRows", 0, 0, INT64_MAX, &max_rows) ||
+	    jr_opt_num(&c, "machineCores", 96, 1, 1e6, &cores))
+		return -1;
+	for (int k = 0; k < 5; k++)
+		if (jr_opt_str(&c, keys[k], NULL, &v[k]))
+			return -1;
+	if (jr_end(&c))
+		return -1;
+	google = strcmp(fmt, "google2011") == 0;
+	if (!google && strcmp(fmt, "alibaba2018") != 0)
+		return jr_fail(&c, "format", "expected \"google2011\" or \"alibaba2018\", got \"%s\"", fmt);
+	if (google ? (!v[0] && !v[1]) : !v[2] && !v[3] && !v[4])
+		return jr_fail(&c, NULL, google ? "needs taskEvents and/or machineEvents"
+					       : "needs batchTask, containerMeta and/or machineMeta");
+	if (!catalog_find(s->catalog, type))
+		return jr_fail(&c, "instanceType", "unknown instance type '%s'", type);
+	s->n_imports++;
+	im->format = xstrdup(fmt);
+	im->instance_type = xstrdup(type);
+	im->label = xstrdup(v[0] ? v[0] : v[1] ? v[1] : v[2] ? v[2] : v[3] ? v[3] : v[4]);
+	for (int k = 0; k < 5; k++)
+		im->paths[k] = v[k] ? scenario_resolve(s->dir, v[k]) : NULL;
+	im->opts.task_events = im->paths[0];
+	im->opts.machine_events = im->paths[1];
+	im->opts.batch_task = im->paths[2];
+	im->opts.container_meta = im->paths[3];
+	im->opts.machine_meta = im->paths[4];
+	im->opts.instance_type = im->instance_type;
+	im->opts.n_azs = s->n_azs < IMPORT_MAX_AZS ? s->n_azs : IMPORT_MAX_AZS;
+	for (int k = 0; k < im->opts.n_azs; k++)
+		im->opts.azs[k] = s->azs[k];
+	im->opts.time_scale = scale;
+	im->opts.max_rows = max_rows;
+	im->opts.machine_cores = cores;
+	for (int g = 0; g < s->n_groups; g++)
+		im->opts.first_instance += s->groups[g].count;
+	return 0;
+}
+
+int workload_config_read(struct scenario *s, const cJSON *obj, struct err *e)
+{
+	struct jr c;
+	const cJSON *traces, *gens;
+	int i = 0;
+
+	if (!obj)
+		return 0;
+	if (jr_open(&c, obj, s->file, "$.workload", e) ||
+	    jr_opt_array(&c, "traces", &traces) || jr_opt_array(&c, "generators", &gens) ||
+	    jr_end(&c))
+		return -1;
+	if (traces) {
+		s->traces = xcalloc((size_t)cJSON_GetArraySize(traces) + 1, sizeof *s->traces);
+		s->imports = xcalloc((size_t)cJSON_GetArraySize(traces) + 1, sizeof *s->imports);
+		for (const cJSON *t = traces->child; t; t = t->next, i++) {
+			char p[64];
+			const char *v;
+
+			snprintf(p, sizeof p, "$.workload.traces[%d]", i);
+			if (cJSON_IsObject(t)) {
+				if (read_import(s, t, p, e))
+					return -1;
+				continue;
+			}
+			if (jv_str(t, s->file, p, &v, e))
+				return -1;
+			s->traces[s->n_traces++] = scenario_resolve(s->dir, v);
+		}
+	}
+	if (gens && read_generators(s, gens, e))
+		return -1;
+	return 0;
+}
+
+void workload_config_free(struct scenario *s)
+{
+	for (int i = 0; i < s->n_gens; i++) {
+		free(s->gens[i].name);
+		free(s->gens[i].group);
+		free(s->gens[i].mix);
+		dist_free(&s->gens[i].interarrival);
+		if (s->gens[i].has_runtime)
+			dist_free(&s->gens[i].runtime);
+	}
+	free(s->gens);
+	for (int i = 0; i < s->n_traces; i++)
+		free(s->traces[i]);
+	free(s->traces);
+	for (int i = 0; i < s->n_imports; i++) {
+		for (int k = 0; k < 5; k++)
+			free(s->imports[i].paths[k]);
+		free(s->imports[i].format);
+		free(s->imports[i].instance_type);
+		free(s->imports[i].label);
+	}
+	free(s->imports);
+}

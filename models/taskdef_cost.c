@@ -1,0 +1,194 @@
+/* models/taskdef_cost.c — what a validated task definition costs on an
+ * instance (docs/ecs-model.md §1.6: CPU, memory, GPUs, ENI, static host
+ * ports) and the derived requirements as JSON (what `ecsim inspect` prints).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cjson/cJSON.h>
+
+#include "models/taskdef_int.h"
+
+static int cmp_u16(const void *a, const void *b)
+{
+	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+static void take_ports(struct td_ctx *x, int awsvpc, int udp, uint16_t **out, int *n)
+{
+	*out = x->ports[awsvpc][udp];
+	*n = x->n_ports[awsvpc][udp];
+	x->ports[awsvpc][udp] = NULL;
+	if (*n > 1)
+		qsort(*out, (size_t)*n, sizeof **out, cmp_u16);
+}
+
+void td_finish_cost(struct td_ctx *x)
+{
+	struct taskdef *td = x->td;
+	int64_t cpu = 0, mem = 0;
+
+	td->stop_timeout_s = -1;
+	for (int i = 0; i < td->n_containers; i++) {
+		const struct td_container *ct = &td->containers[i];
+
+		cpu += ct->cpu;
+		mem += ct->memory_reservation_mib > 0 ? ct->memory_reservation_mib : ct->memory_mib;
+		td->memory_reservation_mib += ct->memory_reservation_mib;
+		td->gpu += ct->gpu;
+		if (ct->stop_timeout_s > td->stop_timeout_s)
+			td->stop_timeout_s = ct->stop_timeout_s;
+	}
+	/* docs/ecs-model.md §1.6; Windows uses the container sums (B15) */
+	td->cpu_units = td->task_cpu && !td->windows ? td->task_cpu : cpu;
+	td->memory_mib = td->task_memory_mib && !td->windows ? td->task_memory_mib : mem;
+	td->eni = td->netmode == TD_NET_AWSVPC;
+	take_ports(x, 0, 0, &td->host_ports_tcp, &td->n_host_ports_tcp);
+	take_ports(x, 0, 1, &td->host_ports_udp, &td->n_host_ports_udp);
+	take_ports(x, 1, 0, &td->awsvpc_ports_tcp, &td->n_awsvpc_ports_tcp);
+	take_ports(x, 1, 1, &td->awsvpc_ports_udp, &td->n_awsvpc_ports_udp);
+}
+
+const char *td_netmode_name(enum td_netmode m)
+{
+	switch (m) {
+	case TD_NET_BRIDGE: return "bridge";
+	case TD_NET_HOST: return "host";
+	case TD_NET_AWSVPC: return "awsvpc";
+	case TD_NET_NONE: return "none";
+	case TD_NET_DEFAULT: return "default";
+	}
+	return "?";
+}
+
+static cJSON *port_array(const uint16_t *p, int n)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (int i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateNumber(p[i]));
+	return a;
+}
+
+static cJSON *tcp_udp(const uint16_t *tcp, int ntcp, const uint16_t *udp, int nudp)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(o, "tcp", port_array(tcp, ntcp));
+	cJSON_AddItemToObject(o, "udp", port_array(udp, nudp));
+	return o;
+}
+
+static void add_opt_int(cJSON *o, const char *key, long long v, long long none)
+{
+	if (v == none)
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddNumberToObject(o, key, (double)v);
+}
+
+static cJSON *container_json(const struct taskdef *td, const struct td_container *ct)
+{
+	cJSON *o = cJSON_CreateObject(), *ports = cJSON_CreateArray();
+
+	cJSON_AddStringToObject(o, "name", ct->name);
+	if (ct->image)
+		cJSON_AddStringToObject(o, "image", ct->image);
+	else
+		cJSON_AddNullToObject(o, "image");
+	cJSON_AddBoolToObject(o, "essential", ct->essential);
+	cJSON_AddNumberToObject(o, "cpu", (double)ct->cpu);
+	cJSON_AddNumberToObject(o, "memory", (double)ct->memory_mib);
+	cJSON_AddNumberToObject(o, "memoryReservation", (double)ct->memory_reservation_mib);
+	cJSON_AddNumberToObject(o, "gpu", (double)ct->gpu);
+	for (int i = 0; i < ct->n_ports; i++) {
+		const struct td_port *p = &ct->ports[i];
+		cJSON *pj = cJSON_CreateObject();
+		const char *kind;
+
+		if (p->range_hi) {
+			char r[32];
+
+			snprintf(r, sizeof r, "%d-%d", p->range_lo, p->range_hi);
+			cJSON_AddStringToObject(pj, "containerPortRange", r);
+			cJSON_AddNullToObject(pj, "containerPort");
+		} else {
+			cJSON_AddNumberToObject(pj, "containerPort", p->container_port);
+		}
+		add_opt_int(pj, "hostPort", p->host_port, -1);
+		cJSON_AddStringToObject(pj, "protocol", p->udp ? "udp" : "tcp");
+		if (td->netmode == TD_NET_AWSVPC)
+			kind = p->range_hi ? "awsvpc-range" : "awsvpc";
+		else if (td->netmode == TD_NET_HOST)
+			kind = "static";
+		else
+			kind = p->range_hi || p->host_port <= 0 ? "dynamic" : "static";
+		cJSON_AddStringToObject(pj, "kind", kind);
+		cJSON_AddItemToArray(ports, pj);
+	}
+	cJSON_AddItemToObject(o, "ports", ports);
+	add_opt_int(o, "stopTimeout", ct->stop_timeout_s, -1);
+	add_opt_int(o, "startTimeout", ct->start_timeout_s, -1);
+	cJSON_AddBoolToObject(o, "healthCheck", ct->has_health_check);
+	return o;
+}
+
+char *taskdef_to_json(const struct taskdef *td)
+{
+	static const char *const shapes[] = { "register", "describe", "containers-array" };
+	static const struct { unsigned bit; const char *name; } lt[] = {
+		{ TD_LAUNCH_EC2, "EC2" }, { TD_LAUNCH_FARGATE, "FARGATE" },
+		{ TD_LAUNCH_EXTERNAL, "EXTERNAL" },
+		{ TD_LAUNCH_MANAGED_INSTANCES, "MANAGED_INSTANCES" },
+	};
+	cJSON *o = cJSON_CreateObject(), *a, *rp;
+	char *s;
+
+	cJSON_AddStringToObject(o, "family", td->family);
+	add_opt_int(o, "revision", td->revision, 0);
+	cJSON_AddStringToObject(o, "shape", shapes[td->shape]);
+	a = cJSON_AddArrayToObject(o, "launchTypes");
+	for (size_t i = 0; i < sizeof lt / sizeof lt[0]; i++) {
+		if (td->launch & lt[i].bit)
+			cJSON_AddItemToArray(a, cJSON_CreateString(lt[i].name));
+	}
+	cJSON_AddStringToObject(o, "networkMode", td_netmode_name(td->netmode));
+	add_opt_int(o, "taskCpu", td->task_cpu, 0);
+	add_opt_int(o, "taskMemory", td->task_memory_mib, 0);
+	cJSON_AddNumberToObject(o, "cpu", (double)td->cpu_units);
+	cJSON_AddNumberToObject(o, "memory", (double)td->memory_mib);
+	cJSON_AddNumberToObject(o, "memoryReservation", (double)td->memory_reservation_mib);
+	cJSON_AddNumberToObject(o, "gpu", (double)td->gpu);
+	cJSON_AddNumberToObject(o, "eni", td->eni);
+	cJSON_AddItemToObject(o, "hostPorts", tcp_udp(td->host_ports_tcp, td->n_host_ports_tcp,
+						      td->host_ports_udp, td->n_host_ports_udp));
+	cJSON_AddNumberToObject(o, "dynamicPorts", td->dynamic_ports);
+	cJSON_AddItemToObject(o, "awsvpcPorts",
+			      tcp_udp(td->awsvpc_ports_tcp, td->n_awsvpc_ports_tcp,
+				      td->awsvpc_ports_udp, td->n_awsvpc_ports_udp));
+	a = cJSON_AddArrayToObject(o, "constraints");
+	for (int i = 0; i < td->n_constraints; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(td->constraints[i]));
+	if (td->os_family || td->cpu_arch) {
+		rp = cJSON_AddObjectToObject(o, "runtimePlatform");
+		if (td->os_family)
+			cJSON_AddStringToObject(rp, "operatingSystemFamily", td->os_family);
+		else
+			cJSON_AddNullToObject(rp, "operatingSystemFamily");
+		if (td->cpu_arch)
+			cJSON_AddStringToObject(rp, "cpuArchitecture", td->cpu_arch);
+		else
+			cJSON_AddNullToObject(rp, "cpuArchitecture");
+	} else {
+		cJSON_AddNullToObject(o, "runtimePlatform");
+	}
+	cJSON_AddBoolToObject(o, "windows", td->windows);
+	add_opt_int(o, "stopTimeout", td->stop_timeout_s, -1);
+	cJSON_AddNumberToObject(o, "essentialContainers", td->n_essential);
+	a = cJSON_AddArrayToObject(o, "containers");
+	for (int i = 0; i < td->n_containers; i++)
+		cJSON_AddItemToArray(a, container_json(td, &td->containers[i]));
+	s = cJSON_Print(o);
+	cJSON_Delete(o);
+	return s;
+}
