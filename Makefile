@@ -72,10 +72,11 @@ $(B)/.mpi-$(MPI):
 
 # The comparison and sweep plot scripts are compiled in (like the catalog),
 # so `ecsim compare` / `sweep` draw their plots from any folder.
-$(B)/gen/plot_scripts.c: plots/compare.gp plots/sweep.gp scripts/csv2c.sh
+$(B)/gen/plot_scripts.c: plots/compare.gp plots/sweep.gp plots/plan.gp scripts/csv2c.sh
 	@mkdir -p $(@D)
 	{ sh scripts/csv2c.sh plot_compare_gp plots/compare.gp; \
-	  sh scripts/csv2c.sh plot_sweep_gp plots/sweep.gp; } > $@
+	  sh scripts/csv2c.sh plot_sweep_gp plots/sweep.gp; \
+	  sh scripts/csv2c.sh plot_plan_gp plots/plan.gp; } > $@
 
 $(B)/gen/plot_scripts.o: $(B)/gen/plot_scripts.c
 	$(CC) $(CFLAGS) -c $< -o $@

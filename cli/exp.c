@@ -778,6 +778,8 @@ const char *exp_unit(const char *m)
 
 static const char *kind_script(const char *kind)
 {
+	if (strcmp(kind, "plan") == 0)
+		return plot_plan_gp;
 	return strcmp(kind, "sweep") == 0 ? plot_sweep_gp : plot_compare_gp;
 }
 

@@ -77,7 +77,7 @@ int exp_have_gnuplot(void);
 int exp_gnuplot(const char *name, const char *script, const char *vars, int quiet);
 /* gnuplot string literal of s ('...', quotes doubled). */
 void exp_gp_str(char *buf, size_t n, const char *s);
-extern const char plot_compare_gp[], plot_sweep_gp[];
+extern const char plot_compare_gp[], plot_sweep_gp[], plot_plan_gp[];
 
 #endif
 

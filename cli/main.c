@@ -35,6 +35,8 @@ static const struct command commands[] = {
 	  "run variants over replications with common random numbers; means, 95% CIs, paired differences (ecsim compare --help)" },
 	{ "sweep", cmd_sweep, "sweep <sweep.json> [--jobs N] [--out DIR]",
 	  "run a grid of settings x seeds, locally or under mpirun; resumable (ecsim sweep --help)" },
+	{ "plan", cmd_plan, "plan <plan.json> [--jobs N] [--out DIR]",
+	  "the smallest fleet meeting an SLO: search instance counts/types with replications (ecsim plan --help)" },
 	{ "check", cmd_check, "check <baseline-dir> <results-dir> [--tolerance FILE] [--exact]",
 	  "regression check of a run or compare folder against a baseline; exit 3 on a regression" },
 };
