@@ -769,7 +769,7 @@ static int write_csv(const struct plan *w, int ans, int run, struct err *e)
 		fputc(',', f);
 		exp_csv_field(f, w->d[k].name);
 	}
-	fputs(",replications,status,choice,instances,objective", f);
+	fputs(",replications,status,choice,instances_configured,objective", f);
 	for (int m = 0; m < nw; m++)
 		for (int j = 0; j < 3; j++) {
 			char col[300];

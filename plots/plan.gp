@@ -21,7 +21,7 @@ do for [fmt in "png svg"] {
         set terminal svg size 560 * cols, 380 * rows + 40 font "sans,10" noenhanced
     }
     set output sprintf("%s/plan.%s", dir, fmt)
-    set multiplot layout rows, cols title sprintf("%s: each evaluated point, mean and %g%% one-sided bounds; SLO dashed, answer circled", \
+    set multiplot layout rows, cols title sprintf("%s: mean and %g%% bounds per point", \
         title, conf) font "sans,12"
     set grid
     set xlabel xname
