@@ -36,6 +36,14 @@ do for [fmt in "png svg"] {
         thr = real(word(thresholds, i))
         set title m
         set ylabel unit(m)
+        # a percentage floor near 100 (availability >= 99.9): zoom on the
+        # band from 100 - 10 x (100 - SLO) to 100; points below it are off
+        if (word(ismin, i) eq "1" && unit(m) eq "%" && thr > 90 && thr < 100) {
+            set yrange [100 - 10 * (100 - thr) : 100 + (100 - thr)]
+            set title sprintf("%s (points below %g off the plot)", m, 100 - 10 * (100 - thr))
+        } else {
+            set autoscale y
+        }
         plot f index (i - 1) using 1:2:3:4 with yerrorbars lc rgb "#1f77b4" pt 7 ps 0.7 title "mean, bounds", \
              f index (i - 1) using 1:2 with lines lc rgb "#1f77b4" notitle, \
              thr with lines dt 2 lw 2 lc rgb "#d62728" title sprintf("SLO %s %g", (word(ismin, i) eq "1") ? ">=" : "<=", thr), \
