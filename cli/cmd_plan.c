@@ -938,49 +938,16 @@ static void usage(void)
 
 static int plan_main(int argc, char **argv)
 {
-	const char *file = NULL, *outarg = NULL;
-	int plot = 1, rc, ans = -1, run = -1, und = 0;
+	struct exp_opts o;
+	const char *file, *outarg;
+	int plot, rc, ans = -1, run = -1, und = 0;
 	struct plan w = { 0 };
 	struct err e;
 
-	w.jobs = exp_default_jobs();
-	w.task_log = 1;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--help")) {
-			usage();
-			return EXIT_OK;
-		} else if (!strcmp(a, "--quiet")) {
-			w.quiet = 1;
-		} else if (!strcmp(a, "--no-plot")) {
-			plot = 0;
-		} else if (!strcmp(a, "--no-task-log")) {
-			w.task_log = 0;
-		} else if (!strcmp(a, "--jobs") || !strcmp(a, "--out")) {
-			if (i + 1 >= argc)
-				return cmd_usage_error("plan: %s needs a value", a);
-			if (!strcmp(a, "--out")) {
-				outarg = argv[++i];
-			} else {
-				char *end;
-				long v = strtol(argv[++i], &end, 10);
-
-				if (!*argv[i] || *end || v < 1 || v > 4096)
-					return cmd_usage_error("plan: --jobs: expected an integer in [1, 4096], "
-							       "got '%s'", argv[i]);
-				w.jobs = (int)v;
-			}
-		} else if (a[0] == '-' && a[1]) {
-			return cmd_usage_error("plan: unknown option '%s'", a);
-		} else if (file) {
-			return cmd_usage_error("plan: one plan file at a time (got '%s' and '%s')", file, a);
-		} else {
-			file = a;
-		}
-	}
-	if (!file)
-		return cmd_usage_error("plan: missing plan file");
+	if ((rc = exp_file_args(argc, argv, "plan", usage, &o)) >= 0)
+		return rc;
+	file = o.file, outarg = o.out, plot = o.plot;
+	w.jobs = o.jobs, w.quiet = o.quiet, w.task_log = o.task_log;
 	err_clear(&e);
 	if (load_plan(&w, file, &e)) {
 		err_print(&e, stderr);
