@@ -52,7 +52,7 @@ TEST_SUPPORT := $(patsubst %.c,$(B)/%.o,tests/cu_main.c $(wildcard tests/oracle/
 BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(B)/bench/%)
 
-.PHONY: all run test check unit e2e exp schema docs-check asan valgrind bench deps clean check-layers check-cycles
+.PHONY: all run test check unit e2e exp plan-check schema docs-check asan valgrind bench deps clean check-layers check-cycles
 
 all: ecsim
 
@@ -129,6 +129,10 @@ e2e: ecsim
 # check; the statistics' coverage and common-random-numbers tests
 exp: ecsim
 	@sh tests/exp.sh ./ecsim
+
+# ecsim plan: the Erlang C minimum, determinism, bad plan files
+plan-check: ecsim
+	@sh tests/plan.sh ./ecsim
 
 # the JSON Schema accepts what ecsim accepts (needs python3-jsonschema)
 schema: ecsim

@@ -30,7 +30,7 @@ cat > whole.json <<'J'
 {"family":"whole","containerDefinitions":[{"name":"a","image":"x","cpu":2048,"memory":1000}]}
 J
 cat > mmc.json <<'J'
-{"name":"mmc","seed":1,"durationSeconds":1000,"metricsIntervalSeconds":500,
+{"name":"mmc","seed":1,"durationSeconds":2000,"metricsIntervalSeconds":500,
  "controlPlane":{"placementLatencySeconds":0,"apiLatencySeconds":0},
  "agent":{"networkDelaySeconds":0,"imagePullSeconds":0,"imagePullCachedSeconds":0,
           "containerStartSeconds":0,"shutdownSeconds":0},
