@@ -30,7 +30,7 @@ static const struct command commands[] = {
 	{ "gen", cmd_gen, "gen <spec.json> [--out FILE|-] [--seed N] [--duration SECONDS] [--quiet]",
 	  "write a workload trace from a generator spec (default results/gen/<name>.csv)" },
 	{ "plot", cmd_plot, "plot <results-dir>",
-	  "draw a results folder with gnuplot (a run: DIR/run.png and DIR/run.svg; a compare or sweep folder: its plots)" },
+	  "draw a results folder with gnuplot (a run: DIR/run.png and DIR/run.svg; a compare, sweep or plan folder: its plots)" },
 	{ "compare", cmd_compare, "compare <scenario.json> [--strategy S]... [--variant NAME:SETTING]... [--reps R] [--precision P%] [--jobs N] [--out DIR]",
 	  "run variants over replications with common random numbers; means, 95% CIs, paired differences (ecsim compare --help)" },
 	{ "sweep", cmd_sweep, "sweep <sweep.json> [--jobs N] [--out DIR]",
