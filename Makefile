@@ -64,7 +64,7 @@ FUZZ_TARGETS := taskdef scenario trace cql gen google2011 alibaba2018
 TARGET ?= cql
 SECONDS ?= 60
 
-.PHONY: all run test check unit e2e exp schema docs-check asan valgrind bench deps clean check-layers check-cycles \
+.PHONY: all run test check unit e2e exp plan-check schema docs-check asan valgrind bench deps clean check-layers check-cycles \
 	fuzz fuzz-run fuzz-replay fuzz-replay-run
 
 all: ecsim
@@ -85,10 +85,11 @@ $(B)/.mpi-$(MPI):
 
 # The comparison and sweep plot scripts are compiled in (like the catalog),
 # so `ecsim compare` / `sweep` draw their plots from any folder.
-$(B)/gen/plot_scripts.c: plots/compare.gp plots/sweep.gp scripts/csv2c.sh
+$(B)/gen/plot_scripts.c: plots/compare.gp plots/sweep.gp plots/plan.gp scripts/csv2c.sh
 	@mkdir -p $(@D)
 	{ sh scripts/csv2c.sh plot_compare_gp plots/compare.gp; \
-	  sh scripts/csv2c.sh plot_sweep_gp plots/sweep.gp; } > $@
+	  sh scripts/csv2c.sh plot_sweep_gp plots/sweep.gp; \
+	  sh scripts/csv2c.sh plot_plan_gp plots/plan.gp; } > $@
 
 $(B)/gen/plot_scripts.o: $(B)/gen/plot_scripts.c
 	$(CC) $(CFLAGS) -c $< -o $@
@@ -141,6 +142,10 @@ e2e: ecsim
 # check; the statistics' coverage and common-random-numbers tests
 exp: ecsim
 	@sh tests/exp.sh ./ecsim
+
+# ecsim plan: the Erlang C minimum, determinism, bad plan files
+plan-check: ecsim
+	@sh tests/plan.sh ./ecsim
 
 # the JSON Schema accepts what ecsim accepts (needs python3-jsonschema)
 schema: ecsim

@@ -17,6 +17,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 
 /* After a run with --fail-on-unplaced: EXIT_REGRESSION (3, printed) when
  * summary.csv counts a task never placed, else EXIT_OK. */

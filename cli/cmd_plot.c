@@ -51,6 +51,7 @@ static const struct kind kinds[] = {
 	{ "run.json", "run", "run.gp", run_prelude },
 	{ "comparison.csv", "compare", "compare.gp", NULL },
 	{ "sweep.csv", "sweep", "sweep.gp", NULL },
+	{ "plan.csv", "plan", "plan.gp", NULL },
 };
 
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
@@ -408,13 +409,13 @@ int cmd_plot(int argc, char **argv)
 			k = &kinds[i];
 	}
 	if (!k) {
-		fprintf(stderr, "ecsim: error: %s: not a results folder (no run.json, comparison.csv or sweep.csv%s)\n",
+		fprintf(stderr, "ecsim: error: %s: not a results folder (no run.json, comparison.csv, sweep.csv or plan.csv%s)\n",
 			dir, exists(dir) ? "" : ": no such folder");
 		return EXIT_INPUT;
 	}
 	/* compare and sweep folders: redrawn from the variables their command
 	 * saved (cli/exp.c), with the scripts compiled into ecsim */
-	if (!strcmp(k->name, "compare") || !strcmp(k->name, "sweep"))
+	if (!strcmp(k->name, "compare") || !strcmp(k->name, "sweep") || !strcmp(k->name, "plan"))
 		return exp_plot_saved(dir, k->name);
 	if (!find_script(k->script, script, sizeof script)) {
 		fprintf(stderr, "ecsim: plot: plots of a %s folder are not yet available (no plots/%s found; "

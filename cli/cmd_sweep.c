@@ -661,50 +661,18 @@ out:
 
 static int sweep_main(int argc, char **argv)
 {
-	const char *file = NULL, *outarg = NULL;
-	int jobs_n = exp_default_jobs(), quiet = 0, plot = 1, task_log = 1, rc, reused = 0;
+	struct exp_opts o;
+	const char *file, *outarg;
+	int jobs_n, quiet, plot, task_log, rc, reused = 0;
 	struct sweep w = { 0 };
 	struct err e;
 	char out[1024];
 	struct exp_job *jobs = NULL;
 	size_t n = 0;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--help")) {
-			usage();
-			return EXIT_OK;
-		} else if (!strcmp(a, "--quiet")) {
-			quiet = 1;
-		} else if (!strcmp(a, "--no-plot")) {
-			plot = 0;
-		} else if (!strcmp(a, "--no-task-log")) {
-			task_log = 0;
-		} else if (!strcmp(a, "--jobs") || !strcmp(a, "--out")) {
-			if (i + 1 >= argc)
-				return cmd_usage_error("sweep: %s needs a value", a);
-			if (!strcmp(a, "--out")) {
-				outarg = argv[++i];
-			} else {
-				char *end;
-				long v = strtol(argv[++i], &end, 10);
-
-				if (!*argv[i] || *end || v < 1 || v > 4096)
-					return cmd_usage_error("sweep: --jobs: expected an integer in [1, 4096], "
-							       "got '%s'", argv[i]);
-				jobs_n = (int)v;
-			}
-		} else if (a[0] == '-' && a[1]) {
-			return cmd_usage_error("sweep: unknown option '%s'", a);
-		} else if (file) {
-			return cmd_usage_error("sweep: one sweep file at a time (got '%s' and '%s')", file, a);
-		} else {
-			file = a;
-		}
-	}
-	if (!file)
-		return cmd_usage_error("sweep: missing sweep file");
+	if ((rc = exp_file_args(argc, argv, "sweep", usage, &o)) >= 0)
+		return rc;
+	file = o.file, outarg = o.out, jobs_n = o.jobs, quiet = o.quiet, plot = o.plot, task_log = o.task_log;
 	err_clear(&e);
 	if (load_sweep(&w, file, &e)) {
 		err_print(&e, stderr);

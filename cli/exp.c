@@ -776,8 +776,55 @@ const char *exp_unit(const char *m)
 	return "";
 }
 
+int exp_file_args(int argc, char **argv, const char *verb, void (*usage)(void), struct exp_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->jobs = exp_default_jobs();
+	o->plot = o->task_log = 1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help")) {
+			usage();
+			return EXIT_OK;
+		} else if (!strcmp(a, "--quiet")) {
+			o->quiet = 1;
+		} else if (!strcmp(a, "--no-plot")) {
+			o->plot = 0;
+		} else if (!strcmp(a, "--no-task-log")) {
+			o->task_log = 0;
+		} else if (!strcmp(a, "--jobs") || !strcmp(a, "--out")) {
+			if (i + 1 >= argc)
+				return cmd_usage_error("%s: %s needs a value", verb, a);
+			if (!strcmp(a, "--out")) {
+				o->out = argv[++i];
+			} else {
+				char *end;
+				long v = strtol(argv[++i], &end, 10);
+
+				if (!*argv[i] || *end || v < 1 || v > 4096)
+					return cmd_usage_error("%s: --jobs: expected an integer in [1, 4096], "
+							       "got '%s'", verb, argv[i]);
+				o->jobs = (int)v;
+			}
+		} else if (a[0] == '-' && a[1]) {
+			return cmd_usage_error("%s: unknown option '%s'", verb, a);
+		} else if (o->file) {
+			return cmd_usage_error("%s: one %s file at a time (got '%s' and '%s')", verb, verb,
+					       o->file, a);
+		} else {
+			o->file = a;
+		}
+	}
+	if (!o->file)
+		return cmd_usage_error("%s: missing %s file", verb, verb);
+	return -1;
+}
+
 static const char *kind_script(const char *kind)
 {
+	if (strcmp(kind, "plan") == 0)
+		return plot_plan_gp;
 	return strcmp(kind, "sweep") == 0 ? plot_sweep_gp : plot_compare_gp;
 }
 

@@ -63,6 +63,16 @@ char *exp_collect(const char *dir, struct err *e);
 /* Whether dir/run.json is complete and records exactly this command. */
 int exp_run_complete(const char *dir, char *const *argv, int argc);
 
+/* The options `sweep` and `plan` share: one FILE, --jobs N, --out DIR,
+ * --no-task-log, --no-plot, --quiet, --help (calls usage).  Returns -1 to go
+ * on, else the command's exit code (0 after --help, 2 on a usage error,
+ * printed with "<verb>: ").  o->jobs defaults to exp_default_jobs(). */
+struct exp_opts {
+	const char *file, *out;
+	int jobs, quiet, plot, task_log;
+};
+int exp_file_args(int argc, char **argv, const char *verb, void (*usage)(void), struct exp_opts *o);
+
 /* The default number of local processes: the cores online. */
 int exp_default_jobs(void);
 
@@ -77,7 +87,7 @@ int exp_have_gnuplot(void);
 int exp_gnuplot(const char *name, const char *script, const char *vars, int quiet);
 /* gnuplot string literal of s ('...', quotes doubled). */
 void exp_gp_str(char *buf, size_t n, const char *s);
-extern const char plot_compare_gp[], plot_sweep_gp[];
+extern const char plot_compare_gp[], plot_sweep_gp[], plot_plan_gp[];
 
 #endif
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/check.sh ECSIM TEST_BIN... — what `make test` runs: every CUnit suite
 # (tests/run-unit.sh), then the end-to-end runs (tests/e2e.sh), the
-# experiment commands (tests/exp.sh), the schema
+# experiment commands (tests/exp.sh), the planner (tests/plan.sh), the schema
 # check (tests/schema.sh), the docs check (tests/docs.sh) and the setup
 # script's check (tests/setup.sh) and the fuzz regression corpus replayed
 # under the sanitizers (make fuzz-replay) — each part runs even when an earlier one
@@ -21,12 +21,13 @@ run_part() {     # NAME COMMAND...: its output is shown, its closing line kept
 run_part unit sh tests/run-unit.sh "$@"
 run_part e2e sh tests/e2e.sh "$ecsim"
 run_part exp sh tests/exp.sh "$ecsim"
+run_part plan sh tests/plan.sh "$ecsim"
 run_part schema sh tests/schema.sh "$ecsim"
 run_part docs sh tests/docs.sh "$ecsim"
 run_part setup sh tests/setup.sh
 run_part fuzz-replay ${MAKE:-make} --no-print-directory fuzz-replay
 p=0 f=0 s=0
-for part in unit e2e exp schema docs setup fuzz-replay; do
+for part in unit e2e exp plan schema docs setup fuzz-replay; do
 	line=$(grep "^$part: [0-9]* passed, [0-9]* failed" "$T/$part" | tail -n 1)
 	if [ -z "$line" ]; then
 		f=$((f + 1))   # it stopped before its closing line
