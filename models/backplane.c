@@ -701,7 +701,7 @@ struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_
 	bp->ev_timeout = sim_on(sim, "pending-timeout", on_timeout, bp);
 	bp->ev_sample = sim_on(sim, "metrics-sample", on_sample, bp);
 	bp->ev_launch = sim_on(sim, "launch", on_launch, bp);
-	bp->ev_api_stop = sim_on(sim, "api-stop-task", on_api_stop, bp);
+	bp->ev_api_stop = sim_on_release(sim, "api-stop-task", on_api_stop, bp);
 	bp->ev_provisioned = sim_on(sim, "provisioned", on_provisioned, bp);
 	for (size_t i = 0; i < sizeof actors / sizeof actors[0]; i++)
 		actors[i](bp);

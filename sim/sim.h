@@ -2,9 +2,18 @@
  * a table of handlers that models register by event type.  The engine knows
  * nothing of what the types mean.
  *
- * Rules: an event may not be scheduled before now (asserted); an event
- * scheduled for now runs after the current one.  The simulation is a value:
- * several can live in one process.
+ * Rules: an event may not be scheduled before now (asserted).  The order of
+ * one instant (docs/ecs-model.md, "Simultaneous events"):
+ *   1. an event scheduled for now by a running handler (sim_after with delay
+ *      0, sim_at with t == now) is a consequence of the running event: it
+ *      goes to the instant's lane, a FIFO that runs before any other queued
+ *      event, so an event and all its zero-delay consequences run to the
+ *      end before the next queued event starts;
+ *   2. then the queued events of the instant: those of release types
+ *      (sim_on_release) first, then ordinary ones, each class in the order
+ *      scheduled;
+ *   3. last, events scheduled with sim_at_last.
+ * The simulation is a value: several can live in one process.
  */
 #ifndef SIM_SIM_H
 #define SIM_SIM_H
@@ -23,6 +32,10 @@ void sim_free(struct sim *s);               /* NULL is a no-op */
 
 /* Register a new event type handled by h (with ctx); returns its type id. */
 uint32_t sim_on(struct sim *s, const char *name, sim_handler h, void *ctx);
+/* The same for a release type: a change that frees or withdraws capacity
+ * (a task stopping, an instance changing), run before the ordinary events
+ * (placements, launches, arrivals) queued for the same instant. */
+uint32_t sim_on_release(struct sim *s, const char *name, sim_handler h, void *ctx);
 
 /* Schedule an event of `type` at absolute time t (>= now). */
 void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg);
