@@ -418,17 +418,17 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 void agent_attach(struct backplane *bp)
 {
 	bp_subscribe(bp, BN_BIT(BN_FREE), on_note, NULL);
-	bp->ev_agent_start = sim_on(bp->sim, "agent-start", on_start, bp);
-	bp->ev_agent_stop = sim_on_release(bp->sim, "agent-stop", on_stop, bp);
-	bp->ev_pulled = sim_on(bp->sim, "image-pulled", on_pulled, bp);
-	bp->ev_started = sim_on(bp->sim, "containers-started", on_started, bp);
-	bp->ev_healthy = sim_on(bp->sim, "task-healthy", on_healthy, bp);
-	bp->ev_exit = sim_on_release(bp->sim, "essential-exit", on_essential_exit, bp);
-	bp->ev_stop_done = sim_on_release(bp->sim, "containers-stopped", on_stop_done, bp);
-	bp->ev_deprovisioned = sim_on_release(bp->sim, "deprovisioned", on_deprovisioned, bp);
-	bp->ev_report_running = sim_on(bp->sim, "report-running", on_report_running, bp);
-	bp->ev_report_stopped = sim_on_release(bp->sim, "report-stopped", on_report_stopped, bp);
-	bp->ev_report_state = sim_on(bp->sim, "report-state", on_report_state, bp);
-	bp->ev_detect = sim_on_release(bp->sim, "agent-lost", on_detect, bp);
-	bp->ev_reconnect = sim_on_release(bp->sim, "agent-reconnect", on_reconnect, bp);
+	bp->ev_agent_start = sim_on_world(bp->sim, "agent-start", on_start, bp);
+	bp->ev_agent_stop = sim_on_world(bp->sim, "agent-stop", on_stop, bp);
+	bp->ev_pulled = sim_on_world(bp->sim, "image-pulled", on_pulled, bp);
+	bp->ev_started = sim_on_world(bp->sim, "containers-started", on_started, bp);
+	bp->ev_healthy = sim_on_world(bp->sim, "task-healthy", on_healthy, bp);
+	bp->ev_exit = sim_on_world(bp->sim, "essential-exit", on_essential_exit, bp);
+	bp->ev_stop_done = sim_on_world(bp->sim, "containers-stopped", on_stop_done, bp);
+	bp->ev_deprovisioned = sim_on_world(bp->sim, "deprovisioned", on_deprovisioned, bp);
+	bp->ev_report_running = sim_on_world(bp->sim, "report-running", on_report_running, bp);
+	bp->ev_report_stopped = sim_on_world(bp->sim, "report-stopped", on_report_stopped, bp);
+	bp->ev_report_state = sim_on_world(bp->sim, "report-state", on_report_state, bp);
+	bp->ev_detect = sim_on_world(bp->sim, "agent-lost", on_detect, bp);
+	bp->ev_reconnect = sim_on_world(bp->sim, "agent-reconnect", on_reconnect, bp);
 }

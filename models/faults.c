@@ -401,14 +401,14 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 void fault_attach(struct backplane *bp)
 {
 	bp_subscribe(bp, BN_BIT(BN_INSTANCE_REGISTERED) | BN_BIT(BN_GO), on_note, NULL);
-	bp->ev_fail_detect = sim_on_release(bp->sim, "failure-detected", on_fail_detect, bp);
-	bp->ev_repair = sim_on_release(bp->sim, "instance-repaired", on_repair, bp);
-	bp->ev_replace = sim_on_release(bp->sim, "asg-replacement", on_replace, bp);
-	bp->ev_ttf = sim_on_release(bp->sim, "instance-failure", on_ttf, bp);
-	bp->ev_spot_notice = sim_on_release(bp->sim, "spot-notice", on_spot_notice, bp);
-	bp->ev_spot_end = sim_on_release(bp->sim, "spot-termination", on_spot_end, bp);
-	bp->ev_outage_start = sim_on_release(bp->sim, "az-outage", on_outage_start, bp);
-	bp->ev_disconnect = sim_on_release(bp->sim, "agent-disconnect", on_disconnect, bp);
+	bp->ev_fail_detect = sim_on_world(bp->sim, "failure-detected", on_fail_detect, bp);
+	bp->ev_repair = sim_on_world(bp->sim, "instance-repaired", on_repair, bp);
+	bp->ev_replace = sim_on_world(bp->sim, "asg-replacement", on_replace, bp);
+	bp->ev_ttf = sim_on_world(bp->sim, "instance-failure", on_ttf, bp);
+	bp->ev_spot_notice = sim_on_world(bp->sim, "spot-notice", on_spot_notice, bp);
+	bp->ev_spot_end = sim_on_world(bp->sim, "spot-termination", on_spot_end, bp);
+	bp->ev_outage_start = sim_on_world(bp->sim, "az-outage", on_outage_start, bp);
+	bp->ev_disconnect = sim_on_world(bp->sim, "agent-disconnect", on_disconnect, bp);
 }
 
 void fault_agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration)

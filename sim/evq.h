@@ -55,8 +55,8 @@ uint64_t evq_push(struct evq *q, sim_time_t t, uint32_t type, void *target, uint
  * "last" events). */
 uint64_t evq_push_last(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg);
 /* The same, ordered before every ordinary event at time t (FIFO among such
- * "first" events): the class of releases (docs/ecs-model.md, "Simultaneous
- * events"). */
+ * "first" events): the class of the world's changes (docs/ecs-model.md,
+ * "Simultaneous events"). */
 uint64_t evq_push_first(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg);
 
 /* Remove the earliest event into *ev; returns 0 when the queue is empty. */

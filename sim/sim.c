@@ -54,7 +54,7 @@ uint32_t sim_on(struct sim *s, const char *name, sim_handler fn, void *ctx)
 	return (uint32_t)s->n_h++;
 }
 
-uint32_t sim_on_release(struct sim *s, const char *name, sim_handler fn, void *ctx)
+uint32_t sim_on_world(struct sim *s, const char *name, sim_handler fn, void *ctx)
 {
 	uint32_t type = sim_on(s, name, fn, ctx);
 

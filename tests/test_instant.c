@@ -12,8 +12,9 @@
  * timeout) run through the whole of ecsim with every latency 0, compared
  * task by task with the expected placement (time and host).  The cases of
  * tests/data/instant/ are written by hand for this file; tests/data/r1/
- * holds R1's own tie fixtures (see its README), which are also read from
- * ../shared/reference/r1 (or $ECSIM_R1) when that is present. */
+ * holds copies of R1's own tie fixtures (see its README); R1's originals are
+ * read too when present: in $ECSIM_R1, else in reference/r1 beside the
+ * shared corpus folder (tests/helpers/corpus.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +23,10 @@
 
 #include <CUnit/CUnit.h>
 
+#include "helpers/corpus.h"
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
 
-#define R1_SHARED_DEFAULT "../shared/reference/r1"
 
 static int setup(void)
 {
@@ -207,10 +208,11 @@ static void test_r1_ties_b(void)
 static void test_r1_shared(void)
 {
 	const char *dir = getenv("ECSIM_R1");
+	char buf[1024];
 	struct stat st;
 
 	if (!dir || !*dir)
-		dir = R1_SHARED_DEFAULT;
+		dir = t_corpus_path(buf, sizeof buf, "../reference/r1");
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		printf("\n  R1 reference not found at %s (set ECSIM_R1=DIR): the copies in tests/data/r1 are tested instead ",
 		       dir);
