@@ -310,10 +310,14 @@ void bp_task_sync(struct backplane *bp, uint32_t slot)
 static int place_one(struct backplane *bp, const struct task *t, const struct scn_taskdef *d,
 		     const struct place_policy *pol, struct place_result *res)
 {
-	char name[32];
+	char buf[32];
+	const char *name;
 	int rc;
 
-	if (!bp->explain || !explain_log_wants(bp->explain, task_name(t, name, sizeof name)))
+	if (!bp->explain)
+		return place_task(bp->cl, &d->req, t->group, pol, bp->place_rng, res);
+	name = task_name(t, buf, sizeof buf);
+	if (!explain_log_wants(bp->explain, name))
 		return place_task(bp->cl, &d->req, t->group, pol, bp->place_rng, res);
 	explain_log_before(bp->explain, name, t->svc >= 0 ? bp->s->services[t->svc].name : "",
 			   sim_now(bp->sim), bp->cl, &d->req, t->group, pol, bp->place_rng);
