@@ -428,6 +428,15 @@ static int ref_v2(int h, const char *path)
 	dt = now_s() - t0;
 	for (long i = 0; i < tr.n; i++)
 		sum = sum * 31 + (unsigned long long)s.host[i];
+	if (getenv("R1_HOSTS_OUT")) {
+		/* the host of every task, in trace order (to compare with ecsim's tasks.csv) */
+		FILE *o = fopen(getenv("R1_HOSTS_OUT"), "w");
+
+		for (long i = 0; o && i < tr.n; i++)
+			fprintf(o, "%ld,%d\n", i + 1, s.host[i]);
+		if (o)
+			fclose(o);
+	}
 	printf("%ld %.0f %.3f %llx\n", tr.n, tr.n / dt, dt, sum);
 	free(s.host);
 	free(rf.cpu);
