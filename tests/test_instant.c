@@ -222,7 +222,33 @@ static void test_r1_shared(void)
 	check_case(dir, "ties_b", 2);
 }
 
+/* Anonymous tasks are numbered, and named "task-<n>" only when written:
+ * a StopTask naming one still finds it, and an explicit id equal to a live
+ * anonymous task's is still refused (a guard for that representation). */
+static void test_anonymous_ids(void)
+{
+	rs_write("anon.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "0,run_task,,small,2,,\n"
+		 "5,stop_task,task-2,,,,\n");
+	rs_write("anon.json", "{\"name\":\"anon\",\"durationSeconds\":100,"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},\"workload\":{\"traces\":[\"anon.csv\"]}}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("anon.json", "anon", NULL, NULL, NULL), 0);
+	RS_IS("anon", "tasks.csv", rs_find("anon", "tasks.csv", "task_id", "task-2"), "stop_code", "UserInitiated");
+	RS_IS("anon", "tasks.csv", rs_find("anon", "tasks.csv", "task_id", "task-1"), "stop_code", "");
+	rs_write("dup.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "0,run_task,,small,1,,\n"
+		 "1,run_task,task-1,small,1,,\n");
+	rs_write("dup.json", "{\"name\":\"dup\",\"durationSeconds\":100,"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},\"workload\":{\"traces\":[\"dup.csv\"]}}");
+	CU_ASSERT_NOT_EQUAL(rs_run("dup.json", "dup", NULL, NULL, NULL), 0);
+}
+
 static CU_TestInfo instant_tests[] = {
+	{ "anonymous tasks found by their written id", test_anonymous_ids },
 	{ "a stop frees before a launch of the same ms", test_release_then_arrival },
 	{ "several stops, then launches in row order", test_completions_and_arrivals },
 	{ "a stop's walk places a pending task first", test_pending_takes_freed },
