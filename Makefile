@@ -173,6 +173,7 @@ bench: deps
 	@$(MAKE) --no-print-directory ecsim $(BENCH_BINS)
 	@sh tests/bench/run.sh $(BENCH_BINS)
 	@sh tests/bench/run-ecsim.sh ./ecsim
+	@sh tests/bench/run-r1.sh ./ecsim $(B)/bench/bench_r1
 	@sh tests/bench/bench-gen.sh ./ecsim
 
 # fuzz-replay: every input of fuzz/regress/<target>/ through its harness,

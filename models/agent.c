@@ -539,17 +539,17 @@ void agent_attach(struct backplane *bp)
 	ag->rng = rng_stream(backplane_rng(bp), "agent");
 	bp_subscribe(bp, BN_BIT(BN_INSTANCE_ADDED) | BN_BIT(BN_INSTANCE_DOWN) | BN_BIT(BN_INSTANCE_UP) |
 		     BN_BIT(BN_AGENT_SILENT) | BN_BIT(BN_SPOT_NOTICE) | BN_BIT(BN_FREE), on_note, NULL);
-	ag->ev_start = sim_on(sim, "agent-start", on_start, bp);
-	ag->ev_stop = sim_on(sim, "agent-stop", on_stop, bp);
-	ag->ev_pulled = sim_on(sim, "image-pulled", on_pulled, bp);
-	ag->ev_started = sim_on(sim, "containers-started", on_started, bp);
-	ag->ev_healthy = sim_on(sim, "task-healthy", on_healthy, bp);
-	ag->ev_exit = sim_on(sim, "essential-exit", on_essential_exit, bp);
-	ag->ev_stop_done = sim_on(sim, "containers-stopped", on_stop_done, bp);
-	ag->ev_deprovisioned = sim_on(sim, "deprovisioned", on_deprovisioned, bp);
-	ag->ev_report_running = sim_on(sim, "report-running", on_report_running, bp);
-	ag->ev_report_stopped = sim_on(sim, "report-stopped", on_report_stopped, bp);
-	ag->ev_report_state = sim_on(sim, "report-state", on_report_state, bp);
-	ag->ev_detect = sim_on(sim, "agent-lost", on_detect, bp);
-	ag->ev_reconnect = sim_on(sim, "agent-reconnect", on_reconnect, bp);
+	ag->ev_start = sim_on_world(sim, "agent-start", on_start, bp);
+	ag->ev_stop = sim_on_world(sim, "agent-stop", on_stop, bp);
+	ag->ev_pulled = sim_on_world(sim, "image-pulled", on_pulled, bp);
+	ag->ev_started = sim_on_world(sim, "containers-started", on_started, bp);
+	ag->ev_healthy = sim_on_world(sim, "task-healthy", on_healthy, bp);
+	ag->ev_exit = sim_on_world(sim, "essential-exit", on_essential_exit, bp);
+	ag->ev_stop_done = sim_on_world(sim, "containers-stopped", on_stop_done, bp);
+	ag->ev_deprovisioned = sim_on_world(sim, "deprovisioned", on_deprovisioned, bp);
+	ag->ev_report_running = sim_on_world(sim, "report-running", on_report_running, bp);
+	ag->ev_report_stopped = sim_on_world(sim, "report-stopped", on_report_stopped, bp);
+	ag->ev_report_state = sim_on_world(sim, "report-state", on_report_state, bp);
+	ag->ev_detect = sim_on_world(sim, "agent-lost", on_detect, bp);
+	ag->ev_reconnect = sim_on_world(sim, "agent-reconnect", on_reconnect, bp);
 }

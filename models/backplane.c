@@ -149,6 +149,41 @@ static const char *td_label(const struct backplane *bp, int td, char *buf, size_
 	return buf;
 }
 
+/* The task's id: its own, or "task-<no>" for an anonymous standalone task
+ * (numbered, not named, until something writes it). */
+static const char *task_name(const struct task *t, char *buf, size_t n)
+{
+	if (t->id)
+		return t->id;
+	snprintf(buf, n, "task-%" PRIu64, t->no);
+	return buf;
+}
+
+/* The live task with id `id` (0 when none): a named one from the map, an
+ * anonymous one ("task-<no>" exactly as task_name writes it) by a scan of
+ * the slots (a StopTask naming an anonymous task is rare). */
+static int find_task(struct backplane *bp, const char *id, uint64_t *slot)
+{
+	const char *p = id + 5;
+	uint64_t no = 0;
+
+	if (hmap_get(bp->by_id, id, slot))
+		return 1;
+	if (strncmp(id, "task-", 5) != 0 || *p < '1' || *p > '9' || strlen(p) > 19)
+		return 0;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		no = no * 10 + (uint64_t)(*p - '0');
+	}
+	for (size_t i = 0; i < bp->n_tasks; i++)
+		if (bp->tasks[i].used && !bp->tasks[i].id && bp->tasks[i].no == no) {
+			*slot = i;
+			return 1;
+		}
+	return 0;
+}
+
 static uint32_t new_slot(struct backplane *bp)
 {
 	if (bp->n_free)
@@ -164,9 +199,9 @@ static void drop_slot(struct backplane *bp, uint32_t slot);
 static void retire(struct backplane *bp, uint32_t slot, int present)
 {
 	struct task *t = &bp->tasks[slot];
-	char label[300];
+	char label[300], name[32];
 	struct task_record r = {
-		.task_id = t->id,
+		.task_id = task_name(t, name, sizeof name),
 		.taskdef = td_label(bp, t->td, label, sizeof label),
 		.group = cluster_group_name(bp->cl, t->group),
 		.service = t->svc >= 0 ? bp->s->services[t->svc].name : "",
@@ -193,9 +228,11 @@ static void drop_slot(struct backplane *bp, uint32_t slot)
 {
 	struct task *t = &bp->tasks[slot];
 
-	hmap_del(bp->by_id, t->id);
-	free(t->id);
-	t->id = NULL;
+	if (t->id) {
+		hmap_del(bp->by_id, t->id);
+		free(t->id);
+		t->id = NULL;
+	}
 	t->used = 0;
 	t->gen++;
 	XGROW(bp->free_slots, bp->cap_free, bp->n_free + 1);
@@ -260,11 +297,16 @@ void bp_task_sync(struct backplane *bp, uint32_t slot)
 static int place_one(struct backplane *bp, const struct task *t, const struct scn_taskdef *d,
 		     const struct place_policy *pol, struct place_result *res)
 {
+	char buf[32];
+	const char *name;
 	int rc;
 
-	if (!bp->explain || !explain_log_wants(bp->explain, t->id))
+	if (!bp->explain)
 		return place_task(bp->cl, &d->req, t->group, pol, bp->place_rng, res);
-	explain_log_before(bp->explain, t->id, t->svc >= 0 ? bp->s->services[t->svc].name : "",
+	name = task_name(t, buf, sizeof buf);
+	if (!explain_log_wants(bp->explain, name))
+		return place_task(bp->cl, &d->req, t->group, pol, bp->place_rng, res);
+	explain_log_before(bp->explain, name, t->svc >= 0 ? bp->s->services[t->svc].name : "",
 			   sim_now(bp->sim), bp->cl, &d->req, t->group, pol, bp->place_rng);
 	rc = place_task(bp->cl, &d->req, t->group, pol, bp->place_rng, res);
 	explain_log_after(bp->explain, res);
@@ -311,9 +353,9 @@ static int try_place(struct backplane *bp, uint32_t slot)
 		rc = place_one(bp, t, d, pol, &res);
 	}
 	if (rc != 0) {
-		char label[300];
+		char label[300], name[32];
 
-		metrics_on_failure(bp->m, now, t->id, td_label(bp, t->td, label, sizeof label),
+		metrics_on_failure(bp->m, now, task_name(t, name, sizeof name), td_label(bp, t->td, label, sizeof label),
 				   cluster_group_name(bp->cl, t->group),
 				   t->svc >= 0 ? bp->s->services[t->svc].name : "",
 				   res.reason, res.considered);
@@ -342,10 +384,15 @@ uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *i
 	uint32_t slot = new_slot(bp);
 	struct task *t = &bp->tasks[slot];
 	char auto_id[40];
+	uint64_t no = 0;
 
 	if (!id) {
-		snprintf(auto_id, sizeof auto_id, "task-%" PRIu64, ++bp->next_task_no);
-		id = auto_id;
+		no = ++bp->next_task_no;
+		if (svc >= 0) {
+			/* a service task's id is read by its scheduler: named */
+			snprintf(auto_id, sizeof auto_id, "task-%" PRIu64, no);
+			id = auto_id;
+		}
 	}
 	{
 		uint32_t gen = t->gen;
@@ -357,7 +404,8 @@ uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *i
 	t->queued = 1;
 	t->state = TS_PROVISIONING;
 	t->desired = TD_RUNNING;
-	t->id = xstrdup(id);
+	t->id = id ? xstrdup(id) : NULL;
+	t->no = no;
 	t->td = td;
 	t->group = group;
 	t->inst = -1;
@@ -370,7 +418,8 @@ uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *i
 	for (int k = 0; k < TS_N; k++)
 		t->ts[k] = -1;
 	t->duration = duration;
-	hmap_put(bp->by_id, t->id, slot);
+	if (t->id)
+		hmap_put(bp->by_id, t->id, slot);
 	if (svc < 0)
 		metrics_on_submit(bp->m, t->submit);
 	bp->queued++;
@@ -443,7 +492,7 @@ int backplane_run_task(struct backplane *bp, int td, const char *group, const ch
 			      "(a simulator limit: raise it with $.limits.maxQueuedTasks)",
 			      (long long)bp->queued + (long long)count, (long long)bp->s->max_queued);
 	for (int64_t k = 1; k <= count; k++) {
-		if (id && *id && hmap_get(bp->by_id, id, &dummy))
+		if (id && *id && find_task(bp, id, &dummy))
 			return err_at(e, NULL, 0, 0, NULL,
 				      "task id '%s' is already in use by a live task", id);
 		bp_new_task(bp, td, g, id && *id ? id : NULL, duration, -1, 0, NULL);
@@ -510,7 +559,7 @@ static void on_api_stop(struct sim *s, void *ctx, const struct event *ev)
 	uint64_t slot;
 
 	(void)s;
-	if (hmap_get(bp->by_id, id, &slot))
+	if (find_task(bp, id, &slot))
 		bp_stop_task(bp, (uint32_t)slot, STOP_USER);
 	free(id);
 	bp->stop_ids[ev->arg] = NULL;
@@ -642,8 +691,8 @@ static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
 	size_t n = bp->q_len;
-	struct kind *failed = NULL;
-	size_t n_failed = 0, cap_failed = 0;
+	struct kind few[16], *failed = few;
+	size_t n_failed = 0, cap_failed = sizeof few / sizeof few[0];
 
 	(void)s;
 	(void)ev;
@@ -662,12 +711,22 @@ static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 			continue;
 		}
 		if (!skip) {
-			XGROW(failed, cap_failed, n_failed + 1);
+			if (n_failed == cap_failed) {
+				/* more kinds failed than fit on the stack */
+				struct kind *more = xmalloc(2 * cap_failed * sizeof *more);
+
+				memcpy(more, failed, n_failed * sizeof *more);
+				if (failed != few)
+					free(failed);
+				failed = more;
+				cap_failed *= 2;
+			}
 			failed[n_failed++] = (struct kind){ t->td, t->group };
 		}
 		q_push(bp, r);
 	}
-	free(failed);
+	if (failed != few)
+		free(failed);
 }
 
 static void on_sample(struct sim *s, void *ctx, const struct event *ev)

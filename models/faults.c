@@ -387,14 +387,14 @@ void fault_attach(struct backplane *bp)
 	f->agent_rng = rng_stream(backplane_rng(bp), "agent");
 	bp_subscribe(bp, BN_BIT(BN_INSTANCE_REGISTERED) | BN_BIT(BN_INSTANCE_TERMINATED) | BN_BIT(BN_GO) |
 		     BN_BIT(BN_FREE), on_note, NULL);
-	f->ev_fail_detect = sim_on(sim, "failure-detected", on_fail_detect, bp);
-	f->ev_repair = sim_on(sim, "instance-repaired", on_repair, bp);
-	f->ev_replace = sim_on(sim, "asg-replacement", on_replace, bp);
-	f->ev_ttf = sim_on(sim, "instance-failure", on_ttf, bp);
-	f->ev_spot_notice = sim_on(sim, "spot-notice", on_spot_notice, bp);
-	f->ev_spot_end = sim_on(sim, "spot-termination", on_spot_end, bp);
-	f->ev_outage_start = sim_on(sim, "az-outage", on_outage_start, bp);
-	f->ev_disconnect = sim_on(sim, "agent-disconnect", on_disconnect, bp);
+	f->ev_fail_detect = sim_on_world(sim, "failure-detected", on_fail_detect, bp);
+	f->ev_repair = sim_on_world(sim, "instance-repaired", on_repair, bp);
+	f->ev_replace = sim_on_world(sim, "asg-replacement", on_replace, bp);
+	f->ev_ttf = sim_on_world(sim, "instance-failure", on_ttf, bp);
+	f->ev_spot_notice = sim_on_world(sim, "spot-notice", on_spot_notice, bp);
+	f->ev_spot_end = sim_on_world(sim, "spot-termination", on_spot_end, bp);
+	f->ev_outage_start = sim_on_world(sim, "az-outage", on_outage_start, bp);
+	f->ev_disconnect = sim_on_world(sim, "agent-disconnect", on_disconnect, bp);
 	f->outage_rng = rng_stream(backplane_rng(bp), "fault/az-outage");
 }
 

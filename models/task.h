@@ -45,7 +45,8 @@ struct task {
 	uint8_t healthy_held;      /* passed its health check, not yet reported */
 	uint8_t desired;           /* enum task_desired */
 	uint8_t healthy;
-	char *id;
+	char *id;                  /* NULL for an anonymous standalone task: "task-<no>" */
+	uint64_t no;               /* the number of an anonymous task (formatted when written) */
 	int td;
 	uint32_t group;
 	int32_t inst;              /* -1 until placed */

@@ -1,4 +1,4 @@
-/* sim/evq.c — 4-ary min-heap of events keyed by (t, seq).
+/* sim/evq.c — 4-ary min-heap of events keyed by (t, cls, seq) (evq.h).
  * Invariant: every node's key is <= the keys of its (up to 4) children. */
 #include "evq.h"
 
@@ -14,7 +14,11 @@ struct evq {
 
 static int before(const struct event *a, const struct event *b)
 {
-	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+	if (a->t != b->t)
+		return a->t < b->t;
+	if (a->cls != b->cls)
+		return a->cls < b->cls;
+	return a->seq < b->seq;
 }
 
 struct evq *evq_new(void)
@@ -50,12 +54,17 @@ static uint64_t push(struct evq *q, struct event ev)
 
 uint64_t evq_push(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg)
 {
-	return push(q, (struct event){ t, q->next_seq++, type, target, arg });
+	return push(q, (struct event){ t, q->next_seq++, type, 1, target, arg });
+}
+
+uint64_t evq_push_first(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg)
+{
+	return push(q, (struct event){ t, q->next_seq++, type, 0, target, arg });
 }
 
 uint64_t evq_push_last(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg)
 {
-	return push(q, (struct event){ t, q->next_seq++ | EVQ_SEQ_LAST, type, target, arg });
+	return push(q, (struct event){ t, q->next_seq++ | EVQ_SEQ_LAST, type, 1, target, arg });
 }
 
 int evq_pop(struct evq *q, struct event *out)

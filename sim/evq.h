@@ -1,8 +1,10 @@
 /* sim/evq.h — the future-event list.
  *
- * Events are ordered by (t, seq): seq is assigned by evq_push from a counter,
- * so events at the same time come out in the order they were scheduled
- * (FIFO within ties), deterministically.  An event pushed with evq_push_last
+ * Events are ordered by (t, class, seq): seq is assigned by evq_push from a
+ * counter, so events of one class at the same time come out in the order
+ * they were scheduled (FIFO within ties), deterministically.  Three classes:
+ * "first" (evq_push_first: cls 0), ordinary (evq_push: cls 1) and "last"
+ * (cls 1 and EVQ_SEQ_LAST set in seq).  An event pushed with evq_push_last
  * carries EVQ_SEQ_LAST in its seq, so it comes out after every ordinary
  * event of the same time, including ones pushed later (an observation of
  * the state "at t" that must see everything that happened at t).  Implemented as a 4-ary heap over a
@@ -37,6 +39,7 @@ struct event {
 	sim_time_t t;
 	uint64_t seq;
 	uint32_t type;                   /* index into the handler table */
+	uint32_t cls;                    /* 0: first, 1: ordinary or last */
 	void *target;
 	uint64_t arg;
 };
@@ -51,6 +54,11 @@ uint64_t evq_push(struct evq *q, sim_time_t t, uint32_t type, void *target, uint
 /* The same, ordered after every ordinary event at time t (FIFO among such
  * "last" events). */
 uint64_t evq_push_last(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg);
+/* The same, ordered before every ordinary event at time t (FIFO among such
+ * "first" events): the class of the world's changes (docs/ecs-model.md,
+ * "Simultaneous events"). */
+uint64_t evq_push_first(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg);
+
 /* Remove the earliest event into *ev; returns 0 when the queue is empty. */
 int evq_pop(struct evq *q, struct event *ev);
 /* Time of the earliest event, SIM_TIME_MAX when empty. */

@@ -274,13 +274,14 @@ static void test_sim_same_time(void)
 	sim_at(s, 6, c.type, NULL, 3);
 	T_EQ(sim_run(s, SIM_TIME_MAX), 5);
 	T_EQ(log.n, 5);
-	/* 1 runs, schedules 100 and 101 for now: they run after 2 (scheduled
-	 * earlier at the same time) and before 3. */
+	/* 1 runs, schedules 100 and 101 for now: they are its consequences and
+	 * run in the instant's lane, in that order, before 2 (queued earlier
+	 * for the same time, but a separate event) and before 3. */
 	T_EQ(log.log[0].arg, 1);
-	T_EQ(log.log[1].arg, 2);
-	T_EQ(log.log[2].arg, 100);
-	T_EQ(log.log[2].t, 5);
-	T_EQ(log.log[3].arg, 101);
+	T_EQ(log.log[1].arg, 100);
+	T_EQ(log.log[1].t, 5);
+	T_EQ(log.log[2].arg, 101);
+	T_EQ(log.log[3].arg, 2);
 	T_EQ(log.log[4].arg, 3);
 	sim_free(s);
 }

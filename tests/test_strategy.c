@@ -36,8 +36,9 @@ static void h_normal(struct sim *s, void *ctx, const struct event *ev)
 	struct order *o = ctx;
 
 	o->seen[o->n++] = (char)('a' + (int)ev->arg);
-	/* an ordinary event scheduled for now, from a handler at t, still runs
-	 * before the "last" event of t */
+	/* an ordinary event scheduled for now, from a handler at t, is a
+	 * consequence of that event: it runs next (before b, queued earlier)
+	 * and still before the "last" events of t */
 	if (ev->arg == 0)
 		sim_at(s, sim_now(s), 0, NULL, 2);
 }
@@ -64,7 +65,7 @@ static void test_engine_last_at_instant(void)
 	sim_at(s, 5, n, NULL, 1);
 	sim_at(s, 6, n, NULL, 3);
 	sim_run(s, SIM_TIME_MAX);
-	T_STREQ(o.seen, "abcABd");
+	T_STREQ(o.seen, "acbABd");
 	sim_free(s);
 }
 

@@ -1,17 +1,20 @@
 #!/bin/sh
 # tests/bench/bench-gen.sh ECSIM — `ecsim gen` and a full replay of what it
 # generates: scenarios/gen/google-shaped.json (12,500 instances in 3 AZs,
-# registered by the trace's register_instance rows) sized by --duration to
-# about 10^6 rows (BENCH_GEN_SECONDS, default 69000 s ~ 1.0e6 rows), then
-# `ecsim run --no-task-log` on it with az-balanced-binpack and the task
-# definitions of scenarios/taskdefs/ (api's static host port made dynamic).
-# Prints rows/s of generation, events/s and peak RSS of the run; asserts
-# nothing.  Run from the repository root.
+# registered by the trace's register_instance rows) for 1 day and 7 days of
+# simulated time (BENCH_GEN_SECONDS, default "86400 604800"; 1 day is about
+# 1.25e6 rows), then `ecsim run --no-task-log` on each with
+# az-balanced-binpack, default latencies and the task definitions of
+# scenarios/taskdefs/ (api's static host port made dynamic).  Prints rows/s
+# of generation, then per duration tasks/s, events/task, CPU seconds (user +
+# system, when /usr/bin/time exists; else wall) and peak RSS of the run;
+# asserts nothing.  Run from the repository root.
 ECSIM=${1:-./ecsim}
-SECS=${BENCH_GEN_SECONDS:-69000}
+ALL_SECS=${BENCH_GEN_SECONDS:-"86400 604800"}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
+for SECS in $ALL_SECS; do
 echo "== ecsim gen: scenarios/gen/google-shaped.json, --duration $SECS"
 "$ECSIM" gen scenarios/gen/google-shaped.json --duration "$SECS" --out "$T/trace.csv" \
 	2> "$T/gen.err" || { cat "$T/gen.err"; echo "gen failed"; exit 1; }
@@ -27,12 +30,23 @@ cat > "$T/bench.json" <<JSON
   "workload": { "traces": ["trace.csv"] } }
 JSON
 echo "== ecsim run: the generated trace on 12,500 instances, az-balanced-binpack, --no-task-log"
-"$ECSIM" run "$T/bench.json" --quiet --no-task-log --out "$T/out" || { echo "run failed"; exit 1; }
+rm -rf "$T/out"
+if [ -x /usr/bin/time ]; then
+	/usr/bin/time -f '%U %S %M' -o "$T/time" "$ECSIM" run "$T/bench.json" --quiet --no-task-log --out "$T/out" ||
+		{ echo "run failed"; exit 1; }
+else
+	"$ECSIM" run "$T/bench.json" --quiet --no-task-log --out "$T/out" || { echo "run failed"; exit 1; }
+fi
 # columns found by name in the header, so added columns do not shift them
 col() { awk -F, -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i } NR == 2 { print (k ? $k : "?") }' "$1"; }
 P="$T/out/perf.csv" S="$T/out/summary.csv"
-printf '%10s %12s %14s %12s\n' wall_s events events_per_s peak_rss_kb
-printf '%10s %12s %14s %12s\n' "$(col "$P" wall_seconds)" "$(col "$P" events)" \
-	"$(col "$P" events_per_second)" "$(col "$P" peak_rss_kb)"
+if [ -x /usr/bin/time ]; then read -r u sy rss < "$T/time"; else u=; sy=; rss=; fi
+tasks=$(col "$S" tasks_submitted)
+awk -v u="$u" -v sy="$sy" -v rss="$rss" -v w="$(col "$P" wall_seconds)" -v ev="$(col "$P" events)" \
+	-v n="$tasks" -v prss="$(col "$P" peak_rss_kb)" 'BEGIN {
+	cpu = (u == "") ? w : u + sy;
+	printf "%10s %12s %12s %10s %10s %12s\n", "tasks", "tasks_per_s", "events/task", "cpu_s", "wall_s", "peak_rss_kb";
+	printf "%10d %12.0f %12.2f %10.2f %10.2f %12s\n", n, n / cpu, ev / n, cpu, w, rss == "" ? prss : rss }'
 echo "placed $(col "$S" tasks_placed) of $(col "$S" tasks_submitted) tasks," \
 	"mean cpu reserved $(col "$S" mean_cpu_reserved_pct) %, peak instances used $(col "$S" peak_instances_used)"
+done

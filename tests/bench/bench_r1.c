@@ -17,6 +17,7 @@
  * (later ones of that kind, the same size, cannot fit either while the walk
  * only takes resources) — the same placements as a walk over one queue.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,8 +337,122 @@ static void run(int h, long n)
 	free(tr.k);
 }
 
-int main(void)
+/* ---- R1 v2 through the whole of ecsim (tests/bench/run-r1.sh) ----
+ *
+ * R1 v2: the rate for 70 % of the cpu, times and durations in integer
+ * milliseconds.  --write-v2 H N FILE writes such a trace in ecsim's trace
+ * format (kinds named small/medium/large/xlarge, anonymous tasks);
+ * --ref-v2 H FILE runs the plain reference on it and prints its tasks/s
+ * (the simulation only, not the reading) and a checksum of the hosts. */
+
+static int write_v2(int h, long n, const char *path)
 {
+	static const char *const kname[4] = { "small", "medium", "large", "xlarge" };
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	double lambda = 0.7 * h * HOST_CPU / (600.0 * 665.6), t = 0;
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		perror(path);
+		return 1;
+	}
+	gsl_rng_set(r, 1);
+	fprintf(f, "time_s,event,target,taskdef,count,duration_s,group\n");
+	for (long i = 0; i < n; i++) {
+		double u;
+		long long tm, dm;
+		int k;
+
+		t += gsl_ran_exponential(r, 1.0 / lambda);
+		u = gsl_rng_uniform(r);
+		k = u < 0.4 ? 0 : u < 0.7 ? 1 : u < 0.9 ? 2 : 3;
+		tm = llround(t * 1000.0);
+		dm = llround(gsl_ran_exponential(r, 600.0) * 1000.0);
+		if (dm < 1)
+			dm = 1;
+		fprintf(f, "%lld.%03lld,run_task,,%s,1,%lld.%03lld,\n", tm / 1000, tm % 1000, kname[k],
+			dm / 1000, dm % 1000);
+	}
+	gsl_rng_free(r);
+	return fclose(f) != 0;
+}
+
+static int ref_v2(int h, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[200], kind[16];
+	struct trace tr = { 0 };
+	long cap = 0;
+	struct ref rf;
+	struct sim s;
+	double t0, dt;
+	unsigned long long sum = 0;
+
+	if (!f) {
+		perror(path);
+		return 1;
+	}
+	while (fgets(line, sizeof line, f)) {
+		long long ts, tms, ds, dms;
+
+		if (sscanf(line, "%lld.%lld,run_task,,%15[^,],1,%lld.%lld,", &ts, &tms, kind, &ds, &dms) != 5)
+			continue;
+		if (tr.n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			tr.t = realloc(tr.t, (size_t)cap * sizeof *tr.t);
+			tr.d = realloc(tr.d, (size_t)cap * sizeof *tr.d);
+			tr.k = realloc(tr.k, (size_t)cap);
+		}
+		/* integer milliseconds, exact in a double */
+		tr.t[tr.n] = (double)(ts * 1000 + tms);
+		tr.d[tr.n] = (double)(ds * 1000 + dms);
+		tr.k[tr.n] = kind[0] == 's' ? 0 : kind[0] == 'm' ? 1 : kind[0] == 'l' ? 2 : 3;
+		tr.n++;
+	}
+	fclose(f);
+	rf.h = h;
+	rf.cpu = malloc((size_t)h * sizeof *rf.cpu);
+	rf.mem = malloc((size_t)h * sizeof *rf.mem);
+	for (int32_t i = 0; i < h; i++) {
+		rf.cpu[i] = HOST_CPU;
+		rf.mem[i] = HOST_MEM;
+	}
+	memset(&s, 0, sizeof s);
+	s.place = ref_place;
+	s.reserve = ref_reserve;
+	s.release = ref_release;
+	s.st = &rf;
+	s.host = malloc((size_t)(tr.n ? tr.n : 1) * sizeof *s.host);
+	t0 = now_s();
+	simulate(&s, &tr);
+	dt = now_s() - t0;
+	for (long i = 0; i < tr.n; i++)
+		sum = sum * 31 + (unsigned long long)s.host[i];
+	if (getenv("R1_HOSTS_OUT")) {
+		/* the host of every task, in trace order (to compare with ecsim's tasks.csv) */
+		FILE *o = fopen(getenv("R1_HOSTS_OUT"), "w");
+
+		for (long i = 0; o && i < tr.n; i++)
+			fprintf(o, "%ld,%d\n", i + 1, s.host[i]);
+		if (o)
+			fclose(o);
+	}
+	printf("%ld %.0f %.3f %llx\n", tr.n, tr.n / dt, dt, sum);
+	free(s.host);
+	free(rf.cpu);
+	free(rf.mem);
+	free(tr.t);
+	free(tr.d);
+	free(tr.k);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 5 && strcmp(argv[1], "--write-v2") == 0)
+		return write_v2(atoi(argv[2]), atol(argv[3]), argv[4]);
+	if (argc == 4 && strcmp(argv[1], "--ref-v2") == 0)
+		return ref_v2(atoi(argv[2]), argv[3]);
 	printf("R1 (binpack memory, H hosts of 4096 CPU / 15360 MiB, N tasks, 70%% memory load):\n");
 	printf("%6s %9s %14s %14s %9s %s\n", "hosts", "tasks", "ecsim tasks/s", "plain C tasks/s",
 	       "ratio", "same");

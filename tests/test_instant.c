@@ -1,0 +1,264 @@
+/* tests/test_instant.c — the order of one instant (docs/ecs-model.md,
+ * "Simultaneous events"): a task that stops at t frees its resources before
+ * a task launched at t is placed, whatever the number of internal steps of
+ * either; tasks that stop at the same t free in the order they were placed;
+ * launches at t go in trace-row order; a stop's walk of the pending queue
+ * runs to the end before the next event.
+ *
+ * Every case is a trace in the shape of reference workload R1 (binpack on
+ * memory over H hosts of 4096 CPU units / 15360 MiB, kinds small / medium /
+ * large / xlarge of 256 / 512 / 1024 / 2048 units and twice that in MiB,
+ * ties to the earliest registered host, a FIFO pending queue, no queue
+ * timeout) run through the whole of ecsim with every latency 0, compared
+ * task by task with the expected placement (time and host).  The cases of
+ * tests/data/instant/ are written by hand for this file; tests/data/r1/
+ * holds copies of R1's own tie fixtures (see its README); R1's originals are
+ * read too when present: in $ECSIM_R1, else in reference/r1 beside the
+ * shared corpus folder (tests/helpers/corpus.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/corpus.h"
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+
+
+static int setup(void)
+{
+	static const char *const kinds[4][3] = {
+		{ "small", "256", "512" }, { "medium", "512", "1024" },
+		{ "large", "1024", "2048" }, { "xlarge", "2048", "4096" },
+	};
+	char path[64], text[300];
+
+	if (rs_setup())
+		return 1;
+	for (int k = 0; k < 4; k++) {
+		snprintf(path, sizeof path, "%s.json", kinds[k][0]);
+		snprintf(text, sizeof text, "{\"family\":\"%s\",\"containerDefinitions\":[{\"name\":\"c\","
+			 "\"image\":\"x\",\"cpu\":%s,\"memory\":%s}]}", kinds[k][0], kinds[k][1], kinds[k][2]);
+		rs_write(path, text);
+	}
+	return 0;
+}
+
+static int teardown(void)
+{
+	return rs_teardown();
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		n = 0;
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+static long to_ms(const char *s)
+{
+	return lround(strtod(s, NULL) * 1000.0);
+}
+
+/* Run R1-format trace `trace` (time_s,event,taskdef,count,duration_s) on H
+ * hosts and compare every task's placed time and host with `expected`
+ * (task,submit_s,placed_s,host).  Returns the number of tasks that differ
+ * (each reported), or -1 when something could not run. */
+static int run_r1(const char *tag, const char *trace_path, const char *expected_path, int hosts)
+{
+	char *tr = slurp(trace_path), *ex = slurp(expected_path), *line, *save = NULL;
+	size_t cap = strlen(tr ? tr : "") * 2 + 200;
+	char *csv = malloc(cap), json[2000], fname[120];
+	int n = 0, bad = 0, row = 0;
+	size_t len = 0;
+
+	if (!tr || !ex) {
+		fprintf(stderr, "\n  %s: cannot read %s or %s\n", tag, trace_path, expected_path);
+		free(tr);
+		free(ex);
+		free(csv);
+		return -1;
+	}
+	/* the trace in ecsim's format, one named task per row: r<row> */
+	len += (size_t)snprintf(csv + len, cap - len, "time_s,event,target,taskdef,count,duration_s,group\n");
+	for (line = strtok_r(tr, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
+		char f[5][64];
+
+		if (row++ == 0)
+			continue;
+		if (sscanf(line, "%63[^,],%63[^,],%63[^,],%63[^,],%63s", f[0], f[1], f[2], f[3], f[4]) != 5)
+			continue;
+		len += (size_t)snprintf(csv + len, cap - len, "%ld.%03ld,run_task,r%d,%s,1,%ld.%03ld,\n",
+					to_ms(f[0]) / 1000, to_ms(f[0]) % 1000, n, f[2],
+					to_ms(f[4]) / 1000, to_ms(f[4]) % 1000);
+		n++;
+	}
+	snprintf(fname, sizeof fname, "%s.csv", tag);
+	rs_write(fname, csv);
+	snprintf(json, sizeof json,
+		 "{\"name\":\"%s\",\"durationSeconds\":1000000,\"metricsIntervalSeconds\":100000,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":0,\"apiLatencySeconds\":0},"
+		 "\"agent\":{\"networkDelaySeconds\":0,\"imagePullSeconds\":0,\"imagePullCachedSeconds\":0,"
+		 "\"containerStartSeconds\":0,\"shutdownSeconds\":0},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceTypes\":[{\"name\":\"r1.host\",\"vcpu\":4,\"memoryGiB\":15}],"
+		 "\"instanceDefaults\":{\"memoryOsFactor\":1,\"reservedMemoryMiB\":0},"
+		 "\"instanceGroups\":[{\"instanceType\":\"r1.host\",\"availabilityZone\":\"us-east-1a\",\"count\":%d}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\",\"medium\":\"medium.json\","
+		 "\"large\":\"large.json\",\"xlarge\":\"xlarge.json\"},"
+		 "\"placement\":{\"tieBreak\":\"first\",\"strategy\":[{\"type\":\"binpack\",\"field\":\"memory\"}]},"
+		 "\"workload\":{\"traces\":[\"%s\"]}}", tag, hosts, fname);
+	snprintf(fname, sizeof fname, "%s.json", tag);
+	rs_write(fname, json);
+	if (rs_run(fname, tag, NULL, NULL, NULL) != 0) {
+		fprintf(stderr, "\n  %s: ecsim run failed\n", tag);
+		bad = -1;
+		goto out;
+	}
+	save = NULL;
+	row = 0;
+	for (line = strtok_r(ex, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
+		int task, host, r;
+		char sub[64], pl[64], id[32], want_inst[32];
+		char *got_inst, *got_placed;
+
+		if (row++ == 0 || sscanf(line, "%d,%63[^,],%63[^,],%d", &task, sub, pl, &host) != 4)
+			continue;
+		snprintf(id, sizeof id, "r%d", task);
+		snprintf(want_inst, sizeof want_inst, "ci-%05d", host + 1);
+		r = rs_find(tag, "tasks.csv", "task_id", id);
+		got_inst = r ? rs_cell(tag, "tasks.csv", r, "instance_id") : NULL;
+		got_placed = r ? rs_cell(tag, "tasks.csv", r, "placed_s") : NULL;
+		if (!got_inst || !got_placed || strcmp(got_inst, want_inst) != 0 ||
+		    to_ms(got_placed) != to_ms(pl)) {
+			fprintf(stderr, "\n  %s: task %d: placed %s on %s, want %s on %s", tag, task,
+				got_placed ? got_placed : "?", got_inst ? got_inst : "?", pl, want_inst);
+			bad++;
+		}
+		free(got_inst);
+		free(got_placed);
+	}
+out:
+	free(tr);
+	free(ex);
+	free(csv);
+	return bad;
+}
+
+static void check_case(const char *dir, const char *name, int hosts)
+{
+	char tp[400], ep[400], tag[100];
+
+	snprintf(tp, sizeof tp, "%s/%s.trace.csv", dir, name);
+	snprintf(ep, sizeof ep, "%s/%s.expected_H%d.csv", dir, name, hosts);
+	snprintf(tag, sizeof tag, "%s", name);
+	T_EQ(run_r1(tag, tp, ep, hosts), 0);
+}
+
+/* A task stops at 10 s on a full host; a task launched at 10 s sees the
+ * freed host (binpack: the fuller of the two), not only the empty one. */
+static void test_release_then_arrival(void)
+{
+	check_case("tests/data/instant", "release_then_arrival", 2);
+}
+
+/* Two tasks stop and two are launched at 10 s: both stops come first, then
+ * the launches in row order, each against the state the one before left. */
+static void test_completions_and_arrivals(void)
+{
+	check_case("tests/data/instant", "completions_and_arrivals", 2);
+}
+
+/* A pending task takes what the first stop at 10 s frees (its walk runs at
+ * once); the second stop frees room that the launch of 10 s then takes,
+ * rather than the other host it would have got before the stops. */
+static void test_pending_takes_freed(void)
+{
+	check_case("tests/data/instant", "pending_takes_freed", 2);
+}
+
+static void test_r1_ties_a(void)
+{
+	check_case("tests/data/r1", "ties_a", 2);
+}
+
+static void test_r1_ties_b(void)
+{
+	check_case("tests/data/r1", "ties_b", 2);
+}
+
+/* R1's fixtures where R1 keeps them, when present: the copies under
+ * tests/data/r1 must not drift from them. */
+static void test_r1_shared(void)
+{
+	const char *dir = getenv("ECSIM_R1");
+	char buf[1024];
+	struct stat st;
+
+	if (!dir || !*dir)
+		dir = t_corpus_path(buf, sizeof buf, "../reference/r1");
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		printf("\n  R1 reference not found at %s (set ECSIM_R1=DIR): the copies in tests/data/r1 are tested instead ",
+		       dir);
+		return;
+	}
+	check_case(dir, "ties_a", 2);
+	check_case(dir, "ties_b", 2);
+}
+
+/* Anonymous tasks are numbered, and named "task-<n>" only when written:
+ * a StopTask naming one still finds it, and an explicit id equal to a live
+ * anonymous task's is still refused (a guard for that representation). */
+static void test_anonymous_ids(void)
+{
+	rs_write("anon.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "0,run_task,,small,2,,\n"
+		 "5,stop_task,task-2,,,,\n");
+	rs_write("anon.json", "{\"name\":\"anon\",\"durationSeconds\":100,"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},\"workload\":{\"traces\":[\"anon.csv\"]}}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("anon.json", "anon", NULL, NULL, NULL), 0);
+	RS_IS("anon", "tasks.csv", rs_find("anon", "tasks.csv", "task_id", "task-2"), "stop_code", "UserInitiated");
+	RS_IS("anon", "tasks.csv", rs_find("anon", "tasks.csv", "task_id", "task-1"), "stop_code", "");
+	rs_write("dup.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "0,run_task,,small,1,,\n"
+		 "1,run_task,task-1,small,1,,\n");
+	rs_write("dup.json", "{\"name\":\"dup\",\"durationSeconds\":100,"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},\"workload\":{\"traces\":[\"dup.csv\"]}}");
+	CU_ASSERT_NOT_EQUAL(rs_run("dup.json", "dup", NULL, NULL, NULL), 0);
+}
+
+static CU_TestInfo instant_tests[] = {
+	{ "anonymous tasks found by their written id", test_anonymous_ids },
+	{ "a stop frees before a launch of the same ms", test_release_then_arrival },
+	{ "several stops, then launches in row order", test_completions_and_arrivals },
+	{ "a stop's walk places a pending task first", test_pending_takes_freed },
+	{ "R1 ties_a (copy)", test_r1_ties_a },
+	{ "R1 ties_b (copy)", test_r1_ties_b },
+	{ "R1 ties from the shared reference", test_r1_shared },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "instant", setup, teardown, NULL, NULL, instant_tests },
+	CU_SUITE_INFO_NULL,
+};
