@@ -27,7 +27,8 @@ cat > "$T/bench.json" <<JSON
   "region": "us-east-1", "availabilityZones": ["us-east-1a", "us-east-1b", "us-east-1c"],
   "taskDefinitions": { "web": "web.json", "api": "api.json", "batch": "batch.json" },
   "placement": { "strategy": "az-balanced-binpack" },
-  "workload": { "traces": ["trace.csv"] } }
+  "workload": { "traces": ["trace.csv"] },
+  "limits": { "maxInstances": 100000 } }
 JSON
 echo "== ecsim run: the generated trace on 12,500 instances, az-balanced-binpack, --no-task-log"
 rm -rf "$T/out"
