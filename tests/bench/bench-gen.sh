@@ -16,7 +16,7 @@ trap 'rm -rf "$T"' EXIT
 
 for SECS in $ALL_SECS; do
 echo "== ecsim gen: scenarios/gen/google-shaped.json, --duration $SECS"
-"$ECSIM" gen scenarios/gen/google-shaped.json --duration "$SECS" --out "$T/trace.csv" \
+"$ECSIM" gen scenarios/gen/google-shaped.json --duration "$SECS" --max-rows 100000000 --out "$T/trace.csv" \
 	2> "$T/gen.err" || { cat "$T/gen.err"; echo "gen failed"; exit 1; }
 sed -n 's/^ecsim: gen: \([0-9]*\) rows to .* in \([0-9.]*\) s (\([0-9]*\) rows\/s)$/rows \1, wall_s \2, rows_per_s \3/p' "$T/gen.err"
 
