@@ -89,7 +89,6 @@ int exp_gnuplot(const char *name, const char *script, const char *vars, int quie
 void exp_gp_str(char *buf, size_t n, const char *s);
 extern const char plot_compare_gp[], plot_sweep_gp[], plot_plan_gp[];
 
-#endif
 
 /* The metric names of a set of runs, in order of first appearance. */
 struct exp_names {
@@ -136,3 +135,5 @@ void exp_plots(const char *dir, const char *kind, const char *const *names,
 /* `ecsim plot DIR` on a compare or sweep folder: redraw from the saved
  * variable sets.  0 drawn, 1 gnuplot missing or failing, 2 nothing saved. */
 int exp_plot_saved(const char *dir, const char *kind);
+
+#endif
