@@ -43,7 +43,7 @@ struct csvin {
 	FILE *f;
 	pid_t child;            /* gzip -dc feeding f, 0 = none */
 	struct csv_parser p;
-	char chunk[CHUNK];
+	char chunk[CHUNK + 1];  /* + a '\n' sentinel after the bytes read */
 	size_t clen, cpos;      /* bytes in chunk, next byte to feed */
 	int eof;                /* fread hit the end of the file */
 	int done;               /* csv_fini was called */
@@ -110,6 +110,105 @@ static size_t utf8_bad(const unsigned char *s, size_t len)
 	return len;
 }
 
+static int is_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return 0;
+	return 1;
+}
+
+/* Byte classes of fast_line()'s scan. */
+enum { K_TERM = 1, K_QUOTE = 2, K_NUL = 4, K_COMMA = 8, K_SPACE = 16 };
+
+static const unsigned char byte_class[256] = {
+	['\n'] = K_TERM, ['\r'] = K_TERM, ['"'] = K_QUOTE, ['\0'] = K_NUL,
+	[','] = K_COMMA, [' '] = K_SPACE, ['\t'] = K_SPACE,
+};
+
+/* The fast path for the common line: at a record boundary (libcsv holds
+ * nothing), a line with no quote whose line end is in the chunk.  Such a
+ * line means to libcsv exactly: skipped when it holds nothing but spaces and
+ * tabs, else fields split at each comma with the spaces and tabs around each
+ * field dropped (libcsv in strict mode cannot fail on it).  It is split here
+ * into the record buffer in one scan and one copy, without libcsv's
+ * per-byte state machine and per-field callbacks (which alone cost more than
+ * the whole reader's budget; see tests/bench/bench_trace.c).  Any other line
+ * goes to libcsv.  Returns 1 = a record, 0 = a blank line was skipped, -1 =
+ * not such a line (nothing consumed). */
+static int fast_line(struct csvin *in)
+{
+	const unsigned char *s = (const unsigned char *)in->chunk + in->cpos;
+	unsigned acc = 0, hi = 0;
+	size_t i, nf = 1;
+
+	if (in->offcap < 16)
+		XGROW(in->off, in->offcap, 16);
+	in->off[0] = 0;
+	for (i = 0;; i++) {
+		unsigned char c = s[i];
+		unsigned k = byte_class[c];
+
+		hi |= c;
+		if (k) {
+			if (k & K_TERM)
+				break;
+			acc |= k;
+			if (k & K_COMMA) {
+				if (nf + 1 > in->offcap)
+					XGROW(in->off, in->offcap, nf + 1);
+				in->off[nf++] = i + 1;
+			}
+		}
+	}
+	if (in->cpos + i == in->clen || (acc & K_QUOTE))
+		return -1;              /* the sentinel (no line end yet), or quotes */
+	if (i + 1 > in->bcap)
+		XGROW(in->buf, in->bcap, i + 1);
+	memcpy(in->buf, s, i);
+	in->buf[i] = '\0';
+	for (size_t f = 1; f < nf; f++)
+		in->buf[in->off[f] - 1] = '\0';
+	if (acc & K_SPACE) {
+		for (size_t f = 0; f < nf; f++) {
+			size_t a = in->off[f], b = f + 1 < nf ? in->off[f + 1] - 1 : i;
+
+			while (a < b && (in->buf[a] == ' ' || in->buf[a] == '\t'))
+				a++;
+			while (b > a && (in->buf[b - 1] == ' ' || in->buf[b - 1] == '\t'))
+				b--;
+			in->off[f] = a;
+			in->buf[b] = '\0';
+		}
+	}
+	/* the line end: CR, LF or CRLF (a CR at the chunk's end leaves its LF
+	 * to the next call, which skips it as a blank line) */
+	in->cpos += i + 1;
+	if (s[i] == '\n')
+		in->line++;
+	else if (in->cpos < in->clen && s[i + 1] == '\n')
+		in->cpos++, in->line++;
+	if (nf == 1 && is_blank((const char *)s, i))
+		return 0;               /* nothing but spaces and tabs */
+	in->blen = i + 1;
+	in->noff = nf;
+	if (acc & K_NUL)
+		in->nul = 1;
+	if ((hi & 0x80) && !in->nul) {
+		for (size_t f = 0; f < nf; f++) {
+			const unsigned char *v = (const unsigned char *)in->buf + in->off[f];
+			size_t len = strlen((const char *)v), bad;
+
+			if ((bad = utf8_bad(v, len)) < len) {
+				in->bad_utf8 = (long)f + 1;
+				in->bad_byte = v[bad];
+				break;
+			}
+		}
+	}
+	return 1;
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
 	struct csvin *in = data;
@@ -121,9 +220,11 @@ static void on_field(void *s, size_t len, void *data)
 		in->bad_utf8 = (long)in->noff + 1;
 		in->bad_byte = ((unsigned char *)s)[bad];
 	}
-	XGROW(in->off, in->offcap, in->noff + 1);
+	if (in->noff + 1 > in->offcap)
+		XGROW(in->off, in->offcap, in->noff + 1);
 	in->off[in->noff++] = in->blen;
-	XGROW(in->buf, in->bcap, in->blen + len + 1);
+	if (in->blen + len + 1 > in->bcap)
+		XGROW(in->buf, in->bcap, in->blen + len + 1);
 	if (len)
 		memcpy(in->buf + in->blen, s, len);
 	in->blen += len;
@@ -137,14 +238,6 @@ static void on_record(int c, void *data)
 	(void)c;
 	in->rec_done = 1;
 	in->at_boundary = 1;
-}
-
-static int is_blank(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
-			return 0;
-	return 1;
 }
 
 static const char *field_name(const struct csvin *in, int col)
@@ -189,6 +282,7 @@ static int refill(struct csvin *in, struct err *e)
 {
 	in->clen = fread(in->chunk, 1, CHUNK, in->f);
 	in->cpos = 0;
+	in->chunk[in->clen] = '\n';    /* the sentinel that ends fast_line()'s scan */
 	if (in->clen < CHUNK) {
 		if (ferror(in->f))
 			return fail_at(in, e, in->line, 0, "read error: %s", strerror(errno));
@@ -303,6 +397,17 @@ static int read_record(struct csvin *in, struct err *e)
 			if (refill(in, e) < 0)
 				return -1;
 			continue;
+		}
+		if (in->at_boundary) {
+			long line = in->line;
+			int r = fast_line(in);
+
+			if (r == 1) {
+				in->rec_line = line;
+				break;
+			}
+			if (r == 0)
+				continue;
 		}
 		seg = in->chunk + in->cpos;
 		for (n = 0; in->cpos + n < in->clen; ) {
