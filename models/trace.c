@@ -46,60 +46,55 @@ struct trace {
 	int broken;             /* the CSV itself is malformed: no row can follow */
 };
 
-/* Skip leading ASCII spaces of *s; returns the length without trailing ones. */
-static size_t trim(const char **s)
+/* True when s holds nothing but ASCII spaces. */
+static int only_spaces(const char *s)
 {
-	size_t n;
-
-	while (**s == ' ')
-		(*s)++;
-	n = strlen(*s);
-	while (n > 0 && (*s)[n - 1] == ' ')
-		n--;
-	return n;
+	while (*s == ' ')
+		s++;
+	return *s == '\0';
 }
 
-/* 0, or -1 not a decimal number, -2 negative, -3 too large. */
+/* 0, or -1 not a decimal number, -2 negative, -3 too large.  ASCII spaces
+ * around the number are allowed.  One pass, no strlen: trace input's hot
+ * path (tests/bench/bench_trace.c). */
 static int parse_seconds(const char *s, sim_time_t *ms)
 {
 	int64_t whole = 0, frac = 0;
-	size_t n;
 	int nd = 0;
 
-	n = trim(&s);
-	if (n == 0)
-		return -1;
+	while (*s == ' ')
+		s++;
 	if (s[0] == '-') {
-		size_t i = 1;
+		const char *p = s + 1;
 
-		while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.'))
-			i++;
-		return i == n && n > 1 ? -2 : -1;
+		while ((*p >= '0' && *p <= '9') || *p == '.')
+			p++;
+		return p > s + 1 && only_spaces(p) ? -2 : -1;
 	}
-	for (; n > 0 && *s >= '0' && *s <= '9'; s++, n--, nd++) {
+	for (; *s >= '0' && *s <= '9'; s++, nd++) {
 		whole = whole * 10 + (*s - '0');
 		if (whole > MAX_SECONDS)
 			whole = MAX_SECONDS + 1;        /* saturate; refused below */
 	}
 	if (nd == 0)
 		return -1;
-	if (n > 0) {
+	if (*s == '.') {
 		int fd = 0;
 
-		if (*s != '.')
-			return -1;
-		s++, n--;
-		for (; n > 0 && *s >= '0' && *s <= '9'; s++, n--, fd++) {
+		s++;
+		for (; *s >= '0' && *s <= '9'; s++, fd++) {
 			if (fd < 3)
 				frac = frac * 10 + (*s - '0');
 			else if (fd == 3 && *s >= '5')
 				frac++;
 		}
-		if (fd == 0 || n > 0)
+		if (fd == 0)
 			return -1;
 		for (; fd < 3; fd++)
 			frac *= 10;
 	}
+	if (!only_spaces(s))
+		return -1;
 	if (whole > MAX_SECONDS || whole * 1000 + frac > MAX_SECONDS * 1000)
 		return -3;
 	*ms = whole * 1000 + frac;
@@ -115,16 +110,16 @@ int trace_parse_seconds(const char *s, sim_time_t *ms)
 static int parse_count(const char *s, int64_t *v)
 {
 	int64_t x = 0;
-	size_t n;
 	int nd = 0;
 
-	n = trim(&s);
-	for (; n > 0 && *s >= '0' && *s <= '9'; s++, n--, nd++) {
+	while (*s == ' ')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++, nd++) {
 		x = x * 10 + (*s - '0');
 		if (x > MAX_COUNT)
 			x = MAX_COUNT + 1;
 	}
-	if (nd == 0 || n > 0)
+	if (nd == 0 || !only_spaces(s))
 		return -1;
 	if (x > MAX_COUNT)
 		return -3;
