@@ -62,6 +62,8 @@ struct csvin {
 	size_t blen, bcap;
 	size_t *off;            /* field start offsets into buf */
 	size_t noff, offcap;
+	const char **fp;        /* the fields of a complete record: buf + off[i] */
+	size_t fpcap;
 
 	int ncols;
 	char **cols;            /* header names (owned) */
@@ -439,6 +441,10 @@ static int read_record(struct csvin *in, struct err *e)
 		}
 	}
 	in->cur_line = in->rec_line;
+	if (in->noff > in->fpcap)
+		XGROW(in->fp, in->fpcap, in->noff);
+	for (size_t i = 0; i < in->noff; i++)
+		in->fp[i] = in->buf + in->off[i];
 	if (in->nul)
 		return fail_at(in, e, in->cur_line, 0, "NUL byte in the file");
 	if (in->bad_utf8)
@@ -545,6 +551,7 @@ void csvin_close(struct csvin *in)
 	free(in->cols);
 	free(in->buf);
 	free(in->off);
+	free(in->fp);
 	free(in->path);
 	free(in);
 }
@@ -593,6 +600,11 @@ const char *csvin_field(const struct csvin *in, int col)
 	return in->buf + in->off[col];
 }
 
+const char *const *csvin_fields(const struct csvin *in)
+{
+	return in->fp;
+}
+
 long csvin_line(const struct csvin *in)
 {
 	return in->cur_line;
@@ -617,6 +629,6 @@ int csvin_fail(const struct csvin *in, int col, struct err *e, const char *fmt, 
 
 size_t csvin_memory(const struct csvin *in)
 {
-	return sizeof *in + in->bcap + in->offcap * sizeof *in->off +
+	return sizeof *in + in->bcap + in->offcap * sizeof *in->off + in->fpcap * sizeof *in->fp +
 	       csv_get_buffer_size((struct csv_parser *)&in->p);
 }
