@@ -33,6 +33,9 @@
 #include <unistd.h>
 
 #include <csv.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "mem.h"
 
@@ -43,7 +46,8 @@ struct csvin {
 	FILE *f;
 	pid_t child;            /* gzip -dc feeding f, 0 = none */
 	struct csv_parser p;
-	char chunk[CHUNK + 1];  /* + a '\n' sentinel after the bytes read */
+	char chunk[CHUNK + 16]; /* + a '\n' sentinel after the bytes read, and
+				 * room for fast_line()'s 16-byte loads */
 	size_t clen, cpos;      /* bytes in chunk, next byte to feed */
 	int eof;                /* fread hit the end of the file */
 	int done;               /* csv_fini was called */
@@ -123,10 +127,12 @@ static int is_blank(const char *s, size_t n)
 /* Byte classes of fast_line()'s scan. */
 enum { K_TERM = 1, K_QUOTE = 2, K_NUL = 4, K_COMMA = 8, K_SPACE = 16 };
 
+#ifndef __SSE2__
 static const unsigned char byte_class[256] = {
 	['\n'] = K_TERM, ['\r'] = K_TERM, ['"'] = K_QUOTE, ['\0'] = K_NUL,
 	[','] = K_COMMA, [' '] = K_SPACE, ['\t'] = K_SPACE,
 };
+#endif
 
 /* The fast path for the common line: at a record boundary (libcsv holds
  * nothing), a line with no quote whose line end is in the chunk.  Such a
@@ -144,9 +150,38 @@ static int fast_line(struct csvin *in)
 	unsigned acc = 0, hi = 0;
 	size_t i, nf = 1;
 
-	if (in->offcap < 16)
-		XGROW(in->off, in->offcap, 16);
+	if (in->offcap < 17)
+		XGROW(in->off, in->offcap, 17);
 	in->off[0] = 0;
+#ifdef __SSE2__
+	/* 16 bytes at a time: a bit mask per byte class, commas taken bit by
+	 * bit, the classes seen only up to the line end */
+	for (size_t base = 0;; base += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(s + base));
+		unsigned term = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+				     _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+		unsigned lim = term ? (term & -term) - 1 : 0xFFFFu;
+		unsigned comma = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(','))) & lim;
+		unsigned quote = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+		unsigned nul = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
+		unsigned sp = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+				     _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
+
+		hi |= (unsigned)_mm_movemask_epi8(v) & lim;
+		acc |= (quote & lim ? K_QUOTE : 0) | (nul & lim ? K_NUL : 0) | (sp & lim ? K_SPACE : 0);
+		if (nf + 17 > in->offcap)
+			XGROW(in->off, in->offcap, nf + 17);
+		for (; comma; comma &= comma - 1)
+			in->off[nf++] = base + (size_t)__builtin_ctz(comma) + 1;
+		if (term) {
+			i = base + (size_t)__builtin_ctz(term);
+			break;
+		}
+	}
+	hi = hi ? 0x80 : 0;     /* as below: bit 7 set when a byte >= 0x80 was seen */
+#else
 	for (i = 0;; i++) {
 		unsigned char c = s[i];
 		unsigned k = byte_class[c];
@@ -163,6 +198,7 @@ static int fast_line(struct csvin *in)
 			}
 		}
 	}
+#endif
 	if (in->cpos + i == in->clen || (acc & K_QUOTE))
 		return -1;              /* the sentinel (no line end yet), or quotes */
 	if (i + 1 > in->bcap)
