@@ -8,6 +8,12 @@
  * current record are copied into one growing buffer, so memory is bounded by
  * the chunk size plus the longest record, never by the file.
  *
+ * The common line (at a record boundary, no quote, its line end in the
+ * chunk) does not go through libcsv: fast_line() splits it with the same
+ * meaning, since libcsv's per-byte state machine alone costs about the whole
+ * reader's budget of 0.25 us per row (tests/bench/bench_trace.c).  Every
+ * line with a quote, and any line crossing the chunk's end, is libcsv's.
+ *
  * Conventions (those of libcsv): CR, LF and CRLF all end a record; blank
  * lines (nothing but spaces/tabs) are skipped; spaces and tabs around an
  * unquoted field are not part of it (quote the field to keep them); a quote
@@ -140,7 +146,7 @@ static const unsigned char byte_class[256] = {
  * tabs, else fields split at each comma with the spaces and tabs around each
  * field dropped (libcsv in strict mode cannot fail on it).  It is split here
  * into the record buffer in one scan and one copy, without libcsv's
- * per-byte state machine and per-field callbacks (which alone cost more than
+ * per-byte state machine and per-field callbacks (which alone cost about
  * the whole reader's budget; see tests/bench/bench_trace.c).  Any other line
  * goes to libcsv.  Returns 1 = a record, 0 = a blank line was skipped, -1 =
  * not such a line (nothing consumed). */
