@@ -42,64 +42,60 @@ struct trace {
 	struct csvin *in;
 	unsigned supported;
 	int col[C_N];           /* field index of each known column, -1 = absent */
+	const char *v[C_N];     /* the current row's value of each ("" when absent) */
 	sim_time_t prev;        /* time of the previous row, -1 before the first */
 	int broken;             /* the CSV itself is malformed: no row can follow */
 };
 
-/* Skip leading ASCII spaces of *s; returns the length without trailing ones. */
-static size_t trim(const char **s)
+/* True when s holds nothing but ASCII spaces. */
+static int only_spaces(const char *s)
 {
-	size_t n;
-
-	while (**s == ' ')
-		(*s)++;
-	n = strlen(*s);
-	while (n > 0 && (*s)[n - 1] == ' ')
-		n--;
-	return n;
+	while (*s == ' ')
+		s++;
+	return *s == '\0';
 }
 
-/* 0, or -1 not a decimal number, -2 negative, -3 too large. */
+/* 0, or -1 not a decimal number, -2 negative, -3 too large.  ASCII spaces
+ * around the number are allowed.  One pass, no strlen: trace input's hot
+ * path (tests/bench/bench_trace.c). */
 static int parse_seconds(const char *s, sim_time_t *ms)
 {
 	int64_t whole = 0, frac = 0;
-	size_t n;
 	int nd = 0;
 
-	n = trim(&s);
-	if (n == 0)
-		return -1;
+	while (*s == ' ')
+		s++;
 	if (s[0] == '-') {
-		size_t i = 1;
+		const char *p = s + 1;
 
-		while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.'))
-			i++;
-		return i == n && n > 1 ? -2 : -1;
+		while ((*p >= '0' && *p <= '9') || *p == '.')
+			p++;
+		return p > s + 1 && only_spaces(p) ? -2 : -1;
 	}
-	for (; n > 0 && *s >= '0' && *s <= '9'; s++, n--, nd++) {
+	for (; *s >= '0' && *s <= '9'; s++, nd++) {
 		whole = whole * 10 + (*s - '0');
 		if (whole > MAX_SECONDS)
 			whole = MAX_SECONDS + 1;        /* saturate; refused below */
 	}
 	if (nd == 0)
 		return -1;
-	if (n > 0) {
+	if (*s == '.') {
 		int fd = 0;
 
-		if (*s != '.')
-			return -1;
-		s++, n--;
-		for (; n > 0 && *s >= '0' && *s <= '9'; s++, n--, fd++) {
+		s++;
+		for (; *s >= '0' && *s <= '9'; s++, fd++) {
 			if (fd < 3)
 				frac = frac * 10 + (*s - '0');
 			else if (fd == 3 && *s >= '5')
 				frac++;
 		}
-		if (fd == 0 || n > 0)
+		if (fd == 0)
 			return -1;
 		for (; fd < 3; fd++)
 			frac *= 10;
 	}
+	if (!only_spaces(s))
+		return -1;
 	if (whole > MAX_SECONDS || whole * 1000 + frac > MAX_SECONDS * 1000)
 		return -3;
 	*ms = whole * 1000 + frac;
@@ -115,16 +111,16 @@ int trace_parse_seconds(const char *s, sim_time_t *ms)
 static int parse_count(const char *s, int64_t *v)
 {
 	int64_t x = 0;
-	size_t n;
 	int nd = 0;
 
-	n = trim(&s);
-	for (; n > 0 && *s >= '0' && *s <= '9'; s++, n--, nd++) {
+	while (*s == ' ')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++, nd++) {
 		x = x * 10 + (*s - '0');
 		if (x > MAX_COUNT)
 			x = MAX_COUNT + 1;
 	}
-	if (nd == 0 || n > 0)
+	if (nd == 0 || !only_spaces(s))
 		return -1;
 	if (x > MAX_COUNT)
 		return -3;
@@ -219,14 +215,27 @@ void trace_close(struct trace *t)
 	free(t);
 }
 
+static int field_error(const struct trace *t, enum col c, enum trace_use u,
+		       enum trace_event ev, const char **s, struct err *e)
+	__attribute__((noinline));
+
 /* Check one optional/required field of event `ev`; *s gets its value ("" when
- * the column is absent).  0 or -1. */
-static int get_field(const struct trace *t, enum col c, enum trace_use u, enum trace_event ev,
-		     const char **s, struct err *e)
+ * the column is absent).  0 or -1.  The common case is decided inline. */
+static inline int get_field(const struct trace *t, enum col c, enum trace_use u,
+			    enum trace_event ev, const char **s, struct err *e)
+{
+	*s = t->v[c];
+	if (u == TU_OPT || (u == TU_REQ ? t->col[c] >= 0 && **s : !**s))
+		return 0;
+	return field_error(t, c, u, ev, s, e);
+}
+
+/* get_field()'s error, or 0. */
+static int field_error(const struct trace *t, enum col c, enum trace_use u, enum trace_event ev,
+		       const char **s, struct err *e)
 {
 	int fi = t->col[c];
 
-	*s = fi >= 0 ? csvin_field(t->in, fi) : "";
 	if (u == TU_REQ && fi < 0)
 		return err_at(e, csvin_path(t->in), csvin_line(t->in), 0, col_names[c],
 			      "required by event '%s', but the header has no %s column",
@@ -283,8 +292,8 @@ static int explicit_needs(const struct trace *t, struct trace_row *row, struct e
 						 : " (leave it empty)";
 	int fc = t->col[C_CPU], fm = t->col[C_MEMORY];
 
-	cpu = fc >= 0 ? csvin_field(t->in, fc) : "";
-	mem = fm >= 0 ? csvin_field(t->in, fm) : "";
+	cpu = t->v[C_CPU];
+	mem = t->v[C_MEMORY];
 	if (u == TU_NO) {
 		if (cpu[0])
 			return csvin_fail(t->in, fc, e, "not used by event '%s'%s, got \"%s\"",
@@ -319,9 +328,18 @@ static int explicit_needs(const struct trace *t, struct trace_row *row, struct e
 	return 0;
 }
 
+/* strcmp(a, b) == 0, inline: the names compared are a few bytes. */
+static inline int str_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
 int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 {
 	const struct trace_event_def *sp;
+	const char *const *f;
 	const char *s, *count, *dur;
 	char names[256];
 	int r = csvin_next(t->in, e);
@@ -331,15 +349,18 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 		t->broken = 1;
 	if (r <= 0)
 		return r;
+	f = csvin_fields(t->in);
+	for (int c = 0; c < C_N; c++)
+		t->v[c] = t->col[c] >= 0 ? f[t->col[c]] : "";
 	memset(row, 0, sizeof *row);
 	row->line = csvin_line(t->in);
-	s = csvin_field(t->in, t->col[C_TIME]);
+	s = t->v[C_TIME];
 	if (seconds_field(t, C_TIME, s, &row->t, e) < 0)
 		return -1;
 
-	s = csvin_field(t->in, t->col[C_EVENT]);
+	s = t->v[C_EVENT];
 	for (ev = 0; ev < TR_N_EVENTS; ev++)
-		if (strcmp(s, trace_events[ev].name) == 0)
+		if (str_eq(s, trace_events[ev].name))
 			break;
 	if (ev == TR_N_EVENTS) {
 		const char *ev_list[TR_N_EVENTS];

@@ -8,6 +8,12 @@
  * current record are copied into one growing buffer, so memory is bounded by
  * the chunk size plus the longest record, never by the file.
  *
+ * The common line (at a record boundary, no quote, its line end in the
+ * chunk) does not go through libcsv: fast_line() splits it with the same
+ * meaning, since libcsv's per-byte state machine alone costs about the whole
+ * reader's budget of 0.25 us per row (tests/bench/bench_trace.c).  Every
+ * line with a quote, and any line crossing the chunk's end, is libcsv's.
+ *
  * Conventions (those of libcsv): CR, LF and CRLF all end a record; blank
  * lines (nothing but spaces/tabs) are skipped; spaces and tabs around an
  * unquoted field are not part of it (quote the field to keep them); a quote
@@ -33,6 +39,9 @@
 #include <unistd.h>
 
 #include <csv.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "mem.h"
 
@@ -43,7 +52,8 @@ struct csvin {
 	FILE *f;
 	pid_t child;            /* gzip -dc feeding f, 0 = none */
 	struct csv_parser p;
-	char chunk[CHUNK];
+	char chunk[CHUNK + 16]; /* + a '\n' sentinel after the bytes read, and
+				 * room for fast_line()'s 16-byte loads */
 	size_t clen, cpos;      /* bytes in chunk, next byte to feed */
 	int eof;                /* fread hit the end of the file */
 	int done;               /* csv_fini was called */
@@ -62,6 +72,8 @@ struct csvin {
 	size_t blen, bcap;
 	size_t *off;            /* field start offsets into buf */
 	size_t noff, offcap;
+	const char **fp;        /* the fields of a complete record: buf + off[i] */
+	size_t fpcap;
 
 	int ncols;
 	char **cols;            /* header names (owned) */
@@ -110,6 +122,137 @@ static size_t utf8_bad(const unsigned char *s, size_t len)
 	return len;
 }
 
+static int is_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return 0;
+	return 1;
+}
+
+/* Byte classes of fast_line()'s scan. */
+enum { K_TERM = 1, K_QUOTE = 2, K_NUL = 4, K_COMMA = 8, K_SPACE = 16 };
+
+#ifndef __SSE2__
+static const unsigned char byte_class[256] = {
+	['\n'] = K_TERM, ['\r'] = K_TERM, ['"'] = K_QUOTE, ['\0'] = K_NUL,
+	[','] = K_COMMA, [' '] = K_SPACE, ['\t'] = K_SPACE,
+};
+#endif
+
+/* The fast path for the common line: at a record boundary (libcsv holds
+ * nothing), a line with no quote whose line end is in the chunk.  Such a
+ * line means to libcsv exactly: skipped when it holds nothing but spaces and
+ * tabs, else fields split at each comma with the spaces and tabs around each
+ * field dropped (libcsv in strict mode cannot fail on it).  It is split here
+ * into the record buffer in one scan and one copy, without libcsv's
+ * per-byte state machine and per-field callbacks (which alone cost about
+ * the whole reader's budget; see tests/bench/bench_trace.c).  Any other line
+ * goes to libcsv.  Returns 1 = a record, 0 = a blank line was skipped, -1 =
+ * not such a line (nothing consumed). */
+static int fast_line(struct csvin *in)
+{
+	const unsigned char *s = (const unsigned char *)in->chunk + in->cpos;
+	unsigned acc = 0, hi = 0;
+	size_t i, nf = 1;
+
+	if (in->offcap < 17)
+		XGROW(in->off, in->offcap, 17);
+	in->off[0] = 0;
+#ifdef __SSE2__
+	/* 16 bytes at a time: a bit mask per byte class, commas taken bit by
+	 * bit, the classes seen only up to the line end */
+	for (size_t base = 0;; base += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(s + base));
+		unsigned term = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+				     _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+		unsigned lim = term ? (term & -term) - 1 : 0xFFFFu;
+		unsigned comma = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(','))) & lim;
+		unsigned quote = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+		unsigned nul = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
+		unsigned sp = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+				     _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
+
+		hi |= (unsigned)_mm_movemask_epi8(v) & lim;
+		acc |= (quote & lim ? K_QUOTE : 0) | (nul & lim ? K_NUL : 0) | (sp & lim ? K_SPACE : 0);
+		if (nf + 17 > in->offcap)
+			XGROW(in->off, in->offcap, nf + 17);
+		for (; comma; comma &= comma - 1)
+			in->off[nf++] = base + (size_t)__builtin_ctz(comma) + 1;
+		if (term) {
+			i = base + (size_t)__builtin_ctz(term);
+			break;
+		}
+	}
+	hi = hi ? 0x80 : 0;     /* as below: bit 7 set when a byte >= 0x80 was seen */
+#else
+	for (i = 0;; i++) {
+		unsigned char c = s[i];
+		unsigned k = byte_class[c];
+
+		hi |= c;
+		if (k) {
+			if (k & K_TERM)
+				break;
+			acc |= k;
+			if (k & K_COMMA) {
+				if (nf + 1 > in->offcap)
+					XGROW(in->off, in->offcap, nf + 1);
+				in->off[nf++] = i + 1;
+			}
+		}
+	}
+#endif
+	if (in->cpos + i == in->clen || (acc & K_QUOTE))
+		return -1;              /* the sentinel (no line end yet), or quotes */
+	if (i + 1 > in->bcap)
+		XGROW(in->buf, in->bcap, i + 1);
+	memcpy(in->buf, s, i);
+	in->buf[i] = '\0';
+	for (size_t f = 1; f < nf; f++)
+		in->buf[in->off[f] - 1] = '\0';
+	if (acc & K_SPACE) {
+		for (size_t f = 0; f < nf; f++) {
+			size_t a = in->off[f], b = f + 1 < nf ? in->off[f + 1] - 1 : i;
+
+			while (a < b && (in->buf[a] == ' ' || in->buf[a] == '\t'))
+				a++;
+			while (b > a && (in->buf[b - 1] == ' ' || in->buf[b - 1] == '\t'))
+				b--;
+			in->off[f] = a;
+			in->buf[b] = '\0';
+		}
+	}
+	/* the line end: CR, LF or CRLF (a CR at the chunk's end leaves its LF
+	 * to the next call, which skips it as a blank line) */
+	in->cpos += i + 1;
+	if (s[i] == '\n')
+		in->line++;
+	else if (in->cpos < in->clen && s[i + 1] == '\n')
+		in->cpos++, in->line++;
+	if (nf == 1 && is_blank((const char *)s, i))
+		return 0;               /* nothing but spaces and tabs */
+	in->blen = i + 1;
+	in->noff = nf;
+	if (acc & K_NUL)
+		in->nul = 1;
+	if ((hi & 0x80) && !in->nul) {
+		for (size_t f = 0; f < nf; f++) {
+			const unsigned char *v = (const unsigned char *)in->buf + in->off[f];
+			size_t len = strlen((const char *)v), bad;
+
+			if ((bad = utf8_bad(v, len)) < len) {
+				in->bad_utf8 = (long)f + 1;
+				in->bad_byte = v[bad];
+				break;
+			}
+		}
+	}
+	return 1;
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
 	struct csvin *in = data;
@@ -121,9 +264,11 @@ static void on_field(void *s, size_t len, void *data)
 		in->bad_utf8 = (long)in->noff + 1;
 		in->bad_byte = ((unsigned char *)s)[bad];
 	}
-	XGROW(in->off, in->offcap, in->noff + 1);
+	if (in->noff + 1 > in->offcap)
+		XGROW(in->off, in->offcap, in->noff + 1);
 	in->off[in->noff++] = in->blen;
-	XGROW(in->buf, in->bcap, in->blen + len + 1);
+	if (in->blen + len + 1 > in->bcap)
+		XGROW(in->buf, in->bcap, in->blen + len + 1);
 	if (len)
 		memcpy(in->buf + in->blen, s, len);
 	in->blen += len;
@@ -137,14 +282,6 @@ static void on_record(int c, void *data)
 	(void)c;
 	in->rec_done = 1;
 	in->at_boundary = 1;
-}
-
-static int is_blank(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
-			return 0;
-	return 1;
 }
 
 static const char *field_name(const struct csvin *in, int col)
@@ -189,6 +326,7 @@ static int refill(struct csvin *in, struct err *e)
 {
 	in->clen = fread(in->chunk, 1, CHUNK, in->f);
 	in->cpos = 0;
+	in->chunk[in->clen] = '\n';    /* the sentinel that ends fast_line()'s scan */
 	if (in->clen < CHUNK) {
 		if (ferror(in->f))
 			return fail_at(in, e, in->line, 0, "read error: %s", strerror(errno));
@@ -304,6 +442,17 @@ static int read_record(struct csvin *in, struct err *e)
 				return -1;
 			continue;
 		}
+		if (in->at_boundary) {
+			long line = in->line;
+			int r = fast_line(in);
+
+			if (r == 1) {
+				in->rec_line = line;
+				break;
+			}
+			if (r == 0)
+				continue;
+		}
 		seg = in->chunk + in->cpos;
 		for (n = 0; in->cpos + n < in->clen; ) {
 			char c = seg[n++];
@@ -334,6 +483,10 @@ static int read_record(struct csvin *in, struct err *e)
 		}
 	}
 	in->cur_line = in->rec_line;
+	if (in->noff > in->fpcap)
+		XGROW(in->fp, in->fpcap, in->noff);
+	for (size_t i = 0; i < in->noff; i++)
+		in->fp[i] = in->buf + in->off[i];
 	if (in->nul)
 		return fail_at(in, e, in->cur_line, 0, "NUL byte in the file");
 	if (in->bad_utf8)
@@ -440,6 +593,7 @@ void csvin_close(struct csvin *in)
 	free(in->cols);
 	free(in->buf);
 	free(in->off);
+	free(in->fp);
 	free(in->path);
 	free(in);
 }
@@ -488,6 +642,11 @@ const char *csvin_field(const struct csvin *in, int col)
 	return in->buf + in->off[col];
 }
 
+const char *const *csvin_fields(const struct csvin *in)
+{
+	return in->fp;
+}
+
 long csvin_line(const struct csvin *in)
 {
 	return in->cur_line;
@@ -512,6 +671,6 @@ int csvin_fail(const struct csvin *in, int col, struct err *e, const char *fmt, 
 
 size_t csvin_memory(const struct csvin *in)
 {
-	return sizeof *in + in->bcap + in->offcap * sizeof *in->off +
+	return sizeof *in + in->bcap + in->offcap * sizeof *in->off + in->fpcap * sizeof *in->fp +
 	       csv_get_buffer_size((struct csv_parser *)&in->p);
 }

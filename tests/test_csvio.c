@@ -300,6 +300,85 @@ static void test_crlf_chunks(void)
 	csvin_close(in);
 }
 
+/* Rows of every length and shape, so each kind falls on both sides of the
+ * reader's chunk boundaries: unquoted fields with spaces and tabs around
+ * them (dropped) and inside them (kept), UTF-8, empty fields, quoted fields
+ * holding commas and line ends, blank lines, LF and CRLF.  Every record
+ * keeps its line and fields, csvin_fields() agrees with csvin_field(), and
+ * an invalid UTF-8 byte in an unquoted field far into the file is reported
+ * at its line and column. */
+static void test_mixed_chunks(void)
+{
+	const char *p = tpath("mixed.csv");
+	FILE *f = fopen(p, "wb");
+	struct err e;
+	struct csvin *in;
+	long line = 2, k = 0, bad = 0, bad_line = 0;
+	char want_msg[128];
+	int r;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(" a ,b,\tc\n", f);
+	for (long i = 0; i < 30000; i++) {
+		const char *eol = i % 5 == 0 ? "\r\n" : "\n";
+
+		if (i % 7 == 3) {
+			fprintf(f, "%.*s%s", (int)(i % 4), " \t  ", eol);     /* blank */
+			line++;
+		}
+		if (i == 29000) {
+			bad_line = line;
+			fprintf(f, "%ld,x,ok\xc3%s", i, eol);
+		} else if (i % 3 == 0) {
+			fprintf(f, " \t%ld \t,in side x%.*s,\xc3\xa9%s", i, (int)(i % 11), "xxxxxxxxxxx", eol);
+		} else if (i % 3 == 1) {
+			fprintf(f, "%ld,\"q,%ld\nz\", \"\" %s", i, i, eol);
+			line++;
+		} else {
+			fprintf(f, "%ld,,%s", i, eol);
+		}
+		line++;
+	}
+	fclose(f);
+	err_clear(&e);
+	in = csvin_open(p, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	t_msg_eq(csvin_colname(in, 0), "a");
+	t_msg_eq(csvin_colname(in, 2), "c");
+	line = 2;
+	while ((r = csvin_next(in, &e)) == 1) {
+		const char *const *fs = csvin_fields(in);
+		char want[3][64];
+
+		if (k % 7 == 3)
+			line++;
+		snprintf(want[0], sizeof want[0], "%ld", k);
+		if (k % 3 == 0) {
+			snprintf(want[1], sizeof want[1], "in side x%.*s", (int)(k % 11), "xxxxxxxxxxx");
+			snprintf(want[2], sizeof want[2], "\xc3\xa9");
+		} else if (k % 3 == 1) {
+			snprintf(want[1], sizeof want[1], "q,%ld\nz", k);
+			want[2][0] = '\0';
+		} else {
+			want[1][0] = want[2][0] = '\0';
+		}
+		for (int c = 0; c < 3; c++)
+			if (strcmp(fs[c], want[c]) != 0 || fs[c] != csvin_field(in, c))
+				bad++;
+		if (csvin_line(in) != line)
+			bad++;
+		line += k % 3 == 1 ? 2 : 1;
+		k++;
+	}
+	T_EQ(r, -1);
+	T_EQ(k, 29000);
+	T_EQ(bad, 0);
+	T_EQ(line, bad_line);
+	snprintf(want_msg, sizeof want_msg, "T/mixed.csv:%ld:3: c: invalid UTF-8 byte 0xc3", bad_line);
+	t_msg_eq(errtext(&e), want_msg);
+	csvin_close(in);
+}
+
 static void test_out_roundtrip(void)
 {
 	static const char *const hdr[] = { "plain", "tricky, header", "n" };
@@ -491,6 +570,7 @@ CU_TestInfo csvin_tests[] = {
 	{ "header only, missing file", test_header_only_and_missing },
 	{ "10^5 rows in bounded memory", test_large_file },
 	{ "CRLF across chunk boundaries", test_crlf_chunks },
+	{ "mixed rows across chunk boundaries", test_mixed_chunks },
 	CU_TEST_INFO_NULL,
 };
 
