@@ -84,6 +84,14 @@ enum run_status run_scenario(struct scenario *s, const struct run_opts *o, uint6
 	sim_time_t step = s->duration / 200 > 0 ? s->duration / 200 : 1;
 
 	*events = 0;
+	if (m && scenario_capacity_unsupported(s, e)) {
+		metrics_abort(m);
+		m = NULL;
+		if (created)
+			remove_created(o->out_dir, created);
+		free(created);
+		return RUN_INPUT;
+	}
 	if (!m) {
 		if (created)
 			remove_created(o->out_dir, created);

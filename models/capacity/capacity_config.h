@@ -10,8 +10,8 @@
  * with "FILE: $.path: reason" (err filled, -1 returned).  Strings are
  * copied; the config owns everything it holds.
  * Status: read and checked here, tested by tests/test_capacity.c; the
- * scenario loader does not dispatch these members yet (a scenario that uses
- * them is still refused as having unknown members). */
+ * scenario loader hands the members over through models/config/capacity.c;
+ * a run refuses those it does not simulate yet. */
 #ifndef MODELS_CAPACITY_CAPACITY_CONFIG_H
 #define MODELS_CAPACITY_CAPACITY_CONFIG_H
 
