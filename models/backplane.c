@@ -750,7 +750,7 @@ static void on_sample(struct sim *s, void *ctx, const struct event *ev)
 /* The actors that watch the backplane, in the order they subscribe (the
  * order each notification reaches them). */
 static void (*const actors[])(struct backplane *bp) = {
-	agent_attach, svc_attach, fault_attach,
+	agent_attach, svc_attach, fault_attach, scaler_attach,
 };
 
 struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_reg *rng,

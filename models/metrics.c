@@ -165,6 +165,11 @@ fail:
 	return NULL;
 }
 
+const char *metrics_dir(const struct metrics *m)
+{
+	return m->dir;
+}
+
 void metrics_on_submit(struct metrics *m, sim_time_t now)
 {
 	(void)now;

@@ -106,6 +106,8 @@ void metrics_add_fargate_cost(struct metrics *m, double usd);
 /* Write summary.csv for a run that ended at `end`, then rename every file
  * into place.  Frees m. */
 int metrics_close(struct metrics *m, sim_time_t end, struct err *e);
+/* The output folder (an actor writing its own file there). */
+const char *metrics_dir(const struct metrics *m);
 /* Remove every temporary file and free m (failed run).  NULL is a no-op. */
 void metrics_abort(struct metrics *m);
 

@@ -51,6 +51,9 @@ struct cap_util {
 	char *taskdef;                /* the scenario's task definition name */
 	int has_cpu, has_mem;
 	struct util_model cpu, mem;
+	int shared_by;                /* sharedBy: the models give what each task uses when
+				       * this many of its service share the load; with n
+				       * running each uses × shared_by / n (0: not shared) */
 };
 
 struct cap_config {

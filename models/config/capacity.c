@@ -129,7 +129,8 @@ void capacity_config_free(struct scenario *s)
 	s->capacity = NULL;
 }
 
-/* What a run does not simulate yet: the first such member, refused. */
+/* What a run does not simulate yet: the first such member, refused.
+ * Simulated: utilization and a service's autoScaling (models/scaler.c). */
 int scenario_capacity_unsupported(const struct scenario *s, struct err *e)
 {
 	const char *what = NULL, *path = NULL;
@@ -143,18 +144,14 @@ int scenario_capacity_unsupported(const struct scenario *s, struct err *e)
 	} else if (s->capacity->has_default) {
 		what = "capacity provider strategies";
 		path = "$.defaultCapacityProviderStrategy";
-	} else if (s->capacity->n_utils) {
-		what = "utilisation models";
-		path = "$.utilization";
 	}
 	for (int i = 0; i < s->n_services && !what; i++) {
 		const struct scn_service *v = &s->services[i];
 
 		snprintf(p, sizeof p, "$.services[%d].%s", i, v->cp_strategy ? "capacityProviderStrategy" :
-			 v->scaling ? "autoScaling" : "taskProtection");
-		if (v->cp_strategy || v->scaling || v->protection) {
-			what = v->cp_strategy ? "capacity provider strategies" :
-			       v->scaling ? "service auto scaling" : "task scale-in protection";
+			 "taskProtection");
+		if (v->cp_strategy || v->protection) {
+			what = v->cp_strategy ? "capacity provider strategies" : "task scale-in protection";
 			path = p;
 		}
 	}
