@@ -11,6 +11,15 @@
  * scaling.csv (models/capacity/scaling_csv.h), written only when a service
  * has `autoScaling`.  A scenario without `autoScaling` schedules nothing and
  * draws nothing: its outputs are those of a run without this actor.
+ *
+ * Task scale-in protection (`taskProtection`, docs/ecs-model.md §5.14): the
+ * tasks of the service protect themselves when they start RUNNING
+ * (UpdateTaskProtection through the backplane), a share `protectedFraction`
+ * of them, deterministically: the k-th task to start (k = 0, 1, ...) when
+ * floor((k + 1) f) > floor(k f).  When a protection expires the scaler
+ * re-issues the service's desired count (UpdateService), standing for the
+ * scheduler's periodic re-evaluation, so a scale-in held back by it
+ * completes.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -21,6 +30,7 @@
 #include "models/capacity/app_scaling.h"
 #include "models/capacity/capacity_config.h"
 #include "models/capacity/scaling_csv.h"
+#include "models/capacity/task_protection.h"
 #include "models/capacity/utilization.h"
 #include "models/metrics.h"
 #include "models/scenario.h"
@@ -44,7 +54,9 @@ struct scaler {
 	struct scaled *v;
 	int n;
 	int *of_svc;                /* service index → v index, -1 */
-	uint32_t ev_tick;
+	int64_t *desired;           /* every service's desired count as last set */
+	int64_t *started;           /* tasks of each service that reached RUNNING */
+	uint32_t ev_tick, ev_expire;
 	gsl_rng *rng;
 	struct csvout *out;
 };
@@ -138,6 +150,34 @@ static void track(struct scaled *d, uint32_t slot, int add)
 	d->slots[d->n++] = slot;
 }
 
+/* A protection ended: the scheduler looks at the service again. */
+static void on_expire(struct sim *sim, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct scaler *sc = bp_actor_state(bp, BA_SCALER);
+	int svc = (int)ev->arg;
+
+	(void)sim;
+	backplane_set_desired(bp, svc, sc->desired[svc]);
+}
+
+static void protect(struct backplane *bp, struct scaler *sc, uint32_t slot)
+{
+	struct task *t = bp_task_at(bp, slot);
+	const struct cap_protection *p;
+	sim_time_t now = sim_now(backplane_sim(bp)), until;
+	int64_t k;
+
+	if (t->svc < 0 || !(p = backplane_scenario(bp)->services[t->svc].protection))
+		return;
+	k = sc->started[t->svc]++;
+	if (floor((double)(k + 1) * p->fraction) <= floor((double)k * p->fraction))
+		return;
+	until = tp_expiry_ms(now, p->minutes);
+	backplane_protect_task(bp, slot, until);
+	sim_after(backplane_sim(bp), until - now, sc->ev_expire, bp, (uint64_t)t->svc);
+}
+
 static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 {
 	struct scaler *sc = ctx;
@@ -145,15 +185,19 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 
 	switch (n->kind) {
 	case BN_GO:
-		sim_after(backplane_sim(bp), SCALER_PERIOD_MS, sc->ev_tick, bp, 0);
+		if (sc->n)
+			sim_after(backplane_sim(bp), SCALER_PERIOD_MS, sc->ev_tick, bp, 0);
 		break;
 	case BN_TASK_RUNNING:
 	case BN_TASK_STOPPED:
 		d = scaled_of(sc, bp_task_at(bp, n->slot)->svc);
 		if (d)
 			track(d, n->slot, n->kind == BN_TASK_RUNNING);
+		if (n->kind == BN_TASK_RUNNING)
+			protect(bp, sc, n->slot);
 		break;
 	case BN_SERVICE_DESIRED:
+		sc->desired[n->svc] = n->n;
 		d = scaled_of(sc, n->svc);
 		if (d)
 			d->desired = n->n;
@@ -177,6 +221,8 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		}
 		free(sc->v);
 		free(sc->of_svc);
+		free(sc->desired);
+		free(sc->started);
 		free(sc);
 		bp_set_actor_state(bp, BA_SCALER, NULL);
 		break;
@@ -191,15 +237,22 @@ void scaler_attach(struct backplane *bp)
 	struct scaler *sc;
 	int n = 0;
 
-	for (int i = 0; i < s->n_services; i++)
+	int prot = 0;
+
+	for (int i = 0; i < s->n_services; i++) {
 		n += s->services[i].scaling != NULL;
-	if (!n)
+		prot |= s->services[i].protection != NULL;
+	}
+	if (!n && !prot)
 		return;                 /* nothing scales: no events, no draws, no file */
 	sc = xcalloc(1, sizeof *sc);
-	sc->v = xcalloc((size_t)n, sizeof *sc->v);
+	sc->v = xcalloc((size_t)n + 1, sizeof *sc->v);
 	sc->of_svc = xmalloc((size_t)s->n_services * sizeof *sc->of_svc);
+	sc->desired = xcalloc((size_t)s->n_services, sizeof *sc->desired);
+	sc->started = xcalloc((size_t)s->n_services, sizeof *sc->started);
 	for (int i = 0; i < s->n_services; i++) {
 		sc->of_svc[i] = -1;
+		sc->desired[i] = s->services[i].desired;
 		if (!s->services[i].scaling)
 			continue;
 		sc->of_svc[i] = sc->n;
@@ -210,8 +263,9 @@ void scaler_attach(struct backplane *bp)
 	}
 	sc->rng = rng_stream(backplane_rng(bp), "utilization");
 	sc->ev_tick = sim_on(backplane_sim(bp), "scaler-tick", on_tick, bp);
+	sc->ev_expire = sim_on(backplane_sim(bp), "task-protection-expired", on_expire, bp);
 	bp_set_actor_state(bp, BA_SCALER, sc);
-	{
+	if (n) {
 		const char *dir = metrics_dir(backplane_metrics(bp));
 		size_t len = strlen(dir) + sizeof "/scaling.csv";
 		char *p = xmalloc(len);

@@ -96,7 +96,52 @@ static void test_no_model_no_scaling(void)
 	T_NEAR(rs_num("nomodel", "services.csv", -1, "desired"), 4);
 }
 
+/* One scale-in, 4 → 2 at 900 s (25 % each, target 50; a 3000 s cooldown
+ * keeps it the only one); `prot` is the service's taskProtection.  Returns
+ * the running count at 1500 s (tasks protected at ~60 s for 30 minutes are
+ * still protected) and, in *end, at the end (every protection expired). */
+static double running_after_scale_in(const char *tag, const char *prot, double *end)
+{
+	char buf[4096], name[64];
+	int row;
+
+	snprintf(name, sizeof name, "%s.json", tag);
+	snprintf(buf, sizeof buf,
+		 "{\"durationSeconds\":3000,\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.4xlarge\",\"availabilityZone\":\"us-east-1a\",\"count\":4}],"
+		 "\"taskDefinitions\":{\"web\":\"web.json\"},\"utilization\":{\"web\":{\"cpu\":25}},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"web\",\"desiredCount\":4%s,"
+		 "\"autoScaling\":{\"minCapacity\":1,\"maxCapacity\":40,\"targetTracking\":[{"
+		 "\"predefinedMetricType\":\"ECSServiceAverageCPUUtilization\",\"targetValue\":50,"
+		 "\"scaleInCooldown\":3000}]}}]}", prot);
+	rs_write(name, buf);
+	T_EQ(rs_run(name, tag, NULL, NULL, NULL), 0);
+	T_EQ(rs_rows(tag, "scaling.csv"), 1);
+	T_NEAR(rs_num(tag, "scaling.csv", 1, "new"), 2);
+	row = rs_find(tag, "services.csv", "time_s", "1500.000");
+	CU_ASSERT_FATAL(row > 0);
+	T_NEAR(rs_num(tag, "services.csv", row, "desired"), 2);
+	*end = rs_num(tag, "services.csv", -1, "running");
+	return rs_num(tag, "services.csv", row, "running");
+}
+
+/* Protected tasks are not chosen for scale-in: unprotected, two of four
+ * stop; every task protected, none does until the protection expires;
+ * three of four protected (fraction 0.75), only the fourth stops. */
+static void test_protected_not_scaled_in(void)
+{
+	double end;
+
+	T_NEAR(running_after_scale_in("prot0", "", &end), 2);
+	T_NEAR(end, 2);
+	T_NEAR(running_after_scale_in("prot1", ",\"taskProtection\":{\"protectedFraction\":1,\"expiresInMinutes\":30}", &end), 4);
+	T_NEAR(end, 2);
+	T_NEAR(running_after_scale_in("prot75", ",\"taskProtection\":{\"protectedFraction\":0.75,\"expiresInMinutes\":30}", &end), 3);
+	T_NEAR(end, 2);
+}
+
 static CU_TestInfo scaler_tests[] = {
+	{ "protected tasks are not chosen for scale-in", test_protected_not_scaled_in },
 	{ "target tracking follows a step of load", test_tracking_follows_step },
 	{ "scale-in cooldown respected in a run", test_scale_in_cooldown },
 	{ "no utilisation model, no datapoint", test_no_model_no_scaling },

@@ -130,7 +130,8 @@ void capacity_config_free(struct scenario *s)
 }
 
 /* What a run does not simulate yet: the first such member, refused.
- * Simulated: utilization and a service's autoScaling (models/scaler.c). */
+ * Simulated: utilization, a service's autoScaling and taskProtection
+ * (models/scaler.c). */
 int scenario_capacity_unsupported(const struct scenario *s, struct err *e)
 {
 	const char *what = NULL, *path = NULL;
@@ -148,10 +149,9 @@ int scenario_capacity_unsupported(const struct scenario *s, struct err *e)
 	for (int i = 0; i < s->n_services && !what; i++) {
 		const struct scn_service *v = &s->services[i];
 
-		snprintf(p, sizeof p, "$.services[%d].%s", i, v->cp_strategy ? "capacityProviderStrategy" :
-			 "taskProtection");
-		if (v->cp_strategy || v->protection) {
-			what = v->cp_strategy ? "capacity provider strategies" : "task scale-in protection";
+		snprintf(p, sizeof p, "$.services[%d].capacityProviderStrategy", i);
+		if (v->cp_strategy) {
+			what = "capacity provider strategies";
 			path = p;
 		}
 	}
