@@ -23,6 +23,7 @@ struct metrics_cfg {
 	const char *strategy;
 	uint64_t seed;
 	int task_log;               /* write tasks.csv and placement_failures.csv */
+	int util_cols;              /* services.csv ends with the utilisation columns (a service scales) */
 };
 
 /* What tasks.csv records of one task when it leaves the simulation. */
@@ -81,6 +82,10 @@ struct service_summary {
 	const char *strategy;         /* placement strategy its tasks used ("daemon": none) */
 };
 /* A row of service_summary.csv. */
+/* The service's latest CloudWatch datapoints of average CPU and memory
+ * utilisation, percent (NaN = no data): the utilisation columns of its
+ * next services.csv rows (models/scaler.c). */
+void metrics_set_service_util(struct metrics *m, const char *service, double cpu, double mem);
 void metrics_on_service_summary(struct metrics *m, const struct service_summary *s);
 
 /* A fault injected (failures.csv): kind instance_fail, az_outage,

@@ -126,6 +126,7 @@ static void on_tick(struct sim *sim, void *ctx, const struct event *ev)
 		m[AAS_CPU] = service_metric(bp, sc, d, 0);
 		m[AAS_MEMORY] = service_metric(bp, sc, d, 1);
 		m[AAS_ALB_REQUESTS] = NAN;         /* no load balancer model yet */
+		metrics_set_service_util(backplane_metrics(bp), s->services[d->svc].name, m[AAS_CPU], m[AAS_MEMORY]);
 		nd = aas_datapoint(c, &d->st, now, m, (int)d->desired, &x);
 		if (nd >= 0 && nd != x.old_desired)
 			apply(bp, sc, d, &x, nd > x.old_desired ? "scale-out" : "scale-in");

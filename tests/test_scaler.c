@@ -67,6 +67,9 @@ static void test_tracking_follows_step(void)
 	/* the service follows: 8 desired and 8 running at the end */
 	T_NEAR(rs_num("step", "services.csv", -1, "desired"), 8);
 	T_NEAR(rs_num("step", "services.csv", -1, "running"), 8);
+	/* services.csv's utilisation: 4 × 100 % shared by 8 = 50 %; no memory model */
+	T_NEAR(rs_num("step", "services.csv", -1, "cpu_utilization_pct"), 50);
+	RS_IS("step", "services.csv", -1, "memory_utilization_pct", "");
 }
 
 /* A load that does not shrink with the task count (each task at 25 %):
