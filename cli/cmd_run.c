@@ -259,6 +259,7 @@ int cmd_run(int argc, char **argv)
 			.tie_break = s->policy.tie_break == PT_FIRST ? "first" : "random",
 			.until_s = o.until_s, .duration_ms = s->duration, .task_log = o.task_log,
 			.explain = xl != NULL, .argc = argc, .argv = argv,
+			.scaling = scenario_scales(s),
 		};
 
 		if (runinfo_finish(out_dir, &ri, &e)) {

@@ -651,6 +651,11 @@ void backplane_set_desired(struct backplane *bp, int svc, int64_t desired)
 	bp_notify(bp, &(struct bp_note){ .kind = BN_SERVICE_DESIRED, .svc = svc, .n = desired });
 }
 
+void backplane_protect_task(struct backplane *bp, uint32_t slot, sim_time_t until)
+{
+	bp_task_at(bp, slot)->protected_until = until;
+}
+
 void backplane_deploy(struct backplane *bp, int svc, int td)
 {
 	bp_notify(bp, &(struct bp_note){ .kind = BN_SERVICE_DEPLOY, .svc = svc, .td = td });
@@ -750,7 +755,7 @@ static void on_sample(struct sim *s, void *ctx, const struct event *ev)
 /* The actors that watch the backplane, in the order they subscribe (the
  * order each notification reaches them). */
 static void (*const actors[])(struct backplane *bp) = {
-	agent_attach, svc_attach, fault_attach,
+	agent_attach, svc_attach, fault_attach, scaler_attach,
 };
 
 struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_reg *rng,

@@ -102,6 +102,10 @@ void backplane_delete_service(struct backplane *bp, int svc);
  * again (docs/ecs-model.md §2.3); no effect on another status. */
 void backplane_activate(struct backplane *bp, int32_t inst);
 
+/* UpdateTaskProtection: the task in `slot` is protected from a service's
+ * scale-in until `until` (ms; docs/ecs-model.md §5.14). */
+void backplane_protect_task(struct backplane *bp, uint32_t slot, sim_time_t until);
+
 /* ---- the instances themselves (EC2, their agents; the fault injector) ---- */
 
 /* The scenario group instance `inst` was launched from, -1 when the trace

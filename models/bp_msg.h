@@ -138,7 +138,7 @@ void bp_notify(struct backplane *bp, const struct bp_note *n);
 
 /* ---- the actors --------------------------------------------------------- */
 
-enum bp_actor { BA_AGENT, BA_SERVICE, BA_FAULTS, BA_N };
+enum bp_actor { BA_AGENT, BA_SERVICE, BA_FAULTS, BA_SCALER, BA_N };
 
 /* Each actor's own state, kept by the backplane for it and never read by
  * it (NULL until set). */
@@ -149,5 +149,6 @@ void *bp_actor_state(const struct backplane *bp, enum bp_actor a);
 void agent_attach(struct backplane *bp);
 void svc_attach(struct backplane *bp);
 void fault_attach(struct backplane *bp);
+void scaler_attach(struct backplane *bp);   /* models/scaler.c: service auto scaling */
 
 #endif

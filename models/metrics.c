@@ -14,6 +14,7 @@
 #include "metrics.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,6 +48,10 @@ struct metrics {
 	char *dir;
 	char *scenario, *strategy;
 	uint64_t seed;
+	int util_cols;
+	int n_util;                 /* services with utilisation datapoints */
+	char **util_svc;
+	double *util_val;           /* cpu, memory per service */
 	struct csvout *tasks, *failures, *series, *services, *svc_summary, *faults, *recovery;
 	int64_t submitted, placed, failures_total;
 	int64_t by_reason[N_REASONS];
@@ -119,7 +124,7 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 		"instances_registered", "instances_used", "cpu_reserved_pct", "mem_reserved_pct",
 		"tasks_running", "tasks_pending", "tasks_placed_total", "placement_failures_total" };
 	static const char *const svc_cols[] = { "time_s", "service", "desired", "running",
-		"pending", "healthy", "deployments" };
+		"pending", "healthy", "deployments", "cpu_utilization_pct", "memory_utilization_pct" };
 	static const char *const svc_sum_cols[] = { "service", "availability_pct",
 		"full_capacity_pct", "min_running", "tasks_started", "tasks_failed_to_start",
 		"replacements", "mean_time_to_replace_s", "p99_time_to_replace_s", "strategy" };
@@ -147,7 +152,8 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 	m->series = open_in(m, "timeseries.csv", series_cols, 10, e);
 	if (!m->series)
 		goto fail;
-	m->services = open_in(m, "services.csv", svc_cols, 7, e);
+	m->util_cols = cfg->util_cols;
+	m->services = open_in(m, "services.csv", svc_cols, cfg->util_cols ? 9 : 7, e);
 	if (!m->services)
 		goto fail;
 	m->svc_summary = open_in(m, "service_summary.csv", svc_sum_cols, 10, e);
@@ -163,6 +169,11 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 fail:
 	metrics_abort(m);
 	return NULL;
+}
+
+const char *metrics_dir(const struct metrics *m)
+{
+	return m->dir;
 }
 
 void metrics_on_submit(struct metrics *m, sim_time_t now)
@@ -282,7 +293,37 @@ void metrics_on_service_sample(struct metrics *m, sim_time_t now, const char *se
 	csvout_int(o, pending);
 	csvout_int(o, healthy);
 	csvout_int(o, deployments);
+	if (m->util_cols) {
+		int k = 0;
+
+		while (k < m->n_util && strcmp(m->util_svc[k], service) != 0)
+			k++;
+		for (int r = 0; r < 2; r++) {
+			double v = k < m->n_util ? m->util_val[2 * k + r] : NAN;
+
+			if (isnan(v))
+				csvout_empty(o);
+			else
+				csvout_fixed(o, v, 3);
+		}
+	}
 	csvout_endrow(o);
+}
+
+void metrics_set_service_util(struct metrics *m, const char *service, double cpu, double mem)
+{
+	int k = 0;
+
+	while (k < m->n_util && strcmp(m->util_svc[k], service) != 0)
+		k++;
+	if (k == m->n_util) {
+		m->util_svc = xrealloc(m->util_svc, (size_t)(k + 1) * sizeof *m->util_svc);
+		m->util_val = xrealloc(m->util_val, (size_t)(k + 1) * 2 * sizeof *m->util_val);
+		m->util_svc[k] = xstrdup(service);
+		m->n_util++;
+	}
+	m->util_val[2 * k] = cpu;
+	m->util_val[2 * k + 1] = mem;
 }
 
 void metrics_on_service_summary(struct metrics *m, const struct service_summary *s)
@@ -443,6 +484,10 @@ static void release(struct metrics *m)
 	free(m->scenario);
 	free(m->strategy);
 	free(m->billed);
+	for (int i = 0; i < m->n_util; i++)
+		free(m->util_svc[i]);
+	free(m->util_svc);
+	free(m->util_val);
 	free(m);
 }
 

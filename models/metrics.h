@@ -23,6 +23,7 @@ struct metrics_cfg {
 	const char *strategy;
 	uint64_t seed;
 	int task_log;               /* write tasks.csv and placement_failures.csv */
+	int util_cols;              /* services.csv ends with the utilisation columns (a service scales) */
 };
 
 /* What tasks.csv records of one task when it leaves the simulation. */
@@ -81,6 +82,10 @@ struct service_summary {
 	const char *strategy;         /* placement strategy its tasks used ("daemon": none) */
 };
 /* A row of service_summary.csv. */
+/* The service's latest CloudWatch datapoints of average CPU and memory
+ * utilisation, percent (NaN = no data): the utilisation columns of its
+ * next services.csv rows (models/scaler.c). */
+void metrics_set_service_util(struct metrics *m, const char *service, double cpu, double mem);
 void metrics_on_service_summary(struct metrics *m, const struct service_summary *s);
 
 /* A fault injected (failures.csv): kind instance_fail, az_outage,
@@ -106,6 +111,8 @@ void metrics_add_fargate_cost(struct metrics *m, double usd);
 /* Write summary.csv for a run that ended at `end`, then rename every file
  * into place.  Frees m. */
 int metrics_close(struct metrics *m, sim_time_t end, struct err *e);
+/* The output folder (an actor writing its own file there). */
+const char *metrics_dir(const struct metrics *m);
 /* Remove every temporary file and free m (failed run).  NULL is a no-op. */
 void metrics_abort(struct metrics *m);
 

@@ -73,7 +73,8 @@ static void remove_created(const char *dir, const char *top)
 enum run_status run_scenario(struct scenario *s, const struct run_opts *o, uint64_t *events,
 			     struct err *e)
 {
-	struct metrics_cfg cfg = { o->out_dir, s->name, s->summary_label, s->seed, o->task_log };
+	struct metrics_cfg cfg = { o->out_dir, s->name, s->summary_label, s->seed, o->task_log,
+				   scenario_scales(s) };
 	char *created = first_missing(o->out_dir);
 	struct metrics *m = metrics_open(&cfg, e);
 	struct sim *sim;
@@ -84,6 +85,14 @@ enum run_status run_scenario(struct scenario *s, const struct run_opts *o, uint6
 	sim_time_t step = s->duration / 200 > 0 ? s->duration / 200 : 1;
 
 	*events = 0;
+	if (m && scenario_capacity_unsupported(s, e)) {
+		metrics_abort(m);
+		m = NULL;
+		if (created)
+			remove_created(o->out_dir, created);
+		free(created);
+		return RUN_INPUT;
+	}
 	if (!m) {
 		if (created)
 			remove_created(o->out_dir, created);

@@ -19,17 +19,19 @@ static const struct {
 	const char *name;
 	int task_log;                 /* written only with the task log on */
 	int explain;                  /* written only with --explain */
+	int scaling;                  /* written only when a service scales */
 } outputs[] = {
-	{ "tasks.csv", 1, 0 }, { "placement_failures.csv", 1, 0 }, { "timeseries.csv", 0, 0 },
-	{ "services.csv", 0, 0 }, { "service_summary.csv", 0, 0 }, { "failures.csv", 0, 0 },
-	{ "recovery.csv", 0, 0 }, { "summary.csv", 0, 0 }, { "explain.csv", 0, 1 },
-	{ "perf.csv", 0, 0 },
+	{ "tasks.csv", 1, 0, 0 }, { "placement_failures.csv", 1, 0, 0 }, { "timeseries.csv", 0, 0, 0 },
+	{ "services.csv", 0, 0, 0 }, { "service_summary.csv", 0, 0, 0 }, { "failures.csv", 0, 0, 0 },
+	{ "recovery.csv", 0, 0, 0 }, { "summary.csv", 0, 0, 0 }, { "explain.csv", 0, 1, 0 },
+	{ "perf.csv", 0, 0, 0 }, { "scaling.csv", 0, 0, 1 },
 };
 
 /* Whether this run wrote output i. */
 static int written(const struct runinfo *ri, size_t i)
 {
-	return (ri->task_log || !outputs[i].task_log) && (ri->explain || !outputs[i].explain);
+	return (ri->task_log || !outputs[i].task_log) && (ri->explain || !outputs[i].explain) &&
+	       (ri->scaling || !outputs[i].scaling);
 }
 
 #define N_OUTPUTS (sizeof outputs / sizeof outputs[0])

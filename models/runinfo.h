@@ -21,6 +21,7 @@ struct runinfo {
 	int64_t duration_ms;          /* simulated time */
 	int task_log;                 /* tasks.csv and placement_failures.csv written */
 	int explain;                  /* explain.csv written (--explain) */
+	int scaling;                  /* scaling.csv written (a service has autoScaling) */
 	int argc;                     /* the command line after "ecsim" */
 	char **argv;
 };

@@ -26,6 +26,11 @@
 #include "sim/evq.h"
 
 struct pricing;
+struct cap_config;
+struct cp_strategy;
+struct aas_config;
+struct cap_protection;
+struct cJSON;
 
 struct scn_attr {
 	char *name;
@@ -152,6 +157,10 @@ struct scn_service {
 	struct place_policy own;
 	int own_strategy, own_constraints;
 	char *strategy_label;         /* service_summary.csv's strategy ("daemon" for DAEMON) */
+	/* models/config/capacity.c: NULL when the member is absent */
+	struct cp_strategy *cp_strategy;     /* capacityProviderStrategy */
+	struct aas_config *scaling;          /* autoScaling */
+	struct cap_protection *protection;   /* taskProtection */
 };
 
 /* A public trace read directly (models/import.h). */
@@ -202,6 +211,9 @@ struct scenario {
 	struct scn_outage *outages;
 	int n_outages;
 	struct pricing *pricing;      /* `pricing` (models/pricing.h); NULL = the defaults */
+	struct cap_config *capacity;  /* models/config/capacity.c: the capacity sections (always set after a load) */
+	int capacity_used;            /* any capacity member given (top level or a service's) */
+	const struct cJSON *cap_pending[3];   /* during the load only */
 };
 
 /* Free a `pricing` (models/pricing.c). */
@@ -221,6 +233,11 @@ struct scenario *scenario_load(const char *path, struct err *e);
 struct scenario *scenario_load_sets(const char *path, const char *const *sets, int n_sets,
 				    struct err *e);
 void scenario_free(struct scenario *s);        /* NULL is a no-op */
+/* -1 with e filled when the scenario uses a capacity member a run does not
+ * simulate yet (models/config/capacity.c); 0 otherwise. */
+int scenario_capacity_unsupported(const struct scenario *s, struct err *e);
+/* Whether a service has autoScaling (the run writes scaling.csv). */
+int scenario_scales(const struct scenario *s);
 
 /* Replace the placement strategies (--strategy) or the tie-break
  * (--tie-break); rebuilds every task definition's and every service's

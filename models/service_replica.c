@@ -94,6 +94,9 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 		if (!svc_live(t) || t->dep != v->primary ||
 		    (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING))
 			continue;
+		/* task scale-in protection (docs/ecs-model.md §5.14) */
+		if (t->protected_until > sim_now(backplane_sim(bp)))
+			continue;
 		vs[n].slot = v->tasks[k];
 		vs[n].started = t->inst >= 0 && t->seen >= TS_RUNNING;
 		vs[n].inst = t->inst;

@@ -55,6 +55,7 @@ struct task {
 	int svc;                   /* service index, -1 standalone */
 	int dep;                   /* deployment of the service */
 	int svc_pos;               /* position in the service's task list */
+	sim_time_t protected_until;   /* task scale-in protection ends (0 = never protected) */
 	sim_time_t submit, placed;
 	sim_time_t ts[TS_N];       /* when each state was entered, -1 = never */
 	sim_time_t duration;       /* essential container run time, -1 = until stopped */

@@ -331,10 +331,13 @@ static int read_utilization(struct cap_config *cfg, const cJSON *obj, const stru
 		}
 		if (jr_open(&c, it, x->file, path, e))
 			return -1;
+		int64_t shared;
+
 		cpu = jr_get(&c, "cpu");
 		mem = jr_get(&c, "memory");
-		if (jr_end(&c))
+		if (jr_opt_int(&c, "sharedBy", 0, 0, 100000, &shared) || jr_end(&c))
 			return -1;
+		u->shared_by = (int)shared;
 		u->taskdef = xstrdup(it->string);
 		cfg->n_utils++;
 		if (!cpu && !mem)

@@ -10,8 +10,8 @@
  * with "FILE: $.path: reason" (err filled, -1 returned).  Strings are
  * copied; the config owns everything it holds.
  * Status: read and checked here, tested by tests/test_capacity.c; the
- * scenario loader does not dispatch these members yet (a scenario that uses
- * them is still refused as having unknown members). */
+ * scenario loader hands the members over through models/config/capacity.c;
+ * a run refuses those it does not simulate yet. */
 #ifndef MODELS_CAPACITY_CAPACITY_CONFIG_H
 #define MODELS_CAPACITY_CAPACITY_CONFIG_H
 
@@ -51,6 +51,9 @@ struct cap_util {
 	char *taskdef;                /* the scenario's task definition name */
 	int has_cpu, has_mem;
 	struct util_model cpu, mem;
+	int shared_by;                /* sharedBy: the models give what each task uses when
+				       * this many of its service share the load; with n
+				       * running each uses × shared_by / n (0: not shared) */
 };
 
 struct cap_config {

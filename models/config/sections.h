@@ -75,6 +75,20 @@ int faults_config_read_group(struct scenario *s, struct scn_group *g, const char
 			     const struct cJSON *fail, const struct cJSON *asg,
 			     const struct cJSON *spot, const struct cJSON *disc, struct err *e);
 
+/* models/config/capacity.c: capacity providers, the default strategy,
+ * Fargate and utilisation models (read together by the last of the four),
+ * and a service's capacityProviderStrategy, autoScaling, taskProtection */
+scn_read_fn capacity_config_read_providers;    /* $.capacityProviders */
+scn_read_fn capacity_config_read_default;      /* $.defaultCapacityProviderStrategy */
+scn_read_fn capacity_config_read_fargate;      /* $.fargate */
+scn_read_fn capacity_config_read_utilization; /* $.utilization (reads the four) */
+scn_free_fn capacity_config_free;
+/* A service's members (any NULL); `path` is "$.services[i]". */
+int capacity_config_read_service(struct scenario *s, struct scn_service *v, const char *path,
+				 const struct cJSON *strat, const struct cJSON *scaling,
+				 const struct cJSON *prot, struct err *e);
+void capacity_config_free_service(struct scn_service *v);
+
 /* models/config/limits.c: the sizes that bound a run (read last) */
 scn_read_fn limits_config_read;             /* $.limits */
 

@@ -23,7 +23,7 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		struct jr c, dc;
 		struct scn_service *v = &s->services[s->n_services];
 		const char *name, *tdname, *sched, *azr;
-		const cJSON *dep, *strat, *cons, *rt, *cb;
+		const cJSON *dep, *strat, *cons, *rt, *cb, *cps, *aas, *prot;
 		int64_t desired, minp, maxp;
 		double create_at;
 		int td;
@@ -41,7 +41,9 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		    jr_opt_str(&c, "availabilityZoneRebalancing", "DISABLED", &azr))
 			return -1;
 		rt = jr_get(&c, "runtimeSeconds");
-		if (jr_end(&c))
+		if (jr_opt_array(&c, "capacityProviderStrategy", &cps) ||
+		    jr_opt_object(&c, "autoScaling", &aas) || jr_opt_object(&c, "taskProtection", &prot) ||
+		    jr_end(&c))
 			return -1;
 		for (int k = 0; k < s->n_services; k++)
 			if (strcmp(s->services[k].name, name) == 0)
@@ -112,6 +114,8 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 				return -1;
 			v->has_runtime = 1;
 		}
+		if (capacity_config_read_service(s, v, path, cps, aas, prot, e))
+			return -1;
 	}
 	return 0;
 }
@@ -125,6 +129,7 @@ void service_config_free(struct scenario *s)
 		free(s->services[i].strategy_label);
 		if (s->services[i].has_runtime)
 			dist_free(&s->services[i].runtime);
+		capacity_config_free_service(&s->services[i]);
 	}
 	free(s->services);
 }

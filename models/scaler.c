@@ -1,0 +1,281 @@
+/* models/scaler.c — service auto scaling as an actor of the control plane
+ * (docs/ecs-model.md §5.10, §7.2).
+ *
+ * Each minute the agents' per-task utilisation is drawn from the task
+ * definition's utilisation model (`utilization`, models/capacity/
+ * utilization.h) and averaged over each scaled service's running tasks as
+ * CloudWatch does (Σ used / Σ reserved); the service's Application Auto
+ * Scaling policies (models/capacity/app_scaling.h) take the datapoint and
+ * the scaler acts only through the backplane's public API: UpdateService
+ * desiredCount (backplane_set_desired).  Every decision is a row of
+ * scaling.csv (models/capacity/scaling_csv.h), written only when a service
+ * has `autoScaling`.  A scenario without `autoScaling` schedules nothing and
+ * draws nothing: its outputs are those of a run without this actor.
+ *
+ * Task scale-in protection (`taskProtection`, docs/ecs-model.md §5.14): the
+ * tasks of the service protect themselves when they start RUNNING
+ * (UpdateTaskProtection through the backplane), a share `protectedFraction`
+ * of them, deterministically: the k-th task to start (k = 0, 1, ...) when
+ * floor((k + 1) f) > floor(k f).  When a protection expires the scaler
+ * re-issues the service's desired count (UpdateService), standing for the
+ * scheduler's periodic re-evaluation, so a scale-in held back by it
+ * completes.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/backplane.h"
+#include "models/bp_msg.h"
+#include "models/capacity/app_scaling.h"
+#include "models/capacity/capacity_config.h"
+#include "models/capacity/scaling_csv.h"
+#include "models/capacity/task_protection.h"
+#include "models/capacity/utilization.h"
+#include "models/metrics.h"
+#include "models/scenario.h"
+#include "models/task.h"
+#include "sim/csvout.h"
+#include "sim/mem.h"
+#include "sim/rng.h"
+#include "sim/sim.h"
+
+#define SCALER_PERIOD_MS 60000     /* one CloudWatch datapoint a minute */
+
+struct scaled {
+	int svc;
+	struct aas_state st;
+	int64_t desired;            /* as the scaler last saw it set */
+	uint32_t *slots;            /* its RUNNING tasks */
+	int n, cap;
+};
+
+struct scaler {
+	struct scaled *v;
+	int n;
+	int *of_svc;                /* service index → v index, -1 */
+	int64_t *desired;           /* every service's desired count as last set */
+	int64_t *started;           /* tasks of each service that reached RUNNING */
+	uint32_t ev_tick, ev_expire;
+	gsl_rng *rng;
+	struct csvout *out;
+};
+
+static struct scaled *scaled_of(struct scaler *sc, int svc)
+{
+	return svc >= 0 && sc->of_svc[svc] >= 0 ? &sc->v[sc->of_svc[svc]] : NULL;
+}
+
+/* The service's average utilisation of one resource this minute; NaN when
+ * no task runs or a running task's definition has no model of it. */
+static double service_metric(struct backplane *bp, struct scaler *sc, struct scaled *d, int mem)
+{
+	struct scenario *s = backplane_scenario(bp);
+	double used = 0, reserved = 0;
+
+	for (int i = 0; i < d->n; i++) {
+		struct task *t = bp_task_at(bp, d->slots[i]);
+		const struct cap_util *u = cap_util_for(s->capacity, s->taskdefs[t->td].name);
+		double res = mem ? (double)s->taskdefs[t->td].req.mem_mib : (double)s->taskdefs[t->td].req.cpu_units;
+		double pct;
+
+		if (!u || !(mem ? u->has_mem : u->has_cpu))
+			return NAN;
+		pct = util_at(mem ? &u->mem : &u->cpu, sim_now(backplane_sim(bp)), sc->rng);
+		if (u->shared_by > 0)           /* the service's load split over its running tasks */
+			pct = pct * u->shared_by / d->n;
+		used += res * pct / 100;
+		reserved += res;
+	}
+	return util_aggregate(&used, &reserved, d->n > 0 ? 1 : 0);
+}
+
+static void apply(struct backplane *bp, struct scaler *sc, struct scaled *d,
+		  const struct aas_decision *x, const char *action)
+{
+	struct scenario *s = backplane_scenario(bp);
+	const struct aas_config *c = s->services[d->svc].scaling;
+	struct scl_row r = { sim_now(backplane_sim(bp)), SCL_SERVICE, s->services[d->svc].name,
+		x->policy >= 0 ? aas_metric_name(c->policies[x->policy].metric) : "",
+		x->metric, x->old_desired, x->new_desired, action, x->reason };
+
+	if (sc->out)
+		scl_write(sc->out, &r);
+	d->desired = x->new_desired;
+	backplane_set_desired(bp, d->svc, x->new_desired);
+}
+
+static void on_tick(struct sim *sim, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct scaler *sc = bp_actor_state(bp, BA_SCALER);
+	struct scenario *s = backplane_scenario(bp);
+	sim_time_t now = sim_now(sim);
+
+	(void)ev;
+	for (int i = 0; i < sc->n; i++) {
+		struct scaled *d = &sc->v[i];
+		const struct aas_config *c = s->services[d->svc].scaling;
+		double m[AAS_N_METRICS];
+		struct aas_decision x;
+		int nd;
+
+		nd = aas_scheduled(c, &d->st, now, (int)d->desired, &x);
+		if (nd >= 0)
+			apply(bp, sc, d, &x, "scheduled");
+		m[AAS_CPU] = service_metric(bp, sc, d, 0);
+		m[AAS_MEMORY] = service_metric(bp, sc, d, 1);
+		m[AAS_ALB_REQUESTS] = NAN;         /* no load balancer model yet */
+		metrics_set_service_util(backplane_metrics(bp), s->services[d->svc].name, m[AAS_CPU], m[AAS_MEMORY]);
+		nd = aas_datapoint(c, &d->st, now, m, (int)d->desired, &x);
+		if (nd >= 0 && nd != x.old_desired)
+			apply(bp, sc, d, &x, nd > x.old_desired ? "scale-out" : "scale-in");
+	}
+	sim_after(sim, SCALER_PERIOD_MS, sc->ev_tick, bp, 0);
+}
+
+static void track(struct scaled *d, uint32_t slot, int add)
+{
+	for (int i = 0; i < d->n; i++)
+		if (d->slots[i] == slot) {
+			if (!add)
+				d->slots[i] = d->slots[--d->n];
+			return;
+		}
+	if (!add)
+		return;
+	if (d->n == d->cap) {
+		d->cap = d->cap ? 2 * d->cap : 8;
+		d->slots = xrealloc(d->slots, (size_t)d->cap * sizeof *d->slots);
+	}
+	d->slots[d->n++] = slot;
+}
+
+/* A protection ended: the scheduler looks at the service again. */
+static void on_expire(struct sim *sim, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct scaler *sc = bp_actor_state(bp, BA_SCALER);
+	int svc = (int)ev->arg;
+
+	(void)sim;
+	backplane_set_desired(bp, svc, sc->desired[svc]);
+}
+
+static void protect(struct backplane *bp, struct scaler *sc, uint32_t slot)
+{
+	struct task *t = bp_task_at(bp, slot);
+	const struct cap_protection *p;
+	sim_time_t now = sim_now(backplane_sim(bp)), until;
+	int64_t k;
+
+	if (t->svc < 0 || !(p = backplane_scenario(bp)->services[t->svc].protection))
+		return;
+	k = sc->started[t->svc]++;
+	if (floor((double)(k + 1) * p->fraction) <= floor((double)k * p->fraction))
+		return;
+	until = tp_expiry_ms(now, p->minutes);
+	backplane_protect_task(bp, slot, until);
+	sim_after(backplane_sim(bp), until - now, sc->ev_expire, bp, (uint64_t)t->svc);
+}
+
+static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
+{
+	struct scaler *sc = ctx;
+	struct scaled *d;
+
+	switch (n->kind) {
+	case BN_GO:
+		if (sc->n)
+			sim_after(backplane_sim(bp), SCALER_PERIOD_MS, sc->ev_tick, bp, 0);
+		break;
+	case BN_TASK_RUNNING:
+	case BN_TASK_STOPPED:
+		d = scaled_of(sc, bp_task_at(bp, n->slot)->svc);
+		if (d)
+			track(d, n->slot, n->kind == BN_TASK_RUNNING);
+		if (n->kind == BN_TASK_RUNNING)
+			protect(bp, sc, n->slot);
+		break;
+	case BN_SERVICE_DESIRED:
+		sc->desired[n->svc] = n->n;
+		d = scaled_of(sc, n->svc);
+		if (d)
+			d->desired = n->n;
+		break;
+	case BN_FINISH:
+		if (sc->out) {
+			struct err e;
+
+			/* a write error here leaves scaling.csv missing; the run's
+			 * other files are written by metrics_close */
+			csvout_close(sc->out, &e);
+			sc->out = NULL;
+		}
+		break;
+	case BN_FREE:
+		if (sc->out)
+			csvout_abort(sc->out);
+		for (int i = 0; i < sc->n; i++) {
+			aas_state_free(&sc->v[i].st);
+			free(sc->v[i].slots);
+		}
+		free(sc->v);
+		free(sc->of_svc);
+		free(sc->desired);
+		free(sc->started);
+		free(sc);
+		bp_set_actor_state(bp, BA_SCALER, NULL);
+		break;
+	default:
+		break;
+	}
+}
+
+void scaler_attach(struct backplane *bp)
+{
+	struct scenario *s = backplane_scenario(bp);
+	struct scaler *sc;
+	int n = 0;
+
+	int prot = 0;
+
+	for (int i = 0; i < s->n_services; i++) {
+		n += s->services[i].scaling != NULL;
+		prot |= s->services[i].protection != NULL;
+	}
+	if (!n && !prot)
+		return;                 /* nothing scales: no events, no draws, no file */
+	sc = xcalloc(1, sizeof *sc);
+	sc->v = xcalloc((size_t)n + 1, sizeof *sc->v);
+	sc->of_svc = xmalloc((size_t)s->n_services * sizeof *sc->of_svc);
+	sc->desired = xcalloc((size_t)s->n_services, sizeof *sc->desired);
+	sc->started = xcalloc((size_t)s->n_services, sizeof *sc->started);
+	for (int i = 0; i < s->n_services; i++) {
+		sc->of_svc[i] = -1;
+		sc->desired[i] = s->services[i].desired;
+		if (!s->services[i].scaling)
+			continue;
+		sc->of_svc[i] = sc->n;
+		sc->v[sc->n].svc = i;
+		sc->v[sc->n].desired = s->services[i].desired;
+		aas_state_init(&sc->v[sc->n].st, s->services[i].scaling);
+		sc->n++;
+	}
+	sc->rng = rng_stream(backplane_rng(bp), "utilization");
+	sc->ev_tick = sim_on(backplane_sim(bp), "scaler-tick", on_tick, bp);
+	sc->ev_expire = sim_on(backplane_sim(bp), "task-protection-expired", on_expire, bp);
+	bp_set_actor_state(bp, BA_SCALER, sc);
+	if (n) {
+		const char *dir = metrics_dir(backplane_metrics(bp));
+		size_t len = strlen(dir) + sizeof "/scaling.csv";
+		char *p = xmalloc(len);
+		struct err e;
+
+		snprintf(p, len, "%s/scaling.csv", dir);
+		sc->out = scl_open(p, &e);      /* NULL: the run goes on without the file */
+		free(p);
+	}
+	bp_subscribe(bp, BN_BIT(BN_GO) | BN_BIT(BN_TASK_RUNNING) | BN_BIT(BN_TASK_STOPPED) |
+		     BN_BIT(BN_SERVICE_DESIRED) | BN_BIT(BN_FINISH) | BN_BIT(BN_FREE), on_note, sc);
+}
