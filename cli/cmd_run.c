@@ -206,6 +206,7 @@ int cmd_run(int argc, char **argv)
 	    (o.tie_break && scenario_set_tie_break(s, o.tie_break, &e))) {
 		err_print(&e, stderr);
 		scenario_free(s);
+		free(o.explain);
 		return EXIT_INPUT;
 	}
 	/* ECS allows no strategy on a DAEMON service: --strategy leaves it alone */
@@ -223,6 +224,8 @@ int cmd_run(int argc, char **argv)
 		snprintf(out_dir, sizeof out_dir, "results/%s", s->name);
 	if (o.n_explain)
 		xl = explain_setup(out_dir, &o);
+	free(o.explain);      /* the log has its own copies of the ids */
+	o.explain = NULL;
 	ro = (struct run_opts){ .out_dir = out_dir, .task_log = o.task_log,
 				   .progress = progress, .progress_ctx = &bar, .explain = xl };
 	switch (run_scenario(s, &ro, &events, &e)) {
@@ -271,7 +274,6 @@ int cmd_run(int argc, char **argv)
 	}
 	explain_report(xl);
 	explain_log_free(xl);
-	free(o.explain);
 	if (!o.quiet)
 		printf("ecsim: %s: %.0f simulated seconds, %llu events; results in %s/\n",
 		       s->name, (double)s->duration / 1000.0, (unsigned long long)events, out_dir);
