@@ -18,6 +18,7 @@
 
 #include "models/catalog.h"
 #include "models/import.h"
+#include "models/lb/lb_config.h"
 #include "models/cluster.h"
 #include "models/placement/placement.h"
 #include "models/taskdef.h"
@@ -152,6 +153,7 @@ struct scn_service {
 	struct place_policy own;
 	int own_strategy, own_constraints;
 	char *strategy_label;         /* service_summary.csv's strategy ("daemon" for DAEMON) */
+	struct lb_service_cfg lb;     /* loadBalancers, healthCheckGracePeriodSeconds (n = 0: none) */
 };
 
 /* A public trace read directly (models/import.h). */
@@ -202,6 +204,7 @@ struct scenario {
 	struct scn_outage *outages;
 	int n_outages;
 	struct pricing *pricing;      /* `pricing` (models/pricing.h); NULL = the defaults */
+	struct lb_config lb;          /* loadBalancers, targetGroups (models/lb/lb_config.h) */
 };
 
 /* Free a `pricing` (models/pricing.c). */
