@@ -21,6 +21,7 @@ struct runinfo {
 	int64_t duration_ms;          /* simulated time */
 	int task_log;                 /* tasks.csv and placement_failures.csv written */
 	int explain;                  /* explain.csv written (--explain) */
+	int lb;                       /* requests.csv, targets.csv, lb_summary.csv written */
 	int argc;                     /* the command line after "ecsim" */
 	char **argv;
 };
