@@ -1,7 +1,7 @@
 /* models/bp_msg.h — the one interface between the control plane's actors:
  * the messages between the backplane and the agents, and the notifications
  * the backplane publishes to the actors that watch it (the service
- * scheduler, the fault injector; next the load balancer and the auto
+ * scheduler, the fault injector, the load balancer; next the auto
  * scalers).
  *
  * Messages.  The backplane tells an agent to start or stop a task with
@@ -19,7 +19,8 @@
  * agents hear as notifications.
  *
  * Actors are attached in the order of the table in backplane.c: agents,
- * service scheduler, fault injector.  Each keeps its own state (its
+ * service scheduler, fault injector, load balancer (models/lb/lb_actor.c,
+ * attached only when the scenario has target groups).  Each keeps its own state (its
  * private header, X_int.h) through bp_set_actor_state and sets up its side
  * of each new instance on BN_INSTANCE_ADDED.  Adding an actor is one row
  * there and one attach function.

@@ -49,7 +49,7 @@ struct lb_actor {
 	struct lb_entry *e;        /* by task slot */
 	size_t cap;
 	char **codes;              /* stop code per target group */
-	uint32_t ev_grace, ev_az_back;
+	uint32_t ev_grace, ev_failed, ev_az_back;
 };
 
 static struct lb_entry *entry_of(struct lb_actor *a, uint64_t ref)
@@ -96,10 +96,16 @@ static void stop_unhealthy(struct lb_actor *a, uint64_t ref)
 	}
 }
 
+/* The lb world calls back from inside its health-check event: what the
+ * control plane does about a failed check (a stop, a rollback that stops
+ * other tasks) happens in an event of its own at the same instant, so the
+ * lb world is never re-entered mid-check. */
 static void cb_unhealthy(void *ctx, int tg, uint64_t ref, sim_time_t now)
 {
-	(void)tg; (void)now;
-	stop_unhealthy(ctx, ref);
+	struct lb_actor *a = ctx;
+
+	(void)tg;
+	sim_at(backplane_sim(a->bp), now, a->ev_grace, a, ref);
 }
 
 static void on_grace(struct sim *s, void *ctx, const struct event *ev)
@@ -126,12 +132,20 @@ static void cb_healthy(void *ctx, int tg, uint64_t ref, sim_time_t now)
 static void cb_check_failed(void *ctx, int tg, uint64_t ref, sim_time_t now)
 {
 	struct lb_actor *a = ctx;
-	struct task *t = bp_task(a->bp, ref);
 
-	(void)tg; (void)now;
-	if (!t || !entry_of(a, ref) || t->desired != TD_RUNNING)
+	(void)tg;
+	sim_at(backplane_sim(a->bp), now, a->ev_failed, a, ref);
+}
+
+static void on_check_failed(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct lb_actor *a = ctx;
+	struct task *t = bp_task(a->bp, ev->arg);
+
+	(void)s;
+	if (!t || !entry_of(a, ev->arg) || t->desired != TD_RUNNING)
 		return;
-	bp_notify(a->bp, &(struct bp_note){ .kind = BN_TASK_CHECK_FAILED, .slot = ref_slot(ref),
+	bp_notify(a->bp, &(struct bp_note){ .kind = BN_TASK_CHECK_FAILED, .slot = ref_slot(ev->arg),
 					    .inst = -1 });
 }
 
@@ -339,6 +353,7 @@ void lb_attach(struct backplane *bp)
 	a->bp = bp;
 	bp_set_actor_state(bp, BA_LB, a);
 	a->ev_grace = sim_on(backplane_sim(bp), "lb-grace-over", on_grace, a);
+	a->ev_failed = sim_on(backplane_sim(bp), "lb-check-failed", on_check_failed, a);
 	a->ev_az_back = sim_on_world(backplane_sim(bp), "lb-az-back", on_az_back, a);
 	bp_set_stop_hold(bp, stop_hold, a);
 	bp_subscribe(bp, BN_BIT(BN_START) | BN_BIT(BN_GO) | BN_BIT(BN_TASK_RUNNING) |
