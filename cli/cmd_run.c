@@ -261,7 +261,7 @@ int cmd_run(int argc, char **argv)
 			.strategy = s->strategy_label,
 			.tie_break = s->policy.tie_break == PT_FIRST ? "first" : "random",
 			.until_s = o.until_s, .duration_ms = s->duration, .task_log = o.task_log,
-			.explain = xl != NULL, .argc = argc, .argv = argv,
+			.explain = xl != NULL, .lb = s->lb.n_tgs > 0, .argc = argc, .argv = argv,
 			.scaling = scenario_scales(s),
 		};
 

@@ -272,6 +272,10 @@ static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || dead(bp, t) || t->state != TS_RUNNING || t->healthy)
 		return;
+	/* behind a load balancer the target's health decides (docs/ecs-model.md
+	 * §5.2): the load-balancer actor reports it */
+	if (t->svc >= 0 && backplane_scenario(bp)->services[t->svc].lb.n > 0)
+		return;
 	if (t->seen != TS_RUNNING) {
 		t->healthy_held = 1;     /* the backplane learns it with the report */
 		return;

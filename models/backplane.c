@@ -521,9 +521,37 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 		retire(bp, slot, 0);
 		return;
 	}
+	/* a RUNNING task behind a load balancer drains first (bp_msg.h) */
+	if (t->state == TS_RUNNING && bp->stop_hold && bp->stop_hold(bp, bp->stop_hold_ctx, slot))
+		return;
 	if (t->state == TS_PENDING || t->state == TS_ACTIVATING || t->state == TS_RUNNING)
 		agent_send(bp, slot, AM_STOP);
 	/* PROVISIONING: on_provisioned sends the stop instead of the start */
+}
+
+void backplane_set_out_dir(struct backplane *bp, const char *dir)
+{
+	bp->out_dir = dir;
+}
+
+const char *backplane_out_dir(const struct backplane *bp)
+{
+	return bp->out_dir;
+}
+
+void bp_set_stop_hold(struct backplane *bp, bp_stop_hold_fn fn, void *ctx)
+{
+	bp->stop_hold = fn;
+	bp->stop_hold_ctx = ctx;
+}
+
+void bp_stop_release(struct backplane *bp, uint32_t slot)
+{
+	struct task *t = &bp->tasks[slot];
+
+	if (t->used && t->desired == TD_STOPPED &&
+	    (t->state == TS_PENDING || t->state == TS_ACTIVATING || t->state == TS_RUNNING))
+		agent_send(bp, slot, AM_STOP);
 }
 
 static uint64_t stop_id_put(struct backplane *bp, const char *id)
@@ -755,7 +783,7 @@ static void on_sample(struct sim *s, void *ctx, const struct event *ev)
 /* The actors that watch the backplane, in the order they subscribe (the
  * order each notification reaches them). */
 static void (*const actors[])(struct backplane *bp) = {
-	agent_attach, svc_attach, fault_attach, scaler_attach,
+	agent_attach, svc_attach, fault_attach, scaler_attach, lb_attach,
 };
 
 struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_reg *rng,

@@ -50,6 +50,10 @@ struct cluster *backplane_cluster(struct backplane *bp);
 struct explain_log;
 void backplane_set_explain(struct backplane *bp, struct explain_log *x);
 
+/* The run's output folder (outputs of actors such as the load balancer:
+ * requests.csv, targets.csv, lb_summary.csv); borrowed, NULL = none. */
+void backplane_set_out_dir(struct backplane *bp, const char *dir);
+const char *backplane_out_dir(const struct backplane *bp);
 struct scenario *backplane_scenario(struct backplane *bp);
 struct sim *backplane_sim(struct backplane *bp);
 struct metrics *backplane_metrics(struct backplane *bp);

@@ -82,6 +82,9 @@ struct backplane {
 	/* event types */
 	uint32_t ev_trace, ev_arrival, ev_retry, ev_timeout, ev_sample, ev_launch, ev_api_stop;
 	uint32_t ev_provisioned;
+	bp_stop_hold_fn stop_hold;      /* bp_set_stop_hold (the load balancer), NULL */
+	void *stop_hold_ctx;
+	const char *out_dir;            /* backplane_set_out_dir */
 
 	struct err err;
 	int failed;

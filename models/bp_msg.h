@@ -1,7 +1,7 @@
 /* models/bp_msg.h — the one interface between the control plane's actors:
  * the messages between the backplane and the agents, and the notifications
  * the backplane publishes to the actors that watch it (the service
- * scheduler, the fault injector; next the load balancer and the auto
+ * scheduler, the fault injector, the load balancer; next the auto
  * scalers).
  *
  * Messages.  The backplane tells an agent to start or stop a task with
@@ -19,7 +19,8 @@
  * agents hear as notifications.
  *
  * Actors are attached in the order of the table in backplane.c: agents,
- * service scheduler, fault injector.  Each keeps its own state (its
+ * service scheduler, fault injector, load balancer (models/lb/lb_actor.c,
+ * attached only when the scenario has target groups).  Each keeps its own state (its
  * private header, X_int.h) through bp_set_actor_state and sets up its side
  * of each new instance on BN_INSTANCE_ADDED.  Adding an actor is one row
  * there and one attach function.
@@ -32,6 +33,7 @@
 #include "sim/evq.h"
 
 struct backplane;
+struct err;
 struct task;
 
 /* ---- messages between the backplane and the agents --------------------- */
@@ -93,6 +95,8 @@ enum bp_note_kind {
 	BN_TASK_SEEN,       /* the backplane's view of a task moved: slot, from → to */
 	BN_TASK_RUNNING,    /* the agent reported the task RUNNING: slot */
 	BN_TASK_HEALTHY,    /* the backplane learned the task is healthy: slot */
+	BN_TASK_CHECK_FAILED, /* the task's load-balancer target failed a health check
+			       * (circuit breaker stage 2, docs/ecs-model.md §5.6): slot */
 	BN_TASK_STOPPED,    /* the task is STOPPED, about to be retired: slot */
 	BN_LAUNCH_FAILED,   /* a service task found no instance (choice A3): slot */
 	BN_INSTANCE_STATUS, /* an instance joined, or its status or agent changed: inst */
@@ -102,6 +106,7 @@ enum bp_note_kind {
 	BN_INSTANCE_UP,     /* the instance is back, empty (repaired): inst */
 	BN_AGENT_SILENT,    /* its agent stops talking for `len` (-1: for good): inst */
 	BN_SPOT_NOTICE,     /* a Spot interruption notice reached the instance: inst */
+	BN_AZ_OUTAGE,       /* a whole AZ goes out for `len`: az (its load-balancer nodes with it) */
 	BN_CAPACITY,        /* capacity may have appeared */
 	BN_FAULT_LOST,      /* fault `fault_id` at `at` took n running tasks of svc */
 	BN_SERVICE_DESIRED, /* UpdateService desiredCount: svc, n */
@@ -125,7 +130,8 @@ struct bp_note {
 	int64_t n;                 /* desired count, tasks lost */
 	int64_t fault_id;
 	sim_time_t at;
-	sim_time_t len;            /* BN_AGENT_SILENT */
+	sim_time_t len;            /* BN_AGENT_SILENT, BN_AZ_OUTAGE */
+	const char *az;            /* BN_AZ_OUTAGE: one of the scenario's AZ names */
 };
 
 typedef void (*bp_note_fn)(struct backplane *bp, void *ctx, const struct bp_note *n);
@@ -136,9 +142,29 @@ void bp_subscribe(struct backplane *bp, uint32_t mask, bp_note_fn fn, void *ctx)
  * order. */
 void bp_notify(struct backplane *bp, const struct bp_note *n);
 
+/* ---- a stop that waits (the load balancer's deregistration delay) ------- */
+
+/* Before the backplane tells an agent to stop a task its scheduler or a
+ * user stopped (bp_stop_task on a placed task), it asks the one stop
+ * holder (the load-balancer actor) whether the stop must wait: the holder
+ * deregisters the task's targets and returns 1 while any of them drains
+ * (docs/ecs-model.md §6.3).  The holder then calls bp_stop_release when the
+ * last one has drained, and only then is the agent told (so a stop costs
+ * up to the deregistration delay + stopTimeout).  A task that stops
+ * meanwhile on its own (its instance lost) is not held up.  Stops the
+ * agent or EC2 decide (an essential container exited, an instance down)
+ * are never held. */
+typedef int (*bp_stop_hold_fn)(struct backplane *bp, void *ctx, uint32_t slot);
+void bp_set_stop_hold(struct backplane *bp, bp_stop_hold_fn fn, void *ctx);
+void bp_stop_release(struct backplane *bp, uint32_t slot);
+
+/* An actor's own failure (an output it cannot write): the run stops with
+ * this error. */
+void bp_fail(struct backplane *bp, const struct err *e);
+
 /* ---- the actors --------------------------------------------------------- */
 
-enum bp_actor { BA_AGENT, BA_SERVICE, BA_FAULTS, BA_SCALER, BA_N };
+enum bp_actor { BA_AGENT, BA_SERVICE, BA_FAULTS, BA_SCALER, BA_LB, BA_N };
 
 /* Each actor's own state, kept by the backplane for it and never read by
  * it (NULL until set). */
@@ -150,5 +176,6 @@ void agent_attach(struct backplane *bp);
 void svc_attach(struct backplane *bp);
 void fault_attach(struct backplane *bp);
 void scaler_attach(struct backplane *bp);   /* models/scaler.c: service auto scaling */
+void lb_attach(struct backplane *bp);       /* models/lb/lb_actor.c */
 
 #endif

@@ -317,6 +317,10 @@ void fault_az_outage(struct backplane *bp, const char *az, sim_time_t duration, 
 		backplane_instance_tasks(bp, in_az[j], &all, &svc);
 	metrics_on_fault(backplane_metrics(bp), sim_now(backplane_sim(bp)), id, "az_outage", az, az,
 			 all, svc, duration);
+	/* a whole AZ out: its load-balancer nodes go with it (docs/ecs-model.md §8.2) */
+	if (fraction >= 1.0)
+		bp_notify(bp, &(struct bp_note){ .kind = BN_AZ_OUTAGE, .inst = -1, .az = az,
+						  .len = duration, .at = sim_now(backplane_sim(bp)) });
 	for (int32_t j = 0; j < want; j++)
 		fault_instance_fail(bp, in_az[j], duration, 0, STOP_INFRASTRUCTURE, "az_outage", id);
 	free(in_az);

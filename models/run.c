@@ -103,6 +103,7 @@ enum run_status run_scenario(struct scenario *s, const struct run_opts *o, uint6
 	rng = rng_new(s->seed);
 	bp = backplane_new(s, sim, rng, m);
 	backplane_set_explain(bp, o->explain);
+	backplane_set_out_dir(bp, o->out_dir);
 	ob = (struct obs){ o->observe, bp, o->observe_ctx };
 	if (o->observe)
 		sim_observe(sim, observe, &ob);
@@ -123,6 +124,12 @@ enum run_status run_scenario(struct scenario *s, const struct run_opts *o, uint6
 	}
 	sim_set_now(sim, s->duration);
 	backplane_finish(bp, s->duration);
+	if (backplane_error(bp)) {
+		/* an actor's output could not be written */
+		*e = *backplane_error(bp);
+		rc = RUN_RUNTIME;
+		goto out;
+	}
 	backplane_free(bp);
 	bp = NULL;
 	/* the files are about to be replaced: an earlier run's manifest no

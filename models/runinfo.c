@@ -12,26 +12,29 @@
 #include "sim/mem.h"
 
 /* Every file `ecsim run` writes in its output folder, in the order written
- * (metrics_close writes the first eight, summary.csv last of them, then the
- * command writes explain.csv with --explain, then perf.csv).  Only these
- * names are ever removed as stale. */
+ * (the load balancer's three at the end of the run when the scenario has
+ * target groups, then metrics_close writes the next eight, summary.csv last
+ * of them, then the command writes explain.csv with --explain, then
+ * perf.csv).  Only these names are ever removed as stale. */
 static const struct {
 	const char *name;
 	int task_log;                 /* written only with the task log on */
 	int explain;                  /* written only with --explain */
 	int scaling;                  /* written only when a service scales */
+	int lb;                       /* written only with load balancers */
 } outputs[] = {
-	{ "tasks.csv", 1, 0, 0 }, { "placement_failures.csv", 1, 0, 0 }, { "timeseries.csv", 0, 0, 0 },
-	{ "services.csv", 0, 0, 0 }, { "service_summary.csv", 0, 0, 0 }, { "failures.csv", 0, 0, 0 },
-	{ "recovery.csv", 0, 0, 0 }, { "summary.csv", 0, 0, 0 }, { "explain.csv", 0, 1, 0 },
-	{ "perf.csv", 0, 0, 0 }, { "scaling.csv", 0, 0, 1 },
+	{ "requests.csv", 0, 0, 0, 1 }, { "targets.csv", 0, 0, 0, 1 }, { "lb_summary.csv", 0, 0, 0, 1 },
+	{ "tasks.csv", 1, 0, 0, 0 }, { "placement_failures.csv", 1, 0, 0, 0 }, { "timeseries.csv", 0, 0, 0, 0 },
+	{ "services.csv", 0, 0, 0, 0 }, { "service_summary.csv", 0, 0, 0, 0 }, { "failures.csv", 0, 0, 0, 0 },
+	{ "recovery.csv", 0, 0, 0, 0 }, { "summary.csv", 0, 0, 0, 0 }, { "explain.csv", 0, 1, 0, 0 },
+	{ "perf.csv", 0, 0, 0, 0 }, { "scaling.csv", 0, 0, 1, 0 },
 };
 
 /* Whether this run wrote output i. */
 static int written(const struct runinfo *ri, size_t i)
 {
 	return (ri->task_log || !outputs[i].task_log) && (ri->explain || !outputs[i].explain) &&
-	       (ri->scaling || !outputs[i].scaling);
+	       (ri->scaling || !outputs[i].scaling) && (ri->lb || !outputs[i].lb);
 }
 
 #define N_OUTPUTS (sizeof outputs / sizeof outputs[0])

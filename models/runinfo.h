@@ -22,6 +22,7 @@ struct runinfo {
 	int task_log;                 /* tasks.csv and placement_failures.csv written */
 	int explain;                  /* explain.csv written (--explain) */
 	int scaling;                  /* scaling.csv written (a service has autoScaling) */
+	int lb;                       /* requests.csv, targets.csv, lb_summary.csv written */
 	int argc;                     /* the command line after "ecsim" */
 	char **argv;
 };

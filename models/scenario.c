@@ -77,17 +77,19 @@ static const struct scn_section sections[] = {
 	{ "taskDefinitions",    0, 0,  9, taskdefs_config_read,          taskdefs_config_free },
 	{ "placement",          0, 0,  8, placement_config_read,         placement_config_free },
 	{ "workload",           0, 0, 14, workload_config_read,          workload_config_free },
-	{ "pending",            0, 0, 17, pending_config_read,           NULL },
-	{ "services",           1, 0, 15, service_config_read,           service_config_free },
+	{ "pending",            0, 0, 19, pending_config_read,           NULL },
+	{ "services",           1, 0, 17, service_config_read,           service_config_free },
 	{ "controlPlane",       0, 0,  2, controlplane_config_read,      NULL },
 	{ "agent",              0, 0,  3, agent_config_read,             agent_config_free },
-	{ "azOutages",          1, 0, 16, faults_config_read,            faults_config_free },
+	{ "azOutages",          1, 0, 18, faults_config_read,            faults_config_free },
 	{ "pricing",            0, 0,  6, pricing_config_read,           pricing_config_free },
-	{ "limits",             0, 0, 18, limits_config_read,            NULL },
+	{ "limits",             0, 0, 20, limits_config_read,            NULL },
 	{ "capacityProviders",  1, 0, 10, capacity_config_read_providers, NULL },
 	{ "defaultCapacityProviderStrategy", 1, 0, 11, capacity_config_read_default, NULL },
 	{ "fargate",            0, 0, 12, capacity_config_read_fargate,  NULL },
 	{ "utilization",        0, 0, 13, capacity_config_read_utilization, capacity_config_free },
+	{ "loadBalancers",      1, 0, 15, lb_config_read_lbs,            lb_config_free_all },
+	{ "targetGroups",       1, 0, 16, lb_config_read_tgs,            NULL },
 };
 
 #define N_SECTIONS ((int)(sizeof sections / sizeof sections[0]))

@@ -18,6 +18,7 @@
 
 #include "models/catalog.h"
 #include "models/import.h"
+#include "models/lb/lb_config.h"
 #include "models/cluster.h"
 #include "models/placement/placement.h"
 #include "models/taskdef.h"
@@ -161,6 +162,7 @@ struct scn_service {
 	struct cp_strategy *cp_strategy;     /* capacityProviderStrategy */
 	struct aas_config *scaling;          /* autoScaling */
 	struct cap_protection *protection;   /* taskProtection */
+	struct lb_service_cfg lb;     /* loadBalancers, healthCheckGracePeriodSeconds (n = 0: none) */
 };
 
 /* A public trace read directly (models/import.h). */
@@ -214,6 +216,7 @@ struct scenario {
 	struct cap_config *capacity;  /* models/config/capacity.c: the capacity sections (always set after a load) */
 	int capacity_used;            /* any capacity member given (top level or a service's) */
 	const struct cJSON *cap_pending[3];   /* during the load only */
+	struct lb_config lb;          /* loadBalancers, targetGroups (models/lb/lb_config.h) */
 };
 
 /* Free a `pricing` (models/pricing.c). */

@@ -312,11 +312,10 @@ static void push_loss(struct svc *v, sim_time_t when)
 	v->losses[(v->loss_head + v->n_losses++) % v->cap_losses] = when;
 }
 
+static void breaker_count(struct backplane *bp, struct svc *v, struct task *t);
+
 static void start_failure(struct backplane *bp, struct svc *v, struct task *t)
 {
-	struct deployment *d = &v->deps[t->dep];
-	int64_t thr;
-
 	v->failed_to_start++;
 	v->consecutive_failures++;
 	if (v->consecutive_failures >= backplane_scenario(bp)->timing.throttle_after) {
@@ -327,6 +326,17 @@ static void start_failure(struct backplane *bp, struct svc *v, struct task *t)
 			delay = (double)backplane_scenario(bp)->timing.throttle_max;
 		v->throttle_until = sim_now(backplane_sim(bp)) + (sim_time_t)delay;
 	}
+	breaker_count(bp, v, t);
+}
+
+/* One failure toward the circuit breaker of the task's deployment: a task
+ * that failed to start (stage 1) or a failed load-balancer health check
+ * (stage 2, docs/ecs-model.md §5.6). */
+static void breaker_count(struct backplane *bp, struct svc *v, struct task *t)
+{
+	struct deployment *d = &v->deps[t->dep];
+	int64_t thr;
+
 	if (!v->cfg->breaker || t->dep != v->primary || d->rollout != ROLL_IN_PROGRESS)
 		return;
 	d->failed_tasks++;
@@ -537,6 +547,10 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 	case BN_TASK_RUNNING:
 		svc_on_task_running(bp, t);
 		break;
+	case BN_TASK_CHECK_FAILED:
+		if (t)
+			breaker_count(bp, &svc_sched(bp)->svcs[t->svc], t);
+		break;
 	case BN_TASK_HEALTHY:
 		svc_on_task_healthy(bp, t);
 		break;
@@ -587,6 +601,7 @@ void svc_attach(struct backplane *bp)
 	sc->ev_svc_create = sim_on(backplane_sim(bp), "service-create", on_create, bp);
 	bp_subscribe(bp, BN_BIT(BN_START) | BN_BIT(BN_TASK_SEEN) | BN_BIT(BN_TASK_RUNNING) |
 		     BN_BIT(BN_TASK_HEALTHY) | BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_LAUNCH_FAILED) |
+		     BN_BIT(BN_TASK_CHECK_FAILED) |
 		     BN_BIT(BN_INSTANCE_STATUS) | BN_BIT(BN_CAPACITY) | BN_BIT(BN_FAULT_LOST) |
 		     BN_BIT(BN_SERVICE_DESIRED) | BN_BIT(BN_SERVICE_DEPLOY) |
 		     BN_BIT(BN_SERVICE_DELETE) | BN_BIT(BN_SAMPLE) | BN_BIT(BN_FINISH) |

@@ -112,6 +112,19 @@ cmp -s "$T/svc-binpack/tasks.csv" "$T/svc-az-balanced-spread/tasks.csv" \
 	&& ko "services follow --strategy" || ok "services follow --strategy"
 grep -q ',binpack$' "$T/svc-binpack/service_summary.csv" && ok "service_summary names the strategy" \
 	|| ko "service_summary names the strategy"
+# cross-zone off: an AZ outage costs more requests when binpack has packed
+# the service into few AZs than under az-balanced-spread (README)
+check "crosszone under binpack" "$ECSIM" run scenarios/crosszone.json --quiet --strategy binpack --out "$T/cz-binpack"
+lost() { awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{ print $c["arrivals"] - $c["served"] }' "$1/lb_summary.csv"; }
+if [ -e "$T/crosszone.a/lb_summary.csv" ] && [ -e "$T/cz-binpack/lb_summary.csv" ] &&
+   awk -v a="$(lost "$T/crosszone.a")" -v b="$(lost "$T/cz-binpack")" 'BEGIN { exit !(b > a + 1000) }'; then
+	ok "crosszone: binpack loses more requests than az-balanced-spread"
+else
+	ko "crosszone: binpack loses more requests than az-balanced-spread"
+fi
+grep -q '"lb_summary.csv"' "$T/crosszone.a/run.json" && ok "run.json lists the load balancer's outputs" \
+	|| ko "run.json lists the load balancer's outputs"
 check "--strategy with a DAEMON service" "$ECSIM" run scenarios/daemon.json --quiet --strategy binpack --out "$T/dmn"
 grep -q '^logs,.*,daemon$' "$T/dmn/service_summary.csv" && ok "DAEMON service takes no strategy" \
 	|| ko "DAEMON service takes no strategy"

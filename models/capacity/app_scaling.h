@@ -26,8 +26,7 @@
  *
  * Pure state machine; the caller supplies each minute's metrics (averages
  * over the service's running tasks, as CloudWatch computes them) and applies
- * the new desired count.  Status: tested, not yet wired into the service
- * scheduler. */
+ * the new desired count (models/scaler.c does, in a run). */
 #ifndef MODELS_CAPACITY_APP_SCALING_H
 #define MODELS_CAPACITY_APP_SCALING_H
 

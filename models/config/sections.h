@@ -63,6 +63,11 @@ int taskdefs_config_find(const struct scenario *s, const char *name);   /* index
 scn_read_fn workload_config_read;           /* $.workload */
 scn_free_fn workload_config_free;
 
+/* models/config/lb.c: load balancers and target groups (before the services) */
+scn_read_fn lb_config_read_lbs;             /* $.loadBalancers */
+scn_read_fn lb_config_read_tgs;             /* $.targetGroups (then checks both) */
+scn_free_fn lb_config_free_all;
+
 /* models/config/service.c: the services */
 scn_read_fn service_config_read;            /* $.services */
 scn_free_fn service_config_free;

@@ -23,7 +23,7 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		struct jr c, dc;
 		struct scn_service *v = &s->services[s->n_services];
 		const char *name, *tdname, *sched, *azr;
-		const cJSON *dep, *strat, *cons, *rt, *cb, *cps, *aas, *prot;
+		const cJSON *dep, *strat, *cons, *rt, *cb, *cps, *aas, *prot, *lbs, *grace;
 		int64_t desired, minp, maxp;
 		double create_at;
 		int td;
@@ -41,6 +41,8 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		    jr_opt_str(&c, "availabilityZoneRebalancing", "DISABLED", &azr))
 			return -1;
 		rt = jr_get(&c, "runtimeSeconds");
+		lbs = jr_get(&c, "loadBalancers");
+		grace = jr_get(&c, "healthCheckGracePeriodSeconds");
 		if (jr_opt_array(&c, "capacityProviderStrategy", &cps) ||
 		    jr_opt_object(&c, "autoScaling", &aas) || jr_opt_object(&c, "taskProtection", &prot) ||
 		    jr_end(&c))
@@ -64,6 +66,10 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		if (td < 0)
 			return jr_fail(&c, "taskDefinition", "unknown task definition '%s' (not in $.taskDefinitions)", tdname);
 		v->taskdef = td;
+		/* docs/ecs-model.md §6.1, §5.8: checked as CreateService and ELB would */
+		if ((lbs || grace) &&
+		    lb_service_read(&s->lb, lbs, grace, s->taskdefs[td].td, s->file, path, &v->lb, e))
+			return -1;
 		v->desired = desired;
 		if (strcmp(azr, "ENABLED") == 0)
 			v->az_rebalancing = 1;

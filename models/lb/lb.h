@@ -3,10 +3,10 @@
  * requests themselves (§6.4, §6.5), per request or in aggregate.
  *
  * The module runs on the engine alone (sim/sim.h); it knows no task, agent
- * or service.  Whoever wires it (the coordinator) calls the lb_target_*
- * operations as tasks reach RUNNING, are to stop, or lose their instance,
- * and receives the callbacks.  NOT YET WIRED to services: see
- * scenarios/README.md "Load balancers".
+ * or service.  models/lb/lb_actor.c wires it to the control plane: it calls
+ * the lb_target_* operations as service tasks reach RUNNING, are to stop,
+ * or lose their instance, and receives the callbacks (scenarios/README.md
+ * "Load balancers").
  *
  * Ownership: lb_new keeps pointers to cfg, s and the rng registry (all
  * owned by the caller, must outlive the lb); everything else is the lb's.

@@ -1,0 +1,362 @@
+/* models/lb/lb_actor.c — the load balancer as an actor of the control
+ * plane (models/bp_msg.h): it wires the load-balancer world (models/lb/lb.h)
+ * to the services that name target groups (docs/ecs-model.md §6).
+ *
+ *   - a service task's targets are registered when the backplane hears it
+ *     RUNNING (BN_TASK_RUNNING), in the AZ of its instance;
+ *   - a stop the scheduler or a user asks for is held (bp_set_stop_hold):
+ *     the targets are deregistered and drain, and the agent is told to stop
+ *     only when the last has drained (bp_stop_release), so a stop costs up
+ *     to the deregistration delay + stopTimeout (§6.3);
+ *   - an instance that goes down kills its targets at once (BN_INSTANCE_DOWN),
+ *     and a whole-AZ outage takes that AZ's load-balancer nodes out for its
+ *     length (BN_AZ_OUTAGE, §8.2);
+ *   - a target gone unhealthy stops its task with ECS's stop code once the
+ *     service's health-check grace period since RUNNING is over (§5.3,
+ *     §5.8); the scheduler then replaces it;
+ *   - each failed check is published as BN_TASK_CHECK_FAILED (the
+ *     circuit breaker's stage 2, §5.6);
+ *   - the task is healthy in ECS's sense when all its targets are (§5.2):
+ *     the agent's own 40 s / container rule is not used for such tasks.
+ *
+ * Nothing is set up for a scenario without target groups: its runs are as
+ * they were.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/backplane.h"
+#include "models/bp_msg.h"
+#include "models/cluster.h"
+#include "models/lb/lb.h"
+#include "models/task.h"
+#include "sim/mem.h"
+
+struct lb_entry {              /* the targets of the task in one slot */
+	uint64_t ref;              /* 0 = none */
+	int n;
+	int tg[LB_MAX_PER_SERVICE], ti[LB_MAX_PER_SERVICE];
+	int deregistered;          /* its targets drain */
+	int draining;              /* targets still draining */
+	int holding;               /* the agent's stop waits for them */
+	int in_hold;               /* inside the stop-hold call */
+};
+
+struct lb_actor {
+	struct backplane *bp;
+	struct lb *lb;
+	struct lb_entry *e;        /* by task slot */
+	size_t cap;
+	char **codes;              /* stop code per target group */
+	uint32_t ev_grace, ev_failed, ev_az_back;
+};
+
+static struct lb_entry *entry_of(struct lb_actor *a, uint64_t ref)
+{
+	uint32_t slot = ref_slot(ref);
+
+	if (slot >= a->cap || a->e[slot].ref != ref)
+		return NULL;
+	return &a->e[slot];
+}
+
+static uint64_t task_ref(uint32_t slot, const struct task *t)
+{
+	return (uint64_t)slot << 32 | t->gen;
+}
+
+static sim_time_t now_of(struct lb_actor *a)
+{
+	return sim_now(backplane_sim(a->bp));
+}
+
+/* ---- the lb world's callbacks -------------------------------------------- */
+
+static void stop_unhealthy(struct lb_actor *a, uint64_t ref)
+{
+	struct lb_entry *en = entry_of(a, ref);
+	struct task *t = bp_task(a->bp, ref);
+	const struct scenario *s = backplane_scenario(a->bp);
+
+	if (!en || !t || t->desired != TD_RUNNING || en->deregistered)
+		return;
+	for (int k = 0; k < en->n; k++) {
+		if (lb_target_state(a->lb, en->tg[k], en->ti[k]) != LB_T_UNHEALTHY)
+			continue;
+		sim_time_t end = t->ts[TS_RUNNING] + s->services[t->svc].lb.grace;
+
+		if (now_of(a) < end) {
+			/* docs/ecs-model.md §5.8: ignored during the grace period */
+			sim_at(backplane_sim(a->bp), end, a->ev_grace, a, ref);
+			return;
+		}
+		bp_stop_task(a->bp, ref_slot(ref), a->codes[en->tg[k]]);
+		return;
+	}
+}
+
+/* The lb world calls back from inside its health-check event: what the
+ * control plane does about a failed check (a stop, a rollback that stops
+ * other tasks) happens in an event of its own at the same instant, so the
+ * lb world is never re-entered mid-check. */
+static void cb_unhealthy(void *ctx, int tg, uint64_t ref, sim_time_t now)
+{
+	struct lb_actor *a = ctx;
+
+	(void)tg;
+	sim_at(backplane_sim(a->bp), now, a->ev_grace, a, ref);
+}
+
+static void on_grace(struct sim *s, void *ctx, const struct event *ev)
+{
+	(void)s;
+	stop_unhealthy(ctx, ev->arg);
+}
+
+static void cb_healthy(void *ctx, int tg, uint64_t ref, sim_time_t now)
+{
+	struct lb_actor *a = ctx;
+	struct lb_entry *en = entry_of(a, ref);
+	struct task *t = bp_task(a->bp, ref);
+
+	(void)tg; (void)now;
+	if (!en || !t || t->healthy || t->seen != TS_RUNNING || t->desired != TD_RUNNING)
+		return;
+	for (int k = 0; k < en->n; k++)
+		if (lb_target_state(a->lb, en->tg[k], en->ti[k]) != LB_T_HEALTHY)
+			return;
+	bp_task_healthy(a->bp, ref_slot(ref));
+}
+
+static void cb_check_failed(void *ctx, int tg, uint64_t ref, sim_time_t now)
+{
+	struct lb_actor *a = ctx;
+
+	(void)tg;
+	sim_at(backplane_sim(a->bp), now, a->ev_failed, a, ref);
+}
+
+static void on_check_failed(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct lb_actor *a = ctx;
+	struct task *t = bp_task(a->bp, ev->arg);
+
+	(void)s;
+	if (!t || !entry_of(a, ev->arg) || t->desired != TD_RUNNING)
+		return;
+	bp_notify(a->bp, &(struct bp_note){ .kind = BN_TASK_CHECK_FAILED, .slot = ref_slot(ev->arg),
+					    .inst = -1 });
+}
+
+static void cb_drained(void *ctx, int tg, uint64_t ref, sim_time_t now)
+{
+	struct lb_actor *a = ctx;
+	struct lb_entry *en = entry_of(a, ref);
+
+	(void)tg; (void)now;
+	if (!en || en->draining == 0)
+		return;
+	if (--en->draining > 0 || !en->holding || en->in_hold)
+		return;
+	en->holding = 0;
+	bp_stop_release(a->bp, ref_slot(ref));
+}
+
+/* ---- the backplane's side ------------------------------------------------ */
+
+static void deregister(struct lb_actor *a, struct lb_entry *en)
+{
+	if (en->deregistered)
+		return;
+	en->deregistered = 1;
+	en->draining = en->n;
+	for (int k = 0; k < en->n; k++)
+		lb_target_deregister(a->lb, en->tg[k], en->ti[k], now_of(a));
+}
+
+static int stop_hold(struct backplane *bp, void *ctx, uint32_t slot)
+{
+	struct lb_actor *a = ctx;
+	struct task *t = bp_task_at(bp, slot);
+	struct lb_entry *en = slot < a->cap ? &a->e[slot] : NULL;
+
+	if (!t || !en || en->ref != task_ref(slot, t) || en->deregistered)
+		return 0;
+	en->in_hold = 1;
+	deregister(a, en);
+	en->in_hold = 0;
+	if (en->draining == 0)
+		return 0;
+	en->holding = 1;
+	return 1;
+}
+
+static void task_running(struct lb_actor *a, uint32_t slot)
+{
+	struct task *t = bp_task_at(a->bp, slot);
+	const struct scenario *s = backplane_scenario(a->bp);
+	const struct lb_service_cfg *lc;
+	struct lb_entry *en;
+	char name[40];
+
+	if (!t || t->svc < 0 || t->desired != TD_RUNNING || t->inst < 0)
+		return;
+	lc = &s->services[t->svc].lb;
+	if (lc->n == 0)
+		return;
+	if (slot >= a->cap) {
+		size_t old = a->cap;
+
+		XGROW(a->e, a->cap, (size_t)slot + 1);
+		memset(a->e + old, 0, (a->cap - old) * sizeof *a->e);
+	}
+	en = &a->e[slot];
+	memset(en, 0, sizeof *en);
+	en->ref = task_ref(slot, t);
+	if (!t->id)
+		snprintf(name, sizeof name, "task-%llu", (unsigned long long)t->no);
+	for (int k = 0; k < lc->n; k++) {
+		en->tg[k] = lc->b[k].tg;
+		en->ti[k] = lb_target_register(a->lb, lc->b[k].tg, en->ref, t->id ? t->id : name,
+					       cluster_az(backplane_cluster(a->bp), t->inst),
+					       s->taskdefs[t->td].name, now_of(a));
+		en->n++;
+	}
+}
+
+static void task_stopped(struct lb_actor *a, uint32_t slot)
+{
+	struct task *t = bp_task_at(a->bp, slot);
+	struct lb_entry *en = slot < a->cap ? &a->e[slot] : NULL;
+
+	if (!t || !en || en->ref != task_ref(slot, t))
+		return;
+	if (!en->deregistered) {
+		/* it ended without the scheduler's stop (its container exited,
+		 * its instance was lost): its targets answer no more */
+		for (int k = 0; k < en->n; k++)
+			lb_target_dead(a->lb, en->tg[k], en->ti[k], now_of(a));
+		deregister(a, en);
+	}
+	en->ref = 0;
+}
+
+static void instance_down(struct lb_actor *a, int32_t inst)
+{
+	for (size_t slot = 0; slot < a->cap; slot++) {
+		struct lb_entry *en = &a->e[slot];
+		struct task *t;
+
+		if (!en->ref || !(t = bp_task(a->bp, en->ref)) || t->inst != inst)
+			continue;
+		for (int k = 0; k < en->n; k++)
+			lb_target_dead(a->lb, en->tg[k], en->ti[k], now_of(a));
+	}
+}
+
+static void on_az_back(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct lb_actor *a = ctx;
+
+	(void)s;
+	lb_az_state(a->lb, backplane_scenario(a->bp)->azs[ev->arg], 1, now_of(a));
+}
+
+static void az_outage(struct lb_actor *a, const char *az, sim_time_t len)
+{
+	const struct scenario *s = backplane_scenario(a->bp);
+
+	lb_az_state(a->lb, az, 0, now_of(a));
+	for (int i = 0; i < s->n_azs && len >= 0; i++)
+		if (strcmp(s->azs[i], az) == 0)
+			sim_after(backplane_sim(a->bp), len, a->ev_az_back, a, (uint64_t)i);
+}
+
+static void start(struct lb_actor *a)
+{
+	struct scenario *s = backplane_scenario(a->bp);
+	struct lb_callbacks cb = { a, cb_unhealthy, cb_healthy, cb_check_failed, cb_drained, NULL };
+	const char *dir = backplane_out_dir(a->bp);
+	struct err e;
+
+	a->lb = lb_new(&s->lb, backplane_sim(a->bp), backplane_rng(a->bp), s->metrics_interval, &cb);
+	a->codes = xcalloc((size_t)s->lb.n_tgs, sizeof *a->codes);
+	for (int k = 0; k < s->lb.n_tgs; k++) {
+		size_t n = strlen(s->lb.tgs[k].name) + 64;
+
+		a->codes[k] = xmalloc(n);
+		/* the stoppedReason ECS gives (docs/ecs-model.md §5.3) */
+		snprintf(a->codes[k], n, "Task failed ELB health checks in (target-group %s)",
+			 s->lb.tgs[k].name);
+	}
+	for (int i = 0; i < s->n_services; i++)
+		for (int k = 0; k < s->services[i].lb.n; k++)
+			lb_tg_set_service(a->lb, s->services[i].lb.b[k].tg, s->services[i].name);
+	err_clear(&e);
+	if (dir && lb_open_outputs(a->lb, dir, &e))
+		bp_fail(a->bp, &e);
+}
+
+static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
+{
+	struct lb_actor *a = ctx;
+	struct err e;
+
+	switch (n->kind) {
+	case BN_START:
+		start(a);
+		break;
+	case BN_GO:
+		err_clear(&e);
+		if (lb_start(a->lb, now_of(a), &e))
+			bp_fail(bp, &e);
+		break;
+	case BN_TASK_RUNNING:
+		task_running(a, n->slot);
+		break;
+	case BN_TASK_STOPPED:
+		task_stopped(a, n->slot);
+		break;
+	case BN_INSTANCE_DOWN:
+		instance_down(a, n->inst);
+		break;
+	case BN_AZ_OUTAGE:
+		az_outage(a, n->az, n->len);
+		break;
+	case BN_FINISH:
+		err_clear(&e);
+		if (backplane_out_dir(bp) && lb_close(a->lb, n->at, &e))
+			bp_fail(bp, &e);
+		break;
+	case BN_FREE:
+		lb_free(a->lb);
+		for (int k = 0; a->codes && k < backplane_scenario(bp)->lb.n_tgs; k++)
+			free(a->codes[k]);
+		free(a->codes);
+		free(a->e);
+		free(a);
+		bp_set_actor_state(bp, BA_LB, NULL);
+		break;
+	default:
+		break;
+	}
+}
+
+void lb_attach(struct backplane *bp)
+{
+	struct lb_actor *a;
+
+	if (backplane_scenario(bp)->lb.n_tgs == 0)
+		return;            /* no load balancer: nothing changes */
+	a = xcalloc(1, sizeof *a);
+	a->bp = bp;
+	bp_set_actor_state(bp, BA_LB, a);
+	a->ev_grace = sim_on(backplane_sim(bp), "lb-grace-over", on_grace, a);
+	a->ev_failed = sim_on(backplane_sim(bp), "lb-check-failed", on_check_failed, a);
+	a->ev_az_back = sim_on_world(backplane_sim(bp), "lb-az-back", on_az_back, a);
+	bp_set_stop_hold(bp, stop_hold, a);
+	bp_subscribe(bp, BN_BIT(BN_START) | BN_BIT(BN_GO) | BN_BIT(BN_TASK_RUNNING) |
+		     BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_INSTANCE_DOWN) | BN_BIT(BN_AZ_OUTAGE) |
+		     BN_BIT(BN_FINISH) | BN_BIT(BN_FREE), on_note, a);
+}

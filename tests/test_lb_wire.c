@@ -1,0 +1,220 @@
+/* tests/test_lb_wire.c — the load balancer wired to the service scheduler
+ * (models/lb/lb_actor.c), each written from the ECS / ELB rule
+ * (docs/ecs-model.md §6): a service task's target is registered when the
+ * task is RUNNING and deregistered when it is to stop, and the agent is
+ * told to stop only after the deregistration delay (§6.3); a failed
+ * instance's target fails its checks at once, long before ECS notices the
+ * host (§6.2, §8.2); a revision whose targets never pass a check trips the
+ * circuit breaker through stage 2 and rolls back (§5.6), each of its tasks
+ * stopped only after the health-check grace period (§5.8). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+
+#define HEAD(name, dur) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," \
+	"\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
+	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
+	"\"heartbeatJitterSeconds\":0}," \
+	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
+	"\"containerStartSeconds\":2,\"shutdownSeconds\":3}," \
+	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"]," \
+	"\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}," \
+	"{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2}]," \
+	"\"loadBalancers\":[{\"name\":\"alb\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]}],"
+#define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
+
+static const char *td_web =
+	"{\"family\":\"web\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\",\"cpu\":256,\"memory\":512,"
+	"\"portMappings\":[{\"containerPort\":8080,\"hostPort\":0}]}]}";
+static const char *td_bad =
+	"{\"family\":\"badweb\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"y\",\"cpu\":256,\"memory\":512,"
+	"\"portMappings\":[{\"containerPort\":8080,\"hostPort\":0}]}]}";
+
+static int setup(void)
+{
+	if (rs_setup())
+		return 1;
+	rs_write("lbw-web.json", td_web);
+	rs_write("lbw-bad.json", td_bad);
+	return 0;
+}
+
+/* Time of the targets.csv row where `target` enters `to`, -1 when none. */
+static double target_at(const char *tag, const char *target, const char *to)
+{
+	int n = rs_rows(tag, "targets.csv");
+
+	for (int r = 1; r <= n; r++) {
+		char *t = rs_cell(tag, "targets.csv", r, "target");
+		char *s = rs_cell(tag, "targets.csv", r, "to");
+		int hit = t && s && strcmp(t, target) == 0 && strcmp(s, to) == 0;
+
+		free(t);
+		free(s);
+		if (hit)
+			return rs_num(tag, "targets.csv", r, "time_s");
+	}
+	return -1;
+}
+
+/* Registered at RUNNING; a scale-in victim drains for the whole
+ * deregistration delay (its requests outlast it) before the agent stops
+ * its containers. */
+static void test_register_drain_stop(void)
+{
+	int n, stopped = 0;
+
+	rs_write("lbw-a.json", HEAD("lbw-a", 900)
+		 "\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\","
+		 "\"attributes\":{\"deregistration_delay.timeout_seconds\":20},"
+		 "\"traffic\":{\"arrivals\":{\"poisson\":{\"ratePerSecond\":0.5}},"
+		 "\"serviceTimeSeconds\":{\"constant\":{\"value\":1000}},\"workersPerTask\":100}}],"
+		 "\"taskDefinitions\":{\"web\":\"lbw-web.json\"},"
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":2,"
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}],"
+		 "\"workload\":{\"traces\":[\"lbw-a.csv\"]}}");
+	rs_write("lbw-a.csv", TRACE_HDR "300,set_desired,w,,1,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("lbw-a.json", "lbw-a", NULL, NULL, NULL), 0);
+	n = rs_rows("lbw-a", "tasks.csv");
+	T_EQ(n, 2);
+	for (int r = 1; r <= n; r++) {
+		char *id = rs_cell("lbw-a", "tasks.csv", r, "task_id");
+		char *code = rs_cell("lbw-a", "tasks.csv", r, "stop_code");
+		double running = rs_num("lbw-a", "tasks.csv", r, "running_s");
+
+		/* registered when ECS hears the task RUNNING (docs/ecs-model.md
+		 * §6.1): the agent's report takes its network delay, 0.5 s */
+		CU_ASSERT(fabs(target_at("lbw-a", id, "initial") - (running + 0.5)) < 1e-6);
+		if (code && strcmp(code, "ServiceSchedulerInitiated") == 0) {
+			double drain = target_at("lbw-a", id, "draining");
+			double unused = target_at("lbw-a", id, "unused");
+			double stopping = rs_num("lbw-a", "tasks.csv", r, "stopping_s");
+
+			stopped++;
+			CU_ASSERT(drain >= 300);
+			/* requests of 1000 s outlast the 20 s delay */
+			CU_ASSERT(fabs(unused - (drain + 20)) < 1e-6);
+			/* the agent stops the containers only then (plus its network delay) */
+			CU_ASSERT(stopping >= drain + 20);
+			CU_ASSERT(stopping <= drain + 21);
+		}
+		free(id);
+		free(code);
+	}
+	T_EQ(stopped, 1);
+}
+
+/* An instance fails: its target fails its checks at once and is unhealthy
+ * after unhealthyThreshold (2) checks, long before ECS notices the host
+ * (heartbeat timeout 60 s); requests in flight to it fail (502). */
+static void test_dead_instance_target(void)
+{
+	int n, found = 0;
+	double e502 = 0;
+
+	rs_write("lbw-b.json", HEAD("lbw-b", 900)
+		 "\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\","
+		 "\"healthCheckIntervalSeconds\":5,\"healthCheckTimeoutSeconds\":2,"
+		 "\"traffic\":{\"arrivals\":{\"poisson\":{\"ratePerSecond\":20}},"
+		 "\"serviceTimeSeconds\":{\"constant\":{\"value\":2}},\"workersPerTask\":100}}],"
+		 "\"taskDefinitions\":{\"web\":\"lbw-web.json\"},"
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":4,"
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}],"
+		 "\"workload\":{\"traces\":[\"lbw-b.csv\"]}}");
+	rs_write("lbw-b.csv", TRACE_HDR "300,instance_fail,ci-00001,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("lbw-b.json", "lbw-b", NULL, NULL, NULL), 0);
+	n = rs_rows("lbw-b", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *id = rs_cell("lbw-b", "tasks.csv", r, "task_id");
+		char *inst = rs_cell("lbw-b", "tasks.csv", r, "instance_id");
+
+		if (inst && strcmp(inst, "ci-00001") == 0 && rs_num("lbw-b", "tasks.csv", r, "running_s") < 300) {
+			double unhealthy = target_at("lbw-b", id, "unhealthy");
+			double stopped = rs_num("lbw-b", "tasks.csv", r, "stopped_s");
+
+			found++;
+			/* two failed checks 5 s apart: within 10 s */
+			CU_ASSERT(unhealthy > 300 && unhealthy <= 310);
+			/* ECS learns of the host only after its heartbeat timeout */
+			CU_ASSERT(stopped >= 360);
+		}
+		free(id);
+		free(inst);
+	}
+	CU_ASSERT(found >= 1);
+	n = rs_rows("lbw-b", "requests.csv");
+	for (int r = 1; r <= n; r++)
+		e502 += rs_num("lbw-b", "requests.csv", r, "http_502");
+	CU_ASSERT(e502 > 0);
+}
+
+/* A revision whose targets never pass a health check reaches RUNNING (no
+ * start failure: stage 1 never counts), so only stage 2 — failed ELB
+ * checks — can trip the breaker; it does and rolls back. */
+static void test_never_healthy_trips_breaker(void)
+{
+	int n, bad = 0, bad_running = 0, elb = 0;
+
+	rs_write("lbw-c.json", HEAD("lbw-c", 1800)
+		 "\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\","
+		 "\"healthCheckIntervalSeconds\":10,\"neverHealthy\":{\"bad\":1},"
+		 "\"attributes\":{\"deregistration_delay.timeout_seconds\":5}}],"
+		 "\"taskDefinitions\":{\"web\":\"lbw-web.json\",\"bad\":\"lbw-bad.json\"},"
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":3,"
+		 "\"healthCheckGracePeriodSeconds\":30,"
+		 "\"deploymentConfiguration\":{\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":true}},"
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}],"
+		 "\"workload\":{\"traces\":[\"lbw-c.csv\"]}}");
+	rs_write("lbw-c.csv", TRACE_HDR "300,deploy,w,bad,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("lbw-c.json", "lbw-c", NULL, NULL, NULL), 0);
+	n = rs_rows("lbw-c", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *td = rs_cell("lbw-c", "tasks.csv", r, "taskdef");
+		char *last = rs_cell("lbw-c", "tasks.csv", r, "last_status");
+		char *code = rs_cell("lbw-c", "tasks.csv", r, "stop_code");
+
+		if (td && strncmp(td, "badweb", 6) == 0) {
+			bad++;
+			bad_running += strcmp(last, "STOPPED") != 0;
+		}
+		if (code && strstr(code, "ELB health checks")) {
+			char *id = rs_cell("lbw-c", "tasks.csv", r, "task_id");
+			double running = rs_num("lbw-c", "tasks.csv", r, "running_s");
+
+			/* unhealthy after 2 checks 10 s apart, but stopped (its
+			 * target deregistered) only once the 30 s grace period
+			 * since RUNNING is over (docs/ecs-model.md §5.8) */
+			CU_ASSERT(target_at("lbw-c", id, "unhealthy") < running + 30);
+			CU_ASSERT(target_at("lbw-c", id, "draining") >= running + 30);
+			elb++;
+			free(id);
+		}
+		free(td);
+		free(last);
+		free(code);
+	}
+	CU_ASSERT(bad >= 1);
+	T_EQ(bad_running, 0);                 /* rolled back: none left */
+	RS_IS("lbw-c", "services.csv", -1, "deployments", "1");
+	RS_IS("lbw-c", "services.csv", -1, "running", "3");
+	RS_IS("lbw-c", "services.csv", -1, "healthy", "3");
+	CU_ASSERT(elb >= 1);
+}
+
+static CU_TestInfo lbw_tests[] = {
+	{ "target registered at RUNNING, stop waits the delay", test_register_drain_stop },
+	{ "a dead instance's target fails at once", test_dead_instance_target },
+	{ "never-healthy revision trips the breaker (stage 2)", test_never_healthy_trips_breaker },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "load balancer wired", setup, rs_teardown, NULL, NULL, lbw_tests },
+	CU_SUITE_INFO_NULL,
+};
