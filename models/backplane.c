@@ -3,6 +3,10 @@
  * UpdateContainerInstancesState, UpdateService), placement, the desired
  * status of every task, and what the agents report back
  * (docs/ecs-model.md §3, §4, §7; choices A3, A13, D6, D9).
+ * Its workload sources are in backplane_workload.c, what happens to
+ * instances in backplane_inst.c.  (Over 800 lines: the task table, its
+ * two views (real and reported) and the pending queue share invariants —
+ * retire, view_to, try_place — that read best in one file.)
  *
  * Lifecycle: a launch is placed after the placement latency; the task then
  * holds its resources and is PROVISIONING (awsvpc: while its ENI attaches),

@@ -2,7 +2,9 @@
  * checking a service's `loadBalancers` list (docs/ecs-model.md §6.1–§6.5).
  * Defaults and ranges are ELB's; each is listed in scenarios/README.md
  * "Load balancers".  Attribute values may be written as AWS writes them
- * (strings: "300", "true") or as JSON numbers and booleans. */
+ * (strings: "300", "true") or as JSON numbers and booleans.  (Over 800
+ * lines: two sections' members, each a short range check, read as one
+ * table of ELB's settings.) */
 #include "lb_config.h"
 
 #include <math.h>
