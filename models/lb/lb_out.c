@@ -142,24 +142,21 @@ static void num(struct csvout *o, double v, int aggregate)
 		csvout_int(o, (int64_t)llround(v));
 }
 
-static void row_out(struct lb *lb, struct lb_tg *g, const struct lb_row *r, const char *az, int azi,
-		    sim_time_t now)
+/* The request counts of r, the served share (avail_decimals places) and
+ * the latency mean and quantiles in ms (empty when nothing was served):
+ * the columns requests.csv and lb_summary.csv share. */
+static void counts_out(struct csvout *o, struct lb *lb, const struct lb_row *r, int agg,
+		       int avail_decimals)
 {
-	struct csvout *o = lb->out_req;
-	int agg = g->cfg->traffic.mode == LB_MODE_AGGREGATE, h, u, in, d;
 	double done = r->served + r->e502 + r->e503 + r->e504;
 
-	lb_count_states(g, azi, &h, &u, &in, &d);
-	csvout_ms(o, now);
-	csvout_str(o, g->cfg->name);
-	csvout_str(o, az);
 	num(o, r->arrivals, agg);
 	num(o, r->served, agg);
 	num(o, r->e502, agg);
 	num(o, r->e503, agg);
 	num(o, r->e504, agg);
 	if (done > 0)
-		csvout_fixed(o, 100 * r->served / done, 3);
+		csvout_fixed(o, 100 * r->served / done, avail_decimals);
 	else
 		csvout_empty(o);
 	if (r->served > 0) {
@@ -171,6 +168,19 @@ static void row_out(struct lb *lb, struct lb_tg *g, const struct lb_row *r, cons
 		for (int k = 0; k < 4; k++)
 			csvout_empty(o);
 	}
+}
+
+static void row_out(struct lb *lb, struct lb_tg *g, const struct lb_row *r, const char *az, int azi,
+		    sim_time_t now)
+{
+	struct csvout *o = lb->out_req;
+	int agg = g->cfg->traffic.mode == LB_MODE_AGGREGATE, h, u, in, d;
+
+	lb_count_states(g, azi, &h, &u, &in, &d);
+	csvout_ms(o, now);
+	csvout_str(o, g->cfg->name);
+	csvout_str(o, az);
+	counts_out(o, lb, r, agg, 3);
 	csvout_int(o, h);
 	csvout_int(o, u);
 	csvout_int(o, in);
@@ -298,24 +308,7 @@ static int write_summary(struct lb *lb, sim_time_t end, struct err *e)
 		csvout_str(o, g->service ? g->service : "");
 		csvout_str(o, g->cfg->name);
 		csvout_str(o, !g->cfg->has_traffic ? "" : agg ? "aggregate" : "perRequest");
-		num(o, r->arrivals, agg);
-		num(o, r->served, agg);
-		num(o, r->e502, agg);
-		num(o, r->e503, agg);
-		num(o, r->e504, agg);
-		if (done > 0)
-			csvout_fixed(o, 100 * r->served / done, 4);
-		else
-			csvout_empty(o);
-		if (r->served > 0) {
-			csvout_fixed(o, r->lat_sum / r->served, 3);
-			csvout_fixed(o, lb_lat_quantile(lb, &r->lat, 0.50), 3);
-			csvout_fixed(o, lb_lat_quantile(lb, &r->lat, 0.95), 3);
-			csvout_fixed(o, lb_lat_quantile(lb, &r->lat, 0.99), 3);
-		} else {
-			for (int k = 0; k < 4; k++)
-				csvout_empty(o);
-		}
+		counts_out(o, lb, r, agg, 4);
 		csvout_ms(o, noh);
 		if (g->cfg->has_slo && g->cfg->slo_avail_pct > 0 && done > 0) {
 			csvout_fixed(o, g->cfg->slo_avail_pct, 4);
