@@ -3,7 +3,9 @@
  *
  * What is drawn depends on what the folder holds (the first match of
  * `kinds` below):
- *   run.json        one run (`ecsim run`): plots/run.gp → DIR/run.png, run.svg
+ *   run.json        one run (`ecsim run`): plots/run.gp → DIR/run.png, run.svg;
+ *                   with requests.csv (load balancers) also plots/requests.gp
+ *                   → DIR/requests.png, requests.svg
  *   comparison.csv  `ecsim compare`: plots/compare.gp → DIR/compare.png, .svg
  *   sweep.csv       `ecsim sweep`: plots/sweep.gp → DIR/sweep.png, .svg
  *
@@ -306,6 +308,94 @@ static void services(FILE *g, const char *dir)
 	free(v);
 }
 
+/* requests.csv's traffic rows (`az` empty), one datablock $tgN per target
+ * group of "time_s,arrivals/s,served/s,error %,p99 ms", two rows per
+ * metrics interval (at its start and its end, so a line holds the value over
+ * the interval; rates over the interval; the error rate is 502+503+504 as a % of the
+ * interval's arrivals, NaN when none arrived; p99 NaN when nothing was
+ * served).  Sets ntg and tg_names. */
+struct tg_rows {
+	char *name, *rows;
+	size_t len, cap;
+	double prev;
+};
+
+static double num(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	return (end == s) ? NAN : v;
+}
+
+static void lb_requests(FILE *g, const char *dir)
+{
+	char path[PATH_MAX + 32], row[512];
+	struct tg_rows *v = NULL;
+	struct csvin *in;
+	struct err e;
+	int n = 0, c[9];
+	static const char *cols[9] = { "time_s", "target_group", "az", "arrivals", "served",
+				       "http_502", "http_503", "http_504", "latency_p99_ms" };
+
+	snprintf(path, sizeof path, "%s/requests.csv", dir);
+	err_clear(&e);
+	in = exists(path) ? csvin_open(path, &e) : NULL;
+	for (int i = 0; i < 9; i++)
+		c[i] = in ? csvin_col(in, cols[i]) : -1;
+	while (in && c[0] >= 0 && c[1] >= 0 && c[2] >= 0 && c[3] >= 0 && c[4] >= 0 && c[5] >= 0
+	       && c[6] >= 0 && c[7] >= 0 && c[8] >= 0 && csvin_next(in, &e) == 1) {
+		const char *name = csvin_field(in, c[1]);
+		double t, dt, arr, err, p99;
+		size_t need;
+		int k = 0;
+
+		if (*csvin_field(in, c[2]))
+			continue;
+		while (k < n && strcmp(v[k].name, name) != 0)
+			k++;
+		if (k == n) {
+			v = realloc(v, (size_t)(n + 1) * sizeof *v);
+			if (!v)
+				abort();
+			memset(&v[n], 0, sizeof *v);
+			v[n++].name = strdup(name);
+		}
+		t = num(csvin_field(in, c[0]));
+		dt = t - v[k].prev;
+		v[k].prev = t;
+		if (!(dt > 0))
+			continue;
+		arr = num(csvin_field(in, c[3]));
+		err = num(csvin_field(in, c[5])) + num(csvin_field(in, c[6])) + num(csvin_field(in, c[7]));
+		p99 = num(csvin_field(in, c[8]));
+		/* the interval's value held over it: a row at each end */
+		for (int end = 0; end < 2; end++)
+			snprintf(row + (end ? strlen(row) : 0), sizeof row / 2, "%.3f,%.6g,%.6g,%.6g,%.6g\n",
+				 end ? t : t - dt, arr / dt, num(csvin_field(in, c[4])) / dt,
+				 arr > 0 ? 100.0 * err / arr : NAN, p99);
+		need = strlen(row);
+		if (v[k].len + need + 1 > v[k].cap) {
+			v[k].cap = (v[k].len + need + 1) * 2;
+			v[k].rows = realloc(v[k].rows, v[k].cap);
+			if (!v[k].rows)
+				abort();
+		}
+		memcpy(v[k].rows + v[k].len, row, need + 1);
+		v[k].len += need;
+	}
+	csvin_close(in);
+	fprintf(g, "ntg = %d\ntg_names = ''\n", n);
+	for (int k = 0; k < n; k++) {
+		fprintf(g, "tg_names = tg_names.");
+		gp_str(g, v[k].name);
+		fprintf(g, ".' '\n$tg%d << EOD\n%sEOD\n", k + 1, v[k].rows ? v[k].rows : "");
+		free(v[k].name);
+		free(v[k].rows);
+	}
+	free(v);
+}
+
 static int run_prelude(FILE *g, const char *dir, int verbose)
 {
 	char path[PATH_MAX + 32], title[1024], name[256] = "";
@@ -372,6 +462,7 @@ static int run_prelude(FILE *g, const char *dir, int verbose)
 	gp_str(g, title);
 	fprintf(g, "\ntscale = %.1f\ntunit = '%s'\nxmax = %.6f\n", tscale, tunit, xmax);
 	services(g, dir);
+	lb_requests(g, dir);
 	faults(g, dir, tscale, xmax);
 	cJSON_Delete(root);
 	return 0;
@@ -390,6 +481,7 @@ int cmd_plot(int argc, char **argv)
 			printf("usage: ecsim plot DIR\n"
 			       "  draws a results folder with gnuplot into DIR (PNG and SVG):\n"
 			       "  a run's folder (run.json) -> DIR/run.png, DIR/run.svg\n"
+			       "    and, with load balancers (requests.csv), DIR/requests.png, .svg\n"
 			       "  a compare folder (comparison.csv) -> DIR/compare*.png, .svg\n"
 			       "  a sweep folder (sweep.csv) -> DIR/sweep.png, DIR/sweep.svg\n");
 			return EXIT_OK;
@@ -427,32 +519,47 @@ int cmd_plot(int argc, char **argv)
 			"scripts/setup-deps.sh installs it)\n");
 		return EXIT_RUNTIME;
 	}
-	snprintf(out, sizeof out, "%s/%s", dir, k->name);
-	fflush(stdout);
-	g = popen("gnuplot", "w");
-	if (!g) {
-		fprintf(stderr, "ecsim: error: plot: cannot start gnuplot: %s\n", strerror(errno));
-		return EXIT_RUNTIME;
+	/* a run with load balancers: a second page, requests.png / .svg */
+	for (int page = 0; page < 2; page++) {
+		const char *name = page ? "requests" : k->name;
+
+		if (page) {
+			snprintf(path, sizeof path, "%s/requests.csv", dir);
+			if (strcmp(k->name, "run") != 0 || !exists(path))
+				break;
+			if (!find_script("requests.gp", script, sizeof script)) {
+				fprintf(stderr, "ecsim: plot: no plots/requests.gp found (set ECSIM_PLOTS "
+					"to the folder of the gnuplot scripts)\n");
+				return EXIT_RUNTIME;
+			}
+		}
+		snprintf(out, sizeof out, "%s/%s", dir, name);
+		fflush(stdout);
+		g = popen("gnuplot", "w");
+		if (!g) {
+			fprintf(stderr, "ecsim: error: plot: cannot start gnuplot: %s\n", strerror(errno));
+			return EXIT_RUNTIME;
+		}
+		fprintf(g, "dir = ");
+		gp_str(g, dir);
+		fprintf(g, "\nout = ");
+		gp_str(g, out);
+		fputc('\n', g);
+		rc = k->prelude ? k->prelude(g, dir, 0) : 0;
+		if (rc) {
+			fprintf(g, "exit\n");
+			pclose(g);
+			return rc;
+		}
+		fprintf(g, "load ");
+		gp_str(g, script);
+		fputc('\n', g);
+		st = pclose(g);
+		if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "ecsim: error: plot: gnuplot failed on %s\n", script);
+			return EXIT_RUNTIME;
+		}
+		printf("ecsim: plot: %s.png and %s.svg\n", out, out);
 	}
-	fprintf(g, "dir = ");
-	gp_str(g, dir);
-	fprintf(g, "\nout = ");
-	gp_str(g, out);
-	fputc('\n', g);
-	rc = k->prelude ? k->prelude(g, dir, 0) : 0;
-	if (rc) {
-		fprintf(g, "exit\n");
-		pclose(g);
-		return rc;
-	}
-	fprintf(g, "load ");
-	gp_str(g, script);
-	fputc('\n', g);
-	st = pclose(g);
-	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		fprintf(stderr, "ecsim: error: plot: gnuplot failed on %s\n", script);
-		return EXIT_RUNTIME;
-	}
-	printf("ecsim: plot: %s.png and %s.svg\n", out, out);
 	return EXIT_OK;
 }

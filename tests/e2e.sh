@@ -240,6 +240,14 @@ if command -v gnuplot >/dev/null 2>&1; then
 	# the title names scenario, strategy and seed; the AZ outages are labelled
 	grep -q 'az-outage — strategy default — seed 21' "$T/p-az-outage/run.svg" && ok "plot title" || ko "plot title"
 	grep -q 'AZ outage us-east-1a' "$T/p-az-outage/run.svg" && ok "plot labels the fault" || ko "plot labels the fault"
+	# a run with load balancers gets a second page, requests.png / .svg;
+	# one without does not
+	check "plot crosszone" "$ECSIM" plot "$T/crosszone.a"
+	[ -s "$T/crosszone.a/requests.png" ] && head -c 8 "$T/crosszone.a/requests.png" | grep -q PNG &&
+		ok "crosszone: requests.png is a PNG" || ko "crosszone: requests.png is a PNG"
+	grep -q 'Error rate' "$T/crosszone.a/requests.svg" && grep -q 'AZ outage us-east-1b' "$T/crosszone.a/requests.svg" &&
+		ok "crosszone: requests.svg draws the error rate and the fault" || ko "crosszone: requests.svg draws the error rate and the fault"
+	[ ! -e "$T/p-default/requests.png" ] && ok "no requests page without load balancers" || ko "no requests page without load balancers"
 else
 	echo "skip ecsim plot: gnuplot is not installed (scripts/setup-deps.sh installs it)"
 	skip=$((skip + 1))
