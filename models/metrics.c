@@ -53,6 +53,16 @@ struct metrics {
 	char **util_svc;
 	double *util_val;           /* cpu, memory per service */
 	struct csvout *tasks, *failures, *series, *services, *svc_summary, *faults, *recovery;
+	/* failures.csv and recovery.csv are written at the close, when the
+	 * requests each fault cost are known: the rows wait here */
+	struct fault_row *frows, *rrows;
+	size_t n_frows, n_rrows;
+	/* the load balancers' failed requests (502+503+504, all target groups)
+	 * per metrics interval (ending at lb_end[i]); has_lb = 0 without */
+	int has_lb;
+	sim_time_t *lb_end;
+	double *lb_err;
+	size_t n_lb;
 	int64_t submitted, placed, failures_total;
 	int64_t by_reason[N_REASONS];
 	gsl_rstat_workspace *pending;            /* pending seconds of placed tasks */
@@ -129,8 +139,8 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 		"full_capacity_pct", "min_running", "tasks_started", "tasks_failed_to_start",
 		"replacements", "mean_time_to_replace_s", "p99_time_to_replace_s", "strategy" };
 	static const char *const fault_cols[] = { "time_s", "kind", "target", "az",
-		"tasks_affected", "service_tasks_affected", "fault_id", "duration_s" };
-	static const char *const rec_cols[] = { "fault_id", "service", "lost", "restored_s" };
+		"tasks_affected", "service_tasks_affected", "fault_id", "duration_s", "requests_failed" };
+	static const char *const rec_cols[] = { "fault_id", "service", "lost", "restored_s", "requests_failed" };
 	struct metrics *m = xcalloc(1, sizeof *m);
 
 	m->dir = xstrdup(cfg->out_dir);
@@ -159,10 +169,10 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 	m->svc_summary = open_in(m, "service_summary.csv", svc_sum_cols, 10, e);
 	if (!m->svc_summary)
 		goto fail;
-	m->faults = open_in(m, "failures.csv", fault_cols, 8, e);
+	m->faults = open_in(m, "failures.csv", fault_cols, 9, e);
 	if (!m->faults)
 		goto fail;
-	m->recovery = open_in(m, "recovery.csv", rec_cols, 4, e);
+	m->recovery = open_in(m, "recovery.csv", rec_cols, 5, e);
 	if (!m->recovery)
 		goto fail;
 	return m;
@@ -348,33 +358,138 @@ void metrics_on_service_summary(struct metrics *m, const struct service_summary 
 	csvout_endrow(o);
 }
 
+struct fault_row {
+	sim_time_t now, duration;
+	int64_t fault_id, tasks, service_tasks;
+	char *kind, *target, *az;
+};
+
+static struct fault_row *push_row(struct fault_row **v, size_t *n)
+{
+	if ((*n & (*n - 1)) == 0) {
+		*v = realloc(*v, (*n ? 2 * *n : 1) * sizeof **v);
+		if (!*v)
+			abort();
+	}
+	memset(&(*v)[*n], 0, sizeof **v);
+	return &(*v)[(*n)++];
+}
+
 void metrics_on_fault(struct metrics *m, sim_time_t now, int64_t fault_id, const char *kind,
 		      const char *target, const char *az, int64_t tasks, int64_t service_tasks,
 		      sim_time_t duration)
 {
-	struct csvout *o = m->faults;
+	struct fault_row *r = push_row(&m->frows, &m->n_frows);
 
-	csvout_ms(o, now);
-	csvout_str(o, kind);
-	csvout_str(o, target);
-	csvout_str(o, az);
-	csvout_int(o, tasks);
-	csvout_int(o, service_tasks);
-	csvout_int(o, fault_id);
-	csvout_ms(o, duration);
-	csvout_endrow(o);
+	r->now = now;
+	r->kind = strdup(kind);
+	r->target = strdup(target);
+	r->az = strdup(az);
+	r->tasks = tasks;
+	r->service_tasks = service_tasks;
+	r->fault_id = fault_id;
+	r->duration = duration;
 }
 
 void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *service,
 			 int64_t lost, sim_time_t restored)
 {
-	struct csvout *o = m->recovery;
+	struct fault_row *r = push_row(&m->rrows, &m->n_rrows);
 
-	csvout_int(o, fault_id);
-	csvout_str(o, service);
-	csvout_int(o, lost);
-	csvout_ms(o, restored);
-	csvout_endrow(o);
+	r->fault_id = fault_id;
+	r->kind = strdup(service);
+	r->tasks = lost;
+	r->duration = restored;
+}
+
+void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double failed)
+{
+	m->has_lb = 1;
+	if ((m->n_lb & (m->n_lb - 1)) == 0) {
+		size_t n = m->n_lb ? 2 * m->n_lb : 1;
+
+		m->lb_end = realloc(m->lb_end, n * sizeof *m->lb_end);
+		m->lb_err = realloc(m->lb_err, n * sizeof *m->lb_err);
+		if (!m->lb_end || !m->lb_err)
+			abort();
+	}
+	m->lb_end[m->n_lb] = end;
+	m->lb_err[m->n_lb++] = failed;
+}
+
+/* The requests failed (502, 503, 504) in the metrics intervals that overlap
+ * the window [t0, t1]: an interval (a, b] counts when b >= t0 and a < t1
+ * (requests.csv's rows, whole intervals: up to one interval more at each
+ * end).  Written as an integer when it is one (per-request mode). */
+static void lb_cost_out(struct metrics *m, struct csvout *o, sim_time_t t0, sim_time_t t1)
+{
+	double sum = 0;
+	sim_time_t a = 0;
+
+	if (!m->has_lb) {
+		csvout_empty(o);
+		return;
+	}
+	for (size_t i = 0; i < m->n_lb; a = m->lb_end[i++])
+		if (m->lb_end[i] >= t0 && a < t1)
+			sum += m->lb_err[i];
+	if (sum == floor(sum) && sum < 9e15)
+		csvout_int(o, (int64_t)sum);
+	else
+		csvout_fixed(o, sum, 3);
+}
+
+static void fault_rows_out(struct metrics *m, sim_time_t end)
+{
+	for (size_t i = 0; i < m->n_frows; i++) {
+		struct fault_row *r = &m->frows[i];
+		struct csvout *o = m->faults;
+
+		csvout_ms(o, r->now);
+		csvout_str(o, r->kind);
+		csvout_str(o, r->target);
+		csvout_str(o, r->az);
+		csvout_int(o, r->tasks);
+		csvout_int(o, r->service_tasks);
+		csvout_int(o, r->fault_id);
+		csvout_ms(o, r->duration);
+		lb_cost_out(m, o, r->now, r->duration >= 0 && r->now + r->duration < end ? r->now + r->duration : end);
+		csvout_endrow(o);
+	}
+	for (size_t i = 0; i < m->n_rrows; i++) {
+		struct fault_row *r = &m->rrows[i];
+		struct csvout *o = m->recovery;
+		sim_time_t t0 = end;
+
+		for (size_t k = 0; k < m->n_frows; k++)
+			if (m->frows[k].fault_id == r->fault_id)
+				t0 = m->frows[k].now;
+		csvout_int(o, r->fault_id);
+		csvout_str(o, r->kind);
+		csvout_int(o, r->tasks);
+		csvout_ms(o, r->duration);
+		lb_cost_out(m, o, t0, r->duration >= 0 && t0 + r->duration < end ? t0 + r->duration : end);
+		csvout_endrow(o);
+	}
+}
+
+static void fault_rows_free(struct metrics *m)
+{
+	for (size_t i = 0; i < m->n_frows; i++) {
+		free(m->frows[i].kind);
+		free(m->frows[i].target);
+		free(m->frows[i].az);
+	}
+	for (size_t i = 0; i < m->n_rrows; i++)
+		free(m->rrows[i].kind);
+	free(m->frows);
+	free(m->rrows);
+	free(m->lb_end);
+	free(m->lb_err);
+	m->frows = m->rrows = NULL;
+	m->lb_end = NULL;
+	m->lb_err = NULL;
+	m->n_frows = m->n_rrows = m->n_lb = 0;
 }
 
 void metrics_on_instance_up(struct metrics *m, sim_time_t now, int32_t inst, double usd_per_hour)
@@ -513,6 +628,9 @@ int metrics_close(struct metrics *m, sim_time_t end, struct err *e)
 	if (rc ? (csvout_abort(m->svc_summary), 0) : csvout_close(m->svc_summary, e))
 		rc = -1;
 	m->svc_summary = NULL;
+	if (!rc)
+		fault_rows_out(m, end);
+	fault_rows_free(m);
 	if (rc ? (csvout_abort(m->faults), 0) : csvout_close(m->faults, e))
 		rc = -1;
 	m->faults = NULL;
@@ -536,6 +654,7 @@ void metrics_abort(struct metrics *m)
 	csvout_abort(m->svc_summary);
 	csvout_abort(m->faults);
 	csvout_abort(m->recovery);
+	fault_rows_free(m);
 	release(m);
 }
 

@@ -96,6 +96,10 @@ void metrics_on_fault(struct metrics *m, sim_time_t now, int64_t fault_id, const
 /* A service's recovery from a fault (recovery.csv); restored -1 = never. */
 void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *service,
 			 int64_t lost, sim_time_t restored);
+/* A metrics interval of the load balancers ended at `end`: `failed`
+ * requests (502 + 503 + 504, all target groups) ended in it; the
+ * requests_failed columns of failures.csv and recovery.csv sum these. */
+void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double failed);
 
 /* Cost (scenarios/README.md, "Cost"; models/pricing.h).  An instance
  * (numbered as in the cluster) starts a billed period when it registers, at

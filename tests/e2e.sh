@@ -123,6 +123,21 @@ if [ -e "$T/crosszone.a/lb_summary.csv" ] && [ -e "$T/cz-binpack/lb_summary.csv"
 else
 	ko "crosszone: binpack loses more requests than az-balanced-spread"
 fi
+# the AZ outage's row of failures.csv counts the requests it cost: > 0, and
+# the 502/503/504 of requests.csv's traffic rows over the intervals that
+# overlap [time_s, time_s + duration_s]
+cz_cost() { awk -F, -v want="$2" 'FNR == 1 { for (i = 1; i <= NF; i++) c[FILENAME, $i] = i; next }
+	FILENAME ~ /failures/ && $c[FILENAME, "kind"] == "az_outage" { t0 = $1; t1 = $1 + $c[FILENAME, "duration_s"]; got = $c[FILENAME, "requests_failed"] }
+	FILENAME ~ /requests/ && $3 == "" { t = $1; e = $6 + $7 + $8; if (t >= t0 && t - prev < t1) sum += e; prev = t }
+	END { if (want == "got") print got; else printf "%.3f\n", sum }' "$1/failures.csv" "$1/requests.csv"; }
+for d in crosszone.a cz-binpack; do
+	got=$(cz_cost "$T/$d" got); want=$(cz_cost "$T/$d" want)
+	if [ -n "$got" ] && awk -v g="$got" -v w="$want" 'BEGIN { exit !(g > 0 && g - w < 0.0015 && w - g < 0.0015) }'; then
+		ok "$d: failures.csv requests_failed of the AZ outage ($got) = requests.csv over its window"
+	else
+		ko "$d: failures.csv requests_failed of the AZ outage ($got) = requests.csv over its window ($want)"
+	fi
+done
 grep -q '"lb_summary.csv"' "$T/crosszone.a/run.json" && ok "run.json lists the load balancer's outputs" \
 	|| ko "run.json lists the load balancer's outputs"
 check "--strategy with a DAEMON service" "$ECSIM" run scenarios/daemon.json --quiet --strategy binpack --out "$T/dmn"

@@ -227,9 +227,13 @@ static void test_steady_state_availability(void)
 			line[0] = 0;
 		while (fgets(line, sizeof line, f)) {
 			double t = strtod(line, NULL), d;
-			char *last = strrchr(line, ',');
+			char *last = strrchr(line, ','), *dur;
 
-			d = last ? strtod(last + 1, NULL) : 0;
+			/* duration_s, the column before requests_failed (the last) */
+			if (last)
+				*last = '\0';
+			dur = strrchr(line, ',');
+			d = dur ? strtod(dur + 1, NULL) : 0;
 			down += t + d > T ? T - t : d;
 		}
 		fclose(f);

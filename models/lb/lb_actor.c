@@ -30,6 +30,7 @@
 #include "models/bp_msg.h"
 #include "models/cluster.h"
 #include "models/lb/lb.h"
+#include "models/metrics.h"
 #include "models/task.h"
 #include "sim/mem.h"
 
@@ -273,10 +274,19 @@ static void az_outage(struct lb_actor *a, const char *az, sim_time_t len)
 			sim_after(backplane_sim(a->bp), len, a->ev_az_back, a, (uint64_t)i);
 }
 
+static void cb_interval(void *ctx, sim_time_t end, double failed)
+{
+	struct lb_actor *a = ctx;
+	struct metrics *m = backplane_metrics(a->bp);
+
+	if (m)
+		metrics_on_lb_interval(m, end, failed);
+}
+
 static void start(struct lb_actor *a)
 {
 	struct scenario *s = backplane_scenario(a->bp);
-	struct lb_callbacks cb = { a, cb_unhealthy, cb_healthy, cb_check_failed, cb_drained, NULL };
+	struct lb_callbacks cb = { a, cb_unhealthy, cb_healthy, cb_check_failed, cb_drained, NULL, cb_interval };
 	const char *dir = backplane_out_dir(a->bp);
 	struct err e;
 

@@ -199,6 +199,8 @@ static void row_reset(struct lb_row *r)
 
 static void close_interval(struct lb *lb, sim_time_t now)
 {
+	double failed = 0;
+
 	for (int i = 0; i < lb->n_tg; i++) {
 		struct lb_tg *g = &lb->tg[i];
 
@@ -210,10 +212,13 @@ static void close_interval(struct lb *lb, sim_time_t now)
 			for (int n = 0; !g->cross && n < g->n_nodes; n++)
 				row_out(lb, g, &g->iv_az[n], g->lbc->azs[n], n, now);
 		}
+		failed += g->iv.e502 + g->iv.e503 + g->iv.e504;
 		row_reset(&g->iv);
 		for (int n = 0; n < g->n_nodes; n++)
 			row_reset(&g->iv_az[n]);
 	}
+	if (lb->cb.on_interval)
+		lb->cb.on_interval(lb->cb.ctx, now, failed);
 }
 
 static void on_tick(struct sim *s, void *ctx, const struct event *ev)
