@@ -38,20 +38,7 @@ cd "$T" || exit 1
 # the M/M/4 queue of the Erlang C test (tests/test_world.c): four instances
 # that each fit one task, Poisson arrivals (mean gap 1.25 s), exponential run
 # times (mean 4 s), no latencies
-cat > whole.json <<'J'
-{"family":"whole","containerDefinitions":[{"name":"a","image":"x","cpu":2048,"memory":1000}]}
-J
-cat > mmc.json <<'J'
-{"name":"mmc","seed":1,"durationSeconds":100,"metricsIntervalSeconds":50,
- "controlPlane":{"placementLatencySeconds":0,"apiLatencySeconds":0},
- "agent":{"networkDelaySeconds":0,"imagePullSeconds":0,"imagePullCachedSeconds":0,
-          "containerStartSeconds":0,"shutdownSeconds":0},
- "region":"us-east-1","availabilityZones":["us-east-1a"],
- "instanceGroups":[{"instanceType":"m5.large","availabilityZone":"us-east-1a","count":4}],
- "taskDefinitions":{"whole":"whole.json"},
- "workload":{"generators":[{"interArrivalSeconds":{"exponential":{"mean":1.25}},
-   "taskDefinitions":["whole"],"runtimeSeconds":{"exponential":{"mean":4}}}]}}
-J
+cp "$ROOT/tests/data/mmc/whole.json" "$ROOT/tests/data/mmc/mmc.json" .
 
 # ---- compare --------------------------------------------------------------------
 check "compare runs" "$ECSIM" compare mmc.json --variant c4 --variant c3:/instanceGroups/0/count=3 \

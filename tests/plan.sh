@@ -26,20 +26,9 @@ cd "$T" || exit 1
 # (mean 4 s, μ = 0.25/s), no latencies.  Erlang C: mean wait Wq = 2.98 s at
 # c = 4, 0.64 s at c = 5, 0.18 s at c = 6; c <= 3 is unstable.  With the
 # bound 1.5 s the smallest c is 5, both neighbours far from the bound.
-cat > whole.json <<'J'
-{"family":"whole","containerDefinitions":[{"name":"a","image":"x","cpu":2048,"memory":1000}]}
-J
-cat > mmc.json <<'J'
-{"name":"mmc","seed":1,"durationSeconds":2000,"metricsIntervalSeconds":500,
- "controlPlane":{"placementLatencySeconds":0,"apiLatencySeconds":0},
- "agent":{"networkDelaySeconds":0,"imagePullSeconds":0,"imagePullCachedSeconds":0,
-          "containerStartSeconds":0,"shutdownSeconds":0},
- "region":"us-east-1","availabilityZones":["us-east-1a"],
- "instanceGroups":[{"instanceType":"m5.large","availabilityZone":"us-east-1a","count":4}],
- "taskDefinitions":{"whole":"whole.json"},
- "workload":{"generators":[{"interArrivalSeconds":{"exponential":{"mean":1.25}},
-   "taskDefinitions":["whole"],"runtimeSeconds":{"exponential":{"mean":4}}}]}}
-J
+cp "$ROOT/tests/data/mmc/whole.json" .
+sed 's/"durationSeconds":100,"metricsIntervalSeconds":50/"durationSeconds":2000,"metricsIntervalSeconds":500/' \
+	"$ROOT/tests/data/mmc/mmc.json" > mmc.json
 cat > plan.json <<'J'
 {"name":"mmc-plan","scenario":"mmc.json",
  "vary":[{"name":"instances","pointers":"/instanceGroups/0/count","min":1,"max":12}],
