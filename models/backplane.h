@@ -75,6 +75,9 @@ uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *i
  * docs/ecs-model.md §4.10; -1: any) or to AZ `az` (AZ rebalancing,
  * docs/ecs-model.md §5.9; NULL: any). */
 void bp_pin_task(struct backplane *bp, uint32_t slot, int32_t inst, const char *az);
+/* The task just launched goes to capacity provider `provider` (an index
+ * of the scenario's, docs/ecs-model.md §5.11; -1: none). */
+void bp_route_task(struct backplane *bp, uint32_t slot, int provider);
 /* StopTask as the backplane does it (desired STOPPED, tell the agent; D9:
  * no effect on a task already stopping). */
 void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code);
@@ -93,6 +96,12 @@ void backplane_stop_task(struct backplane *bp, const char *task_id);
  * NULL).  Returns its index. */
 int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *type,
 			     const char *az, const struct scn_group *g);
+/* An instance of the Auto Scaling group of capacity provider `provider`
+ * (its type, in `az`) registers; it carries the provider's attribute
+ * (models/capacity/cp_route.h).  Returns its index. */
+int32_t bp_register_cp_instance(struct backplane *bp, int provider, const char *az);
+/* The capacity provider instance `inst` belongs to, -1 when none. */
+int bp_instance_cp(const struct backplane *bp, int32_t inst);
 /* Index of the instance called `id`, -1 when none. */
 int32_t bp_find_instance(struct backplane *bp, const char *id);
 /* Index of the scenario's service called `name`, -1 when none. */

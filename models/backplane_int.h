@@ -64,6 +64,8 @@ struct backplane {
 
 	int *inst_group;           /* each instance's scenario group, -1 = registered by the trace */
 	size_t cap_inst_group;
+	int *inst_cp;              /* each instance's capacity provider, -1 = none */
+	size_t cap_inst_cp;
 
 	void *actor_state[BA_N];   /* each actor's own, opaque here (bp_msg.h) */
 
