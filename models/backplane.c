@@ -36,8 +36,10 @@
 
 #include "models/capacity/capacity_config.h"
 #include "models/capacity/cp_route.h"
+#include "models/capacity/scaling_csv.h"
 #include "models/placement/explain.h"
 #include "models/pricing.h"
+#include "sim/csvout.h"
 #include "sim/hmap.h"
 #include "sim/mem.h"
 
@@ -586,6 +588,28 @@ const char *backplane_out_dir(const struct backplane *bp)
 	return bp->out_dir;
 }
 
+void bp_scaling_open(struct backplane *bp)
+{
+	const char *dir = metrics_dir(bp->m);
+	size_t len = strlen(dir) + sizeof "/scaling.csv";
+	char *p;
+	struct err e;
+
+	if (bp->scaling_opened)
+		return;
+	bp->scaling_opened = 1;
+	p = xmalloc(len);
+	snprintf(p, len, "%s/scaling.csv", dir);
+	bp->scaling = scl_open(p, &e);      /* NULL: the run goes on without the file */
+	free(p);
+}
+
+void bp_scaling_write(struct backplane *bp, const struct scl_row *r)
+{
+	if (bp->scaling)
+		scl_write(bp->scaling, r);
+}
+
 void bp_set_stop_hold(struct backplane *bp, bp_stop_hold_fn fn, void *ctx)
 {
 	bp->stop_hold = fn;
@@ -862,7 +886,7 @@ static void on_sample(struct sim *s, void *ctx, const struct event *ev)
 /* The actors that watch the backplane, in the order they subscribe (the
  * order each notification reaches them). */
 static void (*const actors[])(struct backplane *bp) = {
-	agent_attach, svc_attach, fault_attach, scaler_attach, lb_attach,
+	agent_attach, svc_attach, fault_attach, scaler_attach, lb_attach, cas_attach,
 };
 
 struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_reg *rng,
@@ -923,6 +947,14 @@ const struct err *backplane_error(const struct backplane *bp)
 void backplane_finish(struct backplane *bp, sim_time_t end)
 {
 	bp_notify(bp, &(struct bp_note){ .kind = BN_FINISH, .at = end });
+	if (bp->scaling) {
+		struct err e;
+
+		/* a write error here leaves scaling.csv missing; the run's
+		 * other files are written by metrics_close */
+		csvout_close(bp->scaling, &e);
+		bp->scaling = NULL;
+	}
 	/* record what is still present, in slot order (deterministic) */
 	for (size_t i = 0; i < bp->n_tasks; i++)
 		if (bp->tasks[i].used)
@@ -993,6 +1025,8 @@ void backplane_free(struct backplane *bp)
 	free(bp->stop_ids);
 	free(bp->stop_free);
 	workload_free(bp);
+	if (bp->scaling)
+		csvout_abort(bp->scaling);
 	bp_notify(bp, &(struct bp_note){ .kind = BN_FREE });
 	cluster_free(bp->cl);
 	free(bp);

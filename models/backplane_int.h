@@ -87,6 +87,8 @@ struct backplane {
 	bp_stop_hold_fn stop_hold;      /* bp_set_stop_hold (the load balancer), NULL */
 	void *stop_hold_ctx;
 	const char *out_dir;            /* backplane_set_out_dir */
+	struct csvout *scaling;         /* scaling.csv, NULL = not opened (or unwritable) */
+	int scaling_opened;
 
 	struct err err;
 	int failed;

@@ -177,5 +177,9 @@ int scenario_scales(const struct scenario *s)
 	for (int i = 0; i < s->n_services; i++)
 		if (s->services[i].scaling)
 			return 1;
+	/* a capacity provider with managed scaling (models/cas.c) */
+	for (int i = 0; s->capacity && i < s->capacity->n_providers; i++)
+		if (s->capacity->providers[i].kind == CAP_ASG && s->capacity->providers[i].ms.enabled)
+			return 1;
 	return 0;
 }
