@@ -1,6 +1,7 @@
 /* fuzz/fz_trace.c — a workload trace (CSV): read its first 10,000 rows,
  * then replay it on a small fixed scenario (4 instances, 2 simulated
- * minutes, low limits so that a large count is refused quickly), writing
+ * minutes, low limits so that a large count is refused quickly and a loop
+ * at one instant ends after 100,000 events), writing
  * the outputs to a scratch folder.  The scenario and its task definition
  * are written once per process; the horizon and the limits keep one input
  * cheap (a few milliseconds under the sanitizers). */
@@ -23,7 +24,8 @@ static const char scenario_text[] =
 	"  \"taskDefinitions\": { \"web\": \"td.json\" },\n"
 	"  \"services\": [ { \"serviceName\": \"svc\", \"taskDefinition\": \"web\", \"desiredCount\": 1 } ],\n"
 	"  \"workload\": { \"traces\": [\"trace.csv\"] },\n"
-	"  \"limits\": { \"maxInstances\": 20, \"maxQueuedTasks\": 100 } }\n";
+	"  \"limits\": { \"maxInstances\": 20, \"maxQueuedTasks\": 100,\n"
+	"              \"maxEventsPerInstant\": 100000 } }\n";
 
 static const char td_text[] =
 	"{ \"family\": \"web\", \"containerDefinitions\": [\n"
