@@ -127,7 +127,9 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 	s->stop = 0;
 	/* evq_peek_time is SIM_TIME_MAX on an empty queue too: the pop decides. */
 	while (!s->stop && !s->stuck) {
-		if (s->lane_n) {
+		int from_lane = s->lane_n > 0;
+
+		if (from_lane) {
 			ev = s->lane[s->lane_head];
 			s->lane_head = (s->lane_head + 1) % s->lane_cap;
 			s->lane_n--;
@@ -139,9 +141,21 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			s->instant_n = 0;
 		}
 		if (s->instant_max && ++s->instant_n > s->instant_max) {
+			/* not run, but put back: whoever frees the pending
+			 * events at the end still sees it */
 			s->stuck = 1;
 			s->stuck_type = ev.type;
-			s->stop = 1;
+			if (from_lane) {
+				s->lane_head = (s->lane_head + s->lane_cap - 1) % s->lane_cap;
+				s->lane[s->lane_head] = ev;
+				s->lane_n++;
+			} else if (ev.cls == 0) {
+				evq_push_first(s->q, ev.t, ev.type, ev.target, ev.arg);
+			} else if (ev.seq & EVQ_SEQ_LAST) {
+				evq_push_last(s->q, ev.t, ev.type, ev.target, ev.arg);
+			} else {
+				evq_push(s->q, ev.t, ev.type, ev.target, ev.arg);
+			}
 			break;
 		}
 		s->now = ev.t;

@@ -443,6 +443,7 @@ static void test_sim_limit_instant(void)
 	CU_ASSERT_EQUAL(sim_stuck(sim, &t, &name), 1);
 	T_EQ(t, 7);
 	T_STREQ(name, "again");
+	T_EQ(sim_pending(sim), 2);                    /* the event not run is kept, and t = 9 */
 	sim_run(sim, SIM_TIME_MAX);
 	T_EQ(self_loops, 50);
 	T_EQ(later_runs, 5);
