@@ -63,8 +63,12 @@ mk_scn "$T/reg2.json" '{"traces": ["reg2.csv"]}' '{"maxInstances": 5002}'
 check "maxInstances raises the limit" guard "$ECSIM" run "$T/reg2.json" --quiet --out "$T/reg2.out"
 mk_scn "$T/us.json" '{"generators": [{"name": "us", "interArrivalSeconds": {"constant": {"value": 0.000001}}, "taskDefinitions": ["web"]}]}'
 expect_exit 2 "generator every microsecond refused" \
+	'the mean gap between arrivals is 1e-06 s; expected a finite mean of at least 0.001 s' \
+	guard "$ECSIM" validate "$T/us.json"
+mk_scn "$T/ms.json" '{"generators": [{"name": "ms", "interArrivalSeconds": {"constant": {"value": 0.001}}, "taskDefinitions": ["web"]}]}'
+expect_exit 2 "generator every millisecond stops at maxQueuedTasks" \
 	'more than the limit of 100000 (a simulator limit: raise it with $.limits.maxQueuedTasks)' \
-	guard "$ECSIM" run "$T/us.json" --quiet --out "$T/us.out"
+	guard "$ECSIM" run "$T/ms.json" --quiet --out "$T/ms.out"
 # A run cannot spin at one instant (docs/ecs-model.md choices E85, E86):
 # an arrival process whose gaps are 0 ms is refused at load, and a loop of
 # zero delays ends at $.limits.maxEventsPerInstant (bounded by events, not
