@@ -182,6 +182,7 @@ bench: deps
 # fuzz: a libFuzzer campaign of SECONDS (or RUNS executions, whichever
 # ends first) on TARGET, its corpus kept in build/fuzz/corpus/TARGET, seeded
 # from fuzz/seeds/TARGET; the harness's own output (warnings) is closed.
+# FUZZ_FLAGS adds libFuzzer options (e.g. -max_len=16384).
 $(B)/fuzz/replay-%: $(B)/fuzz/fz_%.o $(B)/fuzz/replay.o $(B)/fuzz/common.o $(LIB_OBJS)
 	@echo "  LD      $@"
 	@$(CC) $(LDOPT) -o $@ $^ $(LDLIBS)
@@ -204,7 +205,7 @@ fuzz:
 fuzz-run: $(B)/fuzz/fuzz-$(TARGET)
 	@mkdir -p $(B)/corpus/$(TARGET)
 	$(B)/fuzz/fuzz-$(TARGET) -max_total_time=$(SECONDS) $(if $(RUNS),-runs=$(RUNS)) -timeout=10 \
-		-rss_limit_mb=2048 -close_fd_mask=3 -dict=fuzz/dict/$(TARGET).dict -artifact_prefix=$(B)/$(TARGET)- -print_final_stats=1 \
+		-rss_limit_mb=2048 -close_fd_mask=3 $(FUZZ_FLAGS) -dict=fuzz/dict/$(TARGET).dict -artifact_prefix=$(B)/$(TARGET)- -print_final_stats=1 \
 		$(B)/corpus/$(TARGET) fuzz/seeds/$(TARGET) fuzz/regress/$(TARGET)
 
 # Which layer may include which (scripts/check-layers.sh says the rules):
