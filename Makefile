@@ -9,7 +9,8 @@
 #   make valgrind   the unit suites under valgrind --leak-check=full
 #   make bench      speed of the hot paths (printed, never asserted)
 #   make check-cycles  include cycles among models/ only (also in make test)
-#   make fuzz TARGET=cql SECONDS=60   a libFuzzer campaign (clang); targets:
+#   make fuzz TARGET=cql SECONDS=60 [RUNS=1000000]   a libFuzzer campaign
+#                   (clang); targets:
 #                   taskdef scenario trace cql gen google2011 alibaba2018
 #   make clean      remove build outputs (never results/)
 #
@@ -178,8 +179,10 @@ bench: deps
 
 # fuzz-replay: every input of fuzz/regress/<target>/ through its harness,
 # under ASan + UBSan (a plain main, fuzz/replay.c: no libFuzzer needed).
-# fuzz: a libFuzzer campaign of SECONDS on TARGET, its corpus kept in
-# build/fuzz/corpus/TARGET, seeded from fuzz/seeds/TARGET.
+# fuzz: a libFuzzer campaign of SECONDS (or RUNS executions, whichever
+# ends first) on TARGET, its corpus kept in build/fuzz/corpus/TARGET, seeded
+# from fuzz/seeds/TARGET; the harness's own output (warnings) is closed.
+# FUZZ_FLAGS adds libFuzzer options (e.g. -max_len=16384).
 $(B)/fuzz/replay-%: $(B)/fuzz/fz_%.o $(B)/fuzz/replay.o $(B)/fuzz/common.o $(LIB_OBJS)
 	@echo "  LD      $@"
 	@$(CC) $(LDOPT) -o $@ $^ $(LDLIBS)
@@ -201,8 +204,8 @@ fuzz:
 
 fuzz-run: $(B)/fuzz/fuzz-$(TARGET)
 	@mkdir -p $(B)/corpus/$(TARGET)
-	$(B)/fuzz/fuzz-$(TARGET) -max_total_time=$(SECONDS) -timeout=10 -rss_limit_mb=2048 \
-		-dict=fuzz/dict/$(TARGET).dict -artifact_prefix=$(B)/$(TARGET)- -print_final_stats=1 \
+	$(B)/fuzz/fuzz-$(TARGET) -max_total_time=$(SECONDS) $(if $(RUNS),-runs=$(RUNS)) -timeout=10 \
+		-rss_limit_mb=2048 -close_fd_mask=3 $(FUZZ_FLAGS) -dict=fuzz/dict/$(TARGET).dict -artifact_prefix=$(B)/$(TARGET)- -print_final_stats=1 \
 		$(B)/corpus/$(TARGET) fuzz/seeds/$(TARGET) fuzz/regress/$(TARGET)
 
 # Which layer may include which (scripts/check-layers.sh says the rules):

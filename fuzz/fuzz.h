@@ -17,8 +17,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* A private folder for this process (created on first use, removed at
- * exit), and `name` in it written with data[0..size).  Returns the path
+/* A private folder for this process (created on first use in $TMPDIR,
+ * else /dev/shm, else /tmp; removed at exit), and `name` in it written with data[0..size).  Returns the path
  * (static storage, valid until the next call). */
 const char *fuzz_dir(void);
 const char *fuzz_file(const char *name, const uint8_t *data, size_t size);

@@ -3,7 +3,9 @@
  * The built-in rows come from models/catalog.csv, compiled in as the string
  * catalog_csv (scripts/csv2c.sh) and parsed here with libcsv, so the data
  * stays a data file and the binary needs no files at run time.  Lookups are
- * linear: the catalog has tens of rows and is read at set-up only. */
+ * linear: the catalog has tens of rows and is read at set-up only.  The
+ * table is parsed once per process and kept (read-only; freed at exit):
+ * each catalog_builtin() returns a copy, which its caller may change. */
 #include "catalog.h"
 
 #include <stdlib.h>
@@ -108,7 +110,15 @@ static void on_row(int c, void *data)
 	r->col = 0;
 }
 
-struct catalog *catalog_builtin(struct err *e)
+static struct catalog *parsed;         /* the built-in table, parsed once */
+
+static void free_parsed(void)
+{
+	catalog_free(parsed);
+	parsed = NULL;
+}
+
+static struct catalog *parse_builtin(struct err *e)
 {
 	struct catalog *c = xcalloc(1, sizeof *c);
 	struct csv_parser p;
@@ -130,6 +140,28 @@ struct catalog *catalog_builtin(struct err *e)
 		catalog_free(c);
 		return NULL;
 	}
+	return c;
+}
+
+struct catalog *catalog_builtin(struct err *e)
+{
+	struct catalog *c;
+
+	if (!parsed) {
+		parsed = parse_builtin(e);
+		if (!parsed)
+			return NULL;
+		atexit(free_parsed);
+	}
+	c = xcalloc(1, sizeof *c);
+	c->t = xcalloc(parsed->n ? parsed->n : 1, sizeof *c->t);
+	c->cap = parsed->n ? parsed->n : 1;
+	for (size_t i = 0; i < parsed->n; i++) {
+		c->t[i] = parsed->t[i];
+		c->t[i].name = xstrdup(parsed->t[i].name);
+		c->t[i].arch = xstrdup(parsed->t[i].arch);
+	}
+	c->n = parsed->n;
 	return c;
 }
 

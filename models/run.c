@@ -70,6 +70,25 @@ static void remove_created(const char *dir, const char *top)
 	free(p);
 }
 
+/* The bound on events at one instant stopped the run (docs/ecs-model.md
+ * choice E85): say where and how to raise it.  0 when it did not. */
+static int stuck(const struct scenario *s, const struct sim *sim, struct err *e)
+{
+	sim_time_t t;
+	const char *ev;
+
+	if (!sim_stuck(sim, &t, &ev))
+		return 0;
+	err_at(e, s->file, 0, 0, NULL,
+	       "more than %lld events at the simulated time %lld.%03lld s (the next: %s): the clock no "
+	       "longer moves, a loop of zero delays (arrivals 0 ms apart, tasks that stop as they start "
+	       "with zero latencies, ...); a simulator limit: raise it with $.limits.maxEventsPerInstant "
+	       "(up to %lld)",
+	       (long long)s->max_instant, (long long)(t / 1000), (long long)(t % 1000), ev,
+	       (long long)SCN_MAX_MAX_INSTANT);
+	return 1;
+}
+
 enum run_status run_scenario(struct scenario *s, const struct run_opts *o, uint64_t *events,
 			     struct err *e)
 {
@@ -107,15 +126,20 @@ enum run_status run_scenario(struct scenario *s, const struct run_opts *o, uint6
 	ob = (struct obs){ o->observe, bp, o->observe_ctx };
 	if (o->observe)
 		sim_observe(sim, observe, &ob);
+	sim_limit_instant(sim, (uint64_t)s->max_instant);
 	if (backplane_start(bp, e)) {
 		rc = RUN_INPUT;
 		goto out;
 	}
-	for (sim_time_t t = 0; t < s->duration && !backplane_error(bp);) {
+	for (sim_time_t t = 0; t < s->duration && !backplane_error(bp) && !sim_stuck(sim, NULL, NULL);) {
 		t = t + step < s->duration ? t + step : s->duration;
 		sim_run(sim, t);
 		if (o->progress)
 			o->progress((double)t / (double)s->duration, o->progress_ctx);
+	}
+	if (!backplane_error(bp) && stuck(s, sim, e)) {
+		rc = RUN_INPUT;
+		goto out;
 	}
 	if (backplane_error(bp)) {
 		*e = *backplane_error(bp);

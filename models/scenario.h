@@ -207,6 +207,7 @@ struct scenario {
 	int pending_fail;             /* "mode": "fail": RunTask fails at once (no waiting) */
 	int64_t max_instances;        /* $.limits.maxInstances: registered over the run */
 	int64_t max_queued;           /* $.limits.maxQueuedTasks: waiting for placement */
+	int64_t max_instant;          /* $.limits.maxEventsPerInstant: events at one time */
 	struct scn_timing timing;
 	struct scn_service *services;
 	int n_services;
@@ -227,6 +228,8 @@ void pricing_free(struct pricing *p);
 #define SCN_MAX_MAX_INSTANCES 1000000
 #define SCN_DEFAULT_MAX_QUEUED 100000
 #define SCN_MAX_MAX_QUEUED 100000000
+#define SCN_DEFAULT_MAX_INSTANT 10000000    /* events at one simulated instant */
+#define SCN_MAX_MAX_INSTANT 1000000000000
 
 /* Load and check a scenario. NULL with e filled on bad input. */
 struct scenario *scenario_load(const char *path, struct err *e);

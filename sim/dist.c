@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include <csv.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 
 #include "jsonrd.h"
@@ -451,4 +452,38 @@ double dist_variance(const struct dist *d)
 
 	moments(d, &m, &v);
 	return v;
+}
+
+/* P(draw < x) (docs/ecs-model.md choice E86 uses it to refuse arrival
+ * processes whose gaps mostly round to 0 ms). */
+double dist_cdf(const struct dist *d, double x)
+{
+	double q0, q, n = 0;
+
+	switch (d->kind) {
+	case DIST_CONSTANT:
+		return d->a < x ? 1 : 0;
+	case DIST_UNIFORM:
+		return x <= d->a ? 0 : x >= d->b ? 1 : (x - d->a) / (d->b - d->a);
+	case DIST_EXPONENTIAL:
+		return x <= 0 ? 0 : gsl_cdf_exponential_P(x, d->a);
+	case DIST_NORMAL:
+		/* truncated at 0: 1 - Q((x - m) / sd) / Q(-m / sd) */
+		if (x <= 0)
+			return 0;
+		q0 = gsl_cdf_gaussian_Q(-d->a, d->b);
+		q = gsl_cdf_gaussian_Q(x - d->a, d->b);
+		return q0 > 0 ? 1 - q / q0 : 1;
+	case DIST_LOGNORMAL:
+		return x <= 0 ? 0 : gsl_cdf_lognormal_P(x, d->a, d->b);
+	case DIST_WEIBULL:
+		return x <= 0 ? 0 : gsl_cdf_weibull_P(x, d->b, d->a);
+	case DIST_PARETO:
+		return x <= d->b ? 0 : gsl_cdf_pareto_P(x, d->a, d->b);
+	case DIST_EMPIRICAL:
+		for (size_t i = 0; i < d->n_values; i++)
+			n += d->values[i] < x;
+		return n / (double)d->n_values;
+	}
+	return NAN;
 }

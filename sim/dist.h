@@ -42,5 +42,7 @@ double dist_sample(const struct dist *d, gsl_rng *r);
 /* Theoretical mean and variance (for tests and docs); NAN when infinite. */
 double dist_mean(const struct dist *d);
 double dist_variance(const struct dist *d);
+/* The probability of a draw below x. */
+double dist_cdf(const struct dist *d, double x);
 
 #endif

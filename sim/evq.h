@@ -28,11 +28,18 @@ typedef int64_t sim_time_t;          /* simulated time, milliseconds */
 #define SIM_MS_PER_S 1000
 
 /* Seconds (from input or a distribution draw) to simulated time: rounded
- * to the nearest millisecond, negative values to 0.  The one conversion
- * every model uses. */
+ * to the nearest millisecond, negative values (and NaN) to 0, values past
+ * SIM_TIME_LONG (infinity included) to SIM_TIME_LONG, so that a draw of a
+ * heavy-tailed distribution never overflows.  The one conversion every
+ * model uses. */
+#define SIM_TIME_LONG (SIM_TIME_MAX / 4)   /* ~1.8e7 years: "never" */
 static inline sim_time_t sim_ms(double seconds)
 {
-	return seconds > 0 ? (sim_time_t)(seconds * SIM_MS_PER_S + 0.5) : 0;
+	if (!(seconds > 0))
+		return 0;
+	if (seconds >= (double)(SIM_TIME_LONG / SIM_MS_PER_S))
+		return SIM_TIME_LONG;
+	return (sim_time_t)(seconds * SIM_MS_PER_S + 0.5);
 }
 
 struct event {

@@ -27,6 +27,11 @@ struct sim {
 	struct event *lane;
 	size_t lane_head, lane_n, lane_cap;
 	int dispatching;
+	/* the bound on events at one instant (sim_limit_instant) */
+	uint64_t instant_max, instant_n;
+	sim_time_t instant_t;
+	uint32_t stuck_type;
+	int stuck;
 };
 
 struct sim *sim_new(void)
@@ -121,12 +126,36 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 
 	s->stop = 0;
 	/* evq_peek_time is SIM_TIME_MAX on an empty queue too: the pop decides. */
-	while (!s->stop) {
-		if (s->lane_n) {
+	while (!s->stop && !s->stuck) {
+		int from_lane = s->lane_n > 0;
+
+		if (from_lane) {
 			ev = s->lane[s->lane_head];
 			s->lane_head = (s->lane_head + 1) % s->lane_cap;
 			s->lane_n--;
 		} else if (evq_peek_time(s->q) > until || !evq_pop(s->q, &ev)) {
+			break;
+		}
+		if (ev.t != s->instant_t) {
+			s->instant_t = ev.t;
+			s->instant_n = 0;
+		}
+		if (s->instant_max && ++s->instant_n > s->instant_max) {
+			/* not run, but put back: whoever frees the pending
+			 * events at the end still sees it */
+			s->stuck = 1;
+			s->stuck_type = ev.type;
+			if (from_lane) {
+				s->lane_head = (s->lane_head + s->lane_cap - 1) % s->lane_cap;
+				s->lane[s->lane_head] = ev;
+				s->lane_n++;
+			} else if (ev.cls == 0) {
+				evq_push_first(s->q, ev.t, ev.type, ev.target, ev.arg);
+			} else if (ev.seq & EVQ_SEQ_LAST) {
+				evq_push_last(s->q, ev.t, ev.type, ev.target, ev.arg);
+			} else {
+				evq_push(s->q, ev.t, ev.type, ev.target, ev.arg);
+			}
 			break;
 		}
 		s->now = ev.t;
@@ -166,4 +195,20 @@ void sim_set_now(struct sim *s, sim_time_t t)
 {
 	if (t > s->now)
 		s->now = t;
+}
+
+void sim_limit_instant(struct sim *s, uint64_t n)
+{
+	s->instant_max = n;
+}
+
+int sim_stuck(const struct sim *s, sim_time_t *t, const char **event)
+{
+	if (!s->stuck)
+		return 0;
+	if (t)
+		*t = s->instant_t;
+	if (event)
+		*event = s->h[s->stuck_type].name;
+	return 1;
 }

@@ -66,5 +66,13 @@ size_t sim_pending(const struct sim *s);    /* events in the queue */
 /* Advance the clock to t (>= now) without running anything; used at the end
  * of a run to close the horizon. */
 void sim_set_now(struct sim *s, sim_time_t t);
+/* Bound the events run at one simulated instant: sim_run stops for good,
+ * without running it, at the event that would be the (n+1)-th with the same
+ * time (0 = no bound, the default).  A run whose clock no longer moves (a
+ * loop of zero delays) then ends instead of spinning. */
+void sim_limit_instant(struct sim *s, uint64_t n);
+/* 1 when that bound stopped the run, with the instant and the name of the
+ * event not run (either pointer may be NULL); else 0. */
+int sim_stuck(const struct sim *s, sim_time_t *t, const char **event);
 
 #endif

@@ -63,8 +63,31 @@ mk_scn "$T/reg2.json" '{"traces": ["reg2.csv"]}' '{"maxInstances": 5002}'
 check "maxInstances raises the limit" guard "$ECSIM" run "$T/reg2.json" --quiet --out "$T/reg2.out"
 mk_scn "$T/us.json" '{"generators": [{"name": "us", "interArrivalSeconds": {"constant": {"value": 0.000001}}, "taskDefinitions": ["web"]}]}'
 expect_exit 2 "generator every microsecond refused" \
+	'the mean gap between arrivals is 1e-06 s; expected a finite mean of at least 0.001 s' \
+	guard "$ECSIM" validate "$T/us.json"
+mk_scn "$T/ms.json" '{"generators": [{"name": "ms", "interArrivalSeconds": {"constant": {"value": 0.001}}, "taskDefinitions": ["web"]}]}'
+expect_exit 2 "generator every millisecond stops at maxQueuedTasks" \
 	'more than the limit of 100000 (a simulator limit: raise it with $.limits.maxQueuedTasks)' \
-	guard "$ECSIM" run "$T/us.json" --quiet --out "$T/us.out"
+	guard "$ECSIM" run "$T/ms.json" --quiet --out "$T/ms.out"
+# A run cannot spin at one instant (docs/ecs-model.md choices E85, E86):
+# an arrival process whose gaps are 0 ms is refused at load, and a loop of
+# zero delays ends at $.limits.maxEventsPerInstant (bounded by events, not
+# by time: the old code refused the member).
+mk_scn "$T/sigma.json" '{"generators": [{"name": "g", "interArrivalSeconds": {"lognormal": {"mu": 0, "sigma": 1e30}}, "taskDefinitions": ["web"], "runtimeSeconds": 0}]}'
+expect_exit 2 "generator lognormal sigma 1e30 refused" \
+	'$.workload.generators[0].interArrivalSeconds: the mean gap between arrivals is inf s; expected a finite mean of at least 0.001 s' \
+	guard "$ECSIM" validate "$T/sigma.json"
+printf '{"durationSeconds": 600, "region": "us-east-1", "availabilityZones": ["us-east-1a"],
+ "instanceGroups": [{"instanceType": "m5.large", "availabilityZone": "us-east-1a", "count": 2}],
+ "taskDefinitions": {"web": "%s/scenarios/taskdefs/web.json"},
+ "controlPlane": {"placementLatencySeconds": 0, "apiLatencySeconds": 0, "schedulerDelaySeconds": 0},
+ "agent": {"networkDelaySeconds": 0, "imagePullSeconds": 0, "imagePullCachedSeconds": 0, "containerStartSeconds": 0, "shutdownSeconds": 0},
+ "services": [{"serviceName": "s", "taskDefinition": "web", "desiredCount": 2, "runtimeSeconds": 0}],
+ "limits": {"maxEventsPerInstant": 5000}}\n' "$PWD" > "$T/loop.json"
+expect_exit 2 "a zero-delay crash loop ends at maxEventsPerInstant" \
+	'more than 5000 events at the simulated time 0.000 s (the next: ' guard "$ECSIM" run "$T/loop.json" --quiet --out "$T/loop.out"
+grep -qF 'raise it with $.limits.maxEventsPerInstant (up to 1000000000000)' "$T/err" && ok "... and says how to raise it" || ko "... and says how to raise it"
+[ -e "$T/loop.out" ] && ko "a stopped loop leaves no output" || ok "a stopped loop leaves no output"
 printf 'M1,66666666666,j_1,1,Terminated,5,12,100,0.5\n' > "$T/ali.csv"
 expect_exit 2 "alibaba instance_num 66,666,666,666 refused" \
 	'ali.csv:1:2: instance_num: expected at most 1000000 instances (an importer limit: raise it with --max-instance-num' \

@@ -7,11 +7,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "models/backplane.h"
 #include "models/gen.h"
 #include "models/import.h"
 #include "models/placement/cql.h"
+#include "models/run.h"
+#include "models/scenario.h"
 #include "sim/csvin.h"
 #include "sim/jsonrd.h"
+#include "sim/sim.h"
 #include "helpers/tutil.h"
 
 static char tmpdir[64];
@@ -251,6 +255,217 @@ static void test_gen_expected_rows(void)
 	gen_spec_free(s);
 }
 
+
+/* ---- runs that cannot move the clock (docs/ecs-model.md choices E85, E86) ---- */
+
+static const char td_web[] =
+	"{ \"family\": \"web\", \"containerDefinitions\": [\n"
+	"  { \"name\": \"app\", \"image\": \"x\", \"cpu\": 256, \"memory\": 512, \"essential\": true } ] }\n";
+
+/* A scenario of 2 instances with `extra` members appended (JSON text
+ * starting with a comma). */
+static const char *scenario_with(const char *extra)
+{
+	char text[4096];
+	int n;
+
+	write_file("web.json", td_web, sizeof td_web - 1);
+	n = snprintf(text, sizeof text,
+		     "{ \"name\": \"spin\", \"seed\": 1, \"durationSeconds\": 600, \"region\": \"us-east-1\",\n"
+		     "  \"availabilityZones\": [\"us-east-1a\"],\n"
+		     "  \"instanceGroups\": [ { \"instanceType\": \"m5.large\", \"availabilityZone\": \"us-east-1a\","
+		     " \"count\": 2 %s } ],\n"
+		     "  \"taskDefinitions\": { \"web\": \"web.json\" } %s }\n",
+		     strstr(extra, "agentDisconnects") ? extra : "",
+		     strstr(extra, "agentDisconnects") ? "" : extra);
+	return write_file("spin.json", text, (size_t)n);
+}
+
+static void expect_refused(const char *extra, const char *want)
+{
+	struct err e;
+	char m[600];
+	struct scenario *s;
+
+	err_clear(&e);
+	s = scenario_load(scenario_with(extra), &e);
+	CU_ASSERT_PTR_NULL(s);
+	scenario_free(s);
+	err_format(&e, m, sizeof m);
+	if (!strstr(m, want)) {
+		char f[1400];
+
+		snprintf(f, sizeof f, "%s: got \"%s\", want \"%s\"", extra, m, want);
+		T_FAIL(f);
+	}
+}
+
+static void expect_loads(const char *extra)
+{
+	struct err e;
+	struct scenario *s;
+
+	err_clear(&e);
+	s = scenario_load(scenario_with(extra), &e);
+	if (!s) {
+		char m[600];
+
+		err_format(&e, m, sizeof m);
+		T_FAIL(m);
+	}
+	scenario_free(s);
+}
+
+#define GEN(ia) ", \"workload\": { \"generators\": [ { \"name\": \"g\", \"interArrivalSeconds\": " ia \
+	", \"taskDefinitions\": [\"web\"], \"runtimeSeconds\": 0 } ] }"
+
+/* The issue's spin: lognormal sigma 1e30 has an infinite mean, and every
+ * draw is 0 or infinite.  Refused at load, as is any process whose mean
+ * gap is under 1 ms or whose gaps are mostly 0 ms. */
+static void test_arrivals_refused(void)
+{
+	expect_refused(GEN("{ \"lognormal\": { \"mu\": 0, \"sigma\": 1e30 } }"),
+		       "$.workload.generators[0].interArrivalSeconds: the mean gap between arrivals is inf s; "
+		       "expected a finite mean of at least 0.001 s");
+	expect_refused(GEN("{ \"exponential\": { \"mean\": 0.0009 } }"),
+		       "the mean gap between arrivals is 0.0009 s; expected a finite mean of at least 0.001 s");
+	expect_refused(GEN("{ \"pareto\": { \"shape\": 0.5, \"scale\": 1 } }"),
+		       "the mean gap between arrivals is nan s");
+	/* weibull shape 0.01, scale 1: P(X < 0.0005) = 1 - exp(-0.0005^0.01) = 0.6042 */
+	expect_refused(GEN("{ \"weibull\": { \"shape\": 0.01, \"scale\": 1 } }"),
+		       "60.42% of the gaps between arrivals are under 0.5 ms");
+	/* lognormal mu -50, sigma 10: a mean of 1 s, yet 99.999% of draws are 0 ms */
+	expect_refused(GEN("{ \"lognormal\": { \"mu\": -50, \"sigma\": 10 } }"), "of the gaps between arrivals are "
+		       "under 0.5 ms, that is 0 ms at the simulator's time step (arrivals at one instant); at most 50% may be");
+	expect_refused(", \"azOutages\": [ { \"availabilityZone\": \"us-east-1a\", \"interArrivalSeconds\": "
+		       "{ \"uniform\": { \"min\": 0, \"max\": 0.0002 } }, \"durationSeconds\": 0 } ]",
+		       "$.azOutages[0].interArrivalSeconds: the mean gap between arrivals is 0.0001 s");
+	expect_refused(", \"agentDisconnects\": { \"interArrivalSeconds\": { \"normal\": { \"mean\": -100, \"sd\": 0.01 } },"
+		       " \"durationSeconds\": 0 }",
+		       "$.instanceGroups[0].agentDisconnects.interArrivalSeconds: the mean gap between arrivals is");
+	/* the bounds themselves are accepted: a mean of 1 ms (39% of the
+	 * exponential's gaps under 0.5 ms), a constant 1 ms */
+	expect_loads(GEN("{ \"exponential\": { \"mean\": 0.001 } }"));
+	expect_loads(GEN("0.001"));
+	expect_loads(GEN("{ \"uniform\": { \"min\": 0, \"max\": 0.002 } }"));
+}
+
+static uint64_t observed;
+
+/* Stops the run (every slice of it) once 10^6 events have run: the bound
+ * of the test, so that a regression fails instead of spinning. */
+static void count_events(struct backplane *bp, void *ctx)
+{
+	(void)ctx;
+	if (++observed > 1000000)
+		sim_stop(backplane_sim(bp));
+}
+
+/* A service whose tasks stop as they start, with every latency 0: the
+ * scheduler replaces them at the same instant without end (ECS does not
+ * throttle tasks that reached RUNNING, docs/ecs-model.md §5.4).  The bound
+ * on events at one instant ends the run with exit 2 and says how to raise
+ * it; nothing is left in the output folder. */
+static void test_same_instant_bound(void)
+{
+	static const char loop[] =
+		", \"controlPlane\": { \"placementLatencySeconds\": 0, \"apiLatencySeconds\": 0,"
+		" \"schedulerDelaySeconds\": 0 },\n"
+		"  \"agent\": { \"networkDelaySeconds\": 0, \"imagePullSeconds\": 0, \"imagePullCachedSeconds\": 0,"
+		" \"containerStartSeconds\": 0, \"shutdownSeconds\": 0 },\n"
+		"  \"services\": [ { \"serviceName\": \"s\", \"taskDefinition\": \"web\", \"desiredCount\": 2,"
+		" \"runtimeSeconds\": 0 } ],\n"
+		"  \"limits\": { \"maxEventsPerInstant\": 1000 }";
+	struct err e;
+	struct scenario *s;
+	struct run_opts o;
+	uint64_t events = 0;
+	char out[128], m[700];
+
+	err_clear(&e);
+	s = scenario_load(scenario_with(loop), &e);
+	if (!s) {
+		err_format(&e, m, sizeof m);
+		T_FAIL(m);
+		return;
+	}
+	snprintf(out, sizeof out, "%s/spin.out", tmpdir);
+	memset(&o, 0, sizeof o);
+	o.out_dir = out;
+	o.observe = count_events;
+	observed = 0;
+	T_EQ(run_scenario(s, &o, &events, &e), RUN_INPUT);
+	CU_ASSERT(observed <= 1000);
+	err_format(&e, m, sizeof m);
+	if (!strstr(m, "more than 1000 events at the simulated time 0.000 s") ||
+	    !strstr(m, "raise it with $.limits.maxEventsPerInstant (up to 1000000000000)"))
+		T_FAIL(m);
+	CU_ASSERT(access(out, F_OK) != 0);
+	scenario_free(s);
+}
+
+static int self_loops;
+
+static void again(struct sim *sim, void *ctx, const struct event *ev)
+{
+	(void)ctx;
+	self_loops++;
+	sim_after(sim, 0, ev->type, NULL, 0);
+}
+
+static void later(struct sim *sim, void *ctx, const struct event *ev)
+{
+	(void)sim;
+	(void)ev;
+	(*(int *)ctx)++;
+}
+
+/* The engine's bound: the 51st event at t = 7 ms is not run, nor anything
+ * after it; the run stays stopped.  Events at other instants do not count. */
+static void test_sim_limit_instant(void)
+{
+	struct sim *sim = sim_new();
+	int later_runs = 0;
+	uint32_t a = sim_on(sim, "again", again, NULL);
+	uint32_t b = sim_on(sim, "later", later, &later_runs);
+	sim_time_t t = -1;
+	const char *name = NULL;
+
+	sim_limit_instant(sim, 50);
+	for (int i = 0; i < 5; i++)
+		sim_at(sim, i, b, NULL, 0);           /* one event at each of 0..4 ms */
+	sim_at(sim, 7, a, NULL, 0);
+	sim_at(sim, 9, b, NULL, 0);
+	CU_ASSERT_EQUAL(sim_stuck(sim, NULL, NULL), 0);
+	sim_run(sim, SIM_TIME_MAX);
+	T_EQ(later_runs, 5);
+	T_EQ(self_loops, 50);
+	CU_ASSERT_EQUAL(sim_stuck(sim, &t, &name), 1);
+	T_EQ(t, 7);
+	T_STREQ(name, "again");
+	T_EQ(sim_pending(sim), 2);                    /* the event not run is kept, and t = 9 */
+	sim_run(sim, SIM_TIME_MAX);
+	T_EQ(self_loops, 50);
+	T_EQ(later_runs, 5);
+	sim_free(sim);
+}
+
+/* Seconds to milliseconds never overflows: an infinite or huge draw is
+ * "never" (SIM_TIME_LONG), NaN and negatives are 0.  The old cast of
+ * infinity gave INT64_MIN, which sim_after turned into a 0-ms gap. */
+static void test_sim_ms_clamps(void)
+{
+	T_EQ(sim_ms(2.5), 2500);
+	T_EQ(sim_ms(0.0004), 0);
+	T_EQ(sim_ms(-1), 0);
+	T_EQ(sim_ms(NAN), 0);
+	T_EQ(sim_ms(INFINITY), SIM_TIME_LONG);
+	T_EQ(sim_ms(1e300), SIM_TIME_LONG);
+	T_EQ(sim_ms(1e16), SIM_TIME_LONG);
+	CU_ASSERT(sim_ms(1e15) == (sim_time_t)1e18);
+	CU_ASSERT(SIM_TIME_LONG <= SIM_TIME_MAX / 4);
+}
+
 CU_TestInfo robust_tests[] = {
 	{ "regex refused", test_regex_refused },
 	{ "regex positions", test_regex_positions },
@@ -259,6 +474,10 @@ CU_TestInfo robust_tests[] = {
 	{ "csv invalid utf-8 refused", test_csv_invalid_utf8 },
 	{ "import refuses huge values", test_import_refuses_huge },
 	{ "gen expected rows", test_gen_expected_rows },
+	{ "arrival processes that stop the clock refused", test_arrivals_refused },
+	{ "events at one instant bounded in a run", test_same_instant_bound },
+	{ "sim: events at one instant bounded", test_sim_limit_instant },
+	{ "sim_ms clamps infinite draws", test_sim_ms_clamps },
 	CU_TEST_INFO_NULL,
 };
 

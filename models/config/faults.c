@@ -39,6 +39,8 @@ int faults_config_read_group(struct scenario *s, struct scn_group *g, const char
 		if (dist_parse(&g->disc_ia, ia, s->file, p, s->dir, e))
 			return -1;
 		g->has_disconnects = 1;
+		if (config_sane_arrivals(&dc, "interArrivalSeconds", &g->disc_ia))
+			return -1;
 		snprintf(p, sizeof p, "%s.agentDisconnects.durationSeconds", path);
 		if (dist_parse(&g->disc_len, len, s->file, p, s->dir, e))
 			return -1;
@@ -135,7 +137,8 @@ int faults_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 			o->stochastic = 1;
 			o->at = -1;
 			snprintf(p2, sizeof p2, "%s.interArrivalSeconds", path);
-			if (dist_parse(&o->interarrival, ia, s->file, p2, s->dir, e))
+			if (dist_parse(&o->interarrival, ia, s->file, p2, s->dir, e) ||
+			    config_sane_arrivals(&c, "interArrivalSeconds", &o->interarrival))
 				return -1;
 			snprintf(p2, sizeof p2, "%s.durationSeconds", path);
 			if (dist_parse(&o->length, len, s->file, p2, s->dir, e))

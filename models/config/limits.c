@@ -1,7 +1,10 @@
 /* models/config/limits.c — $.limits: the sizes that bound a run's memory
  * (scenarios/README.md, "Limits").  maxInstances defaults to ECS's quota of
  * container instances per cluster (docs/ecs-model.md §7.5); maxQueuedTasks,
- * the tasks waiting for placement, is a simulator limit.  Read last: the
+ * the tasks waiting for placement, and maxEventsPerInstant, the events run
+ * at one simulated instant (a loop of zero delays ends with an error
+ * instead of spinning: docs/ecs-model.md choice E85), are simulator
+ * limits.  Read last: the
  * instance groups and the services must fit. */
 #include "models/config/sections.h"
 #include "models/scenario.h"
@@ -15,11 +18,14 @@ int limits_config_read(struct scenario *s, const cJSON *limits, struct err *e)
 
 	s->max_instances = SCN_DEFAULT_MAX_INSTANCES;
 	s->max_queued = SCN_DEFAULT_MAX_QUEUED;
+	s->max_instant = SCN_DEFAULT_MAX_INSTANT;
 	if (limits && (jr_open(&c, limits, s->file, "$.limits", e) ||
 		       jr_opt_int(&c, "maxInstances", SCN_DEFAULT_MAX_INSTANCES, 1, SCN_MAX_MAX_INSTANCES,
 				  &s->max_instances) ||
 		       jr_opt_int(&c, "maxQueuedTasks", SCN_DEFAULT_MAX_QUEUED, 1, SCN_MAX_MAX_QUEUED,
 				  &s->max_queued) ||
+		       jr_opt_int(&c, "maxEventsPerInstant", SCN_DEFAULT_MAX_INSTANT, 1, SCN_MAX_MAX_INSTANT,
+				  &s->max_instant) ||
 		       jr_end(&c)))
 		return -1;
 	if (s->n_services > 5000)

@@ -94,6 +94,15 @@ int capacity_config_read_service(struct scenario *s, struct scn_service *v, cons
 				 const struct cJSON *prot, struct err *e);
 void capacity_config_free_service(struct scn_service *v);
 
+/* models/config/workload.c: an arrival process that keeps the clock moving
+ * (docs/ecs-model.md choice E86): the mean gap d finite and at least one
+ * millisecond, at most half the gaps under half a millisecond (0 ms once
+ * rounded: arrivals at one instant); else -1, the error at c's member key.
+ * Generators, AZ outages and agent disconnects use it. */
+struct jr;
+struct dist;
+int config_sane_arrivals(const struct jr *c, const char *key, const struct dist *d);
+
 /* models/config/limits.c: the sizes that bound a run (read last) */
 scn_read_fn limits_config_read;             /* $.limits */
 

@@ -3,6 +3,7 @@
  * (models/import.h) and synthetic generators (arrival process,
  * task-definition mix, run time).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,27 @@
 #include "models/scenario.h"
 #include "sim/jsonrd.h"
 #include "sim/mem.h"
+
+#define GEN_MIN_MEAN_GAP 0.001            /* s */
+#define GEN_MAX_ZERO_GAPS 0.5             /* probability */
+
+int config_sane_arrivals(const struct jr *c, const char *key, const struct dist *d)
+{
+	double mean = dist_mean(d), zero = dist_cdf(d, 0.0005);
+
+	if (!isfinite(mean) || mean < GEN_MIN_MEAN_GAP)
+		return jr_fail(c, key,
+			       "the mean gap between arrivals is %g s; expected a finite mean of at least "
+			       "%g s, the simulator's time step (docs/ecs-model.md choice E86)",
+			       mean, GEN_MIN_MEAN_GAP);
+	if (!(zero <= GEN_MAX_ZERO_GAPS))
+		return jr_fail(c, key,
+			       "%.4g%% of the gaps between arrivals are under 0.5 ms, that is 0 ms at the "
+			       "simulator's time step (arrivals at one instant); at most %g%% may be "
+			       "(docs/ecs-model.md choice E86)",
+			       100 * zero, 100 * GEN_MAX_ZERO_GAPS);
+	return 0;
+}
 
 static int read_generators(struct scenario *s, const cJSON *arr, struct err *e)
 {
@@ -57,6 +79,8 @@ static int read_generators(struct scenario *s, const cJSON *arr, struct err *e)
 			return -1;
 		if (dist_mean(&g->interarrival) <= 0 && g->interarrival.kind == DIST_CONSTANT)
 			return jr_fail(&c, "interArrivalSeconds", "must be > 0");
+		if (config_sane_arrivals(&c, "interArrivalSeconds", &g->interarrival))
+			return -1;
 		if (rt) {
 			snprintf(p2, sizeof p2, "%s.runtimeSeconds", path);
 			if (dist_parse(&g->runtime, rt, s->file, p2, s->dir, e))
