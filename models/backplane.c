@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/backplane_fargate.h"
 #include "models/placement/explain.h"
 #include "models/pricing.h"
 #include "sim/hmap.h"
@@ -102,6 +103,16 @@ static void notify_cluster(struct backplane *bp)
 
 	cluster_totals(bp->cl, &t);
 	metrics_on_cluster(bp->m, sim_now(bp->sim), &t);
+}
+
+/* A message about a task to whoever runs it: its instance's agent, or
+ * Fargate (models/backplane_fargate.c). */
+static void task_send(struct backplane *bp, uint32_t slot, enum agent_msg m)
+{
+	if (bp->tasks[slot].fg)
+		fargate_send(bp, slot, m);
+	else
+		agent_send(bp, slot, m);
 }
 
 /* ---- the standalone queue ------------------------------------------------ */
@@ -214,13 +225,14 @@ static void retire(struct backplane *bp, uint32_t slot, int present)
 		.start = t->ts[TS_RUNNING],
 		.stop = present ? -1 : t->ts[TS_STOPPED],
 		.instance_id = t->inst >= 0 ? cluster_id(bp->cl, t->inst) : NULL,
-		.az = t->inst >= 0 ? cluster_az(bp->cl, t->inst) : NULL,
+		.az = bp_task_az(bp, t),
 		.cpu_units = bp->s->taskdefs[t->td].req.cpu_units,
 		.mem_mib = bp->s->taskdefs[t->td].req.mem_mib,
 		.stop_code = present ? NULL : t->stop_code,
 		.desired = t->desired == TD_RUNNING ? "RUNNING" : "STOPPED",
 		.last = t->queued ? "PENDING" : task_state_name(t->seen),
 		.ts = t->ts,
+		.launch_type = t->fg ? "FARGATE" : "EC2",
 	};
 
 	metrics_on_task_done(bp->m, &r);
@@ -339,6 +351,8 @@ static int try_place(struct backplane *bp, uint32_t slot)
 	struct place_policy pinned;
 	int rc;
 
+	if (t->fg)   /* no instance: Fargate picks an AZ (docs/ecs-model.md §4.11) */
+		return bp_fargate_launch(bp, t, t->fg == TL_FARGATE_SPOT);
 	if (t->pin >= 0 || t->pin_az) {
 		/* a DAEMON task goes to one given instance (docs/ecs-model.md §4.10); a rebalancing
 		 * task to one given AZ (docs/ecs-model.md §5.9) */
@@ -414,6 +428,8 @@ uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *i
 	t->group = group;
 	t->inst = -1;
 	t->pin = -1;
+	t->fg = (uint8_t)fargate_launch_of(bp->s, td, svc);
+	t->fg_az = -1;
 	t->svc = svc;
 	t->dep = dep;
 	t->policy = pol;
@@ -473,7 +489,7 @@ static void on_provisioned(struct sim *s, void *ctx, const struct event *ev)
 	if (!t || t->state != TS_PROVISIONING)
 		return;
 	agent_set_state(bp, ref_slot(ev->arg), TS_PENDING);
-	agent_send(bp, ref_slot(ev->arg), t->desired == TD_RUNNING ? AM_START : AM_STOP);
+	task_send(bp, ref_slot(ev->arg), t->desired == TD_RUNNING ? AM_START : AM_STOP);
 }
 
 /* RunTask: `count` tasks placed one after the other, resources and group
@@ -529,7 +545,7 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 	if (t->state == TS_RUNNING && bp->stop_hold && bp->stop_hold(bp, bp->stop_hold_ctx, slot))
 		return;
 	if (t->state == TS_PENDING || t->state == TS_ACTIVATING || t->state == TS_RUNNING)
-		agent_send(bp, slot, AM_STOP);
+		task_send(bp, slot, AM_STOP);
 	/* PROVISIONING: on_provisioned sends the stop instead of the start */
 }
 
@@ -555,7 +571,7 @@ void bp_stop_release(struct backplane *bp, uint32_t slot)
 
 	if (t->used && t->desired == TD_STOPPED &&
 	    (t->state == TS_PENDING || t->state == TS_ACTIVATING || t->state == TS_RUNNING))
-		agent_send(bp, slot, AM_STOP);
+		task_send(bp, slot, AM_STOP);
 }
 
 static uint64_t stop_id_put(struct backplane *bp, const char *id)
@@ -610,6 +626,8 @@ void bp_task_stopped(struct backplane *bp, uint32_t slot)
 
 	if (t->inst >= 0)
 		cluster_release(bp->cl, t->inst, &bp->s->taskdefs[t->td].req, t->group);
+	if (t->fg)
+		fargate_task_gone(bp, slot);
 	note_task(bp, BN_TASK_STOPPED, slot);
 	retire(bp, slot, 0);
 	notify_cluster(bp);
@@ -787,7 +805,7 @@ static void on_sample(struct sim *s, void *ctx, const struct event *ev)
 /* The actors that watch the backplane, in the order they subscribe (the
  * order each notification reaches them). */
 static void (*const actors[])(struct backplane *bp) = {
-	agent_attach, svc_attach, fault_attach, scaler_attach, lb_attach,
+	agent_attach, svc_attach, fault_attach, scaler_attach, lb_attach, fargate_attach,
 };
 
 struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_reg *rng,

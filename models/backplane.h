@@ -63,6 +63,9 @@ struct rng_reg *backplane_rng(struct backplane *bp);
 gsl_rng *backplane_place_rng(struct backplane *bp);
 /* The task in `slot` (task.h), live until its STOPPED notification. */
 struct task *bp_task_at(struct backplane *bp, uint32_t slot);
+/* The AZ of a placed task: its instance's, or for a Fargate task the one
+ * Fargate chose (models/backplane_fargate.c); NULL when it has none yet. */
+const char *bp_task_az(struct backplane *bp, const struct task *t);
 
 /* ---- the calls the service scheduler makes ------------------------------ */
 

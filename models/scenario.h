@@ -163,6 +163,8 @@ struct scn_service {
 	struct aas_config *scaling;          /* autoScaling */
 	struct cap_protection *protection;   /* taskProtection */
 	struct lb_service_cfg lb;     /* loadBalancers, healthCheckGracePeriodSeconds (n = 0: none) */
+	int launch_type;              /* launchType: enum task_launch (TL_EC2 when absent) */
+	int launch_given;             /* launchType was given */
 };
 
 /* A public trace read directly (models/import.h). */

@@ -8,8 +8,38 @@
 
 #include "models/config/sections.h"
 #include "models/scenario.h"
+#include "models/task.h"
 #include "sim/jsonrd.h"
 #include "sim/mem.h"
+
+/* launchType (docs/ecs-model.md §1.9, §5.11): EC2 or FARGATE; the task
+ * definition must list it in requiresCompatibilities; no DAEMON on Fargate
+ * (docs/ecs-model.md §4.10). */
+static int service_launch_type(const struct scenario *s, struct scn_service *v, struct jr *c,
+			       const char *lt)
+{
+	unsigned l = s->taskdefs[v->taskdef].td->launch;
+	int fg;
+
+	if (lt) {
+		if (strcmp(lt, "FARGATE") == 0)
+			v->launch_type = TL_FARGATE;
+		else if (strcmp(lt, "EC2") == 0)
+			v->launch_type = TL_EC2;
+		else
+			return jr_fail(c, "launchType", "expected EC2 or FARGATE, got \"%s\"", lt);
+		v->launch_given = 1;
+		if (!(l & (v->launch_type == TL_FARGATE ? TD_LAUNCH_FARGATE : TD_LAUNCH_EC2)))
+			return jr_fail(c, "launchType", "%s, but task definition '%s' does not list it "
+				       "in requiresCompatibilities (ECS refuses the service)", lt,
+				       s->taskdefs[v->taskdef].name);
+	}
+	fg = lt ? v->launch_type == TL_FARGATE : (l & TD_LAUNCH_FARGATE) && !(l & TD_LAUNCH_EC2);
+	if (fg && v->sched == SCHED_DAEMON)
+		return jr_fail(c, lt ? "launchType" : "schedulingStrategy",
+			       "a DAEMON service cannot run on Fargate (docs/ecs-model.md §4.10)");
+	return 0;
+}
 
 int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 {
@@ -22,7 +52,7 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		char path[96], p2[160];
 		struct jr c, dc;
 		struct scn_service *v = &s->services[s->n_services];
-		const char *name, *tdname, *sched, *azr;
+		const char *name, *tdname, *sched, *azr, *lt;
 		const cJSON *dep, *strat, *cons, *rt, *cb, *cps, *aas, *prot, *lbs, *grace;
 		int64_t desired, minp, maxp;
 		double create_at;
@@ -38,7 +68,8 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		    jr_opt_array(&c, "placementStrategy", &strat) ||
 		    jr_opt_array(&c, "placementConstraints", &cons) ||
 		    jr_opt_num(&c, "createdAtSeconds", 0, 0, 1e11, &create_at) ||
-		    jr_opt_str(&c, "availabilityZoneRebalancing", "DISABLED", &azr))
+		    jr_opt_str(&c, "availabilityZoneRebalancing", "DISABLED", &azr) ||
+		    jr_opt_str(&c, "launchType", NULL, &lt))
 			return -1;
 		rt = jr_get(&c, "runtimeSeconds");
 		lbs = jr_get(&c, "loadBalancers");
@@ -66,6 +97,8 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		if (td < 0)
 			return jr_fail(&c, "taskDefinition", "unknown task definition '%s' (not in $.taskDefinitions)", tdname);
 		v->taskdef = td;
+		if (service_launch_type(s, v, &c, lt))
+			return -1;
 		/* docs/ecs-model.md §6.1, §5.8: checked as CreateService and ELB would */
 		if ((lbs || grace) &&
 		    lb_service_read(&s->lb, lbs, grace, s->taskdefs[td].td, s->file, path, &v->lb, e))
