@@ -39,6 +39,9 @@ int fargate_round_up(int64_t cpu, int64_t mem_mib, int windows, int64_t *cpu_out
  * 1024, 2048, 3072 or 4096 MiB; valid sizes: 256 → 512, 1024, 2048 | ...").
  * The text always fits when n >= 1024. */
 int fargate_check(int64_t cpu, int64_t mem_mib, int windows, char *msg, size_t n);
+/* "valid sizes (cpu units → MiB): 256 → 512, 1024 or 2048 | 512 → ..."
+ * (only the Windows rows when windows != 0); fits when n >= 768. */
+void fargate_sizes_text(int windows, char *buf, size_t n);
 
 /* Provisioning: how long a Fargate task takes from the placement decision to
  * the start of its containers (capacity, ENI attachment, image pull). */
