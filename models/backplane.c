@@ -35,8 +35,12 @@
 #include <string.h>
 
 #include "models/backplane_fargate.h"
+#include "models/capacity/capacity_config.h"
+#include "models/capacity/cp_route.h"
+#include "models/capacity/scaling_csv.h"
 #include "models/placement/explain.h"
 #include "models/pricing.h"
+#include "sim/csvout.h"
 #include "sim/hmap.h"
 #include "sim/mem.h"
 
@@ -230,9 +234,12 @@ static void retire(struct backplane *bp, uint32_t slot, int present)
 		.mem_mib = bp->s->taskdefs[t->td].req.mem_mib,
 		.stop_code = present ? NULL : t->stop_code,
 		.desired = t->desired == TD_RUNNING ? "RUNNING" : "STOPPED",
-		.last = t->queued ? "PENDING" : task_state_name(t->seen),
+		/* a task waiting for its capacity provider is PROVISIONING
+		 * (docs/ecs-model.md §4.9) */
+		.last = t->queued ? (t->cp >= 0 ? "PROVISIONING" : "PENDING") : task_state_name(t->seen),
 		.ts = t->ts,
-		.launch_type = t->fg ? "FARGATE" : "EC2",
+		.capacity_provider = cp_name(bp->s, t->cp),
+		.launch_type = t->fg || cp_is_fargate(bp->s, t->cp) ? "FARGATE" : "EC2",
 	};
 
 	metrics_on_task_done(bp->m, &r);
@@ -367,6 +374,17 @@ static int try_place(struct backplane *bp, uint32_t slot)
 		place_add_member_of(&pinned, expr, NULL, "daemon", &e);
 		rc = place_one(bp, t, d, &pinned, &res);
 		place_policy_free(&pinned);
+	} else if (t->cp >= 0) {
+		/* a task routed to an Auto Scaling group provider goes only to
+		 * that provider's instances (docs/ecs-model.md §5.11) */
+		char expr[300];
+		struct err e;
+
+		place_policy_copy(&pinned, pol);
+		snprintf(expr, sizeof expr, "attribute:%s == '%s'", CP_ATTR, cp_name(bp->s, t->cp));
+		place_add_member_of(&pinned, expr, NULL, "capacity provider", &e);
+		rc = place_one(bp, t, d, &pinned, &res);
+		place_policy_free(&pinned);
 	} else {
 		rc = place_one(bp, t, d, pol, &res);
 	}
@@ -428,6 +446,7 @@ uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *i
 	t->group = group;
 	t->inst = -1;
 	t->pin = -1;
+	t->cp = -1;
 	t->fg = (uint8_t)fargate_launch_of(bp->s, td, svc);
 	t->fg_az = -1;
 	t->svc = svc;
@@ -457,8 +476,21 @@ static void on_launch(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || !t->queued || t->desired != TD_RUNNING)
 		return;
-	if (try_place(bp, slot) == 0) {
+	if (cp_is_fargate(bp->s, t->cp)) {
+		if (bp_fargate_launch(bp, t, t->cp) == 0) {
+			bp->queued--;
+			return;
+		}
+	} else if (try_place(bp, slot) == 0) {
 		bp->queued--;
+		return;
+	}
+	if (cp_waits(bp->s, t->cp)) {
+		/* a provider with managed scaling: the task waits PROVISIONING
+		 * for capacity, service task or not (docs/ecs-model.md §4.9,
+		 * choice E60) */
+		q_push(bp, ev->arg);
+		sim_after(bp->sim, CP_WAIT_MS, bp->ev_timeout, bp, ev->arg);
 		return;
 	}
 	if (t->svc >= 0) {
@@ -500,12 +532,15 @@ int backplane_run_task(struct backplane *bp, int td, const char *group, const ch
 	char gbuf[300];
 	uint64_t dummy;
 	uint32_t g;
+	const struct cp_strategy *strat;
+	int counts[CPS_MAX_ITEMS] = { 0 };
 
 	if (!group || !*group) {
 		snprintf(gbuf, sizeof gbuf, "family:%s", bp->s->taskdefs[td].td->family);
 		group = gbuf;
 	}
 	g = cluster_group(bp->cl, group);
+	strat = cp_strategy_for(bp->s, -1);
 	if (bp->s->max_queued > 0 && (int64_t)bp->queued + count > bp->s->max_queued)
 		return err_at(e, NULL, 0, 0, NULL,
 			      "%lld tasks would wait for placement, more than the limit of %lld "
@@ -515,7 +550,17 @@ int backplane_run_task(struct backplane *bp, int td, const char *group, const ch
 		if (id && *id && find_task(bp, id, &dummy))
 			return err_at(e, NULL, 0, 0, NULL,
 				      "task id '%s' is already in use by a live task", id);
-		bp_new_task(bp, td, g, id && *id ? id : NULL, duration, -1, 0, NULL);
+		uint32_t slot = bp_new_task(bp, td, g, id && *id ? id : NULL, duration, -1, 0, NULL);
+
+		if (strat) {
+			/* the call's tasks split over its strategy, base first
+			 * (docs/ecs-model.md §5.11) */
+			int item;
+
+			bp->tasks[slot].cp = (int16_t)cp_route_next(strat, counts, &item);
+			if (item >= 0)
+				counts[item]++;
+		}
 	}
 	return 0;
 }
@@ -559,6 +604,28 @@ const char *backplane_out_dir(const struct backplane *bp)
 	return bp->out_dir;
 }
 
+void bp_scaling_open(struct backplane *bp)
+{
+	const char *dir = metrics_dir(bp->m);
+	size_t len = strlen(dir) + sizeof "/scaling.csv";
+	char *p;
+	struct err e;
+
+	if (bp->scaling_opened)
+		return;
+	bp->scaling_opened = 1;
+	p = xmalloc(len);
+	snprintf(p, len, "%s/scaling.csv", dir);
+	bp->scaling = scl_open(p, &e);      /* NULL: the run goes on without the file */
+	free(p);
+}
+
+void bp_scaling_write(struct backplane *bp, const struct scl_row *r)
+{
+	if (bp->scaling)
+		scl_write(bp->scaling, r);
+}
+
 void bp_set_stop_hold(struct backplane *bp, bp_stop_hold_fn fn, void *ctx)
 {
 	bp->stop_hold = fn;
@@ -592,6 +659,11 @@ void backplane_stop_task(struct backplane *bp, const char *task_id)
 {
 	/* the call takes effect after the API latency */
 	sim_after(bp->sim, bp->tm->api_latency, bp->ev_api_stop, bp, stop_id_put(bp, task_id));
+}
+
+void bp_route_task(struct backplane *bp, uint32_t slot, int provider)
+{
+	bp->tasks[slot].cp = (int16_t)provider;
 }
 
 void bp_pin_task(struct backplane *bp, uint32_t slot, int32_t inst, const char *az)
@@ -634,22 +706,32 @@ void bp_task_stopped(struct backplane *bp, uint32_t slot)
 	bp_capacity_changed(bp);
 }
 
-int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *type,
-			     const char *az, const struct scn_group *g)
+static int32_t register_instance(struct backplane *bp, const struct catalog_type *type,
+				 const char *az, const struct scn_group *g, int provider)
 {
 	struct instance_spec spec;
 	struct inst_attr scratch[64];
+	struct scn_attr cp_attr = { CP_ATTR, NULL };
 	char id[32];
 	int32_t i;
 
-	scenario_instance_spec(bp->s, type, az, g ? g->attrs : NULL, g ? g->n_attrs : 0,
-			       g ? &g->settings : NULL, &spec, scratch);
+	if (provider >= 0) {
+		/* an Auto Scaling group provider's instance: the attribute its
+		 * routed tasks' placement requires (cp_route.h) */
+		cp_attr.value = (char *)cp_name(bp->s, provider);
+		scenario_instance_spec(bp->s, type, az, &cp_attr, 1, NULL, &spec, scratch);
+	} else {
+		scenario_instance_spec(bp->s, type, az, g ? g->attrs : NULL, g ? g->n_attrs : 0,
+				       g ? &g->settings : NULL, &spec, scratch);
+	}
 	snprintf(id, sizeof id, "ci-%05d", cluster_count(bp->cl) + 1);
 	spec.id = id;
 	spec.registered_at_ms = EPOCH_BASE_MS + sim_now(bp->sim);
 	i = cluster_add(bp->cl, &spec);
 	XGROW(bp->inst_group, bp->cap_inst_group, (size_t)i + 1);
 	bp->inst_group[i] = g ? (int)(g - bp->s->groups) : -1;
+	XGROW(bp->inst_cp, bp->cap_inst_cp, (size_t)i + 1);
+	bp->inst_cp[i] = provider;
 	/* the actors set up their side of it (the agent: connected) */
 	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_ADDED, .inst = i });
 	metrics_on_instance_up(bp->m, sim_now(bp->sim), i,
@@ -659,6 +741,22 @@ int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *ty
 	bp_capacity_changed(bp);
 	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_REGISTERED, .inst = i });
 	return i;
+}
+
+int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *type,
+			     const char *az, const struct scn_group *g)
+{
+	return register_instance(bp, type, az, g, -1);
+}
+
+int32_t bp_register_cp_instance(struct backplane *bp, int provider, const char *az)
+{
+	return register_instance(bp, bp->s->capacity->providers[provider].asg.type, az, NULL, provider);
+}
+
+int bp_instance_cp(const struct backplane *bp, int32_t inst)
+{
+	return bp->inst_cp[inst];
 }
 
 int backplane_drain(struct backplane *bp, const char *instance_id, struct err *e)
@@ -740,6 +838,7 @@ static void on_timeout(struct sim *s, void *ctx, const struct event *ev)
 struct kind {
 	int td;
 	uint32_t group;
+	int cp;
 };
 
 static void on_retry(struct sim *s, void *ctx, const struct event *ev)
@@ -760,7 +859,7 @@ static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 		if (!t || !t->queued || t->desired != TD_RUNNING)
 			continue;
 		for (size_t k = 0; k < n_failed && !skip; k++)
-			skip = failed[k].td == t->td && failed[k].group == t->group;
+			skip = failed[k].td == t->td && failed[k].group == t->group && failed[k].cp == t->cp;
 		if (!skip && try_place(bp, ref_slot(r)) == 0) {
 			bp->queued--;
 			continue;
@@ -776,7 +875,7 @@ static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 				failed = more;
 				cap_failed *= 2;
 			}
-			failed[n_failed++] = (struct kind){ t->td, t->group };
+			failed[n_failed++] = (struct kind){ t->td, t->group, t->cp };
 		}
 		q_push(bp, r);
 	}
@@ -805,7 +904,7 @@ static void on_sample(struct sim *s, void *ctx, const struct event *ev)
 /* The actors that watch the backplane, in the order they subscribe (the
  * order each notification reaches them). */
 static void (*const actors[])(struct backplane *bp) = {
-	agent_attach, svc_attach, fault_attach, scaler_attach, lb_attach, fargate_attach,
+	agent_attach, svc_attach, fault_attach, scaler_attach, lb_attach, cas_attach, fargate_attach,
 };
 
 struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_reg *rng,
@@ -840,6 +939,16 @@ int backplane_start(struct backplane *bp, struct err *e)
 	for (int i = 0; i < s->n_groups; i++)
 		for (int k = 0; k < s->groups[i].count; k++)
 			bp_register_instance(bp, s->groups[i].type, s->groups[i].az, &s->groups[i]);
+	/* each Auto Scaling group provider's desired capacity at the start,
+	 * spread over its zones in turn (docs/ecs-model.md choice E61) */
+	for (int p = 0; s->capacity && p < s->capacity->n_providers; p++) {
+		const struct cap_provider *cp = &s->capacity->providers[p];
+
+		if (cp->kind != CAP_ASG)
+			continue;
+		for (int k = 0; k < cp->asg.desired; k++)
+			bp_register_cp_instance(bp, p, s->azs[cp->asg.azs[k % cp->asg.n_azs]]);
+	}
 	bp_notify(bp, &(struct bp_note){ .kind = BN_START });
 	if (workload_start(bp, e))
 		return -1;
@@ -856,6 +965,14 @@ const struct err *backplane_error(const struct backplane *bp)
 void backplane_finish(struct backplane *bp, sim_time_t end)
 {
 	bp_notify(bp, &(struct bp_note){ .kind = BN_FINISH, .at = end });
+	if (bp->scaling) {
+		struct err e;
+
+		/* a write error here leaves scaling.csv missing; the run's
+		 * other files are written by metrics_close */
+		csvout_close(bp->scaling, &e);
+		bp->scaling = NULL;
+	}
 	/* record what is still present, in slot order (deterministic) */
 	for (size_t i = 0; i < bp->n_tasks; i++)
 		if (bp->tasks[i].used)
@@ -919,12 +1036,15 @@ void backplane_free(struct backplane *bp)
 	free(bp->free_slots);
 	free(bp->queue);
 	free(bp->inst_group);
+	free(bp->inst_cp);
 	hmap_free(bp->by_id);
 	for (size_t i = 0; i < bp->n_stop_ids; i++)
 		free(bp->stop_ids[i]);
 	free(bp->stop_ids);
 	free(bp->stop_free);
 	workload_free(bp);
+	if (bp->scaling)
+		csvout_abort(bp->scaling);
 	bp_notify(bp, &(struct bp_note){ .kind = BN_FREE });
 	cluster_free(bp->cl);
 	free(bp);

@@ -54,6 +54,13 @@ void backplane_set_explain(struct backplane *bp, struct explain_log *x);
  * requests.csv, targets.csv, lb_summary.csv); borrowed, NULL = none. */
 void backplane_set_out_dir(struct backplane *bp, const char *dir);
 const char *backplane_out_dir(const struct backplane *bp);
+/* scaling.csv (models/capacity/scaling_csv.h), shared by the actors that
+ * scale (service auto scaling, managed scaling): opened by the first call
+ * of bp_scaling_open (an actor that will write calls it when it attaches),
+ * closed at the run's end; absent when nobody opened it. */
+struct scl_row;
+void bp_scaling_open(struct backplane *bp);
+void bp_scaling_write(struct backplane *bp, const struct scl_row *r);
 struct scenario *backplane_scenario(struct backplane *bp);
 struct sim *backplane_sim(struct backplane *bp);
 struct metrics *backplane_metrics(struct backplane *bp);
@@ -78,6 +85,9 @@ uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *i
  * docs/ecs-model.md §4.10; -1: any) or to AZ `az` (AZ rebalancing,
  * docs/ecs-model.md §5.9; NULL: any). */
 void bp_pin_task(struct backplane *bp, uint32_t slot, int32_t inst, const char *az);
+/* The task just launched goes to capacity provider `provider` (an index
+ * of the scenario's, docs/ecs-model.md §5.11; -1: none). */
+void bp_route_task(struct backplane *bp, uint32_t slot, int provider);
 /* StopTask as the backplane does it (desired STOPPED, tell the agent; D9:
  * no effect on a task already stopping). */
 void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code);
@@ -96,6 +106,22 @@ void backplane_stop_task(struct backplane *bp, const char *task_id);
  * NULL).  Returns its index. */
 int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *type,
 			     const char *az, const struct scn_group *g);
+/* An instance of the Auto Scaling group of capacity provider `provider`
+ * (its type, in `az`) registers; it carries the provider's attribute
+ * (models/capacity/cp_route.h).  Returns its index. */
+int32_t bp_register_cp_instance(struct backplane *bp, int provider, const char *az);
+/* The capacity provider instance `inst` belongs to, -1 when none. */
+int bp_instance_cp(const struct backplane *bp, int32_t inst);
+/* Non-daemon tasks placed on each instance (any state; docs/ecs-model.md
+ * §5.12): per_inst[i] for i < cluster_count, zeroed first. */
+void bp_nondaemon_counts(struct backplane *bp, int64_t *per_inst);
+/* The tasks waiting for capacity of provider `provider` (launched, not
+ * placed, desired RUNNING): fn(ctx, t) for each, in slot order. */
+void bp_each_waiting(struct backplane *bp, int provider,
+		     void (*fn)(void *ctx, const struct task *t), void *ctx);
+/* Auto Scaling terminates the instance (scale-in): it deregisters at once,
+ * its tasks stop with TerminationNotice, billing stops. */
+void backplane_terminate_instance(struct backplane *bp, int32_t inst);
 /* Index of the instance called `id`, -1 when none. */
 int32_t bp_find_instance(struct backplane *bp, const char *id);
 /* Index of the scenario's service called `name`, -1 when none. */

@@ -25,6 +25,7 @@
 
 #include "models/backplane_fargate.h"
 #include "models/capacity/capacity_config.h"
+#include "models/capacity/cp_route.h"
 #include "models/faults.h"
 #include "models/pricing.h"
 #include "sim/mem.h"

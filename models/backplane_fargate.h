@@ -28,13 +28,14 @@ struct task;
  * runs on FARGATE; everything else on EC2.  enum task_launch (task.h). */
 int fargate_launch_of(const struct scenario *s, int td, int svc);
 
-/* The placement decision of task `t` on Fargate provider `provider`
- * (0 = FARGATE, 1 = FARGATE_SPOT): an AZ with room (docs/ecs-model.md
- * §4.11), the task is PROVISIONING for the drawn provisioning latency, then
- * PENDING → RUNNING.  0 when placed; -1 when every AZ is full or out (a
- * placement failure "CAPACITY_UNAVAILABLE" is recorded; the caller treats
- * the task as not placed, as for EC2). */
-int bp_fargate_launch(struct backplane *bp, struct task *t, int provider);
+/* bp_fargate_launch (declared in models/capacity/cp_route.h) is here: the
+ * placement decision of task `t` on Fargate provider `provider` (0 =
+ * FARGATE, 1 = FARGATE_SPOT): an AZ with room (docs/ecs-model.md §4.11),
+ * the task is PROVISIONING for the drawn provisioning latency, then PENDING
+ * → RUNNING.  0 when placed; -1 when every AZ is full or out (a placement
+ * failure "CAPACITY_UNAVAILABLE" is recorded; the caller treats the task as
+ * not placed, as for EC2).  The backplane calls it for a task routed to a
+ * Fargate provider, and for a task whose launch type is FARGATE. */
 
 /* A message the backplane sends about a Fargate task (start, stop). */
 void fargate_send(struct backplane *bp, uint32_t slot, enum agent_msg m);

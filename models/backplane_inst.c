@@ -35,6 +35,41 @@ void backplane_instance_tasks(struct backplane *bp, int32_t inst, int64_t *all, 
 	}
 }
 
+void bp_nondaemon_counts(struct backplane *bp, int64_t *per_inst)
+{
+	for (int32_t i = 0; i < cluster_count(bp->cl); i++)
+		per_inst[i] = 0;
+	for (size_t k = 0; k < bp->n_tasks; k++) {
+		const struct task *t = &bp->tasks[k];
+
+		if (t->used && !t->queued && t->inst >= 0 &&
+		    !(t->svc >= 0 && bp->s->services[t->svc].sched == SCHED_DAEMON))
+			per_inst[t->inst]++;
+	}
+}
+
+void bp_each_waiting(struct backplane *bp, int provider,
+		     void (*fn)(void *ctx, const struct task *t), void *ctx)
+{
+	for (size_t k = 0; k < bp->n_tasks; k++) {
+		const struct task *t = &bp->tasks[k];
+
+		if (t->used && t->queued && t->desired == TD_RUNNING && t->cp == provider)
+			fn(ctx, t);
+	}
+}
+
+void backplane_terminate_instance(struct backplane *bp, int32_t inst)
+{
+	sim_time_t now = sim_now(bp->sim);
+
+	if (cluster_status(bp->cl, inst) == INST_INACTIVE)
+		return;
+	metrics_on_instance_down(bp->m, now, inst);   /* terminated: billing stops */
+	backplane_instance_down(bp, inst, 0);
+	backplane_instance_lost(bp, inst, STOP_TERMINATION, 1, 0, now);
+}
+
 void bp_agent_connected(struct backplane *bp, int32_t inst, int up)
 {
 	cluster_set_agent_connected(bp->cl, inst, up);

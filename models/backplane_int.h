@@ -64,6 +64,8 @@ struct backplane {
 
 	int *inst_group;           /* each instance's scenario group, -1 = registered by the trace */
 	size_t cap_inst_group;
+	int *inst_cp;              /* each instance's capacity provider, -1 = none */
+	size_t cap_inst_cp;
 
 	void *actor_state[BA_N];   /* each actor's own, opaque here (bp_msg.h) */
 
@@ -85,6 +87,8 @@ struct backplane {
 	bp_stop_hold_fn stop_hold;      /* bp_set_stop_hold (the load balancer), NULL */
 	void *stop_hold_ctx;
 	const char *out_dir;            /* backplane_set_out_dir */
+	struct csvout *scaling;         /* scaling.csv, NULL = not opened (or unwritable) */
+	int scaling_opened;
 
 	struct err err;
 	int failed;

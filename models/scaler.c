@@ -58,7 +58,6 @@ struct scaler {
 	int64_t *started;           /* tasks of each service that reached RUNNING */
 	uint32_t ev_tick, ev_expire;
 	gsl_rng *rng;
-	struct csvout *out;
 };
 
 static struct scaled *scaled_of(struct scaler *sc, int svc)
@@ -99,8 +98,8 @@ static void apply(struct backplane *bp, struct scaler *sc, struct scaled *d,
 		x->policy >= 0 ? aas_metric_name(c->policies[x->policy].metric) : "",
 		x->metric, x->old_desired, x->new_desired, action, x->reason };
 
-	if (sc->out)
-		scl_write(sc->out, &r);
+	(void)sc;
+	bp_scaling_write(bp, &r);
 	d->desired = x->new_desired;
 	backplane_set_desired(bp, d->svc, x->new_desired);
 }
@@ -203,19 +202,7 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		if (d)
 			d->desired = n->n;
 		break;
-	case BN_FINISH:
-		if (sc->out) {
-			struct err e;
-
-			/* a write error here leaves scaling.csv missing; the run's
-			 * other files are written by metrics_close */
-			csvout_close(sc->out, &e);
-			sc->out = NULL;
-		}
-		break;
 	case BN_FREE:
-		if (sc->out)
-			csvout_abort(sc->out);
 		for (int i = 0; i < sc->n; i++) {
 			aas_state_free(&sc->v[i].st);
 			free(sc->v[i].slots);
@@ -266,16 +253,8 @@ void scaler_attach(struct backplane *bp)
 	sc->ev_tick = sim_on(backplane_sim(bp), "scaler-tick", on_tick, bp);
 	sc->ev_expire = sim_on(backplane_sim(bp), "task-protection-expired", on_expire, bp);
 	bp_set_actor_state(bp, BA_SCALER, sc);
-	if (n) {
-		const char *dir = metrics_dir(backplane_metrics(bp));
-		size_t len = strlen(dir) + sizeof "/scaling.csv";
-		char *p = xmalloc(len);
-		struct err e;
-
-		snprintf(p, len, "%s/scaling.csv", dir);
-		sc->out = scl_open(p, &e);      /* NULL: the run goes on without the file */
-		free(p);
-	}
+	if (n)
+		bp_scaling_open(bp);
 	bp_subscribe(bp, BN_BIT(BN_GO) | BN_BIT(BN_TASK_RUNNING) | BN_BIT(BN_TASK_STOPPED) |
-		     BN_BIT(BN_SERVICE_DESIRED) | BN_BIT(BN_FINISH) | BN_BIT(BN_FREE), on_note, sc);
+		     BN_BIT(BN_SERVICE_DESIRED) | BN_BIT(BN_FREE), on_note, sc);
 }

@@ -241,7 +241,8 @@ void scenario_free(struct scenario *s);        /* NULL is a no-op */
 /* -1 with e filled when the scenario uses a capacity member a run does not
  * simulate yet (models/config/capacity.c); 0 otherwise. */
 int scenario_capacity_unsupported(const struct scenario *s, struct err *e);
-/* Whether a service has autoScaling (the run writes scaling.csv). */
+/* Whether a service has autoScaling or a capacity provider has managed
+ * scaling (the run writes scaling.csv). */
 int scenario_scales(const struct scenario *s);
 
 /* Replace the placement strategies (--strategy) or the tie-break

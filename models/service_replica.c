@@ -11,10 +11,29 @@
 #include <string.h>
 #include <strings.h>
 
+#include "models/capacity/cp_route.h"
 #include "models/placement/cql.h"
 #include "sim/mem.h"
 
 /* ---- launching and stopping ---------------------------------------------- */
+
+/* The service's live tasks of its primary deployment per item of its
+ * capacity provider strategy (docs/ecs-model.md §5.11). */
+static void strategy_counts(struct backplane *bp, const struct svc *v, const struct cp_strategy *st,
+			    int *counts)
+{
+	for (int i = 0; i < st->n; i++)
+		counts[i] = 0;
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *t = bp_task_at(bp, v->tasks[k]);
+
+		if (!svc_live(t) || t->dep != v->primary)
+			continue;
+		for (int i = 0; i < st->n; i++)
+			if (st->items[i].provider == t->cp)
+				counts[i]++;
+	}
+}
 
 static uint32_t launch(struct backplane *bp, int vi)
 {
@@ -22,6 +41,8 @@ static uint32_t launch(struct backplane *bp, int vi)
 	struct deployment *d = &v->deps[v->primary];
 	sim_time_t dur = -1;
 	uint32_t slot;
+	const struct cp_strategy *st;
+	int provider = -1;
 
 	if (v->cfg->has_runtime) {
 		double x = dist_sample(&v->cfg->runtime, v->runtime_rng);
@@ -29,7 +50,16 @@ static uint32_t launch(struct backplane *bp, int vi)
 		dur = sim_ms(x);
 	}
 	svc_account(bp, v);
+	st = cp_strategy_for(backplane_scenario(bp), vi);
+	if (st) {
+		/* base first, then the weights, over the service's tasks */
+		int counts[CPS_MAX_ITEMS];
+
+		strategy_counts(bp, v, st, counts);
+		provider = cp_route_next(st, counts, NULL);
+	}
 	slot = bp_new_task(bp, d->td, v->group, NULL, dur, vi, v->primary, d->policy);
+	bp_route_task(bp, slot, provider);
 	svc_list_add(v, bp_task_at(bp, slot), slot);
 	v->pending++;
 	return slot;
@@ -48,6 +78,7 @@ struct victim {
 	int az;
 	const char *id;
 	int gone;
+	int cp;
 };
 
 /* 1 when x is the better victim than y */
@@ -78,6 +109,7 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 	struct victim *vs;
 	int n = 0;
 	int64_t *az_n, *inst_n;
+	const struct cp_strategy *st = cp_strategy_for(backplane_scenario(bp), (int)(v - svc_sched(bp)->svcs));
 
 	if (excess <= 0)
 		return;
@@ -102,17 +134,32 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 		vs[n].inst = t->inst;
 		vs[n].az = t->inst >= 0 ? az_index(bp, t->inst) : -1;
 		vs[n].id = t->id;
+		vs[n].cp = t->cp;
 		n++;
 	}
 	for (int64_t e = 0; e < excess; e++) {
-		int best = -1;
+		int best = -1, from = -2;
 		int64_t ba = 0, bi = 0;
 
+		if (st) {
+			/* the provider furthest above its share gives up a task
+			 * (docs/ecs-model.md §5.11); when none of its tasks may go,
+			 * any provider's */
+			int counts[CPS_MAX_ITEMS], item, any = 0;
+
+			strategy_counts(bp, v, st, counts);
+			item = cps_choose_remove(st, counts);
+			from = item >= 0 ? st->items[item].provider : -2;
+			for (int k = 0; k < n && !any; k++)
+				any = !vs[k].gone && vs[k].cp == from;
+			if (!any)
+				from = -2;
+		}
 		for (int k = 0; k < n; k++) {
 			int64_t ac = vs[k].inst >= 0 ? az_n[vs[k].az] : 0;
 			int64_t ic = vs[k].inst >= 0 ? inst_n[vs[k].inst] : 0;
 
-			if (vs[k].gone)
+			if (vs[k].gone || (from != -2 && vs[k].cp != from))
 				continue;
 			if (best < 0 || better_victim(&vs[k], ac, ic, &vs[best], ba, bi)) {
 				best = k;

@@ -55,6 +55,8 @@ struct task {
 	int svc;                   /* service index, -1 standalone */
 	int dep;                   /* deployment of the service */
 	int svc_pos;               /* position in the service's task list */
+	int16_t cp;                /* capacity provider (index into the scenario's,
+				    * docs/ecs-model.md §5.11), -1 = none: plain instances */
 	sim_time_t protected_until;   /* task scale-in protection ends (0 = never protected) */
 	sim_time_t submit, placed;
 	sim_time_t ts[TS_N];       /* when each state was entered, -1 = never */

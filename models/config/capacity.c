@@ -130,41 +130,56 @@ void capacity_config_free(struct scenario *s)
 }
 
 /* What a run does not simulate yet: the first such member, refused.
- * Simulated: utilization, a service's autoScaling and taskProtection
- * (models/scaler.c). */
+ * Simulated: Auto Scaling group providers, strategies over them, the
+ * default strategy, utilization, a service's autoScaling and taskProtection
+ * (models/scaler.c, models/capacity/cp_route.h).  Not yet: a strategy
+ * naming FARGATE or FARGATE_SPOT. */
+static int fargate_item(const struct scenario *s, const struct cp_strategy *st)
+{
+	for (int i = 0; st && i < st->n; i++)
+		if (s->capacity->providers[st->items[i].provider].kind != CAP_ASG)
+			return i;
+	return -1;
+}
+
 int scenario_capacity_unsupported(const struct scenario *s, struct err *e)
 {
-	const char *what = NULL, *path = NULL;
-	char p[96];
+	char p[128];
+	const char *name;
+	int k;
 
 	if (!s->capacity_used || !s->capacity)
 		return 0;
-	if (s->capacity->n_providers > 2) {
-		what = "capacity providers";
-		path = "$.capacityProviders";
-	} else if (s->capacity->has_default) {
-		what = "capacity provider strategies";
-		path = "$.defaultCapacityProviderStrategy";
+	k = s->capacity->has_default ? fargate_item(s, &s->capacity->default_strategy) : -1;
+	if (k >= 0) {
+		snprintf(p, sizeof p, "$.defaultCapacityProviderStrategy[%d].capacityProvider", k);
+		name = s->capacity->providers[s->capacity->default_strategy.items[k].provider].name;
+		goto refuse;
 	}
-	for (int i = 0; i < s->n_services && !what; i++) {
-		const struct scn_service *v = &s->services[i];
-
-		snprintf(p, sizeof p, "$.services[%d].capacityProviderStrategy", i);
-		if (v->cp_strategy) {
-			what = "capacity provider strategies";
-			path = p;
+	for (int i = 0; i < s->n_services; i++) {
+		k = fargate_item(s, s->services[i].cp_strategy);
+		if (k >= 0) {
+			snprintf(p, sizeof p, "$.services[%d].capacityProviderStrategy[%d].capacityProvider",
+				 i, k);
+			name = s->capacity->providers[s->services[i].cp_strategy->items[k].provider].name;
+			goto refuse;
 		}
 	}
-	if (!what)
-		return 0;
-	return err_at(e, s->file, 0, 0, path, "%s are read but not simulated yet "
-		      "(scenarios/README.md, \"Capacity\"); `ecsim validate` accepts them", what);
+	return 0;
+refuse:
+	return err_at(e, s->file, 0, 0, p, "%s: Fargate capacity providers are read but not simulated yet "
+		      "(scenarios/README.md, \"Capacity\"); `ecsim validate` accepts them",
+		      name);
 }
 
 int scenario_scales(const struct scenario *s)
 {
 	for (int i = 0; i < s->n_services; i++)
 		if (s->services[i].scaling)
+			return 1;
+	/* a capacity provider with managed scaling (models/cas.c) */
+	for (int i = 0; s->capacity && i < s->capacity->n_providers; i++)
+		if (s->capacity->providers[i].kind == CAP_ASG && s->capacity->providers[i].ms.enabled)
 			return 1;
 	return 0;
 }

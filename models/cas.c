@@ -1,0 +1,385 @@
+/* models/cas.c — cluster auto scaling as an actor of the control plane:
+ * the Auto Scaling groups of the scenario's capacity providers and ECS
+ * managed scaling over them (docs/ecs-model.md §5.12).
+ *
+ * The group's instances at the start are registered by the backplane
+ * (backplane_start).  Each minute, for each provider with managed
+ * scaling, the actor counts N (the group's ACTIVE instances) and M (those
+ * running a non-daemon task, plus a first-fit-decreasing binpack of the
+ * tasks waiting for the provider's capacity onto empty instances of the
+ * group's type, ms_binpack), publishes CapacityProviderReservation and
+ * applies the target-tracking decision of models/capacity/managed_scaling.c:
+ *   scale-out: the desired capacity rises; each new instance goes to the
+ *     group's zone with the fewest of its instances (launching ones
+ *     counted; ties: the zone listed first), boots for a draw of
+ *     `launchTimeSeconds` and then registers (bp_register_cp_instance);
+ *     its warm-up counts from the launch request;
+ *   scale-in: the desired capacity falls; the instances that go are
+ *     chosen by ms_pick_scale_in (termination protection: only those with
+ *     no non-daemon task); with managed draining they are set DRAINING and
+ *     terminated once no non-daemon task is left on them (checked at the
+ *     decision and at each minute, docs/ecs-model.md choice E62), else
+ *     terminated at once (backplane_terminate_instance).
+ * Every scale-out and scale-in is a row of scaling.csv (resource_type
+ * capacity_provider, metric CapacityProviderReservation).  A scenario
+ * without a managed-scaling provider schedules nothing and draws nothing.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "models/backplane.h"
+#include "models/bp_msg.h"
+#include "models/capacity/capacity_config.h"
+#include "models/capacity/managed_scaling.h"
+#include "models/capacity/scaling_csv.h"
+#include "models/cluster.h"
+#include "models/scenario.h"
+#include "models/task.h"
+#include "sim/dist.h"
+#include "sim/mem.h"
+#include "sim/rng.h"
+#include "sim/sim.h"
+
+#define CAS_PERIOD_MS 60000      /* one datapoint a minute */
+#define LONG_AGO (INT64_MIN / 4) /* launch time of the instances there at the start */
+
+struct cas_group {
+	int p;                       /* the provider's index */
+	const struct cap_provider *cfg;
+	struct ms_state st;
+	struct ms_type type;         /* one empty instance, for the binpack */
+	int desired;                 /* the group's desired capacity */
+	int64_t *launching;          /* request times of the instances still booting */
+	size_t n_launching, cap_launching;
+	int *az_launching;           /* booting instances per zone of the group */
+	gsl_rng *rng;                /* launch times */
+};
+
+struct cas {
+	struct cas_group *g;
+	int n;
+	int64_t *launched;           /* per instance: its launch request (LONG_AGO: at the start) */
+	unsigned char *draining;     /* per instance: chosen by scale-in, drained before termination */
+	size_t cap_inst;
+	int64_t *nd;                 /* scratch: non-daemon tasks per instance */
+	size_t cap_nd;
+	uint32_t ev_tick, ev_boot;
+};
+
+/* The per-instance arrays cover instance i. */
+static void cover(struct cas *c, int32_t i)
+{
+	size_t old = c->cap_inst;
+
+	if ((size_t)i < c->cap_inst)
+		return;
+	c->cap_inst = (size_t)i + 64;
+	c->launched = xrealloc(c->launched, c->cap_inst * sizeof *c->launched);
+	c->draining = xrealloc(c->draining, c->cap_inst * sizeof *c->draining);
+	for (size_t k = old; k < c->cap_inst; k++) {
+		c->launched[k] = LONG_AGO;
+		c->draining[k] = 0;
+	}
+}
+
+static int zone_index(const struct scenario *s, const char *az)
+{
+	for (int a = 0; a < s->n_azs; a++)
+		if (strcmp(s->azs[a], az) == 0)
+			return a;
+	return 0;
+}
+
+/* ---- M: the binpack of the waiting tasks -------------------------------- */
+
+struct needs {
+	const struct scenario *s;
+	struct ms_need *v;
+	size_t n, cap;
+	int *ports;                  /* all needs' ports, one block each (owned) */
+	size_t n_ports, cap_ports;
+};
+
+static void add_need(void *ctx, const struct task *t)
+{
+	struct needs *x = ctx;
+	const struct place_req *r = &x->s->taskdefs[t->td].req;
+
+	XGROW(x->v, x->cap, x->n + 1);
+	x->v[x->n] = (struct ms_need){ .cpu = r->cpu_units, .mem_mib = r->mem_mib,
+				       .enis = r->eni ? 1 : 0, .gpus = (int)r->gpus,
+				       .n_ports = r->n_ports_tcp, .count = 1 };
+	XGROW(x->ports, x->cap_ports, x->n_ports + (size_t)r->n_ports_tcp + 1);
+	for (int k = 0; k < r->n_ports_tcp; k++)
+		x->ports[x->n_ports + (size_t)k] = r->ports_tcp[k];
+	/* the pointer is set once every need is in (the block may move) */
+	x->v[x->n].ports = (const int *)(intptr_t)x->n_ports;
+	x->n_ports += (size_t)r->n_ports_tcp;
+	x->n++;
+}
+
+static int waiting_instances(struct backplane *bp, struct cas_group *g)
+{
+	struct needs x = { .s = backplane_scenario(bp) };
+	int m;
+
+	bp_each_waiting(bp, g->p, add_need, &x);
+	if (x.n == 0)
+		return 0;
+	for (size_t i = 0; i < x.n; i++)
+		x.v[i].ports = x.ports + (intptr_t)x.v[i].ports;
+	m = ms_binpack(&g->type, x.v, (int)x.n, NULL);
+	free(x.v);
+	free(x.ports);
+	return m;
+}
+
+/* ---- applying a decision ------------------------------------------------- */
+
+static void scale_out(struct backplane *bp, struct cas *c, int gi, int count)
+{
+	struct cas_group *g = &c->g[gi];
+	struct scenario *s = backplane_scenario(bp);
+	struct cluster *cl = backplane_cluster(bp);
+	sim_time_t now = sim_now(backplane_sim(bp));
+	int na = g->cfg->asg.n_azs;
+	int *per = xcalloc((size_t)na, sizeof *per);
+
+	for (int32_t i = 0; i < cluster_count(cl); i++) {
+		if (bp_instance_cp(bp, i) != g->p || cluster_status(cl, i) == INST_INACTIVE ||
+		    ((size_t)i < c->cap_inst && c->draining[i]))
+			continue;
+		for (int a = 0; a < na; a++)
+			if (strcmp(s->azs[g->cfg->asg.azs[a]], cluster_az(cl, i)) == 0)
+				per[a]++;
+	}
+	for (int k = 0; k < count; k++) {
+		int best = 0;
+		double secs;
+
+		for (int a = 1; a < na; a++)
+			if (per[a] + g->az_launching[a] < per[best] + g->az_launching[best])
+				best = a;
+		g->az_launching[best]++;
+		XGROW(g->launching, g->cap_launching, g->n_launching + 1);
+		g->launching[g->n_launching++] = now;
+		secs = dist_sample(&g->cfg->asg.launch, g->rng);
+		if (secs < 0)
+			secs = 0;
+		sim_after(backplane_sim(bp), sim_ms(secs), c->ev_boot, bp,
+			  (uint64_t)gi << 48 | (uint64_t)best << 40 | ((uint64_t)now & 0xFFFFFFFFFFu));
+	}
+	free(per);
+}
+
+/* An instance launched for the group has booted: its agent registers. */
+static void on_boot(struct sim *sim, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct cas *c = bp_actor_state(bp, BA_CAS);
+	int gi = (int)(ev->arg >> 48), a = (int)(ev->arg >> 40 & 0xFF);
+	int64_t at = (int64_t)(ev->arg & 0xFFFFFFFFFFu);
+	struct cas_group *g = &c->g[gi];
+	int32_t inst;
+
+	(void)sim;
+	for (size_t k = 0; k < g->n_launching; k++)
+		if (g->launching[k] == at) {
+			g->launching[k] = g->launching[--g->n_launching];
+			break;
+		}
+	g->az_launching[a]--;
+	inst = bp_register_cp_instance(bp, g->p, backplane_scenario(bp)->azs[g->cfg->asg.azs[a]]);
+	cover(c, inst);
+	c->launched[inst] = at;
+}
+
+/* Terminate the draining instances that no longer run a non-daemon task. */
+static void finish_drains(struct backplane *bp, struct cas *c)
+{
+	struct cluster *cl = backplane_cluster(bp);
+
+	for (int32_t i = 0; i < cluster_count(cl) && (size_t)i < c->cap_inst; i++)
+		if (c->draining[i] && c->nd[i] == 0) {
+			c->draining[i] = 0;
+			backplane_terminate_instance(bp, i);
+		}
+}
+
+static void write_row(struct backplane *bp, const struct cas_group *g, const struct ms_decision *d,
+		      int new_desired)
+{
+	struct scl_row r = { sim_now(backplane_sim(bp)), SCL_CAPACITY_PROVIDER, g->cfg->name,
+			     "CapacityProviderReservation", d->reservation, d->old_desired, new_desired,
+			     ms_action_name(d->action), d->reason };
+
+	bp_scaling_write(bp, &r);
+}
+
+static void datapoint(struct backplane *bp, struct cas *c, int gi)
+{
+	struct cas_group *g = &c->g[gi];
+	struct cluster *cl = backplane_cluster(bp);
+	struct scenario *s = backplane_scenario(bp);
+	sim_time_t now = sim_now(backplane_sim(bp));
+	int32_t count = cluster_count(cl);
+	struct ms_instance *v = xcalloc((size_t)count + 1, sizeof *v);
+	int64_t *times = xcalloc((size_t)count + (size_t)g->n_launching + 1, sizeof *times);
+	struct ms_input in = { 0 };
+	struct ms_decision d;
+	int nv = 0, nt = 0;
+
+	for (int32_t i = 0; i < count; i++) {
+		if (bp_instance_cp(bp, i) != g->p || cluster_status(cl, i) != INST_ACTIVE)
+			continue;
+		cover(c, i);
+		in.n++;
+		if (c->nd[i] > 0)
+			in.m++;
+		else
+			in.empty++;
+		v[nv++] = (struct ms_instance){ .id = i, .az = zone_index(s, cluster_az(cl, i)),
+						 .launched_ms = c->launched[i],
+						 .nondaemon_tasks = (int)c->nd[i] };
+		if (c->launched[i] != LONG_AGO)     /* there at the start: long warmed up */
+			times[nt++] = c->launched[i];
+	}
+	for (size_t k = 0; k < g->n_launching; k++)
+		times[nt++] = g->launching[k];
+	in.m += waiting_instances(bp, g);
+	in.desired = g->desired;
+	in.warming = ms_count_warming(times, nt, now, g->cfg->ms.warmup_ms);
+	ms_datapoint(&g->cfg->ms, &g->st, now, &in, &d);
+	if (d.action == MS_SCALE_OUT) {
+		write_row(bp, g, &d, d.new_desired);
+		scale_out(bp, c, gi, d.new_desired - g->desired);
+		g->desired = d.new_desired;
+	} else if (d.action == MS_SCALE_IN) {
+		int want = g->desired - d.new_desired;
+		int *out = xcalloc((size_t)want + 1, sizeof *out);
+		int got = ms_pick_scale_in(&g->cfg->ms, v, nv, want, out);
+
+		write_row(bp, g, &d, g->desired - got);
+		g->desired -= got;
+		for (int k = 0; k < got; k++) {
+			if (d.drain_first) {
+				struct err e;
+
+				/* managed draining: no new task goes there; the
+				 * services replace theirs elsewhere */
+				backplane_drain(bp, cluster_id(cl, out[k]), &e);
+				c->draining[out[k]] = 1;
+			} else {
+				backplane_terminate_instance(bp, out[k]);
+			}
+		}
+		free(out);
+	}
+	free(times);
+	free(v);
+}
+
+static void on_tick(struct sim *sim, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct cas *c = bp_actor_state(bp, BA_CAS);
+	size_t count = (size_t)cluster_count(backplane_cluster(bp));
+
+	(void)ev;
+	XGROW(c->nd, c->cap_nd, count + 1);
+	bp_nondaemon_counts(bp, c->nd);
+	finish_drains(bp, c);
+	for (int gi = 0; gi < c->n; gi++)
+		if (c->g[gi].cfg->ms.enabled)
+			datapoint(bp, c, gi);
+	/* an instance drained by this minute's scale-in that is already empty */
+	finish_drains(bp, c);
+	sim_after(sim, CAS_PERIOD_MS, c->ev_tick, bp, 0);
+}
+
+static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
+{
+	struct cas *c = ctx;
+
+	switch (n->kind) {
+	case BN_GO:
+		sim_after(backplane_sim(bp), CAS_PERIOD_MS, c->ev_tick, bp, 0);
+		break;
+	case BN_FREE:
+		for (int i = 0; i < c->n; i++) {
+			free(c->g[i].launching);
+			free(c->g[i].az_launching);
+		}
+		free(c->g);
+		free(c->launched);
+		free(c->draining);
+		free(c->nd);
+		free(c);
+		bp_set_actor_state(bp, BA_CAS, NULL);
+		break;
+	default:
+		break;
+	}
+}
+
+/* What one empty instance of the group offers: its registered resources
+ * less what the DAEMON services' tasks reserve on it. */
+static void group_type(const struct scenario *s, const struct cap_provider *p, struct ms_type *t)
+{
+	struct instance_spec spec;
+	struct inst_attr scratch[64];
+
+	scenario_instance_spec(s, p->asg.type, s->azs[p->asg.azs[0]], NULL, 0, NULL, &spec, scratch);
+	t->cpu = spec.cpu_units;
+	t->mem_mib = spec.mem_mib;
+	t->enis = spec.eni_tasks;
+	t->gpus = spec.gpus;
+	for (int i = 0; i < s->n_services; i++)
+		if (s->services[i].sched == SCHED_DAEMON) {
+			const struct place_req *r = &s->taskdefs[s->services[i].taskdef].req;
+
+			t->cpu -= r->cpu_units;
+			t->mem_mib -= r->mem_mib;
+			t->enis -= r->eni ? 1 : 0;
+			t->gpus -= (int)r->gpus;
+		}
+}
+
+void cas_attach(struct backplane *bp)
+{
+	struct scenario *s = backplane_scenario(bp);
+	struct cas *c;
+	int n = 0;
+
+	for (int i = 0; s->capacity && i < s->capacity->n_providers; i++)
+		n += s->capacity->providers[i].kind == CAP_ASG && s->capacity->providers[i].ms.enabled;
+	if (!n)
+		return;                 /* nothing scales: no events, no draws */
+	c = xcalloc(1, sizeof *c);
+	c->g = xcalloc((size_t)n, sizeof *c->g);
+	for (int i = 0; i < s->capacity->n_providers; i++) {
+		const struct cap_provider *p = &s->capacity->providers[i];
+		struct cas_group *g;
+		char name[160];
+
+		if (p->kind != CAP_ASG || !p->ms.enabled)
+			continue;
+		g = &c->g[c->n++];
+		g->p = i;
+		g->cfg = p;
+		g->desired = p->asg.desired;
+		ms_state_init(&g->st);
+		group_type(s, p, &g->type);
+		g->az_launching = xcalloc((size_t)p->asg.n_azs, sizeof *g->az_launching);
+		snprintf(name, sizeof name, "capacity/%s/launch", p->name);
+		g->rng = rng_stream(backplane_rng(bp), name);
+	}
+	c->ev_tick = sim_on(backplane_sim(bp), "managed-scaling-tick", on_tick, bp);
+	c->ev_boot = sim_on(backplane_sim(bp), "asg-instance-boot", on_boot, bp);
+	bp_set_actor_state(bp, BA_CAS, c);
+	bp_scaling_open(bp);
+	bp_subscribe(bp, BN_BIT(BN_GO) | BN_BIT(BN_FREE), on_note, c);
+}
