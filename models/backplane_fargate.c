@@ -102,6 +102,17 @@ int bp_fargate_launch(struct backplane *bp, struct task *t, int provider)
 	int64_t *used = xcalloc((size_t)f->n_az + 1, sizeof *used);
 	int a;
 
+	if (!(bp->s->taskdefs[t->td].td->launch & TD_LAUNCH_FARGATE)) {
+		/* a trace row's RunTask routed to Fargate (the scenario's own
+		 * uses are checked at load, scenario_capacity_unsupported) */
+		struct err e;
+
+		err_at(&e, NULL, 0, 0, NULL, "task definition '%s' is routed to a Fargate capacity "
+		       "provider but its requiresCompatibilities does not list FARGATE (ECS refuses "
+		       "the launch)", bp->s->taskdefs[t->td].name);
+		bp_fail(bp, &e);
+		return -1;
+	}
 	t->fg = (uint8_t)(provider == 1 ? TL_FARGATE_SPOT : TL_FARGATE);
 	/* docs/ecs-model.md §4.11: the zone with the fewest of the service's
 	 * tasks among those with room; a zone that is out counts as full */
