@@ -321,6 +321,10 @@ static void interrupt(struct backplane *bp, uint32_t slot)
 	t->lost = 1;
 	if (c->spot_warning_ms < limit)
 		limit = c->spot_warning_ms;
+	/* its load-balancer targets are deregistered now (they drain while
+	 * the containers stop), but the stop does not wait for them */
+	if (bp->stop_hold)
+		bp->stop_hold(bp, bp->stop_hold_ctx, slot);
 	begin_stop(bp, slot, 0, limit);
 }
 
@@ -335,6 +339,7 @@ static void on_spot(struct sim *s, void *ctx, const struct event *ev)
 
 int fargate_interrupt(struct backplane *bp, const char *target, int64_t count, struct err *e)
 {
+	(void)e;
 	int svc = backplane_find_service(bp, target);
 	int64_t done = 0;
 
@@ -357,9 +362,7 @@ int fargate_interrupt(struct backplane *bp, const char *target, int64_t count, s
 				return 0;
 		}
 	}
-	if (svc < 0)
-		return err_at(e, NULL, 0, 0, NULL, "'%s' is neither a service nor a live FARGATE_SPOT task",
-			      target);
+	/* like StopTask, a name that matches nothing has no effect */
 	return 0;
 }
 
@@ -428,7 +431,6 @@ void fargate_task_gone(struct backplane *bp, uint32_t slot)
 	f->az_used[t->fg_az]--;
 	svc_row(f, t)[t->fg_az]--;
 	bill(bp, t, sim_now(bp->sim));
-	t->fg_az = -1;
 }
 
 static void finish(struct backplane *bp, sim_time_t end)

@@ -46,8 +46,8 @@ void fargate_task_gone(struct backplane *bp, uint32_t slot);
 
 /* The trace event fargate_spot_interruption: interrupt the FARGATE_SPOT
  * task called `target`, or up to `count` RUNNING FARGATE_SPOT tasks of the
- * service called `target` (in launch order).  -1 with e filled when the
- * target is neither. */
+ * service called `target` (in slot order); a name that matches nothing has
+ * no effect (as StopTask).  Returns 0. */
 struct err;
 int fargate_interrupt(struct backplane *bp, const char *target, int64_t count, struct err *e);
 
