@@ -19,7 +19,9 @@
  *     no non-daemon task); with managed draining they are set DRAINING and
  *     terminated once no non-daemon task is left on them (checked at the
  *     decision and at each minute, docs/ecs-model.md choice E62), else
- *     terminated at once (backplane_terminate_instance).
+ *     terminated at once (backplane_terminate_instance);
+ *   the group keeps its desired capacity: an instance lost otherwise (a
+ *     failure, a deregistration) is replaced at the next minute.
  * Every scale-out and scale-in is a row of scaling.csv (resource_type
  * capacity_provider, metric CapacityProviderReservation).  A scenario
  * without a managed-scaling provider schedules nothing and draws nothing.
@@ -282,6 +284,23 @@ static void datapoint(struct backplane *bp, struct cas *c, int gi)
 	free(v);
 }
 
+/* Auto Scaling keeps the desired capacity: an instance of the group that
+ * went away other than by scale-in (a failure, a deregistration) is
+ * replaced by a new launch (docs/ecs-model.md choice E63). */
+static void replace_lost(struct backplane *bp, struct cas *c, int gi)
+{
+	struct cas_group *g = &c->g[gi];
+	struct cluster *cl = backplane_cluster(bp);
+	int in_service = (int)g->n_launching;
+
+	for (int32_t i = 0; i < cluster_count(cl); i++)
+		if (bp_instance_cp(bp, i) == g->p && cluster_status(cl, i) != INST_INACTIVE &&
+		    !((size_t)i < c->cap_inst && c->draining[i]))
+			in_service++;
+	if (in_service < g->desired)
+		scale_out(bp, c, gi, g->desired - in_service);
+}
+
 static void on_tick(struct sim *sim, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
@@ -292,6 +311,8 @@ static void on_tick(struct sim *sim, void *ctx, const struct event *ev)
 	XGROW(c->nd, c->cap_nd, count + 1);
 	bp_nondaemon_counts(bp, c->nd);
 	finish_drains(bp, c);
+	for (int gi = 0; gi < c->n; gi++)
+		replace_lost(bp, c, gi);
 	for (int gi = 0; gi < c->n; gi++)
 		if (c->g[gi].cfg->ms.enabled)
 			datapoint(bp, c, gi);
