@@ -106,6 +106,30 @@ static void test_service_on_fargate(void)
 	RS_IS("svc", "summary.csv", 1, "peak_instances_used", "0");
 }
 
+/* Scale-in of a Fargate service takes the tasks not yet RUNNING first
+ * (docs/ecs-model.md §5.3 order), as on EC2: 3 RUNNING, +3 at 300 s still
+ * PROVISIONING at 310 s when the count goes back to 3: the first three
+ * keep running. */
+static void test_scale_in_order(void)
+{
+	rs_write("si.json", HEAD("si", 600)
+		 "\"fargate\":{\"provisioningSeconds\":45},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"fg\",\"desiredCount\":3,"
+		 "\"launchType\":\"FARGATE\"}],\"workload\":{\"traces\":[\"si.csv\"]}}");
+	rs_write("si.csv", TRACE_HDR "300,set_desired,web,,6,,\n310,set_desired,web,,3,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("si.json", "si", NULL, NULL, NULL), 0);
+	for (int k = 1; k <= 3; k++) {
+		char id[16];
+		int r;
+
+		snprintf(id, sizeof id, "task-%d", k);
+		r = rs_find("si", "tasks.csv", "task_id", id);
+		CU_ASSERT(r > 0);
+		RS_IS("si", "tasks.csv", r, "stop_s", "");
+	}
+	RS_IS("si", "services.csv", -1, "running", "3");
+}
+
 /* $.fargate.azTaskLimit 2 over 3 AZs: 6 tasks run, the other launches are
  * refused CAPACITY_UNAVAILABLE (docs/ecs-model.md §4.9, §4.11). */
 static void test_az_limit(void)
@@ -309,6 +333,7 @@ static void test_cost(void)
 
 static CU_TestInfo fg_tests[] = {
 	{ "a FARGATE service: no instance, AZ spread, provisioning", test_service_on_fargate },
+	{ "scale-in takes the tasks not yet RUNNING first", test_scale_in_order },
 	{ "per-AZ limit: CAPACITY_UNAVAILABLE", test_az_limit },
 	{ "AZ outage stops the zone's Fargate tasks", test_az_outage },
 	{ "invalid sizes refused with the valid ones listed", test_size_refused },
