@@ -34,7 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/backplane_fargate.h"
 #include "models/capacity/capacity_config.h"
 #include "models/capacity/cp_route.h"
 #include "models/capacity/scaling_csv.h"

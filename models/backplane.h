@@ -135,6 +135,16 @@ void backplane_delete_service(struct backplane *bp, int svc);
  * again (docs/ecs-model.md §2.3); no effect on another status. */
 void backplane_activate(struct backplane *bp, int32_t inst);
 
+/* Fargate Spot reclaims capacity now (the trace event
+ * fargate_spot_interruption; models/backplane_fargate.c): the FARGATE_SPOT
+ * task called `target`, or up to `count` RUNNING FARGATE_SPOT tasks of the
+ * service called `target` (in slot order), get the warning and SIGTERM
+ * (docs/ecs-model.md §5.13); a name that matches nothing has no effect (as
+ * StopTask). */
+void backplane_fargate_interrupt(struct backplane *bp, const char *target, int64_t count);
+/* The run's FARGATE_SPOT interruptions so far. */
+int64_t backplane_fargate_interruptions(struct backplane *bp);
+
 /* UpdateTaskProtection: the task in `slot` is protected from a service's
  * scale-in until `until` (ms; docs/ecs-model.md §5.14). */
 void backplane_protect_task(struct backplane *bp, uint32_t slot, sim_time_t until);

@@ -1,4 +1,4 @@
-/* models/backplane_fargate.c — tasks on Fargate (see backplane_fargate.h;
+/* models/backplane_fargate.c — tasks on Fargate (see backplane_int.h;
  * docs/ecs-model.md §1.3, §4.11, §5.11, §5.13, choices E65–E69).
  *
  * A Fargate task has no instance (t->inst stays -1): it takes an
@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/backplane_fargate.h"
 #include "models/capacity/capacity_config.h"
 #include "models/capacity/cp_route.h"
 #include "models/faults.h"
@@ -81,7 +80,7 @@ const char *bp_task_az(struct backplane *bp, const struct task *t)
 	return NULL;
 }
 
-int64_t fargate_interruptions(struct backplane *bp)
+int64_t backplane_fargate_interruptions(struct backplane *bp)
 {
 	return fr_of(bp)->interruptions;
 }
@@ -337,9 +336,8 @@ static void on_spot(struct sim *s, void *ctx, const struct event *ev)
 		interrupt(bp, ref_slot(ev->arg));
 }
 
-int fargate_interrupt(struct backplane *bp, const char *target, int64_t count, struct err *e)
+void backplane_fargate_interrupt(struct backplane *bp, const char *target, int64_t count)
 {
-	(void)e;
 	int svc = backplane_find_service(bp, target);
 	int64_t done = 0;
 
@@ -359,11 +357,10 @@ int fargate_interrupt(struct backplane *bp, const char *target, int64_t count, s
 			interrupt(bp, (uint32_t)i);
 			done++;
 			if (svc < 0)
-				return 0;
+				return;
 		}
 	}
 	/* like StopTask, a name that matches nothing has no effect */
-	return 0;
 }
 
 /* ---- AZ outages (choice E68) -------------------------------------------- */
