@@ -545,6 +545,13 @@ int backplane_run_task(struct backplane *bp, int td, const char *group, const ch
 			      "%lld tasks would wait for placement, more than the limit of %lld "
 			      "(a simulator limit: raise it with $.limits.maxQueuedTasks)",
 			      (long long)bp->queued + (long long)count, (long long)bp->s->max_queued);
+	/* a strategy of Fargate providers runs every task on Fargate: the
+	 * definition must list FARGATE (docs/ecs-model.md §5.11) */
+	if (strat && strat->n > 0 && cp_is_fargate(bp->s, strat->items[0].provider) &&
+	    !(bp->s->taskdefs[td].td->launch & TD_LAUNCH_FARGATE))
+		return err_at(e, NULL, 0, 0, NULL, "task definition '%s' is routed to a Fargate capacity "
+			      "provider but its requiresCompatibilities does not list FARGATE (ECS refuses "
+			      "the launch)", bp->s->taskdefs[td].name);
 	for (int64_t k = 1; k <= count; k++) {
 		if (id && *id && find_task(bp, id, &dummy))
 			return err_at(e, NULL, 0, 0, NULL,

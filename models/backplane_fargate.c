@@ -98,12 +98,13 @@ int bp_fargate_launch(struct backplane *bp, struct task *t, int provider)
 	const struct fargate_cfg *c = cfg_of(bp);
 	uint32_t slot = (uint32_t)(t - bp->tasks);
 	sim_time_t now = sim_now(bp->sim);
-	int64_t *used = xcalloc((size_t)f->n_az + 1, sizeof *used);
+	int64_t *used;
 	int a;
 
 	if (!(bp->s->taskdefs[t->td].td->launch & TD_LAUNCH_FARGATE)) {
-		/* a trace row's RunTask routed to Fargate (the scenario's own
-		 * uses are checked at load, scenario_capacity_unsupported) */
+		/* never reached: the scenario's services and generators are
+		 * checked at load (scenario_capacity_unsupported), a trace
+		 * row's RunTask when it is called (backplane_run_task) */
 		struct err e;
 
 		err_at(&e, NULL, 0, 0, NULL, "task definition '%s' is routed to a Fargate capacity "
@@ -113,6 +114,7 @@ int bp_fargate_launch(struct backplane *bp, struct task *t, int provider)
 		return -1;
 	}
 	t->fg = (uint8_t)(provider == 1 ? TL_FARGATE_SPOT : TL_FARGATE);
+	used = xcalloc((size_t)f->n_az + 1, sizeof *used);
 	/* docs/ecs-model.md §4.11: the zone with the fewest of the service's
 	 * tasks among those with room; a zone that is out counts as full */
 	for (int k = 0; k < f->n_az; k++)

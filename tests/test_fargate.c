@@ -119,7 +119,7 @@ static void test_scale_in_order(void)
 	rs_write("si.csv", TRACE_HDR "300,set_desired,web,,6,,\n310,set_desired,web,,3,,\n");
 	CU_ASSERT_EQUAL_FATAL(rs_run("si.json", "si", NULL, NULL, NULL), 0);
 	for (int k = 1; k <= 3; k++) {
-		char id[16];
+		char id[32];
 		int r;
 
 		snprintf(id, sizeof id, "task-%d", k);

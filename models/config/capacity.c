@@ -133,7 +133,7 @@ void capacity_config_free(struct scenario *s)
  * FARGATE_SPOT must list FARGATE in requiresCompatibilities (ECS refuses
  * it otherwise; its size is then a pair of docs/ecs-model.md §1.3).
  * Checked here for the services and the generators; a trace row's RunTask
- * is checked when it runs (models/backplane_fargate.c). */
+ * when it is called (backplane_run_task). */
 static int fargate_item(const struct scenario *s, const struct cp_strategy *st)
 {
 	for (int i = 0; st && i < st->n; i++)
