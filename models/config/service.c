@@ -153,6 +153,10 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 				return -1;
 			v->has_runtime = 1;
 		}
+		/* docs/ecs-model.md §5.11: a launch type or a strategy, not both */
+		if (lt && cps)
+			return jr_fail(&c, "launchType", "give either launchType or "
+				       "capacityProviderStrategy, not both (ECS refuses the service)");
 		if (capacity_config_read_service(s, v, path, cps, aas, prot, e))
 			return -1;
 	}
