@@ -19,8 +19,10 @@
  * agents hear as notifications.
  *
  * Actors are attached in the order of the table in backplane.c: agents,
- * service scheduler, fault injector, load balancer (models/lb/lb_actor.c,
- * attached only when the scenario has target groups).  Each keeps its own state (its
+ * service scheduler, fault injector, service auto scaling (models/scaler.c),
+ * load balancer (models/lb/lb_actor.c, attached only when the scenario has
+ * target groups), managed scaling of capacity providers (models/cas.c,
+ * attached only when a provider has managed scaling).  Each keeps its own state (its
  * private header, X_int.h) through bp_set_actor_state and sets up its side
  * of each new instance on BN_INSTANCE_ADDED.  Adding an actor is one row
  * there and one attach function.

@@ -126,6 +126,30 @@ if [ -e "$T/crosszone.a/lb_summary.csv" ] && [ -e "$T/cz-binpack/lb_summary.csv"
 else
 	ko "crosszone: binpack loses more requests than az-balanced-spread"
 fi
+# autoscaling.json runs on a managed-scaling capacity provider (README):
+# scaling.csv has its scale-outs and scale-ins, every task names the
+# provider, and the instances follow the load (2 at night, more at the peak,
+# fewer again at midnight)
+as="$T/autoscaling.a"
+if [ -e "$as/scaling.csv" ] && grep -q ',capacity_provider,cp-web,CapacityProviderReservation,.*,scale-out,' "$as/scaling.csv" &&
+   grep -q ',capacity_provider,cp-web,CapacityProviderReservation,.*,scale-in,' "$as/scaling.csv"; then
+	ok "autoscaling: the capacity provider scales out and in (scaling.csv)"
+else
+	ko "autoscaling: the capacity provider scales out and in (scaling.csv)"
+fi
+if [ -e "$as/tasks.csv" ] && awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	$c["capacity_provider"] != "cp-web" { bad = 1 } END { exit bad || NR < 2 }' "$as/tasks.csv"; then
+	ok "autoscaling: every task ran on cp-web (tasks.csv capacity_provider)"
+else
+	ko "autoscaling: every task ran on cp-web (tasks.csv capacity_provider)"
+fi
+if [ -e "$as/timeseries.csv" ] && awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	$1 == 7200 { night = $c["instances_registered"] } $1 == 43200 { peak = $c["instances_registered"] }
+	{ last = $c["instances_registered"] } END { exit !(night == 2 && peak >= 8 && last < peak) }' "$as/timeseries.csv"; then
+	ok "autoscaling: instances follow the load (2 at night, >= 8 at noon, fewer at the end)"
+else
+	ko "autoscaling: instances follow the load (2 at night, >= 8 at noon, fewer at the end)"
+fi
 # the AZ outage's row of failures.csv counts the requests it cost: > 0, and
 # the 502/503/504 of requests.csv's traffic rows over the intervals that
 # overlap [time_s, time_s + duration_s]

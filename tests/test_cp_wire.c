@@ -37,22 +37,22 @@ static int setup(void)
 	"\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]," \
 	"\"taskDefinitions\":{\"small\":\"small.json\",\"big\":\"big.json\",\"half\":\"half.json\"},"
 
-/* A provider over `type` in both zones; `ms` is its managedScaling
+/* A provider over `type` in `zones` (a JSON list's items); `ms` is its managedScaling
  * members and what follows the object (protection, draining). */
-static void provider_of(char *buf, size_t n, const char *type, const char *name, int min, int max,
-			int desired, const char *ms)
+static void provider_of(char *buf, size_t n, const char *type, const char *zones, const char *name,
+			int min, int max, int desired, const char *ms)
 {
 	snprintf(buf, n,
 		 "{\"name\":\"%s\",\"autoScalingGroup\":{\"instanceType\":\"%s\","
-		 "\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],\"minSize\":%d,\"maxSize\":%d,"
+		 "\"availabilityZones\":[%s],\"minSize\":%d,\"maxSize\":%d,"
 		 "\"desiredCapacity\":%d,\"launchTimeSeconds\":100}%s}",
-		 name, type, min, max, desired, ms);
+		 name, type, zones, min, max, desired, ms);
 }
 
 static void provider(char *buf, size_t n, const char *name, int min, int max, int desired,
 		     const char *ms)
 {
-	provider_of(buf, n, "m5.large", name, min, max, desired, ms);
+	provider_of(buf, n, "m5.large", "\"us-east-1a\",\"us-east-1b\"", name, min, max, desired, ms);
 }
 
 /* Tasks of `service` ("" = standalone) on provider `cp`, in out-<tag>/tasks.csv. */
@@ -82,8 +82,8 @@ static void test_service_split_base_weights(void)
 	char a[600], b[600], buf[4096];
 	int n, wrong_inst = 0;
 
-	provider_of(a, sizeof a, "m5.4xlarge", "cp-a", 0, 10, 2, "");
-	provider_of(b, sizeof b, "m5.4xlarge", "cp-b", 0, 10, 4, "");
+	provider_of(a, sizeof a, "m5.4xlarge", "\"us-east-1a\",\"us-east-1b\"", "cp-a", 0, 10, 2, "");
+	provider_of(b, sizeof b, "m5.4xlarge", "\"us-east-1a\",\"us-east-1b\"", "cp-b", 0, 10, 4, "");
 	snprintf(buf, sizeof buf, HEAD(300)
 		 "\"capacityProviders\":[%s,%s],"
 		 "\"services\":["
@@ -147,6 +147,45 @@ static void test_runtask_default_strategy(void)
 	T_EQ(rs_run("rt.json", "rt", NULL, NULL, NULL), 0);
 	T_EQ(count_on("rt", "", "cp-a"), 100);
 	T_EQ(count_on("rt", "", "cp-b"), 400);
+}
+
+/* Scale-in keeps the split: 20 tasks at weights 1 and 4 (4 : 16) scaled
+ * in to 5 leave 1 : 4; the provider furthest above its share gives up
+ * each task.  cp-a's instances are in us-east-1a only, cp-b's in
+ * us-east-1b only, so the scheduler's usual choice alone (the AZ with most
+ * tasks first) would balance the zones, 3 : 2 or 2 : 3. */
+static void test_scale_in_keeps_split(void)
+{
+	char a[600], b[600], buf[4096];
+	int n, live_a = 0, live_b = 0;
+
+	provider_of(a, sizeof a, "m5.large", "\"us-east-1a\"", "cp-a", 0, 10, 1, "");
+	provider_of(b, sizeof b, "m5.large", "\"us-east-1b\"", "cp-b", 0, 10, 4, "");
+	snprintf(buf, sizeof buf, HEAD(900)
+		 "\"capacityProviders\":[%s,%s],"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":20,"
+		 "\"capacityProviderStrategy\":[{\"capacityProvider\":\"cp-a\",\"weight\":1},"
+		 "{\"capacityProvider\":\"cp-b\",\"weight\":4}]}],"
+		 "\"workload\":{\"traces\":[\"sk.csv\"]}}", a, b);
+	rs_write("sk.json", buf);
+	rs_write("sk.csv", "time_s,event,target,count\n300,set_desired,s,5\n");
+	T_EQ(rs_run("sk.json", "sk", NULL, NULL, NULL), 0);
+	T_EQ(count_on("sk", "s", "cp-a"), 4);
+	T_EQ(count_on("sk", "s", "cp-b"), 16);
+	n = rs_rows("sk", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *c = rs_cell("sk", "tasks.csv", r, "capacity_provider");
+		char *st = rs_cell("sk", "tasks.csv", r, "stop_s");
+
+		if (st && !*st) {
+			live_a += strcmp(c, "cp-a") == 0;
+			live_b += strcmp(c, "cp-b") == 0;
+		}
+		free(c);
+		free(st);
+	}
+	T_EQ(live_a, 1);
+	T_EQ(live_b, 4);
 }
 
 /* ---- managed scaling (§5.12) -------------------------------------------- */
@@ -428,6 +467,7 @@ static void test_termination_protection(void)
 static CU_TestInfo cp_tests[] = {
 	{ "service strategy: base first, then 1 : 4 over 500 tasks", test_service_split_base_weights },
 	{ "RunTask follows the default strategy, per call", test_runtask_default_strategy },
+	{ "a service's scale-in keeps the split", test_scale_in_keeps_split },
 	{ "scale-out from zero to two, then to the need", test_scale_out_from_zero },
 	{ "instance warm-up holds back the next scale-out", test_warmup_respected },
 	{ "tasks waiting for capacity stay PROVISIONING", test_waiting_tasks_provisioning },

@@ -6,8 +6,8 @@
  * item whose share of the tasks beyond the base is furthest below its
  * weight / Σweights (ties: the earlier item), so weights 1 and 4 give 1 : 4.
  * Weight-0 items get no task beyond their base.  Pure functions over the
- * caller's counts; the caller (service scheduler, RunTask) keeps the counts.
- * Status: tested, not yet called by the control plane. */
+ * caller's counts; the caller (service scheduler, RunTask) keeps the counts
+ * (models/capacity/cp_route.h). */
 #ifndef MODELS_CAPACITY_CP_STRATEGY_H
 #define MODELS_CAPACITY_CP_STRATEGY_H
 

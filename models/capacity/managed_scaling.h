@@ -27,10 +27,10 @@
  * The group's minimum and maximum size bound every decision; ECS never
  * changes them.
  *
- * Pure state machine: the caller (the capacity actor, once wired to the
- * backplane's notifications) counts M, N and the warming instances and
- * applies the decision.  Status: tested (tests/test_capacity.c), not yet
- * wired into the control plane. */
+ * Pure state machine: the caller (models/cas.c, the managed-scaling actor
+ * of a run) counts M, N and the warming instances and applies the
+ * decision.  Tested by tests/test_capacity.c, in runs by
+ * tests/test_cp_wire.c. */
 #ifndef MODELS_CAPACITY_MANAGED_SCALING_H
 #define MODELS_CAPACITY_MANAGED_SCALING_H
 

@@ -8,7 +8,8 @@
  * datapoint, 3 decimals; empty for a scheduled action), old, new (desired
  * count / desired capacity before and after), action (scale-out, scale-in,
  * scheduled, ...), reason (free text).
- * Status: the writer is tested; runs do not write the file yet. */
+ * A run writes it through the backplane (bp_scaling_open, bp_scaling_write):
+ * the service scaler's rows and the managed-scaling actor's. */
 #ifndef MODELS_CAPACITY_SCALING_CSV_H
 #define MODELS_CAPACITY_SCALING_CSV_H
 
