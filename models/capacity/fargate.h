@@ -1,10 +1,11 @@
 /* models/capacity/fargate.h — Fargate task sizes, provisioning latency and
  * per-AZ capacity (docs/ecs-model.md §1.3, §4.11).
  *
- * Pure functions, no simulation state: the wiring phase calls them from the
- * backplane when a task runs on FARGATE or FARGATE_SPOT.  Sizes are CPU units
- * (1 vCPU = 1024) and MiB.  Status: the functions are tested
- * (tests/test_capacity.c) but not yet called by the control plane. */
+ * Pure functions, no simulation state: models/backplane_fargate.c calls
+ * them when a task runs on FARGATE or FARGATE_SPOT, and the task-definition
+ * checks use the size table's text.  Sizes are CPU units (1 vCPU = 1024)
+ * and MiB.  Tested in tests/test_capacity.c (alone) and tests/test_fargate.c
+ * (in runs). */
 #ifndef MODELS_CAPACITY_FARGATE_H
 #define MODELS_CAPACITY_FARGATE_H
 
