@@ -3,7 +3,7 @@
  *
  * A Fargate task has no instance (t->inst stays -1): it takes an
  * Availability Zone (the one with the fewest of its service's Fargate tasks
- * among the zones with room and not out), stays PROVISIONING for the drawn
+ * among its service's subnet zones with room and not out), stays PROVISIONING for the drawn
  * provisioning latency ($.fargate.provisioningSeconds: capacity, ENI, image
  * pull), is then PENDING and starts (ACTIVATING → RUNNING) with Fargate
  * playing the agent's part: no agent, no network delay, no disconnection.
@@ -118,7 +118,9 @@ int bp_fargate_launch(struct backplane *bp, struct task *t, int provider)
 	/* docs/ecs-model.md §4.11: the zone with the fewest of the service's
 	 * tasks among those with room; a zone that is out counts as full */
 	for (int k = 0; k < f->n_az; k++)
-		used[k] = f->az_out_until[k] > now ? INT64_MAX : f->az_used[k];
+		used[k] = f->az_out_until[k] > now ||
+			  (t->svc >= 0 && bp->s->services[t->svc].subnet_azs &&
+			   !bp->s->services[t->svc].subnet_azs[k]) ? INT64_MAX : f->az_used[k];
 	a = fargate_pick_az(svc_row(f, t), used, c->az_task_limit > 0 ? c->az_task_limit : INT64_MAX,
 			    f->n_az);
 	free(used);

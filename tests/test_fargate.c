@@ -106,6 +106,25 @@ static void test_service_on_fargate(void)
 	RS_IS("svc", "summary.csv", 1, "peak_instances_used", "0");
 }
 
+/* availabilityZones (the zones of the service's subnets): 6 tasks over
+ * us-east-1a and us-east-1c only, 3 each, none in us-east-1b
+ * (docs/ecs-model.md §4.11). */
+static void test_subnet_zones(void)
+{
+	int n;
+
+	rs_write("sz.json", HEAD("sz", 300)
+		 "\"fargate\":{\"provisioningSeconds\":10},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"fg\",\"desiredCount\":6,"
+		 "\"availabilityZones\":[\"us-east-1c\",\"us-east-1a\"]}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("sz.json", "sz", NULL, NULL, NULL), 0);
+	n = rs_rows("sz", "tasks.csv");
+	T_EQ(n, 6);
+	T_EQ(count_rows("sz", "az", "us-east-1a"), 3);
+	T_EQ(count_rows("sz", "az", "us-east-1c"), 3);
+	T_EQ(count_rows("sz", "az", "us-east-1b"), 0);
+}
+
 /* Scale-in of a Fargate service takes the tasks not yet RUNNING first
  * (docs/ecs-model.md §5.3 order), as on EC2: 3 RUNNING, +3 at 300 s still
  * PROVISIONING at 310 s when the count goes back to 3: the first three
@@ -333,6 +352,7 @@ static void test_cost(void)
 
 static CU_TestInfo fg_tests[] = {
 	{ "a FARGATE service: no instance, AZ spread, provisioning", test_service_on_fargate },
+	{ "availabilityZones: only the subnets' zones", test_subnet_zones },
 	{ "scale-in takes the tasks not yet RUNNING first", test_scale_in_order },
 	{ "per-AZ limit: CAPACITY_UNAVAILABLE", test_az_limit },
 	{ "AZ outage stops the zone's Fargate tasks", test_az_outage },

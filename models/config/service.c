@@ -41,6 +41,35 @@ static int service_launch_type(const struct scenario *s, struct scn_service *v, 
 	return 0;
 }
 
+/* availabilityZones: the zones of the service's awsvpc subnets, where its
+ * Fargate tasks go (docs/ecs-model.md §4.11); names of the scenario's. */
+static int service_subnet_azs(const struct scenario *s, struct scn_service *v, const cJSON *arr,
+			      const char *path, struct err *e)
+{
+	int i = 0;
+	char p[160];
+
+	v->subnet_azs = xcalloc((size_t)s->n_azs + 1, 1);
+	if (!arr->child)
+		return err_at(e, s->file, 0, 0, path, "availabilityZones: expected at least one zone");
+	for (const cJSON *it = arr->child; it; it = it->next, i++) {
+		int k = -1;
+
+		snprintf(p, sizeof p, "%s.availabilityZones[%d]", path, i);
+		if (!cJSON_IsString(it))
+			return err_at(e, s->file, 0, 0, p, "expected an Availability Zone name, got %s",
+				      jtype_name(it));
+		for (int a = 0; a < s->n_azs; a++)
+			if (strcmp(s->azs[a], it->valuestring) == 0)
+				k = a;
+		if (k < 0)
+			return err_at(e, s->file, 0, 0, p,
+				      "'%s' is not one of the scenario's availabilityZones", it->valuestring);
+		v->subnet_azs[k] = 1;
+	}
+	return 0;
+}
+
 int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 {
 	int i = 0;
@@ -53,7 +82,7 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		struct jr c, dc;
 		struct scn_service *v = &s->services[s->n_services];
 		const char *name, *tdname, *sched, *azr, *lt;
-		const cJSON *dep, *strat, *cons, *rt, *cb, *cps, *aas, *prot, *lbs, *grace;
+		const cJSON *dep, *strat, *cons, *rt, *cb, *cps, *aas, *prot, *lbs, *grace, *azs;
 		int64_t desired, minp, maxp;
 		double create_at;
 		int td;
@@ -75,6 +104,7 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		lbs = jr_get(&c, "loadBalancers");
 		grace = jr_get(&c, "healthCheckGracePeriodSeconds");
 		if (jr_opt_array(&c, "capacityProviderStrategy", &cps) ||
+		    jr_opt_array(&c, "availabilityZones", &azs) ||
 		    jr_opt_object(&c, "autoScaling", &aas) || jr_opt_object(&c, "taskProtection", &prot) ||
 		    jr_end(&c))
 			return -1;
@@ -153,6 +183,8 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 				return -1;
 			v->has_runtime = 1;
 		}
+		if (azs && service_subnet_azs(s, v, azs, path, e))
+			return -1;
 		/* docs/ecs-model.md §5.11: a launch type or a strategy, not both */
 		if (lt && cps)
 			return jr_fail(&c, "launchType", "give either launchType or "
@@ -173,6 +205,7 @@ void service_config_free(struct scenario *s)
 		if (s->services[i].has_runtime)
 			dist_free(&s->services[i].runtime);
 		capacity_config_free_service(&s->services[i]);
+		free(s->services[i].subnet_azs);
 	}
 	free(s->services);
 }
