@@ -23,7 +23,7 @@ static void usage(FILE *f)
 	      "memoryReservation (MiB), gpu, eni, hostPorts {tcp, udp}, dynamicPorts,\n"
 	      "awsvpcPorts {tcp, udp}, constraints, runtimePlatform, stopTimeout (s)\n"
 	      "and containers.  A definition that cannot run on EC2 (FARGATE-only) is\n"
-	      "shown with a note on stderr: a scenario refuses it.\n\n"
+	      "shown with a note on stderr: a scenario runs its tasks on Fargate.\n\n"
 	      "options:\n"
 	      "  --family NAME   family of a bare container-definitions array\n"
 	      "                  (default: the file name without its extension)\n"

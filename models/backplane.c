@@ -108,6 +108,16 @@ static void notify_cluster(struct backplane *bp)
 	metrics_on_cluster(bp->m, sim_now(bp->sim), &t);
 }
 
+/* A message about a task to whoever runs it: its instance's agent, or
+ * Fargate (models/backplane_fargate.c). */
+static void task_send(struct backplane *bp, uint32_t slot, enum agent_msg m)
+{
+	if (bp->tasks[slot].fg)
+		fargate_send(bp, slot, m);
+	else
+		agent_send(bp, slot, m);
+}
+
 /* ---- the standalone queue ------------------------------------------------ */
 
 static void q_push(struct backplane *bp, uint64_t r)
@@ -218,7 +228,7 @@ static void retire(struct backplane *bp, uint32_t slot, int present)
 		.start = t->ts[TS_RUNNING],
 		.stop = present ? -1 : t->ts[TS_STOPPED],
 		.instance_id = t->inst >= 0 ? cluster_id(bp->cl, t->inst) : NULL,
-		.az = t->inst >= 0 ? cluster_az(bp->cl, t->inst) : NULL,
+		.az = bp_task_az(bp, t),
 		.cpu_units = bp->s->taskdefs[t->td].req.cpu_units,
 		.mem_mib = bp->s->taskdefs[t->td].req.mem_mib,
 		.stop_code = present ? NULL : t->stop_code,
@@ -228,6 +238,7 @@ static void retire(struct backplane *bp, uint32_t slot, int present)
 		.last = t->queued ? (t->cp >= 0 ? "PROVISIONING" : "PENDING") : task_state_name(t->seen),
 		.ts = t->ts,
 		.capacity_provider = cp_name(bp->s, t->cp),
+		.launch_type = t->fg || cp_is_fargate(bp->s, t->cp) ? "FARGATE" : "EC2",
 	};
 
 	metrics_on_task_done(bp->m, &r);
@@ -346,6 +357,8 @@ static int try_place(struct backplane *bp, uint32_t slot)
 	struct place_policy pinned;
 	int rc;
 
+	if (t->fg)   /* no instance: Fargate picks an AZ (docs/ecs-model.md §4.11) */
+		return bp_fargate_launch(bp, t, t->fg == TL_FARGATE_SPOT);
 	if (t->pin >= 0 || t->pin_az) {
 		/* a DAEMON task goes to one given instance (docs/ecs-model.md §4.10); a rebalancing
 		 * task to one given AZ (docs/ecs-model.md §5.9) */
@@ -433,6 +446,8 @@ uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *i
 	t->inst = -1;
 	t->pin = -1;
 	t->cp = -1;
+	t->fg = (uint8_t)fargate_launch_of(bp->s, td, svc);
+	t->fg_az = -1;
 	t->svc = svc;
 	t->dep = dep;
 	t->policy = pol;
@@ -505,7 +520,7 @@ static void on_provisioned(struct sim *s, void *ctx, const struct event *ev)
 	if (!t || t->state != TS_PROVISIONING)
 		return;
 	agent_set_state(bp, ref_slot(ev->arg), TS_PENDING);
-	agent_send(bp, ref_slot(ev->arg), t->desired == TD_RUNNING ? AM_START : AM_STOP);
+	task_send(bp, ref_slot(ev->arg), t->desired == TD_RUNNING ? AM_START : AM_STOP);
 }
 
 /* RunTask: `count` tasks placed one after the other, resources and group
@@ -530,6 +545,13 @@ int backplane_run_task(struct backplane *bp, int td, const char *group, const ch
 			      "%lld tasks would wait for placement, more than the limit of %lld "
 			      "(a simulator limit: raise it with $.limits.maxQueuedTasks)",
 			      (long long)bp->queued + (long long)count, (long long)bp->s->max_queued);
+	/* a strategy of Fargate providers runs every task on Fargate: the
+	 * definition must list FARGATE (docs/ecs-model.md §5.11) */
+	if (strat && strat->n > 0 && cp_is_fargate(bp->s, strat->items[0].provider) &&
+	    !(bp->s->taskdefs[td].td->launch & TD_LAUNCH_FARGATE))
+		return err_at(e, NULL, 0, 0, NULL, "task definition '%s' is routed to a Fargate capacity "
+			      "provider but its requiresCompatibilities does not list FARGATE (ECS refuses "
+			      "the launch)", bp->s->taskdefs[td].name);
 	for (int64_t k = 1; k <= count; k++) {
 		if (id && *id && find_task(bp, id, &dummy))
 			return err_at(e, NULL, 0, 0, NULL,
@@ -574,7 +596,7 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 	if (t->state == TS_RUNNING && bp->stop_hold && bp->stop_hold(bp, bp->stop_hold_ctx, slot))
 		return;
 	if (t->state == TS_PENDING || t->state == TS_ACTIVATING || t->state == TS_RUNNING)
-		agent_send(bp, slot, AM_STOP);
+		task_send(bp, slot, AM_STOP);
 	/* PROVISIONING: on_provisioned sends the stop instead of the start */
 }
 
@@ -622,7 +644,7 @@ void bp_stop_release(struct backplane *bp, uint32_t slot)
 
 	if (t->used && t->desired == TD_STOPPED &&
 	    (t->state == TS_PENDING || t->state == TS_ACTIVATING || t->state == TS_RUNNING))
-		agent_send(bp, slot, AM_STOP);
+		task_send(bp, slot, AM_STOP);
 }
 
 static uint64_t stop_id_put(struct backplane *bp, const char *id)
@@ -682,6 +704,8 @@ void bp_task_stopped(struct backplane *bp, uint32_t slot)
 
 	if (t->inst >= 0)
 		cluster_release(bp->cl, t->inst, &bp->s->taskdefs[t->td].req, t->group);
+	if (t->fg)
+		fargate_task_gone(bp, slot);
 	note_task(bp, BN_TASK_STOPPED, slot);
 	retire(bp, slot, 0);
 	notify_cluster(bp);
@@ -886,7 +910,7 @@ static void on_sample(struct sim *s, void *ctx, const struct event *ev)
 /* The actors that watch the backplane, in the order they subscribe (the
  * order each notification reaches them). */
 static void (*const actors[])(struct backplane *bp) = {
-	agent_attach, svc_attach, fault_attach, scaler_attach, lb_attach, cas_attach,
+	agent_attach, svc_attach, fault_attach, scaler_attach, lb_attach, cas_attach, fargate_attach,
 };
 
 struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_reg *rng,

@@ -70,6 +70,9 @@ struct rng_reg *backplane_rng(struct backplane *bp);
 gsl_rng *backplane_place_rng(struct backplane *bp);
 /* The task in `slot` (task.h), live until its STOPPED notification. */
 struct task *bp_task_at(struct backplane *bp, uint32_t slot);
+/* The AZ of a placed task: its instance's, or for a Fargate task the one
+ * Fargate chose (models/backplane_fargate.c); NULL when it has none yet. */
+const char *bp_task_az(struct backplane *bp, const struct task *t);
 
 /* ---- the calls the service scheduler makes ------------------------------ */
 
@@ -131,6 +134,16 @@ void backplane_delete_service(struct backplane *bp, int svc);
 /* UpdateContainerInstancesState → ACTIVE: a DRAINING instance takes tasks
  * again (docs/ecs-model.md §2.3); no effect on another status. */
 void backplane_activate(struct backplane *bp, int32_t inst);
+
+/* Fargate Spot reclaims capacity now (the trace event
+ * fargate_spot_interruption; models/backplane_fargate.c): the FARGATE_SPOT
+ * task called `target`, or up to `count` RUNNING FARGATE_SPOT tasks of the
+ * service called `target` (in slot order), get the warning and SIGTERM
+ * (docs/ecs-model.md §5.13); a name that matches nothing has no effect (as
+ * StopTask). */
+void backplane_fargate_interrupt(struct backplane *bp, const char *target, int64_t count);
+/* The run's FARGATE_SPOT interruptions so far. */
+int64_t backplane_fargate_interruptions(struct backplane *bp);
 
 /* UpdateTaskProtection: the task in `slot` is protected from a service's
  * scale-in until `until` (ms; docs/ecs-model.md §5.14). */

@@ -108,6 +108,25 @@ static inline uint64_t task_ref(const struct backplane *bp, uint32_t slot)
 
 void bp_fail(struct backplane *bp, const struct err *e);
 
+/* backplane_fargate.c: tasks on Fargate (no instance; docs/ecs-model.md
+ * §1.3, §4.11, §5.11, §5.13).  The backplane calls it at two points: the
+ * placement decision of a task whose launch type is Fargate
+ * (bp_fargate_launch, declared in models/capacity/cp_route.h, instead of
+ * the placement engine) and each message it would send an agent
+ * (fargate_send: Fargate plays the agent's part); the rest is its own
+ * events and its subscription to the notifications (an AZ outage, the end
+ * of the run). */
+/* The launch type a new task gets without a capacity provider strategy
+ * (docs/ecs-model.md §1.9, §5.11): a service's launchType FARGATE, or a
+ * task definition whose requiresCompatibilities lists FARGATE and not EC2,
+ * runs on FARGATE; everything else on EC2.  enum task_launch (task.h). */
+int fargate_launch_of(const struct scenario *s, int td, int svc);
+/* A message the backplane sends about a Fargate task (start, stop). */
+void fargate_send(struct backplane *bp, uint32_t slot, enum agent_msg m);
+/* The Fargate task left: its zone has room again, its bill is added to the
+ * run's Fargate cost (called by bp_task_stopped). */
+void fargate_task_gone(struct backplane *bp, uint32_t slot);
+
 /* backplane_workload.c: the trace sources and generators */
 void workload_register(struct backplane *bp);
 /* Open the traces and imports, start the generators.  -1 with e filled. */

@@ -166,7 +166,7 @@ void bp_fail(struct backplane *bp, const struct err *e);
 
 /* ---- the actors --------------------------------------------------------- */
 
-enum bp_actor { BA_AGENT, BA_SERVICE, BA_FAULTS, BA_SCALER, BA_LB, BA_CAS, BA_N };
+enum bp_actor { BA_AGENT, BA_SERVICE, BA_FAULTS, BA_SCALER, BA_LB, BA_CAS, BA_FARGATE, BA_N };
 
 /* Each actor's own state, kept by the backplane for it and never read by
  * it (NULL until set). */
@@ -180,5 +180,6 @@ void fault_attach(struct backplane *bp);
 void scaler_attach(struct backplane *bp);   /* models/scaler.c: service auto scaling */
 void lb_attach(struct backplane *bp);       /* models/lb/lb_actor.c */
 void cas_attach(struct backplane *bp);      /* models/cas.c: managed scaling of capacity providers */
+void fargate_attach(struct backplane *bp);  /* models/backplane_fargate.c: Fargate tasks */
 
 #endif

@@ -190,6 +190,11 @@ static void on_ttf(struct sim *s, void *ctx, const struct event *ev)
 			    0, STOP_INFRASTRUCTURE, "instance_fail", -1);
 }
 
+int64_t fault_new_id(struct backplane *bp)
+{
+	return ++faults_of(bp)->next_fault_id;
+}
+
 void fault_spot_notice(struct backplane *bp, int32_t inst)
 {
 	struct faults *f = faults_of(bp);

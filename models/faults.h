@@ -20,6 +20,9 @@ struct backplane;
 int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repair,
 			    int terminated, const char *code, const char *kind, int64_t fault_id);
 void fault_spot_notice(struct backplane *bp, int32_t inst);
+/* A new fault id (failures.csv) for a fault of another actor (a Fargate
+ * Spot interruption). */
+int64_t fault_new_id(struct backplane *bp);
 /* DeregisterContainerInstance with force (docs/ecs-model.md §2.4): its tasks stop
  * (UserInitiated), it becomes INACTIVE; no replacement. */
 void fault_deregister(struct backplane *bp, int32_t inst);

@@ -127,7 +127,7 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 		"submit_s", "placed_s", "start_s", "stop_s", "instance_id", "az", "cpu",
 		"memory", "stop_code", "desired_status", "last_status", "provisioning_s",
 		"pending_s", "activating_s", "running_s", "deactivating_s", "stopping_s",
-		"deprovisioning_s", "stopped_s", "capacity_provider" };
+		"deprovisioning_s", "stopped_s", "capacity_provider", "launch_type" };
 	static const char *const fail_cols[] = { "time_s", "task_id", "taskdef", "group",
 		"service", "reason", "instances_considered" };
 	static const char *const series_cols[] = { "time_s", "instances_active",
@@ -152,7 +152,7 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 	if (make_dirs(cfg->out_dir, e))
 		goto fail;
 	if (cfg->task_log) {
-		m->tasks = open_in(m, "tasks.csv", task_cols, 24, e);
+		m->tasks = open_in(m, "tasks.csv", task_cols, 25, e);
 		if (!m->tasks)
 			goto fail;
 		m->failures = open_in(m, "placement_failures.csv", fail_cols, 7, e);
@@ -271,6 +271,7 @@ void metrics_on_task_done(struct metrics *m, const struct task_record *r)
 	for (int k = 0; k < 8; k++)
 		csvout_ms(o, r->ts ? r->ts[k] : -1);
 	csvout_str(o, r->capacity_provider);
+	csvout_str(o, r->launch_type ? r->launch_type : "EC2");
 	csvout_endrow(o);
 }
 

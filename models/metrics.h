@@ -41,6 +41,7 @@ struct task_record {
 	const char *last;           /* last status */
 	const sim_time_t *ts;       /* per lifecycle state (enum task_state), -1 = never */
 	const char *capacity_provider;  /* "" or NULL = none */
+	const char *launch_type;    /* EC2 / FARGATE */
 };
 
 /* Instantaneous state for one timeseries row. */

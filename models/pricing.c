@@ -28,6 +28,7 @@ static void set_defaults(struct pricing *p)
 	p->spot_discount = (struct dist){ .kind = DIST_CONSTANT, .a = PRICING_SPOT_DISCOUNT_PCT };
 	p->fargate_vcpu_hour = PRICING_FARGATE_VCPU_HOUR;
 	p->fargate_gb_hour = PRICING_FARGATE_GB_HOUR;
+	p->fargate_spot_discount_pct = PRICING_FARGATE_SPOT_DISCOUNT_PCT;
 }
 
 static int read_on_demand(struct scenario *s, const cJSON *obj, struct err *e)
@@ -138,6 +139,8 @@ int pricing_config_read(struct scenario *s, const cJSON *obj, struct err *e)
 			       &p->fargate_vcpu_hour) ||
 		    jr_opt_num(&f, "perGbHour", PRICING_FARGATE_GB_HOUR, 0, MAX_PRICE,
 			       &p->fargate_gb_hour) ||
+		    jr_opt_num(&f, "spotDiscountPct", PRICING_FARGATE_SPOT_DISCOUNT_PCT, 0, 100,
+			       &p->fargate_spot_discount_pct) ||
 		    jr_end(&f))
 			return -1;
 	}
@@ -192,4 +195,13 @@ double pricing_fargate_usd(const struct pricing *p, double vcpu, double gb, sim_
 			  gb * (p ? p->fargate_gb_hour : PRICING_FARGATE_GB_HOUR);
 
 	return pricing_period_usd(per_hour, ms);
+}
+
+double pricing_fargate_task_usd(const struct pricing *p, int64_t cpu_units, int64_t mem_mib,
+				int spot, sim_time_t ms)
+{
+	double usd = pricing_fargate_usd(p, (double)cpu_units / 1024.0, (double)mem_mib / 1024.0, ms);
+	double off = p ? p->fargate_spot_discount_pct : PRICING_FARGATE_SPOT_DISCOUNT_PCT;
+
+	return spot ? usd * (1.0 - off / 100.0) : usd;
 }

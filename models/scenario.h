@@ -163,6 +163,10 @@ struct scn_service {
 	struct aas_config *scaling;          /* autoScaling */
 	struct cap_protection *protection;   /* taskProtection */
 	struct lb_service_cfg lb;     /* loadBalancers, healthCheckGracePeriodSeconds (n = 0: none) */
+	int launch_type;              /* launchType: enum task_launch (TL_EC2 when absent) */
+	int launch_given;             /* launchType was given */
+	unsigned char *subnet_azs;    /* availabilityZones: n_azs flags, the zones its Fargate
+				       * tasks may use; NULL = every zone */
 };
 
 /* A public trace read directly (models/import.h). */

@@ -94,10 +94,14 @@ static int better_victim(const struct victim *x, int64_t xa, int64_t xi,
 	return strcmp(x->id, y->id) < 0;
 }
 
-static int az_index(struct backplane *bp, int32_t inst)
+/* The index of a placed task's AZ (its instance's, or its Fargate zone's),
+ * -1 when it has none yet. */
+static int az_index(struct backplane *bp, const struct task *t)
 {
-	const char *az = cluster_az(backplane_cluster(bp), inst);
+	const char *az = bp_task_az(bp, t);
 
+	if (!az)
+		return -1;
 	for (int a = 0; a < backplane_scenario(bp)->n_azs; a++)
 		if (strcmp(backplane_scenario(bp)->azs[a], az) == 0)
 			return a;
@@ -119,10 +123,10 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = bp_task_at(bp, v->tasks[k]);
 
-		if (svc_live(t) && t->inst >= 0) {
-			az_n[az_index(bp, t->inst)]++;
+		if (svc_live(t) && az_index(bp, t) >= 0)
+			az_n[az_index(bp, t)]++;
+		if (svc_live(t) && t->inst >= 0)
 			inst_n[t->inst]++;
-		}
 		if (!svc_live(t) || t->dep != v->primary ||
 		    (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING))
 			continue;
@@ -130,9 +134,9 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 		if (t->protected_until > sim_now(backplane_sim(bp)))
 			continue;
 		vs[n].slot = v->tasks[k];
-		vs[n].started = t->inst >= 0 && t->seen >= TS_RUNNING;
+		vs[n].az = az_index(bp, t);     /* -1: not placed yet */
+		vs[n].started = vs[n].az >= 0 && t->seen >= TS_RUNNING;
 		vs[n].inst = t->inst;
-		vs[n].az = t->inst >= 0 ? az_index(bp, t->inst) : -1;
 		vs[n].id = t->id;
 		vs[n].cp = t->cp;
 		n++;
@@ -156,7 +160,7 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 				from = -2;
 		}
 		for (int k = 0; k < n; k++) {
-			int64_t ac = vs[k].inst >= 0 ? az_n[vs[k].az] : 0;
+			int64_t ac = vs[k].az >= 0 ? az_n[vs[k].az] : 0;
 			int64_t ic = vs[k].inst >= 0 ? inst_n[vs[k].inst] : 0;
 
 			if (vs[k].gone || (from != -2 && vs[k].cp != from))
@@ -171,10 +175,10 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 			break;
 		vs[best].gone = 1;
 		/* it no longer counts toward its AZ and instance */
-		if (vs[best].inst >= 0) {
+		if (vs[best].az >= 0)
 			az_n[vs[best].az]--;
+		if (vs[best].inst >= 0)
 			inst_n[vs[best].inst]--;
-		}
 		svc_stop(bp, vs[best].slot);
 	}
 	free(inst_n);

@@ -66,6 +66,13 @@ struct task {
 	const struct place_policy *policy;  /* a service task's: its deployment's, else NULL */
 	const char *agent_code;    /* why the agent ended it, not yet reported
 				    * (docs/ecs-model.md §7.4) */
+	/* Fargate (models/backplane_fargate.c): no instance (inst stays -1) */
+	uint8_t fg;                /* enum task_launch */
+	int16_t fg_az;             /* FARGATE*: index of its AZ in the scenario's, -1 until placed */
 };
+
+/* Where a task runs: tasks.csv's launch_type (EC2 / FARGATE), and for
+ * Fargate the provider (FARGATE or FARGATE_SPOT, docs/ecs-model.md §5.11). */
+enum task_launch { TL_EC2, TL_FARGATE, TL_FARGATE_SPOT };
 
 #endif

@@ -100,9 +100,10 @@ struct taskdef *taskdef_from_json(const struct cJSON *root, const char *file,
 
 void taskdef_free(struct taskdef *td);   /* NULL is a no-op */
 
-/* ecsim has EC2 capacity only: 0 when the definition can run on EC2, else -1
- * with e naming `file` and requiresCompatibilities (FARGATE-only, …: ECS
- * refuses such a launch on EC2; docs/ecs-model.md choice B22). */
+/* 0 when the definition can run on EC2, else -1 with e naming `file` and
+ * requiresCompatibilities (FARGATE-only, …: ECS refuses such a launch on
+ * EC2; a scenario runs a FARGATE one on Fargate, docs/ecs-model.md choice
+ * B22). */
 int taskdef_check_ec2(const struct taskdef *td, const char *file, struct err *e);
 
 /* The derived requirements as one JSON object (what `ecsim inspect` prints);

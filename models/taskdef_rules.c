@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "models/capacity/fargate.h"
 #include "models/taskdef_int.h"
 #include "sim/jsonrd.h"
 
@@ -252,21 +253,24 @@ int td_check_sizes(struct td_ctx *x, struct jr *c, const char *cpath)
 
 	if (td->launch & TD_LAUNCH_FARGATE) {   /* B13 */
 		const char *allowed;
+		char sizes[768];
 
 		if (!td->task_cpu)
 			return jr_fail(c, "cpu", "task-level cpu is required on FARGATE");
 		if (!td->task_memory_mib)
 			return jr_fail(c, "memory", "task-level memory is required on FARGATE");
 		allowed = fargate_mem_text(td->task_cpu);
+		/* docs/ecs-model.md §1.3: the refusal lists every valid combination */
+		fargate_sizes_text(0, sizes, sizeof sizes);
 		if (!allowed)
 			return jr_fail(c, "cpu", "invalid 'cpu' setting for task: FARGATE offers "
-				       "256, 512, 1024, 2048, 4096, 8192 or 16384 cpu units, got %lld",
-				       (long long)td->task_cpu);
+				       "256, 512, 1024, 2048, 4096, 8192 or 16384 cpu units, got %lld; %s",
+				       (long long)td->task_cpu, sizes);
 		if (!fargate_ok(td->task_cpu, td->task_memory_mib))
 			return jr_fail(c, "memory", "invalid 'cpu' setting for task: FARGATE with "
-				       "%lld cpu units allows memory %s MiB, got %lld",
+				       "%lld cpu units allows memory %s MiB, got %lld; %s",
 				       (long long)td->task_cpu, allowed,
-				       (long long)td->task_memory_mib);
+				       (long long)td->task_memory_mib, sizes);
 		if (td->windows && td->task_cpu != 1024 && td->task_cpu != 2048 &&
 		    td->task_cpu != 4096)
 			return jr_fail(c, "cpu", "windows on FARGATE needs 1024, 2048 or 4096 cpu "
@@ -321,7 +325,9 @@ int taskdef_check_ec2(const struct taskdef *td, const char *file, struct err *e)
 				 list[0] ? ", " : "", types[k].name);
 	return err_at(e, file, 0, 0, "requiresCompatibilities",
 		      "task definition '%s' requires [%s], not EC2: ECS does not launch it on "
-		      "EC2 instances, and ecsim models EC2 capacity only (the Fargate launch "
-		      "type is not modelled yet); add \"EC2\" to requiresCompatibilities to "
-		      "simulate it on EC2", td->family ? td->family : "?", list);
+		      "EC2 instances; %s", td->family ? td->family : "?", list,
+		      (td->launch & TD_LAUNCH_FARGATE)
+		      ? "a scenario runs its tasks on Fargate"
+		      : "ecsim models EC2 and Fargate capacity only; add \"EC2\" to "
+			"requiresCompatibilities to simulate it on EC2");
 }

@@ -200,6 +200,15 @@ static int agent_disconnect(struct backplane *bp, const struct trace_row *r,
 	return 0;
 }
 
+static int fargate_spot_interruption(struct backplane *bp, const struct trace_row *r,
+				     const char *dir, struct err *e)
+{
+	(void)dir;
+	(void)e;
+	backplane_fargate_interrupt(bp, r->target, r->count);
+	return 0;
+}
+
 #define NO TU_NO
 #define OPT TU_OPT
 #define REQ TU_REQ
@@ -229,4 +238,7 @@ const struct trace_event_def trace_events[TR_N_EVENTS] = {
 				delete_service },
 	[TR_DEREGISTER_INSTANCE] = { "deregister_instance", REQ, NO, NO, NO, NO, 1, "an instance id",
 				     NULL, deregister_instance },
+	[TR_FARGATE_SPOT_INTERRUPTION] = { "fargate_spot_interruption", REQ, NO, OPT, NO, NO, 1,
+					   "a FARGATE_SPOT task id or a service", NULL,
+					   fargate_spot_interruption },
 };

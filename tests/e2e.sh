@@ -82,8 +82,11 @@ for c in run validate inspect import gen; do
 	if grep -q '^  -h, --help ' "$T/h1" && [ "$(grep -c '^  --' "$T/h1")" -ge 1 -o $c = validate ]; then ok "$c --help lists its options"
 	else ko "$c --help lists its options"; fi
 done
-# a FARGATE-only task definition cannot run on EC2 instances: refused at load
-# (tests/data/scenarios/bad-fargate-only.json above); EC2+FARGATE runs
+# a FARGATE-only task definition runs on Fargate (no instance, launch_type
+# FARGATE); EC2+FARGATE runs on the instances
+check "FARGATE-only definition runs" "$ECSIM" run tests/data/scenarios/fargate-only.json --quiet --out "$T/fgo"
+if [ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c["instance_id"] "|" $c["launch_type"] }' "$T/fgo/tasks.csv" | sort -u)" = "|FARGATE" ]; then ok "FARGATE-only tasks have no instance"
+else ko "FARGATE-only tasks have no instance"; fi
 check "EC2 and FARGATE definition runs" "$ECSIM" run tests/data/scenarios/fargate-and-ec2.json --quiet --out "$T/fg"
 expect_exit 0 "inspect notes a FARGATE-only definition" "not EC2" "$ECSIM" inspect tests/data/scenarios/fargate-only-td.json
 expect_exit 0 "inspect" '"family"' "$ECSIM" inspect scenarios/taskdefs/web.json

@@ -412,12 +412,15 @@ static void test_task_level_for_bare_array(void)
 		   "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
 		   "\"taskDefinitions\":{\"web\":\"arr.json\"}}");
 	CU_ASSERT_NOT_EQUAL(run("tl2.json", "tl2", NULL), 0);
-	/* FARGATE only: ECS does not launch it on EC2 (docs/ecs-model.md choice B22) */
+	/* FARGATE only: it runs on Fargate (docs/ecs-model.md choice B22) */
 	write_file("tl3.json", "{\"name\":\"tl3\",\"durationSeconds\":100,"
 		   "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
 		   "\"taskDefinitions\":{\"web\":{\"file\":\"arr.json\",\"taskLevel\":{\"cpu\":\".5 vCPU\","
-		   "\"memory\":\"1 GB\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"]}}}}");
-	CU_ASSERT_NOT_EQUAL(run("tl3.json", "tl3", NULL), 0);
+		   "\"memory\":\"1 GB\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"]}}},"
+		   "\"workload\":{\"traces\":[\"tl.csv\"]}}");
+	CU_ASSERT_EQUAL_FATAL(run("tl3.json", "tl3", NULL), 0);
+	CELL_IS("tl3", "tasks.csv", 1, "launch_type", "FARGATE");
+	CELL_IS("tl3", "tasks.csv", 1, "instance_id", "");
 }
 
 /* pending.mode "fail": a RunTask that fits nowhere fails at once. */

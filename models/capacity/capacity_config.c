@@ -290,13 +290,26 @@ static int read_fargate(struct cap_config *cfg, const cJSON *obj, const struct c
 	}
 	if (spot) {
 		const cJSON *tti;
+		double rate;
 
 		if (jr_open(&sc, spot, x->file, "$.fargate.spot", e) ||
-		    sec_member(&sc, "warningSeconds", 120, 3600, &cfg->fargate.spot_warning_ms))
+		    sec_member(&sc, "warningSeconds", 120, 3600, &cfg->fargate.spot_warning_ms) ||
+		    jr_opt_num(&sc, "interruptionsPerTaskHour", 0, 0, 3600, &rate))
 			return -1;
 		tti = jr_get(&sc, "timeToInterruptionSeconds");
 		if (jr_end(&sc))
 			return -1;
+		if (tti && jr_has(&sc, "interruptionsPerTaskHour"))
+			return jr_fail(&sc, "interruptionsPerTaskHour", "give either interruptionsPerTaskHour "
+				       "or timeToInterruptionSeconds, not both");
+		if (rate > 0) {
+			/* docs/ecs-model.md choice E67: a Poisson process per
+			 * running task, exponential times to interruption */
+			dist_free(&cfg->fargate.spot_tti);
+			cfg->fargate.spot_tti.kind = DIST_EXPONENTIAL;
+			cfg->fargate.spot_tti.a = 3600.0 / rate;
+			cfg->fargate.spot_interruptions = 1;
+		}
 		if (tti) {
 			jr_path(&sc, "timeToInterruptionSeconds", p, sizeof p);
 			if (dist_parse(&cfg->fargate.spot_tti, tti, x->file, p, x->dir, e))

@@ -55,7 +55,7 @@ int cp_is_fargate(const struct scenario *s, int provider);
  * (docs/ecs-model.md §4.9). */
 int cp_waits(const struct scenario *s, int provider);
 
-/* The Fargate launch (models/capacity/fargate_launch.c): called by the
+/* The Fargate launch (models/backplane_fargate.c): called by the
  * backplane after the placement latency for a task routed to FARGATE or
  * FARGATE_SPOT, in place of the placement engine.  0: the task is launched
  * (it leaves the backplane's queue of unplaced tasks); -1: no Fargate

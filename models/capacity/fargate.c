@@ -92,11 +92,26 @@ static void row_text(const struct fargate_size *r, char *buf, size_t n)
 			 (long long)r->mem_max, (long long)r->mem_step);
 }
 
+void fargate_sizes_text(int windows, char *buf, size_t n)
+{
+	char one[96];
+	size_t used = (size_t)snprintf(buf, n, "valid sizes (cpu units → MiB): ");
+	int first = 1;
+
+	for (int i = 0; i < N_ROWS && used < n; i++) {
+		if (windows && !rows[i].windows)
+			continue;
+		row_text(&rows[i], one, sizeof one);
+		used += (size_t)snprintf(buf + used, n - used, "%s%lld → %s", first ? "" : " | ",
+					 (long long)rows[i].cpu, one);
+		first = 0;
+	}
+}
+
 int fargate_check(int64_t cpu, int64_t mem, int windows, char *msg, size_t n)
 {
 	const struct fargate_size *r = row_of(cpu);
 	char head[256], all[768], one[96];
-	size_t used = 0;
 
 	if (fargate_size_ok(cpu, mem, windows)) {
 		if (n)
@@ -113,15 +128,8 @@ int fargate_check(int64_t cpu, int64_t mem, int windows, char *msg, size_t n)
 		snprintf(head, sizeof head, "memory %lld MiB is not valid with cpu %lld; cpu %lld takes %s MiB",
 			 (long long)mem, (long long)cpu, (long long)cpu, one);
 	}
-	all[0] = '\0';
-	for (int i = 0; i < N_ROWS; i++) {
-		if (windows && !rows[i].windows)
-			continue;
-		row_text(&rows[i], one, sizeof one);
-		used += (size_t)snprintf(all + used, sizeof all - used, "%s%lld → %s",
-					 used ? " | " : "", (long long)rows[i].cpu, one);
-	}
-	snprintf(msg, n, "%s; valid sizes (cpu units → MiB): %s", head, all);
+	fargate_sizes_text(windows, all, sizeof all);
+	snprintf(msg, n, "%s; %s", head, all);
 	return -1;
 }
 

@@ -1,10 +1,11 @@
 /* models/capacity/fargate.h — Fargate task sizes, provisioning latency and
  * per-AZ capacity (docs/ecs-model.md §1.3, §4.11).
  *
- * Pure functions, no simulation state: the wiring phase calls them from the
- * backplane when a task runs on FARGATE or FARGATE_SPOT.  Sizes are CPU units
- * (1 vCPU = 1024) and MiB.  Status: the functions are tested
- * (tests/test_capacity.c) but not yet called by the control plane. */
+ * Pure functions, no simulation state: models/backplane_fargate.c calls
+ * them when a task runs on FARGATE or FARGATE_SPOT, and the task-definition
+ * checks use the size table's text.  Sizes are CPU units (1 vCPU = 1024)
+ * and MiB.  Tested in tests/test_capacity.c (alone) and tests/test_fargate.c
+ * (in runs). */
 #ifndef MODELS_CAPACITY_FARGATE_H
 #define MODELS_CAPACITY_FARGATE_H
 
@@ -39,6 +40,9 @@ int fargate_round_up(int64_t cpu, int64_t mem_mib, int windows, int64_t *cpu_out
  * 1024, 2048, 3072 or 4096 MiB; valid sizes: 256 → 512, 1024, 2048 | ...").
  * The text always fits when n >= 1024. */
 int fargate_check(int64_t cpu, int64_t mem_mib, int windows, char *msg, size_t n);
+/* "valid sizes (cpu units → MiB): 256 → 512, 1024 or 2048 | 512 → ..."
+ * (only the Windows rows when windows != 0); fits when n >= 768. */
+void fargate_sizes_text(int windows, char *buf, size_t n);
 
 /* Provisioning: how long a Fargate task takes from the placement decision to
  * the start of its containers (capacity, ENI attachment, image pull). */

@@ -129,11 +129,11 @@ void capacity_config_free(struct scenario *s)
 	s->capacity = NULL;
 }
 
-/* What a run does not simulate yet: the first such member, refused.
- * Simulated: Auto Scaling group providers, strategies over them, the
- * default strategy, utilization, a service's autoScaling and taskProtection
- * (models/scaler.c, models/capacity/cp_route.h).  Not yet: a strategy
- * naming FARGATE or FARGATE_SPOT. */
+/* What a run cannot simulate: a task definition routed to FARGATE or
+ * FARGATE_SPOT must list FARGATE in requiresCompatibilities (ECS refuses
+ * it otherwise; its size is then a pair of docs/ecs-model.md §1.3).
+ * Checked here for the services and the generators; a trace row's RunTask
+ * when it is called (backplane_run_task). */
 static int fargate_item(const struct scenario *s, const struct cp_strategy *st)
 {
 	for (int i = 0; st && i < st->n; i++)
@@ -142,34 +142,43 @@ static int fargate_item(const struct scenario *s, const struct cp_strategy *st)
 	return -1;
 }
 
+static int fargate_td(const struct scenario *s, int td)
+{
+	return (s->taskdefs[td].td->launch & TD_LAUNCH_FARGATE) != 0;
+}
+
 int scenario_capacity_unsupported(const struct scenario *s, struct err *e)
 {
-	char p[128];
-	const char *name;
-	int k;
+	char p[160];
+	int k, td = -1;
 
 	if (!s->capacity_used || !s->capacity)
 		return 0;
-	k = s->capacity->has_default ? fargate_item(s, &s->capacity->default_strategy) : -1;
-	if (k >= 0) {
-		snprintf(p, sizeof p, "$.defaultCapacityProviderStrategy[%d].capacityProvider", k);
-		name = s->capacity->providers[s->capacity->default_strategy.items[k].provider].name;
-		goto refuse;
-	}
 	for (int i = 0; i < s->n_services; i++) {
-		k = fargate_item(s, s->services[i].cp_strategy);
-		if (k >= 0) {
-			snprintf(p, sizeof p, "$.services[%d].capacityProviderStrategy[%d].capacityProvider",
-				 i, k);
-			name = s->capacity->providers[s->services[i].cp_strategy->items[k].provider].name;
+		const struct cp_strategy *st = s->services[i].cp_strategy;
+
+		if (!st && s->services[i].sched == SCHED_REPLICA && s->capacity->has_default)
+			st = &s->capacity->default_strategy;
+		k = fargate_item(s, st);
+		if (k >= 0 && !fargate_td(s, s->services[i].taskdef)) {
+			snprintf(p, sizeof p, "$.services[%d].taskDefinition", i);
+			td = s->services[i].taskdef;
 			goto refuse;
 		}
 	}
+	if (fargate_item(s, s->capacity->has_default ? &s->capacity->default_strategy : NULL) >= 0)
+		for (int g = 0; g < s->n_gens; g++)
+			for (int m = 0; m < s->gens[g].n_mix; m++)
+				if (!fargate_td(s, s->gens[g].mix[m].taskdef)) {
+					snprintf(p, sizeof p, "$.workload.generators[%d]", g);
+					td = s->gens[g].mix[m].taskdef;
+					goto refuse;
+				}
 	return 0;
 refuse:
-	return err_at(e, s->file, 0, 0, p, "%s: Fargate capacity providers are read but not simulated yet "
-		      "(scenarios/README.md, \"Capacity\"); `ecsim validate` accepts them",
-		      name);
+	return err_at(e, s->file, 0, 0, p, "task definition '%s' is routed to a Fargate capacity "
+		      "provider but its requiresCompatibilities does not list FARGATE (ECS refuses "
+		      "the launch)", s->taskdefs[td].name);
 }
 
 int scenario_scales(const struct scenario *s)

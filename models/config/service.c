@@ -8,8 +8,67 @@
 
 #include "models/config/sections.h"
 #include "models/scenario.h"
+#include "models/task.h"
 #include "sim/jsonrd.h"
 #include "sim/mem.h"
+
+/* launchType (docs/ecs-model.md §1.9, §5.11): EC2 or FARGATE; the task
+ * definition must list it in requiresCompatibilities; no DAEMON on Fargate
+ * (docs/ecs-model.md §4.10). */
+static int service_launch_type(const struct scenario *s, struct scn_service *v, struct jr *c,
+			       const char *lt)
+{
+	unsigned l = s->taskdefs[v->taskdef].td->launch;
+	int fg;
+
+	if (lt) {
+		if (strcmp(lt, "FARGATE") == 0)
+			v->launch_type = TL_FARGATE;
+		else if (strcmp(lt, "EC2") == 0)
+			v->launch_type = TL_EC2;
+		else
+			return jr_fail(c, "launchType", "expected EC2 or FARGATE, got \"%s\"", lt);
+		v->launch_given = 1;
+		if (!(l & (v->launch_type == TL_FARGATE ? TD_LAUNCH_FARGATE : TD_LAUNCH_EC2)))
+			return jr_fail(c, "launchType", "%s, but task definition '%s' does not list it "
+				       "in requiresCompatibilities (ECS refuses the service)", lt,
+				       s->taskdefs[v->taskdef].name);
+	}
+	fg = lt ? v->launch_type == TL_FARGATE : (l & TD_LAUNCH_FARGATE) && !(l & TD_LAUNCH_EC2);
+	if (fg && v->sched == SCHED_DAEMON)
+		return jr_fail(c, lt ? "launchType" : "schedulingStrategy",
+			       "a DAEMON service cannot run on Fargate (docs/ecs-model.md §4.10)");
+	return 0;
+}
+
+/* availabilityZones: the zones of the service's awsvpc subnets, where its
+ * Fargate tasks go (docs/ecs-model.md §4.11); names of the scenario's. */
+static int service_subnet_azs(const struct scenario *s, struct scn_service *v, const cJSON *arr,
+			      const char *path, struct err *e)
+{
+	int i = 0;
+	char p[160];
+
+	v->subnet_azs = xcalloc((size_t)s->n_azs + 1, 1);
+	if (!arr->child)
+		return err_at(e, s->file, 0, 0, path, "availabilityZones: expected at least one zone");
+	for (const cJSON *it = arr->child; it; it = it->next, i++) {
+		int k = -1;
+
+		snprintf(p, sizeof p, "%s.availabilityZones[%d]", path, i);
+		if (!cJSON_IsString(it))
+			return err_at(e, s->file, 0, 0, p, "expected an Availability Zone name, got %s",
+				      jtype_name(it));
+		for (int a = 0; a < s->n_azs; a++)
+			if (strcmp(s->azs[a], it->valuestring) == 0)
+				k = a;
+		if (k < 0)
+			return err_at(e, s->file, 0, 0, p,
+				      "'%s' is not one of the scenario's availabilityZones", it->valuestring);
+		v->subnet_azs[k] = 1;
+	}
+	return 0;
+}
 
 int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 {
@@ -22,8 +81,8 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		char path[96], p2[160];
 		struct jr c, dc;
 		struct scn_service *v = &s->services[s->n_services];
-		const char *name, *tdname, *sched, *azr;
-		const cJSON *dep, *strat, *cons, *rt, *cb, *cps, *aas, *prot, *lbs, *grace;
+		const char *name, *tdname, *sched, *azr, *lt;
+		const cJSON *dep, *strat, *cons, *rt, *cb, *cps, *aas, *prot, *lbs, *grace, *azs;
 		int64_t desired, minp, maxp;
 		double create_at;
 		int td;
@@ -38,12 +97,14 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		    jr_opt_array(&c, "placementStrategy", &strat) ||
 		    jr_opt_array(&c, "placementConstraints", &cons) ||
 		    jr_opt_num(&c, "createdAtSeconds", 0, 0, 1e11, &create_at) ||
-		    jr_opt_str(&c, "availabilityZoneRebalancing", "DISABLED", &azr))
+		    jr_opt_str(&c, "availabilityZoneRebalancing", "DISABLED", &azr) ||
+		    jr_opt_str(&c, "launchType", NULL, &lt))
 			return -1;
 		rt = jr_get(&c, "runtimeSeconds");
 		lbs = jr_get(&c, "loadBalancers");
 		grace = jr_get(&c, "healthCheckGracePeriodSeconds");
 		if (jr_opt_array(&c, "capacityProviderStrategy", &cps) ||
+		    jr_opt_array(&c, "availabilityZones", &azs) ||
 		    jr_opt_object(&c, "autoScaling", &aas) || jr_opt_object(&c, "taskProtection", &prot) ||
 		    jr_end(&c))
 			return -1;
@@ -66,6 +127,8 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		if (td < 0)
 			return jr_fail(&c, "taskDefinition", "unknown task definition '%s' (not in $.taskDefinitions)", tdname);
 		v->taskdef = td;
+		if (service_launch_type(s, v, &c, lt))
+			return -1;
 		/* docs/ecs-model.md §6.1, §5.8: checked as CreateService and ELB would */
 		if ((lbs || grace) &&
 		    lb_service_read(&s->lb, lbs, grace, s->taskdefs[td].td, s->file, path, &v->lb, e))
@@ -120,6 +183,12 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 				return -1;
 			v->has_runtime = 1;
 		}
+		if (azs && service_subnet_azs(s, v, azs, path, e))
+			return -1;
+		/* docs/ecs-model.md §5.11: a launch type or a strategy, not both */
+		if (lt && cps)
+			return jr_fail(&c, "launchType", "give either launchType or "
+				       "capacityProviderStrategy, not both (ECS refuses the service)");
 		if (capacity_config_read_service(s, v, path, cps, aas, prot, e))
 			return -1;
 	}
@@ -136,6 +205,7 @@ void service_config_free(struct scenario *s)
 		if (s->services[i].has_runtime)
 			dist_free(&s->services[i].runtime);
 		capacity_config_free_service(&s->services[i]);
+		free(s->services[i].subnet_azs);
 	}
 	free(s->services);
 }

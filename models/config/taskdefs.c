@@ -78,7 +78,8 @@ static int add_taskdef(struct scenario *s, const char *name, const char *path,
 		td = taskdef_load(path, family, e);
 	if (!td)
 		return -1;
-	if (taskdef_check_ec2(td, path, e)) {   /* docs/ecs-model.md choice B22 */
+	/* docs/ecs-model.md choice B22: EC2 or FARGATE capacity only */
+	if (!(td->launch & TD_LAUNCH_FARGATE) && taskdef_check_ec2(td, path, e)) {
 		taskdef_free(td);
 		return -1;
 	}

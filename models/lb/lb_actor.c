@@ -201,7 +201,7 @@ static void task_running(struct lb_actor *a, uint32_t slot)
 	struct lb_entry *en;
 	char name[40];
 
-	if (!t || t->svc < 0 || t->desired != TD_RUNNING || t->inst < 0)
+	if (!t || t->svc < 0 || t->desired != TD_RUNNING || !bp_task_az(a->bp, t))
 		return;
 	lc = &s->services[t->svc].lb;
 	if (lc->n == 0)
@@ -220,7 +220,7 @@ static void task_running(struct lb_actor *a, uint32_t slot)
 	for (int k = 0; k < lc->n; k++) {
 		en->tg[k] = lc->b[k].tg;
 		en->ti[k] = lb_target_register(a->lb, lc->b[k].tg, en->ref, t->id ? t->id : name,
-					       cluster_az(backplane_cluster(a->bp), t->inst),
+					       bp_task_az(a->bp, t),
 					       s->taskdefs[t->td].name, now_of(a));
 		en->n++;
 	}

@@ -80,8 +80,18 @@ void inv_observe(struct backplane *bp, void *ctx)
 		const struct fault_inst *f;
 		int fresh;
 
-		if (!t->used || t->queued || t->inst < 0)
+		if (!t->used || t->queued || (t->inst < 0 && !t->fg))
 			continue;
+		if (t->inst < 0) {
+			/* a Fargate task (docs/ecs-model.md §4.11): no instance, no
+			 * agent to be disconnected, so the view is the state */
+			if (t->seen != t->state)
+				bad(c, "t=%.3f: %s (Fargate) seen %s but is %s", now, t->id,
+				    task_state_name(t->seen), task_state_name(t->state));
+			if (t->fg_az < 0)
+				bad(c, "t=%.3f: %s (Fargate) placed without a zone", now, t->id);
+			goto common;
+		}
 		a = agent_at(bp, t->inst);
 		f = fault_inst_at(bp, t->inst);
 		/* §2.3, §4.2, §7.4: placed only on an ACTIVE instance whose agent
@@ -113,6 +123,7 @@ void inv_observe(struct backplane *bp, void *ctx)
 		if ((a->up || a->down) && !t->unsynced && t->seen != t->state)
 			bad(c, "t=%.3f: %s seen %s but is %s with its agent connected", now, t->id,
 			    task_state_name(t->seen), task_state_name(t->state));
+common:
 		/* §3.1, §3.3: a task the backplane sees STOPPED is desired STOPPED */
 		if (t->seen == TS_STOPPED && t->desired != TD_STOPPED)
 			bad(c, "t=%.3f: %s STOPPED with desired status RUNNING", now, t->id);

@@ -1,0 +1,493 @@
+/* models/backplane_fargate.c — tasks on Fargate (see backplane_int.h;
+ * docs/ecs-model.md §1.3, §4.11, §5.11, §5.13, choices E65–E69).
+ *
+ * A Fargate task has no instance (t->inst stays -1): it takes an
+ * Availability Zone (the one with the fewest of its service's Fargate tasks
+ * among its service's subnet zones with room and not out), stays PROVISIONING for the drawn
+ * provisioning latency ($.fargate.provisioningSeconds: capacity, ENI, image
+ * pull), is then PENDING and starts (ACTIVATING → RUNNING) with Fargate
+ * playing the agent's part: no agent, no network delay, no disconnection.
+ * A stop is the agent's sequence: SIGTERM, the containers exit after the
+ * shutdown time or are killed at the stop timeout, DEPROVISIONING (ENI
+ * detach), STOPPED.  A FARGATE_SPOT task is interrupted at its drawn time
+ * after it started: the warning and SIGTERM at once, stopped code
+ * TerminationNotice, killed at min(stopTimeout, warning) (choice E67); its
+ * service replaces it like any lost task.  An AZ outage stops the Fargate
+ * tasks of that zone at once and keeps new ones out of it for its length
+ * (choice E68).  Each task's bill goes to the run's Fargate cost when it
+ * stops or the run ends (choice E65).
+ */
+#include "backplane_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/capacity/capacity_config.h"
+#include "models/capacity/cp_route.h"
+#include "models/faults.h"
+#include "models/pricing.h"
+#include "sim/mem.h"
+
+struct fargate_run {
+	gsl_rng *rng;              /* "fargate": provisioning latencies */
+	gsl_rng *spot_rng;         /* "fargate/spot": times to interruption */
+	int n_az;
+	int64_t *az_used;          /* Fargate tasks holding a place in each AZ */
+	sim_time_t *az_out_until;  /* an AZ outage keeps new tasks out until then */
+	int *svc_az;               /* (service + 1) × n_az: tasks of each service (row 0: standalone) */
+	int64_t interruptions;
+	uint32_t ev_start, ev_stop, ev_stop_done, ev_deprovisioned, ev_healthy, ev_exit, ev_spot,
+		ev_lost;
+};
+
+static struct fargate_run *fr_of(const struct backplane *bp)
+{
+	return bp_actor_state(bp, BA_FARGATE);
+}
+
+static const struct fargate_cfg *cfg_of(const struct backplane *bp)
+{
+	static struct fargate_cfg dflt;
+	static int init;
+
+	if (bp->s->capacity)
+		return &bp->s->capacity->fargate;
+	if (!init) {
+		fargate_cfg_default(&dflt);
+		init = 1;
+	}
+	return &dflt;
+}
+
+int fargate_launch_of(const struct scenario *s, int td, int svc)
+{
+	unsigned l = s->taskdefs[td].td->launch;
+
+	if (svc >= 0 && s->services[svc].launch_type == TL_FARGATE)
+		return TL_FARGATE;
+	if (svc >= 0 && s->services[svc].launch_type == TL_EC2 && s->services[svc].launch_given)
+		return TL_EC2;
+	return (l & TD_LAUNCH_FARGATE) && !(l & TD_LAUNCH_EC2) ? TL_FARGATE : TL_EC2;
+}
+
+const char *bp_task_az(struct backplane *bp, const struct task *t)
+{
+	if (t->inst >= 0)
+		return cluster_az(bp->cl, t->inst);
+	if (t->fg && t->fg_az >= 0)
+		return bp->s->azs[t->fg_az];
+	return NULL;
+}
+
+int64_t backplane_fargate_interruptions(struct backplane *bp)
+{
+	return fr_of(bp)->interruptions;
+}
+
+static int *svc_row(struct fargate_run *f, const struct task *t)
+{
+	return &f->svc_az[(size_t)(t->svc + 1) * (size_t)f->n_az];
+}
+
+/* ---- placement ---------------------------------------------------------- */
+
+int bp_fargate_launch(struct backplane *bp, struct task *t, int provider)
+{
+	struct fargate_run *f = fr_of(bp);
+	const struct fargate_cfg *c = cfg_of(bp);
+	uint32_t slot = (uint32_t)(t - bp->tasks);
+	sim_time_t now = sim_now(bp->sim);
+	int64_t *used;
+	int a;
+
+	if (!(bp->s->taskdefs[t->td].td->launch & TD_LAUNCH_FARGATE)) {
+		/* never reached: the scenario's services and generators are
+		 * checked at load (scenario_capacity_unsupported), a trace
+		 * row's RunTask when it is called (backplane_run_task) */
+		struct err e;
+
+		err_at(&e, NULL, 0, 0, NULL, "task definition '%s' is routed to a Fargate capacity "
+		       "provider but its requiresCompatibilities does not list FARGATE (ECS refuses "
+		       "the launch)", bp->s->taskdefs[t->td].name);
+		bp_fail(bp, &e);
+		return -1;
+	}
+	t->fg = (uint8_t)(provider == 1 ? TL_FARGATE_SPOT : TL_FARGATE);
+	used = xcalloc((size_t)f->n_az + 1, sizeof *used);
+	/* docs/ecs-model.md §4.11: the zone with the fewest of the service's
+	 * tasks among those with room; a zone that is out counts as full */
+	for (int k = 0; k < f->n_az; k++)
+		used[k] = f->az_out_until[k] > now ||
+			  (t->svc >= 0 && bp->s->services[t->svc].subnet_azs &&
+			   !bp->s->services[t->svc].subnet_azs[k]) ? INT64_MAX : f->az_used[k];
+	a = fargate_pick_az(svc_row(f, t), used, c->az_task_limit > 0 ? c->az_task_limit : INT64_MAX,
+			    f->n_az);
+	free(used);
+	if (a < 0) {
+		char label[300], name[32];
+		const struct taskdef *d = bp->s->taskdefs[t->td].td;
+
+		if (d->revision > 0)
+			snprintf(label, sizeof label, "%s:%d", d->family, d->revision);
+		else
+			snprintf(label, sizeof label, "%s", d->family);
+		if (!t->id)
+			snprintf(name, sizeof name, "task-%llu", (unsigned long long)t->no);
+		metrics_on_failure(bp->m, now, t->id ? t->id : name, label,
+				   cluster_group_name(bp->cl, t->group),
+				   t->svc >= 0 ? bp->s->services[t->svc].name : "",
+				   "CAPACITY_UNAVAILABLE", 0);
+		return -1;
+	}
+	t->fg_az = (int16_t)a;
+	f->az_used[a]++;
+	svc_row(f, t)[a]++;
+	t->inst = -1;
+	t->placed = now;
+	t->queued = 0;
+	bp->starting++;
+	if (t->svc >= 0)
+		metrics_on_submit(bp->m, t->submit);
+	t->state = t->seen = TS_PROVISIONING;
+	t->ts[TS_PROVISIONING] = now;
+	metrics_on_placed(bp->m, now, t->submit);
+	/* docs/ecs-model.md §4.11, choice E66: capacity, ENI and image pull in one latency */
+	sim_after(bp->sim, fargate_provision_ms(c, f->rng), bp->ev_provisioned, bp, task_ref(bp, slot));
+	return 0;
+}
+
+/* ---- the lifecycle (Fargate plays the agent) --------------------------- */
+
+void fargate_send(struct backplane *bp, uint32_t slot, enum agent_msg m)
+{
+	struct fargate_run *f = fr_of(bp);
+
+	if (m == AM_START)
+		sim_after(bp->sim, 0, f->ev_start, bp, task_ref(bp, slot));
+	else if (m == AM_STOP)
+		sim_after(bp->sim, 0, f->ev_stop, bp, task_ref(bp, slot));
+}
+
+static sim_time_t stop_timeout(const struct backplane *bp, const struct task *t)
+{
+	const struct taskdef *td = bp->s->taskdefs[t->td].td;
+
+	/* docs/ecs-model.md §3.2: the container's stopTimeout, else 30 s (Fargate's default) */
+	return td->stop_timeout_s >= 0 ? (sim_time_t)td->stop_timeout_s * 1000 : bp->tm->stop_timeout;
+}
+
+/* SIGTERM: the containers exit after the shutdown time or are killed at
+ * `limit`; an essential container that exited alone leaves nothing to wait for. */
+static void begin_stop(struct backplane *bp, uint32_t slot, int exited, sim_time_t limit)
+{
+	struct task *t = &bp->tasks[slot];
+	sim_time_t wait = bp->tm->shutdown < limit ? bp->tm->shutdown : limit;
+
+	if (exited && bp->s->taskdefs[t->td].td->n_containers <= 1)
+		wait = 0;
+	agent_set_state(bp, slot, TS_DEACTIVATING);
+	agent_set_state(bp, slot, TS_STOPPING);
+	sim_after(bp->sim, wait, fr_of(bp)->ev_stop_done, bp, task_ref(bp, slot));
+}
+
+static void deprovision(struct backplane *bp, uint32_t slot)
+{
+	agent_set_state(bp, slot, TS_DEPROVISIONING);
+	/* every Fargate task has its own ENI (awsvpc) */
+	sim_after(bp->sim, bp->tm->eni_detach, fr_of(bp)->ev_deprovisioned, bp, task_ref(bp, slot));
+}
+
+static void on_start(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+	uint32_t slot = ref_slot(ev->arg);
+	const struct taskdef *td;
+	int has_hc = 0;
+	int64_t at;
+
+	(void)s;
+	if (!t || t->state != TS_PENDING)
+		return;
+	if (t->desired != TD_RUNNING) {
+		deprovision(bp, slot);
+		return;
+	}
+	agent_set_state(bp, slot, TS_ACTIVATING);
+	agent_set_state(bp, slot, TS_RUNNING);
+	bp_task_running(bp, slot);
+	td = bp->s->taskdefs[t->td].td;
+	for (int k = 0; k < td->n_containers; k++)
+		if (td->containers[k].essential && td->containers[k].has_health_check)
+			has_hc = 1;
+	/* docs/ecs-model.md §5.2, as on EC2 */
+	sim_after(bp->sim, has_hc ? bp->tm->health_check : bp->tm->healthy_after, fr_of(bp)->ev_healthy,
+		  bp, ev->arg);
+	if (t->duration >= 0)
+		sim_after(bp->sim, t->duration, fr_of(bp)->ev_exit, bp, ev->arg);
+	/* docs/ecs-model.md §5.13: the interruption clock starts with the task */
+	if (t->fg == TL_FARGATE_SPOT &&
+	    (at = fargate_spot_interruption_ms(cfg_of(bp), sim_now(bp->sim), fr_of(bp)->spot_rng)) >= 0)
+		sim_at(bp->sim, at, fr_of(bp)->ev_spot, bp, ev->arg);
+}
+
+static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+
+	(void)s;
+	if (!t || t->state != TS_RUNNING || t->healthy)
+		return;
+	/* behind a load balancer the target's health decides (docs/ecs-model.md §5.2) */
+	if (t->svc >= 0 && bp->s->services[t->svc].lb.n > 0)
+		return;
+	bp_task_healthy(bp, ref_slot(ev->arg));
+}
+
+static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+
+	(void)s;
+	if (!t || t->state != TS_RUNNING)
+		return;
+	/* docs/ecs-model.md §3.2: the essential container exited */
+	if (t->desired == TD_RUNNING) {
+		t->desired = TD_STOPPED;
+		t->stop_code = STOP_ESSENTIAL_EXITED;
+	}
+	t->lost = 1;
+	begin_stop(bp, ref_slot(ev->arg), 1, stop_timeout(bp, t));
+}
+
+static void on_stop(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+
+	(void)s;
+	if (!t)
+		return;
+	if (t->state == TS_RUNNING)
+		begin_stop(bp, ref_slot(ev->arg), 0, stop_timeout(bp, t));
+	else if (t->state == TS_PENDING || t->state == TS_ACTIVATING)
+		deprovision(bp, ref_slot(ev->arg));
+}
+
+static void on_stop_done(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+
+	(void)s;
+	if (t && t->state == TS_STOPPING)
+		deprovision(bp, ref_slot(ev->arg));
+}
+
+static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+	uint32_t slot = ref_slot(ev->arg);
+
+	(void)s;
+	if (!t || t->state != TS_DEPROVISIONING)
+		return;
+	agent_set_state(bp, slot, TS_STOPPED);
+	bp_task_stopped(bp, slot);
+}
+
+/* ---- FARGATE_SPOT interruptions ----------------------------------------- */
+
+static void interrupt(struct backplane *bp, uint32_t slot)
+{
+	struct task *t = &bp->tasks[slot];
+	struct fargate_run *f = fr_of(bp);
+	const struct fargate_cfg *c = cfg_of(bp);
+	sim_time_t limit = stop_timeout(bp, t);
+	char name[32];
+
+	if (t->state != TS_RUNNING || t->desired != TD_RUNNING)
+		return;
+	f->interruptions++;
+	if (!t->id)
+		snprintf(name, sizeof name, "task-%llu", (unsigned long long)t->no);
+	metrics_on_fault(bp->m, sim_now(bp->sim), fault_new_id(bp), "fargate_spot_interruption",
+			 t->id ? t->id : name, bp->s->azs[t->fg_az], 1, t->svc >= 0, -1);
+	/* docs/ecs-model.md §5.13, §3.3, choice E67: the warning and SIGTERM
+	 * now, TerminationNotice, killed at min(stopTimeout, warning) */
+	t->desired = TD_STOPPED;
+	t->stop_code = STOP_TERMINATION;
+	t->lost = 1;
+	if (c->spot_warning_ms < limit)
+		limit = c->spot_warning_ms;
+	/* its load-balancer targets are deregistered now (they drain while
+	 * the containers stop), but the stop does not wait for them */
+	if (bp->stop_hold)
+		bp->stop_hold(bp, bp->stop_hold_ctx, slot);
+	begin_stop(bp, slot, 0, limit);
+}
+
+static void on_spot(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+
+	(void)s;
+	if (bp_task(bp, ev->arg))
+		interrupt(bp, ref_slot(ev->arg));
+}
+
+void backplane_fargate_interrupt(struct backplane *bp, const char *target, int64_t count)
+{
+	int svc = backplane_find_service(bp, target);
+	int64_t done = 0;
+
+	for (size_t i = 0; i < bp->n_tasks && done < count; i++) {
+		struct task *t = &bp->tasks[i];
+		char name[32];
+		const char *id = t->id;
+
+		if (!t->used || t->fg != TL_FARGATE_SPOT || t->queued)
+			continue;
+		if (!id) {
+			snprintf(name, sizeof name, "task-%llu", (unsigned long long)t->no);
+			id = name;
+		}
+		if (svc >= 0 ? t->svc == svc && t->state == TS_RUNNING && t->desired == TD_RUNNING
+			     : strcmp(id, target) == 0) {
+			interrupt(bp, (uint32_t)i);
+			done++;
+			if (svc < 0)
+				return;
+		}
+	}
+	/* like StopTask, a name that matches nothing has no effect */
+}
+
+/* ---- AZ outages (choice E68) -------------------------------------------- */
+
+static void on_lost(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+	uint32_t slot = ref_slot(ev->arg);
+
+	(void)s;
+	if (!t || t->state == TS_STOPPED)
+		return;
+	if (t->desired == TD_RUNNING) {
+		t->desired = TD_STOPPED;
+		t->stop_code = STOP_INFRASTRUCTURE;
+	}
+	if (t->state == TS_RUNNING)
+		t->lost = 1;
+	agent_set_state(bp, slot, TS_STOPPED);
+	bp_task_stopped(bp, slot);
+}
+
+static void az_outage(struct backplane *bp, const char *az, sim_time_t len)
+{
+	struct fargate_run *f = fr_of(bp);
+	int a = -1;
+
+	for (int k = 0; k < f->n_az; k++)
+		if (strcmp(bp->s->azs[k], az) == 0)
+			a = k;
+	if (a < 0)
+		return;
+	if (sim_now(bp->sim) + len > f->az_out_until[a])
+		f->az_out_until[a] = sim_now(bp->sim) + len;
+	for (size_t i = 0; i < bp->n_tasks; i++) {
+		struct task *t = &bp->tasks[i];
+
+		if (t->used && t->fg && !t->queued && t->fg_az == a)
+			sim_after(bp->sim, 0, f->ev_lost, bp, task_ref(bp, (uint32_t)i));
+	}
+}
+
+/* ---- the bill ------------------------------------------------------------ */
+
+static void bill(struct backplane *bp, const struct task *t, sim_time_t end)
+{
+	const struct taskdef *td = bp->s->taskdefs[t->td].td;
+
+	if (t->placed < 0)
+		return;
+	metrics_add_fargate_cost(bp->m, pricing_fargate_task_usd(bp->s->pricing, td->task_cpu,
+								 td->task_memory_mib,
+								 t->fg == TL_FARGATE_SPOT,
+								 end - t->placed));
+}
+
+void fargate_task_gone(struct backplane *bp, uint32_t slot)
+{
+	struct fargate_run *f = fr_of(bp);
+	struct task *t = &bp->tasks[slot];
+
+	if (t->fg_az < 0)
+		return;
+	f->az_used[t->fg_az]--;
+	svc_row(f, t)[t->fg_az]--;
+	bill(bp, t, sim_now(bp->sim));
+}
+
+static void finish(struct backplane *bp, sim_time_t end)
+{
+	for (size_t i = 0; i < bp->n_tasks; i++) {
+		const struct task *t = &bp->tasks[i];
+
+		if (t->used && t->fg && !t->queued && t->fg_az >= 0)
+			bill(bp, t, end);
+	}
+}
+
+/* ---- attach -------------------------------------------------------------- */
+
+static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
+{
+	struct fargate_run *f = ctx;
+
+	switch (n->kind) {
+	case BN_AZ_OUTAGE:
+		az_outage(bp, n->az, n->len);
+		break;
+	case BN_FINISH:
+		finish(bp, n->at);
+		break;
+	case BN_FREE:
+		free(f->az_used);
+		free(f->az_out_until);
+		free(f->svc_az);
+		free(f);
+		bp_set_actor_state(bp, BA_FARGATE, NULL);
+		break;
+	default:
+		break;
+	}
+}
+
+void fargate_attach(struct backplane *bp)
+{
+	struct fargate_run *f = xcalloc(1, sizeof *f);
+	struct sim *sim = bp->sim;
+
+	bp_set_actor_state(bp, BA_FARGATE, f);
+	f->rng = rng_stream(bp->rng, "fargate");
+	f->spot_rng = rng_stream(bp->rng, "fargate/spot");
+	f->n_az = bp->s->n_azs;
+	f->az_used = xcalloc((size_t)f->n_az + 1, sizeof *f->az_used);
+	f->az_out_until = xcalloc((size_t)f->n_az + 1, sizeof *f->az_out_until);
+	f->svc_az = xcalloc(((size_t)bp->s->n_services + 1) * ((size_t)f->n_az + 1), sizeof *f->svc_az);
+	bp_subscribe(bp, BN_BIT(BN_AZ_OUTAGE) | BN_BIT(BN_FINISH) | BN_BIT(BN_FREE), on_note, f);
+	f->ev_start = sim_on_world(sim, "fargate-start", on_start, bp);
+	f->ev_stop = sim_on_world(sim, "fargate-stop", on_stop, bp);
+	f->ev_stop_done = sim_on_world(sim, "fargate-containers-stopped", on_stop_done, bp);
+	f->ev_deprovisioned = sim_on_world(sim, "fargate-deprovisioned", on_deprovisioned, bp);
+	f->ev_healthy = sim_on_world(sim, "fargate-task-healthy", on_healthy, bp);
+	f->ev_exit = sim_on_world(sim, "fargate-essential-exit", on_essential_exit, bp);
+	f->ev_spot = sim_on_world(sim, "fargate-spot-interruption", on_spot, bp);
+	f->ev_lost = sim_on_world(sim, "fargate-az-lost", on_lost, bp);
+}

@@ -1,0 +1,370 @@
+/* tests/test_fargate.c — tasks on Fargate and Fargate Spot, whole runs,
+ * each written from the ECS rule (docs/ecs-model.md §1.3, §4.11, §5.11,
+ * §5.13; choices E65–E69):
+ *   - a FARGATE task has no instance, an AZ of the scenario's, waits the
+ *     provisioning latency, then runs; a service's tasks spread over the AZs;
+ *   - per-AZ limits: a full zone is CAPACITY_UNAVAILABLE; an AZ outage stops
+ *     the zone's Fargate tasks and keeps new ones out;
+ *   - invalid sizes are refused at load with every valid combination listed;
+ *   - strategies: base first, then by weight (FARGATE base 2 weight 1 +
+ *     FARGATE_SPOT weight 4 over 502 tasks → 102 : 400);
+ *   - FARGATE_SPOT interruptions: TerminationNotice, SIGTERM, killed at the
+ *     stop timeout, replaced; their count over many task-hours matches the
+ *     rate within a 99 % Poisson interval;
+ *   - cost: per second, 60 s minimum, vCPU-hours and GB-hours, Spot 70 % off,
+ *     hand-computed to the cent. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+#include "models/scenario.h"
+#include "sim/err.h"
+
+/* No placement, API or scheduler latency beyond the defaults named here. */
+#define HEAD(name, dur) HEAD_SH(name, dur, 2)
+#define HEAD_SH(name, dur, sh) "{\"name\":\"" name "\",\"durationSeconds\":" #dur ",\"seed\":5," \
+	"\"controlPlane\":{\"placementLatencySeconds\":1,\"schedulerDelaySeconds\":10}," \
+	"\"agent\":{\"shutdownSeconds\":" #sh ",\"eniDetachSeconds\":5}," \
+	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"]," \
+	"\"taskDefinitions\":{\"fg\":\"fg.json\",\"big\":\"big.json\",\"tiny\":\"tiny.json\"},"
+#define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
+
+static int setup(void)
+{
+	if (rs_setup())
+		return 1;
+	rs_write("fg.json", "{\"family\":\"fg\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+		 "\"cpu\":\"512\",\"memory\":\"1024\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"essential\":true,\"stopTimeout\":30}]}");
+	rs_write("big.json", "{\"family\":\"big\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+		 "\"cpu\":\"4096\",\"memory\":\"16384\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"essential\":true}]}");
+	rs_write("tiny.json", "{\"family\":\"tiny\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+		 "\"cpu\":\"256\",\"memory\":\"512\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"essential\":true}]}");
+	return 0;
+}
+
+static double num(const char *tag, const char *file, int row, const char *col)
+{
+	return rs_num(tag, file, row, col);
+}
+
+/* Count the rows of tasks.csv where `col` == `value`. */
+static int count_rows(const char *tag, const char *col, const char *value)
+{
+	int n = rs_rows(tag, "tasks.csv"), k = 0;
+
+	for (int r = 1; r <= n; r++) {
+		char *v = rs_cell(tag, "tasks.csv", r, col);
+
+		k += v && strcmp(v, value) == 0;
+		free(v);
+	}
+	return k;
+}
+
+/* A service with launchType FARGATE: no instance at all in the scenario,
+ * 9 tasks spread 3/3/3 over the AZs (docs/ecs-model.md §4.11), each
+ * PROVISIONING for exactly the (constant) provisioning latency, then
+ * RUNNING; launch_type FARGATE. */
+static void test_service_on_fargate(void)
+{
+	int per_az[3] = { 0 };
+
+	rs_write("svc.json", HEAD("svc", 600)
+		 "\"fargate\":{\"provisioningSeconds\":45},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"fg\",\"desiredCount\":9,"
+		 "\"launchType\":\"FARGATE\"}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("svc.json", "svc", NULL, NULL, NULL), 0);
+	T_EQ(rs_rows("svc", "tasks.csv"), 9);
+	for (int r = 1; r <= 9; r++) {
+		char *az = rs_cell("svc", "tasks.csv", r, "az");
+
+		RS_IS("svc", "tasks.csv", r, "instance_id", "");
+		RS_IS("svc", "tasks.csv", r, "launch_type", "FARGATE");
+		RS_IS("svc", "tasks.csv", r, "last_status", "RUNNING");
+		/* placed after the 1 s placement latency, RUNNING 45 s later */
+		T_NEAR(num("svc", "tasks.csv", r, "start_s") - num("svc", "tasks.csv", r, "placed_s"), 45.0);
+		for (int a = 0; a < 3; a++) {
+			char name[16];
+
+			snprintf(name, sizeof name, "us-east-1%c", 'a' + a);
+			per_az[a] += az && strcmp(az, name) == 0;
+		}
+		free(az);
+	}
+	T_EQ(per_az[0], 3);
+	T_EQ(per_az[1], 3);
+	T_EQ(per_az[2], 3);
+	RS_IS("svc", "services.csv", -1, "running", "9");
+	RS_IS("svc", "summary.csv", 1, "peak_instances_used", "0");
+}
+
+/* availabilityZones (the zones of the service's subnets): 6 tasks over
+ * us-east-1a and us-east-1c only, 3 each, none in us-east-1b
+ * (docs/ecs-model.md §4.11). */
+static void test_subnet_zones(void)
+{
+	int n;
+
+	rs_write("sz.json", HEAD("sz", 300)
+		 "\"fargate\":{\"provisioningSeconds\":10},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"fg\",\"desiredCount\":6,"
+		 "\"availabilityZones\":[\"us-east-1c\",\"us-east-1a\"]}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("sz.json", "sz", NULL, NULL, NULL), 0);
+	n = rs_rows("sz", "tasks.csv");
+	T_EQ(n, 6);
+	T_EQ(count_rows("sz", "az", "us-east-1a"), 3);
+	T_EQ(count_rows("sz", "az", "us-east-1c"), 3);
+	T_EQ(count_rows("sz", "az", "us-east-1b"), 0);
+}
+
+/* Scale-in of a Fargate service takes the tasks not yet RUNNING first
+ * (docs/ecs-model.md §5.3 order), as on EC2: 3 RUNNING, +3 at 300 s still
+ * PROVISIONING at 310 s when the count goes back to 3: the first three
+ * keep running. */
+static void test_scale_in_order(void)
+{
+	rs_write("si.json", HEAD("si", 600)
+		 "\"fargate\":{\"provisioningSeconds\":45},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"fg\",\"desiredCount\":3,"
+		 "\"launchType\":\"FARGATE\"}],\"workload\":{\"traces\":[\"si.csv\"]}}");
+	rs_write("si.csv", TRACE_HDR "300,set_desired,web,,6,,\n310,set_desired,web,,3,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("si.json", "si", NULL, NULL, NULL), 0);
+	for (int k = 1; k <= 3; k++) {
+		char id[32];
+		int r;
+
+		snprintf(id, sizeof id, "task-%d", k);
+		r = rs_find("si", "tasks.csv", "task_id", id);
+		CU_ASSERT(r > 0);
+		RS_IS("si", "tasks.csv", r, "stop_s", "");
+	}
+	RS_IS("si", "services.csv", -1, "running", "3");
+}
+
+/* $.fargate.azTaskLimit 2 over 3 AZs: 6 tasks run, the other launches are
+ * refused CAPACITY_UNAVAILABLE (docs/ecs-model.md §4.9, §4.11). */
+static void test_az_limit(void)
+{
+	rs_write("lim.json", HEAD("lim", 300)
+		 "\"fargate\":{\"provisioningSeconds\":10,\"azTaskLimit\":2},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"fg\",\"desiredCount\":8,"
+		 "\"launchType\":\"FARGATE\"}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("lim.json", "lim", NULL, NULL, NULL), 0);
+	RS_IS("lim", "services.csv", -1, "running", "6");
+	CU_ASSERT(rs_rows("lim", "placement_failures.csv") >= 2);
+	RS_IS("lim", "placement_failures.csv", 1, "reason", "CAPACITY_UNAVAILABLE");
+}
+
+/* An AZ outage at 300 s for 600 s: the zone's Fargate tasks stop at once
+ * (InfrastructureHealth) and their replacements go to the other zones;
+ * nothing starts in the zone during the outage (choice E68). */
+static void test_az_outage(void)
+{
+	int n, lost = 0, bad = 0;
+
+	rs_write("out.json", HEAD("out", 1200)
+		 "\"fargate\":{\"provisioningSeconds\":10},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"fg\",\"desiredCount\":6,"
+		 "\"launchType\":\"FARGATE\"}],\"workload\":{\"traces\":[\"out.csv\"]}}");
+	rs_write("out.csv", TRACE_HDR "300,az_outage,us-east-1a,,,600,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("out.json", "out", NULL, NULL, NULL), 0);
+	n = rs_rows("out", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *az = rs_cell("out", "tasks.csv", r, "az");
+		char *code = rs_cell("out", "tasks.csv", r, "stop_code");
+		double placed = num("out", "tasks.csv", r, "placed_s");
+
+		if (code && strcmp(code, "InfrastructureHealth") == 0) {
+			lost++;
+			CU_ASSERT(az && strcmp(az, "us-east-1a") == 0);
+			T_NEAR(num("out", "tasks.csv", r, "stop_s"), 300.0);
+		}
+		if (az && strcmp(az, "us-east-1a") == 0 && placed > 300 && placed < 900)
+			bad++;
+		free(az);
+		free(code);
+	}
+	T_EQ(lost, 2);
+	T_EQ(bad, 0);
+	RS_IS("out", "services.csv", -1, "running", "6");
+}
+
+/* A FARGATE task definition of an invalid size is refused at load, the
+ * message listing every valid combination (docs/ecs-model.md §1.3). */
+static void test_size_refused(void)
+{
+	struct err e;
+	struct scenario *s;
+	char path[600];
+
+	rs_write("bad-size.json", "{\"family\":\"bad\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+		 "\"cpu\":\"1024\",\"memory\":\"1024\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"essential\":true}]}");
+	rs_write("bs.json", "{\"name\":\"bs\",\"durationSeconds\":60,\"region\":\"us-east-1\","
+		 "\"availabilityZones\":[\"us-east-1a\"],\"taskDefinitions\":{\"b\":\"bad-size.json\"}}");
+	snprintf(path, sizeof path, "%s/bs.json", rs_dir());
+	s = scenario_load(path, &e);
+	CU_ASSERT_PTR_NULL(s);
+	scenario_free(s);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.file, "bad-size.json"));
+	T_STREQ(e.msg, "invalid 'cpu' setting for task: FARGATE with 1024 cpu units allows memory "
+		"2048 to 8192 in steps of 1024 MiB, got 1024; valid sizes (cpu units → MiB): "
+		"256 → 512, 1024 or 2048 | 512 → 1024, 2048, 3072 or 4096 | "
+		"1024 → 2048 to 8192 in steps of 1024 | 2048 → 4096 to 16384 in steps of 1024 | "
+		"4096 → 8192 to 30720 in steps of 1024 | 8192 → 16384 to 61440 in steps of 4096 | "
+		"16384 → 32768 to 122880 in steps of 8192");
+	/* launchType FARGATE with a definition that does not list FARGATE */
+	rs_write("ec2.json", "{\"family\":\"ec2\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"cpu\":256,\"memory\":512}]}");
+	rs_write("lt.json", "{\"name\":\"lt\",\"durationSeconds\":60,\"region\":\"us-east-1\","
+		 "\"availabilityZones\":[\"us-east-1a\"],\"taskDefinitions\":{\"e\":\"ec2.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"e\",\"launchType\":\"FARGATE\"}]}");
+	snprintf(path, sizeof path, "%s/lt.json", rs_dir());
+	s = scenario_load(path, &e);
+	CU_ASSERT_PTR_NULL(s);
+	scenario_free(s);
+	T_STREQ(e.path, "$.services[0].launchType");
+}
+
+/* docs/ecs-model.md §5.11: FARGATE base 2 weight 1, FARGATE_SPOT weight 4;
+ * 502 tasks → 2 + 100 on FARGATE, 400 on FARGATE_SPOT. */
+static void test_base_weight_split(void)
+{
+	rs_write("bw.json", HEAD("bw", 300)
+		 "\"fargate\":{\"provisioningSeconds\":10},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"tiny\",\"desiredCount\":502,"
+		 "\"capacityProviderStrategy\":[{\"capacityProvider\":\"FARGATE\",\"base\":2,\"weight\":1},"
+		 "{\"capacityProvider\":\"FARGATE_SPOT\",\"weight\":4}]}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("bw.json", "bw", NULL, NULL, NULL), 0);
+	T_EQ(rs_rows("bw", "tasks.csv"), 502);
+	T_EQ(count_rows("bw", "capacity_provider", "FARGATE"), 102);
+	T_EQ(count_rows("bw", "capacity_provider", "FARGATE_SPOT"), 400);
+	T_EQ(count_rows("bw", "launch_type", "FARGATE"), 502);
+	RS_IS("bw", "services.csv", -1, "running", "502");
+}
+
+/* The trace event: two of the service's Spot tasks are interrupted at
+ * 300 s: stop code TerminationNotice, SIGTERM at once, the containers
+ * (shutdown 200 s) killed at the stop timeout (30 s), DEPROVISIONING then;
+ * the service replaces both (docs/ecs-model.md §5.13, choice E67). */
+static void test_spot_event(void)
+{
+	int n, hit = 0;
+
+	rs_write("se.json", HEAD_SH("se", 900, 200)
+		 "\"fargate\":{\"provisioningSeconds\":10},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"fg\",\"desiredCount\":3,"
+		 "\"capacityProviderStrategy\":[{\"capacityProvider\":\"FARGATE_SPOT\",\"weight\":1}]}],"
+		 "\"workload\":{\"traces\":[\"se.csv\"]}}");
+	rs_write("se.csv", TRACE_HDR "300,fargate_spot_interruption,web,,2,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("se.json", "se", NULL, NULL, NULL), 0);
+	n = rs_rows("se", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *code = rs_cell("se", "tasks.csv", r, "stop_code");
+
+		if (code && strcmp(code, "TerminationNotice") == 0) {
+			hit++;
+			T_NEAR(num("se", "tasks.csv", r, "stopping_s"), 300.0);
+			T_NEAR(num("se", "tasks.csv", r, "deprovisioning_s"), 330.0);
+			T_NEAR(num("se", "tasks.csv", r, "stop_s"), 335.0);
+		}
+		free(code);
+	}
+	T_EQ(hit, 2);
+	T_EQ(n, 5);
+	RS_IS("se", "services.csv", -1, "running", "3");
+	T_EQ(rs_rows("se", "failures.csv"), 2);
+	RS_IS("se", "failures.csv", 1, "kind", "fargate_spot_interruption");
+}
+
+/* interruptionsPerTaskHour 2 on 40 Spot tasks for 50 h: the number of
+ * interruptions is Poisson with mean rate × running task-hours; it must lie
+ * in the 99 % interval (normal approximation, mean ~ 4000). */
+static void test_spot_rate(void)
+{
+	int n, count = 0;
+	double exposure_h = 0, mean, half;
+
+	rs_write("sr.json", HEAD("sr", 180000)
+		 "\"metricsIntervalSeconds\":3600,"
+		 "\"fargate\":{\"provisioningSeconds\":10,\"spot\":{\"interruptionsPerTaskHour\":2}},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"fg\",\"desiredCount\":40,"
+		 "\"capacityProviderStrategy\":[{\"capacityProvider\":\"FARGATE_SPOT\",\"weight\":1}]}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("sr.json", "sr", NULL, NULL, NULL), 0);
+	n = rs_rows("sr", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *code = rs_cell("sr", "tasks.csv", r, "stop_code");
+		char *deact = rs_cell("sr", "tasks.csv", r, "deactivating_s");
+		double run = num("sr", "tasks.csv", r, "running_s");
+		double end = deact && *deact ? atof(deact) : 180000.0;
+
+		if (!isnan(run) && run >= 0)
+			exposure_h += (end - run) / 3600.0;
+		count += code && strcmp(code, "TerminationNotice") == 0;
+		free(code);
+		free(deact);
+	}
+	mean = 2.0 * exposure_h;
+	half = 2.5758 * sqrt(mean);
+	CU_ASSERT(mean > 3000);
+	if (fabs(count - mean) > half) {
+		char m[200];
+
+		snprintf(m, sizeof m, "%d interruptions over %.1f task-hours, want %.1f ± %.1f", count,
+			 exposure_h, mean, half);
+		T_FAIL(m);
+	}
+}
+
+/* docs/ecs-model.md choice E65: billed from placement to STOPPED, per
+ * second, 60 s minimum.  10 tasks of 4 vCPU / 16 GB that run 3600 s after
+ * 30 s of provisioning and stop with 5 s of ENI detach: 3635 s each at
+ * 4 × 0.04048 + 16 × 0.004445 = 0.23304 USD/h → 10 × 0.23304 × 3635 / 3600
+ * = 2.353057 USD; one 0.25 vCPU / 0.5 GB task that lives 36 s bills the
+ * 60 s minimum: 0.0123425 × 60 / 3600 = 0.000206 USD.  Total 2.353263
+ * (summary.csv: 2.3533); on FARGATE_SPOT × 0.3 = 0.705979 (0.7060). */
+static void test_cost(void)
+{
+	rs_write("cost.json", HEAD("cost", 7200)
+		 "\"fargate\":{\"provisioningSeconds\":30},"
+		 "\"workload\":{\"traces\":[\"cost.csv\"]}}");
+	rs_write("cost.csv", TRACE_HDR "0,run_task,,big,10,3600,\n0,run_task,t,tiny,1,1,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("cost.json", "cost", NULL, NULL, NULL), 0);
+	RS_IS("cost", "summary.csv", 1, "cost_instances_usd", "0.0000");
+	RS_IS("cost", "summary.csv", 1, "cost_fargate_usd", "2.3533");
+	RS_IS("cost", "summary.csv", 1, "cost_total_usd", "2.3533");
+	/* the same on FARGATE_SPOT (cluster default strategy): 70 % off */
+	rs_write("spot.json", HEAD("spot", 7200)
+		 "\"fargate\":{\"provisioningSeconds\":30},"
+		 "\"defaultCapacityProviderStrategy\":[{\"capacityProvider\":\"FARGATE_SPOT\",\"weight\":1}],"
+		 "\"workload\":{\"traces\":[\"cost.csv\"]}}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("spot.json", "spot", NULL, NULL, NULL), 0);
+	RS_IS("spot", "summary.csv", 1, "cost_fargate_usd", "0.7060");
+}
+
+static CU_TestInfo fg_tests[] = {
+	{ "a FARGATE service: no instance, AZ spread, provisioning", test_service_on_fargate },
+	{ "availabilityZones: only the subnets' zones", test_subnet_zones },
+	{ "scale-in takes the tasks not yet RUNNING first", test_scale_in_order },
+	{ "per-AZ limit: CAPACITY_UNAVAILABLE", test_az_limit },
+	{ "AZ outage stops the zone's Fargate tasks", test_az_outage },
+	{ "invalid sizes refused with the valid ones listed", test_size_refused },
+	{ "strategy base 2 + weights 1 : 4 over 502 tasks", test_base_weight_split },
+	{ "fargate_spot_interruption: TerminationNotice, stop timeout", test_spot_event },
+	{ "Spot interruptions match the rate (99 % Poisson)", test_spot_rate },
+	{ "cost: per second, 60 s minimum, Spot discount", test_cost },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "fargate", setup, rs_teardown, NULL, NULL, fg_tests },
+	CU_SUITE_INFO_NULL,
+};
