@@ -750,6 +750,74 @@ static void test_nlb_flow_hash(void)
 	lbh_free(&H);
 }
 
+/* Per-request speed: the request events live in the lb's own queue, so
+ * the engine runs far fewer events than two per request, and its queue
+ * holds a handful of events while hundreds of requests are in flight. */
+static void test_engine_events_per_request(void)
+{
+	struct lb_counts k;
+	uint64_t ev0;
+	size_t pending = 0;
+	int out = 0;
+
+	setup("", "\"load_balancing.algorithm.type\": \"least_outstanding_requests\"",
+	      "\"arrivals\": {\"poisson\": {\"ratePerSecond\": 5000}},"
+	      " \"serviceTimeSeconds\": {\"exponential\": {\"mean\": 0.1}},"
+	      " \"workersPerTask\": 10, \"queueLimit\": 100", 31);
+	register_and_start(10);
+	ev0 = sim_events(H.s);
+	for (int step = 1; step <= 20; step++) {
+		sim_run(H.s, 30000 + step * 1000);
+		if (sim_pending(H.s) > pending)
+			pending = sim_pending(H.s);
+	}
+	for (int i = 0; i < 10; i++)
+		out += lb_target_outstanding(H.lb, 0, i);
+	lb_tg_counts(H.lb, 0, &k);
+	CU_ASSERT(k.arrivals > 90000);
+	CU_ASSERT(out > 200);                       /* ~500 in flight */
+	/* one wake per millisecond at most, plus health checks and ticks */
+	CU_ASSERT((double)(sim_events(H.s) - ev0) < 0.25 * k.arrivals);
+	CU_ASSERT(pending < 64);
+	lbh_free(&H);
+}
+
+/* A service time that rounds to 0 ms ends at once, before the requests
+ * that arrive later in the same millisecond (docs/ecs-model.md,
+ * "Simultaneous events": an event's zero-delay consequences run first), so
+ * a single worker never queues a request. */
+struct zero_seen { long served, queued, other; };
+
+static void zero_req(void *ctx, int tg, int target, enum lb_outcome o, sim_time_t arr,
+		     sim_time_t start, sim_time_t end, int queued)
+{
+	struct zero_seen *z = ctx;
+
+	(void)tg; (void)target; (void)start;
+	if (o != LB_SERVED)
+		z->other++;
+	else
+		z->served++;
+	z->queued += queued || end != arr;
+}
+
+static void test_zero_ms_service_order(void)
+{
+	struct zero_seen z = { 0, 0, 0 };
+
+	setup("", "\"load_balancing.algorithm.type\": \"round_robin\"",
+	      "\"arrivals\": {\"poisson\": {\"ratePerSecond\": 3000}},"
+	      " \"serviceTimeSeconds\": 0.0004, \"workersPerTask\": 1, \"queueLimit\": 10", 32);
+	H.on_request = zero_req;
+	H.req_ctx = &z;
+	register_and_start(1);
+	sim_run(H.s, 40000);
+	CU_ASSERT(z.served > 25000);
+	CU_ASSERT_EQUAL(z.queued, 0);
+	CU_ASSERT_EQUAL(z.other, 0);
+	lbh_free(&H);
+}
+
 CU_TestInfo lb_tests[] = {
 	{ "(a) Erlang C: one target, c workers", test_erlang_c },
 	{ "(b) M/M/c/K blocking", test_mmck_blocking },
@@ -764,6 +832,8 @@ CU_TestInfo lb_tests[] = {
 	{ "arrivals from a rate curve and a request trace", test_arrival_files },
 	{ "slow start ramps a new target's share", test_slow_start },
 	{ "NLB: cross-zone off, flow hash", test_nlb_flow_hash },
+	{ "request events: few engine events per request", test_engine_events_per_request },
+	{ "a 0-ms service ends before later arrivals of its ms", test_zero_ms_service_order },
 	CU_TEST_INFO_NULL,
 };
 
