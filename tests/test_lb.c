@@ -818,6 +818,54 @@ static void test_zero_ms_service_order(void)
 	lbh_free(&H);
 }
 
+/* Aggregate mode under a daily curve (docs/ecs-model.md choice E71): the
+ * rate is held for each minute of the clock at the curve's value at the
+ * middle of the minute, so the arrivals are exactly that step function's
+ * integral, and the pieces that staggered health checks cut within a
+ * minute share one solution of the queue (a new rate per piece made a
+ * 4-hour run take seconds). */
+static void test_aggregate_daily_steps(void)
+{
+	const double r = 120, amp = 0.6, peak = 3;
+	const sim_time_t start = 30000, end = 30000 + 4 * 3600000;
+	struct lb_counts k;
+	double want = 0;
+	struct err e;
+
+	setup("", "\"load_balancing.algorithm.type\": \"round_robin\"",
+	      "\"mode\": \"aggregate\","
+	      " \"arrivals\": {\"daily\": {\"ratePerSecond\": 120, \"amplitude\": 0.6, \"peakHour\": 3}},"
+	      " \"serviceTimeSeconds\": {\"exponential\": {\"mean\": 0.05}},"
+	      " \"workersPerTask\": 4, \"queueLimit\": 50", 33);
+	/* 9 targets registered 3.3 s apart: their checks cut every minute
+	 * into several pieces */
+	for (int i = 0; i < 9; i++) {
+		char name[16];
+
+		snprintf(name, sizeof name, "t%d", i);
+		sim_run(H.s, i * 3300);
+		lb_target_register(H.lb, 0, (uint64_t)i, name, i % 2 ? "us-east-1b" : "us-east-1a", NULL,
+				   i * 3300);
+	}
+	sim_run(H.s, start);
+	err_clear(&e);
+	CU_ASSERT_EQUAL_FATAL(lb_start(H.lb, start, &e), 0);
+	sim_run(H.s, end);
+	lb_tg_counts(H.lb, 0, &k);
+	for (sim_time_t m = 0; m < end; m += 60000) {
+		sim_time_t a = m > start ? m : start, b = m + 60000 < end ? m + 60000 : end;
+		double hour = (double)(m + 30000) / 3600000;
+
+		if (b > a)
+			want += r * (1 + amp * cos(2 * M_PI * (hour - peak) / 24)) * (double)(b - a) / 1000;
+	}
+	CU_ASSERT_DOUBLE_EQUAL(k.arrivals, want, 1e-6 * want);
+	/* one solution per minute (all targets at one rate), not per piece */
+	CU_ASSERT(lb_agg_solves(H.lb) <= 2 * 4 * 60);
+	CU_ASSERT(lb_agg_solves(H.lb) >= 4 * 60);
+	lbh_free(&H);
+}
+
 CU_TestInfo lb_tests[] = {
 	{ "(a) Erlang C: one target, c workers", test_erlang_c },
 	{ "(b) M/M/c/K blocking", test_mmck_blocking },
@@ -834,6 +882,7 @@ CU_TestInfo lb_tests[] = {
 	{ "NLB: cross-zone off, flow hash", test_nlb_flow_hash },
 	{ "request events: few engine events per request", test_engine_events_per_request },
 	{ "a 0-ms service ends before later arrivals of its ms", test_zero_ms_service_order },
+	{ "aggregate mode: a daily curve in one-minute steps", test_aggregate_daily_steps },
 	CU_TEST_INFO_NULL,
 };
 

@@ -90,6 +90,9 @@ void lb_tg_counts(const struct lb *lb, int tg, struct lb_counts *out);
 /* Request slots the pool holds: bounded by the most requests ever in
  * flight at once, never by the requests served (tests). */
 size_t lb_request_slots(const struct lb *lb);
+/* Aggregate mode: solutions of the queue computed so far (each new rate
+ * costs one; tests). */
+size_t lb_agg_solves(const struct lb *lb);
 /* Requests a target received (per-request mode). */
 uint64_t lb_target_received(const struct lb *lb, int tg, int target);
 

@@ -787,6 +787,7 @@ static struct mmck_cache *solve_cached(struct lb_tg *g, double lam)
 		return c;
 	mmck_free(&c->q);
 	mmck_solve(&c->q, lam, g->mu, g->c, g->k);
+	g->lb->agg_solves++;
 	c->lam = lam;
 	for (int i = 0; i < LB_GRID; i++)
 		c->tail[i] = mmck_resp_tail(&c->q, g->lb->grid[i] / 1000);
@@ -820,9 +821,9 @@ static void agg_add(struct lb_tg *g, struct lb_row *r, double arrivals_to_target
 		r->lat.tail[i] += served * c->tail[i];
 }
 
-static void agg_piece(struct lb_tg *g, double t0, double dt)
+static void agg_piece(struct lb_tg *g, double dt, double rate)
 {
-	double rate = rate_at(g, t0 + dt / 2), total;
+	double total;
 
 	if (g->dirty)
 		lb_scope_refresh(g);
@@ -893,6 +894,48 @@ static void agg_piece(struct lb_tg *g, double t0, double dt)
 	}
 }
 
+/* A changing rate in aggregate mode: every new rate costs a solution of
+ * the queue (its response-time tail on the latency grid, ~10^4 gamma
+ * tails), so the rate is held in steps.  A rate curve keeps its own steps
+ * (pieces end at its times); a daily curve is taken in steps of one minute
+ * of the clock, each at the curve's value at the middle of its minute
+ * (docs/ecs-model.md choice E71), so the pieces that health checks and
+ * other changes cut within a minute share one solution. */
+#define AGG_STEP_MS 60000
+
+static void agg_advance_steps(struct lb_tg *g, sim_time_t now)
+{
+	const struct lb_traffic_cfg *c = &g->cfg->traffic;
+	sim_time_t a = g->agg_t;
+
+	while (a < now) {
+		sim_time_t b = now < a + AGG_STEP_MS ? now : a + AGG_STEP_MS;
+		double rate;
+
+		if (c->arrival == LB_ARR_CURVE) {
+			for (int i = 0; i < c->n_curve; i++) {
+				sim_time_t bp = sim_ms(c->curve_t[i]);
+
+				if (bp > a) {
+					if (bp < b)
+						b = bp;
+					break;
+				}
+			}
+			rate = rate_at(g, ((double)a + (double)b) / 2000);
+		} else {
+			sim_time_t cell = a / AGG_STEP_MS * AGG_STEP_MS;
+
+			if (cell + AGG_STEP_MS < b)
+				b = cell + AGG_STEP_MS;
+			rate = rate_at(g, (double)(cell + AGG_STEP_MS / 2) / 1000);
+		}
+		agg_piece(g, (double)(b - a) / 1000, rate);
+		a = b;
+	}
+	g->agg_t = now;
+}
+
 void lb_agg_advance(struct lb_tg *g, sim_time_t now)
 {
 	double t0, t1;
@@ -900,12 +943,16 @@ void lb_agg_advance(struct lb_tg *g, sim_time_t now)
 	if (!g->cfg->has_traffic || g->cfg->traffic.mode != LB_MODE_AGGREGATE || !g->lb->started ||
 	    now <= g->agg_t)
 		return;
+	if (g->cfg->traffic.arrival != LB_ARR_POISSON) {
+		agg_advance_steps(g, now);
+		return;
+	}
 	t0 = (double)g->agg_t / 1000;
 	t1 = (double)now / 1000;
-	while (t0 < t1) {          /* pieces of at most 60 s follow a changing rate */
+	while (t0 < t1) {          /* pieces of at most 60 s */
 		double dt = t1 - t0 < 60 ? t1 - t0 : 60;
 
-		agg_piece(g, t0, dt);
+		agg_piece(g, dt, rate_at(g, t0 + dt / 2));
 		t0 += dt;
 	}
 	g->agg_t = now;
@@ -982,6 +1029,11 @@ int lb_traffic_start(struct lb *lb, sim_time_t start, struct err *e)
 		rev_at(lb, g, (sim_time_t)llround(t), REV_ARR, 0);
 	}
 	return 0;
+}
+
+size_t lb_agg_solves(const struct lb *lb)
+{
+	return lb->agg_solves;
 }
 
 size_t lb_request_slots(const struct lb *lb)
