@@ -417,6 +417,11 @@ void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double failed)
 	m->lb_err[m->n_lb++] = failed;
 }
 
+int metrics_task_log(const struct metrics *m)
+{
+	return m->tasks != NULL;
+}
+
 /* The requests failed (502, 503, 504) in the metrics intervals that overlap
  * the window [t0, t1]: an interval (a, b] counts when b >= t0 and a < t1
  * (requests.csv's rows, whole intervals: up to one interval more at each

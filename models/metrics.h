@@ -100,6 +100,9 @@ void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *servic
  * requests (502 + 503 + 504, all target groups) ended in it; the
  * requests_failed columns of failures.csv and recovery.csv sum these. */
 void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double failed);
+/* Whether the task log (tasks.csv; the load balancers' targets.csv) is
+ * written: off with --no-task-log. */
+int metrics_task_log(const struct metrics *m);
 
 /* Cost (scenarios/README.md, "Cost"; models/pricing.h).  An instance
  * (numbered as in the cluster) starts a billed period when it registers, at

@@ -140,6 +140,16 @@ for d in crosszone.a cz-binpack; do
 done
 grep -q '"lb_summary.csv"' "$T/crosszone.a/run.json" && ok "run.json lists the load balancer's outputs" \
 	|| ko "run.json lists the load balancer's outputs"
+# targets.csv is a log like tasks.csv: --no-task-log skips it (and a rerun
+# removes an earlier one), the other load-balancer files stay
+check "crosszone --no-task-log" "$ECSIM" run scenarios/crosszone.json --quiet --out "$T/cz-ntl"
+check "crosszone rerun --no-task-log" "$ECSIM" run scenarios/crosszone.json --quiet --no-task-log --out "$T/cz-ntl"
+if [ ! -e "$T/cz-ntl/targets.csv" ] && [ -s "$T/cz-ntl/requests.csv" ] && [ -s "$T/cz-ntl/lb_summary.csv" ] &&
+   ! grep -q '"targets.csv"' "$T/cz-ntl/run.json"; then
+	ok "--no-task-log skips targets.csv, keeps requests.csv and lb_summary.csv"
+else
+	ko "--no-task-log skips targets.csv, keeps requests.csv and lb_summary.csv"
+fi
 check "--strategy with a DAEMON service" "$ECSIM" run scenarios/daemon.json --quiet --strategy binpack --out "$T/dmn"
 grep -q '^logs,.*,daemon$' "$T/dmn/service_summary.csv" && ok "DAEMON service takes no strategy" \
 	|| ko "DAEMON service takes no strategy"

@@ -99,6 +99,9 @@ uint64_t lb_target_received(const struct lb *lb, int tg, int target);
 /* Outputs: requests.csv, targets.csv and, at lb_close, lb_summary.csv in
  * `dir` (temp-then-rename).  Call before lb_start.  0 or -1 with e. */
 int lb_open_outputs(struct lb *lb, const char *dir, struct err *e);
+/* targets.csv is written (default) or not (--no-task-log, like tasks.csv);
+ * call before lb_open_outputs. */
+void lb_set_target_log(struct lb *lb, int on);
 /* Close the last interval at `end` and write the files.  0 or -1. */
 int lb_close(struct lb *lb, sim_time_t end, struct err *e);
 /* Label of the service that uses a target group (lb_summary.csv). */

@@ -303,6 +303,9 @@ static void start(struct lb_actor *a)
 	for (int i = 0; i < s->n_services; i++)
 		for (int k = 0; k < s->services[i].lb.n; k++)
 			lb_tg_set_service(a->lb, s->services[i].lb.b[k].tg, s->services[i].name);
+	/* targets.csv is a log like tasks.csv: off with --no-task-log */
+	if (backplane_metrics(a->bp))
+		lb_set_target_log(a->lb, metrics_task_log(backplane_metrics(a->bp)));
 	err_clear(&e);
 	if (dir && lb_open_outputs(a->lb, dir, &e))
 		bp_fail(a->bp, &e);

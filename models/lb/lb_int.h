@@ -163,6 +163,7 @@ struct lb {
 	char *dir;
 	double grid[LB_GRID];       /* ms */
 	int started;
+	int no_target_log;            /* targets.csv not written */
 	size_t agg_solves;            /* aggregate: queue solutions computed */
 	sim_time_t last_tick;         /* end of the last closed interval */
 	struct err trace_err;        /* a bad request-trace row, reported by lb_close */

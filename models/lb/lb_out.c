@@ -270,10 +270,17 @@ int lb_open_outputs(struct lb *lb, const char *dir, struct err *e)
 	free(p);
 	if (!lb->out_req)
 		return -1;
+	if (lb->no_target_log)
+		return 0;
 	p = join(dir, "targets.csv");
 	lb->out_tgt = csvout_open(p, htgt, (int)(sizeof htgt / sizeof *htgt), e);
 	free(p);
 	return lb->out_tgt ? 0 : -1;
+}
+
+void lb_set_target_log(struct lb *lb, int on)
+{
+	lb->no_target_log = !on;
 }
 
 void lb_tg_counts(const struct lb *lb, int tg, struct lb_counts *out)
@@ -351,7 +358,7 @@ int lb_close(struct lb *lb, sim_time_t end, struct err *e)
 	if (lb->out_req) {
 		rc = csvout_close(lb->out_req, e);
 		lb->out_req = NULL;
-		if (rc == 0) {
+		if (rc == 0 && lb->out_tgt) {
 			rc = csvout_close(lb->out_tgt, e);
 			lb->out_tgt = NULL;
 		}
