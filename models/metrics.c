@@ -394,7 +394,20 @@ void metrics_on_fault(struct metrics *m, sim_time_t now, int64_t fault_id, const
 void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *service,
 			 int64_t lost, sim_time_t restored)
 {
-	struct fault_row *r = push_row(&m->rrows, &m->n_rrows);
+	struct fault_row *r;
+
+	/* one row per fault and service: the fault's instances are noticed
+	 * one by one, and the service may recover between two of them */
+	for (size_t i = 0; i < m->n_rrows; i++) {
+		r = &m->rrows[i];
+		if (r->fault_id != fault_id || strcmp(r->kind, service) != 0)
+			continue;
+		r->tasks += lost;
+		r->duration = r->duration < 0 || restored < 0 ? -1 :
+			      restored > r->duration ? restored : r->duration;
+		return;
+	}
+	r = push_row(&m->rrows, &m->n_rrows);
 
 	r->fault_id = fault_id;
 	r->kind = strdup(service);

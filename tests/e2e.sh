@@ -140,6 +140,21 @@ for d in crosszone.a cz-binpack; do
 done
 grep -q '"lb_summary.csv"' "$T/crosszone.a/run.json" && ok "run.json lists the load balancer's outputs" \
 	|| ko "run.json lists the load balancer's outputs"
+# an AZ outage behind a load balancer: the targets stop answering at once,
+# so ECS stops the tasks for failed ELB health checks before it notices the
+# hosts; recovery.csv still has the fault's row for the service, one row,
+# with every running task the fault took (failures.csv service_tasks_affected)
+for d in web-lb.a crosszone.a cz-binpack; do
+	want=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["kind"] == "az_outage" { print $c["fault_id"] "," $c["service_tasks_affected"] }' "$T/$d/failures.csv" 2>/dev/null)
+	got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		{ n++; r = $c["fault_id"] "," $c["lost"] } END { if (n == 1) print r }' "$T/$d/recovery.csv" 2>/dev/null)
+	if [ -n "$want" ] && [ "$got" = "$want" ] && [ "${want#*,}" -gt 0 ]; then
+		ok "$d: recovery.csv has the AZ outage's row, lost = its service tasks ($got)"
+	else
+		ko "$d: recovery.csv has the AZ outage's row, lost = its service tasks (got '$got', want '$want')"
+	fi
+done
 # targets.csv is a log like tasks.csv: --no-task-log skips it (and a rerun
 # removes an earlier one), the other load-balancer files stay
 check "crosszone --no-task-log" "$ECSIM" run scenarios/crosszone.json --quiet --out "$T/cz-ntl"

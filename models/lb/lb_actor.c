@@ -297,7 +297,7 @@ static void start(struct lb_actor *a)
 
 		a->codes[k] = xmalloc(n);
 		/* the stoppedReason ECS gives (docs/ecs-model.md §5.3) */
-		snprintf(a->codes[k], n, "Task failed ELB health checks in (target-group %s)",
+		snprintf(a->codes[k], n, STOP_ELB_PREFIX " in (target-group %s)",
 			 s->lb.tgs[k].name);
 	}
 	for (int i = 0; i < s->n_services; i++)
