@@ -45,6 +45,10 @@ struct lb_callbacks {
 	/* a metrics interval ended at `end`: the requests that failed in it
 	 * (502 + 503 + 504, all target groups); NULL = not wanted */
 	void (*on_interval)(void *ctx, sim_time_t end, double failed);
+	/* the same per target group with traffic, before on_interval: the
+	 * interval (start, end] and the requests that failed in it in tg;
+	 * NULL = not wanted */
+	void (*on_interval_tg)(void *ctx, sim_time_t start, sim_time_t end, int tg, double failed);
 };
 
 /* A world for the configured load balancers and target groups.

@@ -283,10 +283,26 @@ static void cb_interval(void *ctx, sim_time_t end, double failed)
 		metrics_on_lb_interval(m, end, failed);
 }
 
+/* recovery.csv's requests_failed per service: its target groups' failures */
+static void cb_interval_tg(void *ctx, sim_time_t start, sim_time_t end, int tg, double failed)
+{
+	struct lb_actor *a = ctx;
+	struct metrics *m = backplane_metrics(a->bp);
+	const struct scenario *s = backplane_scenario(a->bp);
+
+	for (int i = 0; m && i < s->n_services; i++)
+		for (int k = 0; k < s->services[i].lb.n; k++)
+			if (s->services[i].lb.b[k].tg == tg) {
+				metrics_on_lb_service_interval(m, start, end, s->services[i].name, failed);
+				return;
+			}
+}
+
 static void start(struct lb_actor *a)
 {
 	struct scenario *s = backplane_scenario(a->bp);
-	struct lb_callbacks cb = { a, cb_unhealthy, cb_healthy, cb_check_failed, cb_drained, NULL, cb_interval };
+	struct lb_callbacks cb = { a, cb_unhealthy, cb_healthy, cb_check_failed, cb_drained, NULL, cb_interval,
+				   cb_interval_tg };
 	const char *dir = backplane_out_dir(a->bp);
 	struct err e;
 

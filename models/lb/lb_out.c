@@ -213,6 +213,9 @@ static void close_interval(struct lb *lb, sim_time_t now)
 				row_out(lb, g, &g->iv_az[n], g->lbc->azs[n], n, now);
 		}
 		failed += g->iv.e502 + g->iv.e503 + g->iv.e504;
+		if (lb->cb.on_interval_tg)
+			lb->cb.on_interval_tg(lb->cb.ctx, lb->last_tick, now, i,
+					      g->iv.e502 + g->iv.e503 + g->iv.e504);
 		row_reset(&g->iv);
 		for (int n = 0; n < g->n_nodes; n++)
 			row_reset(&g->iv_az[n]);
