@@ -107,7 +107,8 @@ struct lb_tg {
 	size_t cap_tmp;
 	int curve_i;
 	double cache_lam;
-	struct mmck_cache *cache;
+	struct mmck_cache *cache;    /* aggregate: solutions (traffic.c) */
+	int cache_last, cache_next;
 	struct lb_tgt *t;
 	int nt;
 	size_t capt;

@@ -774,17 +774,34 @@ void lb_traffic_fail_target(struct lb_tg *g, int ti, sim_time_t now)
 
 /* --- aggregate mode --- */
 
+/* Solutions of the queue, LB_CACHE of them: the last one used answers a
+ * rate within 1e-9 of its own; the others only the very rate they were
+ * solved for, which solving again would give bit for bit.  So targets at
+ * a few distinct rates (one per AZ with cross-zone off) alternating in
+ * every piece do not solve again each time. */
+#define LB_CACHE 8
+
 static struct mmck_cache *solve_cached(struct lb_tg *g, double lam)
 {
-	struct mmck_cache *c = g->cache;
+	struct mmck_cache *c;
 	double to = (double)g->cfg->traffic.client_timeout / 1000;
 
-	if (!c) {
-		c = g->cache = xcalloc(1, sizeof *c);
-		c->lam = -1;
+	if (!g->cache) {
+		g->cache = xcalloc(LB_CACHE, sizeof *g->cache);
+		for (int i = 0; i < LB_CACHE; i++)
+			g->cache[i].lam = -1;
 	}
+	c = &g->cache[g->cache_last];
 	if (c->lam >= 0 && fabs(c->lam - lam) <= 1e-9 * (lam > 1 ? lam : 1))
 		return c;
+	for (int i = 0; i < LB_CACHE; i++)
+		if (g->cache[i].lam == lam) {
+			g->cache_last = i;
+			return &g->cache[i];
+		}
+	g->cache_last = g->cache_next;
+	g->cache_next = (g->cache_next + 1) % LB_CACHE;
+	c = &g->cache[g->cache_last];
 	mmck_free(&c->q);
 	mmck_solve(&c->q, lam, g->mu, g->c, g->k);
 	g->lb->agg_solves++;
@@ -980,7 +997,8 @@ sim_time_t lb_agg_drain_time(struct lb_tg *g, int ti)
 
 void lb_traffic_free_cache(struct lb_tg *g)
 {
-	mmck_free(&g->cache->q);
+	for (int i = 0; i < LB_CACHE; i++)
+		mmck_free(&g->cache[i].q);
 	free(g->cache);
 	g->cache = NULL;
 }
