@@ -62,7 +62,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			       "  --strategy NAME|JSON   a console template or a placementStrategy array;\n"
 			       "                         replaces the scenario's strategies\n"
 			       "  --tie-break first|random  final tie-break of placement (overrides the scenario)\n"
-			       "  --no-task-log          skip tasks.csv and placement_failures.csv\n"
+			       "  --no-task-log          skip tasks.csv, placement_failures.csv, targets.csv\n"
 			       "  --quiet                no progress bar and no closing summary line\n"
 			       "  --explain ID[,ID...]   explain.csv: every instance's checks and strategy keys\n"
 			       "                         at each placement attempt of these tasks (repeatable)\n"

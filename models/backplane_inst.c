@@ -8,6 +8,7 @@
 #include "backplane_int.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "sim/mem.h"
 
@@ -118,6 +119,13 @@ void backplane_instance_lost(struct backplane *bp, int32_t inst, const char *cod
 		 * to a dead instance are simply relaunched) */
 		if (t->svc >= 0 && t->desired == TD_RUNNING && t->seen == TS_RUNNING) {
 			t->lost = 1;
+			lost[t->svc]++;
+		} else if (t->svc >= 0 && t->seen == TS_RUNNING && t->desired == TD_STOPPED && t->stop_code &&
+			   strncmp(t->stop_code, STOP_ELB_PREFIX, strlen(STOP_ELB_PREFIX)) == 0) {
+			/* its target stopped answering when the host died, so ECS
+			 * stopped it for failed ELB health checks before it noticed
+			 * the host: the fault cost the service this task all the
+			 * same (recovery.csv; docs/ecs-model.md choice E72) */
 			lost[t->svc]++;
 		}
 		/* a task already stopping for another reason keeps its stop code;

@@ -63,6 +63,11 @@ struct metrics {
 	sim_time_t *lb_end;
 	double *lb_err;
 	size_t n_lb;
+	/* the same per service (its target groups): interval, service, failed */
+	struct lb_svc_iv { sim_time_t a, b; const char *svc; double failed; } *lb_sv;
+	size_t n_lb_sv;
+	char **lb_svc_names;          /* interned service names */
+	size_t n_lb_svc_names;
 	int64_t submitted, placed, failures_total;
 	int64_t by_reason[N_REASONS];
 	gsl_rstat_workspace *pending;            /* pending seconds of placed tasks */
@@ -396,7 +401,20 @@ void metrics_on_fault(struct metrics *m, sim_time_t now, int64_t fault_id, const
 void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *service,
 			 int64_t lost, sim_time_t restored)
 {
-	struct fault_row *r = push_row(&m->rrows, &m->n_rrows);
+	struct fault_row *r;
+
+	/* one row per fault and service: the fault's instances are noticed
+	 * one by one, and the service may recover between two of them */
+	for (size_t i = 0; i < m->n_rrows; i++) {
+		r = &m->rrows[i];
+		if (r->fault_id != fault_id || strcmp(r->kind, service) != 0)
+			continue;
+		r->tasks += lost;
+		r->duration = r->duration < 0 || restored < 0 ? -1 :
+			      restored > r->duration ? restored : r->duration;
+		return;
+	}
+	r = push_row(&m->rrows, &m->n_rrows);
 
 	r->fault_id = fault_id;
 	r->kind = strdup(service);
@@ -419,22 +437,62 @@ void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double failed)
 	m->lb_err[m->n_lb++] = failed;
 }
 
+void metrics_on_lb_service_interval(struct metrics *m, sim_time_t start, sim_time_t end,
+				    const char *service, double failed)
+{
+	const char *name = NULL;
+
+	for (size_t i = 0; i < m->n_lb_svc_names && !name; i++)
+		if (strcmp(m->lb_svc_names[i], service) == 0)
+			name = m->lb_svc_names[i];
+	if (!name) {
+		m->lb_svc_names = xrealloc(m->lb_svc_names, (m->n_lb_svc_names + 1) * sizeof *m->lb_svc_names);
+		name = m->lb_svc_names[m->n_lb_svc_names++] = xstrdup(service);
+	}
+	if ((m->n_lb_sv & (m->n_lb_sv - 1)) == 0)
+		m->lb_sv = xrealloc(m->lb_sv, (m->n_lb_sv ? 2 * m->n_lb_sv : 1) * sizeof *m->lb_sv);
+	m->lb_sv[m->n_lb_sv++] = (struct lb_svc_iv){ start, end, name, failed };
+}
+
+int metrics_task_log(const struct metrics *m)
+{
+	return m->tasks != NULL;
+}
+
 /* The requests failed (502, 503, 504) in the metrics intervals that overlap
  * the window [t0, t1]: an interval (a, b] counts when b >= t0 and a < t1
  * (requests.csv's rows, whole intervals: up to one interval more at each
  * end).  Written as an integer when it is one (per-request mode). */
-static void lb_cost_out(struct metrics *m, struct csvout *o, sim_time_t t0, sim_time_t t1)
+static void lb_cost_out(struct metrics *m, struct csvout *o, sim_time_t t0, sim_time_t t1,
+			const char *service)
 {
 	double sum = 0;
 	sim_time_t a = 0;
+	int any = 0;
 
 	if (!m->has_lb) {
 		csvout_empty(o);
 		return;
 	}
-	for (size_t i = 0; i < m->n_lb; a = m->lb_end[i++])
-		if (m->lb_end[i] >= t0 && a < t1)
-			sum += m->lb_err[i];
+	if (service) {          /* the service's own target groups only */
+		for (size_t i = 0; i < m->n_lb_sv; i++) {
+			const struct lb_svc_iv *v = &m->lb_sv[i];
+
+			if (strcmp(v->svc, service) != 0)
+				continue;
+			any = 1;
+			if (v->b >= t0 && v->a < t1)
+				sum += v->failed;
+		}
+		if (!any) {     /* no target group: its requests are not modelled */
+			csvout_empty(o);
+			return;
+		}
+	} else {
+		for (size_t i = 0; i < m->n_lb; a = m->lb_end[i++])
+			if (m->lb_end[i] >= t0 && a < t1)
+				sum += m->lb_err[i];
+	}
 	if (sum == floor(sum) && sum < 9e15)
 		csvout_int(o, (int64_t)sum);
 	else
@@ -455,7 +513,8 @@ static void fault_rows_out(struct metrics *m, sim_time_t end)
 		csvout_int(o, r->service_tasks);
 		csvout_int(o, r->fault_id);
 		csvout_ms(o, r->duration);
-		lb_cost_out(m, o, r->now, r->duration >= 0 && r->now + r->duration < end ? r->now + r->duration : end);
+		lb_cost_out(m, o, r->now, r->duration >= 0 && r->now + r->duration < end ? r->now + r->duration : end,
+			    NULL);
 		csvout_endrow(o);
 	}
 	for (size_t i = 0; i < m->n_rrows; i++) {
@@ -470,7 +529,7 @@ static void fault_rows_out(struct metrics *m, sim_time_t end)
 		csvout_str(o, r->kind);
 		csvout_int(o, r->tasks);
 		csvout_ms(o, r->duration);
-		lb_cost_out(m, o, t0, r->duration >= 0 && t0 + r->duration < end ? t0 + r->duration : end);
+		lb_cost_out(m, o, t0, r->duration >= 0 && t0 + r->duration < end ? t0 + r->duration : end, r->kind);
 		csvout_endrow(o);
 	}
 }
@@ -488,6 +547,13 @@ static void fault_rows_free(struct metrics *m)
 	free(m->rrows);
 	free(m->lb_end);
 	free(m->lb_err);
+	free(m->lb_sv);
+	for (size_t i = 0; i < m->n_lb_svc_names; i++)
+		free(m->lb_svc_names[i]);
+	free(m->lb_svc_names);
+	m->lb_sv = NULL;
+	m->lb_svc_names = NULL;
+	m->n_lb_sv = m->n_lb_svc_names = 0;
 	m->frows = m->rrows = NULL;
 	m->lb_end = NULL;
 	m->lb_err = NULL;

@@ -100,8 +100,17 @@ void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *servic
 			 int64_t lost, sim_time_t restored);
 /* A metrics interval of the load balancers ended at `end`: `failed`
  * requests (502 + 503 + 504, all target groups) ended in it; the
- * requests_failed columns of failures.csv and recovery.csv sum these. */
+ * requests_failed column of failures.csv sums these (recovery.csv
+ * the per-service ones below). */
 void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double failed);
+/* The same for one service: `failed` requests of its target groups ended
+ * in the interval (start, end]; recovery.csv's requests_failed of the
+ * service sums these. */
+void metrics_on_lb_service_interval(struct metrics *m, sim_time_t start, sim_time_t end,
+				    const char *service, double failed);
+/* Whether the task log (tasks.csv; the load balancers' targets.csv) is
+ * written: off with --no-task-log. */
+int metrics_task_log(const struct metrics *m);
 
 /* Cost (scenarios/README.md, "Cost"; models/pricing.h).  An instance
  * (numbered as in the cluster) starts a billed period when it registers, at

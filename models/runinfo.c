@@ -23,7 +23,7 @@ static const struct {
 	int scaling;                  /* written only when a service scales */
 	int lb;                       /* written only with load balancers */
 } outputs[] = {
-	{ "requests.csv", 0, 0, 0, 1 }, { "targets.csv", 0, 0, 0, 1 }, { "lb_summary.csv", 0, 0, 0, 1 },
+	{ "requests.csv", 0, 0, 0, 1 }, { "targets.csv", 1, 0, 0, 1 }, { "lb_summary.csv", 0, 0, 0, 1 },
 	{ "tasks.csv", 1, 0, 0, 0 }, { "placement_failures.csv", 1, 0, 0, 0 }, { "timeseries.csv", 0, 0, 0, 0 },
 	{ "services.csv", 0, 0, 0, 0 }, { "service_summary.csv", 0, 0, 0, 0 }, { "failures.csv", 0, 0, 0, 0 },
 	{ "recovery.csv", 0, 0, 0, 0 }, { "summary.csv", 0, 0, 0, 0 }, { "explain.csv", 0, 1, 0, 0 },

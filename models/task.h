@@ -24,6 +24,9 @@ enum task_desired { TD_RUNNING, TD_STOPPED };
 #define STOP_SPOT "SpotInterruption"
 #define STOP_TERMINATION "TerminationNotice"
 #define STOP_INFRASTRUCTURE "InfrastructureHealth"
+/* the start of the stop code of a task whose target failed its checks
+ * (models/lb/lb_actor.c adds " in (target-group NAME)") */
+#define STOP_ELB_PREFIX "Task failed ELB health checks"
 
 const char *task_state_name(enum task_state s);
 

@@ -191,6 +191,11 @@ size_t sim_pending(const struct sim *s)
 	return evq_size(s->q) + s->lane_n;
 }
 
+size_t sim_lane_pending(const struct sim *s)
+{
+	return s->lane_n;
+}
+
 void sim_set_now(struct sim *s, sim_time_t t)
 {
 	if (t > s->now)

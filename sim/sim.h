@@ -63,6 +63,9 @@ uint64_t sim_events(const struct sim *s);   /* dispatched so far */
  * instant); NULL removes it. */
 void sim_observe(struct sim *s, void (*fn)(void *ctx), void *ctx);
 size_t sim_pending(const struct sim *s);    /* events in the queue */
+/* Events in the instant's lane, still to run before the queue's next one
+ * (a model with a queue of its own resumes after them). */
+size_t sim_lane_pending(const struct sim *s);
 /* Advance the clock to t (>= now) without running anything; used at the end
  * of a run to close the horizon. */
 void sim_set_now(struct sim *s, sim_time_t t);

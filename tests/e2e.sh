@@ -167,6 +167,31 @@ for d in crosszone.a cz-binpack; do
 done
 grep -q '"lb_summary.csv"' "$T/crosszone.a/run.json" && ok "run.json lists the load balancer's outputs" \
 	|| ko "run.json lists the load balancer's outputs"
+# an AZ outage behind a load balancer: the targets stop answering at once,
+# so ECS stops the tasks for failed ELB health checks before it notices the
+# hosts; recovery.csv still has the fault's row for the service, one row,
+# with every running task the fault took (failures.csv service_tasks_affected)
+for d in web-lb.a crosszone.a cz-binpack; do
+	want=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["kind"] == "az_outage" { print $c["fault_id"] "," $c["service_tasks_affected"] }' "$T/$d/failures.csv" 2>/dev/null)
+	got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		{ n++; r = $c["fault_id"] "," $c["lost"] } END { if (n == 1) print r }' "$T/$d/recovery.csv" 2>/dev/null)
+	if [ -n "$want" ] && [ "$got" = "$want" ] && [ "${want#*,}" -gt 0 ]; then
+		ok "$d: recovery.csv has the AZ outage's row, lost = its service tasks ($got)"
+	else
+		ko "$d: recovery.csv has the AZ outage's row, lost = its service tasks (got '$got', want '$want')"
+	fi
+done
+# targets.csv is a log like tasks.csv: --no-task-log skips it (and a rerun
+# removes an earlier one), the other load-balancer files stay
+check "crosszone --no-task-log" "$ECSIM" run scenarios/crosszone.json --quiet --out "$T/cz-ntl"
+check "crosszone rerun --no-task-log" "$ECSIM" run scenarios/crosszone.json --quiet --no-task-log --out "$T/cz-ntl"
+if [ ! -e "$T/cz-ntl/targets.csv" ] && [ -s "$T/cz-ntl/requests.csv" ] && [ -s "$T/cz-ntl/lb_summary.csv" ] &&
+   ! grep -q '"targets.csv"' "$T/cz-ntl/run.json"; then
+	ok "--no-task-log skips targets.csv, keeps requests.csv and lb_summary.csv"
+else
+	ko "--no-task-log skips targets.csv, keeps requests.csv and lb_summary.csv"
+fi
 check "--strategy with a DAEMON service" "$ECSIM" run scenarios/daemon.json --quiet --strategy binpack --out "$T/dmn"
 grep -q '^logs,.*,daemon$' "$T/dmn/service_summary.csv" && ok "DAEMON service takes no strategy" \
 	|| ko "DAEMON service takes no strategy"

@@ -750,6 +750,122 @@ static void test_nlb_flow_hash(void)
 	lbh_free(&H);
 }
 
+/* Per-request speed: the request events live in the lb's own queue, so
+ * the engine runs far fewer events than two per request, and its queue
+ * holds a handful of events while hundreds of requests are in flight. */
+static void test_engine_events_per_request(void)
+{
+	struct lb_counts k;
+	uint64_t ev0;
+	size_t pending = 0;
+	int out = 0;
+
+	setup("", "\"load_balancing.algorithm.type\": \"least_outstanding_requests\"",
+	      "\"arrivals\": {\"poisson\": {\"ratePerSecond\": 5000}},"
+	      " \"serviceTimeSeconds\": {\"exponential\": {\"mean\": 0.1}},"
+	      " \"workersPerTask\": 10, \"queueLimit\": 100", 31);
+	register_and_start(10);
+	ev0 = sim_events(H.s);
+	for (int step = 1; step <= 20; step++) {
+		sim_run(H.s, 30000 + step * 1000);
+		if (sim_pending(H.s) > pending)
+			pending = sim_pending(H.s);
+	}
+	for (int i = 0; i < 10; i++)
+		out += lb_target_outstanding(H.lb, 0, i);
+	lb_tg_counts(H.lb, 0, &k);
+	CU_ASSERT(k.arrivals > 90000);
+	CU_ASSERT(out > 200);                       /* ~500 in flight */
+	/* one wake per millisecond at most, plus health checks and ticks */
+	CU_ASSERT((double)(sim_events(H.s) - ev0) < 0.25 * k.arrivals);
+	CU_ASSERT(pending < 64);
+	lbh_free(&H);
+}
+
+/* A service time that rounds to 0 ms ends at once, before the requests
+ * that arrive later in the same millisecond (docs/ecs-model.md,
+ * "Simultaneous events": an event's zero-delay consequences run first), so
+ * a single worker never queues a request. */
+struct zero_seen { long served, queued, other; };
+
+static void zero_req(void *ctx, int tg, int target, enum lb_outcome o, sim_time_t arr,
+		     sim_time_t start, sim_time_t end, int queued)
+{
+	struct zero_seen *z = ctx;
+
+	(void)tg; (void)target; (void)start;
+	if (o != LB_SERVED)
+		z->other++;
+	else
+		z->served++;
+	z->queued += queued || end != arr;
+}
+
+static void test_zero_ms_service_order(void)
+{
+	struct zero_seen z = { 0, 0, 0 };
+
+	setup("", "\"load_balancing.algorithm.type\": \"round_robin\"",
+	      "\"arrivals\": {\"poisson\": {\"ratePerSecond\": 3000}},"
+	      " \"serviceTimeSeconds\": 0.0004, \"workersPerTask\": 1, \"queueLimit\": 10", 32);
+	H.on_request = zero_req;
+	H.req_ctx = &z;
+	register_and_start(1);
+	sim_run(H.s, 40000);
+	CU_ASSERT(z.served > 25000);
+	CU_ASSERT_EQUAL(z.queued, 0);
+	CU_ASSERT_EQUAL(z.other, 0);
+	lbh_free(&H);
+}
+
+/* Aggregate mode under a daily curve (docs/ecs-model.md choice E71): the
+ * rate is held for each minute of the clock at the curve's value at the
+ * middle of the minute, so the arrivals are exactly that step function's
+ * integral, and the pieces that staggered health checks cut within a
+ * minute share one solution of the queue (a new rate per piece made a
+ * 4-hour run take seconds). */
+static void test_aggregate_daily_steps(void)
+{
+	const double r = 120, amp = 0.6, peak = 3;
+	const sim_time_t start = 30000, end = 30000 + 4 * 3600000;
+	struct lb_counts k;
+	double want = 0;
+	struct err e;
+
+	setup("", "\"load_balancing.algorithm.type\": \"round_robin\"",
+	      "\"mode\": \"aggregate\","
+	      " \"arrivals\": {\"daily\": {\"ratePerSecond\": 120, \"amplitude\": 0.6, \"peakHour\": 3}},"
+	      " \"serviceTimeSeconds\": {\"exponential\": {\"mean\": 0.05}},"
+	      " \"workersPerTask\": 4, \"queueLimit\": 50", 33);
+	/* 9 targets registered 3.3 s apart: their checks cut every minute
+	 * into several pieces */
+	for (int i = 0; i < 9; i++) {
+		char name[16];
+
+		snprintf(name, sizeof name, "t%d", i);
+		sim_run(H.s, i * 3300);
+		lb_target_register(H.lb, 0, (uint64_t)i, name, i % 2 ? "us-east-1b" : "us-east-1a", NULL,
+				   i * 3300);
+	}
+	sim_run(H.s, start);
+	err_clear(&e);
+	CU_ASSERT_EQUAL_FATAL(lb_start(H.lb, start, &e), 0);
+	sim_run(H.s, end);
+	lb_tg_counts(H.lb, 0, &k);
+	for (sim_time_t m = 0; m < end; m += 60000) {
+		sim_time_t a = m > start ? m : start, b = m + 60000 < end ? m + 60000 : end;
+		double hour = (double)(m + 30000) / 3600000;
+
+		if (b > a)
+			want += r * (1 + amp * cos(2 * M_PI * (hour - peak) / 24)) * (double)(b - a) / 1000;
+	}
+	CU_ASSERT_DOUBLE_EQUAL(k.arrivals, want, 1e-6 * want);
+	/* one solution per minute (all targets at one rate), not per piece */
+	CU_ASSERT(lb_agg_solves(H.lb) <= 2 * 4 * 60);
+	CU_ASSERT(lb_agg_solves(H.lb) >= 4 * 60);
+	lbh_free(&H);
+}
+
 CU_TestInfo lb_tests[] = {
 	{ "(a) Erlang C: one target, c workers", test_erlang_c },
 	{ "(b) M/M/c/K blocking", test_mmck_blocking },
@@ -764,6 +880,9 @@ CU_TestInfo lb_tests[] = {
 	{ "arrivals from a rate curve and a request trace", test_arrival_files },
 	{ "slow start ramps a new target's share", test_slow_start },
 	{ "NLB: cross-zone off, flow hash", test_nlb_flow_hash },
+	{ "request events: few engine events per request", test_engine_events_per_request },
+	{ "a 0-ms service ends before later arrivals of its ms", test_zero_ms_service_order },
+	{ "aggregate mode: a daily curve in one-minute steps", test_aggregate_daily_steps },
 	CU_TEST_INFO_NULL,
 };
 

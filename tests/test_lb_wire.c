@@ -27,6 +27,18 @@
 	"\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}," \
 	"{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2}]," \
 	"\"loadBalancers\":[{\"name\":\"alb\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]}],"
+/* the same with a second load balancer, alb2 */
+#define HEAD2(name, dur) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," \
+	"\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
+	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
+	"\"heartbeatJitterSeconds\":0}," \
+	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
+	"\"containerStartSeconds\":2,\"shutdownSeconds\":3}," \
+	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"]," \
+	"\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}," \
+	"{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2}]," \
+	"\"loadBalancers\":[{\"name\":\"alb\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]}," \
+	"{\"name\":\"alb2\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]}],"
 #define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
 
 static const char *td_web =
@@ -207,10 +219,67 @@ static void test_never_healthy_trips_breaker(void)
 	CU_ASSERT(elb >= 1);
 }
 
+/* recovery.csv's requests_failed is the service's own: the failures of its
+ * target groups over the fault's recovery window, not another service's
+ * (here `x`, whose target group refuses most requests all the time);
+ * failures.csv's per fault counts every target group. */
+static void test_recovery_requests_per_service(void)
+{
+	int n, row;
+	double t0 = 300, t1, iv, want_w = 0, all = 0, got, fault_all;
+
+	rs_write("lbw-d.json", HEAD2("lbw-d", 1200)
+		 "\"metricsIntervalSeconds\":60,"
+		 "\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\","
+		 "\"healthCheckIntervalSeconds\":5,\"healthCheckTimeoutSeconds\":2,"
+		 "\"traffic\":{\"arrivals\":{\"poisson\":{\"ratePerSecond\":20}},"
+		 "\"serviceTimeSeconds\":{\"constant\":{\"value\":2}},\"workersPerTask\":100}},"
+		 "{\"name\":\"tx\",\"loadBalancer\":\"alb2\","
+		 "\"traffic\":{\"arrivals\":{\"poisson\":{\"ratePerSecond\":50}},"
+		 "\"serviceTimeSeconds\":{\"constant\":{\"value\":1}},\"workersPerTask\":1,\"queueLimit\":0}}],"
+		 "\"taskDefinitions\":{\"web\":\"lbw-web.json\"},"
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":4,"
+		 "\"placementStrategy\":[{\"type\":\"spread\",\"field\":\"instanceId\"}],"
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]},"
+		 "{\"serviceName\":\"x\",\"taskDefinition\":\"web\",\"desiredCount\":1,"
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tx\",\"containerName\":\"app\",\"containerPort\":8080}]}],"
+		 "\"workload\":{\"traces\":[\"lbw-d.csv\"]}}");
+	rs_write("lbw-d.csv", TRACE_HDR "300,instance_fail,ci-00001,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("lbw-d.json", "lbw-d", NULL, NULL, NULL), 0);
+	row = rs_find("lbw-d", "recovery.csv", "service", "w");
+	CU_ASSERT_FATAL(row > 0);
+	t1 = t0 + rs_num("lbw-d", "recovery.csv", row, "restored_s");
+	got = rs_num("lbw-d", "recovery.csv", row, "requests_failed");
+	fault_all = rs_num("lbw-d", "failures.csv", 1, "requests_failed");
+	n = rs_rows("lbw-d", "requests.csv");
+	iv = 60;
+	for (int r = 1; r <= n; r++) {
+		char *tg = rs_cell("lbw-d", "requests.csv", r, "target_group");
+		char *az = rs_cell("lbw-d", "requests.csv", r, "az");
+		double b = rs_num("lbw-d", "requests.csv", r, "time_s");
+		double e = rs_num("lbw-d", "requests.csv", r, "http_502") +
+			   rs_num("lbw-d", "requests.csv", r, "http_503") +
+			   rs_num("lbw-d", "requests.csv", r, "http_504");
+
+		if ((!az || !*az) && b >= t0 && b - iv < t1) {
+			all += e;
+			if (tg && strcmp(tg, "tg") == 0)
+				want_w += e;
+		}
+		free(tg);
+		free(az);
+	}
+	CU_ASSERT(want_w > 0);                  /* the dead instance's requests */
+	CU_ASSERT(all > want_w + 1000);         /* x's target group fails far more */
+	CU_ASSERT_DOUBLE_EQUAL(got, want_w, 1e-9);
+	CU_ASSERT(fault_all > got);             /* per fault: every target group */
+}
+
 static CU_TestInfo lbw_tests[] = {
 	{ "target registered at RUNNING, stop waits the delay", test_register_drain_stop },
 	{ "a dead instance's target fails at once", test_dead_instance_target },
 	{ "never-healthy revision trips the breaker (stage 2)", test_never_healthy_trips_breaker },
+	{ "recovery.csv requests_failed: the service's target groups", test_recovery_requests_per_service },
 	CU_TEST_INFO_NULL,
 };
 

@@ -45,6 +45,10 @@ struct lb_callbacks {
 	/* a metrics interval ended at `end`: the requests that failed in it
 	 * (502 + 503 + 504, all target groups); NULL = not wanted */
 	void (*on_interval)(void *ctx, sim_time_t end, double failed);
+	/* the same per target group with traffic, before on_interval: the
+	 * interval (start, end] and the requests that failed in it in tg;
+	 * NULL = not wanted */
+	void (*on_interval_tg)(void *ctx, sim_time_t start, sim_time_t end, int tg, double failed);
 };
 
 /* A world for the configured load balancers and target groups.
@@ -90,12 +94,18 @@ void lb_tg_counts(const struct lb *lb, int tg, struct lb_counts *out);
 /* Request slots the pool holds: bounded by the most requests ever in
  * flight at once, never by the requests served (tests). */
 size_t lb_request_slots(const struct lb *lb);
+/* Aggregate mode: solutions of the queue computed so far (each new rate
+ * costs one; tests). */
+size_t lb_agg_solves(const struct lb *lb);
 /* Requests a target received (per-request mode). */
 uint64_t lb_target_received(const struct lb *lb, int tg, int target);
 
 /* Outputs: requests.csv, targets.csv and, at lb_close, lb_summary.csv in
  * `dir` (temp-then-rename).  Call before lb_start.  0 or -1 with e. */
 int lb_open_outputs(struct lb *lb, const char *dir, struct err *e);
+/* targets.csv is written (default) or not (--no-task-log, like tasks.csv);
+ * call before lb_open_outputs. */
+void lb_set_target_log(struct lb *lb, int on);
 /* Close the last interval at `end` and write the files.  0 or -1. */
 int lb_close(struct lb *lb, sim_time_t end, struct err *e);
 /* Label of the service that uses a target group (lb_summary.csv). */

@@ -283,10 +283,26 @@ static void cb_interval(void *ctx, sim_time_t end, double failed)
 		metrics_on_lb_interval(m, end, failed);
 }
 
+/* recovery.csv's requests_failed per service: its target groups' failures */
+static void cb_interval_tg(void *ctx, sim_time_t start, sim_time_t end, int tg, double failed)
+{
+	struct lb_actor *a = ctx;
+	struct metrics *m = backplane_metrics(a->bp);
+	const struct scenario *s = backplane_scenario(a->bp);
+
+	for (int i = 0; m && i < s->n_services; i++)
+		for (int k = 0; k < s->services[i].lb.n; k++)
+			if (s->services[i].lb.b[k].tg == tg) {
+				metrics_on_lb_service_interval(m, start, end, s->services[i].name, failed);
+				return;
+			}
+}
+
 static void start(struct lb_actor *a)
 {
 	struct scenario *s = backplane_scenario(a->bp);
-	struct lb_callbacks cb = { a, cb_unhealthy, cb_healthy, cb_check_failed, cb_drained, NULL, cb_interval };
+	struct lb_callbacks cb = { a, cb_unhealthy, cb_healthy, cb_check_failed, cb_drained, NULL, cb_interval,
+				   cb_interval_tg };
 	const char *dir = backplane_out_dir(a->bp);
 	struct err e;
 
@@ -297,12 +313,15 @@ static void start(struct lb_actor *a)
 
 		a->codes[k] = xmalloc(n);
 		/* the stoppedReason ECS gives (docs/ecs-model.md §5.3) */
-		snprintf(a->codes[k], n, "Task failed ELB health checks in (target-group %s)",
+		snprintf(a->codes[k], n, STOP_ELB_PREFIX " in (target-group %s)",
 			 s->lb.tgs[k].name);
 	}
 	for (int i = 0; i < s->n_services; i++)
 		for (int k = 0; k < s->services[i].lb.n; k++)
 			lb_tg_set_service(a->lb, s->services[i].lb.b[k].tg, s->services[i].name);
+	/* targets.csv is a log like tasks.csv: off with --no-task-log */
+	if (backplane_metrics(a->bp))
+		lb_set_target_log(a->lb, metrics_task_log(backplane_metrics(a->bp)));
 	err_clear(&e);
 	if (dir && lb_open_outputs(a->lb, dir, &e))
 		bp_fail(a->bp, &e);

@@ -68,6 +68,29 @@ struct lb_tgt {
 	double lam;                 /* aggregate: offered rate, requests/s */
 };
 
+struct lb_rev {                 /* a request event beyond the wheel */
+	sim_time_t t;
+	uint64_t seq;
+	uint32_t kind_tg;           /* kind << 24 | target group */
+	int32_t rid;
+};
+
+#define LB_WHEEL 8192               /* ms the timing wheel covers (a power of 2) */
+
+struct lb_node {                /* a request event in a wheel slot */
+	uint64_t seq;
+	uint32_t kind_tg;
+	int32_t rid;
+	int32_t next;
+};
+
+struct lb_tmo {                 /* a client timeout, in a group's FIFO */
+	sim_time_t t;
+	uint64_t seq;
+	int32_t rid;
+	uint32_t gen;
+};
+
 struct lb_tg {
 	struct lb *lb;
 	int idx;
@@ -84,7 +107,8 @@ struct lb_tg {
 	size_t cap_tmp;
 	int curve_i;
 	double cache_lam;
-	struct mmck_cache *cache;
+	struct mmck_cache *cache;    /* aggregate: solutions (traffic.c) */
+	int cache_last, cache_next;
 	struct lb_tgt *t;
 	int nt;
 	size_t capt;
@@ -96,6 +120,8 @@ struct lb_tg {
 	void *trace;                /* struct csvin * */
 	int trace_col;
 	double trace_last;
+	struct lb_tmo *tmo;         /* ring: timeouts in the order scheduled */
+	size_t tmo_head, tmo_n, tmo_cap;
 	/* aggregate mode */
 	sim_time_t agg_t;
 	/* outputs */
@@ -112,13 +138,34 @@ struct lb {
 	sim_time_t interval;
 	struct lb_tg *tg;
 	int n_tg;
-	uint32_t ev_arr, ev_done, ev_timeout, ev_hc, ev_drain, ev_tick;
+	uint32_t ev_wake, ev_now, ev_hc, ev_drain, ev_tick;
+	/* request events (arrivals, completions, client-timeout cursors),
+	 * ordered by (t, seq), in the lb's own queue (traffic.c): a timing
+	 * wheel of 1-ms slots for the next LB_WHEEL ms, a 4-ary heap beyond;
+	 * one engine event wakes the lb at the earliest */
+	struct lb_node *nodes;
+	int32_t n_nodes, cap_nodes, free_node;
+	int32_t *w_head, *w_tail;    /* LB_WHEEL slots: FIFO lists of nodes */
+	uint64_t *w_bits;            /* non-empty slots */
+	size_t w_count;              /* nodes in the wheel */
+	struct lb_rev *heap;
+	size_t n_heap, cap_heap;
+	uint64_t seq;
+	/* events due at once while the lb runs its events and the engine's
+	 * lane is empty: the lane's head, kept here (traffic.c) */
+	struct lb_rev *lane;
+	size_t lane_head, lane_n, lane_cap;
+	sim_time_t wake_t;           /* the pending wake, SIM_TIME_MAX none */
+	uint32_t wake_gen;
+	int in_wake;
 	struct lb_req *req;
 	int32_t n_req, cap_req, free_req;
 	struct csvout *out_req, *out_tgt;
 	char *dir;
 	double grid[LB_GRID];       /* ms */
 	int started;
+	int no_target_log;            /* targets.csv not written */
+	size_t agg_solves;            /* aggregate: queue solutions computed */
 	sim_time_t last_tick;         /* end of the last closed interval */
 	struct err trace_err;        /* a bad request-trace row, reported by lb_close */
 };

@@ -213,6 +213,9 @@ static void close_interval(struct lb *lb, sim_time_t now)
 				row_out(lb, g, &g->iv_az[n], g->lbc->azs[n], n, now);
 		}
 		failed += g->iv.e502 + g->iv.e503 + g->iv.e504;
+		if (lb->cb.on_interval_tg)
+			lb->cb.on_interval_tg(lb->cb.ctx, lb->last_tick, now, i,
+					      g->iv.e502 + g->iv.e503 + g->iv.e504);
 		row_reset(&g->iv);
 		for (int n = 0; n < g->n_nodes; n++)
 			row_reset(&g->iv_az[n]);
@@ -270,10 +273,17 @@ int lb_open_outputs(struct lb *lb, const char *dir, struct err *e)
 	free(p);
 	if (!lb->out_req)
 		return -1;
+	if (lb->no_target_log)
+		return 0;
 	p = join(dir, "targets.csv");
 	lb->out_tgt = csvout_open(p, htgt, (int)(sizeof htgt / sizeof *htgt), e);
 	free(p);
 	return lb->out_tgt ? 0 : -1;
+}
+
+void lb_set_target_log(struct lb *lb, int on)
+{
+	lb->no_target_log = !on;
 }
 
 void lb_tg_counts(const struct lb *lb, int tg, struct lb_counts *out)
@@ -351,7 +361,7 @@ int lb_close(struct lb *lb, sim_time_t end, struct err *e)
 	if (lb->out_req) {
 		rc = csvout_close(lb->out_req, e);
 		lb->out_req = NULL;
-		if (rc == 0) {
+		if (rc == 0 && lb->out_tgt) {
 			rc = csvout_close(lb->out_tgt, e);
 			lb->out_tgt = NULL;
 		}

@@ -504,10 +504,17 @@ void lb_free(struct lb *lb)
 			lb_lat_free(&g->iv_az[n].lat);
 		free(g->iv_az);
 		free(g->service);
+		free(g->tmo);
 		if (g->trace)
 			lb_traffic_close_trace(g);
 	}
 	free(lb->tg);
+	free(lb->heap);
+	free(lb->nodes);
+	free(lb->lane);
+	free(lb->w_head);
+	free(lb->w_tail);
+	free(lb->w_bits);
 	free(lb->req);
 	csvout_abort(lb->out_req);
 	csvout_abort(lb->out_tgt);

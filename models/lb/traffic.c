@@ -3,7 +3,17 @@
  *
  * Per request: an arrival event (which also draws the next arrival) and a
  * completion event; a request that has to wait in a target's queue also
- * gets a client-timeout event.  Requests live in a pool with a free list,
+ * gets a client-timeout event.  These request events live in the lb's own
+ * 4-ary heap ordered by (time, order scheduled), not in the engine's
+ * queue: one engine event (lb/requests) wakes the lb at the earliest, and
+ * it runs every request event of that millisecond in order (an event due
+ * at once, e.g. a service time that rounds to 0 ms, goes through the
+ * engine as before).  The client timeouts of a group fall due in the order
+ * scheduled (one timeout per group), so they wait in a FIFO per group with
+ * only its head in the heap; a request that started service or ended is
+ * skipped there at no cost.  docs/ecs-model.md choice E70 says where the
+ * lb's events fall among other models' events of the same millisecond.
+ * Requests live in a pool with a free list,
  * so memory follows the requests in flight, never the requests served.
  * Each LB node (enabled AZ) gets an equal share of the arrivals among the
  * nodes DNS hands out; a node routes within its scope (its AZ when
@@ -89,6 +99,223 @@ static void req_free(struct lb *lb, int32_t id)
 	lb->req[id].target = -1;
 	lb->req[id].next = lb->free_req;
 	lb->free_req = id;
+}
+
+/* --- the lb's own queue of request events --- */
+
+enum { REV_ARR = 1, REV_DONE = 2, REV_TMO = 3 };
+
+static int rev_before(const struct lb_rev *a, const struct lb_rev *b)
+{
+	return a->t != b->t ? a->t < b->t : a->seq < b->seq;
+}
+
+static void heap_push(struct lb *lb, struct lb_rev ev)
+{
+	size_t i;
+
+	XGROW(lb->heap, lb->cap_heap, lb->n_heap + 1);
+	i = lb->n_heap++;
+	while (i > 0) {
+		size_t p = (i - 1) / 4;
+
+		if (!rev_before(&ev, &lb->heap[p]))
+			break;
+		lb->heap[i] = lb->heap[p];
+		i = p;
+	}
+	lb->heap[i] = ev;
+}
+
+static struct lb_rev heap_pop(struct lb *lb)
+{
+	struct lb_rev top = lb->heap[0], last = lb->heap[--lb->n_heap];
+	size_t i = 0, n = lb->n_heap;
+
+	for (;;) {
+		size_t c = 4 * i + 1, best = c, end;
+
+		if (c >= n)
+			break;
+		end = c + 4 < n ? c + 4 : n;
+		for (size_t k = c + 1; k < end; k++)
+			if (rev_before(&lb->heap[k], &lb->heap[best]))
+				best = k;
+		if (!rev_before(&lb->heap[best], &last))
+			break;
+		lb->heap[i] = lb->heap[best];
+		i = best;
+	}
+	if (n > 0)
+		lb->heap[i] = last;
+	return top;
+}
+
+/* The timing wheel: slot t % LB_WHEEL holds the events at t, for t in
+ * [now, now + LB_WHEEL), in the order scheduled (seq grows, so appending
+ * keeps each slot sorted). */
+static void wheel_init(struct lb *lb)
+{
+	lb->w_head = xmalloc(sizeof *lb->w_head * LB_WHEEL);
+	lb->w_tail = xmalloc(sizeof *lb->w_tail * LB_WHEEL);
+	lb->w_bits = xcalloc(LB_WHEEL / 64, sizeof *lb->w_bits);
+	for (int i = 0; i < LB_WHEEL; i++)
+		lb->w_head[i] = lb->w_tail[i] = -1;
+	lb->free_node = -1;
+}
+
+static void wheel_push(struct lb *lb, sim_time_t t, uint64_t seq, uint32_t kind_tg, int32_t rid)
+{
+	size_t slot = (size_t)t & (LB_WHEEL - 1);
+	int32_t id = lb->free_node;
+
+	if (id >= 0) {
+		lb->free_node = lb->nodes[id].next;
+	} else {
+		if (lb->n_nodes == lb->cap_nodes) {
+			lb->cap_nodes = lb->cap_nodes ? 2 * lb->cap_nodes : 1024;
+			lb->nodes = xrealloc(lb->nodes, sizeof *lb->nodes * (size_t)lb->cap_nodes);
+		}
+		id = lb->n_nodes++;
+	}
+	lb->nodes[id] = (struct lb_node){ seq, kind_tg, rid, -1 };
+	if (lb->w_tail[slot] >= 0) {
+		lb->nodes[lb->w_tail[slot]].next = id;
+	} else {
+		lb->w_head[slot] = id;
+		lb->w_bits[slot / 64] |= UINT64_C(1) << (slot % 64);
+	}
+	lb->w_tail[slot] = id;
+	lb->w_count++;
+}
+
+/* The first t >= from with a non-empty slot (SIM_TIME_MAX: none). */
+static sim_time_t wheel_next(const struct lb *lb, sim_time_t from)
+{
+	size_t slot = (size_t)from & (LB_WHEEL - 1), w = slot / 64;
+	uint64_t bits;
+
+	if (lb->w_count == 0)
+		return SIM_TIME_MAX;
+	bits = lb->w_bits[w] & (~UINT64_C(0) << (slot % 64));
+	for (size_t k = 0; k <= LB_WHEEL / 64; k++) {
+		if (bits) {
+			size_t s = (w * 64 + (size_t)__builtin_ctzll(bits) - slot) & (LB_WHEEL - 1);
+
+			return from + (sim_time_t)s;
+		}
+		w = (w + 1) % (LB_WHEEL / 64);
+		bits = lb->w_bits[w];
+	}
+	return SIM_TIME_MAX;
+}
+
+static sim_time_t rev_next_time(const struct lb *lb, sim_time_t from)
+{
+	sim_time_t t = wheel_next(lb, from);
+
+	return lb->n_heap > 0 && lb->heap[0].t < t ? lb->heap[0].t : t;
+}
+
+/* Take the next event due at `now` (the wheel's slot or the heap's top,
+ * the one scheduled first) into *ev; 0 when none is due. */
+static int rev_take(struct lb *lb, sim_time_t now, struct lb_rev *ev)
+{
+	size_t slot = (size_t)now & (LB_WHEEL - 1);
+	int32_t id = lb->w_head[slot];
+	int heap_due = lb->n_heap > 0 && lb->heap[0].t <= now;
+
+	if (id >= 0 && (!heap_due || lb->nodes[id].seq < lb->heap[0].seq)) {
+		struct lb_node *n = &lb->nodes[id];
+
+		*ev = (struct lb_rev){ now, n->seq, n->kind_tg, n->rid };
+		lb->w_head[slot] = n->next;
+		if (n->next < 0) {
+			lb->w_tail[slot] = -1;
+			lb->w_bits[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
+		}
+		n->next = lb->free_node;
+		lb->free_node = id;
+		lb->w_count--;
+		return 1;
+	}
+	if (!heap_due)
+		return 0;
+	*ev = heap_pop(lb);
+	return 1;
+}
+
+/* The engine wakes the lb at its earliest request event (a stale wake is
+ * ignored by its generation). */
+static void wake_at(struct lb *lb, sim_time_t t)
+{
+	if (lb->in_wake || t >= lb->wake_t)
+		return;
+	lb->wake_t = t;
+	lb->wake_gen++;
+	sim_at(lb->s, t, lb->ev_wake, NULL, lb->wake_gen);
+}
+
+/* Queue an event due at t > now: the wheel when near, else the heap.  A
+ * timeout cursor carries the seq of its (older) timeout, so it goes to the
+ * heap, which orders any seq: a wheel slot only appends. */
+static void rev_push(struct lb *lb, sim_time_t t, uint64_t seq, uint32_t kind_tg, int32_t rid)
+{
+	if (t - sim_now(lb->s) < LB_WHEEL && (kind_tg >> 24) != REV_TMO)
+		wheel_push(lb, t, seq, kind_tg, rid);
+	else
+		heap_push(lb, (struct lb_rev){ t, seq, kind_tg, rid });
+	wake_at(lb, t);
+}
+
+/* Schedule a request event of group g at t (>= now): due now, it goes
+ * through the engine (the instant's lane while an event runs), so it runs
+ * where the engine would run it; later, into the lb's queue. */
+static void rev_at(struct lb *lb, struct lb_tg *g, sim_time_t t, int kind, int32_t rid)
+{
+	if (t <= sim_now(lb->s)) {
+		if (lb->in_wake && !sim_lane_pending(lb->s)) {
+			/* the engine's lane is empty: this event would be its
+			 * head, ahead of anything scheduled later */
+			if (lb->lane_n == lb->lane_cap) {
+				size_t cap = lb->lane_cap ? 2 * lb->lane_cap : 64;
+				struct lb_rev *r = xmalloc(cap * sizeof *r);
+
+				for (size_t i = 0; i < lb->lane_n; i++)
+					r[i] = lb->lane[(lb->lane_head + i) % lb->lane_cap];
+				free(lb->lane);
+				lb->lane = r;
+				lb->lane_cap = cap;
+				lb->lane_head = 0;
+			}
+			lb->lane[(lb->lane_head + lb->lane_n++) % lb->lane_cap] =
+				(struct lb_rev){ t, 0, (uint32_t)kind << 24 | (uint32_t)g->idx, rid };
+			return;
+		}
+		sim_at(lb->s, sim_now(lb->s), lb->ev_now, g, (uint64_t)kind << 32 | (uint32_t)rid);
+		return;
+	}
+	rev_push(lb, t, lb->seq++, (uint32_t)kind << 24 | (uint32_t)g->idx, rid);
+}
+
+static void tmo_push(struct lb *lb, struct lb_tg *g, sim_time_t t, int32_t rid, uint32_t gen)
+{
+	struct lb_tmo e = { t, lb->seq++, rid, gen };
+
+	if (g->tmo_n == g->tmo_cap) {
+		size_t cap = g->tmo_cap ? 2 * g->tmo_cap : 256;
+		struct lb_tmo *r = xmalloc(cap * sizeof *r);
+
+		for (size_t i = 0; i < g->tmo_n; i++)
+			r[i] = g->tmo[(g->tmo_head + i) % g->tmo_cap];
+		free(g->tmo);
+		g->tmo = r;
+		g->tmo_cap = cap;
+		g->tmo_head = 0;
+	}
+	g->tmo[(g->tmo_head + g->tmo_n++) % g->tmo_cap] = e;
+	if (g->tmo_n == 1)         /* the new head: its cursor enters the queue */
+		rev_push(lb, t, e.seq, (uint32_t)REV_TMO << 24 | (uint32_t)g->idx, 0);
 }
 
 /* --- accounting --- */
@@ -227,7 +454,7 @@ static void start_service(struct lb *lb, struct lb_tg *g, struct lb_tgt *t, int3
 
 	lb->req[rid].start = now;
 	lb->req[rid].queued = 0;
-	sim_at(lb->s, now + sim_ms(sv), lb->ev_done, g, (uint64_t)rid);
+	rev_at(lb, g, now + sim_ms(sv), REV_DONE, rid);
 	(void)t;
 }
 
@@ -280,8 +507,7 @@ static void one_request(struct lb *lb, struct lb_tg *g, sim_time_t now)
 	lb->req[rid].waited = 1;
 	t->q[(t->qhead + t->qlen) % g->k] = rid;
 	t->qlen++;
-	sim_at(lb->s, now + g->cfg->traffic.client_timeout, lb->ev_timeout, g,
-	       (uint64_t)rid | ((uint64_t)lb->req[rid].gen << 32));
+	tmo_push(lb, g, now + g->cfg->traffic.client_timeout, rid, lb->req[rid].gen);
 }
 
 /* Next arrival (ms, exact) after `from` by thinning at the maximum rate. */
@@ -339,26 +565,20 @@ static void schedule_next(struct lb *lb, struct lb_tg *g)
 	when = (sim_time_t)llround(t);
 	if (when < sim_now(lb->s))
 		when = sim_now(lb->s);
-	sim_at(lb->s, when, lb->ev_arr, g, 0);
+	rev_at(lb, g, when, REV_ARR, 0);
 }
 
-static void on_arrival(struct sim *s, void *ctx, const struct event *ev)
+static void on_arrival(struct lb *lb, struct lb_tg *g, sim_time_t now)
 {
-	struct lb *lb = ctx;
-	struct lb_tg *g = ev->target;
-
-	one_request(lb, g, sim_now(s));
+	one_request(lb, g, now);
 	schedule_next(lb, g);
 }
 
-static void on_done(struct sim *s, void *ctx, const struct event *ev)
+static void on_done(struct lb *lb, struct lb_tg *g, int32_t rid, sim_time_t now)
 {
-	struct lb *lb = ctx;
-	struct lb_tg *g = ev->target;
-	int32_t rid = (int32_t)ev->arg;
 	struct lb_req *r = &lb->req[rid];
 	struct lb_tgt *t = &g->t[r->target];
-	sim_time_t now = sim_now(s), lat = now - r->arr;
+	sim_time_t lat = now - r->arr;
 	int ti = r->target;
 
 	if (r->epoch != t->epoch) {          /* already failed with its target */
@@ -388,16 +608,21 @@ static void on_done(struct sim *s, void *ctx, const struct event *ev)
 		lb_target_idle(g, ti, now);
 }
 
-static void on_timeout(struct sim *s, void *ctx, const struct event *ev)
+/* A queued request's client timeout: still waiting (not stale)? */
+static int tmo_live(const struct lb *lb, const struct lb_tg *g, const struct lb_tmo *e)
 {
-	struct lb *lb = ctx;
-	struct lb_tg *g = ev->target;
-	int32_t rid = (int32_t)(ev->arg & 0xffffffffu);
+	const struct lb_req *r = &lb->req[e->rid];
+
+	return r->gen == e->gen && r->queued && r->target >= 0 && r->epoch == g->t[r->target].epoch;
+}
+
+static void on_timeout(struct lb *lb, struct lb_tg *g, int32_t rid, uint32_t gen, sim_time_t now)
+{
 	struct lb_req *r = &lb->req[rid];
 	struct lb_tgt *t;
 	int ti, pos = -1;
 
-	if (r->gen != (uint32_t)(ev->arg >> 32) || !r->queued || r->target < 0)
+	if (r->gen != gen || !r->queued || r->target < 0)
 		return;
 	ti = r->target;
 	t = &g->t[ti];
@@ -415,12 +640,96 @@ static void on_timeout(struct sim *s, void *ctx, const struct event *ev)
 	t->qhead = (t->qhead + 1) % g->k;
 	t->qlen--;
 	count_end(g, r->node, LB_E504, 0, 0, 0);
-	report(lb, g, ti, LB_E504, r->arr, -1, sim_now(s), 1);
+	report(lb, g, ti, LB_E504, r->arr, -1, now, 1);
 	req_free(lb, rid);
 	t->out--;
 	lb_tgt_out_changed(g, t, t->out + 1);
 	if (t->out == 0 && t->state == LB_T_DRAINING)
-		lb_target_idle(g, ti, sim_now(s));
+		lb_target_idle(g, ti, now);
+}
+
+/* Run one request event popped from the heap. */
+static void run_rev(struct lb *lb, const struct lb_rev *ev, sim_time_t now)
+{
+	struct lb_tg *g = &lb->tg[ev->kind_tg & 0xffffff];
+
+	switch (ev->kind_tg >> 24) {
+	case REV_ARR:
+		on_arrival(lb, g, now);
+		break;
+	case REV_DONE:
+		on_done(lb, g, ev->rid, now);
+		break;
+	case REV_TMO: {
+		struct lb_tmo e = g->tmo[g->tmo_head];
+
+		g->tmo_head = (g->tmo_head + 1) % g->tmo_cap;
+		g->tmo_n--;
+		on_timeout(lb, g, e.rid, e.gen, now);
+		/* skip the timeouts of requests no longer waiting; the next
+		 * live one's cursor enters the heap */
+		while (g->tmo_n > 0 && !tmo_live(lb, g, &g->tmo[g->tmo_head])) {
+			g->tmo_head = (g->tmo_head + 1) % g->tmo_cap;
+			g->tmo_n--;
+		}
+		if (g->tmo_n > 0) {
+			const struct lb_tmo *h = &g->tmo[g->tmo_head];
+
+			rev_push(lb, h->t, h->seq, (uint32_t)REV_TMO << 24 | (uint32_t)g->idx, 0);
+		}
+		break;
+	}
+	}
+}
+
+/* lb/requests: run the request events due now, in order.  Like the
+ * engine's queued events, each waits until the instant's lane is empty
+ * (a callback's event, an event due at once scheduled behind one): then
+ * the lb wakes again at the lane's end.  The lb's own events due at once
+ * scheduled while the engine's lane was empty run first, in order, as the
+ * lane's head would. */
+static void on_wake(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct lb *lb = ctx;
+	sim_time_t now = sim_now(s);
+	int again = 0;
+
+	if ((uint32_t)ev->arg != lb->wake_gen)
+		return;
+	lb->wake_t = SIM_TIME_MAX;
+	lb->in_wake = 1;
+	for (;;) {
+		struct lb_rev e;
+
+		if (lb->lane_n > 0) {
+			e = lb->lane[lb->lane_head];
+			lb->lane_head = (lb->lane_head + 1) % lb->lane_cap;
+			lb->lane_n--;
+		} else if (sim_lane_pending(s)) {
+			again = 1;
+			break;
+		} else if (!rev_take(lb, now, &e)) {
+			break;
+		}
+		run_rev(lb, &e, now);
+	}
+	lb->in_wake = 0;
+	if (again)
+		wake_at(lb, now);
+	else
+		wake_at(lb, rev_next_time(lb, now + 1));
+}
+
+/* lb/request_now: a request event due at the instant it was scheduled. */
+static void on_now(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct lb *lb = ctx;
+	struct lb_tg *g = ev->target;
+
+	if ((ev->arg >> 32) == REV_ARR)
+		on_arrival(lb, g, sim_now(s));
+	else
+		on_done(lb, g, (int32_t)(ev->arg & 0xffffffffu), sim_now(s));
 }
 
 /* Every request in flight at target ti fails (502). */
@@ -465,19 +774,37 @@ void lb_traffic_fail_target(struct lb_tg *g, int ti, sim_time_t now)
 
 /* --- aggregate mode --- */
 
+/* Solutions of the queue, LB_CACHE of them: the last one used answers a
+ * rate within 1e-9 of its own; the others only the very rate they were
+ * solved for, which solving again would give bit for bit.  So targets at
+ * a few distinct rates (one per AZ with cross-zone off) alternating in
+ * every piece do not solve again each time. */
+#define LB_CACHE 8
+
 static struct mmck_cache *solve_cached(struct lb_tg *g, double lam)
 {
-	struct mmck_cache *c = g->cache;
+	struct mmck_cache *c;
 	double to = (double)g->cfg->traffic.client_timeout / 1000;
 
-	if (!c) {
-		c = g->cache = xcalloc(1, sizeof *c);
-		c->lam = -1;
+	if (!g->cache) {
+		g->cache = xcalloc(LB_CACHE, sizeof *g->cache);
+		for (int i = 0; i < LB_CACHE; i++)
+			g->cache[i].lam = -1;
 	}
+	c = &g->cache[g->cache_last];
 	if (c->lam >= 0 && fabs(c->lam - lam) <= 1e-9 * (lam > 1 ? lam : 1))
 		return c;
+	for (int i = 0; i < LB_CACHE; i++)
+		if (g->cache[i].lam == lam) {
+			g->cache_last = i;
+			return &g->cache[i];
+		}
+	g->cache_last = g->cache_next;
+	g->cache_next = (g->cache_next + 1) % LB_CACHE;
+	c = &g->cache[g->cache_last];
 	mmck_free(&c->q);
 	mmck_solve(&c->q, lam, g->mu, g->c, g->k);
+	g->lb->agg_solves++;
 	c->lam = lam;
 	for (int i = 0; i < LB_GRID; i++)
 		c->tail[i] = mmck_resp_tail(&c->q, g->lb->grid[i] / 1000);
@@ -511,9 +838,9 @@ static void agg_add(struct lb_tg *g, struct lb_row *r, double arrivals_to_target
 		r->lat.tail[i] += served * c->tail[i];
 }
 
-static void agg_piece(struct lb_tg *g, double t0, double dt)
+static void agg_piece(struct lb_tg *g, double dt, double rate)
 {
-	double rate = rate_at(g, t0 + dt / 2), total;
+	double total;
 
 	if (g->dirty)
 		lb_scope_refresh(g);
@@ -584,6 +911,48 @@ static void agg_piece(struct lb_tg *g, double t0, double dt)
 	}
 }
 
+/* A changing rate in aggregate mode: every new rate costs a solution of
+ * the queue (its response-time tail on the latency grid, ~10^4 gamma
+ * tails), so the rate is held in steps.  A rate curve keeps its own steps
+ * (pieces end at its times); a daily curve is taken in steps of one minute
+ * of the clock, each at the curve's value at the middle of its minute
+ * (docs/ecs-model.md choice E71), so the pieces that health checks and
+ * other changes cut within a minute share one solution. */
+#define AGG_STEP_MS 60000
+
+static void agg_advance_steps(struct lb_tg *g, sim_time_t now)
+{
+	const struct lb_traffic_cfg *c = &g->cfg->traffic;
+	sim_time_t a = g->agg_t;
+
+	while (a < now) {
+		sim_time_t b = now < a + AGG_STEP_MS ? now : a + AGG_STEP_MS;
+		double rate;
+
+		if (c->arrival == LB_ARR_CURVE) {
+			for (int i = 0; i < c->n_curve; i++) {
+				sim_time_t bp = sim_ms(c->curve_t[i]);
+
+				if (bp > a) {
+					if (bp < b)
+						b = bp;
+					break;
+				}
+			}
+			rate = rate_at(g, ((double)a + (double)b) / 2000);
+		} else {
+			sim_time_t cell = a / AGG_STEP_MS * AGG_STEP_MS;
+
+			if (cell + AGG_STEP_MS < b)
+				b = cell + AGG_STEP_MS;
+			rate = rate_at(g, (double)(cell + AGG_STEP_MS / 2) / 1000);
+		}
+		agg_piece(g, (double)(b - a) / 1000, rate);
+		a = b;
+	}
+	g->agg_t = now;
+}
+
 void lb_agg_advance(struct lb_tg *g, sim_time_t now)
 {
 	double t0, t1;
@@ -591,12 +960,16 @@ void lb_agg_advance(struct lb_tg *g, sim_time_t now)
 	if (!g->cfg->has_traffic || g->cfg->traffic.mode != LB_MODE_AGGREGATE || !g->lb->started ||
 	    now <= g->agg_t)
 		return;
+	if (g->cfg->traffic.arrival != LB_ARR_POISSON) {
+		agg_advance_steps(g, now);
+		return;
+	}
 	t0 = (double)g->agg_t / 1000;
 	t1 = (double)now / 1000;
-	while (t0 < t1) {          /* pieces of at most 60 s follow a changing rate */
+	while (t0 < t1) {          /* pieces of at most 60 s */
 		double dt = t1 - t0 < 60 ? t1 - t0 : 60;
 
-		agg_piece(g, t0, dt);
+		agg_piece(g, dt, rate_at(g, t0 + dt / 2));
 		t0 += dt;
 	}
 	g->agg_t = now;
@@ -624,7 +997,8 @@ sim_time_t lb_agg_drain_time(struct lb_tg *g, int ti)
 
 void lb_traffic_free_cache(struct lb_tg *g)
 {
-	mmck_free(&g->cache->q);
+	for (int i = 0; i < LB_CACHE; i++)
+		mmck_free(&g->cache[i].q);
 	free(g->cache);
 	g->cache = NULL;
 }
@@ -637,9 +1011,10 @@ void lb_traffic_close_trace(struct lb_tg *g)
 
 void lb_traffic_init(struct lb *lb)
 {
-	lb->ev_arr = sim_on(lb->s, "lb/arrival", on_arrival, lb);
-	lb->ev_done = sim_on(lb->s, "lb/done", on_done, lb);
-	lb->ev_timeout = sim_on(lb->s, "lb/client_timeout", on_timeout, lb);
+	lb->ev_wake = sim_on(lb->s, "lb/requests", on_wake, lb);
+	lb->ev_now = sim_on(lb->s, "lb/request_now", on_now, lb);
+	lb->wake_t = SIM_TIME_MAX;
+	wheel_init(lb);
 }
 
 int lb_traffic_start(struct lb *lb, sim_time_t start, struct err *e)
@@ -669,9 +1044,14 @@ int lb_traffic_start(struct lb *lb, sim_time_t start, struct err *e)
 		if (c->arrival == LB_ARR_TRACE && t < (double)start)
 			t = (double)start;
 		g->next_arr = t;
-		sim_at(lb->s, (sim_time_t)llround(t), lb->ev_arr, g, 0);
+		rev_at(lb, g, (sim_time_t)llround(t), REV_ARR, 0);
 	}
 	return 0;
+}
+
+size_t lb_agg_solves(const struct lb *lb)
+{
+	return lb->agg_solves;
 }
 
 size_t lb_request_slots(const struct lb *lb)

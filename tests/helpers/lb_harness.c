@@ -68,7 +68,7 @@ static void cb_request(void *ctx, int tg, int target, enum lb_outcome o, sim_tim
 
 int lbh_init(struct lbh *h, const char *json, uint64_t seed, sim_time_t interval, struct err *e)
 {
-	struct lb_callbacks cb = { h, cb_unhealthy, cb_healthy, cb_failed, cb_drained, cb_request, NULL };
+	struct lb_callbacks cb = { h, cb_unhealthy, cb_healthy, cb_failed, cb_drained, cb_request, NULL, NULL };
 
 	memset(h, 0, sizeof *h);
 	if (lbh_config(&h->cfg, &h->doc, json, e))
