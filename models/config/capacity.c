@@ -111,6 +111,11 @@ static int label_tg(const struct lb_config *c, const char *label, char *lb_kind,
 	return lb_config_tg(c, name);
 }
 
+static int label_is_net(const char *label)
+{
+	return strncmp(label, "net/", 4) == 0;
+}
+
 /* docs/ecs-model.md §5.10, choices E90–E91: each ALBRequestCountPerTarget
  * policy reads one target group of the service, an ALB's; with one load
  * balancer entry it defaults to that one. */
@@ -161,9 +166,6 @@ static int resolve_alb(const struct scenario *s, struct scn_service *v, const ch
 				return err_at(e, s->file, 0, 0, pp, "target group %s belongs to load "
 					      "balancer %s, not %.*s", g->name, s->lb.lbs[g->lb].name,
 					      (int)lbl, lbn);
-			if (kind == 'n')
-				return err_at(e, s->file, 0, 0, pp, "ALBRequestCountPerTarget is for "
-					      "Application Load Balancers (app/...), not net/...");
 		} else if (v->lb.n > 1) {
 			return err_at(e, s->file, 0, 0, pp, "ALBRequestCountPerTarget is ambiguous: "
 				      "service '%s' has %d target groups; name one with resourceLabel",
@@ -176,6 +178,9 @@ static int resolve_alb(const struct scenario *s, struct scn_service *v, const ch
 			return err_at(e, s->file, 0, 0, pp, "ALBRequestCountPerTarget is for Application "
 				      "Load Balancers; target group %s belongs to Network Load Balancer %s",
 				      g->name, s->lb.lbs[g->lb].name);
+		if (p->label && label_is_net(p->label))
+			return err_at(e, s->file, 0, 0, pp, "ALBRequestCountPerTarget is for Application "
+				      "Load Balancers (app/...), not a Network Load Balancer's label (net/...)");
 		if (tg_seen >= 0 && tg != tg_seen)
 			return err_at(e, s->file, 0, 0, pp, "ALBRequestCountPerTarget policies of one "
 				      "service must read the same target group (%s here, %s before; "
