@@ -9,7 +9,12 @@
  * the scaler acts only through the backplane's public API: UpdateService
  * desiredCount (backplane_set_desired).  Every decision is a row of
  * scaling.csv (models/capacity/scaling_csv.h), written only when a service
- * has `autoScaling`.  A scenario without `autoScaling` schedules nothing and
+ * has `autoScaling`.  With the load-balancer model (models/lb/lb.h, its
+ * read-only views) the scaler also reads ALBRequestCountPerTarget — the
+ * requests the policy's target group received in the minute per healthy
+ * target — and derives the utilisation of `fromRequests` models from the
+ * requests each task's targets received (docs/ecs-model.md §5.10, choices
+ * E90–E92).  A scenario without `autoScaling` schedules nothing and
  * draws nothing: its outputs are those of a run without this actor.
  *
  * Task scale-in protection (`taskProtection`, docs/ecs-model.md §5.14): the
