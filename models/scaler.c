@@ -149,7 +149,7 @@ static double service_metric(struct backplane *bp, struct scaler *sc, struct sca
 }
 
 /* ALBRequestCountPerTarget this minute (docs/ecs-model.md §5.10, choice
- * E90): the requests the target group received since the last datapoint
+ * E90): the requests routed to the target group's targets since the last datapoint
  * over its healthy targets now (over its registered targets when none is
  * healthy); NaN when no target is registered. */
 static double alb_metric(struct backplane *bp, struct scaled *d)

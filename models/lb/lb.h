@@ -108,7 +108,8 @@ void lb_tg_set_service(struct lb *lb, int tg, const char *service);
  * does (an aggregate-mode group is brought up to `now` first, as a health
  * check does). */
 struct lb_tg_now {
-	double arrivals;          /* requests received since the start (aggregate: expected) */
+	double arrivals;          /* requests routed to one of its targets since the start
+				   * (aggregate mode: every arrival, expected) */
 	int healthy;              /* targets HEALTHY now */
 	int registered;           /* targets registered and not draining (initial, healthy, unhealthy) */
 };

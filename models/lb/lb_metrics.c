@@ -7,11 +7,19 @@ void lb_tg_now(struct lb *lb, int tg, sim_time_t now, struct lb_tg_now *out)
 {
 	struct lb_tg *g = &lb->tg[tg];
 
+	int agg = g->cfg->has_traffic && g->cfg->traffic.mode == LB_MODE_AGGREGATE;
+
 	lb_agg_advance(g, now);
-	out->arrivals = g->run.arrivals;
+	/* per request: the requests routed to a target (CloudWatch counts
+	 * only requests for which a target was chosen); aggregate mode keeps
+	 * no count per target: every arrival */
+	out->arrivals = agg ? g->run.arrivals : 0;
 	out->healthy = out->registered = 0;
 	for (int i = 0; i < g->nt; i++) {
 		enum lb_tstate s = g->t[i].state;
+
+		if (!agg)
+			out->arrivals += (double)g->t[i].received;
 
 		out->healthy += s == LB_T_HEALTHY;
 		out->registered += s == LB_T_HEALTHY || s == LB_T_INITIAL || s == LB_T_UNHEALTHY;
