@@ -9,7 +9,12 @@
  * the scaler acts only through the backplane's public API: UpdateService
  * desiredCount (backplane_set_desired).  Every decision is a row of
  * scaling.csv (models/capacity/scaling_csv.h), written only when a service
- * has `autoScaling`.  A scenario without `autoScaling` schedules nothing and
+ * has `autoScaling`.  With the load-balancer model (models/lb/lb.h, its
+ * read-only views) the scaler also reads ALBRequestCountPerTarget — the
+ * requests the policy's target group received in the minute per healthy
+ * target — and derives the utilisation of `fromRequests` models from the
+ * requests each task's targets received (docs/ecs-model.md §5.10, choices
+ * E90–E92).  A scenario without `autoScaling` schedules nothing and
  * draws nothing: its outputs are those of a run without this actor.
  *
  * Task scale-in protection (`taskProtection`, docs/ecs-model.md §5.14): the
@@ -32,6 +37,7 @@
 #include "models/capacity/scaling_csv.h"
 #include "models/capacity/task_protection.h"
 #include "models/capacity/utilization.h"
+#include "models/lb/lb.h"
 #include "models/metrics.h"
 #include "models/scenario.h"
 #include "models/task.h"
@@ -42,12 +48,20 @@
 
 #define SCALER_PERIOD_MS 60000     /* one CloudWatch datapoint a minute */
 
+struct tracked {               /* a RUNNING task of a scaled service */
+	uint32_t slot;
+	sim_time_t at;              /* start of its current minute (RUNNING, then each tick) */
+	double rx[LB_MAX_PER_SERVICE];  /* requests its targets had received at `at` */
+};
+
 struct scaled {
 	int svc;
 	struct aas_state st;
 	int64_t desired;            /* as the scaler last saw it set */
-	uint32_t *slots;            /* its RUNNING tasks */
+	struct tracked *slots;      /* its RUNNING tasks */
 	int n, cap;
+	int alb_tg;                 /* ALBRequestCountPerTarget's target group, -1 = none */
+	double alb_last;            /* its requests received up to the last datapoint */
 };
 
 struct scaler {
@@ -65,28 +79,113 @@ static struct scaled *scaled_of(struct scaler *sc, int svc)
 	return svc >= 0 && sc->of_svc[svc] >= 0 ? &sc->v[sc->of_svc[svc]] : NULL;
 }
 
+/* Share (0..1) of the task's load-balancer workers busy over its minute
+ * (docs/ecs-model.md §5.10, choice E92): per request, the requests its
+ * targets received since `at` × E[S] / the minute's length (Little's law,
+ * at most every worker); in aggregate mode the offered rate now × E[S].
+ * Summed over its targets with traffic, over their workers.  NaN: no
+ * target with traffic, or no time elapsed. */
+static double busy_share(struct backplane *bp, const struct tracked *tk, sim_time_t now)
+{
+	struct lb *lb = lb_actor_world(bp);
+	int tg[LB_MAX_PER_SERVICE], ti[LB_MAX_PER_SERVICE];
+	int n = lb ? lb_actor_task_targets(bp, tk->slot, tg, ti) : 0;
+	double busy = 0, workers = 0, dt = (double)(now - tk->at) / 1000.0;
+
+	for (int k = 0; k < n; k++) {
+		struct lb_target_load l;
+		double b;
+
+		lb_target_load(lb, tg[k], ti[k], now, &l);
+		if (!l.has_traffic || l.workers <= 0)
+			continue;
+		if (l.aggregate)
+			b = l.rate * l.mean_service_s;
+		else if (dt > 0)
+			b = (l.received - tk->rx[k]) * l.mean_service_s / dt;
+		else
+			continue;
+		busy += b < l.workers ? b : l.workers;
+		workers += l.workers;
+	}
+	return workers > 0 ? busy / workers : NAN;
+}
+
 /* The service's average utilisation of one resource this minute; NaN when
- * no task runs or a running task's definition has no model of it. */
+ * no task runs or a running task's definition has no model of it.  A task
+ * whose model is `fromRequests` and that has no busy share this minute
+ * (not yet a target with traffic) is left out of the average. */
 static double service_metric(struct backplane *bp, struct scaler *sc, struct scaled *d, int mem)
 {
 	struct scenario *s = backplane_scenario(bp);
+	sim_time_t now = sim_now(backplane_sim(bp));
 	double used = 0, reserved = 0;
 
 	for (int i = 0; i < d->n; i++) {
-		struct task *t = bp_task_at(bp, d->slots[i]);
+		struct task *t = bp_task_at(bp, d->slots[i].slot);
 		const struct cap_util *u = cap_util_for(s->capacity, s->taskdefs[t->td].name);
 		double res = mem ? (double)s->taskdefs[t->td].req.mem_mib : (double)s->taskdefs[t->td].req.cpu_units;
+		const struct util_model *m;
 		double pct;
 
 		if (!u || !(mem ? u->has_mem : u->has_cpu))
 			return NAN;
-		pct = util_at(mem ? &u->mem : &u->cpu, sim_now(backplane_sim(bp)), sc->rng);
+		m = mem ? &u->mem : &u->cpu;
+		if (m->kind == UTIL_REQUESTS) {
+			double b = busy_share(bp, &d->slots[i], now);
+
+			if (isnan(b))
+				continue;
+			pct = util_from_busy(m, b);
+		} else {
+			pct = util_at(m, now, sc->rng);
+		}
 		if (u->shared_by > 0)           /* the service's load split over its running tasks */
 			pct = pct * u->shared_by / d->n;
 		used += res * pct / 100;
 		reserved += res;
 	}
-	return util_aggregate(&used, &reserved, d->n > 0 ? 1 : 0);
+	return util_aggregate(&used, &reserved, reserved > 0 ? 1 : 0);
+}
+
+/* ALBRequestCountPerTarget this minute (docs/ecs-model.md §5.10, choice
+ * E90): the requests routed to the target group's targets since the last datapoint
+ * over its healthy targets now (over its registered targets when none is
+ * healthy); NaN when no target is registered. */
+static double alb_metric(struct backplane *bp, struct scaled *d)
+{
+	struct lb *lb = lb_actor_world(bp);
+	struct lb_tg_now g;
+	double got;
+
+	if (d->alb_tg < 0 || !lb)
+		return NAN;
+	lb_tg_now(lb, d->alb_tg, sim_now(backplane_sim(bp)), &g);
+	got = g.arrivals - d->alb_last;
+	d->alb_last = g.arrivals;
+	if (g.healthy > 0)
+		return got / g.healthy;
+	return g.registered > 0 ? got / g.registered : NAN;
+}
+
+/* The next minute of each fromRequests task starts now. */
+static void new_minute(struct backplane *bp, struct scaled *d, sim_time_t now)
+{
+	struct lb *lb = lb_actor_world(bp);
+
+	for (int i = 0; lb && i < d->n; i++) {
+		struct tracked *tk = &d->slots[i];
+		int tg[LB_MAX_PER_SERVICE], ti[LB_MAX_PER_SERVICE];
+		int n = lb_actor_task_targets(bp, tk->slot, tg, ti);
+
+		for (int k = 0; k < n; k++) {
+			struct lb_target_load l;
+
+			lb_target_load(lb, tg[k], ti[k], now, &l);
+			tk->rx[k] = l.received;
+		}
+		tk->at = now;
+	}
 }
 
 static void apply(struct backplane *bp, struct scaler *sc, struct scaled *d,
@@ -124,7 +223,8 @@ static void on_tick(struct sim *sim, void *ctx, const struct event *ev)
 			apply(bp, sc, d, &x, "scheduled");
 		m[AAS_CPU] = service_metric(bp, sc, d, 0);
 		m[AAS_MEMORY] = service_metric(bp, sc, d, 1);
-		m[AAS_ALB_REQUESTS] = NAN;         /* no load balancer model yet */
+		m[AAS_ALB_REQUESTS] = alb_metric(bp, d);
+		new_minute(bp, d, now);
 		metrics_set_service_util(backplane_metrics(bp), s->services[d->svc].name, m[AAS_CPU], m[AAS_MEMORY]);
 		nd = aas_datapoint(c, &d->st, now, m, (int)d->desired, &x);
 		if (nd >= 0 && nd != x.old_desired)
@@ -133,10 +233,10 @@ static void on_tick(struct sim *sim, void *ctx, const struct event *ev)
 	sim_after(sim, SCALER_PERIOD_MS, sc->ev_tick, bp, 0);
 }
 
-static void track(struct scaled *d, uint32_t slot, int add)
+static void track(struct scaled *d, uint32_t slot, int add, sim_time_t now)
 {
 	for (int i = 0; i < d->n; i++)
-		if (d->slots[i] == slot) {
+		if (d->slots[i].slot == slot) {
 			if (!add)
 				d->slots[i] = d->slots[--d->n];
 			return;
@@ -147,7 +247,9 @@ static void track(struct scaled *d, uint32_t slot, int add)
 		d->cap = d->cap ? 2 * d->cap : 8;
 		d->slots = xrealloc(d->slots, (size_t)d->cap * sizeof *d->slots);
 	}
-	d->slots[d->n++] = slot;
+	memset(&d->slots[d->n], 0, sizeof d->slots[d->n]);
+	d->slots[d->n].slot = slot;
+	d->slots[d->n++].at = now;       /* its targets register now: nothing received yet */
 }
 
 /* A protection ended: the scheduler looks at the service again. */
@@ -192,7 +294,7 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 	case BN_TASK_STOPPED:
 		d = scaled_of(sc, bp_task_at(bp, n->slot)->svc);
 		if (d)
-			track(d, n->slot, n->kind == BN_TASK_RUNNING);
+			track(d, n->slot, n->kind == BN_TASK_RUNNING, sim_now(backplane_sim(bp)));
 		if (n->kind == BN_TASK_RUNNING)
 			protect(bp, sc, n->slot);
 		break;
@@ -246,6 +348,10 @@ void scaler_attach(struct backplane *bp)
 		sc->of_svc[i] = sc->n;
 		sc->v[sc->n].svc = i;
 		sc->v[sc->n].desired = s->services[i].desired;
+		sc->v[sc->n].alb_tg = -1;
+		for (int k = 0; k < s->services[i].scaling->n_policies; k++)
+			if (s->services[i].scaling->policies[k].metric == AAS_ALB_REQUESTS)
+				sc->v[sc->n].alb_tg = s->services[i].scaling->policies[k].tg;
 		aas_state_init(&sc->v[sc->n].st, s->services[i].scaling);
 		sc->n++;
 	}

@@ -150,6 +150,26 @@ if [ -e "$as/timeseries.csv" ] && awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c
 else
 	ko "autoscaling: instances follow the load (2 at night, >= 8 at noon, fewer at the end)"
 fi
+# request-scaling.json scales on ALBRequestCountPerTarget (README): the
+# desired count follows ceil(requests per minute / 1000) each hour — out
+# 3 -> 9 -> 18 three datapoints after each step up, in 18 -> 12 -> 5 -> 3
+# fifteen after each step down — and the CPU derived from the requests
+# settles at 5 + 85 x (950 / 60 x 0.2 / 10) = 31.9 %
+rq="$T/request-scaling.a"
+if [ -e "$rq/scaling.csv" ] && [ "$(awk -F, 'NR > 1 { printf "%s:%s>%s ", $1, $6, $7 }' "$rq/scaling.csv")" = \
+   "3780.000:3>9 7380.000:9>18 11700.000:18>12 15300.000:12>5 18900.000:5>3 " ] &&
+   [ "$(awk -F, 'NR > 1 { print $4 }' "$rq/scaling.csv" | sort -u)" = ALBRequestCountPerTarget ]; then
+	ok "request-scaling: the desired count follows the requests (3, 9, 18, 12, 5, 3)"
+else
+	ko "request-scaling: the desired count follows the requests (3, 9, 18, 12, 5, 3)"
+fi
+if [ -e "$rq/services.csv" ] && awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	$1 == 3000 || $1 == 9000 { v = $c["cpu_utilization_pct"]; if (v < 31.8 || v > 32) bad = 1; n++ }
+	END { exit bad || n != 2 }' "$rq/services.csv"; then
+	ok "request-scaling: CPU derived from the requests (31.9 %)"
+else
+	ko "request-scaling: CPU derived from the requests (31.9 %)"
+fi
 # the AZ outage's row of failures.csv counts the requests it cost: > 0, and
 # the 502/503/504 of requests.csv's traffic rows over the intervals that
 # overlap [time_s, time_s + duration_s]

@@ -24,12 +24,15 @@ void aas_policy_default(struct aas_policy *p, enum aas_kind kind)
 	p->eval_periods = 1;
 	p->adjust = AAS_CHANGE;
 	p->cooldown_ms = 300000;
+	p->tg = -1;
 }
 
 void aas_config_free(struct aas_config *c)
 {
-	for (int i = 0; i < c->n_policies; i++)
+	for (int i = 0; i < c->n_policies; i++) {
 		free(c->policies[i].name);
+		free(c->policies[i].label);
+	}
 	for (int i = 0; i < c->n_sched; i++)
 		free(c->sched[i].name);
 	free(c->policies);

@@ -50,6 +50,9 @@ struct aas_policy {
 	enum aas_metric metric;
 	/* target tracking */
 	double target;                  /* percent, or requests per target */
+	char *label;                    /* ALBRequestCountPerTarget: resourceLabel as given, or NULL */
+	int tg;                         /* ALBRequestCountPerTarget: the target group it reads
+					 * (index into the scenario's targetGroups), -1 = none */
 	int64_t out_cooldown_ms, in_cooldown_ms;   /* 300 s / 300 s */
 	int disable_scale_in;
 	int out_datapoints, in_datapoints;         /* 3 / 15 */

@@ -367,6 +367,10 @@ static int read_utilization(struct cap_config *cfg, const cJSON *obj, const stru
 				return -1;
 			u->has_mem = 1;
 		}
+		if (u->shared_by > 0 && ((u->has_cpu && u->cpu.kind == UTIL_REQUESTS) ||
+					 (u->has_mem && u->mem.kind == UTIL_REQUESTS)))
+			return jr_fail(&c, "sharedBy", "not with \"fromRequests\" (the load balancer "
+				       "already splits the requests over the tasks)");
 	}
 	return 0;
 }
@@ -466,11 +470,11 @@ static int read_target_tracking(struct aas_policy *p, const cJSON *it, const cha
 				const struct cap_ctx *x, struct err *e)
 {
 	struct jr c;
-	const char *name;
+	const char *name, *label;
 	int64_t outdp, indp;
 	static const char *const keys[] = { "policyName", "predefinedMetricType", "targetValue",
 		"scaleOutCooldown", "scaleInCooldown", "disableScaleIn", "scaleOutDatapoints",
-		"scaleInDatapoints", "scaleInThresholdFactor", NULL };
+		"scaleInDatapoints", "scaleInThresholdFactor", "resourceLabel", NULL };
 
 	aas_policy_default(p, AAS_TARGET_TRACKING);
 	if (jr_open(&c, it, x->file, path, e) || jr_only(&c, keys) ||
@@ -482,11 +486,15 @@ static int read_target_tracking(struct aas_policy *p, const cJSON *it, const cha
 	    jr_opt_bool(&c, "disableScaleIn", 0, &p->disable_scale_in) ||
 	    jr_opt_int(&c, "scaleOutDatapoints", 3, 1, 1440, &outdp) ||
 	    jr_opt_int(&c, "scaleInDatapoints", 15, 1, 1440, &indp) ||
-	    jr_opt_num(&c, "scaleInThresholdFactor", 0.9, 0, 1, &p->in_factor) || jr_end(&c))
+	    jr_opt_num(&c, "scaleInThresholdFactor", 0.9, 0, 1, &p->in_factor) ||
+	    jr_opt_str(&c, "resourceLabel", NULL, &label) || jr_end(&c))
 		return -1;
 	p->out_datapoints = (int)outdp;
 	p->in_datapoints = (int)indp;
 	p->name = xstrdup(name);
+	if (label && p->metric != AAS_ALB_REQUESTS)
+		return jr_fail(&c, "resourceLabel", "only with ALBRequestCountPerTarget");
+	p->label = label ? xstrdup(label) : NULL;
 	return 0;
 }
 
@@ -514,13 +522,13 @@ static int read_step_scaling(struct aas_policy *p, const cJSON *it, const char *
 			     const struct cap_ctx *x, struct err *e)
 {
 	struct jr c;
-	const char *name, *adj;
+	const char *name, *adj, *label;
 	const cJSON *steps;
 	int64_t ev, mag;
 	int i = 0;
 	static const char *const keys[] = { "policyName", "metric", "threshold",
 		"comparisonOperator", "evaluationPeriods", "adjustmentType",
-		"minAdjustmentMagnitude", "cooldown", "stepAdjustments", NULL };
+		"minAdjustmentMagnitude", "cooldown", "stepAdjustments", "resourceLabel", NULL };
 
 	aas_policy_default(p, AAS_STEP);
 	if (jr_open(&c, it, x->file, path, e) || jr_only(&c, keys) ||
@@ -532,9 +540,13 @@ static int read_step_scaling(struct aas_policy *p, const cJSON *it, const char *
 	    jr_opt_str(&c, "adjustmentType", "ChangeInCapacity", &adj) ||
 	    jr_opt_int(&c, "minAdjustmentMagnitude", 0, 0, 100000, &mag) ||
 	    sec_member(&c, "cooldown", 300, 1e9, &p->cooldown_ms) ||
-	    jr_req_array(&c, "stepAdjustments", &steps) || jr_end(&c))
+	    jr_req_array(&c, "stepAdjustments", &steps) ||
+	    jr_opt_str(&c, "resourceLabel", NULL, &label) || jr_end(&c))
 		return -1;
 	p->name = xstrdup(name);
+	if (label && p->metric != AAS_ALB_REQUESTS)
+		return jr_fail(&c, "resourceLabel", "only with ALBRequestCountPerTarget");
+	p->label = label ? xstrdup(label) : NULL;
 	p->eval_periods = (int)ev;
 	p->min_magnitude = (int)mag;
 	if (strcmp(adj, "ChangeInCapacity") == 0)

@@ -48,7 +48,7 @@ int util_read(struct util_model *m, const cJSON *v, const char *file, const char
 	      const char *base_dir, struct err *e)
 {
 	struct jr c;
-	const cJSON *dist, *curve;
+	const cJSON *dist, *curve, *req;
 	char p[600];
 
 	memset(m, 0, sizeof *m);
@@ -60,11 +60,29 @@ int util_read(struct util_model *m, const cJSON *v, const char *file, const char
 		return -1;
 	dist = jr_get(&c, "distribution");
 	curve = jr_get(&c, "curve");
+	req = jr_get(&c, "fromRequests");
 	if (jr_opt_num(&c, "periodSeconds", 0, 0, 1e11, &m->period_s) ||
 	    jr_opt_num(&c, "noiseSd", 0, 0, 1e6, &m->noise_sd) || jr_end(&c))
 		return -1;
-	if (!!dist == !!curve)
-		return jr_fail(&c, NULL, "give exactly one of \"distribution\" or \"curve\"");
+	if (!!dist + !!curve + !!req != 1)
+		return jr_fail(&c, NULL, "give exactly one of \"distribution\", \"curve\" or \"fromRequests\"");
+	if (req) {
+		struct jr rc;
+
+		if (m->period_s > 0 || m->noise_sd > 0)
+			return jr_fail(&c, m->period_s > 0 ? "periodSeconds" : "noiseSd",
+				       "only with \"curve\"");
+		m->kind = UTIL_REQUESTS;
+		jr_path(&c, "fromRequests", p, sizeof p);
+		if (jr_open(&rc, req, file, p, e) ||
+		    jr_opt_num(&rc, "busyPercent", 100, 0, 1e6, &m->busy_pct) ||
+		    jr_opt_num(&rc, "idlePercent", 0, 0, 1e6, &m->idle_pct) || jr_end(&rc))
+			return -1;
+		if (m->idle_pct > m->busy_pct)
+			return jr_fail(&rc, "idlePercent", "%g is above busyPercent %g", m->idle_pct,
+				       m->busy_pct);
+		return 0;
+	}
 	if (dist) {
 		if (m->period_s > 0 || m->noise_sd > 0)
 			return jr_fail(&c, m->period_s > 0 ? "periodSeconds" : "noiseSd",
@@ -114,6 +132,8 @@ double util_at(const struct util_model *m, int64_t now_ms, gsl_rng *r)
 {
 	double v;
 
+	if (m->kind == UTIL_REQUESTS)
+		return NAN;                 /* the scaler derives it from the requests */
 	if (m->kind == UTIL_DIST) {
 		v = dist_sample(&m->d, r);
 	} else {
@@ -133,4 +153,13 @@ double util_aggregate(const double *used, const double *reserved, int n)
 		res += reserved[i];
 	}
 	return res > 0 ? u / res * 100.0 : NAN;
+}
+
+double util_from_busy(const struct util_model *m, double busy)
+{
+	if (busy < 0)
+		busy = 0;
+	if (busy > 1)
+		busy = 1;
+	return m->idle_pct + (m->busy_pct - m->idle_pct) * busy;
 }

@@ -9,6 +9,12 @@
  *                                   (seconds), repeated every P seconds when P
  *                                   > 0 (a diurnal load: P = 86400), plus
  *                                   normal noise of standard deviation S
+ *   {"fromRequests": {"busyPercent": B, "idlePercent": I}}
+ *                                   derived from the requests the task serves
+ *                                   as a load-balancer target: I + (B − I) ×
+ *                                   the share of its workers busy that minute
+ *                                   (models/scaler.c computes it; util_at
+ *                                   returns NaN for this kind)
  * A bare number is a constant.  Values are never below 0; above 100 is
  * allowed (a task may use more CPU than it reserved).  CloudWatch's service
  * metric is the sum of what the running tasks use over the sum of what they
@@ -25,7 +31,7 @@
 
 struct cJSON;
 
-enum util_kind { UTIL_DIST, UTIL_CURVE };
+enum util_kind { UTIL_DIST, UTIL_CURVE, UTIL_REQUESTS };
 
 struct util_model {
 	enum util_kind kind;
@@ -33,7 +39,10 @@ struct util_model {
 	int n;                  /* curve points */
 	double *t_s, *pct;      /* owned */
 	double period_s, noise_sd;
+	double busy_pct, idle_pct;      /* UTIL_REQUESTS: all workers busy / none busy */
 };
+/* UTIL_REQUESTS: the percent for a share `busy` (0..1) of busy workers. */
+double util_from_busy(const struct util_model *m, double busy);
 
 int util_read(struct util_model *m, const struct cJSON *v, const char *file, const char *path,
 	      const char *base_dir, struct err *e);

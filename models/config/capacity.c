@@ -79,6 +79,118 @@ int capacity_config_read_utilization(struct scenario *s, const cJSON *v, struct 
 	return rc;
 }
 
+/* The target group named by a resourceLabel: AWS's
+ * "app/LB-NAME/LB-ID/targetgroup/TG-NAME/TG-ID", or a bare target group
+ * name.  Returns the index, -1 when unknown; *lb_kind is 'a' (app/), 'n'
+ * (net/) or 0 (bare), *lb_name and *lb_len the load balancer named. */
+static int label_tg(const struct lb_config *c, const char *label, char *lb_kind,
+		    const char **lb_name, size_t *lb_len)
+{
+	const char *tg = strstr(label, "targetgroup/"), *end;
+	char name[256];
+	size_t n;
+
+	*lb_kind = 0;
+	*lb_name = NULL;
+	*lb_len = 0;
+	if (!tg)
+		return lb_config_tg(c, label);
+	if (strncmp(label, "app/", 4) == 0 || strncmp(label, "net/", 4) == 0) {
+		*lb_kind = label[0];
+		*lb_name = label + 4;
+		end = strchr(*lb_name, '/');
+		*lb_len = end ? (size_t)(end - *lb_name) : strlen(*lb_name);
+	}
+	tg += strlen("targetgroup/");
+	end = strchr(tg, '/');
+	n = end ? (size_t)(end - tg) : strlen(tg);
+	if (n >= sizeof name)
+		return -1;
+	memcpy(name, tg, n);
+	name[n] = 0;
+	return lb_config_tg(c, name);
+}
+
+static int label_is_net(const char *label)
+{
+	return strncmp(label, "net/", 4) == 0;
+}
+
+/* docs/ecs-model.md §5.10, choices E90–E91: each ALBRequestCountPerTarget
+ * policy reads one target group of the service, an ALB's; with one load
+ * balancer entry it defaults to that one. */
+static int resolve_alb(const struct scenario *s, struct scn_service *v, const char *path,
+		       struct err *e)
+{
+	struct aas_config *a = v->scaling;
+	int tg_seen = -1;
+	int n_tt = 0;
+
+	for (int i = 0; i < a->n_policies; i++)
+		n_tt += a->policies[i].kind == AAS_TARGET_TRACKING;
+	for (int i = 0; i < a->n_policies; i++) {
+		struct aas_policy *p = &a->policies[i];
+		const struct lb_tg_cfg *g;
+		char pp[256];
+		int tg = -1, mine = 0;
+
+		if (p->metric != AAS_ALB_REQUESTS)
+			continue;
+		if (p->kind == AAS_TARGET_TRACKING)
+			snprintf(pp, sizeof pp, "%s.autoScaling.targetTracking[%d]", path, i);
+		else
+			snprintf(pp, sizeof pp, "%s.autoScaling.stepScaling[%d]", path, i - n_tt);
+		if (v->lb.n == 0)
+			return err_at(e, s->file, 0, 0, pp, "ALBRequestCountPerTarget needs a target group "
+				      "of an Application Load Balancer, and service '%s' has no loadBalancers",
+				      v->name);
+		if (p->label) {
+			char kind;
+			const char *lbn;
+			size_t lbl;
+
+			strncat(pp, ".resourceLabel", sizeof pp - strlen(pp) - 1);
+			tg = label_tg(&s->lb, p->label, &kind, &lbn, &lbl);
+			if (tg < 0)
+				return err_at(e, s->file, 0, 0, pp, "target group of '%.200s' does not exist "
+					      "(expected app/LB/ID/targetgroup/NAME/ID or a target group "
+					      "name of $.targetGroups)", p->label);
+			for (int k = 0; k < v->lb.n; k++)
+				mine |= v->lb.b[k].tg == tg;
+			if (!mine)
+				return err_at(e, s->file, 0, 0, pp, "target group %s is not one of service "
+					      "'%s''s loadBalancers", s->lb.tgs[tg].name, v->name);
+			g = &s->lb.tgs[tg];
+			if (lbn && g->lb >= 0 && (strlen(s->lb.lbs[g->lb].name) != lbl ||
+						  strncmp(s->lb.lbs[g->lb].name, lbn, lbl) != 0))
+				return err_at(e, s->file, 0, 0, pp, "target group %s belongs to load "
+					      "balancer %s, not %.*s", g->name, s->lb.lbs[g->lb].name,
+					      (int)lbl, lbn);
+		} else if (v->lb.n > 1) {
+			return err_at(e, s->file, 0, 0, pp, "ALBRequestCountPerTarget is ambiguous: "
+				      "service '%s' has %d target groups; name one with resourceLabel",
+				      v->name, v->lb.n);
+		} else {
+			tg = v->lb.b[0].tg;
+		}
+		g = &s->lb.tgs[tg];
+		if (g->lb >= 0 && s->lb.lbs[g->lb].type != LB_ALB)
+			return err_at(e, s->file, 0, 0, pp, "ALBRequestCountPerTarget is for Application "
+				      "Load Balancers; target group %s belongs to Network Load Balancer %s",
+				      g->name, s->lb.lbs[g->lb].name);
+		if (p->label && label_is_net(p->label))
+			return err_at(e, s->file, 0, 0, pp, "ALBRequestCountPerTarget is for Application "
+				      "Load Balancers (app/...), not a Network Load Balancer's label (net/...)");
+		if (tg_seen >= 0 && tg != tg_seen)
+			return err_at(e, s->file, 0, 0, pp, "ALBRequestCountPerTarget policies of one "
+				      "service must read the same target group (%s here, %s before; "
+				      "docs/ecs-model.md choice E91)", g->name, s->lb.tgs[tg_seen].name);
+		tg_seen = tg;
+		p->tg = tg;
+	}
+	return 0;
+}
+
 int capacity_config_read_service(struct scenario *s, struct scn_service *v, const char *path,
 				 const cJSON *strat, const cJSON *scaling, const cJSON *prot,
 				 struct err *e)
@@ -102,6 +214,8 @@ int capacity_config_read_service(struct scenario *s, struct scn_service *v, cons
 		v->scaling = xcalloc(1, sizeof *v->scaling);
 		snprintf(p, sizeof p, "%s.autoScaling", path);
 		rc = cap_service_scaling_read(v->scaling, scaling, p, &x, e);
+		if (!rc)
+			rc = resolve_alb(s, v, path, e);
 	}
 	if (!rc && prot) {
 		v->protection = xcalloc(1, sizeof *v->protection);

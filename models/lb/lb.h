@@ -111,4 +111,34 @@ int lb_close(struct lb *lb, sim_time_t end, struct err *e);
 /* Label of the service that uses a target group (lb_summary.csv). */
 void lb_tg_set_service(struct lb *lb, int tg, const char *service);
 
+
+/* ---- read-only views for service auto scaling (models/scaler.c) ---------
+ * docs/ecs-model.md §5.10: ALBRequestCountPerTarget and utilisation
+ * derived from requests.  Reading never changes what the load balancer
+ * does (an aggregate-mode group is brought up to `now` first, as a health
+ * check does). */
+struct lb_tg_now {
+	double arrivals;          /* requests routed to one of its targets since the start
+				   * (aggregate mode: every arrival, expected) */
+	int healthy;              /* targets HEALTHY now */
+	int registered;           /* targets registered and not draining (initial, healthy, unhealthy) */
+};
+void lb_tg_now(struct lb *lb, int tg, sim_time_t now, struct lb_tg_now *out);
+struct lb_target_load {
+	int has_traffic;          /* 0: the group has no traffic model */
+	int aggregate;            /* aggregate mode: `rate` holds; else `received` */
+	double received;          /* requests routed to the target since it registered */
+	double rate;              /* aggregate: offered requests/s now */
+	double mean_service_s;    /* E[S] */
+	int workers;              /* c */
+};
+void lb_target_load(struct lb *lb, int tg, int target, sim_time_t now, struct lb_target_load *out);
+
+/* models/lb/lb_actor.c: the run's load-balancer world (NULL: none) and the
+ * targets (group, index) of the task in `slot` while it is registered and
+ * not deregistered; returns how many (at most LB_MAX_PER_SERVICE). */
+struct backplane;
+struct lb *lb_actor_world(struct backplane *bp);
+int lb_actor_task_targets(struct backplane *bp, uint32_t slot, int *tg, int *target);
+
 #endif

@@ -389,3 +389,30 @@ void lb_attach(struct backplane *bp)
 		     BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_INSTANCE_DOWN) | BN_BIT(BN_AZ_OUTAGE) |
 		     BN_BIT(BN_FINISH) | BN_BIT(BN_FREE), on_note, a);
 }
+
+/* ---- read-only views (models/lb/lb.h) ------------------------------------ */
+
+struct lb *lb_actor_world(struct backplane *bp)
+{
+	struct lb_actor *a = bp_actor_state(bp, BA_LB);
+
+	return a ? a->lb : NULL;
+}
+
+int lb_actor_task_targets(struct backplane *bp, uint32_t slot, int *tg, int *target)
+{
+	struct lb_actor *a = bp_actor_state(bp, BA_LB);
+	struct task *t = bp_task_at(bp, slot);
+	struct lb_entry *en;
+
+	if (!a || !t || slot >= a->cap)
+		return 0;
+	en = &a->e[slot];
+	if (en->ref != task_ref(slot, t) || en->deregistered)
+		return 0;
+	for (int k = 0; k < en->n; k++) {
+		tg[k] = en->tg[k];
+		target[k] = en->ti[k];
+	}
+	return en->n;
+}
