@@ -114,6 +114,16 @@ sim_time_t sim_now(const struct sim *s)
 	return s->now;
 }
 
+int sim_lane_idle(const struct sim *s)
+{
+	return s->dispatching && s->lane_n == 0 && !s->stop;
+}
+
+int sim_dispatching(const struct sim *s)
+{
+	return s->dispatching;
+}
+
 uint64_t sim_run(struct sim *s, sim_time_t until)
 {
 	uint64_t n = 0;

@@ -50,6 +50,15 @@ void sim_at_last(struct sim *s, sim_time_t t, uint32_t type, void *target, uint6
 void sim_after(struct sim *s, sim_time_t delay, uint32_t type, void *target, uint64_t arg);
 
 sim_time_t sim_now(const struct sim *s);
+/* Whether an event scheduled now with no delay would be the very next one
+ * run: a handler is running, the instant's lane is empty and no stop was
+ * asked.  A handler whose LAST action is such a zero-delay step may then
+ * run the step at once, as part of its own event: the order of the instant
+ * is the same (rule 1 above), with one event fewer. */
+int sim_lane_idle(const struct sim *s);
+/* Whether a handler is running (an event scheduled for now goes to the
+ * instant's lane) rather than the set-up before or between runs. */
+int sim_dispatching(const struct sim *s);
 
 /* Run events with t <= until (SIM_TIME_MAX: until the queue is empty or
  * sim_stop is called).  The clock ends at min(until, last event time).

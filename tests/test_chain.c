@@ -1,0 +1,213 @@
+/* tests/test_chain.c — a task's lifecycle costs few events, and the same
+ * times (docs/ecs-model.md §3.1, §10.1; choice E75).
+ *
+ * The engine dispatches only the steps of a task's lifecycle that another
+ * actor may observe at their own time: a zero-delay step that is the last
+ * action of an event, nothing else waiting at that instant, runs as part
+ * of that event (the order of the instant is unchanged, §10.1 rule 1); the
+ * walk of an empty pending queue is not scheduled; a standalone task's
+ * RUNNING report and health, read by no actor, are not sent (E75).  These
+ * cases count the events of whole runs of standalone tasks (perf.csv,
+ * `events`) against the steps that must remain, and check every state
+ * timestamp of each task against the latency chain of §3.1 (the times the
+ * skipped or merged steps would have had). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+#include "models/run.h"
+#include "models/scenario.h"
+#include "sim/err.h"
+
+#define N_TASKS 60
+
+static int setup(void)
+{
+	if (rs_setup())
+		return 1;
+	/* one essential container, bridge networking: no ENI, stop at once */
+	rs_write("one.json", "{\"family\":\"one\",\"containerDefinitions\":[{\"name\":\"c\","
+		 "\"image\":\"x\",\"cpu\":256,\"memory\":512}]}");
+	return 0;
+}
+
+static int teardown(void)
+{
+	return rs_teardown();
+}
+
+/* A trace of N_TASKS standalone tasks "t<k>", one every 7 s from 0, each
+ * running 30 s (so tasks stop while others wait for their placement), and
+ * the scenario around it: `agent` is the scenario's "agent" member, or
+ * NULL for the defaults.  Samples every 100000 s. */
+static void write_case(const char *name, const char *agent, const char *control)
+{
+	char csv[8192], json[2000], fname[64];
+	size_t len = 0;
+
+	len += (size_t)snprintf(csv + len, sizeof csv - len, "time_s,event,target,taskdef,count,duration_s,group\n");
+	for (int k = 0; k < N_TASKS; k++)
+		len += (size_t)snprintf(csv + len, sizeof csv - len, "%d.000,run_task,t%d,one,1,30.000,\n", 7 * k, k);
+	snprintf(fname, sizeof fname, "%s.csv", name);
+	rs_write(fname, csv);
+	snprintf(json, sizeof json,
+		 "{\"name\":\"%s\",\"durationSeconds\":100000,\"metricsIntervalSeconds\":100000,"
+		 "%s%s%s%s"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"one\":\"one.json\"},"
+		 "\"placement\":{\"tieBreak\":\"first\",\"strategy\":[{\"type\":\"binpack\",\"field\":\"memory\"}]},"
+		 "\"workload\":{\"traces\":[\"%s\"]}}",
+		 name, agent ? agent : "", agent ? "," : "", control ? control : "", control ? "," : "", fname);
+	snprintf(fname, sizeof fname, "%s.json", name);
+	rs_write(fname, json);
+}
+
+static long ms_of(const char *tag, int row, const char *col)
+{
+	char *v = rs_cell(tag, "tasks.csv", row, col);
+	long ms = v && *v ? (long)(strtod(v, NULL) * 1000.0 + 0.5) : -1;
+
+	free(v);
+	return ms;
+}
+
+/* Every task's state times follow the chain: placed at submit + the
+ * placement latency; PENDING at once (no ENI); containers started after
+ * the network delay, the pull (`first_pull` until a pull of the image on
+ * the instance has ended, `cached_pull` after) and the container start; the essential
+ * container exits after the duration and, the only one, the task is
+ * STOPPED at that instant. */
+static void check_times(const char *tag, long placement, long net, long first_pull, long cached_pull,
+			long start)
+{
+	long cached_at[3] = { -1, -1, -1 };   /* when each instance's image cache got the image */
+
+	T_EQ(rs_rows(tag, "tasks.csv"), N_TASKS);
+	for (int k = 0; k < N_TASKS; k++) {
+		char id[16], *inst;
+		int r, h;
+		long submit = 7000L * k, placed, run, pull;
+
+		snprintf(id, sizeof id, "t%d", k);
+		r = rs_find(tag, "tasks.csv", "task_id", id);
+		T_EQ(r > 0, 1);
+		if (r <= 0)
+			continue;
+		inst = rs_cell(tag, "tasks.csv", r, "instance_id");
+		h = inst && strlen(inst) > 3 ? atoi(inst + 3) : 0;
+		free(inst);
+		T_EQ(h >= 1 && h <= 2, 1);
+		if (h < 1 || h > 2)
+			continue;
+		placed = submit + placement;
+		/* the pull is short once an earlier pull on the instance has ended
+		 * (no pull ends at the very millisecond another one starts here) */
+		pull = cached_at[h] >= 0 && cached_at[h] < placed + net ? cached_pull : first_pull;
+		if (cached_at[h] < 0 || placed + net + pull < cached_at[h])
+			cached_at[h] = placed + net + pull;
+		run = placed + net + pull + start;
+		T_EQ(ms_of(tag, r, "submit_s"), submit);
+		T_EQ(ms_of(tag, r, "placed_s"), placed);
+		T_EQ(ms_of(tag, r, "provisioning_s"), placed);
+		T_EQ(ms_of(tag, r, "pending_s"), placed);
+		T_EQ(ms_of(tag, r, "activating_s"), run);
+		T_EQ(ms_of(tag, r, "running_s"), run);
+		T_EQ(ms_of(tag, r, "start_s"), run);
+		T_EQ(ms_of(tag, r, "deactivating_s"), run + 30000);
+		T_EQ(ms_of(tag, r, "stopping_s"), run + 30000);
+		T_EQ(ms_of(tag, r, "deprovisioning_s"), run + 30000);
+		T_EQ(ms_of(tag, r, "stopped_s"), run + 30000);
+		T_EQ(ms_of(tag, r, "stop_s"), run + 30000);
+		RS_IS(tag, "tasks.csv", r, "stop_code", "EssentialContainerExited");
+	}
+}
+
+/* rs_run, and the number of events the run dispatched (-1: it failed). */
+static long run_count(const char *name, const char *tag)
+{
+	char p[400], out[400];
+	struct err e;
+	struct scenario *s;
+	struct run_opts o;
+	uint64_t events = 0;
+	int rc;
+
+	snprintf(p, sizeof p, "%s/%s", rs_dir(), name);
+	snprintf(out, sizeof out, "%s/out-%s", rs_dir(), tag);
+	err_clear(&e);
+	s = scenario_load(p, &e);
+	if (!s) {
+		err_print(&e, stderr);
+		return -1;
+	}
+	o = (struct run_opts){ .out_dir = out, .task_log = 1 };
+	rc = run_scenario(s, &o, &events, &e) == RUN_OK ? 0 : -1;
+	if (rc)
+		err_print(&e, stderr);
+	scenario_free(s);
+	return rc ? -1 : (long)events;
+}
+
+/* Default latencies (placement 1 s, network 50 ms, pull 20 s / 1 s cached,
+ * container start 1 s): a standalone task is dispatched as its trace row,
+ * its placement, the agent's start request, the pull's end, the containers'
+ * start, the essential container's exit and the STOPPED report that
+ * releases its resources — 7 events; the PROVISIONING step, the stop's
+ * zero-delay steps, the RUNNING report, the health check and the walks of
+ * an empty pending queue are not dispatched (12 and more before). */
+static void test_default_latencies(void)
+{
+	long ev;
+
+	write_case("dflt", NULL, NULL);
+	ev = run_count("dflt.json", "dflt");
+	T_EQ(ev >= 0, 1);
+	check_times("dflt", 1000, 50, 20000, 1000, 1000);
+	/* + the samples at 0 and at the end */
+	T_EQ(ev <= 7L * N_TASKS + 2, 1);
+	if (ev > 7L * N_TASKS + 2) {
+		char m[120];
+
+		snprintf(m, sizeof m, "%ld events for %d tasks", ev, N_TASKS);
+		T_FAIL(m);
+	}
+}
+
+/* Every latency 0: the whole start (placement to RUNNING) is one event and
+ * the whole stop (exit to release) another: 3 events per task with its
+ * trace row (11 before). */
+static void test_zero_latencies(void)
+{
+	long ev;
+
+	write_case("zero",
+		   "\"agent\":{\"networkDelaySeconds\":0,\"imagePullSeconds\":0,\"imagePullCachedSeconds\":0,"
+		   "\"containerStartSeconds\":0,\"shutdownSeconds\":0}",
+		   "\"controlPlane\":{\"placementLatencySeconds\":0,\"apiLatencySeconds\":0}");
+	ev = run_count("zero.json", "zero");
+	T_EQ(ev >= 0, 1);
+	check_times("zero", 0, 0, 0, 0, 0);
+	T_EQ(ev <= 3L * N_TASKS + 2, 1);
+	if (ev > 3L * N_TASKS + 2) {
+		char m[120];
+
+		snprintf(m, sizeof m, "%ld events for %d tasks", ev, N_TASKS);
+		T_FAIL(m);
+	}
+}
+
+static CU_TestInfo chain_tests[] = {
+	{ "default latencies: 7 events per standalone task, same times", test_default_latencies },
+	{ "zero latencies: 3 events per standalone task, same times", test_zero_latencies },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "chain", setup, teardown, NULL, NULL, chain_tests },
+	CU_SUITE_INFO_NULL,
+};
