@@ -123,6 +123,31 @@ static uint32_t msg_event(const struct backplane *bp, enum agent_msg m)
 	}
 }
 
+static int cached(const struct agent *a, int td);
+
+/* docs/ecs-model.md choice E76: a standalone task's start on an instance
+ * whose agent already holds its image, with no start failure modelled, is
+ * one computed step.  The agent's start (after the network delay) would
+ * take the short pull and then start the containers; nothing another actor
+ * can see happens in between (no draw, no write to the image cache, no
+ * state of the task: a stop, an instance failure or a disconnection meanwhile
+ * is seen by containers-started's own checks as it was by each step's), so
+ * only containers-started is scheduled, at the same time.  1: scheduled. */
+static int start_folded(struct backplane *bp, uint32_t slot)
+{
+	struct task *t = bp_task_at(bp, slot);
+	struct agent *a = agent_of(bp, t);
+	const struct scn_taskdef *d = &backplane_scenario(bp)->taskdefs[t->td];
+	double p = d->start_failure_p >= 0 ? d->start_failure_p : a->tm->start_failure_p;
+	sim_time_t at = a->tm->network_delay + a->tm->image_pull_cached + a->tm->container_start;
+
+	if (t->svc >= 0 || p > 0 || at <= 0 || t->state != TS_PENDING || t->desired != TD_RUNNING ||
+	    !cached(a, t->td))
+		return 0;
+	sim_after(backplane_sim(bp), at, agents_of(bp)->ev_started, bp, task_ref(bp, slot));
+	return 1;
+}
+
 static sim_handler msg_handler(enum agent_msg m)
 {
 	switch (m) {
@@ -148,6 +173,8 @@ static void deliver_as(struct backplane *bp, uint32_t slot, enum agent_msg m, in
 
 	if (a->down)
 		return;            /* the instance failed: nobody there to talk to */
+	if (m == AM_START && a->up && start_folded(bp, slot))
+		return;
 	if (a->up && last)
 		then(bp, a->tm->network_delay, msg_event(bp, m), msg_handler(m), task_ref(bp, slot));
 	else if (a->up)
