@@ -22,6 +22,13 @@
  * It hears of its instance from the backplane's notifications (added, down,
  * up, its agent silent, a Spot notice) and talks to the backplane only
  * through the messages of bp_msg.h.
+ *
+ * Few events per task (docs/ecs-model.md §10.1): a step with no delay that
+ * is the last action of an event runs as part of it while nothing else
+ * waits at that instant (then()); the start request and the end of a pull
+ * of a cached image are held places, not events (sim_ghost_after: they
+ * only read and schedule, at their own place in the order); a standalone
+ * task's RUNNING report and health are not sent (choice E75).
  */
 #include "agent_int.h"
 
@@ -124,28 +131,44 @@ static uint32_t msg_event(const struct backplane *bp, enum agent_msg m)
 }
 
 static int cached(const struct agent *a, int td);
+static int dead(const struct backplane *bp, const struct task *t);
 
-/* docs/ecs-model.md choice E76: a standalone task's start on an instance
- * whose agent already holds its image, with no start failure modelled, is
- * one computed step.  The agent's start (after the network delay) would
- * take the short pull and then start the containers; nothing another actor
- * can see happens in between (no draw, no write to the image cache, no
- * state of the task: a stop, an instance failure or a disconnection meanwhile
- * is seen by containers-started's own checks as it was by each step's), so
- * only containers-started is scheduled, at the same time.  1: scheduled. */
-static int start_folded(struct backplane *bp, uint32_t slot)
+/* The agent's start request and, when the image is already on the
+ * instance, the pull's end are held places, not events (sim_ghost_after):
+ * they read the task's state and the image cache and schedule the next
+ * step, at exactly their own place in the order, and change nothing any
+ * other actor sees — but what they schedule would be ordered otherwise
+ * without them.  A pull of an image not yet on the instance (its duration
+ * drawn, it writes the cache) stays an event. */
+static void ghost_pulled(struct sim *s, void *ctx, uint64_t ref)
 {
-	struct task *t = bp_task_at(bp, slot);
-	struct agent *a = agent_of(bp, t);
-	const struct scn_taskdef *d = &backplane_scenario(bp)->taskdefs[t->td];
-	double p = d->start_failure_p >= 0 ? d->start_failure_p : a->tm->start_failure_p;
-	sim_time_t at = a->tm->network_delay + a->tm->image_pull_cached + a->tm->container_start;
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ref);
 
-	if (t->svc >= 0 || p > 0 || at <= 0 || t->state != TS_PENDING || t->desired != TD_RUNNING ||
-	    !cached(a, t->td))
-		return 0;
-	sim_after(backplane_sim(bp), at, agents_of(bp)->ev_started, bp, task_ref(bp, slot));
-	return 1;
+	/* on_pulled, the image cached already */
+	if (!t || dead(bp, t) || t->state != TS_PENDING)
+		return;
+	if (t->desired == TD_RUNNING)
+		sim_after(s, agent_of(bp, t)->tm->container_start, agents_of(bp)->ev_started, bp, ref);
+}
+
+static void ghost_start(struct sim *s, void *ctx, uint64_t ref)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ref);
+	const struct agent *a;
+
+	/* on_start */
+	if (!t || dead(bp, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
+		return;
+	a = agent_of(bp, t);
+	if (!cached(a, t->td))
+		sim_after(s, sim_ms(dist_sample(&a->tm->image_pull, agents_of(bp)->rng)), agents_of(bp)->ev_pulled,
+			  bp, ref);
+	else if (a->tm->image_pull_cached > 0)
+		sim_ghost_after(s, a->tm->image_pull_cached, ghost_pulled, bp, ref);
+	else
+		ghost_pulled(s, bp, ref);   /* on_start's last step, at once (then()) */
 }
 
 static sim_handler msg_handler(enum agent_msg m)
@@ -173,8 +196,10 @@ static void deliver_as(struct backplane *bp, uint32_t slot, enum agent_msg m, in
 
 	if (a->down)
 		return;            /* the instance failed: nobody there to talk to */
-	if (m == AM_START && a->up && start_folded(bp, slot))
+	if (m == AM_START && a->up && a->tm->network_delay > 0) {
+		sim_ghost_after(backplane_sim(bp), a->tm->network_delay, ghost_start, bp, task_ref(bp, slot));
 		return;
+	}
 	if (a->up && last)
 		then(bp, a->tm->network_delay, msg_event(bp, m), msg_handler(m), task_ref(bp, slot));
 	else if (a->up)

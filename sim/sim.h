@@ -60,6 +60,19 @@ int sim_lane_idle(const struct sim *s);
  * instant's lane) rather than the set-up before or between runs. */
 int sim_dispatching(const struct sim *s);
 
+/* A step that only reads and schedules (it changes nothing any actor can
+ * see) but whose place in the order of its instant decides the order of
+ * what it schedules: sim_ghost_after takes, now, the sequence number an
+ * event of a world type scheduled now with this delay would get, and at
+ * that event's place (time, world class, that number) calls fn(s, ctx,
+ * arg) with the clock at that time; what fn schedules gets the numbers the
+ * event's handler would have given it.  Not an event: kept in a FIFO per
+ * delay (the places of one delay come in order), never in the heap, not
+ * counted by sim_run, not seen by the observer.  delay > 0; fn must not
+ * schedule anything for its own instant. */
+typedef void (*sim_ghost_fn)(struct sim *s, void *ctx, uint64_t arg);
+void sim_ghost_after(struct sim *s, sim_time_t delay, sim_ghost_fn fn, void *ctx, uint64_t arg);
+
 /* Run events with t <= until (SIM_TIME_MAX: until the queue is empty or
  * sim_stop is called).  The clock ends at min(until, last event time).
  * Returns the number of events dispatched by this call. */
