@@ -22,6 +22,13 @@
  * It hears of its instance from the backplane's notifications (added, down,
  * up, its agent silent, a Spot notice) and talks to the backplane only
  * through the messages of bp_msg.h.
+ *
+ * Few events per task (docs/ecs-model.md §10.1): a step with no delay that
+ * is the last action of an event runs as part of it while nothing else
+ * waits at that instant (then()); the start request and the end of a pull
+ * of a cached image are held places, not events (sim_ghost_after: they
+ * only read and schedule, at their own place in the order); a standalone
+ * task's RUNNING report and health are not sent (choice E75).
  */
 #include "agent_int.h"
 
@@ -45,6 +52,32 @@ static uint64_t task_ref(struct backplane *bp, uint32_t slot)
 static const struct scn_timing *timing(struct backplane *bp)
 {
 	return &backplane_scenario(bp)->timing;
+}
+
+static void on_start(struct sim *s, void *ctx, const struct event *ev);
+static void on_stop(struct sim *s, void *ctx, const struct event *ev);
+static void on_pulled(struct sim *s, void *ctx, const struct event *ev);
+static void on_started(struct sim *s, void *ctx, const struct event *ev);
+static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev);
+static void on_stop_done(struct sim *s, void *ctx, const struct event *ev);
+static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev);
+static void on_report_running(struct sim *s, void *ctx, const struct event *ev);
+static void on_report_stopped(struct sim *s, void *ctx, const struct event *ev);
+static void on_report_state(struct sim *s, void *ctx, const struct event *ev);
+
+/* The next step of a task's chain, `delay` from now, by its handler `fn`.
+ * Called as the LAST action of a handler: a step with no delay while
+ * nothing else waits at this instant (sim_lane_idle) is run at once, as
+ * part of the running event: the same order as the instant's lane, one
+ * event fewer.  Else it is scheduled. */
+static void then(struct backplane *bp, sim_time_t delay, uint32_t type, sim_handler fn, uint64_t ref)
+{
+	struct sim *s = backplane_sim(bp);
+
+	if (delay <= 0 && sim_lane_idle(s))
+		fn(s, bp, &(struct event){ sim_now(s), 0, type, 1, bp, ref });
+	else
+		sim_after(s, delay, type, bp, ref);
 }
 
 /* The instance joined: its agent is connected. */
@@ -97,23 +130,97 @@ static uint32_t msg_event(const struct backplane *bp, enum agent_msg m)
 	}
 }
 
-/* Any message between the backplane and an agent, either way. */
-static void deliver(struct backplane *bp, uint32_t slot, enum agent_msg m)
+static int cached(const struct agent *a, int td);
+static int dead(const struct backplane *bp, const struct task *t);
+
+/* The agent's start request and, when the image is already on the
+ * instance, the pull's end are held places, not events (sim_ghost_after):
+ * they read the task's state and the image cache and schedule the next
+ * step, at exactly their own place in the order, and change nothing any
+ * other actor sees — but what they schedule would be ordered otherwise
+ * without them.  A pull of an image not yet on the instance (its duration
+ * drawn, it writes the cache) stays an event. */
+static void ghost_pulled(struct sim *s, void *ctx, uint64_t ref)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ref);
+
+	/* on_pulled, the image cached already */
+	if (!t || dead(bp, t) || t->state != TS_PENDING)
+		return;
+	if (t->desired == TD_RUNNING)
+		sim_after(s, agent_of(bp, t)->tm->container_start, agents_of(bp)->ev_started, bp, ref);
+}
+
+static void ghost_start(struct sim *s, void *ctx, uint64_t ref)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ref);
+	const struct agent *a;
+
+	/* on_start */
+	if (!t || dead(bp, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
+		return;
+	a = agent_of(bp, t);
+	if (!cached(a, t->td))
+		sim_after(s, sim_ms(dist_sample(&a->tm->image_pull, agents_of(bp)->rng)), agents_of(bp)->ev_pulled,
+			  bp, ref);
+	else if (a->tm->image_pull_cached > 0)
+		sim_ghost_after(s, a->tm->image_pull_cached, ghost_pulled, bp, ref);
+	else
+		ghost_pulled(s, bp, ref);   /* on_start's last step, at once (then()) */
+}
+
+static sim_handler msg_handler(enum agent_msg m)
+{
+	switch (m) {
+	case AM_START:
+		return on_start;
+	case AM_STOP:
+		return on_stop;
+	case AM_REPORT_RUNNING:
+		return on_report_running;
+	case AM_REPORT_STATE:
+		return on_report_state;
+	default:
+		return on_report_stopped;
+	}
+}
+
+/* Any message between the backplane and an agent, either way; `last`: the
+ * sender's last action (then()). */
+static void deliver_as(struct backplane *bp, uint32_t slot, enum agent_msg m, int last)
 {
 	struct task *t = bp_task_at(bp, slot);
 	struct agent *a = agent_of(bp, t);
 
 	if (a->down)
 		return;            /* the instance failed: nobody there to talk to */
-	if (a->up)
+	if (m == AM_START && a->up && a->tm->network_delay > 0) {
+		sim_ghost_after(backplane_sim(bp), a->tm->network_delay, ghost_start, bp, task_ref(bp, slot));
+		return;
+	}
+	if (a->up && last)
+		then(bp, a->tm->network_delay, msg_event(bp, m), msg_handler(m), task_ref(bp, slot));
+	else if (a->up)
 		sim_after(backplane_sim(bp), a->tm->network_delay, msg_event(bp, m), bp, task_ref(bp, slot));
 	else
 		hold(a, task_ref(bp, slot), m);
 }
 
+static void deliver(struct backplane *bp, uint32_t slot, enum agent_msg m)
+{
+	deliver_as(bp, slot, m, 0);
+}
+
 void agent_send(struct backplane *bp, uint32_t slot, enum agent_msg m)
 {
 	deliver(bp, slot, m);
+}
+
+void agent_send_last(struct backplane *bp, uint32_t slot, enum agent_msg m)
+{
+	deliver_as(bp, slot, m, 1);
 }
 
 void agent_task_ended(struct backplane *bp, uint32_t slot, const char *code)
@@ -183,7 +290,7 @@ static void begin_stop(struct backplane *bp, uint32_t slot, int exited)
 		wait = 0;
 	agent_set_state(bp, slot, TS_DEACTIVATING);
 	agent_set_state(bp, slot, TS_STOPPING);
-	sim_after(backplane_sim(bp), wait, agents_of(bp)->ev_stop_done, bp, task_ref(bp, slot));
+	then(bp, wait, agents_of(bp)->ev_stop_done, on_stop_done, task_ref(bp, slot));
 }
 
 /* Straight to DEPROVISIONING (a task that never ran). */
@@ -192,8 +299,8 @@ static void deprovision(struct backplane *bp, uint32_t slot)
 	struct task *t = bp_task_at(bp, slot);
 
 	agent_set_state(bp, slot, TS_DEPROVISIONING);
-	sim_after(backplane_sim(bp), backplane_scenario(bp)->taskdefs[t->td].td->eni ? agent_of(bp, t)->tm->eni_detach : 0,
-		  agents_of(bp)->ev_deprovisioned, bp, task_ref(bp, slot));
+	then(bp, backplane_scenario(bp)->taskdefs[t->td].td->eni ? agent_of(bp, t)->tm->eni_detach : 0,
+	     agents_of(bp)->ev_deprovisioned, on_deprovisioned, task_ref(bp, slot));
 }
 
 static void on_start(struct sim *s, void *ctx, const struct event *ev)
@@ -207,7 +314,7 @@ static void on_start(struct sim *s, void *ctx, const struct event *ev)
 		return;
 	pull = cached(agent_of(bp, t), t->td) ? agent_of(bp, t)->tm->image_pull_cached
 		: sim_ms(dist_sample(&agent_of(bp, t)->tm->image_pull, agents_of(bp)->rng));
-	sim_after(backplane_sim(bp), pull, agents_of(bp)->ev_pulled, bp, ev->arg);
+	then(bp, pull, agents_of(bp)->ev_pulled, on_pulled, ev->arg);
 }
 
 static void on_pulled(struct sim *s, void *ctx, const struct event *ev)
@@ -225,7 +332,7 @@ static void on_pulled(struct sim *s, void *ctx, const struct event *ev)
 		a->cached[a->n_cached++] = t->td;
 	}
 	if (t->desired == TD_RUNNING)
-		sim_after(backplane_sim(bp), a->tm->container_start, agents_of(bp)->ev_started, bp, ev->arg);
+		then(bp, a->tm->container_start, agents_of(bp)->ev_started, on_started, ev->arg);
 }
 
 static void on_started(struct sim *s, void *ctx, const struct event *ev)
@@ -249,7 +356,11 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 	}
 	agent_set_state(bp, slot, TS_ACTIVATING);
 	agent_set_state(bp, slot, TS_RUNNING);
-	deliver(bp, slot, AM_REPORT_RUNNING);
+	/* a standalone task's RUNNING report, sent by a connected agent, and
+	 * its health are observed by no actor (bp_msg.h; docs/ecs-model.md
+	 * choice E75): not sent */
+	if (t->svc >= 0 || !agent_of(bp, t)->up)
+		deliver(bp, slot, AM_REPORT_RUNNING);
 	td = backplane_scenario(bp)->taskdefs[t->td].td;
 	int has_hc = 0;
 
@@ -258,10 +369,11 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 			has_hc = 1;
 	/* docs/ecs-model.md §5.2: healthy after the first passing health check, or 40 s after
 	 * RUNNING when no essential container has one */
-	sim_after(backplane_sim(bp), has_hc ? timing(bp)->health_check : timing(bp)->healthy_after,
-		  agents_of(bp)->ev_healthy, bp, ev->arg);
+	if (t->svc >= 0)
+		sim_after(backplane_sim(bp), has_hc ? timing(bp)->health_check : timing(bp)->healthy_after,
+			  agents_of(bp)->ev_healthy, bp, ev->arg);
 	if (t->duration >= 0)
-		sim_after(backplane_sim(bp), t->duration, agents_of(bp)->ev_exit, bp, ev->arg);
+		then(bp, t->duration, agents_of(bp)->ev_exit, on_essential_exit, ev->arg);
 }
 
 static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
@@ -321,8 +433,8 @@ static void on_stop_done(struct sim *s, void *ctx, const struct event *ev)
 	if (!t || dead(bp, t) || t->state != TS_STOPPING)
 		return;
 	agent_set_state(bp, slot, TS_DEPROVISIONING);
-	sim_after(backplane_sim(bp), backplane_scenario(bp)->taskdefs[t->td].td->eni ? agent_of(bp, t)->tm->eni_detach : 0,
-		  agents_of(bp)->ev_deprovisioned, bp, ev->arg);
+	then(bp, backplane_scenario(bp)->taskdefs[t->td].td->eni ? agent_of(bp, t)->tm->eni_detach : 0,
+	     agents_of(bp)->ev_deprovisioned, on_deprovisioned, ev->arg);
 }
 
 static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev)
@@ -335,7 +447,7 @@ static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev)
 	if (!t || dead(bp, t) || t->state != TS_DEPROVISIONING)
 		return;
 	agent_set_state(bp, slot, TS_STOPPED);
-	deliver(bp, slot, AM_REPORT_STOPPED);
+	deliver_as(bp, slot, AM_REPORT_STOPPED, 1);
 }
 
 /* A report reaches the backplane: its view of the task catches up with

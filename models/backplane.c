@@ -147,7 +147,11 @@ static uint64_t q_pop(struct backplane *bp)
 
 void bp_capacity_changed(struct backplane *bp)
 {
-	if (bp->queued > 0 && !bp->retry_scheduled) {
+	/* a walk of an empty pending queue does nothing: within an event, with
+	 * a placement latency (no launch waits in the instant's lane to fill
+	 * the queue before the walk's turn), it is not scheduled */
+	if (bp->queued > 0 && !bp->retry_scheduled &&
+	    (bp->q_len > 0 || !sim_dispatching(bp->sim) || bp->tm->placement_latency <= 0)) {
 		bp->retry_scheduled = 1;
 		sim_after(bp->sim, 0, bp->ev_retry, bp, 0);
 	}
@@ -346,8 +350,13 @@ void bp_task_healthy(struct backplane *bp, uint32_t slot)
 	note_task(bp, BN_TASK_HEALTHY, slot);
 }
 
-/* One placement attempt; on success the task is PROVISIONING from now. */
-static int try_place(struct backplane *bp, uint32_t slot)
+static void on_provisioned(struct sim *s, void *ctx, const struct event *ev);
+
+/* One placement attempt; on success the task is PROVISIONING from now.
+ * `last`: the caller's last action is to count the task placed; then a
+ * zero-delay PROVISIONING step, nothing else waiting at this instant, is
+ * left to the caller (returns 1: call provisioned_now). */
+static int try_place(struct backplane *bp, uint32_t slot, int last)
 {
 	struct task *t = &bp->tasks[slot];
 	const struct scn_taskdef *d = &bp->s->taskdefs[t->td];
@@ -408,9 +417,19 @@ static int try_place(struct backplane *bp, uint32_t slot)
 	metrics_on_placed(bp->m, now, t->submit);
 	notify_cluster(bp);
 	/* docs/ecs-model.md §3.1: PROVISIONING is where the awsvpc ENI is created and attached */
+	if (last && !d->td->eni && sim_lane_idle(bp->sim))
+		return 1;
 	sim_after(bp->sim, d->td->eni ? bp_instance_timing(bp, res.instance)->eni_attach : 0, bp->ev_provisioned, bp,
 		  task_ref(bp, slot));
 	return 0;
+}
+
+/* The zero-delay PROVISIONING step try_place left to its caller, run as
+ * part of the caller's event (sim_lane_idle). */
+static void provisioned_now(struct backplane *bp, uint32_t slot)
+{
+	on_provisioned(bp->sim, bp, &(struct event){ sim_now(bp->sim), 0, bp->ev_provisioned, 1, bp,
+						     task_ref(bp, slot) });
 }
 
 uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *id,
@@ -480,9 +499,15 @@ static void on_launch(struct sim *s, void *ctx, const struct event *ev)
 			bp->queued--;
 			return;
 		}
-	} else if (try_place(bp, slot) == 0) {
-		bp->queued--;
-		return;
+	} else {
+		int rc = try_place(bp, slot, 1);
+
+		if (rc >= 0) {
+			bp->queued--;
+			if (rc == 1)
+				provisioned_now(bp, slot);
+			return;
+		}
 	}
 	if (cp_waits(bp->s, t->cp)) {
 		/* a provider with managed scaling: the task waits PROVISIONING
@@ -520,7 +545,10 @@ static void on_provisioned(struct sim *s, void *ctx, const struct event *ev)
 	if (!t || t->state != TS_PROVISIONING)
 		return;
 	agent_set_state(bp, ref_slot(ev->arg), TS_PENDING);
-	task_send(bp, ref_slot(ev->arg), t->desired == TD_RUNNING ? AM_START : AM_STOP);
+	if (t->fg)
+		fargate_send(bp, ref_slot(ev->arg), t->desired == TD_RUNNING ? AM_START : AM_STOP);
+	else
+		agent_send_last(bp, ref_slot(ev->arg), t->desired == TD_RUNNING ? AM_START : AM_STOP);
 }
 
 /* RunTask: `count` tasks placed one after the other, resources and group
@@ -866,7 +894,7 @@ static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 			continue;
 		for (size_t k = 0; k < n_failed && !skip; k++)
 			skip = failed[k].td == t->td && failed[k].group == t->group && failed[k].cp == t->cp;
-		if (!skip && try_place(bp, ref_slot(r)) == 0) {
+		if (!skip && try_place(bp, ref_slot(r), 0) == 0) {
 			bp->queued--;
 			continue;
 		}

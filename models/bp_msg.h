@@ -54,6 +54,10 @@ static inline uint32_t ref_slot(uint64_t ref)
 /* The backplane sends a message about the task in `slot` (agent.c); it
  * arrives after the network delay, or when the agent reconnects. */
 void agent_send(struct backplane *bp, uint32_t slot, enum agent_msg m);
+/* The same as the caller's last action: a message with no delay while
+ * nothing else waits at this instant is handled at once, as part of the
+ * caller's event (sim_lane_idle). */
+void agent_send_last(struct backplane *bp, uint32_t slot, enum agent_msg m);
 /* The agent ends a task on its own (essential container exited, start
  * failure): the backplane's desired status and stop code follow at once
  * when it is connected, else when its report arrives (docs/ecs-model.md §7.4). */
@@ -95,8 +99,11 @@ enum bp_note_kind {
 	BN_GO,              /* the workload is open: start own processes */
 	BN_INSTANCE_ADDED,  /* an instance joined the cluster, before anyone else hears: inst */
 	BN_TASK_SEEN,       /* the backplane's view of a task moved: slot, from → to */
-	BN_TASK_RUNNING,    /* the agent reported the task RUNNING: slot */
-	BN_TASK_HEALTHY,    /* the backplane learned the task is healthy: slot */
+	BN_TASK_RUNNING,    /* the agent reported the task RUNNING: slot (a service
+			     * task's; a standalone task's RUNNING report from a
+			     * connected agent is not sent: docs/ecs-model.md choice E75) */
+	BN_TASK_HEALTHY,    /* the backplane learned the task is healthy: slot (a
+			     * service task's: docs/ecs-model.md choice E75) */
 	BN_TASK_CHECK_FAILED, /* the task's load-balancer target failed a health check
 			       * (circuit breaker stage 2, docs/ecs-model.md §5.6): slot */
 	BN_TASK_STOPPED,    /* the task is STOPPED, about to be retired: slot */

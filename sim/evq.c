@@ -101,6 +101,23 @@ sim_time_t evq_peek_time(const struct evq *q)
 	return q->n ? q->h[0].t : SIM_TIME_MAX;
 }
 
+const struct event *evq_peek(const struct evq *q)
+{
+	return q->n ? &q->h[0] : NULL;
+}
+
+uint64_t evq_take_seq(struct evq *q)
+{
+	return q->next_seq++;
+}
+
+int evq_key_before(sim_time_t t, uint32_t cls, uint64_t seq, const struct event *b)
+{
+	struct event a = { t, seq, 0, cls, NULL, 0 };
+
+	return before(&a, b);
+}
+
 size_t evq_size(const struct evq *q)
 {
 	return q->n;

@@ -70,6 +70,13 @@ uint64_t evq_push_first(struct evq *q, sim_time_t t, uint32_t type, void *target
 int evq_pop(struct evq *q, struct event *ev);
 /* Time of the earliest event, SIM_TIME_MAX when empty. */
 sim_time_t evq_peek_time(const struct evq *q);
+/* The earliest event, NULL when empty (valid until the next push or pop). */
+const struct event *evq_peek(const struct evq *q);
+/* Take the sequence number the next push would get, for a place in the
+ * order held without an event (sim_ghost_after). */
+uint64_t evq_take_seq(struct evq *q);
+/* Whether key (t, cls, seq) comes before event b's. */
+int evq_key_before(sim_time_t t, uint32_t cls, uint64_t seq, const struct event *b);
 size_t evq_size(const struct evq *q);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mem.h"
 
@@ -11,6 +12,21 @@ struct handler {
 	sim_handler fn;
 	void *ctx;
 	int release;
+};
+
+/* A held place (sim_ghost_after), and the FIFO of those of one delay. */
+struct ghost {
+	sim_time_t t;
+	uint64_t seq;
+	sim_ghost_fn fn;
+	void *ctx;
+	uint64_t arg;
+};
+
+struct ghost_fifo {
+	sim_time_t delay;
+	struct ghost *g;
+	size_t head, n, cap;
 };
 
 struct sim {
@@ -32,6 +48,8 @@ struct sim {
 	sim_time_t instant_t;
 	uint32_t stuck_type;
 	int stuck;
+	struct ghost_fifo *gf;     /* one per delay used, few */
+	size_t n_gf, cap_gf, n_ghosts;
 };
 
 struct sim *sim_new(void)
@@ -47,6 +65,9 @@ void sim_free(struct sim *s)
 	if (!s)
 		return;
 	evq_free(s->q);
+	for (size_t i = 0; i < s->n_gf; i++)
+		free(s->gf[i].g);
+	free(s->gf);
 	free(s->lane);
 	free(s->h);
 	free(s);
@@ -119,10 +140,81 @@ sim_time_t sim_now(const struct sim *s)
 	return s->now;
 }
 
+void sim_ghost_after(struct sim *s, sim_time_t delay, sim_ghost_fn fn, void *ctx, uint64_t arg)
+{
+	struct ghost_fifo *f = NULL;
+
+	if (delay <= 0) {
+		fprintf(stderr, "ecsim: fatal: internal: a held place with delay %lld\n", (long long)delay);
+		abort();
+	}
+	for (size_t i = 0; i < s->n_gf && !f; i++)
+		if (s->gf[i].delay == delay)
+			f = &s->gf[i];
+	if (!f) {
+		XGROW(s->gf, s->cap_gf, s->n_gf + 1);
+		f = &s->gf[s->n_gf++];
+		memset(f, 0, sizeof *f);
+		f->delay = delay;
+	}
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 64;
+		struct ghost *g = xmalloc(cap * sizeof *g);
+
+		for (size_t i = 0; i < f->n; i++)
+			g[i] = f->g[(f->head + i) % f->cap];
+		free(f->g);
+		f->g = g;
+		f->cap = cap;
+		f->head = 0;
+	}
+	/* now never decreases and numbers grow: the FIFO stays in key order */
+	f->g[(f->head + f->n++) % f->cap] =
+		(struct ghost){ s->now + delay, evq_take_seq(s->q), fn, ctx, arg };
+	s->n_ghosts++;
+}
+
+/* The FIFO whose first place comes before every other first place and
+ * before the heap's first event; NULL when the heap's event is first. */
+static struct ghost_fifo *ghost_due(struct sim *s)
+{
+	const struct event *top = evq_peek(s->q);
+	struct ghost_fifo *best = NULL;
+
+	for (size_t i = 0; i < s->n_gf; i++) {
+		struct ghost_fifo *f = &s->gf[i];
+		const struct ghost *g;
+
+		if (!f->n)
+			continue;
+		g = &f->g[f->head];
+		if (best) {
+			const struct ghost *b = &best->g[best->head];
+
+			if (g->t > b->t || (g->t == b->t && g->seq > b->seq))
+				continue;
+		}
+		if (!top || evq_key_before(g->t, 0, g->seq, top))
+			best = f;
+	}
+	return best;
+}
+
+int sim_lane_idle(const struct sim *s)
+{
+	return s->dispatching && s->lane_n == 0 && !s->stop;
+}
+
+int sim_dispatching(const struct sim *s)
+{
+	return s->dispatching;
+}
+
 uint64_t sim_run(struct sim *s, sim_time_t until)
 {
 	uint64_t n = 0;
 	struct event ev;
+	struct ghost_fifo *gf;
 
 	s->stop = 0;
 	/* evq_peek_time is SIM_TIME_MAX on an empty queue too: the pop decides. */
@@ -133,6 +225,19 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			ev = s->lane[s->lane_head];
 			s->lane_head = (s->lane_head + 1) % s->lane_cap;
 			s->lane_n--;
+		} else if (s->n_ghosts && (gf = ghost_due(s)) != NULL) {
+			struct ghost g = gf->g[gf->head];
+
+			if (g.t > until)
+				break;
+			gf->head = (gf->head + 1) % gf->cap;
+			gf->n--;
+			s->n_ghosts--;
+			s->now = g.t;
+			s->dispatching = 1;
+			g.fn(s, g.ctx, g.arg);
+			s->dispatching = 0;
+			continue;
 		} else if (evq_peek_time(s->q) > until || !evq_pop(s->q, &ev)) {
 			break;
 		}
@@ -188,7 +293,7 @@ uint64_t sim_events(const struct sim *s)
 
 size_t sim_pending(const struct sim *s)
 {
-	return evq_size(s->q) + s->lane_n;
+	return evq_size(s->q) + s->lane_n + s->n_ghosts;
 }
 
 size_t sim_lane_pending(const struct sim *s)

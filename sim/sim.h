@@ -50,6 +50,28 @@ void sim_at_last(struct sim *s, sim_time_t t, uint32_t type, void *target, uint6
 void sim_after(struct sim *s, sim_time_t delay, uint32_t type, void *target, uint64_t arg);
 
 sim_time_t sim_now(const struct sim *s);
+/* Whether an event scheduled now with no delay would be the very next one
+ * run: a handler is running, the instant's lane is empty and no stop was
+ * asked.  A handler whose LAST action is such a zero-delay step may then
+ * run the step at once, as part of its own event: the order of the instant
+ * is the same (rule 1 above), with one event fewer. */
+int sim_lane_idle(const struct sim *s);
+/* Whether a handler is running (an event scheduled for now goes to the
+ * instant's lane) rather than the set-up before or between runs. */
+int sim_dispatching(const struct sim *s);
+
+/* A step that only reads and schedules (it changes nothing any actor can
+ * see) but whose place in the order of its instant decides the order of
+ * what it schedules: sim_ghost_after takes, now, the sequence number an
+ * event of a world type scheduled now with this delay would get, and at
+ * that event's place (time, world class, that number) calls fn(s, ctx,
+ * arg) with the clock at that time; what fn schedules gets the numbers the
+ * event's handler would have given it.  Not an event: kept in a FIFO per
+ * delay (the places of one delay come in order), never in the heap, not
+ * counted by sim_run, not seen by the observer.  delay > 0; fn must not
+ * schedule anything for its own instant. */
+typedef void (*sim_ghost_fn)(struct sim *s, void *ctx, uint64_t arg);
+void sim_ghost_after(struct sim *s, sim_time_t delay, sim_ghost_fn fn, void *ctx, uint64_t arg);
 
 /* Run events with t <= until (SIM_TIME_MAX: until the queue is empty or
  * sim_stop is called).  The clock ends at min(until, last event time).
