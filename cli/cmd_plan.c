@@ -1,8 +1,10 @@
 /* cli/cmd_plan.c — `ecsim plan PLAN.json`: the smallest fleet that meets
  * an SLO.  The plan names a scenario, the dimensions that may vary (an
  * integer range written to one or more JSON pointers — instance counts per
- * group or AZ, a Spot group's count — or a list of values, e.g. instance
- * types), an objective (fewest instances or least cost) and constraints on
+ * group or AZ, a Spot group's count — a list of values, e.g. instance
+ * types, or a managed-scaling provider's target capacity % on a grid), an
+ * objective (fewest instances — the mean registered instances when the
+ * fleet scales — or least cost) and constraints on
  * run metrics with a confidence level.  Each evaluated point is a set of
  * replications (seeds seed+r: common random numbers across points) run by
  * the experiments executor (cli/exp.c: --jobs processes or MPI ranks);

@@ -145,7 +145,9 @@ static int read_vary(struct plan *w, const cJSON *arr, struct err *e)
 			return -1;
 		if (jr_has(&c, "spotShare"))
 			return jr_fail(&c, "spotShare", "a Spot share is varied as the count of a Spot "
-				       "instance group (\"pointers\" to its count, \"min\", \"max\")");
+				       "instance group (\"pointers\" to its count, \"min\", \"max\"): an Auto "
+				       "Scaling group capacity provider is On-Demand in ecsim, so no strategy "
+				       "mixes an On-Demand and a Spot group provider whose weights could vary");
 		if (w->nd == MAXD)
 			return jr_fail(&c, NULL, "at most %d dimensions", MAXD);
 		d = &w->d[w->nd++];

@@ -154,6 +154,8 @@ bad "a targetCapacity that is not a name" '$.vary[0].targetCapacity' \
 	"{\"scenario\":\"$SB\",\"vary\":[{\"name\":\"t\",\"targetCapacity\":[80,100]}],$C30}"
 bad "pointers beside a targetCapacity" '$.vary[0].pointers' \
 	"{\"scenario\":\"$SB\",\"vary\":[{\"name\":\"t\",\"targetCapacity\":\"cp-batch\",\"pointers\":\"/a\"}],$C30}"
+bad "a Spot share (no Spot group provider)" '$.vary[0].spotShare: a Spot share is varied as the count' \
+	"{\"scenario\":\"$SB\",\"vary\":[{\"name\":\"s\",\"spotShare\":\"cp-batch\"}],$C30}"
 bad "a step on a count dimension" '$.vary[0].step' \
 	"{\"scenario\":\"mmc.json\",\"vary\":[{\"name\":\"n\",\"pointers\":\"/instanceGroups/0/count\",\"min\":1,\"max\":4,\"step\":2}],$C}"
 echo "plan: $pass passed, $fail failed, $skip skipped"
