@@ -97,6 +97,9 @@ grep -q '^answer: target capacity %=70 ' "$T/out" && ok "target-capacity plan: 7
 	{ ko "target-capacity plan answer"; head -4 "$T/out"; }
 grep -q 'objective: least cost' "$T/out" && grep -q 'mean instances' "$T/out" &&
 	ok "target-capacity plan prints mean instances" || ko "mean instances printed"
+"$ECSIM" plan "$TC" --jobs 1 --out tc1 --no-plot --no-task-log --quiet >/dev/null 2>&1
+cmp -s tc/plan.csv tc1/plan.csv && ok "target-capacity plan.csv identical across --jobs 1 and 2" ||
+	ko "target-capacity plan --jobs determinism"
 # the written values: each run's scenario has the provider's targetCapacity
 awk -F, 'NR>1 && $5=="answer" {print $1}' tc/plan.csv > ans_point
 AP=$(printf 'p%03d' "$(cat ans_point)")
