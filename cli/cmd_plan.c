@@ -1,8 +1,10 @@
 /* cli/cmd_plan.c — `ecsim plan PLAN.json`: the smallest fleet that meets
  * an SLO.  The plan names a scenario, the dimensions that may vary (an
  * integer range written to one or more JSON pointers — instance counts per
- * group or AZ, a Spot group's count — or a list of values, e.g. instance
- * types), an objective (fewest instances or least cost) and constraints on
+ * group or AZ, a Spot group's count — a list of values, e.g. instance
+ * types, or a managed-scaling provider's target capacity % on a grid), an
+ * objective (fewest instances — the mean registered instances when the
+ * fleet scales — or least cost) and constraints on
  * run metrics with a confidence level.  Each evaluated point is a set of
  * replications (seeds seed+r: common random numbers across points) run by
  * the experiments executor (cli/exp.c: --jobs processes or MPI ranks);
@@ -29,7 +31,7 @@
 static void dim_text(const struct dim *d, int v, char *b, size_t n)
 {
 	if (d->is_int) {
-		snprintf(b, n, "%d", v);
+		snprintf(b, n, "%d", dim_value(d, v));
 	} else {
 		const char *s = d->values[v];
 		size_t len = strlen(s);
@@ -67,7 +69,8 @@ static char **point_sets(const struct plan *w, const int *v, int *n)
 	for (int k = 0; k < w->nd; k++)
 		for (int i = 0; i < w->d[k].n_ptrs; i++) {
 			char t[64];
-			const char *val = w->d[k].is_int ? (snprintf(t, sizeof t, "%d", v[k]), t) :
+			const char *val = w->d[k].is_int ?
+				(snprintf(t, sizeof t, "%d", dim_value(&w->d[k], v[k])), t) :
 				w->d[k].values[v[k]];
 
 			a[*n] = xmalloc(strlen(w->d[k].ptrs[i]) + strlen(val) + 2);
@@ -83,15 +86,72 @@ static void free_sets(char **a, int n)
 	free(a);
 }
 
-/* Instances configured at a point: the integer values times their pointers. */
+/* Instances configured at a point: the integer values (instance counts)
+ * times their pointers; a target capacity is not a count. */
 static double point_instances(const struct plan *w, const int *v)
 {
 	double s = 0;
 
 	for (int k = 0; k < w->nd; k++)
-		if (w->d[k].is_int)
+		if (w->d[k].is_int && w->d[k].kind == DIM_PLAIN)
 			s += (double)v[k] * w->d[k].n_ptrs;
 	return s;
+}
+
+#define MEAN_INST "mean_instances"
+
+/* A run's mean number of registered instances over the run, from its
+ * timeseries.csv (instances_registered of each row held until the next
+ * row): instance-hours ÷ run hours, what a fleet that scales is paid for.
+ * NAN when the file cannot be read. */
+static double run_mean_instances(const char *dir)
+{
+	char path[1300], line[1024];
+	FILE *f;
+	double acc = 0, t0 = NAN, tp = NAN, rp = 0;
+
+	snprintf(path, sizeof path, "%s/timeseries.csv", dir);
+	if (!(f = fopen(path, "r")))
+		return NAN;
+	if (!fgets(line, sizeof line, f) || strncmp(line, "time_s,instances_active,instances_registered,", 45)) {
+		fclose(f);
+		return NAN;
+	}
+	while (fgets(line, sizeof line, f)) {
+		char *p = line, *end;
+		double t = strtod(p, &end), r;
+
+		if (end == p || !(p = strchr(end, ',')) || !(p = strchr(p + 1, ',')))
+			break;
+		r = strtod(p + 1, NULL);
+		if (isnan(t0))
+			t0 = t;
+		else
+			acc += rp * (t - tp);
+		tp = t;
+		rp = r;
+	}
+	fclose(f);
+	if (isnan(t0))
+		return NAN;
+	return tp > t0 ? acc / (tp - t0) : rp;
+}
+
+/* Parse run r's metrics into the point, with mean_instances when the
+ * scenario's fleet scales. */
+static void parse_run(struct plan *w, struct point *p, int r)
+{
+	const char *m = p->jobs[r].metrics ? p->jobs[r].metrics : "";
+	char *t;
+
+	if (!w->scaling) {
+		exp_parse(m, &w->nm, &p->vals[r]);
+		return;
+	}
+	t = xmalloc(strlen(m) + 64);
+	sprintf(t, "%s" MEAN_INST "\t%.17g\n", m, run_mean_instances(p->jobs[r].dir));
+	exp_parse(t, &w->nm, &p->vals[r]);
+	free(t);
 }
 
 static void metric_sum(const struct plan *w, const struct point *p, size_t m, struct stat_sum *s)
@@ -173,25 +233,35 @@ static int point_status(const struct plan *w, const struct point *p)
 	return fail ? ST_FAIL : und ? ST_UNDECIDED : ST_OK;
 }
 
+static double metric_mean(const struct plan *w, const struct point *p, const char *name)
+{
+	int m = exp_name_index(&w->nm, name);
+	struct stat_sum s;
+
+	if (m < 0)
+		return NAN;
+	metric_sum(w, p, (size_t)m, &s);
+	return s.mean;
+}
+
+/* The instances a point pays for: configured, or with a managed-scaling
+ * capacity provider (the fleet follows the load) the mean over the run and
+ * the replications of mean_instances (instance-hours ÷ run hours). */
+static double paid_instances(const struct plan *w, const struct point *p)
+{
+	return w->scaling ? metric_mean(w, p, MEAN_INST) : point_instances(w, p->v);
+}
+
 static double point_objective(const struct plan *w, const struct point *p)
 {
-	if (w->obj_cost) {
-		int m = exp_name_index(&w->nm, "cost_total_usd");
-		struct stat_sum s;
-
-		if (m < 0)
-			return NAN;
-		metric_sum(w, p, (size_t)m, &s);
-		return s.mean;
-	}
-	return point_instances(w, p->v);
+	return w->obj_cost ? metric_mean(w, p, "cost_total_usd") : paid_instances(w, p);
 }
 
 /* Whether a is a better answer than b (objective, then the other measure,
  * then evaluation order). */
 static int better(const struct plan *w, const struct point *a, const struct point *b)
 {
-	double ia = point_instances(w, a->v), ib = point_instances(w, b->v);
+	double ia = paid_instances(w, a), ib = paid_instances(w, b);
 
 	if (a->objective != b->objective)
 		return a->objective < b->objective;
@@ -286,7 +356,7 @@ static int evaluate(struct plan *w, const int *v)
 		}
 		w->runs += p->reps - done;
 		for (int r = done; r < p->reps; r++)
-			exp_parse(p->jobs[r].metrics, &w->nm, &p->vals[r]);
+			parse_run(w, p, r);
 		done = p->reps;
 		if (w->np == 1 && (rc = check_constraints_exist(w))) {
 			free_sets(sets, n_sets);
@@ -410,7 +480,7 @@ static int search(struct plan *w)
 }
 
 /* The metric columns plan.csv and the plot show: every constraint's, then
- * cost_total_usd. */
+ * cost_total_usd, then (a fleet that scales) mean_instances. */
 static int watched(const struct plan *w, size_t *idx, int *ci, int cap)
 {
 	int n = 0, cost = exp_name_index(&w->nm, "cost_total_usd");
@@ -423,6 +493,16 @@ static int watched(const struct plan *w, size_t *idx, int *ci, int cap)
 		n += m;
 	}
 	if (cost >= 0 && n < cap) {
+		int dup = 0;
+
+		for (int i = 0; i < n; i++)
+			dup |= idx[i] == (size_t)cost;
+		if (!dup) {
+			ci[n] = -1;
+			idx[n++] = (size_t)cost;
+		}
+	}
+	if (w->scaling && n < cap && (cost = exp_name_index(&w->nm, MEAN_INST)) >= 0) {
 		int dup = 0;
 
 		for (int i = 0; i < n; i++)
@@ -532,7 +612,8 @@ static void write_plot(const struct plan *w, int ans, int draw)
 				order[n++] = i;
 		}
 		for (int a = 1; a < n; a++)         /* by x */
-			for (int b = a; b > 0 && w->p[order[b]].v[xd] < w->p[order[b - 1]].v[xd]; b--) {
+			for (int b = a; b > 0 && dim_value(&w->d[xd], w->p[order[b]].v[xd]) <
+			     dim_value(&w->d[xd], w->p[order[b - 1]].v[xd]); b--) {
 				int t = order[b];
 
 				order[b] = order[b - 1];
@@ -546,7 +627,9 @@ static void write_plot(const struct plan *w, int ans, int draw)
 			exp_fmt(b1, sizeof b1, s.mean);
 			exp_fmt(b2, sizeof b2, s.lo);
 			exp_fmt(b3, sizeof b3, s.hi);
-			fprintf(f, "%d %s %s %s %d\n", w->p[order[j]].v[xd], b1, b2, b3, order[j] == ans);
+			fprintf(f, "%d %s %s %s %d\n", w->d[xd].is_int ?
+				dim_value(&w->d[xd], w->p[order[j]].v[xd]) : w->p[order[j]].v[xd],
+				b1, b2, b3, order[j] == ans);
 		}
 	}
 	fclose(f);
@@ -569,7 +652,8 @@ static void write_plot(const struct plan *w, int ans, int draw)
 		exp_gp_str(ttl, sizeof ttl, w->name);
 		snprintf(vars, sizeof vars, "title=%s; xname=%s; xnumeric=%d; xlabels='%s'; metrics='%s'; "
 			 "thresholds='%s'; ismin='%s'; conf=%g; chosen=%d;", ttl, xn, d->is_int, xl, mlist,
-			 tlist, slist, w->conf * 100, ans >= 0 ? w->p[ans].v[xd] : -1);
+			 tlist, slist, w->conf * 100, ans < 0 ? -1 : d->is_int ?
+			 dim_value(d, w->p[ans].v[xd]) : w->p[ans].v[xd]);
 		exp_plots(w->out, "plan", pn, pv, 1, draw, w->quiet);
 	}
 }
@@ -581,7 +665,10 @@ static void print_point(const struct plan *w, const char *what, int i)
 	int cost = exp_name_index(&w->nm, "cost_total_usd");
 
 	point_label(w, p->v, lab, sizeof lab);
-	printf("%s: %s — %.0f instances", what, lab, point_instances(w, p->v));
+	if (w->scaling)
+		printf("%s: %s — %.4g mean instances", what, lab, paid_instances(w, p));
+	else
+		printf("%s: %s — %.0f instances", what, lab, point_instances(w, p->v));
 	if (cost >= 0) {
 		struct stat_sum s;
 
@@ -673,7 +760,8 @@ static int plan_main(int argc, char **argv)
 	write_plot(&w, ans, plot);
 	if (!w.quiet) {
 		printf("ecsim plan %s: %d points, %d runs; objective: %s; constraints at %g%% confidence\n",
-		       w.name, w.np, w.runs, w.obj_cost ? "least cost" : "fewest instances", w.conf * 100);
+		       w.name, w.np, w.runs, w.obj_cost ? "least cost" :
+		       w.scaling ? "fewest mean instances" : "fewest instances", w.conf * 100);
 		if (ans >= 0)
 			print_point(&w, "answer", ans);
 		else

@@ -8,6 +8,8 @@
 
 #define MAXD 8
 
+enum { DIM_PLAIN, DIM_TARGET };
+
 struct dim {
 	char *name;
 	char **ptrs;
@@ -16,6 +18,12 @@ struct dim {
 	int64_t lo, hi;
 	char **values;          /* JSON text of each listed value */
 	int n_values;
+	/* DIM_TARGET: a capacity provider's managedScaling targetCapacity on the
+	 * grid tmax, tmax − step, …, tmin; the search's integer v is the index
+	 * (lo 0 .. hi n−1), so that a larger v means more instances, as for
+	 * an instance count */
+	int kind;
+	int tmin, tmax, step;
 };
 
 struct cons {
@@ -49,6 +57,7 @@ struct plan {
 	struct cons *c;
 	int nc;
 	int plot_dim;
+	int scaling;            /* the scenario has a managed-scaling capacity provider */
 	/* state */
 	struct point *p;
 	int np;
@@ -59,6 +68,9 @@ struct plan {
 
 /* Read PLAN.json into w (zeroed by the caller); -1 with e filled. */
 int plan_load(struct plan *w, const char *file, struct err *e);
+/* The value written for integer v of dimension d (v itself, or the
+ * target capacity % of a DIM_TARGET index). */
+int dim_value(const struct dim *d, int v);
 /* Free what w holds (not w). */
 void plan_free(struct plan *w);
 

@@ -42,6 +42,89 @@ static int read_pointers(struct jr *c, struct dim *d)
 	return 0;
 }
 
+int dim_value(const struct dim *d, int v)
+{
+	return d->kind == DIM_TARGET ? d->tmax - v * d->step : v;
+}
+
+/* Whether provider object cp has managed scaling (a "managedScaling" object
+ * whose "status" is not "DISABLED"; ECS's default status is ENABLED). */
+static int has_managed_scaling(const cJSON *cp)
+{
+	const cJSON *ms = cJSON_GetObjectItemCaseSensitive(cp, "managedScaling");
+	const cJSON *st = ms ? cJSON_GetObjectItemCaseSensitive(ms, "status") : NULL;
+
+	return cJSON_IsObject(ms) && !(cJSON_IsString(st) && !strcmp(st->valuestring, "DISABLED"));
+}
+
+/* The scenario's "capacityProviders" array (NULL when none); *d must be
+ * freed by the caller when the call returned 0. */
+static int scenario_providers(const struct plan *w, struct jdoc *d, const cJSON **cps, struct err *e)
+{
+	if (jdoc_load(d, w->scenario, e))
+		return -1;
+	*cps = cJSON_GetObjectItemCaseSensitive(d->root, "capacityProviders");
+	if (!cJSON_IsArray(*cps))
+		*cps = NULL;
+	return 0;
+}
+
+/* A targetCapacity dimension: {"name", "targetCapacity": PROVIDER, "min",
+ * "max", "step"}; the pointer is the provider's managedScaling member. */
+static int read_target(struct plan *w, struct jr *c, struct dim *d, struct err *e)
+{
+	const cJSON *tc = jr_get(c, "targetCapacity"), *cps, *it;
+	struct jdoc sd;
+	int64_t lo, hi, step;
+	int i = 0, found = -1, ms = 0;
+	char ptr[64];
+
+	if (!cJSON_IsString(tc))
+		return jr_fail(c, "targetCapacity", "expected the name of a capacity provider of the "
+			       "scenario (a string)");
+	if (jr_has(c, "pointers") || jr_has(c, "values"))
+		return jr_fail(c, jr_has(c, "pointers") ? "pointers" : "values", "a targetCapacity "
+			       "dimension takes \"min\", \"max\" and \"step\"; its pointer is the provider's");
+	if (jr_opt_int(c, "min", 1, 1, 100, &lo) || jr_opt_int(c, "max", 100, 1, 100, &hi) ||
+	    jr_opt_int(c, "step", 1, 1, 99, &step))
+		return -1;
+	if (lo > hi)
+		return jr_fail(c, "min", "min %lld is above max %lld", (long long)lo, (long long)hi);
+	if ((hi - lo) % step)
+		return jr_fail(c, "step", "max − min (%lld) is not a multiple of step %lld",
+			       (long long)(hi - lo), (long long)step);
+	if (scenario_providers(w, &sd, &cps, e))
+		return -1;
+	cJSON_ArrayForEach(it, cps) {
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(it, "name");
+
+		if (found < 0 && cJSON_IsString(nm) && !strcmp(nm->valuestring, tc->valuestring)) {
+			found = i;
+			ms = has_managed_scaling(it);
+		}
+		i++;
+	}
+	jdoc_free(&sd);
+	if (found < 0)
+		return jr_fail(c, "targetCapacity", "\"%s\" is not a capacity provider of the scenario "
+			       "(its $.capacityProviders[*].name)", tc->valuestring);
+	if (!ms)
+		return jr_fail(c, "targetCapacity", "capacity provider \"%s\" has no managed scaling "
+			       "(managedScaling with status ENABLED): its target capacity changes nothing",
+			       tc->valuestring);
+	snprintf(ptr, sizeof ptr, "/capacityProviders/%d/managedScaling/targetCapacity", found);
+	d->ptrs = xcalloc(1, sizeof *d->ptrs);
+	d->ptrs[d->n_ptrs++] = xstrdup(ptr);
+	d->kind = DIM_TARGET;
+	d->is_int = 1;
+	d->tmin = (int)lo;
+	d->tmax = (int)hi;
+	d->step = (int)step;
+	d->lo = 0;
+	d->hi = (hi - lo) / step;
+	return 0;
+}
+
 static int read_vary(struct plan *w, const cJSON *arr, struct err *e)
 {
 	const cJSON *it;
@@ -55,23 +138,29 @@ static int read_vary(struct plan *w, const cJSON *arr, struct err *e)
 		int64_t lo = -1, hi = -1;
 		struct dim *d;
 		static const char *const keys[] = { "name", "pointers", "min", "max", "values",
-			"targetCapacity", "spotShare", NULL };
+			"targetCapacity", "spotShare", "step", NULL };
 
 		snprintf(path, sizeof path, "$.vary[%d]", i++);
 		if (jr_open(&c, it, w->file, path, e) || jr_only(&c, keys))
 			return -1;
-		if (jr_has(&c, "targetCapacity"))
-			return jr_fail(&c, "targetCapacity", "target capacity %% is not wired into runs yet "
-				       "(capacity providers are not simulated); vary instance counts instead");
 		if (jr_has(&c, "spotShare"))
 			return jr_fail(&c, "spotShare", "a Spot share is varied as the count of a Spot "
-				       "instance group (\"pointers\" to its count, \"min\", \"max\")");
+				       "instance group (\"pointers\" to its count, \"min\", \"max\"): an Auto "
+				       "Scaling group capacity provider is On-Demand in ecsim, so no strategy "
+				       "mixes an On-Demand and a Spot group provider whose weights could vary");
 		if (w->nd == MAXD)
 			return jr_fail(&c, NULL, "at most %d dimensions", MAXD);
 		d = &w->d[w->nd++];
 		if (jr_req_str(&c, "name", &name))
 			return -1;
 		d->name = xstrdup(name);
+		if (jr_has(&c, "targetCapacity")) {
+			if (read_target(w, &c, d, e) || jr_end(&c))
+				return -1;
+			goto named;
+		}
+		if (jr_has(&c, "step"))
+			return jr_fail(&c, "step", "only a targetCapacity dimension has a step");
 		if (read_pointers(&c, d) || jr_opt_int(&c, "min", -1, 0, 1000000, &lo) ||
 		    jr_opt_int(&c, "max", -1, 0, 1000000, &hi) || jr_opt_array(&c, "values", &values))
 			return -1;
@@ -94,6 +183,7 @@ static int read_vary(struct plan *w, const cJSON *arr, struct err *e)
 		}
 		if (jr_end(&c))
 			return -1;
+named:
 		for (int k = 0; k < w->nd - 1; k++)
 			if (!strcmp(w->d[k].name, name))
 				return jr_fail(&c, "name", "dimension \"%s\" named twice", name);
@@ -214,6 +304,19 @@ int plan_load(struct plan *w, const char *file, struct err *e)
 	}
 	if (!rc)
 		rc = read_vary(w, vary, e) || read_constraints(w, cons, e);
+	if (!rc) {
+		struct jdoc sd;
+		struct err e2;
+		const cJSON *cps, *it;
+
+		/* a scenario that does not load is reported at its first point */
+		err_clear(&e2);
+		if (!scenario_providers(w, &sd, &cps, &e2)) {
+			cJSON_ArrayForEach(it, cps)
+				w->scaling |= has_managed_scaling(it);
+			jdoc_free(&sd);
+		}
+	}
 	w->plot_dim = 0;
 	for (int k = w->nd - 1; k >= 0; k--)
 		if (w->d[k].is_int)

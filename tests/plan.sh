@@ -81,12 +81,85 @@ C='"constraints":[{"metric":"mean_pending_s","max":1.5}]'
 bad "a missing scenario member" 'bad.json: $.scenario: required' "{$V,$C}"
 bad "an unknown member" '$.vary[0]' "{\"scenario\":\"mmc.json\",\"vary\":[{\"name\":\"n\",\"pointers\":\"/a\",\"min\":1,\"max\":2,\"step\":1}],$C}"
 bad "min above max" '$.vary[0].min' "{\"scenario\":\"mmc.json\",\"vary\":[{\"name\":\"n\",\"pointers\":\"/instanceGroups/0/count\",\"min\":5,\"max\":2}],$C}"
-bad "target capacity (not wired)" 'not wired into runs yet' "{\"scenario\":\"mmc.json\",\"vary\":[{\"name\":\"t\",\"targetCapacity\":[80,100]}],$C}"
 bad "both min and max in a constraint" '$.constraints[0]' "{\"scenario\":\"mmc.json\",$V,\"constraints\":[{\"metric\":\"p99_pending_s\",\"min\":1,\"max\":2}]}"
 bad "a bad objective" '$.objective' "{\"scenario\":\"mmc.json\",$V,$C,\"objective\":\"speed\"}"
 bad "a confidence out of range" '$.confidence' "{\"scenario\":\"mmc.json\",$V,$C,\"confidence\":1.5}"
 bad "an unknown metric" '$.constraints[0]' "{\"scenario\":\"mmc.json\",$V,\"constraints\":[{\"metric\":\"no_such\",\"max\":1}]}"
 bad "a pointer the scenario refuses" 'point n=' "{\"scenario\":\"mmc.json\",\"vary\":[{\"name\":\"n\",\"pointers\":\"/instanceGroups/7/count\",\"min\":1,\"max\":2}],$C}"
 bad "JSON syntax" 'bad.json:' '{"scenario":'
+# ---- target capacity % of a managed-scaling capacity provider ------------------
+# the shipped plan: the cheapest targetCapacity (grid 50, 55, …, 100) whose
+# p99 pending time stays <= 30 s at 95% confidence.  A higher target keeps
+# fewer spare instances: cheaper, but more jobs wait for a launch (minutes).
+TC="$ROOT/scenarios/plan/target-capacity.json"
+check "target-capacity plan runs (--jobs 2)" "$ECSIM" plan "$TC" --jobs 2 --out tc --no-plot --no-task-log
+grep -q '^answer: target capacity %=70 ' "$T/out" && ok "target-capacity plan: 70 %" ||
+	{ ko "target-capacity plan answer"; head -4 "$T/out"; }
+grep -q 'objective: least cost' "$T/out" && grep -q 'mean instances' "$T/out" &&
+	ok "target-capacity plan prints mean instances" || ko "mean instances printed"
+"$ECSIM" plan "$TC" --jobs 1 --out tc1 --no-plot --no-task-log --quiet >/dev/null 2>&1
+cmp -s tc/plan.csv tc1/plan.csv && ok "target-capacity plan.csv identical across --jobs 1 and 2" ||
+	ko "target-capacity plan --jobs determinism"
+# the written values: each run's scenario has the provider's targetCapacity
+awk -F, 'NR>1 && $5=="answer" {print $1}' tc/plan.csv > ans_point
+AP=$(printf 'p%03d' "$(cat ans_point)")
+grep -q 'managedScaling/targetCapacity=70' "tc/runs/$AP-r000/run.json" &&
+	ok "the answer's runs ran with targetCapacity 70" || ko "targetCapacity written to the runs"
+# brute force: every point of the grid evaluated alone (same seeds and
+# replication rule); the cheapest that meets must be the plan's answer
+: > brute
+for t in 50 55 60 65 70 75 80 85 90 95 100; do
+	sed "s/\"min\": 50, \"max\": 100/\"min\": $t, \"max\": $t/; s|target-capacity-base.json|$ROOT/scenarios/plan/target-capacity-base.json|" \
+		"$TC" > "tc-$t.json"
+	"$ECSIM" plan "tc-$t.json" --jobs 2 --out "bf-$t" --no-plot --no-task-log --quiet >/dev/null 2>&1
+	awk -F, -v t=$t 'NR==2 {print t, $4, $7}' "bf-$t/plan.csv" >> brute
+done
+best=$(awk '$2=="meets" && (b=="" || $3 < c) {b=$1; c=$3} END{print b}' brute)
+[ "$best" = 70 ] && ok "brute force over the grid: the cheapest feasible target is 70 %" ||
+	{ ko "brute force (cheapest feasible $best)"; cat brute; }
+awk '$2=="meets" {m=1} $1==100 && $2=="fails" {f=1} END{exit !(m && f)}' brute &&
+	ok "brute force: 100 % fails the SLO, some lower target meets it" || ko "brute force shape"
+# objective "instances" with a scaling fleet: the mean registered instances
+# over the run (instance-hours / run hours), from each run's timeseries.csv
+sed 's/"objective": "cost"/"objective": "instances"/; s|target-capacity-base.json|'"$ROOT"'/scenarios/plan/target-capacity-base.json|' \
+	"$TC" > tc-inst.json
+check "target-capacity plan, objective instances" "$ECSIM" plan tc-inst.json --jobs 2 --out tci --no-plot --no-task-log
+grep -q 'objective: fewest mean instances' "$T/out" && grep -q '^answer: target capacity %=70 ' "$T/out" &&
+	ok "objective instances: fewest mean instances, 70 %" || { ko "objective instances"; head -3 "$T/out"; }
+AP=$(printf 'p%03d' "$(awk -F, 'NR>1 && $5=="answer" {print $1}' tci/plan.csv)")
+want=$(for d in tci/runs/$AP-r*; do
+	awk -F, 'NR>1 {if (n) a += r * ($1 - tp); else t0 = $1; n++; tp = $1; r = $3} END{printf "%.9f\n", a / (tp - t0)}' "$d/timeseries.csv"
+done | awk '{s += $1; n++} END{printf "%.4f", s / n}')
+awk -F, -v w="$want" 'NR==1 {for (i = 1; i <= NF; i++) if ($i=="mean_instances_mean") c=i}
+	NR>1 && $5=="answer" {f=1; d=$7-w; if (d < 0) d=-d; exit !(c && d < 1e-3 && $c - $7 < 1e-9 && $7 - $c < 1e-9)}
+	END{if (!f) exit 1}' tci/plan.csv &&
+	ok "objective = mean_instances = time-weighted instances_registered ($want)" ||
+	{ ko "mean instances objective (want $want)"; cat tci/plan.csv | head -3; }
+awk -F, 'NR>1 && $5=="answer" {f=1; exit !($6==0 && $7 > 20)} END{if (!f) exit 1}' tci/plan.csv &&
+	ok "a scaling fleet's objective is not the configured count (0 here)" || ko "configured count"
+# bad targetCapacity dimensions: the JSON path and the reason
+SB="$ROOT/scenarios/plan/target-capacity-base.json"
+sed 's/"status": "ENABLED", "targetCapacity": 100/"status": "DISABLED"/; s/"managedTerminationProtection": "ENABLED"/"managedTerminationProtection": "DISABLED"/' \
+	"$SB" > noms.json
+cp "$ROOT/scenarios/plan/app.json" .
+C30='"constraints":[{"metric":"p99_pending_s","max":30}]'
+bad "a targetCapacity naming no provider" '$.vary[0].targetCapacity: "cp-nope" is not a capacity provider' \
+	"{\"scenario\":\"$SB\",\"vary\":[{\"name\":\"t\",\"targetCapacity\":\"cp-nope\",\"min\":50,\"max\":100}],$C30}"
+bad "a provider without managed scaling" '$.vary[0].targetCapacity: capacity provider "cp-batch" has no managed scaling' \
+	"{\"scenario\":\"noms.json\",\"vary\":[{\"name\":\"t\",\"targetCapacity\":\"cp-batch\",\"min\":50,\"max\":100}],$C30}"
+bad "a target above 100 %" '$.vary[0].max' \
+	"{\"scenario\":\"$SB\",\"vary\":[{\"name\":\"t\",\"targetCapacity\":\"cp-batch\",\"min\":50,\"max\":101}],$C30}"
+bad "a target of 0 %" '$.vary[0].min' \
+	"{\"scenario\":\"$SB\",\"vary\":[{\"name\":\"t\",\"targetCapacity\":\"cp-batch\",\"min\":0,\"max\":100}],$C30}"
+bad "a step off the range" '$.vary[0].step' \
+	"{\"scenario\":\"$SB\",\"vary\":[{\"name\":\"t\",\"targetCapacity\":\"cp-batch\",\"min\":50,\"max\":100,\"step\":7}],$C30}"
+bad "a targetCapacity that is not a name" '$.vary[0].targetCapacity' \
+	"{\"scenario\":\"$SB\",\"vary\":[{\"name\":\"t\",\"targetCapacity\":[80,100]}],$C30}"
+bad "pointers beside a targetCapacity" '$.vary[0].pointers' \
+	"{\"scenario\":\"$SB\",\"vary\":[{\"name\":\"t\",\"targetCapacity\":\"cp-batch\",\"pointers\":\"/a\"}],$C30}"
+bad "a Spot share (no Spot group provider)" '$.vary[0].spotShare: a Spot share is varied as the count' \
+	"{\"scenario\":\"$SB\",\"vary\":[{\"name\":\"s\",\"spotShare\":\"cp-batch\"}],$C30}"
+bad "a step on a count dimension" '$.vary[0].step' \
+	"{\"scenario\":\"mmc.json\",\"vary\":[{\"name\":\"n\",\"pointers\":\"/instanceGroups/0/count\",\"min\":1,\"max\":4,\"step\":2}],$C}"
 echo "plan: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]
