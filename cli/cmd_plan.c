@@ -267,6 +267,13 @@ static int better(const struct plan *w, const struct point *a, const struct poin
 		return a->objective < b->objective;
 	if (w->obj_cost && ia != ib)
 		return ia < ib;
+	if (!w->obj_cost) {
+		/* fewest instances, ties: lower cost where the runs have one */
+		double ca = metric_mean(w, a, "cost_total_usd"), cb = metric_mean(w, b, "cost_total_usd");
+
+		if (!isnan(ca) && !isnan(cb) && ca != cb)
+			return ca < cb;
+	}
 	return a < b;
 }
 

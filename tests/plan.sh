@@ -58,6 +58,20 @@ else
 	echo "skip plan under MPI (ecsim built without MPI or no mpirun)"
 	skip=$((skip + 2))
 fi
+# ties on the objective "instances" go to the lower cost: a second
+# dimension that changes only the price (the dearer value listed first)
+sed 's/"region"/"pricing":{"onDemandPerHour":{"m5.large":0.096}},"region"/' mmc.json > mmc-priced.json
+cat > tie.json <<'J'
+{"name":"tie-plan","scenario":"mmc-priced.json",
+ "vary":[{"name":"instances","pointers":"/instanceGroups/0/count","min":1,"max":12},
+         {"name":"price","pointers":"/pricing/onDemandPerHour/m5.large","values":[0.2,0.05]}],
+ "objective":"instances","confidence":0.95,"replications":{"initial":5,"max":10},
+ "constraints":[{"metric":"mean_pending_s","max":1.5}]}
+J
+check "plan with a price dimension" "$ECSIM" plan tie.json --jobs 2 --out pt --no-plot --no-task-log
+grep -q '^answer: instances=5 price=0.05 ' "$T/out" && ok "a tie on instances goes to the lower cost" ||
+	{ ko "a tie on instances goes to the lower cost"; head -2 "$T/out"; }
+
 # replications added while the bound straddles the threshold: a bound at
 # c = 5's mean wait leaves c = 5 undecided up to the maximum
 sed 's/"max":1.5/"max":0.7626/' plan.json > und.json
