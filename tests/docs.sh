@@ -103,5 +103,33 @@ set +f
 if [ -s "$T/paths" ] && [ ! -s "$T/nopath" ]; then ok "every source path the docs name exists ($(wc -l <"$T/paths"))"
 else ko "paths named in the docs that do not exist:"; sed 's/^/     /' "$T/nopath"; fi
 
+# --- output files: the list of ecsim's own output names in scenarios/README.md
+# ("Every file belongs to the run") is the code's own table (models/runinfo.c),
+# and every column each file's header has is documented, in order, in the
+# file's table of scenarios/README.md (the section `### \`F\` ...` or the
+# paragraph `\`F\`: ...`; all the names of a row's first cell)
+grep -oE '\{ "[a-z_]+\.csv"' models/runinfo.c | sed 's/{ "//; s/"$//' | sort -u >"$T/out.code"
+sed -n '/own output names/,/that it did not write/p' scenarios/README.md | grep -oE '`[a-z_]+\.csv`' | tr -d '`' | sort -u >"$T/out.doc"
+if [ -s "$T/out.code" ] && cmp -s "$T/out.code" "$T/out.doc"; then ok "scenarios/README's own output names = models/runinfo.c's ($(wc -l <"$T/out.code"))"
+else ko "scenarios/README's own output names differ from models/runinfo.c's"; diff "$T/out.doc" "$T/out.code" | sed 's/^/     /'; fi
+# one run that writes every file (load balancers, auto scaling, --explain)
+if "$ECSIM" run scenarios/request-scaling.json --out "$T/run" --quiet --until 600 --explain task-1 >/dev/null 2>"$T/run.err"; then
+	for f in $(cat "$T/out.code"); do
+		if [ ! -f "$T/run/$f" ]; then ko "$f: written by the column-check run"; continue; fi
+		head -1 "$T/run/$f" | tr -d '\r' | tr ',' '\n' >"$T/cols.code"
+		awk -v f="$f" '
+			BEGIN { h = "^### `" f "`"; p = "^`" f "`:" }
+			!on && ($0 ~ h || $0 ~ p) { on = 1; next }
+			on && (/^#/ || /^`[a-z_]+\.csv`:/) { exit }
+			on && /^\| `/ { tab = 1; n = split($0, c, "|"); s = c[2]
+				while (match(s, /`[^`]+`/)) { print substr(s, RSTART + 1, RLENGTH - 2); s = substr(s, RSTART + RLENGTH) }
+				next }
+			on && tab && !/^\|/ { exit }
+		' scenarios/README.md >"$T/cols.doc"
+		if [ -s "$T/cols.doc" ] && cmp -s "$T/cols.code" "$T/cols.doc"; then ok "scenarios/README's columns of $f = its header ($(wc -l <"$T/cols.code"))"
+		else ko "scenarios/README's columns of $f differ from its header (< doc, > file)"; diff "$T/cols.doc" "$T/cols.code" | sed 's/^/     /'; fi
+	done
+else ko "the column-check run of scenarios/request-scaling.json"; sed 's/^/     /' "$T/run.err" | head -5; fi
+
 echo "docs: $pass passed, $fail failed"
 [ $fail -eq 0 ]
