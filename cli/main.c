@@ -19,10 +19,10 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "run", cmd_run, "run <scenario.json> [--seed N] [--out DIR] [--until SECONDS] [--strategy NAME|JSON] [--tie-break first|random] [--no-task-log] [--quiet] [--explain TASK_ID[,...]]",
+	{ "run", cmd_run, "run <scenario.json> [--seed N] [--out DIR] [--until SECONDS] [--strategy NAME|JSON] [--tie-break first|random] [--no-task-log] [--quiet] [--explain TASK_ID[,...]] [--set POINTER=VALUE]... [--fail-on-unplaced]",
 	  "simulate a scenario and write CSV metrics" },
 	{ "validate", cmd_validate, "validate <file>...",
-	  "check scenarios (.json with a cluster), task definitions (.json) and traces (.csv)" },
+	  "check scenarios (.json with availabilityZones), generator specs, task definitions (.json) and traces (.csv)" },
 	{ "inspect", cmd_inspect, "inspect <taskdef.json> [--family NAME]",
 	  "print what a task definition needs from an instance, as JSON" },
 	{ "import", cmd_import, "import google2011|alibaba2018 <tables...> [--instance-type T] [--azs a,b,c] [--out FILE|-] ...",
@@ -36,7 +36,7 @@ static const struct command commands[] = {
 	{ "sweep", cmd_sweep, "sweep <sweep.json> [--jobs N] [--out DIR]",
 	  "run a grid of settings x seeds, locally or under mpirun; resumable (ecsim sweep --help)" },
 	{ "plan", cmd_plan, "plan <plan.json> [--jobs N] [--out DIR]",
-	  "the smallest fleet meeting an SLO: search instance counts/types with replications (ecsim plan --help)" },
+	  "the smallest fleet meeting an SLO: search instance counts/types or a provider's target capacity with replications (ecsim plan --help)" },
 	{ "check", cmd_check, "check <baseline-dir> <results-dir> [--tolerance FILE] [--exact]",
 	  "regression check of a run or compare folder against a baseline; exit 3 on a regression" },
 };
