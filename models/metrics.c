@@ -614,7 +614,7 @@ static int write_summary(struct metrics *m, sim_time_t end, struct err *e)
 		"mean_pending_s", "p99_pending_s", "mean_cpu_reserved_pct",
 		"mean_mem_reserved_pct", "peak_instances_used", "placement_failures_total" };
 	/* cost columns come last, so the earlier columns keep their places;
-	 * cost_per_million_requests_usd joins them when requests are simulated */
+	 * no cost per request: load balancers are not billed */
 	static const char *const cost_cols[] = { "cost_instances_usd", "cost_fargate_usd",
 		"cost_total_usd", "cost_per_1000_tasks_usd" };
 	double total;

@@ -18,7 +18,8 @@
  * A bare number is a constant.  Values are never below 0; above 100 is
  * allowed (a task may use more CPU than it reserved).  CloudWatch's service
  * metric is the sum of what the running tasks use over the sum of what they
- * reserve (util_aggregate).  Status: tested, not yet sampled by the agents. */
+ * reserve (util_aggregate).  Sampled once a minute per running task by
+ * models/scaler.c (not by the agents). */
 #ifndef MODELS_CAPACITY_UTILIZATION_H
 #define MODELS_CAPACITY_UTILIZATION_H
 
