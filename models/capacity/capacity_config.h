@@ -10,8 +10,9 @@
  * with "FILE: $.path: reason" (err filled, -1 returned).  Strings are
  * copied; the config owns everything it holds.
  * Status: read and checked here, tested by tests/test_capacity.c; the
- * scenario loader hands the members over through models/config/capacity.c;
- * a run refuses those it does not simulate yet. */
+ * scenario loader hands the members over through models/config/capacity.c,
+ * which also refuses what ECS refuses across sections (a task definition
+ * without FARGATE routed to a Fargate provider); runs simulate all of it. */
 #ifndef MODELS_CAPACITY_CAPACITY_CONFIG_H
 #define MODELS_CAPACITY_CAPACITY_CONFIG_H
 

@@ -3,8 +3,9 @@
  *
  * A protected task is not stopped by a service auto scaling scale-in (nor by
  * a deployment) until its protection expires (expiresInMinutes 1..2880,
- * default 120).  Pure helpers over the caller's tasks.  Status: tested, not
- * yet wired into the service scheduler. */
+ * default 120).  Pure helpers over the caller's tasks; in a run,
+ * models/scaler.c protects a service's tasks and the REPLICA scheduler
+ * (models/service_replica.c) leaves protected tasks out of a scale-in. */
 #ifndef MODELS_CAPACITY_TASK_PROTECTION_H
 #define MODELS_CAPACITY_TASK_PROTECTION_H
 

@@ -243,7 +243,7 @@ void capacity_config_free(struct scenario *s)
 	s->capacity = NULL;
 }
 
-/* What a run cannot simulate: a task definition routed to FARGATE or
+/* What ECS refuses across sections: a task definition routed to FARGATE or
  * FARGATE_SPOT must list FARGATE in requiresCompatibilities (ECS refuses
  * it otherwise; its size is then a pair of docs/ecs-model.md §1.3).
  * Checked here for the services and the generators; a trace row's RunTask
