@@ -23,7 +23,7 @@ struct metrics_cfg {
 	const char *strategy;
 	uint64_t seed;
 	int task_log;               /* write tasks.csv and placement_failures.csv */
-	int util_cols;              /* services.csv ends with the utilisation columns (a service scales) */
+	int util_cols;              /* services.csv ends with the utilisation columns (scenario_scales: a service scales or a provider has managed scaling) */
 };
 
 /* What tasks.csv records of one task when it leaves the simulation. */

@@ -20,7 +20,7 @@ static const struct {
 	const char *name;
 	int task_log;                 /* written only with the task log on */
 	int explain;                  /* written only with --explain */
-	int scaling;                  /* written only when a service scales */
+	int scaling;                  /* written only when a service scales or a provider has managed scaling */
 	int lb;                       /* written only with load balancers */
 } outputs[] = {
 	{ "requests.csv", 0, 0, 0, 1 }, { "targets.csv", 1, 0, 0, 1 }, { "lb_summary.csv", 0, 0, 0, 1 },
