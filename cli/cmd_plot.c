@@ -483,7 +483,8 @@ int cmd_plot(int argc, char **argv)
 			       "  a run's folder (run.json) -> DIR/run.png, DIR/run.svg\n"
 			       "    and, with load balancers (requests.csv), DIR/requests.png, .svg\n"
 			       "  a compare folder (comparison.csv) -> DIR/compare*.png, .svg\n"
-			       "  a sweep folder (sweep.csv) -> DIR/sweep.png, DIR/sweep.svg\n");
+			       "  a sweep folder (sweep.csv) -> DIR/sweep.png, DIR/sweep.svg\n"
+			       "  a plan folder (plan.csv) -> DIR/plan.png, DIR/plan.svg\n");
 			return EXIT_OK;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cmd_usage_error("plot: unknown option '%s'", argv[i]);
