@@ -52,6 +52,17 @@ for c in run validate inspect import gen; do
 	if [ -z "$undoc" ]; then ok "every option of $c --help is documented ($(wc -l <"$T/opts.$c"))"
 	else ko "options of $c --help missing from README.md / scenarios/README.md:$undoc"; fi
 done
+# the experiment commands' --help (usage lines and option lists): every
+# option they name is documented
+for c in compare sweep plan check plot; do
+	"$ECSIM" $c --help >"$T/help.$c" 2>&1 || ko "$c --help exits 0"
+	undoc=""
+	for o in $(grep -oE -- '--[a-z][a-z-]*' "$T/help.$c" | grep -v '^--help$' | sort -u); do
+		grep -qF -- "\`$o" README.md scenarios/README.md || undoc="$undoc $o"
+	done
+	if [ -z "$undoc" ]; then ok "every option of $c --help is documented"
+	else ko "options of $c --help missing from README.md / scenarios/README.md:$undoc"; fi
+done
 sed -n '/^Options of `ecsim run`/,/^$/p' README.md | grep -oE -- '--[a-z][a-z-]*' | sort -u >"$T/readme.run"
 extra=$(comm -23 "$T/readme.run" "$(sort -u "$T/opts.run" >"$T/opts.run.s"; echo "$T/opts.run.s")" | tr '\n' ' ')
 if [ -s "$T/readme.run" ] && [ -z "$extra" ] && cmp -s "$T/readme.run" "$T/opts.run.s"; then ok "README's options of ecsim run = run --help"
