@@ -15,14 +15,14 @@
 
 static void usage(void)
 {
-	printf("usage: ecsim import google2011 --task-events F [--machine-events F] [options]\n"
+	printf("usage: ecsim import google2011 [--task-events F] [--machine-events F] [options]\n"
 	       "       ecsim import alibaba2018 [--batch-task F] [--container-meta F] [--machine-meta F] [options]\n\n"
 	       "Convert a public cluster trace into ecsim's trace CSV.  Tables are headerless CSV\n"
 	       "as published (.gz read through gzip -dc), each in time order; see\n"
 	       "scenarios/README.md, \"Importing public traces\".\n\n"
 	       "options:\n"
-	       "  --task-events F       Google 2011 task_events table (required for google2011)\n"
-	       "  --machine-events F    Google 2011 machine_events table\n"
+	       "  --task-events F       Google 2011 task_events table\n"
+	       "  --machine-events F    Google 2011 machine_events table (google2011: one or both)\n"
 	       "  --batch-task F        Alibaba 2018 batch_task table\n"
 	       "  --container-meta F    Alibaba 2018 container_meta table\n"
 	       "  --machine-meta F      Alibaba 2018 machine_meta table\n"
