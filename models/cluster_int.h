@@ -57,31 +57,46 @@ struct inst {
 	int64_t registered_at;
 };
 
-/* Each order of a part is a counted B+-tree whose nodes live in a pool per
- * forest and order (cluster_index.c).  A leaf holds up to BT_M entries
- * (key, aux, instance) sorted by (key, instance); an internal node holds per
- * child its entry count, the max aux below it and a separator (the smallest
- * (key, instance) it may hold; unused for child 0).  Keys are the remaining
+/* Each order of a part is a counted B+-tree whose nodes live in pools per
+ * forest and order (cluster_index.c).  A leaf (struct bleaf) holds up to
+ * BT_L entries (key, aux, instance) sorted by (key, instance), in separate
+ * arrays so a search and a shift touch few cache lines; an internal node
+ * (struct bnode) holds per child its entry count, the max aux below it and a
+ * separator (the smallest (key, instance) it may hold; unused for child 0).
+ * A child reference with BT_LEAF set names a leaf.  Keys are the remaining
  * memory / CPU, or the number in CL_BY_NUM; aux is the other resource. */
 #define BT_M 64
+#define BT_L 16
+#define BT_LEAF 0x40000000
 
 struct bent {
-	int64_t key;              /* leaf: entry key; internal: separator key */
-	int32_t id;               /* leaf: instance; internal: separator instance */
-	int32_t ch;               /* internal: child node */
+	int64_t key;              /* separator key */
+	int32_t id;               /* separator instance */
+	int32_t ch;               /* child reference */
 };
 
 struct bnode {
-	int32_t n, leaf;
+	int32_t n;
 	struct bent e[BT_M];
-	int64_t aux[BT_M];        /* leaf: entry aux; internal: max aux of child */
-	int32_t cnt[BT_M];        /* internal: the child's entry count */
+	int64_t aux[BT_M];        /* max aux of the child */
+	int32_t cnt[BT_M];        /* the child's entry count */
+};
+
+struct bleaf {
+	int64_t key[BT_L];
+	int64_t aux[BT_L];
+	int32_t id[BT_L];
+	int32_t n;
+	int32_t next;             /* free list link */
 };
 
 struct bpool {
 	struct bnode *nd;
 	int32_t n, cap;
 	int32_t free;             /* free list head + 1 (0 = empty), linked by e[0].ch */
+	struct bleaf *lf;
+	int32_t ln, lcap;
+	int32_t lfree;            /* free list head + 1 (0 = empty), linked by next */
 };
 
 /* The two resource orders of a forest are built on first use (a query
