@@ -450,7 +450,7 @@ void cl_forest_free(struct forest *f)
 
 static inline int64_t key_of(const struct cluster *cl, int k, int32_t i)
 {
-	return k == CL_BY_MEM ? cl->mem_rem[i] : k == CL_BY_CPU ? cl->cpu_rem[i] : i;
+	return k == CL_BY_MEM ? cl->in[i].mem_rem : k == CL_BY_CPU ? cl->in[i].cpu_rem : i;
 }
 
 /* Memory order carries the CPU left as aux and CPU order the memory left,
@@ -458,7 +458,7 @@ static inline int64_t key_of(const struct cluster *cl, int k, int32_t i)
 static void part_insert(const struct cluster *cl, struct forest *f, struct part *p, int k,
 			int32_t i)
 {
-	int64_t aux = k == CL_BY_MEM ? cl->cpu_rem[i] : k == CL_BY_CPU ? cl->mem_rem[i] : 0;
+	int64_t aux = k == CL_BY_MEM ? cl->in[i].cpu_rem : k == CL_BY_CPU ? cl->in[i].mem_rem : 0;
 
 	bt_insert(&f->t[k], &p->root[k], key_of(cl, k, i), i, aux);
 }
@@ -691,6 +691,7 @@ int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g)
 	if (!c->built) {
 		const struct group *gr = &cl->groups[g];
 
+		cl_group_compact(cl, g);
 		c->n = s->n_parts;
 		c->c = xcalloc((size_t)(c->n ? c->n : 1), sizeof *c->c);
 		for (int32_t k = 0; k < gr->n; k++) {

@@ -28,7 +28,6 @@
 struct igrp {
 	uint32_t g;
 	int32_t n;                /* tasks of g on the instance (≥ 1) */
-	int32_t pos;              /* index of the instance in the group's list */
 };
 
 struct iattr {
@@ -40,20 +39,32 @@ struct portset {
 	int n, cap;
 };
 
+/* The fields reserve, release and the filter read come first and fill two
+ * adjacent cache lines (the array is allocated 64-byte aligned, cluster.c):
+ * the remaining resources, counts and status, then the instance's task
+ * groups, held inline up to IG_IN of them. */
+#define IG_IN 7
+
 struct inst {
+	_Alignas(64) int64_t mem_rem;
+	int64_t cpu_rem;          /* remaining memory (MiB), CPU (units) */
+	int64_t gpu_reg, gpu_used;
+	int32_t tasks;
+	int32_t n_grp, cap_grp;
+	int eni_cap, eni_used;
+	enum inst_status status;
+	int agent;
+	struct igrp *grp;         /* g_in, or a heap array past IG_IN groups */
+	struct igrp g_in[IG_IN];
+	/* the rest */
 	char *id, *ec2_id, *agent_version;
 	uint32_t type, az;        /* interned values */
-	int64_t cpu_reg, mem_reg, gpu_reg, gpu_used;
-	int eni_cap, eni_used;
+	int64_t cpu_reg, mem_reg;
 	struct portset ports[2];  /* [0] TCP, [1] UDP */
 	struct iattr *attrs;
 	int n_attrs;
-	enum inst_status status;
-	int agent;
-	int32_t tasks;
-	struct igrp *grp;
-	const char **grp_names;   /* parallel to grp, for CQL task:group */
-	int n_grp, cap_grp;
+	const char **grp_names;   /* the groups' names, for CQL task:group: built when read */
+	int cap_names;
 	int64_t registered_at;
 };
 
@@ -132,17 +143,23 @@ struct sattr {
 	size_t cap_gc;
 };
 
+/* The instances with ≥ 1 task of the group: every one is listed, but an
+ * instance whose last task of the group left stays listed (it is dropped,
+ * and duplicates merged, when the list outgrows twice the live count, or
+ * when cl_group_compact is called), so a release never touches another
+ * instance's record. */
 struct group {
-	int32_t *insts;           /* instances with ≥ 1 task of the group */
+	int32_t *insts;
 	int32_t n;
+	int32_t live;             /* instances with ≥ 1 task of the group */
 	size_t cap;
 };
 
 struct cluster {
-	struct inst *in;
+	struct inst *in;          /* 64-byte aligned */
 	int32_t n;
 	size_t cap;
-	int64_t *mem_rem, *cpu_rem;
+	uint32_t *stamp, gen;     /* by instance: scratch marks of cl_group_compact */
 	struct strtab *str, *gnames;
 	struct group *groups;
 	size_t cap_groups;
@@ -165,6 +182,9 @@ static inline int cl_placeable(const struct inst *in)
 /* Interned value of attribute `name` on the instance (STRTAB_NONE when it
  * has no value); *present tells whether it has the attribute at all. */
 uint32_t cl_attr_value(const struct inst *in, uint32_t name, int *present);
+
+/* Make group g's list exact: each instance with ≥ 1 task of g once. */
+void cl_group_compact(struct cluster *cl, uint32_t g);
 
 /* ---- cluster_index.c ---- */
 
