@@ -82,7 +82,6 @@ void cluster_free(struct cluster *cl)
 		free(in->grp_names);
 	}
 	free(cl->in);
-	free(cl->stamp);
 	for (uint32_t g = 0; g < strtab_count(cl->gnames); g++)
 		free(cl->groups[g].insts);
 	free(cl->groups);
@@ -185,8 +184,6 @@ static void grow_insts(struct cluster *cl)
 	free(cl->in);
 	cl->in = in;
 	cl->cap = cap;
-	cl->stamp = xrealloc(cl->stamp, cap * sizeof *cl->stamp);
-	memset(cl->stamp + cl->n, 0, (cap - (size_t)cl->n) * sizeof *cl->stamp);
 }
 
 int32_t cluster_add(struct cluster *cl, const struct instance_spec *sp)
@@ -290,21 +287,19 @@ static int grp_find(const struct inst *in, uint32_t g)
 	return -1;
 }
 
-void cl_group_compact(struct cluster *cl, uint32_t g)
+/* Group g's list without holes: O(slots), members' positions updated.
+ * Amortized O(1) per departure (at least three holes per member). */
+static void group_compact(struct cluster *cl, uint32_t g)
 {
 	struct group *gr = &cl->groups[g];
 	int32_t n = 0;
 
-	if (++cl->gen == 0) {            /* the marks wrapped: clear them */
-		memset(cl->stamp, 0, cl->cap * sizeof *cl->stamp);
-		cl->gen = 1;
-	}
 	for (int32_t k = 0; k < gr->n; k++) {
 		int32_t i = gr->insts[k];
 
-		if (cl->stamp[i] == cl->gen || grp_find(&cl->in[i], g) < 0)
+		if (i < 0)
 			continue;
-		cl->stamp[i] = cl->gen;
+		cl->in[i].grp[grp_find(&cl->in[i], g)].pos = n;
 		gr->insts[n++] = i;
 	}
 	gr->n = n;
@@ -328,17 +323,19 @@ static void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t d)
 				in->grp = xrealloc(in->grp, (size_t)in->cap_grp * sizeof *in->grp);
 			}
 		}
-		if (gr->n >= 2 * gr->live + 16)
-			cl_group_compact(cl, g);   /* amortized O(1): the list at least halves */
 		k = in->n_grp++;
 		in->grp[k].g = g;
 		in->grp[k].n = 0;
+		if (gr->n >= 4 * gr->live + 64)
+			group_compact(cl, g);
 		XGROW(gr->insts, gr->cap, (size_t)gr->n + 1);
+		in->grp[k].pos = gr->n;
 		gr->insts[gr->n++] = i;
 		gr->live++;
 	}
 	in->grp[k].n += d;
-	if (in->grp[k].n == 0) {          /* stays listed (struct group) */
+	if (in->grp[k].n == 0) {
+		gr->insts[in->grp[k].pos] = -1;      /* a hole (struct group) */
 		gr->live--;
 		in->n_grp--;
 		in->grp[k] = in->grp[in->n_grp];

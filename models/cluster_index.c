@@ -5,7 +5,7 @@
  * cl_index_erase (cluster_int.h).
  *
  * Each order of a part is a counted B+-tree: leaves (struct bleaf) of up to
- * 16 entries sorted by (key, number), internal nodes (struct bnode) of up
+ * BT_L entries sorted by (key, number), internal nodes (struct bnode) of up
  * to 64 children with per child its
  * entry count (order statistics) and the max of the other resource below it
  * (so a binpack walk skips children short of it).  Nodes live in a pool per
@@ -319,7 +319,7 @@ static void bt_erase(struct bpool *p, int32_t *root, int64_t k, int32_t x)
 		struct bnode *P = &p->nd[up];
 
 		P->cnt[j]--;
-		if (!empty && P->aux[j] > aux) {
+		if (!empty && (P->aux[j] > aux || rmax(p, cur) == P->aux[j])) {
 			/* the max below is unchanged: only the counts above change */
 			while (h > 0) {
 				up = path[--h];
@@ -691,12 +691,13 @@ int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g)
 	if (!c->built) {
 		const struct group *gr = &cl->groups[g];
 
-		cl_group_compact(cl, g);
 		c->n = s->n_parts;
 		c->c = xcalloc((size_t)(c->n ? c->n : 1), sizeof *c->c);
 		for (int32_t k = 0; k < gr->n; k++) {
 			int32_t i = gr->insts[k];
 
+			if (i < 0)              /* a hole (struct group) */
+				continue;
 			c->c[s->inst_part[i]] += cluster_group_tasks_on(cl, i, g);
 		}
 		c->built = 1;

@@ -28,6 +28,7 @@
 struct igrp {
 	uint32_t g;
 	int32_t n;                /* tasks of g on the instance (≥ 1) */
+	int32_t pos;              /* index of the instance in the group's list */
 };
 
 struct iattr {
@@ -43,7 +44,7 @@ struct portset {
  * adjacent cache lines (the array is allocated 64-byte aligned, cluster.c):
  * the remaining resources, counts and status, then the instance's task
  * groups, held inline up to IG_IN of them. */
-#define IG_IN 7
+#define IG_IN 4
 
 struct inst {
 	_Alignas(64) int64_t mem_rem;
@@ -77,7 +78,7 @@ struct inst {
  * A child reference with BT_LEAF set names a leaf.  Keys are the remaining
  * memory / CPU, or the number in CL_BY_NUM; aux is the other resource. */
 #define BT_M 64
-#define BT_L 16
+#define BT_L 64
 #define BT_LEAF 0x40000000
 
 struct bent {
@@ -143,15 +144,14 @@ struct sattr {
 	size_t cap_gc;
 };
 
-/* The instances with ≥ 1 task of the group: every one is listed, but an
- * instance whose last task of the group left stays listed (it is dropped,
- * and duplicates merged, when the list outgrows twice the live count, or
- * when cl_group_compact is called), so a release never touches another
- * instance's record. */
+/* The instances with ≥ 1 task of the group, and holes (-1): an instance
+ * whose last task of the group leaves is erased in place, so a release
+ * touches no other instance's record; the list is compacted (the members'
+ * igrp.pos updated) when holes outnumber members three to one. */
 struct group {
 	int32_t *insts;
-	int32_t n;
-	int32_t live;             /* instances with ≥ 1 task of the group */
+	int32_t n;                /* slots used, holes included */
+	int32_t live;             /* members */
 	size_t cap;
 };
 
@@ -159,7 +159,6 @@ struct cluster {
 	struct inst *in;          /* 64-byte aligned */
 	int32_t n;
 	size_t cap;
-	uint32_t *stamp, gen;     /* by instance: scratch marks of cl_group_compact */
 	struct strtab *str, *gnames;
 	struct group *groups;
 	size_t cap_groups;
@@ -182,9 +181,6 @@ static inline int cl_placeable(const struct inst *in)
 /* Interned value of attribute `name` on the instance (STRTAB_NONE when it
  * has no value); *present tells whether it has the attribute at all. */
 uint32_t cl_attr_value(const struct inst *in, uint32_t name, int *present);
-
-/* Make group g's list exact: each instance with ≥ 1 task of g once. */
-void cl_group_compact(struct cluster *cl, uint32_t g);
 
 /* ---- cluster_index.c ---- */
 
