@@ -63,6 +63,7 @@ struct metrics {
 	sim_time_t *lb_end;
 	double *lb_err;
 	size_t n_lb;
+	double lb_arrivals;       /* requests that arrived, all target groups, the run */
 	/* the same per service (its target groups): interval, service, failed */
 	struct lb_svc_iv { sim_time_t a, b; const char *svc; double failed; } *lb_sv;
 	size_t n_lb_sv;
@@ -422,9 +423,10 @@ void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *servic
 	r->duration = restored;
 }
 
-void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double failed)
+void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double arrivals, double failed)
 {
 	m->has_lb = 1;
+	m->lb_arrivals += arrivals;
 	if ((m->n_lb & (m->n_lb - 1)) == 0) {
 		size_t n = m->n_lb ? 2 * m->n_lb : 1;
 
@@ -604,7 +606,7 @@ static void cost_cell(struct csvout *o, int known, double usd)
 
 static int write_summary(struct metrics *m, sim_time_t end, struct err *e)
 {
-	const char *cols[13 + N_REASONS + 4 + 1];
+	const char *cols[13 + N_REASONS + 5 + 1];
 	int n = 0;
 	struct csvout *o;
 	size_t np = gsl_rstat_n(m->pending);
@@ -625,6 +627,8 @@ static int write_summary(struct metrics *m, sim_time_t end, struct err *e)
 		cols[n++] = reason_cols[i];
 	for (size_t i = 0; i < sizeof cost_cols / sizeof cost_cols[0]; i++)
 		cols[n++] = cost_cols[i];
+	if (m->has_lb)
+		cols[n++] = "cost_per_million_requests_usd";
 	{
 		char *p = join(m->dir, "summary.csv");
 
@@ -655,6 +659,9 @@ static int write_summary(struct metrics *m, sim_time_t end, struct err *e)
 	cost_cell(o, 1, m->cost_fargate);
 	cost_cell(o, !m->cost_unknown, total);
 	cost_cell(o, !m->cost_unknown && m->placed > 0, m->placed > 0 ? total * 1000.0 / (double)m->placed : 0);
+	if (m->has_lb)
+		cost_cell(o, !m->cost_unknown && m->lb_arrivals > 0,
+			  m->lb_arrivals > 0 ? total * 1e6 / m->lb_arrivals : 0);
 	csvout_endrow(o);
 	return csvout_close(o, e);
 }

@@ -98,11 +98,12 @@ void metrics_on_fault(struct metrics *m, sim_time_t now, int64_t fault_id, const
 /* A service's recovery from a fault (recovery.csv); restored -1 = never. */
 void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *service,
 			 int64_t lost, sim_time_t restored);
-/* A metrics interval of the load balancers ended at `end`: `failed`
- * requests (502 + 503 + 504, all target groups) ended in it; the
- * requests_failed column of failures.csv sums these (recovery.csv
- * the per-service ones below). */
-void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double failed);
+/* A metrics interval of the load balancers ended at `end`: `arrivals`
+ * requests arrived in it and `failed` (502 + 503 + 504) ended in it, all
+ * target groups; the requests_failed column of failures.csv sums the
+ * failures (recovery.csv the per-service ones below), summary.csv's
+ * cost_per_million_requests_usd divides by the arrivals. */
+void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double arrivals, double failed);
 /* The same for one service: `failed` requests of its target groups ended
  * in the interval (start, end]; recovery.csv's requests_failed of the
  * service sums these. */
