@@ -65,7 +65,8 @@ static void on_arrival(struct sim *s, void *ctx, const struct event *ev)
 
 		dur = sim_ms(x);
 	}
-	if (backplane_run_task(bp, td, g->group, NULL, g->count, dur, &e)) {
+	if (backplane_run_task_as(bp, td, g->group, NULL, g->count, dur, g->cp_strategy,
+				  g->launch_type, &e)) {
 		bp_fail(bp, &e);
 		return;
 	}
