@@ -415,6 +415,7 @@ static int try_place(struct backplane *bp, uint32_t slot, int last)
 	t->state = t->seen = TS_PROVISIONING;
 	t->ts[TS_PROVISIONING] = now;
 	metrics_on_placed(bp->m, now, t->submit);
+	metrics_on_launched(bp->m, t->svc, 0, 0, t->cp >= 0);
 	notify_cluster(bp);
 	/* docs/ecs-model.md §3.1: PROVISIONING is where the awsvpc ENI is created and attached */
 	if (last && !d->td->eni && sim_lane_idle(bp->sim))
@@ -556,6 +557,13 @@ static void on_provisioned(struct sim *s, void *ctx, const struct event *ev)
 int backplane_run_task(struct backplane *bp, int td, const char *group, const char *id,
 		    int64_t count, sim_time_t duration, struct err *e)
 {
+	return backplane_run_task_as(bp, td, group, id, count, duration, NULL, -1, e);
+}
+
+int backplane_run_task_as(struct backplane *bp, int td, const char *group, const char *id,
+			  int64_t count, sim_time_t duration, const struct cp_strategy *own,
+			  int launch, struct err *e)
+{
 	char gbuf[300];
 	uint64_t dummy;
 	uint32_t g;
@@ -567,7 +575,14 @@ int backplane_run_task(struct backplane *bp, int td, const char *group, const ch
 		group = gbuf;
 	}
 	g = cluster_group(bp->cl, group);
-	strat = cp_strategy_for(bp->s, -1);
+	/* the call's own strategy, else none with a launch type, else the
+	 * cluster default (docs/ecs-model.md §5.11) */
+	strat = own ? own : launch >= 0 ? NULL : cp_strategy_for(bp->s, -1);
+	if (launch >= 0 && !(bp->s->taskdefs[td].td->launch &
+			     (launch == TL_FARGATE ? TD_LAUNCH_FARGATE : TD_LAUNCH_EC2)))
+		return err_at(e, NULL, 0, 0, NULL, "task definition '%s' does not list %s in its "
+			      "requiresCompatibilities (ECS refuses the RunTask call)",
+			      bp->s->taskdefs[td].name, launch == TL_FARGATE ? "FARGATE" : "EC2");
 	if (bp->s->max_queued > 0 && (int64_t)bp->queued + count > bp->s->max_queued)
 		return err_at(e, NULL, 0, 0, NULL,
 			      "%lld tasks would wait for placement, more than the limit of %lld "
@@ -586,6 +601,8 @@ int backplane_run_task(struct backplane *bp, int td, const char *group, const ch
 				      "task id '%s' is already in use by a live task", id);
 		uint32_t slot = bp_new_task(bp, td, g, id && *id ? id : NULL, duration, -1, 0, NULL);
 
+		if (launch >= 0)
+			bp->tasks[slot].fg = (uint8_t)launch;
 		if (strat) {
 			/* the call's tasks split over its strategy, base first
 			 * (docs/ecs-model.md §5.11) */

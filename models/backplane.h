@@ -99,6 +99,16 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code);
  * (NULL or "": generated).  -1 with e filled when the id is in use. */
 int backplane_run_task(struct backplane *bp, int td, const char *group, const char *id,
 		       int64_t count, sim_time_t duration, struct err *e);
+/* The same call with its own capacity provider strategy `own` (NULL:
+ * none given) or launch type `launch` (TL_EC2 / TL_FARGATE; -1: none
+ * given), never both (docs/ecs-model.md §5.11): with neither the cluster's
+ * default strategy applies, else the task definition's launch type.  The
+ * call's tasks split over its strategy on their own, base first.  -1 with
+ * e filled also when the task definition does not list the launch type. */
+struct cp_strategy;
+int backplane_run_task_as(struct backplane *bp, int td, const char *group, const char *id,
+			  int64_t count, sim_time_t duration, const struct cp_strategy *own,
+			  int launch, struct err *e);
 /* StopTask by id: takes effect after the API latency (an unknown id then
  * does nothing). */
 void backplane_stop_task(struct backplane *bp, const char *task_id);

@@ -152,6 +152,7 @@ int bp_fargate_launch(struct backplane *bp, struct task *t, int provider)
 	t->state = t->seen = TS_PROVISIONING;
 	t->ts[TS_PROVISIONING] = now;
 	metrics_on_placed(bp->m, now, t->submit);
+	metrics_on_launched(bp->m, t->svc, 1, t->fg == TL_FARGATE_SPOT, t->cp >= 0);
 	/* docs/ecs-model.md §4.11, choice E66: capacity, ENI and image pull in one latency */
 	sim_after(bp->sim, fargate_provision_ms(c, f->rng), bp->ev_provisioned, bp, task_ref(bp, slot));
 	return 0;

@@ -15,13 +15,15 @@
 static int trace_row(struct backplane *bp, struct trace_src *src, struct err *e)
 {
 	const struct trace_row *r = &src->row;
+	int rc = trace_events[r->ev].apply(bp, r, src->dir, e);
 
-	if (trace_events[r->ev].apply(bp, r, src->dir, e) == 0)
+	if (rc == 0)
 		return 0;
 	/* put the trace's place on an error raised by the scenario or catalog */
 	snprintf(e->file, sizeof e->file, "%s", src->label);
 	e->line = r->line;
-	e->col = 0;
+	if (rc != TRACE_ERR_AT_COL)
+		e->col = 0;
 	return -1;
 }
 
@@ -63,7 +65,8 @@ static void on_arrival(struct sim *s, void *ctx, const struct event *ev)
 
 		dur = sim_ms(x);
 	}
-	if (backplane_run_task(bp, td, g->group, NULL, g->count, dur, &e)) {
+	if (backplane_run_task_as(bp, td, g->group, NULL, g->count, dur, g->cp_strategy,
+				  g->launch_type, &e)) {
 		bp_fail(bp, &e);
 		return;
 	}

@@ -77,12 +77,11 @@ void cluster_free(struct cluster *cl)
 		free(in->ports[0].p);
 		free(in->ports[1].p);
 		free(in->attrs);
-		free(in->grp);
+		if (in->grp != in->g_in)
+			free(in->grp);
 		free(in->grp_names);
 	}
 	free(cl->in);
-	free(cl->mem_rem);
-	free(cl->cpu_rem);
 	for (uint32_t g = 0; g < strtab_count(cl->gnames); g++)
 		free(cl->groups[g].insts);
 	free(cl->groups);
@@ -166,6 +165,27 @@ static void ports_remove(struct portset *ps, const uint16_t *p, int n)
 	}
 }
 
+/* Room for one more instance: the array doubles, 64-byte aligned so each
+ * record's first fields share a cache line (struct inst). */
+static void grow_insts(struct cluster *cl)
+{
+	size_t cap = cl->cap ? 2 * cl->cap : 16;
+	struct inst *in = aligned_alloc(_Alignof(struct inst), cap * sizeof *in);
+
+	if (!in) {
+		fprintf(stderr, "ecsim: fatal: out of memory (%zu bytes)\n", cap * sizeof *in);
+		exit(1);
+	}
+	if (cl->n)
+		memcpy(in, cl->in, (size_t)cl->n * sizeof *in);
+	for (int32_t k = 0; k < cl->n; k++)
+		if (cl->in[k].grp == cl->in[k].g_in)
+			in[k].grp = in[k].g_in;
+	free(cl->in);
+	cl->in = in;
+	cl->cap = cap;
+}
+
 int32_t cluster_add(struct cluster *cl, const struct instance_spec *sp)
 {
 	int32_t i = cl->n;
@@ -174,9 +194,7 @@ int32_t cluster_add(struct cluster *cl, const struct instance_spec *sp)
 	int win = sp->os_type && strcmp(sp->os_type, "windows") == 0;
 
 	if ((size_t)i + 1 > cl->cap) {
-		XGROW(cl->in, cl->cap, (size_t)i + 1);
-		cl->mem_rem = xrealloc(cl->mem_rem, cl->cap * sizeof *cl->mem_rem);
-		cl->cpu_rem = xrealloc(cl->cpu_rem, cl->cap * sizeof *cl->cpu_rem);
+		grow_insts(cl);
 		cl_forest_grow(&cl->all_f, cl->cap);
 		for (int a = 0; a < cl->n_sa; a++) {
 			cl_forest_grow(&cl->sa[a].f, cl->cap);
@@ -218,11 +236,13 @@ int32_t cluster_add(struct cluster *cl, const struct instance_spec *sp)
 		add_attr(cl, in, "ecs.ami-id", sp->ami_id);
 	for (int k = 0; k < sp->n_attrs; k++)
 		add_attr(cl, in, sp->attrs[k].name, sp->attrs[k].value);
+	in->grp = in->g_in;
+	in->cap_grp = IG_IN;
 	in->status = INST_ACTIVE;
 	in->agent = 1;
 	in->registered_at = sp->registered_at_ms;
-	cl->mem_rem[i] = sp->mem_mib;
-	cl->cpu_rem[i] = sp->cpu_units;
+	in->mem_rem = sp->mem_mib;
+	in->cpu_rem = sp->cpu_units;
 	cl->n++;
 	for (int a = 0; a < cl->n_sa; a++)
 		cl->sa[a].inst_part[i] = cl_value_index(cl, &cl->sa[a], i);
@@ -267,6 +287,24 @@ static int grp_find(const struct inst *in, uint32_t g)
 	return -1;
 }
 
+/* Group g's list without holes: O(slots), members' positions updated.
+ * Amortized O(1) per departure (at least three holes per member). */
+static void group_compact(struct cluster *cl, uint32_t g)
+{
+	struct group *gr = &cl->groups[g];
+	int32_t n = 0;
+
+	for (int32_t k = 0; k < gr->n; k++) {
+		int32_t i = gr->insts[k];
+
+		if (i < 0)
+			continue;
+		cl->in[i].grp[grp_find(&cl->in[i], g)].pos = n;
+		gr->insts[n++] = i;
+	}
+	gr->n = n;
+}
+
 /* Group count of g on instance i changes by d (±1 or -all). */
 static void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t d)
 {
@@ -277,28 +315,30 @@ static void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t d)
 	cl_spread_counts_add(cl, i, g, d);
 	if (k < 0) {
 		if (in->n_grp == in->cap_grp) {
-			in->cap_grp = in->cap_grp ? 2 * in->cap_grp : 4;
-			in->grp = xrealloc(in->grp, (size_t)in->cap_grp * sizeof *in->grp);
-			in->grp_names = xrealloc(in->grp_names, (size_t)in->cap_grp * sizeof *in->grp_names);
+			in->cap_grp *= 2;
+			if (in->grp == in->g_in) {
+				in->grp = xmalloc((size_t)in->cap_grp * sizeof *in->grp);
+				memcpy(in->grp, in->g_in, sizeof in->g_in);
+			} else {
+				in->grp = xrealloc(in->grp, (size_t)in->cap_grp * sizeof *in->grp);
+			}
 		}
 		k = in->n_grp++;
 		in->grp[k].g = g;
 		in->grp[k].n = 0;
-		in->grp_names[k] = strtab_str(cl->gnames, g);
+		if (gr->n >= 4 * gr->live + 64)
+			group_compact(cl, g);
 		XGROW(gr->insts, gr->cap, (size_t)gr->n + 1);
 		in->grp[k].pos = gr->n;
 		gr->insts[gr->n++] = i;
+		gr->live++;
 	}
 	in->grp[k].n += d;
 	if (in->grp[k].n == 0) {
-		int32_t pos = in->grp[k].pos, moved = gr->insts[--gr->n];
-
-		gr->insts[pos] = moved;
-		if (moved != i)
-			cl->in[moved].grp[grp_find(&cl->in[moved], g)].pos = pos;
+		gr->insts[in->grp[k].pos] = -1;      /* a hole (struct group) */
+		gr->live--;
 		in->n_grp--;
 		in->grp[k] = in->grp[in->n_grp];
-		in->grp_names[k] = in->grp_names[in->n_grp];
 	}
 }
 
@@ -312,8 +352,8 @@ static void account(struct cluster *cl, int32_t i, const struct place_req *r, in
 
 	if (idx)
 		cl_index_erase(cl, i, 1);
-	cl->cpu_rem[i] -= sign * r->cpu_units;
-	cl->mem_rem[i] -= sign * r->mem_mib;
+	in->cpu_rem -= sign * r->cpu_units;
+	in->mem_rem -= sign * r->mem_mib;
 	if (idx)
 		cl_index_insert(cl, i, 1);
 	if (sign > 0) {
@@ -369,16 +409,16 @@ static void set_state(struct cluster *cl, int32_t i, enum inst_status st, int ag
 		cl->tot.n_registered--;
 		cl->tot.cpu_registered -= in->cpu_reg;
 		cl->tot.mem_registered -= in->mem_reg;
-		cl->tot.cpu_reserved -= in->cpu_reg - cl->cpu_rem[i];
-		cl->tot.mem_reserved -= in->mem_reg - cl->mem_rem[i];
+		cl->tot.cpu_reserved -= in->cpu_reg - in->cpu_rem;
+		cl->tot.mem_reserved -= in->mem_reg - in->mem_rem;
 		if (in->tasks > 0)
 			cl->tot.n_used--;
 	} else if (!was_on && is_on) {
 		cl->tot.n_registered++;
 		cl->tot.cpu_registered += in->cpu_reg;
 		cl->tot.mem_registered += in->mem_reg;
-		cl->tot.cpu_reserved += in->cpu_reg - cl->cpu_rem[i];
-		cl->tot.mem_reserved += in->mem_reg - cl->mem_rem[i];
+		cl->tot.cpu_reserved += in->cpu_reg - in->cpu_rem;
+		cl->tot.mem_reserved += in->mem_reg - in->mem_rem;
 		if (in->tasks > 0)
 			cl->tot.n_used++;
 	}
@@ -422,8 +462,8 @@ enum inst_status cluster_status(const struct cluster *cl, int32_t i) { return cl
 int cluster_agent_connected(const struct cluster *cl, int32_t i) { return cl->in[i].agent; }
 int64_t cluster_cpu_registered(const struct cluster *cl, int32_t i) { return cl->in[i].cpu_reg; }
 int64_t cluster_mem_registered(const struct cluster *cl, int32_t i) { return cl->in[i].mem_reg; }
-int64_t cluster_cpu_remaining(const struct cluster *cl, int32_t i) { return cl->cpu_rem[i]; }
-int64_t cluster_mem_remaining(const struct cluster *cl, int32_t i) { return cl->mem_rem[i]; }
+int64_t cluster_cpu_remaining(const struct cluster *cl, int32_t i) { return cl->in[i].cpu_rem; }
+int64_t cluster_mem_remaining(const struct cluster *cl, int32_t i) { return cl->in[i].mem_rem; }
 int32_t cluster_tasks_on(const struct cluster *cl, int32_t i) { return cl->in[i].tasks; }
 int64_t cluster_gpu_remaining(const struct cluster *cl, int32_t i) { return cl->in[i].gpu_reg - cl->in[i].gpu_used; }
 int cluster_eni_free(const struct cluster *cl, int32_t i) { return cl->in[i].eni_cap - cl->in[i].eni_used; }
@@ -445,8 +485,18 @@ int cluster_ports(const struct cluster *cl, int32_t i, int udp, const uint16_t *
 
 int cluster_task_groups(const struct cluster *cl, int32_t i, const char *const **groups)
 {
-	*groups = cl->in[i].grp_names;
-	return cl->in[i].n_grp;
+	/* the names are built here, not kept in every reserve and release; a
+	 * cache of the cluster's state, hence the cast */
+	struct inst *in = &((struct cluster *)(uintptr_t)cl)->in[i];
+
+	if (in->cap_names < in->n_grp) {
+		in->cap_names = in->n_grp;
+		in->grp_names = xrealloc(in->grp_names, (size_t)in->cap_names * sizeof *in->grp_names);
+	}
+	for (int k = 0; k < in->n_grp; k++)
+		in->grp_names[k] = strtab_str(cl->gnames, in->grp[k].g);
+	*groups = in->grp_names;
+	return in->n_grp;
 }
 
 void cluster_filter_ids(const struct cluster *cl, struct cluster_filter_ids *ids)

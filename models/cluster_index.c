@@ -4,8 +4,9 @@
  * (choices A9, A10).  Kept current by cluster.c through cl_index_insert /
  * cl_index_erase (cluster_int.h).
  *
- * Each order of a part is a counted B+-tree (struct bnode): leaves of up to
- * 64 entries sorted by (key, number), internal nodes with per child its
+ * Each order of a part is a counted B+-tree: leaves (struct bleaf) of up to
+ * BT_L entries sorted by (key, number), internal nodes (struct bnode) of up
+ * to 64 children with per child its
  * entry count (order statistics) and the max of the other resource below it
  * (so a binpack walk skips children short of it).  Nodes live in a pool per
  * forest and order: one "forest" of three orders (remaining memory,
@@ -30,9 +31,12 @@
 #include "sim/mem.h"
 #include "sim/strtab.h"
 
-/* ---- counted B+-trees (struct bnode, cluster_int.h) ---- */
+/* ---- counted B+-trees (struct bnode, struct bleaf: cluster_int.h) ---- */
 
-static int32_t nalloc(struct bpool *p, int leaf)
+#define IS_LEAF(r) (((r) & BT_LEAF) != 0)
+#define LF(p, r) (&(p)->lf[(r) & ~BT_LEAF])
+
+static int32_t nalloc(struct bpool *p)
 {
 	int32_t x;
 
@@ -49,7 +53,6 @@ static int32_t nalloc(struct bpool *p, int leaf)
 		x = p->n++;
 	}
 	p->nd[x].n = 0;
-	p->nd[x].leaf = leaf;
 	return x;
 }
 
@@ -57,6 +60,43 @@ static void nfree(struct bpool *p, int32_t x)
 {
 	p->nd[x].e[0].ch = p->free - 1;
 	p->free = x + 1;
+}
+
+/* A new empty leaf: its reference (BT_LEAF set). */
+static int32_t lalloc(struct bpool *p)
+{
+	int32_t x;
+
+	if (p->lfree) {
+		x = p->lfree - 1;
+		p->lfree = p->lf[x].next + 1;
+	} else {
+		if (p->ln == p->lcap) {
+			size_t cap = (size_t)p->lcap;
+
+			XGROW(p->lf, cap, (size_t)p->ln + 1);
+			p->lcap = (int32_t)cap;
+		}
+		x = p->ln++;
+	}
+	p->lf[x].n = 0;
+	return x | BT_LEAF;
+}
+
+static void lfree(struct bpool *p, int32_t r)
+{
+	int32_t x = r & ~BT_LEAF;
+
+	p->lf[x].next = p->lfree - 1;
+	p->lfree = x + 1;
+}
+
+static void rfree(struct bpool *p, int32_t r)
+{
+	if (IS_LEAF(r))
+		lfree(p, r);
+	else
+		nfree(p, r);
 }
 
 /* (k1, i1) before (k2, i2) */
@@ -67,20 +107,19 @@ static inline int lt(int64_t k1, int32_t i1, int64_t k2, int32_t i2)
 
 /* Leaf: the first slot whose entry is not before (k, x).  Branch-free
  * binary search: the nodes are small and the outcome unpredictable. */
-static inline int lfind(const struct bnode *b, int64_t k, int32_t x)
+static inline int lfind(const struct bleaf *b, int64_t k, int32_t x)
 {
-	const struct bent *e = b->e;
-	int n = b->n;
+	int lo = 0, n = b->n;
 
 	if (n == 0)
 		return 0;
 	while (n > 1) {
 		int half = n / 2;
 
-		e = lt(e[half].key, e[half].id, k, x) ? e + half : e;
+		lo = lt(b->key[lo + half], b->id[lo + half], k, x) ? lo + half : lo;
 		n -= half;
 	}
-	return (int)(e - b->e) + lt(e->key, e->id, k, x);
+	return lo + lt(b->key[lo], b->id[lo], k, x);
 }
 
 /* Internal: the child that holds (k, x): the number of separators
@@ -111,33 +150,63 @@ static int64_t nmax(const struct bnode *b)
 	return m;
 }
 
+static int64_t lmax(const struct bleaf *b)
+{
+	int64_t m = b->aux[0];
+
+	for (int j = 1; j < b->n; j++)
+		if (b->aux[j] > m)
+			m = b->aux[j];
+	return m;
+}
+
 static int32_t ncount(const struct bnode *b)
 {
 	int32_t c = 0;
 
-	if (b->leaf)
-		return b->n;
 	for (int j = 0; j < b->n; j++)
 		c += b->cnt[j];
 	return c;
+}
+
+static int32_t rcount(const struct bpool *p, int32_t r)
+{
+	return IS_LEAF(r) ? LF(p, r)->n : ncount(&p->nd[r]);
+}
+
+static int64_t rmax(const struct bpool *p, int32_t r)
+{
+	return IS_LEAF(r) ? lmax(LF(p, r)) : nmax(&p->nd[r]);
+}
+
+/* The smallest entry node r may hold (its first entry, or for an internal
+ * node the separator kept in slot 0 since its split). */
+static void rfirst(const struct bpool *p, int32_t r, int64_t *k, int32_t *x)
+{
+	if (IS_LEAF(r)) {
+		*k = LF(p, r)->key[0];
+		*x = LF(p, r)->id[0];
+	} else {
+		*k = p->nd[r].e[0].key;
+		*x = p->nd[r].e[0].id;
+	}
 }
 
 #define MAX_H 40
 
 static void bt_insert(struct bpool *p, int32_t *root, int64_t k, int32_t x, int64_t aux)
 {
-	int32_t path[MAX_H], cur;
+	int32_t path[MAX_H], cur, rgt;
 	int slot[MAX_H], h = 0, pos;
-	struct bnode *b;
+	struct bleaf *L, *R;
 
 	if (*root == NIL)
-		*root = nalloc(p, 1);
+		*root = lalloc(p);
 	cur = *root;
-	while (!p->nd[cur].leaf) {
-		int j;
+	while (!IS_LEAF(cur)) {
+		struct bnode *b = &p->nd[cur];
+		int j = cfind(b, k, x);
 
-		b = &p->nd[cur];
-		j = cfind(b, k, x);
 		b->cnt[j]++;
 		if (aux > b->aux[j])
 			b->aux[j] = aux;
@@ -145,29 +214,38 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t k, int32_t x, int6
 		slot[h++] = j;
 		cur = b->e[j].ch;
 	}
-	b = &p->nd[cur];
-	pos = lfind(b, k, x);
-	memmove(b->e + pos + 1, b->e + pos, (size_t)(b->n - pos) * sizeof *b->e);
-	memmove(b->aux + pos + 1, b->aux + pos, (size_t)(b->n - pos) * sizeof *b->aux);
-	b->e[pos].key = k;
-	b->aux[pos] = aux;
-	b->e[pos].id = x;
-	b->n++;
-	while (p->nd[cur].n == BT_M) {        /* split the full node */
-		int32_t rgt = nalloc(p, p->nd[cur].leaf), up;
-		struct bnode *L = &p->nd[cur], *R = &p->nd[rgt], *P;
-		int half = BT_M / 2, m = BT_M - half, j;
+	L = LF(p, cur);
+	pos = lfind(L, k, x);
+	for (int t = L->n; t > pos; t--) {
+		L->key[t] = L->key[t - 1];
+		L->aux[t] = L->aux[t - 1];
+		L->id[t] = L->id[t - 1];
+	}
+	L->key[pos] = k;
+	L->aux[pos] = aux;
+	L->id[pos] = x;
+	if (++L->n < BT_L)
+		return;
+	/* split the full leaf, then every full internal node above it */
+	rgt = lalloc(p);
+	L = LF(p, cur);
+	R = LF(p, rgt);
+	{
+		int half = BT_L / 2, m = BT_L - half;
 
-		memcpy(R->e, L->e + half, (size_t)m * sizeof *R->e);
+		memcpy(R->key, L->key + half, (size_t)m * sizeof *R->key);
 		memcpy(R->aux, L->aux + half, (size_t)m * sizeof *R->aux);
-		if (!L->leaf)
-			memcpy(R->cnt, L->cnt + half, (size_t)m * sizeof *R->cnt);
+		memcpy(R->id, L->id + half, (size_t)m * sizeof *R->id);
 		R->n = m;
 		L->n = half;
+	}
+	for (;;) {
+		int32_t up;
+		struct bnode *P;
+		int j;
+
 		if (h == 0) {                 /* a new root */
-			up = nalloc(p, 0);
-			L = &p->nd[cur];
-			R = &p->nd[rgt];
+			up = nalloc(p);
 			P = &p->nd[up];
 			P->n = 1;
 			P->e[0].ch = cur;
@@ -181,15 +259,29 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t k, int32_t x, int6
 			memmove(P->aux + j + 2, P->aux + j + 1, (size_t)(P->n - j - 1) * sizeof *P->aux);
 			memmove(P->cnt + j + 2, P->cnt + j + 1, (size_t)(P->n - j - 1) * sizeof *P->cnt);
 		}
-		P->cnt[j] = ncount(L);
-		P->aux[j] = nmax(L);
+		P->cnt[j] = rcount(p, cur);
+		P->aux[j] = rmax(p, cur);
 		P->e[j + 1].ch = rgt;
-		P->cnt[j + 1] = ncount(R);
-		P->aux[j + 1] = nmax(R);
-		P->e[j + 1].key = R->e[0].key;    /* R's smallest possible entry */
-		P->e[j + 1].id = R->e[0].id;
+		P->cnt[j + 1] = rcount(p, rgt);
+		P->aux[j + 1] = rmax(p, rgt);
+		rfirst(p, rgt, &P->e[j + 1].key, &P->e[j + 1].id);
 		P->n++;
 		cur = up;
+		if (P->n < BT_M)
+			return;
+		{                             /* split the full internal node */
+			struct bnode *A, *B;
+			int half = BT_M / 2, m = BT_M - half;
+
+			rgt = nalloc(p);
+			A = &p->nd[cur];
+			B = &p->nd[rgt];
+			memcpy(B->e, A->e + half, (size_t)m * sizeof *B->e);
+			memcpy(B->aux, A->aux + half, (size_t)m * sizeof *B->aux);
+			memcpy(B->cnt, A->cnt + half, (size_t)m * sizeof *B->cnt);
+			B->n = m;
+			A->n = half;
+		}
 	}
 }
 
@@ -197,32 +289,37 @@ static void bt_erase(struct bpool *p, int32_t *root, int64_t k, int32_t x)
 {
 	int64_t aux;
 	int32_t path[MAX_H], cur = *root;
-	int slot[MAX_H], h = 0, pos;
-	struct bnode *b;
+	int slot[MAX_H], h = 0, pos, empty;
+	struct bleaf *L;
 
 	if (cur == NIL)
 		return;
-	while (!p->nd[cur].leaf) {
-		b = &p->nd[cur];
+	while (!IS_LEAF(cur)) {
+		const struct bnode *b = &p->nd[cur];
+
 		path[h] = cur;
 		slot[h] = cfind(b, k, x);
 		cur = b->e[slot[h++]].ch;
 	}
-	b = &p->nd[cur];
-	pos = lfind(b, k, x);
-	if (pos == b->n || b->e[pos].key != k || b->e[pos].id != x)
+	L = LF(p, cur);
+	pos = lfind(L, k, x);
+	if (pos == L->n || L->key[pos] != k || L->id[pos] != x)
 		abort();                       /* not there: the cluster's invariant broke */
-	aux = b->aux[pos];
-	memmove(b->e + pos, b->e + pos + 1, (size_t)(b->n - pos - 1) * sizeof *b->e);
-	memmove(b->aux + pos, b->aux + pos + 1, (size_t)(b->n - pos - 1) * sizeof *b->aux);
-	b->n--;
+	aux = L->aux[pos];
+	L->n--;
+	for (int t = pos; t < L->n; t++) {
+		L->key[t] = L->key[t + 1];
+		L->aux[t] = L->aux[t + 1];
+		L->id[t] = L->id[t + 1];
+	}
+	empty = L->n == 0;
 	while (h > 0) {
 		int32_t up = path[--h];
 		int j = slot[h];
-		struct bnode *P = &p->nd[up], *C = &p->nd[cur];
+		struct bnode *P = &p->nd[up];
 
 		P->cnt[j]--;
-		if (C->n > 0 && P->aux[j] > aux) {
+		if (!empty && (P->aux[j] > aux || rmax(p, cur) == P->aux[j])) {
 			/* the max below is unchanged: only the counts above change */
 			while (h > 0) {
 				up = path[--h];
@@ -230,55 +327,60 @@ static void bt_erase(struct bpool *p, int32_t *root, int64_t k, int32_t x)
 			}
 			break;
 		}
-		if (C->n == 0) {              /* drop the empty child */
+		if (empty) {                  /* drop the empty child */
 			int r = P->n - j - 1;
 
-			nfree(p, cur);
+			rfree(p, cur);
 			memmove(P->e + j, P->e + j + 1, (size_t)r * sizeof *P->e);
 			memmove(P->aux + j, P->aux + j + 1, (size_t)r * sizeof *P->aux);
 			memmove(P->cnt + j, P->cnt + j + 1, (size_t)r * sizeof *P->cnt);
 			P->n--;
 		} else {
-			P->aux[j] = nmax(C);
+			P->aux[j] = rmax(p, cur);
 		}
+		empty = P->n == 0;
 		cur = up;
 	}
-	b = &p->nd[*root];
-	if (b->n == 0) {
+	if (IS_LEAF(*root)) {
+		if (LF(p, *root)->n == 0) {
+			lfree(p, *root);
+			*root = NIL;
+		}
+		return;
+	}
+	if (p->nd[*root].n == 0) {
 		nfree(p, *root);
 		*root = NIL;
 		return;
 	}
-	while (!b->leaf && b->n == 1) {       /* a root with one child */
+	while (!IS_LEAF(*root) && p->nd[*root].n == 1) {   /* a root with one child */
 		int32_t old = *root;
 
-		*root = b->e[0].ch;
+		*root = p->nd[old].e[0].ch;
 		nfree(p, old);
-		b = &p->nd[*root];
 	}
 }
 
 static int32_t bt_size(const struct bpool *p, int32_t root)
 {
-	return root == NIL ? 0 : ncount(&p->nd[root]);
+	return root == NIL ? 0 : rcount(p, root);
 }
 
 static int32_t bt_at(const struct bpool *p, int32_t root, int32_t rank)
 {
 	if (root == NIL || rank < 0)
 		return NIL;
-	for (;;) {
+	while (!IS_LEAF(root)) {
 		const struct bnode *b = &p->nd[root];
 		int j = 0;
 
-		if (b->leaf)
-			return rank < b->n ? b->e[rank].id : NIL;
 		while (j < b->n && rank >= b->cnt[j])
 			rank -= b->cnt[j++];
 		if (j == b->n)
 			return NIL;
 		root = b->e[j].ch;
 	}
+	return rank < LF(p, root)->n ? LF(p, root)->id[rank] : NIL;
 }
 
 /* Number of entries before (k, x). */
@@ -288,17 +390,15 @@ static int32_t bt_rank(const struct bpool *p, int32_t root, int64_t k, int32_t x
 
 	if (root == NIL)
 		return 0;
-	for (;;) {
+	while (!IS_LEAF(root)) {
 		const struct bnode *b = &p->nd[root];
-		int j;
+		int j = cfind(b, k, x);
 
-		if (b->leaf)
-			return r + lfind(b, k, x);
-		j = cfind(b, k, x);
 		for (int t = 0; t < j; t++)
 			r += b->cnt[t];
 		root = b->e[j].ch;
 	}
+	return r + lfind(LF(p, root), k, x);
 }
 
 /* Smallest rank >= from (ranks offset by base) whose entry has aux >= min,
@@ -306,17 +406,20 @@ static int32_t bt_rank(const struct bpool *p, int32_t root, int64_t k, int32_t x
 static int32_t bt_next(const struct bpool *p, int32_t x, int32_t base, int32_t from, int64_t min,
 		       int32_t *inst)
 {
-	const struct bnode *b = &p->nd[x];
+	const struct bnode *b;
 
-	if (b->leaf) {
-		for (int i = from > base ? from - base : 0; i < b->n; i++) {
-			if (b->aux[i] >= min) {
-				*inst = b->e[i].id;
+	if (IS_LEAF(x)) {
+		const struct bleaf *L = LF(p, x);
+
+		for (int i = from > base ? from - base : 0; i < L->n; i++) {
+			if (L->aux[i] >= min) {
+				*inst = L->id[i];
 				return base + i;
 			}
 		}
 		return -1;
 	}
+	b = &p->nd[x];
 	for (int j = 0; j < b->n; j++) {
 		int32_t c = b->cnt[j];
 
@@ -339,13 +442,15 @@ void cl_forest_grow(struct forest *f, size_t cap)
 
 void cl_forest_free(struct forest *f)
 {
-	for (int k = 0; k < N_ORDERS; k++)
+	for (int k = 0; k < N_ORDERS; k++) {
 		free(f->t[k].nd);
+		free(f->t[k].lf);
+	}
 }
 
 static inline int64_t key_of(const struct cluster *cl, int k, int32_t i)
 {
-	return k == CL_BY_MEM ? cl->mem_rem[i] : k == CL_BY_CPU ? cl->cpu_rem[i] : i;
+	return k == CL_BY_MEM ? cl->in[i].mem_rem : k == CL_BY_CPU ? cl->in[i].cpu_rem : i;
 }
 
 /* Memory order carries the CPU left as aux and CPU order the memory left,
@@ -353,7 +458,7 @@ static inline int64_t key_of(const struct cluster *cl, int k, int32_t i)
 static void part_insert(const struct cluster *cl, struct forest *f, struct part *p, int k,
 			int32_t i)
 {
-	int64_t aux = k == CL_BY_MEM ? cl->cpu_rem[i] : k == CL_BY_CPU ? cl->mem_rem[i] : 0;
+	int64_t aux = k == CL_BY_MEM ? cl->in[i].cpu_rem : k == CL_BY_CPU ? cl->in[i].mem_rem : 0;
 
 	bt_insert(&f->t[k], &p->root[k], key_of(cl, k, i), i, aux);
 }
@@ -591,6 +696,8 @@ int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g)
 		for (int32_t k = 0; k < gr->n; k++) {
 			int32_t i = gr->insts[k];
 
+			if (i < 0)              /* a hole (struct group) */
+				continue;
 			c->c[s->inst_part[i]] += cluster_group_tasks_on(cl, i, g);
 		}
 		c->built = 1;

@@ -40,48 +40,75 @@ struct portset {
 	int n, cap;
 };
 
+/* The fields reserve, release and the filter read come first and fill two
+ * adjacent cache lines (the array is allocated 64-byte aligned, cluster.c):
+ * the remaining resources, counts and status, then the instance's task
+ * groups, held inline up to IG_IN of them. */
+#define IG_IN 4
+
 struct inst {
+	_Alignas(64) int64_t mem_rem;
+	int64_t cpu_rem;          /* remaining memory (MiB), CPU (units) */
+	int64_t gpu_reg, gpu_used;
+	int32_t tasks;
+	int32_t n_grp, cap_grp;
+	int eni_cap, eni_used;
+	enum inst_status status;
+	int agent;
+	struct igrp *grp;         /* g_in, or a heap array past IG_IN groups */
+	struct igrp g_in[IG_IN];
+	/* the rest */
 	char *id, *ec2_id, *agent_version;
 	uint32_t type, az;        /* interned values */
-	int64_t cpu_reg, mem_reg, gpu_reg, gpu_used;
-	int eni_cap, eni_used;
+	int64_t cpu_reg, mem_reg;
 	struct portset ports[2];  /* [0] TCP, [1] UDP */
 	struct iattr *attrs;
 	int n_attrs;
-	enum inst_status status;
-	int agent;
-	int32_t tasks;
-	struct igrp *grp;
-	const char **grp_names;   /* parallel to grp, for CQL task:group */
-	int n_grp, cap_grp;
+	const char **grp_names;   /* the groups' names, for CQL task:group: built when read */
+	int cap_names;
 	int64_t registered_at;
 };
 
-/* Each order of a part is a counted B+-tree whose nodes live in a pool per
- * forest and order (cluster_index.c).  A leaf holds up to BT_M entries
- * (key, aux, instance) sorted by (key, instance); an internal node holds per
- * child its entry count, the max aux below it and a separator (the smallest
- * (key, instance) it may hold; unused for child 0).  Keys are the remaining
+/* Each order of a part is a counted B+-tree whose nodes live in pools per
+ * forest and order (cluster_index.c).  A leaf (struct bleaf) holds up to
+ * BT_L entries (key, aux, instance) sorted by (key, instance), in separate
+ * arrays so a search and a shift touch few cache lines; an internal node
+ * (struct bnode) holds per child its entry count, the max aux below it and a
+ * separator (the smallest (key, instance) it may hold; unused for child 0).
+ * A child reference with BT_LEAF set names a leaf.  Keys are the remaining
  * memory / CPU, or the number in CL_BY_NUM; aux is the other resource. */
 #define BT_M 64
+#define BT_L 64
+#define BT_LEAF 0x40000000
 
 struct bent {
-	int64_t key;              /* leaf: entry key; internal: separator key */
-	int32_t id;               /* leaf: instance; internal: separator instance */
-	int32_t ch;               /* internal: child node */
+	int64_t key;              /* separator key */
+	int32_t id;               /* separator instance */
+	int32_t ch;               /* child reference */
 };
 
 struct bnode {
-	int32_t n, leaf;
+	int32_t n;
 	struct bent e[BT_M];
-	int64_t aux[BT_M];        /* leaf: entry aux; internal: max aux of child */
-	int32_t cnt[BT_M];        /* internal: the child's entry count */
+	int64_t aux[BT_M];        /* max aux of the child */
+	int32_t cnt[BT_M];        /* the child's entry count */
+};
+
+struct bleaf {
+	int64_t key[BT_L];
+	int64_t aux[BT_L];
+	int32_t id[BT_L];
+	int32_t n;
+	int32_t next;             /* free list link */
 };
 
 struct bpool {
 	struct bnode *nd;
 	int32_t n, cap;
 	int32_t free;             /* free list head + 1 (0 = empty), linked by e[0].ch */
+	struct bleaf *lf;
+	int32_t ln, lcap;
+	int32_t lfree;            /* free list head + 1 (0 = empty), linked by next */
 };
 
 /* The two resource orders of a forest are built on first use (a query
@@ -117,17 +144,21 @@ struct sattr {
 	size_t cap_gc;
 };
 
+/* The instances with ≥ 1 task of the group, and holes (-1): an instance
+ * whose last task of the group leaves is erased in place, so a release
+ * touches no other instance's record; the list is compacted (the members'
+ * igrp.pos updated) when holes outnumber members three to one. */
 struct group {
-	int32_t *insts;           /* instances with ≥ 1 task of the group */
-	int32_t n;
+	int32_t *insts;
+	int32_t n;                /* slots used, holes included */
+	int32_t live;             /* members */
 	size_t cap;
 };
 
 struct cluster {
-	struct inst *in;
+	struct inst *in;          /* 64-byte aligned */
 	int32_t n;
 	size_t cap;
-	int64_t *mem_rem, *cpu_rem;
 	struct strtab *str, *gnames;
 	struct group *groups;
 	size_t cap_groups;

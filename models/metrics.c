@@ -63,12 +63,18 @@ struct metrics {
 	sim_time_t *lb_end;
 	double *lb_err;
 	size_t n_lb;
+	double lb_arrivals;       /* requests that arrived, all target groups, the run */
 	/* the same per service (its target groups): interval, service, failed */
 	struct lb_svc_iv { sim_time_t a, b; const char *svc; double failed; } *lb_sv;
 	size_t n_lb_sv;
 	char **lb_svc_names;          /* interned service names */
 	size_t n_lb_svc_names;
 	int64_t submitted, placed, failures_total;
+	/* tasks launched (placed) per launch type and capacity provider: the
+	 * run's (summary.csv) and per service index (service_summary.csv) */
+	int64_t launched_ec2, launched_fargate, launched_spot, launched_cp;
+	int64_t *svc_launched;      /* 2 per service: EC2, FARGATE */
+	int n_svc_launched;
 	int64_t by_reason[N_REASONS];
 	gsl_rstat_workspace *pending;            /* pending seconds of placed tasks */
 	struct quant pending_p99;
@@ -142,7 +148,8 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 		"pending", "healthy", "deployments", "cpu_utilization_pct", "memory_utilization_pct" };
 	static const char *const svc_sum_cols[] = { "service", "availability_pct",
 		"full_capacity_pct", "min_running", "tasks_started", "tasks_failed_to_start",
-		"replacements", "mean_time_to_replace_s", "p99_time_to_replace_s", "strategy" };
+		"replacements", "mean_time_to_replace_s", "p99_time_to_replace_s", "strategy",
+		"tasks_ec2", "tasks_fargate" };
 	static const char *const fault_cols[] = { "time_s", "kind", "target", "az",
 		"tasks_affected", "service_tasks_affected", "fault_id", "duration_s", "requests_failed" };
 	static const char *const rec_cols[] = { "fault_id", "service", "lost", "restored_s", "requests_failed" };
@@ -171,7 +178,7 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 	m->services = open_in(m, "services.csv", svc_cols, cfg->util_cols ? 9 : 7, e);
 	if (!m->services)
 		goto fail;
-	m->svc_summary = open_in(m, "service_summary.csv", svc_sum_cols, 10, e);
+	m->svc_summary = open_in(m, "service_summary.csv", svc_sum_cols, 12, e);
 	if (!m->svc_summary)
 		goto fail;
 	m->faults = open_in(m, "failures.csv", fault_cols, 9, e);
@@ -204,6 +211,27 @@ void metrics_on_placed(struct metrics *m, sim_time_t now, sim_time_t submitted)
 	m->placed++;
 	gsl_rstat_add(wait_s, m->pending);
 	quant_add(&m->pending_p99, wait_s);
+}
+
+void metrics_on_launched(struct metrics *m, int svc, int fargate, int spot, int via_cp)
+{
+	if (fargate)
+		m->launched_fargate++;
+	else
+		m->launched_ec2++;
+	m->launched_spot += fargate && spot;
+	m->launched_cp += via_cp != 0;
+	if (svc < 0)
+		return;
+	if (svc >= m->n_svc_launched) {
+		int n = svc + 1;
+
+		m->svc_launched = xrealloc(m->svc_launched, (size_t)n * 2 * sizeof *m->svc_launched);
+		memset(m->svc_launched + 2 * m->n_svc_launched, 0,
+		       (size_t)(n - m->n_svc_launched) * 2 * sizeof *m->svc_launched);
+		m->n_svc_launched = n;
+	}
+	m->svc_launched[2 * svc + (fargate != 0)]++;
 }
 
 void metrics_on_failure(struct metrics *m, sim_time_t now, const char *task_id,
@@ -362,6 +390,8 @@ void metrics_on_service_summary(struct metrics *m, const struct service_summary 
 		csvout_empty(o);
 	}
 	csvout_str(o, s->strategy ? s->strategy : "");
+	csvout_int(o, s->index >= 0 && s->index < m->n_svc_launched ? m->svc_launched[2 * s->index] : 0);
+	csvout_int(o, s->index >= 0 && s->index < m->n_svc_launched ? m->svc_launched[2 * s->index + 1] : 0);
 	csvout_endrow(o);
 }
 
@@ -422,9 +452,10 @@ void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *servic
 	r->duration = restored;
 }
 
-void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double failed)
+void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double arrivals, double failed)
 {
 	m->has_lb = 1;
+	m->lb_arrivals += arrivals;
 	if ((m->n_lb & (m->n_lb - 1)) == 0) {
 		size_t n = m->n_lb ? 2 * m->n_lb : 1;
 
@@ -604,7 +635,7 @@ static void cost_cell(struct csvout *o, int known, double usd)
 
 static int write_summary(struct metrics *m, sim_time_t end, struct err *e)
 {
-	const char *cols[13 + N_REASONS + 4 + 1];
+	const char *cols[13 + N_REASONS + 4 + 4 + 1 + 1];
 	int n = 0;
 	struct csvout *o;
 	size_t np = gsl_rstat_n(m->pending);
@@ -613,10 +644,14 @@ static int write_summary(struct metrics *m, sim_time_t end, struct err *e)
 		"sim_seconds", "tasks_submitted", "tasks_placed", "tasks_never_placed",
 		"mean_pending_s", "p99_pending_s", "mean_cpu_reserved_pct",
 		"mean_mem_reserved_pct", "peak_instances_used", "placement_failures_total" };
-	/* cost columns come last, so the earlier columns keep their places;
-	 * no cost per request: load balancers are not billed */
+	/* cost columns come after the counts, so the earlier columns keep their
+	 * places; cost_per_million_requests_usd is the very last, when requests
+	 * are simulated */
 	static const char *const cost_cols[] = { "cost_instances_usd", "cost_fargate_usd",
 		"cost_total_usd", "cost_per_1000_tasks_usd" };
+	/* then the tasks launched per launch type and provider kind */
+	static const char *const launch_cols[] = { "tasks_ec2", "tasks_fargate",
+		"tasks_fargate_spot", "tasks_capacity_provider" };
 	double total;
 
 	for (size_t i = 0; i < sizeof base_cols / sizeof base_cols[0]; i++)
@@ -625,6 +660,10 @@ static int write_summary(struct metrics *m, sim_time_t end, struct err *e)
 		cols[n++] = reason_cols[i];
 	for (size_t i = 0; i < sizeof cost_cols / sizeof cost_cols[0]; i++)
 		cols[n++] = cost_cols[i];
+	for (size_t i = 0; i < sizeof launch_cols / sizeof launch_cols[0]; i++)
+		cols[n++] = launch_cols[i];
+	if (m->has_lb)      /* last: only runs with load balancers have it */
+		cols[n++] = "cost_per_million_requests_usd";
 	{
 		char *p = join(m->dir, "summary.csv");
 
@@ -655,6 +694,13 @@ static int write_summary(struct metrics *m, sim_time_t end, struct err *e)
 	cost_cell(o, 1, m->cost_fargate);
 	cost_cell(o, !m->cost_unknown, total);
 	cost_cell(o, !m->cost_unknown && m->placed > 0, m->placed > 0 ? total * 1000.0 / (double)m->placed : 0);
+	csvout_int(o, m->launched_ec2);
+	csvout_int(o, m->launched_fargate);
+	csvout_int(o, m->launched_spot);
+	csvout_int(o, m->launched_cp);
+	if (m->has_lb)
+		cost_cell(o, !m->cost_unknown && m->lb_arrivals > 0,
+			  m->lb_arrivals > 0 ? total * 1e6 / m->lb_arrivals : 0);
 	csvout_endrow(o);
 	return csvout_close(o, e);
 }
@@ -667,6 +713,7 @@ static void release(struct metrics *m)
 	free(m->scenario);
 	free(m->strategy);
 	free(m->billed);
+	free(m->svc_launched);
 	for (int i = 0; i < m->n_util; i++)
 		free(m->util_svc[i]);
 	free(m->util_svc);

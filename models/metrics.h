@@ -82,6 +82,8 @@ struct service_summary {
 	int64_t replacements;         /* lost tasks replaced */
 	double mean_replace_s, p99_replace_s;   /* -1 = none */
 	const char *strategy;         /* placement strategy its tasks used ("daemon": none) */
+	int index;                    /* the service's index in the scenario: its
+				       * tasks_ec2 / tasks_fargate (metrics_on_launched) */
 };
 /* A row of service_summary.csv. */
 /* The service's latest CloudWatch datapoints of average CPU and memory
@@ -89,6 +91,11 @@ struct service_summary {
  * next services.csv rows (models/scaler.c). */
 void metrics_set_service_util(struct metrics *m, const char *service, double cpu, double mem);
 void metrics_on_service_summary(struct metrics *m, const struct service_summary *s);
+/* A task was launched (placed on an instance, or on Fargate): service
+ * index `svc` (-1: a RunTask task), on Fargate or EC2, FARGATE_SPOT,
+ * through a capacity provider.  Counted in summary.csv and
+ * service_summary.csv. */
+void metrics_on_launched(struct metrics *m, int svc, int fargate, int spot, int via_cp);
 
 /* A fault injected (failures.csv): kind instance_fail, az_outage,
  * spot_interruption; duration -1 = none (gone). */
@@ -98,11 +105,12 @@ void metrics_on_fault(struct metrics *m, sim_time_t now, int64_t fault_id, const
 /* A service's recovery from a fault (recovery.csv); restored -1 = never. */
 void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *service,
 			 int64_t lost, sim_time_t restored);
-/* A metrics interval of the load balancers ended at `end`: `failed`
- * requests (502 + 503 + 504, all target groups) ended in it; the
- * requests_failed column of failures.csv sums these (recovery.csv
- * the per-service ones below). */
-void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double failed);
+/* A metrics interval of the load balancers ended at `end`: `arrivals`
+ * requests arrived in it and `failed` (502 + 503 + 504) ended in it, all
+ * target groups; the requests_failed column of failures.csv sums the
+ * failures (recovery.csv the per-service ones below), summary.csv's
+ * cost_per_million_requests_usd divides by the arrivals. */
+void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double arrivals, double failed);
 /* The same for one service: `failed` requests of its target groups ended
  * in the interval (start, end]; recovery.csv's requests_failed of the
  * service sums these. */

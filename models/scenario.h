@@ -135,6 +135,11 @@ struct scn_generator {
 	struct dist runtime;          /* seconds the essential container runs */
 	char *group;                  /* NULL = family:<family> */
 	int count;                    /* tasks per submission (RunTask count) */
+	/* its RunTask calls' own capacityProviderStrategy (NULL: none) or
+	 * launchType (launch_type: TL_EC2 / TL_FARGATE, -1: none), never both;
+	 * neither: the cluster's default strategy (docs/ecs-model.md §5.11) */
+	struct cp_strategy *cp_strategy;
+	int launch_type;
 };
 
 

@@ -514,6 +514,7 @@ static void svc_finish(struct backplane *bp, sim_time_t end)
 			.mean_replace_s = n ? gsl_rstat_mean(v->replace) : -1,
 			.p99_replace_s = n ? quant_get(&v->replace_p99) : -1,
 			.strategy = v->cfg->strategy_label,
+			.index = i,
 		};
 
 		sim_set_now(backplane_sim(bp), end);

@@ -4,7 +4,8 @@
  * A trace is read through sim/csvin.c one row at a time, so memory is bounded
  * by the longest row.  The header is checked once: `time_s` and `event` must
  * be there, any other column must be one of target, taskdef, count,
- * duration_s, group, cpu, memory (a typo is refused, never ignored).  A
+ * duration_s, group, cpu, memory, capacity_provider_strategy, launch_type
+ * (a typo is refused, never ignored).  A
  * run_task row needs a taskdef, or else both cpu and memory (explicit
  * resources of a synthetic task); the two forms exclude each other.  Each row is then
  * checked in a fixed order — time, event name, the fields the event needs
@@ -21,6 +22,7 @@
 #include "trace.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,10 +34,11 @@
 #define MAX_RUN_TASK_COUNT 10              /* RunTask starts 1..10 tasks per call */
 
 enum col { C_TIME, C_EVENT, C_TARGET, C_TASKDEF, C_COUNT, C_DURATION, C_GROUP, C_CPU, C_MEMORY,
-	   C_N };
+	   C_CPS, C_LAUNCH, C_N };
 
 static const char *const col_names[C_N] = {
-	"time_s", "event", "target", "taskdef", "count", "duration_s", "group", "cpu", "memory"
+	"time_s", "event", "target", "taskdef", "count", "duration_s", "group", "cpu", "memory",
+	"capacity_provider_strategy", "launch_type"
 };
 
 struct trace {
@@ -336,6 +339,112 @@ static inline int str_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
+int trace_parse_cps(const char *s, struct trace_cps *out, char *why, size_t n)
+{
+	const char *p = s;
+
+	out->n = 0;
+	while (*p == ' ')
+		p++;
+	if (!*p) {
+		snprintf(why, n, "expected at least one item PROVIDER:BASE:WEIGHT");
+		return -1;
+	}
+	for (;;) {
+		struct trace_cps_item *it;
+		const char *name = p;
+		int64_t v[2];
+
+		if (out->n == TRACE_CPS_MAX) {
+			snprintf(why, n, "at most %d items (RunTask's limit), got more", TRACE_CPS_MAX);
+			return -1;
+		}
+		while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		       (*p >= '0' && *p <= '9') || *p == '-' || *p == '_')
+			p++;
+		if (p == name || p - name > 255) {
+			snprintf(why, n, "item %d: expected a capacity provider name (letters, digits, "
+				 "- and _, up to 255) at \"%.40s\"", out->n + 1, name);
+			return -1;
+		}
+		it = &out->items[out->n];
+		it->name = name;
+		it->len = (int)(p - name);
+		for (int k = 0; k < 2; k++) {
+			int64_t max = k ? 1000 : 100000;
+			int nd = 0;
+
+			if (*p != ':') {
+				snprintf(why, n, "item %d (%.*s): expected PROVIDER:BASE:WEIGHT, e.g. "
+					 "FARGATE:1:1", out->n + 1, it->len, name);
+				return -1;
+			}
+			p++;
+			v[k] = 0;
+			for (; *p >= '0' && *p <= '9' && nd < 8; p++, nd++)
+				v[k] = v[k] * 10 + (*p - '0');
+			if (nd == 0 || (*p >= '0' && *p <= '9') || v[k] > max) {
+				snprintf(why, n, "item %d (%.*s): %s must be an integer from 0 to %lld",
+					 out->n + 1, it->len, name, k ? "weight" : "base", (long long)max);
+				return -1;
+			}
+		}
+		it->base = (int)v[0];
+		it->weight = (int)v[1];
+		out->n++;
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			return 0;
+		if (*p != ';') {
+			snprintf(why, n, "item %d (%.*s): expected ';' between items, got \"%.20s\"",
+				 out->n, it->len, name, p);
+			return -1;
+		}
+		p++;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+/* capacity_provider_strategy and launch_type: only on run_task, one or
+ * the other (RunTask takes a launchType or a strategy, never both);
+ * the strategy's syntax and limits, the launch type's value.  0 or -1. */
+static int run_options(const struct trace *t, struct trace_row *row, struct err *e)
+{
+	const char *cps = t->v[C_CPS], *lt = t->v[C_LAUNCH];
+
+	row->cps = cps;
+	row->launch_type = lt;
+	row->cps_col = t->col[C_CPS] + 1;
+	row->lt_col = t->col[C_LAUNCH] + 1;
+	if (!cps[0] && !lt[0])
+		return 0;
+	if (row->ev != TR_RUN_TASK) {
+		enum col c = cps[0] ? C_CPS : C_LAUNCH;
+
+		return csvin_fail(t->in, t->col[c], e, "not used by event '%s' (leave it empty), got \"%s\"",
+				  trace_events[row->ev].name, t->v[c]);
+	}
+	if (cps[0] && lt[0])
+		return csvin_fail(t->in, t->col[C_LAUNCH], e,
+				  "give either launch_type or capacity_provider_strategy, not both "
+				  "(RunTask refuses a launchType with a capacityProviderStrategy), got \"%s\"",
+				  lt);
+	if (cps[0]) {
+		struct trace_cps x;
+		char why[200];
+
+		if (trace_parse_cps(cps, &x, why, sizeof why))
+			return csvin_fail(t->in, t->col[C_CPS], e, "%s; got \"%s\"", why, cps);
+		return 0;
+	}
+	if (!str_eq(lt, "EC2") && !str_eq(lt, "FARGATE"))
+		return csvin_fail(t->in, t->col[C_LAUNCH], e,
+				  "expected EC2 or FARGATE (the launch types simulated), got \"%s\"", lt);
+	return 0;
+}
+
 int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 {
 	const struct trace_event_def *sp;
@@ -384,7 +493,7 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 	    get_field(t, C_GROUP, sp->group, row->ev, &row->group, e) < 0)
 		return -1;
 
-	if (explicit_needs(t, row, e) < 0)
+	if (explicit_needs(t, row, e) < 0 || run_options(t, row, e) < 0)
 		return -1;
 	row->count = 1;
 	if (count[0]) {

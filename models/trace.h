@@ -2,7 +2,8 @@
  * format"): CSV with a header, columns in any order, `time_s` and `event`
  * required, then as each event needs:
  *
- *   time_s,event,target,taskdef,count,duration_s,group,cpu,memory
+ *   time_s,event,target,taskdef,count,duration_s,group,cpu,memory,
+ *   capacity_provider_strategy,launch_type
  *
  * A run_task row names a task definition (`taskdef`) or gives explicit
  * resources (`cpu` in CPU units and `memory` in MiB, both integers >= 1):
@@ -10,7 +11,11 @@
  * importers of models/import.h produce).
  *
  * A run_task row starts `count` tasks, 1 to 10 (ECS RunTask's limit per
- * call); more is refused.
+ * call); more is refused.  It may give its own capacity provider strategy
+ * (`capacity_provider_strategy` = PROVIDER:BASE:WEIGHT items joined by
+ * `;`, e.g. FARGATE:1:1;FARGATE_SPOT:0:3) or its own `launch_type` (EC2 or
+ * FARGATE), not both, as RunTask takes them; neither: the cluster's
+ * default strategy, else the task definition's launch type.
  *
  * Rows are streamed one at a time (memory does not grow with the trace) and
  * must be in non-decreasing time order.  Every event kind is parsed and
@@ -50,6 +55,11 @@ struct trace_row {
 	int64_t count;             /* default 1 */
 	sim_time_t duration;       /* ms; -1 when empty */
 	int64_t cpu_units, mem_mib; /* run_task without taskdef: explicit needs; 0 = not given */
+	/* run_task: its own capacity provider strategy / launch type, as
+	 * written ("" or NULL = not given; syntax checked by trace_next), and
+	 * the 1-based columns they came from (0: none, e.g. an importer's row) */
+	const char *cps, *launch_type;
+	int cps_col, lt_col;
 	long line;                 /* line of the row in the file */
 };
 
@@ -67,13 +77,17 @@ struct trace_event_def {
 	const char *target_what;   /* what the target names */
 	const char *group_what;
 	/* The row happens now: act through the backplane's public API.  0, or -1
-	 * with e filled (the caller puts the row's place on it).  `dir` is the
+	 * with e filled (the caller puts the row's place on it), or
+	 * TRACE_ERR_AT_COL when e->col already names the row's column.  `dir` is the
 	 * directory task definitions are read from. */
 	int (*apply)(struct backplane *bp, const struct trace_row *r, const char *dir,
 		     struct err *e);
 };
 
 extern const struct trace_event_def trace_events[TR_N_EVENTS];
+
+/* An apply() error whose e->col (1-based) is the row's column at fault. */
+#define TRACE_ERR_AT_COL (-2)
 
 struct trace;
 
@@ -94,6 +108,34 @@ const char *trace_event_name(enum trace_event ev);
 const char *trace_path(const struct trace *t);
 /* Bytes the reader holds (bounded by the longest row).  For tests. */
 size_t trace_memory(const struct trace *t);
+
+/* A capacity_provider_strategy cell parsed: PROVIDER:BASE:WEIGHT items
+ * joined by ';' (names point into the cell: `len` bytes, not
+ * NUL-terminated); base 0..100000, weight 0..1000, at most TRACE_CPS_MAX
+ * items.  Names are resolved, and the strategy rules checked, against the
+ * scenario by trace_row_strategy. */
+#define TRACE_CPS_MAX 20
+struct trace_cps_item {
+	const char *name;
+	int len, base, weight;
+};
+struct trace_cps {
+	int n;
+	struct trace_cps_item items[TRACE_CPS_MAX];
+};
+/* 0, or -1 with the reason in why[n]. */
+int trace_parse_cps(const char *s, struct trace_cps *out, char *why, size_t n);
+
+struct scenario;
+struct cp_strategy;
+/* The run_task row's own strategy resolved against scenario `s` for task
+ * definition `td` (models/trace_events.c): 1 = *out filled, 0 = the row
+ * gives none; *launch = -1, or TL_EC2 / TL_FARGATE for a launch_type.
+ * -1 with e filled (no file or line; e->path = the column) when a provider
+ * is unknown, the strategy breaks a rule of docs/ecs-model.md §5.11, or the
+ * task definition is not compatible with where the row sends it. */
+int trace_row_strategy(const struct scenario *s, int td, const struct trace_row *r,
+		       struct cp_strategy *out, int *launch, struct err *e);
 
 /* Parse a decimal number of seconds ("12", "12.5", "0.001") into ms,
  * rounding half up at the millisecond.  Returns 0 or -1 (not a number,

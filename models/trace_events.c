@@ -8,11 +8,83 @@
 #include "models/trace.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "models/backplane.h"
+#include "models/capacity/capacity_config.h"
 #include "models/cluster.h"
 #include "models/faults.h"
 #include "models/task.h"
+
+/* The task definition must list where the row sends it (ECS refuses the
+ * RunTask call otherwise). */
+static int td_lists(const struct scenario *s, int td, unsigned need, const char *col,
+		    const char *where, struct err *e)
+{
+	if (s->taskdefs[td].td->launch & need)
+		return 0;
+	return err_at(e, NULL, 0, 0, col, "task definition '%s' is sent to %s but its "
+		      "requiresCompatibilities does not list %s (ECS refuses the RunTask call)",
+		      s->taskdefs[td].name, where, need == TD_LAUNCH_FARGATE ? "FARGATE" : "EC2");
+}
+
+int trace_row_strategy(const struct scenario *s, int td, const struct trace_row *r,
+		       struct cp_strategy *out, int *launch, struct err *e)
+{
+	static const char cps_col[] = "capacity_provider_strategy";
+	struct trace_cps x;
+	char why[200];
+	const char *rule;
+	int fargate = 0, asg = 0, bad;
+
+	*launch = -1;
+	if (r->launch_type && r->launch_type[0]) {
+		int fg = strcmp(r->launch_type, "FARGATE") == 0;
+
+		*launch = fg ? TL_FARGATE : TL_EC2;
+		if (td_lists(s, td, fg ? TD_LAUNCH_FARGATE : TD_LAUNCH_EC2, "launch_type",
+			     fg ? "launch type FARGATE" : "launch type EC2", e))
+			return -1;
+		return 0;
+	}
+	if (!r->cps || !r->cps[0])
+		return 0;
+	if (trace_parse_cps(r->cps, &x, why, sizeof why))
+		return err_at(e, NULL, 0, 0, cps_col, "%s; got \"%s\"", why, r->cps);
+	memset(out, 0, sizeof *out);
+	for (int i = 0; i < x.n; i++) {
+		char name[256];
+		int k;
+
+		snprintf(name, sizeof name, "%.*s", x.items[i].len, x.items[i].name);
+		k = s->capacity ? cap_find(s->capacity, name) : -1;
+		if (k < 0)
+			return err_at(e, NULL, 0, 0, cps_col, "item %d: unknown capacity provider '%s' "
+				      "(not FARGATE, FARGATE_SPOT or in $.capacityProviders)", i + 1, name);
+		if (s->capacity->providers[k].kind == CAP_ASG)
+			asg = 1;
+		else
+			fargate = 1;
+		if (asg && fargate)
+			return err_at(e, NULL, 0, 0, cps_col, "item %d (%s): a strategy may not mix "
+				      "Fargate and Auto Scaling group capacity providers", i + 1, name);
+		out->items[out->n].provider = k;
+		out->items[out->n].base = x.items[i].base;
+		out->items[out->n].weight = x.items[i].weight;
+		out->n++;
+	}
+	if (cps_validate(out, &rule, &bad)) {
+		if (bad >= 0)
+			return err_at(e, NULL, 0, 0, cps_col, "item %d (%s): %s", bad + 1,
+				      s->capacity->providers[out->items[bad].provider].name, rule);
+		return err_at(e, NULL, 0, 0, cps_col, "%s", rule);
+	}
+	if (td_lists(s, td, fargate ? TD_LAUNCH_FARGATE : TD_LAUNCH_EC2, cps_col,
+		     fargate ? "a Fargate capacity provider" : "an Auto Scaling group capacity provider",
+		     e))
+		return -1;
+	return 1;
+}
 
 static int run_task(struct backplane *bp, const struct trace_row *r, const char *dir,
 		    struct err *e)
@@ -20,10 +92,19 @@ static int run_task(struct backplane *bp, const struct trace_row *r, const char 
 	struct scenario *s = backplane_scenario(bp);
 	int td = r->taskdef[0] ? scenario_taskdef(s, r->taskdef, dir, e)
 			       : scenario_synthetic_taskdef(s, r->cpu_units, r->mem_mib, e);
+	struct cp_strategy own;
+	int launch, rc;
 
 	if (td < 0)
 		return -1;
-	return backplane_run_task(bp, td, r->group, r->target, r->count, r->duration, e);
+	rc = trace_row_strategy(s, td, r, &own, &launch, e);
+	if (rc < 0) {
+		/* the error is about the row's strategy or launch type column */
+		e->col = strcmp(e->path, "launch_type") == 0 ? r->lt_col : r->cps_col;
+		return TRACE_ERR_AT_COL;
+	}
+	return backplane_run_task_as(bp, td, r->group, r->target, r->count, r->duration,
+				     rc > 0 ? &own : NULL, launch, e);
 }
 
 static int stop_task(struct backplane *bp, const struct trace_row *r, const char *dir,

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/capacity/cp_strategy.h"
 #include "models/trace.h"
 #include "sim/mem.h"
 
@@ -118,6 +119,19 @@ static void check_taskdef(struct ck *k, const struct trace_row *r)
 	}
 }
 
+/* The row's own capacity provider strategy or launch type, against the
+ * scenario's providers and task definition `td` (docs/ecs-model.md §5.11). */
+static void check_strategy(struct ck *k, const struct trace_row *r, int td)
+{
+	struct cp_strategy st;
+	struct err e;
+	int launch;
+
+	err_clear(&e);
+	if (td >= 0 && trace_row_strategy(k->s, td, r, &st, &launch, &e) < 0)
+		fail_at(k, r, e.path, "%s", e.msg, NULL);
+}
+
 static void check_row(struct ck *k, const struct trace_row *r)
 {
 	struct err e;
@@ -126,10 +140,16 @@ static void check_row(struct ck *k, const struct trace_row *r)
 	case TR_RUN_TASK:
 		if (r->taskdef[0]) {
 			check_taskdef(k, r);
-		} else {
 			err_clear(&e);
-			if (scenario_synthetic_taskdef(k->s, r->cpu_units, r->mem_mib, &e) < 0)
+			check_strategy(k, r, scenario_taskdef(k->s, r->taskdef, k->dir, &e));
+		} else {
+			int td;
+
+			err_clear(&e);
+			td = scenario_synthetic_taskdef(k->s, r->cpu_units, r->mem_mib, &e);
+			if (td < 0)
 				fail_at(k, r, "cpu", "%s", e.msg, NULL);
+			check_strategy(k, r, td);
 		}
 		break;
 	case TR_REGISTER_INSTANCE: {

@@ -113,7 +113,7 @@ for tpl in binpack az-balanced-spread; do
 done
 cmp -s "$T/svc-binpack/tasks.csv" "$T/svc-az-balanced-spread/tasks.csv" \
 	&& ko "services follow --strategy" || ok "services follow --strategy"
-grep -q ',binpack$' "$T/svc-binpack/service_summary.csv" && ok "service_summary names the strategy" \
+grep -q ',binpack,[0-9][0-9]*,[0-9][0-9]*$' "$T/svc-binpack/service_summary.csv" && ok "service_summary names the strategy" \
 	|| ko "service_summary names the strategy"
 # cross-zone off: an AZ outage costs more requests when binpack has packed
 # the service into few AZs than under az-balanced-spread (README)
@@ -185,6 +185,25 @@ for d in crosszone.a cz-binpack; do
 		ko "$d: failures.csv requests_failed of the AZ outage ($got) = requests.csv over its window ($want)"
 	fi
 done
+# summary.csv's cost per million requests: cost_total_usd × 10^6 ÷ the
+# arrivals of requests.csv's all-AZ rows; a run without load balancers has
+# no such column
+for d in web-lb.a crosszone.a; do
+	got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		{ if (c["cost_per_million_requests_usd"]) print $c["cost_per_million_requests_usd"] "," $c["cost_total_usd"] }' "$T/$d/summary.csv")
+	arr=$(awk -F, 'NR > 1 && $3 == "" { s += $4 } END { printf "%.6f\n", s }' "$T/$d/requests.csv")
+	if [ -n "${got%%,*}" ] && awk -v g="${got%%,*}" -v t="${got#*,}" -v a="$arr" \
+		'BEGIN { w = t * 1e6 / a; exit !(a > 0 && g - w < 0.00006 && w - g < 0.00006) }'; then
+		ok "$d: cost_per_million_requests_usd = cost_total_usd x 10^6 / arrivals (${got%%,*})"
+	else
+		ko "$d: cost_per_million_requests_usd = cost_total_usd x 10^6 / arrivals (got '$got', arrivals $arr)"
+	fi
+done
+if head -1 "$T/default.a/summary.csv" | grep -q cost_per_million_requests_usd; then
+	ko "no cost_per_million_requests_usd without load balancers"
+else
+	ok "no cost_per_million_requests_usd without load balancers"
+fi
 grep -q '"lb_summary.csv"' "$T/crosszone.a/run.json" && ok "run.json lists the load balancer's outputs" \
 	|| ko "run.json lists the load balancer's outputs"
 # an AZ outage behind a load balancer: the targets stop answering at once,
@@ -213,7 +232,7 @@ else
 	ko "--no-task-log skips targets.csv, keeps requests.csv and lb_summary.csv"
 fi
 check "--strategy with a DAEMON service" "$ECSIM" run scenarios/daemon.json --quiet --strategy binpack --out "$T/dmn"
-grep -q '^logs,.*,daemon$' "$T/dmn/service_summary.csv" && ok "DAEMON service takes no strategy" \
+grep -q '^logs,.*,daemon,[0-9][0-9]*,[0-9][0-9]*$' "$T/dmn/service_summary.csv" && ok "DAEMON service takes no strategy" \
 	|| ko "DAEMON service takes no strategy"
 # ecsim validate finds what a run would fail on, without running
 V=tests/data/validate

@@ -3,6 +3,7 @@
  * and release (docs/ecs-model.md §1.6, D9), totals, statuses (D6–D8), INACTIVE dropping its
  * tasks (D7), and the incremental indexes checked against a recomputation
  * after random operations. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -287,11 +288,98 @@ static void test_indexes_random(void)
 	gsl_rng_free(r);
 }
 
+/* Per-group task counts, an instance's groups (CQL task:group) and the
+ * per-value counts of a tracked attribute (choice A9) stay exact under heavy
+ * churn of many groups: instances holding more groups than fit inline, a
+ * group's instance list full of departures, counts first built late, and an
+ * instance going INACTIVE (D7).  Expected values come from the test's own
+ * bookkeeping. */
+#define CH_N 24
+#define CH_G 9
+
+/* Spread counts are read for groups 0..upto-1 only. */
+static int check_groups(struct cluster *cl, int a, const uint32_t *g, int (*want)[CH_G], int upto)
+{
+	int ok = 1;
+
+	for (int32_t i = 0; i < CH_N; i++) {
+		const char *const *names;
+		int n = cluster_task_groups(cl, i, &names), expect = 0;
+
+		for (int k = 0; k < CH_G; k++) {
+			int found = 0;
+
+			ok &= cluster_group_tasks_on(cl, i, g[k]) == want[i][k];
+			expect += want[i][k] > 0;
+			for (int j = 0; j < n; j++)
+				found += strcmp(names[j], cluster_group_name(cl, g[k])) == 0;
+			ok &= found == (want[i][k] > 0);
+		}
+		ok &= n == expect;
+	}
+	for (int k = 0; k < upto; k++) {
+		for (int32_t v = 0; v < cluster_spread_nvalues(cl, a); v++) {
+			int64_t sum = 0;
+
+			for (int32_t i = 0; i < CH_N; i++)
+				if (cluster_spread_value(cl, a, i) == v)
+					sum += want[i][k];
+			ok &= cluster_spread_count(cl, a, v, g[k]) == sum;
+		}
+	}
+	return ok;
+}
+
+static void test_group_churn(void)
+{
+	static const char *const stacks[] = { "blue", "green", NULL };
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	struct cluster *cl = cluster_new();
+	struct place_req q = { .cpu_units = 1, .mem_mib = 1 };
+	int want[CH_N][CH_G] = { { 0 } }, ok = 1, a;
+	uint32_t g[CH_G];
+
+	gsl_rng_set(r, 7);
+	for (int i = 0; i < CH_N; i++)
+		add(cl, "us-east-1a", "linux", 100000, 100000, stacks[i % 3]);
+	for (int k = 0; k < CH_G; k++) {
+		char name[32];
+
+		snprintf(name, sizeof name, "service:s%d", k);
+		g[k] = cluster_group(cl, name);
+	}
+	a = cluster_spread_attr(cl, "stack");
+	for (int step = 0; step < 40000; step++) {
+		int32_t i = (int32_t)gsl_rng_uniform_int(r, CH_N);
+		int k = (int)gsl_rng_uniform_int(r, CH_G);
+
+		if (step == 30000) {
+			cluster_set_status(cl, 5, INST_INACTIVE);    /* D7: its tasks stop counting */
+			memset(want[5], 0, sizeof want[5]);
+		}
+		if (gsl_rng_uniform_int(r, 2) && want[i][k] < 3) {
+			cluster_reserve(cl, i, &q, g[k]);
+			want[i][k] += i != 5 || step < 30000;
+		} else if (want[i][k] > 0) {
+			cluster_release(cl, i, &q, g[k]);
+			want[i][k]--;
+		}
+		/* the counts of group k are first read at step 4000 k */
+		if (step % 997 == 0)
+			ok &= check_groups(cl, a, g, want, step / 4000 + 1 < CH_G ? step / 4000 + 1 : CH_G);
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT(check_groups(cl, a, g, want, CH_G));
+	cluster_free(cl);
+	gsl_rng_free(r);
+}
+
 static CU_TestInfo cluster_tests[] = {
 	{ "registration, built-in attributes, agent ports", test_register },
 	{ "reserve and release accounting, totals", test_accounting },
 	{ "DRAINING, agent, INACTIVE", test_statuses },
 	{ "indexes stay exact under random operations", test_indexes_random },
+	{ "group counts stay exact under churn of many groups", test_group_churn },
 	CU_TEST_INFO_NULL,
 };
 

@@ -226,6 +226,21 @@ int capacity_config_read_service(struct scenario *s, struct scn_service *v, cons
 	return rc;
 }
 
+int capacity_config_read_strategy(struct scenario *s, const struct cJSON *arr, const char *path,
+				  struct cp_strategy **out, struct err *e)
+{
+	struct cap_ctx x;
+	const char **names = xcalloc((size_t)s->n_taskdefs + 1, sizeof *names);
+	int rc;
+
+	s->capacity_used = 1;
+	ctx_of(s, &x, names);
+	*out = xcalloc(1, sizeof **out);
+	rc = cap_strategy_read(s->capacity, arr, path, &x, *out, e);
+	free(names);
+	return rc;
+}
+
 void capacity_config_free_service(struct scn_service *v)
 {
 	free(v->cp_strategy);
@@ -283,7 +298,10 @@ int scenario_capacity_unsupported(const struct scenario *s, struct err *e)
 	if (fargate_item(s, s->capacity->has_default ? &s->capacity->default_strategy : NULL) >= 0)
 		for (int g = 0; g < s->n_gens; g++)
 			for (int m = 0; m < s->gens[g].n_mix; m++)
-				if (!fargate_td(s, s->gens[g].mix[m].taskdef)) {
+				/* a generator with its own strategy or launch
+				 * type was checked when it was read */
+				if (!s->gens[g].cp_strategy && s->gens[g].launch_type < 0 &&
+				    !fargate_td(s, s->gens[g].mix[m].taskdef)) {
 					snprintf(p, sizeof p, "$.workload.generators[%d]", g);
 					td = s->gens[g].mix[m].taskdef;
 					goto refuse;

@@ -93,6 +93,11 @@ int capacity_config_read_service(struct scenario *s, struct scn_service *v, cons
 				 const struct cJSON *strat, const struct cJSON *scaling,
 				 const struct cJSON *prot, struct err *e);
 void capacity_config_free_service(struct scn_service *v);
+struct cp_strategy;
+/* A capacity provider strategy at `path` (a generator's), into *out
+ * (allocated here; the caller frees it). */
+int capacity_config_read_strategy(struct scenario *s, const struct cJSON *arr, const char *path,
+				  struct cp_strategy **out, struct err *e);
 
 /* models/config/workload.c: an arrival process that keeps the clock moving
  * (docs/ecs-model.md choice E86): the mean gap d finite and at least one

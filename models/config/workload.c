@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/capacity/capacity_config.h"
 #include "models/config/sections.h"
 #include "models/scenario.h"
+#include "models/task.h"
 #include "sim/jsonrd.h"
 #include "sim/mem.h"
 
@@ -34,6 +36,32 @@ int config_sane_arrivals(const struct jr *c, const char *key, const struct dist 
 	return 0;
 }
 
+/* A generator's own launch type or strategy: every task definition of its
+ * mix must list where it sends it (ECS refuses the RunTask call). */
+static int gen_launch_check(const struct scenario *s, const struct scn_generator *g, int td,
+			    const char *path, struct err *e)
+{
+	unsigned l = s->taskdefs[td].td->launch, need;
+	const char *why;
+
+	if (g->launch_type >= 0) {
+		need = g->launch_type == TL_FARGATE ? TD_LAUNCH_FARGATE : TD_LAUNCH_EC2;
+		why = g->launch_type == TL_FARGATE ? "launchType FARGATE" : "launchType EC2";
+	} else if (g->cp_strategy && g->cp_strategy->n > 0) {
+		int fg = s->capacity->providers[g->cp_strategy->items[0].provider].kind != CAP_ASG;
+
+		need = fg ? TD_LAUNCH_FARGATE : TD_LAUNCH_EC2;
+		why = fg ? "a Fargate capacity provider" : "an Auto Scaling group capacity provider";
+	} else {
+		return 0;
+	}
+	if (l & need)
+		return 0;
+	return err_at(e, s->file, 0, 0, path, "task definition '%s' is sent to %s but its "
+		      "requiresCompatibilities does not list %s (ECS refuses the RunTask call)",
+		      s->taskdefs[td].name, why, need == TD_LAUNCH_FARGATE ? "FARGATE" : "EC2");
+}
+
 static int read_generators(struct scenario *s, const cJSON *arr, struct err *e)
 {
 	int i = 0;
@@ -43,8 +71,8 @@ static int read_generators(struct scenario *s, const cJSON *arr, struct err *e)
 		char path[96], p2[160];
 		struct jr c;
 		struct scn_generator *g = &s->gens[s->n_gens];
-		const char *name, *group;
-		const cJSON *ia, *mix, *rt;
+		const char *name, *group, *lt;
+		const cJSON *ia, *mix, *rt, *cps;
 		double start, stop;
 		int64_t max_tasks, count;
 		int k = 0;
@@ -59,8 +87,10 @@ static int read_generators(struct scenario *s, const cJSON *arr, struct err *e)
 		    jr_opt_int(&c, "maxTasks", 0, 0, INT64_C(1) << 50, &max_tasks) ||
 		    jr_opt_str(&c, "group", NULL, &group) ||
 		    jr_opt_int(&c, "count", 1, 1, 10, &count) ||
+		    jr_opt_str(&c, "launchType", NULL, &lt) ||
 		    jr_req_array(&c, "taskDefinitions", &mix))
 			return -1;
+		cps = jr_get(&c, "capacityProviderStrategy");
 		ia = jr_get(&c, "interArrivalSeconds");
 		rt = jr_get(&c, "runtimeSeconds");
 		if (jr_end(&c))
@@ -72,6 +102,19 @@ static int read_generators(struct scenario *s, const cJSON *arr, struct err *e)
 		g->stop = stop < 0 ? SIM_TIME_MAX : sim_ms(stop);
 		g->max_tasks = max_tasks;
 		g->count = (int)count;
+		g->launch_type = -1;
+		if (lt && cps)
+			return jr_fail(&c, "launchType", "give either launchType or "
+				       "capacityProviderStrategy, not both (RunTask refuses the two together)");
+		if (lt && strcmp(lt, "EC2") != 0 && strcmp(lt, "FARGATE") != 0)
+			return jr_fail(&c, "launchType", "expected EC2 or FARGATE, got \"%s\"", lt);
+		if (lt)
+			g->launch_type = strcmp(lt, "FARGATE") == 0 ? TL_FARGATE : TL_EC2;
+		if (cps) {
+			snprintf(p2, sizeof p2, "%s.capacityProviderStrategy", path);
+			if (capacity_config_read_strategy(s, cps, p2, &g->cp_strategy, e))
+				return -1;
+		}
 		if (!ia)
 			return jr_fail(&c, "interArrivalSeconds", "required member is missing");
 		snprintf(p2, sizeof p2, "%s.interArrivalSeconds", path);
@@ -110,6 +153,8 @@ static int read_generators(struct scenario *s, const cJSON *arr, struct err *e)
 			if (g->mix[k].taskdef < 0)
 				return err_at(e, s->file, 0, 0, p2,
 					      "unknown task definition '%s' (not in $.taskDefinitions)", tdname);
+			if (gen_launch_check(s, g, g->mix[k].taskdef, p2, e))
+				return -1;
 		}
 	}
 	return 0;
@@ -215,6 +260,7 @@ void workload_config_free(struct scenario *s)
 		dist_free(&s->gens[i].interarrival);
 		if (s->gens[i].has_runtime)
 			dist_free(&s->gens[i].runtime);
+		free(s->gens[i].cp_strategy);
 	}
 	free(s->gens);
 	for (int i = 0; i < s->n_traces; i++)

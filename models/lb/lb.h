@@ -42,9 +42,10 @@ struct lb_callbacks {
 	/* each finished request (tests); NULL in runs */
 	void (*on_request)(void *ctx, int tg, int target, enum lb_outcome o, sim_time_t arrived,
 			   sim_time_t started, sim_time_t ended, int queued);
-	/* a metrics interval ended at `end`: the requests that failed in it
-	 * (502 + 503 + 504, all target groups); NULL = not wanted */
-	void (*on_interval)(void *ctx, sim_time_t end, double failed);
+	/* a metrics interval ended at `end`: the requests that arrived in it
+	 * and those that failed (502 + 503 + 504), all target groups; NULL =
+	 * not wanted */
+	void (*on_interval)(void *ctx, sim_time_t end, double arrivals, double failed);
 	/* the same per target group with traffic, before on_interval: the
 	 * interval (start, end] and the requests that failed in it in tg;
 	 * NULL = not wanted */

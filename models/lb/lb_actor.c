@@ -274,13 +274,13 @@ static void az_outage(struct lb_actor *a, const char *az, sim_time_t len)
 			sim_after(backplane_sim(a->bp), len, a->ev_az_back, a, (uint64_t)i);
 }
 
-static void cb_interval(void *ctx, sim_time_t end, double failed)
+static void cb_interval(void *ctx, sim_time_t end, double arrivals, double failed)
 {
 	struct lb_actor *a = ctx;
 	struct metrics *m = backplane_metrics(a->bp);
 
 	if (m)
-		metrics_on_lb_interval(m, end, failed);
+		metrics_on_lb_interval(m, end, arrivals, failed);
 }
 
 /* recovery.csv's requests_failed per service: its target groups' failures */

@@ -199,7 +199,7 @@ static void row_reset(struct lb_row *r)
 
 static void close_interval(struct lb *lb, sim_time_t now)
 {
-	double failed = 0;
+	double failed = 0, arrivals = 0;
 
 	for (int i = 0; i < lb->n_tg; i++) {
 		struct lb_tg *g = &lb->tg[i];
@@ -213,6 +213,7 @@ static void close_interval(struct lb *lb, sim_time_t now)
 				row_out(lb, g, &g->iv_az[n], g->lbc->azs[n], n, now);
 		}
 		failed += g->iv.e502 + g->iv.e503 + g->iv.e504;
+		arrivals += g->iv.arrivals;
 		if (lb->cb.on_interval_tg)
 			lb->cb.on_interval_tg(lb->cb.ctx, lb->last_tick, now, i,
 					      g->iv.e502 + g->iv.e503 + g->iv.e504);
@@ -221,7 +222,7 @@ static void close_interval(struct lb *lb, sim_time_t now)
 			row_reset(&g->iv_az[n]);
 	}
 	if (lb->cb.on_interval)
-		lb->cb.on_interval(lb->cb.ctx, now, failed);
+		lb->cb.on_interval(lb->cb.ctx, now, arrivals, failed);
 }
 
 static void on_tick(struct sim *s, void *ctx, const struct event *ev)

@@ -54,10 +54,12 @@ static int ports_ok(const struct pctx *c, int32_t i)
 {
 	const struct place_req *r = c->req;
 	const uint16_t *tcp, *udp;
-	int nt = cluster_ports(c->cl, i, 0, &tcp), nu = cluster_ports(c->cl, i, 1, &udp);
+	int nt, nu;
 
 	if (r->n_ports_tcp + r->n_ports_udp == 0)
 		return 1;
+	nt = cluster_ports(c->cl, i, 0, &tcp);
+	nu = cluster_ports(c->cl, i, 1, &udp);
 	if (nt + nu + r->n_ports_tcp + r->n_ports_udp > 100)
 		return 0;
 	for (int k = 0; k < r->n_ports_tcp; k++)
