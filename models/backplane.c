@@ -236,6 +236,7 @@ static void retire(struct backplane *bp, uint32_t slot, int present)
 		.cpu_units = bp->s->taskdefs[t->td].req.cpu_units,
 		.mem_mib = bp->s->taskdefs[t->td].req.mem_mib,
 		.stop_code = present ? NULL : t->stop_code,
+		.stop_reason = present ? NULL : t->stop_reason,
 		.desired = t->desired == TD_RUNNING ? "RUNNING" : "STOPPED",
 		/* a task waiting for its capacity provider is PROVISIONING
 		 * (docs/ecs-model.md §4.9) */
@@ -347,7 +348,23 @@ void backplane_set_explain(struct backplane *bp, struct explain_log *x)
 void bp_task_healthy(struct backplane *bp, uint32_t slot)
 {
 	bp->tasks[slot].healthy = 1;
+	/* an unhealthy task that recovers is kept (docs/ecs-model.md §5.3) */
+	bp->tasks[slot].unhealthy = 0;
+	bp->tasks[slot].unhealthy_reason = NULL;
 	note_task(bp, BN_TASK_HEALTHY, slot);
+}
+
+void bp_task_unhealthy(struct backplane *bp, uint32_t slot, const char *reason)
+{
+	struct task *t = &bp->tasks[slot];
+
+	if (t->unhealthy || t->desired != TD_RUNNING)
+		return;
+	t->unhealthy = 1;
+	t->unhealthy_reason = reason;
+	note_task(bp, BN_TASK_UNHEALTHY, slot);
+	/* the scheduler has counted it out of the healthy ones */
+	t->healthy = 0;
 }
 
 static void on_provisioned(struct sim *s, void *ctx, const struct event *ev);
@@ -625,6 +642,12 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 		return;
 	t->desired = TD_STOPPED;
 	t->stop_code = code;
+	if (t->unhealthy && strcmp(code, STOP_SCHEDULER) == 0) {
+		/* the scheduler stops a task that failed its ELB health checks
+		 * (docs/ecs-model.md §5.3) */
+		t->stop_reason = t->unhealthy_reason;
+		t->elb_stopped = 1;
+	}
 	if (t->queued) {
 		/* never placed: nothing to tell an agent */
 		bp->queued--;

@@ -120,8 +120,7 @@ void backplane_instance_lost(struct backplane *bp, int32_t inst, const char *cod
 		if (t->svc >= 0 && t->desired == TD_RUNNING && t->seen == TS_RUNNING) {
 			t->lost = 1;
 			lost[t->svc]++;
-		} else if (t->svc >= 0 && t->seen == TS_RUNNING && t->desired == TD_STOPPED && t->stop_code &&
-			   strncmp(t->stop_code, STOP_ELB_PREFIX, strlen(STOP_ELB_PREFIX)) == 0) {
+		} else if (t->svc >= 0 && t->seen == TS_RUNNING && t->desired == TD_STOPPED && t->elb_stopped) {
 			/* its target stopped answering when the host died, so ECS
 			 * stopped it for failed ELB health checks before it noticed
 			 * the host: the fault cost the service this task all the

@@ -80,6 +80,9 @@ void bp_task_sync(struct backplane *bp, uint32_t slot);
 void bp_task_report(struct backplane *bp, uint32_t slot);
 /* The task passed its health check (the agent is connected). */
 void bp_task_healthy(struct backplane *bp, uint32_t slot);
+/* Its targets failed their checks after the grace period: the scheduler
+ * replaces it first, then stops it giving `reason` (docs/ecs-model.md §5.3). */
+void bp_task_unhealthy(struct backplane *bp, uint32_t slot, const char *reason);
 /* The backplane sees the agent's session up or down (the instance's
  * agentConnected: after the heartbeat timeout, or on reconnection). */
 void bp_agent_connected(struct backplane *bp, int32_t inst, int up);
@@ -124,6 +127,8 @@ enum bp_note_kind {
 	BN_SAMPLE,          /* the metrics clock ticks: at */
 	BN_FINISH,          /* the run ends: at */
 	BN_FREE,            /* the backplane is being freed: free own state */
+	BN_TASK_UNHEALTHY,  /* the task's targets failed their checks after the grace
+			     * period: the scheduler replaces it (docs/ecs-model.md §5.3): slot */
 	BN_N
 };
 

@@ -138,7 +138,8 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 		"submit_s", "placed_s", "start_s", "stop_s", "instance_id", "az", "cpu",
 		"memory", "stop_code", "desired_status", "last_status", "provisioning_s",
 		"pending_s", "activating_s", "running_s", "deactivating_s", "stopping_s",
-		"deprovisioning_s", "stopped_s", "capacity_provider", "launch_type" };
+		"deprovisioning_s", "stopped_s", "capacity_provider", "launch_type",
+		"stopped_reason" };
 	static const char *const fail_cols[] = { "time_s", "task_id", "taskdef", "group",
 		"service", "reason", "instances_considered" };
 	static const char *const series_cols[] = { "time_s", "instances_active",
@@ -305,6 +306,7 @@ void metrics_on_task_done(struct metrics *m, const struct task_record *r)
 		csvout_ms(o, r->ts ? r->ts[k] : -1);
 	csvout_str(o, r->capacity_provider);
 	csvout_str(o, r->launch_type ? r->launch_type : "EC2");
+	csvout_str(o, r->stop_reason);
 	csvout_endrow(o);
 }
 

@@ -37,6 +37,7 @@ struct task_record {
 	const char *az;
 	int64_t cpu_units, mem_mib;
 	const char *stop_code;      /* NULL = still running at the end */
+	const char *stop_reason;    /* stoppedReason, NULL = none */
 	const char *desired;        /* desired status: RUNNING / STOPPED */
 	const char *last;           /* last status */
 	const sim_time_t *ts;       /* per lifecycle state (enum task_state), -1 = never */

@@ -532,8 +532,8 @@ static void svc_finish(struct backplane *bp, sim_time_t end)
 
 static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 {
-	struct task *t = n->kind <= BN_LAUNCH_FAILED && n->kind >= BN_TASK_SEEN
-		? bp_task_at(bp, n->slot) : NULL;
+	struct task *t = (n->kind <= BN_LAUNCH_FAILED && n->kind >= BN_TASK_SEEN) ||
+		n->kind == BN_TASK_UNHEALTHY ? bp_task_at(bp, n->slot) : NULL;
 
 	(void)ctx;
 	if (t && t->svc < 0)
@@ -554,6 +554,18 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		break;
 	case BN_TASK_HEALTHY:
 		svc_on_task_healthy(bp, t);
+		break;
+	case BN_TASK_UNHEALTHY:
+		/* replaced first, then stopped (docs/ecs-model.md §5.3); the
+		 * backplane clears its healthy flag after this notification */
+		svc_account(bp, &svc_sched(bp)->svcs[t->svc]);
+		if (t->healthy)
+			svc_sched(bp)->svcs[t->svc].healthy--;
+		/* a DAEMON task has no room for a second copy on its instance:
+		 * stopped at once, then started again */
+		if (svc_sched(bp)->svcs[t->svc].cfg->sched == SCHED_DAEMON)
+			svc_stop(bp, n->slot);
+		svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
 		break;
 	case BN_TASK_STOPPED:
 		svc_on_task_stopped(bp, t);
@@ -601,7 +613,7 @@ void svc_attach(struct backplane *bp)
 	sc->ev_reconcile = sim_on(backplane_sim(bp), "service-reconcile", on_reconcile, bp);
 	sc->ev_svc_create = sim_on(backplane_sim(bp), "service-create", on_create, bp);
 	bp_subscribe(bp, BN_BIT(BN_START) | BN_BIT(BN_TASK_SEEN) | BN_BIT(BN_TASK_RUNNING) |
-		     BN_BIT(BN_TASK_HEALTHY) | BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_LAUNCH_FAILED) |
+		     BN_BIT(BN_TASK_HEALTHY) | BN_BIT(BN_TASK_UNHEALTHY) | BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_LAUNCH_FAILED) |
 		     BN_BIT(BN_TASK_CHECK_FAILED) |
 		     BN_BIT(BN_INSTANCE_STATUS) | BN_BIT(BN_CAPACITY) | BN_BIT(BN_FAULT_LOST) |
 		     BN_BIT(BN_SERVICE_DESIRED) | BN_BIT(BN_SERVICE_DEPLOY) |

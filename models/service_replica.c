@@ -127,7 +127,7 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 			az_n[az_index(bp, t)]++;
 		if (svc_live(t) && t->inst >= 0)
 			inst_n[t->inst]++;
-		if (!svc_live(t) || t->dep != v->primary ||
+		if (!svc_live(t) || t->dep != v->primary || t->unhealthy ||
 		    (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING))
 			continue;
 		/* task scale-in protection (docs/ecs-model.md §5.14) */
@@ -247,6 +247,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	int64_t max_tasks = (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0);
 	int64_t min_healthy = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
 	int64_t active = 0, healthy = 0, primary = 0, outgoing = 0, primary_healthy = 0;
+	int64_t unhealthy = 0, starting = 0;
 	int64_t can;
 	sim_time_t now = sim_now(backplane_sim(bp));
 
@@ -265,10 +266,13 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 		else {
 			primary++;
 			primary_healthy += t->healthy;
+			unhealthy += t->unhealthy;
+			starting += !t->healthy && !t->unhealthy;
 		}
 	}
-	/* launches (docs/ecs-model.md §5.5 upper bound, §5.4 throttle, §5.6 FAILED) */
-	can = v->desired - primary;
+	/* launches (docs/ecs-model.md §5.5 upper bound, §5.4 throttle, §5.6
+	 * FAILED); an unhealthy task is replaced before it is stopped (§5.3) */
+	can = v->desired - (primary - unhealthy);
 	if (max_tasks - active < can)
 		can = max_tasks - active;
 	v->wants_capacity = 0;
@@ -315,13 +319,37 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 			}
 		}
 	}
+	/* unhealthy tasks of the primary (docs/ecs-model.md §5.3): stopped
+	 * once as many replacements are healthy; with no room for a
+	 * replacement, one at a time while the healthy ones stay at the floor
+	 * (or none is healthy) */
+	if (unhealthy > 0) {
+		int64_t go = primary_healthy + unhealthy - v->desired;
+
+		if (go <= 0 && active >= max_tasks && starting == 0 &&
+		    (primary_healthy >= min_healthy || primary_healthy == 0))
+			go = 1;
+		for (int k = 0; k < v->n_tasks && go > 0; k++) {
+			uint32_t slot = v->tasks[k];
+			struct task *t = bp_task_at(bp, slot);
+
+			if (!svc_live(t) || !t->unhealthy || t->dep != v->primary ||
+			    (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING))
+				continue;
+			svc_stop(bp, slot);
+			primary--;
+			unhealthy--;
+			go--;
+			k = -1;   /* the list may have changed */
+		}
+	}
 	/* scale-in of the primary above the desired count; while an AZ
 	 * rebalancing task is on its way, wait until every task is healthy,
 	 * then the scale-in rule stops one in the most loaded AZ (docs/ecs-model.md §5.9) */
 	if (v->rebalancing && primary > v->desired && primary_healthy < primary)
 		;
 	else
-		stop_excess(bp, v, primary - v->desired);
+		stop_excess(bp, v, primary - unhealthy - v->desired);
 	if (primary <= v->desired)
 		v->rebalancing = 0;
 	if (outgoing == 0 && primary == v->desired && primary_healthy == primary &&

@@ -24,8 +24,9 @@ enum task_desired { TD_RUNNING, TD_STOPPED };
 #define STOP_SPOT "SpotInterruption"
 #define STOP_TERMINATION "TerminationNotice"
 #define STOP_INFRASTRUCTURE "InfrastructureHealth"
-/* the start of the stop code of a task whose target failed its checks
- * (models/lb/lb_actor.c adds " in (target-group NAME)") */
+/* the start of the stoppedReason of a task whose target failed its checks
+ * (models/lb/lb_actor.c adds " in (target-group NAME)"); its stop code is
+ * STOP_SCHEDULER (docs/ecs-model.md §5.3) */
 #define STOP_ELB_PREFIX "Task failed ELB health checks"
 
 const char *task_state_name(enum task_state s);
@@ -65,6 +66,12 @@ struct task {
 	sim_time_t ts[TS_N];       /* when each state was entered, -1 = never */
 	sim_time_t duration;       /* essential container run time, -1 = until stopped */
 	const char *stop_code;
+	const char *stop_reason;   /* tasks.csv's stopped_reason, NULL = none */
+	const char *unhealthy_reason;  /* why it is unhealthy (the stoppedReason
+				    * the scheduler will give it), NULL = not unhealthy */
+	uint8_t unhealthy;         /* its targets failed their checks after the grace
+				    * period: the scheduler replaces it first (§5.3) */
+	uint8_t elb_stopped;       /* stopped for failed ELB health checks */
 	uint8_t lost;              /* stopped without the scheduler asking (for time to replace) */
 	const struct place_policy *policy;  /* a service task's: its deployment's, else NULL */
 	const char *agent_code;    /* why the agent ended it, not yet reported

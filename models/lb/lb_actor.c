@@ -11,9 +11,10 @@
  *   - an instance that goes down kills its targets at once (BN_INSTANCE_DOWN),
  *     and a whole-AZ outage takes that AZ's load-balancer nodes out for its
  *     length (BN_AZ_OUTAGE, §8.2);
- *   - a target gone unhealthy stops its task with ECS's stop code once the
- *     service's health-check grace period since RUNNING is over (§5.3,
- *     §5.8); the scheduler then replaces it;
+ *   - a target gone unhealthy marks its task unhealthy once the service's
+ *     health-check grace period since RUNNING is over (§5.3, §5.8); the
+ *     scheduler replaces it first, then stops it (ServiceSchedulerInitiated,
+ *     the reason "Task failed ELB health checks in (target-group NAME)");
  *   - each failed check is published as BN_TASK_CHECK_FAILED (the
  *     circuit breaker's stage 2, §5.6);
  *   - the task is healthy in ECS's sense when all its targets are (§5.2):
@@ -49,7 +50,7 @@ struct lb_actor {
 	struct lb *lb;
 	struct lb_entry *e;        /* by task slot */
 	size_t cap;
-	char **codes;              /* stop code per target group */
+	char **codes;              /* stoppedReason per target group */
 	uint32_t ev_grace, ev_failed, ev_az_back;
 };
 
@@ -92,7 +93,9 @@ static void stop_unhealthy(struct lb_actor *a, uint64_t ref)
 			sim_at(backplane_sim(a->bp), end, a->ev_grace, a, ref);
 			return;
 		}
-		bp_stop_task(a->bp, ref_slot(ref), a->codes[en->tg[k]]);
+		/* the scheduler starts a replacement first and stops this one
+		 * once it is healthy (docs/ecs-model.md §5.3) */
+		bp_task_unhealthy(a->bp, ref_slot(ref), a->codes[en->tg[k]]);
 		return;
 	}
 }
