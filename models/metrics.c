@@ -165,7 +165,7 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 	if (make_dirs(cfg->out_dir, e))
 		goto fail;
 	if (cfg->task_log) {
-		m->tasks = open_in(m, "tasks.csv", task_cols, 25, e);
+		m->tasks = open_in(m, "tasks.csv", task_cols, 26, e);
 		if (!m->tasks)
 			goto fail;
 		m->failures = open_in(m, "placement_failures.csv", fail_cols, 7, e);
