@@ -96,6 +96,9 @@ static void svc_fault_lost(struct backplane *bp, int vi, int64_t fault_id, sim_t
 		v->recs = xrealloc(v->recs, (size_t)v->cap_recs * sizeof *v->recs);
 	}
 	v->recs[v->n_recs++] = (struct recovery){ fault_id, at, lost };
+	/* its replacements may already run: an unhealthy task is replaced
+	 * before it is stopped (docs/ecs-model.md §5.3, choice E104) */
+	note_recovered(bp, v);
 }
 
 static void note_running(struct svc *v)
