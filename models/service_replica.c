@@ -270,6 +270,33 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 			starting += !t->healthy && !t->unhealthy;
 		}
 	}
+	/* unhealthy tasks of the primary (docs/ecs-model.md §5.3): stopped
+	 * once as many replacements are healthy; with no room for a
+	 * replacement, one at a time while the healthy ones stay at the floor
+	 * (or none is healthy), its replacement launched at once below */
+	if (unhealthy > 0) {
+		int64_t go = primary_healthy + unhealthy - v->desired;
+
+		/* no room: maximumPercent, or the last replacement found no
+		 * capacity (docs/ecs-model.md choice E103) */
+		if (go <= 0 && (active >= max_tasks || v->wants_capacity) && starting == 0 &&
+		    (primary_healthy >= min_healthy || primary_healthy == 0))
+			go = 1;
+		for (int k = 0; k < v->n_tasks && go > 0; k++) {
+			uint32_t slot = v->tasks[k];
+			struct task *t = bp_task_at(bp, slot);
+
+			if (!svc_live(t) || !t->unhealthy || t->dep != v->primary ||
+			    (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING))
+				continue;
+			svc_stop(bp, slot);
+			active--;
+			primary--;
+			unhealthy--;
+			go--;
+			k = -1;   /* the list may have changed */
+		}
+	}
 	/* launches (docs/ecs-model.md §5.5 upper bound, §5.4 throttle, §5.6
 	 * FAILED); an unhealthy task is replaced before it is stopped (§5.3) */
 	can = v->desired - (primary - unhealthy);
@@ -317,30 +344,6 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 				svc_stop(bp, slot);
 				k = -1;   /* the list may have changed */
 			}
-		}
-	}
-	/* unhealthy tasks of the primary (docs/ecs-model.md §5.3): stopped
-	 * once as many replacements are healthy; with no room for a
-	 * replacement, one at a time while the healthy ones stay at the floor
-	 * (or none is healthy) */
-	if (unhealthy > 0) {
-		int64_t go = primary_healthy + unhealthy - v->desired;
-
-		if (go <= 0 && active >= max_tasks && starting == 0 &&
-		    (primary_healthy >= min_healthy || primary_healthy == 0))
-			go = 1;
-		for (int k = 0; k < v->n_tasks && go > 0; k++) {
-			uint32_t slot = v->tasks[k];
-			struct task *t = bp_task_at(bp, slot);
-
-			if (!svc_live(t) || !t->unhealthy || t->dep != v->primary ||
-			    (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING))
-				continue;
-			svc_stop(bp, slot);
-			primary--;
-			unhealthy--;
-			go--;
-			k = -1;   /* the list may have changed */
 		}
 	}
 	/* scale-in of the primary above the desired count; while an AZ

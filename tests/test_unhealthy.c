@@ -1,0 +1,253 @@
+/* tests/test_unhealthy.c — an unhealthy service task is replaced first,
+ * then stopped (docs/ecs-model.md §5.3), each written from the ECS rule:
+ *
+ *  - with room under maximumPercent, ECS starts a replacement and stops the
+ *    unhealthy task only once the replacement is healthy: the service never
+ *    has fewer than its desired count of tasks it means to keep running, and
+ *    the unhealthy task's target starts draining only after a replacement's
+ *    target is healthy;
+ *  - with maximumPercent 100 there is no room: the unhealthy tasks are
+ *    stopped one at a time, minimumHealthyPercent honoured at every event;
+ *  - the stop code is ServiceSchedulerInitiated, the stoppedReason "Task
+ *    failed ELB health checks in (target-group NAME)".
+ *
+ * The unhealthy targets are those of tasks on a failed instance (spread
+ * over instances, the four tasks land on ci-00004, ci-00002, ci-00005 and
+ * ci-00003; a failed instance holds one); the
+ * heartbeat timeout is 300 s, so ECS learns of the host only at 600 s, long
+ * after the scheduler has replaced and stopped its tasks.  The bounds are checked after every
+ * event, alongside the whole-run invariants (tests/helpers/invariants.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/invariants.h"
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+#include "models/backplane_int.h"
+#include "models/service_int.h"
+
+#define HEAD(name, dur) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," \
+	"\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
+	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":300," \
+	"\"heartbeatJitterSeconds\":0}," \
+	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
+	"\"containerStartSeconds\":2,\"shutdownSeconds\":3}," \
+	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]," \
+	"\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":3}," \
+	"{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":3}]," \
+	"\"loadBalancers\":[{\"name\":\"alb\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]}]," \
+	"\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\"," \
+	"\"healthCheckIntervalSeconds\":5,\"healthCheckTimeoutSeconds\":2," \
+	"\"attributes\":{\"deregistration_delay.timeout_seconds\":5}}]," \
+	"\"taskDefinitions\":{\"web\":\"unh-web.json\"},"
+#define SVC(min, max) "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":4," \
+	"\"placementStrategy\":[{\"type\":\"spread\",\"field\":\"instanceId\"}]," \
+	"\"deploymentConfiguration\":{\"minimumHealthyPercent\":" #min ",\"maximumPercent\":" #max "}," \
+	"\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}],"
+#define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
+
+static const char *td_web =
+	"{\"family\":\"web\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\",\"cpu\":256,\"memory\":512,"
+	"\"portMappings\":[{\"containerPort\":8080,\"hostPort\":0}]}]}";
+
+static int setup(void)
+{
+	if (rs_setup())
+		return 1;
+	rs_write("unh-web.json", td_web);
+	return 0;
+}
+
+/* Checked after every event: `keep` = the service's tasks whose desired
+ * status is RUNNING, `healthy` = those of them ECS holds healthy. */
+struct unh_check {
+	struct inv inv;
+	int steady;
+	long samples;
+	int64_t max_keep, min_keep, min_healthy;
+	long over_max, under_floor;
+};
+
+static void unh_observe(struct backplane *bp, void *ctx)
+{
+	struct unh_check *c = ctx;
+	struct svc *v;
+	int64_t keep = 0, healthy = 0;
+
+	inv_observe(bp, &c->inv);
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = &bp->tasks[v->tasks[k]];
+
+		if (t->desired == TD_RUNNING) {
+			keep++;
+			healthy += t->healthy;
+		}
+	}
+	if (healthy >= v->desired)
+		c->steady = 1;
+	if (!c->steady)
+		return;
+	c->samples++;
+	if (keep > c->max_keep)
+		c->max_keep = keep;
+	if (keep < c->min_keep)
+		c->min_keep = keep;
+	if (healthy < c->min_healthy)
+		c->min_healthy = healthy;
+	if (keep > (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0))
+		c->over_max++;
+	if (healthy < (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0))
+		c->under_floor++;
+}
+
+static void unh_init(struct unh_check *c)
+{
+	memset(c, 0, sizeof *c);
+	inv_init(&c->inv);
+	c->max_keep = -1;
+	c->min_keep = c->min_healthy = 1000000;
+}
+
+/* Time of the targets.csv row where `target` enters `to`, -1 when none. */
+static double target_at(const char *tag, const char *target, const char *to)
+{
+	int n = rs_rows(tag, "targets.csv");
+
+	for (int r = 1; r <= n; r++) {
+		char *t = rs_cell(tag, "targets.csv", r, "target");
+		char *s = rs_cell(tag, "targets.csv", r, "to");
+		int hit = t && s && strcmp(t, target) == 0 && strcmp(s, to) == 0;
+
+		free(t);
+		free(s);
+		if (hit)
+			return rs_num(tag, "targets.csv", r, "time_s");
+	}
+	return -1;
+}
+
+/* The tasks of out-<tag> on the failed instances (started before the fault
+ * at 300 s; ci-00002, and ci-00003 when n_failed is 2): their draining times, sorted; the healthy times of the
+ * replacements' targets (tasks started after 300 s), sorted.  Checks the
+ * stop code and reason of the failed ones on the way. */
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void collect(const char *tag, int n_failed, double *drain, int *n_drain, double *repl, int *n_repl)
+{
+	int n = rs_rows(tag, "tasks.csv");
+
+	*n_drain = *n_repl = 0;
+	for (int r = 1; r <= n; r++) {
+		char *id = rs_cell(tag, "tasks.csv", r, "task_id");
+		char *inst = rs_cell(tag, "tasks.csv", r, "instance_id");
+		double running = rs_num(tag, "tasks.csv", r, "running_s");
+
+		if (running < 300 && inst && (strcmp(inst, "ci-00002") == 0 || (n_failed > 1 && strcmp(inst, "ci-00003") == 0))) {
+			char *code = rs_cell(tag, "tasks.csv", r, "stop_code");
+			char *why = rs_cell(tag, "tasks.csv", r, "stopped_reason");
+
+			/* ECS's stopCode and stoppedReason (docs/ecs-model.md §5.3) */
+			T_STREQ(code, "ServiceSchedulerInitiated");
+			T_STREQ(why, "Task failed ELB health checks in (target-group tg)");
+			drain[(*n_drain)++] = target_at(tag, id, "draining");
+			free(code);
+			free(why);
+		} else if (running > 300 && *n_repl < 8) {
+			repl[(*n_repl)++] = target_at(tag, id, "healthy");
+		}
+		free(id);
+		free(inst);
+	}
+	qsort(drain, (size_t)*n_drain, sizeof *drain, cmp_d);
+	qsort(repl, (size_t)*n_repl, sizeof *repl, cmp_d);
+}
+
+/* maximumPercent 200: the unhealthy task stays until its replacement is
+ * healthy; the service keeps its desired count of tasks meant to run at
+ * every event, and loses at most the unhealthy one's health. */
+static void test_replaced_first(void)
+{
+	struct unh_check c;
+	double drain[8], repl[8];
+	int n_drain, n_repl;
+
+	unh_init(&c);
+	rs_write("unh-a.json", HEAD("unh-a", 900) SVC(100, 200) "\"workload\":{\"traces\":[\"unh-a.csv\"]}}");
+	rs_write("unh-a.csv", TRACE_HDR "300,instance_fail,ci-00002,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("unh-a.json", "unh-a", NULL, unh_observe, &c), 0);
+	inv_report(&c.inv, "unh-a");
+	T_EQ(c.inv.violations, 0);
+	CU_ASSERT(c.samples > 50);
+	T_EQ(c.over_max, 0);
+	/* never fewer than desired tasks meant to run: the unhealthy one is
+	 * stopped only after its replacement started (and is healthy) */
+	T_EQ(c.min_keep, 4);
+	T_EQ(c.max_keep, 5);                   /* the replacement beside it */
+	T_EQ(c.min_healthy, 3);                /* only the unhealthy one is missing */
+	collect("unh-a", 1, drain, &n_drain, repl, &n_repl);
+	T_EQ(n_drain, 1);
+	T_EQ(n_repl, 1);
+	/* its target drains only once the replacement's target is healthy */
+	CU_ASSERT(repl[0] > 300);
+	CU_ASSERT(drain[0] >= repl[0]);
+	RS_IS("unh-a", "services.csv", -1, "running", "4");
+	RS_IS("unh-a", "services.csv", -1, "healthy", "4");
+	inv_free(&c.inv);
+}
+
+/* maximumPercent 100, minimumHealthyPercent 50, two unhealthy tasks: no
+ * room for a replacement beside them, so they are stopped one at a time —
+ * the second only once the first one's replacement is healthy — and at
+ * least ceil(4 × 50%) = 2 tasks stay healthy at every event. */
+static void test_one_at_a_time(void)
+{
+	struct unh_check c;
+	double drain[8], repl[8];
+	int n_drain, n_repl;
+
+	unh_init(&c);
+	rs_write("unh-b.json", HEAD("unh-b", 900) SVC(50, 100) "\"workload\":{\"traces\":[\"unh-b.csv\"]}}");
+	rs_write("unh-b.csv", TRACE_HDR "300,instance_fail,ci-00002,,,,\n300,instance_fail,ci-00003,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("unh-b.json", "unh-b", NULL, unh_observe, &c), 0);
+	inv_report(&c.inv, "unh-b");
+	T_EQ(c.inv.violations, 0);
+	CU_ASSERT(c.samples > 50);
+	T_EQ(c.over_max, 0);
+	T_EQ(c.max_keep, 4);                   /* maximumPercent 100: never more */
+	T_EQ(c.under_floor, 0);
+	T_EQ(c.min_healthy, 2);
+	/* one stopped at a time (its replacement launched at once) */
+	CU_ASSERT(c.min_keep >= 3);
+	collect("unh-b", 2, drain, &n_drain, repl, &n_repl);
+	T_EQ(n_drain, 2);
+	T_EQ(n_repl, 2);
+	/* the second is stopped only once the first replacement is healthy */
+	CU_ASSERT(drain[1] >= repl[0]);
+	CU_ASSERT(drain[1] > drain[0]);
+	RS_IS("unh-b", "services.csv", -1, "running", "4");
+	RS_IS("unh-b", "services.csv", -1, "healthy", "4");
+	inv_free(&c.inv);
+}
+
+static CU_TestInfo unh_tests[] = {
+	{ "unhealthy task replaced first (maximumPercent 200)", test_replaced_first },
+	{ "no room: one at a time, minimumHealthyPercent kept", test_one_at_a_time },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "unhealthy replacement", setup, rs_teardown, NULL, NULL, unh_tests },
+	CU_SUITE_INFO_NULL,
+};
