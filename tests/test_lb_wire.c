@@ -189,7 +189,8 @@ static void test_never_healthy_trips_breaker(void)
 	for (int r = 1; r <= n; r++) {
 		char *td = rs_cell("lbw-c", "tasks.csv", r, "taskdef");
 		char *last = rs_cell("lbw-c", "tasks.csv", r, "last_status");
-		char *code = rs_cell("lbw-c", "tasks.csv", r, "stop_code");
+		char *code = rs_cell("lbw-c", "tasks.csv", r, "stopped_reason");
+		char *sc = rs_cell("lbw-c", "tasks.csv", r, "stop_code");
 
 		if (td && strncmp(td, "badweb", 6) == 0) {
 			bad++;
@@ -204,12 +205,15 @@ static void test_never_healthy_trips_breaker(void)
 			 * since RUNNING is over (docs/ecs-model.md §5.8) */
 			CU_ASSERT(target_at("lbw-c", id, "unhealthy") < running + 30);
 			CU_ASSERT(target_at("lbw-c", id, "draining") >= running + 30);
+			/* ECS's stopCode; the text is the stoppedReason (§5.3) */
+			T_STREQ(sc, "ServiceSchedulerInitiated");
 			elb++;
 			free(id);
 		}
 		free(td);
 		free(last);
 		free(code);
+		free(sc);
 	}
 	CU_ASSERT(bad >= 1);
 	T_EQ(bad_running, 0);                 /* rolled back: none left */
