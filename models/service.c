@@ -11,7 +11,13 @@
  * One pass of a REPLICA service:
  *   - a task is *outgoing* when it belongs to an older deployment or runs on
  *     a DRAINING instance; the others count toward the primary deployment;
- *   - launch primary tasks up to the desired count, never above
+ *   - an *unhealthy* primary task (its load-balancer targets failed after
+ *     the grace period) is replaced first: stopped once as many
+ *     replacements are healthy, or with no room for one, one at a time
+ *     while ceil(desired × minimumHealthyPercent / 100) stay healthy
+ *     (docs/ecs-model.md §5.3, choice E103);
+ *   - launch primary tasks up to the desired count (unhealthy ones not
+ *     counted), never above
  *     floor(desired × maximumPercent / 100) tasks in all (docs/ecs-model.md §5.5), unless the
  *     deployment FAILED or launches are throttled;
  *   - stop outgoing tasks that are not healthy, then healthy ones while
