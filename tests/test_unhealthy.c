@@ -8,6 +8,8 @@
  *    target is healthy;
  *  - with maximumPercent 100 there is no room: the unhealthy tasks are
  *    stopped one at a time, minimumHealthyPercent honoured at every event;
+ *  - an unhealthy task that recovers before its replacement is healthy is
+ *    kept, and the surplus goes by the scale-in rule;
  *  - the stop code is ServiceSchedulerInitiated, the stoppedReason "Task
  *    failed ELB health checks in (target-group NAME)".
  *
@@ -241,9 +243,95 @@ static void test_one_at_a_time(void)
 	inv_free(&c.inv);
 }
 
+/* Overload makes both targets fail their checks (they time out behind the
+ * queue) and then pass again before the replacements, slow to pull their
+ * image, are even running: the recovered tasks are kept, and the
+ * replacements, now surplus, go by the scale-in rule (not-yet-running
+ * first). */
+static void test_recovered_kept(void)
+{
+	struct unh_check c;
+	int n, kept = 0, surplus = 0;
+
+	unh_init(&c);
+	rs_write("unh-r-rate.csv", "time_s,rate_per_s\n0,8\n300,80\n330,8\n");
+	rs_write("unh-r.json", "{\"name\":\"unh-r\",\"durationSeconds\":1200,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
+		 "\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":300,"
+		 "\"heartbeatJitterSeconds\":0},"
+		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":150,\"imagePullCachedSeconds\":150,"
+		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":3},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":3}],"
+		 "\"loadBalancers\":[{\"name\":\"alb\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]}],"
+		 "\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\","
+		 "\"healthCheckIntervalSeconds\":5,\"healthCheckTimeoutSeconds\":2,"
+		 "\"healthCheckTimesOutWhenOverloaded\":true,"
+		 "\"traffic\":{\"arrivals\":{\"rateCurve\":{\"file\":\"unh-r-rate.csv\"}},"
+		 "\"serviceTimeSeconds\":{\"constant\":{\"value\":1}},\"workersPerTask\":10},"
+		 "\"attributes\":{\"deregistration_delay.timeout_seconds\":5}}],"
+		 "\"taskDefinitions\":{\"web\":\"unh-web.json\"},"
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":2,"
+		 "\"placementStrategy\":[{\"type\":\"spread\",\"field\":\"instanceId\"}],"
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("unh-r.json", "unh-r", NULL, unh_observe, &c), 0);
+	inv_report(&c.inv, "unh-r");
+	T_EQ(c.inv.violations, 0);
+	T_EQ(c.over_max, 0);
+	T_EQ(c.min_keep, 2);
+	T_EQ(c.max_keep, 4);                   /* a replacement for each */
+	n = rs_rows("unh-r", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *id = rs_cell("unh-r", "tasks.csv", r, "task_id");
+		char *desired = rs_cell("unh-r", "tasks.csv", r, "desired_status");
+		char *code = rs_cell("unh-r", "tasks.csv", r, "stop_code");
+		char *why = rs_cell("unh-r", "tasks.csv", r, "stopped_reason");
+		double submit = rs_num("unh-r", "tasks.csv", r, "submit_s");
+
+		if (submit < 300) {
+			double bad = target_at("unh-r", id, "unhealthy");
+			double ok = target_at("unh-r", id, "healthy");   /* the first: at start */
+			int nr = rs_rows("unh-r", "targets.csv");
+
+			for (int k = 1; k <= nr; k++) {
+				char *t = rs_cell("unh-r", "targets.csv", k, "target");
+				char *to = rs_cell("unh-r", "targets.csv", k, "to");
+				double at = rs_num("unh-r", "targets.csv", k, "time_s");
+
+				if (t && to && strcmp(t, id) == 0 && strcmp(to, "healthy") == 0 && at > bad)
+					ok = at;
+				free(t);
+				free(to);
+			}
+			/* unhealthy after the grace period, then healthy again: kept */
+			CU_ASSERT(bad > 300);
+			CU_ASSERT(ok > bad);
+			T_STREQ(desired, "RUNNING");
+			kept++;
+		} else {
+			/* the surplus replacement: a plain scale-in stop */
+			T_STREQ(desired, "STOPPED");
+			T_STREQ(code, "ServiceSchedulerInitiated");
+			T_STREQ(why, "");
+			surplus++;
+		}
+		free(id);
+		free(desired);
+		free(code);
+		free(why);
+	}
+	T_EQ(kept, 2);
+	T_EQ(surplus, 2);
+	RS_IS("unh-r", "services.csv", -1, "running", "2");
+	RS_IS("unh-r", "services.csv", -1, "healthy", "2");
+	inv_free(&c.inv);
+}
+
 static CU_TestInfo unh_tests[] = {
 	{ "unhealthy task replaced first (maximumPercent 200)", test_replaced_first },
 	{ "no room: one at a time, minimumHealthyPercent kept", test_one_at_a_time },
+	{ "a task that recovers first is kept, the surplus scaled in", test_recovered_kept },
 	CU_TEST_INFO_NULL,
 };
 
