@@ -222,6 +222,12 @@ static void retire(struct backplane *bp, uint32_t slot, int present)
 {
 	struct task *t = &bp->tasks[slot];
 	char label[300], name[32];
+
+	/* without a task log the row is never written: no strings to format */
+	if (!metrics_task_log(bp->m)) {
+		drop_slot(bp, slot);
+		return;
+	}
 	struct task_record r = {
 		.task_id = task_name(t, name, sizeof name),
 		.taskdef = td_label(bp, t->td, label, sizeof label),
