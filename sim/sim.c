@@ -178,7 +178,6 @@ void sim_ghost_after(struct sim *s, sim_time_t delay, sim_ghost_fn fn, void *ctx
  * before the heap's first event; NULL when the heap's event is first. */
 static struct ghost_fifo *ghost_due(struct sim *s)
 {
-	const struct event *top = evq_peek(s->q);
 	struct ghost_fifo *best = NULL;
 
 	for (size_t i = 0; i < s->n_gf; i++) {
@@ -194,7 +193,7 @@ static struct ghost_fifo *ghost_due(struct sim *s)
 			if (g->t > b->t || (g->t == b->t && g->seq > b->seq))
 				continue;
 		}
-		if (!top || evq_key_before(g->t, 0, g->seq, top))
+		if (evq_before_top(s->q, g->t, 0, g->seq))
 			best = f;
 	}
 	return best;
