@@ -12,6 +12,24 @@ struct handler {
 	sim_handler fn;
 	void *ctx;
 	int release;
+	sim_time_t last_delay;     /* the delay of its last future event */
+	uint32_t streak;           /* how many in a row had that delay */
+};
+
+/* Future events of one (delay, class): scheduled at a clock that never goes
+ * back, with growing numbers, they come in key order, so a FIFO keeps them
+ * sorted and the heap need not.  Created for a handler type scheduled
+ * EF_STREAK times in a row with one delay (a fixed latency); at most EF_MAX;
+ * an empty one is taken over by another delay.  Which events go to a FIFO
+ * changes nothing but the cost: every key (time, class, number) is the one
+ * the heap would have used. */
+#define EF_MAX 16
+#define EF_STREAK 4
+struct event_fifo {
+	sim_time_t delay;
+	uint32_t cls;
+	struct event *e;
+	size_t head, n, cap;
 };
 
 /* A held place (sim_ghost_after), and the FIFO of those of one delay. */
@@ -50,6 +68,8 @@ struct sim {
 	int stuck;
 	struct ghost_fifo *gf;     /* one per delay used, few */
 	size_t n_gf, cap_gf, n_ghosts;
+	struct event_fifo ef[EF_MAX];
+	size_t n_ef, n_efe;        /* FIFOs in use, events in them */
 };
 
 struct sim *sim_new(void)
@@ -68,6 +88,8 @@ void sim_free(struct sim *s)
 	for (size_t i = 0; i < s->n_gf; i++)
 		free(s->gf[i].g);
 	free(s->gf);
+	for (size_t i = 0; i < s->n_ef; i++)
+		free(s->ef[i].e);
 	free(s->lane);
 	free(s->h);
 	free(s);
@@ -76,7 +98,7 @@ void sim_free(struct sim *s)
 uint32_t sim_on(struct sim *s, const char *name, sim_handler fn, void *ctx)
 {
 	XGROW(s->h, s->cap_h, s->n_h + 1);
-	s->h[s->n_h] = (struct handler){ name, fn, ctx, 0 };
+	s->h[s->n_h] = (struct handler){ name, fn, ctx, 0, -1, 0 };
 	return (uint32_t)s->n_h++;
 }
 
@@ -105,16 +127,72 @@ static void lane_push(struct sim *s, uint32_t type, void *target, uint64_t arg)
 		(struct event){ s->now, 0, type, 1, target, arg };
 }
 
+/* The FIFO for future events of (delay, cls), NULL when the type has not
+ * (yet) shown a fixed delay or no FIFO is free. */
+static struct event_fifo *fifo_for(struct sim *s, struct handler *h, sim_time_t delay, uint32_t cls)
+{
+	struct event_fifo *spare = NULL;
+
+	if (h->last_delay != delay) {
+		h->last_delay = delay;
+		h->streak = 0;
+	}
+	if (h->streak < EF_STREAK) {
+		h->streak++;
+		return NULL;
+	}
+	for (size_t i = 0; i < s->n_ef; i++) {
+		struct event_fifo *f = &s->ef[i];
+
+		if (f->delay == delay && f->cls == cls)
+			return f;
+		if (!spare && f->n == 0)
+			spare = f;
+	}
+	if (!spare && s->n_ef < EF_MAX)
+		spare = &s->ef[s->n_ef++];
+	if (spare) {
+		spare->delay = delay;
+		spare->cls = cls;
+	}
+	return spare;
+}
+
+static void fifo_push(struct sim *s, struct event_fifo *f, struct event ev)
+{
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 64;
+		struct event *e = xmalloc(cap * sizeof *e);
+
+		for (size_t i = 0; i < f->n; i++)
+			e[i] = f->e[(f->head + i) % f->cap];
+		free(f->e);
+		f->e = e;
+		f->cap = cap;
+		f->head = 0;
+	}
+	f->e[(f->head + f->n++) % f->cap] = ev;
+	s->n_efe++;
+}
+
 void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg)
 {
+	struct event_fifo *f;
+	uint32_t cls;
+
 	if (t < s->now || type >= s->n_h) {
 		fprintf(stderr, "ecsim: fatal: internal: event type %u at %lld before now %lld\n",
 			type, (long long)t, (long long)s->now);
 		abort();
 	}
-	if (t == s->now && s->dispatching)
+	if (t == s->now && s->dispatching) {
 		lane_push(s, type, target, arg);
-	else if (s->h[type].release)
+		return;
+	}
+	cls = s->h[type].release ? 0 : 1;
+	if (t > s->now && (f = fifo_for(s, &s->h[type], t - s->now, cls)) != NULL)
+		fifo_push(s, f, (struct event){ t, evq_take_seq(s->q), type, cls, target, arg });
+	else if (cls == 0)
 		evq_push_first(s->q, t, type, target, arg);
 	else
 		evq_push(s->q, t, type, target, arg);
@@ -199,6 +277,41 @@ static struct ghost_fifo *ghost_due(struct sim *s)
 	return best;
 }
 
+/* Whether key (t, cls, seq) comes before (bt, bc, bs). */
+static inline int key_before(sim_time_t t, uint32_t cls, uint64_t seq,
+			     sim_time_t bt, uint32_t bc, uint64_t bs)
+{
+	if (t != bt)
+		return t < bt;
+	if (cls != bc)
+		return cls < bc;
+	return seq < bs;
+}
+
+/* The event FIFO whose first event comes before the heap's first event and
+ * before every other FIFO's, NULL when none does. */
+static struct event_fifo *fifo_due(struct sim *s)
+{
+	struct event_fifo *best = NULL;
+	const struct event *b = NULL;
+
+	for (size_t i = 0; i < s->n_ef; i++) {
+		struct event_fifo *f = &s->ef[i];
+		const struct event *e;
+
+		if (!f->n)
+			continue;
+		e = &f->e[f->head];
+		if (b && !key_before(e->t, e->cls, e->seq, b->t, b->cls, b->seq))
+			continue;
+		best = f;
+		b = e;
+	}
+	if (best && !evq_before_top(s->q, b->t, b->cls, b->seq))
+		return NULL;
+	return best;
+}
+
 int sim_lane_idle(const struct sim *s)
 {
 	return s->dispatching && s->lane_n == 0 && !s->stop;
@@ -214,6 +327,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 	uint64_t n = 0;
 	struct event ev;
 	struct ghost_fifo *gf;
+	struct event_fifo *ef;
 
 	s->stop = 0;
 	/* evq_peek_time is SIM_TIME_MAX on an empty queue too: the pop decides. */
@@ -224,7 +338,10 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			ev = s->lane[s->lane_head];
 			s->lane_head = (s->lane_head + 1) % s->lane_cap;
 			s->lane_n--;
-		} else if (s->n_ghosts && (gf = ghost_due(s)) != NULL) {
+		} else if (s->n_ghosts && (gf = ghost_due(s)) != NULL &&
+			   !(s->n_efe && (ef = fifo_due(s)) != NULL &&
+			     key_before(ef->e[ef->head].t, ef->e[ef->head].cls, ef->e[ef->head].seq,
+					gf->g[gf->head].t, 0, gf->g[gf->head].seq))) {
 			struct ghost g = gf->g[gf->head];
 
 			if (g.t > until)
@@ -237,6 +354,13 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			g.fn(s, g.ctx, g.arg);
 			s->dispatching = 0;
 			continue;
+		} else if (s->n_efe && (ef = fifo_due(s)) != NULL) {
+			if (ef->e[ef->head].t > until)
+				break;
+			ev = ef->e[ef->head];
+			ef->head = (ef->head + 1) % ef->cap;
+			ef->n--;
+			s->n_efe--;
 		} else if (evq_peek_time(s->q) > until || !evq_pop(s->q, &ev)) {
 			break;
 		}
@@ -292,7 +416,7 @@ uint64_t sim_events(const struct sim *s)
 
 size_t sim_pending(const struct sim *s)
 {
-	return evq_size(s->q) + s->lane_n + s->n_ghosts;
+	return evq_size(s->q) + s->lane_n + s->n_ghosts + s->n_efe;
 }
 
 size_t sim_lane_pending(const struct sim *s)
