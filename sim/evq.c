@@ -14,8 +14,10 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mem.h"
+
 
 #define EVQ_TYPE_BITS 10
 #define EVQ_SEQ_BITS (62 - EVQ_TYPE_BITS)
@@ -29,8 +31,10 @@ struct node {
 	uint64_t arg;
 };
 
+/* h is base + 1, base aligned to 64 bytes: the 4 children of node i,
+ * h[4i+1..4i+4], are base[4i+2..4i+5], two whole cache lines. */
 struct evq {
-	struct node *h;
+	struct node *base, *h;
 	size_t n, cap;
 	uint64_t next_seq;
 };
@@ -60,7 +64,7 @@ void evq_free(struct evq *q)
 {
 	if (!q)
 		return;
-	free(q->h);
+	free(q->base);
 	free(q);
 }
 
@@ -75,7 +79,21 @@ static uint64_t push(struct evq *q, sim_time_t t, uint32_t cls, uint64_t seq, ui
 		fprintf(stderr, "ecsim: fatal: internal: event type %u out of range\n", type);
 		abort();
 	}
-	XGROW(q->h, q->cap, q->n + 1);
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? q->cap * 2 : 256;
+		struct node *b = aligned_alloc(64, (cap + 2) * sizeof *b);
+
+		if (!b) {
+			fprintf(stderr, "ecsim: fatal: out of memory (%zu bytes)\n", (cap + 2) * sizeof *b);
+			exit(1);
+		}
+		if (q->n)
+			memcpy(b + 1, q->h, q->n * sizeof *b);
+		free(q->base);
+		q->base = b;
+		q->h = b + 1;
+		q->cap = cap;
+	}
 	h = q->h;
 	i = q->n++;
 	while (i > 0) {
