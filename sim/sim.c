@@ -70,6 +70,7 @@ struct sim {
 	size_t n_gf, cap_gf, n_ghosts;
 	struct event_fifo ef[EF_MAX];
 	size_t n_ef, n_efe;        /* FIFOs in use, events in them */
+	struct event_fifo *ef_min; /* the one with the least first event, NULL when all empty */
 };
 
 struct sim *sim_new(void)
@@ -127,6 +128,22 @@ static void lane_push(struct sim *s, uint32_t type, void *target, uint64_t arg)
 		(struct event){ s->now, 0, type, 1, target, arg };
 }
 
+/* Whether key (t, cls, seq) comes before (bt, bc, bs). */
+static inline int key_before(sim_time_t t, uint32_t cls, uint64_t seq,
+			     sim_time_t bt, uint32_t bc, uint64_t bs)
+{
+	if (t != bt)
+		return t < bt;
+	if (cls != bc)
+		return cls < bc;
+	return seq < bs;
+}
+
+static inline int ev_before(const struct event *a, const struct event *b)
+{
+	return key_before(a->t, a->cls, a->seq, b->t, b->cls, b->seq);
+}
+
 /* The FIFO for future events of (delay, cls), NULL when the type has not
  * (yet) shown a fixed delay or no FIFO is free. */
 static struct event_fifo *fifo_for(struct sim *s, struct handler *h, sim_time_t delay, uint32_t cls)
@@ -173,6 +190,26 @@ static void fifo_push(struct sim *s, struct event_fifo *f, struct event ev)
 	}
 	f->e[(f->head + f->n++) % f->cap] = ev;
 	s->n_efe++;
+	if (f->n == 1 && (!s->ef_min || ev_before(&ev, &s->ef_min->e[s->ef_min->head])))
+		s->ef_min = f;
+}
+
+/* The first event of ef_min, taken; ef_min found again. */
+static void fifo_pop(struct sim *s, struct event *ev)
+{
+	struct event_fifo *f = s->ef_min;
+
+	*ev = f->e[f->head];
+	f->head = (f->head + 1) % f->cap;
+	f->n--;
+	s->n_efe--;
+	s->ef_min = NULL;
+	for (size_t i = 0; i < s->n_ef; i++) {
+		struct event_fifo *g = &s->ef[i];
+
+		if (g->n && (!s->ef_min || ev_before(&g->e[g->head], &s->ef_min->e[s->ef_min->head])))
+			s->ef_min = g;
+	}
 }
 
 void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg)
@@ -277,39 +314,16 @@ static struct ghost_fifo *ghost_due(struct sim *s)
 	return best;
 }
 
-/* Whether key (t, cls, seq) comes before (bt, bc, bs). */
-static inline int key_before(sim_time_t t, uint32_t cls, uint64_t seq,
-			     sim_time_t bt, uint32_t bc, uint64_t bs)
+/* The first event of the event FIFOs when it comes before the heap's
+ * first event, else NULL. */
+static inline const struct event *fifo_due(struct sim *s)
 {
-	if (t != bt)
-		return t < bt;
-	if (cls != bc)
-		return cls < bc;
-	return seq < bs;
-}
+	const struct event *b;
 
-/* The event FIFO whose first event comes before the heap's first event and
- * before every other FIFO's, NULL when none does. */
-static struct event_fifo *fifo_due(struct sim *s)
-{
-	struct event_fifo *best = NULL;
-	const struct event *b = NULL;
-
-	for (size_t i = 0; i < s->n_ef; i++) {
-		struct event_fifo *f = &s->ef[i];
-		const struct event *e;
-
-		if (!f->n)
-			continue;
-		e = &f->e[f->head];
-		if (b && !key_before(e->t, e->cls, e->seq, b->t, b->cls, b->seq))
-			continue;
-		best = f;
-		b = e;
-	}
-	if (best && !evq_before_top(s->q, b->t, b->cls, b->seq))
+	if (!s->ef_min)
 		return NULL;
-	return best;
+	b = &s->ef_min->e[s->ef_min->head];
+	return evq_before_top(s->q, b->t, b->cls, b->seq) ? b : NULL;
 }
 
 int sim_lane_idle(const struct sim *s)
@@ -327,7 +341,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 	uint64_t n = 0;
 	struct event ev;
 	struct ghost_fifo *gf;
-	struct event_fifo *ef;
+	const struct event *ef;
 
 	s->stop = 0;
 	/* evq_peek_time is SIM_TIME_MAX on an empty queue too: the pop decides. */
@@ -339,9 +353,8 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			s->lane_head = (s->lane_head + 1) % s->lane_cap;
 			s->lane_n--;
 		} else if (s->n_ghosts && (gf = ghost_due(s)) != NULL &&
-			   !(s->n_efe && (ef = fifo_due(s)) != NULL &&
-			     key_before(ef->e[ef->head].t, ef->e[ef->head].cls, ef->e[ef->head].seq,
-					gf->g[gf->head].t, 0, gf->g[gf->head].seq))) {
+			   !((ef = fifo_due(s)) != NULL &&
+			     key_before(ef->t, ef->cls, ef->seq, gf->g[gf->head].t, 0, gf->g[gf->head].seq))) {
 			struct ghost g = gf->g[gf->head];
 
 			if (g.t > until)
@@ -354,13 +367,10 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			g.fn(s, g.ctx, g.arg);
 			s->dispatching = 0;
 			continue;
-		} else if (s->n_efe && (ef = fifo_due(s)) != NULL) {
-			if (ef->e[ef->head].t > until)
+		} else if ((ef = fifo_due(s)) != NULL) {
+			if (ef->t > until)
 				break;
-			ev = ef->e[ef->head];
-			ef->head = (ef->head + 1) % ef->cap;
-			ef->n--;
-			s->n_efe--;
+			fifo_pop(s, &ev);
 		} else if (evq_peek_time(s->q) > until || !evq_pop(s->q, &ev)) {
 			break;
 		}
