@@ -80,14 +80,18 @@ void bp_subscribe(struct backplane *bp, uint32_t mask, bp_note_fn fn, void *ctx)
 {
 	if (bp->n_subs == (int)(sizeof bp->subs / sizeof bp->subs[0]))
 		abort();           /* a build with more actors than slots: raise the bound */
+	for (int k = 0; k < BN_N; k++)
+		if (mask & BN_BIT(k))
+			bp->kind_subs[k][bp->n_kind_subs[k]++] = (uint8_t)bp->n_subs;
 	bp->subs[bp->n_subs++] = (struct bp_sub){ mask, fn, ctx };
 }
 
 void bp_notify(struct backplane *bp, const struct bp_note *n)
 {
-	for (int i = 0; i < bp->n_subs; i++)
-		if (bp->subs[i].mask & BN_BIT(n->kind))
-			bp->subs[i].fn(bp, bp->subs[i].ctx, n);
+	const uint8_t *ks = bp->kind_subs[n->kind];
+
+	for (int i = 0; i < bp->n_kind_subs[n->kind]; i++)
+		bp->subs[ks[i]].fn(bp, bp->subs[ks[i]].ctx, n);
 }
 
 static void note_task(struct backplane *bp, enum bp_note_kind k, uint32_t slot)
