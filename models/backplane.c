@@ -289,8 +289,10 @@ static void view_to(struct backplane *bp, uint32_t slot, enum task_state st)
 	if (st == TS_RUNNING && from != TS_RUNNING)
 		bp->running++;
 	t->seen = st;
-	bp_notify(bp, &(struct bp_note){ .kind = BN_TASK_SEEN, .slot = slot, .from = (int)from,
-					 .to = (int)st });
+	/* only a service's tasks are news to anyone (bp_msg.h) */
+	if (t->svc >= 0)
+		bp_notify(bp, &(struct bp_note){ .kind = BN_TASK_SEEN, .slot = slot, .from = (int)from,
+						 .to = (int)st });
 	/* a service task that leaves RUNNING is no longer healthy (its
 	 * scheduler has counted it out) */
 	if (t->svc >= 0 && from == TS_RUNNING && st != TS_RUNNING)

@@ -308,9 +308,10 @@ static struct ghost_fifo *ghost_due(struct sim *s)
 			if (g->t > b->t || (g->t == b->t && g->seq > b->seq))
 				continue;
 		}
-		if (evq_before_top(s->q, g->t, 0, g->seq))
-			best = f;
+		best = f;
 	}
+	if (best && !evq_before_top(s->q, best->g[best->head].t, 0, best->g[best->head].seq))
+		return NULL;
 	return best;
 }
 
