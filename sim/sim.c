@@ -14,13 +14,18 @@ struct handler {
 	int release;
 	sim_time_t last_delay;     /* the delay of its last future event */
 	uint32_t streak;           /* how many in a row had that delay */
+	sim_time_t last_t;         /* the time of its last future event */
+	uint32_t mono;             /* how many in a row were no earlier than the one before */
 };
 
 /* Future events of one (delay, class): scheduled at a clock that never goes
  * back, with growing numbers, they come in key order, so a FIFO keeps them
  * sorted and the heap need not.  Created for a handler type scheduled
  * EF_STREAK times in a row with one delay (a fixed latency); at most EF_MAX;
- * an empty one is taken over by another delay.  Which events go to a FIFO
+ * an empty one is taken over by another delay.  A type whose events come
+ * in time order (a trace's rows: no fixed delay) gets a FIFO of its own
+ * (delay -1 - type) that takes each event no earlier than its last one.
+ * Which events go to a FIFO
  * changes nothing but the cost: every key (time, class, number) is the one
  * the heap would have used. */
 #define EF_MAX 16
@@ -99,7 +104,7 @@ void sim_free(struct sim *s)
 uint32_t sim_on(struct sim *s, const char *name, sim_handler fn, void *ctx)
 {
 	XGROW(s->h, s->cap_h, s->n_h + 1);
-	s->h[s->n_h] = (struct handler){ name, fn, ctx, 0, -1, 0 };
+	s->h[s->n_h] = (struct handler){ name, fn, ctx, 0, -1, 0, -1, 0 };
 	return (uint32_t)s->n_h++;
 }
 
@@ -175,6 +180,43 @@ static struct event_fifo *fifo_for(struct sim *s, struct handler *h, sim_time_t 
 	return spare;
 }
 
+/* The FIFO of the type's own, for an event at t no earlier than its last
+ * one, after EF_STREAK such events in a row; else NULL. */
+static struct event_fifo *fifo_mono(struct sim *s, struct handler *h, uint32_t type,
+				    sim_time_t t, uint32_t cls)
+{
+	sim_time_t key = -1 - (sim_time_t)type;
+	struct event_fifo *spare = NULL;
+
+	if (t >= h->last_t) {
+		if (h->mono < EF_STREAK)
+			h->mono++;
+	} else {
+		h->mono = 0;
+	}
+	h->last_t = t;
+	if (h->mono < EF_STREAK)
+		return NULL;
+	for (size_t i = 0; i < s->n_ef; i++) {
+		struct event_fifo *f = &s->ef[i];
+
+		if (f->delay == key) {
+			if (f->n && f->e[(f->head + f->n - 1) % f->cap].t > t)
+				return NULL;
+			return f;
+		}
+		if (!spare && f->n == 0)
+			spare = f;
+	}
+	if (!spare && s->n_ef < EF_MAX)
+		spare = &s->ef[s->n_ef++];
+	if (spare) {
+		spare->delay = key;
+		spare->cls = cls;
+	}
+	return spare;
+}
+
 static void fifo_push(struct sim *s, struct event_fifo *f, struct event ev)
 {
 	if (f->n == f->cap) {
@@ -227,7 +269,8 @@ void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t a
 		return;
 	}
 	cls = s->h[type].release ? 0 : 1;
-	if (t > s->now && (f = fifo_for(s, &s->h[type], t - s->now, cls)) != NULL)
+	if (t > s->now && ((f = fifo_for(s, &s->h[type], t - s->now, cls)) != NULL ||
+			   (f = fifo_mono(s, &s->h[type], type, t, cls)) != NULL))
 		fifo_push(s, f, (struct event){ t, evq_take_seq(s->q), type, cls, target, arg });
 	else if (cls == 0)
 		evq_push_first(s->q, t, type, target, arg);
