@@ -80,14 +80,18 @@ void bp_subscribe(struct backplane *bp, uint32_t mask, bp_note_fn fn, void *ctx)
 {
 	if (bp->n_subs == (int)(sizeof bp->subs / sizeof bp->subs[0]))
 		abort();           /* a build with more actors than slots: raise the bound */
+	for (int k = 0; k < BN_N; k++)
+		if (mask & BN_BIT(k))
+			bp->kind_subs[k][bp->n_kind_subs[k]++] = (uint8_t)bp->n_subs;
 	bp->subs[bp->n_subs++] = (struct bp_sub){ mask, fn, ctx };
 }
 
 void bp_notify(struct backplane *bp, const struct bp_note *n)
 {
-	for (int i = 0; i < bp->n_subs; i++)
-		if (bp->subs[i].mask & BN_BIT(n->kind))
-			bp->subs[i].fn(bp, bp->subs[i].ctx, n);
+	const uint8_t *ks = bp->kind_subs[n->kind];
+
+	for (int i = 0; i < bp->n_kind_subs[n->kind]; i++)
+		bp->subs[ks[i]].fn(bp, bp->subs[ks[i]].ctx, n);
 }
 
 static void note_task(struct backplane *bp, enum bp_note_kind k, uint32_t slot)
@@ -222,6 +226,12 @@ static void retire(struct backplane *bp, uint32_t slot, int present)
 {
 	struct task *t = &bp->tasks[slot];
 	char label[300], name[32];
+
+	/* without a task log the row is never written: no strings to format */
+	if (!metrics_task_log(bp->m)) {
+		drop_slot(bp, slot);
+		return;
+	}
 	struct task_record r = {
 		.task_id = task_name(t, name, sizeof name),
 		.taskdef = td_label(bp, t->td, label, sizeof label),
@@ -280,8 +290,10 @@ static void view_to(struct backplane *bp, uint32_t slot, enum task_state st)
 	if (st == TS_RUNNING && from != TS_RUNNING)
 		bp->running++;
 	t->seen = st;
-	bp_notify(bp, &(struct bp_note){ .kind = BN_TASK_SEEN, .slot = slot, .from = (int)from,
-					 .to = (int)st });
+	/* only a service's tasks are news to anyone (bp_msg.h) */
+	if (t->svc >= 0)
+		bp_notify(bp, &(struct bp_note){ .kind = BN_TASK_SEEN, .slot = slot, .from = (int)from,
+						 .to = (int)st });
 	/* a service task that leaves RUNNING is no longer healthy (its
 	 * scheduler has counted it out) */
 	if (t->svc >= 0 && from == TS_RUNNING && st != TS_RUNNING)

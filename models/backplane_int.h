@@ -75,6 +75,8 @@ struct backplane {
 		void *ctx;
 	} subs[8];                 /* notification subscribers, in order */
 	int n_subs;
+	uint8_t kind_subs[BN_N][8];   /* per kind, the subscribers to it, in order */
+	uint8_t n_kind_subs[BN_N];
 
 	struct trace_src *traces;
 	int n_traces;

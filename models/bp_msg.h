@@ -101,7 +101,8 @@ enum bp_note_kind {
 	BN_START,           /* the scenario's instances are registered: set up */
 	BN_GO,              /* the workload is open: start own processes */
 	BN_INSTANCE_ADDED,  /* an instance joined the cluster, before anyone else hears: inst */
-	BN_TASK_SEEN,       /* the backplane's view of a task moved: slot, from → to */
+	BN_TASK_SEEN,       /* the backplane's view of a service's task moved: slot, from → to
+			     * (not sent for standalone tasks: no actor follows them) */
 	BN_TASK_RUNNING,    /* the agent reported the task RUNNING: slot (a service
 			     * task's; a standalone task's RUNNING report from a
 			     * connected agent is not sent: docs/ecs-model.md choice E75) */

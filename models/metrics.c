@@ -19,7 +19,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <gsl/gsl_rstat.h>
 
 #include "models/pricing.h"
 #include "sim/csvout.h"
@@ -76,7 +75,11 @@ struct metrics {
 	int64_t *svc_launched;      /* 2 per service: EC2, FARGATE */
 	int n_svc_launched;
 	int64_t by_reason[N_REASONS];
-	gsl_rstat_workspace *pending;            /* pending seconds of placed tasks */
+	/* pending seconds of placed tasks: their number and running mean,
+	 * updated as gsl_rstat_add updates its mean (mean += (x - mean) / n,
+	 * the same bits) without its median and higher moments */
+	size_t pending_n;
+	double pending_mean;
 	struct quant pending_p99;
 	sim_time_t t_last;
 	double cpu_pct, mem_pct;                 /* current reservation % */
@@ -160,7 +163,6 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 	m->scenario = xstrdup(cfg->scenario);
 	m->strategy = xstrdup(cfg->strategy);
 	m->seed = cfg->seed;
-	m->pending = gsl_rstat_alloc();
 	quant_init(&m->pending_p99, 0.99);
 	if (make_dirs(cfg->out_dir, e))
 		goto fail;
@@ -210,7 +212,8 @@ void metrics_on_placed(struct metrics *m, sim_time_t now, sim_time_t submitted)
 	double wait_s = (double)(now - submitted) / 1000.0;
 
 	m->placed++;
-	gsl_rstat_add(wait_s, m->pending);
+	m->pending_n++;
+	m->pending_mean += (wait_s - m->pending_mean) / (double)m->pending_n;
 	quant_add(&m->pending_p99, wait_s);
 }
 
@@ -640,7 +643,7 @@ static int write_summary(struct metrics *m, sim_time_t end, struct err *e)
 	const char *cols[13 + N_REASONS + 4 + 4 + 1 + 1];
 	int n = 0;
 	struct csvout *o;
-	size_t np = gsl_rstat_n(m->pending);
+	size_t np = m->pending_n;
 
 	static const char *const base_cols[] = { "scenario", "strategy", "seed",
 		"sim_seconds", "tasks_submitted", "tasks_placed", "tasks_never_placed",
@@ -681,7 +684,7 @@ static int write_summary(struct metrics *m, sim_time_t end, struct err *e)
 	csvout_int(o, m->submitted);
 	csvout_int(o, m->placed);
 	csvout_int(o, m->submitted - m->placed);   /* every submitted task is placed at most once */
-	csvout_fixed(o, np ? gsl_rstat_mean(m->pending) : 0.0, 3);
+	csvout_fixed(o, np ? m->pending_mean : 0.0, 3);
 	csvout_fixed(o, np ? quant_get(&m->pending_p99) : 0.0, 3);
 	csvout_fixed(o, end > 0 ? m->cpu_acc / (double)end : 0.0, 3);
 	csvout_fixed(o, end > 0 ? m->mem_acc / (double)end : 0.0, 3);
@@ -709,7 +712,6 @@ static int write_summary(struct metrics *m, sim_time_t end, struct err *e)
 
 static void release(struct metrics *m)
 {
-	gsl_rstat_free(m->pending);
 	quant_free(&m->pending_p99);
 	free(m->dir);
 	free(m->scenario);

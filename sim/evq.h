@@ -8,7 +8,8 @@
  * carries EVQ_SEQ_LAST in its seq, so it comes out after every ordinary
  * event of the same time, including ones pushed later (an observation of
  * the state "at t" that must see everything that happened at t).  Implemented as a 4-ary heap over a
- * growable array.
+ * growable array.  Handler types must be below 1024 and at most 2^52
+ * events may be pushed in one queue's life (both checked: abort).
  *
  *   evq_push       O(log n)
  *   evq_pop        O(log n)
@@ -70,13 +71,12 @@ uint64_t evq_push_first(struct evq *q, sim_time_t t, uint32_t type, void *target
 int evq_pop(struct evq *q, struct event *ev);
 /* Time of the earliest event, SIM_TIME_MAX when empty. */
 sim_time_t evq_peek_time(const struct evq *q);
-/* The earliest event, NULL when empty (valid until the next push or pop). */
-const struct event *evq_peek(const struct evq *q);
 /* Take the sequence number the next push would get, for a place in the
  * order held without an event (sim_ghost_after). */
 uint64_t evq_take_seq(struct evq *q);
-/* Whether key (t, cls, seq) comes before event b's. */
-int evq_key_before(sim_time_t t, uint32_t cls, uint64_t seq, const struct event *b);
+/* Whether key (t, cls, seq) comes before the earliest event's (1 when the
+ * queue is empty). */
+int evq_before_top(const struct evq *q, sim_time_t t, uint32_t cls, uint64_t seq);
 size_t evq_size(const struct evq *q);
 
 #endif

@@ -15,6 +15,11 @@ char *xstrndup(const char *s, size_t n);
  * *cap is updated.  Doubling growth. */
 void xgrow(void **arr, size_t *cap, size_t need, size_t elem);
 
-#define XGROW(arr, cap, need) xgrow((void **)&(arr), &(cap), (need), sizeof *(arr))
+/* the common case (room enough) costs a compare, not a call */
+#define XGROW(arr, cap, need) \
+	do { \
+		if ((need) > (cap)) \
+			xgrow((void **)&(arr), &(cap), (need), sizeof *(arr)); \
+	} while (0)
 
 #endif

@@ -12,6 +12,29 @@ struct handler {
 	sim_handler fn;
 	void *ctx;
 	int release;
+	sim_time_t last_delay;     /* the delay of its last future event */
+	uint32_t streak;           /* how many in a row had that delay */
+	sim_time_t last_t;         /* the time of its last future event */
+	uint32_t mono;             /* how many in a row were no earlier than the one before */
+};
+
+/* Future events of one (delay, class): scheduled at a clock that never goes
+ * back, with growing numbers, they come in key order, so a FIFO keeps them
+ * sorted and the heap need not.  Created for a handler type scheduled
+ * EF_STREAK times in a row with one delay (a fixed latency); at most EF_MAX;
+ * an empty one is taken over by another delay.  A type whose events come
+ * in time order (a trace's rows: no fixed delay) gets a FIFO of its own
+ * (delay -1 - type) that takes each event no earlier than its last one.
+ * Which events go to a FIFO
+ * changes nothing but the cost: every key (time, class, number) is the one
+ * the heap would have used. */
+#define EF_MAX 16
+#define EF_STREAK 4
+struct event_fifo {
+	sim_time_t delay;
+	uint32_t cls;
+	struct event *e;
+	size_t head, n, cap;
 };
 
 /* A held place (sim_ghost_after), and the FIFO of those of one delay. */
@@ -50,6 +73,9 @@ struct sim {
 	int stuck;
 	struct ghost_fifo *gf;     /* one per delay used, few */
 	size_t n_gf, cap_gf, n_ghosts;
+	struct event_fifo ef[EF_MAX];
+	size_t n_ef, n_efe;        /* FIFOs in use, events in them */
+	struct event_fifo *ef_min; /* the one with the least first event, NULL when all empty */
 };
 
 struct sim *sim_new(void)
@@ -68,6 +94,8 @@ void sim_free(struct sim *s)
 	for (size_t i = 0; i < s->n_gf; i++)
 		free(s->gf[i].g);
 	free(s->gf);
+	for (size_t i = 0; i < s->n_ef; i++)
+		free(s->ef[i].e);
 	free(s->lane);
 	free(s->h);
 	free(s);
@@ -76,7 +104,7 @@ void sim_free(struct sim *s)
 uint32_t sim_on(struct sim *s, const char *name, sim_handler fn, void *ctx)
 {
 	XGROW(s->h, s->cap_h, s->n_h + 1);
-	s->h[s->n_h] = (struct handler){ name, fn, ctx, 0 };
+	s->h[s->n_h] = (struct handler){ name, fn, ctx, 0, -1, 0, -1, 0 };
 	return (uint32_t)s->n_h++;
 }
 
@@ -105,16 +133,146 @@ static void lane_push(struct sim *s, uint32_t type, void *target, uint64_t arg)
 		(struct event){ s->now, 0, type, 1, target, arg };
 }
 
+/* Whether key (t, cls, seq) comes before (bt, bc, bs). */
+static inline int key_before(sim_time_t t, uint32_t cls, uint64_t seq,
+			     sim_time_t bt, uint32_t bc, uint64_t bs)
+{
+	if (t != bt)
+		return t < bt;
+	if (cls != bc)
+		return cls < bc;
+	return seq < bs;
+}
+
+static inline int ev_before(const struct event *a, const struct event *b)
+{
+	return key_before(a->t, a->cls, a->seq, b->t, b->cls, b->seq);
+}
+
+/* The FIFO for future events of (delay, cls), NULL when the type has not
+ * (yet) shown a fixed delay or no FIFO is free. */
+static struct event_fifo *fifo_for(struct sim *s, struct handler *h, sim_time_t delay, uint32_t cls)
+{
+	struct event_fifo *spare = NULL;
+
+	if (h->last_delay != delay) {
+		h->last_delay = delay;
+		h->streak = 0;
+	}
+	if (h->streak < EF_STREAK) {
+		h->streak++;
+		return NULL;
+	}
+	for (size_t i = 0; i < s->n_ef; i++) {
+		struct event_fifo *f = &s->ef[i];
+
+		if (f->delay == delay && f->cls == cls)
+			return f;
+		if (!spare && f->n == 0)
+			spare = f;
+	}
+	if (!spare && s->n_ef < EF_MAX)
+		spare = &s->ef[s->n_ef++];
+	if (spare) {
+		spare->delay = delay;
+		spare->cls = cls;
+	}
+	return spare;
+}
+
+/* The FIFO of the type's own, for an event at t no earlier than its last
+ * one, after EF_STREAK such events in a row; else NULL. */
+static struct event_fifo *fifo_mono(struct sim *s, struct handler *h, uint32_t type,
+				    sim_time_t t, uint32_t cls)
+{
+	sim_time_t key = -1 - (sim_time_t)type;
+	struct event_fifo *spare = NULL;
+
+	if (t >= h->last_t) {
+		if (h->mono < EF_STREAK)
+			h->mono++;
+	} else {
+		h->mono = 0;
+	}
+	h->last_t = t;
+	if (h->mono < EF_STREAK)
+		return NULL;
+	for (size_t i = 0; i < s->n_ef; i++) {
+		struct event_fifo *f = &s->ef[i];
+
+		if (f->delay == key) {
+			if (f->n && f->e[(f->head + f->n - 1) % f->cap].t > t)
+				return NULL;
+			return f;
+		}
+		if (!spare && f->n == 0)
+			spare = f;
+	}
+	if (!spare && s->n_ef < EF_MAX)
+		spare = &s->ef[s->n_ef++];
+	if (spare) {
+		spare->delay = key;
+		spare->cls = cls;
+	}
+	return spare;
+}
+
+static void fifo_push(struct sim *s, struct event_fifo *f, struct event ev)
+{
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 64;
+		struct event *e = xmalloc(cap * sizeof *e);
+
+		for (size_t i = 0; i < f->n; i++)
+			e[i] = f->e[(f->head + i) % f->cap];
+		free(f->e);
+		f->e = e;
+		f->cap = cap;
+		f->head = 0;
+	}
+	f->e[(f->head + f->n++) % f->cap] = ev;
+	s->n_efe++;
+	if (f->n == 1 && (!s->ef_min || ev_before(&ev, &s->ef_min->e[s->ef_min->head])))
+		s->ef_min = f;
+}
+
+/* The first event of ef_min, taken; ef_min found again. */
+static void fifo_pop(struct sim *s, struct event *ev)
+{
+	struct event_fifo *f = s->ef_min;
+
+	*ev = f->e[f->head];
+	f->head = (f->head + 1) % f->cap;
+	f->n--;
+	s->n_efe--;
+	s->ef_min = NULL;
+	for (size_t i = 0; i < s->n_ef; i++) {
+		struct event_fifo *g = &s->ef[i];
+
+		if (g->n && (!s->ef_min || ev_before(&g->e[g->head], &s->ef_min->e[s->ef_min->head])))
+			s->ef_min = g;
+	}
+}
+
 void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg)
 {
+	struct event_fifo *f;
+	uint32_t cls;
+
 	if (t < s->now || type >= s->n_h) {
 		fprintf(stderr, "ecsim: fatal: internal: event type %u at %lld before now %lld\n",
 			type, (long long)t, (long long)s->now);
 		abort();
 	}
-	if (t == s->now && s->dispatching)
+	if (t == s->now && s->dispatching) {
 		lane_push(s, type, target, arg);
-	else if (s->h[type].release)
+		return;
+	}
+	cls = s->h[type].release ? 0 : 1;
+	if (t > s->now && ((f = fifo_for(s, &s->h[type], t - s->now, cls)) != NULL ||
+			   (f = fifo_mono(s, &s->h[type], type, t, cls)) != NULL))
+		fifo_push(s, f, (struct event){ t, evq_take_seq(s->q), type, cls, target, arg });
+	else if (cls == 0)
 		evq_push_first(s->q, t, type, target, arg);
 	else
 		evq_push(s->q, t, type, target, arg);
@@ -178,7 +336,6 @@ void sim_ghost_after(struct sim *s, sim_time_t delay, sim_ghost_fn fn, void *ctx
  * before the heap's first event; NULL when the heap's event is first. */
 static struct ghost_fifo *ghost_due(struct sim *s)
 {
-	const struct event *top = evq_peek(s->q);
 	struct ghost_fifo *best = NULL;
 
 	for (size_t i = 0; i < s->n_gf; i++) {
@@ -194,10 +351,23 @@ static struct ghost_fifo *ghost_due(struct sim *s)
 			if (g->t > b->t || (g->t == b->t && g->seq > b->seq))
 				continue;
 		}
-		if (!top || evq_key_before(g->t, 0, g->seq, top))
-			best = f;
+		best = f;
 	}
+	if (best && !evq_before_top(s->q, best->g[best->head].t, 0, best->g[best->head].seq))
+		return NULL;
 	return best;
+}
+
+/* The first event of the event FIFOs when it comes before the heap's
+ * first event, else NULL. */
+static inline const struct event *fifo_due(struct sim *s)
+{
+	const struct event *b;
+
+	if (!s->ef_min)
+		return NULL;
+	b = &s->ef_min->e[s->ef_min->head];
+	return evq_before_top(s->q, b->t, b->cls, b->seq) ? b : NULL;
 }
 
 int sim_lane_idle(const struct sim *s)
@@ -215,6 +385,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 	uint64_t n = 0;
 	struct event ev;
 	struct ghost_fifo *gf;
+	const struct event *ef;
 
 	s->stop = 0;
 	/* evq_peek_time is SIM_TIME_MAX on an empty queue too: the pop decides. */
@@ -225,7 +396,9 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			ev = s->lane[s->lane_head];
 			s->lane_head = (s->lane_head + 1) % s->lane_cap;
 			s->lane_n--;
-		} else if (s->n_ghosts && (gf = ghost_due(s)) != NULL) {
+		} else if (s->n_ghosts && (gf = ghost_due(s)) != NULL &&
+			   !((ef = fifo_due(s)) != NULL &&
+			     key_before(ef->t, ef->cls, ef->seq, gf->g[gf->head].t, 0, gf->g[gf->head].seq))) {
 			struct ghost g = gf->g[gf->head];
 
 			if (g.t > until)
@@ -238,6 +411,10 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			g.fn(s, g.ctx, g.arg);
 			s->dispatching = 0;
 			continue;
+		} else if ((ef = fifo_due(s)) != NULL) {
+			if (ef->t > until)
+				break;
+			fifo_pop(s, &ev);
 		} else if (evq_peek_time(s->q) > until || !evq_pop(s->q, &ev)) {
 			break;
 		}
@@ -293,7 +470,7 @@ uint64_t sim_events(const struct sim *s)
 
 size_t sim_pending(const struct sim *s)
 {
-	return evq_size(s->q) + s->lane_n + s->n_ghosts;
+	return evq_size(s->q) + s->lane_n + s->n_ghosts + s->n_efe;
 }
 
 size_t sim_lane_pending(const struct sim *s)

@@ -799,6 +799,136 @@ static void test_empirical_errors(void)
 	}
 }
 
+/* Future events of a fixed delay leave the heap for a FIFO per (delay,
+ * class) (sim.c); the run must still take every event in key order (time,
+ * class, number) against the heap's random-delay events, "last" events,
+ * held places and the instant's lane.  A random mix: types with fixed
+ * delays (world and ordinary), one with random delays, zero delays; the
+ * queued events (not the lane's, which carry no key) must come with
+ * strictly growing keys, and every scheduled event must run once. */
+struct mix {
+	uint32_t ty[5];            /* fixed 5 ordinary, fixed 5 world, fixed 7, random, last */
+	gsl_rng *r;
+	uint64_t scheduled, ran, ghosts_run, bad_order, bad_time;
+	sim_time_t prev_t;
+	uint32_t prev_cls;
+	uint64_t prev_seq;
+	int have_prev;
+	sim_time_t last_now;
+};
+
+static void mix_spawn(struct sim *s, struct mix *m);
+
+static void mix_ghost(struct sim *s, void *ctx, uint64_t arg)
+{
+	struct mix *m = ctx;
+
+	(void)arg;
+	m->ghosts_run++;
+	sim_after(s, 5, m->ty[0], NULL, 0);
+	m->scheduled++;
+}
+
+static void on_mix(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct mix *m = ctx;
+
+	m->ran++;
+	if (sim_now(s) < m->last_now)
+		m->bad_time++;
+	m->last_now = sim_now(s);
+	if (ev->seq != 0 || ev->cls != 1) {  /* queued, not the lane's */
+		if (m->have_prev &&
+		    !(ev->t > m->prev_t || (ev->t == m->prev_t && (ev->cls > m->prev_cls ||
+		      (ev->cls == m->prev_cls && ev->seq > m->prev_seq)))))
+			m->bad_order++;
+		m->prev_t = ev->t;
+		m->prev_cls = ev->cls;
+		m->prev_seq = ev->seq;
+		m->have_prev = 1;
+	}
+	if (m->scheduled < 200000)
+		mix_spawn(s, m);
+}
+
+static void mix_spawn(struct sim *s, struct mix *m)
+{
+	int n = (int)gsl_rng_uniform_int(m->r, 4);
+
+	for (int i = 0; i < n; i++) {
+		unsigned long k = gsl_rng_uniform_int(m->r, 16);
+
+		m->scheduled++;
+		if (k < 5)
+			sim_after(s, 5, m->ty[0], NULL, 0);
+		else if (k < 9)
+			sim_after(s, 5, m->ty[1], NULL, 0);
+		else if (k < 11)
+			sim_after(s, 7, m->ty[2], NULL, 0);
+		else if (k < 13)
+			sim_after(s, (sim_time_t)gsl_rng_uniform_int(m->r, 12), m->ty[3], NULL, 0);
+		else if (k < 14)
+			sim_at_last(s, sim_now(s) + (sim_time_t)gsl_rng_uniform_int(m->r, 6), m->ty[4], NULL, 0);
+		else if (k < 15)
+			sim_after(s, 0, m->ty[gsl_rng_uniform_int(m->r, 2)], NULL, 0);
+		else {
+			m->scheduled--;
+			sim_ghost_after(s, 5, mix_ghost, m, 0);
+		}
+	}
+}
+
+static void test_sim_fixed_delay_fifos(void)
+{
+	struct sim *s = sim_new();
+	struct mix m = { .r = gsl_rng_alloc(gsl_rng_mt19937) };
+
+	gsl_rng_set(m.r, 42);
+	m.ty[0] = sim_on(s, "fixed5", on_mix, &m);
+	m.ty[1] = sim_on_world(s, "fixed5-world", on_mix, &m);
+	m.ty[2] = sim_on(s, "fixed7", on_mix, &m);
+	m.ty[3] = sim_on_world(s, "random", on_mix, &m);
+	m.ty[4] = sim_on(s, "last", on_mix, &m);
+	for (int i = 0; i < 50; i++) {
+		sim_at(s, (sim_time_t)i, m.ty[i % 4], NULL, 0);
+		m.scheduled++;
+	}
+	sim_run(s, SIM_TIME_MAX);
+	CU_ASSERT(m.scheduled >= 200000);
+	T_EQ(m.ran, m.scheduled);
+	CU_ASSERT(m.ghosts_run > 0);
+	T_EQ(m.bad_order, 0);
+	T_EQ(m.bad_time, 0);
+	T_EQ(sim_pending(s), 0);
+	gsl_rng_free(m.r);
+	sim_free(s);
+}
+
+/* The FIFO of the shorter delay, filled after the longer one's, still runs
+ * first: 6 events of delay 7 and then 6 of delay 3 scheduled at time 0 (the
+ * last 2 of each past the 4 that show a fixed delay go to FIFOs) run as the
+ * 6 at 3 and then the 6 at 7, each six in the order scheduled. */
+static void test_sim_fifo_later_shorter(void)
+{
+	struct sim *s = sim_new();
+	struct rec log = { 0 }, a = { .who = 'a', .shared = &log }, b = { .who = 'b', .shared = &log };
+	uint32_t ta = sim_on(s, "a", on_rec, &a), tb = sim_on(s, "b", on_rec, &b);
+
+	for (uint64_t i = 0; i < 6; i++)
+		sim_after(s, 7, ta, NULL, i);
+	for (uint64_t i = 0; i < 6; i++)
+		sim_after(s, 3, tb, NULL, i);
+	T_EQ(sim_pending(s), 12);
+	T_EQ(sim_run(s, SIM_TIME_MAX), 12);
+	T_EQ(log.n, 12);
+	for (int i = 0; i < 12; i++) {
+		T_EQ(log.log[i].who, i < 6 ? 'b' : 'a');
+		T_EQ(log.log[i].t, i < 6 ? 3 : 7);
+		T_EQ(log.log[i].arg, (uint64_t)(i % 6));
+	}
+	sim_free(s);
+}
+
 /* ---------------------------------------------------------------- suites */
 
 static CU_TestInfo evq_tests[] = {
@@ -814,6 +944,8 @@ static CU_TestInfo sim_tests[] = {
 	{ "run until leaves later events queued", test_sim_until },
 	{ "events scheduled for now run after the current one", test_sim_same_time },
 	{ "sim_stop", test_sim_stop },
+	{ "fixed-delay FIFOs keep the key order", test_sim_fixed_delay_fifos },
+	{ "a later-filled FIFO of a shorter delay goes first", test_sim_fifo_later_shorter },
 	CU_TEST_INFO_NULL,
 };
 
