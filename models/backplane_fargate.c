@@ -120,7 +120,9 @@ int bp_fargate_launch(struct backplane *bp, struct task *t, int provider)
 	for (int k = 0; k < f->n_az; k++)
 		used[k] = f->az_out_until[k] > now ||
 			  (t->svc >= 0 && bp->s->services[t->svc].subnet_azs &&
-			   !bp->s->services[t->svc].subnet_azs[k]) ? INT64_MAX : f->az_used[k];
+			   !bp->s->services[t->svc].subnet_azs[k]) ||
+			  /* an AZ-rebalancing task goes to its zone only (docs/ecs-model.md §5.9) */
+			  (t->pin_az && strcmp(bp->s->azs[k], t->pin_az) != 0) ? INT64_MAX : f->az_used[k];
 	a = fargate_pick_az(svc_row(f, t), used, c->az_task_limit > 0 ? c->az_task_limit : INT64_MAX,
 			    f->n_az);
 	free(used);
@@ -156,6 +158,30 @@ int bp_fargate_launch(struct backplane *bp, struct task *t, int provider)
 	/* docs/ecs-model.md §4.11, choice E66: capacity, ENI and image pull in one latency */
 	sim_after(bp->sim, fargate_provision_ms(c, f->rng), bp->ev_provisioned, bp, task_ref(bp, slot));
 	return 0;
+}
+
+int bp_svc_runs_on(struct backplane *bp, int svc, int td)
+{
+	const struct cp_strategy *st = cp_strategy_for(bp->s, svc);
+	int on = 0;
+
+	if (!st || st->n == 0)
+		return fargate_launch_of(bp->s, td, svc) == TL_EC2 ? 1 : 2;
+	for (int i = 0; i < st->n; i++)
+		on |= cp_is_fargate(bp->s, st->items[i].provider) ? 2 : 1;
+	return on;
+}
+
+int bp_fargate_zone_open(struct backplane *bp, int svc, int az)
+{
+	struct fargate_run *f = fr_of(bp);
+	const struct fargate_cfg *c = cfg_of(bp);
+
+	if (az < 0 || az >= f->n_az || f->az_out_until[az] > sim_now(bp->sim))
+		return 0;
+	if (svc >= 0 && bp->s->services[svc].subnet_azs && !bp->s->services[svc].subnet_azs[az])
+		return 0;
+	return c->az_task_limit <= 0 || f->az_used[az] < c->az_task_limit;
 }
 
 /* ---- the lifecycle (Fargate plays the agent) --------------------------- */

@@ -188,7 +188,9 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 
 /* docs/ecs-model.md §5.9 AZ rebalancing: for a steady REPLICA service whose first strategy
  * spreads over AZs (or that has none) and maximumPercent > 100, when the
- * AZs that have ACTIVE instances hold counts differing by more than one,
+ * AZs it can use (with ACTIVE instances; for a Fargate service, its subnet
+ * zones not out and below the per-zone limit) hold counts of its tasks (on
+ * instances or on Fargate) differing by more than one,
  * start one task in the least loaded AZ; once it is healthy the scale-in
  * rule stops one in the most loaded AZ.  The check interval is the
  * scheduler's pass; the imbalance threshold max − min > 1 (both
@@ -197,7 +199,7 @@ static void rebalance(struct backplane *bp, int vi)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
 	const struct place_policy *pol = v->deps[v->primary].policy;
-	int n_az = backplane_scenario(bp)->n_azs, lo = -1, hi = -1;
+	int n_az = backplane_scenario(bp)->n_azs, lo = -1, hi = -1, on;
 	int64_t *count;
 	uint8_t *usable;
 	uint32_t slot;
@@ -207,21 +209,27 @@ static void rebalance(struct backplane *bp, int vi)
 	if (pol->n_strategies > 0 && !(pol->strategies[0].type == PS_SPREAD &&
 				       strcmp(pol->strategies[0].field, "attribute:ecs.availability-zone") == 0))
 		return;
-	count = xcalloc((size_t)n_az, sizeof *count);
-	usable = xcalloc((size_t)n_az, 1);
-	for (int32_t i = 0; i < cluster_count(backplane_cluster(bp)); i++)
-		if (cluster_status(backplane_cluster(bp), i) == INST_ACTIVE && cluster_agent_connected(backplane_cluster(bp), i))
-			for (int a = 0; a < n_az; a++)
-				if (strcmp(backplane_scenario(bp)->azs[a], cluster_az(backplane_cluster(bp), i)) == 0)
-					usable[a] = 1;
+	count = xcalloc((size_t)n_az + 1, sizeof *count);
+	usable = xcalloc((size_t)n_az + 1, 1);
+	on = bp_svc_runs_on(bp, vi, v->deps[v->primary].td);
+	if (on & 1)
+		for (int32_t i = 0; i < cluster_count(backplane_cluster(bp)); i++)
+			if (cluster_status(backplane_cluster(bp), i) == INST_ACTIVE && cluster_agent_connected(backplane_cluster(bp), i))
+				for (int a = 0; a < n_az; a++)
+					if (strcmp(backplane_scenario(bp)->azs[a], cluster_az(backplane_cluster(bp), i)) == 0)
+						usable[a] = 1;
+	/* a Fargate service can go to the zones of its subnets that are not
+	 * out and have room */
+	if (on & 2)
+		for (int a = 0; a < n_az; a++)
+			usable[a] |= (uint8_t)bp_fargate_zone_open(bp, vi, a);
+	/* a task counts in its zone, on an instance or on Fargate */
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = bp_task_at(bp, v->tasks[k]);
+		int a = az_index(bp, t);
 
-		if (t->desired != TD_RUNNING || t->inst < 0)
-			continue;
-		for (int a = 0; a < n_az; a++)
-			if (strcmp(backplane_scenario(bp)->azs[a], cluster_az(backplane_cluster(bp), t->inst)) == 0)
-				count[a]++;
+		if (t->desired == TD_RUNNING && a >= 0)
+			count[a]++;
 	}
 	for (int a = 0; a < n_az; a++) {
 		if (!usable[a])

@@ -61,5 +61,13 @@ int cp_waits(const struct scenario *s, int provider);
  * (it leaves the backplane's queue of unplaced tasks); -1: no Fargate
  * capacity now (handled as a failed placement). */
 int bp_fargate_launch(struct backplane *bp, struct task *t, int provider);
+/* Where the tasks of service `svc` (definition `td`) run
+ * (models/backplane_fargate.c): bit 1 on instances (its launch type, or an
+ * Auto Scaling group provider in its strategy), bit 2 on Fargate. */
+int bp_svc_runs_on(struct backplane *bp, int svc, int td);
+/* 1 when a Fargate task of service `svc` could start in the scenario's AZ
+ * `az` now: one of the service's subnet zones, not out, below the
+ * per-zone task limit (docs/ecs-model.md §4.11, §5.9). */
+int bp_fargate_zone_open(struct backplane *bp, int svc, int az);
 
 #endif
