@@ -38,7 +38,7 @@ struct fargate_run {
 	int *svc_az;               /* (service + 1) × n_az: tasks of each service (row 0: standalone) */
 	int64_t interruptions;
 	uint32_t ev_start, ev_stop, ev_stop_done, ev_deprovisioned, ev_healthy, ev_exit, ev_spot,
-		ev_lost;
+		ev_lost, ev_back;
 };
 
 static struct fargate_run *fr_of(const struct backplane *bp)
@@ -415,10 +415,24 @@ static void on_lost(struct sim *s, void *ctx, const struct event *ev)
 	bp_task_stopped(bp, slot);
 }
 
+/* The end of an outage: when the zone is not out any more, a service that
+ * may be unbalanced (AZ rebalancing on, on Fargate) gets a scheduler pass,
+ * which rebalances it (docs/ecs-model.md §5.9): capacity appeared in the
+ * zone (the note names it). */
+static void on_back(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+
+	if (fr_of(bp)->az_out_until[ev->arg] > sim_now(s))
+		return;    /* a later outage of the zone is still on */
+	bp_notify(bp, &(struct bp_note){ .kind = BN_CAPACITY, .inst = -1,
+					 .az = bp->s->azs[ev->arg] });
+}
+
 static void az_outage(struct backplane *bp, const char *az, sim_time_t len)
 {
 	struct fargate_run *f = fr_of(bp);
-	int a = -1;
+	int a = -1, rebal = 0;
 
 	for (int k = 0; k < f->n_az; k++)
 		if (strcmp(bp->s->azs[k], az) == 0)
@@ -427,6 +441,11 @@ static void az_outage(struct backplane *bp, const char *az, sim_time_t len)
 		return;
 	if (sim_now(bp->sim) + len > f->az_out_until[a])
 		f->az_out_until[a] = sim_now(bp->sim) + len;
+	for (int i = 0; i < bp->s->n_services; i++)
+		rebal |= bp->s->services[i].az_rebalancing &&
+			 (bp_svc_runs_on(bp, i, bp->s->services[i].taskdef) & 2);
+	if (rebal)
+		sim_after(bp->sim, len, f->ev_back, bp, (uint64_t)a);
 	for (size_t i = 0; i < bp->n_tasks; i++) {
 		struct task *t = &bp->tasks[i];
 
@@ -517,4 +536,5 @@ void fargate_attach(struct backplane *bp)
 	f->ev_exit = sim_on_world(sim, "fargate-essential-exit", on_essential_exit, bp);
 	f->ev_spot = sim_on_world(sim, "fargate-spot-interruption", on_spot, bp);
 	f->ev_lost = sim_on_world(sim, "fargate-az-lost", on_lost, bp);
+	f->ev_back = sim_on_world(sim, "fargate-az-back", on_back, bp);
 }

@@ -408,10 +408,14 @@ static void svc_on_launch_failed(struct backplane *bp, struct task *t)
 	v->wants_capacity = 1;
 }
 
-static void svc_capacity_changed(struct backplane *bp)
+/* `az`: a Fargate zone is back from an outage; a service with AZ
+ * rebalancing gets a pass to see whether it is balanced (docs/ecs-model.md
+ * §5.9), as an instance's return gives every service one. */
+static void svc_capacity_changed(struct backplane *bp, const char *az)
 {
 	for (int i = 0; i < svc_sched(bp)->n_svcs; i++)
-		if (svc_sched(bp)->svcs[i].wants_capacity)
+		if (svc_sched(bp)->svcs[i].wants_capacity ||
+		    (az && svc_sched(bp)->svcs[i].cfg->az_rebalancing))
 			svc_schedule(bp, i, backplane_scenario(bp)->timing.scheduler_delay);
 }
 
@@ -586,7 +590,7 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		svc_on_instance(bp, n->inst);
 		break;
 	case BN_CAPACITY:
-		svc_capacity_changed(bp);
+		svc_capacity_changed(bp, n->az);
 		break;
 	case BN_FAULT_LOST:
 		svc_fault_lost(bp, n->svc, n->fault_id, n->at, n->n);

@@ -12,7 +12,9 @@
  *     stop timeout, replaced; their count over many task-hours matches the
  *     rate within a 99 % Poisson interval;
  *   - cost: per second, 60 s minimum, vCPU-hours and GB-hours, Spot 70 % off,
- *     hand-computed to the cent. */
+ *     hand-computed to the cent;
+ *   - AZ rebalancing (§5.9) counts Fargate tasks by zone: after an AZ
+ *     outage a 6-task service goes back to 2/2/2 within maximumPercent. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +24,9 @@
 
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
+#include "models/backplane_int.h"
 #include "models/scenario.h"
+#include "models/service_int.h"
 #include "sim/err.h"
 
 /* No placement, API or scheduler latency beyond the defaults named here. */
@@ -350,6 +354,91 @@ static void test_cost(void)
 	RS_IS("spot", "summary.csv", 1, "cost_fargate_usd", "0.7060");
 }
 
+/* docs/ecs-model.md §5.9 on Fargate, checked after every event: the
+ * service's tasks with desired RUNNING never exceed floor(desired ×
+ * maximumPercent / 100); the zones of its RUNNING tasks are kept for the
+ * last event, and the most tasks seen at once. */
+struct rebal_check {
+	int samples, violations;
+	int64_t max_seen, bound;
+	int running[3];
+};
+
+static void rebal_observe(struct backplane *bp, void *ctx)
+{
+	struct rebal_check *c = ctx;
+	struct svc *v;
+	int64_t live = 0;
+
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	memset(c->running, 0, sizeof c->running);
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = &bp->tasks[v->tasks[k]];
+
+		live += t->desired == TD_RUNNING;
+		if (t->state == TS_RUNNING && t->fg_az >= 0 && t->fg_az < 3)
+			c->running[t->fg_az]++;
+	}
+	c->samples++;
+	c->bound = (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0);
+	if (live > c->max_seen)
+		c->max_seen = live;
+	if (live > c->bound)
+		c->violations++;
+}
+
+/* A FARGATE service of 6 tasks (2/2/2, maximumPercent 150) with
+ * availabilityZoneRebalancing ENABLED: an outage of us-east-1a from 300 s
+ * to 900 s moves its 2 tasks to the other zones (3/3 there); once the zone
+ * is back the service is unbalanced (0/3/3), and rebalancing starts tasks
+ * in us-east-1a and stops tasks in the loaded zones until it is 2/2/2 again
+ * (docs/ecs-model.md §5.9), never above floor(6 × 1.5) = 9 tasks. */
+static void test_az_rebalancing(void)
+{
+	struct rebal_check c = { 0 };
+	int n, back = 0, stopped_b = 0, stopped_c = 0;
+
+	rs_write("reb.json", HEAD("reb", 3600)
+		 "\"fargate\":{\"provisioningSeconds\":10},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"fg\",\"desiredCount\":6,"
+		 "\"launchType\":\"FARGATE\",\"availabilityZoneRebalancing\":\"ENABLED\","
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":100,\"maximumPercent\":150}}],"
+		 "\"workload\":{\"traces\":[\"reb.csv\"]}}");
+	rs_write("reb.csv", TRACE_HDR "300,az_outage,us-east-1a,,,600,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("reb.json", "reb", NULL, rebal_observe, &c), 0);
+	CU_ASSERT(c.samples > 50);
+	T_EQ(c.bound, 9);
+	T_EQ(c.violations, 0);
+	CU_ASSERT(c.max_seen <= 9);
+	/* at the end: 2/2/2, all running */
+	T_EQ(c.running[0], 2);
+	T_EQ(c.running[1], 2);
+	T_EQ(c.running[2], 2);
+	RS_IS("reb", "services.csv", -1, "running", "6");
+	n = rs_rows("reb", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *az = rs_cell("reb", "tasks.csv", r, "az");
+		char *code = rs_cell("reb", "tasks.csv", r, "stop_code");
+		double placed = num("reb", "tasks.csv", r, "placed_s");
+
+		/* the rebalancing tasks: placed in the zone once it is back */
+		if (az && strcmp(az, "us-east-1a") == 0 && placed >= 900)
+			back++;
+		/* and the scheduler stops one in a loaded zone for each */
+		if (az && code && strcmp(code, "ServiceSchedulerInitiated") == 0) {
+			stopped_b += strcmp(az, "us-east-1b") == 0;
+			stopped_c += strcmp(az, "us-east-1c") == 0;
+		}
+		free(az);
+		free(code);
+	}
+	T_EQ(back, 2);
+	T_EQ(stopped_b, 1);
+	T_EQ(stopped_c, 1);
+}
+
 static CU_TestInfo fg_tests[] = {
 	{ "a FARGATE service: no instance, AZ spread, provisioning", test_service_on_fargate },
 	{ "availabilityZones: only the subnets' zones", test_subnet_zones },
@@ -361,6 +450,7 @@ static CU_TestInfo fg_tests[] = {
 	{ "fargate_spot_interruption: TerminationNotice, stop timeout", test_spot_event },
 	{ "Spot interruptions match the rate (99 % Poisson)", test_spot_rate },
 	{ "cost: per second, 60 s minimum, Spot discount", test_cost },
+	{ "AZ rebalancing counts Fargate tasks: back to 2/2/2", test_az_rebalancing },
 	CU_TEST_INFO_NULL,
 };
 
