@@ -206,6 +206,9 @@ static void rebalance(struct backplane *bp, int vi)
 
 	if (!v->cfg->az_rebalancing || v->cfg->max_pct <= 100 || v->cfg->sched != SCHED_REPLICA)
 		return;
+	/* the extra task must fit under maximumPercent, rounded down (§5.5) */
+	if ((int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0) <= v->desired)
+		return;
 	if (pol->n_strategies > 0 && !(pol->strategies[0].type == PS_SPREAD &&
 				       strcmp(pol->strategies[0].field, "attribute:ecs.availability-zone") == 0))
 		return;

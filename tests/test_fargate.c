@@ -439,6 +439,27 @@ static void test_az_rebalancing(void)
 	T_EQ(stopped_c, 1);
 }
 
+/* maximumPercent 110 over 6 tasks leaves no room (floor(6.6) = 6): the
+ * rebalancing task cannot start, so the service stays 0/3/3 after the
+ * outage and never runs more than 6 tasks (docs/ecs-model.md §5.5, §5.9). */
+static void test_az_rebalancing_no_room(void)
+{
+	struct rebal_check c = { 0 };
+
+	rs_write("rebn.json", HEAD("rebn", 3600)
+		 "\"fargate\":{\"provisioningSeconds\":10},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"fg\",\"desiredCount\":6,"
+		 "\"launchType\":\"FARGATE\",\"availabilityZoneRebalancing\":\"ENABLED\","
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":100,\"maximumPercent\":110}}],"
+		 "\"workload\":{\"traces\":[\"rebn.csv\"]}}");
+	rs_write("rebn.csv", TRACE_HDR "300,az_outage,us-east-1a,,,600,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("rebn.json", "rebn", NULL, rebal_observe, &c), 0);
+	T_EQ(c.bound, 6);
+	T_EQ(c.violations, 0);
+	T_EQ(c.running[0], 0);
+	T_EQ(c.running[1] + c.running[2], 6);
+}
+
 static CU_TestInfo fg_tests[] = {
 	{ "a FARGATE service: no instance, AZ spread, provisioning", test_service_on_fargate },
 	{ "availabilityZones: only the subnets' zones", test_subnet_zones },
@@ -451,6 +472,7 @@ static CU_TestInfo fg_tests[] = {
 	{ "Spot interruptions match the rate (99 % Poisson)", test_spot_rate },
 	{ "cost: per second, 60 s minimum, Spot discount", test_cost },
 	{ "AZ rebalancing counts Fargate tasks: back to 2/2/2", test_az_rebalancing },
+	{ "AZ rebalancing needs room under maximumPercent", test_az_rebalancing_no_room },
 	CU_TEST_INFO_NULL,
 };
 
