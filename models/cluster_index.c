@@ -361,11 +361,6 @@ static void bt_erase(struct bpool *p, int32_t *root, int64_t k, int32_t x)
 	}
 }
 
-static int32_t bt_size(const struct bpool *p, int32_t root)
-{
-	return root == NIL ? 0 : rcount(p, root);
-}
-
 static int32_t bt_at(const struct bpool *p, int32_t root, int32_t rank)
 {
 	if (root == NIL || rank < 0)
@@ -461,6 +456,8 @@ static void part_insert(const struct cluster *cl, struct forest *f, struct part 
 	int64_t aux = k == CL_BY_MEM ? cl->in[i].cpu_rem : k == CL_BY_CPU ? cl->in[i].mem_rem : 0;
 
 	bt_insert(&f->t[k], &p->root[k], key_of(cl, k, i), i, aux);
+	if (k == CL_BY_NUM)
+		p->size++;
 }
 
 /* Called before the instance's resources change: its key is still current. */
@@ -468,6 +465,8 @@ static void part_erase(const struct cluster *cl, struct forest *f, struct part *
 		       int32_t i)
 {
 	bt_erase(&f->t[k], &p->root[k], key_of(cl, k, i), i);
+	if (k == CL_BY_NUM)
+		p->size--;
 }
 
 /* ---- tracked attributes ---- */
@@ -497,6 +496,7 @@ int32_t cl_value_index(struct cluster *cl, struct sattr *s, int32_t i)
 		XGROW(s->parts, s->cap_parts, (size_t)s->n_parts + 1);
 		p = &s->parts[s->n_parts];
 		p->root[0] = p->root[1] = p->root[2] = NIL;
+		p->size = 0;
 		p->value = v;
 		*slot = s->n_parts++;
 	}
@@ -598,7 +598,7 @@ static const struct part *part_of(const struct cluster *cl, int a, int32_t v)
 
 int32_t cluster_part_size(const struct cluster *cl, int a, int32_t v)
 {
-	return bt_size(&forest_of(cl, a)->t[CL_BY_NUM], part_of(cl, a, v)->root[CL_BY_NUM]);
+	return part_of(cl, a, v)->size;
 }
 
 int32_t cluster_part_at(const struct cluster *cl, int a, int32_t v, enum cl_key k, int32_t rank)
@@ -636,7 +636,7 @@ int32_t cluster_part_next(const struct cluster *cl, int a, int32_t v, enum cl_ke
 		*inst = bt_at(p, root, from);
 	if (r < 0 || *inst == NIL) {
 		*inst = -1;
-		return bt_size(p, root);
+		return part_of(cl, a, v)->size;
 	}
 	return r;
 }

@@ -121,6 +121,7 @@ struct forest {
 
 struct part {
 	int32_t root[N_ORDERS];
+	int32_t size;             /* members (entries of every kept order) */
 	uint32_t value;           /* STRTAB_NONE = the "no value" value */
 };
 
