@@ -429,6 +429,45 @@ static int32_t bt_next(const struct bpool *p, int32_t x, int32_t base, int32_t f
 	return -1;
 }
 
+/* Smallest rank whose entry is not before (k, x) and has aux >= min, or -1;
+ * *inst = that entry: bt_rank and bt_next in one descent (the children
+ * after the one holding (k, x) are all not before it). */
+static int32_t bt_lower_next(const struct bpool *p, int32_t r, int32_t base, int64_t k, int32_t x,
+			     int64_t min, int32_t *inst)
+{
+	const struct bnode *b;
+	int j;
+
+	if (IS_LEAF(r)) {
+		const struct bleaf *L = LF(p, r);
+
+		for (int i = lfind(L, k, x); i < L->n; i++) {
+			if (L->aux[i] >= min) {
+				*inst = L->id[i];
+				return base + i;
+			}
+		}
+		return -1;
+	}
+	b = &p->nd[r];
+	j = cfind(b, k, x);
+	for (int t = 0; t < j; t++)
+		base += b->cnt[t];
+	if (b->aux[j] >= min) {
+		int32_t q = bt_lower_next(p, b->e[j].ch, base, k, x, min, inst);
+
+		if (q >= 0)
+			return q;
+	}
+	base += b->cnt[j];
+	for (j++; j < b->n; j++) {
+		if (b->aux[j] >= min)
+			return bt_next(p, b->e[j].ch, base, base, min, inst);
+		base += b->cnt[j];
+	}
+	return -1;
+}
+
 void cl_forest_grow(struct forest *f, size_t cap)
 {
 	(void)f;                /* the pools grow by themselves */
@@ -635,6 +674,22 @@ int32_t cluster_part_next(const struct cluster *cl, int a, int32_t v, enum cl_ke
 	if (k == CL_BY_NUM && r >= 0)
 		*inst = bt_at(p, root, from);
 	if (r < 0 || *inst == NIL) {
+		*inst = -1;
+		return part_of(cl, a, v)->size;
+	}
+	return r;
+}
+
+int32_t cluster_part_lower_next(const struct cluster *cl, int a, int32_t v, enum cl_key k,
+				int64_t key, int64_t other_min, int32_t *inst)
+{
+	int32_t root, r;
+
+	ensure(cl, a, k);
+	root = part_of(cl, a, v)->root[k];
+	*inst = -1;
+	r = root == NIL ? -1 : bt_lower_next(&forest_of(cl, a)->t[k], root, 0, key, 0, other_min, inst);
+	if (r < 0) {
 		*inst = -1;
 		return part_of(cl, a, v)->size;
 	}

@@ -64,8 +64,7 @@ static int search_binpack(struct pctx *c, int k, int a, int32_t v)
 	enum cl_key o = (enum cl_key)c->arg[k];
 	int32_t size = cluster_part_size(c->cl, a, v), i, x;
 	int64_t other = other_need(c, k);
-	int32_t r = cluster_part_next(c->cl, a, v, o, cluster_part_rank(c->cl, a, v, o, need(c, k), 0),
-				      other, &i);
+	int32_t r = cluster_part_lower_next(c->cl, a, v, o, need(c, k), other, &i);
 
 	while (r < size) {
 		int64_t rem = remaining(c, k, i);
