@@ -431,9 +431,11 @@ static int32_t bt_next(const struct bpool *p, int32_t x, int32_t base, int32_t f
 
 /* Smallest rank whose entry is not before (k, x) and has aux >= min, or -1;
  * *inst = that entry: bt_rank and bt_next in one descent (the children
- * after the one holding (k, x) are all not before it). */
+ * after the one holding (k, x) are all not before it).  When that entry's
+ * leaf also holds a later entry of a greater key, *end = the rank of the
+ * first such (the end of the run of its key); else *end is left alone. */
 static int32_t bt_lower_next(const struct bpool *p, int32_t r, int32_t base, int64_t k, int32_t x,
-			     int64_t min, int32_t *inst)
+			     int64_t min, int32_t *inst, int32_t *end)
 {
 	const struct bnode *b;
 	int j;
@@ -443,6 +445,12 @@ static int32_t bt_lower_next(const struct bpool *p, int32_t r, int32_t base, int
 
 		for (int i = lfind(L, k, x); i < L->n; i++) {
 			if (L->aux[i] >= min) {
+				int e = i + 1;
+
+				while (e < L->n && L->key[e] == L->key[i])
+					e++;
+				if (e < L->n)
+					*end = base + e;
 				*inst = L->id[i];
 				return base + i;
 			}
@@ -454,7 +462,7 @@ static int32_t bt_lower_next(const struct bpool *p, int32_t r, int32_t base, int
 	for (int t = 0; t < j; t++)
 		base += b->cnt[t];
 	if (b->aux[j] >= min) {
-		int32_t q = bt_lower_next(p, b->e[j].ch, base, k, x, min, inst);
+		int32_t q = bt_lower_next(p, b->e[j].ch, base, k, x, min, inst, end);
 
 		if (q >= 0)
 			return q;
@@ -681,18 +689,23 @@ int32_t cluster_part_next(const struct cluster *cl, int a, int32_t v, enum cl_ke
 }
 
 int32_t cluster_part_lower_next(const struct cluster *cl, int a, int32_t v, enum cl_key k,
-				int64_t key, int64_t other_min, int32_t *inst)
+				int64_t key, int64_t other_min, int32_t *inst, int32_t *end)
 {
-	int32_t root, r;
+	const struct bpool *p;
+	int32_t root, r, e = -1;
 
 	ensure(cl, a, k);
+	p = &forest_of(cl, a)->t[k];
 	root = part_of(cl, a, v)->root[k];
 	*inst = -1;
-	r = root == NIL ? -1 : bt_lower_next(&forest_of(cl, a)->t[k], root, 0, key, 0, other_min, inst);
+	r = root == NIL ? -1 : bt_lower_next(p, root, 0, key, 0, other_min, inst, &e);
 	if (r < 0) {
 		*inst = -1;
-		return part_of(cl, a, v)->size;
+		*end = part_of(cl, a, v)->size;
+		return *end;
 	}
+	/* the run's end: found in the leaf, or one more descent */
+	*end = e >= 0 ? e : bt_rank(p, root, key_of(cl, k, *inst) + 1, 0);
 	return r;
 }
 
