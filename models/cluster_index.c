@@ -285,26 +285,41 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t k, int32_t x, int6
 	}
 }
 
-static void bt_erase(struct bpool *p, int32_t *root, int64_t k, int32_t x)
+/* The path from the root down to the leaf entry (k, x): path[0..h) the
+ * internal nodes, slot[] the child taken in each, *leaf and the position in
+ * it.  Aborts when the entry is not there (the cluster's invariant broke). */
+static int bt_find(const struct bpool *p, int32_t root, int64_t k, int32_t x, int32_t *path,
+		   int *slot, int *h, int32_t *leaf)
 {
-	int64_t aux;
-	int32_t path[MAX_H], cur = *root;
-	int slot[MAX_H], h = 0, pos, empty;
-	struct bleaf *L;
+	const struct bleaf *L;
+	int pos;
 
-	if (cur == NIL)
-		return;
-	while (!IS_LEAF(cur)) {
-		const struct bnode *b = &p->nd[cur];
+	*h = 0;
+	if (root == NIL)
+		abort();
+	while (!IS_LEAF(root)) {
+		const struct bnode *b = &p->nd[root];
 
-		path[h] = cur;
-		slot[h] = cfind(b, k, x);
-		cur = b->e[slot[h++]].ch;
+		path[*h] = root;
+		slot[*h] = cfind(b, k, x);
+		root = b->e[slot[(*h)++]].ch;
 	}
-	L = LF(p, cur);
+	L = LF(p, root);
 	pos = lfind(L, k, x);
 	if (pos == L->n || L->key[pos] != k || L->id[pos] != x)
-		abort();                       /* not there: the cluster's invariant broke */
+		abort();
+	*leaf = root;
+	return pos;
+}
+
+/* Erase the entry at position pos of leaf cur, reached by path/slot. */
+static void bt_erase_at(struct bpool *p, int32_t *root, const int32_t *path, const int *slot, int h,
+			int32_t cur, int pos)
+{
+	int64_t aux;
+	int empty;
+	struct bleaf *L = LF(p, cur);
+
 	aux = L->aux[pos];
 	L->n--;
 	for (int t = pos; t < L->n; t++) {
@@ -358,6 +373,81 @@ static void bt_erase(struct bpool *p, int32_t *root, int64_t k, int32_t x)
 
 		*root = p->nd[old].e[0].ch;
 		nfree(p, old);
+	}
+}
+
+static void bt_erase(struct bpool *p, int32_t *root, int64_t k, int32_t x)
+{
+	int32_t path[MAX_H], cur;
+	int slot[MAX_H], h, pos;
+
+	if (*root == NIL)
+		return;
+	pos = bt_find(p, *root, k, x, path, slot, &h, &cur);
+	bt_erase_at(p, root, path, slot, h, cur, pos);
+}
+
+/* Entry (k, x) becomes (nk, x) with aux naux.  When (nk, x) still falls in
+ * the entry's leaf (between the separators above it), it moves inside the
+ * leaf: no count changes, only the maxima above; else it is erased from the
+ * path found and inserted again. */
+static void bt_move(struct bpool *p, int32_t *root, int64_t k, int32_t x, int64_t nk, int64_t naux)
+{
+	int32_t path[MAX_H], cur;
+	int slot[MAX_H], h, pos, b, l;
+	int64_t oaux;
+	struct bleaf *L;
+
+	pos = bt_find(p, *root, k, x, path, slot, &h, &cur);
+	if (nk != k) {
+		/* the leaf holds [the deepest separator before it, the deepest
+		 * after it) */
+		for (l = h - 1; l >= 0 && slot[l] == 0; l--)
+			;
+		if (l >= 0 && lt(nk, x, p->nd[path[l]].e[slot[l]].key, p->nd[path[l]].e[slot[l]].id))
+			l = -2;
+		if (l != -2) {
+			for (l = h - 1; l >= 0 && slot[l] == p->nd[path[l]].n - 1; l--)
+				;
+			if (l >= 0 && !lt(nk, x, p->nd[path[l]].e[slot[l] + 1].key,
+					  p->nd[path[l]].e[slot[l] + 1].id))
+				l = -2;
+		}
+		if (l == -2) {
+			bt_erase_at(p, root, path, slot, h, cur, pos);
+			bt_insert(p, root, nk, x, naux);
+			return;
+		}
+	}
+	L = LF(p, cur);
+	b = nk == k ? pos : lfind(L, nk, x) - lt(k, x, nk, x);   /* the others before it */
+	oaux = L->aux[pos];
+	for (; pos < b; pos++) {
+		L->key[pos] = L->key[pos + 1];
+		L->aux[pos] = L->aux[pos + 1];
+		L->id[pos] = L->id[pos + 1];
+	}
+	for (; pos > b; pos--) {
+		L->key[pos] = L->key[pos - 1];
+		L->aux[pos] = L->aux[pos - 1];
+		L->id[pos] = L->id[pos - 1];
+	}
+	L->key[b] = nk;
+	L->aux[b] = naux;
+	L->id[b] = x;
+	while (h > 0) {                        /* the maxima above */
+		struct bnode *P = &p->nd[path[--h]];
+		int j = slot[h];
+		int64_t old = P->aux[j], m = old;
+
+		if (naux > old)
+			m = naux;
+		else if (oaux == old && naux < oaux)
+			m = rmax(p, cur);
+		if (m == old)
+			break;
+		P->aux[j] = m;
+		cur = path[h];
 	}
 }
 
@@ -567,6 +657,26 @@ void cl_index_insert(struct cluster *cl, int32_t i, int only_resources)
 
 			if (kept(&s->f, k))
 				part_insert(cl, &s->f, &s->parts[s->inst_part[i]], k, i);
+		}
+	}
+}
+
+void cl_index_move(struct cluster *cl, int32_t i, int64_t mem_before, int64_t cpu_before)
+{
+	const struct inst *in = &cl->in[i];
+
+	for (int k = CL_BY_MEM; k <= CL_BY_CPU; k++) {
+		int64_t old = k == CL_BY_MEM ? mem_before : cpu_before;
+		int64_t key = k == CL_BY_MEM ? in->mem_rem : in->cpu_rem;
+		int64_t aux = k == CL_BY_MEM ? in->cpu_rem : in->mem_rem;
+
+		if (kept(&cl->all_f, k))
+			bt_move(&cl->all_f.t[k], &cl->all.root[k], old, i, key, aux);
+		for (int a = 0; a < cl->n_sa; a++) {
+			struct sattr *s = &cl->sa[a];
+
+			if (kept(&s->f, k))
+				bt_move(&s->f.t[k], &s->parts[s->inst_part[i]].root[k], old, i, key, aux);
 		}
 	}
 }
