@@ -7,9 +7,10 @@
  * placeable (status ACTIVE and agent connected), and every entry of a kept
  * order (the resource orders are kept from their first read on) is updated
  * inside reserve/release/status changes, never lazily: cluster.c
- * calls cl_index_erase before it changes an instance's remaining resources
- * or status and cl_index_insert after (cl_index_erase finds the instance's
- * entries by its current remaining resources).  Choice ids (A9, D1, ...) in the
+ * calls cl_index_erase before it changes an instance's status and
+ * cl_index_insert after (cl_index_erase finds the instance's entries by its
+ * current remaining resources); a reserve or release calls cl_index_move
+ * after the change, with the amounts before it.  Choice ids (A9, D1, ...) in the
  * cluster*.c comments are those of the appendix "Choices" of
  * docs/ecs-model.md.
  */
