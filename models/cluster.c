@@ -349,13 +349,12 @@ static void account(struct cluster *cl, int32_t i, const struct place_req *r, in
 	struct inst *in = &cl->in[i];
 	int idx = cl_placeable(in);
 	int on = counted(in->status);
+	int64_t mem_before = in->mem_rem, cpu_before = in->cpu_rem;
 
-	if (idx)
-		cl_index_erase(cl, i, 1);
 	in->cpu_rem -= sign * r->cpu_units;
 	in->mem_rem -= sign * r->mem_mib;
 	if (idx)
-		cl_index_insert(cl, i, 1);
+		cl_index_move(cl, i, mem_before, cpu_before);
 	if (sign > 0) {
 		ports_add(&in->ports[0], r->ports_tcp, r->n_ports_tcp);
 		ports_add(&in->ports[1], r->ports_udp, r->n_ports_udp);

@@ -45,6 +45,16 @@ int32_t cluster_part_rank(const struct cluster *cl, int a, int32_t v, enum cl_ke
 int32_t cluster_part_next(const struct cluster *cl, int a, int32_t v, enum cl_key k,
 			  int32_t from, int64_t other_min, int32_t *inst);
 
+/* cluster_part_next from cluster_part_rank(key, 0) in one descent, for the
+ * resource orders (CL_BY_MEM, CL_BY_CPU): the smallest rank whose member has
+ * at least `key` of the order's resource and other_min of the other, *inst
+ * = that member, and *end = the end of the run of members having the same
+ * amount of the resource as it (cluster_part_rank(that amount + 1, 0),
+ * often found in the same leaf); or the part's size in both and *inst =
+ * -1.  O(log n) typical. */
+int32_t cluster_part_lower_next(const struct cluster *cl, int a, int32_t v, enum cl_key k,
+				int64_t key, int64_t other_min, int32_t *inst, int32_t *end);
+
 /* Index of the tracked attribute `name` (tracked from now on). O(n) the
  * first time, then O(1) expected. */
 int cluster_spread_attr(struct cluster *cl, const char *name);

@@ -19,8 +19,11 @@
  * keeps the instances running ≥ 1 task of it and, per tracked attribute, the
  * task count per value (over all instances, any status: A9).  Costs:
  * insert/erase O(log n) per kept tree with a wide fan-out (height 3 at
- * 100,000 instances, a leaf's entries in a few cache lines); building an
- * order or tracking an attribute O(n log n) once.
+ * 100,000 instances, a leaf's entries in a few cache lines); a reserve or
+ * release moves an entry inside its leaf when it still belongs there (no
+ * count changes, one descent), else erases it from the path found and
+ * inserts it; building an order or tracking an attribute O(n log n) once.
+ * Each part keeps its member count, so its size is O(1).
  */
 #include "models/cluster_idx.h"
 #include "models/cluster_int.h"
@@ -285,26 +288,41 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t k, int32_t x, int6
 	}
 }
 
-static void bt_erase(struct bpool *p, int32_t *root, int64_t k, int32_t x)
+/* The path from the root down to the leaf entry (k, x): path[0..h) the
+ * internal nodes, slot[] the child taken in each, *leaf and the position in
+ * it.  Aborts when the entry is not there (the cluster's invariant broke). */
+static int bt_find(const struct bpool *p, int32_t root, int64_t k, int32_t x, int32_t *path,
+		   int *slot, int *h, int32_t *leaf)
 {
-	int64_t aux;
-	int32_t path[MAX_H], cur = *root;
-	int slot[MAX_H], h = 0, pos, empty;
-	struct bleaf *L;
+	const struct bleaf *L;
+	int pos;
 
-	if (cur == NIL)
-		return;
-	while (!IS_LEAF(cur)) {
-		const struct bnode *b = &p->nd[cur];
+	*h = 0;
+	if (root == NIL)
+		abort();
+	while (!IS_LEAF(root)) {
+		const struct bnode *b = &p->nd[root];
 
-		path[h] = cur;
-		slot[h] = cfind(b, k, x);
-		cur = b->e[slot[h++]].ch;
+		path[*h] = root;
+		slot[*h] = cfind(b, k, x);
+		root = b->e[slot[(*h)++]].ch;
 	}
-	L = LF(p, cur);
+	L = LF(p, root);
 	pos = lfind(L, k, x);
 	if (pos == L->n || L->key[pos] != k || L->id[pos] != x)
-		abort();                       /* not there: the cluster's invariant broke */
+		abort();
+	*leaf = root;
+	return pos;
+}
+
+/* Erase the entry at position pos of leaf cur, reached by path/slot. */
+static void bt_erase_at(struct bpool *p, int32_t *root, const int32_t *path, const int *slot, int h,
+			int32_t cur, int pos)
+{
+	int64_t aux;
+	int empty;
+	struct bleaf *L = LF(p, cur);
+
 	aux = L->aux[pos];
 	L->n--;
 	for (int t = pos; t < L->n; t++) {
@@ -361,9 +379,79 @@ static void bt_erase(struct bpool *p, int32_t *root, int64_t k, int32_t x)
 	}
 }
 
-static int32_t bt_size(const struct bpool *p, int32_t root)
+static void bt_erase(struct bpool *p, int32_t *root, int64_t k, int32_t x)
 {
-	return root == NIL ? 0 : rcount(p, root);
+	int32_t path[MAX_H], cur;
+	int slot[MAX_H], h, pos;
+
+	if (*root == NIL)
+		return;
+	pos = bt_find(p, *root, k, x, path, slot, &h, &cur);
+	bt_erase_at(p, root, path, slot, h, cur, pos);
+}
+
+/* Entry (k, x) becomes (nk, x) with aux naux.  When (nk, x) still falls in
+ * the entry's leaf (between the separators above it), it moves inside the
+ * leaf: no count changes, only the maxima above; else it is erased from the
+ * path found and inserted again. */
+static void bt_move(struct bpool *p, int32_t *root, int64_t k, int32_t x, int64_t nk, int64_t naux)
+{
+	int32_t path[MAX_H], cur;
+	int slot[MAX_H], h, pos, b, l;
+	int64_t oaux;
+	struct bleaf *L;
+
+	pos = bt_find(p, *root, k, x, path, slot, &h, &cur);
+	if (nk != k) {
+		/* the leaf holds [the deepest separator before it, the deepest
+		 * after it) */
+		for (l = h - 1; l >= 0 && slot[l] == 0; l--)
+			;
+		if (l >= 0 && lt(nk, x, p->nd[path[l]].e[slot[l]].key, p->nd[path[l]].e[slot[l]].id))
+			l = -2;
+		if (l != -2) {
+			for (l = h - 1; l >= 0 && slot[l] == p->nd[path[l]].n - 1; l--)
+				;
+			if (l >= 0 && !lt(nk, x, p->nd[path[l]].e[slot[l] + 1].key,
+					  p->nd[path[l]].e[slot[l] + 1].id))
+				l = -2;
+		}
+		if (l == -2) {
+			bt_erase_at(p, root, path, slot, h, cur, pos);
+			bt_insert(p, root, nk, x, naux);
+			return;
+		}
+	}
+	L = LF(p, cur);
+	b = nk == k ? pos : lfind(L, nk, x) - lt(k, x, nk, x);   /* the others before it */
+	oaux = L->aux[pos];
+	for (; pos < b; pos++) {
+		L->key[pos] = L->key[pos + 1];
+		L->aux[pos] = L->aux[pos + 1];
+		L->id[pos] = L->id[pos + 1];
+	}
+	for (; pos > b; pos--) {
+		L->key[pos] = L->key[pos - 1];
+		L->aux[pos] = L->aux[pos - 1];
+		L->id[pos] = L->id[pos - 1];
+	}
+	L->key[b] = nk;
+	L->aux[b] = naux;
+	L->id[b] = x;
+	while (h > 0) {                        /* the maxima above */
+		struct bnode *P = &p->nd[path[--h]];
+		int j = slot[h];
+		int64_t old = P->aux[j], m = old;
+
+		if (naux > old)
+			m = naux;
+		else if (oaux == old && naux < oaux)
+			m = rmax(p, cur);
+		if (m == old)
+			break;
+		P->aux[j] = m;
+		cur = path[h];
+	}
 }
 
 static int32_t bt_at(const struct bpool *p, int32_t root, int32_t rank)
@@ -434,6 +522,53 @@ static int32_t bt_next(const struct bpool *p, int32_t x, int32_t base, int32_t f
 	return -1;
 }
 
+/* Smallest rank whose entry is not before (k, x) and has aux >= min, or -1;
+ * *inst = that entry: bt_rank and bt_next in one descent (the children
+ * after the one holding (k, x) are all not before it).  When that entry's
+ * leaf also holds a later entry of a greater key, *end = the rank of the
+ * first such (the end of the run of its key); else *end is left alone. */
+static int32_t bt_lower_next(const struct bpool *p, int32_t r, int32_t base, int64_t k, int32_t x,
+			     int64_t min, int32_t *inst, int32_t *end)
+{
+	const struct bnode *b;
+	int j;
+
+	if (IS_LEAF(r)) {
+		const struct bleaf *L = LF(p, r);
+
+		for (int i = lfind(L, k, x); i < L->n; i++) {
+			if (L->aux[i] >= min) {
+				int e = i + 1;
+
+				while (e < L->n && L->key[e] == L->key[i])
+					e++;
+				if (e < L->n)
+					*end = base + e;
+				*inst = L->id[i];
+				return base + i;
+			}
+		}
+		return -1;
+	}
+	b = &p->nd[r];
+	j = cfind(b, k, x);
+	for (int t = 0; t < j; t++)
+		base += b->cnt[t];
+	if (b->aux[j] >= min) {
+		int32_t q = bt_lower_next(p, b->e[j].ch, base, k, x, min, inst, end);
+
+		if (q >= 0)
+			return q;
+	}
+	base += b->cnt[j];
+	for (j++; j < b->n; j++) {
+		if (b->aux[j] >= min)
+			return bt_next(p, b->e[j].ch, base, base, min, inst);
+		base += b->cnt[j];
+	}
+	return -1;
+}
+
 void cl_forest_grow(struct forest *f, size_t cap)
 {
 	(void)f;                /* the pools grow by themselves */
@@ -461,6 +596,8 @@ static void part_insert(const struct cluster *cl, struct forest *f, struct part 
 	int64_t aux = k == CL_BY_MEM ? cl->in[i].cpu_rem : k == CL_BY_CPU ? cl->in[i].mem_rem : 0;
 
 	bt_insert(&f->t[k], &p->root[k], key_of(cl, k, i), i, aux);
+	if (k == CL_BY_NUM)
+		p->size++;
 }
 
 /* Called before the instance's resources change: its key is still current. */
@@ -468,6 +605,8 @@ static void part_erase(const struct cluster *cl, struct forest *f, struct part *
 		       int32_t i)
 {
 	bt_erase(&f->t[k], &p->root[k], key_of(cl, k, i), i);
+	if (k == CL_BY_NUM)
+		p->size--;
 }
 
 /* ---- tracked attributes ---- */
@@ -497,6 +636,7 @@ int32_t cl_value_index(struct cluster *cl, struct sattr *s, int32_t i)
 		XGROW(s->parts, s->cap_parts, (size_t)s->n_parts + 1);
 		p = &s->parts[s->n_parts];
 		p->root[0] = p->root[1] = p->root[2] = NIL;
+		p->size = 0;
 		p->value = v;
 		*slot = s->n_parts++;
 	}
@@ -520,6 +660,26 @@ void cl_index_insert(struct cluster *cl, int32_t i, int only_resources)
 
 			if (kept(&s->f, k))
 				part_insert(cl, &s->f, &s->parts[s->inst_part[i]], k, i);
+		}
+	}
+}
+
+void cl_index_move(struct cluster *cl, int32_t i, int64_t mem_before, int64_t cpu_before)
+{
+	const struct inst *in = &cl->in[i];
+
+	for (int k = CL_BY_MEM; k <= CL_BY_CPU; k++) {
+		int64_t old = k == CL_BY_MEM ? mem_before : cpu_before;
+		int64_t key = k == CL_BY_MEM ? in->mem_rem : in->cpu_rem;
+		int64_t aux = k == CL_BY_MEM ? in->cpu_rem : in->mem_rem;
+
+		if (kept(&cl->all_f, k))
+			bt_move(&cl->all_f.t[k], &cl->all.root[k], old, i, key, aux);
+		for (int a = 0; a < cl->n_sa; a++) {
+			struct sattr *s = &cl->sa[a];
+
+			if (kept(&s->f, k))
+				bt_move(&s->f.t[k], &s->parts[s->inst_part[i]].root[k], old, i, key, aux);
 		}
 	}
 }
@@ -598,7 +758,7 @@ static const struct part *part_of(const struct cluster *cl, int a, int32_t v)
 
 int32_t cluster_part_size(const struct cluster *cl, int a, int32_t v)
 {
-	return bt_size(&forest_of(cl, a)->t[CL_BY_NUM], part_of(cl, a, v)->root[CL_BY_NUM]);
+	return part_of(cl, a, v)->size;
 }
 
 int32_t cluster_part_at(const struct cluster *cl, int a, int32_t v, enum cl_key k, int32_t rank)
@@ -636,8 +796,29 @@ int32_t cluster_part_next(const struct cluster *cl, int a, int32_t v, enum cl_ke
 		*inst = bt_at(p, root, from);
 	if (r < 0 || *inst == NIL) {
 		*inst = -1;
-		return bt_size(p, root);
+		return part_of(cl, a, v)->size;
 	}
+	return r;
+}
+
+int32_t cluster_part_lower_next(const struct cluster *cl, int a, int32_t v, enum cl_key k,
+				int64_t key, int64_t other_min, int32_t *inst, int32_t *end)
+{
+	const struct bpool *p;
+	int32_t root, r, e = -1;
+
+	ensure(cl, a, k);
+	p = &forest_of(cl, a)->t[k];
+	root = part_of(cl, a, v)->root[k];
+	*inst = -1;
+	r = root == NIL ? -1 : bt_lower_next(p, root, 0, key, 0, other_min, inst, &e);
+	if (r < 0) {
+		*inst = -1;
+		*end = part_of(cl, a, v)->size;
+		return *end;
+	}
+	/* the run's end: found in the leaf, or one more descent */
+	*end = e >= 0 ? e : bt_rank(p, root, key_of(cl, k, *inst) + 1, 0);
 	return r;
 }
 

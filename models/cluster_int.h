@@ -7,9 +7,10 @@
  * placeable (status ACTIVE and agent connected), and every entry of a kept
  * order (the resource orders are kept from their first read on) is updated
  * inside reserve/release/status changes, never lazily: cluster.c
- * calls cl_index_erase before it changes an instance's remaining resources
- * or status and cl_index_insert after (cl_index_erase finds the instance's
- * entries by its current remaining resources).  Choice ids (A9, D1, ...) in the
+ * calls cl_index_erase before it changes an instance's status and
+ * cl_index_insert after (cl_index_erase finds the instance's entries by its
+ * current remaining resources); a reserve or release calls cl_index_move
+ * after the change, with the amounts before it.  Choice ids (A9, D1, ...) in the
  * cluster*.c comments are those of the appendix "Choices" of
  * docs/ecs-model.md.
  */
@@ -121,6 +122,7 @@ struct forest {
 
 struct part {
 	int32_t root[N_ORDERS];
+	int32_t size;             /* members (entries of every kept order) */
 	uint32_t value;           /* STRTAB_NONE = the "no value" value */
 };
 
@@ -192,6 +194,10 @@ int32_t cl_value_index(struct cluster *cl, struct sattr *s, int32_t i);
  * order, or only the two resource orders when only_resources. */
 void cl_index_insert(struct cluster *cl, int32_t i, int only_resources);
 void cl_index_erase(struct cluster *cl, int32_t i, int only_resources);
+/* Instance i's remaining memory and CPU changed from (mem_before,
+ * cpu_before): its entries in the resource orders move (in place inside a
+ * leaf when they can), O(log n) each. */
+void cl_index_move(struct cluster *cl, int32_t i, int64_t mem_before, int64_t cpu_before);
 /* Tracked-attribute counts of group g change by d on instance i. */
 void cl_spread_counts_add(struct cluster *cl, int32_t i, uint32_t g, int64_t d);
 

@@ -230,6 +230,8 @@ static int check_indexes(struct cluster *cl, int a, uint32_t g)
 	return ok && total == cluster_part_size(cl, CL_ALL, 0);
 }
 
+static int check_walks(struct cluster *cl, int a, int64_t step);
+
 static void test_indexes_random(void)
 {
 	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -279,7 +281,108 @@ static void test_indexes_random(void)
 		if (step == 500)
 			a = cluster_spread_attr(cl, "stack");    /* tracked from then on */
 		if (a >= 0 && step % 50 == 0)
-			ok &= check_indexes(cl, a, g);
+			ok &= check_indexes(cl, a, g) && check_walks(cl, a, 512);
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT(check_indexes(cl, a, g));
+	free(tasks);
+	cluster_free(cl);
+	gsl_rng_free(r);
+}
+
+/* In every part and both resource orders: cluster_part_next from each
+ * rank and cluster_part_lower_next from each amount agree with a plain walk
+ * over cluster_part_at (so the subtree maxima and the order are exact after
+ * entries moved), and the run end is the first rank of a greater amount. */
+static int check_walks(struct cluster *cl, int a, int64_t step)
+{
+	int ok = 1;
+
+	for (int32_t v = -1; v < cluster_spread_nvalues(cl, a); v++) {
+		int aa = v < 0 ? CL_ALL : a;
+		int32_t size = cluster_part_size(cl, aa, v);
+
+		for (int k = CL_BY_MEM; k <= CL_BY_CPU; k++) {
+			int64_t *key = malloc(((size_t)size + 1) * sizeof *key);
+			int64_t *other = malloc(((size_t)size + 1) * sizeof *other);
+			int32_t *id = malloc(((size_t)size + 1) * sizeof *id);
+
+			for (int32_t r = 0; r < size; r++) {
+				id[r] = cluster_part_at(cl, aa, v, (enum cl_key)k, r);
+				key[r] = k == CL_BY_MEM ? cluster_mem_remaining(cl, id[r]) : cluster_cpu_remaining(cl, id[r]);
+				other[r] = k == CL_BY_MEM ? cluster_cpu_remaining(cl, id[r]) : cluster_mem_remaining(cl, id[r]);
+			}
+			for (int64_t need = 0; need <= 4 * step; need += step) {
+				for (int32_t from = 0; from <= size; from += 1 + size / 64) {
+					int32_t want = from, got, inst;
+
+					while (want < size && other[want] < need)
+						want++;
+					got = cluster_part_next(cl, aa, v, (enum cl_key)k, from, need, &inst);
+					ok &= got == want && inst == (want < size ? id[want] : -1);
+				}
+				for (int64_t amount = 0; amount <= 8 * step; amount += step / 2) {
+					int32_t want = 0, got, inst, end, want_end;
+
+					while (want < size && (key[want] < amount || other[want] < need))
+						want++;
+					want_end = want;
+					while (want_end < size && want < size && key[want_end] == key[want])
+						want_end++;
+					got = cluster_part_lower_next(cl, aa, v, (enum cl_key)k, amount, need, &inst, &end);
+					ok &= got == want && inst == (want < size ? id[want] : -1);
+					ok &= end == want_end;
+				}
+			}
+			free(key);
+			free(other);
+			free(id);
+		}
+	}
+	return ok;
+}
+
+/* Thousands of instances (trees several levels deep) under reserves and
+ * releases of many sizes, so entries move inside their leaves, across leaf
+ * and subtree bounds, and the subtree maxima rise and fall. */
+static void test_index_moves(void)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	struct cluster *cl = cluster_new();
+	static const char *const stacks[] = { "blue", "green", NULL };
+	enum { N = 9000, T = 30000 };
+	struct task {
+		int32_t i;
+		struct place_req q;
+	} *tasks = calloc(T, sizeof *tasks);
+	int n_tasks = 0, a, ok = 1;
+	uint32_t g = cluster_group(cl, "service:web");
+
+	gsl_rng_set(r, 7);
+	for (int32_t i = 0; i < N; i++)
+		add(cl, "us-east-1a", "linux", 1024 * (1 + (int64_t)gsl_rng_uniform_int(r, 4)),
+		    4096 * (1 + (int64_t)gsl_rng_uniform_int(r, 4)), stacks[gsl_rng_uniform_int(r, 3)]);
+	a = cluster_spread_attr(cl, "stack");
+	ok &= check_walks(cl, a, 1024);          /* builds the resource orders */
+	for (int step = 0; step < 60000; step++) {
+		if (n_tasks < T && (n_tasks == 0 || gsl_rng_uniform_int(r, 3) != 0)) {
+			int32_t i = (int32_t)gsl_rng_uniform_int(r, N);
+			struct place_req q = { .cpu_units = 32 * (int64_t)gsl_rng_uniform_int(r, 9),
+					       .mem_mib = 128 * (int64_t)gsl_rng_uniform_int(r, 9) };
+
+			if (cluster_cpu_remaining(cl, i) >= q.cpu_units && cluster_mem_remaining(cl, i) >= q.mem_mib) {
+				cluster_reserve(cl, i, &q, g);
+				tasks[n_tasks].i = i;
+				tasks[n_tasks++].q = q;
+			}
+		} else {
+			int k = (int)gsl_rng_uniform_int(r, (unsigned long)n_tasks);
+
+			cluster_release(cl, tasks[k].i, &tasks[k].q, g);
+			tasks[k] = tasks[--n_tasks];
+		}
+		if (step % 20000 == 19999)
+			ok &= check_walks(cl, a, 1024);
 	}
 	CU_ASSERT(ok);
 	CU_ASSERT(check_indexes(cl, a, g));
@@ -379,6 +482,7 @@ static CU_TestInfo cluster_tests[] = {
 	{ "reserve and release accounting, totals", test_accounting },
 	{ "DRAINING, agent, INACTIVE", test_statuses },
 	{ "indexes stay exact under random operations", test_indexes_random },
+	{ "index walks stay exact as entries move in deep trees", test_index_moves },
 	{ "group counts stay exact under churn of many groups", test_group_churn },
 	CU_TEST_INFO_NULL,
 };

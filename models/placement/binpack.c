@@ -64,12 +64,11 @@ static int search_binpack(struct pctx *c, int k, int a, int32_t v)
 	enum cl_key o = (enum cl_key)c->arg[k];
 	int32_t size = cluster_part_size(c->cl, a, v), i, x;
 	int64_t other = other_need(c, k);
-	int32_t r = cluster_part_next(c->cl, a, v, o, cluster_part_rank(c->cl, a, v, o, need(c, k), 0),
-				      other, &i);
+	int32_t end, r = cluster_part_lower_next(c->cl, a, v, o, need(c, k), other, &i, &end);
 
 	while (r < size) {
 		int64_t rem = remaining(c, k, i);
-		int32_t end = cluster_part_rank(c->cl, a, v, o, rem + 1, 0), p = r;
+		int32_t p = r;
 		size_t n = 0;
 
 		c->keys[k] = rem - need(c, k);
@@ -88,7 +87,7 @@ static int search_binpack(struct pctx *c, int k, int a, int32_t v)
 		}
 		if (n > 0)
 			return place_exact_list(c, k + 1, c->tmp, n);
-		r = cluster_part_next(c->cl, a, v, o, end, other, &i);
+		r = cluster_part_lower_next(c->cl, a, v, o, rem + 1, other, &i, &end);
 	}
 	return 0;
 }
