@@ -528,6 +528,33 @@ static void test_scale_in_id_order(void)
 	CU_ASSERT_EQUAL(running, 1);
 }
 
+/* The scheduler's order of numbered task ids is the ids' string order:
+ * task_no_before(a, b) agrees with strcmp("task-<a>", "task-<b>") < 0 on
+ * every pair of 1..1200 and on pairs of long numbers up to 2^64-1. */
+static void test_task_no_order(void)
+{
+	static const uint64_t big[] = { 1, 9, 10, 19, 99, 100, 101, 999999999, 1000000000, 1999999999,
+					12345678901234567890u, 1234567890123456789u, 123456789012345678u,
+					10000000000000000000u, 9999999999999999999u, 18446744073709551615u,
+					1844674407370955161u, 18446744073709551614u };
+	int nb = (int)(sizeof big / sizeof big[0]), bad = 0;
+	char x[32], y[32];
+
+	for (uint64_t a = 1; a <= 1200; a++)
+		for (uint64_t b = 1; b <= 1200; b++) {
+			snprintf(x, sizeof x, "task-%llu", (unsigned long long)a);
+			snprintf(y, sizeof y, "task-%llu", (unsigned long long)b);
+			bad += task_no_before(a, b) != (strcmp(x, y) < 0);
+		}
+	for (int i = 0; i < nb; i++)
+		for (int j = 0; j < nb; j++) {
+			snprintf(x, sizeof x, "task-%llu", (unsigned long long)big[i]);
+			snprintf(y, sizeof y, "task-%llu", (unsigned long long)big[j]);
+			bad += task_no_before(big[i], big[j]) != (strcmp(x, y) < 0);
+		}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 static CU_TestInfo service_tests[] = {
 	{ "agent settings per group", test_group_agent_settings },
 	{ "delete service, deregister instance", test_delete_and_deregister },
@@ -541,6 +568,7 @@ static CU_TestInfo service_tests[] = {
 	{ "draining", test_draining },
 	{ "agent disconnect", test_agent_disconnect },
 	{ "scale-in by the id's string order, StopTask by id", test_scale_in_id_order },
+	{ "numbered ids in string order", test_task_no_order },
 	CU_TEST_INFO_NULL,
 };
 
