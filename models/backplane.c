@@ -186,8 +186,9 @@ static const char *task_name(const struct task *t, char *buf, size_t n)
 }
 
 /* The live task with id `id` (0 when none): a named one from the map, an
- * anonymous one ("task-<no>" exactly as task_name writes it) by a scan of
- * the slots (a StopTask naming an anonymous task is rare). */
+ * anonymous one (every service task, "task-<no>" exactly as task_name
+ * writes it) by its number, a scan of the slots (a trace row naming an
+ * anonymous task is rare; no per-task index to keep). */
 static int find_task(struct backplane *bp, const char *id, uint64_t *slot)
 {
 	const char *p = id + 5;
