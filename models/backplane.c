@@ -175,8 +175,8 @@ static const char *td_label(const struct backplane *bp, int td, char *buf, size_
 	return buf;
 }
 
-/* The task's id: its own, or "task-<no>" for an anonymous standalone task
- * (numbered, not named, until something writes it). */
+/* The task's id: its own, or "task-<no>" for an anonymous task (standalone
+ * without an id, or a service's: numbered, not named, until written). */
 static const char *task_name(const struct task *t, char *buf, size_t n)
 {
 	if (t->id)
@@ -186,8 +186,9 @@ static const char *task_name(const struct task *t, char *buf, size_t n)
 }
 
 /* The live task with id `id` (0 when none): a named one from the map, an
- * anonymous one ("task-<no>" exactly as task_name writes it) by a scan of
- * the slots (a StopTask naming an anonymous task is rare). */
+ * anonymous one (every service task, "task-<no>" exactly as task_name
+ * writes it) by its number, a scan of the slots (a trace row naming an
+ * anonymous task is rare; no per-task index to keep). */
 static int find_task(struct backplane *bp, const char *id, uint64_t *slot)
 {
 	const char *p = id + 5;
@@ -467,17 +468,12 @@ uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *i
 {
 	uint32_t slot = new_slot(bp);
 	struct task *t = &bp->tasks[slot];
-	char auto_id[40];
 	uint64_t no = 0;
 
-	if (!id) {
+	/* a task without an id (every service task) is numbered, not named:
+	 * no string, no map entry; its scheduler orders by the number */
+	if (!id)
 		no = ++bp->next_task_no;
-		if (svc >= 0) {
-			/* a service task's id is read by its scheduler: named */
-			snprintf(auto_id, sizeof auto_id, "task-%" PRIu64, no);
-			id = auto_id;
-		}
-	}
 	{
 		uint32_t gen = t->gen;
 

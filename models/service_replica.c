@@ -76,7 +76,7 @@ struct victim {
 	int started;
 	int32_t inst;
 	int az;
-	const char *id;
+	uint64_t no;    /* the task's number: its id is "task-<no>" */
 	int gone;
 	int cp;
 };
@@ -91,7 +91,7 @@ static int better_victim(const struct victim *x, int64_t xa, int64_t xi,
 		return xa > ya;
 	if (xi != yi)
 		return xi > yi;
-	return strcmp(x->id, y->id) < 0;
+	return task_no_before(x->no, y->no);
 }
 
 /* The index of a placed task's AZ (its instance's, or its Fargate zone's),
@@ -137,7 +137,7 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 		vs[n].az = az_index(bp, t);     /* -1: not placed yet */
 		vs[n].started = vs[n].az >= 0 && t->seen >= TS_RUNNING;
 		vs[n].inst = t->inst;
-		vs[n].id = t->id;
+		vs[n].no = t->no;
 		vs[n].cp = t->cp;
 		n++;
 	}

@@ -49,7 +49,8 @@ struct task {
 	uint8_t healthy_held;      /* passed its health check, not yet reported */
 	uint8_t desired;           /* enum task_desired */
 	uint8_t healthy;
-	char *id;                  /* NULL for an anonymous standalone task: "task-<no>" */
+	char *id;                  /* NULL for an anonymous task (every service
+				    * task, a standalone one without id): "task-<no>" */
 	uint64_t no;               /* the number of an anonymous task (formatted when written) */
 	int td;
 	uint32_t group;
@@ -84,5 +85,28 @@ struct task {
 /* Where a task runs: tasks.csv's launch_type (EC2 / FARGATE), and for
  * Fargate the provider (FARGATE or FARGATE_SPOT, docs/ecs-model.md §5.11). */
 enum task_launch { TL_EC2, TL_FARGATE, TL_FARGATE_SPOT };
+
+/* 1 when anonymous task number a's id sorts before b's, exactly as
+ * strcmp("task-<a>", "task-<b>") < 0 would (so "task-10" before
+ * "task-9"), computed from the numbers without formatting them: the
+ * longer number's leading digits, as many as the shorter has, decide;
+ * when they are the shorter number itself, the shorter comes first. */
+static inline int task_no_before(uint64_t a, uint64_t b)
+{
+	int da = 1, db = 1;
+	uint64_t p = 1;
+
+	for (uint64_t x = a; x >= 10; x /= 10)
+		da++;
+	for (uint64_t x = b; x >= 10; x /= 10)
+		db++;
+	if (da == db)
+		return a < b;
+	for (int k = da < db ? db - da : da - db; k > 0; k--)
+		p *= 10;
+	if (da < db)
+		return a <= b / p;      /* equal: a is a prefix of b */
+	return a / p < b;           /* equal: b is a prefix of a */
+}
 
 #endif

@@ -35,11 +35,21 @@ static double now_s(struct backplane *bp)
 	return (double)sim_now(bp->sim) / 1000.0;
 }
 
+/* The live task with id `id`: a named one from the map, a numbered one
+ * ("task-<no>", every service task) by its number. */
 static struct task *find_task(struct backplane *bp, const char *id)
 {
-	uint64_t slot;
+	uint64_t slot, no;
 
-	return hmap_get(bp->by_id, id, &slot) ? &bp->tasks[slot] : NULL;
+	if (hmap_get(bp->by_id, id, &slot))
+		return &bp->tasks[slot];
+	if (strncmp(id, "task-", 5) != 0)
+		return NULL;
+	no = strtoull(id + 5, NULL, 10);
+	for (size_t i = 0; i < bp->n_tasks; i++)
+		if (bp->tasks[i].used && !bp->tasks[i].id && bp->tasks[i].no == no)
+			return &bp->tasks[i];
+	return NULL;
 }
 
 /* ---- §7.4: an exit on a disconnected agent ------------------------------ */

@@ -372,7 +372,7 @@ static void si_observe(struct backplane *bp, void *ctx)
 
 		if (t->desired != TD_RUNNING)
 			continue;
-		snprintf(cur[n].id, sizeof cur[n].id, "%s", t->id);
+		snprintf(cur[n].id, sizeof cur[n].id, "task-%llu", (unsigned long long)t->no);
 		cur[n].inst = t->inst;
 		snprintf(cur[n].az, sizeof cur[n].az, "%s", t->inst >= 0 ? cluster_az(bp->cl, t->inst) : "");
 		cur[n].started = t->inst >= 0 && t->state >= TS_RUNNING;

@@ -490,6 +490,71 @@ static void test_group_agent_settings(void)
 	NEAR(rs_num("ga", "tasks.csv", r, "running_s"), 1 + 0.5 + 50 + 4);
 }
 
+/* Service tasks are numbered (ids "task-<n>", written only when output).
+ * docs/ecs-model.md §4.6: scale-in ties (all started, one AZ, one
+ * instance) are broken by the task id as a string, so from task-1 ..
+ * task-10 the victims run task-1, task-10, task-2, ..., task-8 and task-9
+ * is the one left (by the number it would be task-10).  A StopTask naming
+ * a service task by that id finds it. */
+static void test_scale_in_id_order(void)
+{
+	int r, running = 0;
+
+	rs_write("sn.json", HEAD("sn", 600)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.2xlarge\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":10}],"
+		 "\"workload\":{\"traces\":[\"sn.csv\"]}}");
+	rs_write("sn.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "200,stop_task,task-3,,,,\n"
+		 "300,set_desired,s,,1,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("sn.json", "sn", NULL, NULL, NULL), 0);
+	r = rs_find("sn", "tasks.csv", "task_id", "task-3");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("sn", "tasks.csv", r, "stop_code", "UserInitiated");
+	NEAR(NUM("sn", "tasks.csv", r, "stopping_s"), 200.75);
+	/* its replacement is task-11: victims task-1, task-10, task-11,
+	 * task-2, task-4, ..., task-8 */
+	CU_ASSERT(rs_find("sn", "tasks.csv", "task_id", "task-11") > 0);
+	for (int i = 1; i <= rs_rows("sn", "tasks.csv"); i++) {
+		char *d = rs_cell("sn", "tasks.csv", i, "desired_status");
+
+		if (d && strcmp(d, "RUNNING") == 0) {
+			running++;
+			RS_IS("sn", "tasks.csv", i, "task_id", "task-9");
+		}
+		free(d);
+	}
+	CU_ASSERT_EQUAL(running, 1);
+}
+
+/* The scheduler's order of numbered task ids is the ids' string order:
+ * task_no_before(a, b) agrees with strcmp("task-<a>", "task-<b>") < 0 on
+ * every pair of 1..1200 and on pairs of long numbers up to 2^64-1. */
+static void test_task_no_order(void)
+{
+	static const uint64_t big[] = { 1, 9, 10, 19, 99, 100, 101, 999999999, 1000000000, 1999999999,
+					12345678901234567890u, 1234567890123456789u, 123456789012345678u,
+					10000000000000000000u, 9999999999999999999u, 18446744073709551615u,
+					1844674407370955161u, 18446744073709551614u };
+	int nb = (int)(sizeof big / sizeof big[0]), bad = 0;
+	char x[32], y[32];
+
+	for (uint64_t a = 1; a <= 1200; a++)
+		for (uint64_t b = 1; b <= 1200; b++) {
+			snprintf(x, sizeof x, "task-%llu", (unsigned long long)a);
+			snprintf(y, sizeof y, "task-%llu", (unsigned long long)b);
+			bad += task_no_before(a, b) != (strcmp(x, y) < 0);
+		}
+	for (int i = 0; i < nb; i++)
+		for (int j = 0; j < nb; j++) {
+			snprintf(x, sizeof x, "task-%llu", (unsigned long long)big[i]);
+			snprintf(y, sizeof y, "task-%llu", (unsigned long long)big[j]);
+			bad += task_no_before(big[i], big[j]) != (strcmp(x, y) < 0);
+		}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 static CU_TestInfo service_tests[] = {
 	{ "agent settings per group", test_group_agent_settings },
 	{ "delete service, deregister instance", test_delete_and_deregister },
@@ -502,6 +567,8 @@ static CU_TestInfo service_tests[] = {
 	{ "daemon", test_daemon },
 	{ "draining", test_draining },
 	{ "agent disconnect", test_agent_disconnect },
+	{ "scale-in by the id's string order, StopTask by id", test_scale_in_id_order },
+	{ "numbered ids in string order", test_task_no_order },
 	CU_TEST_INFO_NULL,
 };
 

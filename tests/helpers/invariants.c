@@ -15,6 +15,17 @@
 #include "models/scenario.h"
 #include "sim/csvin.h"
 
+/* The task's id as written: its own or "task-<no>" (one message at a time). */
+static const char *tname(const struct task *t)
+{
+	static char buf[32];
+
+	if (t->id)
+		return t->id;
+	snprintf(buf, sizeof buf, "task-%llu", (unsigned long long)t->no);
+	return buf;
+}
+
 void inv_init(struct inv *c)
 {
 	memset(c, 0, sizeof *c);
@@ -86,10 +97,10 @@ void inv_observe(struct backplane *bp, void *ctx)
 			/* a Fargate task (docs/ecs-model.md §4.11): no instance, no
 			 * agent to be disconnected, so the view is the state */
 			if (t->seen != t->state)
-				bad(c, "t=%.3f: %s (Fargate) seen %s but is %s", now, t->id,
+				bad(c, "t=%.3f: %s (Fargate) seen %s but is %s", now, tname(t),
 				    task_state_name(t->seen), task_state_name(t->state));
 			if (t->fg_az < 0)
-				bad(c, "t=%.3f: %s (Fargate) placed without a zone", now, t->id);
+				bad(c, "t=%.3f: %s (Fargate) placed without a zone", now, tname(t));
 			goto common;
 		}
 		a = agent_at(bp, t->inst);
@@ -103,35 +114,35 @@ void inv_observe(struct backplane *bp, void *ctx)
 			    (cluster_status(bp->cl, t->inst) != INST_ACTIVE ||
 			     !cluster_agent_connected(bp->cl, t->inst) || (f->dead && f->cleaned)))
 				bad(c, "t=%.3f: %s placed on %s (status %d, agent connected %d, failed %d)",
-				    now, t->id, cluster_id(bp->cl, t->inst), (int)cluster_status(bp->cl, t->inst),
+				    now, tname(t), cluster_id(bp->cl, t->inst), (int)cluster_status(bp->cl, t->inst),
 				    cluster_agent_connected(bp->cl, t->inst), f->dead && f->cleaned);
 		}
 		cpu[t->inst] += bp->s->taskdefs[t->td].req.cpu_units;
 		mem[t->inst] += bp->s->taskdefs[t->td].req.mem_mib;
 		/* §8.3: once the failure is detected nothing stays on the instance */
 		if (f->dead && f->cleaned)
-			bad(c, "t=%.3f: %s still on failed instance %s after detection", now, t->id,
+			bad(c, "t=%.3f: %s still on failed instance %s after detection", now, tname(t),
 			    cluster_id(bp->cl, t->inst));
 		/* §7.4: while the agent stays silent (the same disconnection, the
 		 * instance not failed), the backplane's view of its tasks stays */
 		if (!fresh && !a->up && !a->down &&
 		    c->silent[t->inst] == a->epoch + 1 && t->seen != c->prev_seen[k])
 			bad(c, "t=%.3f: %s on disconnected %s: the backplane's view moved %s -> %s",
-			    now, t->id, cluster_id(bp->cl, t->inst), task_state_name(c->prev_seen[k]),
+			    now, tname(t), cluster_id(bp->cl, t->inst), task_state_name(c->prev_seen[k]),
 			    task_state_name(t->seen));
 		/* §7.4: the backplane's view lags only behind a disconnected agent */
 		if ((a->up || a->down) && !t->unsynced && t->seen != t->state)
-			bad(c, "t=%.3f: %s seen %s but is %s with its agent connected", now, t->id,
+			bad(c, "t=%.3f: %s seen %s but is %s with its agent connected", now, tname(t),
 			    task_state_name(t->seen), task_state_name(t->state));
 common:
 		/* §3.1, §3.3: a task the backplane sees STOPPED is desired STOPPED */
 		if (t->seen == TS_STOPPED && t->desired != TD_STOPPED)
-			bad(c, "t=%.3f: %s STOPPED with desired status RUNNING", now, t->id);
+			bad(c, "t=%.3f: %s STOPPED with desired status RUNNING", now, tname(t));
 		if (t->svc >= 0 && t->seen == TS_RUNNING)
 			running[t->svc]++;
 		/* §5.2: healthy is said of a task the backplane sees RUNNING */
 		if (t->svc >= 0 && t->healthy && t->seen != TS_RUNNING)
-			bad(c, "t=%.3f: %s counted healthy while seen %s", now, t->id,
+			bad(c, "t=%.3f: %s counted healthy while seen %s", now, tname(t),
 			    task_state_name(t->seen));
 		c->prev_seen[k] = t->seen;
 	}
