@@ -116,19 +116,26 @@ uint32_t sim_on_world(struct sim *s, const char *name, sim_handler fn, void *ctx
 	return type;
 }
 
+/* A full ring buffer `buf` of `n` entries of `size` bytes from `*head`
+ * (`*cap` of them): returned doubled (64 to start), its entries moved to
+ * the front; `buf` is freed. */
+static void *ring_grow(void *buf, size_t size, size_t *cap, size_t *head, size_t n)
+{
+	size_t ncap = *cap ? *cap * 2 : 64;
+	char *nb = xmalloc(ncap * size);
+
+	for (size_t i = 0; i < n; i++)
+		memcpy(nb + i * size, (char *)buf + (*head + i) % *cap * size, size);
+	free(buf);
+	*cap = ncap;
+	*head = 0;
+	return nb;
+}
+
 static void lane_push(struct sim *s, uint32_t type, void *target, uint64_t arg)
 {
-	if (s->lane_n == s->lane_cap) {
-		size_t cap = s->lane_cap ? s->lane_cap * 2 : 64;
-		struct event *l = xmalloc(cap * sizeof *l);
-
-		for (size_t i = 0; i < s->lane_n; i++)
-			l[i] = s->lane[(s->lane_head + i) % s->lane_cap];
-		free(s->lane);
-		s->lane = l;
-		s->lane_cap = cap;
-		s->lane_head = 0;
-	}
+	if (s->lane_n == s->lane_cap)
+		s->lane = ring_grow(s->lane, sizeof *s->lane, &s->lane_cap, &s->lane_head, s->lane_n);
 	s->lane[(s->lane_head + s->lane_n++) % s->lane_cap] =
 		(struct event){ s->now, 0, type, 1, target, arg };
 }
@@ -219,17 +226,8 @@ static struct event_fifo *fifo_mono(struct sim *s, struct handler *h, uint32_t t
 
 static void fifo_push(struct sim *s, struct event_fifo *f, struct event ev)
 {
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 64;
-		struct event *e = xmalloc(cap * sizeof *e);
-
-		for (size_t i = 0; i < f->n; i++)
-			e[i] = f->e[(f->head + i) % f->cap];
-		free(f->e);
-		f->e = e;
-		f->cap = cap;
-		f->head = 0;
-	}
+	if (f->n == f->cap)
+		f->e = ring_grow(f->e, sizeof *f->e, &f->cap, &f->head, f->n);
 	f->e[(f->head + f->n++) % f->cap] = ev;
 	s->n_efe++;
 	if (f->n == 1 && (!s->ef_min || ev_before(&ev, &s->ef_min->e[s->ef_min->head])))
@@ -315,17 +313,8 @@ void sim_ghost_after(struct sim *s, sim_time_t delay, sim_ghost_fn fn, void *ctx
 		memset(f, 0, sizeof *f);
 		f->delay = delay;
 	}
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 64;
-		struct ghost *g = xmalloc(cap * sizeof *g);
-
-		for (size_t i = 0; i < f->n; i++)
-			g[i] = f->g[(f->head + i) % f->cap];
-		free(f->g);
-		f->g = g;
-		f->cap = cap;
-		f->head = 0;
-	}
+	if (f->n == f->cap)
+		f->g = ring_grow(f->g, sizeof *f->g, &f->cap, &f->head, f->n);
 	/* now never decreases and numbers grow: the FIFO stays in key order */
 	f->g[(f->head + f->n++) % f->cap] =
 		(struct ghost){ s->now + delay, evq_take_seq(s->q), fn, ctx, arg };
