@@ -386,6 +386,22 @@ static void on_provisioned(struct sim *s, void *ctx, const struct event *ev);
  * `last`: the caller's last action is to count the task placed; then a
  * zero-delay PROVISIONING step, nothing else waiting at this instant, is
  * left to the caller (returns 1: call provisioned_now). */
+void bp_task_placed(struct backplane *bp, struct task *t, int32_t inst)
+{
+	sim_time_t now = sim_now(bp->sim);
+
+	t->inst = inst;
+	t->placed = now;
+	t->queued = 0;
+	bp->starting++;
+	if (t->svc >= 0)
+		metrics_on_submit(bp->m, t->submit);
+	t->state = t->seen = TS_PROVISIONING;
+	t->ts[TS_PROVISIONING] = now;
+	metrics_on_placed(bp->m, now, t->submit);
+	metrics_on_launched(bp->m, t->svc, t->fg != TL_EC2, t->fg == TL_FARGATE_SPOT, t->cp >= 0);
+}
+
 static int try_place(struct backplane *bp, uint32_t slot, int last)
 {
 	struct task *t = &bp->tasks[slot];
@@ -436,16 +452,7 @@ static int try_place(struct backplane *bp, uint32_t slot, int last)
 		return -1;
 	}
 	cluster_reserve(bp->cl, res.instance, &d->req, t->group);
-	t->inst = res.instance;
-	t->placed = now;
-	t->queued = 0;
-	bp->starting++;
-	if (t->svc >= 0)
-		metrics_on_submit(bp->m, t->submit);
-	t->state = t->seen = TS_PROVISIONING;
-	t->ts[TS_PROVISIONING] = now;
-	metrics_on_placed(bp->m, now, t->submit);
-	metrics_on_launched(bp->m, t->svc, 0, 0, t->cp >= 0);
+	bp_task_placed(bp, t, res.instance);
 	notify_cluster(bp);
 	/* docs/ecs-model.md §3.1: PROVISIONING is where the awsvpc ENI is created and attached */
 	if (last && !d->td->eni && sim_lane_idle(bp->sim))

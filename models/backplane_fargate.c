@@ -145,16 +145,7 @@ int bp_fargate_launch(struct backplane *bp, struct task *t, int provider)
 	t->fg_az = (int16_t)a;
 	f->az_used[a]++;
 	svc_row(f, t)[a]++;
-	t->inst = -1;
-	t->placed = now;
-	t->queued = 0;
-	bp->starting++;
-	if (t->svc >= 0)
-		metrics_on_submit(bp->m, t->submit);
-	t->state = t->seen = TS_PROVISIONING;
-	t->ts[TS_PROVISIONING] = now;
-	metrics_on_placed(bp->m, now, t->submit);
-	metrics_on_launched(bp->m, t->svc, 1, t->fg == TL_FARGATE_SPOT, t->cp >= 0);
+	bp_task_placed(bp, t, -1);
 	/* docs/ecs-model.md §4.11, choice E66: capacity, ENI and image pull in one latency */
 	sim_after(bp->sim, fargate_provision_ms(c, f->rng), bp->ev_provisioned, bp, task_ref(bp, slot));
 	return 0;

@@ -109,6 +109,10 @@ static inline uint64_t task_ref(const struct backplane *bp, uint32_t slot)
 }
 
 void bp_fail(struct backplane *bp, const struct err *e);
+/* A queued task got its capacity — instance `inst`, or Fargate's (-1):
+ * PROVISIONING from now, counted as placed and launched (its launch type
+ * t->fg, its provider t->cp). */
+void bp_task_placed(struct backplane *bp, struct task *t, int32_t inst);
 
 /* backplane_fargate.c: tasks on Fargate (no instance; docs/ecs-model.md
  * §1.3, §4.11, §5.11, §5.13).  The backplane calls it at two points: the
