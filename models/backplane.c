@@ -547,7 +547,7 @@ static void on_launch(struct sim *s, void *ctx, const struct event *ev)
 		 * for capacity, service task or not (docs/ecs-model.md §4.9,
 		 * choice E60) */
 		q_push(bp, ev->arg);
-		sim_after(bp->sim, CP_WAIT_MS, bp->ev_timeout, bp, ev->arg);
+		sim_after(bp->sim, bp->s->cp_wait, bp->ev_timeout, bp, ev->arg);
 		return;
 	}
 	if (t->svc >= 0) {

@@ -183,6 +183,10 @@ struct scn_import {
 	char *label;                  /* for messages */
 };
 
+/* ECS reports 10–30 minutes of waiting for a capacity provider's capacity;
+ * the default is the middle (docs/ecs-model.md choice E60). */
+#define CP_WAIT_S 1200
+
 struct scenario {
 	char *file;
 	char *dir;                    /* folder of the file: relative paths resolve here */
@@ -213,6 +217,10 @@ struct scenario {
 	struct scn_generator *gens;
 	int n_gens;
 	sim_time_t pending_timeout;   /* ms, 0 = a pending task waits until the end */
+	sim_time_t cp_wait;           /* ms a task waits PROVISIONING for a managed-scaling
+				       * provider's capacity before it stops with
+				       * TaskFailedToStart (pending.capacityWaitSeconds,
+				       * default CP_WAIT_S; docs/ecs-model.md choice E60) */
 	int pending_fail;             /* "mode": "fail": RunTask fails at once (no waiting) */
 	int64_t max_instances;        /* $.limits.maxInstances: registered over the run */
 	int64_t max_queued;           /* $.limits.maxQueuedTasks: waiting for placement */

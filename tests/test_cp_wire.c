@@ -287,9 +287,10 @@ static void test_waiting_tasks_provisioning(void)
 }
 
 /* A provider that cannot grow (maxSize 0): a RunTask task waits
- * PROVISIONING for 20 minutes (docs/ecs-model.md choice E60), then stops
- * with TaskFailedToStart: submitted at 10 s, its placement fails at 11 s,
- * STOPPED at 1211 s. */
+ * PROVISIONING for pending.capacityWaitSeconds (default 20 minutes,
+ * docs/ecs-model.md choice E60), then stops with TaskFailedToStart:
+ * submitted at 10 s, its placement fails at 11 s, STOPPED at 1211 s (611 s
+ * with a 600 s wait). */
 static void test_wait_ends(void)
 {
 	char a[800], buf[4096];
@@ -308,6 +309,17 @@ static void test_wait_ends(void)
 	RS_IS("we", "tasks.csv", 1, "last_status", "STOPPED");
 	/* from zero it wants two instances, the group's maximum forbids: no row */
 	T_EQ(rs_rows("we", "scaling.csv"), 0);
+
+	/* the wait is a parameter (ECS reports 10–30 minutes): 600 s ends at 611 s */
+	snprintf(buf, sizeof buf, HEAD(1800)
+		 "\"pending\":{\"capacityWaitSeconds\":600},"
+		 "\"capacityProviders\":[%s],"
+		 "\"defaultCapacityProviderStrategy\":[{\"capacityProvider\":\"cp\",\"weight\":1}],"
+		 "\"workload\":{\"traces\":[\"we.csv\"]}}", a);
+	rs_write("we6.json", buf);
+	T_EQ(rs_run("we6.json", "we6", NULL, NULL, NULL), 0);
+	T_NEAR(rs_num("we6", "tasks.csv", 1, "stop_s"), 611);
+	RS_IS("we6", "tasks.csv", 1, "stop_code", "TaskFailedToStart");
 }
 
 /* Hand-computed clusters.  (a) 4 instances, 3 tasks of a whole instance
@@ -471,7 +483,7 @@ static CU_TestInfo cp_tests[] = {
 	{ "scale-out from zero to two, then to the need", test_scale_out_from_zero },
 	{ "instance warm-up holds back the next scale-out", test_warmup_respected },
 	{ "tasks waiting for capacity stay PROVISIONING", test_waiting_tasks_provisioning },
-	{ "the wait for capacity ends after 20 minutes", test_wait_ends },
+	{ "the wait for capacity ends after capacityWaitSeconds (20 minutes)", test_wait_ends },
 	{ "reservation on hand-computed clusters; scale-in after 15", test_reservation_and_scale_in },
 	{ "termination protection, checked after every event", test_termination_protection },
 	CU_TEST_INFO_NULL,

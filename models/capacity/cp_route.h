@@ -31,11 +31,6 @@ struct task;
  * the provider's name), which a routed task's placement requires. */
 #define CP_ATTR "ecsim.capacity-provider"
 
-/* How long a task routed to a provider with managed scaling waits
- * PROVISIONING for capacity before it stops (TaskFailedToStart):
- * docs/ecs-model.md choice E60. */
-#define CP_WAIT_MS (INT64_C(20) * 60 * 1000)
-
 /* The strategy the tasks of service `svc` (-1: a RunTask call) follow: the
  * service's own, else the cluster default; NULL = none (a DAEMON service
  * always: it places by launch type). */

@@ -58,11 +58,12 @@ int pending_config_read(struct scenario *s, const cJSON *pending, struct err *e)
 {
 	struct jr pc;
 	const char *mode;
-	double ptimeout = 0;
+	double ptimeout = 0, cpwait = CP_WAIT_S;
 
 	if (pending) {
 		if (jr_open(&pc, pending, s->file, "$.pending", e) ||
 		    jr_opt_num(&pc, "timeoutSeconds", 0, 0, 1e11, &ptimeout) ||
+		    jr_opt_num(&pc, "capacityWaitSeconds", CP_WAIT_S, 1, 1e7, &cpwait) ||
 		    jr_opt_str(&pc, "mode", "wait", &mode) || jr_end(&pc))
 			return -1;
 		if (strcmp(mode, "fail") == 0)
@@ -71,6 +72,7 @@ int pending_config_read(struct scenario *s, const cJSON *pending, struct err *e)
 			return jr_fail(&pc, "mode", "expected \"wait\" or \"fail\", got \"%s\"", mode);
 	}
 	s->pending_timeout = sim_ms(ptimeout);
+	s->cp_wait = sim_ms(cpwait);
 	return 0;
 }
 
