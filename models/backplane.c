@@ -393,6 +393,10 @@ void bp_task_placed(struct backplane *bp, struct task *t, int32_t inst)
 	t->inst = inst;
 	t->placed = now;
 	t->queued = 0;
+	if (t->cp_waiting) {
+		t->cp_waiting = 0;
+		bp->cp_waiting--;
+	}
 	bp->starting++;
 	if (t->svc >= 0)
 		metrics_on_submit(bp->m, t->submit);
@@ -543,12 +547,23 @@ static void on_launch(struct sim *s, void *ctx, const struct event *ev)
 		}
 	}
 	if (cp_waits(bp->s, t->cp)) {
-		/* a provider with managed scaling: the task waits PROVISIONING
-		 * for capacity, service task or not (docs/ecs-model.md §4.9,
-		 * choice E60) */
-		q_push(bp, ev->arg);
-		sim_after(bp->sim, bp->s->cp_wait, bp->ev_timeout, bp, ev->arg);
-		return;
+		if (bp->cp_waiting < bp->s->max_provisioning) {
+			/* a provider with managed scaling: the task waits
+			 * PROVISIONING for capacity, service task or not
+			 * (docs/ecs-model.md §4.9, choice E60) */
+			t->cp_waiting = 1;
+			bp->cp_waiting++;
+			q_push(bp, ev->arg);
+			sim_after(bp->sim, bp->s->cp_wait, bp->ev_timeout, bp, ev->arg);
+			return;
+		}
+		/* over ECS's quota of tasks in PROVISIONING per cluster
+		 * (docs/ecs-model.md §4.9, $.limits.maxProvisioningTasks): RunTask
+		 * fails; a service's launch fails as below and is tried again */
+		if (t->svc < 0) {
+			bp_stop_task(bp, slot, STOP_FAILED_TO_START);
+			return;
+		}
 	}
 	if (t->svc >= 0) {
 		/* A3: a service task that cannot be placed does not exist; the
@@ -666,6 +681,10 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 	if (t->queued) {
 		/* never placed: nothing to tell an agent */
 		bp->queued--;
+		if (t->cp_waiting) {
+			t->cp_waiting = 0;
+			bp->cp_waiting--;
+		}
 		t->ts[TS_STOPPED] = sim_now(bp->sim);
 		note_task(bp, BN_TASK_STOPPED, slot);
 		/* a stopped task's last status is STOPPED (docs/ecs-model.md §3.1),

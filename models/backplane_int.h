@@ -57,6 +57,8 @@ struct backplane {
 	struct hmap *by_id;
 	uint64_t next_task_no;
 	int64_t running, starting, queued;
+	int64_t cp_waiting;        /* queued tasks waiting PROVISIONING for a
+				    * managed-scaling provider (task.cp_waiting) */
 
 	uint64_t *queue;           /* standalone tasks waiting for capacity, FIFO */
 	size_t q_head, q_len, q_cap;

@@ -224,6 +224,8 @@ struct scenario {
 	int pending_fail;             /* "mode": "fail": RunTask fails at once (no waiting) */
 	int64_t max_instances;        /* $.limits.maxInstances: registered over the run */
 	int64_t max_queued;           /* $.limits.maxQueuedTasks: waiting for placement */
+	int64_t max_provisioning;     /* $.limits.maxProvisioningTasks: waiting PROVISIONING
+				       * for a capacity provider's capacity (ECS quota 300) */
 	int64_t max_instant;          /* $.limits.maxEventsPerInstant: events at one time */
 	struct scn_timing timing;
 	struct scn_service *services;
@@ -243,6 +245,8 @@ void pricing_free(struct pricing *p);
 /* $.limits (scenarios/README.md, "Limits"). */
 #define SCN_DEFAULT_MAX_INSTANCES 5000      /* ECS quota per cluster */
 #define SCN_MAX_MAX_INSTANCES 1000000
+#define SCN_DEFAULT_MAX_PROVISIONING 300     /* ECS's quota, not adjustable */
+#define SCN_MAX_MAX_PROVISIONING 100000000
 #define SCN_DEFAULT_MAX_QUEUED 100000
 #define SCN_MAX_MAX_QUEUED 100000000
 #define SCN_DEFAULT_MAX_INSTANT 10000000    /* events at one simulated instant */

@@ -73,6 +73,8 @@ struct task {
 	uint8_t unhealthy;         /* its targets failed their checks after the grace
 				    * period: the scheduler replaces it first (§5.3) */
 	uint8_t elb_stopped;       /* stopped for failed ELB health checks */
+	uint8_t cp_waiting;        /* queued PROVISIONING for a managed-scaling
+				    * provider's capacity (counted in bp->cp_waiting) */
 	uint8_t lost;              /* stopped without the scheduler asking (for time to replace) */
 	const struct place_policy *policy;  /* a service task's: its deployment's, else NULL */
 	const char *agent_code;    /* why the agent ended it, not yet reported

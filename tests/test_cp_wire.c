@@ -322,6 +322,42 @@ static void test_wait_ends(void)
 	RS_IS("we6", "tasks.csv", 1, "stop_code", "TaskFailedToStart");
 }
 
+/* ECS's quota of tasks in PROVISIONING per cluster (300; here
+ * $.limits.maxProvisioningTasks 3): one RunTask of 5 tasks on a provider
+ * that cannot grow — the first 3 wait (STOPPED at 611 s), the other 2 fail
+ * at once (11 s); a second call when the first 3 are gone waits again. */
+static void test_provisioning_quota(void)
+{
+	char a[800], buf[4096];
+	int early = 0, late = 0, later = 0;
+
+	provider(a, sizeof a, "cp", 0, 0, 0, ",\"managedScaling\":{}");
+	snprintf(buf, sizeof buf, HEAD(1800)
+		 "\"limits\":{\"maxProvisioningTasks\":3},"
+		 "\"pending\":{\"capacityWaitSeconds\":600},"
+		 "\"capacityProviders\":[%s],"
+		 "\"defaultCapacityProviderStrategy\":[{\"capacityProvider\":\"cp\",\"weight\":1}],"
+		 "\"workload\":{\"traces\":[\"pq.csv\"]}}", a);
+	rs_write("pq.json", buf);
+	rs_write("pq.csv", "time_s,event,taskdef,count\n10,run_task,big,5\n700,run_task,big,1\n");
+	T_EQ(rs_run("pq.json", "pq", NULL, NULL, NULL), 0);
+	T_EQ(rs_rows("pq", "tasks.csv"), 6);
+	for (int r = 1; r <= 6; r++) {
+		double stop = rs_num("pq", "tasks.csv", r, "stop_s");
+
+		RS_IS("pq", "tasks.csv", r, "stop_code", "TaskFailedToStart");
+		if (stop > 10.5 && stop < 11.5)
+			early++;
+		else if (stop > 610.5 && stop < 611.5)
+			late++;
+		else if (stop > 1300.5 && stop < 1301.5)
+			later++;
+	}
+	T_EQ(early, 2);
+	T_EQ(late, 3);
+	T_EQ(later, 1);
+}
+
 /* Hand-computed clusters.  (a) 4 instances, 3 tasks of a whole instance
  * each: M = 3, N = 4, 75 % at every datapoint from 60 s; the 15th low one
  * (900 s), not the 14th, scales in to ceil(3 × 100 / 100) = 3.
@@ -484,6 +520,7 @@ static CU_TestInfo cp_tests[] = {
 	{ "instance warm-up holds back the next scale-out", test_warmup_respected },
 	{ "tasks waiting for capacity stay PROVISIONING", test_waiting_tasks_provisioning },
 	{ "the wait for capacity ends after capacityWaitSeconds (20 minutes)", test_wait_ends },
+	{ "ECS's quota of tasks in PROVISIONING: RunTask over it fails", test_provisioning_quota },
 	{ "reservation on hand-computed clusters; scale-in after 15", test_reservation_and_scale_in },
 	{ "termination protection, checked after every event", test_termination_protection },
 	CU_TEST_INFO_NULL,

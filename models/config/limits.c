@@ -1,6 +1,8 @@
 /* models/config/limits.c — $.limits: the sizes that bound a run's memory
  * (scenarios/README.md, "Limits").  maxInstances defaults to ECS's quota of
- * container instances per cluster (docs/ecs-model.md §7.5); maxQueuedTasks,
+ * container instances per cluster (docs/ecs-model.md §7.5),
+ * maxProvisioningTasks to its quota of tasks waiting PROVISIONING for a
+ * capacity provider (§4.9); maxQueuedTasks,
  * the tasks waiting for placement, and maxEventsPerInstant, the events run
  * at one simulated instant (a loop of zero delays ends with an error
  * instead of spinning: docs/ecs-model.md choice E85), are simulator
@@ -18,12 +20,15 @@ int limits_config_read(struct scenario *s, const cJSON *limits, struct err *e)
 
 	s->max_instances = SCN_DEFAULT_MAX_INSTANCES;
 	s->max_queued = SCN_DEFAULT_MAX_QUEUED;
+	s->max_provisioning = SCN_DEFAULT_MAX_PROVISIONING;
 	s->max_instant = SCN_DEFAULT_MAX_INSTANT;
 	if (limits && (jr_open(&c, limits, s->file, "$.limits", e) ||
 		       jr_opt_int(&c, "maxInstances", SCN_DEFAULT_MAX_INSTANCES, 1, SCN_MAX_MAX_INSTANCES,
 				  &s->max_instances) ||
 		       jr_opt_int(&c, "maxQueuedTasks", SCN_DEFAULT_MAX_QUEUED, 1, SCN_MAX_MAX_QUEUED,
 				  &s->max_queued) ||
+		       jr_opt_int(&c, "maxProvisioningTasks", SCN_DEFAULT_MAX_PROVISIONING, 1,
+				  SCN_MAX_MAX_PROVISIONING, &s->max_provisioning) ||
 		       jr_opt_int(&c, "maxEventsPerInstant", SCN_DEFAULT_MAX_INSTANT, 1, SCN_MAX_MAX_INSTANT,
 				  &s->max_instant) ||
 		       jr_end(&c)))
