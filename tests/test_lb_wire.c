@@ -57,24 +57,6 @@ static int setup(void)
 	return 0;
 }
 
-/* Time of the targets.csv row where `target` enters `to`, -1 when none. */
-static double target_at(const char *tag, const char *target, const char *to)
-{
-	int n = rs_rows(tag, "targets.csv");
-
-	for (int r = 1; r <= n; r++) {
-		char *t = rs_cell(tag, "targets.csv", r, "target");
-		char *s = rs_cell(tag, "targets.csv", r, "to");
-		int hit = t && s && strcmp(t, target) == 0 && strcmp(s, to) == 0;
-
-		free(t);
-		free(s);
-		if (hit)
-			return rs_num(tag, "targets.csv", r, "time_s");
-	}
-	return -1;
-}
-
 /* Registered at RUNNING; a scale-in victim drains for the whole
  * deregistration delay (its requests outlast it) before the agent stops
  * its containers. */
@@ -102,10 +84,10 @@ static void test_register_drain_stop(void)
 
 		/* registered when ECS hears the task RUNNING (docs/ecs-model.md
 		 * §6.1): the agent's report takes its network delay, 0.5 s */
-		CU_ASSERT(fabs(target_at("lbw-a", id, "initial") - (running + 0.5)) < 1e-6);
+		CU_ASSERT(fabs(rs_target_at("lbw-a", id, "initial") - (running + 0.5)) < 1e-6);
 		if (code && strcmp(code, "ServiceSchedulerInitiated") == 0) {
-			double drain = target_at("lbw-a", id, "draining");
-			double unused = target_at("lbw-a", id, "unused");
+			double drain = rs_target_at("lbw-a", id, "draining");
+			double unused = rs_target_at("lbw-a", id, "unused");
 			double stopping = rs_num("lbw-a", "tasks.csv", r, "stopping_s");
 
 			stopped++;
@@ -147,7 +129,7 @@ static void test_dead_instance_target(void)
 		char *inst = rs_cell("lbw-b", "tasks.csv", r, "instance_id");
 
 		if (inst && strcmp(inst, "ci-00001") == 0 && rs_num("lbw-b", "tasks.csv", r, "running_s") < 300) {
-			double unhealthy = target_at("lbw-b", id, "unhealthy");
+			double unhealthy = rs_target_at("lbw-b", id, "unhealthy");
 			double stopped = rs_num("lbw-b", "tasks.csv", r, "stopped_s");
 
 			found++;
@@ -203,8 +185,8 @@ static void test_never_healthy_trips_breaker(void)
 			/* unhealthy after 2 checks 10 s apart, but stopped (its
 			 * target deregistered) only once the 30 s grace period
 			 * since RUNNING is over (docs/ecs-model.md §5.8) */
-			CU_ASSERT(target_at("lbw-c", id, "unhealthy") < running + 30);
-			CU_ASSERT(target_at("lbw-c", id, "draining") >= running + 30);
+			CU_ASSERT(rs_target_at("lbw-c", id, "unhealthy") < running + 30);
+			CU_ASSERT(rs_target_at("lbw-c", id, "draining") >= running + 30);
 			/* ECS's stopCode; the text is the stoppedReason (§5.3) */
 			T_STREQ(sc, "ServiceSchedulerInitiated");
 			elb++;

@@ -117,24 +117,6 @@ static void unh_init(struct unh_check *c)
 	c->min_keep = c->min_healthy = 1000000;
 }
 
-/* Time of the targets.csv row where `target` enters `to`, -1 when none. */
-static double target_at(const char *tag, const char *target, const char *to)
-{
-	int n = rs_rows(tag, "targets.csv");
-
-	for (int r = 1; r <= n; r++) {
-		char *t = rs_cell(tag, "targets.csv", r, "target");
-		char *s = rs_cell(tag, "targets.csv", r, "to");
-		int hit = t && s && strcmp(t, target) == 0 && strcmp(s, to) == 0;
-
-		free(t);
-		free(s);
-		if (hit)
-			return rs_num(tag, "targets.csv", r, "time_s");
-	}
-	return -1;
-}
-
 /* The tasks of out-<tag> on the failed instances (started before the fault
  * at 300 s; ci-00002, and ci-00003 when n_failed is 2): their draining times, sorted; the healthy times of the
  * replacements' targets (tasks started after 300 s), sorted.  Checks the
@@ -163,11 +145,11 @@ static void collect(const char *tag, int n_failed, double *drain, int *n_drain, 
 			/* ECS's stopCode and stoppedReason (docs/ecs-model.md §5.3) */
 			T_STREQ(code, "ServiceSchedulerInitiated");
 			T_STREQ(why, "Task failed ELB health checks in (target-group tg)");
-			drain[(*n_drain)++] = target_at(tag, id, "draining");
+			drain[(*n_drain)++] = rs_target_at(tag, id, "draining");
 			free(code);
 			free(why);
 		} else if (running > 300 && *n_repl < 8) {
-			repl[(*n_repl)++] = target_at(tag, id, "healthy");
+			repl[(*n_repl)++] = rs_target_at(tag, id, "healthy");
 		}
 		free(id);
 		free(inst);
@@ -290,8 +272,8 @@ static void test_recovered_kept(void)
 		double submit = rs_num("unh-r", "tasks.csv", r, "submit_s");
 
 		if (submit < 300) {
-			double bad = target_at("unh-r", id, "unhealthy");
-			double ok = target_at("unh-r", id, "healthy");   /* the first: at start */
+			double bad = rs_target_at("unh-r", id, "unhealthy");
+			double ok = rs_target_at("unh-r", id, "healthy");   /* the first: at start */
 			int nr = rs_rows("unh-r", "targets.csv");
 
 			for (int k = 1; k <= nr; k++) {

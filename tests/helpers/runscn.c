@@ -146,3 +146,20 @@ double rs_num(const char *tag, const char *file, int row, const char *col)
 	free(v);
 	return x;
 }
+
+double rs_target_at(const char *tag, const char *target, const char *to)
+{
+	int n = rs_rows(tag, "targets.csv");
+
+	for (int r = 1; r <= n; r++) {
+		char *t = rs_cell(tag, "targets.csv", r, "target");
+		char *s = rs_cell(tag, "targets.csv", r, "to");
+		int hit = t && s && strcmp(t, target) == 0 && strcmp(s, to) == 0;
+
+		free(t);
+		free(s);
+		if (hit)
+			return rs_num(tag, "targets.csv", r, "time_s");
+	}
+	return -1;
+}

@@ -23,6 +23,10 @@ int rs_find(const char *tag, const char *file, const char *col, const char *valu
 int rs_rows(const char *tag, const char *file);
 double rs_num(const char *tag, const char *file, int row, const char *col);
 
+/* time_s of the first targets.csv row of out-<tag> where `target` enters
+ * state `to`, -1 when none. */
+double rs_target_at(const char *tag, const char *target, const char *to);
+
 #define RS_IS(tag, file, row, col, want) do { char *v_ = rs_cell(tag, file, row, col); \
 	T_STREQ(v_, want); free(v_); } while (0)
 
