@@ -8,23 +8,7 @@
 #   determinism  outputs byte-identical across --jobs 1, --jobs 2 and, when
 #             ecsim is built with MPI and mpirun exists, mpirun -np 3
 # Small scenarios and short horizons: the whole file takes seconds.
-ECSIM=${1:-./ecsim}
-case $ECSIM in /*) ;; *) ECSIM=$(pwd)/$ECSIM ;; esac
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-skip=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL $1"; }
-check() { name=$1; shift; if "$@" >"$T/out" 2>"$T/err"; then ok "$name"; else ko "$name"; sed 's/^/     /' "$T/err" | head -5; fi; }
-expect_exit() { # expect_exit CODE NAME PATTERN CMD...
-	code=$1; name=$2; pat=$3; shift 3
-	"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ $rc -eq "$code" ] && grep -qF -- "$pat" "$T/err" "$T/out"; then ok "$name"
-	else ko "$name (exit $rc)"; sed 's/^/     /' "$T/err" "$T/out" | head -4; fi
-}
+. "$(dirname "$0")/lib.sh"
 same() { # same NAME DIR1 DIR2 FILES...
 	name=$1; a=$2; b=$3; shift 3
 	for f in "$@"; do

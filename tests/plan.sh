@@ -2,23 +2,7 @@
 # tests/plan.sh ECSIM — `ecsim plan`: the known minimum of an M/M/c queue
 # (Erlang C), determinism across --jobs 1/2 (and mpirun -np 3 when ecsim is
 # built with MPI), bad plan files.  Seconds.
-ECSIM=${1:-./ecsim}
-case $ECSIM in /*) ;; *) ECSIM=$(pwd)/$ECSIM ;; esac
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-skip=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL $1"; }
-check() { name=$1; shift; if "$@" >"$T/out" 2>"$T/err"; then ok "$name"; else ko "$name"; sed 's/^/     /' "$T/err" | head -5; fi; }
-expect_exit() { # expect_exit CODE NAME PATTERN CMD...
-	code=$1; name=$2; pat=$3; shift 3
-	"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ $rc -eq "$code" ] && grep -qF -- "$pat" "$T/err" "$T/out"; then ok "$name"
-	else ko "$name (exit $rc)"; sed 's/^/     /' "$T/err" "$T/out" | head -4; fi
-}
+. "$(dirname "$0")/lib.sh"
 ROOT=$(pwd)
 cd "$T" || exit 1
 # the M/M/c queue of the Erlang C test (tests/test_world.c): c instances that
