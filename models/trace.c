@@ -45,6 +45,7 @@ struct trace {
 	struct csvin *in;
 	unsigned supported;
 	int col[C_N];           /* field index of each known column, -1 = absent */
+	int fi[C_N];            /* the same, csvin_ncols() = absent (its "" entry) */
 	const char *v[C_N];     /* the current row's value of each ("" when absent) */
 	sim_time_t prev;        /* time of the previous row, -1 before the first */
 	int broken;             /* the CSV itself is malformed: no row can follow */
@@ -60,11 +61,15 @@ static int only_spaces(const char *s)
 
 /* 0, or -1 not a decimal number, -2 negative, -3 too large.  ASCII spaces
  * around the number are allowed.  One pass, no strlen: trace input's hot
- * path (tests/bench/bench_trace.c). */
+ * path (tests/bench/bench_trace.c).  The digits are scanned first and
+ * summed without a bound (at most 18 of them fit an int64_t; more, e.g.
+ * leading zeros, take a saturating pass), and the fraction's first three
+ * digits are read at once. */
 static int parse_seconds(const char *s, sim_time_t *ms)
 {
-	int64_t whole = 0, frac = 0;
-	int nd = 0;
+	const char *d;
+	uint64_t u = 0;         /* wraps (defined) past 19 digits: not used then */
+	int64_t whole, frac = 0;
 
 	while (*s == ' ')
 		s++;
@@ -75,29 +80,39 @@ static int parse_seconds(const char *s, sim_time_t *ms)
 			p++;
 		return p > s + 1 && only_spaces(p) ? -2 : -1;
 	}
-	for (; *s >= '0' && *s <= '9'; s++, nd++) {
-		whole = whole * 10 + (*s - '0');
-		if (whole > MAX_SECONDS)
-			whole = MAX_SECONDS + 1;        /* saturate; refused below */
-	}
-	if (nd == 0)
+	for (d = s; (unsigned)(*s - '0') < 10; s++)
+		u = u * 10 + (unsigned)(*s - '0');
+	if (s == d)
 		return -1;
-	if (*s == '.') {
-		int fd = 0;
-
-		s++;
-		for (; *s >= '0' && *s <= '9'; s++, fd++) {
-			if (fd < 3)
-				frac = frac * 10 + (*s - '0');
-			else if (fd == 3 && *s >= '5')
-				frac++;
+	whole = (int64_t)u;
+	if (s - d > 18) {
+		whole = 0;
+		for (; d < s; d++) {
+			whole = whole * 10 + (*d - '0');
+			if (whole > MAX_SECONDS)
+				whole = MAX_SECONDS + 1;        /* saturate; refused below */
 		}
+	}
+	if (*s == '.') {
+		long fd;
+
+		d = ++s;
+		while ((unsigned)(*s - '0') < 10)
+			s++;
+		fd = s - d;
 		if (fd == 0)
 			return -1;
-		for (; fd < 3; fd++)
-			frac *= 10;
+		/* milliseconds: the first three digits (missing ones are 0),
+		 * rounded half up on the fourth */
+		frac = (d[0] - '0') * 100;
+		if (fd > 1)
+			frac += (d[1] - '0') * 10;
+		if (fd > 2)
+			frac += d[2] - '0';
+		if (fd > 3 && d[3] >= '5')
+			frac++;
 	}
-	if (!only_spaces(s))
+	if (*s && !only_spaces(s))
 		return -1;
 	if (whole > MAX_SECONDS || whole * 1000 + frac > MAX_SECONDS * 1000)
 		return -3;
@@ -184,8 +199,10 @@ struct trace *trace_open(const char *path, unsigned supported, struct err *e)
 	t->in = in;
 	t->supported = supported;
 	t->prev = -1;
-	for (int c = 0; c < C_N; c++)
+	for (int c = 0; c < C_N; c++) {
 		t->col[c] = csvin_col(in, col_names[c]);
+		t->fi[c] = t->col[c] >= 0 ? t->col[c] : csvin_ncols(in);
+	}
 	list_names(names, sizeof names, col_names, C_N);
 	for (int i = 0; i < csvin_ncols(in); i++) {
 		const char *name = csvin_colname(in, i);
@@ -460,7 +477,7 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 		return r;
 	f = csvin_fields(t->in);
 	for (int c = 0; c < C_N; c++)
-		t->v[c] = t->col[c] >= 0 ? f[t->col[c]] : "";
+		t->v[c] = f[t->fi[c]];
 	memset(row, 0, sizeof *row);
 	row->line = csvin_line(t->in);
 	s = t->v[C_TIME];

@@ -483,10 +483,11 @@ static int read_record(struct csvin *in, struct err *e)
 		}
 	}
 	in->cur_line = in->rec_line;
-	if (in->noff > in->fpcap)
-		XGROW(in->fp, in->fpcap, in->noff);
+	if (in->noff + 1 > in->fpcap)
+		XGROW(in->fp, in->fpcap, in->noff + 1);
 	for (size_t i = 0; i < in->noff; i++)
 		in->fp[i] = in->buf + in->off[i];
+	in->fp[in->noff] = "";
 	if (in->nul)
 		return fail_at(in, e, in->cur_line, 0, "NUL byte in the file");
 	if (in->bad_utf8)

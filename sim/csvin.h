@@ -37,8 +37,10 @@ int csvin_next(struct csvin *in, struct err *e);
 /* Field `col` of the current record (never NULL; "" when empty). */
 const char *csvin_field(const struct csvin *in, int col);
 /* All fields of the current record, csvin_ncols() of them (each never NULL),
- * valid until the next csvin_next(): for readers that look at every field
- * of every row, without a call per field. */
+ * then one more, "" (a reader may map a column its file lacks to index
+ * csvin_ncols() and read it as empty without a test per row); valid until
+ * the next csvin_next(): for readers that look at every field of every
+ * row, without a call per field. */
 const char *const *csvin_fields(const struct csvin *in);
 long csvin_line(const struct csvin *in);    /* line where the record started */
 const char *csvin_path(const struct csvin *in);

@@ -172,6 +172,9 @@ static void test_parse_seconds(void)
 		{ "1000000000000.0004", 0, 1000000000000000LL },
 		{ "1000000000000.0005", -1, 0 }, { "1000000000001", -1, 0 },
 		{ "99999999999999999999999", -1, 0 },
+		{ "0000000000000000000000012.5", 0, 12500 },
+		{ "00000000000000000001000000000000", 0, 1000000000000000LL },
+		{ "00000000000000000001000000000001", -1, 0 },
 		{ "", -1, 0 }, { " ", -1, 0 }, { "1e3", -1, 0 }, { "-1", -1, 0 }, { "-0", -1, 0 },
 		{ "+1", -1, 0 }, { "abc", -1, 0 }, { "1.2.3", -1, 0 }, { ".5", -1, 0 },
 		{ "5.", -1, 0 }, { ".", -1, 0 }, { "1 2", -1, 0 }, { "0x10", -1, 0 },
@@ -187,6 +190,75 @@ static void test_parse_seconds(void)
 		T_EQ(rc, cases[i].rc);
 		T_EQ(ms, cases[i].rc == 0 ? cases[i].ms : -77);
 	}
+}
+
+/* The rule of trace times written the slow, obvious way (digit by digit,
+ * saturating): decimal seconds >= 0 and <= 10^12, ASCII spaces around,
+ * milliseconds rounded half up on the fourth decimal.  0 or -1. */
+static int seconds_oracle(const char *s, sim_time_t *ms)
+{
+	int64_t whole = 0, frac = 0;
+	int nd = 0, fd = 0;
+
+	while (*s == ' ')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++, nd++)
+		whole = whole * 10 + (*s - '0') > 1000000000001LL ? 1000000000001LL
+								   : whole * 10 + (*s - '0');
+	if (nd == 0)
+		return -1;
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++, fd++) {
+			if (fd < 3)
+				frac = frac * 10 + (*s - '0');
+			else if (fd == 3 && *s >= '5')
+				frac++;
+		}
+		if (fd == 0)
+			return -1;
+		for (; fd < 3; fd++)
+			frac *= 10;
+	}
+	while (*s == ' ')
+		s++;
+	if (*s || whole * 1000 + frac > 1000000000000000LL)
+		return -1;
+	*ms = whole * 1000 + frac;
+	return 0;
+}
+
+/* trace_parse_seconds agrees with the oracle on many strings of digits,
+ * dots, spaces and signs, long ones (leading zeros past 18 digits) included. */
+static void test_parse_seconds_random(void)
+{
+	static const char alpha[] = "0123456789000000999.  -+e";
+	unsigned long x = 0x9E3779B97F4A7C15UL;
+	char buf[40];
+	int agreed = 0;
+
+	for (int n = 0; n < 200000; n++) {
+		int len;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		len = (int)(x % 28);
+		for (int k = 0; k < len; k++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			/* mostly digits, a dot now and then, rarely anything else */
+			buf[k] = alpha[(x >> 5) % 100 < 85 ? (x >> 20) % 10
+				       : (x >> 5) % 100 < 95 ? 19 : (x >> 20) % 25];
+		}
+		buf[len] = '\0';
+		{
+			sim_time_t a = -7, b = -7;
+			int ra = trace_parse_seconds(buf, &a), rb = seconds_oracle(buf, &b);
+
+			if (ra != rb || a != b)
+				fprintf(stderr, "trace_parse_seconds(\"%s\") = %d, %lld; expected %d, %lld\n",
+					buf, ra, (long long)a, rb, (long long)b);
+			agreed += ra == rb && a == b;
+		}
+	}
+	T_EQ(agreed, 200000);
 }
 
 static int read_bad_trace(const char *path, struct err *e)
@@ -277,6 +349,7 @@ CU_TestInfo trace_tests[] = {
 	{ "CRLF, BOM and quoted fields", test_crlf_bom_quotes },
 	{ "event names", test_event_names },
 	{ "trace_parse_seconds", test_parse_seconds },
+	{ "trace_parse_seconds agrees with the slow rule", test_parse_seconds_random },
 	{ "bad traces and their exact errors", test_bad_traces },
 	{ "missing file", test_missing_file },
 	{ "streaming a long trace", test_streaming },
