@@ -4,15 +4,16 @@
  * in segments that end at the first CR or LF, so at most one record can end
  * per csv_parse() call and the reader always knows which line it is on: a
  * record starts on the line of its first non-blank segment, and LFs are
- * counted as they are fed (a quoted field may span lines).  Fields of the
- * current record are copied into one growing buffer, so memory is bounded by
- * the chunk size plus the longest record, never by the file.
+ * counted as they are fed (a quoted field may span lines).  Fields of a
+ * record libcsv read are copied into one growing buffer, so memory is bounded
+ * by the chunk size plus the longest record, never by the file.
  *
  * The common line (at a record boundary, no quote, its line end in the
  * chunk) does not go through libcsv: fast_line() splits it with the same
- * meaning, since libcsv's per-byte state machine alone costs about the whole
- * reader's budget of 0.25 us per row (tests/bench/bench_trace.c).  Every
- * line with a quote, and any line crossing the chunk's end, is libcsv's.
+ * meaning, in place in the chunk, since libcsv's per-byte state machine
+ * alone costs about the whole reader's budget of 0.25 us per row
+ * (tests/bench/bench_trace.c).  Every line with a quote, and any line
+ * crossing the chunk's end, is libcsv's.
  *
  * Conventions (those of libcsv): CR, LF and CRLF all end a record; blank
  * lines (nothing but spaces/tabs) are skipped; spaces and tabs around an
@@ -145,51 +146,64 @@ static const unsigned char byte_class[256] = {
  * line means to libcsv exactly: skipped when it holds nothing but spaces and
  * tabs, else fields split at each comma with the spaces and tabs around each
  * field dropped (libcsv in strict mode cannot fail on it).  It is split here
- * into the record buffer in one scan and one copy, without libcsv's
+ * in place, in one scan: each comma and the line end become the NUL that
+ * ends a field, and the fields point into the chunk (read past, it is not
+ * read again; the next refill is in the next read_record), without libcsv's
  * per-byte state machine and per-field callbacks (which alone cost about
- * the whole reader's budget; see tests/bench/bench_trace.c).  Any other line
- * goes to libcsv.  Returns 1 = a record, 0 = a blank line was skipped, -1 =
- * not such a line (nothing consumed). */
+ * the whole reader's budget; see tests/bench/bench_trace.c) and without a
+ * copy.  Any other line goes to libcsv, the commas written back.  Returns
+ * 1 = a record (in->fp, in->noff), 0 = a blank line was skipped, -1 = not
+ * such a line (nothing consumed, the chunk as it was). */
 static int fast_line(struct csvin *in)
 {
-	const unsigned char *s = (const unsigned char *)in->chunk + in->cpos;
+	char *s = in->chunk + in->cpos;
 	unsigned acc = 0, hi = 0;
 	size_t i, nf = 1;
+	char term;
 
-	if (in->offcap < 17)
-		XGROW(in->off, in->offcap, 17);
-	in->off[0] = 0;
+	if (in->fpcap < 18)
+		XGROW(in->fp, in->fpcap, 18);
+	in->fp[0] = s;
 #ifdef __SSE2__
 	/* 16 bytes at a time: a bit mask per byte class, commas taken bit by
 	 * bit, the classes seen only up to the line end */
-	for (size_t base = 0;; base += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(s + base));
-		unsigned term = (unsigned)_mm_movemask_epi8(
-			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
-				     _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
-		unsigned lim = term ? (term & -term) - 1 : 0xFFFFu;
-		unsigned comma = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(','))) & lim;
-		unsigned quote = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
-		unsigned nul = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
-		unsigned sp = (unsigned)_mm_movemask_epi8(
-			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-				     _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
+	{
+		unsigned quote = 0, nul = 0, sp = 0;
 
-		hi |= (unsigned)_mm_movemask_epi8(v) & lim;
-		acc |= (quote & lim ? K_QUOTE : 0) | (nul & lim ? K_NUL : 0) | (sp & lim ? K_SPACE : 0);
-		if (nf + 17 > in->offcap)
-			XGROW(in->off, in->offcap, nf + 17);
-		for (; comma; comma &= comma - 1)
-			in->off[nf++] = base + (size_t)__builtin_ctz(comma) + 1;
-		if (term) {
-			i = base + (size_t)__builtin_ctz(term);
-			break;
+		for (size_t base = 0;; base += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(s + base));
+			unsigned t = (unsigned)_mm_movemask_epi8(
+				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+			unsigned lim = t ? (t & -t) - 1 : 0xFFFFu;
+			unsigned comma = (unsigned)_mm_movemask_epi8(
+				_mm_cmpeq_epi8(v, _mm_set1_epi8(','))) & lim;
+
+			quote |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"'))) & lim;
+			nul |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())) & lim;
+			sp |= (unsigned)_mm_movemask_epi8(
+				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')))) & lim;
+			hi |= (unsigned)_mm_movemask_epi8(v) & lim;
+			if (nf + 18 > in->fpcap)
+				XGROW(in->fp, in->fpcap, nf + 18);
+			for (; comma; comma &= comma - 1) {
+				size_t at = base + (size_t)__builtin_ctz(comma);
+
+				s[at] = '\0';
+				in->fp[nf++] = s + at + 1;
+			}
+			if (t) {
+				i = base + (size_t)__builtin_ctz(t);
+				break;
+			}
 		}
+		acc = (quote ? K_QUOTE : 0) | (nul ? K_NUL : 0) | (sp ? K_SPACE : 0);
+		hi = hi ? 0x80 : 0;     /* as below: bit 7 set when a byte >= 0x80 was seen */
 	}
-	hi = hi ? 0x80 : 0;     /* as below: bit 7 set when a byte >= 0x80 was seen */
 #else
 	for (i = 0;; i++) {
-		unsigned char c = s[i];
+		unsigned char c = (unsigned char)s[i];
 		unsigned k = byte_class[c];
 
 		hi |= c;
@@ -198,49 +212,49 @@ static int fast_line(struct csvin *in)
 				break;
 			acc |= k;
 			if (k & K_COMMA) {
-				if (nf + 1 > in->offcap)
-					XGROW(in->off, in->offcap, nf + 1);
-				in->off[nf++] = i + 1;
+				if (nf + 2 > in->fpcap)
+					XGROW(in->fp, in->fpcap, nf + 2);
+				s[i] = '\0';
+				in->fp[nf++] = s + i + 1;
 			}
 		}
 	}
 #endif
-	if (in->cpos + i == in->clen || (acc & K_QUOTE))
-		return -1;              /* the sentinel (no line end yet), or quotes */
-	if (i + 1 > in->bcap)
-		XGROW(in->buf, in->bcap, i + 1);
-	memcpy(in->buf, s, i);
-	in->buf[i] = '\0';
-	for (size_t f = 1; f < nf; f++)
-		in->buf[in->off[f] - 1] = '\0';
+	if (in->cpos + i == in->clen || (acc & K_QUOTE)) {
+		/* the sentinel (no line end yet), or quotes: libcsv's line */
+		for (size_t f = 1; f < nf; f++)
+			s[in->fp[f] - 1 - s] = ',';
+		return -1;
+	}
+	term = s[i];
+	s[i] = '\0';
 	if (acc & K_SPACE) {
 		for (size_t f = 0; f < nf; f++) {
-			size_t a = in->off[f], b = f + 1 < nf ? in->off[f + 1] - 1 : i;
+			char *a = s + (in->fp[f] - s), *b = f + 1 < nf ? s + (in->fp[f + 1] - 1 - s) : s + i;
 
-			while (a < b && (in->buf[a] == ' ' || in->buf[a] == '\t'))
+			while (a < b && (*a == ' ' || *a == '\t'))
 				a++;
-			while (b > a && (in->buf[b - 1] == ' ' || in->buf[b - 1] == '\t'))
+			while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
 				b--;
-			in->off[f] = a;
-			in->buf[b] = '\0';
+			in->fp[f] = a;
+			*b = '\0';
 		}
 	}
 	/* the line end: CR, LF or CRLF (a CR at the chunk's end leaves its LF
 	 * to the next call, which skips it as a blank line) */
 	in->cpos += i + 1;
-	if (s[i] == '\n')
+	if (term == '\n')
 		in->line++;
 	else if (in->cpos < in->clen && s[i + 1] == '\n')
 		in->cpos++, in->line++;
-	if (nf == 1 && is_blank((const char *)s, i))
+	if (nf == 1 && is_blank(s, i))
 		return 0;               /* nothing but spaces and tabs */
-	in->blen = i + 1;
 	in->noff = nf;
 	if (acc & K_NUL)
 		in->nul = 1;
 	if ((hi & 0x80) && !in->nul) {
 		for (size_t f = 0; f < nf; f++) {
-			const unsigned char *v = (const unsigned char *)in->buf + in->off[f];
+			const unsigned char *v = (const unsigned char *)in->fp[f];
 			size_t len = strlen((const char *)v), bad;
 
 			if ((bad = utf8_bad(v, len)) < len) {
@@ -412,6 +426,8 @@ static FILE *open_input(const char *path, pid_t *child, struct err *e)
 /* Parse until one record is complete: 1 = record, 0 = end, -1 = error. */
 static int read_record(struct csvin *in, struct err *e)
 {
+	int fast = 0;
+
 	in->blen = 0;
 	in->noff = 0;
 	in->rec_done = 0;
@@ -448,6 +464,7 @@ static int read_record(struct csvin *in, struct err *e)
 
 			if (r == 1) {
 				in->rec_line = line;
+				fast = 1;
 				break;
 			}
 			if (r == 0)
@@ -483,10 +500,13 @@ static int read_record(struct csvin *in, struct err *e)
 		}
 	}
 	in->cur_line = in->rec_line;
-	if (in->noff + 1 > in->fpcap)
-		XGROW(in->fp, in->fpcap, in->noff + 1);
-	for (size_t i = 0; i < in->noff; i++)
-		in->fp[i] = in->buf + in->off[i];
+	if (!fast) {
+		/* libcsv's record, in the record buffer */
+		if (in->noff + 1 > in->fpcap)
+			XGROW(in->fp, in->fpcap, in->noff + 1);
+		for (size_t i = 0; i < in->noff; i++)
+			in->fp[i] = in->buf + in->off[i];
+	}
 	in->fp[in->noff] = "";
 	if (in->nul)
 		return fail_at(in, e, in->cur_line, 0, "NUL byte in the file");
@@ -528,7 +548,7 @@ struct csvin *csvin_open(const char *path, struct err *e)
 	in->ncols = (int)in->noff;
 	in->cols = xcalloc(in->noff, sizeof *in->cols);
 	for (int i = 0; i < in->ncols; i++) {
-		const char *name = in->buf + in->off[i];
+		const char *name = in->fp[i];
 
 		in->cols[i] = xstrdup(name);
 		if (!name[0]) {
@@ -640,7 +660,7 @@ const char *csvin_field(const struct csvin *in, int col)
 {
 	if (col < 0 || (size_t)col >= in->noff)
 		return "";
-	return in->buf + in->off[col];
+	return in->fp[col];
 }
 
 const char *const *csvin_fields(const struct csvin *in)
