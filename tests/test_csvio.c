@@ -137,6 +137,35 @@ static void test_quoted_fields(void)
 	csvin_close(NULL);
 }
 
+/* A line the fast splitter starts on and hands to libcsv (a quote found
+ * past the first 16 bytes, after some commas; a line with tabs around its
+ * fields) reads the same as any: libcsv sees the line as written.  The
+ * field array ends with an extra "". */
+static void test_late_quote(void)
+{
+	const char *p = WRITE("late.csv",
+			      "k,v,w\n"
+			      "a-long-first-field,second-field,\"q,uo\"\"ted\"\n"
+			      " x ,\ty\t,z\n"
+			      "0123456789abcdef,0123456789abcdef0123456789,\"\"\n");
+	struct err e;
+	char out[1024];
+	struct csvin *in;
+
+	T_EQ(read_all(p, out, sizeof out, &e), 0);
+	t_msg_eq(out, "2:a-long-first-field|second-field|q,uo\"ted;3:x|y|z;"
+		 "4:0123456789abcdef|0123456789abcdef0123456789|;");
+	in = csvin_open(p, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	T_EQ(csvin_next(in, &e), 1);
+	T_STREQ(csvin_fields(in)[1], "second-field");
+	T_STREQ(csvin_fields(in)[3], "");
+	T_EQ(csvin_next(in, &e), 1);
+	T_STREQ(csvin_fields(in)[0], "x");
+	T_STREQ(csvin_fields(in)[3], "");
+	csvin_close(in);
+}
+
 static void test_crlf_bom_blank(void)
 {
 	struct err e;
@@ -565,6 +594,7 @@ static void test_out_errors(void)
 
 CU_TestInfo csvin_tests[] = {
 	{ "quoted fields and record lines", test_quoted_fields },
+	{ "a quote after commas, fields end with \"\"", test_late_quote },
 	{ "CRLF, BOM, blank lines, no final newline", test_crlf_bom_blank },
 	{ "errors", test_errors },
 	{ "header only, missing file", test_header_only_and_missing },
