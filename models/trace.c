@@ -65,7 +65,7 @@ static int only_spaces(const char *s)
  * summed without a bound (at most 18 of them fit an int64_t; more, e.g.
  * leading zeros, take a saturating pass), and the fraction's first three
  * digits are read at once. */
-static int parse_seconds(const char *s, sim_time_t *ms)
+static inline int parse_seconds(const char *s, sim_time_t *ms)
 {
 	const char *d;
 	uint64_t u = 0;         /* wraps (defined) past 19 digits: not used then */
@@ -269,14 +269,26 @@ static int field_error(const struct trace *t, enum col c, enum trace_use u, enum
 	return 0;
 }
 
-static int seconds_field(const struct trace *t, enum col c, const char *s, sim_time_t *ms,
+static int seconds_error(const struct trace *t, enum col c, const char *s, int rc,
+			 struct err *e) __attribute__((noinline));
+
+/* A time or duration field into *ms; 0 or -1.  The common case is decided
+ * inline (once or twice per row). */
+static inline int seconds_field(const struct trace *t, enum col c, const char *s,
+				sim_time_t *ms, struct err *e)
+{
+	int rc = parse_seconds(s, ms);
+
+	return rc == 0 ? 0 : seconds_error(t, c, s, rc, e);
+}
+
+/* seconds_field()'s error for parse_seconds()'s code rc. */
+static int seconds_error(const struct trace *t, enum col c, const char *s, int rc,
 			 struct err *e)
 {
 	int fi = t->col[c];
 
-	switch (parse_seconds(s, ms)) {
-	case 0:
-		return 0;
+	switch (rc) {
 	case -2:
 		return csvin_fail(t->in, fi, e, "expected a number of seconds >= 0, got \"%s\"", s);
 	case -3:
@@ -486,7 +498,7 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 
 	s = t->v[C_EVENT];
 	for (ev = 0; ev < TR_N_EVENTS; ev++)
-		if (str_eq(s, trace_events[ev].name))
+		if (strcmp(s, trace_events[ev].name) == 0)
 			break;
 	if (ev == TR_N_EVENTS) {
 		const char *ev_list[TR_N_EVENTS];

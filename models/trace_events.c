@@ -93,11 +93,14 @@ static int run_task(struct backplane *bp, const struct trace_row *r, const char 
 	int td = r->taskdef[0] ? scenario_taskdef(s, r->taskdef, dir, e)
 			       : scenario_synthetic_taskdef(s, r->cpu_units, r->mem_mib, e);
 	struct cp_strategy own;
-	int launch, rc;
+	int launch = -1, rc = 0;
 
 	if (td < 0)
 		return -1;
-	rc = trace_row_strategy(s, td, r, &own, &launch, e);
+	/* the row's own strategy or launch type, when it gives one (most rows
+	 * give neither: no call) */
+	if ((r->cps && r->cps[0]) || (r->launch_type && r->launch_type[0]))
+		rc = trace_row_strategy(s, td, r, &own, &launch, e);
 	if (rc < 0) {
 		/* the error is about the row's strategy or launch type column */
 		e->col = strcmp(e->path, "launch_type") == 0 ? r->lt_col : r->cps_col;
