@@ -46,7 +46,7 @@ struct trace {
 	unsigned supported;
 	int col[C_N];           /* field index of each known column, -1 = absent */
 	int fi[C_N];            /* the same, csvin_ncols() = absent (its "" entry) */
-	const char *v[C_N];     /* the current row's value of each ("" when absent) */
+	const char *const *f;   /* the current row's fields (csvin_fields) */
 	sim_time_t prev;        /* time of the previous row, -1 before the first */
 	int broken;             /* the CSV itself is malformed: no row can follow */
 };
@@ -57,6 +57,13 @@ static int only_spaces(const char *s)
 	while (*s == ' ')
 		s++;
 	return *s == '\0';
+}
+
+/* The current row's value of column c ("" when the file has no such
+ * column). */
+static inline const char *val(const struct trace *t, enum col c)
+{
+	return t->f[t->fi[c]];
 }
 
 /* 0, or -1 not a decimal number, -2 negative, -3 too large.  ASCII spaces
@@ -244,7 +251,7 @@ static int field_error(const struct trace *t, enum col c, enum trace_use u,
 static inline int get_field(const struct trace *t, enum col c, enum trace_use u,
 			    enum trace_event ev, const char **s, struct err *e)
 {
-	*s = t->v[c];
+	*s = val(t, c);
 	if (u == TU_OPT || (u == TU_REQ ? t->col[c] >= 0 && **s : !**s))
 		return 0;
 	return field_error(t, c, u, ev, s, e);
@@ -324,8 +331,8 @@ static int explicit_needs(const struct trace *t, struct trace_row *row, struct e
 						 : " (leave it empty)";
 	int fc = t->col[C_CPU], fm = t->col[C_MEMORY];
 
-	cpu = t->v[C_CPU];
-	mem = t->v[C_MEMORY];
+	cpu = val(t, C_CPU);
+	mem = val(t, C_MEMORY);
 	if (u == TU_NO) {
 		if (cpu[0])
 			return csvin_fail(t->in, fc, e, "not used by event '%s'%s, got \"%s\"",
@@ -441,7 +448,7 @@ int trace_parse_cps(const char *s, struct trace_cps *out, char *why, size_t n)
  * the strategy's syntax and limits, the launch type's value.  0 or -1. */
 static int run_options(const struct trace *t, struct trace_row *row, struct err *e)
 {
-	const char *cps = t->v[C_CPS], *lt = t->v[C_LAUNCH];
+	const char *cps = val(t, C_CPS), *lt = val(t, C_LAUNCH);
 
 	row->cps = cps;
 	row->launch_type = lt;
@@ -453,7 +460,7 @@ static int run_options(const struct trace *t, struct trace_row *row, struct err 
 		enum col c = cps[0] ? C_CPS : C_LAUNCH;
 
 		return csvin_fail(t->in, t->col[c], e, "not used by event '%s' (leave it empty), got \"%s\"",
-				  trace_events[row->ev].name, t->v[c]);
+				  trace_events[row->ev].name, val(t, c));
 	}
 	if (cps[0] && lt[0])
 		return csvin_fail(t->in, t->col[C_LAUNCH], e,
@@ -477,7 +484,6 @@ static int run_options(const struct trace *t, struct trace_row *row, struct err 
 int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 {
 	const struct trace_event_def *sp;
-	const char *const *f;
 	const char *s, *count, *dur;
 	char names[256];
 	int r = csvin_next(t->in, e);
@@ -487,16 +493,14 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 		t->broken = 1;
 	if (r <= 0)
 		return r;
-	f = csvin_fields(t->in);
-	for (int c = 0; c < C_N; c++)
-		t->v[c] = f[t->fi[c]];
+	t->f = csvin_fields(t->in);
 	memset(row, 0, sizeof *row);
 	row->line = csvin_line(t->in);
-	s = t->v[C_TIME];
+	s = val(t, C_TIME);
 	if (seconds_field(t, C_TIME, s, &row->t, e) < 0)
 		return -1;
 
-	s = t->v[C_EVENT];
+	s = val(t, C_EVENT);
 	for (ev = 0; ev < TR_N_EVENTS; ev++)
 		if (strcmp(s, trace_events[ev].name) == 0)
 			break;
