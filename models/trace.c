@@ -59,6 +59,12 @@ static int only_spaces(const char *s)
 	return *s == '\0';
 }
 
+/* An ASCII digit (char may be signed: a byte >= 0x80 is not one). */
+static inline int is_digit(char c)
+{
+	return (unsigned)(c - '0') < 10;
+}
+
 /* The current row's value of column c ("" when the file has no such
  * column). */
 static inline const char *val(const struct trace *t, enum col c)
@@ -68,10 +74,10 @@ static inline const char *val(const struct trace *t, enum col c)
 
 /* 0, or -1 not a decimal number, -2 negative, -3 too large.  ASCII spaces
  * around the number are allowed.  One pass, no strlen: trace input's hot
- * path (tests/bench/bench_trace.c).  The digits are scanned first and
- * summed without a bound (at most 18 of them fit an int64_t; more, e.g.
- * leading zeros, take a saturating pass), and the fraction's first three
- * digits are read at once. */
+ * path (tests/bench/bench_trace.c).  The digits are summed two at a time
+ * without a bound (at most 18 of them fit an int64_t; more, e.g. leading
+ * zeros, take a saturating pass), and a fraction of exactly three digits
+ * (milliseconds) is read at once. */
 static inline int parse_seconds(const char *s, sim_time_t *ms)
 {
 	const char *d;
@@ -87,8 +93,12 @@ static inline int parse_seconds(const char *s, sim_time_t *ms)
 			p++;
 		return p > s + 1 && only_spaces(p) ? -2 : -1;
 	}
-	for (d = s; (unsigned)(*s - '0') < 10; s++)
-		u = u * 10 + (unsigned)(*s - '0');
+	/* two digits a step (s[1] is read only after a digit, never past the
+	 * string's end), then the odd one */
+	for (d = s; is_digit(s[0]) && is_digit(s[1]); s += 2)
+		u = u * 100 + (unsigned)(s[0] - '0') * 10 + (unsigned)(s[1] - '0');
+	if (is_digit(*s))
+		u = u * 10 + (unsigned)(*s++ - '0');
 	if (s == d)
 		return -1;
 	whole = (int64_t)u;
@@ -104,20 +114,26 @@ static inline int parse_seconds(const char *s, sim_time_t *ms)
 		long fd;
 
 		d = ++s;
-		while ((unsigned)(*s - '0') < 10)
-			s++;
-		fd = s - d;
-		if (fd == 0)
-			return -1;
-		/* milliseconds: the first three digits (missing ones are 0),
-		 * rounded half up on the fourth */
-		frac = (d[0] - '0') * 100;
-		if (fd > 1)
-			frac += (d[1] - '0') * 10;
-		if (fd > 2)
-			frac += d[2] - '0';
-		if (fd > 3 && d[3] >= '5')
-			frac++;
+		if (is_digit(d[0]) && is_digit(d[1]) && is_digit(d[2]) && !is_digit(d[3])) {
+			/* milliseconds written out, the usual case */
+			frac = (d[0] - '0') * 100 + (d[1] - '0') * 10 + (d[2] - '0');
+			s += 3;
+		} else {
+			while (is_digit(*s))
+				s++;
+			fd = s - d;
+			if (fd == 0)
+				return -1;
+			/* milliseconds: the first three digits (missing ones
+			 * are 0), rounded half up on the fourth */
+			frac = (d[0] - '0') * 100;
+			if (fd > 1)
+				frac += (d[1] - '0') * 10;
+			if (fd > 2)
+				frac += d[2] - '0';
+			if (fd > 3 && d[3] >= '5')
+				frac++;
+		}
 	}
 	if (*s && !only_spaces(s))
 		return -1;
