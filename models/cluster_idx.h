@@ -79,4 +79,8 @@ uint32_t cluster_attr_id(const struct cluster *cl, const char *name);
 int cluster_attribute_by_id(const struct cluster *cl, int32_t i, uint32_t name,
 			    const char **value);
 
+/* Index of the tracked attribute `name`, or -1 when it is not tracked yet:
+ * a lookup by name that interns nothing (O(tracked attributes)). */
+int cluster_spread_attr_find(const struct cluster *cl, const char *name);
+
 #endif

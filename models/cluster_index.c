@@ -885,3 +885,11 @@ int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g)
 	}
 	return v < c->n ? c->c[v] : 0;
 }
+
+int cluster_spread_attr_find(const struct cluster *cl, const char *name)
+{
+	for (int a = 0; a < cl->n_sa; a++)
+		if (strcmp(strtab_str(cl->str, cl->sa[a].name), name) == 0)
+			return a;
+	return -1;
+}
