@@ -66,8 +66,7 @@ static int search_binpack(struct pctx *c, int k, int a, int32_t v)
 	int32_t size = cluster_part_size(c->cl, a, v), x;
 	int64_t other = other_need(c, k);
 	/* the first member with room for both resources */
-	int32_t p = cluster_part_next(c->cl, a, v, o, cluster_part_rank(c->cl, a, v, o, need(c, k), 0),
-				      other, &x);
+	int32_t p = cluster_part_lower_first(c->cl, a, v, o, need(c, k), other, &x);
 
 	while (p < size) {
 		int64_t rem = remaining(c, k, x);

@@ -257,7 +257,7 @@ static int32_t range_next(const struct pctx *c, const struct trange *r, int32_t 
  * candidates of a same-keys range are members). */
 static int is_member(struct pctx *c, const struct trange *r, int32_t x)
 {
-	if (r->k < 0)
+	if (r->k < 0 || x == r->first)
 		return 1;
 	return r->same_keys ? place_candidate(c, x) : place_member(c, x);
 }
