@@ -6,7 +6,11 @@
  * The tie set is a list of ranges whose union contains every tied candidate
  * and is ordered by instance number inside each range; a range may also hold
  * non-members (instances that fail the filter or have other keys), which
- * place_member() recomputes.  Walking a range in a resource order skips the
+ * place_member() recomputes; a range known to hold no other keys (a whole
+ * part at the end of the chain, binpack's run) checks the filter only.  A
+ * binpack run ends at the first member of another amount: its walk stops
+ * there, and its rank is looked up only when a random draw needs the run's
+ * length.  Walking a range in a resource order skips the
  * instances short of the other resource through the trees' subtree maxima.
  * Tie-break "first" walks each range to its first member (its earliest
  * registered).  "random" enumerates the members when there are at most

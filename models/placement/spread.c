@@ -73,7 +73,7 @@ static void prepare_spread(struct pctx *c, int k)
 	const char *f = c->s[k]->field;
 	int a;
 
-	if (is_instance(f)) {
+	if (strncmp(f, ATTR_PREFIX, strlen(ATTR_PREFIX)) != 0) {     /* instanceId or host */
 		c->arg[k] = -1;
 		return;
 	}
