@@ -6,8 +6,9 @@
  * The tie set is a list of ranges whose union contains every tied candidate
  * and is ordered by instance number inside each range; a range may also hold
  * non-members (instances that fail the filter or have other keys), which
- * place_member() recomputes; a range known to hold no other keys (a whole
- * part at the end of the chain, binpack's run) checks the filter only.  A
+ * place_member() recomputes, from the first strategy whose key may vary
+ * inside the range (the part's invariant fixes the earlier ones; a whole
+ * part at the end of the chain and binpack's run check the filter only).  A
  * binpack run ends at the first member of another amount: its walk stops
  * there, and its rank is looked up only when a random draw needs the run's
  * length.  Walking a range in a resource order skips the
@@ -142,14 +143,20 @@ int place_candidate(const struct pctx *c, int32_t i)
 	return cluster_status(c->cl, i) == INST_ACTIVE && place_stage(c, i) == c->n_checks;
 }
 
-int place_member(struct pctx *c, int32_t i)
+/* place_member when the keys before key0 are known to be c->keys. */
+static int member_from(struct pctx *c, int32_t i, int key0)
 {
 	if (!place_candidate(c, i))
 		return 0;
-	for (int k = 0; k < c->n; k++)
+	for (int k = key0; k < c->n; k++)
 		if (c->ops[k]->key(c, k, i) != c->keys[k])
 			return 0;
 	return 1;
+}
+
+int place_member(struct pctx *c, int32_t i)
+{
+	return member_from(c, i, 0);
 }
 
 void place_grow(void **arr, size_t *cap, size_t need, size_t elem, void *own)
@@ -179,14 +186,14 @@ void place_add_range(struct pctx *c, int a, int32_t v, int k, int32_t lo, int32_
 	r->lo = lo;
 	r->hi = hi;
 	r->run = 0;
-	r->same_keys = 0;
+	r->key0 = 0;
 	r->first = -1;
 }
 
-void place_add_part(struct pctx *c, int a, int32_t v)
+void place_add_part(struct pctx *c, int a, int32_t v, int key0)
 {
 	place_add_range(c, a, v, CL_BY_NUM, 0, cluster_part_size(c->cl, a, v));
-	c->r[c->n_r - 1].same_keys = 1;
+	c->r[c->n_r - 1].key0 = key0;
 }
 
 void place_add_run(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo, int32_t first,
@@ -194,7 +201,7 @@ void place_add_run(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo, 
 {
 	place_add_range(c, a, v, (int)k, lo, RANGE_RUN);
 	c->r[c->n_r - 1].run = key;
-	c->r[c->n_r - 1].same_keys = 1;
+	c->r[c->n_r - 1].key0 = c->n;
 	c->r[c->n_r - 1].first = first;
 }
 
@@ -250,6 +257,10 @@ static int32_t range_next(const struct pctx *c, const struct trange *r, int32_t 
 		*x = r->first;
 		return p;
 	}
+	if (r->k == CL_BY_NUM) {        /* every position (p < hi <= the part's size) */
+		*x = cluster_part_at(c->cl, r->a, r->v, CL_BY_NUM, p);
+		return *x >= 0 ? p : -1;
+	}
 	other = r->k == CL_BY_MEM ? c->req->cpu_units : c->req->mem_mib;
 	q = cluster_part_next(c->cl, r->a, r->v, (enum cl_key)r->k, p, other, x);
 	if (r->hi == RANGE_RUN)         /* a run ends at the first other key */
@@ -257,13 +268,12 @@ static int32_t range_next(const struct pctx *c, const struct trange *r, int32_t 
 	return q < r->hi ? q : -1;
 }
 
-/* Whether instance x of range r is a member (lists hold members only; the
- * candidates of a same-keys range are members). */
+/* Whether instance x of range r is a member (lists hold members only). */
 static int is_member(struct pctx *c, const struct trange *r, int32_t x)
 {
 	if (r->k < 0 || x == r->first)
 		return 1;
-	return r->same_keys ? place_candidate(c, x) : place_member(c, x);
+	return member_from(c, x, r->key0);
 }
 
 /* Whether position p of range r is a member; *x = the instance. */
@@ -286,9 +296,9 @@ static int32_t range_first(struct pctx *c, const struct trange *r)
 }
 
 int place_range_has_member(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo,
-			   int32_t hi)
+			   int32_t hi, int key0)
 {
-	struct trange r = { a, v, (int)k, lo, hi, 0, 0, -1 };
+	struct trange r = { a, v, (int)k, lo, hi, 0, key0, -1 };
 	int32_t len = hi - lo, st, x;
 
 	if (len <= 0)
@@ -309,9 +319,9 @@ int place_solve(struct pctx *c, int k, int a, int32_t v)
 	if (size == 0)
 		return 0;
 	if (k == c->n) {
-		if (!place_range_has_member(c, a, v, CL_BY_NUM, 0, size))
+		if (!place_range_has_member(c, a, v, CL_BY_NUM, 0, size, k))
 			return 0;
-		place_add_part(c, a, v);
+		place_add_part(c, a, v, k);
 		return 1;
 	}
 	return c->ops[k]->search(c, k, a, v);

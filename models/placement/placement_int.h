@@ -69,7 +69,9 @@ struct trange {
 	int32_t lo, hi;            /* hi may be RANGE_RUN: up to the end of the run
 				    * of members whose order-k key is `run` */
 	int64_t run;
-	int same_keys;             /* its candidates all have the keys c->keys */
+	int key0;                  /* strategies before key0 have the keys c->keys
+				    * on the whole range (the part's invariant):
+				    * only the later ones are checked */
 	int32_t first;             /* the member at lo when known (a run's), else -1 */
 };
 
@@ -135,15 +137,16 @@ int place_exact_part(struct pctx *c, int k, int a, int32_t v);
 /* Exact narrowing of candidates cand[0..n) (sorted by number, already
  * filtered) by strategies k..; adds the tied ones as a list. */
 int place_exact_list(struct pctx *c, int k, const int32_t *cand, size_t n);
-/* Whether part range [lo, hi) of order k holds at least one place_member(). */
+/* Whether part range [lo, hi) of order k holds at least one place_member();
+ * strategies before key0 are known to have the keys c->keys there. */
 int place_range_has_member(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo,
-			   int32_t hi);
+			   int32_t hi, int key0);
 /* -1, 0, 1 as key vectors x[k..n) and y[k..n) compare. */
 int place_cmp_keys(const struct pctx *c, int k, const int64_t *x, const int64_t *y);
 void place_add_range(struct pctx *c, int a, int32_t v, int k, int32_t lo, int32_t hi);
-/* The whole part (a, v) as a range whose candidates are all members (the
- * invariant of place_solve: their keys are c->keys). */
-void place_add_part(struct pctx *c, int a, int32_t v);
+/* The whole part (a, v) as a range, searched at strategy key0: by the
+ * invariant of place_solve, keys before key0 are c->keys on all of it. */
+void place_add_part(struct pctx *c, int a, int32_t v, int key0);
 /* The run of members of part (a, v) whose order-k key is `key`, from rank lo
  * (member `first`) on, all of whose candidates have the keys c->keys
  * (binpack's run); its end is found only when a random pick needs the

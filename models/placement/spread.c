@@ -179,8 +179,8 @@ static int search_spread(struct pctx *c, int k, int a, int32_t v)
 		int32_t size = cluster_part_size(c->cl, a, v);
 
 		c->keys[k] = 0;
-		if (k + 1 == c->n && place_range_has_member(c, a, v, CL_BY_NUM, 0, size)) {
-			place_add_range(c, a, v, CL_BY_NUM, 0, size);
+		if (k + 1 == c->n && place_range_has_member(c, a, v, CL_BY_NUM, 0, size, k)) {
+			place_add_part(c, a, v, k);
 			return 1;
 		}
 		return place_exact_part(c, k, a, v);
