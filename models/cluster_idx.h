@@ -79,4 +79,15 @@ uint32_t cluster_attr_id(const struct cluster *cl, const char *name);
 int cluster_attribute_by_id(const struct cluster *cl, int32_t i, uint32_t name,
 			    const char **value);
 
+/* Index of the tracked attribute `name`, or -1 when it is not tracked yet:
+ * a lookup by name that interns nothing (O(tracked attributes)). */
+int cluster_spread_attr_find(const struct cluster *cl, const char *name);
+
+/* cluster_part_lower_next without the run's end (which may cost one more
+ * descent): the smallest rank whose member has at least `key` of the
+ * order's resource and other_min of the other, *inst = that member; or the
+ * part's size and *inst = -1.  O(log n) typical. */
+int32_t cluster_part_lower_first(const struct cluster *cl, int a, int32_t v, enum cl_key k,
+				 int64_t key, int64_t other_min, int32_t *inst);
+
 #endif

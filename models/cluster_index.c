@@ -885,3 +885,29 @@ int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g)
 	}
 	return v < c->n ? c->c[v] : 0;
 }
+
+int cluster_spread_attr_find(const struct cluster *cl, const char *name)
+{
+	for (int a = 0; a < cl->n_sa; a++)
+		if (strcmp(strtab_str(cl->str, cl->sa[a].name), name) == 0)
+			return a;
+	return -1;
+}
+
+int32_t cluster_part_lower_first(const struct cluster *cl, int a, int32_t v, enum cl_key k,
+				 int64_t key, int64_t other_min, int32_t *inst)
+{
+	const struct bpool *p;
+	int32_t root, r, e = -1;
+
+	ensure(cl, a, k);
+	p = &forest_of(cl, a)->t[k];
+	root = part_of(cl, a, v)->root[k];
+	*inst = -1;
+	r = root == NIL ? -1 : bt_lower_next(p, root, 0, key, 0, other_min, inst, &e);
+	if (r < 0) {
+		*inst = -1;
+		return part_of(cl, a, v)->size;
+	}
+	return r;
+}

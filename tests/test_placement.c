@@ -17,6 +17,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "models/cluster.h"
+#include "models/cluster_idx.h"
 #include "models/placement/placement.h"
 #include "sim/err.h"
 #include "tests/helpers/tutil.h"
@@ -1008,6 +1009,105 @@ static void test_uniform_tie_break(void)
 	}
 }
 
+/* A binpack run longer than the tie set enumerated at once (A11: more than
+ * 8 tied) whose members span several index leaves, in each of 3 AZs: the
+ * random tie-break draws every member of the runs and nothing past their
+ * ends (the instances with more memory left, or with too little CPU), so
+ * the runs' ends are exact; tie-break "first" takes the earliest. */
+static void test_long_binpack_run(void)
+{
+	static const char *const chains[] = {
+		"[{\"type\":\"binpack\",\"field\":\"memory\"}]",
+		"[{\"type\":\"spread\",\"field\":\"attribute:ecs.availability-zone\"},{\"type\":\"binpack\",\"field\":\"memory\"}]",
+	};
+
+	for (size_t c = 0; c < sizeof chains / sizeof *chains; c++) {
+		enum { N = 660, DRAWS = 40000 };
+		struct fixture f;
+		struct place_req q = req_of(256, 1000);
+		long *count = calloc(N, sizeof *count);
+		int in_run[N], n_run = 0, missed = 0, stray = 0;
+		uint32_t g;
+
+		fx_init(&f);
+		for (int32_t i = 0; i < N; i++) {
+			/* every 11th has more memory left (after the run), every
+			 * 13th less memory and no CPU (skipped before it) */
+			int more = i % 11 == 5, short_cpu = i % 13 == 7 && !more;
+
+			add_plain(f.cl, azs[i % 3], 2048, more ? 5000 : short_cpu ? 3000 : 4000);
+			if (short_cpu)
+				put(&f, i, 2048, 0, "family:z");
+			in_run[i] = !more && !short_cpu;
+			n_run += in_run[i];
+		}
+		fx_strategies(&f, chains[c]);
+		T_EQ(fx_place(&f, &q, "service:web"), 0);        /* first: the earliest */
+		f.p.tie_break = PT_RANDOM;
+		g = cluster_group(f.cl, "service:web");
+		for (int k = 0; k < DRAWS; k++) {
+			CU_ASSERT_EQUAL_FATAL(place_task(f.cl, &q, g, &f.p, f.rng, &f.r), 0);
+			count[f.r.instance]++;
+		}
+		for (int32_t i = 0; i < N; i++) {
+			missed += in_run[i] && count[i] == 0;
+			stray += !in_run[i] && count[i] > 0;
+		}
+		CU_ASSERT(n_run > 500);
+		T_EQ(missed, 0);
+		T_EQ(stray, 0);
+		free(count);
+		fx_fini(&f);
+	}
+}
+
+/* The index queries placement asks: cluster_spread_attr_find knows only
+ * tracked attributes (and interns nothing), cluster_part_lower_first agrees
+ * with cluster_part_lower_next (rank and member) in every part and both
+ * resource orders, from every amount, for several needs of the other. */
+static void test_index_queries(void)
+{
+	gsl_rng *r = new_rng(99);
+	struct cluster *cl = cluster_new();
+	uint32_t g = cluster_group(cl, "service:web");
+	int a, ok = 1;
+
+	for (int32_t i = 0; i < 2000; i++)
+		add_plain(cl, azs[gsl_rng_uniform_int(r, 3)], 1024 * (1 + (int64_t)gsl_rng_uniform_int(r, 4)),
+			  2048 * (1 + (int64_t)gsl_rng_uniform_int(r, 4)));
+	for (int k = 0; k < 3000; k++) {
+		int32_t i = (int32_t)gsl_rng_uniform_int(r, 2000);
+		struct place_req q = req_of(128 * (int64_t)gsl_rng_uniform_int(r, 5),
+					    256 * (int64_t)gsl_rng_uniform_int(r, 5));
+
+		if (cluster_cpu_remaining(cl, i) >= q.cpu_units && cluster_mem_remaining(cl, i) >= q.mem_mib)
+			cluster_reserve(cl, i, &q, g);
+	}
+	T_EQ(cluster_spread_attr_find(cl, "ecs.availability-zone"), -1);
+	a = cluster_spread_attr(cl, "ecs.availability-zone");
+	T_EQ(cluster_spread_attr_find(cl, "ecs.availability-zone"), a);
+	T_EQ(cluster_spread_attr_find(cl, "ecs.instance-type"), -1);
+	T_EQ(cluster_spread_attr_find(cl, "ecs.availability"), -1);
+	for (int32_t v = -1; v < cluster_spread_nvalues(cl, a); v++) {
+		int aa = v < 0 ? CL_ALL : a;
+
+		for (int k = CL_BY_MEM; k <= CL_BY_CPU; k++)
+			for (int64_t other = 0; other <= 8192; other += 1024)
+				for (int64_t amount = 0; amount <= 9000; amount += 128) {
+					int32_t inst, want_inst, end;
+					int32_t want = cluster_part_lower_next(cl, aa, v, (enum cl_key)k, amount, other,
+									       &want_inst, &end);
+					int32_t got = cluster_part_lower_first(cl, aa, v, (enum cl_key)k, amount, other,
+									       &inst);
+
+					ok &= got == want && inst == want_inst;
+				}
+	}
+	CU_ASSERT(ok);
+	cluster_free(cl);
+	gsl_rng_free(r);
+}
+
 static CU_TestInfo rule_tests[] = {
 	{ "spread AZ then binpack memory (documented example)", test_spread_az_binpack },
 	{ "spread AZ then spread instanceId", test_spread_az_instance },
@@ -1029,6 +1129,8 @@ static CU_TestInfo rule_tests[] = {
 	{ "console templates", test_templates },
 	{ "tie-break first", test_tie_break_first },
 	{ "tie-break random is uniform", test_uniform_tie_break },
+	{ "a long binpack run: every member drawn, none past its end", test_long_binpack_run },
+	{ "index queries of placement: attribute lookup, lower bound", test_index_queries },
 	CU_TEST_INFO_NULL,
 };
 

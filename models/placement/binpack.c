@@ -5,7 +5,8 @@
  * Search: in the part's order by (remaining field, number), start at the
  * first instance with remaining ≥ need (O(log n)) and walk runs of equal
  * remaining amount upwards until a run holds a candidate; that run, from its
- * first candidate on, is the tie set (ordered by number).  The walk jumps
+ * first candidate on, is the tie set (ordered by number; its end is found
+ * only when the tie-break needs its length).  The walk jumps
  * over instances short of the *other* resource (CPU for memory, memory for
  * CPU) using the trees' subtree maxima, so a cluster whose fullest instances
  * are CPU-bound costs O(log n), not a scan.  When strategies follow, the
@@ -62,32 +63,34 @@ static int64_t other_need(const struct pctx *c, int k)
 static int search_binpack(struct pctx *c, int k, int a, int32_t v)
 {
 	enum cl_key o = (enum cl_key)c->arg[k];
-	int32_t size = cluster_part_size(c->cl, a, v), i, x;
+	int32_t size = cluster_part_size(c->cl, a, v), x;
 	int64_t other = other_need(c, k);
-	int32_t end, r = cluster_part_lower_next(c->cl, a, v, o, need(c, k), other, &i, &end);
+	/* the first member with room for both resources */
+	int32_t p = cluster_part_lower_first(c->cl, a, v, o, need(c, k), other, &x);
 
-	while (r < size) {
-		int64_t rem = remaining(c, k, i);
-		int32_t p = r;
+	while (p < size) {
+		int64_t rem = remaining(c, k, x);
 		size_t n = 0;
 
 		c->keys[k] = rem - need(c, k);
-		for (x = i; p < end; p = cluster_part_next(c->cl, a, v, o, p + 1, other, &x)) {
+		/* the run of members having `rem` left (ordered by number);
+		 * the walk stops on the first member of the next run */
+		for (; p < size && remaining(c, k, x) == rem;
+		     p = cluster_part_next(c->cl, a, v, o, p + 1, other, &x)) {
 			if (!place_candidate(c, x))
 				continue;
 			if (k + 1 == c->n) {
 				/* the run from its first candidate on: that one is
 				 * the earliest registered (the run is ordered by
 				 * number; ranks before it lack a resource) */
-				place_add_range(c, a, v, o, p, end);
+				place_add_run(c, a, v, o, p, x, rem);
 				return 1;
 			}
-			XGROW(c->tmp, c->cap_tmp, n + 1);
+			PLACE_GROW(c, tmp, n + 1);
 			c->tmp[n++] = x;
 		}
 		if (n > 0)
 			return place_exact_list(c, k + 1, c->tmp, n);
-		r = cluster_part_lower_next(c->cl, a, v, o, rem + 1, other, &i, &end);
 	}
 	return 0;
 }

@@ -6,7 +6,12 @@
  * The tie set is a list of ranges whose union contains every tied candidate
  * and is ordered by instance number inside each range; a range may also hold
  * non-members (instances that fail the filter or have other keys), which
- * place_member() recomputes.  Walking a range in a resource order skips the
+ * place_member() recomputes, from the first strategy whose key may vary
+ * inside the range (the part's invariant fixes the earlier ones; a whole
+ * part at the end of the chain and binpack's run check the filter only).  A
+ * binpack run ends at the first member of another amount: its walk stops
+ * there, and its rank is looked up only when a random draw needs the run's
+ * length.  Walking a range in a resource order skips the
  * instances short of the other resource through the trees' subtree maxima.
  * Tie-break "first" walks each range to its first member (its earliest
  * registered).  "random" enumerates the members when there are at most
@@ -138,27 +143,66 @@ int place_candidate(const struct pctx *c, int32_t i)
 	return cluster_status(c->cl, i) == INST_ACTIVE && place_stage(c, i) == c->n_checks;
 }
 
-int place_member(struct pctx *c, int32_t i)
+/* place_member when the keys before key0 are known to be c->keys. */
+static int member_from(struct pctx *c, int32_t i, int key0)
 {
 	if (!place_candidate(c, i))
 		return 0;
-	for (int k = 0; k < c->n; k++)
+	for (int k = key0; k < c->n; k++)
 		if (c->ops[k]->key(c, k, i) != c->keys[k])
 			return 0;
 	return 1;
+}
+
+int place_member(struct pctx *c, int32_t i)
+{
+	return member_from(c, i, 0);
+}
+
+void place_grow(void **arr, size_t *cap, size_t need, size_t elem, void *own)
+{
+	size_t n = *cap;
+
+	if (*arr != own) {
+		xgrow(arr, cap, need, elem);
+		return;
+	}
+	while (n < need)
+		n *= 2;
+	*arr = xmalloc(n * elem);
+	memcpy(*arr, own, *cap * elem);
+	*cap = n;
 }
 
 void place_add_range(struct pctx *c, int a, int32_t v, int k, int32_t lo, int32_t hi)
 {
 	struct trange *r;
 
-	XGROW(c->r, c->cap_r, c->n_r + 1);
+	PLACE_GROW(c, r, c->n_r + 1);
 	r = &c->r[c->n_r++];
 	r->a = a;
 	r->v = v;
 	r->k = k;
 	r->lo = lo;
 	r->hi = hi;
+	r->run = 0;
+	r->key0 = 0;
+	r->first = -1;
+}
+
+void place_add_part(struct pctx *c, int a, int32_t v, int key0)
+{
+	place_add_range(c, a, v, CL_BY_NUM, 0, cluster_part_size(c->cl, a, v));
+	c->r[c->n_r - 1].key0 = key0;
+}
+
+void place_add_run(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo, int32_t first,
+		   int64_t key)
+{
+	place_add_range(c, a, v, (int)k, lo, RANGE_RUN);
+	c->r[c->n_r - 1].run = key;
+	c->r[c->n_r - 1].key0 = c->n;
+	c->r[c->n_r - 1].first = first;
 }
 
 /* A stride coprime with n, so j -> j * stride mod n visits every position. */
@@ -180,29 +224,56 @@ static int32_t stride_for(int32_t n)
 	}
 }
 
+/* The end of range r: a run's is the rank of the first member past it,
+ * found (once) when asked. */
+static int32_t range_hi(const struct pctx *c, struct trange *r)
+{
+	if (r->hi == RANGE_RUN)
+		r->hi = cluster_part_rank(c->cl, r->a, r->v, (enum cl_key)r->k, r->run + 1, 0);
+	return r->hi;
+}
+
+/* The order-k key of instance i (a run's members share it). */
+static int64_t order_key(const struct pctx *c, int k, int32_t i)
+{
+	return k == CL_BY_MEM ? cluster_mem_remaining(c->cl, i) : cluster_cpu_remaining(c->cl, i);
+}
+
 /* The first position >= p of range r that can hold a member, *x = its
  * instance: in the resource orders, instances short of the other resource
- * are skipped with the trees' subtree maxima.  r->hi when none. */
+ * are skipped with the trees' subtree maxima.  -1 when none. */
 static int32_t range_next(const struct pctx *c, const struct trange *r, int32_t p, int32_t *x)
 {
 	int64_t other;
 	int32_t q;
 
-	if (p >= r->hi)
-		return r->hi;
+	if (r->hi != RANGE_RUN && p >= r->hi)
+		return -1;
 	if (r->k < 0) {
 		*x = c->ids[p];
 		return p;
 	}
+	if (p == r->lo && r->first >= 0) {
+		*x = r->first;
+		return p;
+	}
+	if (r->k == CL_BY_NUM) {        /* every position (p < hi <= the part's size) */
+		*x = cluster_part_at(c->cl, r->a, r->v, CL_BY_NUM, p);
+		return *x >= 0 ? p : -1;
+	}
 	other = r->k == CL_BY_MEM ? c->req->cpu_units : c->req->mem_mib;
 	q = cluster_part_next(c->cl, r->a, r->v, (enum cl_key)r->k, p, other, x);
-	return q < r->hi ? q : r->hi;
+	if (r->hi == RANGE_RUN)         /* a run ends at the first other key */
+		return *x >= 0 && order_key(c, r->k, *x) == r->run ? q : -1;
+	return q < r->hi ? q : -1;
 }
 
 /* Whether instance x of range r is a member (lists hold members only). */
 static int is_member(struct pctx *c, const struct trange *r, int32_t x)
 {
-	return r->k < 0 || place_member(c, x);
+	if (r->k < 0 || x == r->first)
+		return 1;
+	return member_from(c, x, r->key0);
 }
 
 /* Whether position p of range r is a member; *x = the instance. */
@@ -218,16 +289,16 @@ static int32_t range_first(struct pctx *c, const struct trange *r)
 {
 	int32_t x;
 
-	for (int32_t p = range_next(c, r, r->lo, &x); p < r->hi; p = range_next(c, r, p + 1, &x))
+	for (int32_t p = range_next(c, r, r->lo, &x); p >= 0; p = range_next(c, r, p + 1, &x))
 		if (is_member(c, r, x))
 			return x;
 	return -1;
 }
 
 int place_range_has_member(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo,
-			   int32_t hi)
+			   int32_t hi, int key0)
 {
-	struct trange r = { a, v, (int)k, lo, hi };
+	struct trange r = { a, v, (int)k, lo, hi, 0, key0, -1 };
 	int32_t len = hi - lo, st, x;
 
 	if (len <= 0)
@@ -248,9 +319,9 @@ int place_solve(struct pctx *c, int k, int a, int32_t v)
 	if (size == 0)
 		return 0;
 	if (k == c->n) {
-		if (!place_range_has_member(c, a, v, CL_BY_NUM, 0, size))
+		if (!place_range_has_member(c, a, v, CL_BY_NUM, 0, size, k))
 			return 0;
-		place_add_range(c, a, v, CL_BY_NUM, 0, size);
+		place_add_part(c, a, v, k);
 		return 1;
 	}
 	return c->ops[k]->search(c, k, a, v);
@@ -286,7 +357,7 @@ int place_exact_list(struct pctx *c, int k, const int32_t *cand, size_t n)
 	for (size_t j = 0; j < n; j++) {
 		keys_of(c, k, cand[j], cur);
 		if (place_cmp_keys(c, k, cur, best) == 0) {
-			XGROW(c->ids, c->cap_ids, c->n_ids + 1);
+			PLACE_GROW(c, ids, c->n_ids + 1);
 			c->ids[c->n_ids++] = cand[j];
 		}
 	}
@@ -300,7 +371,7 @@ int place_exact_part(struct pctx *c, int k, int a, int32_t v)
 	int32_t size = cluster_part_size(c->cl, a, v);
 	size_t n = 0;
 
-	XGROW(c->tmp, c->cap_tmp, (size_t)size + 1);
+	PLACE_GROW(c, tmp, (size_t)size + 1);
 	for (int32_t r = 0; r < size; r++) {
 		int32_t i = cluster_part_at(c->cl, a, v, CL_BY_NUM, r);
 
@@ -320,12 +391,12 @@ static size_t collect(struct pctx *c, size_t limit)
 	for (size_t j = 0; j < c->n_r; j++) {
 		const struct trange *r = &c->r[j];
 
-		for (int32_t p = range_next(c, r, r->lo, &x); p < r->hi; p = range_next(c, r, p + 1, &x)) {
+		for (int32_t p = range_next(c, r, r->lo, &x); p >= 0; p = range_next(c, r, p + 1, &x)) {
 			if (!is_member(c, r, x))
 				continue;
 			if (n == limit)
 				return limit + 1;
-			XGROW(c->tmp, c->cap_tmp, n + 1);
+			PLACE_GROW(c, tmp, n + 1);
 			c->tmp[n++] = x;
 		}
 	}
@@ -352,7 +423,7 @@ int32_t place_pick(struct pctx *c, gsl_rng *rng)
 		return n == 1 ? c->tmp[0] : c->tmp[gsl_rng_uniform_int(rng, (unsigned long)n)];
 	/* many: rejection sampling over the positions of the ranges */
 	for (size_t j = 0; j < c->n_r; j++)
-		total += (size_t)(c->r[j].hi - c->r[j].lo);
+		total += (size_t)(range_hi(c, &c->r[j]) - c->r[j].lo);
 	for (int t = 0; t < DRAWS; t++) {
 		size_t pos = (size_t)gsl_rng_uniform_int(rng, (unsigned long)total);
 

@@ -243,9 +243,7 @@ int place_explain(struct cluster *cl, const struct place_req *req, uint32_t g,
 
 		x->agrees = x->n_tied == 0 && res.reason && strcmp(res.reason, want) == 0;
 	}
-	free(c.r);
-	free(c.ids);
-	free(c.tmp);
+	place_ctx_free(&c);
 	return found ? 0 : 1;
 }
 

@@ -16,6 +16,7 @@
 #include "models/placement/placement.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,7 +331,7 @@ void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *
 	const struct place_strategy *chain = p->strategies;
 	int n = p->n_strategies;
 
-	memset(c, 0, sizeof *c);
+	memset(c, 0, offsetof(struct pctx, own_r));
 	c->cl = cl;
 	c->req = req;
 	c->g = g;
@@ -343,6 +344,12 @@ void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *
 	}
 	c->n = n;
 	c->n_checks = ST_CONSTRAINTS + p->n_constraints;
+	c->r = c->own_r;
+	c->cap_r = PCTX_OWN_R;
+	c->ids = c->own_ids;
+	c->cap_ids = PCTX_OWN_IDS;
+	c->tmp = c->own_tmp;
+	c->cap_tmp = PCTX_OWN_TMP;
 	cluster_filter_ids(cl, &c->ids_attr);
 	for (int k = 0; k < n; k++) {
 		c->s[k] = &chain[k];
@@ -350,6 +357,16 @@ void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *
 	}
 	for (int k = 0; k < n; k++)
 		c->ops[k]->prepare(c, k);
+}
+
+void place_ctx_free(struct pctx *c)
+{
+	if (c->r != c->own_r)
+		free(c->r);
+	if (c->ids != c->own_ids)
+		free(c->ids);
+	if (c->tmp != c->own_tmp)
+		free(c->tmp);
 }
 
 int place_task(struct cluster *cl, const struct place_req *req, uint32_t g,
@@ -369,8 +386,6 @@ int place_task(struct cluster *cl, const struct place_req *req, uint32_t g,
 		r->instance = place_pick(&c, rng);
 	else
 		r->reason = t.n_active > 0 ? failure_reason(&c) : "NO_INSTANCES";
-	free(c.r);
-	free(c.ids);
-	free(c.tmp);
+	place_ctx_free(&c);
 	return found ? 0 : 1;
 }

@@ -60,12 +60,25 @@ const struct strategy_ops *place_strategy_of(enum place_strategy_type t);
 /* "binpack, random, spread" into buf */
 void place_strategy_names(char *buf, size_t n);
 
+#define RANGE_RUN (-1)         /* trange.hi of a run whose end is not known yet */
+
 struct trange {
 	int a;
 	int32_t v;
 	int k;                     /* enum cl_key, or -1: ids[lo..hi) of the tie set */
-	int32_t lo, hi;
+	int32_t lo, hi;            /* hi may be RANGE_RUN: up to the end of the run
+				    * of members whose order-k key is `run` */
+	int64_t run;
+	int key0;                  /* strategies before key0 have the keys c->keys
+				    * on the whole range (the part's invariant):
+				    * only the later ones are checked */
+	int32_t first;             /* the member at lo when known (a run's), else -1 */
 };
+
+/* Inline room of the tie set's buffers: most placements allocate nothing. */
+#define PCTX_OWN_R 8
+#define PCTX_OWN_IDS 16
+#define PCTX_OWN_TMP 16
 
 struct pctx {
 	struct cluster *cl;
@@ -85,12 +98,27 @@ struct pctx {
 	size_t n_ids, cap_ids;
 	int32_t *tmp;              /* scratch */
 	size_t cap_tmp;
+	/* where r, ids and tmp start (PLACE_GROW moves them to the heap; not
+	 * cleared by place_ctx_init) */
+	struct trange own_r[PCTX_OWN_R];
+	int32_t own_ids[PCTX_OWN_IDS];
+	int32_t own_tmp[PCTX_OWN_TMP];
 };
 
+/* Room for `need` elements in buffer `buf` (r, ids or tmp) of context c. */
+#define PLACE_GROW(c, buf, need) \
+	do { \
+		if ((need) > (c)->cap_##buf) \
+			place_grow((void **)&(c)->buf, &(c)->cap_##buf, (need), sizeof *(c)->buf, \
+				   (c)->own_##buf); \
+	} while (0)
+void place_grow(void **arr, size_t *cap, size_t need, size_t elem, void *own);
+
 /* placement.c: the context of one placement (chain, filter ids, strategies
- * prepared), as place_task builds it; the caller frees c->r, c->ids, c->tmp. */
+ * prepared), as place_task builds it; place_ctx_free releases it. */
 void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *req, uint32_t g,
 		    const struct place_policy *p);
+void place_ctx_free(struct pctx *c);
 /* Checks passed by instance i in the order of docs/ecs-model.md choice A1 (constraints
  * last); c->n_checks when i is a candidate. */
 int place_stage(const struct pctx *c, int32_t i);
@@ -109,12 +137,22 @@ int place_exact_part(struct pctx *c, int k, int a, int32_t v);
 /* Exact narrowing of candidates cand[0..n) (sorted by number, already
  * filtered) by strategies k..; adds the tied ones as a list. */
 int place_exact_list(struct pctx *c, int k, const int32_t *cand, size_t n);
-/* Whether part range [lo, hi) of order k holds at least one place_member(). */
+/* Whether part range [lo, hi) of order k holds at least one place_member();
+ * strategies before key0 are known to have the keys c->keys there. */
 int place_range_has_member(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo,
-			   int32_t hi);
+			   int32_t hi, int key0);
 /* -1, 0, 1 as key vectors x[k..n) and y[k..n) compare. */
 int place_cmp_keys(const struct pctx *c, int k, const int64_t *x, const int64_t *y);
 void place_add_range(struct pctx *c, int a, int32_t v, int k, int32_t lo, int32_t hi);
+/* The whole part (a, v) as a range, searched at strategy key0: by the
+ * invariant of place_solve, keys before key0 are c->keys on all of it. */
+void place_add_part(struct pctx *c, int a, int32_t v, int key0);
+/* The run of members of part (a, v) whose order-k key is `key`, from rank lo
+ * (member `first`) on, all of whose candidates have the keys c->keys
+ * (binpack's run); its end is found only when a random pick needs the
+ * run's length. */
+void place_add_run(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo, int32_t first,
+		   int64_t key);
 
 extern const struct strategy_ops place_binpack;
 extern const struct strategy_ops place_spread;

@@ -66,11 +66,19 @@ static int check_field_spread(const char *field, char *msg, size_t n)
 	return -1;
 }
 
+/* Once per placement: the attribute is tracked after the first placement,
+ * so it is looked up by name (no interning) before being tracked. */
 static void prepare_spread(struct pctx *c, int k)
 {
 	const char *f = c->s[k]->field;
+	int a;
 
-	c->arg[k] = is_instance(f) ? -1 : cluster_spread_attr(c->cl, f + strlen(ATTR_PREFIX));
+	if (strncmp(f, ATTR_PREFIX, strlen(ATTR_PREFIX)) != 0) {     /* instanceId or host */
+		c->arg[k] = -1;
+		return;
+	}
+	a = cluster_spread_attr_find(c->cl, f + strlen(ATTR_PREFIX));
+	c->arg[k] = a >= 0 ? a : cluster_spread_attr(c->cl, f + strlen(ATTR_PREFIX));
 }
 
 static int64_t key_spread(struct pctx *c, int k, int32_t i)
@@ -87,21 +95,40 @@ struct vc {
 	int32_t v;
 };
 
+/* (count, value) ascending: a total order (values are distinct). */
+static int before(const struct vc *p, const struct vc *q)
+{
+	return p->n < q->n || (p->n == q->n && p->v < q->v);
+}
+
+/* Insertion sort for a few values (3 AZs: qsort's setup cost more than the
+ * sort); the order is total, so every sort gives the same result. */
+static void sort_by_count(struct vc *vs, int32_t n)
+{
+	for (int32_t j = 1; j < n; j++) {
+		struct vc x = vs[j];
+		int32_t t = j;
+
+		for (; t > 0 && before(&x, &vs[t - 1]); t--)
+			vs[t] = vs[t - 1];
+		vs[t] = x;
+	}
+}
+
 static int by_count(const void *x, const void *y)
 {
-	const struct vc *p = x, *q = y;
-
-	if (p->n != q->n)
-		return p->n < q->n ? -1 : 1;
-	return (p->v > q->v) - (p->v < q->v);
+	return before(x, y) ? -1 : before(y, x);
 }
+
+#define FEW_VALUES 16      /* values sorted on the stack, no allocation */
 
 /* Values of attribute sa by count; the best of the lowest count with a
  * candidate. */
 static int search_values(struct pctx *c, int k, int sa)
 {
 	int32_t nv = cluster_spread_nvalues(c->cl, sa), n = 0;
-	struct vc *vs = xmalloc((size_t)(nv ? nv : 1) * sizeof *vs);
+	struct vc few[FEW_VALUES];
+	struct vc *vs = nv <= FEW_VALUES ? few : xmalloc((size_t)nv * sizeof *vs);
 	int64_t best[PLACE_MAX_STRATEGIES];
 	size_t mark = c->n_r;
 	int found = 0;
@@ -112,7 +139,10 @@ static int search_values(struct pctx *c, int k, int sa)
 			vs[n++].v = v;
 		}
 	}
-	qsort(vs, (size_t)n, sizeof *vs, by_count);
+	if (n <= FEW_VALUES)
+		sort_by_count(vs, n);
+	else
+		qsort(vs, (size_t)n, sizeof *vs, by_count);
 	for (int32_t j = 0; j < n && !found;) {
 		int64_t level = vs[j].n;
 
@@ -136,7 +166,8 @@ static int search_values(struct pctx *c, int k, int sa)
 	}
 	if (found)
 		memcpy(c->keys + k, best + k, (size_t)(c->n - k) * sizeof *best);
-	free(vs);
+	if (vs != few)
+		free(vs);
 	return found;
 }
 
@@ -148,8 +179,8 @@ static int search_spread(struct pctx *c, int k, int a, int32_t v)
 		int32_t size = cluster_part_size(c->cl, a, v);
 
 		c->keys[k] = 0;
-		if (k + 1 == c->n && place_range_has_member(c, a, v, CL_BY_NUM, 0, size)) {
-			place_add_range(c, a, v, CL_BY_NUM, 0, size);
+		if (k + 1 == c->n && place_range_has_member(c, a, v, CL_BY_NUM, 0, size, k)) {
+			place_add_part(c, a, v, k);
 			return 1;
 		}
 		return place_exact_part(c, k, a, v);
