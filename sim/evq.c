@@ -19,7 +19,7 @@
 #include "mem.h"
 
 
-#define EVQ_TYPE_BITS 10
+#define EVQ_TYPE_BITS 10             /* evq_word's shift */
 #define EVQ_SEQ_BITS (62 - EVQ_TYPE_BITS)
 #define EVQ_SEQ_MASK ((UINT64_C(1) << EVQ_SEQ_BITS) - 1)
 #define EVQ_TYPE_MASK ((UINT64_C(1) << EVQ_TYPE_BITS) - 1)
@@ -51,8 +51,7 @@ static inline uint64_t word(uint32_t cls, uint64_t seq)
 		fprintf(stderr, "ecsim: fatal: internal: event sequence numbers exhausted\n");
 		abort();
 	}
-	return (uint64_t)(cls != 0) << 63 | (seq & EVQ_SEQ_LAST ? UINT64_C(1) << 62 : 0) |
-	       (seq & EVQ_SEQ_MASK) << EVQ_TYPE_BITS;
+	return evq_word(cls, seq);
 }
 
 struct evq *evq_new(void)
@@ -181,7 +180,17 @@ sim_time_t evq_peek_time(const struct evq *q)
 
 uint64_t evq_take_seq(struct evq *q)
 {
+	(void)word(0, q->next_seq);   /* the bound on numbers, checked */
 	return q->next_seq++;
+}
+
+int evq_top(const struct evq *q, sim_time_t *t, uint64_t *w)
+{
+	if (q->n == 0)
+		return 0;
+	*t = q->h[0].t;
+	*w = q->h[0].w & ~EVQ_TYPE_MASK;
+	return 1;
 }
 
 int evq_before_top(const struct evq *q, sim_time_t t, uint32_t cls, uint64_t seq)

@@ -77,6 +77,17 @@ uint64_t evq_take_seq(struct evq *q);
 /* Whether key (t, cls, seq) comes before the earliest event's (1 when the
  * queue is empty). */
 int evq_before_top(const struct evq *q, sim_time_t t, uint32_t cls, uint64_t seq);
+/* The order word of (cls, seq): keys (t, cls, seq) compare as (t, word)
+ * do, so a caller that keeps events of its own beside the queue compares
+ * them with its earliest one in two integer compares (evq_top). */
+static inline uint64_t evq_word(uint32_t cls, uint64_t seq)
+{
+	return (uint64_t)(cls != 0) << 63 | (seq & EVQ_SEQ_LAST ? UINT64_C(1) << 62 : 0) |
+	       (seq & ~EVQ_SEQ_LAST) << 10;
+}
+/* The key of the earliest event as (time, evq_word); 0 when the queue is
+ * empty. */
+int evq_top(const struct evq *q, sim_time_t *t, uint64_t *word);
 size_t evq_size(const struct evq *q);
 
 #endif
