@@ -19,25 +19,14 @@
 #include "mem.h"
 
 
-#define EVQ_TYPE_BITS 10             /* evq_word's shift */
 #define EVQ_SEQ_BITS (62 - EVQ_TYPE_BITS)
 #define EVQ_SEQ_MASK ((UINT64_C(1) << EVQ_SEQ_BITS) - 1)
 #define EVQ_TYPE_MASK ((UINT64_C(1) << EVQ_TYPE_BITS) - 1)
 
-struct node {
-	sim_time_t t;
-	uint64_t w;                      /* cls | last | seq | type */
-	void *target;
-	uint64_t arg;
-};
-
-/* h is base + 1, base aligned to 64 bytes: the 4 children of node i,
- * h[4i+1..4i+4], are base[4i+2..4i+5], two whole cache lines. */
-struct evq {
-	struct node *base, *h;
-	size_t n, cap;
-	uint64_t next_seq;
-};
+/* struct evq (evq.h): h is base + 1, base aligned to 64 bytes: the 4
+ * children of node i, h[4i+1..4i+4], are base[4i+2..4i+5], two whole
+ * cache lines. */
+#define node evq_node
 
 static inline int before(const struct node *a, const struct node *b)
 {
@@ -178,19 +167,10 @@ sim_time_t evq_peek_time(const struct evq *q)
 	return q->n ? q->h[0].t : SIM_TIME_MAX;
 }
 
-uint64_t evq_take_seq(struct evq *q)
+uint64_t evq_take_seq_checked(struct evq *q)
 {
 	(void)word(0, q->next_seq);   /* the bound on numbers, checked */
 	return q->next_seq++;
-}
-
-int evq_top(const struct evq *q, sim_time_t *t, uint64_t *w)
-{
-	if (q->n == 0)
-		return 0;
-	*t = q->h[0].t;
-	*w = q->h[0].w & ~EVQ_TYPE_MASK;
-	return 1;
 }
 
 int evq_before_top(const struct evq *q, sim_time_t t, uint32_t cls, uint64_t seq)
