@@ -361,17 +361,18 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 	 * choice E75): not sent */
 	if (t->svc >= 0 || !agent_of(bp, t)->up)
 		deliver(bp, slot, AM_REPORT_RUNNING);
-	td = backplane_scenario(bp)->taskdefs[t->td].td;
-	int has_hc = 0;
-
-	for (int k = 0; k < td->n_containers; k++)
-		if (td->containers[k].essential && td->containers[k].has_health_check)
-			has_hc = 1;
 	/* docs/ecs-model.md §5.2: healthy after the first passing health check, or 40 s after
 	 * RUNNING when no essential container has one */
-	if (t->svc >= 0)
+	if (t->svc >= 0) {
+		int has_hc = 0;
+
+		td = backplane_scenario(bp)->taskdefs[t->td].td;
+		for (int k = 0; k < td->n_containers; k++)
+			if (td->containers[k].essential && td->containers[k].has_health_check)
+				has_hc = 1;
 		sim_after(backplane_sim(bp), has_hc ? timing(bp)->health_check : timing(bp)->healthy_after,
 			  agents_of(bp)->ev_healthy, bp, ev->arg);
+	}
 	if (t->duration >= 0)
 		then(bp, t->duration, agents_of(bp)->ev_exit, on_essential_exit, ev->arg);
 }

@@ -19,25 +19,14 @@
 #include "mem.h"
 
 
-#define EVQ_TYPE_BITS 10
 #define EVQ_SEQ_BITS (62 - EVQ_TYPE_BITS)
 #define EVQ_SEQ_MASK ((UINT64_C(1) << EVQ_SEQ_BITS) - 1)
 #define EVQ_TYPE_MASK ((UINT64_C(1) << EVQ_TYPE_BITS) - 1)
 
-struct node {
-	sim_time_t t;
-	uint64_t w;                      /* cls | last | seq | type */
-	void *target;
-	uint64_t arg;
-};
-
-/* h is base + 1, base aligned to 64 bytes: the 4 children of node i,
- * h[4i+1..4i+4], are base[4i+2..4i+5], two whole cache lines. */
-struct evq {
-	struct node *base, *h;
-	size_t n, cap;
-	uint64_t next_seq;
-};
+/* struct evq (evq.h): h is base + 1, base aligned to 64 bytes: the 4
+ * children of node i, h[4i+1..4i+4], are base[4i+2..4i+5], two whole
+ * cache lines. */
+#define node evq_node
 
 static inline int before(const struct node *a, const struct node *b)
 {
@@ -51,8 +40,7 @@ static inline uint64_t word(uint32_t cls, uint64_t seq)
 		fprintf(stderr, "ecsim: fatal: internal: event sequence numbers exhausted\n");
 		abort();
 	}
-	return (uint64_t)(cls != 0) << 63 | (seq & EVQ_SEQ_LAST ? UINT64_C(1) << 62 : 0) |
-	       (seq & EVQ_SEQ_MASK) << EVQ_TYPE_BITS;
+	return evq_word(cls, seq);
 }
 
 struct evq *evq_new(void)
@@ -179,8 +167,9 @@ sim_time_t evq_peek_time(const struct evq *q)
 	return q->n ? q->h[0].t : SIM_TIME_MAX;
 }
 
-uint64_t evq_take_seq(struct evq *q)
+uint64_t evq_take_seq_checked(struct evq *q)
 {
+	(void)word(0, q->next_seq);   /* the bound on numbers, checked */
 	return q->next_seq++;
 }
 

@@ -52,13 +52,27 @@ struct event {
 	uint64_t arg;
 };
 
-struct evq;
+/* The queue (evq.c); its layout is here only so that evq_top and
+ * evq_take_seq inline (they run for every event): use the functions. */
+struct evq_node {
+	sim_time_t t;
+	uint64_t w;                      /* cls | last | seq | type (evq.c) */
+	void *target;
+	uint64_t arg;
+};
+
+struct evq {
+	struct evq_node *base, *h;
+	size_t n, cap;
+	uint64_t next_seq;
+};
 
 struct evq *evq_new(void);
 void evq_free(struct evq *q);        /* NULL is a no-op */
 /* Schedule; returns the sequence number given to the event. */
 uint64_t evq_push(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg);
 #define EVQ_SEQ_LAST (UINT64_C(1) << 63)
+#define EVQ_TYPE_BITS 10             /* the handler type's bits in an order word */
 /* The same, ordered after every ordinary event at time t (FIFO among such
  * "last" events). */
 uint64_t evq_push_last(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg);
@@ -71,12 +85,37 @@ uint64_t evq_push_first(struct evq *q, sim_time_t t, uint32_t type, void *target
 int evq_pop(struct evq *q, struct event *ev);
 /* Time of the earliest event, SIM_TIME_MAX when empty. */
 sim_time_t evq_peek_time(const struct evq *q);
-/* Take the sequence number the next push would get, for a place in the
- * order held without an event (sim_ghost_after). */
-uint64_t evq_take_seq(struct evq *q);
+/* Take the sequence number the next push would get, for an event kept
+ * beside the queue (sim.c's FIFOs) with the key the queue would give it. */
+uint64_t evq_take_seq_checked(struct evq *q);
+static inline uint64_t evq_take_seq(struct evq *q)
+{
+	/* the bound on numbers (2^52) is checked once in 2^20 */
+	if ((q->next_seq & 0xFFFFF) == 0)
+		return evq_take_seq_checked(q);
+	return q->next_seq++;
+}
 /* Whether key (t, cls, seq) comes before the earliest event's (1 when the
  * queue is empty). */
 int evq_before_top(const struct evq *q, sim_time_t t, uint32_t cls, uint64_t seq);
+/* The order word of (cls, seq): keys (t, cls, seq) compare as (t, word)
+ * do, so a caller that keeps events of its own beside the queue compares
+ * them with its earliest one in two integer compares (evq_top). */
+static inline uint64_t evq_word(uint32_t cls, uint64_t seq)
+{
+	return (uint64_t)(cls != 0) << 63 | (seq & EVQ_SEQ_LAST ? UINT64_C(1) << 62 : 0) |
+	       (seq & ~EVQ_SEQ_LAST) << EVQ_TYPE_BITS;
+}
+/* The key of the earliest event as (time, evq_word); 0 when the queue is
+ * empty. */
+static inline int evq_top(const struct evq *q, sim_time_t *t, uint64_t *word)
+{
+	if (q->n == 0)
+		return 0;
+	*t = q->h[0].t;
+	*word = q->h[0].w & ~((UINT64_C(1) << EVQ_TYPE_BITS) - 1);   /* without the type */
+	return 1;
+}
 size_t evq_size(const struct evq *q);
 
 #endif

@@ -16,6 +16,8 @@ struct handler {
 	uint32_t streak;           /* how many in a row had that delay */
 	sim_time_t last_t;         /* the time of its last future event */
 	uint32_t mono;             /* how many in a row were no earlier than the one before */
+	int fifo;                  /* the FIFO its last fixed-delay event went to, -1 */
+	sim_ghost_fn ghost;        /* a held place's step (sim_ghost_after), else NULL */
 };
 
 /* Future events of one (delay, class): scheduled at a clock that never goes
@@ -37,19 +39,12 @@ struct event_fifo {
 	size_t head, n, cap;
 };
 
-/* A held place (sim_ghost_after), and the FIFO of those of one delay. */
-struct ghost {
+/* The key of a FIFO's first event as (time, evq_word): the FIFOs' keys
+ * side by side, so the least is found without touching the FIFOs; an empty
+ * FIFO's is past every key. */
+struct fifo_key {
 	sim_time_t t;
-	uint64_t seq;
-	sim_ghost_fn fn;
-	void *ctx;
-	uint64_t arg;
-};
-
-struct ghost_fifo {
-	sim_time_t delay;
-	struct ghost *g;
-	size_t head, n, cap;
+	uint64_t w;
 };
 
 struct sim {
@@ -71,11 +66,12 @@ struct sim {
 	sim_time_t instant_t;
 	uint32_t stuck_type;
 	int stuck;
-	struct ghost_fifo *gf;     /* one per delay used, few */
-	size_t n_gf, cap_gf, n_ghosts;
+	uint32_t *ghost_types;     /* the handler types of held places, few */
+	size_t n_gt, cap_gt;
 	struct event_fifo ef[EF_MAX];
+	struct fifo_key ek[EF_MAX];   /* ef[i]'s first key */
 	size_t n_ef, n_efe;        /* FIFOs in use, events in them */
-	struct event_fifo *ef_min; /* the one with the least first event, NULL when all empty */
+	int ef_min;                /* the one with the least first event, -1 when all empty */
 };
 
 struct sim *sim_new(void)
@@ -83,6 +79,7 @@ struct sim *sim_new(void)
 	struct sim *s = xcalloc(1, sizeof *s);
 
 	s->q = evq_new();
+	s->ef_min = -1;
 	return s;
 }
 
@@ -91,9 +88,7 @@ void sim_free(struct sim *s)
 	if (!s)
 		return;
 	evq_free(s->q);
-	for (size_t i = 0; i < s->n_gf; i++)
-		free(s->gf[i].g);
-	free(s->gf);
+	free(s->ghost_types);
 	for (size_t i = 0; i < s->n_ef; i++)
 		free(s->ef[i].e);
 	free(s->lane);
@@ -104,7 +99,7 @@ void sim_free(struct sim *s)
 uint32_t sim_on(struct sim *s, const char *name, sim_handler fn, void *ctx)
 {
 	XGROW(s->h, s->cap_h, s->n_h + 1);
-	s->h[s->n_h] = (struct handler){ name, fn, ctx, 0, -1, 0, -1, 0 };
+	s->h[s->n_h] = (struct handler){ name, fn, ctx, 0, -1, 0, -1, 0, -1, NULL };
 	return (uint32_t)s->n_h++;
 }
 
@@ -118,14 +113,15 @@ uint32_t sim_on_world(struct sim *s, const char *name, sim_handler fn, void *ctx
 
 /* A full ring buffer `buf` of `n` entries of `size` bytes from `*head`
  * (`*cap` of them): returned doubled (64 to start), its entries moved to
- * the front; `buf` is freed. */
+ * the front; `buf` is freed.  A capacity is a power of 2: an index wraps
+ * with a mask. */
 static void *ring_grow(void *buf, size_t size, size_t *cap, size_t *head, size_t n)
 {
 	size_t ncap = *cap ? *cap * 2 : 64;
 	char *nb = xmalloc(ncap * size);
 
 	for (size_t i = 0; i < n; i++)
-		memcpy(nb + i * size, (char *)buf + (*head + i) % *cap * size, size);
+		memcpy(nb + i * size, (char *)buf + ((*head + i) & (*cap - 1)) * size, size);
 	free(buf);
 	*cap = ncap;
 	*head = 0;
@@ -136,7 +132,7 @@ static void lane_push(struct sim *s, uint32_t type, void *target, uint64_t arg)
 {
 	if (s->lane_n == s->lane_cap)
 		s->lane = ring_grow(s->lane, sizeof *s->lane, &s->lane_cap, &s->lane_head, s->lane_n);
-	s->lane[(s->lane_head + s->lane_n++) % s->lane_cap] =
+	s->lane[(s->lane_head + s->lane_n++) & (s->lane_cap - 1)] =
 		(struct event){ s->now, 0, type, 1, target, arg };
 }
 
@@ -151,9 +147,9 @@ static inline int key_before(sim_time_t t, uint32_t cls, uint64_t seq,
 	return seq < bs;
 }
 
-static inline int ev_before(const struct event *a, const struct event *b)
+static inline int fkey_before(const struct fifo_key *a, sim_time_t t, uint64_t w)
 {
-	return key_before(a->t, a->cls, a->seq, b->t, b->cls, b->seq);
+	return a->t < t || (a->t == t && a->w < w);
 }
 
 /* The FIFO for future events of (delay, cls), NULL when the type has not
@@ -170,19 +166,26 @@ static struct event_fifo *fifo_for(struct sim *s, struct handler *h, sim_time_t 
 		h->streak++;
 		return NULL;
 	}
+	if (h->fifo >= 0 && s->ef[h->fifo].delay == delay && s->ef[h->fifo].cls == cls)
+		return &s->ef[h->fifo];
 	for (size_t i = 0; i < s->n_ef; i++) {
 		struct event_fifo *f = &s->ef[i];
 
-		if (f->delay == delay && f->cls == cls)
+		if (f->delay == delay && f->cls == cls) {
+			h->fifo = (int)i;
 			return f;
+		}
 		if (!spare && f->n == 0)
 			spare = f;
 	}
-	if (!spare && s->n_ef < EF_MAX)
+	if (!spare && s->n_ef < EF_MAX) {
+		s->ek[s->n_ef] = (struct fifo_key){ SIM_TIME_MAX, UINT64_MAX };
 		spare = &s->ef[s->n_ef++];
+	}
 	if (spare) {
 		spare->delay = delay;
 		spare->cls = cls;
+		h->fifo = (int)(spare - s->ef);
 	}
 	return spare;
 }
@@ -208,15 +211,17 @@ static struct event_fifo *fifo_mono(struct sim *s, struct handler *h, uint32_t t
 		struct event_fifo *f = &s->ef[i];
 
 		if (f->delay == key) {
-			if (f->n && f->e[(f->head + f->n - 1) % f->cap].t > t)
+			if (f->n && f->e[(f->head + f->n - 1) & (f->cap - 1)].t > t)
 				return NULL;
 			return f;
 		}
 		if (!spare && f->n == 0)
 			spare = f;
 	}
-	if (!spare && s->n_ef < EF_MAX)
+	if (!spare && s->n_ef < EF_MAX) {
+		s->ek[s->n_ef] = (struct fifo_key){ SIM_TIME_MAX, UINT64_MAX };
 		spare = &s->ef[s->n_ef++];
+	}
 	if (spare) {
 		spare->delay = key;
 		spare->cls = cls;
@@ -226,30 +231,41 @@ static struct event_fifo *fifo_mono(struct sim *s, struct handler *h, uint32_t t
 
 static void fifo_push(struct sim *s, struct event_fifo *f, struct event ev)
 {
+	int i = (int)(f - s->ef);
+
 	if (f->n == f->cap)
 		f->e = ring_grow(f->e, sizeof *f->e, &f->cap, &f->head, f->n);
-	f->e[(f->head + f->n++) % f->cap] = ev;
+	f->e[(f->head + f->n++) & (f->cap - 1)] = ev;
 	s->n_efe++;
-	if (f->n == 1 && (!s->ef_min || ev_before(&ev, &s->ef_min->e[s->ef_min->head])))
-		s->ef_min = f;
+	if (f->n == 1) {
+		s->ek[i] = (struct fifo_key){ ev.t, evq_word(ev.cls, ev.seq) };
+		if (s->ef_min < 0 || fkey_before(&s->ek[i], s->ek[s->ef_min].t, s->ek[s->ef_min].w))
+			s->ef_min = i;
+	}
 }
 
 /* The first event of ef_min, taken; ef_min found again. */
 static void fifo_pop(struct sim *s, struct event *ev)
 {
-	struct event_fifo *f = s->ef_min;
+	struct event_fifo *f = &s->ef[s->ef_min];
+	struct fifo_key best = { SIM_TIME_MAX, UINT64_MAX };
 
 	*ev = f->e[f->head];
-	f->head = (f->head + 1) % f->cap;
-	f->n--;
-	s->n_efe--;
-	s->ef_min = NULL;
-	for (size_t i = 0; i < s->n_ef; i++) {
-		struct event_fifo *g = &s->ef[i];
+	f->head = (f->head + 1) & (f->cap - 1);
+	if (--f->n) {
+		const struct event *h = &f->e[f->head];
 
-		if (g->n && (!s->ef_min || ev_before(&g->e[g->head], &s->ef_min->e[s->ef_min->head])))
-			s->ef_min = g;
+		s->ek[s->ef_min] = (struct fifo_key){ h->t, evq_word(h->cls, h->seq) };
+	} else {
+		s->ek[s->ef_min] = best;
 	}
+	s->n_efe--;
+	s->ef_min = -1;
+	for (size_t i = 0; i < s->n_ef; i++)
+		if (fkey_before(&s->ek[i], best.t, best.w)) {
+			best = s->ek[i];
+			s->ef_min = (int)i;
+		}
 }
 
 void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg)
@@ -296,67 +312,31 @@ sim_time_t sim_now(const struct sim *s)
 	return s->now;
 }
 
+/* The handler type of held places of (fn, ctx): a world type (their key's
+ * class), registered at the first use. */
+static uint32_t ghost_type(struct sim *s, sim_ghost_fn fn, void *ctx)
+{
+	uint32_t type;
+
+	for (size_t i = 0; i < s->n_gt; i++)
+		if (s->h[s->ghost_types[i]].ghost == fn && s->h[s->ghost_types[i]].ctx == ctx)
+			return s->ghost_types[i];
+	type = sim_on_world(s, "held place", NULL, ctx);
+	s->h[type].ghost = fn;
+	XGROW(s->ghost_types, s->cap_gt, s->n_gt + 1);
+	s->ghost_types[s->n_gt++] = type;
+	return type;
+}
+
 void sim_ghost_after(struct sim *s, sim_time_t delay, sim_ghost_fn fn, void *ctx, uint64_t arg)
 {
-	struct ghost_fifo *f = NULL;
-
 	if (delay <= 0) {
 		fprintf(stderr, "ecsim: fatal: internal: a held place with delay %lld\n", (long long)delay);
 		abort();
 	}
-	for (size_t i = 0; i < s->n_gf && !f; i++)
-		if (s->gf[i].delay == delay)
-			f = &s->gf[i];
-	if (!f) {
-		XGROW(s->gf, s->cap_gf, s->n_gf + 1);
-		f = &s->gf[s->n_gf++];
-		memset(f, 0, sizeof *f);
-		f->delay = delay;
-	}
-	if (f->n == f->cap)
-		f->g = ring_grow(f->g, sizeof *f->g, &f->cap, &f->head, f->n);
-	/* now never decreases and numbers grow: the FIFO stays in key order */
-	f->g[(f->head + f->n++) % f->cap] =
-		(struct ghost){ s->now + delay, evq_take_seq(s->q), fn, ctx, arg };
-	s->n_ghosts++;
-}
-
-/* The FIFO whose first place comes before every other first place and
- * before the heap's first event; NULL when the heap's event is first. */
-static struct ghost_fifo *ghost_due(struct sim *s)
-{
-	struct ghost_fifo *best = NULL;
-
-	for (size_t i = 0; i < s->n_gf; i++) {
-		struct ghost_fifo *f = &s->gf[i];
-		const struct ghost *g;
-
-		if (!f->n)
-			continue;
-		g = &f->g[f->head];
-		if (best) {
-			const struct ghost *b = &best->g[best->head];
-
-			if (g->t > b->t || (g->t == b->t && g->seq > b->seq))
-				continue;
-		}
-		best = f;
-	}
-	if (best && !evq_before_top(s->q, best->g[best->head].t, 0, best->g[best->head].seq))
-		return NULL;
-	return best;
-}
-
-/* The first event of the event FIFOs when it comes before the heap's
- * first event, else NULL. */
-static inline const struct event *fifo_due(struct sim *s)
-{
-	const struct event *b;
-
-	if (!s->ef_min)
-		return NULL;
-	b = &s->ef_min->e[s->ef_min->head];
-	return evq_before_top(s->q, b->t, b->cls, b->seq) ? b : NULL;
+	/* queued as an event of a world type would be, with the key such an
+	 * event would get; sim_run calls fn instead of dispatching it */
+	sim_at(s, s->now + delay, ghost_type(s, fn, ctx), NULL, arg);
 }
 
 int sim_lane_idle(const struct sim *s)
@@ -373,39 +353,40 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 {
 	uint64_t n = 0;
 	struct event ev;
-	struct ghost_fifo *gf;
-	const struct event *ef;
 
 	s->stop = 0;
-	/* evq_peek_time is SIM_TIME_MAX on an empty queue too: the pop decides. */
 	while (!s->stop && !s->stuck) {
 		int from_lane = s->lane_n > 0;
+		const struct handler *h;
 
 		if (from_lane) {
 			ev = s->lane[s->lane_head];
-			s->lane_head = (s->lane_head + 1) % s->lane_cap;
+			s->lane_head = (s->lane_head + 1) & (s->lane_cap - 1);
 			s->lane_n--;
-		} else if (s->n_ghosts && (gf = ghost_due(s)) != NULL &&
-			   !((ef = fifo_due(s)) != NULL &&
-			     key_before(ef->t, ef->cls, ef->seq, gf->g[gf->head].t, 0, gf->g[gf->head].seq))) {
-			struct ghost g = gf->g[gf->head];
+		} else {
+			/* the least key of the FIFOs' first events and the heap's */
+			sim_time_t ht;
+			uint64_t hw;
+			int heap = evq_top(s->q, &ht, &hw);
 
-			if (g.t > until)
+			if (s->ef_min >= 0 && (!heap || fkey_before(&s->ek[s->ef_min], ht, hw))) {
+				if (s->ek[s->ef_min].t > until)
+					break;
+				fifo_pop(s, &ev);
+			} else if (!heap || ht > until || !evq_pop(s->q, &ev)) {
 				break;
-			gf->head = (gf->head + 1) % gf->cap;
-			gf->n--;
-			s->n_ghosts--;
-			s->now = g.t;
+			}
+		}
+		h = &s->h[ev.type];
+		if (h->ghost) {
+			/* a held place: its step at its place, not an event (not
+			 * counted, not observed, not bounded by the instant's
+			 * limit) */
+			s->now = ev.t;
 			s->dispatching = 1;
-			g.fn(s, g.ctx, g.arg);
+			h->ghost(s, h->ctx, ev.arg);
 			s->dispatching = 0;
 			continue;
-		} else if ((ef = fifo_due(s)) != NULL) {
-			if (ef->t > until)
-				break;
-			fifo_pop(s, &ev);
-		} else if (evq_peek_time(s->q) > until || !evq_pop(s->q, &ev)) {
-			break;
 		}
 		if (ev.t != s->instant_t) {
 			s->instant_t = ev.t;
@@ -417,7 +398,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			s->stuck = 1;
 			s->stuck_type = ev.type;
 			if (from_lane) {
-				s->lane_head = (s->lane_head + s->lane_cap - 1) % s->lane_cap;
+				s->lane_head = (s->lane_head + s->lane_cap - 1) & (s->lane_cap - 1);
 				s->lane[s->lane_head] = ev;
 				s->lane_n++;
 			} else if (ev.cls == 0) {
@@ -431,7 +412,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 		}
 		s->now = ev.t;
 		s->dispatching = 1;
-		s->h[ev.type].fn(s, s->h[ev.type].ctx, &ev);
+		h->fn(s, h->ctx, &ev);
 		s->dispatching = 0;
 		if (s->observer)
 			s->observer(s->observer_ctx);
@@ -459,7 +440,7 @@ uint64_t sim_events(const struct sim *s)
 
 size_t sim_pending(const struct sim *s)
 {
-	return evq_size(s->q) + s->lane_n + s->n_ghosts + s->n_efe;
+	return evq_size(s->q) + s->lane_n + s->n_efe;
 }
 
 size_t sim_lane_pending(const struct sim *s)

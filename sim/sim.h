@@ -66,10 +66,10 @@ int sim_dispatching(const struct sim *s);
  * event of a world type scheduled now with this delay would get, and at
  * that event's place (time, world class, that number) calls fn(s, ctx,
  * arg) with the clock at that time; what fn schedules gets the numbers the
- * event's handler would have given it.  Not an event: kept in a FIFO per
- * delay (the places of one delay come in order), never in the heap, not
- * counted by sim_run, not seen by the observer.  delay > 0; fn must not
- * schedule anything for its own instant. */
+ * event's handler would have given it.  Not an event: queued as one (a
+ * world type of its own per (fn, ctx)), but not counted by sim_run, not
+ * seen by the observer, not bounded by sim_limit_instant.  delay > 0; fn
+ * must not schedule anything for its own instant. */
 typedef void (*sim_ghost_fn)(struct sim *s, void *ctx, uint64_t arg);
 void sim_ghost_after(struct sim *s, sim_time_t delay, sim_ghost_fn fn, void *ctx, uint64_t arg);
 

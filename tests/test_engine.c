@@ -931,6 +931,44 @@ static void test_sim_fifo_later_shorter(void)
 
 /* ---------------------------------------------------------------- suites */
 
+/* Held places share the queue with events (sim.c): held places and world
+ * events of one delay, scheduled in turn, run in turn (time, class,
+ * number), past the 4 of each that go to the heap before a FIFO takes the
+ * delay; held places of two contexts keep apart; they are neither counted
+ * by sim_run nor by the bound on events at one instant. */
+static void rec_ghost(struct sim *s, void *ctx, uint64_t arg)
+{
+	struct rec *r = ctx, *l = r->shared;
+
+	if (l->n < 64)
+		l->log[l->n++] = (struct logent){ r->who, sim_now(s), NULL, arg };
+}
+
+static void test_sim_held_places_in_turn(void)
+{
+	struct sim *s = sim_new();
+	struct rec log = { 0 }, w = { .who = 'w', .shared = &log }, g = { .who = 'g', .shared = &log },
+		   h = { .who = 'h', .shared = &log };
+	uint32_t tw = sim_on_world(s, "w", on_rec, &w);
+
+	for (uint64_t i = 0; i < 10; i++) {
+		sim_after(s, 5, tw, NULL, i);
+		sim_ghost_after(s, 5, rec_ghost, i % 2 ? &h : &g, i);
+	}
+	T_EQ(sim_pending(s), 20);
+	sim_limit_instant(s, 10);
+	T_EQ(sim_run(s, SIM_TIME_MAX), 10);      /* the held places are not events */
+	CU_ASSERT(!sim_stuck(s, NULL, NULL));
+	T_EQ(log.n, 20);
+	for (int k = 0; k < 20; k++) {
+		T_EQ(log.log[k].who, k % 2 ? (k / 2 % 2 ? 'h' : 'g') : 'w');
+		T_EQ(log.log[k].t, 5);
+		T_EQ(log.log[k].arg, (uint64_t)(k / 2));
+	}
+	T_EQ(sim_pending(s), 0);
+	sim_free(s);
+}
+
 static CU_TestInfo evq_tests[] = {
 	{ "empty queue", test_evq_empty },
 	{ "ties against a sorted-array oracle", test_evq_sorted_oracle },
@@ -946,6 +984,7 @@ static CU_TestInfo sim_tests[] = {
 	{ "sim_stop", test_sim_stop },
 	{ "fixed-delay FIFOs keep the key order", test_sim_fixed_delay_fifos },
 	{ "a later-filled FIFO of a shorter delay goes first", test_sim_fifo_later_shorter },
+	{ "held places and events of one delay run in turn", test_sim_held_places_in_turn },
 	CU_TEST_INFO_NULL,
 };
 
