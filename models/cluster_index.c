@@ -178,13 +178,24 @@ static inline int cfind(const struct bnode *b, int64_t c)
 	return (int)(e - b->sep - 1) + (*e <= c);
 }
 
+/* The max of a[0..n), n >= 1: four running maxima, so the compares do not
+ * wait on each other (a leaf's rescan after its max left). */
 static int32_t amax(const int32_t *a, int n)
 {
-	int32_t m = a[0];
+	int32_t m0 = a[0], m1 = a[0], m2 = a[0], m3 = a[0];
+	int j = 1;
 
-	for (int j = 1; j < n; j++)
-		m = a[j] > m ? a[j] : m;
-	return m;
+	for (; j + 4 <= n; j += 4) {
+		m0 = a[j] > m0 ? a[j] : m0;
+		m1 = a[j + 1] > m1 ? a[j + 1] : m1;
+		m2 = a[j + 2] > m2 ? a[j + 2] : m2;
+		m3 = a[j + 3] > m3 ? a[j + 3] : m3;
+	}
+	for (; j < n; j++)
+		m0 = a[j] > m0 ? a[j] : m0;
+	m0 = m1 > m0 ? m1 : m0;
+	m2 = m3 > m2 ? m3 : m2;
+	return m2 > m0 ? m2 : m0;
 }
 
 static int32_t ncount(const struct bnode *b)
@@ -454,15 +465,33 @@ static void bt_move(struct bpool *p, int32_t *root, int64_t oc, int64_t nc, int3
 	int32_t oaux;
 	struct bleaf *L, *N;
 
-	pos = bt_find(p, *root, oc, path, slot, &h, &cur);
-	L = LF(p, cur);
-	oaux = L->aux[pos];
-	d = 0;
-	if (nc != oc)
-		while (d < h && (j = cfind(&p->nd[path[d]], nc)) == slot[d])
-			d++;
-	else
+	/* the descent to oc (as bt_find), looking for nc's child in the same
+	 * nodes until they part: two independent searches overlap */
+	cur = *root;
+	h = 0;
+	d = -1;
+	if (cur == NIL)
+		abort();
+	while (!IS_LEAF(cur)) {
+		const struct bnode *b = &p->nd[cur];
+		int jo = cfind(b, oc);
+
+		if (d < 0) {
+			j = cfind(b, nc);
+			if (j != jo)
+				d = h;
+		}
+		path[h] = cur;
+		slot[h++] = jo;
+		cur = b->ch[jo];
+	}
+	if (d < 0)
 		d = h;
+	L = LF(p, cur);
+	pos = lfind(L, oc);
+	if (pos == L->n || L->ck[pos] != oc)
+		abort();
+	oaux = L->aux[pos];
 	if (d == h) {                          /* within the leaf */
 		int b = nc == oc ? pos : lfind(L, nc) - (oc < nc);   /* the others before it */
 
