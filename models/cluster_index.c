@@ -151,6 +151,13 @@ static inline void prefetch_keys(const int64_t *a, int n)
 		__builtin_prefetch(a + j);
 }
 
+/* A leaf's keys and count, asked for ahead of its search. */
+static inline void prefetch_leaf(const struct bleaf *L)
+{
+	prefetch_keys(L->ck, BT_L);
+	__builtin_prefetch(&L->n);
+}
+
 /* Leaf: the first slot whose entry is not before sort key c.  Branch-free
  * binary search: the nodes are small and the outcome unpredictable. */
 static inline int lfind(const struct bleaf *b, int64_t c)
@@ -498,6 +505,19 @@ static void bt_move(struct bpool *p, int32_t *root, int64_t oc, int64_t nc, int3
 	}
 	if (d < 0)
 		d = h;
+	prefetch_leaf(LF(p, cur));
+	ncur = cur;
+	if (d < h) {                           /* nc's path below d */
+		npath[d] = path[d];
+		nslot[d] = j;
+		ncur = p->nd[path[d]].ch[j];
+		for (int l = d + 1; l < h; l++) {
+			npath[l] = ncur;
+			nslot[l] = cfind(&p->nd[ncur], nc);
+			ncur = p->nd[ncur].ch[nslot[l]];
+		}
+		prefetch_leaf(LF(p, ncur));    /* while the old leaf is searched */
+	}
 	L = LF(p, cur);
 	pos = lfind(L, oc);
 	if (pos == L->n || L->ck[pos] != oc)
@@ -517,14 +537,6 @@ static void bt_move(struct bpool *p, int32_t *root, int64_t oc, int64_t nc, int3
 		L->aux[b] = naux;
 		fix_max(p, path, slot, h, cur, oaux, naux);
 		return;
-	}
-	npath[d] = path[d];
-	nslot[d] = j;
-	ncur = p->nd[path[d]].ch[j];
-	for (int l = d + 1; l < h; l++) {
-		npath[l] = ncur;
-		nslot[l] = cfind(&p->nd[ncur], nc);
-		ncur = p->nd[ncur].ch[nslot[l]];
 	}
 	N = LF(p, ncur);
 	if (L->n == 1 || N->n >= BT_L - 1) {
