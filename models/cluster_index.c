@@ -142,19 +142,14 @@ static void rfree(struct bpool *p, int32_t r)
 		nfree(p, r);
 }
 
-/* Ask for the cache lines of a[0..n) at once: a binary search's loads
- * depend on each other, so a node out of the cache would otherwise cost one
- * miss after the other (a reserve or release reaches a random leaf). */
-static inline void prefetch_keys(const int64_t *a, int n)
-{
-	for (int j = 0; j < n; j += 64 / (int)sizeof *a)
-		__builtin_prefetch(a + j);
-}
-
-/* A leaf's keys and count, asked for ahead of its search. */
+/* Ask for a leaf's keys and count at once, ahead of its search: a binary
+ * search's loads depend on each other, so a leaf out of the cache would
+ * otherwise cost one miss after the other (a reserve or release reaches a
+ * random leaf; the leaves a placement walks are mostly cached). */
 static inline void prefetch_leaf(const struct bleaf *L)
 {
-	prefetch_keys(L->ck, BT_L);
+	for (int j = 0; j < BT_L; j += 64 / (int)sizeof *L->ck)
+		__builtin_prefetch(L->ck + j);
 	__builtin_prefetch(&L->n);
 }
 
@@ -167,7 +162,6 @@ static inline int lfind(const struct bleaf *b, int64_t c)
 
 	if (n == 0)
 		return 0;
-	prefetch_keys(a, n);
 	while (n > 1) {
 		int half = n / 2;
 
@@ -186,7 +180,6 @@ static inline int cfind(const struct bnode *b, int64_t c)
 
 	if (n <= 0)
 		return 0;
-	prefetch_keys(e, n);
 	while (n > 1) {
 		int half = n / 2;
 
@@ -446,10 +439,10 @@ static void bt_erase(struct bpool *p, int32_t *root, int64_t c)
 	bt_erase_at(p, root, path, slot, h, cur, pos);
 }
 
-/* After the entry of aux oaux left (or changed inside) child slot[l] of
- * path[l] and one of aux naux came in, for l = h-1 down to 0: the maxima
- * above, up to the first that does not change.  cur = the child at the
- * deepest level. */
+/* After an entry of aux oaux left node cur (the child slot[h-1] of
+ * path[h-1]) or a node below it, and one of aux naux came in, for l = h-1
+ * down to 0: the maxima above, up to the first that does not change (a
+ * rescan only when the max may have dropped). */
 static void fix_max(struct bpool *p, const int32_t *path, const int *slot, int h, int32_t cur,
 		    int32_t oaux, int32_t naux)
 {
@@ -556,14 +549,7 @@ static void bt_move(struct bpool *p, int32_t *root, int64_t oc, int64_t nc, int3
 		if (naux > Q->aux[nslot[l]])
 			Q->aux[nslot[l]] = naux;
 	}
-	for (int l = d - 1; l >= 0; l--) {     /* above: the maxima */
-		struct bnode *P = &p->nd[path[l]];
-		int32_t m = rmax(p, path[l + 1]);
-
-		if (P->aux[slot[l]] == m)
-			break;
-		P->aux[slot[l]] = m;
-	}
+	fix_max(p, path, slot, d, path[d], oaux, naux);   /* above d: the maxima */
 }
 
 static int32_t bt_at(const struct bpool *p, int32_t root, int32_t rank)
