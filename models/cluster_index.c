@@ -20,9 +20,11 @@
  * task count per value (over all instances, any status: A9).  Costs:
  * insert/erase O(log n) per kept tree with a wide fan-out (height 3 at
  * 100,000 instances, a leaf's entries in a few cache lines); a reserve or
- * release moves an entry inside its leaf when it still belongs there (no
- * count changes, one descent), else erases it from the path found and
- * inserts it; building an order or tracking an attribute O(n log n) once.
+ * release moves an entry in one descent: inside its leaf when it still
+ * belongs there (no count changes), else straight into the leaf of its new
+ * key (counts change only below the node where the two paths part), and by
+ * erase + insert only when that empties or splits a leaf; building an order
+ * or tracking an attribute O(n log n) once.
  * Each part keeps its member count, so its size is O(1).
  */
 #include "models/cluster_idx.h"

@@ -192,8 +192,8 @@ int32_t cl_value_index(struct cluster *cl, struct sattr *s, int32_t i);
 void cl_index_insert(struct cluster *cl, int32_t i, int only_resources);
 void cl_index_erase(struct cluster *cl, int32_t i, int only_resources);
 /* Instance i's remaining memory and CPU changed from (mem_before,
- * cpu_before): its entries in the resource orders move (in place inside a
- * leaf when they can), O(log n) each. */
+ * cpu_before): its entries in the resource orders move (inside a leaf, or
+ * to the new key's leaf without a second descent), O(log n) each. */
 void cl_index_move(struct cluster *cl, int32_t i, int64_t mem_before, int64_t cpu_before);
 /* Tracked-attribute counts of group g change by d on instance i. */
 void cl_spread_counts_add(struct cluster *cl, int32_t i, uint32_t g, int64_t d);
