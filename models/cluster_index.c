@@ -20,14 +20,17 @@
  * task count per value (over all instances, any status: A9).  Costs:
  * insert/erase O(log n) per kept tree with a wide fan-out (height 3 at
  * 100,000 instances, a leaf's entries in a few cache lines); a reserve or
- * release moves an entry inside its leaf when it still belongs there (no
- * count changes, one descent), else erases it from the path found and
- * inserts it; building an order or tracking an attribute O(n log n) once.
+ * release moves an entry in one descent: inside its leaf when it still
+ * belongs there (no count changes), else straight into the leaf of its new
+ * key (counts change only below the node where the two paths part), and by
+ * erase + insert only when that empties or splits a leaf; building an order
+ * or tracking an attribute O(n log n) once.
  * Each part keeps its member count, so its size is O(1).
  */
 #include "models/cluster_idx.h"
 #include "models/cluster_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,13 +42,52 @@
 #define IS_LEAF(r) (((r) & BT_LEAF) != 0)
 #define LF(p, r) (&(p)->lf[(r) & ~BT_LEAF])
 
+/* The key and the instance of a sort key (key × 2^32 + instance). */
+#define CK_KEY(c) ((c) >> 32)
+#define CK_ID(c) ((int32_t)((c) & 0xffffffff))
+
+/* The sort key of entry (k, x).  The cluster's amounts (MiB, CPU units) and
+ * instance numbers fit in 32 bits by far; one that does not would break the
+ * order, so it stops the program. */
+static int64_t bt_ck(int64_t k, int32_t x)
+{
+	if (k < INT32_MIN || k > INT32_MAX || x < 0) {
+		fprintf(stderr, "ecsim: internal error: placement index key %lld of instance %ld "
+			"out of the 32-bit range\n", (long long)k, (long)x);
+		abort();
+	}
+	return (int64_t)((uint64_t)k << 32 | (uint32_t)x);
+}
+
+/* A query's sort key for (k, x): a key out of the entries' range becomes
+ * one with the same rank (before or after every entry). */
+static int64_t bt_qk(int64_t k, int32_t x)
+{
+	if (k > INT32_MAX)
+		return INT64_MAX;
+	if (k < INT32_MIN)
+		return INT64_MIN;
+	return (int64_t)((uint64_t)k << 32 | (uint32_t)(x < 0 ? 0 : x));
+}
+
+/* An entry's aux (the other resource), checked like bt_ck. */
+static int32_t bt_aux(int64_t v)
+{
+	if (v < INT32_MIN || v > INT32_MAX) {
+		fprintf(stderr, "ecsim: internal error: placement index amount %lld out of the 32-bit range\n",
+			(long long)v);
+		abort();
+	}
+	return (int32_t)v;
+}
+
 static int32_t nalloc(struct bpool *p)
 {
 	int32_t x;
 
 	if (p->free) {
 		x = p->free - 1;
-		p->free = p->nd[x].e[0].ch + 1;
+		p->free = p->nd[x].ch[0] + 1;
 	} else {
 		if (p->n == p->cap) {
 			size_t cap = (size_t)p->cap;
@@ -61,7 +103,7 @@ static int32_t nalloc(struct bpool *p)
 
 static void nfree(struct bpool *p, int32_t x)
 {
-	p->nd[x].e[0].ch = p->free - 1;
+	p->nd[x].ch[0] = p->free - 1;
 	p->free = x + 1;
 }
 
@@ -102,16 +144,22 @@ static void rfree(struct bpool *p, int32_t r)
 		nfree(p, r);
 }
 
-/* (k1, i1) before (k2, i2) */
-static inline int lt(int64_t k1, int32_t i1, int64_t k2, int32_t i2)
+/* Ask for a leaf's keys and count at once, ahead of its search: a binary
+ * search's loads depend on each other, so a leaf out of the cache would
+ * otherwise cost one miss after the other (a reserve or release reaches a
+ * random leaf; the leaves a placement walks are mostly cached). */
+static inline void prefetch_leaf(const struct bleaf *L)
 {
-	return (k1 < k2) | ((k1 == k2) & (i1 < i2));
+	for (int j = 0; j < BT_L; j += 64 / (int)sizeof *L->ck)
+		__builtin_prefetch(L->ck + j);
+	__builtin_prefetch(&L->n);
 }
 
-/* Leaf: the first slot whose entry is not before (k, x).  Branch-free
+/* Leaf: the first slot whose entry is not before sort key c.  Branch-free
  * binary search: the nodes are small and the outcome unpredictable. */
-static inline int lfind(const struct bleaf *b, int64_t k, int32_t x)
+static inline int lfind(const struct bleaf *b, int64_t c)
 {
+	const int64_t *a = b->ck;
 	int lo = 0, n = b->n;
 
 	if (n == 0)
@@ -119,17 +167,17 @@ static inline int lfind(const struct bleaf *b, int64_t k, int32_t x)
 	while (n > 1) {
 		int half = n / 2;
 
-		lo = lt(b->key[lo + half], b->id[lo + half], k, x) ? lo + half : lo;
+		lo = a[lo + half] < c ? lo + half : lo;
 		n -= half;
 	}
-	return lo + lt(b->key[lo], b->id[lo], k, x);
+	return lo + (a[lo] < c);
 }
 
-/* Internal: the child that holds (k, x): the number of separators
+/* Internal: the child that holds sort key c: the number of separators
  * (slots 1..n-1) not after it. */
-static inline int cfind(const struct bnode *b, int64_t k, int32_t x)
+static inline int cfind(const struct bnode *b, int64_t c)
 {
-	const struct bent *e = b->e + 1;
+	const int64_t *e = b->sep + 1;
 	int n = b->n - 1;
 
 	if (n <= 0)
@@ -137,30 +185,30 @@ static inline int cfind(const struct bnode *b, int64_t k, int32_t x)
 	while (n > 1) {
 		int half = n / 2;
 
-		e = !lt(k, x, e[half].key, e[half].id) ? e + half : e;
+		e = e[half] <= c ? e + half : e;
 		n -= half;
 	}
-	return (int)(e - b->e - 1) + !lt(k, x, e->key, e->id);
+	return (int)(e - b->sep - 1) + (*e <= c);
 }
 
-static int64_t nmax(const struct bnode *b)
+/* The max of a[0..n), n >= 1: four running maxima, so the compares do not
+ * wait on each other (a leaf's rescan after its max left). */
+static int32_t amax(const int32_t *a, int n)
 {
-	int64_t m = b->aux[0];
+	int32_t m0 = a[0], m1 = a[0], m2 = a[0], m3 = a[0];
+	int j = 1;
 
-	for (int j = 1; j < b->n; j++)
-		if (b->aux[j] > m)
-			m = b->aux[j];
-	return m;
-}
-
-static int64_t lmax(const struct bleaf *b)
-{
-	int64_t m = b->aux[0];
-
-	for (int j = 1; j < b->n; j++)
-		if (b->aux[j] > m)
-			m = b->aux[j];
-	return m;
+	for (; j + 4 <= n; j += 4) {
+		m0 = a[j] > m0 ? a[j] : m0;
+		m1 = a[j + 1] > m1 ? a[j + 1] : m1;
+		m2 = a[j + 2] > m2 ? a[j + 2] : m2;
+		m3 = a[j + 3] > m3 ? a[j + 3] : m3;
+	}
+	for (; j < n; j++)
+		m0 = a[j] > m0 ? a[j] : m0;
+	m0 = m1 > m0 ? m1 : m0;
+	m2 = m3 > m2 ? m3 : m2;
+	return m2 > m0 ? m2 : m0;
 }
 
 static int32_t ncount(const struct bnode *b)
@@ -177,30 +225,41 @@ static int32_t rcount(const struct bpool *p, int32_t r)
 	return IS_LEAF(r) ? LF(p, r)->n : ncount(&p->nd[r]);
 }
 
-static int64_t rmax(const struct bpool *p, int32_t r)
+static int32_t rmax(const struct bpool *p, int32_t r)
 {
-	return IS_LEAF(r) ? lmax(LF(p, r)) : nmax(&p->nd[r]);
+	return IS_LEAF(r) ? amax(LF(p, r)->aux, LF(p, r)->n) : amax(p->nd[r].aux, p->nd[r].n);
 }
 
-/* The smallest entry node r may hold (its first entry, or for an internal
- * node the separator kept in slot 0 since its split). */
-static void rfirst(const struct bpool *p, int32_t r, int64_t *k, int32_t *x)
+/* The smallest sort key node r may hold (its first entry, or for an
+ * internal node the separator kept in slot 0 since its split). */
+static int64_t rfirst(const struct bpool *p, int32_t r)
 {
-	if (IS_LEAF(r)) {
-		*k = LF(p, r)->key[0];
-		*x = LF(p, r)->id[0];
-	} else {
-		*k = p->nd[r].e[0].key;
-		*x = p->nd[r].e[0].id;
-	}
+	return IS_LEAF(r) ? LF(p, r)->ck[0] : p->nd[r].sep[0];
+}
+
+/* Leaf L: entry (c, aux) in at slot pos, entry at slot pos out. */
+static void leaf_put(struct bleaf *L, int pos, int64_t c, int32_t aux)
+{
+	memmove(L->ck + pos + 1, L->ck + pos, (size_t)(L->n - pos) * sizeof *L->ck);
+	memmove(L->aux + pos + 1, L->aux + pos, (size_t)(L->n - pos) * sizeof *L->aux);
+	L->ck[pos] = c;
+	L->aux[pos] = aux;
+	L->n++;
+}
+
+static void leaf_del(struct bleaf *L, int pos)
+{
+	L->n--;
+	memmove(L->ck + pos, L->ck + pos + 1, (size_t)(L->n - pos) * sizeof *L->ck);
+	memmove(L->aux + pos, L->aux + pos + 1, (size_t)(L->n - pos) * sizeof *L->aux);
 }
 
 #define MAX_H 40
 
-static void bt_insert(struct bpool *p, int32_t *root, int64_t k, int32_t x, int64_t aux)
+static void bt_insert(struct bpool *p, int32_t *root, int64_t c, int32_t aux)
 {
 	int32_t path[MAX_H], cur, rgt;
-	int slot[MAX_H], h = 0, pos;
+	int slot[MAX_H], h = 0;
 	struct bleaf *L, *R;
 
 	if (*root == NIL)
@@ -208,26 +267,18 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t k, int32_t x, int6
 	cur = *root;
 	while (!IS_LEAF(cur)) {
 		struct bnode *b = &p->nd[cur];
-		int j = cfind(b, k, x);
+		int j = cfind(b, c);
 
 		b->cnt[j]++;
 		if (aux > b->aux[j])
 			b->aux[j] = aux;
 		path[h] = cur;
 		slot[h++] = j;
-		cur = b->e[j].ch;
+		cur = b->ch[j];
 	}
 	L = LF(p, cur);
-	pos = lfind(L, k, x);
-	for (int t = L->n; t > pos; t--) {
-		L->key[t] = L->key[t - 1];
-		L->aux[t] = L->aux[t - 1];
-		L->id[t] = L->id[t - 1];
-	}
-	L->key[pos] = k;
-	L->aux[pos] = aux;
-	L->id[pos] = x;
-	if (++L->n < BT_L)
+	leaf_put(L, lfind(L, c), c, aux);
+	if (L->n < BT_L)
 		return;
 	/* split the full leaf, then every full internal node above it */
 	rgt = lalloc(p);
@@ -236,9 +287,8 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t k, int32_t x, int6
 	{
 		int half = BT_L / 2, m = BT_L - half;
 
-		memcpy(R->key, L->key + half, (size_t)m * sizeof *R->key);
+		memcpy(R->ck, L->ck + half, (size_t)m * sizeof *R->ck);
 		memcpy(R->aux, L->aux + half, (size_t)m * sizeof *R->aux);
-		memcpy(R->id, L->id + half, (size_t)m * sizeof *R->id);
 		R->n = m;
 		L->n = half;
 	}
@@ -251,23 +301,27 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t k, int32_t x, int6
 			up = nalloc(p);
 			P = &p->nd[up];
 			P->n = 1;
-			P->e[0].ch = cur;
+			P->ch[0] = cur;
 			*root = up;
 			j = 0;
 		} else {
+			size_t r;
+
 			up = path[--h];
 			j = slot[h];
 			P = &p->nd[up];
-			memmove(P->e + j + 2, P->e + j + 1, (size_t)(P->n - j - 1) * sizeof *P->e);
-			memmove(P->aux + j + 2, P->aux + j + 1, (size_t)(P->n - j - 1) * sizeof *P->aux);
-			memmove(P->cnt + j + 2, P->cnt + j + 1, (size_t)(P->n - j - 1) * sizeof *P->cnt);
+			r = (size_t)(P->n - j - 1);
+			memmove(P->sep + j + 2, P->sep + j + 1, r * sizeof *P->sep);
+			memmove(P->ch + j + 2, P->ch + j + 1, r * sizeof *P->ch);
+			memmove(P->aux + j + 2, P->aux + j + 1, r * sizeof *P->aux);
+			memmove(P->cnt + j + 2, P->cnt + j + 1, r * sizeof *P->cnt);
 		}
 		P->cnt[j] = rcount(p, cur);
 		P->aux[j] = rmax(p, cur);
-		P->e[j + 1].ch = rgt;
+		P->ch[j + 1] = rgt;
 		P->cnt[j + 1] = rcount(p, rgt);
 		P->aux[j + 1] = rmax(p, rgt);
-		rfirst(p, rgt, &P->e[j + 1].key, &P->e[j + 1].id);
+		P->sep[j + 1] = rfirst(p, rgt);
 		P->n++;
 		cur = up;
 		if (P->n < BT_M)
@@ -279,7 +333,8 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t k, int32_t x, int6
 			rgt = nalloc(p);
 			A = &p->nd[cur];
 			B = &p->nd[rgt];
-			memcpy(B->e, A->e + half, (size_t)m * sizeof *B->e);
+			memcpy(B->sep, A->sep + half, (size_t)m * sizeof *B->sep);
+			memcpy(B->ch, A->ch + half, (size_t)m * sizeof *B->ch);
 			memcpy(B->aux, A->aux + half, (size_t)m * sizeof *B->aux);
 			memcpy(B->cnt, A->cnt + half, (size_t)m * sizeof *B->cnt);
 			B->n = m;
@@ -288,11 +343,11 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t k, int32_t x, int6
 	}
 }
 
-/* The path from the root down to the leaf entry (k, x): path[0..h) the
- * internal nodes, slot[] the child taken in each, *leaf and the position in
- * it.  Aborts when the entry is not there (the cluster's invariant broke). */
-static int bt_find(const struct bpool *p, int32_t root, int64_t k, int32_t x, int32_t *path,
-		   int *slot, int *h, int32_t *leaf)
+/* The path from the root down to the leaf entry c: path[0..h) the internal
+ * nodes, slot[] the child taken in each, *leaf and the position in it.
+ * Aborts when the entry is not there (the cluster's invariant broke). */
+static int bt_find(const struct bpool *p, int32_t root, int64_t c, int32_t *path, int *slot, int *h,
+		   int32_t *leaf)
 {
 	const struct bleaf *L;
 	int pos;
@@ -304,12 +359,12 @@ static int bt_find(const struct bpool *p, int32_t root, int64_t k, int32_t x, in
 		const struct bnode *b = &p->nd[root];
 
 		path[*h] = root;
-		slot[*h] = cfind(b, k, x);
-		root = b->e[slot[(*h)++]].ch;
+		slot[*h] = cfind(b, c);
+		root = b->ch[slot[(*h)++]];
 	}
 	L = LF(p, root);
-	pos = lfind(L, k, x);
-	if (pos == L->n || L->key[pos] != k || L->id[pos] != x)
+	pos = lfind(L, c);
+	if (pos == L->n || L->ck[pos] != c)
 		abort();
 	*leaf = root;
 	return pos;
@@ -319,17 +374,12 @@ static int bt_find(const struct bpool *p, int32_t root, int64_t k, int32_t x, in
 static void bt_erase_at(struct bpool *p, int32_t *root, const int32_t *path, const int *slot, int h,
 			int32_t cur, int pos)
 {
-	int64_t aux;
+	int32_t aux;
 	int empty;
 	struct bleaf *L = LF(p, cur);
 
 	aux = L->aux[pos];
-	L->n--;
-	for (int t = pos; t < L->n; t++) {
-		L->key[t] = L->key[t + 1];
-		L->aux[t] = L->aux[t + 1];
-		L->id[t] = L->id[t + 1];
-	}
+	leaf_del(L, pos);
 	empty = L->n == 0;
 	while (h > 0) {
 		int32_t up = path[--h];
@@ -346,12 +396,13 @@ static void bt_erase_at(struct bpool *p, int32_t *root, const int32_t *path, con
 			break;
 		}
 		if (empty) {                  /* drop the empty child */
-			int r = P->n - j - 1;
+			size_t r = (size_t)(P->n - j - 1);
 
 			rfree(p, cur);
-			memmove(P->e + j, P->e + j + 1, (size_t)r * sizeof *P->e);
-			memmove(P->aux + j, P->aux + j + 1, (size_t)r * sizeof *P->aux);
-			memmove(P->cnt + j, P->cnt + j + 1, (size_t)r * sizeof *P->cnt);
+			memmove(P->sep + j, P->sep + j + 1, r * sizeof *P->sep);
+			memmove(P->ch + j, P->ch + j + 1, r * sizeof *P->ch);
+			memmove(P->aux + j, P->aux + j + 1, r * sizeof *P->aux);
+			memmove(P->cnt + j, P->cnt + j + 1, r * sizeof *P->cnt);
 			P->n--;
 		} else {
 			P->aux[j] = rmax(p, cur);
@@ -374,74 +425,33 @@ static void bt_erase_at(struct bpool *p, int32_t *root, const int32_t *path, con
 	while (!IS_LEAF(*root) && p->nd[*root].n == 1) {   /* a root with one child */
 		int32_t old = *root;
 
-		*root = p->nd[old].e[0].ch;
+		*root = p->nd[old].ch[0];
 		nfree(p, old);
 	}
 }
 
-static void bt_erase(struct bpool *p, int32_t *root, int64_t k, int32_t x)
+static void bt_erase(struct bpool *p, int32_t *root, int64_t c)
 {
 	int32_t path[MAX_H], cur;
 	int slot[MAX_H], h, pos;
 
 	if (*root == NIL)
 		return;
-	pos = bt_find(p, *root, k, x, path, slot, &h, &cur);
+	pos = bt_find(p, *root, c, path, slot, &h, &cur);
 	bt_erase_at(p, root, path, slot, h, cur, pos);
 }
 
-/* Entry (k, x) becomes (nk, x) with aux naux.  When (nk, x) still falls in
- * the entry's leaf (between the separators above it), it moves inside the
- * leaf: no count changes, only the maxima above; else it is erased from the
- * path found and inserted again. */
-static void bt_move(struct bpool *p, int32_t *root, int64_t k, int32_t x, int64_t nk, int64_t naux)
+/* After an entry of aux oaux left node cur (the child slot[h-1] of
+ * path[h-1]) or a node below it, and one of aux naux came in, for l = h-1
+ * down to 0: the maxima above, up to the first that does not change (a
+ * rescan only when the max may have dropped). */
+static void fix_max(struct bpool *p, const int32_t *path, const int *slot, int h, int32_t cur,
+		    int32_t oaux, int32_t naux)
 {
-	int32_t path[MAX_H], cur;
-	int slot[MAX_H], h, pos, b, l;
-	int64_t oaux;
-	struct bleaf *L;
-
-	pos = bt_find(p, *root, k, x, path, slot, &h, &cur);
-	if (nk != k) {
-		/* the leaf holds [the deepest separator before it, the deepest
-		 * after it) */
-		for (l = h - 1; l >= 0 && slot[l] == 0; l--)
-			;
-		if (l >= 0 && lt(nk, x, p->nd[path[l]].e[slot[l]].key, p->nd[path[l]].e[slot[l]].id))
-			l = -2;
-		if (l != -2) {
-			for (l = h - 1; l >= 0 && slot[l] == p->nd[path[l]].n - 1; l--)
-				;
-			if (l >= 0 && !lt(nk, x, p->nd[path[l]].e[slot[l] + 1].key,
-					  p->nd[path[l]].e[slot[l] + 1].id))
-				l = -2;
-		}
-		if (l == -2) {
-			bt_erase_at(p, root, path, slot, h, cur, pos);
-			bt_insert(p, root, nk, x, naux);
-			return;
-		}
-	}
-	L = LF(p, cur);
-	b = nk == k ? pos : lfind(L, nk, x) - lt(k, x, nk, x);   /* the others before it */
-	oaux = L->aux[pos];
-	for (; pos < b; pos++) {
-		L->key[pos] = L->key[pos + 1];
-		L->aux[pos] = L->aux[pos + 1];
-		L->id[pos] = L->id[pos + 1];
-	}
-	for (; pos > b; pos--) {
-		L->key[pos] = L->key[pos - 1];
-		L->aux[pos] = L->aux[pos - 1];
-		L->id[pos] = L->id[pos - 1];
-	}
-	L->key[b] = nk;
-	L->aux[b] = naux;
-	L->id[b] = x;
-	while (h > 0) {                        /* the maxima above */
+	while (h > 0) {
 		struct bnode *P = &p->nd[path[--h]];
 		int j = slot[h];
-		int64_t old = P->aux[j], m = old;
+		int32_t old = P->aux[j], m = old;
 
 		if (naux > old)
 			m = naux;
@@ -452,6 +462,96 @@ static void bt_move(struct bpool *p, int32_t *root, int64_t k, int32_t x, int64_
 		P->aux[j] = m;
 		cur = path[h];
 	}
+}
+
+/* Entry oc becomes nc (the same instance, a new key) with aux naux.  One
+ * descent finds it; the new key's path is the same down to the level d where
+ * it turns off.  Inside the same leaf the entry moves there (no count
+ * changes, only the maxima above); into another leaf that neither empties
+ * nor fills, the entry leaves one and joins the other, the counts and maxima
+ * change along both paths below d and only the maxima above it; else it is
+ * erased from the path found and inserted again (a leaf emptied or split). */
+static void bt_move(struct bpool *p, int32_t *root, int64_t oc, int64_t nc, int32_t naux)
+{
+	int32_t path[MAX_H], npath[MAX_H], cur, ncur;
+	int slot[MAX_H], nslot[MAX_H], h, d, pos, j = 0;
+	int32_t oaux;
+	struct bleaf *L, *N;
+
+	/* the descent to oc (as bt_find), looking for nc's child in the same
+	 * nodes until they part: two independent searches overlap */
+	cur = *root;
+	h = 0;
+	d = -1;
+	if (cur == NIL)
+		abort();
+	while (!IS_LEAF(cur)) {
+		const struct bnode *b = &p->nd[cur];
+		int jo = cfind(b, oc);
+
+		if (d < 0) {
+			j = cfind(b, nc);
+			if (j != jo)
+				d = h;
+		}
+		path[h] = cur;
+		slot[h++] = jo;
+		cur = b->ch[jo];
+	}
+	if (d < 0)
+		d = h;
+	prefetch_leaf(LF(p, cur));
+	ncur = cur;
+	if (d < h) {                           /* nc's path below d */
+		npath[d] = path[d];
+		nslot[d] = j;
+		ncur = p->nd[path[d]].ch[j];
+		for (int l = d + 1; l < h; l++) {
+			npath[l] = ncur;
+			nslot[l] = cfind(&p->nd[ncur], nc);
+			ncur = p->nd[ncur].ch[nslot[l]];
+		}
+		prefetch_leaf(LF(p, ncur));    /* while the old leaf is searched */
+	}
+	L = LF(p, cur);
+	pos = lfind(L, oc);
+	if (pos == L->n || L->ck[pos] != oc)
+		abort();
+	oaux = L->aux[pos];
+	if (d == h) {                          /* within the leaf */
+		int b = nc == oc ? pos : lfind(L, nc) - (oc < nc);   /* the others before it */
+
+		if (b > pos) {
+			memmove(L->ck + pos, L->ck + pos + 1, (size_t)(b - pos) * sizeof *L->ck);
+			memmove(L->aux + pos, L->aux + pos + 1, (size_t)(b - pos) * sizeof *L->aux);
+		} else if (b < pos) {
+			memmove(L->ck + b + 1, L->ck + b, (size_t)(pos - b) * sizeof *L->ck);
+			memmove(L->aux + b + 1, L->aux + b, (size_t)(pos - b) * sizeof *L->aux);
+		}
+		L->ck[b] = nc;
+		L->aux[b] = naux;
+		fix_max(p, path, slot, h, cur, oaux, naux);
+		return;
+	}
+	N = LF(p, ncur);
+	if (L->n == 1 || N->n >= BT_L - 1) {
+		bt_erase_at(p, root, path, slot, h, cur, pos);
+		bt_insert(p, root, nc, naux);
+		return;
+	}
+	leaf_del(L, pos);
+	leaf_put(N, lfind(N, nc), nc, naux);
+	for (int l = h - 1; l >= d; l--) {     /* below d: counts and maxima */
+		struct bnode *P = &p->nd[path[l]], *Q = &p->nd[npath[l]];
+
+		P->cnt[slot[l]]--;
+		if (P->aux[slot[l]] == oaux)
+			P->aux[slot[l]] = rmax(p, l == h - 1 ? cur : path[l + 1]);
+		Q->cnt[nslot[l]]++;
+		if (naux > Q->aux[nslot[l]])
+			Q->aux[nslot[l]] = naux;
+	}
+	fix_max(p, path, slot, d, path[d], oaux, naux);   /* above d: the maxima */
 }
 
 static int32_t bt_at(const struct bpool *p, int32_t root, int32_t rank)
@@ -466,13 +566,13 @@ static int32_t bt_at(const struct bpool *p, int32_t root, int32_t rank)
 			rank -= b->cnt[j++];
 		if (j == b->n)
 			return NIL;
-		root = b->e[j].ch;
+		root = b->ch[j];
 	}
-	return rank < LF(p, root)->n ? LF(p, root)->id[rank] : NIL;
+	return rank < LF(p, root)->n ? CK_ID(LF(p, root)->ck[rank]) : NIL;
 }
 
-/* Number of entries before (k, x). */
-static int32_t bt_rank(const struct bpool *p, int32_t root, int64_t k, int32_t x)
+/* Number of entries before sort key c. */
+static int32_t bt_rank(const struct bpool *p, int32_t root, int64_t c)
 {
 	int32_t r = 0;
 
@@ -480,13 +580,13 @@ static int32_t bt_rank(const struct bpool *p, int32_t root, int64_t k, int32_t x
 		return 0;
 	while (!IS_LEAF(root)) {
 		const struct bnode *b = &p->nd[root];
-		int j = cfind(b, k, x);
+		int j = cfind(b, c);
 
 		for (int t = 0; t < j; t++)
 			r += b->cnt[t];
-		root = b->e[j].ch;
+		root = b->ch[j];
 	}
-	return r + lfind(LF(p, root), k, x);
+	return r + lfind(LF(p, root), c);
 }
 
 /* Smallest rank >= from (ranks offset by base) whose entry has aux >= min,
@@ -501,7 +601,7 @@ static int32_t bt_next(const struct bpool *p, int32_t x, int32_t base, int32_t f
 
 		for (int i = from > base ? from - base : 0; i < L->n; i++) {
 			if (L->aux[i] >= min) {
-				*inst = L->id[i];
+				*inst = CK_ID(L->ck[i]);
 				return base + i;
 			}
 		}
@@ -512,7 +612,7 @@ static int32_t bt_next(const struct bpool *p, int32_t x, int32_t base, int32_t f
 		int32_t c = b->cnt[j];
 
 		if (base + c > from && b->aux[j] >= min) {
-			int32_t r = bt_next(p, b->e[j].ch, base, from, min, inst);
+			int32_t r = bt_next(p, b->ch[j], base, from, min, inst);
 
 			if (r >= 0)
 				return r;
@@ -522,13 +622,13 @@ static int32_t bt_next(const struct bpool *p, int32_t x, int32_t base, int32_t f
 	return -1;
 }
 
-/* Smallest rank whose entry is not before (k, x) and has aux >= min, or -1;
- * *inst = that entry: bt_rank and bt_next in one descent (the children
- * after the one holding (k, x) are all not before it).  When that entry's
- * leaf also holds a later entry of a greater key, *end = the rank of the
- * first such (the end of the run of its key); else *end is left alone. */
-static int32_t bt_lower_next(const struct bpool *p, int32_t r, int32_t base, int64_t k, int32_t x,
-			     int64_t min, int32_t *inst, int32_t *end)
+/* Smallest rank whose entry is not before sort key c and has aux >= min, or
+ * -1; *inst = that entry: bt_rank and bt_next in one descent (the children
+ * after the one holding c are all not before it).  When that entry's leaf
+ * also holds a later entry of a greater key, *end = the rank of the first
+ * such (the end of the run of its key); else *end is left alone. */
+static int32_t bt_lower_next(const struct bpool *p, int32_t r, int32_t base, int64_t c, int64_t min,
+			     int32_t *inst, int32_t *end)
 {
 	const struct bnode *b;
 	int j;
@@ -536,26 +636,26 @@ static int32_t bt_lower_next(const struct bpool *p, int32_t r, int32_t base, int
 	if (IS_LEAF(r)) {
 		const struct bleaf *L = LF(p, r);
 
-		for (int i = lfind(L, k, x); i < L->n; i++) {
+		for (int i = lfind(L, c); i < L->n; i++) {
 			if (L->aux[i] >= min) {
 				int e = i + 1;
 
-				while (e < L->n && L->key[e] == L->key[i])
+				while (e < L->n && CK_KEY(L->ck[e]) == CK_KEY(L->ck[i]))
 					e++;
 				if (e < L->n)
 					*end = base + e;
-				*inst = L->id[i];
+				*inst = CK_ID(L->ck[i]);
 				return base + i;
 			}
 		}
 		return -1;
 	}
 	b = &p->nd[r];
-	j = cfind(b, k, x);
+	j = cfind(b, c);
 	for (int t = 0; t < j; t++)
 		base += b->cnt[t];
 	if (b->aux[j] >= min) {
-		int32_t q = bt_lower_next(p, b->e[j].ch, base, k, x, min, inst, end);
+		int32_t q = bt_lower_next(p, b->ch[j], base, c, min, inst, end);
 
 		if (q >= 0)
 			return q;
@@ -563,7 +663,7 @@ static int32_t bt_lower_next(const struct bpool *p, int32_t r, int32_t base, int
 	base += b->cnt[j];
 	for (j++; j < b->n; j++) {
 		if (b->aux[j] >= min)
-			return bt_next(p, b->e[j].ch, base, base, min, inst);
+			return bt_next(p, b->ch[j], base, base, min, inst);
 		base += b->cnt[j];
 	}
 	return -1;
@@ -595,7 +695,7 @@ static void part_insert(const struct cluster *cl, struct forest *f, struct part 
 {
 	int64_t aux = k == CL_BY_MEM ? cl->in[i].cpu_rem : k == CL_BY_CPU ? cl->in[i].mem_rem : 0;
 
-	bt_insert(&f->t[k], &p->root[k], key_of(cl, k, i), i, aux);
+	bt_insert(&f->t[k], &p->root[k], bt_ck(key_of(cl, k, i), i), bt_aux(aux));
 	if (k == CL_BY_NUM)
 		p->size++;
 }
@@ -604,7 +704,7 @@ static void part_insert(const struct cluster *cl, struct forest *f, struct part 
 static void part_erase(const struct cluster *cl, struct forest *f, struct part *p, int k,
 		       int32_t i)
 {
-	bt_erase(&f->t[k], &p->root[k], key_of(cl, k, i), i);
+	bt_erase(&f->t[k], &p->root[k], bt_ck(key_of(cl, k, i), i));
 	if (k == CL_BY_NUM)
 		p->size--;
 }
@@ -664,22 +764,35 @@ void cl_index_insert(struct cluster *cl, int32_t i, int only_resources)
 	}
 }
 
+/* Order k is kept by some tracked attribute's forest. */
+static int any_kept(const struct cluster *cl, int k)
+{
+	for (int a = 0; a < cl->n_sa; a++)
+		if (cl->sa[a].f.built[k])
+			return 1;
+	return 0;
+}
+
 void cl_index_move(struct cluster *cl, int32_t i, int64_t mem_before, int64_t cpu_before)
 {
 	const struct inst *in = &cl->in[i];
 
 	for (int k = CL_BY_MEM; k <= CL_BY_CPU; k++) {
-		int64_t old = k == CL_BY_MEM ? mem_before : cpu_before;
-		int64_t key = k == CL_BY_MEM ? in->mem_rem : in->cpu_rem;
-		int64_t aux = k == CL_BY_MEM ? in->cpu_rem : in->mem_rem;
+		int64_t oc, nc;
+		int32_t aux;
 
+		if (!kept(&cl->all_f, k) && !any_kept(cl, k))
+			continue;
+		oc = bt_ck(k == CL_BY_MEM ? mem_before : cpu_before, i);
+		nc = bt_ck(k == CL_BY_MEM ? in->mem_rem : in->cpu_rem, i);
+		aux = bt_aux(k == CL_BY_MEM ? in->cpu_rem : in->mem_rem);
 		if (kept(&cl->all_f, k))
-			bt_move(&cl->all_f.t[k], &cl->all.root[k], old, i, key, aux);
+			bt_move(&cl->all_f.t[k], &cl->all.root[k], oc, nc, aux);
 		for (int a = 0; a < cl->n_sa; a++) {
 			struct sattr *s = &cl->sa[a];
 
 			if (kept(&s->f, k))
-				bt_move(&s->f.t[k], &s->parts[s->inst_part[i]].root[k], old, i, key, aux);
+				bt_move(&s->f.t[k], &s->parts[s->inst_part[i]].root[k], oc, nc, aux);
 		}
 	}
 }
@@ -772,7 +885,7 @@ int32_t cluster_part_rank(const struct cluster *cl, int a, int32_t v, enum cl_ke
 {
 	ensure(cl, a, k);
 	return bt_rank(&forest_of(cl, a)->t[k], part_of(cl, a, v)->root[k],
-		       k == CL_BY_NUM ? inst : key, inst);
+		       bt_qk(k == CL_BY_NUM ? inst : key, inst));
 }
 
 int32_t cluster_part_next(const struct cluster *cl, int a, int32_t v, enum cl_key k,
@@ -811,14 +924,14 @@ int32_t cluster_part_lower_next(const struct cluster *cl, int a, int32_t v, enum
 	p = &forest_of(cl, a)->t[k];
 	root = part_of(cl, a, v)->root[k];
 	*inst = -1;
-	r = root == NIL ? -1 : bt_lower_next(p, root, 0, key, 0, other_min, inst, &e);
+	r = root == NIL ? -1 : bt_lower_next(p, root, 0, bt_qk(key, 0), other_min, inst, &e);
 	if (r < 0) {
 		*inst = -1;
 		*end = part_of(cl, a, v)->size;
 		return *end;
 	}
 	/* the run's end: found in the leaf, or one more descent */
-	*end = e >= 0 ? e : bt_rank(p, root, key_of(cl, k, *inst) + 1, 0);
+	*end = e >= 0 ? e : bt_rank(p, root, bt_qk(key_of(cl, k, *inst) + 1, 0));
 	return r;
 }
 

@@ -71,34 +71,31 @@ struct inst {
 };
 
 /* Each order of a part is a counted B+-tree whose nodes live in pools per
- * forest and order (cluster_index.c).  A leaf (struct bleaf) holds up to
- * BT_L entries (key, aux, instance) sorted by (key, instance), in separate
- * arrays so a search and a shift touch few cache lines; an internal node
- * (struct bnode) holds per child its entry count, the max aux below it and a
- * separator (the smallest (key, instance) it may hold; unused for child 0).
- * A child reference with BT_LEAF set names a leaf.  Keys are the remaining
- * memory / CPU, or the number in CL_BY_NUM; aux is the other resource. */
+ * forest and order (cluster_index.c).  An entry's sort key is one integer,
+ * key × 2^32 + instance (keys and numbers fit in 32 bits), so a search
+ * compares plain integers and the instance is the key's low half.  A leaf
+ * (struct bleaf) holds up to BT_L entries sorted by that key, with their
+ * aux, in two arrays so a search and a shift touch few cache lines; an
+ * internal node (struct bnode) holds per child its entry count, the max aux
+ * below it and a separator (the smallest sort key it may hold; unused for
+ * child 0).  A child reference with BT_LEAF set names a leaf.  Keys are the
+ * remaining memory / CPU, or the number in CL_BY_NUM; aux is the other
+ * resource. */
 #define BT_M 64
 #define BT_L 64
 #define BT_LEAF 0x40000000
 
-struct bent {
-	int64_t key;              /* separator key */
-	int32_t id;               /* separator instance */
-	int32_t ch;               /* child reference */
-};
-
 struct bnode {
-	int32_t n;
-	struct bent e[BT_M];
-	int64_t aux[BT_M];        /* max aux of the child */
+	int64_t sep[BT_M];        /* separator sort keys */
+	int32_t ch[BT_M];         /* child references */
+	int32_t aux[BT_M];        /* max aux of the child */
 	int32_t cnt[BT_M];        /* the child's entry count */
+	int32_t n;
 };
 
 struct bleaf {
-	int64_t key[BT_L];
-	int64_t aux[BT_L];
-	int32_t id[BT_L];
+	int64_t ck[BT_L];         /* sort keys: key × 2^32 + instance */
+	int32_t aux[BT_L];
 	int32_t n;
 	int32_t next;             /* free list link */
 };
@@ -106,7 +103,7 @@ struct bleaf {
 struct bpool {
 	struct bnode *nd;
 	int32_t n, cap;
-	int32_t free;             /* free list head + 1 (0 = empty), linked by e[0].ch */
+	int32_t free;             /* free list head + 1 (0 = empty), linked by ch[0] */
 	struct bleaf *lf;
 	int32_t ln, lcap;
 	int32_t lfree;            /* free list head + 1 (0 = empty), linked by next */
@@ -195,8 +192,8 @@ int32_t cl_value_index(struct cluster *cl, struct sattr *s, int32_t i);
 void cl_index_insert(struct cluster *cl, int32_t i, int only_resources);
 void cl_index_erase(struct cluster *cl, int32_t i, int only_resources);
 /* Instance i's remaining memory and CPU changed from (mem_before,
- * cpu_before): its entries in the resource orders move (in place inside a
- * leaf when they can), O(log n) each. */
+ * cpu_before): its entries in the resource orders move (inside a leaf, or
+ * to the new key's leaf without a second descent), O(log n) each. */
 void cl_index_move(struct cluster *cl, int32_t i, int64_t mem_before, int64_t cpu_before);
 /* Tracked-attribute counts of group g change by d on instance i. */
 void cl_spread_counts_add(struct cluster *cl, int32_t i, uint32_t g, int64_t d);

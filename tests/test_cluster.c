@@ -477,6 +477,135 @@ static void test_group_churn(void)
 	gsl_rng_free(r);
 }
 
+/* The placement indexes against a brute force: instances whose remaining
+ * memory and CPU jump to arbitrary amounts (a small step, a narrow band
+ * where hundreds tie, anywhere in a wide range, negative included: reserve
+ * does not check the fit) and change status, so entries move inside a leaf,
+ * to another leaf, out of a leaf they leave empty and into full ones; after
+ * each batch every part's order equals a sort of its placeable instances by
+ * (amount, number) and the walks (which read the subtree maxima) agree with
+ * a plain scan. */
+static int64_t jump(gsl_rng *r, int64_t cur)
+{
+	switch (gsl_rng_uniform_int(r, 3)) {
+	case 0: return cur + (int64_t)gsl_rng_uniform_int(r, 7) - 3;
+	case 1: return (int64_t)gsl_rng_uniform_int(r, 41);
+	default: return (int64_t)gsl_rng_uniform_int(r, 101001) - 1000;
+	}
+}
+
+static const int32_t *sort_inst_key;    /* the key of each instance, for cmp_brute */
+
+static int cmp_brute(const void *x, const void *y)
+{
+	int32_t i = *(const int32_t *)x, j = *(const int32_t *)y;
+	int64_t a = sort_inst_key ? sort_inst_key[i] : i, b = sort_inst_key ? sort_inst_key[j] : j;
+
+	return a < b ? -1 : a > b ? 1 : (i > j) - (i < j);
+}
+
+static int check_brute(struct cluster *cl, int a)
+{
+	int32_t n = cluster_count(cl), *list = malloc((size_t)n * sizeof *list);
+	int32_t *mem = malloc((size_t)n * sizeof *mem), *cpu = malloc((size_t)n * sizeof *cpu);
+	int ok = 1;
+
+	for (int32_t i = 0; i < n; i++) {
+		mem[i] = (int32_t)cluster_mem_remaining(cl, i);
+		cpu[i] = (int32_t)cluster_cpu_remaining(cl, i);
+	}
+	for (int32_t v = -1; v < cluster_spread_nvalues(cl, a); v++) {
+		int aa = v < 0 ? CL_ALL : a;
+
+		for (int k = 0; k < 3; k++) {
+			int32_t m = 0;
+
+			for (int32_t i = 0; i < n; i++)
+				if ((v < 0 || cluster_spread_value(cl, a, i) == v) &&
+				    cluster_status(cl, i) == INST_ACTIVE && cluster_agent_connected(cl, i))
+					list[m++] = i;
+			sort_inst_key = k == CL_BY_MEM ? mem : k == CL_BY_CPU ? cpu : NULL;
+			qsort(list, (size_t)m, sizeof *list, cmp_brute);
+			ok &= cluster_part_size(cl, aa, v) == m;
+			for (int32_t r = 0; r < m; r++) {
+				int64_t key = k == CL_BY_MEM ? mem[list[r]] : k == CL_BY_CPU ? cpu[list[r]] : list[r];
+
+				ok &= cluster_part_at(cl, aa, v, (enum cl_key)k, r) == list[r];
+				ok &= cluster_part_rank(cl, aa, v, (enum cl_key)k, key, list[r]) == r;
+			}
+			ok &= cluster_part_at(cl, aa, v, (enum cl_key)k, m) == -1;
+			if (k == CL_BY_NUM)
+				continue;
+			/* a walk for the most of the other resource any member has
+			 * (or one less, or one more), from every 50th rank: a stale
+			 * subtree max would skip that member or stop short */
+			{
+				const int32_t *other = k == CL_BY_MEM ? cpu : mem;
+				int32_t top = INT32_MIN;
+
+				for (int32_t r = 0; r < m; r++)
+					top = other[list[r]] > top ? other[list[r]] : top;
+				for (int64_t need = (int64_t)top - 1; m > 0 && need <= (int64_t)top + 1; need++) {
+					for (int32_t from = 0; from <= m; from += 50) {
+						int32_t want = from, inst;
+
+						while (want < m && other[list[want]] < need)
+							want++;
+						ok &= cluster_part_next(cl, aa, v, (enum cl_key)k, from, need, &inst) == want;
+						ok &= inst == (want < m ? list[want] : -1);
+					}
+				}
+			}
+		}
+	}
+	sort_inst_key = NULL;
+	free(list);
+	free(mem);
+	free(cpu);
+	return ok;
+}
+
+static void test_index_brute(void)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	struct cluster *cl = cluster_new();
+	static const char *const stacks[] = { "blue", "green", NULL };
+	enum { N = 4000 };
+	int a, ok = 1;
+	uint32_t g = cluster_group(cl, "service:web");
+
+	gsl_rng_set(r, 11);
+	for (int32_t i = 0; i < N; i++)
+		add(cl, "us-east-1a", "linux", (int64_t)gsl_rng_uniform_int(r, 100000),
+		    (int64_t)gsl_rng_uniform_int(r, 100000), stacks[gsl_rng_uniform_int(r, 3)]);
+	a = cluster_spread_attr(cl, "stack");
+	ok &= check_brute(cl, a) && check_walks(cl, a, 12500);    /* builds the resource orders */
+	for (int step = 1; step <= 40000; step++) {
+		int32_t i = (int32_t)gsl_rng_uniform_int(r, N);
+
+		if (gsl_rng_uniform_int(r, 50) == 0) {
+			switch (gsl_rng_uniform_int(r, 4)) {
+			case 0: cluster_set_status(cl, i, INST_DRAINING); break;
+			case 1: cluster_set_status(cl, i, INST_ACTIVE); break;
+			case 2: cluster_set_agent_connected(cl, i, 0); break;
+			default: cluster_set_agent_connected(cl, i, 1);
+			}
+		} else {
+			int64_t mem = cluster_mem_remaining(cl, i), cpu = cluster_cpu_remaining(cl, i);
+			struct place_req q = { .mem_mib = mem - jump(r, mem) };
+
+			if (gsl_rng_uniform_int(r, 2))          /* else the CPU order's key stays */
+				q.cpu_units = cpu - jump(r, cpu);
+			cluster_reserve(cl, i, &q, g);
+		}
+		if (step % 4000 == 0)
+			ok &= check_brute(cl, a) && check_walks(cl, a, 12500);
+	}
+	CU_ASSERT(ok);
+	cluster_free(cl);
+	gsl_rng_free(r);
+}
+
 static CU_TestInfo cluster_tests[] = {
 	{ "registration, built-in attributes, agent ports", test_register },
 	{ "reserve and release accounting, totals", test_accounting },
@@ -484,6 +613,7 @@ static CU_TestInfo cluster_tests[] = {
 	{ "indexes stay exact under random operations", test_indexes_random },
 	{ "index walks stay exact as entries move in deep trees", test_index_moves },
 	{ "group counts stay exact under churn of many groups", test_group_churn },
+	{ "indexes equal a brute-force sort as amounts jump anywhere", test_index_brute },
 	CU_TEST_INFO_NULL,
 };
 
