@@ -1017,7 +1017,7 @@ int32_t cluster_part_lower_first(const struct cluster *cl, int a, int32_t v, enu
 	p = &forest_of(cl, a)->t[k];
 	root = part_of(cl, a, v)->root[k];
 	*inst = -1;
-	r = root == NIL ? -1 : bt_lower_next(p, root, 0, key, 0, other_min, inst, &e);
+	r = root == NIL ? -1 : bt_lower_next(p, root, 0, bt_qk(key, 0), other_min, inst, &e);
 	if (r < 0) {
 		*inst = -1;
 		return part_of(cl, a, v)->size;
