@@ -90,4 +90,40 @@ int cluster_spread_attr_find(const struct cluster *cl, const char *name);
 int32_t cluster_part_lower_first(const struct cluster *cl, int a, int32_t v, enum cl_key k,
 				 int64_t key, int64_t other_min, int32_t *inst);
 
+/* A cursor over one order of a part: it walks the members in rank order,
+ * skipping those short of the other resource (other_min; CL_BY_NUM: none)
+ * through the subtree maxima, like cluster_part_next, but keeps its path
+ * from the root, so a step costs O(1) amortized (the next slot of the same
+ * leaf, or a climb to the nearest node with a later child that may hold one)
+ * instead of a descent per position.  Valid while the part's trees do not
+ * change (a placement's walks change nothing); the cluster's tables may move
+ * (they are looked up again at each step).  rank and inst are the current
+ * position: the part's size and -1 past the end. */
+#define CL_CURSOR_DEPTH 40
+struct cl_cursor {
+	const struct cluster *cl;
+	int a;
+	int32_t v;
+	int k;                     /* enum cl_key */
+	int64_t min;               /* the other resource needed */
+	int32_t rank, inst;        /* the current member */
+	int32_t leaf, pos, base;   /* its leaf, its slot there, the rank of slot 0 */
+	int h;                     /* internal nodes above the leaf */
+	int32_t path[CL_CURSOR_DEPTH];
+	int slot[CL_CURSOR_DEPTH];
+};
+
+/* Positions cur at cluster_part_next(cl, a, v, k, from, other_min) and
+ * returns that rank (cur->inst its member; the part's size and -1 when
+ * none). */
+int32_t cluster_cursor_from(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
+			    enum cl_key k, int32_t from, int64_t other_min);
+/* Positions cur at cluster_part_lower_first(cl, a, v, k, key, other_min)
+ * (resource orders only) and returns that rank. */
+int32_t cluster_cursor_lower(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
+			     enum cl_key k, int64_t key, int64_t other_min);
+/* The next member after the current one with the other resource: as
+ * cluster_part_next(from = cur->rank + 1).  Past the end it stays there. */
+int32_t cluster_cursor_next(struct cl_cursor *cur);
+
 #endif

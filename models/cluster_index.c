@@ -1024,3 +1024,158 @@ int32_t cluster_part_lower_first(const struct cluster *cl, int a, int32_t v, enu
 	}
 	return r;
 }
+
+/* ---- cursors (cluster_idx.h) ---- */
+
+static const struct bpool *cursor_pool(const struct cl_cursor *cur)
+{
+	return &forest_of(cur->cl, cur->a)->t[cur->k];
+}
+
+/* Past the last member: the part's size, no member. */
+static int32_t cursor_end(struct cl_cursor *cur)
+{
+	cur->leaf = NIL;
+	cur->inst = -1;
+	cur->rank = part_of(cur->cl, cur->a, cur->v)->size;
+	return cur->rank;
+}
+
+/* The first entry with aux >= cur->min from where the cursor stands: slot
+ * `from` of its leaf when in_leaf, else after slot cur->slot[l] of the
+ * internal node cur->path[l].  A leaf or node passed without one climbs to
+ * its parent; a child whose max is below min is skipped by its count
+ * (cur->base, the rank of what comes next, stays exact); one that may hold
+ * it is entered at its first slot.  A max may be above every entry below it
+ * (a stale one): that child is then passed like the others. */
+static int32_t cursor_walk(struct cl_cursor *cur, int l, int from, int in_leaf)
+{
+	const struct bpool *p = cursor_pool(cur);
+
+	for (;;) {
+		const struct bnode *b;
+		int32_t r;
+		int j;
+
+		if (in_leaf) {
+			const struct bleaf *L = LF(p, cur->leaf);
+
+			for (int i = from; i < L->n; i++) {
+				if (L->aux[i] >= cur->min) {
+					cur->pos = i;
+					cur->rank = cur->base + i;
+					cur->inst = CK_ID(L->ck[i]);
+					return cur->rank;
+				}
+			}
+			cur->base += L->n;
+			in_leaf = 0;
+			l = cur->h - 1;
+			continue;
+		}
+		if (l < 0)
+			return cursor_end(cur);
+		b = &p->nd[cur->path[l]];
+		j = cur->slot[l] + 1;
+		while (j < b->n && b->aux[j] < cur->min)
+			cur->base += b->cnt[j++];
+		if (j == b->n) {
+			l--;
+			continue;
+		}
+		cur->slot[l] = j;
+		r = b->ch[j];
+		if (IS_LEAF(r)) {
+			cur->leaf = r;
+			cur->h = l + 1;
+			in_leaf = 1;
+			from = 0;
+			continue;
+		}
+		if (++l >= CL_CURSOR_DEPTH)
+			abort();
+		cur->path[l] = r;
+		cur->slot[l] = -1;
+	}
+}
+
+/* The cursor on part (a, v), order k, before any descent; the root. */
+static int32_t cursor_start(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
+			    enum cl_key k, int64_t other_min)
+{
+	ensure(cl, a, k);
+	cur->cl = cl;
+	cur->a = a;
+	cur->v = v;
+	cur->k = (int)k;
+	cur->min = k == CL_BY_NUM ? INT64_MIN : other_min;
+	cur->base = 0;
+	cur->h = 0;
+	return part_of(cl, a, v)->root[k];
+}
+
+/* The descent to the leaf holding rank `from` (mode 0) or sort key c (mode
+ * 1), then the walk from there.  A child on the way whose max is below min
+ * holds none: the walk goes on after it. */
+static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int mode, int32_t from, int64_t c)
+{
+	const struct bpool *p = cursor_pool(cur);
+	int l = 0;
+
+	if (r == NIL)
+		return cursor_end(cur);
+	while (!IS_LEAF(r)) {
+		const struct bnode *b = &p->nd[r];
+		int j = 0;
+
+		if (mode == 0) {
+			while (j < b->n - 1 && from >= cur->base + b->cnt[j])
+				cur->base += b->cnt[j++];
+		} else {
+			j = cfind(b, c);
+			for (int t = 0; t < j; t++)
+				cur->base += b->cnt[t];
+		}
+		if (l >= CL_CURSOR_DEPTH)
+			abort();
+		cur->path[l] = r;
+		cur->slot[l] = j;
+		if (b->aux[j] < cur->min) {
+			cur->base += b->cnt[j];
+			return cursor_walk(cur, l, 0, 0);
+		}
+		r = b->ch[j];
+		l++;
+	}
+	cur->leaf = r;
+	cur->h = l;
+	if (mode == 0) {
+		int32_t i = from - cur->base;
+
+		return cursor_walk(cur, l, i < 0 ? 0 : i > LF(p, r)->n ? LF(p, r)->n : (int)i, 1);
+	}
+	return cursor_walk(cur, l, lfind(LF(p, r), c), 1);
+}
+
+int32_t cluster_cursor_from(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
+			    enum cl_key k, int32_t from, int64_t other_min)
+{
+	int32_t root = cursor_start(cur, cl, a, v, k, other_min);
+
+	return cursor_descend(cur, root, 0, from < 0 ? 0 : from, 0);
+}
+
+int32_t cluster_cursor_lower(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
+			     enum cl_key k, int64_t key, int64_t other_min)
+{
+	int32_t root = cursor_start(cur, cl, a, v, k, other_min);
+
+	return cursor_descend(cur, root, 1, 0, bt_qk(key, 0));
+}
+
+int32_t cluster_cursor_next(struct cl_cursor *cur)
+{
+	if (cur->leaf == NIL)
+		return cur->rank;
+	return cursor_walk(cur, cur->h, cur->pos + 1, 1);
+}

@@ -290,6 +290,62 @@ static void test_indexes_random(void)
 	gsl_rng_free(r);
 }
 
+/* A cursor agrees with the plain walk over cluster_part_at (key, other
+ * and id by rank, size entries): from every rank (a stride of them) it
+ * stops at each rank having `need` of the other resource, in order, then
+ * at the end, and stays there; from each amount it starts where
+ * cluster_part_lower_first does and steps as cluster_part_next would.  In
+ * the number order it visits every rank.  Only the first few steps from a
+ * late start, the whole walk from rank 0. */
+static int check_cursor(struct cluster *cl, int aa, int32_t v, int k, int64_t need, int64_t step,
+			int32_t size, const int64_t *key, const int64_t *other, const int32_t *id)
+{
+	struct cl_cursor cur;
+	int ok = 1;
+
+	for (int32_t from = 0; from <= size + 1; from += from == 0 ? 1 : 1 + size / 16) {
+		int32_t want = from, got = cluster_cursor_from(&cur, cl, aa, v, (enum cl_key)k, from, need);
+
+		for (int n = 0; from == 0 || n < 40; n++) {
+			while (want < size && other[want] < need)
+				want++;
+			if (want > size)
+				want = size;
+			ok &= got == want && cur.rank == want && cur.inst == (want < size ? id[want] : -1);
+			if (want == size)
+				break;
+			got = cluster_cursor_next(&cur);
+			want++;
+		}
+		if (cur.rank == size)   /* past the end: stays */
+			ok &= cluster_cursor_next(&cur) == size && cur.inst == -1;
+	}
+	for (int64_t amount = 0; amount <= 8 * step; amount += step / 2 + 1) {
+		int32_t want = 0, inst, got = cluster_cursor_lower(&cur, cl, aa, v, (enum cl_key)k, amount, need);
+
+		while (want < size && (key[want] < amount || other[want] < need))
+			want++;
+		ok &= got == want && got == cluster_part_lower_first(cl, aa, v, (enum cl_key)k, amount, need, &inst);
+		ok &= cur.inst == inst;
+		for (int n = 0; n < 20 && want < size; n++) {
+			int32_t next = cluster_part_next(cl, aa, v, (enum cl_key)k, want + 1, need, &inst);
+
+			got = cluster_cursor_next(&cur);
+			ok &= got == next && cur.inst == inst;
+			want = next;
+		}
+	}
+	if (need == 0) {                /* the number order: every member */
+		int32_t r = cluster_cursor_from(&cur, cl, aa, v, CL_BY_NUM, 0, 1 << 30);
+
+		for (int32_t want = 0; want <= size; want++) {
+			ok &= r == want && cur.inst == (want < size ? cluster_part_at(cl, aa, v, CL_BY_NUM, want) : -1);
+			r = cluster_cursor_next(&cur);
+		}
+	}
+	return ok;
+}
+
 /* In every part and both resource orders: cluster_part_next from each
  * rank and cluster_part_lower_next from each amount agree with a plain walk
  * over cluster_part_at (so the subtree maxima and the order are exact after
@@ -321,6 +377,7 @@ static int check_walks(struct cluster *cl, int a, int64_t step)
 					got = cluster_part_next(cl, aa, v, (enum cl_key)k, from, need, &inst);
 					ok &= got == want && inst == (want < size ? id[want] : -1);
 				}
+				ok &= check_cursor(cl, aa, v, k, need, step, size, key, other, id);
 				for (int64_t amount = 0; amount <= 8 * step; amount += step / 2) {
 					int32_t want = 0, got, inst, end, want_end;
 
