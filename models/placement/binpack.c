@@ -10,8 +10,9 @@
  * over instances short of the *other* resource (CPU for memory, memory for
  * CPU) using the trees' subtree maxima, so a cluster whose fullest instances
  * are CPU-bound costs O(log n), not a scan.  When strategies follow, the
- * run's candidates are narrowed exactly.  Cost: O(log n) per instance looked
- * at; instances looked at and rejected are those with room for both
+ * run's candidates are narrowed exactly.  Cost: O(log n) to start, then
+ * O(1) amortized per instance looked at (a cursor walks the leaves, keeping
+ * its path); instances looked at and rejected are those with room for both
  * resources that fail another check (ports, ENI, GPU, attributes,
  * constraints).
  */
@@ -64,9 +65,12 @@ static int search_binpack(struct pctx *c, int k, int a, int32_t v)
 {
 	enum cl_key o = (enum cl_key)c->arg[k];
 	int32_t size = cluster_part_size(c->cl, a, v), x;
-	int64_t other = other_need(c, k);
-	/* the first member with room for both resources */
-	int32_t p = cluster_part_lower_first(c->cl, a, v, o, need(c, k), other, &x);
+	struct cl_cursor cur;
+	/* the first member with room for both resources; the cursor steps to
+	 * the next one without a descent from the root */
+	int32_t p = cluster_cursor_lower(&cur, c->cl, a, v, o, need(c, k), other_need(c, k));
+
+	x = cur.inst;
 
 	while (p < size) {
 		int64_t rem = remaining(c, k, x);
@@ -76,7 +80,7 @@ static int search_binpack(struct pctx *c, int k, int a, int32_t v)
 		/* the run of members having `rem` left (ordered by number);
 		 * the walk stops on the first member of the next run */
 		for (; p < size && remaining(c, k, x) == rem;
-		     p = cluster_part_next(c->cl, a, v, o, p + 1, other, &x)) {
+		     p = cluster_cursor_next(&cur), x = cur.inst) {
 			if (!place_candidate(c, x))
 				continue;
 			if (k + 1 == c->n) {

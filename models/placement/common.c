@@ -20,7 +20,8 @@
  * member (rejection sampling: uniform over the members), and after DRAWS
  * misses draws among an exact enumeration instead.  Existence checks probe a
  * fixed stride permutation (no random draws), then walk, so every answer is
- * exact.  Costs: O(log n) per position looked at.
+ * exact.  Costs: O(log n) per position probed or drawn; a walk descends
+ * once, then steps with a cursor (O(1) amortized per position).
  */
 #include "models/placement/placement_int.h"
 
@@ -239,12 +240,21 @@ static int64_t order_key(const struct pctx *c, int k, int32_t i)
 	return k == CL_BY_MEM ? cluster_mem_remaining(c->cl, i) : cluster_cpu_remaining(c->cl, i);
 }
 
+/* A walk over a range: the cursor in its order, placed at the first
+ * position looked up in the tree (none yet when `placed` is 0). */
+struct rwalk {
+	int placed;
+	struct cl_cursor cur;
+};
+
 /* The first position >= p of range r that can hold a member, *x = its
  * instance: in the resource orders, instances short of the other resource
- * are skipped with the trees' subtree maxima.  -1 when none. */
-static int32_t range_next(const struct pctx *c, const struct trange *r, int32_t p, int32_t *x)
+ * are skipped with the trees' subtree maxima.  -1 when none.  Called with
+ * p = r->lo, then with p = the position returned + 1: after the first
+ * lookup in the tree the cursor steps there (no descent per position). */
+static int32_t range_next(const struct pctx *c, const struct trange *r, struct rwalk *w, int32_t p,
+			  int32_t *x)
 {
-	int64_t other;
 	int32_t q;
 
 	if (r->hi != RANGE_RUN && p >= r->hi)
@@ -257,12 +267,17 @@ static int32_t range_next(const struct pctx *c, const struct trange *r, int32_t 
 		*x = r->first;
 		return p;
 	}
-	if (r->k == CL_BY_NUM) {        /* every position (p < hi <= the part's size) */
-		*x = cluster_part_at(c->cl, r->a, r->v, CL_BY_NUM, p);
-		return *x >= 0 ? p : -1;
+	if (!w->placed) {
+		int64_t other = r->k == CL_BY_MEM ? c->req->cpu_units : c->req->mem_mib;
+
+		w->placed = 1;
+		q = cluster_cursor_from(&w->cur, c->cl, r->a, r->v, (enum cl_key)r->k, p, other);
+	} else {
+		q = cluster_cursor_next(&w->cur);
 	}
-	other = r->k == CL_BY_MEM ? c->req->cpu_units : c->req->mem_mib;
-	q = cluster_part_next(c->cl, r->a, r->v, (enum cl_key)r->k, p, other, x);
+	*x = w->cur.inst;
+	if (r->k == CL_BY_NUM)          /* every position (p < hi <= the part's size) */
+		return *x >= 0 ? q : -1;
 	if (r->hi == RANGE_RUN)         /* a run ends at the first other key */
 		return *x >= 0 && order_key(c, r->k, *x) == r->run ? q : -1;
 	return q < r->hi ? q : -1;
@@ -287,9 +302,10 @@ static int range_member(struct pctx *c, const struct trange *r, int32_t p, int32
  * are ordered by number inside), or -1. */
 static int32_t range_first(struct pctx *c, const struct trange *r)
 {
+	struct rwalk w = { 0 };
 	int32_t x;
 
-	for (int32_t p = range_next(c, r, r->lo, &x); p >= 0; p = range_next(c, r, p + 1, &x))
+	for (int32_t p = range_next(c, r, &w, r->lo, &x); p >= 0; p = range_next(c, r, &w, p + 1, &x))
 		if (is_member(c, r, x))
 			return x;
 	return -1;
@@ -370,13 +386,13 @@ int place_exact_part(struct pctx *c, int k, int a, int32_t v)
 {
 	int32_t size = cluster_part_size(c->cl, a, v);
 	size_t n = 0;
+	struct cl_cursor cur;
 
 	PLACE_GROW(c, tmp, (size_t)size + 1);
-	for (int32_t r = 0; r < size; r++) {
-		int32_t i = cluster_part_at(c->cl, a, v, CL_BY_NUM, r);
-
-		if (place_candidate(c, i))
-			c->tmp[n++] = i;
+	for (int32_t r = cluster_cursor_from(&cur, c->cl, a, v, CL_BY_NUM, 0, 0); r < size;
+	     r = cluster_cursor_next(&cur)) {
+		if (place_candidate(c, cur.inst))
+			c->tmp[n++] = cur.inst;
 	}
 	return place_exact_list(c, k, c->tmp, n);
 }
@@ -390,8 +406,10 @@ static size_t collect(struct pctx *c, size_t limit)
 
 	for (size_t j = 0; j < c->n_r; j++) {
 		const struct trange *r = &c->r[j];
+		struct rwalk w = { 0 };
 
-		for (int32_t p = range_next(c, r, r->lo, &x); p >= 0; p = range_next(c, r, p + 1, &x)) {
+		for (int32_t p = range_next(c, r, &w, r->lo, &x); p >= 0;
+		     p = range_next(c, r, &w, p + 1, &x)) {
 			if (!is_member(c, r, x))
 				continue;
 			if (n == limit)

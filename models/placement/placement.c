@@ -303,17 +303,18 @@ static const struct place_strategy default_run_task[] = {
  * both are looked at one by one for the later checks. */
 static const char *failure_reason(struct pctx *c)
 {
-	int32_t size = cluster_part_size(c->cl, CL_ALL, 0), r, i;
+	int32_t size = cluster_part_size(c->cl, CL_ALL, 0), r;
 	int best = ST_MEMORY;      /* some instance has the CPU */
+	struct cl_cursor cur;
 
 	if (size == 0)
 		return place_stage_reason(c, ST_AGENT);
 	r = cluster_part_rank(c->cl, CL_ALL, 0, CL_BY_CPU, c->req->cpu_units, 0);
 	if (r == size)
 		return place_stage_reason(c, ST_CPU);
-	for (r = cluster_part_next(c->cl, CL_ALL, 0, CL_BY_CPU, r, c->req->mem_mib, &i); r < size;
-	     r = cluster_part_next(c->cl, CL_ALL, 0, CL_BY_CPU, r + 1, c->req->mem_mib, &i)) {
-		int s = place_stage(c, i);
+	for (r = cluster_cursor_from(&cur, c->cl, CL_ALL, 0, CL_BY_CPU, r, c->req->mem_mib); r < size;
+	     r = cluster_cursor_next(&cur)) {
+		int s = place_stage(c, cur.inst);
 
 		if (s > best)
 			best = s;
