@@ -302,9 +302,10 @@ static int range_member(struct pctx *c, const struct trange *r, int32_t p, int32
  * are ordered by number inside), or -1. */
 static int32_t range_first(struct pctx *c, const struct trange *r)
 {
-	struct rwalk w = { 0 };
+	struct rwalk w;
 	int32_t x;
 
+	w.placed = 0;                   /* (the cursor is not cleared: it is large) */
 	for (int32_t p = range_next(c, r, &w, r->lo, &x); p >= 0; p = range_next(c, r, &w, p + 1, &x))
 		if (is_member(c, r, x))
 			return x;
@@ -406,8 +407,9 @@ static size_t collect(struct pctx *c, size_t limit)
 
 	for (size_t j = 0; j < c->n_r; j++) {
 		const struct trange *r = &c->r[j];
-		struct rwalk w = { 0 };
+		struct rwalk w;
 
+		w.placed = 0;
 		for (int32_t p = range_next(c, r, &w, r->lo, &x); p >= 0;
 		     p = range_next(c, r, &w, p + 1, &x)) {
 			if (!is_member(c, r, x))
