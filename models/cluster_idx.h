@@ -106,6 +106,7 @@ struct cl_cursor {
 	int32_t v;
 	int k;                     /* enum cl_key */
 	int64_t min;               /* the other resource needed */
+	int64_t stop;              /* the end: the first sort key past max_key */
 	int32_t rank, inst;        /* the current member */
 	int32_t leaf, pos, base;   /* its leaf, its slot there, the rank of slot 0 */
 	int h;                     /* internal nodes above the leaf */
@@ -115,9 +116,12 @@ struct cl_cursor {
 
 /* Positions cur at cluster_part_next(cl, a, v, k, from, other_min) and
  * returns that rank (cur->inst its member; the part's size and -1 when
- * none). */
+ * none).  With max_key < INT64_MAX (resource orders), members whose amount
+ * of the order's resource is above max_key count as past the end, for this
+ * and every later step: a walk over the run of one amount stops at the
+ * run's end without looking at the members after it. */
 int32_t cluster_cursor_from(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
-			    enum cl_key k, int32_t from, int64_t other_min);
+			    enum cl_key k, int32_t from, int64_t other_min, int64_t max_key);
 /* Positions cur at cluster_part_lower_first(cl, a, v, k, key, other_min)
  * (resource orders only) and returns that rank. */
 int32_t cluster_cursor_lower(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,

@@ -1041,7 +1041,26 @@ static int32_t cursor_end(struct cl_cursor *cur)
 	return cur->rank;
 }
 
-/* The first entry with aux >= cur->min from where the cursor stands: slot
+/* Whether one of x[0..16) is >= m: four vector compares (GCC and Clang
+ * vector types), no branch per slot. */
+typedef int32_t v4i32 __attribute__((vector_size(16)));
+
+static inline int any_ge16(const int32_t *x, int32_t m)
+{
+	v4i32 a, b, c, d, mm = { m, m, m, m }, r;
+	uint64_t u[2];
+
+	memcpy(&a, x, sizeof a);
+	memcpy(&b, x + 4, sizeof b);
+	memcpy(&c, x + 8, sizeof c);
+	memcpy(&d, x + 12, sizeof d);
+	r = (a >= mm) | (b >= mm) | (c >= mm) | (d >= mm);
+	memcpy(u, &r, sizeof u);
+	return (u[0] | u[1]) != 0;
+}
+
+/* The first entry with aux >= cur->min and a sort key below cur->stop
+ * (else the end) from where the cursor stands: slot
  * `from` of its leaf when in_leaf, else after slot cur->slot[l] of the
  * internal node cur->path[l].  A leaf or node passed without one climbs to
  * its parent; a child whose max is below min is skipped by its count
@@ -1062,12 +1081,18 @@ static int32_t cursor_walk(struct cl_cursor *cur, int l, int from, int in_leaf)
 		if (in_leaf) {
 			const struct bleaf *L = LF(p, cur->leaf);
 			const int32_t *x = L->aux;
-			int i = from, n = L->n;
+			int i = from, n = L->n, bounded = 0;
 
-			/* four slots a test: most of a walk's time is here, in
-			 * the slots short of the other resource */
-			while (i + 4 <= n && (x[i] < m) & (x[i + 1] < m) & (x[i + 2] < m) & (x[i + 3] < m))
-				i += 4;
+			if (n > 0 && L->ck[n - 1] >= cur->stop) {     /* the bound is here */
+				n = lfind(L, cur->stop);
+				bounded = 1;
+			}
+
+			/* sixteen slots a test (vector compares): most of a
+			 * walk's time is here, in the slots short of the other
+			 * resource */
+			while (i + 16 <= n && !any_ge16(x + i, m))
+				i += 16;
 			for (; i < n; i++) {
 				if (x[i] >= m) {
 					cur->pos = i;
@@ -1076,7 +1101,9 @@ static int32_t cursor_walk(struct cl_cursor *cur, int l, int from, int in_leaf)
 					return cur->rank;
 				}
 			}
-			cur->base += n;
+			if (bounded)
+				return cursor_end(cur);
+			cur->base += L->n;
 			in_leaf = 0;
 			l = cur->h - 1;
 			continue;
@@ -1117,6 +1144,7 @@ static int32_t cursor_start(struct cl_cursor *cur, const struct cluster *cl, int
 	cur->v = v;
 	cur->k = (int)k;
 	cur->min = k == CL_BY_NUM ? INT64_MIN : other_min;
+	cur->stop = INT64_MAX;
 	cur->base = 0;
 	cur->h = 0;
 	if (cur->min > INT32_MAX)       /* no entry has that much */
@@ -1168,9 +1196,12 @@ static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int mode, int32_
 }
 
 int32_t cluster_cursor_from(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
-			    enum cl_key k, int32_t from, int64_t other_min)
+			    enum cl_key k, int32_t from, int64_t other_min, int64_t max_key)
 {
 	int32_t root = cursor_start(cur, cl, a, v, k, other_min);
+
+	if (k != CL_BY_NUM && max_key < INT64_MAX)
+		cur->stop = bt_qk(max_key + 1, 0);
 
 	return cursor_descend(cur, root, 0, from < 0 ? 0 : from, 0);
 }

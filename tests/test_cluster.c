@@ -294,8 +294,10 @@ static void test_indexes_random(void)
  * and id by rank, size entries): from every rank (a stride of them) it
  * stops at each rank having `need` of the other resource, in order, then
  * at the end, and stays there; from each amount it starts where
- * cluster_part_lower_first does and steps as cluster_part_next would.  In
- * the number order it visits every rank.  Only the first few steps from a
+ * cluster_part_lower_first does and steps as cluster_part_next would;
+ * bounded by an amount, it stops as the plain walk does up to the first
+ * member above that amount, then ends.  In the number order it visits
+ * every rank (no bound there).  Only the first few steps from a
  * late start, the whole walk from rank 0. */
 static int check_cursor(struct cluster *cl, int aa, int32_t v, int k, int64_t need, int64_t step,
 			int32_t size, const int64_t *key, const int64_t *other, const int32_t *id)
@@ -304,7 +306,8 @@ static int check_cursor(struct cluster *cl, int aa, int32_t v, int k, int64_t ne
 	int ok = 1;
 
 	for (int32_t from = 0; from <= size + 1; from += from == 0 ? 1 : 1 + size / 16) {
-		int32_t want = from, got = cluster_cursor_from(&cur, cl, aa, v, (enum cl_key)k, from, need);
+		int32_t want = from, got = cluster_cursor_from(&cur, cl, aa, v, (enum cl_key)k, from, need,
+								    INT64_MAX);
 
 		for (int n = 0; from == 0 || n < 40; n++) {
 			while (want < size && other[want] < need)
@@ -335,8 +338,30 @@ static int check_cursor(struct cluster *cl, int aa, int32_t v, int k, int64_t ne
 			want = next;
 		}
 	}
+	/* bounded by an amount (each one some member has, and one between):
+	 * the same stops up to the first member above it, then the end */
+	for (int32_t from = 0; from < size; from += 1 + size / 8) {
+		for (int d = 0; d < 2; d++) {
+			int64_t max_key = key[from] - d;
+			int32_t want = from, got = cluster_cursor_from(&cur, cl, aa, v, (enum cl_key)k, from, need,
+								       max_key);
+
+			for (;;) {
+				while (want < size && other[want] < need)
+					want++;
+				if (want < size && key[want] > max_key)
+					want = size;
+				ok &= got == want && cur.inst == (want < size ? id[want] : -1);
+				if (want == size)
+					break;
+				got = cluster_cursor_next(&cur);
+				want++;
+			}
+			ok &= cluster_cursor_next(&cur) == size;
+		}
+	}
 	if (need == 0) {                /* the number order: every member */
-		int32_t r = cluster_cursor_from(&cur, cl, aa, v, CL_BY_NUM, 0, 1 << 30);
+		int32_t r = cluster_cursor_from(&cur, cl, aa, v, CL_BY_NUM, 0, 1 << 30, 0);
 
 		for (int32_t want = 0; want <= size; want++) {
 			ok &= r == want && cur.inst == (want < size ? cluster_part_at(cl, aa, v, CL_BY_NUM, want) : -1);

@@ -270,8 +270,9 @@ static int32_t range_next(const struct pctx *c, const struct trange *r, struct r
 	if (!w->placed) {
 		int64_t other = r->k == CL_BY_MEM ? c->req->cpu_units : c->req->mem_mib;
 
-		w->placed = 1;
-		q = cluster_cursor_from(&w->cur, c->cl, r->a, r->v, (enum cl_key)r->k, p, other);
+		w->placed = 1;          /* a run's walk ends at the run's end */
+		q = cluster_cursor_from(&w->cur, c->cl, r->a, r->v, (enum cl_key)r->k, p, other,
+					r->hi == RANGE_RUN ? r->run : INT64_MAX);
 	} else {
 		q = cluster_cursor_next(&w->cur);
 	}
@@ -390,7 +391,7 @@ int place_exact_part(struct pctx *c, int k, int a, int32_t v)
 	struct cl_cursor cur;
 
 	PLACE_GROW(c, tmp, (size_t)size + 1);
-	for (int32_t r = cluster_cursor_from(&cur, c->cl, a, v, CL_BY_NUM, 0, 0); r < size;
+	for (int32_t r = cluster_cursor_from(&cur, c->cl, a, v, CL_BY_NUM, 0, 0, INT64_MAX); r < size;
 	     r = cluster_cursor_next(&cur)) {
 		if (place_candidate(c, cur.inst))
 			c->tmp[n++] = cur.inst;

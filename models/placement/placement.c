@@ -312,7 +312,8 @@ static const char *failure_reason(struct pctx *c)
 	r = cluster_part_rank(c->cl, CL_ALL, 0, CL_BY_CPU, c->req->cpu_units, 0);
 	if (r == size)
 		return place_stage_reason(c, ST_CPU);
-	for (r = cluster_cursor_from(&cur, c->cl, CL_ALL, 0, CL_BY_CPU, r, c->req->mem_mib); r < size;
+	for (r = cluster_cursor_from(&cur, c->cl, CL_ALL, 0, CL_BY_CPU, r, c->req->mem_mib,
+					 INT64_MAX); r < size;
 	     r = cluster_cursor_next(&cur)) {
 		int s = place_stage(c, cur.inst);
 
