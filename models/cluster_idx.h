@@ -109,7 +109,8 @@ struct cl_cursor {
 	int64_t stop;              /* the end: the first sort key past max_key */
 	int32_t rank, inst;        /* the current member */
 	int32_t leaf, pos, base;   /* its leaf, its slot there, the rank of slot 0 */
-	int h;                     /* internal nodes above the leaf */
+	int h;                     /* internal nodes above the leaf (-1: the
+				    * path is not known, after a resume) */
 	int32_t path[CL_CURSOR_DEPTH];
 	int slot[CL_CURSOR_DEPTH];
 };
@@ -129,5 +130,18 @@ int32_t cluster_cursor_lower(struct cl_cursor *cur, const struct cluster *cl, in
 /* The next member after the current one with the other resource: as
  * cluster_part_next(from = cur->rank + 1).  Past the end it stays there. */
 int32_t cluster_cursor_next(struct cl_cursor *cur);
+
+/* Where a cursor stands (its leaf, slot and the rank of slot 0), to walk on
+ * from there later while the part's trees do not change. */
+struct cl_mark {
+	int32_t leaf, pos, base;
+};
+struct cl_mark cluster_cursor_mark(const struct cl_cursor *cur);
+/* Positions cur at the member after the marked one, as cluster_cursor_next
+ * would from there (with other_min and max_key as cluster_cursor_from):
+ * from the marked leaf on, with a descent only when that leaf holds no
+ * more. */
+int32_t cluster_cursor_resume(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
+			      enum cl_key k, int64_t other_min, int64_t max_key, struct cl_mark m);
 
 #endif

@@ -1067,6 +1067,8 @@ static inline int any_ge16(const int32_t *x, int32_t m)
  * (cur->base, the rank of what comes next, stays exact); one that may hold
  * it is entered at its first slot.  A max may be above every entry below it
  * (a stale one): that child is then passed like the others. */
+static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int mode, int32_t from, int64_t c);
+
 static int32_t cursor_walk(struct cl_cursor *cur, int l, int from, int in_leaf)
 {
 	const struct bpool *p = cursor_pool(cur);
@@ -1104,6 +1106,13 @@ static int32_t cursor_walk(struct cl_cursor *cur, int l, int from, int in_leaf)
 			if (bounded)
 				return cursor_end(cur);
 			cur->base += L->n;
+			if (cur->h < 0) {       /* resumed: a descent to the next rank */
+				int32_t next = cur->base;
+
+				cur->base = 0;
+				return cursor_descend(cur, part_of(cur->cl, cur->a, cur->v)->root[cur->k], 0,
+						      next, 0);
+			}
 			in_leaf = 0;
 			l = cur->h - 1;
 			continue;
@@ -1195,13 +1204,19 @@ static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int mode, int32_
 	return cursor_walk(cur, l, lfind(LF(p, r), c), 1);
 }
 
+/* The bound of cluster_cursor_from. */
+static void cursor_bound(struct cl_cursor *cur, int64_t max_key)
+{
+	if (cur->k != CL_BY_NUM && max_key < INT64_MAX)
+		cur->stop = bt_qk(max_key + 1, 0);
+}
+
 int32_t cluster_cursor_from(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
 			    enum cl_key k, int32_t from, int64_t other_min, int64_t max_key)
 {
 	int32_t root = cursor_start(cur, cl, a, v, k, other_min);
 
-	if (k != CL_BY_NUM && max_key < INT64_MAX)
-		cur->stop = bt_qk(max_key + 1, 0);
+	cursor_bound(cur, max_key);
 
 	return cursor_descend(cur, root, 0, from < 0 ? 0 : from, 0);
 }
@@ -1219,4 +1234,25 @@ int32_t cluster_cursor_next(struct cl_cursor *cur)
 	if (cur->leaf == NIL)
 		return cur->rank;
 	return cursor_walk(cur, cur->h, cur->pos + 1, 1);
+}
+
+struct cl_mark cluster_cursor_mark(const struct cl_cursor *cur)
+{
+	struct cl_mark m = { cur->leaf, cur->pos, cur->base };
+
+	return m;
+}
+
+int32_t cluster_cursor_resume(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
+			      enum cl_key k, int64_t other_min, int64_t max_key, struct cl_mark m)
+{
+	int32_t root = cursor_start(cur, cl, a, v, k, other_min);
+
+	cursor_bound(cur, max_key);
+	if (root == NIL || m.leaf == NIL)
+		return cursor_end(cur);
+	cur->leaf = m.leaf;
+	cur->base = m.base;
+	cur->h = -1;
+	return cursor_walk(cur, 0, m.pos + 1, 1);
 }

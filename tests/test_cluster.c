@@ -338,6 +338,25 @@ static int check_cursor(struct cluster *cl, int aa, int32_t v, int k, int64_t ne
 			want = next;
 		}
 	}
+	/* resumed from a mark at a stop: the same stops after it as the
+	 * cursor marked (across leaves: the path is found again) */
+	for (int32_t from = 0; from < size; from += 1 + size / 16) {
+		struct cl_cursor c2;
+		int32_t got = cluster_cursor_from(&cur, cl, aa, v, (enum cl_key)k, from, need, INT64_MAX);
+
+		if (got == size)
+			continue;
+		got = cluster_cursor_resume(&c2, cl, aa, v, (enum cl_key)k, need, INT64_MAX,
+					    cluster_cursor_mark(&cur));
+		for (int n = 0; n < 100; n++) {
+			int32_t want = cluster_cursor_next(&cur);
+
+			ok &= got == want && c2.inst == cur.inst;
+			if (want == size)
+				break;
+			got = cluster_cursor_next(&c2);
+		}
+	}
 	/* bounded by an amount (each one some member has, and one between):
 	 * the same stops up to the first member above it, then the end */
 	for (int32_t from = 0; from < size; from += 1 + size / 8) {

@@ -87,7 +87,7 @@ static int search_binpack(struct pctx *c, int k, int a, int32_t v)
 				/* the run from its first candidate on: that one is
 				 * the earliest registered (the run is ordered by
 				 * number; ranks before it lack a resource) */
-				place_add_run(c, a, v, o, p, x, rem);
+				place_add_run(c, a, v, o, p, x, rem, cluster_cursor_mark(&cur));
 				return 1;
 			}
 			PLACE_GROW(c, tmp, n + 1);

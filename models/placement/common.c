@@ -198,12 +198,13 @@ void place_add_part(struct pctx *c, int a, int32_t v, int key0)
 }
 
 void place_add_run(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo, int32_t first,
-		   int64_t key)
+		   int64_t key, struct cl_mark mark)
 {
 	place_add_range(c, a, v, (int)k, lo, RANGE_RUN);
 	c->r[c->n_r - 1].run = key;
 	c->r[c->n_r - 1].key0 = c->n;
 	c->r[c->n_r - 1].first = first;
+	c->r[c->n_r - 1].mark = mark;
 }
 
 /* A stride coprime with n, so j -> j * stride mod n visits every position. */
@@ -269,10 +270,15 @@ static int32_t range_next(const struct pctx *c, const struct trange *r, struct r
 	}
 	if (!w->placed) {
 		int64_t other = r->k == CL_BY_MEM ? c->req->cpu_units : c->req->mem_mib;
+		int64_t max_key = r->hi == RANGE_RUN ? r->run : INT64_MAX;   /* a run ends there */
 
-		w->placed = 1;          /* a run's walk ends at the run's end */
-		q = cluster_cursor_from(&w->cur, c->cl, r->a, r->v, (enum cl_key)r->k, p, other,
-					r->hi == RANGE_RUN ? r->run : INT64_MAX);
+		w->placed = 1;
+		if (r->first >= 0 && p == r->lo + 1)    /* on from where first was found */
+			q = cluster_cursor_resume(&w->cur, c->cl, r->a, r->v, (enum cl_key)r->k, other,
+						  max_key, r->mark);
+		else
+			q = cluster_cursor_from(&w->cur, c->cl, r->a, r->v, (enum cl_key)r->k, p, other,
+						max_key);
 	} else {
 		q = cluster_cursor_next(&w->cur);
 	}
@@ -316,7 +322,7 @@ static int32_t range_first(struct pctx *c, const struct trange *r)
 int place_range_has_member(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo,
 			   int32_t hi, int key0)
 {
-	struct trange r = { a, v, (int)k, lo, hi, 0, key0, -1 };
+	struct trange r = { a, v, (int)k, lo, hi, 0, key0, -1, { -1, 0, 0 } };
 	int32_t len = hi - lo, st, x;
 
 	if (len <= 0)

@@ -73,6 +73,7 @@ struct trange {
 				    * on the whole range (the part's invariant):
 				    * only the later ones are checked */
 	int32_t first;             /* the member at lo when known (a run's), else -1 */
+	struct cl_mark mark;       /* with first: where the index walk found it */
 };
 
 /* Inline room of the tie set's buffers: most placements allocate nothing. */
@@ -148,11 +149,11 @@ void place_add_range(struct pctx *c, int a, int32_t v, int k, int32_t lo, int32_
  * invariant of place_solve, keys before key0 are c->keys on all of it. */
 void place_add_part(struct pctx *c, int a, int32_t v, int key0);
 /* The run of members of part (a, v) whose order-k key is `key`, from rank lo
- * (member `first`) on, all of whose candidates have the keys c->keys
- * (binpack's run); its end is found only when a random pick needs the
- * run's length. */
+ * (member `first`, where the cursor marked by `mark` stands) on, all of
+ * whose candidates have the keys c->keys (binpack's run); its end is found
+ * only when a random pick needs the run's length. */
 void place_add_run(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo, int32_t first,
-		   int64_t key);
+		   int64_t key, struct cl_mark mark);
 
 extern const struct strategy_ops place_binpack;
 extern const struct strategy_ops place_spread;
