@@ -1059,6 +1059,19 @@ static inline int any_ge16(const int32_t *x, int32_t m)
 	return (u[0] | u[1]) != 0;
 }
 
+/* The first j >= from with x[j] >= m, or n: sixteen slots a test, then one
+ * at a time. */
+static inline int first_ge(const int32_t *x, int from, int n, int32_t m)
+{
+	int j = from;
+
+	while (j + 16 <= n && !any_ge16(x + j, m))
+		j += 16;
+	while (j < n && x[j] < m)
+		j++;
+	return j;
+}
+
 /* The first entry with aux >= cur->min and a sort key below cur->stop
  * (else the end) from where the cursor stands: slot
  * `from` of its leaf when in_leaf, else after slot cur->slot[l] of the
@@ -1074,6 +1087,7 @@ static int32_t cursor_walk(struct cl_cursor *cur, int l, int from, int in_leaf)
 	const struct bpool *p = cursor_pool(cur);
 	/* min as an aux (entries are 32-bit; above that none has it) */
 	int32_t m = cur->min < INT32_MIN ? INT32_MIN : (int32_t)cur->min;
+	int32_t base = cur->base;       /* kept in a register, stored on return */
 
 	for (;;) {
 		const struct bnode *b;
@@ -1082,36 +1096,29 @@ static int32_t cursor_walk(struct cl_cursor *cur, int l, int from, int in_leaf)
 
 		if (in_leaf) {
 			const struct bleaf *L = LF(p, cur->leaf);
-			const int32_t *x = L->aux;
-			int i = from, n = L->n, bounded = 0;
+			int i, n = L->n, bounded = 0;
 
 			if (n > 0 && L->ck[n - 1] >= cur->stop) {     /* the bound is here */
 				n = lfind(L, cur->stop);
 				bounded = 1;
 			}
-
-			/* sixteen slots a test (vector compares): most of a
-			 * walk's time is here, in the slots short of the other
-			 * resource */
-			while (i + 16 <= n && !any_ge16(x + i, m))
-				i += 16;
-			for (; i < n; i++) {
-				if (x[i] >= m) {
-					cur->pos = i;
-					cur->rank = cur->base + i;
-					cur->inst = CK_ID(L->ck[i]);
-					return cur->rank;
-				}
+			/* most of a walk's time is here, in the slots short of
+			 * the other resource */
+			i = first_ge(L->aux, from, n, m);
+			if (i < n) {
+				cur->pos = i;
+				cur->base = base;
+				cur->rank = base + i;
+				cur->inst = CK_ID(L->ck[i]);
+				return cur->rank;
 			}
 			if (bounded)
 				return cursor_end(cur);
-			cur->base += L->n;
+			base += L->n;
 			if (cur->h < 0) {       /* resumed: a descent to the next rank */
-				int32_t next = cur->base;
-
 				cur->base = 0;
 				return cursor_descend(cur, part_of(cur->cl, cur->a, cur->v)->root[cur->k], 0,
-						      next, 0);
+						      base, 0);
 			}
 			in_leaf = 0;
 			l = cur->h - 1;
@@ -1122,7 +1129,7 @@ static int32_t cursor_walk(struct cl_cursor *cur, int l, int from, int in_leaf)
 		b = &p->nd[cur->path[l]];
 		j = cur->slot[l] + 1;
 		while (j < b->n && b->aux[j] < m)
-			cur->base += b->cnt[j++];
+			base += b->cnt[j++];
 		if (j == b->n) {
 			l--;
 			continue;
