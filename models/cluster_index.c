@@ -1154,7 +1154,8 @@ static int32_t cursor_walk(struct cl_cursor *cur, int l, int from, int in_leaf)
 static int32_t cursor_start(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
 			    enum cl_key k, int64_t other_min)
 {
-	ensure(cl, a, k);
+	if (!kept(forest_of(cl, a), k))         /* (the call only when it builds) */
+		ensure(cl, a, k);
 	cur->cl = cl;
 	cur->a = a;
 	cur->v = v;
