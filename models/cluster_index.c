@@ -126,7 +126,6 @@ static int32_t lalloc(struct bpool *p)
 	}
 	p->lf[x].n = 0;
 	p->lf[x].mx = INT32_MIN;
-	p->lf[x].nmx = 0;
 	return x | BT_LEAF;
 }
 
@@ -237,35 +236,29 @@ static int32_t rmax(const struct bpool *p, int32_t r)
 	return IS_LEAF(r) ? LF(p, r)->mx : amax(p->nd[r].aux, p->nd[r].n);
 }
 
-/* Leaf L's max aux and its count, from scratch. */
+/* Leaf L's max aux, from scratch. */
 static void leaf_remax(struct bleaf *L)
 {
-	int32_t m = INT32_MIN, c = 0;
-
-	if (L->n > 0) {
-		m = amax(L->aux, L->n);
-		for (int j = 0; j < L->n; j++)
-			c += L->aux[j] == m;
-	}
-	L->mx = m;
-	L->nmx = c;
+	L->mx = L->n > 0 ? amax(L->aux, L->n) : INT32_MIN;
 }
 
 /* An entry of aux a joined (left) leaf L, whose arrays already say so. */
 static inline void leaf_in(struct bleaf *L, int32_t a)
 {
-	if (a > L->mx) {
+	if (a > L->mx)
 		L->mx = a;
-		L->nmx = 1;
-	} else if (a == L->mx) {
-		L->nmx++;
-	}
 }
 
-static inline void leaf_out(struct bleaf *L, int32_t a)
+/* When the entry that left held the max, another entry at the max keeps it
+ * (found by a scan that stops there: ties are common), else a rescan. */
+static void leaf_out(struct bleaf *L, int32_t a)
 {
-	if (a == L->mx && --L->nmx == 0)
-		leaf_remax(L);
+	if (a != L->mx)
+		return;
+	for (int j = 0; j < L->n; j++)
+		if (L->aux[j] == a)
+			return;
+	leaf_remax(L);
 }
 
 /* The smallest sort key node r may hold (its first entry, or for an

@@ -98,9 +98,7 @@ struct bleaf {
 	int32_t aux[BT_L];
 	int32_t n;
 	int32_t next;             /* free list link */
-	int32_t mx, nmx;          /* the max aux and how many entries hold it
-				   * (INT32_MIN, 0 when empty): a departure
-				   * rescans only when the last max leaves */
+	int32_t mx;               /* the max aux (INT32_MIN when empty) */
 };
 
 struct bpool {
