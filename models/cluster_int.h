@@ -97,7 +97,10 @@ struct bleaf {
 	int64_t ck[BT_L];         /* sort keys: key × 2^32 + instance */
 	int32_t aux[BT_L];
 	int32_t n;
-	int32_t next;             /* free list link */
+	union {                   /* (the leaf keeps its size) */
+		int32_t mx;       /* in use: the max aux (INT32_MIN when empty) */
+		int32_t next;     /* free: the free list link */
+	};
 };
 
 struct bpool {
