@@ -961,24 +961,39 @@ int32_t cluster_part_next(const struct cluster *cl, int a, int32_t v, enum cl_ke
 	return r;
 }
 
-int32_t cluster_part_lower_next(const struct cluster *cl, int a, int32_t v, enum cl_key k,
-				int64_t key, int64_t other_min, int32_t *inst, int32_t *end)
+/* The first member not before (key, 0) with other_min of the other resource:
+ * its rank (or -1, *inst = -1) and, in *e, the end of its run when found in
+ * its leaf (else -1). */
+static int32_t lower_descent(const struct cluster *cl, int a, int32_t v, enum cl_key k,
+			     int64_t key, int64_t other_min, int32_t *inst, int32_t *e)
 {
 	const struct bpool *p;
-	int32_t root, r, e = -1;
+	int32_t root, r;
 
 	ensure(cl, a, k);
 	p = &forest_of(cl, a)->t[k];
 	root = part_of(cl, a, v)->root[k];
 	*inst = -1;
-	r = root == NIL ? -1 : bt_lower_next(p, root, 0, bt_qk(key, 0), other_min, inst, &e);
-	if (r < 0) {
+	*e = -1;
+	r = root == NIL ? -1 : bt_lower_next(p, root, 0, bt_qk(key, 0), other_min, inst, e);
+	if (r < 0)
 		*inst = -1;
+	return r;
+}
+
+int32_t cluster_part_lower_next(const struct cluster *cl, int a, int32_t v, enum cl_key k,
+				int64_t key, int64_t other_min, int32_t *inst, int32_t *end)
+{
+	int32_t e, r = lower_descent(cl, a, v, k, key, other_min, inst, &e);
+
+	if (r < 0) {
 		*end = part_of(cl, a, v)->size;
 		return *end;
 	}
 	/* the run's end: found in the leaf, or one more descent */
-	*end = e >= 0 ? e : bt_rank(p, root, bt_qk(key_of(cl, k, *inst) + 1, 0));
+	*end = e >= 0 ? e
+		      : bt_rank(&forest_of(cl, a)->t[k], part_of(cl, a, v)->root[k],
+				bt_qk(key_of(cl, k, *inst) + 1, 0));
 	return r;
 }
 
@@ -1057,19 +1072,9 @@ int cluster_spread_attr_find(const struct cluster *cl, const char *name)
 int32_t cluster_part_lower_first(const struct cluster *cl, int a, int32_t v, enum cl_key k,
 				 int64_t key, int64_t other_min, int32_t *inst)
 {
-	const struct bpool *p;
-	int32_t root, r, e = -1;
+	int32_t e, r = lower_descent(cl, a, v, k, key, other_min, inst, &e);
 
-	ensure(cl, a, k);
-	p = &forest_of(cl, a)->t[k];
-	root = part_of(cl, a, v)->root[k];
-	*inst = -1;
-	r = root == NIL ? -1 : bt_lower_next(p, root, 0, bt_qk(key, 0), other_min, inst, &e);
-	if (r < 0) {
-		*inst = -1;
-		return part_of(cl, a, v)->size;
-	}
-	return r;
+	return r < 0 ? part_of(cl, a, v)->size : r;
 }
 
 /* ---- cursors (cluster_idx.h) ---- */
