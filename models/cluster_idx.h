@@ -90,7 +90,12 @@ int cluster_spread_attr_find(const struct cluster *cl, const char *name);
 int32_t cluster_part_lower_first(const struct cluster *cl, int a, int32_t v, enum cl_key k,
 				 int64_t key, int64_t other_min, int32_t *inst);
 
-/* A cursor over one order of a part: it walks the members in rank order,
+/* Placement walks with the cursors below; cluster_part_next,
+ * cluster_part_lower_next and cluster_part_lower_first are their one-shot
+ * forms (a descent from the root per call), kept as the definition the
+ * cursors are tested against (tests/test_cluster.c, tests/test_placement.c).
+ *
+ * A cursor over one order of a part: it walks the members in rank order,
  * skipping those short of the other resource (other_min; CL_BY_NUM: none)
  * through the subtree maxima, like cluster_part_next, but keeps its path
  * from the root, so a step costs O(1) amortized (the next slot of the same
