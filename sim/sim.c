@@ -152,6 +152,22 @@ static inline int fkey_before(const struct fifo_key *a, sim_time_t t, uint64_t w
 	return a->t < t || (a->t == t && a->w < w);
 }
 
+/* spare (an empty FIFO found by the caller's scan), else a new one while
+ * fewer than EF_MAX exist, given to (delay, cls); NULL when none is free. */
+static struct event_fifo *fifo_claim(struct sim *s, struct event_fifo *spare, sim_time_t delay,
+				     uint32_t cls)
+{
+	if (!spare && s->n_ef < EF_MAX) {
+		s->ek[s->n_ef] = (struct fifo_key){ SIM_TIME_MAX, UINT64_MAX };
+		spare = &s->ef[s->n_ef++];
+	}
+	if (spare) {
+		spare->delay = delay;
+		spare->cls = cls;
+	}
+	return spare;
+}
+
 /* The FIFO for future events of (delay, cls), NULL when the type has not
  * (yet) shown a fixed delay or no FIFO is free. */
 static struct event_fifo *fifo_for(struct sim *s, struct handler *h, sim_time_t delay, uint32_t cls)
@@ -178,15 +194,9 @@ static struct event_fifo *fifo_for(struct sim *s, struct handler *h, sim_time_t 
 		if (!spare && f->n == 0)
 			spare = f;
 	}
-	if (!spare && s->n_ef < EF_MAX) {
-		s->ek[s->n_ef] = (struct fifo_key){ SIM_TIME_MAX, UINT64_MAX };
-		spare = &s->ef[s->n_ef++];
-	}
-	if (spare) {
-		spare->delay = delay;
-		spare->cls = cls;
+	spare = fifo_claim(s, spare, delay, cls);
+	if (spare)
 		h->fifo = (int)(spare - s->ef);
-	}
 	return spare;
 }
 
@@ -218,15 +228,7 @@ static struct event_fifo *fifo_mono(struct sim *s, struct handler *h, uint32_t t
 		if (!spare && f->n == 0)
 			spare = f;
 	}
-	if (!spare && s->n_ef < EF_MAX) {
-		s->ek[s->n_ef] = (struct fifo_key){ SIM_TIME_MAX, UINT64_MAX };
-		spare = &s->ef[s->n_ef++];
-	}
-	if (spare) {
-		spare->delay = key;
-		spare->cls = cls;
-	}
-	return spare;
+	return fifo_claim(s, spare, key, cls);
 }
 
 static void fifo_push(struct sim *s, struct event_fifo *f, struct event ev)
