@@ -11,12 +11,13 @@ struct handler {
 	const char *name;
 	sim_handler fn;
 	void *ctx;
-	int release;
+	uint32_t cls;              /* its events' class: 0 a world type, 1 ordinary */
 	sim_time_t last_delay;     /* the delay of its last future event */
 	uint32_t streak;           /* how many in a row had that delay */
 	sim_time_t last_t;         /* the time of its last future event */
 	uint32_t mono;             /* how many in a row were no earlier than the one before */
 	int fifo;                  /* the FIFO its last fixed-delay event went to, -1 */
+	int mono_fifo;             /* the FIFO of its own (fifo_mono), -1 */
 	sim_ghost_fn ghost;        /* a held place's step (sim_ghost_after), else NULL */
 };
 
@@ -32,6 +33,7 @@ struct handler {
  * the heap would have used. */
 #define EF_MAX 16
 #define EF_STREAK 4
+#define EF_NONE EF_MAX
 struct event_fifo {
 	sim_time_t delay;
 	uint32_t cls;
@@ -39,13 +41,26 @@ struct event_fifo {
 	size_t head, n, cap;
 };
 
-/* The key of a FIFO's first event as (time, evq_word): the FIFOs' keys
- * side by side, so the least is found without touching the FIFOs; an empty
- * FIFO's is past every key. */
+/* The key of a FIFO's first event as (time, evq_word).  The FIFOs that
+ * hold events are kept in a list sorted by it (struct sim's ef_first and
+ * ef_next, the least first): a pop moves only the FIFO it took from, past
+ * the few whose first key is smaller than its next one, instead of
+ * comparing every FIFO's. */
 struct fifo_key {
 	sim_time_t t;
 	uint64_t w;
 };
+
+static inline int fkey_before(const struct fifo_key *a, sim_time_t t, uint64_t w)
+{
+	return a->t < t || (a->t == t && a->w < w);
+}
+
+/* evq_word(cls, seq) of a FIFO's event (class 0 or 1, never "last"). */
+static inline uint64_t fifo_word(uint32_t cls, uint64_t seq)
+{
+	return (uint64_t)cls << 63 | seq << EVQ_TYPE_BITS;
+}
 
 struct sim {
 	struct evq *q;
@@ -69,9 +84,10 @@ struct sim {
 	uint32_t *ghost_types;     /* the handler types of held places, few */
 	size_t n_gt, cap_gt;
 	struct event_fifo ef[EF_MAX];
-	struct fifo_key ek[EF_MAX];   /* ef[i]'s first key */
+	struct fifo_key ek[EF_MAX];   /* ef[i]'s first key, while it holds events */
+	uint8_t ef_first;          /* the FIFO with the least first key, EF_NONE when all are empty */
+	uint8_t ef_next[EF_MAX];   /* the next FIFO by first key, EF_NONE */
 	size_t n_ef, n_efe;        /* FIFOs in use, events in them */
-	int ef_min;                /* the one with the least first event, -1 when all empty */
 };
 
 struct sim *sim_new(void)
@@ -79,7 +95,7 @@ struct sim *sim_new(void)
 	struct sim *s = xcalloc(1, sizeof *s);
 
 	s->q = evq_new();
-	s->ef_min = -1;
+	s->ef_first = EF_NONE;
 	return s;
 }
 
@@ -99,7 +115,7 @@ void sim_free(struct sim *s)
 uint32_t sim_on(struct sim *s, const char *name, sim_handler fn, void *ctx)
 {
 	XGROW(s->h, s->cap_h, s->n_h + 1);
-	s->h[s->n_h] = (struct handler){ name, fn, ctx, 0, -1, 0, -1, 0, -1, NULL };
+	s->h[s->n_h] = (struct handler){ name, fn, ctx, 1, -1, 0, -1, 0, -1, -1, NULL };
 	return (uint32_t)s->n_h++;
 }
 
@@ -107,7 +123,7 @@ uint32_t sim_on_world(struct sim *s, const char *name, sim_handler fn, void *ctx
 {
 	uint32_t type = sim_on(s, name, fn, ctx);
 
-	s->h[type].release = 1;
+	s->h[type].cls = 0;
 	return type;
 }
 
@@ -136,29 +152,12 @@ static void lane_push(struct sim *s, uint32_t type, void *target, uint64_t arg)
 		(struct event){ s->now, 0, type, 1, target, arg };
 }
 
-/* Whether key (t, cls, seq) comes before (bt, bc, bs). */
-static inline int key_before(sim_time_t t, uint32_t cls, uint64_t seq,
-			     sim_time_t bt, uint32_t bc, uint64_t bs)
-{
-	if (t != bt)
-		return t < bt;
-	if (cls != bc)
-		return cls < bc;
-	return seq < bs;
-}
-
-static inline int fkey_before(const struct fifo_key *a, sim_time_t t, uint64_t w)
-{
-	return a->t < t || (a->t == t && a->w < w);
-}
-
 /* spare (an empty FIFO found by the caller's scan), else a new one while
  * fewer than EF_MAX exist, given to (delay, cls); NULL when none is free. */
 static struct event_fifo *fifo_claim(struct sim *s, struct event_fifo *spare, sim_time_t delay,
 				     uint32_t cls)
 {
 	if (!spare && s->n_ef < EF_MAX) {
-		s->ek[s->n_ef] = (struct fifo_key){ SIM_TIME_MAX, UINT64_MAX };
 		spare = &s->ef[s->n_ef++];
 	}
 	if (spare) {
@@ -182,8 +181,6 @@ static struct event_fifo *fifo_for(struct sim *s, struct handler *h, sim_time_t 
 		h->streak++;
 		return NULL;
 	}
-	if (h->fifo >= 0 && s->ef[h->fifo].delay == delay && s->ef[h->fifo].cls == cls)
-		return &s->ef[h->fifo];
 	for (size_t i = 0; i < s->n_ef; i++) {
 		struct event_fifo *f = &s->ef[i];
 
@@ -206,7 +203,7 @@ static struct event_fifo *fifo_mono(struct sim *s, struct handler *h, uint32_t t
 				    sim_time_t t, uint32_t cls)
 {
 	sim_time_t key = -1 - (sim_time_t)type;
-	struct event_fifo *spare = NULL;
+	struct event_fifo *spare = NULL, *f;
 
 	if (t >= h->last_t) {
 		if (h->mono < EF_STREAK)
@@ -217,90 +214,117 @@ static struct event_fifo *fifo_mono(struct sim *s, struct handler *h, uint32_t t
 	h->last_t = t;
 	if (h->mono < EF_STREAK)
 		return NULL;
-	for (size_t i = 0; i < s->n_ef; i++) {
-		struct event_fifo *f = &s->ef[i];
-
-		if (f->delay == key) {
-			if (f->n && f->e[(f->head + f->n - 1) & (f->cap - 1)].t > t)
-				return NULL;
-			return f;
-		}
-		if (!spare && f->n == 0)
-			spare = f;
+	if (h->mono_fifo < 0 || s->ef[h->mono_fifo].delay != key) {
+		/* none yet, or taken over by another delay while empty */
+		for (size_t i = 0; i < s->n_ef && !spare; i++)
+			if (s->ef[i].n == 0)
+				spare = &s->ef[i];
+		if (!(spare = fifo_claim(s, spare, key, cls)))
+			return NULL;
+		h->mono_fifo = (int)(spare - s->ef);
 	}
-	return fifo_claim(s, spare, key, cls);
+	f = &s->ef[h->mono_fifo];
+	if (f->n && f->e[(f->head + f->n - 1) & (f->cap - 1)].t > t)
+		return NULL;
+	return f;
 }
 
-static void fifo_push(struct sim *s, struct event_fifo *f, struct event ev)
+/* FIFO i, not in the sorted list, put in it by its first key. */
+static inline void fifo_sort_in(struct sim *s, uint8_t i)
 {
-	int i = (int)(f - s->ef);
+	const struct fifo_key *k = &s->ek[i];
+	uint8_t *at = &s->ef_first;
+
+	while (*at != EF_NONE && fkey_before(&s->ek[*at], k->t, k->w))
+		at = &s->ef_next[*at];
+	s->ef_next[i] = *at;
+	*at = i;
+}
+
+static inline void fifo_push(struct sim *s, struct event_fifo *f, sim_time_t t, uint32_t type,
+			     void *target, uint64_t arg)
+{
+	uint64_t seq = evq_take_seq(s->q);
 
 	if (f->n == f->cap)
 		f->e = ring_grow(f->e, sizeof *f->e, &f->cap, &f->head, f->n);
-	f->e[(f->head + f->n++) & (f->cap - 1)] = ev;
+	f->e[(f->head + f->n++) & (f->cap - 1)] = (struct event){ t, seq, type, f->cls, target, arg };
 	s->n_efe++;
 	if (f->n == 1) {
-		s->ek[i] = (struct fifo_key){ ev.t, evq_word(ev.cls, ev.seq) };
-		if (s->ef_min < 0 || fkey_before(&s->ek[i], s->ek[s->ef_min].t, s->ek[s->ef_min].w))
-			s->ef_min = i;
+		uint8_t i = (uint8_t)(f - s->ef);
+
+		s->ek[i] = (struct fifo_key){ t, fifo_word(f->cls, seq) };
+		fifo_sort_in(s, i);
 	}
 }
 
-/* The first event of ef_min, taken; ef_min found again. */
+/* The first event of the FIFO with the least first key, taken; the FIFO
+ * sorted in again by its next key, unless empty now. */
 static void fifo_pop(struct sim *s, struct event *ev)
 {
-	struct event_fifo *f = &s->ef[s->ef_min];
-	struct fifo_key best = { SIM_TIME_MAX, UINT64_MAX };
+	uint8_t i = s->ef_first;
+	struct event_fifo *f = &s->ef[i];
+	const struct event *next;
 
 	*ev = f->e[f->head];
 	f->head = (f->head + 1) & (f->cap - 1);
-	if (--f->n) {
-		const struct event *h = &f->e[f->head];
-
-		s->ek[s->ef_min] = (struct fifo_key){ h->t, evq_word(h->cls, h->seq) };
-	} else {
-		s->ek[s->ef_min] = best;
-	}
 	s->n_efe--;
-	s->ef_min = -1;
-	for (size_t i = 0; i < s->n_ef; i++)
-		if (fkey_before(&s->ek[i], best.t, best.w)) {
-			best = s->ek[i];
-			s->ef_min = (int)i;
-		}
+	s->ef_first = s->ef_next[i];
+	if (--f->n == 0)
+		return;
+	next = &f->e[f->head];
+	s->ek[i] = (struct fifo_key){ next->t, fifo_word(next->cls, next->seq) };
+	fifo_sort_in(s, i);
 }
 
-void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg)
+static _Noreturn void bad_time(uint32_t type, sim_time_t t, sim_time_t now)
+{
+	fprintf(stderr, "ecsim: fatal: internal: event type %u at %lld before now %lld\n",
+		type, (long long)t, (long long)now);
+	abort();
+}
+
+/* sim_at's queueing past the common case: a FIFO found (or claimed) for
+ * the event, else the heap. */
+static void queue(struct sim *s, struct handler *h, sim_time_t t, uint32_t type, void *target,
+		  uint64_t arg)
 {
 	struct event_fifo *f;
-	uint32_t cls;
 
-	if (t < s->now || type >= s->n_h) {
-		fprintf(stderr, "ecsim: fatal: internal: event type %u at %lld before now %lld\n",
-			type, (long long)t, (long long)s->now);
-		abort();
-	}
-	if (t == s->now && s->dispatching) {
-		lane_push(s, type, target, arg);
-		return;
-	}
-	cls = s->h[type].release ? 0 : 1;
-	if (t > s->now && ((f = fifo_for(s, &s->h[type], t - s->now, cls)) != NULL ||
-			   (f = fifo_mono(s, &s->h[type], type, t, cls)) != NULL))
-		fifo_push(s, f, (struct event){ t, evq_take_seq(s->q), type, cls, target, arg });
-	else if (cls == 0)
+	if (t > s->now && ((f = fifo_for(s, h, t - s->now, h->cls)) != NULL ||
+			   (f = fifo_mono(s, h, type, t, h->cls)) != NULL))
+		fifo_push(s, f, t, type, target, arg);
+	else if (h->cls == 0)
 		evq_push_first(s->q, t, type, target, arg);
 	else
 		evq_push(s->q, t, type, target, arg);
 }
 
+void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg)
+{
+	struct handler *h;
+	struct event_fifo *f;
+
+	if (t < s->now || type >= s->n_h)
+		bad_time(type, t, s->now);
+	if (t == s->now && s->dispatching) {
+		lane_push(s, type, target, arg);
+		return;
+	}
+	/* the common case: the FIFO of the type's last fixed-delay event
+	 * still holds that delay */
+	h = &s->h[type];
+	f = &s->ef[h->fifo >= 0 ? h->fifo : 0];
+	if (h->fifo >= 0 && t > s->now && f->delay == t - s->now && f->cls == h->cls)
+		fifo_push(s, f, t, type, target, arg);
+	else
+		queue(s, h, t, type, target, arg);
+}
+
 void sim_at_last(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg)
 {
-	if (t < s->now || type >= s->n_h) {
-		fprintf(stderr, "ecsim: fatal: internal: event type %u at %lld before now %lld\n",
-			type, (long long)t, (long long)s->now);
-		abort();
-	}
+	if (t < s->now || type >= s->n_h)
+		bad_time(type, t, s->now);
 	evq_push_last(s->q, t, type, target, arg);
 }
 
@@ -371,8 +395,8 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			uint64_t hw;
 			int heap = evq_top(s->q, &ht, &hw);
 
-			if (s->ef_min >= 0 && (!heap || fkey_before(&s->ek[s->ef_min], ht, hw))) {
-				if (s->ek[s->ef_min].t > until)
+			if (s->ef_first != EF_NONE && (!heap || fkey_before(&s->ek[s->ef_first], ht, hw))) {
+				if (s->ek[s->ef_first].t > until)
 					break;
 				fifo_pop(s, &ev);
 			} else if (!heap || ht > until || !evq_pop(s->q, &ev)) {
