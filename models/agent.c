@@ -235,6 +235,19 @@ void agent_task_ended(struct backplane *bp, uint32_t slot, const char *code)
 	}
 }
 
+/* agent_set_state's report when the agent is disconnected (docs/ecs-model.md
+ * §7.4): what happens on its instance reaches the backplane only with the
+ * agent's report, which waits in its outbox until it reconnects.  Out of
+ * line: the common case runs without it. */
+static void __attribute__((noinline)) report_held(struct backplane *bp, uint32_t slot,
+						    struct task *t)
+{
+	if (!t->unsynced) {
+		t->unsynced = 1;
+		agent_send(bp, slot, AM_REPORT_STATE);
+	}
+}
+
 void agent_set_state(struct backplane *bp, uint32_t slot, int st)
 {
 	struct task *t = bp_task_at(bp, slot);
@@ -243,17 +256,10 @@ void agent_set_state(struct backplane *bp, uint32_t slot, int st)
 	t->state = (uint8_t)st;
 	if (t->ts[st] < 0)
 		t->ts[st] = sim_now(backplane_sim(bp));
-	/* docs/ecs-model.md §7.4: what happens on an instance whose agent is
-	 * disconnected reaches the backplane only with the agent's report,
-	 * which waits in its outbox until it reconnects */
-	if (a && !a->up && !a->down) {
-		if (!t->unsynced) {
-			t->unsynced = 1;
-			agent_send(bp, slot, AM_REPORT_STATE);
-		}
-		return;
-	}
-	bp_task_report(bp, slot);
+	if (a && !a->up && !a->down)
+		report_held(bp, slot, t);
+	else
+		bp_task_report(bp, slot);
 }
 
 /* The task's instance failed: nothing runs there any more. */

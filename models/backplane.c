@@ -277,6 +277,20 @@ static void drop_slot(struct backplane *bp, uint32_t slot)
 	bp->free_slots[bp->n_free++] = slot;
 }
 
+/* view_to's part for a service's task, out of line (a standalone task's
+ * view changes run without it, and without saving what it needs). */
+static void __attribute__((noinline)) view_to_service(struct backplane *bp, uint32_t slot,
+							enum task_state from, enum task_state st)
+{
+	/* only a service's tasks are news to anyone (bp_msg.h) */
+	bp_notify(bp, &(struct bp_note){ .kind = BN_TASK_SEEN, .slot = slot, .from = (int)from,
+					 .to = (int)st });
+	/* a service task that leaves RUNNING is no longer healthy (its
+	 * scheduler has counted it out) */
+	if (from == TS_RUNNING && st != TS_RUNNING)
+		bp->tasks[slot].healthy = 0;
+}
+
 /* The backplane's view of the task moves to `st`: the counts of running and
  * starting tasks, and the service's, follow the view. */
 static void view_to(struct backplane *bp, uint32_t slot, enum task_state st)
@@ -291,14 +305,8 @@ static void view_to(struct backplane *bp, uint32_t slot, enum task_state st)
 	if (st == TS_RUNNING && from != TS_RUNNING)
 		bp->running++;
 	t->seen = st;
-	/* only a service's tasks are news to anyone (bp_msg.h) */
 	if (t->svc >= 0)
-		bp_notify(bp, &(struct bp_note){ .kind = BN_TASK_SEEN, .slot = slot, .from = (int)from,
-						 .to = (int)st });
-	/* a service task that leaves RUNNING is no longer healthy (its
-	 * scheduler has counted it out) */
-	if (t->svc >= 0 && from == TS_RUNNING && st != TS_RUNNING)
-		t->healthy = 0;
+		view_to_service(bp, slot, from, st);
 }
 
 void bp_task_report(struct backplane *bp, uint32_t slot)

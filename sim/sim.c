@@ -81,7 +81,11 @@ struct sim {
 	sim_time_t instant_t;
 	uint32_t stuck_type;
 	int stuck;
-	uint32_t *ghost_types;     /* the handler types of held places, few */
+	struct ghost_type {        /* the handler types of held places, few */
+		sim_ghost_fn fn;
+		void *ctx;
+		uint32_t type;
+	} *ghost_types;
 	size_t n_gt, cap_gt;
 	struct event_fifo ef[EF_MAX];
 	struct fifo_key ek[EF_MAX];   /* ef[i]'s first key, while it holds events */
@@ -345,12 +349,12 @@ static uint32_t ghost_type(struct sim *s, sim_ghost_fn fn, void *ctx)
 	uint32_t type;
 
 	for (size_t i = 0; i < s->n_gt; i++)
-		if (s->h[s->ghost_types[i]].ghost == fn && s->h[s->ghost_types[i]].ctx == ctx)
-			return s->ghost_types[i];
+		if (s->ghost_types[i].fn == fn && s->ghost_types[i].ctx == ctx)
+			return s->ghost_types[i].type;
 	type = sim_on_world(s, "held place", NULL, ctx);
 	s->h[type].ghost = fn;
 	XGROW(s->ghost_types, s->cap_gt, s->n_gt + 1);
-	s->ghost_types[s->n_gt++] = type;
+	s->ghost_types[s->n_gt++] = (struct ghost_type){ fn, ctx, type };
 	return type;
 }
 
