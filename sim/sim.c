@@ -77,7 +77,8 @@ struct sim {
 	size_t lane_head, lane_n, lane_cap;
 	int dispatching;
 	/* the bound on events at one instant (sim_limit_instant) */
-	uint64_t instant_max, instant_n;
+	uint64_t instant_max;
+	uint64_t instant_left;     /* events still allowed at instant_t (a count down: UINT64_MAX unbounded) */
 	sim_time_t instant_t;
 	uint32_t stuck_type;
 	int stuck;
@@ -100,6 +101,7 @@ struct sim *sim_new(void)
 
 	s->q = evq_new();
 	s->ef_first = EF_NONE;
+	s->instant_left = UINT64_MAX;
 	return s;
 }
 
@@ -384,8 +386,8 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 	uint64_t n = 0;
 	struct event ev;
 
-	s->stop = 0;
-	while (!s->stop && !s->stuck) {
+	s->stop = s->stuck;        /* a run the bound stopped stays stopped */
+	while (!s->stop) {
 		int from_lane = s->lane_n > 0;
 		const struct handler *h;
 
@@ -420,12 +422,13 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 		}
 		if (ev.t != s->instant_t) {
 			s->instant_t = ev.t;
-			s->instant_n = 0;
+			s->instant_left = s->instant_max ? s->instant_max : UINT64_MAX;
 		}
-		if (s->instant_max && ++s->instant_n > s->instant_max) {
+		if (s->instant_left == 0) {
 			/* not run, but put back: whoever frees the pending
 			 * events at the end still sees it */
 			s->stuck = 1;
+			s->stop = 1;
 			s->stuck_type = ev.type;
 			if (from_lane) {
 				s->lane_head = (s->lane_head + s->lane_cap - 1) & (s->lane_cap - 1);
@@ -440,6 +443,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			}
 			break;
 		}
+		s->instant_left--;
 		s->now = ev.t;
 		s->dispatching = 1;
 		h->fn(s, h->ctx, &ev);
@@ -486,7 +490,11 @@ void sim_set_now(struct sim *s, sim_time_t t)
 
 void sim_limit_instant(struct sim *s, uint64_t n)
 {
+	/* the events already run at instant_t count against the new bound */
+	uint64_t used = (s->instant_max ? s->instant_max : UINT64_MAX) - s->instant_left;
+
 	s->instant_max = n;
+	s->instant_left = n ? (n > used ? n - used : 0) : UINT64_MAX - used;
 }
 
 int sim_stuck(const struct sim *s, sim_time_t *t, const char **event)
