@@ -929,6 +929,67 @@ static void test_sim_fifo_later_shorter(void)
 	sim_free(s);
 }
 
+/* Many FIFOs at once (sim.c keeps the ones that hold events in a list
+ * sorted by first key): 12 types, each with a fixed delay of its own (1 to
+ * 12 ms, so first keys tie in time across FIFOs), half of them world
+ * types; each event schedules 0 to 3 of random types, so FIFOs empty and
+ * fill again at every place in the list.  The queued events must come with
+ * strictly growing keys (time, class, number) and every one must run. */
+struct many {
+	uint32_t ty[12];
+	gsl_rng *r;
+	uint64_t scheduled, ran, bad_order;
+	sim_time_t prev_t;
+	uint32_t prev_cls;
+	uint64_t prev_seq;
+	int have_prev;
+};
+
+static void on_many(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct many *m = ctx;
+	int n = (int)gsl_rng_uniform_int(m->r, 4);
+
+	m->ran++;
+	if (m->have_prev && !(ev->t > m->prev_t || (ev->t == m->prev_t && (ev->cls > m->prev_cls ||
+	    (ev->cls == m->prev_cls && ev->seq > m->prev_seq)))))
+		m->bad_order++;
+	m->prev_t = ev->t;
+	m->prev_cls = ev->cls;
+	m->prev_seq = ev->seq;
+	m->have_prev = 1;
+	for (int i = 0; i < n && m->scheduled < 300000; i++) {
+		unsigned long k = gsl_rng_uniform_int(m->r, 12);
+
+		sim_after(s, (sim_time_t)k + 1, m->ty[k], NULL, 0);
+		m->scheduled++;
+	}
+}
+
+static void test_sim_many_fifos(void)
+{
+	struct sim *s = sim_new();
+	struct many m = { .r = gsl_rng_alloc(gsl_rng_mt19937) };
+	char name[12][8];
+
+	gsl_rng_set(m.r, 7);
+	for (int k = 0; k < 12; k++) {
+		snprintf(name[k], sizeof name[k], "d%d", k + 1);
+		m.ty[k] = k % 2 ? sim_on_world(s, name[k], on_many, &m) : sim_on(s, name[k], on_many, &m);
+	}
+	for (int i = 0; i < 40; i++) {
+		sim_at(s, (sim_time_t)(i % 5), m.ty[i % 12], NULL, 0);
+		m.scheduled++;
+	}
+	sim_run(s, SIM_TIME_MAX);
+	CU_ASSERT(m.scheduled >= 300000);
+	T_EQ(m.ran, m.scheduled);
+	T_EQ(m.bad_order, 0);
+	T_EQ(sim_pending(s), 0);
+	gsl_rng_free(m.r);
+	sim_free(s);
+}
+
 /* ---------------------------------------------------------------- suites */
 
 /* Held places share the queue with events (sim.c): held places and world
@@ -985,6 +1046,7 @@ static CU_TestInfo sim_tests[] = {
 	{ "fixed-delay FIFOs keep the key order", test_sim_fixed_delay_fifos },
 	{ "a later-filled FIFO of a shorter delay goes first", test_sim_fifo_later_shorter },
 	{ "held places and events of one delay run in turn", test_sim_held_places_in_turn },
+	{ "many FIFOs at once keep the key order", test_sim_many_fifos },
 	CU_TEST_INFO_NULL,
 };
 
