@@ -192,20 +192,22 @@ static sim_handler msg_handler(enum agent_msg m)
 static void deliver_as(struct backplane *bp, uint32_t slot, enum agent_msg m, int last)
 {
 	struct task *t = bp_task_at(bp, slot);
-	struct agent *a = agent_of(bp, t);
+	struct agents *ag = agents_of(bp);
+	struct agent *a = &ag->a[t->inst];
+	uint64_t ref = (uint64_t)slot << 32 | t->gen;     /* task_ref */
 
 	if (a->down)
 		return;            /* the instance failed: nobody there to talk to */
 	if (m == AM_START && a->up && a->tm->network_delay > 0) {
-		sim_ghost_after(backplane_sim(bp), a->tm->network_delay, ghost_start, bp, task_ref(bp, slot));
+		sim_ghost_after(ag->sim, a->tm->network_delay, ghost_start, bp, ref);
 		return;
 	}
 	if (a->up && last)
-		then(bp, a->tm->network_delay, msg_event(bp, m), msg_handler(m), task_ref(bp, slot));
+		then(bp, a->tm->network_delay, msg_event(bp, m), msg_handler(m), ref);
 	else if (a->up)
-		sim_after(backplane_sim(bp), a->tm->network_delay, msg_event(bp, m), bp, task_ref(bp, slot));
+		sim_after(ag->sim, a->tm->network_delay, msg_event(bp, m), bp, ref);
 	else
-		hold(a, task_ref(bp, slot), m);
+		hold(a, ref, m);
 }
 
 static void deliver(struct backplane *bp, uint32_t slot, enum agent_msg m)
@@ -251,11 +253,12 @@ static void __attribute__((noinline)) report_held(struct backplane *bp, uint32_t
 void agent_set_state(struct backplane *bp, uint32_t slot, int st)
 {
 	struct task *t = bp_task_at(bp, slot);
-	const struct agent *a = t->inst >= 0 ? agent_of(bp, t) : NULL;
+	const struct agents *ag = agents_of(bp);
+	const struct agent *a = t->inst >= 0 ? &ag->a[t->inst] : NULL;
 
 	t->state = (uint8_t)st;
 	if (t->ts[st] < 0)
-		t->ts[st] = sim_now(backplane_sim(bp));
+		t->ts[st] = sim_now(ag->sim);
 	if (a && !a->up && !a->down)
 		report_held(bp, slot, t);
 	else
@@ -660,6 +663,7 @@ void agent_attach(struct backplane *bp)
 
 	bp_set_actor_state(bp, BA_AGENT, ag);
 	ag->rng = rng_stream(backplane_rng(bp), "agent");
+	ag->sim = sim;
 	bp_subscribe(bp, BN_BIT(BN_INSTANCE_ADDED) | BN_BIT(BN_INSTANCE_DOWN) | BN_BIT(BN_INSTANCE_UP) |
 		     BN_BIT(BN_AGENT_SILENT) | BN_BIT(BN_SPOT_NOTICE) | BN_BIT(BN_FREE), on_note, NULL);
 	ag->ev_start = sim_on_world(sim, "agent-start", on_start, bp);

@@ -33,6 +33,7 @@ struct agents {
 	struct agent *a;
 	size_t n, cap;
 	gsl_rng *rng;
+	struct sim *sim;           /* the backplane's (no call to ask it per state change) */
 	uint32_t ev_start, ev_stop, ev_pulled, ev_started, ev_healthy, ev_exit, ev_stop_done;
 	uint32_t ev_deprovisioned, ev_report_running, ev_report_stopped, ev_report_state;
 	uint32_t ev_detect, ev_reconnect;
