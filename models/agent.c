@@ -132,6 +132,7 @@ static uint32_t msg_event(const struct backplane *bp, enum agent_msg m)
 
 static int cached(const struct agent *a, int td);
 static int dead(const struct backplane *bp, const struct task *t);
+static int dead_in(const struct agents *ag, const struct task *t);
 
 /* The agent's start request and, when the image is already on the
  * instance, the pull's end are held places, not events (sim_ghost_after):
@@ -144,27 +145,28 @@ static void ghost_pulled(struct sim *s, void *ctx, uint64_t ref)
 {
 	struct backplane *bp = ctx;
 	struct task *t = bp_task(bp, ref);
+	const struct agents *ag = agents_of(bp);
 
 	/* on_pulled, the image cached already */
-	if (!t || dead(bp, t) || t->state != TS_PENDING)
+	if (!t || dead_in(ag, t) || t->state != TS_PENDING)
 		return;
 	if (t->desired == TD_RUNNING)
-		sim_after(s, agent_of(bp, t)->tm->container_start, agents_of(bp)->ev_started, bp, ref);
+		sim_after(s, ag->a[t->inst].tm->container_start, ag->ev_started, bp, ref);
 }
 
 static void ghost_start(struct sim *s, void *ctx, uint64_t ref)
 {
 	struct backplane *bp = ctx;
 	struct task *t = bp_task(bp, ref);
+	const struct agents *ag = agents_of(bp);
 	const struct agent *a;
 
 	/* on_start */
-	if (!t || dead(bp, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
+	if (!t || dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
 		return;
-	a = agent_of(bp, t);
+	a = &ag->a[t->inst];
 	if (!cached(a, t->td))
-		sim_after(s, sim_ms(dist_sample(&a->tm->image_pull, agents_of(bp)->rng)), agents_of(bp)->ev_pulled,
-			  bp, ref);
+		sim_after(s, sim_ms(dist_sample(&a->tm->image_pull, ag->rng)), ag->ev_pulled, bp, ref);
 	else if (a->tm->image_pull_cached > 0)
 		sim_ghost_after(s, a->tm->image_pull_cached, ghost_pulled, bp, ref);
 	else
@@ -266,9 +268,14 @@ void agent_set_state(struct backplane *bp, uint32_t slot, int st)
 }
 
 /* The task's instance failed: nothing runs there any more. */
+static int dead_in(const struct agents *ag, const struct task *t)
+{
+	return t->inst >= 0 && ag->a[t->inst].down;
+}
+
 static int dead(const struct backplane *bp, const struct task *t)
 {
-	return t->inst >= 0 && agent_at(bp, t->inst)->down;
+	return dead_in(agents_of(bp), t);
 }
 
 static int cached(const struct agent *a, int td)
@@ -286,10 +293,11 @@ static int cached(const struct agent *a, int td)
 static void begin_stop(struct backplane *bp, uint32_t slot, int exited)
 {
 	struct task *t = bp_task_at(bp, slot);
+	const struct agents *ag = agents_of(bp);
 	const struct taskdef *td = backplane_scenario(bp)->taskdefs[t->td].td;
 	sim_time_t timeout = td->stop_timeout_s >= 0 ? (sim_time_t)td->stop_timeout_s * 1000
-						      : agent_of(bp, t)->tm->stop_timeout;
-	sim_time_t shutdown = agent_of(bp, t)->tm->shutdown;
+						      : ag->a[t->inst].tm->stop_timeout;
+	sim_time_t shutdown = ag->a[t->inst].tm->shutdown;
 	sim_time_t wait = shutdown < timeout ? shutdown : timeout;
 
 	/* the essential container exited: the stop signal and timeout are for
@@ -299,7 +307,7 @@ static void begin_stop(struct backplane *bp, uint32_t slot, int exited)
 		wait = 0;
 	agent_set_state(bp, slot, TS_DEACTIVATING);
 	agent_set_state(bp, slot, TS_STOPPING);
-	then(bp, wait, agents_of(bp)->ev_stop_done, on_stop_done, task_ref(bp, slot));
+	then(bp, wait, ag->ev_stop_done, on_stop_done, (uint64_t)slot << 32 | t->gen);
 }
 
 /* Straight to DEPROVISIONING (a task that never ran). */
@@ -351,14 +359,16 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 	uint32_t slot = ref_slot(ev->arg);
 	const struct taskdef *td;
 
+	const struct agents *ag = agents_of(bp);
+
 	(void)s;
-	if (!t || dead(bp, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
+	if (!t || dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
 		return;
 	/* a draw only when failures are modelled, so p = 0 leaves the stream alone */
 	double p = backplane_scenario(bp)->taskdefs[t->td].start_failure_p >= 0
-		? backplane_scenario(bp)->taskdefs[t->td].start_failure_p : agent_of(bp, t)->tm->start_failure_p;
+		? backplane_scenario(bp)->taskdefs[t->td].start_failure_p : ag->a[t->inst].tm->start_failure_p;
 
-	if (p > 0 && gsl_rng_uniform(agents_of(bp)->rng) < p) {
+	if (p > 0 && gsl_rng_uniform(ag->rng) < p) {
 		agent_task_ended(bp, slot, STOP_FAILED_TO_START);
 		deprovision(bp, slot);
 		return;
@@ -368,7 +378,7 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 	/* a standalone task's RUNNING report, sent by a connected agent, and
 	 * its health are observed by no actor (bp_msg.h; docs/ecs-model.md
 	 * choice E75): not sent */
-	if (t->svc >= 0 || !agent_of(bp, t)->up)
+	if (t->svc >= 0 || !ag->a[t->inst].up)
 		deliver(bp, slot, AM_REPORT_RUNNING);
 	/* docs/ecs-model.md §5.2: healthy after the first passing health check, or 40 s after
 	 * RUNNING when no essential container has one */
@@ -380,10 +390,10 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 			if (td->containers[k].essential && td->containers[k].has_health_check)
 				has_hc = 1;
 		sim_after(backplane_sim(bp), has_hc ? timing(bp)->health_check : timing(bp)->healthy_after,
-			  agents_of(bp)->ev_healthy, bp, ev->arg);
+			  ag->ev_healthy, bp, ev->arg);
 	}
 	if (t->duration >= 0)
-		then(bp, t->duration, agents_of(bp)->ev_exit, on_essential_exit, ev->arg);
+		then(bp, t->duration, ag->ev_exit, on_essential_exit, ev->arg);
 }
 
 static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
@@ -438,13 +448,14 @@ static void on_stop_done(struct sim *s, void *ctx, const struct event *ev)
 	struct backplane *bp = ctx;
 	struct task *t = bp_task(bp, ev->arg);
 	uint32_t slot = ref_slot(ev->arg);
+	const struct agents *ag = agents_of(bp);
 
 	(void)s;
-	if (!t || dead(bp, t) || t->state != TS_STOPPING)
+	if (!t || dead_in(ag, t) || t->state != TS_STOPPING)
 		return;
 	agent_set_state(bp, slot, TS_DEPROVISIONING);
-	then(bp, backplane_scenario(bp)->taskdefs[t->td].td->eni ? agent_of(bp, t)->tm->eni_detach : 0,
-	     agents_of(bp)->ev_deprovisioned, on_deprovisioned, ev->arg);
+	then(bp, backplane_scenario(bp)->taskdefs[t->td].td->eni ? ag->a[t->inst].tm->eni_detach : 0,
+	     ag->ev_deprovisioned, on_deprovisioned, ev->arg);
 }
 
 static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev)
@@ -467,10 +478,11 @@ static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev)
 static int report_arrives(struct backplane *bp, uint64_t ref, enum agent_msg m)
 {
 	struct task *t = bp_task_at(bp, ref_slot(ref));
-	struct agent *a = agent_of(bp, t);
+	struct agent *a;
 
 	if (!t->unsynced)
 		return 1;
+	a = agent_of(bp, t);
 	if (!a->up && !a->down) {
 		hold(a, ref, m);
 		return 0;
