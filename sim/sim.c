@@ -28,7 +28,8 @@ struct handler {
  * an empty one is taken over by another delay.  A type whose events come
  * in time order (a trace's rows: no fixed delay) gets a FIFO of its own
  * (delay -1 - type) that takes each event no earlier than its last one.
- * Which events go to a FIFO
+ * A type remembers its FIFOs (struct handler's fifo, mono_fifo): sim_at
+ * tries the fixed-delay one first, with no scan.  Which events go to a FIFO
  * changes nothing but the cost: every key (time, class, number) is the one
  * the heap would have used. */
 #define EF_MAX 16
