@@ -970,7 +970,7 @@ static void test_sim_many_fifos(void)
 {
 	struct sim *s = sim_new();
 	struct many m = { .r = gsl_rng_alloc(gsl_rng_mt19937) };
-	char name[12][8];
+	char name[12][16];
 
 	gsl_rng_set(m.r, 7);
 	for (int k = 0; k < 12; k++) {
