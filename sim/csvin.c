@@ -169,9 +169,16 @@ static int fast_line(struct csvin *in)
 	 * bit, the classes seen only up to the line end */
 	{
 		unsigned quote = 0, nul = 0, sp = 0;
+		const char **fp = in->fp;       /* a local: the NULs written below
+						 * are char stores, which may alias
+						 * in->fp */
 
 		for (size_t base = 0;; base += 16) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(s + base));
+			__m128i q = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+			__m128i z = _mm_cmpeq_epi8(v, _mm_setzero_si128());
+			__m128i w = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+						 _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
 			unsigned t = (unsigned)_mm_movemask_epi8(
 				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
 					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
@@ -179,19 +186,24 @@ static int fast_line(struct csvin *in)
 			unsigned comma = (unsigned)_mm_movemask_epi8(
 				_mm_cmpeq_epi8(v, _mm_set1_epi8(','))) & lim;
 
-			quote |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"'))) & lim;
-			nul |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())) & lim;
-			sp |= (unsigned)_mm_movemask_epi8(
-				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')))) & lim;
-			hi |= (unsigned)_mm_movemask_epi8(v) & lim;
-			if (nf + 18 > in->fpcap)
+			/* the rare classes (quote, NUL, space or tab, a byte >=
+			 * 0x80: bit 7 of v) told apart only when one is there */
+			if ((unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(q, z),
+								     _mm_or_si128(w, v))) & lim) {
+				quote |= (unsigned)_mm_movemask_epi8(q) & lim;
+				nul |= (unsigned)_mm_movemask_epi8(z) & lim;
+				sp |= (unsigned)_mm_movemask_epi8(w) & lim;
+				hi |= (unsigned)_mm_movemask_epi8(v) & lim;
+			}
+			if (nf + 18 > in->fpcap) {
 				XGROW(in->fp, in->fpcap, nf + 18);
+				fp = in->fp;
+			}
 			for (; comma; comma &= comma - 1) {
 				size_t at = base + (size_t)__builtin_ctz(comma);
 
 				s[at] = '\0';
-				in->fp[nf++] = s + at + 1;
+				fp[nf++] = s + at + 1;
 			}
 			if (t) {
 				i = base + (size_t)__builtin_ctz(t);
