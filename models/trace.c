@@ -575,7 +575,9 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 		return -1;
 	row->count = 1;
 	if (count[0]) {
-		int rc = parse_count(count, &row->count);
+		/* one digit, the usual count, decided inline */
+		int rc = is_digit(count[0]) && !count[1] ? (row->count = count[0] - '0', 0)
+							  : parse_count(count, &row->count);
 
 		if (rc == -3)
 			return csvin_fail(t->in, t->col[C_COUNT], e,
