@@ -210,8 +210,10 @@ static int fast_line(struct csvin *in)
 				break;
 			}
 		}
-		acc = (quote ? K_QUOTE : 0) | (nul ? K_NUL : 0) | (sp ? K_SPACE : 0);
-		hi = hi ? 0x80 : 0;     /* as below: bit 7 set when a byte >= 0x80 was seen */
+		if (quote | nul | sp | hi) {    /* else both stay 0 */
+			acc = (quote ? K_QUOTE : 0) | (nul ? K_NUL : 0) | (sp ? K_SPACE : 0);
+			hi = hi ? 0x80 : 0;     /* as below: bit 7 set when a byte >= 0x80 was seen */
+		}
 	}
 #else
 	for (i = 0;; i++) {
