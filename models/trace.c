@@ -539,7 +539,9 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 	if (r <= 0)
 		return r;
 	t->f = csvin_fields(t->in);
-	memset(row, 0, sizeof *row);
+	/* every member of the row is set on the way (no memset: twice the
+	 * cost of these two, once a row); the explicit needs only when given */
+	row->cpu_units = row->mem_mib = 0;
 	row->line = csvin_line(t->in);
 	s = val(t, C_TIME);
 	if (seconds_field(t, C_TIME, s, &row->t, e) < 0)
