@@ -659,9 +659,33 @@ int csvin_next(struct csvin *in, struct err *e)
 
 	if (in->failed)
 		return err_at(e, in->path, in->cur_line, 0, NULL, "reading stopped after an earlier error");
+	if (in->at_boundary && in->cpos < in->clen) {
+		/* the common line, split here without read_record's frame; a
+		 * line fast_line leaves (a blank one skipped, or not its kind)
+		 * is read_record's, which starts over */
+		long line = in->line;
+
+		in->nul = 0;
+		in->bad_utf8 = 0;
+		r = fast_line(in);
+		if (r == 1 && !in->nul && !in->bad_utf8) {
+			in->rec_line = in->cur_line = line;
+			in->fp[in->noff] = "";
+			goto got;
+		}
+		if (r == 1) {
+			/* its NUL or invalid UTF-8 reported as read_record does */
+			in->rec_line = in->cur_line = line;
+			in->fp[in->noff] = "";
+			return in->nul ? fail_at(in, e, line, 0, "NUL byte in the file")
+				       : fail_at(in, e, line, in->bad_utf8, "invalid UTF-8 byte 0x%02x",
+						 in->bad_byte);
+		}
+	}
 	r = read_record(in, e);
 	if (r <= 0)
 		return r;
+got:
 	if ((int)in->noff != in->ncols) {
 		in->failed = 1;
 		return err_at(e, in->path, in->cur_line, 0, NULL, "expected %d field%s, got %zu",
