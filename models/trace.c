@@ -154,7 +154,10 @@ static inline int parse_seconds(const char *s, sim_time_t *ms)
 	const char *p = s;
 	uint64_t u = 0;
 
-	while (is_digit(*p))
+	/* two digits a step (p[1] is read only after a digit), then the odd one */
+	for (; is_digit(p[0]) && is_digit(p[1]); p += 2)
+		u = u * 100 + (unsigned)(p[0] - '0') * 10 + (unsigned)(p[1] - '0');
+	if (is_digit(*p))
 		u = u * 10 + (unsigned)(*p++ - '0');
 	if (p > s && p - s <= 15) {
 		if (*p == '.' && is_digit(p[1]) && is_digit(p[2]) && is_digit(p[3]) && !p[4])
