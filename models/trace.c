@@ -542,8 +542,8 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 	if (r <= 0)
 		return r;
 	t->f = csvin_fields(t->in);
-	/* every member of the row is set on the way (no memset: twice the
-	 * cost of these two, once a row); the explicit needs only when given */
+	/* every member of the row is set below, so no memset of the whole row
+	 * (trace input's hot path); the explicit needs are set only when given */
 	row->cpu_units = row->mem_mib = 0;
 	row->line = csvin_line(t->in);
 	s = val(t, C_TIME);
