@@ -622,6 +622,7 @@ int backplane_run_task_as(struct backplane *bp, int td, const char *group, const
 	char gbuf[300];
 	uint64_t dummy;
 	uint32_t g;
+	int32_t gi;
 	const struct cp_strategy *strat;
 	int counts[CPS_MAX_ITEMS] = { 0 };
 
@@ -629,7 +630,13 @@ int backplane_run_task_as(struct backplane *bp, int td, const char *group, const
 		snprintf(gbuf, sizeof gbuf, "family:%s", bp->s->taskdefs[td].td->family);
 		group = gbuf;
 	}
-	g = cluster_group(bp->cl, group);
+	/* a trace names a few groups row after row: the memo answers before
+	 * cluster_group hashes the name (an interned group keeps its id) */
+	if (!name_memo_get(&bp->group_memo, group, &gi)) {
+		gi = (int32_t)cluster_group(bp->cl, group);
+		name_memo_put(&bp->group_memo, group, gi);
+	}
+	g = (uint32_t)gi;
 	/* the call's own strategy, else none with a launch type, else the
 	 * cluster default (docs/ecs-model.md §5.11) */
 	strat = own ? own : launch >= 0 ? NULL : cp_strategy_for(bp->s, -1);

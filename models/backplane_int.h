@@ -21,6 +21,7 @@
 #include "models/task.h"
 #include "models/import.h"
 #include "models/trace.h"
+#include "sim/name_memo.h"
 #include "sim/quant.h"
 
 struct trace_src {
@@ -84,6 +85,7 @@ struct backplane {
 	int n_traces;
 	struct gen_src *gens;
 	int n_gens;
+	struct name_memo group_memo;    /* RunTask's group names -> cluster_group ids */
 
 	/* event types */
 	uint32_t ev_trace, ev_arrival, ev_retry, ev_timeout, ev_sample, ev_launch, ev_api_stop;

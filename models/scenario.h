@@ -25,6 +25,7 @@
 #include "sim/dist.h"
 #include "sim/err.h"
 #include "sim/evq.h"
+#include "sim/name_memo.h"
 
 struct pricing;
 struct cap_config;
@@ -214,6 +215,7 @@ struct scenario {
 	struct scn_import *imports;   /* public traces read directly */
 	int n_imports;
 	struct hmap *synthetic;       /* "cpu/mem" → task definition index */
+	struct name_memo td_memo;     /* scenario_taskdef's recent names → index */
 	struct scn_generator *gens;
 	int n_gens;
 	sim_time_t pending_timeout;   /* ms, 0 = a pending task waits until the end */

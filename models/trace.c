@@ -73,12 +73,12 @@ static inline const char *val(const struct trace *t, enum col c)
 }
 
 /* 0, or -1 not a decimal number, -2 negative, -3 too large.  ASCII spaces
- * around the number are allowed.  One pass, no strlen: trace input's hot
- * path (tests/bench/bench_trace.c).  The digits are summed two at a time
- * without a bound (at most 18 of them fit an int64_t; more, e.g. leading
- * zeros, take a saturating pass), and a fraction of exactly three digits
- * (milliseconds) is read at once. */
-static inline int parse_seconds(const char *s, sim_time_t *ms)
+ * around the number are allowed.  One pass, no strlen.  The digits are
+ * summed two at a time without a bound (at most 18 of them fit an int64_t;
+ * more, e.g. leading zeros, take a saturating pass), and a fraction of
+ * exactly three digits (milliseconds) is read at once.  parse_seconds()
+ * below decides the usual forms first. */
+static __attribute__((noinline)) int parse_seconds_any(const char *s, sim_time_t *ms)
 {
 	const char *d;
 	uint64_t u = 0;         /* wraps (defined) past 19 digits: not used then */
@@ -141,6 +141,38 @@ static inline int parse_seconds(const char *s, sim_time_t *ms)
 		return -3;
 	*ms = whole * 1000 + frac;
 	return 0;
+}
+
+/* parse_seconds_any(), the usual forms decided inline: trace input's hot
+ * path (tests/bench/bench_trace.c), twice a row.  Up to 15 digits, then
+ * the end or '.' and exactly three digits (milliseconds written out): the
+ * value is below 10^18, no bound is needed on the way; anything else
+ * (spaces, other fractions, a sign, an error, more than 10^12 s) is
+ * parse_seconds_any()'s. */
+static inline int parse_seconds(const char *s, sim_time_t *ms)
+{
+	const char *p = s;
+	uint64_t u = 0;
+
+	/* two digits a step (p[1] is read only after a digit), then the odd one */
+	for (; is_digit(p[0]) && is_digit(p[1]); p += 2)
+		u = u * 100 + (unsigned)(p[0] - '0') * 10 + (unsigned)(p[1] - '0');
+	if (is_digit(*p))
+		u = u * 10 + (unsigned)(*p++ - '0');
+	if (p > s && p - s <= 15) {
+		if (*p == '.' && is_digit(p[1]) && is_digit(p[2]) && is_digit(p[3]) && !p[4])
+			u = u * 1000 + (unsigned)(p[1] - '0') * 100 + (unsigned)(p[2] - '0') * 10 +
+			    (unsigned)(p[3] - '0');
+		else if (!*p)
+			u *= 1000;
+		else
+			return parse_seconds_any(s, ms);
+		if (u <= (uint64_t)MAX_SECONDS * 1000) {
+			*ms = (sim_time_t)u;
+			return 0;
+		}
+	}
+	return parse_seconds_any(s, ms);
 }
 
 int trace_parse_seconds(const char *s, sim_time_t *ms)
@@ -510,7 +542,9 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 	if (r <= 0)
 		return r;
 	t->f = csvin_fields(t->in);
-	memset(row, 0, sizeof *row);
+	/* every member of the row is set below, so no memset of the whole row
+	 * (trace input's hot path); the explicit needs are set only when given */
+	row->cpu_units = row->mem_mib = 0;
 	row->line = csvin_line(t->in);
 	s = val(t, C_TIME);
 	if (seconds_field(t, C_TIME, s, &row->t, e) < 0)
@@ -546,7 +580,9 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 		return -1;
 	row->count = 1;
 	if (count[0]) {
-		int rc = parse_count(count, &row->count);
+		/* one digit, the usual count, decided inline */
+		int rc = is_digit(count[0]) && !count[1] ? (row->count = count[0] - '0', 0)
+							  : parse_count(count, &row->count);
 
 		if (rc == -3)
 			return csvin_fail(t->in, t->col[C_COUNT], e,

@@ -169,9 +169,16 @@ static int fast_line(struct csvin *in)
 	 * bit, the classes seen only up to the line end */
 	{
 		unsigned quote = 0, nul = 0, sp = 0;
+		const char **fp = in->fp;       /* a local: the NULs written below
+						 * are char stores, which may alias
+						 * in->fp */
 
 		for (size_t base = 0;; base += 16) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(s + base));
+			__m128i q = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+			__m128i z = _mm_cmpeq_epi8(v, _mm_setzero_si128());
+			__m128i w = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+						 _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
 			unsigned t = (unsigned)_mm_movemask_epi8(
 				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
 					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
@@ -179,27 +186,34 @@ static int fast_line(struct csvin *in)
 			unsigned comma = (unsigned)_mm_movemask_epi8(
 				_mm_cmpeq_epi8(v, _mm_set1_epi8(','))) & lim;
 
-			quote |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"'))) & lim;
-			nul |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())) & lim;
-			sp |= (unsigned)_mm_movemask_epi8(
-				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')))) & lim;
-			hi |= (unsigned)_mm_movemask_epi8(v) & lim;
-			if (nf + 18 > in->fpcap)
+			/* the rare classes (quote, NUL, space or tab, a byte >=
+			 * 0x80: bit 7 of v) told apart only when one is there */
+			if ((unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(q, z),
+								     _mm_or_si128(w, v))) & lim) {
+				quote |= (unsigned)_mm_movemask_epi8(q) & lim;
+				nul |= (unsigned)_mm_movemask_epi8(z) & lim;
+				sp |= (unsigned)_mm_movemask_epi8(w) & lim;
+				hi |= (unsigned)_mm_movemask_epi8(v) & lim;
+			}
+			if (nf + 18 > in->fpcap) {
 				XGROW(in->fp, in->fpcap, nf + 18);
+				fp = in->fp;
+			}
 			for (; comma; comma &= comma - 1) {
 				size_t at = base + (size_t)__builtin_ctz(comma);
 
 				s[at] = '\0';
-				in->fp[nf++] = s + at + 1;
+				fp[nf++] = s + at + 1;
 			}
 			if (t) {
 				i = base + (size_t)__builtin_ctz(t);
 				break;
 			}
 		}
-		acc = (quote ? K_QUOTE : 0) | (nul ? K_NUL : 0) | (sp ? K_SPACE : 0);
-		hi = hi ? 0x80 : 0;     /* as below: bit 7 set when a byte >= 0x80 was seen */
+		if (quote | nul | sp | hi) {    /* else both stay 0 */
+			acc = (quote ? K_QUOTE : 0) | (nul ? K_NUL : 0) | (sp ? K_SPACE : 0);
+			hi = hi ? 0x80 : 0;     /* as below: bit 7 set when a byte >= 0x80 was seen */
+		}
 	}
 #else
 	for (i = 0;; i++) {
@@ -645,9 +659,33 @@ int csvin_next(struct csvin *in, struct err *e)
 
 	if (in->failed)
 		return err_at(e, in->path, in->cur_line, 0, NULL, "reading stopped after an earlier error");
+	if (in->at_boundary && in->cpos < in->clen) {
+		/* the common line, split here without read_record's frame; a
+		 * line fast_line leaves (a blank one skipped, or not its kind)
+		 * is read_record's, which starts over */
+		long line = in->line;
+
+		in->nul = 0;
+		in->bad_utf8 = 0;
+		r = fast_line(in);
+		if (r == 1 && !in->nul && !in->bad_utf8) {
+			in->rec_line = in->cur_line = line;
+			in->fp[in->noff] = "";
+			goto got;
+		}
+		if (r == 1) {
+			/* its NUL or invalid UTF-8 reported as read_record does */
+			in->rec_line = in->cur_line = line;
+			in->fp[in->noff] = "";
+			return in->nul ? fail_at(in, e, line, 0, "NUL byte in the file")
+				       : fail_at(in, e, line, in->bad_utf8, "invalid UTF-8 byte 0x%02x",
+						 in->bad_byte);
+		}
+	}
 	r = read_record(in, e);
 	if (r <= 0)
 		return r;
+got:
 	if ((int)in->noff != in->ncols) {
 		in->failed = 1;
 		return err_at(e, in->path, in->cur_line, 0, NULL, "expected %d field%s, got %zu",

@@ -261,6 +261,64 @@ static void test_parse_seconds_random(void)
 	T_EQ(agreed, 200000);
 }
 
+/* The forms trace_parse_seconds decides first (digits, or digits and a
+ * three-digit fraction) agree with the oracle: 1 to 18 digits, leading
+ * zeros, values around the 10^12 s bound, other fraction lengths and a
+ * trailing space next to them (fails when the fast form takes 16 digits
+ * or misses the bound). */
+static void test_parse_seconds_usual(void)
+{
+	unsigned long x = 0x2545F4914F6CDD1DUL;
+	char buf[40];
+	int agreed = 0, n;
+
+	for (n = 0; n < 200000; n++) {
+		int nd, len = 0, fd;
+		sim_time_t a = -7, b = -7;
+		int ra, rb;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		nd = 1 + (int)(x % 18);
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		if (x % 4 == 0 && nd >= 13) {
+			/* around 10^12: 999999999999 / 1000000000000 / 1000000000001,
+			 * after leading zeros */
+			static const char *const near[] = { "999999999999", "1000000000000",
+							     "1000000000001", "1000000000000" };
+			const char *v = near[(x >> 8) % 4];
+			int z = nd - (int)strlen(v);
+
+			for (int k = 0; k < z; k++)
+				buf[len++] = '0';
+			len += sprintf(buf + len, "%s", v);
+		} else {
+			for (int k = 0; k < nd; k++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				buf[len++] = (char)('0' + (x >> 7) % 10);
+			}
+		}
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		fd = (x >> 3) % 8 < 5 ? 3 : (int)((x >> 9) % 6) - 1;   /* -1: no dot */
+		if (fd >= 0) {
+			buf[len++] = '.';
+			for (int k = 0; k < fd; k++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				buf[len++] = (char)('0' + (x >> 11) % 10);
+			}
+		}
+		if ((x >> 20) % 16 == 0)
+			buf[len++] = ' ';
+		buf[len] = '\0';
+		ra = trace_parse_seconds(buf, &a);
+		rb = seconds_oracle(buf, &b);
+		if (ra != rb || a != b)
+			fprintf(stderr, "trace_parse_seconds(\"%s\") = %d, %lld; expected %d, %lld\n",
+				buf, ra, (long long)a, rb, (long long)b);
+		agreed += ra == rb && a == b;
+	}
+	T_EQ(agreed, n);
+}
+
 static int read_bad_trace(const char *path, struct err *e)
 {
 	struct trace *t = trace_open(path, NOW_SUPPORTED, e);
@@ -350,6 +408,7 @@ CU_TestInfo trace_tests[] = {
 	{ "event names", test_event_names },
 	{ "trace_parse_seconds", test_parse_seconds },
 	{ "trace_parse_seconds agrees with the slow rule", test_parse_seconds_random },
+	{ "trace_parse_seconds: the usual forms agree with the slow rule", test_parse_seconds_usual },
 	{ "bad traces and their exact errors", test_bad_traces },
 	{ "missing file", test_missing_file },
 	{ "streaming a long trace", test_streaming },

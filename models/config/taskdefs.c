@@ -207,11 +207,18 @@ int scenario_synthetic_taskdef(struct scenario *s, int64_t cpu_units, int64_t me
 int scenario_taskdef(struct scenario *s, const char *name_or_path, const char *base_dir,
 		     struct err *e)
 {
-	int i = taskdefs_config_find(s, name_or_path);
+	int32_t i;
 	char *full;
 
-	if (i >= 0)
+	/* a trace names its few task definitions row after row; a name's
+	 * index never changes (definitions are only appended) */
+	if (name_memo_get(&s->td_memo, name_or_path, &i))
 		return i;
+	i = taskdefs_config_find(s, name_or_path);
+	if (i >= 0) {
+		name_memo_put(&s->td_memo, name_or_path, i);
+		return i;
+	}
 	full = scenario_resolve(base_dir, name_or_path);
 	for (i = 0; i < s->n_taskdefs; i++) {
 		if (strcmp(s->taskdefs[i].path, full) == 0) {
