@@ -136,6 +136,12 @@ int32_t cluster_cursor_lower(struct cl_cursor *cur, const struct cluster *cl, in
  * cluster_part_next(from = cur->rank + 1).  Past the end it stays there. */
 int32_t cluster_cursor_next(struct cl_cursor *cur);
 
+/* In a resource order, the end of the run of members having the current
+ * member's amount (cluster_part_rank(that amount + 1, 0)) when its leaf
+ * tells (the run ends before the leaf does), else -1.  O(1) when the entry
+ * after it has another amount, else O(log leaf size). */
+int32_t cluster_cursor_run_end(const struct cl_cursor *cur);
+
 /* Where a cursor stands (its leaf, slot and the rank of slot 0), to walk on
  * from there later while the part's trees do not change. */
 struct cl_mark {

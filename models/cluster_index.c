@@ -1296,6 +1296,24 @@ int32_t cluster_cursor_next(struct cl_cursor *cur)
 	return cursor_walk(cur, cur->h, cur->pos + 1, 1);
 }
 
+int32_t cluster_cursor_run_end(const struct cl_cursor *cur)
+{
+	const struct bleaf *L;
+	int64_t key;
+	int n;
+
+	if (cur->leaf == NIL || cur->k == CL_BY_NUM)
+		return -1;
+	L = LF(cursor_pool(cur), cur->leaf);
+	n = L->n;
+	key = CK_KEY(L->ck[cur->pos]);
+	if (cur->pos + 1 < n && CK_KEY(L->ck[cur->pos + 1]) != key)   /* a run of one here */
+		return cur->rank + 1;
+	if (CK_KEY(L->ck[n - 1]) == key)        /* it may go on in the next leaf */
+		return -1;
+	return cur->base + lfind(L, bt_qk(key + 1, 0));
+}
+
 struct cl_mark cluster_cursor_mark(const struct cl_cursor *cur)
 {
 	struct cl_mark m = { cur->leaf, cur->pos, cur->base };

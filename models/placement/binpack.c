@@ -86,8 +86,10 @@ static int search_binpack(struct pctx *c, int k, int a, int32_t v)
 			if (k + 1 == c->n) {
 				/* the run from its first candidate on: that one is
 				 * the earliest registered (the run is ordered by
-				 * number; ranks before it lack a resource) */
-				place_add_run(c, a, v, o, p, x, rem, cluster_cursor_mark(&cur));
+				 * number; ranks before it lack a resource); its
+				 * end when the leaf tells (mostly a run of one) */
+				place_add_run(c, a, v, o, p, x, rem, cluster_cursor_run_end(&cur),
+					      cluster_cursor_mark(&cur));
 				return 1;
 			}
 			PLACE_GROW(c, tmp, n + 1);

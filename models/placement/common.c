@@ -198,9 +198,9 @@ void place_add_part(struct pctx *c, int a, int32_t v, int key0)
 }
 
 void place_add_run(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo, int32_t first,
-		   int64_t key, struct cl_mark mark)
+		   int64_t key, int32_t hi, struct cl_mark mark)
 {
-	place_add_range(c, a, v, (int)k, lo, RANGE_RUN);
+	place_add_range(c, a, v, (int)k, lo, hi < 0 ? RANGE_RUN : hi);
 	c->r[c->n_r - 1].run = key;
 	c->r[c->n_r - 1].key0 = c->n;
 	c->r[c->n_r - 1].first = first;
@@ -270,7 +270,7 @@ static int32_t range_next(const struct pctx *c, const struct trange *r, struct r
 	}
 	if (!w->placed) {
 		int64_t other = r->k == CL_BY_MEM ? c->req->cpu_units : c->req->mem_mib;
-		int64_t max_key = r->hi == RANGE_RUN ? r->run : INT64_MAX;   /* a run ends there */
+		int64_t max_key = r->first >= 0 ? r->run : INT64_MAX;   /* a run ends there */
 
 		w->placed = 1;
 		if (r->first >= 0 && p == r->lo + 1)    /* on from where first was found */

@@ -72,7 +72,8 @@ struct trange {
 	int key0;                  /* strategies before key0 have the keys c->keys
 				    * on the whole range (the part's invariant):
 				    * only the later ones are checked */
-	int32_t first;             /* the member at lo when known (a run's), else -1 */
+	int32_t first;             /* the member at lo of a run (and only of a
+				    * run: its walk ends after key `run`), else -1 */
 	struct cl_mark mark;       /* with first: where the index walk found it */
 };
 
@@ -150,10 +151,10 @@ void place_add_range(struct pctx *c, int a, int32_t v, int k, int32_t lo, int32_
 void place_add_part(struct pctx *c, int a, int32_t v, int key0);
 /* The run of members of part (a, v) whose order-k key is `key`, from rank lo
  * (member `first`, where the cursor marked by `mark` stands) on, all of
- * whose candidates have the keys c->keys (binpack's run); its end is found
- * only when a random pick needs the run's length. */
+ * whose candidates have the keys c->keys (binpack's run); its end is hi
+ * when known (< 0: found only when a random pick needs the run's length). */
 void place_add_run(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo, int32_t first,
-		   int64_t key, struct cl_mark mark);
+		   int64_t key, int32_t hi, struct cl_mark mark);
 
 extern const struct strategy_ops place_binpack;
 extern const struct strategy_ops place_spread;
