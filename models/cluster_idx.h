@@ -66,6 +66,12 @@ int32_t cluster_spread_value(const struct cluster *cl, int a, int32_t i);
 /* Tasks of group g on every instance having value v of attribute a
  * (docs/ecs-model.md choice A9). O(1) after the first call for (a, g). */
 int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g);
+/* For every value v of tracked attribute a, when it has at most max of
+ * them: size[v] = cluster_part_size(cl, a, v) and count[v] =
+ * cluster_spread_count(cl, a, v, g), in one call.  Returns the number of
+ * values (the arrays untouched when it is above max). */
+int32_t cluster_spread_values(struct cluster *cl, int a, uint32_t g, int32_t max, int32_t *size,
+			      int64_t *count);
 
 /* Interned ids of the attributes the filter reads (D5, A15), O(1). */
 struct cluster_filter_ids {

@@ -1034,13 +1034,15 @@ int32_t cluster_spread_value(const struct cluster *cl, int a, int32_t i)
 	return cl->sa[a].inst_part[i];
 }
 
-int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g)
+/* Group g's task counts per value of attribute a, built on first use; NULL
+ * for a group the cluster has never seen (no task anywhere). */
+static const struct gcount *spread_counts(struct cluster *cl, int a, uint32_t g)
 {
 	struct sattr *s = &cl->sa[a];
 	struct gcount *c;
 
 	if (g >= cl->cap_groups)
-		return 0;
+		return NULL;
 	if (g >= s->cap_gc) {
 		size_t old = s->cap_gc;
 
@@ -1062,7 +1064,31 @@ int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g)
 		}
 		c->built = 1;
 	}
-	return v < c->n ? c->c[v] : 0;
+	return c;
+}
+
+int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g)
+{
+	const struct gcount *c = spread_counts(cl, a, g);
+
+	return c && v < c->n ? c->c[v] : 0;
+}
+
+int32_t cluster_spread_values(struct cluster *cl, int a, uint32_t g, int32_t max, int32_t *size,
+			      int64_t *count)
+{
+	const struct sattr *s = &cl->sa[a];
+	const struct gcount *c;
+	int32_t n = s->n_parts;
+
+	if (n > max)
+		return n;
+	c = spread_counts(cl, a, g);
+	for (int32_t v = 0; v < n; v++) {
+		size[v] = s->parts[v].size;
+		count[v] = c && v < c->n ? c->c[v] : 0;
+	}
+	return n;
 }
 
 int cluster_spread_attr_find(const struct cluster *cl, const char *name)

@@ -534,6 +534,17 @@ static int check_groups(struct cluster *cl, int a, const uint32_t *g, int (*want
 		}
 		ok &= n == expect;
 	}
+	for (int k = 0; k < upto; k++) {       /* all values at once (may build them) */
+		int32_t size[8], nv = cluster_spread_nvalues(cl, a);
+		int64_t count[8];
+
+		ok &= nv <= 8 && cluster_spread_values(cl, a, g[k], 8, size, count) == nv;
+		for (int32_t v = 0; v < nv; v++)
+			ok &= size[v] == cluster_part_size(cl, a, v) &&
+			      count[v] == cluster_spread_count(cl, a, v, g[k]);
+		size[0] = -7;
+		ok &= nv < 1 || (cluster_spread_values(cl, a, g[k], nv - 1, size, count) == nv && size[0] == -7);
+	}
 	for (int k = 0; k < upto; k++) {
 		for (int32_t v = 0; v < cluster_spread_nvalues(cl, a); v++) {
 			int64_t sum = 0;

@@ -88,17 +88,12 @@ static int attr_is(const struct pctx *c, int32_t i, uint32_t name, const char *w
 	return cluster_attribute_by_id(c->cl, i, name, &v) && v && strcasecmp(v, want) == 0;
 }
 
-int place_stage(const struct pctx *c, int32_t i)
+/* place_stage from the ports check on (the checks before it passed). */
+static int stage_from_ports(const struct pctx *c, int32_t i)
 {
 	const struct place_req *r = c->req;
 	const char *v;
 
-	if (!cluster_agent_connected(c->cl, i))
-		return ST_AGENT;
-	if (cluster_cpu_remaining(c->cl, i) < r->cpu_units)
-		return ST_CPU;
-	if (cluster_mem_remaining(c->cl, i) < r->mem_mib)
-		return ST_MEMORY;
 	if (!ports_ok(c, i))
 		return ST_PORTS;
 	if (r->eni && cluster_eni_free(c->cl, i) < 1)
@@ -125,6 +120,19 @@ int place_stage(const struct pctx *c, int32_t i)
 	return ST_CONSTRAINTS + c->pol->n_constraints;
 }
 
+int place_stage(const struct pctx *c, int32_t i)
+{
+	const struct place_req *r = c->req;
+
+	if (!cluster_agent_connected(c->cl, i))
+		return ST_AGENT;
+	if (cluster_cpu_remaining(c->cl, i) < r->cpu_units)
+		return ST_CPU;
+	if (cluster_mem_remaining(c->cl, i) < r->mem_mib)
+		return ST_MEMORY;
+	return stage_from_ports(c, i);
+}
+
 const char *place_stage_reason(const struct pctx *c, int s)
 {
 	static const char *const base[] = {
@@ -142,6 +150,11 @@ const char *place_stage_reason(const struct pctx *c, int s)
 int place_candidate(const struct pctx *c, int32_t i)
 {
 	return cluster_status(c->cl, i) == INST_ACTIVE && place_stage(c, i) == c->n_checks;
+}
+
+int place_candidate_fits(const struct pctx *c, int32_t i)
+{
+	return stage_from_ports(c, i) == c->n_checks;
 }
 
 /* place_member when the keys before key0 are known to be c->keys. */

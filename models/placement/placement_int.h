@@ -125,6 +125,10 @@ void place_ctx_free(struct pctx *c);
  * last); c->n_checks when i is a candidate. */
 int place_stage(const struct pctx *c, int32_t i);
 int place_candidate(const struct pctx *c, int32_t i);
+/* place_candidate for an instance of a part (placeable: ACTIVE, agent
+ * connected) known to have the CPU and the memory the task needs (a walk of
+ * a resource order found it with both): the checks from the ports on. */
+int place_candidate_fits(const struct pctx *c, int32_t i);
 /* The failure reason of stage s (A2, docs/ecs-model.md §4.9): a static string. */
 const char *place_stage_reason(const struct pctx *c, int s);
 /* The tie-break over the tie set (docs/ecs-model.md choice A11). */
