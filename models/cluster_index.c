@@ -1284,7 +1284,8 @@ static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int mode, int32_
 		} else {
 			int32_t base = 0;
 
-			j = cfind(b, c);
+			/* (a binpack start mostly falls in the first child) */
+			j = b->n <= 1 || c < b->sep[1] ? 0 : cfind(b, c);
 			for (int t = 0; t < j; t++)
 				base += b->cnt[t];
 			cur->base += base;
