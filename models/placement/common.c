@@ -157,10 +157,11 @@ int place_candidate_fits(const struct pctx *c, int32_t i)
 	return stage_from_ports(c, i) == c->n_checks;
 }
 
-/* place_member when the keys before key0 are known to be c->keys. */
-static int member_from(struct pctx *c, int32_t i, int key0)
+/* place_member when the keys before key0 are known to be c->keys (and,
+ * with fits, that i has room for both resources: place_candidate_fits). */
+static int member_from(struct pctx *c, int32_t i, int key0, int fits)
 {
-	if (!place_candidate(c, i))
+	if (!(fits ? place_candidate_fits(c, i) : place_candidate(c, i)))
 		return 0;
 	for (int k = key0; k < c->n; k++)
 		if (c->ops[k]->key(c, k, i) != c->keys[k])
@@ -170,7 +171,7 @@ static int member_from(struct pctx *c, int32_t i, int key0)
 
 int place_member(struct pctx *c, int32_t i)
 {
-	return member_from(c, i, 0);
+	return member_from(c, i, 0, 0);
 }
 
 void place_grow(void **arr, size_t *cap, size_t need, size_t elem, void *own)
@@ -308,7 +309,17 @@ static int is_member(struct pctx *c, const struct trange *r, int32_t x)
 {
 	if (r->k < 0 || x == r->first)
 		return 1;
-	return member_from(c, x, r->key0);
+	return member_from(c, x, r->key0, 0);
+}
+
+/* is_member for an instance range_next stopped at: in a run, the walk
+ * stops only at instances with room for both resources (the run's amount
+ * is at least the need; the walk skips those short of the other one). */
+static int walked_member(struct pctx *c, const struct trange *r, int32_t x)
+{
+	if (r->k < 0 || x == r->first)
+		return 1;
+	return member_from(c, x, r->key0, r->first >= 0);
 }
 
 /* Whether position p of range r is a member; *x = the instance. */
@@ -327,7 +338,7 @@ static int32_t range_first(struct pctx *c, const struct trange *r)
 
 	w.placed = 0;                   /* (the cursor is not cleared: it is large) */
 	for (int32_t p = range_next(c, r, &w, r->lo, &x); p >= 0; p = range_next(c, r, &w, p + 1, &x))
-		if (is_member(c, r, x))
+		if (walked_member(c, r, x))
 			return x;
 	return -1;
 }
@@ -432,7 +443,7 @@ static size_t collect(struct pctx *c, size_t limit)
 		w.placed = 0;
 		for (int32_t p = range_next(c, r, &w, r->lo, &x); p >= 0;
 		     p = range_next(c, r, &w, p + 1, &x)) {
-			if (!is_member(c, r, x))
+			if (!walked_member(c, r, x))
 				continue;
 			if (n == limit)
 				return limit + 1;
