@@ -107,12 +107,14 @@ int32_t cluster_part_lower_first(const struct cluster *cl, int a, int32_t v, enu
  * from the root, so a step costs O(1) amortized (the next slot of the same
  * leaf, or a climb to the nearest node with a later child that may hold one)
  * instead of a descent per position.  Valid while the part's trees do not
- * change (a placement's walks change nothing); the cluster's tables may move
- * (they are looked up again at each step).  rank and inst are the current
+ * change and no attribute starts being tracked (a placement tracks its
+ * attributes before its walks, which change nothing): the order's pool is
+ * looked up once, its nodes at each step.  rank and inst are the current
  * position: the part's size and -1 past the end. */
 #define CL_CURSOR_DEPTH 40
 struct cl_cursor {
 	const struct cluster *cl;
+	const void *pool;          /* the order's node pool (struct bpool) */
 	int a;
 	int32_t v;
 	int k;                     /* enum cl_key */

@@ -1111,7 +1111,7 @@ int32_t cluster_part_lower_first(const struct cluster *cl, int a, int32_t v, enu
 
 static const struct bpool *cursor_pool(const struct cl_cursor *cur)
 {
-	return &forest_of(cur->cl, cur->a)->t[cur->k];
+	return cur->pool;
 }
 
 /* Past the last member: the part's size, no member. */
@@ -1252,6 +1252,7 @@ static int32_t cursor_start(struct cl_cursor *cur, const struct cluster *cl, int
 	if (!kept(forest_of(cl, a), k))         /* (the call only when it builds) */
 		ensure(cl, a, k);
 	cur->cl = cl;
+	cur->pool = &forest_of(cl, a)->t[k];
 	cur->a = a;
 	cur->v = v;
 	cur->k = (int)k;
