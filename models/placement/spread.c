@@ -157,7 +157,9 @@ static int search_values(struct pctx *c, int k, int sa)
 			int cmp;
 
 			c->keys[k] = level;
-			if (!place_solve(c, k + 1, sa, vs[j].v))
+			/* (place_solve without its size check: the part has members) */
+			if (!(k + 1 == c->n ? place_solve(c, k + 1, sa, vs[j].v)
+					    : c->ops[k + 1]->search(c, k + 1, sa, vs[j].v)))
 				continue;
 			cmp = found ? place_cmp_keys(c, k + 1, c->keys, best) : -1;
 			if (cmp < 0) {
