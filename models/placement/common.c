@@ -439,10 +439,17 @@ static size_t collect(struct pctx *c, size_t limit)
 	for (size_t j = 0; j < c->n_r; j++) {
 		const struct trange *r = &c->r[j];
 		struct rwalk w;
+		int32_t p;
 
 		w.placed = 0;
-		for (int32_t p = range_next(c, r, &w, r->lo, &x); p >= 0;
-		     p = range_next(c, r, &w, p + 1, &x)) {
+		if (r->first >= 0) {            /* a run: its first member is known */
+			p = r->lo;
+			x = r->first;
+		} else {
+			p = range_next(c, r, &w, r->lo, &x);
+		}
+		/* (no call past a known end: a run of one ends at once) */
+		for (; p >= 0; p = p + 1 == r->hi ? -1 : range_next(c, r, &w, p + 1, &x)) {
 			if (!walked_member(c, r, x))
 				continue;
 			if (n == limit)
