@@ -66,6 +66,12 @@ int32_t cluster_spread_value(const struct cluster *cl, int a, int32_t i);
 /* Tasks of group g on every instance having value v of attribute a
  * (docs/ecs-model.md choice A9). O(1) after the first call for (a, g). */
 int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g);
+/* For every value v of tracked attribute a, when it has at most max of
+ * them: size[v] = cluster_part_size(cl, a, v) and count[v] =
+ * cluster_spread_count(cl, a, v, g), in one call.  Returns the number of
+ * values (the arrays untouched when it is above max). */
+int32_t cluster_spread_values(struct cluster *cl, int a, uint32_t g, int32_t max, int32_t *size,
+			      int64_t *count);
 
 /* Interned ids of the attributes the filter reads (D5, A15), O(1). */
 struct cluster_filter_ids {
@@ -101,12 +107,14 @@ int32_t cluster_part_lower_first(const struct cluster *cl, int a, int32_t v, enu
  * from the root, so a step costs O(1) amortized (the next slot of the same
  * leaf, or a climb to the nearest node with a later child that may hold one)
  * instead of a descent per position.  Valid while the part's trees do not
- * change (a placement's walks change nothing); the cluster's tables may move
- * (they are looked up again at each step).  rank and inst are the current
+ * change and no attribute starts being tracked (a placement tracks its
+ * attributes before its walks, which change nothing): the order's pool is
+ * looked up once, its nodes at each step.  rank and inst are the current
  * position: the part's size and -1 past the end. */
 #define CL_CURSOR_DEPTH 40
 struct cl_cursor {
 	const struct cluster *cl;
+	const void *pool;          /* the order's node pool (struct bpool) */
 	int a;
 	int32_t v;
 	int k;                     /* enum cl_key */
@@ -135,6 +143,12 @@ int32_t cluster_cursor_lower(struct cl_cursor *cur, const struct cluster *cl, in
 /* The next member after the current one with the other resource: as
  * cluster_part_next(from = cur->rank + 1).  Past the end it stays there. */
 int32_t cluster_cursor_next(struct cl_cursor *cur);
+
+/* In a resource order, the end of the run of members having the current
+ * member's amount (cluster_part_rank(that amount + 1, 0)) when its leaf
+ * tells (the run ends before the leaf does), else -1.  O(1) when the entry
+ * after it has another amount, else O(log leaf size). */
+int32_t cluster_cursor_run_end(const struct cl_cursor *cur);
 
 /* Where a cursor stands (its leaf, slot and the rank of slot 0), to walk on
  * from there later while the part's trees do not change. */

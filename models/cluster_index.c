@@ -34,6 +34,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "sim/mem.h"
 #include "sim/strtab.h"
 
@@ -1030,13 +1034,15 @@ int32_t cluster_spread_value(const struct cluster *cl, int a, int32_t i)
 	return cl->sa[a].inst_part[i];
 }
 
-int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g)
+/* Group g's task counts per value of attribute a, built on first use; NULL
+ * for a group the cluster has never seen (no task anywhere). */
+static const struct gcount *spread_counts(struct cluster *cl, int a, uint32_t g)
 {
 	struct sattr *s = &cl->sa[a];
 	struct gcount *c;
 
 	if (g >= cl->cap_groups)
-		return 0;
+		return NULL;
 	if (g >= s->cap_gc) {
 		size_t old = s->cap_gc;
 
@@ -1058,7 +1064,31 @@ int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g)
 		}
 		c->built = 1;
 	}
-	return v < c->n ? c->c[v] : 0;
+	return c;
+}
+
+int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g)
+{
+	const struct gcount *c = spread_counts(cl, a, g);
+
+	return c && v < c->n ? c->c[v] : 0;
+}
+
+int32_t cluster_spread_values(struct cluster *cl, int a, uint32_t g, int32_t max, int32_t *size,
+			      int64_t *count)
+{
+	const struct sattr *s = &cl->sa[a];
+	const struct gcount *c;
+	int32_t n = s->n_parts;
+
+	if (n > max)
+		return n;
+	c = spread_counts(cl, a, g);
+	for (int32_t v = 0; v < n; v++) {
+		size[v] = s->parts[v].size;
+		count[v] = c && v < c->n ? c->c[v] : 0;
+	}
+	return n;
 }
 
 int cluster_spread_attr_find(const struct cluster *cl, const char *name)
@@ -1081,7 +1111,7 @@ int32_t cluster_part_lower_first(const struct cluster *cl, int a, int32_t v, enu
 
 static const struct bpool *cursor_pool(const struct cl_cursor *cur)
 {
-	return &forest_of(cur->cl, cur->a)->t[cur->k];
+	return cur->pool;
 }
 
 /* Past the last member: the part's size, no member. */
@@ -1093,35 +1123,49 @@ static int32_t cursor_end(struct cl_cursor *cur)
 	return cur->rank;
 }
 
-/* Whether one of x[0..16) is >= m: four vector compares (GCC and Clang
- * vector types), no branch per slot. */
-typedef int32_t v4i32 __attribute__((vector_size(16)));
-
-static inline int any_ge16(const int32_t *x, int32_t m)
+/* The slots of x[0..16) holding at least m, as bits 0..15: four vector
+ * compares packed into one mask (SSE2), no branch per slot. */
+static inline unsigned ge_mask16(const int32_t *x, int32_t m)
 {
-	v4i32 a, b, c, d, mm = { m, m, m, m }, r;
-	uint64_t u[2];
+#ifdef __SSE2__
+	__m128i mm = _mm_set1_epi32(m);
+	__m128i a = _mm_cmplt_epi32(_mm_loadu_si128((const __m128i *)(const void *)x), mm);
+	__m128i b = _mm_cmplt_epi32(_mm_loadu_si128((const __m128i *)(const void *)(x + 4)), mm);
+	__m128i c = _mm_cmplt_epi32(_mm_loadu_si128((const __m128i *)(const void *)(x + 8)), mm);
+	__m128i d = _mm_cmplt_epi32(_mm_loadu_si128((const __m128i *)(const void *)(x + 12)), mm);
 
-	memcpy(&a, x, sizeof a);
-	memcpy(&b, x + 4, sizeof b);
-	memcpy(&c, x + 8, sizeof c);
-	memcpy(&d, x + 12, sizeof d);
-	r = (a >= mm) | (b >= mm) | (c >= mm) | (d >= mm);
-	memcpy(u, &r, sizeof u);
-	return (u[0] | u[1]) != 0;
+	return ~(unsigned)_mm_movemask_epi8(_mm_packs_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d))) &
+	       0xffffu;
+#else
+	unsigned u = 0;
+
+	for (int j = 0; j < 16; j++)
+		u |= (unsigned)(x[j] >= m) << j;
+	return u;
+#endif
 }
 
-/* The first j >= from with x[j] >= m, or n: sixteen slots a test, then one
- * at a time. */
+/* The first j in [from, n) with x[j] >= m, or n, where x is a node's or a
+ * leaf's array of 64 slots: sixteen slots a test, the first hit by its bit
+ * (a block that would pass the array's end is read as its last sixteen
+ * slots, the ones before `from` shifted out). */
+_Static_assert(BT_M == 64 && BT_L == 64, "first_ge: 64-slot arrays");
+
 static inline int first_ge(const int32_t *x, int from, int n, int32_t m)
 {
-	int j = from;
+	if (from < n && x[from] >= m)   /* (a step to the next slot mostly ends there) */
+		return from;
+	while (from < n) {
+		int s = from <= 64 - 16 ? from : 64 - 16;
+		unsigned u = ge_mask16(x + s, m) >> (from - s);
 
-	while (j + 16 <= n && !any_ge16(x + j, m))
-		j += 16;
-	while (j < n && x[j] < m)
-		j++;
-	return j;
+		if (n - from < 16)
+			u &= (1u << (n - from)) - 1;
+		if (u)
+			return from + __builtin_ctz(u);
+		from = s + 16;
+	}
+	return n;
 }
 
 /* The first entry with aux >= cur->min and a sort key below cur->stop
@@ -1148,23 +1192,22 @@ static int32_t cursor_walk(struct cl_cursor *cur, int l, int from, int in_leaf)
 
 		if (in_leaf) {
 			const struct bleaf *L = LF(p, cur->leaf);
-			int i, n = L->n, bounded = 0;
+			int i, n = L->n;
 
-			if (n > 0 && L->ck[n - 1] >= cur->stop) {     /* the bound is here */
-				n = lfind(L, cur->stop);
-				bounded = 1;
-			}
 			/* most of a walk's time is here, in the slots short of
-			 * the other resource */
+			 * the other resource; the bound is checked on the slot
+			 * found (those before it lack the resource) */
 			i = first_ge(L->aux, from, n, m);
 			if (i < n) {
+				if (L->ck[i] >= cur->stop)
+					return cursor_end(cur);
 				cur->pos = i;
 				cur->base = base;
 				cur->rank = base + i;
 				cur->inst = CK_ID(L->ck[i]);
 				return cur->rank;
 			}
-			if (bounded)
+			if (n > 0 && L->ck[n - 1] >= cur->stop)     /* the bound is here */
 				return cursor_end(cur);
 			base += L->n;
 			if (cur->h < 0) {       /* resumed: a descent to the next rank */
@@ -1209,6 +1252,7 @@ static int32_t cursor_start(struct cl_cursor *cur, const struct cluster *cl, int
 	if (!kept(forest_of(cl, a), k))         /* (the call only when it builds) */
 		ensure(cl, a, k);
 	cur->cl = cl;
+	cur->pool = &forest_of(cl, a)->t[k];
 	cur->a = a;
 	cur->v = v;
 	cur->k = (int)k;
@@ -1239,9 +1283,13 @@ static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int mode, int32_
 			while (j < b->n - 1 && from >= cur->base + b->cnt[j])
 				cur->base += b->cnt[j++];
 		} else {
-			j = cfind(b, c);
+			int32_t base = 0;
+
+			/* (a binpack start mostly falls in the first child) */
+			j = b->n <= 1 || c < b->sep[1] ? 0 : cfind(b, c);
 			for (int t = 0; t < j; t++)
-				cur->base += b->cnt[t];
+				base += b->cnt[t];
+			cur->base += base;
 		}
 		if (l >= CL_CURSOR_DEPTH)
 			abort();
@@ -1294,6 +1342,24 @@ int32_t cluster_cursor_next(struct cl_cursor *cur)
 	if (cur->leaf == NIL)
 		return cur->rank;
 	return cursor_walk(cur, cur->h, cur->pos + 1, 1);
+}
+
+int32_t cluster_cursor_run_end(const struct cl_cursor *cur)
+{
+	const struct bleaf *L;
+	int64_t key;
+	int n;
+
+	if (cur->leaf == NIL || cur->k == CL_BY_NUM)
+		return -1;
+	L = LF(cursor_pool(cur), cur->leaf);
+	n = L->n;
+	key = CK_KEY(L->ck[cur->pos]);
+	if (cur->pos + 1 < n && CK_KEY(L->ck[cur->pos + 1]) != key)   /* a run of one here */
+		return cur->rank + 1;
+	if (CK_KEY(L->ck[n - 1]) == key)        /* it may go on in the next leaf */
+		return -1;
+	return cur->base + lfind(L, bt_qk(key + 1, 0));
 }
 
 struct cl_mark cluster_cursor_mark(const struct cl_cursor *cur)

@@ -290,6 +290,9 @@ static void test_indexes_random(void)
 	gsl_rng_free(r);
 }
 
+/* Lower walks whose run end the leaf told (some runs longer than one). */
+static long run_ends_told, run_ends_long;
+
 /* A cursor agrees with the plain walk over cluster_part_at (key, other
  * and id by rank, size entries): from every rank (a stride of them) it
  * stops at each rank having `need` of the other resource, in order, then
@@ -330,6 +333,15 @@ static int check_cursor(struct cluster *cl, int aa, int32_t v, int k, int64_t ne
 			want++;
 		ok &= got == want && got == cluster_part_lower_first(cl, aa, v, (enum cl_key)k, amount, need, &inst);
 		ok &= cur.inst == inst;
+		if (want < size) {      /* the run's end, when the leaf tells */
+			int32_t end = want + 1, e = cluster_cursor_run_end(&cur);
+
+			while (end < size && key[end] == key[want])
+				end++;
+			ok &= e < 0 || e == end;
+			run_ends_told += e >= 0;
+			run_ends_long += e > want + 1;
+		}
 		for (int n = 0; n < 20 && want < size; n++) {
 			int32_t next = cluster_part_next(cl, aa, v, (enum cl_key)k, want + 1, need, &inst);
 
@@ -486,6 +498,7 @@ static void test_index_moves(void)
 			ok &= check_walks(cl, a, 1024);
 	}
 	CU_ASSERT(ok);
+	CU_ASSERT(run_ends_told > 0 && run_ends_long > 0);      /* both kinds were checked */
 	CU_ASSERT(check_indexes(cl, a, g));
 	free(tasks);
 	cluster_free(cl);
@@ -520,6 +533,17 @@ static int check_groups(struct cluster *cl, int a, const uint32_t *g, int (*want
 			ok &= found == (want[i][k] > 0);
 		}
 		ok &= n == expect;
+	}
+	for (int k = 0; k < upto; k++) {       /* all values at once (may build them) */
+		int32_t size[8], nv = cluster_spread_nvalues(cl, a);
+		int64_t count[8];
+
+		ok &= nv <= 8 && cluster_spread_values(cl, a, g[k], 8, size, count) == nv;
+		for (int32_t v = 0; v < nv; v++)
+			ok &= size[v] == cluster_part_size(cl, a, v) &&
+			      count[v] == cluster_spread_count(cl, a, v, g[k]);
+		size[0] = -7;
+		ok &= nv < 1 || (cluster_spread_values(cl, a, g[k], nv - 1, size, count) == nv && size[0] == -7);
 	}
 	for (int k = 0; k < upto; k++) {
 		for (int32_t v = 0; v < cluster_spread_nvalues(cl, a); v++) {

@@ -36,7 +36,10 @@ static int check_field_binpack(const char *field, char *msg, size_t n)
 
 static void prepare_binpack(struct pctx *c, int k)
 {
-	c->arg[k] = strcmp(c->s[k]->field, "cpu") == 0 ? CL_BY_CPU : CL_BY_MEM;
+	const char *f = c->s[k]->field;
+
+	/* strcmp(f, "cpu") == 0, written out (once per placement) */
+	c->arg[k] = f[0] == 'c' && f[1] == 'p' && f[2] == 'u' && f[3] == '\0' ? CL_BY_CPU : CL_BY_MEM;
 }
 
 static int64_t need(const struct pctx *c, int k)
@@ -64,30 +67,31 @@ static int64_t other_need(const struct pctx *c, int k)
 static int search_binpack(struct pctx *c, int k, int a, int32_t v)
 {
 	enum cl_key o = (enum cl_key)c->arg[k];
-	int32_t size = cluster_part_size(c->cl, a, v), x;
 	struct cl_cursor cur;
-	/* the first member with room for both resources; the cursor steps to
-	 * the next one without a descent from the root */
-	int32_t p = cluster_cursor_lower(&cur, c->cl, a, v, o, need(c, k), other_need(c, k));
+	/* the first member with room for both resources (x < 0: none); the
+	 * cursor steps to the next one without a descent from the root */
+	int32_t p = cluster_cursor_lower(&cur, c->cl, a, v, o, need(c, k), other_need(c, k)), x;
 
 	x = cur.inst;
 
-	while (p < size) {
+	while (x >= 0) {
 		int64_t rem = remaining(c, k, x);
 		size_t n = 0;
 
 		c->keys[k] = rem - need(c, k);
 		/* the run of members having `rem` left (ordered by number);
-		 * the walk stops on the first member of the next run */
-		for (; p < size && remaining(c, k, x) == rem;
-		     p = cluster_cursor_next(&cur), x = cur.inst) {
-			if (!place_candidate(c, x))
+		 * the walk stops on the first member of the next run.  Each
+		 * has room for both resources: the other checks decide */
+		for (; x >= 0 && remaining(c, k, x) == rem; p = cluster_cursor_next(&cur), x = cur.inst) {
+			if (!place_candidate_fits(c, x))
 				continue;
 			if (k + 1 == c->n) {
 				/* the run from its first candidate on: that one is
 				 * the earliest registered (the run is ordered by
-				 * number; ranks before it lack a resource) */
-				place_add_run(c, a, v, o, p, x, rem, cluster_cursor_mark(&cur));
+				 * number; ranks before it lack a resource); its
+				 * end when the leaf tells (mostly a run of one) */
+				place_add_run(c, a, v, o, p, x, rem, cluster_cursor_run_end(&cur),
+					      cluster_cursor_mark(&cur));
 				return 1;
 			}
 			PLACE_GROW(c, tmp, n + 1);

@@ -88,17 +88,12 @@ static int attr_is(const struct pctx *c, int32_t i, uint32_t name, const char *w
 	return cluster_attribute_by_id(c->cl, i, name, &v) && v && strcasecmp(v, want) == 0;
 }
 
-int place_stage(const struct pctx *c, int32_t i)
+/* place_stage from the ports check on (the checks before it passed). */
+static int stage_from_ports(const struct pctx *c, int32_t i)
 {
 	const struct place_req *r = c->req;
 	const char *v;
 
-	if (!cluster_agent_connected(c->cl, i))
-		return ST_AGENT;
-	if (cluster_cpu_remaining(c->cl, i) < r->cpu_units)
-		return ST_CPU;
-	if (cluster_mem_remaining(c->cl, i) < r->mem_mib)
-		return ST_MEMORY;
 	if (!ports_ok(c, i))
 		return ST_PORTS;
 	if (r->eni && cluster_eni_free(c->cl, i) < 1)
@@ -125,6 +120,19 @@ int place_stage(const struct pctx *c, int32_t i)
 	return ST_CONSTRAINTS + c->pol->n_constraints;
 }
 
+int place_stage(const struct pctx *c, int32_t i)
+{
+	const struct place_req *r = c->req;
+
+	if (!cluster_agent_connected(c->cl, i))
+		return ST_AGENT;
+	if (cluster_cpu_remaining(c->cl, i) < r->cpu_units)
+		return ST_CPU;
+	if (cluster_mem_remaining(c->cl, i) < r->mem_mib)
+		return ST_MEMORY;
+	return stage_from_ports(c, i);
+}
+
 const char *place_stage_reason(const struct pctx *c, int s)
 {
 	static const char *const base[] = {
@@ -144,10 +152,16 @@ int place_candidate(const struct pctx *c, int32_t i)
 	return cluster_status(c->cl, i) == INST_ACTIVE && place_stage(c, i) == c->n_checks;
 }
 
-/* place_member when the keys before key0 are known to be c->keys. */
-static int member_from(struct pctx *c, int32_t i, int key0)
+int place_candidate_fits(const struct pctx *c, int32_t i)
 {
-	if (!place_candidate(c, i))
+	return stage_from_ports(c, i) == c->n_checks;
+}
+
+/* place_member when the keys before key0 are known to be c->keys (and,
+ * with fits, that i has room for both resources: place_candidate_fits). */
+static int member_from(struct pctx *c, int32_t i, int key0, int fits)
+{
+	if (!(fits ? place_candidate_fits(c, i) : place_candidate(c, i)))
 		return 0;
 	for (int k = key0; k < c->n; k++)
 		if (c->ops[k]->key(c, k, i) != c->keys[k])
@@ -157,7 +171,7 @@ static int member_from(struct pctx *c, int32_t i, int key0)
 
 int place_member(struct pctx *c, int32_t i)
 {
-	return member_from(c, i, 0);
+	return member_from(c, i, 0, 0);
 }
 
 void place_grow(void **arr, size_t *cap, size_t need, size_t elem, void *own)
@@ -198,9 +212,9 @@ void place_add_part(struct pctx *c, int a, int32_t v, int key0)
 }
 
 void place_add_run(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo, int32_t first,
-		   int64_t key, struct cl_mark mark)
+		   int64_t key, int32_t hi, struct cl_mark mark)
 {
-	place_add_range(c, a, v, (int)k, lo, RANGE_RUN);
+	place_add_range(c, a, v, (int)k, lo, hi < 0 ? RANGE_RUN : hi);
 	c->r[c->n_r - 1].run = key;
 	c->r[c->n_r - 1].key0 = c->n;
 	c->r[c->n_r - 1].first = first;
@@ -270,7 +284,7 @@ static int32_t range_next(const struct pctx *c, const struct trange *r, struct r
 	}
 	if (!w->placed) {
 		int64_t other = r->k == CL_BY_MEM ? c->req->cpu_units : c->req->mem_mib;
-		int64_t max_key = r->hi == RANGE_RUN ? r->run : INT64_MAX;   /* a run ends there */
+		int64_t max_key = r->first >= 0 ? r->run : INT64_MAX;   /* a run ends there */
 
 		w->placed = 1;
 		if (r->first >= 0 && p == r->lo + 1)    /* on from where first was found */
@@ -295,7 +309,17 @@ static int is_member(struct pctx *c, const struct trange *r, int32_t x)
 {
 	if (r->k < 0 || x == r->first)
 		return 1;
-	return member_from(c, x, r->key0);
+	return member_from(c, x, r->key0, 0);
+}
+
+/* is_member for an instance range_next stopped at: in a run, the walk
+ * stops only at instances with room for both resources (the run's amount
+ * is at least the need; the walk skips those short of the other one). */
+static int walked_member(struct pctx *c, const struct trange *r, int32_t x)
+{
+	if (r->k < 0 || x == r->first)
+		return 1;
+	return member_from(c, x, r->key0, r->first >= 0);
 }
 
 /* Whether position p of range r is a member; *x = the instance. */
@@ -314,7 +338,7 @@ static int32_t range_first(struct pctx *c, const struct trange *r)
 
 	w.placed = 0;                   /* (the cursor is not cleared: it is large) */
 	for (int32_t p = range_next(c, r, &w, r->lo, &x); p >= 0; p = range_next(c, r, &w, p + 1, &x))
-		if (is_member(c, r, x))
+		if (walked_member(c, r, x))
 			return x;
 	return -1;
 }
@@ -415,11 +439,18 @@ static size_t collect(struct pctx *c, size_t limit)
 	for (size_t j = 0; j < c->n_r; j++) {
 		const struct trange *r = &c->r[j];
 		struct rwalk w;
+		int32_t p;
 
 		w.placed = 0;
-		for (int32_t p = range_next(c, r, &w, r->lo, &x); p >= 0;
-		     p = range_next(c, r, &w, p + 1, &x)) {
-			if (!is_member(c, r, x))
+		if (r->first >= 0) {            /* a run: its first member is known */
+			p = r->lo;
+			x = r->first;
+		} else {
+			p = range_next(c, r, &w, r->lo, &x);
+		}
+		/* (no call past a known end: a run of one ends at once) */
+		for (; p >= 0; p = p + 1 == r->hi ? -1 : range_next(c, r, &w, p + 1, &x)) {
+			if (!walked_member(c, r, x))
 				continue;
 			if (n == limit)
 				return limit + 1;

@@ -333,7 +333,10 @@ void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *
 	const struct place_strategy *chain = p->strategies;
 	int n = p->n_strategies;
 
-	memset(c, 0, offsetof(struct pctx, own_r));
+	/* (field by field: a memset of the whole head cost more than these) */
+	memset(c->arg, 0, sizeof c->arg);
+	memset(c->keys, 0, sizeof c->keys);
+	c->n_r = c->n_ids = 0;
 	c->cl = cl;
 	c->req = req;
 	c->g = g;

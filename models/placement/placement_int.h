@@ -72,7 +72,8 @@ struct trange {
 	int key0;                  /* strategies before key0 have the keys c->keys
 				    * on the whole range (the part's invariant):
 				    * only the later ones are checked */
-	int32_t first;             /* the member at lo when known (a run's), else -1 */
+	int32_t first;             /* the member at lo of a run (and only of a
+				    * run: its walk ends after key `run`), else -1 */
 	struct cl_mark mark;       /* with first: where the index walk found it */
 };
 
@@ -124,6 +125,10 @@ void place_ctx_free(struct pctx *c);
  * last); c->n_checks when i is a candidate. */
 int place_stage(const struct pctx *c, int32_t i);
 int place_candidate(const struct pctx *c, int32_t i);
+/* place_candidate for an instance of a part (placeable: ACTIVE, agent
+ * connected) known to have the CPU and the memory the task needs (a walk of
+ * a resource order found it with both): the checks from the ports on. */
+int place_candidate_fits(const struct pctx *c, int32_t i);
 /* The failure reason of stage s (A2, docs/ecs-model.md §4.9): a static string. */
 const char *place_stage_reason(const struct pctx *c, int s);
 /* The tie-break over the tie set (docs/ecs-model.md choice A11). */
@@ -150,10 +155,10 @@ void place_add_range(struct pctx *c, int a, int32_t v, int k, int32_t lo, int32_
 void place_add_part(struct pctx *c, int a, int32_t v, int key0);
 /* The run of members of part (a, v) whose order-k key is `key`, from rank lo
  * (member `first`, where the cursor marked by `mark` stands) on, all of
- * whose candidates have the keys c->keys (binpack's run); its end is found
- * only when a random pick needs the run's length. */
+ * whose candidates have the keys c->keys (binpack's run); its end is hi
+ * when known (< 0: found only when a random pick needs the run's length). */
 void place_add_run(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo, int32_t first,
-		   int64_t key, struct cl_mark mark);
+		   int64_t key, int32_t hi, struct cl_mark mark);
 
 extern const struct strategy_ops place_binpack;
 extern const struct strategy_ops place_spread;

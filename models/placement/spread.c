@@ -126,7 +126,10 @@ static int by_count(const void *x, const void *y)
  * candidate. */
 static int search_values(struct pctx *c, int k, int sa)
 {
-	int32_t nv = cluster_spread_nvalues(c->cl, sa), n = 0;
+	int32_t size[FEW_VALUES], n = 0;
+	int64_t count[FEW_VALUES];
+	/* (few values: their sizes and counts in one call) */
+	int32_t nv = cluster_spread_values(c->cl, sa, c->g, FEW_VALUES, size, count);
 	struct vc few[FEW_VALUES];
 	struct vc *vs = nv <= FEW_VALUES ? few : xmalloc((size_t)nv * sizeof *vs);
 	int64_t best[PLACE_MAX_STRATEGIES];
@@ -134,7 +137,10 @@ static int search_values(struct pctx *c, int k, int sa)
 	int found = 0;
 
 	for (int32_t v = 0; v < nv; v++) {
-		if (cluster_part_size(c->cl, sa, v) > 0) {
+		if (nv <= FEW_VALUES && size[v] > 0) {
+			vs[n].n = count[v];
+			vs[n++].v = v;
+		} else if (nv > FEW_VALUES && cluster_part_size(c->cl, sa, v) > 0) {
 			vs[n].n = cluster_spread_count(c->cl, sa, v, c->g);
 			vs[n++].v = v;
 		}
@@ -151,12 +157,16 @@ static int search_values(struct pctx *c, int k, int sa)
 			int cmp;
 
 			c->keys[k] = level;
-			if (!place_solve(c, k + 1, sa, vs[j].v))
+			/* (place_solve without its size check: the part has members) */
+			if (!(k + 1 == c->n ? place_solve(c, k + 1, sa, vs[j].v)
+					    : c->ops[k + 1]->search(c, k + 1, sa, vs[j].v)))
 				continue;
 			cmp = found ? place_cmp_keys(c, k + 1, c->keys, best) : -1;
 			if (cmp < 0) {
-				memmove(c->r + mark, c->r + m, (c->n_r - m) * sizeof *c->r);
-				c->n_r = mark + (c->n_r - m);
+				if (m > mark) {         /* the earlier ranges lost */
+					memmove(c->r + mark, c->r + m, (c->n_r - m) * sizeof *c->r);
+					c->n_r = mark + (c->n_r - m);
+				}
 				memcpy(best, c->keys, sizeof best);
 				found = 1;
 			} else if (cmp > 0) {
@@ -164,8 +174,8 @@ static int search_values(struct pctx *c, int k, int sa)
 			}
 		}
 	}
-	if (found)
-		memcpy(c->keys + k, best + k, (size_t)(c->n - k) * sizeof *best);
+	for (int j = k; found && j < c->n; j++)
+		c->keys[j] = best[j];
 	if (vs != few)
 		free(vs);
 	return found;
