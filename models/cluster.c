@@ -312,7 +312,8 @@ static void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t d, int 
 	struct inst *in = &cl->in[i];
 	struct group *gr = &cl->groups[g];
 
-	cl_spread_counts_add(cl, i, g, d);
+	if (cl->n_sa > 0)               /* (no call when no attribute is tracked) */
+		cl_spread_counts_add(cl, i, g, d);
 	if (k < 0) {
 		if (in->n_grp == in->cap_grp) {
 			in->cap_grp *= 2;
@@ -355,12 +356,14 @@ static void account(struct cluster *cl, int32_t i, const struct place_req *r, in
 	in->mem_rem -= sign * r->mem_mib;
 	if (idx)
 		cl_index_move(cl, i, mem_before, cpu_before);
-	if (sign > 0) {
-		ports_add(&in->ports[0], r->ports_tcp, r->n_ports_tcp);
-		ports_add(&in->ports[1], r->ports_udp, r->n_ports_udp);
-	} else {
-		ports_remove(&in->ports[0], r->ports_tcp, r->n_ports_tcp);
-		ports_remove(&in->ports[1], r->ports_udp, r->n_ports_udp);
+	if (r->n_ports_tcp | r->n_ports_udp) {         /* (most tasks have none) */
+		if (sign > 0) {
+			ports_add(&in->ports[0], r->ports_tcp, r->n_ports_tcp);
+			ports_add(&in->ports[1], r->ports_udp, r->n_ports_udp);
+		} else {
+			ports_remove(&in->ports[0], r->ports_tcp, r->n_ports_tcp);
+			ports_remove(&in->ports[1], r->ports_udp, r->n_ports_udp);
+		}
 	}
 	in->eni_used += sign * (r->eni ? 1 : 0);
 	in->gpu_used += sign * r->gpus;

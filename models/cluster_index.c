@@ -810,38 +810,32 @@ void cl_index_insert(struct cluster *cl, int32_t i, int only_resources)
 	}
 }
 
-/* Order k is kept by some tracked attribute's forest. */
-static int any_kept(const struct cluster *cl, int k)
+/* Entry (oc, oaux) of instance i becomes (nc, naux) in order k of every
+ * forest that keeps it. */
+static inline void move_in(struct cluster *cl, int32_t i, int k, int64_t oc, int64_t nc, int32_t oaux,
+			   int32_t naux)
 {
-	for (int a = 0; a < cl->n_sa; a++)
-		if (cl->sa[a].f.built[k])
-			return 1;
-	return 0;
+	if (cl->all_f.built[k])
+		bt_move(&cl->all_f.t[k], &cl->all.root[k], oc, nc, oaux, naux);
+	for (int a = 0; a < cl->n_sa; a++) {
+		struct sattr *s = &cl->sa[a];
+
+		if (s->f.built[k])
+			bt_move(&s->f.t[k], &s->parts[s->inst_part[i]].root[k], oc, nc, oaux, naux);
+	}
 }
 
+/* (The orders some forest keeps: cl->moves, set by ensure.) */
 void cl_index_move(struct cluster *cl, int32_t i, int64_t mem_before, int64_t cpu_before)
 {
 	const struct inst *in = &cl->in[i];
+	int64_t mem = in->mem_rem, cpu = in->cpu_rem;
 
-	for (int k = CL_BY_MEM; k <= CL_BY_CPU; k++) {
-		int64_t oc, nc;
-		int32_t oaux, aux;
-
-		if (!kept(&cl->all_f, k) && !any_kept(cl, k))
-			continue;
-		oc = bt_ck(k == CL_BY_MEM ? mem_before : cpu_before, i);
-		nc = bt_ck(k == CL_BY_MEM ? in->mem_rem : in->cpu_rem, i);
-		oaux = bt_aux(k == CL_BY_MEM ? cpu_before : mem_before);   /* the entry's aux */
-		aux = bt_aux(k == CL_BY_MEM ? in->cpu_rem : in->mem_rem);
-		if (kept(&cl->all_f, k))
-			bt_move(&cl->all_f.t[k], &cl->all.root[k], oc, nc, oaux, aux);
-		for (int a = 0; a < cl->n_sa; a++) {
-			struct sattr *s = &cl->sa[a];
-
-			if (kept(&s->f, k))
-				bt_move(&s->f.t[k], &s->parts[s->inst_part[i]].root[k], oc, nc, oaux, aux);
-		}
-	}
+	/* memory order: aux the CPU left; CPU order: aux the memory left */
+	if (cl->moves[CL_BY_MEM])
+		move_in(cl, i, CL_BY_MEM, bt_ck(mem_before, i), bt_ck(mem, i), bt_aux(cpu_before), bt_aux(cpu));
+	if (cl->moves[CL_BY_CPU])
+		move_in(cl, i, CL_BY_CPU, bt_ck(cpu_before, i), bt_ck(cpu, i), bt_aux(mem_before), bt_aux(mem));
 }
 
 void cl_index_erase(struct cluster *cl, int32_t i, int only_resources)
@@ -871,6 +865,7 @@ static void ensure(const struct cluster *ccl, int a, int k)
 	if (kept(f, k))
 		return;
 	f->built[k] = 1;
+	cl->moves[k] = 1;
 	for (int32_t i = 0; i < cl->n; i++) {
 		if (!cl_placeable(&cl->in[i]))
 			continue;

@@ -166,6 +166,7 @@ struct cluster {
 	size_t cap_groups;
 	struct forest all_f;
 	struct part all;
+	int moves[N_ORDERS];      /* CL_BY_MEM, CL_BY_CPU: kept by some forest (cl_index_move) */
 	struct sattr *sa;
 	int n_sa;
 	size_t cap_sa;
