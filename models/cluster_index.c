@@ -250,13 +250,37 @@ static inline void leaf_in(struct bleaf *L, int32_t a)
 		L->mx = a;
 }
 
+/* Whether one of x[0..16) equals a: four vector compares (GCC and Clang
+ * vector types), no branch per slot. */
+typedef int32_t v4s32 __attribute__((vector_size(16)));
+
+static inline int any_eq16(const int32_t *x, int32_t a)
+{
+	v4s32 p, q, r, s, aa = { a, a, a, a }, e;
+	uint64_t u[2];
+
+	memcpy(&p, x, sizeof p);
+	memcpy(&q, x + 4, sizeof q);
+	memcpy(&r, x + 8, sizeof r);
+	memcpy(&s, x + 12, sizeof s);
+	e = (p == aa) | (q == aa) | (r == aa) | (s == aa);
+	memcpy(u, &e, sizeof u);
+	return (u[0] | u[1]) != 0;
+}
+
 /* When the entry that left held the max, another entry at the max keeps it
- * (found by a scan that stops there: ties are common), else a rescan. */
+ * (found by a scan that stops there, sixteen slots a test: ties are
+ * common), else a rescan. */
 static void leaf_out(struct bleaf *L, int32_t a)
 {
+	int j = 0;
+
 	if (a != L->mx)
 		return;
-	for (int j = 0; j < L->n; j++)
+	for (; j + 16 <= L->n; j += 16)
+		if (any_eq16(L->aux + j, a))
+			return;
+	for (; j < L->n; j++)
 		if (L->aux[j] == a)
 			return;
 	leaf_remax(L);
@@ -270,7 +294,7 @@ static int64_t rfirst(const struct bpool *p, int32_t r)
 }
 
 /* Leaf L: entry (c, aux) in at slot pos, entry at slot pos out. */
-static void leaf_put(struct bleaf *L, int pos, int64_t c, int32_t aux)
+static inline void leaf_put(struct bleaf *L, int pos, int64_t c, int32_t aux)
 {
 	memmove(L->ck + pos + 1, L->ck + pos, (size_t)(L->n - pos) * sizeof *L->ck);
 	memmove(L->aux + pos + 1, L->aux + pos, (size_t)(L->n - pos) * sizeof *L->aux);
@@ -280,7 +304,7 @@ static void leaf_put(struct bleaf *L, int pos, int64_t c, int32_t aux)
 	leaf_in(L, aux);
 }
 
-static void leaf_del(struct bleaf *L, int pos)
+static inline void leaf_del(struct bleaf *L, int pos)
 {
 	int32_t aux = L->aux[pos];
 
