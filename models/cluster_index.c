@@ -198,6 +198,27 @@ static inline int cfind(const struct bnode *b, int64_t c)
 	return (int)(e - b->sep - 1) + (*e <= c);
 }
 
+/* cfind of two sort keys in one pass (the same steps over the same node). */
+static inline void cfind2(const struct bnode *b, int64_t c1, int64_t c2, int *j1, int *j2)
+{
+	const int64_t *e = b->sep + 1, *f = b->sep + 1;
+	int n = b->n - 1;
+
+	if (n <= 0) {
+		*j1 = *j2 = 0;
+		return;
+	}
+	while (n > 1) {
+		int half = n / 2;
+
+		e = e[half] <= c1 ? e + half : e;
+		f = f[half] <= c2 ? f + half : f;
+		n -= half;
+	}
+	*j1 = (int)(e - b->sep - 1) + (*e <= c1);
+	*j2 = (int)(f - b->sep - 1) + (*f <= c2);
+}
+
 /* The max of a[0..n), n >= 1: four running maxima, so the compares do not
  * wait on each other (a leaf's rescan after its max left). */
 static int32_t amax(const int32_t *a, int n)
@@ -542,7 +563,7 @@ static void bt_move(struct bpool *p, int32_t *root, int64_t oc, int64_t nc, int3
 	struct bleaf *L, *N;
 
 	/* the descent to oc (as bt_find), looking for nc's child in the same
-	 * nodes until they part: two independent searches overlap */
+	 * nodes until they part: two searches in one pass */
 	cur = *root;
 	h = 0;
 	d = -1;
@@ -550,12 +571,14 @@ static void bt_move(struct bpool *p, int32_t *root, int64_t oc, int64_t nc, int3
 		abort();
 	while (!IS_LEAF(cur)) {
 		const struct bnode *b = &p->nd[cur];
-		int jo = cfind(b, oc);
+		int jo;
 
 		if (d < 0) {
-			j = cfind(b, nc);
+			cfind2(b, oc, nc, &jo, &j);
 			if (j != jo)
 				d = h;
+		} else {
+			jo = cfind(b, oc);
 		}
 		path[h] = cur;
 		slot[h++] = jo;
