@@ -307,7 +307,7 @@ static void group_compact(struct cluster *cl, uint32_t g)
 
 /* Group count of g on instance i changes by d (±1 or -all); k is
  * grp_find(&cl->in[i], g), found by the caller. */
-static void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t d, int k)
+static inline void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t d, int k)
 {
 	struct inst *in = &cl->in[i];
 	struct group *gr = &cl->groups[g];
@@ -345,7 +345,7 @@ static void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t d, int 
 
 /* ---- reserve / release (docs/ecs-model.md §1.6; D9) ---- */
 
-static void account(struct cluster *cl, int32_t i, const struct place_req *r, int sign)
+static inline void account(struct cluster *cl, int32_t i, const struct place_req *r, int sign)
 {
 	struct inst *in = &cl->in[i];
 	int idx = cl_placeable(in);
