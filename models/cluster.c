@@ -307,12 +307,13 @@ static void group_compact(struct cluster *cl, uint32_t g)
 
 /* Group count of g on instance i changes by d (±1 or -all); k is
  * grp_find(&cl->in[i], g), found by the caller. */
-static void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t d, int k)
+static inline void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t d, int k)
 {
 	struct inst *in = &cl->in[i];
 	struct group *gr = &cl->groups[g];
 
-	cl_spread_counts_add(cl, i, g, d);
+	if (cl->n_sa > 0)               /* (no call when no attribute is tracked) */
+		cl_spread_counts_add(cl, i, g, d);
 	if (k < 0) {
 		if (in->n_grp == in->cap_grp) {
 			in->cap_grp *= 2;
@@ -344,7 +345,7 @@ static void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t d, int 
 
 /* ---- reserve / release (docs/ecs-model.md §1.6; D9) ---- */
 
-static void account(struct cluster *cl, int32_t i, const struct place_req *r, int sign)
+static inline void account(struct cluster *cl, int32_t i, const struct place_req *r, int sign)
 {
 	struct inst *in = &cl->in[i];
 	int idx = cl_placeable(in);
@@ -355,12 +356,14 @@ static void account(struct cluster *cl, int32_t i, const struct place_req *r, in
 	in->mem_rem -= sign * r->mem_mib;
 	if (idx)
 		cl_index_move(cl, i, mem_before, cpu_before);
-	if (sign > 0) {
-		ports_add(&in->ports[0], r->ports_tcp, r->n_ports_tcp);
-		ports_add(&in->ports[1], r->ports_udp, r->n_ports_udp);
-	} else {
-		ports_remove(&in->ports[0], r->ports_tcp, r->n_ports_tcp);
-		ports_remove(&in->ports[1], r->ports_udp, r->n_ports_udp);
+	if (r->n_ports_tcp | r->n_ports_udp) {         /* (most tasks have none) */
+		if (sign > 0) {
+			ports_add(&in->ports[0], r->ports_tcp, r->n_ports_tcp);
+			ports_add(&in->ports[1], r->ports_udp, r->n_ports_udp);
+		} else {
+			ports_remove(&in->ports[0], r->ports_tcp, r->n_ports_tcp);
+			ports_remove(&in->ports[1], r->ports_udp, r->n_ports_udp);
+		}
 	}
 	in->eni_used += sign * (r->eni ? 1 : 0);
 	in->gpu_used += sign * r->gpus;

@@ -202,6 +202,27 @@ static inline int cfind(const struct bnode *b, int64_t c)
 	return (int)(e - b->sep - 1) + (*e <= c);
 }
 
+/* cfind of two sort keys in one pass (the same steps over the same node). */
+static inline void cfind2(const struct bnode *b, int64_t c1, int64_t c2, int *j1, int *j2)
+{
+	const int64_t *e = b->sep + 1, *f = b->sep + 1;
+	int n = b->n - 1;
+
+	if (n <= 0) {
+		*j1 = *j2 = 0;
+		return;
+	}
+	while (n > 1) {
+		int half = n / 2;
+
+		e = e[half] <= c1 ? e + half : e;
+		f = f[half] <= c2 ? f + half : f;
+		n -= half;
+	}
+	*j1 = (int)(e - b->sep - 1) + (*e <= c1);
+	*j2 = (int)(f - b->sep - 1) + (*f <= c2);
+}
+
 /* The max of a[0..n), n >= 1: four running maxima, so the compares do not
  * wait on each other (a leaf's rescan after its max left). */
 static int32_t amax(const int32_t *a, int n)
@@ -254,13 +275,37 @@ static inline void leaf_in(struct bleaf *L, int32_t a)
 		L->mx = a;
 }
 
+/* Whether one of x[0..16) equals a: four vector compares (GCC and Clang
+ * vector types), no branch per slot. */
+typedef int32_t v4s32 __attribute__((vector_size(16)));
+
+static inline int any_eq16(const int32_t *x, int32_t a)
+{
+	v4s32 p, q, r, s, aa = { a, a, a, a }, e;
+	uint64_t u[2];
+
+	memcpy(&p, x, sizeof p);
+	memcpy(&q, x + 4, sizeof q);
+	memcpy(&r, x + 8, sizeof r);
+	memcpy(&s, x + 12, sizeof s);
+	e = (p == aa) | (q == aa) | (r == aa) | (s == aa);
+	memcpy(u, &e, sizeof u);
+	return (u[0] | u[1]) != 0;
+}
+
 /* When the entry that left held the max, another entry at the max keeps it
- * (found by a scan that stops there: ties are common), else a rescan. */
+ * (found by a scan that stops there, sixteen slots a test: ties are
+ * common), else a rescan. */
 static void leaf_out(struct bleaf *L, int32_t a)
 {
+	int j = 0;
+
 	if (a != L->mx)
 		return;
-	for (int j = 0; j < L->n; j++)
+	for (; j + 16 <= L->n; j += 16)
+		if (any_eq16(L->aux + j, a))
+			return;
+	for (; j < L->n; j++)
 		if (L->aux[j] == a)
 			return;
 	leaf_remax(L);
@@ -274,7 +319,7 @@ static int64_t rfirst(const struct bpool *p, int32_t r)
 }
 
 /* Leaf L: entry (c, aux) in at slot pos, entry at slot pos out. */
-static void leaf_put(struct bleaf *L, int pos, int64_t c, int32_t aux)
+static inline void leaf_put(struct bleaf *L, int pos, int64_t c, int32_t aux)
 {
 	memmove(L->ck + pos + 1, L->ck + pos, (size_t)(L->n - pos) * sizeof *L->ck);
 	memmove(L->aux + pos + 1, L->aux + pos, (size_t)(L->n - pos) * sizeof *L->aux);
@@ -284,7 +329,7 @@ static void leaf_put(struct bleaf *L, int pos, int64_t c, int32_t aux)
 	leaf_in(L, aux);
 }
 
-static void leaf_del(struct bleaf *L, int pos)
+static inline void leaf_del(struct bleaf *L, int pos)
 {
 	int32_t aux = L->aux[pos];
 
@@ -522,7 +567,7 @@ static void bt_move(struct bpool *p, int32_t *root, int64_t oc, int64_t nc, int3
 	struct bleaf *L, *N;
 
 	/* the descent to oc (as bt_find), looking for nc's child in the same
-	 * nodes until they part: two independent searches overlap */
+	 * nodes until they part: two searches in one pass */
 	cur = *root;
 	h = 0;
 	d = -1;
@@ -530,12 +575,14 @@ static void bt_move(struct bpool *p, int32_t *root, int64_t oc, int64_t nc, int3
 		abort();
 	while (!IS_LEAF(cur)) {
 		const struct bnode *b = &p->nd[cur];
-		int jo = cfind(b, oc);
+		int jo;
 
 		if (d < 0) {
-			j = cfind(b, nc);
+			cfind2(b, oc, nc, &jo, &j);
 			if (j != jo)
 				d = h;
+		} else {
+			jo = cfind(b, oc);
 		}
 		path[h] = cur;
 		slot[h++] = jo;
@@ -814,38 +861,32 @@ void cl_index_insert(struct cluster *cl, int32_t i, int only_resources)
 	}
 }
 
-/* Order k is kept by some tracked attribute's forest. */
-static int any_kept(const struct cluster *cl, int k)
+/* Entry (oc, oaux) of instance i becomes (nc, naux) in order k of every
+ * forest that keeps it. */
+static inline void move_in(struct cluster *cl, int32_t i, int k, int64_t oc, int64_t nc, int32_t oaux,
+			   int32_t naux)
 {
-	for (int a = 0; a < cl->n_sa; a++)
-		if (cl->sa[a].f.built[k])
-			return 1;
-	return 0;
+	if (cl->all_f.built[k])
+		bt_move(&cl->all_f.t[k], &cl->all.root[k], oc, nc, oaux, naux);
+	for (int a = 0; a < cl->n_sa; a++) {
+		struct sattr *s = &cl->sa[a];
+
+		if (s->f.built[k])
+			bt_move(&s->f.t[k], &s->parts[s->inst_part[i]].root[k], oc, nc, oaux, naux);
+	}
 }
 
+/* (The orders some forest keeps: cl->moves, set by ensure.) */
 void cl_index_move(struct cluster *cl, int32_t i, int64_t mem_before, int64_t cpu_before)
 {
 	const struct inst *in = &cl->in[i];
+	int64_t mem = in->mem_rem, cpu = in->cpu_rem;
 
-	for (int k = CL_BY_MEM; k <= CL_BY_CPU; k++) {
-		int64_t oc, nc;
-		int32_t oaux, aux;
-
-		if (!kept(&cl->all_f, k) && !any_kept(cl, k))
-			continue;
-		oc = bt_ck(k == CL_BY_MEM ? mem_before : cpu_before, i);
-		nc = bt_ck(k == CL_BY_MEM ? in->mem_rem : in->cpu_rem, i);
-		oaux = bt_aux(k == CL_BY_MEM ? cpu_before : mem_before);   /* the entry's aux */
-		aux = bt_aux(k == CL_BY_MEM ? in->cpu_rem : in->mem_rem);
-		if (kept(&cl->all_f, k))
-			bt_move(&cl->all_f.t[k], &cl->all.root[k], oc, nc, oaux, aux);
-		for (int a = 0; a < cl->n_sa; a++) {
-			struct sattr *s = &cl->sa[a];
-
-			if (kept(&s->f, k))
-				bt_move(&s->f.t[k], &s->parts[s->inst_part[i]].root[k], oc, nc, oaux, aux);
-		}
-	}
+	/* memory order: aux the CPU left; CPU order: aux the memory left */
+	if (cl->moves[CL_BY_MEM])
+		move_in(cl, i, CL_BY_MEM, bt_ck(mem_before, i), bt_ck(mem, i), bt_aux(cpu_before), bt_aux(cpu));
+	if (cl->moves[CL_BY_CPU])
+		move_in(cl, i, CL_BY_CPU, bt_ck(cpu_before, i), bt_ck(cpu, i), bt_aux(mem_before), bt_aux(mem));
 }
 
 void cl_index_erase(struct cluster *cl, int32_t i, int only_resources)
@@ -875,6 +916,7 @@ static void ensure(const struct cluster *ccl, int a, int k)
 	if (kept(f, k))
 		return;
 	f->built[k] = 1;
+	cl->moves[k] = 1;
 	for (int32_t i = 0; i < cl->n; i++) {
 		if (!cl_placeable(&cl->in[i]))
 			continue;

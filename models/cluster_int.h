@@ -43,20 +43,23 @@ struct portset {
 
 /* The fields reserve, release and the filter read come first and fill two
  * adjacent cache lines (the array is allocated 64-byte aligned, cluster.c):
- * the remaining resources, counts and status, then the instance's task
- * groups, held inline up to IG_IN of them. */
-#define IG_IN 4
+ * the remaining resources, counts, status and the pointer to the task
+ * groups in the first, so a release whose groups are on the heap needs no
+ * other line of the record; then the groups held inline, up to IG_IN. */
+#define IG_IN 5
 
 struct inst {
 	_Alignas(64) int64_t mem_rem;
 	int64_t cpu_rem;          /* remaining memory (MiB), CPU (units) */
-	int64_t gpu_reg, gpu_used;
+	int64_t gpu_used;
+	struct igrp *grp;         /* g_in, or a heap array past IG_IN groups */
 	int32_t tasks;
-	int32_t n_grp, cap_grp;
+	int32_t n_grp;
 	int eni_cap, eni_used;
 	enum inst_status status;
 	int agent;
-	struct igrp *grp;         /* g_in, or a heap array past IG_IN groups */
+	int64_t gpu_reg;
+	int32_t cap_grp;          /* (second line) */
 	struct igrp g_in[IG_IN];
 	/* the rest */
 	char *id, *ec2_id, *agent_version;
@@ -69,6 +72,9 @@ struct inst {
 	int cap_names;
 	int64_t registered_at;
 };
+
+_Static_assert(offsetof(struct inst, cap_grp) == 64 && offsetof(struct inst, id) == 128,
+	       "struct inst: the first line, then the inline groups' line");
 
 /* Each order of a part is a counted B+-tree whose nodes live in pools per
  * forest and order (cluster_index.c).  An entry's sort key is one integer,
@@ -166,6 +172,7 @@ struct cluster {
 	size_t cap_groups;
 	struct forest all_f;
 	struct part all;
+	int moves[N_ORDERS];      /* CL_BY_MEM, CL_BY_CPU: kept by some forest (cl_index_move) */
 	struct sattr *sa;
 	int n_sa;
 	size_t cap_sa;
