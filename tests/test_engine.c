@@ -799,6 +799,27 @@ static void test_empirical_errors(void)
 	}
 }
 
+/* Queued events taken one after another must come with strictly growing
+ * keys (time, class, number): `bad` counts those that do not. */
+struct key_order {
+	sim_time_t t;
+	uint32_t cls;
+	uint64_t seq;
+	int have;
+	uint64_t bad;
+};
+
+static void key_order_note(struct key_order *o, const struct event *ev)
+{
+	if (o->have && !(ev->t > o->t || (ev->t == o->t && (ev->cls > o->cls ||
+	    (ev->cls == o->cls && ev->seq > o->seq)))))
+		o->bad++;
+	o->t = ev->t;
+	o->cls = ev->cls;
+	o->seq = ev->seq;
+	o->have = 1;
+}
+
 /* Future events of a fixed delay leave the heap for a FIFO per (delay,
  * class) (sim.c); the run must still take every event in key order (time,
  * class, number) against the heap's random-delay events, "last" events,
@@ -809,11 +830,8 @@ static void test_empirical_errors(void)
 struct mix {
 	uint32_t ty[5];            /* fixed 5 ordinary, fixed 5 world, fixed 7, random, last */
 	gsl_rng *r;
-	uint64_t scheduled, ran, ghosts_run, bad_order, bad_time;
-	sim_time_t prev_t;
-	uint32_t prev_cls;
-	uint64_t prev_seq;
-	int have_prev;
+	uint64_t scheduled, ran, ghosts_run, bad_time;
+	struct key_order ord;
 	sim_time_t last_now;
 };
 
@@ -838,14 +856,7 @@ static void on_mix(struct sim *s, void *ctx, const struct event *ev)
 		m->bad_time++;
 	m->last_now = sim_now(s);
 	if (ev->seq != 0 || ev->cls != 1) {  /* queued, not the lane's */
-		if (m->have_prev &&
-		    !(ev->t > m->prev_t || (ev->t == m->prev_t && (ev->cls > m->prev_cls ||
-		      (ev->cls == m->prev_cls && ev->seq > m->prev_seq)))))
-			m->bad_order++;
-		m->prev_t = ev->t;
-		m->prev_cls = ev->cls;
-		m->prev_seq = ev->seq;
-		m->have_prev = 1;
+		key_order_note(&m->ord, ev);
 	}
 	if (m->scheduled < 200000)
 		mix_spawn(s, m);
@@ -897,7 +908,7 @@ static void test_sim_fixed_delay_fifos(void)
 	CU_ASSERT(m.scheduled >= 200000);
 	T_EQ(m.ran, m.scheduled);
 	CU_ASSERT(m.ghosts_run > 0);
-	T_EQ(m.bad_order, 0);
+	T_EQ(m.ord.bad, 0);
 	T_EQ(m.bad_time, 0);
 	T_EQ(sim_pending(s), 0);
 	gsl_rng_free(m.r);
@@ -938,11 +949,8 @@ static void test_sim_fifo_later_shorter(void)
 struct many {
 	uint32_t ty[12];
 	gsl_rng *r;
-	uint64_t scheduled, ran, bad_order;
-	sim_time_t prev_t;
-	uint32_t prev_cls;
-	uint64_t prev_seq;
-	int have_prev;
+	uint64_t scheduled, ran;
+	struct key_order ord;
 };
 
 static void on_many(struct sim *s, void *ctx, const struct event *ev)
@@ -951,13 +959,7 @@ static void on_many(struct sim *s, void *ctx, const struct event *ev)
 	int n = (int)gsl_rng_uniform_int(m->r, 4);
 
 	m->ran++;
-	if (m->have_prev && !(ev->t > m->prev_t || (ev->t == m->prev_t && (ev->cls > m->prev_cls ||
-	    (ev->cls == m->prev_cls && ev->seq > m->prev_seq)))))
-		m->bad_order++;
-	m->prev_t = ev->t;
-	m->prev_cls = ev->cls;
-	m->prev_seq = ev->seq;
-	m->have_prev = 1;
+	key_order_note(&m->ord, ev);
 	for (int i = 0; i < n && m->scheduled < 300000; i++) {
 		unsigned long k = gsl_rng_uniform_int(m->r, 12);
 
@@ -984,7 +986,7 @@ static void test_sim_many_fifos(void)
 	sim_run(s, SIM_TIME_MAX);
 	CU_ASSERT(m.scheduled >= 300000);
 	T_EQ(m.ran, m.scheduled);
-	T_EQ(m.bad_order, 0);
+	T_EQ(m.ord.bad, 0);
 	T_EQ(sim_pending(s), 0);
 	gsl_rng_free(m.r);
 	sim_free(s);
