@@ -79,6 +79,8 @@ static int search_binpack(struct pctx *c, int k, int a, int32_t v)
 		size_t n = 0;
 
 		c->keys[k] = rem - need(c, k);
+		if (k == c->bound_k && c->keys[k] > c->bound)
+			return 0;       /* worse than a candidate found already */
 		/* the run of members having `rem` left (ordered by number);
 		 * the walk stops on the first member of the next run.  Each
 		 * has room for both resources: the other checks decide */

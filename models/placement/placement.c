@@ -91,6 +91,7 @@ static int add_strategy(struct place_policy *p, const char *type, const char *fi
 		return err_at(e, file, 0, 0, path, "more than %d placement strategies", PLACE_MAX_STRATEGIES);
 	p->strategies[p->n_strategies].type = ops->type;
 	p->strategies[p->n_strategies].field = field ? xstrdup(field) : NULL;
+	p->strategies[p->n_strategies].memo_cluster = 0;
 	p->n_strategies++;
 	return 0;
 }
@@ -285,13 +286,14 @@ char *place_policy_describe(const struct place_policy *p)
 
 /* ---- place_task ---- */
 
-/* D10, A12: services spread AZ then instanceId; RunTask groups random. */
-static const struct place_strategy default_service[] = {
-	{ PS_SPREAD, (char *)AZ_FIELD },
-	{ PS_SPREAD, (char *)"instanceId" },
+/* D10, A12: services spread AZ then instanceId; RunTask groups random.
+ * (Not const: a strategy keeps its memo, struct place_strategy.) */
+static struct place_strategy default_service[] = {
+	{ PS_SPREAD, (char *)AZ_FIELD, 0, 0 },
+	{ PS_SPREAD, (char *)"instanceId", 0, 0 },
 };
-static const struct place_strategy default_run_task[] = {
-	{ PS_RANDOM, NULL },
+static struct place_strategy default_run_task[] = {
+	{ PS_RANDOM, NULL, 0, 0 },
 };
 
 /* A4: the reason of the instance that passed the most checks (only the
@@ -337,6 +339,7 @@ void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *
 	memset(c->arg, 0, sizeof c->arg);
 	memset(c->keys, 0, sizeof c->keys);
 	c->n_r = c->n_ids = 0;
+	c->bound_k = -1;
 	c->cl = cl;
 	c->req = req;
 	c->g = g;

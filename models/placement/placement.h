@@ -33,6 +33,13 @@ struct place_strategy {
 	enum place_strategy_type type;
 	char *field;              /* binpack: "cpu"/"memory"; spread: "instanceId",
 				   * "host" or "attribute:NAME"; random: NULL */
+	/* placement's memo of what the strategy prepares on a cluster (spread:
+	 * the tracked attribute of its field), valid for the cluster whose
+	 * cluster_serial is memo_cluster (0: none).  Zeroed when the strategy
+	 * is set (place_policy_init, the parsers, place_policy_copy): code
+	 * that changes type or field of a strategy already used zeroes it. */
+	uint64_t memo_cluster;
+	int memo_arg;
 };
 
 struct place_constraint {

@@ -92,6 +92,11 @@ struct pctx {
 	const struct strategy_ops *ops[PLACE_MAX_STRATEGIES];
 	int arg[PLACE_MAX_STRATEGIES];          /* prepared by each strategy */
 	int64_t keys[PLACE_MAX_STRATEGIES];     /* best key vector */
+	/* strategy bound_k's keys above `bound` are worth nothing to the
+	 * search that set them (it holds a candidate with that key and the
+	 * same keys before): a search may answer none instead (-1: no bound) */
+	int bound_k;
+	int64_t bound;
 	struct cluster_filter_ids ids_attr;
 	int n_checks;              /* stage number of a candidate */
 	struct trange *r;          /* the tie set */

@@ -67,18 +67,30 @@ static int check_field_spread(const char *field, char *msg, size_t n)
 }
 
 /* Once per placement: the attribute is tracked after the first placement,
- * so it is looked up by name (no interning) before being tracked. */
+ * so it is looked up by name (no interning) before being tracked.  The
+ * strategy keeps the answer for the cluster (a tracked attribute keeps its
+ * number): its next placements there read it without a string compare. */
 static void prepare_spread(struct pctx *c, int k)
 {
-	const char *f = c->s[k]->field;
+	/* (the policy is the caller's; only the memo is written) */
+	struct place_strategy *s = (struct place_strategy *)c->s[k];
+	const char *f = s->field;
+	uint64_t serial = cluster_serial(c->cl);
 	int a;
 
-	if (strncmp(f, ATTR_PREFIX, strlen(ATTR_PREFIX)) != 0) {     /* instanceId or host */
-		c->arg[k] = -1;
+	if (s->memo_cluster == serial) {
+		c->arg[k] = s->memo_arg;
 		return;
 	}
-	a = cluster_spread_attr_find(c->cl, f + strlen(ATTR_PREFIX));
-	c->arg[k] = a >= 0 ? a : cluster_spread_attr(c->cl, f + strlen(ATTR_PREFIX));
+	if (strncmp(f, ATTR_PREFIX, strlen(ATTR_PREFIX)) != 0) {     /* instanceId or host */
+		a = -1;
+	} else {
+		a = cluster_spread_attr_find(c->cl, f + strlen(ATTR_PREFIX));
+		if (a < 0)
+			a = cluster_spread_attr(c->cl, f + strlen(ATTR_PREFIX));
+	}
+	c->arg[k] = s->memo_arg = a;
+	s->memo_cluster = serial;
 }
 
 static int64_t key_spread(struct pctx *c, int k, int32_t i)
@@ -134,7 +146,8 @@ static int search_values(struct pctx *c, int k, int sa)
 	struct vc *vs = nv <= FEW_VALUES ? few : xmalloc((size_t)nv * sizeof *vs);
 	int64_t best[PLACE_MAX_STRATEGIES];
 	size_t mark = c->n_r;
-	int found = 0;
+	int found = 0, bound_k = c->bound_k;
+	int64_t bound = c->bound;
 
 	for (int32_t v = 0; v < nv; v++) {
 		if (nv <= FEW_VALUES && size[v] > 0) {
@@ -169,11 +182,19 @@ static int search_values(struct pctx *c, int k, int sa)
 				}
 				memcpy(best, c->keys, sizeof best);
 				found = 1;
+				/* a value at this level whose next key is above
+				 * best's loses: its search may stop there */
+				if (k + 1 < c->n) {
+					c->bound_k = k + 1;
+					c->bound = best[k + 1];
+				}
 			} else if (cmp > 0) {
 				c->n_r = m;
 			}
 		}
 	}
+	c->bound_k = bound_k;
+	c->bound = bound;
 	for (int j = k; found && j < c->n; j++)
 		c->keys[j] = best[j];
 	if (vs != few)
