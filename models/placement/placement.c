@@ -45,6 +45,7 @@ void place_policy_free(struct place_policy *p)
 		cql_free(p->constraints[k].expr);
 	}
 	p->n_strategies = p->n_constraints = 0;
+	memset(p->memo, 0, sizeof p->memo);
 }
 
 void place_policy_copy(struct place_policy *dst, const struct place_policy *src)
@@ -91,7 +92,7 @@ static int add_strategy(struct place_policy *p, const char *type, const char *fi
 		return err_at(e, file, 0, 0, path, "more than %d placement strategies", PLACE_MAX_STRATEGIES);
 	p->strategies[p->n_strategies].type = ops->type;
 	p->strategies[p->n_strategies].field = field ? xstrdup(field) : NULL;
-	p->strategies[p->n_strategies].memo_cluster = 0;
+	memset(p->memo, 0, sizeof p->memo);
 	p->n_strategies++;
 	return 0;
 }
@@ -286,14 +287,13 @@ char *place_policy_describe(const struct place_policy *p)
 
 /* ---- place_task ---- */
 
-/* D10, A12: services spread AZ then instanceId; RunTask groups random.
- * (Not const: a strategy keeps its memo, struct place_strategy.) */
-static struct place_strategy default_service[] = {
-	{ PS_SPREAD, (char *)AZ_FIELD, 0, 0 },
-	{ PS_SPREAD, (char *)"instanceId", 0, 0 },
+/* D10, A12: services spread AZ then instanceId; RunTask groups random. */
+static const struct place_strategy default_service[] = {
+	{ PS_SPREAD, (char *)AZ_FIELD },
+	{ PS_SPREAD, (char *)"instanceId" },
 };
-static struct place_strategy default_run_task[] = {
-	{ PS_RANDOM, NULL, 0, 0 },
+static const struct place_strategy default_run_task[] = {
+	{ PS_RANDOM, NULL },
 };
 
 /* A4: the reason of the instance that passed the most checks (only the

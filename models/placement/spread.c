@@ -68,18 +68,20 @@ static int check_field_spread(const char *field, char *msg, size_t n)
 
 /* Once per placement: the attribute is tracked after the first placement,
  * so it is looked up by name (no interning) before being tracked.  The
- * strategy keeps the answer for the cluster (a tracked attribute keeps its
- * number): its next placements there read it without a string compare. */
+ * policy keeps the answer for the cluster (a tracked attribute keeps its
+ * number; strategy k of a policy's chain is always the same, its default
+ * chain's by the group's kind, and spread is at k in only one of them):
+ * the policy's next placements there read it without a string compare. */
 static void prepare_spread(struct pctx *c, int k)
 {
-	/* (the policy is the caller's; only the memo is written) */
-	struct place_strategy *s = (struct place_strategy *)c->s[k];
-	const char *f = s->field;
+	/* (the policy is the caller's; only its memo is written) */
+	struct place_memo *m = &((struct place_policy *)c->pol)->memo[k];
+	const char *f = c->s[k]->field;
 	uint64_t serial = cluster_serial(c->cl);
 	int a;
 
-	if (s->memo_cluster == serial) {
-		c->arg[k] = s->memo_arg;
+	if (m->cluster == serial) {
+		c->arg[k] = m->arg;
 		return;
 	}
 	if (strncmp(f, ATTR_PREFIX, strlen(ATTR_PREFIX)) != 0) {     /* instanceId or host */
@@ -89,8 +91,8 @@ static void prepare_spread(struct pctx *c, int k)
 		if (a < 0)
 			a = cluster_spread_attr(c->cl, f + strlen(ATTR_PREFIX));
 	}
-	c->arg[k] = s->memo_arg = a;
-	s->memo_cluster = serial;
+	c->arg[k] = m->arg = a;
+	m->cluster = serial;
 }
 
 static int64_t key_spread(struct pctx *c, int k, int32_t i)
