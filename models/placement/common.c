@@ -466,6 +466,10 @@ int32_t place_pick(struct pctx *c, gsl_rng *rng)
 	size_t total = 0, n;
 	int32_t best = -1, x;
 
+	/* the usual tie set, one binpack run known to hold one member: that
+	 * one, by either tie-break (no draw for a single member, A11) */
+	if (c->n_r == 1 && c->r[0].first >= 0 && c->r[0].hi == c->r[0].lo + 1)
+		return c->r[0].first;
 	if (c->pol->tie_break == PT_FIRST) {
 		for (size_t j = 0; j < c->n_r; j++) {
 			x = range_first(c, &c->r[j]);
