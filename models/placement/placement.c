@@ -340,6 +340,7 @@ void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *
 	memset(c->keys, 0, sizeof c->keys);
 	c->n_r = c->n_ids = 0;
 	c->bound_k = -1;
+	c->live_gen = 0;
 	c->cl = cl;
 	c->req = req;
 	c->g = g;
