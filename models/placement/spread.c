@@ -132,7 +132,8 @@ struct level {
 };
 
 /* Value v of attribute sa, at count `count`, into level l. */
-static void level_value(struct pctx *c, int k, int sa, int64_t count, int32_t v, struct level *l)
+static inline __attribute__((always_inline)) void level_value(struct pctx *c, int k, int sa, int64_t count,
+							      int32_t v, struct level *l)
 {
 	size_t m = c->n_r;
 	int cmp;
