@@ -48,7 +48,10 @@ uint32_t cl_attr_value(const struct inst *in, uint32_t name, int *present)
 
 struct cluster *cluster_new(void)
 {
+	static uint64_t serials;
 	struct cluster *cl = xcalloc(1, sizeof *cl);
+
+	cl->serial = ++serials;
 
 	cl->str = strtab_new();
 	cl->gnames = strtab_new();
@@ -62,6 +65,11 @@ struct cluster *cluster_new(void)
 	cl->a_ami = strtab_intern(cl->str, "ecs.ami-id");
 	cl->a_task_eni = strtab_intern(cl->str, "ecs.capability.task-eni");
 	return cl;
+}
+
+uint64_t cluster_serial(const struct cluster *cl)
+{
+	return cl->serial;
 }
 
 void cluster_free(struct cluster *cl)

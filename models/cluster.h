@@ -68,6 +68,9 @@ struct cluster;
 
 struct cluster *cluster_new(void);
 void cluster_free(struct cluster *cl);        /* NULL is a no-op */
+/* A number no other cluster of the process has (from 1): what a memo of
+ * something cluster-specific is valid for (an address may be reused). */
+uint64_t cluster_serial(const struct cluster *cl);
 
 /* Register an instance (status ACTIVE, agent connected).  Returns its
  * number.  The spec must be valid (the scenario loader checks it). */

@@ -143,6 +143,10 @@ int32_t cluster_cursor_lower(struct cl_cursor *cur, const struct cluster *cl, in
 /* The next member after the current one with the other resource: as
  * cluster_part_next(from = cur->rank + 1).  Past the end it stays there. */
 int32_t cluster_cursor_next(struct cl_cursor *cur);
+/* From the next step on, members whose amount is above max_key count as
+ * past the end, as with cluster_cursor_from's max_key (resource orders;
+ * INT64_MAX: no bound). */
+void cluster_cursor_bound(struct cl_cursor *cur, int64_t max_key);
 
 /* In a resource order, the end of the run of members having the current
  * member's amount (cluster_part_rank(that amount + 1, 0)) when its leaf

@@ -1379,6 +1379,11 @@ int32_t cluster_cursor_lower(struct cl_cursor *cur, const struct cluster *cl, in
 	return cursor_descend(cur, root, 1, 0, bt_qk(key, 0));
 }
 
+void cluster_cursor_bound(struct cl_cursor *cur, int64_t max_key)
+{
+	cursor_bound(cur, max_key);
+}
+
 int32_t cluster_cursor_next(struct cl_cursor *cur)
 {
 	if (cur->leaf == NIL)

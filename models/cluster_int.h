@@ -178,6 +178,7 @@ struct cluster {
 	size_t cap_sa;
 	struct cluster_totals tot;
 	uint32_t a_az, a_type, a_os_type, a_os_family, a_arch, a_ami, a_task_eni;
+	uint64_t serial;           /* cluster_serial */
 };
 
 static inline int cl_placeable(const struct inst *in)

@@ -1108,6 +1108,48 @@ static void test_index_queries(void)
 	gsl_rng_free(r);
 }
 
+/* One policy on two clusters (the second made after the first is freed,
+ * possibly at its address): the spread attribute is the one of its field on
+ * each cluster, though the second tracks another attribute first (the
+ * availability zone is its second tracked attribute, the first one's
+ * first).  On cluster B, spread over the AZ takes AZ b (no task of the
+ * group), the first there being instance 1; spread over "stack" would take
+ * instance 2 (green, no task of the group). */
+static void test_policy_two_clusters(void)
+{
+	struct inst_attr blue = { "stack", "blue" }, green = { "stack", "green" };
+	struct place_req q = req_of(256, 256);
+	struct place_policy by_stack;
+	struct fixture f;
+	struct err e;
+
+	fx_init(&f);
+	fx_strategies(&f, "[{\"type\":\"spread\",\"field\":\"attribute:ecs.availability-zone\"}]");
+	add_typed(f.cl, 0, "us-east-1a", &blue, 1);
+	add_typed(f.cl, 0, "us-east-1b", &green, 1);
+	put(&f, 0, 0, 10, "service:web");
+	T_EQ(fx_place(&f, &q, "service:web"), 1);
+	cluster_free(f.cl);
+
+	f.cl = cluster_new();
+	add_typed(f.cl, 0, "us-east-1a", &blue, 1);
+	add_typed(f.cl, 0, "us-east-1b", &blue, 1);
+	add_typed(f.cl, 0, "us-east-1b", &green, 1);
+	place_policy_init(&by_stack);
+	by_stack.tie_break = PT_FIRST;
+	err_clear(&e);
+	CU_ASSERT_EQUAL_FATAL(parse_json_strategies(&by_stack, "[{\"type\":\"spread\",\"field\":\"attribute:stack\"}]",
+						    &e), 0);
+	CU_ASSERT_EQUAL(place_task(f.cl, &q, cluster_group(f.cl, "service:other"), &by_stack, f.rng, &f.r), 0);
+	put(&f, 0, 0, 10, "service:web");
+	T_EQ(fx_place(&f, &q, "service:web"), 1);
+	/* the other policy on this cluster still spreads over its own field */
+	CU_ASSERT_EQUAL(place_task(f.cl, &q, cluster_group(f.cl, "service:web"), &by_stack, f.rng, &f.r), 0);
+	T_EQ(f.r.instance, 2);
+	place_policy_free(&by_stack);
+	fx_fini(&f);
+}
+
 static CU_TestInfo rule_tests[] = {
 	{ "spread AZ then binpack memory (documented example)", test_spread_az_binpack },
 	{ "spread AZ then spread instanceId", test_spread_az_instance },
@@ -1131,6 +1173,7 @@ static CU_TestInfo rule_tests[] = {
 	{ "tie-break random is uniform", test_uniform_tie_break },
 	{ "a long binpack run: every member drawn, none past its end", test_long_binpack_run },
 	{ "index queries of placement: attribute lookup, lower bound", test_index_queries },
+	{ "one policy on two clusters: each its own spread attribute", test_policy_two_clusters },
 	CU_TEST_INFO_NULL,
 };
 

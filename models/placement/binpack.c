@@ -67,35 +67,46 @@ static int64_t other_need(const struct pctx *c, int k)
 static int search_binpack(struct pctx *c, int k, int a, int32_t v)
 {
 	enum cl_key o = (enum cl_key)c->arg[k];
-	struct cl_cursor cur;
+	/* (the context's cursor: the tie-break may walk on from the run's
+	 * first member; a run found earlier no longer may) */
+	struct cl_cursor *cur = &c->live;
 	/* the first member with room for both resources (x < 0: none); the
 	 * cursor steps to the next one without a descent from the root */
-	int32_t p = cluster_cursor_lower(&cur, c->cl, a, v, o, need(c, k), other_need(c, k)), x;
+	int32_t p = cluster_cursor_lower(cur, c->cl, a, v, o, need(c, k), other_need(c, k)), x;
 
-	x = cur.inst;
+	c->live_gen++;
+	x = cur->inst;
 
 	while (x >= 0) {
 		int64_t rem = remaining(c, k, x);
 		size_t n = 0;
 
 		c->keys[k] = rem - need(c, k);
+		if (k == c->bound_k && c->keys[k] > c->bound)
+			return 0;       /* worse than a candidate found already */
 		/* the run of members having `rem` left (ordered by number);
 		 * the walk stops on the first member of the next run.  Each
 		 * has room for both resources: the other checks decide */
-		for (; x >= 0 && remaining(c, k, x) == rem; p = cluster_cursor_next(&cur), x = cur.inst) {
-			if (!place_candidate_fits(c, x))
-				continue;
-			if (k + 1 == c->n) {
-				/* the run from its first candidate on: that one is
-				 * the earliest registered (the run is ordered by
-				 * number; ranks before it lack a resource); its
-				 * end when the leaf tells (mostly a run of one) */
-				place_add_run(c, a, v, o, p, x, rem, cluster_cursor_run_end(&cur),
-					      cluster_cursor_mark(&cur));
-				return 1;
+		for (;;) {
+			if (place_candidate_fits(c, x)) {
+				if (k + 1 == c->n) {
+					/* the run from its first candidate on: that
+					 * one is the earliest registered (the run is
+					 * ordered by number; ranks before it lack a
+					 * resource); its end when the leaf tells
+					 * (mostly a run of one) */
+					place_add_run(c, a, v, o, p, x, rem, cluster_cursor_run_end(cur),
+						      cluster_cursor_mark(cur));
+					return 1;
+				}
+				PLACE_GROW(c, tmp, n + 1);
+				c->tmp[n++] = x;
 			}
-			PLACE_GROW(c, tmp, n + 1);
-			c->tmp[n++] = x;
+			/* on to the next member (the first one's amount is rem) */
+			p = cluster_cursor_next(cur);
+			x = cur->inst;
+			if (x < 0 || remaining(c, k, x) != rem)
+				break;
 		}
 		if (n > 0)
 			return place_exact_list(c, k + 1, c->tmp, n);

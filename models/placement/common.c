@@ -203,6 +203,7 @@ void place_add_range(struct pctx *c, int a, int32_t v, int k, int32_t lo, int32_
 	r->run = 0;
 	r->key0 = 0;
 	r->first = -1;
+	r->live = 0;
 }
 
 void place_add_part(struct pctx *c, int a, int32_t v, int key0)
@@ -219,6 +220,7 @@ void place_add_run(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo, 
 	c->r[c->n_r - 1].key0 = c->n;
 	c->r[c->n_r - 1].first = first;
 	c->r[c->n_r - 1].mark = mark;
+	c->r[c->n_r - 1].live = c->live_gen;    /* binpack's cursor stands there */
 }
 
 /* A stride coprime with n, so j -> j * stride mod n visits every position. */
@@ -255,11 +257,13 @@ static int64_t order_key(const struct pctx *c, int k, int32_t i)
 	return k == CL_BY_MEM ? cluster_mem_remaining(c->cl, i) : cluster_cpu_remaining(c->cl, i);
 }
 
-/* A walk over a range: the cursor in its order, placed at the first
- * position looked up in the tree (none yet when `placed` is 0). */
+/* A walk over a range: the cursor in its order (its own, or the search's
+ * c->live), placed at the first position looked up in the tree (none yet
+ * when `placed` is 0). */
 struct rwalk {
 	int placed;
-	struct cl_cursor cur;
+	struct cl_cursor *cur;
+	struct cl_cursor own;
 };
 
 /* The first position >= p of range r that can hold a member, *x = its
@@ -267,7 +271,7 @@ struct rwalk {
  * are skipped with the trees' subtree maxima.  -1 when none.  Called with
  * p = r->lo, then with p = the position returned + 1: after the first
  * lookup in the tree the cursor steps there (no descent per position). */
-static int32_t range_next(const struct pctx *c, const struct trange *r, struct rwalk *w, int32_t p,
+static int32_t range_next(struct pctx *c, const struct trange *r, struct rwalk *w, int32_t p,
 			  int32_t *x)
 {
 	int32_t q;
@@ -287,16 +291,25 @@ static int32_t range_next(const struct pctx *c, const struct trange *r, struct r
 		int64_t max_key = r->first >= 0 ? r->run : INT64_MAX;   /* a run ends there */
 
 		w->placed = 1;
-		if (r->first >= 0 && p == r->lo + 1)    /* on from where first was found */
-			q = cluster_cursor_resume(&w->cur, c->cl, r->a, r->v, (enum cl_key)r->k, other,
+		w->cur = &w->own;
+		if (r->first >= 0 && p == r->lo + 1 && r->live == c->live_gen) {
+			/* the search's cursor still stands at first: a step
+			 * on, bounded by the run's amount (as a resume) */
+			c->live_gen++;          /* (a later walk resumes) */
+			w->cur = &c->live;
+			cluster_cursor_bound(w->cur, max_key);
+			q = cluster_cursor_next(w->cur);
+		} else if (r->first >= 0 && p == r->lo + 1) {  /* on from where first was found */
+			q = cluster_cursor_resume(w->cur, c->cl, r->a, r->v, (enum cl_key)r->k, other,
 						  max_key, r->mark);
-		else
-			q = cluster_cursor_from(&w->cur, c->cl, r->a, r->v, (enum cl_key)r->k, p, other,
+		} else {
+			q = cluster_cursor_from(w->cur, c->cl, r->a, r->v, (enum cl_key)r->k, p, other,
 						max_key);
+		}
 	} else {
-		q = cluster_cursor_next(&w->cur);
+		q = cluster_cursor_next(w->cur);
 	}
-	*x = w->cur.inst;
+	*x = w->cur->inst;
 	if (r->k == CL_BY_NUM)          /* every position (p < hi <= the part's size) */
 		return *x >= 0 ? q : -1;
 	if (r->hi == RANGE_RUN)         /* a run ends at the first other key */
@@ -346,7 +359,7 @@ static int32_t range_first(struct pctx *c, const struct trange *r)
 int place_range_has_member(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo,
 			   int32_t hi, int key0)
 {
-	struct trange r = { a, v, (int)k, lo, hi, 0, key0, -1, { -1, 0, 0 } };
+	struct trange r = { a, v, (int)k, lo, hi, 0, key0, -1, { -1, 0, 0 }, 0 };
 	int32_t len = hi - lo, st, x;
 
 	if (len <= 0)
@@ -466,6 +479,10 @@ int32_t place_pick(struct pctx *c, gsl_rng *rng)
 	size_t total = 0, n;
 	int32_t best = -1, x;
 
+	/* the usual tie set, one binpack run known to hold one member: that
+	 * one, by either tie-break (no draw for a single member, A11) */
+	if (c->n_r == 1 && c->r[0].first >= 0 && c->r[0].hi == c->r[0].lo + 1)
+		return c->r[0].first;
 	if (c->pol->tie_break == PT_FIRST) {
 		for (size_t j = 0; j < c->n_r; j++) {
 			x = range_first(c, &c->r[j]);

@@ -45,6 +45,7 @@ void place_policy_free(struct place_policy *p)
 		cql_free(p->constraints[k].expr);
 	}
 	p->n_strategies = p->n_constraints = 0;
+	memset(p->memo, 0, sizeof p->memo);
 }
 
 void place_policy_copy(struct place_policy *dst, const struct place_policy *src)
@@ -91,6 +92,7 @@ static int add_strategy(struct place_policy *p, const char *type, const char *fi
 		return err_at(e, file, 0, 0, path, "more than %d placement strategies", PLACE_MAX_STRATEGIES);
 	p->strategies[p->n_strategies].type = ops->type;
 	p->strategies[p->n_strategies].field = field ? xstrdup(field) : NULL;
+	memset(p->memo, 0, sizeof p->memo);
 	p->n_strategies++;
 	return 0;
 }
@@ -337,6 +339,8 @@ void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *
 	memset(c->arg, 0, sizeof c->arg);
 	memset(c->keys, 0, sizeof c->keys);
 	c->n_r = c->n_ids = 0;
+	c->bound_k = -1;
+	c->live_gen = 0;
 	c->cl = cl;
 	c->req = req;
 	c->g = g;

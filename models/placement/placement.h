@@ -47,6 +47,15 @@ struct place_policy {
 	struct place_constraint constraints[PLACE_MAX_CONSTRAINTS];
 	int n_constraints;
 	enum place_tie_break tie_break;
+	/* placement's memo of what strategy k of the policy's chain prepares on
+	 * a cluster (spread: the tracked attribute of its field), valid for the
+	 * cluster whose cluster_serial is memo[k].cluster (0: none).  Cleared
+	 * whenever the strategies change (place_policy_init, place_policy_free
+	 * and the parsers). */
+	struct place_memo {
+		uint64_t cluster;
+		int arg;
+	} memo[PLACE_MAX_STRATEGIES];
 };
 
 void place_policy_init(struct place_policy *p);     /* empty, tie-break random */

@@ -75,6 +75,8 @@ struct trange {
 	int32_t first;             /* the member at lo of a run (and only of a
 				    * run: its walk ends after key `run`), else -1 */
 	struct cl_mark mark;       /* with first: where the index walk found it */
+	unsigned live;             /* with first: c->live_gen while the search's
+				    * cursor c->live still stands at first */
 };
 
 /* Inline room of the tie set's buffers: most placements allocate nothing. */
@@ -92,6 +94,11 @@ struct pctx {
 	const struct strategy_ops *ops[PLACE_MAX_STRATEGIES];
 	int arg[PLACE_MAX_STRATEGIES];          /* prepared by each strategy */
 	int64_t keys[PLACE_MAX_STRATEGIES];     /* best key vector */
+	/* strategy bound_k's keys above `bound` are worth nothing to the
+	 * search that set them (it holds a candidate with that key and the
+	 * same keys before): a search may answer none instead (-1: no bound) */
+	int bound_k;
+	int64_t bound;
 	struct cluster_filter_ids ids_attr;
 	int n_checks;              /* stage number of a candidate */
 	struct trange *r;          /* the tie set */
@@ -105,6 +112,11 @@ struct pctx {
 	struct trange own_r[PCTX_OWN_R];
 	int32_t own_ids[PCTX_OWN_IDS];
 	int32_t own_tmp[PCTX_OWN_TMP];
+	/* binpack's walk (not cleared either): the tie-break walks a run on
+	 * from where the search found its first member while it stands there
+	 * (a trange's `live` is live_gen; each use of the cursor changes it) */
+	unsigned live_gen;
+	struct cl_cursor live;
 };
 
 /* Room for `need` elements in buffer `buf` (r, ids or tmp) of context c. */

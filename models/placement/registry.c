@@ -1,7 +1,7 @@
 /* models/placement/registry.c — the one list of placement strategies
  * (docs/ecs-model.md §4.5).  Adding a strategy is one file defining a
- * `const struct strategy_ops` and one line below; parsing, messages and the
- * placement engine all read this table. */
+ * `const struct strategy_ops` and its line in the two tables below;
+ * parsing, messages and the placement engine all read them. */
 #include "models/placement/placement_int.h"
 
 #include <stdio.h>
@@ -25,10 +25,14 @@ const struct strategy_ops *place_strategy_by_name(const char *name)
 
 const struct strategy_ops *place_strategy_of(enum place_strategy_type t)
 {
-	for (size_t k = 0; k < N_ALL; k++)
-		if (all[k]->type == t)
-			return all[k];
-	return NULL;
+	/* (once per strategy and placement: by the type's number) */
+	static const struct strategy_ops *const by_type[] = {
+		[PS_BINPACK] = &place_binpack,
+		[PS_SPREAD] = &place_spread,
+		[PS_RANDOM] = &place_random,
+	};
+
+	return (unsigned)t < sizeof by_type / sizeof *by_type ? by_type[t] : NULL;
 }
 
 void place_strategy_names(char *buf, size_t n)

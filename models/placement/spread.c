@@ -67,18 +67,32 @@ static int check_field_spread(const char *field, char *msg, size_t n)
 }
 
 /* Once per placement: the attribute is tracked after the first placement,
- * so it is looked up by name (no interning) before being tracked. */
+ * so it is looked up by name (no interning) before being tracked.  The
+ * policy keeps the answer for the cluster (a tracked attribute keeps its
+ * number; strategy k of a policy's chain is always the same, its default
+ * chain's by the group's kind, and spread is at k in only one of them):
+ * the policy's next placements there read it without a string compare. */
 static void prepare_spread(struct pctx *c, int k)
 {
+	/* (the policy is the caller's; only its memo is written) */
+	struct place_memo *m = &((struct place_policy *)c->pol)->memo[k];
 	const char *f = c->s[k]->field;
+	uint64_t serial = cluster_serial(c->cl);
 	int a;
 
-	if (strncmp(f, ATTR_PREFIX, strlen(ATTR_PREFIX)) != 0) {     /* instanceId or host */
-		c->arg[k] = -1;
+	if (m->cluster == serial) {
+		c->arg[k] = m->arg;
 		return;
 	}
-	a = cluster_spread_attr_find(c->cl, f + strlen(ATTR_PREFIX));
-	c->arg[k] = a >= 0 ? a : cluster_spread_attr(c->cl, f + strlen(ATTR_PREFIX));
+	if (strncmp(f, ATTR_PREFIX, strlen(ATTR_PREFIX)) != 0) {     /* instanceId or host */
+		a = -1;
+	} else {
+		a = cluster_spread_attr_find(c->cl, f + strlen(ATTR_PREFIX));
+		if (a < 0)
+			a = cluster_spread_attr(c->cl, f + strlen(ATTR_PREFIX));
+	}
+	c->arg[k] = m->arg = a;
+	m->cluster = serial;
 }
 
 static int64_t key_spread(struct pctx *c, int k, int32_t i)
@@ -101,84 +115,114 @@ static int before(const struct vc *p, const struct vc *q)
 	return p->n < q->n || (p->n == q->n && p->v < q->v);
 }
 
-/* Insertion sort for a few values (3 AZs: qsort's setup cost more than the
- * sort); the order is total, so every sort gives the same result. */
-static void sort_by_count(struct vc *vs, int32_t n)
-{
-	for (int32_t j = 1; j < n; j++) {
-		struct vc x = vs[j];
-		int32_t t = j;
-
-		for (; t > 0 && before(&x, &vs[t - 1]); t--)
-			vs[t] = vs[t - 1];
-		vs[t] = x;
-	}
-}
-
 static int by_count(const void *x, const void *y)
 {
 	return before(x, y) ? -1 : before(y, x);
 }
 
-#define FEW_VALUES 16      /* values sorted on the stack, no allocation */
+#define FEW_VALUES 16      /* values read on the stack, no sort, no allocation */
+
+/* The values of one count (a level) searched one by one, in value order:
+ * the best of them, their tie sets merged when their keys are equal. */
+struct level {
+	size_t mark;               /* the tie set's end before the level */
+	int found;
+	int stale;                 /* c->keys[k + 1..] are not best's */
+	int64_t best[PLACE_MAX_STRATEGIES];
+};
+
+/* Value v of attribute sa, at count `count`, into level l. */
+static inline __attribute__((always_inline)) void level_value(struct pctx *c, int k, int sa, int64_t count,
+							      int32_t v, struct level *l)
+{
+	size_t m = c->n_r;
+	int cmp;
+
+	c->keys[k] = count;
+	/* (place_solve without its size check: the part has members) */
+	if (!(k + 1 == c->n ? place_solve(c, k + 1, sa, v) : c->ops[k + 1]->search(c, k + 1, sa, v))) {
+		l->stale = 1;
+		return;
+	}
+	cmp = l->found ? place_cmp_keys(c, k + 1, c->keys, l->best) : -1;
+	if (cmp < 0) {
+		if (m > l->mark) {      /* the earlier ranges lost */
+			memmove(c->r + l->mark, c->r + m, (c->n_r - m) * sizeof *c->r);
+			c->n_r = l->mark + (c->n_r - m);
+		}
+		memcpy(l->best, c->keys, sizeof l->best);
+		l->found = 1;
+		l->stale = 0;
+		/* a value of this level whose next key is above best's loses:
+		 * its search may stop there */
+		if (k + 1 < c->n) {
+			c->bound_k = k + 1;
+			c->bound = l->best[k + 1];
+		}
+	} else {
+		if (cmp > 0)
+			c->n_r = m;
+		l->stale = 1;
+	}
+}
 
 /* Values of attribute sa by count; the best of the lowest count with a
  * candidate. */
 static int search_values(struct pctx *c, int k, int sa)
 {
-	int32_t size[FEW_VALUES], n = 0;
+	int32_t size[FEW_VALUES];
 	int64_t count[FEW_VALUES];
 	/* (few values: their sizes and counts in one call) */
 	int32_t nv = cluster_spread_values(c->cl, sa, c->g, FEW_VALUES, size, count);
-	struct vc few[FEW_VALUES];
-	struct vc *vs = nv <= FEW_VALUES ? few : xmalloc((size_t)nv * sizeof *vs);
-	int64_t best[PLACE_MAX_STRATEGIES];
-	size_t mark = c->n_r;
-	int found = 0;
+	int bound_k = c->bound_k;
+	int64_t bound = c->bound;
+	struct level l;
 
-	for (int32_t v = 0; v < nv; v++) {
-		if (nv <= FEW_VALUES && size[v] > 0) {
-			vs[n].n = count[v];
-			vs[n++].v = v;
-		} else if (nv > FEW_VALUES && cluster_part_size(c->cl, sa, v) > 0) {
-			vs[n].n = cluster_spread_count(c->cl, sa, v, c->g);
-			vs[n++].v = v;
-		}
-	}
-	if (n <= FEW_VALUES)
-		sort_by_count(vs, n);
-	else
-		qsort(vs, (size_t)n, sizeof *vs, by_count);
-	for (int32_t j = 0; j < n && !found;) {
-		int64_t level = vs[j].n;
+	l.mark = c->n_r;
+	l.found = l.stale = 0;
+	if (nv <= FEW_VALUES) {
+		/* the levels upwards, each one's values in value order (the
+		 * order of a sort by count and value), without the sort: the
+		 * lowest count above the level tried, then its values */
+		int64_t tried = 0;
 
-		for (; j < n && vs[j].n == level; j++) {
-			size_t m = c->n_r;
-			int cmp;
+		for (int first = 1; !l.found; first = 0) {
+			int64_t level = INT64_MAX;
+			int any = 0;
 
-			c->keys[k] = level;
-			/* (place_solve without its size check: the part has members) */
-			if (!(k + 1 == c->n ? place_solve(c, k + 1, sa, vs[j].v)
-					    : c->ops[k + 1]->search(c, k + 1, sa, vs[j].v)))
-				continue;
-			cmp = found ? place_cmp_keys(c, k + 1, c->keys, best) : -1;
-			if (cmp < 0) {
-				if (m > mark) {         /* the earlier ranges lost */
-					memmove(c->r + mark, c->r + m, (c->n_r - m) * sizeof *c->r);
-					c->n_r = mark + (c->n_r - m);
+			for (int32_t v = 0; v < nv; v++)
+				if (size[v] > 0 && (first || count[v] > tried) && count[v] <= level) {
+					level = count[v];
+					any = 1;
 				}
-				memcpy(best, c->keys, sizeof best);
-				found = 1;
-			} else if (cmp > 0) {
-				c->n_r = m;
+			if (!any)
+				break;
+			for (int32_t v = 0; v < nv; v++)
+				if (size[v] > 0 && count[v] == level)
+					level_value(c, k, sa, level, v, &l);
+			tried = level;
+		}
+	} else {
+		struct vc *vs = xmalloc((size_t)nv * sizeof *vs);
+		int32_t n = 0;
+
+		for (int32_t v = 0; v < nv; v++) {
+			if (cluster_part_size(c->cl, sa, v) > 0) {
+				vs[n].n = cluster_spread_count(c->cl, sa, v, c->g);
+				vs[n++].v = v;
 			}
 		}
-	}
-	for (int j = k; found && j < c->n; j++)
-		c->keys[j] = best[j];
-	if (vs != few)
+		qsort(vs, (size_t)n, sizeof *vs, by_count);
+		for (int32_t j = 0; j < n && !l.found;)
+			for (int64_t level = vs[j].n; j < n && vs[j].n == level; j++)
+				level_value(c, k, sa, level, vs[j].v, &l);
 		free(vs);
-	return found;
+	}
+	c->bound_k = bound_k;
+	c->bound = bound;
+	if (l.found && l.stale)
+		memcpy(c->keys + k, l.best + k, (size_t)(c->n - k) * sizeof *c->keys);
+	return l.found;
 }
 
 static int search_spread(struct pctx *c, int k, int a, int32_t v)
