@@ -82,9 +82,6 @@ void cluster_free(struct cluster *cl)
 		free(in->grp_names);
 	}
 	free(cl->in);
-	for (uint32_t g = 0; g < strtab_count(cl->gnames); g++)
-		free(cl->groups[g].insts);
-	free(cl->groups);
 	cl_forest_free(&cl->all_f);
 	for (int a = 0; a < cl->n_sa; a++) {
 		struct sattr *s = &cl->sa[a];
@@ -263,15 +260,7 @@ int32_t cluster_count(const struct cluster *cl)
 
 uint32_t cluster_group(struct cluster *cl, const char *name)
 {
-	uint32_t g = strtab_intern(cl->gnames, name);
-
-	if (g >= cl->cap_groups) {
-		size_t old = cl->cap_groups;
-
-		XGROW(cl->groups, cl->cap_groups, (size_t)g + 1);
-		memset(cl->groups + old, 0, (cl->cap_groups - old) * sizeof *cl->groups);
-	}
-	return g;
+	return strtab_intern(cl->gnames, name);
 }
 
 const char *cluster_group_name(const struct cluster *cl, uint32_t g)
@@ -287,30 +276,11 @@ static int grp_find(const struct inst *in, uint32_t g)
 	return -1;
 }
 
-/* Group g's list without holes: O(slots), members' positions updated.
- * Amortized O(1) per departure (at least three holes per member). */
-static void group_compact(struct cluster *cl, uint32_t g)
-{
-	struct group *gr = &cl->groups[g];
-	int32_t n = 0;
-
-	for (int32_t k = 0; k < gr->n; k++) {
-		int32_t i = gr->insts[k];
-
-		if (i < 0)
-			continue;
-		cl->in[i].grp[grp_find(&cl->in[i], g)].pos = n;
-		gr->insts[n++] = i;
-	}
-	gr->n = n;
-}
-
 /* Group count of g on instance i changes by d (±1 or -all); k is
  * grp_find(&cl->in[i], g), found by the caller. */
 static inline void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t d, int k)
 {
 	struct inst *in = &cl->in[i];
-	struct group *gr = &cl->groups[g];
 
 	if (cl->n_sa > 0)               /* (no call when no attribute is tracked) */
 		cl_spread_counts_add(cl, i, g, d);
@@ -327,17 +297,9 @@ static inline void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t 
 		k = in->n_grp++;
 		in->grp[k].g = g;
 		in->grp[k].n = 0;
-		if (gr->n >= 4 * gr->live + 64)
-			group_compact(cl, g);
-		XGROW(gr->insts, gr->cap, (size_t)gr->n + 1);
-		in->grp[k].pos = gr->n;
-		gr->insts[gr->n++] = i;
-		gr->live++;
 	}
 	in->grp[k].n += d;
 	if (in->grp[k].n == 0) {
-		gr->insts[in->grp[k].pos] = -1;      /* a hole (struct group) */
-		gr->live--;
 		in->n_grp--;
 		in->grp[k] = in->grp[in->n_grp];
 	}

@@ -15,9 +15,10 @@
  * The tree's shape depends on the order of updates, but no query depends on
  * the shape: only on the set of entries.  The resource orders of a forest are
  * built when first read and kept from then on, so a reserve or release
- * updates only the orders some strategy reads.  Per task group the cluster
- * keeps the instances running ≥ 1 task of it and, per tracked attribute, the
- * task count per value (over all instances, any status: A9).  Costs:
+ * updates only the orders some strategy reads.  Per tracked attribute the
+ * cluster keeps every task group's task count per value (over all
+ * instances, any status: A9), counted from the instances' groups when the
+ * attribute is first tracked; no list of a group's instances is kept.  Costs:
  * insert/erase O(log n) per kept tree with a wide fan-out (height 3 at
  * 100,000 instances, a leaf's entries in a few cache lines); a reserve or
  * release moves an entry in one descent: inside its leaf when it still
@@ -927,27 +928,34 @@ static void ensure(const struct cluster *ccl, int a, int k)
 	}
 }
 
+/* Attribute s's count of group g on instance i's value changes by d. */
+static void count_add(struct sattr *s, int32_t i, uint32_t g, int64_t d)
+{
+	struct gcount *c;
+	int32_t v = s->inst_part[i];
+
+	if (g >= s->cap_gc) {
+		size_t old = s->cap_gc;
+
+		XGROW(s->gc, s->cap_gc, (size_t)g + 1);
+		memset(s->gc + old, 0, (s->cap_gc - old) * sizeof *s->gc);
+	}
+	c = &s->gc[g];
+	if (v >= c->n) {
+		size_t cap = (size_t)c->n;
+
+		XGROW(c->c, cap, (size_t)s->n_parts);
+		memset(c->c + c->n, 0, (cap - (size_t)c->n) * sizeof *c->c);
+		c->n = (int32_t)cap;
+	}
+	c->c[v] += d;
+}
+
 /* Tracked-attribute counts of group g change by d on instance i. */
 void cl_spread_counts_add(struct cluster *cl, int32_t i, uint32_t g, int64_t d)
 {
-	for (int a = 0; a < cl->n_sa; a++) {
-		struct sattr *s = &cl->sa[a];
-		struct gcount *c;
-		int32_t v;
-
-		if (g >= s->cap_gc || !s->gc[g].built)
-			continue;
-		c = &s->gc[g];
-		v = s->inst_part[i];
-		if (v >= c->n) {
-			size_t cap = (size_t)c->n;
-
-			XGROW(c->c, cap, (size_t)s->n_parts);
-			memset(c->c + c->n, 0, (cap - (size_t)c->n) * sizeof *c->c);
-			c->n = (int32_t)cap;
-		}
-		c->c[v] += d;
-	}
+	for (int a = 0; a < cl->n_sa; a++)
+		count_add(&cl->sa[a], i, g, d);
 }
 
 /* ---- index access (cluster_idx.h) ---- */
@@ -1059,9 +1067,13 @@ int cluster_spread_attr(struct cluster *cl, const char *name)
 	cl_forest_grow(&s->f, cl->cap ? cl->cap : 1);
 	s->inst_part = xmalloc((cl->cap ? cl->cap : 1) * sizeof *s->inst_part);
 	for (int32_t i = 0; i < cl->n; i++) {
+		const struct inst *in = &cl->in[i];
+
 		s->inst_part[i] = cl_value_index(cl, s, i);
-		if (cl_placeable(&cl->in[i]))
+		if (cl_placeable(in))
 			part_insert(cl, &s->f, &s->parts[s->inst_part[i]], CL_BY_NUM, i);
+		for (int k = 0; k < in->n_grp; k++)    /* every group counted (struct gcount) */
+			count_add(s, i, in->grp[k].g, in->grp[k].n);
 	}
 	return cl->n_sa++;
 }
@@ -1076,37 +1088,14 @@ int32_t cluster_spread_value(const struct cluster *cl, int a, int32_t i)
 	return cl->sa[a].inst_part[i];
 }
 
-/* Group g's task counts per value of attribute a, built on first use; NULL
- * for a group the cluster has never seen (no task anywhere). */
-static const struct gcount *spread_counts(struct cluster *cl, int a, uint32_t g)
+/* Group g's task counts per value of attribute a; NULL for a group no task
+ * of which has run on a counted instance since a was first tracked (all
+ * counts 0). */
+static const struct gcount *spread_counts(const struct cluster *cl, int a, uint32_t g)
 {
-	struct sattr *s = &cl->sa[a];
-	struct gcount *c;
+	const struct sattr *s = &cl->sa[a];
 
-	if (g >= cl->cap_groups)
-		return NULL;
-	if (g >= s->cap_gc) {
-		size_t old = s->cap_gc;
-
-		XGROW(s->gc, s->cap_gc, (size_t)g + 1);
-		memset(s->gc + old, 0, (s->cap_gc - old) * sizeof *s->gc);
-	}
-	c = &s->gc[g];
-	if (!c->built) {
-		const struct group *gr = &cl->groups[g];
-
-		c->n = s->n_parts;
-		c->c = xcalloc((size_t)(c->n ? c->n : 1), sizeof *c->c);
-		for (int32_t k = 0; k < gr->n; k++) {
-			int32_t i = gr->insts[k];
-
-			if (i < 0)              /* a hole (struct group) */
-				continue;
-			c->c[s->inst_part[i]] += cluster_group_tasks_on(cl, i, g);
-		}
-		c->built = 1;
-	}
-	return c;
+	return g < s->cap_gc ? &s->gc[g] : NULL;
 }
 
 int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g)

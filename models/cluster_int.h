@@ -29,7 +29,6 @@
 struct igrp {
 	uint32_t g;
 	int32_t n;                /* tasks of g on the instance (≥ 1) */
-	int32_t pos;              /* index of the instance in the group's list */
 };
 
 struct iattr {
@@ -46,7 +45,7 @@ struct portset {
  * the remaining resources, counts, status and the pointer to the task
  * groups in the first, so a release whose groups are on the heap needs no
  * other line of the record; then the groups held inline, up to IG_IN. */
-#define IG_IN 5
+#define IG_IN 7
 
 struct inst {
 	_Alignas(64) int64_t mem_rem;
@@ -132,10 +131,13 @@ struct part {
 	uint32_t value;           /* STRTAB_NONE = the "no value" value */
 };
 
+/* A group's task count per value of a tracked attribute, kept for every
+ * group from the attribute's first use on (counted then from the
+ * instances' groups, then in every reserve and release): no list of a
+ * group's instances is kept. */
 struct gcount {
-	int64_t *c;               /* per value index */
+	int64_t *c;               /* per value index; values past n count 0 */
 	int32_t n;
-	int built;
 };
 
 struct sattr {
@@ -152,24 +154,11 @@ struct sattr {
 	size_t cap_gc;
 };
 
-/* The instances with ≥ 1 task of the group, and holes (-1): an instance
- * whose last task of the group leaves is erased in place, so a release
- * touches no other instance's record; the list is compacted (the members'
- * igrp.pos updated) when holes outnumber members three to one. */
-struct group {
-	int32_t *insts;
-	int32_t n;                /* slots used, holes included */
-	int32_t live;             /* members */
-	size_t cap;
-};
-
 struct cluster {
 	struct inst *in;          /* 64-byte aligned */
 	int32_t n;
 	size_t cap;
 	struct strtab *str, *gnames;
-	struct group *groups;
-	size_t cap_groups;
 	struct forest all_f;
 	struct part all;
 	int moves[N_ORDERS];      /* CL_BY_MEM, CL_BY_CPU: kept by some forest (cl_index_move) */
