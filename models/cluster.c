@@ -34,7 +34,7 @@ static int counted(enum inst_status st)
 	return st == INST_ACTIVE || st == INST_DRAINING;
 }
 
-uint32_t cl_attr_value(const struct inst *in, uint32_t name, int *present)
+uint32_t cl_attr_value(const struct inst_info *in, uint32_t name, int *present)
 {
 	for (int k = 0; k < in->n_attrs; k++) {
 		if (in->attrs[k].name == name) {
@@ -70,18 +70,20 @@ void cluster_free(struct cluster *cl)
 		return;
 	for (int32_t i = 0; i < cl->n; i++) {
 		struct inst *in = &cl->in[i];
+		struct inst_info *ci = &cl->info[i];
 
-		free(in->id);
-		free(in->ec2_id);
-		free(in->agent_version);
-		free(in->ports[0].p);
-		free(in->ports[1].p);
-		free(in->attrs);
+		free(ci->id);
+		free(ci->ec2_id);
+		free(ci->agent_version);
+		free(ci->ports[0].p);
+		free(ci->ports[1].p);
+		free(ci->attrs);
 		if (in->grp != in->g_in)
 			free(in->grp);
-		free(in->grp_names);
+		free(ci->grp_names);
 	}
 	free(cl->in);
+	free(cl->info);
 	cl_forest_free(&cl->all_f);
 	for (int a = 0; a < cl->n_sa; a++) {
 		struct sattr *s = &cl->sa[a];
@@ -100,7 +102,7 @@ void cluster_free(struct cluster *cl)
 	free(cl);
 }
 
-static void add_attr(struct cluster *cl, struct inst *in, const char *name, const char *value)
+static void add_attr(struct cluster *cl, struct inst_info *in, const char *name, const char *value)
 {
 	uint32_t id = strtab_intern(cl->str, name);
 	int present;
@@ -162,8 +164,8 @@ static void ports_remove(struct portset *ps, const uint16_t *p, int n)
 	}
 }
 
-/* Room for one more instance: the array doubles, 64-byte aligned so each
- * record's first fields share a cache line (struct inst). */
+/* Room for one more instance: the arrays double, the hot records' 64-byte
+ * aligned so each record's first fields share a cache line (struct inst). */
 static void grow_insts(struct cluster *cl)
 {
 	size_t cap = cl->cap ? 2 * cl->cap : 16;
@@ -180,6 +182,7 @@ static void grow_insts(struct cluster *cl)
 			in[k].grp = in[k].g_in;
 	free(cl->in);
 	cl->in = in;
+	cl->info = xrealloc(cl->info, cap * sizeof *cl->info);
 	cl->cap = cap;
 }
 
@@ -187,6 +190,7 @@ int32_t cluster_add(struct cluster *cl, const struct instance_spec *sp)
 {
 	int32_t i = cl->n;
 	struct inst *in;
+	struct inst_info *ci;
 	char buf[32];
 	int win = sp->os_type && strcmp(sp->os_type, "windows") == 0;
 
@@ -200,44 +204,46 @@ int32_t cluster_add(struct cluster *cl, const struct instance_spec *sp)
 		}
 	}
 	in = &cl->in[i];
+	ci = &cl->info[i];
 	memset(in, 0, sizeof *in);
+	memset(ci, 0, sizeof *ci);
 	snprintf(buf, sizeof buf, "ci-%d", (int)i);
-	in->id = xstrdup(sp->id ? sp->id : buf);
-	in->ec2_id = xstrdup(sp->ec2_instance_id ? sp->ec2_instance_id : in->id);
-	in->agent_version = sp->agent_version ? xstrdup(sp->agent_version) : NULL;
-	in->type = strtab_intern(cl->str, sp->instance_type ? sp->instance_type : "");
-	in->az = strtab_intern(cl->str, sp->az ? sp->az : "");
-	in->cpu_reg = sp->cpu_units;
-	in->mem_reg = sp->mem_mib;
+	ci->id = xstrdup(sp->id ? sp->id : buf);
+	ci->ec2_id = xstrdup(sp->ec2_instance_id ? sp->ec2_instance_id : ci->id);
+	ci->agent_version = sp->agent_version ? xstrdup(sp->agent_version) : NULL;
+	ci->type = strtab_intern(cl->str, sp->instance_type ? sp->instance_type : "");
+	ci->az = strtab_intern(cl->str, sp->az ? sp->az : "");
+	ci->cpu_reg = sp->cpu_units;
+	ci->mem_reg = sp->mem_mib;
 	in->gpu_reg = sp->gpus;
 	in->eni_cap = sp->eni_tasks;
 	if (sp->reserved_tcp)
-		ports_init(&in->ports[0], sp->reserved_tcp, sp->n_reserved_tcp);
+		ports_init(&ci->ports[0], sp->reserved_tcp, sp->n_reserved_tcp);
 	else if (win)
-		ports_init(&in->ports[0], windows_tcp, (int)(sizeof windows_tcp / sizeof *windows_tcp));
+		ports_init(&ci->ports[0], windows_tcp, (int)(sizeof windows_tcp / sizeof *windows_tcp));
 	else
-		ports_init(&in->ports[0], linux_tcp, (int)(sizeof linux_tcp / sizeof *linux_tcp));
-	ports_init(&in->ports[1], sp->reserved_udp, sp->reserved_udp ? sp->n_reserved_udp : 0);
+		ports_init(&ci->ports[0], linux_tcp, (int)(sizeof linux_tcp / sizeof *linux_tcp));
+	ports_init(&ci->ports[1], sp->reserved_udp, sp->reserved_udp ? sp->n_reserved_udp : 0);
 	/* D1: built-ins from the fields, then the others */
 	if (sp->az)
-		add_attr(cl, in, "ecs.availability-zone", sp->az);
+		add_attr(cl, ci, "ecs.availability-zone", sp->az);
 	if (sp->instance_type)
-		add_attr(cl, in, "ecs.instance-type", sp->instance_type);
+		add_attr(cl, ci, "ecs.instance-type", sp->instance_type);
 	if (sp->os_type)
-		add_attr(cl, in, "ecs.os-type", sp->os_type);
+		add_attr(cl, ci, "ecs.os-type", sp->os_type);
 	if (sp->os_family)
-		add_attr(cl, in, "ecs.os-family", sp->os_family);
+		add_attr(cl, ci, "ecs.os-family", sp->os_family);
 	if (sp->cpu_arch)
-		add_attr(cl, in, "ecs.cpu-architecture", sp->cpu_arch);
+		add_attr(cl, ci, "ecs.cpu-architecture", sp->cpu_arch);
 	if (sp->ami_id)
-		add_attr(cl, in, "ecs.ami-id", sp->ami_id);
+		add_attr(cl, ci, "ecs.ami-id", sp->ami_id);
 	for (int k = 0; k < sp->n_attrs; k++)
-		add_attr(cl, in, sp->attrs[k].name, sp->attrs[k].value);
+		add_attr(cl, ci, sp->attrs[k].name, sp->attrs[k].value);
 	in->grp = in->g_in;
 	in->cap_grp = IG_IN;
 	in->status = INST_ACTIVE;
 	in->agent = 1;
-	in->registered_at = sp->registered_at_ms;
+	ci->registered_at = sp->registered_at_ms;
 	in->mem_rem = sp->mem_mib;
 	in->cpu_rem = sp->cpu_units;
 	cl->n++;
@@ -246,8 +252,8 @@ int32_t cluster_add(struct cluster *cl, const struct instance_spec *sp)
 	cl_index_insert(cl, i, 0);
 	cl->tot.n_active++;
 	cl->tot.n_registered++;
-	cl->tot.cpu_registered += in->cpu_reg;
-	cl->tot.mem_registered += in->mem_reg;
+	cl->tot.cpu_registered += ci->cpu_reg;
+	cl->tot.mem_registered += ci->mem_reg;
 	return i;
 }
 
@@ -319,12 +325,14 @@ static inline void account(struct cluster *cl, int32_t i, const struct place_req
 	if (idx)
 		cl_index_move(cl, i, mem_before, cpu_before);
 	if (r->n_ports_tcp | r->n_ports_udp) {         /* (most tasks have none) */
+		struct portset *ps = cl->info[i].ports;
+
 		if (sign > 0) {
-			ports_add(&in->ports[0], r->ports_tcp, r->n_ports_tcp);
-			ports_add(&in->ports[1], r->ports_udp, r->n_ports_udp);
+			ports_add(&ps[0], r->ports_tcp, r->n_ports_tcp);
+			ports_add(&ps[1], r->ports_udp, r->n_ports_udp);
 		} else {
-			ports_remove(&in->ports[0], r->ports_tcp, r->n_ports_tcp);
-			ports_remove(&in->ports[1], r->ports_udp, r->n_ports_udp);
+			ports_remove(&ps[0], r->ports_tcp, r->n_ports_tcp);
+			ports_remove(&ps[1], r->ports_udp, r->n_ports_udp);
 		}
 	}
 	in->eni_used += sign * (r->eni ? 1 : 0);
@@ -375,6 +383,7 @@ void cluster_release(struct cluster *cl, int32_t i, const struct place_req *r, u
 static void set_state(struct cluster *cl, int32_t i, enum inst_status st, int agent)
 {
 	struct inst *in = &cl->in[i];
+	const struct inst_info *ci = &cl->info[i];
 	int was_idx = cl_placeable(in), was_on = counted(in->status);
 	int is_on = counted(st);
 
@@ -382,18 +391,18 @@ static void set_state(struct cluster *cl, int32_t i, enum inst_status st, int ag
 		cl_index_erase(cl, i, 0);
 	if (was_on && !is_on) {
 		cl->tot.n_registered--;
-		cl->tot.cpu_registered -= in->cpu_reg;
-		cl->tot.mem_registered -= in->mem_reg;
-		cl->tot.cpu_reserved -= in->cpu_reg - in->cpu_rem;
-		cl->tot.mem_reserved -= in->mem_reg - in->mem_rem;
+		cl->tot.cpu_registered -= ci->cpu_reg;
+		cl->tot.mem_registered -= ci->mem_reg;
+		cl->tot.cpu_reserved -= ci->cpu_reg - in->cpu_rem;
+		cl->tot.mem_reserved -= ci->mem_reg - in->mem_rem;
 		if (in->tasks > 0)
 			cl->tot.n_used--;
 	} else if (!was_on && is_on) {
 		cl->tot.n_registered++;
-		cl->tot.cpu_registered += in->cpu_reg;
-		cl->tot.mem_registered += in->mem_reg;
-		cl->tot.cpu_reserved += in->cpu_reg - in->cpu_rem;
-		cl->tot.mem_reserved += in->mem_reg - in->mem_rem;
+		cl->tot.cpu_registered += ci->cpu_reg;
+		cl->tot.mem_registered += ci->mem_reg;
+		cl->tot.cpu_reserved += ci->cpu_reg - in->cpu_rem;
+		cl->tot.mem_reserved += ci->mem_reg - in->mem_rem;
 		if (in->tasks > 0)
 			cl->tot.n_used++;
 	}
@@ -427,16 +436,16 @@ void cluster_set_agent_connected(struct cluster *cl, int32_t i, int connected)
 
 /* ---- read access ---- */
 
-const char *cluster_id(const struct cluster *cl, int32_t i) { return cl->in[i].id; }
-const char *cluster_ec2_id(const struct cluster *cl, int32_t i) { return cl->in[i].ec2_id; }
-const char *cluster_agent_version(const struct cluster *cl, int32_t i) { return cl->in[i].agent_version; }
-int64_t cluster_registered_at(const struct cluster *cl, int32_t i) { return cl->in[i].registered_at; }
-const char *cluster_az(const struct cluster *cl, int32_t i) { return strtab_str(cl->str, cl->in[i].az); }
-const char *cluster_type(const struct cluster *cl, int32_t i) { return strtab_str(cl->str, cl->in[i].type); }
+const char *cluster_id(const struct cluster *cl, int32_t i) { return cl->info[i].id; }
+const char *cluster_ec2_id(const struct cluster *cl, int32_t i) { return cl->info[i].ec2_id; }
+const char *cluster_agent_version(const struct cluster *cl, int32_t i) { return cl->info[i].agent_version; }
+int64_t cluster_registered_at(const struct cluster *cl, int32_t i) { return cl->info[i].registered_at; }
+const char *cluster_az(const struct cluster *cl, int32_t i) { return strtab_str(cl->str, cl->info[i].az); }
+const char *cluster_type(const struct cluster *cl, int32_t i) { return strtab_str(cl->str, cl->info[i].type); }
 enum inst_status cluster_status(const struct cluster *cl, int32_t i) { return cl->in[i].status; }
 int cluster_agent_connected(const struct cluster *cl, int32_t i) { return cl->in[i].agent; }
-int64_t cluster_cpu_registered(const struct cluster *cl, int32_t i) { return cl->in[i].cpu_reg; }
-int64_t cluster_mem_registered(const struct cluster *cl, int32_t i) { return cl->in[i].mem_reg; }
+int64_t cluster_cpu_registered(const struct cluster *cl, int32_t i) { return cl->info[i].cpu_reg; }
+int64_t cluster_mem_registered(const struct cluster *cl, int32_t i) { return cl->info[i].mem_reg; }
 int64_t cluster_cpu_remaining(const struct cluster *cl, int32_t i) { return cl->in[i].cpu_rem; }
 int64_t cluster_mem_remaining(const struct cluster *cl, int32_t i) { return cl->in[i].mem_rem; }
 int32_t cluster_tasks_on(const struct cluster *cl, int32_t i) { return cl->in[i].tasks; }
@@ -452,7 +461,7 @@ int32_t cluster_group_tasks_on(const struct cluster *cl, int32_t i, uint32_t g)
 
 int cluster_ports(const struct cluster *cl, int32_t i, int udp, const uint16_t **ports)
 {
-	const struct portset *ps = &cl->in[i].ports[udp ? 1 : 0];
+	const struct portset *ps = &cl->info[i].ports[udp ? 1 : 0];
 
 	*ports = ps->p;
 	return ps->n;
@@ -462,15 +471,16 @@ int cluster_task_groups(const struct cluster *cl, int32_t i, const char *const *
 {
 	/* the names are built here, not kept in every reserve and release; a
 	 * cache of the cluster's state, hence the cast */
-	struct inst *in = &((struct cluster *)(uintptr_t)cl)->in[i];
+	const struct inst *in = &cl->in[i];
+	struct inst_info *ci = &((struct cluster *)(uintptr_t)cl)->info[i];
 
-	if (in->cap_names < in->n_grp) {
-		in->cap_names = in->n_grp;
-		in->grp_names = xrealloc(in->grp_names, (size_t)in->cap_names * sizeof *in->grp_names);
+	if (ci->cap_names < in->n_grp) {
+		ci->cap_names = in->n_grp;
+		ci->grp_names = xrealloc(ci->grp_names, (size_t)ci->cap_names * sizeof *ci->grp_names);
 	}
 	for (int k = 0; k < in->n_grp; k++)
-		in->grp_names[k] = strtab_str(cl->gnames, in->grp[k].g);
-	*groups = in->grp_names;
+		ci->grp_names[k] = strtab_str(cl->gnames, in->grp[k].g);
+	*groups = ci->grp_names;
 	return in->n_grp;
 }
 
@@ -489,7 +499,7 @@ uint32_t cluster_attr_id(const struct cluster *cl, const char *name)
 int cluster_attribute_by_id(const struct cluster *cl, int32_t i, uint32_t name, const char **value)
 {
 	int present;
-	uint32_t v = name == STRTAB_NONE ? STRTAB_NONE : cl_attr_value(&cl->in[i], name, &present);
+	uint32_t v = name == STRTAB_NONE ? STRTAB_NONE : cl_attr_value(&cl->info[i], name, &present);
 
 	if (name == STRTAB_NONE || !present)
 		return 0;

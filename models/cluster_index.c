@@ -813,7 +813,7 @@ static void part_erase(const struct cluster *cl, struct forest *f, struct part *
 int32_t cl_value_index(struct cluster *cl, struct sattr *s, int32_t i)
 {
 	int present;
-	uint32_t v = cl_attr_value(&cl->in[i], s->name, &present);
+	uint32_t v = cl_attr_value(&cl->info[i], s->name, &present);
 	int32_t *slot;
 
 	if (v == STRTAB_NONE) {
