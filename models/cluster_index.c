@@ -131,6 +131,7 @@ static int32_t lalloc(struct bpool *p)
 	}
 	p->lf[x].n = 0;
 	p->lf[x].mx = INT32_MIN;
+	p->lf[x].mxn = 0;
 	return x | BT_LEAF;
 }
 
@@ -263,53 +264,54 @@ static int32_t rmax(const struct bpool *p, int32_t r)
 	return IS_LEAF(r) ? LF(p, r)->mx : amax(p->nd[r].aux, p->nd[r].n);
 }
 
-/* Leaf L's max aux, from scratch. */
+typedef int32_t v4s32 __attribute__((vector_size(16)));    /* (GCC and Clang) */
+
+/* How many of x[0..n) equal a: sixteen slots a step in vector compares
+ * (an equal lane is -1, no branch per slot), then one by one. */
+static int32_t count_eq(const int32_t *x, int n, int32_t a)
+{
+	v4s32 aa = { a, a, a, a }, acc = { 0, 0, 0, 0 };
+	int32_t c = 0;
+	int j = 0;
+
+	for (; j + 16 <= n; j += 16) {
+		v4s32 p, q, r, t;
+
+		memcpy(&p, x + j, sizeof p);
+		memcpy(&q, x + j + 4, sizeof q);
+		memcpy(&r, x + j + 8, sizeof r);
+		memcpy(&t, x + j + 12, sizeof t);
+		acc += (p == aa) + (q == aa) + (r == aa) + (t == aa);
+	}
+	for (; j < n; j++)
+		c += x[j] == a;
+	return c - (acc[0] + acc[1] + acc[2] + acc[3]);
+}
+
+/* Leaf L's max aux and the number of its entries holding it, from scratch. */
 static void leaf_remax(struct bleaf *L)
 {
 	L->mx = L->n > 0 ? amax(L->aux, L->n) : INT32_MIN;
+	L->mxn = L->n > 0 ? count_eq(L->aux, L->n, L->mx) : 0;
 }
 
 /* An entry of aux a joined (left) leaf L, whose arrays already say so. */
 static inline void leaf_in(struct bleaf *L, int32_t a)
 {
-	if (a > L->mx)
+	if (a > L->mx) {
 		L->mx = a;
+		L->mxn = 1;
+	} else {
+		L->mxn += a == L->mx;
+	}
 }
 
-/* Whether one of x[0..16) equals a: four vector compares (GCC and Clang
- * vector types), no branch per slot. */
-typedef int32_t v4s32 __attribute__((vector_size(16)));
-
-static inline int any_eq16(const int32_t *x, int32_t a)
+/* When the entry that left held the max, another at the max keeps it (the
+ * leaf counts them), else a rescan. */
+static inline void leaf_out(struct bleaf *L, int32_t a)
 {
-	v4s32 p, q, r, s, aa = { a, a, a, a }, e;
-	uint64_t u[2];
-
-	memcpy(&p, x, sizeof p);
-	memcpy(&q, x + 4, sizeof q);
-	memcpy(&r, x + 8, sizeof r);
-	memcpy(&s, x + 12, sizeof s);
-	e = (p == aa) | (q == aa) | (r == aa) | (s == aa);
-	memcpy(u, &e, sizeof u);
-	return (u[0] | u[1]) != 0;
-}
-
-/* When the entry that left held the max, another entry at the max keeps it
- * (found by a scan that stops there, sixteen slots a test: ties are
- * common), else a rescan. */
-static void leaf_out(struct bleaf *L, int32_t a)
-{
-	int j = 0;
-
-	if (a != L->mx)
-		return;
-	for (; j + 16 <= L->n; j += 16)
-		if (any_eq16(L->aux + j, a))
-			return;
-	for (; j < L->n; j++)
-		if (L->aux[j] == a)
-			return;
-	leaf_remax(L);
+	if (a == L->mx && --L->mxn == 0)
+		leaf_remax(L);
 }
 
 /* The smallest sort key node r may hold (its first entry, or for an

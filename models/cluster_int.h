@@ -112,6 +112,7 @@ struct bleaf {
 		int32_t mx;       /* in use: the max aux (INT32_MIN when empty) */
 		int32_t next;     /* free: the free list link */
 	};
+	int32_t mxn;              /* in use: entries whose aux is mx */
 };
 
 struct bpool {
