@@ -34,7 +34,7 @@ static int counted(enum inst_status st)
 	return st == INST_ACTIVE || st == INST_DRAINING;
 }
 
-uint32_t cl_attr_value(const struct inst *in, uint32_t name, int *present)
+uint32_t cl_attr_value(const struct inst_info *in, uint32_t name, int *present)
 {
 	for (int k = 0; k < in->n_attrs; k++) {
 		if (in->attrs[k].name == name) {
@@ -78,21 +78,20 @@ void cluster_free(struct cluster *cl)
 		return;
 	for (int32_t i = 0; i < cl->n; i++) {
 		struct inst *in = &cl->in[i];
+		struct inst_info *ci = &cl->info[i];
 
-		free(in->id);
-		free(in->ec2_id);
-		free(in->agent_version);
-		free(in->ports[0].p);
-		free(in->ports[1].p);
-		free(in->attrs);
+		free(ci->id);
+		free(ci->ec2_id);
+		free(ci->agent_version);
+		free(ci->ports[0].p);
+		free(ci->ports[1].p);
+		free(ci->attrs);
 		if (in->grp != in->g_in)
 			free(in->grp);
-		free(in->grp_names);
+		free(ci->grp_names);
 	}
 	free(cl->in);
-	for (uint32_t g = 0; g < strtab_count(cl->gnames); g++)
-		free(cl->groups[g].insts);
-	free(cl->groups);
+	free(cl->info);
 	cl_forest_free(&cl->all_f);
 	for (int a = 0; a < cl->n_sa; a++) {
 		struct sattr *s = &cl->sa[a];
@@ -111,7 +110,7 @@ void cluster_free(struct cluster *cl)
 	free(cl);
 }
 
-static void add_attr(struct cluster *cl, struct inst *in, const char *name, const char *value)
+static void add_attr(struct cluster *cl, struct inst_info *in, const char *name, const char *value)
 {
 	uint32_t id = strtab_intern(cl->str, name);
 	int present;
@@ -173,8 +172,8 @@ static void ports_remove(struct portset *ps, const uint16_t *p, int n)
 	}
 }
 
-/* Room for one more instance: the array doubles, 64-byte aligned so each
- * record's first fields share a cache line (struct inst). */
+/* Room for one more instance: the arrays double, the hot records' 64-byte
+ * aligned so each record's first fields share a cache line (struct inst). */
 static void grow_insts(struct cluster *cl)
 {
 	size_t cap = cl->cap ? 2 * cl->cap : 16;
@@ -191,6 +190,7 @@ static void grow_insts(struct cluster *cl)
 			in[k].grp = in[k].g_in;
 	free(cl->in);
 	cl->in = in;
+	cl->info = xrealloc(cl->info, cap * sizeof *cl->info);
 	cl->cap = cap;
 }
 
@@ -198,6 +198,7 @@ int32_t cluster_add(struct cluster *cl, const struct instance_spec *sp)
 {
 	int32_t i = cl->n;
 	struct inst *in;
+	struct inst_info *ci;
 	char buf[32];
 	int win = sp->os_type && strcmp(sp->os_type, "windows") == 0;
 
@@ -211,44 +212,46 @@ int32_t cluster_add(struct cluster *cl, const struct instance_spec *sp)
 		}
 	}
 	in = &cl->in[i];
+	ci = &cl->info[i];
 	memset(in, 0, sizeof *in);
+	memset(ci, 0, sizeof *ci);
 	snprintf(buf, sizeof buf, "ci-%d", (int)i);
-	in->id = xstrdup(sp->id ? sp->id : buf);
-	in->ec2_id = xstrdup(sp->ec2_instance_id ? sp->ec2_instance_id : in->id);
-	in->agent_version = sp->agent_version ? xstrdup(sp->agent_version) : NULL;
-	in->type = strtab_intern(cl->str, sp->instance_type ? sp->instance_type : "");
-	in->az = strtab_intern(cl->str, sp->az ? sp->az : "");
-	in->cpu_reg = sp->cpu_units;
-	in->mem_reg = sp->mem_mib;
+	ci->id = xstrdup(sp->id ? sp->id : buf);
+	ci->ec2_id = xstrdup(sp->ec2_instance_id ? sp->ec2_instance_id : ci->id);
+	ci->agent_version = sp->agent_version ? xstrdup(sp->agent_version) : NULL;
+	ci->type = strtab_intern(cl->str, sp->instance_type ? sp->instance_type : "");
+	ci->az = strtab_intern(cl->str, sp->az ? sp->az : "");
+	ci->cpu_reg = sp->cpu_units;
+	ci->mem_reg = sp->mem_mib;
 	in->gpu_reg = sp->gpus;
 	in->eni_cap = sp->eni_tasks;
 	if (sp->reserved_tcp)
-		ports_init(&in->ports[0], sp->reserved_tcp, sp->n_reserved_tcp);
+		ports_init(&ci->ports[0], sp->reserved_tcp, sp->n_reserved_tcp);
 	else if (win)
-		ports_init(&in->ports[0], windows_tcp, (int)(sizeof windows_tcp / sizeof *windows_tcp));
+		ports_init(&ci->ports[0], windows_tcp, (int)(sizeof windows_tcp / sizeof *windows_tcp));
 	else
-		ports_init(&in->ports[0], linux_tcp, (int)(sizeof linux_tcp / sizeof *linux_tcp));
-	ports_init(&in->ports[1], sp->reserved_udp, sp->reserved_udp ? sp->n_reserved_udp : 0);
+		ports_init(&ci->ports[0], linux_tcp, (int)(sizeof linux_tcp / sizeof *linux_tcp));
+	ports_init(&ci->ports[1], sp->reserved_udp, sp->reserved_udp ? sp->n_reserved_udp : 0);
 	/* D1: built-ins from the fields, then the others */
 	if (sp->az)
-		add_attr(cl, in, "ecs.availability-zone", sp->az);
+		add_attr(cl, ci, "ecs.availability-zone", sp->az);
 	if (sp->instance_type)
-		add_attr(cl, in, "ecs.instance-type", sp->instance_type);
+		add_attr(cl, ci, "ecs.instance-type", sp->instance_type);
 	if (sp->os_type)
-		add_attr(cl, in, "ecs.os-type", sp->os_type);
+		add_attr(cl, ci, "ecs.os-type", sp->os_type);
 	if (sp->os_family)
-		add_attr(cl, in, "ecs.os-family", sp->os_family);
+		add_attr(cl, ci, "ecs.os-family", sp->os_family);
 	if (sp->cpu_arch)
-		add_attr(cl, in, "ecs.cpu-architecture", sp->cpu_arch);
+		add_attr(cl, ci, "ecs.cpu-architecture", sp->cpu_arch);
 	if (sp->ami_id)
-		add_attr(cl, in, "ecs.ami-id", sp->ami_id);
+		add_attr(cl, ci, "ecs.ami-id", sp->ami_id);
 	for (int k = 0; k < sp->n_attrs; k++)
-		add_attr(cl, in, sp->attrs[k].name, sp->attrs[k].value);
+		add_attr(cl, ci, sp->attrs[k].name, sp->attrs[k].value);
 	in->grp = in->g_in;
 	in->cap_grp = IG_IN;
 	in->status = INST_ACTIVE;
 	in->agent = 1;
-	in->registered_at = sp->registered_at_ms;
+	ci->registered_at = sp->registered_at_ms;
 	in->mem_rem = sp->mem_mib;
 	in->cpu_rem = sp->cpu_units;
 	cl->n++;
@@ -257,8 +260,8 @@ int32_t cluster_add(struct cluster *cl, const struct instance_spec *sp)
 	cl_index_insert(cl, i, 0);
 	cl->tot.n_active++;
 	cl->tot.n_registered++;
-	cl->tot.cpu_registered += in->cpu_reg;
-	cl->tot.mem_registered += in->mem_reg;
+	cl->tot.cpu_registered += ci->cpu_reg;
+	cl->tot.mem_registered += ci->mem_reg;
 	return i;
 }
 
@@ -271,15 +274,7 @@ int32_t cluster_count(const struct cluster *cl)
 
 uint32_t cluster_group(struct cluster *cl, const char *name)
 {
-	uint32_t g = strtab_intern(cl->gnames, name);
-
-	if (g >= cl->cap_groups) {
-		size_t old = cl->cap_groups;
-
-		XGROW(cl->groups, cl->cap_groups, (size_t)g + 1);
-		memset(cl->groups + old, 0, (cl->cap_groups - old) * sizeof *cl->groups);
-	}
-	return g;
+	return strtab_intern(cl->gnames, name);
 }
 
 const char *cluster_group_name(const struct cluster *cl, uint32_t g)
@@ -295,30 +290,11 @@ static int grp_find(const struct inst *in, uint32_t g)
 	return -1;
 }
 
-/* Group g's list without holes: O(slots), members' positions updated.
- * Amortized O(1) per departure (at least three holes per member). */
-static void group_compact(struct cluster *cl, uint32_t g)
-{
-	struct group *gr = &cl->groups[g];
-	int32_t n = 0;
-
-	for (int32_t k = 0; k < gr->n; k++) {
-		int32_t i = gr->insts[k];
-
-		if (i < 0)
-			continue;
-		cl->in[i].grp[grp_find(&cl->in[i], g)].pos = n;
-		gr->insts[n++] = i;
-	}
-	gr->n = n;
-}
-
 /* Group count of g on instance i changes by d (±1 or -all); k is
  * grp_find(&cl->in[i], g), found by the caller. */
 static inline void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t d, int k)
 {
 	struct inst *in = &cl->in[i];
-	struct group *gr = &cl->groups[g];
 
 	if (cl->n_sa > 0)               /* (no call when no attribute is tracked) */
 		cl_spread_counts_add(cl, i, g, d);
@@ -335,17 +311,9 @@ static inline void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t 
 		k = in->n_grp++;
 		in->grp[k].g = g;
 		in->grp[k].n = 0;
-		if (gr->n >= 4 * gr->live + 64)
-			group_compact(cl, g);
-		XGROW(gr->insts, gr->cap, (size_t)gr->n + 1);
-		in->grp[k].pos = gr->n;
-		gr->insts[gr->n++] = i;
-		gr->live++;
 	}
 	in->grp[k].n += d;
 	if (in->grp[k].n == 0) {
-		gr->insts[in->grp[k].pos] = -1;      /* a hole (struct group) */
-		gr->live--;
 		in->n_grp--;
 		in->grp[k] = in->grp[in->n_grp];
 	}
@@ -365,12 +333,14 @@ static inline void account(struct cluster *cl, int32_t i, const struct place_req
 	if (idx)
 		cl_index_move(cl, i, mem_before, cpu_before);
 	if (r->n_ports_tcp | r->n_ports_udp) {         /* (most tasks have none) */
+		struct portset *ps = cl->info[i].ports;
+
 		if (sign > 0) {
-			ports_add(&in->ports[0], r->ports_tcp, r->n_ports_tcp);
-			ports_add(&in->ports[1], r->ports_udp, r->n_ports_udp);
+			ports_add(&ps[0], r->ports_tcp, r->n_ports_tcp);
+			ports_add(&ps[1], r->ports_udp, r->n_ports_udp);
 		} else {
-			ports_remove(&in->ports[0], r->ports_tcp, r->n_ports_tcp);
-			ports_remove(&in->ports[1], r->ports_udp, r->n_ports_udp);
+			ports_remove(&ps[0], r->ports_tcp, r->n_ports_tcp);
+			ports_remove(&ps[1], r->ports_udp, r->n_ports_udp);
 		}
 	}
 	in->eni_used += sign * (r->eni ? 1 : 0);
@@ -421,6 +391,7 @@ void cluster_release(struct cluster *cl, int32_t i, const struct place_req *r, u
 static void set_state(struct cluster *cl, int32_t i, enum inst_status st, int agent)
 {
 	struct inst *in = &cl->in[i];
+	const struct inst_info *ci = &cl->info[i];
 	int was_idx = cl_placeable(in), was_on = counted(in->status);
 	int is_on = counted(st);
 
@@ -428,18 +399,18 @@ static void set_state(struct cluster *cl, int32_t i, enum inst_status st, int ag
 		cl_index_erase(cl, i, 0);
 	if (was_on && !is_on) {
 		cl->tot.n_registered--;
-		cl->tot.cpu_registered -= in->cpu_reg;
-		cl->tot.mem_registered -= in->mem_reg;
-		cl->tot.cpu_reserved -= in->cpu_reg - in->cpu_rem;
-		cl->tot.mem_reserved -= in->mem_reg - in->mem_rem;
+		cl->tot.cpu_registered -= ci->cpu_reg;
+		cl->tot.mem_registered -= ci->mem_reg;
+		cl->tot.cpu_reserved -= ci->cpu_reg - in->cpu_rem;
+		cl->tot.mem_reserved -= ci->mem_reg - in->mem_rem;
 		if (in->tasks > 0)
 			cl->tot.n_used--;
 	} else if (!was_on && is_on) {
 		cl->tot.n_registered++;
-		cl->tot.cpu_registered += in->cpu_reg;
-		cl->tot.mem_registered += in->mem_reg;
-		cl->tot.cpu_reserved += in->cpu_reg - in->cpu_rem;
-		cl->tot.mem_reserved += in->mem_reg - in->mem_rem;
+		cl->tot.cpu_registered += ci->cpu_reg;
+		cl->tot.mem_registered += ci->mem_reg;
+		cl->tot.cpu_reserved += ci->cpu_reg - in->cpu_rem;
+		cl->tot.mem_reserved += ci->mem_reg - in->mem_rem;
 		if (in->tasks > 0)
 			cl->tot.n_used++;
 	}
@@ -473,16 +444,16 @@ void cluster_set_agent_connected(struct cluster *cl, int32_t i, int connected)
 
 /* ---- read access ---- */
 
-const char *cluster_id(const struct cluster *cl, int32_t i) { return cl->in[i].id; }
-const char *cluster_ec2_id(const struct cluster *cl, int32_t i) { return cl->in[i].ec2_id; }
-const char *cluster_agent_version(const struct cluster *cl, int32_t i) { return cl->in[i].agent_version; }
-int64_t cluster_registered_at(const struct cluster *cl, int32_t i) { return cl->in[i].registered_at; }
-const char *cluster_az(const struct cluster *cl, int32_t i) { return strtab_str(cl->str, cl->in[i].az); }
-const char *cluster_type(const struct cluster *cl, int32_t i) { return strtab_str(cl->str, cl->in[i].type); }
+const char *cluster_id(const struct cluster *cl, int32_t i) { return cl->info[i].id; }
+const char *cluster_ec2_id(const struct cluster *cl, int32_t i) { return cl->info[i].ec2_id; }
+const char *cluster_agent_version(const struct cluster *cl, int32_t i) { return cl->info[i].agent_version; }
+int64_t cluster_registered_at(const struct cluster *cl, int32_t i) { return cl->info[i].registered_at; }
+const char *cluster_az(const struct cluster *cl, int32_t i) { return strtab_str(cl->str, cl->info[i].az); }
+const char *cluster_type(const struct cluster *cl, int32_t i) { return strtab_str(cl->str, cl->info[i].type); }
 enum inst_status cluster_status(const struct cluster *cl, int32_t i) { return cl->in[i].status; }
 int cluster_agent_connected(const struct cluster *cl, int32_t i) { return cl->in[i].agent; }
-int64_t cluster_cpu_registered(const struct cluster *cl, int32_t i) { return cl->in[i].cpu_reg; }
-int64_t cluster_mem_registered(const struct cluster *cl, int32_t i) { return cl->in[i].mem_reg; }
+int64_t cluster_cpu_registered(const struct cluster *cl, int32_t i) { return cl->info[i].cpu_reg; }
+int64_t cluster_mem_registered(const struct cluster *cl, int32_t i) { return cl->info[i].mem_reg; }
 int64_t cluster_cpu_remaining(const struct cluster *cl, int32_t i) { return cl->in[i].cpu_rem; }
 int64_t cluster_mem_remaining(const struct cluster *cl, int32_t i) { return cl->in[i].mem_rem; }
 int32_t cluster_tasks_on(const struct cluster *cl, int32_t i) { return cl->in[i].tasks; }
@@ -498,7 +469,7 @@ int32_t cluster_group_tasks_on(const struct cluster *cl, int32_t i, uint32_t g)
 
 int cluster_ports(const struct cluster *cl, int32_t i, int udp, const uint16_t **ports)
 {
-	const struct portset *ps = &cl->in[i].ports[udp ? 1 : 0];
+	const struct portset *ps = &cl->info[i].ports[udp ? 1 : 0];
 
 	*ports = ps->p;
 	return ps->n;
@@ -508,15 +479,16 @@ int cluster_task_groups(const struct cluster *cl, int32_t i, const char *const *
 {
 	/* the names are built here, not kept in every reserve and release; a
 	 * cache of the cluster's state, hence the cast */
-	struct inst *in = &((struct cluster *)(uintptr_t)cl)->in[i];
+	const struct inst *in = &cl->in[i];
+	struct inst_info *ci = &((struct cluster *)(uintptr_t)cl)->info[i];
 
-	if (in->cap_names < in->n_grp) {
-		in->cap_names = in->n_grp;
-		in->grp_names = xrealloc(in->grp_names, (size_t)in->cap_names * sizeof *in->grp_names);
+	if (ci->cap_names < in->n_grp) {
+		ci->cap_names = in->n_grp;
+		ci->grp_names = xrealloc(ci->grp_names, (size_t)ci->cap_names * sizeof *ci->grp_names);
 	}
 	for (int k = 0; k < in->n_grp; k++)
-		in->grp_names[k] = strtab_str(cl->gnames, in->grp[k].g);
-	*groups = in->grp_names;
+		ci->grp_names[k] = strtab_str(cl->gnames, in->grp[k].g);
+	*groups = ci->grp_names;
 	return in->n_grp;
 }
 
@@ -535,7 +507,7 @@ uint32_t cluster_attr_id(const struct cluster *cl, const char *name)
 int cluster_attribute_by_id(const struct cluster *cl, int32_t i, uint32_t name, const char **value)
 {
 	int present;
-	uint32_t v = name == STRTAB_NONE ? STRTAB_NONE : cl_attr_value(&cl->in[i], name, &present);
+	uint32_t v = name == STRTAB_NONE ? STRTAB_NONE : cl_attr_value(&cl->info[i], name, &present);
 
 	if (name == STRTAB_NONE || !present)
 		return 0;

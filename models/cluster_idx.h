@@ -64,7 +64,7 @@ int32_t cluster_spread_nvalues(const struct cluster *cl, int a);
 /* Value index of instance i for tracked attribute a. O(1). */
 int32_t cluster_spread_value(const struct cluster *cl, int a, int32_t i);
 /* Tasks of group g on every instance having value v of attribute a
- * (docs/ecs-model.md choice A9). O(1) after the first call for (a, g). */
+ * (docs/ecs-model.md choice A9). O(1). */
 int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g);
 /* For every value v of tracked attribute a, when it has at most max of
  * them: size[v] = cluster_part_size(cl, a, v) and count[v] =

@@ -15,9 +15,10 @@
  * The tree's shape depends on the order of updates, but no query depends on
  * the shape: only on the set of entries.  The resource orders of a forest are
  * built when first read and kept from then on, so a reserve or release
- * updates only the orders some strategy reads.  Per task group the cluster
- * keeps the instances running ≥ 1 task of it and, per tracked attribute, the
- * task count per value (over all instances, any status: A9).  Costs:
+ * updates only the orders some strategy reads.  Per tracked attribute the
+ * cluster keeps every task group's task count per value (over all
+ * instances, any status: A9), counted from the instances' groups when the
+ * attribute is first tracked; no list of a group's instances is kept.  Costs:
  * insert/erase O(log n) per kept tree with a wide fan-out (height 3 at
  * 100,000 instances, a leaf's entries in a few cache lines); a reserve or
  * release moves an entry in one descent: inside its leaf when it still
@@ -130,6 +131,7 @@ static int32_t lalloc(struct bpool *p)
 	}
 	p->lf[x].n = 0;
 	p->lf[x].mx = INT32_MIN;
+	p->lf[x].mxn = 0;
 	return x | BT_LEAF;
 }
 
@@ -262,53 +264,54 @@ static int32_t rmax(const struct bpool *p, int32_t r)
 	return IS_LEAF(r) ? LF(p, r)->mx : amax(p->nd[r].aux, p->nd[r].n);
 }
 
-/* Leaf L's max aux, from scratch. */
+typedef int32_t v4s32 __attribute__((vector_size(16)));    /* (GCC and Clang) */
+
+/* How many of x[0..n) equal a: sixteen slots a step in vector compares
+ * (an equal lane is -1, no branch per slot), then one by one. */
+static int32_t count_eq(const int32_t *x, int n, int32_t a)
+{
+	v4s32 aa = { a, a, a, a }, acc = { 0, 0, 0, 0 };
+	int32_t c = 0;
+	int j = 0;
+
+	for (; j + 16 <= n; j += 16) {
+		v4s32 p, q, r, t;
+
+		memcpy(&p, x + j, sizeof p);
+		memcpy(&q, x + j + 4, sizeof q);
+		memcpy(&r, x + j + 8, sizeof r);
+		memcpy(&t, x + j + 12, sizeof t);
+		acc += (p == aa) + (q == aa) + (r == aa) + (t == aa);
+	}
+	for (; j < n; j++)
+		c += x[j] == a;
+	return c - (acc[0] + acc[1] + acc[2] + acc[3]);
+}
+
+/* Leaf L's max aux and the number of its entries holding it, from scratch. */
 static void leaf_remax(struct bleaf *L)
 {
 	L->mx = L->n > 0 ? amax(L->aux, L->n) : INT32_MIN;
+	L->mxn = L->n > 0 ? count_eq(L->aux, L->n, L->mx) : 0;
 }
 
 /* An entry of aux a joined (left) leaf L, whose arrays already say so. */
 static inline void leaf_in(struct bleaf *L, int32_t a)
 {
-	if (a > L->mx)
+	if (a > L->mx) {
 		L->mx = a;
+		L->mxn = 1;
+	} else {
+		L->mxn += a == L->mx;
+	}
 }
 
-/* Whether one of x[0..16) equals a: four vector compares (GCC and Clang
- * vector types), no branch per slot. */
-typedef int32_t v4s32 __attribute__((vector_size(16)));
-
-static inline int any_eq16(const int32_t *x, int32_t a)
+/* When the entry that left held the max, another at the max keeps it (the
+ * leaf counts them), else a rescan. */
+static inline void leaf_out(struct bleaf *L, int32_t a)
 {
-	v4s32 p, q, r, s, aa = { a, a, a, a }, e;
-	uint64_t u[2];
-
-	memcpy(&p, x, sizeof p);
-	memcpy(&q, x + 4, sizeof q);
-	memcpy(&r, x + 8, sizeof r);
-	memcpy(&s, x + 12, sizeof s);
-	e = (p == aa) | (q == aa) | (r == aa) | (s == aa);
-	memcpy(u, &e, sizeof u);
-	return (u[0] | u[1]) != 0;
-}
-
-/* When the entry that left held the max, another entry at the max keeps it
- * (found by a scan that stops there, sixteen slots a test: ties are
- * common), else a rescan. */
-static void leaf_out(struct bleaf *L, int32_t a)
-{
-	int j = 0;
-
-	if (a != L->mx)
-		return;
-	for (; j + 16 <= L->n; j += 16)
-		if (any_eq16(L->aux + j, a))
-			return;
-	for (; j < L->n; j++)
-		if (L->aux[j] == a)
-			return;
-	leaf_remax(L);
+	if (a == L->mx && --L->mxn == 0)
+		leaf_remax(L);
 }
 
 /* The smallest sort key node r may hold (its first entry, or for an
@@ -812,7 +815,7 @@ static void part_erase(const struct cluster *cl, struct forest *f, struct part *
 int32_t cl_value_index(struct cluster *cl, struct sattr *s, int32_t i)
 {
 	int present;
-	uint32_t v = cl_attr_value(&cl->in[i], s->name, &present);
+	uint32_t v = cl_attr_value(&cl->info[i], s->name, &present);
 	int32_t *slot;
 
 	if (v == STRTAB_NONE) {
@@ -927,27 +930,34 @@ static void ensure(const struct cluster *ccl, int a, int k)
 	}
 }
 
+/* Attribute s's count of group g on instance i's value changes by d. */
+static void count_add(struct sattr *s, int32_t i, uint32_t g, int64_t d)
+{
+	struct gcount *c;
+	int32_t v = s->inst_part[i];
+
+	if (g >= s->cap_gc) {
+		size_t old = s->cap_gc;
+
+		XGROW(s->gc, s->cap_gc, (size_t)g + 1);
+		memset(s->gc + old, 0, (s->cap_gc - old) * sizeof *s->gc);
+	}
+	c = &s->gc[g];
+	if (v >= c->n) {
+		size_t cap = (size_t)c->n;
+
+		XGROW(c->c, cap, (size_t)s->n_parts);
+		memset(c->c + c->n, 0, (cap - (size_t)c->n) * sizeof *c->c);
+		c->n = (int32_t)cap;
+	}
+	c->c[v] += d;
+}
+
 /* Tracked-attribute counts of group g change by d on instance i. */
 void cl_spread_counts_add(struct cluster *cl, int32_t i, uint32_t g, int64_t d)
 {
-	for (int a = 0; a < cl->n_sa; a++) {
-		struct sattr *s = &cl->sa[a];
-		struct gcount *c;
-		int32_t v;
-
-		if (g >= s->cap_gc || !s->gc[g].built)
-			continue;
-		c = &s->gc[g];
-		v = s->inst_part[i];
-		if (v >= c->n) {
-			size_t cap = (size_t)c->n;
-
-			XGROW(c->c, cap, (size_t)s->n_parts);
-			memset(c->c + c->n, 0, (cap - (size_t)c->n) * sizeof *c->c);
-			c->n = (int32_t)cap;
-		}
-		c->c[v] += d;
-	}
+	for (int a = 0; a < cl->n_sa; a++)
+		count_add(&cl->sa[a], i, g, d);
 }
 
 /* ---- index access (cluster_idx.h) ---- */
@@ -1059,9 +1069,13 @@ int cluster_spread_attr(struct cluster *cl, const char *name)
 	cl_forest_grow(&s->f, cl->cap ? cl->cap : 1);
 	s->inst_part = xmalloc((cl->cap ? cl->cap : 1) * sizeof *s->inst_part);
 	for (int32_t i = 0; i < cl->n; i++) {
+		const struct inst *in = &cl->in[i];
+
 		s->inst_part[i] = cl_value_index(cl, s, i);
-		if (cl_placeable(&cl->in[i]))
+		if (cl_placeable(in))
 			part_insert(cl, &s->f, &s->parts[s->inst_part[i]], CL_BY_NUM, i);
+		for (int k = 0; k < in->n_grp; k++)    /* every group counted (struct gcount) */
+			count_add(s, i, in->grp[k].g, in->grp[k].n);
 	}
 	return cl->n_sa++;
 }
@@ -1076,37 +1090,14 @@ int32_t cluster_spread_value(const struct cluster *cl, int a, int32_t i)
 	return cl->sa[a].inst_part[i];
 }
 
-/* Group g's task counts per value of attribute a, built on first use; NULL
- * for a group the cluster has never seen (no task anywhere). */
-static const struct gcount *spread_counts(struct cluster *cl, int a, uint32_t g)
+/* Group g's task counts per value of attribute a; NULL for a group no task
+ * of which has run on a counted instance since a was first tracked (all
+ * counts 0). */
+static const struct gcount *spread_counts(const struct cluster *cl, int a, uint32_t g)
 {
-	struct sattr *s = &cl->sa[a];
-	struct gcount *c;
+	const struct sattr *s = &cl->sa[a];
 
-	if (g >= cl->cap_groups)
-		return NULL;
-	if (g >= s->cap_gc) {
-		size_t old = s->cap_gc;
-
-		XGROW(s->gc, s->cap_gc, (size_t)g + 1);
-		memset(s->gc + old, 0, (s->cap_gc - old) * sizeof *s->gc);
-	}
-	c = &s->gc[g];
-	if (!c->built) {
-		const struct group *gr = &cl->groups[g];
-
-		c->n = s->n_parts;
-		c->c = xcalloc((size_t)(c->n ? c->n : 1), sizeof *c->c);
-		for (int32_t k = 0; k < gr->n; k++) {
-			int32_t i = gr->insts[k];
-
-			if (i < 0)              /* a hole (struct group) */
-				continue;
-			c->c[s->inst_part[i]] += cluster_group_tasks_on(cl, i, g);
-		}
-		c->built = 1;
-	}
-	return c;
+	return g < s->cap_gc ? &s->gc[g] : NULL;
 }
 
 int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g)

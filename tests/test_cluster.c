@@ -507,8 +507,8 @@ static void test_index_moves(void)
 
 /* Per-group task counts, an instance's groups (CQL task:group) and the
  * per-value counts of a tracked attribute (choice A9) stay exact under heavy
- * churn of many groups: instances holding more groups than fit inline, a
- * group's instance list full of departures, counts first built late, and an
+ * churn of many groups: instances holding more groups than fit inline, counts
+ * first read late, an attribute first tracked while tasks run, and an
  * instance going INACTIVE (D7).  Expected values come from the test's own
  * bookkeeping. */
 #define CH_N 24
@@ -564,12 +564,12 @@ static void test_group_churn(void)
 	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
 	struct cluster *cl = cluster_new();
 	struct place_req q = { .cpu_units = 1, .mem_mib = 1 };
-	int want[CH_N][CH_G] = { { 0 } }, ok = 1, a;
+	int want[CH_N][CH_G] = { { 0 } }, ok = 1, a, b = -1;
 	uint32_t g[CH_G];
 
 	gsl_rng_set(r, 7);
 	for (int i = 0; i < CH_N; i++)
-		add(cl, "us-east-1a", "linux", 100000, 100000, stacks[i % 3]);
+		add(cl, i % 4 ? "us-east-1a" : "us-east-1b", "linux", 100000, 100000, stacks[i % 3]);
 	for (int k = 0; k < CH_G; k++) {
 		char name[32];
 
@@ -595,9 +595,16 @@ static void test_group_churn(void)
 		/* the counts of group k are first read at step 4000 k */
 		if (step % 997 == 0)
 			ok &= check_groups(cl, a, g, want, step / 4000 + 1 < CH_G ? step / 4000 + 1 : CH_G);
+		/* an attribute first tracked while tasks run: its counts start
+		 * from the tasks already placed */
+		if (step == 20000)
+			b = cluster_spread_attr(cl, "ecs.availability-zone");
+		if (b >= 0 && step % 997 == 0)
+			ok &= check_groups(cl, b, g, want, CH_G);
 	}
 	CU_ASSERT(ok);
 	CU_ASSERT(check_groups(cl, a, g, want, CH_G));
+	CU_ASSERT(b >= 0 && check_groups(cl, b, g, want, CH_G));
 	cluster_free(cl);
 	gsl_rng_free(r);
 }
