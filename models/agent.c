@@ -252,19 +252,28 @@ static void __attribute__((noinline)) report_held(struct backplane *bp, uint32_t
 	}
 }
 
-void agent_set_state(struct backplane *bp, uint32_t slot, int st)
+/* agent_set_state for a task its caller holds (t, in `slot`), at `now`:
+ * the agent's steps below call it with what they looked up already (no
+ * second look-up of the task, the agents or the clock per state). */
+static inline void set_state(struct backplane *bp, const struct agents *ag, uint32_t slot,
+			     struct task *t, int st, sim_time_t now)
 {
-	struct task *t = bp_task_at(bp, slot);
-	const struct agents *ag = agents_of(bp);
 	const struct agent *a = t->inst >= 0 ? &ag->a[t->inst] : NULL;
 
 	t->state = (uint8_t)st;
 	if (t->ts[st] < 0)
-		t->ts[st] = sim_now(ag->sim);
+		t->ts[st] = now;
 	if (a && !a->up && !a->down)
 		report_held(bp, slot, t);
 	else
 		bp_task_report(bp, slot);
+}
+
+void agent_set_state(struct backplane *bp, uint32_t slot, int st)
+{
+	const struct agents *ag = agents_of(bp);
+
+	set_state(bp, ag, slot, bp_task_at(bp, slot), st, sim_now(ag->sim));
 }
 
 /* The task's instance failed: nothing runs there any more. */
@@ -299,14 +308,15 @@ static void begin_stop(struct backplane *bp, uint32_t slot, int exited)
 						      : ag->a[t->inst].tm->stop_timeout;
 	sim_time_t shutdown = ag->a[t->inst].tm->shutdown;
 	sim_time_t wait = shutdown < timeout ? shutdown : timeout;
+	sim_time_t now = sim_now(ag->sim);
 
 	/* the essential container exited: the stop signal and timeout are for
 	 * the other containers; with none, nothing is left to wait for
 	 * (docs/ecs-model.md §3.2) */
 	if (exited && td->n_containers <= 1)
 		wait = 0;
-	agent_set_state(bp, slot, TS_DEACTIVATING);
-	agent_set_state(bp, slot, TS_STOPPING);
+	set_state(bp, ag, slot, t, TS_DEACTIVATING, now);
+	set_state(bp, ag, slot, t, TS_STOPPING, now);
 	then(bp, wait, ag->ev_stop_done, on_stop_done, (uint64_t)slot << 32 | t->gen);
 }
 
@@ -361,7 +371,6 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 
 	const struct agents *ag = agents_of(bp);
 
-	(void)s;
 	if (!t || dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
 		return;
 	/* a draw only when failures are modelled, so p = 0 leaves the stream alone */
@@ -373,8 +382,8 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 		deprovision(bp, slot);
 		return;
 	}
-	agent_set_state(bp, slot, TS_ACTIVATING);
-	agent_set_state(bp, slot, TS_RUNNING);
+	set_state(bp, ag, slot, t, TS_ACTIVATING, sim_now(s));
+	set_state(bp, ag, slot, t, TS_RUNNING, sim_now(s));
 	/* a standalone task's RUNNING report, sent by a connected agent, and
 	 * its health are observed by no actor (bp_msg.h; docs/ecs-model.md
 	 * choice E75): not sent */
@@ -450,10 +459,9 @@ static void on_stop_done(struct sim *s, void *ctx, const struct event *ev)
 	uint32_t slot = ref_slot(ev->arg);
 	const struct agents *ag = agents_of(bp);
 
-	(void)s;
 	if (!t || dead_in(ag, t) || t->state != TS_STOPPING)
 		return;
-	agent_set_state(bp, slot, TS_DEPROVISIONING);
+	set_state(bp, ag, slot, t, TS_DEPROVISIONING, sim_now(s));
 	then(bp, backplane_scenario(bp)->taskdefs[t->td].td->eni ? ag->a[t->inst].tm->eni_detach : 0,
 	     ag->ev_deprovisioned, on_deprovisioned, ev->arg);
 }
@@ -463,11 +471,11 @@ static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev)
 	struct backplane *bp = ctx;
 	struct task *t = bp_task(bp, ev->arg);
 	uint32_t slot = ref_slot(ev->arg);
+	const struct agents *ag = agents_of(bp);
 
-	(void)s;
-	if (!t || dead(bp, t) || t->state != TS_DEPROVISIONING)
+	if (!t || dead_in(ag, t) || t->state != TS_DEPROVISIONING)
 		return;
-	agent_set_state(bp, slot, TS_STOPPED);
+	set_state(bp, ag, slot, t, TS_STOPPED, sim_now(s));
 	deliver_as(bp, slot, AM_REPORT_STOPPED, 1);
 }
 
