@@ -307,7 +307,10 @@ static void queue(struct sim *s, struct handler *h, sim_time_t t, uint32_t type,
 		evq_push(s->q, t, type, target, arg);
 }
 
-void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg)
+/* sim_at past its common case (below): the checks, the instant's lane, a
+ * FIFO that is empty or full or must be found, the heap. */
+static __attribute__((noinline)) void sim_at_rest(struct sim *s, sim_time_t t, uint32_t type,
+						   void *target, uint64_t arg)
 {
 	struct handler *h;
 	struct event_fifo *f;
@@ -318,14 +321,37 @@ void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t a
 		lane_push(s, type, target, arg);
 		return;
 	}
-	/* the common case: the FIFO of the type's last fixed-delay event
-	 * still holds that delay */
+	/* the FIFO of the type's last fixed-delay event still holds that
+	 * delay */
 	h = &s->h[type];
 	f = &s->ef[h->fifo >= 0 ? h->fifo : 0];
 	if (h->fifo >= 0 && t > s->now && f->delay == t - s->now && f->cls == h->cls)
 		fifo_push(s, f, t, type, target, arg);
 	else
 		queue(s, h, t, type, target, arg);
+}
+
+void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg)
+{
+	/* the common case, with no call (so nothing to save): the FIFO of
+	 * the type's last fixed-delay event still holds that delay, holds
+	 * events (its place in the sorted list stays) and has room, and the
+	 * sequence number needs no check (evq_take_seq) */
+	if (t > s->now && type < s->n_h) {
+		const struct handler *h = &s->h[type];
+		struct event_fifo *f = &s->ef[h->fifo >= 0 ? h->fifo : 0];
+		uint64_t seq = s->q->next_seq;
+
+		if (h->fifo >= 0 && f->delay == t - s->now && f->cls == h->cls && f->n != 0 &&
+		    f->n != f->cap && (seq & 0xFFFFF) != 0) {
+			s->q->next_seq = seq + 1;
+			f->e[(f->head + f->n++) & (f->cap - 1)] =
+				(struct event){ t, seq, type, f->cls, target, arg };
+			s->n_efe++;
+			return;
+		}
+	}
+	sim_at_rest(s, t, type, target, arg);
 }
 
 void sim_at_last(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg)
