@@ -26,7 +26,7 @@
  * Few events per task (docs/ecs-model.md §10.1): a step with no delay that
  * is the last action of an event runs as part of it while nothing else
  * waits at that instant (then()); the start request and the end of a pull
- * of a cached image are held places, not events (sim_ghost_after: they
+ * of a cached image are held places, not events (sim_held_after: they
  * only read and schedule, at their own place in the order); a standalone
  * task's RUNNING report and health are not sent (choice E75).
  */
@@ -135,7 +135,7 @@ static int dead(const struct backplane *bp, const struct task *t);
 static int dead_in(const struct agents *ag, const struct task *t);
 
 /* The agent's start request and, when the image is already on the
- * instance, the pull's end are held places, not events (sim_ghost_after):
+ * instance, the pull's end are held places, not events (sim_held_after):
  * they read the task's state and the image cache and schedule the next
  * step, at exactly their own place in the order, and change nothing any
  * other actor sees — but what they schedule would be ordered otherwise
@@ -168,7 +168,7 @@ static void ghost_start(struct sim *s, void *ctx, uint64_t ref)
 	if (!cached(a, t->td))
 		sim_after(s, sim_ms(dist_sample(&a->tm->image_pull, ag->rng)), ag->ev_pulled, bp, ref);
 	else if (a->tm->image_pull_cached > 0)
-		sim_ghost_after(s, a->tm->image_pull_cached, ghost_pulled, bp, ref);
+		sim_held_after(s, a->tm->image_pull_cached, ag->held_pulled, ref);
 	else
 		ghost_pulled(s, bp, ref);   /* on_start's last step, at once (then()) */
 }
@@ -201,7 +201,7 @@ static void deliver_as(struct backplane *bp, uint32_t slot, enum agent_msg m, in
 	if (a->down)
 		return;            /* the instance failed: nobody there to talk to */
 	if (m == AM_START && a->up && a->tm->network_delay > 0) {
-		sim_ghost_after(ag->sim, a->tm->network_delay, ghost_start, bp, ref);
+		sim_held_after(ag->sim, a->tm->network_delay, ag->held_start, ref);
 		return;
 	}
 	if (a->up && last)
@@ -699,4 +699,6 @@ void agent_attach(struct backplane *bp)
 	ag->ev_report_state = sim_on_world(sim, "report-state", on_report_state, bp);
 	ag->ev_detect = sim_on_world(sim, "agent-lost", on_detect, bp);
 	ag->ev_reconnect = sim_on_world(sim, "agent-reconnect", on_reconnect, bp);
+	ag->held_start = sim_on_held(sim, ghost_start, bp);
+	ag->held_pulled = sim_on_held(sim, ghost_pulled, bp);
 }
