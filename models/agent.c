@@ -227,16 +227,20 @@ void agent_send_last(struct backplane *bp, uint32_t slot, enum agent_msg m)
 	deliver_as(bp, slot, m, 1);
 }
 
-void agent_task_ended(struct backplane *bp, uint32_t slot, const char *code)
+/* agent_task_ended for a task its caller holds */
+static void task_ended(const struct agents *ag, struct task *t, const char *code)
 {
-	struct task *t = bp_task_at(bp, slot);
-
-	if (agent_of(bp, t)->up) {
+	if (ag->a[t->inst].up) {
 		t->desired = TD_STOPPED;
 		t->stop_code = code;
 	} else {
 		t->agent_code = code;    /* reported on reconnection (docs/ecs-model.md §7.4) */
 	}
+}
+
+void agent_task_ended(struct backplane *bp, uint32_t slot, const char *code)
+{
+	task_ended(agents_of(bp), bp_task_at(bp, slot), code);
 }
 
 /* agent_set_state's report when the agent is disconnected (docs/ecs-model.md
@@ -299,10 +303,9 @@ static int cached(const struct agent *a, int td)
  * containers exit after the shutdown time, or are killed at the stop
  * timeout, docs/ecs-model.md §3.2; when the only container has exited by
  * itself, STOPPING passes at once). */
-static void begin_stop(struct backplane *bp, uint32_t slot, int exited)
+static void begin_stop(struct backplane *bp, const struct agents *ag, uint32_t slot,
+		       struct task *t, int exited)
 {
-	struct task *t = bp_task_at(bp, slot);
-	const struct agents *ag = agents_of(bp);
 	const struct taskdef *td = backplane_scenario(bp)->taskdefs[t->td].td;
 	sim_time_t timeout = td->stop_timeout_s >= 0 ? (sim_time_t)td->stop_timeout_s * 1000
 						      : ag->a[t->inst].tm->stop_timeout;
@@ -428,26 +431,28 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
 	struct task *t = bp_task(bp, ev->arg);
+	const struct agents *ag = agents_of(bp);
 
 	(void)s;
-	if (!t || dead(bp, t) || t->state != TS_RUNNING)
+	if (!t || dead_in(ag, t) || t->state != TS_RUNNING)
 		return;
 	/* docs/ecs-model.md §3.2: an essential container exited; the others are stopped */
-	agent_task_ended(bp, ref_slot(ev->arg), STOP_ESSENTIAL_EXITED);
+	task_ended(ag, t, STOP_ESSENTIAL_EXITED);
 	t->lost = 1;
-	begin_stop(bp, ref_slot(ev->arg), 1);
+	begin_stop(bp, ag, ref_slot(ev->arg), t, 1);
 }
 
 static void on_stop(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
 	struct task *t = bp_task(bp, ev->arg);
+	const struct agents *ag = agents_of(bp);
 
 	(void)s;
-	if (!t || dead(bp, t))
+	if (!t || dead_in(ag, t))
 		return;
 	if (t->state == TS_RUNNING)
-		begin_stop(bp, ref_slot(ev->arg), 0);
+		begin_stop(bp, ag, ref_slot(ev->arg), t, 0);
 	else if (t->state == TS_PENDING || t->state == TS_ACTIVATING)
 		deprovision(bp, ref_slot(ev->arg));
 }
