@@ -53,22 +53,16 @@ struct event {
 };
 
 /* The queue (evq.c); its layout is here only so that evq_top and
- * evq_take_seq inline (they run for every event): use the functions.
- * A node's key and its payload are kept in two arrays side by side (the
- * same index): a pop compares keys only, 16 bytes a node. */
-struct evq_key {
+ * evq_take_seq inline (they run for every event): use the functions. */
+struct evq_node {
 	sim_time_t t;
 	uint64_t w;                      /* cls | last | seq | type (evq.c) */
-};
-
-struct evq_pay {
 	void *target;
 	uint64_t arg;
 };
 
 struct evq {
-	struct evq_key *kbase, *k;
-	struct evq_pay *pbase, *p;
+	struct evq_node *base, *h;
 	size_t n, cap;
 	uint64_t next_seq;
 };
@@ -118,8 +112,8 @@ static inline int evq_top(const struct evq *q, sim_time_t *t, uint64_t *word)
 {
 	if (q->n == 0)
 		return 0;
-	*t = q->k[0].t;
-	*word = q->k[0].w & ~((UINT64_C(1) << EVQ_TYPE_BITS) - 1);   /* without the type */
+	*t = q->h[0].t;
+	*word = q->h[0].w & ~((UINT64_C(1) << EVQ_TYPE_BITS) - 1);   /* without the type */
 	return 1;
 }
 size_t evq_size(const struct evq *q);
