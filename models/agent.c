@@ -26,7 +26,7 @@
  * Few events per task (docs/ecs-model.md §10.1): a step with no delay that
  * is the last action of an event runs as part of it while nothing else
  * waits at that instant (then()); the start request and the end of a pull
- * of a cached image are held places, not events (sim_ghost_after: they
+ * of a cached image are held places, not events (sim_held_after: they
  * only read and schedule, at their own place in the order); a standalone
  * task's RUNNING report and health are not sent (choice E75).
  */
@@ -135,7 +135,7 @@ static int dead(const struct backplane *bp, const struct task *t);
 static int dead_in(const struct agents *ag, const struct task *t);
 
 /* The agent's start request and, when the image is already on the
- * instance, the pull's end are held places, not events (sim_ghost_after):
+ * instance, the pull's end are held places, not events (sim_held_after):
  * they read the task's state and the image cache and schedule the next
  * step, at exactly their own place in the order, and change nothing any
  * other actor sees — but what they schedule would be ordered otherwise
@@ -168,7 +168,7 @@ static void ghost_start(struct sim *s, void *ctx, uint64_t ref)
 	if (!cached(a, t->td))
 		sim_after(s, sim_ms(dist_sample(&a->tm->image_pull, ag->rng)), ag->ev_pulled, bp, ref);
 	else if (a->tm->image_pull_cached > 0)
-		sim_ghost_after(s, a->tm->image_pull_cached, ghost_pulled, bp, ref);
+		sim_held_after(s, a->tm->image_pull_cached, ag->held_pulled, ref);
 	else
 		ghost_pulled(s, bp, ref);   /* on_start's last step, at once (then()) */
 }
@@ -201,7 +201,7 @@ static void deliver_as(struct backplane *bp, uint32_t slot, enum agent_msg m, in
 	if (a->down)
 		return;            /* the instance failed: nobody there to talk to */
 	if (m == AM_START && a->up && a->tm->network_delay > 0) {
-		sim_ghost_after(ag->sim, a->tm->network_delay, ghost_start, bp, ref);
+		sim_held_after(ag->sim, a->tm->network_delay, ag->held_start, ref);
 		return;
 	}
 	if (a->up && last)
@@ -227,16 +227,20 @@ void agent_send_last(struct backplane *bp, uint32_t slot, enum agent_msg m)
 	deliver_as(bp, slot, m, 1);
 }
 
-void agent_task_ended(struct backplane *bp, uint32_t slot, const char *code)
+/* agent_task_ended for a task its caller holds */
+static void task_ended(const struct agents *ag, struct task *t, const char *code)
 {
-	struct task *t = bp_task_at(bp, slot);
-
-	if (agent_of(bp, t)->up) {
+	if (ag->a[t->inst].up) {
 		t->desired = TD_STOPPED;
 		t->stop_code = code;
 	} else {
 		t->agent_code = code;    /* reported on reconnection (docs/ecs-model.md §7.4) */
 	}
+}
+
+void agent_task_ended(struct backplane *bp, uint32_t slot, const char *code)
+{
+	task_ended(agents_of(bp), bp_task_at(bp, slot), code);
 }
 
 /* agent_set_state's report when the agent is disconnected (docs/ecs-model.md
@@ -252,19 +256,28 @@ static void __attribute__((noinline)) report_held(struct backplane *bp, uint32_t
 	}
 }
 
-void agent_set_state(struct backplane *bp, uint32_t slot, int st)
+/* agent_set_state for a task its caller holds (t, in `slot`), at `now`:
+ * the agent's steps below call it with what they looked up already (no
+ * second look-up of the task, the agents or the clock per state). */
+static inline void set_state(struct backplane *bp, const struct agents *ag, uint32_t slot,
+			     struct task *t, int st, sim_time_t now)
 {
-	struct task *t = bp_task_at(bp, slot);
-	const struct agents *ag = agents_of(bp);
 	const struct agent *a = t->inst >= 0 ? &ag->a[t->inst] : NULL;
 
 	t->state = (uint8_t)st;
 	if (t->ts[st] < 0)
-		t->ts[st] = sim_now(ag->sim);
+		t->ts[st] = now;
 	if (a && !a->up && !a->down)
 		report_held(bp, slot, t);
 	else
 		bp_task_report(bp, slot);
+}
+
+void agent_set_state(struct backplane *bp, uint32_t slot, int st)
+{
+	const struct agents *ag = agents_of(bp);
+
+	set_state(bp, ag, slot, bp_task_at(bp, slot), st, sim_now(ag->sim));
 }
 
 /* The task's instance failed: nothing runs there any more. */
@@ -290,23 +303,23 @@ static int cached(const struct agent *a, int td)
  * containers exit after the shutdown time, or are killed at the stop
  * timeout, docs/ecs-model.md §3.2; when the only container has exited by
  * itself, STOPPING passes at once). */
-static void begin_stop(struct backplane *bp, uint32_t slot, int exited)
+static void begin_stop(struct backplane *bp, const struct agents *ag, uint32_t slot,
+		       struct task *t, int exited)
 {
-	struct task *t = bp_task_at(bp, slot);
-	const struct agents *ag = agents_of(bp);
 	const struct taskdef *td = backplane_scenario(bp)->taskdefs[t->td].td;
 	sim_time_t timeout = td->stop_timeout_s >= 0 ? (sim_time_t)td->stop_timeout_s * 1000
 						      : ag->a[t->inst].tm->stop_timeout;
 	sim_time_t shutdown = ag->a[t->inst].tm->shutdown;
 	sim_time_t wait = shutdown < timeout ? shutdown : timeout;
+	sim_time_t now = sim_now(ag->sim);
 
 	/* the essential container exited: the stop signal and timeout are for
 	 * the other containers; with none, nothing is left to wait for
 	 * (docs/ecs-model.md §3.2) */
 	if (exited && td->n_containers <= 1)
 		wait = 0;
-	agent_set_state(bp, slot, TS_DEACTIVATING);
-	agent_set_state(bp, slot, TS_STOPPING);
+	set_state(bp, ag, slot, t, TS_DEACTIVATING, now);
+	set_state(bp, ag, slot, t, TS_STOPPING, now);
 	then(bp, wait, ag->ev_stop_done, on_stop_done, (uint64_t)slot << 32 | t->gen);
 }
 
@@ -361,7 +374,6 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 
 	const struct agents *ag = agents_of(bp);
 
-	(void)s;
 	if (!t || dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
 		return;
 	/* a draw only when failures are modelled, so p = 0 leaves the stream alone */
@@ -373,8 +385,8 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 		deprovision(bp, slot);
 		return;
 	}
-	agent_set_state(bp, slot, TS_ACTIVATING);
-	agent_set_state(bp, slot, TS_RUNNING);
+	set_state(bp, ag, slot, t, TS_ACTIVATING, sim_now(s));
+	set_state(bp, ag, slot, t, TS_RUNNING, sim_now(s));
 	/* a standalone task's RUNNING report, sent by a connected agent, and
 	 * its health are observed by no actor (bp_msg.h; docs/ecs-model.md
 	 * choice E75): not sent */
@@ -419,26 +431,28 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
 	struct task *t = bp_task(bp, ev->arg);
+	const struct agents *ag = agents_of(bp);
 
 	(void)s;
-	if (!t || dead(bp, t) || t->state != TS_RUNNING)
+	if (!t || dead_in(ag, t) || t->state != TS_RUNNING)
 		return;
 	/* docs/ecs-model.md §3.2: an essential container exited; the others are stopped */
-	agent_task_ended(bp, ref_slot(ev->arg), STOP_ESSENTIAL_EXITED);
+	task_ended(ag, t, STOP_ESSENTIAL_EXITED);
 	t->lost = 1;
-	begin_stop(bp, ref_slot(ev->arg), 1);
+	begin_stop(bp, ag, ref_slot(ev->arg), t, 1);
 }
 
 static void on_stop(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
 	struct task *t = bp_task(bp, ev->arg);
+	const struct agents *ag = agents_of(bp);
 
 	(void)s;
-	if (!t || dead(bp, t))
+	if (!t || dead_in(ag, t))
 		return;
 	if (t->state == TS_RUNNING)
-		begin_stop(bp, ref_slot(ev->arg), 0);
+		begin_stop(bp, ag, ref_slot(ev->arg), t, 0);
 	else if (t->state == TS_PENDING || t->state == TS_ACTIVATING)
 		deprovision(bp, ref_slot(ev->arg));
 }
@@ -450,10 +464,9 @@ static void on_stop_done(struct sim *s, void *ctx, const struct event *ev)
 	uint32_t slot = ref_slot(ev->arg);
 	const struct agents *ag = agents_of(bp);
 
-	(void)s;
 	if (!t || dead_in(ag, t) || t->state != TS_STOPPING)
 		return;
-	agent_set_state(bp, slot, TS_DEPROVISIONING);
+	set_state(bp, ag, slot, t, TS_DEPROVISIONING, sim_now(s));
 	then(bp, backplane_scenario(bp)->taskdefs[t->td].td->eni ? ag->a[t->inst].tm->eni_detach : 0,
 	     ag->ev_deprovisioned, on_deprovisioned, ev->arg);
 }
@@ -463,11 +476,11 @@ static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev)
 	struct backplane *bp = ctx;
 	struct task *t = bp_task(bp, ev->arg);
 	uint32_t slot = ref_slot(ev->arg);
+	const struct agents *ag = agents_of(bp);
 
-	(void)s;
-	if (!t || dead(bp, t) || t->state != TS_DEPROVISIONING)
+	if (!t || dead_in(ag, t) || t->state != TS_DEPROVISIONING)
 		return;
-	agent_set_state(bp, slot, TS_STOPPED);
+	set_state(bp, ag, slot, t, TS_STOPPED, sim_now(s));
 	deliver_as(bp, slot, AM_REPORT_STOPPED, 1);
 }
 
@@ -691,4 +704,6 @@ void agent_attach(struct backplane *bp)
 	ag->ev_report_state = sim_on_world(sim, "report-state", on_report_state, bp);
 	ag->ev_detect = sim_on_world(sim, "agent-lost", on_detect, bp);
 	ag->ev_reconnect = sim_on_world(sim, "agent-reconnect", on_reconnect, bp);
+	ag->held_start = sim_on_held(sim, ghost_start, bp);
+	ag->held_pulled = sim_on_held(sim, ghost_pulled, bp);
 }

@@ -292,19 +292,19 @@ static void __attribute__((noinline)) view_to_service(struct backplane *bp, uint
 }
 
 /* The backplane's view of the task moves to `st`: the counts of running and
- * starting tasks, and the service's, follow the view. */
+ * starting tasks, and the service's, follow the view.  The counts by
+ * arithmetic, not branches: each step of a task's life passes here with
+ * another (from, st), which a branch predictor guesses poorly. */
 static void view_to(struct backplane *bp, uint32_t slot, enum task_state st)
 {
 	struct task *t = &bp->tasks[slot];
 	enum task_state from = t->seen;
 
-	if (from == TS_RUNNING && st != TS_RUNNING)
-		bp->running--;
-	if (from < TS_RUNNING && st >= TS_RUNNING)
-		bp->starting--;
-	if (st == TS_RUNNING && from != TS_RUNNING)
-		bp->running++;
+	/* one less running when it leaves RUNNING, one more when it enters */
+	bp->running += (int64_t)(st == TS_RUNNING) - (int64_t)(from == TS_RUNNING);
 	t->seen = st;
+	/* one less starting when it passes RUNNING from before */
+	bp->starting -= (int64_t)(from < TS_RUNNING && st >= TS_RUNNING);
 	if (t->svc >= 0)
 		view_to_service(bp, slot, from, st);
 }

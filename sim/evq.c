@@ -6,10 +6,10 @@
  * flag (1 bit), the sequence number (EVQ_SEQ_BITS bits) and the handler
  * type (EVQ_TYPE_BITS bits).  Sequence numbers are unique, so the type in
  * the low bits never decides an order, and (t, word) compares as
- * (t, cls, seq) does.  A pop moves the hole to a leaf along the least
- * children and lifts the heap's last node from there (the last node is
- * usually late: it seldom rises), one compare a level fewer than sifting
- * it down from the root. */
+ * (t, cls, seq) does: as one 128-bit integer.  A pop moves the hole to
+ * a leaf along the least children and lifts the heap's last node from
+ * there (the last node is usually late: it seldom rises), one compare a
+ * level fewer than sifting it down from the root. */
 #include "evq.h"
 
 #include <stdio.h>
@@ -28,9 +28,18 @@
  * cache lines. */
 #define node evq_node
 
+/* A key as one signed 128-bit integer: the time above, the order word
+ * below (GCC's __int128; the conversion from unsigned wraps). */
+__extension__ typedef __int128 key128;
+
+static inline key128 key(const struct node *a)
+{
+	return (key128)((unsigned __int128)(uint64_t)a->t << 64 | a->w);
+}
+
 static inline int before(const struct node *a, const struct node *b)
 {
-	return a->t < b->t || (a->t == b->t && a->w < b->w);
+	return key(a) < key(b);
 }
 
 /* The order word of (cls, seq) with type bits 0. */
@@ -133,12 +142,13 @@ int evq_pop(struct evq *q, struct event *out)
 		size_t c = 4 * i + 1, best = c;
 
 		if (c + 3 < n) {
-			size_t b2 = before(&h[c + 3], &h[c + 2]) ? c + 3 : c + 2;
+			/* the least of the 4 by arithmetic, not branches
+			 * (which child is least is a coin toss to a
+			 * predictor) */
+			size_t b01 = c + (size_t)before(&h[c + 1], &h[c]);
+			size_t b23 = c + 2 + (size_t)before(&h[c + 3], &h[c + 2]);
 
-			if (before(&h[c + 1], &h[c]))
-				best = c + 1;
-			if (before(&h[b2], &h[best]))
-				best = b2;
+			best = before(&h[b23], &h[b01]) ? b23 : b01;
 		} else if (c < n) {
 			for (size_t k = c + 1; k < n; k++)
 				if (before(&h[k], &h[best]))

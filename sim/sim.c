@@ -307,7 +307,10 @@ static void queue(struct sim *s, struct handler *h, sim_time_t t, uint32_t type,
 		evq_push(s->q, t, type, target, arg);
 }
 
-void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg)
+/* sim_at past its common case (below): the checks, the instant's lane, a
+ * FIFO that is empty or full or must be found, the heap. */
+static __attribute__((noinline)) void sim_at_rest(struct sim *s, sim_time_t t, uint32_t type,
+						   void *target, uint64_t arg)
 {
 	struct handler *h;
 	struct event_fifo *f;
@@ -318,14 +321,43 @@ void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t a
 		lane_push(s, type, target, arg);
 		return;
 	}
-	/* the common case: the FIFO of the type's last fixed-delay event
-	 * still holds that delay */
+	/* the FIFO of the type's last fixed-delay event still holds that
+	 * delay */
 	h = &s->h[type];
 	f = &s->ef[h->fifo >= 0 ? h->fifo : 0];
 	if (h->fifo >= 0 && t > s->now && f->delay == t - s->now && f->cls == h->cls)
 		fifo_push(s, f, t, type, target, arg);
 	else
 		queue(s, h, t, type, target, arg);
+}
+
+/* sim_at, inlined in sim_after and sim_held_after */
+static inline void at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg)
+{
+	/* the common case, with no call (so nothing to save): the FIFO of
+	 * the type's last fixed-delay event still holds that delay, holds
+	 * events (its place in the sorted list stays) and has room, and the
+	 * sequence number needs no check (evq_take_seq) */
+	if (t > s->now && type < s->n_h) {
+		const struct handler *h = &s->h[type];
+		struct event_fifo *f = &s->ef[h->fifo >= 0 ? h->fifo : 0];
+		uint64_t seq = s->q->next_seq;
+
+		if (h->fifo >= 0 && f->delay == t - s->now && f->cls == h->cls && f->n != 0 &&
+		    f->n != f->cap && (seq & 0xFFFFF) != 0) {
+			s->q->next_seq = seq + 1;
+			f->e[(f->head + f->n++) & (f->cap - 1)] =
+				(struct event){ t, seq, type, f->cls, target, arg };
+			s->n_efe++;
+			return;
+		}
+	}
+	sim_at_rest(s, t, type, target, arg);
+}
+
+void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg)
+{
+	at(s, t, type, target, arg);
 }
 
 void sim_at_last(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg)
@@ -337,7 +369,7 @@ void sim_at_last(struct sim *s, sim_time_t t, uint32_t type, void *target, uint6
 
 void sim_after(struct sim *s, sim_time_t delay, uint32_t type, void *target, uint64_t arg)
 {
-	sim_at(s, s->now + (delay > 0 ? delay : 0), type, target, arg);
+	at(s, s->now + (delay > 0 ? delay : 0), type, target, arg);
 }
 
 sim_time_t sim_now(const struct sim *s)
@@ -347,7 +379,7 @@ sim_time_t sim_now(const struct sim *s)
 
 /* The handler type of held places of (fn, ctx): a world type (their key's
  * class), registered at the first use. */
-static uint32_t ghost_type(struct sim *s, sim_ghost_fn fn, void *ctx)
+uint32_t sim_on_held(struct sim *s, sim_ghost_fn fn, void *ctx)
 {
 	uint32_t type;
 
@@ -361,15 +393,21 @@ static uint32_t ghost_type(struct sim *s, sim_ghost_fn fn, void *ctx)
 	return type;
 }
 
-void sim_ghost_after(struct sim *s, sim_time_t delay, sim_ghost_fn fn, void *ctx, uint64_t arg)
+void sim_held_after(struct sim *s, sim_time_t delay, uint32_t type, uint64_t arg)
 {
-	if (delay <= 0) {
-		fprintf(stderr, "ecsim: fatal: internal: a held place with delay %lld\n", (long long)delay);
+	if (delay <= 0 || type >= s->n_h || !s->h[type].ghost) {
+		fprintf(stderr, "ecsim: fatal: internal: a held place with delay %lld, type %u\n",
+			(long long)delay, type);
 		abort();
 	}
 	/* queued as an event of a world type would be, with the key such an
-	 * event would get; sim_run calls fn instead of dispatching it */
-	sim_at(s, s->now + delay, ghost_type(s, fn, ctx), NULL, arg);
+	 * event would get; sim_run calls the step instead of dispatching it */
+	at(s, s->now + delay, type, NULL, arg);
+}
+
+void sim_ghost_after(struct sim *s, sim_time_t delay, sim_ghost_fn fn, void *ctx, uint64_t arg)
+{
+	sim_held_after(s, delay, sim_on_held(s, fn, ctx), arg);
 }
 
 int sim_lane_idle(const struct sim *s)

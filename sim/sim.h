@@ -72,6 +72,11 @@ int sim_dispatching(const struct sim *s);
  * must not schedule anything for its own instant. */
 typedef void (*sim_ghost_fn)(struct sim *s, void *ctx, uint64_t arg);
 void sim_ghost_after(struct sim *s, sim_time_t delay, sim_ghost_fn fn, void *ctx, uint64_t arg);
+/* The same in two steps, for a caller that holds places often: the type
+ * of held places of (fn, ctx) (registered at the first call, the same type
+ * after), and a held place of that type `delay` (> 0) from now. */
+uint32_t sim_on_held(struct sim *s, sim_ghost_fn fn, void *ctx);
+void sim_held_after(struct sim *s, sim_time_t delay, uint32_t type, uint64_t arg);
 
 /* Run events with t <= until (SIM_TIME_MAX: until the queue is empty or
  * sim_stop is called).  The clock ends at min(until, last event time).
