@@ -170,7 +170,7 @@ static long run_count(const char *name, const char *tag)
  * image is not yet on the instance (the pull's end too).  The PROVISIONING step, the stop's zero-delay steps, the
  * RUNNING report, the health check, the walks of an empty pending queue
  * are not dispatched, and the start request and a cached pull's end are
- * held places, not events (sim_ghost_after) (12 and more before). */
+ * held places, not events (sim_held_after) (12 and more before). */
 static void test_default_latencies(void)
 {
 	long ev, bound;
