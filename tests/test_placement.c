@@ -5,7 +5,9 @@
  * clusters, requirements, constraints and strategy chains, each checked
  * against the brute-force oracle (tests/oracle/): with tieBreak "first" the
  * same instance, with "random" an instance of the oracle's tied set, on
- * failure the same reason.  Suite "rules": one table-driven case per rule.
+ * failure the same reason; and, for several chains, that the random
+ * tie-break picks the member of the oracle's tied set that the documented
+ * order of the tie set (choice A11) and a copy of the stream give.  Suite "rules": one table-driven case per rule.
  * Suite "parse": every bad strategy/constraint input with its pinned message.
  */
 #include <math.h>
@@ -453,8 +455,218 @@ static void test_property(void)
 	gsl_rng_free(r);
 }
 
+/* ---- the order of the random tie-break's tie set (A11) ---- */
+
+/* The attribute whose values group the tie set (docs/ecs-model.md choice
+ * A11): that of the chain's first strategy other than random when it
+ * spreads over an attribute (the default service chain's AZ), else none. */
+static const char *tie_attr(const struct place_policy *p, const char *group)
+{
+	if (p->n_strategies == 0)
+		return strncmp(group, "service:", 8) == 0 ? "ecs.availability-zone" : NULL;
+	for (int k = 0; k < p->n_strategies; k++) {
+		const struct place_strategy *s = &p->strategies[k];
+
+		if (s->type == PS_RANDOM)
+			continue;
+		if (s->type == PS_SPREAD && strncmp(s->field, "attribute:", 10) == 0)
+			return s->field + 10;
+		return NULL;
+	}
+	return NULL;
+}
+
+/* Rank of instance i's value of attribute `name`: the number of the first
+ * instance (any status) having the same value, a missing or null one being
+ * one more value (A10). */
+static int32_t value_rank(const struct cluster *cl, const char *name, int32_t i)
+{
+	const char *v = NULL;
+	int32_t j;
+
+	if (!name)
+		return 0;
+	if (!cluster_attribute(cl, i, name, &v))
+		v = NULL;
+	for (j = 0; j < i; j++) {
+		const char *w = NULL;
+
+		if (!cluster_attribute(cl, j, name, &w))
+			w = NULL;
+		if (v ? w && strcmp(v, w) == 0 : !w)
+			break;
+	}
+	return j;
+}
+
+/* A cluster where ties are likely: 2-3 AZs named out of registration order,
+ * two CPU and two memory sizes, a `stack` attribute (blue, green, null,
+ * missing), some tasks of the same size, a few instances not placeable. */
+static void tie_cluster(gsl_rng *r, struct cluster *cl, const uint32_t *gid)
+{
+	static const char *const stacks[] = { "blue", "green", NULL };
+	int n = 2 + (int)pick(r, 15), n_az = 2 + (int)pick(r, 2), first_az = (int)pick(r, 3);
+
+	for (int i = 0; i < n; i++) {
+		struct inst_attr a[2] = { { "ecs.capability.task-eni", NULL }, { "stack", NULL } };
+		struct instance_spec s;
+		int st = (int)pick(r, 4);
+
+		memset(&s, 0, sizeof s);
+		s.instance_type = "m5.large";
+		s.az = azs[(first_az + (int)pick(r, (unsigned long)n_az)) % 3];
+		s.os_type = "linux";
+		s.os_family = "LINUX";
+		s.cpu_arch = "x86_64";
+		s.cpu_units = pick(r, 2) ? 2048 : 1024;
+		s.mem_mib = pick(r, 2) ? 4096 : 2048;
+		s.eni_tasks = 2;
+		if (st < 3)
+			a[1].value = stacks[st];
+		s.attrs = a;
+		s.n_attrs = st < 3 ? 2 : 1;
+		cluster_add(cl, &s);
+	}
+	for (int k = 0, m = (int)pick(r, (unsigned long)(2 * n)); k < m; k++) {
+		struct place_req q = req_of(256, 512);
+		int32_t i = (int32_t)pick(r, (unsigned long)n);
+
+		if (cluster_cpu_remaining(cl, i) >= q.cpu_units && cluster_mem_remaining(cl, i) >= q.mem_mib)
+			cluster_reserve(cl, i, &q, gid[pick(r, 2)]);
+	}
+	for (int32_t i = 0; i < n; i++) {
+		unsigned long x = pick(r, 16);
+
+		if (x == 0)
+			cluster_set_status(cl, i, INST_DRAINING);
+		else if (x == 1)
+			cluster_set_agent_connected(cl, i, 0);
+	}
+}
+
+/* Entry `at` of list[0..n) if it were sorted by number alone. */
+static int32_t list_by_number(const int32_t *list, int n, unsigned long at)
+{
+	for (int a = 0; a < n; a++) {
+		int below = 0;
+
+		for (int b = 0; b < n; b++)
+			below += list[b] < list[a];
+		if (below == (int)at)
+			return list[a];
+	}
+	return -1;
+}
+
+/* A11 pins which tied instance a seed picks: the tie set is listed grouped
+ * by the values of the chain's first non-random strategy when it spreads
+ * over an attribute (values in the order they first appear in instance
+ * numbers), each group (and the whole set otherwise) by instance number;
+ * with 2 to 8 tied, one draw gsl_rng_uniform_int(rng, n) picks entry n of
+ * that list, and with one tied nothing is drawn.  On random clusters the
+ * oracle's tied set, sorted by that plain rule, and a copy of the
+ * placement's stream must give exactly the instance place_task picked, and
+ * leave the stream where place_task left it. */
+static void test_tie_order(void)
+{
+	static const char *const chains[] = {
+		"[{\"type\":\"binpack\",\"field\":\"memory\"}]",
+		"[{\"type\":\"binpack\",\"field\":\"cpu\"}]",
+		"az-balanced-binpack",
+		"az-balanced-spread",
+		"[{\"type\":\"spread\",\"field\":\"instanceId\"}]",
+		"[{\"type\":\"random\"}]",
+		"[]",
+		"[{\"type\":\"spread\",\"field\":\"attribute:stack\"},{\"type\":\"binpack\",\"field\":\"cpu\"}]",
+		"[{\"type\":\"random\"},{\"type\":\"spread\",\"field\":\"attribute:ecs.availability-zone\"}]",
+		"[{\"type\":\"binpack\",\"field\":\"memory\"},{\"type\":\"spread\",\"field\":\"attribute:ecs.availability-zone\"}]",
+	};
+	enum { N_CHAINS = sizeof chains / sizeof *chains };
+	gsl_rng *r = new_rng(20261201);
+	int checked[N_CHAINS] = { 0 }, moved[N_CHAINS] = { 0 }, singles = 0, bad = 0;
+
+	for (int c = 0; c < N_CHAINS; c++) {
+		for (int t = 0; t < 400; t++) {
+			struct cluster *cl = cluster_new();
+			uint32_t gid[2] = { cluster_group(cl, "service:web"), cluster_group(cl, "family:batch") };
+			struct place_policy p;
+			struct err e;
+
+			err_clear(&e);
+			place_policy_init(&p);
+			if (chains[c][0] == '[') {
+				CU_ASSERT_EQUAL_FATAL(parse_json_strategies(&p, chains[c], &e), 0);
+			} else {
+				CU_ASSERT_EQUAL_FATAL(place_template(&p, chains[c], &e), 0);
+			}
+			p.tie_break = PT_RANDOM;
+			tie_cluster(r, cl, gid);
+			for (int step = 0; step < 6; step++) {
+				int gi = (int)pick(r, 2);
+				const char *attr = tie_attr(&p, gi ? "family:batch" : "service:web");
+				struct place_req q = req_of(256, 512);
+				struct oracle_result o;
+				struct place_result res;
+				gsl_rng *copy = gsl_rng_clone(r);
+				int of = oracle_place(cl, &q, gid[gi], &p, &o);
+				int rc = place_task(cl, &q, gid[gi], &p, r, &res);
+				int32_t want = -1;
+
+				CU_ASSERT_EQUAL_FATAL(rc, of);
+				if (o.n_tied >= 1 && o.n_tied <= 8) {
+					int32_t *list = o.tied;
+					unsigned long at = 0;
+
+					/* the documented order: (value rank, number) */
+					for (int a = 1; a < o.n_tied; a++)
+						for (int b = a; b > 0; b--) {
+							int32_t x = list[b - 1], y = list[b];
+							int32_t rx = value_rank(cl, attr, x), ry = value_rank(cl, attr, y);
+
+							if (rx < ry || (rx == ry && x < y))
+								break;
+							list[b - 1] = y;
+							list[b] = x;
+						}
+					if (o.n_tied > 1) {
+						at = gsl_rng_uniform_int(copy, (unsigned long)o.n_tied);
+						checked[c]++;
+					} else {
+						singles++;
+					}
+					want = list[at];
+					/* (whether a list by number alone picks another) */
+					moved[c] += want != list_by_number(o.tied, o.n_tied, at);
+					if (res.instance != want || gsl_rng_get(r) != gsl_rng_get(copy)) {
+						if (bad++ < 5)
+							fprintf(stderr, "\ntie order: chain %s, %d tied, want %d got %d\n",
+								chains[c], o.n_tied, want, res.instance);
+					}
+				}
+				if (rc == 0)
+					cluster_reserve(cl, res.instance, &q, gid[gi]);
+				gsl_rng_free(copy);
+				oracle_result_free(&o);
+			}
+			place_policy_free(&p);
+			cluster_free(cl);
+		}
+	}
+	T_EQ(bad, 0);
+	CU_ASSERT(singles > 100);
+	for (int c = 0; c < N_CHAINS; c++) {
+		if (getenv("ECSIM_TEST_VERBOSE"))
+			fprintf(stderr, "%s: %d checked, %d moved\n", chains[c], checked[c], moved[c]);
+		CU_ASSERT(checked[c] > 200);
+	}
+	/* the grouping by value changes the pick in many cases */
+	CU_ASSERT(moved[2] > 50 && moved[3] > 50 && moved[6] > 50 && moved[7] > 50 && moved[8] > 50);
+	gsl_rng_free(r);
+}
+
 static CU_TestInfo property_tests[] = {
 	{ "fast path agrees with the oracle on 10,000 random placements", test_property },
+	{ "random tie-break: the tie set's documented order (A11)", test_tie_order },
 	CU_TEST_INFO_NULL,
 };
 
