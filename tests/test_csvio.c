@@ -195,6 +195,12 @@ static void test_crlf_bom_blank(void)
 	p = WRITE("empties.csv", "a,b,c\n,,\n");
 	T_EQ(read_all(p, out, sizeof out, &e), 0);
 	t_msg_eq(out, "2:||;");
+
+	/* tabs alone around fields (no space anywhere on the line) are dropped
+	 * as spaces are, on the fast path's lines as on libcsv's */
+	p = WRITE("tabs.csv", "a,b\n\t1\t,2\t\n3,\t\t4\n\t\n");
+	T_EQ(read_all(p, out, sizeof out, &e), 0);
+	t_msg_eq(out, "2:1|2;3:3|4;");
 }
 
 static void test_errors(void)
