@@ -28,8 +28,10 @@
  * cache lines. */
 #define node evq_node
 
+#ifdef __SIZEOF_INT128__
 /* A key as one signed 128-bit integer: the time above, the order word
- * below (GCC's __int128; the conversion from unsigned wraps). */
+ * below (GCC's and Clang's __int128 on 64-bit targets; the conversion
+ * from unsigned wraps): one compare, no branch for a predictor to miss. */
 __extension__ typedef __int128 key128;
 
 static inline key128 key(const struct node *a)
@@ -41,6 +43,14 @@ static inline int before(const struct node *a, const struct node *b)
 {
 	return key(a) < key(b);
 }
+#else
+/* Without a 128-bit integer (32-bit targets): the same order, field by
+ * field. */
+static inline int before(const struct node *a, const struct node *b)
+{
+	return a->t < b->t || (a->t == b->t && a->w < b->w);
+}
+#endif
 
 /* The order word of (cls, seq) with type bits 0. */
 static inline uint64_t word(uint32_t cls, uint64_t seq)

@@ -101,10 +101,16 @@ int evq_before_top(const struct evq *q, sim_time_t t, uint32_t cls, uint64_t seq
 /* The order word of (cls, seq): keys (t, cls, seq) compare as (t, word)
  * do, so a caller that keeps events of its own beside the queue compares
  * them with its earliest one in two integer compares (evq_top). */
+static inline uint64_t evq_word_plain(uint32_t cls, uint64_t seq);
 static inline uint64_t evq_word(uint32_t cls, uint64_t seq)
 {
-	return (uint64_t)(cls != 0) << 63 | (seq & EVQ_SEQ_LAST ? UINT64_C(1) << 62 : 0) |
-	       (seq & ~EVQ_SEQ_LAST) << EVQ_TYPE_BITS;
+	return evq_word_plain(cls, seq & ~EVQ_SEQ_LAST) | (seq & EVQ_SEQ_LAST ? UINT64_C(1) << 62 : 0);
+}
+/* evq_word of a number without EVQ_SEQ_LAST (class 0 or 1): the layout
+ * written once, for a caller that knows it holds no "last" events. */
+static inline uint64_t evq_word_plain(uint32_t cls, uint64_t seq)
+{
+	return (uint64_t)(cls != 0) << 63 | seq << EVQ_TYPE_BITS;
 }
 /* The key of the earliest event as (time, evq_word); 0 when the queue is
  * empty. */

@@ -57,12 +57,6 @@ static inline int fkey_before(const struct fifo_key *a, sim_time_t t, uint64_t w
 	return a->t < t || (a->t == t && a->w < w);
 }
 
-/* evq_word(cls, seq) of a FIFO's event (class 0 or 1, never "last"). */
-static inline uint64_t fifo_word(uint32_t cls, uint64_t seq)
-{
-	return (uint64_t)cls << 63 | seq << EVQ_TYPE_BITS;
-}
-
 struct sim {
 	struct evq *q;
 	sim_time_t now;
@@ -260,7 +254,7 @@ static inline void fifo_push(struct sim *s, struct event_fifo *f, sim_time_t t, 
 	if (f->n == 1) {
 		uint8_t i = (uint8_t)(f - s->ef);
 
-		s->ek[i] = (struct fifo_key){ t, fifo_word(f->cls, seq) };
+		s->ek[i] = (struct fifo_key){ t, evq_word_plain(f->cls, seq) };
 		fifo_sort_in(s, i);
 	}
 }
@@ -280,7 +274,7 @@ static void fifo_pop(struct sim *s, struct event *ev)
 	if (--f->n == 0)
 		return;
 	next = &f->e[f->head];
-	s->ek[i] = (struct fifo_key){ next->t, fifo_word(next->cls, next->seq) };
+	s->ek[i] = (struct fifo_key){ next->t, evq_word_plain(next->cls, next->seq) };
 	fifo_sort_in(s, i);
 }
 

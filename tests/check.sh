@@ -5,7 +5,7 @@
 # check (tests/schema.sh), the docs check (tests/docs.sh) and the setup
 # script's check (tests/setup.sh), the fuzz regression corpus replayed
 # under the sanitizers (make fuzz-replay) and the plain C paths behind the
-# SSE2 fast paths (tests/scalar.sh) — each part runs even when an earlier one
+# SSE2 and __int128 fast paths (tests/scalar.sh) — each part runs even when an earlier one
 # failed — then one closing line over all of them, which CI reads:
 # "test: N passed, N failed, N skipped".  Exits 1 when anything failed.
 ecsim=$1
