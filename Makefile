@@ -27,7 +27,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags gsl libcjson 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs gsl libcjson 2>/dev/null || echo -lgsl -lgslcblas -lcjson)
 
 ifeq ($(VARIANT),asan)
-OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -DECSIM_CHECKS
 LDOPT := -fsanitize=address,undefined
 else ifeq ($(VARIANT),fuzz)
 # libFuzzer (clang); FUZZ_CC=afl-clang-fast builds the same harnesses for AFL++

@@ -46,7 +46,7 @@ static struct agent *agent_of(struct backplane *bp, const struct task *t)
 
 static uint64_t task_ref(struct backplane *bp, uint32_t slot)
 {
-	return (uint64_t)slot << 32 | bp_task_at(bp, slot)->gen;
+	return ref_make(slot, bp_task_at(bp, slot)->gen);
 }
 
 static const struct scn_timing *timing(struct backplane *bp)
@@ -196,7 +196,7 @@ static void deliver_as(struct backplane *bp, uint32_t slot, enum agent_msg m, in
 	struct task *t = bp_task_at(bp, slot);
 	struct agents *ag = agents_of(bp);
 	struct agent *a = &ag->a[t->inst];
-	uint64_t ref = (uint64_t)slot << 32 | t->gen;     /* task_ref */
+	uint64_t ref = ref_make(slot, t->gen);
 
 	if (a->down)
 		return;            /* the instance failed: nobody there to talk to */
@@ -320,7 +320,7 @@ static void begin_stop(struct backplane *bp, const struct agents *ag, uint32_t s
 		wait = 0;
 	set_state(bp, ag, slot, t, TS_DEACTIVATING, now);
 	set_state(bp, ag, slot, t, TS_STOPPING, now);
-	then(bp, wait, ag->ev_stop_done, on_stop_done, (uint64_t)slot << 32 | t->gen);
+	then(bp, wait, ag->ev_stop_done, on_stop_done, ref_make(slot, t->gen));
 }
 
 /* Straight to DEPROVISIONING (a task that never ran). */

@@ -109,7 +109,7 @@ struct backplane {
 
 static inline uint64_t task_ref(const struct backplane *bp, uint32_t slot)
 {
-	return (uint64_t)slot << 32 | bp->tasks[slot].gen;
+	return ref_make(slot, bp->tasks[slot].gen);
 }
 
 void bp_fail(struct backplane *bp, const struct err *e);

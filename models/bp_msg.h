@@ -16,7 +16,11 @@
  * acts only through the backplane's public API (backplane.h): the calls a
  * user's API call makes, and what EC2 does to instances (the fault
  * injector's: down, up, lost, an agent silent, a Spot notice), which the
- * agents hear as notifications.
+ * agents hear as notifications.  A subscriber to a task's notifications
+ * (BN_TASK_*) must not create a task while it handles one (schedule the
+ * launch as an event instead, as the service scheduler does): a new task
+ * may move the task table, and the agent's steps hold a task's record
+ * across the state change that notifies.
  *
  * Actors are attached in the order of the table in backplane.c: agents,
  * service scheduler, fault injector, service auto scaling (models/scaler.c),
@@ -49,6 +53,12 @@ struct task *bp_task(struct backplane *bp, uint64_t ref);
 static inline uint32_t ref_slot(uint64_t ref)
 {
 	return (uint32_t)(ref >> 32);
+}
+
+/* The reference of the task in `slot` of generation `gen`. */
+static inline uint64_t ref_make(uint32_t slot, uint32_t gen)
+{
+	return (uint64_t)slot << 32 | gen;
 }
 
 /* The backplane sends a message about the task in `slot` (agent.c); it

@@ -15,7 +15,9 @@
  *
  * Parts are named by (a, v): a = CL_ALL (v ignored) or a tracked attribute
  * index from cluster_spread_attr(), v its value index.  Indexes, not
- * pointers, because tracking a new attribute may move the tables.
+ * pointers, because tracking a new attribute may move the tables (a
+ * cursor, below, is the one exception: it keeps its order's pool for the
+ * length of a walk).
  */
 #ifndef MODELS_CLUSTER_IDX_H
 #define MODELS_CLUSTER_IDX_H
@@ -55,11 +57,15 @@ int32_t cluster_part_next(const struct cluster *cl, int a, int32_t v, enum cl_ke
 int32_t cluster_part_lower_next(const struct cluster *cl, int a, int32_t v, enum cl_key k,
 				int64_t key, int64_t other_min, int32_t *inst, int32_t *end);
 
-/* Index of the tracked attribute `name` (tracked from now on). O(n) the
- * first time, then O(1) expected. */
+/* Index of the tracked attribute `name` (tracked from now on). O(n + the
+ * instances' task groups) the first time, then O(1) expected.  From then on
+ * every task group that runs a task keeps a count per value of it, up to
+ * the highest value index it touched (8 bytes each): memory grows with
+ * groups × values for an attribute of many values. */
 int cluster_spread_attr(struct cluster *cl, const char *name);
 /* Number of values of tracked attribute a (the "no value" one included once
- * an instance lacks it). */
+ * an instance lacks it).  (Placement reads cluster_spread_values; tests use
+ * this.) */
 int32_t cluster_spread_nvalues(const struct cluster *cl, int a);
 /* Value index of instance i for tracked attribute a. O(1). */
 int32_t cluster_spread_value(const struct cluster *cl, int a, int32_t i);
@@ -145,7 +151,7 @@ int32_t cluster_cursor_lower(struct cl_cursor *cur, const struct cluster *cl, in
 int32_t cluster_cursor_next(struct cl_cursor *cur);
 /* From the next step on, members whose amount is above max_key count as
  * past the end, as with cluster_cursor_from's max_key (resource orders;
- * INT64_MAX: no bound). */
+ * INT64_MAX leaves the bound as it was). */
 void cluster_cursor_bound(struct cl_cursor *cur, int64_t max_key);
 
 /* In a resource order, the end of the run of members having the current

@@ -946,7 +946,7 @@ static void count_add(struct sattr *s, int32_t i, uint32_t g, int64_t d)
 	if (v >= c->n) {
 		size_t cap = (size_t)c->n;
 
-		XGROW(c->c, cap, (size_t)s->n_parts);
+		XGROW(c->c, cap, (size_t)v + 1);   /* (reads past n count 0) */
 		memset(c->c + c->n, 0, (cap - (size_t)c->n) * sizeof *c->c);
 		c->n = (int32_t)cap;
 	}
@@ -1142,8 +1142,20 @@ int32_t cluster_part_lower_first(const struct cluster *cl, int a, int32_t v, enu
 
 /* ---- cursors (cluster_idx.h) ---- */
 
+static const struct forest *forest_of(const struct cluster *cl, int a);
+
+/* The order's pool as looked up at the cursor's start (cluster_idx.h: valid
+ * while no attribute starts being tracked); the sanitizer build
+ * (ECSIM_CHECKS, make asan) checks that contract at every step. */
 static const struct bpool *cursor_pool(const struct cl_cursor *cur)
 {
+#ifdef ECSIM_CHECKS
+	if (cur->pool != &forest_of(cur->cl, cur->a)->t[cur->k]) {
+		fprintf(stderr, "ecsim: fatal: internal: a cursor outlived its order's node pool "
+			"(an attribute started being tracked during a walk)\n");
+		abort();
+	}
+#endif
 	return cur->pool;
 }
 

@@ -88,12 +88,20 @@ sim_time_t evq_peek_time(const struct evq *q);
 /* Take the sequence number the next push would get, for an event kept
  * beside the queue (sim.c's FIFOs) with the key the queue would give it. */
 uint64_t evq_take_seq_checked(struct evq *q);
+/* Whether the next number can be taken without the check (the bound on
+ * numbers, 2^52, is checked once in 2^20): then *seq is it, taken. */
+static inline int evq_take_seq_fast(struct evq *q, uint64_t *seq)
+{
+	if ((q->next_seq & 0xFFFFF) == 0)
+		return 0;
+	*seq = q->next_seq++;
+	return 1;
+}
 static inline uint64_t evq_take_seq(struct evq *q)
 {
-	/* the bound on numbers (2^52) is checked once in 2^20 */
-	if ((q->next_seq & 0xFFFFF) == 0)
-		return evq_take_seq_checked(q);
-	return q->next_seq++;
+	uint64_t seq;
+
+	return evq_take_seq_fast(q, &seq) ? seq : evq_take_seq_checked(q);
 }
 /* Whether key (t, cls, seq) comes before the earliest event's (1 when the
  * queue is empty). */

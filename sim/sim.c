@@ -18,7 +18,7 @@ struct handler {
 	uint32_t mono;             /* how many in a row were no earlier than the one before */
 	int fifo;                  /* the FIFO its last fixed-delay event went to, -1 */
 	int mono_fifo;             /* the FIFO of its own (fifo_mono), -1 */
-	sim_ghost_fn ghost;        /* a held place's step (sim_ghost_after), else NULL */
+	sim_ghost_fn ghost;        /* a held place's step (sim_held_after, sim_ghost_after), else NULL */
 };
 
 /* Future events of one (delay, class): scheduled at a clock that never goes
@@ -335,11 +335,10 @@ static inline void at(struct sim *s, sim_time_t t, uint32_t type, void *target, 
 	if (t > s->now && type < s->n_h) {
 		const struct handler *h = &s->h[type];
 		struct event_fifo *f = &s->ef[h->fifo >= 0 ? h->fifo : 0];
-		uint64_t seq = s->q->next_seq;
+		uint64_t seq;
 
 		if (h->fifo >= 0 && f->delay == t - s->now && f->cls == h->cls && f->n != 0 &&
-		    f->n != f->cap && (seq & 0xFFFFF) != 0) {
-			s->q->next_seq = seq + 1;
+		    f->n != f->cap && evq_take_seq_fast(s->q, &seq)) {
 			f->e[(f->head + f->n++) & (f->cap - 1)] =
 				(struct event){ t, seq, type, f->cls, target, arg };
 			s->n_efe++;

@@ -47,13 +47,17 @@ struct place_policy {
 	struct place_constraint constraints[PLACE_MAX_CONSTRAINTS];
 	int n_constraints;
 	enum place_tie_break tie_break;
-	/* placement's memo of what strategy k of the policy's chain prepares on
-	 * a cluster (spread: the tracked attribute of its field), valid for the
-	 * cluster whose cluster_serial is memo[k].cluster (0: none).  Cleared
+	/* placement's memo of what strategy k of the chain a placement runs
+	 * with this policy prepares on a cluster (spread: the tracked attribute
+	 * of its field), valid for the cluster whose cluster_serial is
+	 * memo[k].cluster (0: none) and the strategy whose field string is
+	 * memo[k].field (the policy's own, or a default chain's).  Cleared
 	 * whenever the strategies change (place_policy_init, place_policy_free
-	 * and the parsers). */
+	 * and the parsers).  place_task writes it although it takes the policy
+	 * as const: a policy must not be an object defined const. */
 	struct place_memo {
 		uint64_t cluster;
+		const char *field;
 		int arg;
 	} memo[PLACE_MAX_STRATEGIES];
 };

@@ -68,10 +68,9 @@ static int check_field_spread(const char *field, char *msg, size_t n)
 
 /* Once per placement: the attribute is tracked after the first placement,
  * so it is looked up by name (no interning) before being tracked.  The
- * policy keeps the answer for the cluster (a tracked attribute keeps its
- * number; strategy k of a policy's chain is always the same, its default
- * chain's by the group's kind, and spread is at k in only one of them):
- * the policy's next placements there read it without a string compare. */
+ * policy keeps the answer for the cluster and the strategy's field string
+ * (a tracked attribute keeps its number): the policy's next placements
+ * there with the same strategy at k read it without a string compare. */
 static void prepare_spread(struct pctx *c, int k)
 {
 	/* (the policy is the caller's; only its memo is written) */
@@ -80,7 +79,7 @@ static void prepare_spread(struct pctx *c, int k)
 	uint64_t serial = cluster_serial(c->cl);
 	int a;
 
-	if (m->cluster == serial) {
+	if (m->cluster == serial && m->field == f) {
 		c->arg[k] = m->arg;
 		return;
 	}
@@ -93,6 +92,7 @@ static void prepare_spread(struct pctx *c, int k)
 	}
 	c->arg[k] = m->arg = a;
 	m->cluster = serial;
+	m->field = f;
 }
 
 static int64_t key_spread(struct pctx *c, int k, int32_t i)
