@@ -229,6 +229,10 @@ struct scenario {
 	int64_t max_provisioning;     /* $.limits.maxProvisioningTasks: waiting PROVISIONING
 				       * for a capacity provider's capacity (ECS quota 300) */
 	int64_t max_instant;          /* $.limits.maxEventsPerInstant: events at one time */
+	/* not a JSON field: 1 dispatches every step of a standalone task's
+	 * lifecycle as an event of its own, none as a held place (tests compare
+	 * the two ways' outputs, tests/test_chain.c) */
+	int every_step;
 	struct scn_timing timing;
 	struct scn_service *services;
 	int n_services;

@@ -60,9 +60,10 @@ int sim_lane_idle(const struct sim *s);
  * instant's lane) rather than the set-up before or between runs. */
 int sim_dispatching(const struct sim *s);
 
-/* A step that only reads and schedules (it changes nothing any actor can
- * see) but whose place in the order of its instant decides the order of
- * what it schedules: sim_ghost_after takes, now, the sequence number an
+/* A step that only reads and schedules, or changes only what no other
+ * actor reacts to at its instant (the model decides which), but whose
+ * place in the order of its instant decides the order of what it
+ * schedules: sim_ghost_after takes, now, the sequence number an
  * event of a world type scheduled now with this delay would get, and at
  * that event's place (time, world class, that number) calls fn(s, ctx,
  * arg) with the clock at that time; what fn schedules gets the numbers the
