@@ -39,6 +39,16 @@ OPT := -O2 -g
 LDOPT :=
 endif
 
+# Link-time optimisation for the program and the benchmarks (GCC; LTO=0
+# turns it off): inlining across files (the engine's calls into the models
+# and back) saves ~9 % of the instructions of a replay.  The objects carry
+# their plain code too (fat), so the test binaries link as before, quickly.
+LTO ?= $(if $(filter release,$(VARIANT)),$(shell $(CC) -v 2>&1 | grep -q '^gcc version' && echo 1),)
+ifeq ($(LTO),1)
+OPT += -flto=auto -ffat-lto-objects
+LTO_LINK := -flto=auto -O2
+endif
+
 CFLAGS := $(CSTD) $(WARN) $(OPT)
 CPPFLAGS := -I. -I$(B)/gen $(PKG_CFLAGS)
 LDLIBS = $(PKG_LIBS) -lcsv -lm
@@ -74,7 +84,7 @@ ecsim: $(B)/ecsim
 	cp $< $@
 
 $(B)/ecsim: $(CLI_OBJS) $(LIB_OBJS)
-	$(CC) $(LDOPT) -o $@ $^ $(LDLIBS) $(MPI_LIBS)
+	$(CC) $(LDOPT) $(LTO_LINK) -o $@ $^ $(LDLIBS) $(MPI_LIBS)
 
 # cli/exp.c is rebuilt when MPI changes (the stamp names the setting)
 $(B)/cli/exp.o: CPPFLAGS += $(MPI_CFLAGS)
@@ -116,7 +126,7 @@ $(B)/tests/%: $(B)/tests/%.o $(TEST_SUPPORT) $(LIB_OBJS)
 $(B)/bench/%: $(B)/tests/bench/%.o $(TEST_SUPPORT) $(LIB_OBJS)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	@$(CC) $(LDOPT) -o $@ $(filter-out $(B)/tests/cu_main.o,$^) $(LDLIBS) -lcunit
+	@$(CC) $(LDOPT) $(LTO_LINK) -o $@ $(filter-out $(B)/tests/cu_main.o,$^) $(LDLIBS) -lcunit
 
 deps:
 	@sh scripts/setup-deps.sh

@@ -71,7 +71,8 @@ static void on_report_state(struct sim *s, void *ctx, const struct event *ev);
  * nothing else waits at this instant (sim_lane_idle) is run at once, as
  * part of the running event: the same order as the instant's lane, one
  * event fewer.  Else it is scheduled. */
-static void then(struct backplane *bp, sim_time_t delay, uint32_t type, sim_handler fn, uint64_t ref)
+static inline __attribute__((always_inline)) void then(struct backplane *bp, sim_time_t delay, uint32_t type,
+						     sim_handler fn, uint64_t ref)
 {
 	struct sim *s = backplane_sim(bp);
 
@@ -92,14 +93,15 @@ static void then(struct backplane *bp, sim_time_t delay, uint32_t type, sim_hand
  * report that releases the resources stays an event).  It runs at exactly
  * the place of the event it replaces: the order of every instant, and so
  * every output, is the same; only perf.csv's event count differs. */
-static int held_ok(const struct agents *ag, const struct task *t, sim_time_t delay)
+static inline int held_ok(const struct agents *ag, const struct task *t, sim_time_t delay)
 {
 	return delay > 0 && t->svc < 0 && !ag->every_step && ag->a[t->inst].tm->network_delay > 0;
 }
 
 /* then(), or the step as a held place of type `held` when held_ok */
-static void step(struct backplane *bp, const struct agents *ag, const struct task *t, sim_time_t delay,
-		 uint32_t type, uint32_t held, sim_handler fn, uint64_t ref)
+static inline __attribute__((always_inline)) void step(struct backplane *bp, const struct agents *ag,
+						     const struct task *t, sim_time_t delay, uint32_t type,
+						     uint32_t held, sim_handler fn, uint64_t ref)
 {
 	if (held_ok(ag, t, delay))
 		sim_held_after(ag->sim, delay, held, ref);
