@@ -41,7 +41,7 @@ endif
 
 # Link-time optimisation for the program and the benchmarks (GCC; LTO=0
 # turns it off): inlining across files (the engine's calls into the models
-# and back) saves ~9 % of the instructions of a replay.  The objects carry
+# and back) saves ~6 % of the instructions of a replay.  The objects carry
 # their plain code too (fat), so the test binaries link as before, quickly.
 LTO ?= $(if $(filter release,$(VARIANT)),$(shell $(CC) -v 2>&1 | grep -q '^gcc version' && echo 1),)
 ifeq ($(LTO),1)
