@@ -42,11 +42,13 @@ endif
 # Link-time optimisation for the program and the benchmarks (GCC; LTO=0
 # turns it off): inlining across files (the engine's calls into the models
 # and back) saves ~6 % of the instructions of a replay.  The objects carry
-# their plain code too (fat), so the test binaries link as before, quickly.
+# their plain code too (fat), so the test binaries link as before, quickly
+# (-fno-lto: GCC's linker plugin would optimise them whole again).
 LTO ?= $(if $(filter release,$(VARIANT)),$(shell $(CC) -v 2>&1 | grep -q '^gcc version' && echo 1),)
 ifeq ($(LTO),1)
 OPT += -flto=auto -ffat-lto-objects
 LTO_LINK := -flto=auto -O2
+NO_LTO_LINK := -fno-lto
 endif
 
 CFLAGS := $(CSTD) $(WARN) $(OPT)
@@ -121,7 +123,7 @@ $(B)/gen/catalog_data.o: $(B)/gen/catalog_data.c
 
 $(B)/tests/%: $(B)/tests/%.o $(TEST_SUPPORT) $(LIB_OBJS)
 	@echo "  LD      $@"
-	@$(CC) $(LDOPT) -o $@ $^ $(LDLIBS) -lcunit
+	@$(CC) $(LDOPT) $(NO_LTO_LINK) -o $@ $^ $(LDLIBS) -lcunit
 
 $(B)/bench/%: $(B)/tests/bench/%.o $(TEST_SUPPORT) $(LIB_OBJS)
 	@mkdir -p $(@D)
