@@ -362,7 +362,6 @@ static void begin_stop(struct backplane *bp, const struct agents *ag, uint32_t s
 static void deprovision(struct backplane *bp, uint32_t slot)
 {
 	struct task *t = bp_task_at(bp, slot);
-
 	const struct agents *ag = agents_of(bp);
 
 	agent_set_state(bp, slot, TS_DEPROVISIONING);
