@@ -130,7 +130,7 @@ int place_stage(const struct pctx *c, int32_t i)
 		return ST_CPU;
 	if (cluster_mem_remaining(c->cl, i) < r->mem_mib)
 		return ST_MEMORY;
-	return stage_from_ports(c, i);
+	return c->plain ? c->n_checks : stage_from_ports(c, i);
 }
 
 const char *place_stage_reason(const struct pctx *c, int s)
@@ -154,7 +154,7 @@ int place_candidate(const struct pctx *c, int32_t i)
 
 int place_candidate_fits(const struct pctx *c, int32_t i)
 {
-	return stage_from_ports(c, i) == c->n_checks;
+	return c->plain || stage_from_ports(c, i) == c->n_checks;
 }
 
 /* place_member when the keys before key0 are known to be c->keys (and,

@@ -353,6 +353,10 @@ void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *
 	}
 	c->n = n;
 	c->n_checks = ST_CONSTRAINTS + p->n_constraints;
+	/* most tasks ask for none of the checks after the resources: then
+	 * every instance that has the room passes them (stage_from_ports) */
+	c->plain = !(req->n_ports_tcp | req->n_ports_udp | req->eni) && req->gpus <= 0 &&
+		   !req->os_family && !req->cpu_arch && p->n_constraints == 0;
 	c->r = c->own_r;
 	c->cap_r = PCTX_OWN_R;
 	c->ids = c->own_ids;

@@ -101,6 +101,9 @@ struct pctx {
 	int64_t bound;
 	struct cluster_filter_ids ids_attr;
 	int n_checks;              /* stage number of a candidate */
+	int plain;                 /* no check from the ports on can fail (no ports,
+				    * ENI, GPUs, platform or constraints): an instance
+				    * with room for the resources is a candidate */
 	struct trange *r;          /* the tie set */
 	size_t n_r, cap_r;
 	int32_t *ids;              /* explicit members referenced by ranges */
