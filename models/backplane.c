@@ -222,17 +222,12 @@ static uint32_t new_slot(struct backplane *bp)
 
 static void drop_slot(struct backplane *bp, uint32_t slot);
 
-/* Write the task's row and free its slot. */
-static void retire(struct backplane *bp, uint32_t slot, int present)
+/* retire's row (out of line: without a task log a retired task saves no
+ * registers and no frame for the strings). */
+static void __attribute__((noinline)) write_row(struct backplane *bp, uint32_t slot, int present)
 {
 	struct task *t = &bp->tasks[slot];
 	char label[300], name[32];
-
-	/* without a task log the row is never written: no strings to format */
-	if (!metrics_task_log(bp->m)) {
-		drop_slot(bp, slot);
-		return;
-	}
 	struct task_record r = {
 		.task_id = task_name(t, name, sizeof name),
 		.taskdef = td_label(bp, t->td, label, sizeof label),
@@ -258,6 +253,14 @@ static void retire(struct backplane *bp, uint32_t slot, int present)
 	};
 
 	metrics_on_task_done(bp->m, &r);
+}
+
+/* Write the task's row and free its slot. */
+static void retire(struct backplane *bp, uint32_t slot, int present)
+{
+	/* without a task log the row is never written: no strings to format */
+	if (metrics_task_log(bp->m))
+		write_row(bp, slot, present);
 	drop_slot(bp, slot);
 }
 
@@ -353,16 +356,17 @@ void bp_task_sync(struct backplane *bp, uint32_t slot)
 	t->healthy_held = 0;
 }
 
-/* place_task, explained first when --explain names the task. */
-static int place_one(struct backplane *bp, const struct task *t, const struct scn_taskdef *d,
-		     const struct place_policy *pol, struct place_result *res)
+/* place_one with --explain (out of line: place_one's usual path keeps no
+ * frame for the name). */
+static int __attribute__((noinline)) place_explained(struct backplane *bp, const struct task *t,
+						      const struct scn_taskdef *d,
+						      const struct place_policy *pol,
+						      struct place_result *res)
 {
 	char buf[32];
 	const char *name;
 	int rc;
 
-	if (!bp->explain)
-		return place_task(bp->cl, &d->req, t->group, pol, bp->place_rng, res);
 	name = task_name(t, buf, sizeof buf);
 	if (!explain_log_wants(bp->explain, name))
 		return place_task(bp->cl, &d->req, t->group, pol, bp->place_rng, res);
@@ -371,6 +375,15 @@ static int place_one(struct backplane *bp, const struct task *t, const struct sc
 	rc = place_task(bp->cl, &d->req, t->group, pol, bp->place_rng, res);
 	explain_log_after(bp->explain, res);
 	return rc;
+}
+
+/* place_task, explained first when --explain names the task. */
+static inline int place_one(struct backplane *bp, const struct task *t, const struct scn_taskdef *d,
+			    const struct place_policy *pol, struct place_result *res)
+{
+	if (!bp->explain)
+		return place_task(bp->cl, &d->req, t->group, pol, bp->place_rng, res);
+	return place_explained(bp, t, d, pol, res);
 }
 
 void backplane_set_explain(struct backplane *bp, struct explain_log *x)
