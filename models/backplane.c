@@ -726,7 +726,8 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 			bp->cp_waiting--;
 		}
 		t->ts[TS_STOPPED] = sim_now(bp->sim);
-		note_task(bp, BN_TASK_STOPPED, slot);
+		if (t->svc >= 0)        /* only a service's tasks are news (bp_msg.h) */
+			note_task(bp, BN_TASK_STOPPED, slot);
 		/* a stopped task's last status is STOPPED (docs/ecs-model.md §3.1),
 		 * even one that never got an instance */
 		t->queued = 0;
@@ -848,7 +849,8 @@ void bp_task_stopped(struct backplane *bp, uint32_t slot)
 		cluster_release(bp->cl, t->inst, &bp->s->taskdefs[t->td].req, t->group);
 	if (t->fg)
 		fargate_task_gone(bp, slot);
-	note_task(bp, BN_TASK_STOPPED, slot);
+	if (t->svc >= 0)                /* only a service's tasks are news (bp_msg.h) */
+		note_task(bp, BN_TASK_STOPPED, slot);
 	retire(bp, slot, 0);
 	notify_cluster(bp);
 	bp_capacity_changed(bp);

@@ -120,7 +120,8 @@ enum bp_note_kind {
 			     * service task's: docs/ecs-model.md choice E75) */
 	BN_TASK_CHECK_FAILED, /* the task's load-balancer target failed a health check
 			       * (circuit breaker stage 2, docs/ecs-model.md §5.6): slot */
-	BN_TASK_STOPPED,    /* the task is STOPPED, about to be retired: slot */
+	BN_TASK_STOPPED,    /* the task is STOPPED, about to be retired: slot (a service
+			     * task's: no actor follows a standalone one) */
 	BN_LAUNCH_FAILED,   /* a service task found no instance (choice A3): slot */
 	BN_INSTANCE_STATUS, /* an instance joined, or its status or agent changed: inst */
 	BN_INSTANCE_REGISTERED, /* an instance registered (after BN_INSTANCE_STATUS): inst */
