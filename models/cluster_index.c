@@ -564,8 +564,8 @@ static void bt_erase(struct bpool *p, int32_t *root, int64_t c)
  * path[h-1]) or a node below it, and one of aux naux came in, for l = h-1
  * down to 0: the maxima above, up to the first that does not change (a
  * rescan only when the max may have dropped). */
-static void fix_max(struct bpool *p, const int32_t *path, const int *slot, int h, int32_t cur,
-		    int32_t oaux, int32_t naux)
+static inline void fix_max(struct bpool *p, const int32_t *path, const int *slot, int h, int32_t cur,
+			   int32_t oaux, int32_t naux)
 {
 	while (h > 0) {
 		struct bnode *P = &p->nd[path[--h]];
