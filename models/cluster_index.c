@@ -664,6 +664,19 @@ static void bt_move(struct bpool *p, int32_t *root, int64_t oc, int64_t nc, int3
 	}
 	leaf_del(L, pos);
 	leaf_put(N, lfind(N, nc), nc, naux);
+	if (d == h - 1) {        /* (mostly) the leaves are siblings: one node below d */
+		struct bnode *P = &p->nd[path[d]];
+		int jo = slot[d];
+
+		P->cnt[jo]--;
+		if (P->aux[jo] == oaux)            /* the old leaf's max may have dropped */
+			P->aux[jo] = L->mx;
+		P->cnt[j]++;
+		if (naux > P->aux[j])
+			P->aux[j] = naux;
+		fix_max(p, path, slot, d, path[d], oaux, naux);
+		return;
+	}
 	for (int l = h - 1, drop = 1; l >= d; l--) {   /* below d: counts and maxima */
 		struct bnode *P = &p->nd[path[l]], *Q = &p->nd[npath[l]];
 
