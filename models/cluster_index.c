@@ -995,20 +995,11 @@ static void count_add(struct sattr *s, int32_t i, uint32_t g, int64_t d)
 	c->c[v] += d;
 }
 
-/* Tracked-attribute counts of group g change by d on instance i: in place
- * when the group's counts reach the value already (the common case, no
- * call), else through count_add, which grows them. */
+/* Tracked-attribute counts of group g change by d on instance i. */
 void cl_spread_counts_add(struct cluster *cl, int32_t i, uint32_t g, int64_t d)
 {
-	for (int a = 0; a < cl->n_sa; a++) {
-		struct sattr *s = &cl->sa[a];
-		int32_t v = s->inst_part[i];
-
-		if (g < s->cap_gc && v < s->gc[g].n)
-			s->gc[g].c[v] += d;
-		else
-			count_add(s, i, g, d);
-	}
+	for (int a = 0; a < cl->n_sa; a++)
+		count_add(&cl->sa[a], i, g, d);
 }
 
 /* ---- index access (cluster_idx.h) ---- */
