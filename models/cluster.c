@@ -321,7 +321,8 @@ static inline void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t 
 
 /* ---- reserve / release (docs/ecs-model.md §1.6; D9) ---- */
 
-static inline void account(struct cluster *cl, int32_t i, const struct place_req *r, int sign)
+static inline __attribute__((always_inline)) void account(struct cluster *cl, int32_t i, const struct place_req *r,
+							int sign)
 {
 	struct inst *in = &cl->in[i];
 	int idx = cl_placeable(in);

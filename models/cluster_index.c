@@ -65,11 +65,13 @@ static int64_t bt_ck(int64_t k, int32_t x)
 }
 
 /* A query's sort key for (k, x): a key out of the entries' range becomes
- * one with the same rank (before or after every entry). */
+ * one with the same rank (before or after every entry: the largest is
+ * 0x7fffffff7fffffff; INT64_MAX - 1, not INT64_MAX, so that it is still
+ * before the nodes' padding, below). */
 static int64_t bt_qk(int64_t k, int32_t x)
 {
 	if (k > INT32_MAX)
-		return INT64_MAX;
+		return INT64_MAX - 1;
 	if (k < INT32_MIN)
 		return INT64_MIN;
 	return (int64_t)((uint64_t)k << 32 | (uint32_t)(x < 0 ? 0 : x));
@@ -84,6 +86,17 @@ static int32_t bt_aux(int64_t v)
 		abort();
 	}
 	return (int32_t)v;
+}
+
+/* Both kinds of node keep the sort keys past their entries at INT64_MAX (a
+ * leaf's ck[n..BT_L), a node's sep[n..BT_M); every change that shrinks a
+ * node or makes one writes them), so a search runs a fixed number of
+ * halving steps over a power-of-two window without looking at n: a sort
+ * key is never INT64_MAX (bt_ck), so the padding is never before one. */
+static inline void pad_keys(int64_t *a, int from, int to)
+{
+	for (int j = from; j < to; j++)
+		a[j] = INT64_MAX;
 }
 
 static int32_t nalloc(struct bpool *p)
@@ -103,6 +116,7 @@ static int32_t nalloc(struct bpool *p)
 		x = p->n++;
 	}
 	p->nd[x].n = 0;
+	pad_keys(p->nd[x].sep, 0, BT_M);
 	return x;
 }
 
@@ -130,6 +144,7 @@ static int32_t lalloc(struct bpool *p)
 		x = p->ln++;
 	}
 	p->lf[x].n = 0;
+	pad_keys(p->lf[x].ck, 0, BT_L);
 	p->lf[x].mx = INT32_MIN;
 	p->lf[x].mxn = 0;
 	return x | BT_LEAF;
@@ -168,61 +183,71 @@ static inline void prefetch_leaf(const struct bleaf *L)
 	__builtin_prefetch(&L->n);
 }
 
-/* Leaf: the first slot whose entry is not before sort key c.  Branch-free
- * binary search: the nodes are small and the outcome unpredictable. */
+/* Leaf: the first slot whose entry is not before sort key c.  Six halving
+ * steps over the 64 slots (a leaf at rest holds at most 63, so slot 63,
+ * never read, is padding): branch-free, one compare each. */
 static inline int lfind(const struct bleaf *b, int64_t c)
 {
 	const int64_t *a = b->ck;
-	int lo = 0, n = b->n;
+	int lo = 0;
 
-	if (n == 0)
-		return 0;
-	while (n > 1) {
-		int half = n / 2;
-
-		lo = a[lo + half] < c ? lo + half : lo;
-		n -= half;
-	}
+	_Static_assert(BT_L == 64, "lfind: six steps");
+	lo += a[lo + 31] < c ? 32 : 0;
+	lo += a[lo + 15] < c ? 16 : 0;
+	lo += a[lo + 7] < c ? 8 : 0;
+	lo += a[lo + 3] < c ? 4 : 0;
+	lo += a[lo + 1] < c ? 2 : 0;
 	return lo + (a[lo] < c);
 }
+
+/* Steps of a node's search: the window over sep[1..] is the smallest power
+ * of two >= n (the node's at most 63 children at rest, so at most 64),
+ * 2^steps. */
+static inline int csteps(const struct bnode *b)
+{
+	_Static_assert(BT_M == 64, "cfind: at most six steps");
+	return b->n <= 1 ? 0 : 32 - __builtin_clz((unsigned)(b->n - 1));
+}
+
+/* One halving step of width s of a node's search for c from lo. */
+#define CSTEP(e, lo, c, s) ((lo) += (e)[(lo) + (s) - 1] <= (c) ? (s) : 0)
 
 /* Internal: the child that holds sort key c: the number of separators
  * (slots 1..n-1) not after it. */
 static inline int cfind(const struct bnode *b, int64_t c)
 {
 	const int64_t *e = b->sep + 1;
-	int n = b->n - 1;
+	int lo = 0;
 
-	if (n <= 0)
-		return 0;
-	while (n > 1) {
-		int half = n / 2;
-
-		e = e[half] <= c ? e + half : e;
-		n -= half;
+	switch (csteps(b)) {
+	case 6: CSTEP(e, lo, c, 32); /* fallthrough */
+	case 5: CSTEP(e, lo, c, 16); /* fallthrough */
+	case 4: CSTEP(e, lo, c, 8);  /* fallthrough */
+	case 3: CSTEP(e, lo, c, 4);  /* fallthrough */
+	case 2: CSTEP(e, lo, c, 2);  /* fallthrough */
+	case 1: CSTEP(e, lo, c, 1);  /* fallthrough */
+	default: break;
 	}
-	return (int)(e - b->sep - 1) + (*e <= c);
+	return lo;
 }
 
 /* cfind of two sort keys in one pass (the same steps over the same node). */
 static inline void cfind2(const struct bnode *b, int64_t c1, int64_t c2, int *j1, int *j2)
 {
-	const int64_t *e = b->sep + 1, *f = b->sep + 1;
-	int n = b->n - 1;
+	const int64_t *e = b->sep + 1;
+	int lo = 0, lp = 0;
 
-	if (n <= 0) {
-		*j1 = *j2 = 0;
-		return;
+	switch (csteps(b)) {
+	case 6: CSTEP(e, lo, c1, 32); CSTEP(e, lp, c2, 32); /* fallthrough */
+	case 5: CSTEP(e, lo, c1, 16); CSTEP(e, lp, c2, 16); /* fallthrough */
+	case 4: CSTEP(e, lo, c1, 8);  CSTEP(e, lp, c2, 8);  /* fallthrough */
+	case 3: CSTEP(e, lo, c1, 4);  CSTEP(e, lp, c2, 4);  /* fallthrough */
+	case 2: CSTEP(e, lo, c1, 2);  CSTEP(e, lp, c2, 2);  /* fallthrough */
+	case 1: CSTEP(e, lo, c1, 1);  CSTEP(e, lp, c2, 1);  /* fallthrough */
+	default: break;
 	}
-	while (n > 1) {
-		int half = n / 2;
-
-		e = e[half] <= c1 ? e + half : e;
-		f = f[half] <= c2 ? f + half : f;
-		n -= half;
-	}
-	*j1 = (int)(e - b->sep - 1) + (*e <= c1);
-	*j2 = (int)(f - b->sep - 1) + (*f <= c2);
+	*j1 = lo;
+	*j2 = lp;
 }
 
 /* The max of a[0..n), n >= 1: four running maxima, so the compares do not
@@ -338,6 +363,7 @@ static inline void leaf_del(struct bleaf *L, int pos)
 
 	L->n--;
 	memmove(L->ck + pos, L->ck + pos + 1, (size_t)(L->n - pos) * sizeof *L->ck);
+	L->ck[L->n] = INT64_MAX;
 	memmove(L->aux + pos, L->aux + pos + 1, (size_t)(L->n - pos) * sizeof *L->aux);
 	leaf_out(L, aux);
 }
@@ -379,6 +405,7 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t c, int32_t aux)
 		memcpy(R->aux, L->aux + half, (size_t)m * sizeof *R->aux);
 		R->n = m;
 		L->n = half;
+		pad_keys(L->ck, half, BT_L);     /* (R's were padded by lalloc) */
 		leaf_remax(L);
 		leaf_remax(R);
 	}
@@ -429,6 +456,7 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t c, int32_t aux)
 			memcpy(B->cnt, A->cnt + half, (size_t)m * sizeof *B->cnt);
 			B->n = m;
 			A->n = half;
+			pad_keys(A->sep, half, BT_M);    /* (B's were padded by nalloc) */
 		}
 	}
 }
@@ -494,6 +522,7 @@ static void bt_erase_at(struct bpool *p, int32_t *root, const int32_t *path, con
 			memmove(P->aux + j, P->aux + j + 1, r * sizeof *P->aux);
 			memmove(P->cnt + j, P->cnt + j + 1, r * sizeof *P->cnt);
 			P->n--;
+			P->sep[P->n] = INT64_MAX;
 		} else {
 			P->aux[j] = rmax(p, cur);
 		}
@@ -535,8 +564,8 @@ static void bt_erase(struct bpool *p, int32_t *root, int64_t c)
  * path[h-1]) or a node below it, and one of aux naux came in, for l = h-1
  * down to 0: the maxima above, up to the first that does not change (a
  * rescan only when the max may have dropped). */
-static void fix_max(struct bpool *p, const int32_t *path, const int *slot, int h, int32_t cur,
-		    int32_t oaux, int32_t naux)
+static inline void fix_max(struct bpool *p, const int32_t *path, const int *slot, int h, int32_t cur,
+			   int32_t oaux, int32_t naux)
 {
 	while (h > 0) {
 		struct bnode *P = &p->nd[path[--h]];
@@ -635,6 +664,19 @@ static void bt_move(struct bpool *p, int32_t *root, int64_t oc, int64_t nc, int3
 	}
 	leaf_del(L, pos);
 	leaf_put(N, lfind(N, nc), nc, naux);
+	if (d == h - 1) {        /* (mostly) the leaves are siblings: one node below d */
+		struct bnode *P = &p->nd[path[d]];
+		int jo = slot[d];
+
+		P->cnt[jo]--;
+		if (P->aux[jo] == oaux)            /* the old leaf's max may have dropped */
+			P->aux[jo] = L->mx;
+		P->cnt[j]++;
+		if (naux > P->aux[j])
+			P->aux[j] = naux;
+		fix_max(p, path, slot, d, path[d], oaux, naux);
+		return;
+	}
 	for (int l = h - 1, drop = 1; l >= d; l--) {   /* below d: counts and maxima */
 		struct bnode *P = &p->nd[path[l]], *Q = &p->nd[npath[l]];
 

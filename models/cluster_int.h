@@ -99,7 +99,7 @@ struct inst_info {
 #define BT_LEAF 0x40000000
 
 struct bnode {
-	int64_t sep[BT_M];        /* separator sort keys */
+	int64_t sep[BT_M];        /* separator sort keys (INT64_MAX past n) */
 	int32_t ch[BT_M];         /* child references */
 	int32_t aux[BT_M];        /* max aux of the child */
 	int32_t cnt[BT_M];        /* the child's entry count */
@@ -107,7 +107,7 @@ struct bnode {
 };
 
 struct bleaf {
-	int64_t ck[BT_L];         /* sort keys: key × 2^32 + instance */
+	int64_t ck[BT_L];         /* sort keys: key × 2^32 + instance (INT64_MAX past n) */
 	int32_t aux[BT_L];
 	int32_t n;
 	union {                   /* (the leaf keeps its size) */

@@ -738,6 +738,72 @@ static void test_index_brute(void)
 	gsl_rng_free(r);
 }
 
+/* Queries with an amount outside the entries' 32-bit range (a need above
+ * INT32_MAX, or the largest int64): every member ranks before it and none
+ * has that much, in every part and resource order of trees with nodes of
+ * many sizes (the nodes' searches read padding past their last separator,
+ * which such a query's sort key must stay before: it was INT64_MAX, equal
+ * to the padding, and the search went past the last child). */
+static int check_far_keys(struct cluster *cl, int a)
+{
+	static const int64_t far[] = { (int64_t)INT32_MAX + 1, (int64_t)1 << 40, INT64_MAX - 1, INT64_MAX };
+	int ok = 1;
+
+	for (int32_t v = -1; v < cluster_spread_nvalues(cl, a); v++) {
+		int aa = v < 0 ? CL_ALL : a;
+		int32_t m = cluster_part_size(cl, aa, v);
+
+		for (int k = CL_BY_MEM; k <= CL_BY_CPU; k++) {
+			for (size_t f = 0; f < sizeof far / sizeof *far; f++) {
+				struct cl_cursor cur;
+				int32_t inst = 0, end = 0;
+
+				ok &= cluster_part_rank(cl, aa, v, (enum cl_key)k, far[f], 0) == m;
+				ok &= cluster_part_rank(cl, aa, v, (enum cl_key)k, -far[f], 0) == 0;
+				ok &= cluster_part_lower_next(cl, aa, v, (enum cl_key)k, far[f], INT64_MIN, &inst,
+							      &end) == m && inst == -1 && end == m;
+				ok &= cluster_part_lower_first(cl, aa, v, (enum cl_key)k, far[f], INT64_MIN,
+							       &inst) == m && inst == -1;
+				ok &= cluster_cursor_lower(&cur, cl, aa, v, (enum cl_key)k, far[f], INT64_MIN) == m &&
+				      cur.inst == -1;
+			}
+		}
+	}
+	return ok;
+}
+
+static void test_index_far_keys(void)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	struct cluster *cl = cluster_new();
+	static const char *const stacks[] = { "blue", "green", "red", NULL };
+	enum { N = 6000 };
+	int a, ok = 1;
+	uint32_t g = cluster_group(cl, "service:web");
+
+	gsl_rng_set(r, 5);
+	for (int32_t i = 0; i < N; i++)
+		add(cl, "us-east-1a", "linux", (int64_t)gsl_rng_uniform_int(r, 100000),
+		    (int64_t)gsl_rng_uniform_int(r, 100000), stacks[gsl_rng_uniform_int(r, 4)]);
+	a = cluster_spread_attr(cl, "stack");
+	ok &= check_far_keys(cl, a);                 /* builds the resource orders */
+	for (int step = 1; step <= 30000; step++) {
+		int32_t i = (int32_t)gsl_rng_uniform_int(r, N);
+		int64_t mem = cluster_mem_remaining(cl, i), cpu = cluster_cpu_remaining(cl, i);
+		struct place_req q = { .mem_mib = mem - jump(r, mem), .cpu_units = cpu - jump(r, cpu) };
+
+		if (gsl_rng_uniform_int(r, 100) == 0)
+			cluster_set_agent_connected(cl, i, (int)gsl_rng_uniform_int(r, 2));
+		else
+			cluster_reserve(cl, i, &q, g);
+		if (step % 3000 == 0)
+			ok &= check_far_keys(cl, a);
+	}
+	CU_ASSERT(ok);
+	cluster_free(cl);
+	gsl_rng_free(r);
+}
+
 static CU_TestInfo cluster_tests[] = {
 	{ "registration, built-in attributes, agent ports", test_register },
 	{ "reserve and release accounting, totals", test_accounting },
@@ -746,6 +812,7 @@ static CU_TestInfo cluster_tests[] = {
 	{ "index walks stay exact as entries move in deep trees", test_index_moves },
 	{ "group counts stay exact under churn of many groups", test_group_churn },
 	{ "indexes equal a brute-force sort as amounts jump anywhere", test_index_brute },
+	{ "queries past the 32-bit amounts rank after every member", test_index_far_keys },
 	CU_TEST_INFO_NULL,
 };
 
