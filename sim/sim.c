@@ -259,15 +259,15 @@ static inline void fifo_push(struct sim *s, struct event_fifo *f, sim_time_t t, 
 	}
 }
 
-/* The first event of the FIFO with the least first key, taken; the FIFO
- * sorted in again by its next key, unless empty now. */
-static void fifo_pop(struct sim *s, struct event *ev)
+/* The first event of the FIFO with the least first key dropped (read by
+ * the caller, or copied by fifo_pop); the FIFO sorted in again by its next
+ * key, unless empty now. */
+static inline void fifo_drop(struct sim *s)
 {
 	uint8_t i = s->ef_first;
 	struct event_fifo *f = &s->ef[i];
 	const struct event *next;
 
-	*ev = f->e[f->head];
 	f->head = (f->head + 1) & (f->cap - 1);
 	s->n_efe--;
 	s->ef_first = s->ef_next[i];
@@ -276,6 +276,15 @@ static void fifo_pop(struct sim *s, struct event *ev)
 	next = &f->e[f->head];
 	s->ek[i] = (struct fifo_key){ next->t, evq_word_plain(next->cls, next->seq) };
 	fifo_sort_in(s, i);
+}
+
+/* The first event of the FIFO with the least first key, taken. */
+static inline void fifo_pop(struct sim *s, struct event *ev)
+{
+	const struct event_fifo *f = &s->ef[s->ef_first];
+
+	*ev = f->e[f->head];
+	fifo_drop(s);
 }
 
 static _Noreturn void bad_time(uint32_t type, sim_time_t t, sim_time_t now)
@@ -434,9 +443,28 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			int heap = evq_top(s->q, &ht, &hw);
 
 			if (s->ef_first != EF_NONE && (!heap || fkey_before(&s->ek[s->ef_first], ht, hw))) {
-				if (s->ek[s->ef_first].t > until)
+				const struct event_fifo *f = &s->ef[s->ef_first];
+				const struct event *e = &f->e[f->head];
+
+				if (e->t > until)
 					break;
+				h = &s->h[e->type];
+				if (h->ghost) {
+					/* a held place (most come from a FIFO):
+					 * its time and argument read in place,
+					 * no copy of the event */
+					sim_time_t t = e->t;
+					uint64_t arg = e->arg;
+
+					fifo_drop(s);
+					s->now = t;
+					s->dispatching = 1;
+					h->ghost(s, h->ctx, arg);
+					s->dispatching = 0;
+					continue;
+				}
 				fifo_pop(s, &ev);
+				goto event;
 			} else if (!heap || ht > until || !evq_pop(s->q, &ev)) {
 				break;
 			}
@@ -452,6 +480,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			s->dispatching = 0;
 			continue;
 		}
+event:
 		if (ev.t != s->instant_t) {
 			s->instant_t = ev.t;
 			s->instant_left = s->instant_max ? s->instant_max : UINT64_MAX;
