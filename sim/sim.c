@@ -16,7 +16,7 @@ struct handler {
 	uint32_t streak;           /* how many in a row had that delay */
 	sim_time_t last_t;         /* the time of its last future event */
 	uint32_t mono;             /* how many in a row were no earlier than the one before */
-	int fifo;                  /* the FIFO its last fixed-delay event went to, -1 */
+	int fifo;                  /* the FIFO its last fixed-delay event went to, EF_MAX (none) */
 	int mono_fifo;             /* the FIFO of its own (fifo_mono), -1 */
 	sim_ghost_fn ghost;        /* a held place's step (sim_held_after, sim_ghost_after), else NULL */
 };
@@ -83,7 +83,9 @@ struct sim {
 		uint32_t type;
 	} *ghost_types;
 	size_t n_gt, cap_gt;
-	struct event_fifo ef[EF_MAX];
+	/* ef[EF_MAX]: no FIFO, the one of a type with none (its delay
+	 * matches none), so sim_at's common case needs no test for none */
+	struct event_fifo ef[EF_MAX + 1];
 	struct fifo_key ek[EF_MAX];   /* ef[i]'s first key, while it holds events */
 	uint8_t ef_first;          /* the FIFO with the least first key, EF_NONE when all are empty */
 	uint8_t ef_next[EF_MAX];   /* the next FIFO by first key, EF_NONE */
@@ -96,6 +98,7 @@ struct sim *sim_new(void)
 
 	s->q = evq_new();
 	s->ef_first = EF_NONE;
+	s->ef[EF_MAX].delay = INT64_MIN;
 	s->instant_left = UINT64_MAX;
 	return s;
 }
@@ -116,7 +119,7 @@ void sim_free(struct sim *s)
 uint32_t sim_on(struct sim *s, const char *name, sim_handler fn, void *ctx)
 {
 	XGROW(s->h, s->cap_h, s->n_h + 1);
-	s->h[s->n_h] = (struct handler){ name, fn, ctx, 1, -1, 0, -1, 0, -1, -1, NULL };
+	s->h[s->n_h] = (struct handler){ name, fn, ctx, 1, -1, 0, -1, 0, EF_MAX, -1, NULL };
 	return (uint32_t)s->n_h++;
 }
 
@@ -160,6 +163,18 @@ static struct event_fifo *fifo_claim(struct sim *s, struct event_fifo *spare, si
 {
 	if (!spare && s->n_ef < EF_MAX) {
 		spare = &s->ef[s->n_ef++];
+	} else if (spare) {
+		/* an empty FIFO taken over (rare): a type that remembers it
+		 * forgets it, so a remembered fixed-delay FIFO always has the
+		 * type's class (sim_at's common case does not compare it) */
+		int i = (int)(spare - s->ef);
+
+		for (size_t k = 0; k < s->n_h; k++) {
+			if (s->h[k].fifo == i)
+				s->h[k].fifo = EF_MAX;
+			if (s->h[k].mono_fifo == i)
+				s->h[k].mono_fifo = -1;
+		}
 	}
 	if (spare) {
 		spare->delay = delay;
@@ -327,8 +342,8 @@ static __attribute__((noinline)) void sim_at_rest(struct sim *s, sim_time_t t, u
 	/* the FIFO of the type's last fixed-delay event still holds that
 	 * delay */
 	h = &s->h[type];
-	f = &s->ef[h->fifo >= 0 ? h->fifo : 0];
-	if (h->fifo >= 0 && t > s->now && f->delay == t - s->now && f->cls == h->cls)
+	f = &s->ef[h->fifo];
+	if (t > s->now && f->delay == t - s->now)
 		fifo_push(s, f, t, type, target, arg);
 	else
 		queue(s, h, t, type, target, arg);
@@ -343,11 +358,11 @@ static inline void at(struct sim *s, sim_time_t t, uint32_t type, void *target, 
 	 * sequence number needs no check (evq_take_seq) */
 	if (t > s->now && type < s->n_h) {
 		const struct handler *h = &s->h[type];
-		struct event_fifo *f = &s->ef[h->fifo >= 0 ? h->fifo : 0];
+		struct event_fifo *f = &s->ef[h->fifo];
 		uint64_t seq;
 
-		if (h->fifo >= 0 && f->delay == t - s->now && f->cls == h->cls && f->n != 0 &&
-		    f->n != f->cap && evq_take_seq_fast(s->q, &seq)) {
+		/* 0 < n < cap: holds events and has room */
+		if (f->delay == t - s->now && f->n - 1 < f->cap - 1 && evq_take_seq_fast(s->q, &seq)) {
 			f->e[(f->head + f->n++) & (f->cap - 1)] =
 				(struct event){ t, seq, type, f->cls, target, arg };
 			s->n_efe++;
