@@ -59,6 +59,11 @@ static inline int fkey_before(const struct fifo_key *a, sim_time_t t, uint64_t w
 
 struct sim {
 	struct evq *q;
+	/* the heap's earliest key as (time, evq_word), kept at every push and
+	 * pop (heap_top); (SIM_TIME_MAX, UINT64_MAX) when it is empty: after
+	 * every FIFO's key */
+	sim_time_t ht;
+	uint64_t hw;
 	sim_time_t now;
 	uint64_t n_events;
 	int stop;
@@ -97,6 +102,8 @@ struct sim *sim_new(void)
 	struct sim *s = xcalloc(1, sizeof *s);
 
 	s->q = evq_new();
+	s->ht = SIM_TIME_MAX;
+	s->hw = UINT64_MAX;
 	s->ef_first = EF_NONE;
 	s->ef[EF_MAX].delay = INT64_MIN;
 	s->instant_left = UINT64_MAX;
@@ -302,6 +309,15 @@ static inline void fifo_pop(struct sim *s, struct event *ev)
 	fifo_drop(s);
 }
 
+/* The heap's earliest key noted after a push or pop (struct sim's ht, hw). */
+static inline void heap_top(struct sim *s)
+{
+	if (!evq_top(s->q, &s->ht, &s->hw)) {
+		s->ht = SIM_TIME_MAX;
+		s->hw = UINT64_MAX;
+	}
+}
+
 static _Noreturn void bad_time(uint32_t type, sim_time_t t, sim_time_t now)
 {
 	fprintf(stderr, "ecsim: fatal: internal: event type %u at %lld before now %lld\n",
@@ -323,6 +339,7 @@ static void queue(struct sim *s, struct handler *h, sim_time_t t, uint32_t type,
 		evq_push_first(s->q, t, type, target, arg);
 	else
 		evq_push(s->q, t, type, target, arg);
+	heap_top(s);
 }
 
 /* sim_at past its common case (below): the checks, the instant's lane, a
@@ -382,6 +399,7 @@ void sim_at_last(struct sim *s, sim_time_t t, uint32_t type, void *target, uint6
 	if (t < s->now || type >= s->n_h)
 		bad_time(type, t, s->now);
 	evq_push_last(s->q, t, type, target, arg);
+	heap_top(s);
 }
 
 void sim_after(struct sim *s, sim_time_t delay, uint32_t type, void *target, uint64_t arg)
@@ -453,11 +471,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			s->lane_n--;
 		} else {
 			/* the least key of the FIFOs' first events and the heap's */
-			sim_time_t ht;
-			uint64_t hw;
-			int heap = evq_top(s->q, &ht, &hw);
-
-			if (s->ef_first != EF_NONE && (!heap || fkey_before(&s->ek[s->ef_first], ht, hw))) {
+			if (s->ef_first != EF_NONE && fkey_before(&s->ek[s->ef_first], s->ht, s->hw)) {
 				const struct event_fifo *f = &s->ef[s->ef_first];
 				const struct event *e = &f->e[f->head];
 
@@ -480,8 +494,10 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 				}
 				fifo_pop(s, &ev);
 				goto event;
-			} else if (!heap || ht > until || !evq_pop(s->q, &ev)) {
+			} else if (s->ht > until || !evq_pop(s->q, &ev)) {
 				break;
+			} else {
+				heap_top(s);
 			}
 		}
 		h = &s->h[ev.type];
@@ -517,6 +533,7 @@ event:
 			} else {
 				evq_push(s->q, ev.t, ev.type, ev.target, ev.arg);
 			}
+			heap_top(s);
 			break;
 		}
 		s->instant_left--;
