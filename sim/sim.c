@@ -16,7 +16,7 @@ struct handler {
 	uint32_t streak;           /* how many in a row had that delay */
 	sim_time_t last_t;         /* the time of its last future event */
 	uint32_t mono;             /* how many in a row were no earlier than the one before */
-	int fifo;                  /* the FIFO its last fixed-delay event went to, -1 */
+	int fifo;                  /* the FIFO its last fixed-delay event went to, EF_MAX (none) */
 	int mono_fifo;             /* the FIFO of its own (fifo_mono), -1 */
 	sim_ghost_fn ghost;        /* a held place's step (sim_held_after, sim_ghost_after), else NULL */
 };
@@ -59,6 +59,11 @@ static inline int fkey_before(const struct fifo_key *a, sim_time_t t, uint64_t w
 
 struct sim {
 	struct evq *q;
+	/* the heap's earliest key as (time, evq_word), kept at every push and
+	 * pop (heap_top); (SIM_TIME_MAX, UINT64_MAX) when it is empty: after
+	 * every FIFO's key */
+	sim_time_t ht;
+	uint64_t hw;
 	sim_time_t now;
 	uint64_t n_events;
 	int stop;
@@ -83,7 +88,9 @@ struct sim {
 		uint32_t type;
 	} *ghost_types;
 	size_t n_gt, cap_gt;
-	struct event_fifo ef[EF_MAX];
+	/* ef[EF_MAX]: no FIFO, the one of a type with none (its delay
+	 * matches none), so sim_at's common case needs no test for none */
+	struct event_fifo ef[EF_MAX + 1];
 	struct fifo_key ek[EF_MAX];   /* ef[i]'s first key, while it holds events */
 	uint8_t ef_first;          /* the FIFO with the least first key, EF_NONE when all are empty */
 	uint8_t ef_next[EF_MAX];   /* the next FIFO by first key, EF_NONE */
@@ -95,7 +102,10 @@ struct sim *sim_new(void)
 	struct sim *s = xcalloc(1, sizeof *s);
 
 	s->q = evq_new();
+	s->ht = SIM_TIME_MAX;
+	s->hw = UINT64_MAX;
 	s->ef_first = EF_NONE;
+	s->ef[EF_MAX].delay = INT64_MIN;
 	s->instant_left = UINT64_MAX;
 	return s;
 }
@@ -116,7 +126,7 @@ void sim_free(struct sim *s)
 uint32_t sim_on(struct sim *s, const char *name, sim_handler fn, void *ctx)
 {
 	XGROW(s->h, s->cap_h, s->n_h + 1);
-	s->h[s->n_h] = (struct handler){ name, fn, ctx, 1, -1, 0, -1, 0, -1, -1, NULL };
+	s->h[s->n_h] = (struct handler){ name, fn, ctx, 1, -1, 0, -1, 0, EF_MAX, -1, NULL };
 	return (uint32_t)s->n_h++;
 }
 
@@ -160,6 +170,18 @@ static struct event_fifo *fifo_claim(struct sim *s, struct event_fifo *spare, si
 {
 	if (!spare && s->n_ef < EF_MAX) {
 		spare = &s->ef[s->n_ef++];
+	} else if (spare) {
+		/* an empty FIFO taken over (rare): a type that remembers it
+		 * forgets it, so a remembered fixed-delay FIFO always has the
+		 * type's class (sim_at's common case does not compare it) */
+		int i = (int)(spare - s->ef);
+
+		for (size_t k = 0; k < s->n_h; k++) {
+			if (s->h[k].fifo == i)
+				s->h[k].fifo = EF_MAX;
+			if (s->h[k].mono_fifo == i)
+				s->h[k].mono_fifo = -1;
+		}
 	}
 	if (spare) {
 		spare->delay = delay;
@@ -259,15 +281,15 @@ static inline void fifo_push(struct sim *s, struct event_fifo *f, sim_time_t t, 
 	}
 }
 
-/* The first event of the FIFO with the least first key, taken; the FIFO
- * sorted in again by its next key, unless empty now. */
-static void fifo_pop(struct sim *s, struct event *ev)
+/* The first event of the FIFO with the least first key dropped (read by
+ * the caller, or copied by fifo_pop); the FIFO sorted in again by its next
+ * key, unless empty now. */
+static inline void fifo_drop(struct sim *s)
 {
 	uint8_t i = s->ef_first;
 	struct event_fifo *f = &s->ef[i];
 	const struct event *next;
 
-	*ev = f->e[f->head];
 	f->head = (f->head + 1) & (f->cap - 1);
 	s->n_efe--;
 	s->ef_first = s->ef_next[i];
@@ -276,6 +298,24 @@ static void fifo_pop(struct sim *s, struct event *ev)
 	next = &f->e[f->head];
 	s->ek[i] = (struct fifo_key){ next->t, evq_word_plain(next->cls, next->seq) };
 	fifo_sort_in(s, i);
+}
+
+/* The first event of the FIFO with the least first key, taken. */
+static inline void fifo_pop(struct sim *s, struct event *ev)
+{
+	const struct event_fifo *f = &s->ef[s->ef_first];
+
+	*ev = f->e[f->head];
+	fifo_drop(s);
+}
+
+/* The heap's earliest key noted after a push or pop (struct sim's ht, hw). */
+static inline void heap_top(struct sim *s)
+{
+	if (!evq_top(s->q, &s->ht, &s->hw)) {
+		s->ht = SIM_TIME_MAX;
+		s->hw = UINT64_MAX;
+	}
 }
 
 static _Noreturn void bad_time(uint32_t type, sim_time_t t, sim_time_t now)
@@ -299,6 +339,7 @@ static void queue(struct sim *s, struct handler *h, sim_time_t t, uint32_t type,
 		evq_push_first(s->q, t, type, target, arg);
 	else
 		evq_push(s->q, t, type, target, arg);
+	heap_top(s);
 }
 
 /* sim_at past its common case (below): the checks, the instant's lane, a
@@ -318,8 +359,8 @@ static __attribute__((noinline)) void sim_at_rest(struct sim *s, sim_time_t t, u
 	/* the FIFO of the type's last fixed-delay event still holds that
 	 * delay */
 	h = &s->h[type];
-	f = &s->ef[h->fifo >= 0 ? h->fifo : 0];
-	if (h->fifo >= 0 && t > s->now && f->delay == t - s->now && f->cls == h->cls)
+	f = &s->ef[h->fifo];
+	if (t > s->now && f->delay == t - s->now)
 		fifo_push(s, f, t, type, target, arg);
 	else
 		queue(s, h, t, type, target, arg);
@@ -334,11 +375,11 @@ static inline void at(struct sim *s, sim_time_t t, uint32_t type, void *target, 
 	 * sequence number needs no check (evq_take_seq) */
 	if (t > s->now && type < s->n_h) {
 		const struct handler *h = &s->h[type];
-		struct event_fifo *f = &s->ef[h->fifo >= 0 ? h->fifo : 0];
+		struct event_fifo *f = &s->ef[h->fifo];
 		uint64_t seq;
 
-		if (h->fifo >= 0 && f->delay == t - s->now && f->cls == h->cls && f->n != 0 &&
-		    f->n != f->cap && evq_take_seq_fast(s->q, &seq)) {
+		/* 0 < n < cap: holds events and has room */
+		if (f->delay == t - s->now && f->n - 1 < f->cap - 1 && evq_take_seq_fast(s->q, &seq)) {
 			f->e[(f->head + f->n++) & (f->cap - 1)] =
 				(struct event){ t, seq, type, f->cls, target, arg };
 			s->n_efe++;
@@ -358,6 +399,7 @@ void sim_at_last(struct sim *s, sim_time_t t, uint32_t type, void *target, uint6
 	if (t < s->now || type >= s->n_h)
 		bad_time(type, t, s->now);
 	evq_push_last(s->q, t, type, target, arg);
+	heap_top(s);
 }
 
 void sim_after(struct sim *s, sim_time_t delay, uint32_t type, void *target, uint64_t arg)
@@ -429,16 +471,33 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			s->lane_n--;
 		} else {
 			/* the least key of the FIFOs' first events and the heap's */
-			sim_time_t ht;
-			uint64_t hw;
-			int heap = evq_top(s->q, &ht, &hw);
+			if (s->ef_first != EF_NONE && fkey_before(&s->ek[s->ef_first], s->ht, s->hw)) {
+				const struct event_fifo *f = &s->ef[s->ef_first];
+				const struct event *e = &f->e[f->head];
 
-			if (s->ef_first != EF_NONE && (!heap || fkey_before(&s->ek[s->ef_first], ht, hw))) {
-				if (s->ek[s->ef_first].t > until)
+				if (e->t > until)
 					break;
+				h = &s->h[e->type];
+				if (h->ghost) {
+					/* a held place (most come from a FIFO):
+					 * its time and argument read in place,
+					 * no copy of the event */
+					sim_time_t t = e->t;
+					uint64_t arg = e->arg;
+
+					fifo_drop(s);
+					s->now = t;
+					s->dispatching = 1;
+					h->ghost(s, h->ctx, arg);
+					s->dispatching = 0;
+					continue;
+				}
 				fifo_pop(s, &ev);
-			} else if (!heap || ht > until || !evq_pop(s->q, &ev)) {
+				goto event;
+			} else if (s->ht > until || !evq_pop(s->q, &ev)) {
 				break;
+			} else {
+				heap_top(s);
 			}
 		}
 		h = &s->h[ev.type];
@@ -452,6 +511,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			s->dispatching = 0;
 			continue;
 		}
+event:
 		if (ev.t != s->instant_t) {
 			s->instant_t = ev.t;
 			s->instant_left = s->instant_max ? s->instant_max : UINT64_MAX;
@@ -473,6 +533,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			} else {
 				evq_push(s->q, ev.t, ev.type, ev.target, ev.arg);
 			}
+			heap_top(s);
 			break;
 		}
 		s->instant_left--;

@@ -992,6 +992,39 @@ static void test_sim_many_fifos(void)
 	sim_free(s);
 }
 
+/* A FIFO that emptied is taken over by another (delay, class): a world
+ * type's 6 events of delay 5 (the last 2 in a FIFO) run; then an ordinary
+ * type's 6 of delay 5 (the last 2 in that FIFO, now empty, so taken over
+ * as the ordinary class's) and one more of the world type, scheduled
+ * last: at their instant the world event still runs first (sim.h rule 2),
+ * then the ordinary ones in the order scheduled.  (sim.c: a type that
+ * remembers a FIFO taken over forgets it; else the world event goes into
+ * the ordinary class's FIFO and runs last.) */
+static void test_sim_fifo_taken_over(void)
+{
+	struct sim *s = sim_new();
+	struct rec log = { 0 }, w = { .who = 'w', .shared = &log }, o = { .who = 'o', .shared = &log };
+	uint32_t tw = sim_on_world(s, "w", on_rec, &w), to = sim_on(s, "o", on_rec, &o);
+
+	for (uint64_t i = 0; i < 6; i++)
+		sim_after(s, 5, tw, NULL, i);
+	T_EQ(sim_run(s, SIM_TIME_MAX), 6);
+	T_EQ(sim_now(s), 5);
+	for (uint64_t i = 0; i < 6; i++)
+		sim_after(s, 5, to, NULL, i);
+	sim_after(s, 5, tw, NULL, 6);
+	T_EQ(sim_run(s, SIM_TIME_MAX), 7);
+	T_EQ(log.n, 13);
+	T_EQ(log.log[6].who, 'w');
+	T_EQ(log.log[6].arg, 6);
+	for (int k = 7; k < 13; k++) {
+		T_EQ(log.log[k].who, 'o');
+		T_EQ(log.log[k].t, 10);
+		T_EQ(log.log[k].arg, (uint64_t)(k - 7));
+	}
+	sim_free(s);
+}
+
 /* ---------------------------------------------------------------- suites */
 
 /* Held places share the queue with events (sim.c): held places and world
@@ -1049,6 +1082,7 @@ static CU_TestInfo sim_tests[] = {
 	{ "a later-filled FIFO of a shorter delay goes first", test_sim_fifo_later_shorter },
 	{ "held places and events of one delay run in turn", test_sim_held_places_in_turn },
 	{ "many FIFOs at once keep the key order", test_sim_many_fifos },
+	{ "a FIFO taken over by the other class keeps the classes' order", test_sim_fifo_taken_over },
 	CU_TEST_INFO_NULL,
 };
 
