@@ -609,6 +609,17 @@ static void test_group_churn(void)
 	gsl_rng_free(r);
 }
 
+/* n instances in one AZ with random CPU and memory (0..99,999) and a
+ * `stack` attribute drawn from stacks[0..k-1] (NULL: none), r seeded first. */
+static void fill_random(struct cluster *cl, gsl_rng *r, unsigned long seed, int32_t n,
+			const char *const *stacks, unsigned long k)
+{
+	gsl_rng_set(r, seed);
+	for (int32_t i = 0; i < n; i++)
+		add(cl, "us-east-1a", "linux", (int64_t)gsl_rng_uniform_int(r, 100000),
+		    (int64_t)gsl_rng_uniform_int(r, 100000), stacks[gsl_rng_uniform_int(r, k)]);
+}
+
 /* The placement indexes against a brute force: instances whose remaining
  * memory and CPU jump to arbitrary amounts (a small step, a narrow band
  * where hundreds tie, anywhere in a wide range, negative included: reserve
@@ -706,10 +717,7 @@ static void test_index_brute(void)
 	int a, ok = 1;
 	uint32_t g = cluster_group(cl, "service:web");
 
-	gsl_rng_set(r, 11);
-	for (int32_t i = 0; i < N; i++)
-		add(cl, "us-east-1a", "linux", (int64_t)gsl_rng_uniform_int(r, 100000),
-		    (int64_t)gsl_rng_uniform_int(r, 100000), stacks[gsl_rng_uniform_int(r, 3)]);
+	fill_random(cl, r, 11, N, stacks, 3);
 	a = cluster_spread_attr(cl, "stack");
 	ok &= check_brute(cl, a) && check_walks(cl, a, 12500);    /* builds the resource orders */
 	for (int step = 1; step <= 40000; step++) {
@@ -781,10 +789,7 @@ static void test_index_far_keys(void)
 	int a, ok = 1;
 	uint32_t g = cluster_group(cl, "service:web");
 
-	gsl_rng_set(r, 5);
-	for (int32_t i = 0; i < N; i++)
-		add(cl, "us-east-1a", "linux", (int64_t)gsl_rng_uniform_int(r, 100000),
-		    (int64_t)gsl_rng_uniform_int(r, 100000), stacks[gsl_rng_uniform_int(r, 4)]);
+	fill_random(cl, r, 5, N, stacks, 4);
 	a = cluster_spread_attr(cl, "stack");
 	ok &= check_far_keys(cl, a);                 /* builds the resource orders */
 	for (int step = 1; step <= 30000; step++) {
