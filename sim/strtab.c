@@ -8,7 +8,7 @@
 #include "hash.h"
 #include "mem.h"
 
-#define MEMO_BITS 8
+#define MEMO_BITS 6
 
 struct strtab {
 	char **strs;        /* id -> string */
@@ -20,9 +20,7 @@ struct strtab {
 	 * string) from the same addresses over and over, and a compare with
 	 * the kept string costs a fraction of the hash.  Only a hint: the
 	 * answer is taken when the contents are equal (a buffer reused for
-	 * another string misses).  256 entries: fewer collide among the
-	 * ~15 strings an instance interns (64 left ~4 of them missing).
-	 * addr 0 = empty. */
+	 * another string misses).  addr 0 = empty. */
 	struct { uintptr_t addr; uint32_t id; } memo[1u << MEMO_BITS];
 };
 
