@@ -1,27 +1,17 @@
 /* sim/strtab.c — open-addressing hash table of interned strings (FNV-1a). */
 #include "strtab.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hash.h"
 #include "mem.h"
 
-#define MEMO_BITS 6
-
 struct strtab {
 	char **strs;        /* id -> string */
 	uint32_t n, cap_strs;
 	uint32_t *slots;    /* hash slot -> id+1 (0 = empty) */
 	uint32_t n_slots;   /* power of two */
-	/* strtab_intern's recent answers by the address of the caller's
-	 * string: callers intern the same strings (a literal, a scenario's
-	 * string) from the same addresses over and over, and a compare with
-	 * the kept string costs a fraction of the hash.  Only a hint: the
-	 * answer is taken when the contents are equal (a buffer reused for
-	 * another string misses).  addr 0 = empty. */
-	struct { uintptr_t addr; uint32_t id; } memo[1u << MEMO_BITS];
 };
 
 struct strtab *strtab_new(void)
@@ -73,29 +63,19 @@ static void rehash(struct strtab *t)
 
 uint32_t strtab_intern(struct strtab *t, const char *s)
 {
-	uintptr_t addr = (uintptr_t)s;
-	uint32_t m = (uint32_t)(((uint64_t)addr * 0x9E3779B97F4A7C15ULL) >> (64 - MEMO_BITS));
-	uint32_t *slot, id;
+	uint32_t *slot = slot_for(t, s);
 
-	if (t->memo[m].addr == addr && strcmp(t->strs[t->memo[m].id], s) == 0)
-		return t->memo[m].id;
-	slot = slot_for(t, s);
-	if (*slot) {
-		id = *slot - 1;
-	} else {
-		if (t->n == t->cap_strs) {
-			t->cap_strs = t->cap_strs ? t->cap_strs * 2 : 64;
-			t->strs = xrealloc(t->strs, t->cap_strs * sizeof *t->strs);
-		}
-		t->strs[t->n] = xstrdup(s);
-		id = t->n;
-		*slot = ++t->n;
-		if (t->n * 2 > t->n_slots)
-			rehash(t);
+	if (*slot)
+		return *slot - 1;
+	if (t->n == t->cap_strs) {
+		t->cap_strs = t->cap_strs ? t->cap_strs * 2 : 64;
+		t->strs = xrealloc(t->strs, t->cap_strs * sizeof *t->strs);
 	}
-	t->memo[m].addr = addr;
-	t->memo[m].id = id;
-	return id;
+	t->strs[t->n] = xstrdup(s);
+	*slot = ++t->n;
+	if (t->n * 2 > t->n_slots)
+		rehash(t);
+	return t->n - 1;
 }
 
 uint32_t strtab_find(const struct strtab *t, const char *s)

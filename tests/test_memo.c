@@ -7,8 +7,7 @@
  * long to be kept, more distinct names than entries (so entries are
  * replaced), in a random order.  End to end, every task of a trace whose
  * rows name such task definitions and groups at random carries the ones
- * its row named (tasks.csv).  And strtab's memo of recent answers by
- * address: the table's ids whatever address the string comes from. */
+ * its row named (tasks.csv). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +17,6 @@
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
 #include "sim/name_memo.h"
-#include "sim/strtab.h"
 
 /* Names that share prefixes, the empty one, and two past NAME_MEMO_LEN - 1. */
 static const char *const pool[] = {
@@ -181,53 +179,7 @@ static void test_trace_names(void)
 	free(csv);
 }
 
-/* strtab_intern's memo of recent answers by the string's address: ids as
- * a plain list of first appearances gives them, whether the string comes
- * from the same address each time (the pool: what the memo answers) or
- * from one buffer rewritten with another string (the same address, other
- * contents: the memo must not answer) or from a fresh copy. */
-static void test_strtab_memo(void)
-{
-	struct strtab *t = strtab_new();
-	const char *seen[N_POOL];
-	char buf[64], *copy;
-	uint64_t x = 777;
-	int n_seen = 0, wrong = 0;
-
-	for (int step = 0; step < 20000; step++) {
-		int k = (int)(lcg(&x) % N_POOL), how = (int)(lcg(&x) % 3), want = -1;
-		const char *s = pool[k];
-		uint32_t got;
-
-		for (int j = 0; j < n_seen; j++)
-			if (strcmp(seen[j], pool[k]) == 0)
-				want = j;
-		if (want < 0) {
-			want = n_seen;
-			seen[n_seen++] = pool[k];
-		}
-		if (how == 0) {
-			got = strtab_intern(t, s);
-		} else if (how == 1) {
-			snprintf(buf, sizeof buf, "%s", s);
-			got = strtab_intern(t, buf);
-		} else {
-			copy = strdup(s);
-			got = strtab_intern(t, copy);
-			free(copy);
-		}
-		wrong += got != (uint32_t)want;
-		wrong += strcmp(strtab_str(t, got), s) != 0;
-	}
-	CU_ASSERT_EQUAL(wrong, 0);
-	CU_ASSERT_EQUAL(strtab_count(t), (uint32_t)n_seen);
-	for (int j = 0; j < n_seen; j++)
-		CU_ASSERT_EQUAL(strtab_find(t, seen[j]), (uint32_t)j);
-	strtab_free(t);
-}
-
 static CU_TestInfo memo_tests[] = {
-	{ "strtab's memo by address answers as the table", test_strtab_memo },
 	{ "random look-ups answer as the look-up behind", test_memo_random },
 	{ "a zeroed memo is empty", test_memo_empty },
 	CU_TEST_INFO_NULL,
