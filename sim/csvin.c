@@ -694,6 +694,22 @@ got:
 	return 1;
 }
 
+size_t csvin_peek(const struct csvin *in, const char **p)
+{
+	if (!in->at_boundary || in->failed)
+		return 0;
+	*p = in->chunk + in->cpos;
+	return in->clen - in->cpos;
+}
+
+long csvin_take_line(struct csvin *in, size_t n)
+{
+	in->cpos += n;
+	in->noff = 0;
+	in->rec_line = in->cur_line = in->line++;
+	return in->cur_line;
+}
+
 const char *csvin_field(const struct csvin *in, int col)
 {
 	if (col < 0 || (size_t)col >= in->noff)
