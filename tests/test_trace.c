@@ -577,10 +577,36 @@ static void write_random_trace(const char *path, unsigned long seed, int rows)
 	CU_ASSERT_FATAL(fclose(f) == 0);
 }
 
+/* What a consumer resolves a row's task definition to (run_task: its
+ * taskdef, or its cpu and memory): the index of that text among those
+ * seen.  Kept in the row's td_memo like run_task does, and checked
+ * against the text when found there: *wrong counts the rows whose memo
+ * held another row's answer. */
+static int td_of(const struct trace_row *row, char (*seen)[64], int *n, int *wrong)
+{
+	char key[64];
+	int i;
+
+	snprintf(key, sizeof key, "%s/%lld/%lld", row->taskdef, (long long)row->cpu_units,
+		 (long long)row->mem_mib);
+	for (i = 0; i < *n && strcmp(seen[i], key) != 0; i++)
+		;
+	if (i == *n && *n < 64)
+		snprintf(seen[(*n)++], sizeof seen[0], "%s", key);
+	if (row->td_memo && *row->td_memo >= 0)
+		*wrong += *row->td_memo != i;
+	else if (row->td_memo)
+		*row->td_memo = i;
+	return i;
+}
+
 /* Every result of reading path (rows, errors, whether reading goes on) as
  * text; *shaped = rows read by their shape. */
-static char *read_log(const char *path, unsigned supported, int fast, int *nrows, int *shaped)
+static char *read_log(const char *path, unsigned supported, int fast, int *nrows, int *shaped,
+		      int *wrong_memo)
 {
+	char seen[64][64];
+	int nseen = 0;
 	char *log = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&log, &len);
@@ -615,6 +641,7 @@ static char *read_log(const char *path, unsigned supported, int fast, int *nrows
 			(long long)row.mem_mib, row.cps_col, row.lt_col);
 		++*nrows;
 		*shaped += row.td_memo != NULL;
+		td_of(&row, seen, &nseen, wrong_memo);
 	}
 	trace_close(t);
 	fclose(f);
@@ -622,7 +649,8 @@ static char *read_log(const char *path, unsigned supported, int fast, int *nrows
 }
 
 /* The same rows and the same errors with rows read by their shape as with
- * every row read the usual way, on random traces (columns in any order,
+ * every row read the usual way, and a td_memo that only ever holds the
+ * answer for its own row's text, on random traces (columns in any order,
  * rows of a few shapes, numbers in many forms, now and then a quoted,
  * spaced, non-ASCII, misplaced or malformed field, CRLF and blank lines,
  * rows out of time order; lines across csvin's 16 KiB chunks).  Fails when
@@ -631,7 +659,7 @@ static char *read_log(const char *path, unsigned supported, int fast, int *nrows
 static void test_fast_rows_agree(void)
 {
 	char dir[] = "/tmp/ecsim-trace-XXXXXX", path[64];
-	int files = 0, same = 0, rows = 0, shaped = 0;
+	int files = 0, same = 0, rows = 0, shaped = 0, wrong_memo = 0;
 
 	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof path, "%s/random.csv", dir);
@@ -641,8 +669,8 @@ static void test_fast_rows_agree(void)
 		char *slow, *fast;
 
 		write_random_trace(path, seed * 0x9E3779B97F4A7C15UL, 3000);
-		slow = read_log(path, sup, 0, &n0, &s0);
-		fast = read_log(path, sup, 1, &n1, &s1);
+		slow = read_log(path, sup, 0, &n0, &s0, &wrong_memo);
+		fast = read_log(path, sup, 1, &n1, &s1, &wrong_memo);
 		files++;
 		if (strcmp(slow, fast) == 0) {
 			same++;
@@ -664,6 +692,8 @@ static void test_fast_rows_agree(void)
 		free(fast);
 	}
 	T_EQ(same, files);
+	/* a row's td_memo is its shape's: never another text's answer */
+	T_EQ(wrong_memo, 0);
 	/* the shapes were taken: most rows that passed (73,437 rows, 39,455
 	 * by their shape) */
 	CU_ASSERT(rows > 50000);
