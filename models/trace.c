@@ -301,9 +301,11 @@ static inline unsigned shape_set(uint64_t h, uint32_t empty)
 }
 
 /* The segment of k fields at *qp: its bytes up to the k-th separator (','
- * or '\n') before end, in x[0..1] zero past them; its length, 0 when there
- * is no such segment of at most SEG_MAX bytes.  *qp past it. */
-static inline unsigned seg_find(const char **qp, const char *end, int k, __m128i x[2])
+ * or '\n') before end, in x[0..1] zero past them, mixed into *h; its
+ * length, 0 when there is no such segment of at most SEG_MAX bytes.  *qp
+ * past it. */
+static inline unsigned seg_find(const char **qp, const char *end, int k, __m128i x[2],
+				uint64_t *h)
 {
 	const char *q = *qp;
 	const __m128i comma = _mm_set1_epi8(','), nl = _mm_set1_epi8('\n');
@@ -318,7 +320,12 @@ static inline unsigned seg_find(const char **qp, const char *end, int k, __m128i
 		m &= m - 1;
 	if (m) {
 		len = (unsigned)__builtin_ctz(m) + 1;
+		if (q + len > end)      /* the sentinel: the line is not whole */
+			return 0;
 		x[0] = keep_first(x[0], len);
+		*h = shape_mix(*h, x[0], _mm_setzero_si128(), len);
+		*qp = q + len;
+		return len;
 	} else {
 		/* a second block, read only when it starts before end */
 		if (q + 16 >= end)
@@ -335,6 +342,7 @@ static inline unsigned seg_find(const char **qp, const char *end, int k, __m128i
 	}
 	if (q + len > end)              /* the sentinel: the line is not whole */
 		return 0;
+	*h = shape_mix(*h, x[0], x[1], len);
 	*qp = q + len;
 	return len;
 }
@@ -435,10 +443,9 @@ static int fast_row(struct trace *t, struct trace_row *row)
 		} else {
 			int s = it->seg;
 
-			len[s] = seg_find(&q, end, it->k, x[s]);
+			len[s] = seg_find(&q, end, it->k, x[s], &h);
 			if (!len[s])
 				return 0;
-			h = shape_mix(h, x[s][0], x[s][1], len[s]);
 		}
 	}
 	set = shape_set(h, empty);
