@@ -90,6 +90,15 @@ struct trace {
 	 * most attempts missed) */
 	int fast, n_items, n_segs;
 	struct item items[MAX_ITEMS];
+	struct {
+		int lead, mid, tail;    /* fields of the segments (0: none) */
+		int n1, n2;             /* the numbers: 0 = time_s, 1 = duration_s, -1 = none */
+		char sep1, sep2;        /* the bytes that end them */
+	} lay;
+	/* the chunk's bytes borrowed from csvin (bq NULL: none): from b0 (of
+	 * line bline0) to bend; read up to bq, whose line is bline */
+	const char *b0, *bq, *bend;
+	long bline0, bline;
 	int colseg[C_N];        /* header column -> its segment, -1 = a number */
 	unsigned tries, misses, pause;
 	struct shape sh[SHAPE_SETS][2];
@@ -263,7 +272,7 @@ static int parse_count(const char *s, int64_t *v)
  * form and the time order: those are checked here.
  *
  * It takes only a line csvin_next would split at its commas and nothing
- * else (csvin_take_line): a kept segment holds no quote, space, tab, CR,
+ * else (csvin_take): a kept segment holds no quote, space, tab, CR,
  * NUL or byte >= 0x80, and a number only digits and '.'; the line ends
  * with '\n' in the chunk in hand.  Anything else (a new shape, a number of
  * another form, a row out of order, a line across the chunk's end) is read
@@ -304,7 +313,7 @@ static inline unsigned shape_set(uint64_t h, uint32_t empty)
  * or '\n') before end, in x[0..1] zero past them, mixed into *h; its
  * length, 0 when there is no such segment of at most SEG_MAX bytes.  *qp
  * past it. */
-static inline unsigned seg_find(const char **qp, const char *end, int k, __m128i x[2],
+static inline __attribute__((always_inline)) unsigned seg_find(const char **qp, const char *end, int k, __m128i x[2],
 				uint64_t *h)
 {
 	const char *q = *qp;
@@ -413,11 +422,12 @@ static inline int shape_is(const struct shape *sh, int nseg, __m128i x[][2],
 }
 
 /* The next line read by its shape: 1 = *row filled, the line taken; 0 =
- * read it the usual way (nothing taken). */
+ * read it the usual way (nothing taken).  The chunk's bytes are borrowed
+ * from csvin (csvin_peek) for as many lines as are read so, and given back
+ * (csvin_take) before a line is read the usual way (give_back). */
 static int fast_row(struct trace *t, struct trace_row *row)
 {
-	const char *p, *q, *end;
-	size_t n = csvin_peek(t->in, &p);
+	const char *q, *end;
 	__m128i x[MAX_SEGS][2];
 	unsigned len[MAX_SEGS];
 	uint32_t empty = 0;
@@ -425,33 +435,47 @@ static int fast_row(struct trace *t, struct trace_row *row)
 	sim_time_t num[2] = { 0, -1 };
 	const struct shape *sh;
 	unsigned set;
+	int ns = 0;
 
-	if (n == 0)
-		return 0;
-	q = p;
-	end = p + n;
-	for (int i = 0; i < t->n_items; i++) {
-		const struct item *it = &t->items[i];
+	if (!t->bq) {
+		size_t n = csvin_peek(t->in, &t->b0, &t->bline0);
 
-		if (it->seg < 0) {
-			int r = fast_number(&q, end, it->sep, &num[it->num]);
-
-			if (r < 0)
-				return 0;
-			if (r == 0)
-				empty |= 1u << it->num;
-		} else {
-			int s = it->seg;
-
-			len[s] = seg_find(&q, end, it->k, x[s], &h);
-			if (!len[s])
-				return 0;
-		}
+		if (n == 0)
+			return 0;
+		t->bq = t->b0;
+		t->bend = t->b0 + n;
+		t->bline = t->bline0;
 	}
+	q = t->bq;
+	end = t->bend;
+	/* the items: a segment, the first number, a segment, the second
+	 * number, a segment (each segment there or not) */
+#define SEG(k) do { \
+		if (!(len[ns] = seg_find(&q, end, (k), x[ns], &h))) \
+			return 0; \
+		ns++; \
+	} while (0)
+#define NUM(i, sep) do { \
+		int r_ = fast_number(&q, end, (sep), &num[i]); \
+		if (r_ < 0) \
+			return 0; \
+		empty |= (uint32_t)(r_ == 0) << (i); \
+	} while (0)
+	if (t->lay.lead)
+		SEG(t->lay.lead);
+	NUM(t->lay.n1, t->lay.sep1);
+	if (t->lay.mid)
+		SEG(t->lay.mid);
+	if (t->lay.n2 >= 0) {
+		NUM(t->lay.n2, t->lay.sep2);
+		if (t->lay.tail)
+			SEG(t->lay.tail);
+	}
+#undef SEG
+#undef NUM
 	set = shape_set(h, empty);
 	sh = &t->sh[set][0];
-	if (!shape_is(sh, t->n_segs, x, len, empty) &&
-	    !shape_is(++sh, t->n_segs, x, len, empty))
+	if (!shape_is(sh, ns, x, len, empty) && !shape_is(++sh, ns, x, len, empty))
 		return 0;
 	if (num[0] < t->prev)
 		return 0;
@@ -459,9 +483,19 @@ static int fast_row(struct trace *t, struct trace_row *row)
 	*row = sh->row;
 	row->t = num[0];
 	row->duration = num[1];
-	row->line = csvin_take_line(t->in, (size_t)(q - p));
+	row->line = t->bline++;
+	t->bq = q;
 	t->prev = row->t;
 	return 1;
+}
+
+/* The borrowed bytes fast_row() read, given back to csvin. */
+static void give_back(struct trace *t)
+{
+	if (t->bq) {
+		csvin_take(t->in, (size_t)(t->bq - t->b0), t->bline - t->bline0);
+		t->bq = NULL;
+	}
 }
 
 /* A byte a kept segment may hold: csvin splits a line of such bytes at
@@ -578,6 +612,25 @@ static void fast_layout(struct trace *t)
 		it->sep = sep;
 		t->colseg[i] = it->seg;
 	}
+	/* the same as fast_row() walks them: [segment] number [segment]
+	 * [number [segment]] (time_s is there; the numbers cut the segments) */
+	memset(&t->lay, 0, sizeof t->lay);
+	t->lay.n2 = -1;
+	for (int i = 0, nn = 0; i < t->n_items; i++) {
+		const struct item *it = &t->items[i];
+
+		if (it->seg < 0) {
+			if (nn++ == 0) {
+				t->lay.n1 = it->num;
+				t->lay.sep1 = it->sep;
+			} else {
+				t->lay.n2 = it->num;
+				t->lay.sep2 = it->sep;
+			}
+		} else {
+			*(nn == 0 ? &t->lay.lead : nn == 1 ? &t->lay.mid : &t->lay.tail) = it->k;
+		}
+	}
 	t->fast = 1;
 }
 #else
@@ -597,6 +650,11 @@ static void learn(struct trace *t, const struct trace_row *row)
 static void fast_layout(struct trace *t)
 {
 	t->fast = 0;
+}
+
+static void give_back(struct trace *t)
+{
+	(void)t;
 }
 #endif
 
@@ -1047,6 +1105,7 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 			t->pause--;
 		}
 	}
+	give_back(t);
 	r = read_row(t, row, e);
 	if (r == 1 && t->fast && t->pause == 0)
 		learn(t, row);

@@ -694,20 +694,23 @@ got:
 	return 1;
 }
 
-size_t csvin_peek(const struct csvin *in, const char **p)
+size_t csvin_peek(const struct csvin *in, const char **p, long *line)
 {
 	if (!in->at_boundary || in->failed)
 		return 0;
 	*p = in->chunk + in->cpos;
+	*line = in->line;
 	return in->clen - in->cpos;
 }
 
-long csvin_take_line(struct csvin *in, size_t n)
+void csvin_take(struct csvin *in, size_t n, long lines)
 {
+	if (lines <= 0)
+		return;
 	in->cpos += n;
+	in->line += lines;
+	in->rec_line = in->cur_line = in->line - 1;
 	in->noff = 0;
-	in->rec_line = in->cur_line = in->line++;
-	return in->cur_line;
 }
 
 const char *csvin_field(const struct csvin *in, int col)
