@@ -63,8 +63,9 @@ static const char *const col_names[C_N] = {
 struct shape {
 	char b[MAX_SEGS][SEG_MAX] __attribute__((aligned(16)));  /* as in the line, zero-padded */
 	char z[MAX_SEGS][SEG_MAX];      /* the same, each separator a NUL: the row's strings */
-	uint32_t len[MAX_SEGS];         /* 0: an empty place */
-	uint32_t empty;                 /* bit 0: time_s empty, bit 1: duration_s empty */
+	/* which numbers were empty (bit 0: time_s, bit 1: duration_s) and
+	 * the segments' lengths (byte 1 + s: segment s's): 0, an empty place */
+	uint32_t key;
 	int32_t td_memo;
 	struct trace_row row;
 };
@@ -304,9 +305,9 @@ static inline uint64_t shape_mix(uint64_t h, __m128i x0, __m128i x1, unsigned le
 	       0xFF51AFD7ED558CCDull;
 }
 
-static inline unsigned shape_set(uint64_t h, uint32_t empty)
+static inline unsigned shape_set(uint64_t h, uint32_t key)
 {
-	return (unsigned)(((h ^ empty) * 0x9E3779B97F4A7C15ull) >> 59);  /* SHAPE_SETS = 32 */
+	return (unsigned)(((h ^ key) * 0x9E3779B97F4A7C15ull) >> 59);  /* SHAPE_SETS = 32 */
 }
 
 /* The segment of k fields at *qp: its bytes up to the k-th separator (','
@@ -399,26 +400,19 @@ static inline int fast_number(const char **qp, const char *end, char sep, sim_ti
 	return 1;
 }
 
-/* Whether shape sh has these segments and empty numbers. */
-static inline int shape_is(const struct shape *sh, int nseg, __m128i x[][2],
-			   const unsigned *len, uint32_t empty)
+/* Whether shape sh is the one of key (lengths and empty numbers: see
+ * struct shape) and of these segments' blocks (zero past their bytes). */
+static inline __attribute__((always_inline)) int shape_is(const struct shape *sh, uint32_t key, int nseg, __m128i x[][2])
 {
-	if (sh->empty != empty)
-		return 0;
-	for (int s = 0; s < nseg; s++) {
-		unsigned eq;
+	__m128i eq = _mm_set1_epi8(-1);
 
-		if (sh->len[s] != len[s])
-			return 0;
-		eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-			x[s][0], _mm_load_si128((const __m128i *)sh->b[s])));
-		if (len[s] > 16)
-			eq &= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-				x[s][1], _mm_load_si128((const __m128i *)(sh->b[s] + 16))));
-		if (eq != 0xFFFF)
-			return 0;
-	}
-	return 1;
+	if (sh->key != key)
+		return 0;
+	for (int s = 0; s < nseg; s++)
+		eq = _mm_and_si128(eq, _mm_and_si128(
+			_mm_cmpeq_epi8(x[s][0], _mm_load_si128((const __m128i *)sh->b[s])),
+			_mm_cmpeq_epi8(x[s][1], _mm_load_si128((const __m128i *)(sh->b[s] + 16)))));
+	return _mm_movemask_epi8(eq) == 0xFFFF;
 }
 
 /* The next line read by its shape: 1 = *row filled, the line taken; 0 =
@@ -429,8 +423,7 @@ static int fast_row(struct trace *t, struct trace_row *row)
 {
 	const char *q, *end;
 	__m128i x[MAX_SEGS][2];
-	unsigned len[MAX_SEGS];
-	uint32_t empty = 0;
+	uint32_t key = 0, len;
 	uint64_t h = 0;
 	sim_time_t num[2] = { 0, -1 };
 	const struct shape *sh;
@@ -451,15 +444,15 @@ static int fast_row(struct trace *t, struct trace_row *row)
 	/* the items: a segment, the first number, a segment, the second
 	 * number, a segment (each segment there or not) */
 #define SEG(k) do { \
-		if (!(len[ns] = seg_find(&q, end, (k), x[ns], &h))) \
+		if (!(len = seg_find(&q, end, (k), x[ns], &h))) \
 			return 0; \
-		ns++; \
+		key |= len << (8 * ++ns); \
 	} while (0)
 #define NUM(i, sep) do { \
 		int r_ = fast_number(&q, end, (sep), &num[i]); \
 		if (r_ < 0) \
 			return 0; \
-		empty |= (uint32_t)(r_ == 0) << (i); \
+		key |= (uint32_t)(r_ == 0) << (i); \
 	} while (0)
 	if (t->lay.lead)
 		SEG(t->lay.lead);
@@ -473,9 +466,9 @@ static int fast_row(struct trace *t, struct trace_row *row)
 	}
 #undef SEG
 #undef NUM
-	set = shape_set(h, empty);
+	set = shape_set(h, key);
 	sh = &t->sh[set][0];
-	if (!shape_is(sh, ns, x, len, empty) && !shape_is(++sh, ns, x, len, empty))
+	if (!shape_is(sh, key, ns, x) && !shape_is(++sh, key, ns, x))
 		return 0;
 	if (num[0] < t->prev)
 		return 0;
@@ -512,7 +505,7 @@ static void learn(struct trace *t, const struct trace_row *row)
 {
 	char b[MAX_SEGS][SEG_MAX] __attribute__((aligned(16)));
 	unsigned len[MAX_SEGS] = { 0, 0, 0 }, off[C_N];
-	uint32_t empty = 0;
+	uint32_t empty = 0, key;
 	uint64_t h = 0;
 	struct shape *sh;
 	unsigned set;
@@ -543,7 +536,10 @@ static void learn(struct trace *t, const struct trace_row *row)
 		h = shape_mix(h, _mm_load_si128((const __m128i *)b[s]),
 			      _mm_load_si128((const __m128i *)(b[s] + 16)), len[s]);
 	}
-	set = shape_set(h, empty);
+	key = empty;
+	for (int s = 0; s < t->n_segs; s++)
+		key |= len[s] << (8 * (s + 1));
+	set = shape_set(h, key);
 	{
 		__m128i x[MAX_SEGS][2];
 
@@ -551,16 +547,15 @@ static void learn(struct trace *t, const struct trace_row *row)
 			x[s][0] = _mm_load_si128((const __m128i *)b[s]);
 			x[s][1] = _mm_load_si128((const __m128i *)(b[s] + 16));
 		}
-		if (shape_is(&t->sh[set][0], t->n_segs, x, len, empty) ||
-		    shape_is(&t->sh[set][1], t->n_segs, x, len, empty))
+		if (shape_is(&t->sh[set][0], key, t->n_segs, x) ||
+		    shape_is(&t->sh[set][1], key, t->n_segs, x))
 			return;         /* kept already (read the usual way at a chunk's end) */
 	}
 	sh = &t->sh[set][t->next[set]];
 	t->next[set] ^= 1;
 	memcpy(sh->b, b, sizeof b);
 	memcpy(sh->z, b, sizeof b);
-	memcpy(sh->len, len, sizeof len);
-	sh->empty = empty;
+	sh->key = key;
 	sh->td_memo = -1;
 	sh->row = *row;
 	sh->row.td_memo = &sh->td_memo;
