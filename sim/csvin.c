@@ -13,7 +13,9 @@
  * meaning, in place in the chunk, since libcsv's per-byte state machine
  * alone costs about the whole reader's budget of 0.25 us per row
  * (tests/bench/bench_trace.c).  Every line with a quote, and any line
- * crossing the chunk's end, is libcsv's.
+ * crossing the chunk's end, is libcsv's.  A reader may also take plain lines
+ * itself, straight from the chunk (csvin_peek, csvin_take: models/trace.c
+ * reads a row of a shape it has seen so).
  *
  * Conventions (those of libcsv): CR, LF and CRLF all end a record; blank
  * lines (nothing but spaces/tabs) are skipped; spaces and tabs around an
