@@ -695,9 +695,14 @@ static void test_fast_rows_agree(void)
 	/* a row's td_memo is its shape's: never another text's answer */
 	T_EQ(wrong_memo, 0);
 	/* the shapes were taken: most rows that passed (73,437 rows, 39,455
-	 * by their shape) */
+	 * by their shape); none without SSE2, where every row is read the
+	 * usual way (tests/scalar.sh) */
 	CU_ASSERT(rows > 50000);
+#ifdef __SSE2__
 	CU_ASSERT(shaped > rows / 2);
+#else
+	T_EQ(shaped, 0);
+#endif
 	remove(path);
 	rmdir(dir);
 }
