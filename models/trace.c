@@ -101,7 +101,7 @@ struct trace {
 	const char *b0, *bq, *bend;
 	long bline0, bline;
 	int colseg[C_N];        /* header column -> its segment, -1 = a number */
-	unsigned tries, misses, pause;
+	unsigned tries, misses, pause, pause_len;
 	struct shape sh[SHAPE_SETS][2];
 	uint8_t next[SHAPE_SETS];       /* the way a new shape takes: the one
 					 * not used last */
@@ -626,6 +626,7 @@ static void fast_layout(struct trace *t)
 			*(nn == 0 ? &t->lay.lead : nn == 1 ? &t->lay.mid : &t->lay.tail) = it->k;
 		}
 	}
+	t->pause_len = 1u << 14;
 	t->fast = 1;
 }
 #else
@@ -1088,10 +1089,16 @@ int trace_next(struct trace *t, struct trace_row *row, struct err *e)
 			else
 				r = 0, t->misses++;
 			/* most of the last 1024 attempts missed: none for the next
-			 * 16384 rows */
+			 * 16384 rows, twice as many after each such window in a
+			 * row (up to 262,144) */
 			if (++t->tries == 1024) {
-				if (t->misses > 512)
-					t->pause = 16384;
+				if (t->misses > 512) {
+					t->pause = t->pause_len;
+					if (t->pause_len < (1u << 18))
+						t->pause_len *= 2;
+				} else {
+					t->pause_len = 1u << 14;
+				}
 				t->tries = t->misses = 0;
 			}
 			if (r)
