@@ -61,6 +61,11 @@ struct trace_row {
 	const char *cps, *launch_type;
 	int cps_col, lt_col;
 	long line;                 /* line of the row in the file */
+	/* NULL, or where the consumer keeps the task definition it resolved
+	 * this row's taskdef (or cpu and memory) to: one place for all the
+	 * rows of the same shape (the same text in every column but time_s
+	 * and duration_s), -1 until it stores there (models/trace.c) */
+	int32_t *td_memo;
 };
 
 /* What a column means for an event: not used (must be empty), optional,
@@ -106,6 +111,11 @@ int trace_can_resume(const struct trace *t);
 int trace_column(const struct trace *t, const char *name);
 const char *trace_event_name(enum trace_event ev);
 const char *trace_path(const struct trace *t);
+/* Rows by their shape (models/trace.c: a row of the same text as one read
+ * before, but for time_s and duration_s, read without csvin's split and
+ * checks) on (the default) or off (every row read the usual way).  The rows
+ * and errors are the same either way.  For tests. */
+void trace_fast_rows(struct trace *t, int on);
 /* Bytes the reader holds (bounded by the longest row).  For tests. */
 size_t trace_memory(const struct trace *t);
 

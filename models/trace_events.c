@@ -90,13 +90,21 @@ static int run_task(struct backplane *bp, const struct trace_row *r, const char 
 		    struct err *e)
 {
 	struct scenario *s = backplane_scenario(bp);
-	int td = r->taskdef[0] ? scenario_taskdef(s, r->taskdef, dir, e)
-			       : scenario_synthetic_taskdef(s, r->cpu_units, r->mem_mib, e);
 	struct cp_strategy own;
-	int launch = -1, rc = 0;
+	int launch = -1, rc = 0, td;
 
-	if (td < 0)
-		return -1;
+	/* the task definition: resolved once per row shape (a name's index
+	 * never changes: definitions are only appended) */
+	if (r->td_memo && *r->td_memo >= 0) {
+		td = *r->td_memo;
+	} else {
+		td = r->taskdef[0] ? scenario_taskdef(s, r->taskdef, dir, e)
+				   : scenario_synthetic_taskdef(s, r->cpu_units, r->mem_mib, e);
+		if (td < 0)
+			return -1;
+		if (r->td_memo)
+			*r->td_memo = td;
+	}
 	/* the row's own strategy or launch type, when it gives one (most rows
 	 * give neither: no call) */
 	if ((r->cps && r->cps[0]) || (r->launch_type && r->launch_type[0]))

@@ -13,7 +13,9 @@
  * meaning, in place in the chunk, since libcsv's per-byte state machine
  * alone costs about the whole reader's budget of 0.25 us per row
  * (tests/bench/bench_trace.c).  Every line with a quote, and any line
- * crossing the chunk's end, is libcsv's.
+ * crossing the chunk's end, is libcsv's.  A reader may also take plain lines
+ * itself, straight from the chunk (csvin_peek, csvin_take: models/trace.c
+ * reads a row of a shape it has seen so).
  *
  * Conventions (those of libcsv): CR, LF and CRLF all end a record; blank
  * lines (nothing but spaces/tabs) are skipped; spaces and tabs around an
@@ -692,6 +694,25 @@ got:
 			      in->ncols, in->ncols == 1 ? "" : "s", in->noff);
 	}
 	return 1;
+}
+
+size_t csvin_peek(const struct csvin *in, const char **p, long *line)
+{
+	if (!in->at_boundary || in->failed)
+		return 0;
+	*p = in->chunk + in->cpos;
+	*line = in->line;
+	return in->clen - in->cpos;
+}
+
+void csvin_take(struct csvin *in, size_t n, long lines)
+{
+	if (lines <= 0)
+		return;
+	in->cpos += n;
+	in->line += lines;
+	in->rec_line = in->cur_line = in->line - 1;
+	in->noff = 0;
 }
 
 const char *csvin_field(const struct csvin *in, int col)

@@ -45,6 +45,22 @@ const char *const *csvin_fields(const struct csvin *in);
 long csvin_line(const struct csvin *in);    /* line where the record started */
 const char *csvin_path(const struct csvin *in);
 
+/* For a reader that splits the common line itself (models/trace.c): the
+ * unread bytes of the chunk in hand when the reader is at a record boundary
+ * and has reported no error, else 0 (read with csvin_next).  *p gets the
+ * next byte and *line its line; p[n] is a '\n' that is not in the file (a
+ * sentinel) and the 15 bytes after it may be read (16-byte loads), their
+ * values meaningless: a line is whole only when its '\n' is before p[n].
+ * The bytes stay until the next csvin_take or csvin_next. */
+size_t csvin_peek(const struct csvin *in, const char **p, long *line);
+/* The caller took the next `lines` lines itself, n bytes from csvin_peek's
+ * *p: each up to and including the '\n' that ends it holds no quote, NUL,
+ * CR, space, tab or byte >= 0x80 and exactly csvin_ncols() - 1 commas (a
+ * line csvin_next would split at its commas and nothing else).  The last
+ * is the current record's line (csvin_line()); csvin_field() and
+ * csvin_fields() describe no record until the next csvin_next(). */
+void csvin_take(struct csvin *in, size_t n, long lines);
+
 /* Record an error about field `col` of the current record; returns -1. */
 int csvin_fail(const struct csvin *in, int col, struct err *e, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -11,7 +11,7 @@
 # must be listed below, or this check fails.
 # Closing line: "scalar: N passed, N failed, N skipped".
 MAKE=${MAKE:-make}
-covered="sim/csvin.c models/cluster_index.c sim/evq.c"
+covered="sim/csvin.c models/cluster_index.c sim/evq.c models/trace.c"
 suites="test_csvio test_trace test_cluster test_placement test_engine test_instant"
 bad=0
 for f in $(grep -rlE '__SSE2__|__SIZEOF_INT128__' sim models cli --include='*.[ch]'); do
