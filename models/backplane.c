@@ -159,7 +159,10 @@ void bp_capacity_changed(struct backplane *bp)
 		bp->retry_scheduled = 1;
 		sim_after(bp->sim, 0, bp->ev_retry, bp, 0);
 	}
-	bp_notify(bp, &(struct bp_note){ .kind = BN_CAPACITY });
+	/* news only to a service that waits for capacity (bp_msg.h): none
+	 * without services */
+	if (bp->s->n_services > 0)
+		bp_notify(bp, &(struct bp_note){ .kind = BN_CAPACITY });
 }
 
 /* ---- tasks -------------------------------------------------------------- */
@@ -322,6 +325,15 @@ static void view_to(struct backplane *bp, uint32_t slot, enum task_state st)
 	t->seen = st;
 	if (t->svc >= 0)
 		view_to_service(bp, slot, from, st);
+}
+
+void bp_task_view(struct backplane *bp, struct task *t, int st)
+{
+	enum task_state from = t->seen;
+
+	bp->running += view_delta[from][st].running;
+	bp->starting += view_delta[from][st].starting;
+	t->seen = (uint8_t)st;
 }
 
 void bp_task_report(struct backplane *bp, uint32_t slot)
@@ -499,12 +511,14 @@ static int try_place(struct backplane *bp, uint32_t slot, int last)
 	return 0;
 }
 
+static void provisioned(struct backplane *bp, uint32_t slot, struct task *t);
+
 /* The zero-delay PROVISIONING step try_place left to its caller, run as
- * part of the caller's event (sim_lane_idle). */
+ * part of the caller's event (sim_lane_idle): the task just placed is
+ * PROVISIONING, what on_provisioned checks. */
 static void provisioned_now(struct backplane *bp, uint32_t slot)
 {
-	on_provisioned(bp->sim, bp, &(struct event){ sim_now(bp->sim), 0, bp->ev_provisioned, 1, bp,
-						     task_ref(bp, slot) });
+	provisioned(bp, slot, &bp->tasks[slot]);
 }
 
 uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *id,
@@ -617,6 +631,18 @@ static void on_launch(struct sim *s, void *ctx, const struct event *ev)
 		sim_after(bp->sim, bp->s->pending_timeout, bp->ev_timeout, bp, ev->arg);
 }
 
+/* The end of PROVISIONING: PENDING, and the start (or stop) request goes
+ * to whoever runs the task. */
+static void provisioned(struct backplane *bp, uint32_t slot, struct task *t)
+{
+	if (t->fg) {
+		agent_set_state(bp, slot, TS_PENDING);
+		fargate_send(bp, slot, t->desired == TD_RUNNING ? AM_START : AM_STOP);
+	} else {
+		agent_task_pending(bp, slot, t);
+	}
+}
+
 static void on_provisioned(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
@@ -625,11 +651,7 @@ static void on_provisioned(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || t->state != TS_PROVISIONING)
 		return;
-	agent_set_state(bp, ref_slot(ev->arg), TS_PENDING);
-	if (t->fg)
-		fargate_send(bp, ref_slot(ev->arg), t->desired == TD_RUNNING ? AM_START : AM_STOP);
-	else
-		agent_send_last(bp, ref_slot(ev->arg), t->desired == TD_RUNNING ? AM_START : AM_STOP);
+	provisioned(bp, ref_slot(ev->arg), t);
 }
 
 /* RunTask: `count` tasks placed one after the other, resources and group
