@@ -65,6 +65,9 @@ static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev);
 static void started(struct sim *s, void *ctx, uint64_t ref);
 static void stop_done(struct sim *s, void *ctx, uint64_t ref);
 static void deprovisioned(struct sim *s, void *ctx, uint64_t ref);
+static void started_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref);
+static void stop_done_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref);
+static inline __attribute__((always_inline)) void deprovisioned_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref);
 static void on_report_running(struct sim *s, void *ctx, const struct event *ev);
 static void on_report_stopped(struct sim *s, void *ctx, const struct event *ev);
 static void on_report_state(struct sim *s, void *ctx, const struct event *ev);
@@ -101,17 +104,20 @@ static inline int held_ok(const struct agents *ag, const struct task *t, sim_tim
 	return delay > 0 && t->svc < 0 && !ag->every_step && ag->a[t->inst].tm->network_delay > 0;
 }
 
-/* then(), or the step as a held place of type `held` when held_ok; `fn`
- * is the step's body, the handler of both its event (type) and its held
- * place (held), called with the task's reference alone */
+/* then(), or the step as a held place of type `held` when held_ok; `body`
+ * is the step's work after its handlers (of the event `type`, of the held
+ * place) found the task: at once, it is given the task its caller holds */
 static inline __attribute__((always_inline)) void step(struct backplane *bp, const struct agents *ag,
-						     const struct task *t, sim_time_t delay, uint32_t type,
-						     uint32_t held, sim_ghost_fn fn, uint64_t ref)
+						     struct task *t, sim_time_t delay, uint32_t type,
+						     uint32_t held,
+						     void (*body)(struct backplane *, const struct agents *,
+								  struct task *, uint64_t),
+						     uint64_t ref)
 {
 	if (held_ok(ag, t, delay))
 		sim_held_after(ag->sim, delay, held, ref);
 	else if (delay <= 0 && sim_lane_idle(ag->sim))
-		fn(ag->sim, bp, ref);        /* then(): at once */
+		body(bp, ag, t, ref);        /* then(): at once */
 	else
 		sim_after(ag->sim, delay, type, bp, ref);
 }
@@ -231,7 +237,7 @@ static sim_handler msg_handler(enum agent_msg m)
 
 /* Any message between the backplane and an agent, either way, about the
  * task `t` in `slot`; `last`: the sender's last action (then()). */
-static inline void deliver_task(struct backplane *bp, const struct agents *ag, uint32_t slot,
+static inline __attribute__((always_inline)) void deliver_task(struct backplane *bp, const struct agents *ag, uint32_t slot,
 				const struct task *t, enum agent_msg m, int last)
 {
 	struct agent *a = &ag->a[t->inst];
@@ -380,19 +386,21 @@ static void begin_stop(struct backplane *bp, const struct agents *ag, uint32_t s
 		       struct task *t, int exited)
 {
 	const struct taskdef *td = backplane_scenario(bp)->taskdefs[t->td].td;
-	sim_time_t timeout = td->stop_timeout_s >= 0 ? (sim_time_t)td->stop_timeout_s * 1000
-						      : ag->a[t->inst].tm->stop_timeout;
-	sim_time_t shutdown = ag->a[t->inst].tm->shutdown;
-	sim_time_t wait = shutdown < timeout ? shutdown : timeout;
+	sim_time_t wait = 0;
 	sim_time_t now = sim_now(ag->sim);
 
 	/* the essential container exited: the stop signal and timeout are for
 	 * the other containers; with none, nothing is left to wait for
 	 * (docs/ecs-model.md §3.2) */
-	if (exited && td->n_containers <= 1)
-		wait = 0;
+	if (!exited || td->n_containers > 1) {
+		sim_time_t timeout = td->stop_timeout_s >= 0 ? (sim_time_t)td->stop_timeout_s * 1000
+							      : ag->a[t->inst].tm->stop_timeout;
+		sim_time_t shutdown = ag->a[t->inst].tm->shutdown;
+
+		wait = shutdown < timeout ? shutdown : timeout;
+	}
 	set_states(bp, ag, slot, t, TS_DEACTIVATING, TS_STOPPING, now);
-	step(bp, ag, t, wait, ag->ev_stop_done, ag->held_stop_done, stop_done, ref_make(slot, t->gen));
+	step(bp, ag, t, wait, ag->ev_stop_done, ag->held_stop_done, stop_done_in, ref_make(slot, t->gen));
 }
 
 /* Straight to DEPROVISIONING (a task that never ran). */
@@ -403,7 +411,7 @@ static void deprovision(struct backplane *bp, uint32_t slot)
 
 	agent_set_state(bp, slot, TS_DEPROVISIONING);
 	step(bp, ag, t, backplane_scenario(bp)->taskdefs[t->td].td->eni ? agent_of(bp, t)->tm->eni_detach : 0,
-	     ag->ev_deprovisioned, ag->held_deprovisioned, deprovisioned, task_ref(bp, slot));
+	     ag->ev_deprovisioned, ag->held_deprovisioned, deprovisioned_in, task_ref(bp, slot));
 }
 
 static void on_start(struct sim *s, void *ctx, const struct event *ev)
@@ -436,21 +444,16 @@ static void on_pulled(struct sim *s, void *ctx, const struct event *ev)
 	}
 	if (t->desired == TD_RUNNING)
 		step(bp, agents_of(bp), t, a->tm->container_start, agents_of(bp)->ev_started,
-		     agents_of(bp)->held_started, started, ev->arg);
+		     agents_of(bp)->held_started, started_in, ev->arg);
 }
 
-/* The containers started (the event's handler, and its held place's:
- * step()). */
-static void started(struct sim *s, void *ctx, uint64_t ref)
+/* The containers started (step()'s body; its handlers below). */
+static void started_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref)
 {
-	struct backplane *bp = ctx;
-	struct task *t = bp_task(bp, ref);
 	uint32_t slot = ref_slot(ref);
 	const struct taskdef *td;
 
-	const struct agents *ag = agents_of(bp);
-
-	if (!t || dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
+	if (dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
 		return;
 	/* a draw only when failures are modelled, so p = 0 leaves the stream alone */
 	double p = backplane_scenario(bp)->taskdefs[t->td].start_failure_p >= 0
@@ -461,7 +464,7 @@ static void started(struct sim *s, void *ctx, uint64_t ref)
 		deprovision(bp, slot);
 		return;
 	}
-	set_states(bp, ag, slot, t, TS_ACTIVATING, TS_RUNNING, sim_now(s));
+	set_states(bp, ag, slot, t, TS_ACTIVATING, TS_RUNNING, sim_now(ag->sim));
 	/* a standalone task's RUNNING report, sent by a connected agent, and
 	 * its health are observed by no actor (bp_msg.h; docs/ecs-model.md
 	 * choice E75): not sent */
@@ -481,6 +484,17 @@ static void started(struct sim *s, void *ctx, uint64_t ref)
 	}
 	if (t->duration >= 0)
 		then(bp, t->duration, ag->ev_exit, on_essential_exit, ref);
+}
+
+/* The handlers of a step: the held place's (the task's reference), the
+ * event's; they find the task and give it to the step's body. */
+static void started(struct sim *s, void *ctx, uint64_t ref)
+{
+	struct task *t = bp_task(ctx, ref);
+
+	(void)s;
+	if (t)
+		started_in(ctx, agents_of(ctx), t, ref);
 }
 
 static void on_started(struct sim *s, void *ctx, const struct event *ev)
@@ -537,19 +551,25 @@ static void on_stop(struct sim *s, void *ctx, const struct event *ev)
 		deprovision(bp, ref_slot(ev->arg));
 }
 
-/* The containers stopped (the event's and the held place's handler). */
+/* The containers stopped (step()'s body). */
+static void stop_done_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref)
+{
+	uint32_t slot = ref_slot(ref);
+
+	if (dead_in(ag, t) || t->state != TS_STOPPING)
+		return;
+	set_state(bp, ag, slot, t, TS_DEPROVISIONING, sim_now(ag->sim));
+	step(bp, ag, t, backplane_scenario(bp)->taskdefs[t->td].td->eni ? ag->a[t->inst].tm->eni_detach : 0,
+	     ag->ev_deprovisioned, ag->held_deprovisioned, deprovisioned_in, ref);
+}
+
 static void stop_done(struct sim *s, void *ctx, uint64_t ref)
 {
-	struct backplane *bp = ctx;
-	struct task *t = bp_task(bp, ref);
-	uint32_t slot = ref_slot(ref);
-	const struct agents *ag = agents_of(bp);
+	struct task *t = bp_task(ctx, ref);
 
-	if (!t || dead_in(ag, t) || t->state != TS_STOPPING)
-		return;
-	set_state(bp, ag, slot, t, TS_DEPROVISIONING, sim_now(s));
-	step(bp, ag, t, backplane_scenario(bp)->taskdefs[t->td].td->eni ? ag->a[t->inst].tm->eni_detach : 0,
-	     ag->ev_deprovisioned, ag->held_deprovisioned, deprovisioned, ref);
+	(void)s;
+	if (t)
+		stop_done_in(ctx, agents_of(ctx), t, ref);
 }
 
 static void on_stop_done(struct sim *s, void *ctx, const struct event *ev)
@@ -557,19 +577,24 @@ static void on_stop_done(struct sim *s, void *ctx, const struct event *ev)
 	stop_done(s, ctx, ev->arg);
 }
 
-/* The task's ENI is detached, or it had none (the event's and the held
- * place's handler). */
+/* The task's ENI is detached, or it had none (step()'s body). */
+static inline __attribute__((always_inline)) void deprovisioned_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref)
+{
+	uint32_t slot = ref_slot(ref);
+
+	if (dead_in(ag, t) || t->state != TS_DEPROVISIONING)
+		return;
+	set_state(bp, ag, slot, t, TS_STOPPED, sim_now(ag->sim));
+	deliver_task(bp, ag, slot, t, AM_REPORT_STOPPED, 1);
+}
+
 static void deprovisioned(struct sim *s, void *ctx, uint64_t ref)
 {
-	struct backplane *bp = ctx;
-	struct task *t = bp_task(bp, ref);
-	uint32_t slot = ref_slot(ref);
-	const struct agents *ag = agents_of(bp);
+	struct task *t = bp_task(ctx, ref);
 
-	if (!t || dead_in(ag, t) || t->state != TS_DEPROVISIONING)
-		return;
-	set_state(bp, ag, slot, t, TS_STOPPED, sim_now(s));
-	deliver_task(bp, ag, slot, t, AM_REPORT_STOPPED, 1);
+	(void)s;
+	if (t)
+		deprovisioned_in(ctx, agents_of(ctx), t, ref);
 }
 
 static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev)

@@ -149,7 +149,7 @@ static uint64_t q_pop(struct backplane *bp)
 	return r;
 }
 
-void bp_capacity_changed(struct backplane *bp)
+static inline void capacity_changed(struct backplane *bp)
 {
 	/* a walk of an empty pending queue does nothing: within an event, with
 	 * a placement latency (no launch waits in the instant's lane to fill
@@ -163,6 +163,11 @@ void bp_capacity_changed(struct backplane *bp)
 	 * without services */
 	if (bp->s->n_services > 0)
 		bp_notify(bp, &(struct bp_note){ .kind = BN_CAPACITY });
+}
+
+void bp_capacity_changed(struct backplane *bp)
+{
+	capacity_changed(bp);
 }
 
 /* ---- tasks -------------------------------------------------------------- */
@@ -533,9 +538,21 @@ uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *i
 	if (!id)
 		no = ++bp->next_task_no;
 	{
+		/* the record cleared in pieces of at most 64 bytes, which GCC
+		 * writes as a few vector stores (one memset of all 224 bytes
+		 * is a `rep stos`, an 8-byte store per step), ts[] set to -1
+		 * between them; correct whatever the layout, only slower
+		 * should a piece outgrow 64 bytes */
 		uint32_t gen = t->gen;
+		char *p = (char *)t;
+		size_t ts_end = offsetof(struct task, ts) + sizeof t->ts;
 
-		memset(t, 0, sizeof *t);
+		_Static_assert(offsetof(struct task, ts) >= 64, "the first piece ends before ts[]");
+		memset(p, 0, 64);
+		memset(p + 64, 0, offsetof(struct task, ts) - 64);
+		for (int k = 0; k < TS_N; k++)
+			t->ts[k] = -1;
+		memset(p + ts_end, 0, sizeof *t - ts_end);
 		t->gen = gen;
 	}
 	t->used = 1;
@@ -556,8 +573,6 @@ uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *i
 	t->policy = pol;
 	t->submit = sim_now(bp->sim);
 	t->placed = -1;
-	for (int k = 0; k < TS_N; k++)
-		t->ts[k] = -1;
 	t->duration = duration;
 	if (t->id)
 		hmap_put(bp->by_id, t->id, slot);
@@ -875,7 +890,7 @@ void bp_task_stopped(struct backplane *bp, uint32_t slot)
 		note_task(bp, BN_TASK_STOPPED, slot);
 	retire(bp, slot, 0);
 	notify_cluster(bp);
-	bp_capacity_changed(bp);
+	capacity_changed(bp);
 }
 
 static int32_t register_instance(struct backplane *bp, const struct catalog_type *type,
