@@ -556,11 +556,22 @@ static void stop_done_in(struct backplane *bp, const struct agents *ag, struct t
 {
 	uint32_t slot = ref_slot(ref);
 
+	sim_time_t detach;
+
 	if (dead_in(ag, t) || t->state != TS_STOPPING)
 		return;
+	detach = backplane_scenario(bp)->taskdefs[t->td].td->eni ? ag->a[t->inst].tm->eni_detach : 0;
+	/* no ENI to detach, nothing else waiting at this instant: the step
+	 * below would be deprovisioned_in at once; for a task whose view moves
+	 * by itself (set_states) DEPROVISIONING changes nothing the lane or
+	 * that step looks at, so both states are set in one move */
+	if (detach <= 0 && ag->a[t->inst].up && !t->unsynced && t->svc < 0 && sim_lane_idle(ag->sim)) {
+		set_states(bp, ag, slot, t, TS_DEPROVISIONING, TS_STOPPED, sim_now(ag->sim));
+		deliver_task(bp, ag, slot, t, AM_REPORT_STOPPED, 1);
+		return;
+	}
 	set_state(bp, ag, slot, t, TS_DEPROVISIONING, sim_now(ag->sim));
-	step(bp, ag, t, backplane_scenario(bp)->taskdefs[t->td].td->eni ? ag->a[t->inst].tm->eni_detach : 0,
-	     ag->ev_deprovisioned, ag->held_deprovisioned, deprovisioned_in, ref);
+	step(bp, ag, t, detach, ag->ev_deprovisioned, ag->held_deprovisioned, deprovisioned_in, ref);
 }
 
 static void stop_done(struct sim *s, void *ctx, uint64_t ref)

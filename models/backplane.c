@@ -436,7 +436,9 @@ static void on_provisioned(struct sim *s, void *ctx, const struct event *ev);
  * `last`: the caller's last action is to count the task placed; then a
  * zero-delay PROVISIONING step, nothing else waiting at this instant, is
  * left to the caller (returns 1: call provisioned_now). */
-void bp_task_placed(struct backplane *bp, struct task *t, int32_t inst)
+/* bp_task_placed's body: inline in try_place, the usual caller */
+static inline __attribute__((always_inline)) void task_placed(struct backplane *bp, struct task *t,
+								int32_t inst)
 {
 	sim_time_t now = sim_now(bp->sim);
 
@@ -456,7 +458,12 @@ void bp_task_placed(struct backplane *bp, struct task *t, int32_t inst)
 	metrics_on_launched(bp->m, t->svc, t->fg != TL_EC2, t->fg == TL_FARGATE_SPOT, t->cp >= 0);
 }
 
-static int try_place(struct backplane *bp, uint32_t slot, int last)
+void bp_task_placed(struct backplane *bp, struct task *t, int32_t inst)
+{
+	task_placed(bp, t, inst);
+}
+
+static inline __attribute__((always_inline)) int try_place(struct backplane *bp, uint32_t slot, int last)
 {
 	struct task *t = &bp->tasks[slot];
 	const struct scn_taskdef *d = &bp->s->taskdefs[t->td];
@@ -506,7 +513,7 @@ static int try_place(struct backplane *bp, uint32_t slot, int last)
 		return -1;
 	}
 	cluster_reserve(bp->cl, res.instance, &d->req, t->group);
-	bp_task_placed(bp, t, res.instance);
+	task_placed(bp, t, res.instance);
 	notify_cluster(bp);
 	/* docs/ecs-model.md §3.1: PROVISIONING is where the awsvpc ENI is created and attached */
 	if (last && !d->td->eni && sim_lane_idle(bp->sim))
@@ -526,8 +533,10 @@ static void provisioned_now(struct backplane *bp, uint32_t slot)
 	provisioned(bp, slot, &bp->tasks[slot]);
 }
 
-uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *id,
-		     sim_time_t duration, int svc, int dep, const struct place_policy *pol)
+/* bp_new_task's body: inline in RunTask's loop, the usual caller */
+static inline __attribute__((always_inline)) uint32_t new_task(struct backplane *bp, int td, uint32_t group,
+								 const char *id, sim_time_t duration, int svc,
+								 int dep, const struct place_policy *pol)
 {
 	uint32_t slot = new_slot(bp);
 	struct task *t = &bp->tasks[slot];
@@ -581,6 +590,12 @@ uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *i
 	bp->queued++;
 	sim_after(bp->sim, bp->tm->placement_latency, bp->ev_launch, bp, task_ref(bp, slot));
 	return slot;
+}
+
+uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *id,
+		     sim_time_t duration, int svc, int dep, const struct place_policy *pol)
+{
+	return new_task(bp, td, group, id, duration, svc, dep, pol);
 }
 
 /* The placement decision of a launch (after the placement latency). */
@@ -723,7 +738,7 @@ int backplane_run_task_as(struct backplane *bp, int td, const char *group, const
 		if (id && *id && find_task(bp, id, &dummy))
 			return err_at(e, NULL, 0, 0, NULL,
 				      "task id '%s' is already in use by a live task", id);
-		uint32_t slot = bp_new_task(bp, td, g, id && *id ? id : NULL, duration, -1, 0, NULL);
+		uint32_t slot = new_task(bp, td, g, id && *id ? id : NULL, duration, -1, 0, NULL);
 
 		if (launch >= 0)
 			bp->tasks[slot].fg = (uint8_t)launch;
