@@ -65,8 +65,10 @@ static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev);
 static void started(struct sim *s, void *ctx, uint64_t ref);
 static void stop_done(struct sim *s, void *ctx, uint64_t ref);
 static void deprovisioned(struct sim *s, void *ctx, uint64_t ref);
-static void started_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref);
-static void stop_done_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref);
+/* The bodies of the chain's steps (step()), inline in their handlers and
+ * in the step before them: as calls they cost a frame per step. */
+static inline __attribute__((always_inline)) void started_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref);
+static inline __attribute__((always_inline)) void stop_done_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref);
 static inline __attribute__((always_inline)) void deprovisioned_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref);
 static void on_report_running(struct sim *s, void *ctx, const struct event *ev);
 static void on_report_stopped(struct sim *s, void *ctx, const struct event *ev);
@@ -305,21 +307,34 @@ static void __attribute__((noinline)) report_held(struct backplane *bp, uint32_t
 /* agent_set_state for a task its caller holds (t, in `slot`), at `now`:
  * the agent's steps below call it with what they looked up already (no
  * second look-up of the task, the agents or the clock per state). */
-static inline void set_state(struct backplane *bp, const struct agents *ag, uint32_t slot,
-			     struct task *t, int st, sim_time_t now)
+/* set_state's report when the view does not simply move (out of line:
+ * the common case runs without it) */
+static void __attribute__((noinline)) report_state(struct backplane *bp, const struct agents *ag,
+						     uint32_t slot, struct task *t)
 {
 	const struct agent *a = t->inst >= 0 ? &ag->a[t->inst] : NULL;
 
-	t->state = (uint8_t)st;
-	if (t->ts[st] < 0)
-		t->ts[st] = now;
-	if (a && a->up && !t->unsynced && t->svc < 0)
-		bp_task_view(bp, t, st);     /* all bp_task_report would do */
-	else if (a && !a->up && !a->down)
+	if (a && !a->up && !a->down)
 		report_held(bp, slot, t);
 	else
 		bp_task_report(bp, slot);
 }
+
+static inline __attribute__((always_inline)) void set_state(struct backplane *bp, const struct agents *ag,
+							      uint32_t slot, struct task *t, int st,
+							      sim_time_t now)
+{
+	t->state = (uint8_t)st;
+	if (t->ts[st] < 0)
+		t->ts[st] = now;
+	if (t->inst >= 0 && ag->a[t->inst].up && !t->unsynced && t->svc < 0)
+		bp_task_view(bp, t, st);     /* all bp_task_report would do */
+	else
+		report_state(bp, ag, slot, t);
+}
+
+static void set_states_slow(struct backplane *bp, const struct agents *ag, uint32_t slot,
+			    struct task *t, int st1, int st2, sim_time_t now);
 
 /* set_state to st1, then at once to st2, for a task on an instance.  For
  * a standalone task whose connected agent holds no report back, the
@@ -328,8 +343,9 @@ static inline void set_state(struct backplane *bp, const struct agents *ag, uint
  * adds up along the way are those of the one step (view_delta in
  * backplane.c).  Otherwise (a service's task, whose every step is news;
  * a report held back or due) state by state. */
-static inline void set_states(struct backplane *bp, const struct agents *ag, uint32_t slot,
-			      struct task *t, int st1, int st2, sim_time_t now)
+static inline __attribute__((always_inline)) void set_states(struct backplane *bp, const struct agents *ag,
+							       uint32_t slot, struct task *t, int st1, int st2,
+							       sim_time_t now)
 {
 	if (ag->a[t->inst].up && !t->unsynced && t->svc < 0) {
 		t->state = (uint8_t)st2;
@@ -339,9 +355,17 @@ static inline void set_states(struct backplane *bp, const struct agents *ag, uin
 			t->ts[st2] = now;
 		bp_task_view(bp, t, st2);
 	} else {
-		set_state(bp, ag, slot, t, st1, now);
-		set_state(bp, ag, slot, t, st2, now);
+		set_states_slow(bp, ag, slot, t, st1, st2, now);
 	}
+}
+
+/* set_states state by state (out of line) */
+static void __attribute__((noinline)) set_states_slow(struct backplane *bp, const struct agents *ag,
+							uint32_t slot, struct task *t, int st1, int st2,
+							sim_time_t now)
+{
+	set_state(bp, ag, slot, t, st1, now);
+	set_state(bp, ag, slot, t, st2, now);
 }
 
 void agent_set_state(struct backplane *bp, uint32_t slot, int st)
@@ -382,7 +406,7 @@ static int cached(const struct agent *a, int td)
  * containers exit after the shutdown time, or are killed at the stop
  * timeout, docs/ecs-model.md §3.2; when the only container has exited by
  * itself, STOPPING passes at once). */
-static void begin_stop(struct backplane *bp, const struct agents *ag, uint32_t slot,
+static inline __attribute__((always_inline)) void begin_stop(struct backplane *bp, const struct agents *ag, uint32_t slot,
 		       struct task *t, int exited)
 {
 	const struct taskdef *td = backplane_scenario(bp)->taskdefs[t->td].td;
@@ -448,7 +472,7 @@ static void on_pulled(struct sim *s, void *ctx, const struct event *ev)
 }
 
 /* The containers started (step()'s body; its handlers below). */
-static void started_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref)
+static inline __attribute__((always_inline)) void started_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref)
 {
 	uint32_t slot = ref_slot(ref);
 	const struct taskdef *td;
@@ -552,7 +576,7 @@ static void on_stop(struct sim *s, void *ctx, const struct event *ev)
 }
 
 /* The containers stopped (step()'s body). */
-static void stop_done_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref)
+static inline __attribute__((always_inline)) void stop_done_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref)
 {
 	uint32_t slot = ref_slot(ref);
 
