@@ -274,7 +274,6 @@ void agent_send(struct backplane *bp, uint32_t slot, enum agent_msg m)
 	deliver(bp, slot, m);
 }
 
-
 /* agent_task_ended for a task its caller holds */
 static void task_ended(const struct agents *ag, struct task *t, const char *code)
 {
@@ -304,9 +303,6 @@ static void __attribute__((noinline)) report_held(struct backplane *bp, uint32_t
 	}
 }
 
-/* agent_set_state for a task its caller holds (t, in `slot`), at `now`:
- * the agent's steps below call it with what they looked up already (no
- * second look-up of the task, the agents or the clock per state). */
 /* set_state's report when the view does not simply move (out of line:
  * the common case runs without it) */
 static void __attribute__((noinline)) report_state(struct backplane *bp, const struct agents *ag,
@@ -320,6 +316,11 @@ static void __attribute__((noinline)) report_state(struct backplane *bp, const s
 		bp_task_report(bp, slot);
 }
 
+/* agent_set_state for a task its caller holds (t, in `slot`), at `now`:
+ * the agent's steps below call it with what they looked up already (no
+ * second look-up of the task, the agents or the clock per state).  A
+ * standalone task whose connected agent holds no report back only moves
+ * the backplane's view (bp_task_view). */
 static inline __attribute__((always_inline)) void set_state(struct backplane *bp, const struct agents *ag,
 							      uint32_t slot, struct task *t, int st,
 							      sim_time_t now)
@@ -579,7 +580,6 @@ static void on_stop(struct sim *s, void *ctx, const struct event *ev)
 static inline __attribute__((always_inline)) void stop_done_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref)
 {
 	uint32_t slot = ref_slot(ref);
-
 	sim_time_t detach;
 
 	if (dead_in(ag, t) || t->state != TS_STOPPING)

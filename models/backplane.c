@@ -320,25 +320,28 @@ static const struct { int64_t running, starting; } view_delta[TS_N][TS_N] = {
  * table, not branches: each step of a task's life passes here with another
  * (from, st), which a branch predictor guesses poorly (and the table costs
  * fewer instructions than the compares). */
-static void view_to(struct backplane *bp, uint32_t slot, enum task_state st)
-{
-	struct task *t = &bp->tasks[slot];
-	enum task_state from = t->seen;
-
-	bp->running += view_delta[from][st].running;
-	bp->starting += view_delta[from][st].starting;
-	t->seen = st;
-	if (t->svc >= 0)
-		view_to_service(bp, slot, from, st);
-}
-
-void bp_task_view(struct backplane *bp, struct task *t, int st)
+static inline enum task_state view_move(struct backplane *bp, struct task *t, enum task_state st)
 {
 	enum task_state from = t->seen;
 
 	bp->running += view_delta[from][st].running;
 	bp->starting += view_delta[from][st].starting;
 	t->seen = (uint8_t)st;
+	return from;
+}
+
+static void view_to(struct backplane *bp, uint32_t slot, enum task_state st)
+{
+	struct task *t = &bp->tasks[slot];
+	enum task_state from = view_move(bp, t, st);
+
+	if (t->svc >= 0)
+		view_to_service(bp, slot, from, st);
+}
+
+void bp_task_view(struct backplane *bp, struct task *t, int st)
+{
+	view_move(bp, t, (enum task_state)st);
 }
 
 void bp_task_report(struct backplane *bp, uint32_t slot)
@@ -432,10 +435,6 @@ void bp_task_unhealthy(struct backplane *bp, uint32_t slot, const char *reason)
 
 static void on_provisioned(struct sim *s, void *ctx, const struct event *ev);
 
-/* One placement attempt; on success the task is PROVISIONING from now.
- * `last`: the caller's last action is to count the task placed; then a
- * zero-delay PROVISIONING step, nothing else waiting at this instant, is
- * left to the caller (returns 1: call provisioned_now). */
 /* bp_task_placed's body: inline in try_place, the usual caller */
 static inline __attribute__((always_inline)) void task_placed(struct backplane *bp, struct task *t,
 								int32_t inst)
@@ -463,6 +462,11 @@ void bp_task_placed(struct backplane *bp, struct task *t, int32_t inst)
 	task_placed(bp, t, inst);
 }
 
+/* One placement attempt; on success the task is PROVISIONING from now.
+ * `last`: the caller's last action is to count the task placed; then a
+ * zero-delay PROVISIONING step, nothing else waiting at this instant, is
+ * left to the caller (returns 1: call provisioned_now).  Inline in
+ * on_launch, where nearly every task is placed. */
 static inline __attribute__((always_inline)) int try_place(struct backplane *bp, uint32_t slot, int last)
 {
 	struct task *t = &bp->tasks[slot];
