@@ -62,6 +62,14 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev);
 static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev);
 static void on_stop_done(struct sim *s, void *ctx, const struct event *ev);
 static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev);
+static void started(struct sim *s, void *ctx, uint64_t ref);
+static void stop_done(struct sim *s, void *ctx, uint64_t ref);
+static void deprovisioned(struct sim *s, void *ctx, uint64_t ref);
+/* The bodies of the chain's steps (step()), inline in their handlers and
+ * in the step before them: as calls they cost a frame per step. */
+static inline __attribute__((always_inline)) void started_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref);
+static inline __attribute__((always_inline)) void stop_done_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref);
+static inline __attribute__((always_inline)) void deprovisioned_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref);
 static void on_report_running(struct sim *s, void *ctx, const struct event *ev);
 static void on_report_stopped(struct sim *s, void *ctx, const struct event *ev);
 static void on_report_state(struct sim *s, void *ctx, const struct event *ev);
@@ -98,15 +106,22 @@ static inline int held_ok(const struct agents *ag, const struct task *t, sim_tim
 	return delay > 0 && t->svc < 0 && !ag->every_step && ag->a[t->inst].tm->network_delay > 0;
 }
 
-/* then(), or the step as a held place of type `held` when held_ok */
+/* then(), or the step as a held place of type `held` when held_ok; `body`
+ * is the step's work after its handlers (of the event `type`, of the held
+ * place) found the task: at once, it is given the task its caller holds */
 static inline __attribute__((always_inline)) void step(struct backplane *bp, const struct agents *ag,
-						     const struct task *t, sim_time_t delay, uint32_t type,
-						     uint32_t held, sim_handler fn, uint64_t ref)
+						     struct task *t, sim_time_t delay, uint32_t type,
+						     uint32_t held,
+						     void (*body)(struct backplane *, const struct agents *,
+								  struct task *, uint64_t),
+						     uint64_t ref)
 {
 	if (held_ok(ag, t, delay))
 		sim_held_after(ag->sim, delay, held, ref);
+	else if (delay <= 0 && sim_lane_idle(ag->sim))
+		body(bp, ag, t, ref);        /* then(): at once */
 	else
-		then(bp, delay, type, fn, ref);
+		sim_after(ag->sim, delay, type, bp, ref);
 }
 
 /* The instance joined: its agent is connected. */
@@ -141,10 +156,8 @@ static void hold(struct agent *a, uint64_t ref, enum agent_msg m)
 	a->outbox[a->n_out++] = (uint64_t)m;
 }
 
-static uint32_t msg_event(const struct backplane *bp, enum agent_msg m)
+static uint32_t msg_event(const struct agents *ag, enum agent_msg m)
 {
-	const struct agents *ag = agents_of(bp);
-
 	switch (m) {
 	case AM_START:
 		return ag->ev_start;
@@ -224,12 +237,11 @@ static sim_handler msg_handler(enum agent_msg m)
 	}
 }
 
-/* Any message between the backplane and an agent, either way; `last`: the
- * sender's last action (then()). */
-static void deliver_as(struct backplane *bp, uint32_t slot, enum agent_msg m, int last)
+/* Any message between the backplane and an agent, either way, about the
+ * task `t` in `slot`; `last`: the sender's last action (then()). */
+static inline __attribute__((always_inline)) void deliver_task(struct backplane *bp, const struct agents *ag, uint32_t slot,
+				const struct task *t, enum agent_msg m, int last)
 {
-	struct task *t = bp_task_at(bp, slot);
-	struct agents *ag = agents_of(bp);
 	struct agent *a = &ag->a[t->inst];
 	uint64_t ref = ref_make(slot, t->gen);
 
@@ -240,11 +252,16 @@ static void deliver_as(struct backplane *bp, uint32_t slot, enum agent_msg m, in
 		return;
 	}
 	if (a->up && last)
-		then(bp, a->tm->network_delay, msg_event(bp, m), msg_handler(m), ref);
+		then(bp, a->tm->network_delay, msg_event(ag, m), msg_handler(m), ref);
 	else if (a->up)
-		sim_after(ag->sim, a->tm->network_delay, msg_event(bp, m), bp, ref);
+		sim_after(ag->sim, a->tm->network_delay, msg_event(ag, m), bp, ref);
 	else
 		hold(a, ref, m);
+}
+
+static void deliver_as(struct backplane *bp, uint32_t slot, enum agent_msg m, int last)
+{
+	deliver_task(bp, agents_of(bp), slot, bp_task_at(bp, slot), m, last);
 }
 
 static void deliver(struct backplane *bp, uint32_t slot, enum agent_msg m)
@@ -255,11 +272,6 @@ static void deliver(struct backplane *bp, uint32_t slot, enum agent_msg m)
 void agent_send(struct backplane *bp, uint32_t slot, enum agent_msg m)
 {
 	deliver(bp, slot, m);
-}
-
-void agent_send_last(struct backplane *bp, uint32_t slot, enum agent_msg m)
-{
-	deliver_as(bp, slot, m, 1);
 }
 
 /* agent_task_ended for a task its caller holds */
@@ -291,21 +303,70 @@ static void __attribute__((noinline)) report_held(struct backplane *bp, uint32_t
 	}
 }
 
-/* agent_set_state for a task its caller holds (t, in `slot`), at `now`:
- * the agent's steps below call it with what they looked up already (no
- * second look-up of the task, the agents or the clock per state). */
-static inline void set_state(struct backplane *bp, const struct agents *ag, uint32_t slot,
-			     struct task *t, int st, sim_time_t now)
+/* set_state's report when the view does not simply move (out of line:
+ * the common case runs without it) */
+static void __attribute__((noinline)) report_state(struct backplane *bp, const struct agents *ag,
+						     uint32_t slot, struct task *t)
 {
 	const struct agent *a = t->inst >= 0 ? &ag->a[t->inst] : NULL;
 
-	t->state = (uint8_t)st;
-	if (t->ts[st] < 0)
-		t->ts[st] = now;
 	if (a && !a->up && !a->down)
 		report_held(bp, slot, t);
 	else
 		bp_task_report(bp, slot);
+}
+
+/* agent_set_state for a task its caller holds (t, in `slot`), at `now`:
+ * the agent's steps below call it with what they looked up already (no
+ * second look-up of the task, the agents or the clock per state).  A
+ * standalone task whose connected agent holds no report back only moves
+ * the backplane's view (bp_task_view). */
+static inline __attribute__((always_inline)) void set_state(struct backplane *bp, const struct agents *ag,
+							      uint32_t slot, struct task *t, int st,
+							      sim_time_t now)
+{
+	t->state = (uint8_t)st;
+	if (t->ts[st] < 0)
+		t->ts[st] = now;
+	if (t->inst >= 0 && ag->a[t->inst].up && !t->unsynced && t->svc < 0)
+		bp_task_view(bp, t, st);     /* all bp_task_report would do */
+	else
+		report_state(bp, ag, slot, t);
+}
+
+static void set_states_slow(struct backplane *bp, const struct agents *ag, uint32_t slot,
+			    struct task *t, int st1, int st2, sim_time_t now);
+
+/* set_state to st1, then at once to st2, for a task on an instance.  For
+ * a standalone task whose connected agent holds no report back, the
+ * backplane's view moves once, straight to st2: nothing happens between
+ * the two, and the counts of running and starting tasks a view change
+ * adds up along the way are those of the one step (view_delta in
+ * backplane.c).  Otherwise (a service's task, whose every step is news;
+ * a report held back or due) state by state. */
+static inline __attribute__((always_inline)) void set_states(struct backplane *bp, const struct agents *ag,
+							       uint32_t slot, struct task *t, int st1, int st2,
+							       sim_time_t now)
+{
+	if (ag->a[t->inst].up && !t->unsynced && t->svc < 0) {
+		t->state = (uint8_t)st2;
+		if (t->ts[st1] < 0)
+			t->ts[st1] = now;
+		if (t->ts[st2] < 0)
+			t->ts[st2] = now;
+		bp_task_view(bp, t, st2);
+	} else {
+		set_states_slow(bp, ag, slot, t, st1, st2, now);
+	}
+}
+
+/* set_states state by state (out of line) */
+static void __attribute__((noinline)) set_states_slow(struct backplane *bp, const struct agents *ag,
+							uint32_t slot, struct task *t, int st1, int st2,
+							sim_time_t now)
+{
+	set_state(bp, ag, slot, t, st1, now);
+	set_state(bp, ag, slot, t, st2, now);
 }
 
 void agent_set_state(struct backplane *bp, uint32_t slot, int st)
@@ -313,6 +374,14 @@ void agent_set_state(struct backplane *bp, uint32_t slot, int st)
 	const struct agents *ag = agents_of(bp);
 
 	set_state(bp, ag, slot, bp_task_at(bp, slot), st, sim_now(ag->sim));
+}
+
+void agent_task_pending(struct backplane *bp, uint32_t slot, struct task *t)
+{
+	const struct agents *ag = agents_of(bp);
+
+	set_state(bp, ag, slot, t, TS_PENDING, sim_now(ag->sim));
+	deliver_task(bp, ag, slot, t, t->desired == TD_RUNNING ? AM_START : AM_STOP, 1);
 }
 
 /* The task's instance failed: nothing runs there any more. */
@@ -338,24 +407,25 @@ static int cached(const struct agent *a, int td)
  * containers exit after the shutdown time, or are killed at the stop
  * timeout, docs/ecs-model.md §3.2; when the only container has exited by
  * itself, STOPPING passes at once). */
-static void begin_stop(struct backplane *bp, const struct agents *ag, uint32_t slot,
+static inline __attribute__((always_inline)) void begin_stop(struct backplane *bp, const struct agents *ag, uint32_t slot,
 		       struct task *t, int exited)
 {
 	const struct taskdef *td = backplane_scenario(bp)->taskdefs[t->td].td;
-	sim_time_t timeout = td->stop_timeout_s >= 0 ? (sim_time_t)td->stop_timeout_s * 1000
-						      : ag->a[t->inst].tm->stop_timeout;
-	sim_time_t shutdown = ag->a[t->inst].tm->shutdown;
-	sim_time_t wait = shutdown < timeout ? shutdown : timeout;
+	sim_time_t wait = 0;
 	sim_time_t now = sim_now(ag->sim);
 
 	/* the essential container exited: the stop signal and timeout are for
 	 * the other containers; with none, nothing is left to wait for
 	 * (docs/ecs-model.md §3.2) */
-	if (exited && td->n_containers <= 1)
-		wait = 0;
-	set_state(bp, ag, slot, t, TS_DEACTIVATING, now);
-	set_state(bp, ag, slot, t, TS_STOPPING, now);
-	step(bp, ag, t, wait, ag->ev_stop_done, ag->held_stop_done, on_stop_done, ref_make(slot, t->gen));
+	if (!exited || td->n_containers > 1) {
+		sim_time_t timeout = td->stop_timeout_s >= 0 ? (sim_time_t)td->stop_timeout_s * 1000
+							      : ag->a[t->inst].tm->stop_timeout;
+		sim_time_t shutdown = ag->a[t->inst].tm->shutdown;
+
+		wait = shutdown < timeout ? shutdown : timeout;
+	}
+	set_states(bp, ag, slot, t, TS_DEACTIVATING, TS_STOPPING, now);
+	step(bp, ag, t, wait, ag->ev_stop_done, ag->held_stop_done, stop_done_in, ref_make(slot, t->gen));
 }
 
 /* Straight to DEPROVISIONING (a task that never ran). */
@@ -366,7 +436,7 @@ static void deprovision(struct backplane *bp, uint32_t slot)
 
 	agent_set_state(bp, slot, TS_DEPROVISIONING);
 	step(bp, ag, t, backplane_scenario(bp)->taskdefs[t->td].td->eni ? agent_of(bp, t)->tm->eni_detach : 0,
-	     ag->ev_deprovisioned, ag->held_deprovisioned, on_deprovisioned, task_ref(bp, slot));
+	     ag->ev_deprovisioned, ag->held_deprovisioned, deprovisioned_in, task_ref(bp, slot));
 }
 
 static void on_start(struct sim *s, void *ctx, const struct event *ev)
@@ -399,19 +469,16 @@ static void on_pulled(struct sim *s, void *ctx, const struct event *ev)
 	}
 	if (t->desired == TD_RUNNING)
 		step(bp, agents_of(bp), t, a->tm->container_start, agents_of(bp)->ev_started,
-		     agents_of(bp)->held_started, on_started, ev->arg);
+		     agents_of(bp)->held_started, started_in, ev->arg);
 }
 
-static void on_started(struct sim *s, void *ctx, const struct event *ev)
+/* The containers started (step()'s body; its handlers below). */
+static inline __attribute__((always_inline)) void started_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref)
 {
-	struct backplane *bp = ctx;
-	struct task *t = bp_task(bp, ev->arg);
-	uint32_t slot = ref_slot(ev->arg);
+	uint32_t slot = ref_slot(ref);
 	const struct taskdef *td;
 
-	const struct agents *ag = agents_of(bp);
-
-	if (!t || dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
+	if (dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
 		return;
 	/* a draw only when failures are modelled, so p = 0 leaves the stream alone */
 	double p = backplane_scenario(bp)->taskdefs[t->td].start_failure_p >= 0
@@ -422,8 +489,7 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 		deprovision(bp, slot);
 		return;
 	}
-	set_state(bp, ag, slot, t, TS_ACTIVATING, sim_now(s));
-	set_state(bp, ag, slot, t, TS_RUNNING, sim_now(s));
+	set_states(bp, ag, slot, t, TS_ACTIVATING, TS_RUNNING, sim_now(ag->sim));
 	/* a standalone task's RUNNING report, sent by a connected agent, and
 	 * its health are observed by no actor (bp_msg.h; docs/ecs-model.md
 	 * choice E75): not sent */
@@ -439,26 +505,26 @@ static void on_started(struct sim *s, void *ctx, const struct event *ev)
 			if (td->containers[k].essential && td->containers[k].has_health_check)
 				has_hc = 1;
 		sim_after(backplane_sim(bp), has_hc ? timing(bp)->health_check : timing(bp)->healthy_after,
-			  ag->ev_healthy, bp, ev->arg);
+			  ag->ev_healthy, bp, ref);
 	}
 	if (t->duration >= 0)
-		then(bp, t->duration, ag->ev_exit, on_essential_exit, ev->arg);
+		then(bp, t->duration, ag->ev_exit, on_essential_exit, ref);
 }
 
-/* The held places of step(): the handlers, at the event's place. */
-static void ghost_started(struct sim *s, void *ctx, uint64_t ref)
+/* The handlers of a step: the held place's (the task's reference), the
+ * event's; they find the task and give it to the step's body. */
+static void started(struct sim *s, void *ctx, uint64_t ref)
 {
-	on_started(s, ctx, &(struct event){ sim_now(s), 0, agents_of(ctx)->ev_started, 1, ctx, ref });
+	struct task *t = bp_task(ctx, ref);
+
+	(void)s;
+	if (t)
+		started_in(ctx, agents_of(ctx), t, ref);
 }
 
-static void ghost_stop_done(struct sim *s, void *ctx, uint64_t ref)
+static void on_started(struct sim *s, void *ctx, const struct event *ev)
 {
-	on_stop_done(s, ctx, &(struct event){ sim_now(s), 0, agents_of(ctx)->ev_stop_done, 1, ctx, ref });
-}
-
-static void ghost_deprovisioned(struct sim *s, void *ctx, uint64_t ref)
-{
-	on_deprovisioned(s, ctx, &(struct event){ sim_now(s), 0, agents_of(ctx)->ev_deprovisioned, 1, ctx, ref });
+	started(s, ctx, ev->arg);
 }
 
 static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
@@ -510,40 +576,73 @@ static void on_stop(struct sim *s, void *ctx, const struct event *ev)
 		deprovision(bp, ref_slot(ev->arg));
 }
 
+/* The containers stopped (step()'s body). */
+static inline __attribute__((always_inline)) void stop_done_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref)
+{
+	uint32_t slot = ref_slot(ref);
+	sim_time_t detach;
+
+	if (dead_in(ag, t) || t->state != TS_STOPPING)
+		return;
+	detach = backplane_scenario(bp)->taskdefs[t->td].td->eni ? ag->a[t->inst].tm->eni_detach : 0;
+	/* no ENI to detach, nothing else waiting at this instant: the step
+	 * below would be deprovisioned_in at once; for a task whose view moves
+	 * by itself (set_states) DEPROVISIONING changes nothing the lane or
+	 * that step looks at, so both states are set in one move */
+	if (detach <= 0 && ag->a[t->inst].up && !t->unsynced && t->svc < 0 && sim_lane_idle(ag->sim)) {
+		set_states(bp, ag, slot, t, TS_DEPROVISIONING, TS_STOPPED, sim_now(ag->sim));
+		deliver_task(bp, ag, slot, t, AM_REPORT_STOPPED, 1);
+		return;
+	}
+	set_state(bp, ag, slot, t, TS_DEPROVISIONING, sim_now(ag->sim));
+	step(bp, ag, t, detach, ag->ev_deprovisioned, ag->held_deprovisioned, deprovisioned_in, ref);
+}
+
+static void stop_done(struct sim *s, void *ctx, uint64_t ref)
+{
+	struct task *t = bp_task(ctx, ref);
+
+	(void)s;
+	if (t)
+		stop_done_in(ctx, agents_of(ctx), t, ref);
+}
+
 static void on_stop_done(struct sim *s, void *ctx, const struct event *ev)
 {
-	struct backplane *bp = ctx;
-	struct task *t = bp_task(bp, ev->arg);
-	uint32_t slot = ref_slot(ev->arg);
-	const struct agents *ag = agents_of(bp);
+	stop_done(s, ctx, ev->arg);
+}
 
-	if (!t || dead_in(ag, t) || t->state != TS_STOPPING)
+/* The task's ENI is detached, or it had none (step()'s body). */
+static inline __attribute__((always_inline)) void deprovisioned_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref)
+{
+	uint32_t slot = ref_slot(ref);
+
+	if (dead_in(ag, t) || t->state != TS_DEPROVISIONING)
 		return;
-	set_state(bp, ag, slot, t, TS_DEPROVISIONING, sim_now(s));
-	step(bp, ag, t, backplane_scenario(bp)->taskdefs[t->td].td->eni ? ag->a[t->inst].tm->eni_detach : 0,
-	     ag->ev_deprovisioned, ag->held_deprovisioned, on_deprovisioned, ev->arg);
+	set_state(bp, ag, slot, t, TS_STOPPED, sim_now(ag->sim));
+	deliver_task(bp, ag, slot, t, AM_REPORT_STOPPED, 1);
+}
+
+static void deprovisioned(struct sim *s, void *ctx, uint64_t ref)
+{
+	struct task *t = bp_task(ctx, ref);
+
+	(void)s;
+	if (t)
+		deprovisioned_in(ctx, agents_of(ctx), t, ref);
 }
 
 static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev)
 {
-	struct backplane *bp = ctx;
-	struct task *t = bp_task(bp, ev->arg);
-	uint32_t slot = ref_slot(ev->arg);
-	const struct agents *ag = agents_of(bp);
-
-	if (!t || dead_in(ag, t) || t->state != TS_DEPROVISIONING)
-		return;
-	set_state(bp, ag, slot, t, TS_STOPPED, sim_now(s));
-	deliver_as(bp, slot, AM_REPORT_STOPPED, 1);
+	deprovisioned(s, ctx, ev->arg);
 }
 
 /* A report reaches the backplane: its view of the task catches up with
  * what the agent saw while disconnected (docs/ecs-model.md §7.4).  A report
  * still on the way when the agent went silent again is not acknowledged:
  * it goes again on reconnection (0). */
-static int report_arrives(struct backplane *bp, uint64_t ref, enum agent_msg m)
+static int report_arrives(struct backplane *bp, struct task *t, uint64_t ref, enum agent_msg m)
 {
-	struct task *t = bp_task_at(bp, ref_slot(ref));
 	struct agent *a;
 
 	if (!t->unsynced)
@@ -560,9 +659,10 @@ static int report_arrives(struct backplane *bp, uint64_t ref, enum agent_msg m)
 static void on_report_running(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	if (bp_task(bp, ev->arg) && report_arrives(bp, ev->arg, AM_REPORT_RUNNING))
+	if (t && report_arrives(bp, t, ev->arg, AM_REPORT_RUNNING))
 		bp_task_running(bp, ref_slot(ev->arg));
 }
 
@@ -572,17 +672,18 @@ static void on_report_stopped(struct sim *s, void *ctx, const struct event *ev)
 	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	if (t && report_arrives(bp, ev->arg, AM_REPORT_STOPPED) && t->state == TS_STOPPED)
+	if (t && report_arrives(bp, t, ev->arg, AM_REPORT_STOPPED) && t->state == TS_STOPPED)
 		bp_task_stopped(bp, ref_slot(ev->arg));
 }
 
 static void on_report_state(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	if (bp_task(bp, ev->arg))
-		report_arrives(bp, ev->arg, AM_REPORT_STATE);
+	if (t)
+		report_arrives(bp, t, ev->arg, AM_REPORT_STATE);
 }
 
 /* ---- connectivity --------------------------------------------------------- */
@@ -646,7 +747,7 @@ static void on_reconnect(struct sim *s, void *ctx, const struct event *ev)
 	a->n_out = a->cap_out = 0;
 	for (size_t k = 0; k + 1 < n; k += 2)
 		if (bp_task(bp, held[k]))
-			sim_after(backplane_sim(bp), a->tm->network_delay, msg_event(bp, (enum agent_msg)held[k + 1]),
+			sim_after(backplane_sim(bp), a->tm->network_delay, msg_event(agents_of(bp), (enum agent_msg)held[k + 1]),
 				  bp, held[k]);
 	free(held);
 	/* docs/ecs-model.md §5.13: the agent still sees the Spot notice and
@@ -759,8 +860,8 @@ void agent_attach(struct backplane *bp)
 	ag->ev_reconnect = sim_on_world(sim, "agent-reconnect", on_reconnect, bp);
 	ag->held_start = sim_on_held(sim, ghost_start, bp);
 	ag->held_pulled = sim_on_held(sim, ghost_pulled, bp);
-	ag->held_started = sim_on_held(sim, ghost_started, bp);
-	ag->held_stop_done = sim_on_held(sim, ghost_stop_done, bp);
-	ag->held_deprovisioned = sim_on_held(sim, ghost_deprovisioned, bp);
+	ag->held_started = sim_on_held(sim, started, bp);
+	ag->held_stop_done = sim_on_held(sim, stop_done, bp);
+	ag->held_deprovisioned = sim_on_held(sim, deprovisioned, bp);
 	ag->every_step = backplane_scenario(bp)->every_step;
 }

@@ -149,7 +149,7 @@ static uint64_t q_pop(struct backplane *bp)
 	return r;
 }
 
-void bp_capacity_changed(struct backplane *bp)
+static inline void capacity_changed(struct backplane *bp)
 {
 	/* a walk of an empty pending queue does nothing: within an event, with
 	 * a placement latency (no launch waits in the instant's lane to fill
@@ -159,7 +159,15 @@ void bp_capacity_changed(struct backplane *bp)
 		bp->retry_scheduled = 1;
 		sim_after(bp->sim, 0, bp->ev_retry, bp, 0);
 	}
-	bp_notify(bp, &(struct bp_note){ .kind = BN_CAPACITY });
+	/* news only to a service that waits for capacity (bp_msg.h): none
+	 * without services */
+	if (bp->s->n_services > 0)
+		bp_notify(bp, &(struct bp_note){ .kind = BN_CAPACITY });
+}
+
+void bp_capacity_changed(struct backplane *bp)
+{
+	capacity_changed(bp);
 }
 
 /* ---- tasks -------------------------------------------------------------- */
@@ -312,16 +320,28 @@ static const struct { int64_t running, starting; } view_delta[TS_N][TS_N] = {
  * table, not branches: each step of a task's life passes here with another
  * (from, st), which a branch predictor guesses poorly (and the table costs
  * fewer instructions than the compares). */
-static void view_to(struct backplane *bp, uint32_t slot, enum task_state st)
+static inline enum task_state view_move(struct backplane *bp, struct task *t, enum task_state st)
 {
-	struct task *t = &bp->tasks[slot];
 	enum task_state from = t->seen;
 
 	bp->running += view_delta[from][st].running;
 	bp->starting += view_delta[from][st].starting;
-	t->seen = st;
+	t->seen = (uint8_t)st;
+	return from;
+}
+
+static void view_to(struct backplane *bp, uint32_t slot, enum task_state st)
+{
+	struct task *t = &bp->tasks[slot];
+	enum task_state from = view_move(bp, t, st);
+
 	if (t->svc >= 0)
 		view_to_service(bp, slot, from, st);
+}
+
+void bp_task_view(struct backplane *bp, struct task *t, int st)
+{
+	view_move(bp, t, (enum task_state)st);
 }
 
 void bp_task_report(struct backplane *bp, uint32_t slot)
@@ -415,11 +435,9 @@ void bp_task_unhealthy(struct backplane *bp, uint32_t slot, const char *reason)
 
 static void on_provisioned(struct sim *s, void *ctx, const struct event *ev);
 
-/* One placement attempt; on success the task is PROVISIONING from now.
- * `last`: the caller's last action is to count the task placed; then a
- * zero-delay PROVISIONING step, nothing else waiting at this instant, is
- * left to the caller (returns 1: call provisioned_now). */
-void bp_task_placed(struct backplane *bp, struct task *t, int32_t inst)
+/* bp_task_placed's body: inline in try_place, the usual caller */
+static inline __attribute__((always_inline)) void task_placed(struct backplane *bp, struct task *t,
+								int32_t inst)
 {
 	sim_time_t now = sim_now(bp->sim);
 
@@ -439,7 +457,17 @@ void bp_task_placed(struct backplane *bp, struct task *t, int32_t inst)
 	metrics_on_launched(bp->m, t->svc, t->fg != TL_EC2, t->fg == TL_FARGATE_SPOT, t->cp >= 0);
 }
 
-static int try_place(struct backplane *bp, uint32_t slot, int last)
+void bp_task_placed(struct backplane *bp, struct task *t, int32_t inst)
+{
+	task_placed(bp, t, inst);
+}
+
+/* One placement attempt; on success the task is PROVISIONING from now.
+ * `last`: the caller's last action is to count the task placed; then a
+ * zero-delay PROVISIONING step, nothing else waiting at this instant, is
+ * left to the caller (returns 1: call provisioned_now).  Inline in
+ * on_launch, where nearly every task is placed. */
+static inline __attribute__((always_inline)) int try_place(struct backplane *bp, uint32_t slot, int last)
 {
 	struct task *t = &bp->tasks[slot];
 	const struct scn_taskdef *d = &bp->s->taskdefs[t->td];
@@ -489,7 +517,7 @@ static int try_place(struct backplane *bp, uint32_t slot, int last)
 		return -1;
 	}
 	cluster_reserve(bp->cl, res.instance, &d->req, t->group);
-	bp_task_placed(bp, t, res.instance);
+	task_placed(bp, t, res.instance);
 	notify_cluster(bp);
 	/* docs/ecs-model.md §3.1: PROVISIONING is where the awsvpc ENI is created and attached */
 	if (last && !d->td->eni && sim_lane_idle(bp->sim))
@@ -499,16 +527,20 @@ static int try_place(struct backplane *bp, uint32_t slot, int last)
 	return 0;
 }
 
+static void provisioned(struct backplane *bp, uint32_t slot, struct task *t);
+
 /* The zero-delay PROVISIONING step try_place left to its caller, run as
- * part of the caller's event (sim_lane_idle). */
+ * part of the caller's event (sim_lane_idle): the task just placed is
+ * PROVISIONING, what on_provisioned checks. */
 static void provisioned_now(struct backplane *bp, uint32_t slot)
 {
-	on_provisioned(bp->sim, bp, &(struct event){ sim_now(bp->sim), 0, bp->ev_provisioned, 1, bp,
-						     task_ref(bp, slot) });
+	provisioned(bp, slot, &bp->tasks[slot]);
 }
 
-uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *id,
-		     sim_time_t duration, int svc, int dep, const struct place_policy *pol)
+/* bp_new_task's body: inline in RunTask's loop, the usual caller */
+static inline __attribute__((always_inline)) uint32_t new_task(struct backplane *bp, int td, uint32_t group,
+								 const char *id, sim_time_t duration, int svc,
+								 int dep, const struct place_policy *pol)
 {
 	uint32_t slot = new_slot(bp);
 	struct task *t = &bp->tasks[slot];
@@ -519,9 +551,21 @@ uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *i
 	if (!id)
 		no = ++bp->next_task_no;
 	{
+		/* the record cleared in pieces of at most 64 bytes, which GCC
+		 * writes as a few vector stores (one memset of all 224 bytes
+		 * is a `rep stos`, an 8-byte store per step), ts[] set to -1
+		 * between them; correct whatever the layout, only slower
+		 * should a piece outgrow 64 bytes */
 		uint32_t gen = t->gen;
+		char *p = (char *)t;
+		size_t ts_end = offsetof(struct task, ts) + sizeof t->ts;
 
-		memset(t, 0, sizeof *t);
+		_Static_assert(offsetof(struct task, ts) >= 64, "the first piece ends before ts[]");
+		memset(p, 0, 64);
+		memset(p + 64, 0, offsetof(struct task, ts) - 64);
+		for (int k = 0; k < TS_N; k++)
+			t->ts[k] = -1;
+		memset(p + ts_end, 0, sizeof *t - ts_end);
 		t->gen = gen;
 	}
 	t->used = 1;
@@ -542,8 +586,6 @@ uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *i
 	t->policy = pol;
 	t->submit = sim_now(bp->sim);
 	t->placed = -1;
-	for (int k = 0; k < TS_N; k++)
-		t->ts[k] = -1;
 	t->duration = duration;
 	if (t->id)
 		hmap_put(bp->by_id, t->id, slot);
@@ -552,6 +594,12 @@ uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *i
 	bp->queued++;
 	sim_after(bp->sim, bp->tm->placement_latency, bp->ev_launch, bp, task_ref(bp, slot));
 	return slot;
+}
+
+uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *id,
+		     sim_time_t duration, int svc, int dep, const struct place_policy *pol)
+{
+	return new_task(bp, td, group, id, duration, svc, dep, pol);
 }
 
 /* The placement decision of a launch (after the placement latency). */
@@ -617,6 +665,18 @@ static void on_launch(struct sim *s, void *ctx, const struct event *ev)
 		sim_after(bp->sim, bp->s->pending_timeout, bp->ev_timeout, bp, ev->arg);
 }
 
+/* The end of PROVISIONING: PENDING, and the start (or stop) request goes
+ * to whoever runs the task. */
+static void provisioned(struct backplane *bp, uint32_t slot, struct task *t)
+{
+	if (t->fg) {
+		agent_set_state(bp, slot, TS_PENDING);
+		fargate_send(bp, slot, t->desired == TD_RUNNING ? AM_START : AM_STOP);
+	} else {
+		agent_task_pending(bp, slot, t);
+	}
+}
+
 static void on_provisioned(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
@@ -625,11 +685,7 @@ static void on_provisioned(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || t->state != TS_PROVISIONING)
 		return;
-	agent_set_state(bp, ref_slot(ev->arg), TS_PENDING);
-	if (t->fg)
-		fargate_send(bp, ref_slot(ev->arg), t->desired == TD_RUNNING ? AM_START : AM_STOP);
-	else
-		agent_send_last(bp, ref_slot(ev->arg), t->desired == TD_RUNNING ? AM_START : AM_STOP);
+	provisioned(bp, ref_slot(ev->arg), t);
 }
 
 /* RunTask: `count` tasks placed one after the other, resources and group
@@ -686,7 +742,7 @@ int backplane_run_task_as(struct backplane *bp, int td, const char *group, const
 		if (id && *id && find_task(bp, id, &dummy))
 			return err_at(e, NULL, 0, 0, NULL,
 				      "task id '%s' is already in use by a live task", id);
-		uint32_t slot = bp_new_task(bp, td, g, id && *id ? id : NULL, duration, -1, 0, NULL);
+		uint32_t slot = new_task(bp, td, g, id && *id ? id : NULL, duration, -1, 0, NULL);
 
 		if (launch >= 0)
 			bp->tasks[slot].fg = (uint8_t)launch;
@@ -853,7 +909,7 @@ void bp_task_stopped(struct backplane *bp, uint32_t slot)
 		note_task(bp, BN_TASK_STOPPED, slot);
 	retire(bp, slot, 0);
 	notify_cluster(bp);
-	bp_capacity_changed(bp);
+	capacity_changed(bp);
 }
 
 static int32_t register_instance(struct backplane *bp, const struct catalog_type *type,

@@ -64,10 +64,13 @@ static inline uint64_t ref_make(uint32_t slot, uint32_t gen)
 /* The backplane sends a message about the task in `slot` (agent.c); it
  * arrives after the network delay, or when the agent reconnects. */
 void agent_send(struct backplane *bp, uint32_t slot, enum agent_msg m);
-/* The same as the caller's last action: a message with no delay while
- * nothing else waits at this instant is handled at once, as part of the
- * caller's event (sim_lane_idle). */
-void agent_send_last(struct backplane *bp, uint32_t slot, enum agent_msg m);
+/* The task `t` in `slot`, placed on an instance and PROVISIONING, is
+ * PENDING now (agent_set_state) and the backplane sends the agent its start
+ * request, or its stop request when it is to stop already, as the caller's
+ * last action: a message with no delay while nothing else waits at this
+ * instant is handled at once, as part of the caller's event
+ * (sim_lane_idle). */
+void agent_task_pending(struct backplane *bp, uint32_t slot, struct task *t);
 /* The agent ends a task on its own (essential container exited, start
  * failure): the backplane's desired status and stop code follow at once
  * when it is connected, else when its report arrives (docs/ecs-model.md §7.4). */
@@ -88,6 +91,11 @@ void bp_task_sync(struct backplane *bp, uint32_t slot);
 /* The agent's report of the task's state: the backplane's view catches up
  * (bp_task_sync when a held report is due, else the view moves). */
 void bp_task_report(struct backplane *bp, uint32_t slot);
+/* bp_task_report for a standalone task `t` whose connected agent holds no
+ * report back (not unsynced): all the report does is move the view, that
+ * is the backplane's counts of running and starting tasks and t->seen, to
+ * `st` (no notification: no actor follows a standalone task). */
+void bp_task_view(struct backplane *bp, struct task *t, int st);
 /* The task passed its health check (the agent is connected). */
 void bp_task_healthy(struct backplane *bp, uint32_t slot);
 /* Its targets failed their checks after the grace period: the scheduler
@@ -131,7 +139,9 @@ enum bp_note_kind {
 	BN_AGENT_SILENT,    /* its agent stops talking for `len` (-1: for good): inst */
 	BN_SPOT_NOTICE,     /* a Spot interruption notice reached the instance: inst */
 	BN_AZ_OUTAGE,       /* a whole AZ goes out for `len`: az (its load-balancer nodes with it) */
-	BN_CAPACITY,        /* capacity may have appeared */
+	BN_CAPACITY,        /* capacity may have appeared (for the services that
+			     * wait for it: not sent by bp_capacity_changed when
+			     * the scenario has no service) */
 	BN_FAULT_LOST,      /* fault `fault_id` at `at` took n running tasks of svc */
 	BN_SERVICE_DESIRED, /* UpdateService desiredCount: svc, n */
 	BN_SERVICE_DEPLOY,  /* UpdateService taskDefinition: svc, td */

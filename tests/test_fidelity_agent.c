@@ -10,6 +10,8 @@
  *    deregistered at once: the backplane learns after the heartbeat timeout;
  *    the DRAINING of a Spot notice needs a connected agent;
  *  - a failure keeps the stop code of a task already stopping;
+ *  - a report held back while the agent was disconnected reaches the
+ *    backplane with the agent's next report, if that comes first;
  *  - whole-run invariants over every shipped scenario and these fixtures
  *    (tests/helpers/invariants.c).
  *
@@ -215,6 +217,35 @@ static void test_fault_keeps_stop_code(void)
 	rs_teardown();
 }
 
+/* ---- §7.4: a report held back reaches the backplane with the next one ---- */
+
+/* w (two containers: the stop signal's wait is the shutdown, 3 s) exits at
+ * 113.5 s while its agent is disconnected (50 s .. 116.2 s): the backplane
+ * does not know yet; the report waits in the outbox, goes at the
+ * reconnection and would arrive at 116.7 s.  At 116.5 s, the agent
+ * connected again, the containers have stopped and the agent reports that:
+ * the backplane learns with it what the held report says, the exit
+ * (desired STOPPED, EssentialContainerExited).  So the StopTask that takes
+ * effect at 116.6 s finds w stopping already and changes nothing (D9): w
+ * keeps its first stop code. */
+static void test_report_after_reconnection(void)
+{
+	struct inv c;
+	int r;
+
+	inv_init(&c);
+	CU_ASSERT_EQUAL_FATAL(rs_setup(), 0);
+	CU_ASSERT_EQUAL_FATAL(inv_run_file(FIX "fid-agent-window.json", "win", inv_observe, &c), 0);
+	r = rs_find("win", "tasks.csv", "task_id", "w");
+	RS_IS("win", "tasks.csv", r, "stop_code", "EssentialContainerExited");
+	T_NEAR(rs_num("win", "tasks.csv", r, "stopping_s"), 113.5);
+	T_NEAR(rs_num("win", "tasks.csv", r, "stopped_s"), 116.5);
+	T_EQ(c.violations, 0);
+	inv_report(&c, "fid-agent-window");
+	inv_free(&c);
+	rs_teardown();
+}
+
 /* ---- whole-run invariants ------------------------------------------------ */
 
 /* Every shipped scenario and every fid-agent fixture, each with its own
@@ -318,6 +349,7 @@ static CU_TestInfo agent_tests[] = {
 	{ "start and health check on a disconnected agent", test_start_while_disconnected },
 	{ "spot termination and draining with a disconnected agent", test_spot_disconnected },
 	{ "a fault keeps an earlier stop code", test_fault_keeps_stop_code },
+	{ "a held report reaches the backplane with the next one", test_report_after_reconnection },
 	{ "whole-run invariants", test_invariants },
 	{ "whole-run invariant: a stopped row has last_status STOPPED", test_invariant_stopped_last },
 	CU_TEST_INFO_NULL,

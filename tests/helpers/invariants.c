@@ -72,6 +72,7 @@ void inv_observe(struct backplane *bp, void *ctx)
 	int64_t *mem = calloc((size_t)n_inst + 1, sizeof *mem);
 	int64_t *running = calloc((size_t)svc_sched(bp)->n_svcs + 1, sizeof *running);
 	double now = (double)sim_now(bp->sim) / 1000.0;
+	int64_t seen_running = 0, seen_starting = 0;
 
 	c->events++;
 	if (bp->n_tasks > c->n_checked) {
@@ -140,12 +141,21 @@ common:
 			bad(c, "t=%.3f: %s STOPPED with desired status RUNNING", now, tname(t));
 		if (t->svc >= 0 && t->seen == TS_RUNNING)
 			running[t->svc]++;
+		seen_running += t->seen == TS_RUNNING;
+		seen_starting += t->seen < TS_RUNNING;
 		/* §5.2: healthy is said of a task the backplane sees RUNNING */
 		if (t->svc >= 0 && t->healthy && t->seen != TS_RUNNING)
 			bad(c, "t=%.3f: %s counted healthy while seen %s", now, tname(t),
 			    task_state_name(t->seen));
 		c->prev_seen[k] = t->seen;
 	}
+	/* §3.1: the counts timeseries.csv samples (tasks_running; tasks_pending
+	 * with the queued ones) are those of the tasks as the backplane sees
+	 * them: RUNNING, and placed but not yet RUNNING */
+	if (bp->running != seen_running || bp->starting != seen_starting)
+		bad(c, "t=%.3f: the backplane counts %lld running and %lld starting, its tasks are "
+		    "%lld and %lld", now, (long long)bp->running, (long long)bp->starting,
+		    (long long)seen_running, (long long)seen_starting);
 	for (int32_t i = 0; i < n_inst; i++) {
 		const struct agent *a = agent_at(bp, i);
 

@@ -10,7 +10,9 @@
  *    running count is the number of its tasks the backplane sees RUNNING;
  *    the backplane's view of a task differs from what really is only while
  *    the task's agent is disconnected, and while it is (and the instance
- *    has not failed) that view does not move (§7.4).
+ *    has not failed) that view does not move (§7.4); the backplane's counts
+ *    of running and of starting tasks (timeseries.csv) are those of its
+ *    tasks it sees RUNNING and placed but not yet RUNNING (§3.1).
  *  - on tasks.csv: the lifecycle timestamps are in lifecycle order, and the
  *    desired status, last status, stop time and stop code of every row agree.
  *
