@@ -1263,7 +1263,7 @@ static inline int first_ge(const int32_t *x, int from, int n, int32_t m)
  * (cur->base, the rank of what comes next, stays exact); one that may hold
  * it is entered at its first slot.  A max may be above every entry below it
  * (a stale one): that child is then passed like the others. */
-static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int mode, int32_t from, int64_t c);
+static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int32_t from);
 
 static int32_t cursor_walk(struct cl_cursor *cur, int l, int from, int in_leaf)
 {
@@ -1299,8 +1299,7 @@ static int32_t cursor_walk(struct cl_cursor *cur, int l, int from, int in_leaf)
 			base += L->n;
 			if (cur->h < 0) {       /* resumed: a descent to the next rank */
 				cur->base = 0;
-				return cursor_descend(cur, part_of(cur->cl, cur->a, cur->v)->root[cur->k], 0,
-						      base, 0);
+				return cursor_descend(cur, part_of(cur->cl, cur->a, cur->v)->root[cur->k], base);
 			}
 			in_leaf = 0;
 			l = cur->h - 1;
@@ -1352,10 +1351,10 @@ static int32_t cursor_start(struct cl_cursor *cur, const struct cluster *cl, int
 	return part_of(cl, a, v)->root[k];
 }
 
-/* The descent to the leaf holding rank `from` (mode 0) or sort key c (mode
- * 1), then the walk from there.  A child on the way whose max is below min
- * holds none: the walk goes on after it. */
-static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int mode, int32_t from, int64_t c)
+/* The descent to the leaf holding rank `from`, then the walk from there.
+ * A child on the way whose max is below min holds none: the walk goes on
+ * after it. */
+static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int32_t from)
 {
 	const struct bpool *p = cursor_pool(cur);
 	int l = 0;
@@ -1366,18 +1365,8 @@ static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int mode, int32_
 		const struct bnode *b = &p->nd[r];
 		int j = 0;
 
-		if (mode == 0) {
-			while (j < b->n - 1 && from >= cur->base + b->cnt[j])
-				cur->base += b->cnt[j++];
-		} else {
-			int32_t base = 0;
-
-			/* (a binpack start mostly falls in the first child) */
-			j = b->n <= 1 || c < b->sep[1] ? 0 : cfind(b, c);
-			for (int t = 0; t < j; t++)
-				base += b->cnt[t];
-			cur->base += base;
-		}
+		while (j < b->n - 1 && from >= cur->base + b->cnt[j])
+			cur->base += b->cnt[j++];
 		if (l >= CL_CURSOR_DEPTH)
 			abort();
 		cur->path[l] = r;
@@ -1391,12 +1380,78 @@ static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int mode, int32_
 	}
 	cur->leaf = r;
 	cur->h = l;
-	if (mode == 0) {
+	{
 		int32_t i = from - cur->base;
 
 		return cursor_walk(cur, l, i < 0 ? 0 : i > LF(p, r)->n ? LF(p, r)->n : (int)i, 1);
 	}
-	return cursor_walk(cur, l, lfind(LF(p, r), c), 1);
+}
+
+/* The descent to the first entry not before sort key c with aux >= min:
+ * at each node the child that holds c, or the first later one whose max
+ * has min (its entries are all after c: from there on the descent takes
+ * each node's first child with min, the leaf's first slot with it).  What
+ * cursor_walk would find from c's slot, without its set-up per level; a
+ * node or leaf with none from there (a stale max above it, or c past its
+ * entries) hands over to cursor_walk, which climbs. */
+static int32_t cursor_lower_descend(struct cl_cursor *cur, int32_t r, int64_t c)
+{
+	const struct bpool *p = cursor_pool(cur);
+	/* min as an aux (cursor_start: not above INT32_MAX) */
+	int32_t m = cur->min < INT32_MIN ? INT32_MIN : (int32_t)cur->min;
+	int32_t base = 0;
+	int l = 0, keyed = 1, i, i0, n;
+	const struct bleaf *L;
+
+	if (r == NIL)
+		return cursor_end(cur);
+	while (!IS_LEAF(r)) {
+		const struct bnode *b = &p->nd[r];
+		int j = 0, nc = b->n;
+
+		/* (a binpack start mostly falls in the first child) */
+		if (keyed && nc > 1 && c >= b->sep[1]) {
+			int j0 = cfind(b, c);
+
+			for (; j < j0; j++)
+				base += b->cnt[j];
+		}
+		if (b->aux[j] < m) {
+			/* the children short of the other resource skipped by
+			 * their counts; the ones after j hold only entries
+			 * after c */
+			keyed = 0;
+			do
+				base += b->cnt[j++];
+			while (j < nc && b->aux[j] < m);
+		}
+		if (l >= CL_CURSOR_DEPTH)
+			abort();
+		cur->path[l] = r;
+		if (j == nc) {                  /* none here: cursor_walk climbs */
+			cur->slot[l] = nc - 1;
+			cur->base = base;
+			return cursor_walk(cur, l, 0, 0);
+		}
+		cur->slot[l] = j;
+		r = b->ch[j];
+		l++;
+	}
+	L = LF(p, r);
+	n = L->n;
+	i0 = keyed ? lfind(L, c) : 0;
+	i = first_ge(L->aux, i0, n, m);
+	cur->leaf = r;
+	cur->h = l;
+	if (i == n || L->ck[i] >= cur->stop) {  /* the walk decides (climb or end) */
+		cur->base = base;
+		return cursor_walk(cur, l, i0, 1);
+	}
+	cur->pos = i;
+	cur->base = base;
+	cur->rank = base + i;
+	cur->inst = CK_ID(L->ck[i]);
+	return cur->rank;
 }
 
 /* The bound of cluster_cursor_from. */
@@ -1413,7 +1468,7 @@ int32_t cluster_cursor_from(struct cl_cursor *cur, const struct cluster *cl, int
 
 	cursor_bound(cur, max_key);
 
-	return cursor_descend(cur, root, 0, from < 0 ? 0 : from, 0);
+	return cursor_descend(cur, root, from < 0 ? 0 : from);
 }
 
 int32_t cluster_cursor_lower(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
@@ -1421,7 +1476,7 @@ int32_t cluster_cursor_lower(struct cl_cursor *cur, const struct cluster *cl, in
 {
 	int32_t root = cursor_start(cur, cl, a, v, k, other_min);
 
-	return cursor_descend(cur, root, 1, 0, bt_qk(key, 0));
+	return cursor_lower_descend(cur, root, bt_qk(key, 0));
 }
 
 void cluster_cursor_bound(struct cl_cursor *cur, int64_t max_key)
