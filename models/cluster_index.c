@@ -1331,12 +1331,19 @@ static int32_t cursor_walk(struct cl_cursor *cur, int l, int from, int in_leaf)
 	}
 }
 
+/* ensure() out of line: inlined, its loop made every cursor's start save
+ * and restore the registers it uses (a start is mostly a few stores). */
+static __attribute__((noinline, cold)) void cursor_build(const struct cluster *cl, int a, int k)
+{
+	ensure(cl, a, k);
+}
+
 /* The cursor on part (a, v), order k, before any descent; the root. */
-static int32_t cursor_start(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
-			    enum cl_key k, int64_t other_min)
+static inline int32_t cursor_start(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
+				   enum cl_key k, int64_t other_min)
 {
 	if (!kept(forest_of(cl, a), k))         /* (the call only when it builds) */
-		ensure(cl, a, k);
+		cursor_build(cl, a, (int)k);
 	cur->cl = cl;
 	cur->pool = &forest_of(cl, a)->t[k];
 	cur->a = a;
