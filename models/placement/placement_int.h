@@ -175,6 +175,11 @@ void place_add_part(struct pctx *c, int a, int32_t v, int key0);
 void place_add_run(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo, int32_t first,
 		   int64_t key, int32_t hi, struct cl_mark mark);
 
+/* binpack.c: binpack's search as the last strategy k of the chain over
+ * part (a, v), keys above lim worth nothing (none found then): on success
+ * c->keys[k] set, the run added to the tie set, 1. */
+int place_binpack_last(struct pctx *c, int k, int a, int32_t v, int64_t lim);
+
 extern const struct strategy_ops place_binpack;
 extern const struct strategy_ops place_spread;
 extern const struct strategy_ops place_random;

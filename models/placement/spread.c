@@ -166,6 +166,53 @@ static inline __attribute__((always_inline)) void level_value(struct pctx *c, in
 	}
 }
 
+/* search_values' levels when binpack is the last strategy (the
+ * az-balanced-binpack chain): a value's part answers one binpack key, so
+ * a level keeps the best key found and drops the ranges of the values
+ * that lost; a value whose key would be above it is searched no further
+ * (level_value's bound, without the key vectors and their compares). */
+static int values_binpack(struct pctx *c, int k, int sa, int32_t nv, const int32_t *size,
+			  const int64_t *count)
+{
+	/* (a bound on binpack's key set by a search around this one) */
+	int64_t outer = c->bound_k == k + 1 ? c->bound : INT64_MAX, tried = 0;
+	size_t mark = c->n_r;
+
+	for (int first = 1;; first = 0) {
+		int64_t level = INT64_MAX, best = outer;
+		int any = 0, found = 0;
+
+		for (int32_t v = 0; v < nv; v++)
+			if (size[v] > 0 && (first || count[v] > tried) && count[v] <= level) {
+				level = count[v];
+				any = 1;
+			}
+		if (!any)
+			return 0;
+		c->keys[k] = level;
+		for (int32_t v = 0; v < nv; v++) {
+			size_t m = c->n_r;
+
+			if (size[v] <= 0 || count[v] != level || !place_binpack_last(c, k + 1, sa, v, best))
+				continue;
+			/* (a key above best was not taken: below it or equal) */
+			if (!found || c->keys[k + 1] < best) {
+				if (m > mark) { /* the earlier ranges lost */
+					memmove(c->r + mark, c->r + m, (c->n_r - m) * sizeof *c->r);
+					c->n_r = mark + (c->n_r - m);
+				}
+				best = c->keys[k + 1];
+				found = 1;
+			}
+		}
+		if (found) {
+			c->keys[k + 1] = best;
+			return 1;
+		}
+		tried = level;
+	}
+}
+
 /* Values of attribute sa by count; the best of the lowest count with a
  * candidate. */
 static int search_values(struct pctx *c, int k, int sa)
@@ -180,6 +227,8 @@ static int search_values(struct pctx *c, int k, int sa)
 
 	l.mark = c->n_r;
 	l.found = l.stale = 0;
+	if (nv <= FEW_VALUES && k + 2 == c->n && c->ops[k + 1] == &place_binpack)
+		return values_binpack(c, k, sa, nv, size, count);
 	if (nv <= FEW_VALUES) {
 		/* the levels upwards, each one's values in value order (the
 		 * order of a sort by count and value), without the sort: the
