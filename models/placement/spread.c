@@ -66,23 +66,16 @@ static int check_field_spread(const char *field, char *msg, size_t n)
 	return -1;
 }
 
-/* Once per placement: the attribute is tracked after the first placement,
- * so it is looked up by name (no interning) before being tracked.  The
- * policy keeps the answer for the cluster and the strategy's field string
- * (a tracked attribute keeps its number): the policy's next placements
- * there with the same strategy at k read it without a string compare. */
+/* The attribute is tracked after the first placement, so it is looked up
+ * by name (no interning) before being tracked.  The policy keeps the
+ * answer for the cluster and the strategy's field string (a tracked
+ * attribute keeps its number: place_ctx_init's memo), so this runs once
+ * per policy, cluster and strategy. */
 static void prepare_spread(struct pctx *c, int k)
 {
-	/* (the policy is the caller's; only its memo is written) */
-	struct place_memo *m = &((struct place_policy *)c->pol)->memo[k];
 	const char *f = c->s[k]->field;
-	uint64_t serial = cluster_serial(c->cl);
 	int a;
 
-	if (m->cluster == serial && m->field == f) {
-		c->arg[k] = m->arg;
-		return;
-	}
 	if (strncmp(f, ATTR_PREFIX, strlen(ATTR_PREFIX)) != 0) {     /* instanceId or host */
 		a = -1;
 	} else {
@@ -90,9 +83,7 @@ static void prepare_spread(struct pctx *c, int k)
 		if (a < 0)
 			a = cluster_spread_attr(c->cl, f + strlen(ATTR_PREFIX));
 	}
-	c->arg[k] = m->arg = a;
-	m->cluster = serial;
-	m->field = f;
+	c->arg[k] = a;
 }
 
 static int64_t key_spread(struct pctx *c, int k, int32_t i)
