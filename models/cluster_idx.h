@@ -166,6 +166,13 @@ struct cl_mark {
 	int32_t leaf, pos, base;
 };
 struct cl_mark cluster_cursor_mark(const struct cl_cursor *cur);
+/* The n entries after the marked one in its leaf (a run of a resource
+ * order whose end cluster_cursor_run_end told: the run's ranks after the
+ * marked member, all in that leaf), while the part's trees do not change:
+ * into out, in rank order, those with other_min of the other resource (as
+ * a cursor's walk would stop at them).  Returns how many. O(n). */
+int cluster_mark_run(const struct cluster *cl, int a, enum cl_key k, struct cl_mark m, int32_t n,
+		     int64_t other_min, int32_t *out);
 /* Positions cur at the member after the marked one, as cluster_cursor_next
  * would from there (with other_min and max_key as cluster_cursor_from):
  * from the marked leaf on, with a descent only when that leaf holds no

@@ -1523,6 +1523,20 @@ struct cl_mark cluster_cursor_mark(const struct cl_cursor *cur)
 	return m;
 }
 
+int cluster_mark_run(const struct cluster *cl, int a, enum cl_key k, struct cl_mark m, int32_t n,
+		     int64_t other_min, int32_t *out)
+{
+	const struct bleaf *L = LF(&forest_of(cl, a)->t[k], m.leaf);
+	int got = 0;
+
+	if (other_min > INT32_MAX)      /* no entry has that much */
+		return 0;
+	for (int s = m.pos + 1; s <= m.pos + n; s++)
+		if (L->aux[s] >= other_min)
+			out[got++] = CK_ID(L->ck[s]);
+	return got;
+}
+
 int32_t cluster_cursor_resume(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
 			      enum cl_key k, int64_t other_min, int64_t max_key, struct cl_mark m)
 {

@@ -341,6 +341,16 @@ static int check_cursor(struct cluster *cl, int aa, int32_t v, int k, int64_t ne
 			ok &= e < 0 || e == end;
 			run_ends_told += e >= 0;
 			run_ends_long += e > want + 1;
+			if (e > want + 1) {     /* the run's later members, read from the leaf */
+				int32_t in[64];
+				int nin = cluster_mark_run(cl, aa, (enum cl_key)k, cluster_cursor_mark(&cur),
+							   e - want - 1, need, in), w = 0;
+
+				for (int32_t q = want + 1; q < e; q++)
+					if (other[q] >= need)
+						ok &= w < nin && in[w++] == id[q];
+				ok &= w == nin;
+			}
 		}
 		for (int n = 0; n < 20 && want < size; n++) {
 			int32_t next = cluster_part_next(cl, aa, v, (enum cl_key)k, want + 1, need, &inst);

@@ -77,6 +77,8 @@ struct trange {
 	struct cl_mark mark;       /* with first: where the index walk found it */
 	unsigned live;             /* with first: c->live_gen while the search's
 				    * cursor c->live still stands at first */
+	int told;                  /* with first: hi was told by first's leaf (the
+				    * run ends there: cluster_mark_run) */
 };
 
 /* Inline room of the tie set's buffers: most placements allocate nothing. */
