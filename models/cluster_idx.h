@@ -146,6 +146,11 @@ int32_t cluster_cursor_from(struct cl_cursor *cur, const struct cluster *cl, int
  * (resource orders only) and returns that rank. */
 int32_t cluster_cursor_lower(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
 			     enum cl_key k, int64_t key, int64_t other_min);
+/* cluster_cursor_lower, then (with a member) *amount = its amount of the
+ * order's resource and *end = cluster_cursor_run_end(cur), read in the
+ * leaf the descent found; *end = -1 without a member. */
+int32_t cluster_cursor_lower_run(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
+				 enum cl_key k, int64_t key, int64_t other_min, int64_t *amount, int32_t *end);
 /* The next member after the current one with the other resource: as
  * cluster_part_next(from = cur->rank + 1).  Past the end it stays there. */
 int32_t cluster_cursor_next(struct cl_cursor *cur);

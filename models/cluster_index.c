@@ -1486,6 +1486,32 @@ int32_t cluster_cursor_lower(struct cl_cursor *cur, const struct cluster *cl, in
 	return cursor_lower_descend(cur, root, bt_qk(key, 0));
 }
 
+int32_t cluster_cursor_lower_run(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
+				 enum cl_key k, int64_t key, int64_t other_min, int64_t *amount, int32_t *end)
+{
+	int32_t root = cursor_start(cur, cl, a, v, k, other_min);
+	int32_t r = cursor_lower_descend(cur, root, bt_qk(key, 0));
+	const struct bleaf *L;
+	int64_t am;
+	int n;
+
+	if (cur->inst < 0) {
+		*end = -1;
+		return r;
+	}
+	/* cluster_cursor_run_end, the leaf at hand */
+	L = LF(cursor_pool(cur), cur->leaf);
+	n = L->n;
+	*amount = am = CK_KEY(L->ck[cur->pos]);
+	if (cur->pos + 1 < n && CK_KEY(L->ck[cur->pos + 1]) != am)       /* a run of one here */
+		*end = r + 1;
+	else if (CK_KEY(L->ck[n - 1]) == am)    /* it may go on in the next leaf */
+		*end = -1;
+	else
+		*end = cur->base + lfind(L, bt_qk(am + 1, 0));
+	return r;
+}
+
 void cluster_cursor_bound(struct cl_cursor *cur, int64_t max_key)
 {
 	cursor_bound(cur, max_key);

@@ -334,7 +334,13 @@ static int check_cursor(struct cluster *cl, int aa, int32_t v, int k, int64_t ne
 		ok &= got == want && got == cluster_part_lower_first(cl, aa, v, (enum cl_key)k, amount, need, &inst);
 		ok &= cur.inst == inst;
 		if (want < size) {      /* the run's end, when the leaf tells */
-			int32_t end = want + 1, e = cluster_cursor_run_end(&cur);
+			int32_t end = want + 1, e = cluster_cursor_run_end(&cur), e2 = -2;
+			int64_t am = -1;
+			struct cl_cursor c2;
+
+			/* (the same, read in the descent's leaf) */
+			ok &= cluster_cursor_lower_run(&c2, cl, aa, v, (enum cl_key)k, amount, need, &am, &e2) == want &&
+			      c2.inst == cur.inst && am == key[want] && e2 == e;
 
 			while (end < size && key[end] == key[want])
 				end++;

@@ -67,17 +67,15 @@ static int64_t other_need(const struct pctx *c, int k)
 int place_binpack_last(struct pctx *c, int k, int a, int32_t v, int64_t lim)
 {
 	enum cl_key o = (enum cl_key)c->arg[k];
-	int64_t nd = need(c, k);
+	int64_t nd = need(c, k), rem;
 	/* (the context's cursor: the tie-break may walk on from the run's
 	 * first member; a run found earlier no longer may) */
 	struct cl_cursor *cur = &c->live;
-	int32_t p = cluster_cursor_lower(cur, c->cl, a, v, o, nd, other_need(c, k)), x;
+	int32_t end, p = cluster_cursor_lower_run(cur, c->cl, a, v, o, nd, other_need(c, k), &rem, &end);
+	int32_t x = cur->inst;
 
 	c->live_gen++;
-	x = cur->inst;
 	while (x >= 0) {
-		int64_t rem = remaining(c, k, x);
-
 		c->keys[k] = rem - nd;
 		if (c->keys[k] > lim)
 			return 0;
@@ -90,14 +88,18 @@ int place_binpack_last(struct pctx *c, int k, int a, int32_t v, int64_t lim)
 				 * the earliest registered (the run is ordered by
 				 * number; ranks before it lack a resource); its end
 				 * when the leaf tells (mostly a run of one) */
-				place_add_run(c, a, v, o, p, x, rem, cluster_cursor_run_end(cur),
-					      cluster_cursor_mark(cur));
+				place_add_run(c, a, v, o, p, x, rem, end, cluster_cursor_mark(cur));
 				return 1;
 			}
 			p = cluster_cursor_next(cur);
 			x = cur->inst;
 			if (x < 0 || remaining(c, k, x) != rem)
 				break;
+			end = cluster_cursor_run_end(cur);
+		}
+		if (x >= 0) {           /* the next run */
+			rem = remaining(c, k, x);
+			end = cluster_cursor_run_end(cur);
 		}
 	}
 	return 0;

@@ -213,18 +213,6 @@ void place_add_part(struct pctx *c, int a, int32_t v, int key0)
 	c->r[c->n_r - 1].key0 = key0;
 }
 
-void place_add_run(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo, int32_t first,
-		   int64_t key, int32_t hi, struct cl_mark mark)
-{
-	place_add_range(c, a, v, (int)k, lo, hi < 0 ? RANGE_RUN : hi);
-	c->r[c->n_r - 1].run = key;
-	c->r[c->n_r - 1].key0 = c->n;
-	c->r[c->n_r - 1].first = first;
-	c->r[c->n_r - 1].mark = mark;
-	c->r[c->n_r - 1].live = c->live_gen;    /* binpack's cursor stands there */
-	c->r[c->n_r - 1].told = hi >= 0;
-}
-
 /* A stride coprime with n, so j -> j * stride mod n visits every position. */
 static int32_t stride_for(int32_t n)
 {
