@@ -79,6 +79,14 @@ int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g);
 int32_t cluster_spread_values(struct cluster *cl, int a, uint32_t g, int32_t max, int32_t *size,
 			      int64_t *count);
 
+/* The values v of tracked attribute a, when it has at most max of them,
+ * whose part has members and whose count of group g is the lowest of
+ * those above `above` (INT64_MIN: the lowest of all): into vals in value
+ * order, *level = that count.  Returns how many (0: none above `above`),
+ * or -1 (nothing written) when a has more than max values.  O(values). */
+int32_t cluster_spread_level(struct cluster *cl, int a, uint32_t g, int64_t above, int32_t max,
+			     int32_t *vals, int64_t *level);
+
 /* Interned ids of the attributes the filter reads (D5, A15), O(1). */
 struct cluster_filter_ids {
 	uint32_t task_eni, os_family, cpu_arch;

@@ -1166,6 +1166,33 @@ int32_t cluster_spread_values(struct cluster *cl, int a, uint32_t g, int32_t max
 	return n;
 }
 
+int32_t cluster_spread_level(struct cluster *cl, int a, uint32_t g, int64_t above, int32_t max,
+			     int32_t *vals, int64_t *level)
+{
+	const struct sattr *s = &cl->sa[a];
+	const struct gcount *c;
+	int32_t n = s->n_parts, got = 0, nc;
+	int64_t low = INT64_MAX;
+
+	if (n > max)
+		return -1;
+	c = spread_counts(cl, a, g);
+	nc = c ? c->n : 0;              /* (counts past it are 0) */
+	for (int32_t v = 0; v < n; v++) {
+		int64_t x = v < nc ? c->c[v] : 0;
+
+		if (s->parts[v].size <= 0 || x <= above || x > low)
+			continue;
+		if (x < low) {          /* a lower count: its values from here */
+			low = x;
+			got = 0;
+		}
+		vals[got++] = v;
+	}
+	*level = low;
+	return got;
+}
+
 int cluster_spread_attr_find(const struct cluster *cl, const char *name)
 {
 	for (int a = 0; a < cl->n_sa; a++)

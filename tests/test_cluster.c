@@ -558,6 +558,22 @@ static int check_groups(struct cluster *cl, int a, const uint32_t *g, int (*want
 		for (int32_t v = 0; v < nv; v++)
 			ok &= size[v] == cluster_part_size(cl, a, v) &&
 			      count[v] == cluster_spread_count(cl, a, v, g[k]);
+		/* each level of counts, lowest first: the values of that count
+		 * with members, in value order */
+		for (int t = -1; t < nv; t++) {
+			int64_t above = t < 0 ? INT64_MIN : count[t], low = INT64_MAX, level = -5;
+			int32_t vals[8], n = 0, got;
+
+			for (int32_t v = 0; v < nv; v++)
+				if (size[v] > 0 && count[v] > above && count[v] < low)
+					low = count[v];
+			got = cluster_spread_level(cl, a, g[k], above, 8, vals, &level);
+			for (int32_t v = 0; v < nv; v++)
+				if (size[v] > 0 && count[v] == low)
+					ok &= n < got && vals[n++] == v;
+			ok &= got == n && (n == 0 || level == low);
+		}
+		ok &= nv < 1 || cluster_spread_level(cl, a, g[k], INT64_MIN, nv - 1, size, count) == -1;
 		size[0] = -7;
 		ok &= nv < 1 || (cluster_spread_values(cl, a, g[k], nv - 1, size, count) == nv && size[0] == -7);
 	}

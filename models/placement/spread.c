@@ -157,34 +157,32 @@ static inline __attribute__((always_inline)) void level_value(struct pctx *c, in
 	}
 }
 
-/* search_values' levels when binpack is the last strategy (the
- * az-balanced-binpack chain): a value's part answers one binpack key, so
- * a level keeps the best key found and drops the ranges of the values
- * that lost; a value whose key would be above it is searched no further
- * (level_value's bound, without the key vectors and their compares). */
-static int values_binpack(struct pctx *c, int k, int sa, int32_t nv, const int32_t *size,
-			  const int64_t *count)
+/* search_values when binpack is the last strategy (the az-balanced-binpack
+ * chain) and the attribute has few values: each level's values read in
+ * one pass (cluster_spread_level); a value's part answers one binpack
+ * key, so a level keeps the best key found and drops the ranges of the
+ * values that lost; a value whose key would be above it is searched no
+ * further (level_value's bound, without the key vectors and their
+ * compares).  -1 when the attribute has more than FEW_VALUES values. */
+static int values_binpack(struct pctx *c, int k, int sa)
 {
 	/* (a bound on binpack's key set by a search around this one) */
-	int64_t outer = c->bound_k == k + 1 ? c->bound : INT64_MAX, tried = 0;
+	int64_t outer = c->bound_k == k + 1 ? c->bound : INT64_MAX, level = INT64_MIN;
 	size_t mark = c->n_r;
 
-	for (int first = 1;; first = 0) {
-		int64_t level = INT64_MAX, best = outer;
-		int any = 0, found = 0;
+	for (;;) {
+		int32_t vals[FEW_VALUES];
+		int32_t nl = cluster_spread_level(c->cl, sa, c->g, level, FEW_VALUES, vals, &level);
+		int64_t best = outer;
+		int found = 0;
 
-		for (int32_t v = 0; v < nv; v++)
-			if (size[v] > 0 && (first || count[v] > tried) && count[v] <= level) {
-				level = count[v];
-				any = 1;
-			}
-		if (!any)
-			return 0;
+		if (nl <= 0)
+			return nl;
 		c->keys[k] = level;
-		for (int32_t v = 0; v < nv; v++) {
+		for (int32_t j = 0; j < nl; j++) {
 			size_t m = c->n_r;
 
-			if (size[v] <= 0 || count[v] != level || !place_binpack_last(c, k + 1, sa, v, best))
+			if (!place_binpack_last(c, k + 1, sa, vals[j], best))
 				continue;
 			/* (a key above best was not taken: below it or equal) */
 			if (!found || c->keys[k + 1] < best) {
@@ -200,7 +198,6 @@ static int values_binpack(struct pctx *c, int k, int sa, int32_t nv, const int32
 			c->keys[k + 1] = best;
 			return 1;
 		}
-		tried = level;
 	}
 }
 
@@ -210,16 +207,21 @@ static int search_values(struct pctx *c, int k, int sa)
 {
 	int32_t size[FEW_VALUES];
 	int64_t count[FEW_VALUES];
-	/* (few values: their sizes and counts in one call) */
-	int32_t nv = cluster_spread_values(c->cl, sa, c->g, FEW_VALUES, size, count);
+	int32_t nv;
 	int bound_k = c->bound_k;
 	int64_t bound = c->bound;
 	struct level l;
 
+	if (k + 2 == c->n && c->ops[k + 1] == &place_binpack) {
+		int r = values_binpack(c, k, sa);
+
+		if (r >= 0)
+			return r;
+	}
+	/* (few values: their sizes and counts in one call) */
+	nv = cluster_spread_values(c->cl, sa, c->g, FEW_VALUES, size, count);
 	l.mark = c->n_r;
 	l.found = l.stale = 0;
-	if (nv <= FEW_VALUES && k + 2 == c->n && c->ops[k + 1] == &place_binpack)
-		return values_binpack(c, k, sa, nv, size, count);
 	if (nv <= FEW_VALUES) {
 		/* the levels upwards, each one's values in value order (the
 		 * order of a sort by count and value), without the sort: the
