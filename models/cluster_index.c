@@ -1428,7 +1428,8 @@ static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int32_t from)
  * cursor_walk would find from c's slot, without its set-up per level; a
  * node or leaf with none from there (a stale max above it, or c past its
  * entries) hands over to cursor_walk, which climbs. */
-static int32_t cursor_lower_descend(struct cl_cursor *cur, int32_t r, int64_t c)
+static inline __attribute__((always_inline)) int32_t cursor_lower_descend(struct cl_cursor *cur, int32_t r,
+									  int64_t c)
 {
 	const struct bpool *p = cursor_pool(cur);
 	/* min as an aux (cursor_start: not above INT32_MAX) */
@@ -1473,11 +1474,23 @@ static int32_t cursor_lower_descend(struct cl_cursor *cur, int32_t r, int64_t c)
 	}
 	L = LF(p, r);
 	n = L->n;
-	i0 = keyed ? lfind(L, c) : 0;
-	i = first_ge(L->aux, i0, n, m);
+	if (keyed) {
+		i0 = lfind(L, c);
+		i = first_ge(L->aux, i0, n, m);
+	} else {                        /* from slot 0: whole blocks of sixteen */
+		i0 = 0;
+		for (i = 0; i < n; i += 16) {
+			unsigned u = ge_mask16(L->aux + i, m);
+
+			if (u) {        /* (a hit past the entries: none here) */
+				i += __builtin_ctz(u);
+				break;
+			}
+		}
+	}
 	cur->leaf = r;
 	cur->h = l;
-	if (i == n || L->ck[i] >= cur->stop) {  /* the walk decides (climb or end) */
+	if (i >= n || L->ck[i] >= cur->stop) {  /* the walk decides (climb or end) */
 		cur->base = base;
 		return cursor_walk(cur, l, i0, 1);
 	}
