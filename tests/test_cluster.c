@@ -450,6 +450,8 @@ static int check_walks(struct cluster *cl, int a, int64_t step)
 					ok &= got == want && inst == (want < size ? id[want] : -1);
 				}
 				ok &= check_cursor(cl, aa, v, k, need, step, size, key, other, id);
+				if (size > 0 && need == 0)      /* a need members have exactly */
+					ok &= check_cursor(cl, aa, v, k, other[size / 3], step, size, key, other, id);
 				for (int64_t amount = 0; amount <= 8 * step; amount += step / 2) {
 					int32_t want = 0, got, inst, end, want_end;
 
