@@ -79,6 +79,14 @@ int64_t cluster_spread_count(struct cluster *cl, int a, int32_t v, uint32_t g);
 int32_t cluster_spread_values(struct cluster *cl, int a, uint32_t g, int32_t max, int32_t *size,
 			      int64_t *count);
 
+/* The values v of tracked attribute a, when it has at most max of them,
+ * whose part has members and whose count of group g is the lowest of
+ * those above `above` (INT64_MIN: the lowest of all): into vals in value
+ * order, *level = that count.  Returns how many (0: none above `above`),
+ * or -1 (nothing written) when a has more than max values.  O(values). */
+int32_t cluster_spread_level(struct cluster *cl, int a, uint32_t g, int64_t above, int32_t max,
+			     int32_t *vals, int64_t *level);
+
 /* Interned ids of the attributes the filter reads (D5, A15), O(1). */
 struct cluster_filter_ids {
 	uint32_t task_eni, os_family, cpu_arch;
@@ -146,6 +154,11 @@ int32_t cluster_cursor_from(struct cl_cursor *cur, const struct cluster *cl, int
  * (resource orders only) and returns that rank. */
 int32_t cluster_cursor_lower(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
 			     enum cl_key k, int64_t key, int64_t other_min);
+/* cluster_cursor_lower, then (with a member) *amount = its amount of the
+ * order's resource and *end = cluster_cursor_run_end(cur), read in the
+ * leaf the descent found; *end = -1 without a member. */
+int32_t cluster_cursor_lower_run(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
+				 enum cl_key k, int64_t key, int64_t other_min, int64_t *amount, int32_t *end);
 /* The next member after the current one with the other resource: as
  * cluster_part_next(from = cur->rank + 1).  Past the end it stays there. */
 int32_t cluster_cursor_next(struct cl_cursor *cur);
@@ -166,6 +179,13 @@ struct cl_mark {
 	int32_t leaf, pos, base;
 };
 struct cl_mark cluster_cursor_mark(const struct cl_cursor *cur);
+/* The n entries after the marked one in its leaf (a run of a resource
+ * order whose end cluster_cursor_run_end told: the run's ranks after the
+ * marked member, all in that leaf), while the part's trees do not change:
+ * into out, in rank order, those with other_min of the other resource (as
+ * a cursor's walk would stop at them).  Returns how many. O(n). */
+int cluster_mark_run(const struct cluster *cl, int a, enum cl_key k, struct cl_mark m, int32_t n,
+		     int64_t other_min, int32_t *out);
 /* Positions cur at the member after the marked one, as cluster_cursor_next
  * would from there (with other_min and max_key as cluster_cursor_from):
  * from the marked leaf on, with a descent only when that leaf holds no

@@ -1166,6 +1166,33 @@ int32_t cluster_spread_values(struct cluster *cl, int a, uint32_t g, int32_t max
 	return n;
 }
 
+int32_t cluster_spread_level(struct cluster *cl, int a, uint32_t g, int64_t above, int32_t max,
+			     int32_t *vals, int64_t *level)
+{
+	const struct sattr *s = &cl->sa[a];
+	const struct gcount *c;
+	int32_t n = s->n_parts, got = 0, nc;
+	int64_t low = INT64_MAX;
+
+	if (n > max)
+		return -1;
+	c = spread_counts(cl, a, g);
+	nc = c ? c->n : 0;              /* (counts past it are 0) */
+	for (int32_t v = 0; v < n; v++) {
+		int64_t x = v < nc ? c->c[v] : 0;
+
+		if (s->parts[v].size <= 0 || x <= above || x > low)
+			continue;
+		if (x < low) {          /* a lower count: its values from here */
+			low = x;
+			got = 0;
+		}
+		vals[got++] = v;
+	}
+	*level = low;
+	return got;
+}
+
 int cluster_spread_attr_find(const struct cluster *cl, const char *name)
 {
 	for (int a = 0; a < cl->n_sa; a++)
@@ -1263,7 +1290,7 @@ static inline int first_ge(const int32_t *x, int from, int n, int32_t m)
  * (cur->base, the rank of what comes next, stays exact); one that may hold
  * it is entered at its first slot.  A max may be above every entry below it
  * (a stale one): that child is then passed like the others. */
-static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int mode, int32_t from, int64_t c);
+static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int32_t from);
 
 static int32_t cursor_walk(struct cl_cursor *cur, int l, int from, int in_leaf)
 {
@@ -1299,8 +1326,7 @@ static int32_t cursor_walk(struct cl_cursor *cur, int l, int from, int in_leaf)
 			base += L->n;
 			if (cur->h < 0) {       /* resumed: a descent to the next rank */
 				cur->base = 0;
-				return cursor_descend(cur, part_of(cur->cl, cur->a, cur->v)->root[cur->k], 0,
-						      base, 0);
+				return cursor_descend(cur, part_of(cur->cl, cur->a, cur->v)->root[cur->k], base);
 			}
 			in_leaf = 0;
 			l = cur->h - 1;
@@ -1332,12 +1358,19 @@ static int32_t cursor_walk(struct cl_cursor *cur, int l, int from, int in_leaf)
 	}
 }
 
+/* ensure() out of line: inlined, its loop made every cursor's start save
+ * and restore the registers it uses (a start is mostly a few stores). */
+static __attribute__((noinline, cold)) void cursor_build(const struct cluster *cl, int a, int k)
+{
+	ensure(cl, a, k);
+}
+
 /* The cursor on part (a, v), order k, before any descent; the root. */
-static int32_t cursor_start(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
-			    enum cl_key k, int64_t other_min)
+static inline int32_t cursor_start(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
+				   enum cl_key k, int64_t other_min)
 {
 	if (!kept(forest_of(cl, a), k))         /* (the call only when it builds) */
-		ensure(cl, a, k);
+		cursor_build(cl, a, (int)k);
 	cur->cl = cl;
 	cur->pool = &forest_of(cl, a)->t[k];
 	cur->a = a;
@@ -1352,10 +1385,10 @@ static int32_t cursor_start(struct cl_cursor *cur, const struct cluster *cl, int
 	return part_of(cl, a, v)->root[k];
 }
 
-/* The descent to the leaf holding rank `from` (mode 0) or sort key c (mode
- * 1), then the walk from there.  A child on the way whose max is below min
- * holds none: the walk goes on after it. */
-static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int mode, int32_t from, int64_t c)
+/* The descent to the leaf holding rank `from`, then the walk from there.
+ * A child on the way whose max is below min holds none: the walk goes on
+ * after it. */
+static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int32_t from)
 {
 	const struct bpool *p = cursor_pool(cur);
 	int l = 0;
@@ -1366,18 +1399,8 @@ static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int mode, int32_
 		const struct bnode *b = &p->nd[r];
 		int j = 0;
 
-		if (mode == 0) {
-			while (j < b->n - 1 && from >= cur->base + b->cnt[j])
-				cur->base += b->cnt[j++];
-		} else {
-			int32_t base = 0;
-
-			/* (a binpack start mostly falls in the first child) */
-			j = b->n <= 1 || c < b->sep[1] ? 0 : cfind(b, c);
-			for (int t = 0; t < j; t++)
-				base += b->cnt[t];
-			cur->base += base;
-		}
+		while (j < b->n - 1 && from >= cur->base + b->cnt[j])
+			cur->base += b->cnt[j++];
 		if (l >= CL_CURSOR_DEPTH)
 			abort();
 		cur->path[l] = r;
@@ -1391,12 +1414,91 @@ static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int mode, int32_
 	}
 	cur->leaf = r;
 	cur->h = l;
-	if (mode == 0) {
+	{
 		int32_t i = from - cur->base;
 
 		return cursor_walk(cur, l, i < 0 ? 0 : i > LF(p, r)->n ? LF(p, r)->n : (int)i, 1);
 	}
-	return cursor_walk(cur, l, lfind(LF(p, r), c), 1);
+}
+
+/* The descent to the first entry not before sort key c with aux >= min:
+ * at each node the child that holds c, or the first later one whose max
+ * has min (its entries are all after c: from there on the descent takes
+ * each node's first child with min, the leaf's first slot with it).  What
+ * cursor_walk would find from c's slot, without its set-up per level; a
+ * node or leaf with none from there (a stale max above it, or c past its
+ * entries) hands over to cursor_walk, which climbs. */
+static inline __attribute__((always_inline)) int32_t cursor_lower_descend(struct cl_cursor *cur, int32_t r,
+									  int64_t c)
+{
+	const struct bpool *p = cursor_pool(cur);
+	/* min as an aux (cursor_start: not above INT32_MAX) */
+	int32_t m = cur->min < INT32_MIN ? INT32_MIN : (int32_t)cur->min;
+	int32_t base = 0;
+	int l = 0, keyed = 1, i, i0, n;
+	const struct bleaf *L;
+
+	if (r == NIL)
+		return cursor_end(cur);
+	while (!IS_LEAF(r)) {
+		const struct bnode *b = &p->nd[r];
+		int j = 0, nc = b->n;
+
+		/* (a binpack start mostly falls in the first child) */
+		if (keyed && nc > 1 && c >= b->sep[1]) {
+			int j0 = cfind(b, c);
+
+			for (; j < j0; j++)
+				base += b->cnt[j];
+		}
+		if (b->aux[j] < m) {
+			/* the children short of the other resource skipped by
+			 * their counts; the ones after j hold only entries
+			 * after c */
+			keyed = 0;
+			do
+				base += b->cnt[j++];
+			while (j < nc && b->aux[j] < m);
+		}
+		if (l >= CL_CURSOR_DEPTH)
+			abort();
+		cur->path[l] = r;
+		if (j == nc) {                  /* none here: cursor_walk climbs */
+			cur->slot[l] = nc - 1;
+			cur->base = base;
+			return cursor_walk(cur, l, 0, 0);
+		}
+		cur->slot[l] = j;
+		r = b->ch[j];
+		l++;
+	}
+	L = LF(p, r);
+	n = L->n;
+	if (keyed) {
+		i0 = lfind(L, c);
+		i = first_ge(L->aux, i0, n, m);
+	} else {                        /* from slot 0: whole blocks of sixteen */
+		i0 = 0;
+		for (i = 0; i < n; i += 16) {
+			unsigned u = ge_mask16(L->aux + i, m);
+
+			if (u) {        /* (a hit past the entries: none here) */
+				i += __builtin_ctz(u);
+				break;
+			}
+		}
+	}
+	cur->leaf = r;
+	cur->h = l;
+	if (i >= n || L->ck[i] >= cur->stop) {  /* the walk decides (climb or end) */
+		cur->base = base;
+		return cursor_walk(cur, l, i0, 1);
+	}
+	cur->pos = i;
+	cur->base = base;
+	cur->rank = base + i;
+	cur->inst = CK_ID(L->ck[i]);
+	return cur->rank;
 }
 
 /* The bound of cluster_cursor_from. */
@@ -1413,7 +1515,7 @@ int32_t cluster_cursor_from(struct cl_cursor *cur, const struct cluster *cl, int
 
 	cursor_bound(cur, max_key);
 
-	return cursor_descend(cur, root, 0, from < 0 ? 0 : from, 0);
+	return cursor_descend(cur, root, from < 0 ? 0 : from);
 }
 
 int32_t cluster_cursor_lower(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
@@ -1421,7 +1523,33 @@ int32_t cluster_cursor_lower(struct cl_cursor *cur, const struct cluster *cl, in
 {
 	int32_t root = cursor_start(cur, cl, a, v, k, other_min);
 
-	return cursor_descend(cur, root, 1, 0, bt_qk(key, 0));
+	return cursor_lower_descend(cur, root, bt_qk(key, 0));
+}
+
+int32_t cluster_cursor_lower_run(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
+				 enum cl_key k, int64_t key, int64_t other_min, int64_t *amount, int32_t *end)
+{
+	int32_t root = cursor_start(cur, cl, a, v, k, other_min);
+	int32_t r = cursor_lower_descend(cur, root, bt_qk(key, 0));
+	const struct bleaf *L;
+	int64_t am;
+	int n;
+
+	if (cur->inst < 0) {
+		*end = -1;
+		return r;
+	}
+	/* cluster_cursor_run_end, the leaf at hand */
+	L = LF(cursor_pool(cur), cur->leaf);
+	n = L->n;
+	*amount = am = CK_KEY(L->ck[cur->pos]);
+	if (cur->pos + 1 < n && CK_KEY(L->ck[cur->pos + 1]) != am)       /* a run of one here */
+		*end = r + 1;
+	else if (CK_KEY(L->ck[n - 1]) == am)    /* it may go on in the next leaf */
+		*end = -1;
+	else
+		*end = cur->base + lfind(L, bt_qk(am + 1, 0));
+	return r;
 }
 
 void cluster_cursor_bound(struct cl_cursor *cur, int64_t max_key)
@@ -1459,6 +1587,20 @@ struct cl_mark cluster_cursor_mark(const struct cl_cursor *cur)
 	struct cl_mark m = { cur->leaf, cur->pos, cur->base };
 
 	return m;
+}
+
+int cluster_mark_run(const struct cluster *cl, int a, enum cl_key k, struct cl_mark m, int32_t n,
+		     int64_t other_min, int32_t *out)
+{
+	const struct bleaf *L = LF(&forest_of(cl, a)->t[k], m.leaf);
+	int got = 0;
+
+	if (other_min > INT32_MAX)      /* no entry has that much */
+		return 0;
+	for (int s = m.pos + 1; s <= m.pos + n; s++)
+		if (L->aux[s] >= other_min)
+			out[got++] = CK_ID(L->ck[s]);
+	return got;
 }
 
 int32_t cluster_cursor_resume(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,

@@ -334,13 +334,29 @@ static int check_cursor(struct cluster *cl, int aa, int32_t v, int k, int64_t ne
 		ok &= got == want && got == cluster_part_lower_first(cl, aa, v, (enum cl_key)k, amount, need, &inst);
 		ok &= cur.inst == inst;
 		if (want < size) {      /* the run's end, when the leaf tells */
-			int32_t end = want + 1, e = cluster_cursor_run_end(&cur);
+			int32_t end = want + 1, e = cluster_cursor_run_end(&cur), e2 = -2;
+			int64_t am = -1;
+			struct cl_cursor c2;
+
+			/* (the same, read in the descent's leaf) */
+			ok &= cluster_cursor_lower_run(&c2, cl, aa, v, (enum cl_key)k, amount, need, &am, &e2) == want &&
+			      c2.inst == cur.inst && am == key[want] && e2 == e;
 
 			while (end < size && key[end] == key[want])
 				end++;
 			ok &= e < 0 || e == end;
 			run_ends_told += e >= 0;
 			run_ends_long += e > want + 1;
+			if (e > want + 1) {     /* the run's later members, read from the leaf */
+				int32_t in[64];
+				int nin = cluster_mark_run(cl, aa, (enum cl_key)k, cluster_cursor_mark(&cur),
+							   e - want - 1, need, in), w = 0;
+
+				for (int32_t q = want + 1; q < e; q++)
+					if (other[q] >= need)
+						ok &= w < nin && in[w++] == id[q];
+				ok &= w == nin;
+			}
 		}
 		for (int n = 0; n < 20 && want < size; n++) {
 			int32_t next = cluster_part_next(cl, aa, v, (enum cl_key)k, want + 1, need, &inst);
@@ -434,6 +450,8 @@ static int check_walks(struct cluster *cl, int a, int64_t step)
 					ok &= got == want && inst == (want < size ? id[want] : -1);
 				}
 				ok &= check_cursor(cl, aa, v, k, need, step, size, key, other, id);
+				if (size > 0 && need == 0)      /* a need members have exactly */
+					ok &= check_cursor(cl, aa, v, k, other[size / 3], step, size, key, other, id);
 				for (int64_t amount = 0; amount <= 8 * step; amount += step / 2) {
 					int32_t want = 0, got, inst, end, want_end;
 
@@ -542,6 +560,22 @@ static int check_groups(struct cluster *cl, int a, const uint32_t *g, int (*want
 		for (int32_t v = 0; v < nv; v++)
 			ok &= size[v] == cluster_part_size(cl, a, v) &&
 			      count[v] == cluster_spread_count(cl, a, v, g[k]);
+		/* each level of counts, lowest first: the values of that count
+		 * with members, in value order */
+		for (int t = -1; t < nv; t++) {
+			int64_t above = t < 0 ? INT64_MIN : count[t], low = INT64_MAX, level = -5;
+			int32_t vals[8], n = 0, got;
+
+			for (int32_t v = 0; v < nv; v++)
+				if (size[v] > 0 && count[v] > above && count[v] < low)
+					low = count[v];
+			got = cluster_spread_level(cl, a, g[k], above, 8, vals, &level);
+			for (int32_t v = 0; v < nv; v++)
+				if (size[v] > 0 && count[v] == low)
+					ok &= n < got && vals[n++] == v;
+			ok &= got == n && (n == 0 || level == low);
+		}
+		ok &= nv < 1 || cluster_spread_level(cl, a, g[k], INT64_MIN, nv - 1, size, count) == -1;
 		size[0] = -7;
 		ok &= nv < 1 || (cluster_spread_values(cl, a, g[k], nv - 1, size, count) == nv && size[0] == -7);
 	}

@@ -782,6 +782,38 @@ static void test_spread_az_instance(void)
 	fx_fini(&f);
 }
 
+/* One policy without strategies places a RunTask group's task (random,
+ * D10), then a service's (spread AZ then instanceId, A12) on the same
+ * cluster, where another policy tracked another attribute first: what the
+ * policy keeps of a placement's prepared strategies is told apart by the
+ * strategy (its field), not only by the cluster, so the service spreads
+ * over the AZs (with the random strategy's answer kept for the spread, it
+ * spread over the instance types: every instance one value). */
+static void test_default_chain_memo(void)
+{
+	struct fixture f;
+	struct place_policy other;
+	struct place_req q = req_of(256, 256);
+	struct err e;
+
+	fx_init(&f);
+	add_plain(f.cl, "us-east-1a", 2048, 4000);
+	add_plain(f.cl, "us-east-1a", 2048, 4000);
+	add_plain(f.cl, "us-east-1b", 2048, 4000);
+	place_policy_init(&other);
+	err_clear(&e);
+	CU_ASSERT_EQUAL_FATAL(parse_json_strategies(&other, "[{\"type\":\"spread\",\"field\":\"attribute:ecs.instance-type\"}]",
+						    &e), 0);
+	CU_ASSERT(place_task(f.cl, &q, cluster_group(f.cl, "service:x"), &other, f.rng, &f.r) == 0);
+	put(&f, 0, 0, 10, "service:web");
+	CU_ASSERT(fx_place(&f, &q, "family:batch") >= 0);
+	/* AZ a holds the service's task: b's only instance (by instance type
+	 * and then instanceId it would be instance 1, the first without one) */
+	T_EQ(fx_place(&f, &q, "service:web"), 2);
+	place_policy_free(&other);
+	fx_fini(&f);
+}
+
 static void test_distinct_instance(void)
 {
 	struct fixture f;
@@ -1365,6 +1397,7 @@ static void test_policy_two_clusters(void)
 static CU_TestInfo rule_tests[] = {
 	{ "spread AZ then binpack memory (documented example)", test_spread_az_binpack },
 	{ "spread AZ then spread instanceId", test_spread_az_instance },
+	{ "one default policy for a RunTask group, then a service", test_default_chain_memo },
 	{ "distinctInstance", test_distinct_instance },
 	{ "memberOf instance type regex", test_member_of_regex },
 	{ "ports conflict and agent-reserved ports", test_ports },

@@ -64,16 +64,58 @@ static int64_t other_need(const struct pctx *c, int k)
 	return c->arg[k] == CL_BY_CPU ? c->req->mem_mib : c->req->cpu_units;
 }
 
-static int search_binpack(struct pctx *c, int k, int a, int32_t v)
+int place_binpack_last(struct pctx *c, int k, int a, int32_t v, int64_t lim)
 {
 	enum cl_key o = (enum cl_key)c->arg[k];
+	int64_t nd = need(c, k), rem;
 	/* (the context's cursor: the tie-break may walk on from the run's
 	 * first member; a run found earlier no longer may) */
 	struct cl_cursor *cur = &c->live;
+	int32_t end, p = cluster_cursor_lower_run(cur, c->cl, a, v, o, nd, other_need(c, k), &rem, &end);
+	int32_t x = cur->inst;
+
+	c->live_gen++;
+	while (x >= 0) {
+		c->keys[k] = rem - nd;
+		if (c->keys[k] > lim)
+			return 0;
+		/* the run of members having `rem` left (ordered by number);
+		 * the walk stops on the first member of the next run.  Each
+		 * has room for both resources: the other checks decide */
+		for (;;) {
+			if (place_candidate_fits(c, x)) {
+				/* the run from its first candidate on: that one is
+				 * the earliest registered (the run is ordered by
+				 * number; ranks before it lack a resource); its end
+				 * when the leaf tells (mostly a run of one) */
+				place_add_run(c, a, v, o, p, x, rem, end, cluster_cursor_mark(cur));
+				return 1;
+			}
+			p = cluster_cursor_next(cur);
+			x = cur->inst;
+			if (x < 0 || remaining(c, k, x) != rem)
+				break;
+			end = cluster_cursor_run_end(cur);
+		}
+		if (x >= 0) {           /* the next run */
+			rem = remaining(c, k, x);
+			end = cluster_cursor_run_end(cur);
+		}
+	}
+	return 0;
+}
+
+static int search_binpack(struct pctx *c, int k, int a, int32_t v)
+{
+	enum cl_key o = (enum cl_key)c->arg[k];
+	struct cl_cursor *cur = &c->live;
+	int32_t x;
+
+	if (k + 1 == c->n)
+		return place_binpack_last(c, k, a, v, k == c->bound_k ? c->bound : INT64_MAX);
 	/* the first member with room for both resources (x < 0: none); the
 	 * cursor steps to the next one without a descent from the root */
-	int32_t p = cluster_cursor_lower(cur, c->cl, a, v, o, need(c, k), other_need(c, k)), x;
-
+	cluster_cursor_lower(cur, c->cl, a, v, o, need(c, k), other_need(c, k));
 	c->live_gen++;
 	x = cur->inst;
 
@@ -89,21 +131,11 @@ static int search_binpack(struct pctx *c, int k, int a, int32_t v)
 		 * has room for both resources: the other checks decide */
 		for (;;) {
 			if (place_candidate_fits(c, x)) {
-				if (k + 1 == c->n) {
-					/* the run from its first candidate on: that
-					 * one is the earliest registered (the run is
-					 * ordered by number; ranks before it lack a
-					 * resource); its end when the leaf tells
-					 * (mostly a run of one) */
-					place_add_run(c, a, v, o, p, x, rem, cluster_cursor_run_end(cur),
-						      cluster_cursor_mark(cur));
-					return 1;
-				}
 				PLACE_GROW(c, tmp, n + 1);
 				c->tmp[n++] = x;
 			}
 			/* on to the next member (the first one's amount is rem) */
-			p = cluster_cursor_next(cur);
+			cluster_cursor_next(cur);
 			x = cur->inst;
 			if (x < 0 || remaining(c, k, x) != rem)
 				break;

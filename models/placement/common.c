@@ -204,23 +204,13 @@ void place_add_range(struct pctx *c, int a, int32_t v, int k, int32_t lo, int32_
 	r->key0 = 0;
 	r->first = -1;
 	r->live = 0;
+	r->told = 0;
 }
 
 void place_add_part(struct pctx *c, int a, int32_t v, int key0)
 {
 	place_add_range(c, a, v, CL_BY_NUM, 0, cluster_part_size(c->cl, a, v));
 	c->r[c->n_r - 1].key0 = key0;
-}
-
-void place_add_run(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo, int32_t first,
-		   int64_t key, int32_t hi, struct cl_mark mark)
-{
-	place_add_range(c, a, v, (int)k, lo, hi < 0 ? RANGE_RUN : hi);
-	c->r[c->n_r - 1].run = key;
-	c->r[c->n_r - 1].key0 = c->n;
-	c->r[c->n_r - 1].first = first;
-	c->r[c->n_r - 1].mark = mark;
-	c->r[c->n_r - 1].live = c->live_gen;    /* binpack's cursor stands there */
 }
 
 /* A stride coprime with n, so j -> j * stride mod n visits every position. */
@@ -359,7 +349,7 @@ static int32_t range_first(struct pctx *c, const struct trange *r)
 int place_range_has_member(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo,
 			   int32_t hi, int key0)
 {
-	struct trange r = { a, v, (int)k, lo, hi, 0, key0, -1, { -1, 0, 0 }, 0 };
+	struct trange r = { a, v, (int)k, lo, hi, 0, key0, -1, { -1, 0, 0 }, 0, 0 };
 	int32_t len = hi - lo, st, x;
 
 	if (len <= 0)
@@ -455,6 +445,25 @@ static size_t collect(struct pctx *c, size_t limit)
 		int32_t p;
 
 		w.placed = 0;
+		if (r->first >= 0 && r->told && r->hi > r->lo + 1) {
+			/* a run ending in its first member's leaf: the members
+			 * after the first read from there, as the walk would
+			 * stop at them */
+			int32_t in[64];
+			int got = cluster_mark_run(c->cl, r->a, (enum cl_key)r->k, r->mark, r->hi - r->lo - 1,
+						   r->k == CL_BY_MEM ? c->req->cpu_units : c->req->mem_mib, in);
+
+			for (int t = -1; t < got; t++) {
+				x = t < 0 ? r->first : in[t];
+				if (!walked_member(c, r, x))
+					continue;
+				if (n == limit)
+					return limit + 1;
+				PLACE_GROW(c, tmp, n + 1);
+				c->tmp[n++] = x;
+			}
+			continue;
+		}
 		if (r->first >= 0) {            /* a run: its first member is known */
 			p = r->lo;
 			x = r->first;

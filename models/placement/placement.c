@@ -334,6 +334,7 @@ void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *
 {
 	const struct place_strategy *chain = p->strategies;
 	int n = p->n_strategies;
+	uint64_t serial = cluster_serial(cl);
 
 	/* (field by field: a memset of the whole head cost more than these) */
 	memset(c->arg, 0, sizeof c->arg);
@@ -365,11 +366,24 @@ void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *
 	c->cap_tmp = PCTX_OWN_TMP;
 	cluster_filter_ids(cl, &c->ids_attr);
 	for (int k = 0; k < n; k++) {
+		/* what strategy k prepared the last time the policy placed on
+		 * this cluster with this strategy (the policy's own or a
+		 * default chain's field string): a spread's tracked attribute
+		 * keeps its number; binpack's and random's depend on the
+		 * field alone */
+		struct place_memo *m = &((struct place_policy *)p)->memo[k];
+
 		c->s[k] = &chain[k];
 		c->ops[k] = place_strategy_of(chain[k].type);
+		if (m->cluster == serial && m->field == chain[k].field) {
+			c->arg[k] = m->arg;
+		} else {
+			c->ops[k]->prepare(c, k);
+			m->cluster = serial;
+			m->field = chain[k].field;
+			m->arg = c->arg[k];
+		}
 	}
-	for (int k = 0; k < n; k++)
-		c->ops[k]->prepare(c, k);
 }
 
 void place_ctx_free(struct pctx *c)

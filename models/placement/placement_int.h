@@ -77,6 +77,8 @@ struct trange {
 	struct cl_mark mark;       /* with first: where the index walk found it */
 	unsigned live;             /* with first: c->live_gen while the search's
 				    * cursor c->live still stands at first */
+	int told;                  /* with first: hi was told by first's leaf (the
+				    * run ends there: cluster_mark_run) */
 };
 
 /* Inline room of the tie set's buffers: most placements allocate nothing. */
@@ -171,9 +173,32 @@ void place_add_part(struct pctx *c, int a, int32_t v, int key0);
 /* The run of members of part (a, v) whose order-k key is `key`, from rank lo
  * (member `first`, where the cursor marked by `mark` stands) on, all of
  * whose candidates have the keys c->keys (binpack's run); its end is hi
- * when known (< 0: found only when a random pick needs the run's length). */
-void place_add_run(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo, int32_t first,
-		   int64_t key, int32_t hi, struct cl_mark mark);
+ * when its leaf told it (< 0: found only when a random pick needs the
+ * run's length).  Inline: one per search of binpack as the last strategy. */
+static inline void place_add_run(struct pctx *c, int a, int32_t v, enum cl_key k, int32_t lo,
+				 int32_t first, int64_t key, int32_t hi, struct cl_mark mark)
+{
+	struct trange *r;
+
+	PLACE_GROW(c, r, c->n_r + 1);
+	r = &c->r[c->n_r++];
+	r->a = a;
+	r->v = v;
+	r->k = (int)k;
+	r->lo = lo;
+	r->hi = hi < 0 ? RANGE_RUN : hi;
+	r->run = key;
+	r->key0 = c->n;
+	r->first = first;
+	r->mark = mark;
+	r->live = c->live_gen;     /* binpack's cursor stands there */
+	r->told = hi >= 0;
+}
+
+/* binpack.c: binpack's search as the last strategy k of the chain over
+ * part (a, v), keys above lim worth nothing (none found then): on success
+ * c->keys[k] set, the run added to the tie set, 1. */
+int place_binpack_last(struct pctx *c, int k, int a, int32_t v, int64_t lim);
 
 extern const struct strategy_ops place_binpack;
 extern const struct strategy_ops place_spread;

@@ -66,23 +66,16 @@ static int check_field_spread(const char *field, char *msg, size_t n)
 	return -1;
 }
 
-/* Once per placement: the attribute is tracked after the first placement,
- * so it is looked up by name (no interning) before being tracked.  The
- * policy keeps the answer for the cluster and the strategy's field string
- * (a tracked attribute keeps its number): the policy's next placements
- * there with the same strategy at k read it without a string compare. */
+/* The attribute is tracked after the first placement, so it is looked up
+ * by name (no interning) before being tracked.  The policy keeps the
+ * answer for the cluster and the strategy's field string (a tracked
+ * attribute keeps its number: place_ctx_init's memo), so this runs once
+ * per policy, cluster and strategy. */
 static void prepare_spread(struct pctx *c, int k)
 {
-	/* (the policy is the caller's; only its memo is written) */
-	struct place_memo *m = &((struct place_policy *)c->pol)->memo[k];
 	const char *f = c->s[k]->field;
-	uint64_t serial = cluster_serial(c->cl);
 	int a;
 
-	if (m->cluster == serial && m->field == f) {
-		c->arg[k] = m->arg;
-		return;
-	}
 	if (strncmp(f, ATTR_PREFIX, strlen(ATTR_PREFIX)) != 0) {     /* instanceId or host */
 		a = -1;
 	} else {
@@ -90,9 +83,7 @@ static void prepare_spread(struct pctx *c, int k)
 		if (a < 0)
 			a = cluster_spread_attr(c->cl, f + strlen(ATTR_PREFIX));
 	}
-	c->arg[k] = m->arg = a;
-	m->cluster = serial;
-	m->field = f;
+	c->arg[k] = a;
 }
 
 static int64_t key_spread(struct pctx *c, int k, int32_t i)
@@ -166,18 +157,69 @@ static inline __attribute__((always_inline)) void level_value(struct pctx *c, in
 	}
 }
 
+/* search_values when binpack is the last strategy (the az-balanced-binpack
+ * chain) and the attribute has few values: each level's values read in
+ * one pass (cluster_spread_level); a value's part answers one binpack
+ * key, so a level keeps the best key found and drops the ranges of the
+ * values that lost; a value whose key would be above it is searched no
+ * further (level_value's bound, without the key vectors and their
+ * compares).  -1 when the attribute has more than FEW_VALUES values. */
+static int values_binpack(struct pctx *c, int k, int sa)
+{
+	/* (a bound on binpack's key set by a search around this one) */
+	int64_t outer = c->bound_k == k + 1 ? c->bound : INT64_MAX, level = INT64_MIN;
+	size_t mark = c->n_r;
+
+	for (;;) {
+		int32_t vals[FEW_VALUES];
+		int32_t nl = cluster_spread_level(c->cl, sa, c->g, level, FEW_VALUES, vals, &level);
+		int64_t best = outer;
+		int found = 0;
+
+		if (nl <= 0)
+			return nl;
+		c->keys[k] = level;
+		for (int32_t j = 0; j < nl; j++) {
+			size_t m = c->n_r;
+
+			if (!place_binpack_last(c, k + 1, sa, vals[j], best))
+				continue;
+			/* (a key above best was not taken: below it or equal) */
+			if (!found || c->keys[k + 1] < best) {
+				if (m > mark) { /* the earlier ranges lost */
+					memmove(c->r + mark, c->r + m, (c->n_r - m) * sizeof *c->r);
+					c->n_r = mark + (c->n_r - m);
+				}
+				best = c->keys[k + 1];
+				found = 1;
+			}
+		}
+		if (found) {
+			c->keys[k + 1] = best;
+			return 1;
+		}
+	}
+}
+
 /* Values of attribute sa by count; the best of the lowest count with a
  * candidate. */
 static int search_values(struct pctx *c, int k, int sa)
 {
 	int32_t size[FEW_VALUES];
 	int64_t count[FEW_VALUES];
-	/* (few values: their sizes and counts in one call) */
-	int32_t nv = cluster_spread_values(c->cl, sa, c->g, FEW_VALUES, size, count);
+	int32_t nv;
 	int bound_k = c->bound_k;
 	int64_t bound = c->bound;
 	struct level l;
 
+	if (k + 2 == c->n && c->ops[k + 1] == &place_binpack) {
+		int r = values_binpack(c, k, sa);
+
+		if (r >= 0)
+			return r;
+	}
+	/* (few values: their sizes and counts in one call) */
+	nv = cluster_spread_values(c->cl, sa, c->g, FEW_VALUES, size, count);
 	l.mark = c->n_r;
 	l.found = l.stale = 0;
 	if (nv <= FEW_VALUES) {
