@@ -7,12 +7,14 @@
  * (cls 1 and EVQ_SEQ_LAST set in seq).  An event pushed with evq_push_last
  * carries EVQ_SEQ_LAST in its seq, so it comes out after every ordinary
  * event of the same time, including ones pushed later (an observation of
- * the state "at t" that must see everything that happened at t).  Implemented as a 4-ary heap over a
- * growable array.  Handler types must be below 1024 and at most 2^52
- * events may be pushed in one queue's life (both checked: abort).
+ * the state "at t" that must see everything that happened at t).
+ * Implemented as a timing wheel of 1-ms slots for the near future (the
+ * next 2^28 ms from the wheel's block) with a 4-ary heap for the rest
+ * (evq.c).  Handler types must be below 1024 and at most 2^52 events may
+ * be pushed in one queue's life (both checked: abort).
  *
- *   evq_push       O(log n)
- *   evq_pop        O(log n)
+ *   evq_push       O(1) in the wheel's range, else O(log n)
+ *   evq_pop        O(1) amortised in the wheel's range, else O(log n)
  *   evq_peek_time  O(1)
  *
  * Cancellation is lazy: models keep a generation number in their object and
@@ -61,10 +63,19 @@ struct evq_node {
 	uint64_t arg;
 };
 
+struct evq_wheel;
+
 struct evq {
-	struct evq_node *base, *h;
-	size_t n, cap;
+	struct evq_node *base, *h;       /* the heap: what the wheel does not take */
+	size_t n, cap;                   /* events in the heap */
 	uint64_t next_seq;
+	struct evq_wheel *wh;            /* the timing wheel (evq.c) */
+	size_t len;                      /* events in all */
+	/* the earliest key of all as (time, order word with the type),
+	 * (SIM_TIME_MAX, UINT64_MAX) when empty; top_heap: it is the heap's */
+	sim_time_t top_t;
+	uint64_t top_w;
+	int top_heap;
 };
 
 struct evq *evq_new(void);
@@ -124,10 +135,10 @@ static inline uint64_t evq_word_plain(uint32_t cls, uint64_t seq)
  * empty. */
 static inline int evq_top(const struct evq *q, sim_time_t *t, uint64_t *word)
 {
-	if (q->n == 0)
+	if (q->len == 0)
 		return 0;
-	*t = q->h[0].t;
-	*word = q->h[0].w & ~((UINT64_C(1) << EVQ_TYPE_BITS) - 1);   /* without the type */
+	*t = q->top_t;
+	*word = q->top_w & ~((UINT64_C(1) << EVQ_TYPE_BITS) - 1);   /* without the type */
 	return 1;
 }
 size_t evq_size(const struct evq *q);

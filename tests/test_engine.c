@@ -159,6 +159,112 @@ static void test_evq_interleaved(void)
 	rng_free(reg);
 }
 
+/* The wheel (evq.c) against a linear scan: interleaved pushes and pops of
+ * the three classes (first, ordinary, last) with times that tie at one
+ * millisecond, cross the wheel's blocks (2^16 ms) and its level-1 range
+ * (2^28 ms, past which the heap takes them), land just before, on and after
+ * a block's edge, lie before the last pop (a plain queue allows it; the
+ * wheel leaves them to the heap) or at the time of one queued (ties between
+ * the wheel's events and the heap's).  Every pop must give the scan's least key
+ * (time, class, number) with its type and payload. */
+struct wkey {
+	sim_time_t t;
+	uint32_t cls;
+	uint64_t seq;              /* with EVQ_SEQ_LAST */
+	uint32_t type;
+};
+
+static int wkey_before(const struct wkey *a, const struct wkey *b)
+{
+	uint64_t as = a->seq & ~EVQ_SEQ_LAST, bs = b->seq & ~EVQ_SEQ_LAST;
+	int al = (a->seq & EVQ_SEQ_LAST) != 0, bl = (b->seq & EVQ_SEQ_LAST) != 0;
+
+	if (a->t != b->t)
+		return a->t < b->t;
+	if (a->cls != b->cls)
+		return a->cls < b->cls;
+	if (al != bl)
+		return al < bl;
+	return as < bs;
+}
+
+static void test_evq_wheel_oracle(void)
+{
+	struct rng_reg *reg = rng_new(11);
+	gsl_rng *r = rng_stream(reg, "test/evq-wheel");
+	enum { CAP = 4096 };
+	static struct wkey pend[CAP];
+	size_t n = 0;
+	sim_time_t now = 0;
+	uint64_t bad = 0, pops = 0, past = 0, far = 0;
+
+	for (int round = 0; round < 3; round++) {
+		struct evq *q = evq_new();
+
+		n = 0;
+		now = round == 2 ? (sim_time_t)1 << 40 : 0;   /* a late start: cb far from 0 */
+		for (int step = 0; step < 150000; step++) {
+			/* in bursts, each ending with pops only: the far events
+			 * come to the front too */
+			double p_push = step % 5000 >= 4000 ? 0 : n < 200 ? 0.7 : n > 3000 ? 0.2 : 0.5;
+
+			if (n < CAP && (gsl_rng_uniform(r) < p_push || n == 0)) {
+				unsigned long how = gsl_rng_uniform_int(r, 16);
+				sim_time_t t, edge = ((now >> 16) + 1 + (sim_time_t)gsl_rng_uniform_int(r, 3)) << 16;
+				uint32_t type = (uint32_t)gsl_rng_uniform_int(r, 1024);
+				unsigned long cls = gsl_rng_uniform_int(r, 3);
+				uint64_t seq;
+
+				if (how < 5)
+					t = now + (sim_time_t)gsl_rng_uniform_int(r, 4);
+				else if (how < 9)
+					t = now + (sim_time_t)gsl_rng_uniform_int(r, 200000);
+				else if (how < 11)
+					t = edge - 1 + (sim_time_t)gsl_rng_uniform_int(r, 3);
+				else if (how < 13)
+					t = now + (sim_time_t)gsl_rng_uniform_int(r, (UINT64_C(1) << 28) + 400000);
+				else if (how < 14)
+					t = (((now >> 16) + 4096) << 16) - 2 + (sim_time_t)gsl_rng_uniform_int(r, 4);
+				else if (how < 15)
+					t = now - (sim_time_t)gsl_rng_uniform_int(r, 100000);
+				else if (n && gsl_rng_uniform_int(r, 2))
+					t = pend[gsl_rng_uniform_int(r, n)].t;   /* a tie with one queued, wheel or heap */
+				else
+					t = now + (sim_time_t)gsl_rng_uniform_int(r, 3) * SIM_TIME_LONG / 2;
+				past += t < now;
+				far += t - now >= (sim_time_t)1 << 28;
+				seq = cls == 0 ? evq_push_first(q, t, type, NULL, (uint64_t)step) :
+				      cls == 1 ? evq_push(q, t, type, NULL, (uint64_t)step) :
+						 evq_push_last(q, t, type, NULL, (uint64_t)step);
+				pend[n++] = (struct wkey){ t, cls != 0, seq, type };
+			} else {
+				size_t best = 0;
+				struct event ev;
+
+				for (size_t i = 1; i < n; i++)
+					if (wkey_before(&pend[i], &pend[best]))
+						best = i;
+				if (evq_peek_time(q) != pend[best].t || !evq_pop(q, &ev) || ev.t != pend[best].t ||
+				    ev.cls != pend[best].cls || ev.seq != pend[best].seq ||
+				    ev.type != pend[best].type)
+					bad++;
+				if (ev.t > now)
+					now = ev.t;
+				pend[best] = pend[--n];
+				pops++;
+			}
+			if (evq_size(q) != n)
+				bad++;
+		}
+		evq_free(q);
+	}
+	T_EQ(bad, 0);
+	CU_ASSERT(pops > 200000);
+	CU_ASSERT(past > 1000);
+	CU_ASSERT(far > 1000);
+	rng_free(reg);
+}
+
 /* ---------------------------------------------------------------- sim */
 
 struct logent {
@@ -1070,6 +1176,7 @@ static CU_TestInfo evq_tests[] = {
 	{ "ties against a sorted-array oracle", test_evq_sorted_oracle },
 	{ "10^5 events in order", test_evq_large },
 	{ "interleaved push/pop against a scan", test_evq_interleaved },
+	{ "the wheel's levels, edges and classes against a scan", test_evq_wheel_oracle },
 	CU_TEST_INFO_NULL,
 };
 
