@@ -1,35 +1,40 @@
 /* sim/evq.c — the future-event list keyed by (t, cls, seq) (evq.h): a
- * timing wheel for the near future and a 4-ary min-heap for the rest.
+ * timing wheel for the near future and 4-ary min-heaps for the rest.
  *
  * Order words.  A key is the time and one 64-bit order word packing, from
  * the top bit down, the class (1 bit), the "last" flag (1 bit), the
  * sequence number (EVQ_SEQ_BITS bits) and the handler type (EVQ_TYPE_BITS
  * bits).  Sequence numbers are unique, so the type in the low bits never
- * decides an order, and (t, word) compares as (t, cls, seq) does: as one
- * 128-bit integer.
+ * decides an order, and (t, word) compares as (t, cls, seq) does.
  *
  * The wheel.  Time is cut into blocks of W0_N ms.  Level 0 holds the events
- * of one block, cb (the block of the last event taken from the wheel), in
- * a slot per millisecond: a list sorted by order word (all its events have
- * one time), so a slot's first event is its least.  Level 1 holds the
- * events of the next W1_N - 1 blocks, a bucket per block (a ring indexed
- * by the block's low bits), unsorted, with the bucket's least key kept.
- * Bitmaps (with a summary word per 64 words) find the next slot or bucket
- * that holds events.  When level 0 is empty and the earliest event is in a
- * bucket, taking it first moves the whole bucket into level 0 (cb becomes
- * its block): an event moves at most once.  Everything else (times before
- * cb's block or past level 1's range) goes to the heap, which takes any
- * key; the queue's earliest key (struct evq's top) is the lesser of the
- * wheel's and the heap's.  In a simulation times never go back, so the
- * heap holds only the far future.  A pop costs a slot's unlink and a
- * bitmap search instead of the heap's ~log4(n) levels of compares and
- * moves, and every key comes out in exactly the heap's order.
+ * of one block, cb, in a slot per millisecond: a list sorted by order word
+ * (its events share their time), so a slot's first event is its least and
+ * the first slot that holds events (cur) holds the earliest event.  Nearly
+ * always an event is appended (l0_put for the rest).  Level 1 holds the
+ * events of the next W1_N - 1 blocks, a bucket per block (a ring indexed by
+ * the block's low bits), unsorted, with the bucket's earliest time kept.
+ * Bitmaps with summary words find the next slot or bucket that holds
+ * events.  When level 0 is empty, evq_settle makes the next bucket's block
+ * level 0's (its events move in: an event moves at most once).  Items live
+ * in one pool, linked by index; freed ones are reused first.
  *
- * The heap.  Every node's key is <= the keys of its (up to 4) children.  A
- * node is 32 bytes: the time, the order word and the payload.  A pop moves
- * the hole to a leaf along the least children and lifts the heap's last
- * node from there (the last node is usually late: it seldom rises), one
- * compare a level fewer than sifting it down from the root. */
+ * The heaps.  Events past level 1's blocks wait in the heap `far`, after
+ * every event of the wheel; evq_settle moves those that level 1 then
+ * reaches into the wheel.  Events before cb's block (a plain queue's caller
+ * may push a time before the last one taken; the engine never does) go to
+ * the heap `early`, before every event of the wheel, which evq_pop takes
+ * first.  So the three are ordered by time and the earliest event is always
+ * early's least, else the wheel's first, with no key compared between them;
+ * in a simulation both heaps are nearly always empty.  A push costs a slot's
+ * append and a pop its unlink and a bitmap search instead of the heap's
+ * ~log4(n) levels of compares and moves, and every key comes out in exactly
+ * the heap's order.
+ *
+ * In a heap, every node's key is <= the keys of its (up to 4) children.  A
+ * pop moves the hole to a leaf along the least children and lifts the
+ * heap's last node from there (the last node is usually late: it seldom
+ * rises), one compare a level fewer than sifting it down from the root. */
 #include "evq.h"
 
 #include <stdio.h>
@@ -41,9 +46,11 @@
 
 #define EVQ_SEQ_BITS (62 - EVQ_TYPE_BITS)
 #define EVQ_SEQ_MASK ((UINT64_C(1) << EVQ_SEQ_BITS) - 1)
-#define EVQ_TYPE_MASK ((UINT64_C(1) << EVQ_TYPE_BITS) - 1)
+#define BLOCK_BITS EVQ_BLOCK_BITS
+#define W0_N EVQ_W0_N
+#define W1_N EVQ_W1_N
 
-/* struct evq (evq.h): h is base + 1, base aligned to 64 bytes: the 4
+/* struct evq_heap (evq.h): h is base + 1, base aligned to 64 bytes: the 4
  * children of node i, h[4i+1..4i+4], are base[4i+2..4i+5], two whole
  * cache lines. */
 #define node evq_node
@@ -82,306 +89,9 @@ static inline uint64_t word(uint32_t cls, uint64_t seq)
 	return evq_word(cls, seq);
 }
 
-/* ---------------------------------------------------------------- wheel */
+/* ---------------------------------------------------------------- heaps */
 
-#define W0_BITS 16                  /* a block: 2^16 ms (65.5 s), level 0's slots */
-#define W1_BITS 12                  /* level 1's buckets: the next 4,095 blocks (~74 h) */
-#define W0_N (UINT32_C(1) << W0_BITS)
-#define W1_N (UINT32_C(1) << W1_BITS)
-#define NIL 0                       /* no node (the pool's entry 0 is never used) */
-
-/* An event in the wheel: its key and payload, and the next of its list. */
-struct wnode {
-	sim_time_t t;
-	uint64_t w;
-	void *target;
-	uint64_t arg;
-	uint32_t next;
-};
-
-struct wslot {
-	uint32_t head, tail;
-};
-
-struct wbucket {
-	uint32_t head, tail;
-	sim_time_t t;                   /* the least key of its events */
-	uint64_t w;
-};
-
-struct evq_wheel {
-	uint64_t cb;                    /* level 0's block */
-	/* the wheel's earliest key, (SIM_TIME_MAX, UINT64_MAX) when it is
-	 * empty, and where it is: a level-0 slot, or W0_N + a bucket */
-	sim_time_t tt;
-	uint64_t tw;
-	uint32_t at;
-	size_t n;                       /* events in the wheel */
-	struct wnode *pool;             /* the nodes; free ones listed from free_ */
-	uint32_t n_pool, cap_pool, free_;
-	uint64_t b0t;                   /* a bit per b0s word that is not 0 */
-	uint64_t b0s[W0_N / 4096];      /* a bit per b0 word that is not 0 */
-	uint64_t b0[W0_N / 64];         /* a bit per slot that holds events */
-	uint64_t b1s;
-	uint64_t b1[W1_N / 64];
-	struct wslot l0[W0_N];
-	struct wbucket l1[W1_N];
-};
-
-static inline int key_before(sim_time_t at, uint64_t aw, sim_time_t bt, uint64_t bw)
-{
-	struct node a = { at, aw, NULL, 0 }, b = { bt, bw, NULL, 0 };
-
-	return before(&a, &b);
-}
-
-static struct evq_wheel *wheel_new(void)
-{
-	struct evq_wheel *w = xcalloc(1, sizeof *w);
-
-	w->tt = SIM_TIME_MAX;
-	w->tw = UINT64_MAX;
-	for (uint32_t b = 0; b < W1_N; b++) {
-		w->l1[b].t = SIM_TIME_MAX;
-		w->l1[b].w = UINT64_MAX;
-	}
-	w->n_pool = 1;                  /* entry 0 is NIL */
-	return w;
-}
-
-static uint32_t node_new(struct evq_wheel *w)
-{
-	uint32_t i = w->free_;
-
-	if (i != NIL) {
-		w->free_ = w->pool[i].next;
-		return i;
-	}
-	if (w->n_pool >= w->cap_pool) {
-		if (w->cap_pool >= UINT32_MAX / 2) {
-			fprintf(stderr, "ecsim: fatal: internal: too many pending events\n");
-			abort();
-		}
-		w->cap_pool = w->cap_pool ? w->cap_pool * 2 : 1024;
-		w->pool = xrealloc(w->pool, (size_t)w->cap_pool * sizeof *w->pool);
-	}
-	return w->n_pool++;
-}
-
-static inline void b0_set(struct evq_wheel *w, uint32_t s)
-{
-	w->b0[s >> 6] |= UINT64_C(1) << (s & 63);
-	w->b0s[s >> 12] |= UINT64_C(1) << (s >> 6 & 63);
-	w->b0t |= UINT64_C(1) << (s >> 12);
-}
-
-static inline void b0_clear(struct evq_wheel *w, uint32_t s)
-{
-	if ((w->b0[s >> 6] &= ~(UINT64_C(1) << (s & 63))) != 0)
-		return;
-	if ((w->b0s[s >> 12] &= ~(UINT64_C(1) << (s >> 6 & 63))) != 0)
-		return;
-	w->b0t &= ~(UINT64_C(1) << (s >> 12));
-}
-
-/* The first level-0 slot at or after s that holds events, W0_N if none. */
-static inline uint32_t b0_next(const struct evq_wheel *w, uint32_t s)
-{
-	uint32_t k, j;
-	uint64_t m;
-
-	if (s >= W0_N)
-		return W0_N;
-	k = s >> 6;
-	if ((m = w->b0[k] & (~UINT64_C(0) << (s & 63))) != 0)
-		return k << 6 | (uint32_t)__builtin_ctzll(m);
-	/* the b0 words after k */
-	if (++k >= W0_N / 64)
-		return W0_N;
-	j = k >> 6;
-	if ((m = w->b0s[j] & (~UINT64_C(0) << (k & 63))) == 0) {
-		/* the b0s words after j */
-		if (++j >= W0_N / 4096 || (m = w->b0t & (~UINT64_C(0) << j)) == 0)
-			return W0_N;
-		j = (uint32_t)__builtin_ctzll(m);
-		m = w->b0s[j];
-	}
-	k = j << 6 | (uint32_t)__builtin_ctzll(m);
-	return k << 6 | (uint32_t)__builtin_ctzll(w->b0[k]);
-}
-
-/* The first bucket from b on around the ring that holds events, W1_N if
- * none (the ring from b is the order of the blocks after cb). */
-static inline uint32_t b1_next(const struct evq_wheel *w, uint32_t b)
-{
-	uint32_t k = b >> 6;
-	uint64_t m;
-
-	if ((m = w->b1[k] & (~UINT64_C(0) << (b & 63))) != 0)
-		return k << 6 | (uint32_t)__builtin_ctzll(m);
-	m = k + 1 < W1_N / 64 ? w->b1s & (~UINT64_C(0) << (k + 1)) : 0;
-	if (m == 0 && (m = w->b1s) == 0)
-		return W1_N;
-	/* after k, or around: the least word (k's bits below b included) */
-	k = (uint32_t)__builtin_ctzll(m);
-	return k << 6 | (uint32_t)__builtin_ctzll(w->b1[k]);
-}
-
-/* Node i put in level-0 slot s, in order of word (its time is the slot's). */
-static inline void l0_put(struct evq_wheel *w, uint32_t s, uint32_t i)
-{
-	struct wslot *sl = &w->l0[s];
-	struct wnode *p = w->pool, *x = &p[i];
-	uint32_t *at;
-
-	x->next = NIL;
-	if (sl->head == NIL) {
-		sl->head = sl->tail = i;
-		b0_set(w, s);
-		return;
-	}
-	if (p[sl->tail].w < x->w) {
-		/* the usual case: numbers grow */
-		p[sl->tail].next = i;
-		sl->tail = i;
-		return;
-	}
-	/* before the tail: an earlier class, or a bucket moved in late */
-	for (at = &sl->head; p[*at].w < x->w; at = &p[*at].next)
-		;
-	x->next = *at;
-	*at = i;
-}
-
-/* Whether the wheel takes an event at t: then it is queued there. */
-static inline int wheel_push(struct evq_wheel *w, sim_time_t t, uint64_t word, void *target,
-			     uint64_t arg)
-{
-	uint64_t blk = (uint64_t)t >> W0_BITS;   /* a negative t: past every range */
-	uint32_t i, s;
-	struct wnode *x;
-
-	if (blk != w->cb && blk - w->cb - 1 >= W1_N - 1)
-		return 0;
-	i = node_new(w);
-	x = &w->pool[i];
-	*x = (struct wnode){ t, word, target, arg, NIL };
-	w->n++;
-	if (blk == w->cb) {
-		s = (uint32_t)t & (W0_N - 1);
-		l0_put(w, s, i);
-	} else {
-		uint32_t b = (uint32_t)blk & (W1_N - 1);
-		struct wbucket *bk = &w->l1[b];
-
-		if (bk->head == NIL) {
-			bk->head = i;
-			w->b1[b >> 6] |= UINT64_C(1) << (b & 63);
-			w->b1s |= UINT64_C(1) << (b >> 6);
-		} else {
-			w->pool[bk->tail].next = i;
-		}
-		bk->tail = i;
-		if (!key_before(t, word, bk->t, bk->w))
-			return 1;
-		bk->t = t;
-		bk->w = word;
-		s = W0_N + b;
-	}
-	if (key_before(t, word, w->tt, w->tw)) {
-		w->tt = t;
-		w->tw = word;
-		w->at = s;
-	}
-	return 1;
-}
-
-/* The wheel's earliest key found again from level-0 slot s on (after its
- * first event was taken). */
-static inline void wheel_find(struct evq_wheel *w, uint32_t s)
-{
-	uint32_t b;
-
-	if ((s = b0_next(w, s)) < W0_N) {
-		w->tt = (sim_time_t)(w->cb << W0_BITS | s);
-		w->tw = w->pool[w->l0[s].head].w;
-		w->at = s;
-	} else if ((b = b1_next(w, (uint32_t)(w->cb + 1) & (W1_N - 1))) < W1_N) {
-		w->tt = w->l1[b].t;
-		w->tw = w->l1[b].w;
-		w->at = W0_N + b;
-	} else {
-		w->tt = SIM_TIME_MAX;
-		w->tw = UINT64_MAX;
-	}
-}
-
-/* The wheel's earliest event taken (the wheel holds events) into *out. */
-static inline void wheel_pop(struct evq_wheel *w, struct node *out)
-{
-	uint32_t s = w->at, i;
-	struct wslot *sl;
-	struct wnode *x;
-
-	if (s >= W0_N) {
-		/* level 0 is empty and the earliest is in a bucket: the bucket
-		 * becomes level 0 */
-		struct wbucket *bk = &w->l1[s - W0_N];
-		uint32_t b = s - W0_N;
-
-		w->cb = (uint64_t)w->tt >> W0_BITS;
-		for (i = bk->head; i != NIL;) {
-			uint32_t next = w->pool[i].next;
-
-			l0_put(w, (uint32_t)w->pool[i].t & (W0_N - 1), i);
-			i = next;
-		}
-		bk->head = NIL;
-		bk->t = SIM_TIME_MAX;
-		bk->w = UINT64_MAX;
-		if ((w->b1[b >> 6] &= ~(UINT64_C(1) << (b & 63))) == 0)
-			w->b1s &= ~(UINT64_C(1) << (b >> 6));
-		s = (uint32_t)w->tt & (W0_N - 1);
-	}
-	sl = &w->l0[s];
-	i = sl->head;
-	x = &w->pool[i];
-	*out = (struct node){ x->t, x->w, x->target, x->arg };
-	sl->head = x->next;
-	x->next = w->free_;
-	w->free_ = i;
-	w->n--;
-	if (sl->head != NIL) {
-		w->tw = w->pool[sl->head].w;    /* same time, same slot */
-		return;
-	}
-	b0_clear(w, s);
-	wheel_find(w, s + 1);
-}
-
-/* ---------------------------------------------------------------- heap */
-
-struct evq *evq_new(void)
-{
-	struct evq *q = xcalloc(1, sizeof(struct evq));
-
-	q->wh = wheel_new();
-	q->top_t = SIM_TIME_MAX;
-	q->top_w = UINT64_MAX;
-	return q;
-}
-
-void evq_free(struct evq *q)
-{
-	if (!q)
-		return;
-	free(q->wh->pool);
-	free(q->wh);
-	free(q->base);
-	free(q);
-}
-
-static void heap_push(struct evq *q, struct node ev)
+static void heap_push(struct evq_heap *q, struct node ev)
 {
 	struct node *h;
 	size_t i;
@@ -414,8 +124,8 @@ static void heap_push(struct evq *q, struct node ev)
 	h[i] = ev;
 }
 
-/* The heap's least node taken (the heap holds nodes) into *out. */
-static void heap_pop(struct evq *q, struct node *out)
+/* The least node taken (the heap holds nodes) into *out. */
+static void heap_pop(struct evq_heap *q, struct node *out)
 {
 	struct node *h = q->h, last;
 	size_t i = 0, n;
@@ -459,27 +169,263 @@ static void heap_pop(struct evq *q, struct node *out)
 	h[i] = last;
 }
 
+/* ---------------------------------------------------------------- wheel */
+
+/* A free item (the pool doubled when none is left). */
+static uint32_t item_new(struct evq *q)
+{
+	uint32_t i;
+
+	if (q->free_ == 0) {
+		uint32_t from = q->n_pool ? q->n_pool : 1, cap = q->n_pool ? q->n_pool * 2 : 1024;
+
+		if (q->n_pool >= UINT32_MAX / 2) {
+			fprintf(stderr, "ecsim: fatal: internal: too many pending events\n");
+			abort();
+		}
+		q->pool = xrealloc(q->pool, (size_t)cap * sizeof *q->pool);
+		/* listed so that the lower indexes come first */
+		for (i = cap - 1; i >= from; i--) {
+			q->pool[i].next = q->free_;
+			q->free_ = i;
+		}
+		q->n_pool = cap;
+	}
+	i = q->free_;
+	q->free_ = q->pool[i].next;
+	return i;
+}
+
+/* Whether hint h names an item that still holds its event. */
+static inline int hint_ok(const struct evq *q, uint32_t i, uint64_t w)
+{
+	return i != 0 && q->pool[i].w == w && q->pool[i].t >= 0;
+}
+
+/* Item i put in level-0 slot s (its time is the slot's), in order of word.
+ * The usual case appends (numbers grow).  Else an event of an earlier
+ * class than the slot's last: it goes after the last of its class (or of
+ * the classes before it), which the slot's hint names once one was put so;
+ * without a live hint the list is walked from its head, once: every event
+ * of class "first" or ordinary put out of order after that updates the
+ * hint (while the hint's event is queued, the later class's events behind
+ * it are too, so no event of its class is appended).  So many events of
+ * one millisecond in mixed classes cost no walk each. */
+static void l0_put(struct evq *q, uint32_t s, uint32_t i)
+{
+	struct evq_slot *sl = &q->l0[s];
+	struct evq_item *p = q->pool, *x = &p[i];
+	struct evq_hint *h;
+	uint32_t *at, c;
+
+	x->next = 0;
+	if (sl->head == 0) {
+		sl->head = sl->tail = i;
+		evq_mark(q, s);
+		return;
+	}
+	if (p[sl->tail].w < x->w) {
+		p[sl->tail].next = i;
+		sl->tail = i;
+		return;
+	}
+	/* class "first" (0) or ordinary (1): a "last" event's word is above
+	 * every other's, so it never comes here */
+	c = (uint32_t)(x->w >> 63);
+	h = &q->hint[s];
+	if (hint_ok(q, h->c[c].i, h->c[c].w)) {
+		at = &p[h->c[c].i].next;
+	} else if (c == 1 && hint_ok(q, h->c[0].i, h->c[0].w)) {
+		/* the first ordinary one out of order: after the last "first" */
+		at = &p[h->c[0].i].next;
+		while (*at != 0 && p[*at].w < x->w)
+			at = &p[*at].next;
+	} else {
+		for (at = &sl->head; p[*at].w < x->w; at = &p[*at].next)
+			;
+	}
+	x->next = *at;
+	*at = i;
+	h->c[c].i = i;
+	h->c[c].w = x->w;
+}
+
+/* Item i (its key and payload set) put in the wheel: level 0 or 1 by its
+ * block, which is cb or one of the next W1_N - 1. */
+static void place(struct evq *q, uint32_t i)
+{
+	struct evq_item *x = &q->pool[i];
+	uint64_t blk = (uint64_t)x->t >> BLOCK_BITS;
+	uint32_t b;
+	struct evq_bucket *bk;
+
+	if (blk == q->cb) {
+		l0_put(q, (uint32_t)x->t & (W0_N - 1), i);
+		return;
+	}
+	b = (uint32_t)blk & (W1_N - 1);
+	bk = &q->l1[b];
+	x->next = 0;
+	if (bk->head == 0) {
+		bk->head = bk->tail = i;
+		bk->t = x->t;
+		q->b1[b >> 6] |= UINT64_C(1) << (b & 63);
+		q->b1s |= UINT64_C(1) << (b >> 6);
+		return;
+	}
+	q->pool[bk->tail].next = i;
+	bk->tail = i;
+	if (x->t < bk->t)
+		bk->t = x->t;
+}
+
+void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64_t arg)
+{
+	uint64_t blk = (uint64_t)t >> BLOCK_BITS;
+	uint32_t i;
+
+	q->len++;
+	if (t < 0 || blk < q->cb) {
+		/* before the wheel's block (a plain queue's caller may go
+		 * back): before every event in the wheel */
+		heap_push(&q->early, (struct node){ t, w, target, arg });
+		return;
+	}
+	if (blk - q->cb >= W1_N) {
+		/* past level 1: after every event in the wheel */
+		heap_push(&q->far, (struct node){ t, w, target, arg });
+		return;
+	}
+	i = item_new(q);
+	q->pool[i] = (struct evq_item){ t, w, target, arg, 0 };
+	place(q, i);
+}
+
+/* Level 0's first slot from s on that holds events, W0_N if none. */
+static uint32_t b0_next(const struct evq *q, uint32_t s)
+{
+	uint32_t k, j;
+	uint64_t m;
+
+	if (s >= W0_N)
+		return W0_N;
+	k = s >> 6;
+	if ((m = q->b0[k] & (~UINT64_C(0) << (s & 63))) != 0)
+		return k << 6 | (uint32_t)__builtin_ctzll(m);
+	/* the b0 words after k */
+	if (++k >= W0_N / 64)
+		return W0_N;
+	j = k >> 6;
+	if ((m = q->b0s[j] & (~UINT64_C(0) << (k & 63))) == 0) {
+		/* the b0s words after j */
+		if (++j >= W0_N / 4096 || (m = q->b0t & (~UINT64_C(0) << j)) == 0)
+			return W0_N;
+		j = (uint32_t)__builtin_ctzll(m);
+		m = q->b0s[j];
+	}
+	k = j << 6 | (uint32_t)__builtin_ctzll(m);
+	return k << 6 | (uint32_t)__builtin_ctzll(q->b0[k]);
+}
+
+/* evq_drop_first's rest: slot s (the first) emptied and its bitmap word
+ * holds no later slot. */
+void evq_next_slot(struct evq *q, uint32_t s)
+{
+	if (q->b0[s >> 6] == 0 && (q->b0s[s >> 12] &= ~(UINT64_C(1) << (s >> 6 & 63))) == 0)
+		q->b0t &= ~(UINT64_C(1) << (s >> 12));
+	q->cur = b0_next(q, ((s >> 6) + 1) << 6);
+}
+
+/* The first bucket from b on around the ring that holds events, W1_N if
+ * none (the ring from cb + 1 is the order of the blocks). */
+static uint32_t b1_next(const struct evq *q, uint32_t b)
+{
+	uint32_t k = b >> 6;
+	uint64_t m;
+
+	if ((m = q->b1[k] & (~UINT64_C(0) << (b & 63))) != 0)
+		return k << 6 | (uint32_t)__builtin_ctzll(m);
+	m = k + 1 < W1_N / 64 ? q->b1s & (~UINT64_C(0) << (k + 1)) : 0;
+	if (m == 0 && (m = q->b1s) == 0)
+		return W1_N;
+	/* after k, or around: the least word (k's bits below b included) */
+	k = (uint32_t)__builtin_ctzll(m);
+	return k << 6 | (uint32_t)__builtin_ctzll(q->b1[k]);
+}
+
+int evq_settle(struct evq *q, sim_time_t until)
+{
+	uint32_t b = b1_next(q, (uint32_t)(q->cb + 1) & (W1_N - 1));
+	sim_time_t t;
+
+	if (b < W1_N)
+		t = q->l1[b].t;
+	else if (q->far.n)
+		t = q->far.h[0].t;
+	else
+		return 0;
+	if (t > until)
+		return 0;
+	/* level 0 takes the block of the earliest event: the bucket's
+	 * events move in, and the heap's that level 1 now reaches */
+	q->cb = (uint64_t)t >> BLOCK_BITS;
+	if (b < W1_N) {
+		struct evq_bucket *bk = &q->l1[b];
+
+		for (uint32_t i = bk->head, next; i != 0; i = next) {
+			next = q->pool[i].next;
+			l0_put(q, (uint32_t)q->pool[i].t & (W0_N - 1), i);
+		}
+		bk->head = 0;
+		if ((q->b1[b >> 6] &= ~(UINT64_C(1) << (b & 63))) == 0)
+			q->b1s &= ~(UINT64_C(1) << (b >> 6));
+	}
+	while (q->far.n && ((uint64_t)q->far.h[0].t >> BLOCK_BITS) - q->cb < W1_N) {
+		struct node x;
+		uint32_t i;
+
+		heap_pop(&q->far, &x);
+		i = item_new(q);
+		q->pool[i] = (struct evq_item){ x.t, x.w, x.target, x.arg, 0 };
+		place(q, i);
+	}
+	return 1;
+}
+
 /* ---------------------------------------------------------------- queue */
+
+struct evq *evq_new(void)
+{
+	struct evq *q = xcalloc(1, sizeof(struct evq));
+
+	q->l0 = xcalloc(W0_N, sizeof *q->l0);
+	q->hint = xcalloc(W0_N, sizeof *q->hint);
+	q->l1 = xcalloc(W1_N, sizeof *q->l1);
+	q->cur = W0_N;
+	return q;
+}
+
+void evq_free(struct evq *q)
+{
+	if (!q)
+		return;
+	free(q->pool);
+	free(q->l0);
+	free(q->hint);
+	free(q->l1);
+	free(q->far.base);
+	free(q->early.base);
+	free(q);
+}
 
 static uint64_t push(struct evq *q, sim_time_t t, uint32_t cls, uint64_t seq, uint32_t type,
 		     void *target, uint64_t arg)
 {
-	uint64_t w = word(cls, seq) | type;
-	int heap;
-
 	if (type > EVQ_TYPE_MASK) {
 		fprintf(stderr, "ecsim: fatal: internal: event type %u out of range\n", type);
 		abort();
 	}
-	heap = !wheel_push(q->wh, t, w, target, arg);
-	if (heap)
-		heap_push(q, (struct node){ t, w, target, arg });
-	q->len++;
-	if (key_before(t, w, q->top_t, q->top_w)) {
-		q->top_t = t;
-		q->top_w = w;
-		q->top_heap = heap;
-	}
+	evq_push_word(q, t, word(cls, seq) | type, target, arg);
 	return seq;
 }
 
@@ -500,49 +446,45 @@ uint64_t evq_push_last(struct evq *q, sim_time_t t, uint32_t type, void *target,
 
 int evq_pop(struct evq *q, struct event *out)
 {
-	struct evq_wheel *w = q->wh;
-	struct node x;
+	const struct evq_item *x;
 
-	if (q->len == 0)
-		return 0;
-	if (q->top_heap)
-		heap_pop(q, &x);
-	else
-		wheel_pop(w, &x);
-	out->t = x.t;
-	out->cls = (uint32_t)(x.w >> 63);
-	out->seq = (x.w >> EVQ_TYPE_BITS & EVQ_SEQ_MASK) | (x.w >> 62 & 1 ? EVQ_SEQ_LAST : 0);
-	out->type = (uint32_t)(x.w & EVQ_TYPE_MASK);
-	out->target = x.target;
-	out->arg = x.arg;
-	q->len--;
-	/* the lesser of the wheel's earliest key and the heap's */
-	if (q->n && key_before(q->h[0].t, q->h[0].w, w->tt, w->tw)) {
-		q->top_t = q->h[0].t;
-		q->top_w = q->h[0].w;
-		q->top_heap = 1;
-	} else {
-		q->top_t = w->tt;
-		q->top_w = w->tw;
-		q->top_heap = 0;
+	if (q->early.n) {
+		struct node n;
+		struct evq_item it;
+
+		heap_pop(&q->early, &n);
+		q->len--;
+		it = (struct evq_item){ n.t, n.w, n.target, n.arg, 0 };
+		evq_item_event(&it, out);
+		return 1;
 	}
+	if ((x = evq_first(q)) == NULL) {
+		if (!evq_settle(q, SIM_TIME_MAX))
+			return 0;
+		x = evq_first(q);
+	}
+	evq_item_event(x, out);
+	evq_drop_first(q);
 	return 1;
 }
 
 sim_time_t evq_peek_time(const struct evq *q)
 {
-	return q->top_t;
+	uint32_t b;
+
+	if (q->early.n)
+		return q->early.h[0].t;
+	if (q->cur < W0_N)
+		return q->pool[q->l0[q->cur].head].t;
+	if ((b = b1_next(q, (uint32_t)(q->cb + 1) & (W1_N - 1))) < W1_N)
+		return q->l1[b].t;
+	return q->far.n ? q->far.h[0].t : SIM_TIME_MAX;
 }
 
 uint64_t evq_take_seq_checked(struct evq *q)
 {
 	(void)word(0, q->next_seq);   /* the bound on numbers, checked */
 	return q->next_seq++;
-}
-
-int evq_before_top(const struct evq *q, sim_time_t t, uint32_t cls, uint64_t seq)
-{
-	return q->len == 0 || key_before(t, word(cls, seq), q->top_t, q->top_w);
 }
 
 size_t evq_size(const struct evq *q)
