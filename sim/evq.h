@@ -255,9 +255,9 @@ static inline void evq_drop_first(struct evq *q)
 	q->len--;
 	if (sl->head != 0)
 		return;
-	/* the slot emptied: the next one in its bitmap word, else further */
+	/* the slot emptied: the next one in its bitmap word (the word holds
+	 * none before it: it was the first), else further */
 	m = q->b0[s >> 6] &= ~(UINT64_C(1) << (s & 63));
-	m &= ~UINT64_C(0) << (s & 63);
 	if (m)
 		q->cur = (s & ~UINT32_C(63)) | (uint32_t)__builtin_ctzll(m);
 	else

@@ -191,8 +191,10 @@ void sim_held_after(struct sim *s, sim_time_t delay, uint32_t type, uint64_t arg
 		abort();
 	}
 	/* queued as an event of a world type would be, with the key such an
-	 * event would get; sim_run calls the step instead of dispatching it */
-	at(s, s->now + delay, type, NULL, arg);
+	 * event would get; sim_run calls the step instead of dispatching it
+	 * (the checks above are at()'s: a future time, a known type) */
+	evq_push_word(s->q, s->now + delay, s->h[type].wbase | evq_take_seq(s->q) << EVQ_TYPE_BITS, NULL,
+		      arg);
 }
 
 void sim_ghost_after(struct sim *s, sim_time_t delay, sim_ghost_fn fn, void *ctx, uint64_t arg)
