@@ -231,7 +231,7 @@ static void test_evq_wheel_oracle(void)
 				else if (n && gsl_rng_uniform_int(r, 2))
 					t = pend[gsl_rng_uniform_int(r, n)].t;   /* a tie with one queued, wheel or heap */
 				else
-					t = now + (sim_time_t)gsl_rng_uniform_int(r, 3) * SIM_TIME_LONG / 2;
+					t = now + (sim_time_t)gsl_rng_uniform_int(r, 3) * ((sim_time_t)1 << 40);
 				past += t < now;
 				far += t - now >= (sim_time_t)1 << L;
 				seq = cls == 0 ? evq_push_first(q, t, type, NULL, (uint64_t)step) :
