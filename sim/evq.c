@@ -1,15 +1,40 @@
-/* sim/evq.c — 4-ary min-heap of events keyed by (t, cls, seq) (evq.h).
- * Invariant: every node's key is <= the keys of its (up to 4) children.
+/* sim/evq.c — the future-event list keyed by (t, cls, seq) (evq.h): a
+ * timing wheel for the near future and 4-ary min-heaps for the rest.
  *
- * A node is 32 bytes: the time, one 64-bit order word and the payload.  The
- * order word packs, from the top bit down, the class (1 bit), the "last"
- * flag (1 bit), the sequence number (EVQ_SEQ_BITS bits) and the handler
- * type (EVQ_TYPE_BITS bits).  Sequence numbers are unique, so the type in
- * the low bits never decides an order, and (t, word) compares as
- * (t, cls, seq) does: as one 128-bit integer.  A pop moves the hole to
- * a leaf along the least children and lifts the heap's last node from
- * there (the last node is usually late: it seldom rises), one compare a
- * level fewer than sifting it down from the root. */
+ * Order words.  A key is the time and one 64-bit order word packing, from
+ * the top bit down, the class (1 bit), the "last" flag (1 bit), the
+ * sequence number (EVQ_SEQ_BITS bits) and the handler type (EVQ_TYPE_BITS
+ * bits).  Sequence numbers are unique, so the type in the low bits never
+ * decides an order, and (t, word) compares as (t, cls, seq) does.
+ *
+ * The wheel.  Time is cut into blocks of W0_N ms.  Level 0 holds the events
+ * of one block, cb, in a slot per millisecond: a list sorted by order word
+ * (its events share their time), so a slot's first event is its least and
+ * the first slot that holds events (cur) holds the earliest event.  Nearly
+ * always an event is appended (l0_put for the rest).  Level 1 holds the
+ * events of the next W1_N - 1 blocks, a bucket per block (a ring indexed by
+ * the block's low bits), unsorted, with the bucket's earliest time kept.
+ * Bitmaps with summary words find the next slot or bucket that holds
+ * events.  When level 0 is empty, evq_settle makes the next bucket's block
+ * level 0's (its events move in: an event moves at most once).  Items live
+ * in one pool, linked by index; freed ones are reused first.
+ *
+ * The heaps.  Events past level 1's blocks wait in the heap `far`, after
+ * every event of the wheel; evq_settle moves those that level 1 then
+ * reaches into the wheel.  Events before cb's block (a plain queue's caller
+ * may push a time before the last one taken; the engine never does) go to
+ * the heap `early`, before every event of the wheel, which evq_pop takes
+ * first.  So the three are ordered by time and the earliest event is always
+ * early's least, else the wheel's first, with no key compared between them;
+ * in a simulation both heaps are nearly always empty.  A push costs a slot's
+ * append and a pop its unlink and a bitmap search instead of the heap's
+ * ~log4(n) levels of compares and moves, and every key comes out in exactly
+ * the heap's order.
+ *
+ * In a heap, every node's key is <= the keys of its (up to 4) children.  A
+ * pop moves the hole to a leaf along the least children and lifts the
+ * heap's last node from there (the last node is usually late: it seldom
+ * rises), one compare a level fewer than sifting it down from the root. */
 #include "evq.h"
 
 #include <stdio.h>
@@ -21,9 +46,11 @@
 
 #define EVQ_SEQ_BITS (62 - EVQ_TYPE_BITS)
 #define EVQ_SEQ_MASK ((UINT64_C(1) << EVQ_SEQ_BITS) - 1)
-#define EVQ_TYPE_MASK ((UINT64_C(1) << EVQ_TYPE_BITS) - 1)
+#define BLOCK_BITS EVQ_BLOCK_BITS
+#define W0_N EVQ_W0_N
+#define W1_N EVQ_W1_N
 
-/* struct evq (evq.h): h is base + 1, base aligned to 64 bytes: the 4
+/* struct evq_heap (evq.h): h is base + 1, base aligned to 64 bytes: the 4
  * children of node i, h[4i+1..4i+4], are base[4i+2..4i+5], two whole
  * cache lines. */
 #define node evq_node
@@ -62,30 +89,13 @@ static inline uint64_t word(uint32_t cls, uint64_t seq)
 	return evq_word(cls, seq);
 }
 
-struct evq *evq_new(void)
-{
-	return xcalloc(1, sizeof(struct evq));
-}
+/* ---------------------------------------------------------------- heaps */
 
-void evq_free(struct evq *q)
+static void heap_push(struct evq_heap *q, struct node ev)
 {
-	if (!q)
-		return;
-	free(q->base);
-	free(q);
-}
-
-static uint64_t push(struct evq *q, sim_time_t t, uint32_t cls, uint64_t seq, uint32_t type,
-		     void *target, uint64_t arg)
-{
-	struct node ev = { t, word(cls, seq) | type, target, arg };
 	struct node *h;
 	size_t i;
 
-	if (type > EVQ_TYPE_MASK) {
-		fprintf(stderr, "ecsim: fatal: internal: event type %u out of range\n", type);
-		abort();
-	}
 	if (q->n == q->cap) {
 		size_t cap = q->cap ? q->cap * 2 : 256;
 		struct node *b = aligned_alloc(64, (cap + 2) * sizeof *b);
@@ -112,40 +122,18 @@ static uint64_t push(struct evq *q, sim_time_t t, uint32_t cls, uint64_t seq, ui
 		i = p;
 	}
 	h[i] = ev;
-	return seq;
 }
 
-uint64_t evq_push(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg)
-{
-	return push(q, t, 1, q->next_seq++, type, target, arg);
-}
-
-uint64_t evq_push_first(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg)
-{
-	return push(q, t, 0, q->next_seq++, type, target, arg);
-}
-
-uint64_t evq_push_last(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg)
-{
-	return push(q, t, 1, q->next_seq++ | EVQ_SEQ_LAST, type, target, arg);
-}
-
-int evq_pop(struct evq *q, struct event *out)
+/* The least node taken (the heap holds nodes) into *out. */
+static void heap_pop(struct evq_heap *q, struct node *out)
 {
 	struct node *h = q->h, last;
 	size_t i = 0, n;
 
-	if (q->n == 0)
-		return 0;
-	out->t = h[0].t;
-	out->cls = (uint32_t)(h[0].w >> 63);
-	out->seq = (h[0].w >> EVQ_TYPE_BITS & EVQ_SEQ_MASK) | (h[0].w >> 62 & 1 ? EVQ_SEQ_LAST : 0);
-	out->type = (uint32_t)(h[0].w & EVQ_TYPE_MASK);
-	out->target = h[0].target;
-	out->arg = h[0].arg;
+	*out = h[0];
 	n = --q->n;
 	if (n == 0)
-		return 1;
+		return;
 	last = h[n];
 	/* the hole down to a leaf, along the least child */
 	for (;;) {
@@ -179,12 +167,318 @@ int evq_pop(struct evq *q, struct event *out)
 		i = p;
 	}
 	h[i] = last;
+}
+
+/* ---------------------------------------------------------------- wheel */
+
+/* A free item (the pool doubled when none is left). */
+static uint32_t item_new(struct evq *q)
+{
+	uint32_t i;
+
+	if (q->free_ == 0) {
+		uint32_t from = q->n_pool ? q->n_pool : 1, cap = q->n_pool ? q->n_pool * 2 : 1024;
+
+		if (q->n_pool >= UINT32_MAX / 2) {
+			fprintf(stderr, "ecsim: fatal: internal: too many pending events\n");
+			abort();
+		}
+		q->pool = xrealloc(q->pool, (size_t)cap * sizeof *q->pool);
+		/* listed so that the lower indexes come first */
+		for (i = cap - 1; i >= from; i--) {
+			q->pool[i].next = q->free_;
+			q->free_ = i;
+		}
+		q->n_pool = cap;
+	}
+	i = q->free_;
+	q->free_ = q->pool[i].next;
+	return i;
+}
+
+/* Whether hint h names an item that still holds its event. */
+static inline int hint_ok(const struct evq *q, uint32_t i, uint64_t w)
+{
+	return i != 0 && q->pool[i].w == w && q->pool[i].t >= 0;
+}
+
+/* Item i put in level-0 slot s (its time is the slot's), in order of word.
+ * The usual case appends (numbers grow).  Else an event of an earlier
+ * class than the slot's last: it goes after the last of its class (or of
+ * the classes before it), which the slot's hint names once one was put so;
+ * without a live hint the list is walked from its head, once: every event
+ * of class "first" or ordinary put out of order after that updates the
+ * hint (while the hint's event is queued, the later class's events behind
+ * it are too, so no event of its class is appended).  So many events of
+ * one millisecond in mixed classes cost no walk each. */
+static void l0_put(struct evq *q, uint32_t s, uint32_t i)
+{
+	struct evq_slot *sl = &q->l0[s];
+	struct evq_item *p = q->pool, *x = &p[i];
+	struct evq_hint *h;
+	uint32_t *at, c;
+
+	x->next = 0;
+	if (sl->head == 0) {
+		sl->head = sl->tail = i;
+		evq_mark(q, s);
+		return;
+	}
+	if (p[sl->tail].w < x->w) {
+		p[sl->tail].next = i;
+		sl->tail = i;
+		return;
+	}
+	/* class "first" (0) or ordinary (1): a "last" event's word is above
+	 * every other's, so it never comes here */
+	c = (uint32_t)(x->w >> 63);
+	h = &q->hint[s];
+	if (hint_ok(q, h->c[c].i, h->c[c].w)) {
+		at = &p[h->c[c].i].next;
+	} else if (c == 1 && hint_ok(q, h->c[0].i, h->c[0].w)) {
+		/* the first ordinary one out of order: after the last "first" */
+		at = &p[h->c[0].i].next;
+		while (*at != 0 && p[*at].w < x->w)
+			at = &p[*at].next;
+	} else {
+		for (at = &sl->head; p[*at].w < x->w; at = &p[*at].next)
+			;
+	}
+	x->next = *at;
+	*at = i;
+	h->c[c].i = i;
+	h->c[c].w = x->w;
+}
+
+/* Item i (its key and payload set) put in the wheel: level 0 or 1 by its
+ * block, which is cb or one of the next W1_N - 1. */
+static void place(struct evq *q, uint32_t i)
+{
+	struct evq_item *x = &q->pool[i];
+	uint64_t blk = (uint64_t)x->t >> BLOCK_BITS;
+	uint32_t b;
+	struct evq_bucket *bk;
+
+	if (blk == q->cb) {
+		l0_put(q, (uint32_t)x->t & (W0_N - 1), i);
+		return;
+	}
+	b = (uint32_t)blk & (W1_N - 1);
+	bk = &q->l1[b];
+	x->next = 0;
+	if (bk->head == 0) {
+		bk->head = bk->tail = i;
+		bk->t = x->t;
+		q->b1[b >> 6] |= UINT64_C(1) << (b & 63);
+		q->b1s |= UINT64_C(1) << (b >> 6);
+		return;
+	}
+	q->pool[bk->tail].next = i;
+	bk->tail = i;
+	if (x->t < bk->t)
+		bk->t = x->t;
+}
+
+void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64_t arg)
+{
+	uint64_t blk = (uint64_t)t >> BLOCK_BITS;
+	uint32_t i;
+
+	q->len++;
+	if (t < 0 || blk < q->cb) {
+		/* before the wheel's block (a plain queue's caller may go
+		 * back): before every event in the wheel */
+		heap_push(&q->early, (struct node){ t, w, target, arg });
+		return;
+	}
+	if (blk - q->cb >= W1_N) {
+		/* past level 1: after every event in the wheel */
+		heap_push(&q->far, (struct node){ t, w, target, arg });
+		return;
+	}
+	i = item_new(q);
+	q->pool[i] = (struct evq_item){ t, w, target, arg, 0 };
+	place(q, i);
+}
+
+/* Level 0's first slot from s on that holds events, W0_N if none. */
+static uint32_t b0_next(const struct evq *q, uint32_t s)
+{
+	uint32_t k, j;
+	uint64_t m;
+
+	if (s >= W0_N)
+		return W0_N;
+	k = s >> 6;
+	if ((m = q->b0[k] & (~UINT64_C(0) << (s & 63))) != 0)
+		return k << 6 | (uint32_t)__builtin_ctzll(m);
+	/* the b0 words after k */
+	if (++k >= W0_N / 64)
+		return W0_N;
+	j = k >> 6;
+	if ((m = q->b0s[j] & (~UINT64_C(0) << (k & 63))) == 0) {
+		/* the b0s words after j */
+		if (++j >= W0_N / 4096 || (m = q->b0t & (~UINT64_C(0) << j)) == 0)
+			return W0_N;
+		j = (uint32_t)__builtin_ctzll(m);
+		m = q->b0s[j];
+	}
+	k = j << 6 | (uint32_t)__builtin_ctzll(m);
+	return k << 6 | (uint32_t)__builtin_ctzll(q->b0[k]);
+}
+
+/* evq_drop_first's rest: slot s (the first) emptied and its bitmap word
+ * holds no later slot. */
+void evq_next_slot(struct evq *q, uint32_t s)
+{
+	if (q->b0[s >> 6] == 0 && (q->b0s[s >> 12] &= ~(UINT64_C(1) << (s >> 6 & 63))) == 0)
+		q->b0t &= ~(UINT64_C(1) << (s >> 12));
+	q->cur = b0_next(q, ((s >> 6) + 1) << 6);
+}
+
+/* The first bucket from b on around the ring that holds events, W1_N if
+ * none (the ring from cb + 1 is the order of the blocks). */
+static uint32_t b1_next(const struct evq *q, uint32_t b)
+{
+	uint32_t k = b >> 6;
+	uint64_t m;
+
+	if ((m = q->b1[k] & (~UINT64_C(0) << (b & 63))) != 0)
+		return k << 6 | (uint32_t)__builtin_ctzll(m);
+	m = k + 1 < W1_N / 64 ? q->b1s & (~UINT64_C(0) << (k + 1)) : 0;
+	if (m == 0 && (m = q->b1s) == 0)
+		return W1_N;
+	/* after k, or around: the least word (k's bits below b included) */
+	k = (uint32_t)__builtin_ctzll(m);
+	return k << 6 | (uint32_t)__builtin_ctzll(q->b1[k]);
+}
+
+int evq_settle(struct evq *q, sim_time_t until)
+{
+	uint32_t b = b1_next(q, (uint32_t)(q->cb + 1) & (W1_N - 1));
+	sim_time_t t;
+
+	if (b < W1_N)
+		t = q->l1[b].t;
+	else if (q->far.n)
+		t = q->far.h[0].t;
+	else
+		return 0;
+	if (t > until)
+		return 0;
+	/* level 0 takes the block of the earliest event: the bucket's
+	 * events move in, and the heap's that level 1 now reaches */
+	q->cb = (uint64_t)t >> BLOCK_BITS;
+	if (b < W1_N) {
+		struct evq_bucket *bk = &q->l1[b];
+
+		for (uint32_t i = bk->head, next; i != 0; i = next) {
+			next = q->pool[i].next;
+			l0_put(q, (uint32_t)q->pool[i].t & (W0_N - 1), i);
+		}
+		bk->head = 0;
+		if ((q->b1[b >> 6] &= ~(UINT64_C(1) << (b & 63))) == 0)
+			q->b1s &= ~(UINT64_C(1) << (b >> 6));
+	}
+	while (q->far.n && ((uint64_t)q->far.h[0].t >> BLOCK_BITS) - q->cb < W1_N) {
+		struct node x;
+		uint32_t i;
+
+		heap_pop(&q->far, &x);
+		i = item_new(q);
+		q->pool[i] = (struct evq_item){ x.t, x.w, x.target, x.arg, 0 };
+		place(q, i);
+	}
+	return 1;
+}
+
+/* ---------------------------------------------------------------- queue */
+
+struct evq *evq_new(void)
+{
+	struct evq *q = xcalloc(1, sizeof(struct evq));
+
+	q->l0 = xcalloc(W0_N, sizeof *q->l0);
+	q->hint = xcalloc(W0_N, sizeof *q->hint);
+	q->l1 = xcalloc(W1_N, sizeof *q->l1);
+	q->cur = W0_N;
+	return q;
+}
+
+void evq_free(struct evq *q)
+{
+	if (!q)
+		return;
+	free(q->pool);
+	free(q->l0);
+	free(q->hint);
+	free(q->l1);
+	free(q->far.base);
+	free(q->early.base);
+	free(q);
+}
+
+static uint64_t push(struct evq *q, sim_time_t t, uint32_t cls, uint64_t seq, uint32_t type,
+		     void *target, uint64_t arg)
+{
+	if (type > EVQ_TYPE_MASK) {
+		fprintf(stderr, "ecsim: fatal: internal: event type %u out of range\n", type);
+		abort();
+	}
+	evq_push_word(q, t, word(cls, seq) | type, target, arg);
+	return seq;
+}
+
+uint64_t evq_push(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg)
+{
+	return push(q, t, 1, q->next_seq++, type, target, arg);
+}
+
+uint64_t evq_push_first(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg)
+{
+	return push(q, t, 0, q->next_seq++, type, target, arg);
+}
+
+uint64_t evq_push_last(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg)
+{
+	return push(q, t, 1, q->next_seq++ | EVQ_SEQ_LAST, type, target, arg);
+}
+
+int evq_pop(struct evq *q, struct event *out)
+{
+	const struct evq_item *x;
+
+	if (q->early.n) {
+		struct node n;
+		struct evq_item it;
+
+		heap_pop(&q->early, &n);
+		q->len--;
+		it = (struct evq_item){ n.t, n.w, n.target, n.arg, 0 };
+		evq_item_event(&it, out);
+		return 1;
+	}
+	if ((x = evq_first(q)) == NULL) {
+		if (!evq_settle(q, SIM_TIME_MAX))
+			return 0;
+		x = evq_first(q);
+	}
+	evq_item_event(x, out);
+	evq_drop_first(q);
 	return 1;
 }
 
 sim_time_t evq_peek_time(const struct evq *q)
 {
-	return q->n ? q->h[0].t : SIM_TIME_MAX;
+	uint32_t b;
+
+	if (q->early.n)
+		return q->early.h[0].t;
+	if (q->cur < W0_N)
+		return q->pool[q->l0[q->cur].head].t;
+	if ((b = b1_next(q, (uint32_t)(q->cb + 1) & (W1_N - 1))) < W1_N)
+		return q->l1[b].t;
+	return q->far.n ? q->far.h[0].t : SIM_TIME_MAX;
 }
 
 uint64_t evq_take_seq_checked(struct evq *q)
@@ -193,14 +487,7 @@ uint64_t evq_take_seq_checked(struct evq *q)
 	return q->next_seq++;
 }
 
-int evq_before_top(const struct evq *q, sim_time_t t, uint32_t cls, uint64_t seq)
-{
-	struct node a = { t, word(cls, seq), NULL, 0 };
-
-	return q->n == 0 || before(&a, &q->h[0]);
-}
-
 size_t evq_size(const struct evq *q)
 {
-	return q->n;
+	return q->len;
 }

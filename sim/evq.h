@@ -7,12 +7,14 @@
  * (cls 1 and EVQ_SEQ_LAST set in seq).  An event pushed with evq_push_last
  * carries EVQ_SEQ_LAST in its seq, so it comes out after every ordinary
  * event of the same time, including ones pushed later (an observation of
- * the state "at t" that must see everything that happened at t).  Implemented as a 4-ary heap over a
- * growable array.  Handler types must be below 1024 and at most 2^52
- * events may be pushed in one queue's life (both checked: abort).
+ * the state "at t" that must see everything that happened at t).
+ * Implemented as a timing wheel of 1-ms slots for the near future (up to
+ * 2^28 ms, ~74 h, ahead) with 4-ary heaps for the rest (evq.c).  Handler
+ * types must be below 1024 and at most 2^52 events may be pushed in one
+ * queue's life (both checked: abort).
  *
- *   evq_push       O(log n)
- *   evq_pop        O(log n)
+ *   evq_push       O(1) in the wheel's range, else O(log n)
+ *   evq_pop        O(1) amortised in the wheel's range, else O(log n)
  *   evq_peek_time  O(1)
  *
  * Cancellation is lazy: models keep a generation number in their object and
@@ -52,8 +54,44 @@ struct event {
 	uint64_t arg;
 };
 
-/* The queue (evq.c); its layout is here only so that evq_top and
- * evq_take_seq inline (they run for every event): use the functions. */
+/* The queue (evq.c); its layout is here only so that the common push
+ * and the reading of the earliest event inline (they run for every
+ * event): use the functions. */
+#define EVQ_BLOCK_BITS 16                /* a block: 2^16 ms (65.5 s) */
+#define EVQ_W0_N (UINT32_C(1) << EVQ_BLOCK_BITS)   /* level 0's slots: 1 a ms */
+#define EVQ_W1_BITS 12                   /* level 1: the next 2^12 - 1 blocks */
+#define EVQ_W1_N (UINT32_C(1) << EVQ_W1_BITS)
+
+/* An event in the wheel: its key (time, order word with the type in the
+ * low bits), payload and the next in its list (0: none). */
+struct evq_item {
+	sim_time_t t;
+	uint64_t w;
+	void *target;
+	uint64_t arg;
+	uint32_t next;
+};
+
+struct evq_slot {
+	uint32_t head, tail;             /* 0: empty */
+};
+
+/* The last event of class "first" (c[0]) and of class ordinary (c[1])
+ * put in a slot out of order: item and word (the word tells the item
+ * still holds it). */
+struct evq_hint {
+	struct {
+		uint32_t i;
+		uint64_t w;
+	} c[2];
+};
+
+struct evq_bucket {
+	uint32_t head, tail;
+	sim_time_t t;                    /* its earliest time */
+};
+
+/* A heap of (time, order word, payload) nodes. */
 struct evq_node {
 	sim_time_t t;
 	uint64_t w;                      /* cls | last | seq | type (evq.c) */
@@ -61,10 +99,29 @@ struct evq_node {
 	uint64_t arg;
 };
 
-struct evq {
+struct evq_heap {
 	struct evq_node *base, *h;
 	size_t n, cap;
+};
+
+struct evq {
+	struct evq_item *pool;           /* the wheel's items; 0 is none */
+	uint32_t free_;                  /* the free items, listed by next */
+	uint32_t cur;                    /* level 0's first slot that holds events, EVQ_W0_N if none */
+	uint64_t cb;                     /* level 0's block */
+	struct evq_slot *l0;             /* level 0: a slot per ms of block cb */
+	size_t len;                      /* events in all */
 	uint64_t next_seq;
+	uint64_t b0[EVQ_W0_N / 64];      /* a bit per level-0 slot that holds events */
+	uint64_t b0s[EVQ_W0_N / 4096];   /* a bit per b0 word that is not 0 */
+	uint64_t b0t;                    /* a bit per b0s word that is not 0 */
+	struct evq_hint *hint;           /* per level-0 slot (evq.c's l0_put) */
+	uint64_t b1[EVQ_W1_N / 64];      /* a bit per level-1 bucket that holds events */
+	uint64_t b1s;
+	struct evq_bucket *l1;           /* level 1: a bucket per block, ring */
+	uint32_t n_pool;
+	struct evq_heap far;             /* blocks past level 1's */
+	struct evq_heap early;           /* blocks before cb (evq_push allows them) */
 };
 
 struct evq *evq_new(void);
@@ -73,6 +130,7 @@ void evq_free(struct evq *q);        /* NULL is a no-op */
 uint64_t evq_push(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg);
 #define EVQ_SEQ_LAST (UINT64_C(1) << 63)
 #define EVQ_TYPE_BITS 10             /* the handler type's bits in an order word */
+#define EVQ_TYPE_MASK ((UINT64_C(1) << EVQ_TYPE_BITS) - 1)
 /* The same, ordered after every ordinary event at time t (FIFO among such
  * "last" events). */
 uint64_t evq_push_last(struct evq *q, sim_time_t t, uint32_t type, void *target, uint64_t arg);
@@ -85,8 +143,8 @@ uint64_t evq_push_first(struct evq *q, sim_time_t t, uint32_t type, void *target
 int evq_pop(struct evq *q, struct event *ev);
 /* Time of the earliest event, SIM_TIME_MAX when empty. */
 sim_time_t evq_peek_time(const struct evq *q);
-/* Take the sequence number the next push would get, for an event kept
- * beside the queue (sim.c's FIFOs) with the key the queue would give it. */
+/* Take the sequence number the next push would get, for a key made by the
+ * caller (evq_push_word). */
 uint64_t evq_take_seq_checked(struct evq *q);
 /* Whether the next number can be taken without the check (the bound on
  * numbers, 2^52, is checked once in 2^20): then *seq is it, taken. */
@@ -103,12 +161,8 @@ static inline uint64_t evq_take_seq(struct evq *q)
 
 	return evq_take_seq_fast(q, &seq) ? seq : evq_take_seq_checked(q);
 }
-/* Whether key (t, cls, seq) comes before the earliest event's (1 when the
- * queue is empty). */
-int evq_before_top(const struct evq *q, sim_time_t t, uint32_t cls, uint64_t seq);
 /* The order word of (cls, seq): keys (t, cls, seq) compare as (t, word)
- * do, so a caller that keeps events of its own beside the queue compares
- * them with its earliest one in two integer compares (evq_top). */
+ * do. */
 static inline uint64_t evq_word_plain(uint32_t cls, uint64_t seq);
 static inline uint64_t evq_word(uint32_t cls, uint64_t seq)
 {
@@ -120,16 +174,106 @@ static inline uint64_t evq_word_plain(uint32_t cls, uint64_t seq)
 {
 	return (uint64_t)(cls != 0) << 63 | seq << EVQ_TYPE_BITS;
 }
-/* The key of the earliest event as (time, evq_word); 0 when the queue is
- * empty. */
-static inline int evq_top(const struct evq *q, sim_time_t *t, uint64_t *word)
+
+/* --- the engine's path (sim.c): a caller that never pushes a time before
+ * the last one taken (its clock never goes back) may read and drop the
+ * earliest event in place, and push with a word of its own making. */
+
+/* Slot s, empty, given its first event: its bits set. */
+static inline void evq_mark(struct evq *q, uint32_t s)
 {
-	if (q->n == 0)
-		return 0;
-	*t = q->h[0].t;
-	*word = q->h[0].w & ~((UINT64_C(1) << EVQ_TYPE_BITS) - 1);   /* without the type */
-	return 1;
+	uint64_t *b = &q->b0[s >> 6], m = *b;
+
+	*b = m | UINT64_C(1) << (s & 63);
+	if (m == 0) {
+		/* the word's first slot: the summaries */
+		q->b0s[s >> 12] |= UINT64_C(1) << (s >> 6 & 63);
+		q->b0t |= UINT64_C(1) << (s >> 12);
+	}
+	if (s < q->cur)
+		q->cur = s;
 }
+/* Queue (t, word | type) (word from evq_word and a number taken with
+ * evq_take_seq), any time, like evq_push. */
+void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64_t arg);
+static inline __attribute__((always_inline)) void evq_push_word(struct evq *q, sim_time_t t, uint64_t w,
+								 void *target, uint64_t arg)
+{
+	uint32_t i = q->free_, s;
+	struct evq_item *x;
+	struct evq_slot *sl;
+
+	/* the common case: a free item, a time in level 0's block, a slot
+	 * that is empty or whose last event has a smaller word */
+	if (i == 0 || (uint64_t)t >> EVQ_BLOCK_BITS != q->cb)
+		goto slow;
+	s = (uint32_t)t & (EVQ_W0_N - 1);
+	sl = &q->l0[s];
+	if (sl->head == 0) {
+		sl->head = i;
+		evq_mark(q, s);
+	} else if (q->pool[sl->tail].w < w) {
+		q->pool[sl->tail].next = i;
+	} else {
+		goto slow;
+	}
+	sl->tail = i;
+	x = &q->pool[i];
+	q->free_ = x->next;
+	*x = (struct evq_item){ t, w, target, arg, 0 };
+	q->len++;
+	return;
+slow:
+	evq_push_slow(q, t, w, target, arg);
+}
+
+/* The earliest event, NULL when level 0 holds none (then evq_settle).
+ * Valid until the next push or drop. */
+static inline const struct evq_item *evq_first(const struct evq *q)
+{
+	return q->cur < EVQ_W0_N ? &q->pool[q->l0[q->cur].head] : NULL;
+}
+/* Level 0 empty: the next events moved into it when the earliest of them
+ * is at or before `until`; 0 (nothing moved) when none is, or the queue is
+ * empty. */
+int evq_settle(struct evq *q, sim_time_t until);
+void evq_next_slot(struct evq *q, uint32_t s);
+/* The earliest event (evq_first) dropped. */
+static inline void evq_drop_first(struct evq *q)
+{
+	uint32_t s = q->cur, i;
+	struct evq_slot *sl = &q->l0[s];
+	struct evq_item *x;
+	uint64_t m;
+
+	i = sl->head;
+	x = &q->pool[i];
+	sl->head = x->next;
+	x->t = -1;                       /* free (evq_hint) */
+	x->next = q->free_;
+	q->free_ = i;
+	q->len--;
+	if (sl->head != 0)
+		return;
+	/* the slot emptied: the next one in its bitmap word (the word holds
+	 * none before it: it was the first), else further */
+	m = q->b0[s >> 6] &= ~(UINT64_C(1) << (s & 63));
+	if (m)
+		q->cur = (s & ~UINT32_C(63)) | (uint32_t)__builtin_ctzll(m);
+	else
+		evq_next_slot(q, s);
+}
+/* The event of an item as a handler sees it. */
+static inline void evq_item_event(const struct evq_item *x, struct event *ev)
+{
+	ev->t = x->t;
+	ev->seq = (x->w << 2 >> (EVQ_TYPE_BITS + 2)) | (x->w << 1 & EVQ_SEQ_LAST);
+	ev->type = (uint32_t)(x->w & EVQ_TYPE_MASK);
+	ev->cls = (uint32_t)(x->w >> 63);
+	ev->target = x->target;
+	ev->arg = x->arg;
+}
+
 size_t evq_size(const struct evq *q);
 
 #endif

@@ -159,6 +159,163 @@ static void test_evq_interleaved(void)
 	rng_free(reg);
 }
 
+/* The wheel (evq.c) against a linear scan: interleaved pushes and pops of
+ * the three classes (first, ordinary, last) with times that tie at one
+ * millisecond, cross the wheel's blocks (2^EVQ_BLOCK_BITS ms) and its
+ * level-1 range (2^(EVQ_BLOCK_BITS + EVQ_W1_BITS) ms, past which the heap
+ * takes them), land just before, on and after a block's edge, lie before
+ * the last pop (a plain queue allows it; the wheel leaves them to the heap)
+ * or at the time of one queued (ties between the wheel's events and the
+ * heap's).  Every pop must give the scan's least key (time, class, number)
+ * with its type and payload. */
+struct wkey {
+	sim_time_t t;
+	uint32_t cls;
+	uint64_t seq;              /* with EVQ_SEQ_LAST */
+	uint32_t type;
+};
+
+static int wkey_before(const struct wkey *a, const struct wkey *b)
+{
+	uint64_t as = a->seq & ~EVQ_SEQ_LAST, bs = b->seq & ~EVQ_SEQ_LAST;
+	int al = (a->seq & EVQ_SEQ_LAST) != 0, bl = (b->seq & EVQ_SEQ_LAST) != 0;
+
+	if (a->t != b->t)
+		return a->t < b->t;
+	if (a->cls != b->cls)
+		return a->cls < b->cls;
+	if (al != bl)
+		return al < bl;
+	return as < bs;
+}
+
+static void test_evq_wheel_oracle(void)
+{
+	struct rng_reg *reg = rng_new(11);
+	gsl_rng *r = rng_stream(reg, "test/evq-wheel");
+	enum { CAP = 4096, B = EVQ_BLOCK_BITS, L = EVQ_BLOCK_BITS + EVQ_W1_BITS };
+	static struct wkey pend[CAP];
+	size_t n = 0;
+	sim_time_t now = 0;
+	uint64_t bad = 0, pops = 0, past = 0, far = 0;
+
+	for (int round = 0; round < 3; round++) {
+		struct evq *q = evq_new();
+
+		n = 0;
+		now = round == 2 ? (sim_time_t)1 << 40 : 0;   /* a late start: cb far from 0 */
+		for (int step = 0; step < 150000; step++) {
+			/* in bursts, each ending with pops only: the far events
+			 * come to the front too */
+			double p_push = step % 5000 >= 4000 ? 0 : n < 200 ? 0.7 : n > 3000 ? 0.2 : 0.5;
+
+			if (n < CAP && (gsl_rng_uniform(r) < p_push || n == 0)) {
+				unsigned long how = gsl_rng_uniform_int(r, 16);
+				sim_time_t t, edge = ((now >> B) + 1 + (sim_time_t)gsl_rng_uniform_int(r, 3)) << B;
+				uint32_t type = (uint32_t)gsl_rng_uniform_int(r, 1024);
+				unsigned long cls = gsl_rng_uniform_int(r, 3);
+				uint64_t seq;
+
+				if (how < 5)
+					t = now + (sim_time_t)gsl_rng_uniform_int(r, 4);
+				else if (how < 9)
+					t = now + (sim_time_t)gsl_rng_uniform_int(r, 200000);
+				else if (how < 11)
+					t = edge - 1 + (sim_time_t)gsl_rng_uniform_int(r, 3);
+				else if (how < 13)
+					t = now + (sim_time_t)gsl_rng_uniform_int(r, (UINT64_C(1) << L) + 400000);
+				else if (how < 14)
+					t = (((now >> B) + EVQ_W1_N) << B) - 2 + (sim_time_t)gsl_rng_uniform_int(r, 4);
+				else if (how < 15)
+					t = now - (sim_time_t)gsl_rng_uniform_int(r, 100000);
+				else if (n && gsl_rng_uniform_int(r, 2))
+					t = pend[gsl_rng_uniform_int(r, n)].t;   /* a tie with one queued, wheel or heap */
+				else
+					t = now + (sim_time_t)gsl_rng_uniform_int(r, 3) * ((sim_time_t)1 << 40);
+				past += t < now;
+				far += t - now >= (sim_time_t)1 << L;
+				seq = cls == 0 ? evq_push_first(q, t, type, NULL, (uint64_t)step) :
+				      cls == 1 ? evq_push(q, t, type, NULL, (uint64_t)step) :
+						 evq_push_last(q, t, type, NULL, (uint64_t)step);
+				pend[n++] = (struct wkey){ t, cls != 0, seq, type };
+			} else {
+				size_t best = 0;
+				struct event ev;
+
+				for (size_t i = 1; i < n; i++)
+					if (wkey_before(&pend[i], &pend[best]))
+						best = i;
+				if (evq_peek_time(q) != pend[best].t || !evq_pop(q, &ev) || ev.t != pend[best].t ||
+				    ev.cls != pend[best].cls || ev.seq != pend[best].seq ||
+				    ev.type != pend[best].type)
+					bad++;
+				if (ev.t > now)
+					now = ev.t;
+				pend[best] = pend[--n];
+				pops++;
+			}
+			if (evq_size(q) != n)
+				bad++;
+		}
+		evq_free(q);
+	}
+	T_EQ(bad, 0);
+	CU_ASSERT(pops > 200000);
+	CU_ASSERT(past > 1000);
+	CU_ASSERT(far > 1000);
+	rng_free(reg);
+}
+
+/* Many events at a few milliseconds in mixed classes (the wheel keeps a
+ * slot sorted by class, then number, with hints for the events put out of
+ * order: evq.c's l0_put): rounds of pushes in random classes to 3 times,
+ * with some pops between, against a linear scan. */
+static void test_evq_one_instant(void)
+{
+	struct rng_reg *reg = rng_new(12);
+	gsl_rng *r = rng_stream(reg, "test/evq-instant");
+	enum { CAP = 3000 };
+	static struct wkey pend[CAP];
+	uint64_t bad = 0, pops = 0;
+
+	for (int round = 0; round < 30; round++) {
+		struct evq *q = evq_new();
+		sim_time_t t0 = (sim_time_t)gsl_rng_uniform_int(r, 1000000);
+		size_t n = 0;
+		/* the classes' weights differ by round: some rounds nearly
+		 * all of one class, a few of the others */
+		double w0 = gsl_rng_uniform(r), w1 = gsl_rng_uniform(r);
+
+		for (int step = 0; step < 6000; step++) {
+			if (n < CAP && (n == 0 || gsl_rng_uniform(r) < (step < 4000 ? 0.85 : 0.1))) {
+				sim_time_t t = t0 + (sim_time_t)gsl_rng_uniform_int(r, 3);
+				double u = gsl_rng_uniform(r);
+				int cls = u < w0 ? 0 : u < w0 + (1 - w0) * w1 ? 1 : 2;
+				uint64_t seq = cls == 0 ? evq_push_first(q, t, 0, NULL, 0) :
+					       cls == 1 ? evq_push(q, t, 0, NULL, 0) : evq_push_last(q, t, 0, NULL, 0);
+
+				pend[n++] = (struct wkey){ t, cls != 0, seq, 0 };
+			} else {
+				size_t best = 0;
+				struct event ev;
+
+				for (size_t i = 1; i < n; i++)
+					if (wkey_before(&pend[i], &pend[best]))
+						best = i;
+				if (!evq_pop(q, &ev) || ev.t != pend[best].t || ev.cls != pend[best].cls ||
+				    ev.seq != pend[best].seq)
+					bad++;
+				pend[best] = pend[--n];
+				pops++;
+			}
+		}
+		evq_free(q);
+	}
+	T_EQ(bad, 0);
+	CU_ASSERT(pops > 30 * 2000);
+	rng_free(reg);
+}
+
 /* ---------------------------------------------------------------- sim */
 
 struct logent {
@@ -1025,6 +1182,137 @@ static void test_sim_fifo_taken_over(void)
 	sim_free(s);
 }
 
+/* The engine over the wheel's levels (evq.c): events of world, ordinary
+ * and "last" types and held places with delays that tie (0 to 3 ms), cross
+ * blocks (up to 200 s), reach level 1's end and the heap past it
+ * (2^(EVQ_BLOCK_BITS + EVQ_W1_BITS) ms and more), run by sim_run in steps
+ * of a random horizon, some scheduled between the runs.  Every queued
+ * event must come with a strictly greater key (time, class, number) than
+ * the one before, none at or before the previous step's horizon (each
+ * step runs everything up to its own) but those scheduled between, and
+ * every one must run. */
+struct wmix {
+	uint32_t ty[3];            /* ordinary, world, last */
+	uint32_t held;
+	gsl_rng *r;
+	uint64_t scheduled, ran, held_run, late, early;
+	struct key_order ord;
+	sim_time_t prev_until, until;
+};
+
+static sim_time_t wmix_delay(struct wmix *m)
+{
+	enum { L = EVQ_BLOCK_BITS + EVQ_W1_BITS };
+
+	switch (gsl_rng_uniform_int(m->r, 8)) {
+	case 0: case 1: case 2:
+		return (sim_time_t)gsl_rng_uniform_int(m->r, 4);
+	case 3: case 4:
+		return (sim_time_t)gsl_rng_uniform_int(m->r, 200000);
+	case 5:
+		return (sim_time_t)gsl_rng_uniform_int(m->r, (UINT64_C(1) << L) + 300000);
+	case 6:
+		return (sim_time_t)((UINT64_C(1) << L) - 70000 + gsl_rng_uniform_int(m->r, 140000));
+	default:
+		return (sim_time_t)gsl_rng_uniform_int(m->r, 1000) * ((sim_time_t)1 << 30);
+	}
+}
+
+static void wmix_spawn(struct sim *s, struct wmix *m)
+{
+	int n = (int)gsl_rng_uniform_int(m->r, 3) + (m->scheduled < 3000);
+
+	for (int i = 0; i < n && m->scheduled < 120000; i++) {
+		unsigned long k = gsl_rng_uniform_int(m->r, 8);
+		sim_time_t d = wmix_delay(m);
+
+		m->scheduled++;
+		if (k < 3)
+			sim_after(s, d, m->ty[k % 2], NULL, 0);
+		else if (k < 5)
+			sim_at(s, sim_now(s) + d, m->ty[1 - k % 2], NULL, 0);
+		else if (k < 6)
+			sim_at_last(s, sim_now(s) + d, m->ty[2], NULL, 0);
+		else
+			sim_held_after(s, d + 1, m->held, 0);
+	}
+}
+
+static void wmix_note(struct wmix *m, sim_time_t t)
+{
+	if (t > m->until)
+		m->late++;
+	if (t <= m->prev_until)
+		m->early++;
+}
+
+static void wmix_held(struct sim *s, void *ctx, uint64_t arg)
+{
+	struct wmix *m = ctx;
+
+	(void)arg;
+	m->held_run++;
+	m->ran++;
+	wmix_note(m, sim_now(s));
+	wmix_spawn(s, m);
+}
+
+static void on_wmix(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct wmix *m = ctx;
+
+	m->ran++;
+	wmix_note(m, sim_now(s));
+	if (ev->seq != 0 || ev->cls != 1)    /* queued, not the lane's */
+		key_order_note(&m->ord, ev);
+	wmix_spawn(s, m);
+}
+
+static void test_sim_wheel_levels(void)
+{
+	struct sim *s = sim_new();
+	struct wmix m = { .r = gsl_rng_alloc(gsl_rng_mt19937), .prev_until = -1 };
+	int steps = 0;
+
+	gsl_rng_set(m.r, 99);
+	m.ty[0] = sim_on(s, "ordinary", on_wmix, &m);
+	m.ty[1] = sim_on_world(s, "world", on_wmix, &m);
+	m.ty[2] = sim_on(s, "last", on_wmix, &m);
+	m.held = sim_on_held(s, wmix_held, &m);
+	for (int i = 0; i < 20; i++) {
+		sim_at(s, (sim_time_t)i * 1000, m.ty[i % 3], NULL, 0);
+		m.scheduled++;
+	}
+	while (sim_pending(s) > 0 && steps < 100000) {
+		/* a horizon a little past the last, or far */
+		unsigned long k = gsl_rng_uniform_int(m.r, 32);
+
+		m.until = m.prev_until + 1 + (k == 0 ? (sim_time_t)1 << 40 :
+					      k < 8 ? (sim_time_t)gsl_rng_uniform_int(m.r, UINT64_C(1) << 31) :
+					      (sim_time_t)gsl_rng_uniform_int(m.r, 300000));
+		sim_run(s, m.until);
+		m.prev_until = m.until;
+		steps++;
+		/* events scheduled between runs, from the clock on (a model's
+		 * set-up does so): before the next horizon's events */
+		if (gsl_rng_uniform_int(m.r, 2) && m.scheduled < 120000) {
+			m.prev_until = sim_now(s) - 1;
+			m.ord.have = 0;    /* a key at the clock may precede the last run */
+			wmix_spawn(s, &m);
+		}
+	}
+	CU_ASSERT(m.scheduled >= 120000);
+	CU_ASSERT(m.held_run > 10000);
+	CU_ASSERT(steps > 100);
+	T_EQ(sim_pending(s), 0);
+	T_EQ(m.ran, m.scheduled);
+	T_EQ(m.ord.bad, 0);
+	T_EQ(m.late, 0);
+	T_EQ(m.early, 0);
+	gsl_rng_free(m.r);
+	sim_free(s);
+}
+
 /* ---------------------------------------------------------------- suites */
 
 /* Held places share the queue with events (sim.c): held places and world
@@ -1070,6 +1358,8 @@ static CU_TestInfo evq_tests[] = {
 	{ "ties against a sorted-array oracle", test_evq_sorted_oracle },
 	{ "10^5 events in order", test_evq_large },
 	{ "interleaved push/pop against a scan", test_evq_interleaved },
+	{ "the wheel's levels, edges and classes against a scan", test_evq_wheel_oracle },
+	{ "many events at one millisecond in mixed classes", test_evq_one_instant },
 	CU_TEST_INFO_NULL,
 };
 
@@ -1083,6 +1373,7 @@ static CU_TestInfo sim_tests[] = {
 	{ "held places and events of one delay run in turn", test_sim_held_places_in_turn },
 	{ "many FIFOs at once keep the key order", test_sim_many_fifos },
 	{ "a FIFO taken over by the other class keeps the classes' order", test_sim_fifo_taken_over },
+	{ "the wheel's levels in steps of a horizon keep the key order", test_sim_wheel_levels },
 	CU_TEST_INFO_NULL,
 };
 
