@@ -284,7 +284,6 @@ void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64
 	uint64_t blk = (uint64_t)t >> BLOCK_BITS;
 	uint32_t i;
 
-	q->len++;
 	if (t < 0 || blk < q->cb) {
 		/* before the wheel's block (a plain queue's caller may go
 		 * back): before every event in the wheel */
@@ -453,7 +452,6 @@ int evq_pop(struct evq *q, struct event *out)
 		struct evq_item it;
 
 		heap_pop(&q->early, &n);
-		q->len--;
 		it = (struct evq_item){ n.t, n.w, n.target, n.arg, 0 };
 		evq_item_event(&it, out);
 		return 1;
@@ -489,5 +487,15 @@ uint64_t evq_take_seq_checked(struct evq *q)
 
 size_t evq_size(const struct evq *q)
 {
-	return q->len;
+	size_t n = q->far.n + q->early.n;
+
+	for (uint32_t k = 0; k < W0_N / 64; k++)
+		for (uint64_t m = q->b0[k]; m != 0; m &= m - 1)
+			for (uint32_t i = q->l0[k << 6 | (uint32_t)__builtin_ctzll(m)].head; i != 0;
+			     i = q->pool[i].next)
+				n++;
+	for (uint32_t b = 0; b < W1_N; b++)
+		for (uint32_t i = q->l1[b].head; i != 0; i = q->pool[i].next)
+			n++;
+	return n;
 }

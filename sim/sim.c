@@ -219,6 +219,11 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 	struct evq *q = s->q;
 
 	s->stop = s->stuck;        /* a run the bound stopped stays stopped */
+	/* a handler or a held place's step runs only inside this loop, and
+	 * nothing else does but the observer (which sees the flag clear, as
+	 * before any run): set once, not around every call (sim_run is not
+	 * called from a handler) */
+	s->dispatching = 1;
 	while (!s->stop) {
 		int from_lane = s->lane_n > 0;
 		const struct handler *h;
@@ -230,9 +235,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 				/* (a held place is never for now: none come here) */
 				s->lane_head = (s->lane_head + 1) & (s->lane_cap - 1);
 				s->lane_n--;
-				s->dispatching = 1;
 				h->ghost(s, h->ctx, ev.arg);
-				s->dispatching = 0;
 				continue;
 			}
 		} else {
@@ -256,9 +259,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 
 				evq_drop_first(q);
 				s->now = t;
-				s->dispatching = 1;
 				h->ghost(s, h->ctx, arg);
-				s->dispatching = 0;
 				continue;
 			}
 			evq_item_event(x, &ev);
@@ -283,13 +284,15 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			evq_drop_first(q);
 		}
 		s->now = ev.t;
-		s->dispatching = 1;
 		h->fn(s, h->ctx, &ev);
-		s->dispatching = 0;
-		if (s->observer)
+		if (s->observer) {
+			s->dispatching = 0;
 			s->observer(s->observer_ctx);
+			s->dispatching = 1;
+		}
 		n++;
 	}
+	s->dispatching = 0;
 	s->n_events += n;
 	return n;
 }
