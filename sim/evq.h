@@ -239,16 +239,14 @@ static inline const struct evq_item *evq_first(const struct evq *q)
  * empty. */
 int evq_settle(struct evq *q, sim_time_t until);
 void evq_next_slot(struct evq *q, uint32_t s);
-/* The earliest event (evq_first) dropped. */
-static inline void evq_drop_first(struct evq *q)
+/* The earliest event dropped, given as read by the caller: its slot s
+ * (q->cur), that slot and its first item i at x (so nothing is read
+ * twice). */
+static inline void evq_drop_at(struct evq *q, uint32_t s, struct evq_slot *sl, uint32_t i,
+			       struct evq_item *x)
 {
-	uint32_t s = q->cur, i;
-	struct evq_slot *sl = &q->l0[s];
-	struct evq_item *x;
 	uint64_t m;
 
-	i = sl->head;
-	x = &q->pool[i];
 	sl->head = x->next;
 	x->t = -1;                       /* free (evq_hint) */
 	x->next = q->free_;
@@ -262,6 +260,15 @@ static inline void evq_drop_first(struct evq *q)
 		q->cur = (s & ~UINT32_C(63)) | (uint32_t)__builtin_ctzll(m);
 	else
 		evq_next_slot(q, s);
+}
+/* The earliest event (evq_first) dropped. */
+static inline void evq_drop_first(struct evq *q)
+{
+	uint32_t s = q->cur;
+	struct evq_slot *sl = &q->l0[s];
+	uint32_t i = sl->head;
+
+	evq_drop_at(q, s, sl, i, &q->pool[i]);
 }
 /* The event of an item as a handler sees it. */
 static inline void evq_item_event(const struct evq_item *x, struct event *ev)

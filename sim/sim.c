@@ -212,6 +212,26 @@ int sim_dispatching(const struct sim *s)
 	return s->dispatching;
 }
 
+/* Whether the event of time t (type `type`) may run under the bound on
+ * events at one instant (counted if so); else the run stops for good. */
+static inline int instant_allows(struct sim *s, sim_time_t t, uint32_t type)
+{
+	if (t != s->instant_t) {
+		s->instant_t = t;
+		s->instant_left = s->instant_max ? s->instant_max : UINT64_MAX;
+	}
+	if (s->instant_left == 0) {
+		/* not run, and left where it is: whoever frees the pending
+		 * events at the end still sees it */
+		s->stuck = 1;
+		s->stop = 1;
+		s->stuck_type = type;
+		return 0;
+	}
+	s->instant_left--;
+	return 1;
+}
+
 uint64_t sim_run(struct sim *s, sim_time_t until)
 {
 	uint64_t n = 0;
@@ -225,10 +245,9 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 	 * called from a handler) */
 	s->dispatching = 1;
 	while (!s->stop) {
-		int from_lane = s->lane_n > 0;
 		const struct handler *h;
 
-		if (from_lane) {
+		if (s->lane_n > 0) {
 			ev = s->lane[s->lane_head];
 			h = &s->h[ev.type];
 			if (h->ghost) {
@@ -238,50 +257,47 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 				h->ghost(s, h->ctx, ev.arg);
 				continue;
 			}
+			if (!instant_allows(s, ev.t, ev.type))
+				break;
+			s->lane_head = (s->lane_head + 1) & (s->lane_cap - 1);
+			s->lane_n--;
 		} else {
-			/* the queue's earliest, read in place */
-			const struct evq_item *x = evq_first(q);
+			/* the queue's earliest, read in place once: its slot,
+			 * item, key and payload */
+			uint32_t c = q->cur, i;
+			struct evq_slot *sl;
+			struct evq_item *x;
+			sim_time_t t;
+			uint64_t w;
 
-			if (x == NULL) {
+			if (c >= EVQ_W0_N) {
 				if (!evq_settle(q, until))
 					break;
-				x = evq_first(q);
+				c = q->cur;
 			}
-			if (x->t > until)
+			sl = &q->l0[c];
+			i = sl->head;
+			x = &q->pool[i];
+			t = x->t;
+			if (t > until)
 				break;
-			h = &s->h[x->w & EVQ_TYPE_MASK];
+			w = x->w;
+			h = &s->h[w & EVQ_TYPE_MASK];
 			if (h->ghost) {
 				/* a held place: its step at its place, not an
 				 * event (not counted, not observed, not bounded
 				 * by the instant's limit) */
-				sim_time_t t = x->t;
 				uint64_t arg = x->arg;
 
-				evq_drop_first(q);
+				evq_drop_at(q, c, sl, i, x);
 				s->now = t;
 				h->ghost(s, h->ctx, arg);
 				continue;
 			}
+			if (!instant_allows(s, t, (uint32_t)(w & EVQ_TYPE_MASK)))
+				break;
 			evq_item_event(x, &ev);
-		}
-		if (ev.t != s->instant_t) {
-			s->instant_t = ev.t;
-			s->instant_left = s->instant_max ? s->instant_max : UINT64_MAX;
-		}
-		if (s->instant_left == 0) {
-			/* not run, and left where it is: whoever frees the
-			 * pending events at the end still sees it */
-			s->stuck = 1;
-			s->stop = 1;
-			s->stuck_type = ev.type;
-			break;
-		}
-		s->instant_left--;
-		if (from_lane) {
-			s->lane_head = (s->lane_head + 1) & (s->lane_cap - 1);
-			s->lane_n--;
-		} else {
-			evq_drop_first(q);
+			evq_drop_at(q, c, sl, i, x);
 		}
 		s->now = ev.t;
 		h->fn(s, h->ctx, &ev);
