@@ -300,39 +300,26 @@ void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64
 	place(q, i);
 }
 
-/* Level 0's first slot from s on that holds events, W0_N if none. */
-static uint32_t b0_next(const struct evq *q, uint32_t s)
+/* evq_drop_at's rest: slot s, the first that held events, emptied, and
+ * so did its bitmap word.  No slot before s holds events, so neither does
+ * a word or a summary word before s's: the next is the least bit left in
+ * s's summary word, else in the next summary word that has one. */
+void evq_next_slot(struct evq *q, uint32_t s)
 {
-	uint32_t k, j;
-	uint64_t m;
+	uint32_t k = s >> 6, j = k >> 6;
+	uint64_t m = q->b0s[j] &= ~(UINT64_C(1) << (k & 63));
 
-	if (s >= W0_N)
-		return W0_N;
-	k = s >> 6;
-	if ((m = q->b0[k] & (~UINT64_C(0) << (s & 63))) != 0)
-		return k << 6 | (uint32_t)__builtin_ctzll(m);
-	/* the b0 words after k */
-	if (++k >= W0_N / 64)
-		return W0_N;
-	j = k >> 6;
-	if ((m = q->b0s[j] & (~UINT64_C(0) << (k & 63))) == 0) {
-		/* the b0s words after j */
-		if (++j >= W0_N / 4096 || (m = q->b0t & (~UINT64_C(0) << j)) == 0)
-			return W0_N;
+	if (m == 0) {
+		m = q->b0t &= ~(UINT64_C(1) << j);
+		if (m == 0) {
+			q->cur = W0_N;
+			return;
+		}
 		j = (uint32_t)__builtin_ctzll(m);
 		m = q->b0s[j];
 	}
 	k = j << 6 | (uint32_t)__builtin_ctzll(m);
-	return k << 6 | (uint32_t)__builtin_ctzll(q->b0[k]);
-}
-
-/* evq_drop_first's rest: slot s (the first) emptied and its bitmap word
- * holds no later slot. */
-void evq_next_slot(struct evq *q, uint32_t s)
-{
-	if (q->b0[s >> 6] == 0 && (q->b0s[s >> 12] &= ~(UINT64_C(1) << (s >> 6 & 63))) == 0)
-		q->b0t &= ~(UINT64_C(1) << (s >> 12));
-	q->cur = b0_next(q, ((s >> 6) + 1) << 6);
+	q->cur = k << 6 | (uint32_t)__builtin_ctzll(q->b0[k]);
 }
 
 /* The first bucket from b on around the ring that holds events, W1_N if

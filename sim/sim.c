@@ -22,6 +22,7 @@ struct sim {
 	sim_time_t now;
 	uint64_t n_events;
 	int stop;
+	int attn;                  /* stop asked or the lane not empty (may stay set after: sim_run clears it) */
 	struct handler *h;
 	size_t n_h, cap_h;
 	void (*observer)(void *ctx);
@@ -108,6 +109,7 @@ static void lane_push(struct sim *s, uint32_t type, void *target, uint64_t arg)
 		s->lane = ring_grow(s->lane, sizeof *s->lane, &s->lane_cap, &s->lane_head, s->lane_n);
 	s->lane[(s->lane_head + s->lane_n++) & (s->lane_cap - 1)] =
 		(struct event){ s->now, 0, type, 1, target, arg };
+	s->attn = 1;
 }
 
 static _Noreturn void bad_time(uint32_t type, sim_time_t t, sim_time_t now)
@@ -244,10 +246,19 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 	 * before any run): set once, not around every call (sim_run is not
 	 * called from a handler) */
 	s->dispatching = 1;
-	while (!s->stop) {
+	s->attn = 1;
+	for (;;) {
 		const struct handler *h;
 
-		if (s->lane_n > 0) {
+		if (s->attn) {
+			/* rare: a stop asked, or the lane's events (run
+			 * before the queue's) */
+			if (s->stop)
+				break;
+			if (s->lane_n == 0) {
+				s->attn = 0;
+				continue;
+			}
 			ev = s->lane[s->lane_head];
 			h = &s->h[ev.type];
 			if (h->ghost) {
@@ -316,6 +327,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 void sim_stop(struct sim *s)
 {
 	s->stop = 1;
+	s->attn = 1;
 }
 
 void sim_observe(struct sim *s, void (*fn)(void *ctx), void *ctx)
