@@ -239,12 +239,12 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 	uint64_t n = 0;
 	struct event ev;
 	struct evq *q = s->q;
+	int was = s->dispatching;  /* (1 in a run called from a handler) */
 
 	s->stop = s->stuck;        /* a run the bound stopped stays stopped */
 	/* a handler or a held place's step runs only inside this loop, and
 	 * nothing else does but the observer (which sees the flag clear, as
-	 * before any run): set once, not around every call (sim_run is not
-	 * called from a handler) */
+	 * before any run): set once, not around every call */
 	s->dispatching = 1;
 	s->attn = 1;
 	for (;;) {
@@ -319,7 +319,8 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 		}
 		n++;
 	}
-	s->dispatching = 0;
+	s->dispatching = was;
+	s->attn = 1;               /* a run around this one looks again */
 	s->n_events += n;
 	return n;
 }
