@@ -171,26 +171,31 @@ static void heap_pop(struct evq_heap *q, struct node *out)
 
 /* ---------------------------------------------------------------- wheel */
 
+/* The pool doubled (no free item is left). */
+static __attribute__((noinline)) void pool_grow(struct evq *q)
+{
+	uint32_t from = q->n_pool ? q->n_pool : 1, cap = q->n_pool ? q->n_pool * 2 : 1024;
+
+	if (q->n_pool >= UINT32_MAX / 2) {
+		fprintf(stderr, "ecsim: fatal: internal: too many pending events\n");
+		abort();
+	}
+	q->pool = xrealloc(q->pool, (size_t)cap * sizeof *q->pool);
+	/* listed so that the lower indexes come first */
+	for (uint32_t i = cap - 1; i >= from; i--) {
+		q->pool[i].next = q->free_;
+		q->free_ = i;
+	}
+	q->n_pool = cap;
+}
+
 /* A free item (the pool doubled when none is left). */
-static uint32_t item_new(struct evq *q)
+static inline uint32_t item_new(struct evq *q)
 {
 	uint32_t i;
 
-	if (q->free_ == 0) {
-		uint32_t from = q->n_pool ? q->n_pool : 1, cap = q->n_pool ? q->n_pool * 2 : 1024;
-
-		if (q->n_pool >= UINT32_MAX / 2) {
-			fprintf(stderr, "ecsim: fatal: internal: too many pending events\n");
-			abort();
-		}
-		q->pool = xrealloc(q->pool, (size_t)cap * sizeof *q->pool);
-		/* listed so that the lower indexes come first */
-		for (i = cap - 1; i >= from; i--) {
-			q->pool[i].next = q->free_;
-			q->free_ = i;
-		}
-		q->n_pool = cap;
-	}
+	if (q->free_ == 0)
+		pool_grow(q);
 	i = q->free_;
 	q->free_ = q->pool[i].next;
 	return i;
@@ -251,8 +256,9 @@ static void l0_put(struct evq *q, uint32_t s, uint32_t i)
 }
 
 /* Item i (its key and payload set) put in the wheel: level 0 or 1 by its
- * block, which is cb or one of the next W1_N - 1. */
-static void place(struct evq *q, uint32_t i)
+ * block, which is cb or one of the next W1_N - 1.  Inline: the push of a
+ * time past level 0's block (~1 in 8 on a replay) makes no call. */
+static inline __attribute__((always_inline)) void place(struct evq *q, uint32_t i)
 {
 	struct evq_item *x = &q->pool[i];
 	uint64_t blk = (uint64_t)x->t >> BLOCK_BITS;
@@ -284,7 +290,6 @@ void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64
 	uint64_t blk = (uint64_t)t >> BLOCK_BITS;
 	uint32_t i;
 
-	q->len++;
 	if (t < 0 || blk < q->cb) {
 		/* before the wheel's block (a plain queue's caller may go
 		 * back): before every event in the wheel */
@@ -301,39 +306,26 @@ void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64
 	place(q, i);
 }
 
-/* Level 0's first slot from s on that holds events, W0_N if none. */
-static uint32_t b0_next(const struct evq *q, uint32_t s)
+/* evq_drop_at's rest: slot s, the first that held events, emptied, and
+ * so did its bitmap word.  No slot before s holds events, so neither does
+ * a word or a summary word before s's: the next is the least bit left in
+ * s's summary word, else in the next summary word that has one. */
+void evq_next_slot(struct evq *q, uint32_t s)
 {
-	uint32_t k, j;
-	uint64_t m;
+	uint32_t k = s >> 6, j = k >> 6;
+	uint64_t m = q->b0s[j] &= ~(UINT64_C(1) << (k & 63));
 
-	if (s >= W0_N)
-		return W0_N;
-	k = s >> 6;
-	if ((m = q->b0[k] & (~UINT64_C(0) << (s & 63))) != 0)
-		return k << 6 | (uint32_t)__builtin_ctzll(m);
-	/* the b0 words after k */
-	if (++k >= W0_N / 64)
-		return W0_N;
-	j = k >> 6;
-	if ((m = q->b0s[j] & (~UINT64_C(0) << (k & 63))) == 0) {
-		/* the b0s words after j */
-		if (++j >= W0_N / 4096 || (m = q->b0t & (~UINT64_C(0) << j)) == 0)
-			return W0_N;
+	if (m == 0) {
+		m = q->b0t &= ~(UINT64_C(1) << j);
+		if (m == 0) {
+			q->cur = W0_N;
+			return;
+		}
 		j = (uint32_t)__builtin_ctzll(m);
 		m = q->b0s[j];
 	}
 	k = j << 6 | (uint32_t)__builtin_ctzll(m);
-	return k << 6 | (uint32_t)__builtin_ctzll(q->b0[k]);
-}
-
-/* evq_drop_first's rest: slot s (the first) emptied and its bitmap word
- * holds no later slot. */
-void evq_next_slot(struct evq *q, uint32_t s)
-{
-	if (q->b0[s >> 6] == 0 && (q->b0s[s >> 12] &= ~(UINT64_C(1) << (s >> 6 & 63))) == 0)
-		q->b0t &= ~(UINT64_C(1) << (s >> 12));
-	q->cur = b0_next(q, ((s >> 6) + 1) << 6);
+	q->cur = k << 6 | (uint32_t)__builtin_ctzll(q->b0[k]);
 }
 
 /* The first bucket from b on around the ring that holds events, W1_N if
@@ -453,7 +445,6 @@ int evq_pop(struct evq *q, struct event *out)
 		struct evq_item it;
 
 		heap_pop(&q->early, &n);
-		q->len--;
 		it = (struct evq_item){ n.t, n.w, n.target, n.arg, 0 };
 		evq_item_event(&it, out);
 		return 1;
@@ -489,5 +480,15 @@ uint64_t evq_take_seq_checked(struct evq *q)
 
 size_t evq_size(const struct evq *q)
 {
-	return q->len;
+	size_t n = q->far.n + q->early.n;
+
+	for (uint32_t k = 0; k < W0_N / 64; k++)
+		for (uint64_t m = q->b0[k]; m != 0; m &= m - 1)
+			for (uint32_t i = q->l0[k << 6 | (uint32_t)__builtin_ctzll(m)].head; i != 0;
+			     i = q->pool[i].next)
+				n++;
+	for (uint32_t b = 0; b < W1_N; b++)
+		for (uint32_t i = q->l1[b].head; i != 0; i = q->pool[i].next)
+			n++;
+	return n;
 }

@@ -110,7 +110,6 @@ struct evq {
 	uint32_t cur;                    /* level 0's first slot that holds events, EVQ_W0_N if none */
 	uint64_t cb;                     /* level 0's block */
 	struct evq_slot *l0;             /* level 0: a slot per ms of block cb */
-	size_t len;                      /* events in all */
 	uint64_t next_seq;
 	uint64_t b0[EVQ_W0_N / 64];      /* a bit per level-0 slot that holds events */
 	uint64_t b0s[EVQ_W0_N / 4096];   /* a bit per b0 word that is not 0 */
@@ -209,19 +208,21 @@ static inline __attribute__((always_inline)) void evq_push_word(struct evq *q, s
 		goto slow;
 	s = (uint32_t)t & (EVQ_W0_N - 1);
 	sl = &q->l0[s];
-	if (sl->head == 0) {
-		sl->head = i;
-		evq_mark(q, s);
-	} else if (q->pool[sl->tail].w < w) {
-		q->pool[sl->tail].next = i;
-	} else {
+	if (sl->head != 0 && !(q->pool[sl->tail].w < w))
 		goto slow;
-	}
-	sl->tail = i;
+	/* the item written first: the key and payload are then dead, so the
+	 * link and the bitmaps need no registers the caller must save */
 	x = &q->pool[i];
 	q->free_ = x->next;
 	*x = (struct evq_item){ t, w, target, arg, 0 };
-	q->len++;
+	if (sl->head == 0) {
+		sl->head = i;
+		sl->tail = i;
+		evq_mark(q, s);
+	} else {
+		q->pool[sl->tail].next = i;
+		sl->tail = i;
+	}
 	return;
 slow:
 	evq_push_slow(q, t, w, target, arg);
@@ -238,21 +239,18 @@ static inline const struct evq_item *evq_first(const struct evq *q)
  * empty. */
 int evq_settle(struct evq *q, sim_time_t until);
 void evq_next_slot(struct evq *q, uint32_t s);
-/* The earliest event (evq_first) dropped. */
-static inline void evq_drop_first(struct evq *q)
+/* The earliest event dropped, given as read by the caller: its slot s
+ * (q->cur), that slot and its first item i at x (so nothing is read
+ * twice). */
+static inline void evq_drop_at(struct evq *q, uint32_t s, struct evq_slot *sl, uint32_t i,
+			       struct evq_item *x)
 {
-	uint32_t s = q->cur, i;
-	struct evq_slot *sl = &q->l0[s];
-	struct evq_item *x;
 	uint64_t m;
 
-	i = sl->head;
-	x = &q->pool[i];
 	sl->head = x->next;
 	x->t = -1;                       /* free (evq_hint) */
 	x->next = q->free_;
 	q->free_ = i;
-	q->len--;
 	if (sl->head != 0)
 		return;
 	/* the slot emptied: the next one in its bitmap word (the word holds
@@ -262,6 +260,15 @@ static inline void evq_drop_first(struct evq *q)
 		q->cur = (s & ~UINT32_C(63)) | (uint32_t)__builtin_ctzll(m);
 	else
 		evq_next_slot(q, s);
+}
+/* The earliest event (evq_first) dropped. */
+static inline void evq_drop_first(struct evq *q)
+{
+	uint32_t s = q->cur;
+	struct evq_slot *sl = &q->l0[s];
+	uint32_t i = sl->head;
+
+	evq_drop_at(q, s, sl, i, &q->pool[i]);
 }
 /* The event of an item as a handler sees it. */
 static inline void evq_item_event(const struct evq_item *x, struct event *ev)
@@ -274,6 +281,8 @@ static inline void evq_item_event(const struct evq_item *x, struct event *ev)
 	ev->arg = x->arg;
 }
 
+/* Events in the queue: counted (a walk of the wheel's lists; not for a
+ * hot path), so that a push or a pop keeps no count. */
 size_t evq_size(const struct evq *q);
 
 #endif

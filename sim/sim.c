@@ -22,6 +22,7 @@ struct sim {
 	sim_time_t now;
 	uint64_t n_events;
 	int stop;
+	int attn;                  /* stop asked or the lane not empty (may stay set after: sim_run clears it) */
 	struct handler *h;
 	size_t n_h, cap_h;
 	void (*observer)(void *ctx);
@@ -108,6 +109,7 @@ static void lane_push(struct sim *s, uint32_t type, void *target, uint64_t arg)
 		s->lane = ring_grow(s->lane, sizeof *s->lane, &s->lane_cap, &s->lane_head, s->lane_n);
 	s->lane[(s->lane_head + s->lane_n++) & (s->lane_cap - 1)] =
 		(struct event){ s->now, 0, type, 1, target, arg };
+	s->attn = 1;
 }
 
 static _Noreturn void bad_time(uint32_t type, sim_time_t t, sim_time_t now)
@@ -212,84 +214,113 @@ int sim_dispatching(const struct sim *s)
 	return s->dispatching;
 }
 
+/* Whether the event of time t (type `type`) may run under the bound on
+ * events at one instant (counted if so); else the run stops for good. */
+static inline int instant_allows(struct sim *s, sim_time_t t, uint32_t type)
+{
+	if (t != s->instant_t) {
+		s->instant_t = t;
+		s->instant_left = s->instant_max ? s->instant_max : UINT64_MAX;
+	}
+	if (s->instant_left == 0) {
+		/* not run, and left where it is: whoever frees the pending
+		 * events at the end still sees it */
+		s->stuck = 1;
+		s->stop = 1;
+		s->stuck_type = type;
+		return 0;
+	}
+	s->instant_left--;
+	return 1;
+}
+
 uint64_t sim_run(struct sim *s, sim_time_t until)
 {
 	uint64_t n = 0;
 	struct event ev;
 	struct evq *q = s->q;
+	int was = s->dispatching;  /* (1 in a run called from a handler) */
 
 	s->stop = s->stuck;        /* a run the bound stopped stays stopped */
-	while (!s->stop) {
-		int from_lane = s->lane_n > 0;
+	/* a handler or a held place's step runs only inside this loop, and
+	 * nothing else does but the observer (which sees the flag clear, as
+	 * before any run): set once, not around every call */
+	s->dispatching = 1;
+	s->attn = 1;
+	for (;;) {
 		const struct handler *h;
 
-		if (from_lane) {
+		if (s->attn) {
+			/* rare: a stop asked, or the lane's events (run
+			 * before the queue's) */
+			if (s->stop)
+				break;
+			if (s->lane_n == 0) {
+				s->attn = 0;
+				continue;
+			}
 			ev = s->lane[s->lane_head];
 			h = &s->h[ev.type];
 			if (h->ghost) {
 				/* (a held place is never for now: none come here) */
 				s->lane_head = (s->lane_head + 1) & (s->lane_cap - 1);
 				s->lane_n--;
-				s->dispatching = 1;
 				h->ghost(s, h->ctx, ev.arg);
-				s->dispatching = 0;
 				continue;
 			}
+			if (!instant_allows(s, ev.t, ev.type))
+				break;
+			s->lane_head = (s->lane_head + 1) & (s->lane_cap - 1);
+			s->lane_n--;
 		} else {
-			/* the queue's earliest, read in place */
-			const struct evq_item *x = evq_first(q);
+			/* the queue's earliest, read in place once: its slot,
+			 * item, key and payload */
+			uint32_t c = q->cur, i;
+			struct evq_slot *sl;
+			struct evq_item *x;
+			sim_time_t t;
+			uint64_t w;
 
-			if (x == NULL) {
+			if (c >= EVQ_W0_N) {
 				if (!evq_settle(q, until))
 					break;
-				x = evq_first(q);
+				c = q->cur;
 			}
-			if (x->t > until)
+			sl = &q->l0[c];
+			i = sl->head;
+			x = &q->pool[i];
+			t = x->t;
+			if (t > until)
 				break;
-			h = &s->h[x->w & EVQ_TYPE_MASK];
+			w = x->w;
+			h = &s->h[w & EVQ_TYPE_MASK];
 			if (h->ghost) {
 				/* a held place: its step at its place, not an
 				 * event (not counted, not observed, not bounded
 				 * by the instant's limit) */
-				sim_time_t t = x->t;
 				uint64_t arg = x->arg;
 
-				evq_drop_first(q);
+				evq_drop_at(q, c, sl, i, x);
 				s->now = t;
-				s->dispatching = 1;
 				h->ghost(s, h->ctx, arg);
-				s->dispatching = 0;
 				continue;
 			}
+			if (!instant_allows(s, t, (uint32_t)(w & EVQ_TYPE_MASK)))
+				break;
 			evq_item_event(x, &ev);
-		}
-		if (ev.t != s->instant_t) {
-			s->instant_t = ev.t;
-			s->instant_left = s->instant_max ? s->instant_max : UINT64_MAX;
-		}
-		if (s->instant_left == 0) {
-			/* not run, and left where it is: whoever frees the
-			 * pending events at the end still sees it */
-			s->stuck = 1;
-			s->stop = 1;
-			s->stuck_type = ev.type;
-			break;
-		}
-		s->instant_left--;
-		if (from_lane) {
-			s->lane_head = (s->lane_head + 1) & (s->lane_cap - 1);
-			s->lane_n--;
-		} else {
-			evq_drop_first(q);
+			evq_drop_at(q, c, sl, i, x);
 		}
 		s->now = ev.t;
-		s->dispatching = 1;
 		h->fn(s, h->ctx, &ev);
-		s->dispatching = 0;
-		if (s->observer)
+		if (s->observer) {
+			s->dispatching = 0;
 			s->observer(s->observer_ctx);
+			s->dispatching = 1;
+		}
 		n++;
 	}
+	s->dispatching = was;
+	s->attn = 1;               /* a run around this one looks again */
 	s->n_events += n;
 	return n;
 }
@@ -297,6 +328,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 void sim_stop(struct sim *s)
 {
 	s->stop = 1;
+	s->attn = 1;
 }
 
 void sim_observe(struct sim *s, void (*fn)(void *ctx), void *ctx)

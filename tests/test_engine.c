@@ -460,6 +460,76 @@ static void test_sim_stop(void)
 	sim_free(s);
 }
 
+/* A handler stops the run after scheduling two events for now: the next
+ * run takes them from the instant's lane before the queue's event of the
+ * same time; handlers and held places' steps run with sim_dispatching()
+ * set, the observer (after every event, not after a step) and the caller
+ * between runs with it clear. */
+struct lanestop {
+	struct sim *s;
+	uint32_t type;
+	int log[16], n, n_obs, bad;
+};
+
+static void on_lanestop(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct lanestop *l = ctx;
+
+	if (!sim_dispatching(s))
+		l->bad++;
+	if (l->n < 16)
+		l->log[l->n++] = (int)ev->arg;
+	if (ev->arg == 1) {
+		sim_after(s, 0, l->type, NULL, 10);
+		sim_after(s, 0, l->type, NULL, 11);
+		sim_stop(s);
+	}
+}
+
+static void ghost_lanestop(struct sim *s, void *ctx, uint64_t arg)
+{
+	struct lanestop *l = ctx;
+
+	if (!sim_dispatching(s))
+		l->bad++;
+	if (l->n < 16)
+		l->log[l->n++] = (int)arg;
+}
+
+static void obs_lanestop(void *ctx)
+{
+	struct lanestop *l = ctx;
+
+	if (sim_dispatching(l->s))
+		l->bad++;
+	l->n_obs++;
+}
+
+static void test_sim_stop_with_lane(void)
+{
+	struct sim *s = sim_new();
+	struct lanestop l = { .s = s };
+	static const int want[] = { 1, 10, 11, 2, 3 };
+
+	l.type = sim_on(s, "ls", on_lanestop, &l);
+	sim_observe(s, obs_lanestop, &l);
+	sim_at(s, 5, l.type, NULL, 1);
+	sim_at(s, 5, l.type, NULL, 2);
+	sim_ghost_after(s, 7, ghost_lanestop, &l, 3);
+	T_EQ(sim_run(s, SIM_TIME_MAX), 1);
+	T_EQ(sim_lane_pending(s), 2);
+	CU_ASSERT(!sim_dispatching(s));
+	T_EQ(sim_run(s, SIM_TIME_MAX), 3);      /* 10, 11, 2: the step is no event */
+	CU_ASSERT(!sim_dispatching(s));
+	T_EQ(l.n, 5);
+	for (int k = 0; k < 5 && k < l.n; k++)
+		T_EQ(l.log[k], want[k]);
+	T_EQ(l.n_obs, 4);
+	T_EQ(l.bad, 0);
+	T_EQ(sim_now(s), 7);
+	sim_free(s);
+}
+
 /* ---------------------------------------------------------------- rng */
 
 static void test_rng_same_name(void)
@@ -1368,6 +1438,7 @@ static CU_TestInfo sim_tests[] = {
 	{ "run until leaves later events queued", test_sim_until },
 	{ "events scheduled for now run after the current one", test_sim_same_time },
 	{ "sim_stop", test_sim_stop },
+	{ "sim_stop with the lane's events left; the dispatching flag", test_sim_stop_with_lane },
 	{ "fixed-delay FIFOs keep the key order", test_sim_fixed_delay_fifos },
 	{ "a later-filled FIFO of a shorter delay goes first", test_sim_fifo_later_shorter },
 	{ "held places and events of one delay run in turn", test_sim_held_places_in_turn },
