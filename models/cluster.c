@@ -105,6 +105,7 @@ void cluster_free(struct cluster *cl)
 		free(s->gc);
 	}
 	free(cl->sa);
+	free(cl->mv);
 	strtab_free(cl->str);
 	strtab_free(cl->gnames);
 	free(cl);

@@ -171,7 +171,9 @@ struct cluster {
 	struct strtab *str, *gnames;
 	struct forest all_f;
 	struct part all;
-	int moves[N_ORDERS];      /* CL_BY_MEM, CL_BY_CPU: kept by some forest (cl_index_move) */
+	int32_t *mv;              /* the kept resource orders (cl_index_move): forest a × 2 + order k */
+	int n_mv;
+	size_t cap_mv;
 	struct sattr *sa;
 	int n_sa;
 	size_t cap_sa;
