@@ -99,6 +99,14 @@ static inline void pad_keys(int64_t *a, int from, int to)
 		a[j] = INT64_MAX;
 }
 
+/* A node's child count n, and its search's steps (csteps). */
+static inline void nset_n(struct bnode *b, int n)
+{
+	_Static_assert(BT_M == 64, "cfind: at most six steps");
+	b->n = n;
+	b->steps = n <= 1 ? 0 : 32 - __builtin_clz((unsigned)(n - 1));
+}
+
 static int32_t nalloc(struct bpool *p)
 {
 	int32_t x;
@@ -115,7 +123,7 @@ static int32_t nalloc(struct bpool *p)
 		}
 		x = p->n++;
 	}
-	p->nd[x].n = 0;
+	nset_n(&p->nd[x], 0);
 	pad_keys(p->nd[x].sep, 0, BT_M);
 	return x;
 }
@@ -202,11 +210,10 @@ static inline int lfind(const struct bleaf *b, int64_t c)
 
 /* Steps of a node's search: the window over sep[1..] is the smallest power
  * of two >= n (the node's at most 63 children at rest, so at most 64),
- * 2^steps. */
+ * 2^steps, kept in the node as its n changes (nset_n). */
 static inline int csteps(const struct bnode *b)
 {
-	_Static_assert(BT_M == 64, "cfind: at most six steps");
-	return b->n <= 1 ? 0 : 32 - __builtin_clz((unsigned)(b->n - 1));
+	return b->steps;
 }
 
 /* One halving step of width s of a node's search for c from lo. */
@@ -417,7 +424,7 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t c, int32_t aux)
 		if (h == 0) {                 /* a new root */
 			up = nalloc(p);
 			P = &p->nd[up];
-			P->n = 1;
+			nset_n(P, 1);
 			P->ch[0] = cur;
 			*root = up;
 			j = 0;
@@ -439,7 +446,7 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t c, int32_t aux)
 		P->cnt[j + 1] = rcount(p, rgt);
 		P->aux[j + 1] = rmax(p, rgt);
 		P->sep[j + 1] = rfirst(p, rgt);
-		P->n++;
+		nset_n(P, P->n + 1);
 		cur = up;
 		if (P->n < BT_M)
 			return;
@@ -454,8 +461,8 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t c, int32_t aux)
 			memcpy(B->ch, A->ch + half, (size_t)m * sizeof *B->ch);
 			memcpy(B->aux, A->aux + half, (size_t)m * sizeof *B->aux);
 			memcpy(B->cnt, A->cnt + half, (size_t)m * sizeof *B->cnt);
-			B->n = m;
-			A->n = half;
+			nset_n(B, m);
+			nset_n(A, half);
 			pad_keys(A->sep, half, BT_M);    /* (B's were padded by nalloc) */
 		}
 	}
@@ -521,7 +528,7 @@ static void bt_erase_at(struct bpool *p, int32_t *root, const int32_t *path, con
 			memmove(P->ch + j, P->ch + j + 1, r * sizeof *P->ch);
 			memmove(P->aux + j, P->aux + j + 1, r * sizeof *P->aux);
 			memmove(P->cnt + j, P->cnt + j + 1, r * sizeof *P->cnt);
-			P->n--;
+			nset_n(P, P->n - 1);
 			P->sep[P->n] = INT64_MAX;
 		} else {
 			P->aux[j] = rmax(p, cur);
