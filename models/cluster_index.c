@@ -1019,8 +1019,9 @@ static void ensure(const struct cluster *ccl, int a, int k)
 	}
 }
 
-/* count_add's growth: group g's or value v's slot past the arrays. */
-static __attribute__((noinline, cold)) void count_grow(struct sattr *s, uint32_t g, int32_t v)
+/* count_add's growth (cluster_int.h): group g's or value v's slot past
+ * attribute s's arrays. */
+void cl_count_grow(struct sattr *s, uint32_t g, int32_t v)
 {
 	struct gcount *c;
 
@@ -1038,24 +1039,6 @@ static __attribute__((noinline, cold)) void count_grow(struct sattr *s, uint32_t
 		memset(c->c + c->n, 0, (cap - (size_t)c->n) * sizeof *c->c);
 		c->n = (int32_t)cap;
 	}
-}
-
-/* Attribute s's count of group g on instance i's value changes by d (the
- * arrays grown out of line, seldom). */
-static inline void count_add(struct sattr *s, int32_t i, uint32_t g, int64_t d)
-{
-	int32_t v = s->inst_part[i];
-
-	if (g >= s->cap_gc || v >= s->gc[g].n)
-		count_grow(s, g, v);
-	s->gc[g].c[v] += d;
-}
-
-/* Tracked-attribute counts of group g change by d on instance i. */
-void cl_spread_counts_add(struct cluster *cl, int32_t i, uint32_t g, int64_t d)
-{
-	for (int a = 0; a < cl->n_sa; a++)
-		count_add(&cl->sa[a], i, g, d);
 }
 
 /* ---- index access (cluster_idx.h) ---- */
