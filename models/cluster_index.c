@@ -257,24 +257,63 @@ static inline void cfind2(const struct bnode *b, int64_t c1, int64_t c2, int *j1
 	*j2 = lp;
 }
 
-/* The max of a[0..n), n >= 1: four running maxima, so the compares do not
- * wait on each other (a leaf's rescan after its max left). */
+typedef int32_t v4s32 __attribute__((vector_size(16)));    /* (GCC and Clang) */
+
+/* The lanes of the block of four at j that are below n (-1), j < n. */
+static inline v4s32 lanes_below(int j, int n)
+{
+	v4s32 lane = { 0, 1, 2, 3 }, r = { n - j, n - j, n - j, n - j };
+
+	return lane < r;
+}
+
+/* The max of a[0..n), 1 <= n <= 64, where a is a node's or a leaf's array
+ * of 64 slots: four slots a step in vector compares (no branch per slot);
+ * the last block is read whole (it ends inside the array: j <= 60) and its
+ * slots past n count as INT32_MIN. */
 static int32_t amax(const int32_t *a, int n)
 {
-	int32_t m0 = a[0], m1 = a[0], m2 = a[0], m3 = a[0];
-	int j = 1;
+	v4s32 lo = { INT32_MIN, INT32_MIN, INT32_MIN, INT32_MIN }, m = lo, v, g;
+	int j = 0;
+
+	_Static_assert(BT_M == 64 && BT_L == 64, "amax: 64-slot arrays");
+	for (; j + 4 <= n; j += 4) {
+		memcpy(&v, a + j, sizeof v);
+		g = v > m;
+		m = (v & g) | (m & ~g);
+	}
+	if (j < n) {
+		v4s32 ok = lanes_below(j, n);
+
+		memcpy(&v, a + j, sizeof v);
+		v = (v & ok) | (lo & ~ok);
+		g = v > m;
+		m = (v & g) | (m & ~g);
+	}
+	{
+		int32_t x = m[0] > m[1] ? m[0] : m[1], y = m[2] > m[3] ? m[2] : m[3];
+
+		return x > y ? x : y;
+	}
+}
+
+/* How many of x[0..n) equal a, n <= 64, x a leaf's array of 64 slots: four
+ * slots a step in vector compares (an equal lane is -1, no branch per
+ * slot), the last block read whole as in amax, its slots past n masked. */
+static int32_t count_eq(const int32_t *x, int n, int32_t a)
+{
+	v4s32 aa = { a, a, a, a }, acc = { 0, 0, 0, 0 }, v;
+	int j = 0;
 
 	for (; j + 4 <= n; j += 4) {
-		m0 = a[j] > m0 ? a[j] : m0;
-		m1 = a[j + 1] > m1 ? a[j + 1] : m1;
-		m2 = a[j + 2] > m2 ? a[j + 2] : m2;
-		m3 = a[j + 3] > m3 ? a[j + 3] : m3;
+		memcpy(&v, x + j, sizeof v);
+		acc += v == aa;
 	}
-	for (; j < n; j++)
-		m0 = a[j] > m0 ? a[j] : m0;
-	m0 = m1 > m0 ? m1 : m0;
-	m2 = m3 > m2 ? m3 : m2;
-	return m2 > m0 ? m2 : m0;
+	if (j < n) {
+		memcpy(&v, x + j, sizeof v);
+		acc += (v == aa) & lanes_below(j, n);
+	}
+	return -(acc[0] + acc[1] + acc[2] + acc[3]);
 }
 
 static int32_t ncount(const struct bnode *b)
@@ -294,30 +333,6 @@ static int32_t rcount(const struct bpool *p, int32_t r)
 static int32_t rmax(const struct bpool *p, int32_t r)
 {
 	return IS_LEAF(r) ? LF(p, r)->mx : amax(p->nd[r].aux, p->nd[r].n);
-}
-
-typedef int32_t v4s32 __attribute__((vector_size(16)));    /* (GCC and Clang) */
-
-/* How many of x[0..n) equal a: sixteen slots a step in vector compares
- * (an equal lane is -1, no branch per slot), then one by one. */
-static int32_t count_eq(const int32_t *x, int n, int32_t a)
-{
-	v4s32 aa = { a, a, a, a }, acc = { 0, 0, 0, 0 };
-	int32_t c = 0;
-	int j = 0;
-
-	for (; j + 16 <= n; j += 16) {
-		v4s32 p, q, r, t;
-
-		memcpy(&p, x + j, sizeof p);
-		memcpy(&q, x + j + 4, sizeof q);
-		memcpy(&r, x + j + 8, sizeof r);
-		memcpy(&t, x + j + 12, sizeof t);
-		acc += (p == aa) + (q == aa) + (r == aa) + (t == aa);
-	}
-	for (; j < n; j++)
-		c += x[j] == a;
-	return c - (acc[0] + acc[1] + acc[2] + acc[3]);
 }
 
 /* Leaf L's max aux and the number of its entries holding it, from scratch. */
