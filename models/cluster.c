@@ -105,6 +105,7 @@ void cluster_free(struct cluster *cl)
 		free(s->gc);
 	}
 	free(cl->sa);
+	free(cl->mv);
 	strtab_free(cl->str);
 	strtab_free(cl->gnames);
 	free(cl);
@@ -292,7 +293,8 @@ static int grp_find(const struct inst *in, uint32_t g)
 
 /* Group count of g on instance i changes by d (±1 or -all); k is
  * grp_find(&cl->in[i], g), found by the caller. */
-static inline void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t d, int k)
+static inline __attribute__((always_inline)) void group_add(struct cluster *cl, int32_t i, uint32_t g, int32_t d,
+							     int k)
 {
 	struct inst *in = &cl->in[i];
 

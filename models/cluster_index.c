@@ -99,6 +99,14 @@ static inline void pad_keys(int64_t *a, int from, int to)
 		a[j] = INT64_MAX;
 }
 
+/* A node's child count n, and its search's steps (csteps). */
+static inline void nset_n(struct bnode *b, int n)
+{
+	_Static_assert(BT_M == 64, "cfind: at most six steps");
+	b->n = n;
+	b->steps = n <= 1 ? 0 : 32 - __builtin_clz((unsigned)(n - 1));
+}
+
 static int32_t nalloc(struct bpool *p)
 {
 	int32_t x;
@@ -115,7 +123,7 @@ static int32_t nalloc(struct bpool *p)
 		}
 		x = p->n++;
 	}
-	p->nd[x].n = 0;
+	nset_n(&p->nd[x], 0);
 	pad_keys(p->nd[x].sep, 0, BT_M);
 	return x;
 }
@@ -202,11 +210,10 @@ static inline int lfind(const struct bleaf *b, int64_t c)
 
 /* Steps of a node's search: the window over sep[1..] is the smallest power
  * of two >= n (the node's at most 63 children at rest, so at most 64),
- * 2^steps. */
+ * 2^steps, kept in the node as its n changes (nset_n). */
 static inline int csteps(const struct bnode *b)
 {
-	_Static_assert(BT_M == 64, "cfind: at most six steps");
-	return b->n <= 1 ? 0 : 32 - __builtin_clz((unsigned)(b->n - 1));
+	return b->steps;
 }
 
 /* One halving step of width s of a node's search for c from lo. */
@@ -250,24 +257,63 @@ static inline void cfind2(const struct bnode *b, int64_t c1, int64_t c2, int *j1
 	*j2 = lp;
 }
 
-/* The max of a[0..n), n >= 1: four running maxima, so the compares do not
- * wait on each other (a leaf's rescan after its max left). */
+typedef int32_t v4s32 __attribute__((vector_size(16)));    /* (GCC and Clang) */
+
+/* The lanes of the block of four at j that are below n (-1), j < n. */
+static inline v4s32 lanes_below(int j, int n)
+{
+	v4s32 lane = { 0, 1, 2, 3 }, r = { n - j, n - j, n - j, n - j };
+
+	return lane < r;
+}
+
+/* The max of a[0..n), 1 <= n <= 64, where a is a node's or a leaf's array
+ * of 64 slots: four slots a step in vector compares (no branch per slot);
+ * the last block is read whole (it ends inside the array: j <= 60) and its
+ * slots past n count as INT32_MIN. */
 static int32_t amax(const int32_t *a, int n)
 {
-	int32_t m0 = a[0], m1 = a[0], m2 = a[0], m3 = a[0];
-	int j = 1;
+	v4s32 lo = { INT32_MIN, INT32_MIN, INT32_MIN, INT32_MIN }, m = lo, v, g;
+	int j = 0;
+
+	_Static_assert(BT_M == 64 && BT_L == 64, "amax: 64-slot arrays");
+	for (; j + 4 <= n; j += 4) {
+		memcpy(&v, a + j, sizeof v);
+		g = v > m;
+		m = (v & g) | (m & ~g);
+	}
+	if (j < n) {
+		v4s32 ok = lanes_below(j, n);
+
+		memcpy(&v, a + j, sizeof v);
+		v = (v & ok) | (lo & ~ok);
+		g = v > m;
+		m = (v & g) | (m & ~g);
+	}
+	{
+		int32_t x = m[0] > m[1] ? m[0] : m[1], y = m[2] > m[3] ? m[2] : m[3];
+
+		return x > y ? x : y;
+	}
+}
+
+/* How many of x[0..n) equal a, n <= 64, x a leaf's array of 64 slots: four
+ * slots a step in vector compares (an equal lane is -1, no branch per
+ * slot), the last block read whole as in amax, its slots past n masked. */
+static int32_t count_eq(const int32_t *x, int n, int32_t a)
+{
+	v4s32 aa = { a, a, a, a }, acc = { 0, 0, 0, 0 }, v;
+	int j = 0;
 
 	for (; j + 4 <= n; j += 4) {
-		m0 = a[j] > m0 ? a[j] : m0;
-		m1 = a[j + 1] > m1 ? a[j + 1] : m1;
-		m2 = a[j + 2] > m2 ? a[j + 2] : m2;
-		m3 = a[j + 3] > m3 ? a[j + 3] : m3;
+		memcpy(&v, x + j, sizeof v);
+		acc += v == aa;
 	}
-	for (; j < n; j++)
-		m0 = a[j] > m0 ? a[j] : m0;
-	m0 = m1 > m0 ? m1 : m0;
-	m2 = m3 > m2 ? m3 : m2;
-	return m2 > m0 ? m2 : m0;
+	if (j < n) {
+		memcpy(&v, x + j, sizeof v);
+		acc += (v == aa) & lanes_below(j, n);
+	}
+	return -(acc[0] + acc[1] + acc[2] + acc[3]);
 }
 
 static int32_t ncount(const struct bnode *b)
@@ -287,30 +333,6 @@ static int32_t rcount(const struct bpool *p, int32_t r)
 static int32_t rmax(const struct bpool *p, int32_t r)
 {
 	return IS_LEAF(r) ? LF(p, r)->mx : amax(p->nd[r].aux, p->nd[r].n);
-}
-
-typedef int32_t v4s32 __attribute__((vector_size(16)));    /* (GCC and Clang) */
-
-/* How many of x[0..n) equal a: sixteen slots a step in vector compares
- * (an equal lane is -1, no branch per slot), then one by one. */
-static int32_t count_eq(const int32_t *x, int n, int32_t a)
-{
-	v4s32 aa = { a, a, a, a }, acc = { 0, 0, 0, 0 };
-	int32_t c = 0;
-	int j = 0;
-
-	for (; j + 16 <= n; j += 16) {
-		v4s32 p, q, r, t;
-
-		memcpy(&p, x + j, sizeof p);
-		memcpy(&q, x + j + 4, sizeof q);
-		memcpy(&r, x + j + 8, sizeof r);
-		memcpy(&t, x + j + 12, sizeof t);
-		acc += (p == aa) + (q == aa) + (r == aa) + (t == aa);
-	}
-	for (; j < n; j++)
-		c += x[j] == a;
-	return c - (acc[0] + acc[1] + acc[2] + acc[3]);
 }
 
 /* Leaf L's max aux and the number of its entries holding it, from scratch. */
@@ -417,7 +439,7 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t c, int32_t aux)
 		if (h == 0) {                 /* a new root */
 			up = nalloc(p);
 			P = &p->nd[up];
-			P->n = 1;
+			nset_n(P, 1);
 			P->ch[0] = cur;
 			*root = up;
 			j = 0;
@@ -439,7 +461,7 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t c, int32_t aux)
 		P->cnt[j + 1] = rcount(p, rgt);
 		P->aux[j + 1] = rmax(p, rgt);
 		P->sep[j + 1] = rfirst(p, rgt);
-		P->n++;
+		nset_n(P, P->n + 1);
 		cur = up;
 		if (P->n < BT_M)
 			return;
@@ -454,8 +476,8 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t c, int32_t aux)
 			memcpy(B->ch, A->ch + half, (size_t)m * sizeof *B->ch);
 			memcpy(B->aux, A->aux + half, (size_t)m * sizeof *B->aux);
 			memcpy(B->cnt, A->cnt + half, (size_t)m * sizeof *B->cnt);
-			B->n = m;
-			A->n = half;
+			nset_n(B, m);
+			nset_n(A, half);
 			pad_keys(A->sep, half, BT_M);    /* (B's were padded by nalloc) */
 		}
 	}
@@ -521,7 +543,7 @@ static void bt_erase_at(struct bpool *p, int32_t *root, const int32_t *path, con
 			memmove(P->ch + j, P->ch + j + 1, r * sizeof *P->ch);
 			memmove(P->aux + j, P->aux + j + 1, r * sizeof *P->aux);
 			memmove(P->cnt + j, P->cnt + j + 1, r * sizeof *P->cnt);
-			P->n--;
+			nset_n(P, P->n - 1);
 			P->sep[P->n] = INT64_MAX;
 		} else {
 			P->aux[j] = rmax(p, cur);
@@ -583,80 +605,42 @@ static inline void fix_max(struct bpool *p, const int32_t *path, const int *slot
 	}
 }
 
-/* Entry oc of aux oaux becomes nc (the same instance, a new key) with aux
- * naux (the caller knows oaux: no wait for the old leaf's aux line).  One
- * descent finds it; the new key's path is the same down to the level d where
- * it turns off.  Inside the same leaf the entry moves there (no count
- * changes, only the maxima above); into another leaf that neither empties
- * nor fills, the entry leaves one and joins the other, the counts and maxima
- * change along both paths below d and only the maxima above it; else it is
- * erased from the path found and inserted again (a leaf emptied or split). */
-static void bt_move(struct bpool *p, int32_t *root, int64_t oc, int64_t nc, int32_t oaux,
-		    int32_t naux)
+/* bt_move's rare case: the paths of oc and nc part at node path[h-1] (oc
+ * in its child slot[h-1], nc in child jn) and one of the two children is
+ * an internal node: both descents go on from there, then the entry leaves
+ * its leaf and joins the other (the counts and maxima change along both
+ * paths below the parting, only the maxima above it), or is erased and
+ * inserted again when that empties or splits a leaf. */
+static __attribute__((noinline)) void bt_move_far(struct bpool *p, int32_t *root, int32_t *path, int *slot,
+						  int h, int jn, int64_t oc, int64_t nc, int32_t oaux,
+						  int32_t naux)
 {
-	int32_t path[MAX_H], npath[MAX_H], cur, ncur;
-	int slot[MAX_H], nslot[MAX_H], h, d, pos, j = 0;
+	int32_t npath[MAX_H], cur, ncur;
+	int nslot[MAX_H], d = h - 1, pos;
 	struct bleaf *L, *N;
 
-	/* the descent to oc (as bt_find), looking for nc's child in the same
-	 * nodes until they part: two searches in one pass */
-	cur = *root;
-	h = 0;
-	d = -1;
-	if (cur == NIL)
-		abort();
+	cur = p->nd[path[d]].ch[slot[d]];
 	while (!IS_LEAF(cur)) {
 		const struct bnode *b = &p->nd[cur];
-		int jo;
+		int jo = cfind(b, oc);
 
-		if (d < 0) {
-			cfind2(b, oc, nc, &jo, &j);
-			if (j != jo)
-				d = h;
-		} else {
-			jo = cfind(b, oc);
-		}
 		path[h] = cur;
 		slot[h++] = jo;
 		cur = b->ch[jo];
 	}
-	if (d < 0)
-		d = h;
-	prefetch_leaf(LF(p, cur));
-	ncur = cur;
-	if (d < h) {                           /* nc's path below d */
-		npath[d] = path[d];
-		nslot[d] = j;
-		ncur = p->nd[path[d]].ch[j];
-		for (int l = d + 1; l < h; l++) {
-			npath[l] = ncur;
-			nslot[l] = cfind(&p->nd[ncur], nc);
-			ncur = p->nd[ncur].ch[nslot[l]];
-		}
-		prefetch_leaf(LF(p, ncur));    /* while the old leaf is searched */
+	npath[d] = path[d];
+	nslot[d] = jn;
+	ncur = p->nd[path[d]].ch[jn];
+	for (int l = d + 1; !IS_LEAF(ncur); l++) {
+		npath[l] = ncur;
+		nslot[l] = cfind(&p->nd[ncur], nc);
+		ncur = p->nd[ncur].ch[nslot[l]];
 	}
 	L = LF(p, cur);
+	N = LF(p, ncur);
 	pos = lfind(L, oc);
 	if (pos == L->n || L->ck[pos] != oc)
 		abort();
-	if (d == h) {                          /* within the leaf */
-		int b = nc == oc ? pos : lfind(L, nc) - (oc < nc);   /* the others before it */
-
-		if (b > pos) {
-			memmove(L->ck + pos, L->ck + pos + 1, (size_t)(b - pos) * sizeof *L->ck);
-			memmove(L->aux + pos, L->aux + pos + 1, (size_t)(b - pos) * sizeof *L->aux);
-		} else if (b < pos) {
-			memmove(L->ck + b + 1, L->ck + b, (size_t)(pos - b) * sizeof *L->ck);
-			memmove(L->aux + b + 1, L->aux + b, (size_t)(pos - b) * sizeof *L->aux);
-		}
-		L->ck[b] = nc;
-		L->aux[b] = naux;
-		leaf_in(L, naux);
-		leaf_out(L, oaux);
-		fix_max(p, path, slot, h, cur, oaux, naux);
-		return;
-	}
-	N = LF(p, ncur);
 	if (L->n == 1 || N->n >= BT_L - 1) {
 		bt_erase_at(p, root, path, slot, h, cur, pos);
 		bt_insert(p, root, nc, naux);
@@ -664,20 +648,8 @@ static void bt_move(struct bpool *p, int32_t *root, int64_t oc, int64_t nc, int3
 	}
 	leaf_del(L, pos);
 	leaf_put(N, lfind(N, nc), nc, naux);
-	if (d == h - 1) {        /* (mostly) the leaves are siblings: one node below d */
-		struct bnode *P = &p->nd[path[d]];
-		int jo = slot[d];
-
-		P->cnt[jo]--;
-		if (P->aux[jo] == oaux)            /* the old leaf's max may have dropped */
-			P->aux[jo] = L->mx;
-		P->cnt[j]++;
-		if (naux > P->aux[j])
-			P->aux[j] = naux;
-		fix_max(p, path, slot, d, path[d], oaux, naux);
-		return;
-	}
-	for (int l = h - 1, drop = 1; l >= d; l--) {   /* below d: counts and maxima */
+	/* below d: counts and maxima (the leaves are at the same depth h) */
+	for (int l = h - 1, drop = 1; l >= d; l--) {
 		struct bnode *P = &p->nd[path[l]], *Q = &p->nd[npath[l]];
 
 		P->cnt[slot[l]]--;
@@ -694,6 +666,89 @@ static void bt_move(struct bpool *p, int32_t *root, int64_t oc, int64_t nc, int3
 			Q->aux[nslot[l]] = naux;
 	}
 	fix_max(p, path, slot, d, path[d], oaux, naux);   /* above d: the maxima */
+}
+
+/* Entry oc of aux oaux becomes nc (the same instance, a new key) with aux
+ * naux (the caller knows oaux: no wait for the old leaf's aux line).  One
+ * descent finds it, searching each node for both keys until they part.
+ * When they never part the entry moves inside its leaf (no count changes,
+ * only the maxima above).  When they part at a node whose two children are
+ * leaves (nearly every cross-leaf move) the entry leaves one and joins the
+ * other: that node's counts and maxima change, only the maxima above it;
+ * a move that would empty or split a leaf is an erase from the path found
+ * and an insert.  Parting higher up: bt_move_far.  Inlined into its one
+ * caller (cl_index_move): a reserve or release is one move. */
+static inline __attribute__((always_inline)) void bt_move(struct bpool *p, int32_t *root, int64_t oc, int64_t nc,
+							 int32_t oaux, int32_t naux)
+{
+	int32_t path[MAX_H], cur, ncur;
+	int slot[MAX_H], h = 0, jo, jn, pos;
+	struct bnode *P;
+	struct bleaf *L, *N;
+
+	cur = *root;
+	if (cur == NIL)
+		abort();
+	for (;;) {
+		if (IS_LEAF(cur)) {                    /* within the leaf */
+			int b;
+
+			L = LF(p, cur);
+			prefetch_leaf(L);
+			pos = lfind(L, oc);
+			if (pos == L->n || L->ck[pos] != oc)
+				abort();
+			b = nc == oc ? pos : lfind(L, nc) - (oc < nc);   /* the others before it */
+			if (b > pos) {
+				memmove(L->ck + pos, L->ck + pos + 1, (size_t)(b - pos) * sizeof *L->ck);
+				memmove(L->aux + pos, L->aux + pos + 1, (size_t)(b - pos) * sizeof *L->aux);
+			} else if (b < pos) {
+				memmove(L->ck + b + 1, L->ck + b, (size_t)(pos - b) * sizeof *L->ck);
+				memmove(L->aux + b + 1, L->aux + b, (size_t)(pos - b) * sizeof *L->aux);
+			}
+			L->ck[b] = nc;
+			L->aux[b] = naux;
+			leaf_in(L, naux);
+			leaf_out(L, oaux);
+			fix_max(p, path, slot, h, cur, oaux, naux);
+			return;
+		}
+		P = &p->nd[cur];
+		cfind2(P, oc, nc, &jo, &jn);
+		path[h] = cur;
+		slot[h++] = jo;
+		if (jo != jn)
+			break;
+		cur = P->ch[jo];
+	}
+	cur = P->ch[jo];
+	ncur = P->ch[jn];
+	if (!IS_LEAF(cur) || !IS_LEAF(ncur)) {
+		bt_move_far(p, root, path, slot, h, jn, oc, nc, oaux, naux);
+		return;
+	}
+	/* sibling leaves under P: ask for both at once (their misses overlap) */
+	L = LF(p, cur);
+	N = LF(p, ncur);
+	prefetch_leaf(L);
+	prefetch_leaf(N);
+	pos = lfind(L, oc);
+	if (pos == L->n || L->ck[pos] != oc)
+		abort();
+	if (L->n == 1 || N->n >= BT_L - 1) {
+		bt_erase_at(p, root, path, slot, h, cur, pos);
+		bt_insert(p, root, nc, naux);
+		return;
+	}
+	leaf_del(L, pos);
+	leaf_put(N, lfind(N, nc), nc, naux);
+	P->cnt[jo]--;
+	if (P->aux[jo] == oaux)            /* the old leaf's max may have dropped */
+		P->aux[jo] = L->mx;
+	P->cnt[jn]++;
+	if (naux > P->aux[jn])
+		P->aux[jn] = naux;
+	fix_max(p, path, slot, h - 1, path[h - 1], oaux, naux);
 }
 
 static int32_t bt_at(const struct bpool *p, int32_t root, int32_t rank)
@@ -906,32 +961,36 @@ void cl_index_insert(struct cluster *cl, int32_t i, int only_resources)
 	}
 }
 
-/* Entry (oc, oaux) of instance i becomes (nc, naux) in order k of every
- * forest that keeps it. */
-static inline void move_in(struct cluster *cl, int32_t i, int k, int64_t oc, int64_t nc, int32_t oaux,
-			   int32_t naux)
-{
-	if (cl->all_f.built[k])
-		bt_move(&cl->all_f.t[k], &cl->all.root[k], oc, nc, oaux, naux);
-	for (int a = 0; a < cl->n_sa; a++) {
-		struct sattr *s = &cl->sa[a];
-
-		if (s->f.built[k])
-			bt_move(&s->f.t[k], &s->parts[s->inst_part[i]].root[k], oc, nc, oaux, naux);
-	}
-}
-
-/* (The orders some forest keeps: cl->moves, set by ensure.) */
+/* Instance i's entries in the kept resource orders move.  cl->mv lists
+ * them (ensure adds one as it builds it): forest a (CL_ALL = -1, or a
+ * tracked attribute) × 2 + order k, so a reserve or release loops over just
+ * those, with one bt_move inlined here. */
 void cl_index_move(struct cluster *cl, int32_t i, int64_t mem_before, int64_t cpu_before)
 {
 	const struct inst *in = &cl->in[i];
 	int64_t mem = in->mem_rem, cpu = in->cpu_rem;
 
-	/* memory order: aux the CPU left; CPU order: aux the memory left */
-	if (cl->moves[CL_BY_MEM])
-		move_in(cl, i, CL_BY_MEM, bt_ck(mem_before, i), bt_ck(mem, i), bt_aux(cpu_before), bt_aux(cpu));
-	if (cl->moves[CL_BY_CPU])
-		move_in(cl, i, CL_BY_CPU, bt_ck(cpu_before, i), bt_ck(cpu, i), bt_aux(mem_before), bt_aux(mem));
+	for (int t = 0; t < cl->n_mv; t++) {
+		int32_t x = cl->mv[t], a = (x >> 1) - 1;
+		int k = x & 1;
+		struct forest *f;
+		int32_t *root;
+		/* memory order: aux the CPU left; CPU order: aux the memory
+		 * left (the old entry's key and aux were checked as it went in) */
+		int64_t key = k ? cpu : mem, okey = k ? cpu_before : mem_before;
+		int64_t aux = k ? mem : cpu, oaux = k ? mem_before : cpu_before;
+
+		_Static_assert(CL_BY_MEM == 0 && CL_BY_CPU == 1, "cl->mv: the order in bit 0");
+		if (a == CL_ALL) {
+			f = &cl->all_f;
+			root = &cl->all.root[k];
+		} else {
+			f = &cl->sa[a].f;
+			root = &cl->sa[a].parts[cl->sa[a].inst_part[i]].root[k];
+		}
+		bt_move(&f->t[k], root, (int64_t)((uint64_t)okey << 32 | (uint32_t)i), bt_ck(key, i),
+			(int32_t)oaux, bt_aux(aux));
+	}
 }
 
 void cl_index_erase(struct cluster *cl, int32_t i, int only_resources)
@@ -961,7 +1020,10 @@ static void ensure(const struct cluster *ccl, int a, int k)
 	if (kept(f, k))
 		return;
 	f->built[k] = 1;
-	cl->moves[k] = 1;
+	if (k != CL_BY_NUM) {
+		XGROW(cl->mv, cl->cap_mv, (size_t)cl->n_mv + 1);
+		cl->mv[cl->n_mv++] = (a + 1) * 2 + k;
+	}
 	for (int32_t i = 0; i < cl->n; i++) {
 		if (!cl_placeable(&cl->in[i]))
 			continue;
@@ -972,11 +1034,11 @@ static void ensure(const struct cluster *ccl, int a, int k)
 	}
 }
 
-/* Attribute s's count of group g on instance i's value changes by d. */
-static void count_add(struct sattr *s, int32_t i, uint32_t g, int64_t d)
+/* count_add's growth (cluster_int.h): group g's or value v's slot past
+ * attribute s's arrays. */
+void cl_count_grow(struct sattr *s, uint32_t g, int32_t v)
 {
 	struct gcount *c;
-	int32_t v = s->inst_part[i];
 
 	if (g >= s->cap_gc) {
 		size_t old = s->cap_gc;
@@ -992,14 +1054,6 @@ static void count_add(struct sattr *s, int32_t i, uint32_t g, int64_t d)
 		memset(c->c + c->n, 0, (cap - (size_t)c->n) * sizeof *c->c);
 		c->n = (int32_t)cap;
 	}
-	c->c[v] += d;
-}
-
-/* Tracked-attribute counts of group g change by d on instance i. */
-void cl_spread_counts_add(struct cluster *cl, int32_t i, uint32_t g, int64_t d)
-{
-	for (int a = 0; a < cl->n_sa; a++)
-		count_add(&cl->sa[a], i, g, d);
 }
 
 /* ---- index access (cluster_idx.h) ---- */

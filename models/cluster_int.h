@@ -104,6 +104,7 @@ struct bnode {
 	int32_t aux[BT_M];        /* max aux of the child */
 	int32_t cnt[BT_M];        /* the child's entry count */
 	int32_t n;
+	int32_t steps;            /* a search's halving steps for n (cluster_index.c csteps) */
 };
 
 struct bleaf {
@@ -171,7 +172,9 @@ struct cluster {
 	struct strtab *str, *gnames;
 	struct forest all_f;
 	struct part all;
-	int moves[N_ORDERS];      /* CL_BY_MEM, CL_BY_CPU: kept by some forest (cl_index_move) */
+	int32_t *mv;              /* the kept resource orders (cl_index_move): forest a × 2 + order k */
+	int n_mv;
+	size_t cap_mv;
 	struct sattr *sa;
 	int n_sa;
 	size_t cap_sa;
@@ -205,7 +208,25 @@ void cl_index_erase(struct cluster *cl, int32_t i, int only_resources);
  * cpu_before): its entries in the resource orders move (inside a leaf, or
  * to the new key's leaf without a second descent), O(log n) each. */
 void cl_index_move(struct cluster *cl, int32_t i, int64_t mem_before, int64_t cpu_before);
+void cl_count_grow(struct sattr *s, uint32_t g, int32_t v);
+
+/* Attribute s's count of group g on instance i's value changes by d (the
+ * arrays grown out of line, seldom).  Here so that a reserve or release
+ * adds it inline. */
+static inline void count_add(struct sattr *s, int32_t i, uint32_t g, int64_t d)
+{
+	int32_t v = s->inst_part[i];
+
+	if (g >= s->cap_gc || v >= s->gc[g].n)
+		cl_count_grow(s, g, v);
+	s->gc[g].c[v] += d;
+}
+
 /* Tracked-attribute counts of group g change by d on instance i. */
-void cl_spread_counts_add(struct cluster *cl, int32_t i, uint32_t g, int64_t d);
+static inline void cl_spread_counts_add(struct cluster *cl, int32_t i, uint32_t g, int64_t d)
+{
+	for (int a = 0; a < cl->n_sa; a++)
+		count_add(&cl->sa[a], i, g, d);
+}
 
 #endif
