@@ -605,6 +605,28 @@ static inline void fix_max(struct bpool *p, const int32_t *path, const int *slot
 	}
 }
 
+/* bt_move's entry oc of leaf L (cur, at the end of path/slot of height h)
+ * goes to leaf N as nc: 1 when it left L and joined N (the caller then
+ * updates the counts and maxima above), 0 when that would empty L or
+ * overfill N and it was erased and inserted again instead (all done). */
+static inline __attribute__((always_inline)) int leaf_transfer(struct bpool *p, int32_t *root, const int32_t *path,
+							 const int *slot, int h, int32_t cur, struct bleaf *L,
+							 struct bleaf *N, int64_t oc, int64_t nc, int32_t naux)
+{
+	int pos = lfind(L, oc);
+
+	if (pos == L->n || L->ck[pos] != oc)
+		abort();
+	if (L->n == 1 || N->n >= BT_L - 1) {
+		bt_erase_at(p, root, path, slot, h, cur, pos);
+		bt_insert(p, root, nc, naux);
+		return 0;
+	}
+	leaf_del(L, pos);
+	leaf_put(N, lfind(N, nc), nc, naux);
+	return 1;
+}
+
 /* bt_move's rare case: the paths of oc and nc part at node path[h-1] (oc
  * in its child slot[h-1], nc in child jn) and one of the two children is
  * an internal node: both descents go on from there, then the entry leaves
@@ -616,7 +638,7 @@ static __attribute__((noinline)) void bt_move_far(struct bpool *p, int32_t *root
 						  int32_t naux)
 {
 	int32_t npath[MAX_H], cur, ncur;
-	int nslot[MAX_H], d = h - 1, pos;
+	int nslot[MAX_H], d = h - 1;
 	struct bleaf *L, *N;
 
 	cur = p->nd[path[d]].ch[slot[d]];
@@ -638,16 +660,8 @@ static __attribute__((noinline)) void bt_move_far(struct bpool *p, int32_t *root
 	}
 	L = LF(p, cur);
 	N = LF(p, ncur);
-	pos = lfind(L, oc);
-	if (pos == L->n || L->ck[pos] != oc)
-		abort();
-	if (L->n == 1 || N->n >= BT_L - 1) {
-		bt_erase_at(p, root, path, slot, h, cur, pos);
-		bt_insert(p, root, nc, naux);
+	if (!leaf_transfer(p, root, path, slot, h, cur, L, N, oc, nc, naux))
 		return;
-	}
-	leaf_del(L, pos);
-	leaf_put(N, lfind(N, nc), nc, naux);
 	/* below d: counts and maxima (the leaves are at the same depth h) */
 	for (int l = h - 1, drop = 1; l >= d; l--) {
 		struct bnode *P = &p->nd[path[l]], *Q = &p->nd[npath[l]];
@@ -732,16 +746,8 @@ static inline __attribute__((always_inline)) void bt_move(struct bpool *p, int32
 	N = LF(p, ncur);
 	prefetch_leaf(L);
 	prefetch_leaf(N);
-	pos = lfind(L, oc);
-	if (pos == L->n || L->ck[pos] != oc)
-		abort();
-	if (L->n == 1 || N->n >= BT_L - 1) {
-		bt_erase_at(p, root, path, slot, h, cur, pos);
-		bt_insert(p, root, nc, naux);
+	if (!leaf_transfer(p, root, path, slot, h, cur, L, N, oc, nc, naux))
 		return;
-	}
-	leaf_del(L, pos);
-	leaf_put(N, lfind(N, nc), nc, naux);
 	P->cnt[jo]--;
 	if (P->aux[jo] == oaux)            /* the old leaf's max may have dropped */
 		P->aux[jo] = L->mx;

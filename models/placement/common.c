@@ -432,6 +432,19 @@ int place_exact_part(struct pctx *c, int k, int a, int32_t v)
 	return place_exact_list(c, k, c->tmp, n);
 }
 
+/* collect's step: member x of range r, when it is one of the tie set,
+ * appended to c->tmp (*n of them); 0 when that would pass `limit`. */
+static inline int take_member(struct pctx *c, const struct trange *r, int32_t x, size_t *n, size_t limit)
+{
+	if (!walked_member(c, r, x))
+		return 1;
+	if (*n == limit)
+		return 0;
+	PLACE_GROW(c, tmp, *n + 1);
+	c->tmp[(*n)++] = x;
+	return 1;
+}
+
 /* Members of the tie set, in range order, into c->tmp; stops after `limit`
  * (returns limit + 1 then). */
 static size_t collect(struct pctx *c, size_t limit)
@@ -453,15 +466,9 @@ static size_t collect(struct pctx *c, size_t limit)
 			int got = cluster_mark_run(c->cl, r->a, (enum cl_key)r->k, r->mark, r->hi - r->lo - 1,
 						   r->k == CL_BY_MEM ? c->req->cpu_units : c->req->mem_mib, in);
 
-			for (int t = -1; t < got; t++) {
-				x = t < 0 ? r->first : in[t];
-				if (!walked_member(c, r, x))
-					continue;
-				if (n == limit)
+			for (int t = -1; t < got; t++)
+				if (!take_member(c, r, t < 0 ? r->first : in[t], &n, limit))
 					return limit + 1;
-				PLACE_GROW(c, tmp, n + 1);
-				c->tmp[n++] = x;
-			}
 			continue;
 		}
 		if (r->first >= 0) {            /* a run: its first member is known */
@@ -471,14 +478,9 @@ static size_t collect(struct pctx *c, size_t limit)
 			p = range_next(c, r, &w, r->lo, &x);
 		}
 		/* (no call past a known end: a run of one ends at once) */
-		for (; p >= 0; p = p + 1 == r->hi ? -1 : range_next(c, r, &w, p + 1, &x)) {
-			if (!walked_member(c, r, x))
-				continue;
-			if (n == limit)
+		for (; p >= 0; p = p + 1 == r->hi ? -1 : range_next(c, r, &w, p + 1, &x))
+			if (!take_member(c, r, x, &n, limit))
 				return limit + 1;
-			PLACE_GROW(c, tmp, n + 1);
-			c->tmp[n++] = x;
-		}
 	}
 	return n;
 }
