@@ -193,4 +193,17 @@ int cluster_mark_run(const struct cluster *cl, int a, enum cl_key k, struct cl_m
 int32_t cluster_cursor_resume(struct cl_cursor *cur, const struct cluster *cl, int a, int32_t v,
 			      enum cl_key k, int64_t other_min, int64_t max_key, struct cl_mark m);
 
+/* What cluster_cursor_lower_run finds (resource orders only), without a
+ * cursor: inst (-1: none, rank = the part's size), its rank, its amount,
+ * the run's end (-1 when the leaf does not tell) and the mark of where it
+ * stands (a walk on from it resumes there: cluster_cursor_resume,
+ * cluster_mark_run).  Returns the rank. */
+struct cl_probe {
+	int32_t inst, rank, end;
+	int64_t amount;
+	struct cl_mark mark;
+};
+int32_t cluster_lower_probe(const struct cluster *cl, int a, int32_t v, enum cl_key k, int64_t key,
+			    int64_t other_min, struct cl_probe *out);
+
 #endif

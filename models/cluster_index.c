@@ -1612,6 +1612,84 @@ int32_t cluster_cursor_lower_run(struct cl_cursor *cur, const struct cluster *cl
 	return r;
 }
 
+/* cluster_cursor_lower_run's answer without a cursor: the same descent,
+ * its path kept in no cursor (a placement that walks on resumes from the
+ * mark).  The rare descent that must climb (a stale max, or the key past a
+ * leaf's entries) is the cursor's. */
+int32_t cluster_lower_probe(const struct cluster *cl, int a, int32_t v, enum cl_key k, int64_t key,
+			    int64_t other_min, struct cl_probe *out)
+{
+	const struct forest *f = forest_of(cl, a);
+	const struct bpool *p;
+	int32_t r = part_of(cl, a, v)->root[k], base = 0, m;
+	int64_t c = bt_qk(key, 0), am;
+	int keyed = 1, i, n;
+	const struct bleaf *L;
+
+	if (!kept(f, k) || r == NIL || other_min > INT32_MAX)
+		goto slow;
+	p = &f->t[k];
+	m = other_min < INT32_MIN ? INT32_MIN : (int32_t)other_min;
+	while (!IS_LEAF(r)) {
+		const struct bnode *b = &p->nd[r];
+		int j = 0, nc = b->n;
+
+		if (keyed && nc > 1 && c >= b->sep[1]) {
+			int j0 = cfind(b, c);
+
+			for (; j < j0; j++)
+				base += b->cnt[j];
+		}
+		if (b->aux[j] < m) {
+			keyed = 0;
+			do
+				base += b->cnt[j++];
+			while (j < nc && b->aux[j] < m);
+			if (j == nc)
+				goto slow;
+		}
+		r = b->ch[j];
+	}
+	L = LF(p, r);
+	n = L->n;
+	if (keyed) {
+		i = first_ge(L->aux, lfind(L, c), n, m);
+	} else {
+		for (i = 0; i < n; i += 16) {
+			unsigned u = ge_mask16(L->aux + i, m);
+
+			if (u) {
+				i += __builtin_ctz(u);
+				break;
+			}
+		}
+	}
+	if (i >= n)
+		goto slow;
+	out->inst = CK_ID(L->ck[i]);
+	out->rank = base + i;
+	out->amount = am = CK_KEY(L->ck[i]);
+	out->mark.leaf = r;
+	out->mark.pos = i;
+	out->mark.base = base;
+	if (i + 1 < n && CK_KEY(L->ck[i + 1]) != am)       /* a run of one here */
+		out->end = base + i + 1;
+	else if (CK_KEY(L->ck[n - 1]) == am)    /* it may go on in the next leaf */
+		out->end = -1;
+	else
+		out->end = base + lfind(L, bt_qk(am + 1, 0));
+	return out->rank;
+slow:
+	{
+		struct cl_cursor cur;
+
+		out->rank = cluster_cursor_lower_run(&cur, cl, a, v, k, key, other_min, &out->amount, &out->end);
+		out->inst = cur.inst;
+		out->mark = cluster_cursor_mark(&cur);
+		return out->rank;
+	}
+}
+
 void cluster_cursor_bound(struct cl_cursor *cur, int64_t max_key)
 {
 	cursor_bound(cur, max_key);

@@ -333,6 +333,26 @@ static int check_cursor(struct cluster *cl, int aa, int32_t v, int k, int64_t ne
 			want++;
 		ok &= got == want && got == cluster_part_lower_first(cl, aa, v, (enum cl_key)k, amount, need, &inst);
 		ok &= cur.inst == inst;
+		if (k != CL_BY_NUM) {   /* the same without a cursor: member, rank, amount, run end */
+			struct cl_probe pr;
+			struct cl_cursor c3, c4 = cur;
+			int32_t at = cluster_lower_probe(cl, aa, v, (enum cl_key)k, amount, need, &pr);
+
+			ok &= at == want && pr.rank == want && pr.inst == (want < size ? id[want] : -1);
+			if (want < size) {
+				ok &= pr.amount == key[want] && pr.end == cluster_cursor_run_end(&cur);
+				/* and a walk on from its mark stops where the cursor's does */
+				at = cluster_cursor_resume(&c3, cl, aa, v, (enum cl_key)k, need, INT64_MAX, pr.mark);
+				for (int n = 0; n < 8; n++) {
+					int32_t w = cluster_cursor_next(&c4);
+
+					ok &= at == w && c3.inst == c4.inst;
+					if (w == size)
+						break;
+					at = cluster_cursor_next(&c3);
+				}
+			}
+		}
 		if (want < size) {      /* the run's end, when the leaf tells */
 			int32_t end = want + 1, e = cluster_cursor_run_end(&cur), e2 = -2;
 			int64_t am = -1;

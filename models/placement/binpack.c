@@ -68,12 +68,30 @@ int place_binpack_last(struct pctx *c, int k, int a, int32_t v, int64_t lim)
 {
 	enum cl_key o = (enum cl_key)c->arg[k];
 	int64_t nd = need(c, k), rem;
+	struct cl_cursor *cur;
+	int32_t end, p, x;
+
+	if (c->plain) {
+		/* every member with the room is a candidate: the first one
+		 * the descent finds is the run's first candidate; no cursor
+		 * (the tie-break resumes from the mark) */
+		struct cl_probe pr;
+
+		cluster_lower_probe(c->cl, a, v, o, nd, other_need(c, k), &pr);
+		if (pr.inst < 0)
+			return 0;
+		c->keys[k] = pr.amount - nd;
+		if (c->keys[k] > lim)
+			return 0;
+		place_add_run(c, a, v, o, pr.rank, pr.inst, pr.amount, pr.end, pr.mark);
+		c->live_gen++;          /* (the context's cursor is not there) */
+		return 1;
+	}
 	/* (the context's cursor: the tie-break may walk on from the run's
 	 * first member; a run found earlier no longer may) */
-	struct cl_cursor *cur = &c->live;
-	int32_t end, p = cluster_cursor_lower_run(cur, c->cl, a, v, o, nd, other_need(c, k), &rem, &end);
-	int32_t x = cur->inst;
-
+	cur = &c->live;
+	p = cluster_cursor_lower_run(cur, c->cl, a, v, o, nd, other_need(c, k), &rem, &end);
+	x = cur->inst;
 	c->live_gen++;
 	while (x >= 0) {
 		c->keys[k] = rem - nd;
