@@ -174,23 +174,6 @@ static void rfree(struct bpool *p, int32_t r)
 		nfree(p, r);
 }
 
-/* Ask for a leaf's keys and count at once, ahead of its search: a binary
- * search's loads depend on each other, so a leaf out of the cache would
- * otherwise cost one miss after the other (a reserve or release reaches a
- * random leaf; the leaves a placement walks are mostly cached).  Its aux
- * lines are not asked for: the shift reads only those past the entry, and
- * the extra lines cost the placement that follows (bench binpack 10k). */
-#define PF4(a) (__builtin_prefetch((const char *)(a)), __builtin_prefetch((const char *)(a) + 64), \
-		__builtin_prefetch((const char *)(a) + 128), __builtin_prefetch((const char *)(a) + 192))
-
-static inline void prefetch_leaf(const struct bleaf *L)
-{
-	_Static_assert(sizeof L->ck == 512, "prefetch_leaf: a leaf's key lines");
-	PF4(L->ck);                    /* written out: straight-line prefetches */
-	PF4(L->ck + 32);
-	__builtin_prefetch(&L->n);
-}
-
 /* One halving step of a branch-free search: pointer a moves on by s slots
  * when a[s-1] is before c (HALVE_LT) or not after it (HALVE_LE).  On
  * x86-64 a compare and a conditional move, three instructions with the
@@ -725,7 +708,6 @@ static inline __attribute__((always_inline)) void bt_move(struct bpool *p, int32
 			int b;
 
 			L = LF(p, cur);
-			prefetch_leaf(L);
 			pos = lfind(L, oc);
 			if (pos == L->n || L->ck[pos] != oc)
 				abort();
@@ -758,11 +740,9 @@ static inline __attribute__((always_inline)) void bt_move(struct bpool *p, int32
 		bt_move_far(p, root, path, slot, h, jn, oc, nc, oaux, naux);
 		return;
 	}
-	/* sibling leaves under P: ask for both at once (their misses overlap) */
+	/* sibling leaves under P */
 	L = LF(p, cur);
 	N = LF(p, ncur);
-	prefetch_leaf(L);
-	prefetch_leaf(N);
 	if (!leaf_transfer(p, root, path, slot, h, cur, L, N, oc, nc, naux))
 		return;
 	P->cnt[jo]--;
