@@ -174,22 +174,24 @@ static void rfree(struct bpool *p, int32_t r)
 		nfree(p, r);
 }
 
-/* Ask for a leaf's keys and count at once, ahead of its search: a binary
- * search's loads depend on each other, so a leaf out of the cache would
- * otherwise cost one miss after the other (a reserve or release reaches a
- * random leaf; the leaves a placement walks are mostly cached).  Its aux
- * lines are not asked for: the shift reads only those past the entry, and
- * the extra lines cost the placement that follows (bench binpack 10k). */
-#define PF4(a) (__builtin_prefetch((const char *)(a)), __builtin_prefetch((const char *)(a) + 64), \
-		__builtin_prefetch((const char *)(a) + 128), __builtin_prefetch((const char *)(a) + 192))
-
-static inline void prefetch_leaf(const struct bleaf *L)
-{
-	_Static_assert(sizeof L->ck == 512, "prefetch_leaf: a leaf's key lines");
-	PF4(L->ck);                    /* written out: straight-line prefetches */
-	PF4(L->ck + 32);
-	__builtin_prefetch(&L->n);
-}
+/* One halving step of a branch-free search: pointer a moves on by s slots
+ * when a[s-1] is before c (HALVE_LT) or not after it (HALVE_LE).  On
+ * x86-64 a compare and a conditional move, three instructions with the
+ * address of the move's target; GCC makes the plain C either a branch (an
+ * unpredictable one) or a set, widen, shift and add per step.  Elsewhere
+ * the plain C. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HALVE_CC(a, s, c, cc) do { \
+		const int64_t *t_ = (a) + (s); \
+		__asm__("cmpq %[k], %[m]\n\tcmov" cc " %[t], %[p]" \
+			: [p] "+r"(a) : [m] "m"((a)[(s) - 1]), [k] "r"((int64_t)(c)), [t] "r"(t_) : "cc"); \
+	} while (0)
+#define HALVE_LT(a, s, c) HALVE_CC(a, s, c, "l")
+#define HALVE_LE(a, s, c) HALVE_CC(a, s, c, "le")
+#else
+#define HALVE_LT(a, s, c) ((a) += ((a)[(s) - 1] < (c)) * (s))
+#define HALVE_LE(a, s, c) ((a) += ((a)[(s) - 1] <= (c)) * (s))
+#endif
 
 /* Leaf: the first slot whose entry is not before sort key c.  Six halving
  * steps over the 64 slots (a leaf at rest holds at most 63, so slot 63,
@@ -197,15 +199,15 @@ static inline void prefetch_leaf(const struct bleaf *L)
 static inline int lfind(const struct bleaf *b, int64_t c)
 {
 	const int64_t *a = b->ck;
-	int lo = 0;
 
 	_Static_assert(BT_L == 64, "lfind: six steps");
-	lo += a[lo + 31] < c ? 32 : 0;
-	lo += a[lo + 15] < c ? 16 : 0;
-	lo += a[lo + 7] < c ? 8 : 0;
-	lo += a[lo + 3] < c ? 4 : 0;
-	lo += a[lo + 1] < c ? 2 : 0;
-	return lo + (a[lo] < c);
+	HALVE_LT(a, 32, c);
+	HALVE_LT(a, 16, c);
+	HALVE_LT(a, 8, c);
+	HALVE_LT(a, 4, c);
+	HALVE_LT(a, 2, c);
+	HALVE_LT(a, 1, c);
+	return (int)(a - b->ck);
 }
 
 /* Steps of a node's search: the window over sep[1..] is the smallest power
@@ -216,45 +218,43 @@ static inline int csteps(const struct bnode *b)
 	return b->steps;
 }
 
-/* One halving step of width s of a node's search for c from lo. */
-#define CSTEP(e, lo, c, s) ((lo) += (e)[(lo) + (s) - 1] <= (c) ? (s) : 0)
+/* One halving step of width s of a node's search for c from e. */
+#define CSTEP(e, c, s) HALVE_LE(e, s, c)
 
 /* Internal: the child that holds sort key c: the number of separators
  * (slots 1..n-1) not after it. */
 static inline int cfind(const struct bnode *b, int64_t c)
 {
 	const int64_t *e = b->sep + 1;
-	int lo = 0;
 
 	switch (csteps(b)) {
-	case 6: CSTEP(e, lo, c, 32); /* fallthrough */
-	case 5: CSTEP(e, lo, c, 16); /* fallthrough */
-	case 4: CSTEP(e, lo, c, 8);  /* fallthrough */
-	case 3: CSTEP(e, lo, c, 4);  /* fallthrough */
-	case 2: CSTEP(e, lo, c, 2);  /* fallthrough */
-	case 1: CSTEP(e, lo, c, 1);  /* fallthrough */
+	case 6: CSTEP(e, c, 32); /* fallthrough */
+	case 5: CSTEP(e, c, 16); /* fallthrough */
+	case 4: CSTEP(e, c, 8);  /* fallthrough */
+	case 3: CSTEP(e, c, 4);  /* fallthrough */
+	case 2: CSTEP(e, c, 2);  /* fallthrough */
+	case 1: CSTEP(e, c, 1);  /* fallthrough */
 	default: break;
 	}
-	return lo;
+	return (int)(e - (b->sep + 1));
 }
 
 /* cfind of two sort keys in one pass (the same steps over the same node). */
 static inline void cfind2(const struct bnode *b, int64_t c1, int64_t c2, int *j1, int *j2)
 {
-	const int64_t *e = b->sep + 1;
-	int lo = 0, lp = 0;
+	const int64_t *e = b->sep + 1, *f = e;
 
 	switch (csteps(b)) {
-	case 6: CSTEP(e, lo, c1, 32); CSTEP(e, lp, c2, 32); /* fallthrough */
-	case 5: CSTEP(e, lo, c1, 16); CSTEP(e, lp, c2, 16); /* fallthrough */
-	case 4: CSTEP(e, lo, c1, 8);  CSTEP(e, lp, c2, 8);  /* fallthrough */
-	case 3: CSTEP(e, lo, c1, 4);  CSTEP(e, lp, c2, 4);  /* fallthrough */
-	case 2: CSTEP(e, lo, c1, 2);  CSTEP(e, lp, c2, 2);  /* fallthrough */
-	case 1: CSTEP(e, lo, c1, 1);  CSTEP(e, lp, c2, 1);  /* fallthrough */
+	case 6: CSTEP(e, c1, 32); CSTEP(f, c2, 32); /* fallthrough */
+	case 5: CSTEP(e, c1, 16); CSTEP(f, c2, 16); /* fallthrough */
+	case 4: CSTEP(e, c1, 8);  CSTEP(f, c2, 8);  /* fallthrough */
+	case 3: CSTEP(e, c1, 4);  CSTEP(f, c2, 4);  /* fallthrough */
+	case 2: CSTEP(e, c1, 2);  CSTEP(f, c2, 2);  /* fallthrough */
+	case 1: CSTEP(e, c1, 1);  CSTEP(f, c2, 1);  /* fallthrough */
 	default: break;
 	}
-	*j1 = lo;
-	*j2 = lp;
+	*j1 = (int)(e - (b->sep + 1));
+	*j2 = (int)(f - (b->sep + 1));
 }
 
 typedef int32_t v4s32 __attribute__((vector_size(16)));    /* (GCC and Clang) */
@@ -708,7 +708,6 @@ static inline __attribute__((always_inline)) void bt_move(struct bpool *p, int32
 			int b;
 
 			L = LF(p, cur);
-			prefetch_leaf(L);
 			pos = lfind(L, oc);
 			if (pos == L->n || L->ck[pos] != oc)
 				abort();
@@ -741,11 +740,9 @@ static inline __attribute__((always_inline)) void bt_move(struct bpool *p, int32
 		bt_move_far(p, root, path, slot, h, jn, oc, nc, oaux, naux);
 		return;
 	}
-	/* sibling leaves under P: ask for both at once (their misses overlap) */
+	/* sibling leaves under P */
 	L = LF(p, cur);
 	N = LF(p, ncur);
-	prefetch_leaf(L);
-	prefetch_leaf(N);
 	if (!leaf_transfer(p, root, path, slot, h, cur, L, N, oc, nc, naux))
 		return;
 	P->cnt[jo]--;
