@@ -696,28 +696,46 @@ int backplane_run_task(struct backplane *bp, int td, const char *group, const ch
 	return backplane_run_task_as(bp, td, group, id, count, duration, NULL, -1, e);
 }
 
-int backplane_run_task_as(struct backplane *bp, int td, const char *group, const char *id,
-			  int64_t count, sim_time_t duration, const struct cp_strategy *own,
-			  int launch, struct err *e)
+/* RunTask's task group: `group`, or family:<family> when none is given,
+ * as the cluster's group id.  A trace names a few groups row after row:
+ * the memo answers before cluster_group hashes the name (an interned group
+ * keeps its id). */
+static uint32_t run_group(struct backplane *bp, int td, const char *group)
 {
 	char gbuf[300];
-	uint64_t dummy;
-	uint32_t g;
 	int32_t gi;
-	const struct cp_strategy *strat;
-	int counts[CPS_MAX_ITEMS] = { 0 };
 
 	if (!group || !*group) {
 		snprintf(gbuf, sizeof gbuf, "family:%s", bp->s->taskdefs[td].td->family);
 		group = gbuf;
 	}
-	/* a trace names a few groups row after row: the memo answers before
-	 * cluster_group hashes the name (an interned group keeps its id) */
 	if (!name_memo_get(&bp->group_memo, group, &gi)) {
 		gi = (int32_t)cluster_group(bp->cl, group);
 		name_memo_put(&bp->group_memo, group, gi);
 	}
-	g = (uint32_t)gi;
+	return (uint32_t)gi;
+}
+
+/* RunTask's error for `count` more tasks than $.limits.maxQueuedTasks lets
+ * wait. */
+static int __attribute__((noinline, cold)) queued_error(struct backplane *bp, int64_t count,
+							struct err *e)
+{
+	return err_at(e, NULL, 0, 0, NULL,
+		      "%lld tasks would wait for placement, more than the limit of %lld "
+		      "(a simulator limit: raise it with $.limits.maxQueuedTasks)",
+		      (long long)bp->queued + (long long)count, (long long)bp->s->max_queued);
+}
+
+int backplane_run_task_as(struct backplane *bp, int td, const char *group, const char *id,
+			  int64_t count, sim_time_t duration, const struct cp_strategy *own,
+			  int launch, struct err *e)
+{
+	uint64_t dummy;
+	uint32_t g = run_group(bp, td, group);
+	const struct cp_strategy *strat;
+	int counts[CPS_MAX_ITEMS] = { 0 };
+
 	/* the call's own strategy, else none with a launch type, else the
 	 * cluster default (docs/ecs-model.md §5.11) */
 	strat = own ? own : launch >= 0 ? NULL : cp_strategy_for(bp->s, -1);
@@ -727,10 +745,7 @@ int backplane_run_task_as(struct backplane *bp, int td, const char *group, const
 			      "requiresCompatibilities (ECS refuses the RunTask call)",
 			      bp->s->taskdefs[td].name, launch == TL_FARGATE ? "FARGATE" : "EC2");
 	if (bp->s->max_queued > 0 && (int64_t)bp->queued + count > bp->s->max_queued)
-		return err_at(e, NULL, 0, 0, NULL,
-			      "%lld tasks would wait for placement, more than the limit of %lld "
-			      "(a simulator limit: raise it with $.limits.maxQueuedTasks)",
-			      (long long)bp->queued + (long long)count, (long long)bp->s->max_queued);
+		return queued_error(bp, count, e);
 	/* a strategy of Fargate providers runs every task on Fargate: the
 	 * definition must list FARGATE (docs/ecs-model.md §5.11) */
 	if (strat && strat->n > 0 && cp_is_fargate(bp->s, strat->items[0].provider) &&
@@ -756,6 +771,35 @@ int backplane_run_task_as(struct backplane *bp, int td, const char *group, const
 				counts[item]++;
 		}
 	}
+	return 0;
+}
+
+/* A prepared call's word: the group's id (bits 0-31), the provider its
+ * task takes (bits 32-47, as int16_t), bit 63 set (never 0). */
+uint64_t backplane_run_prepare(struct backplane *bp, int td, const char *group)
+{
+	const struct cp_strategy *strat = cp_strategy_for(bp->s, -1);
+	int cp = -1;
+
+	if (strat) {
+		/* the first task of a call, as backplane_run_task_as routes it */
+		int counts[CPS_MAX_ITEMS] = { 0 }, item;
+
+		cp = cp_route_next(strat, counts, &item);
+	}
+	return (uint64_t)run_group(bp, td, group) | (uint64_t)(uint16_t)(int16_t)cp << 32 |
+	       (uint64_t)1 << 63;
+}
+
+int backplane_run_prepared(struct backplane *bp, int td, uint64_t call, sim_time_t duration,
+			   struct err *e)
+{
+	uint32_t slot;
+
+	if (bp->s->max_queued > 0 && bp->queued + 1 > bp->s->max_queued)
+		return queued_error(bp, 1, e);
+	slot = new_task(bp, td, (uint32_t)call, NULL, duration, -1, 0, NULL);
+	bp->tasks[slot].cp = (int16_t)(uint16_t)(call >> 32);
 	return 0;
 }
 

@@ -109,6 +109,16 @@ struct cp_strategy;
 int backplane_run_task_as(struct backplane *bp, int td, const char *group, const char *id,
 			  int64_t count, sim_time_t duration, const struct cp_strategy *own,
 			  int launch, struct err *e);
+/* A RunTask of one task with no id, strategy or launch type of its own
+ * (backplane_run_task_as(bp, td, group, NULL, 1, duration, NULL, -1, e)),
+ * prepared: what the call resolves from td and group, which is the same for
+ * every such call, in one nonzero word.  Call it only after such a call
+ * returned 0 (its checks of td and group passed then).
+ * backplane_run_prepared then makes the same call for a duration: the same
+ * task, the same error (-1, e filled) when too many tasks wait. */
+uint64_t backplane_run_prepare(struct backplane *bp, int td, const char *group);
+int backplane_run_prepared(struct backplane *bp, int td, uint64_t call, sim_time_t duration,
+			   struct err *e);
 /* StopTask by id: takes effect after the API latency (an unknown id then
  * does nothing). */
 void backplane_stop_task(struct backplane *bp, const char *task_id);

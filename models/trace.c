@@ -66,7 +66,7 @@ struct shape {
 	/* which numbers were empty (bit 0: time_s, bit 1: duration_s) and
 	 * the segments' lengths (byte 1 + s: segment s's): 0, an empty place */
 	uint32_t key;
-	int32_t td_memo;
+	struct trace_memo memo;
 	struct trace_row row;
 };
 
@@ -556,9 +556,10 @@ static void learn(struct trace *t, const struct trace_row *row)
 	memcpy(sh->b, b, sizeof b);
 	memcpy(sh->z, b, sizeof b);
 	sh->key = key;
-	sh->td_memo = -1;
+	sh->memo.td = -1;
+	sh->memo.call = 0;
 	sh->row = *row;
-	sh->row.td_memo = &sh->td_memo;
+	sh->row.memo = &sh->memo;
 	for (int i = 0; i < t->n_items; i++) {
 		const struct item *it = &t->items[i];
 
@@ -1000,7 +1001,7 @@ static int read_row(struct trace *t, struct trace_row *row, struct err *e)
 	/* every member of the row is set below, so no memset of the whole row
 	 * (trace input's hot path); the explicit needs are set only when given */
 	row->cpu_units = row->mem_mib = 0;
-	row->td_memo = NULL;
+	row->memo = NULL;
 	row->line = csvin_line(t->in);
 	s = val(t, C_TIME);
 	if (seconds_field(t, C_TIME, s, &row->t, e) < 0)

@@ -44,6 +44,18 @@ enum trace_event {
 
 struct backplane;
 
+/* What the consumer of the rows keeps for all the rows of one shape (the
+ * same text in every column but time_s and duration_s; models/trace.c):
+ * the reader clears it (td -1, call 0) when it starts keeping a shape and
+ * never reads it. */
+struct trace_memo {
+	int32_t td;             /* the task definition the row's taskdef (or cpu
+				 * and memory) resolved to, -1 until stored */
+	uint64_t call;          /* the consumer's word for the row's call, 0
+				 * until stored (models/trace_events.c: a RunTask
+				 * prepared by backplane_run_prepare) */
+};
+
 /* One row.  Strings point into the reader's buffer: valid until the next
  * trace_next() call. */
 struct trace_row {
@@ -61,11 +73,9 @@ struct trace_row {
 	const char *cps, *launch_type;
 	int cps_col, lt_col;
 	long line;                 /* line of the row in the file */
-	/* NULL, or where the consumer keeps the task definition it resolved
-	 * this row's taskdef (or cpu and memory) to: one place for all the
-	 * rows of the same shape (the same text in every column but time_s
-	 * and duration_s), -1 until it stores there (models/trace.c) */
-	int32_t *td_memo;
+	/* NULL, or the memo of the row's shape: one place for all the rows
+	 * of the same shape */
+	struct trace_memo *memo;
 };
 
 /* What a column means for an event: not used (must be empty), optional,

@@ -89,21 +89,27 @@ int trace_row_strategy(const struct scenario *s, int td, const struct trace_row 
 static int run_task(struct backplane *bp, const struct trace_row *r, const char *dir,
 		    struct err *e)
 {
-	struct scenario *s = backplane_scenario(bp);
+	struct scenario *s;
+	struct trace_memo *m = r->memo;
 	struct cp_strategy own;
 	int launch = -1, rc = 0, td;
 
+	/* a row of a shape whose call was prepared (below): the same call
+	 * without resolving its task definition, group and provider again */
+	if (m && m->call)
+		return backplane_run_prepared(bp, m->td, m->call, r->duration, e);
+	s = backplane_scenario(bp);
 	/* the task definition: resolved once per row shape (a name's index
 	 * never changes: definitions are only appended) */
-	if (r->td_memo && *r->td_memo >= 0) {
-		td = *r->td_memo;
+	if (m && m->td >= 0) {
+		td = m->td;
 	} else {
 		td = r->taskdef[0] ? scenario_taskdef(s, r->taskdef, dir, e)
 				   : scenario_synthetic_taskdef(s, r->cpu_units, r->mem_mib, e);
 		if (td < 0)
 			return -1;
-		if (r->td_memo)
-			*r->td_memo = td;
+		if (m)
+			m->td = td;
 	}
 	/* the row's own strategy or launch type, when it gives one (most rows
 	 * give neither: no call) */
@@ -114,8 +120,15 @@ static int run_task(struct backplane *bp, const struct trace_row *r, const char 
 		e->col = strcmp(e->path, "launch_type") == 0 ? r->lt_col : r->cps_col;
 		return TRACE_ERR_AT_COL;
 	}
-	return backplane_run_task_as(bp, td, r->group, r->target, r->count, r->duration,
-				     rc > 0 ? &own : NULL, launch, e);
+	if (backplane_run_task_as(bp, td, r->group, r->target, r->count, r->duration,
+				  rc > 0 ? &own : NULL, launch, e))
+		return -1;
+	/* one task with no id, strategy or launch type of its own: every row
+	 * of the shape makes the same call but for its duration */
+	if (m && r->count == 1 && !r->target[0] && !(r->cps && r->cps[0]) &&
+	    !(r->launch_type && r->launch_type[0]))
+		m->call = backplane_run_prepare(bp, td, r->group);
+	return 0;
 }
 
 static int stop_task(struct backplane *bp, const struct trace_row *r, const char *dir,
