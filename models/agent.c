@@ -676,12 +676,10 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t)
 		return;
-	/* the common case of a task with other containers to stop: a
-	 * standalone task whose connected agent holds no report back
-	 * (task_ended, set_states: the view moves by itself), the stop's wait
-	 * a held place (begin_stop, step()); a task whose only container
-	 * exited goes on at once (stop_done_in asks whether the lane is idle:
-	 * a call) by the general path */
+	/* the common case: a standalone task whose connected agent holds no
+	 * report back (task_ended, set_states: the view moves by itself);
+	 * with other containers to stop, the stop's wait a held place
+	 * (begin_stop, step()) */
 	if (t->inst >= 0 && ag->a[t->inst].up && !t->unsynced && t->svc < 0 && t->state == TS_RUNNING &&
 	    !ag->every_step && ag->a[t->inst].tm->network_delay > 0) {
 		const struct scn_timing *tm = ag->a[t->inst].tm;
@@ -708,6 +706,30 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 				sim_held_after(ag->sim, wait, ag->held_stop_done, ref);
 				return;
 			}
+		} else if (t->duration > 0 && !td->eni) {
+			/* the only container exited: nothing to wait for, no ENI
+			 * to detach.  Its exit was scheduled with a delay (the
+			 * duration), so it runs from the queue, with the lane idle
+			 * (sim.h): begin_stop's step and stop_done_in's run at
+			 * once, DEACTIVATING to STOPPED in one view move (the
+			 * counts telescope, set_states), the STOPPED report an
+			 * event (deliver_task) */
+			sim_time_t now = sim_now(ag->sim);
+
+#ifdef ECSIM_CHECKS
+			if (!sim_lane_idle(ag->sim))
+				abort();
+#endif
+			t->desired = TD_STOPPED;
+			t->stop_code = STOP_ESSENTIAL_EXITED;
+			t->lost = 1;
+			t->state = TS_STOPPED;
+			for (int st = TS_DEACTIVATING; st <= TS_STOPPED; st++)
+				if (t->ts[st] < 0)
+					t->ts[st] = now;
+			bp_task_view(bp, t, TS_STOPPED);
+			sim_after(ag->sim, tm->network_delay, ag->ev_report_stopped, bp, ref);
+			return;
 		}
 	}
 	essential_exit_slow(bp, t, ref);
