@@ -30,6 +30,18 @@
  * only read and schedule, at their own place in the order), and so are a
  * standalone task's delayed steps no other actor reacts to (step()); a
  * standalone task's RUNNING report and health are not sent (choice E75).
+ *
+ * The handlers a standalone task passes through in the common case (its
+ * start request, a cached pull, the containers' start, the essential
+ * container's exit with others to stop, their stop, the STOPPED report;
+ * and agent_task_pending) first try that case's path written out: only
+ * loads, stores and the one call that ends it (its next step scheduled),
+ * so they save no registers.  Anything else goes to the step's general
+ * path (a *_slow function, out of line), which gives the same result for
+ * the common case too: with scenario.every_step (tests only) the general
+ * paths run alone, and tests/test_chain.c compares the two runs' files.
+ * A connected agent's instance is up (on_down clears `up`; the whole-run
+ * invariants check it): `up` says the task is not dead (dead_in).
  */
 #include "agent_int.h"
 
@@ -60,6 +72,7 @@ static void on_stop(struct sim *s, void *ctx, const struct event *ev);
 static void on_pulled(struct sim *s, void *ctx, const struct event *ev);
 static void on_started(struct sim *s, void *ctx, const struct event *ev);
 static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev);
+static void on_essential_exit_general(struct sim *s, void *ctx, const struct event *ev);
 static void on_stop_done(struct sim *s, void *ctx, const struct event *ev);
 static void on_deprovisioned(struct sim *s, void *ctx, const struct event *ev);
 static void started(struct sim *s, void *ctx, uint64_t ref);
@@ -202,15 +215,14 @@ static void ghost_pulled(struct sim *s, void *ctx, uint64_t ref)
 	}
 }
 
-static void ghost_start(struct sim *s, void *ctx, uint64_t ref)
+static void __attribute__((noinline)) ghost_start_slow(struct sim *s, struct backplane *bp,
+							 struct task *t, uint64_t ref)
 {
-	struct backplane *bp = ctx;
-	struct task *t = bp_task(bp, ref);
 	const struct agents *ag = agents_of(bp);
 	const struct agent *a;
 
 	/* on_start */
-	if (!t || dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
+	if (dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
 		return;
 	a = &ag->a[t->inst];
 	if (!cached(a, t->td))
@@ -219,6 +231,34 @@ static void ghost_start(struct sim *s, void *ctx, uint64_t ref)
 		sim_held_after(s, a->tm->image_pull_cached, ag->held_pulled, ref);
 	else
 		ghost_pulled(s, bp, ref);   /* on_start's last step, at once (then()) */
+}
+
+static void ghost_start(struct sim *s, void *ctx, uint64_t ref)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ref);
+	const struct agents *ag = agents_of(bp);
+
+	if (!t)
+		return;
+	/* the common case: the image on the instance, its pull's end a held
+	 * place */
+	if (t->inst >= 0 && !ag->a[t->inst].down && t->state == TS_PENDING &&
+	    t->desired == TD_RUNNING && ag->a[t->inst].tm->image_pull_cached > 0 &&
+	    cached(&ag->a[t->inst], t->td)) {
+		sim_held_after(s, ag->a[t->inst].tm->image_pull_cached, ag->held_pulled, ref);
+		return;
+	}
+	ghost_start_slow(s, bp, t, ref);
+}
+
+/* ghost_start by its general path alone (every_step) */
+static void ghost_start_general(struct sim *s, void *ctx, uint64_t ref)
+{
+	struct task *t = bp_task(ctx, ref);
+
+	if (t)
+		ghost_start_slow(s, ctx, t, ref);
 }
 
 static sim_handler msg_handler(enum agent_msg m)
@@ -376,12 +416,35 @@ void agent_set_state(struct backplane *bp, uint32_t slot, int st)
 	set_state(bp, ag, slot, bp_task_at(bp, slot), st, sim_now(ag->sim));
 }
 
-void agent_task_pending(struct backplane *bp, uint32_t slot, struct task *t)
+static void __attribute__((noinline)) task_pending_slow(struct backplane *bp, uint32_t slot,
+							  struct task *t)
 {
 	const struct agents *ag = agents_of(bp);
 
 	set_state(bp, ag, slot, t, TS_PENDING, sim_now(ag->sim));
 	deliver_task(bp, ag, slot, t, t->desired == TD_RUNNING ? AM_START : AM_STOP, 1);
+}
+
+void agent_task_pending(struct backplane *bp, uint32_t slot, struct task *t)
+{
+	const struct agents *ag = agents_of(bp);
+	const struct agent *a = &ag->a[t->inst];
+
+	/* the common case: a standalone task to start, its connected agent
+	 * holding no report back (its view moves by itself, set_state), the
+	 * start request a held place (deliver_task) */
+	if (a->up && !t->unsynced && t->svc < 0 && t->desired == TD_RUNNING && a->tm->network_delay > 0 &&
+	    !ag->every_step) {
+		sim_time_t now = sim_now(ag->sim);
+
+		t->state = TS_PENDING;
+		if (t->ts[TS_PENDING] < 0)
+			t->ts[TS_PENDING] = now;
+		bp_task_view(bp, t, TS_PENDING);
+		sim_held_after(ag->sim, a->tm->network_delay, ag->held_start, ref_make(slot, t->gen));
+		return;
+	}
+	task_pending_slow(bp, slot, t);
 }
 
 /* The task's instance failed: nothing runs there any more. */
@@ -508,12 +571,56 @@ static inline __attribute__((always_inline)) void started_in(struct backplane *b
 			  ag->ev_healthy, bp, ref);
 	}
 	if (t->duration >= 0)
-		then(bp, t->duration, ag->ev_exit, on_essential_exit, ref);
+		then(bp, t->duration, ag->ev_exit, ag->every_step ? on_essential_exit_general : on_essential_exit,
+		     ref);
 }
 
 /* The handlers of a step: the held place's (the task's reference), the
- * event's; they find the task and give it to the step's body. */
+ * event's; they find the task and give it to the step's body (started:
+ * its common case first, see the top of the file). */
+static void __attribute__((noinline)) started_slow(struct backplane *bp, struct task *t, uint64_t ref)
+{
+	started_in(bp, agents_of(bp), t, ref);
+}
+
 static void started(struct sim *s, void *ctx, uint64_t ref)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ref);
+	const struct agents *ag = agents_of(bp);
+
+	(void)s;
+	if (!t)
+		return;
+	/* the common case (started_in's path for it): a standalone task
+	 * whose connected agent holds no report back (its view moves by
+	 * itself, no RUNNING report, no health), no start failure to draw, an
+	 * exit to schedule */
+	if (t->inst >= 0 && ag->a[t->inst].up && !t->unsynced && t->svc < 0 && t->duration > 0 &&
+	    t->state == TS_PENDING && t->desired == TD_RUNNING) {
+		double p = backplane_scenario(bp)->taskdefs[t->td].start_failure_p >= 0
+			? backplane_scenario(bp)->taskdefs[t->td].start_failure_p
+			: ag->a[t->inst].tm->start_failure_p;
+
+		if (!(p > 0)) {
+			sim_time_t now = sim_now(ag->sim);
+
+			t->state = TS_RUNNING;
+			if (t->ts[TS_ACTIVATING] < 0)
+				t->ts[TS_ACTIVATING] = now;
+			if (t->ts[TS_RUNNING] < 0)
+				t->ts[TS_RUNNING] = now;
+			bp_task_view(bp, t, TS_RUNNING);
+			sim_after(ag->sim, t->duration, ag->ev_exit, bp, ref);
+			return;
+		}
+	}
+	started_slow(bp, t, ref);
+}
+
+/* started by its general path alone (the event's handler; every_step's
+ * held place, never used) */
+static void started_general(struct sim *s, void *ctx, uint64_t ref)
 {
 	struct task *t = bp_task(ctx, ref);
 
@@ -524,7 +631,7 @@ static void started(struct sim *s, void *ctx, uint64_t ref)
 
 static void on_started(struct sim *s, void *ctx, const struct event *ev)
 {
-	started(s, ctx, ev->arg);
+	started_general(s, ctx, ev->arg);
 }
 
 static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
@@ -546,19 +653,96 @@ static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
 	bp_task_healthy(bp, ref_slot(ev->arg));
 }
 
-static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
+static void __attribute__((noinline)) essential_exit_slow(struct backplane *bp, struct task *t,
+							    uint64_t ref)
 {
-	struct backplane *bp = ctx;
-	struct task *t = bp_task(bp, ev->arg);
 	const struct agents *ag = agents_of(bp);
 
-	(void)s;
-	if (!t || dead_in(ag, t) || t->state != TS_RUNNING)
+	if (dead_in(ag, t) || t->state != TS_RUNNING)
 		return;
 	/* docs/ecs-model.md §3.2: an essential container exited; the others are stopped */
 	task_ended(ag, t, STOP_ESSENTIAL_EXITED);
 	t->lost = 1;
-	begin_stop(bp, ag, ref_slot(ev->arg), t, 1);
+	begin_stop(bp, ag, ref_slot(ref), t, 1);
+}
+
+static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	uint64_t ref = ev->arg;
+	struct task *t = bp_task(bp, ref);
+	const struct agents *ag = agents_of(bp);
+
+	(void)s;
+	if (!t)
+		return;
+	/* the common case: a standalone task whose connected agent holds no
+	 * report back (task_ended, set_states: the view moves by itself);
+	 * with other containers to stop, the stop's wait a held place
+	 * (begin_stop, step()) */
+	if (t->inst >= 0 && ag->a[t->inst].up && !t->unsynced && t->svc < 0 && t->state == TS_RUNNING &&
+	    !ag->every_step && ag->a[t->inst].tm->network_delay > 0) {
+		const struct scn_timing *tm = ag->a[t->inst].tm;
+		const struct taskdef *td = backplane_scenario(bp)->taskdefs[t->td].td;
+
+		if (td->n_containers > 1) {
+			/* begin_stop's wait */
+			sim_time_t timeout = td->stop_timeout_s >= 0 ? (sim_time_t)td->stop_timeout_s * 1000
+								      : tm->stop_timeout;
+			sim_time_t wait = tm->shutdown < timeout ? tm->shutdown : timeout;
+
+			if (wait > 0) {
+				sim_time_t now = sim_now(ag->sim);
+
+				t->desired = TD_STOPPED;
+				t->stop_code = STOP_ESSENTIAL_EXITED;
+				t->lost = 1;
+				t->state = TS_STOPPING;
+				if (t->ts[TS_DEACTIVATING] < 0)
+					t->ts[TS_DEACTIVATING] = now;
+				if (t->ts[TS_STOPPING] < 0)
+					t->ts[TS_STOPPING] = now;
+				bp_task_view(bp, t, TS_STOPPING);
+				sim_held_after(ag->sim, wait, ag->held_stop_done, ref);
+				return;
+			}
+		} else if (t->duration > 0 && !td->eni) {
+			/* the only container exited: nothing to wait for, no ENI
+			 * to detach.  Its exit was scheduled with a delay (the
+			 * duration), so it runs from the queue, with the lane idle
+			 * (sim.h): begin_stop's step and stop_done_in's run at
+			 * once, DEACTIVATING to STOPPED in one view move (the
+			 * counts telescope, set_states), the STOPPED report an
+			 * event (deliver_task) */
+			sim_time_t now = sim_now(ag->sim);
+
+#ifdef ECSIM_CHECKS
+			if (!sim_lane_idle(ag->sim))
+				abort();
+#endif
+			t->desired = TD_STOPPED;
+			t->stop_code = STOP_ESSENTIAL_EXITED;
+			t->lost = 1;
+			t->state = TS_STOPPED;
+			for (int st = TS_DEACTIVATING; st <= TS_STOPPED; st++)
+				if (t->ts[st] < 0)
+					t->ts[st] = now;
+			bp_task_view(bp, t, TS_STOPPED);
+			sim_after(ag->sim, tm->network_delay, ag->ev_report_stopped, bp, ref);
+			return;
+		}
+	}
+	essential_exit_slow(bp, t, ref);
+}
+
+/* on_essential_exit by its general path alone (every_step) */
+static void on_essential_exit_general(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct task *t = bp_task(ctx, ev->arg);
+
+	(void)s;
+	if (t)
+		essential_exit_slow(ctx, t, ev->arg);
 }
 
 static void on_stop(struct sim *s, void *ctx, const struct event *ev)
@@ -598,18 +782,54 @@ static inline __attribute__((always_inline)) void stop_done_in(struct backplane 
 	step(bp, ag, t, detach, ag->ev_deprovisioned, ag->held_deprovisioned, deprovisioned_in, ref);
 }
 
+static void __attribute__((noinline)) stop_done_slow(struct backplane *bp, struct task *t, uint64_t ref)
+{
+	stop_done_in(bp, agents_of(bp), t, ref);
+}
+
+/* The held place's handler (on_stop_done, below, the event's).  A held
+ * place runs where an event of the queue would, and the queue's next
+ * event runs only once the instant's lane is empty and no stop was asked
+ * (sim.h): sim_lane_idle holds as it starts.  The common case of
+ * stop_done_in first: a standalone task whose connected agent holds no
+ * report back, no ENI to detach (DEPROVISIONING and STOPPED in one view
+ * move), the STOPPED report an event. */
 static void stop_done(struct sim *s, void *ctx, uint64_t ref)
 {
-	struct task *t = bp_task(ctx, ref);
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ref);
+	const struct agents *ag = agents_of(bp);
 
-	(void)s;
-	if (t)
-		stop_done_in(ctx, agents_of(ctx), t, ref);
+	if (!t)
+		return;
+#ifdef ECSIM_CHECKS
+	if (!sim_lane_idle(s))
+		abort();
+#endif
+	if (t->inst >= 0 && ag->a[t->inst].up && !t->unsynced && t->svc < 0 && t->state == TS_STOPPING &&
+	    !backplane_scenario(bp)->taskdefs[t->td].td->eni && ag->a[t->inst].tm->network_delay > 0) {
+		sim_time_t now = sim_now(s);
+
+		/* set_states(DEPROVISIONING, STOPPED), deliver_task's report */
+		t->state = TS_STOPPED;
+		if (t->ts[TS_DEPROVISIONING] < 0)
+			t->ts[TS_DEPROVISIONING] = now;
+		if (t->ts[TS_STOPPED] < 0)
+			t->ts[TS_STOPPED] = now;
+		bp_task_view(bp, t, TS_STOPPED);
+		sim_after(s, ag->a[t->inst].tm->network_delay, ag->ev_report_stopped, bp, ref);
+		return;
+	}
+	stop_done_slow(bp, t, ref);
 }
 
 static void on_stop_done(struct sim *s, void *ctx, const struct event *ev)
 {
-	stop_done(s, ctx, ev->arg);
+	struct task *t = bp_task(ctx, ev->arg);
+
+	(void)s;
+	if (t)
+		stop_done_in(ctx, agents_of(ctx), t, ev->arg);
 }
 
 /* The task's ENI is detached, or it had none (step()'s body). */
@@ -666,14 +886,34 @@ static void on_report_running(struct sim *s, void *ctx, const struct event *ev)
 		bp_task_running(bp, ref_slot(ev->arg));
 }
 
+static void __attribute__((noinline)) report_stopped_slow(struct backplane *bp, struct task *t, uint64_t ref)
+{
+	if (report_arrives(bp, t, ref, AM_REPORT_STOPPED) && t->state == TS_STOPPED)
+		bp_task_stopped(bp, ref_slot(ref));
+}
+
 static void on_report_stopped(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
 	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	if (t && report_arrives(bp, t, ev->arg, AM_REPORT_STOPPED) && t->state == TS_STOPPED)
+	if (!t)
+		return;
+	if (t->unsynced)                /* (report_arrives) */
+		report_stopped_slow(bp, t, ev->arg);
+	else if (t->state == TS_STOPPED)
 		bp_task_stopped(bp, ref_slot(ev->arg));
+}
+
+/* on_report_stopped by its general path alone (every_step) */
+static void on_report_stopped_general(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct task *t = bp_task(ctx, ev->arg);
+
+	(void)s;
+	if (t)
+		report_stopped_slow(ctx, t, ev->arg);
 }
 
 static void on_report_state(struct sim *s, void *ctx, const struct event *ev)
@@ -843,6 +1083,7 @@ void agent_attach(struct backplane *bp)
 	bp_set_actor_state(bp, BA_AGENT, ag);
 	ag->rng = rng_stream(backplane_rng(bp), "agent");
 	ag->sim = sim;
+	ag->every_step = backplane_scenario(bp)->every_step;
 	bp_subscribe(bp, BN_BIT(BN_INSTANCE_ADDED) | BN_BIT(BN_INSTANCE_DOWN) | BN_BIT(BN_INSTANCE_UP) |
 		     BN_BIT(BN_AGENT_SILENT) | BN_BIT(BN_SPOT_NOTICE) | BN_BIT(BN_FREE), on_note, NULL);
 	ag->ev_start = sim_on_world(sim, "agent-start", on_start, bp);
@@ -850,18 +1091,21 @@ void agent_attach(struct backplane *bp)
 	ag->ev_pulled = sim_on_world(sim, "image-pulled", on_pulled, bp);
 	ag->ev_started = sim_on_world(sim, "containers-started", on_started, bp);
 	ag->ev_healthy = sim_on_world(sim, "task-healthy", on_healthy, bp);
-	ag->ev_exit = sim_on_world(sim, "essential-exit", on_essential_exit, bp);
+	/* every_step: the steps' general paths alone (their fast paths are
+	 * checked against them, tests/test_chain.c) */
+	ag->ev_exit = sim_on_world(sim, "essential-exit",
+				   ag->every_step ? on_essential_exit_general : on_essential_exit, bp);
 	ag->ev_stop_done = sim_on_world(sim, "containers-stopped", on_stop_done, bp);
 	ag->ev_deprovisioned = sim_on_world(sim, "deprovisioned", on_deprovisioned, bp);
 	ag->ev_report_running = sim_on_world(sim, "report-running", on_report_running, bp);
-	ag->ev_report_stopped = sim_on_world(sim, "report-stopped", on_report_stopped, bp);
+	ag->ev_report_stopped = sim_on_world(sim, "report-stopped",
+					     ag->every_step ? on_report_stopped_general : on_report_stopped, bp);
 	ag->ev_report_state = sim_on_world(sim, "report-state", on_report_state, bp);
 	ag->ev_detect = sim_on_world(sim, "agent-lost", on_detect, bp);
 	ag->ev_reconnect = sim_on_world(sim, "agent-reconnect", on_reconnect, bp);
-	ag->held_start = sim_on_held(sim, ghost_start, bp);
+	ag->held_start = sim_on_held(sim, ag->every_step ? ghost_start_general : ghost_start, bp);
 	ag->held_pulled = sim_on_held(sim, ghost_pulled, bp);
-	ag->held_started = sim_on_held(sim, started, bp);
+	ag->held_started = sim_on_held(sim, ag->every_step ? started_general : started, bp);
 	ag->held_stop_done = sim_on_held(sim, stop_done, bp);
 	ag->held_deprovisioned = sim_on_held(sim, deprovisioned, bp);
-	ag->every_step = backplane_scenario(bp)->every_step;
 }

@@ -39,7 +39,8 @@ struct agents {
 	uint32_t ev_detect, ev_reconnect;
 	uint32_t held_start, held_pulled;   /* the held places' types (sim_on_held) */
 	uint32_t held_started, held_stop_done, held_deprovisioned;
-	int every_step;            /* scenario's every_step: no held lifecycle steps */
+	int every_step;            /* scenario's every_step: no held lifecycle steps, and the
+				    * steps' general paths alone (agent.c) */
 };
 
 static inline struct agents *agents_of(const struct backplane *bp)

@@ -320,7 +320,8 @@ static const struct { int64_t running, starting; } view_delta[TS_N][TS_N] = {
  * table, not branches: each step of a task's life passes here with another
  * (from, st), which a branch predictor guesses poorly (and the table costs
  * fewer instructions than the compares). */
-static inline enum task_state view_move(struct backplane *bp, struct task *t, enum task_state st)
+static inline __attribute__((always_inline)) enum task_state view_move(struct backplane *bp, struct task *t,
+									   enum task_state st)
 {
 	enum task_state from = t->seen;
 
@@ -339,7 +340,9 @@ static void view_to(struct backplane *bp, uint32_t slot, enum task_state st)
 		view_to_service(bp, slot, from, st);
 }
 
-void bp_task_view(struct backplane *bp, struct task *t, int st)
+/* always inline (link-time optimisation, the agent's steps): as a call it
+ * would make their common paths save registers (agent.c) */
+__attribute__((always_inline)) inline void bp_task_view(struct backplane *bp, struct task *t, int st)
 {
 	view_move(bp, t, (enum task_state)st);
 }

@@ -160,6 +160,11 @@ common:
 		const struct agent *a = agent_at(bp, i);
 
 		c->silent[i] = !a->up && !a->down ? a->epoch + 1 : 0;
+		/* an agent talks only from a live instance: the agent's steps
+		 * take a connected agent's tasks as alive (agent.c) */
+		if (a->up && a->down)
+			bad(c, "t=%.3f: the agent of %s is connected on a failed instance", now,
+			    cluster_id(bp->cl, i));
 		/* §1.6, §4.2: no over-commit at any instant */
 		if (cpu[i] > cluster_cpu_registered(bp->cl, i) || mem[i] > cluster_mem_registered(bp->cl, i) ||
 		    cluster_cpu_remaining(bp->cl, i) < 0 || cluster_mem_remaining(bp->cl, i) < 0)
