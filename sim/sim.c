@@ -274,10 +274,9 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			s->lane_n--;
 		} else {
 			/* the queue's earliest, read in place once: its slot,
-			 * item, key and payload */
-			uint32_t c = q->cur, i;
+			 * key and payload */
+			uint32_t c = q->cur;
 			struct evq_slot *sl;
-			struct evq_item *x;
 			sim_time_t t;
 			uint64_t w;
 
@@ -286,29 +285,27 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 					break;
 				c = q->cur;
 			}
-			sl = &q->l0[c];
-			i = sl->head;
-			x = &q->pool[i];
-			t = x->t;
+			t = q->cbt + c;
 			if (t > until)
 				break;
-			w = x->w;
+			sl = &q->l0[c];
+			w = sl->w;
 			h = &s->h[w & EVQ_TYPE_MASK];
 			if (h->ghost) {
 				/* a held place: its step at its place, not an
 				 * event (not counted, not observed, not bounded
 				 * by the instant's limit) */
-				uint64_t arg = x->arg;
+				uint64_t arg = sl->arg;
 
-				evq_drop_at(q, c, sl, i, x);
+				evq_drop_at(q, c, sl);
 				s->now = t;
 				h->ghost(s, h->ctx, arg);
 				continue;
 			}
 			if (!instant_allows(s, t, (uint32_t)(w & EVQ_TYPE_MASK)))
 				break;
-			evq_item_event(x, &ev);
-			evq_drop_at(q, c, sl, i, x);
+			evq_key_event(t, w, sl->target, sl->arg, &ev);
+			evq_drop_at(q, c, sl);
 		}
 		s->now = ev.t;
 		h->fn(s, h->ctx, &ev);
