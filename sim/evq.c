@@ -239,21 +239,21 @@ static inline uint32_t *hint_at(struct evq *q, struct evq_slot *sl, uint32_t i)
  * many events of one millisecond in mixed classes cost no walk each.  An
  * event before the slot's first (a "first" before ordinary ones) takes its
  * place, the first's event moving to item i. */
-static void l0_put(struct evq *q, uint32_t s, uint32_t i)
+static void l0_insert(struct evq *q, uint32_t s, uint32_t i);
+static inline __attribute__((always_inline)) void l0_put(struct evq *q, uint32_t s, uint32_t i)
 {
 	struct evq_slot *sl = &q->l0[s];
 	struct evq_item *p = q->pool, *x = &p[i];
-	struct evq_hint *h;
-	uint32_t *at, c;
+	uint64_t m = q->b0[s >> 6];
 
 	x->next = 0;
-	if (!(q->b0[s >> 6] >> (s & 63) & 1)) {
+	if (!(m >> (s & 63) & 1)) {
 		sl->w = x->w;
 		sl->target = x->target;
 		sl->arg = x->arg;
 		sl->next = 0;
 		item_free(q, i);
-		evq_mark(q, s);
+		evq_mark_word(q, s, m);
 		return;
 	}
 	if ((sl->next != 0 ? p[sl->tail].w : sl->w) < x->w) {
@@ -264,6 +264,17 @@ static void l0_put(struct evq *q, uint32_t s, uint32_t i)
 		sl->tail = i;
 		return;
 	}
+	l0_insert(q, s, i);
+}
+
+/* l0_put's rest: an event out of order in slot s. */
+static __attribute__((noinline)) void l0_insert(struct evq *q, uint32_t s, uint32_t i)
+{
+	struct evq_slot *sl = &q->l0[s];
+	struct evq_item *p = q->pool, *x = &p[i];
+	struct evq_hint *h;
+	uint32_t *at, c;
+
 	/* class "first" (0) or ordinary (1): a "last" event's word is above
 	 * every other's, so it never comes here */
 	c = (uint32_t)(x->w >> 63);
