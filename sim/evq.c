@@ -10,10 +10,8 @@
  * The wheel.  Time is cut into blocks of W0_N ms.  Level 0 holds the events
  * of one block, cb, in a slot per millisecond: a list sorted by order word
  * (its events share their time), so a slot's first event is its least and
- * the first slot that holds events (cur) holds the earliest event.  A
- * slot holds its first event in place and the rest in items (most slots
- * hold one event at a time: its push and pop take and free no item).
- * Nearly always an event goes to an empty slot or is appended (l0_put).  Level 1 holds the
+ * the first slot that holds events (cur) holds the earliest event.  Nearly
+ * always an event is appended (l0_put for the rest).  Level 1 holds the
  * events of the next W1_N - 1 blocks, a bucket per block (a ring indexed by
  * the block's low bits), unsorted, with the bucket's earliest time kept.
  * Bitmaps with summary words find the next slot or bucket that holds
@@ -203,111 +201,52 @@ static inline uint32_t item_new(struct evq *q)
 	return i;
 }
 
-/* Item i back to the free ones (t -1: a hint naming it is stale). */
-static inline void item_free(struct evq *q, uint32_t i)
+/* Whether hint h names an item that still holds its event. */
+static inline int hint_ok(const struct evq *q, uint32_t i, uint64_t w)
 {
-	q->pool[i].t = -1;
-	q->pool[i].next = q->free_;
-	q->free_ = i;
-}
-
-/* Whether hint (i, w) of slot sl (which holds events) names a place that
- * still holds its event: the slot's first, or an item. */
-static inline int hint_ok(const struct evq *q, const struct evq_slot *sl, uint32_t i, uint64_t w)
-{
-	if (i == EVQ_HINT_FIRST)
-		return sl->w == w;
 	return i != 0 && q->pool[i].w == w && q->pool[i].t >= 0;
 }
 
-/* The link after the place hint i names (the slot's first, or an item). */
-static inline uint32_t *hint_at(struct evq *q, struct evq_slot *sl, uint32_t i)
-{
-	return i == EVQ_HINT_FIRST ? &sl->next : &q->pool[i].next;
-}
-
 /* Item i put in level-0 slot s (its time is the slot's), in order of word.
- * An empty slot takes the event in place (the item freed).  The usual case
- * appends (numbers grow).  Else an event of an earlier class than the
- * slot's last: it goes after the last of its class (or of the classes
- * before it), which the slot's hint names once one was put so; without a
- * live hint the list is walked from its first, once: every event of class
- * "first" or ordinary put out of order after that updates the hint (while
- * the hint's event is queued, the later class's events behind it are too,
- * so no event of its class is appended; a hint whose event moved to the
- * slot's first place is stale, and the walk from there is one step).  So
- * many events of one millisecond in mixed classes cost no walk each.  An
- * event before the slot's first (a "first" before ordinary ones) takes its
- * place, the first's event moving to item i. */
-static void l0_insert(struct evq *q, uint32_t s, uint32_t i);
-static inline __attribute__((always_inline)) void l0_put(struct evq *q, uint32_t s, uint32_t i)
-{
-	struct evq_slot *sl = &q->l0[s];
-	struct evq_item *p = q->pool, *x = &p[i];
-	uint64_t m = q->b0[s >> 6];
-
-	x->next = 0;
-	if (!(m >> (s & 63) & 1)) {
-		sl->w = x->w;
-		sl->target = x->target;
-		sl->arg = x->arg;
-		sl->next = 0;
-		item_free(q, i);
-		evq_mark_word(q, s, m);
-		return;
-	}
-	if ((sl->next != 0 ? p[sl->tail].w : sl->w) < x->w) {
-		if (sl->next != 0)
-			p[sl->tail].next = i;
-		else
-			sl->next = i;
-		sl->tail = i;
-		return;
-	}
-	l0_insert(q, s, i);
-}
-
-/* l0_put's rest: an event out of order in slot s. */
-static __attribute__((noinline)) void l0_insert(struct evq *q, uint32_t s, uint32_t i)
+ * The usual case appends (numbers grow).  Else an event of an earlier
+ * class than the slot's last: it goes after the last of its class (or of
+ * the classes before it), which the slot's hint names once one was put so;
+ * without a live hint the list is walked from its head, once: every event
+ * of class "first" or ordinary put out of order after that updates the
+ * hint (while the hint's event is queued, the later class's events behind
+ * it are too, so no event of its class is appended).  So many events of
+ * one millisecond in mixed classes cost no walk each. */
+static void l0_put(struct evq *q, uint32_t s, uint32_t i)
 {
 	struct evq_slot *sl = &q->l0[s];
 	struct evq_item *p = q->pool, *x = &p[i];
 	struct evq_hint *h;
 	uint32_t *at, c;
 
+	x->next = 0;
+	if (sl->head == 0) {
+		sl->head = sl->tail = i;
+		evq_mark(q, s);
+		return;
+	}
+	if (p[sl->tail].w < x->w) {
+		p[sl->tail].next = i;
+		sl->tail = i;
+		return;
+	}
 	/* class "first" (0) or ordinary (1): a "last" event's word is above
 	 * every other's, so it never comes here */
 	c = (uint32_t)(x->w >> 63);
 	h = &q->hint[s];
-	if (x->w < sl->w) {
-		/* before the slot's first: x's event in its place, the
-		 * first's in item i, next after it */
-		struct evq_item y = *x;
-
-		x->w = sl->w;
-		x->target = sl->target;
-		x->arg = sl->arg;
-		x->next = sl->next;
-		if (sl->next == 0)
-			sl->tail = i;
-		sl->next = i;
-		sl->w = y.w;
-		sl->target = y.target;
-		sl->arg = y.arg;
-		h->c[c].i = EVQ_HINT_FIRST;
-		h->c[c].w = y.w;
-		return;
-	}
-	if (hint_ok(q, sl, h->c[c].i, h->c[c].w)) {
-		at = hint_at(q, sl, h->c[c].i);
-	} else if (c == 1 && hint_ok(q, sl, h->c[0].i, h->c[0].w)) {
+	if (hint_ok(q, h->c[c].i, h->c[c].w)) {
+		at = &p[h->c[c].i].next;
+	} else if (c == 1 && hint_ok(q, h->c[0].i, h->c[0].w)) {
 		/* the first ordinary one out of order: after the last "first" */
-		at = hint_at(q, sl, h->c[0].i);
+		at = &p[h->c[0].i].next;
 		while (*at != 0 && p[*at].w < x->w)
 			at = &p[*at].next;
 	} else {
-		/* (the slot's last is after x: the walk ends before it) */
-		for (at = &sl->next; p[*at].w < x->w; at = &p[*at].next)
+		for (at = &sl->head; p[*at].w < x->w; at = &p[*at].next)
 			;
 	}
 	x->next = *at;
@@ -346,43 +285,6 @@ static inline __attribute__((always_inline)) void place(struct evq *q, uint32_t 
 		bk->t = x->t;
 }
 
-/* evq_drop_at's rest: the first event of slot sl dropped, item i (its
- * next) takes its place. */
-void evq_promote(struct evq *q, struct evq_slot *sl, uint32_t i)
-{
-	struct evq_item *x = &q->pool[i];
-
-	sl->w = x->w;
-	sl->target = x->target;
-	sl->arg = x->arg;
-	sl->next = x->next;              /* (tail stays: still the last if next is not 0) */
-	item_free(q, i);
-}
-
-/* A push to a heap (out of line: the wheel's pushes save no registers). */
-static __attribute__((noinline)) void push_heap(struct evq_heap *h, sim_time_t t, uint64_t w, void *target,
-						uint64_t arg)
-{
-	heap_push(h, (struct node){ t, w, target, arg });
-}
-
-/* A push to the wheel with no free item: the pool doubled first. */
-static __attribute__((noinline)) void push_grow(struct evq *q, sim_time_t t, uint64_t w, void *target,
-						uint64_t arg)
-{
-	pool_grow(q);
-	evq_push_slow(q, t, w, target, arg);
-}
-
-/* A push to a level-0 slot that holds events, with free item i. */
-static __attribute__((noinline)) void push_l0(struct evq *q, uint32_t i, sim_time_t t, uint64_t w, void *target,
-					      uint64_t arg)
-{
-	q->free_ = q->pool[i].next;
-	q->pool[i] = (struct evq_item){ t, w, target, arg, 0 };
-	l0_put(q, (uint32_t)t & (W0_N - 1), i);
-}
-
 void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64_t arg)
 {
 	uint64_t blk = (uint64_t)t >> BLOCK_BITS;
@@ -391,25 +293,15 @@ void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64
 	if (t < 0 || blk < q->cb) {
 		/* before the wheel's block (a plain queue's caller may go
 		 * back): before every event in the wheel */
-		push_heap(&q->early, t, w, target, arg);
+		heap_push(&q->early, (struct node){ t, w, target, arg });
 		return;
 	}
 	if (blk - q->cb >= W1_N) {
 		/* past level 1: after every event in the wheel */
-		push_heap(&q->far, t, w, target, arg);
+		heap_push(&q->far, (struct node){ t, w, target, arg });
 		return;
 	}
-	if ((i = q->free_) == 0) {
-		push_grow(q, t, w, target, arg);
-		return;
-	}
-	if (blk == q->cb) {
-		push_l0(q, i, t, w, target, arg);
-		return;
-	}
-	/* level 1 (~1 push in 8 on a replay: the rest out of line, so this
-	 * saves no registers) */
-	q->free_ = q->pool[i].next;
+	i = item_new(q);
 	q->pool[i] = (struct evq_item){ t, w, target, arg, 0 };
 	place(q, i);
 }
@@ -417,18 +309,19 @@ void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64
 /* evq_drop_at's rest: slot s, the first that held events, emptied, and
  * so did its bitmap word.  No slot before s holds events, so neither does
  * a word or a summary word before s's: the next is the least bit left in
- * s's summary word, else in the next summary word that has one (16 at
- * most, scanned: a summary word empties once in ~60 words on a replay). */
+ * s's summary word, else in the next summary word that has one. */
 void evq_next_slot(struct evq *q, uint32_t s)
 {
 	uint32_t k = s >> 6, j = k >> 6;
 	uint64_t m = q->b0s[j] &= ~(UINT64_C(1) << (k & 63));
 
-	while (m == 0) {
-		if (++j == W0_N / 4096) {
+	if (m == 0) {
+		m = q->b0t &= ~(UINT64_C(1) << j);
+		if (m == 0) {
 			q->cur = W0_N;
 			return;
 		}
+		j = (uint32_t)__builtin_ctzll(m);
 		m = q->b0s[j];
 	}
 	k = j << 6 | (uint32_t)__builtin_ctzll(m);
@@ -468,7 +361,6 @@ int evq_settle(struct evq *q, sim_time_t until)
 	/* level 0 takes the block of the earliest event: the bucket's
 	 * events move in, and the heap's that level 1 now reaches */
 	q->cb = (uint64_t)t >> BLOCK_BITS;
-	q->cbt = (sim_time_t)(q->cb << BLOCK_BITS);
 	if (b < W1_N) {
 		struct evq_bucket *bk = &q->l1[b];
 
@@ -546,21 +438,23 @@ uint64_t evq_push_last(struct evq *q, sim_time_t t, uint32_t type, void *target,
 
 int evq_pop(struct evq *q, struct event *out)
 {
-	const struct evq_slot *sl;
+	const struct evq_item *x;
 
 	if (q->early.n) {
 		struct node n;
+		struct evq_item it;
 
 		heap_pop(&q->early, &n);
-		evq_key_event(n.t, n.w, n.target, n.arg, out);
+		it = (struct evq_item){ n.t, n.w, n.target, n.arg, 0 };
+		evq_item_event(&it, out);
 		return 1;
 	}
-	if ((sl = evq_first(q)) == NULL) {
+	if ((x = evq_first(q)) == NULL) {
 		if (!evq_settle(q, SIM_TIME_MAX))
 			return 0;
-		sl = evq_first(q);
+		x = evq_first(q);
 	}
-	evq_key_event(q->cbt + q->cur, sl->w, sl->target, sl->arg, out);
+	evq_item_event(x, out);
 	evq_drop_first(q);
 	return 1;
 }
@@ -572,7 +466,7 @@ sim_time_t evq_peek_time(const struct evq *q)
 	if (q->early.n)
 		return q->early.h[0].t;
 	if (q->cur < W0_N)
-		return q->cbt + q->cur;
+		return q->pool[q->l0[q->cur].head].t;
 	if ((b = b1_next(q, (uint32_t)(q->cb + 1) & (W1_N - 1))) < W1_N)
 		return q->l1[b].t;
 	return q->far.n ? q->far.h[0].t : SIM_TIME_MAX;
@@ -589,12 +483,10 @@ size_t evq_size(const struct evq *q)
 	size_t n = q->far.n + q->early.n;
 
 	for (uint32_t k = 0; k < W0_N / 64; k++)
-		for (uint64_t m = q->b0[k]; m != 0; m &= m - 1) {
-			n++;              /* the slot's first, in place */
-			for (uint32_t i = q->l0[k << 6 | (uint32_t)__builtin_ctzll(m)].next; i != 0;
+		for (uint64_t m = q->b0[k]; m != 0; m &= m - 1)
+			for (uint32_t i = q->l0[k << 6 | (uint32_t)__builtin_ctzll(m)].head; i != 0;
 			     i = q->pool[i].next)
 				n++;
-		}
 	for (uint32_t b = 0; b < W1_N; b++)
 		for (uint32_t i = q->l1[b].head; i != 0; i = q->pool[i].next)
 			n++;

@@ -62,9 +62,8 @@ struct event {
 #define EVQ_W1_BITS 12                   /* level 1: the next 2^12 - 1 blocks */
 #define EVQ_W1_N (UINT32_C(1) << EVQ_W1_BITS)
 
-/* An event in the wheel past its slot's first (and every event of level
- * 1): its key (time, order word with the type in the low bits), payload
- * and the next in its list (0: none). */
+/* An event in the wheel: its key (time, order word with the type in the
+ * low bits), payload and the next in its list (0: none). */
 struct evq_item {
 	sim_time_t t;
 	uint64_t w;
@@ -73,21 +72,13 @@ struct evq_item {
 	uint32_t next;
 };
 
-/* A level-0 slot: its first event in place (its order word and payload;
- * its time is the slot's), the rest in items.  Most slots hold one event
- * at a time: its push and pop take no item.  Empty or not by its bit in
- * b0 (the fields of an empty slot are stale). */
 struct evq_slot {
-	uint64_t w;
-	void *target;
-	uint64_t arg;
-	uint32_t next, tail;             /* the items after the first (next 0: none) */
+	uint32_t head, tail;             /* 0: empty */
 };
 
 /* The last event of class "first" (c[0]) and of class ordinary (c[1])
- * put in a slot out of order: item (EVQ_HINT_FIRST: the slot's first, in
- * place) and word (the word tells the place still holds it). */
-#define EVQ_HINT_FIRST UINT32_MAX
+ * put in a slot out of order: item and word (the word tells the item
+ * still holds it). */
 struct evq_hint {
 	struct {
 		uint32_t i;
@@ -118,11 +109,11 @@ struct evq {
 	uint32_t free_;                  /* the free items, listed by next */
 	uint32_t cur;                    /* level 0's first slot that holds events, EVQ_W0_N if none */
 	uint64_t cb;                     /* level 0's block */
-	sim_time_t cbt;                  /* its first time, cb << EVQ_BLOCK_BITS */
 	struct evq_slot *l0;             /* level 0: a slot per ms of block cb */
 	uint64_t next_seq;
 	uint64_t b0[EVQ_W0_N / 64];      /* a bit per level-0 slot that holds events */
-	uint64_t b0s[EVQ_W0_N / 4096];   /* a bit per b0 word that is not 0 (16 words: scanned) */
+	uint64_t b0s[EVQ_W0_N / 4096];   /* a bit per b0 word that is not 0 */
+	uint64_t b0t;                    /* a bit per b0s word that is not 0 */
 	struct evq_hint *hint;           /* per level-0 slot (evq.c's l0_put) */
 	uint64_t b1[EVQ_W1_N / 64];      /* a bit per level-1 bucket that holds events */
 	uint64_t b1s;
@@ -187,21 +178,19 @@ static inline uint64_t evq_word_plain(uint32_t cls, uint64_t seq)
  * the last one taken (its clock never goes back) may read and drop the
  * earliest event in place, and push with a word of its own making. */
 
-/* Slot s, empty, given its first event: its bits set (m: its bitmap
- * word, read). */
-static inline void evq_mark_word(struct evq *q, uint32_t s, uint64_t m)
+/* Slot s, empty, given its first event: its bits set. */
+static inline void evq_mark(struct evq *q, uint32_t s)
 {
-	q->b0[s >> 6] = m | UINT64_C(1) << (s & 63);
+	uint64_t *b = &q->b0[s >> 6], m = *b;
+
+	*b = m | UINT64_C(1) << (s & 63);
 	if (m == 0) {
 		/* the word's first slot: the summaries */
 		q->b0s[s >> 12] |= UINT64_C(1) << (s >> 6 & 63);
+		q->b0t |= UINT64_C(1) << (s >> 12);
 	}
 	if (s < q->cur)
 		q->cur = s;
-}
-static inline void evq_mark(struct evq *q, uint32_t s)
-{
-	evq_mark_word(q, s, q->b0[s >> 6]);
 }
 /* Queue (t, word | type) (word from evq_word and a number taken with
  * evq_take_seq), any time, like evq_push. */
@@ -209,55 +198,61 @@ void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64
 static inline __attribute__((always_inline)) void evq_push_word(struct evq *q, sim_time_t t, uint64_t w,
 								 void *target, uint64_t arg)
 {
-	uint32_t s;
-	uint64_t m;
+	uint32_t i = q->free_, s;
+	struct evq_item *x;
 	struct evq_slot *sl;
 
-	/* the common case: a time in level 0's block, an empty slot: the
-	 * event written in the slot, no item */
-	if ((uint64_t)t >> EVQ_BLOCK_BITS != q->cb)
+	/* the common case: a free item, a time in level 0's block, a slot
+	 * that is empty or whose last event has a smaller word */
+	if (i == 0 || (uint64_t)t >> EVQ_BLOCK_BITS != q->cb)
 		goto slow;
 	s = (uint32_t)t & (EVQ_W0_N - 1);
-	m = q->b0[s >> 6];
-	if (m >> (s & 63) & 1)
-		goto slow;
-	/* the slot written first: the key and payload are then dead, so the
-	 * bitmaps need no registers the caller must save */
 	sl = &q->l0[s];
-	sl->w = w;
-	sl->target = target;
-	sl->arg = arg;
-	sl->next = 0;
-	evq_mark_word(q, s, m);
+	if (sl->head != 0 && !(q->pool[sl->tail].w < w))
+		goto slow;
+	/* the item written first: the key and payload are then dead, so the
+	 * link and the bitmaps need no registers the caller must save */
+	x = &q->pool[i];
+	q->free_ = x->next;
+	*x = (struct evq_item){ t, w, target, arg, 0 };
+	if (sl->head == 0) {
+		sl->head = i;
+		sl->tail = i;
+		evq_mark(q, s);
+	} else {
+		q->pool[sl->tail].next = i;
+		sl->tail = i;
+	}
 	return;
 slow:
 	evq_push_slow(q, t, w, target, arg);
 }
 
-/* The earliest event's slot, NULL when level 0 holds none (then
- * evq_settle); its time is q->cbt + q->cur.  Valid until the next push or
- * drop. */
-static inline const struct evq_slot *evq_first(const struct evq *q)
+/* The earliest event, NULL when level 0 holds none (then evq_settle).
+ * Valid until the next push or drop. */
+static inline const struct evq_item *evq_first(const struct evq *q)
 {
-	return q->cur < EVQ_W0_N ? &q->l0[q->cur] : NULL;
+	return q->cur < EVQ_W0_N ? &q->pool[q->l0[q->cur].head] : NULL;
 }
 /* Level 0 empty: the next events moved into it when the earliest of them
  * is at or before `until`; 0 (nothing moved) when none is, or the queue is
  * empty. */
 int evq_settle(struct evq *q, sim_time_t until);
 void evq_next_slot(struct evq *q, uint32_t s);
-void evq_promote(struct evq *q, struct evq_slot *sl, uint32_t i);
 /* The earliest event dropped, given as read by the caller: its slot s
- * (q->cur) at sl. */
-static inline void evq_drop_at(struct evq *q, uint32_t s, struct evq_slot *sl)
+ * (q->cur), that slot and its first item i at x (so nothing is read
+ * twice). */
+static inline void evq_drop_at(struct evq *q, uint32_t s, struct evq_slot *sl, uint32_t i,
+			       struct evq_item *x)
 {
 	uint64_t m;
 
-	if (sl->next != 0) {
-		/* the slot's next event takes the first's place */
-		evq_promote(q, sl, sl->next);
+	sl->head = x->next;
+	x->t = -1;                       /* free (evq_hint) */
+	x->next = q->free_;
+	q->free_ = i;
+	if (sl->head != 0)
 		return;
-	}
 	/* the slot emptied: the next one in its bitmap word (the word holds
 	 * none before it: it was the first), else further */
 	m = q->b0[s >> 6] &= ~(UINT64_C(1) << (s & 63));
@@ -269,17 +264,21 @@ static inline void evq_drop_at(struct evq *q, uint32_t s, struct evq_slot *sl)
 /* The earliest event (evq_first) dropped. */
 static inline void evq_drop_first(struct evq *q)
 {
-	evq_drop_at(q, q->cur, &q->l0[q->cur]);
+	uint32_t s = q->cur;
+	struct evq_slot *sl = &q->l0[s];
+	uint32_t i = sl->head;
+
+	evq_drop_at(q, s, sl, i, &q->pool[i]);
 }
-/* The event (t, w, target, arg) as a handler sees it. */
-static inline void evq_key_event(sim_time_t t, uint64_t w, void *target, uint64_t arg, struct event *ev)
+/* The event of an item as a handler sees it. */
+static inline void evq_item_event(const struct evq_item *x, struct event *ev)
 {
-	ev->t = t;
-	ev->seq = (w << 2 >> (EVQ_TYPE_BITS + 2)) | (w << 1 & EVQ_SEQ_LAST);
-	ev->type = (uint32_t)(w & EVQ_TYPE_MASK);
-	ev->cls = (uint32_t)(w >> 63);
-	ev->target = target;
-	ev->arg = arg;
+	ev->t = x->t;
+	ev->seq = (x->w << 2 >> (EVQ_TYPE_BITS + 2)) | (x->w << 1 & EVQ_SEQ_LAST);
+	ev->type = (uint32_t)(x->w & EVQ_TYPE_MASK);
+	ev->cls = (uint32_t)(x->w >> 63);
+	ev->target = x->target;
+	ev->arg = x->arg;
 }
 
 /* Events in the queue: counted (a walk of the wheel's lists; not for a
