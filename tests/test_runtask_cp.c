@@ -65,34 +65,6 @@ static int count_col(const char *tag, const char *col, const char *want)
 	return got;
 }
 
-/* Run rs_dir()/name into out-<tag>; the formatted error ("" when it ran)
- * in msg. */
-static int run_err(const char *name, const char *tag, char *msg, size_t n)
-{
-	char p[400], out[400];
-	struct err e;
-	struct scenario *s;
-	struct run_opts o;
-	uint64_t events;
-	int rc;
-
-	msg[0] = '\0';
-	snprintf(p, sizeof p, "%s/%s", rs_dir(), name);
-	snprintf(out, sizeof out, "%s/out-%s", rs_dir(), tag);
-	err_clear(&e);
-	s = scenario_load(p, &e);
-	if (!s) {
-		err_format(&e, msg, n);
-		return -1;
-	}
-	o = (struct run_opts){ .out_dir = out, .task_log = 1 };
-	rc = run_scenario(s, &o, &events, &e) == RUN_OK ? 0 : -1;
-	if (rc)
-		err_format(&e, msg, n);
-	scenario_free(s);
-	return rc;
-}
-
 #define CONTAINS(hay, needle) do { const char *h_ = (hay), *n_ = (needle); \
 	if (!strstr(h_, n_)) { char m_[1600]; snprintf(m_, sizeof m_, "\"%.700s\" contains \"%.700s\"", h_, n_); \
 	T_FAIL(m_); } else CU_PASS(n_); } while (0)
@@ -279,13 +251,13 @@ static void test_refusals(void)
 			 "capacity_provider_strategy,launch_type\n1,run_task,%s,1,30,\"%s\",%s\n",
 			 c->taskdef, c->cps, c->lt);
 		rs_write("bad.csv", row);
-		T_EQ(run_err("bad.json", "bad", msg, sizeof msg), -1);
+		T_EQ(rs_run_msg("bad.json", "bad", msg, sizeof msg), -1);
 		CONTAINS(msg, c->where);
 		CONTAINS(msg, c->what);
 	}
 	/* only run_task takes them */
 	rs_write("bad.csv", "time_s,event,target,launch_type\n1,stop_task,t-1,EC2\n");
-	T_EQ(run_err("bad.json", "bad", msg, sizeof msg), -1);
+	T_EQ(rs_run_msg("bad.json", "bad", msg, sizeof msg), -1);
 	CONTAINS(msg, "bad.csv:2:4: launch_type: not used by event 'stop_task'");
 	/* a generator: both members refused, a task definition not listing
 	 * where it is sent refused */
@@ -293,13 +265,13 @@ static void test_refusals(void)
 		 "\"taskDefinitions\":[\"both\"],\"launchType\":\"EC2\","
 		 "\"capacityProviderStrategy\":[{\"capacityProvider\":\"FARGATE\",\"weight\":1}]}]}}");
 	rs_write("badgen.json", buf);
-	T_EQ(run_err("badgen.json", "badgen", msg, sizeof msg), -1);
+	T_EQ(rs_run_msg("badgen.json", "badgen", msg, sizeof msg), -1);
 	CONTAINS(msg, "$.workload.generators[0].launchType: give either launchType or "
 		      "capacityProviderStrategy, not both");
 	snprintf(buf, sizeof buf, HEAD(60) "\"workload\":{\"generators\":[{\"interArrivalSeconds\":1,"
 		 "\"taskDefinitions\":[\"small\"],\"launchType\":\"FARGATE\"}]}}");
 	rs_write("badgen.json", buf);
-	T_EQ(run_err("badgen.json", "badgen", msg, sizeof msg), -1);
+	T_EQ(rs_run_msg("badgen.json", "badgen", msg, sizeof msg), -1);
 	CONTAINS(msg, "$.workload.generators[0].taskDefinitions[0]: task definition 'small' is sent "
 		      "to launchType FARGATE but its requiresCompatibilities does not list FARGATE");
 }

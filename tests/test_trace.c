@@ -740,34 +740,6 @@ static void test_fast_rows_agree(void)
  * call made in full: every output must be the same, and so must the
  * error of a row past $.limits.maxQueuedTasks. */
 
-/* Run rs_dir()/name into out-<tag>: 0, or -1 with the formatted error in
- * msg. */
-static int run_msg(const char *name, const char *tag, char *msg, size_t n)
-{
-	char p[400], out[400];
-	struct err e;
-	struct scenario *s;
-	struct run_opts o;
-	uint64_t events;
-	int rc;
-
-	msg[0] = '\0';
-	snprintf(p, sizeof p, "%s/%s", rs_dir(), name);
-	snprintf(out, sizeof out, "%s/out-%s", rs_dir(), tag);
-	err_clear(&e);
-	s = scenario_load(p, &e);
-	if (!s) {
-		err_format(&e, msg, n);
-		return -1;
-	}
-	o = (struct run_opts){ .out_dir = out, .task_log = 1 };
-	rc = run_scenario(s, &o, &events, &e) == RUN_OK ? 0 : -1;
-	if (rc)
-		err_format(&e, msg, n);
-	scenario_free(s);
-	return rc;
-}
-
 /* The whole of file `path` (malloc'd, NUL-terminated), or NULL. */
 static char *slurp(const char *path)
 {
@@ -908,10 +880,10 @@ static void test_run_prepared(void)
 
 			write_run_trace(seed * 7919, 1500, burst, 0);
 			snprintf(tag, sizeof tag, "p%d-%d", sc, (int)seed);
-			run_msg("s.json", tag, m0, sizeof m0);
+			rs_run_msg("s.json", tag, m0, sizeof m0);
 			write_run_trace(seed * 7919, 1500, burst, 1);
 			snprintf(tag, sizeof tag, "q%d-%d", sc, (int)seed);
-			run_msg("s.json", tag, m1, sizeof m1);
+			rs_run_msg("s.json", tag, m1, sizeof m1);
 			runs++;
 			/* the limit's scenario ends in its error, the others run */
 			failed += sc == 2 ? !strstr(m0, "rows.csv:") ||

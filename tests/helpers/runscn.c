@@ -73,6 +73,32 @@ int rs_run(const char *name, const char *tag, const char *strategy,
 	return rc;
 }
 
+int rs_run_msg(const char *name, const char *tag, char *msg, size_t n)
+{
+	char p[400], out[400];
+	struct err e;
+	struct scenario *s;
+	struct run_opts o;
+	uint64_t events;
+	int rc;
+
+	msg[0] = '\0';
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	snprintf(out, sizeof out, "%s/out-%s", dir, tag);
+	err_clear(&e);
+	s = scenario_load(p, &e);
+	if (!s) {
+		err_format(&e, msg, n);
+		return -1;
+	}
+	o = (struct run_opts){ .out_dir = out, .task_log = 1 };
+	rc = run_scenario(s, &o, &events, &e) == RUN_OK ? 0 : -1;
+	if (rc)
+		err_format(&e, msg, n);
+	scenario_free(s);
+	return rc;
+}
+
 static struct csvin *open_out(const char *tag, const char *file)
 {
 	char p[400];

@@ -3,6 +3,8 @@
 #ifndef TESTS_RUNSCN_H
 #define TESTS_RUNSCN_H
 
+#include <stddef.h>
+
 struct backplane;
 
 /* Make a fresh temporary folder (0) or remove it (0 on success). */
@@ -15,6 +17,9 @@ void rs_write(const char *name, const char *text);
  * called after every event with the backplane.  0 on success. */
 int rs_run(const char *name, const char *tag, const char *strategy,
 	   void (*observe)(struct backplane *bp, void *ctx), void *ctx);
+/* rs_run with no strategy or observer, the error formatted into msg ("" when
+ * it ran) instead of printed: 0, or -1. */
+int rs_run_msg(const char *name, const char *tag, char *msg, size_t n);
 /* Value of `col` in data row `row` (1-based) of out-<tag>/file; malloc'd, or
  * NULL.  Negative row counts from the end (-1 = last). */
 char *rs_cell(const char *tag, const char *file, int row, const char *col);
