@@ -1478,6 +1478,72 @@ static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int32_t from)
 	}
 }
 
+/* One node of a lower descent for sort key c and aux min m: the child that
+ * holds c while `keyed` (base grows by the counts before it), then the
+ * first from there whose max has m (the skipped children's counts into
+ * base; keyed cleared: every entry past them is after c).  nc when none
+ * has it. */
+static inline __attribute__((always_inline)) int lower_child(const struct bnode *b, int64_t c, int32_t m,
+							    int *keyed, int32_t *base)
+{
+	int j = 0, nc = b->n;
+
+	/* (a binpack start mostly falls in the first child) */
+	if (*keyed && nc > 1 && c >= b->sep[1]) {
+		int j0 = cfind(b, c);
+
+		for (; j < j0; j++)
+			*base += b->cnt[j];
+	}
+	if (b->aux[j] < m) {
+		/* the children short of the other resource skipped by their
+		 * counts; the ones after j hold only entries after c */
+		*keyed = 0;
+		do
+			*base += b->cnt[j++];
+		while (j < nc && b->aux[j] < m);
+	}
+	return j;
+}
+
+/* The leaf of a lower descent: its first slot from c's (keyed) or from 0
+ * whose aux is >= m (n when none); *i0 the slot the scan started from. */
+static inline __attribute__((always_inline)) int lower_slot(const struct bleaf *L, int64_t c, int32_t m,
+							   int keyed, int *i0)
+{
+	int i, n = L->n;
+
+	if (keyed) {
+		*i0 = lfind(L, c);
+		return first_ge(L->aux, *i0, n, m);
+	}
+	*i0 = 0;                        /* from slot 0: whole blocks of sixteen */
+	for (i = 0; i < n; i += 16) {
+		unsigned u = ge_mask16(L->aux + i, m);
+
+		if (u) {                /* (a hit past the entries: none here) */
+			i += __builtin_ctz(u);
+			break;
+		}
+	}
+	return i;
+}
+
+/* The end (rank past its last member) of the run of equal keys that
+ * starts at slot i of leaf L, whose slot 0 has rank base; -1 when it may
+ * go on in the next leaf. */
+static inline int32_t run_end_at(const struct bleaf *L, int i, int32_t base)
+{
+	int n = L->n;
+	int64_t am = CK_KEY(L->ck[i]);
+
+	if (i + 1 < n && CK_KEY(L->ck[i + 1]) != am)       /* a run of one here */
+		return base + i + 1;
+	if (CK_KEY(L->ck[n - 1]) == am)                   /* it may go on in the next leaf */
+		return -1;
+	return base + lfind(L, bt_qk(am + 1, 0));
+}
+
 /* The descent to the first entry not before sort key c with aux >= min:
  * at each node the child that holds c, or the first later one whose max
  * has min (its entries are all after c: from there on the descent takes
@@ -1499,24 +1565,8 @@ static inline __attribute__((always_inline)) int32_t cursor_lower_descend(struct
 		return cursor_end(cur);
 	while (!IS_LEAF(r)) {
 		const struct bnode *b = &p->nd[r];
-		int j = 0, nc = b->n;
+		int nc = b->n, j = lower_child(b, c, m, &keyed, &base);
 
-		/* (a binpack start mostly falls in the first child) */
-		if (keyed && nc > 1 && c >= b->sep[1]) {
-			int j0 = cfind(b, c);
-
-			for (; j < j0; j++)
-				base += b->cnt[j];
-		}
-		if (b->aux[j] < m) {
-			/* the children short of the other resource skipped by
-			 * their counts; the ones after j hold only entries
-			 * after c */
-			keyed = 0;
-			do
-				base += b->cnt[j++];
-			while (j < nc && b->aux[j] < m);
-		}
 		if (l >= CL_CURSOR_DEPTH)
 			abort();
 		cur->path[l] = r;
@@ -1531,20 +1581,7 @@ static inline __attribute__((always_inline)) int32_t cursor_lower_descend(struct
 	}
 	L = LF(p, r);
 	n = L->n;
-	if (keyed) {
-		i0 = lfind(L, c);
-		i = first_ge(L->aux, i0, n, m);
-	} else {                        /* from slot 0: whole blocks of sixteen */
-		i0 = 0;
-		for (i = 0; i < n; i += 16) {
-			unsigned u = ge_mask16(L->aux + i, m);
-
-			if (u) {        /* (a hit past the entries: none here) */
-				i += __builtin_ctz(u);
-				break;
-			}
-		}
-	}
+	i = lower_slot(L, c, m, keyed, &i0);
 	cur->leaf = r;
 	cur->h = l;
 	if (i >= n || L->ck[i] >= cur->stop) {  /* the walk decides (climb or end) */
@@ -1589,8 +1626,6 @@ int32_t cluster_cursor_lower_run(struct cl_cursor *cur, const struct cluster *cl
 	int32_t root = cursor_start(cur, cl, a, v, k, other_min);
 	int32_t r = cursor_lower_descend(cur, root, bt_qk(key, 0));
 	const struct bleaf *L;
-	int64_t am;
-	int n;
 
 	if (cur->inst < 0) {
 		*end = -1;
@@ -1598,14 +1633,8 @@ int32_t cluster_cursor_lower_run(struct cl_cursor *cur, const struct cluster *cl
 	}
 	/* cluster_cursor_run_end, the leaf at hand */
 	L = LF(cursor_pool(cur), cur->leaf);
-	n = L->n;
-	*amount = am = CK_KEY(L->ck[cur->pos]);
-	if (cur->pos + 1 < n && CK_KEY(L->ck[cur->pos + 1]) != am)       /* a run of one here */
-		*end = r + 1;
-	else if (CK_KEY(L->ck[n - 1]) == am)    /* it may go on in the next leaf */
-		*end = -1;
-	else
-		*end = cur->base + lfind(L, bt_qk(am + 1, 0));
+	*amount = CK_KEY(L->ck[cur->pos]);
+	*end = run_end_at(L, cur->pos, cur->base);
 	return r;
 }
 
@@ -1619,8 +1648,8 @@ int32_t cluster_lower_probe(const struct cluster *cl, int a, int32_t v, enum cl_
 	const struct forest *f = forest_of(cl, a);
 	const struct bpool *p;
 	int32_t r = part_of(cl, a, v)->root[k], base = 0, m;
-	int64_t c = bt_qk(key, 0), am;
-	int keyed = 1, i, n;
+	int64_t c = bt_qk(key, 0);
+	int keyed = 1, i, i0;
 	const struct bleaf *L;
 
 	if (!kept(f, k) || r == NIL || other_min > INT32_MAX)
@@ -1629,52 +1658,23 @@ int32_t cluster_lower_probe(const struct cluster *cl, int a, int32_t v, enum cl_
 	m = other_min < INT32_MIN ? INT32_MIN : (int32_t)other_min;
 	while (!IS_LEAF(r)) {
 		const struct bnode *b = &p->nd[r];
-		int j = 0, nc = b->n;
+		int j = lower_child(b, c, m, &keyed, &base);
 
-		if (keyed && nc > 1 && c >= b->sep[1]) {
-			int j0 = cfind(b, c);
-
-			for (; j < j0; j++)
-				base += b->cnt[j];
-		}
-		if (b->aux[j] < m) {
-			keyed = 0;
-			do
-				base += b->cnt[j++];
-			while (j < nc && b->aux[j] < m);
-			if (j == nc)
-				goto slow;
-		}
+		if (j == b->n)
+			goto slow;
 		r = b->ch[j];
 	}
 	L = LF(p, r);
-	n = L->n;
-	if (keyed) {
-		i = first_ge(L->aux, lfind(L, c), n, m);
-	} else {
-		for (i = 0; i < n; i += 16) {
-			unsigned u = ge_mask16(L->aux + i, m);
-
-			if (u) {
-				i += __builtin_ctz(u);
-				break;
-			}
-		}
-	}
-	if (i >= n)
+	i = lower_slot(L, c, m, keyed, &i0);
+	if (i >= L->n)
 		goto slow;
 	out->inst = CK_ID(L->ck[i]);
 	out->rank = base + i;
-	out->amount = am = CK_KEY(L->ck[i]);
+	out->amount = CK_KEY(L->ck[i]);
 	out->mark.leaf = r;
 	out->mark.pos = i;
 	out->mark.base = base;
-	if (i + 1 < n && CK_KEY(L->ck[i + 1]) != am)       /* a run of one here */
-		out->end = base + i + 1;
-	else if (CK_KEY(L->ck[n - 1]) == am)    /* it may go on in the next leaf */
-		out->end = -1;
-	else
-		out->end = base + lfind(L, bt_qk(am + 1, 0));
+	out->end = run_end_at(L, i, base);
 	return out->rank;
 slow:
 	{
