@@ -43,60 +43,45 @@ void rs_write(const char *name, const char *text)
 	fclose(f);
 }
 
-int rs_run(const char *name, const char *tag, const char *strategy,
-	   void (*fn)(struct backplane *bp, void *ctx), void *ctx)
+/* Run rs_dir()/name into out-<tag>; an error printed, or formatted into
+ * msg when msg is given. */
+static int run_into(const char *name, const char *tag, const char *strategy,
+		    void (*fn)(struct backplane *bp, void *ctx), void *ctx, char *msg, size_t n)
 {
 	char p[400], out[400];
 	struct err e;
-	struct scenario *s;
+	struct scenario *s = NULL;
 	struct run_opts o;
 	uint64_t events;
-	int rc;
+	int rc = -1;
 
+	if (msg)
+		msg[0] = '\0';
 	snprintf(p, sizeof p, "%s/%s", dir, name);
 	snprintf(out, sizeof out, "%s/out-%s", dir, tag);
 	err_clear(&e);
 	s = scenario_load(p, &e);
-	if (!s) {
-		err_print(&e, stderr);
-		return -1;
+	if (s && !(strategy && scenario_set_strategy(s, strategy, &e))) {
+		o = (struct run_opts){ .out_dir = out, .task_log = 1, .observe = fn, .observe_ctx = ctx };
+		rc = run_scenario(s, &o, &events, &e) == RUN_OK ? 0 : -1;
 	}
-	if (strategy && scenario_set_strategy(s, strategy, &e)) {
-		scenario_free(s);
-		return -1;
-	}
-	o = (struct run_opts){ .out_dir = out, .task_log = 1, .observe = fn, .observe_ctx = ctx };
-	rc = run_scenario(s, &o, &events, &e) == RUN_OK ? 0 : -1;
-	if (rc)
+	if (rc && msg)
+		err_format(&e, msg, n);
+	else if (rc)
 		err_print(&e, stderr);
 	scenario_free(s);
 	return rc;
 }
 
+int rs_run(const char *name, const char *tag, const char *strategy,
+	   void (*fn)(struct backplane *bp, void *ctx), void *ctx)
+{
+	return run_into(name, tag, strategy, fn, ctx, NULL, 0);
+}
+
 int rs_run_msg(const char *name, const char *tag, char *msg, size_t n)
 {
-	char p[400], out[400];
-	struct err e;
-	struct scenario *s;
-	struct run_opts o;
-	uint64_t events;
-	int rc;
-
-	msg[0] = '\0';
-	snprintf(p, sizeof p, "%s/%s", dir, name);
-	snprintf(out, sizeof out, "%s/out-%s", dir, tag);
-	err_clear(&e);
-	s = scenario_load(p, &e);
-	if (!s) {
-		err_format(&e, msg, n);
-		return -1;
-	}
-	o = (struct run_opts){ .out_dir = out, .task_log = 1 };
-	rc = run_scenario(s, &o, &events, &e) == RUN_OK ? 0 : -1;
-	if (rc)
-		err_format(&e, msg, n);
-	scenario_free(s);
-	return rc;
+	return run_into(name, tag, NULL, NULL, NULL, msg, n);
 }
 
 static struct csvin *open_out(const char *tag, const char *file)
