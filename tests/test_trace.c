@@ -740,24 +740,6 @@ static void test_fast_rows_agree(void)
  * call made in full: every output must be the same, and so must the
  * error of a row past $.limits.maxQueuedTasks. */
 
-/* The whole of file `path` (malloc'd, NUL-terminated), or NULL. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	b = malloc((size_t)n + 1);
-	b[fread(b, 1, (size_t)n, f)] = '\0';
-	fclose(f);
-	return b;
-}
-
 /* The CSVs of out-<a> (but perf.csv) that differ from out-<b>'s or are not
  * there; *files = those compared. */
 static int csv_diffs(const char *a, const char *b, int *files)
@@ -780,8 +762,8 @@ static int csv_diffs(const char *a, const char *b, int *files)
 			continue;
 		snprintf(pa, sizeof pa, "%s/%s", da, de->d_name);
 		snprintf(pb, sizeof pb, "%s/out-%s/%s", rs_dir(), b, de->d_name);
-		x = slurp(pa);
-		y = slurp(pb);
+		x = t_slurp(pa);
+		y = t_slurp(pb);
 		if (!x || !y || strcmp(x, y) != 0) {
 			fprintf(stderr, "%s differs\n", de->d_name);
 			diffs++;
