@@ -22,7 +22,7 @@ struct sim {
 	sim_time_t now;
 	uint64_t n_events;
 	int stop;
-	int attn;                  /* stop asked or the lane not empty (may stay set after: sim_run clears it) */
+	uint32_t lim;              /* sim_run: the first level-0 slot it may not take; 0 when a stop is asked or the lane holds events */
 	struct handler *h;
 	size_t n_h, cap_h;
 	void (*observer)(void *ctx);
@@ -109,7 +109,7 @@ static void lane_push(struct sim *s, uint32_t type, void *target, uint64_t arg)
 		s->lane = ring_grow(s->lane, sizeof *s->lane, &s->lane_cap, &s->lane_head, s->lane_n);
 	s->lane[(s->lane_head + s->lane_n++) & (s->lane_cap - 1)] =
 		(struct event){ s->now, 0, type, 1, target, arg };
-	s->attn = 1;
+	s->lim = 0;
 }
 
 static _Noreturn void bad_time(uint32_t type, sim_time_t t, sim_time_t now)
@@ -234,6 +234,19 @@ static inline int instant_allows(struct sim *s, sim_time_t t, uint32_t type)
 	return 1;
 }
 
+/* The first slot of level 0's block whose time is past `until`: EVQ_W0_N
+ * when none is, 0 when all are. */
+static inline uint32_t slot_limit(const struct evq *q, sim_time_t until)
+{
+	sim_time_t cbt = (sim_time_t)(q->cb << EVQ_BLOCK_BITS);
+
+	if (until < cbt)
+		return 0;
+	if (until - cbt >= (sim_time_t)EVQ_W0_N - 1)
+		return EVQ_W0_N;
+	return (uint32_t)(until - cbt) + 1;
+}
+
 uint64_t sim_run(struct sim *s, sim_time_t until)
 {
 	uint64_t n = 0;
@@ -246,70 +259,70 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 	 * nothing else does but the observer (which sees the flag clear, as
 	 * before any run): set once, not around every call */
 	s->dispatching = 1;
-	s->attn = 1;
+	s->lim = 0;
 	for (;;) {
 		const struct handler *h;
+		/* the queue's earliest, read in place once: its slot, item, key and
+		 * payload; one compare tells it may run (lim: the slot of
+		 * `until` and after, and 0 for a stop or the lane's events) */
+		uint32_t c = q->cur, i;
+		struct evq_slot *sl;
+		struct evq_item *x;
+		sim_time_t t;
+		uint64_t w;
 
-		if (s->attn) {
-			/* rare: a stop asked, or the lane's events (run
-			 * before the queue's) */
+		if (c >= s->lim) {
+			/* rare: a stop asked, the lane's events (run before
+			 * the queue's), level 0 emptied or `until` reached */
 			if (s->stop)
 				break;
-			if (s->lane_n == 0) {
-				s->attn = 0;
-				continue;
-			}
-			ev = s->lane[s->lane_head];
-			h = &s->h[ev.type];
-			if (h->ghost) {
-				/* (a held place is never for now: none come here) */
+			if (s->lane_n != 0) {
+				ev = s->lane[s->lane_head];
+				h = &s->h[ev.type];
+				if (h->ghost) {
+					/* (a held place is never for now: none come here) */
+					s->lane_head = (s->lane_head + 1) & (s->lane_cap - 1);
+					s->lane_n--;
+					h->ghost(s, h->ctx, ev.arg);
+					continue;
+				}
+				if (!instant_allows(s, ev.t, ev.type))
+					break;
 				s->lane_head = (s->lane_head + 1) & (s->lane_cap - 1);
 				s->lane_n--;
-				h->ghost(s, h->ctx, ev.arg);
-				continue;
+				goto run;
 			}
-			if (!instant_allows(s, ev.t, ev.type))
-				break;
-			s->lane_head = (s->lane_head + 1) & (s->lane_cap - 1);
-			s->lane_n--;
-		} else {
-			/* the queue's earliest, read in place once: its slot,
-			 * item, key and payload */
-			uint32_t c = q->cur, i;
-			struct evq_slot *sl;
-			struct evq_item *x;
-			sim_time_t t;
-			uint64_t w;
-
 			if (c >= EVQ_W0_N) {
 				if (!evq_settle(q, until))
 					break;
 				c = q->cur;
 			}
-			sl = &q->l0[c];
-			i = sl->head;
-			x = &q->pool[i];
-			t = x->t;
-			if (t > until)
+			s->lim = slot_limit(q, until);
+			if (c >= s->lim)
 				break;
-			w = x->w;
-			h = &s->h[w & EVQ_TYPE_MASK];
-			if (h->ghost) {
-				/* a held place: its step at its place, not an
-				 * event (not counted, not observed, not bounded
-				 * by the instant's limit) */
-				uint64_t arg = x->arg;
-
-				evq_drop_at(q, c, sl, i, x);
-				s->now = t;
-				h->ghost(s, h->ctx, arg);
-				continue;
-			}
-			if (!instant_allows(s, t, (uint32_t)(w & EVQ_TYPE_MASK)))
-				break;
-			evq_item_event(x, &ev);
-			evq_drop_at(q, c, sl, i, x);
 		}
+		sl = &q->l0[c];
+		i = sl->head;
+		x = &q->pool[i];
+		t = x->t;
+		w = x->w;
+		h = &s->h[w & EVQ_TYPE_MASK];
+		if (h->ghost) {
+			/* a held place: its step at its place, not an event
+			 * (not counted, not observed, not bounded by the
+			 * instant's limit) */
+			uint64_t arg = x->arg;
+
+			evq_drop_at(q, c, sl, i, x);
+			s->now = t;
+			h->ghost(s, h->ctx, arg);
+			continue;
+		}
+		if (!instant_allows(s, t, (uint32_t)(w & EVQ_TYPE_MASK)))
+			break;
+		evq_item_event(x, &ev);
+		evq_drop_at(q, c, sl, i, x);
+	run:
 		s->now = ev.t;
 		h->fn(s, h->ctx, &ev);
 		if (s->observer) {
@@ -320,7 +333,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 		n++;
 	}
 	s->dispatching = was;
-	s->attn = 1;               /* a run around this one looks again */
+	s->lim = 0;                /* a run around this one looks again */
 	s->n_events += n;
 	return n;
 }
@@ -328,7 +341,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 void sim_stop(struct sim *s)
 {
 	s->stop = 1;
-	s->attn = 1;
+	s->lim = 0;
 }
 
 void sim_observe(struct sim *s, void (*fn)(void *ctx), void *ctx)
