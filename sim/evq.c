@@ -216,12 +216,11 @@ static inline int hint_ok(const struct evq *q, uint32_t i, uint64_t w)
  * hint (while the hint's event is queued, the later class's events behind
  * it are too, so no event of its class is appended).  So many events of
  * one millisecond in mixed classes cost no walk each. */
-static void l0_put(struct evq *q, uint32_t s, uint32_t i)
+static void l0_insert(struct evq *q, uint32_t s, uint32_t i);
+static inline __attribute__((always_inline)) void l0_put(struct evq *q, uint32_t s, uint32_t i)
 {
 	struct evq_slot *sl = &q->l0[s];
 	struct evq_item *p = q->pool, *x = &p[i];
-	struct evq_hint *h;
-	uint32_t *at, c;
 
 	x->next = 0;
 	if (sl->head == 0) {
@@ -234,6 +233,17 @@ static void l0_put(struct evq *q, uint32_t s, uint32_t i)
 		sl->tail = i;
 		return;
 	}
+	l0_insert(q, s, i);
+}
+
+/* l0_put's rest: an event out of order in slot s. */
+static __attribute__((noinline)) void l0_insert(struct evq *q, uint32_t s, uint32_t i)
+{
+	struct evq_slot *sl = &q->l0[s];
+	struct evq_item *p = q->pool, *x = &p[i];
+	struct evq_hint *h;
+	uint32_t *at, c;
+
 	/* class "first" (0) or ordinary (1): a "last" event's word is above
 	 * every other's, so it never comes here */
 	c = (uint32_t)(x->w >> 63);

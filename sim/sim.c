@@ -7,8 +7,9 @@
 
 #include "mem.h"
 
+/* 32 bytes: an event's type indexes the table with a shift (the names
+ * apart, read only by sim_stuck) */
 struct handler {
-	const char *name;
 	sim_handler fn;
 	void *ctx;
 	uint64_t wbase;            /* its events' order word but the number: class and type */
@@ -25,6 +26,8 @@ struct sim {
 	uint32_t lim;              /* sim_run: the first level-0 slot it may not take; 0 when a stop is asked or the lane holds events */
 	struct handler *h;
 	size_t n_h, cap_h;
+	const char **names;        /* per type */
+	size_t cap_names;
 	void (*observer)(void *ctx);
 	void *observer_ctx;
 	/* the instant's lane: events scheduled for now by a running handler,
@@ -33,8 +36,8 @@ struct sim {
 	size_t lane_head, lane_n, lane_cap;
 	int dispatching;
 	/* the bound on events at one instant (sim_limit_instant) */
-	uint64_t instant_max;
-	uint64_t instant_left;     /* events still allowed at instant_t (a count down: UINT64_MAX unbounded) */
+	uint64_t instant_max;      /* the bound, UINT64_MAX for none */
+	uint64_t instant_left;     /* events still allowed at instant_t (a count down) */
 	sim_time_t instant_t;
 	uint32_t stuck_type;
 	int stuck;
@@ -51,6 +54,7 @@ struct sim *sim_new(void)
 	struct sim *s = xcalloc(1, sizeof *s);
 
 	s->q = evq_new();
+	s->instant_max = UINT64_MAX;
 	s->instant_left = UINT64_MAX;
 	return s;
 }
@@ -63,6 +67,7 @@ void sim_free(struct sim *s)
 	free(s->ghost_types);
 	free(s->lane);
 	free(s->h);
+	free(s->names);
 	free(s);
 }
 
@@ -74,7 +79,9 @@ uint32_t sim_on(struct sim *s, const char *name, sim_handler fn, void *ctx)
 		abort();
 	}
 	XGROW(s->h, s->cap_h, s->n_h + 1);
-	s->h[s->n_h] = (struct handler){ name, fn, ctx, evq_word_plain(1, 0) | s->n_h, NULL };
+	XGROW(s->names, s->cap_names, s->n_h + 1);
+	s->h[s->n_h] = (struct handler){ fn, ctx, evq_word_plain(1, 0) | s->n_h, NULL };
+	s->names[s->n_h] = name;
 	return (uint32_t)s->n_h++;
 }
 
@@ -219,8 +226,10 @@ int sim_dispatching(const struct sim *s)
 static inline int instant_allows(struct sim *s, sim_time_t t, uint32_t type)
 {
 	if (t != s->instant_t) {
+		/* the instant's first (nearly every event): this one counted */
 		s->instant_t = t;
-		s->instant_left = s->instant_max ? s->instant_max : UINT64_MAX;
+		s->instant_left = s->instant_max - 1;
+		return 1;
 	}
 	if (s->instant_left == 0) {
 		/* not run, and left where it is: whoever frees the pending
@@ -374,9 +383,9 @@ void sim_set_now(struct sim *s, sim_time_t t)
 void sim_limit_instant(struct sim *s, uint64_t n)
 {
 	/* the events already run at instant_t count against the new bound */
-	uint64_t used = (s->instant_max ? s->instant_max : UINT64_MAX) - s->instant_left;
+	uint64_t used = s->instant_max - s->instant_left;
 
-	s->instant_max = n;
+	s->instant_max = n ? n : UINT64_MAX;
 	s->instant_left = n ? (n > used ? n - used : 0) : UINT64_MAX - used;
 }
 
@@ -387,6 +396,6 @@ int sim_stuck(const struct sim *s, sim_time_t *t, const char **event)
 	if (t)
 		*t = s->instant_t;
 	if (event)
-		*event = s->h[s->stuck_type].name;
+		*event = s->names[s->stuck_type];
 	return 1;
 }
