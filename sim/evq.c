@@ -295,6 +295,30 @@ static inline __attribute__((always_inline)) void place(struct evq *q, uint32_t 
 		bk->t = x->t;
 }
 
+/* A push to a heap (out of line: the wheel's pushes save no registers). */
+static __attribute__((noinline)) void push_heap(struct evq_heap *h, sim_time_t t, uint64_t w, void *target,
+						uint64_t arg)
+{
+	heap_push(h, (struct node){ t, w, target, arg });
+}
+
+/* A push to the wheel with no free item: the pool doubled first. */
+static __attribute__((noinline)) void push_grow(struct evq *q, sim_time_t t, uint64_t w, void *target,
+						uint64_t arg)
+{
+	pool_grow(q);
+	evq_push_slow(q, t, w, target, arg);
+}
+
+/* A push to a level-0 slot that holds events, with free item i. */
+static __attribute__((noinline)) void push_l0(struct evq *q, uint32_t i, sim_time_t t, uint64_t w, void *target,
+					      uint64_t arg)
+{
+	q->free_ = q->pool[i].next;
+	q->pool[i] = (struct evq_item){ t, w, target, arg, 0 };
+	l0_put(q, (uint32_t)t & (W0_N - 1), i);
+}
+
 void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64_t arg)
 {
 	uint64_t blk = (uint64_t)t >> BLOCK_BITS;
@@ -303,15 +327,25 @@ void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64
 	if (t < 0 || blk < q->cb) {
 		/* before the wheel's block (a plain queue's caller may go
 		 * back): before every event in the wheel */
-		heap_push(&q->early, (struct node){ t, w, target, arg });
+		push_heap(&q->early, t, w, target, arg);
 		return;
 	}
 	if (blk - q->cb >= W1_N) {
 		/* past level 1: after every event in the wheel */
-		heap_push(&q->far, (struct node){ t, w, target, arg });
+		push_heap(&q->far, t, w, target, arg);
 		return;
 	}
-	i = item_new(q);
+	if ((i = q->free_) == 0) {
+		push_grow(q, t, w, target, arg);
+		return;
+	}
+	if (blk == q->cb) {
+		push_l0(q, i, t, w, target, arg);
+		return;
+	}
+	/* level 1 (~1 push in 8 on a replay: the rest out of line, so this
+	 * saves no registers) */
+	q->free_ = q->pool[i].next;
 	q->pool[i] = (struct evq_item){ t, w, target, arg, 0 };
 	place(q, i);
 }

@@ -168,7 +168,14 @@ void sim_at_last(struct sim *s, sim_time_t t, uint32_t type, void *target, uint6
 
 void sim_after(struct sim *s, sim_time_t delay, uint32_t type, void *target, uint64_t arg)
 {
-	at(s, s->now + (delay > 0 ? delay : 0), type, target, arg);
+	uint64_t seq;
+
+	/* at()'s common case, its time test as delay > 0 */
+	if (delay > 0 && type < s->n_h && evq_take_seq_fast(s->q, &seq)) {
+		evq_push_word(s->q, s->now + delay, s->h[type].wbase | seq << EVQ_TYPE_BITS, target, arg);
+		return;
+	}
+	sim_at_rest(s, s->now + (delay > 0 ? delay : 0), type, target, arg);
 }
 
 sim_time_t sim_now(const struct sim *s)
