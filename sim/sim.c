@@ -199,18 +199,32 @@ uint32_t sim_on_held(struct sim *s, sim_ghost_fn fn, void *ctx)
 	return type;
 }
 
-void sim_held_after(struct sim *s, sim_time_t delay, uint32_t type, uint64_t arg)
+/* sim_held_after past its common case: the checks, a number that must be
+ * checked. */
+static __attribute__((noinline)) void held_rest(struct sim *s, sim_time_t delay, uint32_t type, uint64_t arg)
 {
 	if (delay <= 0 || type >= s->n_h || !s->h[type].ghost) {
 		fprintf(stderr, "ecsim: fatal: internal: a held place with delay %lld, type %u\n",
 			(long long)delay, type);
 		abort();
 	}
-	/* queued as an event of a world type would be, with the key such an
-	 * event would get; sim_run calls the step instead of dispatching it
-	 * (the checks above are at()'s: a future time, a known type) */
 	evq_push_word(s->q, s->now + delay, s->h[type].wbase | evq_take_seq(s->q) << EVQ_TYPE_BITS, NULL,
 		      arg);
+}
+
+void sim_held_after(struct sim *s, sim_time_t delay, uint32_t type, uint64_t arg)
+{
+	uint64_t seq;
+
+	/* queued as an event of a world type would be, with the key such an
+	 * event would get; sim_run calls the step instead of dispatching it
+	 * (the checks are at()'s: a future time, a known type; and a
+	 * held-place type); the common case makes no call */
+	if (delay > 0 && type < s->n_h && s->h[type].ghost && evq_take_seq_fast(s->q, &seq)) {
+		evq_push_word(s->q, s->now + delay, s->h[type].wbase | seq << EVQ_TYPE_BITS, NULL, arg);
+		return;
+	}
+	held_rest(s, delay, type, arg);
 }
 
 void sim_ghost_after(struct sim *s, sim_time_t delay, sim_ghost_fn fn, void *ctx, uint64_t arg)
