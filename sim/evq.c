@@ -353,19 +353,18 @@ void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64
 /* evq_drop_at's rest: slot s, the first that held events, emptied, and
  * so did its bitmap word.  No slot before s holds events, so neither does
  * a word or a summary word before s's: the next is the least bit left in
- * s's summary word, else in the next summary word that has one. */
+ * s's summary word, else in the next summary word that has one (16 at
+ * most, scanned: a summary word empties once in ~60 words on a replay). */
 void evq_next_slot(struct evq *q, uint32_t s)
 {
 	uint32_t k = s >> 6, j = k >> 6;
 	uint64_t m = q->b0s[j] &= ~(UINT64_C(1) << (k & 63));
 
-	if (m == 0) {
-		m = q->b0t &= ~(UINT64_C(1) << j);
-		if (m == 0) {
+	while (m == 0) {
+		if (++j == W0_N / 4096) {
 			q->cur = W0_N;
 			return;
 		}
-		j = (uint32_t)__builtin_ctzll(m);
 		m = q->b0s[j];
 	}
 	k = j << 6 | (uint32_t)__builtin_ctzll(m);
