@@ -216,12 +216,11 @@ static inline int hint_ok(const struct evq *q, uint32_t i, uint64_t w)
  * hint (while the hint's event is queued, the later class's events behind
  * it are too, so no event of its class is appended).  So many events of
  * one millisecond in mixed classes cost no walk each. */
-static void l0_put(struct evq *q, uint32_t s, uint32_t i)
+static void l0_insert(struct evq *q, uint32_t s, uint32_t i);
+static inline __attribute__((always_inline)) void l0_put(struct evq *q, uint32_t s, uint32_t i)
 {
 	struct evq_slot *sl = &q->l0[s];
 	struct evq_item *p = q->pool, *x = &p[i];
-	struct evq_hint *h;
-	uint32_t *at, c;
 
 	x->next = 0;
 	if (sl->head == 0) {
@@ -234,6 +233,17 @@ static void l0_put(struct evq *q, uint32_t s, uint32_t i)
 		sl->tail = i;
 		return;
 	}
+	l0_insert(q, s, i);
+}
+
+/* l0_put's rest: an event out of order in slot s. */
+static __attribute__((noinline)) void l0_insert(struct evq *q, uint32_t s, uint32_t i)
+{
+	struct evq_slot *sl = &q->l0[s];
+	struct evq_item *p = q->pool, *x = &p[i];
+	struct evq_hint *h;
+	uint32_t *at, c;
+
 	/* class "first" (0) or ordinary (1): a "last" event's word is above
 	 * every other's, so it never comes here */
 	c = (uint32_t)(x->w >> 63);
@@ -285,6 +295,30 @@ static inline __attribute__((always_inline)) void place(struct evq *q, uint32_t 
 		bk->t = x->t;
 }
 
+/* A push to a heap (out of line: the wheel's pushes save no registers). */
+static __attribute__((noinline)) void push_heap(struct evq_heap *h, sim_time_t t, uint64_t w, void *target,
+						uint64_t arg)
+{
+	heap_push(h, (struct node){ t, w, target, arg });
+}
+
+/* A push to the wheel with no free item: the pool doubled first. */
+static __attribute__((noinline)) void push_grow(struct evq *q, sim_time_t t, uint64_t w, void *target,
+						uint64_t arg)
+{
+	pool_grow(q);
+	evq_push_slow(q, t, w, target, arg);
+}
+
+/* A push to a level-0 slot that holds events, with free item i. */
+static __attribute__((noinline)) void push_l0(struct evq *q, uint32_t i, sim_time_t t, uint64_t w, void *target,
+					      uint64_t arg)
+{
+	q->free_ = q->pool[i].next;
+	q->pool[i] = (struct evq_item){ t, w, target, arg, 0 };
+	l0_put(q, (uint32_t)t & (W0_N - 1), i);
+}
+
 void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64_t arg)
 {
 	uint64_t blk = (uint64_t)t >> BLOCK_BITS;
@@ -293,15 +327,25 @@ void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64
 	if (t < 0 || blk < q->cb) {
 		/* before the wheel's block (a plain queue's caller may go
 		 * back): before every event in the wheel */
-		heap_push(&q->early, (struct node){ t, w, target, arg });
+		push_heap(&q->early, t, w, target, arg);
 		return;
 	}
 	if (blk - q->cb >= W1_N) {
 		/* past level 1: after every event in the wheel */
-		heap_push(&q->far, (struct node){ t, w, target, arg });
+		push_heap(&q->far, t, w, target, arg);
 		return;
 	}
-	i = item_new(q);
+	if ((i = q->free_) == 0) {
+		push_grow(q, t, w, target, arg);
+		return;
+	}
+	if (blk == q->cb) {
+		push_l0(q, i, t, w, target, arg);
+		return;
+	}
+	/* level 1 (~1 push in 8 on a replay: the rest out of line, so this
+	 * saves no registers) */
+	q->free_ = q->pool[i].next;
 	q->pool[i] = (struct evq_item){ t, w, target, arg, 0 };
 	place(q, i);
 }
@@ -309,19 +353,18 @@ void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64
 /* evq_drop_at's rest: slot s, the first that held events, emptied, and
  * so did its bitmap word.  No slot before s holds events, so neither does
  * a word or a summary word before s's: the next is the least bit left in
- * s's summary word, else in the next summary word that has one. */
+ * s's summary word, else in the next summary word that has one (16 at
+ * most, scanned: a summary word empties once in ~60 words on a replay). */
 void evq_next_slot(struct evq *q, uint32_t s)
 {
 	uint32_t k = s >> 6, j = k >> 6;
 	uint64_t m = q->b0s[j] &= ~(UINT64_C(1) << (k & 63));
 
-	if (m == 0) {
-		m = q->b0t &= ~(UINT64_C(1) << j);
-		if (m == 0) {
+	while (m == 0) {
+		if (++j == W0_N / 4096) {
 			q->cur = W0_N;
 			return;
 		}
-		j = (uint32_t)__builtin_ctzll(m);
 		m = q->b0s[j];
 	}
 	k = j << 6 | (uint32_t)__builtin_ctzll(m);

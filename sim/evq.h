@@ -112,8 +112,7 @@ struct evq {
 	struct evq_slot *l0;             /* level 0: a slot per ms of block cb */
 	uint64_t next_seq;
 	uint64_t b0[EVQ_W0_N / 64];      /* a bit per level-0 slot that holds events */
-	uint64_t b0s[EVQ_W0_N / 4096];   /* a bit per b0 word that is not 0 */
-	uint64_t b0t;                    /* a bit per b0s word that is not 0 */
+	uint64_t b0s[EVQ_W0_N / 4096];   /* a bit per b0 word that is not 0 (16 words: scanned) */
 	struct evq_hint *hint;           /* per level-0 slot (evq.c's l0_put) */
 	uint64_t b1[EVQ_W1_N / 64];      /* a bit per level-1 bucket that holds events */
 	uint64_t b1s;
@@ -187,7 +186,6 @@ static inline void evq_mark(struct evq *q, uint32_t s)
 	if (m == 0) {
 		/* the word's first slot: the summaries */
 		q->b0s[s >> 12] |= UINT64_C(1) << (s >> 6 & 63);
-		q->b0t |= UINT64_C(1) << (s >> 12);
 	}
 	if (s < q->cur)
 		q->cur = s;

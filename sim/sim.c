@@ -7,8 +7,9 @@
 
 #include "mem.h"
 
+/* 32 bytes: an event's type indexes the table with a shift (the names
+ * apart, read only by sim_stuck) */
 struct handler {
-	const char *name;
 	sim_handler fn;
 	void *ctx;
 	uint64_t wbase;            /* its events' order word but the number: class and type */
@@ -22,9 +23,11 @@ struct sim {
 	sim_time_t now;
 	uint64_t n_events;
 	int stop;
-	int attn;                  /* stop asked or the lane not empty (may stay set after: sim_run clears it) */
+	uint32_t lim;              /* sim_run: the first level-0 slot it may not take; 0 when a stop is asked or the lane holds events */
 	struct handler *h;
 	size_t n_h, cap_h;
+	const char **names;        /* per type */
+	size_t cap_names;
 	void (*observer)(void *ctx);
 	void *observer_ctx;
 	/* the instant's lane: events scheduled for now by a running handler,
@@ -33,8 +36,8 @@ struct sim {
 	size_t lane_head, lane_n, lane_cap;
 	int dispatching;
 	/* the bound on events at one instant (sim_limit_instant) */
-	uint64_t instant_max;
-	uint64_t instant_left;     /* events still allowed at instant_t (a count down: UINT64_MAX unbounded) */
+	uint64_t instant_max;      /* the bound, UINT64_MAX for none */
+	uint64_t instant_left;     /* events still allowed at instant_t (a count down) */
 	sim_time_t instant_t;
 	uint32_t stuck_type;
 	int stuck;
@@ -51,6 +54,7 @@ struct sim *sim_new(void)
 	struct sim *s = xcalloc(1, sizeof *s);
 
 	s->q = evq_new();
+	s->instant_max = UINT64_MAX;
 	s->instant_left = UINT64_MAX;
 	return s;
 }
@@ -63,6 +67,7 @@ void sim_free(struct sim *s)
 	free(s->ghost_types);
 	free(s->lane);
 	free(s->h);
+	free(s->names);
 	free(s);
 }
 
@@ -74,7 +79,9 @@ uint32_t sim_on(struct sim *s, const char *name, sim_handler fn, void *ctx)
 		abort();
 	}
 	XGROW(s->h, s->cap_h, s->n_h + 1);
-	s->h[s->n_h] = (struct handler){ name, fn, ctx, evq_word_plain(1, 0) | s->n_h, NULL };
+	XGROW(s->names, s->cap_names, s->n_h + 1);
+	s->h[s->n_h] = (struct handler){ fn, ctx, evq_word_plain(1, 0) | s->n_h, NULL };
+	s->names[s->n_h] = name;
 	return (uint32_t)s->n_h++;
 }
 
@@ -109,7 +116,7 @@ static void lane_push(struct sim *s, uint32_t type, void *target, uint64_t arg)
 		s->lane = ring_grow(s->lane, sizeof *s->lane, &s->lane_cap, &s->lane_head, s->lane_n);
 	s->lane[(s->lane_head + s->lane_n++) & (s->lane_cap - 1)] =
 		(struct event){ s->now, 0, type, 1, target, arg };
-	s->attn = 1;
+	s->lim = 0;
 }
 
 static _Noreturn void bad_time(uint32_t type, sim_time_t t, sim_time_t now)
@@ -161,7 +168,14 @@ void sim_at_last(struct sim *s, sim_time_t t, uint32_t type, void *target, uint6
 
 void sim_after(struct sim *s, sim_time_t delay, uint32_t type, void *target, uint64_t arg)
 {
-	at(s, s->now + (delay > 0 ? delay : 0), type, target, arg);
+	uint64_t seq;
+
+	/* at()'s common case, its time test as delay > 0 */
+	if (delay > 0 && type < s->n_h && evq_take_seq_fast(s->q, &seq)) {
+		evq_push_word(s->q, s->now + delay, s->h[type].wbase | seq << EVQ_TYPE_BITS, target, arg);
+		return;
+	}
+	sim_at_rest(s, s->now + (delay > 0 ? delay : 0), type, target, arg);
 }
 
 sim_time_t sim_now(const struct sim *s)
@@ -185,18 +199,32 @@ uint32_t sim_on_held(struct sim *s, sim_ghost_fn fn, void *ctx)
 	return type;
 }
 
-void sim_held_after(struct sim *s, sim_time_t delay, uint32_t type, uint64_t arg)
+/* sim_held_after past its common case: the checks, a number that must be
+ * checked. */
+static __attribute__((noinline)) void held_rest(struct sim *s, sim_time_t delay, uint32_t type, uint64_t arg)
 {
 	if (delay <= 0 || type >= s->n_h || !s->h[type].ghost) {
 		fprintf(stderr, "ecsim: fatal: internal: a held place with delay %lld, type %u\n",
 			(long long)delay, type);
 		abort();
 	}
-	/* queued as an event of a world type would be, with the key such an
-	 * event would get; sim_run calls the step instead of dispatching it
-	 * (the checks above are at()'s: a future time, a known type) */
 	evq_push_word(s->q, s->now + delay, s->h[type].wbase | evq_take_seq(s->q) << EVQ_TYPE_BITS, NULL,
 		      arg);
+}
+
+void sim_held_after(struct sim *s, sim_time_t delay, uint32_t type, uint64_t arg)
+{
+	uint64_t seq;
+
+	/* queued as an event of a world type would be, with the key such an
+	 * event would get; sim_run calls the step instead of dispatching it
+	 * (the checks are at()'s: a future time, a known type; and a
+	 * held-place type); the common case makes no call */
+	if (delay > 0 && type < s->n_h && s->h[type].ghost && evq_take_seq_fast(s->q, &seq)) {
+		evq_push_word(s->q, s->now + delay, s->h[type].wbase | seq << EVQ_TYPE_BITS, NULL, arg);
+		return;
+	}
+	held_rest(s, delay, type, arg);
 }
 
 void sim_ghost_after(struct sim *s, sim_time_t delay, sim_ghost_fn fn, void *ctx, uint64_t arg)
@@ -219,8 +247,10 @@ int sim_dispatching(const struct sim *s)
 static inline int instant_allows(struct sim *s, sim_time_t t, uint32_t type)
 {
 	if (t != s->instant_t) {
+		/* the instant's first (nearly every event): this one counted */
 		s->instant_t = t;
-		s->instant_left = s->instant_max ? s->instant_max : UINT64_MAX;
+		s->instant_left = s->instant_max - 1;
+		return 1;
 	}
 	if (s->instant_left == 0) {
 		/* not run, and left where it is: whoever frees the pending
@@ -232,6 +262,19 @@ static inline int instant_allows(struct sim *s, sim_time_t t, uint32_t type)
 	}
 	s->instant_left--;
 	return 1;
+}
+
+/* The first slot of level 0's block whose time is past `until`: EVQ_W0_N
+ * when none is, 0 when all are. */
+static inline uint32_t slot_limit(const struct evq *q, sim_time_t until)
+{
+	sim_time_t cbt = (sim_time_t)(q->cb << EVQ_BLOCK_BITS);
+
+	if (until < cbt)
+		return 0;
+	if (until - cbt >= (sim_time_t)EVQ_W0_N - 1)
+		return EVQ_W0_N;
+	return (uint32_t)(until - cbt) + 1;
 }
 
 uint64_t sim_run(struct sim *s, sim_time_t until)
@@ -246,70 +289,70 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 	 * nothing else does but the observer (which sees the flag clear, as
 	 * before any run): set once, not around every call */
 	s->dispatching = 1;
-	s->attn = 1;
+	s->lim = 0;
 	for (;;) {
 		const struct handler *h;
+		/* the queue's earliest, read in place once: its slot, item, key and
+		 * payload; one compare tells it may run (lim: the slot of
+		 * `until` and after, and 0 for a stop or the lane's events) */
+		uint32_t c = q->cur, i;
+		struct evq_slot *sl;
+		struct evq_item *x;
+		sim_time_t t;
+		uint64_t w;
 
-		if (s->attn) {
-			/* rare: a stop asked, or the lane's events (run
-			 * before the queue's) */
+		if (c >= s->lim) {
+			/* rare: a stop asked, the lane's events (run before
+			 * the queue's), level 0 emptied or `until` reached */
 			if (s->stop)
 				break;
-			if (s->lane_n == 0) {
-				s->attn = 0;
-				continue;
-			}
-			ev = s->lane[s->lane_head];
-			h = &s->h[ev.type];
-			if (h->ghost) {
-				/* (a held place is never for now: none come here) */
+			if (s->lane_n != 0) {
+				ev = s->lane[s->lane_head];
+				h = &s->h[ev.type];
+				if (h->ghost) {
+					/* (a held place is never for now: none come here) */
+					s->lane_head = (s->lane_head + 1) & (s->lane_cap - 1);
+					s->lane_n--;
+					h->ghost(s, h->ctx, ev.arg);
+					continue;
+				}
+				if (!instant_allows(s, ev.t, ev.type))
+					break;
 				s->lane_head = (s->lane_head + 1) & (s->lane_cap - 1);
 				s->lane_n--;
-				h->ghost(s, h->ctx, ev.arg);
-				continue;
+				goto run;
 			}
-			if (!instant_allows(s, ev.t, ev.type))
-				break;
-			s->lane_head = (s->lane_head + 1) & (s->lane_cap - 1);
-			s->lane_n--;
-		} else {
-			/* the queue's earliest, read in place once: its slot,
-			 * item, key and payload */
-			uint32_t c = q->cur, i;
-			struct evq_slot *sl;
-			struct evq_item *x;
-			sim_time_t t;
-			uint64_t w;
-
 			if (c >= EVQ_W0_N) {
 				if (!evq_settle(q, until))
 					break;
 				c = q->cur;
 			}
-			sl = &q->l0[c];
-			i = sl->head;
-			x = &q->pool[i];
-			t = x->t;
-			if (t > until)
+			s->lim = slot_limit(q, until);
+			if (c >= s->lim)
 				break;
-			w = x->w;
-			h = &s->h[w & EVQ_TYPE_MASK];
-			if (h->ghost) {
-				/* a held place: its step at its place, not an
-				 * event (not counted, not observed, not bounded
-				 * by the instant's limit) */
-				uint64_t arg = x->arg;
-
-				evq_drop_at(q, c, sl, i, x);
-				s->now = t;
-				h->ghost(s, h->ctx, arg);
-				continue;
-			}
-			if (!instant_allows(s, t, (uint32_t)(w & EVQ_TYPE_MASK)))
-				break;
-			evq_item_event(x, &ev);
-			evq_drop_at(q, c, sl, i, x);
 		}
+		sl = &q->l0[c];
+		i = sl->head;
+		x = &q->pool[i];
+		t = x->t;
+		w = x->w;
+		h = &s->h[w & EVQ_TYPE_MASK];
+		if (h->ghost) {
+			/* a held place: its step at its place, not an event
+			 * (not counted, not observed, not bounded by the
+			 * instant's limit) */
+			uint64_t arg = x->arg;
+
+			evq_drop_at(q, c, sl, i, x);
+			s->now = t;
+			h->ghost(s, h->ctx, arg);
+			continue;
+		}
+		if (!instant_allows(s, t, (uint32_t)(w & EVQ_TYPE_MASK)))
+			break;
+		evq_item_event(x, &ev);
+		evq_drop_at(q, c, sl, i, x);
+	run:
 		s->now = ev.t;
 		h->fn(s, h->ctx, &ev);
 		if (s->observer) {
@@ -320,7 +363,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 		n++;
 	}
 	s->dispatching = was;
-	s->attn = 1;               /* a run around this one looks again */
+	s->lim = 0;                /* a run around this one looks again */
 	s->n_events += n;
 	return n;
 }
@@ -328,7 +371,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 void sim_stop(struct sim *s)
 {
 	s->stop = 1;
-	s->attn = 1;
+	s->lim = 0;
 }
 
 void sim_observe(struct sim *s, void (*fn)(void *ctx), void *ctx)
@@ -361,9 +404,9 @@ void sim_set_now(struct sim *s, sim_time_t t)
 void sim_limit_instant(struct sim *s, uint64_t n)
 {
 	/* the events already run at instant_t count against the new bound */
-	uint64_t used = (s->instant_max ? s->instant_max : UINT64_MAX) - s->instant_left;
+	uint64_t used = s->instant_max - s->instant_left;
 
-	s->instant_max = n;
+	s->instant_max = n ? n : UINT64_MAX;
 	s->instant_left = n ? (n > used ? n - used : 0) : UINT64_MAX - used;
 }
 
@@ -374,6 +417,6 @@ int sim_stuck(const struct sim *s, sim_time_t *t, const char **event)
 	if (t)
 		*t = s->instant_t;
 	if (event)
-		*event = s->h[s->stuck_type].name;
+		*event = s->names[s->stuck_type];
 	return 1;
 }

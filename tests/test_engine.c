@@ -530,6 +530,49 @@ static void test_sim_stop_with_lane(void)
 	sim_free(s);
 }
 
+/* A run called from a handler with a later horizon than the run around
+ * it: after it returns, the outer run keeps its own horizon (an event the
+ * handler then schedules past it stays queued). */
+struct nested {
+	uint32_t type;
+	uint64_t inner, log[8];
+	int n;
+};
+
+static void on_nested(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct nested *m = ctx;
+
+	if (m->n < 8)
+		m->log[m->n++] = ev->arg;
+	if (ev->arg == 1) {
+		m->inner = sim_run(s, 100);     /* runs 2 and 3 */
+		sim_at(s, 50, m->type, NULL, 4);  /* past the outer horizon */
+	}
+}
+
+static void test_sim_nested_run(void)
+{
+	struct sim *s = sim_new();
+	struct nested m = { 0 };
+	static const uint64_t want[] = { 1, 2, 3 };
+
+	m.type = sim_on(s, "n", on_nested, &m);
+	sim_at(s, 10, m.type, NULL, 1);
+	sim_at(s, 20, m.type, NULL, 2);
+	sim_at(s, 30, m.type, NULL, 3);
+	T_EQ(sim_run(s, 30), 1);                /* 1: 2 and 3 are the inner run's */
+	T_EQ(m.inner, 2);
+	T_EQ(m.n, 3);
+	for (int k = 0; k < 3 && k < m.n; k++)
+		T_EQ(m.log[k], want[k]);
+	T_EQ(sim_pending(s), 1);
+	T_EQ(sim_now(s), 30);
+	T_EQ(sim_run(s, SIM_TIME_MAX), 1);
+	T_EQ(m.log[3], 4);
+	sim_free(s);
+}
+
 /* ---------------------------------------------------------------- rng */
 
 static void test_rng_same_name(void)
@@ -1439,6 +1482,7 @@ static CU_TestInfo sim_tests[] = {
 	{ "events scheduled for now run after the current one", test_sim_same_time },
 	{ "sim_stop", test_sim_stop },
 	{ "sim_stop with the lane's events left; the dispatching flag", test_sim_stop_with_lane },
+	{ "a run called from a handler keeps the outer run's horizon", test_sim_nested_run },
 	{ "fixed-delay FIFOs keep the key order", test_sim_fixed_delay_fifos },
 	{ "a later-filled FIFO of a shorter delay goes first", test_sim_fifo_later_shorter },
 	{ "held places and events of one delay run in turn", test_sim_held_places_in_turn },
