@@ -179,8 +179,9 @@ static void rfree(struct bpool *p, int32_t r)
  * x86-64 a compare and a conditional move, three instructions with the
  * address of the move's target; GCC makes the plain C either a branch (an
  * unpredictable one) or a set, widen, shift and add per step.  Elsewhere
- * the plain C. */
-#if defined(__x86_64__) && defined(__GNUC__)
+ * the plain C (also with ECSIM_PORTABLE defined: tests/scalar.sh builds the
+ * suites that way). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(ECSIM_PORTABLE)
 #define HALVE_CC(a, s, c, cc) do { \
 		const int64_t *t_ = (a) + (s); \
 		__asm__("cmpq %[k], %[m]\n\tcmov" cc " %[t], %[p]" \
