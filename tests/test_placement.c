@@ -1394,10 +1394,113 @@ static void test_policy_two_clusters(void)
 	fx_fini(&f);
 }
 
+/* An instance of AZ `az` with the attribute stack = `stack`, 2048 CPU
+ * units and `mem` MiB. */
+static int32_t add_stacked(struct cluster *cl, const char *az, const char *stack, int64_t mem)
+{
+	struct inst_attr a[2] = { { "ecs.capability.task-eni", NULL }, { "stack", stack } };
+	struct instance_spec s;
+
+	memset(&s, 0, sizeof s);
+	s.instance_type = "m5.large";
+	s.az = az;
+	s.os_type = "linux";
+	s.os_family = "LINUX";
+	s.cpu_arch = "x86_64";
+	s.cpu_units = 2048;
+	s.mem_mib = mem;
+	s.eni_tasks = 2;
+	s.attrs = a;
+	s.n_attrs = 2;
+	return cluster_add(cl, &s);
+}
+
+/* The az-balanced-binpack chain keeps what it prepared as one memo per
+ * cluster (place_task's short path for a plain request): the policy
+ * places on a first cluster, where the AZ is the first attribute tracked,
+ * then on a second one, where another policy tracked `stack` first.  There
+ * it must spread over the AZs (a: 1 task, b: none; in b the least memory
+ * left wins: instance 1), not over the attribute the first cluster's
+ * number names here (stack: green has no task, instance 2). */
+static void test_az_binpack_two_clusters(void)
+{
+	struct place_req q = req_of(256, 256);
+	struct place_policy by_stack;
+	struct fixture f;
+	struct err e;
+
+	fx_init(&f);
+	fx_strategies(&f, "[{\"type\":\"spread\",\"field\":\"attribute:ecs.availability-zone\"},"
+		      "{\"type\":\"binpack\",\"field\":\"memory\"}]");
+	add_stacked(f.cl, "us-east-1a", "blue", 4000);
+	add_stacked(f.cl, "us-east-1b", "blue", 2000);
+	put(&f, 0, 0, 10, "service:web");
+	T_EQ(fx_place(&f, &q, "service:web"), 1);
+	put(&f, 1, 0, 10, "service:web");
+	/* (the same policy again on this cluster: the short path; a tie of
+	 * AZs, the least memory left of both wins) */
+	T_EQ(fx_place(&f, &q, "service:web"), 1);
+	cluster_free(f.cl);
+
+	f.cl = cluster_new();
+	add_stacked(f.cl, "us-east-1a", "blue", 4000);
+	add_stacked(f.cl, "us-east-1b", "blue", 2000);
+	add_stacked(f.cl, "us-east-1b", "green", 4000);
+	place_policy_init(&by_stack);
+	by_stack.tie_break = PT_FIRST;
+	err_clear(&e);
+	CU_ASSERT_EQUAL_FATAL(parse_json_strategies(&by_stack, "[{\"type\":\"spread\",\"field\":\"attribute:stack\"}]",
+						    &e), 0);
+	CU_ASSERT_EQUAL(place_task(f.cl, &q, cluster_group(f.cl, "service:other"), &by_stack, f.rng, &f.r), 0);
+	put(&f, 0, 0, 10, "service:web");
+	T_EQ(fx_place(&f, &q, "service:web"), 1);
+	T_EQ(fx_place(&f, &q, "service:web"), 1);
+	place_policy_free(&by_stack);
+	fx_fini(&f);
+}
+
+/* Spread over an attribute with more values than place_task's short path
+ * reads at once (16), then binpack: the general search answers, each
+ * placement as the oracle's (the short path says it cannot: a task is
+ * placed, on the emptiest value's fullest instance). */
+static void test_spread_many_values_binpack(void)
+{
+	struct place_req q = req_of(256, 256);
+	struct fixture f;
+
+	fx_init(&f);
+	fx_strategies(&f, "[{\"type\":\"spread\",\"field\":\"attribute:stack\"},"
+		      "{\"type\":\"binpack\",\"field\":\"memory\"}]");
+	for (int i = 0; i < 40; i++) {
+		char v[8];
+
+		snprintf(v, sizeof v, "s%d", i % 20);
+		add_stacked(f.cl, i % 2 ? "us-east-1a" : "us-east-1b", v, 1000 + 100 * ((i * 7) % 13));
+	}
+	for (int t = 0; t < 60; t++) {
+		int32_t x = fx_place(&f, &q, "service:web");
+
+		CU_ASSERT_FATAL(x >= 0);
+		/* (again: the policy's memo is set now) */
+		T_EQ(fx_place(&f, &q, "service:web"), x);
+		put(&f, x, 256, 256, "service:web");
+	}
+	/* nothing has the room: the closest instance's reason (A4) */
+	q = req_of(256, 5000);
+	T_EQ(fx_place(&f, &q, "service:web"), -1);
+	T_STREQ(f.r.reason, "RESOURCE:MEMORY");
+	q = req_of(4096, 256);
+	T_EQ(fx_place(&f, &q, "service:web"), -1);
+	T_STREQ(f.r.reason, "RESOURCE:CPU");
+	fx_fini(&f);
+}
+
 static CU_TestInfo rule_tests[] = {
 	{ "spread AZ then binpack memory (documented example)", test_spread_az_binpack },
 	{ "spread AZ then spread instanceId", test_spread_az_instance },
 	{ "one default policy for a RunTask group, then a service", test_default_chain_memo },
+	{ "one az-balanced-binpack policy on two clusters", test_az_binpack_two_clusters },
+	{ "spread over 20 values then binpack", test_spread_many_values_binpack },
 	{ "distinctInstance", test_distinct_instance },
 	{ "memberOf instance type regex", test_member_of_regex },
 	{ "ports conflict and agent-reserved ports", test_ports },

@@ -445,6 +445,42 @@ static inline int take_member(struct pctx *c, const struct trange *r, int32_t x,
 	return 1;
 }
 
+/* collect's step for a binpack run of a plain request (c->plain): every
+ * instance the run's walk stops at is a member (it has the room for both
+ * resources, and no later check can fail; the run's keys are c->keys), so
+ * none is checked: the first, then those of its leaf (cluster_mark_run)
+ * when the leaf told its end, else the walk's.  *n members so far. */
+static int collect_plain_run(struct pctx *c, const struct trange *r, size_t *n, size_t limit)
+{
+	struct rwalk w;
+	int32_t p, x;
+
+	if (r->told) {
+		/* (read into c->tmp after the first: no copy) */
+		int32_t len = r->hi - r->lo;
+		int got = 0;
+
+		PLACE_GROW(c, tmp, *n + (size_t)len);
+		c->tmp[*n] = r->first;
+		if (len > 1)
+			got = cluster_mark_run(c->cl, r->a, (enum cl_key)r->k, r->mark, len - 1,
+					       r->k == CL_BY_MEM ? c->req->cpu_units : c->req->mem_mib,
+					       c->tmp + *n + 1);
+		if (*n + 1 + (size_t)got > limit)
+			return 0;
+		*n += 1 + (size_t)got;
+		return 1;
+	}
+	w.placed = 0;
+	for (p = r->lo, x = r->first; p >= 0; p = range_next(c, r, &w, p + 1, &x)) {
+		if (*n == limit)
+			return 0;
+		PLACE_GROW(c, tmp, *n + 1);
+		c->tmp[(*n)++] = x;
+	}
+	return 1;
+}
+
 /* Members of the tie set, in range order, into c->tmp; stops after `limit`
  * (returns limit + 1 then). */
 static size_t collect(struct pctx *c, size_t limit)
@@ -457,6 +493,11 @@ static size_t collect(struct pctx *c, size_t limit)
 		struct rwalk w;
 		int32_t p;
 
+		if (r->first >= 0 && c->plain) {
+			if (!collect_plain_run(c, r, &n, limit))
+				return limit + 1;
+			continue;
+		}
 		w.placed = 0;
 		if (r->first >= 0 && r->told && r->hi > r->lo + 1) {
 			/* a run ending in its first member's leaf: the members
@@ -492,7 +533,7 @@ int32_t place_pick(struct pctx *c, gsl_rng *rng)
 
 	/* the usual tie set, one binpack run known to hold one member: that
 	 * one, by either tie-break (no draw for a single member, A11) */
-	if (c->n_r == 1 && c->r[0].first >= 0 && c->r[0].hi == c->r[0].lo + 1)
+	if ((c->n_r == 1) & (c->r[0].first >= 0) & (c->r[0].hi == c->r[0].lo + 1))   /* (one test) */
 		return c->r[0].first;
 	if (c->pol->tie_break == PT_FIRST) {
 		for (size_t j = 0; j < c->n_r; j++) {

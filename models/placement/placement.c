@@ -12,11 +12,19 @@
  * when resources are short, and a walk over the instances that have the
  * resources otherwise.  Placement never changes the cluster's resources: the
  * caller reserves the chosen instance.
+ *
+ * The usual placement, a plain request (no check after the resources can
+ * fail) with a policy spreading on an attribute then binpacking (the
+ * az-balanced-binpack template), takes a short path once the policy has
+ * placed on the cluster: the context set up from the policy's memo of that
+ * chain and the search of place_spread_binpack (the same answer and tie
+ * set as the general search).
  */
 #include "models/placement/placement.h"
 
 #include <ctype.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +54,7 @@ void place_policy_free(struct place_policy *p)
 	}
 	p->n_strategies = p->n_constraints = 0;
 	memset(p->memo, 0, sizeof p->memo);
+	memset(&p->fast, 0, sizeof p->fast);
 }
 
 void place_policy_copy(struct place_policy *dst, const struct place_policy *src)
@@ -93,6 +102,7 @@ static int add_strategy(struct place_policy *p, const char *type, const char *fi
 	p->strategies[p->n_strategies].type = ops->type;
 	p->strategies[p->n_strategies].field = field ? xstrdup(field) : NULL;
 	memset(p->memo, 0, sizeof p->memo);
+	memset(&p->fast, 0, sizeof p->fast);
 	p->n_strategies++;
 	return 0;
 }
@@ -327,6 +337,14 @@ static const char *failure_reason(struct pctx *c)
 	return place_stage_reason(c, best);
 }
 
+/* Most tasks ask for none of the checks after the resources: then every
+ * instance that has the room passes them (stage_from_ports). */
+static inline int plain_request(const struct place_req *req, const struct place_policy *p)
+{
+	return !(req->n_ports_tcp | req->n_ports_udp | req->eni | p->n_constraints) && req->gpus <= 0 &&
+	       !req->os_family && !req->cpu_arch;
+}
+
 /* The context of one placement: the chain (the policy's strategies, or the
  * default of D10/A12), the filter's attribute ids, each strategy prepared. */
 void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *req, uint32_t g,
@@ -354,10 +372,7 @@ void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *
 	}
 	c->n = n;
 	c->n_checks = ST_CONSTRAINTS + p->n_constraints;
-	/* most tasks ask for none of the checks after the resources: then
-	 * every instance that has the room passes them (stage_from_ports) */
-	c->plain = !(req->n_ports_tcp | req->n_ports_udp | req->eni) && req->gpus <= 0 &&
-		   !req->os_family && !req->cpu_arch && p->n_constraints == 0;
+	c->plain = plain_request(req, p);
 	c->r = c->own_r;
 	c->cap_r = PCTX_OWN_R;
 	c->ids = c->own_ids;
@@ -384,6 +399,59 @@ void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *
 			m->arg = c->arg[k];
 		}
 	}
+	/* the policy's own chain spread on an attribute then binpack: its
+	 * memo as one (place_task's short path) */
+	if (n == 2 && p->n_strategies == 2 && chain[0].type == PS_SPREAD && c->arg[0] >= 0 &&
+	    chain[1].type == PS_BINPACK) {
+		struct place_fast *f = &((struct place_policy *)p)->fast;
+
+		f->cluster = serial;
+		f->field[0] = chain[0].field;
+		f->field[1] = chain[1].field;
+		f->attr = c->arg[0];
+		f->key = c->arg[1];
+	}
+}
+
+/* place_ctx_init for a plain request when p->fast holds the chain (spread
+ * on attribute fast.attr, then binpack on order fast.key): what
+ * place_spread_binpack and the tie-break read, and the rest of the chain
+ * (ops, s, arg) so that every step of common.c may run on it.  The
+ * filter's attribute ids are not read (only the checks after the
+ * resources read them, and a plain request passes those). */
+static void ctx_init_fast(struct pctx *c, struct cluster *cl, const struct place_req *req, uint32_t g,
+			  const struct place_policy *p)
+{
+	c->cl = cl;
+	c->req = req;
+	c->g = g;
+	c->pol = p;
+	c->n = 2;
+	c->s[0] = &p->strategies[0];
+	c->s[1] = &p->strategies[1];
+	c->ops[0] = &place_spread;
+	c->ops[1] = &place_binpack;
+	c->arg[0] = p->fast.attr;
+	c->arg[1] = p->fast.key;
+	c->bound_k = -1;
+	c->n_checks = ST_CONSTRAINTS;
+	c->plain = 1;
+	c->n_r = c->n_ids = 0;
+	c->r = c->own_r;
+	c->cap_r = PCTX_OWN_R;
+	c->ids = c->own_ids;
+	c->cap_ids = PCTX_OWN_IDS;
+	c->tmp = c->own_tmp;
+	c->cap_tmp = PCTX_OWN_TMP;
+	c->live_gen = 0;
+}
+
+/* Whether p->fast holds p's chain on cluster `serial`: one test. */
+static inline int fast_valid(const struct place_policy *p, uint64_t serial)
+{
+	return ((p->fast.cluster ^ serial) | ((uintptr_t)p->fast.field[0] ^ (uintptr_t)p->strategies[0].field) |
+		((uintptr_t)p->fast.field[1] ^ (uintptr_t)p->strategies[1].field) |
+		(uint64_t)(p->n_strategies ^ 2)) == 0;
 }
 
 void place_ctx_free(struct pctx *c)
@@ -401,14 +469,24 @@ int place_task(struct cluster *cl, const struct place_req *req, uint32_t g,
 {
 	struct pctx c;
 	struct cluster_totals t;
-	int found;
+	int found = -1;
 
-	place_ctx_init(&c, cl, req, g, p);
 	cluster_totals(cl, &t);
 	r->considered = t.n_active;
 	r->instance = -1;
 	r->reason = NULL;
-	found = t.n_active > 0 && place_solve(&c, 0, CL_ALL, 0);
+	if (fast_valid(p, cluster_serial(cl)) & plain_request(req, p)) {
+		/* the usual request: the chain's search without its dispatch
+		 * (-1: too many values for it, the general path then) */
+		ctx_init_fast(&c, cl, req, g, p);
+		found = t.n_active > 0 ? place_spread_binpack(&c) : 0;
+		if (found < 0)
+			place_ctx_free(&c);
+	}
+	if (found < 0) {
+		place_ctx_init(&c, cl, req, g, p);
+		found = t.n_active > 0 && place_solve(&c, 0, CL_ALL, 0);
+	}
 	if (found)
 		r->instance = place_pick(&c, rng);
 	else

@@ -60,6 +60,17 @@ struct place_policy {
 		const char *field;
 		int arg;
 	} memo[PLACE_MAX_STRATEGIES];
+	/* the same memo for the whole chain when it is spread on an attribute
+	 * then binpack (az-balanced-binpack): valid, with the same keys as
+	 * memo[0] and memo[1], when `cluster` is the cluster's serial, the
+	 * fields are the strategies' and the chain has two strategies; a plain
+	 * request then takes place_task's short path.  Cleared with memo. */
+	struct place_fast {
+		uint64_t cluster;
+		const char *field[2];
+		int attr;             /* the tracked attribute (memo[0].arg) */
+		int key;              /* binpack's order, enum cl_key (memo[1].arg) */
+	} fast;
 };
 
 void place_policy_init(struct place_policy *p);     /* empty, tie-break random */

@@ -200,6 +200,14 @@ static inline void place_add_run(struct pctx *c, int a, int32_t v, enum cl_key k
  * c->keys[k] set, the run added to the tie set, 1. */
 int place_binpack_last(struct pctx *c, int k, int a, int32_t v, int64_t lim);
 
+/* spread.c: the search of the chain spread on attribute c->arg[0], then
+ * binpack on order c->arg[1] (az-balanced-binpack), over the whole
+ * cluster for a plain request (c->plain): as place_solve(c, 0, CL_ALL, 0)
+ * (the same keys and tie set), each level's values probed once and the
+ * runs of the best key kept; 1 found, 0 none, -1 (nothing changed) when
+ * the attribute has too many values for it. */
+int place_spread_binpack(struct pctx *c);
+
 extern const struct strategy_ops place_binpack;
 extern const struct strategy_ops place_spread;
 extern const struct strategy_ops place_random;

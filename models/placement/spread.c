@@ -201,6 +201,61 @@ static int values_binpack(struct pctx *c, int k, int sa)
 	}
 }
 
+int place_spread_binpack(struct pctx *c)
+{
+	int sa = c->arg[0];
+	enum cl_key o = (enum cl_key)c->arg[1];
+	int64_t nd = o == CL_BY_CPU ? c->req->cpu_units : c->req->mem_mib;
+	int64_t other = o == CL_BY_CPU ? c->req->mem_mib : c->req->cpu_units;
+	int64_t level = INT64_MIN;
+	size_t base = c->n_r;
+
+	for (;;) {
+		int32_t vals[FEW_VALUES];
+		int64_t best = INT64_MAX;
+		size_t n = base;
+		int32_t nl = cluster_spread_level(c->cl, sa, c->g, level, FEW_VALUES, vals, &level);
+
+		if (nl <= 0)
+			return nl;
+		/* each value's binpack answer, in value order, without a
+		 * branch on the answer: its run is written after the runs
+		 * kept so far (over them when its key is below theirs) and
+		 * kept when its key is the best so far (none: INT64_MAX) */
+		PLACE_GROW(c, r, base + (size_t)nl);
+		for (int32_t j = 0; j < nl; j++) {
+			struct cl_probe pr;
+			struct trange *r;
+			int64_t key;
+
+			cluster_lower_probe(c->cl, sa, vals[j], o, nd, other, &pr);
+			key = pr.inst < 0 ? INT64_MAX : pr.amount - nd;
+			n = key < best ? base : n;
+			r = &c->r[n];
+			r->a = sa;
+			r->v = vals[j];
+			r->k = (int)o;
+			r->lo = pr.rank;
+			r->hi = pr.end < 0 ? RANGE_RUN : pr.end;
+			r->run = pr.amount;
+			r->key0 = c->n;
+			r->first = pr.inst;
+			r->mark = pr.mark;
+			r->live = c->live_gen;
+			r->told = pr.end >= 0;
+			n += (key <= best) & (pr.inst >= 0);
+			best = key < best ? key : best;
+		}
+		if (n == base)
+			continue;       /* no candidate at this level */
+		c->n_r = n;
+		c->keys[0] = level;
+		c->keys[1] = best;
+		c->live_gen++;          /* (the context's cursor stands at none of them) */
+		return 1;
+	}
+}
+
 /* Values of attribute sa by count; the best of the lowest count with a
  * candidate. */
 static int search_values(struct pctx *c, int k, int sa)
