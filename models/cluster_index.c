@@ -89,10 +89,11 @@ static int32_t bt_aux(int64_t v)
 }
 
 /* Both kinds of node keep the sort keys past their entries at INT64_MAX (a
- * leaf's ck[n..BT_L), a node's sep[n..BT_M); every change that shrinks a
- * node or makes one writes them), so a search runs a fixed number of
- * halving steps over a power-of-two window without looking at n: a sort
- * key is never INT64_MAX (bt_ck), so the padding is never before one. */
+ * leaf's ck[n..BT_L + BT_SLACK), a node's sep[n..BT_M); every change that
+ * shrinks a node or makes one writes them), so a search runs a fixed
+ * number of halving steps over a power-of-two window without looking at
+ * n: a sort key is never INT64_MAX (bt_ck), so the padding is never before
+ * one. */
 static inline void pad_keys(int64_t *a, int from, int to)
 {
 	for (int j = from; j < to; j++)
@@ -152,7 +153,7 @@ static int32_t lalloc(struct bpool *p)
 		x = p->ln++;
 	}
 	p->lf[x].n = 0;
-	pad_keys(p->lf[x].ck, 0, BT_L);
+	pad_keys(p->lf[x].ck, 0, BT_L + BT_SLACK);
 	p->lf[x].mx = INT32_MIN;
 	p->lf[x].mxn = 0;
 	return x | BT_LEAF;
@@ -369,11 +370,61 @@ static int64_t rfirst(const struct bpool *p, int32_t r)
 	return IS_LEAF(r) ? LF(p, r)->ck[0] : p->nd[r].sep[0];
 }
 
+typedef int64_t v2s64 __attribute__((vector_size(16)));    /* (GCC and Clang) */
+
+/* Four slots of a leaf, keys and aux, in registers (three 16-byte loads). */
+struct blk4 {
+	v2s64 c0, c1;
+	v4s32 a;
+};
+
+static inline struct blk4 blk_load(const struct bleaf *L, int j)
+{
+	struct blk4 b;
+
+	memcpy(&b.c0, L->ck + j, sizeof b.c0);
+	memcpy(&b.c1, L->ck + j + 2, sizeof b.c1);
+	memcpy(&b.a, L->aux + j, sizeof b.a);
+	return b;
+}
+
+static inline void blk_store(struct bleaf *L, int j, struct blk4 b)
+{
+	memcpy(L->ck + j, &b.c0, sizeof b.c0);
+	memcpy(L->ck + j + 2, &b.c1, sizeof b.c1);
+	memcpy(L->aux + j, &b.a, sizeof b.a);
+}
+
+/* Leaf L's slots [lo, hi) move up one, to [lo+1, hi+1) (0 <= lo <= hi <
+ * BT_L), keys and aux together, in blocks of four from the top block down
+ * (a block is loaded before the store of the block below it overwrites
+ * its first slot), with no call and no size-class dispatch: glibc's
+ * memmove, a call per array, spent a few hard-to-predict branches and an
+ * indirect jump per call; here one loop exit per shift.  The blocks start
+ * at lo, so the top one may also write slots hi+1..hi+3 (up to slot 66:
+ * the leaf's BT_SLACK) with the slots below them: harmless past the
+ * entries (padding onto padding; lalloc pads the slack too), else the
+ * caller saves and restores them. */
+static inline void leaf_shift_up(struct bleaf *L, int lo, int hi)
+{
+	for (int j = lo + ((hi - lo - 1) & ~3); j >= lo; j -= 4)
+		blk_store(L, j + 1, blk_load(L, j));
+}
+
+/* Leaf L's slots [lo+1, hi+1) move down one, to [lo, hi) (0 <= lo <= hi <
+ * BT_L - 1), as leaf_shift_up from the bottom block up: the top block may
+ * also write slots hi..hi+2 with the slots above them (slot hi is the
+ * caller's to set; past the entries, padding onto padding). */
+static inline void leaf_shift_down(struct bleaf *L, int lo, int hi)
+{
+	for (int j = lo; j < hi; j += 4)
+		blk_store(L, j, blk_load(L, j + 1));
+}
+
 /* Leaf L: entry (c, aux) in at slot pos, entry at slot pos out. */
 static inline void leaf_put(struct bleaf *L, int pos, int64_t c, int32_t aux)
 {
-	memmove(L->ck + pos + 1, L->ck + pos, (size_t)(L->n - pos) * sizeof *L->ck);
-	memmove(L->aux + pos + 1, L->aux + pos, (size_t)(L->n - pos) * sizeof *L->aux);
+	leaf_shift_up(L, pos, L->n);
 	L->ck[pos] = c;
 	L->aux[pos] = aux;
 	L->n++;
@@ -385,9 +436,8 @@ static inline void leaf_del(struct bleaf *L, int pos)
 	int32_t aux = L->aux[pos];
 
 	L->n--;
-	memmove(L->ck + pos, L->ck + pos + 1, (size_t)(L->n - pos) * sizeof *L->ck);
+	leaf_shift_down(L, pos, L->n);
 	L->ck[L->n] = INT64_MAX;
-	memmove(L->aux + pos, L->aux + pos + 1, (size_t)(L->n - pos) * sizeof *L->aux);
 	leaf_out(L, aux);
 }
 
@@ -713,12 +763,14 @@ static inline __attribute__((always_inline)) void bt_move(struct bpool *p, int32
 			if (pos == L->n || L->ck[pos] != oc)
 				abort();
 			b = nc == oc ? pos : lfind(L, nc) - (oc < nc);   /* the others before it */
-			if (b > pos) {
-				memmove(L->ck + pos, L->ck + pos + 1, (size_t)(b - pos) * sizeof *L->ck);
-				memmove(L->aux + pos, L->aux + pos + 1, (size_t)(b - pos) * sizeof *L->aux);
-			} else if (b < pos) {
-				memmove(L->ck + b + 1, L->ck + b, (size_t)(pos - b) * sizeof *L->ck);
-				memmove(L->aux + b + 1, L->aux + b, (size_t)(pos - b) * sizeof *L->aux);
+			{                       /* (the entries past the shift kept: leaf_shift_up) */
+				struct blk4 keep = blk_load(L, (b > pos ? b : pos) + 1);
+
+				if (b >= pos)
+					leaf_shift_down(L, pos, b);
+				else
+					leaf_shift_up(L, b, pos);
+				blk_store(L, (b > pos ? b : pos) + 1, keep);
 			}
 			L->ck[b] = nc;
 			L->aux[b] = naux;
