@@ -91,21 +91,19 @@ static int32_t bt_aux(int64_t v)
 /* Both kinds of node keep the sort keys past their entries at INT64_MAX (a
  * leaf's ck[n..BT_L + BT_SLACK), a node's sep[n..BT_M); every change that
  * shrinks a node or makes one writes them), so a search runs a fixed
- * number of halving steps over a power-of-two window without looking at
- * n: a sort key is never INT64_MAX (bt_ck), so the padding is never before
- * one. */
+ * number of halving steps over a power-of-two window (a node's: one of two
+ * windows) without looking at n exactly: a sort key is never INT64_MAX
+ * (bt_ck), so the padding is never before one. */
 static inline void pad_keys(int64_t *a, int from, int to)
 {
 	for (int j = from; j < to; j++)
 		a[j] = INT64_MAX;
 }
 
-/* A node's child count n, and its search's steps (csteps). */
+/* A node's child count n. */
 static inline void nset_n(struct bnode *b, int n)
 {
-	_Static_assert(BT_M == 64, "cfind: at most six steps");
 	b->n = n;
-	b->steps = n <= 1 ? 0 : 32 - __builtin_clz((unsigned)(n - 1));
 }
 
 static int32_t nalloc(struct bpool *p)
@@ -212,32 +210,30 @@ static inline int lfind(const struct bleaf *b, int64_t c)
 	return (int)(a - b->ck);
 }
 
-/* Steps of a node's search: the window over sep[1..] is the smallest power
- * of two >= n (the node's at most 63 children at rest, so at most 64),
- * 2^steps, kept in the node as its n changes (nset_n). */
-static inline int csteps(const struct bnode *b)
-{
-	return b->steps;
-}
-
 /* One halving step of width s of a node's search for c from e. */
 #define CSTEP(e, c, s) HALVE_LE(e, s, c)
 
 /* Internal: the child that holds sort key c: the number of separators
- * (slots 1..n-1) not after it. */
+ * (slots 1..n-1) not after it.  Six halving steps over sep[1..64], or the
+ * last three over sep[1..8] for a node of at most 8 children (the padding
+ * past n is after every key).  A node's size varies with its level: a jump
+ * to the steps its exact size needs (a switch on the step count, an
+ * indirect jump) was mispredicted about once per node visited; this test
+ * is a conditional branch the predictor learns per level (and a small
+ * node's search stays in its first separators: no padding lines read). */
 static inline int cfind(const struct bnode *b, int64_t c)
 {
 	const int64_t *e = b->sep + 1;
 
-	switch (csteps(b)) {
-	case 6: CSTEP(e, c, 32); /* fallthrough */
-	case 5: CSTEP(e, c, 16); /* fallthrough */
-	case 4: CSTEP(e, c, 8);  /* fallthrough */
-	case 3: CSTEP(e, c, 4);  /* fallthrough */
-	case 2: CSTEP(e, c, 2);  /* fallthrough */
-	case 1: CSTEP(e, c, 1);  /* fallthrough */
-	default: break;
+	_Static_assert(BT_M == 64, "cfind: six steps");
+	if (b->n > 8) {
+		CSTEP(e, c, 32);
+		CSTEP(e, c, 16);
+		CSTEP(e, c, 8);
 	}
+	CSTEP(e, c, 4);
+	CSTEP(e, c, 2);
+	CSTEP(e, c, 1);
 	return (int)(e - (b->sep + 1));
 }
 
@@ -246,15 +242,14 @@ static inline void cfind2(const struct bnode *b, int64_t c1, int64_t c2, int *j1
 {
 	const int64_t *e = b->sep + 1, *f = e;
 
-	switch (csteps(b)) {
-	case 6: CSTEP(e, c1, 32); CSTEP(f, c2, 32); /* fallthrough */
-	case 5: CSTEP(e, c1, 16); CSTEP(f, c2, 16); /* fallthrough */
-	case 4: CSTEP(e, c1, 8);  CSTEP(f, c2, 8);  /* fallthrough */
-	case 3: CSTEP(e, c1, 4);  CSTEP(f, c2, 4);  /* fallthrough */
-	case 2: CSTEP(e, c1, 2);  CSTEP(f, c2, 2);  /* fallthrough */
-	case 1: CSTEP(e, c1, 1);  CSTEP(f, c2, 1);  /* fallthrough */
-	default: break;
+	if (b->n > 8) {
+		CSTEP(e, c1, 32); CSTEP(f, c2, 32);
+		CSTEP(e, c1, 16); CSTEP(f, c2, 16);
+		CSTEP(e, c1, 8);  CSTEP(f, c2, 8);
 	}
+	CSTEP(e, c1, 4);  CSTEP(f, c2, 4);
+	CSTEP(e, c1, 2);  CSTEP(f, c2, 2);
+	CSTEP(e, c1, 1);  CSTEP(f, c2, 1);
 	*j1 = (int)(e - (b->sep + 1));
 	*j2 = (int)(f - (b->sep + 1));
 }

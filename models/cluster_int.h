@@ -109,7 +109,6 @@ struct bnode {
 	int32_t aux[BT_M];        /* max aux of the child */
 	int32_t cnt[BT_M];        /* the child's entry count */
 	int32_t n;
-	int32_t steps;            /* a search's halving steps for n (cluster_index.c csteps) */
 };
 
 struct bleaf {
