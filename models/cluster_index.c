@@ -89,22 +89,21 @@ static int32_t bt_aux(int64_t v)
 }
 
 /* Both kinds of node keep the sort keys past their entries at INT64_MAX (a
- * leaf's ck[n..BT_L), a node's sep[n..BT_M); every change that shrinks a
- * node or makes one writes them), so a search runs a fixed number of
- * halving steps over a power-of-two window without looking at n: a sort
- * key is never INT64_MAX (bt_ck), so the padding is never before one. */
+ * leaf's ck[n..BT_L + BT_SLACK), a node's sep[n..BT_M); every change that
+ * shrinks a node or makes one writes them), so a search runs a fixed
+ * number of halving steps over a power-of-two window (a node's: one of two
+ * windows) without looking at n exactly: a sort key is never INT64_MAX
+ * (bt_ck), so the padding is never before one. */
 static inline void pad_keys(int64_t *a, int from, int to)
 {
 	for (int j = from; j < to; j++)
 		a[j] = INT64_MAX;
 }
 
-/* A node's child count n, and its search's steps (csteps). */
+/* A node's child count n. */
 static inline void nset_n(struct bnode *b, int n)
 {
-	_Static_assert(BT_M == 64, "cfind: at most six steps");
 	b->n = n;
-	b->steps = n <= 1 ? 0 : 32 - __builtin_clz((unsigned)(n - 1));
 }
 
 static int32_t nalloc(struct bpool *p)
@@ -152,7 +151,7 @@ static int32_t lalloc(struct bpool *p)
 		x = p->ln++;
 	}
 	p->lf[x].n = 0;
-	pad_keys(p->lf[x].ck, 0, BT_L);
+	pad_keys(p->lf[x].ck, 0, BT_L + BT_SLACK);
 	p->lf[x].mx = INT32_MIN;
 	p->lf[x].mxn = 0;
 	return x | BT_LEAF;
@@ -211,32 +210,30 @@ static inline int lfind(const struct bleaf *b, int64_t c)
 	return (int)(a - b->ck);
 }
 
-/* Steps of a node's search: the window over sep[1..] is the smallest power
- * of two >= n (the node's at most 63 children at rest, so at most 64),
- * 2^steps, kept in the node as its n changes (nset_n). */
-static inline int csteps(const struct bnode *b)
-{
-	return b->steps;
-}
-
 /* One halving step of width s of a node's search for c from e. */
 #define CSTEP(e, c, s) HALVE_LE(e, s, c)
 
 /* Internal: the child that holds sort key c: the number of separators
- * (slots 1..n-1) not after it. */
+ * (slots 1..n-1) not after it.  Six halving steps over sep[1..64], or the
+ * last three over sep[1..8] for a node of at most 8 children (the padding
+ * past n is after every key).  A node's size varies with its level: a jump
+ * to the steps its exact size needs (a switch on the step count, an
+ * indirect jump) was mispredicted about once per node visited; this test
+ * is a conditional branch the predictor learns per level (and a small
+ * node's search stays in its first separators: no padding lines read). */
 static inline int cfind(const struct bnode *b, int64_t c)
 {
 	const int64_t *e = b->sep + 1;
 
-	switch (csteps(b)) {
-	case 6: CSTEP(e, c, 32); /* fallthrough */
-	case 5: CSTEP(e, c, 16); /* fallthrough */
-	case 4: CSTEP(e, c, 8);  /* fallthrough */
-	case 3: CSTEP(e, c, 4);  /* fallthrough */
-	case 2: CSTEP(e, c, 2);  /* fallthrough */
-	case 1: CSTEP(e, c, 1);  /* fallthrough */
-	default: break;
+	_Static_assert(BT_M == 64, "cfind: six steps");
+	if (b->n > 8) {
+		CSTEP(e, c, 32);
+		CSTEP(e, c, 16);
+		CSTEP(e, c, 8);
 	}
+	CSTEP(e, c, 4);
+	CSTEP(e, c, 2);
+	CSTEP(e, c, 1);
 	return (int)(e - (b->sep + 1));
 }
 
@@ -245,15 +242,14 @@ static inline void cfind2(const struct bnode *b, int64_t c1, int64_t c2, int *j1
 {
 	const int64_t *e = b->sep + 1, *f = e;
 
-	switch (csteps(b)) {
-	case 6: CSTEP(e, c1, 32); CSTEP(f, c2, 32); /* fallthrough */
-	case 5: CSTEP(e, c1, 16); CSTEP(f, c2, 16); /* fallthrough */
-	case 4: CSTEP(e, c1, 8);  CSTEP(f, c2, 8);  /* fallthrough */
-	case 3: CSTEP(e, c1, 4);  CSTEP(f, c2, 4);  /* fallthrough */
-	case 2: CSTEP(e, c1, 2);  CSTEP(f, c2, 2);  /* fallthrough */
-	case 1: CSTEP(e, c1, 1);  CSTEP(f, c2, 1);  /* fallthrough */
-	default: break;
+	if (b->n > 8) {
+		CSTEP(e, c1, 32); CSTEP(f, c2, 32);
+		CSTEP(e, c1, 16); CSTEP(f, c2, 16);
+		CSTEP(e, c1, 8);  CSTEP(f, c2, 8);
 	}
+	CSTEP(e, c1, 4);  CSTEP(f, c2, 4);
+	CSTEP(e, c1, 2);  CSTEP(f, c2, 2);
+	CSTEP(e, c1, 1);  CSTEP(f, c2, 1);
 	*j1 = (int)(e - (b->sep + 1));
 	*j2 = (int)(f - (b->sep + 1));
 }
@@ -369,11 +365,61 @@ static int64_t rfirst(const struct bpool *p, int32_t r)
 	return IS_LEAF(r) ? LF(p, r)->ck[0] : p->nd[r].sep[0];
 }
 
+typedef int64_t v2s64 __attribute__((vector_size(16)));    /* (GCC and Clang) */
+
+/* Four slots of a leaf, keys and aux, in registers (three 16-byte loads). */
+struct blk4 {
+	v2s64 c0, c1;
+	v4s32 a;
+};
+
+static inline struct blk4 blk_load(const struct bleaf *L, int j)
+{
+	struct blk4 b;
+
+	memcpy(&b.c0, L->ck + j, sizeof b.c0);
+	memcpy(&b.c1, L->ck + j + 2, sizeof b.c1);
+	memcpy(&b.a, L->aux + j, sizeof b.a);
+	return b;
+}
+
+static inline void blk_store(struct bleaf *L, int j, struct blk4 b)
+{
+	memcpy(L->ck + j, &b.c0, sizeof b.c0);
+	memcpy(L->ck + j + 2, &b.c1, sizeof b.c1);
+	memcpy(L->aux + j, &b.a, sizeof b.a);
+}
+
+/* Leaf L's slots [lo, hi) move up one, to [lo+1, hi+1) (0 <= lo <= hi <
+ * BT_L), keys and aux together, in blocks of four from the top block down
+ * (a block is loaded before the store of the block below it overwrites
+ * its first slot), with no call and no size-class dispatch: glibc's
+ * memmove, a call per array, spent a few hard-to-predict branches and an
+ * indirect jump per call; here one loop exit per shift.  The blocks start
+ * at lo, so the top one may also write slots hi+1..hi+3 (up to slot 66:
+ * the leaf's BT_SLACK) with the slots below them: harmless past the
+ * entries (padding onto padding; lalloc pads the slack too), else the
+ * caller saves and restores them. */
+static inline void leaf_shift_up(struct bleaf *L, int lo, int hi)
+{
+	for (int j = lo + ((hi - lo - 1) & ~3); j >= lo; j -= 4)
+		blk_store(L, j + 1, blk_load(L, j));
+}
+
+/* Leaf L's slots [lo+1, hi+1) move down one, to [lo, hi) (0 <= lo <= hi <
+ * BT_L - 1), as leaf_shift_up from the bottom block up: the top block may
+ * also write slots hi..hi+2 with the slots above them (slot hi is the
+ * caller's to set; past the entries, padding onto padding). */
+static inline void leaf_shift_down(struct bleaf *L, int lo, int hi)
+{
+	for (int j = lo; j < hi; j += 4)
+		blk_store(L, j, blk_load(L, j + 1));
+}
+
 /* Leaf L: entry (c, aux) in at slot pos, entry at slot pos out. */
 static inline void leaf_put(struct bleaf *L, int pos, int64_t c, int32_t aux)
 {
-	memmove(L->ck + pos + 1, L->ck + pos, (size_t)(L->n - pos) * sizeof *L->ck);
-	memmove(L->aux + pos + 1, L->aux + pos, (size_t)(L->n - pos) * sizeof *L->aux);
+	leaf_shift_up(L, pos, L->n);
 	L->ck[pos] = c;
 	L->aux[pos] = aux;
 	L->n++;
@@ -385,9 +431,8 @@ static inline void leaf_del(struct bleaf *L, int pos)
 	int32_t aux = L->aux[pos];
 
 	L->n--;
-	memmove(L->ck + pos, L->ck + pos + 1, (size_t)(L->n - pos) * sizeof *L->ck);
+	leaf_shift_down(L, pos, L->n);
 	L->ck[L->n] = INT64_MAX;
-	memmove(L->aux + pos, L->aux + pos + 1, (size_t)(L->n - pos) * sizeof *L->aux);
 	leaf_out(L, aux);
 }
 
@@ -713,12 +758,14 @@ static inline __attribute__((always_inline)) void bt_move(struct bpool *p, int32
 			if (pos == L->n || L->ck[pos] != oc)
 				abort();
 			b = nc == oc ? pos : lfind(L, nc) - (oc < nc);   /* the others before it */
-			if (b > pos) {
-				memmove(L->ck + pos, L->ck + pos + 1, (size_t)(b - pos) * sizeof *L->ck);
-				memmove(L->aux + pos, L->aux + pos + 1, (size_t)(b - pos) * sizeof *L->aux);
-			} else if (b < pos) {
-				memmove(L->ck + b + 1, L->ck + b, (size_t)(pos - b) * sizeof *L->ck);
-				memmove(L->aux + b + 1, L->aux + b, (size_t)(pos - b) * sizeof *L->aux);
+			{                       /* (the entries past the shift kept: leaf_shift_up) */
+				struct blk4 keep = blk_load(L, (b > pos ? b : pos) + 1);
+
+				if (b >= pos)
+					leaf_shift_down(L, pos, b);
+				else
+					leaf_shift_up(L, b, pos);
+				blk_store(L, (b > pos ? b : pos) + 1, keep);
 			}
 			L->ck[b] = nc;
 			L->aux[b] = naux;

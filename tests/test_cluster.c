@@ -863,6 +863,79 @@ static void test_index_far_keys(void)
 	gsl_rng_free(r);
 }
 
+/* A leaf's shifts (an entry moving inside its leaf, leaving one, joining
+ * one) against a plain sorted array, checked after every change: one leaf
+ * of up to 63 entries (every shift length and both directions, up to the
+ * leaf's last slot), then a few leaves (entries crossing between them, one
+ * joining a nearly full leaf).  Amounts in a narrow band, so entries land
+ * anywhere in a leaf and ties are common; every rank's instance and, by a
+ * walk for one unit more of the other resource than its own, its aux. */
+static int check_sorted(struct cluster *cl, int32_t n, int32_t *list, const int32_t *mem, const int32_t *cpu)
+{
+	int32_t m = 0;
+	int ok = 1;
+
+	for (int32_t i = 0; i < n; i++)
+		if (cluster_agent_connected(cl, i))
+			list[m++] = i;
+	sort_inst_key = mem;
+	qsort(list, (size_t)m, sizeof *list, cmp_brute);
+	sort_inst_key = NULL;
+	ok &= cluster_part_size(cl, CL_ALL, 0) == m;
+	for (int32_t r = 0; r < m; r++) {
+		int32_t want = r + 1, inst;
+
+		ok &= cluster_part_at(cl, CL_ALL, 0, CL_BY_MEM, r) == list[r];
+		while (want < m && cpu[list[want]] <= cpu[list[r]])
+			want++;
+		ok &= cluster_part_next(cl, CL_ALL, 0, CL_BY_MEM, r, (int64_t)cpu[list[r]] + 1, &inst) == want;
+	}
+	ok &= cluster_part_at(cl, CL_ALL, 0, CL_BY_MEM, m) == -1;
+	return ok;
+}
+
+static void test_leaf_shifts(void)
+{
+	static const int32_t sizes[] = { 63, 200 };
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	int ok = 1;
+
+	gsl_rng_set(r, 3);
+	for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+		int32_t n = sizes[z], list[200], mem[200], cpu[200];
+		struct cluster *cl = cluster_new();
+		uint32_t g = cluster_group(cl, "service:web");
+
+		for (int32_t i = 0; i < n; i++) {
+			add(cl, "us-east-1a", "linux", (int64_t)gsl_rng_uniform_int(r, 50),
+			    (int64_t)gsl_rng_uniform_int(r, 120), NULL);
+			mem[i] = (int32_t)cluster_mem_remaining(cl, i);
+			cpu[i] = (int32_t)cluster_cpu_remaining(cl, i);
+		}
+		ok &= check_sorted(cl, n, list, mem, cpu);      /* builds the memory order */
+		for (int step = 0; step < 6000; step++) {
+			int32_t i = (int32_t)gsl_rng_uniform_int(r, (unsigned long)n);
+
+			if (gsl_rng_uniform_int(r, 20) == 0) {  /* an entry out of its leaf, or in */
+				cluster_set_agent_connected(cl, i, !cluster_agent_connected(cl, i));
+			} else {
+				int32_t nm = gsl_rng_uniform_int(r, 2) ? mem[i] + (int32_t)gsl_rng_uniform_int(r, 9) - 4
+								       : (int32_t)gsl_rng_uniform_int(r, 120);
+				int32_t nc = (int32_t)gsl_rng_uniform_int(r, 50);
+				struct place_req q = { .mem_mib = mem[i] - nm, .cpu_units = cpu[i] - nc };
+
+				cluster_reserve(cl, i, &q, g);
+				mem[i] = nm;
+				cpu[i] = nc;
+			}
+			ok &= check_sorted(cl, n, list, mem, cpu);
+		}
+		cluster_free(cl);
+	}
+	CU_ASSERT(ok);
+	gsl_rng_free(r);
+}
+
 static CU_TestInfo cluster_tests[] = {
 	{ "registration, built-in attributes, agent ports", test_register },
 	{ "reserve and release accounting, totals", test_accounting },
@@ -872,6 +945,7 @@ static CU_TestInfo cluster_tests[] = {
 	{ "group counts stay exact under churn of many groups", test_group_churn },
 	{ "indexes equal a brute-force sort as amounts jump anywhere", test_index_brute },
 	{ "queries past the 32-bit amounts rank after every member", test_index_far_keys },
+	{ "a leaf's shifts agree with a sorted array after every move", test_leaf_shifts },
 	CU_TEST_INFO_NULL,
 };
 
