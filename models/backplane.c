@@ -223,7 +223,9 @@ static uint32_t new_slot(struct backplane *bp)
 {
 	if (bp->n_free)
 		return bp->free_slots[--bp->n_free];
-	XGROW(bp->tasks, bp->cap_tasks, bp->n_tasks + 1);
+	if (bp->n_tasks + 1 > bp->cap_tasks)   /* each record on its own cache lines (task.h) */
+		xgrow_aligned(&bp->tasks_mem, (void **)&bp->tasks, &bp->cap_tasks, bp->n_tasks + 1,
+			      sizeof bp->tasks[0], _Alignof(struct task));
 	memset(&bp->tasks[bp->n_tasks], 0, sizeof bp->tasks[0]);
 	return (uint32_t)bp->n_tasks++;
 }
@@ -554,21 +556,20 @@ static inline __attribute__((always_inline)) uint32_t new_task(struct backplane 
 	if (!id)
 		no = ++bp->next_task_no;
 	{
-		/* the record cleared in pieces of at most 64 bytes, which GCC
-		 * writes as a few vector stores (one memset of all 224 bytes
-		 * is a `rep stos`, an 8-byte store per step), ts[] set to -1
-		 * between them; correct whatever the layout, only slower
-		 * should a piece outgrow 64 bytes */
+		/* the record cleared a cache line at a time (task.h), which GCC
+		 * writes as a few vector stores (one memset of the whole record
+		 * is a `rep stos`, an 8-byte store per step), ts[] (line 1) set
+		 * to -1 */
 		uint32_t gen = t->gen;
 		char *p = (char *)t;
-		size_t ts_end = offsetof(struct task, ts) + sizeof t->ts;
 
-		_Static_assert(offsetof(struct task, ts) >= 64, "the first piece ends before ts[]");
+		_Static_assert(offsetof(struct task, ts) == 64 && sizeof *t == 256,
+			       "line 0, ts[] in line 1, lines 2 and 3");
 		memset(p, 0, 64);
-		memset(p + 64, 0, offsetof(struct task, ts) - 64);
 		for (int k = 0; k < TS_N; k++)
 			t->ts[k] = -1;
-		memset(p + ts_end, 0, sizeof *t - ts_end);
+		memset(p + 128, 0, 64);
+		memset(p + 192, 0, 64);
 		t->gen = gen;
 	}
 	t->used = 1;
@@ -1285,7 +1286,7 @@ void backplane_free(struct backplane *bp)
 	for (size_t i = 0; i < bp->n_tasks; i++)
 		if (bp->tasks[i].used)
 			free(bp->tasks[i].id);
-	free(bp->tasks);
+	free(bp->tasks_mem);
 	free(bp->free_slots);
 	free(bp->queue);
 	free(bp->inst_group);

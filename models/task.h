@@ -3,6 +3,7 @@
 #ifndef MODELS_TASK_H
 #define MODELS_TASK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sim/evq.h"
@@ -37,8 +38,18 @@ const char *task_state_name(enum task_state s);
  *
  * A task lives in a slot of the backplane's table; events name it by
  * (slot, generation), so an event for a task that has since been retired
- * is recognised as stale and ignored (lazy cancellation). */
+ * is recognised as stale and ignored (lazy cancellation).
+ *
+ * The layout follows the steps of a task's life (models/agent.c): the table
+ * is larger than the caches and a task's steps lie far apart, so each cache
+ * line a step touches is a miss.  The record is four aligned cache lines:
+ * the first holds what (nearly) every step reads or writes, the second the
+ * times of the states, the third what the placement decision reads (and the
+ * new task writes), the fourth what only services, load balancers and
+ * disconnections use.  A standalone task's steps touch one or two lines each
+ * (the placement three, the new task four). */
 struct task {
+	/* line 0: the steps' own (the look-up, their tests, the release) */
 	uint32_t gen;
 	uint8_t used;
 	uint8_t queued;            /* waiting for capacity: not placed yet */
@@ -49,40 +60,49 @@ struct task {
 	uint8_t healthy_held;      /* passed its health check, not yet reported */
 	uint8_t desired;           /* enum task_desired */
 	uint8_t healthy;
+	int32_t inst;              /* -1 until placed */
+	int svc;                   /* service index, -1 standalone */
+	int td;
+	uint32_t group;
+	int16_t cp;                /* capacity provider (index into the scenario's,
+				    * docs/ecs-model.md §5.11), -1 = none: plain instances */
+	/* Fargate (models/backplane_fargate.c): no instance (inst stays -1) */
+	uint8_t fg;                /* enum task_launch */
+	uint8_t lost;              /* stopped without the scheduler asking (for time to replace) */
 	char *id;                  /* NULL for an anonymous task (every service
 				    * task, a standalone one without id): "task-<no>" */
 	uint64_t no;               /* the number of an anonymous task (formatted when written) */
-	int td;
-	uint32_t group;
-	int32_t inst;              /* -1 until placed */
-	int32_t pin;               /* DAEMON: the instance it must go to, else -1 */
-	const char *pin_az;        /* AZ rebalancing: the AZ it must go to, else NULL */
-	int svc;                   /* service index, -1 standalone */
-	int dep;                   /* deployment of the service */
-	int svc_pos;               /* position in the service's task list */
-	int16_t cp;                /* capacity provider (index into the scenario's,
-				    * docs/ecs-model.md §5.11), -1 = none: plain instances */
-	sim_time_t protected_until;   /* task scale-in protection ends (0 = never protected) */
-	sim_time_t submit, placed;
-	sim_time_t ts[TS_N];       /* when each state was entered, -1 = never */
 	sim_time_t duration;       /* essential container run time, -1 = until stopped */
 	const char *stop_code;
+	/* line 1 */
+	sim_time_t ts[TS_N];       /* when each state was entered, -1 = never */
+	/* line 2: the placement's */
+	sim_time_t submit, placed;
+	const struct place_policy *policy;  /* a service task's: its deployment's, else NULL */
+	const char *pin_az;        /* AZ rebalancing: the AZ it must go to, else NULL */
+	int32_t pin;               /* DAEMON: the instance it must go to, else -1 */
+	int16_t fg_az;             /* FARGATE*: index of its AZ in the scenario's, -1 until placed */
+	uint8_t cp_waiting;        /* queued PROVISIONING for a managed-scaling
+				    * provider's capacity (counted in bp->cp_waiting) */
+	uint8_t elb_stopped;       /* stopped for failed ELB health checks */
+	int dep;                   /* deployment of the service */
+	int svc_pos;               /* position in the service's task list */
+	/* line 3: services, load balancers, disconnections, StopTask */
+	sim_time_t protected_until;   /* task scale-in protection ends (0 = never protected) */
 	const char *stop_reason;   /* tasks.csv's stopped_reason, NULL = none */
 	const char *unhealthy_reason;  /* why it is unhealthy (the stoppedReason
 				    * the scheduler will give it), NULL = not unhealthy */
-	uint8_t unhealthy;         /* its targets failed their checks after the grace
-				    * period: the scheduler replaces it first (§5.3) */
-	uint8_t elb_stopped;       /* stopped for failed ELB health checks */
-	uint8_t cp_waiting;        /* queued PROVISIONING for a managed-scaling
-				    * provider's capacity (counted in bp->cp_waiting) */
-	uint8_t lost;              /* stopped without the scheduler asking (for time to replace) */
-	const struct place_policy *policy;  /* a service task's: its deployment's, else NULL */
 	const char *agent_code;    /* why the agent ended it, not yet reported
 				    * (docs/ecs-model.md §7.4) */
-	/* Fargate (models/backplane_fargate.c): no instance (inst stays -1) */
-	uint8_t fg;                /* enum task_launch */
-	int16_t fg_az;             /* FARGATE*: index of its AZ in the scenario's, -1 until placed */
-};
+	uint8_t unhealthy;         /* its targets failed their checks after the grace
+				    * period: the scheduler replaces it first (§5.3) */
+} __attribute__((aligned(64)));
+
+_Static_assert(sizeof(struct task) == 256, "a task is four cache lines");
+_Static_assert(offsetof(struct task, stop_code) + sizeof(const char *) <= 64 &&
+	       offsetof(struct task, ts) == 64 && offsetof(struct task, submit) == 128 &&
+	       offsetof(struct task, svc_pos) + sizeof(int) <= 192,
+	       "the steps' fields in line 0, ts[] in line 1, the placement's in line 2");
 
 /* Where a task runs: tasks.csv's launch_type (EC2 / FARGATE), and for
  * Fargate the provider (FARGATE or FARGATE_SPOT, docs/ecs-model.md §5.11). */
