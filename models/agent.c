@@ -323,6 +323,7 @@ static void task_ended(const struct agents *ag, struct task *t, const char *code
 		t->desired = TD_STOPPED;
 		t->stop_code = code;
 	} else {
+		t->cold = 1;             /* (task.h) */
 		t->agent_code = code;    /* reported on reconnection (docs/ecs-model.md §7.4) */
 	}
 }
@@ -653,6 +654,7 @@ static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
 	if (t->svc >= 0 && backplane_scenario(bp)->services[t->svc].lb.n > 0)
 		return;
 	if (t->seen != TS_RUNNING) {
+		t->cold = 1;             /* (task.h) */
 		t->healthy_held = 1;     /* the backplane learns it with the report */
 		return;
 	}

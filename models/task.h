@@ -43,11 +43,15 @@ const char *task_state_name(enum task_state s);
  * The layout follows the steps of a task's life (models/agent.c): the table
  * is larger than the caches and a task's steps lie far apart, so each cache
  * line a step touches is a miss.  The record is four aligned cache lines:
- * the first holds what (nearly) every step reads or writes, the second the
- * times of the states, the third what the placement decision reads (and the
- * new task writes), the fourth what only services, load balancers and
- * disconnections use.  A standalone task's steps touch one or two lines each
- * (the placement three, the new task four). */
+ * line 0 holds what the steps read or write, line 1 the times of the
+ * states, lines 2-3 the rest (services, pins, load balancers,
+ * disconnections, Fargate, a task's own id).  A plain standalone task's
+ * steps never touch lines 2-3: while `cold` is 0 they hold what a new task
+ * has there (task_cold_fresh: NULL, 0, pin and fg_az -1), and the slot is
+ * handed on so; whoever writes something else there sets `cold` first
+ * (the backplane resets the lines when the slot is freed).  A service's task
+ * (its scheduler writes svc_pos), a task with an id, a policy or a
+ * deployment, and a Fargate task are cold from the start. */
 struct task {
 	/* line 0: the steps' own (the look-up, their tests, the release) */
 	uint32_t gen;
@@ -57,9 +61,9 @@ struct task {
 	uint8_t seen;              /* the state the backplane knows (differs from `state`
 				    * only while the agent is disconnected, docs/ecs-model.md §7.4) */
 	uint8_t unsynced;          /* a state report is waiting in the agent's outbox */
-	uint8_t healthy_held;      /* passed its health check, not yet reported */
 	uint8_t desired;           /* enum task_desired */
-	uint8_t healthy;
+	uint8_t lost;              /* stopped without the scheduler asking (for time to replace) */
+	uint8_t cold;              /* lines 2-3 may differ from a new task's (above) */
 	int32_t inst;              /* -1 until placed */
 	int svc;                   /* service index, -1 standalone */
 	int td;
@@ -68,16 +72,16 @@ struct task {
 				    * docs/ecs-model.md §5.11), -1 = none: plain instances */
 	/* Fargate (models/backplane_fargate.c): no instance (inst stays -1) */
 	uint8_t fg;                /* enum task_launch */
-	uint8_t lost;              /* stopped without the scheduler asking (for time to replace) */
-	char *id;                  /* NULL for an anonymous task (every service
-				    * task, a standalone one without id): "task-<no>" */
 	uint64_t no;               /* the number of an anonymous task (formatted when written) */
+	sim_time_t submit;
 	sim_time_t duration;       /* essential container run time, -1 = until stopped */
 	const char *stop_code;
-	/* line 1 */
-	sim_time_t ts[TS_N];       /* when each state was entered, -1 = never */
-	/* line 2: the placement's */
-	sim_time_t submit, placed;
+	/* line 1: when each state was entered, -1 = never (ts[TS_PROVISIONING]:
+	 * when it was placed) */
+	sim_time_t ts[TS_N];
+	/* lines 2-3 (set `cold` before writing here) */
+	char *id;                  /* NULL for an anonymous task (every service
+				    * task, a standalone one without id): "task-<no>" */
 	const struct place_policy *policy;  /* a service task's: its deployment's, else NULL */
 	const char *pin_az;        /* AZ rebalancing: the AZ it must go to, else NULL */
 	int32_t pin;               /* DAEMON: the instance it must go to, else -1 */
@@ -87,22 +91,32 @@ struct task {
 	uint8_t elb_stopped;       /* stopped for failed ELB health checks */
 	int dep;                   /* deployment of the service */
 	int svc_pos;               /* position in the service's task list */
-	/* line 3: services, load balancers, disconnections, StopTask */
+	uint8_t healthy_held;      /* passed its health check, not yet reported */
+	uint8_t healthy;
+	uint8_t unhealthy;         /* its targets failed their checks after the grace
+				    * period: the scheduler replaces it first (§5.3) */
 	sim_time_t protected_until;   /* task scale-in protection ends (0 = never protected) */
 	const char *stop_reason;   /* tasks.csv's stopped_reason, NULL = none */
 	const char *unhealthy_reason;  /* why it is unhealthy (the stoppedReason
 				    * the scheduler will give it), NULL = not unhealthy */
 	const char *agent_code;    /* why the agent ended it, not yet reported
 				    * (docs/ecs-model.md §7.4) */
-	uint8_t unhealthy;         /* its targets failed their checks after the grace
-				    * period: the scheduler replaces it first (§5.3) */
 } __attribute__((aligned(64)));
 
 _Static_assert(sizeof(struct task) == 256, "a task is four cache lines");
 _Static_assert(offsetof(struct task, stop_code) + sizeof(const char *) <= 64 &&
-	       offsetof(struct task, ts) == 64 && offsetof(struct task, submit) == 128 &&
-	       offsetof(struct task, svc_pos) + sizeof(int) <= 192,
-	       "the steps' fields in line 0, ts[] in line 1, the placement's in line 2");
+	       offsetof(struct task, ts) == 64 && offsetof(struct task, id) == 128,
+	       "the steps' fields in line 0, ts[] in line 1, the rest in lines 2-3");
+
+/* 1 when t's lines 2-3 hold what a new task has there (what a slot whose
+ * `cold` is 0 holds: tests/helpers/invariants.c checks it). */
+static inline int task_cold_fresh(const struct task *t)
+{
+	return !t->id && !t->policy && !t->pin_az && t->pin == -1 && t->fg_az == -1 && !t->cp_waiting &&
+	       !t->elb_stopped && !t->dep && !t->svc_pos && !t->healthy_held && !t->healthy &&
+	       !t->unhealthy && !t->protected_until && !t->stop_reason && !t->unhealthy_reason &&
+	       !t->agent_code;
+}
 
 /* Where a task runs: tasks.csv's launch_type (EC2 / FARGATE), and for
  * Fargate the provider (FARGATE or FARGATE_SPOT, docs/ecs-model.md §5.11). */
