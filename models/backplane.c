@@ -573,16 +573,18 @@ static inline __attribute__((always_inline)) uint32_t new_task(struct backplane 
 	if (!id)
 		no = ++bp->next_task_no;
 	{
-		/* lines 0 and 1 cleared (one memset of the record is a `rep
-		 * stos`, an 8-byte store per step; 64 bytes are a few vector
-		 * stores), ts[] set to -1; lines 2-3 hold a new task's already
-		 * (task.h), what a plain standalone task keeps */
+		/* lines 0 and 1 cleared (a memset of the record is a `rep
+		 * stos`, an 8-byte store per step; a few dozen bytes are a few
+		 * vector stores), ts[] set to -1; lines 2-3 hold a new task's
+		 * already (task.h), what a plain standalone task keeps */
 		uint32_t gen = t->gen;
+		size_t ts_end = offsetof(struct task, ts) + sizeof t->ts;
 
-		_Static_assert(offsetof(struct task, ts) == 64, "line 0, then ts[]");
-		memset(t, 0, 64);
+		_Static_assert(offsetof(struct task, id) == 128, "lines 0-1, then 2-3");
+		memset(t, 0, offsetof(struct task, ts));
 		for (int k = 0; k < TS_N; k++)
 			t->ts[k] = -1;
+		memset((char *)t + ts_end, 0, 128 - ts_end);
 		t->gen = gen;
 	}
 	t->used = 1;

@@ -43,8 +43,10 @@ const char *task_state_name(enum task_state s);
  * The layout follows the steps of a task's life (models/agent.c): the table
  * is larger than the caches and a task's steps lie far apart, so each cache
  * line a step touches is a miss.  The record is four aligned cache lines:
- * line 0 holds what the steps read or write, line 1 the times of the
- * states, lines 2-3 the rest (services, pins, load balancers,
+ * line 0 holds what the steps read or write and the times of the states up
+ * to RUNNING (the start's steps touch line 0 alone), line 1 the times of
+ * the stop's states and what the placement, the stop and the release read
+ * besides, lines 2-3 the rest (services, pins, load balancers,
  * disconnections, Fargate, a task's own id).  A plain standalone task's
  * steps never touch lines 2-3: while `cold` is 0 they hold what a new task
  * has there (task_cold_fresh: NULL, 0, pin and fg_az -1), and the slot is
@@ -53,7 +55,8 @@ const char *task_state_name(enum task_state s);
  * (its scheduler writes svc_pos), a task with an id, a policy or a
  * deployment, and a Fargate task are cold from the start. */
 struct task {
-	/* line 0: the steps' own (the look-up, their tests, the release) */
+	/* line 0: what every step reads or writes (the look-up, the steps'
+	 * tests, the view), and the times of the states up to RUNNING */
 	uint32_t gen;
 	uint8_t used;
 	uint8_t queued;            /* waiting for capacity: not placed yet */
@@ -62,23 +65,25 @@ struct task {
 				    * only while the agent is disconnected, docs/ecs-model.md §7.4) */
 	uint8_t unsynced;          /* a state report is waiting in the agent's outbox */
 	uint8_t desired;           /* enum task_desired */
-	uint8_t lost;              /* stopped without the scheduler asking (for time to replace) */
+	/* Fargate (models/backplane_fargate.c): no instance (inst stays -1) */
+	uint8_t fg;                /* enum task_launch */
 	uint8_t cold;              /* lines 2-3 may differ from a new task's (above) */
 	int32_t inst;              /* -1 until placed */
 	int svc;                   /* service index, -1 standalone */
 	int td;
+	sim_time_t duration;       /* essential container run time, -1 = until stopped */
+	/* lines 0-1: when each state was entered, -1 = never (ts[TS_PROVISIONING]:
+	 * when it was placed); PROVISIONING to RUNNING in line 0, what the
+	 * start's steps write, the stop's in line 1 */
+	sim_time_t ts[TS_N];
+	/* line 1: the placement's and the stop's */
 	uint32_t group;
 	int16_t cp;                /* capacity provider (index into the scenario's,
 				    * docs/ecs-model.md §5.11), -1 = none: plain instances */
-	/* Fargate (models/backplane_fargate.c): no instance (inst stays -1) */
-	uint8_t fg;                /* enum task_launch */
-	uint64_t no;               /* the number of an anonymous task (formatted when written) */
-	sim_time_t submit;
-	sim_time_t duration;       /* essential container run time, -1 = until stopped */
+	uint8_t lost;              /* stopped without the scheduler asking (for time to replace) */
 	const char *stop_code;
-	/* line 1: when each state was entered, -1 = never (ts[TS_PROVISIONING]:
-	 * when it was placed) */
-	sim_time_t ts[TS_N];
+	sim_time_t submit;
+	uint64_t no;               /* the number of an anonymous task (formatted when written) */
 	/* lines 2-3 (set `cold` before writing here) */
 	char *id;                  /* NULL for an anonymous task (every service
 				    * task, a standalone one without id): "task-<no>" */
@@ -104,9 +109,10 @@ struct task {
 } __attribute__((aligned(64)));
 
 _Static_assert(sizeof(struct task) == 256, "a task is four cache lines");
-_Static_assert(offsetof(struct task, stop_code) + sizeof(const char *) <= 64 &&
-	       offsetof(struct task, ts) == 64 && offsetof(struct task, id) == 128,
-	       "the steps' fields in line 0, ts[] in line 1, the rest in lines 2-3");
+_Static_assert(offsetof(struct task, ts[TS_RUNNING]) + sizeof(sim_time_t) == 64 &&
+	       offsetof(struct task, ts[TS_DEACTIVATING]) == 64 && offsetof(struct task, id) == 128,
+	       "the steps' fields and ts[] up to RUNNING in line 0, the rest of ts[] in line 1, "
+	       "then lines 2-3");
 
 /* 1 when t's lines 2-3 hold what a new task has there (what a slot whose
  * `cold` is 0 holds: tests/helpers/invariants.c checks it). */
