@@ -48,12 +48,13 @@ const char *task_state_name(enum task_state s);
  * the stop's states and what the placement, the stop and the release read
  * besides, lines 2-3 the rest (services, pins, load balancers,
  * disconnections, Fargate, a task's own id).  A plain standalone task's
- * steps never touch lines 2-3: while `cold` is 0 they hold what a new task
- * has there (task_cold_fresh: NULL, 0, pin and fg_az -1), and the slot is
- * handed on so; whoever writes something else there sets `cold` first
- * (the backplane resets the lines when the slot is freed).  A service's task
- * (its scheduler writes svc_pos), a task with an id, a policy or a
- * deployment, and a Fargate task are cold from the start. */
+ * steps never touch lines 2-3 (the task log's row reads them): while
+ * `cold` is 0 they hold what a new task has there (task_cold_fresh: NULL,
+ * 0, pin and fg_az -1), and the slot is handed on so; whoever writes
+ * something else there sets `cold` first (the backplane resets the lines
+ * when the slot is freed).  A service's task (its scheduler writes
+ * svc_pos), a task with an id, a policy or a deployment, and a Fargate
+ * task are cold from the start. */
 struct task {
 	/* line 0: what every step reads or writes (the look-up, the steps'
 	 * tests, the view), and the times of the states up to RUNNING */
