@@ -54,9 +54,13 @@ static void test_grow_aligned(void)
 	}
 	T_EQ(bad_align, 0);
 	T_EQ(bad_data, 0);
+#ifndef __SANITIZE_ADDRESS__
 	/* the elements had to move within grown blocks (the case a block
-	 * kept in place never shows) */
+	 * kept in place never shows): glibc's blocks start at any multiple
+	 * of 16 (the sanitizer's allocator aligns them alike, so there the
+	 * case does not arise) */
 	CU_ASSERT(shifted > 5);
+#endif
 	for (int k = 0; k < N_ARR; k++)
 		free(mem[k]);
 	for (int k = 0; k < 64; k++)
