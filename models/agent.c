@@ -142,7 +142,9 @@ static void agent_init(struct backplane *bp, int32_t inst)
 {
 	struct agents *ag = agents_of(bp);
 
-	XGROW(ag->a, ag->cap, (size_t)inst + 1);
+	if ((size_t)inst + 1 > ag->cap)   /* each agent on its own cache line */
+		xgrow_aligned(&ag->a_mem, (void **)&ag->a, &ag->cap, (size_t)inst + 1, sizeof ag->a[0],
+			      _Alignof(struct agent));
 	while (ag->n <= (size_t)inst)
 		memset(&ag->a[ag->n++], 0, sizeof ag->a[0]);
 	ag->a[inst].up = 1;
@@ -157,7 +159,7 @@ static void agent_free_all(struct backplane *bp)
 		free(ag->a[i].cached);
 		free(ag->a[i].outbox);
 	}
-	free(ag->a);
+	free(ag->a_mem);
 	free(ag);
 	bp_set_actor_state(bp, BA_AGENT, NULL);
 }
@@ -321,6 +323,7 @@ static void task_ended(const struct agents *ag, struct task *t, const char *code
 		t->desired = TD_STOPPED;
 		t->stop_code = code;
 	} else {
+		t->cold = 1;             /* (task.h) */
 		t->agent_code = code;    /* reported on reconnection (docs/ecs-model.md §7.4) */
 	}
 }
@@ -460,6 +463,8 @@ static int dead(const struct backplane *bp, const struct task *t)
 
 static int cached(const struct agent *a, int td)
 {
+	if ((unsigned)td < 32)   /* its summary, on the agent's line */
+		return a->cached_lo >> td & 1;
 	for (int i = 0; i < a->n_cached; i++)
 		if (a->cached[i] == td)
 			return 1;
@@ -529,6 +534,8 @@ static void on_pulled(struct sim *s, void *ctx, const struct event *ev)
 	if (!cached(a, t->td)) {
 		XGROW(a->cached, a->cap_cached, (size_t)a->n_cached + 1);
 		a->cached[a->n_cached++] = t->td;
+		if ((unsigned)t->td < 32)
+			a->cached_lo |= UINT32_C(1) << t->td;
 	}
 	if (t->desired == TD_RUNNING)
 		step(bp, agents_of(bp), t, a->tm->container_start, agents_of(bp)->ev_started,
@@ -647,6 +654,7 @@ static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
 	if (t->svc >= 0 && backplane_scenario(bp)->services[t->svc].lb.n > 0)
 		return;
 	if (t->seen != TS_RUNNING) {
+		t->cold = 1;             /* (task.h) */
 		t->healthy_held = 1;     /* the backplane learns it with the report */
 		return;
 	}

@@ -14,24 +14,31 @@
 #include "models/backplane.h"
 #include "models/bp_msg.h"
 
-/* Per container instance: the agent's side. */
+/* Per container instance: the agent's side.  One cache line, aligned
+ * (agents.a): a task's steps read its first 24 bytes (up, down, the image
+ * cache's summary, the settings), each step's only look at the agent. */
 struct agent {
 	uint8_t up;                /* the agent process can talk to the backplane */
 	uint8_t down;              /* the instance is down (failed): nobody there to talk to */
+	uint8_t spot_drain_held;   /* a Spot notice came while disconnected: drain on reconnection */
 	uint32_t epoch;            /* bumps on each disconnect: stale detection events */
-	int *cached;               /* task-definition indexes whose images are cached */
 	int n_cached;
+	uint32_t cached_lo;        /* bit k: task definition k < 32 is in cached[] (its
+				    * summary: no look at the list for those) */
+	const struct scn_timing *tm;   /* its settings: the scenario's or its group's */
+	int *cached;               /* task-definition indexes whose images are cached */
 	size_t cap_cached;
 	uint64_t *outbox;          /* messages held while disconnected: (ref, kind) pairs */
 	size_t n_out, cap_out;
-	const struct scn_timing *tm;   /* its settings: the scenario's or its group's */
-	uint8_t spot_drain_held;   /* a Spot notice came while disconnected: drain on reconnection */
-};
+} __attribute__((aligned(64)));
+
+_Static_assert(sizeof(struct agent) == 64, "an agent is one cache line");
 
 /* All the agents, their random stream ("agent") and their event types. */
 struct agents {
-	struct agent *a;
+	struct agent *a;           /* aligned to a cache line, inside a_mem */
 	size_t n, cap;
+	void *a_mem;
 	gsl_rng *rng;
 	struct sim *sim;           /* the backplane's (no call to ask it per state change) */
 	uint32_t ev_start, ev_stop, ev_pulled, ev_started, ev_healthy, ev_exit, ev_stop_done;

@@ -219,12 +219,27 @@ static int find_task(struct backplane *bp, const char *id, uint64_t *slot)
 	return 0;
 }
 
+/* A task's lines 2-3 as a new task has them (task.h). */
+static void cold_reset(struct task *t)
+{
+	char *p = (char *)t;
+
+	memset(p + 128, 0, 64);
+	memset(p + 192, 0, 64);
+	t->pin = -1;
+	t->fg_az = -1;
+	t->cold = 0;
+}
+
 static uint32_t new_slot(struct backplane *bp)
 {
 	if (bp->n_free)
 		return bp->free_slots[--bp->n_free];
-	XGROW(bp->tasks, bp->cap_tasks, bp->n_tasks + 1);
+	if (bp->n_tasks + 1 > bp->cap_tasks)   /* each record on its own cache lines (task.h) */
+		xgrow_aligned(&bp->tasks_mem, (void **)&bp->tasks, &bp->cap_tasks, bp->n_tasks + 1,
+			      sizeof bp->tasks[0], _Alignof(struct task));
 	memset(&bp->tasks[bp->n_tasks], 0, sizeof bp->tasks[0]);
+	cold_reset(&bp->tasks[bp->n_tasks]);
 	return (uint32_t)bp->n_tasks++;
 }
 
@@ -242,7 +257,7 @@ static void __attribute__((noinline)) write_row(struct backplane *bp, uint32_t s
 		.group = cluster_group_name(bp->cl, t->group),
 		.service = t->svc >= 0 ? bp->s->services[t->svc].name : "",
 		.submit = t->submit,
-		.placed = t->placed,
+		.placed = t->ts[TS_PROVISIONING],
 		.start = t->ts[TS_RUNNING],
 		.stop = present ? -1 : t->ts[TS_STOPPED],
 		.instance_id = t->inst >= 0 ? cluster_id(bp->cl, t->inst) : NULL,
@@ -272,15 +287,18 @@ static void retire(struct backplane *bp, uint32_t slot, int present)
 	drop_slot(bp, slot);
 }
 
-/* Free a slot that never became a task anyone sees (A3). */
+/* Free a slot that never became a task anyone sees (A3).  Its lines 2-3
+ * are handed on as a new task has them (task.h). */
 static void drop_slot(struct backplane *bp, uint32_t slot)
 {
 	struct task *t = &bp->tasks[slot];
 
-	if (t->id) {
-		hmap_del(bp->by_id, t->id);
-		free(t->id);
-		t->id = NULL;
+	if (t->cold) {
+		if (t->id) {
+			hmap_del(bp->by_id, t->id);
+			free(t->id);
+		}
+		cold_reset(t);
 	}
 	t->used = 0;
 	t->gen++;
@@ -416,6 +434,7 @@ void backplane_set_explain(struct backplane *bp, struct explain_log *x)
 
 void bp_task_healthy(struct backplane *bp, uint32_t slot)
 {
+	bp->tasks[slot].cold = 1;
 	bp->tasks[slot].healthy = 1;
 	/* an unhealthy task that recovers is kept (docs/ecs-model.md §5.3) */
 	bp->tasks[slot].unhealthy = 0;
@@ -429,6 +448,7 @@ void bp_task_unhealthy(struct backplane *bp, uint32_t slot, const char *reason)
 
 	if (t->unhealthy || t->desired != TD_RUNNING)
 		return;
+	t->cold = 1;
 	t->unhealthy = 1;
 	t->unhealthy_reason = reason;
 	note_task(bp, BN_TASK_UNHEALTHY, slot);
@@ -445,9 +465,8 @@ static inline __attribute__((always_inline)) void task_placed(struct backplane *
 	sim_time_t now = sim_now(bp->sim);
 
 	t->inst = inst;
-	t->placed = now;
 	t->queued = 0;
-	if (t->cp_waiting) {
+	if (t->cold && t->cp_waiting) {
 		t->cp_waiting = 0;
 		bp->cp_waiting--;
 	}
@@ -474,7 +493,7 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 {
 	struct task *t = &bp->tasks[slot];
 	const struct scn_taskdef *d = &bp->s->taskdefs[t->td];
-	const struct place_policy *pol = t->policy ? t->policy : &d->policy;
+	const struct place_policy *pol = t->cold && t->policy ? t->policy : &d->policy;
 	struct place_result res;
 	sim_time_t now = sim_now(bp->sim);
 	struct place_policy pinned;
@@ -482,7 +501,7 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 
 	if (t->fg)   /* no instance: Fargate picks an AZ (docs/ecs-model.md §4.11) */
 		return bp_fargate_launch(bp, t, t->fg == TL_FARGATE_SPOT);
-	if (t->pin >= 0 || t->pin_az) {
+	if (t->cold && (t->pin >= 0 || t->pin_az)) {
 		/* a DAEMON task goes to one given instance (docs/ecs-model.md §4.10); a rebalancing
 		 * task to one given AZ (docs/ecs-model.md §5.9) */
 		char expr[300];
@@ -554,43 +573,41 @@ static inline __attribute__((always_inline)) uint32_t new_task(struct backplane 
 	if (!id)
 		no = ++bp->next_task_no;
 	{
-		/* the record cleared in pieces of at most 64 bytes, which GCC
-		 * writes as a few vector stores (one memset of all 224 bytes
-		 * is a `rep stos`, an 8-byte store per step), ts[] set to -1
-		 * between them; correct whatever the layout, only slower
-		 * should a piece outgrow 64 bytes */
+		/* lines 0 and 1 cleared (a memset of the record is a `rep
+		 * stos`, an 8-byte store per step; a few dozen bytes are a few
+		 * vector stores), ts[] set to -1; lines 2-3 hold a new task's
+		 * already (task.h), what a plain standalone task keeps */
 		uint32_t gen = t->gen;
-		char *p = (char *)t;
 		size_t ts_end = offsetof(struct task, ts) + sizeof t->ts;
 
-		_Static_assert(offsetof(struct task, ts) >= 64, "the first piece ends before ts[]");
-		memset(p, 0, 64);
-		memset(p + 64, 0, offsetof(struct task, ts) - 64);
+		_Static_assert(offsetof(struct task, id) == 128, "lines 0-1, then 2-3");
+		memset(t, 0, offsetof(struct task, ts));
 		for (int k = 0; k < TS_N; k++)
 			t->ts[k] = -1;
-		memset(p + ts_end, 0, sizeof *t - ts_end);
+		memset((char *)t + ts_end, 0, 128 - ts_end);
 		t->gen = gen;
 	}
 	t->used = 1;
 	t->queued = 1;
 	t->state = TS_PROVISIONING;
 	t->desired = TD_RUNNING;
-	t->id = id ? xstrdup(id) : NULL;
 	t->no = no;
 	t->td = td;
 	t->group = group;
 	t->inst = -1;
-	t->pin = -1;
 	t->cp = -1;
 	t->fg = (uint8_t)fargate_launch_of(bp->s, td, svc);
-	t->fg_az = -1;
 	t->svc = svc;
-	t->dep = dep;
-	t->policy = pol;
 	t->submit = sim_now(bp->sim);
-	t->placed = -1;
 	t->duration = duration;
-	if (t->id)
+	if (id || svc >= 0 || pol || dep || t->fg) {
+		/* cold from the start (task.h) */
+		t->cold = 1;
+		t->id = id ? xstrdup(id) : NULL;
+		t->policy = pol;
+		t->dep = dep;
+	}
+	if (id)
 		hmap_put(bp->by_id, t->id, slot);
 	if (svc < 0)
 		metrics_on_submit(bp->m, t->submit);
@@ -635,6 +652,7 @@ static void on_launch(struct sim *s, void *ctx, const struct event *ev)
 			/* a provider with managed scaling: the task waits
 			 * PROVISIONING for capacity, service task or not
 			 * (docs/ecs-model.md §4.9, choice E60) */
+			t->cold = 1;
 			t->cp_waiting = 1;
 			bp->cp_waiting++;
 			q_push(bp, ev->arg);
@@ -762,8 +780,11 @@ int backplane_run_task_as(struct backplane *bp, int td, const char *group, const
 				      "task id '%s' is already in use by a live task", id);
 		uint32_t slot = new_task(bp, td, g, id && *id ? id : NULL, duration, -1, 0, NULL);
 
-		if (launch >= 0)
+		if (launch >= 0) {
 			bp->tasks[slot].fg = (uint8_t)launch;
+			if (launch != TL_EC2)
+				bp->tasks[slot].cold = 1;   /* Fargate writes fg_az (task.h) */
+		}
 		if (strat) {
 			/* the call's tasks split over its strategy, base first
 			 * (docs/ecs-model.md §5.11) */
@@ -818,6 +839,7 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 	if (t->unhealthy && strcmp(code, STOP_SCHEDULER) == 0) {
 		/* the scheduler stops a task that failed its ELB health checks
 		 * (docs/ecs-model.md §5.3) */
+		t->cold = 1;
 		t->stop_reason = t->unhealthy_reason;
 		t->elb_stopped = 1;
 	}
@@ -920,6 +942,7 @@ void bp_route_task(struct backplane *bp, uint32_t slot, int provider)
 
 void bp_pin_task(struct backplane *bp, uint32_t slot, int32_t inst, const char *az)
 {
+	bp->tasks[slot].cold = 1;
 	bp->tasks[slot].pin = inst;
 	bp->tasks[slot].pin_az = az;
 }
@@ -1054,6 +1077,7 @@ void backplane_set_desired(struct backplane *bp, int svc, int64_t desired)
 
 void backplane_protect_task(struct backplane *bp, uint32_t slot, sim_time_t until)
 {
+	bp_task_at(bp, slot)->cold = 1;
 	bp_task_at(bp, slot)->protected_until = until;
 }
 
@@ -1285,7 +1309,7 @@ void backplane_free(struct backplane *bp)
 	for (size_t i = 0; i < bp->n_tasks; i++)
 		if (bp->tasks[i].used)
 			free(bp->tasks[i].id);
-	free(bp->tasks);
+	free(bp->tasks_mem);
 	free(bp->free_slots);
 	free(bp->queue);
 	free(bp->inst_group);

@@ -142,6 +142,7 @@ int bp_fargate_launch(struct backplane *bp, struct task *t, int provider)
 				   "CAPACITY_UNAVAILABLE", 0);
 		return -1;
 	}
+	t->cold = 1;                    /* (task.h) */
 	t->fg_az = (int16_t)a;
 	f->az_used[a]++;
 	svc_row(f, t)[a]++;
@@ -451,12 +452,12 @@ static void bill(struct backplane *bp, const struct task *t, sim_time_t end)
 {
 	const struct taskdef *td = bp->s->taskdefs[t->td].td;
 
-	if (t->placed < 0)
+	if (t->ts[TS_PROVISIONING] < 0)
 		return;
 	metrics_add_fargate_cost(bp->m, pricing_fargate_task_usd(bp->s->pricing, td->task_cpu,
 								 td->task_memory_mib,
 								 t->fg == TL_FARGATE_SPOT,
-								 end - t->placed));
+								 end - t->ts[TS_PROVISIONING]));
 }
 
 void fargate_task_gone(struct backplane *bp, uint32_t slot)

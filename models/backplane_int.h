@@ -51,8 +51,9 @@ struct backplane {
 	gsl_rng *place_rng;
 	struct explain_log *explain;     /* --explain, NULL = off (borrowed) */
 
-	struct task *tasks;
+	struct task *tasks;        /* aligned to a cache line, inside tasks_mem (task.h) */
 	size_t n_tasks, cap_tasks;
+	void *tasks_mem;
 	uint32_t *free_slots;
 	size_t n_free, cap_free;
 	struct hmap *by_id;

@@ -3,6 +3,7 @@
 #ifndef MODELS_TASK_H
 #define MODELS_TASK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sim/evq.h"
@@ -37,8 +38,26 @@ const char *task_state_name(enum task_state s);
  *
  * A task lives in a slot of the backplane's table; events name it by
  * (slot, generation), so an event for a task that has since been retired
- * is recognised as stale and ignored (lazy cancellation). */
+ * is recognised as stale and ignored (lazy cancellation).
+ *
+ * The layout follows the steps of a task's life (models/agent.c): the table
+ * is larger than the caches and a task's steps lie far apart, so each cache
+ * line a step touches is a miss.  The record is four aligned cache lines:
+ * line 0 holds what the steps read or write and the times of the states up
+ * to RUNNING (the start's steps touch line 0 alone), line 1 the times of
+ * the stop's states and what the placement, the stop and the release read
+ * besides, lines 2-3 the rest (services, pins, load balancers,
+ * disconnections, Fargate, a task's own id).  A plain standalone task's
+ * steps never touch lines 2-3 (the task log's row reads them): while
+ * `cold` is 0 they hold what a new task has there (task_cold_fresh: NULL,
+ * 0, pin and fg_az -1), and the slot is handed on so; whoever writes
+ * something else there sets `cold` first (the backplane resets the lines
+ * when the slot is freed).  A service's task (its scheduler writes
+ * svc_pos), a task with an id, a policy or a deployment, and a Fargate
+ * task are cold from the start. */
 struct task {
+	/* line 0: what every step reads or writes (the look-up, the steps'
+	 * tests, the view), and the times of the states up to RUNNING */
 	uint32_t gen;
 	uint8_t used;
 	uint8_t queued;            /* waiting for capacity: not placed yet */
@@ -46,43 +65,65 @@ struct task {
 	uint8_t seen;              /* the state the backplane knows (differs from `state`
 				    * only while the agent is disconnected, docs/ecs-model.md §7.4) */
 	uint8_t unsynced;          /* a state report is waiting in the agent's outbox */
-	uint8_t healthy_held;      /* passed its health check, not yet reported */
 	uint8_t desired;           /* enum task_desired */
-	uint8_t healthy;
-	char *id;                  /* NULL for an anonymous task (every service
-				    * task, a standalone one without id): "task-<no>" */
-	uint64_t no;               /* the number of an anonymous task (formatted when written) */
-	int td;
-	uint32_t group;
+	/* Fargate (models/backplane_fargate.c): no instance (inst stays -1) */
+	uint8_t fg;                /* enum task_launch */
+	uint8_t cold;              /* lines 2-3 may differ from a new task's (above) */
 	int32_t inst;              /* -1 until placed */
-	int32_t pin;               /* DAEMON: the instance it must go to, else -1 */
-	const char *pin_az;        /* AZ rebalancing: the AZ it must go to, else NULL */
 	int svc;                   /* service index, -1 standalone */
-	int dep;                   /* deployment of the service */
-	int svc_pos;               /* position in the service's task list */
+	int td;
+	sim_time_t duration;       /* essential container run time, -1 = until stopped */
+	/* lines 0-1: when each state was entered, -1 = never (ts[TS_PROVISIONING]:
+	 * when it was placed); PROVISIONING to RUNNING in line 0, what the
+	 * start's steps write, the stop's in line 1 */
+	sim_time_t ts[TS_N];
+	/* line 1: the placement's and the stop's */
+	uint32_t group;
 	int16_t cp;                /* capacity provider (index into the scenario's,
 				    * docs/ecs-model.md §5.11), -1 = none: plain instances */
-	sim_time_t protected_until;   /* task scale-in protection ends (0 = never protected) */
-	sim_time_t submit, placed;
-	sim_time_t ts[TS_N];       /* when each state was entered, -1 = never */
-	sim_time_t duration;       /* essential container run time, -1 = until stopped */
+	uint8_t lost;              /* stopped without the scheduler asking (for time to replace) */
 	const char *stop_code;
+	sim_time_t submit;
+	uint64_t no;               /* the number of an anonymous task (formatted when written) */
+	/* lines 2-3 (set `cold` before writing here) */
+	char *id;                  /* NULL for an anonymous task (every service
+				    * task, a standalone one without id): "task-<no>" */
+	const struct place_policy *policy;  /* a service task's: its deployment's, else NULL */
+	const char *pin_az;        /* AZ rebalancing: the AZ it must go to, else NULL */
+	int32_t pin;               /* DAEMON: the instance it must go to, else -1 */
+	int16_t fg_az;             /* FARGATE*: index of its AZ in the scenario's, -1 until placed */
+	uint8_t cp_waiting;        /* queued PROVISIONING for a managed-scaling
+				    * provider's capacity (counted in bp->cp_waiting) */
+	uint8_t elb_stopped;       /* stopped for failed ELB health checks */
+	int dep;                   /* deployment of the service */
+	int svc_pos;               /* position in the service's task list */
+	uint8_t healthy_held;      /* passed its health check, not yet reported */
+	uint8_t healthy;
+	uint8_t unhealthy;         /* its targets failed their checks after the grace
+				    * period: the scheduler replaces it first (§5.3) */
+	sim_time_t protected_until;   /* task scale-in protection ends (0 = never protected) */
 	const char *stop_reason;   /* tasks.csv's stopped_reason, NULL = none */
 	const char *unhealthy_reason;  /* why it is unhealthy (the stoppedReason
 				    * the scheduler will give it), NULL = not unhealthy */
-	uint8_t unhealthy;         /* its targets failed their checks after the grace
-				    * period: the scheduler replaces it first (§5.3) */
-	uint8_t elb_stopped;       /* stopped for failed ELB health checks */
-	uint8_t cp_waiting;        /* queued PROVISIONING for a managed-scaling
-				    * provider's capacity (counted in bp->cp_waiting) */
-	uint8_t lost;              /* stopped without the scheduler asking (for time to replace) */
-	const struct place_policy *policy;  /* a service task's: its deployment's, else NULL */
 	const char *agent_code;    /* why the agent ended it, not yet reported
 				    * (docs/ecs-model.md §7.4) */
-	/* Fargate (models/backplane_fargate.c): no instance (inst stays -1) */
-	uint8_t fg;                /* enum task_launch */
-	int16_t fg_az;             /* FARGATE*: index of its AZ in the scenario's, -1 until placed */
-};
+} __attribute__((aligned(64)));
+
+_Static_assert(sizeof(struct task) == 256, "a task is four cache lines");
+_Static_assert(offsetof(struct task, ts[TS_RUNNING]) + sizeof(sim_time_t) == 64 &&
+	       offsetof(struct task, ts[TS_DEACTIVATING]) == 64 && offsetof(struct task, id) == 128,
+	       "the steps' fields and ts[] up to RUNNING in line 0, the rest of ts[] in line 1, "
+	       "then lines 2-3");
+
+/* 1 when t's lines 2-3 hold what a new task has there (what a slot whose
+ * `cold` is 0 holds: tests/helpers/invariants.c checks it). */
+static inline int task_cold_fresh(const struct task *t)
+{
+	return !t->id && !t->policy && !t->pin_az && t->pin == -1 && t->fg_az == -1 && !t->cp_waiting &&
+	       !t->elb_stopped && !t->dep && !t->svc_pos && !t->healthy_held && !t->healthy &&
+	       !t->unhealthy && !t->protected_until && !t->stop_reason && !t->unhealthy_reason &&
+	       !t->agent_code;
+}
 
 /* Where a task runs: tasks.csv's launch_type (EC2 / FARGATE), and for
  * Fargate the provider (FARGATE or FARGATE_SPOT, docs/ecs-model.md §5.11). */

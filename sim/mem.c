@@ -1,6 +1,7 @@
 /* sim/mem.c — allocation wrappers; out of memory is fatal (exit 1). */
 #include "mem.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,5 +62,27 @@ void xgrow(void **arr, size_t *cap, size_t need, size_t elem)
 	while (c < need)
 		c *= 2;
 	*arr = xrealloc(*arr, c * elem);
+	*cap = c;
+}
+
+void xgrow_aligned(void **mem, void **arr, size_t *cap, size_t need, size_t elem, size_t align)
+{
+	size_t c = *cap ? *cap : 8;
+	size_t was = *arr ? (size_t)((char *)*arr - (char *)*mem) : 0;
+	char *p;
+	size_t at;
+
+	if (need <= *cap)
+		return;
+	while (c < need)
+		c *= 2;
+	p = xrealloc(*mem, c * elem + align - 1);
+	at = (align - (uintptr_t)p % align) % align;
+	/* a large block keeps its place in its pages when it grows (mremap):
+	 * the elements move only when the new block's alignment differs */
+	if (*cap && at != was)
+		memmove(p + at, p + was, *cap * elem);
+	*mem = p;
+	*arr = p + at;
 	*cap = c;
 }

@@ -15,6 +15,13 @@ char *xstrndup(const char *s, size_t n);
  * *cap is updated.  Doubling growth. */
 void xgrow(void **arr, size_t *cap, size_t need, size_t elem);
 
+/* xgrow for an array of over-aligned elements (`align`, a power of two
+ * that divides `elem`): *arr points into the block *mem (NULL at first;
+ * free(*mem) frees it), aligned to `align`, so each element starts where
+ * its type says (a cache line, say).  The block grows in place when it can,
+ * as xgrow's. */
+void xgrow_aligned(void **mem, void **arr, size_t *cap, size_t need, size_t elem, size_t align);
+
 /* the common case (room enough) costs a compare, not a call */
 #define XGROW(arr, cap, need) \
 	do { \

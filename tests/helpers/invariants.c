@@ -2,6 +2,7 @@
 #include "invariants.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,15 @@ void inv_observe(struct backplane *bp, void *ctx)
 		memset(c->silent + c->n_silent, 0, ((size_t)n_inst - c->n_silent) * sizeof *c->silent);
 		c->n_silent = (size_t)n_inst;
 	}
+	/* the records' bookkeeping (task.h): every slot, live or free, whose
+	 * `cold` is 0 holds a new task's lines 2-3, what a plain task takes
+	 * without writing them; a record starts a cache line */
+	if ((uintptr_t)bp->tasks % 64 != 0)
+		bad(c, "t=%.3f: the task table is not aligned to a cache line", now);
+	for (size_t k = 0; k < bp->n_tasks; k++)
+		if (!bp->tasks[k].cold && !task_cold_fresh(&bp->tasks[k]))
+			bad(c, "t=%.3f: slot %zu (%s, %s) has lines 2-3 of its own but is not marked cold", now, k,
+			    bp->tasks[k].used ? "live" : "free", tname(&bp->tasks[k]));
 	for (size_t k = 0; k < bp->n_tasks; k++) {
 		const struct task *t = &bp->tasks[k];
 		const struct agent *a;
@@ -111,7 +121,7 @@ void inv_observe(struct backplane *bp, void *ctx)
 		fresh = c->checked[k] != t->gen + 1;
 		if (fresh) {
 			c->checked[k] = t->gen + 1;
-			if (t->placed == sim_now(bp->sim) &&
+			if (t->ts[TS_PROVISIONING] == sim_now(bp->sim) &&
 			    (cluster_status(bp->cl, t->inst) != INST_ACTIVE ||
 			     !cluster_agent_connected(bp->cl, t->inst) || (f->dead && f->cleaned)))
 				bad(c, "t=%.3f: %s placed on %s (status %d, agent connected %d, failed %d)",
@@ -158,6 +168,15 @@ common:
 		    (long long)seen_running, (long long)seen_starting);
 	for (int32_t i = 0; i < n_inst; i++) {
 		const struct agent *a = agent_at(bp, i);
+		uint32_t lo = 0;
+
+		/* the image cache's summary is its list's (agent_int.h) */
+		for (int j = 0; j < a->n_cached; j++)
+			if ((unsigned)a->cached[j] < 32)
+				lo |= UINT32_C(1) << a->cached[j];
+		if (lo != a->cached_lo)
+			bad(c, "t=%.3f: the agent of %s sums its image cache up as %#x, its list is %#x", now,
+			    cluster_id(bp->cl, i), (unsigned)a->cached_lo, (unsigned)lo);
 
 		c->silent[i] = !a->up && !a->down ? a->epoch + 1 : 0;
 		/* an agent talks only from a live instance: the agent's steps
