@@ -936,6 +936,69 @@ static void test_leaf_shifts(void)
 	gsl_rng_free(r);
 }
 
+/* cluster_spread_level against a plain scan of every value's size and
+ * count: values whose instances all drain (a part without members, its
+ * count kept), counts tied and passed, every level from the lowest. */
+static void test_spread_levels(void)
+{
+	static const char *const stacks[] = { "s0", "s1", "s2", "s3", "s4", NULL };
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	struct cluster *cl = cluster_new();
+	struct place_req q = { .cpu_units = 1, .mem_mib = 1 };
+	uint32_t g = cluster_group(cl, "service:web");
+	int32_t tasks[12] = { 0 };
+	int ok = 1, a, empty_low = 0, ties = 0;
+
+	gsl_rng_set(r, 5);
+	for (int32_t i = 0; i < 12; i++)
+		add(cl, "us-east-1a", "linux", 100000, 100000, stacks[i % 6]);
+	a = cluster_spread_attr(cl, "stack");
+	for (int step = 0; step < 20000; step++) {
+		int32_t i = (int32_t)gsl_rng_uniform_int(r, 12), size[8], nv;
+		int64_t count[8];
+
+		switch (gsl_rng_uniform_int(r, 5)) {
+		case 0:
+			cluster_set_status(cl, i, gsl_rng_uniform_int(r, 2) ? INST_DRAINING : INST_ACTIVE);
+			break;
+		case 1: case 2:
+			if (tasks[i] < 4) {
+				cluster_reserve(cl, i, &q, g);
+				tasks[i]++;
+			}
+			break;
+		default:
+			if (tasks[i] > 0) {
+				cluster_release(cl, i, &q, g);
+				tasks[i]--;
+			}
+		}
+		nv = cluster_spread_values(cl, a, g, 8, size, count);
+		ok &= nv == 6;
+		for (int t = -1; t < 2 * nv; t++) {
+			/* above: none, each count, one below each count */
+			int64_t above = t < 0 ? INT64_MIN : count[t / 2] - t % 2, low = INT64_MAX, level = -5;
+			int32_t vals[8], n = 0, got;
+
+			for (int32_t v = 0; v < nv; v++)
+				if (size[v] > 0 && count[v] > above && count[v] < low)
+					low = count[v];
+			for (int32_t v = 0; v < nv; v++)
+				empty_low += size[v] == 0 && count[v] > above && count[v] < low;
+			got = cluster_spread_level(cl, a, g, above, 8, vals, &level);
+			for (int32_t v = 0; v < nv; v++)
+				if (size[v] > 0 && count[v] == low)
+					ok &= n < got && vals[n++] == v;
+			ok &= got == n && (n == 0 || level == low);
+			ties += n > 1;
+		}
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT(empty_low > 100 && ties > 100);       /* both cases were met */
+	cluster_free(cl);
+	gsl_rng_free(r);
+}
+
 static CU_TestInfo cluster_tests[] = {
 	{ "registration, built-in attributes, agent ports", test_register },
 	{ "reserve and release accounting, totals", test_accounting },
@@ -946,6 +1009,7 @@ static CU_TestInfo cluster_tests[] = {
 	{ "indexes equal a brute-force sort as amounts jump anywhere", test_index_brute },
 	{ "queries past the 32-bit amounts rank after every member", test_index_far_keys },
 	{ "a leaf's shifts agree with a sorted array after every move", test_leaf_shifts },
+	{ "spread levels agree with a plain scan of sizes and counts", test_spread_levels },
 	CU_TEST_INFO_NULL,
 };
 
