@@ -936,6 +936,54 @@ static void test_leaf_shifts(void)
 	gsl_rng_free(r);
 }
 
+/* A run's end as the leaf of its first member tells it (cluster_lower_probe):
+ * one leaf of 1..63 entries whose amounts make runs of 1..9 members, the
+ * largest amount at times the greatest an entry can have (INT32_MAX, the
+ * same as the padding's past the entries); every run probed at its amount.
+ * The leaf holds every entry, so the end is the plain count's, or -1 (it
+ * may go on in the next leaf) exactly when the run reaches the last entry. */
+static void test_run_ends(void)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	int ok = 1, told = 0, open = 0, top = 0;
+
+	gsl_rng_set(r, 11);
+	for (int round = 0; round < 400; round++) {
+		struct cluster *cl = cluster_new();
+		int32_t n = 1 + (int32_t)gsl_rng_uniform_int(r, 63), mem[63];
+		int64_t amount = (int64_t)gsl_rng_uniform_int(r, 5);
+
+		for (int32_t i = 0; i < n;) {   /* runs of 1..9, ascending */
+			int32_t len = 1 + (int32_t)gsl_rng_uniform_int(r, 9);
+
+			amount += 1 + (int64_t)gsl_rng_uniform_int(r, 3);
+			for (; len > 0 && i < n; len--, i++) {
+				mem[i] = round % 3 == 0 && n - i <= 4 ? INT32_MAX : (int32_t)amount;
+				add(cl, "us-east-1a", "linux", 1024, mem[i], NULL);
+			}
+		}
+		ok &= cluster_part_at(cl, CL_ALL, 0, CL_BY_MEM, 0) == 0;  /* builds the order */
+		for (int32_t i = 0; i < n; i++) {
+			struct cl_probe pr;
+			int32_t end = i;
+
+			if (i > 0 && mem[i - 1] == mem[i])
+				continue;
+			while (end < n && mem[end] == mem[i])
+				end++;
+			ok &= cluster_lower_probe(cl, CL_ALL, 0, CL_BY_MEM, mem[i], 0, &pr) == i && pr.inst == i;
+			ok &= pr.end == (end == n ? -1 : end);
+			told += end < n;
+			open += end == n;
+			top += mem[i] == INT32_MAX;
+		}
+		cluster_free(cl);
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT(told > 1000 && open > 100 && top > 50);       /* every kind was probed */
+	gsl_rng_free(r);
+}
+
 /* cluster_spread_level against a plain scan of every value's size and
  * count: values whose instances all drain (a part without members, its
  * count kept), counts tied and passed, every level from the lowest. */
@@ -1009,6 +1057,7 @@ static CU_TestInfo cluster_tests[] = {
 	{ "indexes equal a brute-force sort as amounts jump anywhere", test_index_brute },
 	{ "queries past the 32-bit amounts rank after every member", test_index_far_keys },
 	{ "a leaf's shifts agree with a sorted array after every move", test_leaf_shifts },
+	{ "a run's end told by its leaf: every run length, up to the last entry", test_run_ends },
 	{ "spread levels agree with a plain scan of sizes and counts", test_spread_levels },
 	CU_TEST_INFO_NULL,
 };
