@@ -1589,10 +1589,11 @@ static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int32_t from)
 static inline __attribute__((always_inline)) int lower_child(const struct bnode *b, int64_t c, int32_t m,
 							    int *keyed, int32_t *base)
 {
-	int j = 0, nc = b->n;
+	long j = 0, nc = b->n;          /* (long: no widening per step) */
 
-	/* (a binpack start mostly falls in the first child) */
-	if (*keyed && nc > 1 && c >= b->sep[1]) {
+	/* (a binpack start mostly falls in the first child; a node of one
+	 * child has sep[1] INT64_MAX, after every query key) */
+	if (*keyed && c >= b->sep[1]) {
 		int j0 = cfind(b, c);
 
 		for (; j < j0; j++)
@@ -1606,7 +1607,7 @@ static inline __attribute__((always_inline)) int lower_child(const struct bnode 
 			*base += b->cnt[j++];
 		while (j < nc && b->aux[j] < m);
 	}
-	return j;
+	return (int)j;
 }
 
 /* The leaf of a lower descent: its first slot from c's (keyed) or from 0
