@@ -1271,31 +1271,86 @@ int32_t cluster_spread_values(struct cluster *cl, int a, uint32_t g, int32_t max
 	return n;
 }
 
+/* cluster_spread_level's steps for one value, without a branch: its count
+ * x when it counts (a part with members, x above `above`), else INT64_MAX
+ * (level_count); then a count below *low becomes *low and the list starts
+ * again: got 0 (level_lower).  On x86-64 conditional moves (GCC made
+ * branches of the plain C, or long mask arithmetic); elsewhere, and with
+ * ECSIM_PORTABLE, the plain C. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(ECSIM_PORTABLE)
+static inline int64_t level_count(int64_t x, int64_t above, int32_t size)
+{
+	int64_t y = INT64_MAX, mx = INT64_MAX;
+
+	__asm__("cmpq %[ab], %[x]\n\tcmovgq %[x], %[y]\n\ttestl %[sz], %[sz]\n\tcmovleq %[mx], %[y]"
+		: [y] "+&r"(y) : [x] "r"(x), [ab] "r"(above), [sz] "r"(size), [mx] "r"(mx) : "cc");
+	return y;
+}
+
+static inline long level_lower(int64_t y, int64_t *low, long got)
+{
+	int64_t l = *low;
+	long zero = 0;
+
+	__asm__("cmpq %[l], %[y]\n\tcmovlq %[y], %[l]\n\tcmovlq %[z], %[g]"
+		: [l] "+&r"(l), [g] "+&r"(got) : [y] "r"(y), [z] "r"(zero) : "cc");
+	*low = l;
+	return got;
+}
+#else
+static inline int64_t level_count(int64_t x, int64_t above, int32_t size)
+{
+	return size > 0 && x > above ? x : INT64_MAX;
+}
+
+static inline long level_lower(int64_t y, int64_t *low, long got)
+{
+	if (y < *low) {
+		*low = y;
+		got = 0;
+	}
+	return got;
+}
+#endif
+
+/* One value v of cluster_spread_level with count y (level_count): the
+ * list's length after it (kept values in vals[0..)). */
+static inline long level_add(int32_t *vals, long kept, long v, int64_t y, int64_t *low)
+{
+	kept = level_lower(y, low, kept);
+	vals[kept] = (int32_t)v;        /* (kept <= v < n <= max) */
+	return kept + (y == *low);
+}
+
 int32_t cluster_spread_level(struct cluster *cl, int a, uint32_t g, int64_t above, int32_t max,
 			     int32_t *vals, int64_t *level)
 {
 	const struct sattr *s = &cl->sa[a];
 	const struct gcount *c;
-	int32_t n = s->n_parts, got = 0, nc;
-	int64_t low = INT64_MAX;
+	const struct part *parts = s->parts;
+	const int64_t *cc;
+	int32_t n = s->n_parts, nc;
+	long kept = 0, v;
+	int64_t low;
 
 	if (n > max)
 		return -1;
 	c = spread_counts(cl, a, g);
 	nc = c ? c->n : 0;              /* (counts past it are 0) */
-	for (int32_t v = 0; v < n; v++) {
-		int64_t x = v < nc ? c->c[v] : 0;
-
-		if (s->parts[v].size <= 0 || x <= above || x > low)
-			continue;
-		if (x < low) {          /* a lower count: its values from here */
-			low = x;
-			got = 0;
-		}
-		vals[got++] = v;
-	}
+	cc = c ? c->c : NULL;
+	/* No branch per value (the AZs take turns having the lowest count:
+	 * the tests of a value were mispredicted 1.3 times a call):
+	 * a value that does not count (no members, or a count not above
+	 * `above`) reads as INT64_MAX, which no level equals (low starts one
+	 * below it); a lower count starts the list again; the value is
+	 * written at the list's end and kept when its count is the level. */
+	low = INT64_MAX - 1;
+	for (v = 0; v < (nc < n ? nc : n); v++)
+		kept = level_add(vals, kept, v, level_count(cc[v], above, parts[v].size), &low);
+	for (; v < n; v++)              /* (values without a count yet: 0) */
+		kept = level_add(vals, kept, v, level_count(0, above, parts[v].size), &low);
 	*level = low;
-	return got;
+	return (int32_t)kept;
 }
 
 int cluster_spread_attr_find(const struct cluster *cl, const char *name)
@@ -1534,10 +1589,11 @@ static int32_t cursor_descend(struct cl_cursor *cur, int32_t r, int32_t from)
 static inline __attribute__((always_inline)) int lower_child(const struct bnode *b, int64_t c, int32_t m,
 							    int *keyed, int32_t *base)
 {
-	int j = 0, nc = b->n;
+	long j = 0, nc = b->n;          /* (long: no widening per step) */
 
-	/* (a binpack start mostly falls in the first child) */
-	if (*keyed && nc > 1 && c >= b->sep[1]) {
+	/* (a binpack start mostly falls in the first child; a node of one
+	 * child has sep[1] INT64_MAX, after every query key) */
+	if (*keyed && c >= b->sep[1]) {
 		int j0 = cfind(b, c);
 
 		for (; j < j0; j++)
@@ -1551,7 +1607,7 @@ static inline __attribute__((always_inline)) int lower_child(const struct bnode 
 			*base += b->cnt[j++];
 		while (j < nc && b->aux[j] < m);
 	}
-	return j;
+	return (int)j;
 }
 
 /* The leaf of a lower descent: its first slot from c's (keyed) or from 0
@@ -1577,6 +1633,25 @@ static inline __attribute__((always_inline)) int lower_slot(const struct bleaf *
 	return i;
 }
 
+/* How many of the four sort keys at k, in order, have amount am before
+ * one that has not: on SSE2 their high halves compared at once (a mask
+ * of the first ones set), elsewhere one compare each. */
+static inline int run_more4(const int64_t *k, int64_t am)
+{
+#ifdef __SSE2__
+	__m128 a = _mm_castsi128_ps(_mm_loadu_si128((const __m128i *)(const void *)k));
+	__m128 b = _mm_castsi128_ps(_mm_loadu_si128((const __m128i *)(const void *)(k + 2)));
+	__m128i hi = _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
+	unsigned u = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(hi, _mm_set1_epi32((int32_t)am))));
+
+	return __builtin_ctz(u + 1);    /* (u is 0, 1, 3, 7 or 15) */
+#else
+	int64_t last = (int64_t)((uint64_t)am << 32 | 0xffffffffu);     /* the greatest with am */
+
+	return (k[0] <= last) + (k[1] <= last) + (k[2] <= last) + (k[3] <= last);
+#endif
+}
+
 /* The end (rank past its last member) of the run of equal keys that
  * starts at slot i of leaf L, whose slot 0 has rank base; -1 when it may
  * go on in the next leaf. */
@@ -1584,9 +1659,19 @@ static inline int32_t run_end_at(const struct bleaf *L, int i, int32_t base)
 {
 	int n = L->n;
 	int64_t am = CK_KEY(L->ck[i]);
+	/* The run's members among the next four slots, counted without a
+	 * branch (runs of one, two, ... take turns: a test per slot was
+	 * mispredicted about a third of the time).  The keys are in order,
+	 * so those of the run come first.  A slot from n on (read up to
+	 * i + 4 <= BT_L + BT_SLACK - 1: a leaf at rest holds at most 63)
+	 * holds INT64_MAX, of amount INT32_MAX: counted only when am is
+	 * INT32_MAX too, and then the run reaches slot n - 1: -1 either way
+	 * (e >= n). */
+	int e = i + 1 + run_more4(L->ck + i + 1, am);
 
-	if (i + 1 < n && CK_KEY(L->ck[i + 1]) != am)       /* a run of one here */
-		return base + i + 1;
+	_Static_assert(BT_SLACK >= 3, "run_end_at: four slots past a member");
+	if (e < i + 5)                  /* it ends within them: in this leaf, or at n */
+		return e < n ? base + e : -1;
 	if (CK_KEY(L->ck[n - 1]) == am)                   /* it may go on in the next leaf */
 		return -1;
 	return base + lfind(L, bt_qk(am + 1, 0));

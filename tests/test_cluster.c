@@ -936,6 +936,117 @@ static void test_leaf_shifts(void)
 	gsl_rng_free(r);
 }
 
+/* A run's end as the leaf of its first member tells it (cluster_lower_probe):
+ * one leaf of 1..63 entries whose amounts make runs of 1..9 members, the
+ * largest amount at times the greatest an entry can have (INT32_MAX, the
+ * same as the padding's past the entries); every run probed at its amount.
+ * The leaf holds every entry, so the end is the plain count's, or -1 (it
+ * may go on in the next leaf) exactly when the run reaches the last entry. */
+static void test_run_ends(void)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	int ok = 1, told = 0, open = 0, top = 0;
+
+	gsl_rng_set(r, 11);
+	for (int round = 0; round < 400; round++) {
+		struct cluster *cl = cluster_new();
+		int32_t n = 1 + (int32_t)gsl_rng_uniform_int(r, 63), mem[63];
+		int64_t amount = (int64_t)gsl_rng_uniform_int(r, 5);
+
+		for (int32_t i = 0; i < n;) {   /* runs of 1..9, ascending */
+			int32_t len = 1 + (int32_t)gsl_rng_uniform_int(r, 9);
+
+			amount += 1 + (int64_t)gsl_rng_uniform_int(r, 3);
+			for (; len > 0 && i < n; len--, i++) {
+				mem[i] = round % 3 == 0 && n - i <= 4 ? INT32_MAX : (int32_t)amount;
+				add(cl, "us-east-1a", "linux", 1024, mem[i], NULL);
+			}
+		}
+		ok &= cluster_part_at(cl, CL_ALL, 0, CL_BY_MEM, 0) == 0;  /* builds the order */
+		for (int32_t i = 0; i < n; i++) {
+			struct cl_probe pr;
+			int32_t end = i;
+
+			if (i > 0 && mem[i - 1] == mem[i])
+				continue;
+			while (end < n && mem[end] == mem[i])
+				end++;
+			ok &= cluster_lower_probe(cl, CL_ALL, 0, CL_BY_MEM, mem[i], 0, &pr) == i && pr.inst == i;
+			ok &= pr.end == (end == n ? -1 : end);
+			told += end < n;
+			open += end == n;
+			top += mem[i] == INT32_MAX;
+		}
+		cluster_free(cl);
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT(told > 1000 && open > 100 && top > 50);       /* every kind was probed */
+	gsl_rng_free(r);
+}
+
+/* cluster_spread_level against a plain scan of every value's size and
+ * count: values whose instances all drain (a part without members, its
+ * count kept), counts tied and passed, every level from the lowest. */
+static void test_spread_levels(void)
+{
+	static const char *const stacks[] = { "s0", "s1", "s2", "s3", "s4", NULL };
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	struct cluster *cl = cluster_new();
+	struct place_req q = { .cpu_units = 1, .mem_mib = 1 };
+	uint32_t g = cluster_group(cl, "service:web");
+	int32_t tasks[12] = { 0 };
+	int ok = 1, a, empty_low = 0, ties = 0;
+
+	gsl_rng_set(r, 5);
+	for (int32_t i = 0; i < 12; i++)
+		add(cl, "us-east-1a", "linux", 100000, 100000, stacks[i % 6]);
+	a = cluster_spread_attr(cl, "stack");
+	for (int step = 0; step < 20000; step++) {
+		int32_t i = (int32_t)gsl_rng_uniform_int(r, 12), size[8], nv;
+		int64_t count[8];
+
+		switch (gsl_rng_uniform_int(r, 5)) {
+		case 0:
+			cluster_set_status(cl, i, gsl_rng_uniform_int(r, 2) ? INST_DRAINING : INST_ACTIVE);
+			break;
+		case 1: case 2:
+			if (tasks[i] < 4) {
+				cluster_reserve(cl, i, &q, g);
+				tasks[i]++;
+			}
+			break;
+		default:
+			if (tasks[i] > 0) {
+				cluster_release(cl, i, &q, g);
+				tasks[i]--;
+			}
+		}
+		nv = cluster_spread_values(cl, a, g, 8, size, count);
+		ok &= nv == 6;
+		for (int t = -1; t < 2 * nv; t++) {
+			/* above: none, each count, one below each count */
+			int64_t above = t < 0 ? INT64_MIN : count[t / 2] - t % 2, low = INT64_MAX, level = -5;
+			int32_t vals[8], n = 0, got;
+
+			for (int32_t v = 0; v < nv; v++)
+				if (size[v] > 0 && count[v] > above && count[v] < low)
+					low = count[v];
+			for (int32_t v = 0; v < nv; v++)
+				empty_low += size[v] == 0 && count[v] > above && count[v] < low;
+			got = cluster_spread_level(cl, a, g, above, 8, vals, &level);
+			for (int32_t v = 0; v < nv; v++)
+				if (size[v] > 0 && count[v] == low)
+					ok &= n < got && vals[n++] == v;
+			ok &= got == n && (n == 0 || level == low);
+			ties += n > 1;
+		}
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT(empty_low > 100 && ties > 100);       /* both cases were met */
+	cluster_free(cl);
+	gsl_rng_free(r);
+}
+
 static CU_TestInfo cluster_tests[] = {
 	{ "registration, built-in attributes, agent ports", test_register },
 	{ "reserve and release accounting, totals", test_accounting },
@@ -946,6 +1057,8 @@ static CU_TestInfo cluster_tests[] = {
 	{ "indexes equal a brute-force sort as amounts jump anywhere", test_index_brute },
 	{ "queries past the 32-bit amounts rank after every member", test_index_far_keys },
 	{ "a leaf's shifts agree with a sorted array after every move", test_leaf_shifts },
+	{ "a run's end told by its leaf: every run length, up to the last entry", test_run_ends },
+	{ "spread levels agree with a plain scan of sizes and counts", test_spread_levels },
 	CU_TEST_INFO_NULL,
 };
 
