@@ -69,10 +69,10 @@ static int32_t add_typed(struct cluster *cl, int t, const char *az, const struct
 	return cluster_add(cl, &s);
 }
 
-/* A plain instance with given CPU and memory (m5-like, linux). */
-static int32_t add_plain(struct cluster *cl, const char *az, int64_t cpu, int64_t mem)
+/* An m5-like linux instance with given CPU, memory and attributes. */
+static int32_t add_m5(struct cluster *cl, const char *az, int64_t cpu, int64_t mem,
+		      const struct inst_attr *a, int n_attrs)
 {
-	struct inst_attr a = { "ecs.capability.task-eni", NULL };
 	struct instance_spec s;
 
 	memset(&s, 0, sizeof s);
@@ -84,9 +84,17 @@ static int32_t add_plain(struct cluster *cl, const char *az, int64_t cpu, int64_
 	s.cpu_units = cpu;
 	s.mem_mib = mem;
 	s.eni_tasks = 2;
-	s.attrs = &a;
-	s.n_attrs = 1;
+	s.attrs = a;
+	s.n_attrs = n_attrs;
 	return cluster_add(cl, &s);
+}
+
+/* A plain instance with given CPU and memory (m5-like, linux). */
+static int32_t add_plain(struct cluster *cl, const char *az, int64_t cpu, int64_t mem)
+{
+	struct inst_attr a = { "ecs.capability.task-eni", NULL };
+
+	return add_m5(cl, az, cpu, mem, &a, 1);
 }
 
 static struct place_req req_of(int64_t cpu, int64_t mem)
@@ -1352,6 +1360,18 @@ static void test_index_queries(void)
 	gsl_rng_free(r);
 }
 
+/* A policy spreading on attribute "stack", ties to the first. */
+static void policy_spread_stack(struct place_policy *p)
+{
+	struct err e;
+
+	place_policy_init(p);
+	p->tie_break = PT_FIRST;
+	err_clear(&e);
+	CU_ASSERT_EQUAL_FATAL(parse_json_strategies(p, "[{\"type\":\"spread\",\"field\":\"attribute:stack\"}]", &e),
+			      0);
+}
+
 /* One policy on two clusters (the second made after the first is freed,
  * possibly at its address): the spread attribute is the one of its field on
  * each cluster, though the second tracks another attribute first (the
@@ -1365,7 +1385,6 @@ static void test_policy_two_clusters(void)
 	struct place_req q = req_of(256, 256);
 	struct place_policy by_stack;
 	struct fixture f;
-	struct err e;
 
 	fx_init(&f);
 	fx_strategies(&f, "[{\"type\":\"spread\",\"field\":\"attribute:ecs.availability-zone\"}]");
@@ -1379,11 +1398,7 @@ static void test_policy_two_clusters(void)
 	add_typed(f.cl, 0, "us-east-1a", &blue, 1);
 	add_typed(f.cl, 0, "us-east-1b", &blue, 1);
 	add_typed(f.cl, 0, "us-east-1b", &green, 1);
-	place_policy_init(&by_stack);
-	by_stack.tie_break = PT_FIRST;
-	err_clear(&e);
-	CU_ASSERT_EQUAL_FATAL(parse_json_strategies(&by_stack, "[{\"type\":\"spread\",\"field\":\"attribute:stack\"}]",
-						    &e), 0);
+	policy_spread_stack(&by_stack);
 	CU_ASSERT_EQUAL(place_task(f.cl, &q, cluster_group(f.cl, "service:other"), &by_stack, f.rng, &f.r), 0);
 	put(&f, 0, 0, 10, "service:web");
 	T_EQ(fx_place(&f, &q, "service:web"), 1);
@@ -1399,20 +1414,8 @@ static void test_policy_two_clusters(void)
 static int32_t add_stacked(struct cluster *cl, const char *az, const char *stack, int64_t mem)
 {
 	struct inst_attr a[2] = { { "ecs.capability.task-eni", NULL }, { "stack", stack } };
-	struct instance_spec s;
 
-	memset(&s, 0, sizeof s);
-	s.instance_type = "m5.large";
-	s.az = az;
-	s.os_type = "linux";
-	s.os_family = "LINUX";
-	s.cpu_arch = "x86_64";
-	s.cpu_units = 2048;
-	s.mem_mib = mem;
-	s.eni_tasks = 2;
-	s.attrs = a;
-	s.n_attrs = 2;
-	return cluster_add(cl, &s);
+	return add_m5(cl, az, 2048, mem, a, 2);
 }
 
 /* The az-balanced-binpack chain keeps what it prepared as one memo per
@@ -1427,7 +1430,6 @@ static void test_az_binpack_two_clusters(void)
 	struct place_req q = req_of(256, 256);
 	struct place_policy by_stack;
 	struct fixture f;
-	struct err e;
 
 	fx_init(&f);
 	fx_strategies(&f, "[{\"type\":\"spread\",\"field\":\"attribute:ecs.availability-zone\"},"
@@ -1446,11 +1448,7 @@ static void test_az_binpack_two_clusters(void)
 	add_stacked(f.cl, "us-east-1a", "blue", 4000);
 	add_stacked(f.cl, "us-east-1b", "blue", 2000);
 	add_stacked(f.cl, "us-east-1b", "green", 4000);
-	place_policy_init(&by_stack);
-	by_stack.tie_break = PT_FIRST;
-	err_clear(&e);
-	CU_ASSERT_EQUAL_FATAL(parse_json_strategies(&by_stack, "[{\"type\":\"spread\",\"field\":\"attribute:stack\"}]",
-						    &e), 0);
+	policy_spread_stack(&by_stack);
 	CU_ASSERT_EQUAL(place_task(f.cl, &q, cluster_group(f.cl, "service:other"), &by_stack, f.rng, &f.r), 0);
 	put(&f, 0, 0, 10, "service:web");
 	T_EQ(fx_place(&f, &q, "service:web"), 1);

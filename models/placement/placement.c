@@ -345,6 +345,18 @@ static inline int plain_request(const struct place_req *req, const struct place_
 	       !req->os_family && !req->cpu_arch;
 }
 
+/* A new context's buffers: its own, inline ones (grown on the heap only
+ * when a search outgrows them). */
+static inline void ctx_own_buffers(struct pctx *c)
+{
+	c->r = c->own_r;
+	c->cap_r = PCTX_OWN_R;
+	c->ids = c->own_ids;
+	c->cap_ids = PCTX_OWN_IDS;
+	c->tmp = c->own_tmp;
+	c->cap_tmp = PCTX_OWN_TMP;
+}
+
 /* The context of one placement: the chain (the policy's strategies, or the
  * default of D10/A12), the filter's attribute ids, each strategy prepared. */
 void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *req, uint32_t g,
@@ -373,12 +385,7 @@ void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *
 	c->n = n;
 	c->n_checks = ST_CONSTRAINTS + p->n_constraints;
 	c->plain = plain_request(req, p);
-	c->r = c->own_r;
-	c->cap_r = PCTX_OWN_R;
-	c->ids = c->own_ids;
-	c->cap_ids = PCTX_OWN_IDS;
-	c->tmp = c->own_tmp;
-	c->cap_tmp = PCTX_OWN_TMP;
+	ctx_own_buffers(c);
 	cluster_filter_ids(cl, &c->ids_attr);
 	for (int k = 0; k < n; k++) {
 		/* what strategy k prepared the last time the policy placed on
@@ -437,12 +444,7 @@ static void ctx_init_fast(struct pctx *c, struct cluster *cl, const struct place
 	c->n_checks = ST_CONSTRAINTS;
 	c->plain = 1;
 	c->n_r = c->n_ids = 0;
-	c->r = c->own_r;
-	c->cap_r = PCTX_OWN_R;
-	c->ids = c->own_ids;
-	c->cap_ids = PCTX_OWN_IDS;
-	c->tmp = c->own_tmp;
-	c->cap_tmp = PCTX_OWN_TMP;
+	ctx_own_buffers(c);
 	c->live_gen = 0;
 }
 
