@@ -293,6 +293,24 @@ static void test_indexes_random(void)
 /* Lower walks whose run end the leaf told (some runs longer than one). */
 static long run_ends_told, run_ends_long;
 
+/* Whether a walk of cursor a, at `at` (a stop) after its start, and the
+ * walk of cursor b from where it stands stop at the same ranks and members,
+ * up to max stops or the end (rank size). */
+static int walks_agree(struct cl_cursor *a, int32_t at, struct cl_cursor *b, int32_t size, int max)
+{
+	int ok = 1;
+
+	for (int n = 0; n < max; n++) {
+		int32_t w = cluster_cursor_next(b);
+
+		ok &= at == w && a->inst == b->inst;
+		if (w == size)
+			break;
+		at = cluster_cursor_next(a);
+	}
+	return ok;
+}
+
 /* A cursor agrees with the plain walk over cluster_part_at (key, other
  * and id by rank, size entries): from every rank (a stride of them) it
  * stops at each rank having `need` of the other resource, in order, then
@@ -343,14 +361,7 @@ static int check_cursor(struct cluster *cl, int aa, int32_t v, int k, int64_t ne
 				ok &= pr.amount == key[want] && pr.end == cluster_cursor_run_end(&cur);
 				/* and a walk on from its mark stops where the cursor's does */
 				at = cluster_cursor_resume(&c3, cl, aa, v, (enum cl_key)k, need, INT64_MAX, pr.mark);
-				for (int n = 0; n < 8; n++) {
-					int32_t w = cluster_cursor_next(&c4);
-
-					ok &= at == w && c3.inst == c4.inst;
-					if (w == size)
-						break;
-					at = cluster_cursor_next(&c3);
-				}
+				ok &= walks_agree(&c3, at, &c4, size, 8);
 			}
 		}
 		if (want < size) {      /* the run's end, when the leaf tells */
@@ -396,14 +407,7 @@ static int check_cursor(struct cluster *cl, int aa, int32_t v, int k, int64_t ne
 			continue;
 		got = cluster_cursor_resume(&c2, cl, aa, v, (enum cl_key)k, need, INT64_MAX,
 					    cluster_cursor_mark(&cur));
-		for (int n = 0; n < 100; n++) {
-			int32_t want = cluster_cursor_next(&cur);
-
-			ok &= got == want && c2.inst == cur.inst;
-			if (want == size)
-				break;
-			got = cluster_cursor_next(&c2);
-		}
+		ok &= walks_agree(&c2, got, &cur, size, 100);
 	}
 	/* bounded by an amount (each one some member has, and one between):
 	 * the same stops up to the first member above it, then the end */
