@@ -206,4 +206,9 @@ struct cl_probe {
 int32_t cluster_lower_probe(const struct cluster *cl, int a, int32_t v, enum cl_key k, int64_t key,
 			    int64_t other_min, struct cl_probe *out);
 
+/* Tests: 1 when every kept tree is sound: entries in order, within their
+ * separators, each node's counts and max aux (and a leaf's count at its
+ * max) exactly those below it, padding past the entries.  O(n). */
+int cluster_index_valid(const struct cluster *cl);
+
 #endif

@@ -537,7 +537,7 @@ static void test_index_moves(void)
 			tasks[k] = tasks[--n_tasks];
 		}
 		if (step % 20000 == 19999)
-			ok &= check_walks(cl, a, 1024);
+			ok &= check_walks(cl, a, 1024) && cluster_index_valid(cl);
 	}
 	CU_ASSERT(ok);
 	CU_ASSERT(run_ends_told > 0 && run_ends_long > 0);      /* both kinds were checked */
@@ -798,6 +798,8 @@ static void test_index_brute(void)
 		}
 		if (step % 4000 == 0)
 			ok &= check_brute(cl, a) && check_walks(cl, a, 12500);
+		if (step % 400 == 0)     /* the trees' own counts and maxima, exactly */
+			ok &= cluster_index_valid(cl);
 	}
 	CU_ASSERT(ok);
 	cluster_free(cl);
@@ -932,7 +934,7 @@ static void test_leaf_shifts(void)
 				mem[i] = nm;
 				cpu[i] = nc;
 			}
-			ok &= check_sorted(cl, n, list, mem, cpu);
+			ok &= check_sorted(cl, n, list, mem, cpu) && cluster_index_valid(cl);
 		}
 		cluster_free(cl);
 	}
