@@ -481,6 +481,21 @@ void agent_set_state(struct backplane *bp, uint32_t slot, int st)
 	set_state(bp, ag, slot, bp_task_at(bp, slot), st, sim_now(ag->sim));
 }
 
+/* A common path's time of state st, which the task enters now for the
+ * first time: a task's state only moves forward (enum task_state's
+ * order), so one in an earlier state has never been in st and ts[st] is
+ * -1 (new_task): written without a look (the stop's states lie in line 1
+ * of the record, which the steps before did not touch: a store, not a
+ * load that waits for the line). */
+static inline void stamp_new(struct task *t, int st, sim_time_t now)
+{
+#ifdef ECSIM_CHECKS
+	if (t->ts[st] >= 0)
+		abort();
+#endif
+	t->ts[st] = now;
+}
+
 static void __attribute__((noinline)) task_pending_slow(struct backplane *bp, uint32_t slot,
 							  struct task *t)
 {
@@ -503,8 +518,7 @@ void agent_task_pending(struct backplane *bp, uint32_t slot, struct task *t)
 		sim_time_t now = sim_now(ag->sim);
 
 		t->state = TS_PENDING;
-		if (t->ts[TS_PENDING] < 0)
-			t->ts[TS_PENDING] = now;
+		stamp_new(t, TS_PENDING, now);
 		bp_task_view(bp, t, TS_PENDING);
 		sim_held_after(ag->sim, quick_tm(ag, q)->network_delay, ag->held_start, ref_make(slot, t->gen));
 		return;
@@ -678,10 +692,8 @@ static void started(struct sim *s, void *ctx, uint64_t ref)
 			sim_time_t now = sim_now(ag->sim);
 
 			t->state = TS_RUNNING;
-			if (t->ts[TS_ACTIVATING] < 0)
-				t->ts[TS_ACTIVATING] = now;
-			if (t->ts[TS_RUNNING] < 0)
-				t->ts[TS_RUNNING] = now;
+			stamp_new(t, TS_ACTIVATING, now);
+			stamp_new(t, TS_RUNNING, now);
 			bp_task_view(bp, t, TS_RUNNING);
 			sim_after(ag->sim, t->duration, ag->ev_exit, bp, ref);
 			return;
@@ -772,10 +784,8 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 				t->stop_code = STOP_ESSENTIAL_EXITED;
 				t->lost = 1;
 				t->state = TS_STOPPING;
-				if (t->ts[TS_DEACTIVATING] < 0)
-					t->ts[TS_DEACTIVATING] = now;
-				if (t->ts[TS_STOPPING] < 0)
-					t->ts[TS_STOPPING] = now;
+				stamp_new(t, TS_DEACTIVATING, now);
+				stamp_new(t, TS_STOPPING, now);
 				bp_task_view(bp, t, TS_STOPPING);
 				sim_held_after(ag->sim, wait, ag->held_stop_done, ref);
 				return;
@@ -799,8 +809,7 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 			t->lost = 1;
 			t->state = TS_STOPPED;
 			for (int st = TS_DEACTIVATING; st <= TS_STOPPED; st++)
-				if (t->ts[st] < 0)
-					t->ts[st] = now;
+				stamp_new(t, st, now);
 			bp_task_view(bp, t, TS_STOPPED);
 			sim_after(ag->sim, tm->network_delay, ag->ev_report_stopped, bp, ref);
 			return;
@@ -888,10 +897,8 @@ static void stop_done(struct sim *s, void *ctx, uint64_t ref)
 
 		/* set_states(DEPROVISIONING, STOPPED), deliver_task's report */
 		t->state = TS_STOPPED;
-		if (t->ts[TS_DEPROVISIONING] < 0)
-			t->ts[TS_DEPROVISIONING] = now;
-		if (t->ts[TS_STOPPED] < 0)
-			t->ts[TS_STOPPED] = now;
+		stamp_new(t, TS_DEPROVISIONING, now);
+		stamp_new(t, TS_STOPPED, now);
 		bp_task_view(bp, t, TS_STOPPED);
 		sim_after(s, quick_tm(ag, q)->network_delay, ag->ev_report_stopped, bp, ref);
 		return;
