@@ -41,7 +41,12 @@
  * the common case too: with scenario.every_step (tests only) the general
  * paths run alone, and tests/test_chain.c compares the two runs' files.
  * A connected agent's instance is up (on_down clears `up`; the whole-run
- * invariants check it): `up` says the task is not dead (dead_in).
+ * invariants check it): `up` says the task is not dead (dead_in).  The
+ * common paths (and ghost_pulled's) learn the agent's state from its
+ * two-byte summary (struct agents quick: connected, taking the held
+ * steps, its settings, its first cached images), not from its record: a
+ * task's steps lie far apart and the records of thousands of agents do
+ * not stay in the first-level cache, their summaries mostly do.
  */
 #include "agent_int.h"
 
@@ -137,18 +142,52 @@ static inline __attribute__((always_inline)) void step(struct backplane *bp, con
 		sim_after(ag->sim, delay, type, bp, ref);
 }
 
+/* Agent inst's summary (struct agents quick) from its record: after any
+ * change of its up, quick_cls or cached_lo. */
+static void quick_set(struct agents *ag, int32_t inst)
+{
+	const struct agent *a = &ag->a[inst];
+
+	ag->quick[inst] = (uint16_t)((a->cached_lo & 0xffu) << 8 | (a->up ? a->quick_cls : 0u));
+}
+
+/* The summary's settings: those of a connected agent whose tasks take the
+ * held steps (q's low byte not 0). */
+static inline const struct scn_timing *quick_tm(const struct agents *ag, unsigned q)
+{
+	return ag->tms[(q & 0xff) - 1];
+}
+
 /* The instance joined: its agent is connected. */
 static void agent_init(struct backplane *bp, int32_t inst)
 {
 	struct agents *ag = agents_of(bp);
+	const struct scn_timing *tm = bp_instance_timing(bp, inst);
 
 	if ((size_t)inst + 1 > ag->cap)   /* each agent on its own cache line */
 		xgrow_aligned(&ag->a_mem, (void **)&ag->a, &ag->cap, (size_t)inst + 1, sizeof ag->a[0],
 			      _Alignof(struct agent));
-	while (ag->n <= (size_t)inst)
+	XGROW(ag->quick_mem, ag->cap_quick, (size_t)inst + 2);
+	ag->quick = ag->quick_mem + 1;
+	ag->quick[-1] = 0;
+	while (ag->n <= (size_t)inst) {
+		ag->quick[ag->n] = 0;
 		memset(&ag->a[ag->n++], 0, sizeof ag->a[0]);
+	}
 	ag->a[inst].up = 1;
-	ag->a[inst].tm = bp_instance_timing(bp, inst);
+	ag->a[inst].tm = tm;
+	ag->a[inst].quick_cls = 0;
+	if (!ag->every_step && tm->network_delay > 0) {
+		int k = 0;
+
+		while (k < ag->n_tms && ag->tms[k] != tm)
+			k++;
+		if (k == ag->n_tms && k < (int)(sizeof ag->tms / sizeof ag->tms[0]))
+			ag->tms[ag->n_tms++] = tm;
+		if (k < ag->n_tms)
+			ag->a[inst].quick_cls = (uint8_t)(k + 1);
+	}
+	quick_set(ag, inst);
 }
 
 static void agent_free_all(struct backplane *bp)
@@ -160,6 +199,7 @@ static void agent_free_all(struct backplane *bp)
 		free(ag->a[i].outbox);
 	}
 	free(ag->a_mem);
+	free(ag->quick_mem);
 	free(ag);
 	bp_set_actor_state(bp, BA_AGENT, NULL);
 }
@@ -198,14 +238,13 @@ static int dead_in(const struct agents *ag, const struct task *t);
  * other actor sees — but what they schedule would be ordered otherwise
  * without them.  A pull of an image not yet on the instance (its duration
  * drawn, it writes the cache) stays an event. */
-static void ghost_pulled(struct sim *s, void *ctx, uint64_t ref)
+static void __attribute__((noinline)) ghost_pulled_slow(struct sim *s, struct backplane *bp,
+							  struct task *t, uint64_t ref)
 {
-	struct backplane *bp = ctx;
-	struct task *t = bp_task(bp, ref);
 	const struct agents *ag = agents_of(bp);
 
 	/* on_pulled, the image cached already */
-	if (!t || dead_in(ag, t) || t->state != TS_PENDING)
+	if (dead_in(ag, t) || t->state != TS_PENDING)
 		return;
 	if (t->desired == TD_RUNNING) {
 		sim_time_t d = ag->a[t->inst].tm->container_start;
@@ -215,6 +254,27 @@ static void ghost_pulled(struct sim *s, void *ctx, uint64_t ref)
 		else
 			sim_after(s, d, ag->ev_started, bp, ref);
 	}
+}
+
+static void ghost_pulled(struct sim *s, void *ctx, uint64_t ref)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ref);
+	const struct agents *ag = agents_of(bp);
+	unsigned q;
+
+	if (!t)
+		return;
+	/* the common case: a standalone task to start whose connected agent
+	 * (not dead) takes the held steps (held_ok), the containers' start a
+	 * held place */
+	q = ag->quick[t->inst];
+	if ((q & 0xff) && t->state == TS_PENDING && t->desired == TD_RUNNING && t->svc < 0 &&
+	    quick_tm(ag, q)->container_start > 0) {
+		sim_held_after(s, quick_tm(ag, q)->container_start, ag->held_started, ref);
+		return;
+	}
+	ghost_pulled_slow(s, bp, t, ref);
 }
 
 static void __attribute__((noinline)) ghost_start_slow(struct sim *s, struct backplane *bp,
@@ -232,7 +292,7 @@ static void __attribute__((noinline)) ghost_start_slow(struct sim *s, struct bac
 	else if (a->tm->image_pull_cached > 0)
 		sim_held_after(s, a->tm->image_pull_cached, ag->held_pulled, ref);
 	else
-		ghost_pulled(s, bp, ref);   /* on_start's last step, at once (then()) */
+		ghost_pulled_slow(s, bp, t, ref);   /* on_start's last step, at once (then()) */
 }
 
 static void ghost_start(struct sim *s, void *ctx, uint64_t ref)
@@ -240,15 +300,17 @@ static void ghost_start(struct sim *s, void *ctx, uint64_t ref)
 	struct backplane *bp = ctx;
 	struct task *t = bp_task(bp, ref);
 	const struct agents *ag = agents_of(bp);
+	unsigned q;
 
 	if (!t)
 		return;
-	/* the common case: the image on the instance, its pull's end a held
-	 * place */
-	if (t->inst >= 0 && !ag->a[t->inst].down && t->state == TS_PENDING &&
-	    t->desired == TD_RUNNING && ag->a[t->inst].tm->image_pull_cached > 0 &&
-	    cached(&ag->a[t->inst], t->td)) {
-		sim_held_after(s, ag->a[t->inst].tm->image_pull_cached, ag->held_pulled, ref);
+	/* the common case: the image on the instance of a connected agent
+	 * (not dead), its pull's end a held place */
+	q = ag->quick[t->inst];
+	if ((q & 0xff) && t->state == TS_PENDING && t->desired == TD_RUNNING &&
+	    quick_tm(ag, q)->image_pull_cached > 0 &&
+	    ((unsigned)t->td < 8 ? (int)(q >> (8 + t->td) & 1) : cached(&ag->a[t->inst], t->td))) {
+		sim_held_after(s, quick_tm(ag, q)->image_pull_cached, ag->held_pulled, ref);
 		return;
 	}
 	ghost_start_slow(s, bp, t, ref);
@@ -419,6 +481,21 @@ void agent_set_state(struct backplane *bp, uint32_t slot, int st)
 	set_state(bp, ag, slot, bp_task_at(bp, slot), st, sim_now(ag->sim));
 }
 
+/* A common path's time of state st, which the task enters now for the
+ * first time: a task's state only moves forward (enum task_state's
+ * order), so one in an earlier state has never been in st and ts[st] is
+ * -1 (new_task): written without a look (the stop's states lie in line 1
+ * of the record, which the steps before did not touch: a store, not a
+ * load that waits for the line). */
+static inline void stamp_new(struct task *t, int st, sim_time_t now)
+{
+#ifdef ECSIM_CHECKS
+	if (t->ts[st] >= 0)
+		abort();
+#endif
+	t->ts[st] = now;
+}
+
 static void __attribute__((noinline)) task_pending_slow(struct backplane *bp, uint32_t slot,
 							  struct task *t)
 {
@@ -431,20 +508,19 @@ static void __attribute__((noinline)) task_pending_slow(struct backplane *bp, ui
 void agent_task_pending(struct backplane *bp, uint32_t slot, struct task *t)
 {
 	const struct agents *ag = agents_of(bp);
-	const struct agent *a = &ag->a[t->inst];
+	unsigned q = ag->quick[t->inst];
 
 	/* the common case: a standalone task to start, its connected agent
-	 * holding no report back (its view moves by itself, set_state), the
-	 * start request a held place (deliver_task) */
-	if (a->up && !t->unsynced && t->svc < 0 && t->desired == TD_RUNNING && a->tm->network_delay > 0 &&
-	    !ag->every_step) {
+	 * (taking the held steps: network delay > 0, no every_step) holding
+	 * no report back (its view moves by itself, set_state), the start
+	 * request a held place (deliver_task) */
+	if ((q & 0xff) && !t->unsynced && t->svc < 0 && t->desired == TD_RUNNING) {
 		sim_time_t now = sim_now(ag->sim);
 
 		t->state = TS_PENDING;
-		if (t->ts[TS_PENDING] < 0)
-			t->ts[TS_PENDING] = now;
+		stamp_new(t, TS_PENDING, now);
 		bp_task_view(bp, t, TS_PENDING);
-		sim_held_after(ag->sim, a->tm->network_delay, ag->held_start, ref_make(slot, t->gen));
+		sim_held_after(ag->sim, quick_tm(ag, q)->network_delay, ag->held_start, ref_make(slot, t->gen));
 		return;
 	}
 	task_pending_slow(bp, slot, t);
@@ -536,6 +612,7 @@ static void on_pulled(struct sim *s, void *ctx, const struct event *ev)
 		a->cached[a->n_cached++] = t->td;
 		if ((unsigned)t->td < 32)
 			a->cached_lo |= UINT32_C(1) << t->td;
+		quick_set(agents_of(bp), t->inst);
 	}
 	if (t->desired == TD_RUNNING)
 		step(bp, agents_of(bp), t, a->tm->container_start, agents_of(bp)->ev_started,
@@ -595,6 +672,7 @@ static void started(struct sim *s, void *ctx, uint64_t ref)
 	struct backplane *bp = ctx;
 	struct task *t = bp_task(bp, ref);
 	const struct agents *ag = agents_of(bp);
+	unsigned q;
 
 	(void)s;
 	if (!t)
@@ -603,20 +681,19 @@ static void started(struct sim *s, void *ctx, uint64_t ref)
 	 * whose connected agent holds no report back (its view moves by
 	 * itself, no RUNNING report, no health), no start failure to draw, an
 	 * exit to schedule */
-	if (t->inst >= 0 && ag->a[t->inst].up && !t->unsynced && t->svc < 0 && t->duration > 0 &&
+	q = ag->quick[t->inst];
+	if ((q & 0xff) && !t->unsynced && t->svc < 0 && t->duration > 0 &&
 	    t->state == TS_PENDING && t->desired == TD_RUNNING) {
 		double p = backplane_scenario(bp)->taskdefs[t->td].start_failure_p >= 0
 			? backplane_scenario(bp)->taskdefs[t->td].start_failure_p
-			: ag->a[t->inst].tm->start_failure_p;
+			: quick_tm(ag, q)->start_failure_p;
 
 		if (!(p > 0)) {
 			sim_time_t now = sim_now(ag->sim);
 
 			t->state = TS_RUNNING;
-			if (t->ts[TS_ACTIVATING] < 0)
-				t->ts[TS_ACTIVATING] = now;
-			if (t->ts[TS_RUNNING] < 0)
-				t->ts[TS_RUNNING] = now;
+			stamp_new(t, TS_ACTIVATING, now);
+			stamp_new(t, TS_RUNNING, now);
 			bp_task_view(bp, t, TS_RUNNING);
 			sim_after(ag->sim, t->duration, ag->ev_exit, bp, ref);
 			return;
@@ -680,17 +757,18 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 	uint64_t ref = ev->arg;
 	struct task *t = bp_task(bp, ref);
 	const struct agents *ag = agents_of(bp);
+	unsigned q;
 
 	(void)s;
 	if (!t)
 		return;
-	/* the common case: a standalone task whose connected agent holds no
-	 * report back (task_ended, set_states: the view moves by itself);
-	 * with other containers to stop, the stop's wait a held place
-	 * (begin_stop, step()) */
-	if (t->inst >= 0 && ag->a[t->inst].up && !t->unsynced && t->svc < 0 && t->state == TS_RUNNING &&
-	    !ag->every_step && ag->a[t->inst].tm->network_delay > 0) {
-		const struct scn_timing *tm = ag->a[t->inst].tm;
+	/* the common case: a standalone task whose connected agent (taking
+	 * the held steps) holds no report back (task_ended, set_states: the
+	 * view moves by itself); with other containers to stop, the stop's
+	 * wait a held place (begin_stop, step()) */
+	q = ag->quick[t->inst];
+	if ((q & 0xff) && !t->unsynced && t->svc < 0 && t->state == TS_RUNNING) {
+		const struct scn_timing *tm = quick_tm(ag, q);
 		const struct taskdef *td = backplane_scenario(bp)->taskdefs[t->td].td;
 
 		if (td->n_containers > 1) {
@@ -706,10 +784,8 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 				t->stop_code = STOP_ESSENTIAL_EXITED;
 				t->lost = 1;
 				t->state = TS_STOPPING;
-				if (t->ts[TS_DEACTIVATING] < 0)
-					t->ts[TS_DEACTIVATING] = now;
-				if (t->ts[TS_STOPPING] < 0)
-					t->ts[TS_STOPPING] = now;
+				stamp_new(t, TS_DEACTIVATING, now);
+				stamp_new(t, TS_STOPPING, now);
 				bp_task_view(bp, t, TS_STOPPING);
 				sim_held_after(ag->sim, wait, ag->held_stop_done, ref);
 				return;
@@ -733,8 +809,7 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 			t->lost = 1;
 			t->state = TS_STOPPED;
 			for (int st = TS_DEACTIVATING; st <= TS_STOPPED; st++)
-				if (t->ts[st] < 0)
-					t->ts[st] = now;
+				stamp_new(t, st, now);
 			bp_task_view(bp, t, TS_STOPPED);
 			sim_after(ag->sim, tm->network_delay, ag->ev_report_stopped, bp, ref);
 			return;
@@ -807,6 +882,7 @@ static void stop_done(struct sim *s, void *ctx, uint64_t ref)
 	struct backplane *bp = ctx;
 	struct task *t = bp_task(bp, ref);
 	const struct agents *ag = agents_of(bp);
+	unsigned q;
 
 	if (!t)
 		return;
@@ -814,18 +890,17 @@ static void stop_done(struct sim *s, void *ctx, uint64_t ref)
 	if (!sim_lane_idle(s))
 		abort();
 #endif
-	if (t->inst >= 0 && ag->a[t->inst].up && !t->unsynced && t->svc < 0 && t->state == TS_STOPPING &&
-	    !backplane_scenario(bp)->taskdefs[t->td].td->eni && ag->a[t->inst].tm->network_delay > 0) {
+	q = ag->quick[t->inst];
+	if ((q & 0xff) && !t->unsynced && t->svc < 0 && t->state == TS_STOPPING &&
+	    !backplane_scenario(bp)->taskdefs[t->td].td->eni) {
 		sim_time_t now = sim_now(s);
 
 		/* set_states(DEPROVISIONING, STOPPED), deliver_task's report */
 		t->state = TS_STOPPED;
-		if (t->ts[TS_DEPROVISIONING] < 0)
-			t->ts[TS_DEPROVISIONING] = now;
-		if (t->ts[TS_STOPPED] < 0)
-			t->ts[TS_STOPPED] = now;
+		stamp_new(t, TS_DEPROVISIONING, now);
+		stamp_new(t, TS_STOPPED, now);
 		bp_task_view(bp, t, TS_STOPPED);
-		sim_after(s, ag->a[t->inst].tm->network_delay, ag->ev_report_stopped, bp, ref);
+		sim_after(s, quick_tm(ag, q)->network_delay, ag->ev_report_stopped, bp, ref);
 		return;
 	}
 	stop_done_slow(bp, t, ref);
@@ -956,6 +1031,7 @@ static void agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t dura
 		? (sim_time_t)gsl_rng_uniform_int(agents_of(bp)->rng, (unsigned long)timing(bp)->heartbeat_jitter)
 		: 0;
 	a->up = 0;
+	quick_set(agents_of(bp), inst);
 	a->epoch++;
 	/* docs/ecs-model.md §7.1: the session is dropped when no heartbeat came for the timeout */
 	sim_after(backplane_sim(bp), timing(bp)->heartbeat_timeout + jitter, agents_of(bp)->ev_detect, bp,
@@ -989,6 +1065,7 @@ static void on_reconnect(struct sim *s, void *ctx, const struct event *ev)
 	if (a->up || a->epoch != (uint32_t)ev->arg)
 		return;
 	a->up = 1;
+	quick_set(agents_of(bp), inst);
 	bp_agent_connected(bp, inst, 1);
 	/* docs/ecs-model.md §7.4: on reconnection both sides exchange what they held */
 	a->outbox = NULL;
@@ -1019,6 +1096,7 @@ static void on_down(struct backplane *bp, int32_t inst, int terminated)
 
 	a->down = 1;
 	a->up = 0;
+	quick_set(agents_of(bp), inst);
 	a->epoch++;
 	a->spot_drain_held = 0;
 	free(a->outbox);
@@ -1037,6 +1115,7 @@ static void on_up(struct backplane *bp, int32_t inst)
 
 	a->down = 0;
 	a->up = 1;
+	quick_set(agents_of(bp), inst);
 	a->epoch++;
 }
 

@@ -21,6 +21,8 @@ struct agent {
 	uint8_t up;                /* the agent process can talk to the backplane */
 	uint8_t down;              /* the instance is down (failed): nobody there to talk to */
 	uint8_t spot_drain_held;   /* a Spot notice came while disconnected: drain on reconnection */
+	uint8_t quick_cls;         /* its settings' class in the summary (struct agents
+				    * quick): 1 + index in tms[], 0 = none */
 	uint32_t epoch;            /* bumps on each disconnect: stale detection events */
 	int n_cached;
 	uint32_t cached_lo;        /* bit k: task definition k < 32 is in cached[] (its
@@ -48,6 +50,21 @@ struct agents {
 	uint32_t held_started, held_stop_done, held_deprovisioned;
 	int every_step;            /* scenario's every_step: no held lifecycle steps, and the
 				    * steps' general paths alone (agent.c) */
+	/* Each agent summed up for the steps' common paths in two bytes of a
+	 * dense array (12,500 agents' records overflow the first-level cache,
+	 * their summaries do not): quick[inst]'s low byte is the agent's
+	 * quick_cls while it is connected (up), else 0; quick_cls is 1 + the
+	 * index of its settings (tm) in tms[] when the held steps are in use
+	 * for its tasks (network delay > 0, no every_step) and tms[] had room,
+	 * else 0.  The high byte is the image cache's summary for task
+	 * definitions 0-7 (bits 0-7 of cached_lo).  quick[-1] is 0 (a task
+	 * with no instance).  agent.c quick_set keeps it; the whole-run
+	 * invariants check it. */
+	uint16_t *quick;           /* quick_mem + 1 */
+	uint16_t *quick_mem;
+	size_t cap_quick;
+	const struct scn_timing *tms[255];
+	int n_tms;
 };
 
 static inline struct agents *agents_of(const struct backplane *bp)

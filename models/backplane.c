@@ -149,6 +149,13 @@ static uint64_t q_pop(struct backplane *bp)
 	return r;
 }
 
+/* BN_CAPACITY's note (out of line: a caller without services keeps no
+ * note on its stack) */
+static void __attribute__((noinline)) note_capacity(struct backplane *bp)
+{
+	bp_notify(bp, &(struct bp_note){ .kind = BN_CAPACITY });
+}
+
 static inline void capacity_changed(struct backplane *bp)
 {
 	/* a walk of an empty pending queue does nothing: within an event, with
@@ -162,7 +169,7 @@ static inline void capacity_changed(struct backplane *bp)
 	/* news only to a service that waits for capacity (bp_msg.h): none
 	 * without services */
 	if (bp->s->n_services > 0)
-		bp_notify(bp, &(struct bp_note){ .kind = BN_CAPACITY });
+		note_capacity(bp);
 }
 
 void bp_capacity_changed(struct backplane *bp)
@@ -243,7 +250,7 @@ static uint32_t new_slot(struct backplane *bp)
 	return (uint32_t)bp->n_tasks++;
 }
 
-static void drop_slot(struct backplane *bp, uint32_t slot);
+static inline void drop_slot(struct backplane *bp, uint32_t slot);
 
 /* retire's row (out of line: without a task log a retired task saves no
  * registers and no frame for the strings). */
@@ -279,7 +286,7 @@ static void __attribute__((noinline)) write_row(struct backplane *bp, uint32_t s
 }
 
 /* Write the task's row and free its slot. */
-static void retire(struct backplane *bp, uint32_t slot, int present)
+static inline __attribute__((always_inline)) void retire(struct backplane *bp, uint32_t slot, int present)
 {
 	/* without a task log the row is never written: no strings to format */
 	if (metrics_task_log(bp->m))
@@ -287,9 +294,26 @@ static void retire(struct backplane *bp, uint32_t slot, int present)
 	drop_slot(bp, slot);
 }
 
+static void drop_slot_slow(struct backplane *bp, uint32_t slot);
+
 /* Free a slot that never became a task anyone sees (A3).  Its lines 2-3
- * are handed on as a new task has them (task.h). */
-static void drop_slot(struct backplane *bp, uint32_t slot)
+ * are handed on as a new task has them (task.h): a plain task's (not
+ * cold) as they are, inline, while the free list has room; else
+ * drop_slot_slow. */
+static inline void drop_slot(struct backplane *bp, uint32_t slot)
+{
+	struct task *t = &bp->tasks[slot];
+
+	if (t->cold || bp->n_free == bp->cap_free) {
+		drop_slot_slow(bp, slot);
+		return;
+	}
+	t->used = 0;
+	t->gen++;
+	bp->free_slots[bp->n_free++] = slot;
+}
+
+static void __attribute__((noinline)) drop_slot_slow(struct backplane *bp, uint32_t slot)
 {
 	struct task *t = &bp->tasks[slot];
 
@@ -967,6 +991,13 @@ void bp_task_running(struct backplane *bp, uint32_t slot)
 	note_task(bp, BN_TASK_RUNNING, slot);
 }
 
+/* BN_TASK_STOPPED's note (out of line: a standalone task's stop keeps no
+ * note on its stack) */
+static void __attribute__((noinline)) note_stopped(struct backplane *bp, uint32_t slot)
+{
+	note_task(bp, BN_TASK_STOPPED, slot);
+}
+
 void bp_task_stopped(struct backplane *bp, uint32_t slot)
 {
 	struct task *t = &bp->tasks[slot];
@@ -976,7 +1007,7 @@ void bp_task_stopped(struct backplane *bp, uint32_t slot)
 	if (t->fg)
 		fargate_task_gone(bp, slot);
 	if (t->svc >= 0)                /* only a service's tasks are news (bp_msg.h) */
-		note_task(bp, BN_TASK_STOPPED, slot);
+		note_stopped(bp, slot);
 	retire(bp, slot, 0);
 	notify_cluster(bp);
 	capacity_changed(bp);

@@ -178,6 +178,14 @@ common:
 			bad(c, "t=%.3f: the agent of %s sums its image cache up as %#x, its list is %#x", now,
 			    cluster_id(bp->cl, i), (unsigned)a->cached_lo, (unsigned)lo);
 
+		/* the agents' summary for the steps' common paths (agent_int.h):
+		 * the settings' class while connected, the cache's first bits */
+		if (agents_of(bp)->quick[i] != (uint16_t)((a->cached_lo & 0xffu) << 8 | (a->up ? a->quick_cls : 0u)) ||
+		    (a->quick_cls && (agents_of(bp)->every_step || a->tm->network_delay <= 0 ||
+				      agents_of(bp)->tms[a->quick_cls - 1] != a->tm)) ||
+		    agents_of(bp)->quick[-1] != 0)
+			bad(c, "t=%.3f: the agent of %s is summed up as %#x (class %d), its record says otherwise",
+			    now, cluster_id(bp->cl, i), (unsigned)agents_of(bp)->quick[i], a->quick_cls);
 		c->silent[i] = !a->up && !a->down ? a->epoch + 1 : 0;
 		/* an agent talks only from a live instance: the agent's steps
 		 * take a connected agent's tasks as alive (agent.c) */
