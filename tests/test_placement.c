@@ -692,8 +692,9 @@ static int plain_fits(const struct cluster *cl, int32_t i, const struct place_re
  * placeable instances in order o and the run's end when told; then the
  * members of those runs in that order, drawn by a copy of the stream (none
  * drawn for one member): the answer when there is one, which must be when
- * the tie-break is random and the runs' ends are told and hold at most
- * PLACE_ENUMERATE entries in all; none otherwise, the stream untouched. */
+ * the tie-break is random and the runs (their ends told, or of one member)
+ * hold at most PLACE_ENUMERATE entries in all; none otherwise, the stream
+ * untouched. */
 static int check_short_path(struct cluster *cl, int sa, uint32_t g, const struct place_req *q,
 			    struct place_policy *p, gsl_rng *rng)
 {
@@ -758,7 +759,7 @@ static int check_short_path(struct cluster *cl, int sa, uint32_t g, const struct
 			return 1;
 		want_tied |= 1u << j;
 		bad |= a.pr[j].inst != first || a.pr[j].rank != rank || (a.pr[j].end >= 0 && a.pr[j].end != end);
-		told &= a.pr[j].end >= 0;
+		told &= a.pr[j].end >= 0 || end - rank == 1;
 		span += end - rank;
 		for (int32_t i = 0; i < n; i++)
 			if (cluster_spread_value(cl, sa, i) == v && plain_fits(cl, i, q) && n_members < 64 &&

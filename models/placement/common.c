@@ -538,10 +538,20 @@ int32_t place_pick_answer(const struct cluster *cl, const struct place_req *req,
 	/* collect's members, read as collect_plain_run reads a told run:
 	 * the first, then the rest of the run from its leaf */
 	for (unsigned t = a->tied; t; t &= t - 1) {
-		const struct cl_probe *pr = &a->pr[__builtin_ctz(t)];
+		int j = __builtin_ctz(t);
+		const struct cl_probe *pr = &a->pr[j];
 		int32_t len = pr->end - pr->rank;
 
-		if ((pr->end < 0) | (n + len > ENUMERATE))
+		if (pr->end < 0) {
+			/* a run reaching its leaf's end: its length ranked
+			 * (range_hi), its one member the first (most such
+			 * runs hold one), else walked by collect */
+			len = cluster_part_rank(cl, p->fast.attr, a->vals[j], (enum cl_key)p->fast.key,
+						pr->amount + 1, 0) - pr->rank;
+			if (len > 1)
+				return -1;
+		}
+		if (n + len > ENUMERATE)
 			return -1;
 		m[n] = pr->inst;
 		if (len > 1)

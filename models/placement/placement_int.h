@@ -154,9 +154,9 @@ int32_t place_pick(struct pctx *c, gsl_rng *rng);
 struct sb_answer;
 /* place_pick over the tie set of place_spread_binpack's answer a (policy
  * p's chain, p->fast) without a context, when that costs no walk: a
- * random tie-break over runs whose ends their leaves told, of at most
- * PLACE_ENUMERATE entries in all (the same members, order and draw as
- * place_pick's); -1 (rng untouched) otherwise. */
+ * random tie-break over runs whose ends their leaves told, or of one
+ * member, of at most PLACE_ENUMERATE entries in all (the same members,
+ * order and draw as place_pick's); -1 (rng untouched) otherwise. */
 int32_t place_pick_answer(const struct cluster *cl, const struct place_req *req, const struct place_policy *p,
 			  const struct sb_answer *a, gsl_rng *rng);
 /* Candidate whose keys are c->keys. */
