@@ -499,7 +499,8 @@ int place_task(struct cluster *cl, const struct place_req *req, uint32_t g,
 				r->instance = pr->inst;
 				return 0;
 			}
-			/* a few members in told runs: drawn among them */
+			/* a few members, in runs whose ends are told or that
+			 * hold one: place_pick's draw among them */
 			r->instance = place_pick_answer(cl, req, p, &a, rng);
 			if (r->instance >= 0)
 				return 0;
