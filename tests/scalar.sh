@@ -4,16 +4,17 @@
 # leaf scans) use SSE2 intrinsics under `#ifdef __SSE2__`, and the event
 # heap (sim/evq.c) compares keys as one `__int128` under
 # `#ifdef __SIZEOF_INT128__`, and the index's search steps
-# (models/cluster_index.c) are inline assembly under `__x86_64__`; each has
-# a plain C path for other machines (ARM: Graviton, Apple silicon; 32-bit
-# targets).  An x86-64 compiler always takes the fast ones, so `make test`
+# (models/cluster_index.c) and the placement's tie step
+# (models/placement/spread.c) are inline assembly under `__x86_64__`; each
+# has a plain C path for other machines (ARM: Graviton, Apple silicon;
+# 32-bit targets).  An x86-64 compiler always takes the fast ones, so `make test`
 # would never compile the plain paths: here the suites that exercise them
 # are built again with both macros undefined and ECSIM_PORTABLE defined
 # (build/scalar/) and run.  A source file that tests any of these macros
 # must be listed below, or this check fails.
 # Closing line: "scalar: N passed, N failed, N skipped".
 MAKE=${MAKE:-make}
-covered="sim/csvin.c models/cluster_index.c sim/evq.c models/trace.c"
+covered="sim/csvin.c models/cluster_index.c sim/evq.c models/trace.c models/placement/spread.c"
 suites="test_csvio test_trace test_cluster test_placement test_engine test_instant"
 bad=0
 for f in $(grep -rlE '__SSE2__|__SIZEOF_INT128__|__x86_64__' sim models cli --include='*.[ch]'); do

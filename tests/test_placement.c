@@ -21,6 +21,7 @@
 #include "models/cluster.h"
 #include "models/cluster_idx.h"
 #include "models/placement/placement.h"
+#include "models/placement/placement_int.h"
 #include "sim/err.h"
 #include "tests/helpers/tutil.h"
 #include "tests/oracle/oracle.h"
@@ -672,9 +673,193 @@ static void test_tie_order(void)
 	gsl_rng_free(r);
 }
 
+/* ---- place_task's short path for az-balanced-binpack, against brute force ---- */
+
+/* Whether instance i is a candidate of a plain request q: placeable (ACTIVE,
+ * agent connected) with the room for both resources. */
+static int plain_fits(const struct cluster *cl, int32_t i, const struct place_req *q)
+{
+	return cluster_status(cl, i) == INST_ACTIVE && cluster_agent_connected(cl, i) &&
+	       cluster_cpu_remaining(cl, i) >= q->cpu_units && cluster_mem_remaining(cl, i) >= q->mem_mib;
+}
+
+/* place_spread_binpack's answer (spread on the tracked attribute sa, then
+ * binpack on order o) and place_pick_answer's draw, each against a plain
+ * scan of the instances: the lowest count of group g among the values
+ * holding a candidate, the least amount of o left among those values'
+ * candidates, and per value holding one with that amount (in value
+ * order) its first such candidate by number, its rank among the value's
+ * placeable instances in order o and the run's end when told; then the
+ * members of those runs in that order, drawn by a copy of the stream (none
+ * drawn for one member): the answer when there is one, which must be when
+ * the tie-break is random and the runs (their ends told, or of one member)
+ * hold at most PLACE_ENUMERATE entries in all; none otherwise, the stream
+ * untouched. */
+static int check_short_path(struct cluster *cl, int sa, uint32_t g, const struct place_req *q,
+			    struct place_policy *p, gsl_rng *rng)
+{
+	enum cl_key o = (enum cl_key)p->fast.key;
+	int64_t nd = o == CL_BY_MEM ? q->mem_mib : q->cpu_units;
+	int32_t nv = cluster_spread_nvalues(cl, sa), n = cluster_count(cl), members[64];
+	int64_t level = INT64_MAX, best = INT64_MAX;
+	unsigned want_tied = 0;
+	int bad = 0, rc, n_members = 0, told = 1, span = 0;
+	struct sb_answer a;
+	gsl_rng *copy;
+	int32_t got, want = -1;
+
+	rc = place_spread_binpack(cl, q, g, sa, o, &a);
+	if (nv > PLACE_FEW_VALUES)
+		return rc != -1;
+	for (int32_t i = 0; i < n; i++)
+		if (plain_fits(cl, i, q)) {
+			int64_t c = cluster_spread_count(cl, sa, cluster_spread_value(cl, sa, i), g);
+
+			level = c < level ? c : level;
+		}
+	if (level == INT64_MAX)
+		return rc != 0;
+	for (int32_t i = 0; i < n; i++) {
+		int32_t v = cluster_spread_value(cl, sa, i);
+		int64_t key = (o == CL_BY_MEM ? cluster_mem_remaining(cl, i) : cluster_cpu_remaining(cl, i)) - nd;
+
+		if (plain_fits(cl, i, q) && cluster_spread_count(cl, sa, v, g) == level && key < best)
+			best = key;
+	}
+	if (rc != 1 || a.level != level || a.best != best)
+		return 1;
+	/* the tied values: their bits in a.tied index a.vals, in value order */
+	for (int32_t v = 0, j = 0; v < nv; v++) {
+		int32_t first = -1, rank = 0, end = 0;
+		int64_t amount = best + nd;
+
+		for (int32_t i = 0; i < n; i++) {
+			int64_t x = o == CL_BY_MEM ? cluster_mem_remaining(cl, i) : cluster_cpu_remaining(cl, i);
+
+			if (cluster_spread_value(cl, sa, i) != v || cluster_status(cl, i) != INST_ACTIVE ||
+			    !cluster_agent_connected(cl, i))
+				continue;
+			if (first < 0 && x == amount && plain_fits(cl, i, q) && cluster_spread_count(cl, sa, v, g) == level)
+				first = i;
+			end += x <= amount;
+		}
+		if (first < 0)
+			continue;
+		for (int32_t i = 0; i < first; i++)
+			rank += cluster_spread_value(cl, sa, i) == v && cluster_status(cl, i) == INST_ACTIVE &&
+				cluster_agent_connected(cl, i) &&
+				(o == CL_BY_MEM ? cluster_mem_remaining(cl, i) : cluster_cpu_remaining(cl, i)) == amount;
+		for (int32_t i = 0; i < n; i++)
+			rank += cluster_spread_value(cl, sa, i) == v && cluster_status(cl, i) == INST_ACTIVE &&
+				cluster_agent_connected(cl, i) &&
+				(o == CL_BY_MEM ? cluster_mem_remaining(cl, i) : cluster_cpu_remaining(cl, i)) < amount;
+		while (j < PLACE_FEW_VALUES && a.vals[j] != v)
+			j++;
+		if (j == PLACE_FEW_VALUES)
+			return 1;
+		want_tied |= 1u << j;
+		bad |= a.pr[j].inst != first || a.pr[j].rank != rank || (a.pr[j].end >= 0 && a.pr[j].end != end);
+		told &= a.pr[j].end >= 0 || end - rank == 1;
+		span += end - rank;
+		for (int32_t i = 0; i < n; i++)
+			if (cluster_spread_value(cl, sa, i) == v && plain_fits(cl, i, q) && n_members < 64 &&
+			    (o == CL_BY_MEM ? cluster_mem_remaining(cl, i) : cluster_cpu_remaining(cl, i)) == amount)
+				members[n_members++] = i;
+	}
+	if (bad || a.tied != want_tied)
+		return 1;
+	/* the draw among the members, when it answers (it must when the
+	 * runs hold at most PLACE_ENUMERATE entries) */
+	copy = gsl_rng_clone(rng);
+	got = place_pick_answer(cl, q, p, &a, rng);
+	if (got >= 0 && p->tie_break == PT_RANDOM && told && n_members <= PLACE_ENUMERATE)
+		want = n_members == 1 ? members[0] : members[gsl_rng_uniform_int(copy, (unsigned long)n_members)];
+	bad = got != want || gsl_rng_get(rng) != gsl_rng_get(copy) ||
+	      (got < 0 && p->tie_break == PT_RANDOM && told && span <= PLACE_ENUMERATE);
+	gsl_rng_free(copy);
+	return bad;
+}
+
+/* Random clusters with an attribute of 1 to 30 values (few CPU and memory
+ * sizes, so runs of one amount and ties between values are common; some
+ * instances not placeable; tasks of two groups), and plain requests. */
+static void test_short_path_brute(void)
+{
+	gsl_rng *r = new_rng(20261202);
+	int bad = 0, multi = 0, drawn = 0, none = 0, many = 0;
+
+	for (int t = 0; t < 3000; t++) {
+		struct cluster *cl = cluster_new();
+		uint32_t gid[2] = { cluster_group(cl, "service:web"), cluster_group(cl, "family:batch") };
+		int n = 1 + (int)pick(r, 50), nz = 1 + (int)pick(r, pick(r, 4) ? 4 : 30);
+		struct place_policy p;
+		struct err e;
+		int sa;
+
+		for (int i = 0; i < n; i++) {
+			char z[8];
+			struct inst_attr at = { "zone", z };
+
+			snprintf(z, sizeof z, "z%d", (int)pick(r, (unsigned long)nz));
+			add_m5(cl, azs[pick(r, 3)], pick(r, 2) ? 2048 : 1024, pick(r, 2) ? 4096 : 2048, &at,
+			       pick(r, 8) ? 1 : 0);
+		}
+		for (int k = 0, m = (int)pick(r, (unsigned long)(3 * n)); k < m; k++) {
+			struct place_req q = req_of(256 * (1 + (int)pick(r, 2)), 512 * (1 + (int)pick(r, 2)));
+			int32_t i = (int32_t)pick(r, (unsigned long)n);
+
+			if (cluster_cpu_remaining(cl, i) >= q.cpu_units && cluster_mem_remaining(cl, i) >= q.mem_mib)
+				cluster_reserve(cl, i, &q, gid[pick(r, 2)]);
+		}
+		for (int32_t i = 0; i < n; i++) {
+			unsigned long x = pick(r, 12);
+
+			if (x == 0)
+				cluster_set_status(cl, i, INST_DRAINING);
+			else if (x == 1)
+				cluster_set_agent_connected(cl, i, 0);
+		}
+		err_clear(&e);
+		place_policy_init(&p);
+		CU_ASSERT_EQUAL_FATAL(parse_json_strategies(&p, pick(r, 2) ?
+			"[{\"type\":\"spread\",\"field\":\"attribute:zone\"},{\"type\":\"binpack\",\"field\":\"memory\"}]" :
+			"[{\"type\":\"spread\",\"field\":\"attribute:zone\"},{\"type\":\"binpack\",\"field\":\"cpu\"}]", &e), 0);
+		p.tie_break = pick(r, 4) ? PT_RANDOM : PT_FIRST;
+		sa = cluster_spread_attr(cl, "zone");
+		p.fast.attr = sa;
+		p.fast.key = strcmp(p.strategies[1].field, "cpu") == 0 ? CL_BY_CPU : CL_BY_MEM;
+		for (int step = 0; step < 8; step++) {
+			struct place_req q = req_of(256 * (1 + (int)pick(r, 4)), 512 * (1 + (int)pick(r, 4)));
+			uint32_t g = gid[pick(r, 2)];
+			struct place_result res;
+			struct sb_answer a;
+			int rc = place_spread_binpack(cl, &q, g, sa, (enum cl_key)p.fast.key, &a);
+
+			if (check_short_path(cl, sa, g, &q, &p, r) && bad++ < 5)
+				fprintf(stderr, "\nshort path: case %d step %d: answer %d\n", t, step, rc);
+			none += rc == 0;
+			many += rc < 0;
+			multi += rc == 1 && (a.tied & (a.tied - 1)) != 0;
+			drawn += rc == 1 && place_pick_answer(cl, &q, &p, &a, r) >= 0;
+			/* (place a task where the placement says, as a run does) */
+			if (place_task(cl, &q, g, &p, r, &res) == 0)
+				cluster_reserve(cl, res.instance, &q, g);
+		}
+		place_policy_free(&p);
+		cluster_free(cl);
+	}
+	T_EQ(bad, 0);
+	if (getenv("ECSIM_TEST_VERBOSE"))
+		fprintf(stderr, "short path: %d none, %d too many values, %d tied values, %d drawn\n", none, many,
+			multi, drawn);
+	CU_ASSERT(none > 500 && many > 500 && multi > 1000 && drawn > 2000);
+	gsl_rng_free(r);
+}
+
 static CU_TestInfo property_tests[] = {
 	{ "fast path agrees with the oracle on 10,000 random placements", test_property },
 	{ "random tie-break: the tie set's documented order (A11)", test_tie_order },
+	{ "the az-balanced-binpack short path against a plain scan", test_short_path_brute },
 	CU_TEST_INFO_NULL,
 };
 

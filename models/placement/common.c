@@ -34,7 +34,7 @@
 #include "sim/mem.h"
 
 #define PROBES 32          /* stride probes before an exhaustive walk */
-#define ENUMERATE 8        /* tie sets this small are enumerated exactly */
+#define ENUMERATE PLACE_ENUMERATE  /* tie sets this small are enumerated exactly */
 #define DRAWS 256          /* rejection-sampling draws before enumerating */
 
 
@@ -524,6 +524,43 @@ static size_t collect(struct pctx *c, size_t limit)
 				return limit + 1;
 	}
 	return n;
+}
+
+int32_t place_pick_answer(const struct cluster *cl, const struct place_req *req, const struct place_policy *p,
+			  const struct sb_answer *a, gsl_rng *rng)
+{
+	int32_t m[ENUMERATE];
+	int64_t other = p->fast.key == CL_BY_MEM ? req->cpu_units : req->mem_mib;
+	int n = 0;
+
+	if (p->tie_break != PT_RANDOM)
+		return -1;
+	/* collect's members, read as collect_plain_run reads a told run:
+	 * the first, then the rest of the run from its leaf */
+	for (unsigned t = a->tied; t; t &= t - 1) {
+		int j = __builtin_ctz(t);
+		const struct cl_probe *pr = &a->pr[j];
+		int32_t len = pr->end - pr->rank;
+
+		if (pr->end < 0) {
+			/* a run reaching its leaf's end: its length ranked
+			 * (range_hi), its one member the first (most such
+			 * runs hold one), else walked by collect */
+			len = cluster_part_rank(cl, p->fast.attr, a->vals[j], (enum cl_key)p->fast.key,
+						pr->amount + 1, 0) - pr->rank;
+			if (len > 1)
+				return -1;
+		}
+		if (n + len > ENUMERATE)
+			return -1;
+		m[n] = pr->inst;
+		if (len > 1)
+			n += cluster_mark_run(cl, p->fast.attr, (enum cl_key)p->fast.key, pr->mark, len - 1, other,
+					      m + n + 1);
+		n++;
+	}
+	/* (no draw for a single member, A11) */
+	return n == 1 ? m[0] : m[gsl_rng_uniform_int(rng, (unsigned long)n)];
 }
 
 int32_t place_pick(struct pctx *c, gsl_rng *rng)

@@ -16,9 +16,11 @@
  * The usual placement, a plain request (no check after the resources can
  * fail) with a policy spreading on an attribute then binpacking (the
  * az-balanced-binpack template), takes a short path once the policy has
- * placed on the cluster: the context set up from the policy's memo of that
- * chain and the search of place_spread_binpack (the same answer and tie
- * set as the general search).
+ * placed on the cluster: the search of place_spread_binpack on the
+ * policy's memo of that chain, without a context (the same answer and tie
+ * set as the general search); a context is set up only when the tie set
+ * holds more than one run or a run of unknown length or several members,
+ * or when nothing fits.
  */
 #include "models/placement/placement.h"
 
@@ -422,7 +424,7 @@ void place_ctx_init(struct pctx *c, struct cluster *cl, const struct place_req *
 
 /* place_ctx_init for a plain request when p->fast holds the chain (spread
  * on attribute fast.attr, then binpack on order fast.key): what
- * place_spread_binpack and the tie-break read, and the rest of the chain
+ * place_spread_binpack_ties and the tie-break read, and the rest of the chain
  * (ops, s, arg) so that every step of common.c may run on it.  The
  * filter's attribute ids are not read (only the checks after the
  * resources read them, and a plain request passes those). */
@@ -479,11 +481,34 @@ int place_task(struct cluster *cl, const struct place_req *req, uint32_t g,
 	r->reason = NULL;
 	if (fast_valid(p, cluster_serial(cl)) & plain_request(req, p)) {
 		/* the usual request: the chain's search without its dispatch
-		 * (-1: too many values for it, the general path then) */
-		ctx_init_fast(&c, cl, req, g, p);
-		found = t.n_active > 0 ? place_spread_binpack(&c) : 0;
-		if (found < 0)
-			place_ctx_free(&c);
+		 * nor a context (-1: too many values for it, the general path
+		 * then) */
+		struct sb_answer a;
+
+		found = t.n_active > 0 ? place_spread_binpack(cl, req, g, p->fast.attr, (enum cl_key)p->fast.key, &a)
+				       : 0;
+		if (found > 0) {
+			unsigned tied = a.tied;
+			const struct cl_probe *pr = &a.pr[__builtin_ctz(tied)];
+
+			/* the usual tie set, one run known to hold one
+			 * member: that one, by either tie-break (no draw for
+			 * a single member, A11), as place_pick would (one
+			 * test); else the tie set in a context */
+			if (((tied & (tied - 1)) == 0) & (pr->end == pr->rank + 1)) {
+				r->instance = pr->inst;
+				return 0;
+			}
+			/* a few members, in runs whose ends are told or that
+			 * hold one: place_pick's draw among them */
+			r->instance = place_pick_answer(cl, req, p, &a, rng);
+			if (r->instance >= 0)
+				return 0;
+			ctx_init_fast(&c, cl, req, g, p);
+			place_spread_binpack_ties(&c, &a);
+		} else if (found == 0) {
+			ctx_init_fast(&c, cl, req, g, p);
+		}
 	}
 	if (found < 0) {
 		place_ctx_init(&c, cl, req, g, p);

@@ -150,6 +150,15 @@ int place_candidate_fits(const struct pctx *c, int32_t i);
 const char *place_stage_reason(const struct pctx *c, int s);
 /* The tie-break over the tie set (docs/ecs-model.md choice A11). */
 int32_t place_pick(struct pctx *c, gsl_rng *rng);
+#define PLACE_ENUMERATE 8          /* tie sets this small are enumerated exactly */
+struct sb_answer;
+/* place_pick over the tie set of place_spread_binpack's answer a (policy
+ * p's chain, p->fast) without a context, when that costs no walk: a
+ * random tie-break over runs whose ends their leaves told, or of one
+ * member, of at most PLACE_ENUMERATE entries in all (the same members,
+ * order and draw as place_pick's); -1 (rng untouched) otherwise. */
+int32_t place_pick_answer(const struct cluster *cl, const struct place_req *req, const struct place_policy *p,
+			  const struct sb_answer *a, gsl_rng *rng);
 /* Candidate whose keys are c->keys. */
 int place_member(struct pctx *c, int32_t i);
 /* Strategies k.. over part (a, v) (dispatches; the end of the chain keeps
@@ -200,13 +209,27 @@ static inline void place_add_run(struct pctx *c, int a, int32_t v, enum cl_key k
  * c->keys[k] set, the run added to the tie set, 1. */
 int place_binpack_last(struct pctx *c, int k, int a, int32_t v, int64_t lim);
 
-/* spread.c: the search of the chain spread on attribute c->arg[0], then
- * binpack on order c->arg[1] (az-balanced-binpack), over the whole
- * cluster for a plain request (c->plain): as place_solve(c, 0, CL_ALL, 0)
- * (the same keys and tie set), each level's values probed once and the
- * runs of the best key kept; 1 found, 0 none, -1 (nothing changed) when
- * the attribute has too many values for it. */
-int place_spread_binpack(struct pctx *c);
+/* spread.c: the search of the chain spread on tracked attribute sa, then
+ * binpack on order o (az-balanced-binpack), over the whole cluster for a
+ * plain request (no check after the resources can fail), with no context:
+ * the lowest level (count of group g) with a candidate, each of its values
+ * probed once (cluster_lower_probe).  What place_solve(c, 0, CL_ALL, 0)
+ * finds is the runs of the values whose bit is set in `tied`, in value
+ * order, with the keys (level, best).  1 found, 0 none, -1 when the
+ * attribute has more than PLACE_FEW_VALUES values (a untouched then). */
+#define PLACE_FEW_VALUES 16
+struct sb_answer {
+	unsigned tied;             /* bit j: pr[j]'s run has the best key */
+	int64_t level, best;       /* the keys */
+	int32_t vals[PLACE_FEW_VALUES];         /* the level's values */
+	struct cl_probe pr[PLACE_FEW_VALUES];   /* each one's probe */
+};
+int place_spread_binpack(struct cluster *cl, const struct place_req *req, uint32_t g, int sa,
+			 enum cl_key o, struct sb_answer *a);
+/* The tie set of answer a into context c (set up for the chain: c->arg[0]
+ * the attribute, c->arg[1] the order, nothing in the tie set yet), as
+ * place_solve(c, 0, CL_ALL, 0) leaves it. */
+void place_spread_binpack_ties(struct pctx *c, const struct sb_answer *a);
 
 extern const struct strategy_ops place_binpack;
 extern const struct strategy_ops place_spread;

@@ -111,7 +111,7 @@ static int by_count(const void *x, const void *y)
 	return before(x, y) ? -1 : before(y, x);
 }
 
-#define FEW_VALUES 16      /* values read on the stack, no sort, no allocation */
+#define FEW_VALUES PLACE_FEW_VALUES     /* values read on the stack, no sort, no allocation */
 
 /* The values of one count (a level) searched one by one, in value order:
  * the best of them, their tie sets merged when their keys are equal. */
@@ -201,59 +201,98 @@ static int values_binpack(struct pctx *c, int k, int sa)
 	}
 }
 
-int place_spread_binpack(struct pctx *c)
+/* place_spread_binpack's step for a value whose key is `key` and bit
+ * `bit`: a key below *best restarts the tied bits at `bit`, an equal one
+ * adds it, and *best keeps the lowest.  Without a branch on the key (the
+ * values of a level take turns winning: GCC's branches for the plain C
+ * were mispredicted on one value in three): on x86-64 conditional moves
+ * (GCC made branches of the plain C whatever its form, or longer mask
+ * arithmetic); elsewhere, and with ECSIM_PORTABLE, the plain C. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(ECSIM_PORTABLE)
+static inline void tie_step(int64_t key, unsigned bit, int64_t *best, unsigned *tied)
 {
-	int sa = c->arg[0];
-	enum cl_key o = (enum cl_key)c->arg[1];
-	int64_t nd = o == CL_BY_CPU ? c->req->cpu_units : c->req->mem_mib;
-	int64_t other = o == CL_BY_CPU ? c->req->mem_mib : c->req->cpu_units;
+	unsigned add = 0, zero = 0;
+	int64_t b = *best;
+	unsigned t = *tied;
+
+	__asm__("cmpq %[b], %[k]\n\t"
+		"cmovlel %[bit], %[add]\n\t"
+		"cmovll %[zero], %[t]\n\t"
+		"cmovlq %[k], %[b]"
+		: [b] "+&r"(b), [t] "+&r"(t), [add] "+&r"(add)
+		: [k] "r"(key), [bit] "r"(bit), [zero] "r"(zero)
+		: "cc");
+	*best = b;
+	*tied = t | add;
+}
+#else
+static inline void tie_step(int64_t key, unsigned bit, int64_t *best, unsigned *tied)
+{
+	*tied = (key < *best ? 0 : *tied) | (key <= *best ? bit : 0);
+	*best = key < *best ? key : *best;
+}
+#endif
+
+int place_spread_binpack(struct cluster *cl, const struct place_req *req, uint32_t g, int sa,
+			 enum cl_key o, struct sb_answer *a)
+{
+	int64_t nd = o == CL_BY_CPU ? req->cpu_units : req->mem_mib;
+	int64_t other = o == CL_BY_CPU ? req->mem_mib : req->cpu_units;
 	int64_t level = INT64_MIN;
-	size_t base = c->n_r;
 
 	for (;;) {
-		int32_t vals[FEW_VALUES];
 		int64_t best = INT64_MAX;
-		size_t n = base;
-		int32_t nl = cluster_spread_level(c->cl, sa, c->g, level, FEW_VALUES, vals, &level);
+		unsigned tied = 0;
+		int32_t nl = cluster_spread_level(cl, sa, g, level, FEW_VALUES, a->vals, &level);
 
 		if (nl <= 0)
 			return nl;
-		/* each value's binpack answer, in value order, without a
-		 * branch on the answer: its run is written after the runs
-		 * kept so far (over them when its key is below theirs) and
-		 * kept when its key is the best so far (none: INT64_MAX) */
-		PLACE_GROW(c, r, base + (size_t)nl);
+		/* each value's binpack answer, in value order: the bits of
+		 * the values whose key is the best so far (none: INT64_MAX,
+		 * whose bits are dropped as soon as a value has a candidate) */
 		for (int32_t j = 0; j < nl; j++) {
-			struct cl_probe pr;
-			struct trange *r;
-			int64_t key;
+			struct cl_probe *pr = &a->pr[j];
 
-			cluster_lower_probe(c->cl, sa, vals[j], o, nd, other, &pr);
-			key = pr.inst < 0 ? INT64_MAX : pr.amount - nd;
-			n = key < best ? base : n;
-			r = &c->r[n];
-			r->a = sa;
-			r->v = vals[j];
-			r->k = (int)o;
-			r->lo = pr.rank;
-			r->hi = pr.end < 0 ? RANGE_RUN : pr.end;
-			r->run = pr.amount;
-			r->key0 = c->n;
-			r->first = pr.inst;
-			r->mark = pr.mark;
-			r->live = c->live_gen;
-			r->told = pr.end >= 0;
-			n += (key <= best) & (pr.inst >= 0);
-			best = key < best ? key : best;
+			cluster_lower_probe(cl, sa, a->vals[j], o, nd, other, pr);
+			tie_step(pr->inst < 0 ? INT64_MAX : pr->amount - nd, 1u << j, &best, &tied);
 		}
-		if (n == base)
+		if (best == INT64_MAX)
 			continue;       /* no candidate at this level */
-		c->n_r = n;
-		c->keys[0] = level;
-		c->keys[1] = best;
-		c->live_gen++;          /* (the context's cursor stands at none of them) */
+		a->tied = tied;
+		a->level = level;
+		a->best = best;
 		return 1;
 	}
+}
+
+void place_spread_binpack_ties(struct pctx *c, const struct sb_answer *a)
+{
+	enum cl_key o = (enum cl_key)c->arg[1];
+	size_t n = 0;
+
+	/* (room for every value up to the last tied one: no popcount call) */
+	PLACE_GROW(c, r, (size_t)(32 - __builtin_clz(a->tied)));
+	for (unsigned t = a->tied; t; t &= t - 1) {
+		int j = __builtin_ctz(t);
+		const struct cl_probe *pr = &a->pr[j];
+		struct trange *r = &c->r[n++];
+
+		r->a = c->arg[0];
+		r->v = a->vals[j];
+		r->k = (int)o;
+		r->lo = pr->rank;
+		r->hi = pr->end < 0 ? RANGE_RUN : pr->end;
+		r->run = pr->amount;
+		r->key0 = c->n;
+		r->first = pr->inst;
+		r->mark = pr->mark;
+		r->live = c->live_gen;
+		r->told = pr->end >= 0;
+	}
+	c->n_r = n;
+	c->keys[0] = a->level;
+	c->keys[1] = a->best;
+	c->live_gen++;          /* (the context's cursor stands at none of them) */
 }
 
 /* Values of attribute sa by count; the best of the lowest count with a
