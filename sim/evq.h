@@ -63,14 +63,21 @@ struct event {
 #define EVQ_W1_N (UINT32_C(1) << EVQ_W1_BITS)
 
 /* An event in the wheel: its key (time, order word with the type in the
- * low bits), payload and the next in its list (0: none). */
+ * low bits), payload and the next in its list (0: none).  32 bytes, two
+ * to a cache line (the pool is aligned): an item is never cut by a line.
+ * Of the time only the low 32 bits are kept, enough to tell its slot in
+ * either level (2^16 ms a block); its block is level 0's or its
+ * bucket's.  A free item's word is EVQ_W_FREE, never an event's (its
+ * "last" flag is set and every bit of its number: hints, which name no
+ * "last" event, never match it). */
 struct evq_item {
-	sim_time_t t;
+	uint32_t tl;                     /* the time's low 32 bits */
+	uint32_t next;
 	uint64_t w;
 	void *target;
 	uint64_t arg;
-	uint32_t next;
 };
+#define EVQ_W_FREE UINT64_MAX
 
 struct evq_slot {
 	uint32_t head, tail;             /* 0: empty */
@@ -105,7 +112,7 @@ struct evq_heap {
 };
 
 struct evq {
-	struct evq_item *pool;           /* the wheel's items; 0 is none */
+	struct evq_item *pool;           /* the wheel's items (in pool_mem, aligned to 64 bytes); 0 is none */
 	uint32_t free_;                  /* the free items, listed by next */
 	uint32_t cur;                    /* level 0's first slot that holds events, EVQ_W0_N if none */
 	uint64_t cb;                     /* level 0's block */
@@ -118,6 +125,7 @@ struct evq {
 	uint64_t b1s;
 	struct evq_bucket *l1;           /* level 1: a bucket per block, ring */
 	uint32_t n_pool;
+	void *pool_mem;
 	struct evq_heap far;             /* blocks past level 1's */
 	struct evq_heap early;           /* blocks before cb (evq_push allows them) */
 };
@@ -212,7 +220,7 @@ static inline __attribute__((always_inline)) void evq_push_word(struct evq *q, s
 	 * link and the bitmaps need no registers the caller must save */
 	x = &q->pool[i];
 	q->free_ = x->next;
-	*x = (struct evq_item){ t, w, target, arg, 0 };
+	*x = (struct evq_item){ (uint32_t)t, 0, w, target, arg };
 	if (sl->head == 0) {
 		sl->head = i;
 		sl->tail = i;
@@ -232,6 +240,11 @@ static inline const struct evq_item *evq_first(const struct evq *q)
 {
 	return q->cur < EVQ_W0_N ? &q->pool[q->l0[q->cur].head] : NULL;
 }
+/* The time of level-0 slot s (of level 0's block). */
+static inline sim_time_t evq_slot_time(const struct evq *q, uint32_t s)
+{
+	return (sim_time_t)(q->cb << EVQ_BLOCK_BITS | s);
+}
 /* Level 0 empty: the next events moved into it when the earliest of them
  * is at or before `until`; 0 (nothing moved) when none is, or the queue is
  * empty. */
@@ -246,7 +259,7 @@ static inline void evq_drop_at(struct evq *q, uint32_t s, struct evq_slot *sl, u
 	uint64_t m;
 
 	sl->head = x->next;
-	x->t = -1;                       /* free (evq_hint) */
+	x->w = EVQ_W_FREE;               /* free (evq.c's hints) */
 	x->next = q->free_;
 	q->free_ = i;
 	if (sl->head != 0)
@@ -268,10 +281,10 @@ static inline void evq_drop_first(struct evq *q)
 
 	evq_drop_at(q, s, sl, i, &q->pool[i]);
 }
-/* The event of an item as a handler sees it. */
-static inline void evq_item_event(const struct evq_item *x, struct event *ev)
+/* The event of an item of time t as a handler sees it. */
+static inline void evq_item_event(const struct evq_item *x, sim_time_t t, struct event *ev)
 {
-	ev->t = x->t;
+	ev->t = t;
 	ev->seq = (x->w << 2 >> (EVQ_TYPE_BITS + 2)) | (x->w << 1 & EVQ_SEQ_LAST);
 	ev->type = (uint32_t)(x->w & EVQ_TYPE_MASK);
 	ev->cls = (uint32_t)(x->w >> 63);

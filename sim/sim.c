@@ -334,7 +334,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 		sl = &q->l0[c];
 		i = sl->head;
 		x = &q->pool[i];
-		t = x->t;
+		t = evq_slot_time(q, c);
 		w = x->w;
 		h = &s->h[w & EVQ_TYPE_MASK];
 		if (h->ghost) {
@@ -350,7 +350,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 		}
 		if (!instant_allows(s, t, (uint32_t)(w & EVQ_TYPE_MASK)))
 			break;
-		evq_item_event(x, &ev);
+		evq_item_event(x, t, &ev);
 		evq_drop_at(q, c, sl, i, x);
 	run:
 		s->now = ev.t;
