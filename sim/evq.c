@@ -221,27 +221,30 @@ static inline int hint_ok(const struct evq *q, uint32_t i, uint64_t w)
 static void l0_insert(struct evq *q, uint32_t s, uint32_t i);
 static inline __attribute__((always_inline)) void l0_put(struct evq *q, uint32_t s, uint32_t i)
 {
-	struct evq_slot *sl = &q->l0[s];
 	struct evq_item *p = q->pool, *x = &p[i];
+	uint32_t h = q->l0[s], tail;
 
 	x->next = 0;
-	if (sl->head == 0) {
-		sl->head = sl->tail = i;
+	if (h == 0) {
+		q->l0[s] = i;
+		x->tl = i;               /* the list's last: itself */
 		evq_mark(q, s);
 		return;
 	}
-	if (p[sl->tail].w < x->w) {
-		p[sl->tail].next = i;
-		sl->tail = i;
+	tail = p[h].tl;
+	if (p[tail].w < x->w) {
+		p[tail].next = i;
+		p[h].tl = i;
 		return;
 	}
 	l0_insert(q, s, i);
 }
 
-/* l0_put's rest: an event out of order in slot s. */
+/* l0_put's rest: an event out of order in slot s.  It goes before the
+ * list's last (whose word is greater), so never at the end: the last
+ * stays, and only a new first takes the list's last from the old one. */
 static __attribute__((noinline)) void l0_insert(struct evq *q, uint32_t s, uint32_t i)
 {
-	struct evq_slot *sl = &q->l0[s];
 	struct evq_item *p = q->pool, *x = &p[i];
 	struct evq_hint *h;
 	uint32_t *at, c;
@@ -258,11 +261,13 @@ static __attribute__((noinline)) void l0_insert(struct evq *q, uint32_t s, uint3
 		while (*at != 0 && p[*at].w < x->w)
 			at = &p[*at].next;
 	} else {
-		for (at = &sl->head; p[*at].w < x->w; at = &p[*at].next)
+		for (at = &q->l0[s]; p[*at].w < x->w; at = &p[*at].next)
 			;
 	}
 	x->next = *at;
 	*at = i;
+	if (at == &q->l0[s])
+		x->tl = p[x->next].tl;
 	h->c[c].i = i;
 	h->c[c].w = x->w;
 }
@@ -312,13 +317,9 @@ static __attribute__((noinline)) void push_grow(struct evq *q, sim_time_t t, uin
 	evq_push_slow(q, t, w, target, arg);
 }
 
-/* A push to a level-0 slot that holds events, with free item i. */
-static __attribute__((noinline)) void push_l0(struct evq *q, uint32_t i, sim_time_t t, uint64_t w, void *target,
-					      uint64_t arg)
+void evq_put_busy(struct evq *q, uint32_t s, uint32_t i)
 {
-	q->free_ = q->pool[i].next;
-	q->pool[i] = (struct evq_item){ (uint32_t)t, 0, w, target, arg };
-	l0_put(q, (uint32_t)t & (W0_N - 1), i);
+	l0_put(q, s, i);
 }
 
 void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64_t arg)
@@ -341,12 +342,8 @@ void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64
 		push_grow(q, t, w, target, arg);
 		return;
 	}
-	if (blk == q->cb) {
-		push_l0(q, i, t, w, target, arg);
-		return;
-	}
 	/* level 1 (~1 push in 8 on a replay: the rest out of line, so this
-	 * saves no registers) */
+	 * saves no registers), or level 0 once the pool grew */
 	q->free_ = q->pool[i].next;
 	q->pool[i] = (struct evq_item){ (uint32_t)t, 0, w, target, arg };
 	place(q, i, t);
@@ -529,7 +526,7 @@ size_t evq_size(const struct evq *q)
 
 	for (uint32_t k = 0; k < W0_N / 64; k++)
 		for (uint64_t m = q->b0[k]; m != 0; m &= m - 1)
-			for (uint32_t i = q->l0[k << 6 | (uint32_t)__builtin_ctzll(m)].head; i != 0;
+			for (uint32_t i = q->l0[k << 6 | (uint32_t)__builtin_ctzll(m)]; i != 0;
 			     i = q->pool[i].next)
 				n++;
 	for (uint32_t b = 0; b < W1_N; b++)

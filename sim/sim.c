@@ -296,7 +296,6 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 		 * payload; one compare tells it may run (lim: the slot of
 		 * `until` and after, and 0 for a stop or the lane's events) */
 		uint32_t c = q->cur, i;
-		struct evq_slot *sl;
 		struct evq_item *x;
 		sim_time_t t;
 		uint64_t w;
@@ -331,8 +330,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			if (c >= s->lim)
 				break;
 		}
-		sl = &q->l0[c];
-		i = sl->head;
+		i = q->l0[c];
 		x = &q->pool[i];
 		t = evq_slot_time(q, c);
 		w = x->w;
@@ -343,7 +341,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			 * instant's limit) */
 			uint64_t arg = x->arg;
 
-			evq_drop_at(q, c, sl, i, x);
+			evq_drop_at(q, c, i, x);
 			s->now = t;
 			h->ghost(s, h->ctx, arg);
 			continue;
@@ -351,7 +349,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 		if (!instant_allows(s, t, (uint32_t)(w & EVQ_TYPE_MASK)))
 			break;
 		evq_item_event(x, t, &ev);
-		evq_drop_at(q, c, sl, i, x);
+		evq_drop_at(q, c, i, x);
 	run:
 		s->now = ev.t;
 		h->fn(s, h->ctx, &ev);
