@@ -288,7 +288,13 @@ static inline void evq_drop_first(struct evq *q)
 static inline void evq_item_event(const struct evq_item *x, sim_time_t t, struct event *ev)
 {
 	ev->t = t;
-	ev->seq = (x->w << 2 >> (EVQ_TYPE_BITS + 2)) | (x->w << 1 & EVQ_SEQ_LAST);
+	/* the number with the "last" flag on top: w << 1 has the flag in its
+	 * top bit and the number (62 - EVQ_TYPE_BITS bits) below; shifted as
+	 * a signed integer (GCC and Clang shift in copies of the top bit) the
+	 * flag fills the bits above the number, of which one mask keeps the
+	 * top one (3 operations, not 6) */
+	ev->seq = (uint64_t)((int64_t)(x->w << 1) >> (EVQ_TYPE_BITS + 1)) &
+		  (EVQ_SEQ_LAST | ((UINT64_C(1) << (62 - EVQ_TYPE_BITS)) - 1));
 	ev->type = (uint32_t)(x->w & EVQ_TYPE_MASK);
 	ev->cls = (uint32_t)(x->w >> 63);
 	ev->target = x->target;

@@ -36,7 +36,7 @@ struct sim {
 	size_t lane_head, lane_n, lane_cap;
 	int dispatching;
 	/* the bound on events at one instant (sim_limit_instant) */
-	uint64_t instant_max;      /* the bound, UINT64_MAX for none */
+	uint64_t instant_fresh;    /* the bound less 1 (UINT64_MAX for none): instant_left at an instant's first */
 	uint64_t instant_left;     /* events still allowed at instant_t (a count down) */
 	sim_time_t instant_t;
 	uint32_t stuck_type;
@@ -54,7 +54,7 @@ struct sim *sim_new(void)
 	struct sim *s = xcalloc(1, sizeof *s);
 
 	s->q = evq_new();
-	s->instant_max = UINT64_MAX;
+	s->instant_fresh = UINT64_MAX - 1;
 	s->instant_left = UINT64_MAX;
 	return s;
 }
@@ -249,7 +249,7 @@ static inline int instant_allows(struct sim *s, sim_time_t t, uint32_t type)
 	if (t != s->instant_t) {
 		/* the instant's first (nearly every event): this one counted */
 		s->instant_t = t;
-		s->instant_left = s->instant_max - 1;
+		s->instant_left = s->instant_fresh;
 		return 1;
 	}
 	if (s->instant_left == 0) {
@@ -402,9 +402,9 @@ void sim_set_now(struct sim *s, sim_time_t t)
 void sim_limit_instant(struct sim *s, uint64_t n)
 {
 	/* the events already run at instant_t count against the new bound */
-	uint64_t used = s->instant_max - s->instant_left;
+	uint64_t used = s->instant_fresh + 1 - s->instant_left;
 
-	s->instant_max = n ? n : UINT64_MAX;
+	s->instant_fresh = (n ? n : UINT64_MAX) - 1;
 	s->instant_left = n ? (n > used ? n - used : 0) : UINT64_MAX - used;
 }
 
