@@ -180,7 +180,9 @@ static __attribute__((noinline)) void pool_grow(struct evq *q)
 		fprintf(stderr, "ecsim: fatal: internal: too many pending events\n");
 		abort();
 	}
-	q->pool = xrealloc(q->pool, (size_t)cap * sizeof *q->pool);
+	size_t c = q->n_pool;
+
+	xgrow_aligned(&q->pool_mem, (void **)&q->pool, &c, cap, sizeof *q->pool, 64);
 	/* listed so that the lower indexes come first */
 	for (uint32_t i = cap - 1; i >= from; i--) {
 		q->pool[i].next = q->free_;
@@ -204,7 +206,7 @@ static inline uint32_t item_new(struct evq *q)
 /* Whether hint h names an item that still holds its event. */
 static inline int hint_ok(const struct evq *q, uint32_t i, uint64_t w)
 {
-	return i != 0 && q->pool[i].w == w && q->pool[i].t >= 0;
+	return i != 0 && q->pool[i].w == w;   /* (a free item's word is EVQ_W_FREE) */
 }
 
 /* Item i put in level-0 slot s (its time is the slot's), in order of word.
@@ -219,27 +221,30 @@ static inline int hint_ok(const struct evq *q, uint32_t i, uint64_t w)
 static void l0_insert(struct evq *q, uint32_t s, uint32_t i);
 static inline __attribute__((always_inline)) void l0_put(struct evq *q, uint32_t s, uint32_t i)
 {
-	struct evq_slot *sl = &q->l0[s];
 	struct evq_item *p = q->pool, *x = &p[i];
+	uint32_t h = q->l0[s], tail;
 
 	x->next = 0;
-	if (sl->head == 0) {
-		sl->head = sl->tail = i;
+	if (h == 0) {
+		q->l0[s] = i;
+		x->tl = i;               /* the list's last: itself */
 		evq_mark(q, s);
 		return;
 	}
-	if (p[sl->tail].w < x->w) {
-		p[sl->tail].next = i;
-		sl->tail = i;
+	tail = p[h].tl;
+	if (p[tail].w < x->w) {
+		p[tail].next = i;
+		p[h].tl = i;
 		return;
 	}
 	l0_insert(q, s, i);
 }
 
-/* l0_put's rest: an event out of order in slot s. */
+/* l0_put's rest: an event out of order in slot s.  It goes before the
+ * list's last (whose word is greater), so never at the end: the last
+ * stays, and only a new first takes the list's last from the old one. */
 static __attribute__((noinline)) void l0_insert(struct evq *q, uint32_t s, uint32_t i)
 {
-	struct evq_slot *sl = &q->l0[s];
 	struct evq_item *p = q->pool, *x = &p[i];
 	struct evq_hint *h;
 	uint32_t *at, c;
@@ -256,11 +261,13 @@ static __attribute__((noinline)) void l0_insert(struct evq *q, uint32_t s, uint3
 		while (*at != 0 && p[*at].w < x->w)
 			at = &p[*at].next;
 	} else {
-		for (at = &sl->head; p[*at].w < x->w; at = &p[*at].next)
+		for (at = &q->l0[s]; p[*at].w < x->w; at = &p[*at].next)
 			;
 	}
 	x->next = *at;
 	*at = i;
+	if (at == &q->l0[s])
+		x->tl = p[x->next].tl;
 	h->c[c].i = i;
 	h->c[c].w = x->w;
 }
@@ -268,15 +275,15 @@ static __attribute__((noinline)) void l0_insert(struct evq *q, uint32_t s, uint3
 /* Item i (its key and payload set) put in the wheel: level 0 or 1 by its
  * block, which is cb or one of the next W1_N - 1.  Inline: the push of a
  * time past level 0's block (~1 in 8 on a replay) makes no call. */
-static inline __attribute__((always_inline)) void place(struct evq *q, uint32_t i)
+static inline __attribute__((always_inline)) void place(struct evq *q, uint32_t i, sim_time_t t)
 {
 	struct evq_item *x = &q->pool[i];
-	uint64_t blk = (uint64_t)x->t >> BLOCK_BITS;
+	uint64_t blk = (uint64_t)t >> BLOCK_BITS;
 	uint32_t b;
 	struct evq_bucket *bk;
 
 	if (blk == q->cb) {
-		l0_put(q, (uint32_t)x->t & (W0_N - 1), i);
+		l0_put(q, (uint32_t)t & (W0_N - 1), i);
 		return;
 	}
 	b = (uint32_t)blk & (W1_N - 1);
@@ -284,15 +291,15 @@ static inline __attribute__((always_inline)) void place(struct evq *q, uint32_t 
 	x->next = 0;
 	if (bk->head == 0) {
 		bk->head = bk->tail = i;
-		bk->t = x->t;
+		bk->t = t;
 		q->b1[b >> 6] |= UINT64_C(1) << (b & 63);
 		q->b1s |= UINT64_C(1) << (b >> 6);
 		return;
 	}
 	q->pool[bk->tail].next = i;
 	bk->tail = i;
-	if (x->t < bk->t)
-		bk->t = x->t;
+	if (t < bk->t)
+		bk->t = t;
 }
 
 /* A push to a heap (out of line: the wheel's pushes save no registers). */
@@ -310,13 +317,9 @@ static __attribute__((noinline)) void push_grow(struct evq *q, sim_time_t t, uin
 	evq_push_slow(q, t, w, target, arg);
 }
 
-/* A push to a level-0 slot that holds events, with free item i. */
-static __attribute__((noinline)) void push_l0(struct evq *q, uint32_t i, sim_time_t t, uint64_t w, void *target,
-					      uint64_t arg)
+void evq_put_busy(struct evq *q, uint32_t s, uint32_t i)
 {
-	q->free_ = q->pool[i].next;
-	q->pool[i] = (struct evq_item){ t, w, target, arg, 0 };
-	l0_put(q, (uint32_t)t & (W0_N - 1), i);
+	l0_put(q, s, i);
 }
 
 void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64_t arg)
@@ -339,15 +342,11 @@ void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64
 		push_grow(q, t, w, target, arg);
 		return;
 	}
-	if (blk == q->cb) {
-		push_l0(q, i, t, w, target, arg);
-		return;
-	}
 	/* level 1 (~1 push in 8 on a replay: the rest out of line, so this
-	 * saves no registers) */
+	 * saves no registers), or level 0 once the pool grew */
 	q->free_ = q->pool[i].next;
-	q->pool[i] = (struct evq_item){ t, w, target, arg, 0 };
-	place(q, i);
+	q->pool[i] = (struct evq_item){ (uint32_t)t, 0, w, target, arg };
+	place(q, i, t);
 }
 
 /* evq_drop_at's rest: slot s, the first that held events, emptied, and
@@ -409,7 +408,7 @@ int evq_settle(struct evq *q, sim_time_t until)
 
 		for (uint32_t i = bk->head, next; i != 0; i = next) {
 			next = q->pool[i].next;
-			l0_put(q, (uint32_t)q->pool[i].t & (W0_N - 1), i);
+			l0_put(q, q->pool[i].tl & (W0_N - 1), i);
 		}
 		bk->head = 0;
 		if ((q->b1[b >> 6] &= ~(UINT64_C(1) << (b & 63))) == 0)
@@ -421,8 +420,8 @@ int evq_settle(struct evq *q, sim_time_t until)
 
 		heap_pop(&q->far, &x);
 		i = item_new(q);
-		q->pool[i] = (struct evq_item){ x.t, x.w, x.target, x.arg, 0 };
-		place(q, i);
+		q->pool[i] = (struct evq_item){ (uint32_t)x.t, 0, x.w, x.target, x.arg };
+		place(q, i, x.t);
 	}
 	return 1;
 }
@@ -444,7 +443,7 @@ void evq_free(struct evq *q)
 {
 	if (!q)
 		return;
-	free(q->pool);
+	free(q->pool_mem);
 	free(q->l0);
 	free(q->hint);
 	free(q->l1);
@@ -488,8 +487,8 @@ int evq_pop(struct evq *q, struct event *out)
 		struct evq_item it;
 
 		heap_pop(&q->early, &n);
-		it = (struct evq_item){ n.t, n.w, n.target, n.arg, 0 };
-		evq_item_event(&it, out);
+		it = (struct evq_item){ (uint32_t)n.t, 0, n.w, n.target, n.arg };
+		evq_item_event(&it, n.t, out);
 		return 1;
 	}
 	if ((x = evq_first(q)) == NULL) {
@@ -497,7 +496,7 @@ int evq_pop(struct evq *q, struct event *out)
 			return 0;
 		x = evq_first(q);
 	}
-	evq_item_event(x, out);
+	evq_item_event(x, evq_slot_time(q, q->cur), out);
 	evq_drop_first(q);
 	return 1;
 }
@@ -509,7 +508,7 @@ sim_time_t evq_peek_time(const struct evq *q)
 	if (q->early.n)
 		return q->early.h[0].t;
 	if (q->cur < W0_N)
-		return q->pool[q->l0[q->cur].head].t;
+		return evq_slot_time(q, q->cur);
 	if ((b = b1_next(q, (uint32_t)(q->cb + 1) & (W1_N - 1))) < W1_N)
 		return q->l1[b].t;
 	return q->far.n ? q->far.h[0].t : SIM_TIME_MAX;
@@ -527,7 +526,7 @@ size_t evq_size(const struct evq *q)
 
 	for (uint32_t k = 0; k < W0_N / 64; k++)
 		for (uint64_t m = q->b0[k]; m != 0; m &= m - 1)
-			for (uint32_t i = q->l0[k << 6 | (uint32_t)__builtin_ctzll(m)].head; i != 0;
+			for (uint32_t i = q->l0[k << 6 | (uint32_t)__builtin_ctzll(m)]; i != 0;
 			     i = q->pool[i].next)
 				n++;
 	for (uint32_t b = 0; b < W1_N; b++)

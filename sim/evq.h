@@ -63,18 +63,23 @@ struct event {
 #define EVQ_W1_N (UINT32_C(1) << EVQ_W1_BITS)
 
 /* An event in the wheel: its key (time, order word with the type in the
- * low bits), payload and the next in its list (0: none). */
+ * low bits), payload and the next in its list (0: none).  32 bytes, two
+ * to a cache line (the pool is aligned): an item is never cut by a line.
+ * Of the time only the low 32 bits are kept in level 1, enough to tell
+ * its slot (2^16 ms a block; its block is its bucket's); in level 0 its
+ * slot tells it, and the first item of a slot's list keeps the list's
+ * last there instead (a slot is its first item's index alone).  A free
+ * item's word is EVQ_W_FREE, never an event's (its "last" flag is set and
+ * every bit of its number: hints, which name no "last" event, never match
+ * it). */
 struct evq_item {
-	sim_time_t t;
+	uint32_t tl;                     /* level 1: the time's low 32 bits; a level-0 list's first: its last */
+	uint32_t next;
 	uint64_t w;
 	void *target;
 	uint64_t arg;
-	uint32_t next;
 };
-
-struct evq_slot {
-	uint32_t head, tail;             /* 0: empty */
-};
+#define EVQ_W_FREE UINT64_MAX
 
 /* The last event of class "first" (c[0]) and of class ordinary (c[1])
  * put in a slot out of order: item and word (the word tells the item
@@ -105,11 +110,11 @@ struct evq_heap {
 };
 
 struct evq {
-	struct evq_item *pool;           /* the wheel's items; 0 is none */
+	struct evq_item *pool;           /* the wheel's items (in pool_mem, aligned to 64 bytes); 0 is none */
 	uint32_t free_;                  /* the free items, listed by next */
 	uint32_t cur;                    /* level 0's first slot that holds events, EVQ_W0_N if none */
 	uint64_t cb;                     /* level 0's block */
-	struct evq_slot *l0;             /* level 0: a slot per ms of block cb */
+	uint32_t *l0;                    /* level 0: a slot per ms of block cb, its list's first item (0: empty) */
 	uint64_t next_seq;
 	uint64_t b0[EVQ_W0_N / 64];      /* a bit per level-0 slot that holds events */
 	uint64_t b0s[EVQ_W0_N / 4096];   /* a bit per b0 word that is not 0 (16 words: scanned) */
@@ -118,6 +123,7 @@ struct evq {
 	uint64_t b1s;
 	struct evq_bucket *l1;           /* level 1: a bucket per block, ring */
 	uint32_t n_pool;
+	void *pool_mem;
 	struct evq_heap far;             /* blocks past level 1's */
 	struct evq_heap early;           /* blocks before cb (evq_push allows them) */
 };
@@ -177,11 +183,10 @@ static inline uint64_t evq_word_plain(uint32_t cls, uint64_t seq)
  * the last one taken (its clock never goes back) may read and drop the
  * earliest event in place, and push with a word of its own making. */
 
-/* Slot s, empty, given its first event: its bits set. */
-static inline void evq_mark(struct evq *q, uint32_t s)
+/* Slot s, empty, given its first event: its bits set (m: its bitmap word
+ * *b as read). */
+static inline void evq_mark_word(struct evq *q, uint32_t s, uint64_t *b, uint64_t m)
 {
-	uint64_t *b = &q->b0[s >> 6], m = *b;
-
 	*b = m | UINT64_C(1) << (s & 63);
 	if (m == 0) {
 		/* the word's first slot: the summaries */
@@ -190,37 +195,43 @@ static inline void evq_mark(struct evq *q, uint32_t s)
 	if (s < q->cur)
 		q->cur = s;
 }
+static inline void evq_mark(struct evq *q, uint32_t s)
+{
+	evq_mark_word(q, s, &q->b0[s >> 6], q->b0[s >> 6]);
+}
 /* Queue (t, word | type) (word from evq_word and a number taken with
  * evq_take_seq), any time, like evq_push. */
 void evq_push_slow(struct evq *q, sim_time_t t, uint64_t w, void *target, uint64_t arg);
+/* Item i (key and payload written) put in level-0 slot s, which holds
+ * events. */
+void evq_put_busy(struct evq *q, uint32_t s, uint32_t i);
 static inline __attribute__((always_inline)) void evq_push_word(struct evq *q, sim_time_t t, uint64_t w,
 								 void *target, uint64_t arg)
 {
 	uint32_t i = q->free_, s;
+	uint64_t *b, m;
 	struct evq_item *x;
-	struct evq_slot *sl;
 
-	/* the common case: a free item, a time in level 0's block, a slot
-	 * that is empty or whose last event has a smaller word */
 	if (i == 0 || (uint64_t)t >> EVQ_BLOCK_BITS != q->cb)
 		goto slow;
+	/* a free item and a time in level 0's block: the item written first,
+	 * so the key and payload are then dead and the link and the bitmaps
+	 * need no registers the caller must save */
 	s = (uint32_t)t & (EVQ_W0_N - 1);
-	sl = &q->l0[s];
-	if (sl->head != 0 && !(q->pool[sl->tail].w < w))
-		goto slow;
-	/* the item written first: the key and payload are then dead, so the
-	 * link and the bitmaps need no registers the caller must save */
 	x = &q->pool[i];
 	q->free_ = x->next;
-	*x = (struct evq_item){ t, w, target, arg, 0 };
-	if (sl->head == 0) {
-		sl->head = i;
-		sl->tail = i;
-		evq_mark(q, s);
-	} else {
-		q->pool[sl->tail].next = i;
-		sl->tail = i;
+	*x = (struct evq_item){ i, 0, w, target, arg };   /* its list's last: itself */
+	/* the common case: an empty slot, told by its bit (the bitmap word is
+	 * read to be set anyway; the slot is only written: its line is not
+	 * waited for) */
+	b = &q->b0[s >> 6];
+	m = *b;
+	if (m >> (s & 63) & 1) {
+		evq_put_busy(q, s, i);
+		return;
 	}
+	q->l0[s] = i;
+	evq_mark_word(q, s, b, m);
 	return;
 slow:
 	evq_push_slow(q, t, w, target, arg);
@@ -230,7 +241,12 @@ slow:
  * Valid until the next push or drop. */
 static inline const struct evq_item *evq_first(const struct evq *q)
 {
-	return q->cur < EVQ_W0_N ? &q->pool[q->l0[q->cur].head] : NULL;
+	return q->cur < EVQ_W0_N ? &q->pool[q->l0[q->cur]] : NULL;
+}
+/* The time of level-0 slot s (of level 0's block). */
+static inline sim_time_t evq_slot_time(const struct evq *q, uint32_t s)
+{
+	return (sim_time_t)(q->cb << EVQ_BLOCK_BITS | s);
 }
 /* Level 0 empty: the next events moved into it when the earliest of them
  * is at or before `until`; 0 (nothing moved) when none is, or the queue is
@@ -238,19 +254,21 @@ static inline const struct evq_item *evq_first(const struct evq *q)
 int evq_settle(struct evq *q, sim_time_t until);
 void evq_next_slot(struct evq *q, uint32_t s);
 /* The earliest event dropped, given as read by the caller: its slot s
- * (q->cur), that slot and its first item i at x (so nothing is read
+ * (q->cur) and that slot's first item i at x (so nothing is read
  * twice). */
-static inline void evq_drop_at(struct evq *q, uint32_t s, struct evq_slot *sl, uint32_t i,
-			       struct evq_item *x)
+static inline void evq_drop_at(struct evq *q, uint32_t s, uint32_t i, struct evq_item *x)
 {
+	uint32_t nx = x->next;
 	uint64_t m;
 
-	sl->head = x->next;
-	x->t = -1;                       /* free (evq_hint) */
+	q->l0[s] = nx;
+	x->w = EVQ_W_FREE;               /* free (evq.c's hints) */
 	x->next = q->free_;
 	q->free_ = i;
-	if (sl->head != 0)
+	if (nx != 0) {
+		q->pool[nx].tl = x->tl;  /* the list's last, kept by its first */
 		return;
+	}
 	/* the slot emptied: the next one in its bitmap word (the word holds
 	 * none before it: it was the first), else further */
 	m = q->b0[s >> 6] &= ~(UINT64_C(1) << (s & 63));
@@ -262,17 +280,21 @@ static inline void evq_drop_at(struct evq *q, uint32_t s, struct evq_slot *sl, u
 /* The earliest event (evq_first) dropped. */
 static inline void evq_drop_first(struct evq *q)
 {
-	uint32_t s = q->cur;
-	struct evq_slot *sl = &q->l0[s];
-	uint32_t i = sl->head;
+	uint32_t s = q->cur, i = q->l0[s];
 
-	evq_drop_at(q, s, sl, i, &q->pool[i]);
+	evq_drop_at(q, s, i, &q->pool[i]);
 }
-/* The event of an item as a handler sees it. */
-static inline void evq_item_event(const struct evq_item *x, struct event *ev)
+/* The event of an item of time t as a handler sees it. */
+static inline void evq_item_event(const struct evq_item *x, sim_time_t t, struct event *ev)
 {
-	ev->t = x->t;
-	ev->seq = (x->w << 2 >> (EVQ_TYPE_BITS + 2)) | (x->w << 1 & EVQ_SEQ_LAST);
+	ev->t = t;
+	/* the number with the "last" flag on top: w << 1 has the flag in its
+	 * top bit and the number (62 - EVQ_TYPE_BITS bits) below; shifted as
+	 * a signed integer (GCC and Clang shift in copies of the top bit) the
+	 * flag fills the bits above the number, of which one mask keeps the
+	 * top one (3 operations, not 6) */
+	ev->seq = (uint64_t)((int64_t)(x->w << 1) >> (EVQ_TYPE_BITS + 1)) &
+		  (EVQ_SEQ_LAST | ((UINT64_C(1) << (62 - EVQ_TYPE_BITS)) - 1));
 	ev->type = (uint32_t)(x->w & EVQ_TYPE_MASK);
 	ev->cls = (uint32_t)(x->w >> 63);
 	ev->target = x->target;

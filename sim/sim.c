@@ -36,7 +36,7 @@ struct sim {
 	size_t lane_head, lane_n, lane_cap;
 	int dispatching;
 	/* the bound on events at one instant (sim_limit_instant) */
-	uint64_t instant_max;      /* the bound, UINT64_MAX for none */
+	uint64_t instant_fresh;    /* the bound less 1 (UINT64_MAX for none): instant_left at an instant's first */
 	uint64_t instant_left;     /* events still allowed at instant_t (a count down) */
 	sim_time_t instant_t;
 	uint32_t stuck_type;
@@ -54,7 +54,7 @@ struct sim *sim_new(void)
 	struct sim *s = xcalloc(1, sizeof *s);
 
 	s->q = evq_new();
-	s->instant_max = UINT64_MAX;
+	s->instant_fresh = UINT64_MAX - 1;
 	s->instant_left = UINT64_MAX;
 	return s;
 }
@@ -249,7 +249,7 @@ static inline int instant_allows(struct sim *s, sim_time_t t, uint32_t type)
 	if (t != s->instant_t) {
 		/* the instant's first (nearly every event): this one counted */
 		s->instant_t = t;
-		s->instant_left = s->instant_max - 1;
+		s->instant_left = s->instant_fresh;
 		return 1;
 	}
 	if (s->instant_left == 0) {
@@ -296,7 +296,6 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 		 * payload; one compare tells it may run (lim: the slot of
 		 * `until` and after, and 0 for a stop or the lane's events) */
 		uint32_t c = q->cur, i;
-		struct evq_slot *sl;
 		struct evq_item *x;
 		sim_time_t t;
 		uint64_t w;
@@ -331,10 +330,9 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			if (c >= s->lim)
 				break;
 		}
-		sl = &q->l0[c];
-		i = sl->head;
+		i = q->l0[c];
 		x = &q->pool[i];
-		t = x->t;
+		t = evq_slot_time(q, c);
 		w = x->w;
 		h = &s->h[w & EVQ_TYPE_MASK];
 		if (h->ghost) {
@@ -343,15 +341,15 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			 * instant's limit) */
 			uint64_t arg = x->arg;
 
-			evq_drop_at(q, c, sl, i, x);
+			evq_drop_at(q, c, i, x);
 			s->now = t;
 			h->ghost(s, h->ctx, arg);
 			continue;
 		}
 		if (!instant_allows(s, t, (uint32_t)(w & EVQ_TYPE_MASK)))
 			break;
-		evq_item_event(x, &ev);
-		evq_drop_at(q, c, sl, i, x);
+		evq_item_event(x, t, &ev);
+		evq_drop_at(q, c, i, x);
 	run:
 		s->now = ev.t;
 		h->fn(s, h->ctx, &ev);
@@ -404,9 +402,9 @@ void sim_set_now(struct sim *s, sim_time_t t)
 void sim_limit_instant(struct sim *s, uint64_t n)
 {
 	/* the events already run at instant_t count against the new bound */
-	uint64_t used = s->instant_max - s->instant_left;
+	uint64_t used = s->instant_fresh + 1 - s->instant_left;
 
-	s->instant_max = n ? n : UINT64_MAX;
+	s->instant_fresh = (n ? n : UINT64_MAX) - 1;
 	s->instant_left = n ? (n > used ? n - used : 0) : UINT64_MAX - used;
 }
 
