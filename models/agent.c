@@ -158,6 +158,16 @@ static inline const struct scn_timing *quick_tm(const struct agents *ag, unsigne
 	return ag->tms[(q & 0xff) - 1];
 }
 
+/* The summary of task t's agent (struct agents quick) when t is a task to
+ * start (PENDING, desired RUNNING) on a connected agent taking the held
+ * steps, else 0: the common paths' first test. */
+static inline unsigned quick_to_start(const struct agents *ag, const struct task *t)
+{
+	unsigned q = ag->quick[t->inst];
+
+	return (q & 0xff) && t->state == TS_PENDING && t->desired == TD_RUNNING ? q : 0;
+}
+
 /* The instance joined: its agent is connected. */
 static void agent_init(struct backplane *bp, int32_t inst)
 {
@@ -268,9 +278,8 @@ static void ghost_pulled(struct sim *s, void *ctx, uint64_t ref)
 	/* the common case: a standalone task to start whose connected agent
 	 * (not dead) takes the held steps (held_ok), the containers' start a
 	 * held place */
-	q = ag->quick[t->inst];
-	if ((q & 0xff) && t->state == TS_PENDING && t->desired == TD_RUNNING && t->svc < 0 &&
-	    quick_tm(ag, q)->container_start > 0) {
+	q = quick_to_start(ag, t);
+	if (q && t->svc < 0 && quick_tm(ag, q)->container_start > 0) {
 		sim_held_after(s, quick_tm(ag, q)->container_start, ag->held_started, ref);
 		return;
 	}
@@ -306,9 +315,8 @@ static void ghost_start(struct sim *s, void *ctx, uint64_t ref)
 		return;
 	/* the common case: the image on the instance of a connected agent
 	 * (not dead), its pull's end a held place */
-	q = ag->quick[t->inst];
-	if ((q & 0xff) && t->state == TS_PENDING && t->desired == TD_RUNNING &&
-	    quick_tm(ag, q)->image_pull_cached > 0 &&
+	q = quick_to_start(ag, t);
+	if (q && quick_tm(ag, q)->image_pull_cached > 0 &&
 	    ((unsigned)t->td < 8 ? (int)(q >> (8 + t->td) & 1) : cached(&ag->a[t->inst], t->td))) {
 		sim_held_after(s, quick_tm(ag, q)->image_pull_cached, ag->held_pulled, ref);
 		return;

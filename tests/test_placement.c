@@ -508,6 +508,31 @@ static int32_t value_rank(const struct cluster *cl, const char *name, int32_t i)
 	return j;
 }
 
+/* Up to per × n random reservations of 256 CPU units and 512 MiB (each
+ * doubled at random when vary) on the instances 0..n-1 where they fit, by
+ * group gid[0] or gid[1]; then about one instance in `mod` draining and one
+ * in `mod` with its agent disconnected (not placeable). */
+static void random_load(gsl_rng *r, struct cluster *cl, int32_t n, int per, int vary, unsigned long mod,
+			const uint32_t *gid)
+{
+	for (int k = 0, m = (int)pick(r, (unsigned long)(per * n)); k < m; k++) {
+		struct place_req q = vary ? req_of(256 * (1 + (int)pick(r, 2)), 512 * (1 + (int)pick(r, 2)))
+					  : req_of(256, 512);
+		int32_t i = (int32_t)pick(r, (unsigned long)n);
+
+		if (cluster_cpu_remaining(cl, i) >= q.cpu_units && cluster_mem_remaining(cl, i) >= q.mem_mib)
+			cluster_reserve(cl, i, &q, gid[pick(r, 2)]);
+	}
+	for (int32_t i = 0; i < n; i++) {
+		unsigned long x = pick(r, mod);
+
+		if (x == 0)
+			cluster_set_status(cl, i, INST_DRAINING);
+		else if (x == 1)
+			cluster_set_agent_connected(cl, i, 0);
+	}
+}
+
 /* A cluster where ties are likely: 2-3 AZs named out of registration order,
  * two CPU and two memory sizes, a `stack` attribute (blue, green, null,
  * missing), some tasks of the same size, a few instances not placeable. */
@@ -536,21 +561,7 @@ static void tie_cluster(gsl_rng *r, struct cluster *cl, const uint32_t *gid)
 		s.n_attrs = st < 3 ? 2 : 1;
 		cluster_add(cl, &s);
 	}
-	for (int k = 0, m = (int)pick(r, (unsigned long)(2 * n)); k < m; k++) {
-		struct place_req q = req_of(256, 512);
-		int32_t i = (int32_t)pick(r, (unsigned long)n);
-
-		if (cluster_cpu_remaining(cl, i) >= q.cpu_units && cluster_mem_remaining(cl, i) >= q.mem_mib)
-			cluster_reserve(cl, i, &q, gid[pick(r, 2)]);
-	}
-	for (int32_t i = 0; i < n; i++) {
-		unsigned long x = pick(r, 16);
-
-		if (x == 0)
-			cluster_set_status(cl, i, INST_DRAINING);
-		else if (x == 1)
-			cluster_set_agent_connected(cl, i, 0);
-	}
+	random_load(r, cl, n, 2, 0, 16, gid);
 }
 
 /* Entry `at` of list[0..n) if it were sorted by number alone. */
@@ -804,21 +815,7 @@ static void test_short_path_brute(void)
 			add_m5(cl, azs[pick(r, 3)], pick(r, 2) ? 2048 : 1024, pick(r, 2) ? 4096 : 2048, &at,
 			       pick(r, 8) ? 1 : 0);
 		}
-		for (int k = 0, m = (int)pick(r, (unsigned long)(3 * n)); k < m; k++) {
-			struct place_req q = req_of(256 * (1 + (int)pick(r, 2)), 512 * (1 + (int)pick(r, 2)));
-			int32_t i = (int32_t)pick(r, (unsigned long)n);
-
-			if (cluster_cpu_remaining(cl, i) >= q.cpu_units && cluster_mem_remaining(cl, i) >= q.mem_mib)
-				cluster_reserve(cl, i, &q, gid[pick(r, 2)]);
-		}
-		for (int32_t i = 0; i < n; i++) {
-			unsigned long x = pick(r, 12);
-
-			if (x == 0)
-				cluster_set_status(cl, i, INST_DRAINING);
-			else if (x == 1)
-				cluster_set_agent_connected(cl, i, 0);
-		}
+		random_load(r, cl, n, 3, 1, 12, gid);
 		err_clear(&e);
 		place_policy_init(&p);
 		CU_ASSERT_EQUAL_FATAL(parse_json_strategies(&p, pick(r, 2) ?
