@@ -1052,7 +1052,7 @@ void cl_index_move(struct cluster *cl, int32_t i, int64_t mem_before, int64_t cp
 			root = &cl->all.root[k];
 		} else {
 			f = &cl->sa[a].f;
-			root = &cl->sa[a].parts[cl->sa[a].inst_part[i]].root[k];
+			root = &cl->sa[a].parts[a == 0 ? in->part0 : cl->sa[a].inst_part[i]].root[k];
 		}
 		bt_move(&f->t[k], root, (int64_t)((uint64_t)okey << 32 | (uint32_t)i), bt_ck(key, i),
 			(int32_t)oaux, bt_aux(aux));
@@ -1206,6 +1206,8 @@ int cluster_index_valid(const struct cluster *cl)
 	for (int a = 0; a < cl->n_sa; a++)
 		for (int32_t v = 0; v < cl->sa[a].n_parts; v++)
 			ok &= part_valid(&cl->sa[a].f, &cl->sa[a].parts[v]);
+	for (int32_t i = 0; i < cl->n && cl->n_sa > 0; i++)    /* (struct inst part0) */
+		ok &= cl->in[i].part0 == cl->sa[0].inst_part[i];
 	return ok;
 }
 
@@ -1309,6 +1311,8 @@ int cluster_spread_attr(struct cluster *cl, const char *name)
 		const struct inst *in = &cl->in[i];
 
 		s->inst_part[i] = cl_value_index(cl, s, i);
+		if (cl->n_sa == 0)            /* (struct inst part0) */
+			cl->in[i].part0 = s->inst_part[i];
 		if (cl_placeable(in))
 			part_insert(cl, &s->f, &s->parts[s->inst_part[i]], CL_BY_NUM, i);
 		for (int k = 0; k < in->n_grp; k++)    /* every group counted (struct gcount) */
