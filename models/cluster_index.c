@@ -673,6 +673,21 @@ static inline __attribute__((always_inline)) int leaf_transfer(struct bpool *p, 
 	return 1;
 }
 
+/* A node's separators and children, a leaf's keys and aux: every line
+ * asked for at once (straight-line prefetches), so that a descent's
+ * searches wait for one round of misses, not for one per halving step. */
+#define PF_LINES4(a, o) (__builtin_prefetch((const char *)(a) + (o)), \
+			 __builtin_prefetch((const char *)(a) + (o) + 64), \
+			 __builtin_prefetch((const char *)(a) + (o) + 128), \
+			 __builtin_prefetch((const char *)(a) + (o) + 192))
+#define PF_NODE(b) (PF_LINES4(b, 0), PF_LINES4(b, 256), PF_LINES4(b, 512), \
+		    __builtin_prefetch((const char *)(b) + offsetof(struct bnode, aux) - 1))
+#define PF_LEAF(L) (PF_LINES4(L, 0), PF_LINES4(L, 256), PF_LINES4(L, 512), \
+		    __builtin_prefetch((const char *)(L) + 768), \
+		    __builtin_prefetch((const char *)(L) + sizeof(struct bleaf) - 1))
+_Static_assert(offsetof(struct bnode, aux) <= 768 + 64 && sizeof(struct bleaf) <= 768 + 128,
+	       "PF_NODE, PF_LEAF: every line of a node's sep and ch, of a leaf");
+
 /* bt_move's rare case: the paths of oc and nc part at node path[h-1] (oc
  * in its child slot[h-1], nc in child jn) and one of the two children is
  * an internal node: both descents go on from there, then the entry leaves
@@ -687,28 +702,38 @@ static __attribute__((noinline)) void bt_move_far(struct bpool *p, int32_t *root
 	int nslot[MAX_H], d = h - 1;
 	struct bleaf *L, *N;
 
-	cur = p->nd[path[d]].ch[slot[d]];
-	while (!IS_LEAF(cur)) {
-		const struct bnode *b = &p->nd[cur];
-		int jo = cfind(b, oc);
-
-		path[h] = cur;
-		slot[h++] = jo;
-		cur = b->ch[jo];
-	}
 	npath[d] = path[d];
 	nslot[d] = jn;
+	cur = p->nd[path[d]].ch[slot[d]];
 	ncur = p->nd[path[d]].ch[jn];
-	for (int l = d + 1; !IS_LEAF(ncur); l++) {
-		npath[l] = ncur;
-		nslot[l] = cfind(&p->nd[ncur], nc);
-		ncur = p->nd[ncur].ch[nslot[l]];
-	}
+	/* both internal nodes (the leaves are all at one depth): the two
+	 * descents in step, each level's two nodes asked for whole first */
+	do {
+		const struct bnode *b = &p->nd[cur], *nb = &p->nd[ncur];
+		int jo, jn2;
+
+		PF_NODE(b);
+		PF_NODE(nb);
+		jo = cfind(b, oc);
+		jn2 = cfind(nb, nc);
+		path[h] = cur;
+		slot[h] = jo;
+		npath[h] = ncur;
+		nslot[h++] = jn2;
+		cur = b->ch[jo];
+		ncur = nb->ch[jn2];
+		__builtin_prefetch(&b->aux[jo]);       /* (read and written below) */
+		__builtin_prefetch(&b->cnt[jo]);
+		__builtin_prefetch(&nb->aux[jn2]);
+		__builtin_prefetch(&nb->cnt[jn2]);
+	} while (!IS_LEAF(cur));
 	L = LF(p, cur);
 	N = LF(p, ncur);
+	PF_LEAF(L);
+	PF_LEAF(N);
 	if (!leaf_transfer(p, root, path, slot, h, cur, L, N, oc, nc, naux))
 		return;
-	/* below d: counts and maxima (the leaves are at the same depth h) */
+	/* below d: counts and maxima */
 	for (int l = h - 1, drop = 1; l >= d; l--) {
 		struct bnode *P = &p->nd[path[l]], *Q = &p->nd[npath[l]];
 
