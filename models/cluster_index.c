@@ -1052,36 +1052,55 @@ void cl_index_insert(struct cluster *cl, int32_t i, int only_resources)
 	}
 }
 
-/* Instance i's entries in the kept resource orders move.  cl->mv lists
- * them (ensure adds one as it builds it): forest a (CL_ALL = -1, or a
- * tracked attribute) × 2 + order k, so a reserve or release loops over just
- * those, with one bt_move inlined here. */
-void cl_index_move(struct cluster *cl, int32_t i, int64_t mem_before, int64_t cpu_before)
+/* Instance i's entry in kept resource order x (an entry of cl->mv: forest
+ * a (CL_ALL = -1, or a tracked attribute) × 2 + order k) moves. */
+static inline __attribute__((always_inline)) void move_order(struct cluster *cl, int32_t i, int32_t x,
+							    int64_t mem_before, int64_t cpu_before)
 {
 	const struct inst *in = &cl->in[i];
 	int64_t mem = in->mem_rem, cpu = in->cpu_rem;
+	int32_t a = (x >> 1) - 1;
+	int k = x & 1;
+	struct forest *f;
+	int32_t *root;
+	/* memory order: aux the CPU left; CPU order: aux the memory
+	 * left (the old entry's key and aux were checked as it went in) */
+	int64_t key = k ? cpu : mem, okey = k ? cpu_before : mem_before;
+	int64_t aux = k ? mem : cpu, oaux = k ? mem_before : cpu_before;
 
-	for (int t = 0; t < cl->n_mv; t++) {
-		int32_t x = cl->mv[t], a = (x >> 1) - 1;
-		int k = x & 1;
-		struct forest *f;
-		int32_t *root;
-		/* memory order: aux the CPU left; CPU order: aux the memory
-		 * left (the old entry's key and aux were checked as it went in) */
-		int64_t key = k ? cpu : mem, okey = k ? cpu_before : mem_before;
-		int64_t aux = k ? mem : cpu, oaux = k ? mem_before : cpu_before;
-
-		_Static_assert(CL_BY_MEM == 0 && CL_BY_CPU == 1, "cl->mv: the order in bit 0");
-		if (a == CL_ALL) {
-			f = &cl->all_f;
-			root = &cl->all.root[k];
-		} else {
-			f = &cl->sa[a].f;
-			root = &cl->sa[a].parts[a == 0 ? in->part0 : cl->sa[a].inst_part[i]].root[k];
-		}
-		bt_move(&f->t[k], root, (int64_t)((uint64_t)okey << 32 | (uint32_t)i), bt_ck(key, i),
-			(int32_t)oaux, bt_aux(aux));
+	_Static_assert(CL_BY_MEM == 0 && CL_BY_CPU == 1, "cl->mv: the order in bit 0");
+	if (a == CL_ALL) {
+		f = &cl->all_f;
+		root = &cl->all.root[k];
+	} else {
+		f = &cl->sa[a].f;
+		root = &cl->sa[a].parts[a == 0 ? in->part0 : cl->sa[a].inst_part[i]].root[k];
 	}
+	bt_move(&f->t[k], root, (int64_t)((uint64_t)okey << 32 | (uint32_t)i), bt_ck(key, i),
+		(int32_t)oaux, bt_aux(aux));
+}
+
+/* cl_index_move's orders past the first. */
+static __attribute__((noinline)) void move_orders_after_first(struct cluster *cl, int32_t i, int64_t mem_before,
+							    int64_t cpu_before)
+{
+	for (int t = 1; t < cl->n_mv; t++)
+		move_order(cl, i, cl->mv[t], mem_before, cpu_before);
+}
+
+/* Instance i's entries in the kept resource orders move: those cl->mv
+ * lists (ensure adds one as it builds it), each with a bt_move inlined.
+ * Mostly one order is kept (a placement strategy's binpack field): its
+ * move comes last, inline, with nothing to keep across it (a loop around
+ * the inlined move kept its state on the stack, a dozen loads and stores
+ * a move); the others, if any, first, out of line.  The orders are
+ * separate trees: their order of update does not matter. */
+void cl_index_move(struct cluster *cl, int32_t i, int64_t mem_before, int64_t cpu_before)
+{
+	if (cl->n_mv > 1)
+		move_orders_after_first(cl, i, mem_before, cpu_before);
+	if (cl->n_mv > 0)
+		move_order(cl, i, cl->mv[0], mem_before, cpu_before);
 }
 
 void cl_index_erase(struct cluster *cl, int32_t i, int only_resources)
