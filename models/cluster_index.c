@@ -673,20 +673,18 @@ static inline __attribute__((always_inline)) int leaf_transfer(struct bpool *p, 
 	return 1;
 }
 
-/* A node's separators and children, a leaf's keys and aux: every line
- * asked for at once (straight-line prefetches), so that a descent's
- * searches wait for one round of misses, not for one per halving step. */
+/* A node's separators, a leaf's sort keys: every line of the array asked
+ * for at once (straight-line prefetches), so that a descent's binary
+ * searches wait for one round of misses, not for one per halving step
+ * (the child or aux lines each search leads to are one more miss, or
+ * independent ones: not asked for). */
 #define PF_LINES4(a, o) (__builtin_prefetch((const char *)(a) + (o)), \
 			 __builtin_prefetch((const char *)(a) + (o) + 64), \
 			 __builtin_prefetch((const char *)(a) + (o) + 128), \
 			 __builtin_prefetch((const char *)(a) + (o) + 192))
-#define PF_NODE(b) (PF_LINES4(b, 0), PF_LINES4(b, 256), PF_LINES4(b, 512), \
-		    __builtin_prefetch((const char *)(b) + offsetof(struct bnode, aux) - 1))
-#define PF_LEAF(L) (PF_LINES4(L, 0), PF_LINES4(L, 256), PF_LINES4(L, 512), \
-		    __builtin_prefetch((const char *)(L) + 768), \
-		    __builtin_prefetch((const char *)(L) + sizeof(struct bleaf) - 1))
-_Static_assert(offsetof(struct bnode, aux) <= 768 + 64 && sizeof(struct bleaf) <= 768 + 128,
-	       "PF_NODE, PF_LEAF: every line of a node's sep and ch, of a leaf");
+#define PF_KEYS(a) (PF_LINES4(a, 0), PF_LINES4(a, 256), __builtin_prefetch((const char *)(a) + 511))
+_Static_assert(sizeof(((struct bnode *)0)->sep) == 512 && sizeof(((struct bleaf *)0)->ck) >= 512,
+	       "PF_KEYS: the 512 bytes of a node's or a leaf's 64 sort keys");
 
 /* bt_move's rare case: the paths of oc and nc part at node path[h-1] (oc
  * in its child slot[h-1], nc in child jn) and one of the two children is
@@ -712,8 +710,8 @@ static __attribute__((noinline)) void bt_move_far(struct bpool *p, int32_t *root
 		const struct bnode *b = &p->nd[cur], *nb = &p->nd[ncur];
 		int jo, jn2;
 
-		PF_NODE(b);
-		PF_NODE(nb);
+		PF_KEYS(b->sep);
+		PF_KEYS(nb->sep);
 		jo = cfind(b, oc);
 		jn2 = cfind(nb, nc);
 		path[h] = cur;
@@ -722,15 +720,11 @@ static __attribute__((noinline)) void bt_move_far(struct bpool *p, int32_t *root
 		nslot[h++] = jn2;
 		cur = b->ch[jo];
 		ncur = nb->ch[jn2];
-		__builtin_prefetch(&b->aux[jo]);       /* (read and written below) */
-		__builtin_prefetch(&b->cnt[jo]);
-		__builtin_prefetch(&nb->aux[jn2]);
-		__builtin_prefetch(&nb->cnt[jn2]);
 	} while (!IS_LEAF(cur));
 	L = LF(p, cur);
 	N = LF(p, ncur);
-	PF_LEAF(L);
-	PF_LEAF(N);
+	PF_KEYS(L->ck);
+	PF_KEYS(N->ck);
 	if (!leaf_transfer(p, root, path, slot, h, cur, L, N, oc, nc, naux))
 		return;
 	/* below d: counts and maxima */
