@@ -705,7 +705,8 @@ static __attribute__((noinline)) void bt_move_far(struct bpool *p, int32_t *root
 	cur = p->nd[path[d]].ch[slot[d]];
 	ncur = p->nd[path[d]].ch[jn];
 	/* both internal nodes (the leaves are all at one depth): the two
-	 * descents in step, each level's two nodes asked for whole first */
+	 * descents in step, the key lines of each level's two nodes (and
+	 * then of the two leaves) asked for before either is searched */
 	do {
 		const struct bnode *b = &p->nd[cur], *nb = &p->nd[ncur];
 		int jo, jn2;
