@@ -258,6 +258,8 @@ int32_t cluster_add(struct cluster *cl, const struct instance_spec *sp)
 	cl->n++;
 	for (int a = 0; a < cl->n_sa; a++)
 		cl->sa[a].inst_part[i] = cl_value_index(cl, &cl->sa[a], i);
+	if (cl->n_sa > 0)
+		in->part0 = cl->sa[0].inst_part[i];
 	cl_index_insert(cl, i, 0);
 	cl->tot.n_active++;
 	cl->tot.n_registered++;

@@ -208,7 +208,9 @@ int32_t cluster_lower_probe(const struct cluster *cl, int a, int32_t v, enum cl_
 
 /* Tests: 1 when every kept tree is sound: entries in order, within their
  * separators, each node's counts and max aux (and a leaf's count at its
- * max) exactly those below it, padding past the entries.  O(n). */
+ * max) exactly those below it, padding past the entries; and every
+ * instance's copy of its first tracked attribute's value index is that
+ * index.  O(n). */
 int cluster_index_valid(const struct cluster *cl);
 
 #endif

@@ -673,6 +673,19 @@ static inline __attribute__((always_inline)) int leaf_transfer(struct bpool *p, 
 	return 1;
 }
 
+/* A node's separators, a leaf's sort keys: every line of the array asked
+ * for at once (straight-line prefetches), so that a descent's binary
+ * searches wait for one round of misses, not for one per halving step
+ * (the child or aux lines each search leads to are one more miss, or
+ * independent ones: not asked for). */
+#define PF_LINES4(a, o) (__builtin_prefetch((const char *)(a) + (o)), \
+			 __builtin_prefetch((const char *)(a) + (o) + 64), \
+			 __builtin_prefetch((const char *)(a) + (o) + 128), \
+			 __builtin_prefetch((const char *)(a) + (o) + 192))
+#define PF_KEYS(a) (PF_LINES4(a, 0), PF_LINES4(a, 256), __builtin_prefetch((const char *)(a) + 511))
+_Static_assert(sizeof(((struct bnode *)0)->sep) == 512 && sizeof(((struct bleaf *)0)->ck) >= 512,
+	       "PF_KEYS: the 512 bytes of a node's or a leaf's 64 sort keys");
+
 /* bt_move's rare case: the paths of oc and nc part at node path[h-1] (oc
  * in its child slot[h-1], nc in child jn) and one of the two children is
  * an internal node: both descents go on from there, then the entry leaves
@@ -687,28 +700,35 @@ static __attribute__((noinline)) void bt_move_far(struct bpool *p, int32_t *root
 	int nslot[MAX_H], d = h - 1;
 	struct bleaf *L, *N;
 
-	cur = p->nd[path[d]].ch[slot[d]];
-	while (!IS_LEAF(cur)) {
-		const struct bnode *b = &p->nd[cur];
-		int jo = cfind(b, oc);
-
-		path[h] = cur;
-		slot[h++] = jo;
-		cur = b->ch[jo];
-	}
 	npath[d] = path[d];
 	nslot[d] = jn;
+	cur = p->nd[path[d]].ch[slot[d]];
 	ncur = p->nd[path[d]].ch[jn];
-	for (int l = d + 1; !IS_LEAF(ncur); l++) {
-		npath[l] = ncur;
-		nslot[l] = cfind(&p->nd[ncur], nc);
-		ncur = p->nd[ncur].ch[nslot[l]];
-	}
+	/* both internal nodes (the leaves are all at one depth): the two
+	 * descents in step, the key lines of each level's two nodes (and
+	 * then of the two leaves) asked for before either is searched */
+	do {
+		const struct bnode *b = &p->nd[cur], *nb = &p->nd[ncur];
+		int jo, jn2;
+
+		PF_KEYS(b->sep);
+		PF_KEYS(nb->sep);
+		jo = cfind(b, oc);
+		jn2 = cfind(nb, nc);
+		path[h] = cur;
+		slot[h] = jo;
+		npath[h] = ncur;
+		nslot[h++] = jn2;
+		cur = b->ch[jo];
+		ncur = nb->ch[jn2];
+	} while (!IS_LEAF(cur));
 	L = LF(p, cur);
 	N = LF(p, ncur);
+	PF_KEYS(L->ck);
+	PF_KEYS(N->ck);
 	if (!leaf_transfer(p, root, path, slot, h, cur, L, N, oc, nc, naux))
 		return;
-	/* below d: counts and maxima (the leaves are at the same depth h) */
+	/* below d: counts and maxima */
 	for (int l = h - 1, drop = 1; l >= d; l--) {
 		struct bnode *P = &p->nd[path[l]], *Q = &p->nd[npath[l]];
 
@@ -1027,36 +1047,55 @@ void cl_index_insert(struct cluster *cl, int32_t i, int only_resources)
 	}
 }
 
-/* Instance i's entries in the kept resource orders move.  cl->mv lists
- * them (ensure adds one as it builds it): forest a (CL_ALL = -1, or a
- * tracked attribute) × 2 + order k, so a reserve or release loops over just
- * those, with one bt_move inlined here. */
-void cl_index_move(struct cluster *cl, int32_t i, int64_t mem_before, int64_t cpu_before)
+/* Instance i's entry in kept resource order x (an entry of cl->mv: forest
+ * a (CL_ALL = -1, or a tracked attribute) × 2 + order k) moves. */
+static inline __attribute__((always_inline)) void move_order(struct cluster *cl, int32_t i, int32_t x,
+							    int64_t mem_before, int64_t cpu_before)
 {
 	const struct inst *in = &cl->in[i];
 	int64_t mem = in->mem_rem, cpu = in->cpu_rem;
+	int32_t a = (x >> 1) - 1;
+	int k = x & 1;
+	struct forest *f;
+	int32_t *root;
+	/* memory order: aux the CPU left; CPU order: aux the memory
+	 * left (the old entry's key and aux were checked as it went in) */
+	int64_t key = k ? cpu : mem, okey = k ? cpu_before : mem_before;
+	int64_t aux = k ? mem : cpu, oaux = k ? mem_before : cpu_before;
 
-	for (int t = 0; t < cl->n_mv; t++) {
-		int32_t x = cl->mv[t], a = (x >> 1) - 1;
-		int k = x & 1;
-		struct forest *f;
-		int32_t *root;
-		/* memory order: aux the CPU left; CPU order: aux the memory
-		 * left (the old entry's key and aux were checked as it went in) */
-		int64_t key = k ? cpu : mem, okey = k ? cpu_before : mem_before;
-		int64_t aux = k ? mem : cpu, oaux = k ? mem_before : cpu_before;
-
-		_Static_assert(CL_BY_MEM == 0 && CL_BY_CPU == 1, "cl->mv: the order in bit 0");
-		if (a == CL_ALL) {
-			f = &cl->all_f;
-			root = &cl->all.root[k];
-		} else {
-			f = &cl->sa[a].f;
-			root = &cl->sa[a].parts[cl->sa[a].inst_part[i]].root[k];
-		}
-		bt_move(&f->t[k], root, (int64_t)((uint64_t)okey << 32 | (uint32_t)i), bt_ck(key, i),
-			(int32_t)oaux, bt_aux(aux));
+	_Static_assert(CL_BY_MEM == 0 && CL_BY_CPU == 1, "cl->mv: the order in bit 0");
+	if (a == CL_ALL) {
+		f = &cl->all_f;
+		root = &cl->all.root[k];
+	} else {
+		f = &cl->sa[a].f;
+		root = &cl->sa[a].parts[a == 0 ? in->part0 : cl->sa[a].inst_part[i]].root[k];
 	}
+	bt_move(&f->t[k], root, (int64_t)((uint64_t)okey << 32 | (uint32_t)i), bt_ck(key, i),
+		(int32_t)oaux, bt_aux(aux));
+}
+
+/* cl_index_move's orders past the first. */
+static __attribute__((noinline)) void move_orders_after_first(struct cluster *cl, int32_t i, int64_t mem_before,
+							    int64_t cpu_before)
+{
+	for (int t = 1; t < cl->n_mv; t++)
+		move_order(cl, i, cl->mv[t], mem_before, cpu_before);
+}
+
+/* Instance i's entries in the kept resource orders move: those cl->mv
+ * lists (ensure adds one as it builds it), each with a bt_move inlined.
+ * Mostly one order is kept (a placement strategy's binpack field): its
+ * move comes last, inline, with nothing to keep across it (a loop around
+ * the inlined move kept its state on the stack, a dozen loads and stores
+ * a move); the others, if any, first, out of line.  The orders are
+ * separate trees: their order of update does not matter. */
+void cl_index_move(struct cluster *cl, int32_t i, int64_t mem_before, int64_t cpu_before)
+{
+	if (cl->n_mv > 1)
+		move_orders_after_first(cl, i, mem_before, cpu_before);
+	if (cl->n_mv > 0)
+		move_order(cl, i, cl->mv[0], mem_before, cpu_before);
 }
 
 void cl_index_erase(struct cluster *cl, int32_t i, int only_resources)
@@ -1206,6 +1245,8 @@ int cluster_index_valid(const struct cluster *cl)
 	for (int a = 0; a < cl->n_sa; a++)
 		for (int32_t v = 0; v < cl->sa[a].n_parts; v++)
 			ok &= part_valid(&cl->sa[a].f, &cl->sa[a].parts[v]);
+	for (int32_t i = 0; i < cl->n && cl->n_sa > 0; i++)    /* (struct inst part0) */
+		ok &= cl->in[i].part0 == cl->sa[0].inst_part[i];
 	return ok;
 }
 
@@ -1309,6 +1350,8 @@ int cluster_spread_attr(struct cluster *cl, const char *name)
 		const struct inst *in = &cl->in[i];
 
 		s->inst_part[i] = cl_value_index(cl, s, i);
+		if (cl->n_sa == 0)            /* (struct inst part0) */
+			cl->in[i].part0 = s->inst_part[i];
 		if (cl_placeable(in))
 			part_insert(cl, &s->f, &s->parts[s->inst_part[i]], CL_BY_NUM, i);
 		for (int k = 0; k < in->n_grp; k++)    /* every group counted (struct gcount) */

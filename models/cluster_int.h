@@ -46,7 +46,9 @@ struct portset {
  * inst_info, the rest (names, attributes, ports, registration).  The
  * remaining resources, counts, status and the pointer to the task groups
  * fill the first line, so a release whose groups are on the heap needs no
- * other line; the groups held inline, up to IG_IN, the second.  Kept apart
+ * other line; the groups held inline, up to IG_IN, and the instance's
+ * value index of the first tracked attribute (read by a move and the spread
+ * counts instead of a random entry of inst_part), the second.  Kept apart
  * from the rest, the hot records of 10,000 instances (1.25 MiB) fit in a
  * core's second-level cache. */
 #define IG_IN 7
@@ -64,11 +66,13 @@ struct inst {
 	int64_t gpu_reg;
 	int32_t cap_grp;          /* (second line) */
 	struct igrp g_in[IG_IN];
+	int32_t part0;            /* the value index of tracked attribute 0 (its inst_part[i]) */
 };
 
 /* the layout above, on 64-bit targets (where the line split is measured;
  * a 32-bit target only packs it differently) */
-_Static_assert(sizeof(void *) != 8 || (offsetof(struct inst, cap_grp) == 64 && sizeof(struct inst) == 128),
+_Static_assert(sizeof(void *) != 8 || (offsetof(struct inst, cap_grp) == 64 && sizeof(struct inst) == 128 &&
+					offsetof(struct inst, part0) == 124),
 	       "struct inst: the first line, then the inline groups' line");
 
 struct inst_info {
@@ -217,19 +221,25 @@ void cl_count_grow(struct sattr *s, uint32_t g, int32_t v);
 /* Attribute s's count of group g on instance i's value changes by d (the
  * arrays grown out of line, seldom).  Here so that a reserve or release
  * adds it inline. */
-static inline void count_add(struct sattr *s, int32_t i, uint32_t g, int64_t d)
+static inline void count_add_at(struct sattr *s, int32_t v, uint32_t g, int64_t d)
 {
-	int32_t v = s->inst_part[i];
-
 	if (g >= s->cap_gc || v >= s->gc[g].n)
 		cl_count_grow(s, g, v);
 	s->gc[g].c[v] += d;
 }
 
-/* Tracked-attribute counts of group g change by d on instance i. */
+static inline void count_add(struct sattr *s, int32_t i, uint32_t g, int64_t d)
+{
+	count_add_at(s, s->inst_part[i], g, d);
+}
+
+/* Tracked-attribute counts of group g change by d on instance i (the
+ * first attribute's value index read from the instance's record, whose
+ * line the caller has: no miss on inst_part). */
 static inline void cl_spread_counts_add(struct cluster *cl, int32_t i, uint32_t g, int64_t d)
 {
-	for (int a = 0; a < cl->n_sa; a++)
+	count_add_at(&cl->sa[0], cl->in[i].part0, g, d);
+	for (int a = 1; a < cl->n_sa; a++)
 		count_add(&cl->sa[a], i, g, d);
 }
 
