@@ -1993,8 +1993,8 @@ int32_t cluster_lower_probe(const struct cluster *cl, int a, int32_t v, enum cl_
 	return out->rank;
 }
 
-int32_t cluster_spread_lower(struct cluster *cl, int a, uint32_t g, enum cl_key k, int64_t key, int64_t other_min,
-			     int32_t max, int32_t *vals, struct cl_probe *pr, unsigned *tied, int64_t *level)
+int cluster_spread_lower(struct cluster *cl, int a, uint32_t g, enum cl_key k, int64_t key, int64_t other_min,
+			 int32_t max, int32_t *vals, struct cl_probe *pr, unsigned *tied, int64_t *level)
 {
 	/* (the placement's constants: the attribute, its counts of g, the
 	 * order's pool, the query's sort key and aux) */
