@@ -169,8 +169,12 @@ void cluster_cursor_bound(struct cl_cursor *cur, int64_t max_key);
 
 /* In a resource order, the end of the run of members having the current
  * member's amount (cluster_part_rank(that amount + 1, 0)) when its leaf
- * tells (the run ends before the leaf does), else -1.  O(1) when the entry
- * after it has another amount, else O(log leaf size). */
+ * tells: the run ends before the leaf does, or with it when the leaf is
+ * the tree's root or its parent's separator after it has a greater
+ * amount (every later entry is not before a separator; not known after
+ * cluster_cursor_resume until the walk leaves the marked leaf); else -1.
+ * All of the run is then in that leaf.  O(1) when the entry after it has
+ * another amount, else O(log leaf size). */
 int32_t cluster_cursor_run_end(const struct cl_cursor *cur);
 
 /* Where a cursor stands (its leaf, slot and the rank of slot 0), to walk on
@@ -195,7 +199,8 @@ int32_t cluster_cursor_resume(struct cl_cursor *cur, const struct cluster *cl, i
 
 /* What cluster_cursor_lower_run finds (resource orders only), without a
  * cursor: inst (-1: none, rank = the part's size), its rank, its amount,
- * the run's end (-1 when the leaf does not tell) and the mark of where it
+ * the run's end (-1 when the leaf does not tell: cluster_cursor_run_end)
+ * and the mark of where it
  * stands (a walk on from it resumes there: cluster_cursor_resume,
  * cluster_mark_run).  Returns the rank. */
 struct cl_probe {
@@ -205,6 +210,18 @@ struct cl_probe {
 };
 int32_t cluster_lower_probe(const struct cluster *cl, int a, int32_t v, enum cl_key k, int64_t key,
 			    int64_t other_min, struct cl_probe *out);
+
+/* cluster_spread_level and cluster_lower_probe in one call (the search of
+ * a spread on tracked attribute a, then a lower bound in resource order
+ * k): from the lowest count of group g up, the first level one of whose
+ * values' parts has a member with at least `key` of the order's resource
+ * and other_min of the other: its values into vals[0..n) (value order),
+ * pr[j] value j's cluster_lower_probe, *level its count, and in *tied the
+ * bits j of the values whose member has the least amount.  Returns
+ * 1; 0 when no level has such a member; -1 (nothing written) when a has
+ * more than max values (max <= 32: larger counts as 32). */
+int cluster_spread_lower(struct cluster *cl, int a, uint32_t g, enum cl_key k, int64_t key, int64_t other_min,
+			 int32_t max, int32_t *vals, struct cl_probe *pr, unsigned *tied, int64_t *level);
 
 /* Tests: 1 when every kept tree is sound: entries in order, within their
  * separators, each node's counts and max aux (and a leaf's count at its

@@ -1407,9 +1407,13 @@ int32_t cluster_spread_values(struct cluster *cl, int a, uint32_t g, int32_t max
 /* cluster_spread_level's steps for one value, without a branch: its count
  * x when it counts (a part with members, x above `above`), else INT64_MAX
  * (level_count); then a count below *low becomes *low and the list starts
- * again: got 0 (level_lower).  On x86-64 conditional moves (GCC made
- * branches of the plain C, or long mask arithmetic); elsewhere, and with
- * ECSIM_PORTABLE, the plain C. */
+ * again: got 0 (level_lower).  And cluster_spread_lower's step for a value
+ * whose probe found `amount` (INT64_MAX: none), its bit `bit`: an amount
+ * below *least restarts the tied bits at `bit`, an equal one adds it,
+ * *least keeps the lowest (least_step: the values of a level take turns
+ * winning; branches were mispredicted on one value in three).  On x86-64
+ * conditional moves (GCC made branches of the plain C, or long mask
+ * arithmetic); elsewhere, and with ECSIM_PORTABLE, the plain C. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(ECSIM_PORTABLE)
 static inline int64_t level_count(int64_t x, int64_t above, int32_t size)
 {
@@ -1430,6 +1434,23 @@ static inline long level_lower(int64_t y, int64_t *low, long got)
 	*low = l;
 	return got;
 }
+
+static inline void least_step(int64_t amount, unsigned bit, int64_t *least, unsigned *tied)
+{
+	unsigned add = 0, zero = 0;
+	int64_t b = *least;
+	unsigned t = *tied;
+
+	__asm__("cmpq %[b], %[k]\n\t"
+		"cmovlel %[bit], %[add]\n\t"
+		"cmovll %[zero], %[t]\n\t"
+		"cmovlq %[k], %[b]"
+		: [b] "+&r"(b), [t] "+&r"(t), [add] "+&r"(add)
+		: [k] "r"(amount), [bit] "r"(bit), [zero] "r"(zero)
+		: "cc");
+	*least = b;
+	*tied = t | add;
+}
 #else
 static inline int64_t level_count(int64_t x, int64_t above, int32_t size)
 {
@@ -1444,6 +1465,12 @@ static inline long level_lower(int64_t y, int64_t *low, long got)
 	}
 	return got;
 }
+
+static inline void least_step(int64_t amount, unsigned bit, int64_t *least, unsigned *tied)
+{
+	*tied = (amount < *least ? 0 : *tied) | (amount <= *least ? bit : 0);
+	*least = amount < *least ? amount : *least;
+}
 #endif
 
 /* One value v of cluster_spread_level with count y (level_count): the
@@ -1455,11 +1482,11 @@ static inline long level_add(int32_t *vals, long kept, long v, int64_t y, int64_
 	return kept + (y == *low);
 }
 
-int32_t cluster_spread_level(struct cluster *cl, int a, uint32_t g, int64_t above, int32_t max,
-			     int32_t *vals, int64_t *level)
+/* cluster_spread_level over attribute s with group counts c (NULL: all 0). */
+static inline __attribute__((always_inline)) int32_t spread_level(const struct sattr *s, const struct gcount *c,
+								  int64_t above, int32_t max, int32_t *vals,
+								  int64_t *level)
 {
-	const struct sattr *s = &cl->sa[a];
-	const struct gcount *c;
 	const struct part *parts = s->parts;
 	const int64_t *cc;
 	int32_t n = s->n_parts, nc;
@@ -1468,7 +1495,6 @@ int32_t cluster_spread_level(struct cluster *cl, int a, uint32_t g, int64_t abov
 
 	if (n > max)
 		return -1;
-	c = spread_counts(cl, a, g);
 	nc = c ? c->n : 0;              /* (counts past it are 0) */
 	cc = c ? c->c : NULL;
 	/* No branch per value (the AZs take turns having the lowest count:
@@ -1484,6 +1510,12 @@ int32_t cluster_spread_level(struct cluster *cl, int a, uint32_t g, int64_t abov
 		kept = level_add(vals, kept, v, level_count(0, above, parts[v].size), &low);
 	*level = low;
 	return (int32_t)kept;
+}
+
+int32_t cluster_spread_level(struct cluster *cl, int a, uint32_t g, int64_t above, int32_t max,
+			     int32_t *vals, int64_t *level)
+{
+	return spread_level(&cl->sa[a], spread_counts(cl, a, g), above, max, vals, level);
 }
 
 int cluster_spread_attr_find(const struct cluster *cl, const char *name)
@@ -1785,10 +1817,26 @@ static inline int run_more4(const int64_t *k, int64_t am)
 #endif
 }
 
+/* What follows a leaf, for run_end_at: the address of the separator
+ * after it in its parent (every later entry of the tree is not before
+ * it), or NULL when the leaf is the root (none follows).  When the leaf is
+ * its parent's last child that slot is padding (INT64_MAX): it tells
+ * nothing, as after a resumed cursor (sep_unknown), whose parent is not
+ * known. */
+static const int64_t sep_unknown = INT64_MAX;
+
+/* Whether nothing after a leaf has amount am, by `next` (above). */
+static inline int after_leaf_above(const int64_t *next, int64_t am)
+{
+	return !next || (*next != INT64_MAX && CK_KEY(*next) > am);
+}
+
 /* The end (rank past its last member) of the run of equal keys that
  * starts at slot i of leaf L, whose slot 0 has rank base; -1 when it may
- * go on in the next leaf. */
-static inline int32_t run_end_at(const struct bleaf *L, int i, int32_t base)
+ * go on in the next leaf: it reaches L's last entry and `next` (what
+ * follows L, above) does not tell that the next leaf's amounts are all
+ * greater (then it ends with L: base + L's size). */
+static inline int32_t run_end_at(const struct bleaf *L, int i, int32_t base, const int64_t *next)
 {
 	int n = L->n;
 	int64_t am = CK_KEY(L->ck[i]);
@@ -1803,11 +1851,23 @@ static inline int32_t run_end_at(const struct bleaf *L, int i, int32_t base)
 	int e = i + 1 + run_more4(L->ck + i + 1, am);
 
 	_Static_assert(BT_SLACK >= 3, "run_end_at: four slots past a member");
-	if (e < i + 5)                  /* it ends within them: in this leaf, or at n */
-		return e < n ? base + e : -1;
-	if (CK_KEY(L->ck[n - 1]) == am)                   /* it may go on in the next leaf */
-		return -1;
-	return base + lfind(L, bt_qk(am + 1, 0));
+	if (e < i + 5) {                /* it ends within them: in this leaf, or at n */
+		if (e < n)
+			return base + e;
+	} else if (CK_KEY(L->ck[n - 1]) != am) {          /* it ends in this leaf */
+		return base + lfind(L, bt_qk(am + 1, 0));
+	}
+	/* it reaches the leaf's last entry: it may go on in the next leaf */
+	return after_leaf_above(next, am) ? base + n : -1;
+}
+
+/* What follows the cursor's leaf (run_end_at's `next`): its parent's
+ * separator after it, NULL at a root leaf, sep_unknown after a resume. */
+static inline const int64_t *cursor_next_sep(const struct cl_cursor *cur, const struct bpool *p)
+{
+	if (cur->h <= 0)
+		return cur->h < 0 ? &sep_unknown : NULL;
+	return &p->nd[cur->path[cur->h - 1]].sep[cur->slot[cur->h - 1] + 1];
 }
 
 /* The descent to the first entry not before sort key c with aux >= min:
@@ -1900,56 +1960,116 @@ int32_t cluster_cursor_lower_run(struct cl_cursor *cur, const struct cluster *cl
 	/* cluster_cursor_run_end, the leaf at hand */
 	L = LF(cursor_pool(cur), cur->leaf);
 	*amount = CK_KEY(L->ck[cur->pos]);
-	*end = run_end_at(L, cur->pos, cur->base);
+	*end = run_end_at(L, cur->pos, cur->base, cursor_next_sep(cur, cursor_pool(cur)));
 	return r;
 }
 
-/* cluster_cursor_lower_run's answer without a cursor: the same descent,
- * its path kept in no cursor (a placement that walks on resumes from the
- * mark).  The rare descent that must climb (a stale max, or the key past a
- * leaf's entries) is the cursor's. */
-int32_t cluster_lower_probe(const struct cluster *cl, int a, int32_t v, enum cl_key k, int64_t key,
-			    int64_t other_min, struct cl_probe *out)
+/* cluster_lower_probe's descent from root r of pool p for sort key c and
+ * aux m (what cursor_lower_descend finds, its path kept in no cursor): 1
+ * with *out set, the run's end read in the member's leaf and told by
+ * what follows it (run_end_at: its parent's separator after it, kept on
+ * the way down); 0 when the tree is empty or the descent must climb (a
+ * stale max, or c past a leaf's entries): the cursor's case,
+ * lower_probe_slow. */
+static inline __attribute__((always_inline)) int probe_descend(const struct bpool *p, int32_t r, int64_t c,
+							       int32_t m, struct cl_probe *out)
 {
-	const struct forest *f = forest_of(cl, a);
-	const struct bpool *p;
-	int32_t r = part_of(cl, a, v)->root[k], base = 0, m;
-	int64_t c = bt_qk(key, 0);
+	const int64_t *nx = NULL;       /* (a root leaf: none follows) */
+	int32_t base = 0;
 	int keyed = 1, i, i0;
 	const struct bleaf *L;
 
-	if (!kept(f, k) || r == NIL || other_min > INT32_MAX)
-		goto slow;
-	p = &f->t[k];
-	m = other_min < INT32_MIN ? INT32_MIN : (int32_t)other_min;
+	if (r == NIL)
+		return 0;
 	while (!IS_LEAF(r)) {
 		const struct bnode *b = &p->nd[r];
 		int j = lower_child(b, c, m, &keyed, &base);
 
 		if (j == b->n)
-			goto slow;
+			return 0;
+		nx = b->sep + j + 1;    /* (j + 1 <= n < BT_M: in the array) */
 		r = b->ch[j];
 	}
 	L = LF(p, r);
 	i = lower_slot(L, c, m, keyed, &i0);
 	if (i >= L->n)
-		goto slow;
+		return 0;
 	out->inst = CK_ID(L->ck[i]);
 	out->rank = base + i;
 	out->amount = CK_KEY(L->ck[i]);
 	out->mark.leaf = r;
 	out->mark.pos = i;
 	out->mark.base = base;
-	out->end = run_end_at(L, i, base);
-	return out->rank;
-slow:
-	{
-		struct cl_cursor cur;
+	out->end = run_end_at(L, i, base, nx);
+	return 1;
+}
 
-		out->rank = cluster_cursor_lower_run(&cur, cl, a, v, k, key, other_min, &out->amount, &out->end);
-		out->inst = cur.inst;
-		out->mark = cluster_cursor_mark(&cur);
-		return out->rank;
+/* cluster_lower_probe through a cursor (the rare descent that climbs, or
+ * an order not built yet), its end included. */
+static __attribute__((noinline)) int32_t lower_probe_slow(const struct cluster *cl, int a, int32_t v, enum cl_key k,
+							   int64_t key, int64_t other_min, struct cl_probe *out)
+{
+	struct cl_cursor cur;
+
+	out->rank = cluster_cursor_lower_run(&cur, cl, a, v, k, key, other_min, &out->amount, &out->end);
+	out->inst = cur.inst;
+	out->mark = cluster_cursor_mark(&cur);
+	return out->rank;
+}
+
+/* An aux bound as a 32-bit aux (callers pass one not above INT32_MAX). */
+static inline int32_t aux_min(int64_t other_min)
+{
+	return other_min < INT32_MIN ? INT32_MIN : (int32_t)other_min;
+}
+
+/* cluster_cursor_lower_run's answer without a cursor (probe_descend),
+ * the run's end read in the member's leaf. */
+int32_t cluster_lower_probe(const struct cluster *cl, int a, int32_t v, enum cl_key k, int64_t key,
+			    int64_t other_min, struct cl_probe *out)
+{
+	const struct forest *f = forest_of(cl, a);
+
+	if (!kept(f, k) || other_min > INT32_MAX ||
+	    !probe_descend(&f->t[k], part_of(cl, a, v)->root[k], bt_qk(key, 0), aux_min(other_min), out))
+		return lower_probe_slow(cl, a, v, k, key, other_min, out);
+	return out->rank;
+}
+
+int cluster_spread_lower(struct cluster *cl, int a, uint32_t g, enum cl_key k, int64_t key, int64_t other_min,
+			 int32_t max, int32_t *vals, struct cl_probe *pr, unsigned *tied, int64_t *level)
+{
+	/* (the placement's constants: the attribute, its counts of g, the
+	 * order's pool, the query's sort key and aux) */
+	const struct sattr *s = &cl->sa[a];
+	const struct gcount *gc = spread_counts(cl, a, g);
+	const struct bpool *p = &s->f.t[k];
+	int64_t c = bt_qk(key, 0), lev = INT64_MIN;
+	int32_t m = aux_min(other_min);
+	int fast = kept(&s->f, k) && other_min <= INT32_MAX;
+
+	if (max > 32)
+		max = 32;
+	for (;;) {
+		int32_t nl = spread_level(s, gc, lev, max, vals, &lev);
+		int64_t least = INT64_MAX;
+		unsigned t = 0;
+
+		if (nl <= 0)
+			return nl;
+		/* each value's probe, in value order: the bits of the values
+		 * whose amount is the least so far (none: INT64_MAX, whose
+		 * bits are dropped as soon as a value has a member) */
+		for (int32_t j = 0; j < nl; j++) {
+			if (!(fast && probe_descend(p, s->parts[vals[j]].root[k], c, m, &pr[j])))
+				lower_probe_slow(cl, a, vals[j], k, key, other_min, &pr[j]);
+			least_step(pr[j].inst < 0 ? INT64_MAX : pr[j].amount, 1u << j, &least, &t);
+		}
+		if (least == INT64_MAX)
+			continue;       /* no member at this level */
+		*tied = t;
+		*level = lev;
+		return 1;
 	}
 }
 
@@ -1979,7 +2099,7 @@ int32_t cluster_cursor_run_end(const struct cl_cursor *cur)
 	if (cur->pos + 1 < n && CK_KEY(L->ck[cur->pos + 1]) != key)   /* a run of one here */
 		return cur->rank + 1;
 	if (CK_KEY(L->ck[n - 1]) == key)        /* it may go on in the next leaf */
-		return -1;
+		return after_leaf_above(cursor_next_sep(cur, cursor_pool(cur)), key) ? cur->base + n : -1;
 	return cur->base + lfind(L, bt_qk(key + 1, 0));
 }
 

@@ -3,9 +3,9 @@
 # A few hot loops (sim/csvin.c's line splitting, models/cluster_index.c's
 # leaf scans) use SSE2 intrinsics under `#ifdef __SSE2__`, and the event
 # heap (sim/evq.c) compares keys as one `__int128` under
-# `#ifdef __SIZEOF_INT128__`, and the index's search steps
-# (models/cluster_index.c) and the placement's tie step
-# (models/placement/spread.c) are inline assembly under `__x86_64__`; each
+# `#ifdef __SIZEOF_INT128__`, and the index's search steps and the
+# spread's level and tie steps (models/cluster_index.c) are inline
+# assembly under `__x86_64__`; each
 # has a plain C path for other machines (ARM: Graviton, Apple silicon;
 # 32-bit targets).  An x86-64 compiler always takes the fast ones, so `make test`
 # would never compile the plain paths: here the suites that exercise them

@@ -946,8 +946,9 @@ static void test_leaf_shifts(void)
  * one leaf of 1..63 entries whose amounts make runs of 1..9 members, the
  * largest amount at times the greatest an entry can have (INT32_MAX, the
  * same as the padding's past the entries); every run probed at its amount.
- * The leaf holds every entry, so the end is the plain count's, or -1 (it
- * may go on in the next leaf) exactly when the run reaches the last entry. */
+ * The leaf holds every entry and is the tree's root (no leaf follows it),
+ * so the end is always the plain count's, also when the run reaches the
+ * last entry. */
 static void test_run_ends(void)
 {
 	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -978,7 +979,7 @@ static void test_run_ends(void)
 			while (end < n && mem[end] == mem[i])
 				end++;
 			ok &= cluster_lower_probe(cl, CL_ALL, 0, CL_BY_MEM, mem[i], 0, &pr) == i && pr.inst == i;
-			ok &= pr.end == (end == n ? -1 : end);
+			ok &= pr.end == end;
 			told += end < n;
 			open += end == n;
 			top += mem[i] == INT32_MAX;
@@ -1053,6 +1054,170 @@ static void test_spread_levels(void)
 	gsl_rng_free(r);
 }
 
+/* cluster_spread_lower against plain scans, on parts several leaves deep
+ * (thousands of instances, few sizes of reservation: long runs of one
+ * amount that cross leaves): the lowest level (group count) one of whose
+ * values has a member with the key and the other resource, that level's
+ * values, the tied bits of the least amount, and per tied value its first
+ * member, rank and amount, the run's end exactly as a cursor's descent
+ * tells it (cluster_cursor_lower_run: told or -1; told, it is the plain
+ * count's) and the run's rest read from its leaf at the mark. */
+struct plain_order {
+	int32_t size;
+	int32_t *id;
+	int64_t *key, *other;
+};
+
+static void plain_order_of(struct cluster *cl, int a, int32_t v, int k, struct plain_order *o)
+{
+	o->size = cluster_part_size(cl, a, v);
+	o->id = realloc(o->id, ((size_t)o->size + 1) * sizeof *o->id);
+	o->key = realloc(o->key, ((size_t)o->size + 1) * sizeof *o->key);
+	o->other = realloc(o->other, ((size_t)o->size + 1) * sizeof *o->other);
+	for (int32_t r = 0; r < o->size; r++) {
+		int32_t i = cluster_part_at(cl, a, v, (enum cl_key)k, r);
+
+		o->id[r] = i;
+		o->key[r] = k == CL_BY_MEM ? cluster_mem_remaining(cl, i) : cluster_cpu_remaining(cl, i);
+		o->other[r] = k == CL_BY_MEM ? cluster_cpu_remaining(cl, i) : cluster_mem_remaining(cl, i);
+	}
+}
+
+static void test_spread_lower(void)
+{
+	static const char *const stacks[] = { "s0", "s1", "s2", "s3", NULL };
+	enum { N = 5000, NV = 5 };
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	struct cluster *cl = cluster_new();
+	uint32_t gid[2] = { cluster_group(cl, "service:web"), cluster_group(cl, "service:api") };
+	struct plain_order ord[2][NV];
+	int a, ok = 1, multi = 0, long_told = 0, untold = 0, higher = 0, none = 0, passed = 0;
+
+	memset(ord, 0, sizeof ord);
+	gsl_rng_set(r, 13);
+	for (int32_t i = 0; i < N; i++) {
+		/* (the instances without a stack small: that value's count
+		 * stays low, and most queries find no member there, so the
+		 * search goes on to the next level) */
+		int sv = (int)gsl_rng_uniform_int(r, NV);
+
+		add(cl, "us-east-1a", "linux", sv == NV - 1 ? 256 : 1024 * (1 + (int64_t)gsl_rng_uniform_int(r, 4)),
+		    sv == NV - 1 ? 1024 : 4096 * (1 + (int64_t)gsl_rng_uniform_int(r, 4)), stacks[sv]);
+	}
+	a = cluster_spread_attr(cl, "stack");
+	for (int round = 0; round < 40; round++) {
+		int32_t nv = cluster_spread_nvalues(cl, a);
+
+		for (int x = 0; x < 400; x++) {
+			int32_t i = (int32_t)gsl_rng_uniform_int(r, N);
+			struct place_req q = { .cpu_units = 256 * (int64_t)gsl_rng_uniform_int(r, 3),
+					       .mem_mib = 1024 * (int64_t)gsl_rng_uniform_int(r, 3) };
+
+			if (cluster_cpu_remaining(cl, i) >= q.cpu_units && cluster_mem_remaining(cl, i) >= q.mem_mib)
+				cluster_reserve(cl, i, &q, gid[gsl_rng_uniform_int(r, 2)]);
+		}
+		if (round == 0) {       /* (builds the resource orders) */
+			cluster_part_at(cl, CL_ALL, 0, CL_BY_MEM, 0);
+			cluster_part_at(cl, CL_ALL, 0, CL_BY_CPU, 0);
+		}
+		for (int k = CL_BY_MEM; k <= CL_BY_CPU; k++)
+			for (int32_t v = 0; v < nv; v++)
+				plain_order_of(cl, a, v, k, &ord[k][v]);
+		for (int t = 0; t < 60; t++) {
+			int k = (int)gsl_rng_uniform_int(r, 2);
+			uint32_t g = gid[gsl_rng_uniform_int(r, 2)];
+			int64_t key = (k == CL_BY_MEM ? 1024 : 256) * (int64_t)gsl_rng_uniform_int(r, 17);
+			int64_t other = (k == CL_BY_MEM ? 1024 : 256) * (int64_t)gsl_rng_uniform_int(r, 17);
+			int32_t vals[32], first[NV], want_vals[NV], nw = 0;
+			struct cl_probe pr[32];
+			int64_t level = -1, low = INT64_MAX, least = INT64_MAX, lowest = INT64_MAX;
+			unsigned tied = 0, want_tied = 0;
+			int rc = cluster_spread_lower(cl, a, g, (enum cl_key)k, key, other, 32, vals, pr, &tied, &level);
+
+			/* per value, its first member with the key and the other */
+			for (int32_t v = 0; v < nv; v++) {
+				const struct plain_order *o = &ord[k][v];
+
+				first[v] = 0;
+				if (o->size > 0 && cluster_spread_count(cl, a, v, g) < lowest)
+					lowest = cluster_spread_count(cl, a, v, g);
+				while (first[v] < o->size && (o->key[first[v]] < key || o->other[first[v]] < other))
+					first[v]++;
+				if (first[v] < o->size && cluster_spread_count(cl, a, v, g) < low)
+					low = cluster_spread_count(cl, a, v, g);
+			}
+			if (low == INT64_MAX) {
+				ok &= rc == 0;
+				none++;
+				continue;
+			}
+			/* the level's values (a part with members), the least amount */
+			for (int32_t v = 0; v < nv; v++) {
+				const struct plain_order *o = &ord[k][v];
+
+				if (o->size == 0 || cluster_spread_count(cl, a, v, g) != low)
+					continue;
+				if (first[v] < o->size && o->key[first[v]] < least)
+					least = o->key[first[v]];
+				want_vals[nw++] = v;
+			}
+			for (int j = 0; j < nw; j++) {
+				const struct plain_order *o = &ord[k][want_vals[j]];
+
+				want_tied |= (unsigned)(first[want_vals[j]] < o->size && o->key[first[want_vals[j]]] == least) << j;
+			}
+			ok &= rc == 1 && level == low && tied == want_tied;
+			if (!ok)
+				break;
+			higher += low > 0;
+			passed += low > lowest;         /* a lower level had no member */
+			multi += (tied & (tied - 1)) != 0;
+			for (int j = 0; j < nw; j++) {
+				int32_t v = want_vals[j], f = first[v], end = f, e2 = -2, in[64];
+				const struct plain_order *o = &ord[k][v];
+				struct cl_cursor cur;
+				int64_t am = -1;
+
+				ok &= vals[j] == v;
+				if (!(tied >> j & 1))
+					continue;
+				while (end < o->size && o->key[end] == o->key[f])
+					end++;
+				ok &= pr[j].inst == o->id[f] && pr[j].rank == f && pr[j].amount == o->key[f];
+				/* the end as the cursor's descent tells it, and right */
+				cluster_cursor_lower_run(&cur, cl, a, v, (enum cl_key)k, key, other, &am, &e2);
+				ok &= pr[j].end == e2 && (pr[j].end < 0 || pr[j].end == end);
+				untold += pr[j].end < 0;
+				if (pr[j].end > f + 1 && pr[j].end - f - 1 <= 64) {
+					/* the run's rest, from its leaf */
+					int got = cluster_mark_run(cl, a, (enum cl_key)k, pr[j].mark, pr[j].end - f - 1, other, in);
+					int w = 0;
+
+					for (int32_t q = f + 1; q < end; q++)
+						if (o->other[q] >= other)
+							ok &= w < got && in[w++] == o->id[q];
+					ok &= w == got;
+					long_told++;
+				}
+			}
+		}
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT(cluster_index_valid(cl));
+	if (getenv("ECSIM_TEST_VERBOSE"))
+		fprintf(stderr, "spread lower: %d none, %d above level 0, %d past a level, %d multi, %d long told, %d untold\n",
+			none, higher, passed, multi, long_told, untold);
+	CU_ASSERT(none > 10 && higher > 100 && passed > 100 && multi > 30 && long_told > 100 && untold > 10);
+	for (int k = 0; k < 2; k++)
+		for (int v = 0; v < NV; v++) {
+			free(ord[k][v].id);
+			free(ord[k][v].key);
+			free(ord[k][v].other);
+		}
+	cluster_free(cl);
+	gsl_rng_free(r);
+}
+
 static CU_TestInfo cluster_tests[] = {
 	{ "registration, built-in attributes, agent ports", test_register },
 	{ "reserve and release accounting, totals", test_accounting },
@@ -1065,6 +1230,7 @@ static CU_TestInfo cluster_tests[] = {
 	{ "a leaf's shifts agree with a sorted array after every move", test_leaf_shifts },
 	{ "a run's end told by its leaf: every run length, up to the last entry", test_run_ends },
 	{ "spread levels agree with a plain scan of sizes and counts", test_spread_levels },
+	{ "a spread level's probes agree with plain scans in deep trees", test_spread_lower },
 	CU_TEST_INFO_NULL,
 };
 

@@ -543,9 +543,10 @@ int32_t place_pick_answer(const struct cluster *cl, const struct place_req *req,
 		int32_t len = pr->end - pr->rank;
 
 		if (pr->end < 0) {
-			/* a run reaching its leaf's end: its length ranked
-			 * (range_hi), its one member the first (most such
-			 * runs hold one), else walked by collect */
+			/* a run reaching its leaf's end, which the leaf's
+			 * parent does not tell ended there: its length
+			 * ranked (range_hi), its one member the first, else
+			 * walked by collect */
 			len = cluster_part_rank(cl, p->fast.attr, a->vals[j], (enum cl_key)p->fast.key,
 						pr->amount + 1, 0) - pr->rank;
 			if (len > 1)

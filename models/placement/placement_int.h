@@ -213,7 +213,7 @@ int place_binpack_last(struct pctx *c, int k, int a, int32_t v, int64_t lim);
  * binpack on order o (az-balanced-binpack), over the whole cluster for a
  * plain request (no check after the resources can fail), with no context:
  * the lowest level (count of group g) with a candidate, each of its values
- * probed once (cluster_lower_probe).  What place_solve(c, 0, CL_ALL, 0)
+ * probed once (cluster_spread_lower).  What place_solve(c, 0, CL_ALL, 0)
  * finds is the runs of the values whose bit is set in `tied`, in value
  * order, with the keys (level, best).  1 found, 0 none, -1 when the
  * attribute has more than PLACE_FEW_VALUES values (a untouched then). */

@@ -201,68 +201,18 @@ static int values_binpack(struct pctx *c, int k, int sa)
 	}
 }
 
-/* place_spread_binpack's step for a value whose key is `key` and bit
- * `bit`: a key below *best restarts the tied bits at `bit`, an equal one
- * adds it, and *best keeps the lowest.  Without a branch on the key (the
- * values of a level take turns winning: GCC's branches for the plain C
- * were mispredicted on one value in three): on x86-64 conditional moves
- * (GCC made branches of the plain C whatever its form, or longer mask
- * arithmetic); elsewhere, and with ECSIM_PORTABLE, the plain C. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(ECSIM_PORTABLE)
-static inline void tie_step(int64_t key, unsigned bit, int64_t *best, unsigned *tied)
-{
-	unsigned add = 0, zero = 0;
-	int64_t b = *best;
-	unsigned t = *tied;
-
-	__asm__("cmpq %[b], %[k]\n\t"
-		"cmovlel %[bit], %[add]\n\t"
-		"cmovll %[zero], %[t]\n\t"
-		"cmovlq %[k], %[b]"
-		: [b] "+&r"(b), [t] "+&r"(t), [add] "+&r"(add)
-		: [k] "r"(key), [bit] "r"(bit), [zero] "r"(zero)
-		: "cc");
-	*best = b;
-	*tied = t | add;
-}
-#else
-static inline void tie_step(int64_t key, unsigned bit, int64_t *best, unsigned *tied)
-{
-	*tied = (key < *best ? 0 : *tied) | (key <= *best ? bit : 0);
-	*best = key < *best ? key : *best;
-}
-#endif
-
 int place_spread_binpack(struct cluster *cl, const struct place_req *req, uint32_t g, int sa,
 			 enum cl_key o, struct sb_answer *a)
 {
 	int64_t nd = o == CL_BY_CPU ? req->cpu_units : req->mem_mib;
 	int64_t other = o == CL_BY_CPU ? req->mem_mib : req->cpu_units;
-	int64_t level = INT64_MIN;
+	/* (one query: the level, each of its values probed, the tied bits
+	 * of the least amount, whose key is that amount less the need) */
+	int r = cluster_spread_lower(cl, sa, g, o, nd, other, FEW_VALUES, a->vals, a->pr, &a->tied, &a->level);
 
-	for (;;) {
-		int64_t best = INT64_MAX;
-		unsigned tied = 0;
-		int32_t nl = cluster_spread_level(cl, sa, g, level, FEW_VALUES, a->vals, &level);
-
-		if (nl <= 0)
-			return nl;
-		/* each value's binpack answer, in value order: the bits of
-		 * the values whose key is the best so far (none: INT64_MAX,
-		 * whose bits are dropped as soon as a value has a candidate) */
-		for (int32_t j = 0; j < nl; j++) {
-			struct cl_probe *pr = &a->pr[j];
-
-			cluster_lower_probe(cl, sa, a->vals[j], o, nd, other, pr);
-			tie_step(pr->inst < 0 ? INT64_MAX : pr->amount - nd, 1u << j, &best, &tied);
-		}
-		if (best == INT64_MAX)
-			continue;       /* no candidate at this level */
-		a->tied = tied;
-		a->level = level;
-		a->best = best;
-		return 1;
-	}
+	if (r > 0)
+		a->best = a->pr[__builtin_ctz(a->tied)].amount - nd;
+	return r;
 }
 
 void place_spread_binpack_ties(struct pctx *c, const struct sb_answer *a)
