@@ -769,8 +769,14 @@ static int check_short_path(struct cluster *cl, int sa, uint32_t g, const struct
 		if (j == PLACE_FEW_VALUES)
 			return 1;
 		want_tied |= 1u << j;
-		bad |= a.pr[j].inst != first || a.pr[j].rank != rank || (a.pr[j].end >= 0 && a.pr[j].end != end);
-		told &= a.pr[j].end >= 0 || end - rank == 1;
+		{               /* (the probe ranked as the context's ranges rank it) */
+			struct cl_probe pr = a.pr[j];
+
+			cluster_probe_rank(cl, sa, v, o, &pr);
+			bad |= pr.inst != first || pr.rank != rank || (pr.end >= 0 && pr.end != end) ||
+			       pr.len != (pr.end < 0 ? -1 : pr.end - pr.rank) || pr.mark.base != rank - pr.mark.pos;
+			told &= pr.len >= 0 || end - rank == 1;
+		}
 		span += end - rank;
 		for (int32_t i = 0; i < n; i++)
 			if (cluster_spread_value(cl, sa, i) == v && plain_fits(cl, i, q) && n_members < 64 &&
