@@ -199,27 +199,38 @@ int32_t cluster_cursor_resume(struct cl_cursor *cur, const struct cluster *cl, i
 
 /* What cluster_cursor_lower_run finds (resource orders only), without a
  * cursor: inst (-1: none, rank = the part's size), its rank, its amount,
- * the run's end (-1 when the leaf does not tell: cluster_cursor_run_end)
- * and the mark of where it
- * stands (a walk on from it resumes there: cluster_cursor_resume,
+ * the run's end (-1 when the leaf does not tell: cluster_cursor_run_end),
+ * the run's length len (end - rank; -1 when not told) and the mark of
+ * where it stands (a walk on from it resumes there: cluster_cursor_resume,
  * cluster_mark_run).  Returns the rank. */
 struct cl_probe {
-	int32_t inst, rank, end;
+	int32_t inst, rank, end, len;
 	int64_t amount;
 	struct cl_mark mark;
 };
 int32_t cluster_lower_probe(const struct cluster *cl, int a, int32_t v, enum cl_key k, int64_t key,
 			    int64_t other_min, struct cl_probe *out);
 
+/* The ranks of a probe of part (a, v), order k, that cluster_spread_lower
+ * left unranked (rank, end and mark.base -1; a probe with no member or
+ * already ranked is left as it is): the member's rank looked up (O(log n),
+ * cluster_part_rank), then its run's end (when len tells it) and the
+ * rank of the mark's slot 0.  Valid while the part's trees do not
+ * change. */
+void cluster_probe_rank(const struct cluster *cl, int a, int32_t v, enum cl_key k, struct cl_probe *pr);
+
 /* cluster_spread_level and cluster_lower_probe in one call (the search of
  * a spread on tracked attribute a, then a lower bound in resource order
  * k): from the lowest count of group g up, the first level one of whose
  * values' parts has a member with at least `key` of the order's resource
  * and other_min of the other: its values into vals[0..n) (value order),
- * pr[j] value j's cluster_lower_probe, *level its count, and in *tied the
- * bits j of the values whose member has the least amount.  Returns
- * 1; 0 when no level has such a member; -1 (nothing written) when a has
- * more than max values (max <= 32: larger counts as 32). */
+ * pr[j] value j's cluster_lower_probe, unranked (its member, amount, run
+ * length and mark's leaf and slot; rank, end and mark.base -1:
+ * cluster_probe_rank fills them when a caller needs them, which a pick
+ * among told runs does not), *level its count, and in *tied the bits j
+ * of the values whose member has the least amount.  Returns 1; 0 when no
+ * level has such a member; -1 (nothing written) when a has more than max
+ * values (max <= 32: larger counts as 32). */
 int cluster_spread_lower(struct cluster *cl, int a, uint32_t g, enum cl_key k, int64_t key, int64_t other_min,
 			 int32_t max, int32_t *vals, struct cl_probe *pr, unsigned *tied, int64_t *level);
 

@@ -1964,27 +1964,86 @@ int32_t cluster_cursor_lower_run(struct cl_cursor *cur, const struct cluster *cl
 	return r;
 }
 
+/* The slots of x[0..32) holding more than t, as bits 0..31: eight vector
+ * compares packed into two byte masks (SSE2), no branch per slot. */
+static inline unsigned gt_mask32(const int32_t *x, int32_t t)
+{
+#ifdef __SSE2__
+	__m128i tt = _mm_set1_epi32(t);
+#define GT4(q) _mm_cmpgt_epi32(_mm_loadu_si128((const __m128i *)(const void *)(x + 4 * (q))), tt)
+	__m128i lo = _mm_packs_epi16(_mm_packs_epi32(GT4(0), GT4(1)), _mm_packs_epi32(GT4(2), GT4(3)));
+	__m128i hi = _mm_packs_epi16(_mm_packs_epi32(GT4(4), GT4(5)), _mm_packs_epi32(GT4(6), GT4(7)));
+#undef GT4
+
+	return (unsigned)_mm_movemask_epi8(lo) | (unsigned)_mm_movemask_epi8(hi) << 16;
+#else
+	unsigned u = 0;
+
+	for (int j = 0; j < 32; j++)
+		u |= (unsigned)(x[j] > t) << j;
+	return u;
+#endif
+}
+
+/* The first child of node b after child j, which is short of m, whose
+ * max aux is at least m; b->n when none.  The children short of m cluster
+ * at the start of a resource order (the instances binpack filled: ten or
+ * so before the first with room, on the Google-shaped replay, nearly
+ * always fewer than 32), so one mask of the first 32 children's maxima
+ * mostly answers, without a branch per child (a node's aux past n is
+ * stale: a first hit there means none).  An unranked descent (below)
+ * passes them so, without summing their counts. */
+static inline int first_child_ge(const struct bnode *b, int j, int32_t m)
+{
+	int n = b->n, s = j < 32 ? 0 : 32;
+
+	_Static_assert(BT_M == 64, "first_child_ge: two halves of 32 children");
+	for (;;) {
+		/* (m > INT32_MIN: child j is short of it) */
+		unsigned u = gt_mask32(b->aux + s, m - 1) & (~0u << (j - s));
+
+		if (u)
+			return s + __builtin_ctz(u) < n ? s + __builtin_ctz(u) : n;
+		if (s == 32 || n <= 32)
+			return n;
+		s = j = 32;
+	}
+}
+
 /* cluster_lower_probe's descent from root r of pool p for sort key c and
  * aux m (what cursor_lower_descend finds, its path kept in no cursor): 1
  * with *out set, the run's end read in the member's leaf and told by
  * what follows it (run_end_at: its parent's separator after it, kept on
  * the way down); 0 when the tree is empty or the descent must climb (a
  * stale max, or c past a leaf's entries): the cursor's case,
- * lower_probe_slow. */
+ * lower_probe_slow.  Unranked (ranked 0: cluster_spread_lower), no count
+ * is read: the children short of m are passed by a mask of their maxima
+ * (first_child_ge), and out->rank, end and mark.base are -1
+ * (cluster_probe_rank). */
 static inline __attribute__((always_inline)) int probe_descend(const struct bpool *p, int32_t r, int64_t c,
-							       int32_t m, struct cl_probe *out)
+							       int32_t m, struct cl_probe *out, int ranked)
 {
 	const int64_t *nx = NULL;       /* (a root leaf: none follows) */
 	int32_t base = 0;
-	int keyed = 1, i, i0;
+	int keyed = 1, i, i0, e;
 	const struct bleaf *L;
 
 	if (r == NIL)
 		return 0;
 	while (!IS_LEAF(r)) {
 		const struct bnode *b = &p->nd[r];
-		int j = lower_child(b, c, m, &keyed, &base);
+		int j;
 
+		if (ranked) {
+			j = lower_child(b, c, m, &keyed, &base);
+		} else {
+			/* lower_child's child, without the counts */
+			j = keyed && c >= b->sep[1] ? cfind(b, c) : 0;
+			if (b->aux[j] < m) {
+				keyed = 0;
+				j = first_child_ge(b, j, m);
+			}
+		}
 		if (j == b->n)
 			return 0;
 		nx = b->sep + j + 1;    /* (j + 1 <= n < BT_M: in the array) */
@@ -1995,12 +2054,18 @@ static inline __attribute__((always_inline)) int probe_descend(const struct bpoo
 	if (i >= L->n)
 		return 0;
 	out->inst = CK_ID(L->ck[i]);
-	out->rank = base + i;
 	out->amount = CK_KEY(L->ck[i]);
 	out->mark.leaf = r;
 	out->mark.pos = i;
-	out->mark.base = base;
-	out->end = run_end_at(L, i, base, nx);
+	e = run_end_at(L, i, base, nx);
+	out->len = e < 0 ? -1 : e - base - i;
+	if (ranked) {
+		out->rank = base + i;
+		out->mark.base = base;
+		out->end = e;
+	} else {
+		out->rank = out->end = out->mark.base = -1;
+	}
 	return 1;
 }
 
@@ -2013,6 +2078,7 @@ static __attribute__((noinline)) int32_t lower_probe_slow(const struct cluster *
 
 	out->rank = cluster_cursor_lower_run(&cur, cl, a, v, k, key, other_min, &out->amount, &out->end);
 	out->inst = cur.inst;
+	out->len = out->end < 0 ? -1 : out->end - out->rank;
 	out->mark = cluster_cursor_mark(&cur);
 	return out->rank;
 }
@@ -2031,7 +2097,7 @@ int32_t cluster_lower_probe(const struct cluster *cl, int a, int32_t v, enum cl_
 	const struct forest *f = forest_of(cl, a);
 
 	if (!kept(f, k) || other_min > INT32_MAX ||
-	    !probe_descend(&f->t[k], part_of(cl, a, v)->root[k], bt_qk(key, 0), aux_min(other_min), out))
+	    !probe_descend(&f->t[k], part_of(cl, a, v)->root[k], bt_qk(key, 0), aux_min(other_min), out, 1))
 		return lower_probe_slow(cl, a, v, k, key, other_min, out);
 	return out->rank;
 }
@@ -2061,7 +2127,7 @@ int cluster_spread_lower(struct cluster *cl, int a, uint32_t g, enum cl_key k, i
 		 * whose amount is the least so far (none: INT64_MAX, whose
 		 * bits are dropped as soon as a value has a member) */
 		for (int32_t j = 0; j < nl; j++) {
-			if (!(fast && probe_descend(p, s->parts[vals[j]].root[k], c, m, &pr[j])))
+			if (!(fast && probe_descend(p, s->parts[vals[j]].root[k], c, m, &pr[j], 0)))
 				lower_probe_slow(cl, a, vals[j], k, key, other_min, &pr[j]);
 			least_step(pr[j].inst < 0 ? INT64_MAX : pr[j].amount, 1u << j, &least, &t);
 		}
@@ -2071,6 +2137,15 @@ int cluster_spread_lower(struct cluster *cl, int a, uint32_t g, enum cl_key k, i
 		*level = lev;
 		return 1;
 	}
+}
+
+void cluster_probe_rank(const struct cluster *cl, int a, int32_t v, enum cl_key k, struct cl_probe *pr)
+{
+	if (pr->inst < 0 || pr->rank >= 0)
+		return;
+	pr->rank = cluster_part_rank(cl, a, v, k, pr->amount, pr->inst);
+	pr->end = pr->len < 0 ? -1 : pr->rank + pr->len;
+	pr->mark.base = pr->rank - pr->mark.pos;
 }
 
 void cluster_cursor_bound(struct cl_cursor *cur, int64_t max_key)

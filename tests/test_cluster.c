@@ -1091,7 +1091,7 @@ static void test_spread_lower(void)
 	struct cluster *cl = cluster_new();
 	uint32_t gid[2] = { cluster_group(cl, "service:web"), cluster_group(cl, "service:api") };
 	struct plain_order ord[2][NV];
-	int a, ok = 1, multi = 0, long_told = 0, untold = 0, higher = 0, none = 0, passed = 0;
+	int a, ok = 1, multi = 0, long_told = 0, untold = 0, higher = 0, none = 0, passed = 0, unranked = 0;
 
 	memset(ord, 0, sizeof ord);
 	gsl_rng_set(r, 13);
@@ -1183,7 +1183,13 @@ static void test_spread_lower(void)
 					continue;
 				while (end < o->size && o->key[end] == o->key[f])
 					end++;
-				ok &= pr[j].inst == o->id[f] && pr[j].rank == f && pr[j].amount == o->key[f];
+				ok &= pr[j].inst == o->id[f] && pr[j].amount == o->key[f];
+				/* unranked (else the slow path's), then ranked */
+				ok &= pr[j].rank < 0 ? pr[j].end == -1 && pr[j].mark.base == -1 : pr[j].rank == f;
+				unranked += pr[j].rank < 0;
+				cluster_probe_rank(cl, a, v, (enum cl_key)k, &pr[j]);
+				ok &= pr[j].rank == f && pr[j].mark.base == f - pr[j].mark.pos;
+				ok &= pr[j].len == (pr[j].end < 0 ? -1 : pr[j].end - f);
 				/* the end as the cursor's descent tells it, and right */
 				cluster_cursor_lower_run(&cur, cl, a, v, (enum cl_key)k, key, other, &am, &e2);
 				ok &= pr[j].end == e2 && (pr[j].end < 0 || pr[j].end == end);
@@ -1205,15 +1211,163 @@ static void test_spread_lower(void)
 	CU_ASSERT(ok);
 	CU_ASSERT(cluster_index_valid(cl));
 	if (getenv("ECSIM_TEST_VERBOSE"))
-		fprintf(stderr, "spread lower: %d none, %d above level 0, %d past a level, %d multi, %d long told, %d untold\n",
-			none, higher, passed, multi, long_told, untold);
-	CU_ASSERT(none > 10 && higher > 100 && passed > 100 && multi > 30 && long_told > 100 && untold > 10);
+		fprintf(stderr, "spread lower: %d none, %d above level 0, %d past a level, %d multi, %d long told, "
+			"%d untold, %d unranked\n", none, higher, passed, multi, long_told, untold, unranked);
+	CU_ASSERT(none > 10 && higher > 100 && passed > 100 && multi > 30 && long_told > 100 && untold > 10 &&
+		  unranked > 100);
 	for (int k = 0; k < 2; k++)
 		for (int v = 0; v < NV; v++) {
 			free(ord[k][v].id);
 			free(ord[k][v].key);
 			free(ord[k][v].other);
 		}
+	cluster_free(cl);
+	gsl_rng_free(r);
+}
+
+/* Every probe of cluster_spread_lower (each value of the level, not only
+ * the tied ones) against plain scans, in parts of thousands of instances
+ * (internal nodes of 32 to 63 children below the root), filled the way
+ * binpack fills them: the first children of each resource order hold
+ * instances short of the other resource, which the probe passes by their
+ * maxima; the other resource asked is mostly an amount some instance has
+ * (a child's max exactly the need), and the key one held or none.  Each
+ * probe's member, amount and run length, then its ranks
+ * (cluster_probe_rank: rank, end, mark's base) and the run's rest read
+ * at the mark; nearly every probe with a member must be the unranked
+ * descent's (a fallback through the cursor would hide its errors). */
+static void test_probe_skips(void)
+{
+	static const char *const stacks[] = { "s0", "s1" };
+	enum { N = 12000, NV = 2, MAXT = 90000 };
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	struct cluster *cl = cluster_new();
+	uint32_t gid = cluster_group(cl, "service:web"), gq = cluster_group(cl, "service:probe");
+	struct plain_order ord[2][NV];
+	struct { int32_t i; struct place_req q; } *task = malloc(MAXT * sizeof *task);
+	int32_t nt = 0;
+	int a, ok = 1, with = 0, fast = 0, none = 0, deep = 0, exact = 0, long_told = 0, zero = 0;
+
+	memset(ord, 0, sizeof ord);
+	gsl_rng_set(r, 29);
+	for (int32_t i = 0; i < N; i++)
+		add(cl, "us-east-1a", "linux", i % 3 ? 2048 : 4096, i % 2 ? 8192 : 16384, stacks[i % NV]);
+	a = cluster_spread_attr(cl, "stack");
+	for (int round = 0; round < 30; round++) {
+		/* binpack-like: tasks onto the instances that have the least
+		 * room of a random few, released at random */
+		for (int x = 0; x < (round == 0 ? 60000 : 2000); x++) {
+			if (nt > 0 && (nt == MAXT || gsl_rng_uniform(r) < (round == 0 ? 0.1 : 0.5))) {
+				int32_t t = (int32_t)gsl_rng_uniform_int(r, (unsigned long)nt);
+
+				cluster_release(cl, task[t].i, &task[t].q, gid);
+				task[t] = task[--nt];
+			} else {
+				struct place_req q = { .cpu_units = 256 * (1 + (int64_t)gsl_rng_uniform_int(r, 4)),
+						       .mem_mib = 512 * (1 + (int64_t)gsl_rng_uniform_int(r, 8)) };
+				int32_t best = -1;
+
+				for (int y = 0; y < 8; y++) {
+					int32_t i = (int32_t)gsl_rng_uniform_int(r, N);
+
+					if (cluster_cpu_remaining(cl, i) >= q.cpu_units &&
+					    cluster_mem_remaining(cl, i) >= q.mem_mib &&
+					    (best < 0 || cluster_mem_remaining(cl, i) < cluster_mem_remaining(cl, best)))
+						best = i;
+				}
+				if (best >= 0) {
+					cluster_reserve(cl, best, &q, gid);
+					task[nt].i = best;
+					task[nt++].q = q;
+				}
+			}
+		}
+		for (int k = CL_BY_MEM; k <= CL_BY_CPU; k++)
+			for (int32_t v = 0; v < NV; v++)
+				plain_order_of(cl, a, v, k, &ord[k][v]);
+		for (int t = 0; t < 200; t++) {
+			int k = (int)gsl_rng_uniform_int(r, 2);
+			int32_t i = (int32_t)gsl_rng_uniform_int(r, N), vals[32];
+			int64_t mine = k == CL_BY_MEM ? cluster_mem_remaining(cl, i) : cluster_cpu_remaining(cl, i);
+			int64_t theirs = k == CL_BY_MEM ? cluster_cpu_remaining(cl, i) : cluster_mem_remaining(cl, i);
+			int64_t key = t % 3 == 0 ? 0 : t % 3 == 1 ? mine : mine / 2;
+			int64_t other = theirs + (t % 5 == 0);
+			struct cl_probe pr[32];
+			int64_t level = -1;
+			unsigned tied = 0;
+			int rc = cluster_spread_lower(cl, a, gq, (enum cl_key)k, key, other, 32, vals, pr, &tied, &level);
+			int any = 0;
+
+			for (int32_t v = 0; v < NV; v++) {
+				const struct plain_order *o = &ord[k][v];
+				int32_t f = 0;
+
+				while (f < o->size && (o->key[f] < key || o->other[f] < other))
+					f++;
+				any |= f < o->size;
+			}
+			if (!any) {
+				ok &= rc == 0;
+				none++;
+				continue;
+			}
+			ok &= rc == 1 && level == 0;
+			for (int j = 0; j < NV && ok; j++) {
+				const struct plain_order *o = &ord[k][j];
+				int32_t f = 0, end;
+				int32_t in[64];
+
+				ok &= vals[j] == j;
+				while (f < o->size && (o->key[f] < key || o->other[f] < other))
+					f++;
+				if (f == o->size) {
+					ok &= pr[j].inst < 0;
+					continue;
+				}
+				for (end = f + 1; end < o->size && o->key[end] == o->key[f]; end++)
+					;
+				with++;
+				fast += pr[j].rank < 0;
+				/* (from the first child on, no descent climbs:
+				 * every probe of key 0 is the unranked one) */
+				ok &= key > 0 || pr[j].rank < 0;
+				zero += key == 0;
+				deep += f > 2100;
+				exact += o->other[f] == other;
+				ok &= pr[j].inst == o->id[f] && pr[j].amount == o->key[f] &&
+				      (pr[j].len < 0 || pr[j].len == end - f);
+				cluster_probe_rank(cl, a, j, (enum cl_key)k, &pr[j]);
+				ok &= pr[j].rank == f && pr[j].mark.base == f - pr[j].mark.pos &&
+				      pr[j].end == (pr[j].len < 0 ? -1 : f + pr[j].len);
+				if (pr[j].len > 1 && pr[j].len <= 65) {
+					int got = cluster_mark_run(cl, a, (enum cl_key)k, pr[j].mark, pr[j].len - 1, other, in);
+					int w = 0;
+
+					for (int32_t q = f + 1; q < end; q++)
+						if (o->other[q] >= other)
+							ok &= w < got && in[w++] == o->id[q];
+					ok &= w == got;
+					long_told++;
+				}
+			}
+		}
+		if (!ok)
+			break;
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT(cluster_index_valid(cl));
+	if (getenv("ECSIM_TEST_VERBOSE"))
+		fprintf(stderr, "probe skips: %d with a member (%d fast, %d of key 0, %d deep, %d at the need), %d none, "
+			"%d long told\n", with, fast, zero, deep, exact, none, long_told);
+	CU_ASSERT(with > 5000 && fast > with - with / 10 && zero > 2000 && deep > 100 && exact > 1000 && none > 0 &&
+		  long_told > 100);
+	for (int k = 0; k < 2; k++)
+		for (int v = 0; v < NV; v++) {
+			free(ord[k][v].id);
+			free(ord[k][v].key);
+			free(ord[k][v].other);
+		}
+	free(task);
 	cluster_free(cl);
 	gsl_rng_free(r);
 }
@@ -1231,6 +1385,7 @@ static CU_TestInfo cluster_tests[] = {
 	{ "a run's end told by its leaf: every run length, up to the last entry", test_run_ends },
 	{ "spread levels agree with a plain scan of sizes and counts", test_spread_levels },
 	{ "a spread level's probes agree with plain scans in deep trees", test_spread_lower },
+	{ "unranked probes pass the children short of the other resource exactly", test_probe_skips },
 	CU_TEST_INFO_NULL,
 };
 

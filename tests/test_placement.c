@@ -769,8 +769,14 @@ static int check_short_path(struct cluster *cl, int sa, uint32_t g, const struct
 		if (j == PLACE_FEW_VALUES)
 			return 1;
 		want_tied |= 1u << j;
-		bad |= a.pr[j].inst != first || a.pr[j].rank != rank || (a.pr[j].end >= 0 && a.pr[j].end != end);
-		told &= a.pr[j].end >= 0 || end - rank == 1;
+		{               /* (the probe ranked as the context's ranges rank it) */
+			struct cl_probe pr = a.pr[j];
+
+			cluster_probe_rank(cl, sa, v, o, &pr);
+			bad |= pr.inst != first || pr.rank != rank || (pr.end >= 0 && pr.end != end) ||
+			       pr.len != (pr.end < 0 ? -1 : pr.end - pr.rank) || pr.mark.base != rank - pr.mark.pos;
+			told &= pr.len >= 0 || end - rank == 1;
+		}
 		span += end - rank;
 		for (int32_t i = 0; i < n; i++)
 			if (cluster_spread_value(cl, sa, i) == v && plain_fits(cl, i, q) && n_members < 64 &&
@@ -853,10 +859,52 @@ static void test_short_path_brute(void)
 	gsl_rng_free(r);
 }
 
+/* A run of one member reaching the end of its parent's last leaf: the
+ * probe cannot tell where it ends (nothing follows that leaf in its
+ * parent), so the pick ranks it (cluster_probe_rank, then the rank of the
+ * next amount) and, the run holding one member, answers without a context.
+ * 100 instances of one zone with distinct amounts of memory, added in
+ * order: the memory order's leaves split as they fill, and the instance
+ * with the most memory is the last leaf's last entry; a need only it
+ * meets. */
+static void test_short_path_untold(void)
+{
+	struct cluster *cl = cluster_new();
+	uint32_t g = cluster_group(cl, "service:web");
+	gsl_rng *r = new_rng(7);
+	struct inst_attr at = { "zone", "z0" };
+	struct place_policy p;
+	struct sb_answer a;
+	struct err e;
+	struct place_req q = req_of(256, 4096 + 99 * 16);
+	int sa;
+
+	for (int i = 0; i < 100; i++)
+		add_m5(cl, "us-east-1a", 2048, 4096 + 16 * i, &at, 1);
+	err_clear(&e);
+	place_policy_init(&p);
+	CU_ASSERT_EQUAL_FATAL(parse_json_strategies(&p,
+		"[{\"type\":\"spread\",\"field\":\"attribute:zone\"},{\"type\":\"binpack\",\"field\":\"memory\"}]", &e), 0);
+	p.tie_break = PT_RANDOM;
+	sa = cluster_spread_attr(cl, "zone");
+	p.fast.attr = sa;
+	p.fast.key = CL_BY_MEM;
+	place_spread_binpack(cl, &q, g, sa, CL_BY_MEM, &a);        /* (builds the order) */
+	CU_ASSERT_EQUAL(place_spread_binpack(cl, &q, g, sa, CL_BY_MEM, &a), 1);
+	CU_ASSERT_EQUAL(a.tied, 1u);
+	CU_ASSERT_EQUAL(a.pr[0].inst, 99);
+	CU_ASSERT_EQUAL(a.pr[0].len, -1);                           /* (the case: untold) */
+	CU_ASSERT_EQUAL(place_pick_answer(cl, &q, &p, &a, r), 99);
+	place_policy_free(&p);
+	cluster_free(cl);
+	gsl_rng_free(r);
+}
+
 static CU_TestInfo property_tests[] = {
 	{ "fast path agrees with the oracle on 10,000 random placements", test_property },
 	{ "random tie-break: the tie set's documented order (A11)", test_tie_order },
 	{ "the az-balanced-binpack short path against a plain scan", test_short_path_brute },
+	{ "the short path picks a run of one its leaf did not tell", test_short_path_untold },
 	CU_TEST_INFO_NULL,
 };
 

@@ -540,15 +540,18 @@ int32_t place_pick_answer(const struct cluster *cl, const struct place_req *req,
 	for (unsigned t = a->tied; t; t &= t - 1) {
 		int j = __builtin_ctz(t);
 		const struct cl_probe *pr = &a->pr[j];
-		int32_t len = pr->end - pr->rank;
+		int32_t len = pr->len;
 
-		if (pr->end < 0) {
+		if (len < 0) {
 			/* a run reaching its leaf's end, which the leaf's
 			 * parent does not tell ended there: its length
-			 * ranked (range_hi), its one member the first, else
-			 * walked by collect */
+			 * ranked (range_hi; the probe unranked until then),
+			 * its one member the first, else walked by collect */
+			struct cl_probe q = *pr;
+
+			cluster_probe_rank(cl, p->fast.attr, a->vals[j], (enum cl_key)p->fast.key, &q);
 			len = cluster_part_rank(cl, p->fast.attr, a->vals[j], (enum cl_key)p->fast.key,
-						pr->amount + 1, 0) - pr->rank;
+						pr->amount + 1, 0) - q.rank;
 			if (len > 1)
 				return -1;
 		}

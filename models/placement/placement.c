@@ -495,7 +495,7 @@ int place_task(struct cluster *cl, const struct place_req *req, uint32_t g,
 			 * member: that one, by either tie-break (no draw for
 			 * a single member, A11), as place_pick would (one
 			 * test); else the tie set in a context */
-			if (((tied & (tied - 1)) == 0) & (pr->end == pr->rank + 1)) {
+			if (((tied & (tied - 1)) == 0) & (pr->len == 1)) {
 				r->instance = pr->inst;
 				return 0;
 			}

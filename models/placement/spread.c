@@ -224,8 +224,10 @@ void place_spread_binpack_ties(struct pctx *c, const struct sb_answer *a)
 	PLACE_GROW(c, r, (size_t)(32 - __builtin_clz(a->tied)));
 	for (unsigned t = a->tied; t; t &= t - 1) {
 		int j = __builtin_ctz(t);
-		const struct cl_probe *pr = &a->pr[j];
+		struct cl_probe q = a->pr[j], *pr = &q;
 		struct trange *r = &c->r[n++];
+
+		cluster_probe_rank(c->cl, c->arg[0], a->vals[j], o, pr);   /* (the ranges need ranks) */
 
 		r->a = c->arg[0];
 		r->v = a->vals[j];
