@@ -111,7 +111,7 @@ void cluster_free(struct cluster *cl)
 			free(in->grp);
 		free(ci->grp_names);
 	}
-	free(cl->in);
+	free(cl->in_mem);
 	free(cl->info);
 	cl_forest_free(&cl->all_f);
 	for (int a = 0; a < cl->n_sa; a++) {
@@ -247,23 +247,17 @@ static void ports_remove(struct portset *ps, const uint16_t *p, int n)
 }
 
 /* Room for one more instance: the arrays double, the hot records' 64-byte
- * aligned so each record's first fields share a cache line (struct inst). */
+ * aligned so each record's first fields share a cache line (struct inst),
+ * both by realloc (a large block grows in its pages: nothing copied). */
 static void grow_insts(struct cluster *cl)
 {
-	size_t cap = cl->cap ? 2 * cl->cap : 16;
-	struct inst *in = aligned_alloc(_Alignof(struct inst), cap * sizeof *in);
+	size_t cap = cl->cap;
 
-	if (!in) {
-		fprintf(stderr, "ecsim: fatal: out of memory (%zu bytes)\n", cap * sizeof *in);
-		exit(1);
-	}
-	if (cl->n)
-		memcpy(in, cl->in, (size_t)cl->n * sizeof *in);
-	for (int32_t k = 0; k < cl->n; k++)
-		if (cl->in[k].grp == cl->in[k].g_in)
-			in[k].grp = in[k].g_in;
-	free(cl->in);
-	cl->in = in;
+	xgrow_aligned(&cl->in_mem, (void **)&cl->in, &cap, cl->cap ? 2 * cl->cap : 16, sizeof *cl->in,
+		      _Alignof(struct inst));
+	for (int32_t k = 0; k < cl->n; k++)     /* groups held in the record moved with it */
+		if (cl->in[k].cap_grp == IG_IN)
+			cl->in[k].grp = cl->in[k].g_in;
 	cl->info = xrealloc(cl->info, cap * sizeof *cl->info);
 	cl->cap = cap;
 }

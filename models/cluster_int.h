@@ -180,7 +180,8 @@ struct sattr {
 };
 
 struct cluster {
-	struct inst *in;          /* 64-byte aligned */
+	struct inst *in;          /* 64-byte aligned, inside the block in_mem */
+	void *in_mem;
 	struct inst_info *info;   /* (the same index) */
 	int32_t n;
 	size_t cap;

@@ -1224,16 +1224,21 @@ static void test_spread_lower(void)
 /* The model of one cluster's registrations: every string the cluster
  * interned, in the order of first appearance (an attribute name's id is
  * observable: cluster_attr_id), and per instance its attribute list, ids,
- * agent version and reserved ports, all made the plain way: built-in
- * attributes from the fields (D1), then the others with a later duplicate
- * name ignored (its value never interned), ports sorted with duplicates
- * dropped (D2). */
+ * agent version, reserved ports and tasks per group, all made the plain
+ * way: built-in attributes from the fields (D1), then the others with a
+ * later duplicate name ignored (its value never interned), ports sorted
+ * with duplicates dropped (D2), a task's port and group count added on
+ * reserve and taken away on release. */
 #define RM_STRS 256
 #define RM_INSTS 400
 #define RM_ATTRS 80
 #define RM_PORTS 64
 
+#define RM_GROUPS 10
+#define RM_TASKS 4000
+
 struct rm_inst {
+	int tasks[RM_GROUPS];             /* per group */
 	char id[24], ec2[24], version[32];
 	int has_version;
 	char type[32], az[32];
@@ -1248,6 +1253,14 @@ struct rm {
 	char strs[RM_STRS][32];
 	int n_strs;
 	struct rm_inst in[RM_INSTS];
+	uint32_t g[RM_GROUPS];
+	struct rm_task {
+		int32_t i;
+		int udp;
+		uint16_t port;
+		int g;
+	} t[RM_TASKS];
+	int n_tasks;
 };
 
 static int rm_intern(struct rm *m, const char *s)
@@ -1312,6 +1325,47 @@ static const char *pick(gsl_rng *r, char *buf, const char *const *pool, int n, i
 	return buf;
 }
 
+/* A task with one host port placed on one of instances 0..n-1, in one of
+ * RM_GROUPS groups (more than a record holds), or one of those placed
+ * leaving: the port sets grow past what a record holds and shrink, the
+ * records' group counts move, also while the arrays grow. */
+static void task_step(struct cluster *cl, struct rm *m, gsl_rng *r, int32_t n)
+{
+	struct place_req q = { .cpu_units = 1, .mem_mib = 1 };
+	struct rm_task t;
+	struct rm_inst *mi;
+	int k = -1;
+
+	if (m->n_tasks == 0 || (m->n_tasks < RM_TASKS && gsl_rng_uniform(r) < 0.6)) {
+		t.i = (int32_t)gsl_rng_uniform_int(r, (unsigned long)n);
+		t.udp = (int)gsl_rng_uniform_int(r, 2);
+		t.port = (uint16_t)(100 + gsl_rng_uniform_int(r, 24));
+		t.g = (int)gsl_rng_uniform_int(r, RM_GROUPS);
+		for (int j = 0; j < m->in[t.i].n_ports[t.udp]; j++)
+			if (m->in[t.i].ports[t.udp][j] == t.port)
+				return;                 /* (a placement would not take it) */
+	} else {
+		k = (int)gsl_rng_uniform_int(r, (unsigned long)m->n_tasks);
+		t = m->t[k];
+	}
+	mi = &m->in[t.i];
+	if (t.udp)
+		q.ports_udp = &t.port, q.n_ports_udp = 1;
+	else
+		q.ports_tcp = &t.port, q.n_ports_tcp = 1;
+	if (k < 0) {
+		cluster_reserve(cl, t.i, &q, m->g[t.g]);
+		rm_port(mi->ports[t.udp], &mi->n_ports[t.udp], t.port);
+		mi->tasks[t.g]++;
+		m->t[m->n_tasks++] = t;
+	} else {
+		cluster_release(cl, t.i, &q, m->g[t.g]);
+		rm_unport(mi->ports[t.udp], &mi->n_ports[t.udp], t.port);
+		mi->tasks[t.g]--;
+		m->t[k] = m->t[--m->n_tasks];
+	}
+}
+
 static void check_instance(struct cluster *cl, const struct rm *m, int32_t i)
 {
 	const struct rm_inst *mi = &m->in[i];
@@ -1340,6 +1394,12 @@ static void check_instance(struct cluster *cl, const struct rm *m, int32_t i)
 			bad++;
 	}
 	T_EQ(bad, 0);
+	for (int k = 0, all = 0; k < RM_GROUPS; k++) {
+		T_EQ(cluster_group_tasks_on(cl, i, m->g[k]), mi->tasks[k]);
+		all += mi->tasks[k];
+		if (k == RM_GROUPS - 1)
+			T_EQ(cluster_tasks_on(cl, i), all);
+	}
 	for (int u = 0; u < 2; u++) {
 		int n = cluster_ports(cl, i, u, &p);
 
@@ -1370,15 +1430,19 @@ static void test_register_model(void)
 	struct inst_attr at[RM_ATTRS];
 	uint16_t tcp[12], udp[12];
 	struct cluster *cl;
-	uint32_t g;
 
 	gsl_rng_set(r, 20261201);
 	for (int round = 0; round < 6; round++) {
 		int n_inst = round == 0 ? RM_INSTS : 60;
 
 		cl = cluster_new();
-		g = cluster_group(cl, "family:x");
 		memset(m, 0, sizeof *m);
+		for (int k = 0; k < RM_GROUPS; k++) {
+			char gn[16];
+
+			snprintf(gn, sizeof gn, "family:%d", k);
+			m->g[k] = cluster_group(cl, gn);
+		}
 		/* the names cluster_new interns, in its order */
 		rm_intern(m, "ecs.availability-zone");
 		rm_intern(m, "ecs.instance-type");
@@ -1484,33 +1548,13 @@ static void test_register_model(void)
 			}
 			snprintf(idbuf, sizeof idbuf, "zzzzzzzz");
 			snprintf(ecbuf, sizeof ecbuf, "zzzzzzzz");
+			for (int k = 0; k < 4; k++)            /* tasks while the arrays grow */
+				task_step(cl, m, r, i + 1);
 			if (i % 7 == 0)
 				check_instance(cl, m, i / 2);
 		}
-		/* tasks with host ports come and go: the sets grow past what an
-		 * instance's record holds and shrink again */
-		for (int step = 0; step < 3000; step++) {
-			int32_t i = (int32_t)gsl_rng_uniform_int(r, (unsigned long)n_inst);
-			struct rm_inst *mi = &m->in[i];
-			uint16_t p[2] = { (uint16_t)(100 + gsl_rng_uniform_int(r, 24)) };
-			int u = (int)gsl_rng_uniform_int(r, 2);
-			struct place_req q = { .cpu_units = 1, .mem_mib = 1 };
-			int there = 0;
-
-			for (int k = 0; k < mi->n_ports[u]; k++)
-				there |= mi->ports[u][k] == p[0];
-			if (u)
-				q.ports_udp = p, q.n_ports_udp = 1;
-			else
-				q.ports_tcp = p, q.n_ports_tcp = 1;
-			if (!there) {
-				cluster_reserve(cl, i, &q, g);
-				rm_port(mi->ports[u], &mi->n_ports[u], p[0]);
-			} else if (cluster_group_tasks_on(cl, i, g) > 0) {
-				cluster_release(cl, i, &q, g);
-				rm_unport(mi->ports[u], &mi->n_ports[u], p[0]);
-			}
-		}
+		for (int step = 0; step < 3000; step++)
+			task_step(cl, m, r, n_inst);
 		/* every id in first-appearance order; a name never interned has none */
 		for (int s = 0; s < m->n_strs; s++)
 			T_EQ(cluster_attr_id(cl, m->strs[s]), s);
@@ -1525,7 +1569,7 @@ static void test_register_model(void)
 
 static CU_TestInfo cluster_tests[] = {
 	{ "registration, built-in attributes, agent ports", test_register },
-	{ "registration against a plain model: attributes, ids, ports", test_register_model },
+	{ "registration against a plain model: attributes, ids, ports, groups", test_register_model },
 	{ "reserve and release accounting, totals", test_accounting },
 	{ "DRAINING, agent, INACTIVE", test_statuses },
 	{ "indexes stay exact under random operations", test_indexes_random },
