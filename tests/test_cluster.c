@@ -1438,7 +1438,7 @@ static void test_register_model(void)
 		cl = cluster_new();
 		memset(m, 0, sizeof *m);
 		for (int k = 0; k < RM_GROUPS; k++) {
-			char gn[16];
+			char gn[24];
 
 			snprintf(gn, sizeof gn, "family:%d", k);
 			m->g[k] = cluster_group(cl, gn);
