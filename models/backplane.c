@@ -1013,26 +1013,6 @@ void bp_task_stopped(struct backplane *bp, uint32_t slot)
 	capacity_changed(bp);
 }
 
-/* (snprintf costs ~900 instructions an id: a cluster of thousands registers
- * its instances one by one) */
-void bp_instance_id(char *id, int32_t n)
-{
-	char d[10];
-	int k = 0;
-
-	do {
-		d[k++] = (char)('0' + n % 10);
-		n /= 10;
-	} while (n > 0);
-	while (k < 5)
-		d[k++] = '0';
-	memcpy(id, "ci-", 3);
-	id += 3;
-	while (k > 0)
-		*id++ = d[--k];
-	*id = '\0';
-}
-
 static int32_t register_instance(struct backplane *bp, const struct catalog_type *type,
 				 const char *az, const struct scn_group *g, int provider)
 {
@@ -1051,7 +1031,7 @@ static int32_t register_instance(struct backplane *bp, const struct catalog_type
 		scenario_instance_spec(bp->s, type, az, g ? g->attrs : NULL, g ? g->n_attrs : 0,
 				       g ? &g->settings : NULL, &spec, scratch);
 	}
-	bp_instance_id(id, cluster_count(bp->cl) + 1);
+	snprintf(id, sizeof id, "ci-%05d", cluster_count(bp->cl) + 1);
 	spec.id = id;
 	spec.registered_at_ms = EPOCH_BASE_MS + sim_now(bp->sim);
 	i = cluster_add(bp->cl, &spec);

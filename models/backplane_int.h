@@ -118,9 +118,6 @@ void bp_fail(struct backplane *bp, const struct err *e);
  * PROVISIONING from now, counted as placed and launched (its launch type
  * t->fg, its provider t->cp). */
 void bp_task_placed(struct backplane *bp, struct task *t, int32_t inst);
-/* The id of the n-th registered EC2 instance: "ci-%05d" of n >= 0 (id has
- * room for 14 bytes), written without snprintf (register_instance). */
-void bp_instance_id(char *id, int32_t n);
 
 /* backplane_fargate.c: tasks on Fargate (no instance; docs/ecs-model.md
  * §1.3, §4.11, §5.11, §5.13).  The backplane calls it at two points: the

@@ -13,7 +13,6 @@
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
 #include "models/backplane.h"
-#include "models/backplane_int.h"
 #include "models/catalog.h"
 #include "models/metrics.h"
 #include "models/scenario.h"
@@ -446,32 +445,7 @@ static void test_pending_fail(void)
 	CELL_IS("pf", "summary.csv", 1, "tasks_never_placed", "1");
 }
 
-/* An instance's id as bp_instance_id writes it is snprintf's "ci-%05d":
- * every number below 2 * 10^6 (the padded widths and the 6- and 7-digit
- * ones) and the largest. */
-static void test_instance_id(void)
-{
-	static const int32_t big[] = { 9999999, 10000000, 123456789, 999999999, 1000000000,
-				       2147483646, 2147483647 };
-	char want[32], got[32];
-	int bad = 0;
-
-	for (int32_t n = 0; n < 2000000; n++) {
-		snprintf(want, sizeof want, "ci-%05d", n);
-		memset(got, 'x', sizeof got);
-		bp_instance_id(got, n);
-		bad += strcmp(want, got) != 0;
-	}
-	CU_ASSERT_EQUAL(bad, 0);
-	for (size_t k = 0; k < sizeof big / sizeof big[0]; k++) {
-		snprintf(want, sizeof want, "ci-%05d", big[k]);
-		bp_instance_id(got, big[k]);
-		CU_ASSERT_STRING_EQUAL(got, want);
-	}
-}
-
 static CU_TestInfo world_tests[] = {
-	{ "instance ids", test_instance_id },
 	{ "pending mode fail", test_pending_fail },
 	{ "task-level members for a bare array", test_task_level_for_bare_array },
 	{ "M/M/c queue against Erlang C", test_erlang_c },
