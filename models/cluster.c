@@ -46,6 +46,27 @@ uint32_t cl_attr_value(const struct inst_info *in, uint32_t name, int *present)
 	return STRTAB_NONE;
 }
 
+/* cluster_add's memo and store: the id each of its strings interned to
+ * last time, by the spec's field (REG_HINTS: type, AZ, OS type, OS family,
+ * architecture, AMI, then the names and values of the first 13 other
+ * attributes), so an instance like the one before interns with a strcmp per
+ * string and no hash; the attribute lists made last (instances of one type
+ * in one AZ have the same list: they share it, never written after
+ * cluster_add); and the pool holding the instances' ids, agent versions and
+ * attribute lists for the cluster's life (no malloc or free per
+ * instance). */
+#define REG_HINTS 32
+#define REG_LISTS 4
+
+struct cl_reg {
+	uint32_t hint[REG_HINTS];
+	const char *version;               /* the last agent version kept */
+	const struct iattr *list[REG_LISTS];
+	int n_list[REG_LISTS];
+	int next_list;                     /* the list a new one replaces */
+	struct xpool pool;
+};
+
 struct cluster *cluster_new(void)
 {
 	static uint64_t serials;
@@ -55,6 +76,9 @@ struct cluster *cluster_new(void)
 
 	cl->str = strtab_new();
 	cl->gnames = strtab_new();
+	cl->reg = xcalloc(1, sizeof *cl->reg);
+	for (int k = 0; k < REG_HINTS; k++)
+		cl->reg->hint[k] = STRTAB_NONE;
 	cl->all.root[0] = cl->all.root[1] = cl->all.root[2] = NIL;
 	cl->all.value = STRTAB_NONE;
 	cl->a_az = strtab_intern(cl->str, "ecs.availability-zone");
@@ -80,17 +104,14 @@ void cluster_free(struct cluster *cl)
 		struct inst *in = &cl->in[i];
 		struct inst_info *ci = &cl->info[i];
 
-		free(ci->id);
-		free(ci->ec2_id);
-		free(ci->agent_version);
-		free(ci->ports[0].p);
-		free(ci->ports[1].p);
-		free(ci->attrs);
+		for (int k = 0; k < 2; k++)
+			if (ci->ports[k].cap > PS_IN)
+				free(ci->ports[k].u.p);
 		if (in->grp != in->g_in)
 			free(in->grp);
 		free(ci->grp_names);
 	}
-	free(cl->in);
+	free(cl->in_mem);
 	free(cl->info);
 	cl_forest_free(&cl->all_f);
 	for (int a = 0; a < cl->n_sa; a++) {
@@ -108,37 +129,79 @@ void cluster_free(struct cluster *cl)
 	free(cl->mv);
 	strtab_free(cl->str);
 	strtab_free(cl->gnames);
+	xpool_free(&cl->reg->pool);
+	free(cl->reg);
 	free(cl);
 }
 
-static void add_attr(struct cluster *cl, struct inst_info *in, const char *name, const char *value)
+/* s's id, by the memo's hint h when h < REG_HINTS (struct cl_reg). */
+static uint32_t intern(struct cluster *cl, const char *s, int h)
 {
-	uint32_t id = strtab_intern(cl->str, name);
-	int present;
+	return h < REG_HINTS ? strtab_intern_hint(cl->str, s, &cl->reg->hint[h]) : strtab_intern(cl->str, s);
+}
 
-	cl_attr_value(in, id, &present);
-	if (present)            /* D1: built-ins first; a later duplicate is ignored */
-		return;
-	in->attrs = xrealloc(in->attrs, (size_t)(in->n_attrs + 1) * sizeof *in->attrs);
-	in->attrs[in->n_attrs].name = id;
-	in->attrs[in->n_attrs].value = value ? strtab_intern(cl->str, value) : STRTAB_NONE;
-	in->n_attrs++;
+/* Attribute `name` (interned) with `value` joins the list a[0..n); the new
+ * count.  The value is interned (hint h) only when the name is new. */
+static int add_attr(struct cluster *cl, struct iattr *a, int n, uint32_t name, const char *value, int h)
+{
+	for (int k = 0; k < n; k++)
+		if (a[k].name == name)  /* D1: built-ins first; a later duplicate is ignored */
+			return n;
+	a[n].name = name;
+	a[n].value = value ? intern(cl, value, h) : STRTAB_NONE;
+	return n + 1;
+}
+
+/* The pool's copy of the list a[0..n): one of the last lists made when it
+ * is the same (struct cl_reg). */
+static const struct iattr *attr_list(struct cl_reg *r, const struct iattr *a, int n)
+{
+	struct iattr *l;
+
+	for (int k = 0; k < REG_LISTS; k++)
+		if (r->list[k] && r->n_list[k] == n && memcmp(r->list[k], a, (size_t)n * sizeof *a) == 0)
+			return r->list[k];
+	l = xpool_alloc(&r->pool, (size_t)n * sizeof *a);
+	memcpy(l, a, (size_t)n * sizeof *a);
+	r->list[r->next_list] = l;
+	r->n_list[r->next_list] = n;
+	r->next_list = (r->next_list + 1) % REG_LISTS;
+	return l;
+}
+
+/* The ports of ps, where they are held (struct portset). */
+static inline uint16_t *ps_ports(struct portset *ps)
+{
+	return ps->cap > PS_IN ? ps->u.p : ps->u.in;
 }
 
 static void ports_init(struct portset *ps, const uint16_t *p, int n)
 {
-	ps->cap = n > 8 ? n : 8;
-	ps->p = xmalloc((size_t)ps->cap * sizeof *ps->p);
+	uint16_t *q;
+	int sorted = 1;
+
 	ps->n = 0;
+	ps->cap = n > PS_IN ? n : PS_IN;
+	if (ps->cap > PS_IN)
+		ps->u.p = xmalloc((size_t)ps->cap * sizeof *ps->u.p);
+	q = ps_ports(ps);
+	for (int k = 1; k < n; k++)
+		sorted &= p[k - 1] < p[k];
+	if (sorted) {                   /* (the agent's defaults) */
+		if (n > 0)
+			memcpy(q, p, (size_t)n * sizeof *p);
+		ps->n = n;
+		return;
+	}
 	for (int k = 0; k < n; k++) {           /* sorted insert, duplicates dropped */
 		int j = ps->n;
 
-		while (j > 0 && ps->p[j - 1] > p[k])
+		while (j > 0 && q[j - 1] > p[k])
 			j--;
-		if (j > 0 && ps->p[j - 1] == p[k])
+		if (j > 0 && q[j - 1] == p[k])
 			continue;
-		memmove(ps->p + j + 1, ps->p + j, (size_t)(ps->n - j) * sizeof *ps->p);
-		ps->p[j] = p[k];
+		memmove(q + j + 1, q + j, (size_t)(ps->n - j) * sizeof *q);
+		q[j] = p[k];
 		ps->n++;
 	}
 }
@@ -146,26 +209,36 @@ static void ports_init(struct portset *ps, const uint16_t *p, int n)
 static void ports_add(struct portset *ps, const uint16_t *p, int n)
 {
 	for (int k = 0; k < n; k++) {
+		uint16_t *q;
 		int j = ps->n;
 
 		if (ps->n == ps->cap) {
+			if (ps->cap == PS_IN) {         /* from the record to the heap */
+				q = xmalloc(2 * PS_IN * sizeof *q);
+				memcpy(q, ps->u.in, sizeof ps->u.in);
+			} else {
+				q = xrealloc(ps->u.p, (size_t)ps->cap * 2 * sizeof *q);
+			}
+			ps->u.p = q;
 			ps->cap *= 2;
-			ps->p = xrealloc(ps->p, (size_t)ps->cap * sizeof *ps->p);
 		}
-		while (j > 0 && ps->p[j - 1] > p[k])
+		q = ps_ports(ps);
+		while (j > 0 && q[j - 1] > p[k])
 			j--;
-		memmove(ps->p + j + 1, ps->p + j, (size_t)(ps->n - j) * sizeof *ps->p);
-		ps->p[j] = p[k];
+		memmove(q + j + 1, q + j, (size_t)(ps->n - j) * sizeof *q);
+		q[j] = p[k];
 		ps->n++;
 	}
 }
 
 static void ports_remove(struct portset *ps, const uint16_t *p, int n)
 {
+	uint16_t *q = ps_ports(ps);
+
 	for (int k = 0; k < n; k++) {
 		for (int j = 0; j < ps->n; j++) {
-			if (ps->p[j] == p[k]) {
-				memmove(ps->p + j, ps->p + j + 1, (size_t)(ps->n - j - 1) * sizeof *ps->p);
+			if (q[j] == p[k]) {
+				memmove(q + j, q + j + 1, (size_t)(ps->n - j - 1) * sizeof *q);
 				ps->n--;
 				break;
 			}
@@ -174,23 +247,17 @@ static void ports_remove(struct portset *ps, const uint16_t *p, int n)
 }
 
 /* Room for one more instance: the arrays double, the hot records' 64-byte
- * aligned so each record's first fields share a cache line (struct inst). */
+ * aligned so each record's first fields share a cache line (struct inst),
+ * both by realloc (a large block grows in its pages: nothing copied). */
 static void grow_insts(struct cluster *cl)
 {
-	size_t cap = cl->cap ? 2 * cl->cap : 16;
-	struct inst *in = aligned_alloc(_Alignof(struct inst), cap * sizeof *in);
+	size_t cap = cl->cap;
 
-	if (!in) {
-		fprintf(stderr, "ecsim: fatal: out of memory (%zu bytes)\n", cap * sizeof *in);
-		exit(1);
-	}
-	if (cl->n)
-		memcpy(in, cl->in, (size_t)cl->n * sizeof *in);
-	for (int32_t k = 0; k < cl->n; k++)
-		if (cl->in[k].grp == cl->in[k].g_in)
-			in[k].grp = in[k].g_in;
-	free(cl->in);
-	cl->in = in;
+	xgrow_aligned(&cl->in_mem, (void **)&cl->in, &cap, cl->cap ? 2 * cl->cap : 16, sizeof *cl->in,
+		      _Alignof(struct inst));
+	for (int32_t k = 0; k < cl->n; k++)     /* groups held in the record moved with it */
+		if (cl->in[k].cap_grp == IG_IN)
+			cl->in[k].grp = cl->in[k].g_in;
 	cl->info = xrealloc(cl->info, cap * sizeof *cl->info);
 	cl->cap = cap;
 }
@@ -200,7 +267,9 @@ int32_t cluster_add(struct cluster *cl, const struct instance_spec *sp)
 	int32_t i = cl->n;
 	struct inst *in;
 	struct inst_info *ci;
-	char buf[32];
+	struct cl_reg *r = cl->reg;
+	struct iattr stack[64], *at = stack;
+	int n = 0;
 	int win = sp->os_type && strcmp(sp->os_type, "windows") == 0;
 
 	if ((size_t)i + 1 > cl->cap) {
@@ -216,12 +285,22 @@ int32_t cluster_add(struct cluster *cl, const struct instance_spec *sp)
 	ci = &cl->info[i];
 	memset(in, 0, sizeof *in);
 	memset(ci, 0, sizeof *ci);
-	snprintf(buf, sizeof buf, "ci-%d", (int)i);
-	ci->id = xstrdup(sp->id ? sp->id : buf);
-	ci->ec2_id = xstrdup(sp->ec2_instance_id ? sp->ec2_instance_id : ci->id);
-	ci->agent_version = sp->agent_version ? xstrdup(sp->agent_version) : NULL;
-	ci->type = strtab_intern(cl->str, sp->instance_type ? sp->instance_type : "");
-	ci->az = strtab_intern(cl->str, sp->az ? sp->az : "");
+	if (sp->id) {
+		ci->id = xpool_strdup(&r->pool, sp->id);
+	} else {
+		char buf[32];
+
+		snprintf(buf, sizeof buf, "ci-%d", (int)i);
+		ci->id = xpool_strdup(&r->pool, buf);
+	}
+	ci->ec2_id = sp->ec2_instance_id ? xpool_strdup(&r->pool, sp->ec2_instance_id) : ci->id;
+	if (sp->agent_version) {
+		if (!r->version || strcmp(r->version, sp->agent_version) != 0)
+			r->version = xpool_strdup(&r->pool, sp->agent_version);
+		ci->agent_version = r->version;
+	}
+	ci->type = intern(cl, sp->instance_type ? sp->instance_type : "", 0);
+	ci->az = intern(cl, sp->az ? sp->az : "", 1);
 	ci->cpu_reg = sp->cpu_units;
 	ci->mem_reg = sp->mem_mib;
 	in->gpu_reg = sp->gpus;
@@ -233,21 +312,28 @@ int32_t cluster_add(struct cluster *cl, const struct instance_spec *sp)
 	else
 		ports_init(&ci->ports[0], linux_tcp, (int)(sizeof linux_tcp / sizeof *linux_tcp));
 	ports_init(&ci->ports[1], sp->reserved_udp, sp->reserved_udp ? sp->n_reserved_udp : 0);
-	/* D1: built-ins from the fields, then the others */
+	/* D1: built-ins from the fields (distinct names, their ids known since
+	 * cluster_new), then the others; the strings interned in this order */
+	if (6 + sp->n_attrs > 64)
+		at = xmalloc((size_t)(6 + sp->n_attrs) * sizeof *at);
 	if (sp->az)
-		add_attr(cl, ci, "ecs.availability-zone", sp->az);
+		at[n++] = (struct iattr){ cl->a_az, ci->az };
 	if (sp->instance_type)
-		add_attr(cl, ci, "ecs.instance-type", sp->instance_type);
+		at[n++] = (struct iattr){ cl->a_type, ci->type };
 	if (sp->os_type)
-		add_attr(cl, ci, "ecs.os-type", sp->os_type);
+		n = add_attr(cl, at, n, cl->a_os_type, sp->os_type, 2);
 	if (sp->os_family)
-		add_attr(cl, ci, "ecs.os-family", sp->os_family);
+		n = add_attr(cl, at, n, cl->a_os_family, sp->os_family, 3);
 	if (sp->cpu_arch)
-		add_attr(cl, ci, "ecs.cpu-architecture", sp->cpu_arch);
+		n = add_attr(cl, at, n, cl->a_arch, sp->cpu_arch, 4);
 	if (sp->ami_id)
-		add_attr(cl, ci, "ecs.ami-id", sp->ami_id);
+		n = add_attr(cl, at, n, cl->a_ami, sp->ami_id, 5);
 	for (int k = 0; k < sp->n_attrs; k++)
-		add_attr(cl, ci, sp->attrs[k].name, sp->attrs[k].value);
+		n = add_attr(cl, at, n, intern(cl, sp->attrs[k].name, 6 + 2 * k), sp->attrs[k].value, 7 + 2 * k);
+	ci->attrs = attr_list(r, at, n);
+	ci->n_attrs = n;
+	if (at != stack)
+		free(at);
 	in->grp = in->g_in;
 	in->cap_grp = IG_IN;
 	in->status = INST_ACTIVE;
@@ -476,7 +562,7 @@ int cluster_ports(const struct cluster *cl, int32_t i, int udp, const uint16_t *
 {
 	const struct portset *ps = &cl->info[i].ports[udp ? 1 : 0];
 
-	*ports = ps->p;
+	*ports = ps->cap > PS_IN ? ps->u.p : ps->u.in;
 	return ps->n;
 }
 

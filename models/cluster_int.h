@@ -35,8 +35,15 @@ struct iattr {
 	uint32_t name, value;     /* value STRTAB_NONE = present with no value */
 };
 
+/* An instance's reserved host ports of one protocol, sorted: up to PS_IN
+ * held in the record itself (the agent's defaults: no allocation per
+ * instance), more on the heap (cluster.c ps_ports). */
+#define PS_IN 8
 struct portset {
-	uint16_t *p;
+	union {
+		uint16_t in[PS_IN];   /* cap == PS_IN */
+		uint16_t *p;          /* cap > PS_IN */
+	} u;
 	int n, cap;
 };
 
@@ -76,11 +83,11 @@ _Static_assert(sizeof(void *) != 8 || (offsetof(struct inst, cap_grp) == 64 && s
 	       "struct inst: the first line, then the inline groups' line");
 
 struct inst_info {
-	char *id, *ec2_id, *agent_version;
+	const char *id, *ec2_id, *agent_version;   /* in the cluster's pool (cluster.c) */
 	uint32_t type, az;        /* interned values */
 	int64_t cpu_reg, mem_reg;
 	struct portset ports[2];  /* [0] TCP, [1] UDP */
-	struct iattr *attrs;
+	const struct iattr *attrs; /* in the pool, shared by instances with the same list */
 	int n_attrs;
 	const char **grp_names;   /* the groups' names, for CQL task:group: built when read */
 	int cap_names;
@@ -173,11 +180,13 @@ struct sattr {
 };
 
 struct cluster {
-	struct inst *in;          /* 64-byte aligned */
+	struct inst *in;          /* 64-byte aligned, inside the block in_mem */
+	void *in_mem;
 	struct inst_info *info;   /* (the same index) */
 	int32_t n;
 	size_t cap;
 	struct strtab *str, *gnames;
+	struct cl_reg *reg;       /* cluster_add's memo and the instances' strings (cluster.c) */
 	struct forest all_f;
 	struct part all;
 	int32_t *mv;              /* the kept resource orders (cl_index_move): forest a × 2 + order k */

@@ -86,3 +86,62 @@ void xgrow_aligned(void **mem, void **arr, size_t *cap, size_t need, size_t elem
 	*arr = p + at;
 	*cap = c;
 }
+
+/* A chunk holds many blocks; a block larger than a quarter of it gets a
+ * chunk of its own, linked behind the newest so the newest keeps its room. */
+#define XPOOL_CHUNK 16384
+
+void *xpool_alloc(struct xpool *p, size_t n)
+{
+	size_t need = (n + 7) & ~(size_t)7;
+	void **c;
+
+	if (need == 0)
+		need = 8;
+	if (p->left >= need) {
+		void *b = p->cur;
+
+		p->cur += need;
+		p->left -= need;
+		return b;
+	}
+	if (need > XPOOL_CHUNK / 4) {
+		c = xmalloc(8 + need);
+		if (p->chunk) {
+			*c = *(void **)p->chunk;
+			*(void **)p->chunk = c;
+		} else {
+			*c = NULL;
+			p->chunk = c;
+		}
+		return (char *)c + 8;
+	}
+	c = xmalloc(XPOOL_CHUNK);
+	*c = p->chunk;
+	p->chunk = c;
+	p->cur = (char *)c + 8 + need;
+	p->left = XPOOL_CHUNK - 8 - need;
+	return (char *)c + 8;
+}
+
+char *xpool_strdup(struct xpool *p, const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(xpool_alloc(p, n), s, n);
+}
+
+void xpool_free(struct xpool *p)
+{
+	void *c = p->chunk;
+
+	while (c) {
+		void *prev = *(void **)c;
+
+		free(c);
+		c = prev;
+	}
+	p->chunk = NULL;
+	p->cur = NULL;
+	p->left = 0;
+}

@@ -22,6 +22,20 @@ void xgrow(void **arr, size_t *cap, size_t need, size_t elem);
  * as xgrow's. */
 void xgrow_aligned(void **mem, void **arr, size_t *cap, size_t need, size_t elem, size_t align);
 
+/* A pool of small blocks that live as long as their owner and go with it
+ * at once (a cluster's instance ids and attribute lists): no malloc or
+ * free per block.  Blocks are aligned to 8 bytes and never move.  Zeroed
+ * memory is an empty pool. */
+struct xpool {
+	void *chunk;      /* the newest chunk; each chunk's first word points to the one before */
+	char *cur;        /* the newest chunk's free room: `left` bytes from cur */
+	size_t left;
+};
+
+void *xpool_alloc(struct xpool *p, size_t n);
+char *xpool_strdup(struct xpool *p, const char *s);
+void xpool_free(struct xpool *p);     /* every block; the pool is empty again */
+
 /* the common case (room enough) costs a compare, not a call */
 #define XGROW(arr, cap, need) \
 	do { \

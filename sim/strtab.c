@@ -78,6 +78,13 @@ uint32_t strtab_intern(struct strtab *t, const char *s)
 	return t->n - 1;
 }
 
+uint32_t strtab_intern_hint(struct strtab *t, const char *s, uint32_t *hint)
+{
+	if (*hint < t->n && strcmp(t->strs[*hint], s) == 0)
+		return *hint;
+	return *hint = strtab_intern(t, s);
+}
+
 uint32_t strtab_find(const struct strtab *t, const char *s)
 {
 	uint32_t v = *slot_for(t, s);

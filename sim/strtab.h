@@ -14,6 +14,12 @@ struct strtab *strtab_new(void);
 void strtab_free(struct strtab *t);              /* NULL is a no-op */
 /* Id of s, adding it when new (the table keeps its own copy). */
 uint32_t strtab_intern(struct strtab *t, const char *s);
+/* strtab_intern for a caller that interns the same string again and again
+ * (every instance of a type registers the same attribute values): *hint,
+ * the id this call answered last time (STRTAB_NONE at first), is answered
+ * again when its string equals s (one strcmp, no hash); else s is interned
+ * and *hint set to its id.  Same ids as strtab_intern. */
+uint32_t strtab_intern_hint(struct strtab *t, const char *s, uint32_t *hint);
 /* Id of s, or STRTAB_NONE when it was never interned. */
 uint32_t strtab_find(const struct strtab *t, const char *s);
 /* The string of an id (owned by the table). */

@@ -12,6 +12,7 @@
 
 #include "models/cluster.h"
 #include "models/cluster_idx.h"
+#include "sim/strtab.h"
 #include "tests/helpers/tutil.h"
 
 static int32_t add(struct cluster *cl, const char *az, const char *os, int64_t cpu, int64_t mem,
@@ -1372,8 +1373,357 @@ static void test_probe_skips(void)
 	gsl_rng_free(r);
 }
 
+/* ---- registration against a plain model ---- */
+
+/* The model of one cluster's registrations: every string the cluster
+ * interned, in the order of first appearance (an attribute name's id is
+ * observable: cluster_attr_id), and per instance its attribute list, ids,
+ * agent version, reserved ports and tasks per group, all made the plain
+ * way: built-in attributes from the fields (D1), then the others with a
+ * later duplicate name ignored (its value never interned), ports sorted
+ * with duplicates dropped (D2), a task's port and group count added on
+ * reserve and taken away on release. */
+#define RM_STRS 256
+#define RM_INSTS 400
+#define RM_ATTRS 80
+#define RM_PORTS 64
+
+#define RM_GROUPS 10
+#define RM_TASKS 4000
+
+struct rm_inst {
+	int tasks[RM_GROUPS];             /* per group */
+	char id[24], ec2[24], version[32];
+	int has_version;
+	char type[32], az[32];
+	int n_attrs;
+	char names[RM_ATTRS][32], values[RM_ATTRS][32];
+	int has_value[RM_ATTRS];
+	uint16_t ports[2][RM_PORTS];
+	int n_ports[2];
+};
+
+struct rm {
+	char strs[RM_STRS][32];
+	int n_strs;
+	struct rm_inst in[RM_INSTS];
+	uint32_t g[RM_GROUPS];
+	struct rm_task {
+		int32_t i;
+		int udp;
+		uint16_t port;
+		int g;
+	} t[RM_TASKS];
+	int n_tasks;
+};
+
+static int rm_intern(struct rm *m, const char *s)
+{
+	for (int k = 0; k < m->n_strs; k++)
+		if (strcmp(m->strs[k], s) == 0)
+			return k;
+	CU_ASSERT_FATAL(m->n_strs < RM_STRS);
+	snprintf(m->strs[m->n_strs], sizeof m->strs[0], "%s", s);
+	return m->n_strs++;
+}
+
+static void rm_attr(struct rm *m, struct rm_inst *mi, const char *name, const char *value)
+{
+	rm_intern(m, name);
+	for (int k = 0; k < mi->n_attrs; k++)
+		if (strcmp(mi->names[k], name) == 0)
+			return;
+	snprintf(mi->names[mi->n_attrs], sizeof mi->names[0], "%s", name);
+	mi->has_value[mi->n_attrs] = value != NULL;
+	if (value) {
+		rm_intern(m, value);
+		snprintf(mi->values[mi->n_attrs], sizeof mi->values[0], "%s", value);
+	}
+	mi->n_attrs++;
+}
+
+static void rm_port(uint16_t *set, int *n, uint16_t p)
+{
+	int j = *n;
+
+	for (int k = 0; k < *n; k++)
+		if (set[k] == p)
+			return;
+	while (j > 0 && set[j - 1] > p) {
+		set[j] = set[j - 1];
+		j--;
+	}
+	set[j] = p;
+	(*n)++;
+}
+
+static void rm_unport(uint16_t *set, int *n, uint16_t p)
+{
+	for (int k = 0; k < *n; k++)
+		if (set[k] == p) {
+			memmove(set + k, set + k + 1, (size_t)(*n - k - 1) * sizeof *set);
+			(*n)--;
+			return;
+		}
+}
+
+/* A string of the pool, written into buf (the same address for every
+ * instance: a memo keyed by the address would answer wrong), or NULL. */
+static const char *pick(gsl_rng *r, char *buf, const char *const *pool, int n, int null_ok)
+{
+	unsigned long k = gsl_rng_uniform_int(r, (unsigned long)n + (null_ok ? 1 : 0));
+
+	if (k == (unsigned long)n)
+		return NULL;
+	strcpy(buf, pool[k]);
+	return buf;
+}
+
+/* A task with one host port placed on one of instances 0..n-1, in one of
+ * RM_GROUPS groups (more than a record holds), or one of those placed
+ * leaving: the port sets grow past what a record holds and shrink, the
+ * records' group counts move, also while the arrays grow. */
+static void task_step(struct cluster *cl, struct rm *m, gsl_rng *r, int32_t n)
+{
+	struct place_req q = { .cpu_units = 1, .mem_mib = 1 };
+	struct rm_task t;
+	struct rm_inst *mi;
+	int k = -1;
+
+	if (m->n_tasks == 0 || (m->n_tasks < RM_TASKS && gsl_rng_uniform(r) < 0.6)) {
+		t.i = (int32_t)gsl_rng_uniform_int(r, (unsigned long)n);
+		t.udp = (int)gsl_rng_uniform_int(r, 2);
+		t.port = (uint16_t)(100 + gsl_rng_uniform_int(r, 24));
+		t.g = (int)gsl_rng_uniform_int(r, RM_GROUPS);
+		for (int j = 0; j < m->in[t.i].n_ports[t.udp]; j++)
+			if (m->in[t.i].ports[t.udp][j] == t.port)
+				return;                 /* (a placement would not take it) */
+	} else {
+		k = (int)gsl_rng_uniform_int(r, (unsigned long)m->n_tasks);
+		t = m->t[k];
+	}
+	mi = &m->in[t.i];
+	if (t.udp)
+		q.ports_udp = &t.port, q.n_ports_udp = 1;
+	else
+		q.ports_tcp = &t.port, q.n_ports_tcp = 1;
+	if (k < 0) {
+		cluster_reserve(cl, t.i, &q, m->g[t.g]);
+		rm_port(mi->ports[t.udp], &mi->n_ports[t.udp], t.port);
+		mi->tasks[t.g]++;
+		m->t[m->n_tasks++] = t;
+	} else {
+		cluster_release(cl, t.i, &q, m->g[t.g]);
+		rm_unport(mi->ports[t.udp], &mi->n_ports[t.udp], t.port);
+		mi->tasks[t.g]--;
+		m->t[k] = m->t[--m->n_tasks];
+	}
+}
+
+static void check_instance(struct cluster *cl, const struct rm *m, int32_t i)
+{
+	const struct rm_inst *mi = &m->in[i];
+	const char *v;
+	const uint16_t *p;
+	int bad = 0;
+
+	T_STREQ(cluster_id(cl, i), mi->id);
+	T_STREQ(cluster_ec2_id(cl, i), mi->ec2);
+	if (mi->has_version)
+		T_STREQ(cluster_agent_version(cl, i), mi->version);
+	else
+		CU_ASSERT_PTR_NULL(cluster_agent_version(cl, i));
+	T_STREQ(cluster_type(cl, i), mi->type);
+	T_STREQ(cluster_az(cl, i), mi->az);
+	/* every string the model knows (the built-in names among them) as a
+	 * name: present exactly when in the list, with its value */
+	for (int s = 0; s < m->n_strs; s++) {
+		int k = 0, got = cluster_attribute(cl, i, m->strs[s], &v);
+
+		while (k < mi->n_attrs && strcmp(mi->names[k], m->strs[s]) != 0)
+			k++;
+		if (got != (k < mi->n_attrs))
+			bad++;
+		else if (got && (mi->has_value[k] ? !v || strcmp(v, mi->values[k]) != 0 : v != NULL))
+			bad++;
+	}
+	T_EQ(bad, 0);
+	for (int k = 0, all = 0; k < RM_GROUPS; k++) {
+		T_EQ(cluster_group_tasks_on(cl, i, m->g[k]), mi->tasks[k]);
+		all += mi->tasks[k];
+		if (k == RM_GROUPS - 1)
+			T_EQ(cluster_tasks_on(cl, i), all);
+	}
+	for (int u = 0; u < 2; u++) {
+		int n = cluster_ports(cl, i, u, &p);
+
+		T_EQ(n, mi->n_ports[u]);
+		if (n == mi->n_ports[u] && n > 0 && memcmp(p, mi->ports[u], (size_t)n * sizeof *p) != 0)
+			T_FAIL("reserved ports differ from the model's");
+	}
+}
+
+static void test_register_model(void)
+{
+	static const char *const types[] = { "m5.large", "m5.xlarge", "" };
+	static const char *const azs[] = { "us-east-1a", "us-east-1b", "us-east-1c" };
+	static const char *const oses[] = { "linux", "windows" };
+	static const char *const fams[] = { "LINUX", "WINDOWS_SERVER_2022_FULL" };
+	static const char *const arches[] = { "x86_64", "arm64" };
+	static const char *const amis[] = { "ami-1", "ami-2" };
+	static const char *const versions[] = { "1.86.0", "1.87.0" };
+	/* names that repeat the built-ins and each other, prefixes, the empty one */
+	static const char *const names[] = { "stack", "st", "s", "", "ecs.os-type",
+					     "ecs.availability-zone", "ecs.capability.task-eni",
+					     "zone", "stack2" };
+	static const char *const values[] = { "blue", "b", "", "linux", "us-east-1a", "m5.large",
+					      "green" };
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	struct rm *m = calloc(1, sizeof *m);
+	char fbuf[8][32], nbuf[RM_ATTRS][32], vbuf[RM_ATTRS][32], idbuf[24], ecbuf[24];
+	struct inst_attr at[RM_ATTRS];
+	uint16_t tcp[12], udp[12];
+	struct cluster *cl;
+
+	gsl_rng_set(r, 20261201);
+	for (int round = 0; round < 6; round++) {
+		int n_inst = round == 0 ? RM_INSTS : 60;
+
+		cl = cluster_new();
+		memset(m, 0, sizeof *m);
+		for (int k = 0; k < RM_GROUPS; k++) {
+			char gn[24];
+
+			snprintf(gn, sizeof gn, "family:%d", k);
+			m->g[k] = cluster_group(cl, gn);
+		}
+		/* the names cluster_new interns, in its order */
+		rm_intern(m, "ecs.availability-zone");
+		rm_intern(m, "ecs.instance-type");
+		rm_intern(m, "ecs.os-type");
+		rm_intern(m, "ecs.os-family");
+		rm_intern(m, "ecs.cpu-architecture");
+		rm_intern(m, "ecs.ami-id");
+		rm_intern(m, "ecs.capability.task-eni");
+		for (int32_t i = 0; i < n_inst; i++) {
+			struct instance_spec sp;
+			struct rm_inst *mi = &m->in[i];
+			/* runs of like instances (the memo's case), and changes */
+			int same = i > 0 && gsl_rng_uniform(r) < 0.6;
+			int n_tcp = 0, n_udp = 0;
+
+			memset(&sp, 0, sizeof sp);
+			sp.instance_type = pick(r, fbuf[0], types, 3, 1);
+			sp.az = pick(r, fbuf[1], azs, same ? 1 : 3, 1);
+			sp.os_type = pick(r, fbuf[2], oses, 2, 1);
+			sp.os_family = pick(r, fbuf[3], fams, 2, 1);
+			sp.cpu_arch = pick(r, fbuf[4], arches, same ? 1 : 2, 1);
+			sp.ami_id = pick(r, fbuf[5], amis, 2, 1);
+			sp.agent_version = pick(r, fbuf[6], versions, 2, 1);
+			if (gsl_rng_uniform(r) < 0.3) {
+				snprintf(idbuf, sizeof idbuf, "i-%d", (int)gsl_rng_uniform_int(r, 100000));
+				sp.id = idbuf;
+			}
+			if (gsl_rng_uniform(r) < 0.3) {
+				snprintf(ecbuf, sizeof ecbuf, "e-%d", (int)gsl_rng_uniform_int(r, 100000));
+				sp.ec2_instance_id = ecbuf;
+			}
+			/* up to 20 attributes (past the memo's 13), once past the 64 on the stack */
+			sp.n_attrs = round == 1 && i == 7 ? RM_ATTRS - 6
+						       : (int)gsl_rng_uniform_int(r, 21);
+			for (int k = 0; k < sp.n_attrs; k++) {
+				at[k].name = pick(r, nbuf[k], names, same ? 3 : 9, 0);
+				at[k].value = pick(r, vbuf[k], values, same ? 2 : 7, 1);
+			}
+			sp.attrs = at;
+			if (gsl_rng_uniform(r) < 0.3) {        /* unsorted, duplicates, past PS_IN */
+				n_tcp = (int)gsl_rng_uniform_int(r, 13);
+				for (int k = 0; k < n_tcp; k++)
+					tcp[k] = (uint16_t)(1 + gsl_rng_uniform_int(r, 20));
+				sp.reserved_tcp = tcp;
+				sp.n_reserved_tcp = n_tcp;
+			}
+			if (gsl_rng_uniform(r) < 0.3) {
+				n_udp = (int)gsl_rng_uniform_int(r, 13);
+				for (int k = 0; k < n_udp; k++)
+					udp[k] = (uint16_t)(1 + gsl_rng_uniform_int(r, 20));
+				sp.reserved_udp = udp;
+				sp.n_reserved_udp = n_udp;
+			}
+			sp.cpu_units = 1 << 20;
+			sp.mem_mib = 1 << 20;
+			T_EQ(cluster_add(cl, &sp), i);
+			/* the model, from the spec's strings */
+			snprintf(mi->id, sizeof mi->id, "%s", sp.id ? sp.id : "");
+			if (!sp.id)
+				snprintf(mi->id, sizeof mi->id, "ci-%d", (int)i);
+			snprintf(mi->ec2, sizeof mi->ec2, "%s", sp.ec2_instance_id ? sp.ec2_instance_id : mi->id);
+			mi->has_version = sp.agent_version != NULL;
+			if (sp.agent_version)
+				snprintf(mi->version, sizeof mi->version, "%s", sp.agent_version);
+			snprintf(mi->type, sizeof mi->type, "%s", sp.instance_type ? sp.instance_type : "");
+			snprintf(mi->az, sizeof mi->az, "%s", sp.az ? sp.az : "");
+			rm_intern(m, mi->type);
+			rm_intern(m, mi->az);
+			if (sp.az)
+				rm_attr(m, mi, "ecs.availability-zone", sp.az);
+			if (sp.instance_type)
+				rm_attr(m, mi, "ecs.instance-type", sp.instance_type);
+			if (sp.os_type)
+				rm_attr(m, mi, "ecs.os-type", sp.os_type);
+			if (sp.os_family)
+				rm_attr(m, mi, "ecs.os-family", sp.os_family);
+			if (sp.cpu_arch)
+				rm_attr(m, mi, "ecs.cpu-architecture", sp.cpu_arch);
+			if (sp.ami_id)
+				rm_attr(m, mi, "ecs.ami-id", sp.ami_id);
+			for (int k = 0; k < sp.n_attrs; k++)
+				rm_attr(m, mi, at[k].name, at[k].value);
+			if (sp.reserved_tcp) {
+				for (int k = 0; k < n_tcp; k++)
+					rm_port(mi->ports[0], &mi->n_ports[0], tcp[k]);
+			} else {
+				static const uint16_t lin[] = { 22, 2375, 2376, 51678, 51679 };
+				static const uint16_t win[] = { 53, 135, 139, 445, 2375, 2376, 3389, 5985,
+								5986, 51678, 51679 };
+				int w = sp.os_type && strcmp(sp.os_type, "windows") == 0;
+
+				for (int k = 0; k < (w ? 11 : 5); k++)
+					rm_port(mi->ports[0], &mi->n_ports[0], w ? win[k] : lin[k]);
+			}
+			for (int k = 0; k < n_udp; k++)
+				rm_port(mi->ports[1], &mi->n_ports[1], udp[k]);
+			/* the buffers rewritten: nothing of the spec may be kept by address */
+			for (int k = 0; k < 8; k++)
+				snprintf(fbuf[k], sizeof fbuf[k], "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz");
+			for (int k = 0; k < RM_ATTRS; k++) {
+				snprintf(nbuf[k], sizeof nbuf[k], "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz");
+				snprintf(vbuf[k], sizeof vbuf[k], "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz");
+			}
+			snprintf(idbuf, sizeof idbuf, "zzzzzzzz");
+			snprintf(ecbuf, sizeof ecbuf, "zzzzzzzz");
+			for (int k = 0; k < 4; k++)            /* tasks while the arrays grow */
+				task_step(cl, m, r, i + 1);
+			if (i % 7 == 0)
+				check_instance(cl, m, i / 2);
+		}
+		for (int step = 0; step < 3000; step++)
+			task_step(cl, m, r, n_inst);
+		/* every id in first-appearance order; a name never interned has none */
+		for (int s = 0; s < m->n_strs; s++)
+			T_EQ(cluster_attr_id(cl, m->strs[s]), s);
+		T_EQ(cluster_attr_id(cl, "never"), STRTAB_NONE);
+		for (int32_t i = 0; i < n_inst; i++)
+			check_instance(cl, m, i);
+		cluster_free(cl);
+	}
+	free(m);
+	gsl_rng_free(r);
+}
+
 static CU_TestInfo cluster_tests[] = {
 	{ "registration, built-in attributes, agent ports", test_register },
+	{ "registration against a plain model: attributes, ids, ports, groups", test_register_model },
 	{ "reserve and release accounting, totals", test_accounting },
 	{ "DRAINING, agent, INACTIVE", test_statuses },
 	{ "indexes stay exact under random operations", test_indexes_random },

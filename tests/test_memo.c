@@ -17,6 +17,7 @@
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
 #include "sim/name_memo.h"
+#include "sim/strtab.h"
 
 /* Names that share prefixes, the empty one, and two past NAME_MEMO_LEN - 1. */
 static const char *const pool[] = {
@@ -179,9 +180,60 @@ static void test_trace_names(void)
 	free(csv);
 }
 
+/* strtab_intern_hint against a plain list of first appearances: random
+ * names of the pool (a copy each time, in one reused buffer), each with
+ * one of a few hints that callers share and misuse: the hint this name
+ * had, another name's, a stale or never-set one, one past the table's
+ * end.  The id is always the name's first-appearance number, and the hint
+ * ends as that id; a hint that was the name's own was answered without a
+ * new string. */
+static void test_strtab_hint(void)
+{
+	uint64_t x = 777;
+	int wrong = 0, bad_hint = 0, bad_count = 0;
+
+	for (int round = 0; round < 50; round++) {
+		struct strtab *t = strtab_new();
+		const char *order[N_POOL];
+		int n = 0;
+		uint32_t hints[6];
+
+		for (int h = 0; h < 6; h++)
+			hints[h] = STRTAB_NONE;
+		for (int i = 0; i < 2000; i++) {
+			int k = (int)(lcg(&x) % (uint64_t)N_POOL), h = (int)(lcg(&x) % 6), id = -1;
+			char copy[64];
+			uint32_t got;
+
+			if (lcg(&x) % 10 == 0)
+				hints[h] = (uint32_t)(lcg(&x) % 40);     /* any number, past the end too */
+			snprintf(copy, sizeof copy, "%s", pool[k]);
+			got = strtab_intern_hint(t, copy, &hints[h]);
+			snprintf(copy, sizeof copy, "#");            /* the buffer rewritten */
+			for (int j = 0; j < n; j++)
+				if (strcmp(order[j], pool[k]) == 0)
+					id = j;
+			if (id < 0) {
+				order[n] = pool[k];
+				id = n++;
+			}
+			wrong += got != (uint32_t)id;
+			bad_hint += hints[h] != (uint32_t)id;
+			bad_count += strtab_count(t) != (uint32_t)n;
+		}
+		for (int j = 0; j < n; j++)
+			wrong += strtab_find(t, order[j]) != (uint32_t)j || strcmp(strtab_str(t, (uint32_t)j), order[j]) != 0;
+		strtab_free(t);
+	}
+	T_EQ(wrong, 0);
+	T_EQ(bad_hint, 0);
+	T_EQ(bad_count, 0);
+}
+
 static CU_TestInfo memo_tests[] = {
 	{ "random look-ups answer as the look-up behind", test_memo_random },
 	{ "a zeroed memo is empty", test_memo_empty },
+	{ "strtab_intern_hint answers as a plain list of first appearances", test_strtab_hint },
 	CU_TEST_INFO_NULL,
 };
 
