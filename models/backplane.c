@@ -500,7 +500,10 @@ static inline __attribute__((always_inline)) void task_placed(struct backplane *
 	t->state = t->seen = TS_PROVISIONING;
 	t->ts[TS_PROVISIONING] = now;
 	metrics_on_placed(bp->m, now, t->submit);
-	metrics_on_launched(bp->m, t->svc, t->fg != TL_EC2, t->fg == TL_FARGATE_SPOT, t->cp >= 0);
+	/* a RunTask task on EC2 without a provider: counted by its
+	 * placement alone (metrics.h) */
+	if (t->fg || t->svc >= 0 || t->cp >= 0)
+		metrics_on_launched(bp->m, t->svc, t->fg != TL_EC2, t->fg == TL_FARGATE_SPOT, t->cp >= 0);
 }
 
 void bp_task_placed(struct backplane *bp, struct task *t, int32_t inst)
