@@ -389,6 +389,13 @@ __attribute__((always_inline)) inline void bp_task_view(struct backplane *bp, st
 	view_move(bp, t, (enum task_state)st);
 }
 
+void bp_quick_clear(struct backplane *bp, int32_t inst)
+{
+	for (size_t i = 0; i < bp->n_tasks; i++)
+		if (bp->tasks[i].inst == inst)
+			bp->tasks[i].quick = 0;
+}
+
 void bp_task_report(struct backplane *bp, uint32_t slot)
 {
 	struct task *t = &bp->tasks[slot];
