@@ -43,12 +43,6 @@ static const char *const reason_cols[] = {
 
 #define N_REASONS (sizeof reason_cols / sizeof reason_cols[0])
 
-/* The CPU and memory reservation percentages side by side (GCC's vector
- * extension: one instruction does the pair's each step, lane by lane,
- * with the scalar operations' bits). */
-typedef double pct_pair __attribute__((vector_size(16)));
-typedef int64_t pct_mask __attribute__((vector_size(16)));
-
 struct metrics {
 	char *dir;
 	char *scenario, *strategy;
@@ -91,7 +85,7 @@ struct metrics {
 	double pending_mean;
 	struct quant pending_p99;
 	sim_time_t t_last;
-	pct_pair res_pct;                        /* current reservation %: cpu, memory */
+	double cpu_pct, mem_pct;                 /* current reservation % */
 	double cpu_acc, mem_acc;                 /* ∫ pct dt, pct·ms */
 	int32_t peak_used;
 	/* cost: one open billed period per instance number */
@@ -277,8 +271,8 @@ void metrics_on_failure(struct metrics *m, sim_time_t now, const char *task_id,
 static void advance(struct metrics *m, sim_time_t now)
 {
 	if (now > m->t_last) {
-		m->cpu_acc += m->res_pct[0] * (double)(now - m->t_last);
-		m->mem_acc += m->res_pct[1] * (double)(now - m->t_last);
+		m->cpu_acc += m->cpu_pct * (double)(now - m->t_last);
+		m->mem_acc += m->mem_pct * (double)(now - m->t_last);
 		m->t_last = now;
 	}
 }
@@ -290,16 +284,9 @@ static double pct(int64_t part, int64_t whole)
 
 void metrics_on_cluster(struct metrics *m, sim_time_t now, const struct cluster_totals *t)
 {
-	/* pct() of each, both at once and without a branch: the same
-	 * operations (100 x part, then / whole), so the same bits; a lane
-	 * whose whole is not above 0 is 0 (its quotient, an infinity or NaN,
-	 * masked out) */
-	pct_pair part = { (double)t->cpu_reserved, (double)t->mem_reserved };
-	pct_pair whole = { (double)t->cpu_registered, (double)t->mem_registered };
-	pct_pair q = (pct_pair){ 100.0, 100.0 } * part / whole;
-
 	advance(m, now);
-	m->res_pct = (pct_pair)((pct_mask)q & (whole > 0));
+	m->cpu_pct = pct(t->cpu_reserved, t->cpu_registered);
+	m->mem_pct = pct(t->mem_reserved, t->mem_registered);
 	if (t->n_used > m->peak_used)
 		m->peak_used = t->n_used;
 }

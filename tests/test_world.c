@@ -445,66 +445,7 @@ static void test_pending_fail(void)
 	CELL_IS("pf", "summary.csv", 1, "tasks_never_placed", "1");
 }
 
-/* summary.csv's mean reservation percentages (metrics_on_cluster, both
- * percentages in one vector step) against the plain sum of pct x dt on
- * random changes of the totals, a registered total of 0 among them (its
- * percentage 0): each column its own resource's. */
-static void test_reservation_means(void)
-{
-	struct metrics_cfg cfg = { 0 };
-	struct metrics *m;
-	struct err e;
-	char dir[600], want[64];
-	double acc[2] = { 0, 0 }, cur[2] = { 0, 0 };
-	sim_time_t t = 0, last = 0;
-	unsigned seed = 12345;
-
-	snprintf(dir, sizeof dir, "%s/out-means", tmpdir);
-	cfg.out_dir = dir;
-	cfg.scenario = "means";
-	cfg.strategy = "binpack";
-	m = metrics_open(&cfg, &e);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-	for (int k = 0; k < 2000; k++) {
-		struct cluster_totals tot = { 0 };
-		int64_t v[4];
-
-		for (int j = 0; j < 4; j++) {
-			seed = seed * 1103515245u + 12345u;
-			v[j] = (int64_t)(seed >> 8) % 5000;
-		}
-		/* registered 0 in one step of five, per resource */
-		tot.cpu_registered = k % 5 == 1 ? 0 : v[0] + 1;
-		tot.mem_registered = k % 5 == 3 ? 0 : v[1] + 1;
-		tot.cpu_reserved = tot.cpu_registered ? v[2] % (tot.cpu_registered + 1) : 0;
-		tot.mem_reserved = tot.mem_registered ? v[3] % (tot.mem_registered + 1) : 0;
-		t += (sim_time_t)(v[0] % 3) * 7;   /* some changes at the same instant */
-		if (t > last) {
-			acc[0] += cur[0] * (double)(t - last);
-			acc[1] += cur[1] * (double)(t - last);
-			last = t;
-		}
-		cur[0] = tot.cpu_registered > 0 ? 100.0 * (double)tot.cpu_reserved / (double)tot.cpu_registered : 0;
-		cur[1] = tot.mem_registered > 0 ? 100.0 * (double)tot.mem_reserved / (double)tot.mem_registered : 0;
-		metrics_on_cluster(m, t, &tot);
-	}
-	t += 100;
-	acc[0] += cur[0] * (double)(t - last);
-	acc[1] += cur[1] * (double)(t - last);
-	{
-		struct cluster_totals tot = { 0 };
-
-		metrics_on_cluster(m, t, &tot);
-	}
-	CU_ASSERT_EQUAL_FATAL(metrics_close(m, t, &e), 0);
-	snprintf(want, sizeof want, "%.3f", acc[0] / (double)t);
-	CELL_IS("means", "summary.csv", 1, "mean_cpu_reserved_pct", want);
-	snprintf(want, sizeof want, "%.3f", acc[1] / (double)t);
-	CELL_IS("means", "summary.csv", 1, "mean_mem_reserved_pct", want);
-}
-
 static CU_TestInfo world_tests[] = {
-	{ "reservation means", test_reservation_means },
 	{ "pending mode fail", test_pending_fail },
 	{ "task-level members for a bare array", test_task_level_for_bare_array },
 	{ "M/M/c queue against Erlang C", test_erlang_c },
