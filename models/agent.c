@@ -42,11 +42,16 @@
  * paths run alone, and tests/test_chain.c compares the two runs' files.
  * A connected agent's instance is up (on_down clears `up`; the whole-run
  * invariants check it): `up` says the task is not dead (dead_in).  The
- * common paths (and ghost_pulled's) learn the agent's state from its
- * two-byte summary (struct agents quick: connected, taking the held
- * steps, its settings, its first cached images), not from its record: a
- * task's steps lie far apart and the records of thousands of agents do
- * not stay in the first-level cache, their summaries mostly do.
+ * common paths learn the agent's state from its two-byte summary (struct
+ * agents quick: connected, taking the held steps, its settings, its first
+ * cached images), not from its record: a task's steps lie far apart and
+ * the records of thousands of agents do not stay in the first-level
+ * cache, their summaries mostly do.  Those after the start request (the
+ * cached pull's end, the containers' start, the exit, the stop) read the
+ * summary's class from the task itself (task.h quick: agent_task_pending
+ * copies it, the agent's disconnection or failure clears it, the
+ * whole-run invariants check it), whose first line they read anyway: no
+ * look at the summary, whose line a task's steps far apart miss too.
  */
 #include "agent_int.h"
 
@@ -276,10 +281,10 @@ static void ghost_pulled(struct sim *s, void *ctx, uint64_t ref)
 	if (!t)
 		return;
 	/* the common case: a standalone task to start whose connected agent
-	 * (not dead) takes the held steps (held_ok), the containers' start a
-	 * held place */
-	q = quick_to_start(ag, t);
-	if (q && t->svc < 0 && quick_tm(ag, q)->container_start > 0) {
+	 * (not dead) takes the held steps (held_ok; its class kept in the
+	 * task, task.h quick), the containers' start a held place */
+	q = t->quick;
+	if (q && t->state == TS_PENDING && t->desired == TD_RUNNING && quick_tm(ag, q)->container_start > 0) {
 		sim_held_after(s, quick_tm(ag, q)->container_start, ag->held_started, ref);
 		return;
 	}
@@ -526,6 +531,7 @@ void agent_task_pending(struct backplane *bp, uint32_t slot, struct task *t)
 		sim_time_t now = sim_now(ag->sim);
 
 		t->state = TS_PENDING;
+		t->quick = (uint8_t)q;       /* the steps after read it here (task.h) */
 		stamp_new(t, TS_PENDING, now);
 		bp_task_view(bp, t, TS_PENDING);
 		sim_held_after(ag->sim, quick_tm(ag, q)->network_delay, ag->held_start, ref_make(slot, t->gen));
@@ -689,9 +695,8 @@ static void started(struct sim *s, void *ctx, uint64_t ref)
 	 * whose connected agent holds no report back (its view moves by
 	 * itself, no RUNNING report, no health), no start failure to draw, an
 	 * exit to schedule */
-	q = ag->quick[t->inst];
-	if ((q & 0xff) && !t->unsynced && t->svc < 0 && t->duration > 0 &&
-	    t->state == TS_PENDING && t->desired == TD_RUNNING) {
+	q = t->quick;
+	if (q && t->duration > 0 && t->state == TS_PENDING && t->desired == TD_RUNNING) {
 		double p = backplane_scenario(bp)->taskdefs[t->td].start_failure_p >= 0
 			? backplane_scenario(bp)->taskdefs[t->td].start_failure_p
 			: quick_tm(ag, q)->start_failure_p;
@@ -774,8 +779,8 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 	 * the held steps) holds no report back (task_ended, set_states: the
 	 * view moves by itself); with other containers to stop, the stop's
 	 * wait a held place (begin_stop, step()) */
-	q = ag->quick[t->inst];
-	if ((q & 0xff) && !t->unsynced && t->svc < 0 && t->state == TS_RUNNING) {
+	q = t->quick;
+	if (q && t->state == TS_RUNNING) {
 		const struct scn_timing *tm = quick_tm(ag, q);
 		const struct taskdef *td = backplane_scenario(bp)->taskdefs[t->td].td;
 
@@ -898,8 +903,8 @@ static void stop_done(struct sim *s, void *ctx, uint64_t ref)
 	if (!sim_lane_idle(s))
 		abort();
 #endif
-	q = ag->quick[t->inst];
-	if ((q & 0xff) && !t->unsynced && t->svc < 0 && t->state == TS_STOPPING &&
+	q = t->quick;
+	if (q && t->state == TS_STOPPING &&
 	    !backplane_scenario(bp)->taskdefs[t->td].td->eni) {
 		sim_time_t now = sim_now(s);
 
@@ -1040,6 +1045,7 @@ static void agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t dura
 		: 0;
 	a->up = 0;
 	quick_set(agents_of(bp), inst);
+	bp_quick_clear(bp, inst);
 	a->epoch++;
 	/* docs/ecs-model.md §7.1: the session is dropped when no heartbeat came for the timeout */
 	sim_after(backplane_sim(bp), timing(bp)->heartbeat_timeout + jitter, agents_of(bp)->ev_detect, bp,
@@ -1105,6 +1111,7 @@ static void on_down(struct backplane *bp, int32_t inst, int terminated)
 	a->down = 1;
 	a->up = 0;
 	quick_set(agents_of(bp), inst);
+	bp_quick_clear(bp, inst);
 	a->epoch++;
 	a->spot_drain_held = 0;
 	free(a->outbox);

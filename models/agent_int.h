@@ -59,7 +59,9 @@ struct agents {
 	 * else 0.  The high byte is the image cache's summary for task
 	 * definitions 0-7 (bits 0-7 of cached_lo).  quick[-1] is 0 (a task
 	 * with no instance).  agent.c quick_set keeps it; the whole-run
-	 * invariants check it. */
+	 * invariants check it.  The steps after a task's start request read
+	 * the low byte from the task's copy (task.h quick), which the
+	 * agent's disconnection or failure clears (bp_quick_clear). */
 	uint16_t *quick;           /* quick_mem + 1 */
 	uint16_t *quick_mem;
 	size_t cap_quick;

@@ -238,16 +238,24 @@ static void cold_reset(struct task *t)
 	t->cold = 0;
 }
 
-static uint32_t new_slot(struct backplane *bp)
+/* new_slot when no freed slot is left: the table grows by one record
+ * (out of line: a slot off the free list, the usual case, saves no
+ * registers for it) */
+static uint32_t __attribute__((noinline)) new_slot_grow(struct backplane *bp)
 {
-	if (bp->n_free)
-		return bp->free_slots[--bp->n_free];
 	if (bp->n_tasks + 1 > bp->cap_tasks)   /* each record on its own cache lines (task.h) */
 		xgrow_aligned(&bp->tasks_mem, (void **)&bp->tasks, &bp->cap_tasks, bp->n_tasks + 1,
 			      sizeof bp->tasks[0], _Alignof(struct task));
 	memset(&bp->tasks[bp->n_tasks], 0, sizeof bp->tasks[0]);
 	cold_reset(&bp->tasks[bp->n_tasks]);
 	return (uint32_t)bp->n_tasks++;
+}
+
+static inline uint32_t new_slot(struct backplane *bp)
+{
+	if (bp->n_free)
+		return bp->free_slots[--bp->n_free];
+	return new_slot_grow(bp);
 }
 
 static inline void drop_slot(struct backplane *bp, uint32_t slot);
@@ -389,6 +397,13 @@ __attribute__((always_inline)) inline void bp_task_view(struct backplane *bp, st
 	view_move(bp, t, (enum task_state)st);
 }
 
+void bp_quick_clear(struct backplane *bp, int32_t inst)
+{
+	for (size_t i = 0; i < bp->n_tasks; i++)
+		if (bp->tasks[i].inst == inst)
+			bp->tasks[i].quick = 0;
+}
+
 void bp_task_report(struct backplane *bp, uint32_t slot)
 {
 	struct task *t = &bp->tasks[slot];
@@ -500,7 +515,10 @@ static inline __attribute__((always_inline)) void task_placed(struct backplane *
 	t->state = t->seen = TS_PROVISIONING;
 	t->ts[TS_PROVISIONING] = now;
 	metrics_on_placed(bp->m, now, t->submit);
-	metrics_on_launched(bp->m, t->svc, t->fg != TL_EC2, t->fg == TL_FARGATE_SPOT, t->cp >= 0);
+	/* a RunTask task on EC2 without a provider: counted by its
+	 * placement alone (metrics.h) */
+	if (t->fg || t->svc >= 0 || t->cp >= 0)
+		metrics_on_launched(bp->m, t->svc, t->fg != TL_EC2, t->fg == TL_FARGATE_SPOT, t->cp >= 0);
 }
 
 void bp_task_placed(struct backplane *bp, struct task *t, int32_t inst)
@@ -583,10 +601,12 @@ static void provisioned_now(struct backplane *bp, uint32_t slot)
 	provisioned(bp, slot, &bp->tasks[slot]);
 }
 
-/* bp_new_task's body: inline in RunTask's loop, the usual caller */
+/* bp_new_task's body: inline in RunTask's loop, the usual caller; its
+ * launch type fg (fargate_launch_of's) and provider cp (-1: none) given */
 static inline __attribute__((always_inline)) uint32_t new_task(struct backplane *bp, int td, uint32_t group,
 								 const char *id, sim_time_t duration, int svc,
-								 int dep, const struct place_policy *pol)
+								 int dep, const struct place_policy *pol,
+								 int fg, int cp)
 {
 	uint32_t slot = new_slot(bp);
 	struct task *t = &bp->tasks[slot];
@@ -619,8 +639,8 @@ static inline __attribute__((always_inline)) uint32_t new_task(struct backplane 
 	t->td = td;
 	t->group = group;
 	t->inst = -1;
-	t->cp = -1;
-	t->fg = (uint8_t)fargate_launch_of(bp->s, td, svc);
+	t->cp = (int16_t)cp;
+	t->fg = (uint8_t)fg;
 	t->svc = svc;
 	t->submit = sim_now(bp->sim);
 	t->duration = duration;
@@ -643,7 +663,7 @@ static inline __attribute__((always_inline)) uint32_t new_task(struct backplane 
 uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *id,
 		     sim_time_t duration, int svc, int dep, const struct place_policy *pol)
 {
-	return new_task(bp, td, group, id, duration, svc, dep, pol);
+	return new_task(bp, td, group, id, duration, svc, dep, pol, fargate_launch_of(bp->s, td, svc), -1);
 }
 
 /* The placement decision of a launch (after the placement latency). */
@@ -802,7 +822,8 @@ int backplane_run_task_as(struct backplane *bp, int td, const char *group, const
 		if (id && *id && find_task(bp, id, &dummy))
 			return err_at(e, NULL, 0, 0, NULL,
 				      "task id '%s' is already in use by a live task", id);
-		uint32_t slot = new_task(bp, td, g, id && *id ? id : NULL, duration, -1, 0, NULL);
+		uint32_t slot = new_task(bp, td, g, id && *id ? id : NULL, duration, -1, 0, NULL,
+					 fargate_launch_of(bp->s, td, -1), -1);
 
 		if (launch >= 0) {
 			bp->tasks[slot].fg = (uint8_t)launch;
@@ -823,7 +844,9 @@ int backplane_run_task_as(struct backplane *bp, int td, const char *group, const
 }
 
 /* A prepared call's word: the group's id (bits 0-31), the provider its
- * task takes (bits 32-47, as int16_t), bit 63 set (never 0). */
+ * task takes (bits 32-47, as int16_t), its launch type (bits 48-55,
+ * fargate_launch_of's: the definition's, which never changes), bit 63 set
+ * (never 0). */
 uint64_t backplane_run_prepare(struct backplane *bp, int td, const char *group)
 {
 	const struct cp_strategy *strat = cp_strategy_for(bp->s, -1);
@@ -836,18 +859,16 @@ uint64_t backplane_run_prepare(struct backplane *bp, int td, const char *group)
 		cp = cp_route_next(strat, counts, &item);
 	}
 	return (uint64_t)run_group(bp, td, group) | (uint64_t)(uint16_t)(int16_t)cp << 32 |
-	       (uint64_t)1 << 63;
+	       (uint64_t)(uint8_t)fargate_launch_of(bp->s, td, -1) << 48 | (uint64_t)1 << 63;
 }
 
 int backplane_run_prepared(struct backplane *bp, int td, uint64_t call, sim_time_t duration,
 			   struct err *e)
 {
-	uint32_t slot;
-
 	if (bp->s->max_queued > 0 && bp->queued + 1 > bp->s->max_queued)
 		return queued_error(bp, 1, e);
-	slot = new_task(bp, td, (uint32_t)call, NULL, duration, -1, 0, NULL);
-	bp->tasks[slot].cp = (int16_t)(uint16_t)(call >> 32);
+	new_task(bp, td, (uint32_t)call, NULL, duration, -1, 0, NULL, (uint8_t)(call >> 48),
+		 (int16_t)(uint16_t)(call >> 32));
 	return 0;
 }
 

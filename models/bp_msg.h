@@ -96,6 +96,10 @@ void bp_task_report(struct backplane *bp, uint32_t slot);
  * is the backplane's counts of running and starting tasks and t->seen, to
  * `st` (no notification: no actor follows a standalone task). */
 void bp_task_view(struct backplane *bp, struct task *t, int st);
+/* The agent of instance `inst` stopped taking its tasks' common paths
+ * (agent.c: it disconnected, or the instance failed): the copy of its
+ * class in each of its tasks (task.h `quick`) is cleared. */
+void bp_quick_clear(struct backplane *bp, int32_t inst);
 /* The task passed its health check (the agent is connected). */
 void bp_task_healthy(struct backplane *bp, uint32_t slot);
 /* Its targets failed their checks after the grace period: the scheduler

@@ -70,15 +70,18 @@ struct metrics {
 	size_t n_lb_svc_names;
 	int64_t submitted, placed, failures_total;
 	/* tasks launched (placed) per launch type and capacity provider: the
-	 * run's (summary.csv) and per service index (service_summary.csv) */
-	int64_t launched_ec2, launched_fargate, launched_spot, launched_cp;
+	 * run's (summary.csv) and per service index (service_summary.csv).
+	 * Every launch is placed (metrics_on_placed): the EC2 launches are
+	 * placed - launched_fargate, not counted apart (a plain task's
+	 * launch, EC2 for no service and no provider, calls nothing more) */
+	int64_t launched_fargate, launched_spot, launched_cp;
 	int64_t *svc_launched;      /* 2 per service: EC2, FARGATE */
 	int n_svc_launched;
 	int64_t by_reason[N_REASONS];
-	/* pending seconds of placed tasks: their number and running mean,
-	 * updated as gsl_rstat_add updates its mean (mean += (x - mean) / n,
-	 * the same bits) without its median and higher moments */
-	size_t pending_n;
+	/* pending seconds of placed tasks (their number is `placed`) and
+	 * their running mean, updated as gsl_rstat_add updates its mean
+	 * (mean += (x - mean) / n, the same bits) without its median and
+	 * higher moments */
 	double pending_mean;
 	struct quant pending_p99;
 	sim_time_t t_last;
@@ -212,8 +215,7 @@ void metrics_on_placed(struct metrics *m, sim_time_t now, sim_time_t submitted)
 	double wait_s = (double)(now - submitted) / 1000.0;
 
 	m->placed++;
-	m->pending_n++;
-	m->pending_mean += (wait_s - m->pending_mean) / (double)m->pending_n;
+	m->pending_mean += (wait_s - m->pending_mean) / (double)m->placed;
 	quant_add(&m->pending_p99, wait_s);
 }
 
@@ -233,7 +235,6 @@ static void __attribute__((noinline)) svc_launched_grow_add(struct metrics *m, i
 void metrics_on_launched(struct metrics *m, int svc, int fargate, int spot, int via_cp)
 {
 	m->launched_fargate += fargate != 0;
-	m->launched_ec2 += fargate == 0;
 	m->launched_spot += fargate && spot;
 	m->launched_cp += via_cp != 0;
 	if (svc < 0)
@@ -649,7 +650,7 @@ static int write_summary(struct metrics *m, sim_time_t end, struct err *e)
 	const char *cols[13 + N_REASONS + 4 + 4 + 1 + 1];
 	int n = 0;
 	struct csvout *o;
-	size_t np = m->pending_n;
+	int64_t np = m->placed;
 
 	static const char *const base_cols[] = { "scenario", "strategy", "seed",
 		"sim_seconds", "tasks_submitted", "tasks_placed", "tasks_never_placed",
@@ -705,7 +706,7 @@ static int write_summary(struct metrics *m, sim_time_t end, struct err *e)
 	cost_cell(o, 1, m->cost_fargate);
 	cost_cell(o, !m->cost_unknown, total);
 	cost_cell(o, !m->cost_unknown && m->placed > 0, m->placed > 0 ? total * 1000.0 / (double)m->placed : 0);
-	csvout_int(o, m->launched_ec2);
+	csvout_int(o, m->placed - m->launched_fargate);   /* EC2 launches (above) */
 	csvout_int(o, m->launched_fargate);
 	csvout_int(o, m->launched_spot);
 	csvout_int(o, m->launched_cp);

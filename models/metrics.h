@@ -92,10 +92,12 @@ struct service_summary {
  * next services.csv rows (models/scaler.c). */
 void metrics_set_service_util(struct metrics *m, const char *service, double cpu, double mem);
 void metrics_on_service_summary(struct metrics *m, const struct service_summary *s);
-/* A task was launched (placed on an instance, or on Fargate): service
- * index `svc` (-1: a RunTask task), on Fargate or EC2, FARGATE_SPOT,
- * through a capacity provider.  Counted in summary.csv and
- * service_summary.csv. */
+/* A task was launched (placed on an instance, or on Fargate; after its
+ * metrics_on_placed): service index `svc` (-1: a RunTask task), on
+ * Fargate or EC2, FARGATE_SPOT, through a capacity provider.  Counted in
+ * summary.csv and service_summary.csv.  metrics_on_placed counts every
+ * launch, as EC2 unless this call says Fargate: a RunTask task on EC2
+ * without a capacity provider needs no call. */
 void metrics_on_launched(struct metrics *m, int svc, int fargate, int spot, int via_cp);
 
 /* A fault injected (failures.csv): kind instance_fail, az_outage,

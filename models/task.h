@@ -60,7 +60,13 @@ struct task {
 	 * tests, the view), and the times of the states up to RUNNING */
 	uint32_t gen;
 	uint8_t used;
-	uint8_t queued;            /* waiting for capacity: not placed yet */
+	uint8_t quick;             /* its agent's class (agent_int.h, struct agents
+				    * quick's low byte) for the steps' common paths,
+				    * read here instead of the agent's summary; not 0
+				    * only for a standalone task whose connected agent
+				    * took it PENDING with nothing held back, and then
+				    * while that agent stays connected (its disconnection
+				    * or failure clears it on its tasks, bp_quick_clear) */
 	uint8_t state;             /* enum task_state, meaningful once placed: what really is */
 	uint8_t seen;              /* the state the backplane knows (differs from `state`
 				    * only while the agent is disconnected, docs/ecs-model.md §7.4) */
@@ -82,6 +88,8 @@ struct task {
 	int16_t cp;                /* capacity provider (index into the scenario's,
 				    * docs/ecs-model.md §5.11), -1 = none: plain instances */
 	uint8_t lost;              /* stopped without the scheduler asking (for time to replace) */
+	uint8_t queued;            /* waiting for capacity: not placed yet (read by the
+				    * placement, which reads this line anyway) */
 	const char *stop_code;
 	sim_time_t submit;
 	uint64_t no;               /* the number of an anonymous task (formatted when written) */

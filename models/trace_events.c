@@ -86,18 +86,16 @@ int trace_row_strategy(const struct scenario *s, int td, const struct trace_row 
 	return 1;
 }
 
-static int run_task(struct backplane *bp, const struct trace_row *r, const char *dir,
-		    struct err *e)
+/* run_task but for a prepared call (out of line: the prepared call, the
+ * usual row's, then keeps no frame for this one's strategy) */
+static int __attribute__((noinline)) run_task_slow(struct backplane *bp, const struct trace_row *r,
+						   const char *dir, struct err *e)
 {
 	struct scenario *s;
 	struct trace_memo *m = r->memo;
 	struct cp_strategy own;
 	int launch = -1, rc = 0, td;
 
-	/* a row of a shape whose call was prepared (below): the same call
-	 * without resolving its task definition, group and provider again */
-	if (m && m->call)
-		return backplane_run_prepared(bp, m->td, m->call, r->duration, e);
 	s = backplane_scenario(bp);
 	/* the task definition: resolved once per row shape (a name's index
 	 * never changes: definitions are only appended) */
@@ -129,6 +127,19 @@ static int run_task(struct backplane *bp, const struct trace_row *r, const char 
 	    !(r->launch_type && r->launch_type[0]))
 		m->call = backplane_run_prepare(bp, td, r->group);
 	return 0;
+}
+
+static int run_task(struct backplane *bp, const struct trace_row *r, const char *dir,
+		    struct err *e)
+{
+	const struct trace_memo *m = r->memo;
+
+	/* a row of a shape whose call was prepared (run_task_slow): the same
+	 * call without resolving its task definition, group and provider
+	 * again */
+	if (m && m->call)
+		return backplane_run_prepared(bp, m->td, m->call, r->duration, e);
+	return run_task_slow(bp, r, dir, e);
 }
 
 static int stop_task(struct backplane *bp, const struct trace_row *r, const char *dir,

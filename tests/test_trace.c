@@ -786,9 +786,9 @@ static uint64_t rnd(uint64_t *x)
  * quoted event name when `quoted`: 2 + 1 instance registrations, then
  * run_task rows of 3 task definitions and 4 groups (one empty: the
  * family's), most of one anonymous task; now and then a named task, a
- * count of 2 or a launch type.  A row a second in the first half (its
- * shapes kept), then about `burst` rows at a time. */
-static void write_run_trace(uint64_t seed, int rows, int burst, int quoted)
+ * count of 2 or (when `lt`) a launch type.  A row a second in the first
+ * half (its shapes kept), then about `burst` rows at a time. */
+static void write_run_trace(uint64_t seed, int rows, int burst, int quoted, int lt)
 {
 	static const char *const tds[] = { "a", "b", "ab" }, *const groups[] = { "g", "g1", "", "batch" };
 	const char *ev = quoted ? "\"run_task\"" : "run_task";
@@ -812,7 +812,7 @@ static void write_run_trace(uint64_t seed, int rows, int burst, int quoted)
 		len += (size_t)sprintf(csv + len, "%ld.%03ld,%s,%s,%s,%d,%lu.%03lu,%s,%s\n", ms / 1000, ms % 1000,
 				       ev, target, tds[rnd(&x) % 3], r == 1 ? 2 : 1,
 				       (unsigned long)(rnd(&x) % 60), (unsigned long)(rnd(&x) % 1000),
-				       groups[rnd(&x) % 4], r == 2 ? "EC2" : "");
+				       groups[rnd(&x) % 4], r == 2 && lt ? "EC2" : "");
 	}
 	rs_write("rows.csv", csv);
 	free(csv);
@@ -827,7 +827,10 @@ static void test_run_prepared(void)
 		"\"workload\":{\"traces\":[\"rows.csv\"]}";
 	/* no providers; two Auto Scaling group providers and a default
 	 * strategy (its base on cp-a: a call's one task goes there); a limit
-	 * of tasks waiting that a burst of rows passes */
+	 * of tasks waiting that a burst of rows passes; no providers again,
+	 * with definition ab on Fargate alone (its rows' tasks launch there,
+	 * fargate_launch_of: the prepared call keeps it) and no launch type
+	 * in the rows */
 	static const char *const tails[] = {
 		"}",
 		",\"capacityProviders\":[{\"name\":\"cp-a\",\"autoScalingGroup\":{\"instanceType\":\"m5.4xlarge\","
@@ -839,6 +842,7 @@ static void test_run_prepared(void)
 		"\"defaultCapacityProviderStrategy\":[{\"capacityProvider\":\"cp-a\",\"base\":1,\"weight\":1},"
 		"{\"capacityProvider\":\"cp-b\",\"weight\":3}]}",
 		",\"limits\":{\"maxQueuedTasks\":6}}",
+		"}",
 	};
 	char json[2000], m0[2200], m1[2200], tag[32];
 	int runs = 0, same = 0, files, failed = 0;
@@ -854,16 +858,20 @@ static void test_run_prepared(void)
 			 td, 64 << i, 128 << i);
 		rs_write(name, json);
 	}
-	for (int sc = 0; sc < 3; sc++) {
+	for (int sc = 0; sc < 4; sc++) {
 		snprintf(json, sizeof json, "%s%s", head, tails[sc]);
 		rs_write("s.json", json);
+		if (sc == 3)
+			rs_write("ab.json", "{\"family\":\"fam-ab\",\"requiresCompatibilities\":[\"FARGATE\"],"
+				 "\"networkMode\":\"awsvpc\",\"cpu\":\"256\",\"memory\":\"512\","
+				 "\"containerDefinitions\":[{\"name\":\"c\",\"image\":\"x\"}]}");
 		for (uint64_t seed = 1; seed <= 3; seed++) {
 			int burst = sc == 2 ? 12 : 2;
 
-			write_run_trace(seed * 7919, 1500, burst, 0);
+			write_run_trace(seed * 7919, 1500, burst, 0, sc != 3);
 			snprintf(tag, sizeof tag, "p%d-%d", sc, (int)seed);
 			rs_run_msg("s.json", tag, m0, sizeof m0);
-			write_run_trace(seed * 7919, 1500, burst, 1);
+			write_run_trace(seed * 7919, 1500, burst, 1, sc != 3);
 			snprintf(tag, sizeof tag, "q%d-%d", sc, (int)seed);
 			rs_run_msg("s.json", tag, m1, sizeof m1);
 			runs++;

@@ -104,6 +104,15 @@ void inv_observe(struct backplane *bp, void *ctx)
 
 		if (!t->used || t->queued || (t->inst < 0 && !t->fg))
 			continue;
+		/* a task's copy of its agent's class (task.h quick), which the
+		 * steps' common paths read instead of the agent's summary: while
+		 * not 0, a standalone task on an instance with nothing held back,
+		 * and its agent's summary says the same class */
+		if (t->quick && (t->inst < 0 || t->svc >= 0 || t->unsynced ||
+				 (agents_of(bp)->quick[t->inst] & 0xff) != t->quick))
+			bad(c, "t=%.3f: %s keeps its agent's class as %u, its agent's summary is %#x", now,
+			    tname(t), (unsigned)t->quick,
+			    t->inst >= 0 ? (unsigned)agents_of(bp)->quick[t->inst] : 0u);
 		if (t->inst < 0) {
 			/* a Fargate task (docs/ecs-model.md §4.11): no instance, no
 			 * agent to be disconnected, so the view is the state */
