@@ -1084,6 +1084,41 @@ static void plain_order_of(struct cluster *cl, int a, int32_t v, int k, struct p
 	}
 }
 
+/* The rank of o's first member with the key and the other resource (o's
+ * size when none has both). */
+static int32_t plain_first(const struct plain_order *o, int64_t key, int64_t other)
+{
+	int32_t f = 0;
+
+	while (f < o->size && (o->key[f] < key || o->other[f] < other))
+		f++;
+	return f;
+}
+
+/* Whether the n entries after a run's first member (rank f, the run ends
+ * at end), read from its leaf at mark m, are those of o with the other
+ * resource, in order. */
+static int plain_rest_ok(struct cluster *cl, int a, int k, struct cl_mark m, int32_t n, int64_t other,
+			 const struct plain_order *o, int32_t f, int32_t end)
+{
+	int32_t in[64];
+	int got = cluster_mark_run(cl, a, (enum cl_key)k, m, n, other, in), w = 0, ok = 1;
+
+	for (int32_t q = f + 1; q < end; q++)
+		if (o->other[q] >= other)
+			ok &= w < got && in[w++] == o->id[q];
+	return ok && w == got;
+}
+
+static void plain_orders_free(struct plain_order *o, int n)
+{
+	for (int j = 0; j < n; j++) {
+		free(o[j].id);
+		free(o[j].key);
+		free(o[j].other);
+	}
+}
+
 static void test_spread_lower(void)
 {
 	static const char *const stacks[] = { "s0", "s1", "s2", "s3", NULL };
@@ -1139,11 +1174,9 @@ static void test_spread_lower(void)
 			for (int32_t v = 0; v < nv; v++) {
 				const struct plain_order *o = &ord[k][v];
 
-				first[v] = 0;
 				if (o->size > 0 && cluster_spread_count(cl, a, v, g) < lowest)
 					lowest = cluster_spread_count(cl, a, v, g);
-				while (first[v] < o->size && (o->key[first[v]] < key || o->other[first[v]] < other))
-					first[v]++;
+				first[v] = plain_first(o, key, other);
 				if (first[v] < o->size && cluster_spread_count(cl, a, v, g) < low)
 					low = cluster_spread_count(cl, a, v, g);
 			}
@@ -1174,7 +1207,7 @@ static void test_spread_lower(void)
 			passed += low > lowest;         /* a lower level had no member */
 			multi += (tied & (tied - 1)) != 0;
 			for (int j = 0; j < nw; j++) {
-				int32_t v = want_vals[j], f = first[v], end = f, e2 = -2, in[64];
+				int32_t v = want_vals[j], f = first[v], end = f, e2 = -2;
 				const struct plain_order *o = &ord[k][v];
 				struct cl_cursor cur;
 				int64_t am = -1;
@@ -1197,13 +1230,7 @@ static void test_spread_lower(void)
 				untold += pr[j].end < 0;
 				if (pr[j].end > f + 1 && pr[j].end - f - 1 <= 64) {
 					/* the run's rest, from its leaf */
-					int got = cluster_mark_run(cl, a, (enum cl_key)k, pr[j].mark, pr[j].end - f - 1, other, in);
-					int w = 0;
-
-					for (int32_t q = f + 1; q < end; q++)
-						if (o->other[q] >= other)
-							ok &= w < got && in[w++] == o->id[q];
-					ok &= w == got;
+					ok &= plain_rest_ok(cl, a, k, pr[j].mark, pr[j].end - f - 1, other, o, f, end);
 					long_told++;
 				}
 			}
@@ -1216,12 +1243,7 @@ static void test_spread_lower(void)
 			"%d untold, %d unranked\n", none, higher, passed, multi, long_told, untold, unranked);
 	CU_ASSERT(none > 10 && higher > 100 && passed > 100 && multi > 30 && long_told > 100 && untold > 10 &&
 		  unranked > 100);
-	for (int k = 0; k < 2; k++)
-		for (int v = 0; v < NV; v++) {
-			free(ord[k][v].id);
-			free(ord[k][v].key);
-			free(ord[k][v].other);
-		}
+	plain_orders_free(&ord[0][0], 2 * NV);
 	cluster_free(cl);
 	gsl_rng_free(r);
 }
@@ -1299,14 +1321,8 @@ static void test_probe_skips(void)
 			int rc = cluster_spread_lower(cl, a, gq, (enum cl_key)k, key, other, 32, vals, pr, &tied, &level);
 			int any = 0;
 
-			for (int32_t v = 0; v < NV; v++) {
-				const struct plain_order *o = &ord[k][v];
-				int32_t f = 0;
-
-				while (f < o->size && (o->key[f] < key || o->other[f] < other))
-					f++;
-				any |= f < o->size;
-			}
+			for (int32_t v = 0; v < NV; v++)
+				any |= plain_first(&ord[k][v], key, other) < ord[k][v].size;
 			if (!any) {
 				ok &= rc == 0;
 				none++;
@@ -1315,12 +1331,9 @@ static void test_probe_skips(void)
 			ok &= rc == 1 && level == 0;
 			for (int j = 0; j < NV && ok; j++) {
 				const struct plain_order *o = &ord[k][j];
-				int32_t f = 0, end;
-				int32_t in[64];
+				int32_t f = plain_first(o, key, other), end;
 
 				ok &= vals[j] == j;
-				while (f < o->size && (o->key[f] < key || o->other[f] < other))
-					f++;
 				if (f == o->size) {
 					ok &= pr[j].inst < 0;
 					continue;
@@ -1341,13 +1354,7 @@ static void test_probe_skips(void)
 				ok &= pr[j].rank == f && pr[j].mark.base == f - pr[j].mark.pos &&
 				      pr[j].end == (pr[j].len < 0 ? -1 : f + pr[j].len);
 				if (pr[j].len > 1 && pr[j].len <= 65) {
-					int got = cluster_mark_run(cl, a, (enum cl_key)k, pr[j].mark, pr[j].len - 1, other, in);
-					int w = 0;
-
-					for (int32_t q = f + 1; q < end; q++)
-						if (o->other[q] >= other)
-							ok &= w < got && in[w++] == o->id[q];
-					ok &= w == got;
+					ok &= plain_rest_ok(cl, a, k, pr[j].mark, pr[j].len - 1, other, o, f, end);
 					long_told++;
 				}
 			}
@@ -1362,12 +1369,7 @@ static void test_probe_skips(void)
 			"%d long told\n", with, fast, zero, deep, exact, none, long_told);
 	CU_ASSERT(with > 5000 && fast > with - with / 10 && zero > 2000 && deep > 100 && exact > 1000 && none > 0 &&
 		  long_told > 100);
-	for (int k = 0; k < 2; k++)
-		for (int v = 0; v < NV; v++) {
-			free(ord[k][v].id);
-			free(ord[k][v].key);
-			free(ord[k][v].other);
-		}
+	plain_orders_free(&ord[0][0], 2 * NV);
 	free(task);
 	cluster_free(cl);
 	gsl_rng_free(r);
@@ -1665,18 +1667,21 @@ static void test_register_model(void)
 			snprintf(mi->az, sizeof mi->az, "%s", sp.az ? sp.az : "");
 			rm_intern(m, mi->type);
 			rm_intern(m, mi->az);
-			if (sp.az)
-				rm_attr(m, mi, "ecs.availability-zone", sp.az);
-			if (sp.instance_type)
-				rm_attr(m, mi, "ecs.instance-type", sp.instance_type);
-			if (sp.os_type)
-				rm_attr(m, mi, "ecs.os-type", sp.os_type);
-			if (sp.os_family)
-				rm_attr(m, mi, "ecs.os-family", sp.os_family);
-			if (sp.cpu_arch)
-				rm_attr(m, mi, "ecs.cpu-architecture", sp.cpu_arch);
-			if (sp.ami_id)
-				rm_attr(m, mi, "ecs.ami-id", sp.ami_id);
+			{
+				/* D1: the built-ins from the fields, in this order */
+				const char *const builtin[][2] = {
+					{ "ecs.availability-zone", sp.az },
+					{ "ecs.instance-type", sp.instance_type },
+					{ "ecs.os-type", sp.os_type },
+					{ "ecs.os-family", sp.os_family },
+					{ "ecs.cpu-architecture", sp.cpu_arch },
+					{ "ecs.ami-id", sp.ami_id },
+				};
+
+				for (size_t b = 0; b < sizeof builtin / sizeof *builtin; b++)
+					if (builtin[b][1])
+						rm_attr(m, mi, builtin[b][0], builtin[b][1]);
+			}
 			for (int k = 0; k < sp.n_attrs; k++)
 				rm_attr(m, mi, at[k].name, at[k].value);
 			if (sp.reserved_tcp) {
