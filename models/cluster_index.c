@@ -124,6 +124,10 @@ static int32_t nalloc(struct bpool *p)
 	}
 	nset_n(&p->nd[x], 0);
 	pad_keys(p->nd[x].sep, 0, BT_M);
+	/* a node's maxima past n are read whole by first_child_ge's mask (and
+	 * then passed over): stale after a shrink, never uninitialised */
+	for (int j = 0; j < BT_M; j++)
+		p->nd[x].aux[j] = INT32_MIN;
 	return x;
 }
 
@@ -1991,8 +1995,8 @@ static inline unsigned gt_mask32(const int32_t *x, int32_t t)
  * so before the first with room, on the Google-shaped replay, nearly
  * always fewer than 32), so one mask of the first 32 children's maxima
  * mostly answers, without a branch per child (a node's aux past n is
- * stale: a first hit there means none).  An unranked descent (below)
- * passes them so, without summing their counts. */
+ * stale, never uninitialised: nalloc; a first hit there means none).  An
+ * unranked descent (below) passes them so, without summing their counts. */
 static inline int first_child_ge(const struct bnode *b, int j, int32_t m)
 {
 	int n = b->n, s = j < 32 ? 0 : 32;
