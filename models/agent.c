@@ -1210,4 +1210,9 @@ void agent_attach(struct backplane *bp)
 	ag->held_started = sim_on_held(sim, ag->every_step ? started_general : started, bp);
 	ag->held_stop_done = sim_on_held(sim, stop_done, bp);
 	ag->held_deprovisioned = sim_on_held(sim, deprovisioned, bp);
+	/* the two steps whose records are cold (sim_on_hint): a task's exit,
+	 * a duration after its start, and the STOPPED report's release of
+	 * its instance */
+	sim_on_hint(sim, ag->ev_exit, bp_hint_task);
+	sim_on_hint(sim, ag->ev_report_stopped, bp_hint_task_stopped);
 }

@@ -65,6 +65,26 @@ struct task *bp_task(struct backplane *bp, uint64_t r)
 	return &bp->tasks[slot];
 }
 
+void bp_hint_task(void *ctx, uint64_t ref)
+{
+	const struct backplane *bp = ctx;
+	uint32_t slot = ref_slot(ref);
+
+	if (slot < bp->n_tasks) {
+		__builtin_prefetch((const char *)&bp->tasks[slot]);
+		__builtin_prefetch((const char *)&bp->tasks[slot] + 64);
+	}
+}
+
+void bp_hint_task_stopped(void *ctx, uint64_t ref)
+{
+	const struct backplane *bp = ctx;
+	uint32_t slot = ref_slot(ref);
+
+	if (slot < bp->n_tasks)
+		cluster_prefetch(bp->cl, bp->tasks[slot].inst);
+}
+
 void bp_fail(struct backplane *bp, const struct err *e)
 {
 	if (!bp->failed) {

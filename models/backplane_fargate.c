@@ -526,6 +526,7 @@ void fargate_attach(struct backplane *bp)
 	f->ev_deprovisioned = sim_on_world(sim, "fargate-deprovisioned", on_deprovisioned, bp);
 	f->ev_healthy = sim_on_world(sim, "fargate-task-healthy", on_healthy, bp);
 	f->ev_exit = sim_on_world(sim, "fargate-essential-exit", on_essential_exit, bp);
+	sim_on_hint(sim, f->ev_exit, bp_hint_task);      /* (a duration after the start: cold) */
 	f->ev_spot = sim_on_world(sim, "fargate-spot-interruption", on_spot, bp);
 	f->ev_lost = sim_on_world(sim, "fargate-az-lost", on_lost, bp);
 	f->ev_back = sim_on_world(sim, "fargate-az-back", on_back, bp);

@@ -49,6 +49,13 @@ enum agent_msg { AM_START, AM_STOP, AM_REPORT_RUNNING, AM_REPORT_STOPPED, AM_REP
 /* A message's event names its task by a reference (slot << 32 |
  * generation): the task it names, or NULL when it has been retired since. */
 struct task *bp_task(struct backplane *bp, uint64_t ref);
+/* A sim_hint_fn (sim.h) for events whose argument is a task's reference
+ * (ctx the backplane): asks for the task's first two lines. */
+void bp_hint_task(void *ctx, uint64_t ref);
+/* The same for a task's STOPPED report (its task record read: the exit
+ * touched it just before): asks for its instance's record, which the
+ * release reads. */
+void bp_hint_task_stopped(void *ctx, uint64_t ref);
 
 static inline uint32_t ref_slot(uint64_t ref)
 {

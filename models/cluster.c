@@ -455,6 +455,14 @@ static inline void prefetch_groups(const struct cluster *cl, int32_t i)
 	__builtin_prefetch((const char *)&cl->in[i] + 64);
 }
 
+void cluster_prefetch(const struct cluster *cl, int32_t i)
+{
+	if (i >= 0 && i < cl->n) {
+		__builtin_prefetch(&cl->in[i]);
+		prefetch_groups(cl, i);
+	}
+}
+
 void cluster_reserve(struct cluster *cl, int32_t i, const struct place_req *r, uint32_t g)
 {
 	prefetch_groups(cl, i);

@@ -90,6 +90,9 @@ const char *cluster_group_name(const struct cluster *cl, uint32_t g);
  * for a placement that fits (the result of place_task). */
 void cluster_reserve(struct cluster *cl, int32_t i, const struct place_req *r, uint32_t g);
 void cluster_release(struct cluster *cl, int32_t i, const struct place_req *r, uint32_t g);
+/* Ask for instance i's record (the lines a reserve or release reads): a
+ * hint, for a caller that knows it comes next; changes nothing. */
+void cluster_prefetch(const struct cluster *cl, int32_t i);
 
 /* Read access. */
 const char *cluster_id(const struct cluster *cl, int32_t i);

@@ -26,6 +26,8 @@ struct sim {
 	uint32_t lim;              /* sim_run: the first level-0 slot it may not take; 0 when a stop is asked or the lane holds events */
 	struct handler *h;
 	size_t n_h, cap_h;
+	sim_hint_fn *hint;         /* per type (sim_on_hint), NULL when none */
+	size_t cap_hint;
 	const char **names;        /* per type */
 	size_t cap_names;
 	void (*observer)(void *ctx);
@@ -67,6 +69,7 @@ void sim_free(struct sim *s)
 	free(s->ghost_types);
 	free(s->lane);
 	free(s->h);
+	free(s->hint);
 	free(s->names);
 	free(s);
 }
@@ -79,10 +82,19 @@ uint32_t sim_on(struct sim *s, const char *name, sim_handler fn, void *ctx)
 		abort();
 	}
 	XGROW(s->h, s->cap_h, s->n_h + 1);
+	XGROW(s->hint, s->cap_hint, s->n_h + 1);
+	s->hint[s->n_h] = NULL;
 	XGROW(s->names, s->cap_names, s->n_h + 1);
 	s->h[s->n_h] = (struct handler){ fn, ctx, evq_word_plain(1, 0) | s->n_h, NULL };
 	s->names[s->n_h] = name;
 	return (uint32_t)s->n_h++;
+}
+
+void sim_on_hint(struct sim *s, uint32_t type, sim_hint_fn fn)
+{
+	if (type >= s->n_h)
+		abort();
+	s->hint[type] = fn;
 }
 
 uint32_t sim_on_world(struct sim *s, const char *name, sim_handler fn, void *ctx)
@@ -277,6 +289,35 @@ static inline uint32_t slot_limit(const struct evq *q, sim_time_t until)
 	return (uint32_t)(until - cbt) + 1;
 }
 
+/* The queue's next event (level 0's first, when level 0 holds one): its
+ * type's hint, if any, called with its argument (sim_on_hint); and the
+ * item of the event after it (the next in its slot, or the first of the
+ * next slot of its bitmap word) asked for, so that the next call finds
+ * the item it reads in the cache (an event's item is mostly cold: it was
+ * taken from the free list when the event was scheduled, long ago). */
+static inline void hint_next(const struct sim *s, const struct evq *q)
+{
+	uint32_t c = q->cur, ty;
+	const struct evq_item *y;
+	sim_hint_fn f;
+
+	if (c >= EVQ_W0_N)
+		return;
+	y = &q->pool[q->l0[c]];
+	if (y->next != 0) {
+		__builtin_prefetch(&q->pool[y->next]);
+	} else {
+		uint64_t m = q->b0[c >> 6] & (~UINT64_C(1) << (c & 63));
+
+		if (m)
+			__builtin_prefetch(&q->pool[q->l0[(c & ~UINT32_C(63)) | (uint32_t)__builtin_ctzll(m)]]);
+	}
+	ty = (uint32_t)(y->w & EVQ_TYPE_MASK);
+	f = s->hint[ty];
+	if (f)
+		f(s->h[ty].ctx, y->arg);
+}
+
 uint64_t sim_run(struct sim *s, sim_time_t until)
 {
 	uint64_t n = 0;
@@ -342,6 +383,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			uint64_t arg = x->arg;
 
 			evq_drop_at(q, c, i, x);
+			hint_next(s, q);
 			s->now = t;
 			h->ghost(s, h->ctx, arg);
 			continue;
@@ -350,6 +392,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			break;
 		evq_item_event(x, t, &ev);
 		evq_drop_at(q, c, i, x);
+		hint_next(s, q);
 	run:
 		s->now = ev.t;
 		h->fn(s, h->ctx, &ev);

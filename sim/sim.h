@@ -40,6 +40,18 @@ uint32_t sim_on(struct sim *s, const char *name, sim_handler h, void *ctx);
  * instant, so a decision at t sees every change of t. */
 uint32_t sim_on_world(struct sim *s, const char *name, sim_handler h, void *ctx);
 
+/* A hint for events (or held places) of `type` (ctx is the type's): when
+ * an event or held place leaves the queue, and the queue's next one is of
+ * this type and known without a search (in the wheel's current 2^16-ms
+ * block), the engine calls fn(ctx, its arg) before it runs the one that
+ * left, so that fn may ask for the lines the next one's handler will read
+ * (a prefetch) while the current one works.  fn must change nothing: the
+ * event it names may not be the next one run (the running handler may
+ * schedule one before it), and it may be stale.  Events the lane runs
+ * (scheduled for now) give no hint. */
+typedef void (*sim_hint_fn)(void *ctx, uint64_t arg);
+void sim_on_hint(struct sim *s, uint32_t type, sim_hint_fn fn);
+
 /* Schedule an event of `type` at absolute time t (>= now). */
 void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg);
 /* The same, but run after every other event at time t, including events

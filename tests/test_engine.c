@@ -1466,6 +1466,153 @@ static void test_sim_held_places_in_turn(void)
 	sim_free(s);
 }
 
+
+/* sim_on_hint (sim.h): a hint is called with the argument of the queue's
+ * next event, after the running one left the queue and before its handler
+ * runs; it changes nothing.  Random schedules of hinted world, ordinary
+ * and held types and an unhinted type, run with and without hints: the
+ * same run order; every hint names the next item run (handlers that
+ * schedule nothing), or an item run later (handlers that schedule
+ * follow-ups, some for now, which may go first); and within one block of
+ * the wheel (2^16 ms) with nothing scheduled by the handlers, exactly the
+ * hints the rule gives: before the run of item i, one of item i+1 when its
+ * type is hinted. */
+#define HL_MAX 4096
+struct hlog {
+	char what[HL_MAX];      /* 'H' a hint, 'R' a run */
+	uint64_t arg[HL_MAX];
+	int n;
+	int follow;             /* the ordinary type's handler schedules a follow-up */
+	uint32_t t_plain;
+	uint64_t next_arg;
+};
+
+static void hlog_put(struct hlog *l, char w, uint64_t arg)
+{
+	if (l->n < HL_MAX) {
+		l->what[l->n] = w;
+		l->arg[l->n++] = arg;
+	}
+}
+
+static void hint_rec(void *ctx, uint64_t arg)
+{
+	hlog_put(ctx, 'H', arg);
+}
+
+static void run_rec(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct hlog *l = ctx;
+
+	hlog_put(l, 'R', ev->arg);
+	if (l->follow && ev->arg % 3 == 0)   /* follow-ups: now, 1 ms and 50 ms on */
+		sim_after(s, (sim_time_t)(ev->arg / 3 % 3 == 2 ? 50 : ev->arg / 3 % 3), l->t_plain, l, l->next_arg++);
+}
+
+static void run_rec_plain(struct sim *s, void *ctx, const struct event *ev)
+{
+	(void)s;
+	hlog_put(ctx, 'R', ev->arg);
+}
+
+static void held_rec(struct sim *s, void *ctx, uint64_t arg)
+{
+	(void)s;
+	hlog_put(ctx, 'R', arg);
+}
+
+static void hint_schedule(struct sim *s, struct hlog *l, int hints, gsl_rng *r, sim_time_t span, int *hinted)
+{
+	uint32_t tw = sim_on_world(s, "w", run_rec_plain, l), to = sim_on(s, "o", run_rec, l),
+		 tp = sim_on(s, "p", run_rec_plain, l), tg = sim_on_held(s, held_rec, l);
+
+	l->t_plain = tp;
+	if (hints) {
+		sim_on_hint(s, tw, hint_rec);
+		sim_on_hint(s, to, hint_rec);
+		sim_on_hint(s, tg, hint_rec);
+	}
+	for (uint64_t k = 0; k < 300; k++) {
+		sim_time_t t = 1 + (sim_time_t)gsl_rng_uniform_int(r, (unsigned long)span);
+		int kind = (int)gsl_rng_uniform_int(r, 4);
+
+		hinted[k] = kind != 2;
+		if (kind == 3)
+			sim_held_after(s, t, tg, k);
+		else
+			sim_at(s, t, kind == 0 ? tw : kind == 1 ? to : tp, l, k);
+	}
+	l->next_arg = 300;
+}
+
+static void test_sim_hints(void)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+
+	for (int trial = 0; trial < 60; trial++) {
+		static struct hlog a, b;
+		struct sim *sa = sim_new(), *sb = sim_new();
+		int hinted[300], follow = trial % 3 == 2, one_block = trial % 3 == 0;
+		sim_time_t span = one_block ? 3000 : 400000;
+		int nr = 0, ok = 1;
+		uint64_t runs[HL_MAX];
+
+		memset(&a, 0, sizeof a);
+		memset(&b, 0, sizeof b);
+		a.follow = b.follow = follow;
+		gsl_rng_set(r, (unsigned long)trial + 1);
+		hint_schedule(sa, &a, 1, r, span, hinted);
+		gsl_rng_set(r, (unsigned long)trial + 1);
+		hint_schedule(sb, &b, 0, r, span, hinted);
+		sim_run(sa, SIM_TIME_MAX);
+		sim_run(sb, SIM_TIME_MAX);
+		CU_ASSERT_FATAL(a.n < HL_MAX && b.n < HL_MAX);
+		/* the same runs in the same order (b has no hints) */
+		for (int k = 0; k < b.n; k++)
+			runs[k] = b.arg[k];
+		for (int k = 0; k < a.n; k++)
+			if (a.what[k] == 'R' && (nr >= b.n || a.arg[k] != runs[nr++]))
+				ok = 0;
+		CU_ASSERT(ok && nr == b.n);
+		/* each hint comes right before a run and names a later run:
+		 * the very next one when no handler schedules */
+		for (int k = 0, ri = 0; k < a.n; k++) {
+			if (a.what[k] == 'R') {
+				ri++;
+				continue;
+			}
+			CU_ASSERT(k + 1 < a.n && a.what[k + 1] == 'R');
+			CU_ASSERT(a.arg[k] < 300 ? hinted[a.arg[k]] : 0);
+			if (!follow) {
+				CU_ASSERT(ri + 1 < b.n && runs[ri + 1] == a.arg[k]);
+			} else {
+				int later = 0;
+
+				for (int j = ri + 1; j < b.n; j++)
+					later |= runs[j] == a.arg[k];
+				CU_ASSERT(later);
+			}
+		}
+		if (one_block && !follow) {
+			/* exactly the rule's hints */
+			int k = 0;
+
+			for (int i = 0; i < b.n; i++) {
+				if (i + 1 < b.n && hinted[runs[i + 1]]) {
+					CU_ASSERT(k < a.n && a.what[k] == 'H' && a.arg[k] == runs[i + 1]);
+					k++;
+				}
+				CU_ASSERT(k < a.n && a.what[k] == 'R' && a.arg[k] == runs[i]);
+				k++;
+			}
+			T_EQ(k, a.n);
+		}
+		sim_free(sa);
+		sim_free(sb);
+	}
+	gsl_rng_free(r);
+}
+
 static CU_TestInfo evq_tests[] = {
 	{ "empty queue", test_evq_empty },
 	{ "ties against a sorted-array oracle", test_evq_sorted_oracle },
@@ -1489,6 +1636,7 @@ static CU_TestInfo sim_tests[] = {
 	{ "many FIFOs at once keep the key order", test_sim_many_fifos },
 	{ "a FIFO taken over by the other class keeps the classes' order", test_sim_fifo_taken_over },
 	{ "the wheel's levels in steps of a horizon keep the key order", test_sim_wheel_levels },
+	{ "hints name the next event and change nothing", test_sim_hints },
 	CU_TEST_INFO_NULL,
 };
 
