@@ -9,6 +9,7 @@
 #include <gsl/gsl_version.h>
 
 #include "cmd.h"
+#include "sim/mem.h"
 #include "version.h"
 
 struct command {
@@ -59,6 +60,7 @@ static void help(FILE *f)
 
 int main(int argc, char **argv)
 {
+	xmem_hugepages();
 	if (argc < 2) {
 		fprintf(stderr, "ecsim: error: missing command\n\n");
 		help(stderr);

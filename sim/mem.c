@@ -5,11 +5,83 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__) && defined(__GLIBC__)
+#include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#define XMEM_THP 1
+#endif
 
 static void oom(size_t n)
 {
 	fprintf(stderr, "ecsim: fatal: out of memory (%zu bytes)\n", n);
 	exit(1);
+}
+
+#ifdef XMEM_THP
+/* The simulation's arrays (tasks, events, instances, the placement trees)
+ * grow to tens of MB, and each 4-KiB page of them costs a page fault when
+ * first touched: some 5,300 on a one-day Google-shaped replay, at about
+ * 20 us each on the VM the project is measured on (a tenth of that run).
+ * In 2-MiB pages the same replay takes some 700.  The system gives them
+ * only to memory marked so (MADV_HUGEPAGE, in its "madvise" mode) and only
+ * where a whole aligned 2 MiB lies in one mapping, so: every block up to
+ * 32 MiB comes from the heap (not from a mapping of its own, mmap), which
+ * grows 64 MiB at a time and never shrinks, and each growth is marked
+ * (xmem_mark, called as blocks grow).  Side by side with the plain heap
+ * (ab.sh): the one-day replay 11 % less CPU time, the six-hour one 29 %,
+ * the 30-day one the same within the noise (the faults are a cost per run,
+ * not per event: the TLB's misses were not what they saved); the same
+ * outputs. */
+#define THP (UINTMAX_C(2) << 20)
+
+static int thp_on;
+static uintptr_t thp_end;      /* the heap marked up to here */
+
+static void xmem_mark(void)
+{
+	uintptr_t lo = thp_end, hi = (uintptr_t)sbrk(0) & ~(uintptr_t)(THP - 1);
+
+	if (hi > lo) {
+		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);   /* (a hint: a refusal changes nothing) */
+		thp_end = hi;
+	}
+}
+
+void xmem_hugepages(void)
+{
+	void *p;
+
+	if (thp_on)
+		return;
+	if (!mallopt(M_MMAP_THRESHOLD, 32 << 20) || !mallopt(M_TOP_PAD, 64 << 20) ||
+	    !mallopt(M_TRIM_THRESHOLD, -1))
+		return;
+	p = malloc(1);       /* the heap, with its first 64 MiB */
+	if (!p)
+		oom(1);
+	thp_end = ((uintptr_t)p + THP - 1) & ~(uintptr_t)(THP - 1);
+	thp_on = 1;
+	xmem_mark();
+	free(p);
+}
+#else
+void xmem_hugepages(void)
+{
+}
+#endif
+
+/* A block ending past the marked heap: the heap grew (or the block is a
+ * mapping of its own, past 32 MiB: nothing to mark). */
+static inline void grown(const void *q, size_t n)
+{
+#ifdef XMEM_THP
+	if (thp_on && (uintptr_t)q + n > thp_end)
+		xmem_mark();
+#else
+	(void)q;
+	(void)n;
+#endif
 }
 
 void *xmalloc(size_t n)
@@ -18,6 +90,7 @@ void *xmalloc(size_t n)
 
 	if (!p)
 		oom(n);
+	grown(p, n);
 	return p;
 }
 
@@ -27,6 +100,7 @@ void *xcalloc(size_t count, size_t size)
 
 	if (!p)
 		oom(count * size);
+	grown(p, count * size);
 	return p;
 }
 
@@ -36,6 +110,7 @@ void *xrealloc(void *p, size_t n)
 
 	if (!q)
 		oom(n);
+	grown(q, n);
 	return q;
 }
 

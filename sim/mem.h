@@ -36,6 +36,11 @@ void *xpool_alloc(struct xpool *p, size_t n);
 char *xpool_strdup(struct xpool *p, const char *s);
 void xpool_free(struct xpool *p);     /* every block; the pool is empty again */
 
+/* From now on, the process's heap in transparent huge pages where the
+ * system allows it (Linux with glibc; elsewhere nothing): called once,
+ * first thing.  Changes no result: only how the memory is mapped. */
+void xmem_hugepages(void);
+
 /* the common case (room enough) costs a compare, not a call */
 #define XGROW(arr, cap, need) \
 	do { \

@@ -7,6 +7,7 @@
  * moved within the block): the contents are compared after every growth
  * with what was written. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,9 +118,85 @@ static void test_pool(void)
 	T_EQ(bad_str, 0);
 }
 
+/* The VmFlags of the mapping of /proc/self/smaps that holds address a, if
+ * it is the heap's ("[heap]"): 1 when they include hg (MADV_HUGEPAGE), 0
+ * when not, -1 when a is not in the heap (or no smaps). */
+static int heap_marked(const void *a)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int in = 0, r = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long lo, hi;
+
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+			in = (uintptr_t)a >= lo && (uintptr_t)a < hi && strstr(line, "[heap]") != NULL;
+		} else if (in && strncmp(line, "VmFlags:", 8) == 0) {
+			r = strstr(line, " hg") != NULL;
+			break;
+		}
+	}
+	fclose(f);
+	return r;
+}
+
+/* xmem_hugepages (twice: the second call changes nothing), then blocks of
+ * every size: small ones and xcalloc's (zeroed) from a few bytes to 40 MiB
+ * (past 32 MiB: a mapping of its own), and one array grown by xrealloc from
+ * 1 MiB to 128 MiB (the heap grows past its first 64 MiB, and a block
+ * moves into a mapping) whose contents are checked after each growth.
+ * Where the grown array is in glibc's heap (not a checker's allocator's
+ * blocks), the mapping of its middle is marked for huge pages (its first
+ * and last 2 MiB may not be: only whole aligned 2 MiB are marked). */
+static void test_hugepages(void)
+{
+	static const size_t sizes[] = { 1, 100, 5000, 200000, 3 << 20, 40 << 20 };
+	uint64_t *a = NULL;
+	size_t n = 0;
+	long bad_zero = 0, bad_data = 0;
+	int marked = -1;
+
+	xmem_hugepages();
+	xmem_hugepages();
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		unsigned char *b = xcalloc(1, sizes[k]);
+		unsigned char *m = xmalloc(sizes[k]);
+
+		for (size_t i = 0; i < sizes[k]; i += 4093)
+			bad_zero += b[i] != 0;
+		bad_zero += b[sizes[k] - 1] != 0;
+		memset(m, 0xa5, sizes[k]);
+		free(b);
+		free(m);
+	}
+	for (size_t cap = (1 << 20) / sizeof *a; cap <= (128u << 20) / sizeof *a; cap *= 2) {
+		int h;
+
+		a = xrealloc(a, cap * sizeof *a);
+		for (size_t i = 0; i < n; i++)
+			bad_data += a[i] != i * 2654435761u;
+		for (; n < cap; n++)
+			a[n] = n * 2654435761u;
+		h = heap_marked(a + cap / 2);
+		if (h >= 0)
+			marked = h;
+	}
+	free(a);
+	T_EQ(bad_zero, 0);
+	T_EQ(bad_data, 0);
+#if defined(__linux__) && defined(__GLIBC__)
+	if (marked >= 0)
+		T_EQ(marked, 1);
+#endif
+}
+
 static CU_TestInfo mem_tests[] = {
 	{ "xgrow_aligned keeps elements and alignment", test_grow_aligned },
 	{ "xpool blocks are aligned, apart, and all freed", test_pool },
+	{ "xmem_hugepages: blocks of every size keep their contents", test_hugepages },
 	CU_TEST_INFO_NULL,
 };
 
