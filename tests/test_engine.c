@@ -1466,7 +1466,6 @@ static void test_sim_held_places_in_turn(void)
 	sim_free(s);
 }
 
-
 /* sim_on_hint (sim.h): a hint is called with the argument of the queue's
  * next event, after the running one left the queue and before its handler
  * runs; it changes nothing.  Random schedules of hinted world, ordinary
