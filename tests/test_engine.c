@@ -266,6 +266,96 @@ static void test_evq_wheel_oracle(void)
 	rng_free(reg);
 }
 
+/* Level 0 takes a block's events into an arena of the pool (evq.c's
+ * evq_settle): blocks of growing and shrinking sizes (the arena grows past
+ * its first 1,024 items twice, and its old items go back to the pool),
+ * each popped while events keep being pushed into the same milliseconds
+ * (items of the pool in the lists of arena items) and into later blocks,
+ * in the three classes, against a sorted array.  Every pop must give the
+ * least key with its payload; the queue's size must match throughout. */
+static int wkey_cmp_desc(const struct wkey *a, const struct wkey *b)
+{
+	return wkey_before(b, a) ? -1 : wkey_before(a, b) ? 1 : 0;
+}
+
+static void test_evq_arena(void)
+{
+	static const uint32_t sizes[] = { 10, 1500, 300, 5000, 0, 2500, 9000, 40, 3000 };
+	enum { NB = sizeof sizes / sizeof *sizes, B = EVQ_BLOCK_BITS };
+	struct rng_reg *reg = rng_new(13);
+	gsl_rng *r = rng_stream(reg, "test/evq-arena");
+	struct evq *q = evq_new();
+	size_t cap = 1 << 16, n = 0;
+	struct wkey *pend = malloc(cap * sizeof *pend);   /* sorted, least last */
+	struct wkey *ev_of = malloc(((size_t)1 << 20) * sizeof *ev_of);
+	uint64_t bad = 0, pops = 0, mixed = 0, payload = 0;
+	sim_time_t now = 0;
+
+	for (size_t b = 0; b < NB; b++) {
+		for (uint32_t k = 0; k < sizes[b]; k++) {
+			sim_time_t t = ((sim_time_t)(b + 1) << B) + (sim_time_t)gsl_rng_uniform_int(r, 1u << B);
+			unsigned long cls = gsl_rng_uniform_int(r, 3);
+			uint64_t seq = cls == 0 ? evq_push_first(q, t, 7, NULL, payload) :
+				       cls == 1 ? evq_push(q, t, 7, NULL, payload) : evq_push_last(q, t, 7, NULL, payload);
+
+			ev_of[payload++] = (struct wkey){ t, cls != 0, seq, 7 };
+		}
+	}
+	/* the oracle: every pushed key, sorted with the least last */
+	for (uint64_t k = 0; k < payload; k++)
+		pend[n++] = ev_of[k];
+	qsort(pend, n, sizeof *pend, (int (*)(const void *, const void *))wkey_cmp_desc);
+	while (n > 0) {
+		struct event ev;
+		const struct wkey *want = &pend[n - 1];
+
+		if (!evq_pop(q, &ev) || ev.t != want->t || ev.cls != want->cls || ev.seq != want->seq ||
+		    ev.arg >= payload || ev_of[ev.arg].seq != want->seq)
+			bad++;
+		now = ev.t;
+		n--;
+		pops++;
+		/* now and then a push into this millisecond or the next few
+		 * (a pool item among the arena's), or into a later block */
+		if (payload < ((uint64_t)1 << 20) && gsl_rng_uniform(r) < 0.35) {
+			int later = gsl_rng_uniform(r) < 0.1;
+			sim_time_t t = later ? now + ((sim_time_t)1 << B) * (sim_time_t)(1 + gsl_rng_uniform_int(r, 3)) :
+					       now + (sim_time_t)gsl_rng_uniform_int(r, 3);
+			unsigned long cls = gsl_rng_uniform_int(r, 3);
+			uint64_t seq = cls == 0 ? evq_push_first(q, t, 9, NULL, payload) :
+				       cls == 1 ? evq_push(q, t, 9, NULL, payload) : evq_push_last(q, t, 9, NULL, payload);
+			struct wkey w = { t, cls != 0, seq, 9 };
+			size_t lo = 0, hi = n;
+
+			ev_of[payload++] = w;
+			while (lo < hi) {             /* the first position whose key is before w */
+				size_t mid = (lo + hi) / 2;
+
+				if (wkey_before(&pend[mid], &w))
+					hi = mid;
+				else
+					lo = mid + 1;
+			}
+			if (n == cap)
+				break;
+			memmove(pend + lo + 1, pend + lo, (n - lo) * sizeof *pend);
+			pend[lo] = w;
+			n++;
+			mixed += !later;
+		}
+		if (pops % 97 == 0 && evq_size(q) != n)
+			bad++;
+	}
+	T_EQ(bad, 0);
+	T_EQ(evq_size(q), 0);
+	CU_ASSERT(pops > 25000);
+	CU_ASSERT(mixed > 5000);
+	free(pend);
+	free(ev_of);
+	evq_free(q);
+	rng_free(reg);
+}
+
 /* Many events at a few milliseconds in mixed classes (the wheel keeps a
  * slot sorted by class, then number, with hints for the events put out of
  * order: evq.c's l0_put): rounds of pushes in random classes to 3 times,
@@ -1619,6 +1709,7 @@ static CU_TestInfo evq_tests[] = {
 	{ "interleaved push/pop against a scan", test_evq_interleaved },
 	{ "the wheel's levels, edges and classes against a scan", test_evq_wheel_oracle },
 	{ "many events at one millisecond in mixed classes", test_evq_one_instant },
+	{ "settled blocks in an arena, among pushes into their milliseconds", test_evq_arena },
 	CU_TEST_INFO_NULL,
 };
 
