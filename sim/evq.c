@@ -27,7 +27,11 @@
  * as many lines, filled in one pass (replays of 1 and 30 days: 1-2 % less
  * time).  A dropped arena item does not join the free list (evq_drop_at):
  * the whole arena is free again when level 0 is empty, which is when the
- * next block settles into it.
+ * next block settles into it.  A bucket keeps its events in EVQ_LANES
+ * lists, its k-th in list k % EVQ_LANES, so that evq_settle's walk of them
+ * (a miss per item: each was taken when its event was pushed) follows
+ * four chains side by side, not one: in a 1-day replay evq_settle's share
+ * of the time fell from 4.1 to 1.9 % (8 lists: no less).
  *
  * The heaps.  Events past level 1's blocks wait in the heap `far`, after
  * every event of the wheel; evq_settle moves those that level 1 then
@@ -221,6 +225,8 @@ static __attribute__((noinline)) void arena_grow(struct evq *q, uint32_t n)
 	q->ar_lo = lo;
 	q->ar_cap = cap;
 	q->n_pool = lo + cap;
+	free(q->ix);
+	q->ix = xmalloc((size_t)cap * sizeof *q->ix);
 }
 
 /* A free item (the pool doubled when none is left). */
@@ -311,7 +317,7 @@ static inline __attribute__((always_inline)) void place(struct evq *q, uint32_t 
 {
 	struct evq_item *x = &q->pool[i];
 	uint64_t blk = (uint64_t)t >> BLOCK_BITS;
-	uint32_t b;
+	uint32_t b, n, l;
 	struct evq_bucket *bk;
 
 	if (blk == q->cb) {
@@ -321,17 +327,20 @@ static inline __attribute__((always_inline)) void place(struct evq *q, uint32_t 
 	b = (uint32_t)blk & (W1_N - 1);
 	bk = &q->l1[b];
 	x->next = 0;
-	if (bk->head == 0) {
-		bk->head = bk->tail = i;
-		bk->t = t;
-		bk->n = 1;
-		q->b1[b >> 6] |= UINT64_C(1) << (b & 63);
-		q->b1s |= UINT64_C(1) << (b >> 6);
-		return;
+	n = bk->n;
+	l = n % EVQ_LANES;
+	bk->n = n + 1;
+	if (n < EVQ_LANES) {
+		bk->head[l] = i;
+		if (n == 0) {
+			bk->t = t;
+			q->b1[b >> 6] |= UINT64_C(1) << (b & 63);
+			q->b1s |= UINT64_C(1) << (b >> 6);
+		}
+	} else {
+		q->pool[bk->tail[l]].next = i;
 	}
-	q->pool[bk->tail].next = i;
-	bk->tail = i;
-	bk->n++;
+	bk->tail[l] = i;
 	if (t < bk->t)
 		bk->t = t;
 }
@@ -446,18 +455,32 @@ int evq_settle(struct evq *q, sim_time_t until)
 		if (bk->n > q->ar_cap)
 			arena_grow(q, bk->n);
 		k = q->ar_lo;
-		for (uint32_t i = bk->head, next; i != 0; i = next) {
-			struct evq_item *y = &q->pool[i];
+		/* the lists' items in the order pushed, the lists walked
+		 * side by side (their misses overlap), then each one's event
+		 * copied */
+		{
+			uint32_t c[EVQ_LANES], n = bk->n, *ix = q->ix;
 
-			next = y->next;
-			q->pool[k] = *y;
-			y->w = EVQ_W_FREE;
-			y->next = q->free_;
-			q->free_ = i;
-			l0_put(q, q->pool[k].tl & (W0_N - 1), k);
-			k++;
+			for (int l = 0; l < EVQ_LANES; l++)
+				c[l] = bk->head[l];
+			for (uint32_t j = 0; j < n; j++) {
+				uint32_t l = j % EVQ_LANES;
+
+				ix[j] = c[l];
+				c[l] = q->pool[c[l]].next;
+			}
+			for (uint32_t j = 0; j < n; j++) {
+				uint32_t i = ix[j];
+				struct evq_item *y = &q->pool[i];
+
+				q->pool[k] = *y;
+				y->w = EVQ_W_FREE;
+				y->next = q->free_;
+				q->free_ = i;
+				l0_put(q, q->pool[k].tl & (W0_N - 1), k);
+				k++;
+			}
 		}
-		bk->head = 0;
 		bk->n = 0;
 		if ((q->b1[b >> 6] &= ~(UINT64_C(1) << (b & 63))) == 0)
 			q->b1s &= ~(UINT64_C(1) << (b >> 6));
@@ -492,6 +515,7 @@ void evq_free(struct evq *q)
 	if (!q)
 		return;
 	free(q->pool_mem);
+	free(q->ix);
 	free(q->l0);
 	free(q->hint);
 	free(q->l1);
@@ -578,7 +602,6 @@ size_t evq_size(const struct evq *q)
 			     i = q->pool[i].next)
 				n++;
 	for (uint32_t b = 0; b < W1_N; b++)
-		for (uint32_t i = q->l1[b].head; i != 0; i = q->pool[i].next)
-			n++;
+		n += q->l1[b].n;
 	return n;
 }

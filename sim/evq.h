@@ -91,8 +91,9 @@ struct evq_hint {
 	} c[2];
 };
 
+#define EVQ_LANES 4                  /* a level-1 bucket's lists */
 struct evq_bucket {
-	uint32_t head, tail;
+	uint32_t head[EVQ_LANES], tail[EVQ_LANES];   /* its k-th event in list k % EVQ_LANES */
 	sim_time_t t;                    /* its earliest time */
 	uint32_t n;                      /* its events */
 };
@@ -126,6 +127,7 @@ struct evq {
 	uint32_t n_pool;
 	uint32_t ar_lo, ar_cap;          /* the arena: pool[ar_lo, ar_lo + ar_cap), where a block's
 					  * events settle (evq.c); 0, 0 until the first */
+	uint32_t *ix;                    /* evq_settle's: a bucket's items in order (ar_cap) */
 	void *pool_mem;
 	struct evq_heap far;             /* blocks past level 1's */
 	struct evq_heap early;           /* blocks before cb (evq_push allows them) */

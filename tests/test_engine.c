@@ -268,7 +268,8 @@ static void test_evq_wheel_oracle(void)
 
 /* Level 0 takes a block's events into an arena of the pool (evq.c's
  * evq_settle): blocks of growing and shrinking sizes (the arena grows past
- * its first 1,024 items twice, and its old items go back to the pool),
+ * its first 1,024 items twice, and its old items go back to the pool; a
+ * bucket of fewer events than it has lists leaves some empty),
  * each popped while events keep being pushed into the same milliseconds
  * (items of the pool in the lists of arena items) and into later blocks,
  * in the three classes, against a sorted array.  Every pop must give the
@@ -280,7 +281,7 @@ static int wkey_cmp_desc(const struct wkey *a, const struct wkey *b)
 
 static void test_evq_arena(void)
 {
-	static const uint32_t sizes[] = { 10, 1500, 300, 5000, 0, 2500, 9000, 40, 3000 };
+	static const uint32_t sizes[] = { 10, 1500, 1, 300, 5000, 0, 2500, 3, 9000, 40, 2, 3000, 4, 5 };
 	enum { NB = sizeof sizes / sizeof *sizes, B = EVQ_BLOCK_BITS };
 	struct rng_reg *reg = rng_new(13);
 	gsl_rng *r = rng_stream(reg, "test/evq-arena");
