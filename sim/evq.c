@@ -211,11 +211,15 @@ static __attribute__((noinline)) void pool_grow(struct evq *q)
  * empty as a block settles) join the free list, lower indexes first. */
 static __attribute__((noinline)) void arena_grow(struct evq *q, uint32_t n)
 {
-	uint32_t cap = q->ar_cap * 2 > n ? q->ar_cap * 2 : n, lo = q->n_pool ? q->n_pool : 1;
+	uint32_t cap = (uint64_t)q->ar_cap * 2 > n ? q->ar_cap * 2 : n, lo = q->n_pool ? q->n_pool : 1;
 	size_t c = q->n_pool;
 
 	if (cap < 1024)
 		cap = 1024;
+	if ((uint64_t)lo + cap >= UINT32_MAX / 2) {      /* (pool_grow's bound) */
+		fprintf(stderr, "ecsim: fatal: internal: too many pending events\n");
+		abort();
+	}
 	for (uint32_t i = q->ar_lo + q->ar_cap; i-- > q->ar_lo && q->ar_cap;) {
 		q->pool[i].w = EVQ_W_FREE;
 		q->pool[i].next = q->free_;
