@@ -294,7 +294,8 @@ static inline uint32_t slot_limit(const struct evq *q, sim_time_t until)
  * item of the event after it (the next in its slot, or the first of the
  * next slot of its bitmap word) asked for, so that the next call finds
  * the item it reads in the cache (an event's item is mostly cold: it was
- * taken from the free list when the event was scheduled, long ago). */
+ * written when the event was pushed, or when its block settled into the
+ * arena (evq.c), many events before it runs). */
 static inline void hint_next(const struct sim *s, const struct evq *q)
 {
 	uint32_t c = q->cur, ty;

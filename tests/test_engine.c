@@ -286,9 +286,10 @@ static void test_evq_arena(void)
 	struct rng_reg *reg = rng_new(13);
 	gsl_rng *r = rng_stream(reg, "test/evq-arena");
 	struct evq *q = evq_new();
-	size_t cap = 1 << 16, n = 0;
-	struct wkey *pend = malloc(cap * sizeof *pend);   /* sorted, least last */
-	struct wkey *ev_of = malloc(((size_t)1 << 20) * sizeof *ev_of);
+	enum { MAXEV = 1 << 17 };        /* pushes in all: ~33,000 */
+	size_t n = 0;
+	struct wkey *pend = malloc(MAXEV * sizeof *pend);   /* sorted, least last */
+	struct wkey *ev_of = malloc(MAXEV * sizeof *ev_of);
 	uint64_t bad = 0, pops = 0, mixed = 0, payload = 0;
 	sim_time_t now = 0;
 
@@ -318,7 +319,7 @@ static void test_evq_arena(void)
 		pops++;
 		/* now and then a push into this millisecond or the next few
 		 * (a pool item among the arena's), or into a later block */
-		if (payload < ((uint64_t)1 << 20) && gsl_rng_uniform(r) < 0.35) {
+		if (payload < MAXEV && gsl_rng_uniform(r) < 0.35) {
 			int later = gsl_rng_uniform(r) < 0.1;
 			sim_time_t t = later ? now + ((sim_time_t)1 << B) * (sim_time_t)(1 + gsl_rng_uniform_int(r, 3)) :
 					       now + (sim_time_t)gsl_rng_uniform_int(r, 3);
@@ -337,8 +338,6 @@ static void test_evq_arena(void)
 				else
 					lo = mid + 1;
 			}
-			if (n == cap)
-				break;
 			memmove(pend + lo + 1, pend + lo, (n - lo) * sizeof *pend);
 			pend[lo] = w;
 			n++;
