@@ -16,8 +16,12 @@
  * interval holds the cost of one reading, so each step also times an empty
  * interval (two readings back to back) and that is subtracted once from the
  * place interval and three times from the step (whose span holds the two
- * readings around place_task as well); the "timer" column shows it.  An
- * argument restricts the run to one template.
+ * readings around place_task as well); the "timer" column shows it.  The
+ * step's three intervals are also printed apart, as ns per step: "release"
+ * (finding the task in the bench's table, cluster_release, the table's
+ * swap) and "reserve" (cluster_reserve of a successful placement; the
+ * placement's own interval is 1/place/s).  An argument restricts the run to
+ * one template.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,7 +104,7 @@ static void run(const char *tmpl, int n)
 	uint32_t g[N_GROUPS];
 	struct task *tasks;
 	size_t n_tasks = 0, cap;
-	double t_fast = 0, t_loop = 0, t_oracle = 0, t_empty = 0, t0;
+	double t_fast = 0, t_loop = 0, t_oracle = 0, t_empty = 0, t_rel = 0, t_res = 0, t0;
 	long n_oracle = (long)(ORACLE_WORK / n), fails = 0;
 
 	if (getenv("BENCH_NO_ORACLE"))
@@ -173,16 +177,23 @@ static void run(const char *tmpl, int n)
 			fails++;
 		}
 		if (s >= n_oracle) {       /* the oracle's scans would evict the caches */
+			double t3 = now_s();
+
 			t_fast += t2 - t1;
-			t_loop += now_s() - t0;
+			t_loop += t3 - t0;
+			t_rel += t1 - t0;
+			t_res += t3 - t2;
 		}
 	}
 	cluster_totals(cl, &t);
 	t_fast -= t_empty;
 	t_loop -= 3 * t_empty;
-	printf("%-20s %8d %6.0f%% %12.0f %12.0f %12.0f %9.0fx %7ld %6.0f ns\n", tmpl, n,
+	t_rel -= t_empty;
+	t_res -= t_empty;
+	printf("%-20s %8d %6.0f%% %12.0f %12.0f %7.0f ns %7.0f ns %12.0f %9.0fx %7ld %6.0f ns\n", tmpl, n,
 	       100.0 * (double)t.mem_reserved / (double)t.mem_registered, (STEPS - n_oracle) / t_fast,
-	       (STEPS - n_oracle) / t_loop, (double)n_oracle / t_oracle,
+	       (STEPS - n_oracle) / t_loop, 1e9 * t_rel / (double)(STEPS - n_oracle),
+	       1e9 * t_res / (double)(STEPS - n_oracle), (double)n_oracle / t_oracle,
 	       ((STEPS - n_oracle) / t_fast) / ((double)n_oracle / t_oracle), fails,
 	       1e9 * t_empty / (double)(STEPS - n_oracle));
 	fflush(stdout);
@@ -202,8 +213,8 @@ int main(int argc, char **argv)
 
 	printf("placement: %d steady-state steps per row (release one task, place one); 64 services\n",
 	       STEPS);
-	printf("%-20s %8s %7s %12s %12s %12s %10s %7s %9s\n", "template", "instances", "mem", "fast place/s",
-	       "fast loop/s", "oracle/s", "speed-up", "failed", "timer");
+	printf("%-20s %8s %7s %12s %12s %10s %10s %12s %10s %7s %9s\n", "template", "instances", "mem",
+	       "fast place/s", "fast loop/s", "release", "reserve", "oracle/s", "speed-up", "failed", "timer");
 	for (size_t a = 0; a < sizeof tmpls / sizeof *tmpls; a++)
 		for (size_t b = 0; b < sizeof ns / sizeof *ns; b++)
 			if ((argc < 2 || strcmp(argv[1], tmpls[a]) == 0) && (!only || only == ns[b]))
