@@ -812,6 +812,10 @@ static int __attribute__((noinline, cold)) queued_error(struct backplane *bp, in
 		      (long long)bp->queued + (long long)count, (long long)bp->s->max_queued);
 }
 
+/* The most tasks one RunTask call starts (docs/ecs-model.md §4.8): a run
+ * of more is taken as calls of this many, one after the other (A13). */
+#define RUN_TASK_CALL 10
+
 int backplane_run_task_as(struct backplane *bp, int td, const char *group, const char *id,
 			  int64_t count, sim_time_t duration, const struct cp_strategy *own,
 			  int launch, struct err *e)
@@ -852,9 +856,13 @@ int backplane_run_task_as(struct backplane *bp, int td, const char *group, const
 		}
 		if (strat) {
 			/* the call's tasks split over its strategy, base first
-			 * (docs/ecs-model.md §5.11) */
+			 * (docs/ecs-model.md §5.11); a count above RunTask's 10
+			 * is calls of 10 one after the other (choices A13,
+			 * E16): each call's base again */
 			int item;
 
+			if (k % RUN_TASK_CALL == 1 && k > 1)
+				memset(counts, 0, sizeof counts);
 			bp->tasks[slot].cp = (int16_t)cp_route_next(strat, counts, &item);
 			if (item >= 0)
 				counts[item]++;

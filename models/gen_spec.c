@@ -185,7 +185,7 @@ static int read_tasks(struct gen_spec *s, const cJSON *arr, struct err *e)
 		    jr_req_num(&c, "ratePerSecond", 0, 1e6, &t->rate) ||
 		    jr_opt_object(&c, "diurnal", &curve) ||
 		    jr_opt_str(&c, "group", "", &t->group) ||
-		    jr_opt_int(&c, "count", 1, 1, 10, &t->count))
+		    jr_opt_int(&c, "count", 1, 1, 1000000000, &t->count))
 			return -1;
 		rt = jr_get(&c, "runtimeSeconds");
 		if (jr_end(&c))

@@ -38,7 +38,6 @@
 
 #define MAX_SECONDS 1000000000000LL        /* 10^12 s */
 #define MAX_COUNT 1000000000LL
-#define MAX_RUN_TASK_COUNT 10              /* RunTask starts 1..10 tasks per call */
 
 enum col { C_TIME, C_EVENT, C_TARGET, C_TASKDEF, C_COUNT, C_DURATION, C_GROUP, C_CPU, C_MEMORY,
 	   C_CPS, C_LAUNCH, C_N };
@@ -1050,10 +1049,6 @@ static int read_row(struct trace *t, struct trace_row *row, struct err *e)
 					  "expected an integer >= %lld, got \"%s\"",
 					  (long long)sp->count_min, count);
 	}
-	if (row->ev == TR_RUN_TASK && row->count > MAX_RUN_TASK_COUNT)
-		return csvin_fail(t->in, t->col[C_COUNT], e,
-				  "expected an integer from 1 to %d (RunTask starts at most %d tasks "
-				  "per call), got \"%s\"", MAX_RUN_TASK_COUNT, MAX_RUN_TASK_COUNT, count);
 	if (row->ev == TR_RUN_TASK && row->target[0] && row->count != 1)
 		return csvin_fail(t->in, t->col[C_COUNT], e,
 				  "expected 1 when target names the task (\"%s\"), got \"%s\"",

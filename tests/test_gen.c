@@ -523,7 +523,7 @@ static const struct bad bads[] = {
 	{ "{\"durationSeconds\": 10, \"tasks\": [{" TASK ", \"runtimeSeconds\": {\"lognormal\": {\"mu\": 1, \"sigma\": 0}}}]}",
 	  "spec.json: $.tasks[0].runtimeSeconds.lognormal.sigma: expected number in (0, inf), got 0" },
 	{ "{\"durationSeconds\": 10, \"tasks\": [{" TASK ", \"count\": 0}]}",
-	  "spec.json: $.tasks[0].count: expected integer in [1, 10], got 0" },
+	  "spec.json: $.tasks[0].count: expected integer in [1, 1000000000], got 0" },
 	{ "{\"durationSeconds\": 10, " INST ", \"instanceFailures\": {\"timeToRepairSeconds\": 5}}",
 	  "spec.json: $.instanceFailures.timeToFailureSeconds: required member is missing" },
 	{ "{\"durationSeconds\": 10, " INST ", \"instanceFailures\": {\"timeToFailureSeconds\": 5, \"timeToRepairSeconds\": {\"gamma\": {}}}}",

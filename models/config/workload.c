@@ -86,7 +86,7 @@ static int read_generators(struct scenario *s, const cJSON *arr, struct err *e)
 		    jr_opt_num(&c, "stopSeconds", -1, 0, 1e12, &stop) ||
 		    jr_opt_int(&c, "maxTasks", 0, 0, INT64_C(1) << 50, &max_tasks) ||
 		    jr_opt_str(&c, "group", NULL, &group) ||
-		    jr_opt_int(&c, "count", 1, 1, 10, &count) ||
+		    jr_opt_int(&c, "count", 1, 1, 1000000000, &count) ||
 		    jr_opt_str(&c, "launchType", NULL, &lt) ||
 		    jr_req_array(&c, "taskDefinitions", &mix))
 			return -1;
