@@ -221,6 +221,11 @@ static void rebalance(struct backplane *bp, int vi)
 				for (int a = 0; a < n_az; a++)
 					if (strcmp(backplane_scenario(bp)->azs[a], cluster_az(backplane_cluster(bp), i)) == 0)
 						usable[a] = 1;
+	/* an awsvpc task goes to a zone of its subnets only (LOCATION,
+	 * docs/ecs-model.md §4.2) */
+	if ((on & 1) && pol->n_loc_az > 0 && backplane_scenario(bp)->taskdefs[v->deps[v->primary].td].td->eni)
+		for (int a = 0; a < n_az; a++)
+			usable[a] &= v->cfg->subnet_azs[a];
 	/* a Fargate service can go to the zones of its subnets that are not
 	 * out and have room */
 	if (on & 2)

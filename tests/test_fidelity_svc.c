@@ -686,7 +686,59 @@ static void test_failed_without_rollback(void)
 	check_status_rows("fid-nr");
 }
 
+/* §4.2 (LOCATION): an awsvpc service's tasks go only to instances in the
+ * zones of its subnets (its availabilityZones).  One m5.large in each of three
+ * zones (2 task ENIs each, no trunking), subnets in 1a and 1b, desired 6:
+ * four run, in 1a and 1b only, and the two left over fail on LOCATION (the
+ * instance in 1c is the closest: it has ENI slots, the others do not; A4).
+ * A bridge-mode service with the same zones is not held to them. */
+static void test_location(void)
+{
+	int n, in_c = 0, running = 0, loc = 0;
+
+	rs_write("fid-vpc.json", "{\"family\":\"vpc\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"EC2\"],"
+		 "\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\",\"cpu\":256,\"memory\":512}]}");
+	rs_write("fid-loc.json", HEAD("fid-loc", 600)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":1},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1c\",\"count\":1}],"
+		 "\"taskDefinitions\":{\"vpc\":\"fid-vpc.json\",\"small\":\"fid-small.json\"},"
+		 "\"services\":[{\"serviceName\":\"vpc\",\"taskDefinition\":\"vpc\",\"desiredCount\":6,"
+		 "\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]},"
+		 "{\"serviceName\":\"br\",\"taskDefinition\":\"small\",\"desiredCount\":3,"
+		 "\"availabilityZones\":[\"us-east-1a\"]}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-loc.json", "fid-loc", NULL, NULL, NULL), 0);
+	n = rs_rows("fid-loc", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *svc = rs_cell("fid-loc", "tasks.csv", r, "service");
+		char *az = rs_cell("fid-loc", "tasks.csv", r, "az");
+		char *last = rs_cell("fid-loc", "tasks.csv", r, "last_status");
+
+		if (strcmp(svc, "vpc") == 0) {
+			in_c += strcmp(az, "us-east-1c") == 0;
+			running += strcmp(last, "RUNNING") == 0;
+		} else {
+			in_c += 10 * (strcmp(az, "us-east-1c") == 0);    /* spread over the three */
+		}
+		free(svc);
+		free(az);
+		free(last);
+	}
+	T_EQ(in_c, 10);                 /* no vpc task in 1c; one bridge task there */
+	T_EQ(running, 4);
+	n = rs_rows("fid-loc", "placement_failures.csv");
+	for (int r = 1; r <= n; r++) {
+		char *why = rs_cell("fid-loc", "placement_failures.csv", r, "reason");
+
+		loc += strcmp(why, "LOCATION") == 0;
+		free(why);
+	}
+	CU_ASSERT(loc > 0);
+	T_EQ(loc, n);
+}
+
 static CU_TestInfo fid_tests[] = {
+	{ "awsvpc service: only its subnets' zones (LOCATION)", test_location },
 	{ "never-placed task ends STOPPED", test_never_placed_last_status },
 	{ "STOPPING after the only container exited", test_stop_after_essential_exit },
 	{ "throttle delays launches only", test_throttle_delays_launches_only },

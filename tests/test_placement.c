@@ -464,6 +464,69 @@ static void test_property(void)
 	gsl_rng_free(r);
 }
 
+/* The same comparison for awsvpc tasks whose policy names the zones of its
+ * subnets (LOCATION, §4.2): 3,000 placements, half the requests awsvpc,
+ * most policies with a random set of one or two zones.  (Apart from
+ * test_property, whose stream of cases stays as it is.) */
+static void test_property_location(void)
+{
+	gsl_rng *r = new_rng(20261202);
+	int cases = 0, bad = 0, loc = 0;
+	struct seen seen = { { NULL }, { 0 }, 0 };
+
+	while (cases < 3000) {
+		struct cluster *cl = cluster_new();
+		struct task *tasks = calloc(400, sizeof *tasks);
+		int n_tasks = 0, steps = 5 + (int)pick(r, 30);
+		uint32_t gid[4];
+
+		random_cluster(r, cl);
+		for (int k = 0; k < 4; k++)
+			gid[k] = cluster_group(cl, groups[k]);
+		for (int s = 0; s < steps && cases < 3000; s++, cases++) {
+			struct place_policy p;
+			struct place_req q;
+			uint32_t g = gid[pick(r, 4)];
+			int32_t x;
+
+			random_policy(r, &p);
+			if (pick(r, 5) != 0) {
+				const char *z[2] = { azs[pick(r, 3)], azs[pick(r, 3)] };
+
+				place_policy_set_zones(&p, z, 1 + (int)pick(r, 2));
+			}
+			random_req(r, &q);
+			if (pick(r, 2) == 0) {
+				q.eni = 1;
+				q.ports_tcp = q.ports_udp = NULL;
+				q.n_ports_tcp = q.n_ports_udp = 0;
+			}
+			x = check_one(cl, &q, g, &p, r, &bad, &seen);
+			if (x >= 0 && n_tasks < 400) {
+				cluster_reserve(cl, x, &q, g);
+				tasks[n_tasks].inst = x;
+				tasks[n_tasks].req = q;
+				tasks[n_tasks++].g = g;
+			}
+			if (n_tasks > 0 && pick(r, 3) == 0) {
+				int k = (int)pick(r, (unsigned long)n_tasks);
+
+				cluster_release(cl, tasks[k].inst, &tasks[k].req, tasks[k].g);
+				tasks[k] = tasks[--n_tasks];
+			}
+			place_policy_free(&p);
+		}
+		free(tasks);
+		cluster_free(cl);
+	}
+	T_EQ(bad, 0);
+	for (int k = 0; k < seen.n; k++)
+		if (strcmp(seen.reason[k], "LOCATION") == 0)
+			loc = seen.count[k];
+	CU_ASSERT(loc > 50);           /* the check decides often enough to be tested */
+	gsl_rng_free(r);
+}
+
 /* ---- the order of the random tie-break's tie set (A11) ---- */
 
 /* The attribute whose values group the tie set (docs/ecs-model.md choice
@@ -902,6 +965,7 @@ static void test_short_path_untold(void)
 
 static CU_TestInfo property_tests[] = {
 	{ "fast path agrees with the oracle on 10,000 random placements", test_property },
+	{ "awsvpc LOCATION: the fast path agrees with the oracle", test_property_location },
 	{ "random tie-break: the tie set's documented order (A11)", test_tie_order },
 	{ "the az-balanced-binpack short path against a plain scan", test_short_path_brute },
 	{ "the short path picks a run of one its leaf did not tell", test_short_path_untold },
@@ -1196,6 +1260,57 @@ static void test_eni(void)
 	cluster_add(f.cl, &s);
 	T_EQ(fx_place(&f, &q, "family:a"), -1);
 	T_STREQ(f.r.reason, "ATTRIBUTE");
+	fx_fini(&f);
+}
+
+/* §4.2, A1: an awsvpc task goes only to an instance in a zone of its
+ * subnets, else LOCATION, checked after the ENI slot and before the task-ENI
+ * capability; a task that is not awsvpc ignores the subnets. */
+static void test_location(void)
+{
+	static const char *const only_b[] = { "us-east-1b" };
+	struct fixture f;
+	struct place_req q = req_of(0, 10);
+	struct instance_spec s;
+
+	fx_init(&f);
+	place_policy_set_zones(&f.p, only_b, 1);
+	add_plain(f.cl, "us-east-1a", 2048, 4000);          /* room, wrong zone */
+	q.eni = 1;
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "LOCATION");
+	q.eni = 0;                                          /* bridge: no subnets */
+	T_EQ(fx_place(&f, &q, "family:a"), 0);
+	q.eni = 1;
+	/* in the zone but without ecs.capability.task-eni: passes LOCATION,
+	 * fails the capability (closest, A4) */
+	memset(&s, 0, sizeof s);
+	s.instance_type = "m5.large";
+	s.az = "us-east-1b";
+	s.cpu_units = 2048;
+	s.mem_mib = 4000;
+	s.eni_tasks = 2;
+	cluster_add(f.cl, &s);
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "ATTRIBUTE");
+	add_plain(f.cl, "us-east-1b", 2048, 4000);          /* the one candidate */
+	T_EQ(fx_place(&f, &q, "family:a"), 2);
+	/* its ENI slots taken: it fails RESOURCE:ENI before LOCATION is asked,
+	 * and the instance in 1a still fails LOCATION; the closest (A4) is the
+	 * one in 1b without the capability (it passed LOCATION) */
+	cluster_reserve(f.cl, 2, &q, cluster_group(f.cl, "family:z"));
+	cluster_reserve(f.cl, 2, &q, cluster_group(f.cl, "family:z"));
+	T_EQ(fx_place(&f, &q, "family:a"), -1);
+	T_STREQ(f.r.reason, "ATTRIBUTE");
+	/* the copy keeps the zones */
+	{
+		struct place_policy c;
+
+		place_policy_copy(&c, &f.p);
+		T_EQ(c.n_loc_az, 1);
+		T_STREQ(c.loc_az[0], "us-east-1b");
+		place_policy_free(&c);
+	}
 	fx_fini(&f);
 }
 
@@ -1735,6 +1850,7 @@ static CU_TestInfo rule_tests[] = {
 	{ "100 reserved ports over TCP and UDP", test_port_limit },
 	{ "UDP and TCP ports apart", test_udp_tcp_apart },
 	{ "ENI exhaustion and task-eni attribute", test_eni },
+	{ "awsvpc LOCATION: the subnets' zones (§4.2, A1)", test_location },
 	{ "runtimePlatform", test_runtime_platform },
 	{ "GPU", test_gpu },
 	{ "AGENT, DRAINING not considered", test_agent_draining },

@@ -166,6 +166,20 @@ int placement_service_policy(struct scenario *s, struct scn_service *v, struct e
 		if (place_add_member_of(&v->policy, t->td->constraints[k],
 					t->path[0] ? t->path : s->file, "$.placementConstraints", e))
 			return -1;
+	if (v->subnet_azs) {
+		/* the zones of its awsvpc subnets, when they leave some out: an
+		 * awsvpc task goes only to an instance in one of them (LOCATION,
+		 * docs/ecs-model.md §4.2) */
+		const char **z = xmalloc((size_t)s->n_azs * sizeof *z);
+		int n = 0;
+
+		for (int a = 0; a < s->n_azs; a++)
+			if (v->subnet_azs[a])
+				z[n++] = s->azs[a];
+		if (n < s->n_azs)
+			place_policy_set_zones(&v->policy, z, n);
+		free(z);
+	}
 	free(v->strategy_label);
 	if (daemon)
 		v->strategy_label = xstrdup("daemon");

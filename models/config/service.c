@@ -175,6 +175,8 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 			return -1;
 		v->own_strategy = strat != NULL;
 		v->own_constraints = cons != NULL;
+		if (azs && service_subnet_azs(s, v, azs, path, e))
+			return -1;
 		if (placement_service_policy(s, v, e))
 			return -1;
 		if (rt) {
@@ -183,8 +185,6 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 				return -1;
 			v->has_runtime = 1;
 		}
-		if (azs && service_subnet_azs(s, v, azs, path, e))
-			return -1;
 		/* docs/ecs-model.md §5.11: a launch type or a strategy, not both */
 		if (lt && cps)
 			return jr_fail(&c, "launchType", "give either launchType or "

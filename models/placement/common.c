@@ -88,6 +88,17 @@ static int attr_is(const struct pctx *c, int32_t i, uint32_t name, const char *w
 	return cluster_attribute_by_id(c->cl, i, name, &v) && v && strcasecmp(v, want) == 0;
 }
 
+/* Instance i is in a zone of the policy's awsvpc subnets. */
+static int in_subnet_zone(const struct pctx *c, int32_t i)
+{
+	const char *az = cluster_az(c->cl, i);
+
+	for (int k = 0; k < c->pol->n_loc_az; k++)
+		if (strcmp(az, c->pol->loc_az[k]) == 0)
+			return 1;
+	return 0;
+}
+
 /* place_stage from the ports check on (the checks before it passed). */
 static int stage_from_ports(const struct pctx *c, int32_t i)
 {
@@ -98,6 +109,8 @@ static int stage_from_ports(const struct pctx *c, int32_t i)
 		return ST_PORTS;
 	if (r->eni && cluster_eni_free(c->cl, i) < 1)
 		return ST_ENI;
+	if (r->eni && c->pol->n_loc_az > 0 && !in_subnet_zone(c, i))
+		return ST_LOCATION;
 	if (r->eni && !cluster_attribute_by_id(c->cl, i, c->ids_attr.task_eni, &v))    /* D5 */
 		return ST_TASK_ENI;
 	if (r->gpus > 0 && cluster_gpu_remaining(c->cl, i) < r->gpus)
@@ -137,9 +150,10 @@ const char *place_stage_reason(const struct pctx *c, int s)
 {
 	static const char *const base[] = {
 		"AGENT", "RESOURCE:CPU", "RESOURCE:MEMORY", "RESOURCE:PORTS", "RESOURCE:ENI",
-		"ATTRIBUTE", "RESOURCE:GPU", "ATTRIBUTE",
+		"LOCATION", "ATTRIBUTE", "RESOURCE:GPU", "ATTRIBUTE",
 	};
 
+	_Static_assert(sizeof base / sizeof *base == ST_CONSTRAINTS, "a reason per check");
 	if (s < ST_CONSTRAINTS)
 		return base[s];
 	return c->pol->constraints[s - ST_CONSTRAINTS].type == PC_DISTINCT_INSTANCE

@@ -13,9 +13,10 @@
 static const char *const status_names[] = { "ACTIVE", "DRAINING", "INACTIVE", "REGISTERING" };
 static const char *const status_reasons[] = { "", "STATUS:DRAINING", "STATUS:INACTIVE",
 					      "STATUS:REGISTERING" };
-static const char *const check_names[ST_CONSTRAINTS] = {
-	"agent", "cpu", "memory", "ports", "eni", "eni-capability", "gpu", "platform",
+static const char *const check_names[] = {
+	"agent", "cpu", "memory", "ports", "eni", "location", "eni-capability", "gpu", "platform",
 };
+_Static_assert(sizeof check_names / sizeof *check_names == ST_CONSTRAINTS, "a name per check");
 static const char *const constraint_names[PLACE_MAX_CONSTRAINTS] = {
 	"constraint1", "constraint2", "constraint3", "constraint4", "constraint5",
 	"constraint6", "constraint7", "constraint8", "constraint9", "constraint10",
@@ -87,6 +88,9 @@ static void detail_of(const struct pctx *c, int32_t i, int s, char *d, size_t n)
 		break;
 	case ST_ENI:
 		snprintf(d, n, "awsvpc: no ENI slot left");
+		break;
+	case ST_LOCATION:
+		snprintf(d, n, "awsvpc: zone %s is not one of the subnets' zones", cluster_az(c->cl, i));
 		break;
 	case ST_TASK_ENI:
 		snprintf(d, n, "awsvpc: no attribute ecs.capability.task-eni");

@@ -54,14 +54,31 @@ void place_policy_free(struct place_policy *p)
 		free(p->constraints[k].expression);
 		cql_free(p->constraints[k].expr);
 	}
+	for (int k = 0; k < p->n_loc_az; k++)
+		free(p->loc_az[k]);
+	free(p->loc_az);
+	p->loc_az = NULL;
+	p->n_loc_az = 0;
 	p->n_strategies = p->n_constraints = 0;
 	memset(p->memo, 0, sizeof p->memo);
 	memset(&p->fast, 0, sizeof p->fast);
 }
 
+void place_policy_set_zones(struct place_policy *p, const char *const *azs, int n)
+{
+	for (int k = 0; k < p->n_loc_az; k++)
+		free(p->loc_az[k]);
+	free(p->loc_az);
+	p->loc_az = n > 0 ? xmalloc((size_t)n * sizeof *p->loc_az) : NULL;
+	for (int k = 0; k < n; k++)
+		p->loc_az[k] = xstrdup(azs[k]);
+	p->n_loc_az = n;
+}
+
 void place_policy_copy(struct place_policy *dst, const struct place_policy *src)
 {
 	place_policy_init(dst);
+	place_policy_set_zones(dst, (const char *const *)src->loc_az, src->n_loc_az);
 	dst->tie_break = src->tie_break;
 	dst->n_strategies = src->n_strategies;
 	for (int k = 0; k < src->n_strategies; k++) {

@@ -42,6 +42,12 @@ struct place_constraint {
 };
 
 struct place_policy {
+	/* the zones of the awsvpc subnets (a service's availabilityZones): an
+	 * awsvpc task goes only to an instance in one of them, else LOCATION
+	 * (docs/ecs-model.md §4.2, choice A1); none = no restriction.  Owned
+	 * (place_policy_copy copies, place_policy_free frees). */
+	char **loc_az;
+	int n_loc_az;
 	struct place_strategy strategies[PLACE_MAX_STRATEGIES];
 	int n_strategies;         /* 0 = the caller's default (docs/ecs-model.md §4.6, D10) */
 	struct place_constraint constraints[PLACE_MAX_CONSTRAINTS];
@@ -76,6 +82,8 @@ struct place_policy {
 void place_policy_init(struct place_policy *p);     /* empty, tie-break random */
 void place_policy_free(struct place_policy *p);     /* frees members, not p */
 void place_policy_copy(struct place_policy *dst, const struct place_policy *src);
+/* The zones of p's awsvpc subnets (copied; n = 0: no restriction). */
+void place_policy_set_zones(struct place_policy *p, const char *const *azs, int n);
 
 /* Parse AWS's JSON shapes into p (appending): a placementStrategy array
  * ([{"type":"spread","field":"attribute:ecs.availability-zone"}, ...]) and

@@ -30,7 +30,7 @@ struct pctx;
  * implied); constraint k is stage ST_CONSTRAINTS + k.  A stage number is
  * also the number of checks passed. */
 enum {
-	ST_AGENT, ST_CPU, ST_MEMORY, ST_PORTS, ST_ENI, ST_TASK_ENI, ST_GPU, ST_PLATFORM,
+	ST_AGENT, ST_CPU, ST_MEMORY, ST_PORTS, ST_ENI, ST_LOCATION, ST_TASK_ENI, ST_GPU, ST_PLATFORM,
 	ST_CONSTRAINTS
 };
 

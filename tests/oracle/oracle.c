@@ -19,7 +19,7 @@
 #include "models/placement/cql.h"
 #include "sim/mem.h"
 
-#define N_FILTER 8
+#define N_FILTER 9
 
 static int port_in(const uint16_t *set, int n, uint16_t p)
 {
@@ -66,13 +66,23 @@ static int checks_passed(const struct cluster *cl, int32_t i, const struct place
 		return 3;
 	if (q->eni && cluster_eni_free(cl, i) <= 0)
 		return 4;
+	if (q->eni && p->n_loc_az > 0) {        /* the zone of one of the subnets */
+		int in = 0;
+
+		if (!cluster_attribute(cl, i, "ecs.availability-zone", &v) || !v)
+			return 5;
+		for (int k = 0; k < p->n_loc_az; k++)
+			in |= strcmp(v, p->loc_az[k]) == 0;
+		if (!in)
+			return 5;
+	}
 	if (q->eni && !cluster_attribute(cl, i, "ecs.capability.task-eni", &v))
-		return 5;
-	if (q->gpus > 0 && cluster_gpu_remaining(cl, i) < q->gpus)
 		return 6;
+	if (q->gpus > 0 && cluster_gpu_remaining(cl, i) < q->gpus)
+		return 7;
 	if (!same_ci(cl, i, "ecs.os-family", q->os_family) ||
 	    !same_ci(cl, i, "ecs.cpu-architecture", q->cpu_arch))
-		return 7;
+		return 8;
 	for (int k = 0; k < p->n_constraints; k++) {
 		const struct place_constraint *c = &p->constraints[k];
 		int ok;
@@ -94,7 +104,7 @@ static const char *reason_of(const struct place_policy *p, int passed)
 {
 	static const char *const r[N_FILTER] = {
 		"AGENT", "RESOURCE:CPU", "RESOURCE:MEMORY", "RESOURCE:PORTS", "RESOURCE:ENI",
-		"ATTRIBUTE", "RESOURCE:GPU", "ATTRIBUTE",
+		"LOCATION", "ATTRIBUTE", "RESOURCE:GPU", "ATTRIBUTE",
 	};
 
 	if (passed < N_FILTER)
