@@ -1216,11 +1216,25 @@ static void test_udp_tcp_apart(void)
 	fx_fini(&f);
 }
 
+/* An m5.large in az with 2 ENI slots but without the attribute
+ * ecs.capability.task-eni (no built-in attributes at all). */
+static void add_no_task_eni(struct cluster *cl, const char *az)
+{
+	struct instance_spec s;
+
+	memset(&s, 0, sizeof s);
+	s.instance_type = "m5.large";
+	s.az = az;
+	s.cpu_units = 2048;
+	s.mem_mib = 4000;
+	s.eni_tasks = 2;
+	cluster_add(cl, &s);
+}
+
 static void test_eni(void)
 {
 	struct fixture f;
 	struct place_req q = req_of(0, 10);
-	struct instance_spec s;
 
 	fx_init(&f);
 	add_plain(f.cl, "us-east-1a", 2048, 4000);          /* 2 ENI slots */
@@ -1231,13 +1245,7 @@ static void test_eni(void)
 	T_EQ(fx_place(&f, &q, "family:a"), -1);
 	T_STREQ(f.r.reason, "RESOURCE:ENI");
 	/* D5: without ecs.capability.task-eni (passes the ENI check first) */
-	memset(&s, 0, sizeof s);
-	s.instance_type = "m5.large";
-	s.az = "us-east-1a";
-	s.cpu_units = 2048;
-	s.mem_mib = 4000;
-	s.eni_tasks = 2;
-	cluster_add(f.cl, &s);
+	add_no_task_eni(f.cl, "us-east-1a");
 	T_EQ(fx_place(&f, &q, "family:a"), -1);
 	T_STREQ(f.r.reason, "ATTRIBUTE");
 	fx_fini(&f);
@@ -1251,7 +1259,6 @@ static void test_location(void)
 	static const char *const only_b[] = { "us-east-1b" };
 	struct fixture f;
 	struct place_req q = req_of(0, 10);
-	struct instance_spec s;
 
 	fx_init(&f);
 	place_policy_set_zones(&f.p, only_b, 1);
@@ -1264,13 +1271,7 @@ static void test_location(void)
 	q.eni = 1;
 	/* in the zone but without ecs.capability.task-eni: passes LOCATION,
 	 * fails the capability (closest, A4) */
-	memset(&s, 0, sizeof s);
-	s.instance_type = "m5.large";
-	s.az = "us-east-1b";
-	s.cpu_units = 2048;
-	s.mem_mib = 4000;
-	s.eni_tasks = 2;
-	cluster_add(f.cl, &s);
+	add_no_task_eni(f.cl, "us-east-1b");
 	T_EQ(fx_place(&f, &q, "family:a"), -1);
 	T_STREQ(f.r.reason, "ATTRIBUTE");
 	add_plain(f.cl, "us-east-1b", 2048, 4000);          /* the one candidate */
