@@ -54,11 +54,7 @@ void place_policy_free(struct place_policy *p)
 		free(p->constraints[k].expression);
 		cql_free(p->constraints[k].expr);
 	}
-	for (int k = 0; k < p->n_loc_az; k++)
-		free(p->loc_az[k]);
-	free(p->loc_az);
-	p->loc_az = NULL;
-	p->n_loc_az = 0;
+	place_policy_set_zones(p, NULL, 0);
 	p->n_strategies = p->n_constraints = 0;
 	memset(p->memo, 0, sizeof p->memo);
 	memset(&p->fast, 0, sizeof p->fast);
