@@ -5,7 +5,8 @@
  * launch throttle delaying launches only (§5.4), scale-in choosing victims
  * one at a time (§4.6, against a brute-force oracle), a rollback keeping
  * the healthy tasks it rolls back to, and a FAILED deployment without
- * rollback stopping no more old tasks (§5.6).  Rules with a bound are
+ * rollback stopping no more old tasks (§5.6), and an awsvpc service held to
+ * the zones of its subnets (§4.2, LOCATION).  Rules with a bound are
  * checked after every event through the observer hook. */
 #include <math.h>
 #include <stdint.h>
