@@ -1,0 +1,307 @@
+/* tests/test_deploy_bounds.c — the rolling deployment's two bounds
+ * (docs/ecs-model.md §5.5), each case of the rule's own examples run as a
+ * scenario and checked after every event:
+ *
+ *   minHealthy = ceil(desired × minimumHealthyPercent / 100)
+ *   maxTasks   = floor(desired × maximumPercent / 100)
+ *
+ * desired 2 at min 75 % cannot stop a task before a new one is healthy;
+ * desired 3 at max 125 % cannot start one before an old one stops;
+ * desired 2 at 75 % / 125 %, and min 100 / max 100, can do neither: the
+ * deployment waits for ever, and so does draining at min 100 / max 100
+ * (§5.15); static host ports with one instance per task wait too.
+ * test_service.c's rolling-deployment test is the general case. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+#include "models/backplane_int.h"
+#include "models/service_int.h"
+
+#define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
+	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
+	"\"heartbeatJitterSeconds\":0}," \
+	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
+	"\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+
+#define BODY TIMING "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
+#define HEAD(name, dur) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," BODY
+
+static const char *td_v1 =
+	"{\"family\":\"app\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\",\"cpu\":256,\"memory\":512}]}";
+static const char *td_v2 =
+	"{\"family\":\"app\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x:2\",\"cpu\":256,"
+	"\"memory\":512}]}";
+/* bridge mode, host port 80: one such task per instance (§1.8) */
+static const char *td_port1 =
+	"{\"family\":\"web\",\"networkMode\":\"bridge\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"w\","
+	"\"cpu\":256,\"memory\":512,\"portMappings\":[{\"containerPort\":80,\"hostPort\":80}]}]}";
+static const char *td_port2 =
+	"{\"family\":\"web\",\"revision\":2,\"networkMode\":\"bridge\",\"containerDefinitions\":[{\"name\":\"a\","
+	"\"image\":\"w:2\",\"cpu\":256,\"memory\":512,\"portMappings\":[{\"containerPort\":80,\"hostPort\":80}]}]}";
+
+static int setup(void)
+{
+	if (rs_setup())
+		return 1;
+	rs_write("v1.json", td_v1);
+	rs_write("v2.json", td_v2);
+	rs_write("p1.json", td_port1);
+	rs_write("p2.json", td_port2);
+	return 0;
+}
+
+/* What one service's tasks did, sampled after every event.  Live: desired
+ * status RUNNING (what maximumPercent bounds); healthy: live and healthy
+ * (what minimumHealthyPercent bounds); new: of a deployment after the
+ * first.  `steady` once the first deployment had all its tasks healthy. */
+struct obs {
+	int steady, samples;
+	int over_max, under_min;           /* events breaking a bound */
+	int64_t max_live, min_healthy;     /* extremes seen once steady */
+	int64_t max_new_live;              /* new tasks live at once, at most */
+	int old_stopped_early;             /* an old task stopped with fewer than minHealthy others healthy */
+	int64_t old_live_end, new_live_end;
+};
+
+static void observe(struct backplane *bp, void *ctx)
+{
+	struct obs *o = ctx;
+	struct svc *v;
+	int64_t live = 0, healthy = 0, new_live = 0, old_live = 0, lo, hi;
+
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = &bp->tasks[v->tasks[k]];
+
+		if (t->desired != TD_RUNNING)
+			continue;
+		live++;
+		healthy += t->healthy;
+		if (t->dep > 0)
+			new_live++;
+		else
+			old_live++;
+	}
+	lo = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
+	hi = (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0);
+	if (!o->steady && healthy >= v->desired) {
+		o->steady = 1;
+		o->min_healthy = healthy;
+	}
+	o->samples++;
+	if (live > hi)
+		o->over_max++;
+	if (o->steady) {
+		if (healthy < lo)
+			o->under_min++;
+		if (live > o->max_live)
+			o->max_live = live;
+		if (healthy < o->min_healthy)
+			o->min_healthy = healthy;
+	}
+	if (new_live > o->max_new_live)
+		o->max_new_live = new_live;
+	o->old_live_end = old_live;
+	o->new_live_end = new_live;
+}
+
+/* Run scenario `name` (written by the caller) into tag, observed. */
+static void run(const char *name, const char *tag, struct obs *o)
+{
+	memset(o, 0, sizeof *o);
+	CU_ASSERT_EQUAL_FATAL(rs_run(name, tag, NULL, observe, o), 0);
+	CU_ASSERT(o->samples > 10);
+	CU_ASSERT(o->steady);
+}
+
+/* A scenario: `groups` instance groups, service "s" of v1 (or the port
+ * definitions) at `desired`, min/max percent, a deploy to v2 at 300 s. */
+static void write_deploy(const char *file, const char *trace, int count, int desired, int min_pct, int max_pct,
+			 int ports, int dur)
+{
+	char buf[2048], tr[256];
+
+	snprintf(buf, sizeof buf,
+		 "{\"name\":\"db\",\"durationSeconds\":%d," BODY
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":%d}],"
+		 "\"taskDefinitions\":{\"v1\":\"%s\",\"v2\":\"%s\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"v1\",\"desiredCount\":%d,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":%d,\"maximumPercent\":%d}}],"
+		 "\"workload\":{\"traces\":[\"%s\"]}}",
+		 dur, count, ports ? "p1.json" : "v1.json", ports ? "p2.json" : "v2.json", desired, min_pct, max_pct,
+		 trace);
+	rs_write(file, buf);
+	snprintf(tr, sizeof tr, "time_s,event,target,taskdef,count,duration_s,group\n300,deploy,s,v2,,,\n");
+	rs_write(trace, tr);
+}
+
+/* desired 2, min 75 %: ceil(1.5) = 2, so no old task may stop before a
+ * new one is healthy; max 200 % lets both new ones start first. */
+static void test_min_blocks_stops(void)
+{
+	struct obs o;
+
+	write_deploy("a.json", "a.csv", 2, 2, 75, 200, 0, 1200);
+	run("a.json", "a", &o);
+	T_EQ(o.over_max, 0);
+	T_EQ(o.under_min, 0);
+	T_EQ(o.min_healthy, 2);            /* never one below the desired count */
+	T_EQ(o.max_live, 4);               /* floor(2 × 2): both new ones started first */
+	T_EQ(o.old_live_end, 0);
+	T_EQ(o.new_live_end, 2);
+	RS_IS("a", "services.csv", -1, "deployments", "1");
+}
+
+/* desired 3, max 125 %: floor(3.75) = 3, so no new task may start before
+ * an old one stops; min 50 % (ceil(1.5) = 2) lets one stop at a time. */
+static void test_max_blocks_starts(void)
+{
+	struct obs o;
+
+	write_deploy("b.json", "b.csv", 2, 3, 50, 125, 0, 1200);
+	run("b.json", "b", &o);
+	T_EQ(o.over_max, 0);
+	T_EQ(o.under_min, 0);
+	T_EQ(o.max_live, 3);               /* never one above the desired count */
+	T_EQ(o.min_healthy, 2);            /* the lower bound is used */
+	T_EQ(o.old_live_end, 0);
+	T_EQ(o.new_live_end, 3);
+	RS_IS("b", "services.csv", -1, "deployments", "1");
+}
+
+/* desired 4, min 50 %, max 100 %: "may stop 2 old tasks first" — the
+ * deployment goes down to 2 healthy, never above 4 live. */
+static void test_min_50_stops_two(void)
+{
+	struct obs o;
+
+	write_deploy("c.json", "c.csv", 2, 4, 50, 100, 0, 1200);
+	run("c.json", "c", &o);
+	T_EQ(o.over_max, 0);
+	T_EQ(o.under_min, 0);
+	T_EQ(o.max_live, 4);
+	T_EQ(o.min_healthy, 2);
+	T_EQ(o.new_live_end, 4);
+	RS_IS("c", "services.csv", -1, "deployments", "1");
+}
+
+/* Neither bound lets the scheduler start or stop a task: the deployment
+ * waits (for the whole hour) with the old tasks running and no new one. */
+static void stuck(const char *tag, int desired, int min_pct, int max_pct)
+{
+	char file[32], trace[32];
+	struct obs o;
+
+	snprintf(file, sizeof file, "%s.json", tag);
+	snprintf(trace, sizeof trace, "%s.csv", tag);
+	write_deploy(file, trace, 2, desired, min_pct, max_pct, 0, 3600);
+	run(file, tag, &o);
+	T_EQ(o.over_max, 0);
+	T_EQ(o.under_min, 0);
+	T_EQ(o.max_new_live, 0);
+	T_EQ(o.old_live_end, desired);
+	T_EQ(o.min_healthy, desired);
+	RS_IS(tag, "services.csv", -1, "deployments", "2");
+}
+
+static void test_stuck_75_125(void)
+{
+	stuck("d", 2, 75, 125);            /* ceil(1.5) = 2 = floor(2.5) */
+}
+
+static void test_stuck_100_100(void)
+{
+	stuck("e", 3, 100, 100);
+}
+
+/* Static host ports, one instance per task: max 200 % would allow new
+ * tasks but no instance has the port free, and min 100 % stops no old
+ * one: stuck, each launch failing on the port (RESOURCE:PORTS). */
+static void test_stuck_static_ports(void)
+{
+	struct obs o;
+
+	write_deploy("f.json", "f.csv", 3, 3, 100, 200, 1, 3600);
+	run("f.json", "f", &o);
+	T_EQ(o.over_max, 0);
+	T_EQ(o.under_min, 0);
+	T_EQ(o.old_live_end, 3);
+	T_EQ(o.min_healthy, 3);
+	CU_ASSERT(rs_rows("f", "placement_failures.csv") >= 1);
+	RS_IS("f", "placement_failures.csv", 1, "reason", "RESOURCE:PORTS");
+	RS_IS("f", "services.csv", -1, "deployments", "2");
+	{
+		/* no new task ever ran */
+		int n = rs_rows("f", "tasks.csv"), v2_ran = 0;
+
+		for (int r = 1; r <= n; r++) {
+			char *td = rs_cell("f", "tasks.csv", r, "taskdef");
+			char *st = rs_cell("f", "tasks.csv", r, "started_s");
+
+			v2_ran += strcmp(td, "web:2") == 0 && st && *st;
+			free(td);
+			free(st);
+		}
+		T_EQ(v2_ran, 0);
+	}
+}
+
+/* §5.15: draining at min 100 / max 100 cannot stop the draining task
+ * (no healthy replacement yet) nor start its replacement (max): the
+ * instance keeps its task for the whole run.  At max 200 the same drain
+ * completes (test_service.c's draining test). */
+static void test_drain_stuck_100_100(void)
+{
+	struct obs o;
+	int n, on1 = 0;
+
+	rs_write("g.json", HEAD("g", 1800)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":3}],"
+		 "\"taskDefinitions\":{\"v1\":\"p1.json\"},"
+		 "\"placement\":{\"tieBreak\":\"first\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"v1\",\"desiredCount\":2,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":100,\"maximumPercent\":100}}],"
+		 "\"workload\":{\"traces\":[\"g.csv\"]}}");
+	rs_write("g.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "300,drain_instance,ci-00001,,,,\n");
+	run("g.json", "g", &o);
+	T_EQ(o.over_max, 0);
+	T_EQ(o.under_min, 0);
+	T_EQ(o.max_live, 2);
+	n = rs_rows("g", "tasks.csv");
+	T_EQ(n, 2);                        /* no replacement was ever launched */
+	for (int r = 1; r <= n; r++) {
+		char *stop = rs_cell("g", "tasks.csv", r, "stop_s");
+		char *inst = rs_cell("g", "tasks.csv", r, "instance_id");
+
+		CU_ASSERT(stop && !*stop);
+		on1 += inst && strcmp(inst, "ci-00001") == 0;
+		free(stop);
+		free(inst);
+	}
+	T_EQ(on1, 1);                      /* the draining instance still holds its task */
+}
+
+static CU_TestInfo tests[] = {
+	{ "desired 2 at min 75%: no stop before a healthy start", test_min_blocks_stops },
+	{ "desired 3 at max 125%: no start before a stop", test_max_blocks_starts },
+	{ "desired 4 at min 50%, max 100%: two stopped first", test_min_50_stops_two },
+	{ "desired 2 at 75%/125%: stuck", test_stuck_75_125 },
+	{ "min 100 / max 100: stuck", test_stuck_100_100 },
+	{ "static host ports, one instance per task: stuck", test_stuck_static_ports },
+	{ "draining at min 100 / max 100: stuck", test_drain_stuck_100_100 },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "deployment bounds", setup, rs_teardown, NULL, NULL, tests },
+	CU_SUITE_INFO_NULL,
+};
