@@ -419,9 +419,30 @@ static void svc_capacity_changed(struct backplane *bp, const char *az)
 			svc_schedule(bp, i, backplane_scenario(bp)->timing.scheduler_delay);
 }
 
+/* An instance joined, or its status or agent changed: every service gets a
+ * pass.  One that starts draining also loses, at once, the REPLICA service
+ * tasks on it that the backplane has not yet seen RUNNING (docs/ecs-model.md
+ * §5.15): no bound applies to them (they are not healthy, and stopping only
+ * lowers the count maximumPercent bounds), and the pass replaces them
+ * elsewhere.  RUNNING ones wait for the pass and its bounds; DAEMON tasks
+ * are stopped last (service_daemon.c); standalone tasks stay. */
 static void svc_on_instance(struct backplane *bp, int32_t inst)
 {
-	(void)inst;
+	if (inst >= 0 && cluster_status(backplane_cluster(bp), inst) == INST_DRAINING)
+		for (int i = 0; i < svc_sched(bp)->n_svcs; i++) {
+			struct svc *v = &svc_sched(bp)->svcs[i];
+
+			if (v->cfg->sched != SCHED_REPLICA)
+				continue;
+			for (int k = 0; k < v->n_tasks; k++) {
+				struct task *t = bp_task_at(bp, v->tasks[k]);
+
+				if (t->inst == inst && svc_live(t) && t->seen < TS_RUNNING) {
+					svc_stop(bp, v->tasks[k]);
+					k = -1;    /* the list may have changed */
+				}
+			}
+		}
 	for (int i = 0; i < svc_sched(bp)->n_svcs; i++)
 		svc_schedule(bp, i, backplane_scenario(bp)->timing.scheduler_delay);
 }

@@ -290,6 +290,36 @@ static void test_drain_stuck_100_100(void)
 	T_EQ(on1, 1);                      /* the draining instance still holds its task */
 }
 
+/* §5.15: a service task still PENDING on an instance that starts draining
+ * is stopped at once (it never reaches RUNNING there), and its replacement
+ * goes elsewhere.  Placed at 1 s on ci-00001 (tie-break first), PENDING
+ * from 1.5 s until RUNNING at 13.5 s (network 0.5 + pull 10 + start 2);
+ * the drain at 5 s. */
+static void test_drain_stops_pending(void)
+{
+	int r;
+
+	rs_write("h.json", HEAD("h", 600)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"v1\":\"v1.json\"},"
+		 "\"placement\":{\"tieBreak\":\"first\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"v1\",\"desiredCount\":1}],"
+		 "\"workload\":{\"traces\":[\"h.csv\"]}}");
+	rs_write("h.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "5,drain_instance,ci-00001,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("h.json", "h", NULL, NULL, NULL), 0);
+	T_EQ(rs_rows("h", "tasks.csv"), 2);
+	r = rs_find("h", "tasks.csv", "instance_id", "ci-00001");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("h", "tasks.csv", r, "running_s", "");
+	RS_IS("h", "tasks.csv", r, "stop_code", "ServiceSchedulerInitiated");
+	CU_ASSERT(rs_num("h", "tasks.csv", r, "deactivating_s") <= 5.0 + 1e-9 ||
+		  rs_num("h", "tasks.csv", r, "stopping_s") <= 5.0 + 1e-9);
+	r = rs_find("h", "tasks.csv", "instance_id", "ci-00002");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("h", "tasks.csv", r, "stop_s", "");
+}
+
 static CU_TestInfo tests[] = {
 	{ "desired 2 at min 75%: no stop before a healthy start", test_min_blocks_stops },
 	{ "desired 3 at max 125%: no start before a stop", test_max_blocks_starts },
@@ -298,6 +328,7 @@ static CU_TestInfo tests[] = {
 	{ "min 100 / max 100: stuck", test_stuck_100_100 },
 	{ "static host ports, one instance per task: stuck", test_stuck_static_ports },
 	{ "draining at min 100 / max 100: stuck", test_drain_stuck_100_100 },
+	{ "draining stops a PENDING service task at once", test_drain_stops_pending },
 	CU_TEST_INFO_NULL,
 };
 
