@@ -1029,6 +1029,33 @@ static uint64_t inst_arg(int32_t inst, uint32_t epoch)
 	return (uint64_t)(uint32_t)inst << 32 | epoch;
 }
 
+/* When an agent cut off for `duration` is back (docs/ecs-model.md §7.1,
+ * choice E107): it tries again after waits of reconnectInitialSeconds, then
+ * reconnectMultiplier times longer each time up to reconnectMaxSeconds, each
+ * wait plus uniform [0, reconnectJitter × wait) (the agent's back-off adds
+ * its jitter, never takes it off); its tries start with the outage, and the
+ * first one at or after the outage's end gets through.  An initial wait of
+ * 0: back the moment the outage ends. */
+static sim_time_t reconnect_after(struct agents *ag, const struct scn_timing *tm, sim_time_t duration)
+{
+	double wait = (double)tm->reconnect_initial;
+	sim_time_t t = 0;
+
+	if (tm->reconnect_initial <= 0)
+		return duration;
+	while (t < duration) {
+		sim_time_t w = (sim_time_t)wait, j = (sim_time_t)(tm->reconnect_jitter * (double)w);
+
+		if (j > 0)
+			w += (sim_time_t)gsl_rng_uniform_int(ag->reconnect_rng, (unsigned long)j);
+		t += w > 0 ? w : 1;
+		wait *= tm->reconnect_multiplier;
+		if (wait > (double)tm->reconnect_max)
+			wait = (double)tm->reconnect_max;
+	}
+	return t;
+}
+
 /* The agent stops talking to the backplane for `duration` (-1: for good). */
 static void agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration)
 {
@@ -1051,7 +1078,8 @@ static void agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t dura
 	sim_after(backplane_sim(bp), timing(bp)->heartbeat_timeout + jitter, agents_of(bp)->ev_detect, bp,
 		  inst_arg(inst, a->epoch));
 	if (duration >= 0)
-		sim_after(backplane_sim(bp), duration, agents_of(bp)->ev_reconnect, bp, inst_arg(inst, a->epoch));
+		sim_after(backplane_sim(bp), reconnect_after(agents_of(bp), a->tm, duration), agents_of(bp)->ev_reconnect,
+			  bp, inst_arg(inst, a->epoch));
 }
 
 static void on_detect(struct sim *s, void *ctx, const struct event *ev)
@@ -1184,6 +1212,7 @@ void agent_attach(struct backplane *bp)
 
 	bp_set_actor_state(bp, BA_AGENT, ag);
 	ag->rng = rng_stream(backplane_rng(bp), "agent");
+	ag->reconnect_rng = rng_stream(backplane_rng(bp), "agent/reconnect");
 	ag->sim = sim;
 	ag->every_step = backplane_scenario(bp)->every_step;
 	bp_subscribe(bp, BN_BIT(BN_INSTANCE_ADDED) | BN_BIT(BN_INSTANCE_DOWN) | BN_BIT(BN_INSTANCE_UP) |

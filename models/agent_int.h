@@ -42,6 +42,7 @@ struct agents {
 	size_t n, cap;
 	void *a_mem;
 	gsl_rng *rng;
+	gsl_rng *reconnect_rng;    /* the reconnect back-off's jitter (agent.c reconnect_after) */
 	struct sim *sim;           /* the backplane's (no call to ask it per state change) */
 	uint32_t ev_start, ev_stop, ev_pulled, ev_started, ev_healthy, ev_exit, ev_stop_done;
 	uint32_t ev_deprovisioned, ev_report_running, ev_report_stopped, ev_report_state;

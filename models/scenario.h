@@ -67,6 +67,13 @@ struct scn_timing {
 	sim_time_t eni_detach;            /* awsvpc DEPROVISIONING, 5 s */
 	sim_time_t heartbeat_timeout;     /* silence before the agent counts as disconnected, 60 s */
 	sim_time_t heartbeat_jitter;      /* + uniform [0, jitter), 60 s */
+	/* the agent's reconnect back-off (docs/ecs-model.md §7.1): waits of
+	 * initial, × multiplier, capped at max, each + uniform [0, jitter ×
+	 * wait); initial 0 = back the moment the outage ends */
+	sim_time_t reconnect_initial;     /* 0.25 s */
+	double reconnect_multiplier;      /* 1.5 */
+	sim_time_t reconnect_max;         /* 120 s */
+	double reconnect_jitter;          /* 0.2 */
 	sim_time_t healthy_after;         /* RUNNING → healthy without health check (docs/ecs-model.md §5.2), 40 s */
 	sim_time_t health_check;          /* RUNNING → healthy with a container health check, 30 s */
 	sim_time_t throttle_initial;      /* first throttled launch delay (docs/ecs-model.md §5.4), 30 s */

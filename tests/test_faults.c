@@ -3,7 +3,7 @@
  * outages (a 3-AZ service ends up in the surviving AZs), partial outages,
  * Spot notice timing with and without draining, failure metrics, and the
  * long-run availability of instances under exponential failure and repair
- * against MTBF / (MTBF + MTTR). */
+ * against MTBF / (MTBF + MTTR), the agent's reconnect back-off. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,6 +333,107 @@ static void test_stochastic_disconnects(void)
 	RS_IS("dc", "services.csv", -1, "running", "3");
 }
 
+/* The agent's reconnect back-off (docs/ecs-model.md §7.1, choice E107):
+ * after an outage of D its tries come at waits of 0.25 s, × 1.5 each up to
+ * 120 s, each plus up to 20 % more; the first try at or after D gets
+ * through.  Four agents cut off at 100 s for 90, 400, 1,000 and 3,600 s
+ * (each noticed at 160 s, so each return shows as agentConnected going
+ * back to 1). */
+struct reconn {
+	int64_t back_ms[4];
+	int was[4];
+};
+
+static void reconn_observe(struct backplane *bp, void *ctx)
+{
+	struct reconn *c = ctx;
+
+	for (int i = 0; i < 4 && i < cluster_count(bp->cl); i++) {
+		int up = cluster_agent_connected(bp->cl, i);
+
+		if (up && !c->was[i] && c->back_ms[i] < 0)
+			c->back_ms[i] = sim_now(bp->sim);
+		c->was[i] = up;
+	}
+}
+
+/* The schedule without jitter, written from the rule: the sum of the
+ * first waits (each whole milliseconds) that reaches d_ms. */
+static int64_t plain_schedule(int64_t d_ms)
+{
+	double w = 250;
+	int64_t t = 0;
+
+	while (t < d_ms) {
+		t += (int64_t)w;
+		w = fmin(w * 1.5, 120000);
+	}
+	return t;
+}
+
+static void reconn_run(const char *tag, const char *agent_extra, struct reconn *c)
+{
+	char buf[2048];
+
+	snprintf(buf, sizeof buf,
+		 "{\"name\":\"%s\",\"durationSeconds\":5000,"
+		 "\"controlPlane\":{\"heartbeatTimeoutSeconds\":60,\"heartbeatJitterSeconds\":0},"
+		 "\"agent\":{%s},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":4}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"workload\":{\"traces\":[\"rc.csv\"]}}", tag, agent_extra);
+	rs_write("rc.json", buf);
+	rs_write("rc.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "100,agent_disconnect,ci-00001,,,90,\n"
+		 "100,agent_disconnect,ci-00002,,,400,\n"
+		 "100,agent_disconnect,ci-00003,,,1000,\n"
+		 "100,agent_disconnect,ci-00004,,,3600,\n");
+	for (int i = 0; i < 4; i++) {
+		c->back_ms[i] = -1;
+		c->was[i] = 1;
+	}
+	CU_ASSERT_EQUAL_FATAL(rs_run("rc.json", tag, NULL, reconn_observe, c), 0);
+}
+
+static void test_reconnect_backoff(void)
+{
+	static const int64_t d_ms[4] = { 90000, 400000, 1000000, 3600000 };
+	struct reconn c;
+	int jittered = 0;
+	char msg[512];
+
+	/* no jitter: exactly the schedule */
+	reconn_run("rc0", "\"reconnectJitter\":0", &c);
+	for (int i = 0; i < 4; i++)
+		T_EQ(c.back_ms[i] - 100000, plain_schedule(d_ms[i]));
+	/* the defaults (jitter 20 %): at or after the outage's end, and no
+	 * later than the plain schedule's tries each 20 % longer */
+	reconn_run("rcd", "", &c);
+	for (int i = 0; i < 4; i++) {
+		int64_t back = c.back_ms[i] - 100000;
+
+		CU_ASSERT(back >= d_ms[i]);
+		CU_ASSERT(back <= plain_schedule(d_ms[i]) * 6 / 5);
+		jittered += back != plain_schedule(d_ms[i]);
+	}
+	CU_ASSERT(jittered >= 3);
+	/* an initial wait of 0: back the moment the outage ends */
+	reconn_run("rcz", "\"reconnectInitialSeconds\":0", &c);
+	for (int i = 0; i < 4; i++)
+		T_EQ(c.back_ms[i] - 100000, d_ms[i]);
+	/* a cap of 10 s: the last wait of a long outage is at most 12 s */
+	reconn_run("rcc", "\"reconnectMaxSeconds\":10", &c);
+	CU_ASSERT(c.back_ms[3] - 100000 >= d_ms[3] && c.back_ms[3] - 100000 < d_ms[3] + 12000);
+	/* out of range: the file, the JSON path, exit 2 */
+	rs_write("rcbad.json", "{\"name\":\"b\",\"durationSeconds\":10,\"agent\":{\"reconnectJitter\":2},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}]}");
+	CU_ASSERT(rs_run_msg("rcbad.json", "rcbad", msg, sizeof msg) != 0);
+	CU_ASSERT(strstr(msg, "rcbad.json") != NULL);
+	CU_ASSERT(strstr(msg, "$.agent.reconnectJitter") != NULL);
+}
+
 static CU_TestInfo fault_tests[] = {
 	{ "stochastic agent disconnects", test_stochastic_disconnects },
 	{ "AZ rebalancing after recovery", test_az_rebalancing },
@@ -342,6 +443,7 @@ static CU_TestInfo fault_tests[] = {
 	{ "spot notice and draining", test_spot },
 	{ "steady-state availability", test_steady_state_availability },
 	{ "stochastic outages", test_stochastic_outages },
+	{ "the agent's reconnect back-off", test_reconnect_backoff },
 	CU_TEST_INFO_NULL,
 };
 

@@ -15,12 +15,13 @@
 #include "models/backplane_int.h"
 #include "models/service_int.h"
 
-/* Fixed, distinct latencies so every timestamp can be computed by hand. */
+/* Fixed, distinct latencies so every timestamp can be computed by hand (an
+ * agent back the moment its outage ends: the back-off is test_faults.c's). */
 #define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
 	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
 	"\"heartbeatJitterSeconds\":0}," \
 	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
-	"\"containerStartSeconds\":2,\"shutdownSeconds\":3,\"eniAttachSeconds\":5,\"eniDetachSeconds\":4},"
+	"\"containerStartSeconds\":2,\"shutdownSeconds\":3,\"eniAttachSeconds\":5,\"eniDetachSeconds\":4,\"reconnectInitialSeconds\":0},"
 
 #define HEAD(name, dur) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," TIMING \
 	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
@@ -116,7 +117,7 @@ static void test_stop_timeout_and_start_failure(void)
 	rs_write("st.json", "{\"name\":\"st\",\"durationSeconds\":1000,"
 		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0},"
 		 "\"agent\":{\"shutdownSeconds\":60,\"networkDelaySeconds\":0,\"imagePullSeconds\":10,"
-		 "\"containerStartSeconds\":2,\"eniAttachSeconds\":5,\"eniDetachSeconds\":4},"
+		 "\"containerStartSeconds\":2,\"eniAttachSeconds\":5,\"eniDetachSeconds\":4,\"reconnectInitialSeconds\":0},"
 		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
 		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
 		 "\"taskDefinitions\":{\"vpc\":\"vpc.json\",\"bad\":{\"file\":\"small.json\",\"startFailureProbability\":1}},"

@@ -41,7 +41,11 @@ int agent_config_read_into(struct scenario *s, const cJSON *obj, const char *pat
 	    opt_sec(&c, "shutdownSeconds", (double)base->shutdown / 1000, &out->shutdown) ||
 	    opt_sec(&c, "stopTimeoutSeconds", (double)base->stop_timeout / 1000, &out->stop_timeout) ||
 	    opt_sec(&c, "eniAttachSeconds", (double)base->eni_attach / 1000, &out->eni_attach) ||
-	    opt_sec(&c, "eniDetachSeconds", (double)base->eni_detach / 1000, &out->eni_detach))
+	    opt_sec(&c, "eniDetachSeconds", (double)base->eni_detach / 1000, &out->eni_detach) ||
+	    opt_sec(&c, "reconnectInitialSeconds", (double)base->reconnect_initial / 1000, &out->reconnect_initial) ||
+	    jr_opt_num(&c, "reconnectMultiplier", base->reconnect_multiplier, 1, 100, &out->reconnect_multiplier) ||
+	    opt_sec(&c, "reconnectMaxSeconds", (double)base->reconnect_max / 1000, &out->reconnect_max) ||
+	    jr_opt_num(&c, "reconnectJitter", base->reconnect_jitter, 0, 1, &out->reconnect_jitter))
 		return -1;
 	pull = jr_get(&c, "imagePullSeconds");
 	if (jr_end(&c))
@@ -70,6 +74,8 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 		.eni_attach = 5000, .eni_detach = 5000, .heartbeat_timeout = 60000,
 		.heartbeat_jitter = 60000, .healthy_after = 40000, .health_check = 30000,
 		.throttle_initial = 30000, .throttle_max = 900000,
+		.reconnect_initial = 250, .reconnect_multiplier = 1.5, .reconnect_max = 120000,
+		.reconnect_jitter = 0.2,
 	};
 	t->image_pull.kind = DIST_CONSTANT;
 	t->image_pull.a = 20;
