@@ -1,0 +1,188 @@
+/* tests/test_fidelity_deploy.c — control-plane fidelity around deployments
+ * and load-balancer targets, each written from the ECS rule
+ * (docs/ecs-model.md): Application Auto Scaling's scale-in suspended while
+ * a deployment is in progress, scale-out not (§5.5, §5.10).  Rules with a
+ * bound are checked after every event through the observer hook. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+#include "models/backplane_int.h"
+#include "models/capacity/app_scaling.h"
+#include "models/service_int.h"
+
+#define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
+	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
+	"\"heartbeatJitterSeconds\":0},"
+#define AGENT "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
+	"\"containerStartSeconds\":2,\"shutdownSeconds\":3,\"eniAttachSeconds\":5,\"eniDetachSeconds\":4},"
+#define HEAD(name, dur) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," TIMING AGENT \
+	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
+#define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
+#define INSTANCES "\"instanceGroups\":[{\"instanceType\":\"m5.xlarge\",\"availabilityZone\":\"us-east-1a\",\"count\":2}," \
+	"{\"instanceType\":\"m5.xlarge\",\"availabilityZone\":\"us-east-1b\",\"count\":2}],"
+
+static const char *td_small =
+	"{\"family\":\"small\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\",\"cpu\":256,\"memory\":512}]}";
+static const char *td_v2 =
+	"{\"family\":\"small\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x:2\",\"cpu\":256,\"memory\":512}]}";
+
+static int setup(void)
+{
+	if (rs_setup())
+		return 1;
+	rs_write("dep-small.json", td_small);
+	rs_write("dep-small-v2.json", td_v2);
+	return 0;
+}
+
+static double sec(const struct backplane *bp)
+{
+	return (double)sim_now(bp->sim) / 1000.0;
+}
+
+/* ---- §5.5: scale-in suspended during a deployment ------------------------ */
+
+struct aas_check {
+	int64_t last;              /* desired count after the previous event, -1 before */
+	int in_progress;           /* the service's PRIMARY deployment after the previous event */
+	int lowered_in_progress;   /* events that lowered it while a deployment was in progress */
+	int raised_in_progress;    /* ... that raised it */
+	double deploy_done;        /* the second deployment COMPLETED, -1 before */
+	double first_in;           /* the first decrease, -1 before */
+	int64_t first_in_to;
+};
+
+static void aas_observe(struct backplane *bp, void *ctx)
+{
+	struct aas_check *c = ctx;
+	struct svc *v = &svc_sched(bp)->svcs[0];
+	int on;
+
+	if (!v->active || v->n_deps == 0)
+		return;
+	on = v->deps[v->primary].rollout == ROLL_IN_PROGRESS;
+	if (c->last >= 0 && v->desired < c->last) {
+		/* the deployment in progress before the event, or started by it */
+		if (c->in_progress || on)
+			c->lowered_in_progress++;
+		if (c->first_in < 0) {
+			c->first_in = sec(bp);
+			c->first_in_to = v->desired;
+		}
+	}
+	if (c->last >= 0 && v->desired > c->last && (c->in_progress || on))
+		c->raised_in_progress++;
+	if (v->n_deps == 2 && v->deps[1].rollout == ROLL_COMPLETED && c->deploy_done < 0)
+		c->deploy_done = sec(bp);
+	c->last = v->desired;
+	c->in_progress = on;
+}
+
+#define SCALED(name, cpu) HEAD(name, 2400) INSTANCES \
+	"\"taskDefinitions\":{\"small\":\"dep-small.json\",\"v2\":\"dep-small-v2.json\"}," \
+	"\"utilization\":{\"small\":{\"cpu\":" #cpu "},\"v2\":{\"cpu\":" #cpu "}}," \
+	"\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"small\",\"desiredCount\":6," \
+	"\"deploymentConfiguration\":{\"minimumHealthyPercent\":100,\"maximumPercent\":120}," \
+	"\"autoScaling\":{\"minCapacity\":1,\"maxCapacity\":10,\"targetTracking\":[{\"policyName\":\"cpu\"," \
+	"\"predefinedMetricType\":\"ECSServiceAverageCPUUtilization\",\"targetValue\":50}]}}]," \
+	"\"workload\":{\"traces\":[\"dep-aas.csv\"]}}"
+
+/* Target tracking at 10 % CPU (target 50): the low alarm's 15th datapoint
+ * is at 900 s.  A deployment at 800 s replaces the 6 tasks one at a time
+ * (maximumPercent 120: 7 tasks at most), past 900 s.  The desired count
+ * never falls while it is in progress; the scale-in comes at the first
+ * datapoint after it completes (the alarms stayed in ALARM), 6 → 2
+ * (ceil(6 × 10 / 50)), with no cooldown started by the suspended one. */
+static void test_scale_in_waits_for_deployment(void)
+{
+	struct aas_check c = { -1, 0, 0, 0, -1, -1, 0 };
+
+	rs_write("dep-aas.json", SCALED("dep-aas", 10));
+	rs_write("dep-aas.csv", TRACE_HDR "800,deploy,web,v2,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dep-aas.json", "dep-aas", NULL, aas_observe, &c), 0);
+	T_EQ(c.lowered_in_progress, 0);
+	CU_ASSERT(c.deploy_done > 900);          /* it spans the due scale-in */
+	CU_ASSERT_FATAL(c.first_in > 0);
+	CU_ASSERT(c.first_in > c.deploy_done && c.first_in <= c.deploy_done + 60);
+	T_NEAR(fmod(c.first_in, 60), 0);         /* at a datapoint */
+	T_EQ(c.first_in_to, 2);
+	RS_IS("dep-aas", "scaling.csv", 1, "action", "scale-in");
+	RS_IS("dep-aas", "scaling.csv", 1, "old", "6");
+	RS_IS("dep-aas", "scaling.csv", 1, "new", "2");
+	T_NEAR(rs_num("dep-aas", "scaling.csv", 1, "time_s"), c.first_in);
+	/* the next one 300 s later (the scale-in cooldown of the first) */
+	T_NEAR(rs_num("dep-aas", "scaling.csv", 2, "time_s"), c.first_in + 300);
+	RS_IS("dep-aas", "scaling.csv", 2, "new", "1");
+}
+
+/* Scale-out goes on during a deployment: at 90 % CPU the high alarm's third
+ * datapoint (180 s) raises the count while the deployment made at 120 s is
+ * in progress. */
+static void test_scale_out_during_deployment(void)
+{
+	struct aas_check c = { -1, 0, 0, 0, -1, -1, 0 };
+
+	rs_write("dep-aso.json", SCALED("dep-aso", 90));
+	rs_write("dep-aas.csv", TRACE_HDR "120,deploy,web,v2,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dep-aso.json", "dep-aso", NULL, aas_observe, &c), 0);
+	CU_ASSERT(c.raised_in_progress > 0);
+	T_EQ(c.lowered_in_progress, 0);
+	RS_IS("dep-aso", "scaling.csv", 1, "action", "scale-out");
+	T_NEAR(rs_num("dep-aso", "scaling.csv", 1, "time_s"), 180);
+}
+
+/* The state machine itself: a suspended scale-in changes nothing and starts
+ * no cooldown; once resumed it acts at the next datapoint still low; a
+ * scale-out and a scheduled action are not suspended. */
+static void test_aas_suspended_state(void)
+{
+	struct aas_config c = { 1, 100, 1, 1, NULL, NULL };
+	struct aas_state s;
+	struct aas_decision d;
+	double lo[AAS_N_METRICS] = { 10, NAN, NAN }, hi[AAS_N_METRICS] = { 90, NAN, NAN };
+	int r;
+
+	c.policies = calloc(1, sizeof *c.policies);
+	c.sched = calloc(1, sizeof *c.sched);
+	aas_policy_default(&c.policies[0], AAS_TARGET_TRACKING);
+	c.policies[0].target = 50;
+	c.sched[0] = (struct aas_sched){ NULL, 40 * 60000, 0, -1, 8 };
+	aas_state_init(&s, &c);
+	T_EQ(s.in_suspended, 0);
+	s.in_suspended = 1;
+	for (int m = 1; m <= 20; m++) {
+		r = aas_datapoint(&c, &s, (int64_t)m * 60000, lo, 10, &d);
+		T_EQ(r, -1);
+	}
+	T_STREQ(d.reason, "scale-in suspended");
+	s.in_suspended = 0;
+	T_EQ(aas_datapoint(&c, &s, 21 * 60000, lo, 10, &d), 2);
+	/* suspended again: scale-out acts */
+	s.in_suspended = 1;
+	for (int m = 22; m <= 23; m++)
+		T_EQ(aas_datapoint(&c, &s, (int64_t)m * 60000, hi, 2, &d), -1);
+	T_EQ(aas_datapoint(&c, &s, 24 * 60000, hi, 2, &d), 4);
+	/* a scheduled action lowering the maximum still pulls the count in */
+	T_EQ(aas_scheduled(&c, &s, 40 * 60000, 10, &d), 8);
+	aas_state_free(&s);
+	aas_config_free(&c);
+}
+
+static CU_TestInfo dep_tests[] = {
+	{ "scale-in waits for the deployment (5.5)", test_scale_in_waits_for_deployment },
+	{ "scale-out during a deployment (5.5)", test_scale_out_during_deployment },
+	{ "suspended scale-in: the state machine", test_aas_suspended_state },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "deployment fidelity", setup, rs_teardown, NULL, NULL, dep_tests },
+	CU_SUITE_INFO_NULL,
+};
