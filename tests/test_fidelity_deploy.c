@@ -1,8 +1,9 @@
 /* tests/test_fidelity_deploy.c — control-plane fidelity around deployments
  * and load-balancer targets, each written from the ECS rule
  * (docs/ecs-model.md): Application Auto Scaling's scale-in suspended while
- * a deployment is in progress, scale-out not (§5.5, §5.10).  Rules with a
- * bound are checked after every event through the observer hook. */
+ * a deployment is in progress, scale-out not (§5.5, §5.10); a failed
+ * host's targets dying with it at once (§8.2).  Rules with a bound are checked after every event through the
+ * observer hook. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -175,10 +176,66 @@ static void test_aas_suspended_state(void)
 	aas_config_free(&c);
 }
 
+/* ---- §2.4, §6.3: the targets of a host that leaves -------------------- */
+
+static const char *td_web =
+	"{\"family\":\"web\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\",\"cpu\":256,"
+	"\"memory\":512,\"portMappings\":[{\"containerPort\":8080}]}]}";
+
+/* A web service of 4 tasks, one per m5.xlarge (spread over instances, first
+ * tie-break: task-1 on ci-00001), behind an ALB target group with 40
+ * requests/s of 2 s each (per request), deregistration delay 60 s. */
+#define LB_SCN(name) HEAD(name, 900) INSTANCES \
+	"\"metricsIntervalSeconds\":10,\"placement\":{\"tieBreak\":\"first\"}," \
+	"\"taskDefinitions\":{\"web\":\"dep-web.json\"}," \
+	"\"loadBalancers\":[{\"name\":\"alb\",\"type\":\"application\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]}]," \
+	"\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\",\"targetType\":\"instance\",\"protocol\":\"HTTP\"," \
+	"\"port\":8080,\"attributes\":{\"deregistration_delay.timeout_seconds\":\"60\"}," \
+	"\"traffic\":{\"arrivals\":{\"poisson\":{\"ratePerSecond\":40}},\"serviceTimeSeconds\":{\"exponential\":{\"mean\":2}}," \
+	"\"workersPerTask\":50,\"queueLimit\":100}}]," \
+	"\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"web\",\"desiredCount\":4," \
+	"\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]," \
+	"\"placementStrategy\":[{\"type\":\"spread\",\"field\":\"instanceId\"}]}]," \
+	"\"workload\":{\"traces\":[\"" name ".csv\"]}}"
+
+/* Sum of `col` over requests.csv's traffic rows (az empty) whose interval
+ * ends in (from, to]. */
+static double req_sum(const char *tag, const char *col, double from, double to)
+{
+	int n = rs_rows(tag, "requests.csv");
+	double sum = 0;
+
+	for (int r = 1; r <= n; r++) {
+		char *az = rs_cell(tag, "requests.csv", r, "az");
+		double t = rs_num(tag, "requests.csv", r, "time_s");
+
+		if (az && !*az && t > from && t <= to)
+			sum += rs_num(tag, "requests.csv", r, col);
+		free(az);
+	}
+	return sum;
+}
+
+/* §8.2 / §6: a host that fails takes its targets with it at once, the first
+ * task of the run's (its task reference is 0) as well as the others: the
+ * requests in flight there fail at the failure (502), not a heartbeat
+ * timeout later when ECS notices (the task's target answered until then). */
+static void test_failed_host_targets_die_at_once(void)
+{
+	rs_write("dep-web.json", td_web);
+	rs_write("dep-hf.json", LB_SCN("dep-hf"));
+	rs_write("dep-hf.csv", TRACE_HDR "400,instance_fail,ci-00001,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dep-hf.json", "dep-hf", NULL, NULL, NULL), 0);
+	RS_IS("dep-hf", "tasks.csv", rs_find("dep-hf", "tasks.csv", "task_id", "task-1"), "instance_id", "ci-00001");
+	T_EQ(req_sum("dep-hf", "http_502", 0, 390), 0);
+	CU_ASSERT(req_sum("dep-hf", "http_502", 390, 400) > 0);   /* cut at 400 s */
+}
+
 static CU_TestInfo dep_tests[] = {
 	{ "scale-in waits for the deployment (5.5)", test_scale_in_waits_for_deployment },
 	{ "scale-out during a deployment (5.5)", test_scale_out_during_deployment },
 	{ "suspended scale-in: the state machine", test_aas_suspended_state },
+	{ "a failed host's targets die at once (slot 0 too)", test_failed_host_targets_die_at_once },
 	CU_TEST_INFO_NULL,
 };
 

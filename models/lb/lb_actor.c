@@ -36,7 +36,7 @@
 #include "sim/mem.h"
 
 struct lb_entry {              /* the targets of the task in one slot */
-	uint64_t ref;              /* 0 = none */
+	uint64_t ref;              /* its task's (0 also for slot 0's first task: entry_task) */
 	int n;
 	int tg[LB_MAX_PER_SERVICE], ti[LB_MAX_PER_SERVICE];
 	int deregistered;          /* its targets drain */
@@ -243,16 +243,29 @@ static void task_stopped(struct lb_actor *a, uint32_t slot)
 			lb_target_dead(a->lb, en->tg[k], en->ti[k], now_of(a));
 		deregister(a, en);
 	}
+	/* retired: a drain that ends later releases nothing (its reference
+	 * may be 0, as the next one's of slot 0 can be: entry_of matches it) */
 	en->ref = 0;
+	en->holding = 0;
+}
+
+/* The live task whose targets entry `slot` holds, NULL when none.  A
+ * reference can be 0 (the first task of slot 0), so an entry is known by
+ * its targets and its task, not by a nonzero reference. */
+static struct task *entry_task(struct lb_actor *a, size_t slot)
+{
+	const struct lb_entry *en = &a->e[slot];
+
+	return en->n > 0 && ref_slot(en->ref) == slot ? bp_task(a->bp, en->ref) : NULL;
 }
 
 static void instance_down(struct lb_actor *a, int32_t inst)
 {
 	for (size_t slot = 0; slot < a->cap; slot++) {
 		struct lb_entry *en = &a->e[slot];
-		struct task *t;
+		struct task *t = entry_task(a, slot);
 
-		if (!en->ref || !(t = bp_task(a->bp, en->ref)) || t->inst != inst)
+		if (!t || t->inst != inst)
 			continue;
 		for (int k = 0; k < en->n; k++)
 			lb_target_dead(a->lb, en->tg[k], en->ti[k], now_of(a));
