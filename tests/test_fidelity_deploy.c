@@ -2,7 +2,9 @@
  * and load-balancer targets, each written from the ECS rule
  * (docs/ecs-model.md): Application Auto Scaling's scale-in suspended while
  * a deployment is in progress, scale-out not (§5.5, §5.10); a failed
- * host's targets dying with it at once (§8.2).  Rules with a bound are checked after every event through the
+ * host's targets dying with it at once (§8.2); a host deregistered with
+ * force leaving its tasks running, orphaned, their targets draining (§2.4,
+ * §6.3).  Rules with a bound are checked after every event through the
  * observer hook. */
 #include <math.h>
 #include <stdint.h>
@@ -231,11 +233,61 @@ static void test_failed_host_targets_die_at_once(void)
 	CU_ASSERT(req_sum("dep-hf", "http_502", 390, 400) > 0);   /* cut at 400 s */
 }
 
+/* §2.4, §6.3: DeregisterContainerInstance (force) of a host that runs a
+ * web task: ECS marks the task STOPPED (UserInitiated) and the service
+ * replaces it elsewhere, but the task runs on, orphaned: its target is
+ * deregistered and drains, so the requests in flight finish — no 502 or
+ * 504 — and it is `unused` once they have, before the 60 s delay.  EC2
+ * does not terminate the instance: it is billed to the end of the run. */
+static void test_deregistered_host_drains(void)
+{
+	int n, live = 0, r;
+
+	rs_write("dep-web.json", td_web);
+	rs_write("dep-dr.json", LB_SCN("dep-dr"));
+	rs_write("dep-dr.csv", TRACE_HDR "400,deregister_instance,ci-00001,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dep-dr.json", "dep-dr", NULL, NULL, NULL), 0);
+	r = rs_find("dep-dr", "tasks.csv", "task_id", "task-1");
+	RS_IS("dep-dr", "tasks.csv", r, "instance_id", "ci-00001");
+	RS_IS("dep-dr", "tasks.csv", r, "stop_code", "UserInitiated");
+	T_NEAR(rs_num("dep-dr", "tasks.csv", r, "stop_s"), 400);
+	RS_IS("dep-dr", "lb_summary.csv", 1, "http_502", "0");
+	RS_IS("dep-dr", "lb_summary.csv", 1, "http_504", "0");
+	CU_ASSERT(req_sum("dep-dr", "served", 390, 410) > 0);
+	/* draining from 400 s, with requests in flight, until they finished */
+	r = rs_find("dep-dr", "targets.csv", "reason", "deregistered");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("dep-dr", "targets.csv", r, "target", "task-1");
+	T_NEAR(rs_num("dep-dr", "targets.csv", r, "time_s"), 400);
+	RS_IS("dep-dr", "targets.csv", r + 1, "target", "task-1");
+	RS_IS("dep-dr", "targets.csv", r + 1, "to", "unused");
+	RS_IS("dep-dr", "targets.csv", r + 1, "reason", "drained: no request in flight");
+	CU_ASSERT(rs_num("dep-dr", "targets.csv", r + 1, "time_s") > 400);
+	/* the service runs 4 tasks again, none on the deregistered host */
+	n = rs_rows("dep-dr", "tasks.csv");
+	for (r = 1; r <= n; r++) {
+		char *stop = rs_cell("dep-dr", "tasks.csv", r, "stop_s");
+		char *inst = rs_cell("dep-dr", "tasks.csv", r, "instance_id");
+
+		if (!*stop) {
+			live++;
+			CU_ASSERT(strcmp(inst, "ci-00001") != 0);
+		}
+		free(stop);
+		free(inst);
+	}
+	T_EQ(live, 4);
+	RS_IS("dep-dr", "timeseries.csv", -1, "instances_registered", "3");
+	/* 4 × m5.xlarge ($0.192/h) for the 900 s: 0.192 */
+	RS_IS("dep-dr", "summary.csv", 1, "cost_instances_usd", "0.1920");
+}
+
 static CU_TestInfo dep_tests[] = {
 	{ "scale-in waits for the deployment (5.5)", test_scale_in_waits_for_deployment },
 	{ "scale-out during a deployment (5.5)", test_scale_out_during_deployment },
 	{ "suspended scale-in: the state machine", test_aas_suspended_state },
 	{ "a failed host's targets die at once (slot 0 too)", test_failed_host_targets_die_at_once },
+	{ "deregistered host: orphaned tasks' targets drain (2.4)", test_deregistered_host_drains },
 	CU_TEST_INFO_NULL,
 };
 

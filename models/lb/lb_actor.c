@@ -10,7 +10,9 @@
  *     to the deregistration delay + stopTimeout (§6.3);
  *   - an instance that goes down kills its targets at once (BN_INSTANCE_DOWN),
  *     and a whole-AZ outage takes that AZ's load-balancer nodes out for its
- *     length (BN_AZ_OUTAGE, §8.2);
+ *     length (BN_AZ_OUTAGE, §8.2); an instance deregistered with force
+ *     leaves its tasks running, orphaned: their targets are deregistered
+ *     and drain (BN_INSTANCE_DEREGISTERED, §2.4);
  *   - a target gone unhealthy marks its task unhealthy once the service's
  *     health-check grace period since RUNNING is over (§5.3, §5.8); the
  *     scheduler replaces it first, then stops it (ServiceSchedulerInitiated,
@@ -272,6 +274,19 @@ static void instance_down(struct lb_actor *a, int32_t inst)
 	}
 }
 
+/* The instance was deregistered with force: its tasks run on, orphaned, and
+ * their targets are deregistered and drain (docs/ecs-model.md §2.4, §6.3);
+ * the tasks' STOPPED that follows finds them deregistered already. */
+static void instance_deregistered(struct lb_actor *a, int32_t inst)
+{
+	for (size_t slot = 0; slot < a->cap; slot++) {
+		struct task *t = entry_task(a, slot);
+
+		if (t && t->inst == inst)
+			deregister(a, &a->e[slot]);
+	}
+}
+
 static void on_az_back(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct lb_actor *a = ctx;
@@ -366,6 +381,9 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 	case BN_INSTANCE_DOWN:
 		instance_down(a, n->inst);
 		break;
+	case BN_INSTANCE_DEREGISTERED:
+		instance_deregistered(a, n->inst);
+		break;
 	case BN_AZ_OUTAGE:
 		az_outage(a, n->az, n->len);
 		break;
@@ -402,7 +420,8 @@ void lb_attach(struct backplane *bp)
 	a->ev_az_back = sim_on_world(backplane_sim(bp), "lb-az-back", on_az_back, a);
 	bp_set_stop_hold(bp, stop_hold, a);
 	bp_subscribe(bp, BN_BIT(BN_START) | BN_BIT(BN_GO) | BN_BIT(BN_TASK_RUNNING) |
-		     BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_INSTANCE_DOWN) | BN_BIT(BN_AZ_OUTAGE) |
+		     BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_INSTANCE_DOWN) | BN_BIT(BN_INSTANCE_DEREGISTERED) |
+		     BN_BIT(BN_AZ_OUTAGE) |
 		     BN_BIT(BN_FINISH) | BN_BIT(BN_FREE), on_note, a);
 }
 
