@@ -4,7 +4,8 @@
  * a deployment is in progress, scale-out not (§5.5, §5.10); a failed
  * host's targets dying with it at once (§8.2); a host deregistered with
  * force leaving its tasks running, orphaned, their targets draining (§2.4,
- * §6.3).  Rules with a bound are checked after every event through the
+ * §6.3); failed checks inside the health-check grace period not counting
+ * toward the circuit breaker, those after it counting (§5.8, §5.6).  Rules with a bound are checked after every event through the
  * observer hook. */
 #include <math.h>
 #include <stdint.h>
@@ -282,12 +283,116 @@ static void test_deregistered_host_drains(void)
 	RS_IS("dep-dr", "summary.csv", 1, "cost_instances_usd", "0.1920");
 }
 
+/* ---- §5.8, §5.6: the breaker's stage 2 and the grace period ------------- */
+
+struct cb_check {
+	double failed_at;          /* a deployment FAILED, -1 before */
+	double first_new;          /* the first v2 task RUNNING, -1 before */
+	double done;               /* deployment 1 COMPLETED, -1 before */
+};
+
+static void cb_observe(struct backplane *bp, void *ctx)
+{
+	struct cb_check *c = ctx;
+	struct svc *v = &svc_sched(bp)->svcs[0];
+
+	if (!v->active)
+		return;
+	for (int i = 0; i < v->n_deps; i++)
+		if (v->deps[i].rollout == ROLL_FAILED && c->failed_at < 0)
+			c->failed_at = sec(bp);
+	if (v->n_deps > 1 && v->deps[1].rollout == ROLL_COMPLETED && c->done < 0)
+		c->done = sec(bp);
+	for (int k = 0; k < v->n_tasks && c->first_new < 0; k++) {
+		struct task *t = bp_task_at(bp, v->tasks[k]);
+
+		if (t->dep == 1 && t->seen == TS_RUNNING)
+			c->first_new = sec(bp);
+	}
+}
+
+/* A web service of 4 tasks behind an ALB target group checked every 10 s,
+ * healthCheckGracePeriodSeconds 300, circuit breaker with rollback
+ * (threshold clamp(ceil(0.5 × 4), 3, 200) = 3); `v2` deployed at 300 s. */
+#define CB_SCN(name, tg_extra, traffic) HEAD(name, 1800) INSTANCES \
+	"\"metricsIntervalSeconds\":10," \
+	"\"taskDefinitions\":{\"web\":\"dep-web.json\",\"v2\":\"dep-web-v2.json\"}," \
+	"\"loadBalancers\":[{\"name\":\"alb\",\"type\":\"application\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]}]," \
+	"\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\",\"healthCheckIntervalSeconds\":10," \
+	"\"attributes\":{\"deregistration_delay.timeout_seconds\":\"5\"}" tg_extra traffic "}]," \
+	"\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"web\",\"desiredCount\":4," \
+	"\"healthCheckGracePeriodSeconds\":300," \
+	"\"deploymentConfiguration\":{\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":true}}," \
+	"\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}]," \
+	"\"workload\":{\"traces\":[\"dep-cb.csv\"]}}"
+
+static const char *td_web_v2 =
+	"{\"family\":\"web\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x:2\",\"cpu\":256,"
+	"\"memory\":512,\"portMappings\":[{\"containerPort\":8080}]}]}";
+
+/* Slow to become healthy: 2000 requests/s from 250 s to 400 s (each task
+ * serves 100/s) make every target's checks time out behind its queue
+ * (healthCheckTimesOutWhenOverloaded); with no healthy target the ALB
+ * sends to all of them (fail open), so the new revision's targets fail
+ * from their first check (334 s) until the load falls back to 40/s and
+ * they pass again.  Those failures come inside the new tasks' grace
+ * period: they do not count toward the breaker (on the old code it trips
+ * at 334 s and rolls back), and the deployment completes. */
+static void test_breaker_ignores_checks_in_grace(void)
+{
+	struct cb_check c = { -1, -1, -1 };
+
+	rs_write("dep-web.json", td_web);
+	rs_write("dep-web-v2.json", td_web_v2);
+	rs_write("dep-rate.csv", "time_s,rate_per_s\n0,40\n250,2000\n400,40\n");
+	rs_write("dep-cbs.json", CB_SCN("dep-cbs", ",\"healthCheckTimesOutWhenOverloaded\":true",
+		",\"traffic\":{\"arrivals\":{\"rateCurve\":{\"file\":\"dep-rate.csv\"}},"
+		"\"serviceTimeSeconds\":{\"constant\":{\"value\":0.1}},\"workersPerTask\":10,\"queueLimit\":2000}"));
+	rs_write("dep-cb.csv", TRACE_HDR "300,deploy,web,v2,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dep-cbs.json", "dep-cbs", NULL, cb_observe, &c), 0);
+	CU_ASSERT(c.first_new > 300 && c.first_new < 400);
+	/* the new revision's checks did fail, inside its grace period */
+	for (int k = 5; k <= 8; k++) {
+		char id[16];
+		double bad, good;
+
+		snprintf(id, sizeof id, "task-%d", k);
+		RS_IS("dep-cbs", "tasks.csv", rs_find("dep-cbs", "tasks.csv", "task_id", id), "taskdef", "web:2");
+		bad = rs_target_at("dep-cbs", id, "unhealthy");
+		good = rs_target_at("dep-cbs", id, "healthy");
+		CU_ASSERT(bad > c.first_new && bad < c.first_new + 300);
+		CU_ASSERT(good > 400 && good < c.first_new + 300);
+	}
+	CU_ASSERT(c.failed_at < 0);
+	CU_ASSERT(c.done > 400);
+}
+
+/* A revision whose targets never pass: its failed checks count once the
+ * grace period since its task started is over, so the breaker trips then,
+ * not before (three checks 10 s apart after 300 s). */
+static void test_breaker_counts_checks_after_grace(void)
+{
+	struct cb_check c = { -1, -1, -1 };
+
+	rs_write("dep-web.json", td_web);
+	rs_write("dep-web-v2.json", td_web_v2);
+	rs_write("dep-cbn.json", CB_SCN("dep-cbn", ",\"neverHealthy\":{\"v2\":1}", ""));
+	rs_write("dep-cb.csv", TRACE_HDR "300,deploy,web,v2,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dep-cbn.json", "dep-cbn", NULL, cb_observe, &c), 0);
+	CU_ASSERT_FATAL(c.first_new > 300);
+	CU_ASSERT(c.failed_at >= c.first_new + 300);
+	CU_ASSERT(c.failed_at <= c.first_new + 300 + 40);
+	T_EQ(c.done, -1);
+}
+
 static CU_TestInfo dep_tests[] = {
 	{ "scale-in waits for the deployment (5.5)", test_scale_in_waits_for_deployment },
 	{ "scale-out during a deployment (5.5)", test_scale_out_during_deployment },
 	{ "suspended scale-in: the state machine", test_aas_suspended_state },
 	{ "a failed host's targets die at once (slot 0 too)", test_failed_host_targets_die_at_once },
 	{ "deregistered host: orphaned tasks' targets drain (2.4)", test_deregistered_host_drains },
+	{ "breaker ignores failed checks in the grace period (5.8)", test_breaker_ignores_checks_in_grace },
+	{ "breaker counts failed checks after the grace period (5.8)", test_breaker_counts_checks_after_grace },
 	CU_TEST_INFO_NULL,
 };
 

@@ -17,8 +17,8 @@
  *     health-check grace period since RUNNING is over (§5.3, §5.8); the
  *     scheduler replaces it first, then stops it (ServiceSchedulerInitiated,
  *     the reason "Task failed ELB health checks in (target-group NAME)");
- *   - each failed check is published as BN_TASK_CHECK_FAILED (the
- *     circuit breaker's stage 2, §5.6);
+ *   - each failed check after the grace period is published as
+ *     BN_TASK_CHECK_FAILED (the circuit breaker's stage 2, §5.6, §5.8);
  *   - the task is healthy in ECS's sense when all its targets are (§5.2):
  *     the agent's own 40 s / container rule is not used for such tasks.
  *
@@ -150,6 +150,10 @@ static void on_check_failed(struct sim *s, void *ctx, const struct event *ev)
 
 	(void)s;
 	if (!t || !entry_of(a, ev->arg) || t->desired != TD_RUNNING)
+		return;
+	/* docs/ecs-model.md §5.8: during the grace period the scheduler
+	 * ignores failed checks, for the circuit breaker too (§5.6) */
+	if (now_of(a) < t->ts[TS_RUNNING] + backplane_scenario(a->bp)->services[t->svc].lb.grace)
 		return;
 	bp_notify(a->bp, &(struct bp_note){ .kind = BN_TASK_CHECK_FAILED, .slot = ref_slot(ev->arg),
 					    .inst = -1 });
