@@ -1129,8 +1129,10 @@ static void on_reconnect(struct sim *s, void *ctx, const struct event *ev)
 	bp_capacity_changed(bp);
 }
 
-/* The instance failed (or was deregistered): the agent and its tasks are
- * gone with it; what it held is lost. */
+/* The instance failed: the agent and its tasks are gone with it; what it
+ * held is lost.  Also when it was deregistered with force: its tasks run
+ * on there, orphaned, but nothing its agent does reaches the backplane any
+ * more (docs/ecs-model.md §2.4). */
 static void on_down(struct backplane *bp, int32_t inst, int terminated)
 {
 	struct agent *a = agent_at(bp, inst);
@@ -1188,6 +1190,11 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 	case BN_INSTANCE_DOWN:
 		on_down(bp, n->inst, (int)n->n);
 		break;
+	case BN_INSTANCE_DEREGISTERED:
+		/* its tasks run on, orphaned: nothing the agent does reaches
+		 * the backplane any more (docs/ecs-model.md §2.4) */
+		on_down(bp, n->inst, 0);
+		break;
 	case BN_INSTANCE_UP:
 		on_up(bp, n->inst);
 		break;
@@ -1215,7 +1222,8 @@ void agent_attach(struct backplane *bp)
 	ag->reconnect_rng = rng_stream(backplane_rng(bp), "agent/reconnect");
 	ag->sim = sim;
 	ag->every_step = backplane_scenario(bp)->every_step;
-	bp_subscribe(bp, BN_BIT(BN_INSTANCE_ADDED) | BN_BIT(BN_INSTANCE_DOWN) | BN_BIT(BN_INSTANCE_UP) |
+	bp_subscribe(bp, BN_BIT(BN_INSTANCE_ADDED) | BN_BIT(BN_INSTANCE_DOWN) |
+		     BN_BIT(BN_INSTANCE_DEREGISTERED) | BN_BIT(BN_INSTANCE_UP) |
 		     BN_BIT(BN_AGENT_SILENT) | BN_BIT(BN_SPOT_NOTICE) | BN_BIT(BN_FREE), on_note, NULL);
 	ag->ev_start = sim_on_world(sim, "agent-start", on_start, bp);
 	ag->ev_stop = sim_on_world(sim, "agent-stop", on_stop, bp);

@@ -185,6 +185,13 @@ void backplane_instance_tasks(struct backplane *bp, int32_t inst, int64_t *all, 
  * or, when EC2 `terminated` it and its agent was connected, at once: it
  * publishes BN_INSTANCE_TERMINATED. */
 void backplane_instance_down(struct backplane *bp, int32_t inst, int terminated);
+/* DeregisterContainerInstance with force (docs/ecs-model.md §2.4): the
+ * instance leaves the cluster, but EC2 does not terminate it (it stays
+ * billed) and its tasks run on, orphaned: its agent no longer reaches the
+ * backplane, and the load balancer deregisters the tasks' targets, which
+ * drain (§6.3).  Publishes BN_INSTANCE_DEREGISTERED; the caller then has
+ * the backplane mark the tasks STOPPED (backplane_instance_lost, gone). */
+void backplane_instance_deregistered(struct backplane *bp, int32_t inst);
 /* The instance is back (rebooted, its AZ restored): empty, its agent
  * connected again. */
 void backplane_instance_up(struct backplane *bp, int32_t inst);

@@ -81,6 +81,11 @@ void backplane_instance_down(struct backplane *bp, int32_t inst, int terminated)
 	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_DOWN, .inst = inst, .n = terminated });
 }
 
+void backplane_instance_deregistered(struct backplane *bp, int32_t inst)
+{
+	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_DEREGISTERED, .inst = inst });
+}
+
 void bp_agent_shutdown(struct backplane *bp, int32_t inst)
 {
 	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_TERMINATED, .inst = inst });

@@ -162,6 +162,13 @@ enum bp_note_kind {
 	BN_FREE,            /* the backplane is being freed: free own state */
 	BN_TASK_UNHEALTHY,  /* the task's targets failed their checks after the grace
 			     * period: the scheduler replaces it (docs/ecs-model.md §5.3): slot */
+	BN_INSTANCE_DEREGISTERED, /* DeregisterContainerInstance (force): the instance leaves
+				   * the cluster but its host runs on, its tasks orphaned
+				   * (docs/ecs-model.md §2.4): inst; their STOPPED follow */
+	BN_SERVICE_ROLLOUT, /* a deployment of svc is in progress (n = 1: its PRIMARY
+			     * deployment IN_PROGRESS) or no more (n = 0: COMPLETED or
+			     * FAILED); the service scheduler publishes each change
+			     * (docs/ecs-model.md §5.5, §5.6) */
 	BN_N
 };
 
@@ -174,7 +181,7 @@ struct bp_note {
 	int svc;                   /* service index (BN_SERVICE_*, BN_FAULT_LOST) */
 	int from, to;              /* enum task_state (BN_TASK_SEEN) */
 	int td;                    /* task definition (BN_SERVICE_DEPLOY) */
-	int64_t n;                 /* desired count, tasks lost */
+	int64_t n;                 /* desired count, tasks lost, in progress (BN_SERVICE_ROLLOUT) */
 	int64_t fault_id;
 	sim_time_t at;
 	sim_time_t len;            /* BN_AGENT_SILENT, BN_AZ_OUTAGE */

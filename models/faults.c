@@ -238,6 +238,11 @@ static void on_spot_notice(struct sim *s, void *ctx, const struct event *ev)
 		fault_spot_notice(bp, inst);
 }
 
+/* DeregisterContainerInstance with force (docs/ecs-model.md §2.4): the
+ * instance is INACTIVE at once and its tasks STOPPED for ECS (UserInitiated),
+ * so services replace them elsewhere; but EC2 does not terminate it: it
+ * stays billed, and its tasks run on there, orphaned, their targets
+ * deregistered and draining (§6.3) rather than dead. */
 void fault_deregister(struct backplane *bp, int32_t inst)
 {
 	struct fault_inst *a = fault_inst_at(bp, inst);
@@ -251,8 +256,7 @@ void fault_deregister(struct backplane *bp, int32_t inst)
 	a->failed_at = sim_now(backplane_sim(bp));
 	a->fault_id = 0;
 	a->fail_code = STOP_USER;
-	metrics_on_instance_down(backplane_metrics(bp), sim_now(backplane_sim(bp)), inst);   /* deregistered: billing stops */
-	backplane_instance_down(bp, inst, 0);
+	backplane_instance_deregistered(bp, inst);
 	clean(bp, inst);
 }
 

@@ -25,6 +25,12 @@
  * re-issues the service's desired count (UpdateService), standing for the
  * scheduler's periodic re-evaluation, so a scale-in held back by it
  * completes.
+ *
+ * While a deployment of a scaled service is in progress (BN_SERVICE_ROLLOUT)
+ * its policies' scale-in is suspended, as ECS has Application Auto Scaling
+ * do (docs/ecs-model.md §5.5): a scale-in due then is not applied and not
+ * written; the alarms' runs go on, so it acts at the first datapoint after
+ * the deployment completes (or fails) if the metric is still low.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -304,6 +310,13 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		if (d)
 			d->desired = n->n;
 		break;
+	case BN_SERVICE_ROLLOUT:
+		/* ECS suspends the service's dynamic scale-in while a
+		 * deployment is in progress (docs/ecs-model.md §5.5) */
+		d = scaled_of(sc, n->svc);
+		if (d)
+			d->st.in_suspended = n->n != 0;
+		break;
 	case BN_FREE:
 		for (int i = 0; i < sc->n; i++) {
 			aas_state_free(&sc->v[i].st);
@@ -362,5 +375,5 @@ void scaler_attach(struct backplane *bp)
 	if (n)
 		bp_scaling_open(bp);
 	bp_subscribe(bp, BN_BIT(BN_GO) | BN_BIT(BN_TASK_RUNNING) | BN_BIT(BN_TASK_STOPPED) |
-		     BN_BIT(BN_SERVICE_DESIRED) | BN_BIT(BN_FREE), on_note, sc);
+		     BN_BIT(BN_SERVICE_DESIRED) | BN_BIT(BN_SERVICE_ROLLOUT) | BN_BIT(BN_FREE), on_note, sc);
 }

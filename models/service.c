@@ -171,6 +171,21 @@ static void add_deployment(struct backplane *bp, struct svc *v, int td)
 	v->throttle_wake = -1;
 }
 
+/* A deployment of the service is in progress (its PRIMARY deployment is
+ * IN_PROGRESS) or no more: the actors hear each change (BN_SERVICE_ROLLOUT;
+ * ECS's SERVICE_DEPLOYMENT_* events, which Application Auto Scaling follows
+ * to suspend scale-in, docs/ecs-model.md §5.5). */
+static void tell_rollout(struct backplane *bp, struct svc *v)
+{
+	int on = v->active && !v->deleting && v->n_deps > 0 && v->deps[v->primary].rollout == ROLL_IN_PROGRESS;
+
+	if (on == v->rollout_told)
+		return;
+	v->rollout_told = on;
+	bp_notify(bp, &(struct bp_note){ .kind = BN_SERVICE_ROLLOUT, .svc = (int)(v - svc_sched(bp)->svcs),
+					 .inst = -1, .n = on });
+}
+
 static void svc_init_all(struct backplane *bp)
 {
 	struct sched *sc = svc_sched(bp);
@@ -227,6 +242,7 @@ static void on_create(struct sim *s, void *ctx, const struct event *ev)
 	v->t_created = v->t_last = sim_now(backplane_sim(bp));
 	v->desired = v->cfg->sched == SCHED_DAEMON ? 0 : v->cfg->desired;
 	add_deployment(bp, v, v->cfg->taskdef);
+	tell_rollout(bp, v);
 	svc_schedule(bp, (int)(v - svc_sched(bp)->svcs), 0);
 }
 
@@ -470,6 +486,7 @@ static void on_reconcile(struct sim *s, void *ctx, const struct event *ev)
 	} else {
 		svc_reconcile_replica(bp, vi);
 	}
+	tell_rollout(bp, v);
 }
 
 static void svc_set_desired(struct backplane *bp, int vi, int64_t desired)
@@ -516,6 +533,7 @@ static void svc_deploy(struct backplane *bp, int vi, int td)
 	if (!v->active)
 		return;
 	add_deployment(bp, v, td);
+	tell_rollout(bp, v);
 	svc_schedule(bp, vi, backplane_scenario(bp)->timing.api_latency);
 }
 
@@ -583,8 +601,10 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		svc_on_task_running(bp, t);
 		break;
 	case BN_TASK_CHECK_FAILED:
-		if (t)
+		if (t) {
 			breaker_count(bp, &svc_sched(bp)->svcs[t->svc], t);
+			tell_rollout(bp, &svc_sched(bp)->svcs[t->svc]);
+		}
 		break;
 	case BN_TASK_HEALTHY:
 		svc_on_task_healthy(bp, t);
@@ -603,6 +623,7 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		break;
 	case BN_TASK_STOPPED:
 		svc_on_task_stopped(bp, t);
+		tell_rollout(bp, &svc_sched(bp)->svcs[t->svc]);   /* the breaker may have tripped */
 		break;
 	case BN_LAUNCH_FAILED:
 		svc_on_launch_failed(bp, t);

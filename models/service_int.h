@@ -35,6 +35,7 @@ struct svc {
 	struct deployment *deps;
 	int n_deps, cap_deps;
 	int primary;
+	int rollout_told;          /* in progress, as last published (BN_SERVICE_ROLLOUT) */
 	uint32_t *tasks;           /* slots of its tasks not yet retired */
 	int n_tasks, cap_tasks;
 	int reconcile_scheduled;

@@ -80,7 +80,9 @@ static void test_billing_rule(void)
 }
 
 /* The fleet of the issue: 3 × m5.large for the whole hour, one more for
- * 30 s (billed 60 s), one Spot m5.large at the default 70 % discount.
+ * 30 s (billed 60 s: it fails for good, that is EC2 terminates it; a
+ * deregistration would not end its billing, docs/ecs-model.md §2.4), one
+ * Spot m5.large at the default 70 % discount.
  *   3 × 0.096                 = 0.2880
  *   0.096 × 60 / 3600         = 0.0016
  *   0.096 × 0.30              = 0.0288
@@ -95,7 +97,7 @@ static void test_hand_fleet(void)
 	rs_write("fleet.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
 		 "0,run_task,,small,4,,\n"
 		 "100,register_instance,m5.large,,1,,us-east-1b\n"
-		 "130,deregister_instance,ci-00005,,,,\n");
+		 "130,instance_fail,ci-00005,,,,\n");
 	CU_ASSERT_EQUAL_FATAL(rs_run("fleet.json", "fleet", NULL, NULL, NULL), 0);
 	RS_IS("fleet", "summary.csv", 1, "tasks_placed", "4");
 	RS_IS("fleet", "summary.csv", 1, "cost_instances_usd", "0.3184");
@@ -105,7 +107,8 @@ static void test_hand_fleet(void)
 }
 
 /* The 60 s minimum applies to every launch: ten m5.large each up for 1 s
- * cost ten minutes, not ten seconds (10 × 0.096 / 60 = 0.016). */
+ * (then terminated) cost ten minutes, not ten seconds (10 × 0.096 / 60 =
+ * 0.016). */
 static void test_minimum_per_launch(void)
 {
 	char csv[2000];
@@ -114,7 +117,7 @@ static void test_minimum_per_launch(void)
 	n = (size_t)snprintf(csv, sizeof csv, "time_s,event,target,taskdef,count,duration_s,group\n"
 			     "0,register_instance,m5.large,,10,,us-east-1a\n");
 	for (int i = 1; i <= 10; i++)
-		n += (size_t)snprintf(csv + n, sizeof csv - n, "1,deregister_instance,ci-%05d,,,,\n", i);
+		n += (size_t)snprintf(csv + n, sizeof csv - n, "1,instance_fail,ci-%05d,,,,\n", i);
 	rs_write("min.json", HEAD("min", 7200) "\"workload\":{\"traces\":[\"min.csv\"]}}");
 	rs_write("min.csv", csv);
 	CU_ASSERT_EQUAL_FATAL(rs_run("min.json", "min", NULL, NULL, NULL), 0);

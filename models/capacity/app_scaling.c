@@ -57,6 +57,7 @@ void aas_state_init(struct aas_state *s, const struct aas_config *c)
 {
 	s->min_cap = c->min_cap;
 	s->max_cap = c->max_cap;
+	s->in_suspended = 0;
 	s->n = c->n_policies;
 	s->ps = xcalloc((size_t)c->n_policies + 1, sizeof *s->ps);
 	for (int i = 0; i < c->n_policies; i++) {
@@ -253,6 +254,12 @@ int aas_datapoint(const struct aas_config *c, struct aas_state *s, int64_t now,
 	}
 	if (d->policy >= 0)
 		d->metric = metrics[c->policies[d->policy].metric];
+	if (want >= 0 && want < current && s->in_suspended) {
+		/* no scaling activity: no cooldown, the alarms stay in ALARM */
+		d->reason = "scale-in suspended";
+		free(votes);
+		return -1;
+	}
 	if (want < 0 || want == current) {
 		if (want == current && d->policy >= 0)
 			d->reason = "at min/max capacity";

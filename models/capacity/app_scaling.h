@@ -23,6 +23,11 @@
  * enabled wants to (the largest of the proposals wins); DisableScaleIn
  * removes a policy from that vote.  No data (NaN): the policy does nothing
  * and its alarms' runs of datapoints restart.  min/max bound every result.
+ * Scale-in suspended (SuspendedState.DynamicScalingInSuspended, which ECS
+ * sets while a deployment of the service is in progress, docs/ecs-model.md
+ * §5.5): a datapoint lowers nothing and starts no cooldown, the alarms'
+ * runs go on, so a scale-in still due acts at the first datapoint after
+ * the suspension ends; scale-out and scheduled actions are not affected.
  *
  * Pure state machine; the caller supplies each minute's metrics (averages
  * over the service's running tasks, as CloudWatch computes them) and applies
@@ -94,6 +99,7 @@ struct aas_pstate {
 
 struct aas_state {
 	int min_cap, max_cap;          /* current bounds (scheduled actions change them) */
+	int in_suspended;              /* dynamic scale-in suspended (the caller sets it) */
 	int n;
 	struct aas_pstate *ps;         /* owned, one per policy */
 	int64_t *next_sched;           /* owned, next run of each scheduled action */

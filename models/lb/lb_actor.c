@@ -10,13 +10,15 @@
  *     to the deregistration delay + stopTimeout (§6.3);
  *   - an instance that goes down kills its targets at once (BN_INSTANCE_DOWN),
  *     and a whole-AZ outage takes that AZ's load-balancer nodes out for its
- *     length (BN_AZ_OUTAGE, §8.2);
+ *     length (BN_AZ_OUTAGE, §8.2); an instance deregistered with force
+ *     leaves its tasks running, orphaned: their targets are deregistered
+ *     and drain (BN_INSTANCE_DEREGISTERED, §2.4);
  *   - a target gone unhealthy marks its task unhealthy once the service's
  *     health-check grace period since RUNNING is over (§5.3, §5.8); the
  *     scheduler replaces it first, then stops it (ServiceSchedulerInitiated,
  *     the reason "Task failed ELB health checks in (target-group NAME)");
- *   - each failed check is published as BN_TASK_CHECK_FAILED (the
- *     circuit breaker's stage 2, §5.6);
+ *   - each failed check after the grace period is published as
+ *     BN_TASK_CHECK_FAILED (the circuit breaker's stage 2, §5.6, §5.8);
  *   - the task is healthy in ECS's sense when all its targets are (§5.2):
  *     the agent's own 40 s / container rule is not used for such tasks.
  *
@@ -36,7 +38,7 @@
 #include "sim/mem.h"
 
 struct lb_entry {              /* the targets of the task in one slot */
-	uint64_t ref;              /* 0 = none */
+	uint64_t ref;              /* its task's (0 also for slot 0's first task: entry_task) */
 	int n;
 	int tg[LB_MAX_PER_SERVICE], ti[LB_MAX_PER_SERVICE];
 	int deregistered;          /* its targets drain */
@@ -149,6 +151,10 @@ static void on_check_failed(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || !entry_of(a, ev->arg) || t->desired != TD_RUNNING)
 		return;
+	/* docs/ecs-model.md §5.8: during the grace period the scheduler
+	 * ignores failed checks, for the circuit breaker too (§5.6) */
+	if (now_of(a) < t->ts[TS_RUNNING] + backplane_scenario(a->bp)->services[t->svc].lb.grace)
+		return;
 	bp_notify(a->bp, &(struct bp_note){ .kind = BN_TASK_CHECK_FAILED, .slot = ref_slot(ev->arg),
 					    .inst = -1 });
 }
@@ -243,19 +249,45 @@ static void task_stopped(struct lb_actor *a, uint32_t slot)
 			lb_target_dead(a->lb, en->tg[k], en->ti[k], now_of(a));
 		deregister(a, en);
 	}
+	/* retired: a drain that ends later releases nothing (its reference
+	 * may be 0, as the next one's of slot 0 can be: entry_of matches it) */
 	en->ref = 0;
+	en->holding = 0;
+}
+
+/* The live task whose targets entry `slot` holds, NULL when none.  A
+ * reference can be 0 (the first task of slot 0), so an entry is known by
+ * its targets and its task, not by a nonzero reference. */
+static struct task *entry_task(struct lb_actor *a, size_t slot)
+{
+	const struct lb_entry *en = &a->e[slot];
+
+	return en->n > 0 && ref_slot(en->ref) == slot ? bp_task(a->bp, en->ref) : NULL;
 }
 
 static void instance_down(struct lb_actor *a, int32_t inst)
 {
 	for (size_t slot = 0; slot < a->cap; slot++) {
 		struct lb_entry *en = &a->e[slot];
-		struct task *t;
+		struct task *t = entry_task(a, slot);
 
-		if (!en->ref || !(t = bp_task(a->bp, en->ref)) || t->inst != inst)
+		if (!t || t->inst != inst)
 			continue;
 		for (int k = 0; k < en->n; k++)
 			lb_target_dead(a->lb, en->tg[k], en->ti[k], now_of(a));
+	}
+}
+
+/* The instance was deregistered with force: its tasks run on, orphaned, and
+ * their targets are deregistered and drain (docs/ecs-model.md §2.4, §6.3);
+ * the tasks' STOPPED that follows finds them deregistered already. */
+static void instance_deregistered(struct lb_actor *a, int32_t inst)
+{
+	for (size_t slot = 0; slot < a->cap; slot++) {
+		struct task *t = entry_task(a, slot);
+
+		if (t && t->inst == inst)
+			deregister(a, &a->e[slot]);
 	}
 }
 
@@ -353,6 +385,9 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 	case BN_INSTANCE_DOWN:
 		instance_down(a, n->inst);
 		break;
+	case BN_INSTANCE_DEREGISTERED:
+		instance_deregistered(a, n->inst);
+		break;
 	case BN_AZ_OUTAGE:
 		az_outage(a, n->az, n->len);
 		break;
@@ -389,7 +424,8 @@ void lb_attach(struct backplane *bp)
 	a->ev_az_back = sim_on_world(backplane_sim(bp), "lb-az-back", on_az_back, a);
 	bp_set_stop_hold(bp, stop_hold, a);
 	bp_subscribe(bp, BN_BIT(BN_START) | BN_BIT(BN_GO) | BN_BIT(BN_TASK_RUNNING) |
-		     BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_INSTANCE_DOWN) | BN_BIT(BN_AZ_OUTAGE) |
+		     BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_INSTANCE_DOWN) | BN_BIT(BN_INSTANCE_DEREGISTERED) |
+		     BN_BIT(BN_AZ_OUTAGE) |
 		     BN_BIT(BN_FINISH) | BN_BIT(BN_FREE), on_note, a);
 }
 
