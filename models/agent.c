@@ -1030,7 +1030,7 @@ static uint64_t inst_arg(int32_t inst, uint32_t epoch)
 }
 
 /* When an agent cut off for `duration` is back (docs/ecs-model.md §7.1,
- * choice E107): it tries again after waits of reconnectInitialSeconds, then
+ * choice E111): it tries again after waits of reconnectInitialSeconds, then
  * reconnectMultiplier times longer each time up to reconnectMaxSeconds, each
  * wait plus uniform [0, reconnectJitter × wait) (the agent's back-off adds
  * its jitter, never takes it off); its tries start with the outage, and the

@@ -333,7 +333,7 @@ static void test_stochastic_disconnects(void)
 	RS_IS("dc", "services.csv", -1, "running", "3");
 }
 
-/* The agent's reconnect back-off (docs/ecs-model.md §7.1, choice E107):
+/* The agent's reconnect back-off (docs/ecs-model.md §7.1, choice E111):
  * after an outage of D its tries come at waits of 0.25 s, × 1.5 each up to
  * 120 s, each plus up to 20 % more; the first try at or after D gets
  * through.  Four agents cut off at 100 s for 90, 400, 1,000 and 3,600 s
