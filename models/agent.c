@@ -656,17 +656,15 @@ static inline __attribute__((always_inline)) void started_in(struct backplane *b
 	 * choice E75): not sent */
 	if (t->svc >= 0 || !ag->a[t->inst].up)
 		deliver(bp, slot, AM_REPORT_RUNNING);
-	/* docs/ecs-model.md §5.2: healthy after the first passing health check, or 40 s after
+	/* docs/ecs-model.md §5.2: healthy when every essential container with a
+	 * health check has passed its first one (choice E107), or 40 s after
 	 * RUNNING when no essential container has one */
 	if (t->svc >= 0) {
-		int has_hc = 0;
+		sim_time_t at;
 
 		td = backplane_scenario(bp)->taskdefs[t->td].td;
-		for (int k = 0; k < td->n_containers; k++)
-			if (td->containers[k].essential && td->containers[k].has_health_check)
-				has_hc = 1;
-		sim_after(backplane_sim(bp), has_hc ? timing(bp)->health_check : timing(bp)->healthy_after,
-			  ag->ev_healthy, bp, ref);
+		at = taskdef_healthy_ms(td, timing(bp)->health_check);
+		sim_after(backplane_sim(bp), at >= 0 ? at : timing(bp)->healthy_after, ag->ev_healthy, bp, ref);
 	}
 	if (t->duration >= 0)
 		then(bp, t->duration, ag->ev_exit, ag->every_step ? on_essential_exit_general : on_essential_exit,

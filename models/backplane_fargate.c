@@ -223,8 +223,7 @@ static void on_start(struct sim *s, void *ctx, const struct event *ev)
 	struct task *t = bp_task(bp, ev->arg);
 	uint32_t slot = ref_slot(ev->arg);
 	const struct taskdef *td;
-	int has_hc = 0;
-	int64_t at;
+	int64_t at, hc_at;
 
 	(void)s;
 	if (!t || t->state != TS_PENDING)
@@ -237,12 +236,9 @@ static void on_start(struct sim *s, void *ctx, const struct event *ev)
 	agent_set_state(bp, slot, TS_RUNNING);
 	bp_task_running(bp, slot);
 	td = bp->s->taskdefs[t->td].td;
-	for (int k = 0; k < td->n_containers; k++)
-		if (td->containers[k].essential && td->containers[k].has_health_check)
-			has_hc = 1;
-	/* docs/ecs-model.md §5.2, as on EC2 */
-	sim_after(bp->sim, has_hc ? bp->tm->health_check : bp->tm->healthy_after, fr_of(bp)->ev_healthy,
-		  bp, ev->arg);
+	/* docs/ecs-model.md §5.2 and choice E107, as on EC2 */
+	hc_at = taskdef_healthy_ms(td, bp->tm->health_check);
+	sim_after(bp->sim, hc_at >= 0 ? hc_at : bp->tm->healthy_after, fr_of(bp)->ev_healthy, bp, ev->arg);
 	if (t->duration >= 0)
 		sim_after(bp->sim, t->duration, fr_of(bp)->ev_exit, bp, ev->arg);
 	/* docs/ecs-model.md §5.13: the interruption clock starts with the task */

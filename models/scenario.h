@@ -68,7 +68,9 @@ struct scn_timing {
 	sim_time_t heartbeat_timeout;     /* silence before the agent counts as disconnected, 60 s */
 	sim_time_t heartbeat_jitter;      /* + uniform [0, jitter), 60 s */
 	sim_time_t healthy_after;         /* RUNNING → healthy without health check (docs/ecs-model.md §5.2), 40 s */
-	sim_time_t health_check;          /* RUNNING → healthy with a container health check, 30 s */
+	sim_time_t health_check;          /* RUNNING → a container health check's command passes: the
+					   * first check at or after it passes (docs/ecs-model.md
+					   * choice E107), 0 s */
 	sim_time_t throttle_initial;      /* first throttled launch delay (docs/ecs-model.md §5.4), 30 s */
 	sim_time_t throttle_max;          /* cap, 900 s */
 	int throttle_after;               /* consecutive start failures before throttling, 3 */

@@ -68,7 +68,7 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 		.network_delay = 50, .image_pull_cached = 1000, .container_start = 1000,
 		.start_failure_p = 0, .shutdown = 2000, .stop_timeout = 30000,
 		.eni_attach = 5000, .eni_detach = 5000, .heartbeat_timeout = 60000,
-		.heartbeat_jitter = 60000, .healthy_after = 40000, .health_check = 30000,
+		.heartbeat_jitter = 60000, .healthy_after = 40000, .health_check = 0,
 		.throttle_initial = 30000, .throttle_max = 900000,
 	};
 	t->image_pull.kind = DIST_CONSTANT;
@@ -78,7 +78,7 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 		   opt_sec(&c, "apiLatencySeconds", 0.1, &t->api_latency) ||
 		   opt_sec(&c, "schedulerDelaySeconds", 10, &t->scheduler_delay) ||
 		   opt_sec(&c, "healthyAfterSeconds", 40, &t->healthy_after) ||
-		   opt_sec(&c, "healthCheckSeconds", 30, &t->health_check) ||
+		   opt_sec(&c, "healthCheckSeconds", 0, &t->health_check) ||
 		   opt_sec(&c, "throttleInitialSeconds", 30, &t->throttle_initial) ||
 		   opt_sec(&c, "throttleMaxSeconds", 900, &t->throttle_max) ||
 		   jr_opt_int(&c, "throttleAfterFailures", 3, 1, 1000, &after) ||

@@ -1,0 +1,267 @@
+/* tests/test_fidelity_timing.c — timings of the task lifecycle and of the
+ * control plane that come from a task definition or that the rules give
+ * as defaults, each written from the rule (docs/ecs-model.md):
+ *
+ *  - a service task with container health checks is healthy when every
+ *    essential container with a check has passed its first check: checks
+ *    every `interval` from RUNNING, the first passing one at or after
+ *    `healthCheckSeconds` (§1.4, §5.2, choice E107), on EC2 and on
+ *    Fargate; a rolling deployment bounded by minimumHealthyPercent
+ *    follows those instants.
+ *
+ * Each rule's time is observed after every event through the observer
+ * hook. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+#include "models/backplane_int.h"
+
+#define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
+	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
+	"\"heartbeatJitterSeconds\":0},"
+#define AGENT "\"agent\":{\"networkDelaySeconds\":0.05,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
+	"\"containerStartSeconds\":2,\"shutdownSeconds\":3,\"eniAttachSeconds\":5,\"eniDetachSeconds\":4},"
+#define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
+
+/* The example definition of docs/ecs-model.md §1.12 with its health check
+ * (interval 15, startPeriod 30); `%d` is the revision, `%s` the check's
+ * timing members. */
+#define EXAMPLE_TD "{\"family\":\"sim-web\",\"revision\":%d,\"networkMode\":\"bridge\"," \
+	"\"requiresCompatibilities\":[\"EC2\"],\"containerDefinitions\":[" \
+	"{\"name\":\"app\",\"image\":\"example/app:1.%d\",\"cpu\":256,\"memory\":512," \
+	"\"memoryReservation\":256,\"essential\":true," \
+	"\"portMappings\":[{\"containerPort\":8080,\"hostPort\":0,\"protocol\":\"tcp\"}]," \
+	"\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"curl -fs http://localhost:8080/ping || exit 1\"]%s}," \
+	"\"stopTimeout\":20}," \
+	"{\"name\":\"log-sidecar\",\"image\":\"example/logger:2\",\"cpu\":64,\"memoryReservation\":64," \
+	"\"essential\":false,\"dependsOn\":[{\"containerName\":\"app\",\"condition\":\"START\"}]}]," \
+	"\"placementConstraints\":[{\"type\":\"memberOf\",\"expression\":\"attribute:ecs.instance-type =~ m5.*\"}]}"
+
+#define HC_EXAMPLE ",\"interval\":15,\"timeout\":5,\"retries\":3,\"startPeriod\":30"
+#define HC_FIVE ",\"interval\":5,\"timeout\":2,\"retries\":3"
+
+static double sec(const struct backplane *bp)
+{
+	return (double)sim_now(bp->sim) / 1000.0;
+}
+
+static void write_example(const char *name, int revision, const char *hc)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof buf, EXAMPLE_TD, revision, revision, hc);
+	rs_write(name, buf);
+}
+
+static int setup(void)
+{
+	if (rs_setup())
+		return 1;
+	write_example("tm-example.json", 1, HC_EXAMPLE);
+	write_example("tm-example-v2.json", 2, HC_EXAMPLE);
+	write_example("tm-five.json", 1, HC_FIVE);
+	write_example("tm-five-v2.json", 2, HC_FIVE);
+	write_example("tm-default.json", 1, "");        /* interval: the API's 30 s */
+	write_example("tm-default-v2.json", 2, "");
+	/* two essential containers with checks (10 s, 25 s) and a non-essential
+	 * one whose slow check does not count (§1.4: task health is over the
+	 * essential containers) */
+	rs_write("tm-two.json",
+		 "{\"family\":\"two\",\"containerDefinitions\":["
+		 "{\"name\":\"a\",\"image\":\"a\",\"cpu\":128,\"memory\":128,"
+		 "\"healthCheck\":{\"command\":[\"CMD\",\"true\"],\"interval\":10}},"
+		 "{\"name\":\"b\",\"image\":\"b\",\"cpu\":128,\"memory\":128,"
+		 "\"healthCheck\":{\"command\":[\"CMD\",\"true\"],\"interval\":25,\"startPeriod\":300}},"
+		 "{\"name\":\"c\",\"image\":\"c\",\"cpu\":128,\"memory\":128,\"essential\":false,"
+		 "\"healthCheck\":{\"command\":[\"CMD\",\"true\"],\"interval\":300}}]}");
+	rs_write("tm-none.json",
+		 "{\"family\":\"none\",\"containerDefinitions\":["
+		 "{\"name\":\"a\",\"image\":\"a\",\"cpu\":128,\"memory\":128},"
+		 "{\"name\":\"c\",\"image\":\"c\",\"cpu\":128,\"memory\":128,\"essential\":false,"
+		 "\"healthCheck\":{\"command\":[\"CMD\",\"true\"],\"interval\":5}}]}");
+	rs_write("tm-fargate.json",
+		 "{\"family\":\"fg\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+		 "\"cpu\":\"256\",\"memory\":\"512\",\"containerDefinitions\":["
+		 "{\"name\":\"a\",\"image\":\"a\",\"essential\":true,"
+		 "\"healthCheck\":{\"command\":[\"CMD\",\"true\"],\"interval\":5}}]}");
+	return 0;
+}
+
+/* ---- §5.2: when a task with container health checks is healthy ---------- */
+
+#define MAX_WATCH 64
+
+/* Per task number: when the task was first seen RUNNING (the agent's
+ * state) and first seen healthy (the backplane's). */
+struct hwatch {
+	double running[MAX_WATCH], healthy[MAX_WATCH];
+	int bad;                 /* healthy while not RUNNING, or a number out of range */
+};
+
+static void health_observe(struct backplane *bp, void *ctx)
+{
+	struct hwatch *w = ctx;
+
+	for (size_t i = 0; i < bp->n_tasks; i++) {
+		const struct task *t = &bp->tasks[i];
+
+		if (!t->used || t->svc < 0 || t->id)
+			continue;
+		if (t->no >= MAX_WATCH) {
+			w->bad++;
+			continue;
+		}
+		if (t->state == TS_RUNNING && w->running[t->no] < 0)
+			w->running[t->no] = sec(bp);
+		if (t->healthy && w->healthy[t->no] < 0) {
+			w->healthy[t->no] = sec(bp);
+			if (w->running[t->no] < 0)
+				w->bad++;
+		}
+	}
+}
+
+/* Run one service of `desired` tasks of `td` (a file written by setup)
+ * for 300 s, `cp` the extra controlPlane members, and check that every task
+ * that ran is healthy `want` s after its RUNNING. */
+static void check_healthy_after(const char *tag, const char *td, const char *cp, int fargate,
+				double want)
+{
+	struct hwatch w;
+	char scn[4096], file[200];
+	int seen = 0;
+
+	for (int i = 0; i < MAX_WATCH; i++)
+		w.running[i] = w.healthy[i] = -1;
+	w.bad = 0;
+	snprintf(scn, sizeof scn,
+		 "{\"name\":\"%s\",\"durationSeconds\":300,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"schedulerDelaySeconds\":10,"
+		 "\"healthyAfterSeconds\":40%s},"
+		 AGENT
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"td\":\"%s\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"td\",\"desiredCount\":3%s}]}",
+		 tag, cp, td, fargate ? ",\"launchType\":\"FARGATE\"" : "");
+	snprintf(file, sizeof file, "%s.json", tag);
+	rs_write(file, scn);
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, health_observe, &w), 0);
+	T_EQ(w.bad, 0);
+	for (int i = 0; i < MAX_WATCH; i++) {
+		if (w.running[i] < 0)
+			continue;
+		seen++;
+		CU_ASSERT(w.healthy[i] >= 0);
+		if (w.healthy[i] >= 0)
+			T_NEAR(w.healthy[i] - w.running[i], want);
+	}
+	T_EQ(seen, 3);
+}
+
+/* The §1.12 example (interval 15, startPeriod 30): the first check, 15 s
+ * after RUNNING, passes (a success during startPeriod counts at once);
+ * interval 5: 5 s; no interval: the API's default 30 s. */
+static void test_healthy_at_first_check(void)
+{
+	check_healthy_after("tm-h15", "tm-example.json", "", 0, 15);
+	check_healthy_after("tm-h5", "tm-five.json", "", 0, 5);
+	check_healthy_after("tm-h30", "tm-default.json", "", 0, 30);
+}
+
+/* healthCheckSeconds is when the check command starts passing: the task
+ * is healthy at the first check at or after it (k × interval). */
+static void test_healthy_after_ready(void)
+{
+	check_healthy_after("tm-r15", "tm-example.json", ",\"healthCheckSeconds\":20", 0, 30);
+	check_healthy_after("tm-r5", "tm-five.json", ",\"healthCheckSeconds\":20", 0, 20);
+	check_healthy_after("tm-r5b", "tm-five.json", ",\"healthCheckSeconds\":21", 0, 25);
+	check_healthy_after("tm-r30", "tm-default.json", ",\"healthCheckSeconds\":30", 0, 30);
+}
+
+/* Every essential container with a check must pass: the latest first check
+ * (25 s); a non-essential container's check does not count, and a task
+ * whose only check is on a non-essential container waits the 40 s. */
+static void test_healthy_essential_only(void)
+{
+	check_healthy_after("tm-h-two", "tm-two.json", "", 0, 25);
+	check_healthy_after("tm-h-none", "tm-none.json", "", 0, 40);
+}
+
+static void test_healthy_fargate(void)
+{
+	check_healthy_after("tm-fg", "tm-fargate.json", "", 1, 5);
+}
+
+/* A rolling deployment of 4 tasks at minimumHealthyPercent 100,
+ * maximumPercent 125: one new task at a time, each old one stopped once
+ * its replacement is healthy.  The last old task stops 4 health delays
+ * after the deployment, so interval 5 ends it 4 × 10 s before interval 15
+ * (the §1.12 example), and that 4 × 15 s before the default 30 s. */
+static double rollout_end(const char *tag, const char *v1, const char *v2)
+{
+	char scn[4096], file[200];
+	double end = -1;
+	int n, old = 0;
+
+	snprintf(scn, sizeof scn,
+		 "{\"name\":\"%s\",\"durationSeconds\":1200," TIMING AGENT
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"v1\":\"%s\",\"v2\":\"%s\"},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"v1\",\"desiredCount\":4,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":100,\"maximumPercent\":125}}],"
+		 "\"workload\":{\"traces\":[\"tm-deploy.csv\"]}}", tag, v1, v2);
+	snprintf(file, sizeof file, "%s.json", tag);
+	rs_write(file, scn);
+	rs_write("tm-deploy.csv", TRACE_HDR "200,deploy,web,v2,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
+	n = rs_rows(tag, "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *td = rs_cell(tag, "tasks.csv", r, "taskdef");
+
+		if (td && strcmp(td, "sim-web:1") == 0) {
+			double s = rs_num(tag, "tasks.csv", r, "stop_s");
+
+			old++;
+			if (s > end)
+				end = s;
+		} else {
+			RS_IS(tag, "tasks.csv", r, "stop_s", "");   /* the new ones run on */
+		}
+		free(td);
+	}
+	T_EQ(old, 4);
+	return end;
+}
+
+static void test_rollout_follows_health(void)
+{
+	double e30 = rollout_end("tm-ro30", "tm-default.json", "tm-default-v2.json");
+	double e15 = rollout_end("tm-ro15", "tm-example.json", "tm-example-v2.json");
+	double e5 = rollout_end("tm-ro5", "tm-five.json", "tm-five-v2.json");
+
+	CU_ASSERT(e5 > 200 && e15 > e5 && e30 > e15);
+	T_NEAR(e30 - e15, 4 * 15);
+	T_NEAR(e15 - e5, 4 * 10);
+}
+
+static CU_TestInfo timing_tests[] = {
+	{ "healthy at the first container check (interval)", test_healthy_at_first_check },
+	{ "healthy at the first check after healthCheckSeconds", test_healthy_after_ready },
+	{ "healthy: essential containers only", test_healthy_essential_only },
+	{ "healthy on Fargate by the same rule", test_healthy_fargate },
+	{ "rolling deployment follows the health checks", test_rollout_follows_health },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "timing fidelity", setup, rs_teardown, NULL, NULL, timing_tests },
+	CU_SUITE_INFO_NULL,
+};
