@@ -576,8 +576,7 @@ static inline __attribute__((always_inline)) void begin_stop(struct backplane *b
 	 * the other containers; with none, nothing is left to wait for
 	 * (docs/ecs-model.md §3.2) */
 	if (!exited || td->n_containers > 1) {
-		sim_time_t timeout = td->stop_timeout_s >= 0 ? (sim_time_t)td->stop_timeout_s * 1000
-							      : ag->a[t->inst].tm->stop_timeout;
+		sim_time_t timeout = taskdef_stop_grace_ms(td, ag->a[t->inst].tm->stop_timeout);
 		sim_time_t shutdown = ag->a[t->inst].tm->shutdown;
 
 		wait = shutdown < timeout ? shutdown : timeout;
@@ -784,8 +783,7 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 
 		if (td->n_containers > 1) {
 			/* begin_stop's wait */
-			sim_time_t timeout = td->stop_timeout_s >= 0 ? (sim_time_t)td->stop_timeout_s * 1000
-								      : tm->stop_timeout;
+			sim_time_t timeout = taskdef_stop_grace_ms(td, tm->stop_timeout);
 			sim_time_t wait = tm->shutdown < timeout ? tm->shutdown : timeout;
 
 			if (wait > 0) {

@@ -192,8 +192,9 @@ static sim_time_t stop_timeout(const struct backplane *bp, const struct task *t)
 {
 	const struct taskdef *td = bp->s->taskdefs[t->td].td;
 
-	/* docs/ecs-model.md §3.2: the container's stopTimeout, else 30 s (Fargate's default) */
-	return td->stop_timeout_s >= 0 ? (sim_time_t)td->stop_timeout_s * 1000 : bp->tm->stop_timeout;
+	/* docs/ecs-model.md §3.2: the last container's kill, each at its own
+	 * stopTimeout, else 30 s (Fargate's default) */
+	return taskdef_stop_grace_ms(td, bp->tm->stop_timeout);
 }
 
 /* SIGTERM: the containers exit after the shutdown time or are killed at

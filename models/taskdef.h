@@ -84,11 +84,23 @@ struct taskdef {
 	int n_constraints;
 
 	int stop_timeout_s;        /* max over containers of stopTimeout, -1 when none given */
+	int stop_timeout_unset;    /* some container gives none: it waits the agent's default */
 
 	struct td_container *containers;
 	int n_containers;
 	int n_essential;
 };
+
+/* The task's stop grace in ms (docs/ecs-model.md §3.2): each container is
+ * killed at its own stopTimeout, else at the agent's default `dflt_ms`
+ * (ECS_CONTAINER_STOP_TIMEOUT); the task has stopped when its last
+ * container has, so the longest of those. */
+static inline int64_t taskdef_stop_grace_ms(const struct taskdef *td, int64_t dflt_ms)
+{
+	int64_t own = td->stop_timeout_s >= 0 ? (int64_t)td->stop_timeout_s * 1000 : -1;
+
+	return own < 0 || (td->stop_timeout_unset && dflt_ms > own) ? dflt_ms : own;
+}
 
 /* Load a task definition from a file.  `family_hint` names the family of a
  * bare container array (NULL: derived from the file name, B1).  Returns a new

@@ -38,6 +38,8 @@ void td_finish_cost(struct td_ctx *x)
 		td->gpu += ct->gpu;
 		if (ct->stop_timeout_s > td->stop_timeout_s)
 			td->stop_timeout_s = ct->stop_timeout_s;
+		if (ct->stop_timeout_s < 0)
+			td->stop_timeout_unset = 1;
 	}
 	/* docs/ecs-model.md §1.6; Windows uses the container sums (B15) */
 	td->cpu_units = td->task_cpu && !td->windows ? td->task_cpu : cpu;

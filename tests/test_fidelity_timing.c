@@ -7,7 +7,10 @@
  *    every `interval` from RUNNING, the first passing one at or after
  *    `healthCheckSeconds` (§1.4, §5.2, choice E107), on EC2 and on
  *    Fargate; a rolling deployment bounded by minimumHealthyPercent
- *    follows those instants.
+ *    follows those instants;
+ *  - a task stops when its last container does: each container is killed at
+ *    its own stopTimeout, else at the agent's default (§3.2), on EC2 (a
+ *    StopTask, an essential container's exit) and on Fargate.
  *
  * Each rule's time is observed after every event through the observer
  * hook. */
@@ -252,12 +255,81 @@ static void test_rollout_follows_health(void)
 	T_NEAR(e15 - e5, 4 * 10);
 }
 
+/* ---- §3.2: the stop grace of a task with mixed stopTimeout ------------- */
+
+/* Containers `a` and `b` with the given stopTimeout members ("" = none), on
+ * EC2 with `agent` members, or on Fargate: the STOPPING time (stop signal
+ * to the last container's exit or kill) of a task stopped by StopTask, of
+ * one whose essential container exited, and (Fargate) of a service task
+ * scaled in. */
+static void stop_graces(const char *tag, const char *a, const char *b, const char *agent,
+			int fargate, double want)
+{
+	char td[1024], scn[4096], file[200], tdfile[200];
+	int n, seen = 0;
+
+	snprintf(td, sizeof td,
+		 "{\"family\":\"mix\",%s\"containerDefinitions\":["
+		 "{\"name\":\"a\",\"image\":\"a\",\"cpu\":128,\"memory\":256%s},"
+		 "{\"name\":\"b\",\"image\":\"b\",\"cpu\":128,\"memory\":256,\"essential\":false%s}]}",
+		 fargate ? "\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+		 "\"cpu\":\"256\",\"memory\":\"512\"," : "", a, b);
+	snprintf(tdfile, sizeof tdfile, "%s-td.json", tag);
+	rs_write(tdfile, td);
+	snprintf(scn, sizeof scn,
+		 "{\"name\":\"%s\",\"durationSeconds\":400," TIMING
+		 "\"agent\":{\"networkDelaySeconds\":0.05,\"imagePullSeconds\":10%s},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"mix\":\"%s\"},"
+		 "%s"
+		 "\"workload\":{\"traces\":[\"%s.csv\"]}}",
+		 tag, agent, tdfile,
+		 fargate ? "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"mix\","
+		 "\"desiredCount\":1,\"launchType\":\"FARGATE\"}]," : "", tag);
+	snprintf(file, sizeof file, "%s.json", tag);
+	rs_write(file, scn);
+	snprintf(td, sizeof td, "%s.csv", tag);
+	rs_write(td, fargate
+		 ? TRACE_HDR "0,run_task,stopped,mix,1,,\n0,run_task,exited,mix,1,150,\n"
+		 "200,stop_task,stopped,,,,\n250,set_desired,s,,0,,\n"
+		 : TRACE_HDR "0,run_task,stopped,mix,1,,\n0,run_task,exited,mix,1,50,\n"
+		 "100,stop_task,stopped,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
+	n = rs_rows(tag, "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		seen++;
+		T_NEAR(rs_num(tag, "tasks.csv", r, "deprovisioning_s") -
+		       rs_num(tag, "tasks.csv", r, "stopping_s"), want);
+	}
+	T_EQ(seen, fargate ? 3 : 2);
+}
+
+/* Containers A (stopTimeout 5) and B (none), shutdownSeconds 20: B waits
+ * the agent's 30 s, so the task stops when B exits, at 20 s, not 5 s. */
+static void test_stop_grace_mixed(void)
+{
+	stop_graces("tm-sg-mix", ",\"stopTimeout\":5", "", ",\"shutdownSeconds\":20", 0, 20);
+	/* B killed at the agent's default, 8 s, after A at 5 s */
+	stop_graces("tm-sg-mix8", ",\"stopTimeout\":5", "",
+		    ",\"shutdownSeconds\":20,\"stopTimeoutSeconds\":8", 0, 8);
+	/* A at 5 s and B at its own 3 s: the agent's default is nobody's */
+	stop_graces("tm-sg-own", ",\"stopTimeout\":5", ",\"stopTimeout\":3",
+		    ",\"shutdownSeconds\":20,\"stopTimeoutSeconds\":30", 0, 5);
+	stop_graces("tm-sg-none", "", "", ",\"shutdownSeconds\":20,\"stopTimeoutSeconds\":8", 0, 8);
+	/* the containers exit by themselves first: shutdownSeconds decides */
+	stop_graces("tm-sg-quick", ",\"stopTimeout\":5", "", ",\"shutdownSeconds\":2", 0, 2);
+	/* Fargate: the same rule, its default 30 s */
+	stop_graces("tm-sg-fg", ",\"stopTimeout\":5", "", ",\"shutdownSeconds\":20", 1, 20);
+}
+
 static CU_TestInfo timing_tests[] = {
 	{ "healthy at the first container check (interval)", test_healthy_at_first_check },
 	{ "healthy at the first check after healthCheckSeconds", test_healthy_after_ready },
 	{ "healthy: essential containers only", test_healthy_essential_only },
 	{ "healthy on Fargate by the same rule", test_healthy_fargate },
 	{ "rolling deployment follows the health checks", test_rollout_follows_health },
+	{ "stop grace: every container's stopTimeout or the default", test_stop_grace_mixed },
 	CU_TEST_INFO_NULL,
 };
 
