@@ -10,7 +10,13 @@
  *    follows those instants;
  *  - a task stops when its last container does: each container is killed at
  *    its own stopTimeout, else at the agent's default (§3.2), on EC2 (a
- *    StopTask, an essential container's exit) and on Fargate.
+ *    StopTask, an essential container's exit) and on Fargate;
+ *  - the timings the rules give that are parameters: an EC2 Spot instance
+ *    terminated `spot.warningSeconds` (120) after its notice (§5.13, §8.4);
+ *    managed scaling's datapoint period (60 s) and scale-in datapoints (15)
+ *    (§5.12); the circuit breaker's thresholdConfiguration (BOUNDED_PERCENT
+ *    50, §5.6); each with a value that is not the default, and refused out
+ *    of range with the file and the JSON path.
  *
  * Each rule's time is observed after every event through the observer
  * hook. */
@@ -24,6 +30,7 @@
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
+#include "models/service_int.h"
 
 #define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
 	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
@@ -323,6 +330,184 @@ static void test_stop_grace_mixed(void)
 	stop_graces("tm-sg-fg", ",\"stopTimeout\":5", "", ",\"shutdownSeconds\":20", 1, 20);
 }
 
+/* ---- §5.13, §8.4: the EC2 Spot notice's lead --------------------------- */
+
+/* Two Spot groups get a notice at 100 s: the one with warningSeconds 30 is
+ * terminated (its task stopped, SpotInterruption) at 130 s, the other at
+ * the default two minutes, 220 s. */
+static void test_spot_warning(void)
+{
+	char msg[600];
+	int r;
+
+	rs_write("tm-spot-td.json", "{\"family\":\"one\",\"containerDefinitions\":["
+		 "{\"name\":\"a\",\"image\":\"a\",\"cpu\":128,\"memory\":128}]}");
+	rs_write("tm-spot.json", "{\"name\":\"tm-spot\",\"durationSeconds\":400," TIMING AGENT
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\","
+		 "\"spot\":{\"warningSeconds\":30}},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"spot\":{}}],"
+		 "\"placement\":{\"strategy\":[{\"type\":\"spread\",\"field\":\"instanceId\"}]},"
+		 "\"taskDefinitions\":{\"one\":\"tm-spot-td.json\"},"
+		 "\"workload\":{\"traces\":[\"tm-spot.csv\"]}}");
+	rs_write("tm-spot.csv", TRACE_HDR "0,run_task,t1,one,1,,\n0,run_task,t2,one,1,,\n"
+		 "100,spot_interruption,ci-00001,,,,\n100,spot_interruption,ci-00002,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("tm-spot.json", "tm-spot", NULL, NULL, NULL), 0);
+	T_EQ(rs_rows("tm-spot", "tasks.csv"), 2);
+	r = rs_find("tm-spot", "tasks.csv", "instance_id", "ci-00001");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("tm-spot", "tasks.csv", r, "stop_code", "SpotInterruption");
+	T_NEAR(rs_num("tm-spot", "tasks.csv", r, "stopped_s"), 130);
+	r = rs_find("tm-spot", "tasks.csv", "instance_id", "ci-00002");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("tm-spot", "tasks.csv", r, "stop_code", "SpotInterruption");
+	T_NEAR(rs_num("tm-spot", "tasks.csv", r, "stopped_s"), 220);
+	/* out of range: the file, the JSON path and the reason */
+	rs_write("tm-spot-bad.json", "{\"name\":\"bad\",\"durationSeconds\":10,\"region\":\"us-east-1\","
+		 "\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\","
+		 "\"spot\":{\"warningSeconds\":3601}}]}");
+	T_EQ(rs_run_msg("tm-spot-bad.json", "tm-spot-bad", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "tm-spot-bad.json") != NULL);
+	CU_ASSERT(strstr(msg, "$.instanceGroups[0].spot.warningSeconds") != NULL);
+}
+
+/* ---- §5.12: managed scaling's period and scale-in datapoints -------------- */
+
+/* A managed-scaling group of 2 idle instances (the metric is 0 %) scales in
+ * at its scaleInDatapoints-th datapoint, one every managedScalingPeriodSeconds
+ * from the start; a service needing the provider's capacity from an empty
+ * group gets its scale-out at the first datapoint.  Returns the time of the
+ * first scaling.csv row of `action`. */
+static double cas_first(const char *tag, const char *cp, const char *ms, int service,
+			const char *action)
+{
+	char scn[4096], file[200];
+	int n;
+
+	snprintf(scn, sizeof scn,
+		 "{\"name\":\"%s\",\"durationSeconds\":1200,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"schedulerDelaySeconds\":10%s},"
+		 AGENT
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"taskDefinitions\":{\"one\":\"tm-spot-td.json\"},"
+		 "\"capacityProviders\":[{\"name\":\"cp\",\"autoScalingGroup\":{\"instanceType\":\"m5.large\","
+		 "\"availabilityZones\":[\"us-east-1a\"],\"minSize\":0,\"maxSize\":4,\"desiredCapacity\":%d,"
+		 "\"launchTimeSeconds\":30},\"managedScaling\":{\"targetCapacity\":100%s}}]%s}",
+		 tag, cp, service ? 0 : 2, ms,
+		 service ? ",\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"one\",\"desiredCount\":1,"
+		 "\"capacityProviderStrategy\":[{\"capacityProvider\":\"cp\",\"weight\":1}]}]" : "");
+	snprintf(file, sizeof file, "%s.json", tag);
+	rs_write(file, scn);
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
+	n = rs_rows(tag, "scaling.csv");
+	for (int r = 1; r <= n; r++) {
+		char *a = rs_cell(tag, "scaling.csv", r, "action");
+		int hit = a && strcmp(a, action) == 0;
+
+		free(a);
+		if (hit)
+			return rs_num(tag, "scaling.csv", r, "time_s");
+	}
+	return -1;
+}
+
+static void test_managed_scaling_timing(void)
+{
+	char msg[600];
+
+	T_NEAR(cas_first("tm-cas", "", "", 0, "scale-in"), 15 * 60);
+	T_NEAR(cas_first("tm-cas-p", ",\"managedScalingPeriodSeconds\":20", "", 0, "scale-in"), 15 * 20);
+	T_NEAR(cas_first("tm-cas-d", "", ",\"scaleInDatapoints\":5", 0, "scale-in"), 5 * 60);
+	T_NEAR(cas_first("tm-cas-pd", ",\"managedScalingPeriodSeconds\":20", ",\"scaleInDatapoints\":5", 0,
+			 "scale-in"), 5 * 20);
+	T_NEAR(cas_first("tm-cas-o", "", "", 1, "scale-out"), 60);
+	T_NEAR(cas_first("tm-cas-op", ",\"managedScalingPeriodSeconds\":20", "", 1, "scale-out"), 20);
+	rs_write("tm-cas-bad.json", "{\"name\":\"bad\",\"durationSeconds\":10,\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"controlPlane\":{\"managedScalingPeriodSeconds\":0}}");
+	T_EQ(rs_run_msg("tm-cas-bad.json", "tm-cas-bad", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "tm-cas-bad.json") && strstr(msg, "$.controlPlane.managedScalingPeriodSeconds"));
+	rs_write("tm-cas-bad2.json", "{\"name\":\"bad\",\"durationSeconds\":10,\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"capacityProviders\":[{\"name\":\"cp\",\"autoScalingGroup\":{\"instanceType\":\"m5.large\","
+		 "\"availabilityZones\":[\"us-east-1a\"],\"maxSize\":4},\"managedScaling\":{\"scaleInDatapoints\":0}}]}");
+	T_EQ(rs_run_msg("tm-cas-bad2.json", "tm-cas-bad2", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "tm-cas-bad2.json") &&
+		  strstr(msg, "$.capacityProviders[0].managedScaling.scaleInDatapoints"));
+}
+
+/* ---- §5.6: the circuit breaker's thresholdConfiguration ------------------- */
+
+struct brk {
+	int failed_at_trip;      /* the count when the deployment went FAILED, -1 = never */
+};
+
+static void brk_observe(struct backplane *bp, void *ctx)
+{
+	struct brk *b = ctx;
+	const struct svc *v;
+
+	if (b->failed_at_trip >= 0 || svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	for (int i = 0; i < v->n_deps; i++)
+		if (v->deps[i].rollout == ROLL_FAILED)
+			b->failed_at_trip = v->deps[i].failed_tasks;
+}
+
+/* A service of 10 deploys a revision whose tasks never start: the
+ * deployment FAILS when its count of failures reaches the threshold. */
+static int breaker_trips_at(const char *tag, const char *threshold)
+{
+	struct brk b = { -1 };
+	char scn[4096], file[200];
+
+	snprintf(scn, sizeof scn,
+		 "{\"name\":\"%s\",\"durationSeconds\":1500," TIMING AGENT
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":4}],"
+		 "\"taskDefinitions\":{\"one\":\"tm-spot-td.json\","
+		 "\"broken\":{\"file\":\"tm-none.json\",\"startFailureProbability\":1}},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"one\",\"desiredCount\":10,"
+		 "\"deploymentConfiguration\":{\"deploymentCircuitBreaker\":{\"enable\":true%s}}}],"
+		 "\"workload\":{\"traces\":[\"tm-brk.csv\"]}}", tag, threshold);
+	snprintf(file, sizeof file, "%s.json", tag);
+	rs_write(file, scn);
+	rs_write("tm-brk.csv", TRACE_HDR "200,deploy,s,broken,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, brk_observe, &b), 0);
+	return b.failed_at_trip;
+}
+
+static void test_breaker_threshold(void)
+{
+	char msg[600];
+
+	/* BOUNDED_PERCENT 50 by default: clamp(ceil(0.5 × 10), 3, 200) = 5 */
+	T_EQ(breaker_trips_at("tm-brk", ""), 5);
+	T_EQ(breaker_trips_at("tm-brk-b", ",\"thresholdConfiguration\":{\"type\":\"BOUNDED_PERCENT\",\"value\":50}"), 5);
+	/* 20 % of 10 = 2, raised to the minimum 3 */
+	T_EQ(breaker_trips_at("tm-brk-b20", ",\"thresholdConfiguration\":{\"type\":\"BOUNDED_PERCENT\",\"value\":20}"), 3);
+	T_EQ(breaker_trips_at("tm-brk-b70", ",\"thresholdConfiguration\":{\"type\":\"BOUNDED_PERCENT\",\"value\":70}"), 7);
+	/* unbounded: 2 */
+	T_EQ(breaker_trips_at("tm-brk-u20", ",\"thresholdConfiguration\":{\"type\":\"UNBOUNDED_PERCENT\",\"value\":20}"), 2);
+	/* COUNT: the value itself */
+	T_EQ(breaker_trips_at("tm-brk-c", ",\"thresholdConfiguration\":{\"type\":\"COUNT\",\"value\":7}"), 7);
+	rs_write("tm-brk-bad.json", "{\"name\":\"bad\",\"durationSeconds\":10,\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"taskDefinitions\":{\"one\":\"tm-spot-td.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"one\",\"desiredCount\":1,"
+		 "\"deploymentConfiguration\":{\"deploymentCircuitBreaker\":{\"enable\":true,"
+		 "\"thresholdConfiguration\":{\"type\":\"PERCENT\",\"value\":50}}}}]}");
+	T_EQ(rs_run_msg("tm-brk-bad.json", "tm-brk-bad", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "tm-brk-bad.json") && strstr(msg, "$.services[0].deploymentConfiguration."
+							    "deploymentCircuitBreaker.thresholdConfiguration.type"));
+	rs_write("tm-brk-bad2.json", "{\"name\":\"bad\",\"durationSeconds\":10,\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"taskDefinitions\":{\"one\":\"tm-spot-td.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"one\",\"desiredCount\":1,"
+		 "\"deploymentConfiguration\":{\"deploymentCircuitBreaker\":{\"enable\":true,"
+		 "\"thresholdConfiguration\":{\"type\":\"COUNT\",\"value\":0}}}}]}");
+	T_EQ(rs_run_msg("tm-brk-bad2.json", "tm-brk-bad2", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "thresholdConfiguration.value") != NULL);
+}
+
 static CU_TestInfo timing_tests[] = {
 	{ "healthy at the first container check (interval)", test_healthy_at_first_check },
 	{ "healthy at the first check after healthCheckSeconds", test_healthy_after_ready },
@@ -330,6 +515,9 @@ static CU_TestInfo timing_tests[] = {
 	{ "healthy on Fargate by the same rule", test_healthy_fargate },
 	{ "rolling deployment follows the health checks", test_rollout_follows_health },
 	{ "stop grace: every container's stopTimeout or the default", test_stop_grace_mixed },
+	{ "EC2 Spot: terminated spot.warningSeconds after the notice", test_spot_warning },
+	{ "managed scaling: period and scale-in datapoints", test_managed_scaling_timing },
+	{ "circuit breaker: thresholdConfiguration", test_breaker_threshold },
 	CU_TEST_INFO_NULL,
 };
 

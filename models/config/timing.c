@@ -62,6 +62,7 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 	struct scn_timing *t = &s->timing;
 	struct jr c;
 	int64_t after = 3, bmin = 3;
+	double cas = 60;
 
 	*t = (struct scn_timing){
 		.placement_latency = 1000, .api_latency = 100, .scheduler_delay = 10000,
@@ -69,7 +70,7 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 		.start_failure_p = 0, .shutdown = 2000, .stop_timeout = 30000,
 		.eni_attach = 5000, .eni_detach = 5000, .heartbeat_timeout = 60000,
 		.heartbeat_jitter = 60000, .healthy_after = 40000, .health_check = 0,
-		.throttle_initial = 30000, .throttle_max = 900000,
+		.throttle_initial = 30000, .throttle_max = 900000, .cas_period = 60000,
 	};
 	t->image_pull.kind = DIST_CONSTANT;
 	t->image_pull.a = 20;
@@ -85,8 +86,10 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 		   jr_opt_int(&c, "circuitBreakerMinimum", 3, 1, 200, &bmin) ||
 		   opt_sec(&c, "heartbeatTimeoutSeconds", 60, &t->heartbeat_timeout) ||
 		   opt_sec(&c, "heartbeatJitterSeconds", 60, &t->heartbeat_jitter) ||
+		   jr_opt_num(&c, "managedScalingPeriodSeconds", 60, 1, 86400, &cas) ||
 		   jr_end(&c)))
 		return -1;
+	t->cas_period = sim_ms(cas);
 	t->throttle_after = (int)after;
 	t->breaker_min = (int)bmin;
 	return 0;
