@@ -576,8 +576,7 @@ static inline __attribute__((always_inline)) void begin_stop(struct backplane *b
 	 * the other containers; with none, nothing is left to wait for
 	 * (docs/ecs-model.md §3.2) */
 	if (!exited || td->n_containers > 1) {
-		sim_time_t timeout = td->stop_timeout_s >= 0 ? (sim_time_t)td->stop_timeout_s * 1000
-							      : ag->a[t->inst].tm->stop_timeout;
+		sim_time_t timeout = taskdef_stop_grace_ms(td, ag->a[t->inst].tm->stop_timeout);
 		sim_time_t shutdown = ag->a[t->inst].tm->shutdown;
 
 		wait = shutdown < timeout ? shutdown : timeout;
@@ -656,17 +655,15 @@ static inline __attribute__((always_inline)) void started_in(struct backplane *b
 	 * choice E75): not sent */
 	if (t->svc >= 0 || !ag->a[t->inst].up)
 		deliver(bp, slot, AM_REPORT_RUNNING);
-	/* docs/ecs-model.md §5.2: healthy after the first passing health check, or 40 s after
+	/* docs/ecs-model.md §5.2: healthy when every essential container with a
+	 * health check has passed its first one (choice E110), or 40 s after
 	 * RUNNING when no essential container has one */
 	if (t->svc >= 0) {
-		int has_hc = 0;
+		sim_time_t at;
 
 		td = backplane_scenario(bp)->taskdefs[t->td].td;
-		for (int k = 0; k < td->n_containers; k++)
-			if (td->containers[k].essential && td->containers[k].has_health_check)
-				has_hc = 1;
-		sim_after(backplane_sim(bp), has_hc ? timing(bp)->health_check : timing(bp)->healthy_after,
-			  ag->ev_healthy, bp, ref);
+		at = taskdef_healthy_ms(td, timing(bp)->health_check);
+		sim_after(backplane_sim(bp), at >= 0 ? at : timing(bp)->healthy_after, ag->ev_healthy, bp, ref);
 	}
 	if (t->duration >= 0)
 		then(bp, t->duration, ag->ev_exit, ag->every_step ? on_essential_exit_general : on_essential_exit,
@@ -786,8 +783,7 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 
 		if (td->n_containers > 1) {
 			/* begin_stop's wait */
-			sim_time_t timeout = td->stop_timeout_s >= 0 ? (sim_time_t)td->stop_timeout_s * 1000
-								      : tm->stop_timeout;
+			sim_time_t timeout = taskdef_stop_grace_ms(td, tm->stop_timeout);
 			sim_time_t wait = tm->shutdown < timeout ? tm->shutdown : timeout;
 
 			if (wait > 0) {

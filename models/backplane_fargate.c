@@ -192,8 +192,9 @@ static sim_time_t stop_timeout(const struct backplane *bp, const struct task *t)
 {
 	const struct taskdef *td = bp->s->taskdefs[t->td].td;
 
-	/* docs/ecs-model.md §3.2: the container's stopTimeout, else 30 s (Fargate's default) */
-	return td->stop_timeout_s >= 0 ? (sim_time_t)td->stop_timeout_s * 1000 : bp->tm->stop_timeout;
+	/* docs/ecs-model.md §3.2: the last container's kill, each at its own
+	 * stopTimeout, else 30 s (Fargate's default) */
+	return taskdef_stop_grace_ms(td, bp->tm->stop_timeout);
 }
 
 /* SIGTERM: the containers exit after the shutdown time or are killed at
@@ -223,8 +224,7 @@ static void on_start(struct sim *s, void *ctx, const struct event *ev)
 	struct task *t = bp_task(bp, ev->arg);
 	uint32_t slot = ref_slot(ev->arg);
 	const struct taskdef *td;
-	int has_hc = 0;
-	int64_t at;
+	int64_t at, hc_at;
 
 	(void)s;
 	if (!t || t->state != TS_PENDING)
@@ -237,12 +237,9 @@ static void on_start(struct sim *s, void *ctx, const struct event *ev)
 	agent_set_state(bp, slot, TS_RUNNING);
 	bp_task_running(bp, slot);
 	td = bp->s->taskdefs[t->td].td;
-	for (int k = 0; k < td->n_containers; k++)
-		if (td->containers[k].essential && td->containers[k].has_health_check)
-			has_hc = 1;
-	/* docs/ecs-model.md §5.2, as on EC2 */
-	sim_after(bp->sim, has_hc ? bp->tm->health_check : bp->tm->healthy_after, fr_of(bp)->ev_healthy,
-		  bp, ev->arg);
+	/* docs/ecs-model.md §5.2 and choice E110, as on EC2 */
+	hc_at = taskdef_healthy_ms(td, bp->tm->health_check);
+	sim_after(bp->sim, hc_at >= 0 ? hc_at : bp->tm->healthy_after, fr_of(bp)->ev_healthy, bp, ev->arg);
 	if (t->duration >= 0)
 		sim_after(bp->sim, t->duration, fr_of(bp)->ev_exit, bp, ev->arg);
 	/* docs/ecs-model.md §5.13: the interruption clock starts with the task */

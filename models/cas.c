@@ -3,12 +3,13 @@
  * managed scaling over them (docs/ecs-model.md §5.12).
  *
  * The group's instances at the start are registered by the backplane
- * (backplane_start).  Each minute, for each provider with managed
- * scaling, the actor counts N (the group's ACTIVE instances) and M (those
- * running a non-daemon task, plus a first-fit-decreasing binpack of the
- * tasks waiting for the provider's capacity onto empty instances of the
- * group's type, ms_binpack), publishes CapacityProviderReservation and
- * applies the target-tracking decision of models/capacity/managed_scaling.c:
+ * (backplane_start).  Each minute (controlPlane.managedScalingPeriodSeconds,
+ * 60 s), for each provider with managed scaling, the actor counts N (the
+ * group's ACTIVE instances) and M (those running a non-daemon task, plus a
+ * first-fit-decreasing binpack of the tasks waiting for the provider's
+ * capacity onto empty instances of the group's type, ms_binpack),
+ * publishes CapacityProviderReservation and applies the target-tracking
+ * decision of models/capacity/managed_scaling.c:
  *   scale-out: the desired capacity rises; each new instance goes to the
  *     group's zone with the fewest of its instances (launching ones
  *     counted; ties: the zone listed first), boots for a draw of
@@ -45,7 +46,6 @@
 #include "sim/rng.h"
 #include "sim/sim.h"
 
-#define CAS_PERIOD_MS 60000      /* one datapoint a minute */
 #define LONG_AGO (INT64_MIN / 4) /* launch time of the instances there at the start */
 
 struct cas_group {
@@ -318,7 +318,7 @@ static void on_tick(struct sim *sim, void *ctx, const struct event *ev)
 			datapoint(bp, c, gi);
 	/* an instance drained by this minute's scale-in that is already empty */
 	finish_drains(bp, c);
-	sim_after(sim, CAS_PERIOD_MS, c->ev_tick, bp, 0);
+	sim_after(sim, backplane_scenario(bp)->timing.cas_period, c->ev_tick, bp, 0);
 }
 
 static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
@@ -327,7 +327,7 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 
 	switch (n->kind) {
 	case BN_GO:
-		sim_after(backplane_sim(bp), CAS_PERIOD_MS, c->ev_tick, bp, 0);
+		sim_after(backplane_sim(bp), backplane_scenario(bp)->timing.cas_period, c->ev_tick, bp, 0);
 		break;
 	case BN_FREE:
 		for (int i = 0; i < c->n; i++) {

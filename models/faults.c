@@ -20,7 +20,8 @@
  * the group's stream ("fault/group/<name>"), one pending event per instance.
  * A Spot interruption gives a two-minute notice (docs/ecs-model.md §5.13): the instance is set
  * DRAINING when Spot draining is on (by its agent: when it is connected, or
- * reconnects in time), and terminated 120 s later.  An AZ
+ * reconnects in time), and terminated its group's `spot.warningSeconds`
+ * (120 s) later.  An AZ
  * outage fails (a share of) the AZ's instances for its duration; they come
  * back empty when it ends.
  */
@@ -37,8 +38,6 @@
 #include "models/cluster.h"
 #include "models/task.h"
 #include "sim/mem.h"
-
-#define SPOT_NOTICE_MS 120000    /* docs/ecs-model.md §5.13: two minutes */
 
 static sim_time_t draw_ms(const struct dist *d, gsl_rng *r)
 {
@@ -200,6 +199,7 @@ void fault_spot_notice(struct backplane *bp, int32_t inst)
 	struct faults *f = faults_of(bp);
 	struct fault_inst *a = fault_inst_at(bp, inst);
 	struct cluster *cl = backplane_cluster(bp);
+	int group = bp_instance_group(bp, inst);
 	int64_t all = 0, svc = 0, id;
 
 	if (a->dead || cluster_status(cl, inst) == INST_INACTIVE)
@@ -211,7 +211,10 @@ void fault_spot_notice(struct backplane *bp, int32_t inst)
 	/* docs/ecs-model.md §5.13: the notice reaches the instance; its agent
 	 * drains it when Spot draining is on */
 	backplane_spot_notice(bp, inst);
-	sim_after(backplane_sim(bp), SPOT_NOTICE_MS, f->ev_spot_end, bp,
+	/* terminated `spot.warningSeconds` (two minutes) after the notice */
+	sim_after(backplane_sim(bp),
+		  group >= 0 ? backplane_scenario(bp)->groups[group].spot_warning : SPOT_WARNING_MS,
+		  f->ev_spot_end, bp,
 		  (uint64_t)(uint32_t)inst << 32 | (uint64_t)id);
 }
 

@@ -75,12 +75,20 @@ struct scn_timing {
 	sim_time_t reconnect_max;         /* 120 s */
 	double reconnect_jitter;          /* 0.2 */
 	sim_time_t healthy_after;         /* RUNNING → healthy without health check (docs/ecs-model.md §5.2), 40 s */
-	sim_time_t health_check;          /* RUNNING → healthy with a container health check, 30 s */
+	sim_time_t health_check;          /* RUNNING → a container health check's command passes: the
+					   * first check at or after it passes (docs/ecs-model.md
+					   * choice E110), 0 s */
 	sim_time_t throttle_initial;      /* first throttled launch delay (docs/ecs-model.md §5.4), 30 s */
 	sim_time_t throttle_max;          /* cap, 900 s */
 	int throttle_after;               /* consecutive start failures before throttling, 3 */
 	int breaker_min;                  /* circuit-breaker threshold floor (3; older docs 10) */
+	sim_time_t cas_period;            /* managed scaling's datapoint period (docs/ecs-model.md §5.12), 60 s */
 };
+
+/* An EC2 Spot instance is terminated two minutes after its interruption
+ * notice (docs/ecs-model.md §5.13): a group's `spot.warningSeconds`, and
+ * the lead of every instance that belongs to no group. */
+#define SPOT_WARNING_MS 120000
 
 struct scn_group {
 	char *name;
@@ -101,6 +109,7 @@ struct scn_group {
 	int has_spot_rate;
 	struct dist tti;              /* time to a Spot interruption notice, s */
 	int spot_draining;            /* ECS_ENABLE_SPOT_INSTANCE_DRAINING */
+	sim_time_t spot_warning;      /* Spot notice → termination, ms (docs/ecs-model.md §5.13: 120 s) */
 	int has_disconnects;
 	struct dist disc_ia, disc_len;   /* agent disconnects: time between, length (s) */
 	int own_timing;               /* the group overrides the agent's settings */
@@ -153,6 +162,9 @@ struct scn_generator {
 
 enum scn_sched { SCHED_REPLICA, SCHED_DAEMON };
 
+/* deploymentCircuitBreaker.thresholdConfiguration.type (docs/ecs-model.md §5.6) */
+enum scn_breaker_type { BREAKER_BOUNDED_PERCENT, BREAKER_UNBOUNDED_PERCENT, BREAKER_COUNT };
+
 struct scn_service {
 	char *name;
 	int taskdef;                  /* index into taskdefs */
@@ -160,6 +172,8 @@ struct scn_service {
 	int64_t desired;
 	int min_healthy_pct, max_pct;
 	int breaker, rollback;
+	enum scn_breaker_type breaker_type;   /* thresholdConfiguration: BOUNDED_PERCENT */
+	int64_t breaker_value;                /* ... and 50 */
 	struct place_policy policy;   /* service strategy/constraints + the definition's */
 	int has_runtime;
 	struct dist runtime;          /* how long each task's essential container runs */

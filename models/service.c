@@ -38,7 +38,8 @@
  * (docs/ecs-model.md §5.4: after `throttleAfterFailures` in a row, launches wait 30 s, doubled
  * per further failure up to 900 s; a task reaching RUNNING or a new
  * deployment resets it) and toward the circuit breaker of the primary
- * deployment (docs/ecs-model.md §5.6 stage 1: threshold clamp(ceil(0.5 × desired), 3, 200);
+ * deployment (docs/ecs-model.md §5.6 stage 1: threshold clamp(ceil(0.5 × desired), 3, 200)
+ * by default, the service's thresholdConfiguration otherwise;
  * a healthy task resets the count; FAILED launches nothing; with rollback
  * the last COMPLETED deployment is the primary again and keeps its tasks;
  * without, no more tasks of older deployments are stopped).  The throttle
@@ -339,6 +340,24 @@ static void push_loss(struct svc *v, sim_time_t when)
 
 static void breaker_count(struct backplane *bp, struct svc *v, struct task *t);
 
+/* The circuit breaker's threshold (docs/ecs-model.md §5.6): of the
+ * service's thresholdConfiguration, by default BOUNDED_PERCENT 50:
+ * clamp(ceil(50 % × desired), circuitBreakerMinimum, 200);
+ * UNBOUNDED_PERCENT without the clamp; COUNT the value itself. */
+static int64_t breaker_threshold(struct backplane *bp, const struct svc *v)
+{
+	int64_t value = v->cfg->breaker_value, thr;
+
+	if (v->cfg->breaker_type == BREAKER_COUNT)
+		return value;
+	thr = (value * v->desired + 99) / 100;   /* ceil, in whole tasks */
+	if (v->cfg->breaker_type == BREAKER_UNBOUNDED_PERCENT)
+		return thr;
+	if (thr < backplane_scenario(bp)->timing.breaker_min)
+		thr = backplane_scenario(bp)->timing.breaker_min;
+	return thr > 200 ? 200 : thr;
+}
+
 static void start_failure(struct backplane *bp, struct svc *v, struct task *t)
 {
 	v->failed_to_start++;
@@ -365,11 +384,7 @@ static void breaker_count(struct backplane *bp, struct svc *v, struct task *t)
 	if (!v->cfg->breaker || t->dep != v->primary || d->rollout != ROLL_IN_PROGRESS)
 		return;
 	d->failed_tasks++;
-	thr = (int64_t)ceil(0.5 * (double)v->desired);
-	if (thr < backplane_scenario(bp)->timing.breaker_min)
-		thr = backplane_scenario(bp)->timing.breaker_min;
-	if (thr > 200)
-		thr = 200;
+	thr = breaker_threshold(bp, v);
 	if (d->failed_tasks >= thr) {
 		d->rollout = ROLL_FAILED;
 		if (v->cfg->rollback) {

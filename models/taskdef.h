@@ -44,6 +44,9 @@ struct td_container {
 	int stop_timeout_s;        /* -1 = not given (agent default applies) */
 	int start_timeout_s;       /* -1 = not given */
 	int has_health_check;
+	/* its healthCheck (docs/ecs-model.md §1.4), when has_health_check:
+	 * seconds, with the API's defaults 30 / 5 / 3 / 0 for absent members */
+	int hc_interval_s, hc_timeout_s, hc_retries, hc_start_period_s;
 	struct td_port *ports;
 	int n_ports;
 };
@@ -81,11 +84,23 @@ struct taskdef {
 	int n_constraints;
 
 	int stop_timeout_s;        /* max over containers of stopTimeout, -1 when none given */
+	int stop_timeout_unset;    /* some container gives none: it waits the agent's default */
 
 	struct td_container *containers;
 	int n_containers;
 	int n_essential;
 };
+
+/* The task's stop grace in ms (docs/ecs-model.md §3.2): each container is
+ * killed at its own stopTimeout, else at the agent's default `dflt_ms`
+ * (ECS_CONTAINER_STOP_TIMEOUT); the task has stopped when its last
+ * container has, so the longest of those. */
+static inline int64_t taskdef_stop_grace_ms(const struct taskdef *td, int64_t dflt_ms)
+{
+	int64_t own = td->stop_timeout_s >= 0 ? (int64_t)td->stop_timeout_s * 1000 : -1;
+
+	return own < 0 || (td->stop_timeout_unset && dflt_ms > own) ? dflt_ms : own;
+}
 
 /* Load a task definition from a file.  `family_hint` names the family of a
  * bare container array (NULL: derived from the file name, B1).  Returns a new
@@ -99,6 +114,14 @@ struct taskdef *taskdef_from_json(const struct cJSON *root, const char *file,
 				  struct err *e);
 
 void taskdef_free(struct taskdef *td);   /* NULL is a no-op */
+
+/* When a task of this definition is healthy by its container health checks
+ * (docs/ecs-model.md §5.2, choice E110): ms after RUNNING, the latest over
+ * its essential containers with a check of the first check at or after
+ * `ready_ms` (the time from RUNNING from which the check command passes);
+ * a container's checks run every `interval` from RUNNING, the first one
+ * `interval` after it.  -1 when no essential container has a check. */
+int64_t taskdef_healthy_ms(const struct taskdef *td, int64_t ready_ms);
 
 /* 0 when the definition can run on EC2, else -1 with e naming `file` and
  * requiresCompatibilities (FARGATE-only, …: ECS refuses such a launch on

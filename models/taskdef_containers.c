@@ -102,11 +102,13 @@ static int read_port(struct td_ctx *x, const cJSON *v, const char *path, struct 
 	return 0;
 }
 
-static int read_health_check(struct jr *cc, const cJSON *hc)
+/* docs/ecs-model.md §1.4, choice B19: ranges and defaults of HealthCheck */
+static int read_health_check(struct jr *cc, const cJSON *hc, struct td_container *ct)
 {
 	struct jr c;
 	const cJSON *cmd, *first;
-	int64_t v;
+	int64_t interval, timeout, retries, start;
+	int has[4];
 
 	if (jr_open(&c, hc, cc->file, "", cc->e))
 		return -1;
@@ -124,11 +126,21 @@ static int read_health_check(struct jr *cc, const cJSON *hc)
 	if (strcmp(first->valuestring, "CMD") != 0 && strcmp(first->valuestring, "CMD-SHELL") != 0)
 		return jr_fail(&c, "command", "must start with \"CMD\" or \"CMD-SHELL\", got \"%.80s\"",
 			       first->valuestring);
-	if (td_get_int(&c, "interval", 5, 300, &v, NULL) ||
-	    td_get_int(&c, "timeout", 2, 60, &v, NULL) ||
-	    td_get_int(&c, "retries", 1, 10, &v, NULL) ||
-	    td_get_int(&c, "startPeriod", 0, 300, &v, NULL))
+	if (td_get_int(&c, "interval", 5, 300, &interval, &has[0]) ||
+	    td_get_int(&c, "timeout", 2, 60, &timeout, &has[1]) ||
+	    td_get_int(&c, "retries", 1, 10, &retries, &has[2]) ||
+	    td_get_int(&c, "startPeriod", 0, 300, &start, &has[3]))
 		return -1;
+	if (!has[0])
+		interval = 30;
+	if (!has[1])
+		timeout = 5;
+	if (!has[2])
+		retries = 3;
+	ct->hc_interval_s = (int)interval;
+	ct->hc_timeout_s = (int)timeout;
+	ct->hc_retries = (int)retries;
+	ct->hc_start_period_s = (int)start;
 	return 0;
 }
 
@@ -280,7 +292,7 @@ static int read_container(struct td_ctx *x, const cJSON *v, const char *path,
 	if (jr_opt_object(&c, "healthCheck", &hc))
 		return -1;
 	if (hc) {
-		if (read_health_check(&c, hc))
+		if (read_health_check(&c, hc, ct))
 			return -1;
 		ct->has_health_check = 1;
 	}

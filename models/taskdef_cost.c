@@ -38,6 +38,8 @@ void td_finish_cost(struct td_ctx *x)
 		td->gpu += ct->gpu;
 		if (ct->stop_timeout_s > td->stop_timeout_s)
 			td->stop_timeout_s = ct->stop_timeout_s;
+		if (ct->stop_timeout_s < 0)
+			td->stop_timeout_unset = 1;
 	}
 	/* docs/ecs-model.md §1.6; Windows uses the container sums (B15) */
 	td->cpu_units = td->task_cpu && !td->windows ? td->task_cpu : cpu;
@@ -47,6 +49,26 @@ void td_finish_cost(struct td_ctx *x)
 	take_ports(x, 0, 1, &td->host_ports_udp, &td->n_host_ports_udp);
 	take_ports(x, 1, 0, &td->awsvpc_ports_tcp, &td->n_awsvpc_ports_tcp);
 	take_ports(x, 1, 1, &td->awsvpc_ports_udp, &td->n_awsvpc_ports_udp);
+}
+
+/* docs/ecs-model.md §5.2, choice E110 */
+int64_t taskdef_healthy_ms(const struct taskdef *td, int64_t ready_ms)
+{
+	int64_t at = -1;
+
+	for (int i = 0; i < td->n_containers; i++) {
+		const struct td_container *ct = &td->containers[i];
+		int64_t every, first;
+
+		if (!ct->essential || !ct->has_health_check)
+			continue;
+		/* the first check passing: at k × interval, k >= 1, not before ready_ms */
+		every = (int64_t)ct->hc_interval_s * 1000;
+		first = ready_ms <= every ? every : (ready_ms + every - 1) / every * every;
+		if (first > at)
+			at = first;
+	}
+	return at;
 }
 
 const char *td_netmode_name(enum td_netmode m)

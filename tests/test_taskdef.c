@@ -1113,6 +1113,23 @@ static void test_health_check(void)
 	if (td) {
 		T_EQ(td->containers[0].has_health_check, 1);
 		T_EQ(td->containers[2].has_health_check, 1);
+		/* the values are kept (docs/ecs-model.md §1.4); absent ones take
+		 * the API's defaults 30 / 5 / 3 / 0 */
+		T_EQ(td->containers[0].hc_interval_s, 5);
+		T_EQ(td->containers[0].hc_timeout_s, 2);
+		T_EQ(td->containers[0].hc_retries, 1);
+		T_EQ(td->containers[0].hc_start_period_s, 0);
+		T_EQ(td->containers[1].hc_interval_s, 300);
+		T_EQ(td->containers[1].hc_timeout_s, 60);
+		T_EQ(td->containers[1].hc_retries, 10);
+		T_EQ(td->containers[1].hc_start_period_s, 300);
+		T_EQ(td->containers[2].hc_interval_s, 30);
+		T_EQ(td->containers[2].hc_timeout_s, 5);
+		T_EQ(td->containers[2].hc_retries, 3);
+		T_EQ(td->containers[2].hc_start_period_s, 0);
+		/* §5.2, choice E110: every essential container's first check at
+		 * or after the ready time; the latest wins */
+		T_EQ(taskdef_healthy_ms(td, 0), 300000);
 		taskdef_free(td);
 	}
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -19,7 +19,7 @@
  *     maximumScalingStepSize; from zero the step is 2 (the same clamp);
  *     nothing is asked while the desired capacity already covers the need
  *     (instances requested, not yet running: a warm-up of 0);
- *   below target on 15 consecutive datapoints → scale in to
+ *   below target on scaleInDatapoints (15) consecutive datapoints → scale in to
  *     ceil(M × 100 / target) (not below the group's minimum); with managed
  *     termination protection only instances running no non-daemon task may
  *     go; with managed draining they are drained first;
@@ -82,7 +82,7 @@ struct ms_params {
 	int min_size, max_size;      /* the ASG's bounds */
 	int termination_protection;  /* managed termination protection */
 	int draining;                /* managed draining */
-	int scale_in_datapoints;     /* 15 */
+	int scale_in_datapoints;     /* managedScaling.scaleInDatapoints, 15 */
 	int empty_formula;           /* the older guide's scale-in value: 100 − empty instances */
 };
 
@@ -108,7 +108,7 @@ enum ms_action {
 	MS_SCALE_OUT,
 	MS_SCALE_IN,
 	MS_WAIT_WARMUP,     /* above target, but instances are warming */
-	MS_WAIT_LOW,        /* below target, fewer than 15 datapoints so far */
+	MS_WAIT_LOW,        /* below target, fewer than scale_in_datapoints so far */
 	MS_AT_LIMIT,        /* wanted a change the ASG bounds or protection forbid */
 };
 

@@ -47,6 +47,7 @@ int faults_config_read_group(struct scenario *s, struct scn_group *g, const char
 	}
 
 	g->replace_delay = 120000;
+	g->spot_warning = SPOT_WARNING_MS;
 	if (fail) {
 		const cJSON *ttf, *ttr;
 
@@ -84,8 +85,10 @@ int faults_config_read_group(struct scenario *s, struct scn_group *g, const char
 		snprintf(p, sizeof p, "%s.spot", path);
 		g->spot = 1;
 		if (jr_open(&c, spot, s->file, p, e) ||
-		    jr_opt_bool(&c, "draining", 0, &g->spot_draining))
+		    jr_opt_bool(&c, "draining", 0, &g->spot_draining) ||
+		    jr_opt_num(&c, "warningSeconds", (double)SPOT_WARNING_MS / 1000, 0, 3600, &delay))
 			return -1;
+		g->spot_warning = sim_ms(delay);
 		tti = jr_get(&c, "timeToInterruptionSeconds");
 		if (jr_end(&c))
 			return -1;

@@ -70,6 +70,32 @@ static int service_subnet_azs(const struct scenario *s, struct scn_service *v, c
 	return 0;
 }
 
+/* deploymentCircuitBreaker.thresholdConfiguration (docs/ecs-model.md §5.6):
+ * `type` BOUNDED_PERCENT, UNBOUNDED_PERCENT or COUNT and an integer
+ * `value`, both required as in ECS's API; `cb_path` is the breaker's path. */
+static int breaker_threshold_read(const struct scenario *s, struct scn_service *v,
+				  const cJSON *obj, const char *cb_path, struct err *e)
+{
+	struct jr c;
+	char p[240];
+	const char *type;
+
+	snprintf(p, sizeof p, "%s.thresholdConfiguration", cb_path);
+	if (jr_open(&c, obj, s->file, p, e) || jr_req_str(&c, "type", &type) ||
+	    jr_req_int(&c, "value", 1, 1000000, &v->breaker_value) || jr_end(&c))
+		return -1;
+	if (strcmp(type, "BOUNDED_PERCENT") == 0)
+		v->breaker_type = BREAKER_BOUNDED_PERCENT;
+	else if (strcmp(type, "UNBOUNDED_PERCENT") == 0)
+		v->breaker_type = BREAKER_UNBOUNDED_PERCENT;
+	else if (strcmp(type, "COUNT") == 0)
+		v->breaker_type = BREAKER_COUNT;
+	else
+		return jr_fail(&c, "type", "expected BOUNDED_PERCENT, UNBOUNDED_PERCENT or COUNT, "
+			       "got \"%s\"", type);
+	return 0;
+}
+
 int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 {
 	int i = 0;
@@ -145,6 +171,8 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		maxp = v->sched == SCHED_DAEMON ? 100 : 200;
 		v->breaker = 0;
 		v->rollback = 0;
+		v->breaker_type = BREAKER_BOUNDED_PERCENT;
+		v->breaker_value = 50;
 		if (dep) {
 			snprintf(p2, sizeof p2, "%s.deploymentConfiguration", path);
 			if (jr_open(&dc, dep, s->file, p2, e) ||
@@ -154,11 +182,15 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 				return -1;
 			if (cb) {
 				struct jr bc;
+				const cJSON *thr;
 
 				snprintf(p2, sizeof p2, "%s.deploymentConfiguration.deploymentCircuitBreaker", path);
 				if (jr_open(&bc, cb, s->file, p2, e) ||
 				    jr_opt_bool(&bc, "enable", 0, &v->breaker) ||
-				    jr_opt_bool(&bc, "rollback", 0, &v->rollback) || jr_end(&bc))
+				    jr_opt_bool(&bc, "rollback", 0, &v->rollback) ||
+				    jr_opt_object(&bc, "thresholdConfiguration", &thr) || jr_end(&bc))
+					return -1;
+				if (thr && breaker_threshold_read(s, v, thr, p2, e))
 					return -1;
 			}
 			if (v->sched == SCHED_DAEMON && maxp != 100)

@@ -66,14 +66,15 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 	struct scn_timing *t = &s->timing;
 	struct jr c;
 	int64_t after = 3, bmin = 3;
+	double cas = 60;
 
 	*t = (struct scn_timing){
 		.placement_latency = 1000, .api_latency = 100, .scheduler_delay = 10000,
 		.network_delay = 50, .image_pull_cached = 1000, .container_start = 1000,
 		.start_failure_p = 0, .shutdown = 2000, .stop_timeout = 30000,
 		.eni_attach = 5000, .eni_detach = 5000, .heartbeat_timeout = 60000,
-		.heartbeat_jitter = 60000, .healthy_after = 40000, .health_check = 30000,
-		.throttle_initial = 30000, .throttle_max = 900000,
+		.heartbeat_jitter = 60000, .healthy_after = 40000, .health_check = 0,
+		.throttle_initial = 30000, .throttle_max = 900000, .cas_period = 60000,
 		.reconnect_initial = 250, .reconnect_multiplier = 1.5, .reconnect_max = 120000,
 		.reconnect_jitter = 0.2,
 	};
@@ -84,15 +85,17 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 		   opt_sec(&c, "apiLatencySeconds", 0.1, &t->api_latency) ||
 		   opt_sec(&c, "schedulerDelaySeconds", 10, &t->scheduler_delay) ||
 		   opt_sec(&c, "healthyAfterSeconds", 40, &t->healthy_after) ||
-		   opt_sec(&c, "healthCheckSeconds", 30, &t->health_check) ||
+		   opt_sec(&c, "healthCheckSeconds", 0, &t->health_check) ||
 		   opt_sec(&c, "throttleInitialSeconds", 30, &t->throttle_initial) ||
 		   opt_sec(&c, "throttleMaxSeconds", 900, &t->throttle_max) ||
 		   jr_opt_int(&c, "throttleAfterFailures", 3, 1, 1000, &after) ||
 		   jr_opt_int(&c, "circuitBreakerMinimum", 3, 1, 200, &bmin) ||
 		   opt_sec(&c, "heartbeatTimeoutSeconds", 60, &t->heartbeat_timeout) ||
 		   opt_sec(&c, "heartbeatJitterSeconds", 60, &t->heartbeat_jitter) ||
+		   jr_opt_num(&c, "managedScalingPeriodSeconds", 60, 1, 86400, &cas) ||
 		   jr_end(&c)))
 		return -1;
+	t->cas_period = sim_ms(cas);
 	t->throttle_after = (int)after;
 	t->breaker_min = (int)bmin;
 	return 0;

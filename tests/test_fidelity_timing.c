@@ -1,0 +1,527 @@
+/* tests/test_fidelity_timing.c — timings of the task lifecycle and of the
+ * control plane that come from a task definition or that the rules give
+ * as defaults, each written from the rule (docs/ecs-model.md):
+ *
+ *  - a service task with container health checks is healthy when every
+ *    essential container with a check has passed its first check: checks
+ *    every `interval` from RUNNING, the first passing one at or after
+ *    `healthCheckSeconds` (§1.4, §5.2, choice E110), on EC2 and on
+ *    Fargate; a rolling deployment bounded by minimumHealthyPercent
+ *    follows those instants;
+ *  - a task stops when its last container does: each container is killed at
+ *    its own stopTimeout, else at the agent's default (§3.2), on EC2 (a
+ *    StopTask, an essential container's exit) and on Fargate;
+ *  - the timings the rules give that are parameters: an EC2 Spot instance
+ *    terminated `spot.warningSeconds` (120) after its notice (§5.13, §8.4);
+ *    managed scaling's datapoint period (60 s) and scale-in datapoints (15)
+ *    (§5.12); the circuit breaker's thresholdConfiguration (BOUNDED_PERCENT
+ *    50, §5.6); each with a value that is not the default, and refused out
+ *    of range with the file and the JSON path.
+ *
+ * Each rule's time is observed after every event through the observer
+ * hook. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+#include "models/backplane_int.h"
+#include "models/service_int.h"
+
+#define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
+	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
+	"\"heartbeatJitterSeconds\":0},"
+#define AGENT "\"agent\":{\"networkDelaySeconds\":0.05,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
+	"\"containerStartSeconds\":2,\"shutdownSeconds\":3,\"eniAttachSeconds\":5,\"eniDetachSeconds\":4},"
+#define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
+
+/* The example definition of docs/ecs-model.md §1.12 with its health check
+ * (interval 15, startPeriod 30); `%d` is the revision, `%s` the check's
+ * timing members. */
+#define EXAMPLE_TD "{\"family\":\"sim-web\",\"revision\":%d,\"networkMode\":\"bridge\"," \
+	"\"requiresCompatibilities\":[\"EC2\"],\"containerDefinitions\":[" \
+	"{\"name\":\"app\",\"image\":\"example/app:1.%d\",\"cpu\":256,\"memory\":512," \
+	"\"memoryReservation\":256,\"essential\":true," \
+	"\"portMappings\":[{\"containerPort\":8080,\"hostPort\":0,\"protocol\":\"tcp\"}]," \
+	"\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"curl -fs http://localhost:8080/ping || exit 1\"]%s}," \
+	"\"stopTimeout\":20}," \
+	"{\"name\":\"log-sidecar\",\"image\":\"example/logger:2\",\"cpu\":64,\"memoryReservation\":64," \
+	"\"essential\":false,\"dependsOn\":[{\"containerName\":\"app\",\"condition\":\"START\"}]}]," \
+	"\"placementConstraints\":[{\"type\":\"memberOf\",\"expression\":\"attribute:ecs.instance-type =~ m5.*\"}]}"
+
+#define HC_EXAMPLE ",\"interval\":15,\"timeout\":5,\"retries\":3,\"startPeriod\":30"
+#define HC_FIVE ",\"interval\":5,\"timeout\":2,\"retries\":3"
+
+static double sec(const struct backplane *bp)
+{
+	return (double)sim_now(bp->sim) / 1000.0;
+}
+
+static void write_example(const char *name, int revision, const char *hc)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof buf, EXAMPLE_TD, revision, revision, hc);
+	rs_write(name, buf);
+}
+
+static int setup(void)
+{
+	if (rs_setup())
+		return 1;
+	write_example("tm-example.json", 1, HC_EXAMPLE);
+	write_example("tm-example-v2.json", 2, HC_EXAMPLE);
+	write_example("tm-five.json", 1, HC_FIVE);
+	write_example("tm-five-v2.json", 2, HC_FIVE);
+	write_example("tm-default.json", 1, "");        /* interval: the API's 30 s */
+	write_example("tm-default-v2.json", 2, "");
+	/* two essential containers with checks (10 s, 25 s) and a non-essential
+	 * one whose slow check does not count (§1.4: task health is over the
+	 * essential containers) */
+	rs_write("tm-two.json",
+		 "{\"family\":\"two\",\"containerDefinitions\":["
+		 "{\"name\":\"a\",\"image\":\"a\",\"cpu\":128,\"memory\":128,"
+		 "\"healthCheck\":{\"command\":[\"CMD\",\"true\"],\"interval\":10}},"
+		 "{\"name\":\"b\",\"image\":\"b\",\"cpu\":128,\"memory\":128,"
+		 "\"healthCheck\":{\"command\":[\"CMD\",\"true\"],\"interval\":25,\"startPeriod\":300}},"
+		 "{\"name\":\"c\",\"image\":\"c\",\"cpu\":128,\"memory\":128,\"essential\":false,"
+		 "\"healthCheck\":{\"command\":[\"CMD\",\"true\"],\"interval\":300}}]}");
+	rs_write("tm-none.json",
+		 "{\"family\":\"none\",\"containerDefinitions\":["
+		 "{\"name\":\"a\",\"image\":\"a\",\"cpu\":128,\"memory\":128},"
+		 "{\"name\":\"c\",\"image\":\"c\",\"cpu\":128,\"memory\":128,\"essential\":false,"
+		 "\"healthCheck\":{\"command\":[\"CMD\",\"true\"],\"interval\":5}}]}");
+	rs_write("tm-fargate.json",
+		 "{\"family\":\"fg\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+		 "\"cpu\":\"256\",\"memory\":\"512\",\"containerDefinitions\":["
+		 "{\"name\":\"a\",\"image\":\"a\",\"essential\":true,"
+		 "\"healthCheck\":{\"command\":[\"CMD\",\"true\"],\"interval\":5}}]}");
+	return 0;
+}
+
+/* ---- §5.2: when a task with container health checks is healthy ---------- */
+
+#define MAX_WATCH 64
+
+/* Per task number: when the task was first seen RUNNING (the agent's
+ * state) and first seen healthy (the backplane's). */
+struct hwatch {
+	double running[MAX_WATCH], healthy[MAX_WATCH];
+	int bad;                 /* healthy while not RUNNING, or a number out of range */
+};
+
+static void health_observe(struct backplane *bp, void *ctx)
+{
+	struct hwatch *w = ctx;
+
+	for (size_t i = 0; i < bp->n_tasks; i++) {
+		const struct task *t = &bp->tasks[i];
+
+		if (!t->used || t->svc < 0 || t->id)
+			continue;
+		if (t->no >= MAX_WATCH) {
+			w->bad++;
+			continue;
+		}
+		if (t->state == TS_RUNNING && w->running[t->no] < 0)
+			w->running[t->no] = sec(bp);
+		if (t->healthy && w->healthy[t->no] < 0) {
+			w->healthy[t->no] = sec(bp);
+			if (w->running[t->no] < 0)
+				w->bad++;
+		}
+	}
+}
+
+/* Run one service of `desired` tasks of `td` (a file written by setup)
+ * for 300 s, `cp` the extra controlPlane members, and check that every task
+ * that ran is healthy `want` s after its RUNNING. */
+static void check_healthy_after(const char *tag, const char *td, const char *cp, int fargate,
+				double want)
+{
+	struct hwatch w;
+	char scn[4096], file[200];
+	int seen = 0;
+
+	for (int i = 0; i < MAX_WATCH; i++)
+		w.running[i] = w.healthy[i] = -1;
+	w.bad = 0;
+	snprintf(scn, sizeof scn,
+		 "{\"name\":\"%s\",\"durationSeconds\":300,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"schedulerDelaySeconds\":10,"
+		 "\"healthyAfterSeconds\":40%s},"
+		 AGENT
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"td\":\"%s\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"td\",\"desiredCount\":3%s}]}",
+		 tag, cp, td, fargate ? ",\"launchType\":\"FARGATE\"" : "");
+	snprintf(file, sizeof file, "%s.json", tag);
+	rs_write(file, scn);
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, health_observe, &w), 0);
+	T_EQ(w.bad, 0);
+	for (int i = 0; i < MAX_WATCH; i++) {
+		if (w.running[i] < 0)
+			continue;
+		seen++;
+		CU_ASSERT(w.healthy[i] >= 0);
+		if (w.healthy[i] >= 0)
+			T_NEAR(w.healthy[i] - w.running[i], want);
+	}
+	T_EQ(seen, 3);
+}
+
+/* The §1.12 example (interval 15, startPeriod 30): the first check, 15 s
+ * after RUNNING, passes (a success during startPeriod counts at once);
+ * interval 5: 5 s; no interval: the API's default 30 s. */
+static void test_healthy_at_first_check(void)
+{
+	check_healthy_after("tm-h15", "tm-example.json", "", 0, 15);
+	check_healthy_after("tm-h5", "tm-five.json", "", 0, 5);
+	check_healthy_after("tm-h30", "tm-default.json", "", 0, 30);
+}
+
+/* healthCheckSeconds is when the check command starts passing: the task
+ * is healthy at the first check at or after it (k × interval). */
+static void test_healthy_after_ready(void)
+{
+	check_healthy_after("tm-r15", "tm-example.json", ",\"healthCheckSeconds\":20", 0, 30);
+	check_healthy_after("tm-r5", "tm-five.json", ",\"healthCheckSeconds\":20", 0, 20);
+	check_healthy_after("tm-r5b", "tm-five.json", ",\"healthCheckSeconds\":21", 0, 25);
+	check_healthy_after("tm-r30", "tm-default.json", ",\"healthCheckSeconds\":30", 0, 30);
+}
+
+/* Every essential container with a check must pass: the latest first check
+ * (25 s); a non-essential container's check does not count, and a task
+ * whose only check is on a non-essential container waits the 40 s. */
+static void test_healthy_essential_only(void)
+{
+	check_healthy_after("tm-h-two", "tm-two.json", "", 0, 25);
+	check_healthy_after("tm-h-none", "tm-none.json", "", 0, 40);
+}
+
+static void test_healthy_fargate(void)
+{
+	check_healthy_after("tm-fg", "tm-fargate.json", "", 1, 5);
+}
+
+/* A rolling deployment of 4 tasks at minimumHealthyPercent 100,
+ * maximumPercent 125: one new task at a time, each old one stopped once
+ * its replacement is healthy.  The last old task stops 4 health delays
+ * after the deployment, so interval 5 ends it 4 × 10 s before interval 15
+ * (the §1.12 example), and that 4 × 15 s before the default 30 s. */
+static double rollout_end(const char *tag, const char *v1, const char *v2)
+{
+	char scn[4096], file[200];
+	double end = -1;
+	int n, old = 0;
+
+	snprintf(scn, sizeof scn,
+		 "{\"name\":\"%s\",\"durationSeconds\":1200," TIMING AGENT
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"v1\":\"%s\",\"v2\":\"%s\"},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"v1\",\"desiredCount\":4,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":100,\"maximumPercent\":125}}],"
+		 "\"workload\":{\"traces\":[\"tm-deploy.csv\"]}}", tag, v1, v2);
+	snprintf(file, sizeof file, "%s.json", tag);
+	rs_write(file, scn);
+	rs_write("tm-deploy.csv", TRACE_HDR "200,deploy,web,v2,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
+	n = rs_rows(tag, "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *td = rs_cell(tag, "tasks.csv", r, "taskdef");
+
+		if (td && strcmp(td, "sim-web:1") == 0) {
+			double s = rs_num(tag, "tasks.csv", r, "stop_s");
+
+			old++;
+			if (s > end)
+				end = s;
+		} else {
+			RS_IS(tag, "tasks.csv", r, "stop_s", "");   /* the new ones run on */
+		}
+		free(td);
+	}
+	T_EQ(old, 4);
+	return end;
+}
+
+static void test_rollout_follows_health(void)
+{
+	double e30 = rollout_end("tm-ro30", "tm-default.json", "tm-default-v2.json");
+	double e15 = rollout_end("tm-ro15", "tm-example.json", "tm-example-v2.json");
+	double e5 = rollout_end("tm-ro5", "tm-five.json", "tm-five-v2.json");
+
+	CU_ASSERT(e5 > 200 && e15 > e5 && e30 > e15);
+	T_NEAR(e30 - e15, 4 * 15);
+	T_NEAR(e15 - e5, 4 * 10);
+}
+
+/* ---- §3.2: the stop grace of a task with mixed stopTimeout ------------- */
+
+/* Containers `a` and `b` with the given stopTimeout members ("" = none), on
+ * EC2 with `agent` members, or on Fargate: the STOPPING time (stop signal
+ * to the last container's exit or kill) of a task stopped by StopTask, of
+ * one whose essential container exited, and (Fargate) of a service task
+ * scaled in. */
+static void stop_graces(const char *tag, const char *a, const char *b, const char *agent,
+			int fargate, double want)
+{
+	char td[1024], scn[4096], file[200], tdfile[200];
+	int n, seen = 0;
+
+	snprintf(td, sizeof td,
+		 "{\"family\":\"mix\",%s\"containerDefinitions\":["
+		 "{\"name\":\"a\",\"image\":\"a\",\"cpu\":128,\"memory\":256%s},"
+		 "{\"name\":\"b\",\"image\":\"b\",\"cpu\":128,\"memory\":256,\"essential\":false%s}]}",
+		 fargate ? "\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+		 "\"cpu\":\"256\",\"memory\":\"512\"," : "", a, b);
+	snprintf(tdfile, sizeof tdfile, "%s-td.json", tag);
+	rs_write(tdfile, td);
+	snprintf(scn, sizeof scn,
+		 "{\"name\":\"%s\",\"durationSeconds\":400," TIMING
+		 "\"agent\":{\"networkDelaySeconds\":0.05,\"imagePullSeconds\":10%s},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"mix\":\"%s\"},"
+		 "%s"
+		 "\"workload\":{\"traces\":[\"%s.csv\"]}}",
+		 tag, agent, tdfile,
+		 fargate ? "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"mix\","
+		 "\"desiredCount\":1,\"launchType\":\"FARGATE\"}]," : "", tag);
+	snprintf(file, sizeof file, "%s.json", tag);
+	rs_write(file, scn);
+	snprintf(td, sizeof td, "%s.csv", tag);
+	rs_write(td, fargate
+		 ? TRACE_HDR "0,run_task,stopped,mix,1,,\n0,run_task,exited,mix,1,150,\n"
+		 "200,stop_task,stopped,,,,\n250,set_desired,s,,0,,\n"
+		 : TRACE_HDR "0,run_task,stopped,mix,1,,\n0,run_task,exited,mix,1,50,\n"
+		 "100,stop_task,stopped,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
+	n = rs_rows(tag, "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		seen++;
+		T_NEAR(rs_num(tag, "tasks.csv", r, "deprovisioning_s") -
+		       rs_num(tag, "tasks.csv", r, "stopping_s"), want);
+	}
+	T_EQ(seen, fargate ? 3 : 2);
+}
+
+/* Containers A (stopTimeout 5) and B (none), shutdownSeconds 20: B waits
+ * the agent's 30 s, so the task stops when B exits, at 20 s, not 5 s. */
+static void test_stop_grace_mixed(void)
+{
+	stop_graces("tm-sg-mix", ",\"stopTimeout\":5", "", ",\"shutdownSeconds\":20", 0, 20);
+	/* B killed at the agent's default, 8 s, after A at 5 s */
+	stop_graces("tm-sg-mix8", ",\"stopTimeout\":5", "",
+		    ",\"shutdownSeconds\":20,\"stopTimeoutSeconds\":8", 0, 8);
+	/* A at 5 s and B at its own 3 s: the agent's default is nobody's */
+	stop_graces("tm-sg-own", ",\"stopTimeout\":5", ",\"stopTimeout\":3",
+		    ",\"shutdownSeconds\":20,\"stopTimeoutSeconds\":30", 0, 5);
+	stop_graces("tm-sg-none", "", "", ",\"shutdownSeconds\":20,\"stopTimeoutSeconds\":8", 0, 8);
+	/* the containers exit by themselves first: shutdownSeconds decides */
+	stop_graces("tm-sg-quick", ",\"stopTimeout\":5", "", ",\"shutdownSeconds\":2", 0, 2);
+	/* Fargate: the same rule, its default 30 s */
+	stop_graces("tm-sg-fg", ",\"stopTimeout\":5", "", ",\"shutdownSeconds\":20", 1, 20);
+}
+
+/* ---- §5.13, §8.4: the EC2 Spot notice's lead --------------------------- */
+
+/* Two Spot groups get a notice at 100 s: the one with warningSeconds 30 is
+ * terminated (its task stopped, SpotInterruption) at 130 s, the other at
+ * the default two minutes, 220 s. */
+static void test_spot_warning(void)
+{
+	char msg[600];
+	int r;
+
+	rs_write("tm-spot-td.json", "{\"family\":\"one\",\"containerDefinitions\":["
+		 "{\"name\":\"a\",\"image\":\"a\",\"cpu\":128,\"memory\":128}]}");
+	rs_write("tm-spot.json", "{\"name\":\"tm-spot\",\"durationSeconds\":400," TIMING AGENT
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\","
+		 "\"spot\":{\"warningSeconds\":30}},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"spot\":{}}],"
+		 "\"placement\":{\"strategy\":[{\"type\":\"spread\",\"field\":\"instanceId\"}]},"
+		 "\"taskDefinitions\":{\"one\":\"tm-spot-td.json\"},"
+		 "\"workload\":{\"traces\":[\"tm-spot.csv\"]}}");
+	rs_write("tm-spot.csv", TRACE_HDR "0,run_task,t1,one,1,,\n0,run_task,t2,one,1,,\n"
+		 "100,spot_interruption,ci-00001,,,,\n100,spot_interruption,ci-00002,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("tm-spot.json", "tm-spot", NULL, NULL, NULL), 0);
+	T_EQ(rs_rows("tm-spot", "tasks.csv"), 2);
+	r = rs_find("tm-spot", "tasks.csv", "instance_id", "ci-00001");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("tm-spot", "tasks.csv", r, "stop_code", "SpotInterruption");
+	T_NEAR(rs_num("tm-spot", "tasks.csv", r, "stopped_s"), 130);
+	r = rs_find("tm-spot", "tasks.csv", "instance_id", "ci-00002");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("tm-spot", "tasks.csv", r, "stop_code", "SpotInterruption");
+	T_NEAR(rs_num("tm-spot", "tasks.csv", r, "stopped_s"), 220);
+	/* out of range: the file, the JSON path and the reason */
+	rs_write("tm-spot-bad.json", "{\"name\":\"bad\",\"durationSeconds\":10,\"region\":\"us-east-1\","
+		 "\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\","
+		 "\"spot\":{\"warningSeconds\":3601}}]}");
+	T_EQ(rs_run_msg("tm-spot-bad.json", "tm-spot-bad", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "tm-spot-bad.json") != NULL);
+	CU_ASSERT(strstr(msg, "$.instanceGroups[0].spot.warningSeconds") != NULL);
+}
+
+/* ---- §5.12: managed scaling's period and scale-in datapoints -------------- */
+
+/* A managed-scaling group of 2 idle instances (the metric is 0 %) scales in
+ * at its scaleInDatapoints-th datapoint, one every managedScalingPeriodSeconds
+ * from the start; a service needing the provider's capacity from an empty
+ * group gets its scale-out at the first datapoint.  Returns the time of the
+ * first scaling.csv row of `action`. */
+static double cas_first(const char *tag, const char *cp, const char *ms, int service,
+			const char *action)
+{
+	char scn[4096], file[200];
+	int n;
+
+	snprintf(scn, sizeof scn,
+		 "{\"name\":\"%s\",\"durationSeconds\":1200,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"schedulerDelaySeconds\":10%s},"
+		 AGENT
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"taskDefinitions\":{\"one\":\"tm-spot-td.json\"},"
+		 "\"capacityProviders\":[{\"name\":\"cp\",\"autoScalingGroup\":{\"instanceType\":\"m5.large\","
+		 "\"availabilityZones\":[\"us-east-1a\"],\"minSize\":0,\"maxSize\":4,\"desiredCapacity\":%d,"
+		 "\"launchTimeSeconds\":30},\"managedScaling\":{\"targetCapacity\":100%s}}]%s}",
+		 tag, cp, service ? 0 : 2, ms,
+		 service ? ",\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"one\",\"desiredCount\":1,"
+		 "\"capacityProviderStrategy\":[{\"capacityProvider\":\"cp\",\"weight\":1}]}]" : "");
+	snprintf(file, sizeof file, "%s.json", tag);
+	rs_write(file, scn);
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
+	n = rs_rows(tag, "scaling.csv");
+	for (int r = 1; r <= n; r++) {
+		char *a = rs_cell(tag, "scaling.csv", r, "action");
+		int hit = a && strcmp(a, action) == 0;
+
+		free(a);
+		if (hit)
+			return rs_num(tag, "scaling.csv", r, "time_s");
+	}
+	return -1;
+}
+
+static void test_managed_scaling_timing(void)
+{
+	char msg[600];
+
+	T_NEAR(cas_first("tm-cas", "", "", 0, "scale-in"), 15 * 60);
+	T_NEAR(cas_first("tm-cas-p", ",\"managedScalingPeriodSeconds\":20", "", 0, "scale-in"), 15 * 20);
+	T_NEAR(cas_first("tm-cas-d", "", ",\"scaleInDatapoints\":5", 0, "scale-in"), 5 * 60);
+	T_NEAR(cas_first("tm-cas-pd", ",\"managedScalingPeriodSeconds\":20", ",\"scaleInDatapoints\":5", 0,
+			 "scale-in"), 5 * 20);
+	T_NEAR(cas_first("tm-cas-o", "", "", 1, "scale-out"), 60);
+	T_NEAR(cas_first("tm-cas-op", ",\"managedScalingPeriodSeconds\":20", "", 1, "scale-out"), 20);
+	rs_write("tm-cas-bad.json", "{\"name\":\"bad\",\"durationSeconds\":10,\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"controlPlane\":{\"managedScalingPeriodSeconds\":0}}");
+	T_EQ(rs_run_msg("tm-cas-bad.json", "tm-cas-bad", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "tm-cas-bad.json") && strstr(msg, "$.controlPlane.managedScalingPeriodSeconds"));
+	rs_write("tm-cas-bad2.json", "{\"name\":\"bad\",\"durationSeconds\":10,\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"capacityProviders\":[{\"name\":\"cp\",\"autoScalingGroup\":{\"instanceType\":\"m5.large\","
+		 "\"availabilityZones\":[\"us-east-1a\"],\"maxSize\":4},\"managedScaling\":{\"scaleInDatapoints\":0}}]}");
+	T_EQ(rs_run_msg("tm-cas-bad2.json", "tm-cas-bad2", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "tm-cas-bad2.json") &&
+		  strstr(msg, "$.capacityProviders[0].managedScaling.scaleInDatapoints"));
+}
+
+/* ---- §5.6: the circuit breaker's thresholdConfiguration ------------------- */
+
+struct brk {
+	int failed_at_trip;      /* the count when the deployment went FAILED, -1 = never */
+};
+
+static void brk_observe(struct backplane *bp, void *ctx)
+{
+	struct brk *b = ctx;
+	const struct svc *v;
+
+	if (b->failed_at_trip >= 0 || svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	for (int i = 0; i < v->n_deps; i++)
+		if (v->deps[i].rollout == ROLL_FAILED)
+			b->failed_at_trip = v->deps[i].failed_tasks;
+}
+
+/* A service of 10 deploys a revision whose tasks never start: the
+ * deployment FAILS when its count of failures reaches the threshold. */
+static int breaker_trips_at(const char *tag, const char *threshold)
+{
+	struct brk b = { -1 };
+	char scn[4096], file[200];
+
+	snprintf(scn, sizeof scn,
+		 "{\"name\":\"%s\",\"durationSeconds\":1500," TIMING AGENT
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":4}],"
+		 "\"taskDefinitions\":{\"one\":\"tm-spot-td.json\","
+		 "\"broken\":{\"file\":\"tm-none.json\",\"startFailureProbability\":1}},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"one\",\"desiredCount\":10,"
+		 "\"deploymentConfiguration\":{\"deploymentCircuitBreaker\":{\"enable\":true%s}}}],"
+		 "\"workload\":{\"traces\":[\"tm-brk.csv\"]}}", tag, threshold);
+	snprintf(file, sizeof file, "%s.json", tag);
+	rs_write(file, scn);
+	rs_write("tm-brk.csv", TRACE_HDR "200,deploy,s,broken,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, brk_observe, &b), 0);
+	return b.failed_at_trip;
+}
+
+static void test_breaker_threshold(void)
+{
+	char msg[600];
+
+	/* BOUNDED_PERCENT 50 by default: clamp(ceil(0.5 × 10), 3, 200) = 5 */
+	T_EQ(breaker_trips_at("tm-brk", ""), 5);
+	T_EQ(breaker_trips_at("tm-brk-b", ",\"thresholdConfiguration\":{\"type\":\"BOUNDED_PERCENT\",\"value\":50}"), 5);
+	/* 20 % of 10 = 2, raised to the minimum 3 */
+	T_EQ(breaker_trips_at("tm-brk-b20", ",\"thresholdConfiguration\":{\"type\":\"BOUNDED_PERCENT\",\"value\":20}"), 3);
+	T_EQ(breaker_trips_at("tm-brk-b70", ",\"thresholdConfiguration\":{\"type\":\"BOUNDED_PERCENT\",\"value\":70}"), 7);
+	/* unbounded: 2 */
+	T_EQ(breaker_trips_at("tm-brk-u20", ",\"thresholdConfiguration\":{\"type\":\"UNBOUNDED_PERCENT\",\"value\":20}"), 2);
+	/* COUNT: the value itself */
+	T_EQ(breaker_trips_at("tm-brk-c", ",\"thresholdConfiguration\":{\"type\":\"COUNT\",\"value\":7}"), 7);
+	rs_write("tm-brk-bad.json", "{\"name\":\"bad\",\"durationSeconds\":10,\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"taskDefinitions\":{\"one\":\"tm-spot-td.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"one\",\"desiredCount\":1,"
+		 "\"deploymentConfiguration\":{\"deploymentCircuitBreaker\":{\"enable\":true,"
+		 "\"thresholdConfiguration\":{\"type\":\"PERCENT\",\"value\":50}}}}]}");
+	T_EQ(rs_run_msg("tm-brk-bad.json", "tm-brk-bad", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "tm-brk-bad.json") && strstr(msg, "$.services[0].deploymentConfiguration."
+							    "deploymentCircuitBreaker.thresholdConfiguration.type"));
+	rs_write("tm-brk-bad2.json", "{\"name\":\"bad\",\"durationSeconds\":10,\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"taskDefinitions\":{\"one\":\"tm-spot-td.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"one\",\"desiredCount\":1,"
+		 "\"deploymentConfiguration\":{\"deploymentCircuitBreaker\":{\"enable\":true,"
+		 "\"thresholdConfiguration\":{\"type\":\"COUNT\",\"value\":0}}}}]}");
+	T_EQ(rs_run_msg("tm-brk-bad2.json", "tm-brk-bad2", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "thresholdConfiguration.value") != NULL);
+}
+
+static CU_TestInfo timing_tests[] = {
+	{ "healthy at the first container check (interval)", test_healthy_at_first_check },
+	{ "healthy at the first check after healthCheckSeconds", test_healthy_after_ready },
+	{ "healthy: essential containers only", test_healthy_essential_only },
+	{ "healthy on Fargate by the same rule", test_healthy_fargate },
+	{ "rolling deployment follows the health checks", test_rollout_follows_health },
+	{ "stop grace: every container's stopTimeout or the default", test_stop_grace_mixed },
+	{ "EC2 Spot: terminated spot.warningSeconds after the notice", test_spot_warning },
+	{ "managed scaling: period and scale-in datapoints", test_managed_scaling_timing },
+	{ "circuit breaker: thresholdConfiguration", test_breaker_threshold },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "timing fidelity", setup, rs_teardown, NULL, NULL, timing_tests },
+	CU_SUITE_INFO_NULL,
+};
