@@ -23,8 +23,11 @@
  *   - stop outgoing tasks that are not healthy, then healthy ones while
  *     ceil(desired × minimumHealthyPercent / 100) healthy tasks remain;
  *   - stop primary tasks above the desired count, not-yet-running first,
- *     then from the AZ with the most tasks of the service, then the instance
- *     with the most, one at a time (docs/ecs-model.md §4.6 scale-in);
+ *     then as the service's placement strategies say (binpack: the
+ *     instance left with the most; spread: the value with the most tasks),
+ *     without one from the AZ with the most tasks of the service, then the
+ *     instance with the most, one at a time (docs/ecs-model.md §4.5, §4.6
+ *     scale-in);
  *   - a deployment whose tasks are all healthy at the desired count with
  *     nothing outgoing is COMPLETED, older ones INACTIVE.
  * A DAEMON service keeps one task on every ACTIVE instance that satisfies
