@@ -21,7 +21,9 @@
  *     floor(desired × maximumPercent / 100) tasks in all (docs/ecs-model.md §5.5), unless the
  *     deployment FAILED or launches are throttled;
  *   - stop outgoing tasks that are not healthy, then healthy ones while
- *     ceil(desired × minimumHealthyPercent / 100) healthy tasks remain;
+ *     ceil(desired × minimumHealthyPercent / 100) healthy tasks remain; a
+ *     protected task of an older deployment waits for its protection to
+ *     expire (docs/ecs-model.md §5.14);
  *   - stop primary tasks above the desired count, not-yet-running first,
  *     then as the service's placement strategies say (binpack: the
  *     instance left with the most; spread: the value with the most tasks),

@@ -523,6 +523,17 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 				 * scenarios/README.md "Circuit breaker") */
 				if (p->rollout == ROLL_FAILED && t->dep != v->primary)
 					continue;
+				/* task scale-in protection (docs/ecs-model.md
+				 * §5.14): a deployment does not stop a protected
+				 * task of an older revision; it stays outgoing, so
+				 * the deployment completes only after the
+				 * protection expires (the scaler's pass then,
+				 * choice E45).  Draining its instance still stops
+				 * it, and so do failed health checks (§5.3): neither
+				 * is a deployment (choice E108) */
+				if (t->protected_until > now && t->dep != v->primary && !t->unhealthy &&
+				    !(t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING))
+					continue;
 				if (t->healthy) {
 					if (healthy - 1 < min_healthy)
 						continue;

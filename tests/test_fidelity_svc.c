@@ -6,8 +6,9 @@
  * one at a time as the service's strategies say (§4.5, §4.6, against a
  * brute-force oracle; binpack and spread cases of their own), a rollback keeping
  * the healthy tasks it rolls back to, and a FAILED deployment without
- * rollback stopping no more old tasks (§5.6), and an awsvpc service held to
- * the zones of its subnets (§4.2, LOCATION).  Rules with a bound are
+ * rollback stopping no more old tasks (§5.6), a deployment leaving
+ * protected tasks until their protection expires (§5.14), and an awsvpc
+ * service held to the zones of its subnets (§4.2, LOCATION).  Rules with a bound are
  * checked after every event through the observer hook. */
 #include <math.h>
 #include <stdint.h>
@@ -970,6 +971,105 @@ static void test_location(void)
 	T_EQ(loc, n);
 }
 
+/* §5.14: a protected task is not stopped by a deployment.  Every task
+ * protects itself for 20 minutes when it starts (protectedFraction 1); the
+ * v2 deployment at 300 s (min 100 %, max 200 %) starts the four new tasks,
+ * but the four old ones stay RUNNING until their protection expires (about
+ * 1215 s), and only then go; the deployment completes after that.  Checked
+ * after every event: no task is stopped while protected. */
+struct pr_old {
+	uint64_t no;
+	sim_time_t until;          /* its protection's end */
+	double stopped_at;         /* -1 while live */
+};
+
+struct pr_check {
+	struct pr_old old[16];
+	int n_old;
+	int violations;            /* a task stopped while protected */
+	int old_running_900;       /* old tasks RUNNING at the last event before 1000 s */
+};
+
+static void pr_observe(struct backplane *bp, void *ctx)
+{
+	struct pr_check *c = ctx;
+	struct svc *v;
+	double now = sec(bp);
+
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	if (now < 1000)
+		c->old_running_900 = 0;
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = &bp->tasks[v->tasks[k]];
+		int i;
+
+		if (t->dep != 0)
+			continue;
+		for (i = 0; i < c->n_old && c->old[i].no != t->no; i++)
+			;
+		if (i == c->n_old) {
+			if (c->n_old == 16 || t->desired != TD_RUNNING)
+				continue;
+			c->old[c->n_old++] = (struct pr_old){ t->no, 0, -1 };
+		}
+		if (t->desired == TD_RUNNING) {
+			c->old[i].until = t->protected_until;
+			if (now < 1000 && t->state == TS_RUNNING)
+				c->old_running_900++;
+		} else if (c->old[i].stopped_at < 0) {
+			c->old[i].stopped_at = now;
+			if (t->protected_until > sim_now(bp->sim))
+				c->violations++;
+		}
+	}
+}
+
+static void test_protection_holds_deployment(void)
+{
+	struct pr_check c;
+	int n, v2_live = 0;
+
+	memset(&c, 0, sizeof c);
+	rs_write("fid-pr.json", HEAD("fid-pr", 2400)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"small\":\"fid-small.json\",\"v2\":\"fid-small-v2.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":4,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":100,\"maximumPercent\":200},"
+		 "\"taskProtection\":{\"protectedFraction\":1,\"expiresInMinutes\":20}}],"
+		 "\"workload\":{\"traces\":[\"fid-pr.csv\"]}}");
+	rs_write("fid-pr.csv", TRACE_HDR "300,deploy,s,v2,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-pr.json", "fid-pr", NULL, pr_observe, &c), 0);
+	T_EQ(c.n_old, 4);
+	T_EQ(c.violations, 0);
+	/* the old tasks run on while protected, then go soon after */
+	T_EQ(c.old_running_900, 4);
+	for (int i = 0; i < c.n_old; i++) {
+		double until = (double)c.old[i].until / 1000.0;
+
+		CU_ASSERT(until > 1200 && until < 1260);
+		CU_ASSERT(c.old[i].stopped_at >= until);
+		CU_ASSERT(c.old[i].stopped_at < until + 60);
+	}
+	/* the deployment then completes on the four v2 tasks */
+	n = rs_rows("fid-pr", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *td = rs_cell("fid-pr", "tasks.csv", r, "taskdef");
+		char *stop = rs_cell("fid-pr", "tasks.csv", r, "stop_s");
+
+		if (!*stop) {
+			T_STREQ(td, "small:2");
+			v2_live++;
+		}
+		free(td);
+		free(stop);
+	}
+	T_EQ(v2_live, 4);
+	RS_IS("fid-pr", "services.csv", -1, "deployments", "1");
+}
+
 static CU_TestInfo fid_tests[] = {
 	{ "awsvpc service: only its subnets' zones (LOCATION)", test_location },
 	{ "never-placed task ends STOPPED", test_never_placed_last_status },
@@ -981,6 +1081,7 @@ static CU_TestInfo fid_tests[] = {
 	{ "spread scale-in: AZs balanced, random inside an AZ", test_scale_in_spread_random },
 	{ "rollback keeps healthy tasks", test_rollback_keeps_healthy_tasks },
 	{ "FAILED without rollback", test_failed_without_rollback },
+	{ "a deployment leaves protected tasks until expiry", test_protection_holds_deployment },
 	CU_TEST_INFO_NULL,
 };
 
