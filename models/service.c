@@ -418,10 +418,13 @@ static void svc_on_launch_failed(struct backplane *bp, struct task *t)
  * §5.9), as an instance's return gives every service one. */
 static void svc_capacity_changed(struct backplane *bp, const char *az)
 {
-	for (int i = 0; i < svc_sched(bp)->n_svcs; i++)
-		if (svc_sched(bp)->svcs[i].wants_capacity ||
-		    (az && svc_sched(bp)->svcs[i].cfg->az_rebalancing))
+	for (int i = 0; i < svc_sched(bp)->n_svcs; i++) {
+		const struct svc *v = &svc_sched(bp)->svcs[i];
+
+		if (v->wants_capacity ||
+		    (az && scn_service_rebalances(v->cfg, v->n_deps ? v->deps[v->primary].policy : &v->cfg->policy)))
 			svc_schedule(bp, i, backplane_scenario(bp)->timing.scheduler_delay);
+	}
 }
 
 static void svc_on_instance(struct backplane *bp, int32_t inst)

@@ -358,7 +358,9 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 }
 
 /* docs/ecs-model.md §5.9 AZ rebalancing: for a steady REPLICA service whose first strategy
- * spreads over AZs (or that has none) and maximumPercent > 100, when the
+ * spreads over AZs (or that has none), maximumPercent > 100 and no
+ * placement constraint on attribute:ecs.availability-zone (its deployment's
+ * policy: a revision may bring one), when the
  * AZs it can use (with ACTIVE instances; for a Fargate service, its subnet
  * zones not out and below the per-zone limit) hold counts of its tasks (on
  * instances or on Fargate) differing by more than one,
@@ -375,13 +377,10 @@ static void rebalance(struct backplane *bp, int vi)
 	uint8_t *usable;
 	uint32_t slot;
 
-	if (!v->cfg->az_rebalancing || v->cfg->max_pct <= 100 || v->cfg->sched != SCHED_REPLICA)
+	if (!scn_service_rebalances(v->cfg, pol))
 		return;
 	/* the extra task must fit under maximumPercent, rounded down (§5.5) */
 	if ((int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0) <= v->desired)
-		return;
-	if (pol->n_strategies > 0 && !(pol->strategies[0].type == PS_SPREAD &&
-				       strcmp(pol->strategies[0].field, "attribute:ecs.availability-zone") == 0))
 		return;
 	count = xcalloc((size_t)n_az + 1, sizeof *count);
 	usable = xcalloc((size_t)n_az + 1, 1);

@@ -153,7 +153,9 @@ static void test_runtask_default_strategy(void)
  * in to 5 leave 1 : 4; the provider furthest above its share gives up
  * each task.  cp-a's instances are in us-east-1a only, cp-b's in
  * us-east-1b only, so the scheduler's usual choice alone (the AZ with most
- * tasks first) would balance the zones, 3 : 2 or 2 : 3. */
+ * tasks first) would balance the zones, 3 : 2 or 2 : 3.  AZ rebalancing
+ * (on by default, docs/ecs-model.md §5.9) is turned off: with one
+ * provider per zone it would move tasks between the providers. */
 static void test_scale_in_keeps_split(void)
 {
 	char a[600], b[600], buf[4096];
@@ -164,6 +166,7 @@ static void test_scale_in_keeps_split(void)
 	snprintf(buf, sizeof buf, HEAD(900)
 		 "\"capacityProviders\":[%s,%s],"
 		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":20,"
+		 "\"availabilityZoneRebalancing\":\"DISABLED\","
 		 "\"capacityProviderStrategy\":[{\"capacityProvider\":\"cp-a\",\"weight\":1},"
 		 "{\"capacityProvider\":\"cp-b\",\"weight\":4}]}],"
 		 "\"workload\":{\"traces\":[\"sk.csv\"]}}", a, b);

@@ -535,13 +535,15 @@ static void test_scale_in_one_at_a_time(void)
 			 "{\"instanceType\":\"%s\",\"availabilityZone\":\"us-east-1b\",\"count\":%d},"
 			 "{\"instanceType\":\"%s\",\"availabilityZone\":\"us-east-1c\",\"count\":%d}],"
 			 "\"taskDefinitions\":{\"mid\":\"fid-mid.json\"},"
-			 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"mid\",\"desiredCount\":%lld%s}],"
+			 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"mid\",\"desiredCount\":%lld%s,"
+			 "\"availabilityZoneRebalancing\":\"DISABLED\"}],"
 			 "\"workload\":{\"traces\":[\"%s\"]}}",
 			 cs + 1, first ? "first" : "random",
 			 big[0] ? "m5.xlarge" : "m5.large", per[0], big[1] ? "m5.xlarge" : "m5.large", per[1],
 			 big[2] ? "m5.xlarge" : "m5.large", per[2], (long long)n, strat, tfile);
 		/* a scale-in, a scale-out whose tasks are placed after it (some
-		 * still starting at the next one), then another scale-in */
+		 * still starting at the next one), then another scale-in (AZ
+		 * rebalancing off: its stops would be passes of their own) */
 		snprintf(trace, sizeof trace,
 			 TRACE_HDR "600,set_desired,s,,%lld,,\n900,set_desired,s,,%lld,,\n912,set_desired,s,,%lld,,\n",
 			 (long long)m1, (long long)up, (long long)m2);
@@ -1070,6 +1072,104 @@ static void test_protection_holds_deployment(void)
 	RS_IS("fid-pr", "services.csv", -1, "deployments", "1");
 }
 
+/* §5.9 AZ rebalancing: CreateService without a value gives ENABLED for a
+ * compatible service (REPLICA, first strategy AZ spread or none, maximumPercent
+ * above 100, no placement constraint on attribute:ecs.availability-zone).
+ * Two instances in us-east-1a, one in each other AZ (four 1800 MiB tasks
+ * each), six tasks; us-east-1a is out from 600 s to 1800 s, its tasks are
+ * replaced in the other two AZs.  `svc` is the rest of the service's JSON.
+ * Gives the live tasks per AZ at the end, the tasks started and the
+ * placement failures. */
+static void rb_run(const char *tag, const char *svc, const char *azs, int *per_az, int *started, int *failures)
+{
+	char scn[2048], file[64], tfile[64];
+	int n;
+
+	snprintf(file, sizeof file, "%s.json", tag);
+	snprintf(tfile, sizeof tfile, "%s.csv", tag);
+	snprintf(scn, sizeof scn, HEAD("x", 3600)
+		 "\"placement\":{\"tieBreak\":\"first\"},"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\"},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1c\"}],"
+		 "\"taskDefinitions\":{\"mid\":\"fid-mid.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"mid\",\"desiredCount\":6%s}],"
+		 "\"workload\":{\"traces\":[\"%s\"]}}", svc, tfile);
+	rs_write(file, scn);
+	rs_write(tfile, azs ? azs : TRACE_HDR "600,az_outage,us-east-1a,,,1200,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
+	for (int a = 0; a < 3; a++)
+		per_az[a] = 0;
+	n = rs_rows(tag, "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *stop = rs_cell(tag, "tasks.csv", r, "stop_s");
+		char *az = rs_cell(tag, "tasks.csv", r, "az");
+
+		if (!*stop && *az)
+			per_az[az_of(az)]++;
+		free(stop);
+		free(az);
+	}
+	*started = (int)rs_num(tag, "service_summary.csv", 1, "tasks_started");
+	*failures = rs_rows(tag, "placement_failures.csv");
+}
+
+static void test_rebalancing_default(void)
+{
+	int per[3], started, failures;
+
+	/* no setting, no strategy: rebalanced back to 2/2/2 once 1a is back */
+	rb_run("fid-rb-def", "", NULL, per, &started, &failures);
+	T_EQ(per[0], 2);
+	T_EQ(per[1], 2);
+	T_EQ(per[2], 2);
+	T_EQ(failures, 0);
+	/* explicitly DISABLED: the replacements stay in 1b and 1c */
+	rb_run("fid-rb-off", ",\"availabilityZoneRebalancing\":\"DISABLED\"", NULL, per, &started, &failures);
+	T_EQ(per[0], 0);
+	T_EQ(per[1] + per[2], 6);
+	/* no setting, binpack first: not compatible, not rebalanced (the
+	 * binpack placement packs 4 + 2 into us-east-1a, the replacements go
+	 * to 1b and 1c and stay) */
+	rb_run("fid-rb-bp", ",\"placementStrategy\":[{\"type\":\"binpack\",\"field\":\"memory\"}]", NULL, per,
+	       &started, &failures);
+	T_EQ(per[0], 0);
+	T_EQ(per[1] + per[2], 6);
+	T_EQ(started, 12);
+	/* maximumPercent 100: not compatible either */
+	rb_run("fid-rb-100", ",\"deploymentConfiguration\":{\"minimumHealthyPercent\":50,\"maximumPercent\":100}",
+	       NULL, per, &started, &failures);
+	T_EQ(per[0], 0);
+}
+
+/* §5.9: a service with a placement constraint on
+ * attribute:ecs.availability-zone is not rebalanced, even with ENABLED
+ * given: its tasks may only go to 1a and 1b (3/3/0 is as balanced as it
+ * can be), so no task is launched for 1c and nothing fails to be placed.
+ * With the setting absent the same. */
+static void test_rebalancing_az_constraint(void)
+{
+	static const char *const svcs[] = {
+		",\"availabilityZoneRebalancing\":\"ENABLED\",\"placementConstraints\":[{\"type\":\"memberOf\","
+		"\"expression\":\"attribute:ecs.availability-zone != us-east-1c\"}]",
+		",\"placementConstraints\":[{\"type\":\"memberOf\","
+		"\"expression\":\"attribute:ecs.availability-zone in [us-east-1a, us-east-1b]\"}]",
+	};
+	int per[3], started, failures;
+
+	for (int k = 0; k < 2; k++) {
+		char tag[32];
+
+		snprintf(tag, sizeof tag, "fid-rb-c%d", k);
+		rb_run(tag, svcs[k], TRACE_HDR, per, &started, &failures);
+		T_EQ(per[0], 3);
+		T_EQ(per[1], 3);
+		T_EQ(per[2], 0);
+		T_EQ(started, 6);
+		T_EQ(failures, 0);
+	}
+}
+
 static CU_TestInfo fid_tests[] = {
 	{ "awsvpc service: only its subnets' zones (LOCATION)", test_location },
 	{ "never-placed task ends STOPPED", test_never_placed_last_status },
@@ -1082,6 +1182,8 @@ static CU_TestInfo fid_tests[] = {
 	{ "rollback keeps healthy tasks", test_rollback_keeps_healthy_tasks },
 	{ "FAILED without rollback", test_failed_without_rollback },
 	{ "a deployment leaves protected tasks until expiry", test_protection_holds_deployment },
+	{ "AZ rebalancing: ENABLED by default when compatible", test_rebalancing_default },
+	{ "AZ rebalancing: not with an AZ placement constraint", test_rebalancing_az_constraint },
 	CU_TEST_INFO_NULL,
 };
 
