@@ -546,6 +546,22 @@ void bp_task_placed(struct backplane *bp, struct task *t, int32_t inst)
 	task_placed(bp, t, inst);
 }
 
+/* Add a pin to a task's policy.  It cannot fail: a policy holds at most 10
+ * constraints of its own and room for the pins, and the names in a pin
+ * (instance ids, the scenario's AZs, capacity providers' names) are checked
+ * when the scenario is read; should one not parse, placing the task
+ * without it would be wrong, so the run stops. */
+static void pin_task_policy(struct place_policy *p, const char *expr)
+{
+	struct err e;
+
+	err_clear(&e);
+	if (place_add_pin(p, expr, &e)) {
+		fprintf(stderr, "ecsim: internal error: cannot pin a task: %s\n", e.msg);
+		exit(1);
+	}
+}
+
 /* One placement attempt; on success the task is PROVISIONING from now.
  * `last`: the caller's last action is to count the task placed; then a
  * zero-delay PROVISIONING step, nothing else waiting at this instant, is
@@ -563,29 +579,28 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 
 	if (t->fg)   /* no instance: Fargate picks an AZ (docs/ecs-model.md §4.11) */
 		return bp_fargate_launch(bp, t, t->fg == TL_FARGATE_SPOT);
-	if (t->cold && (t->pin >= 0 || t->pin_az)) {
-		/* a DAEMON task goes to one given instance (docs/ecs-model.md §4.10); a rebalancing
-		 * task to one given AZ (docs/ecs-model.md §5.9) */
+	if ((t->cold && (t->pin >= 0 || t->pin_az)) || t->cp >= 0) {
+		/* the scheduler's pins on top of the task's own constraints
+		 * (place_add_pin: not counted toward their limit of 10): a
+		 * DAEMON task goes to one given instance (docs/ecs-model.md
+		 * §4.10), a rebalancing task to one given AZ (§5.9), and a task
+		 * routed to an Auto Scaling group provider only to that
+		 * provider's instances (§5.11) - a rebalancing task too, so
+		 * it keeps both pins */
 		char expr[300];
-		struct err e;
 
 		place_policy_copy(&pinned, pol);
-		if (t->pin >= 0)
+		if (t->cold && t->pin >= 0) {
 			snprintf(expr, sizeof expr, "instanceId == %s", cluster_id(bp->cl, t->pin));
-		else
+			pin_task_policy(&pinned, expr);
+		} else if (t->cold && t->pin_az) {
 			snprintf(expr, sizeof expr, "attribute:ecs.availability-zone == '%s'", t->pin_az);
-		place_add_member_of(&pinned, expr, NULL, "daemon", &e);
-		rc = place_one(bp, t, d, &pinned, &res);
-		place_policy_free(&pinned);
-	} else if (t->cp >= 0) {
-		/* a task routed to an Auto Scaling group provider goes only to
-		 * that provider's instances (docs/ecs-model.md §5.11) */
-		char expr[300];
-		struct err e;
-
-		place_policy_copy(&pinned, pol);
-		snprintf(expr, sizeof expr, "attribute:%s == '%s'", CP_ATTR, cp_name(bp->s, t->cp));
-		place_add_member_of(&pinned, expr, NULL, "capacity provider", &e);
+			pin_task_policy(&pinned, expr);
+		}
+		if (t->cp >= 0) {
+			snprintf(expr, sizeof expr, "attribute:%s == '%s'", CP_ATTR, cp_name(bp->s, t->cp));
+			pin_task_policy(&pinned, expr);
+		}
 		rc = place_one(bp, t, d, &pinned, &res);
 		place_policy_free(&pinned);
 	} else {

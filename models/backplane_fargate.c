@@ -431,7 +431,7 @@ static void az_outage(struct backplane *bp, const char *az, sim_time_t len)
 	if (sim_now(bp->sim) + len > f->az_out_until[a])
 		f->az_out_until[a] = sim_now(bp->sim) + len;
 	for (int i = 0; i < bp->s->n_services; i++)
-		rebal |= bp->s->services[i].az_rebalancing &&
+		rebal |= scn_service_rebalances(&bp->s->services[i], &bp->s->services[i].policy) &&
 			 (bp_svc_runs_on(bp, i, bp->s->services[i].taskdef) & 2);
 	if (rebal)
 		sim_after(bp->sim, len, f->ev_back, bp, (uint64_t)a);

@@ -23,8 +23,8 @@
  * of them, deterministically: the k-th task to start (k = 0, 1, ...) when
  * floor((k + 1) f) > floor(k f).  When a protection expires the scaler
  * re-issues the service's desired count (UpdateService), standing for the
- * scheduler's periodic re-evaluation, so a scale-in held back by it
- * completes.
+ * scheduler's periodic re-evaluation, so a scale-in or a deployment held
+ * back by it completes.
  *
  * While a deployment of a scaled service is in progress (BN_SERVICE_ROLLOUT)
  * its policies' scale-in is suspended, as ECS has Application Auto Scaling

@@ -178,7 +178,9 @@ struct scn_service {
 	int has_runtime;
 	struct dist runtime;          /* how long each task's essential container runs */
 	sim_time_t create_at;         /* CreateService call time */
-	int az_rebalancing;           /* availabilityZoneRebalancing ENABLED (docs/ecs-model.md §5.9) */
+	int az_rebalancing;           /* availabilityZoneRebalancing ENABLED, given or by
+				       * default (docs/ecs-model.md §5.9); in effect only
+				       * when scn_service_rebalances says so */
 	/* The service's own placementStrategy / placementConstraints as written
 	 * (a member present, even empty, is the service's own); `policy` above
 	 * is built from them, the scenario's `placement` and --strategy. */
@@ -195,6 +197,16 @@ struct scn_service {
 	unsigned char *subnet_azs;    /* availabilityZones: n_azs flags, the zones its Fargate
 				       * tasks may use; NULL = every zone */
 };
+
+/* Whether service v is AZ-rebalanced (docs/ecs-model.md §5.9): its
+ * availabilityZoneRebalancing is ENABLED (the default) and it is compatible:
+ * REPLICA, maximumPercent above 100, its first strategy a spread over
+ * attribute:ecs.availability-zone or no strategy, and no placement
+ * constraint reading attribute:ecs.availability-zone.  `pol` is the policy
+ * its tasks are placed with (its primary deployment's, or v->policy).
+ * EXTERNAL instances and Classic Load Balancers, also excluded by ECS, are
+ * not modelled. */
+int scn_service_rebalances(const struct scn_service *v, const struct place_policy *pol);
 
 /* A public trace read directly (models/import.h). */
 struct scn_import {

@@ -21,10 +21,15 @@
  *     floor(desired × maximumPercent / 100) tasks in all (docs/ecs-model.md §5.5), unless the
  *     deployment FAILED or launches are throttled;
  *   - stop outgoing tasks that are not healthy, then healthy ones while
- *     ceil(desired × minimumHealthyPercent / 100) healthy tasks remain;
+ *     ceil(desired × minimumHealthyPercent / 100) healthy tasks remain; a
+ *     protected task of an older deployment waits for its protection to
+ *     expire (docs/ecs-model.md §5.14);
  *   - stop primary tasks above the desired count, not-yet-running first,
- *     then from the AZ with the most tasks of the service, then the instance
- *     with the most, one at a time (docs/ecs-model.md §4.6 scale-in);
+ *     then as the service's placement strategies say (binpack: the
+ *     instance left with the most; spread: the value with the most tasks),
+ *     without one from the AZ with the most tasks of the service, then the
+ *     instance with the most, one at a time (docs/ecs-model.md §4.5, §4.6
+ *     scale-in);
  *   - a deployment whose tasks are all healthy at the desired count with
  *     nothing outgoing is COMPLETED, older ones INACTIVE.
  * A DAEMON service keeps one task on every ACTIVE instance that satisfies
@@ -444,10 +449,13 @@ static void svc_on_launch_failed(struct backplane *bp, struct task *t)
  * §5.9), as an instance's return gives every service one. */
 static void svc_capacity_changed(struct backplane *bp, const char *az)
 {
-	for (int i = 0; i < svc_sched(bp)->n_svcs; i++)
-		if (svc_sched(bp)->svcs[i].wants_capacity ||
-		    (az && svc_sched(bp)->svcs[i].cfg->az_rebalancing))
+	for (int i = 0; i < svc_sched(bp)->n_svcs; i++) {
+		const struct svc *v = &svc_sched(bp)->svcs[i];
+
+		if (v->wants_capacity ||
+		    (az && scn_service_rebalances(v->cfg, v->n_deps ? v->deps[v->primary].policy : &v->cfg->policy)))
 			svc_schedule(bp, i, backplane_scenario(bp)->timing.scheduler_delay);
+	}
 }
 
 /* An instance joined, or its status or agent changed: every service gets a

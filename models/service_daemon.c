@@ -170,7 +170,9 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 
 			place_policy_copy(&pol, p->policy);
 			snprintf(expr, sizeof expr, "instanceId == %s", cluster_id(backplane_cluster(bp), i));
-			if (place_add_member_of(&pol, expr, NULL, "daemon", &e) == 0 &&
+			/* the pin is the scheduler's, not counted toward the
+			 * 10 constraints (place_add_pin) */
+			if (place_add_pin(&pol, expr, &e) == 0 &&
 			    place_task(backplane_cluster(bp), &d->req, v->group, &pol, backplane_place_rng(bp), &res) == 0) {
 				svc_account(bp, v);
 				slot = bp_new_task(bp, p->td, v->group, NULL, -1, vi, v->primary, p->policy);

@@ -46,6 +46,8 @@ struct svc {
 	sim_time_t throttle_until;
 	sim_time_t throttle_wake;  /* when the throttled launch pass is due, -1 = none */
 	gsl_rng *runtime_rng;
+	gsl_rng *scale_in_rng;     /* scale-in's last tie-break (docs/ecs-model.md
+				    * §4.5), made at its first draw: NULL until then */
 	/* availability accounting */
 	int64_t running, pending, healthy;
 	sim_time_t t_last, t_created;

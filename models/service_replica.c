@@ -14,6 +14,7 @@
 #include "models/capacity/cp_route.h"
 #include "models/placement/cql.h"
 #include "sim/mem.h"
+#include "sim/rng.h"
 
 /* ---- launching and stopping ---------------------------------------------- */
 
@@ -65,35 +66,6 @@ static uint32_t launch(struct backplane *bp, int vi)
 	return slot;
 }
 
-/* Scale-in (docs/ecs-model.md §4.6): victims are chosen one at a time, the
- * counts taken again after each choice: tasks not yet running first; then
- * the AZ with the most tasks of the service, then in it the instance with
- * the most; ties: the instance with the most among the tied AZs, then the
- * task id.  Counts are of the service's tasks whose desired status is
- * RUNNING, of every deployment. */
-struct victim {
-	uint32_t slot;
-	int started;
-	int32_t inst;
-	int az;
-	uint64_t no;    /* the task's number: its id is "task-<no>" */
-	int gone;
-	int cp;
-};
-
-/* 1 when x is the better victim than y */
-static int better_victim(const struct victim *x, int64_t xa, int64_t xi,
-			 const struct victim *y, int64_t ya, int64_t yi)
-{
-	if (x->started != y->started)
-		return x->started < y->started;
-	if (xa != ya)
-		return xa > ya;
-	if (xi != yi)
-		return xi > yi;
-	return task_no_before(x->no, y->no);
-}
-
 /* The index of a placed task's AZ (its instance's, or its Fargate zone's),
  * -1 when it has none yet. */
 static int az_index(struct backplane *bp, const struct task *t)
@@ -108,42 +80,210 @@ static int az_index(struct backplane *bp, const struct task *t)
 	return backplane_scenario(bp)->n_azs;    /* not one of the scenario's: an AZ of its own */
 }
 
+/* Scale-in (docs/ecs-model.md §4.5, §4.6; choices E20, E107): victims are
+ * chosen one at a time, the counts taken again after each choice.  Tasks
+ * not yet running go first.  Then the service's placement strategies decide
+ * in order, each among the best of the one before (lexicographically, as
+ * placement applies them): binpack on a field takes a task whose instance
+ * would have the most of that resource left after the stop; spread on a
+ * field takes a task of the value (AZ, instance, attribute value) holding
+ * the most tasks of the service, so the rest stays balanced; random has no
+ * preference.  The last ties are broken at random from the service's own
+ * stream, or by the lowest task id when the scenario's tie-break is
+ * `first`.  A service without a strategy follows the default rule: the AZ
+ * with the most tasks of the service, then in it the instance with the
+ * most (spread over AZs, then over instances), the last ties by the lowest
+ * task id.  Counts are of the service's tasks whose desired status is
+ * RUNNING, of every deployment. */
+enum si_kind { SI_SPREAD_AZ, SI_SPREAD_INST, SI_SPREAD_ATTR, SI_BINPACK_CPU, SI_BINPACK_MEM, SI_NONE };
+
+struct si_level {
+	enum si_kind kind;
+	const char *attr;          /* SI_SPREAD_ATTR: the attribute's name */
+	int64_t *count;            /* spread: the service's tasks per value */
+};
+
+struct si {
+	struct si_level lv[PLACE_MAX_STRATEGIES];
+	int n;
+	int by_id;                 /* the last ties go to the lowest task id */
+	/* SI_SPREAD_ATTR: the values met so far (index 0: no value, A10) */
+	const char **values;
+	int n_values;
+	/* binpack: what the victims chosen so far free on each instance */
+	int64_t *freed_cpu, *freed_mem;
+};
+
+struct victim {
+	uint32_t slot;
+	int started;
+	int32_t inst;
+	uint64_t no;               /* the task's number: its id is "task-<no>" */
+	int gone;
+	int cp;
+	int64_t cpu, mem;          /* what it holds on its instance */
+	int value[PLACE_MAX_STRATEGIES];   /* spread: its value at each level, -1: none */
+};
+
+/* The strategies scale-in follows: the service's, else the default. */
+static void si_init(struct backplane *bp, const struct place_policy *pol, int n_tasks, struct si *x)
+{
+	memset(x, 0, sizeof *x);
+	if (pol->n_strategies == 0) {
+		x->lv[0].kind = SI_SPREAD_AZ;
+		x->lv[1].kind = SI_SPREAD_INST;
+		x->n = 2;
+		x->by_id = 1;          /* choice E20 */
+	} else {
+		for (int k = 0; k < pol->n_strategies; k++) {
+			const struct place_strategy *s = &pol->strategies[k];
+			struct si_level *l = &x->lv[x->n++];
+
+			if (s->type == PS_BINPACK)
+				l->kind = strcmp(s->field, "cpu") == 0 ? SI_BINPACK_CPU : SI_BINPACK_MEM;
+			else if (s->type == PS_RANDOM)
+				l->kind = SI_NONE;
+			else if (strcmp(s->field, "instanceId") == 0 || strcmp(s->field, "host") == 0)
+				l->kind = SI_SPREAD_INST;
+			else if (strcmp(s->field, "attribute:ecs.availability-zone") == 0)
+				l->kind = SI_SPREAD_AZ;      /* a Fargate task counts in its zone too */
+			else {
+				l->kind = SI_SPREAD_ATTR;
+				l->attr = s->field + strlen("attribute:");
+			}
+		}
+		x->by_id = pol->tie_break == PT_FIRST;
+	}
+	for (int k = 0; k < x->n; k++) {
+		size_t n = x->lv[k].kind == SI_SPREAD_AZ ? (size_t)backplane_scenario(bp)->n_azs + 1
+			 : x->lv[k].kind == SI_SPREAD_INST ? (size_t)cluster_count(backplane_cluster(bp))
+			 : x->lv[k].kind == SI_SPREAD_ATTR ? (size_t)n_tasks + 1 : 0;
+
+		if (n)
+			x->lv[k].count = xcalloc(n + 1, sizeof *x->lv[k].count);
+		if ((x->lv[k].kind == SI_BINPACK_CPU || x->lv[k].kind == SI_BINPACK_MEM) && !x->freed_cpu) {
+			x->freed_cpu = xcalloc((size_t)cluster_count(backplane_cluster(bp)) + 1, sizeof *x->freed_cpu);
+			x->freed_mem = xcalloc((size_t)cluster_count(backplane_cluster(bp)) + 1, sizeof *x->freed_mem);
+		}
+		if (x->lv[k].kind == SI_SPREAD_ATTR && !x->values) {
+			x->values = xcalloc((size_t)n_tasks + 2, sizeof *x->values);
+			x->n_values = 1;
+		}
+	}
+}
+
+static void si_free(struct si *x)
+{
+	for (int k = 0; k < x->n; k++)
+		free(x->lv[k].count);
+	free(x->values);
+	free(x->freed_cpu);
+	free(x->freed_mem);
+}
+
+/* Task t's value at spread level k, -1 when it has none (not placed; for an
+ * instance or an attribute, on Fargate). */
+static int si_value(struct backplane *bp, struct si *x, int k, const struct task *t)
+{
+	const char *val = NULL;
+
+	switch (x->lv[k].kind) {
+	case SI_SPREAD_AZ:
+		return az_index(bp, t);
+	case SI_SPREAD_INST:
+		return t->inst;
+	case SI_SPREAD_ATTR:
+		if (t->inst < 0)
+			return -1;
+		/* a missing or null attribute is one more value, "no value" (A10) */
+		if (!cluster_attribute(backplane_cluster(bp), t->inst, x->lv[k].attr, &val) || !val)
+			return 0;
+		for (int i = 1; i < x->n_values; i++)
+			if (strcmp(x->values[i], val) == 0)
+				return i;
+		x->values[x->n_values] = val;
+		return x->n_values++;
+	default:
+		return -1;
+	}
+}
+
+/* Victim y's key at level k: the larger, the better a victim. */
+static int64_t si_key(struct backplane *bp, const struct si *x, int k, const struct victim *y)
+{
+	const struct si_level *l = &x->lv[k];
+
+	switch (l->kind) {
+	case SI_SPREAD_AZ:
+	case SI_SPREAD_INST:
+	case SI_SPREAD_ATTR:
+		return y->value[k] >= 0 ? l->count[y->value[k]] : 0;
+	case SI_BINPACK_CPU:
+		return y->inst >= 0 ? cluster_cpu_remaining(backplane_cluster(bp), y->inst) + x->freed_cpu[y->inst] + y->cpu
+				    : -1;
+	case SI_BINPACK_MEM:
+		return y->inst >= 0 ? cluster_mem_remaining(backplane_cluster(bp), y->inst) + x->freed_mem[y->inst] + y->mem
+				    : -1;
+	default:
+		return 0;
+	}
+}
+
+/* > 0 when victim a (keys ka) is the better victim than b (keys kb), 0 when
+ * they tie (the last tie-break decides). */
+static int si_cmp(const struct si *x, const struct victim *a, const int64_t *ka, const struct victim *b,
+		  const int64_t *kb)
+{
+	if (a->started != b->started)
+		return a->started < b->started ? 1 : -1;
+	for (int k = 0; k < x->n; k++)
+		if (ka[k] != kb[k])
+			return ka[k] > kb[k] ? 1 : -1;
+	return 0;
+}
+
 static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 {
 	struct victim *vs;
+	struct si x;
 	int n = 0;
-	int64_t *az_n, *inst_n;
 	const struct cp_strategy *st = cp_strategy_for(backplane_scenario(bp), (int)(v - svc_sched(bp)->svcs));
 
 	if (excess <= 0)
 		return;
 	vs = xcalloc((size_t)v->n_tasks + 1, sizeof *vs);
-	az_n = xcalloc((size_t)backplane_scenario(bp)->n_azs + 1, sizeof *az_n);
-	inst_n = xcalloc((size_t)cluster_count(backplane_cluster(bp)) + 1, sizeof *inst_n);
+	si_init(bp, v->deps[v->primary].policy, v->n_tasks, &x);
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = bp_task_at(bp, v->tasks[k]);
+		const struct place_req *r = &backplane_scenario(bp)->taskdefs[t->td].req;
 
-		if (svc_live(t) && az_index(bp, t) >= 0)
-			az_n[az_index(bp, t)]++;
-		if (svc_live(t) && t->inst >= 0)
-			inst_n[t->inst]++;
-		if (!svc_live(t) || t->dep != v->primary || t->unhealthy ||
+		if (!svc_live(t))
+			continue;
+		for (int l = 0; l < x.n; l++) {
+			int val = si_value(bp, &x, l, t);
+
+			vs[n].value[l] = val;
+			if (val >= 0 && x.lv[l].count)
+				x.lv[l].count[val]++;
+		}
+		if (t->dep != v->primary || t->unhealthy ||
 		    (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING))
 			continue;
 		/* task scale-in protection (docs/ecs-model.md §5.14) */
 		if (t->protected_until > sim_now(backplane_sim(bp)))
 			continue;
 		vs[n].slot = v->tasks[k];
-		vs[n].az = az_index(bp, t);     /* -1: not placed yet */
-		vs[n].started = vs[n].az >= 0 && t->seen >= TS_RUNNING;
+		vs[n].started = az_index(bp, t) >= 0 && t->seen >= TS_RUNNING;
 		vs[n].inst = t->inst;
 		vs[n].no = t->no;
 		vs[n].cp = t->cp;
+		vs[n].cpu = r->cpu_units;
+		vs[n].mem = r->mem_mib;
 		n++;
 	}
 	for (int64_t e = 0; e < excess; e++) {
-		int best = -1, from = -2;
-		int64_t ba = 0, bi = 0;
+		int best = -1, from = -2, tied = 0;
+		int64_t bk[PLACE_MAX_STRATEGIES], kk[PLACE_MAX_STRATEGIES];
 
 		if (st) {
 			/* the provider furthest above its share gives up a task
@@ -160,34 +300,67 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 				from = -2;
 		}
 		for (int k = 0; k < n; k++) {
-			int64_t ac = vs[k].az >= 0 ? az_n[vs[k].az] : 0;
-			int64_t ic = vs[k].inst >= 0 ? inst_n[vs[k].inst] : 0;
+			int c;
 
 			if (vs[k].gone || (from != -2 && vs[k].cp != from))
 				continue;
-			if (best < 0 || better_victim(&vs[k], ac, ic, &vs[best], ba, bi)) {
+			for (int l = 0; l < x.n; l++)
+				kk[l] = si_key(bp, &x, l, &vs[k]);
+			c = best < 0 ? 1 : si_cmp(&x, &vs[k], kk, &vs[best], bk);
+			if (c == 0) {
+				tied++;
+				if (x.by_id && task_no_before(vs[k].no, vs[best].no))
+					best = k;
+			} else if (c > 0) {
 				best = k;
-				ba = ac;
-				bi = ic;
+				tied = 1;
+				memcpy(bk, kk, sizeof kk);
 			}
 		}
 		if (best < 0)
 			break;
+		if (!x.by_id && tied > 1) {
+			/* one draw, only when there is a choice: the j-th of the
+			 * tied in the service's list order */
+			unsigned long j;
+
+			if (!v->scale_in_rng) {
+				char name[300];
+
+				snprintf(name, sizeof name, "service/%s/scale-in", v->cfg->name);
+				v->scale_in_rng = rng_stream(backplane_rng(bp), name);
+			}
+			j = gsl_rng_uniform_int(v->scale_in_rng, (unsigned long)tied);
+			for (int k = 0; k < n; k++) {
+				if (vs[k].gone || (from != -2 && vs[k].cp != from))
+					continue;
+				for (int l = 0; l < x.n; l++)
+					kk[l] = si_key(bp, &x, l, &vs[k]);
+				if (si_cmp(&x, &vs[k], kk, &vs[best], bk) == 0 && j-- == 0) {
+					best = k;
+					break;
+				}
+			}
+		}
 		vs[best].gone = 1;
-		/* it no longer counts toward its AZ and instance */
-		if (vs[best].az >= 0)
-			az_n[vs[best].az]--;
-		if (vs[best].inst >= 0)
-			inst_n[vs[best].inst]--;
+		/* it no longer counts toward its values, and frees what it holds */
+		for (int l = 0; l < x.n; l++)
+			if (vs[best].value[l] >= 0 && x.lv[l].count)
+				x.lv[l].count[vs[best].value[l]]--;
+		if (x.freed_cpu && vs[best].inst >= 0) {
+			x.freed_cpu[vs[best].inst] += vs[best].cpu;
+			x.freed_mem[vs[best].inst] += vs[best].mem;
+		}
 		svc_stop(bp, vs[best].slot);
 	}
-	free(inst_n);
-	free(az_n);
+	si_free(&x);
 	free(vs);
 }
 
 /* docs/ecs-model.md §5.9 AZ rebalancing: for a steady REPLICA service whose first strategy
- * spreads over AZs (or that has none) and maximumPercent > 100, when the
+ * spreads over AZs (or that has none), maximumPercent > 100 and no
+ * placement constraint on attribute:ecs.availability-zone (its deployment's
+ * policy: a revision may bring one), when the
  * AZs it can use (with ACTIVE instances; for a Fargate service, its subnet
  * zones not out and below the per-zone limit) hold counts of its tasks (on
  * instances or on Fargate) differing by more than one,
@@ -204,13 +377,10 @@ static void rebalance(struct backplane *bp, int vi)
 	uint8_t *usable;
 	uint32_t slot;
 
-	if (!v->cfg->az_rebalancing || v->cfg->max_pct <= 100 || v->cfg->sched != SCHED_REPLICA)
+	if (!scn_service_rebalances(v->cfg, pol))
 		return;
 	/* the extra task must fit under maximumPercent, rounded down (§5.5) */
 	if ((int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0) <= v->desired)
-		return;
-	if (pol->n_strategies > 0 && !(pol->strategies[0].type == PS_SPREAD &&
-				       strcmp(pol->strategies[0].field, "attribute:ecs.availability-zone") == 0))
 		return;
 	count = xcalloc((size_t)n_az + 1, sizeof *count);
 	usable = xcalloc((size_t)n_az + 1, 1);
@@ -351,6 +521,17 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 				 * service runs on the older tasks it has (choice,
 				 * scenarios/README.md "Circuit breaker") */
 				if (p->rollout == ROLL_FAILED && t->dep != v->primary)
+					continue;
+				/* task scale-in protection (docs/ecs-model.md
+				 * §5.14): a deployment does not stop a protected
+				 * task of an older revision; it stays outgoing, so
+				 * the deployment completes only after the
+				 * protection expires (the scaler's pass then,
+				 * choice E45).  Draining its instance still stops
+				 * it, and so do failed health checks (§5.3): neither
+				 * is a deployment (choice E108) */
+				if (t->protected_until > now && t->dep != v->primary && !t->unhealthy &&
+				    !(t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING))
 					continue;
 				if (t->healthy) {
 					if (healthy - 1 < min_healthy)

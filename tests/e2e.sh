@@ -172,10 +172,13 @@ else
 fi
 # the AZ outage's row of failures.csv counts the requests it cost: > 0, and
 # the 502/503/504 of requests.csv's traffic rows over the intervals that
-# overlap [time_s, time_s + duration_s]
+# overlap [time_s, time_s + duration_s] (an interval (start, t] counts when
+# t >= time_s and start < time_s + duration_s; start is the previous row's
+# time)
 cz_cost() { awk -F, -v want="$2" 'FNR == 1 { for (i = 1; i <= NF; i++) c[FILENAME, $i] = i; next }
 	FILENAME ~ /failures/ && $c[FILENAME, "kind"] == "az_outage" { t0 = $1; t1 = $1 + $c[FILENAME, "duration_s"]; got = $c[FILENAME, "requests_failed"] }
-	FILENAME ~ /requests/ && $3 == "" { t = $1; e = $6 + $7 + $8; if (t >= t0 && t - prev < t1) sum += e; prev = t }
+	FILENAME ~ /requests/ && $3 == "" { t = $1; if (t != cur) { start = cur; cur = t }
+		e = $6 + $7 + $8; if (t >= t0 && start < t1) sum += e }
 	END { if (want == "got") print got; else printf "%.3f\n", sum }' "$1/failures.csv" "$1/requests.csv"; }
 for d in crosszone.a cz-binpack; do
 	got=$(cz_cost "$T/$d" got); want=$(cz_cost "$T/$d" want)

@@ -925,6 +925,11 @@ static void test_config_errors(void)
 		     "$.capacityProviders[0].name", "may not begin with");
 	expect_error(cat, "{\"capacityProviders\":[{\"name\":\"FARGATE\"," ASG_OK "}]}",
 		     "$.capacityProviders[0].name", "built in");
+	/* CreateCapacityProvider's rule: letters, digits, '_' and '-' */
+	expect_error(cat, "{\"capacityProviders\":[{\"name\":\"cp'a\"," ASG_OK "}]}",
+		     "$.capacityProviders[0].name", "letters, digits, '_' or '-'");
+	expect_error(cat, "{\"capacityProviders\":[{\"name\":\"cp.a\"," ASG_OK "}]}",
+		     "$.capacityProviders[0].name", "letters, digits, '_' or '-'");
 	expect_error(cat, "{\"capacityProviders\":[{\"name\":\"cp\",\"autoScalingGroup\":"
 		     "{\"instanceType\":\"m5.huge\",\"availabilityZones\":[\"us-east-1a\"],\"maxSize\":1}}]}",
 		     "$.capacityProviders[0].autoScalingGroup.instanceType", "unknown instance type");

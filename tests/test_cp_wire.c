@@ -153,7 +153,9 @@ static void test_runtask_default_strategy(void)
  * in to 5 leave 1 : 4; the provider furthest above its share gives up
  * each task.  cp-a's instances are in us-east-1a only, cp-b's in
  * us-east-1b only, so the scheduler's usual choice alone (the AZ with most
- * tasks first) would balance the zones, 3 : 2 or 2 : 3. */
+ * tasks first) would balance the zones, 3 : 2 or 2 : 3.  AZ rebalancing
+ * (on by default, docs/ecs-model.md §5.9) is turned off: with one
+ * provider per zone it would move tasks between the providers. */
 static void test_scale_in_keeps_split(void)
 {
 	char a[600], b[600], buf[4096];
@@ -164,6 +166,7 @@ static void test_scale_in_keeps_split(void)
 	snprintf(buf, sizeof buf, HEAD(900)
 		 "\"capacityProviders\":[%s,%s],"
 		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":20,"
+		 "\"availabilityZoneRebalancing\":\"DISABLED\","
 		 "\"capacityProviderStrategy\":[{\"capacityProvider\":\"cp-a\",\"weight\":1},"
 		 "{\"capacityProvider\":\"cp-b\",\"weight\":4}]}],"
 		 "\"workload\":{\"traces\":[\"sk.csv\"]}}", a, b);
@@ -512,6 +515,76 @@ static void test_termination_protection(void)
 	free(off.status);
 }
 
+/* ---- pins: AZ rebalancing with a provider, the 10-constraint limit ------ */
+
+/* docs/ecs-model.md §5.9 with §5.11: an AZ-rebalancing task of a service
+ * routed to a provider stays on that provider's instances.  cp-a spans
+ * us-east-1a and 1b (one instance each); a plain instance (ci-00001, the
+ * earliest registered) is in us-east-1c.  The service's six tasks go 3/3 on
+ * cp-a; 1c has an ACTIVE instance and none of them, so rebalancing (on by
+ * default) starts a task pinned to 1c.  It must not land on the plain
+ * instance: with no cp-a instance in 1c it is not placed (a MemberOf
+ * failure).  `cons` is more of the service's members: with ten
+ * placement constraints of its own the two pins (AZ and provider) still
+ * hold (docs/ecs-model.md D11: the limit is on the task's constraints). */
+static void rebalance_on_provider(const char *tag, const char *cons)
+{
+	char a[600], buf[4096], file[64];
+	int n, on_plain = 0, on_cp = 0, member_of = 0;
+
+	provider_of(a, sizeof a, "m5.large", "\"us-east-1a\",\"us-east-1b\"", "cp-a", 2, 2, 2, "");
+	snprintf(buf, sizeof buf,
+		 "{\"durationSeconds\":1800,\"metricsIntervalSeconds\":60,\"region\":\"us-east-1\","
+		 "\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"],"
+		 "\"placement\":{\"tieBreak\":\"first\"},"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"instanceGroups\":[{\"name\":\"plain\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1c\"}],"
+		 "\"capacityProviders\":[%s],"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":6,"
+		 "\"capacityProviderStrategy\":[{\"capacityProvider\":\"cp-a\",\"weight\":1}]%s}]}", a, cons);
+	snprintf(file, sizeof file, "%s.json", tag);
+	rs_write(file, buf);
+	T_EQ(rs_run(file, tag, NULL, NULL, NULL), 0);
+	n = rs_rows(tag, "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *inst = rs_cell(tag, "tasks.csv", r, "instance_id");
+
+		on_plain += strcmp(inst, "ci-00001") == 0;
+		on_cp += *inst && strcmp(inst, "ci-00001") != 0;
+		free(inst);
+	}
+	n = rs_rows(tag, "placement_failures.csv");
+	for (int r = 1; r <= n; r++) {
+		char *reason = rs_cell(tag, "placement_failures.csv", r, "reason");
+
+		member_of += strncmp(reason, "FAIL:MemberOf", 13) == 0;
+		free(reason);
+	}
+	T_EQ(on_plain, 0);
+	T_EQ(on_cp, 6);
+	/* the premise: rebalancing tried 1c */
+	CU_ASSERT(member_of >= 1);
+}
+
+static void test_rebalance_keeps_provider(void)
+{
+	rebalance_on_provider("rbp", "");
+}
+
+static void test_pins_beyond_ten_constraints(void)
+{
+	char cons[1024];
+	size_t len = 0;
+
+	len += (size_t)snprintf(cons + len, sizeof cons - len, ",\"placementConstraints\":[");
+	for (int k = 0; k < 10; k++)
+		len += (size_t)snprintf(cons + len, sizeof cons - len,
+					"%s{\"type\":\"memberOf\",\"expression\":\"attribute:ecs.instance-type == m5.large\"}",
+					k ? "," : "");
+	snprintf(cons + len, sizeof cons - len, "]");
+	rebalance_on_provider("rbp10", cons);
+}
+
 static CU_TestInfo cp_tests[] = {
 	{ "service strategy: base first, then 1 : 4 over 500 tasks", test_service_split_base_weights },
 	{ "RunTask follows the default strategy, per call", test_runtask_default_strategy },
@@ -523,6 +596,8 @@ static CU_TestInfo cp_tests[] = {
 	{ "ECS's quota of tasks in PROVISIONING: RunTask over it fails", test_provisioning_quota },
 	{ "reservation on hand-computed clusters; scale-in after 15", test_reservation_and_scale_in },
 	{ "termination protection, checked after every event", test_termination_protection },
+	{ "an AZ-rebalancing task stays on its provider", test_rebalance_keeps_provider },
+	{ "the pins hold beside ten constraints of the service's", test_pins_beyond_ten_constraints },
 	CU_TEST_INFO_NULL,
 };
 

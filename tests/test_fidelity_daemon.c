@@ -8,7 +8,9 @@
  *     counts: the daemon belongs there);
  *   - a DAEMON redeployment keeps ceil(desired × minimumHealthyPercent)
  *     healthy daemon tasks, and never has two tasks on one instance (the
- *     old task stops before the new one starts: maximumPercent 100).
+ *     old task stops before the new one starts: maximumPercent 100);
+ *   - ten placement constraints of its own leave room for the pin of each
+ *     task to its instance.
  * The scenarios are tests/data/scenarios/fid-daemon-*. */
 #include <math.h>
 #include <stdio.h>
@@ -415,12 +417,48 @@ static void test_redeploy_min_75(void)
 	check_redeploy("fid-daemon-redeploy-75.json", "rd75", 3);
 }
 
+/* D11 (docs/ecs-model.md): a DAEMON service may carry ten placement
+ * constraints of its own; the scheduler's pin of each task to its
+ * instance comes on top of them, so the daemon still runs on every
+ * instance (three here). */
+static void test_ten_constraints(void)
+{
+	char buf[4096], cons[1024];
+	size_t len = 0;
+	int n, running = 0;
+
+	fx("fid-daemon-td-agent.json");
+	for (int k = 0; k < 10; k++)
+		len += (size_t)snprintf(cons + len, sizeof cons - len,
+					"%s{\"type\":\"memberOf\",\"expression\":\"attribute:ecs.instance-type == m5.large\"}",
+					k ? "," : "");
+	snprintf(buf, sizeof buf,
+		 "{\"name\":\"d10\",\"durationSeconds\":600,\"region\":\"us-east-1\","
+		 "\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\"}],"
+		 "\"taskDefinitions\":{\"agent\":\"fid-daemon-td-agent.json\"},"
+		 "\"services\":[{\"serviceName\":\"agent\",\"taskDefinition\":\"agent\",\"schedulingStrategy\":\"DAEMON\","
+		 "\"placementConstraints\":[%s]}]}", cons);
+	rs_write("d10.json", buf);
+	CU_ASSERT_EQUAL_FATAL(rs_run("d10.json", "d10", NULL, NULL, NULL), 0);
+	n = rs_rows("d10", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *last = rs_cell("d10", "tasks.csv", r, "last_status");
+
+		running += strcmp(last, "RUNNING") == 0;
+		free(last);
+	}
+	T_EQ(running, 3);
+}
+
 static CU_TestInfo daemon_tests[] = {
 	{ "draining: daemon stopped after the other tasks", test_drain_daemon_last },
 	{ "desired: constrained daemon", test_desired_follows_constraints },
 	{ "desired: no room, silent agent, joins, drain", test_desired_room_and_agent },
 	{ "redeploy within minimumHealthyPercent 50", test_redeploy_min_50 },
 	{ "redeploy within minimumHealthyPercent 75", test_redeploy_min_75 },
+	{ "ten constraints of its own, and the pin", test_ten_constraints },
 	CU_TEST_INFO_NULL,
 };
 

@@ -3,10 +3,12 @@
  * (docs/ecs-model.md): the last status of a task that never got an
  * instance (§3.1), STOPPING after the only container exited (§3.2), the
  * launch throttle delaying launches only (§5.4), scale-in choosing victims
- * one at a time (§4.6, against a brute-force oracle), a rollback keeping
+ * one at a time as the service's strategies say (§4.5, §4.6, against a
+ * brute-force oracle; binpack and spread cases of their own), a rollback keeping
  * the healthy tasks it rolls back to, and a FAILED deployment without
- * rollback stopping no more old tasks (§5.6), and an awsvpc service held to
- * the zones of its subnets (§4.2, LOCATION).  Rules with a bound are
+ * rollback stopping no more old tasks (§5.6), a deployment leaving
+ * protected tasks until their protection expires (§5.14), and an awsvpc
+ * service held to the zones of its subnets (§4.2, LOCATION).  Rules with a bound are
  * checked after every event through the observer hook. */
 #include <math.h>
 #include <stdint.h>
@@ -40,6 +42,9 @@ static const char *td_two =
 	"{\"family\":\"two\",\"containerDefinitions\":[{\"name\":\"main\",\"image\":\"m\",\"cpu\":256,\"memory\":512},"
 	"{\"name\":\"side\",\"image\":\"s\",\"cpu\":128,\"memory\":128,\"essential\":false}]}";
 
+static const char *td_mid =
+	"{\"family\":\"mid\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\",\"cpu\":512,\"memory\":1800}]}";
+
 static int setup(void)
 {
 	if (rs_setup())
@@ -48,6 +53,7 @@ static int setup(void)
 	rs_write("fid-small-v2.json", td_v2);
 	rs_write("fid-huge.json", td_huge);
 	rs_write("fid-two.json", td_two);
+	rs_write("fid-mid.json", td_mid);
 	return 0;
 }
 
@@ -293,23 +299,37 @@ static void test_throttle_delays_launches_only(void)
 	check_status_rows("fid-td");
 }
 
-/* 3. §4.6 scale-in, one victim at a time, against a brute-force oracle on
- * random cases.  The oracle takes the live tasks before the pass and
- * repeatedly picks: not running first; then the AZ with the most tasks of
- * the service, then the instance with the most, counted again after each
- * pick; ties: the most loaded instance among the tied AZs, then the task id. */
+/* 3. §4.5, §4.6 scale-in, one victim at a time, against a brute-force
+ * oracle on random cases: a plain re-implementation of the rule over every
+ * live task of the service, counted again after each pick.  Not running
+ * first; then the service's strategies in order, each among the best of the
+ * one before: spread takes from the value (AZ, instance, instance type)
+ * holding the most tasks, binpack from the instance that would have the
+ * most of its field left after the stop (what it has left before the pass,
+ * plus what the victims picked before free on it, plus the task's own);
+ * random has no preference.  The last ties: the lowest task id without a
+ * strategy or with the tie-break `first`; with the tie-break `random` any
+ * of them (the check then looks for an order of the actual victims in
+ * which each is among the tied best when it goes). */
+enum { OK_AZ, OK_INST, OK_TYPE, OK_CPU, OK_MEM, OK_RANDOM };
+
 struct snap {
 	char id[32];
 	int32_t inst;
 	char az[32];
+	char type[32];             /* its instance's ecs.instance-type */
 	int started;
+	int64_t cpu_left, mem_left;   /* what its instance has left before the pass */
+	int64_t cpu, mem;          /* what it holds */
 };
 
 struct si_check {
 	struct snap *prev;
 	int n_prev;
-	int passes, mismatches, az_mismatches;
-	int n_az;
+	int passes, mismatches;
+	int level[5], n_level;
+	int by_id;
+	long budget;               /* the search's steps left (random ties) */
 };
 
 static int az_of(const char *az)
@@ -317,44 +337,84 @@ static int az_of(const char *az)
 	return az[strlen(az) - 1] - 'a';
 }
 
-static void oracle(const struct snap *s, int n, int k, int *victim)
+/* Task i's key at one level, victim[] marking the tasks picked before it
+ * in this pass; the larger, the better a victim. */
+static int64_t o_key(const struct snap *s, int n, const int *victim, int i, int kind)
 {
-	for (int i = 0; i < n; i++)
-		victim[i] = 0;
-	for (int round = 0; round < k; round++) {
-		int best = -1;
-		int64_t ba = 0, bi = 0;
+	int64_t c = 0;
 
-		for (int i = 0; i < n; i++) {
-			int64_t ac = 0, ic = 0;
-			int better;
-
-			if (victim[i])
-				continue;
-			for (int j = 0; j < n; j++) {
-				if (victim[j] || s[j].inst < 0 || s[i].inst < 0)
-					continue;
-				ac += strcmp(s[j].az, s[i].az) == 0;
-				ic += s[j].inst == s[i].inst;
-			}
-			if (best < 0)
-				better = 1;
-			else if (s[i].started != s[best].started)
-				better = s[i].started < s[best].started;
-			else if (ac != ba)
-				better = ac > ba;
-			else if (ic != bi)
-				better = ic > bi;
-			else
-				better = strcmp(s[i].id, s[best].id) < 0;
-			if (better) {
-				best = i;
-				ba = ac;
-				bi = ic;
-			}
-		}
-		victim[best] = 1;
+	if (s[i].inst < 0)
+		return kind == OK_CPU || kind == OK_MEM ? -1 : 0;
+	if (kind == OK_CPU || kind == OK_MEM) {
+		c = kind == OK_CPU ? s[i].cpu_left + s[i].cpu : s[i].mem_left + s[i].mem;
+		for (int j = 0; j < n; j++)
+			if (victim[j] && s[j].inst == s[i].inst)
+				c += kind == OK_CPU ? s[j].cpu : s[j].mem;
+		return c;
 	}
+	if (kind == OK_RANDOM)
+		return 0;
+	for (int j = 0; j < n; j++) {
+		if (victim[j] || s[j].inst < 0)
+			continue;
+		c += kind == OK_AZ ? strcmp(s[j].az, s[i].az) == 0
+		   : kind == OK_INST ? s[j].inst == s[i].inst
+				     : strcmp(s[j].type, s[i].type) == 0;
+	}
+	return c;
+}
+
+/* > 0 when task i is the better victim than task b, 0 on a tie. */
+static int o_cmp(const struct si_check *c, const struct snap *s, int n, const int *victim, int i, int b)
+{
+	if (s[i].started != s[b].started)
+		return s[i].started < s[b].started ? 1 : -1;
+	for (int l = 0; l < c->n_level; l++) {
+		int64_t ki = o_key(s, n, victim, i, c->level[l]), kb = o_key(s, n, victim, b, c->level[l]);
+
+		if (ki != kb)
+			return ki > kb ? 1 : -1;
+	}
+	return 0;
+}
+
+/* The best victim left (the lowest id among the tied), -1 when none. */
+static int o_best(const struct si_check *c, const struct snap *s, int n, const int *victim)
+{
+	int best = -1;
+
+	for (int i = 0; i < n; i++) {
+		int r;
+
+		if (victim[i])
+			continue;
+		r = best < 0 ? 1 : o_cmp(c, s, n, victim, i, best);
+		if (r > 0 || (r == 0 && strcmp(s[i].id, s[best].id) < 0))
+			best = i;
+	}
+	return best;
+}
+
+/* Is there an order of the actual victims (actual[]) in which each is
+ * among the tied best when it goes?  victim[] holds those placed so far. */
+static int o_order(struct si_check *c, const struct snap *s, int n, int *victim, const int *actual, int left)
+{
+	int best;
+
+	if (left == 0)
+		return 1;
+	if (--c->budget < 0)
+		return 0;
+	best = o_best(c, s, n, victim);
+	for (int i = 0; i < n; i++) {
+		if (victim[i] || !actual[i] || o_cmp(c, s, n, victim, i, best) != 0)
+			continue;
+		victim[i] = 1;
+		if (o_order(c, s, n, victim, actual, left - 1))
+			return 1;
+		victim[i] = 0;
+	}
+	return 0;
 }
 
 static void si_observe(struct backplane *bp, void *ctx)
@@ -370,13 +430,21 @@ static void si_observe(struct backplane *bp, void *ctx)
 	cur = calloc((size_t)v->n_tasks + 1, sizeof *cur);
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = &bp->tasks[v->tasks[k]];
+		const char *type = NULL;
 
 		if (t->desired != TD_RUNNING)
 			continue;
 		snprintf(cur[n].id, sizeof cur[n].id, "task-%llu", (unsigned long long)t->no);
 		cur[n].inst = t->inst;
 		snprintf(cur[n].az, sizeof cur[n].az, "%s", t->inst >= 0 ? cluster_az(bp->cl, t->inst) : "");
+		if (t->inst >= 0)
+			cluster_attribute(bp->cl, t->inst, "ecs.instance-type", &type);
+		snprintf(cur[n].type, sizeof cur[n].type, "%s", type ? type : "");
 		cur[n].started = t->inst >= 0 && t->state >= TS_RUNNING;
+		cur[n].cpu_left = t->inst >= 0 ? cluster_cpu_remaining(bp->cl, t->inst) : 0;
+		cur[n].mem_left = t->inst >= 0 ? cluster_mem_remaining(bp->cl, t->inst) : 0;
+		cur[n].cpu = bp->s->taskdefs[t->td].req.cpu_units;
+		cur[n].mem = bp->s->taskdefs[t->td].req.mem_mib;
 		n++;
 	}
 	/* which of the previous live tasks are gone */
@@ -392,29 +460,18 @@ static void si_observe(struct backplane *bp, void *ctx)
 			actual[i] = !found;
 			gone += !found;
 		}
-		if (gone > 0) {
-			int64_t az_a[8] = { 0 }, az_w[8] = { 0 };
-			int64_t *in_a = calloc(64, sizeof *in_a), *in_w = calloc(64, sizeof *in_w);
-
+		if (gone > 0 && c->by_id) {
 			c->passes++;
-			oracle(c->prev, c->n_prev, gone, want);
-			for (int i = 0; i < c->n_prev; i++) {
-				int a = c->prev[i].inst >= 0 ? az_of(c->prev[i].az) : 7;
-				int32_t in = c->prev[i].inst >= 0 && c->prev[i].inst < 63 ? c->prev[i].inst : 63;
-
-				az_a[a] += actual[i];
-				az_w[a] += want[i];
-				in_a[in] += actual[i];
-				in_w[in] += want[i];
-			}
-			for (int a = 0; a < 8; a++)
-				if (az_a[a] != az_w[a])
-					c->az_mismatches++;
-			for (int i = 0; i < 64; i++)
-				if (in_a[i] != in_w[i])
+			for (int k = 0; k < gone; k++)
+				want[o_best(c, c->prev, c->n_prev, want)] = 1;
+			for (int i = 0; i < c->n_prev; i++)
+				if (want[i] != actual[i])
 					c->mismatches++;
-			free(in_a);
-			free(in_w);
+		} else if (gone > 0) {
+			c->passes++;
+			c->budget = 100000;
+			if (!o_order(c, c->prev, c->n_prev, want, actual, gone))
+				c->mismatches++;
 		}
 		free(actual);
 		free(want);
@@ -432,49 +489,227 @@ static uint64_t lcg(uint64_t *s)
 
 static void test_scale_in_one_at_a_time(void)
 {
+	/* the chains: none (the default rule), then each kind and some of
+	 * their chains */
+	static const struct {
+		const char *json;
+		int level[3], n_level;
+	} chains[] = {
+		{ NULL, { OK_AZ, OK_INST }, 2 },
+		{ "[{\"type\":\"random\"}]", { OK_RANDOM }, 1 },
+		{ "[{\"type\":\"binpack\",\"field\":\"memory\"}]", { OK_MEM }, 1 },
+		{ "[{\"type\":\"binpack\",\"field\":\"cpu\"}]", { OK_CPU }, 1 },
+		{ "[{\"type\":\"spread\",\"field\":\"attribute:ecs.availability-zone\"}]", { OK_AZ }, 1 },
+		{ "[{\"type\":\"spread\",\"field\":\"instanceId\"}]", { OK_INST }, 1 },
+		{ "[{\"type\":\"spread\",\"field\":\"attribute:ecs.availability-zone\"},"
+		  "{\"type\":\"binpack\",\"field\":\"memory\"}]", { OK_AZ, OK_MEM }, 2 },
+		{ "[{\"type\":\"spread\",\"field\":\"attribute:ecs.instance-type\"},"
+		  "{\"type\":\"spread\",\"field\":\"host\"}]", { OK_TYPE, OK_INST }, 2 },
+		{ "[{\"type\":\"random\"},{\"type\":\"binpack\",\"field\":\"cpu\"}]", { OK_RANDOM, OK_CPU }, 2 },
+	};
 	uint64_t st = 12345;
-	int total_passes = 0;
+	int total_passes = 0, n_chains = (int)(sizeof chains / sizeof chains[0]);
 
-	for (int cs = 0; cs < 24; cs++) {
+	for (int cs = 0; cs < 4 * n_chains; cs++) {
 		struct si_check c = { 0 };
-		char scn[2048], trace[256], name[32], file[48], tfile[48];
-		int per[3];
-		int64_t n, m1, m2;
+		char scn[3072], trace[256], name[32], file[48], tfile[48], strat[256];
+		int per[3], big[3], ch = cs % n_chains, first = (cs / n_chains) % 2;
+		int64_t n, m1, up, m2;
 
-		for (int a = 0; a < 3; a++)
+		for (int a = 0; a < 3; a++) {
 			per[a] = 1 + (int)(lcg(&st) % 3);
+			big[a] = (int)(lcg(&st) % 2);
+		}
 		n = 6 + (int64_t)(lcg(&st) % 11);
 		m1 = 1 + (int64_t)(lcg(&st) % (uint64_t)(n - 1));
-		m2 = (int64_t)(lcg(&st) % (uint64_t)m1);
+		up = m1 + 1 + (int64_t)(lcg(&st) % 4);
+		m2 = (int64_t)(lcg(&st) % (uint64_t)up);
 		snprintf(name, sizeof name, "fid-si%d", cs);
 		snprintf(file, sizeof file, "%s.json", name);
 		snprintf(tfile, sizeof tfile, "%s.csv", name);
-		snprintf(scn, sizeof scn, HEAD("x", 1200)
-			 "\"seed\":%d,"
-			 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":%d},"
-			 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":%d},"
-			 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1c\",\"count\":%d}],"
-			 "\"taskDefinitions\":{\"small\":\"fid-small.json\"},"
-			 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":%lld,"
-			 "\"placementStrategy\":[{\"type\":\"random\"}]}],"
+		snprintf(strat, sizeof strat, "%s%s%s", chains[ch].json ? ",\"placementStrategy\":" : "",
+			 chains[ch].json ? chains[ch].json : "", "");
+		snprintf(scn, sizeof scn, HEAD("x", 1500)
+			 "\"seed\":%d,\"placement\":{\"tieBreak\":\"%s\"},"
+			 "\"instanceGroups\":[{\"instanceType\":\"%s\",\"availabilityZone\":\"us-east-1a\",\"count\":%d},"
+			 "{\"instanceType\":\"%s\",\"availabilityZone\":\"us-east-1b\",\"count\":%d},"
+			 "{\"instanceType\":\"%s\",\"availabilityZone\":\"us-east-1c\",\"count\":%d}],"
+			 "\"taskDefinitions\":{\"mid\":\"fid-mid.json\"},"
+			 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"mid\",\"desiredCount\":%lld%s,"
+			 "\"availabilityZoneRebalancing\":\"DISABLED\"}],"
 			 "\"workload\":{\"traces\":[\"%s\"]}}",
-			 cs + 1, per[0], per[1], per[2], (long long)n, tfile);
-		snprintf(trace, sizeof trace, TRACE_HDR "600,set_desired,s,,%lld,,\n900,set_desired,s,,%lld,,\n",
-			 (long long)m1, (long long)m2);
+			 cs + 1, first ? "first" : "random",
+			 big[0] ? "m5.xlarge" : "m5.large", per[0], big[1] ? "m5.xlarge" : "m5.large", per[1],
+			 big[2] ? "m5.xlarge" : "m5.large", per[2], (long long)n, strat, tfile);
+		/* a scale-in, a scale-out whose tasks are placed after it (some
+		 * still starting at the next one), then another scale-in (AZ
+		 * rebalancing off: its stops would be passes of their own) */
+		snprintf(trace, sizeof trace,
+			 TRACE_HDR "600,set_desired,s,,%lld,,\n900,set_desired,s,,%lld,,\n912,set_desired,s,,%lld,,\n",
+			 (long long)m1, (long long)up, (long long)m2);
 		rs_write(file, scn);
 		rs_write(tfile, trace);
-		c.n_az = 3;
+		memcpy(c.level, chains[ch].level, sizeof c.level);
+		c.n_level = chains[ch].n_level;
+		c.by_id = first || !chains[ch].json;
 		CU_ASSERT_EQUAL_FATAL(rs_run(file, name, NULL, si_observe, &c), 0);
 		T_EQ(c.passes, 2);
-		T_EQ(c.az_mismatches, 0);
 		T_EQ(c.mismatches, 0);
-		if (c.mismatches || c.az_mismatches)
-			fprintf(stderr, "\n  case %d: %d/%d/%d instances, %lld -> %lld -> %lld\n", cs,
-				per[0], per[1], per[2], (long long)n, (long long)m1, (long long)m2);
+		if (c.mismatches || c.passes != 2)
+			fprintf(stderr, "\n  case %d (chain %d, %s): %d/%d/%d instances, %lld -> %lld -> %lld -> %lld\n",
+				cs, ch, first ? "first" : "random", per[0], per[1], per[2], (long long)n,
+				(long long)m1, (long long)up, (long long)m2);
 		total_passes += c.passes;
 		free(c.prev);
 	}
-	T_EQ(total_passes, 48);
+	T_EQ(total_passes, 8 * n_chains);
+}
+
+/* §4.5 binpack scale-in: the task goes from the instance that would have
+ * the most of the field left after the stop.  binpack(memory), desired 3:
+ * instance A (4 GiB) takes two 1800 MiB tasks and has no room for a third,
+ * which goes to B (8 GiB, about 6 GiB left with it).  At desired 2 the task
+ * on B stops (B would have all its memory back, A less than 2 GiB); the
+ * default rule would have taken one from A, the instance with the most. */
+static void test_scale_in_binpack(void)
+{
+	int n, on_a = 0, stopped_b = 0, stopped_a = 0;
+
+	rs_write("fid-bp.json", HEAD("fid-bp", 900)
+		 "\"instanceTypes\":[{\"name\":\"x1.four\",\"vcpu\":2,\"memoryGiB\":4},"
+		 "{\"name\":\"x1.eight\",\"vcpu\":2,\"memoryGiB\":8}],"
+		 "\"instanceGroups\":[{\"instanceType\":\"x1.four\",\"availabilityZone\":\"us-east-1a\"},"
+		 "{\"instanceType\":\"x1.eight\",\"availabilityZone\":\"us-east-1b\"}],"
+		 "\"taskDefinitions\":{\"mid\":\"fid-mid.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"mid\",\"desiredCount\":3,"
+		 "\"placementStrategy\":[{\"type\":\"binpack\",\"field\":\"memory\"}]}],"
+		 "\"workload\":{\"traces\":[\"fid-bp.csv\"]}}");
+	rs_write("fid-bp.csv", TRACE_HDR "600,set_desired,s,,2,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-bp.json", "fid-bp", NULL, NULL, NULL), 0);
+	n = rs_rows("fid-bp", "tasks.csv");
+	T_EQ(n, 3);
+	for (int r = 1; r <= n; r++) {
+		char *inst = rs_cell("fid-bp", "tasks.csv", r, "instance_id");
+		char *code = rs_cell("fid-bp", "tasks.csv", r, "stop_code");
+		int a = strcmp(inst, "ci-00001") == 0;
+
+		on_a += a;
+		if (strcmp(code, "ServiceSchedulerInitiated") == 0) {
+			stopped_a += a;
+			stopped_b += !a;
+		}
+		free(inst);
+		free(code);
+	}
+	/* the premise: two on A, one on B */
+	T_EQ(on_a, 2);
+	T_EQ(stopped_b, 1);
+	T_EQ(stopped_a, 0);
+}
+
+/* §4.5 spread scale-in: the AZs stay balanced, the task inside an AZ is
+ * chosen at random (from the service's own stream: the same seed, the same
+ * victims).  spread(attribute:ecs.availability-zone), two instances in each
+ * of three AZs, 12 tasks (two on each instance), desired 9: one task goes
+ * from each AZ.  Over seeds the victim is not always on the instance of its
+ * AZ with the most tasks (where the default rule takes it), and one seed
+ * run twice stops the same tasks. */
+static void spread_victims(int seed, const char *tag, char victims[3][32], int *per_az)
+{
+	char scn[2048];
+	int n;
+
+	snprintf(scn, sizeof scn, HEAD("fid-sp", 900)
+		 "\"seed\":%d,"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1c\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"mid\":\"fid-mid.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"mid\",\"desiredCount\":12,"
+		 "\"placementStrategy\":[{\"type\":\"spread\",\"field\":\"attribute:ecs.availability-zone\"}]}],"
+		 "\"workload\":{\"traces\":[\"fid-sp.csv\"]}}", seed);
+	rs_write("fid-sp.json", scn);
+	rs_write("fid-sp.csv", TRACE_HDR "600,set_desired,s,,9,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-sp.json", tag, NULL, NULL, NULL), 0);
+	n = rs_rows(tag, "tasks.csv");
+	T_EQ(n, 12);
+	for (int a = 0; a < 3; a++) {
+		per_az[a] = 0;
+		victims[a][0] = '\0';
+	}
+	for (int r = 1; r <= n; r++) {
+		char *az = rs_cell(tag, "tasks.csv", r, "az");
+		char *code = rs_cell(tag, "tasks.csv", r, "stop_code");
+		char *id = rs_cell(tag, "tasks.csv", r, "task_id");
+
+		if (strcmp(code, "ServiceSchedulerInitiated") == 0) {
+			per_az[az_of(az)]++;
+			snprintf(victims[az_of(az)], 32, "%s", id);
+		}
+		free(az);
+		free(code);
+		free(id);
+	}
+}
+
+static void test_scale_in_spread_random(void)
+{
+	char v1[3][32], v2[3][32], tag[32];
+	int per[3], not_most = 0;
+
+	for (int seed = 1; seed <= 8; seed++) {
+		int n;
+
+		snprintf(tag, sizeof tag, "fid-sp%d", seed);
+		spread_victims(seed, tag, v1, per);
+		n = rs_rows(tag, "tasks.csv");
+		for (int a = 0; a < 3; a++) {
+			/* the tasks of the victim's instance and of the AZ's fullest */
+			char at[32] = "";
+			int mine = 0, most = 0;
+
+			T_EQ(per[a], 1);
+			for (int r = 1; r <= n; r++) {
+				char *id = rs_cell(tag, "tasks.csv", r, "task_id");
+
+				if (strcmp(id, v1[a]) == 0) {
+					char *inst = rs_cell(tag, "tasks.csv", r, "instance_id");
+
+					snprintf(at, sizeof at, "%s", inst);
+					free(inst);
+				}
+				free(id);
+			}
+			for (int r = 1; r <= n; r++) {
+				char *inst = rs_cell(tag, "tasks.csv", r, "instance_id");
+				char *az = rs_cell(tag, "tasks.csv", r, "az");
+				int here = 0;
+
+				if (az_of(az) == a) {
+					for (int q = 1; q <= n; q++) {
+						char *other = rs_cell(tag, "tasks.csv", q, "instance_id");
+
+						here += strcmp(other, inst) == 0;
+						free(other);
+					}
+					if (here > most)
+						most = here;
+					if (strcmp(inst, at) == 0)
+						mine = here;
+				}
+				free(inst);
+				free(az);
+			}
+			not_most += mine < most;
+		}
+	}
+	/* the default rule would always take it from the AZ's fullest instance */
+	CU_ASSERT(not_most > 0);
+	/* deterministic: seed 3 again */
+	spread_victims(3, "fid-sp3b", v2, per);
+	spread_victims(3, "fid-sp3", v1, per);
+	for (int a = 0; a < 3; a++)
+		T_STREQ(v1[a], v2[a]);
 }
 
 /* The measured case: 4/5/1 tasks over three AZs (us-east-1c holds one
@@ -738,6 +973,203 @@ static void test_location(void)
 	T_EQ(loc, n);
 }
 
+/* §5.14: a protected task is not stopped by a deployment.  Every task
+ * protects itself for 20 minutes when it starts (protectedFraction 1); the
+ * v2 deployment at 300 s (min 100 %, max 200 %) starts the four new tasks,
+ * but the four old ones stay RUNNING until their protection expires (about
+ * 1215 s), and only then go; the deployment completes after that.  Checked
+ * after every event: no task is stopped while protected. */
+struct pr_old {
+	uint64_t no;
+	sim_time_t until;          /* its protection's end */
+	double stopped_at;         /* -1 while live */
+};
+
+struct pr_check {
+	struct pr_old old[16];
+	int n_old;
+	int violations;            /* a task stopped while protected */
+	int old_running_900;       /* old tasks RUNNING at the last event before 1000 s */
+};
+
+static void pr_observe(struct backplane *bp, void *ctx)
+{
+	struct pr_check *c = ctx;
+	struct svc *v;
+	double now = sec(bp);
+
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	if (now < 1000)
+		c->old_running_900 = 0;
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = &bp->tasks[v->tasks[k]];
+		int i;
+
+		if (t->dep != 0)
+			continue;
+		for (i = 0; i < c->n_old && c->old[i].no != t->no; i++)
+			;
+		if (i == c->n_old) {
+			if (c->n_old == 16 || t->desired != TD_RUNNING)
+				continue;
+			c->old[c->n_old++] = (struct pr_old){ t->no, 0, -1 };
+		}
+		if (t->desired == TD_RUNNING) {
+			c->old[i].until = t->protected_until;
+			if (now < 1000 && t->state == TS_RUNNING)
+				c->old_running_900++;
+		} else if (c->old[i].stopped_at < 0) {
+			c->old[i].stopped_at = now;
+			if (t->protected_until > sim_now(bp->sim))
+				c->violations++;
+		}
+	}
+}
+
+static void test_protection_holds_deployment(void)
+{
+	struct pr_check c;
+	int n, v2_live = 0;
+
+	memset(&c, 0, sizeof c);
+	rs_write("fid-pr.json", HEAD("fid-pr", 2400)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"small\":\"fid-small.json\",\"v2\":\"fid-small-v2.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":4,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":100,\"maximumPercent\":200},"
+		 "\"taskProtection\":{\"protectedFraction\":1,\"expiresInMinutes\":20}}],"
+		 "\"workload\":{\"traces\":[\"fid-pr.csv\"]}}");
+	rs_write("fid-pr.csv", TRACE_HDR "300,deploy,s,v2,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-pr.json", "fid-pr", NULL, pr_observe, &c), 0);
+	T_EQ(c.n_old, 4);
+	T_EQ(c.violations, 0);
+	/* the old tasks run on while protected, then go soon after */
+	T_EQ(c.old_running_900, 4);
+	for (int i = 0; i < c.n_old; i++) {
+		double until = (double)c.old[i].until / 1000.0;
+
+		CU_ASSERT(until > 1200 && until < 1260);
+		CU_ASSERT(c.old[i].stopped_at >= until);
+		CU_ASSERT(c.old[i].stopped_at < until + 60);
+	}
+	/* the deployment then completes on the four v2 tasks */
+	n = rs_rows("fid-pr", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *td = rs_cell("fid-pr", "tasks.csv", r, "taskdef");
+		char *stop = rs_cell("fid-pr", "tasks.csv", r, "stop_s");
+
+		if (!*stop) {
+			T_STREQ(td, "small:2");
+			v2_live++;
+		}
+		free(td);
+		free(stop);
+	}
+	T_EQ(v2_live, 4);
+	RS_IS("fid-pr", "services.csv", -1, "deployments", "1");
+}
+
+/* §5.9 AZ rebalancing: CreateService without a value gives ENABLED for a
+ * compatible service (REPLICA, first strategy AZ spread or none, maximumPercent
+ * above 100, no placement constraint on attribute:ecs.availability-zone).
+ * Two instances in us-east-1a, one in each other AZ (four 1800 MiB tasks
+ * each), six tasks; us-east-1a is out from 600 s to 1800 s, its tasks are
+ * replaced in the other two AZs.  `svc` is the rest of the service's JSON.
+ * Gives the live tasks per AZ at the end, the tasks started and the
+ * placement failures. */
+static void rb_run(const char *tag, const char *svc, const char *azs, int *per_az, int *started, int *failures)
+{
+	char scn[2048], file[64], tfile[64];
+	int n;
+
+	snprintf(file, sizeof file, "%s.json", tag);
+	snprintf(tfile, sizeof tfile, "%s.csv", tag);
+	snprintf(scn, sizeof scn, HEAD("x", 3600)
+		 "\"placement\":{\"tieBreak\":\"first\"},"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\"},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1c\"}],"
+		 "\"taskDefinitions\":{\"mid\":\"fid-mid.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"mid\",\"desiredCount\":6%s}],"
+		 "\"workload\":{\"traces\":[\"%s\"]}}", svc, tfile);
+	rs_write(file, scn);
+	rs_write(tfile, azs ? azs : TRACE_HDR "600,az_outage,us-east-1a,,,1200,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
+	for (int a = 0; a < 3; a++)
+		per_az[a] = 0;
+	n = rs_rows(tag, "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *stop = rs_cell(tag, "tasks.csv", r, "stop_s");
+		char *az = rs_cell(tag, "tasks.csv", r, "az");
+
+		if (!*stop && *az)
+			per_az[az_of(az)]++;
+		free(stop);
+		free(az);
+	}
+	*started = (int)rs_num(tag, "service_summary.csv", 1, "tasks_started");
+	*failures = rs_rows(tag, "placement_failures.csv");
+}
+
+static void test_rebalancing_default(void)
+{
+	int per[3], started, failures;
+
+	/* no setting, no strategy: rebalanced back to 2/2/2 once 1a is back */
+	rb_run("fid-rb-def", "", NULL, per, &started, &failures);
+	T_EQ(per[0], 2);
+	T_EQ(per[1], 2);
+	T_EQ(per[2], 2);
+	T_EQ(failures, 0);
+	/* explicitly DISABLED: the replacements stay in 1b and 1c */
+	rb_run("fid-rb-off", ",\"availabilityZoneRebalancing\":\"DISABLED\"", NULL, per, &started, &failures);
+	T_EQ(per[0], 0);
+	T_EQ(per[1] + per[2], 6);
+	/* no setting, binpack first: not compatible, not rebalanced (the
+	 * binpack placement packs 4 + 2 into us-east-1a, the replacements go
+	 * to 1b and 1c and stay) */
+	rb_run("fid-rb-bp", ",\"placementStrategy\":[{\"type\":\"binpack\",\"field\":\"memory\"}]", NULL, per,
+	       &started, &failures);
+	T_EQ(per[0], 0);
+	T_EQ(per[1] + per[2], 6);
+	T_EQ(started, 12);
+	/* maximumPercent 100: not compatible either */
+	rb_run("fid-rb-100", ",\"deploymentConfiguration\":{\"minimumHealthyPercent\":50,\"maximumPercent\":100}",
+	       NULL, per, &started, &failures);
+	T_EQ(per[0], 0);
+}
+
+/* §5.9: a service with a placement constraint on
+ * attribute:ecs.availability-zone is not rebalanced, even with ENABLED
+ * given: its tasks may only go to 1a and 1b (3/3/0 is as balanced as it
+ * can be), so no task is launched for 1c and nothing fails to be placed.
+ * With the setting absent the same. */
+static void test_rebalancing_az_constraint(void)
+{
+	static const char *const svcs[] = {
+		",\"availabilityZoneRebalancing\":\"ENABLED\",\"placementConstraints\":[{\"type\":\"memberOf\","
+		"\"expression\":\"attribute:ecs.availability-zone != us-east-1c\"}]",
+		",\"placementConstraints\":[{\"type\":\"memberOf\","
+		"\"expression\":\"attribute:ecs.availability-zone in [us-east-1a, us-east-1b]\"}]",
+	};
+	int per[3], started, failures;
+
+	for (int k = 0; k < 2; k++) {
+		char tag[32];
+
+		snprintf(tag, sizeof tag, "fid-rb-c%d", k);
+		rb_run(tag, svcs[k], TRACE_HDR, per, &started, &failures);
+		T_EQ(per[0], 3);
+		T_EQ(per[1], 3);
+		T_EQ(per[2], 0);
+		T_EQ(started, 6);
+		T_EQ(failures, 0);
+	}
+}
+
 static CU_TestInfo fid_tests[] = {
 	{ "awsvpc service: only its subnets' zones (LOCATION)", test_location },
 	{ "never-placed task ends STOPPED", test_never_placed_last_status },
@@ -745,8 +1177,13 @@ static CU_TestInfo fid_tests[] = {
 	{ "throttle delays launches only", test_throttle_delays_launches_only },
 	{ "scale-in one victim at a time (oracle)", test_scale_in_one_at_a_time },
 	{ "scale-in 4/5/1 -> 3/3/1 -> 1/1/1", test_scale_in_measured_case },
+	{ "binpack scale-in: the instance left with the most", test_scale_in_binpack },
+	{ "spread scale-in: AZs balanced, random inside an AZ", test_scale_in_spread_random },
 	{ "rollback keeps healthy tasks", test_rollback_keeps_healthy_tasks },
 	{ "FAILED without rollback", test_failed_without_rollback },
+	{ "a deployment leaves protected tasks until expiry", test_protection_holds_deployment },
+	{ "AZ rebalancing: ENABLED by default when compatible", test_rebalancing_default },
+	{ "AZ rebalancing: not with an AZ placement constraint", test_rebalancing_az_constraint },
 	CU_TEST_INFO_NULL,
 };
 

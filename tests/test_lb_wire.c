@@ -128,7 +128,12 @@ static void test_dead_instance_target(void)
 		char *id = rs_cell("lbw-b", "tasks.csv", r, "task_id");
 		char *inst = rs_cell("lbw-b", "tasks.csv", r, "instance_id");
 
-		if (inst && strcmp(inst, "ci-00001") == 0 && rs_num("lbw-b", "tasks.csv", r, "running_s") < 300) {
+		double run = rs_num("lbw-b", "tasks.csv", r, "running_s");
+
+		/* a task that ran there before the failure (-1: never ran, as
+		 * an AZ-rebalancing task placed on the dead instance before ECS
+		 * noticed it) */
+		if (inst && strcmp(inst, "ci-00001") == 0 && run >= 0 && run < 300) {
 			double unhealthy = rs_target_at("lbw-b", id, "unhealthy");
 			double stopped = rs_num("lbw-b", "tasks.csv", r, "stopped_s");
 

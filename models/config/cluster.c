@@ -266,6 +266,12 @@ int cluster_config_read_azs(struct scenario *s, const cJSON *arr, struct err *e)
 			return err_at(e, s->file, 0, 0, p,
 				      "zone '%s' is not in region '%s' (expected '%s' followed by a letter)",
 				      v, s->region, s->region);
+		/* after the region, letters, digits and '-' (us-east-1a, a
+		 * Local Zone's us-west-2-lax-1a): a zone's name goes quoted
+		 * into the pin of an AZ-rebalancing task (models/backplane.c) */
+		if (strspn(v + strlen(s->region), "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(v + strlen(s->region)))
+			return err_at(e, s->file, 0, 0, p,
+				      "zone '%s': after the region, only lower-case letters, digits and '-'", v);
 		if (scenario_has_az(s, v))
 			return err_at(e, s->file, 0, 0, p, "zone '%s' is listed twice", v);
 		s->azs[s->n_azs++] = xstrdup(v);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "models/config/sections.h"
+#include "models/placement/cql.h"
 #include "models/scenario.h"
 #include "models/task.h"
 #include "sim/jsonrd.h"
@@ -96,6 +97,22 @@ static int breaker_threshold_read(const struct scenario *s, struct scn_service *
 	return 0;
 }
 
+int scn_service_rebalances(const struct scn_service *v, const struct place_policy *pol)
+{
+	static const char az_attr[] = "ecs.availability-zone";
+
+	if (!v->az_rebalancing || v->sched != SCHED_REPLICA || v->max_pct <= 100)
+		return 0;
+	if (pol->n_strategies > 0 &&
+	    !(pol->strategies[0].type == PS_SPREAD && strncmp(pol->strategies[0].field, "attribute:", 10) == 0 &&
+	      strcmp(pol->strategies[0].field + 10, az_attr) == 0))
+		return 0;
+	for (int k = 0; k < pol->n_constraints; k++)
+		if (pol->constraints[k].type == PC_MEMBER_OF && cql_reads_attribute(pol->constraints[k].expr, az_attr))
+			return 0;
+	return 1;
+}
+
 int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 {
 	int i = 0;
@@ -123,7 +140,7 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		    jr_opt_array(&c, "placementStrategy", &strat) ||
 		    jr_opt_array(&c, "placementConstraints", &cons) ||
 		    jr_opt_num(&c, "createdAtSeconds", 0, 0, 1e11, &create_at) ||
-		    jr_opt_str(&c, "availabilityZoneRebalancing", "DISABLED", &azr) ||
+		    jr_opt_str(&c, "availabilityZoneRebalancing", "ENABLED", &azr) ||
 		    jr_opt_str(&c, "launchType", NULL, &lt))
 			return -1;
 		rt = jr_get(&c, "runtimeSeconds");
@@ -160,6 +177,10 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		    lb_service_read(&s->lb, lbs, grace, s->taskdefs[td].td, s->file, path, &v->lb, e))
 			return -1;
 		v->desired = desired;
+		/* CreateService without a value: ENABLED, in effect only for a
+		 * compatible service (docs/ecs-model.md §5.9); an explicit ENABLED
+		 * on an incompatible one is kept and has no effect (choice
+		 * E109), see scn_service_rebalances */
 		if (strcmp(azr, "ENABLED") == 0)
 			v->az_rebalancing = 1;
 		else if (strcmp(azr, "DISABLED") != 0)

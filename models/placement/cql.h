@@ -53,4 +53,8 @@ int cql_eval(const struct cql_expr *x, const struct cql_view *v, const void *ins
  * can change when tasks start or stop; placement caches must not keep it). */
 int cql_is_dynamic(const struct cql_expr *x);
 
+/* Whether the expression reads attribute `name` (without "attribute:"),
+ * anywhere in it. */
+int cql_reads_attribute(const struct cql_expr *x, const char *name);
+
 #endif

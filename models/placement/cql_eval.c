@@ -1,6 +1,6 @@
 /* models/placement/cql_eval.c — the evaluator of the cluster query language:
- * cql_eval against one instance read through a struct cql_view, and
- * cql_is_dynamic.  Cannot fail: the parser checked everything. */
+ * cql_eval against one instance read through a struct cql_view,
+ * cql_is_dynamic and cql_reads_attribute.  Cannot fail: the parser checked everything. */
 #include "models/placement/cql_int.h"
 
 #include <string.h>
@@ -113,4 +113,13 @@ int cql_is_dynamic(const struct cql_expr *x)
 	if (x->kind == K_PRED)
 		return x->p.subj == S_TASK_GROUP || x->p.subj == S_RUNNING_TASKS_COUNT;
 	return cql_is_dynamic(x->l) || cql_is_dynamic(x->r);
+}
+
+int cql_reads_attribute(const struct cql_expr *x, const char *name)
+{
+	if (!x)
+		return 0;
+	if (x->kind == K_PRED)
+		return x->p.subj == S_ATTRIBUTE && strcmp(x->p.attr, name) == 0;
+	return cql_reads_attribute(x->l, name) || cql_reads_attribute(x->r, name);
 }

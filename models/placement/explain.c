@@ -17,10 +17,12 @@ static const char *const check_names[] = {
 	"agent", "cpu", "memory", "ports", "eni", "location", "eni-capability", "gpu", "platform",
 };
 _Static_assert(sizeof check_names / sizeof *check_names == ST_CONSTRAINTS, "a name per check");
-static const char *const constraint_names[PLACE_MAX_CONSTRAINTS] = {
+static const char *const constraint_names[PLACE_MAX_CONSTRAINTS + PLACE_MAX_PINS] = {
 	"constraint1", "constraint2", "constraint3", "constraint4", "constraint5",
 	"constraint6", "constraint7", "constraint8", "constraint9", "constraint10",
+	"constraint11", "constraint12",
 };
+_Static_assert(PLACE_MAX_CONSTRAINTS + PLACE_MAX_PINS == 12, "a name per constraint and pin");
 
 const char *explain_outcome_name(enum explain_outcome o)
 {

@@ -171,6 +171,26 @@ int place_add_member_of(struct place_policy *p, const char *expression, const ch
 	return 0;
 }
 
+int place_add_pin(struct place_policy *p, const char *expression, struct err *e)
+{
+	struct place_constraint *c;
+	struct cql_expr *x;
+	char msg[512];
+	int col = 0;
+
+	if (p->n_constraints >= PLACE_MAX_CONSTRAINTS + PLACE_MAX_PINS)
+		return err_at(e, NULL, 0, 0, "pin", "no room for the pin '%s': the policy already has %d constraints",
+			      expression, p->n_constraints);
+	x = cql_parse(expression, &col, msg, sizeof msg);
+	if (!x)
+		return err_at(e, NULL, 0, 0, "pin", "'%s', column %d: %s", expression, col, msg);
+	c = &p->constraints[p->n_constraints++];
+	c->type = PC_MEMBER_OF;
+	c->expression = xstrdup(expression);
+	c->expr = x;
+	return 0;
+}
+
 static int add_distinct(struct place_policy *p, const char *file, const char *path, struct err *e)
 {
 	struct place_constraint *c;

@@ -24,6 +24,11 @@ struct cql_expr;
 
 #define PLACE_MAX_STRATEGIES 5     /* D11 */
 #define PLACE_MAX_CONSTRAINTS 10   /* D11 */
+/* Room after a task's own constraints for the scheduler's pins
+ * (place_add_pin): an instance (DAEMON) or an AZ (AZ rebalancing), and a
+ * capacity provider's instances.  ECS's limit of 10 is on the constraints
+ * a task is given, not on where its scheduler sends it. */
+#define PLACE_MAX_PINS 2
 
 enum place_strategy_type { PS_BINPACK, PS_SPREAD, PS_RANDOM };
 enum place_constraint_type { PC_DISTINCT_INSTANCE, PC_MEMBER_OF };
@@ -50,8 +55,8 @@ struct place_policy {
 	int n_loc_az;
 	struct place_strategy strategies[PLACE_MAX_STRATEGIES];
 	int n_strategies;         /* 0 = the caller's default (docs/ecs-model.md §4.6, D10) */
-	struct place_constraint constraints[PLACE_MAX_CONSTRAINTS];
-	int n_constraints;
+	struct place_constraint constraints[PLACE_MAX_CONSTRAINTS + PLACE_MAX_PINS];
+	int n_constraints;         /* ≤ PLACE_MAX_CONSTRAINTS but for the pins */
 	enum place_tie_break tie_break;
 	/* placement's memo of what strategy k of the chain a placement runs
 	 * with this policy prepares on a cluster (spread: the tracked attribute
@@ -97,6 +102,11 @@ int place_parse_constraints(struct place_policy *p, const struct cJSON *arr,
 /* Append a memberOf constraint from an expression string. */
 int place_add_member_of(struct place_policy *p, const char *expression,
 			const char *file, const char *path, struct err *e);
+/* Append one of the scheduler's pins, a memberOf that is not the task's own
+ * (not counted toward PLACE_MAX_CONSTRAINTS; at most PLACE_MAX_PINS of them
+ * after the task's constraints).  -1 with e filled when the expression does
+ * not parse or there is no room. */
+int place_add_pin(struct place_policy *p, const char *expression, struct err *e);
 /* A console template by name: az-balanced-spread, az-balanced-binpack,
  * binpack, one-task-per-host (docs/ecs-model.md §4.6).  Returns -1 with e filled when the name
  * is unknown (the message lists the valid names). */
