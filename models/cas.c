@@ -22,7 +22,8 @@
  *     decision and at each minute, docs/ecs-model.md choice E62), else
  *     terminated at once (backplane_terminate_instance);
  *   the group keeps its desired capacity: an instance lost otherwise (a
- *     failure, a deregistration) is replaced at the next minute.
+ *     failure) is replaced at the next minute; a deregistered one is not (its
+ *     host runs on, outside the cluster, choice E101).
  * Every scale-out and scale-in is a row of scaling.csv (resource_type
  * capacity_provider, metric CapacityProviderReservation).  A scenario
  * without a managed-scaling provider schedules nothing and draws nothing.
@@ -39,6 +40,7 @@
 #include "models/capacity/managed_scaling.h"
 #include "models/capacity/scaling_csv.h"
 #include "models/cluster.h"
+#include "models/metrics.h"
 #include "models/scenario.h"
 #include "models/task.h"
 #include "sim/dist.h"
@@ -285,8 +287,10 @@ static void datapoint(struct backplane *bp, struct cas *c, int gi)
 }
 
 /* Auto Scaling keeps the desired capacity: an instance of the group that
- * went away other than by scale-in (a failure, a deregistration) is
- * replaced by a new launch (docs/ecs-model.md choice E63). */
+ * went away other than by scale-in (a failure) is replaced by a new launch
+ * (docs/ecs-model.md choice E63).  A deregistered one is not: its EC2 host
+ * runs on, billed and healthy to Auto Scaling, outside the cluster (choice
+ * E101). */
 static void replace_lost(struct backplane *bp, struct cas *c, int gi)
 {
 	struct cas_group *g = &c->g[gi];
@@ -294,7 +298,8 @@ static void replace_lost(struct backplane *bp, struct cas *c, int gi)
 	int in_service = (int)g->n_launching;
 
 	for (int32_t i = 0; i < cluster_count(cl); i++)
-		if (bp_instance_cp(bp, i) == g->p && cluster_status(cl, i) != INST_INACTIVE &&
+		if (bp_instance_cp(bp, i) == g->p &&
+		    (cluster_status(cl, i) != INST_INACTIVE || metrics_instance_billed(backplane_metrics(bp), i)) &&
 		    !((size_t)i < c->cap_inst && c->draining[i]))
 			in_service++;
 	if (in_service < g->desired)

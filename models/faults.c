@@ -90,6 +90,15 @@ int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repai
 	sim_time_t jitter;
 	int64_t all = 0, svc = 0;
 
+	if (a->deregistered && repair < 0) {
+		/* docs/ecs-model.md §2.4, choice E101: a deregistered instance's host
+		 * ran on, billed, outside the cluster; EC2 ending it (a Spot
+		 * termination, a failure for good) ends its billing, and nothing else
+		 * the cluster sees */
+		metrics_on_instance_down(backplane_metrics(bp), sim_now(sim), inst);
+		a->deregistered = 0;
+		return -1;
+	}
 	if (a->dead || cluster_status(cl, inst) == INST_INACTIVE)
 		return -1;
 	if (fault_id < 0) {
@@ -201,7 +210,14 @@ void fault_spot_notice(struct backplane *bp, int32_t inst)
 	struct cluster *cl = backplane_cluster(bp);
 	int group = bp_instance_group(bp, inst);
 	int64_t all = 0, svc = 0, id;
+	sim_time_t warning = group >= 0 ? backplane_scenario(bp)->groups[group].spot_warning : SPOT_WARNING_MS;
 
+	if (a->deregistered) {
+		/* its host, outside the cluster, is terminated all the same: its
+		 * billing ends then (fault_instance_fail; choice E101) */
+		sim_after(backplane_sim(bp), warning, f->ev_spot_end, bp, (uint64_t)(uint32_t)inst << 32);
+		return;
+	}
 	if (a->dead || cluster_status(cl, inst) == INST_INACTIVE)
 		return;
 	id = ++f->next_fault_id;
@@ -212,10 +228,7 @@ void fault_spot_notice(struct backplane *bp, int32_t inst)
 	 * drains it when Spot draining is on */
 	backplane_spot_notice(bp, inst);
 	/* terminated `spot.warningSeconds` (two minutes) after the notice */
-	sim_after(backplane_sim(bp),
-		  group >= 0 ? backplane_scenario(bp)->groups[group].spot_warning : SPOT_WARNING_MS,
-		  f->ev_spot_end, bp,
-		  (uint64_t)(uint32_t)inst << 32 | (uint64_t)id);
+	sim_after(backplane_sim(bp), warning, f->ev_spot_end, bp, (uint64_t)(uint32_t)inst << 32 | (uint64_t)id);
 }
 
 static void on_spot_end(struct sim *s, void *ctx, const struct event *ev)
@@ -259,6 +272,7 @@ void fault_deregister(struct backplane *bp, int32_t inst)
 	a->failed_at = sim_now(backplane_sim(bp));
 	a->fault_id = 0;
 	a->fail_code = STOP_USER;
+	a->deregistered = 1;
 	backplane_instance_deregistered(bp, inst);
 	clean(bp, inst);
 }

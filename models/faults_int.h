@@ -19,6 +19,7 @@ struct fault_inst {
 	uint8_t dead;              /* the instance failed: its tasks are gone */
 	uint8_t gone;              /* ... and will not come back */
 	uint8_t cleaned;           /* the backplane has stopped its tasks */
+	uint8_t deregistered;      /* deregistered from the cluster, its EC2 host still up and billed */
 	uint32_t life;             /* bumps on each failure: stale fault events */
 	sim_time_t failed_at;
 	int64_t fault_id;

@@ -632,6 +632,11 @@ void metrics_on_instance_down(struct metrics *m, sim_time_t now, int32_t inst)
 		m->cost_instances += pricing_period_usd(b->usd_per_hour, now - b->up);
 }
 
+int metrics_instance_billed(const struct metrics *m, int32_t inst)
+{
+	return inst >= 0 && (size_t)inst < m->n_billed && m->billed[inst].open;
+}
+
 void metrics_add_fargate_cost(struct metrics *m, double usd)
 {
 	m->cost_fargate += usd;

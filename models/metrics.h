@@ -131,6 +131,8 @@ int metrics_task_log(const struct metrics *m);
  * with the 60 s minimum.  A second `down` for the same period is ignored. */
 void metrics_on_instance_up(struct metrics *m, sim_time_t now, int32_t inst, double usd_per_hour);
 void metrics_on_instance_down(struct metrics *m, sim_time_t now, int32_t inst);
+/* 1 while instance inst is billed: its EC2 host runs (registered or not). */
+int metrics_instance_billed(const struct metrics *m, int32_t inst);
 /* A Fargate task's cost, USD (pricing_fargate_usd()). */
 void metrics_add_fargate_cost(struct metrics *m, double usd);
 

@@ -153,6 +153,28 @@ static void test_what_stops_billing(void)
 	RS_IS("stop", "summary.csv", 1, "cost_total_usd", "0.2601");
 }
 
+/* A deregistered instance's host runs on, billed (docs/ecs-model.md §2.4,
+ * choice E101), until EC2 ends it.  One hour, c5.large:
+ *   ci-00001 deregistered at 600 s, fails for good at 1800 s   1800 s
+ *   ci-00002 Spot (70 % off), deregistered at 300 s, notice at
+ *            1000 s, terminated at 1120 s                        1120 s
+ * 0.085 × 1800 / 3600 = 0.0425, 0.0255 × 1120 / 3600 = 0.007933…, total
+ * 0.050433 USD (the whole hour for both, 0.1105, if the termination of a
+ * deregistered host went unseen). */
+static void test_deregistered_then_terminated(void)
+{
+	rs_write("dt.json", HEAD("dt", 3600)
+		 "\"instanceGroups\":[" GROUP("od", "c5.large", 1, "") "," GROUP("sp", "c5.large", 1, ",\"spot\":{}") "],"
+		 "\"workload\":{\"traces\":[\"dt.csv\"]}}");
+	rs_write("dt.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "300,deregister_instance,ci-00002,,,,\n"
+		 "600,deregister_instance,ci-00001,,,,\n"
+		 "1000,spot_interruption,ci-00002,,,,\n"
+		 "1800,instance_fail,ci-00001,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dt.json", "dt", NULL, NULL, NULL), 0);
+	RS_IS("dt", "summary.csv", 1, "cost_instances_usd", "0.0504");
+}
+
 /* The scenario's prices replace the catalog's: m5.large at $0.20/h, Spot
  * 50 % off, and a type of the scenario's own priced there.  Half an hour:
  *   m5.large      0.20 × 0.5        = 0.100
@@ -280,6 +302,7 @@ static CU_TestInfo cost_tests[] = {
 	{ "hand-computed fleet to the cent", test_hand_fleet },
 	{ "60 s minimum per launch", test_minimum_per_launch },
 	{ "what stops billing", test_what_stops_billing },
+	{ "a deregistered host billed until EC2 ends it", test_deregistered_then_terminated },
 	{ "scenario overrides", test_overrides },
 	{ "unpriced and redefined types", test_unpriced_and_redefined },
 	{ "Spot discount drawn per launch", test_spot_distribution },

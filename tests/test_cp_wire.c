@@ -585,8 +585,32 @@ static void test_pins_beyond_ten_constraints(void)
 	rebalance_on_provider("rbp10", cons);
 }
 
+/* An Auto Scaling group does not replace an instance deregistered from the
+ * cluster (docs/ecs-model.md choices E63, E101): its host runs on, billed
+ * and healthy to Auto Scaling.  Two m5.large ($0.096/h) of a managed-scaling
+ * provider held at 2 (minSize) for an hour, ci-00001 deregistered at 600 s:
+ * 2 × 0.096 = 0.1920 USD, and no third instance; a failure for good at
+ * 600 s is replaced (a third instance, launched 60 + 100 s later). */
+static void test_deregistered_not_replaced(void)
+{
+	char a[600], buf[2048];
+	double cost;
+
+	provider(a, sizeof a, "cp", 2, 5, 2, ",\"managedScaling\":{}");
+	snprintf(buf, sizeof buf, HEAD(3600) "\"capacityProviders\":[%s],\"workload\":{\"traces\":[\"dr.csv\"]}}", a);
+	rs_write("dr.json", buf);
+	rs_write("dr.csv", "time_s,event,target,taskdef,count,duration_s,group\n600,deregister_instance,ci-00001,,,,\n");
+	T_EQ(rs_run("dr.json", "dr", NULL, NULL, NULL), 0);
+	RS_IS("dr", "summary.csv", 1, "cost_instances_usd", "0.1920");
+	rs_write("dr.csv", "time_s,event,target,taskdef,count,duration_s,group\n600,instance_fail,ci-00001,,,,\n");
+	T_EQ(rs_run("dr.json", "fr", NULL, NULL, NULL), 0);
+	cost = rs_num("fr", "summary.csv", 1, "cost_instances_usd");
+	CU_ASSERT(cost > 0.096 + 0.096 * 600 / 3600 + 1e-4);   /* the replacement's share */
+}
+
 static CU_TestInfo cp_tests[] = {
 	{ "service strategy: base first, then 1 : 4 over 500 tasks", test_service_split_base_weights },
+	{ "a deregistered instance is not replaced", test_deregistered_not_replaced },
 	{ "RunTask follows the default strategy, per call", test_runtask_default_strategy },
 	{ "a service's scale-in keeps the split", test_scale_in_keeps_split },
 	{ "scale-out from zero to two, then to the need", test_scale_out_from_zero },
