@@ -343,6 +343,26 @@ static void push_loss(struct svc *v, sim_time_t when)
 	v->losses[(v->loss_head + v->n_losses++) % v->cap_losses] = when;
 }
 
+/* A lost task awaits its replacement (service_summary.csv
+ * mean_time_to_replace_s) only while the service has fewer live tasks
+ * (desired status RUNNING) than it wants: the loss of a surplus task — an
+ * outgoing one of a deployment or of AZ rebalancing — is replaced by
+ * nothing, and a lower desired count leaves fewer to replace.  The losses
+ * past what is missing are dropped, the latest first, so the earliest
+ * still meet the next starts (first lost, first replaced). */
+static void trim_losses(struct backplane *bp, struct svc *v)
+{
+	int64_t live = 0, missing;
+
+	if (v->n_losses == 0)
+		return;
+	for (int k = 0; k < v->n_tasks; k++)
+		live += svc_live(bp_task_at(bp, v->tasks[k]));
+	missing = v->desired - live;
+	while ((int64_t)v->n_losses > (missing > 0 ? missing : 0))
+		v->n_losses--;
+}
+
 static void breaker_count(struct backplane *bp, struct svc *v, struct task *t);
 
 /* The circuit breaker's threshold (docs/ecs-model.md §5.6): of the
@@ -429,8 +449,10 @@ static void svc_on_task_stopped(struct backplane *bp, struct task *t)
 	}
 	if (t->stop_code && strcmp(t->stop_code, STOP_FAILED_TO_START) == 0)
 		start_failure(bp, v, t);
-	else if (t->lost)
+	else if (t->lost) {
 		push_loss(v, t->ts[TS_STOPPED] >= 0 ? t->ts[TS_STOPPED] : sim_now(backplane_sim(bp)));
+		trim_losses(bp, v);
+	}
 	svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
 }
 
@@ -520,6 +542,7 @@ static void svc_set_desired(struct backplane *bp, int vi, int64_t desired)
 		return;
 	svc_account(bp, v);
 	v->desired = desired;
+	trim_losses(bp, v);
 	note_recovered(bp, v);
 	svc_schedule(bp, vi, backplane_scenario(bp)->timing.api_latency);
 }

@@ -434,6 +434,42 @@ static void test_reconnect_backoff(void)
 	CU_ASSERT(strstr(msg, "$.agent.reconnectJitter") != NULL);
 }
 
+/* service_summary.csv mean_time_to_replace_s pairs a lost task with the
+ * next start only while the service is short of tasks.  Desired 3 on three
+ * instances; ci-00001 fails for good at 100 s, its task is lost at 160 s
+ * (the heartbeat timeout).  Left alone, its replacement runs some 25 s
+ * later.  With the desired count lowered to 2 at 162 s nothing replaces
+ * it, and a scale-out to 3 at 1,000 s is no replacement: the figure is
+ * empty (it read 855 s when the loss waited for any later start). */
+static void test_time_to_replace_only_missing(void)
+{
+	char *v;
+
+	rs_write("tr.json", HEAD("tr", 1500)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":3}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"placement\":{\"tieBreak\":\"first\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":3}],"
+		 "\"workload\":{\"traces\":[\"tr.csv\"]}}");
+	rs_write("tr.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "100,instance_fail,ci-00001,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("tr.json", "tr0", NULL, NULL, NULL), 0);
+	{
+		double m = rs_num("tr0", "service_summary.csv", 1, "mean_time_to_replace_s");
+
+		CU_ASSERT(m > 10 && m < 60);
+	}
+	rs_write("tr.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "100,instance_fail,ci-00001,,,,\n"
+		 "162,set_desired,s,,2,,\n"
+		 "1000,set_desired,s,,3,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("tr.json", "tr1", NULL, NULL, NULL), 0);
+	v = rs_cell("tr1", "service_summary.csv", 1, "mean_time_to_replace_s");
+	T_STREQ(v, "");
+	free(v);
+	RS_IS("tr1", "services.csv", -1, "running", "3");
+}
+
 static CU_TestInfo fault_tests[] = {
 	{ "stochastic agent disconnects", test_stochastic_disconnects },
 	{ "AZ rebalancing after recovery", test_az_rebalancing },
@@ -444,6 +480,7 @@ static CU_TestInfo fault_tests[] = {
 	{ "steady-state availability", test_steady_state_availability },
 	{ "stochastic outages", test_stochastic_outages },
 	{ "the agent's reconnect back-off", test_reconnect_backoff },
+	{ "time to replace: only tasks the service is short of", test_time_to_replace_only_missing },
 	CU_TEST_INFO_NULL,
 };
 
