@@ -736,10 +736,12 @@ static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || dead(bp, t) || t->state != TS_RUNNING || t->healthy)
 		return;
-	/* behind a load balancer the target's health decides (docs/ecs-model.md
-	 * §5.2): the load-balancer actor reports it */
-	if (t->svc >= 0 && backplane_scenario(bp)->services[t->svc].lb.n > 0)
+	/* behind a load balancer the targets' health must pass too
+	 * (docs/ecs-model.md §5.2): the load-balancer actor decides */
+	if (t->svc >= 0 && backplane_scenario(bp)->services[t->svc].lb.n > 0) {
+		bp_task_checks_passed(bp, ref_slot(ev->arg));
 		return;
+	}
 	if (t->seen != TS_RUNNING) {
 		t->cold = 1;             /* (task.h) */
 		t->healthy_held = 1;     /* the backplane learns it with the report */

@@ -501,6 +501,13 @@ void bp_task_healthy(struct backplane *bp, uint32_t slot)
 	note_task(bp, BN_TASK_HEALTHY, slot);
 }
 
+void bp_task_checks_passed(struct backplane *bp, uint32_t slot)
+{
+	bp->tasks[slot].cold = 1;
+	bp->tasks[slot].checks_passed = 1;
+	note_task(bp, BN_TASK_CHECKS_PASSED, slot);
+}
+
 void bp_task_unhealthy(struct backplane *bp, uint32_t slot, const char *reason)
 {
 	struct task *t = &bp->tasks[slot];

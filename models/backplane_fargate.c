@@ -256,9 +256,12 @@ static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || t->state != TS_RUNNING || t->healthy)
 		return;
-	/* behind a load balancer the target's health decides (docs/ecs-model.md §5.2) */
-	if (t->svc >= 0 && bp->s->services[t->svc].lb.n > 0)
+	/* behind a load balancer the targets' health must pass too
+	 * (docs/ecs-model.md §5.2): the load-balancer actor decides */
+	if (t->svc >= 0 && bp->s->services[t->svc].lb.n > 0) {
+		bp_task_checks_passed(bp, ref_slot(ev->arg));
 		return;
+	}
 	bp_task_healthy(bp, ref_slot(ev->arg));
 }
 

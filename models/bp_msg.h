@@ -109,6 +109,10 @@ void bp_task_view(struct backplane *bp, struct task *t, int st);
 void bp_quick_clear(struct backplane *bp, int32_t inst);
 /* The task passed its health check (the agent is connected). */
 void bp_task_healthy(struct backplane *bp, uint32_t slot);
+/* A task behind a load balancer passed its container health checks: it is
+ * healthy once its targets are too (docs/ecs-model.md §5.2), which the
+ * load-balancer actor decides (BN_TASK_CHECKS_PASSED). */
+void bp_task_checks_passed(struct backplane *bp, uint32_t slot);
 /* Its targets failed their checks after the grace period: the scheduler
  * replaces it first, then stops it giving `reason` (docs/ecs-model.md §5.3). */
 void bp_task_unhealthy(struct backplane *bp, uint32_t slot, const char *reason);
@@ -137,6 +141,8 @@ enum bp_note_kind {
 			     * connected agent is not sent: docs/ecs-model.md choice E75) */
 	BN_TASK_HEALTHY,    /* the backplane learned the task is healthy: slot (a
 			     * service task's: docs/ecs-model.md choice E75) */
+	BN_TASK_CHECKS_PASSED, /* a task behind a load balancer passed its container
+				* health checks (bp_task_checks_passed): slot */
 	BN_TASK_CHECK_FAILED, /* the task's load-balancer target failed a health check
 			       * (circuit breaker stage 2, docs/ecs-model.md §5.6): slot */
 	BN_TASK_STOPPED,    /* the task is STOPPED, about to be retired: slot (a service

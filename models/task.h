@@ -106,6 +106,8 @@ struct task {
 	int dep;                   /* deployment of the service */
 	int svc_pos;               /* position in the service's task list */
 	uint8_t healthy_held;      /* passed its health check, not yet reported */
+	uint8_t checks_passed;     /* behind a load balancer: every essential container with
+				    * a health check has passed it (docs/ecs-model.md §5.2) */
 	uint8_t healthy;
 	uint8_t unhealthy;         /* its targets failed their checks after the grace
 				    * period: the scheduler replaces it first (§5.3) */

@@ -16,6 +16,7 @@
 
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
+#include "models/backplane_int.h"
 
 #define HEAD(name, dur) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," \
 	"\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
@@ -266,8 +267,66 @@ static void test_recovery_requests_per_service(void)
 	CU_ASSERT(fault_all > got);             /* per fault: every target group */
 }
 
+/* docs/ecs-model.md §5.2: behind a load balancer a task is healthy when its
+ * targets are AND its containers' health checks have passed.  One task;
+ * its target turns healthy at its first check after registration (well
+ * inside a minute); a container check every 120 s passes first at
+ * RUNNING + 120 s, so that is when the task is healthy.  Without a
+ * container check the target decides alone. */
+struct healthy_at {
+	double at;
+};
+
+static void watch_healthy(struct backplane *bp, void *ctx)
+{
+	struct healthy_at *h = ctx;
+
+	for (size_t k = 0; k < bp->n_tasks && h->at < 0; k++)
+		if (bp->tasks[k].used && bp->tasks[k].svc >= 0 && bp->tasks[k].healthy)
+			h->at = (double)sim_now(bp->sim) / 1000.0;
+}
+
+static void run_checked(const char *tag, const char *td, struct healthy_at *h, double *running, double *target)
+{
+	char name[64], scn[2048], *id;
+
+	snprintf(name, sizeof name, "%s-td.json", tag);
+	rs_write(name, td);
+	snprintf(scn, sizeof scn, HEAD("hc", 600)
+		 "\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\"}],"
+		 "\"taskDefinitions\":{\"web\":\"%s\"},"
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":1,"
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}]}",
+		 name);
+	snprintf(name, sizeof name, "%s.json", tag);
+	rs_write(name, scn);
+	h->at = -1;
+	CU_ASSERT_EQUAL_FATAL(rs_run(name, tag, NULL, watch_healthy, h), 0);
+	*running = rs_num(tag, "tasks.csv", 1, "running_s");
+	id = rs_cell(tag, "tasks.csv", 1, "task_id");
+	*target = rs_target_at(tag, id, "healthy");
+	free(id);
+}
+
+static void test_container_and_target_checks(void)
+{
+	struct healthy_at h;
+	double running, target;
+
+	run_checked("hc120", "{\"family\":\"web\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		    "\"cpu\":256,\"memory\":512,\"portMappings\":[{\"containerPort\":8080,\"hostPort\":0}],"
+		    "\"healthCheck\":{\"command\":[\"CMD\",\"true\"],\"interval\":120}}]}",
+		    &h, &running, &target);
+	CU_ASSERT(target > running && target < running + 60);
+	T_NEAR(h.at, running + 120);
+	run_checked("hc0", td_web, &h, &running, &target);
+	CU_ASSERT(target > running && target < running + 60);
+	T_NEAR(h.at, target);
+}
+
 static CU_TestInfo lbw_tests[] = {
 	{ "target registered at RUNNING, stop waits the delay", test_register_drain_stop },
+	{ "healthy: the targets and the container checks", test_container_and_target_checks },
 	{ "a dead instance's target fails at once", test_dead_instance_target },
 	{ "never-healthy revision trips the breaker (stage 2)", test_never_healthy_trips_breaker },
 	{ "recovery.csv requests_failed: the service's target groups", test_recovery_requests_per_service },

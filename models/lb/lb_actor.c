@@ -35,6 +35,7 @@
 #include "models/lb/lb.h"
 #include "models/metrics.h"
 #include "models/task.h"
+#include "models/taskdef.h"
 #include "sim/mem.h"
 
 struct lb_entry {              /* the targets of the task in one slot */
@@ -120,19 +121,29 @@ static void on_grace(struct sim *s, void *ctx, const struct event *ev)
 	stop_unhealthy(ctx, ev->arg);
 }
 
-static void cb_healthy(void *ctx, int tg, uint64_t ref, sim_time_t now)
+/* A service task behind a load balancer is healthy when each of its
+ * targets is and, if an essential container of its definition has a
+ * health check, the containers' checks have passed too (docs/ecs-model.md
+ * §5.2): asked when a target turns healthy and when the checks pass. */
+static void maybe_healthy(struct lb_actor *a, uint64_t ref)
 {
-	struct lb_actor *a = ctx;
 	struct lb_entry *en = entry_of(a, ref);
 	struct task *t = bp_task(a->bp, ref);
 
-	(void)tg; (void)now;
 	if (!en || !t || t->healthy || t->seen != TS_RUNNING || t->desired != TD_RUNNING)
+		return;
+	if (!t->checks_passed && taskdef_healthy_ms(backplane_scenario(a->bp)->taskdefs[t->td].td, 0) >= 0)
 		return;
 	for (int k = 0; k < en->n; k++)
 		if (lb_target_state(a->lb, en->tg[k], en->ti[k]) != LB_T_HEALTHY)
 			return;
 	bp_task_healthy(a->bp, ref_slot(ref));
+}
+
+static void cb_healthy(void *ctx, int tg, uint64_t ref, sim_time_t now)
+{
+	(void)tg; (void)now;
+	maybe_healthy(ctx, ref);
 }
 
 static void cb_check_failed(void *ctx, int tg, uint64_t ref, sim_time_t now)
@@ -379,6 +390,9 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 	case BN_TASK_RUNNING:
 		task_running(a, n->slot);
 		break;
+	case BN_TASK_CHECKS_PASSED:
+		maybe_healthy(a, task_ref(n->slot, bp_task_at(bp, n->slot)));
+		break;
 	case BN_TASK_STOPPED:
 		task_stopped(a, n->slot);
 		break;
@@ -423,7 +437,7 @@ void lb_attach(struct backplane *bp)
 	a->ev_failed = sim_on(backplane_sim(bp), "lb-check-failed", on_check_failed, a);
 	a->ev_az_back = sim_on_world(backplane_sim(bp), "lb-az-back", on_az_back, a);
 	bp_set_stop_hold(bp, stop_hold, a);
-	bp_subscribe(bp, BN_BIT(BN_START) | BN_BIT(BN_GO) | BN_BIT(BN_TASK_RUNNING) |
+	bp_subscribe(bp, BN_BIT(BN_START) | BN_BIT(BN_GO) | BN_BIT(BN_TASK_RUNNING) | BN_BIT(BN_TASK_CHECKS_PASSED) |
 		     BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_INSTANCE_DOWN) | BN_BIT(BN_INSTANCE_DEREGISTERED) |
 		     BN_BIT(BN_AZ_OUTAGE) |
 		     BN_BIT(BN_FINISH) | BN_BIT(BN_FREE), on_note, a);
