@@ -208,6 +208,12 @@ struct scn_service {
  * not modelled. */
 int scn_service_rebalances(const struct scn_service *v, const struct place_policy *pol);
 
+/* UpdateService of service v to task definition td (a trace's `deploy`):
+ * 0, or -1 with e filled when the service's placement constraints and the
+ * new definition's would pass the limit of 10 (docs/ecs-model.md §4.3; ECS
+ * refuses such a call). */
+int scn_service_deploy_check(const struct scenario *s, int v, int td, struct err *e);
+
 /* A public trace read directly (models/import.h). */
 struct scn_import {
 	char *format;                 /* "google2011" / "alibaba2018" */

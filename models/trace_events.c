@@ -220,7 +220,7 @@ static int deploy(struct backplane *bp, const struct trace_row *r, const char *d
 	if (v < 0)
 		return -1;
 	td = scenario_taskdef(backplane_scenario(bp), r->taskdef, dir, e);
-	if (td < 0)
+	if (td < 0 || scn_service_deploy_check(backplane_scenario(bp), v, td, e))
 		return -1;
 	backplane_deploy(bp, v, td);
 	return 0;

@@ -94,22 +94,26 @@ static void check_az(struct ck *k, const struct trace_row *r, const char *col, c
 		fail_at(k, r, col, "'%s' is not one of the scenario's availabilityZones", az, NULL);
 }
 
-static void check_service(struct ck *k, const struct trace_row *r)
+/* The service the row names (its index), or -1 with the row failed. */
+static int check_service(struct ck *k, const struct trace_row *r)
 {
 	for (int i = 0; i < k->s->n_services; i++)
 		if (strcmp(k->s->services[i].name, r->target) == 0)
-			return;
+			return i;
 	fail_at(k, r, "target", "unknown service '%s' (not in $.services)", r->target, NULL);
+	return -1;
 }
 
-static void check_taskdef(struct ck *k, const struct trace_row *r)
+/* The task definition the row names (its index), or -1 with the row failed. */
+static int check_taskdef(struct ck *k, const struct trace_row *r)
 {
 	struct err e;
 	char inner[2200];
+	int td;
 
 	err_clear(&e);
-	if (scenario_taskdef(k->s, r->taskdef, k->dir, &e) >= 0)
-		return;
+	if ((td = scenario_taskdef(k->s, r->taskdef, k->dir, &e)) >= 0)
+		return td;
 	if (e.file[0]) {
 		/* the definition file itself is bad: say where in it */
 		err_format(&e, inner, sizeof inner);
@@ -117,6 +121,7 @@ static void check_taskdef(struct ck *k, const struct trace_row *r)
 	} else {
 		fail_at(k, r, "taskdef", "%s", e.msg, NULL);
 	}
+	return -1;
 }
 
 /* The row's own capacity provider strategy or launch type, against the
@@ -176,10 +181,14 @@ static void check_row(struct ck *k, const struct trace_row *r)
 	case TR_DELETE_SERVICE:
 		check_service(k, r);
 		break;
-	case TR_DEPLOY:
-		check_service(k, r);
-		check_taskdef(k, r);
+	case TR_DEPLOY: {
+		int v = check_service(k, r), td = check_taskdef(k, r);
+
+		err_clear(&e);
+		if (v >= 0 && td >= 0 && scn_service_deploy_check(k->s, v, td, &e))
+			fail_at(k, r, "taskdef", "%s", e.msg, NULL);
 		break;
+	}
 	case TR_AZ_OUTAGE:
 		check_az(k, r, "target", r->target);
 		break;

@@ -93,6 +93,43 @@ static void test_run_fails_where_check_says(void)
 	scenario_free(s);
 }
 
+/* A deploy that would give the service more than 10 placement constraints
+ * (its 9 and the new definition's 2) is refused, by the check and by the
+ * run, at its row; with the definition's 1 (10 in all) it is not. */
+static void test_deploy_constraint_limit(void)
+{
+	static const char want[] = V "cons10.csv:3:4: taskdef: service 'web' with task definition 'two' would have 11 "
+				   "placement constraints";
+	struct err e;
+	struct scenario *s;
+	struct seen seen = { 0 };
+	struct run_opts o = { 0 };
+	char dir[] = "/tmp/ecsim-validate-XXXXXX", out[64], got[1200];
+	uint64_t events;
+	long rows = 0;
+
+	err_clear(&e);
+	s = scenario_load(V "cons10.json", &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	T_EQ(tracecheck_scenario(s, collect, &seen, &rows), 1);
+	T_EQ(rows, 2);
+	snprintf(got, sizeof got, "%.*s", (int)strlen(want), seen.msg[0]);
+	T_STREQ(got, want);
+	scenario_free(s);
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	snprintf(out, sizeof out, "%s/out", dir);
+	err_clear(&e);
+	s = scenario_load(V "cons10.json", &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	o.out_dir = out;
+	T_EQ(run_scenario(s, &o, &events, &e), RUN_INPUT);
+	T_EQ(e.line, 3);
+	CU_ASSERT(strstr(e.msg, "would have 11 placement constraints") != NULL);
+	CU_ASSERT(access(out, F_OK) != 0);
+	rmdir(dir);
+	scenario_free(s);
+}
+
 static long check_text(const char *text, struct seen *seen, long *rows)
 {
 	char path[] = "/tmp/ecsim-validate-XXXXXX";
@@ -146,6 +183,7 @@ CU_TestInfo validate_tests[] = {
 	{ "the run fails where the check says", test_run_fails_where_check_says },
 	{ "goes on after a bad row", test_goes_on_after_bad_row },
 	{ "stops at a malformed record", test_stops_at_malformed_record },
+	{ "a deploy past 10 placement constraints", test_deploy_constraint_limit },
 	CU_TEST_INFO_NULL,
 };
 

@@ -113,6 +113,19 @@ int scn_service_rebalances(const struct scn_service *v, const struct place_polic
 	return 1;
 }
 
+int scn_service_deploy_check(const struct scenario *s, int v, int td, struct err *e)
+{
+	const struct scn_service *c = &s->services[v];
+	int n = c->policy.n_constraints - s->taskdefs[c->taskdef].td->n_constraints + s->taskdefs[td].td->n_constraints;
+
+	if (n > PLACE_MAX_CONSTRAINTS)
+		return err_at(e, NULL, 0, 0, NULL,
+			      "service '%s' with task definition '%s' would have %d placement constraints "
+			      "(the service's and the definition's); ECS allows %d (docs/ecs-model.md §4.3)",
+			      c->name, s->taskdefs[td].name, n, PLACE_MAX_CONSTRAINTS);
+	return 0;
+}
+
 int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 {
 	int i = 0;
