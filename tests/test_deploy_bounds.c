@@ -143,54 +143,49 @@ static void write_deploy(const char *file, const char *trace, int count, int des
 	rs_write(trace, tr);
 }
 
-/* desired 2, min 75 %: ceil(1.5) = 2, so no old task may stop before a
- * new one is healthy; max 200 % lets both new ones start first. */
-static void test_min_blocks_stops(void)
+/* A deployment that completes: desired `desired` at min/max percent over
+ * two instances, never past either bound; at most `max_live` tasks live at
+ * once and at least `min_healthy` healthy (each bound is used), then only
+ * new tasks. */
+static void completes(const char *tag, int desired, int min_pct, int max_pct, int64_t max_live, int64_t min_healthy)
 {
+	char file[32], trace[32];
 	struct obs o;
 
-	write_deploy("a.json", "a.csv", 2, 2, 75, 200, 0, 1200);
-	run("a.json", "a", &o);
+	snprintf(file, sizeof file, "%s.json", tag);
+	snprintf(trace, sizeof trace, "%s.csv", tag);
+	write_deploy(file, trace, 2, desired, min_pct, max_pct, 0, 1200);
+	run(file, tag, &o);
 	T_EQ(o.over_max, 0);
 	T_EQ(o.under_min, 0);
-	T_EQ(o.min_healthy, 2);            /* never one below the desired count */
-	T_EQ(o.max_live, 4);               /* floor(2 × 2): both new ones started first */
+	T_EQ(o.max_live, max_live);
+	T_EQ(o.min_healthy, min_healthy);
 	T_EQ(o.old_live_end, 0);
-	T_EQ(o.new_live_end, 2);
-	RS_IS("a", "services.csv", -1, "deployments", "1");
+	T_EQ(o.new_live_end, desired);
+	RS_IS(tag, "services.csv", -1, "deployments", "1");
+}
+
+/* desired 2, min 75 %: ceil(1.5) = 2, so no old task may stop before a
+ * new one is healthy (never one below 2); max 200 % lets both new ones
+ * start first (4 live). */
+static void test_min_blocks_stops(void)
+{
+	completes("a", 2, 75, 200, 4, 2);
 }
 
 /* desired 3, max 125 %: floor(3.75) = 3, so no new task may start before
- * an old one stops; min 50 % (ceil(1.5) = 2) lets one stop at a time. */
+ * an old one stops (never one above 3); min 50 % (ceil(1.5) = 2) lets one
+ * stop at a time. */
 static void test_max_blocks_starts(void)
 {
-	struct obs o;
-
-	write_deploy("b.json", "b.csv", 2, 3, 50, 125, 0, 1200);
-	run("b.json", "b", &o);
-	T_EQ(o.over_max, 0);
-	T_EQ(o.under_min, 0);
-	T_EQ(o.max_live, 3);               /* never one above the desired count */
-	T_EQ(o.min_healthy, 2);            /* the lower bound is used */
-	T_EQ(o.old_live_end, 0);
-	T_EQ(o.new_live_end, 3);
-	RS_IS("b", "services.csv", -1, "deployments", "1");
+	completes("b", 3, 50, 125, 3, 2);
 }
 
 /* desired 4, min 50 %, max 100 %: "may stop 2 old tasks first" — the
  * deployment goes down to 2 healthy, never above 4 live. */
 static void test_min_50_stops_two(void)
 {
-	struct obs o;
-
-	write_deploy("c.json", "c.csv", 2, 4, 50, 100, 0, 1200);
-	run("c.json", "c", &o);
-	T_EQ(o.over_max, 0);
-	T_EQ(o.under_min, 0);
-	T_EQ(o.max_live, 4);
-	T_EQ(o.min_healthy, 2);
-	T_EQ(o.new_live_end, 4);
-	RS_IS("c", "services.csv", -1, "deployments", "1");
+	completes("c", 4, 50, 100, 4, 2);
 }
 
 /* Neither bound lets the scheduler start or stop a task: the deployment

@@ -353,7 +353,7 @@ static void test_breaker_ignores_checks_in_grace(void)
 	CU_ASSERT(c.first_new > 300 && c.first_new < 400);
 	/* the new revision's checks did fail, inside its grace period */
 	for (int k = 5; k <= 8; k++) {
-		char id[16];
+		char id[24];
 		double bad, good;
 
 		snprintf(id, sizeof id, "task-%d", k);

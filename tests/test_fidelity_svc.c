@@ -549,7 +549,7 @@ static void test_scale_in_one_at_a_time(void)
 			 (long long)m1, (long long)up, (long long)m2);
 		rs_write(file, scn);
 		rs_write(tfile, trace);
-		memcpy(c.level, chains[ch].level, sizeof c.level);
+		memcpy(c.level, chains[ch].level, sizeof chains[ch].level);
 		c.n_level = chains[ch].n_level;
 		c.by_id = first || !chains[ch].json;
 		CU_ASSERT_EQUAL_FATAL(rs_run(file, name, NULL, si_observe, &c), 0);

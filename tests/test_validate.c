@@ -68,10 +68,10 @@ static void test_every_reference(void)
 	scenario_free(s);
 }
 
-/* The first error the check finds is the one the run stops on. */
-static void test_run_fails_where_check_says(void)
+/* Run scenario file `scn` into a new folder: it must fail on its input
+ * (RUN_INPUT, the error in *e) and leave no folder it created. */
+static void run_fails(const char *scn, struct err *e)
 {
-	struct err e;
 	struct scenario *s;
 	struct run_opts o = { 0 };
 	char dir[] = "/tmp/ecsim-validate-XXXXXX", out[64];
@@ -79,18 +79,25 @@ static void test_run_fails_where_check_says(void)
 
 	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
 	snprintf(out, sizeof out, "%s/new/out", dir);
-	err_clear(&e);
-	s = scenario_load(V "refs.json", &e);
+	err_clear(e);
+	s = scenario_load(scn, e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	o.out_dir = out;
-	T_EQ(run_scenario(s, &o, &events, &e), RUN_INPUT);
-	T_STREQ(e.msg, "unknown task definition 'nosuch' (not a name in $.taskDefinitions nor a .json path)");
-	T_EQ(e.line, 3);
-	/* and it leaves no folder it created */
+	T_EQ(run_scenario(s, &o, &events, e), RUN_INPUT);
 	snprintf(out, sizeof out, "%s/new", dir);
 	CU_ASSERT(access(out, F_OK) != 0);
 	rmdir(dir);
 	scenario_free(s);
+}
+
+/* The first error the check finds is the one the run stops on. */
+static void test_run_fails_where_check_says(void)
+{
+	struct err e;
+
+	run_fails(V "refs.json", &e);
+	T_STREQ(e.msg, "unknown task definition 'nosuch' (not a name in $.taskDefinitions nor a .json path)");
+	T_EQ(e.line, 3);
 }
 
 /* A deploy that would give the service more than 10 placement constraints
@@ -103,9 +110,7 @@ static void test_deploy_constraint_limit(void)
 	struct err e;
 	struct scenario *s;
 	struct seen seen = { 0 };
-	struct run_opts o = { 0 };
-	char dir[] = "/tmp/ecsim-validate-XXXXXX", out[64], got[1200];
-	uint64_t events;
+	char got[1200];
 	long rows = 0;
 
 	err_clear(&e);
@@ -116,18 +121,9 @@ static void test_deploy_constraint_limit(void)
 	snprintf(got, sizeof got, "%.*s", (int)strlen(want), seen.msg[0]);
 	T_STREQ(got, want);
 	scenario_free(s);
-	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
-	snprintf(out, sizeof out, "%s/out", dir);
-	err_clear(&e);
-	s = scenario_load(V "cons10.json", &e);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	o.out_dir = out;
-	T_EQ(run_scenario(s, &o, &events, &e), RUN_INPUT);
+	run_fails(V "cons10.json", &e);
 	T_EQ(e.line, 3);
 	CU_ASSERT(strstr(e.msg, "would have 11 placement constraints") != NULL);
-	CU_ASSERT(access(out, F_OK) != 0);
-	rmdir(dir);
-	scenario_free(s);
 }
 
 static long check_text(const char *text, struct seen *seen, long *rows)
