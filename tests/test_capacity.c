@@ -875,6 +875,8 @@ static void test_config_defaults(void)
 	T_EQ(p->ms.warmup_ms, 300000);
 	T_EQ(p->ms.termination_protection, 0);
 	T_EQ(p->ms.draining, 1);
+	T_EQ(p->ms.scale_in_datapoints, 15);
+	T_EQ(p->ms.scale_out_datapoints, 1);
 	T_EQ(p->asg.min_size, 0);
 	T_EQ(p->asg.desired, 0);
 	T_EQ(p->asg.max_size, 20);
@@ -1068,6 +1070,37 @@ static void test_scaling_csv(void)
 	remove(path);
 }
 
+/* managedScaling.scaleOutDatapoints (docs/ecs-model.md §5.12): above
+ * target on that many consecutive datapoints, then on each one after
+ * while it stays above; a datapoint at or below target starts the count
+ * again.  The default 1 scales out at the first (test_warmup_respected). */
+static void test_scale_out_datapoints(void)
+{
+	struct ms_params p;
+	struct ms_state s;
+	struct ms_decision d;
+	struct ms_input high = { .m = 6, .n = 4, .desired = 4 }, at = { .m = 4, .n = 4, .desired = 4 };
+	static const int want[] = { MS_WAIT_HIGH, MS_WAIT_HIGH, MS_NONE, MS_WAIT_HIGH, MS_WAIT_HIGH, MS_SCALE_OUT };
+	const struct ms_input *seq[] = { &high, &high, &at, &high, &high, &high };
+
+	ms_params_default(&p);
+	p.max_size = 20;
+	p.scale_out_datapoints = 3;
+	ms_state_init(&s);
+	for (int k = 0; k < 6; k++) {
+		ms_datapoint(&p, &s, (int64_t)k * 60000, seq[k], &d);
+		T_EQ(d.action, want[k]);
+	}
+	T_EQ(d.new_desired, 6);
+	T_STREQ(ms_action_name(MS_WAIT_HIGH), "wait-high");
+	/* still above at the next datapoint (the group's desired now 6, the
+	 * need 8): out again at once */
+	high = (struct ms_input){ .m = 8, .n = 6, .desired = 6 };
+	ms_datapoint(&p, &s, 360000, &high, &d);
+	T_EQ(d.action, MS_SCALE_OUT);
+	T_EQ(d.new_desired, 8);
+}
+
 static CU_TestInfo fargate_tests[] = {
 	{ "size table complete", test_fargate_table },
 	{ "size refusals list the valid sizes", test_fargate_refusals },
@@ -1091,6 +1124,7 @@ static CU_TestInfo managed_tests[] = {
 	{ "warm-up respected", test_warmup_respected },
 	{ "step sizes and target", test_step_sizes_and_target },
 	{ "scale in after exactly 15 low datapoints", test_scale_in_after_15 },
+	{ "scale out after scaleOutDatapoints high datapoints", test_scale_out_datapoints },
 	{ "managed termination protection", test_termination_protection },
 	{ "the older guide's empty-instance formula", test_empty_formula },
 	{ "disabled", test_managed_scaling_disabled },

@@ -124,10 +124,10 @@ static int read_managed_scaling(struct cap_provider *p, const cJSON *obj, const 
 				const struct cap_ctx *x, struct err *e)
 {
 	struct jr c;
-	int64_t target, mins, maxs, warm, indp;
+	int64_t target, mins, maxs, warm, indp, outdp;
 	static const char *const keys[] = { "status", "targetCapacity", "minimumScalingStepSize",
 		"maximumScalingStepSize", "instanceWarmupPeriod", "reservationFormula",
-		"scaleInDatapoints", NULL };
+		"scaleInDatapoints", "scaleOutDatapoints", NULL };
 	const char *formula;
 
 	if (jr_open(&c, obj, x->file, path, e) || jr_only(&c, keys) ||
@@ -137,7 +137,8 @@ static int read_managed_scaling(struct cap_provider *p, const cJSON *obj, const 
 	    jr_opt_int(&c, "maximumScalingStepSize", 10000, 1, 10000, &maxs) ||
 	    jr_opt_int(&c, "instanceWarmupPeriod", 300, 0, 10000, &warm) ||
 	    jr_opt_str(&c, "reservationFormula", "M/N", &formula) ||
-	    jr_opt_int(&c, "scaleInDatapoints", 15, 1, 1440, &indp) || jr_end(&c))
+	    jr_opt_int(&c, "scaleInDatapoints", 15, 1, 1440, &indp) ||
+	    jr_opt_int(&c, "scaleOutDatapoints", 1, 1, 1440, &outdp) || jr_end(&c))
 		return -1;
 	if (strcmp(formula, "M/N") == 0)
 		p->ms.empty_formula = 0;
@@ -153,6 +154,7 @@ static int read_managed_scaling(struct cap_provider *p, const cJSON *obj, const 
 	p->ms.max_step = (int)maxs;
 	p->ms.warmup_ms = warm * 1000;
 	p->ms.scale_in_datapoints = (int)indp;
+	p->ms.scale_out_datapoints = (int)outdp;
 	return 0;
 }
 

@@ -144,11 +144,13 @@ void ms_params_default(struct ms_params *p)
 	p->termination_protection = 0;
 	p->draining = 1;
 	p->scale_in_datapoints = 15;
+	p->scale_out_datapoints = 1;
 }
 
 void ms_state_init(struct ms_state *s)
 {
 	s->low_streak = 0;
+	s->high_streak = 0;
 	s->last_change_ms = -1;
 }
 
@@ -160,6 +162,7 @@ const char *ms_action_name(enum ms_action a)
 	case MS_SCALE_IN: return "scale-in";
 	case MS_WAIT_WARMUP: return "wait-warmup";
 	case MS_WAIT_LOW: return "wait-low";
+	case MS_WAIT_HIGH: return "wait-high";
 	case MS_AT_LIMIT: return "at-limit";
 	}
 	return "?";
@@ -194,6 +197,7 @@ void ms_datapoint(const struct ms_params *p, struct ms_state *s, int64_t now,
 	d->reason = "at target";
 	if (!p->enabled) {
 		s->low_streak = 0;
+		s->high_streak = 0;
 		d->reason = "managed scaling disabled";
 		return;
 	}
@@ -201,7 +205,11 @@ void ms_datapoint(const struct ms_params *p, struct ms_state *s, int64_t now,
 		int step, want;
 
 		s->low_streak = 0;   /* a scale-out request ends a pending scale-in */
-		if (in->warming > 0) {
+		s->high_streak++;
+		if (s->high_streak < p->scale_out_datapoints) {
+			d->action = MS_WAIT_HIGH;
+			d->reason = "above target; waiting for consecutive high datapoints";
+		} else if (in->warming > 0) {
 			d->action = MS_WAIT_WARMUP;
 			d->reason = "above target; instances within the warm-up period";
 		} else {
@@ -216,7 +224,8 @@ void ms_datapoint(const struct ms_params *p, struct ms_state *s, int64_t now,
 			} else {
 				step = clamp_step(p, at_target(in->m, target) - in->desired);
 				covered = at_target(in->m, target) <= in->desired;
-				d->reason = "above target for one datapoint";
+				d->reason = p->scale_out_datapoints == 1 ? "above target for one datapoint"
+									 : "above target for the scale-out datapoints";
 			}
 			want = in->desired + step;
 			if (want > p->max_size)
@@ -234,6 +243,7 @@ void ms_datapoint(const struct ms_params *p, struct ms_state *s, int64_t now,
 			}
 		}
 	} else if (r < target) {
+		s->high_streak = 0;
 		s->low_streak++;
 		if (s->low_streak < p->scale_in_datapoints) {
 			d->action = MS_WAIT_LOW;
@@ -265,6 +275,7 @@ void ms_datapoint(const struct ms_params *p, struct ms_state *s, int64_t now,
 		}
 	} else {
 		s->low_streak = 0;
+		s->high_streak = 0;
 	}
 	d->low_streak = s->low_streak;
 }

@@ -12,7 +12,8 @@
  *
  * The Auto Scaling group's target-tracking policy on that metric (target =
  * targetCapacity) then decides, one datapoint a minute:
- *   above target on one datapoint → scale out, unless an instance is still
+ *   above target on scaleOutDatapoints (1) consecutive datapoints, and on
+ *     each one after while it stays above → scale out, unless an instance is still
  *     within instanceWarmupPeriod of its launch; the step is the instances
  *     needed for M at the target (ceil(M × 100 / target)) minus the group's
  *     desired capacity, raised to minimumScalingStepSize and capped at
@@ -23,7 +24,8 @@
  *     ceil(M × 100 / target) (not below the group's minimum); with managed
  *     termination protection only instances running no non-daemon task may
  *     go; with managed draining they are drained first;
- *   a datapoint at or above target ends a run of low datapoints.
+ *   a datapoint at or above target ends a run of low datapoints, one at or
+ *     below it a run of high ones.
  * The group's minimum and maximum size bound every decision; ECS never
  * changes them.
  *
@@ -83,6 +85,7 @@ struct ms_params {
 	int termination_protection;  /* managed termination protection */
 	int draining;                /* managed draining */
 	int scale_in_datapoints;     /* managedScaling.scaleInDatapoints, 15 */
+	int scale_out_datapoints;    /* managedScaling.scaleOutDatapoints, 1 */
 	int empty_formula;           /* the older guide's scale-in value: 100 − empty instances */
 };
 
@@ -90,6 +93,7 @@ void ms_params_default(struct ms_params *p);
 
 struct ms_state {
 	int low_streak;              /* consecutive datapoints below target */
+	int high_streak;             /* consecutive datapoints above target */
 	int64_t last_change_ms;      /* time of the last decision that changed desired, -1 */
 };
 
@@ -109,6 +113,7 @@ enum ms_action {
 	MS_SCALE_IN,
 	MS_WAIT_WARMUP,     /* above target, but instances are warming */
 	MS_WAIT_LOW,        /* below target, fewer than scale_in_datapoints so far */
+	MS_WAIT_HIGH,       /* above target, fewer than scale_out_datapoints so far */
 	MS_AT_LIMIT,        /* wanted a change the ASG bounds or protection forbid */
 };
 
