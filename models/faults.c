@@ -248,9 +248,11 @@ static void on_spot_notice(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
 	int32_t inst = (int32_t)(ev->arg >> 32);
+	const struct fault_inst *a = fault_inst_at(bp, inst);
 
 	(void)s;
-	if (fault_inst_at(bp, inst)->life == (uint32_t)ev->arg)
+	/* a deregistered host's interruption comes all the same (choice E101) */
+	if (a->life == (uint32_t)ev->arg || (a->deregistered && a->dereg_life == (uint32_t)ev->arg))
 		fault_spot_notice(bp, inst);
 }
 
@@ -268,6 +270,7 @@ void fault_deregister(struct backplane *bp, int32_t inst)
 	a->dead = 1;
 	a->gone = 1;
 	a->cleaned = 0;
+	a->dereg_life = a->life;
 	a->life++;
 	a->failed_at = sim_now(backplane_sim(bp));
 	a->fault_id = 0;

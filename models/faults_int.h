@@ -20,6 +20,7 @@ struct fault_inst {
 	uint8_t gone;              /* ... and will not come back */
 	uint8_t cleaned;           /* the backplane has stopped its tasks */
 	uint8_t deregistered;      /* deregistered from the cluster, its EC2 host still up and billed */
+	uint32_t dereg_life;       /* `life` when it was deregistered: its Spot notice still comes */
 	uint32_t life;             /* bumps on each failure: stale fault events */
 	sim_time_t failed_at;
 	int64_t fault_id;

@@ -173,6 +173,18 @@ static void test_deregistered_then_terminated(void)
 		 "1800,instance_fail,ci-00001,,,,\n");
 	CU_ASSERT_EQUAL_FATAL(rs_run("dt.json", "dt", NULL, NULL, NULL), 0);
 	RS_IS("dt", "summary.csv", 1, "cost_instances_usd", "0.0504");
+	/* the same Spot host interrupted by its group's own draw (notice at
+	 * 1000 s), deregistered at 300 s: terminated at 1120 s all the same,
+	 * 0.0255 × 1120 / 3600 = 0.0079 USD (the whole hour, 0.0255, if the
+	 * deregistration dropped the notice) */
+	rs_write("dn.json", HEAD("dn", 3600)
+		 "\"instanceGroups\":[" GROUP("sp", "c5.large", 1,
+		 ",\"spot\":{\"timeToInterruptionSeconds\":{\"constant\":{\"value\":1000}}}") "],"
+		 "\"workload\":{\"traces\":[\"dn.csv\"]}}");
+	rs_write("dn.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "300,deregister_instance,ci-00001,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dn.json", "dn", NULL, NULL, NULL), 0);
+	RS_IS("dn", "summary.csv", 1, "cost_instances_usd", "0.0079");
 }
 
 /* The scenario's prices replace the catalog's: m5.large at $0.20/h, Spot
