@@ -143,21 +143,30 @@ static void write_deploy(const char *file, const char *trace, int count, int des
 	rs_write(trace, tr);
 }
 
+/* Deploy v2 to service "s" of `desired` tasks at min/max percent over two
+ * instances, for `dur` seconds, into out-<tag>: neither bound is ever
+ * passed. */
+static void deploy_run(const char *tag, int desired, int min_pct, int max_pct, int dur, struct obs *o)
+{
+	char file[32], trace[32];
+
+	snprintf(file, sizeof file, "%s.json", tag);
+	snprintf(trace, sizeof trace, "%s.csv", tag);
+	write_deploy(file, trace, 2, desired, min_pct, max_pct, 0, dur);
+	run(file, tag, o);
+	T_EQ(o->over_max, 0);
+	T_EQ(o->under_min, 0);
+}
+
 /* A deployment that completes: desired `desired` at min/max percent over
  * two instances, never past either bound; at most `max_live` tasks live at
  * once and at least `min_healthy` healthy (each bound is used), then only
  * new tasks. */
 static void completes(const char *tag, int desired, int min_pct, int max_pct, int64_t max_live, int64_t min_healthy)
 {
-	char file[32], trace[32];
 	struct obs o;
 
-	snprintf(file, sizeof file, "%s.json", tag);
-	snprintf(trace, sizeof trace, "%s.csv", tag);
-	write_deploy(file, trace, 2, desired, min_pct, max_pct, 0, 1200);
-	run(file, tag, &o);
-	T_EQ(o.over_max, 0);
-	T_EQ(o.under_min, 0);
+	deploy_run(tag, desired, min_pct, max_pct, 1200, &o);
 	T_EQ(o.max_live, max_live);
 	T_EQ(o.min_healthy, min_healthy);
 	T_EQ(o.old_live_end, 0);
@@ -192,15 +201,9 @@ static void test_min_50_stops_two(void)
  * waits (for the whole hour) with the old tasks running and no new one. */
 static void stuck(const char *tag, int desired, int min_pct, int max_pct)
 {
-	char file[32], trace[32];
 	struct obs o;
 
-	snprintf(file, sizeof file, "%s.json", tag);
-	snprintf(trace, sizeof trace, "%s.csv", tag);
-	write_deploy(file, trace, 2, desired, min_pct, max_pct, 0, 3600);
-	run(file, tag, &o);
-	T_EQ(o.over_max, 0);
-	T_EQ(o.under_min, 0);
+	deploy_run(tag, desired, min_pct, max_pct, 3600, &o);
 	T_EQ(o.max_new_live, 0);
 	T_EQ(o.old_live_end, desired);
 	T_EQ(o.min_healthy, desired);
