@@ -16,6 +16,7 @@
 #include <CUnit/CUnit.h>
 
 #include "helpers/runscn.h"
+#include "helpers/tdefs.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
 #include "models/capacity/app_scaling.h"
@@ -32,10 +33,8 @@
 #define INSTANCES "\"instanceGroups\":[{\"instanceType\":\"m5.xlarge\",\"availabilityZone\":\"us-east-1a\",\"count\":2}," \
 	"{\"instanceType\":\"m5.xlarge\",\"availabilityZone\":\"us-east-1b\",\"count\":2}],"
 
-static const char *td_small =
-	"{\"family\":\"small\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\",\"cpu\":256,\"memory\":512}]}";
-static const char *td_v2 =
-	"{\"family\":\"small\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x:2\",\"cpu\":256,\"memory\":512}]}";
+static const char *td_small = TD_SMALL;
+static const char *td_v2 = TD_SMALL_V2;
 
 static int setup(void)
 {

@@ -19,6 +19,7 @@
 #include <CUnit/CUnit.h>
 
 #include "helpers/runscn.h"
+#include "helpers/tdefs.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
 #include "models/service_int.h"
@@ -32,10 +33,8 @@
 	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"],"
 #define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
 
-static const char *td_small =
-	"{\"family\":\"small\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\",\"cpu\":256,\"memory\":512}]}";
-static const char *td_v2 =
-	"{\"family\":\"small\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x:2\",\"cpu\":256,\"memory\":512}]}";
+static const char *td_small = TD_SMALL;
+static const char *td_v2 = TD_SMALL_V2;
 static const char *td_huge =
 	"{\"family\":\"huge\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"h\",\"cpu\":8192,\"memory\":512}]}";
 static const char *td_two =

@@ -11,6 +11,7 @@
 #include <CUnit/CUnit.h>
 
 #include "helpers/runscn.h"
+#include "helpers/tdefs.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
 #include "models/service_int.h"
@@ -26,10 +27,8 @@
 #define HEAD(name, dur) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," TIMING \
 	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
 
-static const char *td_small =
-	"{\"family\":\"small\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\",\"cpu\":256,\"memory\":512}]}";
-static const char *td_v2 =
-	"{\"family\":\"small\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x:2\",\"cpu\":256,\"memory\":512}]}";
+static const char *td_small = TD_SMALL;
+static const char *td_v2 = TD_SMALL_V2;
 static const char *td_vpc =
 	"{\"family\":\"vpc\",\"networkMode\":\"awsvpc\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"y\","
 	"\"cpu\":256,\"memory\":512,\"stopTimeout\":20}]}";
