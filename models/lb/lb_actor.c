@@ -130,8 +130,8 @@ static void maybe_healthy(struct lb_actor *a, uint64_t ref)
 	struct lb_entry *en = entry_of(a, ref);
 	struct task *t = bp_task(a->bp, ref);
 
-	if (!en || !t || t->healthy || t->seen != TS_RUNNING || t->desired != TD_RUNNING)
-		return;
+	if (!en || en->n == 0 || !t || t->healthy || t->seen != TS_RUNNING || t->desired != TD_RUNNING)
+		return;   /* (no targets yet: a zeroed entry matches slot 0's first task) */
 	if (!t->checks_passed && taskdef_healthy_ms(backplane_scenario(a->bp)->taskdefs[t->td].td, 0) >= 0)
 		return;
 	for (int k = 0; k < en->n; k++)
