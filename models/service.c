@@ -139,6 +139,24 @@ static void add_deployment(struct backplane *bp, struct svc *v, int td)
 	char path[64];
 	struct err e;
 
+	/* the outgoing primary's target (docs/ecs-model.md §5.3, choice E8):
+	 * its healthy tasks (not unhealthy, not on a DRAINING instance), at
+	 * most what the older deployments leave of the desired count; the
+	 * others go as surplus */
+	if (v->n_deps > 0) {
+		int64_t rest = v->desired, good = 0;
+
+		for (int i = 0; i < v->n_deps; i++)
+			if (i != v->primary)
+				rest -= v->deps[i].want;
+		for (int k = 0; k < v->n_tasks; k++) {
+			const struct task *t = bp_task_at(bp, v->tasks[k]);
+
+			good += svc_live(t) && t->dep == v->primary && t->healthy && !t->unhealthy &&
+				!(t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING);
+		}
+		v->deps[v->primary].want = good < rest ? good : rest > 0 ? rest : 0;
+	}
 	for (int i = 0; i < v->n_deps; i++)
 		if (v->deps[i].status == DEP_PRIMARY)
 			v->deps[i].status = DEP_ACTIVE;
@@ -345,9 +363,10 @@ static void push_loss(struct svc *v, sim_time_t when)
 
 /* A lost task awaits its replacement (service_summary.csv
  * mean_time_to_replace_s) only while the service has fewer live tasks
- * (desired status RUNNING) than it wants: the loss of a surplus task — an
- * outgoing one of a deployment or of AZ rebalancing — is replaced by
- * nothing, and a lower desired count leaves fewer to replace.  The losses
+ * (desired status RUNNING) than it wants, or while an older deployment has
+ * fewer than its target (choice E8): the loss of a surplus task — an
+ * outgoing one above its deployment's target or of AZ rebalancing — is
+ * replaced by nothing, and a lower desired count leaves fewer to replace.  The losses
  * past what is missing are dropped, the latest first, so the earliest
  * still meet the next starts (first lost, first replaced). */
 static void trim_losses(struct backplane *bp, struct svc *v)
@@ -359,6 +378,23 @@ static void trim_losses(struct backplane *bp, struct svc *v)
 	for (int k = 0; k < v->n_tasks; k++)
 		live += svc_live(bp_task_at(bp, v->tasks[k]));
 	missing = v->desired - live;
+	if (missing < 0)
+		missing = 0;
+	/* and an older deployment's lost tasks, started again of their own
+	 * revision (docs/ecs-model.md §5.3, choice E8) */
+	for (int i = 0; i < v->n_deps; i++) {
+		int64_t own = 0;
+
+		if (i == v->primary || v->deps[i].want == 0)
+			continue;
+		for (int k = 0; k < v->n_tasks; k++) {
+			const struct task *t = bp_task_at(bp, v->tasks[k]);
+
+			own += svc_live(t) && t->dep == i;
+		}
+		if (own < v->deps[i].want)
+			missing += v->deps[i].want - own;
+	}
 	while ((int64_t)v->n_losses > (missing > 0 ? missing : 0))
 		v->n_losses--;
 }
@@ -419,7 +455,9 @@ static void breaker_count(struct backplane *bp, struct svc *v, struct task *t)
 			for (int i = v->n_deps - 1; i >= 0; i--) {
 				if (v->deps[i].rollout == ROLL_COMPLETED) {
 					d->status = DEP_ACTIVE;
+					d->want = 0;           /* its tasks all go (choice E8) */
 					v->deps[i].status = DEP_PRIMARY;
+					v->deps[i].want = 0;
 					v->deps[i].rollout = ROLL_IN_PROGRESS;
 					v->deps[i].failed_tasks = 0;
 					v->primary = i;
@@ -541,6 +579,14 @@ static void svc_set_desired(struct backplane *bp, int vi, int64_t desired)
 	if (v->cfg->sched == SCHED_DAEMON || v->deleting)
 		return;
 	svc_account(bp, v);
+	/* during a rolling deployment a new desired count is shared by the
+	 * revisions in proportion to their targets: each older deployment's
+	 * becomes floor(target × new / old), the primary has the rest
+	 * (docs/ecs-model.md §5.3, choice E112) */
+	if (v->desired > 0 && desired != v->desired)
+		for (int i = 0; i < v->n_deps; i++)
+			if (i != v->primary && v->deps[i].want > 0)
+				v->deps[i].want = v->deps[i].want * desired / v->desired;
 	v->desired = desired;
 	trim_losses(bp, v);
 	note_recovered(bp, v);

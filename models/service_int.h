@@ -22,6 +22,11 @@ struct deployment {
 	int status;                /* DEP_PRIMARY, DEP_ACTIVE, DEP_INACTIVE */
 	int rollout;               /* ROLL_IN_PROGRESS, ROLL_COMPLETED, ROLL_FAILED */
 	int failed_tasks;          /* circuit breaker count (docs/ecs-model.md §5.6) */
+	int64_t want;              /* an older deployment's target: its tasks the
+				    * rollout has not yet replaced; a task lost by
+				    * failure leaves it as it is, so the pass starts
+				    * one of this revision again (docs/ecs-model.md
+				    * §5.3, choice E8).  0 for the primary */
 };
 
 enum { DEP_PRIMARY, DEP_ACTIVE, DEP_INACTIVE };

@@ -18,9 +18,9 @@
 
 /* ---- launching and stopping ---------------------------------------------- */
 
-/* The service's live tasks of its primary deployment per item of its
- * capacity provider strategy (docs/ecs-model.md §5.11). */
-static void strategy_counts(struct backplane *bp, const struct svc *v, const struct cp_strategy *st,
+/* The service's live tasks of deployment `dep` per item of its capacity
+ * provider strategy (docs/ecs-model.md §5.11). */
+static void strategy_counts(struct backplane *bp, const struct svc *v, int dep, const struct cp_strategy *st,
 			    int *counts)
 {
 	for (int i = 0; i < st->n; i++)
@@ -28,7 +28,7 @@ static void strategy_counts(struct backplane *bp, const struct svc *v, const str
 	for (int k = 0; k < v->n_tasks; k++) {
 		const struct task *t = bp_task_at(bp, v->tasks[k]);
 
-		if (!svc_live(t) || t->dep != v->primary)
+		if (!svc_live(t) || t->dep != dep)
 			continue;
 		for (int i = 0; i < st->n; i++)
 			if (st->items[i].provider == t->cp)
@@ -36,10 +36,13 @@ static void strategy_counts(struct backplane *bp, const struct svc *v, const str
 	}
 }
 
-static uint32_t launch(struct backplane *bp, int vi)
+/* A task of deployment `dep` (its task definition and placement policy):
+ * the primary's, or an older one's replacing a task it lost during a
+ * rolling deployment (docs/ecs-model.md §5.3, choice E8). */
+static uint32_t launch_dep(struct backplane *bp, int vi, int dep)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
-	struct deployment *d = &v->deps[v->primary];
+	struct deployment *d = &v->deps[dep];
 	sim_time_t dur = -1;
 	uint32_t slot;
 	const struct cp_strategy *st;
@@ -53,17 +56,22 @@ static uint32_t launch(struct backplane *bp, int vi)
 	svc_account(bp, v);
 	st = cp_strategy_for(backplane_scenario(bp), vi);
 	if (st) {
-		/* base first, then the weights, over the service's tasks */
+		/* base first, then the weights, over the deployment's tasks */
 		int counts[CPS_MAX_ITEMS];
 
-		strategy_counts(bp, v, st, counts);
+		strategy_counts(bp, v, dep, st, counts);
 		provider = cp_route_next(st, counts, NULL);
 	}
-	slot = bp_new_task(bp, d->td, v->group, NULL, dur, vi, v->primary, d->policy);
+	slot = bp_new_task(bp, d->td, v->group, NULL, dur, vi, dep, d->policy);
 	bp_route_task(bp, slot, provider);
 	svc_list_add(v, bp_task_at(bp, slot), slot);
 	v->pending++;
 	return slot;
+}
+
+static uint32_t launch(struct backplane *bp, int vi)
+{
+	return launch_dep(bp, vi, svc_sched(bp)->svcs[vi].primary);
 }
 
 /* The index of a placed task's AZ (its instance's, or its Fargate zone's),
@@ -291,7 +299,7 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 			 * any provider's */
 			int counts[CPS_MAX_ITEMS], item, any = 0;
 
-			strategy_counts(bp, v, st, counts);
+			strategy_counts(bp, v, v->primary, st, counts);
 			item = cps_choose_remove(st, counts);
 			from = item >= 0 ? st->items[item].provider : -2;
 			for (int k = 0; k < n && !any; k++)
@@ -426,6 +434,14 @@ static void rebalance(struct backplane *bp, int vi)
 	free(usable);
 }
 
+/* One older deployment's tasks in a pass (docs/ecs-model.md §5.3, choice
+ * E8): `good` count toward its target (live, not unhealthy, not on a
+ * DRAINING instance), `good_healthy` of them healthy; `unhealthy` are live
+ * and unhealthy, not on a DRAINING instance. */
+struct dep_count {
+	int64_t live, good, good_healthy, unhealthy;
+};
+
 void svc_reconcile_replica(struct backplane *bp, int vi)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
@@ -434,17 +450,18 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	int64_t min_healthy = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
 	int64_t active = 0, healthy = 0, primary = 0, outgoing = 0, primary_healthy = 0;
 	int64_t unhealthy = 0, starting = 0;
-	int64_t can;
+	int64_t can, old_need = 0;
 	sim_time_t now = sim_now(backplane_sim(bp));
+	struct dep_count *dc = xcalloc((size_t)v->n_deps, sizeof *dc);
 
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = bp_task_at(bp, v->tasks[k]);
-		int out;
+		int draining, out;
 
 		if (!svc_live(t))
 			continue;
-		out = t->dep != v->primary ||
-		      (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING);
+		draining = t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING;
+		out = t->dep != v->primary || draining;
 		active++;
 		healthy += t->healthy;
 		if (out)
@@ -455,6 +472,28 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 			unhealthy += t->unhealthy;
 			starting += !t->healthy && !t->unhealthy;
 		}
+		if (t->dep != v->primary) {
+			struct dep_count *c = &dc[t->dep];
+
+			c->live++;
+			if (!draining && !t->unhealthy) {
+				c->good++;
+				c->good_healthy += t->healthy;
+			} else if (!draining) {
+				c->unhealthy++;
+			}
+		}
+	}
+	/* older deployments' targets (choice E8): once the primary has the
+	 * desired count healthy, an older revision's missing tasks are not
+	 * started again, and its tasks not yet healthy go */
+	for (int i = 0; i < v->n_deps; i++) {
+		if (i == v->primary)
+			continue;
+		if (primary_healthy >= v->desired && v->deps[i].want > dc[i].good_healthy)
+			v->deps[i].want = dc[i].good_healthy;
+		if (v->deps[i].want > dc[i].good)
+			old_need += v->deps[i].want - dc[i].good;
 	}
 	/* unhealthy tasks of the primary (docs/ecs-model.md §5.3): stopped
 	 * once as many replacements are healthy; with no room for a
@@ -484,12 +523,14 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 		}
 	}
 	/* launches (docs/ecs-model.md §5.5 upper bound, §5.4 throttle, §5.6
-	 * FAILED); an unhealthy task is replaced before it is stopped (§5.3) */
-	can = v->desired - (primary - unhealthy);
-	if (max_tasks - active < can)
-		can = max_tasks - active;
+	 * FAILED); an unhealthy task is replaced before it is stopped (§5.3),
+	 * and an older deployment's lost or unhealthy task by one of its own
+	 * revision, first (§5.3, choice E8) */
+	can = p->rollout != ROLL_FAILED ? v->desired - (primary - unhealthy) : 0;
+	if (can < 0)
+		can = 0;
 	v->wants_capacity = 0;
-	if (can > 0 && p->rollout != ROLL_FAILED) {
+	if ((can > 0 || old_need > 0) && max_tasks - active > 0) {
 		if (now < v->throttle_until) {
 			/* the throttle delays launches only (docs/ecs-model.md
 			 * §5.4): a pass of its own at the end of the wait, while
@@ -499,28 +540,50 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 				sim_after(backplane_sim(bp), v->throttle_until - now, svc_sched(bp)->ev_reconcile, v, 1);
 			}
 		} else {
+			for (int i = 0; i < v->n_deps && active < max_tasks; i++) {
+				if (i == v->primary)
+					continue;
+				while (dc[i].good < v->deps[i].want && active < max_tasks) {
+					launch_dep(bp, vi, i);
+					dc[i].live++;
+					dc[i].good++;
+					active++;
+				}
+			}
+			if (max_tasks - active < can)
+				can = max_tasks - active;
 			for (int64_t k = 0; k < can; k++)
 				launch(bp, vi);
+			active += can > 0 ? can : 0;
 		}
 	}
-	/* outgoing tasks: unhealthy ones freely, healthy ones within the floor */
+	/* outgoing tasks: those of older deployments (choice E8): an
+	 * unhealthy one once its revision has its target healthy without it,
+	 * or when there is no room to replace it; one not yet healthy above
+	 * its target; healthy ones within the floor, each the rollout's
+	 * progress (its deployment's target one less) unless above the
+	 * target.  Tasks on DRAINING instances: not healthy ones freely,
+	 * healthy ones within the floor */
 	if (outgoing > 0) {
+		int no_room = active >= max_tasks || v->wants_capacity;
+
 		for (int pass = 0; pass < 2; pass++) {
 			for (int k = 0; k < v->n_tasks; k++) {
 				uint32_t slot = v->tasks[k];
 				struct task *t = bp_task_at(bp, slot);
-				int out;
+				int draining, out;
 
 				if (!svc_live(t))
 					continue;
-				out = t->dep != v->primary ||
-				      (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING);
+				draining = t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING;
+				out = t->dep != v->primary || draining;
 				if (!out || (int)t->healthy != pass)
 					continue;
 				/* a FAILED deployment without rollback is over: the
 				 * service runs on the older tasks it has (choice,
-				 * scenarios/README.md "Circuit breaker") */
-				if (p->rollout == ROLL_FAILED && t->dep != v->primary)
+				 * scenarios/README.md "Circuit breaker"); an unhealthy
+				 * one is still replaced by its own revision (§5.3) */
+				if (p->rollout == ROLL_FAILED && t->dep != v->primary && !t->unhealthy)
 					continue;
 				/* task scale-in protection (docs/ecs-model.md
 				 * §5.14): a deployment does not stop a protected
@@ -530,10 +593,30 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 				 * choice E45).  Draining its instance still stops
 				 * it, and so do failed health checks (§5.3): neither
 				 * is a deployment (choice E108) */
-				if (t->protected_until > now && t->dep != v->primary && !t->unhealthy &&
-				    !(t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING))
+				if (t->protected_until > now && t->dep != v->primary && !t->unhealthy && !draining)
 					continue;
-				if (t->healthy) {
+				if (t->dep != v->primary && !draining) {
+					struct dep_count *c = &dc[t->dep];
+					struct deployment *d = &v->deps[t->dep];
+
+					if (t->unhealthy) {
+						if (c->good_healthy + c->unhealthy <= d->want && !no_room)
+							continue;
+						c->unhealthy--;
+					} else if (!t->healthy) {
+						if (c->good <= d->want)
+							continue;
+						c->good--;
+					} else {
+						if (healthy - 1 < min_healthy)
+							continue;
+						healthy--;
+						if (c->good <= d->want)
+							d->want--;
+						c->good--;
+						c->good_healthy--;
+					}
+				} else if (t->healthy) {
 					if (healthy - 1 < min_healthy)
 						continue;
 					healthy--;
@@ -543,6 +626,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 			}
 		}
 	}
+	free(dc);
 	/* scale-in of the primary above the desired count; while an AZ
 	 * rebalancing task is on its way, wait until every task is healthy,
 	 * then the scale-in rule stops one in the most loaded AZ (docs/ecs-model.md §5.9) */
@@ -560,7 +644,9 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	    p->rollout == ROLL_IN_PROGRESS) {
 		p->rollout = ROLL_COMPLETED;
 		for (int i = 0; i < v->n_deps; i++)
-			if (i != v->primary)
+			if (i != v->primary) {
 				v->deps[i].status = DEP_INACTIVE;
+				v->deps[i].want = 0;
+			}
 	}
 }
