@@ -16,12 +16,18 @@
  *     replacements are healthy, or with no room for one, one at a time
  *     while ceil(desired × minimumHealthyPercent / 100) stay healthy
  *     (docs/ecs-model.md §5.3, choice E103);
+ *   - each older deployment keeps a target, its tasks the rollout has not
+ *     yet replaced (docs/ecs-model.md §5.3, choice E8): a task of it lost
+ *     or unhealthy is replaced by one of its own revision, launched first;
  *   - launch primary tasks up to the desired count (unhealthy ones not
  *     counted), never above
  *     floor(desired × maximumPercent / 100) tasks in all (docs/ecs-model.md §5.5), unless the
  *     deployment FAILED or launches are throttled;
- *   - stop outgoing tasks that are not healthy, then healthy ones while
- *     ceil(desired × minimumHealthyPercent / 100) healthy tasks remain; a
+ *   - stop outgoing tasks: an older one not healthy above its target, an
+ *     unhealthy one once its replacement is healthy (or with no room for
+ *     one), on a DRAINING instance when not healthy; then healthy ones
+ *     while ceil(desired × minimumHealthyPercent / 100) healthy tasks
+ *     remain, each lowering its deployment's target; a
  *     protected task of an older deployment waits for its protection to
  *     expire (docs/ecs-model.md §5.14);
  *   - stop primary tasks above the desired count, not-yet-running first,
