@@ -112,7 +112,8 @@ static void observe(struct backplane *bp, void *ctx)
 		    strcmp(t->stop_code, STOP_SCHEDULER) == 0 && healthy < lo)
 			o->stop_under_min++;
 	}
-	memset(o->prev_ok, 0, o->n_prev);
+	if (o->n_prev)
+		memset(o->prev_ok, 0, o->n_prev);
 	for (int k = 0; k < v->n_tasks; k++) {
 		uint32_t slot = v->tasks[k];
 		struct task *t = &bp->tasks[slot];
