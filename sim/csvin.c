@@ -48,7 +48,7 @@
 
 #include "mem.h"
 
-#define CHUNK 16384
+#define CHUNK (256 * 1024)
 
 struct csvin {
 	char *path;
