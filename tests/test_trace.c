@@ -14,6 +14,7 @@
 #include "models/run.h"
 #include "models/scenario.h"
 #include "models/trace.h"
+#include "sim/csvin.h"
 #include "helpers/badfiles.h"
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
@@ -356,7 +357,11 @@ static void test_missing_file(void)
 }
 
 /* A long trace is streamed: the reader's memory after the first rows never
- * grows, whatever the number of rows. */
+ * grows, whatever the number of rows.  "The first rows": the first quarter
+ * of the 200,000 (some 20 of the reader's 256-KiB chunks, CSVIN_CHUNK):
+ * a record that straddles two chunks goes through libcsv, whose buffer
+ * grows to the longest such record, so the first few boundaries still
+ * grow it by a few bytes.  Its bound: the chunk and 48 KiB. */
 static void test_streaming(void)
 {
 	char dir[] = "/tmp/ecsim-trace-XXXXXX", path[64];
@@ -387,9 +392,9 @@ static void test_streaming(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	while ((r = trace_next(t, &row, &e)) == 1) {
 		n++;
-		if (n == 1000)
+		if (n == BIG_ROWS / 4)
 			mem0 = trace_memory(t);
-		else if (n > 1000 && trace_memory(t) > mem)
+		else if (n > BIG_ROWS / 4 && trace_memory(t) > mem)
 			mem = trace_memory(t);
 	}
 	T_EQ(r, 0);
@@ -397,7 +402,7 @@ static void test_streaming(void)
 	T_EQ(row.line, BIG_ROWS + 1);
 	CU_ASSERT(mem0 > 0);
 	CU_ASSERT(mem <= mem0);
-	CU_ASSERT(mem0 < 64 * 1024);
+	CU_ASSERT(mem0 < CSVIN_CHUNK + 48 * 1024);
 	trace_close(t);
 	remove(path);
 	rmdir(dir);
