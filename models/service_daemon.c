@@ -159,6 +159,13 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 	for (int32_t i = 0; i < n; i++) {
 		if (has[i] || p->rollout == ROLL_FAILED || !daemon_eligible(bp, v, i))
 			continue;
+		/* the launch-rate quota (docs/ecs-model.md §7.5, choice E113):
+		 * a DAEMON task is an EC2/External launch; the instances left
+		 * wait for the pass due when the window has room */
+		if (svc_rate_room(bp, v, LC_EC2) <= 0) {
+			svc_rate_wait(bp, v, LC_EC2);
+			break;
+		}
 		{
 			/* one task on this very instance: its constraints plus the instance */
 			const struct scn_taskdef *d = &backplane_scenario(bp)->taskdefs[p->td];
@@ -176,6 +183,7 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 			    place_task(backplane_cluster(bp), &d->req, v->group, &pol, backplane_place_rng(bp), &res) == 0) {
 				svc_account(bp, v);
 				slot = bp_new_task(bp, p->td, v->group, NULL, -1, vi, v->primary, p->policy);
+				svc_rate_note(bp, v, bp_task_at(bp, slot));
 				svc_list_add(v, bp_task_at(bp, slot), slot);
 				v->pending++;
 				bp_pin_task(bp, slot, i, NULL);
