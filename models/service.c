@@ -39,7 +39,9 @@
  *   - a deployment whose tasks are all healthy at the desired count with
  *     nothing outgoing is COMPLETED, older ones INACTIVE.
  * A DAEMON service keeps one task on every ACTIVE instance that satisfies
- * its constraints (including instances that join later), replaces a task of
+ * its constraints (including instances that join later; its own tasks not
+ * counted against them, choice E116), stops its task on an instance that no
+ * longer satisfies them, replaces a task of
  * an older deployment on an instance by stopping it first (max 100 %)
  * while minimumHealthyPercent of its desired count stay healthy, and stops
  * its task on a DRAINING instance once the other tasks there have stopped
@@ -311,6 +313,17 @@ static void add_deployment(struct backplane *bp, struct svc *v, int td)
 		}
 	}
 	v->primary = v->n_deps++;
+	/* a DAEMON whose constraints read other tasks follows their changes
+	 * (docs/ecs-model.md §4.10, choice E116) */
+	{
+		int dyn = 0;
+
+		for (int k = 0; k < d->policy->n_constraints; k++)
+			dyn |= d->policy->constraints[k].type == PC_MEMBER_OF && cql_is_dynamic(d->policy->constraints[k].expr);
+		dyn &= c->sched == SCHED_DAEMON;
+		svc_sched(bp)->n_dynamic += dyn - v->dynamic;
+		v->dynamic = dyn;
+	}
 	v->consecutive_failures = 0;      /* docs/ecs-model.md §5.4: a new definition resets the throttle */
 	v->throttle_until = 0;
 	v->throttle_wake = -1;
@@ -806,6 +819,20 @@ static void svc_finish(struct backplane *bp, sim_time_t end)
 	}
 }
 
+/* A task of service `from` changed (placed, started, stopped): a DAEMON
+ * whose constraints read other tasks gets a pass, to stop its task where
+ * the constraints no longer hold or start one where they now do
+ * (docs/ecs-model.md §4.10, choice E116).  Standalone tasks are not news
+ * (bp_msg.h): their effect shows at the DAEMON's next pass. */
+static void poke_dynamic(struct backplane *bp, int from)
+{
+	if (svc_sched(bp)->n_dynamic == 0)
+		return;
+	for (int i = 0; i < svc_sched(bp)->n_svcs; i++)
+		if (i != from && svc_sched(bp)->svcs[i].dynamic)
+			svc_schedule(bp, i, backplane_scenario(bp)->timing.scheduler_delay);
+}
+
 static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 {
 	struct task *t = (n->kind <= BN_LAUNCH_FAILED && n->kind >= BN_TASK_SEEN) ||
@@ -820,6 +847,7 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		break;
 	case BN_TASK_SEEN:
 		svc_on_state(bp, t, (enum task_state)n->from, (enum task_state)n->to);
+		poke_dynamic(bp, t->svc);
 		break;
 	case BN_TASK_RUNNING:
 		svc_on_task_running(bp, t);
@@ -846,6 +874,7 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
 		break;
 	case BN_TASK_STOPPED:
+		poke_dynamic(bp, t->svc);
 		svc_on_task_stopped(bp, t);
 		tell_rollout(bp, &svc_sched(bp)->svcs[t->svc]);   /* the breaker may have tripped */
 		break;

@@ -58,6 +58,9 @@ struct svc {
 	int reconcile_scheduled;
 	int wants_capacity;
 	int rebalancing;           /* an AZ-rebalancing task is in flight (docs/ecs-model.md §5.9) */
+	int dynamic;               /* a DAEMON whose primary's constraints read other
+				    * tasks (runningTasksCount, task:group): other
+				    * services' task changes give it a pass (§4.10) */
 	int deleting;              /* DeleteService: DRAINING until its tasks are gone */
 	int consecutive_failures;  /* start failures in a row (throttle, docs/ecs-model.md §5.4) */
 	sim_time_t throttle_until;
@@ -94,6 +97,7 @@ struct recovery {
 struct sched {
 	struct svc *svcs;
 	int n_svcs;
+	int n_dynamic;             /* services with `dynamic` set */
 	uint32_t ev_reconcile, ev_svc_create;
 };
 

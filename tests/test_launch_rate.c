@@ -14,7 +14,11 @@
  *   - DAEMON tasks count too: 600 instances joining at once get their
  *     daemon task over two windows;
  *   - with the limit off (0) or raised, 1,200 tasks launch at once; a
- *     small service's outputs are the same with and without the limit. */
+ *     small service's outputs are the same with and without the limit.
+ *
+ * And the DAEMON scheduler's other rule of §4.10 (choice E116): a DAEMON
+ * task on an instance that no longer satisfies the service's constraints
+ * is stopped, once, its own presence not counted. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -342,6 +346,99 @@ static void test_bad_values(void)
 	CU_ASSERT(strstr(msg, "$.controlPlane.serviceLaunchesPerWindow") != NULL);
 }
 
+/* ---- DAEMON tasks that no longer satisfy the constraints (§4.10) -------
+ * "Tasks that no longer satisfy the constraints are stopped"; the DAEMON's
+ * own task does not count against its constraints (choice E116).  Two
+ * instances, one with attribute role=db; DAEMON "d" on instances running
+ * no other task (`runningTasksCount == 0`) or no task of service db
+ * (`task:group != service:db`); service db (desired 1, role=db) created at
+ * 300 s.  The daemon starts on both (its own task not counted), the one on
+ * the db instance is stopped once db's task is there, and neither is
+ * started again: two daemon launches over the whole run. */
+struct daemon_count {
+	int launched, stopped, stopped_on_1, running_on_2;
+};
+
+static void daemon_rows(const char *tag, struct daemon_count *c)
+{
+	int n = rs_rows(tag, "tasks.csv");
+
+	for (int r = 1; r <= n; r++) {
+		char *svc = rs_cell(tag, "tasks.csv", r, "service");
+		char *inst = rs_cell(tag, "tasks.csv", r, "instance_id");
+		char *stop = rs_cell(tag, "tasks.csv", r, "stop_s");
+		char *code = rs_cell(tag, "tasks.csv", r, "stop_code");
+
+		if (svc && strcmp(svc, "d") == 0) {
+			int on1 = inst && strcmp(inst, "ci-00001") == 0;
+
+			c->launched++;
+			if (stop && *stop) {
+				c->stopped++;
+				c->stopped_on_1 += on1 && code && strcmp(code, "ServiceSchedulerInitiated") == 0 &&
+						   rs_num(tag, "tasks.csv", r, "stop_s") > 300;
+			} else if (!on1) {
+				c->running_on_2++;
+			}
+		}
+		free(svc);
+		free(inst);
+		free(stop);
+		free(code);
+	}
+}
+
+static void daemon_violation(const char *tag, const char *expr)
+{
+	char buf[4096];
+	struct daemon_count c = { 0 };
+
+	snprintf(buf, sizeof buf, HEAD("%s", 1200, "")
+		 "\"placement\":{\"tieBreak\":\"first\"},"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\","
+		 "\"attributes\":{\"role\":\"db\"}},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"tiny\":\"tiny.json\"},"
+		 "\"services\":[{\"serviceName\":\"d\",\"taskDefinition\":\"tiny\",\"schedulingStrategy\":\"DAEMON\","
+		 "\"placementConstraints\":[{\"type\":\"memberOf\",\"expression\":\"%s\"}]},"
+		 "{\"serviceName\":\"db\",\"taskDefinition\":\"tiny\",\"desiredCount\":1,\"createdAtSeconds\":300,"
+		 "\"placementConstraints\":[{\"type\":\"memberOf\",\"expression\":\"attribute:role == db\"}]}]}",
+		 tag, expr);
+	{
+		char file[64];
+
+		snprintf(file, sizeof file, "%s.json", tag);
+		rs_write(file, buf);
+		CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
+	}
+	daemon_rows(tag, &c);
+	T_EQ(c.launched, 2);               /* no stop/launch loop */
+	T_EQ(c.stopped, 1);
+	T_EQ(c.stopped_on_1, 1);           /* the one beside db's task, after 300 s */
+	T_EQ(c.running_on_2, 1);
+	/* the daemon's desired count at the end: the one instance it belongs on */
+	for (int r = rs_rows(tag, "services.csv"); r >= 1; r--) {
+		char *svc = rs_cell(tag, "services.csv", r, "service");
+		int mine = svc && strcmp(svc, "d") == 0;
+
+		free(svc);
+		if (mine) {
+			RS_IS(tag, "services.csv", r, "desired", "1");
+			break;
+		}
+	}
+}
+
+static void test_daemon_violation_running(void)
+{
+	daemon_violation("dv-run", "runningTasksCount == 0");
+}
+
+static void test_daemon_violation_group(void)
+{
+	daemon_violation("dv-grp", "task:group != service:db");
+}
+
 static CU_TestInfo tests[] = {
 	{ "1,200 tasks: at most 500 per window, two windows more", test_scale_out_1200 },
 	{ "600 lost at once: replaced at most 500 per window", test_loss_600 },
@@ -350,6 +447,9 @@ static CU_TestInfo tests[] = {
 	{ "quota off or raised: all at once, as before", test_off_or_raised },
 	{ "small service: outputs unchanged by the quota", test_small_unchanged },
 	{ "bad values refused with file and path", test_bad_values },
+	{ "DAEMON: runningTasksCount violated, stopped once, its own task not counted",
+	  test_daemon_violation_running },
+	{ "DAEMON: task:group violated, stopped once", test_daemon_violation_group },
 	CU_TEST_INFO_NULL,
 };
 
