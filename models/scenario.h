@@ -83,6 +83,11 @@ struct scn_timing {
 	int throttle_after;               /* consecutive start failures before throttling, 3 */
 	int breaker_min;                  /* circuit-breaker threshold floor (3; older docs 10) */
 	sim_time_t cas_period;            /* managed scaling's datapoint period (docs/ecs-model.md §5.12), 60 s */
+	/* the rate of tasks one service launches (docs/ecs-model.md §7.5,
+	 * choice E113): at most svc_launch_limit launches of each class
+	 * (Fargate; EC2/External) in any svc_launch_window; 0 = no limit */
+	int64_t svc_launch_limit;         /* 500 */
+	sim_time_t svc_launch_window;     /* 60 s */
 };
 
 /* An EC2 Spot instance is terminated two minutes after its interruption

@@ -39,7 +39,9 @@
  *   - a deployment whose tasks are all healthy at the desired count with
  *     nothing outgoing is COMPLETED, older ones INACTIVE.
  * A DAEMON service keeps one task on every ACTIVE instance that satisfies
- * its constraints (including instances that join later), replaces a task of
+ * its constraints (including instances that join later; its own tasks not
+ * counted against them, choice E116), stops its task on an instance that no
+ * longer satisfies them, replaces a task of
  * an older deployment on an instance by stopping it first (max 100 %)
  * while minimumHealthyPercent of its desired count stay healthy, and stops
  * its task on a DRAINING instance once the other tasks there have stopped
@@ -55,6 +57,11 @@
  * the last COMPLETED deployment is the primary again and keeps its tasks;
  * without, no more tasks of older deployments are stopped).  The throttle
  * delays launches only: other triggers get the scheduler's delay.
+ *
+ * Every launch of a service, REPLICA or DAEMON, counts toward its
+ * launch-rate quota (docs/ecs-model.md §7.5, choice E113: at most
+ * `serviceLaunchesPerWindow` in any `serviceLaunchWindowSeconds`, Fargate
+ * and EC2/External apart); launches over it wait for a pass of their own.
  */
 #include "service_int.h"
 
@@ -64,8 +71,118 @@
 #include <string.h>
 #include <strings.h>
 
+#include "models/capacity/cp_route.h"
 #include "models/placement/cql.h"
 #include "sim/mem.h"
+
+/* ---- the launch-rate quota (docs/ecs-model.md §7.5, choice E113) ---------
+ * "Rate of tasks launched by one service: 500 each (Fargate; EC2/External)"
+ * per minute: at most `serviceLaunchesPerWindow` launches of each class in
+ * any `serviceLaunchWindowSeconds` (a launch at time a counts in [a, a + W)).
+ * A launch is a task the scheduler starts: replacements, deployments,
+ * scale-out, AZ rebalancing, an older revision's own replacements, DAEMON
+ * tasks; one placement found no room for (choice A3: it never existed) is
+ * given back.  A pass the quota holds back is called again when the oldest
+ * launch of the window leaves it. */
+
+/* The class of a launched task: Fargate (its capacity provider, else its
+ * launch type) or EC2/External. */
+static int launch_class(struct backplane *bp, const struct task *t)
+{
+	if (t->cp >= 0)
+		return cp_is_fargate(backplane_scenario(bp), t->cp) ? LC_FARGATE : LC_EC2;
+	return t->fg != TL_EC2 ? LC_FARGATE : LC_EC2;
+}
+
+/* Launches older than the window leave it. */
+static void rate_expire(struct launch_win *w, sim_time_t now, sim_time_t window)
+{
+	while (w->len > 0 && (w->at[w->head] + window <= now || w->n[w->head] == 0)) {
+		w->sum -= w->n[w->head];
+		w->head = (w->head + 1) % w->cap;
+		w->len--;
+	}
+}
+
+int64_t svc_rate_room(struct backplane *bp, struct svc *v, int cls)
+{
+	const struct scn_timing *tm = &backplane_scenario(bp)->timing;
+	struct launch_win *w = &v->rate[cls];
+
+	if (tm->svc_launch_limit <= 0)
+		return INT64_MAX;
+	rate_expire(w, sim_now(backplane_sim(bp)), tm->svc_launch_window);
+	return w->sum < tm->svc_launch_limit ? tm->svc_launch_limit - w->sum : 0;
+}
+
+void svc_rate_wait(struct backplane *bp, struct svc *v, int cls)
+{
+	const struct scn_timing *tm = &backplane_scenario(bp)->timing;
+	struct launch_win *w = &v->rate[cls];
+	sim_time_t now = sim_now(backplane_sim(bp)), at;
+
+	if (w->len == 0)
+		return;
+	at = w->at[w->head] + tm->svc_launch_window;   /* > now: rate_expire ran */
+	/* the earliest wake wins; a later one still due is called again by
+	 * the pass then, if the quota still holds launches back */
+	if (v->rate_wake >= 0 && v->rate_wake > now && v->rate_wake <= at)
+		return;
+	v->rate_wake = at;
+	sim_after(backplane_sim(bp), at - now, svc_sched(bp)->ev_reconcile, v, 2);
+}
+
+void svc_rate_note(struct backplane *bp, struct svc *v, const struct task *t)
+{
+	struct launch_win *w = &v->rate[launch_class(bp, t)];
+	sim_time_t now = sim_now(backplane_sim(bp));
+
+	if (backplane_scenario(bp)->timing.svc_launch_limit <= 0)
+		return;
+	if (w->len > 0 && w->at[(w->head + w->len - 1) % w->cap] == now) {
+		w->n[(w->head + w->len - 1) % w->cap]++;
+	} else {
+		if (w->len == w->cap) {
+			size_t cap = w->cap ? w->cap * 2 : 8;
+			sim_time_t *at = xmalloc(cap * sizeof *at);
+			int64_t *n = xmalloc(cap * sizeof *n);
+
+			for (size_t i = 0; i < w->len; i++) {
+				at[i] = w->at[(w->head + i) % w->cap];
+				n[i] = w->n[(w->head + i) % w->cap];
+			}
+			free(w->at);
+			free(w->n);
+			w->at = at;
+			w->n = n;
+			w->cap = cap;
+			w->head = 0;
+		}
+		w->at[(w->head + w->len) % w->cap] = now;
+		w->n[(w->head + w->len) % w->cap] = 1;
+		w->len++;
+	}
+	w->sum++;
+}
+
+/* A launch placement found no room for does not count (choice A3: the
+ * task never existed): its place in the window is given back. */
+static void rate_give_back(struct backplane *bp, struct svc *v, const struct task *t)
+{
+	struct launch_win *w = &v->rate[launch_class(bp, t)];
+
+	for (size_t i = w->len; i-- > 0;) {
+		size_t k = (w->head + i) % w->cap;
+
+		if (w->at[k] == t->submit && w->n[k] > 0) {
+			w->n[k]--;
+			w->sum--;
+			return;
+		}
+		if (w->at[k] < t->submit)
+			return;
+	}
+}
 
 void svc_account(struct backplane *bp, struct svc *v)
 {
@@ -196,6 +313,17 @@ static void add_deployment(struct backplane *bp, struct svc *v, int td)
 		}
 	}
 	v->primary = v->n_deps++;
+	/* a DAEMON whose constraints read other tasks follows their changes
+	 * (docs/ecs-model.md §4.10, choice E116) */
+	{
+		int dyn = 0;
+
+		for (int k = 0; k < d->policy->n_constraints; k++)
+			dyn |= d->policy->constraints[k].type == PC_MEMBER_OF && cql_is_dynamic(d->policy->constraints[k].expr);
+		dyn &= c->sched == SCHED_DAEMON;
+		svc_sched(bp)->n_dynamic += dyn - v->dynamic;
+		v->dynamic = dyn;
+	}
 	v->consecutive_failures = 0;      /* docs/ecs-model.md §5.4: a new definition resets the throttle */
 	v->throttle_until = 0;
 	v->throttle_wake = -1;
@@ -234,6 +362,7 @@ static void svc_init_all(struct backplane *bp)
 		v->replace = gsl_rstat_alloc();
 		quant_init(&v->replace_p99, 0.99);
 		v->min_running = INT64_MAX;
+		v->rate_wake = -1;
 		/* CreateService takes effect after the API latency */
 		sim_at(backplane_sim(bp), v->cfg->create_at + backplane_scenario(bp)->timing.api_latency, svc_sched(bp)->ev_svc_create, v, 0);
 	}
@@ -254,6 +383,10 @@ static void svc_free_all(struct backplane *bp)
 		free(v->tasks);
 		free(v->losses);
 		free(v->recs);
+		for (int c = 0; c < LC_N; c++) {
+			free(v->rate[c].at);
+			free(v->rate[c].n);
+		}
 		gsl_rstat_free(v->replace);
 		quant_free(&v->replace_p99);
 	}
@@ -506,6 +639,7 @@ static void svc_on_launch_failed(struct backplane *bp, struct task *t)
 
 	svc_account(bp, v);
 	v->pending--;
+	rate_give_back(bp, v, t);
 	list_del(bp, v, t);
 	v->wants_capacity = 1;
 }
@@ -564,6 +698,11 @@ static void on_reconcile(struct sim *s, void *ctx, const struct event *ev)
 		if (v->throttle_wake != sim_now(backplane_sim(bp)))
 			return;
 		v->throttle_wake = -1;
+	} else if (ev->arg == 2) {
+		/* the pass the launch-rate quota held back (§7.5): the latest */
+		if (v->rate_wake != sim_now(backplane_sim(bp)))
+			return;
+		v->rate_wake = -1;
 	} else {
 		v->reconcile_scheduled = 0;
 	}
@@ -680,6 +819,20 @@ static void svc_finish(struct backplane *bp, sim_time_t end)
 	}
 }
 
+/* A task of service `from` changed (placed, started, stopped): a DAEMON
+ * whose constraints read other tasks gets a pass, to stop its task where
+ * the constraints no longer hold or start one where they now do
+ * (docs/ecs-model.md §4.10, choice E116).  Standalone tasks are not news
+ * (bp_msg.h): their effect shows at the DAEMON's next pass. */
+static void poke_dynamic(struct backplane *bp, int from)
+{
+	if (svc_sched(bp)->n_dynamic == 0)
+		return;
+	for (int i = 0; i < svc_sched(bp)->n_svcs; i++)
+		if (i != from && svc_sched(bp)->svcs[i].dynamic)
+			svc_schedule(bp, i, backplane_scenario(bp)->timing.scheduler_delay);
+}
+
 static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 {
 	struct task *t = (n->kind <= BN_LAUNCH_FAILED && n->kind >= BN_TASK_SEEN) ||
@@ -694,6 +847,7 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		break;
 	case BN_TASK_SEEN:
 		svc_on_state(bp, t, (enum task_state)n->from, (enum task_state)n->to);
+		poke_dynamic(bp, t->svc);
 		break;
 	case BN_TASK_RUNNING:
 		svc_on_task_running(bp, t);
@@ -720,6 +874,7 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
 		break;
 	case BN_TASK_STOPPED:
+		poke_dynamic(bp, t->svc);
 		svc_on_task_stopped(bp, t);
 		tell_rollout(bp, &svc_sched(bp)->svcs[t->svc]);   /* the breaker may have tripped */
 		break;

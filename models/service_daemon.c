@@ -13,6 +13,79 @@
 #include "models/placement/cql.h"
 #include "sim/mem.h"
 
+/* The instance as a constraint of the DAEMON sees it (docs/ecs-model.md
+ * §4.10, choice E116): without the service's own tasks, so that its task
+ * there never decides whether it belongs there — runningTasksCount less
+ * the service's tasks on the instance, task:group without the service's
+ * group.  Everything else is the cluster's own view. */
+struct own_ref {
+	struct cluster_ref ref;    /* first: the cluster's view reads it */
+	uint32_t group;
+	const char **buf;          /* the filtered groups (caller frees) */
+};
+
+static const struct cql_view *base_view(void)
+{
+	return cluster_cql_view();
+}
+
+static int own_attribute(const void *p, const char *name, const char **value)
+{
+	return base_view()->attribute(&((const struct own_ref *)p)->ref, name, value);
+}
+
+static const char *own_instance_id(const void *p)
+{
+	return base_view()->instance_id(&((const struct own_ref *)p)->ref);
+}
+
+static const char *own_ec2_id(const void *p)
+{
+	return base_view()->ec2_instance_id(&((const struct own_ref *)p)->ref);
+}
+
+static int own_agent_connected(const void *p)
+{
+	return base_view()->agent_connected(&((const struct own_ref *)p)->ref);
+}
+
+static const char *own_agent_version(const void *p)
+{
+	return base_view()->agent_version(&((const struct own_ref *)p)->ref);
+}
+
+static int64_t own_registered_at(const void *p)
+{
+	return base_view()->registered_at_ms(&((const struct own_ref *)p)->ref);
+}
+
+static int64_t own_running(const void *p)
+{
+	const struct own_ref *r = p;
+
+	return base_view()->running_tasks_count(&r->ref) - cluster_group_tasks_on(r->ref.cl, r->ref.i, r->group);
+}
+
+static int own_groups(const void *p, const char *const **groups)
+{
+	const struct own_ref *r = p;
+	const char *mine = cluster_group_name(r->ref.cl, r->group);
+	int n = base_view()->task_groups(&r->ref, groups), k = 0;
+
+	if (cluster_group_tasks_on(r->ref.cl, r->ref.i, r->group) == 0)
+		return n;
+	for (int j = 0; j < n; j++)
+		if (strcmp((*groups)[j], mine) != 0)
+			r->buf[k++] = (*groups)[j];
+	*groups = r->buf;
+	return k;
+}
+
+static const struct cql_view own_view = {
+	own_attribute, own_instance_id, own_ec2_id, own_agent_connected, own_agent_version,
+	own_registered_at, own_running, own_groups,
+};
+
 /* An instance the DAEMON belongs on (docs/ecs-model.md §4.10): ACTIVE,
  * satisfying the primary deployment's memberOf constraints and its task
  * definition's attribute requirements (runtimePlatform,
@@ -20,7 +93,10 @@
  * Room (CPU, memory, ports, ENIs, GPUs) and the agent's connection do not
  * matter: ECS keeps waiting for room on that instance, and an instance
  * whose agent is silent stays ACTIVE (docs/ecs-model.md §7.4; see
- * scenarios/README.md, services/DAEMON). */
+ * scenarios/README.md, services/DAEMON).  A constraint that reads other
+ * tasks (runningTasksCount, task:group) is evaluated without the
+ * service's own tasks on the instance (choice E116): would the instance be
+ * chosen for the task if it were placed now, the task itself not there. */
 static int daemon_eligible(struct backplane *bp, const struct svc *v, int32_t i)
 {
 	const struct deployment *d = &v->deps[v->primary];
@@ -41,8 +117,21 @@ static int daemon_eligible(struct backplane *bp, const struct svc *v, int32_t i)
 	for (int k = 0; k < d->policy->n_constraints; k++) {
 		const struct place_constraint *pc = &d->policy->constraints[k];
 
-		if (pc->type == PC_MEMBER_OF && !cql_eval(pc->expr, cluster_cql_view(), &ref))
+		if (pc->type != PC_MEMBER_OF)
+			continue;
+		if (cql_is_dynamic(pc->expr)) {
+			const char *const *g;
+			struct own_ref o = { ref, v->group, NULL };
+			int ok;
+
+			o.buf = xmalloc(((size_t)cluster_task_groups(ref.cl, i, &g) + 1) * sizeof *o.buf);
+			ok = cql_eval(pc->expr, &own_view, &o);
+			free(o.buf);
+			if (!ok)
+				return 0;
+		} else if (!cql_eval(pc->expr, cluster_cql_view(), &ref)) {
 			return 0;
+		}
 	}
 	return 1;
 }
@@ -63,6 +152,8 @@ static int64_t non_daemon_tasks_on(struct backplane *bp, int32_t i)
  *   - its task on a DRAINING instance is stopped once every non-daemon task
  *     there has stopped (daemons are stopped last); on any other instance
  *     that is not ACTIVE, at once;
+ *   - a primary task on an ACTIVE instance that no longer satisfies the
+ *     constraints (another task arrived or left) is stopped at once;
  *   - a task of an older deployment on an instance the service no longer
  *     belongs on is stopped at once; elsewhere, not-yet-healthy ones at
  *     once, healthy ones while ceil(desired × minimumHealthyPercent / 100)
@@ -99,6 +190,20 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 			v->wants_capacity = 1;   /* a task stopping there calls a pass */
 			continue;
 		}
+		svc_stop(bp, slot);
+		k = -1;                          /* the list may have changed */
+	}
+	/* a primary task on an ACTIVE instance that no longer satisfies the
+	 * constraints is stopped (docs/ecs-model.md §4.10, ECS's event
+	 * SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED); its own presence does
+	 * not count (choice E116), so it is not started there again */
+	for (int k = 0; k < v->n_tasks; k++) {
+		uint32_t slot = v->tasks[k];
+		struct task *t = bp_task_at(bp, slot);
+
+		if (!svc_live(t) || t->inst < 0 || t->dep != v->primary ||
+		    cluster_status(backplane_cluster(bp), t->inst) != INST_ACTIVE || daemon_eligible(bp, v, t->inst))
+			continue;
 		svc_stop(bp, slot);
 		k = -1;                          /* the list may have changed */
 	}
@@ -159,6 +264,13 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 	for (int32_t i = 0; i < n; i++) {
 		if (has[i] || p->rollout == ROLL_FAILED || !daemon_eligible(bp, v, i))
 			continue;
+		/* the launch-rate quota (docs/ecs-model.md §7.5, choice E113):
+		 * a DAEMON task is an EC2/External launch; the instances left
+		 * wait for the pass due when the window has room */
+		if (svc_rate_room(bp, v, LC_EC2) <= 0) {
+			svc_rate_wait(bp, v, LC_EC2);
+			break;
+		}
 		{
 			/* one task on this very instance: its constraints plus the instance */
 			const struct scn_taskdef *d = &backplane_scenario(bp)->taskdefs[p->td];
@@ -176,6 +288,7 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 			    place_task(backplane_cluster(bp), &d->req, v->group, &pol, backplane_place_rng(bp), &res) == 0) {
 				svc_account(bp, v);
 				slot = bp_new_task(bp, p->td, v->group, NULL, -1, vi, v->primary, p->policy);
+				svc_rate_note(bp, v, bp_task_at(bp, slot));
 				svc_list_add(v, bp_task_at(bp, slot), slot);
 				v->pending++;
 				bp_pin_task(bp, slot, i, NULL);

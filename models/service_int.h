@@ -32,6 +32,18 @@ struct deployment {
 enum { DEP_PRIMARY, DEP_ACTIVE, DEP_INACTIVE };
 enum { ROLL_IN_PROGRESS, ROLL_COMPLETED, ROLL_FAILED };
 
+/* One class of a service's launches (Fargate; EC2/External) in the
+ * launch-rate window (docs/ecs-model.md §7.5, choice E113): the launch
+ * times of the last window, oldest first, as (time, count) pairs in a ring. */
+struct launch_win {
+	sim_time_t *at;
+	int64_t *n;
+	size_t head, len, cap;
+	int64_t sum;               /* launches in the window */
+};
+
+enum { LC_EC2, LC_FARGATE, LC_N };   /* launch classes: EC2/External, Fargate */
+
 struct svc {
 	const struct scn_service *cfg;
 	int active;                /* created and not deleted */
@@ -46,10 +58,15 @@ struct svc {
 	int reconcile_scheduled;
 	int wants_capacity;
 	int rebalancing;           /* an AZ-rebalancing task is in flight (docs/ecs-model.md §5.9) */
+	int dynamic;               /* a DAEMON whose primary's constraints read other
+				    * tasks (runningTasksCount, task:group): other
+				    * services' task changes give it a pass (§4.10) */
 	int deleting;              /* DeleteService: DRAINING until its tasks are gone */
 	int consecutive_failures;  /* start failures in a row (throttle, docs/ecs-model.md §5.4) */
 	sim_time_t throttle_until;
 	sim_time_t throttle_wake;  /* when the throttled launch pass is due, -1 = none */
+	struct launch_win rate[LC_N];   /* the launch-rate quota (docs/ecs-model.md §7.5) */
+	sim_time_t rate_wake;      /* when the pass the quota held back is due, -1 = none */
 	gsl_rng *runtime_rng;
 	gsl_rng *scale_in_rng;     /* scale-in's last tie-break (docs/ecs-model.md
 				    * §4.5), made at its first draw: NULL until then */
@@ -80,6 +97,7 @@ struct recovery {
 struct sched {
 	struct svc *svcs;
 	int n_svcs;
+	int n_dynamic;             /* services with `dynamic` set */
 	uint32_t ev_reconcile, ev_svc_create;
 };
 
@@ -95,6 +113,15 @@ void svc_schedule(struct backplane *bp, int v, sim_time_t delay);
 void svc_account(struct backplane *bp, struct svc *v);
 /* The task joins the service's list of tasks. */
 void svc_list_add(struct svc *v, struct task *t, uint32_t slot);
+
+/* The launch-rate quota (docs/ecs-model.md §7.5, choice E113): how many
+ * more tasks of class `cls` (LC_EC2, LC_FARGATE) the service may launch now
+ * (INT64_MAX without a limit); with none, svc_rate_wait schedules a pass
+ * for the moment the window has room (one pending at a time). */
+int64_t svc_rate_room(struct backplane *bp, struct svc *v, int cls);
+void svc_rate_wait(struct backplane *bp, struct svc *v, int cls);
+/* A task of the service was just launched (counted in its class). */
+void svc_rate_note(struct backplane *bp, struct svc *v, const struct task *t);
 
 /* The scheduler stops a task of its service. */
 static inline void svc_stop(struct backplane *bp, uint32_t slot)

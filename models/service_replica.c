@@ -36,9 +36,15 @@ static void strategy_counts(struct backplane *bp, const struct svc *v, int dep, 
 	}
 }
 
+/* No launch: the launch-rate quota holds it back (docs/ecs-model.md §7.5). */
+#define HELD UINT32_MAX
+
 /* A task of deployment `dep` (its task definition and placement policy):
  * the primary's, or an older one's replacing a task it lost during a
- * rolling deployment (docs/ecs-model.md §5.3, choice E8). */
+ * rolling deployment (docs/ecs-model.md §5.3, choice E8).  HELD when the
+ * service's launch-rate quota has no room for its class (Fargate or
+ * EC2/External: its provider's, else the service's launch type; §7.5,
+ * choice E113): a pass is then due when the window has room. */
 static uint32_t launch_dep(struct backplane *bp, int vi, int dep)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
@@ -46,14 +52,8 @@ static uint32_t launch_dep(struct backplane *bp, int vi, int dep)
 	sim_time_t dur = -1;
 	uint32_t slot;
 	const struct cp_strategy *st;
-	int provider = -1;
+	int provider = -1, cls;
 
-	if (v->cfg->has_runtime) {
-		double x = dist_sample(&v->cfg->runtime, v->runtime_rng);
-
-		dur = sim_ms(x);
-	}
-	svc_account(bp, v);
 	st = cp_strategy_for(backplane_scenario(bp), vi);
 	if (st) {
 		/* base first, then the weights, over the deployment's tasks */
@@ -62,8 +62,21 @@ static uint32_t launch_dep(struct backplane *bp, int vi, int dep)
 		strategy_counts(bp, v, dep, st, counts);
 		provider = cp_route_next(st, counts, NULL);
 	}
+	cls = provider >= 0 ? (cp_is_fargate(backplane_scenario(bp), provider) ? LC_FARGATE : LC_EC2)
+			    : (bp_svc_runs_on(bp, vi, d->td) == 2 ? LC_FARGATE : LC_EC2);
+	if (svc_rate_room(bp, v, cls) <= 0) {
+		svc_rate_wait(bp, v, cls);
+		return HELD;
+	}
+	if (v->cfg->has_runtime) {
+		double x = dist_sample(&v->cfg->runtime, v->runtime_rng);
+
+		dur = sim_ms(x);
+	}
+	svc_account(bp, v);
 	slot = bp_new_task(bp, d->td, v->group, NULL, dur, vi, dep, d->policy);
 	bp_route_task(bp, slot, provider);
+	svc_rate_note(bp, v, bp_task_at(bp, slot));
 	svc_list_add(v, bp_task_at(bp, slot), slot);
 	v->pending++;
 	return slot;
@@ -425,8 +438,7 @@ static void rebalance(struct backplane *bp, int vi)
 		if (hi < 0 || count[a] > count[hi])
 			hi = a;
 	}
-	if (lo >= 0 && hi >= 0 && count[hi] - count[lo] > 1) {
-		slot = launch(bp, vi);
+	if (lo >= 0 && hi >= 0 && count[hi] - count[lo] > 1 && (slot = launch(bp, vi)) != HELD) {
 		bp_pin_task(bp, slot, -1, backplane_scenario(bp)->azs[lo]);
 		v->rebalancing = 1;
 	}
@@ -544,7 +556,8 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 				if (i == v->primary)
 					continue;
 				while (dc[i].good < v->deps[i].want && active < max_tasks) {
-					launch_dep(bp, vi, i);
+					if (launch_dep(bp, vi, i) == HELD)
+						break;
 					dc[i].live++;
 					dc[i].good++;
 					active++;
@@ -552,9 +565,11 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 			}
 			if (max_tasks - active < can)
 				can = max_tasks - active;
-			for (int64_t k = 0; k < can; k++)
-				launch(bp, vi);
-			active += can > 0 ? can : 0;
+			for (int64_t k = 0; k < can; k++) {
+				if (launch(bp, vi) == HELD)
+					break;
+				active++;
+			}
 		}
 	}
 	/* outgoing tasks: those of older deployments (choice E8): an
