@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/agent_health.h"
 #include "models/backplane.h"
 #include "models/capacity/capacity_config.h"
 #include "models/cluster.h"
@@ -325,6 +326,16 @@ static int fargate_spot_interruption(struct backplane *bp, const struct trace_ro
 	return 0;
 }
 
+/* docs/ecs-model.md §5.3, choices E114, E115: a container's health-check
+ * command fails from now on (for duration_s, else for good); `group` names
+ * the container ("": the first essential one with a healthCheck) */
+static int health_check_fail(struct backplane *bp, const struct trace_row *r,
+			     const char *dir, struct err *e)
+{
+	(void)dir;
+	return agent_health_fault(bp, r->target, r->group, r->count, r->duration, e);
+}
+
 #define NO TU_NO
 #define OPT TU_OPT
 #define REQ TU_REQ
@@ -357,4 +368,6 @@ const struct trace_event_def trace_events[TR_N_EVENTS] = {
 	[TR_FARGATE_SPOT_INTERRUPTION] = { "fargate_spot_interruption", REQ, NO, OPT, NO, NO, 1,
 					   "a FARGATE_SPOT task id or a service", NULL,
 					   fargate_spot_interruption },
+	[TR_HEALTH_CHECK_FAIL] = { "health_check_fail", REQ, NO, OPT, OPT, OPT, 1,
+				   "a task id or a service", "a container name", health_check_fail },
 };
