@@ -25,12 +25,10 @@
  */
 #include "models/agent_health.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agent_int.h"
-#include "models/faults.h"
 #include "models/task.h"
 #include "models/taskdef.h"
 #include "sim/mem.h"
@@ -302,20 +300,6 @@ static void sweep(struct backplane *bp, struct hc_faults *h)
 	}
 }
 
-/* failures.csv's row of the fault on task `slot` (docs/ecs-model.md
- * choice E115: one per task whose command fails) */
-static void record(struct backplane *bp, uint32_t slot, sim_time_t duration)
-{
-	const struct task *t = bp_task_at(bp, slot);
-	const char *az = bp_task_az(bp, t);
-	char name[32];
-
-	if (!t->id)
-		snprintf(name, sizeof name, "task-%llu", (unsigned long long)t->no);
-	metrics_on_fault(backplane_metrics(bp), sim_now(backplane_sim(bp)), fault_new_id(bp),
-			 "health_check_fail", t->id ? t->id : name, az ? az : "", 1, t->svc >= 0, duration);
-}
-
 /* Start (or, already failing, renew) the fault of task `slot`, container ci. */
 static void apply(struct backplane *bp, struct hc_faults *h, uint32_t slot, int ci, sim_time_t duration)
 {
@@ -356,7 +340,8 @@ static void apply(struct backplane *bp, struct hc_faults *h, uint32_t slot, int 
 /* The row's tasks of service v: its `count` lowest-numbered RUNNING tasks
  * whose command passes now. */
 static int pick_service(struct backplane *bp, int v, const char *container, int64_t count,
-			sim_time_t duration, struct err *e)
+			sim_time_t duration, void (*each)(struct backplane *, uint32_t, void *), void *ctx,
+			struct err *e)
 {
 	struct hc_faults *h = hc_of(bp);
 	const struct scenario *s = backplane_scenario(bp);
@@ -398,7 +383,7 @@ static int pick_service(struct backplane *bp, int v, const char *container, int6
 		}
 	}
 	for (size_t k = 0; k < m; k++) {
-		record(bp, pick[k], duration);
+		each(bp, pick[k], ctx);
 		apply(bp, h, pick[k], ci[k], duration);
 	}
 	free(pick);
@@ -407,7 +392,9 @@ static int pick_service(struct backplane *bp, int v, const char *container, int6
 }
 
 int agent_health_fault(struct backplane *bp, const char *target, const char *container,
-		       int64_t count, sim_time_t duration, struct err *e)
+		       int64_t count, sim_time_t duration,
+		       void (*each)(struct backplane *bp, uint32_t slot, void *ctx), void *ctx,
+		       struct err *e)
 {
 	struct hc_faults *h = hc_of(bp);
 	int v = backplane_find_service(bp, target), ci;
@@ -416,7 +403,7 @@ int agent_health_fault(struct backplane *bp, const char *target, const char *con
 
 	sweep(bp, h);
 	if (v >= 0)
-		return pick_service(bp, v, container, count, duration, e);
+		return pick_service(bp, v, container, count, duration, each, ctx, e);
 	if (!backplane_find_task(bp, target, &slot))
 		return err_at(e, NULL, 0, 0, NULL, "unknown task or service '%s' (no live task has this "
 			      "id and $.services has no such service)", target);
@@ -426,7 +413,7 @@ int agent_health_fault(struct backplane *bp, const char *target, const char *con
 	t = bp_task_at(bp, slot);
 	if ((ci = agent_health_container(backplane_scenario(bp), t->td, container, e)) < 0)
 		return -1;
-	record(bp, slot, duration);
+	each(bp, slot, ctx);
 	/* a standalone task runs on whatever its health (docs/ecs-model.md
 	 * §5.3, choice E115); a task stopping already is past judging */
 	if (t->svc < 0 || t->desired != TD_RUNNING || t->state > TS_RUNNING)

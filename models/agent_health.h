@@ -28,19 +28,16 @@ struct backplane;
 /* The row: `target` a service (its `count` lowest-numbered RUNNING tasks
  * whose command passes) or a task id (count 1); `container` the
  * container's name ("" = the first essential container with a
- * healthCheck); `duration` ms, -1 = for good.  0, or -1 with e filled (no
- * file or line: the caller adds the row's) when the target names nothing
- * or a chosen task's definition has no such container check. */
+ * healthCheck); `duration` ms, -1 = for good.  `each(bp, slot, ctx)` is
+ * called for every task whose command now fails (a standalone task too,
+ * though nothing else happens to it), before its checks start.  0, or -1
+ * with e filled (no file or line: the caller adds the row's) when the
+ * target names nothing or a chosen task's definition has no such
+ * container check; then nothing has changed. */
 int agent_health_fault(struct backplane *bp, const char *target, const char *container,
-		       int64_t count, sim_time_t duration, struct err *e);
-
-/* The faulted task `ref` is RUNNING now (agent.c, backplane_fargate.c):
- * its container's checks start. */
-void agent_health_running(struct backplane *bp, uint64_t ref);
-
-/* Whether E110's healthy instant may make faulted task `ref` healthy: 1
- * when its faulted container has passed a check and is not UNHEALTHY. */
-int agent_health_passes(struct backplane *bp, uint64_t ref);
+		       int64_t count, sim_time_t duration,
+		       void (*each)(struct backplane *bp, uint32_t slot, void *ctx), void *ctx,
+		       struct err *e);
 
 /* The container a row names in task definition `td` (the scenario's
  * index): its index, or -1 with e filled (column-less: the caller names
@@ -50,8 +47,8 @@ int agent_health_passes(struct backplane *bp, uint64_t ref);
 struct scenario;
 int agent_health_container(const struct scenario *s, int td, const char *container, struct err *e);
 
-/* Set up (agent_attach) and free (the agents' BN_FREE). */
-void agent_health_attach(struct backplane *bp);
-void agent_health_free(struct backplane *bp);
+/* (The agent's and Fargate's hooks, agent_health_running and
+ * agent_health_passes, are in models/bp_msg.h; attach and free in
+ * models/agent_int.h.) */
 
 #endif

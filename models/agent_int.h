@@ -73,6 +73,11 @@ struct agents {
 	struct hc_faults *hc;      /* failing health checks (models/agent_health.c) */
 };
 
+/* The failing health checks' state (models/agent_health.c): set up at
+ * agent_attach, freed with the agents. */
+void agent_health_attach(struct backplane *bp);
+void agent_health_free(struct backplane *bp);
+
 static inline struct agents *agents_of(const struct backplane *bp)
 {
 	return bp_actor_state(bp, BA_AGENT);

@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/agent_health.h"
 #include "models/capacity/capacity_config.h"
 #include "models/capacity/cp_route.h"
 #include "models/faults.h"
