@@ -215,6 +215,7 @@ static void agent_free_all(struct backplane *bp)
 	}
 	free(ag->a_mem);
 	free(ag->quick_mem);
+	agent_health_free(bp);
 	free(ag);
 	bp_set_actor_state(bp, BA_AGENT, NULL);
 }
@@ -664,6 +665,10 @@ static inline __attribute__((always_inline)) void started_in(struct backplane *b
 		td = backplane_scenario(bp)->taskdefs[t->td].td;
 		at = taskdef_healthy_ms(td, timing(bp)->health_check);
 		sim_after(backplane_sim(bp), at >= 0 ? at : timing(bp)->healthy_after, ag->ev_healthy, bp, ref);
+		/* a failing check command (docs/ecs-model.md choice E114): its
+		 * checks start */
+		if (t->hc_fault)
+			agent_health_running(bp, ref);
 	}
 	if (t->duration >= 0)
 		then(bp, t->duration, ag->ev_exit, ag->every_step ? on_essential_exit_general : on_essential_exit,
@@ -735,6 +740,10 @@ static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
 
 	(void)s;
 	if (!t || dead(bp, t) || t->state != TS_RUNNING || t->healthy)
+		return;
+	/* a container whose check command fails decides by its own checks
+	 * (models/agent_health.c) */
+	if (t->hc_fault && !agent_health_passes(bp, ev->arg))
 		return;
 	/* behind a load balancer the targets' health must pass too
 	 * (docs/ecs-model.md §5.2): the load-balancer actor decides */
@@ -1248,6 +1257,7 @@ void agent_attach(struct backplane *bp)
 	/* the two steps whose records are cold (sim_on_hint): a task's exit,
 	 * a duration after its start, and the STOPPED report's release of
 	 * its instance */
+	agent_health_attach(bp);
 	sim_on_hint(sim, ag->ev_exit, bp_hint_task);
 	sim_on_hint(sim, ag->ev_report_stopped, bp_hint_task_stopped);
 }

@@ -17,6 +17,8 @@
 /* Per container instance: the agent's side.  One cache line, aligned
  * (agents.a): a task's steps read its first 24 bytes (up, down, the image
  * cache's summary, the settings), each step's only look at the agent. */
+struct hc_faults;
+
 struct agent {
 	uint8_t up;                /* the agent process can talk to the backplane */
 	uint8_t down;              /* the instance is down (failed): nobody there to talk to */
@@ -68,7 +70,13 @@ struct agents {
 	size_t cap_quick;
 	const struct scn_timing *tms[255];
 	int n_tms;
+	struct hc_faults *hc;      /* failing health checks (models/agent_health.c) */
 };
+
+/* The failing health checks' state (models/agent_health.c): set up at
+ * agent_attach, freed with the agents. */
+void agent_health_attach(struct backplane *bp);
+void agent_health_free(struct backplane *bp);
 
 static inline struct agents *agents_of(const struct backplane *bp)
 {

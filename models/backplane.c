@@ -1030,6 +1030,21 @@ void backplane_stop_task(struct backplane *bp, const char *task_id)
 	sim_after(bp->sim, bp->tm->api_latency, bp->ev_api_stop, bp, stop_id_put(bp, task_id));
 }
 
+int backplane_find_task(struct backplane *bp, const char *id, uint32_t *slot)
+{
+	uint64_t k;
+
+	if (!find_task(bp, id, &k))
+		return 0;
+	*slot = (uint32_t)k;
+	return 1;
+}
+
+size_t bp_task_slots(const struct backplane *bp)
+{
+	return bp->n_tasks;
+}
+
 void bp_route_task(struct backplane *bp, uint32_t slot, int provider)
 {
 	bp->tasks[slot].cp = (int16_t)provider;

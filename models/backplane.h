@@ -122,6 +122,12 @@ int backplane_run_prepared(struct backplane *bp, int td, uint64_t call, sim_time
 /* StopTask by id: takes effect after the API latency (an unknown id then
  * does nothing). */
 void backplane_stop_task(struct backplane *bp, const char *task_id);
+/* The live task with id `id` (its own, or "task-<no>" for an anonymous
+ * one): 1 with *slot set, else 0. */
+int backplane_find_task(struct backplane *bp, const char *id, uint32_t *slot);
+/* The number of slots of the task table (bp_task_at for slots below it;
+ * a slot holds a live task when its `used` is set). */
+size_t bp_task_slots(const struct backplane *bp);
 /* RegisterContainerInstance of `type` in `az` (g: its scenario group, or
  * NULL).  Returns its index. */
 int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *type,

@@ -240,6 +240,9 @@ static void on_start(struct sim *s, void *ctx, const struct event *ev)
 	/* docs/ecs-model.md §5.2 and choice E110, as on EC2 */
 	hc_at = taskdef_healthy_ms(td, bp->tm->health_check);
 	sim_after(bp->sim, hc_at >= 0 ? hc_at : bp->tm->healthy_after, fr_of(bp)->ev_healthy, bp, ev->arg);
+	/* a failing check command (docs/ecs-model.md choice E114) */
+	if (t->hc_fault)
+		agent_health_running(bp, ev->arg);
 	if (t->duration >= 0)
 		sim_after(bp->sim, t->duration, fr_of(bp)->ev_exit, bp, ev->arg);
 	/* docs/ecs-model.md §5.13: the interruption clock starts with the task */
@@ -255,6 +258,10 @@ static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
 
 	(void)s;
 	if (!t || t->state != TS_RUNNING || t->healthy)
+		return;
+	/* a container whose check command fails decides by its own checks
+	 * (models/agent_health.c) */
+	if (t->hc_fault && !agent_health_passes(bp, ev->arg))
 		return;
 	/* behind a load balancer the targets' health must pass too
 	 * (docs/ecs-model.md §5.2): the load-balancer actor decides */

@@ -222,6 +222,17 @@ void bp_stop_release(struct backplane *bp, uint32_t slot);
  * this error. */
 void bp_fail(struct backplane *bp, const struct err *e);
 
+/* ---- a failing container health check (models/agent_health.c) ---------- */
+
+/* The task `ref` that a trace's health_check_fail row made fail (task.h
+ * hc_fault) is RUNNING now: its container's checks start (the agent's
+ * started step, and Fargate's). */
+void agent_health_running(struct backplane *bp, uint64_t ref);
+/* Whether E110's healthy instant may make such a task healthy (the
+ * agent's, Fargate's): 1 when its faulted container has passed a check and
+ * is not UNHEALTHY (docs/ecs-model.md §5.2, choice E114). */
+int agent_health_passes(struct backplane *bp, uint64_t ref);
+
 /* ---- the actors --------------------------------------------------------- */
 
 enum bp_actor { BA_AGENT, BA_SERVICE, BA_FAULTS, BA_SCALER, BA_LB, BA_CAS, BA_FARGATE, BA_N };

@@ -110,7 +110,11 @@ struct task {
 				    * a health check has passed it (docs/ecs-model.md §5.2) */
 	uint8_t healthy;
 	uint8_t unhealthy;         /* its targets failed their checks after the grace
-				    * period: the scheduler replaces it first (§5.3) */
+				    * period, or an essential container's health check
+				    * failed: the scheduler replaces it first (§5.3) */
+	uint8_t hc_fault;          /* a health_check_fail row made a container's check
+				    * command fail (models/agent_health.c): its checks run
+				    * one by one (docs/ecs-model.md choice E114) */
 	sim_time_t protected_until;   /* task scale-in protection ends (0 = never protected) */
 	const char *stop_reason;   /* tasks.csv's stopped_reason, NULL = none */
 	const char *unhealthy_reason;  /* why it is unhealthy (the stoppedReason
@@ -131,7 +135,7 @@ static inline int task_cold_fresh(const struct task *t)
 {
 	return !t->id && !t->policy && !t->pin_az && t->pin == -1 && t->fg_az == -1 && !t->cp_waiting &&
 	       !t->elb_stopped && !t->dep && !t->svc_pos && !t->healthy_held && !t->healthy &&
-	       !t->unhealthy && !t->protected_until && !t->stop_reason && !t->unhealthy_reason &&
+	       !t->unhealthy && !t->hc_fault && !t->protected_until && !t->stop_reason && !t->unhealthy_reason &&
 	       !t->agent_code;
 }
 

@@ -7,9 +7,11 @@
  */
 #include "models/trace.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/agent_health.h"
 #include "models/backplane.h"
 #include "models/capacity/capacity_config.h"
 #include "models/cluster.h"
@@ -325,6 +327,32 @@ static int fargate_spot_interruption(struct backplane *bp, const struct trace_ro
 	return 0;
 }
 
+/* docs/ecs-model.md §5.3, choices E114, E115: a container's health-check
+ * command fails from now on (for duration_s, else for good); `group` names
+ * the container ("": the first essential one with a healthCheck) */
+static void health_fault_row(struct backplane *bp, uint32_t slot, void *ctx)
+{
+	const struct trace_row *r = ctx;
+	const struct task *t = bp_task_at(bp, slot);
+	const char *az = bp_task_az(bp, t);
+	char name[32];
+
+	/* failures.csv: one row per task whose command fails (choice E115) */
+	if (!t->id)
+		snprintf(name, sizeof name, "task-%llu", (unsigned long long)t->no);
+	metrics_on_fault(backplane_metrics(bp), sim_now(backplane_sim(bp)), fault_new_id(bp),
+			 "health_check_fail", t->id ? t->id : name, az ? az : "", 1, t->svc >= 0,
+			 r->duration);
+}
+
+static int health_check_fail(struct backplane *bp, const struct trace_row *r,
+			     const char *dir, struct err *e)
+{
+	(void)dir;
+	return agent_health_fault(bp, r->target, r->group, r->count, r->duration, health_fault_row,
+				  (void *)r, e);
+}
+
 #define NO TU_NO
 #define OPT TU_OPT
 #define REQ TU_REQ
@@ -357,4 +385,6 @@ const struct trace_event_def trace_events[TR_N_EVENTS] = {
 	[TR_FARGATE_SPOT_INTERRUPTION] = { "fargate_spot_interruption", REQ, NO, OPT, NO, NO, 1,
 					   "a FARGATE_SPOT task id or a service", NULL,
 					   fargate_spot_interruption },
+	[TR_HEALTH_CHECK_FAIL] = { "health_check_fail", REQ, NO, OPT, OPT, OPT, 1,
+				   "a task id or a service", "a container name", health_check_fail },
 };

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/agent_health.h"
 #include "models/capacity/cp_strategy.h"
 #include "models/trace.h"
 #include "sim/mem.h"
@@ -30,6 +31,8 @@ struct ck {
 	long errors;
 	int64_t instances;             /* instances registered so far */
 	int exact;                     /* instances is exact (see the top of the file) */
+	int *svc_td;                   /* per service: its task definition as the
+				        * trace's deploy rows so far leave it */
 };
 
 static void emit(struct ck *k, const struct err *e)
@@ -187,6 +190,29 @@ static void check_row(struct ck *k, const struct trace_row *r)
 		err_clear(&e);
 		if (v >= 0 && td >= 0 && scn_service_deploy_check(k->s, v, td, &e))
 			fail_at(k, r, "taskdef", "%s", e.msg, NULL);
+		else if (v >= 0 && td >= 0)
+			k->svc_td[v] = td;
+		break;
+	}
+	case TR_HEALTH_CHECK_FAIL: {
+		/* a service's definition must have the container check (the
+		 * run checks each task it picks); a task id is known only to
+		 * the run (docs/ecs-model.md choice E115) */
+		int v = -1;
+
+		for (int i = 0; i < k->s->n_services; i++)
+			if (strcmp(k->s->services[i].name, r->target) == 0)
+				v = i;
+		err_clear(&e);
+		if (v >= 0 && agent_health_container(k->s, k->svc_td[v], r->group, &e) < 0)
+			fail_at(k, r, r->group[0] ? "group" : "target", "%s", e.msg, NULL);
+		else if (v < 0 && r->count != 1) {
+			char n[32];
+
+			snprintf(n, sizeof n, "%lld", (long long)r->count);
+			fail_at(k, r, "count", "count %s: a row naming a task fails that task alone "
+				"(count is for a service)", n, NULL);
+		}
 		break;
 	}
 	case TR_AZ_OUTAGE:
@@ -266,6 +292,7 @@ long tracecheck_scenario(struct scenario *s, tracecheck_report report, void *ctx
 		replace |= s->groups[i].replace;
 	}
 	k.exact = s->n_traces == 1 && s->n_imports == 0 && !replace;
+	k.svc_td = xcalloc(s->n_services ? (size_t)s->n_services : 1, sizeof *k.svc_td);
 	for (int i = 0; i < s->n_traces; i++) {
 		const char *slash = strrchr(s->traces[i], '/');
 		char *dir = slash ? xstrndup(s->traces[i], (size_t)(slash - s->traces[i]))
@@ -273,11 +300,14 @@ long tracecheck_scenario(struct scenario *s, tracecheck_report report, void *ctx
 
 		k.dir = dir;
 		k.instances = groups;
+		for (int v = 0; v < s->n_services; v++)
+			k.svc_td[v] = s->services[v].taskdef;
 		if (open_trace(&k, s->traces[i]) == 0)
 			check_rows(&k, rows);
 		trace_close(k.t);
 		k.t = NULL;
 		free(dir);
 	}
+	free(k.svc_td);
 	return k.errors;
 }

@@ -92,6 +92,7 @@ static void test_all_events(void)
 		{ 6000, TR_SPOT_INTERRUPTION, "i-4", "", "", 1, -1, 10 },
 		{ 7000, TR_SET_DESIRED, "api", "", "", 0, -1, 11 },
 		{ 8000, TR_DEPLOY, "api", "api:7", "", 1, -1, 12 },
+		{ 9000, TR_HEALTH_CHECK_FAIL, "api", "", "app", 2, 40000, 13 },
 	};
 
 	check_rows(GOOD "all_events.csv", ALL_SUPPORTED, w, (int)(sizeof w / sizeof w[0]));

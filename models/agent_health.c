@@ -1,0 +1,444 @@
+/* models/agent_health.c — see agent_health.h.
+ *
+ * The faults are few (one per task a row chose), kept in a small table of
+ * the agents' state, found by the task's reference.  A faulted task's
+ * checks are events (ev_check, one per `interval` while its status may
+ * still change); an entry ends when its task has left RUNNING (or was
+ * retired), or when the fault is over and the container is HEALTHY again
+ * and told so.
+ *
+ * The rules (docs/ecs-model.md §1.4, §5.2, §5.3, choices E110, E114,
+ * E115): the checks run at RUNNING + k × interval (k >= 1); the faulted
+ * command fails at once (a check takes no time, E114) at every check in
+ * [from, until); outside it the command passes from `healthCheckSeconds`
+ * after RUNNING on (E110: a check before that neither passes nor
+ * counts).  A failure counts unless the container has not passed a check
+ * yet and the check is inside `startPeriod` (Docker: time since the start
+ * < startPeriod); `retries` consecutive counted failures make it
+ * UNHEALTHY; a pass makes it HEALTHY and clears the count.  The task is
+ * told UNHEALTHY (bp_task_unhealthy, "Task failed container health
+ * checks") once the service's healthCheckGracePeriodSeconds since RUNNING
+ * has passed (§5.8), by a connected agent; HEALTHY again (bp_task_healthy,
+ * or behind a load balancer bp_task_checks_passed) once its other
+ * containers' checks have passed too (E110's instant), which before that
+ * instant E110's own event does (agent_health_passes).
+ */
+#include "models/agent_health.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent_int.h"
+#include "models/task.h"
+#include "models/taskdef.h"
+#include "sim/mem.h"
+
+/* the stoppedReason ECS gives a task whose essential container's health
+ * check failed (docs/ecs-model.md §5.3) */
+static const char reason[] = "Task failed container health checks";
+
+enum { HC_STARTING, HC_HEALTHY, HC_UNHEALTHY };
+
+struct hc_fault {
+	uint64_t ref;              /* the task (slot, generation) */
+	int ci;                    /* its container: index in the definition */
+	sim_time_t from, until;    /* the command fails in [from, until) */
+	int streak;                /* consecutive counted failures */
+	uint8_t status;            /* HC_*: the container's health */
+	uint8_t told;              /* the status the scheduler was told (HC_STARTING: none) */
+	uint8_t ticking;           /* a check event is on its way */
+	uint8_t graced;            /* an evaluation at the grace period's end is on its way */
+};
+
+struct hc_faults {
+	struct hc_fault *f;
+	size_t n, cap;
+	uint32_t ev_check, ev_eval;
+};
+
+static struct hc_faults *hc_of(struct backplane *bp)
+{
+	return agents_of(bp)->hc;
+}
+
+static struct hc_fault *find(struct hc_faults *h, uint64_t ref)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (h->f[i].ref == ref)
+			return &h->f[i];
+	return NULL;
+}
+
+static void drop(struct hc_faults *h, struct hc_fault *f)
+{
+	*f = h->f[--h->n];
+}
+
+static const struct td_container *container_of(struct backplane *bp, const struct task *t,
+					       const struct hc_fault *f)
+{
+	return &backplane_scenario(bp)->taskdefs[t->td].td->containers[f->ci];
+}
+
+int agent_health_container(const struct scenario *s, int td, const char *container, struct err *e)
+{
+	const struct taskdef *d = s->taskdefs[td].td;
+
+	for (int i = 0; i < d->n_containers; i++) {
+		const struct td_container *c = &d->containers[i];
+
+		if (container && container[0]) {
+			if (strcmp(c->name, container) != 0)
+				continue;
+			if (!c->essential)
+				return err_at(e, NULL, 0, 0, NULL, "container '%s' of task definition '%s' "
+					      "is not essential: its health does not count toward the "
+					      "task's (docs/ecs-model.md §1.4), the row would change nothing",
+					      container, s->taskdefs[td].name);
+			if (!c->has_health_check)
+				return err_at(e, NULL, 0, 0, NULL, "container '%s' of task definition '%s' "
+					      "has no healthCheck", container, s->taskdefs[td].name);
+			return i;
+		}
+		if (c->essential && c->has_health_check)
+			return i;
+	}
+	if (container && container[0])
+		return err_at(e, NULL, 0, 0, NULL, "task definition '%s' has no container '%s'",
+			      s->taskdefs[td].name, container);
+	return err_at(e, NULL, 0, 0, NULL, "task definition '%s' has no essential container with "
+		      "a healthCheck: there is no check to fail", s->taskdefs[td].name);
+}
+
+/* The agent can tell the backplane now: connected, its RUNNING known. */
+static int reachable(struct backplane *bp, const struct task *t)
+{
+	if (t->seen != TS_RUNNING)
+		return 0;
+	return t->inst < 0 || agent_at(bp, t->inst)->up;
+}
+
+/* The task can still be judged: RUNNING, to go on running, not on a
+ * failed instance. */
+static int alive(struct backplane *bp, const struct task *t)
+{
+	return t->state == TS_RUNNING && t->desired == TD_RUNNING &&
+	       !(t->inst >= 0 && agent_at(bp, t->inst)->down);
+}
+
+/* Tell the scheduler what changed (the top of the file). */
+static void tell(struct backplane *bp, struct hc_faults *h, struct task *t, struct hc_fault *f,
+		 uint64_t ref)
+{
+	const struct scenario *s = backplane_scenario(bp);
+	sim_time_t now = sim_now(backplane_sim(bp)), run = t->ts[TS_RUNNING];
+	uint32_t slot = ref_slot(ref);
+	int lb = s->services[t->svc].lb.n > 0;
+
+	if (f->status == HC_UNHEALTHY && f->told != HC_UNHEALTHY) {
+		sim_time_t end = run + s->services[t->svc].lb.grace;
+
+		if (now < end) {
+			/* docs/ecs-model.md §5.8: ignored during the grace period */
+			if (!f->graced) {
+				f->graced = 1;
+				sim_at(backplane_sim(bp), end, h->ev_eval, bp, ref);
+			}
+			return;
+		}
+		if (!reachable(bp, t))
+			return;    /* told at a later check */
+		f->told = HC_UNHEALTHY;
+		t->checks_passed = 0;
+		bp_task_unhealthy(bp, slot, reason);
+		return;
+	}
+	if (f->status == HC_HEALTHY && f->told != HC_HEALTHY) {
+		int64_t all = taskdef_healthy_ms(s->taskdefs[t->td].td, s->timing.health_check);
+
+		/* before E110's instant its own event decides (agent_health_passes) */
+		if (now < run + all || !reachable(bp, t))
+			return;
+		f->told = HC_HEALTHY;
+		if (lb)
+			bp_task_checks_passed(bp, slot);
+		else if (!t->healthy)
+			bp_task_healthy(bp, slot);
+	}
+}
+
+/* The next check of f's container after `now` (at RUNNING + k × interval,
+ * k >= 1), or at `now` itself when `at_now` and a check falls there. */
+static sim_time_t next_check(sim_time_t run, sim_time_t every, sim_time_t now, int at_now)
+{
+	sim_time_t k = now <= run ? 1 : (now - run + every - 1) / every;
+
+	if (k < 1)
+		k = 1;
+	if (run + k * every < now || (!at_now && run + k * every == now))
+		k++;
+	return run + k * every;
+}
+
+static void tick(struct backplane *bp, struct hc_faults *h, struct task *t, struct hc_fault *f,
+		 int at_now)
+{
+	sim_time_t every = (sim_time_t)container_of(bp, t, f)->hc_interval_s * 1000;
+
+	f->ticking = 1;
+	sim_at(backplane_sim(bp), next_check(t->ts[TS_RUNNING], every, sim_now(backplane_sim(bp)), at_now),
+	       h->ev_check, bp, f->ref);
+}
+
+/* Forget f (its task's flag too, when the task lives on). */
+static void end_fault(struct hc_faults *h, struct task *t, struct hc_fault *f)
+{
+	if (t)
+		t->hc_fault = 0;
+	drop(h, f);
+}
+
+static void on_check(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct hc_faults *h = hc_of(bp);
+	struct hc_fault *f = find(h, ev->arg);
+	struct task *t = bp_task(bp, ev->arg);
+	const struct td_container *c;
+	sim_time_t now = sim_now(s), run;
+
+	if (!f)
+		return;
+	f->ticking = 0;
+	if (!t || !alive(bp, t)) {
+		end_fault(h, t, f);
+		return;
+	}
+	c = container_of(bp, t, f);
+	run = t->ts[TS_RUNNING];
+	if (now >= f->from && now < f->until) {
+		/* docs/ecs-model.md §1.4: not counted inside startPeriod until a
+		 * check has passed */
+		if (f->status != HC_STARTING || now - run >= (sim_time_t)c->hc_start_period_s * 1000) {
+			f->streak++;
+			/* the circuit breaker's stage 2 counts each failed check
+			 * after the grace period, as a load balancer's
+			 * (docs/ecs-model.md §5.6, §5.8, choice E115) */
+			if (now >= run + backplane_scenario(bp)->services[t->svc].lb.grace &&
+			    reachable(bp, t))
+				bp_notify(bp, &(struct bp_note){ .kind = BN_TASK_CHECK_FAILED,
+								 .slot = ref_slot(ev->arg), .inst = -1 });
+			if ((t = bp_task(bp, ev->arg)) == NULL || !alive(bp, t)) {
+				/* the breaker's rollback stopped it */
+				end_fault(h, t, f);
+				return;
+			}
+		}
+		if (f->streak >= c->hc_retries)
+			f->status = HC_UNHEALTHY;
+	} else if (now - run >= backplane_scenario(bp)->timing.health_check) {
+		f->streak = 0;
+		f->status = HC_HEALTHY;
+	}
+	tell(bp, h, t, f, ev->arg);
+	if ((f = find(h, ev->arg)) == NULL)
+		return;
+	t = bp_task(bp, ev->arg);
+	if (!t || !alive(bp, t)) {
+		end_fault(h, t, f);
+		return;
+	}
+	/* over: passing again and told so */
+	if (now >= f->until && f->status == HC_HEALTHY && f->told == HC_HEALTHY) {
+		end_fault(h, t, f);
+		return;
+	}
+	tick(bp, h, t, f, 0);
+}
+
+static void on_eval(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct hc_faults *h = hc_of(bp);
+	struct hc_fault *f = find(h, ev->arg);
+	struct task *t = bp_task(bp, ev->arg);
+
+	(void)s;
+	if (!f)
+		return;
+	f->graced = 0;
+	if (t && alive(bp, t))
+		tell(bp, h, t, f, ev->arg);
+}
+
+int agent_health_passes(struct backplane *bp, uint64_t ref)
+{
+	struct hc_fault *f = find(hc_of(bp), ref);
+
+	return !f || f->status == HC_HEALTHY;
+}
+
+void agent_health_running(struct backplane *bp, uint64_t ref)
+{
+	struct hc_faults *h = hc_of(bp);
+	struct hc_fault *f = find(h, ref);
+	struct task *t = bp_task(bp, ref);
+
+	if (f && t && !f->ticking)
+		tick(bp, h, t, f, 1);
+}
+
+/* Faults whose tasks were retired before RUNNING (no check on its way to
+ * end them). */
+static void sweep(struct backplane *bp, struct hc_faults *h)
+{
+	for (size_t i = 0; i < h->n;) {
+		if (!h->f[i].ticking && !h->f[i].graced && !bp_task(bp, h->f[i].ref))
+			drop(h, &h->f[i]);
+		else
+			i++;
+	}
+}
+
+/* Start (or, already failing, renew) the fault of task `slot`, container ci. */
+static void apply(struct backplane *bp, struct hc_faults *h, uint32_t slot, int ci, sim_time_t duration)
+{
+	struct task *t = bp_task_at(bp, slot);
+	uint64_t ref = ref_make(slot, t->gen);
+	struct hc_fault *f = find(h, ref);
+	sim_time_t now = sim_now(backplane_sim(bp));
+
+	if (!f) {
+		const struct scenario *s = backplane_scenario(bp);
+		const struct td_container *c = &s->taskdefs[t->td].td->containers[ci];
+		sim_time_t every = (sim_time_t)c->hc_interval_s * 1000, first;
+
+		XGROW(h->f, h->cap, h->n + 1);
+		f = &h->f[h->n++];
+		memset(f, 0, sizeof *f);
+		f->ref = ref;
+		f->ci = ci;
+		/* it passed before (E110: its first check at or after
+		 * healthCheckSeconds), or not yet */
+		first = s->timing.health_check <= every ? every
+			: (s->timing.health_check + every - 1) / every * every;
+		if (t->state == TS_RUNNING && now >= t->ts[TS_RUNNING] + first)
+			f->status = f->told = HC_HEALTHY;
+	} else if (f->ci != ci) {
+		/* one failing container per task: the new row's replaces it */
+		f->ci = ci;
+		f->streak = 0;
+	}
+	f->from = now;
+	f->until = duration >= 0 ? now + duration : SIM_TIME_MAX;
+	t->cold = 1;
+	t->hc_fault = 1;
+	if (t->state == TS_RUNNING && !f->ticking)
+		tick(bp, h, t, f, 1);
+}
+
+/* The row's tasks of service v: its `count` lowest-numbered RUNNING tasks
+ * whose command passes now. */
+static int pick_service(struct backplane *bp, int v, const char *container, int64_t count,
+			sim_time_t duration, void (*each)(struct backplane *, uint32_t, void *), void *ctx,
+			struct err *e)
+{
+	struct hc_faults *h = hc_of(bp);
+	const struct scenario *s = backplane_scenario(bp);
+	size_t n = bp_task_slots(bp), m = 0, cap = 0;
+	uint32_t *pick = NULL;
+	int *ci = NULL;
+	sim_time_t now = sim_now(backplane_sim(bp));
+
+	for (size_t i = 0; i < n; i++) {
+		struct task *t = bp_task_at(bp, (uint32_t)i);
+		struct hc_fault *f;
+		size_t k;
+
+		if (!t->used || t->svc != v || !alive(bp, t))
+			continue;
+		f = t->hc_fault ? find(h, ref_make((uint32_t)i, t->gen)) : NULL;
+		if (f && now >= f->from && now < f->until)
+			continue;    /* failing already */
+		/* insert by number, keep the lowest `count` */
+		for (k = m; k > 0 && bp_task_at(bp, pick[k - 1])->no > t->no; k--)
+			;
+		if ((int64_t)k >= count)
+			continue;
+		if ((int64_t)m < count) {
+			XGROW(pick, cap, m + 1);
+			m++;
+		}
+		memmove(pick + k + 1, pick + k, (m - 1 - k) * sizeof *pick);
+		pick[k] = (uint32_t)i;
+	}
+	ci = xcalloc(m ? m : 1, sizeof *ci);
+	for (size_t k = 0; k < m; k++) {
+		const struct task *t = bp_task_at(bp, pick[k]);
+
+		if ((ci[k] = agent_health_container(s, t->td, container, e)) < 0) {
+			free(pick);
+			free(ci);
+			return -1;
+		}
+	}
+	for (size_t k = 0; k < m; k++) {
+		each(bp, pick[k], ctx);
+		apply(bp, h, pick[k], ci[k], duration);
+	}
+	free(pick);
+	free(ci);
+	return 0;
+}
+
+int agent_health_fault(struct backplane *bp, const char *target, const char *container,
+		       int64_t count, sim_time_t duration,
+		       void (*each)(struct backplane *bp, uint32_t slot, void *ctx), void *ctx,
+		       struct err *e)
+{
+	struct hc_faults *h = hc_of(bp);
+	int v = backplane_find_service(bp, target), ci;
+	uint32_t slot;
+	struct task *t;
+
+	sweep(bp, h);
+	if (v >= 0)
+		return pick_service(bp, v, container, count, duration, each, ctx, e);
+	if (!backplane_find_task(bp, target, &slot))
+		return err_at(e, NULL, 0, 0, NULL, "unknown task or service '%s' (no live task has this "
+			      "id and $.services has no such service)", target);
+	if (count != 1)
+		return err_at(e, NULL, 0, 0, NULL, "count %lld: a row naming a task fails that task "
+			      "alone (count is for a service)", (long long)count);
+	t = bp_task_at(bp, slot);
+	if ((ci = agent_health_container(backplane_scenario(bp), t->td, container, e)) < 0)
+		return -1;
+	each(bp, slot, ctx);
+	/* a standalone task runs on whatever its health (docs/ecs-model.md
+	 * §5.3, choice E115); a task stopping already is past judging */
+	if (t->svc < 0 || t->desired != TD_RUNNING || t->state > TS_RUNNING)
+		return 0;
+	apply(bp, h, slot, ci, duration);
+	return 0;
+}
+
+void agent_health_attach(struct backplane *bp)
+{
+	struct agents *ag = agents_of(bp);
+	struct hc_faults *h = xcalloc(1, sizeof *h);
+
+	h->ev_check = sim_on_world(backplane_sim(bp), "health-check", on_check, bp);
+	h->ev_eval = sim_on_world(backplane_sim(bp), "health-check-grace", on_eval, bp);
+	ag->hc = h;
+}
+
+void agent_health_free(struct backplane *bp)
+{
+	struct hc_faults *h = hc_of(bp);
+
+	if (!h)
+		return;
+	free(h->f);
+	free(h);
+	agents_of(bp)->hc = NULL;
+}
