@@ -19,9 +19,11 @@
  *    then is the surplus, which the scale-in rule removes);
  *  - a standalone task is not stopped for being unhealthy (ECS reports the
  *    health only; the service scheduler replaces service tasks);
- *  - a bad row (unknown task or service, a definition without a check on
- *    an essential container, a non-essential container, a count with a
- *    task id) stops the run with exit 2 at file:line.
+ *  - a task id no live task has (stopped, or never run) has no effect, as
+ *    for stop_task;
+ *  - a bad row (a definition without a check on an essential container, a
+ *    non-essential container, a count with a task id) stops the run with
+ *    exit 2 at file:line.
  *
  * The scenario: two m5.large, no jitter; a service task is RUNNING at
  * 13.75 s (placement 1 s, network 0.5 s, pull 10 s, start 2 s), so its
@@ -374,6 +376,22 @@ static void test_fargate(void)
 	RS_IS("hc-far", "tasks.csv", r, "launch_type", "FARGATE");
 }
 
+/* A task id no live task has — one that stopped (here task-1, stopped by
+ * the trace before the row) or never ran — has no effect, as for stop_task
+ * (choice E115): the run goes on and the service's tasks stay healthy. */
+static void test_gone_task(void)
+{
+	struct hc_obs o;
+
+	hc_run("hc-gone", HEAD("hc-gone", 600) "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\","
+	       "\"desiredCount\":2}]," TRACE("hc-gone"),
+	       TRACE_HDR "100,stop_task,task-1,,,,\n200,health_check_fail,task-1,,,,\n"
+	       "210,health_check_fail,task-99,,,,\n", &o);
+	for (int k = 0; k < MAXNO; k++)
+		T_EQ(o.unhealthy_at[k], -1);
+	T_EQ(rs_find("hc-gone", "failures.csv", "kind", "health_check_fail"), 0);
+}
+
 /* The run stops at the row, exit 2, naming file:line and the reason. */
 static void bad_row(const char *tag, const char *svc_td, const char *row, const char *want)
 {
@@ -398,10 +416,6 @@ static void bad_row(const char *tag, const char *svc_td, const char *row, const 
 
 static void test_bad_rows(void)
 {
-	bad_row("hc-b1", "web", "50,health_check_fail,task-99,,,,",
-		"hc-b1.csv:2: unknown task or service 'task-99'");
-	bad_row("hc-b2", "web", "50,health_check_fail,nosuch,,,,",
-		"hc-b2.csv:2: unknown task or service 'nosuch'");
 	bad_row("hc-b3", "plain", "50,health_check_fail,w,,,,",
 		"hc-b3.csv:2: task definition 'plain' has no essential container with a healthCheck");
 	bad_row("hc-b4", "side", "50,health_check_fail,w,,,,log",
@@ -420,6 +434,7 @@ static CU_TestInfo hc_tests[] = {
 	{ "the grace period holds the verdict", test_grace_period },
 	{ "behind a load balancer the container check decides too", test_behind_lb },
 	{ "on Fargate", test_fargate },
+	{ "a task id no live task has: no effect", test_gone_task },
 	{ "bad rows: exit 2 at file:line", test_bad_rows },
 	CU_TEST_INFO_NULL,
 };
