@@ -85,6 +85,18 @@ msg=$(sed -n 's/.*\(event: unknown event .*\)$/\1/p' "$T/ev.err" | sed 's/"no_su
 if [ -n "$msg" ] && grep -qF -- "$msg" scenarios/README.md; then ok "scenarios/README shows the real unknown-event message"
 else ko "scenarios/README shows the real unknown-event message ($msg)"; fi
 
+# the reasons a placement failure can have (the filter's, NO_INSTANCES, and a
+# Fargate launch's: models/placement/common.c, models/placement/placement.c,
+# models/capacity/fargate.h) are all in placement_failures.csv's reason row
+{ sed -n '/^const char \*place_stage_reason/,/^}/p' models/placement/common.c | grep -oE '"[A-Z][A-Za-z:_ .]*"'
+  grep -oE '"NO_INSTANCES"' models/placement/placement.c
+  sed -n 's/^#define FG_REASON_[A-Z_]* \("[A-Z_]*"\).*/\1/p' models/capacity/fargate.h; } | tr -d '"' | sort -u >"$T/reasons"
+sed -n '/^### `placement_failures.csv`/,/^### /p' scenarios/README.md | grep '^| `reason`' >"$T/reason.row"
+undoc=""
+while read -r r; do grep -qF -- "\`$r\`" "$T/reason.row" || undoc="$undoc '$r'"; done <"$T/reasons"
+if [ "$(wc -l <"$T/reasons")" -ge 12 ] && [ -z "$undoc" ]; then ok "placement_failures.csv's reasons in scenarios/README = the code's ($(wc -l <"$T/reasons"))"
+else ko "placement failure reasons missing from scenarios/README's placement_failures.csv ($(wc -l <"$T/reasons") found):$undoc"; fi
+
 # --- the docs point at files that exist: every models/..., sim/..., cli/...,
 # tests/..., scripts/... and plots/... path named in README.md,
 # scenarios/README.md and docs/*.md (a `{a,b}` list is expanded, `*` and a
