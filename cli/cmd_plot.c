@@ -157,18 +157,25 @@ struct fault_kind {
 	int windows, instants;       /* faults with a duration, without */
 };
 
+/* Every kind failures.csv holds (scenarios/README.md, "failures.csv";
+ * tests/docs.sh checks this table against the kinds the code writes). */
+#define N_FAULT_KINDS 5
+
 /* The faults of failures.csv: a window for each fault with a duration (an
- * AZ outage, a repaired instance), a line at the instant of the others (an
- * instance gone, a Spot notice).  Each fault is labelled when there are few;
- * the legend names each kind with its count. */
+ * AZ outage, a repaired instance, a check command failing for a while), a
+ * line at the instant of the others (an instance gone, a Spot notice, a
+ * Fargate Spot warning, a check command failing for good).  Each fault is
+ * labelled when there are few; the legend names each kind with its count. */
 static int faults(FILE *g, const char *dir, double tscale, double xmax)
 {
-	static const struct fault_kind proto[] = {
+	static const struct fault_kind proto[N_FAULT_KINDS] = {
 		{ "az_outage", "AZ outage", "#e06666", 0, 0 },
 		{ "instance_fail", "instance failure", "#e69138", 0, 0 },
 		{ "spot_interruption", "Spot interruption", "#8e7cc3", 0, 0 },
+		{ "fargate_spot_interruption", "Fargate Spot interruption", "#3d85c6", 0, 0 },
+		{ "health_check_fail", "health check failing", "#6aa84f", 0, 0 },
 	};
-	struct fault_kind fk[3];
+	struct fault_kind fk[N_FAULT_KINDS];
 	char path[PATH_MAX + 32];
 	struct csvin *in;
 	struct err e;
@@ -199,9 +206,9 @@ static int faults(FILE *g, const char *dir, double tscale, double xmax)
 		const char *kind = csvin_field(in, ck);
 		int k = 0;
 
-		while (k < 3 && strcmp(fk[k].kind, kind) != 0)
+		while (k < N_FAULT_KINDS && strcmp(fk[k].kind, kind) != 0)
 			k++;
-		if (k == 3)
+		if (k == N_FAULT_KINDS)
 			continue;
 		if (d > 0)
 			fk[k].windows++;
@@ -228,7 +235,7 @@ static int faults(FILE *g, const char *dir, double tscale, double xmax)
 keys:
 	/* legend entries of the kinds present */
 	fprintf(g, "fault_key = \"\"\n");
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < N_FAULT_KINDS; k++) {
 		if (fk[k].windows)
 			fprintf(g, "fault_key = fault_key.\", keyentry with boxes lc rgb '%s' "
 				"fs transparent solid 0.25 noborder title '%s%s (%d)'\"\n", fk[k].color,
@@ -238,7 +245,9 @@ keys:
 			fprintf(g, "fault_key = fault_key.\", keyentry with lines lc rgb '#60%s' lw 1.5 "
 				"title '%s%s (%d)'\"\n", fk[k].color + 1, fk[k].label,
 				strcmp(fk[k].kind, "instance_fail") == 0 ? ", not repaired" :
-				strcmp(fk[k].kind, "spot_interruption") == 0 ? " notice" : "", fk[k].instants);
+				strcmp(fk[k].kind, "spot_interruption") == 0 ? " notice" :
+				strcmp(fk[k].kind, "fargate_spot_interruption") == 0 ? " warning" :
+				strcmp(fk[k].kind, "health_check_fail") == 0 ? ", for good" : "", fk[k].instants);
 	}
 	if (!n)
 		fprintf(g, "fault_labels = \"\"\n");

@@ -15,7 +15,11 @@
  * service replaces it like any lost task.  An AZ outage stops the Fargate
  * tasks of that zone at once and keeps new ones out of it for its length
  * (choice E68).  Each task's bill goes to the run's Fargate cost when it
- * stops or the run ends (choice E65).
+ * stops or the run ends (choice E65).  Each launch takes a token of its
+ * class's task launch bucket (FARGATE and FARGATE_SPOT apart: 100 tokens,
+ * 20 a second by default; docs/ecs-model.md §7.6, choice E119): a launch
+ * that finds none is a placement failure THROTTLED, tried again when a
+ * token is due.
  */
 #include "backplane_int.h"
 
@@ -29,7 +33,19 @@
 #include "models/pricing.h"
 #include "sim/mem.h"
 
+/* A task launch token bucket (docs/ecs-model.md §7.6, choice E119), in
+ * millionths of a token: refilled by launch_rate_m of them a ms, exactly,
+ * from `last` on. */
+#define FG_TOKEN INT64_C(1000000)
+
+struct fg_bucket {
+	int64_t tokens;            /* millionths, at `last` */
+	sim_time_t last;
+	sim_time_t wake_at;        /* a retry is due then (-1: none) */
+};
+
 struct fargate_run {
+	struct fg_bucket bucket[2];   /* FARGATE, FARGATE_SPOT */
 	gsl_rng *rng;              /* "fargate": provisioning latencies */
 	gsl_rng *spot_rng;         /* "fargate/spot": times to interruption */
 	int n_az;
@@ -38,7 +54,7 @@ struct fargate_run {
 	int *svc_az;               /* (service + 1) × n_az: tasks of each service (row 0: standalone) */
 	int64_t interruptions;
 	uint32_t ev_start, ev_stop, ev_stop_done, ev_deprovisioned, ev_healthy, ev_exit, ev_spot,
-		ev_lost, ev_back;
+		ev_lost, ev_back, ev_token;
 };
 
 static struct fargate_run *fr_of(const struct backplane *bp)
@@ -90,7 +106,77 @@ static int *svc_row(struct fargate_run *f, const struct task *t)
 	return &f->svc_az[(size_t)(t->svc + 1) * (size_t)f->n_az];
 }
 
+/* ---- the task launch buckets (docs/ecs-model.md §7.6, choice E119) ------ */
+
+/* The bucket's tokens now: the refill since `last`, up to the burst. */
+static void refill(struct fg_bucket *b, const struct fargate_cfg *c, sim_time_t now)
+{
+	int64_t cap = c->launch_burst * FG_TOKEN;
+
+	if (now > b->last) {
+		/* no overflow: the time to fill the bucket is checked first */
+		if ((now - b->last) >= (cap - b->tokens + c->launch_rate_m - 1) / c->launch_rate_m)
+			b->tokens = cap;
+		else
+			b->tokens += (now - b->last) * c->launch_rate_m;
+		b->last = now;
+	}
+}
+
+/* Take a token of class `spot`'s bucket for a launch now: 1, or 0 when the
+ * bucket is empty; then a retry comes when the next token is due (one
+ * event per bucket, the latest wanted time kept). */
+static int take_token(struct backplane *bp, struct fargate_run *f, const struct fargate_cfg *c, int spot)
+{
+	struct fg_bucket *b = &f->bucket[spot != 0];
+	sim_time_t now = sim_now(bp->sim), due;
+
+	if (c->launch_rate_m <= 0)
+		return 1;      /* no limit */
+	refill(b, c, now);
+	if (b->tokens >= FG_TOKEN) {
+		b->tokens -= FG_TOKEN;
+		return 1;
+	}
+	due = now + (FG_TOKEN - b->tokens + c->launch_rate_m - 1) / c->launch_rate_m;
+	if (b->wake_at != due) {
+		b->wake_at = due;
+		sim_at(bp->sim, due, f->ev_token, bp, (uint64_t)(spot != 0));
+	}
+	return 0;
+}
+
+/* A token is due: what waits for one is tried again, as when capacity
+ * appears (the standalone queue; a service whose launch failed gets a
+ * pass). */
+static void on_token(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct fg_bucket *b = &fr_of(bp)->bucket[ev->arg != 0];
+
+	if (b->wake_at != sim_now(s))
+		return;       /* superseded */
+	b->wake_at = -1;
+	bp_capacity_changed(bp);
+}
+
 /* ---- placement ---------------------------------------------------------- */
+
+static void launch_failed(struct backplane *bp, const struct task *t, const char *reason)
+{
+	char label[300], name[32];
+	const struct taskdef *d = bp->s->taskdefs[t->td].td;
+
+	if (d->revision > 0)
+		snprintf(label, sizeof label, "%s:%d", d->family, d->revision);
+	else
+		snprintf(label, sizeof label, "%s", d->family);
+	if (!t->id)
+		snprintf(name, sizeof name, "task-%llu", (unsigned long long)t->no);
+	metrics_on_failure(bp->m, sim_now(bp->sim), t->id ? t->id : name, label,
+			   cluster_group_name(bp->cl, t->group),
+			   t->svc >= 0 ? bp->s->services[t->svc].name : "", reason, 0);
+}
 
 int bp_fargate_launch(struct backplane *bp, struct task *t, int provider)
 {
@@ -127,19 +213,13 @@ int bp_fargate_launch(struct backplane *bp, struct task *t, int provider)
 			    f->n_az);
 	free(used);
 	if (a < 0) {
-		char label[300], name[32];
-		const struct taskdef *d = bp->s->taskdefs[t->td].td;
-
-		if (d->revision > 0)
-			snprintf(label, sizeof label, "%s:%d", d->family, d->revision);
-		else
-			snprintf(label, sizeof label, "%s", d->family);
-		if (!t->id)
-			snprintf(name, sizeof name, "task-%llu", (unsigned long long)t->no);
-		metrics_on_failure(bp->m, now, t->id ? t->id : name, label,
-				   cluster_group_name(bp->cl, t->group),
-				   t->svc >= 0 ? bp->s->services[t->svc].name : "",
-				   "CAPACITY_UNAVAILABLE", 0);
+		launch_failed(bp, t, FG_REASON_CAPACITY);
+		return -1;
+	}
+	/* docs/ecs-model.md §7.6, choice E119: a launch that has its zone
+	 * takes a token of its class; none left: throttled */
+	if (!take_token(bp, f, c, t->fg == TL_FARGATE_SPOT)) {
+		launch_failed(bp, t, FG_REASON_THROTTLED);
 		return -1;
 	}
 	t->cold = 1;                    /* (task.h) */
@@ -523,6 +603,10 @@ void fargate_attach(struct backplane *bp)
 	f->rng = rng_stream(bp->rng, "fargate");
 	f->spot_rng = rng_stream(bp->rng, "fargate/spot");
 	f->n_az = bp->s->n_azs;
+	for (int k = 0; k < 2; k++) {
+		f->bucket[k].tokens = cfg_of(bp)->launch_burst * FG_TOKEN;   /* full at 0 */
+		f->bucket[k].wake_at = -1;
+	}
 	f->az_used = xcalloc((size_t)f->n_az + 1, sizeof *f->az_used);
 	f->az_out_until = xcalloc((size_t)f->n_az + 1, sizeof *f->az_out_until);
 	f->svc_az = xcalloc(((size_t)bp->s->n_services + 1) * ((size_t)f->n_az + 1), sizeof *f->svc_az);
@@ -537,4 +621,5 @@ void fargate_attach(struct backplane *bp)
 	f->ev_spot = sim_on_world(sim, "fargate-spot-interruption", on_spot, bp);
 	f->ev_lost = sim_on_world(sim, "fargate-az-lost", on_lost, bp);
 	f->ev_back = sim_on_world(sim, "fargate-az-back", on_back, bp);
+	f->ev_token = sim_on_world(sim, "fargate-launch-token", on_token, bp);
 }

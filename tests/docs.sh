@@ -85,6 +85,35 @@ msg=$(sed -n 's/.*\(event: unknown event .*\)$/\1/p' "$T/ev.err" | sed 's/"no_su
 if [ -n "$msg" ] && grep -qF -- "$msg" scenarios/README.md; then ok "scenarios/README shows the real unknown-event message"
 else ko "scenarios/README shows the real unknown-event message ($msg)"; fi
 
+# the reasons a placement failure can have (the filter's, NO_INSTANCES, and a
+# Fargate launch's: models/placement/common.c, models/placement/placement.c,
+# models/capacity/fargate.h) are all in placement_failures.csv's reason row
+{ sed -n '/^const char \*place_stage_reason/,/^}/p' models/placement/common.c | grep -oE '"[A-Z][A-Za-z:_ .]*"'
+  grep -oE '"NO_INSTANCES"' models/placement/placement.c
+  sed -n 's/^#define FG_REASON_[A-Z_]* \("[A-Z_]*"\).*/\1/p' models/capacity/fargate.h; } | tr -d '"' | sort -u >"$T/reasons"
+sed -n '/^### `placement_failures.csv`/,/^### /p' scenarios/README.md | grep '^| `reason`' >"$T/reason.row"
+undoc=""
+while read -r r; do grep -qF -- "\`$r\`" "$T/reason.row" || undoc="$undoc '$r'"; done <"$T/reasons"
+if [ "$(wc -l <"$T/reasons")" -ge 12 ] && [ -z "$undoc" ]; then ok "placement_failures.csv's reasons in scenarios/README = the code's ($(wc -l <"$T/reasons"))"
+else ko "placement failure reasons missing from scenarios/README's placement_failures.csv ($(wc -l <"$T/reasons") found):$undoc"; fi
+
+# the kinds of failures.csv: every kind the code writes (a literal in a call
+# of metrics_on_fault or fault_instance_fail, in models/) is in the kind row
+# of scenarios/README's failures.csv table, and `ecsim plot` draws every one
+# (cli/cmd_plot.c's table of fault kinds)
+find models -name '*.c' | sort | xargs awk '
+	!on && /(metrics_on_fault|fault_instance_fail)\(/ && !/^[a-z]/ { on = 1; call = "" }
+	on { call = call $0; if (index($0, ";")) { on = 0; print call } }' |
+	grep -oE '"[a-z][a-z_]*"' | tr -d '"' | sort -u >"$T/kinds.code"
+sed -n '/^### `failures.csv`/,/^### /p' scenarios/README.md | grep '^| `kind`' >"$T/kinds.row"
+sed -n '/^static int faults(/,/^}/p' cli/cmd_plot.c | sed -n 's/^[[:space:]]*{ "\([a-z_]*\)", ".*/\1/p' | sort -u >"$T/kinds.plot"
+undoc=""
+while read -r k; do grep -qF -- "\`$k\`" "$T/kinds.row" || undoc="$undoc $k"; done <"$T/kinds.code"
+if [ "$(wc -l <"$T/kinds.code")" -ge 5 ] && [ -z "$undoc" ]; then ok "failures.csv's kinds in scenarios/README = the code's ($(wc -l <"$T/kinds.code"))"
+else ko "failures.csv kinds the code writes missing from scenarios/README ($(wc -l <"$T/kinds.code") found):$undoc"; fi
+if [ -s "$T/kinds.plot" ] && cmp -s "$T/kinds.code" "$T/kinds.plot"; then ok "ecsim plot draws every kind of failures.csv ($(wc -l <"$T/kinds.plot"))"
+else ko "ecsim plot's fault kinds (cli/cmd_plot.c) differ from those the code writes"; diff "$T/kinds.plot" "$T/kinds.code" | sed 's/^/     /'; fi
+
 # --- the docs point at files that exist: every models/..., sim/..., cli/...,
 # tests/..., scripts/... and plots/... path named in README.md,
 # scenarios/README.md and docs/*.md (a `{a,b}` list is expanded, `*` and a

@@ -362,6 +362,11 @@ if command -v gnuplot >/dev/null 2>&1; then
 	# the title names scenario, strategy and seed; the AZ outages are labelled
 	grep -q 'az-outage — strategy default — seed 21' "$T/p-az-outage/run.svg" && ok "plot title" || ko "plot title"
 	grep -q 'AZ outage us-east-1a' "$T/p-az-outage/run.svg" && ok "plot labels the fault" || ko "plot labels the fault"
+	# the newer kinds of failures.csv are drawn too (health checks, Fargate Spot)
+	check "run health-check for plot" "$ECSIM" run scenarios/health-check.json --quiet --out "$T/p-health-check"
+	check "plot health-check" "$ECSIM" plot "$T/p-health-check"
+	grep -q 'health check failing, for good (3)' "$T/p-health-check/run.svg" &&
+		ok "plot draws health_check_fail" || ko "plot draws health_check_fail"
 	# a run with load balancers gets a second page, requests.png / .svg;
 	# one without does not
 	check "plot crosszone" "$ECSIM" plot "$T/crosszone.a"

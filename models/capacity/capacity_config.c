@@ -299,11 +299,19 @@ static int read_fargate(struct cap_config *cfg, const cJSON *obj, const struct c
 	struct jr c, sc;
 	const cJSON *prov, *spot;
 	char p[600];
+	double per_s;
 
 	if (jr_open(&c, obj, x->file, "$.fargate", e) ||
 	    jr_opt_int(&c, "azTaskLimit", 0, 0, INT64_C(1000000000), &cfg->fargate.az_task_limit) ||
+	    jr_opt_int(&c, "launchBurst", 100, 1, INT64_C(1000000000), &cfg->fargate.launch_burst) ||
+	    jr_opt_num(&c, "launchesPerSecond", 20, 0, 1000000, &per_s) ||
 	    jr_opt_object(&c, "spot", &spot))
 		return -1;
+	/* docs/ecs-model.md §7.6, choice E119: kept in thousandths of a token
+	 * a second, so the bucket's arithmetic is exact in integer ms */
+	cfg->fargate.launch_rate_m = llround(per_s * 1000.0);
+	if (per_s > 0 && cfg->fargate.launch_rate_m == 0)
+		return jr_fail(&c, "launchesPerSecond", "must be 0 (no limit) or at least 0.001, got %g", per_s);
 	prov = jr_get(&c, "provisioningSeconds");
 	if (jr_end(&c))
 		return -1;

@@ -143,6 +143,9 @@ void fargate_cfg_default(struct fargate_cfg *c)
 	c->spot_tti.kind = DIST_CONSTANT;
 	c->spot_tti.a = 0;
 	c->spot_warning_ms = 120000;
+	/* docs/ecs-model.md §7.6: 100 tokens, 20 a second */
+	c->launch_burst = 100;
+	c->launch_rate_m = 20000;
 }
 
 void fargate_cfg_free(struct fargate_cfg *c)

@@ -52,7 +52,18 @@ struct fargate_cfg {
 	int spot_interruptions;   /* FARGATE_SPOT: interruption model present */
 	struct dist spot_tti;     /* FARGATE_SPOT: time to interruption, s */
 	int64_t spot_warning_ms;  /* notice before SIGTERM's deadline: 120000 */
+	/* the task launch token bucket of each class, FARGATE and FARGATE_SPOT
+	 * (docs/ecs-model.md §7.6, choice E119) */
+	int64_t launch_burst;     /* tokens the bucket holds: 100 */
+	int64_t launch_rate_m;    /* refill, thousandths of a token per second
+				   * (= millionths per ms): 20000; 0 = no limit */
 };
+
+/* The reasons of a Fargate launch's placement failure (placement_failures.csv,
+ * scenarios/README.md): no zone with room (§4.11), or no token left in the
+ * class's task launch bucket (§7.6, choice E119). */
+#define FG_REASON_CAPACITY "CAPACITY_UNAVAILABLE"
+#define FG_REASON_THROTTLED "THROTTLED"
 
 void fargate_cfg_default(struct fargate_cfg *c);
 void fargate_cfg_free(struct fargate_cfg *c);     /* members only */
