@@ -13,9 +13,10 @@
  *     a DRAINING instance; the others count toward the primary deployment;
  *   - an *unhealthy* primary task (its load-balancer targets failed after
  *     the grace period) is replaced first: stopped once as many
- *     replacements are healthy, or with no room for one, one at a time
- *     while ceil(desired × minimumHealthyPercent / 100) stay healthy
- *     (docs/ecs-model.md §5.3, choice E103);
+ *     replacements are healthy; with no room for one, unhealthy tasks of
+ *     every deployment go one at a time while ceil(desired ×
+ *     minimumHealthyPercent / 100) stay healthy (docs/ecs-model.md §5.3,
+ *     choice E103);
  *   - each older deployment keeps a target, its tasks the rollout has not
  *     yet replaced (docs/ecs-model.md §5.3, choice E8): a task of it lost
  *     or unhealthy is replaced by one of its own revision, launched first;
@@ -24,8 +25,8 @@
  *     floor(desired × maximumPercent / 100) tasks in all (docs/ecs-model.md §5.5), unless the
  *     deployment FAILED or launches are throttled;
  *   - stop outgoing tasks: an older one not healthy above its target, an
- *     unhealthy one once its replacement is healthy (or with no room for
- *     one), on a DRAINING instance when not healthy; then healthy ones
+ *     unhealthy one once its replacement is healthy (with no room for one,
+ *     as above), on a DRAINING instance when not healthy; then healthy ones
  *     while ceil(desired × minimumHealthyPercent / 100) healthy tasks
  *     remain, each lowering its deployment's target; a
  *     protected task of an older deployment waits for its protection to

@@ -463,6 +463,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	int64_t active = 0, healthy = 0, primary = 0, outgoing = 0, primary_healthy = 0;
 	int64_t unhealthy = 0, starting = 0;
 	int64_t can, old_need = 0;
+	int no_room;
 	sim_time_t now = sim_now(backplane_sim(bp));
 	struct dep_count *dc = xcalloc((size_t)v->n_deps, sizeof *dc);
 
@@ -476,13 +477,16 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 		out = t->dep != v->primary || draining;
 		active++;
 		healthy += t->healthy;
+		/* starting: a task of any deployment on its way to healthy
+		 * (a replacement, a rollout's task), not on a DRAINING instance */
+		if (!draining)
+			starting += !t->healthy && !t->unhealthy;
 		if (out)
 			outgoing++;
 		else {
 			primary++;
 			primary_healthy += t->healthy;
 			unhealthy += t->unhealthy;
-			starting += !t->healthy && !t->unhealthy;
 		}
 		if (t->dep != v->primary) {
 			struct dep_count *c = &dc[t->dep];
@@ -507,18 +511,22 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 		if (v->deps[i].want > dc[i].good)
 			old_need += v->deps[i].want - dc[i].good;
 	}
-	/* unhealthy tasks of the primary (docs/ecs-model.md §5.3): stopped
-	 * once as many replacements are healthy; with no room for a
-	 * replacement, one at a time while the healthy ones stay at the floor
-	 * (or none is healthy), its replacement launched at once below */
+	/* unhealthy tasks (docs/ecs-model.md §5.3): the primary's stopped
+	 * once as many replacements are healthy, an older deployment's once
+	 * its revision has its target healthy without it (choice E8, below).
+	 * With no room for a replacement (maximumPercent, or the last
+	 * replacement found no capacity: choice E103), one unhealthy task of
+	 * any deployment at a time — none while a task of the service is still
+	 * starting — and only while ceil(desired × minimumHealthyPercent / 100)
+	 * tasks of the service are healthy (or none is); the older
+	 * deployments' first (oldest first), as their launches are, then the
+	 * primary's; its replacement is launched at once below */
+	no_room = active >= max_tasks || v->wants_capacity;
 	if (unhealthy > 0) {
 		int64_t go = primary_healthy + unhealthy - v->desired;
 
-		/* no room: maximumPercent, or the last replacement found no
-		 * capacity (docs/ecs-model.md choice E103) */
-		if (go <= 0 && (active >= max_tasks || v->wants_capacity) && starting == 0 &&
-		    (primary_healthy >= min_healthy || primary_healthy == 0))
-			go = 1;
+		if (go > 0)
+			no_room = 0;   /* surplus ones go: not one for want of room */
 		for (int k = 0; k < v->n_tasks && go > 0; k++) {
 			uint32_t slot = v->tasks[k];
 			struct task *t = bp_task_at(bp, slot);
@@ -532,6 +540,38 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 			unhealthy--;
 			go--;
 			k = -1;   /* the list may have changed */
+		}
+	}
+	if (no_room && starting == 0 && (healthy >= min_healthy || healthy == 0)) {
+		int best = -1;
+		uint32_t slot = 0;
+
+		for (int k = 0; k < v->n_tasks; k++) {
+			struct task *t = bp_task_at(bp, v->tasks[k]);
+			int rank;
+
+			if (!svc_live(t) || !t->unhealthy ||
+			    (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING))
+				continue;
+			/* an older deployment's before the primary's, the oldest first */
+			rank = t->dep == v->primary ? v->n_deps : t->dep;
+			if (best < 0 || rank < best) {
+				best = rank;
+				slot = v->tasks[k];
+			}
+		}
+		if (best >= 0) {
+			struct task *t = bp_task_at(bp, slot);
+
+			if (t->dep == v->primary) {
+				primary--;
+				unhealthy--;
+			} else {
+				dc[t->dep].live--;
+				dc[t->dep].unhealthy--;
+			}
+			svc_stop(bp, slot);
+			active--;
 		}
 	}
 	/* launches (docs/ecs-model.md §5.5 upper bound, §5.4 throttle, §5.6
@@ -573,15 +613,14 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 		}
 	}
 	/* outgoing tasks: those of older deployments (choice E8): an
-	 * unhealthy one once its revision has its target healthy without it,
-	 * or when there is no room to replace it; one not yet healthy above
+	 * unhealthy one once its revision has its target healthy without it
+	 * (with no room to replace it, one at a time above, choice E103);
+	 * one not yet healthy above
 	 * its target; healthy ones within the floor, each the rollout's
 	 * progress (its deployment's target one less) unless above the
 	 * target.  Tasks on DRAINING instances: not healthy ones freely,
 	 * healthy ones within the floor */
 	if (outgoing > 0) {
-		int no_room = active >= max_tasks || v->wants_capacity;
-
 		for (int pass = 0; pass < 2; pass++) {
 			for (int k = 0; k < v->n_tasks; k++) {
 				uint32_t slot = v->tasks[k];
@@ -615,7 +654,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 					struct deployment *d = &v->deps[t->dep];
 
 					if (t->unhealthy) {
-						if (c->good_healthy + c->unhealthy <= d->want && !no_room)
+						if (c->good_healthy + c->unhealthy <= d->want)
 							continue;
 						c->unhealthy--;
 					} else if (!t->healthy) {
