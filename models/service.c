@@ -23,7 +23,7 @@
  *   - launch primary tasks up to the desired count (unhealthy ones not
  *     counted), never above
  *     floor(desired × maximumPercent / 100) tasks in all (docs/ecs-model.md §5.5), unless the
- *     deployment FAILED or launches are throttled;
+ *     deployment FAILED or its launches are throttled;
  *   - stop outgoing tasks: an older one not healthy above its target, an
  *     unhealthy one once its replacement is healthy (with no room for one,
  *     as above), on a DRAINING instance when not healthy; then healthy ones
@@ -49,9 +49,11 @@
  * (see svc_reconcile_daemon).
  *
  * Start failures (a task stopped before RUNNING) count toward the throttle
- * (docs/ecs-model.md §5.4: after `throttleAfterFailures` in a row, launches wait 30 s, doubled
- * per further failure up to 900 s; a task reaching RUNNING or a new
- * deployment resets it) and toward the circuit breaker of the primary
+ * of the task's deployment (docs/ecs-model.md §5.4, choice E117: after
+ * `throttleAfterFailures` in a row, that deployment's launches wait 30 s,
+ * doubled per further failure up to 900 s; its task reaching RUNNING
+ * resets it, a new deployment starts without) and toward the circuit
+ * breaker of the primary
  * deployment (docs/ecs-model.md §5.6 stage 1: threshold clamp(ceil(0.5 × desired), 3, 200)
  * by default, the service's thresholdConfiguration otherwise;
  * a healthy task resets the count; FAILED launches nothing; with rollback
@@ -325,9 +327,10 @@ static void add_deployment(struct backplane *bp, struct svc *v, int td)
 		svc_sched(bp)->n_dynamic += dyn - v->dynamic;
 		v->dynamic = dyn;
 	}
-	v->consecutive_failures = 0;      /* docs/ecs-model.md §5.4: a new definition resets the throttle */
-	v->throttle_until = 0;
-	v->throttle_wake = -1;
+	/* docs/ecs-model.md §5.4: a new definition starts without a throttle
+	 * (choice E117: each deployment has its own) */
+	d->consecutive_failures = 0;
+	d->throttle_until = 0;
 }
 
 /* A deployment of the service is in progress (its PRIMARY deployment is
@@ -364,6 +367,7 @@ static void svc_init_all(struct backplane *bp)
 		quant_init(&v->replace_p99, 0.99);
 		v->min_running = INT64_MAX;
 		v->rate_wake = -1;
+		v->throttle_wake = -1;
 		/* CreateService takes effect after the API latency */
 		sim_at(backplane_sim(bp), v->cfg->create_at + backplane_scenario(bp)->timing.api_latency, svc_sched(bp)->ev_svc_create, v, 0);
 	}
@@ -468,9 +472,10 @@ static void svc_on_task_running(struct backplane *bp, struct task *t)
 {
 	struct svc *v = &svc_sched(bp)->svcs[t->svc];
 
-	/* a task that reaches RUNNING ends a run of start failures */
-	v->consecutive_failures = 0;
-	v->throttle_until = 0;
+	/* a task that reaches RUNNING ends its deployment's run of start
+	 * failures (choice E117) */
+	v->deps[t->dep].consecutive_failures = 0;
+	v->deps[t->dep].throttle_until = 0;
 }
 
 static void svc_on_task_healthy(struct backplane *bp, struct task *t)
@@ -559,17 +564,22 @@ static int64_t breaker_threshold(struct backplane *bp, const struct svc *v)
 	return thr > 200 ? 200 : thr;
 }
 
+/* A start failure counts toward its deployment's throttle only
+ * (docs/ecs-model.md §5.4, choice E117): a failing new revision does not
+ * delay an older one's own replacements (§5.3, choice E8). */
 static void start_failure(struct backplane *bp, struct svc *v, struct task *t)
 {
+	struct deployment *d = &v->deps[t->dep];
+
 	v->failed_to_start++;
-	v->consecutive_failures++;
-	if (v->consecutive_failures >= backplane_scenario(bp)->timing.throttle_after) {
-		int k = v->consecutive_failures - backplane_scenario(bp)->timing.throttle_after;
+	d->consecutive_failures++;
+	if (d->consecutive_failures >= backplane_scenario(bp)->timing.throttle_after) {
+		int k = d->consecutive_failures - backplane_scenario(bp)->timing.throttle_after;
 		double delay = (double)backplane_scenario(bp)->timing.throttle_initial * pow(2.0, k < 40 ? k : 40);
 
 		if (delay > (double)backplane_scenario(bp)->timing.throttle_max)
 			delay = (double)backplane_scenario(bp)->timing.throttle_max;
-		v->throttle_until = sim_now(backplane_sim(bp)) + (sim_time_t)delay;
+		d->throttle_until = sim_now(backplane_sim(bp)) + (sim_time_t)delay;
 	}
 	breaker_count(bp, v, t);
 }
@@ -601,9 +611,8 @@ static void breaker_count(struct backplane *bp, struct svc *v, struct task *t)
 					v->deps[i].rollout = ROLL_IN_PROGRESS;
 					v->deps[i].failed_tasks = 0;
 					v->primary = i;
-					v->consecutive_failures = 0;
-					v->throttle_until = 0;
-					v->throttle_wake = -1;
+					v->deps[i].consecutive_failures = 0;
+					v->deps[i].throttle_until = 0;
 					break;
 				}
 			}
@@ -695,7 +704,8 @@ static void on_reconcile(struct sim *s, void *ctx, const struct event *ev)
 
 	(void)s;
 	if (ev->arg == 1) {
-		/* a throttled launch pass: only the latest one counts */
+		/* the pass a deployment's throttle held back: only the latest
+		 * one scheduled counts */
 		if (v->throttle_wake != sim_now(backplane_sim(bp)))
 			return;
 		v->throttle_wake = -1;

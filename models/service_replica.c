@@ -583,33 +583,43 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 		can = 0;
 	v->wants_capacity = 0;
 	if ((can > 0 || old_need > 0) && max_tasks - active > 0) {
-		if (now < v->throttle_until) {
-			/* the throttle delays launches only (docs/ecs-model.md
-			 * §5.4): a pass of its own at the end of the wait, while
-			 * every other trigger still gets the scheduler's delay */
-			if (v->throttle_wake != v->throttle_until) {
-				v->throttle_wake = v->throttle_until;
-				sim_after(backplane_sim(bp), v->throttle_until - now, svc_sched(bp)->ev_reconcile, v, 1);
+		/* the throttle delays a deployment's launches only, each
+		 * deployment's its own (docs/ecs-model.md §5.4, choice E117):
+		 * a pass of its own at the end of the earliest wait, while
+		 * every other trigger still gets the scheduler's delay */
+		sim_time_t wake = -1;
+
+		for (int i = 0; i < v->n_deps && active < max_tasks; i++) {
+			if (i == v->primary || dc[i].good >= v->deps[i].want)
+				continue;
+			if (now < v->deps[i].throttle_until) {
+				if (wake < 0 || v->deps[i].throttle_until < wake)
+					wake = v->deps[i].throttle_until;
+				continue;
 			}
+			while (dc[i].good < v->deps[i].want && active < max_tasks) {
+				if (launch_dep(bp, vi, i) == HELD)
+					break;
+				dc[i].live++;
+				dc[i].good++;
+				active++;
+			}
+		}
+		if (max_tasks - active < can)
+			can = max_tasks - active;
+		if (can > 0 && now < p->throttle_until) {
+			if (wake < 0 || p->throttle_until < wake)
+				wake = p->throttle_until;
 		} else {
-			for (int i = 0; i < v->n_deps && active < max_tasks; i++) {
-				if (i == v->primary)
-					continue;
-				while (dc[i].good < v->deps[i].want && active < max_tasks) {
-					if (launch_dep(bp, vi, i) == HELD)
-						break;
-					dc[i].live++;
-					dc[i].good++;
-					active++;
-				}
-			}
-			if (max_tasks - active < can)
-				can = max_tasks - active;
 			for (int64_t k = 0; k < can; k++) {
 				if (launch(bp, vi) == HELD)
 					break;
 				active++;
 			}
+		}
+		if (wake >= 0 && v->throttle_wake != wake) {
+			v->throttle_wake = wake;
+			sim_after(backplane_sim(bp), wake - now, svc_sched(bp)->ev_reconcile, v, 1);
 		}
 	}
 	/* outgoing tasks: those of older deployments (choice E8): an

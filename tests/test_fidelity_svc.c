@@ -200,8 +200,8 @@ static void thr_observe(struct backplane *bp, void *ctx)
 	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
 		return;
 	v = &svc_sched(bp)->svcs[0];
-	if (v->consecutive_failures > c->max_consecutive)
-		c->max_consecutive = v->consecutive_failures;
+	if (v->n_deps > 0 && v->deps[v->primary].consecutive_failures > c->max_consecutive)
+		c->max_consecutive = v->deps[v->primary].consecutive_failures;
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = &bp->tasks[v->tasks[k]];
 
