@@ -39,6 +39,10 @@
  *     scale-in);
  *   - a deployment whose tasks are all healthy at the desired count with
  *     nothing outgoing is COMPLETED, older ones INACTIVE.
+ * AZ rebalancing (docs/ecs-model.md §5.9, choice E118) is not looked for by
+ * the passes: a service with it has a check of its own every
+ * `rebalanceCheckSeconds`, which starts a task in the least loaded AZ; the
+ * passes then stop one in the most loaded once it is healthy.
  * A DAEMON service keeps one task on every ACTIVE instance that satisfies
  * its constraints (including instances that join later; its own tasks not
  * counted against them, choice E116), stops its task on an instance that no
@@ -412,6 +416,28 @@ static void on_create(struct sim *s, void *ctx, const struct event *ev)
 	add_deployment(bp, v, v->cfg->taskdef);
 	tell_rollout(bp, v);
 	svc_schedule(bp, (int)(v - svc_sched(bp)->svcs), 0);
+	/* the AZ-rebalancing check, every `rebalanceCheckSeconds` from its
+	 * creation, for a service whose own configuration allows rebalancing
+	 * (docs/ecs-model.md §5.9, choice E118); none for the others */
+	if (backplane_scenario(bp)->n_azs > 1 && scn_service_rebalances(v->cfg, &v->cfg->policy)) {
+		sim_after(backplane_sim(bp), backplane_scenario(bp)->timing.rebalance_check, svc_sched(bp)->ev_rebalance, v,
+			  0);
+	}
+}
+
+/* A service's AZ-rebalancing check (docs/ecs-model.md §5.9, choice E118):
+ * the next one is due `rebalanceCheckSeconds` later while the service
+ * exists; a deleted service has no more. */
+static void on_rebalance_check(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct svc *v = ev->target;
+
+	(void)s;
+	if (!v->active || v->deleting)
+		return;
+	sim_after(backplane_sim(bp), backplane_scenario(bp)->timing.rebalance_check, svc_sched(bp)->ev_rebalance, v, 0);
+	svc_rebalance_check(bp, (int)(v - svc_sched(bp)->svcs));
 }
 
 /* ---- task bookkeeping ---------------------------------------------------- */
@@ -654,18 +680,16 @@ static void svc_on_launch_failed(struct backplane *bp, struct task *t)
 	v->wants_capacity = 1;
 }
 
-/* `az`: a Fargate zone is back from an outage; a service with AZ
- * rebalancing gets a pass to see whether it is balanced (docs/ecs-model.md
- * §5.9), as an instance's return gives every service one. */
+/* Capacity appeared: a service waiting for some gets a pass.  `az`, a
+ * Fargate zone back from an outage, changes nothing more: a service with AZ
+ * rebalancing notices the imbalance at its periodic check
+ * (docs/ecs-model.md §5.9, choice E118), not at a pass. */
 static void svc_capacity_changed(struct backplane *bp, const char *az)
 {
-	for (int i = 0; i < svc_sched(bp)->n_svcs; i++) {
-		const struct svc *v = &svc_sched(bp)->svcs[i];
-
-		if (v->wants_capacity ||
-		    (az && scn_service_rebalances(v->cfg, v->n_deps ? v->deps[v->primary].policy : &v->cfg->policy)))
+	(void)az;
+	for (int i = 0; i < svc_sched(bp)->n_svcs; i++)
+		if (svc_sched(bp)->svcs[i].wants_capacity)
 			svc_schedule(bp, i, backplane_scenario(bp)->timing.scheduler_delay);
-	}
 }
 
 /* An instance joined, or its status or agent changed: every service gets a
@@ -931,6 +955,7 @@ void svc_attach(struct backplane *bp)
 	bp_set_actor_state(bp, BA_SERVICE, sc);
 	sc->ev_reconcile = sim_on(backplane_sim(bp), "service-reconcile", on_reconcile, bp);
 	sc->ev_svc_create = sim_on(backplane_sim(bp), "service-create", on_create, bp);
+	sc->ev_rebalance = sim_on(backplane_sim(bp), "service-rebalance-check", on_rebalance_check, bp);
 	bp_subscribe(bp, BN_BIT(BN_START) | BN_BIT(BN_TASK_SEEN) | BN_BIT(BN_TASK_RUNNING) |
 		     BN_BIT(BN_TASK_HEALTHY) | BN_BIT(BN_TASK_UNHEALTHY) | BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_LAUNCH_FAILED) |
 		     BN_BIT(BN_TASK_CHECK_FAILED) |

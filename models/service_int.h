@@ -102,6 +102,7 @@ struct sched {
 	int n_svcs;
 	int n_dynamic;             /* services with `dynamic` set */
 	uint32_t ev_reconcile, ev_svc_create;
+	uint32_t ev_rebalance;     /* a service's periodic AZ-rebalancing check */
 };
 
 static inline struct sched *svc_sched(const struct backplane *bp)
@@ -140,6 +141,10 @@ static inline int svc_live(const struct task *t)
 
 /* service_replica.c: the REPLICA scheduler's pass (docs/ecs-model.md §5) */
 void svc_reconcile_replica(struct backplane *bp, int v);
+/* The periodic AZ-rebalancing check of a steady REPLICA service
+ * (docs/ecs-model.md §5.9, choice E118): one task started in the least
+ * loaded AZ when its AZs are imbalanced; its passes do the rest. */
+void svc_rebalance_check(struct backplane *bp, int v);
 /* service_daemon.c: the DAEMON scheduler's pass (docs/ecs-model.md §4.10) */
 void svc_daemon_count(struct backplane *bp, struct svc *v);
 void svc_reconcile_daemon(struct backplane *bp, int v);

@@ -386,9 +386,10 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
  * zones not out and below the per-zone limit) hold counts of its tasks (on
  * instances or on Fargate) differing by more than one,
  * start one task in the least loaded AZ; once it is healthy the scale-in
- * rule stops one in the most loaded AZ.  The check interval is the
- * scheduler's pass; the imbalance threshold max − min > 1 (both
- * unconfirmed in the reference). */
+ * rule stops one in the most loaded AZ (at the pass that follows).  The
+ * imbalance threshold is max − min > 1, checked every
+ * `rebalanceCheckSeconds` (60 s; both unconfirmed in the reference) by
+ * svc_rebalance_check, not at the scheduler's passes (choice E118). */
 static void rebalance(struct backplane *bp, int vi)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
@@ -700,9 +701,6 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 		stop_excess(bp, v, primary - unhealthy - v->desired);
 	if (primary <= v->desired)
 		v->rebalancing = 0;
-	if (outgoing == 0 && primary == v->desired && primary_healthy == primary &&
-	    p->rollout != ROLL_FAILED && !v->rebalancing)
-		rebalance(bp, vi);
 	/* completion */
 	if (outgoing == 0 && primary_healthy >= v->desired && primary == v->desired &&
 	    p->rollout == ROLL_IN_PROGRESS) {
@@ -713,4 +711,41 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 				v->deps[i].want = 0;
 			}
 	}
+}
+
+/* The periodic AZ-rebalancing check (docs/ecs-model.md §5.9, choice
+ * E118), every `rebalanceCheckSeconds`: a steady service — nothing
+ * outgoing, its desired count of primary tasks all healthy, its deployment
+ * not FAILED, no rebalancing task on its way — whose AZs are imbalanced
+ * gets one task started in the least loaded AZ (rebalance).  The passes
+ * that follow stop one in the most loaded AZ once it is healthy; the next
+ * step waits for the next check.  The pass's own counts, without a pass:
+ * a pass at this instant would do what the service's scheduled passes do
+ * later (placement retries, replacements). */
+void svc_rebalance_check(struct backplane *bp, int vi)
+{
+	struct svc *v = &svc_sched(bp)->svcs[vi];
+	int64_t primary = 0, primary_healthy = 0, outgoing = 0;
+
+	if (v->cfg->sched != SCHED_REPLICA || v->n_deps == 0)
+		return;
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = bp_task_at(bp, v->tasks[k]);
+
+		if (!svc_live(t))
+			continue;
+		if (t->dep != v->primary ||
+		    (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING)) {
+			outgoing++;
+		} else {
+			primary++;
+			primary_healthy += t->healthy;
+		}
+	}
+	/* a rebalancing task that never was (no room for it, choice A3) */
+	if (primary <= v->desired)
+		v->rebalancing = 0;
+	if (outgoing == 0 && primary == v->desired && primary_healthy == primary &&
+	    v->deps[v->primary].rollout != ROLL_FAILED && !v->rebalancing)
+		rebalance(bp, vi);
 }
