@@ -88,6 +88,9 @@ struct scn_timing {
 	 * (Fargate; EC2/External) in any svc_launch_window; 0 = no limit */
 	int64_t svc_launch_limit;         /* 500 */
 	sim_time_t svc_launch_window;     /* 60 s */
+	/* how often a service with AZ rebalancing checks its AZs for
+	 * imbalance (docs/ecs-model.md §5.9, choice E118) */
+	sim_time_t rebalance_check;       /* 60 s */
 };
 
 /* An EC2 Spot instance is terminated two minutes after its interruption

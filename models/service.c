@@ -13,19 +13,20 @@
  *     a DRAINING instance; the others count toward the primary deployment;
  *   - an *unhealthy* primary task (its load-balancer targets failed after
  *     the grace period) is replaced first: stopped once as many
- *     replacements are healthy, or with no room for one, one at a time
- *     while ceil(desired × minimumHealthyPercent / 100) stay healthy
- *     (docs/ecs-model.md §5.3, choice E103);
+ *     replacements are healthy; with no room for one, unhealthy tasks of
+ *     every deployment go one at a time while ceil(desired ×
+ *     minimumHealthyPercent / 100) stay healthy (docs/ecs-model.md §5.3,
+ *     choice E103);
  *   - each older deployment keeps a target, its tasks the rollout has not
  *     yet replaced (docs/ecs-model.md §5.3, choice E8): a task of it lost
  *     or unhealthy is replaced by one of its own revision, launched first;
  *   - launch primary tasks up to the desired count (unhealthy ones not
  *     counted), never above
  *     floor(desired × maximumPercent / 100) tasks in all (docs/ecs-model.md §5.5), unless the
- *     deployment FAILED or launches are throttled;
+ *     deployment FAILED or its launches are throttled;
  *   - stop outgoing tasks: an older one not healthy above its target, an
- *     unhealthy one once its replacement is healthy (or with no room for
- *     one), on a DRAINING instance when not healthy; then healthy ones
+ *     unhealthy one once its replacement is healthy (with no room for one,
+ *     as above), on a DRAINING instance when not healthy; then healthy ones
  *     while ceil(desired × minimumHealthyPercent / 100) healthy tasks
  *     remain, each lowering its deployment's target; a
  *     protected task of an older deployment waits for its protection to
@@ -38,6 +39,10 @@
  *     scale-in);
  *   - a deployment whose tasks are all healthy at the desired count with
  *     nothing outgoing is COMPLETED, older ones INACTIVE.
+ * AZ rebalancing (docs/ecs-model.md §5.9, choice E118) is not looked for by
+ * the passes: a service with it has a check of its own every
+ * `rebalanceCheckSeconds`, which starts a task in the least loaded AZ; the
+ * passes then stop one in the most loaded once it is healthy.
  * A DAEMON service keeps one task on every ACTIVE instance that satisfies
  * its constraints (including instances that join later; its own tasks not
  * counted against them, choice E116), stops its task on an instance that no
@@ -48,9 +53,11 @@
  * (see svc_reconcile_daemon).
  *
  * Start failures (a task stopped before RUNNING) count toward the throttle
- * (docs/ecs-model.md §5.4: after `throttleAfterFailures` in a row, launches wait 30 s, doubled
- * per further failure up to 900 s; a task reaching RUNNING or a new
- * deployment resets it) and toward the circuit breaker of the primary
+ * of the task's deployment (docs/ecs-model.md §5.4, choice E117: after
+ * `throttleAfterFailures` in a row, that deployment's launches wait 30 s,
+ * doubled per further failure up to 900 s; its task reaching RUNNING
+ * resets it, a new deployment starts without) and toward the circuit
+ * breaker of the primary
  * deployment (docs/ecs-model.md §5.6 stage 1: threshold clamp(ceil(0.5 × desired), 3, 200)
  * by default, the service's thresholdConfiguration otherwise;
  * a healthy task resets the count; FAILED launches nothing; with rollback
@@ -324,9 +331,10 @@ static void add_deployment(struct backplane *bp, struct svc *v, int td)
 		svc_sched(bp)->n_dynamic += dyn - v->dynamic;
 		v->dynamic = dyn;
 	}
-	v->consecutive_failures = 0;      /* docs/ecs-model.md §5.4: a new definition resets the throttle */
-	v->throttle_until = 0;
-	v->throttle_wake = -1;
+	/* docs/ecs-model.md §5.4: a new definition starts without a throttle
+	 * (choice E117: each deployment has its own) */
+	d->consecutive_failures = 0;
+	d->throttle_until = 0;
 }
 
 /* A deployment of the service is in progress (its PRIMARY deployment is
@@ -363,6 +371,7 @@ static void svc_init_all(struct backplane *bp)
 		quant_init(&v->replace_p99, 0.99);
 		v->min_running = INT64_MAX;
 		v->rate_wake = -1;
+		v->throttle_wake = -1;
 		/* CreateService takes effect after the API latency */
 		sim_at(backplane_sim(bp), v->cfg->create_at + backplane_scenario(bp)->timing.api_latency, svc_sched(bp)->ev_svc_create, v, 0);
 	}
@@ -407,6 +416,28 @@ static void on_create(struct sim *s, void *ctx, const struct event *ev)
 	add_deployment(bp, v, v->cfg->taskdef);
 	tell_rollout(bp, v);
 	svc_schedule(bp, (int)(v - svc_sched(bp)->svcs), 0);
+	/* the AZ-rebalancing check, every `rebalanceCheckSeconds` from its
+	 * creation, for a service whose own configuration allows rebalancing
+	 * (docs/ecs-model.md §5.9, choice E118); none for the others */
+	if (backplane_scenario(bp)->n_azs > 1 && scn_service_rebalances(v->cfg, &v->cfg->policy)) {
+		sim_after(backplane_sim(bp), backplane_scenario(bp)->timing.rebalance_check, svc_sched(bp)->ev_rebalance, v,
+			  0);
+	}
+}
+
+/* A service's AZ-rebalancing check (docs/ecs-model.md §5.9, choice E118):
+ * the next one is due `rebalanceCheckSeconds` later while the service
+ * exists; a deleted service has no more. */
+static void on_rebalance_check(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct svc *v = ev->target;
+
+	(void)s;
+	if (!v->active || v->deleting)
+		return;
+	sim_after(backplane_sim(bp), backplane_scenario(bp)->timing.rebalance_check, svc_sched(bp)->ev_rebalance, v, 0);
+	svc_rebalance_check(bp, (int)(v - svc_sched(bp)->svcs));
 }
 
 /* ---- task bookkeeping ---------------------------------------------------- */
@@ -467,9 +498,10 @@ static void svc_on_task_running(struct backplane *bp, struct task *t)
 {
 	struct svc *v = &svc_sched(bp)->svcs[t->svc];
 
-	/* a task that reaches RUNNING ends a run of start failures */
-	v->consecutive_failures = 0;
-	v->throttle_until = 0;
+	/* a task that reaches RUNNING ends its deployment's run of start
+	 * failures (choice E117) */
+	v->deps[t->dep].consecutive_failures = 0;
+	v->deps[t->dep].throttle_until = 0;
 }
 
 static void svc_on_task_healthy(struct backplane *bp, struct task *t)
@@ -558,17 +590,22 @@ static int64_t breaker_threshold(struct backplane *bp, const struct svc *v)
 	return thr > 200 ? 200 : thr;
 }
 
+/* A start failure counts toward its deployment's throttle only
+ * (docs/ecs-model.md §5.4, choice E117): a failing new revision does not
+ * delay an older one's own replacements (§5.3, choice E8). */
 static void start_failure(struct backplane *bp, struct svc *v, struct task *t)
 {
+	struct deployment *d = &v->deps[t->dep];
+
 	v->failed_to_start++;
-	v->consecutive_failures++;
-	if (v->consecutive_failures >= backplane_scenario(bp)->timing.throttle_after) {
-		int k = v->consecutive_failures - backplane_scenario(bp)->timing.throttle_after;
+	d->consecutive_failures++;
+	if (d->consecutive_failures >= backplane_scenario(bp)->timing.throttle_after) {
+		int k = d->consecutive_failures - backplane_scenario(bp)->timing.throttle_after;
 		double delay = (double)backplane_scenario(bp)->timing.throttle_initial * pow(2.0, k < 40 ? k : 40);
 
 		if (delay > (double)backplane_scenario(bp)->timing.throttle_max)
 			delay = (double)backplane_scenario(bp)->timing.throttle_max;
-		v->throttle_until = sim_now(backplane_sim(bp)) + (sim_time_t)delay;
+		d->throttle_until = sim_now(backplane_sim(bp)) + (sim_time_t)delay;
 	}
 	breaker_count(bp, v, t);
 }
@@ -600,9 +637,8 @@ static void breaker_count(struct backplane *bp, struct svc *v, struct task *t)
 					v->deps[i].rollout = ROLL_IN_PROGRESS;
 					v->deps[i].failed_tasks = 0;
 					v->primary = i;
-					v->consecutive_failures = 0;
-					v->throttle_until = 0;
-					v->throttle_wake = -1;
+					v->deps[i].consecutive_failures = 0;
+					v->deps[i].throttle_until = 0;
 					break;
 				}
 			}
@@ -644,18 +680,16 @@ static void svc_on_launch_failed(struct backplane *bp, struct task *t)
 	v->wants_capacity = 1;
 }
 
-/* `az`: a Fargate zone is back from an outage; a service with AZ
- * rebalancing gets a pass to see whether it is balanced (docs/ecs-model.md
- * §5.9), as an instance's return gives every service one. */
+/* Capacity appeared: a service waiting for some gets a pass.  `az`, a
+ * Fargate zone back from an outage, changes nothing more: a service with AZ
+ * rebalancing notices the imbalance at its periodic check
+ * (docs/ecs-model.md §5.9, choice E118), not at a pass. */
 static void svc_capacity_changed(struct backplane *bp, const char *az)
 {
-	for (int i = 0; i < svc_sched(bp)->n_svcs; i++) {
-		const struct svc *v = &svc_sched(bp)->svcs[i];
-
-		if (v->wants_capacity ||
-		    (az && scn_service_rebalances(v->cfg, v->n_deps ? v->deps[v->primary].policy : &v->cfg->policy)))
+	(void)az;
+	for (int i = 0; i < svc_sched(bp)->n_svcs; i++)
+		if (svc_sched(bp)->svcs[i].wants_capacity)
 			svc_schedule(bp, i, backplane_scenario(bp)->timing.scheduler_delay);
-	}
 }
 
 /* An instance joined, or its status or agent changed: every service gets a
@@ -694,7 +728,8 @@ static void on_reconcile(struct sim *s, void *ctx, const struct event *ev)
 
 	(void)s;
 	if (ev->arg == 1) {
-		/* a throttled launch pass: only the latest one counts */
+		/* the pass a deployment's throttle held back: only the latest
+		 * one scheduled counts */
 		if (v->throttle_wake != sim_now(backplane_sim(bp)))
 			return;
 		v->throttle_wake = -1;
@@ -920,6 +955,7 @@ void svc_attach(struct backplane *bp)
 	bp_set_actor_state(bp, BA_SERVICE, sc);
 	sc->ev_reconcile = sim_on(backplane_sim(bp), "service-reconcile", on_reconcile, bp);
 	sc->ev_svc_create = sim_on(backplane_sim(bp), "service-create", on_create, bp);
+	sc->ev_rebalance = sim_on(backplane_sim(bp), "service-rebalance-check", on_rebalance_check, bp);
 	bp_subscribe(bp, BN_BIT(BN_START) | BN_BIT(BN_TASK_SEEN) | BN_BIT(BN_TASK_RUNNING) |
 		     BN_BIT(BN_TASK_HEALTHY) | BN_BIT(BN_TASK_UNHEALTHY) | BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_LAUNCH_FAILED) |
 		     BN_BIT(BN_TASK_CHECK_FAILED) |

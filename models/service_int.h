@@ -22,6 +22,9 @@ struct deployment {
 	int status;                /* DEP_PRIMARY, DEP_ACTIVE, DEP_INACTIVE */
 	int rollout;               /* ROLL_IN_PROGRESS, ROLL_COMPLETED, ROLL_FAILED */
 	int failed_tasks;          /* circuit breaker count (docs/ecs-model.md §5.6) */
+	int consecutive_failures;  /* its tasks' start failures in a row (the
+				    * throttle, docs/ecs-model.md §5.4, choice E117) */
+	sim_time_t throttle_until; /* its launches wait until then */
 	int64_t want;              /* an older deployment's target: its tasks the
 				    * rollout has not yet replaced; a task lost by
 				    * failure leaves it as it is, so the pass starts
@@ -62,9 +65,9 @@ struct svc {
 				    * tasks (runningTasksCount, task:group): other
 				    * services' task changes give it a pass (§4.10) */
 	int deleting;              /* DeleteService: DRAINING until its tasks are gone */
-	int consecutive_failures;  /* start failures in a row (throttle, docs/ecs-model.md §5.4) */
-	sim_time_t throttle_until;
-	sim_time_t throttle_wake;  /* when the throttled launch pass is due, -1 = none */
+	sim_time_t throttle_wake;  /* when the pass a deployment's throttle
+				    * held back is due (docs/ecs-model.md §5.4),
+				    * -1 = none */
 	struct launch_win rate[LC_N];   /* the launch-rate quota (docs/ecs-model.md §7.5) */
 	sim_time_t rate_wake;      /* when the pass the quota held back is due, -1 = none */
 	gsl_rng *runtime_rng;
@@ -99,6 +102,7 @@ struct sched {
 	int n_svcs;
 	int n_dynamic;             /* services with `dynamic` set */
 	uint32_t ev_reconcile, ev_svc_create;
+	uint32_t ev_rebalance;     /* a service's periodic AZ-rebalancing check */
 };
 
 static inline struct sched *svc_sched(const struct backplane *bp)
@@ -137,6 +141,10 @@ static inline int svc_live(const struct task *t)
 
 /* service_replica.c: the REPLICA scheduler's pass (docs/ecs-model.md §5) */
 void svc_reconcile_replica(struct backplane *bp, int v);
+/* The periodic AZ-rebalancing check of a steady REPLICA service
+ * (docs/ecs-model.md §5.9, choice E118): one task started in the least
+ * loaded AZ when its AZs are imbalanced; its passes do the rest. */
+void svc_rebalance_check(struct backplane *bp, int v);
 /* service_daemon.c: the DAEMON scheduler's pass (docs/ecs-model.md §4.10) */
 void svc_daemon_count(struct backplane *bp, struct svc *v);
 void svc_reconcile_daemon(struct backplane *bp, int v);

@@ -386,9 +386,10 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
  * zones not out and below the per-zone limit) hold counts of its tasks (on
  * instances or on Fargate) differing by more than one,
  * start one task in the least loaded AZ; once it is healthy the scale-in
- * rule stops one in the most loaded AZ.  The check interval is the
- * scheduler's pass; the imbalance threshold max − min > 1 (both
- * unconfirmed in the reference). */
+ * rule stops one in the most loaded AZ (at the pass that follows).  The
+ * imbalance threshold is max − min > 1, checked every
+ * `rebalanceCheckSeconds` (60 s; both unconfirmed in the reference) by
+ * svc_rebalance_check, not at the scheduler's passes (choice E118). */
 static void rebalance(struct backplane *bp, int vi)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
@@ -463,6 +464,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	int64_t active = 0, healthy = 0, primary = 0, outgoing = 0, primary_healthy = 0;
 	int64_t unhealthy = 0, starting = 0;
 	int64_t can, old_need = 0;
+	int no_room;
 	sim_time_t now = sim_now(backplane_sim(bp));
 	struct dep_count *dc = xcalloc((size_t)v->n_deps, sizeof *dc);
 
@@ -476,13 +478,16 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 		out = t->dep != v->primary || draining;
 		active++;
 		healthy += t->healthy;
+		/* starting: a task of any deployment on its way to healthy
+		 * (a replacement, a rollout's task), not on a DRAINING instance */
+		if (!draining)
+			starting += !t->healthy && !t->unhealthy;
 		if (out)
 			outgoing++;
 		else {
 			primary++;
 			primary_healthy += t->healthy;
 			unhealthy += t->unhealthy;
-			starting += !t->healthy && !t->unhealthy;
 		}
 		if (t->dep != v->primary) {
 			struct dep_count *c = &dc[t->dep];
@@ -507,18 +512,22 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 		if (v->deps[i].want > dc[i].good)
 			old_need += v->deps[i].want - dc[i].good;
 	}
-	/* unhealthy tasks of the primary (docs/ecs-model.md §5.3): stopped
-	 * once as many replacements are healthy; with no room for a
-	 * replacement, one at a time while the healthy ones stay at the floor
-	 * (or none is healthy), its replacement launched at once below */
+	/* unhealthy tasks (docs/ecs-model.md §5.3): the primary's stopped
+	 * once as many replacements are healthy, an older deployment's once
+	 * its revision has its target healthy without it (choice E8, below).
+	 * With no room for a replacement (maximumPercent, or the last
+	 * replacement found no capacity: choice E103), one unhealthy task of
+	 * any deployment at a time — none while a task of the service is still
+	 * starting — and only while ceil(desired × minimumHealthyPercent / 100)
+	 * tasks of the service are healthy (or none is); the older
+	 * deployments' first (oldest first), as their launches are, then the
+	 * primary's; its replacement is launched at once below */
+	no_room = active >= max_tasks || v->wants_capacity;
 	if (unhealthy > 0) {
 		int64_t go = primary_healthy + unhealthy - v->desired;
 
-		/* no room: maximumPercent, or the last replacement found no
-		 * capacity (docs/ecs-model.md choice E103) */
-		if (go <= 0 && (active >= max_tasks || v->wants_capacity) && starting == 0 &&
-		    (primary_healthy >= min_healthy || primary_healthy == 0))
-			go = 1;
+		if (go > 0)
+			no_room = 0;   /* surplus ones go: not one for want of room */
 		for (int k = 0; k < v->n_tasks && go > 0; k++) {
 			uint32_t slot = v->tasks[k];
 			struct task *t = bp_task_at(bp, slot);
@@ -534,6 +543,38 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 			k = -1;   /* the list may have changed */
 		}
 	}
+	if (no_room && starting == 0 && (healthy >= min_healthy || healthy == 0)) {
+		int best = -1;
+		uint32_t slot = 0;
+
+		for (int k = 0; k < v->n_tasks; k++) {
+			struct task *t = bp_task_at(bp, v->tasks[k]);
+			int rank;
+
+			if (!svc_live(t) || !t->unhealthy ||
+			    (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING))
+				continue;
+			/* an older deployment's before the primary's, the oldest first */
+			rank = t->dep == v->primary ? v->n_deps : t->dep;
+			if (best < 0 || rank < best) {
+				best = rank;
+				slot = v->tasks[k];
+			}
+		}
+		if (best >= 0) {
+			struct task *t = bp_task_at(bp, slot);
+
+			if (t->dep == v->primary) {
+				primary--;
+				unhealthy--;
+			} else {
+				dc[t->dep].live--;
+				dc[t->dep].unhealthy--;
+			}
+			svc_stop(bp, slot);
+			active--;
+		}
+	}
 	/* launches (docs/ecs-model.md §5.5 upper bound, §5.4 throttle, §5.6
 	 * FAILED); an unhealthy task is replaced before it is stopped (§5.3),
 	 * and an older deployment's lost or unhealthy task by one of its own
@@ -543,45 +584,54 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 		can = 0;
 	v->wants_capacity = 0;
 	if ((can > 0 || old_need > 0) && max_tasks - active > 0) {
-		if (now < v->throttle_until) {
-			/* the throttle delays launches only (docs/ecs-model.md
-			 * §5.4): a pass of its own at the end of the wait, while
-			 * every other trigger still gets the scheduler's delay */
-			if (v->throttle_wake != v->throttle_until) {
-				v->throttle_wake = v->throttle_until;
-				sim_after(backplane_sim(bp), v->throttle_until - now, svc_sched(bp)->ev_reconcile, v, 1);
+		/* the throttle delays a deployment's launches only, each
+		 * deployment's its own (docs/ecs-model.md §5.4, choice E117):
+		 * a pass of its own at the end of the earliest wait, while
+		 * every other trigger still gets the scheduler's delay */
+		sim_time_t wake = -1;
+
+		for (int i = 0; i < v->n_deps && active < max_tasks; i++) {
+			if (i == v->primary || dc[i].good >= v->deps[i].want)
+				continue;
+			if (now < v->deps[i].throttle_until) {
+				if (wake < 0 || v->deps[i].throttle_until < wake)
+					wake = v->deps[i].throttle_until;
+				continue;
 			}
+			while (dc[i].good < v->deps[i].want && active < max_tasks) {
+				if (launch_dep(bp, vi, i) == HELD)
+					break;
+				dc[i].live++;
+				dc[i].good++;
+				active++;
+			}
+		}
+		if (max_tasks - active < can)
+			can = max_tasks - active;
+		if (can > 0 && now < p->throttle_until) {
+			if (wake < 0 || p->throttle_until < wake)
+				wake = p->throttle_until;
 		} else {
-			for (int i = 0; i < v->n_deps && active < max_tasks; i++) {
-				if (i == v->primary)
-					continue;
-				while (dc[i].good < v->deps[i].want && active < max_tasks) {
-					if (launch_dep(bp, vi, i) == HELD)
-						break;
-					dc[i].live++;
-					dc[i].good++;
-					active++;
-				}
-			}
-			if (max_tasks - active < can)
-				can = max_tasks - active;
 			for (int64_t k = 0; k < can; k++) {
 				if (launch(bp, vi) == HELD)
 					break;
 				active++;
 			}
 		}
+		if (wake >= 0 && v->throttle_wake != wake) {
+			v->throttle_wake = wake;
+			sim_after(backplane_sim(bp), wake - now, svc_sched(bp)->ev_reconcile, v, 1);
+		}
 	}
 	/* outgoing tasks: those of older deployments (choice E8): an
-	 * unhealthy one once its revision has its target healthy without it,
-	 * or when there is no room to replace it; one not yet healthy above
+	 * unhealthy one once its revision has its target healthy without it
+	 * (with no room to replace it, one at a time above, choice E103);
+	 * one not yet healthy above
 	 * its target; healthy ones within the floor, each the rollout's
 	 * progress (its deployment's target one less) unless above the
 	 * target.  Tasks on DRAINING instances: not healthy ones freely,
 	 * healthy ones within the floor */
 	if (outgoing > 0) {
-		int no_room = active >= max_tasks || v->wants_capacity;
-
 		for (int pass = 0; pass < 2; pass++) {
 			for (int k = 0; k < v->n_tasks; k++) {
 				uint32_t slot = v->tasks[k];
@@ -615,7 +665,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 					struct deployment *d = &v->deps[t->dep];
 
 					if (t->unhealthy) {
-						if (c->good_healthy + c->unhealthy <= d->want && !no_room)
+						if (c->good_healthy + c->unhealthy <= d->want)
 							continue;
 						c->unhealthy--;
 					} else if (!t->healthy) {
@@ -651,9 +701,6 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 		stop_excess(bp, v, primary - unhealthy - v->desired);
 	if (primary <= v->desired)
 		v->rebalancing = 0;
-	if (outgoing == 0 && primary == v->desired && primary_healthy == primary &&
-	    p->rollout != ROLL_FAILED && !v->rebalancing)
-		rebalance(bp, vi);
 	/* completion */
 	if (outgoing == 0 && primary_healthy >= v->desired && primary == v->desired &&
 	    p->rollout == ROLL_IN_PROGRESS) {
@@ -664,4 +711,41 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 				v->deps[i].want = 0;
 			}
 	}
+}
+
+/* The periodic AZ-rebalancing check (docs/ecs-model.md §5.9, choice
+ * E118), every `rebalanceCheckSeconds`: a steady service — nothing
+ * outgoing, its desired count of primary tasks all healthy, its deployment
+ * not FAILED, no rebalancing task on its way — whose AZs are imbalanced
+ * gets one task started in the least loaded AZ (rebalance).  The passes
+ * that follow stop one in the most loaded AZ once it is healthy; the next
+ * step waits for the next check.  The pass's own counts, without a pass:
+ * a pass at this instant would do what the service's scheduled passes do
+ * later (placement retries, replacements). */
+void svc_rebalance_check(struct backplane *bp, int vi)
+{
+	struct svc *v = &svc_sched(bp)->svcs[vi];
+	int64_t primary = 0, primary_healthy = 0, outgoing = 0;
+
+	if (v->cfg->sched != SCHED_REPLICA || v->n_deps == 0)
+		return;
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = bp_task_at(bp, v->tasks[k]);
+
+		if (!svc_live(t))
+			continue;
+		if (t->dep != v->primary ||
+		    (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING)) {
+			outgoing++;
+		} else {
+			primary++;
+			primary_healthy += t->healthy;
+		}
+	}
+	/* a rebalancing task that never was (no room for it, choice A3) */
+	if (primary <= v->desired)
+		v->rebalancing = 0;
+	if (outgoing == 0 && primary == v->desired && primary_healthy == primary &&
+	    v->deps[v->primary].rollout != ROLL_FAILED && !v->rebalancing)
+		rebalance(bp, vi);
 }

@@ -342,6 +342,71 @@ static void test_failing_revision(void)
 	T_EQ(v2_alive, 0);
 }
 
+/* The throttle is the deployment's own (docs/ecs-model.md §5.4, choice
+ * E117): v2 fails to start every time (no circuit breaker), so its
+ * launches back off, 30 s after its third failure in a row, doubling up to
+ * 900 s (E3).  ci-00001, holding the four v1 tasks, fails at 600 s; ECS
+ * learns of it at 660 s (heartbeat timeout) while v2 is throttled.  The
+ * old revision's replacements are independent of the new revision's state
+ * (the 2025-11 rule, §5.3): the four v1 tasks are started at the pass
+ * after the loss, 10 s later (main's code held them until v2's throttle
+ * ended, at 1539.25 s).  v2's own backoff is kept (checked from tasks.csv:
+ * each v2 launch after n ≥ 3 failures comes at least min(30 · 2^(n−3), 900)
+ * s after the last of them), and v1 tasks reaching RUNNING do not reset it
+ * (main's code launched v2 again at 1563.25 s, 10.5 s after its ninth
+ * failure). */
+static void test_throttle_own_deployment(void)
+{
+	struct obs o;
+	double fail_at[64], first_v1 = -1;
+	int n, n_fail = 0, early = 0, v2_launches = 0;
+
+	broken_scenario("{\"enable\":false,\"rollback\":false}");
+	rs_write("or-broken.csv", TRACE_HDR "300,deploy,s,v2,,,\n600,instance_fail,ci-00001,,,,\n");
+	memset(&o, 0, sizeof o);
+	CU_ASSERT_EQUAL_FATAL(rs_run("or-broken.json", "or-thr", NULL, observe, &o), 0);
+	free(o.prev_no);
+	free(o.prev_ok);
+	T_EQ(o.over_max, 0);
+	T_EQ(o.stop_under_min, 0);
+	n = rs_rows("or-thr", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *td = rs_cell("or-thr", "tasks.csv", r, "taskdef");
+
+		if (strcmp(td, "app:2") == 0 && n_fail < 64)
+			fail_at[n_fail++] = rs_num("or-thr", "tasks.csv", r, "stop_s");
+		else if (strcmp(td, "app") == 0 && rs_num("or-thr", "tasks.csv", r, "submit_s") > 600 &&
+			 (first_v1 < 0 || rs_num("or-thr", "tasks.csv", r, "submit_s") < first_v1))
+			first_v1 = rs_num("or-thr", "tasks.csv", r, "submit_s");
+		free(td);
+	}
+	/* the four v1 tasks lost at 660 s, replaced by v1 at the next pass */
+	RS_IS("or-thr", "tasks.csv", rs_find("or-thr", "tasks.csv", "task_id", "task-1"), "stop_s", "660.000");
+	CU_ASSERT(first_v1 >= 660 && first_v1 <= 660 + 10 + 0.5);
+	/* v2's backoff, from its own failures only */
+	for (int r = 1; r <= n; r++) {
+		char *td = rs_cell("or-thr", "tasks.csv", r, "taskdef");
+		double at = rs_num("or-thr", "tasks.csv", r, "submit_s"), last = -1;
+		int before = 0;
+
+		if (strcmp(td, "app:2") == 0) {
+			v2_launches++;
+			for (int k = 0; k < n_fail; k++)
+				if (fail_at[k] <= at) {
+					before++;
+					if (fail_at[k] > last)
+						last = fail_at[k];
+				}
+			if (before >= 3 && at < last + fmin(30.0 * pow(2.0, before - 3), 900.0))
+				early++;
+		}
+		free(td);
+	}
+	CU_ASSERT(v2_launches >= 3);
+	T_EQ(early, 0);
+	RS_IS("or-thr", "services.csv", -1, "running", "4");
+}
+
 static CU_TestInfo tests[] = {
 	{ "old-revision tasks lost mid-rollout: replaced by the old revision", test_old_lost_replaced_by_old },
 	{ "new-revision tasks lost mid-rollout: replaced by the new revision", test_new_lost_replaced_by_new },
@@ -349,6 +414,8 @@ static CU_TestInfo tests[] = {
 	{ "scale-out mid-rollout: both revisions get tasks", test_scale_out_both_revisions },
 	{ "failing new revision, with and without rollback: old tasks replaced by the old revision",
 	  test_failing_revision },
+	{ "a failing new revision's throttle does not delay the old revision's replacements (E117)",
+	  test_throttle_own_deployment },
 	CU_TEST_INFO_NULL,
 };
 

@@ -200,8 +200,8 @@ static void thr_observe(struct backplane *bp, void *ctx)
 	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
 		return;
 	v = &svc_sched(bp)->svcs[0];
-	if (v->consecutive_failures > c->max_consecutive)
-		c->max_consecutive = v->consecutive_failures;
+	if (v->n_deps > 0 && v->deps[v->primary].consecutive_failures > c->max_consecutive)
+		c->max_consecutive = v->deps[v->primary].consecutive_failures;
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = &bp->tasks[v->tasks[k]];
 
@@ -212,8 +212,11 @@ static void thr_observe(struct backplane *bp, void *ctx)
 			c->first_v2_launch = (double)t->submit / 1000.0;
 	}
 	c->samples++;
-	/* from the scale-in's pass on, never more tasks than desired */
-	if (now >= 1500.25 - 1e-9 && now < 3600 && live > v->desired)
+	/* from the scale-in's pass on (at 1500.25 s; another event of that
+	 * instant, an AZ-rebalancing check, may come before it), never more
+	 * tasks than desired */
+	if ((now > 1500.25 + 1e-9 || (now >= 1500.25 - 1e-9 && !v->reconcile_scheduled)) && now < 3600 &&
+	    live > v->desired)
 		c->after_scale_in_over++;
 	/* the deployment: at most floor(1 × 200 %) = 2 tasks */
 	if (now >= 3600 && live > (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0))

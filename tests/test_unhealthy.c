@@ -45,7 +45,7 @@
 	"\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\"," \
 	"\"healthCheckIntervalSeconds\":5,\"healthCheckTimeoutSeconds\":2," \
 	"\"attributes\":{\"deregistration_delay.timeout_seconds\":5}}]," \
-	"\"taskDefinitions\":{\"web\":\"unh-web.json\"},"
+	"\"taskDefinitions\":{\"web\":\"unh-web.json\",\"web2\":\"unh-web2.json\"},"
 #define SVC(min, max) "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":4," \
 	"\"placementStrategy\":[{\"type\":\"spread\",\"field\":\"instanceId\"}]," \
 	"\"deploymentConfiguration\":{\"minimumHealthyPercent\":" #min ",\"maximumPercent\":" #max "}," \
@@ -56,11 +56,16 @@ static const char *td_web =
 	"{\"family\":\"web\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\",\"cpu\":256,\"memory\":512,"
 	"\"portMappings\":[{\"containerPort\":8080,\"hostPort\":0}]}]}";
 
+static const char *td_web2 =
+	"{\"family\":\"web\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x:2\",\"cpu\":256,"
+	"\"memory\":512,\"portMappings\":[{\"containerPort\":8080,\"hostPort\":0}]}]}";
+
 static int setup(void)
 {
 	if (rs_setup())
 		return 1;
 	rs_write("unh-web.json", td_web);
+	rs_write("unh-web2.json", td_web2);
 	return 0;
 }
 
@@ -310,10 +315,152 @@ static void test_recovered_kept(void)
 	inv_free(&c.inv);
 }
 
+/* E103 for an older deployment's unhealthy tasks (docs/ecs-model.md §5.3,
+ * choices E8 and E103), checked after every event from the rule: with no
+ * room under maximumPercent, unhealthy tasks — of any deployment — are
+ * stopped one at a time (at most one in an event, and none while a task of
+ * the service is still on its way to healthy: the previous one's
+ * replacement, or the rollout's), and only while ceil(desired ×
+ * minimumHealthyPercent / 100) tasks are healthy (or none is).  `prev`:
+ * each slot's task after the previous event. */
+struct old_check {
+	struct inv inv;
+	long samples;
+	long many_at_once;         /* events stopping more than one unhealthy task, no room */
+	long while_starting;       /* a no-room stop while a task was still starting */
+	long under_floor;          /* a stop of an unhealthy task, healthy below the floor but not 0 */
+	long unhealthy_stops;
+	uint64_t *no;
+	uint8_t *live_unhealthy;
+	size_t n;
+	int64_t prev_live, prev_starting;
+};
+
+static void old_observe(struct backplane *bp, void *ctx)
+{
+	struct old_check *c = ctx;
+	struct svc *v;
+	int64_t live = 0, healthy = 0, starting = 0, stops = 0, hi, lo;
+
+	inv_observe(bp, &c->inv);
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	if (bp->n_tasks > c->n) {
+		size_t n = bp->n_tasks * 2;
+
+		c->no = realloc(c->no, n * sizeof *c->no);
+		c->live_unhealthy = realloc(c->live_unhealthy, n);
+		memset(c->live_unhealthy + c->n, 0, n - c->n);
+		c->n = n;
+	}
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = &bp->tasks[v->tasks[k]];
+
+		if (t->desired == TD_RUNNING) {
+			live++;
+			healthy += t->healthy;
+			starting += !t->healthy && !t->unhealthy;
+		} else if (c->live_unhealthy[v->tasks[k]] && c->no[v->tasks[k]] == t->no && t->stop_code &&
+			   strcmp(t->stop_code, STOP_SCHEDULER) == 0) {
+			stops++;
+		}
+	}
+	hi = (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0);
+	lo = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
+	c->samples++;
+	c->unhealthy_stops += stops;
+	if (stops > 0 && c->prev_live >= hi) {
+		if (stops > 1)
+			c->many_at_once++;
+		if (c->prev_starting > 0)
+			c->while_starting++;
+	}
+	if (stops > 0 && healthy < lo && healthy > 0)
+		c->under_floor++;
+	memset(c->live_unhealthy, 0, c->n);
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = &bp->tasks[v->tasks[k]];
+
+		c->no[v->tasks[k]] = t->no;
+		c->live_unhealthy[v->tasks[k]] = t->desired == TD_RUNNING && t->unhealthy;
+	}
+	c->prev_live = live;
+	c->prev_starting = starting;
+}
+
+/* Desired 4 at minimumHealthyPercent 50 / maximumPercent 100, a deployment
+ * of web:2 at 300 s: the rollout stops two web tasks (task-1, task-2; no
+ * room to start first) and starts two web:2 tasks at 314.25 s.  The
+ * instances of the other two web tasks (ci-00003, ci-00005) fail at 305 s:
+ * their targets fail at 314.25 s, while the web:2 tasks are still
+ * starting.  There is no room (4 live of 4), so the two unhealthy web tasks
+ * go one at a time: the first once the web:2 tasks are healthy, replaced by
+ * a web task (its own revision, choice E8), the second once that
+ * replacement is healthy.  main's code stopped both at once at 324.25 s,
+ * while the web:2 tasks were still starting. */
+static void test_old_one_at_a_time(void)
+{
+	struct old_check c;
+	double drain3, drain4, first, second, repl = -1;
+	int n;
+
+	memset(&c, 0, sizeof c);
+	inv_init(&c.inv);
+	rs_write("unh-o.json", HEAD("unh-o", 900)
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":4,"
+		 "\"placementStrategy\":[{\"type\":\"spread\",\"field\":\"instanceId\"}],"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":50,\"maximumPercent\":100},"
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}],"
+		 "\"workload\":{\"traces\":[\"unh-o.csv\"]}}");
+	rs_write("unh-o.csv", TRACE_HDR "300,deploy,w,web2,,,\n305,instance_fail,ci-00003,,,,\n"
+		 "305,instance_fail,ci-00005,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("unh-o.json", "unh-o", NULL, old_observe, &c), 0);
+	inv_report(&c.inv, "unh-o");
+	T_EQ(c.inv.violations, 0);
+	CU_ASSERT(c.samples > 50);
+	T_EQ(c.unhealthy_stops, 2);
+	T_EQ(c.many_at_once, 0);
+	T_EQ(c.while_starting, 0);
+	T_EQ(c.under_floor, 0);
+	/* the two web tasks on the failed instances: unhealthy, then drained
+	 * one at a time, the second after the first one's replacement (a web
+	 * task started after 314.25 s) is healthy */
+	RS_IS("unh-o", "tasks.csv", rs_find("unh-o", "tasks.csv", "task_id", "task-3"), "stopped_reason",
+	      "Task failed ELB health checks in (target-group tg)");
+	RS_IS("unh-o", "tasks.csv", rs_find("unh-o", "tasks.csv", "task_id", "task-4"), "stopped_reason",
+	      "Task failed ELB health checks in (target-group tg)");
+	drain3 = rs_target_at("unh-o", "task-3", "draining");
+	drain4 = rs_target_at("unh-o", "task-4", "draining");
+	first = drain3 < drain4 ? drain3 : drain4;
+	second = drain3 < drain4 ? drain4 : drain3;
+	CU_ASSERT(first > rs_target_at("unh-o", "task-5", "healthy"));
+	CU_ASSERT(first > rs_target_at("unh-o", "task-6", "healthy"));
+	n = rs_rows("unh-o", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *td = rs_cell("unh-o", "tasks.csv", r, "taskdef");
+		char *id = rs_cell("unh-o", "tasks.csv", r, "task_id");
+
+		if (strcmp(td, "web") == 0 && rs_num("unh-o", "tasks.csv", r, "submit_s") > 300 && repl < 0)
+			repl = rs_target_at("unh-o", id, "healthy");
+		free(td);
+		free(id);
+	}
+	CU_ASSERT(repl > first);
+	CU_ASSERT(second >= repl);
+	/* the rollout completes with web:2 alone */
+	RS_IS("unh-o", "services.csv", -1, "deployments", "1");
+	RS_IS("unh-o", "services.csv", -1, "healthy", "4");
+	free(c.no);
+	free(c.live_unhealthy);
+	inv_free(&c.inv);
+}
+
 static CU_TestInfo unh_tests[] = {
 	{ "unhealthy task replaced first (maximumPercent 200)", test_replaced_first },
 	{ "no room: one at a time, minimumHealthyPercent kept", test_one_at_a_time },
 	{ "a task that recovers first is kept, the surplus scaled in", test_recovered_kept },
+	{ "no room: an older deployment's unhealthy tasks one at a time too (E103, E8)", test_old_one_at_a_time },
 	CU_TEST_INFO_NULL,
 };
 

@@ -66,7 +66,7 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 	struct scn_timing *t = &s->timing;
 	struct jr c;
 	int64_t after = 3, bmin = 3, launches = 500;
-	double cas = 60, window = 60;
+	double cas = 60, window = 60, rebal = 60;
 
 	*t = (struct scn_timing){
 		.placement_latency = 1000, .api_latency = 100, .scheduler_delay = 10000,
@@ -77,6 +77,7 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 		.throttle_initial = 30000, .throttle_max = 900000, .cas_period = 60000,
 		.reconnect_initial = 250, .reconnect_multiplier = 1.5, .reconnect_max = 120000,
 		.reconnect_jitter = 0.2, .svc_launch_limit = 500, .svc_launch_window = 60000,
+		.rebalance_check = 60000,
 	};
 	t->image_pull.kind = DIST_CONSTANT;
 	t->image_pull.a = 20;
@@ -95,12 +96,15 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 		   jr_opt_num(&c, "managedScalingPeriodSeconds", 60, 1, 86400, &cas) ||
 		   jr_opt_int(&c, "serviceLaunchesPerWindow", 500, 0, 1000000, &launches) ||
 		   jr_opt_num(&c, "serviceLaunchWindowSeconds", 60, 0.001, 86400, &window) ||
+		   jr_opt_num(&c, "rebalanceCheckSeconds", 60, 0.001, 86400, &rebal) ||
 		   jr_end(&c)))
 		return -1;
 	t->cas_period = sim_ms(cas);
 	/* the service launch-rate quota (docs/ecs-model.md §7.5, choice E113) */
 	t->svc_launch_limit = launches;
 	t->svc_launch_window = sim_ms(window);
+	/* the AZ-rebalancing check (docs/ecs-model.md §5.9, choice E118) */
+	t->rebalance_check = sim_ms(rebal);
 	t->throttle_after = (int)after;
 	t->breaker_min = (int)bmin;
 	return 0;

@@ -1,0 +1,187 @@
+/* tests/test_rebalance_check.c — AZ rebalancing's check interval
+ * (docs/ecs-model.md §5.9, §10.2, choices E4 and E118): a service with AZ
+ * rebalancing checks its AZs for imbalance every
+ * `controlPlane.rebalanceCheckSeconds` (default 60 s) from its creation,
+ * not at the scheduler's passes.  An imbalance is noticed at the first
+ * check after it appears (so within the interval), never before it (not at
+ * the pass an instance's arrival gives the service), and each rebalancing
+ * step (one task started in the least loaded AZ) starts at a check.
+ *
+ * The scenario: 3 AZs, two m5.large in us-east-1a and two in us-east-1b,
+ * none in us-east-1c; six tasks of a service with no strategy (AZ spread,
+ * rebalancing ENABLED by default), 3/3/0.  At 305 s an instance registers
+ * in us-east-1c: once it is ACTIVE the AZs hold 3/3/0, imbalanced (max −
+ * min > 1).  The imbalance is computed after every event from the rule
+ * (E4: the AZs with an ACTIVE connected instance, the service's live tasks
+ * in each). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+#include "models/backplane.h"
+#include "models/backplane_int.h"
+#include "models/cluster.h"
+#include "models/service_int.h"
+
+#define SCN(name, extra) "{\"name\":\"" name "\",\"durationSeconds\":900," \
+	"\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
+	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
+	"\"heartbeatJitterSeconds\":0" extra "}," \
+	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
+	"\"containerStartSeconds\":2,\"shutdownSeconds\":3}," \
+	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"]," \
+	"\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}," \
+	"{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2}]," \
+	"\"taskDefinitions\":{\"app\":\"rc-app.json\"}," \
+	"\"placement\":{\"tieBreak\":\"first\"}," \
+	"\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"app\",\"desiredCount\":6}]," \
+	"\"workload\":{\"traces\":[\"rc.csv\"]}}"
+
+static int setup(void)
+{
+	if (rs_setup())
+		return 1;
+	rs_write("rc-app.json",
+		 "{\"family\":\"app\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\",\"cpu\":256,\"memory\":512}]}");
+	rs_write("rc.csv", "time_s,event,target,taskdef,count,duration_s,group\n305,register_instance,m5.large,,1,,us-east-1c\n");
+	return 0;
+}
+
+/* After every event: when the imbalance (E4) first appears, and the launch
+ * times of the service's tasks started after it. */
+struct rc_obs {
+	double appear;             /* -1 until imbalanced */
+	double launch[16];
+	int n_launch;
+	uint64_t last_no;          /* the highest task number seen */
+	double created;            /* the service's creation, -1 before */
+};
+
+static void rc_observe(struct backplane *bp, void *ctx)
+{
+	struct rc_obs *o = ctx;
+	struct svc *v;
+	const struct scenario *s = backplane_scenario(bp);
+	int64_t count[8] = { 0 }, lo = -1, hi = -1;
+	int usable[8] = { 0 };
+	double now = (double)sim_now(bp->sim) / 1000.0;
+
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	if (o->created < 0)
+		o->created = now;
+	for (int32_t i = 0; i < cluster_count(backplane_cluster(bp)); i++)
+		if (cluster_status(backplane_cluster(bp), i) == INST_ACTIVE && cluster_agent_connected(backplane_cluster(bp), i))
+			for (int a = 0; a < s->n_azs; a++)
+				usable[a] |= strcmp(s->azs[a], cluster_az(backplane_cluster(bp), i)) == 0;
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = &bp->tasks[v->tasks[k]];
+		const char *az = bp_task_az(bp, t);
+
+		if (t->desired != TD_RUNNING)
+			continue;
+		if (t->no > o->last_no) {
+			if (o->appear >= 0 && o->n_launch < 16)
+				o->launch[o->n_launch++] = now;
+			o->last_no = t->no;
+		}
+		for (int a = 0; az && a < s->n_azs; a++)
+			count[a] += strcmp(s->azs[a], az) == 0;
+	}
+	for (int a = 0; a < s->n_azs; a++) {
+		if (!usable[a])
+			continue;
+		if (lo < 0 || count[a] < count[lo])
+			lo = a;
+		if (hi < 0 || count[a] > count[hi])
+			hi = a;
+	}
+	if (o->appear < 0 && lo >= 0 && count[hi] - count[lo] > 1)
+		o->appear = now;
+}
+
+/* Run rc-<tag>.json with `extra` controlPlane members; the check period
+ * `period` s: the imbalance is noticed at the first check after it appears
+ * (within the period, not before that check), each later step at a check
+ * too, and the service ends 2/2/2. */
+static void run_period(const char *tag, const char *scn, double period)
+{
+	struct rc_obs o = { .appear = -1, .created = -1 };
+	char file[64];
+	double first_check;
+	int n, per[3] = { 0, 0, 0 };
+
+	snprintf(file, sizeof file, "%s.json", tag);
+	rs_write(file, scn);
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, rc_observe, &o), 0);
+	/* the premise: imbalanced once the instance is ACTIVE, after 305 s */
+	CU_ASSERT_FATAL(o.appear >= 305);
+	CU_ASSERT_FATAL(o.n_launch >= 1);
+	/* the first check after the imbalance appeared */
+	first_check = o.created + ceil((o.appear - o.created) / period - 1e-9) * period;
+	T_NEAR(o.launch[0], first_check);
+	CU_ASSERT(o.launch[0] - o.appear <= period + 1e-6);
+	/* not at the pass the new instance gave the service (10 s after it) */
+	CU_ASSERT(o.launch[0] > o.appear + 10 + 1e-6);
+	/* each step starts at a check */
+	for (int k = 0; k < o.n_launch; k++) {
+		double m = fmod(o.launch[k] - o.created + 1e-7, period);
+
+		CU_ASSERT(m < 1e-5);
+	}
+	T_EQ(o.n_launch, 2);       /* 3/3/0 → 3/2/1 → 2/2/2 */
+	n = rs_rows(tag, "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *stop = rs_cell(tag, "tasks.csv", r, "stop_s");
+		char *az = rs_cell(tag, "tasks.csv", r, "az");
+
+		if (!*stop && *az)
+			per[az[strlen(az) - 1] - 'a']++;
+		free(stop);
+		free(az);
+	}
+	T_EQ(per[0], 2);
+	T_EQ(per[1], 2);
+	T_EQ(per[2], 2);
+}
+
+static void test_default_period(void)
+{
+	run_period("rc-60", SCN("rc-60", ""), 60);
+}
+
+static void test_own_period(void)
+{
+	run_period("rc-25", SCN("rc-25", ",\"rebalanceCheckSeconds\":25"), 25);
+}
+
+/* A bad value: exit 2 naming the file, the JSON path and the reason. */
+static void test_bad_value(void)
+{
+	char msg[1024];
+
+	rs_write("rc-bad.json", SCN("rc-bad", ",\"rebalanceCheckSeconds\":0"));
+	T_EQ(rs_run_msg("rc-bad.json", "rc-bad", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "rc-bad.json") && strstr(msg, "$.controlPlane.rebalanceCheckSeconds"));
+	rs_write("rc-bad2.json", SCN("rc-bad2", ",\"rebalanceCheckSeconds\":\"60\""));
+	T_EQ(rs_run_msg("rc-bad2.json", "rc-bad2", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "$.controlPlane.rebalanceCheckSeconds") != NULL);
+}
+
+static CU_TestInfo tests[] = {
+	{ "imbalance noticed at the next 60-s check, not at a pass", test_default_period },
+	{ "rebalanceCheckSeconds 25: noticed at the next 25-s check", test_own_period },
+	{ "rebalanceCheckSeconds 0 or a string: exit 2 with its path", test_bad_value },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "AZ rebalancing check interval", setup, rs_teardown, NULL, NULL, tests },
+	CU_SUITE_INFO_NULL,
+};
