@@ -494,10 +494,10 @@ static void on_lost(struct sim *s, void *ctx, const struct event *ev)
 	bp_task_stopped(bp, slot);
 }
 
-/* The end of an outage: when the zone is not out any more, a service that
- * may be unbalanced (AZ rebalancing on, on Fargate) gets a scheduler pass,
- * which rebalances it (docs/ecs-model.md §5.9): capacity appeared in the
- * zone (the note names it). */
+/* The end of an outage: when the zone is not out any more, capacity
+ * appeared in it (the note names it): the tasks waiting for capacity are
+ * tried again and a service whose launch found none gets a pass.  (AZ
+ * rebalancing notices the zone at its own periodic check, choice E118.) */
 static void on_back(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
@@ -511,7 +511,7 @@ static void on_back(struct sim *s, void *ctx, const struct event *ev)
 static void az_outage(struct backplane *bp, const char *az, sim_time_t len)
 {
 	struct fargate_run *f = fr_of(bp);
-	int a = -1, rebal = 0;
+	int a = -1;
 
 	for (int k = 0; k < f->n_az; k++)
 		if (strcmp(bp->s->azs[k], az) == 0)
@@ -520,11 +520,7 @@ static void az_outage(struct backplane *bp, const char *az, sim_time_t len)
 		return;
 	if (sim_now(bp->sim) + len > f->az_out_until[a])
 		f->az_out_until[a] = sim_now(bp->sim) + len;
-	for (int i = 0; i < bp->s->n_services; i++)
-		rebal |= scn_service_rebalances(&bp->s->services[i], &bp->s->services[i].policy) &&
-			 (bp_svc_runs_on(bp, i, bp->s->services[i].taskdef) & 2);
-	if (rebal)
-		sim_after(bp->sim, len, f->ev_back, bp, (uint64_t)a);
+	sim_after(bp->sim, len, f->ev_back, bp, (uint64_t)a);
 	for (size_t i = 0; i < bp->n_tasks; i++) {
 		struct task *t = &bp->tasks[i];
 

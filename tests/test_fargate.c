@@ -463,12 +463,32 @@ static void test_az_rebalancing_no_room(void)
 	T_EQ(c.running[1] + c.running[2], 6);
 }
 
+/* A service whose only zone goes out waits for capacity: its lost tasks'
+ * replacements find no zone (CAPACITY_UNAVAILABLE).  When the zone comes
+ * back, capacity appeared: the service gets a pass and is whole again,
+ * whether or not it rebalances (here DISABLED; the code before gave the
+ * pass only when some service rebalanced, and this one stayed at 0). */
+static void test_zone_back_pass(void)
+{
+	rs_write("zb.json", HEAD("zb", 1800)
+		 "\"fargate\":{\"provisioningSeconds\":10},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"fg\",\"desiredCount\":4,"
+		 "\"launchType\":\"FARGATE\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"availabilityZoneRebalancing\":\"DISABLED\"}],"
+		 "\"workload\":{\"traces\":[\"zb.csv\"]}}");
+	rs_write("zb.csv", TRACE_HDR "300,az_outage,us-east-1a,,,600,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("zb.json", "zb", NULL, NULL, NULL), 0);
+	CU_ASSERT(rs_find("zb", "placement_failures.csv", "reason", "CAPACITY_UNAVAILABLE") > 0);
+	RS_IS("zb", "services.csv", -1, "running", "4");
+}
+
 static CU_TestInfo fg_tests[] = {
 	{ "a FARGATE service: no instance, AZ spread, provisioning", test_service_on_fargate },
 	{ "availabilityZones: only the subnets' zones", test_subnet_zones },
 	{ "scale-in takes the tasks not yet RUNNING first", test_scale_in_order },
 	{ "per-AZ limit: CAPACITY_UNAVAILABLE", test_az_limit },
 	{ "AZ outage stops the zone's Fargate tasks", test_az_outage },
+	{ "a zone's return gives a service waiting for capacity a pass", test_zone_back_pass },
 	{ "invalid sizes refused with the valid ones listed", test_size_refused },
 	{ "strategy base 2 + weights 1 : 4 over 502 tasks", test_base_weight_split },
 	{ "fargate_spot_interruption: TerminationNotice, stop timeout", test_spot_event },
