@@ -378,7 +378,8 @@ static void old_observe(struct backplane *bp, void *ctx)
 	}
 	if (stops > 0 && healthy < lo && healthy > 0)
 		c->under_floor++;
-	memset(c->live_unhealthy, 0, c->n);
+	if (c->n > 0)          /* (none yet before the first task: a NULL table) */
+		memset(c->live_unhealthy, 0, c->n);
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = &bp->tasks[v->tasks[k]];
 
