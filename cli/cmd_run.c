@@ -175,8 +175,9 @@ static void explain_report(const struct explain_log *xl)
 	const char *id;
 
 	for (int k = 0; (id = explain_log_unmatched(xl, k)); k++)
-		fprintf(stderr, "ecsim: warning: --explain: task '%s' had no placement attempt in this run "
-			"(ids are tasks.csv's task_id: the trace's, or task-N)\n", id);
+		fprintf(stderr, "ecsim: warning: --explain: task '%s' had no placement attempt on container "
+			"instances in this run (ids are tasks.csv's task_id: the trace's, or task-N; a Fargate "
+			"task's attempt scans no instance and is not explained)\n", id);
 	if (explain_log_disagreements(xl))
 		fprintf(stderr, "ecsim: warning: --explain: %d explanation(s) disagree with the real "
 			"placement (a bug in ecsim; please report it)\n", explain_log_disagreements(xl));
