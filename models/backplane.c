@@ -524,6 +524,17 @@ void bp_task_unhealthy(struct backplane *bp, uint32_t slot, const char *reason)
 
 static void on_provisioned(struct sim *s, void *ctx, const struct event *ev);
 
+/* BN_STANDALONE_TASK's note, out of line (bp_watch_standalone) */
+static void __attribute__((noinline)) note_standalone(struct backplane *bp, uint32_t slot)
+{
+	note_task(bp, BN_STANDALONE_TASK, slot);
+}
+
+void bp_watch_standalone(struct backplane *bp, int on)
+{
+	bp->watch_standalone = on;
+}
+
 /* bp_task_placed's body: inline in try_place, the usual caller */
 static inline __attribute__((always_inline)) void task_placed(struct backplane *bp, struct task *t,
 								int32_t inst)
@@ -546,6 +557,8 @@ static inline __attribute__((always_inline)) void task_placed(struct backplane *
 	 * placement alone (metrics.h) */
 	if (t->fg || t->svc >= 0 || t->cp >= 0)
 		metrics_on_launched(bp->m, t->svc, t->fg != TL_EC2, t->fg == TL_FARGATE_SPOT, t->cp >= 0);
+	if (__builtin_expect(bp->watch_standalone, 0) && t->svc < 0)
+		note_standalone(bp, (uint32_t)(t - bp->tasks));
 }
 
 void bp_task_placed(struct backplane *bp, struct task *t, int32_t inst)
@@ -1094,6 +1107,8 @@ void bp_task_stopped(struct backplane *bp, uint32_t slot)
 		fargate_task_gone(bp, slot);
 	if (t->svc >= 0)                /* only a service's tasks are news (bp_msg.h) */
 		note_stopped(bp, slot);
+	else if (__builtin_expect(bp->watch_standalone, 0) && t->inst >= 0)
+		note_standalone(bp, slot);
 	retire(bp, slot, 0);
 	notify_cluster(bp);
 	capacity_changed(bp);

@@ -99,6 +99,7 @@ struct backplane {
 
 	struct err err;
 	int failed;
+	int watch_standalone;      /* BN_STANDALONE_TASK is sent (bp_watch_standalone) */
 
 	/* stop_task targets waiting out the API latency, indexed by the event's
 	 * arg; NULL = free slot.  What is still here at the end is freed. */

@@ -175,10 +175,14 @@ enum bp_note_kind {
 			     * deployment IN_PROGRESS) or no more (n = 0: COMPLETED or
 			     * FAILED); the service scheduler publishes each change
 			     * (docs/ecs-model.md §5.5, §5.6) */
+	BN_STANDALONE_TASK, /* a standalone task was placed on an instance or stopped:
+			     * slot; sent only while an actor follows them
+			     * (bp_watch_standalone) */
 	BN_N
 };
 
 #define BN_BIT(k) (1u << (k))
+_Static_assert(BN_N <= 32, "BN_BIT: a kind's bit in 32");
 
 struct bp_note {
 	enum bp_note_kind kind;
@@ -221,6 +225,11 @@ void bp_stop_release(struct backplane *bp, uint32_t slot);
 /* An actor's own failure (an output it cannot write): the run stops with
  * this error. */
 void bp_fail(struct backplane *bp, const struct err *e);
+
+/* Whether BN_STANDALONE_TASK is sent (off by default: a standalone task's
+ * placement and stop are the hot path of a replay, and only a DAEMON whose
+ * constraints read tasks follows them, docs/ecs-model.md choice E116). */
+void bp_watch_standalone(struct backplane *bp, int on);
 
 /* ---- a failing container health check (models/agent_health.c) ---------- */
 

@@ -330,6 +330,8 @@ static void add_deployment(struct backplane *bp, struct svc *v, int td)
 		dyn &= c->sched == SCHED_DAEMON;
 		svc_sched(bp)->n_dynamic += dyn - v->dynamic;
 		v->dynamic = dyn;
+		/* standalone tasks are news only while such a DAEMON exists */
+		bp_watch_standalone(bp, svc_sched(bp)->n_dynamic > 0);
 	}
 	/* docs/ecs-model.md §5.4: a new definition starts without a throttle
 	 * (choice E117: each deployment has its own) */
@@ -857,8 +859,9 @@ static void svc_finish(struct backplane *bp, sim_time_t end)
 /* A task of service `from` changed (placed, started, stopped): a DAEMON
  * whose constraints read other tasks gets a pass, to stop its task where
  * the constraints no longer hold or start one where they now do
- * (docs/ecs-model.md §4.10, choice E116).  Standalone tasks are not news
- * (bp_msg.h): their effect shows at the DAEMON's next pass. */
+ * (docs/ecs-model.md §4.10, choice E116); `from` -1: a standalone task
+ * was placed or stopped (BN_STANDALONE_TASK, sent while such a DAEMON
+ * exists). */
 static void poke_dynamic(struct backplane *bp, int from)
 {
 	if (svc_sched(bp)->n_dynamic == 0)
@@ -907,6 +910,9 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		if (svc_sched(bp)->svcs[t->svc].cfg->sched == SCHED_DAEMON)
 			svc_stop(bp, n->slot);
 		svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
+		break;
+	case BN_STANDALONE_TASK:
+		poke_dynamic(bp, -1);
 		break;
 	case BN_TASK_STOPPED:
 		poke_dynamic(bp, t->svc);
@@ -962,5 +968,5 @@ void svc_attach(struct backplane *bp)
 		     BN_BIT(BN_INSTANCE_STATUS) | BN_BIT(BN_CAPACITY) | BN_BIT(BN_FAULT_LOST) |
 		     BN_BIT(BN_SERVICE_DESIRED) | BN_BIT(BN_SERVICE_DEPLOY) |
 		     BN_BIT(BN_SERVICE_DELETE) | BN_BIT(BN_SAMPLE) | BN_BIT(BN_FINISH) |
-		     BN_BIT(BN_FREE), on_note, NULL);
+		     BN_BIT(BN_FREE) | BN_BIT(BN_STANDALONE_TASK), on_note, NULL);
 }

@@ -429,6 +429,70 @@ static void daemon_violation(const char *tag, const char *expr)
 	}
 }
 
+/* The same rule with a standalone task (RunTask): DAEMON "d" with
+ * `runningTasksCount == 0` on two instances; at 300 s a RunTask task whose
+ * definition asks for role=db lands beside d's task on ci-00001 and runs
+ * 300 s.  d's task there is stopped once the standalone task is placed
+ * (the scheduler's delay after it, not later), and started again once it
+ * has stopped: three launches, one stop.  The code before sent no news of
+ * standalone tasks, and nothing else gave d a pass: it never stopped. */
+static void test_daemon_violation_standalone(void)
+{
+	static const char *td_db =
+		"{\"family\":\"job\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\",\"cpu\":64,"
+		"\"memory\":64}],\"placementConstraints\":[{\"type\":\"memberOf\","
+		"\"expression\":\"attribute:role == db\"}]}";
+	struct daemon_count c = { 0 };
+	int n, relaunched = 0;
+	double stop_at = -1, job_placed = -1, job_stop = -1;
+
+	rs_write("job.json", td_db);
+	rs_write("dv-sa.json", HEAD("dv-sa", 1200, "")
+		 "\"placement\":{\"tieBreak\":\"first\"},"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\","
+		 "\"attributes\":{\"role\":\"db\"}},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"tiny\":\"tiny.json\",\"job\":\"job.json\"},"
+		 "\"services\":[{\"serviceName\":\"d\",\"taskDefinition\":\"tiny\",\"schedulingStrategy\":\"DAEMON\","
+		 "\"placementConstraints\":[{\"type\":\"memberOf\",\"expression\":\"runningTasksCount == 0\"}]}],"
+		 "\"workload\":{\"traces\":[\"dv-sa.csv\"]}}");
+	rs_write("dv-sa.csv", TRACE_HDR "300,run_task,job-1,job,1,300,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dv-sa.json", "dv-sa", NULL, NULL, NULL), 0);
+	daemon_rows("dv-sa", &c);
+	n = rs_rows("dv-sa", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *svc = rs_cell("dv-sa", "tasks.csv", r, "service");
+		char *id = rs_cell("dv-sa", "tasks.csv", r, "task_id");
+		char *inst = rs_cell("dv-sa", "tasks.csv", r, "instance_id");
+		char *stop = rs_cell("dv-sa", "tasks.csv", r, "stop_s");
+
+		if (id && strcmp(id, "job-1") == 0) {
+			job_placed = rs_num("dv-sa", "tasks.csv", r, "placed_s");
+			job_stop = rs_num("dv-sa", "tasks.csv", r, "stop_s");
+			CU_ASSERT(inst && strcmp(inst, "ci-00001") == 0);
+		} else if (svc && strcmp(svc, "d") == 0 && inst && strcmp(inst, "ci-00001") == 0) {
+			if (stop && *stop)
+				stop_at = rs_num("dv-sa", "tasks.csv", r, "stop_s");
+			else
+				relaunched++;
+		}
+		free(svc);
+		free(id);
+		free(inst);
+		free(stop);
+	}
+	T_EQ(c.launched, 3);
+	T_EQ(c.stopped, 1);
+	T_EQ(c.stopped_on_1, 1);
+	T_EQ(c.running_on_2, 1);
+	T_EQ(relaunched, 1);
+	CU_ASSERT(job_placed > 300 && job_stop > job_placed);
+	/* stopped after the job is placed, within the scheduler's delay (10 s)
+	 * and the stop's own latencies (well under a minute), long before the
+	 * job ends */
+	CU_ASSERT(stop_at > job_placed && stop_at < job_placed + 60);
+}
+
 static void test_daemon_violation_running(void)
 {
 	daemon_violation("dv-run", "runningTasksCount == 0");
@@ -450,6 +514,7 @@ static CU_TestInfo tests[] = {
 	{ "DAEMON: runningTasksCount violated, stopped once, its own task not counted",
 	  test_daemon_violation_running },
 	{ "DAEMON: task:group violated, stopped once", test_daemon_violation_group },
+	{ "DAEMON: a standalone task beside it: stopped, then started again", test_daemon_violation_standalone },
 	CU_TEST_INFO_NULL,
 };
 
