@@ -199,7 +199,7 @@ void bp_capacity_changed(struct backplane *bp)
 
 /* ---- tasks -------------------------------------------------------------- */
 
-static const char *td_label(const struct backplane *bp, int td, char *buf, size_t n)
+const char *bp_td_label(const struct backplane *bp, int td, char *buf, size_t n)
 {
 	const struct taskdef *d = bp->s->taskdefs[td].td;
 
@@ -207,16 +207,6 @@ static const char *td_label(const struct backplane *bp, int td, char *buf, size_
 		snprintf(buf, n, "%s:%d", d->family, d->revision);
 	else
 		snprintf(buf, n, "%s", d->family);
-	return buf;
-}
-
-/* The task's id: its own, or "task-<no>" for an anonymous task (standalone
- * without an id, or a service's: numbered, not named, until written). */
-static const char *task_name(const struct task *t, char *buf, size_t n)
-{
-	if (t->id)
-		return t->id;
-	snprintf(buf, n, "task-%" PRIu64, t->no);
 	return buf;
 }
 
@@ -288,7 +278,7 @@ static void __attribute__((noinline)) write_row(struct backplane *bp, uint32_t s
 	char label[300], name[32];
 	struct task_record r = {
 		.task_id = task_name(t, name, sizeof name),
-		.taskdef = td_label(bp, t->td, label, sizeof label),
+		.taskdef = bp_td_label(bp, t->td, label, sizeof label),
 		.group = cluster_group_name(bp->cl, t->group),
 		.service = t->svc >= 0 ? bp->s->services[t->svc].name : "",
 		.submit = t->submit,
@@ -629,7 +619,7 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 	if (rc != 0) {
 		char label[300], name[32];
 
-		metrics_on_failure(bp->m, now, task_name(t, name, sizeof name), td_label(bp, t->td, label, sizeof label),
+		metrics_on_failure(bp->m, now, task_name(t, name, sizeof name), bp_td_label(bp, t->td, label, sizeof label),
 				   cluster_group_name(bp->cl, t->group),
 				   t->svc >= 0 ? bp->s->services[t->svc].name : "",
 				   res.reason, res.considered);

@@ -165,15 +165,9 @@ static void on_token(struct sim *s, void *ctx, const struct event *ev)
 static void launch_failed(struct backplane *bp, const struct task *t, const char *reason)
 {
 	char label[300], name[32];
-	const struct taskdef *d = bp->s->taskdefs[t->td].td;
 
-	if (d->revision > 0)
-		snprintf(label, sizeof label, "%s:%d", d->family, d->revision);
-	else
-		snprintf(label, sizeof label, "%s", d->family);
-	if (!t->id)
-		snprintf(name, sizeof name, "task-%llu", (unsigned long long)t->no);
-	metrics_on_failure(bp->m, sim_now(bp->sim), t->id ? t->id : name, label,
+	metrics_on_failure(bp->m, sim_now(bp->sim), task_name(t, name, sizeof name),
+			   bp_td_label(bp, t->td, label, sizeof label),
 			   cluster_group_name(bp->cl, t->group),
 			   t->svc >= 0 ? bp->s->services[t->svc].name : "", reason, 0);
 }
@@ -419,10 +413,8 @@ static void interrupt(struct backplane *bp, uint32_t slot)
 	if (t->state != TS_RUNNING || t->desired != TD_RUNNING)
 		return;
 	f->interruptions++;
-	if (!t->id)
-		snprintf(name, sizeof name, "task-%llu", (unsigned long long)t->no);
 	metrics_on_fault(bp->m, sim_now(bp->sim), fault_new_id(bp), "fargate_spot_interruption",
-			 t->id ? t->id : name, bp->s->azs[t->fg_az], 1, t->svc >= 0, -1);
+			 task_name(t, name, sizeof name), bp->s->azs[t->fg_az], 1, t->svc >= 0, -1);
 	/* docs/ecs-model.md §5.13, §3.3, choice E67: the warning and SIGTERM
 	 * now, TerminationNotice, killed at min(stopTimeout, warning) */
 	t->desired = TD_STOPPED;
@@ -454,14 +446,11 @@ void backplane_fargate_interrupt(struct backplane *bp, const char *target, int64
 	for (size_t i = 0; i < bp->n_tasks && done < count; i++) {
 		struct task *t = &bp->tasks[i];
 		char name[32];
-		const char *id = t->id;
+		const char *id;
 
 		if (!t->used || t->fg != TL_FARGATE_SPOT || t->queued)
 			continue;
-		if (!id) {
-			snprintf(name, sizeof name, "task-%llu", (unsigned long long)t->no);
-			id = name;
-		}
+		id = task_name(t, name, sizeof name);
 		if (svc >= 0 ? t->svc == svc && t->state == TS_RUNNING && t->desired == TD_RUNNING
 			     : strcmp(id, target) == 0) {
 			interrupt(bp, (uint32_t)i);

@@ -140,6 +140,10 @@ void fargate_send(struct backplane *bp, uint32_t slot, enum agent_msg m);
 void fargate_task_gone(struct backplane *bp, uint32_t slot);
 
 /* backplane_workload.c: the trace sources and generators */
+/* A task definition as tasks.csv writes it: "family:revision", or the
+ * family alone for a definition without a revision; into buf. */
+const char *bp_td_label(const struct backplane *bp, int td, char *buf, size_t n);
+
 void workload_register(struct backplane *bp);
 /* Open the traces and imports, start the generators.  -1 with e filled. */
 int workload_start(struct backplane *bp, struct err *e);

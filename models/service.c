@@ -283,7 +283,7 @@ static void add_deployment(struct backplane *bp, struct svc *v, int td)
 			const struct task *t = bp_task_at(bp, v->tasks[k]);
 
 			good += svc_live(t) && t->dep == v->primary && t->healthy && !t->unhealthy &&
-				!(t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING);
+				!svc_on_draining(bp, t);
 		}
 		v->deps[v->primary].want = good < rest ? good : rest > 0 ? rest : 0;
 	}

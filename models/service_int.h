@@ -139,6 +139,13 @@ static inline int svc_live(const struct task *t)
 	return t->desired == TD_RUNNING;
 }
 
+/* Whether the task is on a DRAINING instance (its service replaces it:
+ * docs/ecs-model.md §5.15). */
+static inline int svc_on_draining(struct backplane *bp, const struct task *t)
+{
+	return t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING;
+}
+
 /* service_replica.c: the REPLICA scheduler's pass (docs/ecs-model.md §5) */
 void svc_reconcile_replica(struct backplane *bp, int v);
 /* The periodic AZ-rebalancing check of a steady REPLICA service

@@ -288,7 +288,7 @@ static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 				x.lv[l].count[val]++;
 		}
 		if (t->dep != v->primary || t->unhealthy ||
-		    (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING))
+		    svc_on_draining(bp, t))
 			continue;
 		/* task scale-in protection (docs/ecs-model.md §5.14) */
 		if (t->protected_until > sim_now(backplane_sim(bp)))
@@ -474,7 +474,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 
 		if (!svc_live(t))
 			continue;
-		draining = t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING;
+		draining = svc_on_draining(bp, t);
 		out = t->dep != v->primary || draining;
 		active++;
 		healthy += t->healthy;
@@ -533,7 +533,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 			struct task *t = bp_task_at(bp, slot);
 
 			if (!svc_live(t) || !t->unhealthy || t->dep != v->primary ||
-			    (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING))
+			    svc_on_draining(bp, t))
 				continue;
 			svc_stop(bp, slot);
 			active--;
@@ -552,7 +552,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 			int rank;
 
 			if (!svc_live(t) || !t->unhealthy ||
-			    (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING))
+			    svc_on_draining(bp, t))
 				continue;
 			/* an older deployment's before the primary's, the oldest first */
 			rank = t->dep == v->primary ? v->n_deps : t->dep;
@@ -640,7 +640,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 
 				if (!svc_live(t))
 					continue;
-				draining = t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING;
+				draining = svc_on_draining(bp, t);
 				out = t->dep != v->primary || draining;
 				if (!out || (int)t->healthy != pass)
 					continue;
@@ -735,7 +735,7 @@ void svc_rebalance_check(struct backplane *bp, int vi)
 		if (!svc_live(t))
 			continue;
 		if (t->dep != v->primary ||
-		    (t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING)) {
+		    svc_on_draining(bp, t)) {
 			outgoing++;
 		} else {
 			primary++;

@@ -3,8 +3,10 @@
 #ifndef MODELS_TASK_H
 #define MODELS_TASK_H
 
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sim/evq.h"
 
@@ -131,6 +133,17 @@ _Static_assert(offsetof(struct task, ts[TS_RUNNING]) + sizeof(sim_time_t) == 64 
 
 /* 1 when t's lines 2-3 hold what a new task has there (what a slot whose
  * `cold` is 0 holds: tests/helpers/invariants.c checks it). */
+/* The task's id as tasks.csv writes it: its own, or "task-<no>" for an
+ * anonymous one (standalone without an id, or a service's: numbered, not
+ * named, until written); buf holds the latter (32 bytes suffice). */
+static inline const char *task_name(const struct task *t, char *buf, size_t n)
+{
+	if (t->id)
+		return t->id;
+	snprintf(buf, n, "task-%" PRIu64, t->no);
+	return buf;
+}
+
 static inline int task_cold_fresh(const struct task *t)
 {
 	return !t->id && !t->policy && !t->pin_az && t->pin == -1 && t->fg_az == -1 && !t->cp_waiting &&

@@ -338,10 +338,8 @@ static void health_fault_row(struct backplane *bp, uint32_t slot, void *ctx)
 	char name[32];
 
 	/* failures.csv: one row per task whose command fails (choice E115) */
-	if (!t->id)
-		snprintf(name, sizeof name, "task-%llu", (unsigned long long)t->no);
 	metrics_on_fault(backplane_metrics(bp), sim_now(backplane_sim(bp)), fault_new_id(bp),
-			 "health_check_fail", t->id ? t->id : name, az ? az : "", 1, t->svc >= 0,
+			 "health_check_fail", task_name(t, name, sizeof name), az ? az : "", 1, t->svc >= 0,
 			 r->duration);
 }
 

@@ -235,11 +235,9 @@ static void task_running(struct lb_actor *a, uint32_t slot)
 	en = &a->e[slot];
 	memset(en, 0, sizeof *en);
 	en->ref = task_ref(slot, t);
-	if (!t->id)
-		snprintf(name, sizeof name, "task-%llu", (unsigned long long)t->no);
 	for (int k = 0; k < lc->n; k++) {
 		en->tg[k] = lc->b[k].tg;
-		en->ti[k] = lb_target_register(a->lb, lc->b[k].tg, en->ref, t->id ? t->id : name,
+		en->ti[k] = lb_target_register(a->lb, lc->b[k].tg, en->ref, task_name(t, name, sizeof name),
 					       bp_task_az(a->bp, t),
 					       s->taskdefs[t->td].name, now_of(a));
 		en->n++;
