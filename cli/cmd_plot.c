@@ -181,6 +181,7 @@ static int faults(FILE *g, const char *dir, double tscale, double xmax)
 	struct err e;
 	int ct, ck, ctg, cd, n = 0, obj = 1;
 	long total = 0;
+	double label_end[6] = { -1e300, -1e300, -1e300, -1e300, -1e300, -1e300 };
 
 	memcpy(fk, proto, sizeof fk);
 	snprintf(path, sizeof path, "%s/failures.csv", dir);
@@ -225,10 +226,18 @@ static int faults(FILE *g, const char *dir, double tscale, double xmax)
 			fprintf(g, "set arrow %d from %.6f, graph 0 to %.6f, graph 1 nohead lc rgb '#60%s' lw 1.5 back\n",
 				obj++, t, t, fk[k].color + 1);
 		if (total <= 6) {
-			/* the label, inside the top of the first panel */
+			/* the label, inside the top of the first panel, on the
+			 * highest line whose last label ends before t (a label
+			 * takes about a fifth of the width): faults close in time
+			 * get lines of their own, not one label over another */
+			int line = 0;
+
+			while (line < 5 && label_end[line] > t)
+				line++;
+			label_end[line] = t + 0.2 * xmax;
 			fprintf(g, "fault_labels = fault_labels.\"set label %d ", obj);
-			fprintf(g, "'%s %s' at %.6f, graph 0.96 left offset 0.4,0 front font ',9' tc rgb '#444444'; \"\n",
-				fk[k].label, csvin_field(in, ctg), t);
+			fprintf(g, "'%s %s' at %.6f, graph %.2f left offset 0.4,0 front font ',9' tc rgb '#444444'; \"\n",
+				fk[k].label, csvin_field(in, ctg), t, 0.96 - 0.06 * line);
 		}
 	}
 	csvin_close(in);
