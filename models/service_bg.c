@@ -202,7 +202,7 @@ void svc_bg_failed(struct backplane *bp, int vi)
 	v->deps[b].failed_tasks = 0;
 	v->primary = b;
 	stop_all(bp, v, g);
-	svc_dep_row(bp, v, b, "ROLLED_BACK", 0);
+	svc_dep_row(bp, v, b, "ROLLED_BACK", 1000);
 }
 
 /* A deployment's tasks in a pass: `good` live, not unhealthy, not on a
