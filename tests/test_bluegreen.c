@@ -40,7 +40,8 @@
 	"\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":3}," \
 	"{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":3}]," \
 	"\"taskDefinitions\":{\"web\":\"bg-web.json\",\"web2\":\"bg-web2.json\"," \
-	"\"broken\":{\"file\":\"bg-web2.json\",\"startFailureProbability\":1}},"
+	"\"broken\":{\"file\":\"bg-web2.json\",\"startFailureProbability\":1}," \
+	"\"web3\":\"bg-web3.json\",\"hc\":\"bg-hc.json\"},"
 #define LB(mode) "\"loadBalancers\":[{\"name\":\"alb\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]}]," \
 	"\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\"," \
 	"\"healthCheckIntervalSeconds\":5,\"healthCheckTimeoutSeconds\":2," \
@@ -63,12 +64,24 @@ static const char *td_web2 =
 	"{\"family\":\"web\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x:2\",\"cpu\":256,"
 	"\"memory\":512,\"portMappings\":[{\"containerPort\":8080,\"hostPort\":0}]}]}";
 
+static const char *td_web3 =
+	"{\"family\":\"web\",\"revision\":3,\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x:3\",\"cpu\":256,"
+	"\"memory\":512,\"portMappings\":[{\"containerPort\":8080,\"hostPort\":0}]}]}";
+
+/* revision 4: a container health check, which a trace's row can make fail */
+static const char *td_hc =
+	"{\"family\":\"web\",\"revision\":4,\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x:4\",\"cpu\":256,"
+	"\"memory\":512,\"portMappings\":[{\"containerPort\":8080,\"hostPort\":0}],"
+	"\"healthCheck\":{\"command\":[\"CMD\",\"true\"],\"interval\":5,\"retries\":3}}]}";
+
 static int setup(void)
 {
 	if (rs_setup())
 		return 1;
 	rs_write("bg-web.json", td_web);
 	rs_write("bg-web2.json", td_web2);
+	rs_write("bg-web3.json", td_web3);
+	rs_write("bg-hc.json", td_hc);
 	return 0;
 }
 
@@ -142,7 +155,7 @@ static void observe(struct backplane *bp, void *ctx)
 		o->green_healthy_s = now;
 	if (o->blue_stop_s < 0 && blue_live < v->desired && v->deps[0].status == DEP_INACTIVE)
 		o->blue_stop_s = now;
-	if (o->blue_stop_s < 0 && blue_running < v->desired && now > o->deploy_s + 120)
+	if (o->blue_stop_s < 0 && blue_running < v->desired)
 		o->blue_short++;
 	if (lb) {
 		struct lb_tg *g = &lb->tg[0];
@@ -332,6 +345,125 @@ static void test_rollback(void)
 	CU_ASSERT(rs_find("bg-rb", "deployments.csv", "stage", "ROLLED_BACK") > 0);
 }
 
+/* A failure during BAKE_TIME: green's first task (task-5) fails its
+ * container check for good from 30 s into the bake; its counted failed
+ * checks (every 5 s) reach the breaker's COUNT 3.  With rollback the
+ * production traffic, all on green until then, is back on blue in the
+ * failure's event, green's tasks are stopped and blue's never were. */
+static void test_rollback_in_bake(void)
+{
+	struct bgo o;
+	double t;
+
+	run_checked("bg-rbb",
+		    HEAD("bg-rbb", 1500) LB("perRequest")
+		    SVC_LB("{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":10,"
+			   "\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":true,"
+			   "\"thresholdConfiguration\":{\"type\":\"COUNT\",\"value\":3}}}")
+		    TAIL("bg-rbb"), TRACE_HDR "300,deploy,w,hc,,,\n500,health_check_fail,task-5,,,,app\n", &o, 300);
+	T_EQ(o.n_shift, 1);
+	t = o.shift_s[0];
+	CU_ASSERT(t < 500);                    /* the failure comes in BAKE_TIME */
+	CU_ASSERT(o.failed_s > 500 && o.failed_s < t + 600);
+	T_NEAR(o.split_off_s, o.failed_s);     /* w back to 0 at once */
+	T_EQ(o.blue_short, 0);
+	T_EQ(o.blue_started_after, 0);
+	CU_ASSERT(o.blue_stop_s < 0);          /* blue untouched */
+	T_NEAR(stage_at("bg-rbb", "FAILED", 1), o.failed_s);
+	CU_ASSERT(stage_at("bg-rbb", "CLEAN_UP", 1) < 0);
+	CU_ASSERT(rs_find("bg-rbb", "deployments.csv", "stage", "ROLLED_BACK") > 0);
+	RS_IS("bg-rbb", "services.csv", -1, "running", "4");
+	RS_IS("bg-rbb", "services.csv", -1, "deployments", "1");
+}
+
+/* The same failure without rollback (choice E125): the deployment is
+ * FAILED, the stages stop where they are (no CLEAN_UP: blue is never
+ * stopped, the split stays on at 100 %), and green launches nothing more:
+ * its unhealthy task is not replaced by a green one. */
+static void test_failed_no_rollback(void)
+{
+	struct bgo o;
+	int n, green_started = 0;
+
+	run_checked("bg-nrb",
+		    HEAD("bg-nrb", 1500) LB("perRequest")
+		    SVC_LB("{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":10,"
+			   "\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":false,"
+			   "\"thresholdConfiguration\":{\"type\":\"COUNT\",\"value\":3}}}")
+		    TAIL("bg-nrb"), TRACE_HDR "300,deploy,w,hc,,,\n500,health_check_fail,task-5,,,,app\n", &o, 300);
+	CU_ASSERT(o.failed_s > 500);
+	T_EQ(o.n_shift, 1);
+	CU_ASSERT(o.split_off_s < 0);
+	CU_ASSERT(o.blue_stop_s < 0);
+	T_EQ(o.blue_short, 0);
+	CU_ASSERT(stage_at("bg-nrb", "CLEAN_UP", 1) < 0);
+	n = rs_rows("bg-nrb", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *td = rs_cell("bg-nrb", "tasks.csv", r, "taskdef");
+
+		green_started += td && strcmp(td, "web:4") == 0;
+		free(td);
+	}
+	T_EQ(green_started, 4);
+}
+
+/* A new revision during the shifts (choice E126): the deployment in
+ * progress is STOPPED (its tasks stopped, its share back to 0), the new
+ * revision starts from blue, which keeps its tasks until the new
+ * deployment's CLEAN_UP; the run ends on revision 3 alone. */
+static void test_deploy_during(void)
+{
+	struct bgo o;
+	int n, alive3 = 0, alive2 = 0;
+
+	run_checked("bg-dd",
+		    HEAD("bg-dd", 1800) LB("perRequest")
+		    SVC_LB("{\"strategy\":\"LINEAR\",\"bakeTimeInMinutes\":1,"
+			   "\"linearConfiguration\":{\"stepPercent\":25,\"stepBakeTimeInMinutes\":1}}")
+		    TAIL("bg-dd"), TRACE_HDR "300,deploy,w,web2,,,\n420,deploy,w,web3,,,\n", &o, 300);
+	T_EQ(o.blue_short, 0);
+	CU_ASSERT(o.shift_s[0] < 420);
+	CU_ASSERT(rs_find("bg-dd", "deployments.csv", "stage", "STOPPED") > 0);
+	n = rs_rows("bg-dd", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *td = rs_cell("bg-dd", "tasks.csv", r, "taskdef");
+		char *stop = rs_cell("bg-dd", "tasks.csv", r, "stop_s");
+
+		alive3 += td && strcmp(td, "web:3") == 0 && stop && !*stop;
+		alive2 += td && strcmp(td, "web:2") == 0 && stop && !*stop;
+		free(td);
+		free(stop);
+	}
+	T_EQ(alive3, 4);
+	T_EQ(alive2, 0);
+	/* deployment 2 stopped at the second deploy; deployment 3 completed */
+	{
+		int rows = rs_rows("bg-dd", "deployments.csv"), stopped = 0, done3 = 0;
+		double clean3 = -1;
+
+		for (int r = 1; r <= rows; r++) {
+			char *st = rs_cell("bg-dd", "deployments.csv", r, "stage");
+			char *dep = rs_cell("bg-dd", "deployments.csv", r, "deployment");
+
+			if (st && dep && strcmp(st, "STOPPED") == 0 && strcmp(dep, "2") == 0) {
+				stopped++;
+				T_NEAR(rs_num("bg-dd", "deployments.csv", r, "time_s"), 420);
+			}
+			done3 += st && dep && strcmp(st, "COMPLETED") == 0 && strcmp(dep, "3") == 0;
+			if (st && dep && strcmp(st, "CLEAN_UP") == 0 && strcmp(dep, "3") == 0)
+				clean3 = rs_num("bg-dd", "deployments.csv", r, "time_s");
+			free(st);
+			free(dep);
+		}
+		T_EQ(stopped, 1);
+		T_EQ(done3, 1);
+		/* blue's first stop and the split's end are deployment 3's CLEAN_UP */
+		T_NEAR(o.blue_stop_s, clean3);
+		T_NEAR(o.split_off_s, clean3);
+	}
+	RS_IS("bg-dd", "services.csv", -1, "running", "4");
+}
+
 /* A headless service (no load balancer): the same stages, blue kept until
  * the bake time is over. */
 static void test_headless(void)
@@ -413,6 +545,10 @@ static CU_TestInfo tests[] = {
 	{ "BLUE_GREEN: all traffic at once, blue after the bake", test_blue_green },
 	{ "rollback: traffic back to blue at once, green stopped, blue untouched", test_rollback },
 	{ "headless BLUE_GREEN: the same stages", test_headless },
+	{ "rollback in BAKE_TIME: traffic back to blue at once, blue untouched", test_rollback_in_bake },
+	{ "FAILED without rollback: the stages stop, both revisions kept (E125)", test_failed_no_rollback },
+	{ "a deploy during the shifts: the deployment in progress stopped, the new one from blue (E126)",
+	  test_deploy_during },
 	{ "bad deployment fields exit 2 at their path", test_bad_fields },
 	CU_TEST_INFO_NULL,
 };
