@@ -178,6 +178,10 @@ enum bp_note_kind {
 	BN_STANDALONE_TASK, /* a standalone task was placed on an instance or stopped:
 			     * slot; sent only while an actor follows them
 			     * (bp_watch_standalone) */
+	BN_SERVICE_TRAFFIC, /* a blue/green deployment of svc shifts production traffic
+			     * (docs/ecs-model.md §5.7): n tenths of a percent go to
+			     * deployment td (td -1: no shift, n 0); the service
+			     * scheduler publishes each change */
 	BN_N
 };
 
@@ -190,7 +194,7 @@ struct bp_note {
 	int32_t inst;              /* instance (BN_INSTANCE_*) */
 	int svc;                   /* service index (BN_SERVICE_*, BN_FAULT_LOST) */
 	int from, to;              /* enum task_state (BN_TASK_SEEN) */
-	int td;                    /* task definition (BN_SERVICE_DEPLOY) */
+	int td;                    /* task definition (BN_SERVICE_DEPLOY); deployment (BN_SERVICE_TRAFFIC) */
 	int64_t n;                 /* desired count, tasks lost, in progress (BN_SERVICE_ROLLOUT) */
 	int64_t fault_id;
 	sim_time_t at;

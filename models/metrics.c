@@ -52,6 +52,7 @@ struct metrics {
 	char **util_svc;
 	double *util_val;           /* cpu, memory per service */
 	struct csvout *tasks, *failures, *series, *services, *svc_summary, *faults, *recovery;
+	struct csvout *deployments;   /* deployments.csv: each deployment's stages */
 	/* failures.csv and recovery.csv are written at the close, when the
 	 * requests each fault cost are known: the rows wait here */
 	struct fault_row *frows, *rrows;
@@ -160,6 +161,8 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 	static const char *const fault_cols[] = { "time_s", "kind", "target", "az",
 		"tasks_affected", "service_tasks_affected", "fault_id", "duration_s", "requests_failed" };
 	static const char *const rec_cols[] = { "fault_id", "service", "lost", "restored_s", "requests_failed" };
+	static const char *const dep_cols[] = { "time_s", "service", "deployment", "taskdef", "strategy",
+		"stage", "green_traffic_pct" };
 	struct metrics *m = xcalloc(1, sizeof *m);
 
 	m->dir = xstrdup(cfg->out_dir);
@@ -192,6 +195,9 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 		goto fail;
 	m->recovery = open_in(m, "recovery.csv", rec_cols, 5, e);
 	if (!m->recovery)
+		goto fail;
+	m->deployments = open_in(m, "deployments.csv", dep_cols, 7, e);
+	if (!m->deployments)
 		goto fail;
 	return m;
 fail:
@@ -334,6 +340,24 @@ void metrics_on_sample(struct metrics *m, sim_time_t now, const struct metrics_s
 	csvout_int(o, s->tasks_pending);
 	csvout_int(o, m->placed);
 	csvout_int(o, m->failures_total);
+	csvout_endrow(o);
+}
+
+void metrics_on_deployment(struct metrics *m, sim_time_t now, const char *service, int deployment,
+			   const char *taskdef, const char *strategy, const char *stage, int green_tenths)
+{
+	struct csvout *o = m->deployments;
+
+	csvout_ms(o, now);
+	csvout_str(o, service);
+	csvout_int(o, deployment);
+	csvout_str(o, taskdef);
+	csvout_str(o, strategy);
+	csvout_str(o, stage);
+	if (green_tenths < 0)
+		csvout_empty(o);
+	else
+		csvout_fixed(o, green_tenths / 10.0, 1);
 	csvout_endrow(o);
 }
 
@@ -768,6 +792,9 @@ int metrics_close(struct metrics *m, sim_time_t end, struct err *e)
 	if (rc ? (csvout_abort(m->recovery), 0) : csvout_close(m->recovery, e))
 		rc = -1;
 	m->recovery = NULL;
+	if (rc ? (csvout_abort(m->deployments), 0) : csvout_close(m->deployments, e))
+		rc = -1;
+	m->deployments = NULL;
 	if (!rc && write_summary(m, end, e))
 		rc = -1;
 	release(m);
@@ -785,6 +812,7 @@ void metrics_abort(struct metrics *m)
 	csvout_abort(m->svc_summary);
 	csvout_abort(m->faults);
 	csvout_abort(m->recovery);
+	csvout_abort(m->deployments);
 	fault_rows_free(m);
 	release(m);
 }

@@ -105,6 +105,14 @@ void metrics_on_launched(struct metrics *m, int svc, int fargate, int spot, int 
 void metrics_on_fault(struct metrics *m, sim_time_t now, int64_t fault_id, const char *kind,
 		      const char *target, const char *az, int64_t tasks, int64_t service_tasks,
 		      sim_time_t duration);
+/* A deployment of a service reached a stage (deployments.csv,
+ * docs/ecs-model.md §5.7): `deployment` its number in the service (1 =
+ * the one CreateService made), `stage` IN_PROGRESS, a blue/green stage,
+ * COMPLETED, FAILED, ROLLED_BACK or STOPPED; green_tenths the share of
+ * production traffic sent to it in tenths of a percent, -1 when it has
+ * none (ROLLING). */
+void metrics_on_deployment(struct metrics *m, sim_time_t now, const char *service, int deployment,
+			   const char *taskdef, const char *strategy, const char *stage, int green_tenths);
 /* A service's recovery from a fault (recovery.csv); restored -1 = never. */
 void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *service,
 			 int64_t lost, sim_time_t restored);

@@ -173,6 +173,9 @@ enum scn_sched { SCHED_REPLICA, SCHED_DAEMON };
 /* deploymentCircuitBreaker.thresholdConfiguration.type (docs/ecs-model.md §5.6) */
 enum scn_breaker_type { BREAKER_BOUNDED_PERCENT, BREAKER_UNBOUNDED_PERCENT, BREAKER_COUNT };
 
+/* deploymentConfiguration.strategy (docs/ecs-model.md §5.5, §5.7) */
+enum scn_deploy_strategy { DS_ROLLING, DS_BLUE_GREEN, DS_LINEAR, DS_CANARY };
+
 struct scn_service {
 	char *name;
 	int taskdef;                  /* index into taskdefs */
@@ -182,6 +185,15 @@ struct scn_service {
 	int breaker, rollback;
 	enum scn_breaker_type breaker_type;   /* thresholdConfiguration: BOUNDED_PERCENT */
 	int64_t breaker_value;                /* ... and 50 */
+	/* deploymentConfiguration.strategy and its settings (docs/ecs-model.md
+	 * §5.7): the bake time after the last production shift, LINEAR's step
+	 * and its wait, CANARY's share and its wait (percent, minutes) */
+	enum scn_deploy_strategy deploy_strategy;
+	int bake_min;
+	double step_pct;
+	int step_bake_min;
+	double canary_pct;
+	int canary_bake_min;
 	struct place_policy policy;   /* service strategy/constraints + the definition's */
 	int has_runtime;
 	struct dist runtime;          /* how long each task's essential container runs */

@@ -65,6 +65,12 @@
  * without, no more tasks of older deployments are stopped).  The throttle
  * delays launches only: other triggers get the scheduler's delay.
  *
+ * A REPLICA service whose deploymentConfiguration.strategy is BLUE_GREEN,
+ * LINEAR or CANARY deploys a new revision beside the running one instead
+ * (docs/ecs-model.md §5.7): its passes are service_bg.c's while that
+ * deployment is in progress.  Each deployment's stages are rows of
+ * deployments.csv (choice E127).
+ *
  * Every launch of a service, REPLICA or DAEMON, counts toward its
  * launch-rate quota (docs/ecs-model.md §7.5, choice E113: at most
  * `serviceLaunchesPerWindow` in any `serviceLaunchWindowSeconds`, Fargate
@@ -261,7 +267,7 @@ void svc_schedule(struct backplane *bp, int vi, sim_time_t delay)
 	sim_after(backplane_sim(bp), delay, svc_sched(bp)->ev_reconcile, v, 0);
 }
 
-static void add_deployment(struct backplane *bp, struct svc *v, int td)
+void svc_add_deployment(struct backplane *bp, struct svc *v, int td)
 {
 	const struct scn_service *c = v->cfg;
 	struct deployment *d;
@@ -337,6 +343,22 @@ static void add_deployment(struct backplane *bp, struct svc *v, int td)
 	 * (choice E117: each deployment has its own) */
 	d->consecutive_failures = 0;
 	d->throttle_until = 0;
+}
+
+static const char *strategy_name(const struct scn_service *c)
+{
+	static const char *const names[] = { "ROLLING", "BLUE_GREEN", "LINEAR", "CANARY" };
+
+	return names[c->deploy_strategy];
+}
+
+void svc_dep_row(struct backplane *bp, struct svc *v, int dep, const char *stage, int green_tenths)
+{
+	if (!backplane_metrics(bp))
+		return;
+	metrics_on_deployment(backplane_metrics(bp), sim_now(backplane_sim(bp)), v->cfg->name, dep + 1,
+			      backplane_scenario(bp)->taskdefs[v->deps[dep].td].name, strategy_name(v->cfg), stage,
+			      v->cfg->deploy_strategy == DS_ROLLING ? -1 : green_tenths);
 }
 
 /* A deployment of the service is in progress (its PRIMARY deployment is
@@ -415,7 +437,8 @@ static void on_create(struct sim *s, void *ctx, const struct event *ev)
 	v->active = 1;
 	v->t_created = v->t_last = sim_now(backplane_sim(bp));
 	v->desired = v->cfg->sched == SCHED_DAEMON ? 0 : v->cfg->desired;
-	add_deployment(bp, v, v->cfg->taskdef);
+	svc_add_deployment(bp, v, v->cfg->taskdef);
+	svc_dep_row(bp, v, v->primary, "IN_PROGRESS", 1000);
 	tell_rollout(bp, v);
 	svc_schedule(bp, (int)(v - svc_sched(bp)->svcs), 0);
 	/* the AZ-rebalancing check, every `rebalanceCheckSeconds` from its
@@ -626,6 +649,12 @@ static void breaker_count(struct backplane *bp, struct svc *v, struct task *t)
 	thr = breaker_threshold(bp, v);
 	if (d->failed_tasks >= thr) {
 		d->rollout = ROLL_FAILED;
+		if (v->bg.stage != BG_NONE) {
+			/* a blue/green deployment (docs/ecs-model.md §5.7) */
+			svc_bg_failed(bp, (int)(v - svc_sched(bp)->svcs));
+			return;
+		}
+		svc_dep_row(bp, v, t->dep, "FAILED", -1);
 		if (v->cfg->rollback) {
 			/* back to the last COMPLETED deployment: it is the primary
 			 * again, its running tasks stay, only the failed
@@ -641,6 +670,7 @@ static void breaker_count(struct backplane *bp, struct svc *v, struct task *t)
 					v->primary = i;
 					v->deps[i].consecutive_failures = 0;
 					v->deps[i].throttle_until = 0;
+					svc_dep_row(bp, v, i, "ROLLED_BACK", -1);
 					break;
 				}
 			}
@@ -745,12 +775,33 @@ static void on_reconcile(struct sim *s, void *ctx, const struct event *ev)
 	}
 	if (!v->active || v->deleting)
 		return;
-	if (v->cfg->sched == SCHED_DAEMON) {
-		svc_daemon_count(bp, v);
-		svc_reconcile_daemon(bp, vi);
-	} else {
-		svc_reconcile_replica(bp, vi);
+	{
+		int prim = v->primary, was = v->deps[prim].rollout, bg = v->bg.stage != BG_NONE;
+
+		if (v->cfg->sched == SCHED_DAEMON) {
+			svc_daemon_count(bp, v);
+			svc_reconcile_daemon(bp, vi);
+		} else if (v->bg.stage != BG_NONE) {
+			svc_bg_reconcile(bp, vi);
+		} else {
+			svc_reconcile_replica(bp, vi);
+		}
+		/* a deployment the rolling pass completed (deployments.csv; a
+		 * blue/green one writes its own rows) */
+		if (!bg && prim == v->primary && was == ROLL_IN_PROGRESS && v->deps[prim].rollout == ROLL_COMPLETED)
+			svc_dep_row(bp, v, prim, "COMPLETED", 1000);
 	}
+	tell_rollout(bp, v);
+}
+
+/* A blue/green deployment's timed step (docs/ecs-model.md §5.7). */
+static void on_bg(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct svc *v = ev->target;
+
+	(void)s;
+	svc_bg_timer(bp, (int)(v - svc_sched(bp)->svcs));
 	tell_rollout(bp, v);
 }
 
@@ -806,7 +857,14 @@ static void svc_deploy(struct backplane *bp, int vi, int td)
 
 	if (!v->active)
 		return;
-	add_deployment(bp, v, td);
+	if (v->cfg->deploy_strategy != DS_ROLLING && v->cfg->sched == SCHED_REPLICA && v->n_deps > 0 &&
+	    !v->deleting) {
+		/* blue/green, linear, canary (docs/ecs-model.md §5.7) */
+		svc_bg_deploy(bp, vi, td);
+	} else {
+		svc_add_deployment(bp, v, td);
+		svc_dep_row(bp, v, v->primary, "IN_PROGRESS", -1);
+	}
 	tell_rollout(bp, v);
 	svc_schedule(bp, vi, backplane_scenario(bp)->timing.api_latency);
 }
@@ -962,6 +1020,7 @@ void svc_attach(struct backplane *bp)
 	sc->ev_reconcile = sim_on(backplane_sim(bp), "service-reconcile", on_reconcile, bp);
 	sc->ev_svc_create = sim_on(backplane_sim(bp), "service-create", on_create, bp);
 	sc->ev_rebalance = sim_on(backplane_sim(bp), "service-rebalance-check", on_rebalance_check, bp);
+	sc->ev_bg = sim_on(backplane_sim(bp), "service-bluegreen-step", on_bg, bp);
 	bp_subscribe(bp, BN_BIT(BN_START) | BN_BIT(BN_TASK_SEEN) | BN_BIT(BN_TASK_RUNNING) |
 		     BN_BIT(BN_TASK_HEALTHY) | BN_BIT(BN_TASK_UNHEALTHY) | BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_LAUNCH_FAILED) |
 		     BN_BIT(BN_TASK_CHECK_FAILED) |

@@ -33,6 +33,20 @@ struct deployment {
 };
 
 enum { DEP_PRIMARY, DEP_ACTIVE, DEP_INACTIVE };
+
+/* A blue/green, linear or canary deployment in progress (docs/ecs-model.md
+ * §5.7): the stage it is in.  BG_NONE: none (a ROLLING service, or no
+ * deployment in progress). */
+enum { BG_NONE, BG_SCALE_UP, BG_SHIFT, BG_BAKE, BG_FAILED };
+
+struct bluegreen {
+	int stage;
+	int green, blue;           /* deployments: the new revision, and the one in
+				    * production when the deployment began */
+	int w;                     /* production traffic to green, tenths of a percent */
+	int steps;                 /* production shifts made */
+	sim_time_t next;           /* the next timed step (shift or clean-up), -1 none */
+};
 enum { ROLL_IN_PROGRESS, ROLL_COMPLETED, ROLL_FAILED };
 
 /* One class of a service's launches (Fargate; EC2/External) in the
@@ -56,6 +70,7 @@ struct svc {
 	int n_deps, cap_deps;
 	int primary;
 	int rollout_told;          /* in progress, as last published (BN_SERVICE_ROLLOUT) */
+	struct bluegreen bg;       /* its blue/green deployment (docs/ecs-model.md §5.7) */
 	uint32_t *tasks;           /* slots of its tasks not yet retired */
 	int n_tasks, cap_tasks;
 	int reconcile_scheduled;
@@ -103,6 +118,7 @@ struct sched {
 	int n_dynamic;             /* services with `dynamic` set */
 	uint32_t ev_reconcile, ev_svc_create;
 	uint32_t ev_rebalance;     /* a service's periodic AZ-rebalancing check */
+	uint32_t ev_bg;            /* a blue/green deployment's timed step (§5.7) */
 };
 
 static inline struct sched *svc_sched(const struct backplane *bp)
@@ -146,8 +162,30 @@ static inline int svc_on_draining(struct backplane *bp, const struct task *t)
 	return t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING;
 }
 
+/* A deployment's row of deployments.csv (its stage; green_tenths its
+ * share of production traffic, -1 none). */
+void svc_dep_row(struct backplane *bp, struct svc *v, int dep, const char *stage, int green_tenths);
+
 /* service_replica.c: the REPLICA scheduler's pass (docs/ecs-model.md §5) */
 void svc_reconcile_replica(struct backplane *bp, int v);
+/* A task of deployment `dep` of service vi launched (its revision and
+ * placement); UINT32_MAX when the launch-rate quota holds it back. */
+uint32_t svc_launch_dep(struct backplane *bp, int vi, int dep);
+/* Scale-in of the primary's tasks above its desired count (§4.6). */
+void svc_stop_excess(struct backplane *bp, struct svc *v, int64_t excess);
+
+/* service_bg.c: blue/green, linear and canary deployments (docs/ecs-model.md §5.7) */
+/* UpdateService to a new revision of a service with such a strategy:
+ * the primary (blue) stays, the new deployment (green) is added. */
+void svc_bg_deploy(struct backplane *bp, int vi, int td);
+/* The pass of a service with such a deployment in progress. */
+void svc_bg_reconcile(struct backplane *bp, int vi);
+/* A timed step (traffic shift, end of the bake time) is due. */
+void svc_bg_timer(struct backplane *bp, int vi);
+/* The circuit breaker failed the green deployment (§5.6): rollback or not. */
+void svc_bg_failed(struct backplane *bp, int vi);
+/* The deployment's outgoing primary gets a new deployment (service.c). */
+void svc_add_deployment(struct backplane *bp, struct svc *v, int td);
 /* The periodic AZ-rebalancing check of a steady REPLICA service
  * (docs/ecs-model.md §5.9, choice E118): one task started in the least
  * loaded AZ when its AZs are imbalanced; its passes do the rest. */

@@ -45,7 +45,7 @@ static void strategy_counts(struct backplane *bp, const struct svc *v, int dep, 
  * service's launch-rate quota has no room for its class (Fargate or
  * EC2/External: its provider's, else the service's launch type; §7.5,
  * choice E113): a pass is then due when the window has room. */
-static uint32_t launch_dep(struct backplane *bp, int vi, int dep)
+uint32_t svc_launch_dep(struct backplane *bp, int vi, int dep)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
 	struct deployment *d = &v->deps[dep];
@@ -84,7 +84,7 @@ static uint32_t launch_dep(struct backplane *bp, int vi, int dep)
 
 static uint32_t launch(struct backplane *bp, int vi)
 {
-	return launch_dep(bp, vi, svc_sched(bp)->svcs[vi].primary);
+	return svc_launch_dep(bp, vi, svc_sched(bp)->svcs[vi].primary);
 }
 
 /* The index of a placed task's AZ (its instance's, or its Fargate zone's),
@@ -263,7 +263,7 @@ static int si_cmp(const struct si *x, const struct victim *a, const int64_t *ka,
 	return 0;
 }
 
-static void stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
+void svc_stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 {
 	struct victim *vs;
 	struct si x;
@@ -599,7 +599,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 				continue;
 			}
 			while (dc[i].good < v->deps[i].want && active < max_tasks) {
-				if (launch_dep(bp, vi, i) == HELD)
+				if (svc_launch_dep(bp, vi, i) == HELD)
 					break;
 				dc[i].live++;
 				dc[i].good++;
@@ -698,7 +698,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	if (v->rebalancing && primary > v->desired && primary_healthy < primary)
 		;
 	else
-		stop_excess(bp, v, primary - unhealthy - v->desired);
+		svc_stop_excess(bp, v, primary - unhealthy - v->desired);
 	if (primary <= v->desired)
 		v->rebalancing = 0;
 	/* completion */

@@ -126,6 +126,28 @@ if [ -e "$T/crosszone.a/lb_summary.csv" ] && [ -e "$T/cz-binpack/lb_summary.csv"
 else
 	ko "crosszone: binpack loses more requests than az-balanced-spread"
 fi
+# blue-green.json (README, docs/ecs-model.md §5.7): the LINEAR deployment's
+# production shifts are 20, 40, 60, 80, 100 % two minutes apart, CLEAN_UP five
+# minutes (the bake time) after the last; the broken revision fails and the
+# service rolls back to revision 2, whose tasks were never stopped: the run
+# ends with 6 tasks of web-v2 running and none of web-broken
+bg="$T/blue-green.a"
+got=$(awk -F, 'NR > 1 && $3 == 2 && $6 == "PRODUCTION_TRAFFIC_SHIFT" { if (n++) printf " "; printf "%s@%d", $7, $1 - t0; if (n == 1) t0 = $1 }
+	NR > 1 && $3 == 2 && $6 == "CLEAN_UP" { c = $1 } END { printf " clean+%d", c - t0 }' "$bg/deployments.csv" 2>/dev/null)
+# (the first shift's offset is printed before t0 is set: it is its own time)
+want_tail="40.0@120 60.0@240 80.0@360 100.0@480 clean+780"
+case "$got" in
+	20.0@*" $want_tail") ok "blue-green: LINEAR shifts every 2 min, clean-up after the 5-min bake ($got)" ;;
+	*) ko "blue-green: LINEAR shifts every 2 min, clean-up after the 5-min bake (got '$got', want 20.0@T $want_tail)" ;;
+esac
+if grep -q ',web,3,web-broken,LINEAR,FAILED,' "$bg/deployments.csv" 2>/dev/null &&
+   grep -q ',web,2,web-v2,LINEAR,ROLLED_BACK,100.0$' "$bg/deployments.csv" &&
+   [ "$(awk -F, 'NR > 1 && $2 == "web:2" && $8 == "" { n++ } END { print n + 0 }' "$bg/tasks.csv")" = 6 ] &&
+   [ "$(awk -F, 'NR > 1 && $2 == "web:3" && $8 == "" { n++ } END { print n + 0 }' "$bg/tasks.csv")" = 0 ]; then
+	ok "blue-green: the broken revision rolls back, revision 2 keeps its 6 tasks"
+else
+	ko "blue-green: the broken revision rolls back, revision 2 keeps its 6 tasks"
+fi
 # autoscaling.json runs on a managed-scaling capacity provider (README):
 # scaling.csv has its scale-outs and scale-ins, every task names the
 # provider, and the instances follow the load (2 at night, more at the peak,

@@ -2,6 +2,7 @@
  * deployment configuration and circuit breaker, placement, run time
  * (docs/ecs-model.md §4, §5).  Run by models/service.c.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,111 @@ static int breaker_threshold_read(const struct scenario *s, struct scn_service *
 	return 0;
 }
 
+/* A percentage that must be a multiple of 0.1 (LinearConfiguration's
+ * stepPercent, CanaryConfiguration's canaryPercent). */
+static int tenth_check(struct jr *c, const char *key, double x)
+{
+	if (fabs(x * 10.0 - round(x * 10.0)) > 1e-6)
+		return jr_fail(c, key, "must be a multiple of 0.1 (ECS refuses %g)", x);
+	return 0;
+}
+
+/* deploymentConfiguration's strategy members (docs/ecs-model.md §5.7):
+ * `strategy` ROLLING (default), BLUE_GREEN, LINEAR or CANARY;
+ * `bakeTimeInMinutes` 0–1440, required with BLUE_GREEN as ECS requires it,
+ * 0 for LINEAR and CANARY when absent (choice E121); `linearConfiguration`
+ * {stepPercent 3.0–100.0 (10.0), stepBakeTimeInMinutes 0–1440 (6)} only
+ * with LINEAR, `canaryConfiguration` {canaryPercent 0.1–100.0 (5.0),
+ * canaryBakeTimeInMinutes 0–1440 (10)} only with CANARY; `lifecycleHooks`
+ * refused (not modelled).  `dc` has read none of them yet. */
+static int strategy_read(const struct scenario *s, struct scn_service *v, struct jr *dc, const char *dc_path,
+			 struct err *e)
+{
+	const char *strat;
+	const cJSON *lin, *can;
+	int64_t bake, x;
+	char p[240];
+
+	v->deploy_strategy = DS_ROLLING;
+	v->bake_min = 0;
+	v->step_pct = 10.0;
+	v->step_bake_min = 6;
+	v->canary_pct = 5.0;
+	v->canary_bake_min = 10;
+	if (jr_has(dc, "lifecycleHooks"))
+		return jr_fail(dc, "lifecycleHooks", "deployment lifecycle hooks (Lambda functions) are not "
+			       "modelled (docs/ecs-model.md §5.7)");
+	if (jr_opt_str(dc, "strategy", "ROLLING", &strat) ||
+	    jr_opt_int(dc, "bakeTimeInMinutes", 0, 0, 1440, &bake) ||
+	    jr_opt_object(dc, "linearConfiguration", &lin) || jr_opt_object(dc, "canaryConfiguration", &can))
+		return -1;
+	if (strcmp(strat, "ROLLING") == 0)
+		v->deploy_strategy = DS_ROLLING;
+	else if (strcmp(strat, "BLUE_GREEN") == 0)
+		v->deploy_strategy = DS_BLUE_GREEN;
+	else if (strcmp(strat, "LINEAR") == 0)
+		v->deploy_strategy = DS_LINEAR;
+	else if (strcmp(strat, "CANARY") == 0)
+		v->deploy_strategy = DS_CANARY;
+	else
+		return jr_fail(dc, "strategy", "expected ROLLING, BLUE_GREEN, LINEAR or CANARY, got \"%s\"", strat);
+	if (v->deploy_strategy == DS_ROLLING && jr_has(dc, "bakeTimeInMinutes"))
+		return jr_fail(dc, "bakeTimeInMinutes", "used only by the BLUE_GREEN, LINEAR and CANARY "
+			       "strategies (docs/ecs-model.md §5.7); the strategy is ROLLING");
+	if (v->deploy_strategy == DS_BLUE_GREEN && !jr_has(dc, "bakeTimeInMinutes"))
+		return jr_fail(dc, "bakeTimeInMinutes", "required with the BLUE_GREEN strategy (ECS requires it, "
+			       "docs/ecs-model.md §5.7)");
+	if (lin && v->deploy_strategy != DS_LINEAR)
+		return jr_fail(dc, "linearConfiguration", "only valid with the LINEAR strategy (ECS refuses it)");
+	if (can && v->deploy_strategy != DS_CANARY)
+		return jr_fail(dc, "canaryConfiguration", "only valid with the CANARY strategy (ECS refuses it)");
+	if (v->deploy_strategy != DS_ROLLING && v->sched == SCHED_DAEMON)
+		return jr_fail(dc, "strategy", "%s deployments are for REPLICA services; ecsim refuses them for "
+			       "a DAEMON service (docs/ecs-model.md §5.7, choice E122)", strat);
+	v->bake_min = (int)bake;
+	if (lin) {
+		struct jr lc;
+
+		snprintf(p, sizeof p, "%s.linearConfiguration", dc_path);
+		if (jr_open(&lc, lin, s->file, p, e) ||
+		    jr_opt_num(&lc, "stepPercent", 10.0, 3.0, 100.0, &v->step_pct) ||
+		    tenth_check(&lc, "stepPercent", v->step_pct) ||
+		    jr_opt_int(&lc, "stepBakeTimeInMinutes", 6, 0, 1440, &x) || jr_end(&lc))
+			return -1;
+		v->step_bake_min = (int)x;
+	}
+	if (can) {
+		struct jr cc;
+
+		snprintf(p, sizeof p, "%s.canaryConfiguration", dc_path);
+		if (jr_open(&cc, can, s->file, p, e) ||
+		    jr_opt_num(&cc, "canaryPercent", 5.0, 0.1, 100.0, &v->canary_pct) ||
+		    tenth_check(&cc, "canaryPercent", v->canary_pct) ||
+		    jr_opt_int(&cc, "canaryBakeTimeInMinutes", 10, 0, 1440, &x) || jr_end(&cc))
+			return -1;
+		v->canary_bake_min = (int)x;
+	}
+	return 0;
+}
+
+/* deploymentController (docs/ecs-model.md §5.7): {"type": "ECS"} only. */
+static int controller_read(const struct scenario *s, const cJSON *obj, const char *path, struct err *e)
+{
+	struct jr c;
+	const char *type;
+	char p[200];
+
+	snprintf(p, sizeof p, "%s.deploymentController", path);
+	if (jr_open(&c, obj, s->file, p, e) || jr_opt_str(&c, "type", "ECS", &type) || jr_end(&c))
+		return -1;
+	if (strcmp(type, "CODE_DEPLOY") == 0 || strcmp(type, "EXTERNAL") == 0)
+		return jr_fail(&c, "type", "the %s deployment controller is not modelled; ecsim models the ECS "
+			       "controller only (docs/ecs-model.md §5.7)", type);
+	if (strcmp(type, "ECS") != 0)
+		return jr_fail(&c, "type", "expected ECS, CODE_DEPLOY or EXTERNAL, got \"%s\"", type);
+	return 0;
+}
+
 int scn_service_rebalances(const struct scn_service *v, const struct place_policy *pol)
 {
 	static const char az_attr[] = "ecs.availability-zone";
@@ -138,7 +244,7 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		struct jr c, dc;
 		struct scn_service *v = &s->services[s->n_services];
 		const char *name, *tdname, *sched, *azr, *lt;
-		const cJSON *dep, *strat, *cons, *rt, *cb, *cps, *aas, *prot, *lbs, *grace, *azs;
+		const cJSON *dep, *strat, *cons, *rt, *cb, *cps, *aas, *prot, *lbs, *grace, *azs, *ctl;
 		int64_t desired, minp, maxp;
 		double create_at;
 		int td;
@@ -162,7 +268,7 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		if (jr_opt_array(&c, "capacityProviderStrategy", &cps) ||
 		    jr_opt_array(&c, "availabilityZones", &azs) ||
 		    jr_opt_object(&c, "autoScaling", &aas) || jr_opt_object(&c, "taskProtection", &prot) ||
-		    jr_end(&c))
+		    jr_opt_object(&c, "deploymentController", &ctl) || jr_end(&c))
 			return -1;
 		for (int k = 0; k < s->n_services; k++)
 			if (strcmp(s->services[k].name, name) == 0)
@@ -207,12 +313,16 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		v->rollback = 0;
 		v->breaker_type = BREAKER_BOUNDED_PERCENT;
 		v->breaker_value = 50;
+		v->deploy_strategy = DS_ROLLING;
+		if (ctl && controller_read(s, ctl, path, e))
+			return -1;
 		if (dep) {
 			snprintf(p2, sizeof p2, "%s.deploymentConfiguration", path);
 			if (jr_open(&dc, dep, s->file, p2, e) ||
 			    jr_opt_int(&dc, "minimumHealthyPercent", minp, 0, 100, &minp) ||
 			    jr_opt_int(&dc, "maximumPercent", maxp, 100, 200, &maxp) ||
-			    jr_opt_object(&dc, "deploymentCircuitBreaker", &cb) || jr_end(&dc))
+			    jr_opt_object(&dc, "deploymentCircuitBreaker", &cb) ||
+			    strategy_read(s, v, &dc, p2, e) || jr_end(&dc))
 				return -1;
 			if (cb) {
 				struct jr bc;

@@ -111,6 +111,18 @@ void lb_set_target_log(struct lb *lb, int on);
 int lb_close(struct lb *lb, sim_time_t end, struct err *e);
 /* Label of the service that uses a target group (lb_summary.csv). */
 void lb_tg_set_service(struct lb *lb, int tg, const char *service);
+/* Target ti of group tg belongs to deployment `dep` of its service (set
+ * once registered): it is on the green side while the group's service
+ * shifts traffic to that deployment (docs/ecs-model.md §5.7). */
+void lb_target_set_dep(struct lb *lb, int tg, int ti, int dep);
+/* A blue/green production traffic shift of the group's service
+ * (docs/ecs-model.md §5.7): the targets of deployment green_dep (-1: no
+ * shift, every target on one side) form the green side, which receives
+ * the share w (0–1) of the requests, the others the rest: per request a
+ * draw from the group's own stream when 0 < w < 1, in aggregate mode the
+ * rate split.  Each side routes among its own targets as a target group
+ * does (health, fail-open). */
+void lb_tg_set_split(struct lb *lb, int tg, int green_dep, double w, sim_time_t now);
 
 
 /* ---- read-only views for service auto scaling (models/scaler.c) ---------

@@ -20,7 +20,10 @@
  *   - each failed check after the grace period is published as
  *     BN_TASK_CHECK_FAILED (the circuit breaker's stage 2, §5.6, §5.8);
  *   - the task is healthy in ECS's sense when all its targets are (§5.2):
- *     the agent's own 40 s / container rule is not used for such tasks.
+ *     the agent's own 40 s / container rule is not used for such tasks;
+ *   - a blue/green deployment's traffic shift (BN_SERVICE_TRAFFIC, §5.7)
+ *     splits the service's target groups: the green deployment's targets
+ *     get the share the scheduler gives, the others the rest.
  *
  * Nothing is set up for a scenario without target groups: its runs are as
  * they were.
@@ -240,6 +243,7 @@ static void task_running(struct lb_actor *a, uint32_t slot)
 		en->ti[k] = lb_target_register(a->lb, lc->b[k].tg, en->ref, task_name(t, name, sizeof name),
 					       bp_task_az(a->bp, t),
 					       s->taskdefs[t->td].name, now_of(a));
+		lb_target_set_dep(a->lb, en->tg[k], en->ti[k], t->dep);
 		en->n++;
 	}
 }
@@ -403,6 +407,12 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 	case BN_AZ_OUTAGE:
 		az_outage(a, n->az, n->len);
 		break;
+	case BN_SERVICE_TRAFFIC:
+		/* a blue/green shift: the service's target groups split */
+		for (int k = 0; k < backplane_scenario(bp)->services[n->svc].lb.n; k++)
+			lb_tg_set_split(a->lb, backplane_scenario(bp)->services[n->svc].lb.b[k].tg, n->td,
+					(double)n->n / 1000.0, now_of(a));
+		break;
 	case BN_FINISH:
 		err_clear(&e);
 		if (backplane_out_dir(bp) && lb_close(a->lb, n->at, &e))
@@ -437,7 +447,7 @@ void lb_attach(struct backplane *bp)
 	bp_set_stop_hold(bp, stop_hold, a);
 	bp_subscribe(bp, BN_BIT(BN_START) | BN_BIT(BN_GO) | BN_BIT(BN_TASK_RUNNING) | BN_BIT(BN_TASK_CHECKS_PASSED) |
 		     BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_INSTANCE_DOWN) | BN_BIT(BN_INSTANCE_DEREGISTERED) |
-		     BN_BIT(BN_AZ_OUTAGE) |
+		     BN_BIT(BN_AZ_OUTAGE) | BN_BIT(BN_SERVICE_TRAFFIC) |
 		     BN_BIT(BN_FINISH) | BN_BIT(BN_FREE), on_note, a);
 }
 

@@ -66,6 +66,9 @@ struct lb_tgt {
 	int logged;                 /* targets.csv has its first row */
 	uint32_t epoch;              /* bumped when in-flight requests are failed */
 	double lam;                 /* aggregate: offered rate, requests/s */
+	int dep;                    /* its task's deployment in its service (-1: unknown) */
+	int green;                  /* in the green side of a blue/green shift (routing set
+				     * scope + n_scopes; docs/ecs-model.md §5.7) */
 };
 
 struct lb_rev {                 /* a request event beyond the wheel */
@@ -99,8 +102,13 @@ struct lb_tg {
 	int cross;
 	int n_nodes;                /* enabled AZs */
 	int *node_up;
-	struct lb_scope *sc;
-	int n_scopes;
+	struct lb_scope *sc;        /* 2 × n_scopes: the blue side's, then the green side's */
+	int n_scopes;               /* per side */
+	/* a blue/green production traffic shift of its service (docs/ecs-model.md
+	 * §5.7): the green deployment's targets form a side of their own, which
+	 * gets w_green of the requests (split 0: no shift, all one side) */
+	int split, green_dep;
+	double w_green;
 	int dirty;
 	int *node_ok, n_node_ok;     /* LB nodes that DNS hands out */
 	double *lam_tmp;
@@ -171,6 +179,10 @@ struct lb {
 };
 
 /* target.c */
+static inline struct lb_scope *lb_scope_of(struct lb_tg *g, const struct lb_tgt *t)
+{
+	return &g->sc[t->scope + t->green * g->n_scopes];
+}
 void lb_scope_refresh(struct lb_tg *g);
 int lb_healthy_count(const struct lb_tg *g, int az);   /* az -1 = all */
 void lb_count_states(const struct lb_tg *g, int az, int *h, int *u, int *i, int *d);

@@ -95,7 +95,7 @@ void lb_tgt_out_changed(struct lb_tg *g, struct lb_tgt *t, int old_out)
 
 	if (!t->member || g->cfg->algo != LB_ALGO_LOR || g->dirty)
 		return;
-	s = &g->sc[t->scope];
+	s = lb_scope_of(g, t);
 	bucket_remove(s, g->t, ti, old_out);
 	bucket_append(s, g->t, ti, t->out);
 	while (s->minb < s->nb - 1 && s->bhead[s->minb] < 0)
@@ -110,12 +110,16 @@ void lb_scope_refresh(struct lb_tg *g)
 {
 	const struct lb_tg_cfg *c = g->cfg;
 
-	for (int k = 0; k < g->n_scopes; k++) {
+	for (int k = 0; k < 2 * g->n_scopes; k++) {
 		struct lb_scope *s = &g->sc[k];
-		int healthy = 0, reg = 0;
+		int healthy = 0, reg = 0, side = k >= g->n_scopes, base = k - side * g->n_scopes;
 
+		/* the green side of a blue/green shift is a target group of
+		 * its own (its alternate target group): its own fail-open */
+		if (side && !g->split && s->n == 0)
+			continue;
 		for (int i = 0; i < g->nt; i++) {
-			if (g->t[i].scope != k)
+			if (g->t[i].scope != base || g->t[i].green != side)
 				continue;
 			healthy += g->t[i].state == LB_T_HEALTHY;
 			reg += routable_state(g->t[i].state);
@@ -129,7 +133,7 @@ void lb_scope_refresh(struct lb_tg *g)
 		for (int i = 0; i < g->nt; i++) {
 			struct lb_tgt *t = &g->t[i];
 
-			if (t->scope != k)
+			if (t->scope != base || t->green != side)
 				continue;
 			t->member = s->failopen ? routable_state(t->state) : t->state == LB_T_HEALTHY;
 			if (!t->member)
@@ -309,6 +313,7 @@ int lb_target_register(struct lb *lb, int tg, uint64_t ref, const char *name, co
 	t->q = g->k > 0 ? xmalloc(sizeof *t->q * (size_t)g->k) : NULL;
 	t->svc = xmalloc(sizeof *t->svc * (size_t)g->c);
 	t->state = LB_T_UNUSED;
+	t->dep = -1;
 	for (int i = 0; taskdef && i < g->cfg->n_never; i++)
 		if (strcmp(g->cfg->never[i].taskdef, taskdef) == 0)
 			t->never = gsl_rng_uniform(g->r) < g->cfg->never[i].p;
@@ -410,6 +415,40 @@ uint64_t lb_target_received(const struct lb *lb, int tg, int ti)
 	return lb->tg[tg].t[ti].received;
 }
 
+void lb_target_set_dep(struct lb *lb, int tg, int ti, int dep)
+{
+	struct lb_tg *g = tg_of(lb, tg);
+	struct lb_tgt *t = &g->t[ti];
+	int green = g->split && dep == g->green_dep;
+
+	t->dep = dep;
+	if (t->green != green && t->scope >= 0) {
+		t->green = green;
+		g->dirty = 1;
+	}
+}
+
+void lb_tg_set_split(struct lb *lb, int tg, int green_dep, double w, sim_time_t now)
+{
+	struct lb_tg *g = tg_of(lb, tg);
+
+	/* aggregate mode: the time so far at the old weights */
+	if (g->cfg->has_traffic && g->cfg->traffic.mode == LB_MODE_AGGREGATE)
+		lb_agg_advance(g, now);
+	g->split = green_dep >= 0;
+	g->green_dep = green_dep;
+	g->w_green = g->split ? w : 0;
+	for (int i = 0; i < g->nt; i++) {
+		struct lb_tgt *t = &g->t[i];
+		int green = g->split && t->dep == green_dep;
+
+		if (t->green != green && t->scope >= 0) {
+			t->green = green;
+			g->dirty = 1;
+		}
+	}
+}
+
 void lb_tg_set_service(struct lb *lb, int tg, const char *service)
 {
 	free(lb->tg[tg].service);
@@ -454,8 +493,9 @@ struct lb *lb_new(const struct lb_config *cfg, struct sim *s, struct rng_reg *rn
 		g->c = c->has_traffic ? c->traffic.workers : 1;
 		g->k = c->has_traffic ? c->traffic.queue_limit : 0;
 		g->mu = c->has_traffic ? 1 / dist_mean(&c->traffic.service) : 1;
-		g->sc = xcalloc((size_t)g->n_scopes, sizeof *g->sc);
-		for (int k = 0; k < g->n_scopes; k++) {
+		g->sc = xcalloc((size_t)g->n_scopes * 2, sizeof *g->sc);
+		g->green_dep = -1;
+		for (int k = 0; k < 2 * g->n_scopes; k++) {
 			g->sc[k].nb = g->c + g->k + 1;
 			g->sc[k].bhead = xmalloc(sizeof(int) * (size_t)g->sc[k].nb);
 			g->sc[k].btail = xmalloc(sizeof(int) * (size_t)g->sc[k].nb);
@@ -487,7 +527,7 @@ void lb_free(struct lb *lb)
 			free(g->t[k].svc);
 		}
 		free(g->t);
-		for (int k = 0; k < g->n_scopes; k++) {
+		for (int k = 0; k < 2 * g->n_scopes; k++) {
 			free(g->sc[k].m);
 			free(g->sc[k].bhead);
 			free(g->sc[k].btail);

@@ -448,6 +448,18 @@ static int pick_target(struct lb_tg *g, struct lb_scope *s, sim_time_t now)
 	return -1;
 }
 
+/* The side of a blue/green shift a request goes to (docs/ecs-model.md
+ * §5.7): green with probability w_green, one draw from the group's stream
+ * only while both sides take a share; 0 (blue) without a shift. */
+static int pick_side(struct lb_tg *g)
+{
+	if (!g->split || !(g->w_green > 0))
+		return 0;
+	if (g->w_green >= 1)
+		return 1;
+	return gsl_rng_uniform(g->r) < g->w_green;
+}
+
 static void start_service(struct lb *lb, struct lb_tg *g, struct lb_tgt *t, int32_t rid, sim_time_t now)
 {
 	double sv = dist_sample(&g->cfg->traffic.service, g->r);
@@ -471,7 +483,7 @@ static void one_request(struct lb *lb, struct lb_tg *g, sim_time_t now)
 		report(lb, g, -1, LB_E503, now, now, now, 0);
 		return;
 	}
-	s = &g->sc[g->cross ? 0 : node];
+	s = &g->sc[(g->cross ? 0 : node) + pick_side(g) * g->n_scopes];
 	if (s->n == 0) {
 		count_end(g, node, LB_E503, 0, 0, 0);
 		report(lb, g, -1, LB_E503, now, now, now, 0);
@@ -857,20 +869,29 @@ static void agg_piece(struct lb_tg *g, double dt, double rate)
 	}
 	for (int k = 0; k < g->n_node_ok; k++) {
 		int node = g->node_ok[k];
-		struct lb_scope *s = &g->sc[g->cross ? 0 : node];
-		double share = rate / g->n_node_ok;
+		double all = rate / g->n_node_ok;
 
 		if (!g->cross)
-			g->iv_az[node].arrivals += share * dt;
-		if (s->n == 0) {
-			g->iv.e503 += share * dt;
-			g->run.e503 += share * dt;
-			if (!g->cross)
-				g->iv_az[node].e503 += share * dt;
-			continue;
+			g->iv_az[node].arrivals += all * dt;
+		/* a blue/green shift splits the rate: w_green to the green
+		 * side, the rest to the blue (docs/ecs-model.md §5.7) */
+		for (int side = 0; side < 2; side++) {
+			struct lb_scope *s = &g->sc[(g->cross ? 0 : node) + side * g->n_scopes];
+			double w = !g->split ? (side ? 0 : 1) : side ? g->w_green : 1 - g->w_green;
+			double share = w >= 1 ? all : all * w;
+
+			if (!(w > 0))
+				continue;
+			if (s->n == 0) {
+				g->iv.e503 += share * dt;
+				g->run.e503 += share * dt;
+				if (!g->cross)
+					g->iv_az[node].e503 += share * dt;
+				continue;
+			}
+			for (int i = 0; i < s->n; i++)
+				g->lam_tmp[s->m[i]] += share / s->n;
 		}
-		for (int i = 0; i < s->n; i++)
-			g->lam_tmp[s->m[i]] += share / s->n;
 	}
 	/* targets at the same rate share one solution: add them as a batch */
 	{

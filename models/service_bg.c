@@ -1,0 +1,292 @@
+/* models/service_bg.c — ECS-native blue/green, linear and canary
+ * deployments of a REPLICA service (docs/ecs-model.md §5.7, choices
+ * E121–E127).
+ *
+ * A `deploy` (UpdateService to a new revision) of a service whose
+ * deploymentConfiguration.strategy is BLUE_GREEN, LINEAR or CANARY adds the
+ * new revision as a deployment of its own (green) beside the one in
+ * production (blue), which keeps every task it has: its target is the
+ * desired count, and a task it loses is started again of its own revision
+ * (§5.3, choice E8).  The stages, each a row of deployments.csv:
+ *   - SCALE_UP: green's tasks are started up to the desired count beside
+ *     blue's (maximumPercent does not bound them, choice E123); green's
+ *     targets register with the service's target groups and their health
+ *     checks run, but they take no production traffic (weight 0);
+ *   - once green has the desired count of healthy tasks (§5.2):
+ *     TEST_TRAFFIC_SHIFT (test traffic only: no production effect), then
+ *     PRODUCTION_TRAFFIC_SHIFT: BLUE_GREEN sends all production traffic to
+ *     green at once; LINEAR raises green's share by stepPercent every
+ *     stepBakeTimeInMinutes, the last step capped at 100 %; CANARY sends
+ *     canaryPercent, then after canaryBakeTimeInMinutes the rest;
+ *   - BAKE_TIME, from the shift to 100 %: both revisions run for
+ *     bakeTimeInMinutes (blue's lost tasks still replaced by its own);
+ *   - CLEAN_UP: blue's tasks are stopped (their targets drain, §6.3) and
+ *     the deployment is COMPLETED.
+ * A headless service (no load balancer) goes through the same stages; the
+ * shares change nothing (no managed traffic shift, choice E124).
+ * The circuit breaker (§5.6) counts green's failures at every stage before
+ * CLEAN_UP; at the threshold the deployment FAILS: with rollback, traffic
+ * goes back to blue at once and green's tasks are stopped, blue untouched;
+ * without, green launches nothing more and the stages stop where they are,
+ * both revisions kept (choice E125).  A new `deploy` during the deployment
+ * stops it: green's tasks are stopped, its traffic back to blue, and the new
+ * revision starts a deployment of its own from blue (choice E126).
+ * During the stages unhealthy tasks and tasks on DRAINING instances are
+ * replaced first and stopped once their revision has its target healthy
+ * (choice E123).
+ */
+#include "service_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MINUTE_MS 60000
+
+/* The share of production traffic to green changes: the load balancer
+ * hears it (BN_SERVICE_TRAFFIC); `green` -1 ends the split. */
+static void tell_traffic(struct backplane *bp, struct svc *v, int green, int w)
+{
+	v->bg.w = w;
+	bp_notify(bp, &(struct bp_note){ .kind = BN_SERVICE_TRAFFIC, .svc = (int)(v - svc_sched(bp)->svcs),
+					 .inst = -1, .td = green, .n = green >= 0 ? w : 0 });
+}
+
+/* Stop every live task of deployment `dep` (the list may change under a
+ * stop: start again from the top). */
+static void stop_all(struct backplane *bp, struct svc *v, int dep)
+{
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = bp_task_at(bp, v->tasks[k]);
+
+		if (svc_live(t) && t->dep == dep) {
+			svc_stop(bp, v->tasks[k]);
+			k = -1;
+		}
+	}
+}
+
+/* A new revision during the deployment (choice E126): green is stopped. */
+static void abandon(struct backplane *bp, struct svc *v)
+{
+	int g = v->bg.green, b = v->bg.blue;
+
+	v->deps[g].want = 0;
+	v->deps[g].status = DEP_INACTIVE;
+	v->deps[g].rollout = ROLL_FAILED;
+	v->deps[b].status = DEP_PRIMARY;
+	v->primary = b;
+	v->bg.stage = BG_NONE;
+	v->bg.next = -1;
+	stop_all(bp, v, g);
+	tell_traffic(bp, v, -1, 0);
+	svc_dep_row(bp, v, g, "STOPPED", 0);
+}
+
+void svc_bg_deploy(struct backplane *bp, int vi, int td)
+{
+	struct svc *v = &svc_sched(bp)->svcs[vi];
+	int blue;
+
+	if (v->bg.stage != BG_NONE)
+		abandon(bp, v);
+	blue = v->primary;
+	svc_add_deployment(bp, v, td);
+	/* blue keeps all its tasks until CLEAN_UP: its target is the desired
+	 * count, its lost tasks started again of its own revision (E8) */
+	v->deps[blue].want = v->desired;
+	v->bg = (struct bluegreen){ .stage = BG_SCALE_UP, .green = v->primary, .blue = blue, .next = -1 };
+	svc_dep_row(bp, v, v->bg.green, "IN_PROGRESS", 0);
+	svc_dep_row(bp, v, v->bg.green, "SCALE_UP", 0);
+	/* green's targets register apart, with no production traffic */
+	tell_traffic(bp, v, v->bg.green, 0);
+}
+
+/* CLEAN_UP: blue's tasks go, the deployment is COMPLETED. */
+static void clean_up(struct backplane *bp, struct svc *v)
+{
+	int g = v->bg.green;
+
+	svc_dep_row(bp, v, g, "CLEAN_UP", v->bg.w);
+	v->bg.stage = BG_NONE;
+	v->bg.next = -1;
+	for (int i = 0; i < v->n_deps; i++)
+		if (i != g) {
+			v->deps[i].want = 0;
+			v->deps[i].status = DEP_INACTIVE;
+			stop_all(bp, v, i);
+		}
+	v->deps[g].rollout = ROLL_COMPLETED;
+	tell_traffic(bp, v, -1, 0);
+	svc_dep_row(bp, v, g, "COMPLETED", 1000);
+}
+
+/* The next production traffic shift (PRODUCTION_TRAFFIC_SHIFT), then the
+ * wait its strategy gives; at 100 %, BAKE_TIME; a wait of 0 goes on at once. */
+static void shift(struct backplane *bp, struct svc *v)
+{
+	const struct scn_service *c = v->cfg;
+
+	for (;;) {
+		sim_time_t wait;
+		int w;
+
+		v->bg.steps++;
+		if (c->deploy_strategy == DS_LINEAR) {
+			long step = lround(c->step_pct * 10.0);
+
+			w = v->bg.steps * step >= 1000 ? 1000 : (int)(v->bg.steps * step);
+		} else if (c->deploy_strategy == DS_CANARY) {
+			w = v->bg.steps == 1 ? (int)lround(c->canary_pct * 10.0) : 1000;
+		} else {
+			w = 1000;
+		}
+		tell_traffic(bp, v, v->bg.green, w);
+		svc_dep_row(bp, v, v->bg.green, "PRODUCTION_TRAFFIC_SHIFT", w);
+		if (w >= 1000) {
+			v->bg.stage = BG_BAKE;
+			svc_dep_row(bp, v, v->bg.green, "BAKE_TIME", w);
+			wait = (sim_time_t)c->bake_min * MINUTE_MS;
+			if (wait == 0) {
+				clean_up(bp, v);
+				return;
+			}
+		} else {
+			wait = (sim_time_t)(c->deploy_strategy == DS_LINEAR ? c->step_bake_min : c->canary_bake_min) *
+			       MINUTE_MS;
+			if (wait == 0)
+				continue;
+		}
+		v->bg.next = sim_now(backplane_sim(bp)) + wait;
+		sim_after(backplane_sim(bp), wait, svc_sched(bp)->ev_bg, v, 0);
+		return;
+	}
+}
+
+void svc_bg_timer(struct backplane *bp, int vi)
+{
+	struct svc *v = &svc_sched(bp)->svcs[vi];
+
+	if (!v->active || v->deleting || v->bg.next != sim_now(backplane_sim(bp)))
+		return;            /* a step of a deployment since stopped */
+	v->bg.next = -1;
+	if (v->bg.stage == BG_SHIFT)
+		shift(bp, v);
+	else if (v->bg.stage == BG_BAKE)
+		clean_up(bp, v);
+}
+
+void svc_bg_failed(struct backplane *bp, int vi)
+{
+	struct svc *v = &svc_sched(bp)->svcs[vi];
+	int g = v->bg.green, b = v->bg.blue;
+
+	svc_dep_row(bp, v, g, "FAILED", v->bg.w);
+	v->bg.next = -1;
+	if (!v->cfg->rollback) {
+		/* the stages stop where they are; green launches nothing more
+		 * (§5.6), both revisions kept (choice E125) */
+		v->bg.stage = BG_FAILED;
+		return;
+	}
+	/* rollback: production traffic back to blue at once, green's tasks
+	 * stopped, blue untouched: it is the primary again */
+	v->bg.stage = BG_NONE;
+	tell_traffic(bp, v, -1, 0);
+	v->deps[g].want = 0;
+	v->deps[g].status = DEP_INACTIVE;
+	v->deps[b].status = DEP_PRIMARY;
+	v->deps[b].want = 0;
+	v->deps[b].rollout = ROLL_COMPLETED;
+	v->deps[b].failed_tasks = 0;
+	v->primary = b;
+	stop_all(bp, v, g);
+	svc_dep_row(bp, v, b, "ROLLED_BACK", 1000);
+}
+
+/* A deployment's tasks in a pass: `good` live, not unhealthy, not on a
+ * DRAINING instance; `good_healthy` of them healthy. */
+struct bg_count {
+	int64_t good, good_healthy;
+};
+
+void svc_bg_reconcile(struct backplane *bp, int vi)
+{
+	struct svc *v = &svc_sched(bp)->svcs[vi];
+	int g = v->bg.green;
+	sim_time_t now = sim_now(backplane_sim(bp)), wake = -1;
+	struct bg_count *bc = calloc((size_t)v->n_deps, sizeof *bc);
+
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = bp_task_at(bp, v->tasks[k]);
+
+		if (svc_live(t) && !t->unhealthy && !svc_on_draining(bp, t)) {
+			bc[t->dep].good++;
+			bc[t->dep].good_healthy += t->healthy;
+		}
+	}
+	/* an unhealthy task, or one on a DRAINING instance, goes once its
+	 * revision has its target healthy without it, or when its revision
+	 * has none (choice E123); then a revision's tasks above its target,
+	 * green's by the scale-in rule (§4.6), blue's not-yet-healthy first */
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = bp_task_at(bp, v->tasks[k]);
+		int64_t target = t->dep == g ? v->desired : v->deps[t->dep].want;
+
+		if (!svc_live(t) || (!t->unhealthy && !svc_on_draining(bp, t)))
+			continue;
+		if (target > 0 && bc[t->dep].good_healthy < target)
+			continue;
+		svc_stop(bp, v->tasks[k]);
+		k = -1;
+	}
+	for (int i = 0; i < v->n_deps; i++) {
+		if (i == g)
+			continue;
+		for (int pass = 0; pass < 2 && bc[i].good > v->deps[i].want; pass++)
+			for (int k = 0; k < v->n_tasks && bc[i].good > v->deps[i].want; k++) {
+				struct task *t = bp_task_at(bp, v->tasks[k]);
+
+				if (!svc_live(t) || t->dep != i || t->unhealthy || svc_on_draining(bp, t) ||
+				    (int)t->healthy != pass)
+					continue;
+				bc[i].good--;
+				bc[i].good_healthy -= t->healthy;
+				svc_stop(bp, v->tasks[k]);
+				k = -1;
+			}
+	}
+	if (bc[g].good > v->desired)
+		svc_stop_excess(bp, v, bc[g].good - v->desired);
+	/* launches: blue's missing tasks of its own revision, then green's up
+	 * to the desired count (unless FAILED), each deployment within its
+	 * own throttle (§5.4, choice E117) */
+	v->wants_capacity = 0;
+	for (int i = 0; i < v->n_deps; i++) {
+		int64_t target = i == g ? v->desired : v->deps[i].want;
+
+		if (i == g && (v->deps[g].rollout == ROLL_FAILED || v->bg.stage == BG_FAILED))
+			continue;
+		if (bc[i].good >= target)
+			continue;
+		if (now < v->deps[i].throttle_until) {
+			if (wake < 0 || v->deps[i].throttle_until < wake)
+				wake = v->deps[i].throttle_until;
+			continue;
+		}
+		while (bc[i].good < target && svc_launch_dep(bp, vi, i) != UINT32_MAX)
+			bc[i].good++;
+	}
+	if (wake >= 0 && v->throttle_wake != wake) {
+		v->throttle_wake = wake;
+		sim_after(backplane_sim(bp), wake - now, svc_sched(bp)->ev_reconcile, v, 1);
+	}
+	/* green at the desired count, all healthy: the traffic shifts */
+	if (v->bg.stage == BG_SCALE_UP && bc[g].good_healthy >= v->desired) {
+		svc_dep_row(bp, v, g, "TEST_TRAFFIC_SHIFT", 0);
+		v->bg.stage = BG_SHIFT;
+		shift(bp, v);
+	}
+	free(bc);
+}
