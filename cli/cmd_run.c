@@ -263,7 +263,7 @@ int cmd_run(int argc, char **argv)
 			.tie_break = s->policy.tie_break == PT_FIRST ? "first" : "random",
 			.until_s = o.until_s, .duration_ms = s->duration, .task_log = o.task_log,
 			.explain = xl != NULL, .lb = s->lb.n_tgs > 0, .argc = argc, .argv = argv,
-			.scaling = scenario_scales(s),
+			.scaling = scenario_scales(s), .alarms = s->n_alarms > 0,
 		};
 
 		if (runinfo_finish(out_dir, &ri, &e)) {

@@ -53,6 +53,7 @@ struct metrics {
 	double *util_val;           /* cpu, memory per service */
 	struct csvout *tasks, *failures, *series, *services, *svc_summary, *faults, *recovery;
 	struct csvout *deployments;   /* deployments.csv: each deployment's stages */
+	struct csvout *alarms;        /* alarms.csv: CloudWatch alarms' state changes; NULL without alarms */
 	/* failures.csv and recovery.csv are written at the close, when the
 	 * requests each fault cost are known: the rows wait here */
 	struct fault_row *frows, *rrows;
@@ -163,6 +164,7 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 	static const char *const rec_cols[] = { "fault_id", "service", "lost", "restored_s", "requests_failed" };
 	static const char *const dep_cols[] = { "time_s", "service", "deployment", "taskdef", "strategy",
 		"stage", "green_traffic_pct" };
+	static const char *const alarm_cols[] = { "time_s", "alarm", "state", "value", "deployments_failed" };
 	struct metrics *m = xcalloc(1, sizeof *m);
 
 	m->dir = xstrdup(cfg->out_dir);
@@ -199,6 +201,11 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 	m->deployments = open_in(m, "deployments.csv", dep_cols, 7, e);
 	if (!m->deployments)
 		goto fail;
+	if (cfg->alarms) {
+		m->alarms = open_in(m, "alarms.csv", alarm_cols, 5, e);
+		if (!m->alarms)
+			goto fail;
+	}
 	return m;
 fail:
 	metrics_abort(m);
@@ -358,6 +365,24 @@ void metrics_on_deployment(struct metrics *m, sim_time_t now, const char *servic
 		csvout_empty(o);
 	else
 		csvout_fixed(o, green_tenths / 10.0, 1);
+	csvout_endrow(o);
+}
+
+void metrics_on_alarm(struct metrics *m, sim_time_t now, const char *alarm, const char *state, double value,
+		      const char *failed)
+{
+	struct csvout *o = m->alarms;
+
+	if (!o)
+		return;
+	csvout_ms(o, now);
+	csvout_str(o, alarm);
+	csvout_str(o, state);
+	if (isnan(value))
+		csvout_empty(o);
+	else
+		csvout_fixed(o, value, 3);
+	csvout_str(o, failed);
 	csvout_endrow(o);
 }
 
@@ -795,6 +820,9 @@ int metrics_close(struct metrics *m, sim_time_t end, struct err *e)
 	if (rc ? (csvout_abort(m->deployments), 0) : csvout_close(m->deployments, e))
 		rc = -1;
 	m->deployments = NULL;
+	if (m->alarms && (rc ? (csvout_abort(m->alarms), 0) : csvout_close(m->alarms, e)))
+		rc = -1;
+	m->alarms = NULL;
 	if (!rc && write_summary(m, end, e))
 		rc = -1;
 	release(m);
@@ -813,6 +841,7 @@ void metrics_abort(struct metrics *m)
 	csvout_abort(m->faults);
 	csvout_abort(m->recovery);
 	csvout_abort(m->deployments);
+	csvout_abort(m->alarms);
 	fault_rows_free(m);
 	release(m);
 }

@@ -24,6 +24,7 @@ struct metrics_cfg {
 	uint64_t seed;
 	int task_log;               /* write tasks.csv and placement_failures.csv */
 	int util_cols;              /* services.csv ends with the utilisation columns (scenario_scales: a service scales or a provider has managed scaling) */
+	int alarms;                 /* write alarms.csv (the scenario has $.alarms) */
 };
 
 /* What tasks.csv records of one task when it leaves the simulation. */
@@ -56,6 +57,12 @@ struct metrics;
 
 /* Create the output folder and open the streamed files. */
 struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e);
+
+/* A CloudWatch alarm's state changed (alarms.csv, docs/ecs-model.md §5.6,
+ * choice E138): its datapoint `value` (NaN: none), and the deployments its
+ * ALARM failed ("service:N;..."; "" none). */
+void metrics_on_alarm(struct metrics *m, sim_time_t now, const char *alarm, const char *state, double value,
+		      const char *failed);
 
 void metrics_on_submit(struct metrics *m, sim_time_t now);
 void metrics_on_placed(struct metrics *m, sim_time_t now, sim_time_t submitted);

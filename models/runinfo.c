@@ -13,7 +13,7 @@
 
 /* Every file `ecsim run` writes in its output folder, in the order written
  * (the load balancer's three at the end of the run when the scenario has
- * target groups, then metrics_close writes the next nine, summary.csv last
+ * target groups, then metrics_close writes the next nine (ten with alarms), summary.csv last
  * of them, then the command writes explain.csv with --explain, then
  * perf.csv).  Only these names are ever removed as stale. */
 static const struct {
@@ -22,20 +22,22 @@ static const struct {
 	int explain;                  /* written only with --explain */
 	int scaling;                  /* written only when a service scales or a provider has managed scaling */
 	int lb;                       /* written only with load balancers */
+	int alarms;                   /* written only when the scenario has alarms */
 } outputs[] = {
-	{ "requests.csv", 0, 0, 0, 1 }, { "targets.csv", 1, 0, 0, 1 }, { "lb_summary.csv", 0, 0, 0, 1 },
-	{ "tasks.csv", 1, 0, 0, 0 }, { "placement_failures.csv", 1, 0, 0, 0 }, { "timeseries.csv", 0, 0, 0, 0 },
-	{ "services.csv", 0, 0, 0, 0 }, { "service_summary.csv", 0, 0, 0, 0 }, { "failures.csv", 0, 0, 0, 0 },
-	{ "recovery.csv", 0, 0, 0, 0 }, { "deployments.csv", 0, 0, 0, 0 },
-	{ "summary.csv", 0, 0, 0, 0 }, { "explain.csv", 0, 1, 0, 0 },
-	{ "perf.csv", 0, 0, 0, 0 }, { "scaling.csv", 0, 0, 1, 0 },
+	{ "requests.csv", 0, 0, 0, 1, 0 }, { "targets.csv", 1, 0, 0, 1, 0 }, { "lb_summary.csv", 0, 0, 0, 1, 0 },
+	{ "tasks.csv", 1, 0, 0, 0, 0 }, { "placement_failures.csv", 1, 0, 0, 0, 0 }, { "timeseries.csv", 0, 0, 0, 0, 0 },
+	{ "services.csv", 0, 0, 0, 0, 0 }, { "service_summary.csv", 0, 0, 0, 0, 0 }, { "failures.csv", 0, 0, 0, 0, 0 },
+	{ "recovery.csv", 0, 0, 0, 0, 0 }, { "deployments.csv", 0, 0, 0, 0, 0 }, { "alarms.csv", 0, 0, 0, 0, 1 },
+	{ "summary.csv", 0, 0, 0, 0, 0 }, { "explain.csv", 0, 1, 0, 0, 0 },
+	{ "perf.csv", 0, 0, 0, 0, 0 }, { "scaling.csv", 0, 0, 1, 0, 0 },
 };
 
 /* Whether this run wrote output i. */
 static int written(const struct runinfo *ri, size_t i)
 {
 	return (ri->task_log || !outputs[i].task_log) && (ri->explain || !outputs[i].explain) &&
-	       (ri->scaling || !outputs[i].scaling) && (ri->lb || !outputs[i].lb);
+	       (ri->scaling || !outputs[i].scaling) && (ri->lb || !outputs[i].lb) &&
+	       (ri->alarms || !outputs[i].alarms);
 }
 
 #define N_OUTPUTS (sizeof outputs / sizeof outputs[0])

@@ -23,6 +23,7 @@ struct runinfo {
 	int explain;                  /* explain.csv written (--explain) */
 	int scaling;                  /* scaling.csv written (a service has autoScaling) */
 	int lb;                       /* requests.csv, targets.csv, lb_summary.csv written */
+	int alarms;                   /* alarms.csv written (the scenario has $.alarms) */
 	int argc;                     /* the command line after "ecsim" */
 	char **argv;
 };

@@ -90,6 +90,7 @@ static const struct scn_section sections[] = {
 	{ "utilization",        0, 0, 13, capacity_config_read_utilization, capacity_config_free },
 	{ "loadBalancers",      1, 0, 15, lb_config_read_lbs,            lb_config_free_all },
 	{ "targetGroups",       1, 0, 16, lb_config_read_tgs,            NULL },
+	{ "alarms",             1, 0, 21, alarms_config_read,            alarms_config_free },
 };
 
 #define N_SECTIONS ((int)(sizeof sections / sizeof sections[0]))

@@ -216,7 +216,41 @@ struct scn_service {
 	int launch_given;             /* launchType was given */
 	unsigned char *subnet_azs;    /* availabilityZones: n_azs flags, the zones its Fargate
 				       * tasks may use; NULL = every zone */
+	/* deploymentConfiguration.alarms (docs/ecs-model.md §5.6): the
+	 * scenario's alarms it watches (indices into scenario.alarms; names
+	 * until $.alarms is read), enable, rollback */
+	int alarms_enable, alarms_rollback;
+	int *alarm_idx;
+	char **alarm_names;
+	int n_alarms;
+	int svc_index;                /* its index in $.services (for messages) */
 };
+
+/* A CloudWatch metric alarm ($.alarms, docs/ecs-model.md §5.6, choices
+ * E135–E139). */
+enum scn_alarm_metric {
+	AM_CPU, AM_MEMORY,                    /* the service's (AWS/ECS) */
+	AM_REQUESTS, AM_ELB_5XX, AM_RESPONSE_TIME, AM_HEALTHY, AM_UNHEALTHY,   /* its target group's (AWS/ApplicationELB) */
+	AM_N
+};
+enum scn_alarm_stat { AS_AVERAGE, AS_SUM, AS_MAXIMUM, AS_MINIMUM };
+enum scn_alarm_cmp { AC_GT, AC_GE, AC_LT, AC_LE };
+enum scn_alarm_missing { AMD_MISSING, AMD_NOT_BREACHING, AMD_BREACHING, AMD_IGNORE };
+
+struct scn_alarm {
+	char *name;
+	enum scn_alarm_metric metric;
+	int service;                  /* index into services */
+	int tg;                       /* target group (ALB metrics), -1 */
+	enum scn_alarm_stat stat;
+	int period_s;                 /* a multiple of 60 */
+	int eval_periods, to_alarm;   /* N, M */
+	double threshold;
+	enum scn_alarm_cmp cmp;
+	enum scn_alarm_missing missing;
+};
+/* Its CloudWatch name ("CPUUtilization", ...). */
+const char *scn_alarm_metric_name(enum scn_alarm_metric m);
 
 /* Whether service v is AZ-rebalanced (docs/ecs-model.md §5.9): its
  * availabilityZoneRebalancing is ENABLED (the default) and it is compatible:
@@ -302,6 +336,8 @@ struct scenario {
 	int capacity_used;            /* any capacity member given (top level or a service's) */
 	const struct cJSON *cap_pending[3];   /* during the load only */
 	struct lb_config lb;          /* loadBalancers, targetGroups (models/lb/lb_config.h) */
+	struct scn_alarm *alarms;     /* $.alarms (models/config/alarms.c) */
+	int n_alarms;
 };
 
 /* Free a `pricing` (models/pricing.c). */

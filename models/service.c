@@ -369,11 +369,17 @@ static void tell_rollout(struct backplane *bp, struct svc *v)
 {
 	int on = v->active && !v->deleting && v->n_deps > 0 && v->deps[v->primary].rollout == ROLL_IN_PROGRESS;
 
+	svc_alarms_sync(bp, v);
 	if (on == v->rollout_told)
 		return;
 	v->rollout_told = on;
 	bp_notify(bp, &(struct bp_note){ .kind = BN_SERVICE_ROLLOUT, .svc = (int)(v - svc_sched(bp)->svcs),
 					 .inst = -1, .n = on });
+}
+
+void svc_tell_rollout(struct backplane *bp, struct svc *v)
+{
+	tell_rollout(bp, v);
 }
 
 static void svc_init_all(struct backplane *bp)
@@ -396,9 +402,11 @@ static void svc_init_all(struct backplane *bp)
 		v->min_running = INT64_MAX;
 		v->rate_wake = -1;
 		v->throttle_wake = -1;
+		v->alarm_dep = -1;
 		/* CreateService takes effect after the API latency */
 		sim_at(backplane_sim(bp), v->cfg->create_at + backplane_scenario(bp)->timing.api_latency, svc_sched(bp)->ev_svc_create, v, 0);
 	}
+	svc_alarms_init(bp);
 }
 
 static void svc_free_all(struct backplane *bp)
@@ -423,6 +431,7 @@ static void svc_free_all(struct backplane *bp)
 		gsl_rstat_free(v->replace);
 		quant_free(&v->replace_p99);
 	}
+	svc_alarms_free(bp);
 	free(sc->svcs);
 	free(sc);
 	bp_set_actor_state(bp, BA_SERVICE, NULL);
@@ -527,6 +536,8 @@ static void svc_on_task_running(struct backplane *bp, struct task *t)
 	 * failures (choice E117) */
 	v->deps[t->dep].consecutive_failures = 0;
 	v->deps[t->dep].throttle_until = 0;
+	/* its alarms can fail it from now on (docs/ecs-model.md §5.6) */
+	v->deps[t->dep].ran = 1;
 }
 
 static void svc_on_task_healthy(struct backplane *bp, struct task *t)
@@ -647,32 +658,39 @@ static void breaker_count(struct backplane *bp, struct svc *v, struct task *t)
 		return;
 	d->failed_tasks++;
 	thr = breaker_threshold(bp, v);
-	if (d->failed_tasks >= thr) {
-		d->rollout = ROLL_FAILED;
-		if (v->bg.stage != BG_NONE) {
-			/* a blue/green deployment (docs/ecs-model.md §5.7) */
-			svc_bg_failed(bp, (int)(v - svc_sched(bp)->svcs));
-			return;
-		}
-		svc_dep_row(bp, v, t->dep, "FAILED", -1);
-		if (v->cfg->rollback) {
-			/* back to the last COMPLETED deployment: it is the primary
-			 * again, its running tasks stay, only the failed
-			 * revision's tasks go (docs/ecs-model.md §5.6) */
-			for (int i = v->n_deps - 1; i >= 0; i--) {
-				if (v->deps[i].rollout == ROLL_COMPLETED) {
-					d->status = DEP_ACTIVE;
-					d->want = 0;           /* its tasks all go (choice E8) */
-					v->deps[i].status = DEP_PRIMARY;
-					v->deps[i].want = 0;
-					v->deps[i].rollout = ROLL_IN_PROGRESS;
-					v->deps[i].failed_tasks = 0;
-					v->primary = i;
-					v->deps[i].consecutive_failures = 0;
-					v->deps[i].throttle_until = 0;
-					svc_dep_row(bp, v, i, "ROLLED_BACK", -1);
-					break;
-				}
+	if (d->failed_tasks >= thr)
+		svc_dep_failed(bp, v, t->dep, v->cfg->rollback);
+}
+
+void svc_dep_failed(struct backplane *bp, struct svc *v, int dep, int rollback)
+{
+	struct deployment *d = &v->deps[dep];
+
+	d->rollout = ROLL_FAILED;
+	if (v->bg.stage != BG_NONE) {
+		/* a blue/green deployment (docs/ecs-model.md §5.7) */
+		svc_bg_failed(bp, (int)(v - svc_sched(bp)->svcs), rollback);
+		return;
+	}
+	svc_dep_row(bp, v, dep, "FAILED", -1);
+	if (rollback) {
+		/* back to the last COMPLETED deployment: it is the primary
+		 * again, its running tasks stay, only the failed
+		 * revision's tasks go (docs/ecs-model.md §5.6) */
+		for (int i = v->n_deps - 1; i >= 0; i--) {
+			if (v->deps[i].rollout == ROLL_COMPLETED) {
+				d->status = DEP_ACTIVE;
+				d->want = 0;           /* its tasks all go (choice E8) */
+				v->deps[i].status = DEP_PRIMARY;
+				v->deps[i].want = 0;
+				v->deps[i].rollout = ROLL_IN_PROGRESS;
+				v->deps[i].failed_tasks = 0;
+				v->deps[i].rolled_back = 1;   /* not watched by alarms (choice E137) */
+				v->primary = i;
+				v->deps[i].consecutive_failures = 0;
+				v->deps[i].throttle_until = 0;
+				svc_dep_row(bp, v, i, "ROLLED_BACK", -1);
+				break;
 			}
 		}
 	}
@@ -1021,6 +1039,7 @@ void svc_attach(struct backplane *bp)
 	sc->ev_svc_create = sim_on(backplane_sim(bp), "service-create", on_create, bp);
 	sc->ev_rebalance = sim_on(backplane_sim(bp), "service-rebalance-check", on_rebalance_check, bp);
 	sc->ev_bg = sim_on(backplane_sim(bp), "service-bluegreen-step", on_bg, bp);
+	svc_alarms_attach(bp);
 	bp_subscribe(bp, BN_BIT(BN_START) | BN_BIT(BN_TASK_SEEN) | BN_BIT(BN_TASK_RUNNING) |
 		     BN_BIT(BN_TASK_HEALTHY) | BN_BIT(BN_TASK_UNHEALTHY) | BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_LAUNCH_FAILED) |
 		     BN_BIT(BN_TASK_CHECK_FAILED) |

@@ -177,14 +177,14 @@ void svc_bg_timer(struct backplane *bp, int vi)
 		clean_up(bp, v);
 }
 
-void svc_bg_failed(struct backplane *bp, int vi)
+void svc_bg_failed(struct backplane *bp, int vi, int rollback)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
 	int g = v->bg.green, b = v->bg.blue;
 
 	svc_dep_row(bp, v, g, "FAILED", v->bg.w);
 	v->bg.next = -1;
-	if (!v->cfg->rollback) {
+	if (!rollback) {
 		/* the stages stop where they are; green launches nothing more
 		 * (§5.6), both revisions kept (choice E125) */
 		v->bg.stage = BG_FAILED;

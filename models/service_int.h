@@ -25,6 +25,12 @@ struct deployment {
 	int consecutive_failures;  /* its tasks' start failures in a row (the
 				    * throttle, docs/ecs-model.md §5.4, choice E117) */
 	sim_time_t throttle_until; /* its launches wait until then */
+	int ran;                   /* one of its tasks has reached RUNNING: its
+				    * alarms can fail it (docs/ecs-model.md §5.6) */
+	int rolled_back;           /* a rollback made it the primary again: no
+				    * alarms, no bake time (choice E137) */
+	sim_time_t bake_until;     /* a rolling deployment with alarms: the end of
+				    * its bake time, 0 = not baking (choice E137) */
 	int64_t want;              /* an older deployment's target: its tasks the
 				    * rollout has not yet replaced; a task lost by
 				    * failure leaves it as it is, so the pass starts
@@ -70,6 +76,8 @@ struct svc {
 	int n_deps, cap_deps;
 	int primary;
 	int rollout_told;          /* in progress, as last published (BN_SERVICE_ROLLOUT) */
+	int alarm_dep;             /* the deployment its alarms are evaluated for, -1
+				    * none (docs/ecs-model.md §5.6, service_alarms.c) */
 	struct bluegreen bg;       /* its blue/green deployment (docs/ecs-model.md §5.7) */
 	uint32_t *tasks;           /* slots of its tasks not yet retired */
 	int n_tasks, cap_tasks;
@@ -110,6 +118,24 @@ struct recovery {
 	int64_t lost;
 };
 
+/* A CloudWatch metric alarm as evaluated (docs/ecs-model.md §5.6, choices
+ * E135–E139; models/service_alarms.c). */
+enum { AL_INSUFFICIENT, AL_OK, AL_ALARM };
+
+struct alarm_rt {
+	const struct scn_alarm *cfg;
+	int users;                 /* services whose deployment has it evaluated */
+	uint64_t gen;              /* its pending minute tick is current when equal */
+	int state;
+	int minute;                /* minutes of the current period sampled */
+	double g_sum, g_min, g_max;   /* a gauge's samples this period */
+	int g_n;
+	double c0, c1;             /* a count's running totals at the period's start */
+	double *dp;                /* the last N datapoints, NaN = missing */
+	int n_dp, head;
+	gsl_rng *rng;              /* utilisation draws (its own stream) */
+};
+
 /* The scheduler: its services (one per scenario service, once the
  * backplane starts) and its event types. */
 struct sched {
@@ -119,6 +145,9 @@ struct sched {
 	uint32_t ev_reconcile, ev_svc_create;
 	uint32_t ev_rebalance;     /* a service's periodic AZ-rebalancing check */
 	uint32_t ev_bg;            /* a blue/green deployment's timed step (§5.7) */
+	struct alarm_rt *alarms;   /* the scenario's alarms (§5.6) */
+	int n_alarms;
+	uint32_t ev_alarm, ev_bake;   /* an alarm's minute; a rolling deployment's bake end */
 };
 
 static inline struct sched *svc_sched(const struct backplane *bp)
@@ -166,6 +195,26 @@ static inline int svc_on_draining(struct backplane *bp, const struct task *t)
  * share of production traffic, -1 none). */
 void svc_dep_row(struct backplane *bp, struct svc *v, int dep, const char *stage, int green_tenths);
 
+/* The service's deployment state changed: the other actors hear whether
+ * a deployment is in progress (BN_SERVICE_ROLLOUT), its alarms follow. */
+void svc_tell_rollout(struct backplane *bp, struct svc *v);
+/* Deployment `dep` of the service FAILED (circuit breaker or alarm,
+ * docs/ecs-model.md §5.6): with `rollback`, back to the last COMPLETED one. */
+void svc_dep_failed(struct backplane *bp, struct svc *v, int dep, int rollback);
+
+/* service_alarms.c: CloudWatch alarms of deployments (docs/ecs-model.md §5.6) */
+void svc_alarms_attach(struct backplane *bp);
+void svc_alarms_init(struct backplane *bp);
+void svc_alarms_free(struct backplane *bp);
+/* The service's deployment state changed: its alarms start or stop being
+ * evaluated for it. */
+void svc_alarms_sync(struct backplane *bp, struct svc *v);
+/* A rolling deployment with alarms reached its steady state: its bake time
+ * (choice E137) starts, or, with no alarms, it is COMPLETED (1 returned). */
+int svc_alarms_steady(struct backplane *bp, struct svc *v);
+/* The bake-time event of deployment `dep` (ev_bake). */
+void svc_alarms_bake_end(struct backplane *bp, struct svc *v, int dep);
+
 /* service_replica.c: the REPLICA scheduler's pass (docs/ecs-model.md §5) */
 void svc_reconcile_replica(struct backplane *bp, int v);
 /* A task of deployment `dep` of service vi launched (its revision and
@@ -182,8 +231,9 @@ void svc_bg_deploy(struct backplane *bp, int vi, int td);
 void svc_bg_reconcile(struct backplane *bp, int vi);
 /* A timed step (traffic shift, end of the bake time) is due. */
 void svc_bg_timer(struct backplane *bp, int vi);
-/* The circuit breaker failed the green deployment (§5.6): rollback or not. */
-void svc_bg_failed(struct backplane *bp, int vi);
+/* The circuit breaker or an alarm failed the green deployment (§5.6):
+ * rollback or not. */
+void svc_bg_failed(struct backplane *bp, int vi, int rollback);
 /* The deployment's outgoing primary gets a new deployment (service.c). */
 void svc_add_deployment(struct backplane *bp, struct svc *v, int td);
 /* The periodic AZ-rebalancing check of a steady REPLICA service

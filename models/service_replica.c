@@ -704,7 +704,10 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	/* completion */
 	if (outgoing == 0 && primary_healthy >= v->desired && primary == v->desired &&
 	    p->rollout == ROLL_IN_PROGRESS) {
-		p->rollout = ROLL_COMPLETED;
+		/* with alarms, the bake time first (docs/ecs-model.md §5.6,
+		 * choice E137); COMPLETED at its end */
+		if (svc_alarms_steady(bp, v))
+			p->rollout = ROLL_COMPLETED;
 		for (int i = 0; i < v->n_deps; i++)
 			if (i != v->primary) {
 				v->deps[i].status = DEP_INACTIVE;

@@ -72,6 +72,10 @@ scn_free_fn lb_config_free_all;
 scn_read_fn service_config_read;            /* $.services */
 scn_free_fn service_config_free;
 
+/* models/config/alarms.c: CloudWatch metric alarms (after the services) */
+scn_read_fn alarms_config_read;             /* $.alarms (and the services' alarm names) */
+scn_free_fn alarms_config_free;
+
 /* models/config/faults.c: AZ outages, and a group's faults */
 scn_read_fn faults_config_read;             /* $.azOutages */
 scn_free_fn faults_config_free;

@@ -185,6 +185,46 @@ static int strategy_read(const struct scenario *s, struct scn_service *v, struct
 	return 0;
 }
 
+/* deploymentConfiguration.alarms (docs/ecs-model.md §5.6): `alarmNames`
+ * (at least one), `enable` and `rollback`, all three required as in ECS's
+ * API (DeploymentAlarms).  The names are resolved once $.alarms is read
+ * (models/config/alarms.c); a DAEMON service's are refused (choice E139). */
+static int alarms_read(const struct scenario *s, struct scn_service *v, const cJSON *obj, const char *dc_path,
+		       struct err *e)
+{
+	struct jr c;
+	const cJSON *names;
+	char p[240];
+	int i = 0;
+
+	snprintf(p, sizeof p, "%s.alarms", dc_path);
+	if (jr_open(&c, obj, s->file, p, e) || jr_req_array(&c, "alarmNames", &names))
+		return -1;
+	if (!jr_has(&c, "enable"))
+		return jr_fail(&c, "enable", "required member is missing (ECS's DeploymentAlarms requires it)");
+	if (!jr_has(&c, "rollback"))
+		return jr_fail(&c, "rollback", "required member is missing (ECS's DeploymentAlarms requires it)");
+	if (jr_opt_bool(&c, "enable", 0, &v->alarms_enable) || jr_opt_bool(&c, "rollback", 0, &v->alarms_rollback) ||
+	    jr_end(&c))
+		return -1;
+	if (!names->child)
+		return jr_fail(&c, "alarmNames", "expected at least one alarm name");
+	v->alarm_names = xcalloc((size_t)cJSON_GetArraySize(names) + 1, sizeof *v->alarm_names);
+	v->alarm_idx = xcalloc((size_t)cJSON_GetArraySize(names) + 1, sizeof *v->alarm_idx);
+	for (const cJSON *it = names->child; it; it = it->next, i++) {
+		if (!cJSON_IsString(it)) {
+			snprintf(p, sizeof p, "%s.alarms.alarmNames[%d]", dc_path, i);
+			return err_at(e, s->file, 0, 0, p, "expected an alarm name, got %s", jtype_name(it));
+		}
+		v->alarm_names[v->n_alarms] = xstrdup(it->valuestring);
+		v->alarm_idx[v->n_alarms++] = -1;
+	}
+	if (v->alarms_enable && v->sched == SCHED_DAEMON)
+		return jr_fail(&c, "enable", "deployment alarms are not modelled for a DAEMON service "
+			       "(docs/ecs-model.md §5.6, choice E139)");
+	return 0;
+}
+
 /* deploymentController (docs/ecs-model.md §5.7): {"type": "ECS"} only. */
 static int controller_read(const struct scenario *s, const cJSON *obj, const char *path, struct err *e)
 {
@@ -244,7 +284,7 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		struct jr c, dc;
 		struct scn_service *v = &s->services[s->n_services];
 		const char *name, *tdname, *sched, *azr, *lt;
-		const cJSON *dep, *strat, *cons, *rt, *cb, *cps, *aas, *prot, *lbs, *grace, *azs, *ctl;
+		const cJSON *dep, *strat, *cons, *rt, *cb, *cps, *aas, *prot, *lbs, *grace, *azs, *ctl, *al;
 		int64_t desired, minp, maxp;
 		double create_at;
 		int td;
@@ -275,6 +315,7 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 				return jr_fail(&c, "serviceName", "service '%s' is declared twice", name);
 		s->n_services++;
 		v->name = xstrdup(name);
+		v->svc_index = i;
 		place_policy_init(&v->policy);
 		if (strcmp(sched, "REPLICA") == 0)
 			v->sched = SCHED_REPLICA;
@@ -322,7 +363,10 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 			    jr_opt_int(&dc, "minimumHealthyPercent", minp, 0, 100, &minp) ||
 			    jr_opt_int(&dc, "maximumPercent", maxp, 100, 200, &maxp) ||
 			    jr_opt_object(&dc, "deploymentCircuitBreaker", &cb) ||
+			    jr_opt_object(&dc, "alarms", &al) ||
 			    strategy_read(s, v, &dc, p2, e) || jr_end(&dc))
+				return -1;
+			if (al && alarms_read(s, v, al, p2, e))
 				return -1;
 			if (cb) {
 				struct jr bc;
@@ -382,6 +426,10 @@ void service_config_free(struct scenario *s)
 			dist_free(&s->services[i].runtime);
 		capacity_config_free_service(&s->services[i]);
 		free(s->services[i].subnet_azs);
+		for (int k = 0; k < s->services[i].n_alarms; k++)
+			free(s->services[i].alarm_names[k]);
+		free(s->services[i].alarm_names);
+		free(s->services[i].alarm_idx);
 	}
 	free(s->services);
 }

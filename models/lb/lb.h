@@ -134,6 +134,7 @@ struct lb_tg_now {
 	double arrivals;          /* requests routed to one of its targets since the start
 				   * (aggregate mode: every arrival, expected) */
 	int healthy;              /* targets HEALTHY now */
+	int unhealthy;            /* targets UNHEALTHY now */
 	int registered;           /* targets registered and not draining (initial, healthy, unhealthy) */
 };
 void lb_tg_now(struct lb *lb, int tg, sim_time_t now, struct lb_tg_now *out);

@@ -14,7 +14,7 @@ void lb_tg_now(struct lb *lb, int tg, sim_time_t now, struct lb_tg_now *out)
 	 * only requests for which a target was chosen); aggregate mode keeps
 	 * no count per target: every arrival */
 	out->arrivals = agg ? g->run.arrivals : 0;
-	out->healthy = out->registered = 0;
+	out->healthy = out->unhealthy = out->registered = 0;
 	for (int i = 0; i < g->nt; i++) {
 		enum lb_tstate s = g->t[i].state;
 
@@ -22,6 +22,7 @@ void lb_tg_now(struct lb *lb, int tg, sim_time_t now, struct lb_tg_now *out)
 			out->arrivals += (double)g->t[i].received;
 
 		out->healthy += s == LB_T_HEALTHY;
+		out->unhealthy += s == LB_T_UNHEALTHY;
 		out->registered += s == LB_T_HEALTHY || s == LB_T_INITIAL || s == LB_T_UNHEALTHY;
 	}
 }
