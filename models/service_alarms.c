@@ -245,7 +245,6 @@ static int breaching(const struct scn_alarm *c, double x)
  * (a missing one counted as treatMissingData says) → ALARM; none present
  * (missing, ignore) → INSUFFICIENT_DATA, or the state kept (ignore);
  * otherwise OK. */
-int alarm_eval(const struct scn_alarm *c, const double *dp, int n_dp, int state);
 int alarm_eval(const struct scn_alarm *c, const double *dp, int n_dp, int state)
 {
 	int bad = 0, good = 0, miss = c->eval_periods - n_dp;
@@ -428,7 +427,7 @@ int svc_alarms_steady(struct backplane *bp, struct svc *v)
 		return 1;
 	if (p->bake_until == 0) {
 		p->bake_until = sim_now(backplane_sim(bp)) + bake_ms(bp, v);
-		svc_dep_row(bp, v, v->primary, "BAKE_TIME", -1);
+		svc_dep_row(bp, v, v->primary, "BAKE_TIME", 1000);
 		sim_at(backplane_sim(bp), p->bake_until, svc_sched(bp)->ev_bake, v, (uint64_t)v->primary);
 	}
 	return 0;

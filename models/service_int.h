@@ -212,6 +212,10 @@ void svc_alarms_sync(struct backplane *bp, struct svc *v);
 /* A rolling deployment with alarms reached its steady state: its bake time
  * (choice E137) starts, or, with no alarms, it is COMPLETED (1 returned). */
 int svc_alarms_steady(struct backplane *bp, struct svc *v);
+/* CloudWatch's M-of-N rule (choice E136) over an alarm's n_dp latest
+ * datapoints (oldest first, NaN = missing; fewer than evaluationPeriods
+ * count the rest as missing): its next state from `state`. */
+int alarm_eval(const struct scn_alarm *c, const double *dp, int n_dp, int state);
 /* The bake-time event of deployment `dep` (ev_bake). */
 void svc_alarms_bake_end(struct backplane *bp, struct svc *v, int dep);
 
