@@ -152,11 +152,15 @@ grep -oE '\{ "[a-z_]+\.csv"' models/runinfo.c | sed 's/{ "//; s/"$//' | sort -u 
 sed -n '/own output names/,/that it did not write/p' scenarios/README.md | grep -oE '`[a-z_]+\.csv`' | tr -d '`' | sort -u >"$T/out.doc"
 if [ -s "$T/out.code" ] && cmp -s "$T/out.code" "$T/out.doc"; then ok "scenarios/README's own output names = models/runinfo.c's ($(wc -l <"$T/out.code"))"
 else ko "scenarios/README's own output names differ from models/runinfo.c's"; diff "$T/out.doc" "$T/out.code" | sed 's/^/     /'; fi
-# one run that writes every file (load balancers, auto scaling, --explain)
-if "$ECSIM" run scenarios/request-scaling.json --out "$T/run" --quiet --until 600 --explain task-1 >/dev/null 2>"$T/run.err"; then
+# one run that writes every file (load balancers, auto scaling, --explain),
+# and one with alarms (alarms.csv)
+if "$ECSIM" run scenarios/request-scaling.json --out "$T/run" --quiet --until 600 --explain task-1 >/dev/null 2>"$T/run.err" &&
+   "$ECSIM" run scenarios/deploy-alarms.json --out "$T/run2" --quiet --until 600 >/dev/null 2>>"$T/run.err"; then
 	for f in $(cat "$T/out.code"); do
-		if [ ! -f "$T/run/$f" ]; then ko "$f: written by the column-check run"; continue; fi
-		head -1 "$T/run/$f" | tr -d '\r' | tr ',' '\n' >"$T/cols.code"
+		d="$T/run"
+		[ -f "$d/$f" ] || d="$T/run2"
+		if [ ! -f "$d/$f" ]; then ko "$f: written by the column-check runs"; continue; fi
+		head -1 "$d/$f" | tr -d '\r' | tr ',' '\n' >"$T/cols.code"
 		awk -v f="$f" '
 			BEGIN { h = "^### `" f "`"; p = "^`" f "`:" }
 			!on && ($0 ~ h || $0 ~ p) { on = 1; next }
@@ -169,7 +173,7 @@ if "$ECSIM" run scenarios/request-scaling.json --out "$T/run" --quiet --until 60
 		if [ -s "$T/cols.doc" ] && cmp -s "$T/cols.code" "$T/cols.doc"; then ok "scenarios/README's columns of $f = its header ($(wc -l <"$T/cols.code"))"
 		else ko "scenarios/README's columns of $f differ from its header (< doc, > file)"; diff "$T/cols.doc" "$T/cols.code" | sed 's/^/     /'; fi
 	done
-else ko "the column-check run of scenarios/request-scaling.json"; sed 's/^/     /' "$T/run.err" | head -5; fi
+else ko "the column-check runs of scenarios/request-scaling.json and deploy-alarms.json"; sed 's/^/     /' "$T/run.err" | head -5; fi
 
 echo "docs: $pass passed, $fail failed"
 [ $fail -eq 0 ]

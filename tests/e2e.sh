@@ -148,6 +148,32 @@ if grep -q ',web,3,web-broken,LINEAR,FAILED,' "$bg/deployments.csv" 2>/dev/null 
 else
 	ko "blue-green: the broken revision rolls back, revision 2 keeps its 6 tasks"
 fi
+# deploy-alarms.json (README, docs/ecs-model.md §5.6): revision 2 completes
+# 180 s (the CPU alarm's 3 x 60 s, choice E137) after its BAKE_TIME row; the
+# hot revision 3 fails when web-cpu-high enters ALARM (the row names web:3)
+# and the service rolls back to revision 2, which ends with its 6 tasks
+da="$T/deploy-alarms.a"
+got=$(awk -F, 'NR > 1 && $3 == 2 && $6 == "BAKE_TIME" { b = $1 } NR > 1 && $3 == 2 && $6 == "COMPLETED" && !c { c = $1 }
+	END { printf "%d", c - b }' "$da/deployments.csv" 2>/dev/null)
+at=$(awk -F, '$2 == "web-cpu-high" && $3 == "ALARM" && $5 == "web:3" { print $1; exit }' "$da/alarms.csv" 2>/dev/null)
+if [ "$got" = 180 ] && [ -n "$at" ] &&
+   grep -q "^$at,web,3,web-hot,ROLLING,FAILED," "$da/deployments.csv" &&
+   grep -q "^$at,web,2,web-v2,ROLLING,ROLLED_BACK," "$da/deployments.csv" &&
+   [ "$(awk -F, 'NR > 1 && $2 == "web:2" && $8 == "" { n++ } END { print n + 0 }' "$da/tasks.csv")" = 6 ] &&
+   [ "$(awk -F, 'NR > 1 && $2 == "web:3" && $8 == "" { n++ } END { print n + 0 }' "$da/tasks.csv")" = 0 ]; then
+	ok "deploy-alarms: 180-s bake, the CPU alarm fails revision 3 and rolls back to revision 2 ($at s)"
+else
+	ko "deploy-alarms: 180-s bake, the CPU alarm fails revision 3 and rolls back to revision 2 (bake '$got', ALARM at '$at')"
+fi
+# an alarm name that $.alarms lacks: exit 2 at its JSON path
+sed 's/"alarmNames": \["web-cpu-high"/"alarmNames": ["web-cpu-hgh"/' scenarios/deploy-alarms.json >"$T/da-bad.json"
+cp -r scenarios/taskdefs scenarios/traces "$T/" 2>/dev/null
+"$ECSIM" run "$T/da-bad.json" --quiet --out "$T/da-bad" 2>"$T/da-bad.err"; rc=$?
+if [ $rc = 2 ] && grep -q 'alarms.alarmNames\[0\]: unknown alarm .web-cpu-hgh.' "$T/da-bad.err"; then
+	ok "deploy-alarms: an unknown alarm name exits 2 at its path"
+else
+	ko "deploy-alarms: an unknown alarm name exits 2 at its path (exit $rc: $(head -1 "$T/da-bad.err"))"
+fi
 # autoscaling.json runs on a managed-scaling capacity provider (README):
 # scaling.csv has its scale-outs and scale-ins, every task names the
 # provider, and the instances follow the load (2 at night, more at the peak,
