@@ -8,6 +8,9 @@
  *    the service ends on it alone, at its desired count;
  *  - M of N: the rule's next state against hand-computed series, for each
  *    treatMissingData;
+ *  - every datapoint as computed by hand when it is made: the service's CPU
+ *    (the mean of its RUNNING tasks' utilisation), a target group's
+ *    HealthyHostCount and RequestCount;
  *  - the bake time: a rolling deployment with alarms is IN_PROGRESS from its
  *    steady state until the bake time (the longest period × evaluation
  *    periods) is over, at every event, and COMPLETED from then on;
@@ -95,6 +98,8 @@ struct ao {
 				     * every task of other deployments stopped */
 	long not_in_progress;       /* events from steady_s before completed_s with `dep` not IN_PROGRESS */
 	long rollout_off;           /* of those, events where the scheduler did not tell a rollout in progress */
+	int last_head, last_n;      /* alarm 0's datapoint ring as last seen */
+	long dp_checked, dp_bad;    /* its CPU datapoints, and those that differ from the hand computation */
 	int split_seen;             /* the target group split traffic at some point */
 	double split_off_s;         /* the split last went off, -1 */
 };
@@ -104,6 +109,44 @@ static void ao_init(struct ao *o, int dep)
 	memset(o, 0, sizeof *o);
 	o->dep = dep;
 	o->first_running_s = o->alarm_s = o->failed_s = o->completed_s = o->steady_s = o->split_off_s = -1;
+}
+
+/* The utilisation each task definition's tasks report (HEAD's `utilization`). */
+static double pct_of(const char *td)
+{
+	return strcmp(td, "hot") == 0 || strcmp(td, "broken") == 0 ? 90 : 30;
+}
+
+/* Alarm 0 just made a datapoint (its ring moved): with a one-minute
+ * period the datapoint is the one sample, the mean of its service's
+ * RUNNING tasks' utilisation (their reservations are equal), missing
+ * without one.  Checked at every datapoint. */
+static void check_datapoint(struct backplane *bp, struct ao *o)
+{
+	struct alarm_rt *a = &svc_sched(bp)->alarms[0];
+	struct svc *v = &svc_sched(bp)->svcs[a->cfg->service];
+	double sum = 0, want, got;
+	int n = 0, k = a->cfg->eval_periods;
+
+	if (a->head == o->last_head && a->n_dp == o->last_n)
+		return;
+	o->last_head = a->head;
+	o->last_n = a->n_dp;
+	if (a->n_dp == 0 || a->cfg->metric != AM_CPU || a->cfg->period_s != 60)
+		return;
+	for (int i = 0; i < v->n_tasks; i++) {
+		struct task *t = &bp->tasks[v->tasks[i]];
+
+		if (t->seen == TS_RUNNING) {
+			sum += pct_of(backplane_scenario(bp)->taskdefs[t->td].name);
+			n++;
+		}
+	}
+	want = n ? sum / n : NAN;
+	got = a->dp[(a->head - 1 + k) % k];
+	o->dp_checked++;
+	if (isnan(want) ? !isnan(got) : fabs(got - want) > 1e-9)
+		o->dp_bad++;
 }
 
 static void observe(struct backplane *bp, void *ctx)
@@ -131,6 +174,8 @@ static void observe(struct backplane *bp, void *ctx)
 		else if (svc_live(t))
 			mine_healthy += t->healthy;
 	}
+	if (svc_sched(bp)->n_alarms > 0)
+		check_datapoint(bp, o);
 	if (svc_sched(bp)->n_alarms > 0 && svc_sched(bp)->alarms[0].state == AL_ALARM && o->alarm_s < 0) {
 		o->alarm_s = now;
 		o->max_no = max_no;
@@ -256,6 +301,8 @@ static void test_rollback(void)
 	CU_ASSERT(o.alarm_s > o.first_running_s);
 	T_NEAR(o.failed_s, o.alarm_s);
 	T_EQ(o.started_after_alarm, 0);           /* FAILED launches nothing */
+	T_EQ(o.dp_checked, 7);                    /* 4 of CreateService's deployment, 3 of the deploy's */
+	T_EQ(o.dp_bad, 0);                        /* every datapoint as computed by hand */
 	T_NEAR(stage_at("al-rb", 2, "FAILED"), o.alarm_s);
 	T_NEAR(stage_at("al-rb", 1, "ROLLED_BACK"), o.alarm_s);
 	/* the ALARM row names the deployment it failed */
@@ -396,6 +443,8 @@ static void test_before_running(void)
 	CU_ASSERT(rs_num("al-slow", "alarms.csv", 1, "time_s") < 200);
 	T_EQ(o.failed_s, -1);
 	CU_ASSERT(o.completed_s > o.first_running_s);
+	CU_ASSERT(o.dp_checked >= 6);
+	T_EQ(o.dp_bad, 0);
 	T_EQ(stage_rows("al-slow", "FAILED"), 0);
 	T_EQ(stage_rows("al-slow", "COMPLETED"), 3);   /* w's two, h's */
 	/* the same with fast pulls: the ALARM comes after the first RUNNING task */
@@ -472,6 +521,85 @@ static void test_linear(void)
 	T_EQ(live, 4);
 	live_at_end("al-lin", "web:3", &live, &of);
 	T_EQ(of, 0);
+}
+
+/* A target group's metrics, each datapoint checked by hand when it is made:
+ * HealthyHostCount (Minimum of one sample a minute) is the group's HEALTHY
+ * targets at that instant; RequestCount (Sum) the requests its targets
+ * received since the previous datapoint, missing when none. */
+struct tgo {
+	int head[2], n[2];
+	double received_at_dp;      /* requests received at the previous RequestCount datapoint */
+	long checked[2], bad[2];
+	long samples;
+};
+
+static void tg_observe(struct backplane *bp, void *ctx)
+{
+	struct tgo *o = ctx;
+	struct lb *lb = lb_actor_world(bp);
+	struct lb_tg *g;
+	double received = 0;
+	int healthy = 0;
+
+	if (!lb || svc_sched(bp)->n_alarms < 2)
+		return;
+	o->samples++;
+	g = &lb->tg[0];
+	for (int i = 0; i < g->nt; i++) {
+		received += (double)g->t[i].received;
+		healthy += g->t[i].state == LB_T_HEALTHY;
+	}
+	for (int k = 0; k < 2; k++) {
+		struct alarm_rt *a = &svc_sched(bp)->alarms[k];
+		double got, want;
+
+		if (a->head == o->head[k] && a->n_dp == o->n[k])
+			continue;
+		o->head[k] = a->head;
+		o->n[k] = a->n_dp;
+		if (a->n_dp == 0) {         /* a fresh evaluation: the counts start now */
+			if (a->cfg->metric == AM_REQUESTS)
+				o->received_at_dp = received;
+			continue;
+		}
+		got = a->dp[(a->head - 1 + a->cfg->eval_periods) % a->cfg->eval_periods];
+		if (a->cfg->metric == AM_HEALTHY) {
+			want = healthy;
+		} else {
+			want = received - o->received_at_dp > 0 ? received - o->received_at_dp : NAN;
+			o->received_at_dp = received;
+		}
+		o->checked[k]++;
+		if (isnan(want) ? !isnan(got) : fabs(got - want) > 1e-9)
+			o->bad[k]++;
+	}
+}
+
+static void test_tg_metrics(void)
+{
+	struct tgo o;
+
+	memset(&o, 0, sizeof o);
+	rs_write("al-tg.json", HEAD("al-tg", 1200, 10) LB
+		 "\"alarms\":[{\"alarmName\":\"hosts\",\"metric\":\"HealthyHostCount\",\"service\":\"w\","
+		 "\"statistic\":\"Minimum\",\"evaluationPeriods\":5,\"threshold\":0,"
+		 "\"comparisonOperator\":\"LessThanThreshold\"},"
+		 "{\"alarmName\":\"reqs\",\"metric\":\"RequestCount\",\"service\":\"w\",\"targetGroup\":\"tg\","
+		 "\"evaluationPeriods\":5,\"threshold\":1e9,\"comparisonOperator\":\"GreaterThanThreshold\"}],"
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":4,"
+		 "\"deploymentConfiguration\":{\"alarms\":{\"alarmNames\":[\"hosts\",\"reqs\"],\"enable\":true,"
+		 "\"rollback\":true}},"
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}],"
+		 TAIL("al-tg"));
+	rs_write("al-tg.csv", TRACE_HDR "400,deploy,w,cool,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("al-tg.json", "al-tg", NULL, tg_observe, &o), 0);
+	CU_ASSERT(o.checked[0] >= 10);            /* two deployments of a 5-minute bake each */
+	CU_ASSERT(o.checked[1] >= 10);
+	T_EQ(o.bad[0], 0);
+	T_EQ(o.bad[1], 0);
+	T_EQ(stage_rows("al-tg", "FAILED"), 0);
+	T_EQ(stage_rows("al-tg", "COMPLETED"), 2);
 }
 
 /* Bad members exit 2 naming the member's path and the reason. */
@@ -563,6 +691,7 @@ static CU_TestInfo tests[] = {
 	{ "ALARM before the first RUNNING task does not fail the deployment; after it does", test_before_running },
 	{ "breaker and alarm both on: the first to trip", test_first_to_trip },
 	{ "LINEAR: an alarm during the shifts rolls traffic back to blue", test_linear },
+	{ "a target group's HealthyHostCount and RequestCount datapoints, by hand", test_tg_metrics },
 	{ "bad alarm fields exit 2 at their path", test_bad_fields },
 	CU_TEST_INFO_NULL,
 };
