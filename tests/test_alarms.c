@@ -618,6 +618,9 @@ static void test_bad_fields(void)
 		  "$.services[0].deploymentConfiguration.alarms.x" },
 		{ "\"alarms\":[{\"alarmName\":\"cpu\",\"metric\":\"Bogus\",\"service\":\"w\",\"evaluationPeriods\":1,"
 		  "\"threshold\":1,\"comparisonOperator\":\"GreaterThanThreshold\"}],", "{}", "$.alarms[0].metric: expected" },
+		{ "\"alarms\":[{\"alarmName\":\"cpu\",\"metric\":\"HTTPCode_Target_5XX_Count\",\"service\":\"w\","
+		  "\"evaluationPeriods\":1,\"threshold\":1,\"comparisonOperator\":\"GreaterThanThreshold\"}],", "{}",
+		  "$.alarms[0].metric: HTTPCode_Target_5XX_Count is not modelled" },
 		{ "\"alarms\":[{\"alarmName\":\"cpu\",\"metric\":\"RequestCount\",\"service\":\"w\",\"evaluationPeriods\":1,"
 		  "\"threshold\":1,\"comparisonOperator\":\"GreaterThanThreshold\"}],", "{}",
 		  "$.alarms[0].metric: RequestCount is a target group's metric and service 'w' has no load balancer" },

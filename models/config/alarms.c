@@ -72,6 +72,10 @@ static int one_alarm(struct scenario *s, struct scn_alarm *a, const cJSON *it, c
 			return jr_fail(&c, "alarmName", "alarm '%s' is declared twice", name);
 	for (k = 0; k < AM_N && strcmp(metric_names[k], metric) != 0; k++)
 		;
+	if (k == AM_N && strcmp(metric, "HTTPCode_Target_5XX_Count") == 0)
+		return jr_fail(&c, "metric", "HTTPCode_Target_5XX_Count is not modelled: ecsim's tasks return no HTTP "
+			       "errors of their own; HTTPCode_ELB_5XX_Count counts the load balancer's 502, 503 and 504 "
+			       "(docs/ecs-model.md choice E135)");
 	if (k == AM_N)
 		return jr_fail(&c, "metric", "expected CPUUtilization, MemoryUtilization, RequestCount, "
 			       "HTTPCode_ELB_5XX_Count, TargetResponseTime, HealthyHostCount or UnHealthyHostCount "
