@@ -318,6 +318,20 @@ static void test_rollback(void)
 	CU_ASSERT(stage_find("al-rb", 1, "COMPLETED", 1) > o.alarm_s);
 	T_EQ(stage_rows("al-rb", "BAKE_TIME"), 2);
 	T_EQ(stage_rows("al-rb", "FAILED"), 1);
+	/* two COMPLETED revisions before it: back to the last, revision 2 */
+	run_checked("al-rb2", HEAD("al-rb2", 2400, 10) CPU_ALARM("w")
+		    SVC("{\"minimumHealthyPercent\":50,\"maximumPercent\":150," ALARMS("true") "}")
+		    TAIL("al-rb2"), TRACE_HDR "300,deploy,w,cool,,,\n900,deploy,w,hot,,,\n", &o, 2);
+	CU_ASSERT(o.alarm_s > o.first_running_s && o.first_running_s > 900);
+	T_NEAR(o.failed_s, o.alarm_s);
+	T_EQ(o.started_after_alarm, 0);
+	CU_ASSERT(stage_at("al-rb2", 2, "COMPLETED") < 900);
+	T_NEAR(stage_at("al-rb2", 3, "FAILED"), o.alarm_s);
+	T_NEAR(stage_at("al-rb2", 2, "ROLLED_BACK"), o.alarm_s);
+	T_EQ(stage_rows("al-rb2", "ROLLED_BACK"), 1);
+	live_at_end("al-rb2", "web:2", &live, &of);
+	T_EQ(live, 4);
+	T_EQ(of, 4);
 }
 
 /* Without rollback: FAILED, nothing more launched, revision 3 kept. */
