@@ -254,6 +254,8 @@ void *bp_actor_state(const struct backplane *bp, enum bp_actor a);
 /* Each registers its events and subscribes (called by backplane_new). */
 void agent_attach(struct backplane *bp);
 void svc_attach(struct backplane *bp);
+void daemon_hold_attach(struct backplane *bp); /* models/service_daemon.c: the room held for
+						* DAEMON tasks (docs/ecs-model.md §4.10) */
 void fault_attach(struct backplane *bp);
 void scaler_attach(struct backplane *bp);   /* models/scaler.c: service auto scaling */
 void lb_attach(struct backplane *bp);       /* models/lb/lb_actor.c */
