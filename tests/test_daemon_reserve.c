@@ -210,6 +210,44 @@ static void test_full_instance_daemon_first(void)
 	free(placed);
 }
 
+/* One m5.large runs the DAEMON agent (256 CPU) and one app task (1024);
+ * a standalone app task (1024) waits from 30 s; at 100 s agent is
+ * redeployed to a revision of 768 CPU.  The old task's room, once
+ * released, is held at the new revision's size (choice E132): the waiting
+ * task, which would fit in the 1024 freed, is not placed and the new
+ * revision runs. */
+static void test_redeploy_holds_new_size(void)
+{
+	struct take_check c = { 0 };
+	int r, n, v2 = 0;
+	char *placed;
+
+	fx("dres-deploy.json");
+	fx("dres-deploy.csv");
+	fx("dres-td-agent.json");
+	fx("dres-td-agent-v2.json");
+	fx("dres-td-app.json");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dres-deploy.json", "dep", NULL, take_observe, &c), 0);
+	report_take(&c);
+	T_EQ(c.violations, 0);
+	n = rs_rows("dep", "tasks.csv");
+	for (r = 1; r <= n; r++) {
+		char *sv = rs_cell("dep", "tasks.csv", r, "service");
+		char *last = rs_cell("dep", "tasks.csv", r, "last_status");
+
+		v2 += strcmp(sv, "agent") == 0 && strcmp(last, "RUNNING") == 0 &&
+		      rs_num("dep", "tasks.csv", r, "cpu") == 768;
+		free(sv);
+		free(last);
+	}
+	T_EQ(v2, 1);
+	r = rs_find("dep", "tasks.csv", "task_id", "job");
+	CU_ASSERT_FATAL(r > 0);
+	placed = rs_cell("dep", "tasks.csv", r, "placed_s");
+	T_STREQ(placed, "");
+	free(placed);
+}
+
 /* ---- draining: stopped last, nothing held ------------------------------ */
 
 struct drain_check {
@@ -311,6 +349,7 @@ static void test_no_daemon_holds_nothing(void)
 static CU_TestInfo reserve_tests[] = {
 	{ "an instance registering: the daemons' room is not taken", test_register_while_waiting },
 	{ "full instances: the room freed goes to the daemon first", test_full_instance_daemon_first },
+	{ "redeployed: the new revision's room held", test_redeploy_holds_new_size },
 	{ "draining: the daemon stopped last, nothing held", test_drain_stopped_last },
 	{ "no DAEMON: nothing held", test_no_daemon_holds_nothing },
 	CU_TEST_INFO_NULL,
