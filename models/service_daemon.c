@@ -1,6 +1,9 @@
 /* models/service_daemon.c — the DAEMON scheduler's pass: one task on every
  * ACTIVE instance that can hold it (docs/ecs-model.md §4.10); the rules are
- * summed up at the top of service.c.
+ * summed up at the top of service.c.  And the room reserved for daemon
+ * tasks ahead of others (§4.10, choices E130–E134): the holds on the
+ * instances (cluster_hold), kept by the pass and by a small actor of its
+ * own that follows instances and DAEMON tasks as they change.
  */
 #include "service_int.h"
 
@@ -254,7 +257,10 @@ static int64_t non_daemon_tasks_on(struct backplane *bp, int32_t i)
  *     the new one starts) gets one, if it fits there; else the service
  *     waits for capacity;
  *   - with no older task left and a healthy primary task on every instance
- *     it belongs on, the deployment is COMPLETED and older ones INACTIVE. */
+ *     it belongs on, the deployment is COMPLETED and older ones INACTIVE;
+ *   - the room held for it is set (or resized) on every instance it belongs
+ *     on without a task of it, and dropped elsewhere (hold_wanted); its
+ *     placement check on an instance sees the held room as free. */
 void svc_reconcile_daemon(struct backplane *bp, int vi)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
