@@ -12,6 +12,9 @@
  *   - "placed first and stopped last": on a DRAINING instance the daemon
  *     task is asked to stop only once the instance's other tasks have
  *     stopped, and nothing is held there;
+ *   - the same on an instance set ACTIVE again, on a failed instance that
+ *     comes back (the hold kept while its agent is away), and after a
+ *     redeployment to a larger revision (the new revision's room);
  *   - a scenario without a DAEMON service holds nothing, ever.
  * The scenarios are tests/data/scenarios/dres-* (and fid-daemon-drain). */
 #include <stdio.h>
@@ -248,6 +251,67 @@ static void test_redeploy_holds_new_size(void)
 	free(placed);
 }
 
+/* Two m5.large each run the DAEMON agent (256 CPU) and an app task
+ * (1024); a standalone app task waits from 50 s; ci-00002 is drained at
+ * 100 s (its daemon stops after the app task) and set ACTIVE again at
+ * 300 s: the waiting task is tried at once, app's pass (listed first) comes
+ * before the daemon's.  The daemon's room is held from the moment the
+ * instance is ACTIVE again (choices E132, E133): the waiting task takes 1024,
+ * app's replacement finds no room, the daemon runs there again.  On main
+ * app's task takes the rest and the daemon never returns. */
+static void test_reactivated_instance(void)
+{
+	struct take_check c = { 0 };
+
+	fx("dres-reactivate.json");
+	fx("dres-reactivate.csv");
+	fx("dres-td-agent.json");
+	fx("dres-td-app.json");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dres-reactivate.json", "react", NULL, take_observe, &c), 0);
+	report_take(&c);
+	T_EQ(c.violations, 0);
+	T_EQ(running_on("react", "agent", "ci-00002"), 1);
+	RS_IS("react", "tasks.csv", rs_find("react", "tasks.csv", "task_id", "job"), "instance_id", "ci-00002");
+}
+
+struct fail_check {
+	struct take_check take;
+	int held_disconnected;     /* events with ci-00002's agent away and its hold in place */
+};
+
+static void fail_observe(struct backplane *bp, void *ctx)
+{
+	struct fail_check *c = ctx;
+	int64_t hc, hm;
+	int he;
+
+	take_observe(bp, &c->take);
+	cluster_held(bp->cl, 1, &hc, &hm, &he);
+	c->held_disconnected += !cluster_agent_connected(bp->cl, 1) && hc == 256;
+}
+
+/* The same two instances; ci-00002 fails at 100 s for 200 s: the backplane
+ * notices at 160 s (its tasks lost, the agent disconnected), holds the
+ * daemon's room there at once and keeps it while the agent is away
+ * (choice E133); when the instance comes back empty the waiting task is
+ * tried at once and app's pass comes first, yet the daemon runs there
+ * again.  On main app's replacement takes the room the daemon needs. */
+static void test_failed_instance_back(void)
+{
+	struct fail_check c = { { 0 }, 0 };
+
+	fx("dres-fail.json");
+	fx("dres-fail.csv");
+	fx("dres-td-agent.json");
+	fx("dres-td-app.json");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dres-fail.json", "fail", NULL, fail_observe, &c), 0);
+	report_take(&c.take);
+	T_EQ(c.take.violations, 0);
+	CU_ASSERT(c.held_disconnected > 0);
+	T_EQ(running_on("fail", "agent", "ci-00002"), 1);
+	RS_IS("fail", "tasks.csv", rs_find("fail", "tasks.csv", "task_id", "job"), "instance_id", "ci-00002");
+}
+
 /* ---- draining: stopped last, nothing held ------------------------------ */
 
 struct drain_check {
@@ -350,6 +414,8 @@ static CU_TestInfo reserve_tests[] = {
 	{ "an instance registering: the daemons' room is not taken", test_register_while_waiting },
 	{ "full instances: the room freed goes to the daemon first", test_full_instance_daemon_first },
 	{ "redeployed: the new revision's room held", test_redeploy_holds_new_size },
+	{ "an instance set ACTIVE again: the daemon's room held first", test_reactivated_instance },
+	{ "a failed instance back: the hold kept while its agent was away", test_failed_instance_back },
 	{ "draining: the daemon stopped last, nothing held", test_drain_stopped_last },
 	{ "no DAEMON: nothing held", test_no_daemon_holds_nothing },
 	CU_TEST_INFO_NULL,
