@@ -624,9 +624,8 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 	if (rc != 0) {
 		char label[300], name[32];
 
-		if (held >= 0)
+		if (held >= 0)     /* the holds there take their room back */
 			cluster_hold_fill(bp->cl, held);
-
 		metrics_on_failure(bp->m, now, task_name(t, name, sizeof name), bp_td_label(bp, t->td, label, sizeof label),
 				   cluster_group_name(bp->cl, t->group),
 				   t->svc >= 0 ? bp->s->services[t->svc].name : "",

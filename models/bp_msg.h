@@ -23,7 +23,8 @@
  * across the state change that notifies.
  *
  * Actors are attached in the order of the table in backplane.c: agents,
- * service scheduler, fault injector, service auto scaling (models/scaler.c),
+ * service scheduler, the room held for DAEMON tasks (models/service_daemon.c,
+ * subscribed only when the scenario has a DAEMON service), fault injector, service auto scaling (models/scaler.c),
  * load balancer (models/lb/lb_actor.c, attached only when the scenario has
  * target groups), managed scaling of capacity providers (models/cas.c,
  * attached only when a provider has managed scaling).  Each keeps its own state (its
