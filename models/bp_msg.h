@@ -24,11 +24,13 @@
  *
  * Actors are attached in the order of the table in backplane.c: agents,
  * service scheduler, the room held for DAEMON tasks (models/service_daemon.c,
- * subscribed only when the scenario has a DAEMON service), fault injector, service auto scaling (models/scaler.c),
+ * subscribed only when the scenario has a DAEMON service), fault injector,
+ * service auto scaling (models/scaler.c),
  * load balancer (models/lb/lb_actor.c, attached only when the scenario has
  * target groups), managed scaling of capacity providers (models/cas.c,
  * attached only when a provider has managed scaling).  Each keeps its own state (its
- * private header, X_int.h) through bp_set_actor_state and sets up its side
+ * private header, X_int.h) through bp_set_actor_state (the DAEMON hold
+ * actor keeps none: the holds are the cluster's) and sets up its side
  * of each new instance on BN_INSTANCE_ADDED.  Adding an actor is one row
  * there and one attach function.
  */
