@@ -585,6 +585,7 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 	struct place_result res;
 	sim_time_t now = sim_now(bp->sim);
 	struct place_policy pinned;
+	int32_t held = -1;         /* a DAEMON task's instance, whose held room it takes */
 	int rc;
 
 	if (t->fg)   /* no instance: Fargate picks an AZ (docs/ecs-model.md §4.11) */
@@ -603,6 +604,10 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 		if (t->cold && t->pin >= 0) {
 			snprintf(expr, sizeof expr, "instanceId == %s", cluster_id(bp->cl, t->pin));
 			pin_task_policy(&pinned, expr);
+			/* the room held there for the daemons is theirs
+			 * (docs/ecs-model.md §4.10, choice E131) */
+			held = t->pin;
+			cluster_hold_open(bp->cl, held);
 		} else if (t->cold && t->pin_az) {
 			snprintf(expr, sizeof expr, "attribute:ecs.availability-zone == '%s'", t->pin_az);
 			pin_task_policy(&pinned, expr);
@@ -619,6 +624,8 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 	if (rc != 0) {
 		char label[300], name[32];
 
+		if (held >= 0)     /* the holds there take their room back */
+			cluster_hold_fill(bp->cl, held);
 		metrics_on_failure(bp->m, now, task_name(t, name, sizeof name), bp_td_label(bp, t->td, label, sizeof label),
 				   cluster_group_name(bp->cl, t->group),
 				   t->svc >= 0 ? bp->s->services[t->svc].name : "",
@@ -626,6 +633,8 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 		return -1;
 	}
 	cluster_reserve(bp->cl, res.instance, &d->req, t->group);
+	if (held >= 0)     /* its hold turns into the task's room; the others' take theirs back */
+		cluster_unhold(bp->cl, held, t->group);
 	task_placed(bp, t, res.instance);
 	notify_cluster(bp);
 	/* docs/ecs-model.md §3.1: PROVISIONING is where the awsvpc ENI is created and attached */
@@ -1303,7 +1312,7 @@ static void on_sample(struct sim *s, void *ctx, const struct event *ev)
 /* The actors that watch the backplane, in the order they subscribe (the
  * order each notification reaches them). */
 static void (*const actors[])(struct backplane *bp) = {
-	agent_attach, svc_attach, fault_attach, scaler_attach, lb_attach, cas_attach, fargate_attach,
+	agent_attach, svc_attach, daemon_hold_attach, fault_attach, scaler_attach, lb_attach, cas_attach, fargate_attach,
 };
 
 struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_reg *rng,

@@ -23,11 +23,14 @@
  * across the state change that notifies.
  *
  * Actors are attached in the order of the table in backplane.c: agents,
- * service scheduler, fault injector, service auto scaling (models/scaler.c),
+ * service scheduler, the room held for DAEMON tasks (models/service_daemon.c,
+ * subscribed only when the scenario has a DAEMON service), fault injector,
+ * service auto scaling (models/scaler.c),
  * load balancer (models/lb/lb_actor.c, attached only when the scenario has
  * target groups), managed scaling of capacity providers (models/cas.c,
  * attached only when a provider has managed scaling).  Each keeps its own state (its
- * private header, X_int.h) through bp_set_actor_state and sets up its side
+ * private header, X_int.h) through bp_set_actor_state (the DAEMON hold
+ * actor keeps none: the holds are the cluster's) and sets up its side
  * of each new instance on BN_INSTANCE_ADDED.  Adding an actor is one row
  * there and one attach function.
  */
@@ -258,6 +261,8 @@ void *bp_actor_state(const struct backplane *bp, enum bp_actor a);
 /* Each registers its events and subscribes (called by backplane_new). */
 void agent_attach(struct backplane *bp);
 void svc_attach(struct backplane *bp);
+void daemon_hold_attach(struct backplane *bp); /* models/service_daemon.c: the room held for
+						* DAEMON tasks (docs/ecs-model.md §4.10) */
 void fault_attach(struct backplane *bp);
 void scaler_attach(struct backplane *bp);   /* models/scaler.c: service auto scaling */
 void lb_attach(struct backplane *bp);       /* models/lb/lb_actor.c */

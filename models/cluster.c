@@ -110,6 +110,9 @@ void cluster_free(struct cluster *cl)
 		if (in->grp != in->g_in)
 			free(in->grp);
 		free(ci->grp_names);
+		if (ci->hold)
+			free(ci->hold->e);
+		free(ci->hold);
 	}
 	free(cl->in_mem);
 	free(cl->info);
@@ -472,6 +475,8 @@ void cluster_reserve(struct cluster *cl, int32_t i, const struct place_req *r, u
 	group_add(cl, i, g, 1, grp_find(&cl->in[i], g));
 }
 
+static void hold_top_up(struct cluster *cl, int32_t i);
+
 void cluster_release(struct cluster *cl, int32_t i, const struct place_req *r, uint32_t g)
 {
 	int k;
@@ -483,6 +488,180 @@ void cluster_release(struct cluster *cl, int32_t i, const struct place_req *r, u
 		return;
 	account(cl, i, r, -1);
 	group_add(cl, i, g, -1, k);
+	/* the room freed goes to the holds waiting for it first
+	 * (docs/ecs-model.md §4.10); no instance is short without a DAEMON */
+	if (__builtin_expect(cl->n_short > 0, 0))
+		hold_top_up(cl, i);
+}
+
+/* ---- holds: room kept for tasks to come (docs/ecs-model.md §4.10) ---- */
+
+static int hold_short(const struct hold_set *h)
+{
+	return h && (h->have_cpu < h->want_cpu || h->have_mem < h->want_mem || h->have_eni < h->want_eni);
+}
+
+/* Instance i's held room changes by (cpu, mem, eni): taken off (or given
+ * back to) what placement sees, the indexes moved; the totals' reserved
+ * amounts are the tasks' and do not change. */
+static void hold_move(struct cluster *cl, int32_t i, int64_t cpu, int64_t mem, int eni)
+{
+	struct inst *in = &cl->in[i];
+	struct hold_set *h = cl->info[i].hold;
+	int64_t mem_before = in->mem_rem, cpu_before = in->cpu_rem;
+
+	if (cpu == 0 && mem == 0 && eni == 0)
+		return;
+	in->cpu_rem -= cpu;
+	in->mem_rem -= mem;
+	if (cl_placeable(in))
+		cl_index_move(cl, i, mem_before, cpu_before);
+	in->eni_used += eni;
+	h->have_cpu += cpu;
+	h->have_mem += mem;
+	h->have_eni += eni;
+}
+
+/* What one resource's hold takes now: up to what its holders want, from
+ * the room free (never below 0), or gives back what is held past it. */
+static int64_t hold_step(int64_t want, int64_t have, int64_t free)
+{
+	int64_t d = want - have;
+
+	if (d > 0)
+		d = free <= 0 ? 0 : d < free ? d : free;
+	return d;
+}
+
+/* The holds on i take what they lack of the room free (or give back what
+ * they hold past their wants); `was`: whether i was counted short before
+ * the caller's change (the count follows). */
+static void hold_fill(struct cluster *cl, int32_t i, int was)
+{
+	struct inst *in = &cl->in[i];
+	struct hold_set *h = cl->info[i].hold;
+
+	if (h)
+		hold_move(cl, i, hold_step(h->want_cpu, h->have_cpu, in->cpu_rem),
+			  hold_step(h->want_mem, h->have_mem, in->mem_rem),
+			  (int)hold_step(h->want_eni, h->have_eni, in->eni_cap - in->eni_used));
+	cl->n_short += hold_short(h) - was;
+}
+
+static void __attribute__((noinline)) hold_top_up(struct cluster *cl, int32_t i)
+{
+	if (hold_short(cl->info[i].hold))
+		hold_fill(cl, i, 1);
+}
+
+static struct hold_ent *hold_find(const struct hold_set *h, uint32_t g)
+{
+	for (int k = 0; h && k < h->n; k++)
+		if (h->e[k].g == g)
+			return &h->e[k];
+	return NULL;
+}
+
+/* Every hold on i dropped, its room given back. */
+static void hold_clear(struct cluster *cl, int32_t i)
+{
+	struct hold_set *h = cl->info[i].hold;
+
+	if (!h)
+		return;
+	cl->n_short -= hold_short(h);
+	hold_move(cl, i, -h->have_cpu, -h->have_mem, -h->have_eni);
+	free(h->e);
+	free(h);
+	cl->info[i].hold = NULL;
+	cl->n_holding--;
+}
+
+void cluster_hold(struct cluster *cl, int32_t i, uint32_t g, const struct place_req *r)
+{
+	struct hold_set *h;
+	struct hold_ent *e;
+	int eni = r->eni ? 1 : 0, was;
+
+	if (cl->in[i].status != INST_ACTIVE)
+		return;
+	h = cl->info[i].hold;
+	was = hold_short(h);
+	if (!h) {
+		h = cl->info[i].hold = xcalloc(1, sizeof *h);
+		cl->n_holding++;
+	}
+	e = hold_find(h, g);
+	if (e && e->cpu == r->cpu_units && e->mem == r->mem_mib && e->eni == eni)
+		return;
+	if (!e) {
+		XGROW(h->e, h->cap, (size_t)h->n + 1);
+		e = &h->e[h->n++];
+		*e = (struct hold_ent){ g, 0, 0, 0 };
+	}
+	h->want_cpu += r->cpu_units - e->cpu;
+	h->want_mem += r->mem_mib - e->mem;
+	h->want_eni += eni - e->eni;
+	e->cpu = r->cpu_units;
+	e->mem = r->mem_mib;
+	e->eni = eni;
+	hold_fill(cl, i, was);
+}
+
+void cluster_unhold(struct cluster *cl, int32_t i, uint32_t g)
+{
+	struct hold_set *h = cl->info[i].hold;
+	struct hold_ent *e = hold_find(h, g);
+	int was = hold_short(h);
+
+	if (!e) {
+		hold_fill(cl, i, was);    /* (the others' room after a cluster_hold_open) */
+		return;
+	}
+	if (h->n == 1) {
+		hold_clear(cl, i);
+		return;
+	}
+	h->want_cpu -= e->cpu;
+	h->want_mem -= e->mem;
+	h->want_eni -= e->eni;
+	*e = h->e[--h->n];
+	hold_fill(cl, i, was);
+}
+
+int cluster_holds(const struct cluster *cl, int32_t i, uint32_t g)
+{
+	return hold_find(cl->info[i].hold, g) != NULL;
+}
+
+void cluster_hold_open(struct cluster *cl, int32_t i)
+{
+	struct hold_set *h = cl->info[i].hold;
+
+	if (!h)
+		return;
+	cl->n_short -= hold_short(h);
+	hold_move(cl, i, -h->have_cpu, -h->have_mem, -h->have_eni);
+	cl->n_short += hold_short(h);
+}
+
+void cluster_hold_fill(struct cluster *cl, int32_t i)
+{
+	hold_fill(cl, i, hold_short(cl->info[i].hold));
+}
+
+void cluster_held(const struct cluster *cl, int32_t i, int64_t *cpu, int64_t *mem, int *eni)
+{
+	const struct hold_set *h = cl->info[i].hold;
+
+	*cpu = h ? h->have_cpu : 0;
+	*mem = h ? h->have_mem : 0;
+	*eni = h ? h->have_eni : 0;
+}
+
+int32_t cluster_n_holding(const struct cluster *cl)
+{
+	return cl->n_holding;
 }
 
 /* ---- status (docs/ecs-model.md §2.3; D6–D8) ---- */
@@ -531,6 +710,8 @@ void cluster_set_status(struct cluster *cl, int32_t i, enum inst_status st)
 {
 	if (cl->in[i].status == INST_INACTIVE || cl->in[i].status == st)
 		return;        /* D7: terminal */
+	/* holds live only on an ACTIVE instance (docs/ecs-model.md §4.10) */
+	hold_clear(cl, i);
 	set_state(cl, i, st, cl->in[i].agent);
 }
 

@@ -90,6 +90,30 @@ const char *cluster_group_name(const struct cluster *cl, uint32_t g);
  * for a placement that fits (the result of place_task). */
 void cluster_reserve(struct cluster *cl, int32_t i, const struct place_req *r, uint32_t g);
 void cluster_release(struct cluster *cl, int32_t i, const struct place_req *r, uint32_t g);
+/* Room held on instance i for a task of group g not yet placed there (a
+ * DAEMON service's task, docs/ecs-model.md §4.10): r's CPU, memory and ENI
+ * (ports and GPUs are not held).  Placement sees held room as taken
+ * (cluster_cpu_remaining, cluster_mem_remaining and cluster_eni_free leave
+ * it out, and so do the indexes); the totals' reserved CPU and memory and
+ * the task counts do not count it.  The cluster holds as much of it as is
+ * free now and takes the rest as room frees on i: a release there tops the
+ * holds up before anything else can be placed.  Holds exist only on an
+ * ACTIVE instance: a change of status drops every hold there.
+ * cluster_hold sets (or replaces) g's hold on i, cluster_unhold drops it
+ * (the room goes back); cluster_holds tells whether g holds on i. */
+void cluster_hold(struct cluster *cl, int32_t i, uint32_t g, const struct place_req *r);
+void cluster_unhold(struct cluster *cl, int32_t i, uint32_t g);
+int cluster_holds(const struct cluster *cl, int32_t i, uint32_t g);
+/* For one placement on i by a holder: cluster_hold_open gives the room of
+ * every hold on i back, cluster_hold_fill takes it again (as much as is
+ * free then).  Both are no-ops on an instance without holds. */
+void cluster_hold_open(struct cluster *cl, int32_t i);
+void cluster_hold_fill(struct cluster *cl, int32_t i);
+/* What is held on i now: CPU units, MiB, ENI slots. */
+void cluster_held(const struct cluster *cl, int32_t i, int64_t *cpu, int64_t *mem, int *eni);
+/* Instances with a hold of any holder (0 without DAEMON services). */
+int32_t cluster_n_holding(const struct cluster *cl);
+
 /* Ask for instance i's record (the lines a reserve or release reads): a
  * hint, for a caller that knows it comes next; changes nothing. */
 void cluster_prefetch(const struct cluster *cl, int32_t i);

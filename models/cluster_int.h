@@ -92,6 +92,25 @@ struct inst_info {
 	const char **grp_names;   /* the groups' names, for CQL task:group: built when read */
 	int cap_names;
 	int64_t registered_at;
+	struct hold_set *hold;    /* room held for tasks to come (cluster_hold), NULL = none */
+};
+
+/* The room held on one instance for tasks not yet placed there (a DAEMON
+ * service's, docs/ecs-model.md §4.10; cluster.h cluster_hold): what each
+ * holder wants, their sum, and how much of the sum is held now (taken off
+ * the instance's remaining CPU and memory and counted in its used ENIs; at
+ * most what was free, the rest taken as room frees). */
+struct hold_ent {
+	uint32_t g;               /* the holder (its task group) */
+	int64_t cpu, mem;
+	int eni;
+};
+struct hold_set {
+	struct hold_ent *e;
+	int n;
+	size_t cap;
+	int64_t want_cpu, want_mem, have_cpu, have_mem;
+	int want_eni, have_eni;
 };
 
 /* Each order of a part is a counted B+-tree whose nodes live in pools per
@@ -198,6 +217,8 @@ struct cluster {
 	struct cluster_totals tot;
 	uint32_t a_az, a_type, a_os_type, a_os_family, a_arch, a_ami, a_task_eni;
 	uint64_t serial;           /* cluster_serial */
+	int32_t n_short;           /* instances holding less than their holders want */
+	int32_t n_holding;         /* instances with a hold (cluster_n_holding) */
 };
 
 static inline int cl_placeable(const struct inst *in)

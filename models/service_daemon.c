@@ -1,6 +1,9 @@
 /* models/service_daemon.c — the DAEMON scheduler's pass: one task on every
  * ACTIVE instance that can hold it (docs/ecs-model.md §4.10); the rules are
- * summed up at the top of service.c.
+ * summed up at the top of service.c.  And the room reserved for daemon
+ * tasks ahead of others (§4.10, choices E130–E134): the holds on the
+ * instances (cluster_hold), kept by the pass and by a small actor of its
+ * own that follows instances and DAEMON tasks as they change.
  */
 #include "service_int.h"
 
@@ -136,6 +139,97 @@ static int daemon_eligible(struct backplane *bp, const struct svc *v, int32_t i)
 	return 1;
 }
 
+/* The room a DAEMON holds (docs/ecs-model.md §4.10, choices E130-E133):
+ * on an instance it belongs on (daemon_eligible: ACTIVE, its constraints
+ * and attribute requirements) where no task of the service is placed
+ * (running, starting or still stopping: a stopping task's room turns into
+ * the hold when it is released, not before, so a redeployment never holds
+ * the room twice), the primary deployment's CPU, memory and ENI, for as
+ * long as the service is active, not being deleted and its deployment has
+ * not FAILED, and only where the task could ever fit (the instance's
+ * registered CPU and memory).  A launch in flight to the instance keeps
+ * the hold until it is placed (backplane.c try_place). */
+static int hold_wanted(struct backplane *bp, const struct svc *v, int32_t i, const struct place_req *r)
+{
+	const struct cluster *cl = backplane_cluster(bp);
+
+	if (!v->active || v->deleting || v->n_deps == 0 || v->deps[v->primary].rollout == ROLL_FAILED)
+		return 0;
+	if (cluster_status(cl, i) != INST_ACTIVE || cluster_group_tasks_on(cl, i, v->group) > 0)
+		return 0;
+	if (r->cpu_units > cluster_cpu_registered(cl, i) || r->mem_mib > cluster_mem_registered(cl, i))
+		return 0;
+	return daemon_eligible(bp, v, i);
+}
+
+/* v's hold on instance i set or dropped as hold_wanted says. */
+static void hold_refresh(struct backplane *bp, const struct svc *v, int32_t i)
+{
+	const struct place_req *r;
+
+	if (v->n_deps == 0) {
+		cluster_unhold(backplane_cluster(bp), i, v->group);
+		return;
+	}
+	r = &backplane_scenario(bp)->taskdefs[v->deps[v->primary].td].req;
+	if (hold_wanted(bp, v, i, r))
+		cluster_hold(backplane_cluster(bp), i, v->group, r);
+	else
+		cluster_unhold(backplane_cluster(bp), i, v->group);
+}
+
+/* The hold's actor: it follows what changes where a DAEMON belongs and
+ * whether its task is there, at the moment it changes (before any waiting
+ * task is tried again): an instance registered (before any task can be
+ * placed on it), set ACTIVE again, drained; a DAEMON task's room released;
+ * a DAEMON created, redeployed, failed or deleted.  Attached only when the
+ * scenario has a DAEMON service: without one nothing is held and the
+ * notifications cost nothing more. */
+static void hold_note(struct backplane *bp, void *ctx, const struct bp_note *n)
+{
+	struct sched *sc = svc_sched(bp);
+	int32_t n_inst = cluster_count(backplane_cluster(bp));
+
+	(void)ctx;
+	switch (n->kind) {
+	case BN_INSTANCE_ADDED:
+	case BN_INSTANCE_STATUS:
+		if (n->inst < 0)
+			break;
+		for (int k = 0; k < sc->n_svcs; k++)
+			if (sc->svcs[k].cfg->sched == SCHED_DAEMON)
+				hold_refresh(bp, &sc->svcs[k], n->inst);
+		break;
+	case BN_TASK_STOPPED: {
+		const struct task *t = bp_task_at(bp, n->slot);
+
+		if (t->svc >= 0 && t->inst >= 0 && sc->svcs[t->svc].cfg->sched == SCHED_DAEMON)
+			hold_refresh(bp, &sc->svcs[t->svc], t->inst);
+		break;
+	}
+	case BN_SERVICE_ROLLOUT:
+	case BN_SERVICE_DELETE:
+		if (n->svc >= 0 && n->svc < sc->n_svcs && sc->svcs[n->svc].cfg->sched == SCHED_DAEMON)
+			for (int32_t i = 0; i < n_inst; i++)
+				hold_refresh(bp, &sc->svcs[n->svc], i);
+		break;
+	default:
+		break;
+	}
+}
+
+void daemon_hold_attach(struct backplane *bp)
+{
+	const struct scenario *s = backplane_scenario(bp);
+	int any = 0;
+
+	for (int k = 0; k < s->n_services; k++)
+		any |= s->services[k].sched == SCHED_DAEMON;
+	if (any)
+		bp_subscribe(bp, BN_BIT(BN_INSTANCE_ADDED) | BN_BIT(BN_INSTANCE_STATUS) | BN_BIT(BN_TASK_STOPPED) |
+			     BN_BIT(BN_SERVICE_ROLLOUT) | BN_BIT(BN_SERVICE_DELETE), hold_note, NULL);
+}
+
 /* Tasks on instance i that are not daemon tasks (placed and not yet
  * reported STOPPED): what the daemon there serves. */
 static int64_t non_daemon_tasks_on(struct backplane *bp, int32_t i)
@@ -163,7 +257,10 @@ static int64_t non_daemon_tasks_on(struct backplane *bp, int32_t i)
  *     the new one starts) gets one, if it fits there; else the service
  *     waits for capacity;
  *   - with no older task left and a healthy primary task on every instance
- *     it belongs on, the deployment is COMPLETED and older ones INACTIVE. */
+ *     it belongs on, the deployment is COMPLETED and older ones INACTIVE;
+ *   - the room held for it is set (or resized) on every instance it belongs
+ *     on without a task of it, and dropped elsewhere (hold_wanted); its
+ *     placement check on an instance sees the held room as free. */
 void svc_reconcile_daemon(struct backplane *bp, int vi)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
@@ -262,6 +359,9 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 		}
 	}
 	for (int32_t i = 0; i < n; i++) {
+		/* the room held for it (set, resized after a deploy, or
+		 * dropped where it no longer belongs) */
+		hold_refresh(bp, v, i);
 		if (has[i] || p->rollout == ROLL_FAILED || !daemon_eligible(bp, v, i))
 			continue;
 		/* the launch-rate quota (docs/ecs-model.md §7.5, choice E113):
@@ -279,13 +379,18 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 			char expr[96];
 			struct err e;
 			uint32_t slot;
+			int ok;
 
 			place_policy_copy(&pol, p->policy);
 			snprintf(expr, sizeof expr, "instanceId == %s", cluster_id(backplane_cluster(bp), i));
 			/* the pin is the scheduler's, not counted toward the
-			 * 10 constraints (place_add_pin) */
-			if (place_add_pin(&pol, expr, &e) == 0 &&
-			    place_task(backplane_cluster(bp), &d->req, v->group, &pol, backplane_place_rng(bp), &res) == 0) {
+			 * 10 constraints (place_add_pin); the room held on the
+			 * instance is the daemons' own (choice E131) */
+			cluster_hold_open(backplane_cluster(bp), i);
+			ok = place_add_pin(&pol, expr, &e) == 0 &&
+			     place_task(backplane_cluster(bp), &d->req, v->group, &pol, backplane_place_rng(bp), &res) == 0;
+			cluster_hold_fill(backplane_cluster(bp), i);
+			if (ok) {
 				svc_account(bp, v);
 				slot = bp_new_task(bp, p->td, v->group, NULL, -1, vi, v->primary, p->policy);
 				svc_rate_note(bp, v, bp_task_at(bp, slot));

@@ -1726,11 +1726,213 @@ static void test_register_model(void)
 	gsl_rng_free(r);
 }
 
+/* Room held for tasks to come (a DAEMON's, docs/ecs-model.md §4.10):
+ * taken off what placement sees, never counted as reserved by a task, what
+ * is free taken at once and the rest as room frees (a release there tops
+ * it up first), given back for the holder's own placement and dropped when
+ * the instance leaves ACTIVE. */
+static void test_holds(void)
+{
+	struct cluster *cl = cluster_new();
+	struct place_req app = { .cpu_units = 1024, .mem_mib = 1000 };
+	struct place_req d1 = { .cpu_units = 256, .mem_mib = 300, .eni = 1 };
+	struct place_req d2 = { .cpu_units = 512, .mem_mib = 100 };
+	struct cluster_totals t;
+	uint32_t g = cluster_group(cl, "service:web"), h1 = cluster_group(cl, "service:log"),
+		 h2 = cluster_group(cl, "service:mon");
+	int64_t cpu, mem;
+	int eni;
+
+	add(cl, "us-east-1a", "linux", 2048, 7985, NULL);
+	add(cl, "us-east-1a", "linux", 2048, 7985, NULL);
+	T_EQ(cluster_n_holding(cl), 0);
+	cluster_hold(cl, 0, h1, &d1);
+	T_EQ(cluster_n_holding(cl), 1);
+	T_EQ(cluster_holds(cl, 0, h1), 1);
+	T_EQ(cluster_holds(cl, 0, h2), 0);
+	T_EQ(cluster_cpu_remaining(cl, 0), 1792);
+	T_EQ(cluster_mem_remaining(cl, 0), 7685);
+	T_EQ(cluster_eni_free(cl, 0), 1);
+	cluster_totals(cl, &t);
+	T_EQ(t.cpu_reserved, 0);           /* no task's */
+	T_EQ(t.tasks, 0);
+	T_EQ(t.n_used, 0);
+	T_EQ(cluster_tasks_on(cl, 0), 0);
+	/* a full instance: the hold waits and takes the room a release frees */
+	cluster_reserve(cl, 1, &app, g);
+	cluster_reserve(cl, 1, &app, g);
+	cluster_hold(cl, 1, h1, &d1);
+	cluster_held(cl, 1, &cpu, &mem, &eni);
+	T_EQ(cpu, 0);
+	T_EQ(mem, 300);
+	T_EQ(eni, 1);
+	T_EQ(cluster_cpu_remaining(cl, 1), 0);
+	cluster_release(cl, 1, &app, g);
+	cluster_held(cl, 1, &cpu, &mem, &eni);
+	T_EQ(cpu, 256);
+	T_EQ(cluster_cpu_remaining(cl, 1), 768);
+	cluster_totals(cl, &t);
+	T_EQ(t.cpu_reserved, 1024);
+	/* two holders; the holder's own placement takes the held room */
+	cluster_hold(cl, 1, h2, &d2);
+	T_EQ(cluster_cpu_remaining(cl, 1), 256);
+	cluster_hold_open(cl, 1);
+	T_EQ(cluster_cpu_remaining(cl, 1), 1024);
+	cluster_reserve(cl, 1, &d1, h1);
+	cluster_unhold(cl, 1, h1);
+	T_EQ(cluster_holds(cl, 1, h1), 0);
+	T_EQ(cluster_holds(cl, 1, h2), 1);
+	T_EQ(cluster_cpu_remaining(cl, 1), 256);          /* 2048 - 1024 - 256 - 512 held */
+	cluster_held(cl, 1, &cpu, &mem, &eni);
+	T_EQ(cpu, 512);
+	T_EQ(eni, 0);
+	/* a resized hold (a redeployed daemon) */
+	cluster_hold(cl, 1, h2, &d1);
+	T_EQ(cluster_cpu_remaining(cl, 1), 512);
+	/* leaving ACTIVE drops every hold there; none is made off ACTIVE */
+	cluster_set_status(cl, 1, INST_DRAINING);
+	T_EQ(cluster_n_holding(cl), 1);
+	T_EQ(cluster_holds(cl, 1, h2), 0);
+	T_EQ(cluster_cpu_remaining(cl, 1), 768);
+	cluster_hold(cl, 1, h2, &d1);
+	T_EQ(cluster_holds(cl, 1, h2), 0);
+	cluster_totals(cl, &t);
+	T_EQ(t.cpu_reserved, 1280);
+	cluster_set_status(cl, 1, INST_ACTIVE);
+	cluster_totals(cl, &t);
+	T_EQ(t.cpu_reserved, 1280);
+	cluster_unhold(cl, 0, h1);
+	T_EQ(cluster_n_holding(cl), 0);
+	T_EQ(cluster_cpu_remaining(cl, 0), 2048);
+	T_EQ(cluster_eni_free(cl, 0), 2);
+	cluster_free(cl);
+}
+
+/* Holds among random reserves, releases and status changes: the indexes
+ * stay exact, remaining = registered - tasks - held, a hold is never
+ * short while room it lacks is free, and the totals count tasks only. */
+static void test_holds_random(void)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	struct cluster *cl = cluster_new();
+	struct task {
+		int32_t i;
+		struct place_req q;
+	} *tasks = calloc(2000, sizeof *tasks);
+	struct place_req hq[2] = { { .cpu_units = 256, .mem_mib = 512, .eni = 1 }, { .cpu_units = 384, .mem_mib = 128 } };
+	int n_tasks = 0, a, ok = 1;
+	uint32_t g = cluster_group(cl, "service:web"), hg[2];
+
+	hg[0] = cluster_group(cl, "service:log");
+	hg[1] = cluster_group(cl, "service:mon");
+	gsl_rng_set(r, 7);
+	for (int k = 0; k < 20; k++)
+		add(cl, k % 2 ? "us-east-1a" : "us-east-1b", "linux", 2048, 4000, k % 3 ? "blue" : "green");
+	a = cluster_spread_attr(cl, "stack");
+	for (int step = 0; step < 4000 && ok; step++) {
+		unsigned long op = gsl_rng_uniform_int(r, 12);
+		int32_t i = (int32_t)gsl_rng_uniform_int(r, (unsigned long)cluster_count(cl));
+		int64_t tcpu = 0, tmem = 0, rcpu = 0, rmem = 0;
+
+		if (op < 5 && n_tasks < 2000) {
+			struct place_req q = { .cpu_units = 128 * (int64_t)gsl_rng_uniform_int(r, 6),
+					       .mem_mib = 256 * (int64_t)gsl_rng_uniform_int(r, 6),
+					       .eni = gsl_rng_uniform_int(r, 4) == 0 };
+
+			if (cluster_cpu_remaining(cl, i) >= q.cpu_units && cluster_mem_remaining(cl, i) >= q.mem_mib &&
+			    (!q.eni || cluster_eni_free(cl, i) > 0) && cluster_status(cl, i) != INST_INACTIVE) {
+				cluster_reserve(cl, i, &q, g);
+				tasks[n_tasks].i = i;
+				tasks[n_tasks++].q = q;
+			}
+		} else if (op < 8 && n_tasks > 0) {
+			int k = (int)gsl_rng_uniform_int(r, (unsigned long)n_tasks);
+
+			cluster_release(cl, tasks[k].i, &tasks[k].q, g);
+			tasks[k] = tasks[--n_tasks];
+		} else if (op < 10) {
+			int h = (int)gsl_rng_uniform_int(r, 2);
+
+			if (gsl_rng_uniform_int(r, 3))
+				cluster_hold(cl, i, hg[h], &hq[h]);
+			else
+				cluster_unhold(cl, i, hg[h]);
+		} else if (op == 10) {
+			cluster_hold_open(cl, i);
+			cluster_hold_fill(cl, i);
+		} else {
+			switch (gsl_rng_uniform_int(r, 5)) {
+			case 0: cluster_set_status(cl, i, INST_DRAINING); break;
+			case 1: cluster_set_status(cl, i, INST_ACTIVE); break;
+			case 2: cluster_set_agent_connected(cl, i, 0); break;
+			case 3: cluster_set_agent_connected(cl, i, 1); break;
+			default: if (gsl_rng_uniform_int(r, 20) == 0) cluster_set_status(cl, i, INST_INACTIVE);
+			}
+		}
+		for (int32_t j = 0; j < cluster_count(cl); j++) {
+			int64_t cpu = 0, mem = 0, hc, hm;
+			int eni = 0, he, want_c = 0, want_m = 0, want_e = 0;
+
+			if (cluster_status(cl, j) == INST_INACTIVE)
+				continue;
+			for (int k = 0; k < n_tasks; k++)
+				if (tasks[k].i == j) {
+					cpu += tasks[k].q.cpu_units;
+					mem += tasks[k].q.mem_mib;
+					eni += tasks[k].q.eni;
+				}
+			cluster_held(cl, j, &hc, &hm, &he);
+			for (int h = 0; h < 2; h++)
+				if (cluster_holds(cl, j, hg[h])) {
+					want_c += (int)hq[h].cpu_units;
+					want_m += (int)hq[h].mem_mib;
+					want_e += hq[h].eni;
+				}
+			ok &= cluster_cpu_remaining(cl, j) == cluster_cpu_registered(cl, j) - cpu - hc;
+			ok &= cluster_mem_remaining(cl, j) == cluster_mem_registered(cl, j) - mem - hm;
+			ok &= cluster_eni_free(cl, j) == 2 - eni - he;
+			ok &= hc <= want_c && hm <= want_m && he <= want_e;
+			ok &= hc == want_c || cluster_cpu_remaining(cl, j) <= 0;
+			ok &= hm == want_m || cluster_mem_remaining(cl, j) <= 0;
+			ok &= he == want_e || cluster_eni_free(cl, j) <= 0;
+			ok &= cluster_status(cl, j) == INST_ACTIVE || (hc == 0 && hm == 0 && he == 0 && want_c == 0);
+			tcpu += cpu;
+			tmem += mem;
+		}
+		{
+			struct cluster_totals t;
+
+			cluster_totals(cl, &t);
+			for (int32_t j = 0; j < cluster_count(cl); j++)
+				if (cluster_status(cl, j) == INST_ACTIVE || cluster_status(cl, j) == INST_DRAINING)
+					for (int k = 0; k < n_tasks; k++)
+						if (tasks[k].i == j) {
+							rcpu += tasks[k].q.cpu_units;
+							rmem += tasks[k].q.mem_mib;
+						}
+			ok &= t.cpu_reserved == rcpu && t.mem_reserved == rmem;
+		}
+		(void)tcpu;
+		(void)tmem;
+		if (step % 100 == 0)
+			ok &= check_indexes(cl, a, g);
+		if (!ok)
+			fprintf(stderr, "\n  holds: step %d breaks the accounting\n", step);
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT(check_indexes(cl, a, g));
+	free(tasks);
+	cluster_free(cl);
+	gsl_rng_free(r);
+}
+
 static CU_TestInfo cluster_tests[] = {
 	{ "registration, built-in attributes, agent ports", test_register },
 	{ "registration against a plain model: attributes, ids, ports, groups", test_register_model },
 	{ "reserve and release accounting, totals", test_accounting },
 	{ "DRAINING, agent, INACTIVE", test_statuses },
+	{ "holds: room kept for tasks to come", test_holds },
+	{ "holds stay exact under random operations", test_holds_random },
 	{ "indexes stay exact under random operations", test_indexes_random },
 	{ "index walks stay exact as entries move in deep trees", test_index_moves },
 	{ "group counts stay exact under churn of many groups", test_group_churn },

@@ -247,7 +247,8 @@ static void test_desired_follows_constraints(void)
 }
 
 /* Instances join and leave; ci-00005 (us-east-1a) has no CPU left until the
- * hog task stops (≈ 917 s); ci-00006 joins at 200 s with a silent agent
+ * hog task stops (≈ 917 s) — the hog is placed before the service is
+ * created at 5 s, so there was no room to hold for the daemon (§4.10); ci-00006 joins at 200 s with a silent agent
  * (reconnects at 600 s); ci-00007 joins in us-east-1b; ci-00002 is drained
  * at 1200 s.  Desired counts every ACTIVE us-east-1a instance, with room or
  * not, agent connected or not: 3, then 4, then 3. */

@@ -388,15 +388,31 @@ static int32_t check_one(struct cluster *cl, const struct place_req *q, uint32_t
 	return of == 0 ? (pick(rng, 2) ? rf.instance : rr.instance) : -1;
 }
 
+/* A hold on instance i (docs/ecs-model.md §4.10): set, resized or
+ * dropped for one of two holders (the groups gid[2], gid[3]), or opened
+ * and filled again as a holder's placement does. */
+static void random_hold(gsl_rng *r, struct cluster *cl, int32_t i, const uint32_t *gid)
+{
+	struct place_req h = { .cpu_units = 128 * (1 + (int64_t)pick(r, 8)),
+			       .mem_mib = 256 * (1 + (int64_t)pick(r, 8)), .eni = pick(r, 4) == 0 };
+	uint32_t g = gid[2 + pick(r, 2)];
+
+	switch (pick(r, 4)) {
+	case 0: cluster_unhold(cl, i, g); break;
+	case 1: cluster_hold_open(cl, i); cluster_hold_fill(cl, i); break;
+	default: cluster_hold(cl, i, g, &h);
+	}
+}
+
 /* The comparison's driver: random clusters, each with tasks placed
  * anywhere they fit, then a few steps of a random policy and request
  * checked against the oracle, placed, and now and then released.  With
  * `location` set, most policies name one or two zones of awsvpc subnets and
  * half the requests are awsvpc (LOCATION, §4.2); without it the draws are
  * those test_property has always made. */
-static void property_run(gsl_rng *r, int n_cases, int location, int *bad, int *placed, struct seen *seen)
+static void property_run(gsl_rng *r, int n_cases, int mode, int *bad, int *placed, struct seen *seen)
 {
-	int cases = 0;
+	int cases = 0, location = mode & 1, holds = mode & 2;
 
 	while (cases < n_cases) {
 		struct cluster *cl = cluster_new();
@@ -428,6 +444,10 @@ static void property_run(gsl_rng *r, int n_cases, int location, int *bad, int *p
 		}
 		for (int32_t i = 0; i < cluster_count(cl); i++)
 			random_status(r, cl, i);
+		if (holds)             /* room held for DAEMON tasks on a third of them */
+			for (int32_t i = 0; i < cluster_count(cl); i++)
+				if (pick(r, 3) == 0)
+					random_hold(r, cl, i, gid);
 		for (int s = 0; s < steps && cases < n_cases; s++, cases++) {
 			struct place_policy p;
 			struct place_req q;
@@ -462,6 +482,8 @@ static void property_run(gsl_rng *r, int n_cases, int location, int *bad, int *p
 			}
 			if (pick(r, 6) == 0)
 				random_status(r, cl, (int32_t)pick(r, (unsigned long)cluster_count(cl)));
+			if (holds && pick(r, 3) == 0)
+				random_hold(r, cl, (int32_t)pick(r, (unsigned long)cluster_count(cl)), gid);
 			place_policy_free(&p);
 		}
 		free(tasks);
@@ -504,6 +526,22 @@ static void test_property_location(void)
 	CU_ASSERT(loc > 50);           /* the check decides often enough to be tested */
 	if (getenv("ECSIM_TEST_VERBOSE"))
 		fprintf(stderr, "LOCATION: %d of 3000, %d placed\n", loc, placed);
+	gsl_rng_free(r);
+}
+
+/* The same comparison with room held for DAEMON tasks on the instances
+ * (docs/ecs-model.md §4.10, choice E130): the fast path's indexes and the
+ * oracle's scan see the same remaining room (3,000 placements, a stream of
+ * its own). */
+static void test_property_holds(void)
+{
+	gsl_rng *r = new_rng(20261203);
+	int bad = 0, placed = 0;
+	struct seen seen = { { NULL }, { 0 }, 0 };
+
+	property_run(r, 3000, 2, &bad, &placed, &seen);
+	T_EQ(bad, 0);
+	CU_ASSERT(placed > 500);
 	gsl_rng_free(r);
 }
 
@@ -946,6 +984,7 @@ static void test_short_path_untold(void)
 static CU_TestInfo property_tests[] = {
 	{ "fast path agrees with the oracle on 10,000 random placements", test_property },
 	{ "awsvpc LOCATION: the fast path agrees with the oracle", test_property_location },
+	{ "room held for DAEMON tasks: the fast path agrees with the oracle", test_property_holds },
 	{ "random tie-break: the tie set's documented order (A11)", test_tie_order },
 	{ "the az-balanced-binpack short path against a plain scan", test_short_path_brute },
 	{ "the short path picks a run of one its leaf did not tell", test_short_path_untold },

@@ -1,0 +1,427 @@
+/* tests/test_daemon_reserve.c — the room ECS reserves for DAEMON tasks
+ * (docs/ecs-model.md §4.10, choices E130–E134), each rule checked after
+ * every event of a scenario through the run's observer hook, from the
+ * tasks themselves (what is placed where), not from the holds:
+ *   - "ECS reserves CPU, memory and ENIs on each qualifying instance for
+ *     [daemon tasks] so pending replica tasks cannot take that room": a
+ *     replica or standalone task is never placed on an instance so that
+ *     the room left there is less than what the DAEMON services without a
+ *     task there need — on an instance registering while tasks wait for
+ *     capacity, and on instances already full when the DAEMON is created
+ *     (the room freed goes to the daemon first);
+ *   - "placed first and stopped last": on a DRAINING instance the daemon
+ *     task is asked to stop only once the instance's other tasks have
+ *     stopped, and nothing is held there;
+ *   - the same on an instance set ACTIVE again, on a failed instance that
+ *     comes back (the hold kept while its agent is away), and after a
+ *     redeployment to a larger revision (the new revision's room);
+ *   - a scenario without a DAEMON service holds nothing, ever.
+ * The scenarios are tests/data/scenarios/dres-* (and fid-daemon-drain). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+#include "models/backplane_int.h"
+#include "models/service_int.h"
+
+#define FX_DIR "tests/data/scenarios/"
+
+static void fx(const char *name)
+{
+	char p[400], *buf;
+	FILE *f;
+	long n;
+
+	snprintf(p, sizeof p, FX_DIR "%s", name);
+	f = fopen(p, "rb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	CU_ASSERT_FATAL(buf && fread(buf, 1, (size_t)n, f) == (size_t)n);
+	buf[n] = 0;
+	fclose(f);
+	rs_write(name, buf);
+	free(buf);
+}
+
+static int setup(void)
+{
+	return rs_setup() ? 1 : 0;
+}
+
+static int is_daemon(const struct backplane *bp, int svc)
+{
+	return svc >= 0 && svc_sched(bp)->svcs[svc].cfg->sched == SCHED_DAEMON;
+}
+
+/* A task holding room on its instance: placed and not yet released (the
+ * release retires it). */
+static int placed_on(const struct task *t, int32_t i)
+{
+	return t->used && !t->queued && t->inst == i;
+}
+
+/* ---- the room is not taken --------------------------------------------- */
+
+#define MAXI 16
+
+struct take_check {
+	int samples, violations, holds_seen;
+	int64_t others[MAXI];      /* non-daemon tasks placed on each instance, last event */
+	char where[64];
+	double when;
+	int64_t free_cpu, need_cpu;
+};
+
+/* After every event: on each ACTIVE instance where a non-daemon task was
+ * just placed, the room left (registered less every placed task's) must
+ * still hold every active DAEMON service without a task there (§1.6:
+ * CPU and memory).  Only a placement can break it; a daemon that does not
+ * fit for want of room it never had is not a violation. */
+static void take_observe(struct backplane *bp, void *ctx)
+{
+	struct take_check *c = ctx;
+	const struct scenario *s = bp->s;
+
+	c->samples++;
+	c->holds_seen |= cluster_n_holding(bp->cl) > 0;
+	for (int32_t i = 0; i < cluster_count(bp->cl) && i < MAXI; i++) {
+		int64_t cpu = 0, mem = 0, others = 0, need_cpu = 0, need_mem = 0;
+
+		for (size_t k = 0; k < bp->n_tasks; k++) {
+			const struct task *t = &bp->tasks[k];
+
+			if (!placed_on(t, i))
+				continue;
+			cpu += s->taskdefs[t->td].req.cpu_units;
+			mem += s->taskdefs[t->td].req.mem_mib;
+			others += !is_daemon(bp, t->svc);
+		}
+		for (int v = 0; v < svc_sched(bp)->n_svcs; v++) {
+			const struct svc *sv = &svc_sched(bp)->svcs[v];
+			int has = 0;
+
+			if (!sv->active || sv->cfg->sched != SCHED_DAEMON)
+				continue;
+			for (size_t k = 0; k < bp->n_tasks; k++)
+				has |= placed_on(&bp->tasks[k], i) && bp->tasks[k].svc == v;
+			if (!has) {
+				need_cpu += s->taskdefs[sv->deps[sv->primary].td].req.cpu_units;
+				need_mem += s->taskdefs[sv->deps[sv->primary].td].req.mem_mib;
+			}
+		}
+		if (others > c->others[i] && cluster_status(bp->cl, i) == INST_ACTIVE &&
+		    (cluster_cpu_registered(bp->cl, i) - cpu < need_cpu ||
+		     cluster_mem_registered(bp->cl, i) - mem < need_mem)) {
+			if (!c->violations) {
+				snprintf(c->where, sizeof c->where, "%s", cluster_id(bp->cl, i));
+				c->when = (double)sim_now(bp->sim) / 1000.0;
+				c->free_cpu = cluster_cpu_registered(bp->cl, i) - cpu;
+				c->need_cpu = need_cpu;
+			}
+			c->violations++;
+		}
+		c->others[i] = others;
+	}
+}
+
+static void report_take(const struct take_check *c)
+{
+	if (c->violations)
+		fprintf(stderr, "\n  a non-daemon task took the daemons' room on %s at %.3f s: %lld CPU left, "
+			"the daemons without a task there need %lld (%d placements)\n",
+			c->where, c->when, (long long)c->free_cpu, (long long)c->need_cpu, c->violations);
+}
+
+/* Daemon tasks of `svc` RUNNING at the end on `inst` (tasks.csv). */
+static int running_on(const char *tag, const char *svc, const char *inst)
+{
+	int n = rs_rows(tag, "tasks.csv"), got = 0;
+
+	for (int r = 1; r <= n; r++) {
+		char *sv = rs_cell(tag, "tasks.csv", r, "service");
+		char *in = rs_cell(tag, "tasks.csv", r, "instance_id");
+		char *last = rs_cell(tag, "tasks.csv", r, "last_status");
+
+		got += strcmp(sv, svc) == 0 && strcmp(in, inst) == 0 && strcmp(last, "RUNNING") == 0;
+		free(sv);
+		free(in);
+		free(last);
+	}
+	return got;
+}
+
+/* One m5.large (2048 CPU) runs app (1024 CPU a task, desired 4, listed
+ * first) and the DAEMONs agent and mon (256 each); a standalone app task
+ * waits from 100 s.  At 300 s a second m5.large registers: the waiting
+ * task is tried at once and app's pass comes before the daemons'.  Without
+ * the reservation app takes both instances' CPU and neither daemon ever
+ * runs; with it each instance keeps 512 for them (one app task on the
+ * first, the waiting task on the second) and both daemons run on both. */
+static void test_register_while_waiting(void)
+{
+	struct take_check c = { 0 };
+
+	fx("dres-register.json");
+	fx("dres-register.csv");
+	fx("dres-td-agent.json");
+	fx("dres-td-mon.json");
+	fx("dres-td-app.json");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dres-register.json", "reg", NULL, take_observe, &c), 0);
+	CU_ASSERT(c.samples > 50);
+	report_take(&c);
+	T_EQ(c.violations, 0);
+	T_EQ(c.holds_seen, 1);
+	T_EQ(running_on("reg", "agent", "ci-00001"), 1);
+	T_EQ(running_on("reg", "mon", "ci-00001"), 1);
+	T_EQ(running_on("reg", "agent", "ci-00002"), 1);
+	T_EQ(running_on("reg", "mon", "ci-00002"), 1);
+	/* the waiting task got the new instance's room left after the daemons' */
+	RS_IS("reg", "tasks.csv", rs_find("reg", "tasks.csv", "task_id", "batch"), "instance_id", "ci-00002");
+}
+
+/* Two m5.large full of app tasks (4 × 1024 CPU) when the DAEMON agent is
+ * created at 100 s: nothing to hold yet.  A standalone app task waits
+ * from 150 s; at 200 s app scales in to 3.  The room the stopped task
+ * frees goes to the daemon first: the waiting task (which would fit in
+ * the 1024 CPU freed) is not placed there, and the daemon runs on that
+ * instance; on the other, still full, it waits. */
+static void test_full_instance_daemon_first(void)
+{
+	struct take_check c = { 0 };
+	int r;
+	char *placed;
+
+	fx("dres-full.json");
+	fx("dres-full.csv");
+	fx("dres-td-agent.json");
+	fx("dres-td-app.json");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dres-full.json", "full", NULL, take_observe, &c), 0);
+	report_take(&c);
+	T_EQ(c.violations, 0);
+	T_EQ(running_on("full", "agent", "ci-00001") + running_on("full", "agent", "ci-00002"), 1);
+	r = rs_find("full", "tasks.csv", "task_id", "batch");
+	CU_ASSERT_FATAL(r > 0);
+	placed = rs_cell("full", "tasks.csv", r, "placed_s");
+	T_STREQ(placed, "");             /* never placed: no room left for it */
+	free(placed);
+}
+
+/* One m5.large runs the DAEMON agent (256 CPU) and one app task (1024);
+ * a standalone app task (1024) waits from 30 s; at 100 s agent is
+ * redeployed to a revision of 768 CPU.  The old task's room, once
+ * released, is held at the new revision's size (choice E132): the waiting
+ * task, which would fit in the 1024 freed, is not placed and the new
+ * revision runs. */
+static void test_redeploy_holds_new_size(void)
+{
+	struct take_check c = { 0 };
+	int r, n, v2 = 0;
+	char *placed;
+
+	fx("dres-deploy.json");
+	fx("dres-deploy.csv");
+	fx("dres-td-agent.json");
+	fx("dres-td-agent-v2.json");
+	fx("dres-td-app.json");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dres-deploy.json", "dep", NULL, take_observe, &c), 0);
+	report_take(&c);
+	T_EQ(c.violations, 0);
+	n = rs_rows("dep", "tasks.csv");
+	for (r = 1; r <= n; r++) {
+		char *sv = rs_cell("dep", "tasks.csv", r, "service");
+		char *last = rs_cell("dep", "tasks.csv", r, "last_status");
+
+		v2 += strcmp(sv, "agent") == 0 && strcmp(last, "RUNNING") == 0 &&
+		      rs_num("dep", "tasks.csv", r, "cpu") == 768;
+		free(sv);
+		free(last);
+	}
+	T_EQ(v2, 1);
+	r = rs_find("dep", "tasks.csv", "task_id", "job");
+	CU_ASSERT_FATAL(r > 0);
+	placed = rs_cell("dep", "tasks.csv", r, "placed_s");
+	T_STREQ(placed, "");
+	free(placed);
+}
+
+/* Two m5.large each run the DAEMON agent (256 CPU) and an app task
+ * (1024); a standalone app task waits from 50 s; ci-00002 is drained at
+ * 100 s (its daemon stops after the app task) and set ACTIVE again at
+ * 300 s: the waiting task is tried at once, app's pass (listed first) comes
+ * before the daemon's.  The daemon's room is held from the moment the
+ * instance is ACTIVE again (choices E132, E133): the waiting task takes 1024,
+ * app's replacement finds no room, the daemon runs there again.  On main
+ * app's task takes the rest and the daemon never returns. */
+static void test_reactivated_instance(void)
+{
+	struct take_check c = { 0 };
+
+	fx("dres-reactivate.json");
+	fx("dres-reactivate.csv");
+	fx("dres-td-agent.json");
+	fx("dres-td-app.json");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dres-reactivate.json", "react", NULL, take_observe, &c), 0);
+	report_take(&c);
+	T_EQ(c.violations, 0);
+	T_EQ(running_on("react", "agent", "ci-00002"), 1);
+	RS_IS("react", "tasks.csv", rs_find("react", "tasks.csv", "task_id", "job"), "instance_id", "ci-00002");
+}
+
+struct fail_check {
+	struct take_check take;
+	int held_disconnected;     /* events with ci-00002's agent away and its hold in place */
+};
+
+static void fail_observe(struct backplane *bp, void *ctx)
+{
+	struct fail_check *c = ctx;
+	int64_t hc, hm;
+	int he;
+
+	take_observe(bp, &c->take);
+	cluster_held(bp->cl, 1, &hc, &hm, &he);
+	c->held_disconnected += !cluster_agent_connected(bp->cl, 1) && hc == 256;
+}
+
+/* The same two instances; ci-00002 fails at 100 s for 200 s: the backplane
+ * notices at 160 s (its tasks lost, the agent disconnected), holds the
+ * daemon's room there at once and keeps it while the agent is away
+ * (choice E133); when the instance comes back empty the waiting task is
+ * tried at once and app's pass comes first, yet the daemon runs there
+ * again.  On main app's replacement takes the room the daemon needs. */
+static void test_failed_instance_back(void)
+{
+	struct fail_check c = { { 0 }, 0 };
+
+	fx("dres-fail.json");
+	fx("dres-fail.csv");
+	fx("dres-td-agent.json");
+	fx("dres-td-app.json");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dres-fail.json", "fail", NULL, fail_observe, &c), 0);
+	report_take(&c.take);
+	T_EQ(c.take.violations, 0);
+	CU_ASSERT(c.held_disconnected > 0);
+	T_EQ(running_on("fail", "agent", "ci-00002"), 1);
+	RS_IS("fail", "tasks.csv", rs_find("fail", "tasks.csv", "task_id", "job"), "instance_id", "ci-00002");
+}
+
+/* ---- draining: stopped last, nothing held ------------------------------ */
+
+struct drain_check {
+	int samples, violations, held_off_active, daemon_stops_seen;
+	char where[64];
+	double when;
+};
+
+static void drain_observe(struct backplane *bp, void *ctx)
+{
+	struct drain_check *c = ctx;
+
+	c->samples++;
+	for (int32_t i = 0; i < cluster_count(bp->cl); i++) {
+		int others = 0, daemon_stopping = 0;
+		int64_t hc, hm;
+		int he;
+
+		if (cluster_status(bp->cl, i) == INST_ACTIVE)
+			continue;
+		cluster_held(bp->cl, i, &hc, &hm, &he);
+		c->held_off_active += hc != 0 || hm != 0 || he != 0;
+		if (cluster_status(bp->cl, i) != INST_DRAINING)
+			continue;
+		for (size_t k = 0; k < bp->n_tasks; k++) {
+			const struct task *t = &bp->tasks[k];
+
+			if (!placed_on(t, i))
+				continue;
+			if (!is_daemon(bp, t->svc))
+				others++;
+			else if (t->desired == TD_STOPPED)
+				daemon_stopping++;
+		}
+		c->daemon_stops_seen += daemon_stopping > 0;
+		if (daemon_stopping && others) {
+			if (!c->violations) {
+				snprintf(c->where, sizeof c->where, "%s", cluster_id(bp->cl, i));
+				c->when = (double)sim_now(bp->sim) / 1000.0;
+			}
+			c->violations++;
+		}
+	}
+}
+
+/* ci-00001 runs a daemon task, a replica task and a standalone task (to
+ * 613.5 s); ci-00004 only a daemon task; both drained at 300 s.  The
+ * daemon task on a DRAINING instance is asked to stop only once no other
+ * task is placed there (the last of the instance's tasks), and no room is
+ * held on an instance that is not ACTIVE. */
+static void test_drain_stopped_last(void)
+{
+	struct drain_check c = { 0 };
+
+	fx("fid-daemon-drain.json");
+	fx("fid-daemon-drain.csv");
+	fx("fid-daemon-td-agent.json");
+	fx("fid-daemon-td-app.json");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-daemon-drain.json", "drain", NULL, drain_observe, &c), 0);
+	if (c.violations)
+		fprintf(stderr, "\n  the daemon task on DRAINING %s was asked to stop at %.3f s before the others\n",
+			c.where, c.when);
+	T_EQ(c.violations, 0);
+	T_EQ(c.held_off_active, 0);
+	CU_ASSERT(c.daemon_stops_seen > 0);
+}
+
+/* ---- no DAEMON: nothing held ------------------------------------------- */
+
+static void none_observe(struct backplane *bp, void *ctx)
+{
+	int *held = ctx;
+
+	*held += cluster_n_holding(bp->cl) > 0;
+}
+
+/* The register scenario without its DAEMON services: nothing is held at
+ * any event (shipped scenarios without one keep byte-identical outputs:
+ * tests/same-outputs.sh). */
+static void test_no_daemon_holds_nothing(void)
+{
+	int held = 0;
+
+	fx("dres-td-app.json");
+	fx("dres-register.csv");
+	rs_write("dres-none.json",
+		 "{\"name\":\"dres-none\",\"durationSeconds\":900,\"region\":\"us-east-1\","
+		 "\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1}],"
+		 "\"taskDefinitions\":{\"app\":\"dres-td-app.json\"},"
+		 "\"services\":[{\"serviceName\":\"app\",\"taskDefinition\":\"app\",\"desiredCount\":4}],"
+		 "\"workload\":{\"traces\":[\"dres-register.csv\"]}}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dres-none.json", "none", NULL, none_observe, &held), 0);
+	T_EQ(held, 0);
+	/* app takes both instances whole: 2 + 1 tasks beside the waiting one */
+	T_EQ(rs_rows("none", "tasks.csv"), 4);
+}
+
+static CU_TestInfo reserve_tests[] = {
+	{ "an instance registering: the daemons' room is not taken", test_register_while_waiting },
+	{ "full instances: the room freed goes to the daemon first", test_full_instance_daemon_first },
+	{ "redeployed: the new revision's room held", test_redeploy_holds_new_size },
+	{ "an instance set ACTIVE again: the daemon's room held first", test_reactivated_instance },
+	{ "a failed instance back: the hold kept while its agent was away", test_failed_instance_back },
+	{ "draining: the daemon stopped last, nothing held", test_drain_stopped_last },
+	{ "no DAEMON: nothing held", test_no_daemon_holds_nothing },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "DAEMON reservation", setup, rs_teardown, NULL, NULL, reserve_tests },
+	CU_SUITE_INFO_NULL,
+};
