@@ -379,6 +379,54 @@ static void test_drain_stopped_last(void)
 	CU_ASSERT(c.daemon_stops_seen > 0);
 }
 
+/* ---- churn: the rules over a whole run ----------------------------------- */
+
+struct chaos_check {
+	struct take_check take;
+	struct drain_check drain;
+	int daemon_placements;
+};
+
+static void chaos_observe(struct backplane *bp, void *ctx)
+{
+	struct chaos_check *c = ctx;
+
+	take_observe(bp, &c->take);
+	drain_observe(bp, &c->drain);
+}
+
+/* Two DAEMON services of different sizes beside a REPLICA service and
+ * standalone tasks that want more room than the cluster has, on instances
+ * whose agents disconnect, that fail and come back, Spot instances
+ * interrupted and replaced, a drained instance set ACTIVE again, and the
+ * daemons redeployed to smaller and larger revisions
+ * (tests/data/scenarios/dres-chaos.*): after every event no non-daemon
+ * task has taken the daemons' room, a daemon task on a DRAINING instance
+ * is stopped last, and nothing is held on an instance that is not ACTIVE. */
+static void test_chaos(void)
+{
+	struct chaos_check c = { 0 };
+
+	fx("dres-chaos.json");
+	fx("dres-chaos.csv");
+	fx("dres-td-agent.json");
+	fx("dres-td-agent-v2.json");
+	fx("dres-td-agent-v3.json");
+	fx("dres-td-bigmon.json");
+	fx("dres-td-app.json");
+	fx("fid-agent-small.json");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dres-chaos.json", "chaos", NULL, chaos_observe, &c), 0);
+	CU_ASSERT(c.take.samples > 1000);
+	report_take(&c.take);
+	T_EQ(c.take.violations, 0);
+	T_EQ(c.take.holds_seen, 1);
+	if (c.drain.violations)
+		fprintf(stderr, "\n  the daemon task on DRAINING %s was asked to stop at %.3f s before the others\n",
+			c.drain.where, c.drain.when);
+	T_EQ(c.drain.violations, 0);
+	T_EQ(c.drain.held_off_active, 0);
+}
+
 /* ---- no DAEMON: nothing held ------------------------------------------- */
 
 static void none_observe(struct backplane *bp, void *ctx)
@@ -418,6 +466,7 @@ static CU_TestInfo reserve_tests[] = {
 	{ "a failed instance back: the hold kept while its agent was away", test_failed_instance_back },
 	{ "draining: the daemon stopped last, nothing held", test_drain_stopped_last },
 	{ "no DAEMON: nothing held", test_no_daemon_holds_nothing },
+	{ "churn: every rule after every event", test_chaos },
 	CU_TEST_INFO_NULL,
 };
 
