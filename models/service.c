@@ -654,7 +654,8 @@ static void breaker_count(struct backplane *bp, struct svc *v, struct task *t)
 	struct deployment *d = &v->deps[t->dep];
 	int64_t thr;
 
-	if (!v->cfg->breaker || t->dep != v->primary || d->rollout != ROLL_IN_PROGRESS)
+	/* a blue/green deployment's breaker counts until CLEAN_UP (choice E125) */
+	if (!v->cfg->breaker || t->dep != v->primary || d->rollout != ROLL_IN_PROGRESS || v->bg.stage == BG_CLEANUP)
 		return;
 	d->failed_tasks++;
 	thr = breaker_threshold(bp, v);

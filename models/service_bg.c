@@ -21,7 +21,9 @@
  *   - BAKE_TIME, from the shift to 100 %: both revisions run for
  *     bakeTimeInMinutes (blue's lost tasks still replaced by its own);
  *   - CLEAN_UP: blue's tasks are stopped (their targets drain, §6.3) and
- *     the deployment is COMPLETED.
+ *     the deployment is COMPLETED; a blue task under scale-in protection
+ *     (§5.14) is left until its protection expires, the deployment
+ *     COMPLETED when no blue task is left (choice E140).
  * A headless service (no load balancer) goes through the same stages; the
  * shares change nothing (no managed traffic shift, choice E124).
  * The circuit breaker (§5.6) counts green's failures at every stage before
@@ -84,12 +86,45 @@ static void abandon(struct backplane *bp, struct svc *v)
 	svc_dep_row(bp, v, g, "STOPPED", 0);
 }
 
+/* The end of CLEAN_UP, once no task but green's is left to stop: the
+ * split ends, the deployment is COMPLETED. */
+static void completed(struct backplane *bp, struct svc *v)
+{
+	int g = v->bg.green;
+
+	v->bg.stage = BG_NONE;
+	v->bg.next = -1;
+	for (int i = 0; i < v->n_deps; i++)
+		if (i != g)
+			v->deps[i].status = DEP_INACTIVE;
+	v->deps[g].rollout = ROLL_COMPLETED;
+	tell_traffic(bp, v, -1, 0);
+	svc_dep_row(bp, v, g, "COMPLETED", 1000);
+}
+
+/* Whether a live task of a deployment other than green's is left. */
+static int others_live(struct backplane *bp, const struct svc *v)
+{
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *t = bp_task_at(bp, v->tasks[k]);
+
+		if (svc_live(t) && t->dep != v->bg.green)
+			return 1;
+	}
+	return 0;
+}
+
 void svc_bg_deploy(struct backplane *bp, int vi, int td)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
 	int blue;
 
-	if (v->bg.stage != BG_NONE)
+	/* during CLEAN_UP green is production already: its deployment is
+	 * COMPLETED, blue's protected tasks left to go when their protection
+	 * expires (choice E140); before, the deployment is stopped (E126) */
+	if (v->bg.stage == BG_CLEANUP)
+		completed(bp, v);
+	else if (v->bg.stage != BG_NONE)
 		abandon(bp, v);
 	blue = v->primary;
 	svc_add_deployment(bp, v, td);
@@ -103,23 +138,32 @@ void svc_bg_deploy(struct backplane *bp, int vi, int td)
 	tell_traffic(bp, v, v->bg.green, 0);
 }
 
-/* CLEAN_UP: blue's tasks go, the deployment is COMPLETED. */
+/* CLEAN_UP: blue's tasks go, the deployment is COMPLETED.  A task under
+ * scale-in protection is not stopped by a deployment (§5.14): it keeps
+ * running, production traffic still all on green, until its protection
+ * expires (the scaler's pass then stops it); the deployment is COMPLETED
+ * when no blue task is left (choice E140). */
 static void clean_up(struct backplane *bp, struct svc *v)
 {
 	int g = v->bg.green;
+	sim_time_t now = sim_now(backplane_sim(bp));
 
 	svc_dep_row(bp, v, g, "CLEAN_UP", v->bg.w);
-	v->bg.stage = BG_NONE;
+	v->bg.stage = BG_CLEANUP;
 	v->bg.next = -1;
 	for (int i = 0; i < v->n_deps; i++)
-		if (i != g) {
+		if (i != g)
 			v->deps[i].want = 0;
-			v->deps[i].status = DEP_INACTIVE;
-			stop_all(bp, v, i);
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = bp_task_at(bp, v->tasks[k]);
+
+		if (svc_live(t) && t->dep != g && t->protected_until <= now) {
+			svc_stop(bp, v->tasks[k]);
+			k = -1;
 		}
-	v->deps[g].rollout = ROLL_COMPLETED;
-	tell_traffic(bp, v, -1, 0);
-	svc_dep_row(bp, v, g, "COMPLETED", 1000);
+	}
+	if (!others_live(bp, v))
+		completed(bp, v);
 }
 
 /* The next production traffic shift (PRODUCTION_TRAFFIC_SHIFT), then the
@@ -248,8 +292,10 @@ void svc_bg_reconcile(struct backplane *bp, int vi)
 			for (int k = 0; k < v->n_tasks && bc[i].good > v->deps[i].want; k++) {
 				struct task *t = bp_task_at(bp, v->tasks[k]);
 
+				/* a protected task is not stopped by a scale-in
+				 * or a deployment (§5.14) */
 				if (!svc_live(t) || t->dep != i || t->unhealthy || svc_on_draining(bp, t) ||
-				    (int)t->healthy != pass)
+				    (int)t->healthy != pass || t->protected_until > now)
 					continue;
 				bc[i].good--;
 				bc[i].good_healthy -= t->healthy;
@@ -282,6 +328,9 @@ void svc_bg_reconcile(struct backplane *bp, int vi)
 		v->throttle_wake = wake;
 		sim_after(backplane_sim(bp), wake - now, svc_sched(bp)->ev_reconcile, v, 1);
 	}
+	/* CLEAN_UP waiting for blue's protected tasks: done when none is left */
+	if (v->bg.stage == BG_CLEANUP && !others_live(bp, v))
+		completed(bp, v);
 	/* green at the desired count, all healthy: the traffic shifts */
 	if (v->bg.stage == BG_SCALE_UP && bc[g].good_healthy >= v->desired) {
 		svc_dep_row(bp, v, g, "TEST_TRAFFIC_SHIFT", 0);

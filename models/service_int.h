@@ -42,8 +42,9 @@ enum { DEP_PRIMARY, DEP_ACTIVE, DEP_INACTIVE };
 
 /* A blue/green, linear or canary deployment in progress (docs/ecs-model.md
  * §5.7): the stage it is in.  BG_NONE: none (a ROLLING service, or no
- * deployment in progress). */
-enum { BG_NONE, BG_SCALE_UP, BG_SHIFT, BG_BAKE, BG_FAILED };
+ * deployment in progress); BG_CLEANUP: CLEAN_UP waiting for blue's tasks
+ * under scale-in protection (§5.14, choice E140). */
+enum { BG_NONE, BG_SCALE_UP, BG_SHIFT, BG_BAKE, BG_FAILED, BG_CLEANUP };
 
 struct bluegreen {
 	int stage;

@@ -464,6 +464,100 @@ static void test_deploy_during(void)
 	RS_IS("bg-dd", "services.csv", -1, "running", "4");
 }
 
+/* ---- task scale-in protection (§5.14) ----------------------------------- */
+
+/* Protected tasks are not stopped by a deployment nor by a scale-in
+ * (docs/ecs-model.md §5.14): after every event, no task of the service that
+ * is still protected has been asked to stop (none is unhealthy, none on a
+ * DRAINING instance here); and after the last production shift no blue
+ * target receives a production request (traffic is all on green). */
+struct prot {
+	struct bgo o;
+	long violations, blue_recv_after;
+	double first_s, blue_recv_at_shift;
+	int shifted;
+};
+
+static void prot_observe(struct backplane *bp, void *ctx)
+{
+	struct prot *p = ctx;
+	sim_time_t now = sim_now(backplane_sim(bp));
+	struct lb *lb = lb_actor_world(bp);
+
+	observe(bp, &p->o);
+	for (size_t k = 0; k < bp->n_tasks; k++) {
+		const struct task *t = &bp->tasks[k];
+
+		if (t->svc == 0 && t->used && t->desired == TD_STOPPED && t->protected_until > now &&
+		    !t->unhealthy && !t->lost) {
+			if (!p->violations)
+				p->first_s = (double)now / 1000.0;
+			p->violations++;
+		}
+	}
+	if (lb && lb->tg[0].split && lb->tg[0].w_green >= 1) {
+		double br = 0;
+
+		for (int i = 0; i < lb->tg[0].nt; i++)
+			if (lb->tg[0].t[i].dep == 0)
+				br += (double)lb->tg[0].t[i].received;
+		if (!p->shifted) {
+			p->shifted = 1;
+			p->blue_recv_at_shift = br;
+		} else if (br > p->blue_recv_at_shift) {
+			p->blue_recv_after++;
+		}
+	}
+}
+
+/* BLUE_GREEN, bake 2 minutes; every second task protects itself for 15
+ * minutes when it starts (blue's two protected tasks until about 920 s).
+ * At the bake's end (about 490 s) CLEAN_UP stops blue's two unprotected
+ * tasks; the protected two keep running, with no production traffic,
+ * until their protection expires; the deployment is COMPLETED then.  At
+ * 320 s the desired count drops to 2 (a scale-in during SCALE_UP): blue's
+ * excess tasks are its unprotected ones.  On the code before the fix the
+ * protected blue tasks were stopped at CLEAN_UP. */
+static void test_protected_blue(void)
+{
+	struct prot p;
+	double clean, done;
+	int n, blue_left = 0;
+
+	memset(&p, 0, sizeof p);
+	bgo_init(&p.o, 300);
+	rs_write("bg-prot.json",
+		 HEAD("bg-prot", 1500) LB("perRequest")
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":4,"
+		 "\"taskProtection\":{\"protectedFraction\":0.5,\"expiresInMinutes\":15},"
+		 "\"deploymentConfiguration\":{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":2},"
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}],"
+		 TAIL("bg-prot"));
+	rs_write("bg-prot.csv", TRACE_HDR "300,deploy,w,web2,,,\n320,set_desired,w,,2,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("bg-prot.json", "bg-prot", NULL, prot_observe, &p), 0);
+	if (p.violations)
+		fprintf(stderr, "\n  a protected task was asked to stop at %.3f s (%ld events)\n", p.first_s,
+			p.violations);
+	T_EQ(p.violations, 0);
+	T_EQ(p.blue_recv_after, 0);
+	clean = stage_at("bg-prot", "CLEAN_UP", 1);
+	done = stage_at("bg-prot", "COMPLETED", 1);
+	CU_ASSERT(clean > 300 && clean < 700);
+	/* COMPLETED once the last protected blue task may go (15 min after
+	 * it started, about 920 s) */
+	CU_ASSERT(done > 900 && done < 1000);
+	n = rs_rows("bg-prot", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *td = rs_cell("bg-prot", "tasks.csv", r, "taskdef");
+		double stop = rs_num("bg-prot", "tasks.csv", r, "stop_s");
+
+		blue_left += td && strcmp(td, "web") == 0 && stop > clean + 1;
+		free(td);
+	}
+	T_EQ(blue_left, 2);             /* the protected two, stopped after CLEAN_UP */
+	RS_IS("bg-prot", "services.csv", -1, "running", "2");
+}
+
 /* A headless service (no load balancer): the same stages, blue kept until
  * the bake time is over. */
 static void test_headless(void)
@@ -549,6 +643,7 @@ static CU_TestInfo tests[] = {
 	{ "FAILED without rollback: the stages stop, both revisions kept (E125)", test_failed_no_rollback },
 	{ "a deploy during the shifts: the deployment in progress stopped, the new one from blue (E126)",
 	  test_deploy_during },
+	{ "task scale-in protection: CLEAN_UP and a scale-in leave protected tasks (§5.14)", test_protected_blue },
 	{ "bad deployment fields exit 2 at their path", test_bad_fields },
 	CU_TEST_INFO_NULL,
 };
