@@ -30,6 +30,8 @@
  * IN_PROGRESS once steady (the new revision at the desired count, nothing
  * else left) for its bake time: the longest periodSeconds ×
  * evaluationPeriods of its alarms (choice E137); then it is COMPLETED.
+ * A DAEMON service's deployments are watched and baked the same way
+ * (service_daemon.c, choice E139).
  * Every state change is a row of alarms.csv.
  */
 #include "service_int.h"

@@ -403,9 +403,12 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 			place_policy_free(&pol);
 		}
 	}
-	/* completion (docs/ecs-model.md §5.2, steady state) */
+	/* completion (docs/ecs-model.md §5.2, steady state); with deployment
+	 * alarms, the bake time first (§5.6, choices E137, E139): COMPLETED at
+	 * its end */
 	if (n_old == 0 && primary_healthy >= v->desired && p->rollout == ROLL_IN_PROGRESS) {
-		p->rollout = ROLL_COMPLETED;
+		if (svc_alarms_steady(bp, v))
+			p->rollout = ROLL_COMPLETED;
 		for (int i = 0; i < v->n_deps; i++)
 			if (i != v->primary)
 				v->deps[i].status = DEP_INACTIVE;

@@ -20,6 +20,7 @@
  *  - breaker and alarm both on: whichever trips first fails it;
  *  - a LINEAR deployment: an alarm during the shifts rolls traffic back to
  *    blue, green stopped, blue untouched;
+ *  - a DAEMON service: rollback and bake time as a rolling deployment's;
  *  - bad fields exit 2 naming the JSON path.
  * On main every scenario here is refused (unknown member `alarms`): every
  * test fails there. */
@@ -678,15 +679,6 @@ static void test_bad_fields(void)
 		if (!strstr(msg, cases[i].want))
 			T_FAIL(msg);
 	}
-	/* a DAEMON service's alarms: refused (E139) */
-	snprintf(scn, sizeof scn, HEAD("al-bad", 100, 10) CPU_ALARM("d") "\"services\":[{\"serviceName\":\"d\","
-		 "\"taskDefinition\":\"web\",\"schedulingStrategy\":\"DAEMON\",\"deploymentConfiguration\":{"
-		 ALARMS("true") "}}]}");
-	rs_write("al-bad.json", scn);
-	T_EQ(rs_run_msg("al-bad.json", "al-bad", msg, sizeof msg), -1);
-	if (!strstr(msg, "$.services[0].deploymentConfiguration.alarms.enable: deployment alarms are not modelled for a "
-			 "DAEMON service"))
-		T_FAIL(msg);
 	/* every member, accepted; enable false watches nothing and writes no row */
 	snprintf(scn, sizeof scn, HEAD("al-ok", 300, 10) "\"alarms\":[{\"alarmName\":\"cpu\",\"metric\":\"CPUUtilization\","
 		 "\"service\":\"w\",\"statistic\":\"Maximum\",\"periodSeconds\":120,\"evaluationPeriods\":3,"
@@ -699,6 +691,52 @@ static void test_bad_fields(void)
 	T_EQ(rs_rows("al-ok", "alarms.csv"), 0);
 }
 
+/* A DAEMON service's deployment alarms (choice E139) work as a rolling
+ * deployment's: a revision whose tasks use 90 % of their CPU deployed to
+ * the daemon on six instances: the alarm enters ALARM, the deployment
+ * FAILS at that instant (nothing of it started after) and rolls back to
+ * revision 1, which ends on every instance; a good revision bakes (IN_PROGRESS
+ * from its steady state for the longest period x N, 3 minutes) and is
+ * COMPLETED then.  Before, enabled alarms on a DAEMON service were refused
+ * (exit 2) and both runs failed. */
+#define DAEMON_SVC(dc) "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\"," \
+	"\"schedulingStrategy\":\"DAEMON\",\"deploymentConfiguration\":" dc "}],"
+static void test_daemon(void)
+{
+	struct ao o;
+	int live, of;
+	double done;
+
+	run_checked("al-dmn", HEAD("al-dmn", 1800, 10) CPU_ALARM("w") DAEMON_SVC("{" ALARMS("true") "}")
+		    TAIL("al-dmn"), TRACE_HDR "300,deploy,w,hot,,,\n", &o, 1);
+	CU_ASSERT(o.first_running_s > 300);
+	CU_ASSERT(o.alarm_s > o.first_running_s);
+	T_NEAR(o.failed_s, o.alarm_s);
+	T_EQ(o.started_after_alarm, 0);           /* FAILED launches nothing */
+	T_EQ(o.dp_bad, 0);
+	T_NEAR(stage_at("al-dmn", 2, "FAILED"), o.alarm_s);
+	T_NEAR(stage_at("al-dmn", 1, "ROLLED_BACK"), o.alarm_s);
+	RS_IS("al-dmn", "alarms.csv", rs_find("al-dmn", "alarms.csv", "state", "ALARM"), "deployments_failed", "w:2");
+	live_at_end("al-dmn", "web", &live, &of);
+	T_EQ(live, 6);                            /* one on each instance */
+	live_at_end("al-dmn", "web:3", &live, &of);
+	T_EQ(of, 0);
+	CU_ASSERT(stage_find("al-dmn", 1, "COMPLETED", 1) > o.alarm_s);
+
+	run_checked("al-dmn2", HEAD("al-dmn2", 1800, 10) CPU_ALARM("w") DAEMON_SVC("{" ALARMS("true") "}")
+		    TAIL("al-dmn2"), TRACE_HDR "300,deploy,w,cool,,,\n", &o, 1);
+	CU_ASSERT(o.steady_s > 300);
+	T_EQ(o.not_in_progress, 0);               /* IN_PROGRESS through the bake */
+	T_EQ(o.rollout_off, 0);
+	done = stage_at("al-dmn2", 2, "COMPLETED");
+	T_NEAR(stage_at("al-dmn2", 2, "BAKE_TIME"), done - 180);
+	T_NEAR(o.completed_s, done);
+	CU_ASSERT(done - o.steady_s >= 180 && done - o.steady_s < 200);
+	T_EQ(o.alarm_s, -1);
+	live_at_end("al-dmn2", "web:2", &live, &of);
+	T_EQ(of, 6);
+}
+
 static CU_TestInfo tests[] = {
 	{ "an alarm in ALARM fails a rolling deployment: nothing launched after, rollback to the last COMPLETED",
 	  test_rollback },
@@ -709,6 +747,7 @@ static CU_TestInfo tests[] = {
 	{ "breaker and alarm both on: the first to trip", test_first_to_trip },
 	{ "LINEAR: an alarm during the shifts rolls traffic back to blue", test_linear },
 	{ "a target group's HealthyHostCount and RequestCount datapoints, by hand", test_tg_metrics },
+	{ "a DAEMON service's alarms: rollback, and the bake time (E139)", test_daemon },
 	{ "bad alarm fields exit 2 at their path", test_bad_fields },
 	CU_TEST_INFO_NULL,
 };

@@ -188,7 +188,8 @@ static int strategy_read(const struct scenario *s, struct scn_service *v, struct
 /* deploymentConfiguration.alarms (docs/ecs-model.md §5.6): `alarmNames`
  * (at least one), `enable` and `rollback`, all three required as in ECS's
  * API (DeploymentAlarms).  The names are resolved once $.alarms is read
- * (models/config/alarms.c); a DAEMON service's are refused (choice E139). */
+ * (models/config/alarms.c); a DAEMON service's work as a REPLICA's rolling
+ * deployment's do (choice E139). */
 static int alarms_read(const struct scenario *s, struct scn_service *v, const cJSON *obj, const char *dc_path,
 		       struct err *e)
 {
@@ -219,9 +220,6 @@ static int alarms_read(const struct scenario *s, struct scn_service *v, const cJ
 		v->alarm_names[v->n_alarms] = xstrdup(it->valuestring);
 		v->alarm_idx[v->n_alarms++] = -1;
 	}
-	if (v->alarms_enable && v->sched == SCHED_DAEMON)
-		return jr_fail(&c, "enable", "deployment alarms are not modelled for a DAEMON service "
-			       "(docs/ecs-model.md §5.6, choice E139)");
 	return 0;
 }
 
