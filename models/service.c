@@ -839,6 +839,12 @@ static void svc_set_desired(struct backplane *bp, int vi, int64_t desired)
 		for (int i = 0; i < v->n_deps; i++)
 			if (i != v->primary && v->deps[i].want > 0)
 				v->deps[i].want = v->deps[i].want * desired / v->desired;
+	/* during a blue/green, linear or canary deployment blue's target is
+	 * the desired count itself until CLEAN_UP (docs/ecs-model.md §5.7,
+	 * choice E123), through 0 too */
+	if (v->bg.stage == BG_SCALE_UP || v->bg.stage == BG_SHIFT || v->bg.stage == BG_BAKE ||
+	    v->bg.stage == BG_FAILED)
+		v->deps[v->bg.blue].want = desired;
 	v->desired = desired;
 	trim_losses(bp, v);
 	note_recovered(bp, v);

@@ -464,6 +464,30 @@ static void test_deploy_during(void)
 	RS_IS("bg-dd", "services.csv", -1, "running", "4");
 }
 
+/* The desired count to 0 and back to 4 in one instant during SCALE_UP:
+ * blue is production and its target is the desired count itself until
+ * CLEAN_UP (§5.7, choice E123), so it keeps (or gets back) its 4 tasks;
+ * the requests meanwhile are served.  Before the fix blue's target,
+ * scaled in proportion to the desired count, stayed at 0 from 4 → 0 (no
+ * proportion of 0): its tasks were all stopped while production traffic
+ * was still all on blue (2505 requests got 503 in that minute). */
+static void test_desired_through_zero(void)
+{
+	struct bgo o;
+
+	run_checked("bg-zero",
+		    HEAD("bg-zero", 1200) LB("perRequest")
+		    SVC_LB("{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":2}")
+		    TAIL("bg-zero"), TRACE_HDR "300,deploy,w,web2,,,\n310,set_desired,w,,0,,\n310,set_desired,w,,4,,\n",
+		    &o, 300);
+	T_EQ(o.blue_short, 0);                 /* blue RUNNING at the desired count until CLEAN_UP */
+	T_EQ(o.green_early, 0);
+	T_EQ(o.n_shift, 1);
+	T_NEAR(o.blue_stop_s, stage_at("bg-zero", "CLEAN_UP", 1));
+	RS_IS("bg-zero", "requests.csv", 6, "http_503", "0");    /* the minute to 360 s */
+	RS_IS("bg-zero", "services.csv", -1, "running", "4");
+}
+
 /* ---- task scale-in protection (§5.14) ----------------------------------- */
 
 /* Protected tasks are not stopped by a deployment nor by a scale-in
@@ -643,6 +667,7 @@ static CU_TestInfo tests[] = {
 	{ "FAILED without rollback: the stages stop, both revisions kept (E125)", test_failed_no_rollback },
 	{ "a deploy during the shifts: the deployment in progress stopped, the new one from blue (E126)",
 	  test_deploy_during },
+	{ "desired 4 -> 0 -> 4 during SCALE_UP: blue keeps its desired count (E123)", test_desired_through_zero },
 	{ "task scale-in protection: CLEAN_UP and a scale-in leave protected tasks (§5.14)", test_protected_blue },
 	{ "bad deployment fields exit 2 at their path", test_bad_fields },
 	CU_TEST_INFO_NULL,
