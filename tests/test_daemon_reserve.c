@@ -427,6 +427,59 @@ static void test_chaos(void)
 	T_EQ(c.drain.held_off_active, 0);
 }
 
+/* Whether a task of `svc` was ever placed on `inst` (tasks.csv). */
+static int ran_on(const char *tag, const char *svc, const char *inst)
+{
+	int n = rs_rows(tag, "tasks.csv"), got = 0;
+
+	for (int r = 1; r <= n && !got; r++) {
+		char *sv = rs_cell(tag, "tasks.csv", r, "service");
+		char *in = rs_cell(tag, "tasks.csv", r, "instance_id");
+
+		got = strcmp(sv, svc) == 0 && strcmp(in, inst) == 0;
+		free(sv);
+		free(in);
+	}
+	return got;
+}
+
+/* An Auto Scaling group capacity provider with managed scaling
+ * (tests/data/scenarios/dres-ms.*): app's tasks wait in PROVISIONING while
+ * the group adds instances; on each instance registering, the daemon's
+ * room is held before any waiting task is placed there (none takes it, at
+ * any event), and the daemon runs on every instance the group added. */
+static void test_managed_scaling(void)
+{
+	struct take_check c = { 0 };
+	int n, insts = 0, with_agent = 0;
+	char seen[64][16];
+
+	fx("dres-ms.json");
+	fx("dres-ms.csv");
+	fx("dres-td-agent.json");
+	fx("dres-td-app.json");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dres-ms.json", "ms", NULL, take_observe, &c), 0);
+	report_take(&c);
+	T_EQ(c.violations, 0);
+	T_EQ(c.holds_seen, 1);
+	/* every instance that ran a task ran the daemon */
+	n = rs_rows("ms", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *in = rs_cell("ms", "tasks.csv", r, "instance_id");
+		int k;
+
+		for (k = 0; k < insts && strcmp(seen[k], in) != 0; k++)
+			;
+		if (*in && k == insts && insts < 64) {
+			snprintf(seen[insts++], sizeof seen[0], "%s", in);
+			with_agent += ran_on("ms", "agent", in);
+		}
+		free(in);
+	}
+	CU_ASSERT(insts >= 8);
+	T_EQ(with_agent, insts);
+}
+
 /* ---- no DAEMON: nothing held ------------------------------------------- */
 
 static void none_observe(struct backplane *bp, void *ctx)
@@ -467,6 +520,7 @@ static CU_TestInfo reserve_tests[] = {
 	{ "draining: the daemon stopped last, nothing held", test_drain_stopped_last },
 	{ "no DAEMON: nothing held", test_no_daemon_holds_nothing },
 	{ "churn: every rule after every event", test_chaos },
+	{ "managed scaling: each new instance holds the daemon's room first", test_managed_scaling },
 	CU_TEST_INFO_NULL,
 };
 
