@@ -92,7 +92,8 @@ static void take_observe(struct backplane *bp, void *ctx)
 	c->samples++;
 	c->holds_seen |= cluster_n_holding(bp->cl) > 0;
 	for (int32_t i = 0; i < cluster_count(bp->cl) && i < MAXI; i++) {
-		int64_t cpu = 0, mem = 0, others = 0, need_cpu = 0, need_mem = 0;
+		int64_t cpu = 0, mem = 0, others = 0, need_cpu = 0, need_mem = 0, need_eni = 0, hc, hm;
+		int he;
 
 		for (size_t k = 0; k < bp->n_tasks; k++) {
 			const struct task *t = &bp->tasks[k];
@@ -114,11 +115,15 @@ static void take_observe(struct backplane *bp, void *ctx)
 			if (!has) {
 				need_cpu += s->taskdefs[sv->deps[sv->primary].td].req.cpu_units;
 				need_mem += s->taskdefs[sv->deps[sv->primary].td].req.mem_mib;
+				need_eni += s->taskdefs[sv->deps[sv->primary].td].req.eni ? 1 : 0;
 			}
 		}
+		/* the ENI slots left to the daemons: free or held (§4.10) */
+		cluster_held(bp->cl, i, &hc, &hm, &he);
 		if (others > c->others[i] && cluster_status(bp->cl, i) == INST_ACTIVE &&
 		    (cluster_cpu_registered(bp->cl, i) - cpu < need_cpu ||
-		     cluster_mem_registered(bp->cl, i) - mem < need_mem)) {
+		     cluster_mem_registered(bp->cl, i) - mem < need_mem ||
+		     cluster_eni_free(bp->cl, i) + he < need_eni)) {
 			if (!c->violations) {
 				snprintf(c->where, sizeof c->where, "%s", cluster_id(bp->cl, i));
 				c->when = (double)sim_now(bp->sim) / 1000.0;
@@ -480,6 +485,34 @@ static void test_managed_scaling(void)
 	T_EQ(with_agent, insts);
 }
 
+/* awsvpc tasks on t3.medium instances (two ENI slots for tasks): the
+ * daemon's ENI is held like its CPU and memory (choice E130), through agent
+ * disconnects, instance failures and a registration while tasks wait
+ * (tests/data/scenarios/dres-eni.*): no non-daemon task leaves fewer ENI
+ * slots (free or held) than the daemons without a task there need, at any
+ * event, and the daemon runs on all four instances at the end. */
+static void test_eni(void)
+{
+	struct take_check c = { 0 };
+	int on = 0;
+
+	fx("dres-eni.json");
+	fx("dres-eni.csv");
+	fx("dres-td-agent-vpc.json");
+	fx("dres-td-app-vpc.json");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dres-eni.json", "eni", NULL, take_observe, &c), 0);
+	report_take(&c);
+	T_EQ(c.violations, 0);
+	T_EQ(c.holds_seen, 1);
+	for (int i = 1; i <= 4; i++) {
+		char id[16];
+
+		snprintf(id, sizeof id, "ci-%05d", i);
+		on += running_on("eni", "agent", id);
+	}
+	T_EQ(on, 4);
+}
+
 /* ---- no DAEMON: nothing held ------------------------------------------- */
 
 static void none_observe(struct backplane *bp, void *ctx)
@@ -521,6 +554,7 @@ static CU_TestInfo reserve_tests[] = {
 	{ "no DAEMON: nothing held", test_no_daemon_holds_nothing },
 	{ "churn: every rule after every event", test_chaos },
 	{ "managed scaling: each new instance holds the daemon's room first", test_managed_scaling },
+	{ "awsvpc: the daemon's ENI held", test_eni },
 	CU_TEST_INFO_NULL,
 };
 
