@@ -874,6 +874,9 @@ static void svc_delete(struct backplane *bp, int vi)
 		svc_account(bp, v);
 		v->active = 0;
 	}
+	/* its deployment is no longer in progress: its alarms stop being
+	 * evaluated for it (choice E138), the scaler hears it */
+	tell_rollout(bp, v);
 }
 
 static void svc_deploy(struct backplane *bp, int vi, int td)

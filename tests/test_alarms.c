@@ -737,6 +737,35 @@ static void test_daemon(void)
 	T_EQ(of, 6);
 }
 
+/* DeleteService during a deployment's bake time (the desired count 0
+ * first, so the service has no task left when it is deleted): the alarm
+ * is evaluated only while a deployment listing it is in progress (choice
+ * E138), and a deleted service's is not; its ELB 5XX alarm, breaching
+ * from the 503s once the service has no target, has no row after the
+ * deletion.  Before the fix DeleteService did not tell the alarms (only a
+ * task's STOPPED report did, and none came): the alarm went on, a row of
+ * it after the deletion. */
+static void test_deleted(void)
+{
+	struct ao o;
+	int n;
+
+	run_checked("al-del", HEAD("al-del", 1200, 10) LB
+		    "\"alarms\":[{\"alarmName\":\"5xx\",\"metric\":\"HTTPCode_ELB_5XX_Count\",\"service\":\"w\","
+		    "\"targetGroup\":\"tg\",\"evaluationPeriods\":2,\"datapointsToAlarm\":2,\"threshold\":10,"
+		    "\"comparisonOperator\":\"GreaterThanThreshold\"}],"
+		    "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":4,"
+		    "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}],"
+		    "\"deploymentConfiguration\":{\"alarms\":{\"alarmNames\":[\"5xx\"],\"enable\":true,\"rollback\":true}}}],"
+		    TAIL("al-del"), TRACE_HDR "300,deploy,w,cool,,,\n310,set_desired,w,,0,,\n360,delete_service,w,,,,\n",
+		    &o, 1);
+	n = rs_rows("al-del", "alarms.csv");
+	CU_ASSERT(n >= 1);
+	for (int r = 1; r <= n; r++)
+		CU_ASSERT(rs_num("al-del", "alarms.csv", r, "time_s") <= 360);
+	T_EQ(stage_rows("al-del", "FAILED"), 0);
+}
+
 static CU_TestInfo tests[] = {
 	{ "an alarm in ALARM fails a rolling deployment: nothing launched after, rollback to the last COMPLETED",
 	  test_rollback },
@@ -748,6 +777,7 @@ static CU_TestInfo tests[] = {
 	{ "LINEAR: an alarm during the shifts rolls traffic back to blue", test_linear },
 	{ "a target group's HealthyHostCount and RequestCount datapoints, by hand", test_tg_metrics },
 	{ "a DAEMON service's alarms: rollback, and the bake time (E139)", test_daemon },
+	{ "a deleted service's deployment: its alarm no longer evaluated (E138)", test_deleted },
 	{ "bad alarm fields exit 2 at their path", test_bad_fields },
 	CU_TEST_INFO_NULL,
 };
