@@ -248,17 +248,20 @@ static void test_report_after_reconnection(void)
 
 /* ---- whole-run invariants ------------------------------------------------ */
 
-/* Every shipped scenario and every fid-agent fixture, each with its own
+/* Every shipped scenario, every fid-agent fixture and the churn fixtures of
+ * the DAEMON reservation and of blue/green deployments (dres-chaos,
+ * dres-eni, dres-ms, bg-chaos), each with its own
  * seed; `only` runs just that tasks.csv check (NULL: the observer's checks
  * and every tasks.csv check but `skip`). */
 static void run_all(const char *only, const char *skip)
 {
 	glob_t g;
-	const char *pats[] = { "scenarios/*.json", FIX "fid-agent-*.json" };
+	const char *pats[] = { "scenarios/*.json", FIX "fid-agent-*.json", FIX "dres-chaos.json", FIX "dres-eni.json",
+			       FIX "dres-ms.json", FIX "bg-chaos.json" };
 	int n = 0;
 
 	CU_ASSERT_EQUAL_FATAL(rs_setup(), 0);
-	for (int p = 0; p < 2; p++) {
+	for (int p = 0; p < (int)(sizeof pats / sizeof pats[0]); p++) {
 		if (glob(pats[p], 0, NULL, &g) != 0)
 			continue;
 		for (size_t i = 0; i < g.gl_pathc; i++) {
