@@ -164,6 +164,8 @@ static void clean_up(struct backplane *bp, struct svc *v)
 	}
 	if (!others_live(bp, v))
 		completed(bp, v);
+	else      /* a pass stops the unhealthy or draining ones among them */
+		svc_schedule(bp, (int)(v - svc_sched(bp)->svcs), backplane_scenario(bp)->timing.scheduler_delay);
 }
 
 /* The next production traffic shift (PRODUCTION_TRAFFIC_SHIFT), then the
