@@ -270,6 +270,23 @@ int alarm_eval(const struct scn_alarm *c, const double *dp, int n_dp, int state)
 	return AL_OK;
 }
 
+/* The rule over the datapoints an evaluation has made (n_dp, fewer than
+ * evaluationPeriods at its start): the periods before it started are
+ * outside the range, not missing datapoints (choice E141).  CloudWatch
+ * evaluates an alarm all the time, so those periods had the metric's data
+ * (the service's tasks before the deployment); ecsim, evaluating only while
+ * a deployment needs it (E138), has none, and counting them as breaching
+ * (`breaching`) would put a fresh evaluation in ALARM at its first good
+ * datapoint.  The same as alarm_eval but for `breaching` at the start. */
+int alarm_eval_started(const struct scn_alarm *c, const double *dp, int n_dp, int state)
+{
+	struct scn_alarm r = *c;
+
+	if (n_dp < r.eval_periods)
+		r.eval_periods = n_dp;
+	return alarm_eval(&r, dp, n_dp, state);
+}
+
 /* Whether service v lists alarm i. */
 static int lists(const struct svc *v, int i)
 {
@@ -348,7 +365,7 @@ static void on_minute(struct sim *s, void *ctx, const struct event *ev)
 		for (int k = 0; k < a->n_dp; k++)
 			last[k] = a->dp[(a->head - a->n_dp + k + n) % n];
 		period_reset(bp, a);
-		set_state(bp, a, alarm_eval(a->cfg, last, a->n_dp, a->state), x);
+		set_state(bp, a, alarm_eval_started(a->cfg, last, a->n_dp, a->state), x);
 	}
 	if (a->users > 0 && a->gen == gen)
 		sim_after(backplane_sim(bp), MINUTE_MS, svc_sched(bp)->ev_alarm, a, a->gen);

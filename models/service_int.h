@@ -217,6 +217,9 @@ int svc_alarms_steady(struct backplane *bp, struct svc *v);
  * datapoints (oldest first, NaN = missing; fewer than evaluationPeriods
  * count the rest as missing): its next state from `state`. */
 int alarm_eval(const struct scn_alarm *c, const double *dp, int n_dp, int state);
+/* alarm_eval over the datapoints made since the evaluation started, the
+ * periods before it outside the range (choice E141). */
+int alarm_eval_started(const struct scn_alarm *c, const double *dp, int n_dp, int state);
 /* The bake-time event of deployment `dep` (ev_bake). */
 void svc_alarms_bake_end(struct backplane *bp, struct svc *v, int dep);
 

@@ -449,13 +449,17 @@ static void test_before_running(void)
 	run_checked("al-slow", scn, TRACE_HDR "900,deploy,w,cool,,,\n", &o, 1);
 	CU_ASSERT(o.first_running_s > 1000);
 	/* at the deploy the evaluation starts afresh (E138): ALARM again
-	 * before the first RUNNING task of deployment 2 */
-	T_NEAR(rs_num("al-slow", "alarms.csv", rs_rows("al-slow", "alarms.csv"), "time_s"), 960);
+	 * before the first RUNNING task of deployment 2, at its second
+	 * breaching datapoint (2 of 3; the periods before the start are
+	 * outside the range, E141) */
+	T_NEAR(rs_num("al-slow", "alarms.csv", rs_rows("al-slow", "alarms.csv"), "time_s"), 1020);
 	RS_IS("al-slow", "alarms.csv", rs_rows("al-slow", "alarms.csv"), "state", "ALARM");
 	RS_IS("al-slow", "alarms.csv", rs_rows("al-slow", "alarms.csv"), "deployments_failed", "");
-	/* and the first one, during CreateService's deployment, before its tasks ran */
-	RS_IS("al-slow", "alarms.csv", 1, "state", "ALARM");
-	CU_ASSERT(rs_num("al-slow", "alarms.csv", 1, "time_s") < 200);
+	/* and the first one, during CreateService's deployment, before its
+	 * tasks ran (OK at the first datapoint, ALARM at the second: E141) */
+	RS_IS("al-slow", "alarms.csv", 1, "state", "OK");
+	RS_IS("al-slow", "alarms.csv", 2, "state", "ALARM");
+	CU_ASSERT(rs_num("al-slow", "alarms.csv", 2, "time_s") < 200);
 	T_EQ(o.failed_s, -1);
 	CU_ASSERT(o.completed_s > o.first_running_s);
 	CU_ASSERT(o.dp_checked >= 6);
@@ -766,6 +770,42 @@ static void test_deleted(void)
 	T_EQ(stage_rows("al-del", "FAILED"), 0);
 }
 
+/* treatMissingData `breaching` at the start of an evaluation: ecsim
+ * evaluates an alarm only while a deployment needs it (choice E138), where
+ * CloudWatch evaluates it all the time; the periods before the evaluation
+ * started are outside its range (choice E141), not missing datapoints that
+ * breach.  A good revision (30 % CPU, threshold 80, 2 of 3) deployed to a
+ * service whose every datapoint is good: no ALARM, nothing FAILED (the
+ * CreateService deployment neither), both deployments COMPLETED.  Before
+ * the fix the two periods before the first datapoint counted as breaching:
+ * ALARM at each evaluation's first datapoint, both deployments FAILED. */
+static void test_breaching_start(void)
+{
+	struct ao o;
+
+	run_checked("al-brs", HEAD("al-brs", 1200, 10)
+		    "\"alarms\":[{\"alarmName\":\"cpu\",\"metric\":\"CPUUtilization\",\"service\":\"w\","
+		    "\"evaluationPeriods\":3,\"datapointsToAlarm\":2,\"threshold\":80,"
+		    "\"comparisonOperator\":\"GreaterThanThreshold\",\"treatMissingData\":\"breaching\"}],"
+		    SVC("{" ALARMS("true") "}") TAIL("al-brs"), TRACE_HDR "300,deploy,w,cool,,,\n", &o, 1);
+	T_EQ(o.dp_bad, 0);
+	CU_ASSERT(o.dp_checked >= 4);
+	CU_ASSERT(o.alarm_s < 0);
+	T_EQ(stage_rows("al-brs", "FAILED"), 0);
+	CU_ASSERT(stage_at("al-brs", 1, "COMPLETED") > 0);
+	CU_ASSERT(stage_at("al-brs", 2, "COMPLETED") > 300);
+	/* an evaluation whose datapoints are missing still breaches: 2 of
+	 * the first 2 periods (the pure rule: test_m_of_n) */
+	{
+		struct scn_alarm c = { .eval_periods = 3, .to_alarm = 2, .threshold = 80, .cmp = AC_GT,
+				       .missing = AMD_BREACHING };
+		double dp[2] = { NAN, NAN };
+
+		T_EQ(alarm_eval_started(&c, dp, 1, AL_INSUFFICIENT), AL_OK);
+		T_EQ(alarm_eval_started(&c, dp, 2, AL_OK), AL_ALARM);
+	}
+}
+
 static CU_TestInfo tests[] = {
 	{ "an alarm in ALARM fails a rolling deployment: nothing launched after, rollback to the last COMPLETED",
 	  test_rollback },
@@ -778,6 +818,8 @@ static CU_TestInfo tests[] = {
 	{ "a target group's HealthyHostCount and RequestCount datapoints, by hand", test_tg_metrics },
 	{ "a DAEMON service's alarms: rollback, and the bake time (E139)", test_daemon },
 	{ "a deleted service's deployment: its alarm no longer evaluated (E138)", test_deleted },
+	{ "breaching: the periods before an evaluation's start are not missing datapoints (E141)",
+	  test_breaching_start },
 	{ "bad alarm fields exit 2 at their path", test_bad_fields },
 	CU_TEST_INFO_NULL,
 };
