@@ -28,26 +28,10 @@
 #include "models/backplane_int.h"
 #include "models/service_int.h"
 
-#define FX_DIR "tests/data/scenarios/"
-
+/* Copy a fixture into the run folder. */
 static void fx(const char *name)
 {
-	char p[400], *buf;
-	FILE *f;
-	long n;
-
-	snprintf(p, sizeof p, FX_DIR "%s", name);
-	f = fopen(p, "rb");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	CU_ASSERT_FATAL(buf && fread(buf, 1, (size_t)n, f) == (size_t)n);
-	buf[n] = 0;
-	fclose(f);
-	rs_write(name, buf);
-	free(buf);
+	CU_ASSERT_FATAL(rs_fixture(name) == 0);
 }
 
 static int setup(void)

@@ -43,6 +43,29 @@ void rs_write(const char *name, const char *text)
 	fclose(f);
 }
 
+int rs_fixture(const char *name)
+{
+	char p[400], *buf;
+	FILE *f;
+	long n;
+	int ok;
+
+	snprintf(p, sizeof p, "tests/data/scenarios/%s", name);
+	if (!(f = fopen(p, "rb")))
+		return -1;
+	ok = fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	     (buf = malloc((size_t)n + 1)) != NULL;
+	if (ok) {
+		ok = fread(buf, 1, (size_t)n, f) == (size_t)n;
+		buf[n] = 0;
+		if (ok)
+			rs_write(name, buf);
+		free(buf);
+	}
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
 /* Run rs_dir()/name into out-<tag>; an error printed, or formatted into
  * msg when msg is given. */
 static int run_into(const char *name, const char *tag, const char *strategy,

@@ -13,6 +13,9 @@ int rs_teardown(void);
 const char *rs_dir(void);
 /* Write `text` to rs_dir()/name. */
 void rs_write(const char *name, const char *text);
+/* Copy the fixture tests/data/scenarios/<name> (the tests run from the
+ * repository root) to rs_dir()/name: 0, or -1 when it cannot be read. */
+int rs_fixture(const char *name);
 /* Run rs_dir()/name into rs_dir()/out-<tag>; `observe`, when given, is
  * called after every event with the backplane.  0 on success. */
 int rs_run(const char *name, const char *tag, const char *strategy,
