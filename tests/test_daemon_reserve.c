@@ -11,18 +11,21 @@
  *     (the room freed goes to the daemon first);
  *   - "placed first and stopped last": on a DRAINING instance the daemon
  *     task is asked to stop only once the instance's other tasks have
- *     stopped, and nothing is held there;
+ *     stopped, and nothing is held there (tests/helpers/daemon_drain.c,
+ *     over the churn scenario; test_fidelity_daemon runs it over a plain
+ *     drain);
  *   - the same on an instance set ACTIVE again, on a failed instance that
  *     comes back (the hold kept while its agent is away), and after a
  *     redeployment to a larger revision (the new revision's room);
  *   - a scenario without a DAEMON service holds nothing, ever.
- * The scenarios are tests/data/scenarios/dres-* (and fid-daemon-drain). */
+ * The scenarios are tests/data/scenarios/dres-*. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
 
+#include "helpers/daemon_drain.h"
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
@@ -301,73 +304,6 @@ static void test_failed_instance_back(void)
 	RS_IS("fail", "tasks.csv", rs_find("fail", "tasks.csv", "task_id", "job"), "instance_id", "ci-00002");
 }
 
-/* ---- draining: stopped last, nothing held ------------------------------ */
-
-struct drain_check {
-	int samples, violations, held_off_active, daemon_stops_seen;
-	char where[64];
-	double when;
-};
-
-static void drain_observe(struct backplane *bp, void *ctx)
-{
-	struct drain_check *c = ctx;
-
-	c->samples++;
-	for (int32_t i = 0; i < cluster_count(bp->cl); i++) {
-		int others = 0, daemon_stopping = 0;
-		int64_t hc, hm;
-		int he;
-
-		if (cluster_status(bp->cl, i) == INST_ACTIVE)
-			continue;
-		cluster_held(bp->cl, i, &hc, &hm, &he);
-		c->held_off_active += hc != 0 || hm != 0 || he != 0;
-		if (cluster_status(bp->cl, i) != INST_DRAINING)
-			continue;
-		for (size_t k = 0; k < bp->n_tasks; k++) {
-			const struct task *t = &bp->tasks[k];
-
-			if (!placed_on(t, i))
-				continue;
-			if (!is_daemon(bp, t->svc))
-				others++;
-			else if (t->desired == TD_STOPPED)
-				daemon_stopping++;
-		}
-		c->daemon_stops_seen += daemon_stopping > 0;
-		if (daemon_stopping && others) {
-			if (!c->violations) {
-				snprintf(c->where, sizeof c->where, "%s", cluster_id(bp->cl, i));
-				c->when = (double)sim_now(bp->sim) / 1000.0;
-			}
-			c->violations++;
-		}
-	}
-}
-
-/* ci-00001 runs a daemon task, a replica task and a standalone task (to
- * 613.5 s); ci-00004 only a daemon task; both drained at 300 s.  The
- * daemon task on a DRAINING instance is asked to stop only once no other
- * task is placed there (the last of the instance's tasks), and no room is
- * held on an instance that is not ACTIVE. */
-static void test_drain_stopped_last(void)
-{
-	struct drain_check c = { 0 };
-
-	fx("fid-daemon-drain.json");
-	fx("fid-daemon-drain.csv");
-	fx("fid-daemon-td-agent.json");
-	fx("fid-daemon-td-app.json");
-	CU_ASSERT_EQUAL_FATAL(rs_run("fid-daemon-drain.json", "drain", NULL, drain_observe, &c), 0);
-	if (c.violations)
-		fprintf(stderr, "\n  the daemon task on DRAINING %s was asked to stop at %.3f s before the others\n",
-			c.where, c.when);
-	T_EQ(c.violations, 0);
-	T_EQ(c.held_off_active, 0);
-	CU_ASSERT(c.daemon_stops_seen > 0);
-}
-
 /* ---- churn: the rules over a whole run ----------------------------------- */
 
 struct chaos_check {
@@ -534,7 +470,6 @@ static CU_TestInfo reserve_tests[] = {
 	{ "redeployed: the new revision's room held", test_redeploy_holds_new_size },
 	{ "an instance set ACTIVE again: the daemon's room held first", test_reactivated_instance },
 	{ "a failed instance back: the hold kept while its agent was away", test_failed_instance_back },
-	{ "draining: the daemon stopped last, nothing held", test_drain_stopped_last },
 	{ "no DAEMON: nothing held", test_no_daemon_holds_nothing },
 	{ "churn: every rule after every event", test_chaos },
 	{ "managed scaling: each new instance holds the daemon's room first", test_managed_scaling },
