@@ -49,8 +49,6 @@
 #include "sim/mem.h"
 #include "sim/rng.h"
 
-#define MINUTE_MS 60000
-
 static const char *const state_names[] = { "INSUFFICIENT_DATA", "OK", "ALARM" };
 
 static void on_minute(struct sim *s, void *ctx, const struct event *ev);

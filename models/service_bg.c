@@ -44,8 +44,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MINUTE_MS 60000
-
 /* The share of production traffic to green changes: the load balancer
  * hears it (BN_SERVICE_TRAFFIC); `green` -1 ends the split. */
 static void tell_traffic(struct backplane *bp, struct svc *v, int green, int w)

@@ -1,5 +1,6 @@
 /* models/service_int.h — the service scheduler's own state (service.c,
- * service_replica.c, service_daemon.c; and the tests' whole-run checks).
+ * service_replica.c, service_daemon.c, service_bg.c, service_alarms.c; and
+ * the tests' whole-run checks).
  * It learns of tasks and instances from the backplane's notifications
  * (bp_msg.h) and acts through the backplane's calls.
  */
@@ -15,6 +16,10 @@
 #include "models/placement/placement.h"
 #include "models/task.h"
 #include "sim/quant.h"
+
+/* A minute of simulated time (ms): the unit of the deployment strategies' bake
+ * times and of CloudWatch's datapoints (docs/ecs-model.md §5.6, §5.7). */
+#define MINUTE_MS 60000
 
 struct deployment {
 	int td;
