@@ -1,20 +1,28 @@
 /* models/agent_health.c — see agent_health.h.
  *
- * The faults are few (one per task a row chose), kept in a small table of
- * the agents' state, found by the task's reference.  A faulted task's
- * checks are events (ev_check, one per `interval` while its status may
- * still change); an entry ends when its task has left RUNNING (or was
- * retired), or when the fault is over and the container is HEALTHY again
- * and told so.
+ * The faults are kept in a table of the agents' state, found by the
+ * task's slot in O(1) (an index per task slot: one entry per slot, the
+ * task's reference checked).  A faulted task's checks are events
+ * (ev_check, one per probe start and, for a hanging probe, one at its
+ * timeout, while its status may still change); an entry ends when its
+ * task has left RUNNING (or was retired), or when the fault is over and
+ * the container is HEALTHY again and told so (an entry whose probes a
+ * hang moved off RUNNING's grid stays, idle, to keep their times).
  *
  * The rules (docs/ecs-model.md §1.4, §5.2, §5.3, choices E110, E114,
- * E115): the checks run at RUNNING + k × interval (k >= 1); the faulted
- * command fails at once (a check takes no time, E114) at every check in
- * [from, until); outside it the command passes from `healthCheckSeconds`
- * after RUNNING on (E110: a check before that neither passes nor
- * counts).  A failure counts unless the container has not passed a check
- * yet and the check is inside `startPeriod` (Docker: time since the start
- * < startPeriod); `retries` consecutive counted failures make it
+ * E115, E142, E143): Docker runs the first probe `interval` after the
+ * start and each next one `interval` after the previous one ENDED.  A
+ * passing probe and one whose command exits non-zero take no time
+ * (E114), so without a hang the probes stay at RUNNING + k × interval
+ * (k >= 1).  The faulted command fails at every probe that starts in
+ * [from, until): at once, or (a `hang` row, E142) it never returns and
+ * the probe is killed `timeout` after its start, a failure then; a probe
+ * in flight when the fault ends still times out (E143).  Outside the
+ * fault the command passes from `healthCheckSeconds` after RUNNING on
+ * (E110: a probe before that neither passes nor counts).  A failure
+ * counts unless the container has not passed a check yet and the probe
+ * STARTED inside `startPeriod` (Docker: result.Start − StartedAt <
+ * startPeriod); `retries` consecutive counted failures make it
  * UNHEALTHY; a pass makes it HEALTHY and clears the count.  The task is
  * told UNHEALTHY (bp_task_unhealthy, "Task failed container health
  * checks") once the service's healthCheckGracePeriodSeconds since RUNNING
@@ -48,11 +56,18 @@ struct hc_fault {
 	uint8_t told;              /* the status the scheduler was told (HC_STARTING: none) */
 	uint8_t ticking;           /* a check event is on its way */
 	uint8_t graced;            /* an evaluation at the grace period's end is on its way */
+	uint8_t hang;              /* the failing command hangs (a `hang` row, E142) */
+	uint8_t inflight;          /* a hanging probe runs: the event on its way is its timeout */
+	uint8_t chained;           /* `next` holds the next probe's start (else RUNNING's grid) */
+	sim_time_t start;          /* the probe in flight's start */
+	sim_time_t next;           /* the next probe's start: the previous one's end + interval */
 };
 
 struct hc_faults {
 	struct hc_fault *f;
 	size_t n, cap;
+	uint32_t *at;              /* per task slot: its entry's index + 1, 0 = none */
+	size_t n_at;
 	uint32_t ev_check, ev_eval;
 };
 
@@ -61,17 +76,52 @@ static struct hc_faults *hc_of(struct backplane *bp)
 	return agents_of(bp)->hc;
 }
 
+/* The entry of task `ref`: O(1) by its slot, the generation checked. */
 static struct hc_fault *find(struct hc_faults *h, uint64_t ref)
 {
-	for (size_t i = 0; i < h->n; i++)
-		if (h->f[i].ref == ref)
-			return &h->f[i];
-	return NULL;
+	uint32_t slot = ref_slot(ref);
+	struct hc_fault *f;
+
+	if (slot >= h->n_at || h->at[slot] == 0)
+		return NULL;
+	f = &h->f[h->at[slot] - 1];
+	return f->ref == ref ? f : NULL;
 }
 
 static void drop(struct hc_faults *h, struct hc_fault *f)
 {
-	*f = h->f[--h->n];
+	size_t i = (size_t)(f - h->f), last = --h->n;
+
+	h->at[ref_slot(f->ref)] = 0;
+	if (i != last) {
+		h->f[i] = h->f[last];
+		h->at[ref_slot(h->f[i].ref)] = (uint32_t)i + 1;
+	}
+}
+
+/* A new entry for `ref` (its slot's entry of a retired task replaced). */
+static struct hc_fault *add(struct hc_faults *h, uint64_t ref)
+{
+	uint32_t slot = ref_slot(ref);
+	struct hc_fault *f;
+
+	if (slot >= h->n_at) {
+		size_t n = h->n_at ? h->n_at : 64;
+
+		while (n <= slot)
+			n *= 2;
+		h->at = xrealloc(h->at, n * sizeof *h->at);
+		memset(h->at + h->n_at, 0, (n - h->n_at) * sizeof *h->at);
+		h->n_at = n;
+	}
+	if (h->at[slot])
+		drop(h, &h->f[h->at[slot] - 1]);
+	XGROW(h->f, h->cap, h->n + 1);
+	f = &h->f[h->n++];
+	memset(f, 0, sizeof *f);
+	f->ref = ref;
+	h->at[slot] = (uint32_t)h->n;
+	return f;
 }
 
 static const struct td_container *container_of(struct backplane *bp, const struct task *t,
@@ -180,14 +230,25 @@ static sim_time_t next_check(sim_time_t run, sim_time_t every, sim_time_t now, i
 	return run + k * every;
 }
 
+/* Schedule f's next probe: `interval` after the one that ended now
+ * (Docker's spacing), or, starting (at_now), the next one on its chain
+ * at or after now: RUNNING's grid, or, once a hang moved it, the probe
+ * times that continue from its last probe's end. */
 static void tick(struct backplane *bp, struct hc_faults *h, struct task *t, struct hc_fault *f,
 		 int at_now)
 {
 	sim_time_t every = (sim_time_t)container_of(bp, t, f)->hc_interval_s * 1000;
+	sim_time_t now = sim_now(backplane_sim(bp)), at;
 
+	if (!at_now)
+		at = now + every;
+	else if (f->chained)
+		at = f->next < now ? f->next + (now - f->next + every - 1) / every * every : f->next;
+	else
+		at = next_check(t->ts[TS_RUNNING], every, now, 1);
+	f->next = at;
 	f->ticking = 1;
-	sim_at(backplane_sim(bp), next_check(t->ts[TS_RUNNING], every, sim_now(backplane_sim(bp)), at_now),
-	       h->ev_check, bp, f->ref);
+	sim_at(backplane_sim(bp), at, h->ev_check, bp, f->ref);
 }
 
 /* Forget f (its task's flag too, when the task lives on). */
@@ -198,6 +259,23 @@ static void end_fault(struct hc_faults *h, struct task *t, struct hc_fault *f)
 	drop(h, f);
 }
 
+/* The fault is over and told: forget it, unless a hang moved its probes
+ * off RUNNING's grid (the next probe's time is then kept for a later
+ * row: E143); the task's flag is cleared either way. */
+static void over(struct backplane *bp, struct hc_faults *h, struct task *t, struct hc_fault *f)
+{
+	sim_time_t every = (sim_time_t)container_of(bp, t, f)->hc_interval_s * 1000;
+	sim_time_t next = sim_now(backplane_sim(bp)) + every;
+
+	if ((next - t->ts[TS_RUNNING]) % every == 0) {
+		end_fault(h, t, f);
+		return;
+	}
+	t->hc_fault = 0;
+	f->chained = 1;
+	f->next = next;
+}
+
 static void on_check(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
@@ -205,7 +283,8 @@ static void on_check(struct sim *s, void *ctx, const struct event *ev)
 	struct hc_fault *f = find(h, ev->arg);
 	struct task *t = bp_task(bp, ev->arg);
 	const struct td_container *c;
-	sim_time_t now = sim_now(s), run;
+	sim_time_t now = sim_now(s), run, start;
+	int failed = 0;
 
 	if (!f)
 		return;
@@ -216,10 +295,30 @@ static void on_check(struct sim *s, void *ctx, const struct event *ev)
 	}
 	c = container_of(bp, t, f);
 	run = t->ts[TS_RUNNING];
-	if (now >= f->from && now < f->until) {
+	start = now;
+	if (f->inflight) {
+		/* a hanging probe killed at its timeout: a failure (Docker:
+		 * "Health check exceeded timeout"), whatever the fault does
+		 * now (E143) */
+		f->inflight = 0;
+		start = f->start;
+		failed = 1;
+	} else if (now >= f->from && now < f->until) {
+		if (f->hang) {
+			/* E142: the command never returns; the probe ends at its
+			 * timeout (the event on its way stays this one) */
+			f->inflight = 1;
+			f->start = now;
+			f->ticking = 1;
+			sim_at(s, now + (sim_time_t)c->hc_timeout_s * 1000, h->ev_check, bp, ev->arg);
+			return;
+		}
+		failed = 1;
+	}
+	if (failed) {
 		/* docs/ecs-model.md §1.4: not counted inside startPeriod until a
-		 * check has passed */
-		if (f->status != HC_STARTING || now - run >= (sim_time_t)c->hc_start_period_s * 1000) {
+		 * check has passed; Docker decides by the probe's start */
+		if (f->status != HC_STARTING || start - run >= (sim_time_t)c->hc_start_period_s * 1000) {
 			f->streak++;
 			/* the circuit breaker's stage 2 counts each failed check
 			 * after the grace period, as a load balancer's
@@ -248,9 +347,10 @@ static void on_check(struct sim *s, void *ctx, const struct event *ev)
 		end_fault(h, t, f);
 		return;
 	}
-	/* over: passing again and told so */
-	if (now >= f->until && f->status == HC_HEALTHY && f->told == HC_HEALTHY) {
-		end_fault(h, t, f);
+	/* over: passing again and told so (not after a hanging probe that
+	 * timed out past the fault's end: its failure counts until a pass) */
+	if (now >= f->until && f->status == HC_HEALTHY && f->told == HC_HEALTHY && f->streak == 0) {
+		over(bp, h, t, f);
 		return;
 	}
 	tick(bp, h, t, f, 0);
@@ -300,8 +400,10 @@ static void sweep(struct backplane *bp, struct hc_faults *h)
 	}
 }
 
-/* Start (or, already failing, renew) the fault of task `slot`, container ci. */
-static void apply(struct backplane *bp, struct hc_faults *h, uint32_t slot, int ci, sim_time_t duration)
+/* Start (or, already failing, renew) the fault of task `slot`, container
+ * ci; `hang`: the command hangs (E142). */
+static void apply(struct backplane *bp, struct hc_faults *h, uint32_t slot, int ci, sim_time_t duration,
+		  int hang)
 {
 	struct task *t = bp_task_at(bp, slot);
 	uint64_t ref = ref_make(slot, t->gen);
@@ -313,10 +415,7 @@ static void apply(struct backplane *bp, struct hc_faults *h, uint32_t slot, int 
 		const struct td_container *c = &s->taskdefs[t->td].td->containers[ci];
 		sim_time_t every = (sim_time_t)c->hc_interval_s * 1000, first;
 
-		XGROW(h->f, h->cap, h->n + 1);
-		f = &h->f[h->n++];
-		memset(f, 0, sizeof *f);
-		f->ref = ref;
+		f = add(h, ref);
 		f->ci = ci;
 		/* it passed before (E110: its first check at or after
 		 * healthCheckSeconds), or not yet */
@@ -328,7 +427,9 @@ static void apply(struct backplane *bp, struct hc_faults *h, uint32_t slot, int 
 		/* one failing container per task: the new row's replaces it */
 		f->ci = ci;
 		f->streak = 0;
+		f->chained = 0;
 	}
+	f->hang = (uint8_t)hang;
 	f->from = now;
 	f->until = duration >= 0 ? now + duration : SIM_TIME_MAX;
 	t->cold = 1;
@@ -340,8 +441,8 @@ static void apply(struct backplane *bp, struct hc_faults *h, uint32_t slot, int 
 /* The row's tasks of service v: its `count` lowest-numbered RUNNING tasks
  * whose command passes now. */
 static int pick_service(struct backplane *bp, int v, const char *container, int64_t count,
-			sim_time_t duration, void (*each)(struct backplane *, uint32_t, void *), void *ctx,
-			struct err *e)
+			sim_time_t duration, int hang, void (*each)(struct backplane *, uint32_t, void *),
+			void *ctx, struct err *e)
 {
 	struct hc_faults *h = hc_of(bp);
 	const struct scenario *s = backplane_scenario(bp);
@@ -384,7 +485,7 @@ static int pick_service(struct backplane *bp, int v, const char *container, int6
 	}
 	for (size_t k = 0; k < m; k++) {
 		each(bp, pick[k], ctx);
-		apply(bp, h, pick[k], ci[k], duration);
+		apply(bp, h, pick[k], ci[k], duration, hang);
 	}
 	free(pick);
 	free(ci);
@@ -392,7 +493,7 @@ static int pick_service(struct backplane *bp, int v, const char *container, int6
 }
 
 int agent_health_fault(struct backplane *bp, const char *target, const char *container,
-		       int64_t count, sim_time_t duration,
+		       int64_t count, sim_time_t duration, int hang,
 		       void (*each)(struct backplane *bp, uint32_t slot, void *ctx), void *ctx,
 		       struct err *e)
 {
@@ -403,7 +504,7 @@ int agent_health_fault(struct backplane *bp, const char *target, const char *con
 
 	sweep(bp, h);
 	if (v >= 0)
-		return pick_service(bp, v, container, count, duration, each, ctx, e);
+		return pick_service(bp, v, container, count, duration, hang, each, ctx, e);
 	/* a name that is no service is a task id: one no live task has (it
 	 * stopped, perhaps on a host a failure took, or never ran) has no
 	 * effect, as for stop_task and fargate_spot_interruption (choice
@@ -421,7 +522,7 @@ int agent_health_fault(struct backplane *bp, const char *target, const char *con
 	 * §5.3, choice E115); a task stopping already is past judging */
 	if (t->svc < 0 || t->desired != TD_RUNNING || t->state > TS_RUNNING)
 		return 0;
-	apply(bp, h, slot, ci, duration);
+	apply(bp, h, slot, ci, duration, hang);
 	return 0;
 }
 
@@ -442,6 +543,7 @@ void agent_health_free(struct backplane *bp)
 	if (!h)
 		return;
 	free(h->f);
+	free(h->at);
 	free(h);
 	agents_of(bp)->hc = NULL;
 }

@@ -28,14 +28,16 @@ struct backplane;
 /* The row: `target` a service (its `count` lowest-numbered RUNNING tasks
  * whose command passes) or a task id (count 1); `container` the
  * container's name ("" = the first essential container with a
- * healthCheck); `duration` ms, -1 = for good.  `each(bp, slot, ctx)` is
+ * healthCheck); `duration` ms, -1 = for good; `hang`: the command never
+ * returns (each probe fails at its `timeout`, choice E142) rather than
+ * exiting non-zero at once.  `each(bp, slot, ctx)` is
  * called for every task whose command now fails (a standalone task too,
  * though nothing else happens to it), before its checks start.  0, or -1
  * with e filled (no file or line: the caller adds the row's) when the
  * target names nothing or a chosen task's definition has no such
  * container check; then nothing has changed. */
 int agent_health_fault(struct backplane *bp, const char *target, const char *container,
-		       int64_t count, sim_time_t duration,
+		       int64_t count, sim_time_t duration, int hang,
 		       void (*each)(struct backplane *bp, uint32_t slot, void *ctx), void *ctx,
 		       struct err *e);
 

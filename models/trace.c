@@ -4,8 +4,8 @@
  * A trace is read through sim/csvin.c one row at a time, so memory is bounded
  * by the longest row.  The header is checked once: `time_s` and `event` must
  * be there, any other column must be one of target, taskdef, count,
- * duration_s, group, cpu, memory, capacity_provider_strategy, launch_type
- * (a typo is refused, never ignored).  A
+ * duration_s, group, cpu, memory, capacity_provider_strategy, launch_type,
+ * command (a typo is refused, never ignored).  A
  * run_task row needs a taskdef, or else both cpu and memory (explicit
  * resources of a synthetic task); the two forms exclude each other.  Each row is then
  * checked in a fixed order — time, event name, the fields the event needs
@@ -40,11 +40,11 @@
 #define MAX_COUNT 1000000000LL
 
 enum col { C_TIME, C_EVENT, C_TARGET, C_TASKDEF, C_COUNT, C_DURATION, C_GROUP, C_CPU, C_MEMORY,
-	   C_CPS, C_LAUNCH, C_N };
+	   C_CPS, C_LAUNCH, C_COMMAND, C_N };
 
 static const char *const col_names[C_N] = {
 	"time_s", "event", "target", "taskdef", "count", "duration_s", "group", "cpu", "memory",
-	"capacity_provider_strategy", "launch_type"
+	"capacity_provider_strategy", "launch_type", "command"
 };
 
 /* Rows by their shape (fast_row below).  A line is cut into items: the two
@@ -983,6 +983,30 @@ static int run_options(const struct trace *t, struct trace_row *row, struct err 
 	return 0;
 }
 
+/* command: only on health_check_fail, how its failing command fails:
+ * `exit` (or empty: exits non-zero at once) or `hang` (never returns, so
+ * each check is killed at its `timeout`; docs/ecs-model.md choice E142).
+ * 0 or -1. */
+static int check_command(const struct trace *t, struct trace_row *row, struct err *e)
+{
+	const char *c = val(t, C_COMMAND);
+
+	row->hang = 0;
+	if (!c[0])
+		return 0;
+	if (row->ev != TR_HEALTH_CHECK_FAIL)
+		return csvin_fail(t->in, t->col[C_COMMAND], e,
+				  "not used by event '%s' (leave it empty), got \"%s\"",
+				  trace_events[row->ev].name, c);
+	if (str_eq(c, "hang"))
+		row->hang = 1;
+	else if (!str_eq(c, "exit"))
+		return csvin_fail(t->in, t->col[C_COMMAND], e,
+				  "expected exit (the command exits non-zero at once) or hang (it "
+				  "never returns: each check fails at its timeout), got \"%s\"", c);
+	return 0;
+}
+
 /* trace_next() the usual way: csvin's split, every check. */
 static int read_row(struct trace *t, struct trace_row *row, struct err *e)
 {
@@ -1032,7 +1056,8 @@ static int read_row(struct trace *t, struct trace_row *row, struct err *e)
 	    get_field(t, C_GROUP, sp->group, row->ev, &row->group, e) < 0)
 		return -1;
 
-	if (explicit_needs(t, row, e) < 0 || run_options(t, row, e) < 0)
+	if (explicit_needs(t, row, e) < 0 || run_options(t, row, e) < 0 ||
+	    check_command(t, row, e) < 0)
 		return -1;
 	row->count = 1;
 	if (count[0]) {

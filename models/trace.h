@@ -3,7 +3,7 @@
  * required, then as each event needs:
  *
  *   time_s,event,target,taskdef,count,duration_s,group,cpu,memory,
- *   capacity_provider_strategy,launch_type
+ *   capacity_provider_strategy,launch_type,command
  *
  * A run_task row names a task definition (`taskdef`) or gives explicit
  * resources (`cpu` in CPU units and `memory` in MiB, both integers >= 1):
@@ -72,6 +72,9 @@ struct trace_row {
 	 * the 1-based columns they came from (0: none, e.g. an importer's row) */
 	const char *cps, *launch_type;
 	int cps_col, lt_col;
+	/* health_check_fail: the failing command hangs (`command` hang: each
+	 * check fails at its timeout) rather than exiting non-zero at once */
+	uint8_t hang;
 	long line;                 /* line of the row in the file */
 	/* NULL, or the memo of the row's shape: one place for all the rows
 	 * of the same shape */

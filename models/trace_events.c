@@ -347,7 +347,7 @@ static int health_check_fail(struct backplane *bp, const struct trace_row *r,
 			     const char *dir, struct err *e)
 {
 	(void)dir;
-	return agent_health_fault(bp, r->target, r->group, r->count, r->duration, health_fault_row,
+	return agent_health_fault(bp, r->target, r->group, r->count, r->duration, r->hang, health_fault_row,
 				  (void *)r, e);
 }
 

@@ -41,19 +41,23 @@
 #include "models/backplane_int.h"
 #include "models/service_int.h"
 
-#define HEAD(name, dur) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," \
+#define HEAD(name, dur) HEADN(name, dur, 2)
+#define HEADN(name, dur, n) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," \
 	"\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
 	"\"schedulerDelaySeconds\":10,\"heartbeatTimeoutSeconds\":60,\"heartbeatJitterSeconds\":0}," \
 	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
 	"\"containerStartSeconds\":2,\"shutdownSeconds\":3}," \
 	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]," \
-	"\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}]," \
+	"\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":" #n "}]," \
 	"\"taskDefinitions\":{\"web\":\"hc-web.json\",\"slow\":\"hc-slow.json\",\"plain\":\"hc-plain.json\"," \
-	"\"side\":\"hc-side.json\",\"lbweb\":\"hc-lbweb.json\",\"fg\":\"hc-fg.json\"},"
+	"\"side\":\"hc-side.json\",\"lbweb\":\"hc-lbweb.json\",\"fg\":\"hc-fg.json\"," \
+	"\"web20\":\"hc-web20.json\"},"
 #define SVC(td, n, min) "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"" td "\",\"desiredCount\":" #n "," \
 	"\"deploymentConfiguration\":{\"minimumHealthyPercent\":" #min ",\"maximumPercent\":200}}],"
 #define TRACE(name) "\"workload\":{\"traces\":[\"" name ".csv\"]}}"
 #define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
+/* with the column that says how the command fails (exit or hang) */
+#define HANG_HDR "time_s,event,target,taskdef,count,duration_s,group,command\n"
 
 /* interval 10, retries 3, no startPeriod */
 static const char *td_web =
@@ -72,6 +76,12 @@ static const char *td_side =
 	"{\"family\":\"side\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\",\"cpu\":256,\"memory\":512},"
 	"{\"name\":\"log\",\"image\":\"y\",\"essential\":false,\"memory\":64,"
 	"\"healthCheck\":{\"command\":[\"CMD\",\"true\"],\"interval\":10}}]}";
+
+/* interval 10, retries 3, timeout 20 (a hanging command's probe lasts it) */
+static const char *td_web20 =
+	"{\"family\":\"web20\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\",\"cpu\":256,\"memory\":512,"
+	"\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"curl -f localhost\"],\"interval\":10,\"retries\":3,"
+	"\"timeout\":20}}]}";
 
 /* behind a load balancer: the port its target uses */
 static const char *td_lbweb =
@@ -94,6 +104,7 @@ static int setup(void)
 	rs_write("hc-side.json", td_side);
 	rs_write("hc-lbweb.json", td_lbweb);
 	rs_write("hc-fg.json", td_fg);
+	rs_write("hc-web20.json", td_web20);
 	return 0;
 }
 
@@ -426,6 +437,160 @@ static void test_bad_rows(void)
 		"hc-b6.csv:2: count 2: a row naming a task fails that task alone");
 }
 
+/* A HANGING command (a `hang` row; docs/ecs-model.md choices E142, E143),
+ * Docker's rule (its HEALTHCHECK reference: "If a single run of the check
+ * takes longer than timeout seconds then the check is considered to have
+ * failed"; the next one runs "interval seconds after each previous check
+ * completes").  Desired 3, task-1 RUNNING at 13.75 s, interval 10, retries
+ * 3, timeout 5 (ECS's default), the row at 300 s for good.  By hand: the
+ * probes run on RUNNING's grid until then, the first at or after 300 s
+ * starts at 303.75 s (13.75 + 29 × 10); it hangs and is killed at 308.75
+ * (failure 1); the next starts 10 s after that end, 318.75, and fails at
+ * 323.75 (2); the next 333.75 → 338.75 (3): UNHEALTHY at 338.75 s =
+ * 303.75 + 3 × timeout + 2 × interval (an exiting command: 323.75).  The
+ * replacement: the scheduler reacts 10 s later, task-4 submitted at
+ * 348.75, RUNNING at 353.25 (placement 1, network 0.5, cached pull 1,
+ * start 2), healthy at its first check 363.25; task-1 stopped at the pass
+ * 10 s after, reaching the agent 0.5 s later: 373.75 s.  With timeout 20:
+ * 303.75 → 323.75, 333.75 → 353.75, 363.75 → 383.75: UNHEALTHY at 383.75.
+ * Main's code refused the row (no `command` column). */
+static void test_hang_unhealthy(void)
+{
+	struct hc_obs o;
+	int r;
+
+	hc_run("hc-h", HEAD("hc-h", 900) SVC("web", 3, 50) TRACE("hc-h"),
+	       HANG_HDR "300,health_check_fail,w,,,,,hang\n", &o);
+	T_NEAR(o.unhealthy_at[1], 338.75);
+	T_EQ(o.unhealthy_at[2], -1);
+	T_EQ(o.unhealthy_at[3], -1);
+	T_NEAR(rs_num("hc-h", "tasks.csv", row_of("hc-h", "task-4"), "submit_s"), 348.75);
+	T_NEAR(o.healthy_at[4], 363.25);
+	r = row_of("hc-h", "task-1");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("hc-h", "tasks.csv", r, "stopped_reason", "Task failed container health checks");
+	T_NEAR(rs_num("hc-h", "tasks.csv", r, "deactivating_s"), 373.75);
+	T_EQ(rs_rows("hc-h", "tasks.csv"), 4);
+	T_EQ(o.under_keep, 0);
+	T_EQ(o.under_floor, 0);
+	T_EQ(o.over_max, 0);
+
+	hc_run("hc-h20", HEAD("hc-h20", 900) SVC("web20", 3, 50) TRACE("hc-h20"),
+	       HANG_HDR "300,health_check_fail,w,,,,,hang\n", &o);
+	T_NEAR(o.unhealthy_at[1], 383.75);
+
+	/* `exit`, written out, is the empty value's failing-at-once command */
+	hc_run("hc-hx", HEAD("hc-hx", 900) SVC("web", 3, 50) TRACE("hc-hx"),
+	       HANG_HDR "300,health_check_fail,w,,,,,exit\n", &o);
+	T_NEAR(o.unhealthy_at[1], 323.75);
+}
+
+/* startPeriod 60 with a hanging command from before RUNNING (13.75 s):
+ * Docker decides by the probe's START whether a failure counts.  Probes
+ * start at 23.75, 38.75, 53.75, 68.75 (RUNNING + 10, 25, 40, 55: not
+ * counted, although the fourth ENDS at RUNNING + 60), 83.75, 98.75,
+ * 113.75 (counted), each 5 s long: UNHEALTHY at 118.75 s (by the end
+ * time it would be 103.75). */
+static void test_hang_start_period(void)
+{
+	struct hc_obs o;
+
+	hc_run("hc-hsp", HEAD("hc-hsp", 300) SVC("slow", 2, 50) TRACE("hc-hsp"),
+	       HANG_HDR "5,health_check_fail,task-1,,,,,hang\n", &o);
+	T_EQ(o.healthy_at[1], -1);
+	T_NEAR(o.unhealthy_at[1], 118.75);
+	T_EQ(o.unhealthy_at[2], -1);
+}
+
+/* A hang that ends while a probe hangs (choice E143): the probe in
+ * flight still times out, a failure.  task-1 hangs 300–306 s: its probe
+ * 303.75 → 308.75 fails (1); then the command fails at once from 310 s
+ * for good: the probes, 10 s after each end, at 318.75 (2) and 328.75
+ * (3): UNHEALTHY at 328.75 s (had the probe in flight passed when the
+ * fault ended: 338.75; on RUNNING's grid: 333.75).  And the moved
+ * probe times stay: hanging 300–306 s only, the probe at 318.75 passes,
+ * the next ones at 328.75, 338.75, …; a failing-at-once row at 400 s
+ * fails those at 408.75, 418.75, 428.75: UNHEALTHY at 428.75 (on
+ * RUNNING's grid: 423.75). */
+static void test_hang_fault_ends(void)
+{
+	struct hc_obs o;
+
+	hc_run("hc-he", HEAD("hc-he", 600) SVC("web", 2, 50) TRACE("hc-he"),
+	       HANG_HDR "300,health_check_fail,task-1,,,6,,hang\n310,health_check_fail,task-1,,,,,\n", &o);
+	T_NEAR(o.unhealthy_at[1], 328.75);
+	T_EQ(o.unhealthy_at[2], -1);
+
+	hc_run("hc-hd", HEAD("hc-hd", 600) SVC("web", 2, 50) TRACE("hc-hd"),
+	       HANG_HDR "300,health_check_fail,task-1,,,6,,hang\n400,health_check_fail,task-1,,,,,\n", &o);
+	T_NEAR(o.unhealthy_at[1], 428.75);
+	T_EQ(o.unhealthy_at[2], -1);
+}
+
+/* Many faults at once (the table of faults found by task slot): 24 tasks
+ * on 6 instances, task-k's command failing from 200 + 7k s, hanging for
+ * odd k, for good except every fourth task's (1 s: at most one failed
+ * probe).  Each task's UNHEALTHY instant, brute force from the rule and
+ * its RUNNING time in tasks.csv: the first probe P on its grid at or
+ * after the row; exiting: P + 2 × interval; hanging: P + 3 × timeout +
+ * 2 × interval; a 1 s fault: never. */
+static void test_many_faults(void)
+{
+	struct hc_obs o;
+	char trace[4096], id[16];
+	size_t n = 0;
+
+	n += (size_t)snprintf(trace + n, sizeof trace - n, HANG_HDR);
+	for (int k = 1; k <= 24; k++)
+		n += (size_t)snprintf(trace + n, sizeof trace - n, "%d,health_check_fail,task-%d,,,%s,,%s\n",
+				      200 + 7 * k, k, k % 4 == 0 ? "1" : "", k % 2 ? "hang" : "exit");
+	hc_run("hc-many", HEADN("hc-many", 900, 6) SVC("web", 24, 50) TRACE("hc-many"), trace, &o);
+	for (int k = 1; k <= 24; k++) {
+		double run, row = 200 + 7 * k, p, want;
+
+		snprintf(id, sizeof id, "task-%d", k);
+		run = rs_num("hc-many", "tasks.csv", row_of("hc-many", id), "running_s");
+		p = run + 10 * ceil((row - run) / 10);
+		want = k % 4 == 0 ? -1 : k % 2 ? p + 3 * 5 + 2 * 10 : p + 2 * 10;
+		if (want < 0)
+			T_EQ(o.unhealthy_at[k], -1);
+		else
+			T_NEAR(o.unhealthy_at[k], want);
+	}
+	T_EQ(o.under_keep, 0);
+}
+
+/* A bad `command` value, or one on another event: exit 2 at
+ * file:line:column. */
+static void bad_hang_row(const char *tag, const char *row, const char *want)
+{
+	char scn[4096], trace[512], file[64], msg[2400];
+
+	snprintf(scn, sizeof scn, HEAD("%s", 300) "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\","
+		 "\"desiredCount\":2}]," "\"workload\":{\"traces\":[\"%s.csv\"]}}", tag, tag);
+	snprintf(file, sizeof file, "%s.json", tag);
+	rs_write(file, scn);
+	snprintf(trace, sizeof trace, HANG_HDR "%s\n", row);
+	snprintf(file, sizeof file, "%s.csv", tag);
+	rs_write(file, trace);
+	snprintf(file, sizeof file, "%s.json", tag);
+	T_EQ(rs_run_msg(file, tag, msg, sizeof msg), -1);
+	if (!strstr(msg, want)) {
+		char m[3000];
+
+		snprintf(m, sizeof m, "got \"%s\", want it to contain \"%s\"", msg, want);
+		T_FAIL(m);
+	}
+}
+
+static void test_bad_hang_rows(void)
+{
+	bad_hang_row("hc-bh1", "50,health_check_fail,w,,,,,sleep",
+		     "hc-bh1.csv:2:8: command: expected exit (the command exits non-zero at once) or hang");
+	bad_hang_row("hc-bh2", "50,stop_task,task-1,,,,,hang",
+		     "hc-bh2.csv:2:8: command: not used by event 'stop_task' (leave it empty), got \"hang\"");
+}
+
 static CU_TestInfo hc_tests[] = {
 	{ "unhealthy at the retries-th failed check, replaced first", test_unhealthy_replaced },
 	{ "startPeriod: failures not counted until a check passes", test_start_period },
@@ -436,6 +601,11 @@ static CU_TestInfo hc_tests[] = {
 	{ "on Fargate", test_fargate },
 	{ "a task id no live task has: no effect", test_gone_task },
 	{ "bad rows: exit 2 at file:line", test_bad_rows },
+	{ "a hanging command: UNHEALTHY at retries x (timeout + interval), replaced", test_hang_unhealthy },
+	{ "a hanging command: startPeriod by the probe's start", test_hang_start_period },
+	{ "a hang ending mid-probe: the probe still times out", test_hang_fault_ends },
+	{ "many concurrent faults: each at its brute-force instant", test_many_faults },
+	{ "bad command values: exit 2 at file:line:column", test_bad_hang_rows },
 	CU_TEST_INFO_NULL,
 };
 
