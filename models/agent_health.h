@@ -1,10 +1,12 @@
 /* models/agent_health.h — failing container health checks
- * (docs/ecs-model.md §1.4, §5.2, §5.3, choices E110, E114, E115).
+ * (docs/ecs-model.md §1.4, §5.2, §5.3, choices E110, E114, E115, E142, E143).
  *
  * A trace's `health_check_fail` row makes one essential container's
  * health-check command fail from now on, for `duration` or for good.  The
  * agent (on EC2; Fargate's on Fargate) then runs that container's checks
- * one by one, every `interval` from RUNNING: a failing check counts toward
+ * one by one, every `interval` from RUNNING (a hanging command's check
+ * lasts `timeout` and the next one starts `interval` after its end,
+ * choices E142, E143): a failing check counts toward
  * `retries` (not inside `startPeriod` before a check has passed), and at
  * `retries` consecutive failures the container is UNHEALTHY, and the task
  * with it: the service scheduler replaces it (bp_task_unhealthy).  A check
