@@ -537,7 +537,7 @@ static void test_hang_fault_ends(void)
 static void test_many_faults(void)
 {
 	struct hc_obs o;
-	char trace[4096], id[16];
+	char trace[4096], id[32];
 	size_t n = 0;
 
 	n += (size_t)snprintf(trace + n, sizeof trace - n, HANG_HDR);
