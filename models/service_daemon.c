@@ -260,7 +260,7 @@ static int64_t non_daemon_tasks_on(struct backplane *bp, int32_t i)
  *     it belongs on, the deployment is COMPLETED and older ones INACTIVE;
  *   - the room held for it is set (or resized) on every instance it belongs
  *     on without a task of it, and dropped elsewhere (hold_wanted); its
- *     placement check on an instance sees the held room as free. */
+ *     placement check on an instance sees its own held room as free. */
 void svc_reconcile_daemon(struct backplane *bp, int vi)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
@@ -385,8 +385,9 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 			snprintf(expr, sizeof expr, "instanceId == %s", cluster_id(backplane_cluster(bp), i));
 			/* the pin is the scheduler's, not counted toward the
 			 * 10 constraints (place_add_pin); the room held on the
-			 * instance is the daemons' own (choice E131) */
-			cluster_hold_open(backplane_cluster(bp), i);
+			 * instance for this daemon is its own, the other
+			 * daemons' is not (choices E131, E146) */
+			cluster_hold_open(backplane_cluster(bp), i, v->group);
 			ok = place_add_pin(&pol, expr, &e) == 0 &&
 			     place_task(backplane_cluster(bp), &d->req, v->group, &pol, backplane_place_rng(bp), &res) == 0;
 			cluster_hold_fill(backplane_cluster(bp), i);
