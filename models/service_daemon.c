@@ -261,6 +261,26 @@ static int64_t non_daemon_tasks_on(struct backplane *bp, int32_t i)
  *   - the room held for it is set (or resized) on every instance it belongs
  *     on without a task of it, and dropped elsewhere (hold_wanted); its
  *     placement check on an instance sees its own held room as free. */
+/* A DAEMON service at steady state now, by the pass's own completion
+ * rule (below): no older task left and a healthy primary task on as many
+ * ACTIVE instances it belongs on as its desired count (choice E147). */
+int svc_daemon_steady(struct backplane *bp, const struct svc *v)
+{
+	int64_t n_old = 0, primary_healthy = 0;
+
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *t = bp_task_at(bp, v->tasks[k]);
+
+		if (!svc_live(t))
+			continue;
+		n_old += t->dep != v->primary;
+		if (t->dep == v->primary && t->inst >= 0 && t->healthy &&
+		    cluster_status(backplane_cluster(bp), t->inst) == INST_ACTIVE && daemon_eligible(bp, v, t->inst))
+			primary_healthy++;
+	}
+	return n_old == 0 && primary_healthy >= v->desired;
+}
+
 void svc_reconcile_daemon(struct backplane *bp, int vi)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
