@@ -416,6 +416,7 @@ static void test_failed_instance_back(void)
 struct chaos_check {
 	struct take_check take;
 	struct drain_check drain;
+	struct own_check own;
 	int daemon_placements;
 };
 
@@ -425,6 +426,7 @@ static void chaos_observe(struct backplane *bp, void *ctx)
 
 	take_observe(bp, &c->take);
 	drain_observe(bp, &c->drain);
+	own_observe(bp, &c->own);
 }
 
 /* Two DAEMON services of different sizes beside a REPLICA service and
@@ -457,6 +459,10 @@ static void test_chaos(void)
 			c.drain.where, c.drain.when);
 	T_EQ(c.drain.violations, 0);
 	T_EQ(c.drain.held_off_active, 0);
+	/* each daemon's held room its own at every event (choice E146) */
+	report_own(&c.own);
+	T_EQ(c.own.violations, 0);
+	T_EQ(c.own.shares_seen, 1);
 }
 
 /* Whether a task of `svc` was ever placed on `inst` (tasks.csv). */
