@@ -445,33 +445,46 @@ static void test_bake(void)
  * + API 0.25), placed 235.25, RUNNING 247.75, healthy 287.75; the pass then
  * (10 s on) finds the service steady: COMPLETED at 297.75, not at the bake
  * end (243.75, where main completed it), IN_PROGRESS at every event
- * between, with no second BAKE_TIME. */
-static void test_bake_needs_steady(void)
+ * between, with no second BAKE_TIME.  `daemon`: the same for a DAEMON
+ * service on two m5.large (one task each, the same timings: task-1's
+ * replacement on its instance). */
+static void bake_needs_steady(const char *tag, int daemon)
 {
 	struct ao o;
+	char scn[2048], trace[128];
 
-	run_checked("al-bks", "{\"name\":\"al-bks\",\"durationSeconds\":600,"
-		    "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
-		    "\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatJitterSeconds\":0},"
-		    "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":10,"
-		    "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
-		    "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
-		    "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1}],"
-		    "\"taskDefinitions\":{\"web\":\"al-web.json\"},\"utilization\":{\"web\":{\"cpu\":30}},"
-		    CPU_ALARM("w")
-		    "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":2,"
-		    "\"deploymentConfiguration\":{" ALARMS("true") "}}],"
-		    TAIL("al-bks"), TRACE_HDR "220,stop_task,task-1,,,,\n", &o, 0);
-	T_NEAR(stage_at("al-bks", 1, "BAKE_TIME"), 63.75);
-	T_NEAR(o.steady_s, 53.75);
-	T_NEAR(rs_num("al-bks", "tasks.csv", rs_find("al-bks", "tasks.csv", "task_id", "task-3"), "submit_s"), 234.25);
+	snprintf(scn, sizeof scn, "{\"name\":\"%s\",\"durationSeconds\":600,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
+		 "\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatJitterSeconds\":0},"
+		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":10,"
+		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":%d}],"
+		 "\"taskDefinitions\":{\"web\":\"al-web.json\"},\"utilization\":{\"web\":{\"cpu\":30}},"
+		 CPU_ALARM("w")
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",%s"
+		 "\"deploymentConfiguration\":{" ALARMS("true") "}}],"
+		 "\"workload\":{\"traces\":[\"%s.csv\"]}}",
+		 tag, daemon ? 2 : 1, daemon ? "\"schedulingStrategy\":\"DAEMON\"," : "\"desiredCount\":2,", tag);
+	snprintf(trace, sizeof trace, TRACE_HDR "220,stop_task,task-1,,,,\n");
+	run_checked(tag, scn, trace, &o, 0);
+	T_NEAR(stage_at(tag, 1, "BAKE_TIME"), 63.75);
+	if (!daemon)    /* (the observer's steady count is a REPLICA's desired count) */
+		T_NEAR(o.steady_s, 53.75);
+	T_NEAR(rs_num(tag, "tasks.csv", rs_find(tag, "tasks.csv", "task_id", "task-3"), "submit_s"), 234.25);
 	T_NEAR(o.completed_s, 297.75);
-	T_NEAR(stage_at("al-bks", 1, "COMPLETED"), 297.75);
-	T_EQ(stage_rows("al-bks", "BAKE_TIME"), 1);
-	T_EQ(stage_rows("al-bks", "COMPLETED"), 1);
+	T_NEAR(stage_at(tag, 1, "COMPLETED"), 297.75);
+	T_EQ(stage_rows(tag, "BAKE_TIME"), 1);
+	T_EQ(stage_rows(tag, "COMPLETED"), 1);
 	T_EQ(o.not_in_progress, 0);     /* IN_PROGRESS from steady to COMPLETED, the bake end included */
 	T_EQ(o.rollout_off, 0);
 	T_EQ(o.failed_s, -1);
+}
+
+static void test_bake_needs_steady(void)
+{
+	bake_needs_steady("al-bks", 0);
+	bake_needs_steady("al-bkd", 1);
 }
 
 /* An alarm on another service (always 90 % CPU; missing datapoints
