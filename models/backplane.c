@@ -604,10 +604,11 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 		if (t->cold && t->pin >= 0) {
 			snprintf(expr, sizeof expr, "instanceId == %s", cluster_id(bp->cl, t->pin));
 			pin_task_policy(&pinned, expr);
-			/* the room held there for the daemons is theirs
-			 * (docs/ecs-model.md §4.10, choice E131) */
+			/* the room held there for this daemon is its own;
+			 * the other daemons' stays theirs (docs/ecs-model.md
+			 * §4.10, choices E131, E146) */
 			held = t->pin;
-			cluster_hold_open(bp->cl, held);
+			cluster_hold_open(bp->cl, held, t->group);
 		} else if (t->cold && t->pin_az) {
 			snprintf(expr, sizeof expr, "attribute:ecs.availability-zone == '%s'", t->pin_az);
 			pin_task_policy(&pinned, expr);
@@ -624,7 +625,7 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 	if (rc != 0) {
 		char label[300], name[32];
 
-		if (held >= 0)     /* the holds there take their room back */
+		if (held >= 0)     /* its hold takes its room back */
 			cluster_hold_fill(bp->cl, held);
 		metrics_on_failure(bp->m, now, task_name(t, name, sizeof name), bp_td_label(bp, t->td, label, sizeof label),
 				   cluster_group_name(bp->cl, t->group),
@@ -633,7 +634,7 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 		return -1;
 	}
 	cluster_reserve(bp->cl, res.instance, &d->req, t->group);
-	if (held >= 0)     /* its hold turns into the task's room; the others' take theirs back */
+	if (held >= 0)     /* its hold turns into the task's room */
 		cluster_unhold(bp->cl, held, t->group);
 	task_placed(bp, t, res.instance);
 	notify_cluster(bp);

@@ -53,6 +53,12 @@ struct fargate_run {
 	sim_time_t *az_out_until;  /* an AZ outage keeps new tasks out until then */
 	int *svc_az;               /* (service + 1) × n_az: tasks of each service (row 0: standalone) */
 	int64_t interruptions;
+	/* the task groups whose launch of each class was THROTTLED at
+	 * thr_at (choice E148: one row per group, class and instant) */
+	sim_time_t thr_at[2];
+	uint32_t *thr_g[2];
+	int thr_n[2];
+	size_t thr_cap[2];
 	uint32_t ev_start, ev_stop, ev_stop_done, ev_deprovisioned, ev_healthy, ev_exit, ev_spot,
 		ev_lost, ev_back, ev_token;
 };
@@ -172,6 +178,28 @@ static void launch_failed(struct backplane *bp, const struct task *t, const char
 			   t->svc >= 0 ? bp->s->services[t->svc].name : "", reason, 0);
 }
 
+/* A THROTTLED launch of class `spot` by a service's task group g at `now`:
+ * whether it is the service's first of that class at this instant, the one
+ * placement_failures.csv reports.  The launches of one service an empty
+ * bucket refuses at one instant (its pass's launches) are one failure, as
+ * ECS reports a repeated service event once (docs/ecs-model.md §4.9,
+ * choice E148); each later instant it is refused again is a row again.  A
+ * standalone task's refusal is its own row (RunTask's failures are per
+ * task; its queue's passes already try a task group once a pass). */
+static int throttled_first(struct fargate_run *f, int spot, uint32_t g, sim_time_t now)
+{
+	if (f->thr_at[spot] != now) {
+		f->thr_at[spot] = now;
+		f->thr_n[spot] = 0;
+	}
+	for (int k = 0; k < f->thr_n[spot]; k++)
+		if (f->thr_g[spot][k] == g)
+			return 0;
+	XGROW(f->thr_g[spot], f->thr_cap[spot], (size_t)f->thr_n[spot] + 1);
+	f->thr_g[spot][f->thr_n[spot]++] = g;
+	return 1;
+}
+
 int bp_fargate_launch(struct backplane *bp, struct task *t, int provider)
 {
 	struct fargate_run *f = fr_of(bp);
@@ -213,7 +241,8 @@ int bp_fargate_launch(struct backplane *bp, struct task *t, int provider)
 	/* docs/ecs-model.md §7.6, choice E119: a launch that has its zone
 	 * takes a token of its class; none left: throttled */
 	if (!take_token(bp, f, c, t->fg == TL_FARGATE_SPOT)) {
-		launch_failed(bp, t, FG_REASON_THROTTLED);
+		if (t->svc < 0 || throttled_first(f, t->fg == TL_FARGATE_SPOT, t->group, now))
+			launch_failed(bp, t, FG_REASON_THROTTLED);
 		return -1;
 	}
 	t->cold = 1;                    /* (task.h) */
@@ -570,6 +599,8 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 	case BN_FREE:
 		free(f->az_used);
 		free(f->az_out_until);
+		free(f->thr_g[0]);
+		free(f->thr_g[1]);
 		free(f->svc_az);
 		free(f);
 		bp_set_actor_state(bp, BA_FARGATE, NULL);

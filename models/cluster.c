@@ -501,10 +501,10 @@ static int hold_short(const struct hold_set *h)
 	return h && (h->have_cpu < h->want_cpu || h->have_mem < h->want_mem || h->have_eni < h->want_eni);
 }
 
-/* Instance i's held room changes by (cpu, mem, eni): taken off (or given
- * back to) what placement sees, the indexes moved; the totals' reserved
- * amounts are the tasks' and do not change. */
-static void hold_move(struct cluster *cl, int32_t i, int64_t cpu, int64_t mem, int eni)
+/* Instance i's held room changes by (cpu, mem, eni) for holder e: taken
+ * off (or given back to) what placement sees, the indexes moved; the
+ * totals' reserved amounts are the tasks' and do not change. */
+static void hold_move(struct cluster *cl, int32_t i, struct hold_ent *e, int64_t cpu, int64_t mem, int eni)
 {
 	struct inst *in = &cl->in[i];
 	struct hold_set *h = cl->info[i].hold;
@@ -520,9 +520,12 @@ static void hold_move(struct cluster *cl, int32_t i, int64_t cpu, int64_t mem, i
 	h->have_cpu += cpu;
 	h->have_mem += mem;
 	h->have_eni += eni;
+	e->have_cpu += cpu;
+	e->have_mem += mem;
+	e->have_eni += eni;
 }
 
-/* What one resource's hold takes now: up to what its holders want, from
+/* What one resource's hold takes now: up to what its holder wants, from
  * the room free (never below 0), or gives back what is held past it. */
 static int64_t hold_step(int64_t want, int64_t have, int64_t free)
 {
@@ -534,17 +537,22 @@ static int64_t hold_step(int64_t want, int64_t have, int64_t free)
 }
 
 /* The holds on i take what they lack of the room free (or give back what
- * they hold past their wants); `was`: whether i was counted short before
- * the caller's change (the count follows). */
+ * they hold past their wants), each its own, in the order they were made:
+ * the earliest hold lacking room gets the room free first (docs/ecs-model.md
+ * §4.10, choice E146); `was`: whether i was counted short before the
+ * caller's change (the count follows). */
 static void hold_fill(struct cluster *cl, int32_t i, int was)
 {
 	struct inst *in = &cl->in[i];
 	struct hold_set *h = cl->info[i].hold;
 
-	if (h)
-		hold_move(cl, i, hold_step(h->want_cpu, h->have_cpu, in->cpu_rem),
-			  hold_step(h->want_mem, h->have_mem, in->mem_rem),
-			  (int)hold_step(h->want_eni, h->have_eni, in->eni_cap - in->eni_used));
+	for (int k = 0; h && k < h->n; k++) {
+		struct hold_ent *e = &h->e[k];
+
+		hold_move(cl, i, e, hold_step(e->cpu, e->have_cpu, in->cpu_rem),
+			  hold_step(e->mem, e->have_mem, in->mem_rem),
+			  (int)hold_step(e->eni, e->have_eni, in->eni_cap - in->eni_used));
+	}
 	cl->n_short += hold_short(h) - was;
 }
 
@@ -570,11 +578,26 @@ static void hold_clear(struct cluster *cl, int32_t i)
 	if (!h)
 		return;
 	cl->n_short -= hold_short(h);
-	hold_move(cl, i, -h->have_cpu, -h->have_mem, -h->have_eni);
+	for (int k = 0; k < h->n; k++)
+		hold_move(cl, i, &h->e[k], -h->e[k].have_cpu, -h->e[k].have_mem, -h->e[k].have_eni);
 	free(h->e);
 	free(h);
 	cl->info[i].hold = NULL;
 	cl->n_holding--;
+}
+
+/* The room a cluster_hold_open gave back to its holder taken again (it is
+ * still free: nothing was placed since), before any other hold fills. */
+static void hold_close(struct cluster *cl, int32_t i)
+{
+	struct hold_set *h = cl->info[i].hold;
+	struct hold_ent *e;
+
+	if (!h || !h->open_n)
+		return;
+	h->open_n = 0;
+	if ((e = hold_find(h, h->open_g)) != NULL)
+		hold_move(cl, i, e, h->open_cpu, h->open_mem, h->open_eni);
 }
 
 void cluster_hold(struct cluster *cl, int32_t i, uint32_t g, const struct place_req *r)
@@ -597,7 +620,7 @@ void cluster_hold(struct cluster *cl, int32_t i, uint32_t g, const struct place_
 	if (!e) {
 		XGROW(h->e, h->cap, (size_t)h->n + 1);
 		e = &h->e[h->n++];
-		*e = (struct hold_ent){ g, 0, 0, 0 };
+		*e = (struct hold_ent){ .g = g };
 	}
 	h->want_cpu += r->cpu_units - e->cpu;
 	h->want_mem += r->mem_mib - e->mem;
@@ -611,21 +634,28 @@ void cluster_hold(struct cluster *cl, int32_t i, uint32_t g, const struct place_
 void cluster_unhold(struct cluster *cl, int32_t i, uint32_t g)
 {
 	struct hold_set *h = cl->info[i].hold;
-	struct hold_ent *e = hold_find(h, g);
+	struct hold_ent *e;
 	int was = hold_short(h);
 
-	if (!e) {
-		hold_fill(cl, i, was);    /* (the others' room after a cluster_hold_open) */
+	if (h && h->open_n && h->open_g == g)
+		h->open_n = 0;            /* its room went to its task */
+	else
+		hold_close(cl, i);
+	if (!(e = hold_find(h, g))) {
+		hold_fill(cl, i, was);
 		return;
 	}
 	if (h->n == 1) {
 		hold_clear(cl, i);
 		return;
 	}
+	hold_move(cl, i, e, -e->have_cpu, -e->have_mem, -e->have_eni);
 	h->want_cpu -= e->cpu;
 	h->want_mem -= e->mem;
 	h->want_eni -= e->eni;
-	*e = h->e[--h->n];
+	/* the others keep their order (the earliest hold fills first) */
+	memmove(e, e + 1, (size_t)(h->e + h->n - (e + 1)) * sizeof *e);
+	h->n--;
 	hold_fill(cl, i, was);
 }
 
@@ -634,20 +664,39 @@ int cluster_holds(const struct cluster *cl, int32_t i, uint32_t g)
 	return hold_find(cl->info[i].hold, g) != NULL;
 }
 
-void cluster_hold_open(struct cluster *cl, int32_t i)
+void cluster_hold_open(struct cluster *cl, int32_t i, uint32_t g)
 {
 	struct hold_set *h = cl->info[i].hold;
+	struct hold_ent *e = hold_find(h, g);
 
-	if (!h)
+	if (!e)
 		return;
+	hold_close(cl, i);
+	h->open_n = 1;
+	h->open_g = g;
+	h->open_cpu = e->have_cpu;
+	h->open_mem = e->have_mem;
+	h->open_eni = e->have_eni;
 	cl->n_short -= hold_short(h);
-	hold_move(cl, i, -h->have_cpu, -h->have_mem, -h->have_eni);
+	hold_move(cl, i, e, -e->have_cpu, -e->have_mem, -e->have_eni);
 	cl->n_short += hold_short(h);
 }
 
 void cluster_hold_fill(struct cluster *cl, int32_t i)
 {
-	hold_fill(cl, i, hold_short(cl->info[i].hold));
+	int was = hold_short(cl->info[i].hold);
+
+	hold_close(cl, i);
+	hold_fill(cl, i, was);
+}
+
+void cluster_hold_share(const struct cluster *cl, int32_t i, uint32_t g, int64_t *cpu, int64_t *mem, int *eni)
+{
+	const struct hold_ent *e = hold_find(cl->info[i].hold, g);
+
+	*cpu = e ? e->have_cpu : 0;
+	*mem = e ? e->have_mem : 0;
+	*eni = e ? e->have_eni : 0;
 }
 
 void cluster_held(const struct cluster *cl, int32_t i, int64_t *cpu, int64_t *mem, int *eni)

@@ -104,11 +104,16 @@ void cluster_release(struct cluster *cl, int32_t i, const struct place_req *r, u
 void cluster_hold(struct cluster *cl, int32_t i, uint32_t g, const struct place_req *r);
 void cluster_unhold(struct cluster *cl, int32_t i, uint32_t g);
 int cluster_holds(const struct cluster *cl, int32_t i, uint32_t g);
-/* For one placement on i by a holder: cluster_hold_open gives the room of
- * every hold on i back, cluster_hold_fill takes it again (as much as is
- * free then).  Both are no-ops on an instance without holds. */
-void cluster_hold_open(struct cluster *cl, int32_t i);
+/* For one placement on i by holder g: cluster_hold_open gives g's own
+ * held room back (the other holders' stays held: docs/ecs-model.md §4.10,
+ * choice E146); cluster_hold_fill takes it again (a placement that
+ * failed) and tops every hold up as room is free, in the order the holds
+ * were made; cluster_unhold(g) after g's task is placed ends it.  No-ops
+ * where g holds nothing. */
+void cluster_hold_open(struct cluster *cl, int32_t i, uint32_t g);
 void cluster_hold_fill(struct cluster *cl, int32_t i);
+/* What g holds on i now (its own room). */
+void cluster_hold_share(const struct cluster *cl, int32_t i, uint32_t g, int64_t *cpu, int64_t *mem, int *eni);
 /* What is held on i now: CPU units, MiB, ENI slots. */
 void cluster_held(const struct cluster *cl, int32_t i, int64_t *cpu, int64_t *mem, int *eni);
 /* Instances with a hold of any holder (0 without DAEMON services). */

@@ -102,8 +102,10 @@ struct inst_info {
  * most what was free, the rest taken as room frees). */
 struct hold_ent {
 	uint32_t g;               /* the holder (its task group) */
-	int64_t cpu, mem;
+	int64_t cpu, mem;         /* what it wants */
 	int eni;
+	int64_t have_cpu, have_mem;   /* what it holds now (its own room) */
+	int have_eni;
 };
 struct hold_set {
 	struct hold_ent *e;
@@ -111,6 +113,10 @@ struct hold_set {
 	size_t cap;
 	int64_t want_cpu, want_mem, have_cpu, have_mem;
 	int want_eni, have_eni;
+	/* a holder's room given back for its own placement (cluster_hold_open) */
+	int open_n, open_eni;
+	uint32_t open_g;
+	int64_t open_cpu, open_mem;
 };
 
 /* Each order of a part is a counted B+-tree whose nodes live in pools per

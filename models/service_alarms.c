@@ -29,7 +29,9 @@
  * an alarm trips first fails it.  A rolling deployment with alarms stays
  * IN_PROGRESS once steady (the new revision at the desired count, nothing
  * else left) for its bake time: the longest periodSeconds ×
- * evaluationPeriods of its alarms (choice E137); then it is COMPLETED.
+ * evaluationPeriods of its alarms (choice E137); then it is COMPLETED,
+ * if the service is at steady state then, else when a pass finds it steady
+ * again (a task lost during the bake replaced and healthy, choice E147).
  * A DAEMON service's deployments are watched and baked the same way
  * (service_daemon.c, choice E139).
  * Every state change is a row of alarms.csv.
@@ -442,6 +444,9 @@ int svc_alarms_steady(struct backplane *bp, struct svc *v)
 
 	if (!v->cfg->alarms_enable || p->rolled_back)
 		return 1;
+	/* the bake over, steady again: COMPLETED now (choice E147) */
+	if (p->bake_until != 0 && sim_now(backplane_sim(bp)) >= p->bake_until)
+		return 1;
 	if (p->bake_until == 0) {
 		p->bake_until = sim_now(backplane_sim(bp)) + bake_ms(bp, v);
 		svc_dep_row(bp, v, v->primary, "BAKE_TIME", 1000);
@@ -458,6 +463,12 @@ void svc_alarms_bake_end(struct backplane *bp, struct svc *v, int dep)
 		return;
 	p = &v->deps[dep];
 	if (p->rollout != ROLL_IN_PROGRESS || p->bake_until != sim_now(backplane_sim(bp)))
+		return;
+	/* a deployment is COMPLETED when the service is at steady state
+	 * (docs/ecs-model.md §5.5, choice E147): a service that lost a task
+	 * during the bake stays IN_PROGRESS, its alarms watched, until a pass
+	 * finds it steady again (svc_alarms_steady) */
+	if (!(v->cfg->sched == SCHED_DAEMON ? svc_daemon_steady(bp, v) : svc_replica_steady(bp, v)))
 		return;
 	p->rollout = ROLL_COMPLETED;
 	svc_dep_row(bp, v, dep, "COMPLETED", 1000);

@@ -260,7 +260,27 @@ static int64_t non_daemon_tasks_on(struct backplane *bp, int32_t i)
  *     it belongs on, the deployment is COMPLETED and older ones INACTIVE;
  *   - the room held for it is set (or resized) on every instance it belongs
  *     on without a task of it, and dropped elsewhere (hold_wanted); its
- *     placement check on an instance sees the held room as free. */
+ *     placement check on an instance sees its own held room as free. */
+/* A DAEMON service at steady state now, by the pass's own completion
+ * rule (below): no older task left and a healthy primary task on as many
+ * ACTIVE instances it belongs on as its desired count (choice E147). */
+int svc_daemon_steady(struct backplane *bp, const struct svc *v)
+{
+	int64_t n_old = 0, primary_healthy = 0;
+
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *t = bp_task_at(bp, v->tasks[k]);
+
+		if (!svc_live(t))
+			continue;
+		n_old += t->dep != v->primary;
+		if (t->dep == v->primary && t->inst >= 0 && t->healthy &&
+		    cluster_status(backplane_cluster(bp), t->inst) == INST_ACTIVE && daemon_eligible(bp, v, t->inst))
+			primary_healthy++;
+	}
+	return n_old == 0 && primary_healthy >= v->desired;
+}
+
 void svc_reconcile_daemon(struct backplane *bp, int vi)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
@@ -385,8 +405,9 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 			snprintf(expr, sizeof expr, "instanceId == %s", cluster_id(backplane_cluster(bp), i));
 			/* the pin is the scheduler's, not counted toward the
 			 * 10 constraints (place_add_pin); the room held on the
-			 * instance is the daemons' own (choice E131) */
-			cluster_hold_open(backplane_cluster(bp), i);
+			 * instance for this daemon is its own, the other
+			 * daemons' is not (choices E131, E146) */
+			cluster_hold_open(backplane_cluster(bp), i, v->group);
 			ok = place_add_pin(&pol, expr, &e) == 0 &&
 			     place_task(backplane_cluster(bp), &d->req, v->group, &pol, backplane_place_rng(bp), &res) == 0;
 			cluster_hold_fill(backplane_cluster(bp), i);

@@ -225,8 +225,14 @@ int alarm_eval(const struct scn_alarm *c, const double *dp, int n_dp, int state)
 /* alarm_eval over the datapoints made since the evaluation started, the
  * periods before it outside the range (choice E141). */
 int alarm_eval_started(const struct scn_alarm *c, const double *dp, int n_dp, int state);
-/* The bake-time event of deployment `dep` (ev_bake). */
+/* The bake-time event of deployment `dep` (ev_bake): COMPLETED if the
+ * service is at steady state then, else at the first pass that finds it
+ * steady (choice E147). */
 void svc_alarms_bake_end(struct backplane *bp, struct svc *v, int dep);
+/* The service at steady state now, by its pass's completion rule
+ * (service_replica.c, service_daemon.c). */
+int svc_replica_steady(struct backplane *bp, const struct svc *v);
+int svc_daemon_steady(struct backplane *bp, const struct svc *v);
 
 /* service_replica.c: the REPLICA scheduler's pass (docs/ecs-model.md §5) */
 void svc_reconcile_replica(struct backplane *bp, int v);

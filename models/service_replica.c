@@ -455,6 +455,29 @@ struct dep_count {
 	int64_t live, good, good_healthy, unhealthy;
 };
 
+/* A REPLICA service at steady state now, by the pass's own completion
+ * rule (below): nothing outgoing (an older revision's task, or one on a
+ * DRAINING instance), its desired count of primary tasks live and healthy
+ * (docs/ecs-model.md §5.5, choice E147). */
+int svc_replica_steady(struct backplane *bp, const struct svc *v)
+{
+	int64_t primary = 0, primary_healthy = 0, outgoing = 0;
+
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *t = bp_task_at(bp, v->tasks[k]);
+
+		if (!svc_live(t))
+			continue;
+		if (t->dep != v->primary || svc_on_draining(bp, t)) {
+			outgoing++;
+		} else {
+			primary++;
+			primary_healthy += t->healthy;
+		}
+	}
+	return outgoing == 0 && primary_healthy >= v->desired && primary == v->desired;
+}
+
 void svc_reconcile_replica(struct backplane *bp, int vi)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];

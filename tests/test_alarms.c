@@ -14,6 +14,8 @@
  *  - the bake time: a rolling deployment with alarms is IN_PROGRESS from its
  *    steady state until the bake time (the longest period × evaluation
  *    periods) is over, at every event, and COMPLETED from then on;
+ *  - a task lost during the bake: COMPLETED only once the service is
+ *    steady again (its replacement healthy), not at the bake end;
  *  - an alarm already in ALARM before the deployment's first RUNNING task
  *    does not fail it (ECS watches from that task); one entering ALARM
  *    after it does;
@@ -430,6 +432,61 @@ static void test_bake(void)
 	T_NEAR(stage_at("al-bake", 1, "COMPLETED") - stage_at("al-bake", 1, "BAKE_TIME"), 240);
 }
 
+/* The bake end is COMPLETED only at steady state (§5.5: "When the service
+ * reaches a steady state, the deployment transitions to a COMPLETED
+ * state"; choice E147).  CreateService's deployment of 2 tasks on one
+ * m5.large, one alarm of 3 one-minute periods (bake 180 s).  The tasks:
+ * submitted 0.25 s (API latency), placed 1.25 (placement latency 1), RUNNING
+ * 13.75 (pull 10 + start 2 + network 0.5), healthy 53.75 (healthyAfter 40);
+ * the pass that finds it steady 63.75 (schedulerDelay 10): BAKE_TIME, the
+ * bake ends 243.75.  task-1 is stopped at 220: its desired status STOPPED
+ * at 220.75 (API 0.25 + network 0.5), STOPPED 223.75 (shutdown 3); its
+ * replacement is submitted at 234.25 (the report 0.5 + schedulerDelay 10
+ * + API 0.25), placed 235.25, RUNNING 247.75, healthy 287.75; the pass then
+ * (10 s on) finds the service steady: COMPLETED at 297.75, not at the bake
+ * end (243.75, where main completed it), IN_PROGRESS at every event
+ * between, with no second BAKE_TIME.  `daemon`: the same for a DAEMON
+ * service on two m5.large (one task each, the same timings: task-1's
+ * replacement on its instance). */
+static void bake_needs_steady(const char *tag, int daemon)
+{
+	struct ao o;
+	char scn[2048], trace[128];
+
+	snprintf(scn, sizeof scn, "{\"name\":\"%s\",\"durationSeconds\":600,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
+		 "\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatJitterSeconds\":0},"
+		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":10,"
+		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":%d}],"
+		 "\"taskDefinitions\":{\"web\":\"al-web.json\"},\"utilization\":{\"web\":{\"cpu\":30}},"
+		 CPU_ALARM("w")
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",%s"
+		 "\"deploymentConfiguration\":{" ALARMS("true") "}}],"
+		 "\"workload\":{\"traces\":[\"%s.csv\"]}}",
+		 tag, daemon ? 2 : 1, daemon ? "\"schedulingStrategy\":\"DAEMON\"," : "\"desiredCount\":2,", tag);
+	snprintf(trace, sizeof trace, TRACE_HDR "220,stop_task,task-1,,,,\n");
+	run_checked(tag, scn, trace, &o, 0);
+	T_NEAR(stage_at(tag, 1, "BAKE_TIME"), 63.75);
+	if (!daemon)    /* (the observer's steady count is a REPLICA's desired count) */
+		T_NEAR(o.steady_s, 53.75);
+	T_NEAR(rs_num(tag, "tasks.csv", rs_find(tag, "tasks.csv", "task_id", "task-3"), "submit_s"), 234.25);
+	T_NEAR(o.completed_s, 297.75);
+	T_NEAR(stage_at(tag, 1, "COMPLETED"), 297.75);
+	T_EQ(stage_rows(tag, "BAKE_TIME"), 1);
+	T_EQ(stage_rows(tag, "COMPLETED"), 1);
+	T_EQ(o.not_in_progress, 0);     /* IN_PROGRESS from steady to COMPLETED, the bake end included */
+	T_EQ(o.rollout_off, 0);
+	T_EQ(o.failed_s, -1);
+}
+
+static void test_bake_needs_steady(void)
+{
+	bake_needs_steady("al-bks", 0);
+	bake_needs_steady("al-bkd", 1);
+}
+
 /* An alarm on another service (always 90 % CPU; missing datapoints
  * breaching) that enters ALARM before the deployment's first RUNNING task
  * (image pulls of 200 s) does not fail it; with pulls of 10 s the same
@@ -812,6 +869,7 @@ static CU_TestInfo tests[] = {
 	{ "FAILED without rollback: nothing launched after the ALARM", test_failed_no_rollback },
 	{ "M of N against hand-computed series, each treatMissingData", test_m_of_n },
 	{ "bake time: IN_PROGRESS until steady + longest period x N, COMPLETED after", test_bake },
+	{ "bake time: a task lost during it, COMPLETED once steady again (E147)", test_bake_needs_steady },
 	{ "ALARM before the first RUNNING task does not fail the deployment; after it does", test_before_running },
 	{ "breaker and alarm both on: the first to trip", test_first_to_trip },
 	{ "LINEAR: an alarm during the shifts rolls traffic back to blue", test_linear },

@@ -1776,8 +1776,8 @@ static void test_holds(void)
 	/* two holders; the holder's own placement takes the held room */
 	cluster_hold(cl, 1, h2, &d2);
 	T_EQ(cluster_cpu_remaining(cl, 1), 256);
-	cluster_hold_open(cl, 1);
-	T_EQ(cluster_cpu_remaining(cl, 1), 1024);
+	cluster_hold_open(cl, 1, h1);
+	T_EQ(cluster_cpu_remaining(cl, 1), 512);          /* h1's own 256 only: h2's 512 stays held */
 	cluster_reserve(cl, 1, &d1, h1);
 	cluster_unhold(cl, 1, h1);
 	T_EQ(cluster_holds(cl, 1, h1), 0);
@@ -1858,8 +1858,23 @@ static void test_holds_random(void)
 			else
 				cluster_unhold(cl, i, hg[h]);
 		} else if (op == 10) {
-			cluster_hold_open(cl, i);
+			/* a holder's room opened and taken again: no holder
+			 * ends with less than it had (choice E146) */
+			int64_t bc[2], bm[2], ac, am;
+			int be[2], ae, h = (int)gsl_rng_uniform_int(r, 2);
+
+			for (int k = 0; k < 2; k++)
+				cluster_hold_share(cl, i, hg[k], &bc[k], &bm[k], &be[k]);
+			cluster_hold_open(cl, i, hg[h]);
+			cluster_hold_share(cl, i, hg[h], &ac, &am, &ae);
+			ok &= ac == 0 && am == 0 && ae == 0;
+			cluster_hold_share(cl, i, hg[1 - h], &ac, &am, &ae);
+			ok &= ac == bc[1 - h] && am == bm[1 - h] && ae == be[1 - h];
 			cluster_hold_fill(cl, i);
+			for (int k = 0; k < 2; k++) {
+				cluster_hold_share(cl, i, hg[k], &ac, &am, &ae);
+				ok &= ac >= bc[k] && am >= bm[k] && ae >= be[k];
+			}
 		} else {
 			switch (gsl_rng_uniform_int(r, 5)) {
 			case 0: cluster_set_status(cl, i, INST_DRAINING); break;
@@ -1882,6 +1897,21 @@ static void test_holds_random(void)
 					eni += tasks[k].q.eni;
 				}
 			cluster_held(cl, j, &hc, &hm, &he);
+			{
+				/* the held room is the holders' own shares, none past its want */
+				int64_t sc = 0, sm = 0, c1, m1;
+				int se = 0, e1;
+
+				for (int h = 0; h < 2; h++) {
+					cluster_hold_share(cl, j, hg[h], &c1, &m1, &e1);
+					ok &= c1 >= 0 && m1 >= 0 && e1 >= 0;
+					ok &= !cluster_holds(cl, j, hg[h]) || (c1 <= hq[h].cpu_units && m1 <= hq[h].mem_mib && e1 <= hq[h].eni);
+					sc += c1;
+					sm += m1;
+					se += e1;
+				}
+				ok &= sc == hc && sm == hm && se == he;
+			}
 			for (int h = 0; h < 2; h++)
 				if (cluster_holds(cl, j, hg[h])) {
 					want_c += (int)hq[h].cpu_units;

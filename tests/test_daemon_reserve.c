@@ -17,6 +17,9 @@
  *   - the same on an instance set ACTIVE again, on a failed instance that
  *     comes back (the hold kept while its agent is away), and after a
  *     redeployment to a larger revision (the new revision's room);
+ *   - each daemon's held room is its own: a daemon created later does not
+ *     take the room held for another (choice E146; checked from the
+ *     holders' shares, cluster_hold_share);
  *   - a scenario without a DAEMON service holds nothing, ever.
  * The scenarios are tests/data/scenarios/dres-*. */
 #include <stdio.h>
@@ -205,6 +208,110 @@ static void test_full_instance_daemon_first(void)
 	free(placed);
 }
 
+/* ---- each daemon's held room is its own --------------------------------- */
+
+#define MAXV 8
+
+struct own_check {
+	int samples, violations, shares_seen;
+	int64_t cpu[MAXI][MAXV], mem[MAXI][MAXV];
+	int eni[MAXI][MAXV];
+	char where[96];
+	double when;
+};
+
+/* After every event: the room held on an ACTIVE instance for a DAEMON
+ * service still without a task placed there (cluster_hold_share) is never
+ * less than it was at the previous event, unless the hold itself wants
+ * less (a smaller revision): another daemon's placement must not take it
+ * (§4.10: "ECS reserves ... on each qualifying instance for [each daemon]";
+ * choice E146). */
+static void own_observe(struct backplane *bp, void *ctx)
+{
+	struct own_check *c = ctx;
+	const struct scenario *s = bp->s;
+
+	c->samples++;
+	for (int32_t i = 0; i < cluster_count(bp->cl) && i < MAXI; i++)
+		for (int v = 0; v < svc_sched(bp)->n_svcs && v < MAXV; v++) {
+			const struct svc *sv = &svc_sched(bp)->svcs[v];
+			int64_t hc, hm;
+			int he, has = 0;
+
+			if (sv->cfg->sched != SCHED_DAEMON)
+				continue;
+			cluster_hold_share(bp->cl, i, sv->group, &hc, &hm, &he);
+			c->shares_seen |= hc > 0;
+			for (size_t k = 0; k < bp->n_tasks; k++)
+				has |= placed_on(&bp->tasks[k], i) && bp->tasks[k].svc == v;
+			if (!has && sv->active && sv->n_deps > 0 && cluster_status(bp->cl, i) == INST_ACTIVE &&
+			    cluster_holds(bp->cl, i, sv->group)) {
+				const struct place_req *r = &s->taskdefs[sv->deps[sv->primary].td].req;
+				int64_t fc = c->cpu[i][v] < r->cpu_units ? c->cpu[i][v] : r->cpu_units;
+				int64_t fm = c->mem[i][v] < r->mem_mib ? c->mem[i][v] : r->mem_mib;
+				int fe = c->eni[i][v] < (r->eni ? 1 : 0) ? c->eni[i][v] : (r->eni ? 1 : 0);
+
+				if (hc < fc || hm < fm || he < fe) {
+					if (!c->violations) {
+						snprintf(c->where, sizeof c->where, "%s's hold on %s: %lld CPU, was %lld",
+							 sv->cfg->name, cluster_id(bp->cl, i), (long long)hc,
+							 (long long)c->cpu[i][v]);
+						c->when = (double)sim_now(bp->sim) / 1000.0;
+					}
+					c->violations++;
+				}
+			}
+			c->cpu[i][v] = hc;
+			c->mem[i][v] = hm;
+			c->eni[i][v] = he;
+		}
+}
+
+static void report_own(const struct own_check *c)
+{
+	if (c->violations)
+		fprintf(stderr, "\n  a daemon's held room was taken: %s at %.3f s (%d events)\n", c->where, c->when,
+			c->violations);
+}
+
+/* One m5.large (2048 CPU) runs two app tasks (1024 each).  The DAEMON
+ * first (1024 CPU) is created at 100 s: nothing free, it holds nothing.
+ * app scales in to 1 at 150 s; the room its task frees (153.75 s: 0.25 s
+ * API latency, 0.5 s network delay, 3 s shutdown) goes to first's hold,
+ * first's pass being due 10 s (schedulerDelaySeconds) later.  The DAEMON
+ * second (1024 CPU, listed before first) is created at 155 s, its pass at
+ * once: the only room is first's, so second waits; first's task is placed
+ * at its pass (163.75 s + 0.25 s API latency = 164.25 s submitted, placed
+ * 1 s later).  On main second's pass saw first's hold as free, took it
+ * (placed 156.25 s) and first never ran. */
+static void test_each_daemon_own_room(void)
+{
+	struct own_check c = { 0 };
+	struct take_check t = { 0 };
+	int r;
+
+	fx("dres-own.json");
+	fx("dres-own.csv");
+	fx("dres-td-big.json");
+	fx("dres-td-app.json");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dres-own.json", "own", NULL, own_observe, &c), 0);
+	CU_ASSERT(c.samples > 20);
+	report_own(&c);
+	T_EQ(c.violations, 0);
+	T_EQ(c.shares_seen, 1);
+	T_EQ(running_on("own", "first", "ci-00001"), 1);
+	T_EQ(running_on("own", "second", "ci-00001"), 0);
+	r = rs_find("own", "tasks.csv", "service", "first");
+	CU_ASSERT_FATAL(r > 0);
+	T_EQ(rs_num("own", "tasks.csv", r, "submit_s"), 164.25);
+	T_EQ(rs_num("own", "tasks.csv", r, "placed_s"), 165.25);
+	T_EQ(rs_find("own", "tasks.csv", "service", "second"), 0);
+	/* and no replica task takes a daemon's room either */
+	CU_ASSERT_EQUAL_FATAL(rs_run("dres-own.json", "own2", NULL, take_observe, &t), 0);
+	report_take(&t);
+	T_EQ(t.violations, 0);
+}
+
 /* One m5.large runs the DAEMON agent (256 CPU) and one app task (1024);
  * a standalone app task (1024) waits from 30 s; at 100 s agent is
  * redeployed to a revision of 768 CPU.  The old task's room, once
@@ -309,6 +416,7 @@ static void test_failed_instance_back(void)
 struct chaos_check {
 	struct take_check take;
 	struct drain_check drain;
+	struct own_check own;
 	int daemon_placements;
 };
 
@@ -318,6 +426,7 @@ static void chaos_observe(struct backplane *bp, void *ctx)
 
 	take_observe(bp, &c->take);
 	drain_observe(bp, &c->drain);
+	own_observe(bp, &c->own);
 }
 
 /* Two DAEMON services of different sizes beside a REPLICA service and
@@ -350,6 +459,10 @@ static void test_chaos(void)
 			c.drain.where, c.drain.when);
 	T_EQ(c.drain.violations, 0);
 	T_EQ(c.drain.held_off_active, 0);
+	/* each daemon's held room its own at every event (choice E146) */
+	report_own(&c.own);
+	T_EQ(c.own.violations, 0);
+	T_EQ(c.own.shares_seen, 1);
 }
 
 /* Whether a task of `svc` was ever placed on `inst` (tasks.csv). */
@@ -470,6 +583,7 @@ static CU_TestInfo reserve_tests[] = {
 	{ "redeployed: the new revision's room held", test_redeploy_holds_new_size },
 	{ "an instance set ACTIVE again: the daemon's room held first", test_reactivated_instance },
 	{ "a failed instance back: the hold kept while its agent was away", test_failed_instance_back },
+	{ "two daemons: each one's held room is its own", test_each_daemon_own_room },
 	{ "no DAEMON: nothing held", test_no_daemon_holds_nothing },
 	{ "churn: every rule after every event", test_chaos },
 	{ "managed scaling: each new instance holds the daemon's room first", test_managed_scaling },

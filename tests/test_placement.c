@@ -399,7 +399,7 @@ static void random_hold(gsl_rng *r, struct cluster *cl, int32_t i, const uint32_
 
 	switch (pick(r, 4)) {
 	case 0: cluster_unhold(cl, i, g); break;
-	case 1: cluster_hold_open(cl, i); cluster_hold_fill(cl, i); break;
+	case 1: cluster_hold_open(cl, i, g); cluster_hold_fill(cl, i); break;
 	default: cluster_hold(cl, i, g, &h);
 	}
 }
