@@ -175,5 +175,18 @@ if "$ECSIM" run scenarios/request-scaling.json --out "$T/run" --quiet --until 60
 	done
 else ko "the column-check runs of scenarios/request-scaling.json and deploy-alarms.json"; sed 's/^/     /' "$T/run.err" | head -5; fi
 
+# every reference-style link ([text][name]) of the Markdown docs has its
+# definition ([name]: URL) in the same file (a lost definitions block
+# renders every link of the file as plain brackets)
+badref=
+for f in README.md docs/ecs-model.md scenarios/README.md; do
+	grep -o '\]\[[A-Za-z0-9_.-]*\]' "$f" | sed 's/^\]\[//; s/\]$//' | sort -u >"$T/refs.used"
+	grep -o '^\[[A-Za-z0-9_.-]*\]:' "$f" | sed 's/^\[//; s/\]:$//' | sort -u >"$T/refs.def"
+	und=$(comm -23 "$T/refs.used" "$T/refs.def" | tr '\n' ' ')
+	[ -n "$und" ] && badref="$badref $f: $und;"
+done
+if [ -z "$badref" ]; then ok "every reference-style link of the docs is defined"
+else ko "undefined reference-style links:$badref"; fi
+
 echo "docs: $pass passed, $fail failed"
 [ $fail -eq 0 ]
