@@ -14,9 +14,9 @@
  *   - an *unhealthy* primary task (its load-balancer targets failed after
  *     the grace period) is replaced first: stopped once as many
  *     replacements are healthy; with no room for one, unhealthy tasks of
- *     every deployment go one at a time while ceil(desired ×
- *     minimumHealthyPercent / 100) stay healthy (docs/ecs-model.md §5.3,
- *     choice E103);
+ *     every deployment go one at a time (stopping one never lowers the
+ *     healthy count, so minimumHealthyPercent never holds it back:
+ *     docs/ecs-model.md §5.3, choice E103);
  *   - each older deployment keeps a target, its tasks the rollout has not
  *     yet replaced (docs/ecs-model.md §5.3, choice E8): a task of it lost
  *     or unhealthy is replaced by one of its own revision, launched first;
