@@ -115,7 +115,7 @@ void metrics_on_fault(struct metrics *m, sim_time_t now, int64_t fault_id, const
 /* A deployment of a service reached a stage (deployments.csv,
  * docs/ecs-model.md §5.7): `deployment` its number in the service (1 =
  * the one CreateService made), `stage` IN_PROGRESS, a blue/green stage,
- * COMPLETED, FAILED, ROLLED_BACK or STOPPED; green_tenths the share of
+ * COMPLETED, FAILED or STOPPED; green_tenths the share of
  * production traffic sent to it in tenths of a percent, -1 when it has
  * none (ROLLING). */
 void metrics_on_deployment(struct metrics *m, sim_time_t now, const char *service, int deployment,

@@ -14,9 +14,9 @@
  *   - an *unhealthy* primary task (its load-balancer targets failed after
  *     the grace period) is replaced first: stopped once as many
  *     replacements are healthy; with no room for one, unhealthy tasks of
- *     every deployment go one at a time while ceil(desired ×
- *     minimumHealthyPercent / 100) stay healthy (docs/ecs-model.md §5.3,
- *     choice E103);
+ *     every deployment go one at a time (stopping one never lowers the
+ *     healthy count, so minimumHealthyPercent never holds it back:
+ *     docs/ecs-model.md §5.3, choice E103);
  *   - each older deployment keeps a target, its tasks the rollout has not
  *     yet replaced (docs/ecs-model.md §5.3, choice E8): a task of it lost
  *     or unhealthy is replaced by one of its own revision, launched first;
@@ -61,7 +61,8 @@
  * deployment (docs/ecs-model.md §5.6 stage 1: threshold clamp(ceil(0.5 × desired), 3, 200)
  * by default, the service's thresholdConfiguration otherwise;
  * a healthy task resets the count; FAILED launches nothing; with rollback
- * the last COMPLETED deployment is the primary again and keeps its tasks;
+ * a new deployment of the last COMPLETED revision adopts its tasks
+ * (choice E150);
  * without, no more tasks of older deployments are stopped).  The throttle
  * delays launches only: other triggers get the scheduler's delay.
  *
@@ -267,6 +268,23 @@ void svc_schedule(struct backplane *bp, int vi, sim_time_t delay)
 	sim_after(backplane_sim(bp), delay, svc_sched(bp)->ev_reconcile, v, 0);
 }
 
+/* A DAEMON whose constraints read other tasks follows their changes
+ * (docs/ecs-model.md §4.10, choice E116): as its primary deployment's
+ * policy says. */
+static void follow_dynamic(struct backplane *bp, struct svc *v)
+{
+	const struct deployment *d = &v->deps[v->primary];
+	int dyn = 0;
+
+	for (int k = 0; k < d->policy->n_constraints; k++)
+		dyn |= d->policy->constraints[k].type == PC_MEMBER_OF && cql_is_dynamic(d->policy->constraints[k].expr);
+	dyn &= v->cfg->sched == SCHED_DAEMON;
+	svc_sched(bp)->n_dynamic += dyn - v->dynamic;
+	v->dynamic = dyn;
+	/* standalone tasks are news only while such a DAEMON exists */
+	bp_watch_standalone(bp, svc_sched(bp)->n_dynamic > 0);
+}
+
 void svc_add_deployment(struct backplane *bp, struct svc *v, int td)
 {
 	const struct scn_service *c = v->cfg;
@@ -326,23 +344,53 @@ void svc_add_deployment(struct backplane *bp, struct svc *v, int td)
 		}
 	}
 	v->primary = v->n_deps++;
-	/* a DAEMON whose constraints read other tasks follows their changes
-	 * (docs/ecs-model.md §4.10, choice E116) */
-	{
-		int dyn = 0;
-
-		for (int k = 0; k < d->policy->n_constraints; k++)
-			dyn |= d->policy->constraints[k].type == PC_MEMBER_OF && cql_is_dynamic(d->policy->constraints[k].expr);
-		dyn &= c->sched == SCHED_DAEMON;
-		svc_sched(bp)->n_dynamic += dyn - v->dynamic;
-		v->dynamic = dyn;
-		/* standalone tasks are news only while such a DAEMON exists */
-		bp_watch_standalone(bp, svc_sched(bp)->n_dynamic > 0);
-	}
+	follow_dynamic(bp, v);
 	/* docs/ecs-model.md §5.4: a new definition starts without a throttle
 	 * (choice E117: each deployment has its own) */
 	d->consecutive_failures = 0;
 	d->throttle_until = 0;
+}
+
+/* A rollback (docs/ecs-model.md §5.6, choice E150): a NEW deployment of
+ * deployment `to`'s revision (its task definition and placement policy),
+ * IN_PROGRESS, that adopts `to`'s tasks (they stay and count at once: no
+ * task churn), the primary.  Its throttle and breaker count start afresh;
+ * it is not watched by alarms and does not bake (choice E137).  `to` is
+ * left with no task, INACTIVE.  Returns the new deployment's index. */
+int svc_add_rollback(struct backplane *bp, struct svc *v, int to)
+{
+	struct deployment *d;
+	int n;
+
+	for (int i = 0; i < v->n_deps; i++)
+		if (v->deps[i].status == DEP_PRIMARY)
+			v->deps[i].status = DEP_ACTIVE;
+	if (v->cap_deps == v->n_deps) {
+		v->cap_deps = v->cap_deps ? v->cap_deps * 2 : 4;
+		v->deps = xrealloc(v->deps, (size_t)v->cap_deps * sizeof *v->deps);
+	}
+	n = v->n_deps++;
+	d = &v->deps[n];
+	memset(d, 0, sizeof *d);
+	d->td = v->deps[to].td;
+	d->policy = xcalloc(1, sizeof *d->policy);
+	place_policy_copy(d->policy, v->deps[to].policy);
+	d->status = DEP_PRIMARY;
+	d->rollout = ROLL_IN_PROGRESS;
+	d->rolled_back = 1;             /* not watched by alarms (choice E137) */
+	d->ran = v->deps[to].ran;
+	v->deps[to].status = DEP_INACTIVE;
+	v->deps[to].want = 0;
+	v->deps[to].adopted = 1;
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = bp_task_at(bp, v->tasks[k]);
+
+		if (t->dep == to)
+			t->dep = n;
+	}
+	v->primary = n;
+	follow_dynamic(bp, v);
+	return n;
 }
 
 static const char *strategy_name(const struct scn_service *c)
@@ -675,22 +723,14 @@ void svc_dep_failed(struct backplane *bp, struct svc *v, int dep, int rollback)
 	}
 	svc_dep_row(bp, v, dep, "FAILED", -1);
 	if (rollback) {
-		/* back to the last COMPLETED deployment: it is the primary
-		 * again, its running tasks stay, only the failed
-		 * revision's tasks go (docs/ecs-model.md §5.6) */
+		/* a new deployment of the last COMPLETED deployment's revision
+		 * (docs/ecs-model.md §5.6, choice E150): it adopts that
+		 * revision's tasks, which stay; only the failed revision's
+		 * tasks go; IN_PROGRESS until steady, as any deployment */
 		for (int i = v->n_deps - 1; i >= 0; i--) {
-			if (v->deps[i].rollout == ROLL_COMPLETED) {
-				d->status = DEP_ACTIVE;
+			if (v->deps[i].rollout == ROLL_COMPLETED && !v->deps[i].adopted) {
 				d->want = 0;           /* its tasks all go (choice E8) */
-				v->deps[i].status = DEP_PRIMARY;
-				v->deps[i].want = 0;
-				v->deps[i].rollout = ROLL_IN_PROGRESS;
-				v->deps[i].failed_tasks = 0;
-				v->deps[i].rolled_back = 1;   /* not watched by alarms (choice E137) */
-				v->primary = i;
-				v->deps[i].consecutive_failures = 0;
-				v->deps[i].throttle_until = 0;
-				svc_dep_row(bp, v, i, "ROLLED_BACK", -1);
+				svc_dep_row(bp, v, svc_add_rollback(bp, v, i), "IN_PROGRESS", -1);
 				break;
 			}
 		}

@@ -235,18 +235,16 @@ void svc_bg_failed(struct backplane *bp, int vi, int rollback)
 		return;
 	}
 	/* rollback: production traffic back to blue at once, green's tasks
-	 * stopped, blue untouched: it is the primary again */
+	 * stopped, blue's untouched: a new deployment of blue's revision
+	 * adopts them (docs/ecs-model.md §5.6, choice E150), IN_PROGRESS,
+	 * then COMPLETED by the rolling pass once steady (blue is at its
+	 * target already: at the next pass unless it lost tasks) */
 	v->bg.stage = BG_NONE;
 	tell_traffic(bp, v, -1, 0);
 	v->deps[g].want = 0;
 	v->deps[g].status = DEP_INACTIVE;
-	v->deps[b].status = DEP_PRIMARY;
-	v->deps[b].want = 0;
-	v->deps[b].rollout = ROLL_COMPLETED;
-	v->deps[b].failed_tasks = 0;
-	v->primary = b;
 	stop_all(bp, v, g);
-	svc_dep_row(bp, v, b, "ROLLED_BACK", 1000);
+	svc_dep_row(bp, v, svc_add_rollback(bp, v, b), "IN_PROGRESS", 1000);
 }
 
 /* A deployment's tasks in a pass: `good` live, not unhealthy, not on a

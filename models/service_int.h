@@ -32,8 +32,12 @@ struct deployment {
 	sim_time_t throttle_until; /* its launches wait until then */
 	int ran;                   /* one of its tasks has reached RUNNING: its
 				    * alarms can fail it (docs/ecs-model.md §5.6) */
-	int rolled_back;           /* a rollback made it the primary again: no
-				    * alarms, no bake time (choice E137) */
+	int rolled_back;           /* a rollback's deployment: no alarms, no
+				    * bake time (choices E137, E150) */
+	int adopted;               /* a rollback's deployment took its tasks
+				    * over (choice E150): no rollback's target
+				    * again, as the one of its revision that
+				    * continues it is */
 	sim_time_t bake_until;     /* a rolling deployment with alarms: the end of
 				    * its bake time, 0 = not baking (choice E137) */
 	int64_t want;              /* an older deployment's target: its tasks the
@@ -207,6 +211,9 @@ void svc_tell_rollout(struct backplane *bp, struct svc *v);
 /* Deployment `dep` of the service FAILED (circuit breaker or alarm,
  * docs/ecs-model.md §5.6): with `rollback`, back to the last COMPLETED one. */
 void svc_dep_failed(struct backplane *bp, struct svc *v, int dep, int rollback);
+/* A rollback's new deployment of deployment `to`'s revision, adopting its
+ * tasks, made the primary (docs/ecs-model.md §5.6, choice E150); its index. */
+int svc_add_rollback(struct backplane *bp, struct svc *v, int to);
 
 /* service_alarms.c: CloudWatch alarms of deployments (docs/ecs-model.md §5.6) */
 void svc_alarms_attach(struct backplane *bp);

@@ -541,10 +541,12 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	 * With no room for a replacement (maximumPercent, or the last
 	 * replacement found no capacity: choice E103), one unhealthy task of
 	 * any deployment at a time — none while a task of the service is still
-	 * starting — and only while ceil(desired × minimumHealthyPercent / 100)
-	 * tasks of the service are healthy (or none is); the older
-	 * deployments' first (oldest first), as their launches are, then the
-	 * primary's; its replacement is launched at once below */
+	 * starting.  minimumHealthyPercent is the constraint (AWS
+	 * DeploymentConfiguration.minimumHealthyPercent), but stopping an
+	 * unhealthy task never lowers the healthy count, so it never forbids
+	 * this stop.  The older deployments' first (oldest first), as their
+	 * launches are, then the primary's; its replacement is launched at
+	 * once below */
 	no_room = active >= max_tasks || v->wants_capacity;
 	if (unhealthy > 0) {
 		int64_t go = primary_healthy + unhealthy - v->desired;
@@ -566,7 +568,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 			k = -1;   /* the list may have changed */
 		}
 	}
-	if (no_room && starting == 0 && (healthy >= min_healthy || healthy == 0)) {
+	if (no_room && starting == 0) {
 		int best = -1;
 		uint32_t slot = 0;
 

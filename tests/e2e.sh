@@ -129,7 +129,8 @@ fi
 # blue-green.json (README, docs/ecs-model.md §5.7): the LINEAR deployment's
 # production shifts are 20, 40, 60, 80, 100 % two minutes apart, CLEAN_UP five
 # minutes (the bake time) after the last; the broken revision fails and the
-# service rolls back to revision 2, whose tasks were never stopped: the run
+# service rolls back: a new deployment 4 of revision 2 (choice E150),
+# IN_PROGRESS at the failure, then COMPLETED, whose tasks were never stopped: the run
 # ends with 6 tasks of web-v2 running and none of web-broken
 bg="$T/blue-green.a"
 got=$(awk -F, 'NR > 1 && $3 == 2 && $6 == "PRODUCTION_TRAFFIC_SHIFT" { if (n++) printf " "; printf "%s@%d", $7, $1 - t0; if (n == 1) t0 = $1 }
@@ -141,7 +142,9 @@ case "$got" in
 	*) ko "blue-green: LINEAR shifts every 2 min, clean-up after the 5-min bake (got '$got', want 20.0@T $want_tail)" ;;
 esac
 if grep -q ',web,3,web-broken,LINEAR,FAILED,' "$bg/deployments.csv" 2>/dev/null &&
-   grep -q ',web,2,web-v2,LINEAR,ROLLED_BACK,100.0$' "$bg/deployments.csv" &&
+   fail_at=$(awk -F, '$3 == 3 && $6 == "FAILED" { print $1 }' "$bg/deployments.csv") &&
+   grep -q "^$fail_at,web,4,web-v2,LINEAR,IN_PROGRESS,100.0\$" "$bg/deployments.csv" &&
+   grep -q ',web,4,web-v2,LINEAR,COMPLETED,100.0$' "$bg/deployments.csv" &&
    [ "$(awk -F, 'NR > 1 && $2 == "web:2" && $8 == "" { n++ } END { print n + 0 }' "$bg/tasks.csv")" = 6 ] &&
    [ "$(awk -F, 'NR > 1 && $2 == "web:3" && $8 == "" { n++ } END { print n + 0 }' "$bg/tasks.csv")" = 0 ]; then
 	ok "blue-green: the broken revision rolls back, revision 2 keeps its 6 tasks"
@@ -151,14 +154,16 @@ fi
 # deploy-alarms.json (README, docs/ecs-model.md §5.6): revision 2 completes
 # 180 s (the CPU alarm's 3 x 60 s, choice E137) after its BAKE_TIME row; the
 # hot revision 3 fails when web-cpu-high enters ALARM (the row names web:3)
-# and the service rolls back to revision 2, which ends with its 6 tasks
+# and the service rolls back: a new deployment 4 of revision 2 (choice
+# E150), IN_PROGRESS at that instant, then COMPLETED, ends with its 6 tasks
 da="$T/deploy-alarms.a"
 got=$(awk -F, 'NR > 1 && $3 == 2 && $6 == "BAKE_TIME" { b = $1 } NR > 1 && $3 == 2 && $6 == "COMPLETED" && !c { c = $1 }
 	END { printf "%d", c - b }' "$da/deployments.csv" 2>/dev/null)
 at=$(awk -F, '$2 == "web-cpu-high" && $3 == "ALARM" && $5 == "web:3" { print $1; exit }' "$da/alarms.csv" 2>/dev/null)
 if [ "$got" = 180 ] && [ -n "$at" ] &&
    grep -q "^$at,web,3,web-hot,ROLLING,FAILED," "$da/deployments.csv" &&
-   grep -q "^$at,web,2,web-v2,ROLLING,ROLLED_BACK," "$da/deployments.csv" &&
+   grep -q "^$at,web,4,web-v2,ROLLING,IN_PROGRESS," "$da/deployments.csv" &&
+   grep -q ",web,4,web-v2,ROLLING,COMPLETED," "$da/deployments.csv" &&
    [ "$(awk -F, 'NR > 1 && $2 == "web:2" && $8 == "" { n++ } END { print n + 0 }' "$da/tasks.csv")" = 6 ] &&
    [ "$(awk -F, 'NR > 1 && $2 == "web:3" && $8 == "" { n++ } END { print n + 0 }' "$da/tasks.csv")" = 0 ]; then
 	ok "deploy-alarms: 180-s bake, the CPU alarm fails revision 3 and rolls back to revision 2 ($at s)"

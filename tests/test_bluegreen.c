@@ -126,17 +126,24 @@ static void observe(struct backplane *bp, void *ctx)
 	double now = (double)sim_now(backplane_sim(bp)) / 1000.0;
 	int64_t blue_running = 0, blue_live = 0, green_healthy = 0;
 	struct lb *lb = lb_actor_world(bp);
+	int blue = 0;
 
 	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
 		return;
 	v = &svc_sched(bp)->svcs[0];
 	o->samples++;
+	/* blue: deployment 0, or after a rollback the new deployment of its
+	 * revision that adopted its tasks (choice E150) */
+	if (v->deps[0].adopted)
+		for (int i = 2; i < v->n_deps; i++)
+			if (v->deps[i].rolled_back && v->deps[i].td == v->deps[0].td)
+				blue = i;
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = &bp->tasks[v->tasks[k]];
 
 		if (!svc_live(t))
 			continue;
-		if (t->dep == 0) {
+		if (t->dep == blue) {
 			blue_live++;
 			blue_running += t->seen == TS_RUNNING;
 			if (now < o->deploy_s && t->no > o->max_blue_no)
@@ -153,7 +160,7 @@ static void observe(struct backplane *bp, void *ctx)
 		o->failed_s = now;
 	if (o->green_healthy_s < 0 && green_healthy >= v->desired)
 		o->green_healthy_s = now;
-	if (o->blue_stop_s < 0 && blue_live < v->desired && v->deps[0].status == DEP_INACTIVE)
+	if (o->blue_stop_s < 0 && blue_live < v->desired && v->deps[blue].status == DEP_INACTIVE)
 		o->blue_stop_s = now;
 	if (o->blue_stop_s < 0 && blue_running < v->desired)
 		o->blue_short++;
@@ -217,6 +224,46 @@ static double stage_at(const char *tag, const char *stage, int k)
 			return rs_num(tag, "deployments.csv", r, "time_s");
 	}
 	return -1;
+}
+
+/* A rollback is a NEW deployment (docs/ecs-model.md §5.6, choice E150):
+ * deployment 3, of blue's revision (web), IN_PROGRESS in the failure's
+ * event, then COMPLETED at steady state: blue still has its desired count
+ * healthy and green's tasks are stopped at once, so the scheduler's next
+ * pass completes it.  No row revives an older deployment. */
+static void rollback_rows(const char *tag, double failed_s)
+{
+	int n = rs_rows(tag, "deployments.csv"), seen = 0;
+	double started = -1, done = -1;
+
+	for (int r = 1; r <= n; r++) {
+		char *st = rs_cell(tag, "deployments.csv", r, "stage");
+		char *dep = rs_cell(tag, "deployments.csv", r, "deployment");
+		char *td = rs_cell(tag, "deployments.csv", r, "taskdef");
+		double at = rs_num(tag, "deployments.csv", r, "time_s");
+
+		CU_ASSERT(strcmp(st, "ROLLED_BACK") != 0);
+		if (strcmp(dep, "1") == 0)
+			CU_ASSERT(at < 300);   /* deployment 1 has no row after the deploy */
+		if (strcmp(dep, "3") == 0) {
+			T_STREQ(td, "web");
+			seen++;
+			if (strcmp(st, "IN_PROGRESS") == 0)
+				started = at;
+			else if (strcmp(st, "COMPLETED") == 0)
+				done = at;
+		}
+		free(st);
+		free(dep);
+		free(td);
+	}
+	T_EQ(seen, 2);
+	T_NEAR(started, failed_s);
+	/* the pass comes at the latest schedulerDelay after green's tasks
+	 * have stopped (the stop 0.5 s to the agent, shutdown 3 s, STOPPED
+	 * 0.5 s back): bg-rb's failure schedules one 10 s on, bg-rbb's (a
+	 * failed health check) none */
+	CU_ASSERT(done >= failed_s && done <= failed_s + 0.5 + 3 + 0.5 + 10 + 1e-6);
 }
 
 /* LINEAR 25 % every minute, bake 2 minutes, per-request traffic. */
@@ -342,7 +389,7 @@ static void test_rollback(void)
 	T_EQ(green_live, 0);
 	RS_IS("bg-rb", "services.csv", -1, "running", "4");
 	RS_IS("bg-rb", "services.csv", -1, "deployments", "1");
-	CU_ASSERT(rs_find("bg-rb", "deployments.csv", "stage", "ROLLED_BACK") > 0);
+	rollback_rows("bg-rb", o.failed_s);
 }
 
 /* A failure during BAKE_TIME: green's first task (task-5) fails its
@@ -371,7 +418,7 @@ static void test_rollback_in_bake(void)
 	CU_ASSERT(o.blue_stop_s < 0);          /* blue untouched */
 	T_NEAR(stage_at("bg-rbb", "FAILED", 1), o.failed_s);
 	CU_ASSERT(stage_at("bg-rbb", "CLEAN_UP", 1) < 0);
-	CU_ASSERT(rs_find("bg-rbb", "deployments.csv", "stage", "ROLLED_BACK") > 0);
+	rollback_rows("bg-rbb", o.failed_s);
 	RS_IS("bg-rbb", "services.csv", -1, "running", "4");
 	RS_IS("bg-rbb", "services.csv", -1, "deployments", "1");
 }

@@ -259,7 +259,8 @@ static void test_scale_out_both_revisions(void)
  * tasks too (main's code left the service with none). */
 struct rb_obs {
 	struct obs o;
-	double rollback_s;         /* the old deployment primary again, -1 before */
+	double rollback_s;         /* the rollback's deployment (a third one, of
+				    * the old revision: choice E150) primary, -1 before */
 };
 
 static void rb_observe(struct backplane *bp, void *ctx)
@@ -271,7 +272,7 @@ static void rb_observe(struct backplane *bp, void *ctx)
 	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
 		return;
 	v = &svc_sched(bp)->svcs[0];
-	if (r->rollback_s < 0 && v->n_deps == 2 && v->primary == 0)
+	if (r->rollback_s < 0 && v->n_deps == 3 && v->primary == 2 && v->deps[2].td == v->deps[0].td)
 		r->rollback_s = (double)sim_now(bp->sim) / 1000.0;
 }
 

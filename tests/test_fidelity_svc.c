@@ -778,6 +778,8 @@ static void test_scale_in_measured_case(void)
 struct rb_check {
 	int steady, over_max, under_min, samples;
 	double failed_at;
+	double rb_steady_at;       /* after the failure: the service at steady
+				    * state (desired healthy, none else live), -1 */
 };
 
 static void rb_observe(struct backplane *bp, void *ctx)
@@ -800,6 +802,8 @@ static void rb_observe(struct backplane *bp, void *ctx)
 	for (int i = 0; i < v->n_deps; i++)
 		if (v->deps[i].rollout == ROLL_FAILED && c->failed_at < 0)
 			c->failed_at = sec(bp);
+	if (c->failed_at >= 0 && c->rb_steady_at < 0 && healthy == v->desired && live == v->desired)
+		c->rb_steady_at = sec(bp);
 	if (healthy >= v->desired)
 		c->steady = 1;
 	c->samples++;
@@ -833,9 +837,48 @@ static void count_old(const char *tag, double after, int *stopped, int *started,
 	}
 }
 
+/* The rollback's rows of deployments.csv (docs/ecs-model.md §5.6: "with
+ * rollback a new deployment to the last COMPLETED revision starts", choice
+ * E150): deployment 3, of `small`, IN_PROGRESS at the failure, COMPLETED
+ * once the service is at steady state again, by the scheduler's pass
+ * (within schedulerDelaySeconds, 10 s, of it); deployment 1 has no row
+ * after the deploy (it is not revived). */
+static void rollback_rows(const char *tag, const struct rb_check *c)
+{
+	int n = rs_rows(tag, "deployments.csv"), rows = 0;
+	double started = -1, done = -1;
+
+	CU_ASSERT_FATAL(c->rb_steady_at >= c->failed_at);
+	for (int r = 1; r <= n; r++) {
+		char *dep = rs_cell(tag, "deployments.csv", r, "deployment");
+		char *td = rs_cell(tag, "deployments.csv", r, "taskdef");
+		char *st = rs_cell(tag, "deployments.csv", r, "stage");
+		double at = rs_num(tag, "deployments.csv", r, "time_s");
+
+		if (strcmp(dep, "1") == 0)
+			CU_ASSERT(at < 300);
+		if (strcmp(dep, "2") == 0 && strcmp(st, "FAILED") == 0)
+			T_NEAR(at, c->failed_at);
+		if (strcmp(dep, "3") == 0) {
+			rows++;
+			T_STREQ(td, "small");
+			if (strcmp(st, "IN_PROGRESS") == 0)
+				started = at;
+			if (strcmp(st, "COMPLETED") == 0)
+				done = at;
+		}
+		free(dep);
+		free(td);
+		free(st);
+	}
+	T_EQ(rows, 2);
+	T_NEAR(started, c->failed_at);
+	CU_ASSERT(done >= c->rb_steady_at && done <= c->rb_steady_at + 10 + 1e-9);
+}
+
 static void test_rollback_keeps_healthy_tasks(void)
 {
-	struct rb_check c = { 0, 0, 0, 0, -1 };
+	struct rb_check c = { 0, 0, 0, 0, -1, -1 };
 	int stopped, started, running, n;
 
 	rs_write("fid-rb.json", HEAD("fid-rb", 2400)
@@ -868,11 +911,12 @@ static void test_rollback_keeps_healthy_tasks(void)
 	RS_IS("fid-rb", "services.csv", -1, "deployments", "1");
 	RS_IS("fid-rb", "services.csv", -1, "running", "10");
 	check_status_rows("fid-rb");
+	rollback_rows("fid-rb", &c);
 
 	/* minimumHealthyPercent 50: the deployment stopped 5 old tasks at once;
 	 * the rollback starts 5 old-revision tasks, the 5 survivors stay */
 	memset(&c, 0, sizeof c);
-	c.failed_at = -1;
+	c.failed_at = c.rb_steady_at = -1;
 	rs_write("fid-rb5.json", HEAD("fid-rb5", 2400)
 		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2},"
 		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2}],"
@@ -890,6 +934,7 @@ static void test_rollback_keeps_healthy_tasks(void)
 	T_EQ(started, 5);
 	T_EQ(running, 10);
 	check_status_rows("fid-rb5");
+	rollback_rows("fid-rb5", &c);
 }
 
 /* A FAILED deployment without rollback launches nothing and is over: the
@@ -898,7 +943,7 @@ static void test_rollback_keeps_healthy_tasks(void)
  * scenarios/README.md). */
 static void test_failed_without_rollback(void)
 {
-	struct rb_check c = { 0, 0, 0, 0, -1 };
+	struct rb_check c = { 0, 0, 0, 0, -1, -1 };
 	int stopped, started, running, stopped_pre, started_pre, running_pre;
 
 	rs_write("fid-nr.json", HEAD("fid-nr", 2400)

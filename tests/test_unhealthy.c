@@ -7,7 +7,11 @@
  *    the unhealthy task's target starts draining only after a replacement's
  *    target is healthy;
  *  - with maximumPercent 100 there is no room: the unhealthy tasks are
- *    stopped one at a time, minimumHealthyPercent honoured at every event;
+ *    stopped one at a time, minimumHealthyPercent honoured at every event
+ *    (stopping an unhealthy task never lowers the healthy count, so the
+ *    floor never holds one back: AWS DeploymentConfiguration
+ *    .minimumHealthyPercent, "stops the unhealthy tasks one-by-one — using
+ *    the minimumHealthyPercent as a constraint — to clear up capacity");
  *  - an unhealthy task that recovers before its replacement is healthy is
  *    kept, and the surplus goes by the scale-in rule;
  *  - the stop code is ServiceSchedulerInitiated, the stoppedReason "Task
@@ -320,18 +324,21 @@ static void test_recovered_kept(void)
  * room under maximumPercent, unhealthy tasks — of any deployment — are
  * stopped one at a time (at most one in an event, and none while a task of
  * the service is still on its way to healthy: the previous one's
- * replacement, or the rollout's), and only while ceil(desired ×
- * minimumHealthyPercent / 100) tasks are healthy (or none is).  `prev`:
- * each slot's task after the previous event. */
+ * replacement, or the rollout's), minimumHealthyPercent as the constraint:
+ * no event where the scheduler stops a healthy task leaves fewer than
+ * ceil(desired × minimumHealthyPercent / 100) healthy (an unhealthy task's
+ * stop never lowers the healthy count, so the floor never holds it back).
+ * `no`, `live_unhealthy`, `live_healthy`: each slot's task after the
+ * previous event. */
 struct old_check {
 	struct inv inv;
 	long samples;
 	long many_at_once;         /* events stopping more than one unhealthy task, no room */
 	long while_starting;       /* a no-room stop while a task was still starting */
-	long under_floor;          /* a stop of an unhealthy task, healthy below the floor but not 0 */
+	long under_floor;          /* a scheduler stop of a healthy task leaving healthy below the floor */
 	long unhealthy_stops;
 	uint64_t *no;
-	uint8_t *live_unhealthy;
+	uint8_t *live_unhealthy, *live_healthy;
 	size_t n;
 	int64_t prev_live, prev_starting;
 };
@@ -340,7 +347,7 @@ static void old_observe(struct backplane *bp, void *ctx)
 {
 	struct old_check *c = ctx;
 	struct svc *v;
-	int64_t live = 0, healthy = 0, starting = 0, stops = 0, hi, lo;
+	int64_t live = 0, healthy = 0, starting = 0, stops = 0, healthy_stops = 0, hi, lo;
 
 	inv_observe(bp, &c->inv);
 	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
@@ -351,7 +358,9 @@ static void old_observe(struct backplane *bp, void *ctx)
 
 		c->no = realloc(c->no, n * sizeof *c->no);
 		c->live_unhealthy = realloc(c->live_unhealthy, n);
+		c->live_healthy = realloc(c->live_healthy, n);
 		memset(c->live_unhealthy + c->n, 0, n - c->n);
+		memset(c->live_healthy + c->n, 0, n - c->n);
 		c->n = n;
 	}
 	for (int k = 0; k < v->n_tasks; k++) {
@@ -361,9 +370,10 @@ static void old_observe(struct backplane *bp, void *ctx)
 			live++;
 			healthy += t->healthy;
 			starting += !t->healthy && !t->unhealthy;
-		} else if (c->live_unhealthy[v->tasks[k]] && c->no[v->tasks[k]] == t->no && t->stop_code &&
+		} else if (c->no[v->tasks[k]] == t->no && t->stop_code &&
 			   strcmp(t->stop_code, STOP_SCHEDULER) == 0) {
-			stops++;
+			stops += c->live_unhealthy[v->tasks[k]];
+			healthy_stops += c->live_healthy[v->tasks[k]];
 		}
 	}
 	hi = (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0);
@@ -376,15 +386,18 @@ static void old_observe(struct backplane *bp, void *ctx)
 		if (c->prev_starting > 0)
 			c->while_starting++;
 	}
-	if (stops > 0 && healthy < lo && healthy > 0)
+	if (healthy_stops > 0 && healthy < lo)
 		c->under_floor++;
-	if (c->n > 0)          /* (none yet before the first task: a NULL table) */
+	if (c->n > 0) {        /* (none yet before the first task: a NULL table) */
 		memset(c->live_unhealthy, 0, c->n);
+		memset(c->live_healthy, 0, c->n);
+	}
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = &bp->tasks[v->tasks[k]];
 
 		c->no[v->tasks[k]] = t->no;
 		c->live_unhealthy[v->tasks[k]] = t->desired == TD_RUNNING && t->unhealthy;
+		c->live_healthy[v->tasks[k]] = t->desired == TD_RUNNING && t->healthy;
 	}
 	c->prev_live = live;
 	c->prev_starting = starting;
@@ -454,6 +467,76 @@ static void test_old_one_at_a_time(void)
 	RS_IS("unh-o", "services.csv", -1, "healthy", "4");
 	free(c.no);
 	free(c.live_unhealthy);
+	free(c.live_healthy);
+	inv_free(&c.inv);
+}
+
+/* The audit's case (docs/ecs-model.md §5.3, choice E103): desired 2 at
+ * minimumHealthyPercent 100 / maximumPercent 100, task-1's container
+ * health check fails for good from 300 s.  No room for a replacement
+ * beside it (2 live of floor(2 × 100%) = 2), one healthy task of the
+ * ceil(2 × 100%) = 2 the floor asks for: stopping the unhealthy task leaves
+ * the healthy count at 1, so minimumHealthyPercent does not forbid it, and
+ * the scheduler stops it and launches its replacement in the same pass.
+ * main's code (E103's "below the floor, wait") kept it running for good.
+ *
+ * The instants, from the scenario's timings: CreateService takes effect at
+ * 0.25 (apiLatency); placed at 1.25 (placement 1), at the agent 1.75
+ * (network 0.5), pulled 11.75 (10), RUNNING 13.75 (start 2).  The checks
+ * run every 10 s from RUNNING: the failing ones at 303.75, 313.75, 323.75;
+ * the third (retries 3) makes the container UNHEALTHY at 323.75, and the
+ * scheduler reacts 10 s later (schedulerDelay): task-1 desired STOPPED and
+ * the replacement submitted at 333.75.  task-1 gets the stop at 334.25
+ * (network 0.5), STOPPED at 337.25 (shutdown 3).  The replacement: placed
+ * 334.75, at its agent 335.25, the image already there (cached pull 1)
+ * 336.25, RUNNING 338.25. */
+static void test_noroom_floor(void)
+{
+	struct old_check c;
+	int r1, r3;
+
+	memset(&c, 0, sizeof c);
+	inv_init(&c.inv);
+	rs_write("unh-hc.json", "{\"family\":\"hc\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"cpu\":256,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
+		 "\"interval\":10,\"timeout\":5,\"retries\":3,\"startPeriod\":30}}]}");
+	rs_write("unh-n.json", "{\"name\":\"unh-n\",\"durationSeconds\":900,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
+		 "\"schedulerDelaySeconds\":10},"
+		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
+		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.xlarge\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"hc\":\"unh-hc.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":2,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":100,\"maximumPercent\":100}}],"
+		 "\"workload\":{\"traces\":[\"unh-n.csv\"]}}");
+	rs_write("unh-n.csv", TRACE_HDR "300,health_check_fail,task-1,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("unh-n.json", "unh-n", NULL, old_observe, &c), 0);
+	inv_report(&c.inv, "unh-n");
+	T_EQ(c.inv.violations, 0);
+	CU_ASSERT(c.samples > 20);
+	T_EQ(c.unhealthy_stops, 1);
+	T_EQ(c.many_at_once, 0);
+	T_EQ(c.while_starting, 0);
+	T_EQ(c.under_floor, 0);
+	r1 = rs_find("unh-n", "tasks.csv", "task_id", "task-1");
+	r3 = rs_find("unh-n", "tasks.csv", "task_id", "task-3");
+	CU_ASSERT_FATAL(r1 > 0);
+	CU_ASSERT_FATAL(r3 > 0);
+	T_NEAR(rs_num("unh-n", "tasks.csv", r1, "running_s"), 13.75);
+	RS_IS("unh-n", "tasks.csv", r1, "stop_code", "ServiceSchedulerInitiated");
+	RS_IS("unh-n", "tasks.csv", r1, "stopped_reason", "Task failed container health checks");
+	T_NEAR(rs_num("unh-n", "tasks.csv", r1, "deactivating_s"), 334.25);
+	T_NEAR(rs_num("unh-n", "tasks.csv", r1, "stopped_s"), 337.25);
+	T_NEAR(rs_num("unh-n", "tasks.csv", r3, "submit_s"), 333.75);
+	T_NEAR(rs_num("unh-n", "tasks.csv", r3, "running_s"), 338.25);
+	T_EQ(rs_rows("unh-n", "tasks.csv"), 3);      /* no other task */
+	RS_IS("unh-n", "services.csv", -1, "running", "2");
+	RS_IS("unh-n", "services.csv", -1, "healthy", "2");
+	free(c.no);
+	free(c.live_unhealthy);
+	free(c.live_healthy);
 	inv_free(&c.inv);
 }
 
@@ -462,6 +545,7 @@ static CU_TestInfo unh_tests[] = {
 	{ "no room: one at a time, minimumHealthyPercent kept", test_one_at_a_time },
 	{ "a task that recovers first is kept, the surplus scaled in", test_recovered_kept },
 	{ "no room: an older deployment's unhealthy tasks one at a time too (E103, E8)", test_old_one_at_a_time },
+	{ "no room below minimumHealthyPercent: the unhealthy task still goes (E103)", test_noroom_floor },
 	CU_TEST_INFO_NULL,
 };
 
