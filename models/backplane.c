@@ -1120,7 +1120,7 @@ static int32_t register_instance(struct backplane *bp, const struct catalog_type
 	struct instance_spec spec;
 	struct inst_attr scratch[64];
 	struct scn_attr cp_attr = { CP_ATTR, NULL };
-	char id[32];
+	char id[32], trunk[32];
 	int32_t i;
 
 	if (provider >= 0) {
@@ -1134,6 +1134,11 @@ static int32_t register_instance(struct backplane *bp, const struct catalog_type
 	}
 	snprintf(id, sizeof id, "ci-%05d", cluster_count(bp->cl) + 1);
 	spec.id = id;
+	if (scenario_trunking(bp->s, type, provider < 0 && g ? &g->settings : NULL)) {
+		/* docs/ecs-model.md §2.2, choice E162: the trunk ENI's id */
+		snprintf(trunk, sizeof trunk, "eni-0ecsim%08d", cluster_count(bp->cl) + 1);
+		scratch[spec.n_attrs++] = (struct inst_attr){ "ecs.awsvpc-trunk-id", trunk };
+	}
 	spec.registered_at_ms = EPOCH_BASE_MS + sim_now(bp->sim);
 	i = cluster_add(bp->cl, &spec);
 	XGROW(bp->inst_group, bp->cap_inst_group, (size_t)i + 1);

@@ -154,6 +154,7 @@ static void scale_out(struct backplane *bp, struct cas *c, int gi, int count)
 
 	for (int32_t i = 0; i < cluster_count(cl); i++) {
 		if (bp_instance_cp(bp, i) != g->p || cluster_status(cl, i) == INST_INACTIVE ||
+		    !metrics_instance_billed(backplane_metrics(bp), i) ||
 		    ((size_t)i < c->cap_inst && c->draining[i]))
 			continue;
 		for (int a = 0; a < na; a++)
@@ -237,7 +238,9 @@ static void datapoint(struct backplane *bp, struct cas *c, int gi)
 	int nv = 0, nt = 0;
 
 	for (int32_t i = 0; i < count; i++) {
-		if (bp_instance_cp(bp, i) != g->p || cluster_status(cl, i) != INST_ACTIVE)
+		/* a failed host left registered (choice E163) is no longer in the group */
+		if (bp_instance_cp(bp, i) != g->p || cluster_status(cl, i) != INST_ACTIVE ||
+		    !metrics_instance_billed(backplane_metrics(bp), i))
 			continue;
 		cover(c, i);
 		in.n++;
@@ -286,8 +289,9 @@ static void datapoint(struct backplane *bp, struct cas *c, int gi)
 	free(v);
 }
 
-/* Auto Scaling keeps the desired capacity: an instance of the group that
- * went away other than by scale-in (a failure) is replaced by a new launch
+/* Auto Scaling keeps the desired capacity: an instance of the group whose
+ * host went away other than by scale-in (a failure; the container instance
+ * may stay registered, choice E163) is replaced by a new launch
  * (docs/ecs-model.md choice E63).  A deregistered one is not: its EC2 host
  * runs on, billed and healthy to Auto Scaling, outside the cluster (choice
  * E101). */
@@ -299,7 +303,7 @@ static void replace_lost(struct backplane *bp, struct cas *c, int gi)
 
 	for (int32_t i = 0; i < cluster_count(cl); i++)
 		if (bp_instance_cp(bp, i) == g->p &&
-		    (cluster_status(cl, i) != INST_INACTIVE || metrics_instance_billed(backplane_metrics(bp), i)) &&
+		    metrics_instance_billed(backplane_metrics(bp), i) &&
 		    !((size_t)i < c->cap_inst && c->draining[i]))
 			in_service++;
 	if (in_service < g->desired)

@@ -67,15 +67,20 @@ struct fault_inst *fault_inst_at(struct backplane *bp, int32_t inst)
 	return &f->fi[inst];
 }
 
-/* The backplane learns the instance failed: it stops what ran there. */
-static void clean(struct backplane *bp, int32_t inst)
+/* The backplane learns the instance failed: it stops what ran there.  A
+ * host that is gone is deregistered (INACTIVE) only when its agent said so
+ * (`told`: a terminated instance whose agent is connected, or a
+ * deregistration); one whose agent fell silent stays registered, ACTIVE
+ * with its agent disconnected, until deregistered (docs/ecs-model.md §2.4,
+ * choice E163). */
+static void clean(struct backplane *bp, int32_t inst, int told)
 {
 	struct fault_inst *a = fault_inst_at(bp, inst);
 
 	if (a->cleaned)
 		return;
 	a->cleaned = 1;
-	backplane_instance_lost(bp, inst, a->fail_code, a->gone, a->fault_id, a->failed_at);
+	backplane_instance_lost(bp, inst, a->fail_code, a->gone && told, a->fault_id, a->failed_at);
 }
 
 int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repair,
@@ -142,7 +147,7 @@ static void on_fail_detect(struct sim *s, void *ctx, const struct event *ev)
 
 	(void)s;
 	if (a->life == (uint32_t)ev->arg && a->dead)
-		clean(bp, inst);
+		clean(bp, inst, 0);
 }
 
 static void schedule_ttf(struct backplane *bp, int32_t inst)
@@ -165,7 +170,7 @@ static void on_repair(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (a->life != (uint32_t)ev->arg || !a->dead)
 		return;
-	clean(bp, inst);            /* on reboot the agent reports its tasks STOPPED */
+	clean(bp, inst, 0);         /* on reboot the agent reports its tasks STOPPED */
 	a->dead = 0;
 	backplane_instance_up(bp, inst);
 	schedule_ttf(bp, inst);
@@ -267,6 +272,17 @@ void fault_deregister(struct backplane *bp, int32_t inst)
 
 	if (cluster_status(backplane_cluster(bp), inst) == INST_INACTIVE)
 		return;
+	if (a->dead && a->gone) {
+		/* a host that is gone, left registered with its agent silent
+		 * (choice E163): deregistering it only makes it INACTIVE; nothing
+		 * runs there and its billing ended with the host */
+		a->life++;
+		a->cleaned = 0;
+		a->fault_id = 0;
+		a->fail_code = STOP_USER;
+		clean(bp, inst, 1);
+		return;
+	}
 	a->dead = 1;
 	a->gone = 1;
 	a->cleaned = 0;
@@ -277,7 +293,7 @@ void fault_deregister(struct backplane *bp, int32_t inst)
 	a->fail_code = STOP_USER;
 	a->deregistered = 1;
 	backplane_instance_deregistered(bp, inst);
-	clean(bp, inst);
+	clean(bp, inst, 1);
 }
 
 /* Stochastic agent disconnects: the agent goes silent for a drawn length,
@@ -292,7 +308,8 @@ static void on_disconnect(struct sim *s, void *ctx, const struct event *ev)
 	sim_time_t len;
 
 	(void)s;
-	if (a->life != (uint32_t)ev->arg || cluster_status(backplane_cluster(bp), inst) == INST_INACTIVE)
+	if (a->life != (uint32_t)ev->arg || cluster_status(backplane_cluster(bp), inst) == INST_INACTIVE ||
+	    (a->dead && a->gone))
 		return;
 	g = &backplane_scenario(bp)->groups[group];
 	len = draw_ms(&g->disc_len, group_rng(bp, group));
@@ -401,7 +418,7 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 	if (n->kind == BN_INSTANCE_REGISTERED) {
 		on_register(bp, n->inst, bp_instance_group(bp, n->inst));
 	} else if (n->kind == BN_INSTANCE_TERMINATED) {
-		clean(bp, n->inst);
+		clean(bp, n->inst, 1);
 	} else if (n->kind == BN_GO) {
 		start(bp);
 	} else if (n->kind == BN_FREE) {

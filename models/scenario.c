@@ -91,6 +91,7 @@ static const struct scn_section sections[] = {
 	{ "loadBalancers",      1, 0, 15, lb_config_read_lbs,            lb_config_free_all },
 	{ "targetGroups",       1, 0, 16, lb_config_read_tgs,            NULL },
 	{ "alarms",             1, 0, 21, alarms_config_read,            alarms_config_free },
+	{ "network",            0, 0, 22, cluster_config_read_network,   cluster_config_free_network },
 };
 
 #define N_SECTIONS ((int)(sizeof sections / sizeof sections[0]))

@@ -291,6 +291,8 @@ struct scenario {
 	char *region;
 	char **azs;
 	int n_azs;
+	char *vpc_id;                 /* $.network.vpcId: ecs.vpc-id of every instance */
+	char **subnet_ids;            /* $.network.subnets: ecs.subnet-id per zone (n_azs) */
 	struct catalog *catalog;
 	struct scn_instance_settings defaults;
 	struct scn_group *groups;
@@ -395,6 +397,18 @@ void scenario_instance_spec(const struct scenario *s, const struct catalog_type 
 			    const char *az, const struct scn_attr *attrs, int n_attrs,
 			    const struct scn_instance_settings *settings,
 			    struct instance_spec *spec, struct inst_attr *scratch);
+
+/* Whether ENI trunking is in effect on an instance of `type` with settings
+ * `st` (NULL: the defaults): asked for, a type with a trunking limit, Linux,
+ * agent ≥ 1.28.1 (docs/ecs-model.md §2.5). */
+int scenario_trunking(const struct scenario *s, const struct catalog_type *type,
+		      const struct scn_instance_settings *st);
+
+/* Registration of an instance of `type` with settings `st` (NULL: the
+ * defaults) fails: its reservedMemoryMiB exceeds the memory the OS reports
+ * (docs/ecs-model.md §2.1).  Returns that memory (MiB) when it fails, else -1. */
+int64_t scenario_reserved_over(const struct scenario *s, const struct catalog_type *type,
+			       const struct scn_instance_settings *st);
 
 /* Whether `az` is one of the scenario's Availability Zones. */
 int scenario_has_az(const struct scenario *s, const char *az);

@@ -170,6 +170,12 @@ static int register_instance(struct backplane *bp, const struct trace_row *r, co
 	if (!scenario_has_az(s, r->group))
 		return err_at(e, NULL, 0, 0, NULL,
 			      "'%s' is not one of the scenario's availabilityZones", r->group);
+	if (scenario_reserved_over(s, type, NULL) >= 0)   /* docs/ecs-model.md §2.1 */
+		return err_at(e, NULL, 0, 0, NULL,
+			      "instanceDefaults.reservedMemoryMiB %lld exceeds the %lld MiB the OS of a %s "
+			      "reports: the agent would fail to register it",
+			      (long long)s->defaults.reserved_memory_mib,
+			      (long long)scenario_reserved_over(s, type, NULL), type->name);
 	if (s->max_instances > 0 && cluster_count(backplane_cluster(bp)) + r->count > s->max_instances)
 		return err_at(e, NULL, 0, 0, NULL,
 			      "%lld container instances would be registered in the run, more than the "

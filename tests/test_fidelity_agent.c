@@ -173,7 +173,9 @@ static void spot_observe(struct backplane *bp, void *ctx)
 
 /* ci-00001: agent silent from 100 s for good; notice at 200 s, terminated at
  * 320 s: the backplane learns at 320 + 60 s (heartbeat timeout, no jitter)
- * and its agent never set DRAINING.  ci-00002: agent silent 180–230 s; the
+ * and its agent never set DRAINING; its agent disconnected at the
+ * termination, it is not deregistered (§2.4, docs/ecs-model.md choice
+ * E163): never INACTIVE, its tasks STOPPED at 380 s all the same.  ci-00002: agent silent 180–230 s; the
  * notice at 200 s drains it only at 230 s, when the agent can say so. */
 static void test_spot_disconnected(void)
 {
@@ -183,7 +185,7 @@ static void test_spot_disconnected(void)
 	inv_init(&w.inv);
 	CU_ASSERT_EQUAL_FATAL(rs_setup(), 0);
 	CU_ASSERT_EQUAL_FATAL(inv_run_file(FIX "fid-agent-spot.json", "spot", spot_observe, &w), 0);
-	T_NEAR(w.inactive_at[0], 380);
+	T_NEAR(w.inactive_at[0], -1);
 	T_NEAR(w.draining_at[0], -1);
 	T_NEAR(w.draining_at[1], 230);
 	r = rs_find("spot", "tasks.csv", "instance_id", "ci-00001");

@@ -76,6 +76,19 @@ int capacity_config_read_utilization(struct scenario *s, const cJSON *v, struct 
 				  s->cap_pending[2], v, &x, e);
 	memset(s->cap_pending, 0, sizeof s->cap_pending);
 	free(names);
+	/* an Auto Scaling group's instances register with the scenario's
+	 * instanceDefaults: refused when they could not (docs/ecs-model.md §2.1) */
+	for (int i = 0; !rc && i < s->capacity->n_providers; i++) {
+		const struct cap_provider *p = &s->capacity->providers[i];
+
+		if (p->kind == CAP_ASG && p->asg.type && scenario_reserved_over(s, p->asg.type, NULL) >= 0)
+			rc = err_at(e, s->file, 0, 0, "$.instanceDefaults.reservedMemoryMiB",
+				    "%lld MiB exceeds the %lld MiB the OS of a %s reports (capacity provider "
+				    "'%s'): the agent would fail to register it (docs/ecs-model.md §2.1)",
+				    (long long)s->defaults.reserved_memory_mib,
+				    (long long)scenario_reserved_over(s, p->asg.type, NULL), p->asg.type->name,
+				    p->name);
+	}
 	return rc;
 }
 

@@ -62,7 +62,8 @@ static int valid_attr_value(const char *s)
 static int builtin_attr(const char *name)
 {
 	static const char *const b[] = { "ecs.availability-zone", "ecs.instance-type",
-		"ecs.os-type", "ecs.os-family", "ecs.cpu-architecture", "ecs.ami-id" };
+		"ecs.os-type", "ecs.os-family", "ecs.cpu-architecture", "ecs.ami-id",
+		"ecs.vpc-id", "ecs.subnet-id", "ecs.awsvpc-trunk-id" };
 
 	for (size_t i = 0; i < sizeof b / sizeof b[0]; i++)
 		if (strcmp(name, b[i]) == 0)
@@ -244,6 +245,18 @@ int cluster_config_read_groups(struct scenario *s, const cJSON *arr, struct err 
 		snprintf(p2, sizeof p2, "%s.settings", path);
 		if (read_settings(settings, s->file, p2, &s->defaults, &g->settings, e))
 			return -1;
+		if (scenario_reserved_over(s, g->type, &g->settings) >= 0) {
+			int own = settings && cJSON_GetObjectItemCaseSensitive(settings, "reservedMemoryMiB") &&
+				  !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(settings, "reservedMemoryMiB"));
+
+			snprintf(p2, sizeof p2, "%s.settings.reservedMemoryMiB", path);
+			return err_at(e, s->file, 0, 0, own ? p2 : "$.instanceDefaults.reservedMemoryMiB",
+				      "%lld MiB exceeds the %lld MiB the OS of a %s reports (group '%s'): "
+				      "the agent would fail to register it (docs/ecs-model.md §2.1)",
+				      (long long)g->settings.reserved_memory_mib,
+				      (long long)scenario_reserved_over(s, g->type, &g->settings), g->type->name,
+				      g->name);
+		}
 	}
 	return 0;
 }
@@ -331,6 +344,106 @@ void cluster_config_free_groups(struct scenario *s)
 	free(s->groups);
 }
 
+/* $.network: the VPC of the instances and one subnet per zone
+ * (docs/ecs-model.md §2.2, choice E161): the values of the built-in
+ * attributes ecs.vpc-id and ecs.subnet-id. */
+int cluster_config_read_network(struct scenario *s, const cJSON *obj, struct err *e)
+{
+	static const char *const keys[] = { "vpcId", "subnets", NULL };
+	struct jr c;
+	const char *vpc = "vpc-0ecsim000000000";
+	const cJSON *subnets = NULL;
+
+	s->subnet_ids = xcalloc((size_t)s->n_azs + 1, sizeof *s->subnet_ids);
+	if (obj) {
+		if (jr_open(&c, obj, s->file, "$.network", e) || jr_only(&c, keys) ||
+		    jr_opt_str(&c, "vpcId", vpc, &vpc) ||
+		    jr_opt_object(&c, "subnets", &subnets) ||
+		    jr_end(&c))
+			return -1;
+		if (!valid_attr_value(vpc))
+			return jr_fail(&c, "vpcId",
+				       "an attribute value: 1-128 characters (letters, digits, '-_/\\.@: '), no leading or trailing space");
+	}
+	s->vpc_id = xstrdup(vpc);
+	for (const cJSON *a = subnets ? subnets->child : NULL; a; a = a->next) {
+		char p[600];
+		int k;
+
+		snprintf(p, sizeof p, "$.network.subnets.%s", a->string);
+		for (k = 0; k < s->n_azs && strcmp(s->azs[k], a->string) != 0; k++)
+			;
+		if (k == s->n_azs)
+			return err_at(e, s->file, 0, 0, p, "'%s' is not one of the scenario's availabilityZones",
+				      a->string);
+		if (!cJSON_IsString(a))
+			return err_at(e, s->file, 0, 0, p, "expected a string (the zone's subnet id), got %s",
+				      jtype_name(a));
+		if (!valid_attr_value(a->valuestring))
+			return err_at(e, s->file, 0, 0, p,
+				      "an attribute value: 1-128 characters (letters, digits, '-_/\\.@: '), no leading or trailing space");
+		for (int j = 0; j < s->n_azs; j++)
+			if (s->subnet_ids[j] && strcmp(s->subnet_ids[j], a->valuestring) == 0)
+				return err_at(e, s->file, 0, 0, p,
+					      "subnet '%s' is also given to zone '%s' (a subnet lies in one zone)",
+					      a->valuestring, s->azs[j]);
+		s->subnet_ids[k] = xstrdup(a->valuestring);
+	}
+	for (int k = 0; k < s->n_azs; k++) {
+		if (!s->subnet_ids[k]) {
+			size_t n = strlen(s->azs[k]) + 8;
+
+			s->subnet_ids[k] = xmalloc(n);
+			snprintf(s->subnet_ids[k], n, "subnet-%s", s->azs[k]);
+			for (int j = 0; j < s->n_azs; j++)
+				if (j != k && s->subnet_ids[j] && strcmp(s->subnet_ids[j], s->subnet_ids[k]) == 0)
+					return err_at(e, s->file, 0, 0, "$.network.subnets",
+						      "subnet '%s' of zone '%s' is also its default subnet of zone '%s'",
+						      s->subnet_ids[j], s->azs[j], s->azs[k]);
+		}
+	}
+	return 0;
+}
+
+void cluster_config_free_network(struct scenario *s)
+{
+	for (int k = 0; s->subnet_ids && k < s->n_azs; k++)
+		free(s->subnet_ids[k]);
+	free(s->subnet_ids);
+	free(s->vpc_id);
+}
+
+/* "1.28.1" >= "1.28.1"; a version that is not dotted numbers is taken as old. */
+static int agent_at_least(const char *v, int a, int b, int c)
+{
+	int x = 0, y = 0, z = 0;
+
+	if (!v || sscanf(v, "%d.%d.%d", &x, &y, &z) < 2)
+		return 0;
+	return x != a ? x > a : y != b ? y > b : z >= c;
+}
+
+int scenario_trunking(const struct scenario *s, const struct catalog_type *type,
+		      const struct scn_instance_settings *st)
+{
+	if (!st)
+		st = &s->defaults;
+	/* docs/ecs-model.md §2.5: Linux only, agent ≥ 1.28.1, supported types */
+	return st->trunking && type->trunk_tasks > 0 && strcmp(st->os_family, "LINUX") == 0 &&
+	       agent_at_least(st->agent_version, 1, 28, 1);
+}
+
+int64_t scenario_reserved_over(const struct scenario *s, const struct catalog_type *type,
+			       const struct scn_instance_settings *st)
+{
+	int64_t os_mib;
+
+	if (!st)
+		st = &s->defaults;
+	os_mib = (int64_t)floor((double)type->mem_mib * st->memory_os_factor);
+	return st->reserved_memory_mib > os_mib ? os_mib : -1;
+}
+
 void scenario_instance_spec(const struct scenario *s, const struct catalog_type *type,
 			    const char *az, const struct scn_attr *attrs, int n_attrs,
 			    const struct scn_instance_settings *st,
@@ -355,12 +468,18 @@ void scenario_instance_spec(const struct scenario *s, const struct catalog_type 
 	spec->mem_mib = mem > 0 ? mem : 0;
 	spec->gpus = type->gpus;
 	/* docs/ecs-model.md choice D4: max ENIs − 1 (primary), or the trunking table */
-	spec->eni_tasks = st->trunking && type->trunk_tasks ? type->trunk_tasks
-							    : (type->max_enis > 0 ? type->max_enis - 1 : 0);
+	spec->eni_tasks = scenario_trunking(s, type, st) ? type->trunk_tasks
+							 : (type->max_enis > 0 ? type->max_enis - 1 : 0);
 	spec->agent_version = st->agent_version;
 	if (st->task_eni)
 		scratch[n++] = (struct inst_attr){ "ecs.capability.task-eni", NULL };
-	for (int i = 0; i < n_attrs && n < 63; i++)
+	/* §2.2, choice E161: the VPC and the zone's subnet ($.network) */
+	if (s->vpc_id)
+		scratch[n++] = (struct inst_attr){ "ecs.vpc-id", s->vpc_id };
+	for (int k = 0; s->subnet_ids && az && k < s->n_azs; k++)
+		if (strcmp(s->azs[k], az) == 0)
+			scratch[n++] = (struct inst_attr){ "ecs.subnet-id", s->subnet_ids[k] };
+	for (int i = 0; i < n_attrs && n < 62; i++)
 		scratch[n++] = (struct inst_attr){ attrs[i].name, attrs[i].value };
 	spec->attrs = scratch;
 	spec->n_attrs = n;

@@ -34,7 +34,9 @@ scn_read_fn cluster_config_read_azs;        /* $.availabilityZones */
 scn_read_fn cluster_config_read_defaults;   /* $.instanceDefaults */
 scn_read_fn cluster_config_read_types;      /* $.instanceTypes */
 scn_read_fn cluster_config_read_groups;     /* $.instanceGroups */
-scn_free_fn cluster_config_free_azs, cluster_config_free_defaults, cluster_config_free_groups;
+scn_read_fn cluster_config_read_network;    /* $.network */
+scn_free_fn cluster_config_free_azs, cluster_config_free_defaults, cluster_config_free_groups,
+	cluster_config_free_network;
 
 /* models/config/timing.c: the control plane's and the agents' timings */
 scn_read_fn controlplane_config_read;       /* $.controlPlane (and every default) */

@@ -1,0 +1,352 @@
+/* tests/test_inst_facts.c — facts of container instances (docs/ecs-model.md
+ * §2): the built-in attributes ecs.vpc-id, ecs.subnet-id (§2.2, choice E161)
+ * and ecs.awsvpc-trunk-id (E162), ENI trunking only on Linux with agent
+ * ≥ 1.28.1 (§2.5), a registration that fails because ECS_RESERVED_MEMORY
+ * exceeds the host's memory (§2.1, E164), and a host that fails for good
+ * with its agent silent: not deregistered automatically (§2.4, E163).
+ * Expected placements, counts and dollars come from the rules, by hand. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+#include "models/backplane.h"
+#include "models/cluster.h"
+#include "models/scenario.h"
+#include "sim/err.h"
+#include "sim/sim.h"
+
+#define HEAD(name, dur) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," \
+	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
+
+#define GROUP(type, az, n, extra) "{\"instanceType\":\"" type "\",\"availabilityZone\":\"" az "\"," \
+	"\"count\":" #n extra "}"
+
+#define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
+
+/* a small bridge task with one memberOf constraint */
+static void td_member(const char *file, const char *expr)
+{
+	char t[600], fam[64];
+
+	/* family = the file's name without "td-" and ".json" (tasks.csv's taskdef) */
+	snprintf(fam, sizeof fam, "%.*s", (int)(strlen(file) - 8), file + 3);
+	snprintf(t, sizeof t, "{\"family\":\"%s\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\","
+		 "\"memory\":64}],\"placementConstraints\":[{\"type\":\"memberOf\",\"expression\":\"%s\"}]}",
+		 fam, expr);
+	rs_write(file, t);
+}
+
+static int setup(void)
+{
+	if (rs_setup())
+		return 1;
+	rs_write("small.json", "{\"family\":\"small\",\"containerDefinitions\":[{\"name\":\"a\","
+		 "\"image\":\"x\",\"memory\":64}]}");
+	rs_write("vpc.json", "{\"family\":\"vpc\",\"networkMode\":\"awsvpc\",\"containerDefinitions\":"
+		 "[{\"name\":\"a\",\"image\":\"x\",\"memory\":64}]}");
+	return 0;
+}
+
+/* instance_id of the task of taskdef `td` (the first such row); malloc'd */
+static char *where(const char *tag, const char *td)
+{
+	int r = rs_find(tag, "tasks.csv", "taskdef", td);
+
+	return r > 0 ? rs_cell(tag, "tasks.csv", r, "instance_id") : NULL;
+}
+
+/* tasks of tasks.csv of out-<tag> placed on instance `id` */
+static int on_instance(const char *tag, const char *id)
+{
+	int n = 0, rows = rs_rows(tag, "tasks.csv");
+
+	for (int r = 1; r <= rows; r++) {
+		char *v = rs_cell(tag, "tasks.csv", r, "instance_id");
+
+		n += v && strcmp(v, id) == 0;
+		free(v);
+	}
+	return n;
+}
+
+/* §2.2: every instance carries ecs.vpc-id and ecs.subnet-id; by default the
+ * VPC vpc-0ecsim000000000 and the subnet subnet-<zone> of its zone; with
+ * $.network the given VPC and subnets (a zone not named keeps its default).
+ * A memberOf on each value places the task on the instance that has it. */
+static void test_vpc_subnet(void)
+{
+	td_member("td-vpc0.json", "attribute:ecs.vpc-id == vpc-0ecsim000000000");
+	td_member("td-subb.json", "attribute:ecs.subnet-id == subnet-us-east-1b");
+	td_member("td-suba.json", "attribute:ecs.subnet-id == subnet-us-east-1a");
+	rs_write("d.json", HEAD("d", 100)
+		 "\"instanceGroups\":[" GROUP("m5.large", "us-east-1a", 1, "") ","
+		 GROUP("m5.large", "us-east-1b", 1, "") "],"
+		 "\"taskDefinitions\":{\"vpc0\":\"td-vpc0.json\",\"subb\":\"td-subb.json\",\"suba\":\"td-suba.json\"},"
+		 "\"pending\":{\"mode\":\"fail\"},\"workload\":{\"traces\":[\"d.csv\"]}}");
+	rs_write("d.csv", TRACE_HDR "0,run_task,,vpc0,2,,\n1,run_task,,subb,1,,\n2,run_task,,suba,1,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("d.json", "d", NULL, NULL, NULL), 0);
+	T_EQ(on_instance("d", "ci-00001") + on_instance("d", "ci-00002"), 4);
+	{
+		char *b = where("d", "subb"), *a = where("d", "suba");
+
+		T_STREQ(b, "ci-00002");
+		T_STREQ(a, "ci-00001");
+		free(a);
+		free(b);
+	}
+
+	td_member("td-vpc1.json", "attribute:ecs.vpc-id == vpc-1234");
+	td_member("td-suba2.json", "attribute:ecs.subnet-id == subnet-aaa");
+	rs_write("n.json", HEAD("n", 100)
+		 "\"network\":{\"vpcId\":\"vpc-1234\",\"subnets\":{\"us-east-1a\":\"subnet-aaa\"}},"
+		 "\"instanceGroups\":[" GROUP("m5.large", "us-east-1a", 1, "") ","
+		 GROUP("m5.large", "us-east-1b", 1, "") "],"
+		 "\"taskDefinitions\":{\"vpc1\":\"td-vpc1.json\",\"subb\":\"td-subb.json\",\"suba2\":\"td-suba2.json\","
+		 "\"vpc0\":\"td-vpc0.json\"},"
+		 "\"pending\":{\"mode\":\"fail\"},\"workload\":{\"traces\":[\"n.csv\"]}}");
+	rs_write("n.csv", TRACE_HDR "0,run_task,,vpc1,2,,\n1,run_task,,subb,1,,\n2,run_task,,suba2,1,,\n"
+		 "3,run_task,,vpc0,1,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("n.json", "n", NULL, NULL, NULL), 0);
+	{
+		char *b = where("n", "subb"), *a = where("n", "suba2"), *v0 = where("n", "vpc0");
+
+		T_STREQ(b, "ci-00002");
+		T_STREQ(a, "ci-00001");
+		T_STREQ(v0, "");          /* no instance is in the default VPC any more */
+		free(a);
+		free(b);
+		free(v0);
+	}
+	T_EQ(on_instance("n", "ci-00001") + on_instance("n", "ci-00002"), 4);
+}
+
+/* spread on attribute:ecs.subnet-id: 6 tasks over two subnets are 3 and 3,
+ * so the one instance of us-east-1b takes 3 while the three of us-east-1a
+ * take 3 between them. */
+static void test_spread_subnet(void)
+{
+	rs_write("sp.json", HEAD("sp", 100)
+		 "\"instanceGroups\":[" GROUP("m5.large", "us-east-1a", 3, "") ","
+		 GROUP("m5.large", "us-east-1b", 1, "") "],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"placement\":{\"strategy\":[{\"type\":\"spread\",\"field\":\"attribute:ecs.subnet-id\"}]},"
+		 "\"pending\":{\"mode\":\"fail\"},\"workload\":{\"traces\":[\"sp.csv\"]}}");
+	rs_write("sp.csv", TRACE_HDR "0,run_task,,small,6,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("sp.json", "sp", NULL, NULL, NULL), 0);
+	T_EQ(on_instance("sp", "ci-00004"), 3);
+	T_EQ(on_instance("sp", "ci-00001") + on_instance("sp", "ci-00002") + on_instance("sp", "ci-00003"), 3);
+}
+
+/* §2.5: trunking is Linux only, agent ≥ 1.28.1, supported types: 14 awsvpc
+ * tasks on one m5.large (max ENIs 3, trunking limit 10) place 10 on Linux
+ * with trunking, 2 (= 3 − 1) on Windows with trunking, 2 with agent
+ * 1.28.0, and 2 on a t3.medium (no trunking limit).  §2.2: only the
+ * instance with trunking in effect has ecs.awsvpc-trunk-id. */
+static void test_trunking(void)
+{
+	static const struct { const char *settings, *type; int placed, trunk; } c[] = {
+		{ "{\"eniTrunking\":true}", "m5.large", 10, 1 },
+		{ "{\"eniTrunking\":true,\"osFamily\":\"WINDOWS_SERVER_2019_CORE\"}", "m5.large", 2, 0 },
+		{ "{\"eniTrunking\":true,\"agentVersion\":\"1.28.0\"}", "m5.large", 2, 0 },
+		{ "{\"eniTrunking\":true,\"agentVersion\":\"1.28.1\"}", "m5.large", 10, 1 },
+		{ "{\"eniTrunking\":true}", "t3.medium", 2, 0 },
+		{ "{}", "m5.large", 2, 0 },
+	};
+
+	td_member("td-trunk.json", "attribute:ecs.awsvpc-trunk-id exists");
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		char text[1200], tag[16];
+		char *w;
+
+		snprintf(text, sizeof text, HEAD("tr", 100)
+			 "\"instanceGroups\":[{\"instanceType\":\"%s\",\"availabilityZone\":\"us-east-1a\","
+			 "\"settings\":%s}],"
+			 "\"taskDefinitions\":{\"vpc\":\"vpc.json\",\"trunk\":\"td-trunk.json\"},"
+			 "\"pending\":{\"mode\":\"fail\"},\"workload\":{\"traces\":[\"tr.csv\"]}}",
+			 c[i].type, c[i].settings);
+		rs_write("tr.json", text);
+		rs_write("tr.csv", TRACE_HDR "0,run_task,,vpc,14,,\n1,run_task,,trunk,1,,\n");
+		snprintf(tag, sizeof tag, "tr%zu", i);
+		CU_ASSERT_EQUAL_FATAL(rs_run("tr.json", tag, NULL, NULL, NULL), 0);
+		T_EQ(on_instance(tag, "ci-00001"), c[i].placed + c[i].trunk);
+		w = where(tag, "trunk");
+		T_STREQ(w, c[i].trunk ? "ci-00001" : "");
+		free(w);
+	}
+}
+
+/* Bad $.network and built-in attributes set by hand are refused at their
+ * JSON path; a reservedMemoryMiB above the memory the OS reports is refused
+ * where it is given (§2.1: the agent's registration would fail); equal to
+ * it is accepted (0 MiB registered, as the agent does). */
+static void test_refused(void)
+{
+	static const struct { const char *body, *path, *reason; } bad[] = {
+		{ "\"network\":{\"subnets\":{\"us-east-1c\":\"subnet-c\"}}", "$.network.subnets.us-east-1c",
+		  "not one of" },
+		{ "\"network\":{\"subnets\":{\"us-east-1a\":\"s-1\",\"us-east-1b\":\"s-1\"}}",
+		  "$.network.subnets.us-east-1b", "one zone" },
+		{ "\"network\":{\"subnets\":{\"us-east-1a\":\"subnet-us-east-1b\"}}", "$.network.subnets",
+		  "default" },
+		{ "\"network\":{\"subnets\":{\"us-east-1a\":1}}", "$.network.subnets.us-east-1a", "string" },
+		{ "\"network\":{\"vpcId\":\" vpc\"}", "$.network.vpcId", "attribute value" },
+		{ "\"network\":{\"vpc\":\"vpc-1\"}", "$.network.vpc", "unknown member" },
+		{ "\"instanceGroups\":[" GROUP("m5.large", "us-east-1a", 1,
+		  ",\"attributes\":{\"ecs.subnet-id\":\"s\"}") "]", "$.instanceGroups[0].attributes.ecs.subnet-id",
+		  "built-in" },
+		{ "\"instanceGroups\":[" GROUP("m5.large", "us-east-1a", 1,
+		  ",\"attributes\":{\"ecs.awsvpc-trunk-id\":\"e\"}") "]",
+		  "$.instanceGroups[0].attributes.ecs.awsvpc-trunk-id", "built-in" },
+		/* m5.large: floor(8192 × 0.975) = 7987 MiB */
+		{ "\"instanceGroups\":[" GROUP("m5.large", "us-east-1a", 1,
+		  ",\"settings\":{\"reservedMemoryMiB\":7988}") "]",
+		  "$.instanceGroups[0].settings.reservedMemoryMiB", "7987 MiB" },
+		{ "\"instanceDefaults\":{\"reservedMemoryMiB\":9000},\"instanceGroups\":["
+		  GROUP("m5.large", "us-east-1a", 1, "") "]", "$.instanceDefaults.reservedMemoryMiB", "7987 MiB" },
+		/* t3.medium: floor(4096 × 0.975) = 3993 */
+		{ "\"instanceDefaults\":{\"reservedMemoryMiB\":3994},\"capacityProviders\":[{\"name\":\"cp\","
+		  "\"autoScalingGroup\":{\"instanceType\":\"t3.medium\",\"availabilityZones\":[\"us-east-1a\"],"
+		  "\"maxSize\":2}}]", "$.instanceDefaults.reservedMemoryMiB", "3993 MiB" },
+	};
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char text[1600], p[400];
+		struct err e;
+		struct scenario *s;
+
+		snprintf(text, sizeof text, HEAD("bad", 60) "%s}", bad[i].body);
+		rs_write("bad.json", text);
+		snprintf(p, sizeof p, "%s/bad.json", rs_dir());
+		err_clear(&e);
+		s = scenario_load(p, &e);
+		CU_ASSERT_PTR_NULL(s);
+		scenario_free(s);
+		if (strcmp(e.path, bad[i].path) != 0 || !strstr(e.msg, bad[i].reason)) {
+			char m[1600];
+
+			snprintf(m, sizeof m, "case %zu: got \"%.200s: %.300s\", want path %s and \"%s\"",
+				 i, e.path, e.msg, bad[i].path, bad[i].reason);
+			T_FAIL(m);
+		} else {
+			CU_PASS("refused");
+		}
+	}
+	/* reserved = the OS's memory: registers with 0 MiB, nothing fits */
+	rs_write("eq.json", HEAD("eq", 60)
+		 "\"instanceGroups\":[" GROUP("m5.large", "us-east-1a", 1,
+		 ",\"settings\":{\"reservedMemoryMiB\":7987}") "],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"pending\":{\"mode\":\"fail\"},\"workload\":{\"traces\":[\"eq.csv\"]}}");
+	rs_write("eq.csv", TRACE_HDR "0,run_task,,small,1,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("eq.json", "eq", NULL, NULL, NULL), 0);
+	RS_IS("eq", "placement_failures.csv", 1, "reason", "RESOURCE:MEMORY");
+	/* a trace's register_instance with the defaults: refused at its row */
+	{
+		char msg[600];
+
+		rs_write("ri.json", HEAD("ri", 60) "\"instanceDefaults\":{\"reservedMemoryMiB\":5000},"
+			 "\"instanceGroups\":[" GROUP("m5.large", "us-east-1a", 1, "") "],"
+			 "\"workload\":{\"traces\":[\"ri.csv\"]}}");
+		rs_write("ri.csv", TRACE_HDR "5,register_instance,t3.medium,,1,,us-east-1a\n");
+		T_EQ(rs_run_msg("ri.json", "ri", msg, sizeof msg), -1);
+		if (!strstr(msg, "ri.csv:2") || !strstr(msg, "3993 MiB"))
+			T_FAIL(msg);
+	}
+}
+
+/* §2.4: a host that fails for good (instance_fail without repair) with its
+ * agent silent is not deregistered: at every event after the failure the
+ * instance is ACTIVE (its agent disconnected once the heartbeat timeout
+ * has passed) until the trace's deregister_instance at 400 s makes it
+ * INACTIVE.  Its billing ends at the failure (10 s, the 60 s minimum);
+ * a DAEMON service still counts it (E22); the group's Auto Scaling
+ * replacement registers 120 s after the failure all the same. */
+struct fail_obs {
+	int bad_status, bad_agent, seen_inactive, max_registered;
+};
+
+static void fail_observe(struct backplane *bp, void *ctx)
+{
+	struct fail_obs *o = ctx;
+	struct cluster *cl = backplane_cluster(bp);
+	sim_time_t now = sim_now(backplane_sim(bp));
+
+	if (cluster_count(cl) < 2)
+		return;
+	if (now < 400000 && cluster_status(cl, 1) != INST_ACTIVE)
+		o->bad_status++;
+	if (now >= 400000 && cluster_status(cl, 1) == INST_INACTIVE)
+		o->seen_inactive = 1;
+	/* heartbeat timeout (default 60 s) + jitter < 120 s after the failure */
+	if (now >= 130000 && now < 400000 && cluster_agent_connected(cl, 1))
+		o->bad_agent++;
+}
+
+static void test_failed_stays_registered(void)
+{
+	struct fail_obs o = { 0 };
+	int rows;
+
+	rs_write("dmn.json", "{\"family\":\"dmn\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\","
+		 "\"memory\":64}]}");
+	rs_write("f.json", HEAD("f", 600) "\"metricsIntervalSeconds\":30,"
+		 "\"instanceGroups\":[" GROUP("m5.large", "us-east-1a", 2,
+		 ",\"autoScaling\":{\"replaceFailed\":true,\"replacementDelaySeconds\":120}") "],"
+		 "\"taskDefinitions\":{\"dmn\":\"dmn.json\"},"
+		 "\"services\":[{\"serviceName\":\"d\",\"taskDefinition\":\"dmn\",\"schedulingStrategy\":\"DAEMON\"}],"
+		 "\"workload\":{\"traces\":[\"f.csv\"]}}");
+	rs_write("f.csv", TRACE_HDR "10,instance_fail,ci-00002,,,,\n400,deregister_instance,ci-00002,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("f.json", "f", NULL, fail_observe, &o), 0);
+	T_EQ(o.bad_status, 0);
+	T_EQ(o.bad_agent, 0);
+	T_EQ(o.seen_inactive, 1);
+	/* timeseries: 2 registered until the replacement at 130 s, 3 until
+	 * the deregistration at 400 s, 2 after */
+	rows = rs_rows("f", "timeseries.csv");
+	for (int r = 1; r <= rows; r++) {
+		double t = rs_num("f", "timeseries.csv", r, "time_s");
+		double n = rs_num("f", "timeseries.csv", r, "instances_registered");
+		double want = t < 130 ? 2 : t < 400 ? 3 : 2;
+
+		if (n != want) {
+			char m[200];
+
+			snprintf(m, sizeof m, "instances_registered at %.0f s: got %.0f, want %.0f", t, n, want);
+			T_FAIL(m);
+		}
+	}
+	/* the DAEMON service's desired count at 300 s: ci-00001, ci-00002
+	 * (disconnected, E22) and the replacement ci-00003 */
+	{
+		int n = rs_rows("f", "services.csv"), ok = 0;
+
+		for (int r = 1; r <= n; r++)
+			if (rs_num("f", "services.csv", r, "time_s") == 300) {
+				T_EQ(rs_num("f", "services.csv", r, "desired"), 3);
+				ok = 1;
+			}
+		T_EQ(ok, 1);
+	}
+	/* billing (m5.large 0.096 USD/h): ci-00001 600 s; ci-00002 10 s → the
+	 * 60 s minimum; ci-00003 from 130 s, 470 s: 0.096 × 1130 / 3600 =
+	 * 0.030133 */
+	RS_IS("f", "summary.csv", 1, "cost_instances_usd", "0.0301");
+}
+
+static CU_TestInfo inst_tests[] = {
+	{ "ecs.vpc-id and ecs.subnet-id on every instance", test_vpc_subnet },
+	{ "spread on ecs.subnet-id", test_spread_subnet },
+	{ "trunking: Linux, agent >= 1.28.1, ecs.awsvpc-trunk-id", test_trunking },
+	{ "bad network, built-ins and reserved memory refused", test_refused },
+	{ "a failed host with a silent agent stays registered", test_failed_stays_registered },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "instance facts", setup, rs_teardown, NULL, NULL, inst_tests },
+	CU_SUITE_INFO_NULL,
+};
