@@ -433,7 +433,7 @@ static int load_bad(const char *path, struct err *e)
  * (file, JSON path or line:col, reason) pinned in the .err sidecar. */
 static void test_own_refusals(void)
 {
-	T_EQ(t_bad_files_ext(OWN "bad", ".json", load_bad), 93);
+	T_EQ(t_bad_files_ext(OWN "bad", ".json", load_bad), 94);
 }
 
 /* ---- B1 shapes and families ------------------------------------------- */
