@@ -627,10 +627,12 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 
 		if (held >= 0)     /* its hold takes its room back */
 			cluster_hold_fill(bp->cl, held);
-		metrics_on_failure(bp->m, now, task_name(t, name, sizeof name), bp_td_label(bp, t->td, label, sizeof label),
-				   cluster_group_name(bp->cl, t->group),
-				   t->svc >= 0 ? bp->s->services[t->svc].name : "",
-				   res.reason, res.considered);
+		if (!bp->walk_quiet)
+			metrics_on_failure(bp->m, now, task_name(t, name, sizeof name),
+					   bp_td_label(bp, t->td, label, sizeof label),
+					   cluster_group_name(bp->cl, t->group),
+					   t->svc >= 0 ? bp->s->services[t->svc].name : "",
+					   res.reason, res.considered);
 		return -1;
 	}
 	cluster_reserve(bp->cl, res.instance, &d->req, t->group);
@@ -1262,9 +1264,16 @@ static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 	struct kind few[16], *failed = few;
 	size_t n_failed = 0, cap_failed = sizeof few / sizeof few[0];
 
-	(void)s;
 	(void)ev;
 	bp->retry_scheduled = 0;
+	/* every release walks the queue (docs/ecs-model.md, "Simultaneous
+	 * events"; R1's order), so an instant where several tasks stop walks
+	 * it several times: the first walk of the instant logs each waiting
+	 * task's failed attempt, the later ones place what now fits and log
+	 * no failure again, a task's failures at one instant being one row
+	 * (scenarios/README.md, "Retry policy"; choice E166) */
+	bp->walk_quiet = sim_now(s) == bp->last_walk_t;
+	bp->last_walk_t = sim_now(s);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t r = q_pop(bp);
 		struct task *t = bp_task(bp, r);
@@ -1293,6 +1302,7 @@ static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 		}
 		q_push(bp, r);
 	}
+	bp->walk_quiet = 0;
 	if (failed != few)
 		free(failed);
 }
@@ -1327,6 +1337,7 @@ struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_
 	struct backplane *bp = xcalloc(1, sizeof *bp);
 
 	bp->s = s;
+	bp->last_walk_t = -1;
 	bp->tm = &s->timing;
 	bp->sim = sim;
 	bp->rng = rng;

@@ -65,6 +65,9 @@ struct backplane {
 	uint64_t *queue;           /* standalone tasks waiting for capacity, FIFO */
 	size_t q_head, q_len, q_cap;
 	int retry_scheduled;
+	sim_time_t last_walk_t;    /* the instant of the last walk of the queue (-1: none) */
+	int walk_quiet;            /* a later walk of that instant: its failures are not logged
+				    * again (scenarios/README.md, "Retry policy"; choice E166) */
 
 	int *inst_group;           /* each instance's scenario group, -1 = registered by the trace */
 	size_t cap_inst_group;

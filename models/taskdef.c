@@ -251,6 +251,25 @@ static int read_object(struct td_ctx *x, const cJSON *obj, const char *path)
 	return 0;
 }
 
+/* ECS's limit on a task definition's size (docs/ecs-model.md §1.1, choice
+ * E168): the definition as read, printed as compact JSON (no whitespace:
+ * what a request carries, whatever the file's layout), over 64 KiB is
+ * refused.  A DescribeTaskDefinition output is measured on its
+ * `taskDefinition` object, a bare container array on the array. */
+#define TD_MAX_BYTES 65536
+
+static int check_size(const cJSON *obj, const char *file, const char *path, struct err *e)
+{
+	char *text = cJSON_PrintUnformatted(obj);
+	size_t n = text ? strlen(text) : 0;
+
+	free(text);
+	if (n > TD_MAX_BYTES)
+		return err_at(e, file, 0, 0, path, "task definition is %zu bytes as compact JSON, "
+			      "over ECS's limit of 64 KiB (%d bytes)", n, TD_MAX_BYTES);
+	return 0;
+}
+
 struct taskdef *taskdef_from_json(const struct cJSON *root, const char *file,
 				  const char *path, const char *family_hint,
 				  struct err *e)
@@ -266,7 +285,9 @@ struct taskdef *taskdef_from_json(const struct cJSON *root, const char *file,
 	if (!path)
 		path = "$";
 	td->stop_timeout_s = -1;
-	if (cJSON_IsArray(root)) {   /* B1: bare container array */
+	if (cJSON_IsArray(root) && check_size(root, file, path, e)) {
+		rc = -1;
+	} else if (cJSON_IsArray(root)) {   /* B1: bare container array */
 		td->shape = TD_SHAPE_CONTAINERS;
 		td->launch = TD_LAUNCH_EC2;
 		td->netmode = TD_NET_BRIDGE;
@@ -295,10 +316,10 @@ struct taskdef *taskdef_from_json(const struct cJSON *root, const char *file,
 
 			td_mkpath(p, sizeof p, "%s.taskDefinition", path);
 			td->shape = TD_SHAPE_DESCRIBE;
-			rc = read_object(&x, wrap, p);
+			rc = check_size(wrap, file, p, e) || read_object(&x, wrap, p);
 		} else {
 			td->shape = TD_SHAPE_REGISTER;
-			rc = read_object(&x, root, path);
+			rc = check_size(root, file, path, e) || read_object(&x, root, path);
 		}
 	} else {
 		rc = err_at(e, file, 0, 0, path, "expected a task definition object or an array "

@@ -294,7 +294,12 @@ int td_check_sizes(struct td_ctx *x, struct jr *c, const char *cpath)
 			td_mkpath(p, sizeof p, "%s[%d]", cpath, i);
 			return err_at(x->e, x->file, 0, 0, p, "Invalid setting for container '%s'. "
 				      "At least one of 'memory' or 'memoryReservation' must be "
-				      "specified.", ct->name);
+				      "specified.%s", ct->name, td->shape != TD_SHAPE_CONTAINERS ? "" :
+				      " A bare container array has no task-level members: if its "
+				      "deployment tool declares a task memory (Terraform's `memory`, "
+				      "`requires_compatibilities`), give them in the scenario with "
+				      "taskDefinitions.NAME.taskLevel (scenarios/README.md, "
+				      "\"taskDefinitions\"; docs/ecs-model.md choice B1)");
 		}
 	}
 	if (td->windows && !(td->launch & TD_LAUNCH_FARGATE))

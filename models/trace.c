@@ -38,6 +38,7 @@
 
 #define MAX_SECONDS 1000000000000LL        /* 10^12 s */
 #define MAX_COUNT 1000000000LL
+#define MAX_GROUP_CHARS 255                /* RunTask's group (docs/ecs-model.md §4.7) */
 
 enum col { C_TIME, C_EVENT, C_TARGET, C_TASKDEF, C_COUNT, C_DURATION, C_GROUP, C_CPU, C_MEMORY,
 	   C_CPS, C_LAUNCH, C_COMMAND, C_N };
@@ -1007,6 +1008,21 @@ static int check_command(const struct trace *t, struct trace_row *row, struct er
 	return 0;
 }
 
+/* A run_task group of more than 255 bytes: refused (-1) when it is more
+ * than 255 characters (UTF-8), as RunTask refuses it (docs/ecs-model.md
+ * §4.7); 0 when it is not. */
+static int long_group(struct trace *t, const char *g, struct err *e)
+{
+	size_t n = 0;
+
+	for (const char *p = g; *p; p++)
+		n += ((unsigned char)*p & 0xC0) != 0x80;
+	if (n <= MAX_GROUP_CHARS)
+		return 0;
+	return csvin_fail(t->in, t->col[C_GROUP], e, "a task group of %zu characters; ECS allows at "
+			  "most %d (docs/ecs-model.md §4.7)", n, MAX_GROUP_CHARS);
+}
+
 /* trace_next() the usual way: csvin's split, every check. */
 static int read_row(struct trace *t, struct trace_row *row, struct err *e)
 {
@@ -1054,6 +1070,8 @@ static int read_row(struct trace *t, struct trace_row *row, struct err *e)
 	    get_field(t, C_COUNT, sp->count, row->ev, &count, e) < 0 ||
 	    get_field(t, C_DURATION, sp->duration, row->ev, &dur, e) < 0 ||
 	    get_field(t, C_GROUP, sp->group, row->ev, &row->group, e) < 0)
+		return -1;
+	if (row->ev == TR_RUN_TASK && strlen(row->group) > MAX_GROUP_CHARS && long_group(t, row->group, e))
 		return -1;
 
 	if (explicit_needs(t, row, e) < 0 || run_options(t, row, e) < 0 ||

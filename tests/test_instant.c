@@ -247,11 +247,121 @@ static void test_anonymous_ids(void)
 	CU_ASSERT_NOT_EQUAL(rs_run("dup.json", "dup", NULL, NULL, NULL), 0);
 }
 
+/* Failed attempts in out-<tag>/placement_failures.csv of task `task` at
+ * time `t` (NULL: any time); and whether any task has two rows at one time
+ * (the rule: one retry pass per instant, so one attempt per waiting task). */
+static int fail_rows(const char *tag, const char *task, const char *t)
+{
+	int n = rs_rows(tag, "placement_failures.csv"), k = 0;
+
+	for (int r = 1; r <= n; r++) {
+		char *id = rs_cell(tag, "placement_failures.csv", r, "task_id");
+		char *at = rs_cell(tag, "placement_failures.csv", r, "time_s");
+
+		k += id && at && strcmp(id, task) == 0 && (!t || strcmp(at, t) == 0);
+		free(id);
+		free(at);
+	}
+	return k;
+}
+
+static int twice_at_one_time(const char *tag)
+{
+	int n = rs_rows(tag, "placement_failures.csv"), dup = 0;
+
+	for (int r = 1; r <= n && !dup; r++) {
+		char *id = rs_cell(tag, "placement_failures.csv", r, "task_id");
+		char *at = rs_cell(tag, "placement_failures.csv", r, "time_s");
+
+		if (id && at && fail_rows(tag, id, at) > 1) {
+			fprintf(stderr, "\n  %s: task %s has %d failed attempts at %s", tag, id,
+				fail_rows(tag, id, at), at);
+			dup = 1;
+		}
+		free(id);
+		free(at);
+	}
+	return dup;
+}
+
+/* scenarios/README.md, "Retry policy" (choice E166): every release walks
+ * the pending queue (R1's order, "Simultaneous events" above), but a
+ * waiting task's failed attempts at one instant are one row, the first
+ * walk's.  One r1.host (4096 CPU units): `keep` (large) runs on, three
+ * large tasks (1024 each) end at 10 s with every latency 0; `huge` (4096
+ * units) waits from 1 s and can never fit while `keep` runs; `wide`
+ * (xlarge, 2048) waits from 2 s.  At 10 s the first release (1024 free)
+ * walks the queue: huge and wide fail, one row each; the second (2048
+ * free) places wide at 10 s; every walk fails huge again, unlogged.  Rows:
+ * huge at 1 and 10, wide at 2 and 10: 4, and placement_failures_total 4.
+ * (Before, each walk logged: huge three times at 10 s, 6 rows.) */
+static void test_one_failure_row_per_instant(void)
+{
+	rs_write("huge.json", "{\"family\":\"huge\",\"containerDefinitions\":[{\"name\":\"c\","
+		 "\"image\":\"x\",\"cpu\":4096,\"memory\":1024}]}");
+	rs_write("flood.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "0,run_task,keep,large,1,,\n"
+		 "0,run_task,a,large,1,10,\n"
+		 "0,run_task,b,large,1,10,\n"
+		 "0,run_task,c,large,1,10,\n"
+		 "1,run_task,huge,huge,1,,\n"
+		 "2,run_task,wide,xlarge,1,,\n");
+	rs_write("flood.json",
+		 "{\"name\":\"flood\",\"durationSeconds\":100,\"metricsIntervalSeconds\":100,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":0,\"apiLatencySeconds\":0},"
+		 "\"agent\":{\"networkDelaySeconds\":0,\"imagePullSeconds\":0,\"imagePullCachedSeconds\":0,"
+		 "\"containerStartSeconds\":0,\"shutdownSeconds\":0},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceTypes\":[{\"name\":\"r1.host\",\"vcpu\":4,\"memoryGiB\":15}],"
+		 "\"instanceDefaults\":{\"memoryOsFactor\":1,\"reservedMemoryMiB\":0},"
+		 "\"instanceGroups\":[{\"instanceType\":\"r1.host\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"large\":\"large.json\",\"xlarge\":\"xlarge.json\",\"huge\":\"huge.json\"},"
+		 "\"placement\":{\"tieBreak\":\"first\"},"
+		 "\"workload\":{\"traces\":[\"flood.csv\"]}}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("flood.json", "flood", NULL, NULL, NULL), 0);
+	T_EQ(fail_rows("flood", "huge", "10.000"), 1);
+	T_EQ(fail_rows("flood", "huge", NULL), 2);
+	T_EQ(fail_rows("flood", "wide", NULL), 2);
+	T_EQ(fail_rows("flood", "wide", "2.000"), 1);
+	T_EQ(fail_rows("flood", "wide", "10.000"), 1);
+	RS_IS("flood", "tasks.csv", rs_find("flood", "tasks.csv", "task_id", "wide"), "placed_s", "10.000");
+	T_EQ(rs_rows("flood", "placement_failures.csv"), 4);
+	T_EQ(rs_num("flood", "summary.csv", 1, "placement_failures_total"), 4);
+	T_EQ(twice_at_one_time("flood"), 0);
+
+	/* the same with ecsim's default latencies and six StopTask rows at one
+	 * time (audit probe p2b): the six releases come at one instant (the
+	 * stops are alike), and the waiting task fails once there */
+	rs_write("small6.json", "{\"family\":\"small6\",\"containerDefinitions\":[{\"name\":\"c\","
+		 "\"image\":\"x\",\"memory\":1024}]}");
+	rs_write("big7.json", "{\"family\":\"big7\",\"containerDefinitions\":[{\"name\":\"c\","
+		 "\"image\":\"x\",\"memory\":7000}]}");
+	rs_write("stops.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "0,run_task,t0,small6,1,,\n0,run_task,t1,small6,1,,\n0,run_task,t2,small6,1,,\n"
+		 "0,run_task,t3,small6,1,,\n0,run_task,t4,small6,1,,\n0,run_task,t5,small6,1,,\n"
+		 "1,run_task,keep,small6,1,,\n"
+		 "2,run_task,big,big7,1,,\n"
+		 "100,stop_task,t0,,,,\n100,stop_task,t1,,,,\n100,stop_task,t2,,,,\n"
+		 "100,stop_task,t3,,,,\n100,stop_task,t4,,,,\n100,stop_task,t5,,,,\n");
+	rs_write("stops.json",
+		 "{\"name\":\"stops\",\"durationSeconds\":200,\"metricsIntervalSeconds\":100,"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"small6\":\"small6.json\",\"big7\":\"big7.json\"},"
+		 "\"placement\":{\"tieBreak\":\"first\"},"
+		 "\"workload\":{\"traces\":[\"stops.csv\"]}}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("stops.json", "stops", NULL, NULL, NULL), 0);
+	T_EQ(fail_rows("stops", "big", NULL), 2);
+	T_EQ(rs_num("stops", "summary.csv", 1, "placement_failures_total"), 2);
+	T_EQ(twice_at_one_time("stops"), 0);
+}
+
 static CU_TestInfo instant_tests[] = {
 	{ "anonymous tasks found by their written id", test_anonymous_ids },
 	{ "a stop frees before a launch of the same ms", test_release_then_arrival },
 	{ "several stops, then launches in row order", test_completions_and_arrivals },
 	{ "a stop's walk places a pending task first", test_pending_takes_freed },
+	{ "a waiting task fails once per instant, however many walks", test_one_failure_row_per_instant },
 	{ "R1 ties_a (copy)", test_r1_ties_a },
 	{ "R1 ties_b (copy)", test_r1_ties_b },
 	{ "R1 ties from the shared reference", test_r1_shared },

@@ -433,7 +433,7 @@ static int load_bad(const char *path, struct err *e)
  * (file, JSON path or line:col, reason) pinned in the .err sidecar. */
 static void test_own_refusals(void)
 {
-	T_EQ(t_bad_files_ext(OWN "bad", ".json", load_bad), 93);
+	T_EQ(t_bad_files_ext(OWN "bad", ".json", load_bad), 94);
 }
 
 /* ---- B1 shapes and families ------------------------------------------- */
@@ -1366,6 +1366,65 @@ static void test_to_json(void)
 	taskdef_free(NULL);
 }
 
+/* §1.1 "Maximum definition size 64 KiB" (choice E168): measured on the
+ * definition as compact JSON.  A definition of exactly 65,536 bytes so is
+ * accepted, one byte more refused at $ naming the size; whitespace in the
+ * file does not count; a DescribeTaskDefinition wrapper is measured on its
+ * taskDefinition object. */
+static cJSON *sized_def(size_t want)
+{
+	cJSON *root = cJSON_Parse("{\"family\":\"big\",\"containerDefinitions\":[{\"name\":\"c\","
+				  "\"image\":\"x\",\"memory\":512,\"environment\":[{\"name\":\"V\",\"value\":\"\"}]}]}");
+	char *text = cJSON_PrintUnformatted(root), *pad;
+	size_t base = strlen(text);
+	cJSON *env = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
+		cJSON_GetObjectItem(root, "containerDefinitions"), 0), "environment"), 0);
+
+	free(text);
+	pad = malloc(want - base + 1);
+	memset(pad, 'A', want - base);
+	pad[want - base] = 0;
+	cJSON_ReplaceItemInObject(env, "value", cJSON_CreateString(pad));
+	free(pad);
+	text = cJSON_PrintUnformatted(root);
+	T_EQ(strlen(text), want);
+	free(text);
+	return root;
+}
+
+static void test_size_limit(void)
+{
+	struct err e;
+	struct taskdef *td;
+	cJSON *ok = sized_def(65536), *big = sized_def(65537), *wrap = cJSON_CreateObject();
+	char *pretty = cJSON_Print(ok), msg[600];
+
+	td = taskdef_from_json(ok, "ok.json", "$", NULL, &e);
+	CU_ASSERT_PTR_NOT_NULL(td);
+	taskdef_free(td);
+	td = taskdef_from_json(big, "big.json", "$", NULL, &e);
+	CU_ASSERT_PTR_NULL(td);
+	if (!td) {
+		err_format(&e, msg, sizeof msg);
+		t_msg_eq(msg, "big.json: $: task definition is 65537 bytes as compact JSON, "
+			 "over ECS's limit of 64 KiB (65536 bytes)");
+	}
+	taskdef_free(td);
+	/* the file's whitespace does not count: the pretty text is larger */
+	CU_ASSERT(strlen(pretty) > 65536);
+	free(pretty);
+	cJSON_AddItemToObject(wrap, "taskDefinition", big);
+	td = taskdef_from_json(wrap, "d.json", "$", NULL, &e);
+	CU_ASSERT_PTR_NULL(td);
+	if (!td) {
+		err_format(&e, msg, sizeof msg);
+		CU_ASSERT_PTR_NOT_NULL(strstr(msg, "$.taskDefinition: task definition is 65537 bytes"));
+	}
+	taskdef_free(td);
+	cJSON_Delete(ok);
+	cJSON_Delete(wrap);
+}
+
 static CU_TestInfo corpus_tests[] = {
 	{ "every corpus file as expected", test_corpus_table },
 	{ "SOURCES.tsv and folder covered", test_corpus_coverage },
@@ -1381,6 +1440,7 @@ static CU_TestInfo own_tests[] = {
 static CU_TestInfo rule_tests[] = {
 	{ "B1 shapes, bare array family", test_shapes },
 	{ "B20 family and revision", test_family_revision },
+	{ "E168 the 64 KiB size limit", test_size_limit },
 	{ "B2 B3 strict JSON, null members", test_json_strictness },
 	{ "B4 integers and placeholders", test_integers },
 	{ "B6 vCPU / GB strings", test_size_strings },

@@ -345,6 +345,35 @@ static void test_bad_traces(void)
 	CU_ASSERT(t_bad_files(BAD, read_bad_trace) >= 40);
 }
 
+/* §4.7 "Group name <=255 characters" (characters, not bytes): a run_task
+ * group of 255 two-byte characters (510 bytes) is read; 256 ASCII ones are
+ * refused (tests/data/traces/bad/run_task_group_256.csv pins the message). */
+static void test_group_length(void)
+{
+	char path[] = "/tmp/ecsim-trace-grpXXXXXX", text[1200];
+	int fd = mkstemp(path), n;
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	struct trace *t;
+	struct trace_row row;
+	struct err e;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	n = snprintf(text, sizeof text, "time_s,event,target,taskdef,count,duration_s,group\n0,run_task,,web,1,,");
+	for (int i = 0; i < 255; i++)
+		n += snprintf(text + n, sizeof text - (size_t)n, "\xc3\xa9");
+	snprintf(text + n, sizeof text - (size_t)n, "\n");
+	fputs(text, f);
+	fclose(f);
+	t = trace_open(path, NOW_SUPPORTED, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	T_EQ(trace_next(t, &row, &e), 1);
+	T_EQ(strlen(row.group), 510);
+	trace_close(t);
+	remove(path);
+	err_clear(&e);
+	CU_ASSERT(read_bad_trace(BAD "run_task_group_256.csv", &e));
+}
+
 static void test_missing_file(void)
 {
 	struct err e;
@@ -916,6 +945,7 @@ CU_TestInfo trace_tests[] = {
 	{ "trace_parse_seconds agrees with the slow rule", test_parse_seconds_random },
 	{ "trace_parse_seconds: the usual forms agree with the slow rule", test_parse_seconds_usual },
 	{ "bad traces and their exact errors", test_bad_traces },
+	{ "a run_task group of at most 255 characters", test_group_length },
 	{ "missing file", test_missing_file },
 	{ "streaming a long trace", test_streaming },
 	{ "rows by their shape agree with the usual reading", test_fast_rows_agree },

@@ -14,6 +14,15 @@
 #include "sim/jsonrd.h"
 #include "sim/mem.h"
 
+/* Whether the service's launch type is FARGATE: given so (launchType read
+ * into v), or none given and its task definition is Fargate-only. */
+static int service_is_fargate(const struct scenario *s, const struct scn_service *v, const char *lt)
+{
+	unsigned l = s->taskdefs[v->taskdef].td->launch;
+
+	return lt ? v->launch_type == TL_FARGATE : (l & TD_LAUNCH_FARGATE) && !(l & TD_LAUNCH_EC2);
+}
+
 /* launchType (docs/ecs-model.md §1.9, §5.11): EC2 or FARGATE; the task
  * definition must list it in requiresCompatibilities; no DAEMON on Fargate
  * (docs/ecs-model.md §4.10). */
@@ -36,7 +45,7 @@ static int service_launch_type(const struct scenario *s, struct scn_service *v, 
 				       "in requiresCompatibilities (ECS refuses the service)", lt,
 				       s->taskdefs[v->taskdef].name);
 	}
-	fg = lt ? v->launch_type == TL_FARGATE : (l & TD_LAUNCH_FARGATE) && !(l & TD_LAUNCH_EC2);
+	fg = service_is_fargate(s, v, lt);
 	if (fg && v->sched == SCHED_DAEMON)
 		return jr_fail(c, lt ? "launchType" : "schedulingStrategy",
 			       "a DAEMON service cannot run on Fargate (docs/ecs-model.md §4.10)");
@@ -330,6 +339,15 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		v->taskdef = td;
 		if (service_launch_type(s, v, &c, lt))
 			return -1;
+		/* docs/ecs-model.md §4.11, choice E167: on the FARGATE launch
+		 * type (given, or a Fargate-only definition) CreateService refuses
+		 * the service's own strategies and constraints, in ECS's words;
+		 * the scenario-wide `placement` is not the service's call */
+		if ((strat || cons) && service_is_fargate(s, v, lt))
+			return jr_fail(&c, strat ? "placementStrategy" : "placementConstraints",
+				       "Placement %s are not supported with FARGATE launch type "
+				       "(ECS refuses the service: docs/ecs-model.md §4.11)",
+				       strat ? "strategies" : "constraints");
 		/* docs/ecs-model.md §6.1, §5.8: checked as CreateService and ELB would */
 		if ((lbs || grace) &&
 		    lb_service_read(&s->lb, lbs, grace, s->taskdefs[td].td, s->file, path, &v->lb, e))

@@ -62,6 +62,16 @@ static int gen_launch_check(const struct scenario *s, const struct scn_generator
 		      s->taskdefs[td].name, why, need == TD_LAUNCH_FARGATE ? "FARGATE" : "EC2");
 }
 
+/* Characters of a UTF-8 string (bytes that do not continue a character). */
+static size_t utf8_chars(const char *p)
+{
+	size_t n = 0;
+
+	for (; *p; p++)
+		n += ((unsigned char)*p & 0xC0) != 0x80;
+	return n;
+}
+
 static int read_generators(struct scenario *s, const cJSON *arr, struct err *e)
 {
 	int i = 0;
@@ -95,6 +105,9 @@ static int read_generators(struct scenario *s, const cJSON *arr, struct err *e)
 		rt = jr_get(&c, "runtimeSeconds");
 		if (jr_end(&c))
 			return -1;
+		if (group && utf8_chars(group) > 255)
+			return jr_fail(&c, "group", "a task group of %zu characters; ECS allows at most 255 "
+				       "(docs/ecs-model.md §4.7)", utf8_chars(group));
 		s->n_gens++;
 		g->name = xstrdup(name);
 		g->group = group ? xstrdup(group) : NULL;

@@ -398,8 +398,12 @@ void import_close(struct import *im)
 {
 	if (!im)
 		return;
-	for (int i = 0; i < im->nsrc; i++)
+	for (int i = 0; i < im->nsrc; i++) {
 		csvin_close(im->src[i].in);
+		for (size_t k = 0; k < im->src[i].n_sorted; k++)
+			free(im->src[i].sorted[k].id);
+		free(im->src[i].sorted);
+	}
 	for (int i = 0; i < im->n_azs; i++)
 		free(im->azs[i]);
 	hmap_free(im->machines);

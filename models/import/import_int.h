@@ -30,6 +30,20 @@ struct src {
 	int64_t left;
 	/* the current record's needs, for split rows */
 	int64_t cpu_units, mem_mib;
+	/* a table read whole at open and sorted by time (alibaba2018's
+	 * machine_meta, published in machine order): its records, freed by
+	 * import_close (NULL: the table is streamed) */
+	struct sorted_rec *sorted;
+	size_t n_sorted, next_sorted;
+};
+
+/* A record of a sorted table: its raw time, its line in the file, its
+ * string fields (owned). */
+struct sorted_rec {
+	int64_t raw;
+	long line;
+	int flag;
+	char *id;
 };
 
 struct import {
