@@ -203,6 +203,36 @@ static void test_start_order(void)
 	T_NEAR(num(tag, "x1", "stopped_s") - num(tag, "x1", "pending_s"), 12.5);
 }
 
+/* A service whose tasks always give up (envoy's startTimeout 10 s < its
+ * first pass, 30 s): each task goes STOPPED, TaskFailedToStart, 10 s after
+ * its containers without a dependency started (PENDING + 0.5 + the pull,
+ * 10 s or 1 s once cached, + 2 + 10), never RUNNING; the scheduler replaces
+ * it (a start failure, §5.4). */
+static void test_service_gives_up(void)
+{
+	const char *tag = "dsgu";
+	int n;
+
+	run(tag, HEAD("dsgu", 400, 3) "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hto\",\"desiredCount\":1}],"
+	    TRACE("dsgu"), TRACE_HDR, NULL);
+	n = rs_rows(tag, "tasks.csv");
+	CU_ASSERT(n >= 2);
+	for (int k = 1; k <= n; k++) {
+		char *rs = rs_cell(tag, "tasks.csv", k, "running_s"), *st = rs_cell(tag, "tasks.csv", k, "last_status");
+
+		T_STREQ(rs, "");
+		if (strcmp(st, "STOPPED") == 0) {
+			RS_IS(tag, "tasks.csv", k, "stop_code", "TaskFailedToStart");
+			double d = rs_num(tag, "tasks.csv", k, "stopped_s") - rs_num(tag, "tasks.csv", k, "pending_s");
+
+			/* the image pulled (10 s) or cached on that instance (1 s) */
+			CU_ASSERT(fabs(d - 22.5) < 1e-6 || fabs(d - 13.5) < 1e-6);
+		}
+		free(rs);
+		free(st);
+	}
+}
+
 /* A service task whose app waits for envoy to be HEALTHY: never RUNNING
  * (at any event) before envoy's first passing check + the app's start; its
  * health is then the app's first check, 10 s after the app started (envoy
@@ -312,6 +342,7 @@ static void test_fargate(void)
 static CU_TestInfo dep_tests[] = {
 	{ "containers start along dependsOn; startTimeout gives up", test_start_order },
 	{ "a service task waiting for HEALTHY: RUNNING and healthy instants", test_service_healthy },
+	{ "a service whose tasks give up: TaskFailedToStart, replaced", test_service_gives_up },
 	{ "shutdown along dependsOn reversed", test_stop_order },
 	{ "restartPolicy restarts in place", test_restart },
 	{ "dependsOn on Fargate", test_fargate },
