@@ -4,9 +4,12 @@
  * It receives start and stop requests from the backplane after the network
  * delay, pulls images (a drawn duration per task definition not yet cached
  * on the instance, a short one once cached), starts the containers (which
- * fail to start with a given probability: TaskFailedToStart), runs the
- * essential container for the task's duration, stops tasks with the stop
- * signal and the stop timeout, and reports RUNNING and STOPPED back.
+ * fail to start with a given probability: TaskFailedToStart; along their
+ * dependsOn, deps_wait, choices E156, E157), runs the
+ * essential container for the task's duration (restarted in place by its
+ * restartPolicy, E158), stops tasks with the stop signal and the stop
+ * timeout (along dependsOn reversed, E159), and reports RUNNING and
+ * STOPPED back.
  *
  * Heartbeats are not simulated one by one: an agent that stops talking is
  * noticed by the backplane after the heartbeat timeout plus a uniform jitter
