@@ -4,9 +4,12 @@
  * It receives start and stop requests from the backplane after the network
  * delay, pulls images (a drawn duration per task definition not yet cached
  * on the instance, a short one once cached), starts the containers (which
- * fail to start with a given probability: TaskFailedToStart), runs the
- * essential container for the task's duration, stops tasks with the stop
- * signal and the stop timeout, and reports RUNNING and STOPPED back.
+ * fail to start with a given probability: TaskFailedToStart; along their
+ * dependsOn, deps_wait, choices E156, E157), runs the
+ * essential container for the task's duration (restarted in place by its
+ * restartPolicy, E158), stops tasks with the stop signal and the stop
+ * timeout (along dependsOn reversed, E159), and reports RUNNING and
+ * STOPPED back.
  *
  * Heartbeats are not simulated one by one: an agent that stops talking is
  * noticed by the backplane after the heartbeat timeout plus a uniform jitter
@@ -576,12 +579,8 @@ static inline __attribute__((always_inline)) void begin_stop(struct backplane *b
 	/* the essential container exited: the stop signal and timeout are for
 	 * the other containers; with none, nothing is left to wait for
 	 * (docs/ecs-model.md §3.2) */
-	if (!exited || td->n_containers > 1) {
-		sim_time_t timeout = taskdef_stop_grace_ms(td, ag->a[t->inst].tm->stop_timeout);
-		sim_time_t shutdown = ag->a[t->inst].tm->shutdown;
-
-		wait = shutdown < timeout ? shutdown : timeout;
-	}
+	if (!exited || td->n_containers > 1)
+		wait = taskdef_stop_wait_ms(td, ag->a[t->inst].tm->shutdown, ag->a[t->inst].tm->stop_timeout);
 	set_states(bp, ag, slot, t, TS_DEACTIVATING, TS_STOPPING, now);
 	step(bp, ag, t, wait, ag->ev_stop_done, ag->held_stop_done, stop_done_in, ref_make(slot, t->gen));
 }
@@ -633,11 +632,14 @@ static void on_pulled(struct sim *s, void *ctx, const struct event *ev)
 		     agents_of(bp)->held_started, started_in, ev->arg);
 }
 
-/* The containers started (step()'s body; its handlers below). */
+static int deps_wait(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref);
+static inline __attribute__((always_inline)) void running_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref);
+
+/* The containers started (step()'s body; its handlers below): those
+ * without a dependency (docs/ecs-model.md §1.4: the others wait, deps_wait). */
 static inline __attribute__((always_inline)) void started_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref)
 {
 	uint32_t slot = ref_slot(ref);
-	const struct taskdef *td;
 
 	if (dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
 		return;
@@ -650,6 +652,66 @@ static inline __attribute__((always_inline)) void started_in(struct backplane *b
 		deprovision(bp, slot);
 		return;
 	}
+	if (backplane_scenario(bp)->taskdefs[t->td].td->has_deps && deps_wait(bp, ag, t, ref))
+		return;
+	running_in(bp, ag, t, ref);
+}
+
+/* The containers along dependsOn (docs/ecs-model.md §1.4, choices E156,
+ * E157), from the step above (the first containers' start, container_start
+ * after the pull): the last container starts `running_ms` − container_start
+ * later (an event, deps_met), or the task gives up at `fail_ms` (deps_failed:
+ * TaskFailedToStart, never RUNNING).  0 when nothing waits: RUNNING now. */
+static int deps_wait(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref)
+{
+	const struct scn_timing *tm = ag->a[t->inst].tm;
+	struct td_start_plan pl;
+
+	if (taskdef_start_plan(backplane_scenario(bp)->taskdefs[t->td].td, tm->container_start,
+			       timing(bp)->health_check, &pl)) {
+		sim_after(ag->sim, pl.fail_ms - tm->container_start, ag->ev_deps_failed, bp, ref);
+		return 1;
+	}
+	if (pl.running_ms <= tm->container_start)
+		return 0;
+	sim_after(ag->sim, pl.running_ms - tm->container_start, ag->ev_deps_met, bp, ref);
+	return 1;
+}
+
+static void on_deps_met(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+	const struct agents *ag = agents_of(bp);
+
+	(void)s;
+	if (!t || dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
+		return;
+	running_in(bp, ag, t, ev->arg);
+}
+
+static void on_deps_failed(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+	const struct agents *ag = agents_of(bp);
+
+	(void)s;
+	if (!t || dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
+		return;
+	/* "containerA gives up and does not start … the task transitions to
+	 * STOPPED" ([ContainerDefinition][api-cd] startTimeout) */
+	agent_task_ended(bp, ref_slot(ev->arg), STOP_FAILED_TO_START);
+	deprovision(bp, ref_slot(ev->arg));
+}
+
+/* Every container has started: the task is RUNNING (the agent reports the
+ * earliest of its containers' states). */
+static inline __attribute__((always_inline)) void running_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref)
+{
+	uint32_t slot = ref_slot(ref);
+	const struct taskdef *td;
+
 	set_states(bp, ag, slot, t, TS_ACTIVATING, TS_RUNNING, sim_now(ag->sim));
 	/* a standalone task's RUNNING report, sent by a connected agent, and
 	 * its health are observed by no actor (bp_msg.h; docs/ecs-model.md
@@ -664,6 +726,13 @@ static inline __attribute__((always_inline)) void started_in(struct backplane *b
 
 		td = backplane_scenario(bp)->taskdefs[t->td].td;
 		at = taskdef_healthy_ms(td, timing(bp)->health_check);
+		if (td->has_deps) {   /* each container's checks from its own start */
+			struct td_start_plan pl;
+
+			if (!taskdef_start_plan(td, ag->a[t->inst].tm->container_start,
+						timing(bp)->health_check, &pl))
+				at = pl.healthy_ms;
+		}
 		sim_after(backplane_sim(bp), at >= 0 ? at : timing(bp)->healthy_after, ag->ev_healthy, bp, ref);
 		/* a failing check command (docs/ecs-model.md choice E114): its
 		 * checks start */
@@ -698,7 +767,8 @@ static void started(struct sim *s, void *ctx, uint64_t ref)
 	 * itself, no RUNNING report, no health), no start failure to draw, an
 	 * exit to schedule */
 	q = t->quick;
-	if (q && t->duration > 0 && t->state == TS_PENDING && t->desired == TD_RUNNING) {
+	if (q && t->duration > 0 && t->state == TS_PENDING && t->desired == TD_RUNNING &&
+	    !backplane_scenario(bp)->taskdefs[t->td].td->has_deps) {
 		double p = backplane_scenario(bp)->taskdefs[t->td].start_failure_p >= 0
 			? backplane_scenario(bp)->taskdefs[t->td].start_failure_p
 			: quick_tm(ag, q)->start_failure_p;
@@ -766,6 +836,18 @@ static void __attribute__((noinline)) essential_exit_slow(struct backplane *bp, 
 
 	if (dead_in(ag, t) || t->state != TS_RUNNING)
 		return;
+	/* docs/ecs-model.md §1.4, choice E158: a restart policy restarts the
+	 * container in place when it ran at least restartAttemptPeriod (each
+	 * run is the task's duration); it is back after the container start
+	 * time and exits again a duration later.  The task stays RUNNING. */
+	{
+		const struct taskdef *td = backplane_scenario(bp)->taskdefs[t->td].td;
+
+		if (td->restart_ms >= 0 && t->duration >= td->restart_ms) {
+			sim_after(ag->sim, ag->a[t->inst].tm->container_start + t->duration, ag->ev_exit, bp, ref);
+			return;
+		}
+	}
 	/* docs/ecs-model.md §3.2: an essential container exited; the others are stopped */
 	task_ended(ag, t, STOP_ESSENTIAL_EXITED);
 	t->lost = 1;
@@ -792,10 +874,11 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 		const struct scn_timing *tm = quick_tm(ag, q);
 		const struct taskdef *td = backplane_scenario(bp)->taskdefs[t->td].td;
 
-		if (td->n_containers > 1) {
+		if (td->restart_ms >= 0) {
+			/* essential_exit_slow: a restart policy */
+		} else if (td->n_containers > 1) {
 			/* begin_stop's wait */
-			sim_time_t timeout = taskdef_stop_grace_ms(td, tm->stop_timeout);
-			sim_time_t wait = tm->shutdown < timeout ? tm->shutdown : timeout;
+			sim_time_t wait = taskdef_stop_wait_ms(td, tm->shutdown, tm->stop_timeout);
 
 			if (wait > 0) {
 				sim_time_t now = sim_now(ag->sim);
@@ -1249,6 +1332,8 @@ void agent_attach(struct backplane *bp)
 	ag->ev_report_state = sim_on_world(sim, "report-state", on_report_state, bp);
 	ag->ev_detect = sim_on_world(sim, "agent-lost", on_detect, bp);
 	ag->ev_reconnect = sim_on_world(sim, "agent-reconnect", on_reconnect, bp);
+	ag->ev_deps_met = sim_on_world(sim, "dependencies-met", on_deps_met, bp);
+	ag->ev_deps_failed = sim_on_world(sim, "dependencies-timeout", on_deps_failed, bp);
 	ag->held_start = sim_on_held(sim, ag->every_step ? ghost_start_general : ghost_start, bp);
 	ag->held_pulled = sim_on_held(sim, ghost_pulled, bp);
 	ag->held_started = sim_on_held(sim, ag->every_step ? started_general : started, bp);

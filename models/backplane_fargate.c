@@ -60,7 +60,7 @@ struct fargate_run {
 	int thr_n[2];
 	size_t thr_cap[2];
 	uint32_t ev_start, ev_stop, ev_stop_done, ev_deprovisioned, ev_healthy, ev_exit, ev_spot,
-		ev_lost, ev_back, ev_token;
+		ev_lost, ev_back, ev_token, ev_deps_met, ev_deps_failed;
 };
 
 static struct fargate_run *fr_of(const struct backplane *bp)
@@ -305,8 +305,11 @@ static sim_time_t stop_timeout(const struct backplane *bp, const struct task *t)
 static void begin_stop(struct backplane *bp, uint32_t slot, int exited, sim_time_t limit)
 {
 	struct task *t = &bp->tasks[slot];
-	sim_time_t wait = bp->tm->shutdown < limit ? bp->tm->shutdown : limit;
+	/* along dependsOn reversed (docs/ecs-model.md §3.2, choice E159) */
+	sim_time_t wait = taskdef_stop_wait_ms(bp->s->taskdefs[t->td].td, bp->tm->shutdown, bp->tm->stop_timeout);
 
+	if (wait > limit)
+		wait = limit;
 	if (exited && bp->s->taskdefs[t->td].td->n_containers <= 1)
 		wait = 0;
 	agent_set_state(bp, slot, TS_DEACTIVATING);
@@ -321,13 +324,14 @@ static void deprovision(struct backplane *bp, uint32_t slot)
 	sim_after(bp->sim, bp->tm->eni_detach, fr_of(bp)->ev_deprovisioned, bp, task_ref(bp, slot));
 }
 
+static void running(struct backplane *bp, uint32_t slot, const struct event *ev);
+
 static void on_start(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
 	struct task *t = bp_task(bp, ev->arg);
 	uint32_t slot = ref_slot(ev->arg);
-	const struct taskdef *td;
-	int64_t at, hc_at;
+	struct td_start_plan pl;
 
 	(void)s;
 	if (!t || t->state != TS_PENDING)
@@ -336,12 +340,65 @@ static void on_start(struct sim *s, void *ctx, const struct event *ev)
 		deprovision(bp, slot);
 		return;
 	}
+	/* dependsOn (docs/ecs-model.md §1.4, choices E156, E157): the
+	 * containers start at once, the dependent ones when their
+	 * dependencies' conditions hold; the task is RUNNING when the last
+	 * has started, or gives up (TaskFailedToStart) */
+	if (bp->s->taskdefs[t->td].td->has_deps) {
+		if (taskdef_start_plan(bp->s->taskdefs[t->td].td, 0, bp->tm->health_check, &pl)) {
+			sim_after(bp->sim, pl.fail_ms, fr_of(bp)->ev_deps_failed, bp, ev->arg);
+			return;
+		}
+		if (pl.running_ms > 0) {
+			sim_after(bp->sim, pl.running_ms, fr_of(bp)->ev_deps_met, bp, ev->arg);
+			return;
+		}
+	}
+	running(bp, slot, ev);
+}
+
+static void on_deps_met(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+
+	(void)s;
+	if (t && t->state == TS_PENDING && t->desired == TD_RUNNING)
+		running(bp, ref_slot(ev->arg), ev);
+}
+
+static void on_deps_failed(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+
+	(void)s;
+	if (!t || t->state != TS_PENDING || t->desired != TD_RUNNING)
+		return;
+	t->desired = TD_STOPPED;
+	t->stop_code = STOP_FAILED_TO_START;
+	deprovision(bp, ref_slot(ev->arg));
+}
+
+/* Every container has started. */
+static void running(struct backplane *bp, uint32_t slot, const struct event *ev)
+{
+	struct task *t = &bp->tasks[slot];
+	const struct taskdef *td;
+	int64_t at, hc_at;
+
 	agent_set_state(bp, slot, TS_ACTIVATING);
 	agent_set_state(bp, slot, TS_RUNNING);
 	bp_task_running(bp, slot);
 	td = bp->s->taskdefs[t->td].td;
 	/* docs/ecs-model.md §5.2 and choice E110, as on EC2 */
 	hc_at = taskdef_healthy_ms(td, bp->tm->health_check);
+	if (td->has_deps) {   /* each container's checks from its own start */
+		struct td_start_plan pl;
+
+		if (!taskdef_start_plan(td, 0, bp->tm->health_check, &pl))
+			hc_at = pl.healthy_ms;
+	}
 	sim_after(bp->sim, hc_at >= 0 ? hc_at : bp->tm->healthy_after, fr_of(bp)->ev_healthy, bp, ev->arg);
 	/* a failing check command (docs/ecs-model.md choice E114) */
 	if (t->hc_fault)
@@ -383,6 +440,13 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || t->state != TS_RUNNING)
 		return;
+	/* docs/ecs-model.md §1.4, choice E158: restarted in place (no
+	 * container start time on Fargate: it runs again at once) */
+	if (bp->s->taskdefs[t->td].td->restart_ms >= 0 && t->duration >= bp->s->taskdefs[t->td].td->restart_ms &&
+	    t->desired == TD_RUNNING) {
+		sim_after(bp->sim, t->duration, fr_of(bp)->ev_exit, bp, ev->arg);
+		return;
+	}
 	/* docs/ecs-model.md §3.2: the essential container exited */
 	if (t->desired == TD_RUNNING) {
 		t->desired = TD_STOPPED;
@@ -638,4 +702,6 @@ void fargate_attach(struct backplane *bp)
 	f->ev_lost = sim_on_world(sim, "fargate-az-lost", on_lost, bp);
 	f->ev_back = sim_on_world(sim, "fargate-az-back", on_back, bp);
 	f->ev_token = sim_on_world(sim, "fargate-launch-token", on_token, bp);
+	f->ev_deps_met = sim_on_world(sim, "fargate-dependencies-met", on_deps_met, bp);
+	f->ev_deps_failed = sim_on_world(sim, "fargate-dependencies-timeout", on_deps_failed, bp);
 }

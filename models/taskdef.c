@@ -412,6 +412,7 @@ void taskdef_free(struct taskdef *td)
 		free(td->containers[i].name);
 		free(td->containers[i].image);
 		free(td->containers[i].ports);
+		free(td->containers[i].deps);
 	}
 	free(td->containers);
 	free(td);

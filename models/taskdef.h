@@ -33,6 +33,15 @@ struct td_port {               /* one port mapping as written */
 	int range_lo, range_hi;    /* containerPortRange, 0/0 when none */
 };
 
+/* One dependsOn entry (docs/ecs-model.md §1.4): the container it waits
+ * for (index in containers[]) and the condition. */
+enum td_dep_cond { TD_DEP_START, TD_DEP_COMPLETE, TD_DEP_SUCCESS, TD_DEP_HEALTHY };
+
+struct td_dep {
+	int idx;
+	enum td_dep_cond cond;
+};
+
 struct td_container {
 	char *name;
 	char *image;               /* may be NULL */
@@ -49,6 +58,10 @@ struct td_container {
 	int hc_interval_s, hc_timeout_s, hc_retries, hc_start_period_s;
 	struct td_port *ports;
 	int n_ports;
+	struct td_dep *deps;       /* dependsOn, in order */
+	int n_deps;
+	int restart_enabled;       /* restartPolicy.enabled */
+	int restart_period_s;      /* restartPolicy.restartAttemptPeriod, default 300 */
 };
 
 struct taskdef {
@@ -89,6 +102,12 @@ struct taskdef {
 	struct td_container *containers;
 	int n_containers;
 	int n_essential;
+
+	int has_deps;              /* some container has a dependsOn entry */
+	/* the restart policy of the first essential container, the one whose
+	 * exit a task's duration is (docs/ecs-model.md §1.4, choice E158):
+	 * its restartAttemptPeriod in ms when enabled, else -1 */
+	int64_t restart_ms;
 };
 
 /* The task's stop grace in ms (docs/ecs-model.md §3.2): each container is
@@ -101,6 +120,33 @@ static inline int64_t taskdef_stop_grace_ms(const struct taskdef *td, int64_t df
 
 	return own < 0 || (td->stop_timeout_unset && dflt_ms > own) ? dflt_ms : own;
 }
+
+/* The containers' start along dependsOn (docs/ecs-model.md §1.4, choices
+ * E156, E157), for a definition with has_deps.  Times in ms from the end
+ * of the image pull; `start_ms` is the time one container takes to start
+ * (ECS's container start: the containers without a dependency start
+ * then, a dependent one `start_ms` after its last dependency's condition
+ * holds), `ready_ms` the time from a container's start from which its
+ * check command passes (E110).  Returns 0 with p->running_ms (the last
+ * container's start: the task is RUNNING) and p->healthy_ms (from
+ * RUNNING, as taskdef_healthy_ms, -1 when no essential container has a
+ * check); or 1 with p->fail_ms, the instant the task gives up
+ * (TaskFailedToStart): a dependency's startTimeout ran out, or a
+ * condition can never hold (a HEALTHY dependency without a healthCheck,
+ * a dependency cycle), then at `start_ms`. */
+struct td_start_plan {
+	int64_t running_ms, healthy_ms, fail_ms;
+};
+int taskdef_start_plan(const struct taskdef *td, int64_t start_ms, int64_t ready_ms,
+		       struct td_start_plan *p);
+
+/* The containers' stop along dependsOn reversed (docs/ecs-model.md §3.2,
+ * choice E159): ms from the stop signal to the last container's exit.  A
+ * container gets the signal once every container that depends on it has
+ * exited, and exits `shutdown_ms` later or is killed at its stopTimeout
+ * (else `dflt_ms`).  Without dependsOn every container gets it at once:
+ * min(shutdown_ms, taskdef_stop_grace_ms). */
+int64_t taskdef_stop_wait_ms(const struct taskdef *td, int64_t shutdown_ms, int64_t dflt_ms);
 
 /* Load a task definition from a file.  `family_hint` names the family of a
  * bare container array (NULL: derived from the file name, B1).  Returns a new

@@ -144,20 +144,22 @@ static int read_health_check(struct jr *cc, const cJSON *hc, struct td_container
 	return 0;
 }
 
-static int read_restart_policy(struct jr *cc, const cJSON *rp)
+static int read_restart_policy(struct jr *cc, const cJSON *rp, struct td_container *ct)
 {
 	struct jr c;
 	const cJSON *codes;
 	int64_t v;
-	int enabled;
+	int enabled, present;
 
 	if (jr_open(&c, rp, cc->file, "", cc->e))
 		return -1;
 	jr_path(cc, "restartPolicy", c.path, sizeof c.path);
 	if (jr_opt_bool(&c, "enabled", 0, &enabled) ||
-	    td_get_int(&c, "restartAttemptPeriod", 60, 1800, &v, NULL) ||
+	    td_get_int(&c, "restartAttemptPeriod", 60, 1800, &v, &present) ||
 	    jr_opt_array(&c, "ignoredExitCodes", &codes))
 		return -1;
+	ct->restart_enabled = enabled;
+	ct->restart_period_s = present ? (int)v : 300;   /* the API's default */
 	if (codes && cJSON_GetArraySize(codes) > 50)
 		return jr_fail(&c, "ignoredExitCodes", "at most 50 exit codes, got %d",
 			       cJSON_GetArraySize(codes));
@@ -296,7 +298,7 @@ static int read_container(struct td_ctx *x, const cJSON *v, const char *path,
 			return -1;
 		ct->has_health_check = 1;
 	}
-	if (jr_opt_object(&c, "restartPolicy", &rp) || (rp && read_restart_policy(&c, rp)))
+	if (jr_opt_object(&c, "restartPolicy", &rp) || (rp && read_restart_policy(&c, rp, ct)))
 		return -1;
 	if (jr_opt_array(&c, "resourceRequirements", &rr) ||
 	    (rr && read_resources(&c, rr, &ct->gpu)))
@@ -331,7 +333,7 @@ static const struct td_container *find_container(const struct taskdef *td, const
 
 /* Pass 2: links and dependsOn name other containers (docs/ecs-model.md choice B19). */
 static int read_references(struct td_ctx *x, const cJSON *v, const char *path,
-			   const struct td_container *self)
+			   struct td_container *self)
 {
 	struct jr c;
 	const cJSON *links, *deps;
@@ -382,6 +384,12 @@ static int read_references(struct td_ctx *x, const cJSON *v, const char *path,
 		if ((strcmp(cond, "COMPLETE") == 0 || strcmp(cond, "SUCCESS") == 0) && t->essential)
 			return jr_fail(&dc, "condition", "%s cannot target the essential container "
 				       "\"%.80s\"", cond, target);
+		self->deps = xrealloc(self->deps, (size_t)(self->n_deps + 1) * sizeof *self->deps);
+		self->deps[self->n_deps].idx = (int)(t - x->td->containers);
+		self->deps[self->n_deps++].cond = strcmp(cond, "START") == 0 ? TD_DEP_START
+			: strcmp(cond, "COMPLETE") == 0 ? TD_DEP_COMPLETE
+			: strcmp(cond, "SUCCESS") == 0 ? TD_DEP_SUCCESS : TD_DEP_HEALTHY;
+		x->td->has_deps = 1;
 	}
 	return 0;
 }

@@ -29,6 +29,14 @@ void td_finish_cost(struct td_ctx *x)
 	int64_t cpu = 0, mem = 0;
 
 	td->stop_timeout_s = -1;
+	td->restart_ms = -1;
+	for (int i = 0; i < td->n_containers; i++) {
+		if (td->containers[i].essential) {   /* the first essential one (E158) */
+			if (td->containers[i].restart_enabled)
+				td->restart_ms = (int64_t)td->containers[i].restart_period_s * 1000;
+			break;
+		}
+	}
 	for (int i = 0; i < td->n_containers; i++) {
 		const struct td_container *ct = &td->containers[i];
 
@@ -49,6 +57,142 @@ void td_finish_cost(struct td_ctx *x)
 	take_ports(x, 0, 1, &td->host_ports_udp, &td->n_host_ports_udp);
 	take_ports(x, 1, 0, &td->awsvpc_ports_tcp, &td->n_awsvpc_ports_tcp);
 	take_ports(x, 1, 1, &td->awsvpc_ports_udp, &td->n_awsvpc_ports_udp);
+}
+
+/* The first passing check of container ct, ms from its start (E110): at
+ * k × interval, k >= 1, not before ready_ms. */
+static int64_t first_pass_ms(const struct td_container *ct, int64_t ready_ms)
+{
+	int64_t every = (int64_t)ct->hc_interval_s * 1000;
+
+	return ready_ms <= every ? every : (ready_ms + every - 1) / every * every;
+}
+
+/* Container i's start (ms from the pull's end) into at[], its dependencies'
+ * first; state: 0 not seen, 1 on the path, 2 done.  -1 on a cycle. */
+static int start_of(const struct taskdef *td, int i, int64_t start_ms, int64_t ready_ms,
+		    int64_t *at, int *state)
+{
+	const struct td_container *ct = &td->containers[i];
+	int64_t after = 0;
+
+	if (state[i] == 2)
+		return 0;
+	if (state[i] == 1)
+		return -1;
+	state[i] = 1;
+	for (int k = 0; k < ct->n_deps; k++) {
+		const struct td_dep *d = &ct->deps[k];
+		int64_t ready;
+
+		if (start_of(td, d->idx, start_ms, ready_ms, at, state))
+			return -1;
+		ready = at[d->idx];
+		/* COMPLETE, SUCCESS: the container exits as it starts (E156) */
+		if (d->cond == TD_DEP_HEALTHY)
+			ready += first_pass_ms(&td->containers[d->idx], ready_ms);
+		if (ready > after)
+			after = ready;
+	}
+	at[i] = after + start_ms;
+	state[i] = 2;
+	return 0;
+}
+
+/* docs/ecs-model.md §1.4, choices E156, E157 */
+int taskdef_start_plan(const struct taskdef *td, int64_t start_ms, int64_t ready_ms,
+		       struct td_start_plan *p)
+{
+	int64_t at[16], fail = -1, healthy = -1;
+	int state[16] = { 0 };
+
+	p->running_ms = start_ms;
+	p->healthy_ms = -1;
+	p->fail_ms = start_ms;
+	for (int i = 0; i < td->n_containers; i++)
+		if (start_of(td, i, start_ms, ready_ms, at, state))
+			return 1;                  /* a cycle: never resolves */
+	for (int i = 0; i < td->n_containers; i++) {
+		const struct td_container *ct = &td->containers[i];
+
+		if (at[i] > p->running_ms)
+			p->running_ms = at[i];
+		for (int k = 0; k < ct->n_deps; k++) {
+			const struct td_dep *d = &ct->deps[k];
+			const struct td_container *dc = &td->containers[d->idx];
+			int64_t limit;
+
+			if (d->cond == TD_DEP_HEALTHY && !dc->has_health_check)
+				return 1;          /* never HEALTHY */
+			/* the agent gives up startTimeout after the dependency's
+			 * start, for a condition other than START, when it does
+			 * not hold by then (a HEALTHY one: its first pass) */
+			if (d->cond != TD_DEP_HEALTHY || dc->start_timeout_s <= 0)
+				continue;
+			limit = (int64_t)dc->start_timeout_s * 1000;
+			if (first_pass_ms(dc, ready_ms) > limit && (fail < 0 || at[d->idx] + limit < fail))
+				fail = at[d->idx] + limit;
+		}
+		if (ct->essential && ct->has_health_check && at[i] + first_pass_ms(ct, ready_ms) > healthy)
+			healthy = at[i] + first_pass_ms(ct, ready_ms);
+	}
+	if (fail >= 0) {
+		p->fail_ms = fail;
+		return 1;
+	}
+	p->healthy_ms = healthy < 0 ? -1 : healthy > p->running_ms ? healthy - p->running_ms : 0;
+	return 0;
+}
+
+/* Container i's exit, ms from the stop signal (its dependents' first). */
+static int64_t stop_of(const struct taskdef *td, int i, int64_t shutdown_ms, int64_t dflt_ms,
+		       int64_t *done)
+{
+	const struct td_container *ct = &td->containers[i];
+	int64_t after = 0, own;
+
+	if (done[i] >= 0)
+		return done[i];
+	done[i] = 0;                           /* (a cycle: cut) */
+	for (int j = 0; j < td->n_containers; j++)
+		for (int k = 0; k < td->containers[j].n_deps; k++)
+			if (td->containers[j].deps[k].idx == i) {
+				int64_t e = stop_of(td, j, shutdown_ms, dflt_ms, done);
+
+				if (e > after)
+					after = e;
+			}
+	own = ct->stop_timeout_s >= 0 ? (int64_t)ct->stop_timeout_s * 1000 : dflt_ms;
+	/* the target of a COMPLETE or SUCCESS dependency exited as it
+	 * started (E156): nothing to stop */
+	for (int j = 0; j < td->n_containers; j++)
+		for (int k = 0; k < td->containers[j].n_deps; k++)
+			if (td->containers[j].deps[k].idx == i && (td->containers[j].deps[k].cond == TD_DEP_COMPLETE ||
+								  td->containers[j].deps[k].cond == TD_DEP_SUCCESS))
+				own = 0;
+	done[i] = after + (shutdown_ms < own ? shutdown_ms : own);
+	return done[i];
+}
+
+/* docs/ecs-model.md §3.2, choice E159 */
+int64_t taskdef_stop_wait_ms(const struct taskdef *td, int64_t shutdown_ms, int64_t dflt_ms)
+{
+	int64_t done[16], wait = 0;
+
+	if (!td->has_deps) {
+		int64_t grace = taskdef_stop_grace_ms(td, dflt_ms);
+
+		return shutdown_ms < grace ? shutdown_ms : grace;
+	}
+	for (int i = 0; i < td->n_containers; i++)
+		done[i] = -1;
+	for (int i = 0; i < td->n_containers; i++) {
+		int64_t e = stop_of(td, i, shutdown_ms, dflt_ms, done);
+
+		if (e > wait)
+			wait = e;
+	}
+	return wait;
 }
 
 /* docs/ecs-model.md §5.2, choice E110 */

@@ -1,0 +1,355 @@
+/* tests/test_depends.c — container `dependsOn`, `startTimeout` and
+ * `restartPolicy` (docs/ecs-model.md §1.4, §3.2, choices E156–E159), each
+ * written from the rule, the instants computed by hand:
+ *
+ *  - a container waits for its dependencies' conditions before it starts
+ *    (START: the dependency started; COMPLETE/SUCCESS: it exited, at once
+ *    in ecsim, E156; HEALTHY: its first passing check, `interval` after its
+ *    start, E110) and starts `containerStartSeconds` after that; the task
+ *    is RUNNING when its last container has started (the agent reports
+ *    the earliest of its containers' states), and never before, at any
+ *    event;
+ *  - `startTimeout` on a dependency: when its condition does not hold that
+ *    long after its start, the dependent gives up and the task goes
+ *    STOPPED without reaching RUNNING (TaskFailedToStart); a condition that
+ *    can never hold (HEALTHY on a container without a check) fails the
+ *    task at once (E157);
+ *  - shutdown goes along dependsOn reversed: a container gets the stop
+ *    signal once every container depending on it has exited, so a chain of
+ *    three takes three shutdowns (or three stopTimeouts when the
+ *    containers ignore SIGTERM), not one (E159);
+ *  - restartPolicy: an essential container that exits after running at
+ *    least `restartAttemptPeriod` is restarted in place: same task, never
+ *    STOPPED, no replacement; one that exits sooner ends the task as
+ *    before (E158).
+ *
+ * The scenario (as tests/test_hcfail.c): m5.large instances, no jitter;
+ * network 0.5 s, image pull 10 s, container start 2 s, shutdown 3 s: a
+ * task's containers without a dependency start 12.5 s after it is PENDING
+ * (the start request 0.5 s, the pull 10 s, the start 2 s). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+#include "models/backplane_int.h"
+
+#define HEAD(name, dur, shutdown) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," \
+	"\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
+	"\"schedulerDelaySeconds\":10,\"heartbeatTimeoutSeconds\":60,\"heartbeatJitterSeconds\":0}," \
+	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
+	"\"containerStartSeconds\":2,\"shutdownSeconds\":" #shutdown "}," \
+	"\"fargate\":{\"provisioningSeconds\":40}," \
+	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]," \
+	"\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}]," \
+	"\"taskDefinitions\":{\"hdep\":\"d-hdep.json\",\"hto\":\"d-hto.json\",\"hto40\":\"d-hto40.json\"," \
+	"\"nodep\":\"d-nodep.json\",\"chain\":\"d-chain.json\",\"flat\":\"d-flat.json\",\"init\":\"d-init.json\"," \
+	"\"nohc\":\"d-nohc.json\",\"rp\":\"d-rp.json\",\"rp500\":\"d-rp500.json\",\"rpdef\":\"d-rpdef.json\"," \
+	"\"norp\":\"d-norp.json\",\"fgdep\":\"d-fgdep.json\",\"fgnodep\":\"d-fgnodep.json\"},"
+#define TRACE(name) "\"workload\":{\"traces\":[\"" name ".csv\"]}}"
+#define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
+
+#define C(name, extra) "{\"name\":\"" name "\",\"image\":\"" name "\",\"memory\":64" extra "}"
+#define HC30 ",\"healthCheck\":{\"command\":[\"CMD\",\"true\"],\"interval\":30}"
+#define HC10 ",\"healthCheck\":{\"command\":[\"CMD\",\"true\"],\"interval\":10}"
+#define DEP(c, cond) "{\"containerName\":\"" c "\",\"condition\":\"" cond "\"}"
+#define TD(fam, conts) "{\"family\":\"" fam "\",\"containerDefinitions\":[" conts "]}"
+
+static const struct { const char *file, *text; } defs[] = {
+	/* app waits for envoy (checks every 30 s) to be HEALTHY */
+	{ "d-hdep.json", TD("hdep", C("envoy", HC30) "," C("app", HC10 ",\"dependsOn\":[" DEP("envoy", "HEALTHY") "]")) },
+	/* the same, envoy's startTimeout 10 s: shorter than its first pass */
+	{ "d-hto.json", TD("hto", C("envoy", HC30 ",\"startTimeout\":10") "," C("app", ",\"dependsOn\":[" DEP("envoy", "HEALTHY") "]")) },
+	/* startTimeout 40 s: longer */
+	{ "d-hto40.json", TD("hto40", C("envoy", HC30 ",\"startTimeout\":40") "," C("app", ",\"dependsOn\":[" DEP("envoy", "HEALTHY") "]")) },
+	{ "d-nodep.json", TD("nodep", C("envoy", HC30) "," C("app", HC10)) },
+	/* c depends on b depends on a (START) */
+	{ "d-chain.json", TD("chain", C("a", ",\"stopTimeout\":5") "," C("b", ",\"stopTimeout\":5,\"dependsOn\":[" DEP("a", "START") "]") ","
+			  C("c", ",\"stopTimeout\":5,\"dependsOn\":[" DEP("b", "START") "]")) },
+	{ "d-flat.json", TD("flat", C("a", ",\"stopTimeout\":5") "," C("b", ",\"stopTimeout\":5") "," C("c", ",\"stopTimeout\":5")) },
+	/* a non-essential init container app waits to COMPLETE */
+	{ "d-init.json", TD("init", C("init", ",\"essential\":false") "," C("app", ",\"dependsOn\":[" DEP("init", "COMPLETE") "]")) },
+	/* HEALTHY on a container without a check: never holds */
+	{ "d-nohc.json", TD("nohc", C("side", "") "," C("app", ",\"dependsOn\":[" DEP("side", "HEALTHY") "]")) },
+	{ "d-rp.json", TD("rp", C("app", ",\"restartPolicy\":{\"enabled\":true,\"restartAttemptPeriod\":300}")) },
+	{ "d-rp500.json", TD("rp500", C("app", ",\"restartPolicy\":{\"enabled\":true,\"restartAttemptPeriod\":500}")) },
+	{ "d-rpdef.json", TD("rpdef", C("app", ",\"restartPolicy\":{\"enabled\":true}")) },
+	{ "d-norp.json", TD("norp", C("app", "")) },
+	{ "d-fgdep.json", "{\"family\":\"fgdep\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+	  "\"cpu\":\"512\",\"memory\":\"1024\",\"containerDefinitions\":[" C("envoy", HC30) "," C("app", ",\"dependsOn\":[" DEP("envoy", "HEALTHY") "]") "]}" },
+	{ "d-fgnodep.json", "{\"family\":\"fgnodep\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+	  "\"cpu\":\"512\",\"memory\":\"1024\",\"containerDefinitions\":[" C("envoy", HC30) "," C("app", "") "]}" },
+};
+
+static int setup(void)
+{
+	if (rs_setup())
+		return 1;
+	for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)
+		rs_write(defs[i].file, defs[i].text);
+	return 0;
+}
+
+/* After every event: per task number, when it was first RUNNING and first
+ * healthy, and whether it left RUNNING (or was replaced) after that. */
+#define MAXNO 32
+struct dobs {
+	double running_at[MAXNO], healthy_at[MAXNO];
+	int left_running[MAXNO];
+	/* a bound checked at every event: task `no_bound` not RUNNING before `not_before` */
+	int no_bound;
+	double not_before;
+	long early;
+};
+
+static void dobs_init(struct dobs *o)
+{
+	memset(o, 0, sizeof *o);
+	for (int k = 0; k < MAXNO; k++)
+		o->running_at[k] = o->healthy_at[k] = -1;
+}
+
+static void observe(struct backplane *bp, void *ctx)
+{
+	struct dobs *o = ctx;
+	double now = (double)sim_now(bp->sim) / 1000.0;
+
+	for (size_t i = 0; i < bp->n_tasks; i++) {
+		const struct task *t = &bp->tasks[i];
+
+		if (!t->used || t->no == 0 || t->no >= MAXNO)
+			continue;
+		if (t->state == TS_RUNNING && o->running_at[t->no] < 0)
+			o->running_at[t->no] = now;
+		if (t->healthy && o->healthy_at[t->no] < 0)
+			o->healthy_at[t->no] = now;
+		if (o->running_at[t->no] >= 0 && t->state != TS_RUNNING)
+			o->left_running[t->no] = 1;
+		if (t->no == (uint64_t)o->no_bound && t->state >= TS_ACTIVATING && t->state <= TS_RUNNING &&
+		    now < o->not_before - 1e-9)
+			o->early++;
+	}
+}
+
+static void run(const char *tag, const char *scn, const char *trace, struct dobs *o)
+{
+	char file[64];
+
+	snprintf(file, sizeof file, "%s.json", tag);
+	rs_write(file, scn);
+	snprintf(file, sizeof file, "%s.csv", tag);
+	rs_write(file, trace);
+	snprintf(file, sizeof file, "%s.json", tag);
+	CU_ASSERT_FATAL(rs_run(file, tag, NULL, o ? observe : NULL, o) == 0);
+}
+
+static int row(const char *tag, const char *id)
+{
+	int r = rs_find(tag, "tasks.csv", "task_id", id);
+
+	CU_ASSERT_FATAL(r > 0);
+	return r;
+}
+
+static double num(const char *tag, const char *id, const char *col)
+{
+	return rs_num(tag, "tasks.csv", row(tag, id), col);
+}
+
+/* The number of the first task of service `svc` (task-N). */
+static int task_no(const char *tag, const char *svc)
+{
+	char *id = rs_cell(tag, "tasks.csv", rs_find(tag, "tasks.csv", "service", svc), "task_id");
+	int no = id && strchr(id, '-') ? atoi(strchr(id, '-') + 1) : 0;
+
+	free(id);
+	CU_ASSERT_FATAL(no > 0 && no < MAXNO);
+	return no;
+}
+
+/* The start along dependsOn, standalone tasks (RunTask), each on its own
+ * images (pull 10 s).  From each task's PENDING (p):
+ *   nodep  both containers at p + 12.5: RUNNING p + 12.5
+ *   hdep   envoy starts p + 12.5, first passing check 30 s later, app
+ *          starts 2 s after that: RUNNING p + 44.5
+ *   hto    envoy's startTimeout 10 < 30: gives up at p + 22.5, STOPPED
+ *          TaskFailedToStart (no ENI: STOPPED at once), never RUNNING
+ *   hto40  startTimeout 40 >= 30: as hdep, p + 44.5
+ *   chain  a at p + 12.5, b 2 s later, c 2 s after b: RUNNING p + 16.5
+ *   init   init starts p + 12.5 and exits at once, app 2 s later: p + 14.5
+ *   nohc   HEALTHY on a container without a check: fails at p + 12.5 */
+static void test_start_order(void)
+{
+	const char *tag = "dstart";
+
+	run(tag, HEAD("dstart", 300, 3) TRACE("dstart"),
+	    TRACE_HDR "0,run_task,n1,nodep,1,,\n0,run_task,h1,hdep,1,,\n0,run_task,t1,hto,1,,\n"
+	    "0,run_task,t2,hto40,1,,\n0,run_task,c1,chain,1,,\n0,run_task,i1,init,1,,\n0,run_task,x1,nohc,1,,\n",
+	    NULL);
+	T_NEAR(num(tag, "n1", "running_s") - num(tag, "n1", "pending_s"), 12.5);
+	T_NEAR(num(tag, "h1", "running_s") - num(tag, "h1", "pending_s"), 44.5);
+	T_NEAR(num(tag, "t2", "running_s") - num(tag, "t2", "pending_s"), 44.5);
+	T_NEAR(num(tag, "c1", "running_s") - num(tag, "c1", "pending_s"), 16.5);
+	T_NEAR(num(tag, "i1", "running_s") - num(tag, "i1", "pending_s"), 14.5);
+	RS_IS(tag, "tasks.csv", row(tag, "t1"), "stop_code", "TaskFailedToStart");
+	RS_IS(tag, "tasks.csv", row(tag, "t1"), "running_s", "");
+	T_NEAR(num(tag, "t1", "stopped_s") - num(tag, "t1", "pending_s"), 22.5);
+	RS_IS(tag, "tasks.csv", row(tag, "x1"), "stop_code", "TaskFailedToStart");
+	RS_IS(tag, "tasks.csv", row(tag, "x1"), "running_s", "");
+	T_NEAR(num(tag, "x1", "stopped_s") - num(tag, "x1", "pending_s"), 12.5);
+}
+
+/* A service whose tasks always give up (envoy's startTimeout 10 s < its
+ * first pass, 30 s): each task goes STOPPED, TaskFailedToStart, 10 s after
+ * its containers without a dependency started (PENDING + 0.5 + the pull,
+ * 10 s or 1 s once cached, + 2 + 10), never RUNNING; the scheduler replaces
+ * it (a start failure, §5.4). */
+static void test_service_gives_up(void)
+{
+	const char *tag = "dsgu";
+	int n;
+
+	run(tag, HEAD("dsgu", 400, 3) "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hto\",\"desiredCount\":1}],"
+	    TRACE("dsgu"), TRACE_HDR, NULL);
+	n = rs_rows(tag, "tasks.csv");
+	CU_ASSERT(n >= 2);
+	for (int k = 1; k <= n; k++) {
+		char *rs = rs_cell(tag, "tasks.csv", k, "running_s"), *st = rs_cell(tag, "tasks.csv", k, "last_status");
+
+		T_STREQ(rs, "");
+		if (strcmp(st, "STOPPED") == 0) {
+			RS_IS(tag, "tasks.csv", k, "stop_code", "TaskFailedToStart");
+			double d = rs_num(tag, "tasks.csv", k, "stopped_s") - rs_num(tag, "tasks.csv", k, "pending_s");
+
+			/* the image pulled (10 s) or cached on that instance (1 s) */
+			CU_ASSERT(fabs(d - 22.5) < 1e-6 || fabs(d - 13.5) < 1e-6);
+		}
+		free(rs);
+		free(st);
+	}
+}
+
+/* A service task whose app waits for envoy to be HEALTHY: never RUNNING
+ * (at any event) before envoy's first passing check + the app's start; its
+ * health is then the app's first check, 10 s after the app started (envoy
+ * passed already).  Without the dependency both start together and the
+ * task is healthy at envoy's first check, 30 s after RUNNING. */
+static void test_service_healthy(void)
+{
+	struct dobs o;
+	const char *tag = "dsvc";
+	double p;
+
+	dobs_init(&o);
+	o.no_bound = 1;
+	o.not_before = 1e18;
+	/* pass 1: learn task-1's PENDING, then check the bound at every event */
+	run(tag, HEAD("dsvc", 200, 3) "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hdep\",\"desiredCount\":1},"
+	    "{\"serviceName\":\"n\",\"taskDefinition\":\"nodep\",\"desiredCount\":1}]," TRACE("dsvc"), TRACE_HDR, &o);
+	p = rs_num(tag, "tasks.csv", rs_find(tag, "tasks.csv", "service", "s"), "pending_s");
+	dobs_init(&o);
+	o.no_bound = task_no(tag, "s");
+	o.not_before = p + 44.5;
+	run(tag, HEAD("dsvc", 200, 3) "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hdep\",\"desiredCount\":1},"
+	    "{\"serviceName\":\"n\",\"taskDefinition\":\"nodep\",\"desiredCount\":1}]," TRACE("dsvc"), TRACE_HDR, &o);
+	T_EQ(o.early, 0);
+	T_NEAR(o.running_at[o.no_bound], p + 44.5);
+	T_NEAR(o.healthy_at[o.no_bound] - o.running_at[o.no_bound], 10);
+	T_NEAR(o.healthy_at[task_no(tag, "n")] - o.running_at[task_no(tag, "n")], 30);
+}
+
+/* Shutdown in the reverse order (StopTask at 100): the chain c → b → a
+ * stops c first, b once c has exited, a once b has: 3 × 3 s; the flat
+ * definition's three containers get the signal together: 3 s.  With
+ * containers that ignore SIGTERM (shutdownSeconds 60 > stopTimeout 5) each
+ * is killed at its stopTimeout: 3 × 5 s along the chain, 5 s flat. */
+static void test_stop_order(void)
+{
+	const char *tr = TRACE_HDR "0,run_task,c1,chain,1,,\n0,run_task,f1,flat,1,,\n"
+		"100,stop_task,c1,,,,\n100,stop_task,f1,,,,\n";
+
+	run("dstop", HEAD("dstop", 300, 3) TRACE("dstop"), tr, NULL);
+	T_NEAR(num("dstop", "c1", "stopped_s") - num("dstop", "c1", "stopping_s"), 9);
+	T_NEAR(num("dstop", "f1", "stopped_s") - num("dstop", "f1", "stopping_s"), 3);
+	T_NEAR(num("dstop", "c1", "stopping_s"), num("dstop", "f1", "stopping_s"));
+	run("dkill", HEAD("dkill", 300, 60) TRACE("dkill"), tr, NULL);
+	T_NEAR(num("dkill", "c1", "stopped_s") - num("dkill", "c1", "stopping_s"), 15);
+	T_NEAR(num("dkill", "f1", "stopped_s") - num("dkill", "f1", "stopping_s"), 5);
+}
+
+/* restartPolicy.  Services of runtimeSeconds 400: with the policy
+ * (restartAttemptPeriod 300 <= 400) the task is restarted in place at each
+ * exit: one task for the whole run, RUNNING at every event from its
+ * RUNNING on, never replaced; without it the task stops 400 s after RUNNING
+ * (EssentialContainerExited) and is replaced.  Standalone tasks of duration
+ * 400: period 300 and the default (300) run on, period 500 (> 400) stops
+ * at RUNNING + 400. */
+static void test_restart(void)
+{
+	struct dobs o;
+	const char *tag = "drp";
+	int r;
+
+	dobs_init(&o);
+	run(tag, HEAD("drp", 1500, 3) "\"services\":[{\"serviceName\":\"with\",\"taskDefinition\":\"rp\","
+	    "\"desiredCount\":1,\"runtimeSeconds\":400},{\"serviceName\":\"without\",\"taskDefinition\":\"norp\","
+	    "\"desiredCount\":1,\"runtimeSeconds\":400}]," TRACE("drp"),
+	    TRACE_HDR "0,run_task,r1,rp,1,400,\n0,run_task,r2,rp500,1,400,\n0,run_task,r3,rpdef,1,400,\n", &o);
+	r = rs_find(tag, "tasks.csv", "service", "with");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS(tag, "tasks.csv", r, "last_status", "RUNNING");
+	RS_IS(tag, "tasks.csv", r, "stop_s", "");
+	T_EQ(o.left_running[task_no(tag, "with")], 0);
+	CU_ASSERT(o.running_at[task_no(tag, "with")] > 0);
+	/* one task of "with" in the whole file, several of "without" */
+	{
+		int n_with = 0, n_without = 0;
+
+		for (int k = 1; k <= rs_rows(tag, "tasks.csv"); k++) {
+			char *s = rs_cell(tag, "tasks.csv", k, "service");
+
+			n_with += strcmp(s, "with") == 0;
+			n_without += strcmp(s, "without") == 0;
+			free(s);
+		}
+		T_EQ(n_with, 1);
+		CU_ASSERT(n_without >= 3);
+	}
+	r = rs_find(tag, "tasks.csv", "service", "without");
+	RS_IS(tag, "tasks.csv", r, "stop_code", "EssentialContainerExited");
+	T_NEAR(rs_num(tag, "tasks.csv", r, "stop_s") - rs_num(tag, "tasks.csv", r, "running_s"), 400);
+	RS_IS(tag, "tasks.csv", row(tag, "r1"), "last_status", "RUNNING");
+	RS_IS(tag, "tasks.csv", row(tag, "r3"), "last_status", "RUNNING");
+	RS_IS(tag, "tasks.csv", row(tag, "r2"), "stop_code", "EssentialContainerExited");
+	T_NEAR(num(tag, "r2", "stop_s") - num(tag, "r2", "running_s"), 400);
+}
+
+/* On Fargate (no container start time there): the HEALTHY wait is envoy's
+ * first passing check, 30 s; both tasks are provisioned in 40 s. */
+static void test_fargate(void)
+{
+	const char *tag = "dfg";
+
+	run(tag, HEAD("dfg", 300, 3) TRACE("dfg"), TRACE_HDR "0,run_task,g1,fgdep,1,,\n0,run_task,g2,fgnodep,1,,\n", NULL);
+	RS_IS(tag, "tasks.csv", row(tag, "g1"), "launch_type", "FARGATE");
+	T_NEAR(num(tag, "g1", "running_s") - num(tag, "g2", "running_s"), 30);
+}
+
+static CU_TestInfo dep_tests[] = {
+	{ "containers start along dependsOn; startTimeout gives up", test_start_order },
+	{ "a service task waiting for HEALTHY: RUNNING and healthy instants", test_service_healthy },
+	{ "a service whose tasks give up: TaskFailedToStart, replaced", test_service_gives_up },
+	{ "shutdown along dependsOn reversed", test_stop_order },
+	{ "restartPolicy restarts in place", test_restart },
+	{ "dependsOn on Fargate", test_fargate },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "container dependencies and restarts", setup, rs_teardown, NULL, NULL, dep_tests },
+	CU_SUITE_INFO_NULL,
+};
