@@ -28,6 +28,7 @@ static const struct {
 	{ "tasks.csv", 1, 0, 0, 0, 0 }, { "placement_failures.csv", 1, 0, 0, 0, 0 }, { "timeseries.csv", 0, 0, 0, 0, 0 },
 	{ "services.csv", 0, 0, 0, 0, 0 }, { "service_summary.csv", 0, 0, 0, 0, 0 }, { "failures.csv", 0, 0, 0, 0, 0 },
 	{ "recovery.csv", 0, 0, 0, 0, 0 }, { "deployments.csv", 0, 0, 0, 0, 0 }, { "alarms.csv", 0, 0, 0, 0, 1 },
+	{ "service_events.csv", 0, 0, 0, 0, 0 },
 	{ "summary.csv", 0, 0, 0, 0, 0 }, { "explain.csv", 0, 1, 0, 0, 0 },
 	{ "perf.csv", 0, 0, 0, 0, 0 }, { "scaling.csv", 0, 0, 1, 0, 0 },
 };
