@@ -3,6 +3,7 @@
  * Files (columns and units in scenarios/README.md, "Outputs"):
  *   tasks.csv               one row per task, when it leaves (streamed)
  *   placement_failures.csv  one row per failed placement attempt (streamed)
+ *   service_events.csv      a service's events (streamed, models/evlog.h)
  *   timeseries.csv          one row per metrics interval
  *   summary.csv             one row per run
  *   perf.csv                machine-dependent figures (metrics_write_perf)

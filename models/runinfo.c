@@ -13,7 +13,7 @@
 
 /* Every file `ecsim run` writes in its output folder, in the order written
  * (the load balancer's three at the end of the run when the scenario has
- * target groups, then metrics_close writes the next nine (ten with alarms), summary.csv last
+ * target groups, then metrics_close writes the next ten (eleven with alarms), summary.csv last
  * of them, then the command writes explain.csv with --explain, then
  * perf.csv).  Only these names are ever removed as stale. */
 static const struct {

@@ -112,22 +112,20 @@ static void check_steady(struct backplane *bp, struct svc *v)
  * every task settled and healthy, tasks of an older revision left, and
  * neither can a task start under maximumPercent nor can a healthy one stop
  * above minimumHealthyPercent. */
-static void check_blocked(struct backplane *bp, struct svc *v)
+static int blocked(struct backplane *bp, const struct svc *v)
 {
-	int64_t prim = 0, old = 0, live = 0, healthy = 0, max_tasks, min_healthy;
-	char msg[512];
+	int64_t prim = 0, old = 0, live = 0, max_tasks, min_healthy;
 
 	if (v->cfg->sched != SCHED_REPLICA || v->bg.stage != BG_NONE || v->pending != 0)
-		return;
+		return 0;
 	for (int k = 0; k < v->n_tasks; k++) {
 		const struct task *t = bp_task_at(bp, v->tasks[k]);
 
 		if (!svc_live(t))
-			return;                /* a stop in progress: moving */
+			return 0;              /* a stop in progress: moving */
 		if (!t->healthy || t->unhealthy)
-			return;                /* waiting for health, or replacing */
+			return 0;              /* waiting for health, or replacing */
 		live++;
-		healthy++;
 		if (t->dep == v->primary)
 			prim++;
 		else
@@ -135,8 +133,18 @@ static void check_blocked(struct backplane *bp, struct svc *v)
 	}
 	max_tasks = (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0);
 	min_healthy = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
-	if (old == 0 || prim >= v->desired || live < max_tasks || healthy - 1 >= min_healthy)
+	/* every live task is healthy: live - 1 would be left after a stop */
+	return old > 0 && prim < v->desired && live >= max_tasks && live - 1 < min_healthy;
+}
+
+static void check_blocked(struct backplane *bp, struct svc *v)
+{
+	char msg[512];
+
+	if (!blocked(bp, v)) {
+		evlog_forget(log_of(bp), v->cfg->name, EV_DEPLOYMENT_BLOCKED);
 		return;
+	}
 	snprintf(msg, sizeof msg, "(service %s) was unable to stop or start tasks during a deployment because of "
 		 "the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value "
 		 "and try again.", v->cfg->name);
@@ -183,12 +191,14 @@ static void check_rebalancing(struct backplane *bp, struct svc *v)
 		evlog_event(log_of(bp), now_of(bp), v->cfg->name, EV_REBALANCING_STARTED, msg);
 		*f |= F_REBALANCING;
 	} else if (!v->rebalancing && (*f & F_REBALANCING)) {
-		/* done, or its task never was (no room): no row then */
+		/* done, or its task never was (no room): no row then, and
+		 * the same STARTED row is not repeated at the next check */
 		if (az_counts(bp, v, counts, sizeof counts) <= 1) {
 			snprintf(msg, sizeof msg, "(service %s) is AZ balanced with %s.", v->cfg->name, counts);
 			evlog_event(log_of(bp), now_of(bp), v->cfg->name, EV_REBALANCING_COMPLETED, msg);
+			evlog_forget(log_of(bp), v->cfg->name, EV_REBALANCING_COMPLETED);
+			evlog_forget(log_of(bp), v->cfg->name, EV_REBALANCING_STARTED);
 		}
-		evlog_forget(log_of(bp), v->cfg->name, EV_REBALANCING_STARTED);
 		*f &= ~F_REBALANCING;
 	}
 }
