@@ -42,6 +42,14 @@ struct evlog {
 	size_t n_pending, cap_pending;
 };
 
+/* A deployment's own state change: written each time (a deployment that
+ * completes again after a rollback is a new change, not a repeat). */
+static int once(enum evlog_type t)
+{
+	return t == EV_DEPLOYMENT_IN_PROGRESS || t == EV_DEPLOYMENT_COMPLETED || t == EV_DEPLOYMENT_FAILED ||
+	       t == EV_DEPLOYMENT_ROLLBACK;
+}
+
 const char *evlog_type_name(enum evlog_type t)
 {
 	return type_names[t];
@@ -121,7 +129,8 @@ int evlog_event(struct evlog *l, int64_t now, const char *service, enum evlog_ty
 		return 0;
 	evlog_flush(l);
 	v = svc_of(l, service);
-	if (v->last[type] && strcmp(v->last[type], msg) == 0 && now - v->at[type] < EVLOG_REPEAT_MS)
+	if (v->last[type] && strcmp(v->last[type], msg) == 0 && now - v->at[type] < EVLOG_REPEAT_MS &&
+	    !once(type))
 		return 0;
 	free(v->last[type]);
 	v->last[type] = xstrdup(msg);

@@ -8,7 +8,9 @@
  * Repetition (choice E172): a message equal to the last one written for the
  * service with the same event type less than 6 hours before is not written
  * again; a steady-state row clears the service's memory of the other types
- * (their cause has changed), and evlog_forget clears one type.
+ * (their cause has changed), and evlog_forget clears one type.  A
+ * deployment's rows (in progress, completed, failed, rollback) are written
+ * each time: each is a change of its own.
  * TASKS_STARTED / TASKS_STOPPED rows gather the service's tasks launched or
  * stopped at one instant into one message (choice E173), written before any
  * later row. */
