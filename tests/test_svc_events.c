@@ -16,7 +16,9 @@
  *    the deploy's pass; no task started;
  *  - AZ rebalancing (§5.9): STARTED with the counts, COMPLETED balanced;
  *  - protected tasks over the desired count (§5.14): one row at the pass
- *    after the desired count drops below them.
+ *    after the desired count drops below them;
+ *  - the Fargate launch bucket empty (choice E119): one
+ *    ECS_OPERATION_THROTTLED row for many THROTTLED placement failures.
  * On main no run writes service_events.csv: every test here fails there. */
 #include <math.h>
 #include <stdio.h>
@@ -320,6 +322,35 @@ static void test_protected(void)
 	CU_ASSERT(st[1] > tasks_max("prot", 1, 3, "start_s") + 900);
 }
 
+/* 300 Fargate tasks at once: the launch bucket's 100 (choice E119) go
+ * first, the rest find it empty (THROTTLED rows, one per task per pass):
+ * one ECS_OPERATION_THROTTLED row, at the first. */
+static void test_operation_throttled(void)
+{
+	double at[4];
+	char *m;
+
+	rs_write("tiny.json", "{\"family\":\"tiny\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+		 "\"cpu\":\"256\",\"memory\":\"512\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"essential\":true}]}");
+	rs_write("fg.json", "{\"name\":\"fg\",\"durationSeconds\":300,\"seed\":5,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"schedulerDelaySeconds\":1},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"],"
+		 "\"taskDefinitions\":{\"tiny\":\"tiny.json\"},\"fargate\":{\"provisioningSeconds\":10},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"tiny\",\"desiredCount\":300,"
+		 "\"launchType\":\"FARGATE\"}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fg.json", "fg", NULL, NULL, NULL), 0);
+	CU_ASSERT_FATAL(rs_find("fg", "placement_failures.csv", "reason", "THROTTLED") > 0);
+	CU_ASSERT(rs_rows("fg", "placement_failures.csv") > 2);
+	T_EQ(rows_of("fg", "ECS_OPERATION_THROTTLED", at, 4), 1);
+	T_NEAR(at[0], rs_num("fg", "placement_failures.csv", rs_find("fg", "placement_failures.csv", "reason", "THROTTLED"),
+			     "time_s"));
+	m = msg_of("fg", "ECS_OPERATION_THROTTLED", 0);
+	T_STREQ(m, "(service web) operations are being throttled. Will try again later.");
+	free(m);
+	T_EQ(rows_of("fg", "SERVICE_TASK_PLACEMENT_FAILURE", at, 4), 0);
+}
+
 static CU_TestInfo tests[] = {
 	{ "steady state: one row when the deployment completes, not one per pass", test_steady_once },
 	{ "steady state repeated 6 h later at a metrics interval", test_steady_repeat },
@@ -329,6 +360,7 @@ static CU_TestInfo tests[] = {
 	{ "min 100 / max 200: no deployment-configuration row", test_not_blocked },
 	{ "AZ rebalancing STARTED and COMPLETED with the AZ counts", test_rebalancing },
 	{ "more protected tasks than desired: one row", test_protected },
+	{ "Fargate launch bucket empty: one ECS_OPERATION_THROTTLED row", test_operation_throttled },
 	CU_TEST_INFO_NULL,
 };
 
