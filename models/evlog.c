@@ -121,13 +121,31 @@ void evlog_flush(struct evlog *l)
 	l->n_pending = 0;
 }
 
+/* Writes the gathered task rows of instants before `now`; those of `now`
+ * wait for evlog_flush (the pass's end), after the instant's other rows
+ * (e.g. a rebalancing's STARTED before the task it started). */
+static void flush_before(struct evlog *l, int64_t now)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < l->n_pending; i++) {
+		struct evsvc *v = &l->svcs[l->pending[i]];
+
+		if (v->g_at < now)
+			flush_one(l, v);
+		else
+			l->pending[k++] = l->pending[i];
+	}
+	l->n_pending = k;
+}
+
 int evlog_event(struct evlog *l, int64_t now, const char *service, enum evlog_type type, const char *msg)
 {
 	struct evsvc *v;
 
 	if (!l || !l->out)
 		return 0;
-	evlog_flush(l);
+	flush_before(l, now);
 	v = svc_of(l, service);
 	if (v->last[type] && strcmp(v->last[type], msg) == 0 && now - v->at[type] < EVLOG_REPEAT_MS &&
 	    !once(type))

@@ -12,8 +12,8 @@
  * deployment's rows (in progress, completed, failed, rollback) are written
  * each time: each is a change of its own.
  * TASKS_STARTED / TASKS_STOPPED rows gather the service's tasks launched or
- * stopped at one instant into one message (choice E173), written before any
- * later row. */
+ * stopped at one instant into one message (choice E173), written after the
+ * service's other rows of that instant and before any later row. */
 #ifndef MODELS_EVLOG_H
 #define MODELS_EVLOG_H
 

@@ -228,13 +228,13 @@ void svcev_after(struct backplane *bp, struct svc *v)
 {
 	if (!log_of(bp))
 		return;
+	if (v && v->active && !v->deleting) {
+		check_rebalancing(bp, v);
+		check_protected(bp, v);
+		check_blocked(bp, v);
+		check_steady(bp, v);
+	}
 	evlog_flush(log_of(bp));
-	if (!v || !v->active || v->deleting)
-		return;
-	check_rebalancing(bp, v);
-	check_protected(bp, v);
-	check_blocked(bp, v);
-	check_steady(bp, v);
 }
 
 /* The steady state is noticed at the scheduler's passes; a service still

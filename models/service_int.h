@@ -189,9 +189,9 @@ void svcev_start_impaired(struct backplane *bp, struct svc *v);
 /* A deployment's row of deployments.csv: its event (IN_PROGRESS,
  * COMPLETED, FAILED, ROLLED_BACK; no other stage has one). */
 void svcev_deployment(struct backplane *bp, struct svc *v, int dep, const char *stage);
-/* After a pass (or another change of the service): the gathered task rows,
- * then the steady, blocked, rebalancing and protected states' events
- * (v NULL: the gathered rows only). */
+/* After a pass (or another change of the service): the rebalancing,
+ * protected, blocked and steady states' events, then the gathered task rows
+ * (v NULL: those only). */
 void svcev_after(struct backplane *bp, struct svc *v);
 /* At a metrics interval: the steady state's repetition. */
 void svcev_sample(struct backplane *bp, struct svc *v);
