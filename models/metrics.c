@@ -3,6 +3,7 @@
  * Files (columns and units in scenarios/README.md, "Outputs"):
  *   tasks.csv               one row per task, when it leaves (streamed)
  *   placement_failures.csv  one row per failed placement attempt (streamed)
+ *   service_events.csv      a service's events (streamed, models/evlog.h)
  *   timeseries.csv          one row per metrics interval
  *   summary.csv             one row per run
  *   perf.csv                machine-dependent figures (metrics_write_perf)
@@ -20,6 +21,7 @@
 #include <sys/stat.h>
 
 
+#include "models/evlog.h"
 #include "models/pricing.h"
 #include "sim/csvout.h"
 #include "sim/quant.h"
@@ -54,6 +56,8 @@ struct metrics {
 	struct csvout *tasks, *failures, *series, *services, *svc_summary, *faults, *recovery;
 	struct csvout *deployments;   /* deployments.csv: each deployment's stages */
 	struct csvout *alarms;        /* alarms.csv: CloudWatch alarms' state changes; NULL without alarms */
+	struct csvout *svc_events;    /* service_events.csv (models/evlog.h) */
+	struct evlog *evlog;          /* its rows */
 	/* failures.csv and recovery.csv are written at the close, when the
 	 * requests each fault cost are known: the rows wait here */
 	struct fault_row *frows, *rrows;
@@ -165,6 +169,7 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 	static const char *const dep_cols[] = { "time_s", "service", "deployment", "taskdef", "strategy",
 		"stage", "green_traffic_pct" };
 	static const char *const alarm_cols[] = { "time_s", "alarm", "state", "value", "deployments_failed" };
+	static const char *const ev_cols[] = { "time_s", "service", "event_type", "message" };
 	struct metrics *m = xcalloc(1, sizeof *m);
 
 	m->dir = xstrdup(cfg->out_dir);
@@ -206,10 +211,19 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 		if (!m->alarms)
 			goto fail;
 	}
+	m->svc_events = open_in(m, "service_events.csv", ev_cols, 4, e);
+	if (!m->svc_events)
+		goto fail;
+	m->evlog = evlog_new(m->svc_events);
 	return m;
 fail:
 	metrics_abort(m);
 	return NULL;
+}
+
+struct evlog *metrics_evlog(struct metrics *m)
+{
+	return m ? m->evlog : NULL;
 }
 
 const char *metrics_dir(const struct metrics *m)
@@ -269,6 +283,7 @@ void metrics_on_failure(struct metrics *m, sim_time_t now, const char *task_id,
 			break;
 		}
 	}
+	evlog_placement_failure(m->evlog, now, service, reason);
 	if (!m->failures)
 		return;
 	csvout_ms(m->failures, now);
@@ -823,6 +838,11 @@ int metrics_close(struct metrics *m, sim_time_t end, struct err *e)
 	if (m->alarms && (rc ? (csvout_abort(m->alarms), 0) : csvout_close(m->alarms, e)))
 		rc = -1;
 	m->alarms = NULL;
+	evlog_free(m->evlog);      /* its last gathered rows */
+	m->evlog = NULL;
+	if (rc ? (csvout_abort(m->svc_events), 0) : csvout_close(m->svc_events, e))
+		rc = -1;
+	m->svc_events = NULL;
 	if (!rc && write_summary(m, end, e))
 		rc = -1;
 	release(m);
@@ -842,6 +862,8 @@ void metrics_abort(struct metrics *m)
 	csvout_abort(m->recovery);
 	csvout_abort(m->deployments);
 	csvout_abort(m->alarms);
+	evlog_free(m->evlog);
+	csvout_abort(m->svc_events);
 	fault_rows_free(m);
 	release(m);
 }

@@ -112,6 +112,9 @@ void metrics_on_launched(struct metrics *m, int svc, int fargate, int spot, int 
 void metrics_on_fault(struct metrics *m, sim_time_t now, int64_t fault_id, const char *kind,
 		      const char *target, const char *az, int64_t tasks, int64_t service_tasks,
 		      sim_time_t duration);
+/* The service events log (service_events.csv, models/evlog.h); NULL for
+ * a NULL metrics. */
+struct evlog *metrics_evlog(struct metrics *m);
 /* A deployment of a service reached a stage (deployments.csv,
  * docs/ecs-model.md §5.7): `deployment` its number in the service (1 =
  * the one CreateService made), `stage` IN_PROGRESS, a blue/green stage,

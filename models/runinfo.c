@@ -13,7 +13,7 @@
 
 /* Every file `ecsim run` writes in its output folder, in the order written
  * (the load balancer's three at the end of the run when the scenario has
- * target groups, then metrics_close writes the next nine (ten with alarms), summary.csv last
+ * target groups, then metrics_close writes the next ten (eleven with alarms), summary.csv last
  * of them, then the command writes explain.csv with --explain, then
  * perf.csv).  Only these names are ever removed as stale. */
 static const struct {
@@ -28,6 +28,7 @@ static const struct {
 	{ "tasks.csv", 1, 0, 0, 0, 0 }, { "placement_failures.csv", 1, 0, 0, 0, 0 }, { "timeseries.csv", 0, 0, 0, 0, 0 },
 	{ "services.csv", 0, 0, 0, 0, 0 }, { "service_summary.csv", 0, 0, 0, 0, 0 }, { "failures.csv", 0, 0, 0, 0, 0 },
 	{ "recovery.csv", 0, 0, 0, 0, 0 }, { "deployments.csv", 0, 0, 0, 0, 0 }, { "alarms.csv", 0, 0, 0, 0, 1 },
+	{ "service_events.csv", 0, 0, 0, 0, 0 },
 	{ "summary.csv", 0, 0, 0, 0, 0 }, { "explain.csv", 0, 1, 0, 0, 0 },
 	{ "perf.csv", 0, 0, 0, 0, 0 }, { "scaling.csv", 0, 0, 1, 0, 0 },
 };

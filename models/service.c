@@ -151,6 +151,7 @@ void svc_rate_note(struct backplane *bp, struct svc *v, const struct task *t)
 	struct launch_win *w = &v->rate[launch_class(bp, t)];
 	sim_time_t now = sim_now(backplane_sim(bp));
 
+	svcev_task(bp, v, t, 0);
 	if (backplane_scenario(bp)->timing.svc_launch_limit <= 0)
 		return;
 	if (w->len > 0 && w->at[(w->head + w->len - 1) % w->cap] == now) {
@@ -404,6 +405,7 @@ void svc_dep_row(struct backplane *bp, struct svc *v, int dep, const char *stage
 {
 	if (!backplane_metrics(bp))
 		return;
+	svcev_deployment(bp, v, dep, stage);
 	metrics_on_deployment(backplane_metrics(bp), sim_now(backplane_sim(bp)), v->cfg->name, dep + 1,
 			      backplane_scenario(bp)->taskdefs[v->deps[dep].td].name, strategy_name(v->cfg), stage,
 			      v->cfg->deploy_strategy == DS_ROLLING ? -1 : green_tenths);
@@ -520,6 +522,7 @@ static void on_rebalance_check(struct sim *s, void *ctx, const struct event *ev)
 		return;
 	sim_after(backplane_sim(bp), backplane_scenario(bp)->timing.rebalance_check, svc_sched(bp)->ev_rebalance, v, 0);
 	svc_rebalance_check(bp, (int)(v - svc_sched(bp)->svcs));
+	svcev_after(bp, v);
 }
 
 /* ---- task bookkeeping ---------------------------------------------------- */
@@ -690,6 +693,7 @@ static void start_failure(struct backplane *bp, struct svc *v, struct task *t)
 		if (delay > (double)backplane_scenario(bp)->timing.throttle_max)
 			delay = (double)backplane_scenario(bp)->timing.throttle_max;
 		d->throttle_until = sim_now(backplane_sim(bp)) + (sim_time_t)delay;
+		svcev_start_impaired(bp, v);
 	}
 	breaker_count(bp, v, t);
 }
@@ -809,6 +813,7 @@ static void svc_on_instance(struct backplane *bp, int32_t inst)
 		}
 	for (int i = 0; i < svc_sched(bp)->n_svcs; i++)
 		svc_schedule(bp, i, backplane_scenario(bp)->timing.scheduler_delay);
+	svcev_after(bp, NULL);
 }
 
 static void on_reconcile(struct sim *s, void *ctx, const struct event *ev)
@@ -851,6 +856,7 @@ static void on_reconcile(struct sim *s, void *ctx, const struct event *ev)
 			svc_dep_row(bp, v, prim, "COMPLETED", 1000);
 	}
 	tell_rollout(bp, v);
+	svcev_after(bp, v);
 }
 
 /* A blue/green deployment's timed step (docs/ecs-model.md §5.7). */
@@ -862,6 +868,7 @@ static void on_bg(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	svc_bg_timer(bp, (int)(v - svc_sched(bp)->svcs));
 	tell_rollout(bp, v);
+	svcev_after(bp, v);
 }
 
 static void svc_set_desired(struct backplane *bp, int vi, int64_t desired)
@@ -947,6 +954,7 @@ static void svc_sample(struct backplane *bp, sim_time_t now)
 			deps += v->deps[k].status != DEP_INACTIVE;
 		metrics_on_service_sample(backplane_metrics(bp), now, v->cfg->name, v->desired, v->running,
 					  v->pending, v->healthy, deps);
+		svcev_sample(bp, v);
 	}
 }
 

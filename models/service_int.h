@@ -182,9 +182,28 @@ void svc_rate_wait(struct backplane *bp, struct svc *v, int cls);
 /* A task of the service was just launched (counted in its class). */
 void svc_rate_note(struct backplane *bp, struct svc *v, const struct task *t);
 
+/* service_events.c: the service's events (service_events.csv,
+ * docs/ecs-model.md §5.2, choices E171–E174) */
+/* A task of the service launched (stopped 0) or stopped by its scheduler. */
+void svcev_task(struct backplane *bp, struct svc *v, const struct task *t, int stopped);
+/* The scheduler stops the task in `slot` (a TASKS_STOPPED entry). */
+void svcev_stopping(struct backplane *bp, uint32_t slot);
+/* The launch throttle of a deployment holds its launches (§5.4). */
+void svcev_start_impaired(struct backplane *bp, struct svc *v);
+/* A deployment's row of deployments.csv: its event (IN_PROGRESS,
+ * COMPLETED, FAILED, ROLLED_BACK; no other stage has one). */
+void svcev_deployment(struct backplane *bp, struct svc *v, int dep, const char *stage);
+/* After a pass (or another change of the service): the rebalancing,
+ * protected, blocked and steady states' events, then the gathered task rows
+ * (v NULL: those only). */
+void svcev_after(struct backplane *bp, struct svc *v);
+/* At a metrics interval: the steady state's repetition. */
+void svcev_sample(struct backplane *bp, struct svc *v);
+
 /* The scheduler stops a task of its service. */
 static inline void svc_stop(struct backplane *bp, uint32_t slot)
 {
+	svcev_stopping(bp, slot);
 	bp_stop_task(bp, slot, STOP_SCHEDULER);
 }
 

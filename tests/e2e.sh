@@ -40,6 +40,17 @@ for s in scenarios/*.json; do
 		[ -e "$T/$n.a/$f" ] || { ko "$n writes $f"; continue; }
 	done
 	ls "$T/$n.a" | grep -q '\.tmp$' && ko "$n leaves no temporary files"
+	# service_events.csv (choices E171-E174): rows in time order, each
+	# message naming its service first, and one deployment event per
+	# IN_PROGRESS / COMPLETED / FAILED / ROLLED_BACK row of deployments.csv
+	ev=$(awk -F, 'NR > 1 { if ($1 + 0 < t) bad++; t = $1 + 0
+		m = $0; sub(/^[^,]*,[^,]*,[^,]*,"?/, "", m); if (index(m, "(service " $2 ")") != 1) bad++
+		if ($3 ~ /^SERVICE_DEPLOYMENT_(IN_PROGRESS|COMPLETED|FAILED|ROLLBACK)$/) d++ }
+		END { printf "%d %d", bad, d }' "$T/$n.a/service_events.csv" 2>/dev/null)
+	dep=$(awk -F, 'NR > 1 && $6 ~ /^(IN_PROGRESS|COMPLETED|FAILED|ROLLED_BACK)$/ { d++ } END { printf "%d", d }' \
+		"$T/$n.a/deployments.csv" 2>/dev/null)
+	if [ "$ev" = "0 $dep" ]; then ok "$n: service_events.csv in order, one event per deployment row ($dep)"
+	else ko "$n: service_events.csv in order, one event per deployment row (bad, events: $ev; deployment rows: $dep)"; fi
 	check "rerun $n" "$ECSIM" run "$s" --quiet --out "$T/$n.b"
 	if same_outputs "$T/$n.a" "$T/$n.b"; then ok "$n is deterministic"; else ko "$n is deterministic"; fi
 done

@@ -1,0 +1,286 @@
+/* models/evlog.c — see evlog.h. */
+#include "evlog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/hmap.h"
+#include "sim/mem.h"
+
+static const char *const type_names[EV_N] = {
+	"SERVICE_STEADY_STATE", "TASKS_STARTED", "TASKS_STOPPED", "SERVICE_TASK_PLACEMENT_FAILURE",
+	"SERVICE_TASK_START_IMPAIRED", "ECS_OPERATION_THROTTLED", "SERVICE_DEPLOYMENT_CONFIGURATION_BLOCKED",
+	"SERVICE_DEPLOYMENT_IN_PROGRESS", "SERVICE_DEPLOYMENT_COMPLETED", "SERVICE_DEPLOYMENT_FAILED",
+	"SERVICE_DEPLOYMENT_ROLLBACK", "SERVICE_REBALANCING_STARTED", "SERVICE_REBALANCING_COMPLETED",
+	"SERVICE_PROTECTED_TASKS_OVER_DESIRED",
+};
+
+/* a list of task ids gathered at one instant */
+struct gather {
+	char *ids;                 /* " (task a) (task b)" */
+	size_t len, cap;
+	int n;
+};
+
+struct evsvc {
+	char *name;
+	char *last[EV_N];          /* the last message written per type, NULL none */
+	int64_t at[EV_N];
+	struct gather g[2];        /* started, stopped at `g_at` */
+	int64_t g_at;
+	int gathered;              /* in the list of services with gathered tasks */
+	unsigned flags;
+};
+
+struct evlog {
+	struct csvout *out;
+	struct hmap *by_name;      /* name -> index + 1 */
+	struct evsvc *svcs;
+	size_t n, cap;
+	size_t *pending;           /* services with gathered tasks, in order */
+	size_t n_pending, cap_pending;
+};
+
+/* A deployment's own state change: written each time (a deployment that
+ * completes again after a rollback is a new change, not a repeat). */
+static int once(enum evlog_type t)
+{
+	return t == EV_DEPLOYMENT_IN_PROGRESS || t == EV_DEPLOYMENT_COMPLETED || t == EV_DEPLOYMENT_FAILED ||
+	       t == EV_DEPLOYMENT_ROLLBACK;
+}
+
+const char *evlog_type_name(enum evlog_type t)
+{
+	return type_names[t];
+}
+
+struct evlog *evlog_new(struct csvout *out)
+{
+	struct evlog *l = xcalloc(1, sizeof *l);
+
+	l->out = out;
+	l->by_name = hmap_new();
+	return l;
+}
+
+static struct evsvc *svc_of(struct evlog *l, const char *service)
+{
+	uint64_t k;
+
+	if (hmap_get(l->by_name, service, &k))
+		return &l->svcs[k - 1];
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 8;
+		l->svcs = xrealloc(l->svcs, l->cap * sizeof *l->svcs);
+	}
+	memset(&l->svcs[l->n], 0, sizeof l->svcs[l->n]);
+	l->svcs[l->n].name = xstrdup(service);
+	hmap_put(l->by_name, service, ++l->n);
+	return &l->svcs[l->n - 1];
+}
+
+static void row(struct evlog *l, int64_t now, const char *service, enum evlog_type type, const char *msg)
+{
+	csvout_ms(l->out, now);
+	csvout_str(l->out, service);
+	csvout_str(l->out, type_names[type]);
+	csvout_str(l->out, msg);
+	csvout_endrow(l->out);
+}
+
+static void flush_one(struct evlog *l, struct evsvc *v)
+{
+	static const char *const verb[2] = { "has started %d tasks:%s.", "has stopped %d running tasks:%s." };
+
+	for (int s = 0; s < 2; s++) {
+		struct gather *g = &v->g[s];
+		size_t n;
+		char *msg;
+
+		if (!g->n)
+			continue;
+		n = strlen(v->name) + g->len + 64;
+		msg = xmalloc(n);
+		snprintf(msg, n, "(service %s) ", v->name);
+		snprintf(msg + strlen(msg), n - strlen(msg), verb[s], g->n, g->ids);
+		row(l, v->g_at, v->name, s ? EV_TASKS_STOPPED : EV_TASKS_STARTED, msg);
+		free(msg);
+		g->n = 0;
+		g->len = 0;
+	}
+	v->gathered = 0;
+}
+
+void evlog_flush(struct evlog *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n_pending; i++)
+		flush_one(l, &l->svcs[l->pending[i]]);
+	l->n_pending = 0;
+}
+
+/* Writes the gathered task rows of instants before `now`; those of `now`
+ * wait for evlog_flush (the pass's end), after the instant's other rows
+ * (e.g. a rebalancing's STARTED before the task it started). */
+static void flush_before(struct evlog *l, int64_t now)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < l->n_pending; i++) {
+		struct evsvc *v = &l->svcs[l->pending[i]];
+
+		if (v->g_at < now)
+			flush_one(l, v);
+		else
+			l->pending[k++] = l->pending[i];
+	}
+	l->n_pending = k;
+}
+
+int evlog_event(struct evlog *l, int64_t now, const char *service, enum evlog_type type, const char *msg)
+{
+	struct evsvc *v;
+
+	if (!l || !l->out)
+		return 0;
+	flush_before(l, now);
+	v = svc_of(l, service);
+	if (v->last[type] && strcmp(v->last[type], msg) == 0 && now - v->at[type] < EVLOG_REPEAT_MS &&
+	    !once(type))
+		return 0;
+	free(v->last[type]);
+	v->last[type] = xstrdup(msg);
+	v->at[type] = now;
+	if (type == EV_STEADY)     /* the other causes have changed */
+		for (int k = 0; k < EV_N; k++)
+			if (k != EV_STEADY) {
+				free(v->last[k]);
+				v->last[k] = NULL;
+			}
+	row(l, now, service, type, msg);
+	return 1;
+}
+
+void evlog_forget(struct evlog *l, const char *service, enum evlog_type type)
+{
+	struct evsvc *v;
+
+	if (!l || !l->out)
+		return;
+	v = svc_of(l, service);
+	free(v->last[type]);
+	v->last[type] = NULL;
+}
+
+int evlog_remembers(struct evlog *l, const char *service, enum evlog_type type)
+{
+	uint64_t k;
+
+	return l && l->out && hmap_get(l->by_name, service, &k) && l->svcs[k - 1].last[type] != NULL;
+}
+
+void evlog_task(struct evlog *l, int64_t now, const char *service, int stopped, const char *task_id)
+{
+	struct evsvc *v;
+	struct gather *g;
+	size_t need;
+
+	if (!l || !l->out)
+		return;
+	v = svc_of(l, service);
+	if (v->gathered && v->g_at != now)
+		evlog_flush(l);
+	if (!v->gathered) {
+		if (l->n_pending == l->cap_pending) {
+			l->cap_pending = l->cap_pending ? 2 * l->cap_pending : 8;
+			l->pending = xrealloc(l->pending, l->cap_pending * sizeof *l->pending);
+		}
+		l->pending[l->n_pending++] = (size_t)(v - l->svcs);
+		v->gathered = 1;
+		v->g_at = now;
+	}
+	g = &v->g[stopped != 0];
+	need = g->len + strlen(task_id) + 9;
+	if (need > g->cap) {
+		g->cap = need > 2 * g->cap ? need : 2 * g->cap;
+		g->ids = xrealloc(g->ids, g->cap);
+	}
+	g->len += (size_t)snprintf(g->ids + g->len, g->cap - g->len, " (task %s)", task_id);
+	g->n++;
+}
+
+void evlog_placement_failure(struct evlog *l, int64_t now, const char *service, const char *reason)
+{
+	static const struct { const char *reason, *text; } known[] = {
+		{ "RESOURCE:CPU", "The closest matching container-instance has insufficient CPU units available." },
+		{ "RESOURCE:MEMORY", "The closest matching container-instance has insufficient memory available." },
+		{ "RESOURCE:PORTS", "The closest matching container-instance is already using a port required by your task." },
+		{ "RESOURCE:GPU", "The closest matching container-instance has insufficient GPU available." },
+		{ "ATTRIBUTE", "The closest matching container-instance is missing an attribute required by your task." },
+		{ "NO_INSTANCES", "Reason: No Container Instances were found in your cluster." },
+		{ "CAPACITY_UNAVAILABLE", NULL },
+	};
+	char msg[1024];
+	const char *text = NULL;
+	size_t i;
+
+	if (!l || !l->out || !service || !*service)
+		return;
+	if (strcmp(reason, "THROTTLED") == 0) {
+		snprintf(msg, sizeof msg, "(service %s) operations are being throttled. Will try again later.", service);
+		evlog_event(l, now, service, EV_OPERATION_THROTTLED, msg);
+		return;
+	}
+	if (strcmp(reason, "CAPACITY_UNAVAILABLE") == 0) {
+		snprintf(msg, sizeof msg,
+			 "(service %s) was unable to place a task. Reason: Capacity is unavailable at this time. "
+			 "Please try again later or in a different availability zone.", service);
+		evlog_event(l, now, service, EV_PLACEMENT_FAILURE, msg);
+		return;
+	}
+	for (i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (known[i].text && strcmp(known[i].reason, reason) == 0)
+			text = known[i].text;
+	if (text)
+		snprintf(msg, sizeof msg,
+			 "(service %s) was unable to place a task because no container instance met all of its "
+			 "requirements. %s For more information, see the Troubleshooting section.", service, text);
+	else
+		snprintf(msg, sizeof msg,
+			 "(service %s) was unable to place a task because no container instance met all of its "
+			 "requirements. The closest matching container-instance encountered error \"%s\". "
+			 "For more information, see the Troubleshooting section.",
+			 service, strncmp(reason, "FAIL:", 5) == 0 ? reason + 5 : reason);
+	evlog_event(l, now, service, EV_PLACEMENT_FAILURE, msg);
+}
+
+unsigned *evlog_flags(struct evlog *l, const char *service)
+{
+	static unsigned none;
+
+	if (!l || !l->out) {
+		none = 0;
+		return &none;
+	}
+	return &svc_of(l, service)->flags;
+}
+
+void evlog_free(struct evlog *l)
+{
+	if (!l)
+		return;
+	evlog_flush(l);
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->svcs[i].name);
+		for (int k = 0; k < EV_N; k++)
+			free(l->svcs[i].last[k]);
+		free(l->svcs[i].g[0].ids);
+		free(l->svcs[i].g[1].ids);
+	}
+	free(l->svcs);
+	free(l->pending);
+	hmap_free(l->by_name);
+	free(l);
+}

@@ -1,0 +1,65 @@
+/* models/evlog.h — the service events log (service_events.csv,
+ * docs/ecs-model.md §5.2 and choices E171–E174): the rows ECS shows as a
+ * service's events (DescribeServices `events`, the console's Events tab),
+ * with ECS's repetition rule.  metrics owns it (it opens the file); the
+ * service scheduler (models/service_events.c) and the placement failures
+ * (metrics_on_failure) write to it.
+ *
+ * Repetition (choice E172): a message equal to the last one written for the
+ * service with the same event type less than 6 hours before is not written
+ * again; a steady-state row clears the service's memory of the other types
+ * (their cause has changed), and evlog_forget clears one type.  A
+ * deployment's rows (in progress, completed, failed, rollback) are written
+ * each time: each is a change of its own.
+ * TASKS_STARTED / TASKS_STOPPED rows gather the service's tasks launched or
+ * stopped at one instant into one message (choice E173), written after the
+ * service's other rows of that instant and before any later row. */
+#ifndef MODELS_EVLOG_H
+#define MODELS_EVLOG_H
+
+#include <stdint.h>
+
+#include "sim/csvout.h"
+
+struct evlog;
+
+/* The event types (the eventType/eventName ECS gives, scenarios/README.md). */
+enum evlog_type {
+	EV_STEADY, EV_TASKS_STARTED, EV_TASKS_STOPPED, EV_PLACEMENT_FAILURE, EV_START_IMPAIRED,
+	EV_OPERATION_THROTTLED, EV_DEPLOYMENT_BLOCKED, EV_DEPLOYMENT_IN_PROGRESS, EV_DEPLOYMENT_COMPLETED,
+	EV_DEPLOYMENT_FAILED, EV_DEPLOYMENT_ROLLBACK, EV_REBALANCING_STARTED, EV_REBALANCING_COMPLETED,
+	EV_PROTECTED_OVER_DESIRED, EV_N
+};
+
+/* The repetition window: 6 hours, in ms. */
+#define EVLOG_REPEAT_MS (6LL * 3600 * 1000)
+
+/* A log writing to `out` (not owned; NULL: nothing is written, calls are
+ * no-ops). */
+struct evlog *evlog_new(struct csvout *out);
+/* Writes the gathered task rows, then frees the log (NULL no-op). */
+void evlog_free(struct evlog *l);
+/* The row's event type name (e.g. "SERVICE_STEADY_STATE"). */
+const char *evlog_type_name(enum evlog_type t);
+
+/* A row of `service` at `now` (ms), subject to the repetition rule; 1 when
+ * written. */
+int evlog_event(struct evlog *l, int64_t now, const char *service, enum evlog_type type, const char *msg);
+/* The service's memory of `type` is cleared: its next such row is written. */
+void evlog_forget(struct evlog *l, const char *service, enum evlog_type type);
+/* Whether the service's memory holds a row of `type` (not forgotten). */
+int evlog_remembers(struct evlog *l, const char *service, enum evlog_type type);
+/* A task of the service was launched (stopped = 0) or stopped by its
+ * scheduler (1) at `now`: gathered into that instant's row. */
+void evlog_task(struct evlog *l, int64_t now, const char *service, int stopped, const char *task_id);
+/* Writes the gathered task rows now. */
+void evlog_flush(struct evlog *l);
+/* A placement failure of a task of `service` ("" none: no row) with
+ * placement_failures.csv's `reason`: its SERVICE_TASK_PLACEMENT_FAILURE row
+ * (ECS_OPERATION_THROTTLED for THROTTLED). */
+void evlog_placement_failure(struct evlog *l, int64_t now, const char *service, const char *reason);
+/* A flag word of the service's own (the scheduler's memory between calls,
+ * e.g. whether a rebalancing was in progress); 0 at first. */
+unsigned *evlog_flags(struct evlog *l, const char *service);
+
+#endif

@@ -1,0 +1,370 @@
+/* tests/test_svc_events.c — service_events.csv (docs/ecs-model.md §5.2,
+ * choices E171–E174), each row asserted from the rule that makes it:
+ *
+ *  - steady state: one row when a deployment completes (running = desired,
+ *    all healthy, the old revision gone: the pass after the last change),
+ *    not one per pass; none while the next deployment is in progress;
+ *  - its repetition: the same row again at the first metrics interval 6 h
+ *    or more after the last one while the service stays steady;
+ *  - TASKS_STARTED / TASKS_STOPPED: one row per instant with every task;
+ *  - the throttle (§5.4): SERVICE_TASK_START_IMPAIRED once, when the
+ *    third start failure in a row starts the back-off (the next launch 30 s
+ *    later), not again at each later failure;
+ *  - placement failures: one row per cause (placement_failures.csv has a
+ *    row per attempt), again once the service was steady in between;
+ *  - min 100 / max 100 (§5.5): the deployment-configuration row once, at
+ *    the deploy's pass; no task started;
+ *  - AZ rebalancing (§5.9): STARTED with the counts, COMPLETED balanced;
+ *  - protected tasks over the desired count (§5.14): one row at the pass
+ *    after the desired count drops below them;
+ *  - the Fargate launch bucket empty (choice E119): one
+ *    ECS_OPERATION_THROTTLED row for many THROTTLED placement failures.
+ * On main no run writes service_events.csv: every test here fails there. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+
+#define EV "service_events.csv"
+#define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
+
+static int setup(void)
+{
+	if (rs_setup())
+		return 1;
+	rs_write("app.json", "{ \"family\": \"app\", \"networkMode\": \"bridge\", \"requiresCompatibilities\": [\"EC2\"],"
+		 "\"containerDefinitions\": [ { \"name\": \"app\", \"image\": \"x/app:1\", \"cpu\": 256, \"memory\": 512,"
+		 "\"essential\": true, \"portMappings\": [{ \"containerPort\": 8080, \"hostPort\": 0 }] } ] }");
+	rs_write("app2.json", "{ \"family\": \"app2\", \"networkMode\": \"bridge\", \"requiresCompatibilities\": [\"EC2\"],"
+		 "\"containerDefinitions\": [ { \"name\": \"app\", \"image\": \"x/app:2\", \"cpu\": 256, \"memory\": 512,"
+		 "\"essential\": true, \"portMappings\": [{ \"containerPort\": 8080, \"hostPort\": 0 }] } ] }");
+	rs_write("big.json", "{ \"family\": \"big\", \"networkMode\": \"bridge\", \"requiresCompatibilities\": [\"EC2\"],"
+		 "\"containerDefinitions\": [ { \"name\": \"app\", \"image\": \"x/big:1\", \"cpu\": 1024, \"memory\": 512,"
+		 "\"essential\": true } ] }");
+	return 0;
+}
+
+/* A one-AZ scenario: `n` m5.xlarge (or m5.large), task definitions v1, v2,
+ * big, one service s, the trace `name`.csv when `trace`. */
+static void scn(const char *name, int dur, const char *itype, int n, const char *svc_extra, const char *td,
+		int desired, const char *trace)
+{
+	char buf[4096], tname[128];
+
+	snprintf(tname, sizeof tname, "%s.csv", name);
+	if (trace) {
+		char t[1024];
+
+		snprintf(t, sizeof t, TRACE_HDR "%s", trace);
+		rs_write(tname, t);
+	}
+	snprintf(buf, sizeof buf,
+		 "{ \"name\": \"%s\", \"seed\": 1, \"durationSeconds\": %d, \"region\": \"us-east-1\","
+		 "\"availabilityZones\": [\"us-east-1a\"],"
+		 "\"instanceGroups\": [ { \"instanceType\": \"%s\", \"availabilityZone\": \"us-east-1a\", \"count\": %d } ],"
+		 "\"taskDefinitions\": { \"v1\": \"app.json\", \"v2\": \"app2.json\", \"big\": \"big.json\","
+		 "\"bad\": { \"file\": \"app.json\", \"startFailureProbability\": 1 } },"
+		 "\"services\": [ { \"serviceName\": \"s\", \"taskDefinition\": \"%s\", \"desiredCount\": %d%s } ]%s%s%s }",
+		 name, dur, itype, n, td, desired, svc_extra, trace ? ", \"workload\": { \"traces\": [\"" : "",
+		 trace ? tname : "", trace ? "\"] }" : "");
+	snprintf(tname, sizeof tname, "%s.json", name);
+	rs_write(tname, buf);
+}
+
+/* The rows of service_events.csv of type `type`: their number; times in
+ * at[] (up to n). */
+static int rows_of(const char *tag, const char *type, double *at, int n)
+{
+	int k = 0, rows = rs_rows(tag, EV);
+
+	for (int r = 1; r <= rows; r++) {
+		char *t = rs_cell(tag, EV, r, "event_type");
+
+		if (t && strcmp(t, type) == 0) {
+			if (k < n)
+				at[k] = rs_num(tag, EV, r, "time_s");
+			k++;
+		}
+		free(t);
+	}
+	return k;
+}
+
+/* The message of the k-th (0-based) row of `type`; malloc'd or NULL. */
+static char *msg_of(const char *tag, const char *type, int k)
+{
+	int rows = rs_rows(tag, EV);
+
+	for (int r = 1; r <= rows; r++) {
+		char *t = rs_cell(tag, EV, r, "event_type");
+		int hit = t && strcmp(t, type) == 0;
+
+		free(t);
+		if (hit && k-- == 0)
+			return rs_cell(tag, EV, r, "message");
+	}
+	return NULL;
+}
+
+/* The largest `col` of tasks.csv over tasks task-a .. task-b. */
+static double tasks_max(const char *tag, int a, int b, const char *col)
+{
+	double m = -1;
+
+	for (int i = a; i <= b; i++) {
+		char id[32];
+		int r;
+
+		snprintf(id, sizeof id, "task-%d", i);
+		r = rs_find(tag, "tasks.csv", "task_id", id);
+		CU_ASSERT_FATAL(r > 0);
+		m = fmax(m, rs_num(tag, "tasks.csv", r, col));
+	}
+	return m;
+}
+
+/* A rolling deployment (desired 4, 100/200, v1 -> v2 at 300 s). */
+static void test_steady_once(void)
+{
+	double at[8], done[4], last_up, old_gone;
+	int n;
+
+	scn("st", 900, "m5.xlarge", 4, "", "v1", 4, "300,deploy,s,v2,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("st.json", "st", NULL, NULL, NULL), 0);
+	n = rows_of("st", "SERVICE_STEADY_STATE", at, 8);
+	T_EQ(n, 2);
+	/* first: the pass (schedulerDelaySeconds 10) after the last task's
+	 * healthy instant (RUNNING + healthyAfterSeconds 40) */
+	last_up = tasks_max("st", 1, 4, "start_s");
+	T_NEAR(at[0], last_up + 40 + 10);
+	/* second: the pass after the scheduler heard that the last old task
+	 * STOPPED (the agent's report: networkDelaySeconds 0.05; the new ones
+	 * were healthy before the old ones were stopped), not before: the
+	 * passes between (each new task's healthy instant has one) write
+	 * nothing */
+	old_gone = tasks_max("st", 1, 4, "stop_s");
+	T_NEAR(at[1], old_gone + 0.05 + 10);
+	CU_ASSERT(tasks_max("st", 5, 8, "start_s") + 40 < old_gone);
+	/* the deployment's COMPLETED rows, at the same instants */
+	T_EQ(rows_of("st", "SERVICE_DEPLOYMENT_COMPLETED", done, 4), 2);
+	T_NEAR(done[0], at[0]);
+	T_NEAR(done[1], at[1]);
+	T_EQ(rows_of("st", "SERVICE_DEPLOYMENT_IN_PROGRESS", done, 4), 2);
+	T_NEAR(done[1], 300);
+	/* one TASKS_STARTED row per launch instant, naming every task */
+	RS_IS("st", EV, 2, "message",
+	      "(service s) has started 4 tasks: (task task-1) (task task-2) (task task-3) (task task-4).");
+	T_EQ(rows_of("st", "TASKS_STOPPED", done, 4), 1);
+	{
+		char *m = msg_of("st", "TASKS_STOPPED", 0);
+
+		CU_ASSERT(m && strncmp(m, "(service s) has stopped 4 running tasks: ", 41) == 0);
+		free(m);
+	}
+}
+
+/* A service steady for 13 hours: the row again 6 h later, at a metrics
+ * interval (60 s), and again 6 h after that. */
+static void test_steady_repeat(void)
+{
+	double at[8], t1;
+	int n;
+
+	scn("rep", 13 * 3600, "m5.xlarge", 1, "", "v1", 1, NULL);
+	CU_ASSERT_EQUAL_FATAL(rs_run("rep.json", "rep", NULL, NULL, NULL), 0);
+	n = rows_of("rep", "SERVICE_STEADY_STATE", at, 8);
+	T_EQ(n, 3);
+	T_NEAR(at[0], tasks_max("rep", 1, 1, "start_s") + 40 + 10);
+	t1 = ceil((at[0] + 6 * 3600) / 60) * 60;
+	T_NEAR(at[1], t1);
+	T_NEAR(at[2], ceil((t1 + 6 * 3600) / 60) * 60);
+}
+
+/* Every start fails (startFailureProbability 1): the throttle (E3: after 3
+ * failures in a row, 30 s first) starts at the third failure. */
+static void test_start_impaired(void)
+{
+	double at[4], started[16];
+	int n, k;
+	char *m;
+
+	scn("thr", 3600, "m5.large", 2, "", "bad", 1, NULL);
+	CU_ASSERT_EQUAL_FATAL(rs_run("thr.json", "thr", NULL, NULL, NULL), 0);
+	n = rows_of("thr", "SERVICE_TASK_START_IMPAIRED", at, 4);
+	T_EQ(n, 1);
+	/* after the third task failed, before the fourth launch, which is the
+	 * back-off's first 30 s later */
+	CU_ASSERT(at[0] >= tasks_max("thr", 3, 3, "stop_s"));
+	k = rows_of("thr", "TASKS_STARTED", started, 16);
+	CU_ASSERT_FATAL(k >= 6);
+	T_NEAR(started[2], tasks_max("thr", 3, 3, "submit_s"));
+	T_NEAR(started[3], at[0] + 30);
+	m = msg_of("thr", "SERVICE_TASK_START_IMPAIRED", 0);
+	T_STREQ(m, "(service s) is unable to consistently start tasks successfully. "
+		   "For more information, see the Troubleshooting section.");
+	free(m);
+}
+
+/* Three tasks of 1024 CPU units on one m5.large (2048): the third never
+ * fits.  At 600 s the desired count drops to 2 (steady: the cause is
+ * gone), at 1200 s back to 3 (the failure again). */
+static void test_placement_failure(void)
+{
+	double at[8];
+	int n;
+	char *m, *reason;
+
+	scn("pf", 1800, "m5.large", 1, "", "big", 3, "600,set_desired,s,,2,,\n1200,set_desired,s,,3,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("pf.json", "pf", NULL, NULL, NULL), 0);
+	CU_ASSERT(rs_rows("pf", "placement_failures.csv") > 2);
+	n = rows_of("pf", "SERVICE_TASK_PLACEMENT_FAILURE", at, 8);
+	T_EQ(n, 2);
+	T_NEAR(at[0], rs_num("pf", "placement_failures.csv", 1, "time_s"));
+	T_NEAR(at[1], rs_num("pf", "placement_failures.csv", -1, "time_s"));
+	CU_ASSERT(at[1] > 1200);
+	reason = rs_cell("pf", "placement_failures.csv", 1, "reason");
+	T_STREQ(reason, "RESOURCE:CPU");
+	free(reason);
+	m = msg_of("pf", "SERVICE_TASK_PLACEMENT_FAILURE", 0);
+	T_STREQ(m, "(service s) was unable to place a task because no container instance met all of its requirements. "
+		   "The closest matching container-instance has insufficient CPU units available. "
+		   "For more information, see the Troubleshooting section.");
+	free(m);
+	T_EQ(rows_of("pf", "SERVICE_STEADY_STATE", at, 8), 1);
+	CU_ASSERT(at[0] > 600 && at[0] < 1200);
+}
+
+/* min 100 / max 100, desired 2: ceil(2 × 100 %) = 2 must stay healthy and
+ * floor(2 × 100 %) = 2 may run, so the deploy at 300 s can neither start
+ * nor stop a task (§5.5). */
+static void test_blocked(void)
+{
+	double at[8];
+	char *m;
+
+	scn("blk", 900, "m5.xlarge", 2, ", \"deploymentConfiguration\": { \"minimumHealthyPercent\": 100, "
+	    "\"maximumPercent\": 100 }", "v1", 2, "300,deploy,s,v2,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("blk.json", "blk", NULL, NULL, NULL), 0);
+	T_EQ(rows_of("blk", "SERVICE_DEPLOYMENT_CONFIGURATION_BLOCKED", at, 8), 1);
+	/* the deploy's pass: UpdateService takes effect after the API latency
+	 * (0.1 s), its pass at once */
+	T_NEAR(at[0], 300.1);
+	m = msg_of("blk", "SERVICE_DEPLOYMENT_CONFIGURATION_BLOCKED", 0);
+	T_STREQ(m, "(service s) was unable to stop or start tasks during a deployment because of the service "
+		   "deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.");
+	free(m);
+	T_EQ(rows_of("blk", "TASKS_STARTED", at, 8), 1);      /* the two first tasks only */
+	T_EQ(rows_of("blk", "SERVICE_DEPLOYMENT_COMPLETED", at, 8), 1);
+}
+
+/* The same with max 200: no such row. */
+static void test_not_blocked(void)
+{
+	double at[8];
+
+	scn("nblk", 900, "m5.xlarge", 2, ", \"deploymentConfiguration\": { \"minimumHealthyPercent\": 100, "
+	    "\"maximumPercent\": 200 }", "v1", 2, "300,deploy,s,v2,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("nblk.json", "nblk", NULL, NULL, NULL), 0);
+	T_EQ(rows_of("nblk", "SERVICE_DEPLOYMENT_CONFIGURATION_BLOCKED", at, 8), 0);
+	T_EQ(rows_of("nblk", "SERVICE_DEPLOYMENT_COMPLETED", at, 8), 2);
+}
+
+/* Three AZs, 2 + 2 + 2 instances, desired 6; us-east-1a out 300–900 s: its
+ * two tasks are replaced in the others; after it returns the service is
+ * 0 / 3 / 3 and rebalances to 2 / 2 / 2 (§5.9). */
+static void test_rebalancing(void)
+{
+	double at[4], done[4];
+	char *m;
+
+	rs_write("azreb.csv", TRACE_HDR "300,az_outage,us-east-1a,,,600,\n");
+	rs_write("azreb.json",
+		 "{ \"name\": \"azreb\", \"seed\": 1, \"durationSeconds\": 2400, \"region\": \"us-east-1\","
+		 "\"availabilityZones\": [\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"],"
+		 "\"instanceGroups\": [ { \"instanceType\": \"m5.xlarge\", \"availabilityZone\": \"us-east-1a\", \"count\": 2 },"
+		 "{ \"instanceType\": \"m5.xlarge\", \"availabilityZone\": \"us-east-1b\", \"count\": 2 },"
+		 "{ \"instanceType\": \"m5.xlarge\", \"availabilityZone\": \"us-east-1c\", \"count\": 2 } ],"
+		 "\"taskDefinitions\": { \"v1\": \"app.json\" },"
+		 "\"services\": [ { \"serviceName\": \"s\", \"taskDefinition\": \"v1\", \"desiredCount\": 6 } ],"
+		 "\"workload\": { \"traces\": [\"azreb.csv\"] } }");
+	CU_ASSERT_EQUAL_FATAL(rs_run("azreb.json", "azreb", NULL, NULL, NULL), 0);
+	T_EQ(rows_of("azreb", "SERVICE_REBALANCING_STARTED", at, 4), 1);
+	T_EQ(rows_of("azreb", "SERVICE_REBALANCING_COMPLETED", done, 4), 1);
+	CU_ASSERT(at[0] >= 900 && done[0] > at[0]);
+	m = msg_of("azreb", "SERVICE_REBALANCING_STARTED", 0);
+	T_STREQ(m, "(service s) is not AZ balanced with 0 tasks in us-east-1a, 3 tasks in us-east-1b, and 3 tasks "
+		   "in us-east-1c. AZ Rebalancing in progress.");
+	free(m);
+	m = msg_of("azreb", "SERVICE_REBALANCING_COMPLETED", 0);
+	T_STREQ(m, "(service s) is AZ balanced with 2 tasks in us-east-1a, 2 tasks in us-east-1b, and 2 tasks "
+		   "in us-east-1c.");
+	free(m);
+}
+
+/* Every task protects itself for 15 minutes; desired 3 -> 1 at 300 s. */
+static void test_protected(void)
+{
+	double at[4], st[4];
+
+	scn("prot", 1800, "m5.xlarge", 2, ", \"taskProtection\": { \"protectedFraction\": 1, \"expiresInMinutes\": 15 }",
+	    "v1", 3, "300,set_desired,s,,1,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("prot.json", "prot", NULL, NULL, NULL), 0);
+	T_EQ(rows_of("prot", "SERVICE_PROTECTED_TASKS_OVER_DESIRED", at, 4), 1);
+	T_NEAR(at[0], 300.1);      /* SetDesired's API latency, then its pass */
+	/* steady again only once the protection expired (RUNNING + 900 s)
+	 * and two tasks were stopped */
+	T_EQ(rows_of("prot", "SERVICE_STEADY_STATE", st, 4), 2);
+	CU_ASSERT(st[1] > tasks_max("prot", 1, 3, "start_s") + 900);
+}
+
+/* 300 Fargate tasks at once: the launch bucket's 100 (choice E119) go
+ * first, the rest find it empty (THROTTLED rows, one per task per pass):
+ * one ECS_OPERATION_THROTTLED row, at the first. */
+static void test_operation_throttled(void)
+{
+	double at[4];
+	char *m;
+
+	rs_write("tiny.json", "{\"family\":\"tiny\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+		 "\"cpu\":\"256\",\"memory\":\"512\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"essential\":true}]}");
+	rs_write("fg.json", "{\"name\":\"fg\",\"durationSeconds\":300,\"seed\":5,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"schedulerDelaySeconds\":1},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"],"
+		 "\"taskDefinitions\":{\"tiny\":\"tiny.json\"},\"fargate\":{\"provisioningSeconds\":10},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"tiny\",\"desiredCount\":300,"
+		 "\"launchType\":\"FARGATE\"}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fg.json", "fg", NULL, NULL, NULL), 0);
+	CU_ASSERT_FATAL(rs_find("fg", "placement_failures.csv", "reason", "THROTTLED") > 0);
+	CU_ASSERT(rs_rows("fg", "placement_failures.csv") > 2);
+	T_EQ(rows_of("fg", "ECS_OPERATION_THROTTLED", at, 4), 1);
+	T_NEAR(at[0], rs_num("fg", "placement_failures.csv", rs_find("fg", "placement_failures.csv", "reason", "THROTTLED"),
+			     "time_s"));
+	m = msg_of("fg", "ECS_OPERATION_THROTTLED", 0);
+	T_STREQ(m, "(service web) operations are being throttled. Will try again later.");
+	free(m);
+	T_EQ(rows_of("fg", "SERVICE_TASK_PLACEMENT_FAILURE", at, 4), 0);
+}
+
+static CU_TestInfo tests[] = {
+	{ "steady state: one row when the deployment completes, not one per pass", test_steady_once },
+	{ "steady state repeated 6 h later at a metrics interval", test_steady_repeat },
+	{ "SERVICE_TASK_START_IMPAIRED once, when the throttle's back-off starts", test_start_impaired },
+	{ "placement failure: one row per cause, again after a steady state", test_placement_failure },
+	{ "min 100 / max 100: the deployment-configuration row at the deploy's pass", test_blocked },
+	{ "min 100 / max 200: no deployment-configuration row", test_not_blocked },
+	{ "AZ rebalancing STARTED and COMPLETED with the AZ counts", test_rebalancing },
+	{ "more protected tasks than desired: one row", test_protected },
+	{ "Fargate launch bucket empty: one ECS_OPERATION_THROTTLED row", test_operation_throttled },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "service events (service_events.csv, §5.2)", setup, rs_teardown, NULL, NULL, tests },
+	CU_SUITE_INFO_NULL,
+};
