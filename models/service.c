@@ -358,6 +358,8 @@ void svc_add_deployment(struct backplane *bp, struct svc *v, int td)
  * task churn), the primary.  Its throttle and breaker count start afresh;
  * it is not watched by alarms and does not bake (choice E137).  `to` is
  * left with no task, INACTIVE.  Returns the new deployment's index. */
+int svc_rollback_by_alarm;
+
 int svc_add_rollback(struct backplane *bp, struct svc *v, int to)
 {
 	struct deployment *d;
@@ -379,6 +381,8 @@ int svc_add_rollback(struct backplane *bp, struct svc *v, int to)
 	d->status = DEP_PRIMARY;
 	d->rollout = ROLL_IN_PROGRESS;
 	d->rolled_back = 1;             /* not watched by alarms (choice E137) */
+	d->back_to = to + 1;
+	d->by_alarm = svc_rollback_by_alarm;
 	d->ran = v->deps[to].ran;
 	v->deps[to].status = DEP_INACTIVE;
 	v->deps[to].want = 0;

@@ -312,7 +312,9 @@ static void trip(struct backplane *bp, int i, char *out, size_t n)
 			continue;
 		if (len < n)
 			len += (size_t)snprintf(out + len, n - len, "%s%s:%d", len ? ";" : "", v->cfg->name, d + 1);
+		svc_rollback_by_alarm = 1;
 		svc_dep_failed(bp, v, d, v->cfg->alarms_rollback);
+		svc_rollback_by_alarm = 0;
 		svc_tell_rollout(bp, v);
 		svc_schedule(bp, vi, backplane_scenario(bp)->timing.scheduler_delay);
 	}

@@ -63,17 +63,23 @@ void svcev_deployment(struct backplane *bp, struct svc *v, int dep, const char *
 	if (!log_of(bp))
 		return;
 	if (strcmp(stage, "IN_PROGRESS") == 0) {
+		const struct deployment *d = &v->deps[dep];
+
 		type = EV_DEPLOYMENT_IN_PROGRESS;
-		snprintf(msg, sizeof msg, "(service %s) (deployment ecs-svc/%d) deployment in progress.", n, dep + 1);
+		if (d->back_to)         /* a rollback: the reason says so (§5.6) */
+			snprintf(msg, sizeof msg,
+				 "(service %s) (deployment ecs-svc/%d) deployment in progress: ECS deployment %s: "
+				 "rolling back to deploymentId ecs-svc/%d.",
+				 n, dep + 1, d->by_alarm ? "alarms" : "circuit breaker", d->back_to);
+		else
+			snprintf(msg, sizeof msg, "(service %s) (deployment ecs-svc/%d) deployment in progress.", n,
+				 dep + 1);
 	} else if (strcmp(stage, "COMPLETED") == 0) {
 		type = EV_DEPLOYMENT_COMPLETED;
 		snprintf(msg, sizeof msg, "(service %s) (deployment ecs-svc/%d) deployment completed.", n, dep + 1);
 	} else if (strcmp(stage, "FAILED") == 0) {
 		type = EV_DEPLOYMENT_FAILED;
 		snprintf(msg, sizeof msg, "(service %s) (deployment ecs-svc/%d) deployment failed.", n, dep + 1);
-	} else if (strcmp(stage, "ROLLED_BACK") == 0) {
-		type = EV_DEPLOYMENT_ROLLBACK;
-		snprintf(msg, sizeof msg, "(service %s) rolling back to deployment ecs-svc/%d.", n, dep + 1);
 	} else {
 		return;         /* a blue/green stage, STOPPED: no event */
 	}

@@ -34,6 +34,10 @@ struct deployment {
 				    * alarms can fail it (docs/ecs-model.md §5.6) */
 	int rolled_back;           /* a rollback's deployment: no alarms, no
 				    * bake time (choices E137, E150) */
+	int back_to;               /* a rollback's deployment: the index + 1 of
+				    * the deployment whose revision it restores
+				    * (its event's reason, choice E171); 0 = none */
+	int by_alarm;              /* ... made because alarms failed the last one */
 	int adopted;               /* a rollback's deployment took its tasks
 				    * over (choice E150): no rollback's target
 				    * again, as the one of its revision that
@@ -233,6 +237,10 @@ void svc_dep_failed(struct backplane *bp, struct svc *v, int dep, int rollback);
 /* A rollback's new deployment of deployment `to`'s revision, adopting its
  * tasks, made the primary (docs/ecs-model.md §5.6, choice E150); its index. */
 int svc_add_rollback(struct backplane *bp, struct svc *v, int to);
+/* Set by the alarms' failure around its svc_dep_failed call: the rollback
+ * it makes was caused by alarms, not the circuit breaker (the reason of
+ * its event, choice E171). */
+extern int svc_rollback_by_alarm;
 
 /* service_alarms.c: CloudWatch alarms of deployments (docs/ecs-model.md §5.6) */
 void svc_alarms_attach(struct backplane *bp);

@@ -45,7 +45,7 @@ for s in scenarios/*.json; do
 	# IN_PROGRESS / COMPLETED / FAILED / ROLLED_BACK row of deployments.csv
 	ev=$(awk -F, 'NR > 1 { if ($1 + 0 < t) bad++; t = $1 + 0
 		m = $0; sub(/^[^,]*,[^,]*,[^,]*,"?/, "", m); if (index(m, "(service " $2 ")") != 1) bad++
-		if ($3 ~ /^SERVICE_DEPLOYMENT_(IN_PROGRESS|COMPLETED|FAILED|ROLLBACK)$/) d++ }
+		if ($3 ~ /^SERVICE_DEPLOYMENT_(IN_PROGRESS|COMPLETED|FAILED)$/) d++ }
 		END { printf "%d %d", bad, d }' "$T/$n.a/service_events.csv" 2>/dev/null)
 	dep=$(awk -F, 'NR > 1 && $6 ~ /^(IN_PROGRESS|COMPLETED|FAILED|ROLLED_BACK)$/ { d++ } END { printf "%d", d }' \
 		"$T/$n.a/deployments.csv" 2>/dev/null)

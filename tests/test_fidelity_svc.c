@@ -874,6 +874,21 @@ static void rollback_rows(const char *tag, const struct rb_check *c)
 	T_EQ(rows, 2);
 	T_NEAR(started, c->failed_at);
 	CU_ASSERT(done >= c->rb_steady_at && done <= c->rb_steady_at + 10 + 1e-9);
+	/* its event gives ECS's reason: a rollback, and to which deployment
+	 * (rolloutStateReason, docs/ecs-model.md choice E171) */
+	n = rs_rows(tag, "service_events.csv");
+	rows = 0;
+	for (int r = 1; r <= n; r++) {
+		char *m = rs_cell(tag, "service_events.csv", r, "message");
+
+		if (strstr(m, "(deployment ecs-svc/3) deployment in progress")) {
+			rows++;
+			CU_ASSERT(strstr(m, ": ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1.") != NULL);
+			T_NEAR(rs_num(tag, "service_events.csv", r, "time_s"), c->failed_at);
+		}
+		free(m);
+	}
+	T_EQ(rows, 1);
 }
 
 static void test_rollback_keeps_healthy_tasks(void)
