@@ -61,7 +61,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/agent_health.h"
 #include "models/cluster.h"
 #include "models/task.h"
 #include "sim/mem.h"

@@ -51,17 +51,8 @@ int agent_health_fault(struct backplane *bp, const char *target, const char *con
 struct scenario;
 int agent_health_container(const struct scenario *s, int td, const char *container, struct err *e);
 
-/* The start plan along dependsOn of task `ref` (taskdef_start_plan in
- * models/taskdef.h, `base` the instant it counts from, `start_ms` a
- * container's start), with a failing check command on a container another
- * waits for to be HEALTHY taken in (docs/ecs-model.md §1.4, choice E175):
- * 0 (running_ms), 1 (fail_ms) or 2 (waits for good). */
-struct td_start_plan;
-int agent_health_start_plan(struct backplane *bp, uint64_t ref, sim_time_t base, int64_t start_ms,
-			    struct td_start_plan *p);
-
-/* (The agent's and Fargate's hooks, agent_health_running and
- * agent_health_passes, are in models/bp_msg.h; attach and free in
+/* (The agent's and Fargate's hooks, agent_health_running,
+ * agent_health_passes and agent_health_start_plan, are in models/bp_msg.h; attach and free in
  * models/agent_int.h.) */
 
 #endif

@@ -29,7 +29,6 @@
 
 #include "models/capacity/capacity_config.h"
 #include "models/capacity/cp_route.h"
-#include "models/agent_health.h"
 #include "models/faults.h"
 #include "models/pricing.h"
 #include "sim/mem.h"
