@@ -633,6 +633,8 @@ static void on_pulled(struct sim *s, void *ctx, const struct event *ev)
 }
 
 static int deps_wait(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref);
+static int deps_next(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref, int now_ok);
+static void deps_failed(struct backplane *bp, uint64_t ref);
 static inline __attribute__((always_inline)) void running_in(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref);
 
 /* The containers started (step()'s body; its handlers below): those
@@ -665,16 +667,37 @@ static inline __attribute__((always_inline)) void started_in(struct backplane *b
 static int deps_wait(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref)
 {
 	const struct scn_timing *tm = ag->a[t->inst].tm;
-	struct td_start_plan pl;
 
-	if (taskdef_start_plan(backplane_scenario(bp)->taskdefs[t->td].td, tm->container_start,
-			       timing(bp)->health_check, &pl)) {
-		sim_after(ag->sim, pl.fail_ms - tm->container_start, ag->ev_deps_failed, bp, ref);
+	t->cold = 1;                 /* (task.h: deps_base) */
+	t->deps_base = sim_now(ag->sim) - tm->container_start;
+	return deps_next(bp, ag, t, ref, 0);
+}
+
+/* The plan again (a failing check command, choice E175, may have moved
+ * it since): RUNNING now (0 returned), or the next event on its way: the
+ * last container's start, the task giving up (at once when that instant
+ * has passed: `now_ok`), or none (the task waits for good). */
+static int deps_next(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref, int now_ok)
+{
+	const struct scn_timing *tm = ag->a[t->inst].tm;
+	struct td_start_plan pl;
+	sim_time_t now = sim_now(ag->sim);
+	int r = agent_health_start_plan(bp, ref, t->deps_base, tm->container_start, &pl);
+
+	if (r == 2)
+		return 1;
+	if (r == 1) {
+		if (t->deps_base + pl.fail_ms > now)
+			sim_after(ag->sim, t->deps_base + pl.fail_ms - now, ag->ev_deps_failed, bp, ref);
+		else if (now_ok)
+			deps_failed(bp, ref);
+		else
+			sim_after(ag->sim, 0, ag->ev_deps_failed, bp, ref);
 		return 1;
 	}
-	if (pl.running_ms <= tm->container_start)
+	if (t->deps_base + pl.running_ms <= now)
 		return 0;
-	sim_after(ag->sim, pl.running_ms - tm->container_start, ag->ev_deps_met, bp, ref);
+	sim_after(ag->sim, t->deps_base + pl.running_ms - now, ag->ev_deps_met, bp, ref);
 	return 1;
 }
 
@@ -687,7 +710,16 @@ static void on_deps_met(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
 		return;
-	running_in(bp, ag, t, ev->arg);
+	if (!deps_next(bp, ag, t, ev->arg, 1))
+		running_in(bp, ag, t, ev->arg);
+}
+
+static void deps_failed(struct backplane *bp, uint64_t ref)
+{
+	/* "containerA gives up and does not start … the task transitions to
+	 * STOPPED" ([ContainerDefinition][api-cd] startTimeout) */
+	agent_task_ended(bp, ref_slot(ref), STOP_FAILED_TO_START);
+	deprovision(bp, ref_slot(ref));
 }
 
 static void on_deps_failed(struct sim *s, void *ctx, const struct event *ev)
@@ -699,10 +731,7 @@ static void on_deps_failed(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
 		return;
-	/* "containerA gives up and does not start … the task transitions to
-	 * STOPPED" ([ContainerDefinition][api-cd] startTimeout) */
-	agent_task_ended(bp, ref_slot(ev->arg), STOP_FAILED_TO_START);
-	deprovision(bp, ref_slot(ev->arg));
+	deps_failed(bp, ev->arg);
 }
 
 /* Every container has started: the task is RUNNING (the agent reports the

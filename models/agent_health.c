@@ -547,3 +547,33 @@ void agent_health_free(struct backplane *bp)
 	free(h);
 	agents_of(bp)->hc = NULL;
 }
+
+/* docs/ecs-model.md §1.4, choice E175: the start plan of task `ref`'s
+ * containers along dependsOn (taskdef_start_plan, `base` the instant it
+ * counts from), its failing check command on a container that another
+ * waits for to be HEALTHY taken in: that container is HEALTHY at its first
+ * check that does not start in the fault (checks `interval` apart, or
+ * `timeout` + `interval` after one that hangs, E142), never while the
+ * fault lasts for good. */
+int agent_health_start_plan(struct backplane *bp, uint64_t ref, sim_time_t base, int64_t start_ms,
+			    struct td_start_plan *p)
+{
+	const struct task *t = bp_task(bp, ref);
+	const struct taskdef *td = backplane_scenario(bp)->taskdefs[t->td].td;
+	int64_t ready = backplane_scenario(bp)->timing.health_check;
+	const struct hc_fault *f = t->hc_fault ? find(hc_of(bp), ref) : NULL;
+	const struct td_container *c;
+	sim_time_t first, step;
+	int r = taskdef_start_plan(td, start_ms, ready, p);
+
+	if (r || !f)
+		return r;
+	c = &td->containers[f->ci];
+	first = base + p->start[f->ci] + taskdef_first_pass_ms(c, ready);
+	if (first < f->from || first >= f->until)
+		return 0;              /* its first pass is outside the fault */
+	if (f->until == SIM_TIME_MAX)
+		return taskdef_start_plan_late(td, start_ms, ready, f->ci, TD_NEVER_MS, p);
+	step = (sim_time_t)c->hc_interval_s * 1000 + (f->hang ? (sim_time_t)c->hc_timeout_s * 1000 : 0);
+	return taskdef_start_plan_late(td, start_ms, ready, f->ci, (f->until - first + step - 1) / step * step, p);
+}

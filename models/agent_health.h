@@ -51,8 +51,8 @@ int agent_health_fault(struct backplane *bp, const char *target, const char *con
 struct scenario;
 int agent_health_container(const struct scenario *s, int td, const char *container, struct err *e);
 
-/* (The agent's and Fargate's hooks, agent_health_running and
- * agent_health_passes, are in models/bp_msg.h; attach and free in
+/* (The agent's and Fargate's hooks, agent_health_running,
+ * agent_health_passes and agent_health_start_plan, are in models/bp_msg.h; attach and free in
  * models/agent_int.h.) */
 
 #endif

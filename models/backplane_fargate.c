@@ -325,13 +325,13 @@ static void deprovision(struct backplane *bp, uint32_t slot)
 }
 
 static void running(struct backplane *bp, uint32_t slot, const struct event *ev);
+static int deps_next(struct backplane *bp, struct task *t, uint64_t ref);
 
 static void on_start(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
 	struct task *t = bp_task(bp, ev->arg);
 	uint32_t slot = ref_slot(ev->arg);
-	struct td_start_plan pl;
 
 	(void)s;
 	if (!t || t->state != TS_PENDING)
@@ -340,21 +340,39 @@ static void on_start(struct sim *s, void *ctx, const struct event *ev)
 		deprovision(bp, slot);
 		return;
 	}
-	/* dependsOn (docs/ecs-model.md §1.4, choices E156, E157): the
-	 * containers start at once, the dependent ones when their
+	/* dependsOn (docs/ecs-model.md §1.4, choices E156, E157, E175):
+	 * the containers start at once, the dependent ones when their
 	 * dependencies' conditions hold; the task is RUNNING when the last
 	 * has started, or gives up (TaskFailedToStart) */
 	if (bp->s->taskdefs[t->td].td->has_deps) {
-		if (taskdef_start_plan(bp->s->taskdefs[t->td].td, 0, bp->tm->health_check, &pl)) {
-			sim_after(bp->sim, pl.fail_ms, fr_of(bp)->ev_deps_failed, bp, ev->arg);
+		t->cold = 1;             /* (task.h: deps_base) */
+		t->deps_base = sim_now(bp->sim);
+		if (deps_next(bp, t, ev->arg))
 			return;
-		}
-		if (pl.running_ms > 0) {
-			sim_after(bp->sim, pl.running_ms, fr_of(bp)->ev_deps_met, bp, ev->arg);
-			return;
-		}
 	}
 	running(bp, slot, ev);
+}
+
+/* The plan again (a failing check command, choice E175, may have moved
+ * it): 0, RUNNING now; else the next event is on its way (the last
+ * container's start, the task giving up), or none (it waits for good). */
+static int deps_next(struct backplane *bp, struct task *t, uint64_t ref)
+{
+	struct td_start_plan pl;
+	sim_time_t now = sim_now(bp->sim);
+	int r = agent_health_start_plan(bp, ref, t->deps_base, 0, &pl);
+
+	if (r == 2)
+		return 1;
+	if (r == 1) {
+		sim_after(bp->sim, t->deps_base + pl.fail_ms > now ? t->deps_base + pl.fail_ms - now : 0,
+			  fr_of(bp)->ev_deps_failed, bp, ref);
+		return 1;
+	}
+	if (t->deps_base + pl.running_ms <= now)
+		return 0;
+	sim_after(bp->sim, t->deps_base + pl.running_ms - now, fr_of(bp)->ev_deps_met, bp, ref);
+	return 1;
 }
 
 static void on_deps_met(struct sim *s, void *ctx, const struct event *ev)
@@ -363,7 +381,7 @@ static void on_deps_met(struct sim *s, void *ctx, const struct event *ev)
 	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	if (t && t->state == TS_PENDING && t->desired == TD_RUNNING)
+	if (t && t->state == TS_PENDING && t->desired == TD_RUNNING && !deps_next(bp, t, ev->arg))
 		running(bp, ref_slot(ev->arg), ev);
 }
 

@@ -248,6 +248,14 @@ void agent_health_running(struct backplane *bp, uint64_t ref);
  * agent's, Fargate's): 1 when its faulted container has passed a check and
  * is not UNHEALTHY (docs/ecs-model.md §5.2, choice E114). */
 int agent_health_passes(struct backplane *bp, uint64_t ref);
+/* The start plan along dependsOn of task `ref` (taskdef_start_plan in
+ * models/taskdef.h, `base` the instant it counts from, `start_ms` a
+ * container's start), with a failing check command on a container another
+ * waits for to be HEALTHY taken in (docs/ecs-model.md §1.4, choice E175):
+ * 0 (running_ms), 1 (fail_ms) or 2 (waits for good). */
+struct td_start_plan;
+int agent_health_start_plan(struct backplane *bp, uint64_t ref, sim_time_t base, int64_t start_ms,
+			    struct td_start_plan *p);
 
 /* ---- the actors --------------------------------------------------------- */
 

@@ -136,9 +136,20 @@ static inline int64_t taskdef_stop_grace_ms(const struct taskdef *td, int64_t df
  * a dependency cycle), then at `start_ms`. */
 struct td_start_plan {
 	int64_t running_ms, healthy_ms, fail_ms;
+	int64_t start[16];         /* each container's start (0 on 1) */
 };
 int taskdef_start_plan(const struct taskdef *td, int64_t start_ms, int64_t ready_ms,
 		       struct td_start_plan *p);
+/* The same with container `late`'s first passing check `late_ms` later
+ * (its check command failing: choice E175; late_ms >= TD_NEVER_MS: it
+ * never passes); late −1: none.  Returns 2 when a HEALTHY condition on
+ * `late` never holds and no startTimeout bounds the wait (the task waits
+ * for good), else as taskdef_start_plan. */
+#define TD_NEVER_MS (INT64_MAX / 4)
+int taskdef_start_plan_late(const struct taskdef *td, int64_t start_ms, int64_t ready_ms, int late,
+			    int64_t late_ms, struct td_start_plan *p);
+/* Container ct's first passing check, ms from its start (E110) */
+int64_t taskdef_first_pass_ms(const struct td_container *ct, int64_t ready_ms);
 
 /* The containers' stop along dependsOn reversed (docs/ecs-model.md §3.2,
  * choice E159): ms from the stop signal to the last container's exit.  A

@@ -61,7 +61,7 @@ void td_finish_cost(struct td_ctx *x)
 
 /* The first passing check of container ct, ms from its start (E110): at
  * k × interval, k >= 1, not before ready_ms. */
-static int64_t first_pass_ms(const struct td_container *ct, int64_t ready_ms)
+int64_t taskdef_first_pass_ms(const struct td_container *ct, int64_t ready_ms)
 {
 	int64_t every = (int64_t)ct->hc_interval_s * 1000;
 
@@ -71,7 +71,7 @@ static int64_t first_pass_ms(const struct td_container *ct, int64_t ready_ms)
 /* Container i's start (ms from the pull's end) into at[], its dependencies'
  * first; state: 0 not seen, 1 on the path, 2 done.  -1 on a cycle. */
 static int start_of(const struct taskdef *td, int i, int64_t start_ms, int64_t ready_ms,
-		    int64_t *at, int *state)
+		    int late, int64_t late_ms, int64_t *at, int *state)
 {
 	const struct td_container *ct = &td->containers[i];
 	int64_t after = 0;
@@ -85,12 +85,13 @@ static int start_of(const struct taskdef *td, int i, int64_t start_ms, int64_t r
 		const struct td_dep *d = &ct->deps[k];
 		int64_t ready;
 
-		if (start_of(td, d->idx, start_ms, ready_ms, at, state))
+		if (start_of(td, d->idx, start_ms, ready_ms, late, late_ms, at, state))
 			return -1;
 		ready = at[d->idx];
 		/* COMPLETE, SUCCESS: the container exits as it starts (E156) */
 		if (d->cond == TD_DEP_HEALTHY)
-			ready += first_pass_ms(&td->containers[d->idx], ready_ms);
+			ready += taskdef_first_pass_ms(&td->containers[d->idx], ready_ms) +
+				(d->idx == late ? late_ms : 0);
 		if (ready > after)
 			after = ready;
 	}
@@ -103,14 +104,21 @@ static int start_of(const struct taskdef *td, int i, int64_t start_ms, int64_t r
 int taskdef_start_plan(const struct taskdef *td, int64_t start_ms, int64_t ready_ms,
 		       struct td_start_plan *p)
 {
-	int64_t at[16], fail = -1, healthy = -1;
-	int state[16] = { 0 };
+	return taskdef_start_plan_late(td, start_ms, ready_ms, -1, 0, p);
+}
+
+/* docs/ecs-model.md §1.4, choices E156, E157, E175 */
+int taskdef_start_plan_late(const struct taskdef *td, int64_t start_ms, int64_t ready_ms, int late,
+			    int64_t late_ms, struct td_start_plan *p)
+{
+	int64_t *at = p->start, fail = -1, healthy = -1;
+	int state[16] = { 0 }, never = 0;
 
 	p->running_ms = start_ms;
 	p->healthy_ms = -1;
 	p->fail_ms = start_ms;
 	for (int i = 0; i < td->n_containers; i++)
-		if (start_of(td, i, start_ms, ready_ms, at, state))
+		if (start_of(td, i, start_ms, ready_ms, late, late_ms, at, state))
 			return 1;                  /* a cycle: never resolves */
 	for (int i = 0; i < td->n_containers; i++) {
 		const struct td_container *ct = &td->containers[i];
@@ -127,19 +135,25 @@ int taskdef_start_plan(const struct taskdef *td, int64_t start_ms, int64_t ready
 			/* the agent gives up startTimeout after the dependency's
 			 * start, for a condition other than START, when it does
 			 * not hold by then (a HEALTHY one: its first pass) */
+			if (d->cond == TD_DEP_HEALTHY && d->idx == late && late_ms >= TD_NEVER_MS &&
+			    dc->start_timeout_s <= 0)
+				never = 1;         /* waits for good (E175) */
 			if (d->cond != TD_DEP_HEALTHY || dc->start_timeout_s <= 0)
 				continue;
 			limit = (int64_t)dc->start_timeout_s * 1000;
-			if (first_pass_ms(dc, ready_ms) > limit && (fail < 0 || at[d->idx] + limit < fail))
+			if (taskdef_first_pass_ms(dc, ready_ms) + (d->idx == late ? late_ms : 0) > limit &&
+			    (fail < 0 || at[d->idx] + limit < fail))
 				fail = at[d->idx] + limit;
 		}
-		if (ct->essential && ct->has_health_check && at[i] + first_pass_ms(ct, ready_ms) > healthy)
-			healthy = at[i] + first_pass_ms(ct, ready_ms);
+		if (ct->essential && ct->has_health_check && at[i] + taskdef_first_pass_ms(ct, ready_ms) > healthy)
+			healthy = at[i] + taskdef_first_pass_ms(ct, ready_ms);
 	}
-	if (fail >= 0) {
+	if (fail >= 0 && fail < TD_NEVER_MS / 2) {
 		p->fail_ms = fail;
 		return 1;
 	}
+	if (never || fail >= 0 || p->running_ms >= TD_NEVER_MS / 2)
+		return 2;             /* behind a condition that never holds */
 	p->healthy_ms = healthy < 0 ? -1 : healthy > p->running_ms ? healthy - p->running_ms : 0;
 	return 0;
 }

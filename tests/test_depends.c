@@ -339,7 +339,60 @@ static void test_fargate(void)
 	T_NEAR(num(tag, "g1", "running_s") - num(tag, "g2", "running_s"), 30);
 }
 
+/* A failing check command on the dependency (choice E175): app waits for
+ * envoy (checks every 30 s from its start at p + 12.5, default timeout 5 s)
+ * to be HEALTHY.  Four services of one task each (task-1 to task-4, PENDING
+ * at p = 1.25), a health_check_fail row on envoy of each at 5 s:
+ *   se  exits, 60 s: the check at p + 42.5 (< 65) fails, the next, 30 s
+ *       later, passes: app starts 2 s after it, RUNNING p + 74.5
+ *   sg  hangs, 60 s: the check at p + 42.5 hangs to p + 47.5, the next is
+ *       30 s after that end and passes: RUNNING p + 79.5
+ *   sn  exits for good, no startTimeout: app never starts, the task stays
+ *       PENDING to the end
+ *   st  for good, envoy's startTimeout 40 s (>= its first pass, 30 s, so
+ *       without the fault it runs): app gives up at p + 12.5 + 40,
+ *       TaskFailedToStart, never RUNNING (then replaced)
+ *   sf  on Fargate (task-5, provisioned 40 s: envoy starts at its PENDING
+ *       p, no container start time), exits for 100 s: the checks at
+ *       p + 30 and p + 60 (< 105) fail, p + 90 passes: RUNNING p + 90
+ * Before the rule each went RUNNING at envoy's planned first pass (p + 44.5;
+ * Fargate p + 30). */
+static void test_dep_fault(void)
+{
+	const char *tag = "dfault";
+
+	run(tag, HEAD("dfault", 400, 3) "\"services\":["
+	    "{\"serviceName\":\"se\",\"taskDefinition\":\"hdep\",\"desiredCount\":1},"
+	    "{\"serviceName\":\"sg\",\"taskDefinition\":\"hdep\",\"desiredCount\":1},"
+	    "{\"serviceName\":\"sn\",\"taskDefinition\":\"hdep\",\"desiredCount\":1},"
+	    "{\"serviceName\":\"st\",\"taskDefinition\":\"hto40\",\"desiredCount\":1},"
+	    "{\"serviceName\":\"sf\",\"taskDefinition\":\"fgdep\",\"desiredCount\":1,\"launchType\":\"FARGATE\"}],"
+	    TRACE("dfault"),
+	    "time_s,event,target,taskdef,count,duration_s,group,command\n"
+	    "5,health_check_fail,task-1,,1,60,envoy,exit\n5,health_check_fail,task-2,,1,60,envoy,hang\n"
+	    "5,health_check_fail,task-3,,1,,envoy,exit\n5,health_check_fail,task-4,,1,,envoy,exit\n"
+	    "5,health_check_fail,task-5,,1,100,envoy,exit\n",
+	    NULL);
+	for (int k = 1; k <= 4; k++) {
+		char id[16];
+
+		snprintf(id, sizeof id, "task-%d", k);
+		RS_IS(tag, "tasks.csv", row(tag, id), "service", k == 1 ? "se" : k == 2 ? "sg" : k == 3 ? "sn" : "st");
+		T_NEAR(num(tag, id, "pending_s"), 1.25);
+	}
+	T_NEAR(num(tag, "task-1", "running_s") - num(tag, "task-1", "pending_s"), 74.5);
+	T_NEAR(num(tag, "task-2", "running_s") - num(tag, "task-2", "pending_s"), 79.5);
+	RS_IS(tag, "tasks.csv", row(tag, "task-3"), "last_status", "PENDING");
+	RS_IS(tag, "tasks.csv", row(tag, "task-3"), "running_s", "");
+	RS_IS(tag, "tasks.csv", row(tag, "task-4"), "stop_code", "TaskFailedToStart");
+	RS_IS(tag, "tasks.csv", row(tag, "task-4"), "running_s", "");
+	T_NEAR(num(tag, "task-4", "stopped_s") - num(tag, "task-4", "pending_s"), 52.5);
+	RS_IS(tag, "tasks.csv", row(tag, "task-5"), "service", "sf");
+	T_NEAR(num(tag, "task-5", "running_s") - num(tag, "task-5", "pending_s"), 90);
+}
+
 static CU_TestInfo dep_tests[] = {
+	{ "a failing check on a HEALTHY dependency holds the start (E175)", test_dep_fault },
 	{ "containers start along dependsOn; startTimeout gives up", test_start_order },
 	{ "a service task waiting for HEALTHY: RUNNING and healthy instants", test_service_healthy },
 	{ "a service whose tasks give up: TaskFailedToStart, replaced", test_service_gives_up },
