@@ -66,14 +66,22 @@ void svcev_deployment(struct backplane *bp, struct svc *v, int dep, const char *
 		const struct deployment *d = &v->deps[dep];
 
 		type = EV_DEPLOYMENT_IN_PROGRESS;
-		if (d->back_to)         /* a rollback: the reason says so (§5.6) */
+		if (d->back_to) {       /* a rollback: the reason says so (§5.6) */
+			int to = d->back_to - 1;
+
+			/* it names the COMPLETED deployment whose revision it
+			 * restores, through a rollback interrupted before it
+			 * completed (choice E180) */
+			while (v->deps[to].rollout != ROLL_COMPLETED && v->deps[to].back_to)
+				to = v->deps[to].back_to - 1;
 			snprintf(msg, sizeof msg,
 				 "(service %s) (deployment ecs-svc/%d) deployment in progress: ECS deployment %s: "
 				 "rolling back to deploymentId ecs-svc/%d.",
-				 n, dep + 1, d->by_alarm ? "alarms" : "circuit breaker", d->back_to);
-		else
+				 n, dep + 1, d->by_alarm ? "alarms" : "circuit breaker", to + 1);
+		} else {
 			snprintf(msg, sizeof msg, "(service %s) (deployment ecs-svc/%d) deployment in progress.", n,
 				 dep + 1);
+		}
 	} else if (strcmp(stage, "COMPLETED") == 0) {
 		type = EV_DEPLOYMENT_COMPLETED;
 		snprintf(msg, sizeof msg, "(service %s) (deployment ecs-svc/%d) deployment completed.", n, dep + 1);
