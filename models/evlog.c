@@ -173,6 +173,22 @@ void evlog_forget(struct evlog *l, const char *service, enum evlog_type type)
 	v->last[type] = NULL;
 }
 
+void evlog_repeat(struct evlog *l, int64_t now, const char *service, enum evlog_type type)
+{
+	uint64_t k;
+	struct evsvc *v;
+	char *msg;
+
+	if (!l || !l->out || !hmap_get(l->by_name, service, &k))
+		return;
+	v = &l->svcs[k - 1];
+	if (!v->last[type] || now - v->at[type] < EVLOG_REPEAT_MS)
+		return;
+	msg = xstrdup(v->last[type]);
+	evlog_event(l, now, service, type, msg);
+	free(msg);
+}
+
 int evlog_remembers(struct evlog *l, const char *service, enum evlog_type type)
 {
 	uint64_t k;

@@ -58,6 +58,10 @@ void evlog_flush(struct evlog *l);
  * placement_failures.csv's `reason`: its SERVICE_TASK_PLACEMENT_FAILURE row
  * (ECS_OPERATION_THROTTLED for THROTTLED). */
 void evlog_placement_failure(struct evlog *l, int64_t now, const char *service, const char *reason);
+/* The last message of `type` for the service written again when it was
+ * written EVLOG_REPEAT_MS or more before `now` (a cause that lasts: choice
+ * E181); nothing when none is remembered or it is more recent. */
+void evlog_repeat(struct evlog *l, int64_t now, const char *service, enum evlog_type type);
 /* A flag word of the service's own (the scheduler's memory between calls,
  * e.g. whether a rebalancing was in progress); 0 at first. */
 unsigned *evlog_flags(struct evlog *l, const char *service);

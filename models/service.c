@@ -719,6 +719,34 @@ static void breaker_count(struct backplane *bp, struct svc *v, struct task *t)
 		svc_dep_failed(bp, v, t->dep, v->cfg->rollback);
 }
 
+/* The deployment a rollback takes its tasks from (docs/ecs-model.md §5.6,
+ * choices E150, E180): the last COMPLETED deployment, or, when a rollback's
+ * deployment adopted its tasks and was then itself interrupted before it
+ * completed (a new revision deployed meanwhile), that rollback's deployment,
+ * which carries the same revision on.  A chain that ends in a FAILED
+ * deployment (the rollback itself failed) is passed over for an older
+ * COMPLETED one.  -1: none. */
+static int rollback_source(const struct svc *v)
+{
+	for (int i = v->n_deps - 1; i >= 0; i--) {
+		int k = i;
+
+		if (v->deps[i].rollout != ROLL_COMPLETED)
+			continue;
+		while (k >= 0 && v->deps[k].adopted) {
+			int by = -1;
+
+			for (int j = k + 1; j < v->n_deps; j++)
+				if (v->deps[j].back_to == k + 1)
+					by = j;
+			k = by;
+		}
+		if (k >= 0 && v->deps[k].rollout != ROLL_FAILED)
+			return k;
+	}
+	return -1;
+}
+
 void svc_dep_failed(struct backplane *bp, struct svc *v, int dep, int rollback)
 {
 	struct deployment *d = &v->deps[dep];
@@ -735,12 +763,11 @@ void svc_dep_failed(struct backplane *bp, struct svc *v, int dep, int rollback)
 		 * (docs/ecs-model.md §5.6, choice E150): it adopts that
 		 * revision's tasks, which stay; only the failed revision's
 		 * tasks go; IN_PROGRESS until steady, as any deployment */
-		for (int i = v->n_deps - 1; i >= 0; i--) {
-			if (v->deps[i].rollout == ROLL_COMPLETED && !v->deps[i].adopted) {
-				d->want = 0;           /* its tasks all go (choice E8) */
-				svc_dep_row(bp, v, svc_add_rollback(bp, v, i), "IN_PROGRESS", -1);
-				break;
-			}
+		int to = rollback_source(v);
+
+		if (to >= 0) {
+			d->want = 0;           /* its tasks all go (choice E8) */
+			svc_dep_row(bp, v, svc_add_rollback(bp, v, to), "IN_PROGRESS", -1);
 		}
 	}
 }

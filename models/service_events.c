@@ -66,14 +66,22 @@ void svcev_deployment(struct backplane *bp, struct svc *v, int dep, const char *
 		const struct deployment *d = &v->deps[dep];
 
 		type = EV_DEPLOYMENT_IN_PROGRESS;
-		if (d->back_to)         /* a rollback: the reason says so (§5.6) */
+		if (d->back_to) {       /* a rollback: the reason says so (§5.6) */
+			int to = d->back_to - 1;
+
+			/* it names the COMPLETED deployment whose revision it
+			 * restores, through a rollback interrupted before it
+			 * completed (choice E180) */
+			while (v->deps[to].rollout != ROLL_COMPLETED && v->deps[to].back_to)
+				to = v->deps[to].back_to - 1;
 			snprintf(msg, sizeof msg,
 				 "(service %s) (deployment ecs-svc/%d) deployment in progress: ECS deployment %s: "
 				 "rolling back to deploymentId ecs-svc/%d.",
-				 n, dep + 1, d->by_alarm ? "alarms" : "circuit breaker", d->back_to);
-		else
+				 n, dep + 1, d->by_alarm ? "alarms" : "circuit breaker", to + 1);
+		} else {
 			snprintf(msg, sizeof msg, "(service %s) (deployment ecs-svc/%d) deployment in progress.", n,
 				 dep + 1);
+		}
 	} else if (strcmp(stage, "COMPLETED") == 0) {
 		type = EV_DEPLOYMENT_COMPLETED;
 		snprintf(msg, sizeof msg, "(service %s) (deployment ecs-svc/%d) deployment completed.", n, dep + 1);
@@ -245,10 +253,20 @@ void svcev_after(struct backplane *bp, struct svc *v)
 
 /* The steady state is noticed at the scheduler's passes; a service still
  * steady since its last steady-state row gets the row again at the first
- * metrics interval 6 hours or more after it (choice E172). */
+ * metrics interval 6 hours or more after it (choice E172); a service still
+ * waiting for capacity gets its last placement-failure row again the same
+ * way (choice E181). */
 void svcev_sample(struct backplane *bp, struct svc *v)
 {
-	if (!log_of(bp) || !v->active || v->deleting || !evlog_remembers(log_of(bp), v->cfg->name, EV_STEADY))
+	if (!log_of(bp) || !v->active || v->deleting)
+		return;
+	/* a service still waiting for capacity for a task it could not
+	 * place: its placement failure's cause lasts, so its row comes again
+	 * 6 hours after the last one, though ecsim's scheduler tries again
+	 * only when capacity appears (choices E2, E181) */
+	if (v->wants_capacity)
+		evlog_repeat(log_of(bp), now_of(bp), v->cfg->name, EV_PLACEMENT_FAILURE);
+	if (!evlog_remembers(log_of(bp), v->cfg->name, EV_STEADY))
 		return;
 	if (steady(bp, v))
 		check_steady(bp, v);

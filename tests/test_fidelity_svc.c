@@ -952,6 +952,81 @@ static void test_rollback_keeps_healthy_tasks(void)
 	rollback_rows("fid-rb5", &c);
 }
 
+/* A rollback interrupted (docs/ecs-model.md §5.6, choice E180): `small`
+ * COMPLETED (1), `mid` COMPLETED (2), `broken` FAILED (3), its rollback (4)
+ * adopts mid's tasks; `broken` is deployed again before 4 completes (5) and
+ * fails too: the last COMPLETED revision is still `mid`, so the second
+ * rollback (6) is of `mid` and adopts 4's tasks, naming ecs-svc/2; `small`,
+ * replaced at 300 s, never runs again. */
+static void test_rollback_interrupted(void)
+{
+	int n, small_after = 0, mid_stopped = 0, rows6 = 0, named = 0;
+	double failed5 = -1, done4 = -1, start5 = -1;
+
+	rs_write("fid-rbi.json", HEAD("fid-rbi", 2400)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"small\":\"fid-small.json\",\"mid\":\"fid-mid.json\","
+		 "\"broken\":{\"file\":\"fid-small-v2.json\",\"startFailureProbability\":1}},"
+		 "\"services\":[{\"serviceName\":\"r\",\"taskDefinition\":\"small\",\"desiredCount\":4,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":50,"
+		 "\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":true}}}],"
+		 "\"workload\":{\"traces\":[\"fid-rbi.csv\"]}}");
+	rs_write("fid-rbi.csv", TRACE_HDR "300,deploy,r,mid,,,\n1000,deploy,r,broken,,,\n1040,deploy,r,broken,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-rbi.json", "fid-rbi", NULL, NULL, NULL), 0);
+	n = rs_rows("fid-rbi", "deployments.csv");
+	for (int r = 1; r <= n; r++) {
+		char *dep = rs_cell("fid-rbi", "deployments.csv", r, "deployment");
+		char *td = rs_cell("fid-rbi", "deployments.csv", r, "taskdef");
+		char *st = rs_cell("fid-rbi", "deployments.csv", r, "stage");
+		double at = rs_num("fid-rbi", "deployments.csv", r, "time_s");
+
+		if (strcmp(dep, "4") == 0 && strcmp(st, "COMPLETED") == 0)
+			done4 = at;
+		if (strcmp(dep, "5") == 0 && strcmp(st, "IN_PROGRESS") == 0)
+			start5 = at;
+		if (strcmp(dep, "5") == 0 && strcmp(st, "FAILED") == 0)
+			failed5 = at;
+		if (strcmp(dep, "6") == 0) {
+			rows6++;
+			T_STREQ(td, "mid");
+		}
+		free(dep);
+		free(td);
+		free(st);
+	}
+	/* the premise: 4 was in progress when 5 started, and 5 failed */
+	CU_ASSERT_FATAL(start5 > 0 && failed5 > start5);
+	CU_ASSERT(done4 < 0);
+	T_EQ(rows6, 2);          /* IN_PROGRESS, COMPLETED */
+	n = rs_rows("fid-rbi", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *td = rs_cell("fid-rbi", "tasks.csv", r, "taskdef");
+		char *stop = rs_cell("fid-rbi", "tasks.csv", r, "stop_s");
+
+		if (strcmp(td, "small") == 0 && rs_num("fid-rbi", "tasks.csv", r, "submit_s") > 300)
+			small_after++;
+		if (strncmp(td, "mid", 3) == 0 && stop && *stop &&
+		    rs_num("fid-rbi", "tasks.csv", r, "stop_s") >= failed5)
+			mid_stopped++;
+		free(td);
+		free(stop);
+	}
+	T_EQ(small_after, 0);
+	T_EQ(mid_stopped, 0);    /* adopted: none replaced */
+	RS_IS("fid-rbi", "services.csv", -1, "running", "4");
+	n = rs_rows("fid-rbi", "service_events.csv");
+	for (int r = 1; r <= n; r++) {
+		char *m = rs_cell("fid-rbi", "service_events.csv", r, "message");
+
+		if (strstr(m, "(deployment ecs-svc/6) deployment in progress"))
+			named += strstr(m, "rolling back to deploymentId ecs-svc/2.") != NULL;
+		free(m);
+	}
+	T_EQ(named, 1);
+	check_status_rows("fid-rbi");
+}
+
 /* A FAILED deployment without rollback launches nothing and is over: the
  * service runs on the old tasks it has; a later UpdateService of the
  * desired count (10 → 8: floor 4 at 50 %) stops none of them (choice,
@@ -1243,6 +1318,7 @@ static CU_TestInfo fid_tests[] = {
 	{ "spread scale-in: AZs balanced, random inside an AZ", test_scale_in_spread_random },
 	{ "rollback keeps healthy tasks", test_rollback_keeps_healthy_tasks },
 	{ "FAILED without rollback", test_failed_without_rollback },
+	{ "a rollback interrupted: the last COMPLETED revision", test_rollback_interrupted },
 	{ "a deployment leaves protected tasks until expiry", test_protection_holds_deployment },
 	{ "AZ rebalancing: ENABLED by default when compatible", test_rebalancing_default },
 	{ "AZ rebalancing: not with an AZ placement constraint", test_rebalancing_az_constraint },

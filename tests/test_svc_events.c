@@ -239,6 +239,39 @@ static void test_placement_failure(void)
 	CU_ASSERT(at[0] > 600 && at[0] < 1200);
 }
 
+/* The third task of 1024 CPU units never fits on the one m5.large for 13
+ * hours: the cause lasts, so the placement failure's row comes again at the
+ * first metrics interval (60 s) 6 hours or more after the last one (AWS:
+ * duplicates "are omitted until either the cause is resolved or six hours
+ * passes"; choices E172, E181), the same message, though ecsim's scheduler
+ * tries again only when capacity appears (E2: no new placement_failures.csv
+ * row). */
+static void test_placement_failure_repeat(void)
+{
+	double at[8], t1;
+	int n;
+	char *m0, *m2;
+
+	scn("pfr", 13 * 3600, "m5.large", 1, "", "big", 3, NULL);
+	CU_ASSERT_EQUAL_FATAL(rs_run("pfr.json", "pfr", NULL, NULL, NULL), 0);
+	n = rows_of("pfr", "SERVICE_TASK_PLACEMENT_FAILURE", at, 8);
+	T_EQ(n, 3);
+	CU_ASSERT_FATAL(n >= 1);
+	T_NEAR(at[0], rs_num("pfr", "placement_failures.csv", 1, "time_s"));
+	if (n < 3)
+		return;
+	t1 = ceil((at[0] + 6 * 3600) / 60) * 60;
+	T_NEAR(at[1], t1);
+	T_NEAR(at[2], ceil((t1 + 6 * 3600) / 60) * 60);
+	m0 = msg_of("pfr", "SERVICE_TASK_PLACEMENT_FAILURE", 0);
+	m2 = msg_of("pfr", "SERVICE_TASK_PLACEMENT_FAILURE", 2);
+	T_STREQ(m2, m0);
+	free(m0);
+	free(m2);
+	CU_ASSERT(rs_num("pfr", "placement_failures.csv", -1, "time_s") < 3600);
+	T_EQ(rows_of("pfr", "SERVICE_STEADY_STATE", at, 8), 0);
+}
+
 /* min 100 / max 100, desired 2: ceil(2 × 100 %) = 2 must stay healthy and
  * floor(2 × 100 %) = 2 may run, so the deploy at 300 s can neither start
  * nor stop a task (§5.5). */
@@ -356,6 +389,7 @@ static CU_TestInfo tests[] = {
 	{ "steady state repeated 6 h later at a metrics interval", test_steady_repeat },
 	{ "SERVICE_TASK_START_IMPAIRED once, when the throttle's back-off starts", test_start_impaired },
 	{ "placement failure: one row per cause, again after a steady state", test_placement_failure },
+	{ "placement failure repeated 6 h later while the task still waits", test_placement_failure_repeat },
 	{ "min 100 / max 100: the deployment-configuration row at the deploy's pass", test_blocked },
 	{ "min 100 / max 200: no deployment-configuration row", test_not_blocked },
 	{ "AZ rebalancing STARTED and COMPLETED with the AZ counts", test_rebalancing },
