@@ -701,16 +701,25 @@ static int deps_next(struct backplane *bp, const struct agents *ag, struct task 
 	return 1;
 }
 
+/* The task an end of its dependency wait names, when it still waits
+ * there: PENDING, to run, on a live instance; NULL when it no longer does. */
+static struct task *still_waiting(struct backplane *bp, const struct agents *ag, uint64_t ref)
+{
+	struct task *t = bp_task(bp, ref);
+
+	if (!t || dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
+		return NULL;
+	return t;
+}
+
 static void on_deps_met(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
-	struct task *t = bp_task(bp, ev->arg);
 	const struct agents *ag = agents_of(bp);
+	struct task *t = still_waiting(bp, ag, ev->arg);
 
 	(void)s;
-	if (!t || dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
-		return;
-	if (!deps_next(bp, ag, t, ev->arg, 1))
+	if (t && !deps_next(bp, ag, t, ev->arg, 1))
 		running_in(bp, ag, t, ev->arg);
 }
 
@@ -725,13 +734,10 @@ static void deps_failed(struct backplane *bp, uint64_t ref)
 static void on_deps_failed(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
-	struct task *t = bp_task(bp, ev->arg);
-	const struct agents *ag = agents_of(bp);
 
 	(void)s;
-	if (!t || dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
-		return;
-	deps_failed(bp, ev->arg);
+	if (still_waiting(bp, agents_of(bp), ev->arg))
+		deps_failed(bp, ev->arg);
 }
 
 /* Every container has started: the task is RUNNING (the agent reports the

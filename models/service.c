@@ -286,6 +286,27 @@ static void follow_dynamic(struct backplane *bp, struct svc *v)
 	bp_watch_standalone(bp, svc_sched(bp)->n_dynamic > 0);
 }
 
+/* A new deployment slot at the end of the service's list, zeroed, the
+ * one primary from now on (the others, ACTIVE): its fields are the
+ * caller's to set.  Returns a pointer to it (valid until the next call). */
+static struct deployment *new_primary_slot(struct svc *v)
+{
+	struct deployment *d;
+
+	for (int i = 0; i < v->n_deps; i++)
+		if (v->deps[i].status == DEP_PRIMARY)
+			v->deps[i].status = DEP_ACTIVE;
+	if (v->cap_deps == v->n_deps) {
+		v->cap_deps = v->cap_deps ? v->cap_deps * 2 : 4;
+		v->deps = xrealloc(v->deps, (size_t)v->cap_deps * sizeof *v->deps);
+	}
+	d = &v->deps[v->n_deps];
+	memset(d, 0, sizeof *d);
+	d->status = DEP_PRIMARY;
+	d->rollout = ROLL_IN_PROGRESS;
+	return d;
+}
+
 void svc_add_deployment(struct backplane *bp, struct svc *v, int td)
 {
 	const struct scn_service *c = v->cfg;
@@ -312,18 +333,8 @@ void svc_add_deployment(struct backplane *bp, struct svc *v, int td)
 		}
 		v->deps[v->primary].want = good < rest ? good : rest > 0 ? rest : 0;
 	}
-	for (int i = 0; i < v->n_deps; i++)
-		if (v->deps[i].status == DEP_PRIMARY)
-			v->deps[i].status = DEP_ACTIVE;
-	if (v->cap_deps == v->n_deps) {
-		v->cap_deps = v->cap_deps ? v->cap_deps * 2 : 4;
-		v->deps = xrealloc(v->deps, (size_t)v->cap_deps * sizeof *v->deps);
-	}
-	d = &v->deps[v->n_deps];
-	memset(d, 0, sizeof *d);
+	d = new_primary_slot(v);
 	d->td = td;
-	d->status = DEP_PRIMARY;
-	d->rollout = ROLL_IN_PROGRESS;
 	/* the service's strategies and constraints, and the new definition's */
 	d->policy = xcalloc(1, sizeof *d->policy);
 	place_policy_copy(d->policy, &c->policy);
@@ -365,21 +376,12 @@ int svc_add_rollback(struct backplane *bp, struct svc *v, int to)
 	struct deployment *d;
 	int n;
 
-	for (int i = 0; i < v->n_deps; i++)
-		if (v->deps[i].status == DEP_PRIMARY)
-			v->deps[i].status = DEP_ACTIVE;
-	if (v->cap_deps == v->n_deps) {
-		v->cap_deps = v->cap_deps ? v->cap_deps * 2 : 4;
-		v->deps = xrealloc(v->deps, (size_t)v->cap_deps * sizeof *v->deps);
-	}
-	n = v->n_deps++;
-	d = &v->deps[n];
-	memset(d, 0, sizeof *d);
+	n = v->n_deps;
+	d = new_primary_slot(v);
+	v->n_deps++;
 	d->td = v->deps[to].td;
 	d->policy = xcalloc(1, sizeof *d->policy);
 	place_policy_copy(d->policy, v->deps[to].policy);
-	d->status = DEP_PRIMARY;
-	d->rollout = ROLL_IN_PROGRESS;
 	d->rolled_back = 1;             /* not watched by alarms (choice E137) */
 	d->back_to = to + 1;
 	d->by_alarm = svc_rollback_by_alarm;
