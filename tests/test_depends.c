@@ -374,7 +374,7 @@ static void test_dep_fault(void)
 	    "5,health_check_fail,task-5,,1,100,envoy,exit\n",
 	    NULL);
 	for (int k = 1; k <= 4; k++) {
-		char id[16];
+		char id[24];
 
 		snprintf(id, sizeof id, "task-%d", k);
 		RS_IS(tag, "tasks.csv", row(tag, id), "service", k == 1 ? "se" : k == 2 ? "sg" : k == 3 ? "sn" : "st");
