@@ -403,8 +403,9 @@ static void test_gone_task(void)
 	T_EQ(rs_find("hc-gone", "failures.csv", "kind", "health_check_fail"), 0);
 }
 
-/* The run stops at the row, exit 2, naming file:line and the reason. */
-static void bad_row(const char *tag, const char *svc_td, const char *row, const char *want)
+/* The run stops at the row (after the trace header hdr), exit 2, naming
+ * file:line and the reason. */
+static void bad_row_in(const char *tag, const char *svc_td, const char *hdr, const char *row, const char *want)
 {
 	char scn[4096], trace[512], file[64], msg[2400];
 
@@ -412,7 +413,7 @@ static void bad_row(const char *tag, const char *svc_td, const char *row, const 
 		 "\"desiredCount\":2}]," "\"workload\":{\"traces\":[\"%s.csv\"]}}", tag, svc_td, tag);
 	snprintf(file, sizeof file, "%s.json", tag);
 	rs_write(file, scn);
-	snprintf(trace, sizeof trace, TRACE_HDR "%s\n", row);
+	snprintf(trace, sizeof trace, "%s%s\n", hdr, row);
 	snprintf(file, sizeof file, "%s.csv", tag);
 	rs_write(file, trace);
 	snprintf(file, sizeof file, "%s.json", tag);
@@ -423,6 +424,11 @@ static void bad_row(const char *tag, const char *svc_td, const char *row, const 
 		snprintf(m, sizeof m, "got \"%s\", want it to contain \"%s\"", msg, want);
 		T_FAIL(m);
 	}
+}
+
+static void bad_row(const char *tag, const char *svc_td, const char *row, const char *want)
+{
+	bad_row_in(tag, svc_td, TRACE_HDR, row, want);
 }
 
 static void test_bad_rows(void)
@@ -564,23 +570,7 @@ static void test_many_faults(void)
  * file:line:column. */
 static void bad_hang_row(const char *tag, const char *row, const char *want)
 {
-	char scn[4096], trace[512], file[64], msg[2400];
-
-	snprintf(scn, sizeof scn, HEAD("%s", 300) "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\","
-		 "\"desiredCount\":2}]," "\"workload\":{\"traces\":[\"%s.csv\"]}}", tag, tag);
-	snprintf(file, sizeof file, "%s.json", tag);
-	rs_write(file, scn);
-	snprintf(trace, sizeof trace, HANG_HDR "%s\n", row);
-	snprintf(file, sizeof file, "%s.csv", tag);
-	rs_write(file, trace);
-	snprintf(file, sizeof file, "%s.json", tag);
-	T_EQ(rs_run_msg(file, tag, msg, sizeof msg), -1);
-	if (!strstr(msg, want)) {
-		char m[3000];
-
-		snprintf(m, sizeof m, "got \"%s\", want it to contain \"%s\"", msg, want);
-		T_FAIL(m);
-	}
+	bad_row_in(tag, "web", HANG_HDR, row, want);
 }
 
 static void test_bad_hang_rows(void)
