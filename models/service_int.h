@@ -66,6 +66,8 @@ struct bluegreen {
 	int w;                     /* production traffic to green, tenths of a percent */
 	int steps;                 /* production shifts made */
 	sim_time_t next;           /* the next timed step (shift or clean-up), -1 none */
+	int baked;                 /* BG_BAKE: the bake time is over, CLEAN_UP waits
+				    * for green to be steady (choice E183) */
 };
 enum { ROLL_IN_PROGRESS, ROLL_COMPLETED, ROLL_FAILED };
 
