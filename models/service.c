@@ -952,11 +952,14 @@ static void svc_delete(struct backplane *bp, int vi)
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = bp_task_at(bp, v->tasks[k]);
 
+		/* the scheduler stops them: listed in its TASKS_STOPPED
+		 * row as any task it stops (choice E184) */
 		if (t->desired == TD_RUNNING) {
-			bp_stop_task(bp, v->tasks[k], STOP_SCHEDULER);
+			svc_stop(bp, v->tasks[k]);
 			k = -1;
 		}
 	}
+	svcev_after(bp, v);
 	if (v->n_tasks == 0) {
 		svc_account(bp, v);
 		v->active = 0;

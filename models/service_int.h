@@ -194,6 +194,10 @@ void svc_rate_note(struct backplane *bp, struct svc *v, const struct task *t);
 void svcev_task(struct backplane *bp, struct svc *v, const struct task *t, int stopped);
 /* The scheduler stops the task in `slot` (a TASKS_STOPPED entry). */
 void svcev_stopping(struct backplane *bp, uint32_t slot);
+/* A DAEMON task no longer meets its service's placement constraints on
+ * its instance (§4.10): its SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED
+ * row, before the scheduler stops it (choice E184). */
+void svcev_daemon_violated(struct backplane *bp, struct svc *v, const struct task *t);
 /* The launch throttle of a deployment holds its launches (§5.4). */
 void svcev_start_impaired(struct backplane *bp, struct svc *v);
 /* A deployment's row of deployments.csv: its event (IN_PROGRESS,
