@@ -304,11 +304,15 @@ void svc_bg_reconcile(struct backplane *bp, int vi)
 	}
 	/* an unhealthy task, or one on a DRAINING instance, goes once its
 	 * revision has its target healthy without it, or when its revision
-	 * has none (choice E123); then a revision's tasks above its target,
+	 * has none (choice E123; a FAILED green has none, E182); then a
+	 * revision's tasks above its target,
 	 * green's by the scale-in rule (§4.6), blue's not-yet-healthy first */
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = bp_task_at(bp, v->tasks[k]);
-		int64_t target = t->dep == g ? v->desired : v->deps[t->dep].want;
+		/* a FAILED green launches nothing: no replacement can come
+		 * for its unhealthy tasks, which go at once (choice E182) */
+		int64_t target = t->dep != g ? v->deps[t->dep].want
+			       : v->bg.stage == BG_FAILED || v->deps[g].rollout == ROLL_FAILED ? 0 : v->desired;
 
 		if (!svc_live(t) || (!t->unhealthy && !svc_on_draining(bp, t)))
 			continue;

@@ -428,7 +428,8 @@ static void test_rollback_in_bake(void)
 /* The same failure without rollback (choice E125): the deployment is
  * FAILED, the stages stop where they are (no CLEAN_UP: blue is never
  * stopped, the split stays on at 100 %), and green launches nothing more:
- * its unhealthy task is not replaced by a green one. */
+ * its unhealthy task is not replaced by a green one, and is stopped (choice
+ * E182; main kept it RUNNING to the end). */
 static void test_failed_no_rollback(void)
 {
 	struct bgo o;
@@ -454,6 +455,13 @@ static void test_failed_no_rollback(void)
 		free(td);
 	}
 	T_EQ(green_started, 4);
+	/* its unhealthy task is stopped, not kept (choice E182): nothing of
+	 * its revision can replace it */
+	n = rs_find("bg-nrb", "tasks.csv", "task_id", "task-5");
+	CU_ASSERT_FATAL(n > 0);
+	RS_IS("bg-nrb", "tasks.csv", n, "last_status", "STOPPED");
+	RS_IS("bg-nrb", "tasks.csv", n, "stopped_reason", "Task failed container health checks");
+	RS_IS("bg-nrb", "services.csv", -1, "running", "7");
 }
 
 /* A new revision during the shifts (choice E126): the deployment in
