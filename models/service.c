@@ -63,7 +63,9 @@
  * a healthy task resets the count; FAILED launches nothing; with rollback
  * a new deployment of the last COMPLETED revision adopts its tasks
  * (choice E150);
- * without, no more tasks of older deployments are stopped).  The throttle
+ * without, no more tasks of older deployments are stopped, while the
+ * failed revision's unhealthy tasks and its tasks above what the older
+ * targets leave of the desired count go, choice E182).  The throttle
  * delays launches only: other triggers get the scheduler's delay.
  *
  * A REPLICA service whose deploymentConfiguration.strategy is BLUE_GREEN,
@@ -771,6 +773,11 @@ void svc_dep_failed(struct backplane *bp, struct svc *v, int dep, int rollback)
 			d->want = 0;           /* its tasks all go (choice E8) */
 			svc_dep_row(bp, v, svc_add_rollback(bp, v, to), "IN_PROGRESS", -1);
 		}
+	} else if (v->cfg->sched == SCHED_REPLICA) {
+		/* the scheduler acts on the failure: the FAILED revision's
+		 * unhealthy tasks and its tasks above the desired count go
+		 * (docs/ecs-model.md §5.6, choice E182) */
+		svc_schedule(bp, (int)(v - svc_sched(bp)->svcs), backplane_scenario(bp)->timing.scheduler_delay);
 	}
 }
 
@@ -945,11 +952,14 @@ static void svc_delete(struct backplane *bp, int vi)
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = bp_task_at(bp, v->tasks[k]);
 
+		/* the scheduler stops them: listed in its TASKS_STOPPED
+		 * row as any task it stops (choice E184) */
 		if (t->desired == TD_RUNNING) {
-			bp_stop_task(bp, v->tasks[k], STOP_SCHEDULER);
+			svc_stop(bp, v->tasks[k]);
 			k = -1;
 		}
 	}
+	svcev_after(bp, v);
 	if (v->n_tasks == 0) {
 		svc_account(bp, v);
 		v->active = 0;

@@ -19,7 +19,9 @@
  *     stepBakeTimeInMinutes, the last step capped at 100 %; CANARY sends
  *     canaryPercent, then after canaryBakeTimeInMinutes the rest;
  *   - BAKE_TIME, from the shift to 100 %: both revisions run for
- *     bakeTimeInMinutes (blue's lost tasks still replaced by its own);
+ *     bakeTimeInMinutes (blue's lost tasks still replaced by its own); if
+ *     green is not steady then (it lost a task), BAKE_TIME lasts until the
+ *     first pass that finds it steady again (choice E183);
  *   - CLEAN_UP: blue's tasks are stopped (their targets drain, §6.3) and
  *     the deployment is COMPLETED; a blue task under scale-in protection
  *     (§5.14) is left until its protection expires, the deployment
@@ -166,6 +168,38 @@ static void clean_up(struct backplane *bp, struct svc *v)
 		svc_schedule(bp, (int)(v - svc_sched(bp)->svcs), backplane_scenario(bp)->timing.scheduler_delay);
 }
 
+/* Green at steady state: its desired count of tasks live and healthy,
+ * none unhealthy nor on a DRAINING instance (blue's tasks aside: CLEAN_UP
+ * stops them). */
+static int green_steady(struct backplane *bp, const struct svc *v)
+{
+	int64_t n = 0;
+
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *t = bp_task_at(bp, v->tasks[k]);
+
+		if (!svc_live(t) || t->dep != v->bg.green)
+			continue;
+		if (!t->healthy || t->unhealthy || svc_on_draining(bp, t))
+			return 0;
+		n++;
+	}
+	return n == v->desired;
+}
+
+/* The end of the (last) bake time: CLEAN_UP if green is steady; else the
+ * deployment stays in BAKE_TIME, watched by its breaker and alarms, blue
+ * kept, until the first pass that finds green steady again (its lost task
+ * replaced and healthy): CLEAN_UP then, with no second bake (choice E183,
+ * as E147 for a rolling deployment). */
+static void bake_over(struct backplane *bp, struct svc *v)
+{
+	if (green_steady(bp, v))
+		clean_up(bp, v);
+	else
+		v->bg.baked = 1;
+}
+
 /* The next production traffic shift (PRODUCTION_TRAFFIC_SHIFT), then the
  * wait its strategy gives; at 100 %, BAKE_TIME; a wait of 0 goes on at once. */
 static void shift(struct backplane *bp, struct svc *v)
@@ -193,7 +227,7 @@ static void shift(struct backplane *bp, struct svc *v)
 			svc_dep_row(bp, v, v->bg.green, "BAKE_TIME", w);
 			wait = (sim_time_t)c->bake_min * MINUTE_MS;
 			if (wait == 0) {
-				clean_up(bp, v);
+				bake_over(bp, v);
 				return;
 			}
 		} else {
@@ -218,7 +252,7 @@ void svc_bg_timer(struct backplane *bp, int vi)
 	if (v->bg.stage == BG_SHIFT)
 		shift(bp, v);
 	else if (v->bg.stage == BG_BAKE)
-		clean_up(bp, v);
+		bake_over(bp, v);
 }
 
 void svc_bg_failed(struct backplane *bp, int vi, int rollback)
@@ -270,11 +304,15 @@ void svc_bg_reconcile(struct backplane *bp, int vi)
 	}
 	/* an unhealthy task, or one on a DRAINING instance, goes once its
 	 * revision has its target healthy without it, or when its revision
-	 * has none (choice E123); then a revision's tasks above its target,
+	 * has none (choice E123; a FAILED green has none, E182); then a
+	 * revision's tasks above its target,
 	 * green's by the scale-in rule (§4.6), blue's not-yet-healthy first */
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = bp_task_at(bp, v->tasks[k]);
-		int64_t target = t->dep == g ? v->desired : v->deps[t->dep].want;
+		/* a FAILED green launches nothing: no replacement can come
+		 * for its unhealthy tasks, which go at once (choice E182) */
+		int64_t target = t->dep != g ? v->deps[t->dep].want
+			       : v->bg.stage == BG_FAILED || v->deps[g].rollout == ROLL_FAILED ? 0 : v->desired;
 
 		if (!svc_live(t) || (!t->unhealthy && !svc_on_draining(bp, t)))
 			continue;
@@ -326,8 +364,13 @@ void svc_bg_reconcile(struct backplane *bp, int vi)
 		v->throttle_wake = wake;
 		sim_after(backplane_sim(bp), wake - now, svc_sched(bp)->ev_reconcile, v, 1);
 	}
-	/* CLEAN_UP waiting for blue's protected tasks: done when none is left */
-	if (v->bg.stage == BG_CLEANUP && !others_live(bp, v))
+	/* the bake time over while green was not steady: CLEAN_UP at the
+	 * first pass that finds it steady (choice E183) */
+	if (v->bg.stage == BG_BAKE && v->bg.baked && green_steady(bp, v))
+		clean_up(bp, v);
+	/* CLEAN_UP waiting for blue's protected tasks: done when none is left
+	 * and green is steady (choice E183) */
+	if (v->bg.stage == BG_CLEANUP && !others_live(bp, v) && green_steady(bp, v))
 		completed(bp, v);
 	/* green at the desired count, all healthy: the traffic shifts */
 	if (v->bg.stage == BG_SCALE_UP && bc[g].good_healthy >= v->desired) {

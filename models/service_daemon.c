@@ -321,6 +321,7 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 		if (!svc_live(t) || t->inst < 0 || t->dep != v->primary ||
 		    cluster_status(backplane_cluster(bp), t->inst) != INST_ACTIVE || daemon_eligible(bp, v, t->inst))
 			continue;
+		svcev_daemon_violated(bp, v, t);
 		svc_stop(bp, slot);
 		k = -1;                          /* the list may have changed */
 	}

@@ -43,6 +43,22 @@ void svcev_stopping(struct backplane *bp, uint32_t slot)
 		svcev_task(bp, &svc_sched(bp)->svcs[t->svc], t, 1);
 }
 
+/* ECS names the event (EventBridge SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED:
+ * "A task in a service using the DAEMON service scheduler strategy no
+ * longer meets the placement constraint strategy for the service") but
+ * publishes no message: ecsim's words, one row per task (choice E184). */
+void svcev_daemon_violated(struct backplane *bp, struct svc *v, const struct task *t)
+{
+	char msg[512], id[32];
+
+	if (!log_of(bp))
+		return;
+	snprintf(msg, sizeof msg, "(service %s) (task %s) no longer meets the placement constraints of the service "
+		 "on (container-instance %s).", v->cfg->name, task_name(t, id, sizeof id),
+		 cluster_id(backplane_cluster(bp), t->inst));
+	evlog_event(log_of(bp), now_of(bp), v->cfg->name, EV_DAEMON_CONSTRAINT_VIOLATED, msg);
+}
+
 void svcev_start_impaired(struct backplane *bp, struct svc *v)
 {
 	char msg[512];

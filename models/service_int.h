@@ -66,6 +66,8 @@ struct bluegreen {
 	int w;                     /* production traffic to green, tenths of a percent */
 	int steps;                 /* production shifts made */
 	sim_time_t next;           /* the next timed step (shift or clean-up), -1 none */
+	int baked;                 /* BG_BAKE: the bake time is over, CLEAN_UP waits
+				    * for green to be steady (choice E183) */
 };
 enum { ROLL_IN_PROGRESS, ROLL_COMPLETED, ROLL_FAILED };
 
@@ -192,6 +194,10 @@ void svc_rate_note(struct backplane *bp, struct svc *v, const struct task *t);
 void svcev_task(struct backplane *bp, struct svc *v, const struct task *t, int stopped);
 /* The scheduler stops the task in `slot` (a TASKS_STOPPED entry). */
 void svcev_stopping(struct backplane *bp, uint32_t slot);
+/* A DAEMON task no longer meets its service's placement constraints on
+ * its instance (§4.10): its SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED
+ * row, before the scheduler stops it (choice E184). */
+void svcev_daemon_violated(struct backplane *bp, struct svc *v, const struct task *t);
 /* The launch throttle of a deployment holds its launches (§5.4). */
 void svcev_start_impaired(struct backplane *bp, struct svc *v);
 /* A deployment's row of deployments.csv: its event (IN_PROGRESS,

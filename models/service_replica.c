@@ -486,8 +486,8 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	int64_t min_healthy = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
 	int64_t active = 0, healthy = 0, primary = 0, outgoing = 0, primary_healthy = 0;
 	int64_t unhealthy = 0, starting = 0;
-	int64_t can, old_need = 0;
-	int no_room;
+	int64_t can, old_need = 0, share = v->desired;
+	int no_room, failed = p->rollout == ROLL_FAILED;
 	sim_time_t now = sim_now(backplane_sim(bp));
 	struct dep_count *dc = xcalloc((size_t)v->n_deps, sizeof *dc);
 
@@ -534,7 +534,13 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 			v->deps[i].want = dc[i].good_healthy;
 		if (v->deps[i].want > dc[i].good)
 			old_need += v->deps[i].want - dc[i].good;
+		share -= v->deps[i].want;
 	}
+	/* a FAILED deployment without rollback (choice E182): its revision
+	 * holds what the older deployments' targets leave of the desired
+	 * count, at most */
+	if (share < 0)
+		share = 0;
 	/* unhealthy tasks (docs/ecs-model.md §5.3): the primary's stopped
 	 * once as many replacements are healthy, an older deployment's once
 	 * its revision has its target healthy without it (choice E8, below).
@@ -549,7 +555,10 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	 * once below */
 	no_room = active >= max_tasks || v->wants_capacity;
 	if (unhealthy > 0) {
-		int64_t go = primary_healthy + unhealthy - v->desired;
+		/* a FAILED deployment launches nothing (§5.6): no replacement
+		 * can come for its unhealthy tasks, so they go at once
+		 * (choice E182) */
+		int64_t go = failed ? unhealthy : primary_healthy + unhealthy - v->desired;
 
 		if (go > 0)
 			no_room = 0;   /* surplus ones go: not one for want of room */
@@ -723,7 +732,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	if (v->rebalancing && primary > v->desired && primary_healthy < primary)
 		;
 	else
-		svc_stop_excess(bp, v, primary - unhealthy - v->desired);
+		svc_stop_excess(bp, v, primary - unhealthy - (failed ? share : v->desired));
 	if (primary <= v->desired)
 		v->rebalancing = 0;
 	/* completion */

@@ -15,6 +15,8 @@
  *  - rollback (circuit breaker): production traffic back to blue at once,
  *    green's tasks stopped, blue's count unchanged;
  *  - a headless service goes through the same stages;
+ *  - a green task lost during the bake: CLEAN_UP and COMPLETED wait for
+ *    green to be steady again (choice E183);
  *  - bad fields exit 2 naming the JSON path.
  * On main every scenario here is refused (unknown member `strategy`,
  * `deploymentController`): every test fails there. */
@@ -426,7 +428,8 @@ static void test_rollback_in_bake(void)
 /* The same failure without rollback (choice E125): the deployment is
  * FAILED, the stages stop where they are (no CLEAN_UP: blue is never
  * stopped, the split stays on at 100 %), and green launches nothing more:
- * its unhealthy task is not replaced by a green one. */
+ * its unhealthy task is not replaced by a green one, and is stopped (choice
+ * E182; main kept it RUNNING to the end). */
 static void test_failed_no_rollback(void)
 {
 	struct bgo o;
@@ -452,6 +455,13 @@ static void test_failed_no_rollback(void)
 		free(td);
 	}
 	T_EQ(green_started, 4);
+	/* its unhealthy task is stopped, not kept (choice E182): nothing of
+	 * its revision can replace it */
+	n = rs_find("bg-nrb", "tasks.csv", "task_id", "task-5");
+	CU_ASSERT_FATAL(n > 0);
+	RS_IS("bg-nrb", "tasks.csv", n, "last_status", "STOPPED");
+	RS_IS("bg-nrb", "tasks.csv", n, "stopped_reason", "Task failed container health checks");
+	RS_IS("bg-nrb", "services.csv", -1, "running", "7");
 }
 
 /* A new revision during the shifts (choice E126): the deployment in
@@ -647,6 +657,95 @@ static void test_headless(void)
 	RS_IS("bg-hl", "services.csv", -1, "running", "4");
 }
 
+/* A green task lost during the bake (docs/ecs-model.md §5.7, choice E183,
+ * as E147 for a rolling deployment: COMPLETED only at steady state).
+ * Headless BLUE_GREEN, bake 2 min, desired 4: green (task-5 … task-8) is
+ * healthy 40 s after RUNNING (healthyAfterSeconds), the next pass shifts
+ * production at t, BAKE_TIME until t + 120.  task-5 is stopped at 470 s,
+ * inside the bake; its replacement (of green's revision) is RUNNING a few
+ * seconds after the pass that follows the stop and healthy 40 s later.  At
+ * t + 120 green is 3 healthy + 1 starting: CLEAN_UP waits, blue kept whole,
+ * until the first pass that finds green at 4 healthy; then CLEAN_UP and
+ * COMPLETED, with no second BAKE_TIME row.  Checked after every event: blue
+ * keeps its desired count RUNNING until CLEAN_UP, and at CLEAN_UP and at
+ * COMPLETED green has its desired count live and healthy.  main cleaned up
+ * and COMPLETED at t + 120 with 3 green tasks healthy. */
+struct bake_obs {
+	struct bgo o;
+	double clean_s, done_s;
+	int64_t clean_green, done_green, done_other;
+};
+
+static void bake_observe(struct backplane *bp, void *ctx)
+{
+	struct bake_obs *b = ctx;
+	struct svc *v;
+	int64_t green = 0, other = 0;
+	double now = (double)sim_now(backplane_sim(bp)) / 1000.0;
+
+	observe(bp, &b->o);
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	if (v->n_deps < 2)
+		return;
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *t = &bp->tasks[v->tasks[k]];
+
+		if (!svc_live(t))
+			continue;
+		if (t->dep == 1)
+			green += t->healthy && !t->unhealthy;
+		else
+			other++;
+	}
+	if (b->clean_s < 0 && (v->bg.stage == BG_CLEANUP || v->deps[1].rollout == ROLL_COMPLETED)) {
+		b->clean_s = now;
+		b->clean_green = green;
+	}
+	if (b->done_s < 0 && v->deps[1].rollout == ROLL_COMPLETED) {
+		b->done_s = now;
+		b->done_green = green;
+		b->done_other = other;
+	}
+}
+
+static void test_bake_lost_task(void)
+{
+	struct bake_obs b;
+	double t, clean, r9;
+	int r;
+
+	memset(&b, 0, sizeof b);
+	bgo_init(&b.o, 300);
+	b.clean_s = b.done_s = -1;
+	rs_write("bg-bk.json", HEAD("bg-bk", 1200) SVC("{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":2}")
+		 TAIL("bg-bk"));
+	rs_write("bg-bk.csv", TRACE_HDR "300,deploy,w,web2,,,\n470,stop_task,task-5,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("bg-bk.json", "bg-bk", NULL, bake_observe, &b), 0);
+	t = stage_at("bg-bk", "BAKE_TIME", 1);
+	/* the premise: task-5 was stopped inside the bake */
+	CU_ASSERT_FATAL(t > 300 && t < 470 && t + 120 > 475);
+	T_EQ(b.o.blue_short, 0);                /* blue whole until CLEAN_UP */
+	T_EQ(stage_at("bg-bk", "BAKE_TIME", 2), -1);   /* no second bake */
+	clean = stage_at("bg-bk", "CLEAN_UP", 1);
+	T_NEAR(b.clean_s, clean);
+	T_NEAR(stage_at("bg-bk", "COMPLETED", 1), clean);
+	T_EQ(b.clean_green, 4);
+	T_EQ(b.done_green, 4);
+	T_EQ(b.done_other, 0);
+	/* CLEAN_UP at the pass after green's replacement turned healthy
+	 * (RUNNING + healthyAfter 40 s, then within schedulerDelay 10 s) */
+	r = rs_find("bg-bk", "tasks.csv", "task_id", "task-9");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("bg-bk", "tasks.csv", r, "taskdef", "web:2");
+	r9 = rs_num("bg-bk", "tasks.csv", r, "running_s");
+	CU_ASSERT(r9 > 470);
+	CU_ASSERT(clean >= r9 + 40 && clean <= r9 + 40 + 10 + 1e-6);
+	RS_IS("bg-bk", "services.csv", -1, "running", "4");
+	RS_IS("bg-bk", "services.csv", -1, "deployments", "1");
+}
+
 /* Bad members exit 2 naming the member's path and the reason. */
 static void test_bad_fields(void)
 {
@@ -716,6 +815,7 @@ static CU_TestInfo tests[] = {
 	  test_deploy_during },
 	{ "desired 4 -> 0 -> 4 during SCALE_UP: blue keeps its desired count (E123)", test_desired_through_zero },
 	{ "task scale-in protection: CLEAN_UP and a scale-in leave protected tasks (§5.14)", test_protected_blue },
+	{ "a green task lost in the bake: CLEAN_UP and COMPLETED once green is steady (E183)", test_bake_lost_task },
 	{ "bad deployment fields exit 2 at their path", test_bad_fields },
 	CU_TEST_INFO_NULL,
 };

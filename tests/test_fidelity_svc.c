@@ -6,7 +6,8 @@
  * one at a time as the service's strategies say (§4.5, §4.6, against a
  * brute-force oracle; binpack and spread cases of their own), a rollback keeping
  * the healthy tasks it rolls back to, and a FAILED deployment without
- * rollback stopping no more old tasks (§5.6), a deployment leaving
+ * rollback stopping no more old tasks (§5.6) while its own unhealthy and
+ * surplus tasks go (choice E182), a deployment leaving
  * protected tasks until their protection expires (§5.14), and an awsvpc
  * service held to the zones of its subnets (§4.2, LOCATION).  Rules with a bound are
  * checked after every event through the observer hook. */
@@ -1059,6 +1060,141 @@ static void test_failed_without_rollback(void)
 	check_status_rows("fid-nr");
 }
 
+/* A FAILED deployment without rollback keeps the desired count from above
+ * (docs/ecs-model.md §5.3, §5.6, choice E182).  After every event once a
+ * pass has followed the failure (schedulerDelay 10 s): no more live tasks
+ * than desired, and no live unhealthy task of the FAILED revision (it
+ * launches nothing, so nothing can replace it: it goes at the next pass,
+ * within schedulerDelay of its turning unhealthy). */
+struct fnr_check {
+	int samples, over_desired, failed_unhealthy, over_max;
+	double failed_at;
+	double unh_since[32];      /* by task number: seen unhealthy in the
+				    * FAILED revision since, 0 = not */
+};
+
+static void fnr_observe(struct backplane *bp, void *ctx)
+{
+	struct fnr_check *c = ctx;
+	struct svc *v;
+	int64_t live = 0, bad = 0;
+	int failed = -1;
+
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	for (int i = 0; i < v->n_deps; i++)
+		if (v->deps[i].rollout == ROLL_FAILED)
+			failed = i;
+	if (failed >= 0 && c->failed_at < 0)
+		c->failed_at = sec(bp);
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *t = &bp->tasks[v->tasks[k]];
+
+		if (t->desired != TD_RUNNING)
+			continue;
+		live++;
+		if (t->dep == failed && t->unhealthy && t->no < 32) {
+			if (c->unh_since[t->no] == 0)
+				c->unh_since[t->no] = sec(bp);
+			bad += sec(bp) > c->unh_since[t->no] + 10 + 1e-9;
+		}
+	}
+	c->samples++;
+	if (live > (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0))
+		c->over_max++;
+	if (c->failed_at < 0 || sec(bp) <= c->failed_at + 10 + 1e-9)
+		return;
+	c->over_desired += live > v->desired;
+	c->failed_unhealthy += bad > 0;
+}
+
+static void fnr_run(const char *tag, int min_pct, const char *faults, struct fnr_check *c)
+{
+	char name[64], trace[64], scn[2048], csv[256];
+
+	snprintf(name, sizeof name, "%s.json", tag);
+	snprintf(trace, sizeof trace, "%s.csv", tag);
+	snprintf(scn, sizeof scn, "{\"name\":\"%s\",\"durationSeconds\":900,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
+		 "\"schedulerDelaySeconds\":10},"
+		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
+		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.xlarge\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"hc\":\"fid-hc.json\",\"hc2\":\"fid-hc2.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":2,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":%d,\"maximumPercent\":200,"
+		 "\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":false,"
+		 "\"thresholdConfiguration\":{\"type\":\"COUNT\",\"value\":3}}}}],"
+		 "\"workload\":{\"traces\":[\"%s\"]}}", tag, min_pct, trace);
+	rs_write(name, scn);
+	snprintf(csv, sizeof csv, TRACE_HDR "300,deploy,s,hc2,,,\n%s", faults);
+	rs_write(trace, csv);
+	memset(c, 0, sizeof *c);
+	c->failed_at = -1;
+	CU_ASSERT_EQUAL_FATAL(rs_run(name, tag, NULL, fnr_observe, c), 0);
+	/* the premise: deployment 2 FAILED */
+	CU_ASSERT_FATAL(c->failed_at > 300);
+	RS_IS(tag, "deployments.csv", -1, "stage", "FAILED");
+	CU_ASSERT(c->samples > 50);
+	T_EQ(c->over_max, 0);
+	T_EQ(c->over_desired, 0);
+	T_EQ(c->failed_unhealthy, 0);
+	check_status_rows(tag);
+}
+
+/* Desired 2 at 200 %, container checks every 10 s (retries 3), the breaker
+ * at COUNT 3, no rollback; `hc2` (deployment 2) starts task-3 and task-4.
+ * 1. minimumHealthyPercent 100: task-3's check command fails for good from
+ * 305 s, task-4 turns healthy and the rollout stops task-1; task-3 is
+ * UNHEALTHY at its third failure and replaced (task-5, its revision: the
+ * deployment is still IN_PROGRESS); its fourth failure trips the breaker.
+ * The FAILED revision then holds desired − the older target (task-2's 1)
+ * = 1 task: one of task-4 / task-5 goes, task-2 stays (choice E19).  main
+ * kept task-2, task-4 and task-5 RUNNING for desired 2 to the end.
+ * 2. minimumHealthyPercent 50: the rollout stops task-1 at once; both new
+ * tasks' commands fail from 305 s, the breaker trips at 333.75 and both
+ * are UNHEALTHY at 343.75: they go (nothing of their revision can replace
+ * them), task-2 stays, alone (E19: the FAILED revision launches nothing).
+ * main kept both unhealthy tasks RUNNING beside task-2 to the end. */
+static void test_failed_keeps_desired(void)
+{
+	struct fnr_check c;
+	int r;
+
+	rs_write("fid-hc.json", "{\"family\":\"hc\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"cpu\":256,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
+		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
+	rs_write("fid-hc2.json", "{\"family\":\"hc\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\","
+		 "\"image\":\"x:2\",\"cpu\":256,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
+		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
+	fnr_run("fid-fkd", 100, "305,health_check_fail,task-3,,,,\n", &c);
+	r = rs_find("fid-fkd", "tasks.csv", "task_id", "task-2");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("fid-fkd", "tasks.csv", r, "last_status", "RUNNING");     /* the older revision stays */
+	r = rs_find("fid-fkd", "tasks.csv", "task_id", "task-3");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("fid-fkd", "tasks.csv", r, "stopped_reason", "Task failed container health checks");
+	RS_IS("fid-fkd", "services.csv", -1, "running", "2");
+	RS_IS("fid-fkd", "services.csv", -1, "healthy", "2");
+
+	fnr_run("fid-fku", 50, "305,health_check_fail,task-3,,,,\n305,health_check_fail,task-4,,,,\n", &c);
+	for (int k = 3; k <= 4; k++) {
+		char id[16];
+
+		snprintf(id, sizeof id, "task-%d", k);
+		r = rs_find("fid-fku", "tasks.csv", "task_id", id);
+		CU_ASSERT_FATAL(r > 0);
+		RS_IS("fid-fku", "tasks.csv", r, "stopped_reason", "Task failed container health checks");
+	}
+	r = rs_find("fid-fku", "tasks.csv", "task_id", "task-2");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("fid-fku", "tasks.csv", r, "last_status", "RUNNING");
+	T_EQ(rs_rows("fid-fku", "tasks.csv"), 4);    /* nothing launched after the failure */
+	RS_IS("fid-fku", "services.csv", -1, "running", "1");
+}
+
 /* §4.2 (LOCATION): an awsvpc service's tasks go only to instances in the
  * zones of its subnets (its availabilityZones).  One m5.large in each of three
  * zones (2 task ENIs each, no trunking), subnets in 1a and 1b, desired 6:
@@ -1318,6 +1454,7 @@ static CU_TestInfo fid_tests[] = {
 	{ "spread scale-in: AZs balanced, random inside an AZ", test_scale_in_spread_random },
 	{ "rollback keeps healthy tasks", test_rollback_keeps_healthy_tasks },
 	{ "FAILED without rollback", test_failed_without_rollback },
+	{ "FAILED without rollback keeps the desired count (E182)", test_failed_keeps_desired },
 	{ "a rollback interrupted: the last COMPLETED revision", test_rollback_interrupted },
 	{ "a deployment leaves protected tasks until expiry", test_protection_holds_deployment },
 	{ "AZ rebalancing: ENABLED by default when compatible", test_rebalancing_default },

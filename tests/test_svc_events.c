@@ -18,7 +18,10 @@
  *  - protected tasks over the desired count (§5.14): one row at the pass
  *    after the desired count drops below them;
  *  - the Fargate launch bucket empty (choice E119): one
- *    ECS_OPERATION_THROTTLED row for many THROTTLED placement failures.
+ *    ECS_OPERATION_THROTTLED row for many THROTTLED placement failures;
+ *  - DeleteService: the tasks it stops in a TASKS_STOPPED row; a DAEMON
+ *    task off its constraints: SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED
+ *    (choice E184).
  * On main no run writes service_events.csv: every test here fails there. */
 #include <math.h>
 #include <stdio.h>
@@ -384,6 +387,114 @@ static void test_operation_throttled(void)
 	T_EQ(rows_of("fg", "SERVICE_TASK_PLACEMENT_FAILURE", at, 4), 0);
 }
 
+/* DeleteService (the trace's delete_service: with `force`, choice E151):
+ * the scheduler stops the service's tasks (ServiceSchedulerInitiated), and
+ * ECS lists a scheduler's stops in its TASKS_STOPPED row (choice E184): one
+ * row naming all three, at the call's instant (300 s; each STOPPED a little
+ * later).  main wrote none. */
+static void test_delete_stops(void)
+{
+	double at[4];
+	char *m;
+
+	scn("del", 600, "m5.xlarge", 2, "", "v1", 3, "300,delete_service,s,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("del.json", "del", NULL, NULL, NULL), 0);
+	T_EQ(rows_of("del", "TASKS_STOPPED", at, 4), 1);
+	T_NEAR(at[0], 300);     /* the call's instant; they stop later */
+	CU_ASSERT(tasks_max("del", 1, 3, "stop_s") > at[0]);
+	m = msg_of("del", "TASKS_STOPPED", 0);
+	T_STREQ(m, "(service s) has stopped 3 running tasks: (task task-1) (task task-2) (task task-3).");
+	free(m);
+	for (int i = 1; i <= 3; i++) {
+		char id[16];
+
+		snprintf(id, sizeof id, "task-%d", i);
+		RS_IS("del", "tasks.csv", rs_find("del", "tasks.csv", "task_id", id), "stop_code",
+		      "ServiceSchedulerInitiated");
+	}
+}
+
+/* A DAEMON task whose instance no longer meets the service's constraints
+ * (docs/ecs-model.md §4.10, choice E116): DAEMON d on instances running no
+ * other task (`runningTasksCount == 0`), two instances, service db (role=db,
+ * the first instance) created at 300 s.  d's task on ci-00001 is stopped
+ * once db's task is there: one SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED
+ * row naming it and its instance, at the pass that stops it, then that
+ * instant's TASKS_STOPPED row naming it (choice E184).  main wrote only the
+ * TASKS_STOPPED row. */
+static void test_daemon_violated(void)
+{
+	double at[4], stop;
+	char *m, id[32];
+	int n, r, first_v = 0, first_s = 0;
+
+	rs_write("tiny.json", "{\"family\":\"tiny\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\","
+		 "\"cpu\":64,\"memory\":64}]}");
+	rs_write("dv.json", "{ \"name\": \"dv\", \"seed\": 1, \"durationSeconds\": 900, \"region\": \"us-east-1\","
+		 "\"availabilityZones\": [\"us-east-1a\"],"
+		 "\"instanceGroups\": [ { \"instanceType\": \"m5.large\", \"availabilityZone\": \"us-east-1a\","
+		 "\"attributes\": { \"role\": \"db\" } },"
+		 "{ \"instanceType\": \"m5.large\", \"availabilityZone\": \"us-east-1a\" } ],"
+		 "\"taskDefinitions\": { \"tiny\": \"tiny.json\" },"
+		 "\"services\": [ { \"serviceName\": \"d\", \"taskDefinition\": \"tiny\", \"schedulingStrategy\": \"DAEMON\","
+		 "\"placementConstraints\": [ { \"type\": \"memberOf\", \"expression\": \"runningTasksCount == 0\" } ] },"
+		 "{ \"serviceName\": \"db\", \"taskDefinition\": \"tiny\", \"desiredCount\": 1, \"createdAtSeconds\": 300,"
+		 "\"placementConstraints\": [ { \"type\": \"memberOf\", \"expression\": \"attribute:role == db\" } ] } ] }");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dv.json", "dv", NULL, NULL, NULL), 0);
+	/* the premise: d's task on ci-00001 stopped after 300 s */
+	r = 0;
+	n = rs_rows("dv", "tasks.csv");
+	for (int k = 1; k <= n && !r; k++) {
+		char *svc = rs_cell("dv", "tasks.csv", k, "service");
+		char *inst = rs_cell("dv", "tasks.csv", k, "instance_id");
+
+		if (strcmp(svc, "d") == 0 && strcmp(inst, "ci-00001") == 0)
+			r = k;
+		free(svc);
+		free(inst);
+	}
+	CU_ASSERT_FATAL(r > 0);
+	stop = rs_num("dv", "tasks.csv", r, "stop_s");
+	CU_ASSERT_FATAL(stop > 300);
+	{
+		char *tid = rs_cell("dv", "tasks.csv", r, "task_id");
+
+		snprintf(id, sizeof id, "%s", tid);
+		free(tid);
+	}
+	T_EQ(rows_of("dv", "SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED", at, 4), 1);
+	CU_ASSERT(at[0] > 300 && at[0] < stop);   /* the pass that stops it */
+	m = msg_of("dv", "SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED", 0);
+	{
+		char want[256];
+
+		snprintf(want, sizeof want, "(service d) (task %s) no longer meets the placement constraints of the "
+			 "service on (container-instance ci-00001).", id);
+		T_STREQ(m, want);
+	}
+	free(m);
+	/* then the scheduler's TASKS_STOPPED row for it, the same instant */
+	n = rs_rows("dv", EV);
+	for (int k = 1; k <= n; k++) {
+		char *t = rs_cell("dv", EV, k, "event_type");
+		char *msg = rs_cell("dv", EV, k, "message");
+
+		if (!first_v && strcmp(t, "SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED") == 0)
+			first_v = k;
+		if (!first_s && strcmp(t, "TASKS_STOPPED") == 0 && strstr(msg, "(service d)")) {
+			char want[128];
+
+			first_s = k;
+			snprintf(want, sizeof want, "(service d) has stopped 1 running tasks: (task %s).", id);
+			T_STREQ(msg, want);
+			T_NEAR(rs_num("dv", EV, k, "time_s"), at[0]);
+		}
+		free(t);
+		free(msg);
+	}
+	CU_ASSERT(first_v > 0 && first_s > first_v);
+}
+
 static CU_TestInfo tests[] = {
 	{ "steady state: one row when the deployment completes, not one per pass", test_steady_once },
 	{ "steady state repeated 6 h later at a metrics interval", test_steady_repeat },
@@ -395,6 +506,8 @@ static CU_TestInfo tests[] = {
 	{ "AZ rebalancing STARTED and COMPLETED with the AZ counts", test_rebalancing },
 	{ "more protected tasks than desired: one row", test_protected },
 	{ "Fargate launch bucket empty: one ECS_OPERATION_THROTTLED row", test_operation_throttled },
+	{ "DeleteService: its stopped tasks in one TASKS_STOPPED row (E184)", test_delete_stops },
+	{ "a DAEMON task off its constraints: the violation row, then TASKS_STOPPED (E184)", test_daemon_violated },
 	CU_TEST_INFO_NULL,
 };
 
