@@ -269,7 +269,7 @@ static void add_opt_int(cJSON *o, const char *key, long long v, long long none)
 
 static cJSON *container_json(const struct taskdef *td, const struct td_container *ct)
 {
-	cJSON *o = cJSON_CreateObject(), *ports = cJSON_CreateArray();
+	cJSON *o = cJSON_CreateObject(), *ports = cJSON_CreateArray(), *deps;
 
 	cJSON_AddStringToObject(o, "name", ct->name);
 	if (ct->image)
@@ -310,6 +310,26 @@ static cJSON *container_json(const struct taskdef *td, const struct td_container
 	add_opt_int(o, "stopTimeout", ct->stop_timeout_s, -1);
 	add_opt_int(o, "startTimeout", ct->start_timeout_s, -1);
 	cJSON_AddBoolToObject(o, "healthCheck", ct->has_health_check);
+	/* dependsOn as given, each dependency by name (docs/ecs-model.md §1.4) */
+	deps = cJSON_AddArrayToObject(o, "dependsOn");
+	for (int k = 0; k < ct->n_deps; k++) {
+		static const char *const cond[] = { "START", "COMPLETE", "SUCCESS", "HEALTHY" };
+		cJSON *d = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(d, "containerName", td->containers[ct->deps[k].idx].name);
+		cJSON_AddStringToObject(d, "condition", cond[ct->deps[k].cond]);
+		cJSON_AddItemToArray(deps, d);
+	}
+	/* restartPolicy (choice E158): null when not enabled (absent, or
+	 * enabled false: the same to ecsim) */
+	if (ct->restart_enabled) {
+		cJSON *rp = cJSON_AddObjectToObject(o, "restartPolicy");
+
+		cJSON_AddBoolToObject(rp, "enabled", 1);
+		cJSON_AddNumberToObject(rp, "restartAttemptPeriod", ct->restart_period_s);
+	} else {
+		cJSON_AddNullToObject(o, "restartPolicy");
+	}
 	return o;
 }
 
