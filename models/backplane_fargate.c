@@ -60,7 +60,7 @@ struct fargate_run {
 	int thr_n[2];
 	size_t thr_cap[2];
 	uint32_t ev_start, ev_stop, ev_stop_done, ev_deprovisioned, ev_healthy, ev_exit, ev_spot,
-		ev_lost, ev_back, ev_token, ev_deps_met, ev_deps_failed;
+		ev_lost, ev_back, ev_token, ev_deps_met, ev_deps_failed, ev_deps_stopped;
 };
 
 static struct fargate_run *fr_of(const struct backplane *bp)
@@ -345,8 +345,8 @@ static void on_start(struct sim *s, void *ctx, const struct event *ev)
 	 * dependencies' conditions hold; the task is RUNNING when the last
 	 * has started, or gives up (TaskFailedToStart) */
 	if (bp->s->taskdefs[t->td].td->has_deps) {
-		t->cold = 1;             /* (task.h: deps_base) */
-		t->deps_base = sim_now(bp->sim);
+		t->cold = 1;             /* (task.h: deps_base, 1 + the plan's base) */
+		t->deps_base = sim_now(bp->sim) + 1;
 		if (deps_next(bp, t, ev->arg))
 			return;
 	}
@@ -359,20 +359,58 @@ static void on_start(struct sim *s, void *ctx, const struct event *ev)
 static int deps_next(struct backplane *bp, struct task *t, uint64_t ref)
 {
 	struct td_start_plan pl;
-	sim_time_t now = sim_now(bp->sim);
-	int r = agent_health_start_plan(bp, ref, t->deps_base, 0, &pl);
+	sim_time_t now = sim_now(bp->sim), base = t->deps_base - 1;
+	int r = agent_health_start_plan(bp, ref, base, 0, &pl);
 
 	if (r == 2)
 		return 1;
 	if (r == 1) {
-		sim_after(bp->sim, t->deps_base + pl.fail_ms > now ? t->deps_base + pl.fail_ms - now : 0,
+		sim_after(bp->sim, base + pl.fail_ms > now ? base + pl.fail_ms - now : 0,
 			  fr_of(bp)->ev_deps_failed, bp, ref);
 		return 1;
 	}
-	if (t->deps_base + pl.running_ms <= now)
+	if (base + pl.running_ms <= now)
 		return 0;
-	sim_after(bp->sim, t->deps_base + pl.running_ms - now, fr_of(bp)->ev_deps_met, bp, ref);
+	sim_after(bp->sim, base + pl.running_ms - now, fr_of(bp)->ev_deps_met, bp, ref);
 	return 1;
+}
+
+/* A task stopped before it ran, its containers starting along dependsOn
+ * (a stop request, or, `failed`, it gave up): as the agent does on EC2 (models/agent.c stop_started;
+ * docs/ecs-model.md §3.2, choice E144), the containers that had started
+ * get the stop signal along dependsOn reversed and take their time, then
+ * the task is deprovisioned; it stays PENDING meanwhile.  deps_base -1:
+ * stopping already. */
+static void stop_started(struct backplane *bp, struct task *t, uint64_t ref, int failed)
+{
+	sim_time_t wait = 0;
+
+	if (t->deps_base < 0)
+		return;
+	if (t->deps_base > 0) {
+		struct td_start_plan pl;
+		sim_time_t base = t->deps_base - 1, by = sim_now(bp->sim) - base;
+
+		if (agent_health_start_plan(bp, ref, base, 0, &pl) == 1 && failed && pl.fail_ms < by)
+			by = pl.fail_ms;
+		wait = taskdef_stop_wait_started_ms(bp->s->taskdefs[t->td].td, bp->tm->shutdown, bp->tm->stop_timeout,
+						    pl.start, by);
+		t->deps_base = -1;
+	}
+	if (wait > 0)
+		sim_after(bp->sim, wait, fr_of(bp)->ev_deps_stopped, bp, ref);
+	else
+		deprovision(bp, ref_slot(ref));
+}
+
+static void on_deps_stopped(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+
+	(void)s;
+	if (t && t->state == TS_PENDING && t->deps_base == -1)
+		deprovision(bp, ref_slot(ev->arg));
 }
 
 static void on_deps_met(struct sim *s, void *ctx, const struct event *ev)
@@ -381,7 +419,8 @@ static void on_deps_met(struct sim *s, void *ctx, const struct event *ev)
 	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	if (t && t->state == TS_PENDING && t->desired == TD_RUNNING && !deps_next(bp, t, ev->arg))
+	if (t && t->state == TS_PENDING && t->desired == TD_RUNNING && t->deps_base > 0 &&
+	    !deps_next(bp, t, ev->arg))
 		running(bp, ref_slot(ev->arg), ev);
 }
 
@@ -391,11 +430,11 @@ static void on_deps_failed(struct sim *s, void *ctx, const struct event *ev)
 	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	if (!t || t->state != TS_PENDING || t->desired != TD_RUNNING)
+	if (!t || t->state != TS_PENDING || t->desired != TD_RUNNING || t->deps_base <= 0)
 		return;
 	t->desired = TD_STOPPED;
 	t->stop_code = STOP_FAILED_TO_START;
-	deprovision(bp, ref_slot(ev->arg));
+	stop_started(bp, t, ev->arg, 1);
 }
 
 /* Every container has started. */
@@ -484,6 +523,8 @@ static void on_stop(struct sim *s, void *ctx, const struct event *ev)
 		return;
 	if (t->state == TS_RUNNING)
 		begin_stop(bp, ref_slot(ev->arg), 0, stop_timeout(bp, t));
+	else if (t->state == TS_PENDING && bp->s->taskdefs[t->td].td->has_deps)
+		stop_started(bp, t, ev->arg, 0);   /* choice E144 */
 	else if (t->state == TS_PENDING || t->state == TS_ACTIVATING)
 		deprovision(bp, ref_slot(ev->arg));
 }
@@ -722,4 +763,5 @@ void fargate_attach(struct backplane *bp)
 	f->ev_token = sim_on_world(sim, "fargate-launch-token", on_token, bp);
 	f->ev_deps_met = sim_on_world(sim, "fargate-dependencies-met", on_deps_met, bp);
 	f->ev_deps_failed = sim_on_world(sim, "fargate-dependencies-timeout", on_deps_failed, bp);
+	f->ev_deps_stopped = sim_on_world(sim, "fargate-started-containers-stopped", on_deps_stopped, bp);
 }

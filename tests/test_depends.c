@@ -18,6 +18,9 @@
  *    signal once every container depending on it has exited, so a chain of
  *    three takes three shutdowns (or three stopTimeouts when the
  *    containers ignore SIGTERM), not one (E159);
+ *  - a task stopped (or giving up) while its containers start: those that
+ *    started are stopped the same way, the others never start; the task
+ *    stays PENDING until they have exited (E144);
  *  - restartPolicy: an essential container that exits after running at
  *    least `restartAttemptPeriod` is restarted in place: same task, never
  *    STOPPED, no replacement; one that exits sooner ends the task as
@@ -176,8 +179,9 @@ static int task_no(const char *tag, const char *svc)
  *   nodep  both containers at p + 12.5: RUNNING p + 12.5
  *   hdep   envoy starts p + 12.5, first passing check 30 s later, app
  *          starts 2 s after that: RUNNING p + 44.5
- *   hto    envoy's startTimeout 10 < 30: gives up at p + 22.5, STOPPED
- *          TaskFailedToStart (no ENI: STOPPED at once), never RUNNING
+ *   hto    envoy's startTimeout 10 < 30: gives up at p + 22.5, stops
+ *          envoy, which had started (shutdown 3 s, E144), STOPPED
+ *          TaskFailedToStart at p + 25.5 (no ENI), never RUNNING
  *   hto40  startTimeout 40 >= 30: as hdep, p + 44.5
  *   chain  a at p + 12.5, b 2 s later, c 2 s after b: RUNNING p + 16.5
  *   init   init starts p + 12.5 and exits at once, app 2 s later: p + 14.5
@@ -197,17 +201,18 @@ static void test_start_order(void)
 	T_NEAR(num(tag, "i1", "running_s") - num(tag, "i1", "pending_s"), 14.5);
 	RS_IS(tag, "tasks.csv", row(tag, "t1"), "stop_code", "TaskFailedToStart");
 	RS_IS(tag, "tasks.csv", row(tag, "t1"), "running_s", "");
-	T_NEAR(num(tag, "t1", "stopped_s") - num(tag, "t1", "pending_s"), 22.5);
+	T_NEAR(num(tag, "t1", "stopped_s") - num(tag, "t1", "pending_s"), 25.5);
 	RS_IS(tag, "tasks.csv", row(tag, "x1"), "stop_code", "TaskFailedToStart");
 	RS_IS(tag, "tasks.csv", row(tag, "x1"), "running_s", "");
 	T_NEAR(num(tag, "x1", "stopped_s") - num(tag, "x1", "pending_s"), 12.5);
 }
 
 /* A service whose tasks always give up (envoy's startTimeout 10 s < its
- * first pass, 30 s): each task goes STOPPED, TaskFailedToStart, 10 s after
- * its containers without a dependency started (PENDING + 0.5 + the pull,
- * 10 s or 1 s once cached, + 2 + 10), never RUNNING; the scheduler replaces
- * it (a start failure, §5.4). */
+ * first pass, 30 s): each task gives up 10 s after its containers without
+ * a dependency started (PENDING + 0.5 + the pull, 10 s or 1 s once cached,
+ * + 2 + 10) and goes STOPPED, TaskFailedToStart, once envoy has stopped
+ * (shutdown 3 s, E144), never RUNNING; the scheduler replaces it (a start
+ * failure, §5.4). */
 static void test_service_gives_up(void)
 {
 	const char *tag = "dsgu";
@@ -226,7 +231,7 @@ static void test_service_gives_up(void)
 			double d = rs_num(tag, "tasks.csv", k, "stopped_s") - rs_num(tag, "tasks.csv", k, "pending_s");
 
 			/* the image pulled (10 s) or cached on that instance (1 s) */
-			CU_ASSERT(fabs(d - 22.5) < 1e-6 || fabs(d - 13.5) < 1e-6);
+			CU_ASSERT(fabs(d - 25.5) < 1e-6 || fabs(d - 16.5) < 1e-6);
 		}
 		free(rs);
 		free(st);
@@ -339,6 +344,133 @@ static void test_fargate(void)
 	T_NEAR(num(tag, "g1", "running_s") - num(tag, "g2", "running_s"), 30);
 }
 
+/* After every event: the first instant each task of the stop test (by
+ * id) is DEPROVISIONING or later, and whether it ever was between
+ * ACTIVATING and STOPPING (ran). */
+#define NSTOP 6
+static const char *const stop_ids[NSTOP] = { "h1", "c1", "i1", "f1", "g1", "g2" };
+struct sobs {
+	double gone_at[NSTOP];
+	int ran[NSTOP];
+};
+
+static void stop_observe(struct backplane *bp, void *ctx)
+{
+	struct sobs *o = ctx;
+	double now = (double)sim_now(bp->sim) / 1000.0;
+
+	for (size_t i = 0; i < bp->n_tasks; i++) {
+		const struct task *t = &bp->tasks[i];
+
+		if (!t->used || !t->id)
+			continue;
+		for (int k = 0; k < NSTOP; k++) {
+			if (strcmp(t->id, stop_ids[k]) != 0)
+				continue;
+			if (t->state >= TS_DEPROVISIONING && o->gone_at[k] < 0)
+				o->gone_at[k] = now;
+			if (t->state >= TS_ACTIVATING && t->state <= TS_STOPPING)
+				o->ran[k] = 1;
+		}
+	}
+}
+
+static int stop_k(const char *id)
+{
+	for (int k = 0; k < NSTOP; k++)
+		if (strcmp(stop_ids[k], id) == 0)
+			return k;
+	return 0;
+}
+
+/* A task stopped while its containers start along dependsOn (choice
+ * E144): the containers that started get the stop signal, along dependsOn
+ * reversed, and take their time (shutdownSeconds, or their stopTimeout,
+ * else stopTimeoutSeconds, when shorter), as at a RUNNING task's stop
+ * (E159); those that have not started never will.  The task stays PENDING
+ * (never RUNNING, at any event) until they have exited.  Standalone tasks
+ * PENDING at p; StopTask reaches the agent at r, a RUNNING task's
+ * stopping_s (f1, flat, stopped at the same instant):
+ *   c1  chain a ← b ← c (START, stopTimeout 5): a at p + 12.5, b p + 14.5,
+ *       c p + 16.5; stopped at 16 (p + 14.5 <= r < p + 16.5): b then a,
+ *       STOPPED r + 2 × 3 s (shutdown 3); with containers that ignore
+ *       SIGTERM (shutdown 60) r + 2 × 5 s
+ *   h1  envoy (no stopTimeout) at p + 12.5, app waits for it HEALTHY (p +
+ *       44.5); stopped at 30: envoy alone, r + 3 s; ignoring SIGTERM,
+ *       killed at stopTimeoutSeconds (30): r + 30 s
+ *   i1  init (COMPLETE) at p + 12.5 exits at once, app at p + 14.5; stopped
+ *       at 14 (r < p + 14.5): nothing runs, STOPPED at r
+ *   g1  Fargate (PENDING at q, envoy starts then, app at q + 30), stopped
+ *       at 60 (< q + 30): envoy's 3 s, then DEPROVISIONING (ENI detach, as
+ *       g2, a RUNNING Fargate task stopped at 60)
+ * Before the rule c1, h1 stopped at r, g1 was DEPROVISIONING at once. */
+static void test_stop_pending(void)
+{
+	static const char tr[] = TRACE_HDR "0,run_task,h1,hdep,1,,\n0,run_task,c1,chain,1,,\n"
+		"0,run_task,i1,init,1,,\n0,run_task,f1,flat,1,,\n0,run_task,g1,fgdep,1,,\n"
+		"0,run_task,g2,fgnodep,1,,\n14,stop_task,i1,,,,\n16,stop_task,c1,,,,\n"
+		"16,stop_task,f1,,,,\n30,stop_task,h1,,,,\n60,stop_task,g1,,,,\n60,stop_task,g2,,,,\n";
+	static const struct { const char *tag; int shutdown; double c1, h1; } runs[] = {
+		{ "dpend", 3, 6, 3 }, { "dpkill", 60, 10, 30 },
+	};
+
+	for (size_t n = 0; n < sizeof runs / sizeof runs[0]; n++) {
+		const char *tag = runs[n].tag;
+		char scn[4096];
+		struct sobs o;
+		double p, r, q, rg;
+
+		for (int k = 0; k < NSTOP; k++) {
+			o.gone_at[k] = -1;
+			o.ran[k] = 0;
+		}
+		snprintf(scn, sizeof scn, HEAD("%s", 300, %d) TRACE("%s"), tag, runs[n].shutdown, tag);
+		{
+			char file[64];
+
+			snprintf(file, sizeof file, "%s.json", tag);
+			rs_write(file, scn);
+			snprintf(file, sizeof file, "%s.csv", tag);
+			rs_write(file, tr);
+			snprintf(file, sizeof file, "%s.json", tag);
+			CU_ASSERT_FATAL(rs_run(file, tag, NULL, stop_observe, &o) == 0);
+		}
+		p = num(tag, "c1", "pending_s");
+		r = num(tag, "f1", "stopping_s") - 16;     /* the stop's way to the agent */
+		T_NEAR(num(tag, "h1", "pending_s"), p);
+		T_NEAR(num(tag, "i1", "pending_s"), p);
+		CU_ASSERT(p + 14.5 <= 16 + r && 16 + r < p + 16.5);
+		CU_ASSERT(14 + r < p + 14.5);
+		/* c1: b and a started, c not */
+		RS_IS(tag, "tasks.csv", row(tag, "c1"), "stop_code", "UserInitiated");
+		RS_IS(tag, "tasks.csv", row(tag, "c1"), "running_s", "");
+		RS_IS(tag, "tasks.csv", row(tag, "c1"), "stopping_s", "");
+		T_NEAR(num(tag, "c1", "stopped_s"), 16 + r + runs[n].c1);
+		T_NEAR(o.gone_at[stop_k("c1")], 16 + r + runs[n].c1);
+		T_EQ(o.ran[stop_k("c1")], 0);
+		/* h1: envoy started, app not */
+		RS_IS(tag, "tasks.csv", row(tag, "h1"), "running_s", "");
+		T_NEAR(num(tag, "h1", "stopped_s"), 30 + r + runs[n].h1);
+		T_NEAR(o.gone_at[stop_k("h1")], 30 + r + runs[n].h1);
+		T_EQ(o.ran[stop_k("h1")], 0);
+		/* i1: init exited already, app not started: nothing to wait for */
+		RS_IS(tag, "tasks.csv", row(tag, "i1"), "running_s", "");
+		T_NEAR(num(tag, "i1", "stopped_s"), 14 + r);
+		T_NEAR(o.gone_at[stop_k("i1")], 14 + r);
+		/* g1 on Fargate: envoy started at q, app (q + 30) not */
+		q = num(tag, "g1", "pending_s");
+		rg = num(tag, "g2", "stopping_s");
+		CU_ASSERT(rg >= q && rg < q + 30);
+		RS_IS(tag, "tasks.csv", row(tag, "g1"), "launch_type", "FARGATE");
+		RS_IS(tag, "tasks.csv", row(tag, "g1"), "running_s", "");
+		T_NEAR(num(tag, "g1", "deprovisioning_s") - rg, runs[n].h1);
+		T_NEAR(o.gone_at[stop_k("g1")], rg + runs[n].h1);
+		T_EQ(o.ran[stop_k("g1")], 0);
+		T_NEAR(num(tag, "g1", "stopped_s") - num(tag, "g1", "deprovisioning_s"),
+		       num(tag, "g2", "stopped_s") - num(tag, "g2", "deprovisioning_s"));
+	}
+}
+
 /* A failing check command on the dependency (choice E175): app waits for
  * envoy (checks every 30 s from its start at p + 12.5, default timeout 5 s)
  * to be HEALTHY.  Four services of one task each (task-1 to task-4, PENDING
@@ -350,8 +482,9 @@ static void test_fargate(void)
  *   sn  exits for good, no startTimeout: app never starts, the task stays
  *       PENDING to the end
  *   st  for good, envoy's startTimeout 40 s (>= its first pass, 30 s, so
- *       without the fault it runs): app gives up at p + 12.5 + 40,
- *       TaskFailedToStart, never RUNNING (then replaced)
+ *       without the fault it runs): app gives up at p + 12.5 + 40, envoy
+ *       stops (3 s, E144): STOPPED p + 55.5, TaskFailedToStart, never
+ *       RUNNING (then replaced)
  *   sf  on Fargate (task-5, provisioned 40 s: envoy starts at its PENDING
  *       p, no container start time), exits for 100 s: the checks at
  *       p + 30 and p + 60 (< 105) fail, p + 90 passes: RUNNING p + 90
@@ -386,7 +519,7 @@ static void test_dep_fault(void)
 	RS_IS(tag, "tasks.csv", row(tag, "task-3"), "running_s", "");
 	RS_IS(tag, "tasks.csv", row(tag, "task-4"), "stop_code", "TaskFailedToStart");
 	RS_IS(tag, "tasks.csv", row(tag, "task-4"), "running_s", "");
-	T_NEAR(num(tag, "task-4", "stopped_s") - num(tag, "task-4", "pending_s"), 52.5);
+	T_NEAR(num(tag, "task-4", "stopped_s") - num(tag, "task-4", "pending_s"), 55.5);
 	RS_IS(tag, "tasks.csv", row(tag, "task-5"), "service", "sf");
 	T_NEAR(num(tag, "task-5", "running_s") - num(tag, "task-5", "pending_s"), 90);
 }
@@ -397,6 +530,7 @@ static CU_TestInfo dep_tests[] = {
 	{ "a service task waiting for HEALTHY: RUNNING and healthy instants", test_service_healthy },
 	{ "a service whose tasks give up: TaskFailedToStart, replaced", test_service_gives_up },
 	{ "shutdown along dependsOn reversed", test_stop_order },
+	{ "a task stopped while its containers start: those started stop (E144)", test_stop_pending },
 	{ "restartPolicy restarts in place", test_restart },
 	{ "dependsOn on Fargate", test_fargate },
 	CU_TEST_INFO_NULL,
