@@ -524,7 +524,89 @@ static void test_dep_fault(void)
 	T_NEAR(num(tag, "task-5", "running_s") - num(tag, "task-5", "pending_s"), 90);
 }
 
+/* After every event: the first instant each of the standalone tasks
+ * s1-s4 is RUNNING, and DEPROVISIONING or later. */
+#define NSOLO 4
+struct solo_obs {
+	double running_at[NSOLO], gone_at[NSOLO];
+};
+
+static void solo_observe(struct backplane *bp, void *ctx)
+{
+	struct solo_obs *o = ctx;
+	double now = (double)sim_now(bp->sim) / 1000.0;
+
+	for (size_t i = 0; i < bp->n_tasks; i++) {
+		const struct task *t = &bp->tasks[i];
+		int k;
+
+		if (!t->used || !t->id || t->id[0] != 's' || t->id[1] < '1' || t->id[1] > '0' + NSOLO || t->id[2])
+			continue;
+		k = t->id[1] - '1';
+		if (t->state >= TS_ACTIVATING && t->state <= TS_STOPPING && o->running_at[k] < 0)
+			o->running_at[k] = now;
+		if (t->state >= TS_DEPROVISIONING && o->gone_at[k] < 0)
+			o->gone_at[k] = now;
+	}
+}
+
+/* A standalone task's failing check command on its HEALTHY dependency
+ * (choices E115, E175): a container health check runs in any task, so
+ * the dependent waits as in a service task (test_dep_fault); only the
+ * service scheduler's replacement is a service's.  RunTask at 0, PENDING
+ * at p, a health_check_fail row on envoy of each at 5 (by task id):
+ *   s1  hdep, exits 60 s: the check at p + 42.5 fails, the next passes:
+ *       RUNNING p + 74.5 (not before, at any event)
+ *   s2  hdep, for good, no startTimeout: PENDING to the end
+ *   s3  hto40, for good: app gives up at p + 52.5, envoy stops (3 s,
+ *       E144): STOPPED p + 55.5, TaskFailedToStart, never RUNNING, not
+ *       replaced (no service)
+ *   s4  Fargate fgdep (PENDING at q, envoy starts then; its row at 45,
+ *       25 <= q <= 45), exits 70 s: the checks at q + 30 and q + 60 (< 115)
+ *       fail, q + 90 passes: RUNNING q + 90
+ * Before, a standalone task's row changed nothing: s1-s3 RUNNING at
+ * p + 44.5, s4 at q + 30. */
+static void test_solo_dep_fault(void)
+{
+	const char *tag = "dsolo";
+	struct solo_obs o;
+	double p, q;
+
+	for (int k = 0; k < NSOLO; k++)
+		o.running_at[k] = o.gone_at[k] = -1;
+	rs_write("dsolo.json", HEAD("dsolo", 400, 3) TRACE("dsolo"));
+	rs_write("dsolo.csv", "time_s,event,target,taskdef,count,duration_s,group,command\n"
+		 "0,run_task,s1,hdep,1,,,\n0,run_task,s2,hdep,1,,,\n0,run_task,s3,hto40,1,,,\n"
+		 "0,run_task,s4,fgdep,1,,,\n"
+		 "5,health_check_fail,s1,,1,60,envoy,exit\n5,health_check_fail,s2,,1,,envoy,exit\n"
+		 "5,health_check_fail,s3,,1,,envoy,exit\n45,health_check_fail,s4,,1,70,envoy,exit\n");
+	CU_ASSERT_FATAL(rs_run("dsolo.json", tag, NULL, solo_observe, &o) == 0);
+	p = num(tag, "s1", "pending_s");
+	T_NEAR(num(tag, "s2", "pending_s"), p);
+	T_NEAR(num(tag, "s3", "pending_s"), p);
+	CU_ASSERT(p < 5);
+	T_NEAR(num(tag, "s1", "running_s") - p, 74.5);
+	T_NEAR(o.running_at[0] - p, 74.5);
+	RS_IS(tag, "tasks.csv", row(tag, "s2"), "last_status", "PENDING");
+	RS_IS(tag, "tasks.csv", row(tag, "s2"), "running_s", "");
+	T_EQ(o.running_at[1], -1);
+	RS_IS(tag, "tasks.csv", row(tag, "s3"), "stop_code", "TaskFailedToStart");
+	RS_IS(tag, "tasks.csv", row(tag, "s3"), "running_s", "");
+	T_NEAR(num(tag, "s3", "stopped_s") - p, 55.5);
+	T_NEAR(o.gone_at[2] - p, 55.5);
+	T_EQ(o.running_at[2], -1);
+	T_EQ(rs_rows(tag, "tasks.csv"), 4);
+	q = num(tag, "s4", "pending_s");
+	CU_ASSERT(q >= 25 && q <= 45);
+	RS_IS(tag, "tasks.csv", row(tag, "s4"), "launch_type", "FARGATE");
+	T_NEAR(num(tag, "s4", "running_s") - q, 90);
+	T_NEAR(o.running_at[3] - q, 90);
+	/* one failures.csv row per task whose command fails */
+	T_EQ(rs_rows(tag, "failures.csv"), 4);
+}
+
 static CU_TestInfo dep_tests[] = {
+	{ "a standalone task's failing check on a HEALTHY dependency (E115, E175)", test_solo_dep_fault },
 	{ "a failing check on a HEALTHY dependency holds the start (E175)", test_dep_fault },
 	{ "containers start along dependsOn; startTimeout gives up", test_start_order },
 	{ "a service task waiting for HEALTHY: RUNNING and healthy instants", test_service_healthy },
