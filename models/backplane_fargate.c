@@ -291,24 +291,17 @@ void fargate_send(struct backplane *bp, uint32_t slot, enum agent_msg m)
 		sim_after(bp->sim, 0, f->ev_stop, bp, task_ref(bp, slot));
 }
 
-static sim_time_t stop_timeout(const struct backplane *bp, const struct task *t)
-{
-	const struct taskdef *td = bp->s->taskdefs[t->td].td;
-
-	/* docs/ecs-model.md §3.2: the last container's kill, each at its own
-	 * stopTimeout, else 30 s (Fargate's default) */
-	return taskdef_stop_grace_ms(td, bp->tm->stop_timeout);
-}
-
 /* SIGTERM: the containers exit after the shutdown time or are killed at
- * `limit`; an essential container that exited alone leaves nothing to wait for. */
+ * their own stopTimeout, else 30 s (Fargate's default), along dependsOn
+ * reversed (docs/ecs-model.md §3.2, choice E159); all are killed at
+ * `limit` (a Fargate Spot interruption's warning, choice E67; -1: none).
+ * An essential container that exited alone leaves nothing to wait for. */
 static void begin_stop(struct backplane *bp, uint32_t slot, int exited, sim_time_t limit)
 {
 	struct task *t = &bp->tasks[slot];
-	/* along dependsOn reversed (docs/ecs-model.md §3.2, choice E159) */
 	sim_time_t wait = taskdef_stop_wait_ms(bp->s->taskdefs[t->td].td, bp->tm->shutdown, bp->tm->stop_timeout);
 
-	if (wait > limit)
+	if (limit >= 0 && wait > limit)
 		wait = limit;
 	if (exited && bp->s->taskdefs[t->td].td->n_containers <= 1)
 		wait = 0;
@@ -510,7 +503,7 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 		t->stop_code = STOP_ESSENTIAL_EXITED;
 	}
 	t->lost = 1;
-	begin_stop(bp, ref_slot(ev->arg), 1, stop_timeout(bp, t));
+	begin_stop(bp, ref_slot(ev->arg), 1, -1);
 }
 
 static void on_stop(struct sim *s, void *ctx, const struct event *ev)
@@ -522,7 +515,7 @@ static void on_stop(struct sim *s, void *ctx, const struct event *ev)
 	if (!t)
 		return;
 	if (t->state == TS_RUNNING)
-		begin_stop(bp, ref_slot(ev->arg), 0, stop_timeout(bp, t));
+		begin_stop(bp, ref_slot(ev->arg), 0, -1);
 	else if (t->state == TS_PENDING && bp->s->taskdefs[t->td].td->has_deps)
 		stop_started(bp, t, ev->arg, 0);   /* choice E144 */
 	else if (t->state == TS_PENDING || t->state == TS_ACTIVATING)
@@ -559,7 +552,6 @@ static void interrupt(struct backplane *bp, uint32_t slot)
 	struct task *t = &bp->tasks[slot];
 	struct fargate_run *f = fr_of(bp);
 	const struct fargate_cfg *c = cfg_of(bp);
-	sim_time_t limit = stop_timeout(bp, t);
 	char name[32];
 
 	if (t->state != TS_RUNNING || t->desired != TD_RUNNING)
@@ -568,17 +560,17 @@ static void interrupt(struct backplane *bp, uint32_t slot)
 	metrics_on_fault(bp->m, sim_now(bp->sim), fault_new_id(bp), "fargate_spot_interruption",
 			 task_name(t, name, sizeof name), bp->s->azs[t->fg_az], 1, t->svc >= 0, -1);
 	/* docs/ecs-model.md §5.13, §3.3, choice E67: the warning and SIGTERM
-	 * now, TerminationNotice, killed at min(stopTimeout, warning) */
+	 * now, TerminationNotice, killed at min(stopTimeout, warning): each
+	 * container at its own stopTimeout (begin_stop), all at the warning's
+	 * end, which also cuts a dependsOn chain (E159) */
 	t->desired = TD_STOPPED;
 	t->stop_code = STOP_TERMINATION;
 	t->lost = 1;
-	if (c->spot_warning_ms < limit)
-		limit = c->spot_warning_ms;
 	/* its load-balancer targets are deregistered now (they drain while
 	 * the containers stop), but the stop does not wait for them */
 	if (bp->stop_hold)
 		bp->stop_hold(bp, bp->stop_hold_ctx, slot);
-	begin_stop(bp, slot, 0, limit);
+	begin_stop(bp, slot, 0, c->spot_warning_ms);
 }
 
 static void on_spot(struct sim *s, void *ctx, const struct event *ev)

@@ -52,7 +52,8 @@
 	"\"taskDefinitions\":{\"hdep\":\"d-hdep.json\",\"hto\":\"d-hto.json\",\"hto40\":\"d-hto40.json\"," \
 	"\"nodep\":\"d-nodep.json\",\"chain\":\"d-chain.json\",\"flat\":\"d-flat.json\",\"init\":\"d-init.json\"," \
 	"\"nohc\":\"d-nohc.json\",\"rp\":\"d-rp.json\",\"rp500\":\"d-rp500.json\",\"rpdef\":\"d-rpdef.json\"," \
-	"\"norp\":\"d-norp.json\",\"fgdep\":\"d-fgdep.json\",\"fgnodep\":\"d-fgnodep.json\"},"
+	"\"norp\":\"d-norp.json\",\"fgdep\":\"d-fgdep.json\",\"fgnodep\":\"d-fgnodep.json\"," \
+	"\"fgchain\":\"d-fgchain.json\",\"fgflat\":\"d-fgflat.json\"},"
 #define TRACE(name) "\"workload\":{\"traces\":[\"" name ".csv\"]}}"
 #define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
 
@@ -84,6 +85,14 @@ static const struct { const char *file, *text; } defs[] = {
 	{ "d-norp.json", TD("norp", C("app", "")) },
 	{ "d-fgdep.json", "{\"family\":\"fgdep\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
 	  "\"cpu\":\"512\",\"memory\":\"1024\",\"containerDefinitions\":[" C("envoy", HC30) "," C("app", ",\"dependsOn\":[" DEP("envoy", "HEALTHY") "]") "]}" },
+	/* chain and flat (as above) on Fargate */
+	{ "d-fgchain.json", "{\"family\":\"fgchain\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+	  "\"cpu\":\"512\",\"memory\":\"1024\",\"containerDefinitions\":[" C("a", ",\"stopTimeout\":5") ","
+	  C("b", ",\"stopTimeout\":5,\"dependsOn\":[" DEP("a", "START") "]") ","
+	  C("c", ",\"stopTimeout\":5,\"dependsOn\":[" DEP("b", "START") "]") "]}" },
+	{ "d-fgflat.json", "{\"family\":\"fgflat\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+	  "\"cpu\":\"512\",\"memory\":\"1024\",\"containerDefinitions\":[" C("a", ",\"stopTimeout\":5") ","
+	  C("b", ",\"stopTimeout\":5") "," C("c", ",\"stopTimeout\":5") "]}" },
 	{ "d-fgnodep.json", "{\"family\":\"fgnodep\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
 	  "\"cpu\":\"512\",\"memory\":\"1024\",\"containerDefinitions\":[" C("envoy", HC30) "," C("app", "") "]}" },
 };
@@ -271,19 +280,26 @@ static void test_service_healthy(void)
  * stops c first, b once c has exited, a once b has: 3 × 3 s; the flat
  * definition's three containers get the signal together: 3 s.  With
  * containers that ignore SIGTERM (shutdownSeconds 60 > stopTimeout 5) each
- * is killed at its stopTimeout: 3 × 5 s along the chain, 5 s flat. */
+ * is killed at its stopTimeout: 3 × 5 s along the chain, 5 s flat.  The
+ * same on Fargate (gc1, gf1: STOPPING to DEPROVISIONING); before, its
+ * chain was cut at the largest stopTimeout (5 s in both runs). */
 static void test_stop_order(void)
 {
 	const char *tr = TRACE_HDR "0,run_task,c1,chain,1,,\n0,run_task,f1,flat,1,,\n"
-		"100,stop_task,c1,,,,\n100,stop_task,f1,,,,\n";
+		"0,run_task,gc1,fgchain,1,,\n0,run_task,gf1,fgflat,1,,\n"
+		"100,stop_task,c1,,,,\n100,stop_task,f1,,,,\n100,stop_task,gc1,,,,\n100,stop_task,gf1,,,,\n";
 
 	run("dstop", HEAD("dstop", 300, 3) TRACE("dstop"), tr, NULL);
 	T_NEAR(num("dstop", "c1", "stopped_s") - num("dstop", "c1", "stopping_s"), 9);
 	T_NEAR(num("dstop", "f1", "stopped_s") - num("dstop", "f1", "stopping_s"), 3);
 	T_NEAR(num("dstop", "c1", "stopping_s"), num("dstop", "f1", "stopping_s"));
+	T_NEAR(num("dstop", "gc1", "deprovisioning_s") - num("dstop", "gc1", "stopping_s"), 9);
+	T_NEAR(num("dstop", "gf1", "deprovisioning_s") - num("dstop", "gf1", "stopping_s"), 3);
 	run("dkill", HEAD("dkill", 300, 60) TRACE("dkill"), tr, NULL);
 	T_NEAR(num("dkill", "c1", "stopped_s") - num("dkill", "c1", "stopping_s"), 15);
 	T_NEAR(num("dkill", "f1", "stopped_s") - num("dkill", "f1", "stopping_s"), 5);
+	T_NEAR(num("dkill", "gc1", "deprovisioning_s") - num("dkill", "gc1", "stopping_s"), 15);
+	T_NEAR(num("dkill", "gf1", "deprovisioning_s") - num("dkill", "gf1", "stopping_s"), 5);
 }
 
 /* restartPolicy.  Services of runtimeSeconds 400: with the policy
