@@ -8,7 +8,8 @@
  * dependsOn, deps_wait, choices E156, E157), runs the
  * essential container for the task's duration (restarted in place by its
  * restartPolicy, E158), stops tasks with the stop signal and the stop
- * timeout (along dependsOn reversed, E159), and reports RUNNING and
+ * timeout (along dependsOn reversed, E159; also the containers that
+ * started of a task stopped before it ran, E144), and reports RUNNING and
  * STOPPED back.
  *
  * Heartbeats are not simulated one by one: an agent that stops talking is
@@ -713,9 +714,9 @@ static int deps_next(struct backplane *bp, const struct agents *ag, struct task 
 /* The task stops before it ran, its containers starting along dependsOn
  * (a stop request, or, `failed`, it gave up: docs/ecs-model.md §3.2,
  * choice E144): the containers that had started by now (by the instant
- * it gave up, when that has passed already) get the stop signal along dependsOn reversed and take their
- * shutdown time or stop timeout, as at a RUNNING task's stop (E159); those
- * that had not started never will.  The task stays PENDING (the agent
+ * it gave up, when that has passed already) get the stop signal along
+ * dependsOn reversed and take their shutdown time or stop timeout, as at
+ * a RUNNING task's stop (E159); those that had not started never will.  The task stays PENDING (the agent
  * reports the earliest of its containers' states) until they have exited,
  * then goes on as a task that never ran (deprovision; ev_deps_stopped
  * when that takes time).  A task whose containers have not started yet
