@@ -487,6 +487,34 @@ static void test_stop_pending(void)
 	}
 }
 
+/* E144 by the service scheduler: services s (hdep: envoy starts at p +
+ * 12.5, app waits for it HEALTHY until p + 44.5) and n (nodep: RUNNING at
+ * p + 12.5), one task each, both scaled to 0 at 30.  The scheduler's stop
+ * reaches each agent at the same instant r (n's task's stopping_s): s's
+ * task, still PENDING, stops envoy (shutdown 3 s): STOPPED r + 3,
+ * ServiceSchedulerInitiated, never RUNNING; before, STOPPED at r. */
+static void test_stop_pending_service(void)
+{
+	const char *tag = "dpsvc";
+	double p, r;
+	int rs, rn;
+
+	run(tag, HEAD("dpsvc", 200, 3) "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hdep\",\"desiredCount\":1},"
+	    "{\"serviceName\":\"n\",\"taskDefinition\":\"nodep\",\"desiredCount\":1}]," TRACE("dpsvc"),
+	    TRACE_HDR "30,set_desired,s,,0,,\n30,set_desired,n,,0,,\n", NULL);
+	rs = rs_find(tag, "tasks.csv", "service", "s");
+	rn = rs_find(tag, "tasks.csv", "service", "n");
+	CU_ASSERT_FATAL(rs > 0 && rn > 0);
+	T_EQ(rs_rows(tag, "tasks.csv"), 2);
+	p = rs_num(tag, "tasks.csv", rs, "pending_s");
+	r = rs_num(tag, "tasks.csv", rn, "stopping_s");
+	CU_ASSERT(r > p + 12.5 && r < p + 44.5);
+	RS_IS(tag, "tasks.csv", rs, "stop_code", "ServiceSchedulerInitiated");
+	RS_IS(tag, "tasks.csv", rs, "running_s", "");
+	RS_IS(tag, "tasks.csv", rs, "stopping_s", "");
+	T_NEAR(rs_num(tag, "tasks.csv", rs, "stopped_s"), r + 3);
+}
+
 /* A failing check command on the dependency (choice E175): app waits for
  * envoy (checks every 30 s from its start at p + 12.5, default timeout 5 s)
  * to be HEALTHY.  Four services of one task each (task-1 to task-4, PENDING
@@ -629,6 +657,7 @@ static CU_TestInfo dep_tests[] = {
 	{ "a service whose tasks give up: TaskFailedToStart, replaced", test_service_gives_up },
 	{ "shutdown along dependsOn reversed", test_stop_order },
 	{ "a task stopped while its containers start: those started stop (E144)", test_stop_pending },
+	{ "a service's task scaled in while its containers start (E144)", test_stop_pending_service },
 	{ "restartPolicy restarts in place", test_restart },
 	{ "dependsOn on Fargate", test_fargate },
 	CU_TEST_INFO_NULL,
