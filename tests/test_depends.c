@@ -1,6 +1,6 @@
 /* tests/test_depends.c — container `dependsOn`, `startTimeout` and
- * `restartPolicy` (docs/ecs-model.md §1.4, §3.2, choices E156–E159), each
- * written from the rule, the instants computed by hand:
+ * `restartPolicy` (docs/ecs-model.md §1.4, §3.2, choices E156–E159, E144,
+ * E175), each written from the rule, the instants computed by hand:
  *
  *  - a container waits for its dependencies' conditions before it starts
  *    (START: the dependency started; COMPLETE/SUCCESS: it exited, at once
@@ -21,6 +21,9 @@
  *  - a task stopped (or giving up) while its containers start: those that
  *    started are stopped the same way, the others never start; the task
  *    stays PENDING until they have exited (E144);
+ *  - a failing check command (a trace's health_check_fail row) on a
+ *    container another waits for to be HEALTHY delays that one, in a
+ *    service's task and in a standalone one alike (E175, E115);
  *  - restartPolicy: an essential container that exits after running at
  *    least `restartAttemptPeriod` is restarted in place: same task, never
  *    STOPPED, no replacement; one that exits sooner ends the task as
