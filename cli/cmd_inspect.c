@@ -3,8 +3,8 @@
  * task of it needs from a container instance (docs/ecs-model.md §1.6) as a single
  * JSON object on stdout: launch types, network mode, cpu units, memory MiB,
  * GPUs, ENI, static and dynamic ports, memberOf constraints, runtimePlatform
- * and the per-container values.  Bad input prints one "ecsim: error:" line
- * and exits 2.
+ * and the per-container values (dependsOn and restartPolicy among them).
+ * Bad input prints one "ecsim: error:" line and exits 2.
  */
 #include "cmd.h"
 
@@ -22,8 +22,9 @@ static void usage(FILE *f)
 	      "family, revision, launchTypes, networkMode, cpu (units), memory (MiB),\n"
 	      "memoryReservation (MiB), gpu, eni, hostPorts {tcp, udp}, dynamicPorts,\n"
 	      "awsvpcPorts {tcp, udp}, constraints, runtimePlatform, stopTimeout (s)\n"
-	      "and containers.  A definition that cannot run on EC2 (FARGATE-only) is\n"
-	      "shown with a note on stderr: a scenario runs its tasks on Fargate.\n\n"
+	      "and containers (each with its dependsOn and restartPolicy).  A\n"
+	      "definition that cannot run on EC2 (FARGATE-only) is shown with a note\n"
+	      "on stderr: a scenario runs its tasks on Fargate.\n\n"
 	      "options:\n"
 	      "  --family NAME   family of a bare container-definitions array\n"
 	      "                  (default: the file name without its extension)\n"

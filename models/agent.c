@@ -8,7 +8,8 @@
  * dependsOn, deps_wait, choices E156, E157), runs the
  * essential container for the task's duration (restarted in place by its
  * restartPolicy, E158), stops tasks with the stop signal and the stop
- * timeout (along dependsOn reversed, E159), and reports RUNNING and
+ * timeout (along dependsOn reversed, E159; also the containers that
+ * started of a task stopped before it ran, E144), and reports RUNNING and
  * STOPPED back.
  *
  * Heartbeats are not simulated one by one: an agent that stops talking is
@@ -663,14 +664,23 @@ static inline __attribute__((always_inline)) void started_in(struct backplane *b
  * E157), from the step above (the first containers' start, container_start
  * after the pull): the last container starts `running_ms` − container_start
  * later (an event, deps_met), or the task gives up at `fail_ms` (deps_failed:
- * TaskFailedToStart, never RUNNING).  0 when nothing waits: RUNNING now. */
+ * TaskFailedToStart, never RUNNING).  0 when nothing waits: RUNNING now.
+ * t->deps_base (task.h) is then 1 + the plan's base, the pull's end: not
+ * 0 (a task whose containers have not started yet), nor -1 (those that
+ * started are stopping, stop_started). */
 static int deps_wait(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref)
 {
 	const struct scn_timing *tm = ag->a[t->inst].tm;
 
 	t->cold = 1;                 /* (task.h: deps_base) */
-	t->deps_base = sim_now(ag->sim) - tm->container_start;
+	t->deps_base = sim_now(ag->sim) - tm->container_start + 1;
 	return deps_next(bp, ag, t, ref, 0);
+}
+
+/* The plan's base of a task waiting along dependsOn (deps_wait) */
+static inline sim_time_t deps_base(const struct task *t)
+{
+	return t->deps_base - 1;
 }
 
 /* The plan again (a failing check command, choice E175, may have moved
@@ -681,24 +691,70 @@ static int deps_next(struct backplane *bp, const struct agents *ag, struct task 
 {
 	const struct scn_timing *tm = ag->a[t->inst].tm;
 	struct td_start_plan pl;
-	sim_time_t now = sim_now(ag->sim);
-	int r = agent_health_start_plan(bp, ref, t->deps_base, tm->container_start, &pl);
+	sim_time_t now = sim_now(ag->sim), base = deps_base(t);
+	int r = agent_health_start_plan(bp, ref, base, tm->container_start, &pl);
 
 	if (r == 2)
 		return 1;
 	if (r == 1) {
-		if (t->deps_base + pl.fail_ms > now)
-			sim_after(ag->sim, t->deps_base + pl.fail_ms - now, ag->ev_deps_failed, bp, ref);
+		if (base + pl.fail_ms > now)
+			sim_after(ag->sim, base + pl.fail_ms - now, ag->ev_deps_failed, bp, ref);
 		else if (now_ok)
 			deps_failed(bp, ref);
 		else
 			sim_after(ag->sim, 0, ag->ev_deps_failed, bp, ref);
 		return 1;
 	}
-	if (t->deps_base + pl.running_ms <= now)
+	if (base + pl.running_ms <= now)
 		return 0;
-	sim_after(ag->sim, t->deps_base + pl.running_ms - now, ag->ev_deps_met, bp, ref);
+	sim_after(ag->sim, base + pl.running_ms - now, ag->ev_deps_met, bp, ref);
 	return 1;
+}
+
+/* The task stops before it ran, its containers starting along dependsOn
+ * (a stop request, or, `failed`, it gave up: docs/ecs-model.md §3.2,
+ * choice E144): the containers that had started by now (by the instant
+ * it gave up, when that has passed already) get the stop signal along
+ * dependsOn reversed and take their shutdown time or stop timeout, as at
+ * a RUNNING task's stop (E159); those that had not started never will.  The task stays PENDING (the agent
+ * reports the earliest of its containers' states) until they have exited,
+ * then goes on as a task that never ran (deprovision; ev_deps_stopped
+ * when that takes time).  A task whose containers have not started yet
+ * (deps_base 0) goes on at once, as before; one stopping already (-1)
+ * waits for that stop. */
+static void stop_started(struct backplane *bp, const struct agents *ag, struct task *t, uint64_t ref,
+			 int failed)
+{
+	const struct scn_timing *tm = ag->a[t->inst].tm;
+	const struct taskdef *td = backplane_scenario(bp)->taskdefs[t->td].td;
+	sim_time_t wait = 0;
+
+	if (t->deps_base < 0)
+		return;
+	if (t->deps_base > 0) {
+		struct td_start_plan pl;
+		sim_time_t base = deps_base(t), by = sim_now(ag->sim) - base;
+
+		if (agent_health_start_plan(bp, ref, base, tm->container_start, &pl) == 1 && failed &&
+		    pl.fail_ms < by)
+			by = pl.fail_ms;
+		wait = taskdef_stop_wait_started_ms(td, tm->shutdown, tm->stop_timeout, pl.start, by);
+		t->deps_base = -1;     /* stopping: nothing starts, a second stop waits for this one */
+	}
+	if (wait > 0)
+		sim_after(ag->sim, wait, ag->ev_deps_stopped, bp, ref);
+	else
+		deprovision(bp, ref_slot(ref));
+}
+
+static void on_deps_stopped(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+
+	(void)s;
+	if (t && !dead(bp, t) && t->state == TS_PENDING && t->deps_base == -1)
+		deprovision(bp, ref_slot(ev->arg));
 }
 
 /* The task an end of its dependency wait names, when it still waits
@@ -707,7 +763,7 @@ static struct task *still_waiting(struct backplane *bp, const struct agents *ag,
 {
 	struct task *t = bp_task(bp, ref);
 
-	if (!t || dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
+	if (!t || dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING || t->deps_base <= 0)
 		return NULL;
 	return t;
 }
@@ -726,9 +782,10 @@ static void on_deps_met(struct sim *s, void *ctx, const struct event *ev)
 static void deps_failed(struct backplane *bp, uint64_t ref)
 {
 	/* "containerA gives up and does not start … the task transitions to
-	 * STOPPED" ([ContainerDefinition][api-cd] startTimeout) */
+	 * STOPPED" ([ContainerDefinition][api-cd] startTimeout): the
+	 * containers that started are stopped first (E144) */
 	agent_task_ended(bp, ref_slot(ref), STOP_FAILED_TO_START);
-	deprovision(bp, ref_slot(ref));
+	stop_started(bp, agents_of(bp), bp_task(bp, ref), ref, 1);
 }
 
 static void on_deps_failed(struct sim *s, void *ctx, const struct event *ev)
@@ -977,6 +1034,8 @@ static void on_stop(struct sim *s, void *ctx, const struct event *ev)
 		return;
 	if (t->state == TS_RUNNING)
 		begin_stop(bp, ag, ref_slot(ev->arg), t, 0);
+	else if (t->state == TS_PENDING && backplane_scenario(bp)->taskdefs[t->td].td->has_deps)
+		stop_started(bp, ag, t, ev->arg, 0);   /* choice E144 */
 	else if (t->state == TS_PENDING || t->state == TS_ACTIVATING)
 		deprovision(bp, ref_slot(ev->arg));
 }
@@ -1369,6 +1428,7 @@ void agent_attach(struct backplane *bp)
 	ag->ev_reconnect = sim_on_world(sim, "agent-reconnect", on_reconnect, bp);
 	ag->ev_deps_met = sim_on_world(sim, "dependencies-met", on_deps_met, bp);
 	ag->ev_deps_failed = sim_on_world(sim, "dependencies-timeout", on_deps_failed, bp);
+	ag->ev_deps_stopped = sim_on_world(sim, "started-containers-stopped", on_deps_stopped, bp);
 	ag->held_start = sim_on_held(sim, ag->every_step ? ghost_start_general : ghost_start, bp);
 	ag->held_pulled = sim_on_held(sim, ghost_pulled, bp);
 	ag->held_started = sim_on_held(sim, ag->every_step ? started_general : started, bp);

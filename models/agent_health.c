@@ -384,7 +384,8 @@ void agent_health_running(struct backplane *bp, uint64_t ref)
 	struct hc_fault *f = find(h, ref);
 	struct task *t = bp_task(bp, ref);
 
-	if (f && t && !f->ticking)
+	/* a standalone task's: no checks to run once RUNNING (apply) */
+	if (f && t && !f->ticking && t->svc >= 0)
 		tick(bp, h, t, f, 1);
 }
 
@@ -434,7 +435,9 @@ static void apply(struct backplane *bp, struct hc_faults *h, uint32_t slot, int 
 	f->until = duration >= 0 ? now + duration : SIM_TIME_MAX;
 	t->cold = 1;
 	t->hc_fault = 1;
-	if (t->state == TS_RUNNING && !f->ticking)
+	/* a standalone task's checks once RUNNING change nothing any actor
+	 * sees (its health is not reported, choices E75, E115): no events */
+	if (t->state == TS_RUNNING && !f->ticking && t->svc >= 0)
 		tick(bp, h, t, f, 1);
 }
 
@@ -518,9 +521,11 @@ int agent_health_fault(struct backplane *bp, const char *target, const char *con
 	if ((ci = agent_health_container(backplane_scenario(bp), t->td, container, e)) < 0)
 		return -1;
 	each(bp, slot, ctx);
-	/* a standalone task runs on whatever its health (docs/ecs-model.md
-	 * §5.3, choice E115); a task stopping already is past judging */
-	if (t->svc < 0 || t->desired != TD_RUNNING || t->state > TS_RUNNING)
+	/* a task stopping already is past judging.  A standalone task's
+	 * container checks run as a service task's (docs/ecs-model.md §1.4,
+	 * choice E115): a container another waits for to be HEALTHY is
+	 * late (E175); its task runs on whatever its health (§5.3) */
+	if (t->desired != TD_RUNNING || t->state > TS_RUNNING)
 		return 0;
 	apply(bp, h, slot, ci, duration, hang);
 	return 0;

@@ -33,8 +33,9 @@ struct backplane;
  * healthCheck); `duration` ms, -1 = for good; `hang`: the command never
  * returns (each probe fails at its `timeout`, choice E142) rather than
  * exiting non-zero at once.  `each(bp, slot, ctx)` is
- * called for every task whose command now fails (a standalone task too,
- * though nothing else happens to it), before its checks start.  0, or -1
+ * called for every task whose command now fails (a standalone task too:
+ * its fault delays a HEALTHY dependency, choice E175, and nothing else,
+ * choice E115), before its checks start.  0, or -1
  * with e filled (no file or line: the caller adds the row's) when the
  * target names nothing or a chosen task's definition has no such
  * container check; then nothing has changed. */

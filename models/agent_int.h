@@ -50,6 +50,7 @@ struct agents {
 	uint32_t ev_deprovisioned, ev_report_running, ev_report_stopped, ev_report_state;
 	uint32_t ev_detect, ev_reconnect;
 	uint32_t ev_deps_met, ev_deps_failed;   /* dependsOn (agent.c deps_wait) */
+	uint32_t ev_deps_stopped;  /* ... its started containers stopped (agent.c stop_started) */
 	uint32_t held_start, held_pulled;   /* the held places' types (sim_on_held) */
 	uint32_t held_started, held_stop_done, held_deprovisioned;
 	int every_step;            /* scenario's every_step: no held lifecycle steps, and the

@@ -60,7 +60,7 @@ struct fargate_run {
 	int thr_n[2];
 	size_t thr_cap[2];
 	uint32_t ev_start, ev_stop, ev_stop_done, ev_deprovisioned, ev_healthy, ev_exit, ev_spot,
-		ev_lost, ev_back, ev_token, ev_deps_met, ev_deps_failed;
+		ev_lost, ev_back, ev_token, ev_deps_met, ev_deps_failed, ev_deps_stopped;
 };
 
 static struct fargate_run *fr_of(const struct backplane *bp)
@@ -291,24 +291,17 @@ void fargate_send(struct backplane *bp, uint32_t slot, enum agent_msg m)
 		sim_after(bp->sim, 0, f->ev_stop, bp, task_ref(bp, slot));
 }
 
-static sim_time_t stop_timeout(const struct backplane *bp, const struct task *t)
-{
-	const struct taskdef *td = bp->s->taskdefs[t->td].td;
-
-	/* docs/ecs-model.md §3.2: the last container's kill, each at its own
-	 * stopTimeout, else 30 s (Fargate's default) */
-	return taskdef_stop_grace_ms(td, bp->tm->stop_timeout);
-}
-
 /* SIGTERM: the containers exit after the shutdown time or are killed at
- * `limit`; an essential container that exited alone leaves nothing to wait for. */
+ * their own stopTimeout, else 30 s (Fargate's default), along dependsOn
+ * reversed (docs/ecs-model.md §3.2, choice E159); all are killed at
+ * `limit` (a Fargate Spot interruption's warning, choice E67; -1: none).
+ * An essential container that exited alone leaves nothing to wait for. */
 static void begin_stop(struct backplane *bp, uint32_t slot, int exited, sim_time_t limit)
 {
 	struct task *t = &bp->tasks[slot];
-	/* along dependsOn reversed (docs/ecs-model.md §3.2, choice E159) */
 	sim_time_t wait = taskdef_stop_wait_ms(bp->s->taskdefs[t->td].td, bp->tm->shutdown, bp->tm->stop_timeout);
 
-	if (wait > limit)
+	if (limit >= 0 && wait > limit)
 		wait = limit;
 	if (exited && bp->s->taskdefs[t->td].td->n_containers <= 1)
 		wait = 0;
@@ -345,8 +338,8 @@ static void on_start(struct sim *s, void *ctx, const struct event *ev)
 	 * dependencies' conditions hold; the task is RUNNING when the last
 	 * has started, or gives up (TaskFailedToStart) */
 	if (bp->s->taskdefs[t->td].td->has_deps) {
-		t->cold = 1;             /* (task.h: deps_base) */
-		t->deps_base = sim_now(bp->sim);
+		t->cold = 1;             /* (task.h: deps_base, 1 + the plan's base) */
+		t->deps_base = sim_now(bp->sim) + 1;
 		if (deps_next(bp, t, ev->arg))
 			return;
 	}
@@ -359,20 +352,58 @@ static void on_start(struct sim *s, void *ctx, const struct event *ev)
 static int deps_next(struct backplane *bp, struct task *t, uint64_t ref)
 {
 	struct td_start_plan pl;
-	sim_time_t now = sim_now(bp->sim);
-	int r = agent_health_start_plan(bp, ref, t->deps_base, 0, &pl);
+	sim_time_t now = sim_now(bp->sim), base = t->deps_base - 1;
+	int r = agent_health_start_plan(bp, ref, base, 0, &pl);
 
 	if (r == 2)
 		return 1;
 	if (r == 1) {
-		sim_after(bp->sim, t->deps_base + pl.fail_ms > now ? t->deps_base + pl.fail_ms - now : 0,
+		sim_after(bp->sim, base + pl.fail_ms > now ? base + pl.fail_ms - now : 0,
 			  fr_of(bp)->ev_deps_failed, bp, ref);
 		return 1;
 	}
-	if (t->deps_base + pl.running_ms <= now)
+	if (base + pl.running_ms <= now)
 		return 0;
-	sim_after(bp->sim, t->deps_base + pl.running_ms - now, fr_of(bp)->ev_deps_met, bp, ref);
+	sim_after(bp->sim, base + pl.running_ms - now, fr_of(bp)->ev_deps_met, bp, ref);
 	return 1;
+}
+
+/* A task stopped before it ran, its containers starting along dependsOn
+ * (a stop request, or, `failed`, it gave up): as the agent does on EC2 (models/agent.c stop_started;
+ * docs/ecs-model.md §3.2, choice E144), the containers that had started
+ * get the stop signal along dependsOn reversed and take their time, then
+ * the task is deprovisioned; it stays PENDING meanwhile.  deps_base -1:
+ * stopping already. */
+static void stop_started(struct backplane *bp, struct task *t, uint64_t ref, int failed)
+{
+	sim_time_t wait = 0;
+
+	if (t->deps_base < 0)
+		return;
+	if (t->deps_base > 0) {
+		struct td_start_plan pl;
+		sim_time_t base = t->deps_base - 1, by = sim_now(bp->sim) - base;
+
+		if (agent_health_start_plan(bp, ref, base, 0, &pl) == 1 && failed && pl.fail_ms < by)
+			by = pl.fail_ms;
+		wait = taskdef_stop_wait_started_ms(bp->s->taskdefs[t->td].td, bp->tm->shutdown, bp->tm->stop_timeout,
+						    pl.start, by);
+		t->deps_base = -1;
+	}
+	if (wait > 0)
+		sim_after(bp->sim, wait, fr_of(bp)->ev_deps_stopped, bp, ref);
+	else
+		deprovision(bp, ref_slot(ref));
+}
+
+static void on_deps_stopped(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct task *t = bp_task(bp, ev->arg);
+
+	(void)s;
+	if (t && t->state == TS_PENDING && t->deps_base == -1)
+		deprovision(bp, ref_slot(ev->arg));
 }
 
 static void on_deps_met(struct sim *s, void *ctx, const struct event *ev)
@@ -381,7 +412,8 @@ static void on_deps_met(struct sim *s, void *ctx, const struct event *ev)
 	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	if (t && t->state == TS_PENDING && t->desired == TD_RUNNING && !deps_next(bp, t, ev->arg))
+	if (t && t->state == TS_PENDING && t->desired == TD_RUNNING && t->deps_base > 0 &&
+	    !deps_next(bp, t, ev->arg))
 		running(bp, ref_slot(ev->arg), ev);
 }
 
@@ -391,11 +423,11 @@ static void on_deps_failed(struct sim *s, void *ctx, const struct event *ev)
 	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	if (!t || t->state != TS_PENDING || t->desired != TD_RUNNING)
+	if (!t || t->state != TS_PENDING || t->desired != TD_RUNNING || t->deps_base <= 0)
 		return;
 	t->desired = TD_STOPPED;
 	t->stop_code = STOP_FAILED_TO_START;
-	deprovision(bp, ref_slot(ev->arg));
+	stop_started(bp, t, ev->arg, 1);
 }
 
 /* Every container has started. */
@@ -471,7 +503,7 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 		t->stop_code = STOP_ESSENTIAL_EXITED;
 	}
 	t->lost = 1;
-	begin_stop(bp, ref_slot(ev->arg), 1, stop_timeout(bp, t));
+	begin_stop(bp, ref_slot(ev->arg), 1, -1);
 }
 
 static void on_stop(struct sim *s, void *ctx, const struct event *ev)
@@ -483,7 +515,9 @@ static void on_stop(struct sim *s, void *ctx, const struct event *ev)
 	if (!t)
 		return;
 	if (t->state == TS_RUNNING)
-		begin_stop(bp, ref_slot(ev->arg), 0, stop_timeout(bp, t));
+		begin_stop(bp, ref_slot(ev->arg), 0, -1);
+	else if (t->state == TS_PENDING && bp->s->taskdefs[t->td].td->has_deps)
+		stop_started(bp, t, ev->arg, 0);   /* choice E144 */
 	else if (t->state == TS_PENDING || t->state == TS_ACTIVATING)
 		deprovision(bp, ref_slot(ev->arg));
 }
@@ -518,7 +552,6 @@ static void interrupt(struct backplane *bp, uint32_t slot)
 	struct task *t = &bp->tasks[slot];
 	struct fargate_run *f = fr_of(bp);
 	const struct fargate_cfg *c = cfg_of(bp);
-	sim_time_t limit = stop_timeout(bp, t);
 	char name[32];
 
 	if (t->state != TS_RUNNING || t->desired != TD_RUNNING)
@@ -527,17 +560,17 @@ static void interrupt(struct backplane *bp, uint32_t slot)
 	metrics_on_fault(bp->m, sim_now(bp->sim), fault_new_id(bp), "fargate_spot_interruption",
 			 task_name(t, name, sizeof name), bp->s->azs[t->fg_az], 1, t->svc >= 0, -1);
 	/* docs/ecs-model.md §5.13, §3.3, choice E67: the warning and SIGTERM
-	 * now, TerminationNotice, killed at min(stopTimeout, warning) */
+	 * now, TerminationNotice, killed at min(stopTimeout, warning): each
+	 * container at its own stopTimeout (begin_stop), all at the warning's
+	 * end, which also cuts a dependsOn chain (E159) */
 	t->desired = TD_STOPPED;
 	t->stop_code = STOP_TERMINATION;
 	t->lost = 1;
-	if (c->spot_warning_ms < limit)
-		limit = c->spot_warning_ms;
 	/* its load-balancer targets are deregistered now (they drain while
 	 * the containers stop), but the stop does not wait for them */
 	if (bp->stop_hold)
 		bp->stop_hold(bp, bp->stop_hold_ctx, slot);
-	begin_stop(bp, slot, 0, limit);
+	begin_stop(bp, slot, 0, c->spot_warning_ms);
 }
 
 static void on_spot(struct sim *s, void *ctx, const struct event *ev)
@@ -722,4 +755,5 @@ void fargate_attach(struct backplane *bp)
 	f->ev_token = sim_on_world(sim, "fargate-launch-token", on_token, bp);
 	f->ev_deps_met = sim_on_world(sim, "fargate-dependencies-met", on_deps_met, bp);
 	f->ev_deps_failed = sim_on_world(sim, "fargate-dependencies-timeout", on_deps_failed, bp);
+	f->ev_deps_stopped = sim_on_world(sim, "fargate-started-containers-stopped", on_deps_stopped, bp);
 }

@@ -123,9 +123,11 @@ struct task {
 				    * the scheduler will give it), NULL = not unhealthy */
 	const char *agent_code;    /* why the agent ended it, not yet reported
 				    * (docs/ecs-model.md §7.4) */
-	sim_time_t deps_base;      /* dependsOn: the instant its start plan counts
+	sim_time_t deps_base;      /* dependsOn: 1 + the instant its start plan counts
 				    * from (the image pull's end; EC2 agent.c, Fargate
-				    * backplane_fargate.c; choice E175) */
+				    * backplane_fargate.c; choice E175) once its first
+				    * containers started, 0 before, -1 when those that
+				    * started are being stopped before it ran (E144) */
 } __attribute__((aligned(64)));
 
 _Static_assert(sizeof(struct task) == 256, "a task is four cache lines");

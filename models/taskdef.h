@@ -133,7 +133,8 @@ static inline int64_t taskdef_stop_grace_ms(const struct taskdef *td, int64_t df
  * check); or 1 with p->fail_ms, the instant the task gives up
  * (TaskFailedToStart): a dependency's startTimeout ran out, or a
  * condition can never hold (a HEALTHY dependency without a healthCheck,
- * a dependency cycle), then at `start_ms`. */
+ * a dependency cycle), then at `start_ms` with no container started
+ * (p->start[] all TD_NEVER_MS). */
 struct td_start_plan {
 	int64_t running_ms, healthy_ms, fail_ms;
 	int64_t start[16];         /* each container's start (0 on 1) */
@@ -158,6 +159,13 @@ int64_t taskdef_first_pass_ms(const struct td_container *ct, int64_t ready_ms);
  * (else `dflt_ms`).  Without dependsOn every container gets it at once:
  * min(shutdown_ms, taskdef_stop_grace_ms). */
 int64_t taskdef_stop_wait_ms(const struct taskdef *td, int64_t shutdown_ms, int64_t dflt_ms);
+/* The same for a task stopped while its containers start along dependsOn
+ * (docs/ecs-model.md §3.2, choice E144): only the containers that have
+ * started, those whose start[i] (a start plan's, ms) is at or before
+ * `by_ms`, get the signal and take their time, in the same order; the
+ * others never started and take none.  0 when none has started. */
+int64_t taskdef_stop_wait_started_ms(const struct taskdef *td, int64_t shutdown_ms, int64_t dflt_ms,
+				     const int64_t *start, int64_t by_ms);
 
 /* Load a task definition from a file.  `family_hint` names the family of a
  * bare container array (NULL: derived from the file name, B1).  Returns a new

@@ -100,6 +100,17 @@ static int start_of(const struct taskdef *td, int i, int64_t start_ms, int64_t r
 	return 0;
 }
 
+/* A definition whose dependencies can never all hold (a cycle, HEALTHY on
+ * a container without a healthCheck): the agent refuses the task before
+ * it starts any container (E157), so no container starts: 1, fail_ms
+ * start_ms. */
+static int never_starts(const struct taskdef *td, struct td_start_plan *p)
+{
+	for (int i = 0; i < td->n_containers; i++)
+		p->start[i] = TD_NEVER_MS;
+	return 1;
+}
+
 /* docs/ecs-model.md §1.4, choices E156, E157 */
 int taskdef_start_plan(const struct taskdef *td, int64_t start_ms, int64_t ready_ms,
 		       struct td_start_plan *p)
@@ -119,7 +130,7 @@ int taskdef_start_plan_late(const struct taskdef *td, int64_t start_ms, int64_t 
 	p->fail_ms = start_ms;
 	for (int i = 0; i < td->n_containers; i++)
 		if (start_of(td, i, start_ms, ready_ms, late, late_ms, at, state))
-			return 1;                  /* a cycle: never resolves */
+			return never_starts(td, p);   /* a cycle: never resolves */
 	for (int i = 0; i < td->n_containers; i++) {
 		const struct td_container *ct = &td->containers[i];
 
@@ -131,7 +142,7 @@ int taskdef_start_plan_late(const struct taskdef *td, int64_t start_ms, int64_t 
 			int64_t limit;
 
 			if (d->cond == TD_DEP_HEALTHY && !dc->has_health_check)
-				return 1;          /* never HEALTHY */
+				return never_starts(td, p);   /* never HEALTHY */
 			/* the agent gives up startTimeout after the dependency's
 			 * start, for a condition other than START, when it does
 			 * not hold by then (a HEALTHY one: its first pass) */
@@ -158,9 +169,10 @@ int taskdef_start_plan_late(const struct taskdef *td, int64_t start_ms, int64_t 
 	return 0;
 }
 
-/* Container i's exit, ms from the stop signal (its dependents' first). */
+/* Container i's exit, ms from the stop signal (its dependents' first);
+ * bit i of `up` clear: it never started, it exits at once (E144). */
 static int64_t stop_of(const struct taskdef *td, int i, int64_t shutdown_ms, int64_t dflt_ms,
-		       int64_t *done)
+		       unsigned up, int64_t *done)
 {
 	const struct td_container *ct = &td->containers[i];
 	int64_t after = 0, own;
@@ -171,12 +183,14 @@ static int64_t stop_of(const struct taskdef *td, int i, int64_t shutdown_ms, int
 	for (int j = 0; j < td->n_containers; j++)
 		for (int k = 0; k < td->containers[j].n_deps; k++)
 			if (td->containers[j].deps[k].idx == i) {
-				int64_t e = stop_of(td, j, shutdown_ms, dflt_ms, done);
+				int64_t e = stop_of(td, j, shutdown_ms, dflt_ms, up, done);
 
 				if (e > after)
 					after = e;
 			}
 	own = ct->stop_timeout_s >= 0 ? (int64_t)ct->stop_timeout_s * 1000 : dflt_ms;
+	if (!(up >> i & 1))
+		own = 0;
 	/* the target of a COMPLETE or SUCCESS dependency exited as it
 	 * started (E156): nothing to stop */
 	for (int j = 0; j < td->n_containers; j++)
@@ -188,25 +202,43 @@ static int64_t stop_of(const struct taskdef *td, int i, int64_t shutdown_ms, int
 	return done[i];
 }
 
-/* docs/ecs-model.md §3.2, choice E159 */
-int64_t taskdef_stop_wait_ms(const struct taskdef *td, int64_t shutdown_ms, int64_t dflt_ms)
+/* The stop wait over the containers of bit set `up` (E159, E144) */
+static int64_t stop_wait_of(const struct taskdef *td, int64_t shutdown_ms, int64_t dflt_ms, unsigned up)
 {
 	int64_t done[16], wait = 0;
 
-	if (!td->has_deps) {
-		int64_t grace = taskdef_stop_grace_ms(td, dflt_ms);
-
-		return shutdown_ms < grace ? shutdown_ms : grace;
-	}
 	for (int i = 0; i < td->n_containers; i++)
 		done[i] = -1;
 	for (int i = 0; i < td->n_containers; i++) {
-		int64_t e = stop_of(td, i, shutdown_ms, dflt_ms, done);
+		int64_t e = stop_of(td, i, shutdown_ms, dflt_ms, up, done);
 
 		if (e > wait)
 			wait = e;
 	}
 	return wait;
+}
+
+/* docs/ecs-model.md §3.2, choice E159 */
+int64_t taskdef_stop_wait_ms(const struct taskdef *td, int64_t shutdown_ms, int64_t dflt_ms)
+{
+	if (!td->has_deps) {
+		int64_t grace = taskdef_stop_grace_ms(td, dflt_ms);
+
+		return shutdown_ms < grace ? shutdown_ms : grace;
+	}
+	return stop_wait_of(td, shutdown_ms, dflt_ms, ~0u);
+}
+
+/* docs/ecs-model.md §3.2, choices E159, E144 */
+int64_t taskdef_stop_wait_started_ms(const struct taskdef *td, int64_t shutdown_ms, int64_t dflt_ms,
+				     const int64_t *start, int64_t by_ms)
+{
+	unsigned up = 0;
+
+	for (int i = 0; i < td->n_containers; i++)
+		if (start[i] <= by_ms)
+			up |= 1u << i;
+	return up ? stop_wait_of(td, shutdown_ms, dflt_ms, up) : 0;
 }
 
 /* docs/ecs-model.md §5.2, choice E110 */
@@ -269,7 +301,7 @@ static void add_opt_int(cJSON *o, const char *key, long long v, long long none)
 
 static cJSON *container_json(const struct taskdef *td, const struct td_container *ct)
 {
-	cJSON *o = cJSON_CreateObject(), *ports = cJSON_CreateArray();
+	cJSON *o = cJSON_CreateObject(), *ports = cJSON_CreateArray(), *deps;
 
 	cJSON_AddStringToObject(o, "name", ct->name);
 	if (ct->image)
@@ -310,6 +342,26 @@ static cJSON *container_json(const struct taskdef *td, const struct td_container
 	add_opt_int(o, "stopTimeout", ct->stop_timeout_s, -1);
 	add_opt_int(o, "startTimeout", ct->start_timeout_s, -1);
 	cJSON_AddBoolToObject(o, "healthCheck", ct->has_health_check);
+	/* dependsOn as given, each dependency by name (docs/ecs-model.md §1.4) */
+	deps = cJSON_AddArrayToObject(o, "dependsOn");
+	for (int k = 0; k < ct->n_deps; k++) {
+		static const char *const cond[] = { "START", "COMPLETE", "SUCCESS", "HEALTHY" };
+		cJSON *d = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(d, "containerName", td->containers[ct->deps[k].idx].name);
+		cJSON_AddStringToObject(d, "condition", cond[ct->deps[k].cond]);
+		cJSON_AddItemToArray(deps, d);
+	}
+	/* restartPolicy (choice E158): null when not enabled (absent, or
+	 * enabled false: the same to ecsim) */
+	if (ct->restart_enabled) {
+		cJSON *rp = cJSON_AddObjectToObject(o, "restartPolicy");
+
+		cJSON_AddBoolToObject(rp, "enabled", 1);
+		cJSON_AddNumberToObject(rp, "restartAttemptPeriod", ct->restart_period_s);
+	} else {
+		cJSON_AddNullToObject(o, "restartPolicy");
+	}
 	return o;
 }
 

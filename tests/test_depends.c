@@ -1,6 +1,6 @@
 /* tests/test_depends.c — container `dependsOn`, `startTimeout` and
- * `restartPolicy` (docs/ecs-model.md §1.4, §3.2, choices E156–E159), each
- * written from the rule, the instants computed by hand:
+ * `restartPolicy` (docs/ecs-model.md §1.4, §3.2, choices E156–E159, E144,
+ * E175), each written from the rule, the instants computed by hand:
  *
  *  - a container waits for its dependencies' conditions before it starts
  *    (START: the dependency started; COMPLETE/SUCCESS: it exited, at once
@@ -18,6 +18,12 @@
  *    signal once every container depending on it has exited, so a chain of
  *    three takes three shutdowns (or three stopTimeouts when the
  *    containers ignore SIGTERM), not one (E159);
+ *  - a task stopped (or giving up) while its containers start: those that
+ *    started are stopped the same way, the others never start; the task
+ *    stays PENDING until they have exited (E144);
+ *  - a failing check command (a trace's health_check_fail row) on a
+ *    container another waits for to be HEALTHY delays that one, in a
+ *    service's task and in a standalone one alike (E175, E115);
  *  - restartPolicy: an essential container that exits after running at
  *    least `restartAttemptPeriod` is restarted in place: same task, never
  *    STOPPED, no replacement; one that exits sooner ends the task as
@@ -49,7 +55,8 @@
 	"\"taskDefinitions\":{\"hdep\":\"d-hdep.json\",\"hto\":\"d-hto.json\",\"hto40\":\"d-hto40.json\"," \
 	"\"nodep\":\"d-nodep.json\",\"chain\":\"d-chain.json\",\"flat\":\"d-flat.json\",\"init\":\"d-init.json\"," \
 	"\"nohc\":\"d-nohc.json\",\"rp\":\"d-rp.json\",\"rp500\":\"d-rp500.json\",\"rpdef\":\"d-rpdef.json\"," \
-	"\"norp\":\"d-norp.json\",\"fgdep\":\"d-fgdep.json\",\"fgnodep\":\"d-fgnodep.json\"},"
+	"\"norp\":\"d-norp.json\",\"fgdep\":\"d-fgdep.json\",\"fgnodep\":\"d-fgnodep.json\"," \
+	"\"fgchain\":\"d-fgchain.json\",\"fgflat\":\"d-fgflat.json\"},"
 #define TRACE(name) "\"workload\":{\"traces\":[\"" name ".csv\"]}}"
 #define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
 
@@ -81,6 +88,14 @@ static const struct { const char *file, *text; } defs[] = {
 	{ "d-norp.json", TD("norp", C("app", "")) },
 	{ "d-fgdep.json", "{\"family\":\"fgdep\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
 	  "\"cpu\":\"512\",\"memory\":\"1024\",\"containerDefinitions\":[" C("envoy", HC30) "," C("app", ",\"dependsOn\":[" DEP("envoy", "HEALTHY") "]") "]}" },
+	/* chain and flat (as above) on Fargate */
+	{ "d-fgchain.json", "{\"family\":\"fgchain\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+	  "\"cpu\":\"512\",\"memory\":\"1024\",\"containerDefinitions\":[" C("a", ",\"stopTimeout\":5") ","
+	  C("b", ",\"stopTimeout\":5,\"dependsOn\":[" DEP("a", "START") "]") ","
+	  C("c", ",\"stopTimeout\":5,\"dependsOn\":[" DEP("b", "START") "]") "]}" },
+	{ "d-fgflat.json", "{\"family\":\"fgflat\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+	  "\"cpu\":\"512\",\"memory\":\"1024\",\"containerDefinitions\":[" C("a", ",\"stopTimeout\":5") ","
+	  C("b", ",\"stopTimeout\":5") "," C("c", ",\"stopTimeout\":5") "]}" },
 	{ "d-fgnodep.json", "{\"family\":\"fgnodep\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
 	  "\"cpu\":\"512\",\"memory\":\"1024\",\"containerDefinitions\":[" C("envoy", HC30) "," C("app", "") "]}" },
 };
@@ -176,8 +191,9 @@ static int task_no(const char *tag, const char *svc)
  *   nodep  both containers at p + 12.5: RUNNING p + 12.5
  *   hdep   envoy starts p + 12.5, first passing check 30 s later, app
  *          starts 2 s after that: RUNNING p + 44.5
- *   hto    envoy's startTimeout 10 < 30: gives up at p + 22.5, STOPPED
- *          TaskFailedToStart (no ENI: STOPPED at once), never RUNNING
+ *   hto    envoy's startTimeout 10 < 30: gives up at p + 22.5, stops
+ *          envoy, which had started (shutdown 3 s, E144), STOPPED
+ *          TaskFailedToStart at p + 25.5 (no ENI), never RUNNING
  *   hto40  startTimeout 40 >= 30: as hdep, p + 44.5
  *   chain  a at p + 12.5, b 2 s later, c 2 s after b: RUNNING p + 16.5
  *   init   init starts p + 12.5 and exits at once, app 2 s later: p + 14.5
@@ -197,17 +213,18 @@ static void test_start_order(void)
 	T_NEAR(num(tag, "i1", "running_s") - num(tag, "i1", "pending_s"), 14.5);
 	RS_IS(tag, "tasks.csv", row(tag, "t1"), "stop_code", "TaskFailedToStart");
 	RS_IS(tag, "tasks.csv", row(tag, "t1"), "running_s", "");
-	T_NEAR(num(tag, "t1", "stopped_s") - num(tag, "t1", "pending_s"), 22.5);
+	T_NEAR(num(tag, "t1", "stopped_s") - num(tag, "t1", "pending_s"), 25.5);
 	RS_IS(tag, "tasks.csv", row(tag, "x1"), "stop_code", "TaskFailedToStart");
 	RS_IS(tag, "tasks.csv", row(tag, "x1"), "running_s", "");
 	T_NEAR(num(tag, "x1", "stopped_s") - num(tag, "x1", "pending_s"), 12.5);
 }
 
 /* A service whose tasks always give up (envoy's startTimeout 10 s < its
- * first pass, 30 s): each task goes STOPPED, TaskFailedToStart, 10 s after
- * its containers without a dependency started (PENDING + 0.5 + the pull,
- * 10 s or 1 s once cached, + 2 + 10), never RUNNING; the scheduler replaces
- * it (a start failure, §5.4). */
+ * first pass, 30 s): each task gives up 10 s after its containers without
+ * a dependency started (PENDING + 0.5 + the pull, 10 s or 1 s once cached,
+ * + 2 + 10) and goes STOPPED, TaskFailedToStart, once envoy has stopped
+ * (shutdown 3 s, E144), never RUNNING; the scheduler replaces it (a start
+ * failure, §5.4). */
 static void test_service_gives_up(void)
 {
 	const char *tag = "dsgu";
@@ -226,7 +243,7 @@ static void test_service_gives_up(void)
 			double d = rs_num(tag, "tasks.csv", k, "stopped_s") - rs_num(tag, "tasks.csv", k, "pending_s");
 
 			/* the image pulled (10 s) or cached on that instance (1 s) */
-			CU_ASSERT(fabs(d - 22.5) < 1e-6 || fabs(d - 13.5) < 1e-6);
+			CU_ASSERT(fabs(d - 25.5) < 1e-6 || fabs(d - 16.5) < 1e-6);
 		}
 		free(rs);
 		free(st);
@@ -266,19 +283,26 @@ static void test_service_healthy(void)
  * stops c first, b once c has exited, a once b has: 3 × 3 s; the flat
  * definition's three containers get the signal together: 3 s.  With
  * containers that ignore SIGTERM (shutdownSeconds 60 > stopTimeout 5) each
- * is killed at its stopTimeout: 3 × 5 s along the chain, 5 s flat. */
+ * is killed at its stopTimeout: 3 × 5 s along the chain, 5 s flat.  The
+ * same on Fargate (gc1, gf1: STOPPING to DEPROVISIONING); before, its
+ * chain was cut at the largest stopTimeout (5 s in both runs). */
 static void test_stop_order(void)
 {
 	const char *tr = TRACE_HDR "0,run_task,c1,chain,1,,\n0,run_task,f1,flat,1,,\n"
-		"100,stop_task,c1,,,,\n100,stop_task,f1,,,,\n";
+		"0,run_task,gc1,fgchain,1,,\n0,run_task,gf1,fgflat,1,,\n"
+		"100,stop_task,c1,,,,\n100,stop_task,f1,,,,\n100,stop_task,gc1,,,,\n100,stop_task,gf1,,,,\n";
 
 	run("dstop", HEAD("dstop", 300, 3) TRACE("dstop"), tr, NULL);
 	T_NEAR(num("dstop", "c1", "stopped_s") - num("dstop", "c1", "stopping_s"), 9);
 	T_NEAR(num("dstop", "f1", "stopped_s") - num("dstop", "f1", "stopping_s"), 3);
 	T_NEAR(num("dstop", "c1", "stopping_s"), num("dstop", "f1", "stopping_s"));
+	T_NEAR(num("dstop", "gc1", "deprovisioning_s") - num("dstop", "gc1", "stopping_s"), 9);
+	T_NEAR(num("dstop", "gf1", "deprovisioning_s") - num("dstop", "gf1", "stopping_s"), 3);
 	run("dkill", HEAD("dkill", 300, 60) TRACE("dkill"), tr, NULL);
 	T_NEAR(num("dkill", "c1", "stopped_s") - num("dkill", "c1", "stopping_s"), 15);
 	T_NEAR(num("dkill", "f1", "stopped_s") - num("dkill", "f1", "stopping_s"), 5);
+	T_NEAR(num("dkill", "gc1", "deprovisioning_s") - num("dkill", "gc1", "stopping_s"), 15);
+	T_NEAR(num("dkill", "gf1", "deprovisioning_s") - num("dkill", "gf1", "stopping_s"), 5);
 }
 
 /* restartPolicy.  Services of runtimeSeconds 400: with the policy
@@ -339,6 +363,161 @@ static void test_fargate(void)
 	T_NEAR(num(tag, "g1", "running_s") - num(tag, "g2", "running_s"), 30);
 }
 
+/* After every event: the first instant each task of the stop test (by
+ * id) is DEPROVISIONING or later, and whether it ever was between
+ * ACTIVATING and STOPPING (ran). */
+#define NSTOP 6
+static const char *const stop_ids[NSTOP] = { "h1", "c1", "i1", "f1", "g1", "g2" };
+struct sobs {
+	double gone_at[NSTOP];
+	int ran[NSTOP];
+};
+
+static void stop_observe(struct backplane *bp, void *ctx)
+{
+	struct sobs *o = ctx;
+	double now = (double)sim_now(bp->sim) / 1000.0;
+
+	for (size_t i = 0; i < bp->n_tasks; i++) {
+		const struct task *t = &bp->tasks[i];
+
+		if (!t->used || !t->id)
+			continue;
+		for (int k = 0; k < NSTOP; k++) {
+			if (strcmp(t->id, stop_ids[k]) != 0)
+				continue;
+			if (t->state >= TS_DEPROVISIONING && o->gone_at[k] < 0)
+				o->gone_at[k] = now;
+			if (t->state >= TS_ACTIVATING && t->state <= TS_STOPPING)
+				o->ran[k] = 1;
+		}
+	}
+}
+
+static int stop_k(const char *id)
+{
+	for (int k = 0; k < NSTOP; k++)
+		if (strcmp(stop_ids[k], id) == 0)
+			return k;
+	return 0;
+}
+
+/* A task stopped while its containers start along dependsOn (choice
+ * E144): the containers that started get the stop signal, along dependsOn
+ * reversed, and take their time (shutdownSeconds, or their stopTimeout,
+ * else stopTimeoutSeconds, when shorter), as at a RUNNING task's stop
+ * (E159); those that have not started never will.  The task stays PENDING
+ * (never RUNNING, at any event) until they have exited.  Standalone tasks
+ * PENDING at p; StopTask reaches the agent at r, a RUNNING task's
+ * stopping_s (f1, flat, stopped at the same instant):
+ *   c1  chain a ← b ← c (START, stopTimeout 5): a at p + 12.5, b p + 14.5,
+ *       c p + 16.5; stopped at 16 (p + 14.5 <= r < p + 16.5): b then a,
+ *       STOPPED r + 2 × 3 s (shutdown 3); with containers that ignore
+ *       SIGTERM (shutdown 60) r + 2 × 5 s
+ *   h1  envoy (no stopTimeout) at p + 12.5, app waits for it HEALTHY (p +
+ *       44.5); stopped at 30: envoy alone, r + 3 s; ignoring SIGTERM,
+ *       killed at stopTimeoutSeconds (30): r + 30 s
+ *   i1  init (COMPLETE) at p + 12.5 exits at once, app at p + 14.5; stopped
+ *       at 14 (r < p + 14.5): nothing runs, STOPPED at r
+ *   g1  Fargate (PENDING at q, envoy starts then, app at q + 30), stopped
+ *       at 60 (< q + 30): envoy's 3 s, then DEPROVISIONING (ENI detach, as
+ *       g2, a RUNNING Fargate task stopped at 60)
+ * Before the rule c1, h1 stopped at r, g1 was DEPROVISIONING at once. */
+static void test_stop_pending(void)
+{
+	static const char tr[] = TRACE_HDR "0,run_task,h1,hdep,1,,\n0,run_task,c1,chain,1,,\n"
+		"0,run_task,i1,init,1,,\n0,run_task,f1,flat,1,,\n0,run_task,g1,fgdep,1,,\n"
+		"0,run_task,g2,fgnodep,1,,\n14,stop_task,i1,,,,\n16,stop_task,c1,,,,\n"
+		"16,stop_task,f1,,,,\n30,stop_task,h1,,,,\n60,stop_task,g1,,,,\n60,stop_task,g2,,,,\n";
+	static const struct { const char *tag; int shutdown; double c1, h1; } runs[] = {
+		{ "dpend", 3, 6, 3 }, { "dpkill", 60, 10, 30 },
+	};
+
+	for (size_t n = 0; n < sizeof runs / sizeof runs[0]; n++) {
+		const char *tag = runs[n].tag;
+		char scn[4096];
+		struct sobs o;
+		double p, r, q, rg;
+
+		for (int k = 0; k < NSTOP; k++) {
+			o.gone_at[k] = -1;
+			o.ran[k] = 0;
+		}
+		snprintf(scn, sizeof scn, HEAD("%s", 300, %d) TRACE("%s"), tag, runs[n].shutdown, tag);
+		{
+			char file[64];
+
+			snprintf(file, sizeof file, "%s.json", tag);
+			rs_write(file, scn);
+			snprintf(file, sizeof file, "%s.csv", tag);
+			rs_write(file, tr);
+			snprintf(file, sizeof file, "%s.json", tag);
+			CU_ASSERT_FATAL(rs_run(file, tag, NULL, stop_observe, &o) == 0);
+		}
+		p = num(tag, "c1", "pending_s");
+		r = num(tag, "f1", "stopping_s") - 16;     /* the stop's way to the agent */
+		T_NEAR(num(tag, "h1", "pending_s"), p);
+		T_NEAR(num(tag, "i1", "pending_s"), p);
+		CU_ASSERT(p + 14.5 <= 16 + r && 16 + r < p + 16.5);
+		CU_ASSERT(14 + r < p + 14.5);
+		/* c1: b and a started, c not */
+		RS_IS(tag, "tasks.csv", row(tag, "c1"), "stop_code", "UserInitiated");
+		RS_IS(tag, "tasks.csv", row(tag, "c1"), "running_s", "");
+		RS_IS(tag, "tasks.csv", row(tag, "c1"), "stopping_s", "");
+		T_NEAR(num(tag, "c1", "stopped_s"), 16 + r + runs[n].c1);
+		T_NEAR(o.gone_at[stop_k("c1")], 16 + r + runs[n].c1);
+		T_EQ(o.ran[stop_k("c1")], 0);
+		/* h1: envoy started, app not */
+		RS_IS(tag, "tasks.csv", row(tag, "h1"), "running_s", "");
+		T_NEAR(num(tag, "h1", "stopped_s"), 30 + r + runs[n].h1);
+		T_NEAR(o.gone_at[stop_k("h1")], 30 + r + runs[n].h1);
+		T_EQ(o.ran[stop_k("h1")], 0);
+		/* i1: init exited already, app not started: nothing to wait for */
+		RS_IS(tag, "tasks.csv", row(tag, "i1"), "running_s", "");
+		T_NEAR(num(tag, "i1", "stopped_s"), 14 + r);
+		T_NEAR(o.gone_at[stop_k("i1")], 14 + r);
+		/* g1 on Fargate: envoy started at q, app (q + 30) not */
+		q = num(tag, "g1", "pending_s");
+		rg = num(tag, "g2", "stopping_s");
+		CU_ASSERT(rg >= q && rg < q + 30);
+		RS_IS(tag, "tasks.csv", row(tag, "g1"), "launch_type", "FARGATE");
+		RS_IS(tag, "tasks.csv", row(tag, "g1"), "running_s", "");
+		T_NEAR(num(tag, "g1", "deprovisioning_s") - rg, runs[n].h1);
+		T_NEAR(o.gone_at[stop_k("g1")], rg + runs[n].h1);
+		T_EQ(o.ran[stop_k("g1")], 0);
+		T_NEAR(num(tag, "g1", "stopped_s") - num(tag, "g1", "deprovisioning_s"),
+		       num(tag, "g2", "stopped_s") - num(tag, "g2", "deprovisioning_s"));
+	}
+}
+
+/* E144 by the service scheduler: services s (hdep: envoy starts at p +
+ * 12.5, app waits for it HEALTHY until p + 44.5) and n (nodep: RUNNING at
+ * p + 12.5), one task each, both scaled to 0 at 30.  The scheduler's stop
+ * reaches each agent at the same instant r (n's task's stopping_s): s's
+ * task, still PENDING, stops envoy (shutdown 3 s): STOPPED r + 3,
+ * ServiceSchedulerInitiated, never RUNNING; before, STOPPED at r. */
+static void test_stop_pending_service(void)
+{
+	const char *tag = "dpsvc";
+	double p, r;
+	int rs, rn;
+
+	run(tag, HEAD("dpsvc", 200, 3) "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hdep\",\"desiredCount\":1},"
+	    "{\"serviceName\":\"n\",\"taskDefinition\":\"nodep\",\"desiredCount\":1}]," TRACE("dpsvc"),
+	    TRACE_HDR "30,set_desired,s,,0,,\n30,set_desired,n,,0,,\n", NULL);
+	rs = rs_find(tag, "tasks.csv", "service", "s");
+	rn = rs_find(tag, "tasks.csv", "service", "n");
+	CU_ASSERT_FATAL(rs > 0 && rn > 0);
+	T_EQ(rs_rows(tag, "tasks.csv"), 2);
+	p = rs_num(tag, "tasks.csv", rs, "pending_s");
+	r = rs_num(tag, "tasks.csv", rn, "stopping_s");
+	CU_ASSERT(r > p + 12.5 && r < p + 44.5);
+	RS_IS(tag, "tasks.csv", rs, "stop_code", "ServiceSchedulerInitiated");
+	RS_IS(tag, "tasks.csv", rs, "running_s", "");
+	RS_IS(tag, "tasks.csv", rs, "stopping_s", "");
+	T_NEAR(rs_num(tag, "tasks.csv", rs, "stopped_s"), r + 3);
+}
+
 /* A failing check command on the dependency (choice E175): app waits for
  * envoy (checks every 30 s from its start at p + 12.5, default timeout 5 s)
  * to be HEALTHY.  Four services of one task each (task-1 to task-4, PENDING
@@ -350,8 +529,9 @@ static void test_fargate(void)
  *   sn  exits for good, no startTimeout: app never starts, the task stays
  *       PENDING to the end
  *   st  for good, envoy's startTimeout 40 s (>= its first pass, 30 s, so
- *       without the fault it runs): app gives up at p + 12.5 + 40,
- *       TaskFailedToStart, never RUNNING (then replaced)
+ *       without the fault it runs): app gives up at p + 12.5 + 40, envoy
+ *       stops (3 s, E144): STOPPED p + 55.5, TaskFailedToStart, never
+ *       RUNNING (then replaced)
  *   sf  on Fargate (task-5, provisioned 40 s: envoy starts at its PENDING
  *       p, no container start time), exits for 100 s: the checks at
  *       p + 30 and p + 60 (< 105) fail, p + 90 passes: RUNNING p + 90
@@ -386,17 +566,101 @@ static void test_dep_fault(void)
 	RS_IS(tag, "tasks.csv", row(tag, "task-3"), "running_s", "");
 	RS_IS(tag, "tasks.csv", row(tag, "task-4"), "stop_code", "TaskFailedToStart");
 	RS_IS(tag, "tasks.csv", row(tag, "task-4"), "running_s", "");
-	T_NEAR(num(tag, "task-4", "stopped_s") - num(tag, "task-4", "pending_s"), 52.5);
+	T_NEAR(num(tag, "task-4", "stopped_s") - num(tag, "task-4", "pending_s"), 55.5);
 	RS_IS(tag, "tasks.csv", row(tag, "task-5"), "service", "sf");
 	T_NEAR(num(tag, "task-5", "running_s") - num(tag, "task-5", "pending_s"), 90);
 }
 
+/* After every event: the first instant each of the standalone tasks
+ * s1-s4 is RUNNING, and DEPROVISIONING or later. */
+#define NSOLO 4
+struct solo_obs {
+	double running_at[NSOLO], gone_at[NSOLO];
+};
+
+static void solo_observe(struct backplane *bp, void *ctx)
+{
+	struct solo_obs *o = ctx;
+	double now = (double)sim_now(bp->sim) / 1000.0;
+
+	for (size_t i = 0; i < bp->n_tasks; i++) {
+		const struct task *t = &bp->tasks[i];
+		int k;
+
+		if (!t->used || !t->id || t->id[0] != 's' || t->id[1] < '1' || t->id[1] > '0' + NSOLO || t->id[2])
+			continue;
+		k = t->id[1] - '1';
+		if (t->state >= TS_ACTIVATING && t->state <= TS_STOPPING && o->running_at[k] < 0)
+			o->running_at[k] = now;
+		if (t->state >= TS_DEPROVISIONING && o->gone_at[k] < 0)
+			o->gone_at[k] = now;
+	}
+}
+
+/* A standalone task's failing check command on its HEALTHY dependency
+ * (choices E115, E175): a container health check runs in any task, so
+ * the dependent waits as in a service task (test_dep_fault); only the
+ * service scheduler's replacement is a service's.  RunTask at 0, PENDING
+ * at p, a health_check_fail row on envoy of each at 5 (by task id):
+ *   s1  hdep, exits 60 s: the check at p + 42.5 fails, the next passes:
+ *       RUNNING p + 74.5 (not before, at any event)
+ *   s2  hdep, for good, no startTimeout: PENDING to the end
+ *   s3  hto40, for good: app gives up at p + 52.5, envoy stops (3 s,
+ *       E144): STOPPED p + 55.5, TaskFailedToStart, never RUNNING, not
+ *       replaced (no service)
+ *   s4  Fargate fgdep (PENDING at q, envoy starts then; its row at 45,
+ *       25 <= q <= 45), exits 70 s: the checks at q + 30 and q + 60 (< 115)
+ *       fail, q + 90 passes: RUNNING q + 90
+ * Before, a standalone task's row changed nothing: s1-s3 RUNNING at
+ * p + 44.5, s4 at q + 30. */
+static void test_solo_dep_fault(void)
+{
+	const char *tag = "dsolo";
+	struct solo_obs o;
+	double p, q;
+
+	for (int k = 0; k < NSOLO; k++)
+		o.running_at[k] = o.gone_at[k] = -1;
+	rs_write("dsolo.json", HEAD("dsolo", 400, 3) TRACE("dsolo"));
+	rs_write("dsolo.csv", "time_s,event,target,taskdef,count,duration_s,group,command\n"
+		 "0,run_task,s1,hdep,1,,,\n0,run_task,s2,hdep,1,,,\n0,run_task,s3,hto40,1,,,\n"
+		 "0,run_task,s4,fgdep,1,,,\n"
+		 "5,health_check_fail,s1,,1,60,envoy,exit\n5,health_check_fail,s2,,1,,envoy,exit\n"
+		 "5,health_check_fail,s3,,1,,envoy,exit\n45,health_check_fail,s4,,1,70,envoy,exit\n");
+	CU_ASSERT_FATAL(rs_run("dsolo.json", tag, NULL, solo_observe, &o) == 0);
+	p = num(tag, "s1", "pending_s");
+	T_NEAR(num(tag, "s2", "pending_s"), p);
+	T_NEAR(num(tag, "s3", "pending_s"), p);
+	CU_ASSERT(p < 5);
+	T_NEAR(num(tag, "s1", "running_s") - p, 74.5);
+	T_NEAR(o.running_at[0] - p, 74.5);
+	RS_IS(tag, "tasks.csv", row(tag, "s2"), "last_status", "PENDING");
+	RS_IS(tag, "tasks.csv", row(tag, "s2"), "running_s", "");
+	T_EQ(o.running_at[1], -1);
+	RS_IS(tag, "tasks.csv", row(tag, "s3"), "stop_code", "TaskFailedToStart");
+	RS_IS(tag, "tasks.csv", row(tag, "s3"), "running_s", "");
+	T_NEAR(num(tag, "s3", "stopped_s") - p, 55.5);
+	T_NEAR(o.gone_at[2] - p, 55.5);
+	T_EQ(o.running_at[2], -1);
+	T_EQ(rs_rows(tag, "tasks.csv"), 4);
+	q = num(tag, "s4", "pending_s");
+	CU_ASSERT(q >= 25 && q <= 45);
+	RS_IS(tag, "tasks.csv", row(tag, "s4"), "launch_type", "FARGATE");
+	T_NEAR(num(tag, "s4", "running_s") - q, 90);
+	T_NEAR(o.running_at[3] - q, 90);
+	/* one failures.csv row per task whose command fails */
+	T_EQ(rs_rows(tag, "failures.csv"), 4);
+}
+
 static CU_TestInfo dep_tests[] = {
+	{ "a standalone task's failing check on a HEALTHY dependency (E115, E175)", test_solo_dep_fault },
 	{ "a failing check on a HEALTHY dependency holds the start (E175)", test_dep_fault },
 	{ "containers start along dependsOn; startTimeout gives up", test_start_order },
 	{ "a service task waiting for HEALTHY: RUNNING and healthy instants", test_service_healthy },
 	{ "a service whose tasks give up: TaskFailedToStart, replaced", test_service_gives_up },
 	{ "shutdown along dependsOn reversed", test_stop_order },
+	{ "a task stopped while its containers start: those started stop (E144)", test_stop_pending },
+	{ "a service's task scaled in while its containers start (E144)", test_stop_pending_service },
 	{ "restartPolicy restarts in place", test_restart },
 	{ "dependsOn on Fargate", test_fargate },
 	CU_TEST_INFO_NULL,
