@@ -6,7 +6,8 @@
  * time series at each interval and the one-row summary at the end.  Each
  * file is written to <name>.tmp and renamed only by metrics_close(), so a
  * failed run leaves no half-written output.  Memory does not grow with the
- * number of tasks (quantiles use GSL's streaming P² estimator).
+ * number of tasks (quantiles: sim/quant.h, exact over a bounded
+ * number of distinct values, else GSL's streaming P² estimator).
  */
 #ifndef MODELS_METRICS_H
 #define MODELS_METRICS_H
