@@ -491,9 +491,11 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 	if (!t || t->state != TS_RUNNING)
 		return;
 	/* docs/ecs-model.md §1.4, choice E158: restarted in place (no
-	 * container start time on Fargate: it runs again at once) */
-	if (bp->s->taskdefs[t->td].td->restart_ms >= 0 && t->duration >= bp->s->taskdefs[t->td].td->restart_ms &&
-	    t->desired == TD_RUNNING) {
+	 * container start time on Fargate: it runs again at once).  Also
+	 * while a stop is held for its targets' draining (its desired status
+	 * STOPPED, still RUNNING): the stop has not reached the task yet, as
+	 * on EC2 (models/agent.c) */
+	if (bp->s->taskdefs[t->td].td->restart_ms >= 0 && t->duration >= bp->s->taskdefs[t->td].td->restart_ms) {
 		sim_after(bp->sim, t->duration, fr_of(bp)->ev_exit, bp, ev->arg);
 		return;
 	}
