@@ -15,7 +15,10 @@
  *  - a report held back while the agent was disconnected reaches the
  *    backplane with the agent's next report, if that comes first;
  *  - whole-run invariants over every shipped scenario and these fixtures
- *    (tests/helpers/invariants.c).
+ *    (tests/helpers/invariants.c); fid-agent-depchaos has tasks whose
+ *    containers start along dependsOn (E144, E156-E159) stopped by
+ *    scale-ins, deployments, draining, StopTask and Spot interruptions
+ *    (EC2 and Fargate) under disconnects and failures.
  *
  * Fixtures: tests/data/scenarios/fid-agent-*. */
 #include <glob.h>
