@@ -396,12 +396,18 @@ void agent_send(struct backplane *bp, uint32_t slot, enum agent_msg m)
 	deliver(bp, slot, m);
 }
 
-/* agent_task_ended for a task its caller holds */
+/* agent_task_ended for a task its caller holds.  A task whose desired
+ * status is STOPPED already (a StopTask or the scheduler's stop on its way
+ * to the agent, or held while its load-balancer targets drain) keeps that
+ * first reason (docs/ecs-model.md §3.3, choice E26), as a report held
+ * while disconnected does (bp_task_sync). */
 static void task_ended(const struct agents *ag, struct task *t, const char *code)
 {
 	if (ag->a[t->inst].up) {
-		t->desired = TD_STOPPED;
-		t->stop_code = code;
+		if (t->desired == TD_RUNNING) {
+			t->desired = TD_STOPPED;
+			t->stop_code = code;
+		}
 	} else {
 		t->cold = 1;             /* (task.h) */
 		t->agent_code = code;    /* reported on reconnection (docs/ecs-model.md §7.4) */
@@ -975,8 +981,10 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 			if (wait > 0) {
 				sim_time_t now = sim_now(ag->sim);
 
-				t->desired = TD_STOPPED;
-				t->stop_code = STOP_ESSENTIAL_EXITED;
+				if (t->desired == TD_RUNNING) {   /* (task_ended: E26) */
+					t->desired = TD_STOPPED;
+					t->stop_code = STOP_ESSENTIAL_EXITED;
+				}
 				t->lost = 1;
 				t->state = TS_STOPPING;
 				stamp_new(t, TS_DEACTIVATING, now);
@@ -999,8 +1007,10 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 			if (!sim_lane_idle(ag->sim))
 				abort();
 #endif
-			t->desired = TD_STOPPED;
-			t->stop_code = STOP_ESSENTIAL_EXITED;
+			if (t->desired == TD_RUNNING) {   /* (task_ended: E26) */
+				t->desired = TD_STOPPED;
+				t->stop_code = STOP_ESSENTIAL_EXITED;
+			}
 			t->lost = 1;
 			t->state = TS_STOPPED;
 			for (int st = TS_DEACTIVATING; st <= TS_STOPPED; st++)

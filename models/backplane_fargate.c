@@ -373,8 +373,9 @@ static int deps_next(struct backplane *bp, struct task *t, uint64_t ref)
  * docs/ecs-model.md §3.2, choice E144), the containers that had started
  * get the stop signal along dependsOn reversed and take their time, then
  * the task is deprovisioned; it stays PENDING meanwhile.  deps_base -1:
- * stopping already. */
-static void stop_started(struct backplane *bp, struct task *t, uint64_t ref, int failed)
+ * stopping already.  All are killed at `limit` (a Fargate Spot
+ * interruption's warning, choice E67; -1: none). */
+static void stop_started(struct backplane *bp, struct task *t, uint64_t ref, int failed, sim_time_t limit)
 {
 	sim_time_t wait = 0;
 
@@ -388,6 +389,8 @@ static void stop_started(struct backplane *bp, struct task *t, uint64_t ref, int
 			by = pl.fail_ms;
 		wait = taskdef_stop_wait_started_ms(bp->s->taskdefs[t->td].td, bp->tm->shutdown, bp->tm->stop_timeout,
 						    pl.start, by);
+		if (limit >= 0 && wait > limit)
+			wait = limit;
 		t->deps_base = -1;
 	}
 	if (wait > 0)
@@ -427,7 +430,7 @@ static void on_deps_failed(struct sim *s, void *ctx, const struct event *ev)
 		return;
 	t->desired = TD_STOPPED;
 	t->stop_code = STOP_FAILED_TO_START;
-	stop_started(bp, t, ev->arg, 1);
+	stop_started(bp, t, ev->arg, 1, -1);
 }
 
 /* Every container has started. */
@@ -491,9 +494,11 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 	if (!t || t->state != TS_RUNNING)
 		return;
 	/* docs/ecs-model.md §1.4, choice E158: restarted in place (no
-	 * container start time on Fargate: it runs again at once) */
-	if (bp->s->taskdefs[t->td].td->restart_ms >= 0 && t->duration >= bp->s->taskdefs[t->td].td->restart_ms &&
-	    t->desired == TD_RUNNING) {
+	 * container start time on Fargate: it runs again at once).  Also
+	 * while a stop is held for its targets' draining (its desired status
+	 * STOPPED, still RUNNING): the stop has not reached the task yet, as
+	 * on EC2 (models/agent.c) */
+	if (bp->s->taskdefs[t->td].td->restart_ms >= 0 && t->duration >= bp->s->taskdefs[t->td].td->restart_ms) {
 		sim_after(bp->sim, t->duration, fr_of(bp)->ev_exit, bp, ev->arg);
 		return;
 	}
@@ -517,7 +522,7 @@ static void on_stop(struct sim *s, void *ctx, const struct event *ev)
 	if (t->state == TS_RUNNING)
 		begin_stop(bp, ref_slot(ev->arg), 0, -1);
 	else if (t->state == TS_PENDING && bp->s->taskdefs[t->td].td->has_deps)
-		stop_started(bp, t, ev->arg, 0);   /* choice E144 */
+		stop_started(bp, t, ev->arg, 0, -1);   /* choice E144 */
 	else if (t->state == TS_PENDING || t->state == TS_ACTIVATING)
 		deprovision(bp, ref_slot(ev->arg));
 }
@@ -554,7 +559,13 @@ static void interrupt(struct backplane *bp, uint32_t slot)
 	const struct fargate_cfg *c = cfg_of(bp);
 	char name[32];
 
-	if (t->state != TS_RUNNING || t->desired != TD_RUNNING)
+	/* a task PENDING while its containers start along dependsOn has
+	 * containers running on the capacity too: they get the warning and
+	 * SIGTERM, as a RUNNING task's (choice E144); one none of whose
+	 * containers has started (PROVISIONING) has nothing to warn */
+	int pending = t->state == TS_PENDING && t->deps_base > 0;
+
+	if ((t->state != TS_RUNNING && !pending) || t->desired != TD_RUNNING)
 		return;
 	f->interruptions++;
 	metrics_on_fault(bp->m, sim_now(bp->sim), fault_new_id(bp), "fargate_spot_interruption",
@@ -565,6 +576,11 @@ static void interrupt(struct backplane *bp, uint32_t slot)
 	 * end, which also cuts a dependsOn chain (E159) */
 	t->desired = TD_STOPPED;
 	t->stop_code = STOP_TERMINATION;
+	if (pending) {
+		/* never RUNNING: no target, not a lost task */
+		stop_started(bp, t, task_ref(bp, slot), 0, c->spot_warning_ms);
+		return;
+	}
 	t->lost = 1;
 	/* its load-balancer targets are deregistered now (they drain while
 	 * the containers stop), but the stop does not wait for them */

@@ -20,7 +20,8 @@
  *    containers ignore SIGTERM), not one (E159);
  *  - a task stopped (or giving up) while its containers start: those that
  *    started are stopped the same way, the others never start; the task
- *    stays PENDING until they have exited (E144);
+ *    stays PENDING until they have exited (E144); such a stop is no start
+ *    failure: no throttle, no circuit breaker count (E145);
  *  - a failing check command (a trace's health_check_fail row) on a
  *    container another waits for to be HEALTHY delays that one, in a
  *    service's task and in a standalone one alike (E175, E115);
@@ -518,6 +519,78 @@ static void test_stop_pending_service(void)
 	T_NEAR(rs_num(tag, "tasks.csv", rs, "stopped_s"), r + 3);
 }
 
+/* A Fargate Spot interruption (choice E67) of a FARGATE_SPOT task still
+ * PENDING along dependsOn (fgdep: envoy starts at its PENDING q = 41, app
+ * waits for it HEALTHY until q + 30): envoy runs on the reclaimed capacity
+ * and gets the warning and SIGTERM as a RUNNING task's containers would
+ * (E144): g1, interrupted at 50, stops envoy, which ignores SIGTERM
+ * (shutdown 60 s) and would be killed at its stop timeout (30 s), but the
+ * warning (10 s) ends first: DEPROVISIONING at 60, TerminationNotice,
+ * never RUNNING; a failures.csv row.  g2, interrupted at 20 while
+ * PROVISIONING (no container started), is not: RUNNING at q + 30.  Before,
+ * g1's row was ignored (RUNNING at 71, no failures.csv row). */
+static void test_fargate_spot_pending(void)
+{
+	const char *tag = "dfspot";
+
+	run(tag, "{\"name\":\"dfspot\",\"durationSeconds\":300,"
+	    "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25},"
+	    "\"agent\":{\"shutdownSeconds\":60},"
+	    "\"fargate\":{\"provisioningSeconds\":40,\"spot\":{\"warningSeconds\":10}},"
+	    "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
+	    "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1}],"
+	    "\"taskDefinitions\":{\"fgdep\":\"d-fgdep.json\"}," TRACE("dfspot"),
+	    "time_s,event,target,taskdef,count,duration_s,group,capacity_provider_strategy\n"
+	    "0,run_task,g1,fgdep,1,,,FARGATE_SPOT:0:1\n0,run_task,g2,fgdep,1,,,FARGATE_SPOT:0:1\n"
+	    "20,fargate_spot_interruption,g2,,,,,\n50,fargate_spot_interruption,g1,,,,,\n", NULL);
+	T_NEAR(num(tag, "g1", "pending_s"), 41);
+	T_NEAR(num(tag, "g2", "pending_s"), 41);
+	RS_IS(tag, "tasks.csv", row(tag, "g1"), "stop_code", "TerminationNotice");
+	RS_IS(tag, "tasks.csv", row(tag, "g1"), "running_s", "");
+	RS_IS(tag, "tasks.csv", row(tag, "g1"), "stopping_s", "");
+	T_NEAR(num(tag, "g1", "deprovisioning_s"), 60);
+	RS_IS(tag, "tasks.csv", row(tag, "g2"), "last_status", "RUNNING");
+	T_NEAR(num(tag, "g2", "running_s"), 71);
+	T_EQ(rs_rows(tag, "failures.csv"), 1);
+	RS_IS(tag, "failures.csv", 1, "target", "g1");
+}
+
+/* A stop request is not a start failure (choice E145): service s (hdep,
+ * desired 3, circuit breaker on, no rollback) is scaled to 0 at 30 and at
+ * 90, each time while its three tasks still wait for envoy HEALTHY (E144:
+ * they stop envoy, STOPPED without RUNNING, ServiceSchedulerInitiated), and
+ * back to 3 at 60 and 120.  Six tasks went PENDING → STOPPED, none failed
+ * to start: no throttle (three failures would hold the launch at 120 for
+ * 30 s: it is made at once, 120.25), no SERVICE_TASK_START_IMPAIRED, the
+ * deployment never FAILED, service_summary's tasks_failed_to_start 0. */
+static void test_stop_not_failure(void)
+{
+	const char *tag = "dpnf";
+
+	run(tag, HEAD("dpnf", 300, 3) "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hdep\",\"desiredCount\":3,"
+	    "\"deploymentConfiguration\":{\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":false}}}],"
+	    TRACE("dpnf"),
+	    TRACE_HDR "30,set_desired,s,,0,,\n60,set_desired,s,,3,,\n90,set_desired,s,,0,,\n120,set_desired,s,,3,,\n", NULL);
+	T_EQ(rs_rows(tag, "tasks.csv"), 9);
+	for (int k = 1; k <= 6; k++) {
+		char id[24];
+
+		snprintf(id, sizeof id, "task-%d", k);
+		RS_IS(tag, "tasks.csv", row(tag, id), "stop_code", "ServiceSchedulerInitiated");
+		RS_IS(tag, "tasks.csv", row(tag, id), "running_s", "");
+	}
+	for (int k = 7; k <= 9; k++) {
+		char id[24];
+
+		snprintf(id, sizeof id, "task-%d", k);
+		T_NEAR(num(tag, id, "submit_s"), 120.25);
+		RS_IS(tag, "tasks.csv", row(tag, id), "last_status", "RUNNING");
+	}
+	T_EQ(rs_find(tag, "service_events.csv", "event_type", "SERVICE_TASK_START_IMPAIRED"), 0);
+	T_EQ(rs_find(tag, "deployments.csv", "stage", "FAILED"), 0);
+	T_NEAR(rs_num(tag, "service_summary.csv", 1, "tasks_failed_to_start"), 0);
+}
+
 /* A failing check command on the dependency (choice E175): app waits for
  * envoy (checks every 30 s from its start at p + 12.5, default timeout 5 s)
  * to be HEALTHY.  Four services of one task each (task-1 to task-4, PENDING
@@ -661,6 +734,8 @@ static CU_TestInfo dep_tests[] = {
 	{ "shutdown along dependsOn reversed", test_stop_order },
 	{ "a task stopped while its containers start: those started stop (E144)", test_stop_pending },
 	{ "a service's task scaled in while its containers start (E144)", test_stop_pending_service },
+	{ "a task stopped before RUNNING did not fail to start (E145)", test_stop_not_failure },
+	{ "a Fargate Spot interruption of a task starting along dependsOn (E144, E67)", test_fargate_spot_pending },
 	{ "restartPolicy restarts in place", test_restart },
 	{ "dependsOn on Fargate", test_fargate },
 	CU_TEST_INFO_NULL,

@@ -9,11 +9,16 @@
  *  - a Spot instance terminated while its agent is disconnected is not
  *    deregistered at once: the backplane learns after the heartbeat timeout;
  *    the DRAINING of a Spot notice needs a connected agent;
- *  - a failure keeps the stop code of a task already stopping;
+ *  - a failure keeps the stop code of a task already stopping, and so
+ *    does an essential container's exit (E26); a stop held for draining
+ *    has not reached the task, whose restartPolicy still applies (E158);
  *  - a report held back while the agent was disconnected reaches the
  *    backplane with the agent's next report, if that comes first;
  *  - whole-run invariants over every shipped scenario and these fixtures
- *    (tests/helpers/invariants.c).
+ *    (tests/helpers/invariants.c); fid-agent-depchaos has tasks whose
+ *    containers start along dependsOn (E144, E156-E159) stopped by
+ *    scale-ins, deployments, draining, StopTask and Spot interruptions
+ *    (EC2 and Fargate) under disconnects and failures.
  *
  * Fixtures: tests/data/scenarios/fid-agent-*. */
 #include <glob.h>
@@ -219,6 +224,50 @@ static void test_fault_keeps_stop_code(void)
 	rs_teardown();
 }
 
+/* ---- §3.3, E26, E158: an exit after the stop request ----------------------- */
+
+/* The first reason to stop a task is the one it keeps (choice E26), also
+ * when its agent is connected.  x (standalone, one container, 100 s from
+ * RUNNING at 13.5 s): StopTask at 113 takes effect at 113.25 and reaches
+ * the agent at 113.75, after x's exit at 113.5: x keeps UserInitiated (its
+ * stop is its exit's, 113.5).  Services scaled to 0 at 250 whose targets
+ * drain to 550.25 (requests of 1000 s in flight): the stop waits for that
+ * (§6.3); ec2's container exits at 413.75 meanwhile: ServiceSchedulerInitiated
+ * kept, its STOPPING from the exit (E51).  fg (Fargate, restartPolicy 300 s
+ * <= 400 s) exits at 441.25 meanwhile: the stop has not reached it, so it
+ * is restarted in place as on EC2 (E158) and stops only at the drain's
+ * end, 550.25.  Before: x and ec2 EssentialContainerExited (the agent's
+ * exit overwrote the code), fg STOPPING at 441.25 (Fargate's restart
+ * looked at the control plane's desired status). */
+static void test_exit_keeps_stop_code(void)
+{
+	struct inv c;
+	int x, e, f;
+
+	inv_init(&c);
+	CU_ASSERT_EQUAL_FATAL(rs_setup(), 0);
+	CU_ASSERT_EQUAL_FATAL(inv_run_file(FIX "fid-agent-exitstop.json", "es", inv_observe, &c), 0);
+	x = rs_find("es", "tasks.csv", "task_id", "x");
+	e = rs_find("es", "tasks.csv", "service", "ec2");
+	f = rs_find("es", "tasks.csv", "service", "fg");
+	CU_ASSERT_FATAL(x > 0 && e > 0 && f > 0);
+	RS_IS("es", "tasks.csv", x, "stop_code", "UserInitiated");
+	T_NEAR(rs_num("es", "tasks.csv", x, "running_s"), 13.5);
+	T_NEAR(rs_num("es", "tasks.csv", x, "stopping_s"), 113.5);
+	T_NEAR(rs_num("es", "tasks.csv", x, "stopped_s"), 113.5);
+	RS_IS("es", "tasks.csv", e, "stop_code", "ServiceSchedulerInitiated");
+	T_NEAR(rs_num("es", "tasks.csv", e, "running_s"), 13.75);
+	T_NEAR(rs_num("es", "tasks.csv", e, "stopping_s"), 413.75);
+	RS_IS("es", "tasks.csv", f, "stop_code", "ServiceSchedulerInitiated");
+	T_NEAR(rs_num("es", "tasks.csv", f, "running_s"), 41.25);
+	T_NEAR(rs_num("es", "tasks.csv", f, "stopping_s"), 550.25);
+	T_EQ(rs_rows("es", "tasks.csv"), 3);
+	T_EQ(c.violations, 0);
+	inv_report(&c, "fid-agent-exitstop");
+	inv_free(&c);
+	rs_teardown();
+}
+
 /* ---- §7.4: a report held back reaches the backplane with the next one ---- */
 
 /* w (two containers: the stop signal's wait is the shutdown, 3 s) exits at
@@ -354,6 +403,7 @@ static CU_TestInfo agent_tests[] = {
 	{ "start and health check on a disconnected agent", test_start_while_disconnected },
 	{ "spot termination and draining with a disconnected agent", test_spot_disconnected },
 	{ "a fault keeps an earlier stop code", test_fault_keeps_stop_code },
+	{ "an exit after the stop request keeps its code; a held stop restarts", test_exit_keeps_stop_code },
 	{ "a held report reaches the backplane with the next one", test_report_after_reconnection },
 	{ "whole-run invariants", test_invariants },
 	{ "whole-run invariant: a stopped row has last_status STOPPED", test_invariant_stopped_last },
