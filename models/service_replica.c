@@ -732,7 +732,13 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 						c->good_healthy--;
 					}
 				} else if (t->healthy) {
-					if (healthy - 1 < min_healthy)
+					/* on a DRAINING instance, within the floor
+					 * (§5.15); a FAILED revision's own task at
+					 * once: its revision launches nothing, so no
+					 * replacement can come to lift the floor
+					 * (choice E154, as E182 for its unhealthy
+					 * tasks) */
+					if (healthy - 1 < min_healthy && !(failed && t->dep == v->primary))
 						continue;
 					healthy--;
 				}

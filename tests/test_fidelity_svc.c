@@ -8,7 +8,8 @@
  * the healthy tasks it rolls back to, and a FAILED deployment without
  * rollback stopping no more old tasks (§5.6) while its own unhealthy and
  * surplus tasks go (choice E182) and a lower desired count or a drain
- * still stops its older tasks (choice E153), a deployment leaving
+ * still stops its older tasks (choice E153), its own task on a DRAINING
+ * instance going at once (choice E154), a deployment leaving
  * protected tasks until their protection expires (§5.14), and an awsvpc
  * service held to the zones of its subnets (§4.2, LOCATION).  Rules with a bound are
  * checked after every event through the observer hook. */
@@ -1297,7 +1298,11 @@ static void fnd_run(const char *tag, const char *faults, int drain, struct fnd_c
  *    FAILED revision keeps task-5 (E112's shares); main kept 3 RUNNING.
  * 3. drain_instance ci-00001 at 600 s: task-2 is replaced by its own
  *    revision (task-6) and then stopped, the instance left empty; main
- *    kept task-2 on the DRAINING instance to the end (3 RUNNING). */
+ *    kept task-2 on the DRAINING instance to the end (3 RUNNING).
+ * 4. drain_instance ci-00002 at 600 s: task-5, the FAILED revision's,
+ *    goes at the pass 10 s later though minimumHealthyPercent 100 would
+ *    want a healthy replacement first: none can come (choice E154); main
+ *    kept it on the DRAINING instance to the end. */
 static void test_failed_desired_drain(void)
 {
 	struct fnd_check c;
@@ -1324,6 +1329,17 @@ static void test_failed_desired_drain(void)
 	RS_IS("fid-fdd", "tasks.csv", r, "taskdef", "hc");
 	RS_IS("fid-fdd", "tasks.csv", r, "last_status", "RUNNING");
 	RS_IS("fid-fdd", "services.csv", -1, "running", "2");
+
+	fnd_run("fid-fdf", "600,drain_instance,ci-00002,,,,\n", 1, &c);
+	r = rs_find("fid-fdf", "tasks.csv", "task_id", "task-5");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("fid-fdf", "tasks.csv", r, "stop_code", "ServiceSchedulerInitiated");
+	CU_ASSERT(rs_num("fid-fdf", "tasks.csv", r, "stop_s") <= 600 + 10 + 0.5 + 3 + 1e-6);
+	r = rs_find("fid-fdf", "tasks.csv", "task_id", "task-2");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("fid-fdf", "tasks.csv", r, "last_status", "RUNNING");
+	T_EQ(rs_rows("fid-fdf", "tasks.csv"), 5);    /* nothing launched: the FAILED revision's */
+	RS_IS("fid-fdf", "services.csv", -1, "running", "1");
 }
 
 /* §4.2 (LOCATION): an awsvpc service's tasks go only to instances in the
@@ -1586,7 +1602,7 @@ static CU_TestInfo fid_tests[] = {
 	{ "rollback keeps healthy tasks", test_rollback_keeps_healthy_tasks },
 	{ "FAILED without rollback", test_failed_without_rollback },
 	{ "FAILED without rollback keeps the desired count (E182)", test_failed_keeps_desired },
-	{ "FAILED without rollback: a lower desired count, a drain (E153)", test_failed_desired_drain },
+	{ "FAILED without rollback: a lower desired count, a drain (E153, E154)", test_failed_desired_drain },
 	{ "a rollback interrupted: the last COMPLETED revision", test_rollback_interrupted },
 	{ "a deployment leaves protected tasks until expiry", test_protection_holds_deployment },
 	{ "AZ rebalancing: ENABLED by default when compatible", test_rebalancing_default },
