@@ -757,8 +757,12 @@ void svc_dep_failed(struct backplane *bp, struct svc *v, int dep, int rollback)
 
 	d->rollout = ROLL_FAILED;
 	if (v->bg.stage != BG_NONE) {
-		/* a blue/green deployment (docs/ecs-model.md §5.7) */
+		/* a blue/green deployment (docs/ecs-model.md §5.7); without
+		 * rollback the scheduler acts on the failure as for a rolling
+		 * one: green's unhealthy tasks go (choice E182) */
 		svc_bg_failed(bp, (int)(v - svc_sched(bp)->svcs), rollback);
+		if (!rollback)
+			svc_schedule(bp, (int)(v - svc_sched(bp)->svcs), backplane_scenario(bp)->timing.scheduler_delay);
 		return;
 	}
 	svc_dep_row(bp, v, dep, "FAILED", -1);
