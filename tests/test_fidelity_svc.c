@@ -1342,6 +1342,52 @@ static void test_failed_desired_drain(void)
 	RS_IS("fid-fdf", "services.csv", -1, "running", "1");
 }
 
+/* CreateService's deployment FAILED with rollback on, but no COMPLETED
+ * revision to roll back to (docs/ecs-model.md §5.6, choices E150, E182):
+ * it stays the primary, FAILED, and the scheduler acts on the failure as
+ * without rollback: its unhealthy task goes at the pass schedulerDelay
+ * (10 s) after it.  One m5.large, tasks of 1024 CPU units (two fit),
+ * desired 2; task-1's check command fails from 14 s (interval 10, retries
+ * 3): UNHEALTHY at its third failure, whose pass launches a replacement
+ * that finds no room (task-1 kept: no replacement healthy yet); the breaker
+ * (COUNT 5) trips at the fifth failed check, which calls no pass.  main
+ * kept task-1 RUNNING and unhealthy to the end: nothing called a pass. */
+static void test_failed_first_rollback(void)
+{
+	double failed;
+	int r;
+
+	rs_write("fid-hcb.json", "{\"family\":\"hc\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"cpu\":1024,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
+		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
+	rs_write("fid-ffr.json", "{\"name\":\"fid-ffr\",\"durationSeconds\":900,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
+		 "\"schedulerDelaySeconds\":10},"
+		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
+		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1}],"
+		 "\"taskDefinitions\":{\"hc\":\"fid-hcb.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":2,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":100,\"maximumPercent\":200,"
+		 "\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":true,"
+		 "\"thresholdConfiguration\":{\"type\":\"COUNT\",\"value\":5}}}}],"
+		 "\"workload\":{\"traces\":[\"fid-ffr.csv\"]}}");
+	rs_write("fid-ffr.csv", TRACE_HDR "14,health_check_fail,task-1,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-ffr.json", "fid-ffr", NULL, NULL, NULL), 0);
+	/* the premise: deployment 1 FAILED, no rollback deployment */
+	T_EQ(rs_rows("fid-ffr", "deployments.csv"), 2);
+	RS_IS("fid-ffr", "deployments.csv", -1, "stage", "FAILED");
+	RS_IS("fid-ffr", "deployments.csv", -1, "deployment", "1");
+	failed = rs_num("fid-ffr", "deployments.csv", -1, "time_s");
+	r = rs_find("fid-ffr", "tasks.csv", "task_id", "task-1");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("fid-ffr", "tasks.csv", r, "stopped_reason", "Task failed container health checks");
+	CU_ASSERT(rs_num("fid-ffr", "tasks.csv", r, "stop_s") <= failed + 10 + 0.5 + 3 + 1e-6);
+	RS_IS("fid-ffr", "services.csv", -1, "running", "1");
+	RS_IS("fid-ffr", "services.csv", -1, "healthy", "1");
+}
+
 /* §4.2 (LOCATION): an awsvpc service's tasks go only to instances in the
  * zones of its subnets (its availabilityZones).  One m5.large in each of three
  * zones (2 task ENIs each, no trunking), subnets in 1a and 1b, desired 6:
@@ -1603,6 +1649,7 @@ static CU_TestInfo fid_tests[] = {
 	{ "FAILED without rollback", test_failed_without_rollback },
 	{ "FAILED without rollback keeps the desired count (E182)", test_failed_keeps_desired },
 	{ "FAILED without rollback: a lower desired count, a drain (E153, E154)", test_failed_desired_drain },
+	{ "FAILED with nothing to roll back to: a pass follows (E182)", test_failed_first_rollback },
 	{ "a rollback interrupted: the last COMPLETED revision", test_rollback_interrupted },
 	{ "a deployment leaves protected tasks until expiry", test_protection_holds_deployment },
 	{ "AZ rebalancing: ENABLED by default when compatible", test_rebalancing_default },
