@@ -757,8 +757,12 @@ void svc_dep_failed(struct backplane *bp, struct svc *v, int dep, int rollback)
 
 	d->rollout = ROLL_FAILED;
 	if (v->bg.stage != BG_NONE) {
-		/* a blue/green deployment (docs/ecs-model.md §5.7) */
+		/* a blue/green deployment (docs/ecs-model.md §5.7); without
+		 * rollback the scheduler acts on the failure as for a rolling
+		 * one: green's unhealthy tasks go (choice E182) */
 		svc_bg_failed(bp, (int)(v - svc_sched(bp)->svcs), rollback);
+		if (!rollback)
+			svc_schedule(bp, (int)(v - svc_sched(bp)->svcs), backplane_scenario(bp)->timing.scheduler_delay);
 		return;
 	}
 	svc_dep_row(bp, v, dep, "FAILED", -1);
@@ -772,13 +776,16 @@ void svc_dep_failed(struct backplane *bp, struct svc *v, int dep, int rollback)
 		if (to >= 0) {
 			d->want = 0;           /* its tasks all go (choice E8) */
 			svc_dep_row(bp, v, svc_add_rollback(bp, v, to), "IN_PROGRESS", -1);
+			return;
 		}
-	} else if (v->cfg->sched == SCHED_REPLICA) {
-		/* the scheduler acts on the failure: the FAILED revision's
-		 * unhealthy tasks and its tasks above the desired count go
-		 * (docs/ecs-model.md §5.6, choice E182) */
-		svc_schedule(bp, (int)(v - svc_sched(bp)->svcs), backplane_scenario(bp)->timing.scheduler_delay);
 	}
+	/* without rollback, or with no COMPLETED revision to roll back to
+	 * (the service's first deployment), the FAILED deployment stays the
+	 * primary and the scheduler acts on the failure: its unhealthy tasks
+	 * and its tasks above the desired count go (docs/ecs-model.md §5.6,
+	 * choice E182) */
+	if (v->cfg->sched == SCHED_REPLICA)
+		svc_schedule(bp, (int)(v - svc_sched(bp)->svcs), backplane_scenario(bp)->timing.scheduler_delay);
 }
 
 static void svc_on_task_stopped(struct backplane *bp, struct task *t)

@@ -251,7 +251,8 @@ static int64_t non_daemon_tasks_on(struct backplane *bp, int32_t i)
  *   - a task of an older deployment on an instance the service no longer
  *     belongs on is stopped at once; elsewhere, not-yet-healthy ones at
  *     once, healthy ones while ceil(desired × minimumHealthyPercent / 100)
- *     healthy daemon tasks remain on the instances it belongs on;
+ *     healthy daemon tasks remain on the instances it belongs on (none
+ *     there once the deployment FAILED, choice E155);
  *   - an instance it belongs on with no task of the service at all (an old
  *     task stopping counts: maximumPercent 100, the old task stops before
  *     the new one starts) gets one, if it fits there; else the service
@@ -368,6 +369,12 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 			t = bp_task_at(bp, old[i]);
 			keep = t->healthy && daemon_eligible(bp, v, i);
 			if (keep != pass)
+				continue;
+			/* a FAILED deployment (without rollback) is over: it
+			 * launches nothing and replaces no more older tasks
+			 * (choice E19); a misplaced one still goes (choice
+			 * E155) */
+			if (p->rollout == ROLL_FAILED && daemon_eligible(bp, v, i))
 				continue;
 			if (keep) {
 				if (healthy - 1 < min_healthy)

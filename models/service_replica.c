@@ -666,11 +666,18 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	 * target.  Tasks on DRAINING instances: not healthy ones freely,
 	 * healthy ones within the floor */
 	if (outgoing > 0) {
+		/* a FAILED deployment's service above its desired count
+		 * (choice E153): its tasks that count, every revision's */
+		int64_t over = primary - unhealthy - v->desired;
+
+		for (int i = 0; i < v->n_deps; i++)
+			if (i != v->primary)
+				over += dc[i].good;
 		for (int pass = 0; pass < 2; pass++) {
 			for (int k = 0; k < v->n_tasks; k++) {
 				uint32_t slot = v->tasks[k];
 				struct task *t = bp_task_at(bp, slot);
-				int draining, out;
+				int draining, out, surplus = 0;
 
 				if (!svc_live(t))
 					continue;
@@ -681,9 +688,18 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 				/* a FAILED deployment without rollback is over: the
 				 * service runs on the older tasks it has (choice,
 				 * scenarios/README.md "Circuit breaker"); an unhealthy
-				 * one is still replaced by its own revision (§5.3) */
-				if (p->rollout == ROLL_FAILED && t->dep != v->primary && !t->unhealthy)
-					continue;
+				 * one is still replaced by its own revision (§5.3).
+				 * A lower desired count and a draining instance are
+				 * still the service's (choice E153): while the
+				 * service has more tasks than desired, an older
+				 * revision's tasks above its target lowered by the
+				 * count (choice E112) go, and so do those on a
+				 * DRAINING instance (§5.15), as in any pass */
+				if (p->rollout == ROLL_FAILED && t->dep != v->primary && !t->unhealthy && !draining) {
+					if (over <= 0 || dc[t->dep].good <= v->deps[t->dep].want)
+						continue;
+					surplus = 1;
+				}
 				/* task scale-in protection (docs/ecs-model.md
 				 * §5.14): a deployment does not stop a protected
 				 * task of an older revision; it stays outgoing, so
@@ -716,10 +732,17 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 						c->good_healthy--;
 					}
 				} else if (t->healthy) {
-					if (healthy - 1 < min_healthy)
+					/* on a DRAINING instance, within the floor
+					 * (§5.15); a FAILED revision's own task at
+					 * once: its revision launches nothing, so no
+					 * replacement can come to lift the floor
+					 * (choice E154, as E182 for its unhealthy
+					 * tasks) */
+					if (healthy - 1 < min_healthy && !(failed && t->dep == v->primary))
 						continue;
 					healthy--;
 				}
+				over -= surplus;
 				svc_stop(bp, slot);
 				k = -1;   /* the list may have changed */
 			}

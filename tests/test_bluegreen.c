@@ -17,6 +17,8 @@
  *  - a headless service goes through the same stages;
  *  - a green task lost during the bake: CLEAN_UP and COMPLETED wait for
  *    green to be steady again (choice E183);
+ *  - FAILED without rollback: a pass follows the failure and green's
+ *    unhealthy task goes (choice E182);
  *  - bad fields exit 2 naming the JSON path.
  * On main every scenario here is refused (unknown member `strategy`,
  * `deploymentController`): every test fails there. */
@@ -746,6 +748,57 @@ static void test_bake_lost_task(void)
 	RS_IS("bg-bk", "services.csv", -1, "deployments", "1");
 }
 
+/* A BLUE_GREEN deployment FAILED without rollback after its unhealthy
+ * green task's pass (docs/ecs-model.md §5.6, choices E125, E182): the
+ * scheduler acts on the failure, green's unhealthy task goes at the pass
+ * schedulerDelay (10 s) after it.  Four m5.large, tasks of 1024 CPU units
+ * (two each): blue 4 + green 4 fill them.  task-5's check command fails
+ * from 320 s (interval 10, retries 3): UNHEALTHY at its third failure,
+ * whose pass launches a replacement that finds no room and keeps task-5
+ * (green has not its target healthy without it); the breaker (COUNT 5)
+ * trips at the fifth failed check, with no pass of its own.  main kept
+ * task-5 RUNNING and unhealthy to the end (8 running, 7 healthy): nothing
+ * called a pass after the failure. */
+static void test_failed_unhealthy_pass(void)
+{
+	double failed;
+	int r;
+
+	rs_write("bg-hcb.json", "{\"family\":\"web\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"cpu\":1024,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
+		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
+	rs_write("bg-hcb2.json", "{\"family\":\"web\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\","
+		 "\"image\":\"x:2\",\"cpu\":1024,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
+		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
+	rs_write("bg-fup.json", "{\"name\":\"bg-fup\",\"durationSeconds\":900,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
+		 "\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatJitterSeconds\":0},"
+		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
+		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"hc\":\"bg-hcb.json\",\"hc2\":\"bg-hcb2.json\"},"
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"hc\",\"desiredCount\":4,"
+		 "\"deploymentConfiguration\":{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":5,"
+		 "\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":false,"
+		 "\"thresholdConfiguration\":{\"type\":\"COUNT\",\"value\":5}}}}],"
+		 TAIL("bg-fup"));
+	rs_write("bg-fup.csv", TRACE_HDR "300,deploy,w,hc2,,,\n320,health_check_fail,task-5,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("bg-fup.json", "bg-fup", NULL, NULL, NULL), 0);
+	failed = stage_at("bg-fup", "FAILED", 1);
+	CU_ASSERT_FATAL(failed > 320);
+	T_EQ(stage_at("bg-fup", "PRODUCTION_TRAFFIC_SHIFT", 1), -1);    /* failed in SCALE_UP */
+	r = rs_find("bg-fup", "tasks.csv", "task_id", "task-5");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("bg-fup", "tasks.csv", r, "stopped_reason", "Task failed container health checks");
+	/* the pass schedulerDelay after the failure, then networkDelay and
+	 * shutdown */
+	CU_ASSERT(rs_num("bg-fup", "tasks.csv", r, "stop_s") <= failed + 10 + 0.5 + 3 + 1e-6);
+	RS_IS("bg-fup", "services.csv", -1, "running", "7");
+	RS_IS("bg-fup", "services.csv", -1, "healthy", "7");
+}
+
 /* Bad members exit 2 naming the member's path and the reason. */
 static void test_bad_fields(void)
 {
@@ -816,6 +869,7 @@ static CU_TestInfo tests[] = {
 	{ "desired 4 -> 0 -> 4 during SCALE_UP: blue keeps its desired count (E123)", test_desired_through_zero },
 	{ "task scale-in protection: CLEAN_UP and a scale-in leave protected tasks (§5.14)", test_protected_blue },
 	{ "a green task lost in the bake: CLEAN_UP and COMPLETED once green is steady (E183)", test_bake_lost_task },
+	{ "FAILED without rollback: a pass follows, green's unhealthy task goes (E182)", test_failed_unhealthy_pass },
 	{ "bad deployment fields exit 2 at their path", test_bad_fields },
 	CU_TEST_INFO_NULL,
 };

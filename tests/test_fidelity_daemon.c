@@ -10,7 +10,8 @@
  *     healthy daemon tasks, and never has two tasks on one instance (the
  *     old task stops before the new one starts: maximumPercent 100);
  *   - ten placement constraints of its own leave room for the pin of each
- *     task to its instance.
+ *     task to its instance;
+ *   - a deployment FAILED without rollback stops no more older tasks.
  * The scenarios are tests/data/scenarios/fid-daemon-*. */
 #include <math.h>
 #include <stdio.h>
@@ -395,6 +396,81 @@ static void test_ten_constraints(void)
 	T_EQ(running, 3);
 }
 
+/* A DAEMON deployment FAILED without rollback is over (docs/ecs-model.md
+ * §5.6, choices E19, E155): it launches nothing, and it stops no more
+ * tasks of the older revision on the instances the service belongs on.
+ * Ten m5.xlarge, minimumHealthyPercent 80 (8 healthy: two instances at a
+ * time), the breaker at COUNT 3 without rollback; task-12 (revision 2 on
+ * ci-00002) fails its checks from 350 s and trips the breaker while
+ * task-13 and task-14 (ci-00003, ci-00004) are starting.  Checked after
+ * every event: from the failure on, the count of live older tasks never
+ * falls.  main stopped task-5 (ci-00005) after the failure, when task-13
+ * and task-14 turned healthy, and left ci-00005 without a daemon. */
+struct dfail_check {
+	double failed_at;
+	int64_t old_at_fail, old_min;
+};
+
+static void dfail_observe(struct backplane *bp, void *ctx)
+{
+	struct dfail_check *c = ctx;
+	struct svc *v = &svc_sched(bp)->svcs[0];
+	int64_t old = 0;
+
+	if (!v->active || v->n_deps < 2)
+		return;
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *t = &bp->tasks[v->tasks[k]];
+
+		old += t->desired == TD_RUNNING && t->dep == 0;
+	}
+	if (c->failed_at < 0) {
+		if (v->deps[1].rollout != ROLL_FAILED)
+			return;
+		c->failed_at = (double)sim_now(bp->sim) / 1000.0;
+		c->old_at_fail = c->old_min = old;
+	}
+	if (old < c->old_min)
+		c->old_min = old;
+}
+
+static void test_failed_keeps_old(void)
+{
+	struct dfail_check c = { -1, -1, -1 };
+	int r;
+
+	rs_write("fd-hc.json", "{\"family\":\"hc\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"cpu\":256,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
+		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
+	rs_write("fd-hc2.json", "{\"family\":\"hc\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\","
+		 "\"image\":\"x:2\",\"cpu\":256,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
+		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
+	rs_write("fd-fail.json", "{\"name\":\"fd-fail\",\"durationSeconds\":1200,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
+		 "\"schedulerDelaySeconds\":10},"
+		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
+		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.xlarge\",\"availabilityZone\":\"us-east-1a\",\"count\":10}],"
+		 "\"taskDefinitions\":{\"hc\":\"fd-hc.json\",\"hc2\":\"fd-hc2.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"schedulingStrategy\":\"DAEMON\","
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":80,\"maximumPercent\":100,"
+		 "\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":false,"
+		 "\"thresholdConfiguration\":{\"type\":\"COUNT\",\"value\":3}}}}],"
+		 "\"workload\":{\"traces\":[\"fd-fail.csv\"]}}");
+	rs_write("fd-fail.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "300,deploy,s,hc2,,,\n350,health_check_fail,task-12,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fd-fail.json", "fd-fail", NULL, dfail_observe, &c), 0);
+	/* the premise: FAILED with older tasks left */
+	CU_ASSERT_FATAL(c.failed_at > 350);
+	CU_ASSERT_FATAL(c.old_at_fail > 0);
+	T_EQ(c.old_min, c.old_at_fail);
+	r = rs_find("fd-fail", "tasks.csv", "task_id", "task-5");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("fd-fail", "tasks.csv", r, "last_status", "RUNNING");
+	RS_IS("fd-fail", "services.csv", -1, "running", "9");
+}
+
 static CU_TestInfo daemon_tests[] = {
 	{ "draining: daemon stopped after the other tasks", test_drain_daemon_last },
 	{ "desired: constrained daemon", test_desired_follows_constraints },
@@ -402,6 +478,7 @@ static CU_TestInfo daemon_tests[] = {
 	{ "redeploy within minimumHealthyPercent 50", test_redeploy_min_50 },
 	{ "redeploy within minimumHealthyPercent 75", test_redeploy_min_75 },
 	{ "ten constraints of its own, and the pin", test_ten_constraints },
+	{ "FAILED without rollback: no more older tasks stopped (E19, E155)", test_failed_keeps_old },
 	CU_TEST_INFO_NULL,
 };
 

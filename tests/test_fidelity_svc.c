@@ -7,7 +7,9 @@
  * brute-force oracle; binpack and spread cases of their own), a rollback keeping
  * the healthy tasks it rolls back to, and a FAILED deployment without
  * rollback stopping no more old tasks (§5.6) while its own unhealthy and
- * surplus tasks go (choice E182), a deployment leaving
+ * surplus tasks go (choice E182) and a lower desired count or a drain
+ * still stops its older tasks (choice E153), its own task on a DRAINING
+ * instance going at once (choice E154), a deployment leaving
  * protected tasks until their protection expires (§5.14), and an awsvpc
  * service held to the zones of its subnets (§4.2, LOCATION).  Rules with a bound are
  * checked after every event through the observer hook. */
@@ -1195,6 +1197,197 @@ static void test_failed_keeps_desired(void)
 	RS_IS("fid-fku", "services.csv", -1, "running", "1");
 }
 
+/* A FAILED deployment without rollback still has the service's desired
+ * count and its draining (docs/ecs-model.md §5.1, §5.15, choices E112,
+ * E153): checked after every event from the pass that follows the failure
+ * (E182) on, no more live tasks than desired for more than 1 s (a
+ * set_desired row's pass comes apiLatency, 0.25 s, after it; not with a
+ * drain, whose replacement comes first), and no live task on a DRAINING
+ * instance for more than 120 s (its replacement healthy first: 10 s pass,
+ * ~5 s start, 3 × 10 s checks). */
+struct fnd_check {
+	double failed_at, over_since, drain_since;
+	int over_long, drain_long;
+};
+
+static void fnd_observe(struct backplane *bp, void *ctx)
+{
+	struct fnd_check *c = ctx;
+	struct svc *v;
+	int64_t live = 0, on_draining = 0;
+
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	for (int i = 0; i < v->n_deps; i++)
+		if (v->deps[i].rollout == ROLL_FAILED && c->failed_at < 0)
+			c->failed_at = sec(bp);
+	/* the pass that follows the failure (schedulerDelay 10 s, E182) */
+	if (c->failed_at < 0 || sec(bp) <= c->failed_at + 10 + 1e-9)
+		return;
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *t = &bp->tasks[v->tasks[k]];
+
+		if (t->desired != TD_RUNNING)
+			continue;
+		live++;
+		on_draining += t->inst >= 0 && cluster_status(bp->cl, t->inst) == INST_DRAINING;
+	}
+	if (live > v->desired) {
+		if (c->over_since < 0)
+			c->over_since = sec(bp);
+		c->over_long += sec(bp) > c->over_since + 1;
+	} else {
+		c->over_since = -1;
+	}
+	if (on_draining > 0) {
+		if (c->drain_since < 0)
+			c->drain_since = sec(bp);
+		c->drain_long += sec(bp) > c->drain_since + 120;
+	} else {
+		c->drain_since = -1;
+	}
+}
+
+static void fnd_run(const char *tag, const char *faults, int drain, struct fnd_check *c)
+{
+	char name[64], trace[64], scn[2048], csv[512];
+
+	rs_write("fid-hc.json", "{\"family\":\"hc\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"cpu\":256,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
+		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
+	rs_write("fid-hc2.json", "{\"family\":\"hc\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\","
+		 "\"image\":\"x:2\",\"cpu\":256,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
+		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
+	snprintf(name, sizeof name, "%s.json", tag);
+	snprintf(trace, sizeof trace, "%s.csv", tag);
+	snprintf(scn, sizeof scn, "{\"name\":\"%s\",\"durationSeconds\":1500,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
+		 "\"schedulerDelaySeconds\":10},"
+		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
+		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.xlarge\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"hc\":\"fid-hc.json\",\"hc2\":\"fid-hc2.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":2,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":100,\"maximumPercent\":200,"
+		 "\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":false,"
+		 "\"thresholdConfiguration\":{\"type\":\"COUNT\",\"value\":3}}}}],"
+		 "\"workload\":{\"traces\":[\"%s\"]}}", tag, trace);
+	rs_write(name, scn);
+	snprintf(csv, sizeof csv, TRACE_HDR "300,deploy,s,hc2,,,\n305,health_check_fail,task-3,,,,\n%s", faults);
+	rs_write(trace, csv);
+	memset(c, 0, sizeof *c);
+	c->failed_at = c->over_since = c->drain_since = -1;
+	CU_ASSERT_EQUAL_FATAL(rs_run(name, tag, NULL, fnd_observe, c), 0);
+	CU_ASSERT_FATAL(c->failed_at > 300 && c->failed_at < 600);    /* the premise */
+	RS_IS(tag, "deployments.csv", -1, "stage", "FAILED");
+	if (!drain)
+		T_EQ(c->over_long, 0);
+	T_EQ(c->drain_long, 0);
+	check_status_rows(tag);
+}
+
+/* test_failed_keeps_desired's first case (the FAILED revision holds
+ * task-5, the older one task-2, on ci-00001), then:
+ * 1. set_desired 0 at 600 s: the older target falls to 0 (E112) and
+ *    task-2 goes with task-5; main kept task-2 RUNNING for desired 0 to
+ *    the end (the FAILED skip of older tasks, E19, held it).
+ * 2. set_desired 4 at 600 s (the older target 2: task-6 of its revision
+ *    joins), then 1 at 900 s: the older target 0, both its tasks go, the
+ *    FAILED revision keeps task-5 (E112's shares); main kept 3 RUNNING.
+ * 3. drain_instance ci-00001 at 600 s: task-2 is replaced by its own
+ *    revision (task-6) and then stopped, the instance left empty; main
+ *    kept task-2 on the DRAINING instance to the end (3 RUNNING).
+ * 4. drain_instance ci-00002 at 600 s: task-5, the FAILED revision's,
+ *    goes at the pass 10 s later though minimumHealthyPercent 100 would
+ *    want a healthy replacement first: none can come (choice E154); main
+ *    kept it on the DRAINING instance to the end. */
+static void test_failed_desired_drain(void)
+{
+	struct fnd_check c;
+	int r;
+
+	fnd_run("fid-fd0", "600,set_desired,s,,0,,\n", 0, &c);
+	r = rs_find("fid-fd0", "tasks.csv", "task_id", "task-2");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("fid-fd0", "tasks.csv", r, "stop_code", "ServiceSchedulerInitiated");
+	RS_IS("fid-fd0", "services.csv", -1, "running", "0");
+
+	fnd_run("fid-fd41", "600,set_desired,s,,4,,\n900,set_desired,s,,1,,\n", 0, &c);
+	r = rs_find("fid-fd41", "tasks.csv", "task_id", "task-5");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("fid-fd41", "tasks.csv", r, "last_status", "RUNNING");
+	RS_IS("fid-fd41", "services.csv", -1, "running", "1");
+
+	fnd_run("fid-fdd", "600,drain_instance,ci-00001,,,,\n", 1, &c);
+	r = rs_find("fid-fdd", "tasks.csv", "task_id", "task-2");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("fid-fdd", "tasks.csv", r, "stop_code", "ServiceSchedulerInitiated");
+	r = rs_find("fid-fdd", "tasks.csv", "task_id", "task-6");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("fid-fdd", "tasks.csv", r, "taskdef", "hc");
+	RS_IS("fid-fdd", "tasks.csv", r, "last_status", "RUNNING");
+	RS_IS("fid-fdd", "services.csv", -1, "running", "2");
+
+	fnd_run("fid-fdf", "600,drain_instance,ci-00002,,,,\n", 1, &c);
+	r = rs_find("fid-fdf", "tasks.csv", "task_id", "task-5");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("fid-fdf", "tasks.csv", r, "stop_code", "ServiceSchedulerInitiated");
+	CU_ASSERT(rs_num("fid-fdf", "tasks.csv", r, "stop_s") <= 600 + 10 + 0.5 + 3 + 1e-6);
+	r = rs_find("fid-fdf", "tasks.csv", "task_id", "task-2");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("fid-fdf", "tasks.csv", r, "last_status", "RUNNING");
+	T_EQ(rs_rows("fid-fdf", "tasks.csv"), 5);    /* nothing launched: the FAILED revision's */
+	RS_IS("fid-fdf", "services.csv", -1, "running", "1");
+}
+
+/* CreateService's deployment FAILED with rollback on, but no COMPLETED
+ * revision to roll back to (docs/ecs-model.md §5.6, choices E150, E182):
+ * it stays the primary, FAILED, and the scheduler acts on the failure as
+ * without rollback: its unhealthy task goes at the pass schedulerDelay
+ * (10 s) after it.  One m5.large, tasks of 1024 CPU units (two fit),
+ * desired 2; task-1's check command fails from 14 s (interval 10, retries
+ * 3): UNHEALTHY at its third failure, whose pass launches a replacement
+ * that finds no room (task-1 kept: no replacement healthy yet); the breaker
+ * (COUNT 5) trips at the fifth failed check, which calls no pass.  main
+ * kept task-1 RUNNING and unhealthy to the end: nothing called a pass. */
+static void test_failed_first_rollback(void)
+{
+	double failed;
+	int r;
+
+	rs_write("fid-hcb.json", "{\"family\":\"hc\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"cpu\":1024,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
+		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
+	rs_write("fid-ffr.json", "{\"name\":\"fid-ffr\",\"durationSeconds\":900,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
+		 "\"schedulerDelaySeconds\":10},"
+		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
+		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1}],"
+		 "\"taskDefinitions\":{\"hc\":\"fid-hcb.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":2,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":100,\"maximumPercent\":200,"
+		 "\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":true,"
+		 "\"thresholdConfiguration\":{\"type\":\"COUNT\",\"value\":5}}}}],"
+		 "\"workload\":{\"traces\":[\"fid-ffr.csv\"]}}");
+	rs_write("fid-ffr.csv", TRACE_HDR "14,health_check_fail,task-1,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fid-ffr.json", "fid-ffr", NULL, NULL, NULL), 0);
+	/* the premise: deployment 1 FAILED, no rollback deployment */
+	T_EQ(rs_rows("fid-ffr", "deployments.csv"), 2);
+	RS_IS("fid-ffr", "deployments.csv", -1, "stage", "FAILED");
+	RS_IS("fid-ffr", "deployments.csv", -1, "deployment", "1");
+	failed = rs_num("fid-ffr", "deployments.csv", -1, "time_s");
+	r = rs_find("fid-ffr", "tasks.csv", "task_id", "task-1");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("fid-ffr", "tasks.csv", r, "stopped_reason", "Task failed container health checks");
+	CU_ASSERT(rs_num("fid-ffr", "tasks.csv", r, "stop_s") <= failed + 10 + 0.5 + 3 + 1e-6);
+	RS_IS("fid-ffr", "services.csv", -1, "running", "1");
+	RS_IS("fid-ffr", "services.csv", -1, "healthy", "1");
+}
+
 /* §4.2 (LOCATION): an awsvpc service's tasks go only to instances in the
  * zones of its subnets (its availabilityZones).  One m5.large in each of three
  * zones (2 task ENIs each, no trunking), subnets in 1a and 1b, desired 6:
@@ -1455,6 +1648,8 @@ static CU_TestInfo fid_tests[] = {
 	{ "rollback keeps healthy tasks", test_rollback_keeps_healthy_tasks },
 	{ "FAILED without rollback", test_failed_without_rollback },
 	{ "FAILED without rollback keeps the desired count (E182)", test_failed_keeps_desired },
+	{ "FAILED without rollback: a lower desired count, a drain (E153, E154)", test_failed_desired_drain },
+	{ "FAILED with nothing to roll back to: a pass follows (E182)", test_failed_first_rollback },
 	{ "a rollback interrupted: the last COMPLETED revision", test_rollback_interrupted },
 	{ "a deployment leaves protected tasks until expiry", test_protection_holds_deployment },
 	{ "AZ rebalancing: ENABLED by default when compatible", test_rebalancing_default },
