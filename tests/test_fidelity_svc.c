@@ -1183,7 +1183,7 @@ static void test_failed_keeps_desired(void)
 
 	fnr_run("fid-fku", 50, "305,health_check_fail,task-3,,,,\n305,health_check_fail,task-4,,,,\n", &c);
 	for (int k = 3; k <= 4; k++) {
-		char id[16];
+		char id[24];
 
 		snprintf(id, sizeof id, "task-%d", k);
 		r = rs_find("fid-fku", "tasks.csv", "task_id", id);

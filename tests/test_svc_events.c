@@ -406,7 +406,7 @@ static void test_delete_stops(void)
 	T_STREQ(m, "(service s) has stopped 3 running tasks: (task task-1) (task task-2) (task task-3).");
 	free(m);
 	for (int i = 1; i <= 3; i++) {
-		char id[16];
+		char id[24];
 
 		snprintf(id, sizeof id, "task-%d", i);
 		RS_IS("del", "tasks.csv", rs_find("del", "tasks.csv", "task_id", id), "stop_code",
