@@ -811,6 +811,29 @@ static void svc_on_task_stopped(struct backplane *bp, struct task *t)
 	svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
 }
 
+/* Whether a pass would stop an unhealthy task for want of room (choice
+ * E103, as svc_reconcile_replica does): a rolling REPLICA service with a
+ * live unhealthy task not on a DRAINING instance, and no task of the
+ * service still starting (live, neither healthy nor unhealthy, not on a
+ * DRAINING instance: that one's health calls the next pass). */
+static int unhealthy_waits(struct backplane *bp, const struct svc *v)
+{
+	int unhealthy = 0;
+
+	if (v->cfg->sched != SCHED_REPLICA || v->bg.stage != BG_NONE || v->deleting)
+		return 0;
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *u = bp_task_at(bp, v->tasks[k]);
+
+		if (!svc_live(u) || svc_on_draining(bp, u))
+			continue;
+		if (!u->healthy && !u->unhealthy)
+			return 0;
+		unhealthy |= u->unhealthy;
+	}
+	return unhealthy;
+}
+
 static void svc_on_launch_failed(struct backplane *bp, struct task *t)
 {
 	struct svc *v = &svc_sched(bp)->svcs[t->svc];
@@ -820,6 +843,14 @@ static void svc_on_launch_failed(struct backplane *bp, struct task *t)
 	rate_give_back(bp, v, t);
 	list_del(bp, v, t);
 	v->wants_capacity = 1;
+	/* no room for an unhealthy task's replacement: the scheduler stops
+	 * the unhealthy task itself to clear up capacity (docs/ecs-model.md
+	 * §5.3, choice E103), at a pass.  Capacity appearing calls none here
+	 * (the cluster may stay full), so one follows the failed placement
+	 * after schedulerDelaySeconds while a rolling service has an
+	 * unhealthy task that pass would stop (choice E149) */
+	if (unhealthy_waits(bp, v))
+		svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
 }
 
 /* Capacity appeared: a service waiting for some gets a pass.  `az`, a
