@@ -812,10 +812,12 @@ static void svc_on_task_stopped(struct backplane *bp, struct task *t)
 }
 
 /* Whether a pass would stop an unhealthy task for want of room (choice
- * E103, as svc_reconcile_replica does): a rolling REPLICA service with a
- * live unhealthy task not on a DRAINING instance, and no task of the
- * service still starting (live, neither healthy nor unhealthy, not on a
- * DRAINING instance: that one's health calls the next pass). */
+ * E103, as svc_reconcile_replica does) and none is on its way: a rolling
+ * REPLICA service with a live unhealthy task not on a DRAINING instance,
+ * no task of the service still starting (live, neither healthy nor
+ * unhealthy, not on a DRAINING instance: its health calls the next pass)
+ * and none still stopping (its stop calls the next pass, and frees the
+ * room the replacement lacked). */
 static int unhealthy_waits(struct backplane *bp, const struct svc *v)
 {
 	int unhealthy = 0;
@@ -825,7 +827,9 @@ static int unhealthy_waits(struct backplane *bp, const struct svc *v)
 	for (int k = 0; k < v->n_tasks; k++) {
 		const struct task *u = bp_task_at(bp, v->tasks[k]);
 
-		if (!svc_live(u) || svc_on_draining(bp, u))
+		if (!svc_live(u))
+			return 0;
+		if (svc_on_draining(bp, u))
 			continue;
 		if (!u->healthy && !u->unhealthy)
 			return 0;
