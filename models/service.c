@@ -808,6 +808,13 @@ static void svc_on_task_stopped(struct backplane *bp, struct task *t)
 		push_loss(v, t->ts[TS_STOPPED] >= 0 ? t->ts[TS_STOPPED] : sim_now(backplane_sim(bp)));
 		trim_losses(bp, v);
 	}
+	/* an unhealthy task the scheduler stopped has freed room for its
+	 * replacement: the next pass launches it before it counts a failed
+	 * launch as no room again, so the next unhealthy task goes only once
+	 * that replacement is healthy (choices E103, E149) */
+	if (t->unhealthy && t->stop_code && strcmp(t->stop_code, STOP_SCHEDULER) == 0 &&
+	    v->cfg->sched == SCHED_REPLICA && v->bg.stage == BG_NONE)
+		v->wants_capacity = 0;
 	svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
 }
 

@@ -573,12 +573,18 @@ struct full_check {
 	size_t n;
 	long kept_long;           /* events where one was kept past the bound */
 	sim_time_t longest;       /* the longest an unhealthy task was kept, ms */
+	/* one at a time: an unhealthy task stopped while the service, after
+	 * the previous event, had fewer than its desired count healthy or
+	 * unhealthy (the previous one's replacement not yet healthy) */
+	long early;
+	int64_t prev_healthy, prev_unhealthy;
 };
 
 static void full_observe(struct backplane *bp, void *ctx)
 {
 	struct full_check *c = ctx;
 	sim_time_t now = sim_now(backplane_sim(bp));
+	int64_t healthy = 0, unhealthy = 0, stops = 0;
 	struct svc *v;
 
 	old_observe(bp, &c->o);
@@ -604,10 +610,15 @@ static void full_observe(struct backplane *bp, void *ctx)
 			c->no[slot] = t->no;
 			c->since[slot] = -1;
 		}
+		if (t->desired == TD_RUNNING) {
+			healthy += t->healthy;
+			unhealthy += t->unhealthy;
+		}
 		if (t->desired != TD_RUNNING || !t->unhealthy) {
 			/* stopped (or healthy again) at this event: kept until now */
 			if (c->since[slot] >= 0 && now - c->since[slot] > c->longest)
 				c->longest = now - c->since[slot];
+			stops += c->since[slot] >= 0 && t->desired != TD_RUNNING;
 			c->since[slot] = -1;
 			continue;
 		}
@@ -616,6 +627,10 @@ static void full_observe(struct backplane *bp, void *ctx)
 		if (now - c->since[slot] > c->bound)
 			c->kept_long++;
 	}
+	if (stops > 0 && c->prev_healthy + c->prev_unhealthy < v->desired)
+		c->early++;
+	c->prev_healthy = healthy;
+	c->prev_unhealthy = unhealthy;
 }
 
 static void test_noroom_full(void)
@@ -646,6 +661,7 @@ static void test_noroom_full(void)
 	CU_ASSERT(c.o.samples > 20);
 	T_EQ(c.kept_long, 0);
 	T_EQ(c.longest, 21000);                /* 323.75 → 344.75 */
+	T_EQ(c.early, 0);
 	T_EQ(c.o.unhealthy_stops, 1);
 	T_EQ(c.o.many_at_once, 0);
 	T_EQ(c.o.while_starting, 0);
@@ -682,6 +698,70 @@ static void test_noroom_full(void)
 	inv_free(&c.o.inv);
 }
 
+/* The same full cluster with task-1 and task-2 failing for good (choices
+ * E103, E149): one at a time, the second only once the first one's
+ * replacement is healthy; each within the bound after it could go.
+ * task-1 as above: stopped 344.75 (its replacements task-5, task-6 at
+ * 334.75 and task-7, task-8 at 345.75 find no CPU), STOPPED 348.25, heard
+ * 348.75; the pass at 358.75 launches task-9 (RUNNING 363.25 on ci-00002)
+ * and task-10 (no CPU: task-2 still holds its share; task-9 is starting,
+ * so no pass of its own).  task-9's first check passes at 373.25 (RUNNING +
+ * interval): healthy, and the pass at 383.25 stops task-2 (at its agent 383.75, STOPPED 386.75) and
+ * launches task-11 (no CPU at 384.25; task-2 still stopping).  Heard
+ * 387.25, the pass at 397.25 launches task-12: RUNNING 401.75 on
+ * ci-00001.  main's code stopped neither. */
+static void test_noroom_full_two(void)
+{
+	struct full_check c;
+	int r2, r12;
+
+	memset(&c, 0, sizeof c);
+	inv_init(&c.o.inv);
+	c.bound = 60000;   /* task-2: marked 323.75, stopped 383.25 (task-9 healthy 373.25 + 10) */
+	rs_write("unh-f2.json", "{\"name\":\"unh-f2\",\"durationSeconds\":900,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
+		 "\"schedulerDelaySeconds\":10},"
+		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
+		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"hc\":\"unh-hc1.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":4}],"
+		 "\"workload\":{\"traces\":[\"unh-f2.csv\"]}}");
+	rs_write("unh-f2.csv", TRACE_HDR "300,health_check_fail,task-1,,,,\n300,health_check_fail,task-2,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("unh-f2.json", "unh-f2", NULL, full_observe, &c), 0);
+	inv_report(&c.o.inv, "unh-f2");
+	T_EQ(c.o.inv.violations, 0);
+	T_EQ(c.kept_long, 0);
+	T_EQ(c.longest, 59500);                /* task-2: 323.75 → 383.25 */
+	T_EQ(c.early, 0);
+	T_EQ(c.o.unhealthy_stops, 2);
+	T_EQ(c.o.many_at_once, 0);
+	T_EQ(c.o.while_starting, 0);
+	T_EQ(c.o.under_floor, 0);
+	RS_IS("unh-f2", "tasks.csv", rs_find("unh-f2", "tasks.csv", "task_id", "task-1"), "stopped_s", "348.250");
+	r2 = rs_find("unh-f2", "tasks.csv", "task_id", "task-2");
+	r12 = rs_find("unh-f2", "tasks.csv", "task_id", "task-12");
+	CU_ASSERT_FATAL(r2 > 0);
+	CU_ASSERT_FATAL(r12 > 0);
+	RS_IS("unh-f2", "tasks.csv", r2, "stopped_reason", "Task failed container health checks");
+	T_NEAR(rs_num("unh-f2", "tasks.csv", r2, "deactivating_s"), 383.75);
+	T_NEAR(rs_num("unh-f2", "tasks.csv", r2, "stopped_s"), 386.75);
+	T_NEAR(rs_num("unh-f2", "tasks.csv", rs_find("unh-f2", "tasks.csv", "task_id", "task-9"), "running_s"),
+	       363.25);
+	T_NEAR(rs_num("unh-f2", "tasks.csv", r12, "submit_s"), 397.25);
+	T_NEAR(rs_num("unh-f2", "tasks.csv", r12, "running_s"), 401.75);
+	T_EQ(rs_rows("unh-f2", "tasks.csv"), 6);     /* task-1..4, task-9, task-12 */
+	T_EQ(rs_rows("unh-f2", "placement_failures.csv"), 6);
+	RS_IS("unh-f2", "services.csv", -1, "healthy", "4");
+	free(c.since);
+	free(c.no);
+	free(c.o.no);
+	free(c.o.live_unhealthy);
+	free(c.o.live_healthy);
+	inv_free(&c.o.inv);
+}
+
 static CU_TestInfo unh_tests[] = {
 	{ "unhealthy task replaced first (maximumPercent 200)", test_replaced_first },
 	{ "no room: one at a time, minimumHealthyPercent kept", test_one_at_a_time },
@@ -690,6 +770,8 @@ static CU_TestInfo unh_tests[] = {
 	{ "no room below minimumHealthyPercent: the unhealthy task still goes (E103)", test_noroom_floor },
 	{ "a full cluster: a pass follows the failed placement, the unhealthy task goes (E103, E149)",
 	  test_noroom_full },
+	{ "a full cluster, two unhealthy: the second once the first one's replacement is healthy (E103, E149)",
+	  test_noroom_full_two },
 	CU_TEST_INFO_NULL,
 };
 
