@@ -808,7 +808,41 @@ static void svc_on_task_stopped(struct backplane *bp, struct task *t)
 		push_loss(v, t->ts[TS_STOPPED] >= 0 ? t->ts[TS_STOPPED] : sim_now(backplane_sim(bp)));
 		trim_losses(bp, v);
 	}
+	/* an unhealthy task the scheduler stopped has freed room for its
+	 * replacement: the next pass launches it before it counts a failed
+	 * launch as no room again, so the next unhealthy task goes only once
+	 * that replacement is healthy (choices E103, E149) */
+	if (t->unhealthy && t->stop_code && strcmp(t->stop_code, STOP_SCHEDULER) == 0 &&
+	    v->cfg->sched == SCHED_REPLICA && v->bg.stage == BG_NONE)
+		v->wants_capacity = 0;
 	svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
+}
+
+/* Whether a pass would stop an unhealthy task for want of room (choice
+ * E103, as svc_reconcile_replica does) and none is on its way: a rolling
+ * REPLICA service with a live unhealthy task not on a DRAINING instance,
+ * no task of the service still starting (live, neither healthy nor
+ * unhealthy, not on a DRAINING instance: its health calls the next pass)
+ * and none still stopping (its stop calls the next pass, and frees the
+ * room the replacement lacked). */
+static int unhealthy_waits(struct backplane *bp, const struct svc *v)
+{
+	int unhealthy = 0;
+
+	if (v->cfg->sched != SCHED_REPLICA || v->bg.stage != BG_NONE || v->deleting)
+		return 0;
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *u = bp_task_at(bp, v->tasks[k]);
+
+		if (!svc_live(u))
+			return 0;
+		if (svc_on_draining(bp, u))
+			continue;
+		if (!u->healthy && !u->unhealthy)
+			return 0;
+		unhealthy |= u->unhealthy;
+	}
+	return unhealthy;
 }
 
 static void svc_on_launch_failed(struct backplane *bp, struct task *t)
@@ -820,6 +854,14 @@ static void svc_on_launch_failed(struct backplane *bp, struct task *t)
 	rate_give_back(bp, v, t);
 	list_del(bp, v, t);
 	v->wants_capacity = 1;
+	/* no room for an unhealthy task's replacement: the scheduler stops
+	 * the unhealthy task itself to clear up capacity (docs/ecs-model.md
+	 * §5.3, choice E103), at a pass.  Capacity appearing calls none here
+	 * (the cluster may stay full), so one follows the failed placement
+	 * after schedulerDelaySeconds while a rolling service has an
+	 * unhealthy task that pass would stop (choice E149) */
+	if (unhealthy_waits(bp, v))
+		svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
 }
 
 /* Capacity appeared: a service waiting for some gets a pass.  `az`, a

@@ -540,12 +540,238 @@ static void test_noroom_floor(void)
 	inv_free(&c.inv);
 }
 
+/* E103 with no deployment in progress and a full cluster (docs/ecs-model.md
+ * §5.3, choices E103 and E149): desired 4 on two m5.large (2 vCPU each,
+ * tasks of 1 vCPU: 4 fit, no more), maximumPercent 200 (the default), so
+ * the pass that follows the UNHEALTHY mark has room under maximumPercent
+ * and launches a replacement, which finds no instance.  No room for the
+ * replacement: the scheduler stops the unhealthy task to clear up capacity,
+ * at a pass schedulerDelaySeconds after the failed placement.  main's code
+ * called no pass there (capacity never appeared), so task-1 ran unhealthy
+ * to the end and the service stayed at 3 healthy.
+ *
+ * Checked after every event: no live unhealthy task is kept longer than
+ * schedulerDelay (the pass after the mark) + placementLatency (its
+ * replacement's failed placement) + schedulerDelay (the pass after that) =
+ * 21 s after it is marked; one at a time, none while a task is starting,
+ * the floor kept (old_observe).
+ *
+ * The instants, from the scenario's timings (those of test_noroom_floor):
+ * task-1 RUNNING 13.75, UNHEALTHY 323.75 (failed checks at 303.75, 313.75,
+ * 323.75; retries 3).  The pass at 333.75 submits task-5, whose placement
+ * at 334.75 finds no CPU (placement_failures.csv).  The pass at 344.75
+ * stops task-1 (desired STOPPED; at its agent 345.25, STOPPED 348.25) and
+ * submits task-6, whose placement at 345.75 finds no CPU either (task-1
+ * still holds its share).  ECS hears of task-1's stop at 348.75 (network
+ * 0.5); the pass at 358.75 submits task-7: placed 359.75 on ci-00002, at
+ * its agent 360.25, the image cached 361.25, RUNNING 363.25. */
+struct full_check {
+	struct old_check o;
+	sim_time_t bound;         /* the longest an unhealthy task may be kept, ms */
+	sim_time_t *since;        /* each slot's task: when first seen unhealthy, or -1 */
+	uint64_t *no;
+	size_t n;
+	long kept_long;           /* events where one was kept past the bound */
+	sim_time_t longest;       /* the longest an unhealthy task was kept, ms */
+	/* one at a time: an unhealthy task stopped while the service, after
+	 * the previous event, had fewer than its desired count healthy or
+	 * unhealthy (the previous one's replacement not yet healthy) */
+	long early;
+	int64_t prev_healthy, prev_unhealthy;
+};
+
+static void full_observe(struct backplane *bp, void *ctx)
+{
+	struct full_check *c = ctx;
+	sim_time_t now = sim_now(backplane_sim(bp));
+	int64_t healthy = 0, unhealthy = 0, stops = 0;
+	struct svc *v;
+
+	old_observe(bp, &c->o);
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	if (bp->n_tasks > c->n) {
+		size_t n = bp->n_tasks * 2;
+
+		c->since = realloc(c->since, n * sizeof *c->since);
+		c->no = realloc(c->no, n * sizeof *c->no);
+		for (size_t i = c->n; i < n; i++) {
+			c->since[i] = -1;
+			c->no[i] = UINT64_MAX;
+		}
+		c->n = n;
+	}
+	for (int k = 0; k < v->n_tasks; k++) {
+		uint32_t slot = v->tasks[k];
+		struct task *t = &bp->tasks[slot];
+
+		if (c->no[slot] != t->no) {
+			c->no[slot] = t->no;
+			c->since[slot] = -1;
+		}
+		if (t->desired == TD_RUNNING) {
+			healthy += t->healthy;
+			unhealthy += t->unhealthy;
+		}
+		if (t->desired != TD_RUNNING || !t->unhealthy) {
+			/* stopped (or healthy again) at this event: kept until now */
+			if (c->since[slot] >= 0 && now - c->since[slot] > c->longest)
+				c->longest = now - c->since[slot];
+			stops += c->since[slot] >= 0 && t->desired != TD_RUNNING;
+			c->since[slot] = -1;
+			continue;
+		}
+		if (c->since[slot] < 0)
+			c->since[slot] = now;
+		if (now - c->since[slot] > c->bound)
+			c->kept_long++;
+	}
+	if (stops > 0 && c->prev_healthy + c->prev_unhealthy < v->desired)
+		c->early++;
+	c->prev_healthy = healthy;
+	c->prev_unhealthy = unhealthy;
+}
+
+static void test_noroom_full(void)
+{
+	struct full_check c;
+	int r1, r7, n;
+
+	memset(&c, 0, sizeof c);
+	inv_init(&c.o.inv);
+	c.bound = 21000;
+	rs_write("unh-hc1.json", "{\"family\":\"hc1\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"cpu\":1024,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
+		 "\"interval\":10,\"timeout\":5,\"retries\":3,\"startPeriod\":30}}]}");
+	rs_write("unh-f.json", "{\"name\":\"unh-f\",\"durationSeconds\":900,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
+		 "\"schedulerDelaySeconds\":10},"
+		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
+		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"hc\":\"unh-hc1.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":4}],"
+		 "\"workload\":{\"traces\":[\"unh-f.csv\"]}}");
+	rs_write("unh-f.csv", TRACE_HDR "300,health_check_fail,task-1,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("unh-f.json", "unh-f", NULL, full_observe, &c), 0);
+	inv_report(&c.o.inv, "unh-f");
+	T_EQ(c.o.inv.violations, 0);
+	CU_ASSERT(c.o.samples > 20);
+	T_EQ(c.kept_long, 0);
+	T_EQ(c.longest, 21000);                /* 323.75 → 344.75 */
+	T_EQ(c.early, 0);
+	T_EQ(c.o.unhealthy_stops, 1);
+	T_EQ(c.o.many_at_once, 0);
+	T_EQ(c.o.while_starting, 0);
+	T_EQ(c.o.under_floor, 0);
+	r1 = rs_find("unh-f", "tasks.csv", "task_id", "task-1");
+	r7 = rs_find("unh-f", "tasks.csv", "task_id", "task-7");
+	CU_ASSERT_FATAL(r1 > 0);
+	CU_ASSERT_FATAL(r7 > 0);
+	T_NEAR(rs_num("unh-f", "tasks.csv", r1, "running_s"), 13.75);
+	RS_IS("unh-f", "tasks.csv", r1, "stop_code", "ServiceSchedulerInitiated");
+	RS_IS("unh-f", "tasks.csv", r1, "stopped_reason", "Task failed container health checks");
+	T_NEAR(rs_num("unh-f", "tasks.csv", r1, "deactivating_s"), 345.25);
+	T_NEAR(rs_num("unh-f", "tasks.csv", r1, "stopped_s"), 348.25);
+	T_NEAR(rs_num("unh-f", "tasks.csv", r7, "submit_s"), 358.75);
+	T_NEAR(rs_num("unh-f", "tasks.csv", r7, "placed_s"), 359.75);
+	T_NEAR(rs_num("unh-f", "tasks.csv", r7, "running_s"), 363.25);
+	/* the two replacements that found no room */
+	n = rs_rows("unh-f", "placement_failures.csv");
+	T_EQ(n, 2);
+	if (n == 2) {
+		RS_IS("unh-f", "placement_failures.csv", 1, "task_id", "task-5");
+		T_NEAR(rs_num("unh-f", "placement_failures.csv", 1, "time_s"), 334.75);
+		RS_IS("unh-f", "placement_failures.csv", 2, "task_id", "task-6");
+		T_NEAR(rs_num("unh-f", "placement_failures.csv", 2, "time_s"), 345.75);
+	}
+	T_EQ(rs_rows("unh-f", "tasks.csv"), 5);      /* task-1..4 and task-7 */
+	RS_IS("unh-f", "services.csv", -1, "running", "4");
+	RS_IS("unh-f", "services.csv", -1, "healthy", "4");
+	free(c.since);
+	free(c.no);
+	free(c.o.no);
+	free(c.o.live_unhealthy);
+	free(c.o.live_healthy);
+	inv_free(&c.o.inv);
+}
+
+/* The same full cluster with task-1 and task-2 failing for good (choices
+ * E103, E149): one at a time, the second only once the first one's
+ * replacement is healthy; each within the bound after it could go.
+ * task-1 as above: stopped 344.75 (its replacements task-5, task-6 at
+ * 334.75 and task-7, task-8 at 345.75 find no CPU), STOPPED 348.25, heard
+ * 348.75; the pass at 358.75 launches task-9 (RUNNING 363.25 on ci-00002)
+ * and task-10 (no CPU: task-2 still holds its share; task-9 is starting,
+ * so no pass of its own).  task-9's first check passes at 373.25 (RUNNING +
+ * interval): healthy, and the pass at 383.25 stops task-2 (at its agent 383.75, STOPPED 386.75) and
+ * launches task-11 (no CPU at 384.25; task-2 still stopping).  Heard
+ * 387.25, the pass at 397.25 launches task-12: RUNNING 401.75 on
+ * ci-00001.  main's code stopped neither. */
+static void test_noroom_full_two(void)
+{
+	struct full_check c;
+	int r2, r12;
+
+	memset(&c, 0, sizeof c);
+	inv_init(&c.o.inv);
+	c.bound = 60000;   /* task-2: marked 323.75, stopped 383.25 (task-9 healthy 373.25 + 10) */
+	rs_write("unh-f2.json", "{\"name\":\"unh-f2\",\"durationSeconds\":900,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
+		 "\"schedulerDelaySeconds\":10},"
+		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
+		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"hc\":\"unh-hc1.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":4}],"
+		 "\"workload\":{\"traces\":[\"unh-f2.csv\"]}}");
+	rs_write("unh-f2.csv", TRACE_HDR "300,health_check_fail,task-1,,,,\n300,health_check_fail,task-2,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("unh-f2.json", "unh-f2", NULL, full_observe, &c), 0);
+	inv_report(&c.o.inv, "unh-f2");
+	T_EQ(c.o.inv.violations, 0);
+	T_EQ(c.kept_long, 0);
+	T_EQ(c.longest, 59500);                /* task-2: 323.75 → 383.25 */
+	T_EQ(c.early, 0);
+	T_EQ(c.o.unhealthy_stops, 2);
+	T_EQ(c.o.many_at_once, 0);
+	T_EQ(c.o.while_starting, 0);
+	T_EQ(c.o.under_floor, 0);
+	RS_IS("unh-f2", "tasks.csv", rs_find("unh-f2", "tasks.csv", "task_id", "task-1"), "stopped_s", "348.250");
+	r2 = rs_find("unh-f2", "tasks.csv", "task_id", "task-2");
+	r12 = rs_find("unh-f2", "tasks.csv", "task_id", "task-12");
+	CU_ASSERT_FATAL(r2 > 0);
+	CU_ASSERT_FATAL(r12 > 0);
+	RS_IS("unh-f2", "tasks.csv", r2, "stopped_reason", "Task failed container health checks");
+	T_NEAR(rs_num("unh-f2", "tasks.csv", r2, "deactivating_s"), 383.75);
+	T_NEAR(rs_num("unh-f2", "tasks.csv", r2, "stopped_s"), 386.75);
+	T_NEAR(rs_num("unh-f2", "tasks.csv", rs_find("unh-f2", "tasks.csv", "task_id", "task-9"), "running_s"),
+	       363.25);
+	T_NEAR(rs_num("unh-f2", "tasks.csv", r12, "submit_s"), 397.25);
+	T_NEAR(rs_num("unh-f2", "tasks.csv", r12, "running_s"), 401.75);
+	T_EQ(rs_rows("unh-f2", "tasks.csv"), 6);     /* task-1..4, task-9, task-12 */
+	T_EQ(rs_rows("unh-f2", "placement_failures.csv"), 6);
+	RS_IS("unh-f2", "services.csv", -1, "healthy", "4");
+	free(c.since);
+	free(c.no);
+	free(c.o.no);
+	free(c.o.live_unhealthy);
+	free(c.o.live_healthy);
+	inv_free(&c.o.inv);
+}
+
 static CU_TestInfo unh_tests[] = {
 	{ "unhealthy task replaced first (maximumPercent 200)", test_replaced_first },
 	{ "no room: one at a time, minimumHealthyPercent kept", test_one_at_a_time },
 	{ "a task that recovers first is kept, the surplus scaled in", test_recovered_kept },
 	{ "no room: an older deployment's unhealthy tasks one at a time too (E103, E8)", test_old_one_at_a_time },
 	{ "no room below minimumHealthyPercent: the unhealthy task still goes (E103)", test_noroom_floor },
+	{ "a full cluster: a pass follows the failed placement, the unhealthy task goes (E103, E149)",
+	  test_noroom_full },
+	{ "a full cluster, two unhealthy: the second once the first one's replacement is healthy (E103, E149)",
+	  test_noroom_full_two },
 	CU_TEST_INFO_NULL,
 };
 
