@@ -831,7 +831,11 @@ static int unhealthy_waits(struct backplane *bp, const struct svc *v)
 
 	if (v->cfg->sched != SCHED_REPLICA || v->bg.stage != BG_NONE || v->deleting)
 		return 0;
-	for (int k = 0; k < v->n_tasks; k++) {
+	/* newest first: a pass's other launches, still starting, sit near
+	 * the list's end, so a failure among them answers at once; the whole
+	 * list is read only when none is left (once per batch of failed
+	 * launches, not once per launch of a big service) */
+	for (int k = v->n_tasks - 1; k >= 0; k--) {
 		const struct task *u = bp_task_at(bp, v->tasks[k]);
 
 		if (!svc_live(u))
