@@ -1111,13 +1111,23 @@ static void fnr_observe(struct backplane *bp, void *ctx)
 	c->failed_unhealthy += bad > 0;
 }
 
-static void fnr_run(const char *tag, int min_pct, const char *faults, struct fnr_check *c)
+/* The scenario of fnr_run and fnd_run: desired 2 of `hc` on two
+ * m5.xlarge, container checks every 10 s, the breaker at COUNT 3 without
+ * rollback, minimumHealthyPercent `min_pct` / maximumPercent 200; its
+ * trace deploys `hc2` at 300 s, then `rows`.  *name: the scenario file. */
+static void fnr_write(const char *tag, int duration_s, int min_pct, const char *rows, char *name, size_t size)
 {
-	char name[64], trace[64], scn[2048], csv[256];
+	char trace[64], scn[2048], csv[512];
 
-	snprintf(name, sizeof name, "%s.json", tag);
+	rs_write("fid-hc.json", "{\"family\":\"hc\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"cpu\":256,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
+		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
+	rs_write("fid-hc2.json", "{\"family\":\"hc\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\","
+		 "\"image\":\"x:2\",\"cpu\":256,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
+		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
+	snprintf(name, size, "%s.json", tag);
 	snprintf(trace, sizeof trace, "%s.csv", tag);
-	snprintf(scn, sizeof scn, "{\"name\":\"%s\",\"durationSeconds\":900,"
+	snprintf(scn, sizeof scn, "{\"name\":\"%s\",\"durationSeconds\":%d,"
 		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
 		 "\"schedulerDelaySeconds\":10},"
 		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
@@ -1129,10 +1139,17 @@ static void fnr_run(const char *tag, int min_pct, const char *faults, struct fnr
 		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":%d,\"maximumPercent\":200,"
 		 "\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":false,"
 		 "\"thresholdConfiguration\":{\"type\":\"COUNT\",\"value\":3}}}}],"
-		 "\"workload\":{\"traces\":[\"%s\"]}}", tag, min_pct, trace);
+		 "\"workload\":{\"traces\":[\"%s\"]}}", tag, duration_s, min_pct, trace);
 	rs_write(name, scn);
-	snprintf(csv, sizeof csv, TRACE_HDR "300,deploy,s,hc2,,,\n%s", faults);
+	snprintf(csv, sizeof csv, TRACE_HDR "300,deploy,s,hc2,,,\n%s", rows);
 	rs_write(trace, csv);
+}
+
+static void fnr_run(const char *tag, int min_pct, const char *faults, struct fnr_check *c)
+{
+	char name[64];
+
+	fnr_write(tag, 900, min_pct, faults, name, sizeof name);
 	memset(c, 0, sizeof *c);
 	c->failed_at = -1;
 	CU_ASSERT_EQUAL_FATAL(rs_run(name, tag, NULL, fnr_observe, c), 0);
@@ -1165,12 +1182,6 @@ static void test_failed_keeps_desired(void)
 	struct fnr_check c;
 	int r;
 
-	rs_write("fid-hc.json", "{\"family\":\"hc\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
-		 "\"cpu\":256,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
-		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
-	rs_write("fid-hc2.json", "{\"family\":\"hc\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\","
-		 "\"image\":\"x:2\",\"cpu\":256,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
-		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
 	fnr_run("fid-fkd", 100, "305,health_check_fail,task-3,,,,\n", &c);
 	r = rs_find("fid-fkd", "tasks.csv", "task_id", "task-2");
 	CU_ASSERT_FATAL(r > 0);
@@ -1251,32 +1262,10 @@ static void fnd_observe(struct backplane *bp, void *ctx)
 
 static void fnd_run(const char *tag, const char *faults, int drain, struct fnd_check *c)
 {
-	char name[64], trace[64], scn[2048], csv[512];
+	char name[64], rows[256];
 
-	rs_write("fid-hc.json", "{\"family\":\"hc\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
-		 "\"cpu\":256,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
-		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
-	rs_write("fid-hc2.json", "{\"family\":\"hc\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\","
-		 "\"image\":\"x:2\",\"cpu\":256,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
-		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
-	snprintf(name, sizeof name, "%s.json", tag);
-	snprintf(trace, sizeof trace, "%s.csv", tag);
-	snprintf(scn, sizeof scn, "{\"name\":\"%s\",\"durationSeconds\":1500,"
-		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
-		 "\"schedulerDelaySeconds\":10},"
-		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
-		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
-		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
-		 "\"instanceGroups\":[{\"instanceType\":\"m5.xlarge\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
-		 "\"taskDefinitions\":{\"hc\":\"fid-hc.json\",\"hc2\":\"fid-hc2.json\"},"
-		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":2,"
-		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":100,\"maximumPercent\":200,"
-		 "\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":false,"
-		 "\"thresholdConfiguration\":{\"type\":\"COUNT\",\"value\":3}}}}],"
-		 "\"workload\":{\"traces\":[\"%s\"]}}", tag, trace);
-	rs_write(name, scn);
-	snprintf(csv, sizeof csv, TRACE_HDR "300,deploy,s,hc2,,,\n305,health_check_fail,task-3,,,,\n%s", faults);
-	rs_write(trace, csv);
+	snprintf(rows, sizeof rows, "305,health_check_fail,task-3,,,,\n%s", faults);
+	fnr_write(tag, 1500, 100, rows, name, sizeof name);
 	memset(c, 0, sizeof *c);
 	c->failed_at = c->over_since = c->drain_since = -1;
 	CU_ASSERT_EQUAL_FATAL(rs_run(name, tag, NULL, fnd_observe, c), 0);

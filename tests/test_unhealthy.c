@@ -633,18 +633,25 @@ static void full_observe(struct backplane *bp, void *ctx)
 	c->prev_unhealthy = unhealthy;
 }
 
-static void test_noroom_full(void)
+/* The full cluster of the two tests below (2 × m5.large, desired 4 tasks
+ * of 1 vCPU, checks every 10 s), the trace `rows` of health_check_fail
+ * rows, run as `name` under full_observe with `bound`; the invariants both
+ * tests hold (no unhealthy task kept past the bound, one stopped at a
+ * time, none while a task starts, the floor kept) and the number of
+ * unhealthy tasks the scheduler stopped checked. */
+static void full_run(const char *name, const char *rows, sim_time_t bound, long stops, struct full_check *c)
 {
-	struct full_check c;
-	int r1, r7, n;
+	char scn[64], trace[64], json[1024], csv[256];
 
-	memset(&c, 0, sizeof c);
-	inv_init(&c.o.inv);
-	c.bound = 21000;
+	memset(c, 0, sizeof *c);
+	inv_init(&c->o.inv);
+	c->bound = bound;
+	snprintf(scn, sizeof scn, "%s.json", name);
+	snprintf(trace, sizeof trace, "%s.csv", name);
 	rs_write("unh-hc1.json", "{\"family\":\"hc1\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
 		 "\"cpu\":1024,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
 		 "\"interval\":10,\"timeout\":5,\"retries\":3,\"startPeriod\":30}}]}");
-	rs_write("unh-f.json", "{\"name\":\"unh-f\",\"durationSeconds\":900,"
+	snprintf(json, sizeof json, "{\"name\":\"%s\",\"durationSeconds\":900,"
 		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
 		 "\"schedulerDelaySeconds\":10},"
 		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
@@ -653,19 +660,39 @@ static void test_noroom_full(void)
 		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
 		 "\"taskDefinitions\":{\"hc\":\"unh-hc1.json\"},"
 		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":4}],"
-		 "\"workload\":{\"traces\":[\"unh-f.csv\"]}}");
-	rs_write("unh-f.csv", TRACE_HDR "300,health_check_fail,task-1,,,,\n");
-	CU_ASSERT_EQUAL_FATAL(rs_run("unh-f.json", "unh-f", NULL, full_observe, &c), 0);
-	inv_report(&c.o.inv, "unh-f");
-	T_EQ(c.o.inv.violations, 0);
-	CU_ASSERT(c.o.samples > 20);
-	T_EQ(c.kept_long, 0);
+		 "\"workload\":{\"traces\":[\"%s\"]}}", name, trace);
+	rs_write(scn, json);
+	snprintf(csv, sizeof csv, "%s%s", TRACE_HDR, rows);
+	rs_write(trace, csv);
+	CU_ASSERT_EQUAL_FATAL(rs_run(scn, name, NULL, full_observe, c), 0);
+	inv_report(&c->o.inv, name);
+	T_EQ(c->o.inv.violations, 0);
+	CU_ASSERT(c->o.samples > 20);
+	T_EQ(c->kept_long, 0);
+	T_EQ(c->early, 0);
+	T_EQ(c->o.unhealthy_stops, stops);
+	T_EQ(c->o.many_at_once, 0);
+	T_EQ(c->o.while_starting, 0);
+	T_EQ(c->o.under_floor, 0);
+}
+
+static void full_free(struct full_check *c)
+{
+	free(c->since);
+	free(c->no);
+	free(c->o.no);
+	free(c->o.live_unhealthy);
+	free(c->o.live_healthy);
+	inv_free(&c->o.inv);
+}
+
+static void test_noroom_full(void)
+{
+	struct full_check c;
+	int r1, r7, n;
+
+	full_run("unh-f", "300,health_check_fail,task-1,,,,\n", 21000, 1, &c);
 	T_EQ(c.longest, 21000);                /* 323.75 → 344.75 */
-	T_EQ(c.early, 0);
-	T_EQ(c.o.unhealthy_stops, 1);
-	T_EQ(c.o.many_at_once, 0);
-	T_EQ(c.o.while_starting, 0);
-	T_EQ(c.o.under_floor, 0);
 	r1 = rs_find("unh-f", "tasks.csv", "task_id", "task-1");
 	r7 = rs_find("unh-f", "tasks.csv", "task_id", "task-7");
 	CU_ASSERT_FATAL(r1 > 0);
@@ -690,12 +717,7 @@ static void test_noroom_full(void)
 	T_EQ(rs_rows("unh-f", "tasks.csv"), 5);      /* task-1..4 and task-7 */
 	RS_IS("unh-f", "services.csv", -1, "running", "4");
 	RS_IS("unh-f", "services.csv", -1, "healthy", "4");
-	free(c.since);
-	free(c.no);
-	free(c.o.no);
-	free(c.o.live_unhealthy);
-	free(c.o.live_healthy);
-	inv_free(&c.o.inv);
+	full_free(&c);
 }
 
 /* The same full cluster with task-1 and task-2 failing for good (choices
@@ -715,30 +737,9 @@ static void test_noroom_full_two(void)
 	struct full_check c;
 	int r2, r12;
 
-	memset(&c, 0, sizeof c);
-	inv_init(&c.o.inv);
-	c.bound = 60000;   /* task-2: marked 323.75, stopped 383.25 (task-9 healthy 373.25 + 10) */
-	rs_write("unh-f2.json", "{\"name\":\"unh-f2\",\"durationSeconds\":900,"
-		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
-		 "\"schedulerDelaySeconds\":10},"
-		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
-		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
-		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
-		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
-		 "\"taskDefinitions\":{\"hc\":\"unh-hc1.json\"},"
-		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":4}],"
-		 "\"workload\":{\"traces\":[\"unh-f2.csv\"]}}");
-	rs_write("unh-f2.csv", TRACE_HDR "300,health_check_fail,task-1,,,,\n300,health_check_fail,task-2,,,,\n");
-	CU_ASSERT_EQUAL_FATAL(rs_run("unh-f2.json", "unh-f2", NULL, full_observe, &c), 0);
-	inv_report(&c.o.inv, "unh-f2");
-	T_EQ(c.o.inv.violations, 0);
-	T_EQ(c.kept_long, 0);
+	/* task-2: marked 323.75, stopped 383.25 (task-9 healthy 373.25 + 10) */
+	full_run("unh-f2", "300,health_check_fail,task-1,,,,\n300,health_check_fail,task-2,,,,\n", 60000, 2, &c);
 	T_EQ(c.longest, 59500);                /* task-2: 323.75 → 383.25 */
-	T_EQ(c.early, 0);
-	T_EQ(c.o.unhealthy_stops, 2);
-	T_EQ(c.o.many_at_once, 0);
-	T_EQ(c.o.while_starting, 0);
-	T_EQ(c.o.under_floor, 0);
 	RS_IS("unh-f2", "tasks.csv", rs_find("unh-f2", "tasks.csv", "task_id", "task-1"), "stopped_s", "348.250");
 	r2 = rs_find("unh-f2", "tasks.csv", "task_id", "task-2");
 	r12 = rs_find("unh-f2", "tasks.csv", "task_id", "task-12");
@@ -754,12 +755,7 @@ static void test_noroom_full_two(void)
 	T_EQ(rs_rows("unh-f2", "tasks.csv"), 6);     /* task-1..4, task-9, task-12 */
 	T_EQ(rs_rows("unh-f2", "placement_failures.csv"), 6);
 	RS_IS("unh-f2", "services.csv", -1, "healthy", "4");
-	free(c.since);
-	free(c.no);
-	free(c.o.no);
-	free(c.o.live_unhealthy);
-	free(c.o.live_healthy);
-	inv_free(&c.o.inv);
+	full_free(&c);
 }
 
 static CU_TestInfo unh_tests[] = {
