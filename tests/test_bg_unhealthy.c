@@ -388,12 +388,50 @@ static void test_both_canary(void)
 	bgu_free(&c);
 }
 
+/* The same with a pass in the middle of task-1's stop: a set_desired row
+ * (4, unchanged) at 360.5 calls a pass at 360.75 (apiLatency), when task-1
+ * (stopped at 358.75) is still stopping (STOPPED 362.25) and the last
+ * launches found no capacity (359.75).  That pass launches blue's and
+ * green's missing tasks again (task-12, task-13: no CPU at 361.75) but
+ * stops no second unhealthy task: one by one, task-5 only once task-1 has
+ * stopped and its replacement is healthy, at 397.25 as above (the task
+ * numbers two higher).  A variant of the fix without "none stopping"
+ * stopped task-5 at 360.75. */
+static void test_pass_while_stopping(void)
+{
+	struct bgu c;
+	int r;
+
+	bgu_run("bgu-w", "{\"strategy\":\"CANARY\",\"bakeTimeInMinutes\":1,"
+		"\"canaryConfiguration\":{\"canaryPercent\":10,\"canaryBakeTimeInMinutes\":1}}", "bgu-hc2n.json",
+		"300,health_check_fail,task-1,,,,\n305,deploy,s,hc2,,,\n310,health_check_fail,task-5,,,,\n"
+		"360.5,set_desired,s,,4,,\n", 48500, 2, &c);
+	T_EQ(c.longest, 48500);                /* task-5: 348.75 → 397.25 */
+	T_NEAR(rs_num("bgu-w", "tasks.csv", row_of("bgu-w", "task-1"), "stopped_s"), 362.25);
+	T_NEAR(rs_num("bgu-w", "tasks.csv", row_of("bgu-w", "task-5"), "deactivating_s"), 397.75);
+	T_EQ(rs_rows("bgu-w", "placement_failures.csv"), 7);
+	failure_is("bgu-w", 4, "task-12", 361.75);
+	failure_is("bgu-w", 5, "task-13", 361.75);
+	r = row_of("bgu-w", "task-14");        /* blue's replacement */
+	RS_IS("bgu-w", "tasks.csv", r, "taskdef", "web");
+	T_NEAR(rs_num("bgu-w", "tasks.csv", r, "submit_s"), 372.75);
+	r = row_of("bgu-w", "task-17");        /* green's */
+	RS_IS("bgu-w", "tasks.csv", r, "taskdef", "web:2");
+	T_NEAR(rs_num("bgu-w", "tasks.csv", r, "submit_s"), 411.25);
+	T_NEAR(stage_at("bgu-w", "TEST_TRAFFIC_SHIFT", 1), 435.75);
+	T_NEAR(stage_at("bgu-w", "CLEAN_UP", 1), 555.75);
+	RS_IS("bgu-w", "services.csv", -1, "healthy", "4");
+	bgu_free(&c);
+}
+
 static CU_TestInfo bgu_tests[] = {
 	{ "BLUE_GREEN, full cluster: green's unhealthy task goes to clear up capacity, SCALE_UP ends (E185)",
 	  test_green_scale_up },
 	{ "LINEAR, full cluster, min 100 / max 100: blue's unhealthy task goes, replaced by blue (E185)",
 	  test_blue_linear },
 	{ "CANARY, full cluster, blue and green unhealthy: one at a time, blue's first (E185)", test_both_canary },
+	{ "a pass while the stopped unhealthy task is still stopping stops no second one (E185)",
+	  test_pass_while_stopping },
 	CU_TEST_INFO_NULL,
 };
 
