@@ -89,34 +89,16 @@ static const struct cql_view own_view = {
 	own_registered_at, own_running, own_groups,
 };
 
-/* An instance the DAEMON belongs on (docs/ecs-model.md §4.10): ACTIVE,
- * satisfying the primary deployment's memberOf constraints and its task
- * definition's attribute requirements (runtimePlatform,
- * ecs.capability.task-eni for awsvpc), which no amount of waiting changes.
- * Room (CPU, memory, ports, ENIs, GPUs) and the agent's connection do not
- * matter: ECS keeps waiting for room on that instance, and an instance
- * whose agent is silent stays ACTIVE (docs/ecs-model.md §7.4; see
- * scenarios/README.md, services/DAEMON).  A constraint that reads other
- * tasks (runningTasksCount, task:group) is evaluated without the
- * service's own tasks on the instance (choice E116): would the instance be
- * chosen for the task if it were placed now, the task itself not there. */
-static int daemon_eligible(struct backplane *bp, const struct svc *v, int32_t i)
+/* Whether instance i meets the primary deployment's memberOf constraints
+ * (the service's and its task definition's), those that read other tasks
+ * without the service's own (choice E116): the "placement constraints of
+ * the service" a SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED row names
+ * (choices E184, E188). */
+static int daemon_constraints_met(struct backplane *bp, const struct svc *v, int32_t i)
 {
 	const struct deployment *d = &v->deps[v->primary];
-	const struct place_req *r = &backplane_scenario(bp)->taskdefs[d->td].req;
 	struct cluster_ref ref = { backplane_cluster(bp), i };
-	const char *val;
 
-	if (cluster_status(backplane_cluster(bp), i) != INST_ACTIVE)
-		return 0;
-	if (r->eni && !cluster_attribute(backplane_cluster(bp), i, "ecs.capability.task-eni", &val))
-		return 0;
-	if (r->os_family && !(cluster_attribute(backplane_cluster(bp), i, "ecs.os-family", &val) && val &&
-			      strcasecmp(val, r->os_family) == 0))
-		return 0;
-	if (r->cpu_arch && !(cluster_attribute(backplane_cluster(bp), i, "ecs.cpu-architecture", &val) && val &&
-			     strcasecmp(val, r->cpu_arch) == 0))
-		return 0;
 	for (int k = 0; k < d->policy->n_constraints; k++) {
 		const struct place_constraint *pc = &d->policy->constraints[k];
 
@@ -137,6 +119,35 @@ static int daemon_eligible(struct backplane *bp, const struct svc *v, int32_t i)
 		}
 	}
 	return 1;
+}
+
+/* An instance the DAEMON belongs on (docs/ecs-model.md §4.10): ACTIVE,
+ * satisfying the primary deployment's memberOf constraints and its task
+ * definition's attribute requirements (runtimePlatform,
+ * ecs.capability.task-eni for awsvpc), which no amount of waiting changes.
+ * Room (CPU, memory, ports, ENIs, GPUs) and the agent's connection do not
+ * matter: ECS keeps waiting for room on that instance, and an instance
+ * whose agent is silent stays ACTIVE (docs/ecs-model.md §7.4; see
+ * scenarios/README.md, services/DAEMON).  A constraint that reads other
+ * tasks (runningTasksCount, task:group) is evaluated without the
+ * service's own tasks on the instance (choice E116): would the instance be
+ * chosen for the task if it were placed now, the task itself not there. */
+static int daemon_eligible(struct backplane *bp, const struct svc *v, int32_t i)
+{
+	const struct place_req *r = &backplane_scenario(bp)->taskdefs[v->deps[v->primary].td].req;
+	const char *val;
+
+	if (cluster_status(backplane_cluster(bp), i) != INST_ACTIVE)
+		return 0;
+	if (r->eni && !cluster_attribute(backplane_cluster(bp), i, "ecs.capability.task-eni", &val))
+		return 0;
+	if (r->os_family && !(cluster_attribute(backplane_cluster(bp), i, "ecs.os-family", &val) && val &&
+			      strcasecmp(val, r->os_family) == 0))
+		return 0;
+	if (r->cpu_arch && !(cluster_attribute(backplane_cluster(bp), i, "ecs.cpu-architecture", &val) && val &&
+			     strcasecmp(val, r->cpu_arch) == 0))
+		return 0;
+	return daemon_constraints_met(bp, v, i);
 }
 
 /* The room a DAEMON holds (docs/ecs-model.md §4.10, choices E130-E133):
@@ -249,10 +260,12 @@ static int64_t non_daemon_tasks_on(struct backplane *bp, int32_t i)
  *   - a primary task on an ACTIVE instance that no longer satisfies the
  *     constraints (another task arrived or left) is stopped at once;
  *   - a task of an older deployment on an instance the service no longer
- *     belongs on is stopped at once; elsewhere, not-yet-healthy ones at
- *     once, healthy ones while ceil(desired × minimumHealthyPercent / 100)
- *     healthy daemon tasks remain on the instances it belongs on (none
- *     there once the deployment FAILED, choice E155);
+ *     belongs on is stopped at once (with the violation row when the
+ *     service's constraints exclude the instance, choice E188); elsewhere,
+ *     not-yet-healthy ones at once, healthy ones while
+ *     ceil(desired × minimumHealthyPercent / 100) healthy daemon tasks
+ *     remain on the instances it belongs on (none there once the
+ *     deployment FAILED, choice E155);
  *   - an instance it belongs on with no task of the service at all (an old
  *     task stopping counts: maximumPercent 100, the old task stops before
  *     the new one starts) gets one, if it fits there; else the service
@@ -381,6 +394,14 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 					continue;
 				healthy--;
 			}
+			/* an older task on an instance the service's
+			 * constraints now exclude (the new revision's, or
+			 * what they read of other tasks) no longer meets
+			 * them: the violation row, as a primary task's
+			 * (choice E188); one the new revision's attribute
+			 * requirements alone exclude is a deployment stop */
+			if (!daemon_constraints_met(bp, v, i))
+				svcev_daemon_violated(bp, v, t);
 			svc_stop(bp, old[i]);
 			old[i] = UINT32_MAX;
 			has[i] |= 4;

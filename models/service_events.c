@@ -46,7 +46,8 @@ void svcev_stopping(struct backplane *bp, uint32_t slot)
 /* ECS names the event (EventBridge SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED:
  * "A task in a service using the DAEMON service scheduler strategy no
  * longer meets the placement constraint strategy for the service") but
- * publishes no message: ecsim's words, one row per task (choice E184). */
+ * publishes no message: ecsim's words, one row per task (choice E184), of
+ * any revision (choice E188). */
 void svcev_daemon_violated(struct backplane *bp, struct svc *v, const struct task *t)
 {
 	char msg[512], id[32];

@@ -21,7 +21,8 @@
  *    ECS_OPERATION_THROTTLED row for many THROTTLED placement failures;
  *  - DeleteService: the tasks it stops in a TASKS_STOPPED row; a DAEMON
  *    task off its constraints: SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED
- *    (choice E184).
+ *    (choice E184), an older revision's too (choice E188); a DAEMON task
+ *    drained or deregistered: no violation row.
  * On main no run writes service_events.csv: every test here fails there. */
 #include <math.h>
 #include <stdio.h>
@@ -495,6 +496,194 @@ static void test_daemon_violated(void)
 	CU_ASSERT(first_v > 0 && first_s > first_v);
 }
 
+/* The task id (into id) of service `svc`'s first tasks.csv row on
+ * instance `inst`: its row, or 0. */
+static int task_on(const char *tag, const char *svc, const char *inst, char *id, size_t n)
+{
+	int rows = rs_rows(tag, "tasks.csv");
+
+	for (int k = 1; k <= rows; k++) {
+		char *sv = rs_cell(tag, "tasks.csv", k, "service");
+		char *in = rs_cell(tag, "tasks.csv", k, "instance_id");
+		int hit = sv && in && strcmp(sv, svc) == 0 && strcmp(in, inst) == 0;
+
+		free(sv);
+		free(in);
+		if (hit) {
+			char *t = rs_cell(tag, "tasks.csv", k, "task_id");
+
+			snprintf(id, n, "%s", t ? t : "");
+			free(t);
+			return k;
+		}
+	}
+	return 0;
+}
+
+/* The rows of service_events.csv of `type` whose message contains
+ * `needle`: their number; the first one's row in *first (0 when none). */
+static int rows_naming(const char *tag, const char *type, const char *needle, int *first)
+{
+	int rows = rs_rows(tag, EV), k = 0;
+
+	*first = 0;
+	for (int r = 1; r <= rows; r++) {
+		char *t = rs_cell(tag, EV, r, "event_type");
+		char *m = rs_cell(tag, EV, r, "message");
+
+		if (t && m && strcmp(t, type) == 0 && strstr(m, needle)) {
+			if (!k)
+				*first = r;
+			k++;
+		}
+		free(t);
+		free(m);
+	}
+	return k;
+}
+
+/* An older-revision DAEMON task on an instance the new revision's
+ * constraints exclude (docs/ecs-model.md §4.10, choices E116, E188).
+ * Instances ci-00001, ci-00002 (m5.large, role a), ci-00003 (m5.large,
+ * role b), ci-00004 (m6g.large, arm64, role a); DAEMON d on tiny (no
+ * constraint), minimumHealthyPercent 50; at 300 s `deploy` to tinyx: its
+ * task definition adds `attribute:role == a` and runtimePlatform X86_64.
+ * The deployment's pass, apiLatencySeconds (0.1) after the call, at
+ * 300.1: d belongs on ci-00001 and ci-00002 (desired 2, at least
+ * ceil(2 × 50 %) = 1 healthy), so it stops, in its order (misplaced ones
+ * first, then healthy ones within the minimum, instance order), the task
+ * on ci-00003 (off the role constraint: the violation row), the one on
+ * ci-00004 (excluded by the revision's cpu architecture alone, not by a
+ * constraint: no row) and the one on ci-00001 (replaced within the
+ * minimum: no row).  So exactly one SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED
+ * row in the run, at 300.1, naming ci-00003's task and instance, right
+ * before that instant's TASKS_STOPPED row listing the three; ci-00002's
+ * task, replaced later, gets none either.  main (E184 only for primary
+ * tasks) wrote no violation row. */
+static void test_daemon_violated_deploy(void)
+{
+	char t1[32], t2[32], t3[32], t4[32], want[512], *m;
+	int first, stopped, rows;
+	double at[4] = { 0 };
+
+	rs_write("tiny.json", "{\"family\":\"tiny\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\","
+		 "\"cpu\":64,\"memory\":64}]}");
+	rs_write("tinyx.json", "{\"family\":\"tiny\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x:2\","
+		 "\"cpu\":64,\"memory\":64}], \"runtimePlatform\": { \"cpuArchitecture\": \"X86_64\" },"
+		 "\"placementConstraints\": [ { \"type\": \"memberOf\", \"expression\": \"attribute:role == a\" } ] }");
+	rs_write("dvd.csv", TRACE_HDR "300,deploy,d,v2,,,\n");
+	rs_write("dvd.json", "{ \"name\": \"dvd\", \"seed\": 1, \"durationSeconds\": 900, \"region\": \"us-east-1\","
+		 "\"availabilityZones\": [\"us-east-1a\"],"
+		 "\"instanceGroups\": [ { \"instanceType\": \"m5.large\", \"availabilityZone\": \"us-east-1a\","
+		 "\"count\": 2, \"attributes\": { \"role\": \"a\" } },"
+		 "{ \"instanceType\": \"m5.large\", \"availabilityZone\": \"us-east-1a\", \"attributes\": { \"role\": \"b\" } },"
+		 "{ \"instanceType\": \"m6g.large\", \"availabilityZone\": \"us-east-1a\", \"attributes\": { \"role\": \"a\" } } ],"
+		 "\"taskDefinitions\": { \"v1\": \"tiny.json\", \"v2\": \"tinyx.json\" },"
+		 "\"services\": [ { \"serviceName\": \"d\", \"taskDefinition\": \"v1\", \"schedulingStrategy\": \"DAEMON\","
+		 "\"deploymentConfiguration\": { \"minimumHealthyPercent\": 50, \"maximumPercent\": 100 } } ],"
+		 "\"workload\": { \"traces\": [\"dvd.csv\"] } }");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dvd.json", "dvd", NULL, NULL, NULL), 0);
+	/* the premise: d's first tasks, one per instance */
+	CU_ASSERT_FATAL(task_on("dvd", "d", "ci-00001", t1, sizeof t1) > 0);
+	CU_ASSERT_FATAL(task_on("dvd", "d", "ci-00002", t2, sizeof t2) > 0);
+	CU_ASSERT_FATAL(task_on("dvd", "d", "ci-00003", t3, sizeof t3) > 0);
+	CU_ASSERT_FATAL(task_on("dvd", "d", "ci-00004", t4, sizeof t4) > 0);
+	/* one violation row in the run: ci-00003's task, at the pass */
+	T_EQ(rows_of("dvd", "SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED", at, 4), 1);
+	T_NEAR(at[0], 300.1);
+	m = msg_of("dvd", "SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED", 0);
+	snprintf(want, sizeof want, "(service d) (task %s) no longer meets the placement constraints of the "
+		 "service on (container-instance ci-00003).", t3);
+	T_STREQ(m, want);
+	free(m);
+	/* the next row: that instant's TASKS_STOPPED with the three */
+	T_EQ(rows_naming("dvd", "SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED", "", &first), 1);
+	rows = rs_rows("dvd", EV);
+	CU_ASSERT_FATAL(first > 0 && first < rows);
+	RS_IS("dvd", EV, first + 1, "event_type", "TASKS_STOPPED");
+	T_NEAR(rs_num("dvd", EV, first + 1, "time_s"), 300.1);
+	snprintf(want, sizeof want, "(service d) has stopped 3 running tasks: (task %s) (task %s) (task %s).", t3, t4,
+		 t1);
+	RS_IS("dvd", EV, first + 1, "message", want);
+	/* ci-00002's task: stopped by the deployment later, no row */
+	snprintf(want, sizeof want, "(task %s)", t2);
+	T_EQ(rows_naming("dvd", "TASKS_STOPPED", want, &stopped), 1);
+	CU_ASSERT(rs_num("dvd", EV, stopped, "time_s") > 300.1);
+	RS_IS("dvd", "tasks.csv", rs_find("dvd", "tasks.csv", "task_id", t2), "stop_code",
+	      "ServiceSchedulerInitiated");
+}
+
+/* A DAEMON task's other stops, each with the rows the docs give it
+ * (docs/ecs-model.md §4.10, choices E23, E101, E116, E173, E188): four
+ * m5.large; DAEMON d on instances whose agent is connected
+ * (`agentConnected == true`), REPLICA r (4, one per instance).
+ *  - drain_instance ci-00001 at 200: d's task there is stopped last, by the
+ *    scheduler (a TASKS_STOPPED row naming it, after r's task there has
+ *    stopped), and it is no constraint violation (no row);
+ *  - deregister_instance ci-00002 at 400: the call stops d's task there
+ *    (UserInitiated at 400), not the scheduler: no row names it;
+ *  - agent_disconnect ci-00003 at 500 for 120 s: ECS marks it disconnected
+ *    at 560 (heartbeatTimeoutSeconds 60, jitter 0), a change of the
+ *    instance's agentConnected; the pass schedulerDelaySeconds (10) later,
+ *    at 570, finds d's task there off its constraint: the violation row,
+ *    then that instant's TASKS_STOPPED row naming it.
+ * The one violation row of the run is the last. */
+static void test_daemon_other_stops(void)
+{
+	char t1[32], t2[32], t3[32], r1[32], want[256], *m;
+	double at[4] = { 0 };
+	int first, stopped;
+
+	rs_write("tiny.json", "{\"family\":\"tiny\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\","
+		 "\"cpu\":64,\"memory\":64}]}");
+	rs_write("dos.csv", TRACE_HDR "200,drain_instance,ci-00001,,,,\n400,deregister_instance,ci-00002,,,,\n"
+		 "500,agent_disconnect,ci-00003,,,120,\n");
+	rs_write("dos.json", "{ \"name\": \"dos\", \"seed\": 1, \"durationSeconds\": 900, \"region\": \"us-east-1\","
+		 "\"availabilityZones\": [\"us-east-1a\"], \"controlPlane\": { \"heartbeatJitterSeconds\": 0 },"
+		 "\"instanceGroups\": [ { \"instanceType\": \"m5.large\", \"availabilityZone\": \"us-east-1a\","
+		 "\"count\": 4 } ],"
+		 "\"taskDefinitions\": { \"tiny\": \"tiny.json\", \"v1\": \"app.json\" },"
+		 "\"services\": [ { \"serviceName\": \"d\", \"taskDefinition\": \"tiny\", \"schedulingStrategy\": \"DAEMON\","
+		 "\"placementConstraints\": [ { \"type\": \"memberOf\", \"expression\": \"agentConnected == true\" } ] },"
+		 "{ \"serviceName\": \"r\", \"taskDefinition\": \"v1\", \"desiredCount\": 4,"
+		 "\"placementStrategy\": [ { \"type\": \"spread\", \"field\": \"instanceId\" } ] } ],"
+		 "\"workload\": { \"traces\": [\"dos.csv\"] } }");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dos.json", "dos", NULL, NULL, NULL), 0);
+	CU_ASSERT_FATAL(task_on("dos", "d", "ci-00001", t1, sizeof t1) > 0);
+	CU_ASSERT_FATAL(task_on("dos", "d", "ci-00002", t2, sizeof t2) > 0);
+	CU_ASSERT_FATAL(task_on("dos", "d", "ci-00003", t3, sizeof t3) > 0);
+	CU_ASSERT_FATAL(task_on("dos", "r", "ci-00001", r1, sizeof r1) > 0);
+	/* drain: stopped last, by the scheduler, no violation */
+	snprintf(want, sizeof want, "(service d) has stopped 1 running tasks: (task %s).", t1);
+	T_EQ(rows_naming("dos", "TASKS_STOPPED", want, &stopped), 1);
+	CU_ASSERT_FATAL(stopped > 0);
+	CU_ASSERT(rs_num("dos", EV, stopped, "time_s") >
+		  rs_num("dos", "tasks.csv", rs_find("dos", "tasks.csv", "task_id", r1), "stop_s"));
+	snprintf(want, sizeof want, "(task %s)", t1);
+	T_EQ(rows_naming("dos", "SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED", want, &first), 0);
+	/* deregistration: the call's stop, no row */
+	snprintf(want, sizeof want, "(task %s)", t2);
+	T_EQ(rows_naming("dos", "TASKS_STOPPED", want, &first), 0);
+	T_EQ(rows_naming("dos", "SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED", want, &first), 0);
+	RS_IS("dos", "tasks.csv", rs_find("dos", "tasks.csv", "task_id", t2), "stop_code", "UserInitiated");
+	T_NEAR(rs_num("dos", "tasks.csv", rs_find("dos", "tasks.csv", "task_id", t2), "stop_s"), 400);
+	/* the agent's connection, a constraint: the violation row at 570,
+	 * then TASKS_STOPPED */
+	T_EQ(rows_of("dos", "SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED", at, 4), 1);
+	T_NEAR(at[0], 570);
+	m = msg_of("dos", "SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED", 0);
+	snprintf(want, sizeof want, "(service d) (task %s) no longer meets the placement constraints of the "
+		 "service on (container-instance ci-00003).", t3);
+	T_STREQ(m, want);
+	free(m);
+	T_EQ(rows_naming("dos", "SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED", "", &first), 1);
+	CU_ASSERT_FATAL(first > 0 && first < rs_rows("dos", EV));
+	RS_IS("dos", EV, first + 1, "event_type", "TASKS_STOPPED");
+	T_NEAR(rs_num("dos", EV, first + 1, "time_s"), 570);
+	snprintf(want, sizeof want, "(service d) has stopped 1 running tasks: (task %s).", t3);
+	RS_IS("dos", EV, first + 1, "message", want);
+}
+
 static CU_TestInfo tests[] = {
 	{ "steady state: one row when the deployment completes, not one per pass", test_steady_once },
 	{ "steady state repeated 6 h later at a metrics interval", test_steady_repeat },
@@ -508,6 +697,9 @@ static CU_TestInfo tests[] = {
 	{ "Fargate launch bucket empty: one ECS_OPERATION_THROTTLED row", test_operation_throttled },
 	{ "DeleteService: its stopped tasks in one TASKS_STOPPED row (E184)", test_delete_stops },
 	{ "a DAEMON task off its constraints: the violation row, then TASKS_STOPPED (E184)", test_daemon_violated },
+	{ "an older DAEMON task off the new revision's constraints: the violation row (E188)",
+	  test_daemon_violated_deploy },
+	{ "a DAEMON task drained, deregistered, off agentConnected: the rows the docs give", test_daemon_other_stops },
 	CU_TEST_INFO_NULL,
 };
 
