@@ -811,16 +811,18 @@ static void svc_on_task_stopped(struct backplane *bp, struct task *t)
 	/* an unhealthy task the scheduler stopped has freed room for its
 	 * replacement: the next pass launches it before it counts a failed
 	 * launch as no room again, so the next unhealthy task goes only once
-	 * that replacement is healthy (choices E103, E149) */
+	 * that replacement is healthy (choices E103, E149; in a blue/green,
+	 * linear or canary deployment's stages too, E185) */
 	if (t->unhealthy && t->stop_code && strcmp(t->stop_code, STOP_SCHEDULER) == 0 &&
-	    v->cfg->sched == SCHED_REPLICA && v->bg.stage == BG_NONE)
+	    v->cfg->sched == SCHED_REPLICA)
 		v->wants_capacity = 0;
 	svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
 }
 
 /* Whether a pass would stop an unhealthy task for want of room (choice
- * E103, as svc_reconcile_replica does) and none is on its way: a rolling
- * REPLICA service with a live unhealthy task not on a DRAINING instance,
+ * E103, as svc_reconcile_replica does; in a blue/green, linear or canary
+ * deployment's stages svc_bg_reconcile, choice E185) and none is on its
+ * way: a REPLICA service with a live unhealthy task not on a DRAINING instance,
  * no task of the service still starting (live, neither healthy nor
  * unhealthy, not on a DRAINING instance: its health calls the next pass)
  * and none still stopping (its stop calls the next pass, and frees the
@@ -829,7 +831,7 @@ static int unhealthy_waits(struct backplane *bp, const struct svc *v)
 {
 	int unhealthy = 0;
 
-	if (v->cfg->sched != SCHED_REPLICA || v->bg.stage != BG_NONE || v->deleting)
+	if (v->cfg->sched != SCHED_REPLICA || v->deleting)
 		return 0;
 	/* newest first: a pass's other launches, still starting, sit near
 	 * the list's end, so a failure among them answers at once; the whole
@@ -862,8 +864,9 @@ static void svc_on_launch_failed(struct backplane *bp, struct task *t)
 	 * the unhealthy task itself to clear up capacity (docs/ecs-model.md
 	 * §5.3, choice E103), at a pass.  Capacity appearing calls none here
 	 * (the cluster may stay full), so one follows the failed placement
-	 * after schedulerDelaySeconds while a rolling service has an
-	 * unhealthy task that pass would stop (choice E149) */
+	 * after schedulerDelaySeconds while the service has an unhealthy
+	 * task that pass would stop (choice E149; during a blue/green, linear
+	 * or canary deployment's stages too, E185) */
 	if (unhealthy_waits(bp, v))
 		svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
 }

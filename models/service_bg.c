@@ -37,7 +37,8 @@
  * revision starts a deployment of its own from blue (choice E126).
  * During the stages unhealthy tasks and tasks on DRAINING instances are
  * replaced first and stopped once their revision has its target healthy
- * (choice E123).
+ * (choice E123); with no room for an unhealthy task's replacement, one
+ * unhealthy task at a time is stopped to clear up capacity (choice E185).
  */
 #include "service_int.h"
 
@@ -293,13 +294,24 @@ void svc_bg_reconcile(struct backplane *bp, int vi)
 	int g = v->bg.green;
 	sim_time_t now = sim_now(backplane_sim(bp)), wake = -1;
 	struct bg_count *bc = calloc((size_t)v->n_deps, sizeof *bc);
+	/* no room for a replacement: the last launch found no capacity
+	 * (maximumPercent bounds nothing in the stages, choice E123); `busy`:
+	 * a task of the service still starting or still stopping */
+	int no_room = v->wants_capacity, busy = 0, went = 0;
 
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = bp_task_at(bp, v->tasks[k]);
 
-		if (svc_live(t) && !t->unhealthy && !svc_on_draining(bp, t)) {
+		if (!svc_live(t)) {
+			busy = 1;          /* stopping: its stop calls a pass */
+			continue;
+		}
+		if (svc_on_draining(bp, t))
+			continue;
+		if (!t->unhealthy) {
 			bc[t->dep].good++;
 			bc[t->dep].good_healthy += t->healthy;
+			busy |= !t->healthy;   /* starting: its health calls a pass */
 		}
 	}
 	/* an unhealthy task, or one on a DRAINING instance, goes once its
@@ -319,7 +331,35 @@ void svc_bg_reconcile(struct backplane *bp, int vi)
 		if (target > 0 && bc[t->dep].good_healthy < target)
 			continue;
 		svc_stop(bp, v->tasks[k]);
+		went++;
 		k = -1;
+	}
+	/* no room for an unhealthy task's replacement: the scheduler stops
+	 * the unhealthy tasks one by one to clear up capacity (AWS
+	 * DeploymentConfiguration.minimumHealthyPercent; docs/ecs-model.md
+	 * §5.3, choices E103, E185), in the stages too: one, when none went
+	 * above, none is starting and none stopping; blue's (an older
+	 * revision's, the oldest first) before green's, as their launches
+	 * below come first, so the room it frees goes to its own revision's
+	 * replacement, launched in this pass.  minimumHealthyPercent never
+	 * holds it back: stopping an unhealthy task lowers no healthy count */
+	if (no_room && !went && !busy) {
+		int best = -1;
+		uint32_t slot = 0;
+
+		for (int k = 0; k < v->n_tasks; k++) {
+			struct task *t = bp_task_at(bp, v->tasks[k]);
+			int rank = t->dep == g ? v->n_deps : t->dep;
+
+			if (!svc_live(t) || !t->unhealthy || svc_on_draining(bp, t))
+				continue;
+			if (best < 0 || rank < best) {
+				best = rank;
+				slot = v->tasks[k];
+			}
+		}
+		if (best >= 0)
+			svc_stop(bp, slot);
 	}
 	for (int i = 0; i < v->n_deps; i++) {
 		if (i == g)
