@@ -485,7 +485,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	int64_t max_tasks = (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0);
 	int64_t min_healthy = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
 	int64_t active = 0, healthy = 0, primary = 0, outgoing = 0, primary_healthy = 0;
-	int64_t unhealthy = 0, starting = 0;
+	int64_t unhealthy = 0, starting = 0, stopping = 0;
 	int64_t can, old_need = 0, share = v->desired;
 	int no_room, failed = p->rollout == ROLL_FAILED;
 	sim_time_t now = sim_now(backplane_sim(bp));
@@ -495,8 +495,10 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 		struct task *t = bp_task_at(bp, v->tasks[k]);
 		int draining, out;
 
-		if (!svc_live(t))
+		if (!svc_live(t)) {
+			stopping++;   /* still stopping: its stop calls a pass */
 			continue;
+		}
 		draining = svc_on_draining(bp, t);
 		out = t->dep != v->primary || draining;
 		active++;
@@ -547,7 +549,14 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	 * With no room for a replacement (maximumPercent, or the last
 	 * replacement found no capacity: choice E103), one unhealthy task of
 	 * any deployment at a time — none while a task of the service is still
-	 * starting.  minimumHealthyPercent is the constraint (AWS
+	 * starting (its health calls the next pass) nor, when the last launch
+	 * found no capacity, while one is still stopping: it holds the
+	 * capacity the replacement lacked until it has stopped, and its stop
+	 * calls the next pass, which launches that replacement first (the
+	 * previous unhealthy task the scheduler stopped: choice E149).  A task
+	 * stopping counts toward no maximumPercent (`active` is the live
+	 * ones), so under that bound alone the replacement was launched with
+	 * the stop and is starting.  minimumHealthyPercent is the constraint (AWS
 	 * DeploymentConfiguration.minimumHealthyPercent), but stopping an
 	 * unhealthy task never lowers the healthy count, so it never forbids
 	 * this stop.  The older deployments' first (oldest first), as their
@@ -577,7 +586,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 			k = -1;   /* the list may have changed */
 		}
 	}
-	if (no_room && starting == 0) {
+	if (no_room && starting == 0 && !(v->wants_capacity && stopping > 0)) {
 		int best = -1;
 		uint32_t slot = 0;
 

@@ -758,6 +758,57 @@ static void test_noroom_full_two(void)
 	full_free(&c);
 }
 
+/* The same with a pass in the middle of task-1's stop (choices E103,
+ * E149): a set_desired row (4, unchanged) at 346 calls a pass at 346.25
+ * (apiLatency), while task-1 (stopped at 344.75) is still stopping
+ * (STOPPED 348.25) and the last launches found no capacity (task-7,
+ * task-8 at 345.75).  That pass launches the two missing replacements
+ * again (task-9, task-10: no CPU at 347.25) but stops no second
+ * unhealthy task: task-1 holds the CPU they lack until it has stopped,
+ * and its stop calls its own pass, so task-2 goes only once task-1's
+ * replacement is healthy, at 383.25 as above (the task numbers two
+ * higher: task-11 RUNNING 363.25, task-12 and task-13 no CPU at 359.75
+ * and 384.25, task-14 submitted 397.25, RUNNING 401.75).  The code before
+ * "none still stopping" stopped task-2 in that pass (at its agent 346.75,
+ * STOPPED 349.75: full_observe's `early`). */
+static void test_noroom_pass_while_stopping(void)
+{
+	struct full_check c;
+	int r2, r14, n;
+
+	full_run("unh-fw", "300,health_check_fail,task-1,,,,\n300,health_check_fail,task-2,,,,\n"
+		 "346,set_desired,s,,4,,\n", 60000, 2, &c);
+	T_EQ(c.longest, 59500);                /* task-2: 323.75 → 383.25 */
+	RS_IS("unh-fw", "tasks.csv", rs_find("unh-fw", "tasks.csv", "task_id", "task-1"), "stopped_s", "348.250");
+	r2 = rs_find("unh-fw", "tasks.csv", "task_id", "task-2");
+	CU_ASSERT_FATAL(r2 > 0);
+	RS_IS("unh-fw", "tasks.csv", r2, "stopped_reason", "Task failed container health checks");
+	T_NEAR(rs_num("unh-fw", "tasks.csv", r2, "deactivating_s"), 383.75);
+	T_NEAR(rs_num("unh-fw", "tasks.csv", r2, "stopped_s"), 386.75);
+	T_NEAR(rs_num("unh-fw", "tasks.csv", rs_find("unh-fw", "tasks.csv", "task_id", "task-11"), "running_s"),
+	       363.25);
+	r14 = rs_find("unh-fw", "tasks.csv", "task_id", "task-14");
+	CU_ASSERT_FATAL(r14 > 0);
+	T_NEAR(rs_num("unh-fw", "tasks.csv", r14, "submit_s"), 397.25);
+	T_NEAR(rs_num("unh-fw", "tasks.csv", r14, "running_s"), 401.75);
+	T_EQ(rs_rows("unh-fw", "tasks.csv"), 6);     /* task-1..4, task-11, task-14 */
+	/* the pass at 346.25: its launches found no CPU, nothing stopped */
+	n = rs_rows("unh-fw", "placement_failures.csv");
+	T_EQ(n, 8);
+	if (n == 8) {
+		RS_IS("unh-fw", "placement_failures.csv", 5, "task_id", "task-9");
+		T_NEAR(rs_num("unh-fw", "placement_failures.csv", 5, "time_s"), 347.25);
+		RS_IS("unh-fw", "placement_failures.csv", 6, "task_id", "task-10");
+		T_NEAR(rs_num("unh-fw", "placement_failures.csv", 6, "time_s"), 347.25);
+		RS_IS("unh-fw", "placement_failures.csv", 7, "task_id", "task-12");
+		T_NEAR(rs_num("unh-fw", "placement_failures.csv", 7, "time_s"), 359.75);
+		RS_IS("unh-fw", "placement_failures.csv", 8, "task_id", "task-13");
+		T_NEAR(rs_num("unh-fw", "placement_failures.csv", 8, "time_s"), 384.25);
+	}
+	RS_IS("unh-fw", "services.csv", -1, "healthy", "4");
+	full_free(&c);
+}
+
 static CU_TestInfo unh_tests[] = {
 	{ "unhealthy task replaced first (maximumPercent 200)", test_replaced_first },
 	{ "no room: one at a time, minimumHealthyPercent kept", test_one_at_a_time },
@@ -768,6 +819,8 @@ static CU_TestInfo unh_tests[] = {
 	  test_noroom_full },
 	{ "a full cluster, two unhealthy: the second once the first one's replacement is healthy (E103, E149)",
 	  test_noroom_full_two },
+	{ "a full cluster: a pass while the stopped unhealthy task is stopping stops no second one (E103, E149)",
+	  test_noroom_pass_while_stopping },
 	CU_TEST_INFO_NULL,
 };
 
