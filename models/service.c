@@ -868,8 +868,8 @@ static void svc_on_launch_failed(struct backplane *bp, struct task *t)
 	 * task that pass would stop (choice E149; during a blue/green, linear
 	 * or canary deployment's stages too, E185), or, in the stages, a task
 	 * on a DRAINING instance it would stop within minimumHealthyPercent
-	 * (choice E192) */
-	if (unhealthy_waits(bp, v) || svc_bg_drain_due(bp, v))
+	 * (choice E192); with a pass already on its way, nothing to look at */
+	if (!v->reconcile_scheduled && (unhealthy_waits(bp, v) || svc_bg_drain_due(bp, v)))
 		svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
 }
 
