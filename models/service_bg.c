@@ -298,19 +298,20 @@ static int64_t bg_target(const struct svc *v, int dep)
 }
 
 /* Tasks on a DRAINING instance whose replacement finds no room during the
- * stages (docs/ecs-model.md §5.15, choice E192): with minimumHealthyPercent
- * below 100 they go, as many as leave their revision at least
- * ceil(target × minimumHealthyPercent / 100) healthy tasks (live, healthy,
- * not unhealthy, wherever they are); one not healthy, or unhealthy, lowers
- * no healthy count and goes freely.  At 100 none goes: its revision keeps
- * it until its replacement is healthy (choice E123).  `act`: stop them;
- * else only count them.  The number stopped (or that would be). */
+ * stages (docs/ecs-model.md §5.15, choice E192): they go, as many as leave
+ * their revision at least ceil(target × minimumHealthyPercent / 100)
+ * healthy tasks (live, healthy, not unhealthy, wherever they are, those on
+ * DRAINING instances included); one not healthy, or unhealthy, lowers no
+ * healthy count and goes whatever the floor.  At 100 a healthy one goes
+ * only while its revision has more than its target healthy (a replacement
+ * of another drained task is healthy).  `act`: stop them; else only count
+ * them.  The number stopped (or that would be). */
 static int drain_floor_stops(struct backplane *bp, struct svc *v, int act)
 {
 	int64_t *healthy;
 	int n = 0;
 
-	if (v->bg.stage == BG_NONE || v->cfg->min_healthy_pct >= 100)
+	if (v->bg.stage == BG_NONE)
 		return 0;
 	healthy = calloc((size_t)v->n_deps, sizeof *healthy);
 	for (int k = 0; k < v->n_tasks; k++) {

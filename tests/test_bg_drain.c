@@ -48,6 +48,10 @@ static int setup(void)
 	rs_write("bgd-hc2.json", "{\"family\":\"web\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\","
 		 "\"image\":\"x:2\",\"cpu\":1024,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
 		 "\"interval\":10,\"timeout\":5,\"retries\":3,\"startPeriod\":30}}]}");
+	/* green without startPeriod: its first failed checks count at once */
+	rs_write("bgd-hc2n.json", "{\"family\":\"web\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\","
+		 "\"image\":\"x:2\",\"cpu\":1024,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
+		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
 	return 0;
 }
 
@@ -55,13 +59,14 @@ static int setup(void)
 struct bgd {
 	struct inv inv;
 	int min_pct;
-	long drain_stops;         /* E192 stops: healthy, on a DRAINING instance, revision short of its target */
-	long below_floor;         /* of them, leaving the revision below its floor */
+	long drain_stops;         /* E192 stops: on a DRAINING instance, revision short of its target healthy */
+	long below_floor;         /* of them, healthy ones leaving the revision below its floor */
 	long with_room;           /* of them, while the last launch had found capacity */
 	long samples;
 	int prev_wants;
 	uint64_t *no;
 	uint8_t *was_healthy;     /* live and healthy (not unhealthy) at the previous event */
+	uint8_t *was_live;        /* live at the previous event */
 	size_t n;
 };
 
@@ -81,9 +86,10 @@ static void bgd_observe(struct backplane *bp, void *ctx)
 
 		c->no = realloc(c->no, n * sizeof *c->no);
 		c->was_healthy = realloc(c->was_healthy, n);
+		c->was_live = realloc(c->was_live, n);
 		for (size_t i = c->n; i < n; i++) {
 			c->no[i] = UINT64_MAX;
-			c->was_healthy[i] = 0;
+			c->was_healthy[i] = c->was_live[i] = 0;
 		}
 		c->n = n;
 	}
@@ -101,29 +107,31 @@ static void bgd_observe(struct backplane *bp, void *ctx)
 
 		if (c->no[slot] != t->no) {
 			c->no[slot] = t->no;
-			c->was_healthy[slot] = 0;
+			c->was_healthy[slot] = c->was_live[slot] = 0;
 		}
-		if (!live && c->was_healthy[slot] && t->stop_code && strcmp(t->stop_code, STOP_SCHEDULER) == 0 &&
+		if (!live && c->was_live[slot] && t->stop_code && strcmp(t->stop_code, STOP_SCHEDULER) == 0 &&
 		    svc_on_draining(bp, t) && v->bg.stage != BG_NONE) {
 			int64_t target = t->dep == v->bg.green ? v->desired : v->deps[t->dep].want;
 			int64_t floor_ = (int64_t)ceil((double)target * c->min_pct / 100.0);
 
 			if (healthy[t->dep] < target) {
 				c->drain_stops++;
-				c->below_floor += healthy[t->dep] < floor_;
+				c->below_floor += c->was_healthy[slot] && healthy[t->dep] < floor_;
 				c->with_room += !c->prev_wants;
 			}
 		}
 		c->was_healthy[slot] = live && t->healthy && !t->unhealthy;
+		c->was_live[slot] = live;
 	}
 	c->prev_wants = v->wants_capacity;
 }
 
 /* Run `name`: four m5.large, service s (web, desired 4) with the
- * deploymentConfiguration `dc` (minimumHealthyPercent `min_pct`), web:2,
- * the trace `rows`, under bgd_observe; the rules every test holds are
- * checked, and `stops` E192 stops. */
-static void bgd_run(const char *name, const char *dc, int min_pct, const char *rows, long stops, struct bgd *c)
+ * deploymentConfiguration `dc` (minimumHealthyPercent `min_pct`), web:2
+ * from `green_td`, the trace `rows`, under bgd_observe; the rules every
+ * test holds are checked, and `stops` E192 stops. */
+static void bgd_run(const char *name, const char *dc, int min_pct, const char *green_td, const char *rows, long stops,
+		    struct bgd *c)
 {
 	char scn[64], trace[64], json[2048], csv[512];
 
@@ -139,10 +147,10 @@ static void bgd_run(const char *name, const char *dc, int min_pct, const char *r
 		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
 		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
 		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":4}],"
-		 "\"taskDefinitions\":{\"hc\":\"bgd-hc.json\",\"hc2\":\"bgd-hc2.json\"},"
+		 "\"taskDefinitions\":{\"hc\":\"bgd-hc.json\",\"hc2\":\"%s\"},"
 		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":4,"
 		 "\"deploymentConfiguration\":%s}],"
-		 "\"workload\":{\"traces\":[\"%s\"]}}", name, dc, trace);
+		 "\"workload\":{\"traces\":[\"%s\"]}}", name, green_td, dc, trace);
 	rs_write(scn, json);
 	snprintf(csv, sizeof csv, "%s%s", TRACE_HDR, rows);
 	rs_write(trace, csv);
@@ -159,6 +167,7 @@ static void bgd_free(struct bgd *c)
 {
 	free(c->no);
 	free(c->was_healthy);
+	free(c->was_live);
 	inv_free(&c->inv);
 }
 
@@ -248,7 +257,7 @@ static void test_bg_min50(void)
 {
 	struct bgd c;
 
-	bgd_run("bgd-50", "{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":2,\"minimumHealthyPercent\":50}", 50,
+	bgd_run("bgd-50", "{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":2,\"minimumHealthyPercent\":50}", 50, "bgd-hc2.json",
 		"300,deploy,s,hc2,,,\n350,drain_instance,ci-00001,,,,\n"
 		"500,register_instance,m5.large,,1,,us-east-1a\n", 2, &c);
 	stopped_at("bgd-50", "task-2", "ci-00001", 371.5, 374.5);
@@ -285,7 +294,7 @@ static void test_bg_min100(void)
 	struct bgd c;
 
 	bgd_run("bgd-100", "{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":2,\"minimumHealthyPercent\":100}",
-		100, "300,deploy,s,hc2,,,\n350,drain_instance,ci-00001,,,,\n"
+		100, "bgd-hc2.json", "300,deploy,s,hc2,,,\n350,drain_instance,ci-00001,,,,\n"
 		"500,register_instance,m5.large,,1,,us-east-1a\n", 0, &c);
 	stopped_at("bgd-100", "task-2", "ci-00001", 544, 547);
 	stopped_at("bgd-100", "task-8", "ci-00001", 544, 547);
@@ -320,7 +329,7 @@ static void test_linear_min75(void)
 	struct bgd c;
 
 	bgd_run("bgd-75", "{\"strategy\":\"LINEAR\",\"bakeTimeInMinutes\":1,\"minimumHealthyPercent\":75,"
-		"\"linearConfiguration\":{\"stepPercent\":25,\"stepBakeTimeInMinutes\":1}}", 75,
+		"\"linearConfiguration\":{\"stepPercent\":25,\"stepBakeTimeInMinutes\":1}}", 75, "bgd-hc2.json",
 		"300,deploy,s,hc2,,,\n350,drain_instance,ci-00001,,,,\n350,drain_instance,ci-00002,,,,\n"
 		"500,register_instance,m5.large,,2,,us-east-1a\n", 2, &c);
 	stopped_at("bgd-75", "task-2", "ci-00001", 371.5, 374.5);
@@ -350,6 +359,55 @@ static void test_linear_min75(void)
 	bgd_free(&c);
 }
 
+/* CANARY 10 % for a minute, minimumHealthyPercent 100, green's task-8
+ * UNHEALTHY on ci-00001 when it drains.  Deploy at 300: green task-5..8
+ * RUNNING 313.75 (task-8 on ci-00001 with blue's task-2), checks at
+ * x3.75; task-8 fails from 310: UNHEALTHY at 343.75, task-5..7 healthy at
+ * 323.75.  ci-00001 drains at 350; the pass at 353.75 (after the mark)
+ * launches task-9 (web, for task-2) and task-10 (web:2): no CPU at 354.75.
+ * E185 does not stop task-8 (on a DRAINING instance); E192 does: the pass
+ * at 364.75 stops it (unhealthy: it lowers no healthy count, whatever the
+ * floor; at its agent 365.25, STOPPED 368.25) and keeps task-2 (blue's
+ * floor is its target, 4: 4 − 1 < 4); task-11, 12 find no CPU at 365.75,
+ * task-13, 14 at 379.75 (the pass after the stop, heard 368.75).  An
+ * m5.large registers at 500: the pass at 510 launches task-15 (web) and
+ * task-16 (web:2) there (RUNNING 523.5, healthy 533.5); the pass at 543.5
+ * stops task-2 (E123: blue has 4 healthy without it; STOPPED 547) and,
+ * green at 4 healthy, shifts 10 %, then 100 % at 603.5; CLEAN_UP at
+ * 663.5.  main's code kept task-8 until 543.5, stopped with task-2 (no
+ * pass followed the failed launches: the unhealthy task was on a DRAINING
+ * instance, which E185 leaves to E123). */
+static void test_canary_unhealthy_min100(void)
+{
+	struct bgd c;
+	int r;
+
+	bgd_run("bgd-cu", "{\"strategy\":\"CANARY\",\"bakeTimeInMinutes\":1,\"minimumHealthyPercent\":100,"
+		"\"canaryConfiguration\":{\"canaryPercent\":10,\"canaryBakeTimeInMinutes\":1}}", 100, "bgd-hc2n.json",
+		"300,deploy,s,hc2,,,\n310,health_check_fail,task-8,,,,\n350,drain_instance,ci-00001,,,,\n"
+		"500,register_instance,m5.large,,1,,us-east-1a\n", 1, &c);
+	stopped_at("bgd-cu", "task-8", "ci-00001", 365.25, 368.25);
+	r = row_of("bgd-cu", "task-8");
+	RS_IS("bgd-cu", "tasks.csv", r, "stopped_reason", "Task failed container health checks");
+	stopped_at("bgd-cu", "task-2", "ci-00001", 544, 547);
+	T_EQ(rs_rows("bgd-cu", "placement_failures.csv"), 6);
+	failure_is("bgd-cu", 1, "task-9", 354.75);
+	failure_is("bgd-cu", 2, "task-10", 354.75);
+	failure_is("bgd-cu", 3, "task-11", 365.75);
+	failure_is("bgd-cu", 4, "task-12", 365.75);
+	failure_is("bgd-cu", 5, "task-13", 379.75);
+	failure_is("bgd-cu", 6, "task-14", 379.75);
+	launched("bgd-cu", "task-15", "web", 510, 523.5);
+	launched("bgd-cu", "task-16", "web:2", 510, 523.5);
+	T_NEAR(stage_at("bgd-cu", "TEST_TRAFFIC_SHIFT", 1), 543.5);
+	T_NEAR(stage_at("bgd-cu", "PRODUCTION_TRAFFIC_SHIFT", 1), 543.5);
+	T_NEAR(stage_at("bgd-cu", "PRODUCTION_TRAFFIC_SHIFT", 2), 603.5);
+	T_NEAR(stage_at("bgd-cu", "CLEAN_UP", 1), 663.5);
+	T_NEAR(stage_at("bgd-cu", "COMPLETED", 1), 663.5);
+	RS_IS("bgd-cu", "services.csv", -1, "healthy", "4");
+	bgd_free(&c);
+}
+
 static CU_TestInfo bgd_tests[] = {
 	{ "BLUE_GREEN, full cluster, min 50: the drained instance's tasks go within the floor (E192)",
 	  test_bg_min50 },
@@ -357,6 +415,8 @@ static CU_TestInfo bgd_tests[] = {
 	  test_bg_min100 },
 	{ "LINEAR, full cluster, min 75, two instances drained: one task of each revision goes, the floor (E192)",
 	  test_linear_min75 },
+	{ "CANARY, full cluster, min 100: an unhealthy task on the drained instance goes, a healthy one stays (E192)",
+	  test_canary_unhealthy_min100 },
 	CU_TEST_INFO_NULL,
 };
 
