@@ -866,8 +866,10 @@ static void svc_on_launch_failed(struct backplane *bp, struct task *t)
 	 * (the cluster may stay full), so one follows the failed placement
 	 * after schedulerDelaySeconds while the service has an unhealthy
 	 * task that pass would stop (choice E149; during a blue/green, linear
-	 * or canary deployment's stages too, E185) */
-	if (unhealthy_waits(bp, v))
+	 * or canary deployment's stages too, E185), or, in the stages, a task
+	 * on a DRAINING instance it would stop within minimumHealthyPercent
+	 * (choice E192); with a pass already on its way, nothing to look at */
+	if (!v->reconcile_scheduled && (unhealthy_waits(bp, v) || svc_bg_drain_due(bp, v)))
 		svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
 }
 

@@ -38,7 +38,10 @@
  * During the stages unhealthy tasks and tasks on DRAINING instances are
  * replaced first and stopped once their revision has its target healthy
  * (choice E123); with no room for an unhealthy task's replacement, one
- * unhealthy task at a time is stopped to clear up capacity (choice E185).
+ * unhealthy task at a time is stopped to clear up capacity (choice E185);
+ * with no room for the replacement of a task on a DRAINING instance, such
+ * tasks go within their revision's minimumHealthyPercent floor (choice
+ * E192).
  */
 #include "service_int.h"
 
@@ -282,6 +285,68 @@ void svc_bg_failed(struct backplane *bp, int vi, int rollback)
 	svc_dep_row(bp, v, svc_add_rollback(bp, v, b), "IN_PROGRESS", 1000);
 }
 
+/* A revision's target in the stages: blue's (an older revision's) its
+ * deployment's; green's the desired count, 0 once FAILED (a FAILED green
+ * launches nothing, choice E182). */
+static int64_t bg_target(const struct svc *v, int dep)
+{
+	int g = v->bg.green;
+
+	if (dep != g)
+		return v->deps[dep].want;
+	return v->bg.stage == BG_FAILED || v->deps[g].rollout == ROLL_FAILED ? 0 : v->desired;
+}
+
+/* Tasks on a DRAINING instance whose replacement finds no room during the
+ * stages (docs/ecs-model.md §5.15, choice E192): they go, as many as leave
+ * their revision at least ceil(target × minimumHealthyPercent / 100)
+ * healthy tasks (live, healthy, not unhealthy, wherever they are, those on
+ * DRAINING instances included); one not healthy, or unhealthy, lowers no
+ * healthy count and goes whatever the floor.  At 100 a healthy one goes
+ * only while its revision has more than its target healthy (a replacement
+ * of another drained task is healthy).  `act`: stop them; else only count
+ * them.  The number stopped (or that would be). */
+static int drain_floor_stops(struct backplane *bp, struct svc *v, int act)
+{
+	int64_t *healthy;
+	int n = 0;
+
+	if (v->bg.stage == BG_NONE)
+		return 0;
+	healthy = calloc((size_t)v->n_deps, sizeof *healthy);
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *t = bp_task_at(bp, v->tasks[k]);
+
+		if (svc_live(t) && t->healthy && !t->unhealthy)
+			healthy[t->dep]++;
+	}
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = bp_task_at(bp, v->tasks[k]);
+		int64_t floor_;
+
+		if (!svc_live(t) || !svc_on_draining(bp, t))
+			continue;
+		floor_ = (int64_t)ceil((double)bg_target(v, t->dep) * v->cfg->min_healthy_pct / 100.0);
+		if (t->healthy && !t->unhealthy) {
+			if (healthy[t->dep] - 1 < floor_)
+				continue;
+			healthy[t->dep]--;
+		}
+		n++;
+		if (act) {
+			svc_stop(bp, v->tasks[k]);
+			k = -1;            /* the list may have changed */
+		}
+	}
+	free(healthy);
+	return n;
+}
+
+int svc_bg_drain_due(struct backplane *bp, struct svc *v)
+{
+	return drain_floor_stops(bp, v, 0) > 0;
+}
+
 /* A deployment's tasks in a pass: `good` live, not unhealthy, not on a
  * DRAINING instance; `good_healthy` of them healthy. */
 struct bg_count {
@@ -323,8 +388,7 @@ void svc_bg_reconcile(struct backplane *bp, int vi)
 		struct task *t = bp_task_at(bp, v->tasks[k]);
 		/* a FAILED green launches nothing: no replacement can come
 		 * for its unhealthy tasks, which go at once (choice E182) */
-		int64_t target = t->dep != g ? v->deps[t->dep].want
-			       : v->bg.stage == BG_FAILED || v->deps[g].rollout == ROLL_FAILED ? 0 : v->desired;
+		int64_t target = bg_target(v, t->dep);
 
 		if (!svc_live(t) || (!t->unhealthy && !svc_on_draining(bp, t)))
 			continue;
@@ -361,6 +425,12 @@ void svc_bg_reconcile(struct backplane *bp, int vi)
 		if (best >= 0)
 			svc_stop(bp, slot);
 	}
+	/* no room for the replacement of a task on a DRAINING instance:
+	 * draining stops it within minimumHealthyPercent (§5.15), its
+	 * revision's floor (choice E192); it frees no room the replacements
+	 * can use, so it is not one of E185's one-by-one stops */
+	if (no_room)
+		drain_floor_stops(bp, v, 1);
 	for (int i = 0; i < v->n_deps; i++) {
 		if (i == g)
 			continue;

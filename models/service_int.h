@@ -293,6 +293,9 @@ void svc_bg_timer(struct backplane *bp, int vi);
 /* The circuit breaker or an alarm failed the green deployment (§5.6):
  * rollback or not. */
 void svc_bg_failed(struct backplane *bp, int vi, int rollback);
+/* Whether a pass of the stages would stop a task on a DRAINING instance
+ * for want of room, within minimumHealthyPercent (choice E192). */
+int svc_bg_drain_due(struct backplane *bp, struct svc *v);
 /* The deployment's outgoing primary gets a new deployment (service.c). */
 void svc_add_deployment(struct backplane *bp, struct svc *v, int td);
 /* The periodic AZ-rebalancing check of a steady REPLICA service

@@ -1,0 +1,427 @@
+/* tests/test_bg_drain.c — a task on a DRAINING instance whose replacement
+ * finds no room during a blue/green, linear or canary deployment's stages
+ * (docs/ecs-model.md §5.7, §5.15, choices E123, E192).
+ *
+ * The rule (§5.15, AWS UpdateContainerInstancesState): a DRAINING
+ * instance's RUNNING service tasks are "stopped and replaced within the
+ * service's minimumHealthyPercent / maximumPercent": below 100 ECS may stop
+ * some before their replacements are healthy, at 100 it needs healthy
+ * replacements first.  In the stages (E123) such a task is replaced first
+ * and stopped once its revision has its target healthy without it; when its
+ * replacement finds no capacity (a full cluster), it goes at once if its
+ * revision keeps ceil(target × minimumHealthyPercent / 100) healthy tasks
+ * without it (E192), as many as that floor allows; at 100 it stays until a
+ * replacement is healthy.
+ *
+ * The cluster: four m5.large (2 vCPU each), tasks of 1 vCPU: blue's 4 and
+ * green's 4 fill it.  Checked after every event: every healthy task on a
+ * DRAINING instance the scheduler stopped while its revision lacked its
+ * target healthy without it (an E192 stop) left its revision at least the
+ * floor healthy, and came while the last launch had found no capacity; and
+ * the whole-run invariants (tests/helpers/invariants.h).  main's code kept
+ * them until capacity appeared (for good in a cluster that stays full: the
+ * instance never drained, a green task there held BAKE_TIME open). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/invariants.h"
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+#include "models/backplane_int.h"
+#include "models/service_int.h"
+
+#define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
+
+static int setup(void)
+{
+	if (rs_setup())
+		return 1;
+	/* blue (web) and green (web:2): a container health check every 10 s,
+	 * the first 10 s after RUNNING, which passes: healthy then */
+	rs_write("bgd-hc.json", "{\"family\":\"web\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"cpu\":1024,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
+		 "\"interval\":10,\"timeout\":5,\"retries\":3,\"startPeriod\":30}}]}");
+	rs_write("bgd-hc2.json", "{\"family\":\"web\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\","
+		 "\"image\":\"x:2\",\"cpu\":1024,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
+		 "\"interval\":10,\"timeout\":5,\"retries\":3,\"startPeriod\":30}}]}");
+	/* green without startPeriod: its first failed checks count at once */
+	rs_write("bgd-hc2n.json", "{\"family\":\"web\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\","
+		 "\"image\":\"x:2\",\"cpu\":1024,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
+		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
+	return 0;
+}
+
+/* Checked after every event. */
+struct bgd {
+	struct inv inv;
+	int min_pct;
+	long drain_stops;         /* E192 stops: on a DRAINING instance, revision short of its target healthy */
+	long below_floor;         /* of them, healthy ones leaving the revision below its floor */
+	long with_room;           /* of them, while the last launch had found capacity */
+	long samples;
+	int prev_wants;
+	uint64_t *no;
+	uint8_t *was_healthy;     /* live and healthy (not unhealthy) at the previous event */
+	uint8_t *was_live;        /* live at the previous event */
+	size_t n;
+};
+
+static void bgd_observe(struct backplane *bp, void *ctx)
+{
+	struct bgd *c = ctx;
+	struct svc *v;
+	int64_t healthy[8] = { 0 };
+
+	inv_observe(bp, &c->inv);
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	CU_ASSERT_FATAL(v->n_deps <= 8);
+	if (bp->n_tasks > c->n) {
+		size_t n = bp->n_tasks * 2;
+
+		c->no = realloc(c->no, n * sizeof *c->no);
+		c->was_healthy = realloc(c->was_healthy, n);
+		c->was_live = realloc(c->was_live, n);
+		for (size_t i = c->n; i < n; i++) {
+			c->no[i] = UINT64_MAX;
+			c->was_healthy[i] = c->was_live[i] = 0;
+		}
+		c->n = n;
+	}
+	c->samples++;
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *t = &bp->tasks[v->tasks[k]];
+
+		if (t->desired == TD_RUNNING && t->healthy && !t->unhealthy)
+			healthy[t->dep]++;
+	}
+	for (int k = 0; k < v->n_tasks; k++) {
+		uint32_t slot = v->tasks[k];
+		const struct task *t = &bp->tasks[slot];
+		int live = t->desired == TD_RUNNING;
+
+		if (c->no[slot] != t->no) {
+			c->no[slot] = t->no;
+			c->was_healthy[slot] = c->was_live[slot] = 0;
+		}
+		if (!live && c->was_live[slot] && t->stop_code && strcmp(t->stop_code, STOP_SCHEDULER) == 0 &&
+		    svc_on_draining(bp, t) && v->bg.stage != BG_NONE) {
+			int64_t target = t->dep == v->bg.green ? v->desired : v->deps[t->dep].want;
+			int64_t floor_ = (int64_t)ceil((double)target * c->min_pct / 100.0);
+
+			if (healthy[t->dep] < target) {
+				c->drain_stops++;
+				c->below_floor += c->was_healthy[slot] && healthy[t->dep] < floor_;
+				c->with_room += !c->prev_wants;
+			}
+		}
+		c->was_healthy[slot] = live && t->healthy && !t->unhealthy;
+		c->was_live[slot] = live;
+	}
+	c->prev_wants = v->wants_capacity;
+}
+
+/* Run `name`: four m5.large, service s (web, desired 4) with the
+ * deploymentConfiguration `dc` (minimumHealthyPercent `min_pct`), web:2
+ * from `green_td`, the trace `rows`, under bgd_observe; the rules every
+ * test holds are checked, and `stops` E192 stops. */
+static void bgd_run(const char *name, const char *dc, int min_pct, const char *green_td, const char *rows, long stops,
+		    struct bgd *c)
+{
+	char scn[64], trace[64], json[2048], csv[512];
+
+	memset(c, 0, sizeof *c);
+	inv_init(&c->inv);
+	c->min_pct = min_pct;
+	snprintf(scn, sizeof scn, "%s.json", name);
+	snprintf(trace, sizeof trace, "%s.csv", name);
+	snprintf(json, sizeof json, "{\"name\":\"%s\",\"durationSeconds\":1200,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
+		 "\"schedulerDelaySeconds\":10},"
+		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
+		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":4}],"
+		 "\"taskDefinitions\":{\"hc\":\"bgd-hc.json\",\"hc2\":\"%s\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":4,"
+		 "\"deploymentConfiguration\":%s}],"
+		 "\"workload\":{\"traces\":[\"%s\"]}}", name, green_td, dc, trace);
+	rs_write(scn, json);
+	snprintf(csv, sizeof csv, "%s%s", TRACE_HDR, rows);
+	rs_write(trace, csv);
+	CU_ASSERT_EQUAL_FATAL(rs_run(scn, name, NULL, bgd_observe, c), 0);
+	inv_report(&c->inv, name);
+	T_EQ(c->inv.violations, 0);
+	CU_ASSERT(c->samples > 50);
+	T_EQ(c->drain_stops, stops);
+	T_EQ(c->below_floor, 0);
+	T_EQ(c->with_room, 0);
+}
+
+static void bgd_free(struct bgd *c)
+{
+	free(c->no);
+	free(c->was_healthy);
+	free(c->was_live);
+	inv_free(&c->inv);
+}
+
+/* deployments.csv of out-<tag>: time_s of the k-th row (1-based) of
+ * deployment 2 at `stage`, -1 when none. */
+static double stage_at(const char *tag, const char *stage, int k)
+{
+	int n = rs_rows(tag, "deployments.csv");
+
+	for (int r = 1; r <= n; r++) {
+		char *st = rs_cell(tag, "deployments.csv", r, "stage");
+		char *dep = rs_cell(tag, "deployments.csv", r, "deployment");
+		int hit = st && dep && strcmp(st, stage) == 0 && strcmp(dep, "2") == 0 && --k == 0;
+
+		free(st);
+		free(dep);
+		if (hit)
+			return rs_num(tag, "deployments.csv", r, "time_s");
+	}
+	return -1;
+}
+
+/* A task's row of tasks.csv, asserted present. */
+static int row_of(const char *tag, const char *task)
+{
+	int r = rs_find(tag, "tasks.csv", "task_id", task);
+
+	if (r <= 0) {
+		char m[128];
+
+		snprintf(m, sizeof m, "%s: no row for %s", tag, task);
+		T_FAIL(m);
+	}
+	return r;
+}
+
+/* The task's instance, the scheduler's stop and its times. */
+static void stopped_at(const char *tag, const char *task, const char *inst, double deact, double stopped)
+{
+	int r = row_of(tag, task);
+
+	if (r <= 0)
+		return;
+	RS_IS(tag, "tasks.csv", r, "instance_id", inst);
+	RS_IS(tag, "tasks.csv", r, "stop_code", "ServiceSchedulerInitiated");
+	T_NEAR(rs_num(tag, "tasks.csv", r, "deactivating_s"), deact);
+	T_NEAR(rs_num(tag, "tasks.csv", r, "stopped_s"), stopped);
+}
+
+/* The row-th placement failure: its task and time. */
+static void failure_is(const char *tag, int row, const char *task, double at)
+{
+	RS_IS(tag, "placement_failures.csv", row, "task_id", task);
+	T_NEAR(rs_num(tag, "placement_failures.csv", row, "time_s"), at);
+}
+
+/* A replacement: its revision and launch instants. */
+static void launched(const char *tag, const char *task, const char *td, double submit, double running)
+{
+	int r = row_of(tag, task);
+
+	if (r <= 0)
+		return;
+	RS_IS(tag, "tasks.csv", r, "taskdef", td);
+	T_NEAR(rs_num(tag, "tasks.csv", r, "submit_s"), submit);
+	T_NEAR(rs_num(tag, "tasks.csv", r, "running_s"), running);
+}
+
+/* BLUE_GREEN, minimumHealthyPercent 50, ci-00001 drained during BAKE_TIME.
+ * Blue task-1..4 RUNNING 13.75 on ci-00003, 00001, 00004, 00002; deploy at
+ * 300: green task-5..8 RUNNING 313.75 (same order), healthy 323.75; the
+ * pass at 333.75 shifts all traffic: BAKE_TIME to 453.75.  drain at 350:
+ * ci-00001 holds task-2 (blue) and task-8 (green).  The pass at 360
+ * launches task-9 (web) and task-10 (web:2): no CPU at 361.  Choice E192:
+ * the pass schedulerDelay later, 371, stops task-2 and task-8 (each
+ * revision keeps 3 healthy, floor ceil(4 × 50 %) = 2; at their agent
+ * 371.5, STOPPED 374.5) and launches task-11, task-12 (no CPU at 372: the
+ * room freed is on the DRAINING instance); heard 375, the pass at 385
+ * launches task-13, task-14: no CPU at 386.  No pass follows (nothing left
+ * to stop).  At 453.75 green is not steady (3 tasks): BAKE_TIME stays
+ * (choice E183).  An m5.large registers at 500: the pass at 510 launches
+ * task-15 (web) and task-16 (web:2) there (placed 511, pulled 521.5,
+ * RUNNING 523.5, healthy 533.5); the pass at 543.5 finds green steady:
+ * CLEAN_UP and COMPLETED.  main's code kept task-2 and task-8 on the
+ * DRAINING instance until then (stopped by E123 at 543.5, STOPPED 547). */
+static void test_bg_min50(void)
+{
+	struct bgd c;
+
+	bgd_run("bgd-50", "{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":2,\"minimumHealthyPercent\":50}", 50, "bgd-hc2.json",
+		"300,deploy,s,hc2,,,\n350,drain_instance,ci-00001,,,,\n"
+		"500,register_instance,m5.large,,1,,us-east-1a\n", 2, &c);
+	stopped_at("bgd-50", "task-2", "ci-00001", 371.5, 374.5);
+	stopped_at("bgd-50", "task-8", "ci-00001", 371.5, 374.5);
+	T_EQ(rs_rows("bgd-50", "placement_failures.csv"), 6);
+	failure_is("bgd-50", 1, "task-9", 361);
+	failure_is("bgd-50", 2, "task-10", 361);
+	failure_is("bgd-50", 3, "task-11", 372);
+	failure_is("bgd-50", 4, "task-12", 372);
+	failure_is("bgd-50", 5, "task-13", 386);
+	failure_is("bgd-50", 6, "task-14", 386);
+	launched("bgd-50", "task-15", "web", 510, 523.5);
+	launched("bgd-50", "task-16", "web:2", 510, 523.5);
+	T_NEAR(stage_at("bgd-50", "BAKE_TIME", 1), 333.75);
+	T_NEAR(stage_at("bgd-50", "CLEAN_UP", 1), 543.5);
+	T_NEAR(stage_at("bgd-50", "COMPLETED", 1), 543.5);
+	T_EQ(rs_rows("bgd-50", "tasks.csv"), 10);    /* task-1..8, 15, 16 */
+	RS_IS("bgd-50", "services.csv", -1, "running", "4");
+	RS_IS("bgd-50", "services.csv", -1, "healthy", "4");
+	bgd_free(&c);
+}
+
+/* The same at minimumHealthyPercent 100: task-2 and task-8 stay (no
+ * revision may lose a healthy task before its replacement is healthy), no
+ * pass follows the failed launches at 361; the instance stays DRAINING with
+ * them, and green's task there holds BAKE_TIME open past 453.75 (E183),
+ * until capacity appears: the pass at 510 launches task-11 (web) and
+ * task-12 (web:2) on the new instance (RUNNING 523.5, healthy 533.5), the
+ * pass at 543.5 stops task-2 and task-8 (E123: each revision has its
+ * target healthy without them; STOPPED 547), CLEAN_UP and COMPLETED.  The
+ * same as main's code. */
+static void test_bg_min100(void)
+{
+	struct bgd c;
+
+	bgd_run("bgd-100", "{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":2,\"minimumHealthyPercent\":100}",
+		100, "bgd-hc2.json", "300,deploy,s,hc2,,,\n350,drain_instance,ci-00001,,,,\n"
+		"500,register_instance,m5.large,,1,,us-east-1a\n", 0, &c);
+	stopped_at("bgd-100", "task-2", "ci-00001", 544, 547);
+	stopped_at("bgd-100", "task-8", "ci-00001", 544, 547);
+	T_EQ(rs_rows("bgd-100", "placement_failures.csv"), 2);
+	failure_is("bgd-100", 1, "task-9", 361);
+	failure_is("bgd-100", 2, "task-10", 361);
+	launched("bgd-100", "task-11", "web", 510, 523.5);
+	launched("bgd-100", "task-12", "web:2", 510, 523.5);
+	T_NEAR(stage_at("bgd-100", "CLEAN_UP", 1), 543.5);
+	T_NEAR(stage_at("bgd-100", "COMPLETED", 1), 543.5);
+	RS_IS("bgd-100", "services.csv", -1, "healthy", "4");
+	bgd_free(&c);
+}
+
+/* LINEAR 25 % a minute, minimumHealthyPercent 75 (floor ceil(4 × 75 %) =
+ * 3), ci-00001 and ci-00002 drained at 350 during the shifts (333.75,
+ * 393.75, 453.75, 513.75; BAKE_TIME to 573.75): they hold task-2, task-8
+ * and task-4, task-6.  The pass at 360 launches task-9, 10 (web) and
+ * task-11, 12 (web:2): no CPU at 361.  The pass at 371 stops one task of
+ * each revision, task-2 (blue) and task-6 (green), the first of each in the
+ * service's task list (each revision 4 → 3 healthy, the floor; at their
+ * agent 371.5, STOPPED 374.5), and keeps task-4 and task-8 (3 − 1 < 3);
+ * its launches task-13..16 find no CPU at 372, and so do task-17..20 at
+ * 386 (the pass after the stops, heard 375).  Two m5.large register at
+ * 500: the pass at 510 launches task-21, 22 (web) and task-23, 24 (web:2)
+ * there (RUNNING 523.5, healthy 533.5); the pass at 543.5 stops task-4 and
+ * task-8 (E123: each revision has 4 healthy without them; STOPPED 547).
+ * The shifts keep their times; CLEAN_UP and COMPLETED at 573.75.  main's
+ * code kept all four until 543.5. */
+static void test_linear_min75(void)
+{
+	struct bgd c;
+
+	bgd_run("bgd-75", "{\"strategy\":\"LINEAR\",\"bakeTimeInMinutes\":1,\"minimumHealthyPercent\":75,"
+		"\"linearConfiguration\":{\"stepPercent\":25,\"stepBakeTimeInMinutes\":1}}", 75, "bgd-hc2.json",
+		"300,deploy,s,hc2,,,\n350,drain_instance,ci-00001,,,,\n350,drain_instance,ci-00002,,,,\n"
+		"500,register_instance,m5.large,,2,,us-east-1a\n", 2, &c);
+	stopped_at("bgd-75", "task-2", "ci-00001", 371.5, 374.5);
+	stopped_at("bgd-75", "task-6", "ci-00002", 371.5, 374.5);
+	stopped_at("bgd-75", "task-4", "ci-00002", 544, 547);
+	stopped_at("bgd-75", "task-8", "ci-00001", 544, 547);
+	T_EQ(rs_rows("bgd-75", "placement_failures.csv"), 12);
+	for (int k = 0; k < 4; k++) {
+		char id[16];
+
+		snprintf(id, sizeof id, "task-%d", 9 + k);
+		failure_is("bgd-75", 1 + k, id, 361);
+		snprintf(id, sizeof id, "task-%d", 13 + k);
+		failure_is("bgd-75", 5 + k, id, 372);
+		snprintf(id, sizeof id, "task-%d", 17 + k);
+		failure_is("bgd-75", 9 + k, id, 386);
+	}
+	launched("bgd-75", "task-21", "web", 510, 523.5);
+	launched("bgd-75", "task-22", "web", 510, 523.5);
+	launched("bgd-75", "task-23", "web:2", 510, 523.5);
+	launched("bgd-75", "task-24", "web:2", 510, 523.5);
+	for (int k = 1; k <= 4; k++)
+		T_NEAR(stage_at("bgd-75", "PRODUCTION_TRAFFIC_SHIFT", k), 333.75 + 60.0 * (k - 1));
+	T_NEAR(stage_at("bgd-75", "CLEAN_UP", 1), 573.75);
+	T_NEAR(stage_at("bgd-75", "COMPLETED", 1), 573.75);
+	RS_IS("bgd-75", "services.csv", -1, "healthy", "4");
+	bgd_free(&c);
+}
+
+/* CANARY 10 % for a minute, minimumHealthyPercent 100, green's task-8
+ * UNHEALTHY on ci-00001 when it drains.  Deploy at 300: green task-5..8
+ * RUNNING 313.75 (task-8 on ci-00001 with blue's task-2), checks at
+ * x3.75; task-8 fails from 310: UNHEALTHY at 343.75, task-5..7 healthy at
+ * 323.75.  ci-00001 drains at 350; the pass at 353.75 (after the mark)
+ * launches task-9 (web, for task-2) and task-10 (web:2): no CPU at 354.75.
+ * E185 does not stop task-8 (on a DRAINING instance); E192 does: the pass
+ * at 364.75 stops it (unhealthy: it lowers no healthy count, whatever the
+ * floor; at its agent 365.25, STOPPED 368.25) and keeps task-2 (blue's
+ * floor is its target, 4: 4 − 1 < 4); task-11, 12 find no CPU at 365.75,
+ * task-13, 14 at 379.75 (the pass after the stop, heard 368.75).  An
+ * m5.large registers at 500: the pass at 510 launches task-15 (web) and
+ * task-16 (web:2) there (RUNNING 523.5, healthy 533.5); the pass at 543.5
+ * stops task-2 (E123: blue has 4 healthy without it; STOPPED 547) and,
+ * green at 4 healthy, shifts 10 %, then 100 % at 603.5; CLEAN_UP at
+ * 663.5.  main's code kept task-8 until 543.5, stopped with task-2 (no
+ * pass followed the failed launches: the unhealthy task was on a DRAINING
+ * instance, which E185 leaves to E123). */
+static void test_canary_unhealthy_min100(void)
+{
+	struct bgd c;
+	int r;
+
+	bgd_run("bgd-cu", "{\"strategy\":\"CANARY\",\"bakeTimeInMinutes\":1,\"minimumHealthyPercent\":100,"
+		"\"canaryConfiguration\":{\"canaryPercent\":10,\"canaryBakeTimeInMinutes\":1}}", 100, "bgd-hc2n.json",
+		"300,deploy,s,hc2,,,\n310,health_check_fail,task-8,,,,\n350,drain_instance,ci-00001,,,,\n"
+		"500,register_instance,m5.large,,1,,us-east-1a\n", 1, &c);
+	stopped_at("bgd-cu", "task-8", "ci-00001", 365.25, 368.25);
+	r = row_of("bgd-cu", "task-8");
+	RS_IS("bgd-cu", "tasks.csv", r, "stopped_reason", "Task failed container health checks");
+	stopped_at("bgd-cu", "task-2", "ci-00001", 544, 547);
+	T_EQ(rs_rows("bgd-cu", "placement_failures.csv"), 6);
+	failure_is("bgd-cu", 1, "task-9", 354.75);
+	failure_is("bgd-cu", 2, "task-10", 354.75);
+	failure_is("bgd-cu", 3, "task-11", 365.75);
+	failure_is("bgd-cu", 4, "task-12", 365.75);
+	failure_is("bgd-cu", 5, "task-13", 379.75);
+	failure_is("bgd-cu", 6, "task-14", 379.75);
+	launched("bgd-cu", "task-15", "web", 510, 523.5);
+	launched("bgd-cu", "task-16", "web:2", 510, 523.5);
+	T_NEAR(stage_at("bgd-cu", "TEST_TRAFFIC_SHIFT", 1), 543.5);
+	T_NEAR(stage_at("bgd-cu", "PRODUCTION_TRAFFIC_SHIFT", 1), 543.5);
+	T_NEAR(stage_at("bgd-cu", "PRODUCTION_TRAFFIC_SHIFT", 2), 603.5);
+	T_NEAR(stage_at("bgd-cu", "CLEAN_UP", 1), 663.5);
+	T_NEAR(stage_at("bgd-cu", "COMPLETED", 1), 663.5);
+	RS_IS("bgd-cu", "services.csv", -1, "healthy", "4");
+	bgd_free(&c);
+}
+
+static CU_TestInfo bgd_tests[] = {
+	{ "BLUE_GREEN, full cluster, min 50: the drained instance's tasks go within the floor (E192)",
+	  test_bg_min50 },
+	{ "BLUE_GREEN, full cluster, min 100: they stay until their replacements are healthy (E123, E192)",
+	  test_bg_min100 },
+	{ "LINEAR, full cluster, min 75, two instances drained: one task of each revision goes, the floor (E192)",
+	  test_linear_min75 },
+	{ "CANARY, full cluster, min 100: an unhealthy task on the drained instance goes, a healthy one stays (E192)",
+	  test_canary_unhealthy_min100 },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "tasks on a DRAINING instance with no room during blue/green, linear and canary stages", setup,
+	  rs_teardown, NULL, NULL, bgd_tests },
+	CU_SUITE_INFO_NULL,
+};
