@@ -236,7 +236,8 @@ int cluster_spread_lower(struct cluster *cl, int a, uint32_t g, enum cl_key k, i
 
 /* Tests: 1 when every kept tree is sound: entries in order, within their
  * separators, each node's counts and max aux (and a leaf's count at its
- * max) exactly those below it, padding past the entries; and every
+ * max) exactly those below it, padding past the entries (sort keys
+ * INT64_MAX, aux INT32_MIN); and every
  * instance's copy of its first tracked attribute's value index is that
  * index.  O(n). */
 int cluster_index_valid(const struct cluster *cl);

@@ -100,6 +100,16 @@ static inline void pad_keys(int64_t *a, int from, int to)
 		a[j] = INT64_MAX;
 }
 
+/* Both kinds of node also keep the aux past their entries at INT32_MIN (a
+ * leaf's aux[n..BT_L + BT_SLACK), a node's aux[n..BT_M): written with the
+ * keys' padding), so a max reads whole blocks of eight without masking the
+ * last (amax, leaf_remax). */
+static inline void pad_aux(int32_t *a, int from, int to)
+{
+	for (int j = from; j < to; j++)
+		a[j] = INT32_MIN;
+}
+
 /* A node's child count n. */
 static inline void nset_n(struct bnode *b, int n)
 {
@@ -124,10 +134,9 @@ static int32_t nalloc(struct bpool *p)
 	}
 	nset_n(&p->nd[x], 0);
 	pad_keys(p->nd[x].sep, 0, BT_M);
-	/* a node's maxima past n are read whole by first_child_ge's mask (and
-	 * then passed over): stale after a shrink, never uninitialised */
-	for (int j = 0; j < BT_M; j++)
-		p->nd[x].aux[j] = INT32_MIN;
+	/* a node's maxima past n are read whole by amax and first_child_ge's
+	 * mask: INT32_MIN (pad_aux) */
+	pad_aux(p->nd[x].aux, 0, BT_M);
 	return x;
 }
 
@@ -156,6 +165,7 @@ static int32_t lalloc(struct bpool *p)
 	}
 	p->lf[x].n = 0;
 	pad_keys(p->lf[x].ck, 0, BT_L + BT_SLACK);
+	pad_aux(p->lf[x].aux, 0, BT_L + BT_SLACK);
 	p->lf[x].mx = INT32_MIN;
 	p->lf[x].mxn = 0;
 	return x | BT_LEAF;
@@ -260,61 +270,31 @@ static inline void cfind2(const struct bnode *b, int64_t c1, int64_t c2, int *j1
 
 typedef int32_t v4s32 __attribute__((vector_size(16)));    /* (GCC and Clang) */
 
-/* The lanes of the block of four at j that are below n (-1), j < n. */
-static inline v4s32 lanes_below(int j, int n)
-{
-	v4s32 lane = { 0, 1, 2, 3 }, r = { n - j, n - j, n - j, n - j };
-
-	return lane < r;
-}
-
-/* The max of a[0..n), 1 <= n <= 64, where a is a node's or a leaf's array
- * of 64 slots: four slots a step in vector compares (no branch per slot);
- * the last block is read whole (it ends inside the array: j <= 60) and its
- * slots past n count as INT32_MIN. */
+/* The max of a node's aux[0..n), 1 <= n <= 64: eight slots a step in
+ * vector compares (no branch per slot), two blocks of four in two lanes'
+ * sets; the slots past n (up to the next multiple of eight: the 64-slot
+ * array's end at most) hold INT32_MIN (struct bnode), which no max
+ * changes. */
 static int32_t amax(const int32_t *a, int n)
 {
-	v4s32 lo = { INT32_MIN, INT32_MIN, INT32_MIN, INT32_MIN }, m = lo, v, g;
-	int j = 0;
+	v4s32 lo = { INT32_MIN, INT32_MIN, INT32_MIN, INT32_MIN }, m0 = lo, m1 = lo, v, w, g;
 
-	_Static_assert(BT_M == 64 && BT_L == 64, "amax: 64-slot arrays");
-	for (; j + 4 <= n; j += 4) {
+	_Static_assert(BT_M == 64, "amax: 64-slot arrays");
+	for (int j = 0; j < n; j += 8) {
 		memcpy(&v, a + j, sizeof v);
-		g = v > m;
-		m = (v & g) | (m & ~g);
+		memcpy(&w, a + j + 4, sizeof w);
+		g = v > m0;
+		m0 = (v & g) | (m0 & ~g);
+		g = w > m1;
+		m1 = (w & g) | (m1 & ~g);
 	}
-	if (j < n) {
-		v4s32 ok = lanes_below(j, n);
-
-		memcpy(&v, a + j, sizeof v);
-		v = (v & ok) | (lo & ~ok);
-		g = v > m;
-		m = (v & g) | (m & ~g);
-	}
+	g = m1 > m0;
+	m0 = (m1 & g) | (m0 & ~g);
 	{
-		int32_t x = m[0] > m[1] ? m[0] : m[1], y = m[2] > m[3] ? m[2] : m[3];
+		int32_t x = m0[0] > m0[1] ? m0[0] : m0[1], y = m0[2] > m0[3] ? m0[2] : m0[3];
 
 		return x > y ? x : y;
 	}
-}
-
-/* How many of x[0..n) equal a, n <= 64, x a leaf's array of 64 slots: four
- * slots a step in vector compares (an equal lane is -1, no branch per
- * slot), the last block read whole as in amax, its slots past n masked. */
-static int32_t count_eq(const int32_t *x, int n, int32_t a)
-{
-	v4s32 aa = { a, a, a, a }, acc = { 0, 0, 0, 0 }, v;
-	int j = 0;
-
-	for (; j + 4 <= n; j += 4) {
-		memcpy(&v, x + j, sizeof v);
-		acc += v == aa;
-	}
-	if (j < n) {
-		memcpy(&v, x + j, sizeof v);
-		acc += (v == aa) & lanes_below(j, n);
-	}
-	return -(acc[0] + acc[1] + acc[2] + acc[3]);
 }
 
 static int32_t ncount(const struct bnode *b)
@@ -336,29 +316,70 @@ static int32_t rmax(const struct bpool *p, int32_t r)
 	return IS_LEAF(r) ? LF(p, r)->mx : amax(p->nd[r].aux, p->nd[r].n);
 }
 
-/* Leaf L's max aux and the number of its entries holding it, from scratch. */
+/* One block of leaf_remax: per lane the max so far m and how many of the
+ * lane's slots hold it c (a greater aux restarts the count at one, an
+ * equal one adds one). */
+static inline void remax_step(v4s32 v, v4s32 *m, v4s32 *c)
+{
+	v4s32 g = v > *m, e = v == *m;
+
+	*m = (v & g) | (*m & ~g);
+	*c = (*c & ~g) - (g | e);
+}
+
+/* Leaf L's max aux and the number of its entries holding it, from scratch,
+ * in one pass: eight slots a step, in two sets of four lanes, each lane its
+ * max and its count at that max; then the lanes' max and the counts of the
+ * lanes at it.  The slots past n up to the next multiple of eight (slot 63
+ * at most: inside the array) hold INT32_MIN (struct bleaf): they change no
+ * max, and are counted only in a lane whose max is INT32_MIN, which counts
+ * only when the leaf's max is INT32_MIN: then every entry holds it. */
 static void leaf_remax(struct bleaf *L)
 {
-	L->mx = L->n > 0 ? amax(L->aux, L->n) : INT32_MIN;
-	L->mxn = L->n > 0 ? count_eq(L->aux, L->n, L->mx) : 0;
+	v4s32 lo = { INT32_MIN, INT32_MIN, INT32_MIN, INT32_MIN }, z = { 0, 0, 0, 0 }, m0 = lo, m1 = lo,
+	      c0 = z, c1 = z, v;
+	int n = L->n;
+
+	for (int j = 0; j < n; j += 8) {
+		memcpy(&v, L->aux + j, sizeof v);
+		remax_step(v, &m0, &c0);
+		memcpy(&v, L->aux + j + 4, sizeof v);
+		remax_step(v, &m1, &c1);
+	}
+	{
+		int32_t x = m0[0] > m0[1] ? m0[0] : m0[1], y = m0[2] > m0[3] ? m0[2] : m0[3];
+		int32_t x1 = m1[0] > m1[1] ? m1[0] : m1[1], y1 = m1[2] > m1[3] ? m1[2] : m1[3], mx, k;
+		v4s32 at0, at1;
+
+		x = x > y ? x : y;
+		x1 = x1 > y1 ? x1 : y1;
+		mx = x > x1 ? x : x1;
+		at0 = m0 == (v4s32){ mx, mx, mx, mx };
+		at1 = m1 == (v4s32){ mx, mx, mx, mx };
+		c0 = (c0 & at0) + (c1 & at1);
+		k = c0[0] + c0[1] + c0[2] + c0[3];
+		L->mx = mx;
+		L->mxn = mx == INT32_MIN ? n : k;
+	}
 }
 
 /* An entry of aux a joined (left) leaf L, whose arrays already say so. */
 static inline void leaf_in(struct bleaf *L, int32_t a)
 {
-	if (a > L->mx) {
-		L->mx = a;
-		L->mxn = 1;
-	} else {
-		L->mxn += a == L->mx;
-	}
+	int32_t mx = L->mx, k = L->mxn + (a == mx);
+
+	L->mxn = a > mx ? 1 : k;
+	L->mx = a > mx ? a : mx;
 }
 
 /* When the entry that left held the max, another at the max keeps it (the
  * leaf counts them), else a rescan. */
 static inline void leaf_out(struct bleaf *L, int32_t a)
 {
-	if (a == L->mx && --L->mxn == 0)
+	int32_t k = L->mxn - (a == L->mx);
+
+	L->mxn = k;
+	if (k == 0)
 		leaf_remax(L);
 }
 
@@ -437,6 +458,7 @@ static inline void leaf_del(struct bleaf *L, int pos)
 	L->n--;
 	leaf_shift_down(L, pos, L->n);
 	L->ck[L->n] = INT64_MAX;
+	L->aux[L->n] = INT32_MIN;
 	leaf_out(L, aux);
 }
 
@@ -478,6 +500,7 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t c, int32_t aux)
 		R->n = m;
 		L->n = half;
 		pad_keys(L->ck, half, BT_L);     /* (R's were padded by lalloc) */
+		pad_aux(L->aux, half, BT_L);
 		leaf_remax(L);
 		leaf_remax(R);
 	}
@@ -529,6 +552,7 @@ static void bt_insert(struct bpool *p, int32_t *root, int64_t c, int32_t aux)
 			nset_n(B, m);
 			nset_n(A, half);
 			pad_keys(A->sep, half, BT_M);    /* (B's were padded by nalloc) */
+			pad_aux(A->aux, half, BT_M);
 		}
 	}
 }
@@ -595,6 +619,7 @@ static void bt_erase_at(struct bpool *p, int32_t *root, const int32_t *path, con
 			memmove(P->cnt + j, P->cnt + j + 1, r * sizeof *P->cnt);
 			nset_n(P, P->n - 1);
 			P->sep[P->n] = INT64_MAX;
+			P->aux[P->n] = INT32_MIN;
 		} else {
 			P->aux[j] = rmax(p, cur);
 		}
@@ -844,11 +869,13 @@ parted:
 	if (!leaf_transfer(p, root, path, slot, h, cur, L, N, oc, nc, naux))
 		return;
 	P->cnt[jo]--;
-	if (P->aux[jo] == oaux)            /* the old leaf's max may have dropped */
-		P->aux[jo] = L->mx;
-	P->cnt[jn]++;
-	if (naux > P->aux[jn])
-		P->aux[jn] = naux;
+	{
+		int32_t ao = P->aux[jo], an = P->aux[jn];
+
+		P->aux[jo] = ao == oaux ? L->mx : ao;     /* the old leaf's max may have dropped */
+		P->cnt[jn]++;
+		P->aux[jn] = naux > an ? naux : an;
+	}
 	fix_max(p, path, slot, h - 1, path[h - 1], oaux, naux);
 }
 
@@ -1211,7 +1238,7 @@ static int tree_valid(const struct bpool *p, int32_t r, int64_t lo, int64_t hi, 
 			k += L->aux[j] == m;
 		}
 		for (int j = L->n; j < BT_L + BT_SLACK; j++)
-			ok &= L->ck[j] == INT64_MAX;
+			ok &= L->ck[j] == INT64_MAX && L->aux[j] == INT32_MIN;
 		*cnt = L->n;
 		*mx = m;
 		return ok && L->mx == m && L->mxn == k;
@@ -1233,7 +1260,7 @@ static int tree_valid(const struct bpool *p, int32_t r, int64_t lo, int64_t hi, 
 			*mx = m > *mx ? m : *mx;
 		}
 		for (int j = b->n; j < BT_M; j++)
-			ok &= b->sep[j] == INT64_MAX;
+			ok &= b->sep[j] == INT64_MAX && b->aux[j] == INT32_MIN;
 		return ok;
 	}
 }
@@ -2006,7 +2033,7 @@ static inline unsigned gt_mask32(const int32_t *x, int32_t t)
  * so before the first with room, on the Google-shaped replay, nearly
  * always fewer than 32), so one mask of the first 32 children's maxima
  * mostly answers, without a branch per child (a node's aux past n is
- * stale, never uninitialised: nalloc; a first hit there means none).  An
+ * INT32_MIN, below m: pad_aux; a first hit past n would mean none).  An
  * unranked descent (below) passes them so, without summing their counts. */
 static inline int first_child_ge(const struct bnode *b, int j, int32_t m)
 {

@@ -142,14 +142,14 @@ struct hold_set {
 struct bnode {
 	int64_t sep[BT_M];        /* separator sort keys (INT64_MAX past n) */
 	int32_t ch[BT_M];         /* child references */
-	int32_t aux[BT_M];        /* max aux of the child */
+	int32_t aux[BT_M];        /* max aux of the child (INT32_MIN past n) */
 	int32_t cnt[BT_M];        /* the child's entry count */
 	int32_t n;
 };
 
 struct bleaf {
 	int64_t ck[BT_L + BT_SLACK];   /* sort keys: key × 2^32 + instance (INT64_MAX past n) */
-	int32_t aux[BT_L + BT_SLACK];
+	int32_t aux[BT_L + BT_SLACK];  /* (INT32_MIN past n) */
 	int32_t n;
 	union {                   /* (the leaf keeps its size) */
 		int32_t mx;       /* in use: the max aux (INT32_MIN when empty) */

@@ -943,6 +943,63 @@ static void test_leaf_shifts(void)
 	gsl_rng_free(r);
 }
 
+/* A leaf's max aux and its count of entries at that max, recomputed in one
+ * pass over whole blocks of eight whose slots past the entries hold
+ * INT32_MIN (the aux padding): entries whose aux is that same INT32_MIN
+ * (the CPU left at its least), alone in their leaf or mixed with others,
+ * in leaves of every size from one entry (n = 5: the last block mostly
+ * padding; 8: none; 63; 130: a few leaves, entries crossing).  Checked
+ * after every change against a plain sorted array (check_sorted) and by
+ * cluster_index_valid (the max, its count, the padding). */
+static void test_leaf_aux_min(void)
+{
+	static const int32_t sizes[] = { 5, 8, 63, 130 };
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	int ok = 1, all_min = 0;
+
+	gsl_rng_set(r, 5);
+	for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+		int32_t n = sizes[z], list[130], mem[130], cpu[130];
+		struct cluster *cl = cluster_new();
+		uint32_t g = cluster_group(cl, "service:web");
+
+		for (int32_t i = 0; i < n; i++) {
+			add(cl, "us-east-1a", "linux", 64, (int64_t)gsl_rng_uniform_int(r, 120), NULL);
+			mem[i] = (int32_t)cluster_mem_remaining(cl, i);
+			cpu[i] = (int32_t)cluster_cpu_remaining(cl, i);
+		}
+		ok &= check_sorted(cl, n, list, mem, cpu);      /* builds the memory order */
+		for (int step = 0; step < 3000; step++) {
+			int32_t i = (int32_t)gsl_rng_uniform_int(r, (unsigned long)n), every = 1;
+
+			if (gsl_rng_uniform_int(r, 20) == 0) {  /* an entry out of its leaf, or in */
+				cluster_set_agent_connected(cl, i, !cluster_agent_connected(cl, i));
+			} else {
+				int32_t nm = gsl_rng_uniform_int(r, 2) ? mem[i] + (int32_t)gsl_rng_uniform_int(r, 9) - 4
+								       : (int32_t)gsl_rng_uniform_int(r, 120);
+				unsigned long u = gsl_rng_uniform_int(r, 10);
+				int32_t nc = u < 6   ? INT32_MIN
+					     : u < 8 ? INT32_MIN + (int32_t)gsl_rng_uniform_int(r, 3)
+						     : (int32_t)gsl_rng_uniform_int(r, 50);
+				struct place_req q = { .mem_mib = mem[i] - nm,
+						       .cpu_units = (int64_t)cpu[i] - (int64_t)nc };
+
+				cluster_reserve(cl, i, &q, g);
+				mem[i] = nm;
+				cpu[i] = nc;
+			}
+			ok &= check_sorted(cl, n, list, mem, cpu) && cluster_index_valid(cl);
+			for (int32_t j = 0; j < n; j++)
+				every &= !cluster_agent_connected(cl, j) || cpu[j] == INT32_MIN;
+			all_min += every;
+		}
+		cluster_free(cl);
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT(all_min > 100);       /* leaves whose every entry is at INT32_MIN */
+	gsl_rng_free(r);
+}
+
 /* A run's end as the leaf of its first member tells it (cluster_lower_probe):
  * one leaf of 1..63 entries whose amounts make runs of 1..9 members, the
  * largest amount at times the greatest an entry can have (INT32_MAX, the
@@ -1969,6 +2026,7 @@ static CU_TestInfo cluster_tests[] = {
 	{ "indexes equal a brute-force sort as amounts jump anywhere", test_index_brute },
 	{ "queries past the 32-bit amounts rank after every member", test_index_far_keys },
 	{ "a leaf's shifts agree with a sorted array after every move", test_leaf_shifts },
+	{ "a leaf's max counts the entries at INT32_MIN, the aux padding's value", test_leaf_aux_min },
 	{ "a run's end told by its leaf: every run length, up to the last entry", test_run_ends },
 	{ "spread levels agree with a plain scan of sizes and counts", test_spread_levels },
 	{ "a spread level's probes agree with plain scans in deep trees", test_spread_lower },
