@@ -21,7 +21,8 @@
  *   - BAKE_TIME, from the shift to 100 %: both revisions run for
  *     bakeTimeInMinutes (blue's lost tasks still replaced by its own); if
  *     green is not steady then (it lost a task), BAKE_TIME lasts until the
- *     first pass that finds it steady again (choice E183);
+ *     first pass that finds it steady again (choice E183), or until its
+ *     missing task finds no room: only CLEAN_UP frees blue's (E194);
  *   - CLEAN_UP: blue's tasks are stopped (their targets drain, §6.3) and
  *     the deployment is COMPLETED; a blue task under scale-in protection
  *     (§5.14) is left until its protection expires, the deployment

@@ -18,7 +18,10 @@
  * DRAINING instance the scheduler stopped while its revision lacked its
  * target healthy without it (an E192 stop) left its revision at least the
  * floor healthy, and came while the last launch had found no capacity; and
- * the whole-run invariants (tests/helpers/invariants.h).  main's code kept
+ * the whole-run invariants (tests/helpers/invariants.h); and no event past
+ * the bake time finds the deployment in BAKE_TIME with green short, none
+ * of its tasks starting, and the last launch without room (choice E194:
+ * CLEAN_UP then, whose room takes green's replacement).  main's code kept
  * them until capacity appeared (for good in a cluster that stays full: the
  * instance never drained, a green task there held BAKE_TIME open). */
 #include <math.h>
