@@ -60,6 +60,8 @@ static int setup(void)
 
 /* The end of the bake time (s) of the test's run; 0: not checked. */
 static double bake_end;
+/* More of the scenario's controlPlane (a leading comma), or "". */
+static const char *cp_extra = "";
 
 /* Checked after every event. */
 struct bgd {
@@ -166,7 +168,7 @@ static void bgd_run(const char *name, const char *dc, int min_pct, const char *g
 	snprintf(trace, sizeof trace, "%s.csv", name);
 	snprintf(json, sizeof json, "{\"name\":\"%s\",\"durationSeconds\":1200,"
 		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
-		 "\"schedulerDelaySeconds\":10},"
+		 "\"schedulerDelaySeconds\":10%s},"
 		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
 		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
 		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
@@ -174,7 +176,7 @@ static void bgd_run(const char *name, const char *dc, int min_pct, const char *g
 		 "\"taskDefinitions\":{\"hc\":\"bgd-hc.json\",\"hc2\":\"%s\"},"
 		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":4,"
 		 "\"deploymentConfiguration\":%s}],"
-		 "\"workload\":{\"traces\":[\"%s\"]}}", name, green_td, dc, trace);
+		 "\"workload\":{\"traces\":[\"%s\"]}}", name, cp_extra, green_td, dc, trace);
 	rs_write(scn, json);
 	snprintf(csv, sizeof csv, "%s%s", TRACE_HDR, rows);
 	rs_write(trace, csv);
@@ -345,6 +347,45 @@ static void test_bg_min100(void)
 	bgd_free(&c);
 }
 
+/* BLUE_GREEN, minimumHealthyPercent 100, ci-00001 fails for good at 385
+ * during BAKE_TIME (333.75 to 453.75), heartbeats timing out after 60 s, no
+ * jitter: the backplane notices at 445, blue's task-2 and green's task-8
+ * there STOPPED; green is short at the bake's end, 453.75, but its
+ * replacement is not yet tried: BAKE_TIME stays (E183).  The pass at 455
+ * launches task-9 (web) and task-10 (web:2): no CPU at 456 (the three
+ * instances left are full); task-10's failed launch past the bake time
+ * starts CLEAN_UP at once (choice E194): blue's task-1, 3, 4 stopped (at
+ * their agent 456.5, STOPPED 459.5); the pass at 466 launches task-11
+ * (web:2) into their room (placed 467, RUNNING 470.5, healthy 480.5); the
+ * pass at 490.5 finds green steady: COMPLETED.  main's code kept the
+ * deployment in BAKE_TIME for good. */
+static void test_bg_lost_after_bake(void)
+{
+	struct bgd c;
+
+	bake_end = 453.75;
+	cp_extra = ",\"heartbeatTimeoutSeconds\":60,\"heartbeatJitterSeconds\":0";
+	bgd_run("bgd-lost", "{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":2,\"minimumHealthyPercent\":100}",
+		100, "bgd-hc2.json", "300,deploy,s,hc2,,,\n385,instance_fail,ci-00001,,,,\n", 0, &c);
+	bake_end = 0;
+	cp_extra = "";
+	T_NEAR(rs_num("bgd-lost", "tasks.csv", row_of("bgd-lost", "task-8"), "stopped_s"), 445);
+	T_NEAR(rs_num("bgd-lost", "tasks.csv", row_of("bgd-lost", "task-2"), "stopped_s"), 445);
+	T_EQ(rs_rows("bgd-lost", "placement_failures.csv"), 2);
+	failure_is("bgd-lost", 1, "task-9", 456);
+	failure_is("bgd-lost", 2, "task-10", 456);
+	stopped_at("bgd-lost", "task-1", "ci-00003", 456.5, 459.5);
+	stopped_at("bgd-lost", "task-3", "ci-00004", 456.5, 459.5);
+	stopped_at("bgd-lost", "task-4", "ci-00002", 456.5, 459.5);
+	launched("bgd-lost", "task-11", "web:2", 466, 470.5);
+	T_NEAR(stage_at("bgd-lost", "BAKE_TIME", 1), 333.75);
+	T_NEAR(stage_at("bgd-lost", "CLEAN_UP", 1), 456);
+	T_NEAR(stage_at("bgd-lost", "COMPLETED", 1), 490.5);
+	RS_IS("bgd-lost", "services.csv", -1, "running", "4");
+	RS_IS("bgd-lost", "services.csv", -1, "healthy", "4");
+	bgd_free(&c);
+}
+
 /* LINEAR 25 % a minute, minimumHealthyPercent 75 (floor ceil(4 × 75 %) =
  * 3), ci-00001 and ci-00002 drained at 350 during the shifts (333.75,
  * 393.75, 453.75, 513.75; BAKE_TIME to 573.75): they hold task-2, task-8
@@ -449,6 +490,8 @@ static CU_TestInfo bgd_tests[] = {
 	  test_bg_min50 },
 	{ "BLUE_GREEN, full cluster, min 100: they stay until their replacements are healthy (E123, E192)",
 	  test_bg_min100 },
+	{ "BLUE_GREEN, full cluster: green's task lost in BAKE_TIME, its replacement without room after the bake: CLEAN_UP then (E194)",
+	  test_bg_lost_after_bake },
 	{ "LINEAR, full cluster, min 75, two instances drained: one task of each revision goes, the floor (E192)",
 	  test_linear_min75 },
 	{ "CANARY, full cluster, min 100: an unhealthy task on the drained instance goes, a healthy one stays (E192)",
