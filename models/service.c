@@ -814,8 +814,10 @@ static void svc_on_task_stopped(struct backplane *bp, struct task *t)
 	 * that replacement is healthy (choices E103, E149; in a blue/green,
 	 * linear or canary deployment's stages too, E185) */
 	if (t->unhealthy && t->stop_code && strcmp(t->stop_code, STOP_SCHEDULER) == 0 &&
-	    v->cfg->sched == SCHED_REPLICA)
+	    v->cfg->sched == SCHED_REPLICA) {
 		v->wants_capacity = 0;
+		v->bg.green_no_room = 0;   /* room freed for green's too (E194) */
+	}
 	svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
 }
 
@@ -860,6 +862,9 @@ static void svc_on_launch_failed(struct backplane *bp, struct task *t)
 	rate_give_back(bp, v, t);
 	list_del(bp, v, t);
 	v->wants_capacity = 1;
+	/* a blue/green, linear or canary deployment past its bake time with
+	 * green short: CLEAN_UP frees the room (choice E194) */
+	svc_bg_launch_failed(bp, v, t);
 	/* no room for an unhealthy task's replacement: the scheduler stops
 	 * the unhealthy task itself to clear up capacity (docs/ecs-model.md
 	 * §5.3, choice E103), at a pass.  Capacity appearing calls none here

@@ -21,7 +21,8 @@
  *   - BAKE_TIME, from the shift to 100 %: both revisions run for
  *     bakeTimeInMinutes (blue's lost tasks still replaced by its own); if
  *     green is not steady then (it lost a task), BAKE_TIME lasts until the
- *     first pass that finds it steady again (choice E183);
+ *     first pass that finds it steady again (choice E183), or until its
+ *     missing task finds no room: only CLEAN_UP frees blue's (E194);
  *   - CLEAN_UP: blue's tasks are stopped (their targets drain, §6.3) and
  *     the deployment is COMPLETED; a blue task under scale-in protection
  *     (§5.14) is left until its protection expires, the deployment
@@ -147,6 +148,8 @@ void svc_bg_deploy(struct backplane *bp, int vi, int td)
  * running, production traffic still all on green, until its protection
  * expires (the scaler's pass then stops it); the deployment is COMPLETED
  * when no blue task is left (choice E140). */
+static int green_steady(struct backplane *bp, const struct svc *v);
+
 static void clean_up(struct backplane *bp, struct svc *v)
 {
 	int g = v->bg.green;
@@ -166,9 +169,12 @@ static void clean_up(struct backplane *bp, struct svc *v)
 			k = -1;
 		}
 	}
-	if (!others_live(bp, v))
+	/* COMPLETED once green is steady too (choice E183): CLEAN_UP may
+	 * start with green short when its replacement found no room (E194) */
+	if (!others_live(bp, v) && green_steady(bp, v))
 		completed(bp, v);
-	else      /* a pass stops the unhealthy or draining ones among them */
+	else      /* a pass stops the unhealthy or draining ones among them,
+		   * or launches green's missing tasks into blue's room */
 		svc_schedule(bp, (int)(v - svc_sched(bp)->svcs), backplane_scenario(bp)->timing.scheduler_delay);
 }
 
@@ -191,17 +197,47 @@ static int green_steady(struct backplane *bp, const struct svc *v)
 	return n == v->desired;
 }
 
+/* Green short of the desired count of live tasks neither unhealthy nor on
+ * a DRAINING instance, the last launch of its missing tasks having found
+ * no capacity and none launched since: in a full cluster only CLEAN_UP,
+ * stopping blue, frees the room its replacement needs (choice E194). */
+static int green_no_room(struct backplane *bp, const struct svc *v)
+{
+	int64_t n = 0;
+
+	if (!v->bg.green_no_room)
+		return 0;
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *t = bp_task_at(bp, v->tasks[k]);
+
+		n += svc_live(t) && t->dep == v->bg.green && !t->unhealthy && !svc_on_draining(bp, t);
+	}
+	return n < v->desired;
+}
+
 /* The end of the (last) bake time: CLEAN_UP if green is steady; else the
  * deployment stays in BAKE_TIME, watched by its breaker and alarms, blue
  * kept, until the first pass that finds green steady again (its lost task
  * replaced and healthy): CLEAN_UP then, with no second bake (choice E183,
- * as E147 for a rolling deployment). */
+ * as E147 for a rolling deployment).  But green short with no room for its
+ * missing tasks: CLEAN_UP at once, the bake over (choice E194). */
 static void bake_over(struct backplane *bp, struct svc *v)
 {
-	if (green_steady(bp, v))
+	if (green_steady(bp, v) || green_no_room(bp, v))
 		clean_up(bp, v);
 	else
 		v->bg.baked = 1;
+}
+
+void svc_bg_launch_failed(struct backplane *bp, struct svc *v, const struct task *t)
+{
+	if (v->bg.stage == BG_NONE || t->dep != v->bg.green)
+		return;
+	v->bg.green_no_room = 1;
+	/* the bake time over, green short and its replacement without room:
+	 * CLEAN_UP now, which frees blue's room for it (choice E194) */
+	if (v->bg.stage == BG_BAKE && v->bg.baked && green_no_room(bp, v))
+		clean_up(bp, v);
 }
 
 /* The next production traffic shift (PRODUCTION_TRAFFIC_SHIFT), then the
@@ -467,8 +503,11 @@ void svc_bg_reconcile(struct backplane *bp, int vi)
 				wake = v->deps[i].throttle_until;
 			continue;
 		}
-		while (bc[i].good < target && svc_launch_dep(bp, vi, i) != UINT32_MAX)
+		while (bc[i].good < target && svc_launch_dep(bp, vi, i) != UINT32_MAX) {
 			bc[i].good++;
+			if (i == g)
+				v->bg.green_no_room = 0;   /* a new try (E194) */
+		}
 	}
 	if (wake >= 0 && v->throttle_wake != wake) {
 		v->throttle_wake = wake;

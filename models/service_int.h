@@ -68,6 +68,9 @@ struct bluegreen {
 	sim_time_t next;           /* the next timed step (shift or clean-up), -1 none */
 	int baked;                 /* BG_BAKE: the bake time is over, CLEAN_UP waits
 				    * for green to be steady (choice E183) */
+	int green_no_room;         /* the last launch of green's found no capacity
+				    * (placement_failures.csv, or throttled, E119),
+				    * none launched since (choice E194) */
 };
 enum { ROLL_IN_PROGRESS, ROLL_COMPLETED, ROLL_FAILED };
 
@@ -296,6 +299,8 @@ void svc_bg_failed(struct backplane *bp, int vi, int rollback);
 /* Whether a pass of the stages would stop a task on a DRAINING instance
  * for want of room, within minimumHealthyPercent (choice E192). */
 int svc_bg_drain_due(struct backplane *bp, struct svc *v);
+/* A launch of the service's found no capacity (choice E194). */
+void svc_bg_launch_failed(struct backplane *bp, struct svc *v, const struct task *t);
 /* The deployment's outgoing primary gets a new deployment (service.c). */
 void svc_add_deployment(struct backplane *bp, struct svc *v, int td);
 /* The periodic AZ-rebalancing check of a steady REPLICA service

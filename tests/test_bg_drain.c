@@ -18,7 +18,10 @@
  * DRAINING instance the scheduler stopped while its revision lacked its
  * target healthy without it (an E192 stop) left its revision at least the
  * floor healthy, and came while the last launch had found no capacity; and
- * the whole-run invariants (tests/helpers/invariants.h).  main's code kept
+ * the whole-run invariants (tests/helpers/invariants.h); and no event past
+ * the bake time finds the deployment in BAKE_TIME with green short, none
+ * of its tasks starting, and the last launch without room (choice E194:
+ * CLEAN_UP then, whose room takes green's replacement).  main's code kept
  * them until capacity appeared (for good in a cluster that stays full: the
  * instance never drained, a green task there held BAKE_TIME open). */
 #include <math.h>
@@ -55,6 +58,11 @@ static int setup(void)
 	return 0;
 }
 
+/* The end of the bake time (s) of the test's run; 0: not checked. */
+static double bake_end;
+/* More of the scenario's controlPlane (a leading comma), or "". */
+static const char *cp_extra = "";
+
 /* Checked after every event. */
 struct bgd {
 	struct inv inv;
@@ -64,6 +72,7 @@ struct bgd {
 	long with_room;           /* of them, while the last launch had found capacity */
 	long samples;
 	int prev_wants;
+	long bake_stuck;          /* events past bake_end in BAKE_TIME, green short, its last launch without room (E194) */
 	uint64_t *no;
 	uint8_t *was_healthy;     /* live and healthy (not unhealthy) at the previous event */
 	uint8_t *was_live;        /* live at the previous event */
@@ -124,6 +133,23 @@ static void bgd_observe(struct backplane *bp, void *ctx)
 		c->was_live[slot] = live;
 	}
 	c->prev_wants = v->wants_capacity;
+	/* choice E194: past the bake time, a green revision short of the
+	 * desired count, none of its tasks starting, whose last launch found
+	 * no capacity, does not keep the deployment in BAKE_TIME */
+	if (bake_end > 0 && v->bg.stage == BG_BAKE && sim_now(backplane_sim(bp)) >= (sim_time_t)(bake_end * 1000) &&
+	    v->wants_capacity) {
+		int64_t good = 0, starting = 0;
+
+		for (int k = 0; k < v->n_tasks; k++) {
+			const struct task *t = &bp->tasks[v->tasks[k]];
+
+			if (t->desired != TD_RUNNING || t->dep != v->bg.green || t->unhealthy || svc_on_draining(bp, t))
+				continue;
+			good++;
+			starting += !t->healthy;
+		}
+		c->bake_stuck += good < v->desired && starting == 0;
+	}
 }
 
 /* Run `name`: four m5.large, service s (web, desired 4) with the
@@ -142,7 +168,7 @@ static void bgd_run(const char *name, const char *dc, int min_pct, const char *g
 	snprintf(trace, sizeof trace, "%s.csv", name);
 	snprintf(json, sizeof json, "{\"name\":\"%s\",\"durationSeconds\":1200,"
 		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
-		 "\"schedulerDelaySeconds\":10},"
+		 "\"schedulerDelaySeconds\":10%s},"
 		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
 		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
 		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
@@ -150,7 +176,7 @@ static void bgd_run(const char *name, const char *dc, int min_pct, const char *g
 		 "\"taskDefinitions\":{\"hc\":\"bgd-hc.json\",\"hc2\":\"%s\"},"
 		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":4,"
 		 "\"deploymentConfiguration\":%s}],"
-		 "\"workload\":{\"traces\":[\"%s\"]}}", name, green_td, dc, trace);
+		 "\"workload\":{\"traces\":[\"%s\"]}}", name, cp_extra, green_td, dc, trace);
 	rs_write(scn, json);
 	snprintf(csv, sizeof csv, "%s%s", TRACE_HDR, rows);
 	rs_write(trace, csv);
@@ -161,6 +187,7 @@ static void bgd_run(const char *name, const char *dc, int min_pct, const char *g
 	T_EQ(c->drain_stops, stops);
 	T_EQ(c->below_floor, 0);
 	T_EQ(c->with_room, 0);
+	T_EQ(c->bake_stuck, 0);
 }
 
 static void bgd_free(struct bgd *c)
@@ -236,7 +263,8 @@ static void launched(const char *tag, const char *task, const char *td, double s
 	T_NEAR(rs_num(tag, "tasks.csv", r, "running_s"), running);
 }
 
-/* BLUE_GREEN, minimumHealthyPercent 50, ci-00001 drained during BAKE_TIME.
+/* BLUE_GREEN, minimumHealthyPercent 50, ci-00001 drained during BAKE_TIME,
+ * a cluster that stays full.
  * Blue task-1..4 RUNNING 13.75 on ci-00003, 00001, 00004, 00002; deploy at
  * 300: green task-5..8 RUNNING 313.75 (same order), healthy 323.75; the
  * pass at 333.75 shifts all traffic: BAKE_TIME to 453.75.  drain at 350:
@@ -247,19 +275,22 @@ static void launched(const char *tag, const char *task, const char *td, double s
  * 371.5, STOPPED 374.5) and launches task-11, task-12 (no CPU at 372: the
  * room freed is on the DRAINING instance); heard 375, the pass at 385
  * launches task-13, task-14: no CPU at 386.  No pass follows (nothing left
- * to stop).  At 453.75 green is not steady (3 tasks): BAKE_TIME stays
- * (choice E183).  An m5.large registers at 500: the pass at 510 launches
- * task-15 (web) and task-16 (web:2) there (placed 511, pulled 521.5,
- * RUNNING 523.5, healthy 533.5); the pass at 543.5 finds green steady:
- * CLEAN_UP and COMPLETED.  main's code kept task-2 and task-8 on the
- * DRAINING instance until then (stopped by E123 at 543.5, STOPPED 547). */
+ * to stop).  At 453.75 green is short (3 tasks) and its last launch,
+ * task-14's, found no capacity: CLEAN_UP at once (choice E194), blue's
+ * task-1, 3, 4 stopped (at their agent 454.25, STOPPED 457.25); the pass
+ * schedulerDelay after CLEAN_UP, 463.75, launches task-15 (web:2) into
+ * blue's room (placed 464.75, image cached: RUNNING 468.25, healthy
+ * 478.25); the pass at 488.25 finds green steady: COMPLETED.  main's code
+ * kept the deployment in BAKE_TIME for good (E183: CLEAN_UP waited for a
+ * green steady that only CLEAN_UP's room could bring). */
 static void test_bg_min50(void)
 {
 	struct bgd c;
 
+	bake_end = 453.75;
 	bgd_run("bgd-50", "{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":2,\"minimumHealthyPercent\":50}", 50, "bgd-hc2.json",
-		"300,deploy,s,hc2,,,\n350,drain_instance,ci-00001,,,,\n"
-		"500,register_instance,m5.large,,1,,us-east-1a\n", 2, &c);
+		"300,deploy,s,hc2,,,\n350,drain_instance,ci-00001,,,,\n", 2, &c);
+	bake_end = 0;
 	stopped_at("bgd-50", "task-2", "ci-00001", 371.5, 374.5);
 	stopped_at("bgd-50", "task-8", "ci-00001", 371.5, 374.5);
 	T_EQ(rs_rows("bgd-50", "placement_failures.csv"), 6);
@@ -269,12 +300,14 @@ static void test_bg_min50(void)
 	failure_is("bgd-50", 4, "task-12", 372);
 	failure_is("bgd-50", 5, "task-13", 386);
 	failure_is("bgd-50", 6, "task-14", 386);
-	launched("bgd-50", "task-15", "web", 510, 523.5);
-	launched("bgd-50", "task-16", "web:2", 510, 523.5);
+	stopped_at("bgd-50", "task-1", "ci-00003", 454.25, 457.25);
+	stopped_at("bgd-50", "task-3", "ci-00004", 454.25, 457.25);
+	stopped_at("bgd-50", "task-4", "ci-00002", 454.25, 457.25);
+	launched("bgd-50", "task-15", "web:2", 463.75, 468.25);
 	T_NEAR(stage_at("bgd-50", "BAKE_TIME", 1), 333.75);
-	T_NEAR(stage_at("bgd-50", "CLEAN_UP", 1), 543.5);
-	T_NEAR(stage_at("bgd-50", "COMPLETED", 1), 543.5);
-	T_EQ(rs_rows("bgd-50", "tasks.csv"), 10);    /* task-1..8, 15, 16 */
+	T_NEAR(stage_at("bgd-50", "CLEAN_UP", 1), 453.75);
+	T_NEAR(stage_at("bgd-50", "COMPLETED", 1), 488.25);
+	T_EQ(rs_rows("bgd-50", "tasks.csv"), 9);    /* task-1..8, 15 */
 	RS_IS("bgd-50", "services.csv", -1, "running", "4");
 	RS_IS("bgd-50", "services.csv", -1, "healthy", "4");
 	bgd_free(&c);
@@ -282,30 +315,74 @@ static void test_bg_min50(void)
 
 /* The same at minimumHealthyPercent 100: task-2 and task-8 stay (no
  * revision may lose a healthy task before its replacement is healthy), no
- * pass follows the failed launches at 361; the instance stays DRAINING with
- * them, and green's task there holds BAKE_TIME open past 453.75 (E183),
- * until capacity appears: the pass at 510 launches task-11 (web) and
- * task-12 (web:2) on the new instance (RUNNING 523.5, healthy 533.5), the
- * pass at 543.5 stops task-2 and task-8 (E123: each revision has its
- * target healthy without them; STOPPED 547), CLEAN_UP and COMPLETED.  The
- * same as main's code. */
+ * pass follows the failed launches of task-9 (web) and task-10 (web:2) at
+ * 361; the instance stays DRAINING with them.  At 453.75 green is short
+ * (3 tasks off the DRAINING instance) and its last launch, task-10's,
+ * found no capacity: CLEAN_UP at once (choice E194), blue's task-1..4
+ * stopped (task-2 too; at their agent 454.25, STOPPED 457.25); the pass at
+ * 463.75 launches task-11 (web:2) into blue's room (RUNNING 468.25,
+ * healthy 478.25); the pass at 488.25 stops task-8 (E123: green has its
+ * target healthy without it; at its agent 488.75, STOPPED 491.75) and,
+ * green steady, COMPLETED.  main's code kept the deployment in BAKE_TIME,
+ * task-2 and task-8 on the DRAINING instance, for good. */
 static void test_bg_min100(void)
 {
 	struct bgd c;
 
+	bake_end = 453.75;
 	bgd_run("bgd-100", "{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":2,\"minimumHealthyPercent\":100}",
-		100, "bgd-hc2.json", "300,deploy,s,hc2,,,\n350,drain_instance,ci-00001,,,,\n"
-		"500,register_instance,m5.large,,1,,us-east-1a\n", 0, &c);
-	stopped_at("bgd-100", "task-2", "ci-00001", 544, 547);
-	stopped_at("bgd-100", "task-8", "ci-00001", 544, 547);
+		100, "bgd-hc2.json", "300,deploy,s,hc2,,,\n350,drain_instance,ci-00001,,,,\n", 0, &c);
+	bake_end = 0;
+	stopped_at("bgd-100", "task-2", "ci-00001", 454.25, 457.25);
+	stopped_at("bgd-100", "task-1", "ci-00003", 454.25, 457.25);
+	stopped_at("bgd-100", "task-8", "ci-00001", 488.75, 491.75);
 	T_EQ(rs_rows("bgd-100", "placement_failures.csv"), 2);
 	failure_is("bgd-100", 1, "task-9", 361);
 	failure_is("bgd-100", 2, "task-10", 361);
-	launched("bgd-100", "task-11", "web", 510, 523.5);
-	launched("bgd-100", "task-12", "web:2", 510, 523.5);
-	T_NEAR(stage_at("bgd-100", "CLEAN_UP", 1), 543.5);
-	T_NEAR(stage_at("bgd-100", "COMPLETED", 1), 543.5);
+	launched("bgd-100", "task-11", "web:2", 463.75, 468.25);
+	T_NEAR(stage_at("bgd-100", "CLEAN_UP", 1), 453.75);
+	T_NEAR(stage_at("bgd-100", "COMPLETED", 1), 488.25);
+	T_EQ(rs_rows("bgd-100", "tasks.csv"), 9);    /* task-1..8, 11 */
 	RS_IS("bgd-100", "services.csv", -1, "healthy", "4");
+	bgd_free(&c);
+}
+
+/* BLUE_GREEN, minimumHealthyPercent 100, ci-00001 fails for good at 385
+ * during BAKE_TIME (333.75 to 453.75), heartbeats timing out after 60 s, no
+ * jitter: the backplane notices at 445, blue's task-2 and green's task-8
+ * there STOPPED; green is short at the bake's end, 453.75, but its
+ * replacement is not yet tried: BAKE_TIME stays (E183).  The pass at 455
+ * launches task-9 (web) and task-10 (web:2): no CPU at 456 (the three
+ * instances left are full); task-10's failed launch past the bake time
+ * starts CLEAN_UP at once (choice E194): blue's task-1, 3, 4 stopped (at
+ * their agent 456.5, STOPPED 459.5); the pass at 466 launches task-11
+ * (web:2) into their room (placed 467, RUNNING 470.5, healthy 480.5); the
+ * pass at 490.5 finds green steady: COMPLETED.  main's code kept the
+ * deployment in BAKE_TIME for good. */
+static void test_bg_lost_after_bake(void)
+{
+	struct bgd c;
+
+	bake_end = 453.75;
+	cp_extra = ",\"heartbeatTimeoutSeconds\":60,\"heartbeatJitterSeconds\":0";
+	bgd_run("bgd-lost", "{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":2,\"minimumHealthyPercent\":100}",
+		100, "bgd-hc2.json", "300,deploy,s,hc2,,,\n385,instance_fail,ci-00001,,,,\n", 0, &c);
+	bake_end = 0;
+	cp_extra = "";
+	T_NEAR(rs_num("bgd-lost", "tasks.csv", row_of("bgd-lost", "task-8"), "stopped_s"), 445);
+	T_NEAR(rs_num("bgd-lost", "tasks.csv", row_of("bgd-lost", "task-2"), "stopped_s"), 445);
+	T_EQ(rs_rows("bgd-lost", "placement_failures.csv"), 2);
+	failure_is("bgd-lost", 1, "task-9", 456);
+	failure_is("bgd-lost", 2, "task-10", 456);
+	stopped_at("bgd-lost", "task-1", "ci-00003", 456.5, 459.5);
+	stopped_at("bgd-lost", "task-3", "ci-00004", 456.5, 459.5);
+	stopped_at("bgd-lost", "task-4", "ci-00002", 456.5, 459.5);
+	launched("bgd-lost", "task-11", "web:2", 466, 470.5);
+	T_NEAR(stage_at("bgd-lost", "BAKE_TIME", 1), 333.75);
+	T_NEAR(stage_at("bgd-lost", "CLEAN_UP", 1), 456);
+	T_NEAR(stage_at("bgd-lost", "COMPLETED", 1), 490.5);
+	RS_IS("bgd-lost", "services.csv", -1, "running", "4");
+	RS_IS("bgd-lost", "services.csv", -1, "healthy", "4");
 	bgd_free(&c);
 }
 
@@ -413,6 +490,8 @@ static CU_TestInfo bgd_tests[] = {
 	  test_bg_min50 },
 	{ "BLUE_GREEN, full cluster, min 100: they stay until their replacements are healthy (E123, E192)",
 	  test_bg_min100 },
+	{ "BLUE_GREEN, full cluster: green's task lost in BAKE_TIME, its replacement without room after the bake: CLEAN_UP then (E194)",
+	  test_bg_lost_after_bake },
 	{ "LINEAR, full cluster, min 75, two instances drained: one task of each revision goes, the floor (E192)",
 	  test_linear_min75 },
 	{ "CANARY, full cluster, min 100: an unhealthy task on the drained instance goes, a healthy one stays (E192)",
