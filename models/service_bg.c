@@ -441,7 +441,9 @@ void svc_bg_reconcile(struct backplane *bp, int vi)
 	 * above, none is starting and none stopping; blue's (an older
 	 * revision's, the oldest first) before green's, as their launches
 	 * below come first, so the room it frees goes to its own revision's
-	 * replacement, launched in this pass.  minimumHealthyPercent never
+	 * replacement, launched in this pass (unless an older revision is
+	 * short too, its drained task stopped by E192: its launch first takes
+	 * the room a green task's stop freed).  minimumHealthyPercent never
 	 * holds it back: stopping an unhealthy task lowers no healthy count */
 	if (no_room && !went && !busy) {
 		int best = -1;
