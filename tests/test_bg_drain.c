@@ -415,7 +415,7 @@ static void test_linear_min75(void)
 	stopped_at("bgd-75", "task-8", "ci-00001", 544, 547);
 	T_EQ(rs_rows("bgd-75", "placement_failures.csv"), 12);
 	for (int k = 0; k < 4; k++) {
-		char id[16];
+		char id[24];
 
 		snprintf(id, sizeof id, "task-%d", 9 + k);
 		failure_is("bgd-75", 1 + k, id, 361);
