@@ -31,30 +31,18 @@
 
 #include <CUnit/CUnit.h>
 
+#include "helpers/bgfull.h"
 #include "helpers/invariants.h"
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
 #include "models/service_int.h"
 
-#define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
-
 static int setup(void)
 {
 	if (rs_setup())
 		return 1;
-	/* blue (web) and green (web:2): a container health check every 10 s,
-	 * the first 10 s after RUNNING, which passes: healthy then */
-	rs_write("bgd-hc.json", "{\"family\":\"web\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
-		 "\"cpu\":1024,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
-		 "\"interval\":10,\"timeout\":5,\"retries\":3,\"startPeriod\":30}}]}");
-	rs_write("bgd-hc2.json", "{\"family\":\"web\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\","
-		 "\"image\":\"x:2\",\"cpu\":1024,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
-		 "\"interval\":10,\"timeout\":5,\"retries\":3,\"startPeriod\":30}}]}");
-	/* green without startPeriod: its first failed checks count at once */
-	rs_write("bgd-hc2n.json", "{\"family\":\"web\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\","
-		 "\"image\":\"x:2\",\"cpu\":1024,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
-		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
+	bgf_taskdefs("bgd");   /* blue, green, green without startPeriod */
 	return 0;
 }
 
@@ -159,27 +147,13 @@ static void bgd_observe(struct backplane *bp, void *ctx)
 static void bgd_run(const char *name, const char *dc, int min_pct, const char *green_td, const char *rows, long stops,
 		    struct bgd *c)
 {
-	char scn[64], trace[64], json[2048], csv[512];
+	char scn[64];
 
 	memset(c, 0, sizeof *c);
 	inv_init(&c->inv);
 	c->min_pct = min_pct;
+	bgf_write(name, "bgd", cp_extra, green_td, dc, rows);
 	snprintf(scn, sizeof scn, "%s.json", name);
-	snprintf(trace, sizeof trace, "%s.csv", name);
-	snprintf(json, sizeof json, "{\"name\":\"%s\",\"durationSeconds\":1200,"
-		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
-		 "\"schedulerDelaySeconds\":10%s},"
-		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
-		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
-		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
-		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":4}],"
-		 "\"taskDefinitions\":{\"hc\":\"bgd-hc.json\",\"hc2\":\"%s\"},"
-		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":4,"
-		 "\"deploymentConfiguration\":%s}],"
-		 "\"workload\":{\"traces\":[\"%s\"]}}", name, cp_extra, green_td, dc, trace);
-	rs_write(scn, json);
-	snprintf(csv, sizeof csv, "%s%s", TRACE_HDR, rows);
-	rs_write(trace, csv);
 	CU_ASSERT_EQUAL_FATAL(rs_run(scn, name, NULL, bgd_observe, c), 0);
 	inv_report(&c->inv, name);
 	T_EQ(c->inv.violations, 0);
@@ -198,43 +172,10 @@ static void bgd_free(struct bgd *c)
 	inv_free(&c->inv);
 }
 
-/* deployments.csv of out-<tag>: time_s of the k-th row (1-based) of
- * deployment 2 at `stage`, -1 when none. */
-static double stage_at(const char *tag, const char *stage, int k)
-{
-	int n = rs_rows(tag, "deployments.csv");
-
-	for (int r = 1; r <= n; r++) {
-		char *st = rs_cell(tag, "deployments.csv", r, "stage");
-		char *dep = rs_cell(tag, "deployments.csv", r, "deployment");
-		int hit = st && dep && strcmp(st, stage) == 0 && strcmp(dep, "2") == 0 && --k == 0;
-
-		free(st);
-		free(dep);
-		if (hit)
-			return rs_num(tag, "deployments.csv", r, "time_s");
-	}
-	return -1;
-}
-
-/* A task's row of tasks.csv, asserted present. */
-static int row_of(const char *tag, const char *task)
-{
-	int r = rs_find(tag, "tasks.csv", "task_id", task);
-
-	if (r <= 0) {
-		char m[128];
-
-		snprintf(m, sizeof m, "%s: no row for %s", tag, task);
-		T_FAIL(m);
-	}
-	return r;
-}
-
 /* The task's instance, the scheduler's stop and its times. */
 static void stopped_at(const char *tag, const char *task, const char *inst, double deact, double stopped)
 {
-	int r = row_of(tag, task);
+	int r = bgf_row_of(tag, task);
 
 	if (r <= 0)
 		return;
@@ -244,17 +185,10 @@ static void stopped_at(const char *tag, const char *task, const char *inst, doub
 	T_NEAR(rs_num(tag, "tasks.csv", r, "stopped_s"), stopped);
 }
 
-/* The row-th placement failure: its task and time. */
-static void failure_is(const char *tag, int row, const char *task, double at)
-{
-	RS_IS(tag, "placement_failures.csv", row, "task_id", task);
-	T_NEAR(rs_num(tag, "placement_failures.csv", row, "time_s"), at);
-}
-
 /* A replacement: its revision and launch instants. */
 static void launched(const char *tag, const char *task, const char *td, double submit, double running)
 {
-	int r = row_of(tag, task);
+	int r = bgf_row_of(tag, task);
 
 	if (r <= 0)
 		return;
@@ -294,19 +228,19 @@ static void test_bg_min50(void)
 	stopped_at("bgd-50", "task-2", "ci-00001", 371.5, 374.5);
 	stopped_at("bgd-50", "task-8", "ci-00001", 371.5, 374.5);
 	T_EQ(rs_rows("bgd-50", "placement_failures.csv"), 6);
-	failure_is("bgd-50", 1, "task-9", 361);
-	failure_is("bgd-50", 2, "task-10", 361);
-	failure_is("bgd-50", 3, "task-11", 372);
-	failure_is("bgd-50", 4, "task-12", 372);
-	failure_is("bgd-50", 5, "task-13", 386);
-	failure_is("bgd-50", 6, "task-14", 386);
+	bgf_failure_is("bgd-50", 1, "task-9", 361);
+	bgf_failure_is("bgd-50", 2, "task-10", 361);
+	bgf_failure_is("bgd-50", 3, "task-11", 372);
+	bgf_failure_is("bgd-50", 4, "task-12", 372);
+	bgf_failure_is("bgd-50", 5, "task-13", 386);
+	bgf_failure_is("bgd-50", 6, "task-14", 386);
 	stopped_at("bgd-50", "task-1", "ci-00003", 454.25, 457.25);
 	stopped_at("bgd-50", "task-3", "ci-00004", 454.25, 457.25);
 	stopped_at("bgd-50", "task-4", "ci-00002", 454.25, 457.25);
 	launched("bgd-50", "task-15", "web:2", 463.75, 468.25);
-	T_NEAR(stage_at("bgd-50", "BAKE_TIME", 1), 333.75);
-	T_NEAR(stage_at("bgd-50", "CLEAN_UP", 1), 453.75);
-	T_NEAR(stage_at("bgd-50", "COMPLETED", 1), 488.25);
+	T_NEAR(bgf_stage_at("bgd-50", "BAKE_TIME", 1), 333.75);
+	T_NEAR(bgf_stage_at("bgd-50", "CLEAN_UP", 1), 453.75);
+	T_NEAR(bgf_stage_at("bgd-50", "COMPLETED", 1), 488.25);
 	T_EQ(rs_rows("bgd-50", "tasks.csv"), 9);    /* task-1..8, 15 */
 	RS_IS("bgd-50", "services.csv", -1, "running", "4");
 	RS_IS("bgd-50", "services.csv", -1, "healthy", "4");
@@ -337,11 +271,11 @@ static void test_bg_min100(void)
 	stopped_at("bgd-100", "task-1", "ci-00003", 454.25, 457.25);
 	stopped_at("bgd-100", "task-8", "ci-00001", 488.75, 491.75);
 	T_EQ(rs_rows("bgd-100", "placement_failures.csv"), 2);
-	failure_is("bgd-100", 1, "task-9", 361);
-	failure_is("bgd-100", 2, "task-10", 361);
+	bgf_failure_is("bgd-100", 1, "task-9", 361);
+	bgf_failure_is("bgd-100", 2, "task-10", 361);
 	launched("bgd-100", "task-11", "web:2", 463.75, 468.25);
-	T_NEAR(stage_at("bgd-100", "CLEAN_UP", 1), 453.75);
-	T_NEAR(stage_at("bgd-100", "COMPLETED", 1), 488.25);
+	T_NEAR(bgf_stage_at("bgd-100", "CLEAN_UP", 1), 453.75);
+	T_NEAR(bgf_stage_at("bgd-100", "COMPLETED", 1), 488.25);
 	T_EQ(rs_rows("bgd-100", "tasks.csv"), 9);    /* task-1..8, 11 */
 	RS_IS("bgd-100", "services.csv", -1, "healthy", "4");
 	bgd_free(&c);
@@ -369,18 +303,18 @@ static void test_bg_lost_after_bake(void)
 		100, "bgd-hc2.json", "300,deploy,s,hc2,,,\n385,instance_fail,ci-00001,,,,\n", 0, &c);
 	bake_end = 0;
 	cp_extra = "";
-	T_NEAR(rs_num("bgd-lost", "tasks.csv", row_of("bgd-lost", "task-8"), "stopped_s"), 445);
-	T_NEAR(rs_num("bgd-lost", "tasks.csv", row_of("bgd-lost", "task-2"), "stopped_s"), 445);
+	T_NEAR(rs_num("bgd-lost", "tasks.csv", bgf_row_of("bgd-lost", "task-8"), "stopped_s"), 445);
+	T_NEAR(rs_num("bgd-lost", "tasks.csv", bgf_row_of("bgd-lost", "task-2"), "stopped_s"), 445);
 	T_EQ(rs_rows("bgd-lost", "placement_failures.csv"), 2);
-	failure_is("bgd-lost", 1, "task-9", 456);
-	failure_is("bgd-lost", 2, "task-10", 456);
+	bgf_failure_is("bgd-lost", 1, "task-9", 456);
+	bgf_failure_is("bgd-lost", 2, "task-10", 456);
 	stopped_at("bgd-lost", "task-1", "ci-00003", 456.5, 459.5);
 	stopped_at("bgd-lost", "task-3", "ci-00004", 456.5, 459.5);
 	stopped_at("bgd-lost", "task-4", "ci-00002", 456.5, 459.5);
 	launched("bgd-lost", "task-11", "web:2", 466, 470.5);
-	T_NEAR(stage_at("bgd-lost", "BAKE_TIME", 1), 333.75);
-	T_NEAR(stage_at("bgd-lost", "CLEAN_UP", 1), 456);
-	T_NEAR(stage_at("bgd-lost", "COMPLETED", 1), 490.5);
+	T_NEAR(bgf_stage_at("bgd-lost", "BAKE_TIME", 1), 333.75);
+	T_NEAR(bgf_stage_at("bgd-lost", "CLEAN_UP", 1), 456);
+	T_NEAR(bgf_stage_at("bgd-lost", "COMPLETED", 1), 490.5);
 	RS_IS("bgd-lost", "services.csv", -1, "running", "4");
 	RS_IS("bgd-lost", "services.csv", -1, "healthy", "4");
 	bgd_free(&c);
@@ -418,20 +352,20 @@ static void test_linear_min75(void)
 		char id[24];
 
 		snprintf(id, sizeof id, "task-%d", 9 + k);
-		failure_is("bgd-75", 1 + k, id, 361);
+		bgf_failure_is("bgd-75", 1 + k, id, 361);
 		snprintf(id, sizeof id, "task-%d", 13 + k);
-		failure_is("bgd-75", 5 + k, id, 372);
+		bgf_failure_is("bgd-75", 5 + k, id, 372);
 		snprintf(id, sizeof id, "task-%d", 17 + k);
-		failure_is("bgd-75", 9 + k, id, 386);
+		bgf_failure_is("bgd-75", 9 + k, id, 386);
 	}
 	launched("bgd-75", "task-21", "web", 510, 523.5);
 	launched("bgd-75", "task-22", "web", 510, 523.5);
 	launched("bgd-75", "task-23", "web:2", 510, 523.5);
 	launched("bgd-75", "task-24", "web:2", 510, 523.5);
 	for (int k = 1; k <= 4; k++)
-		T_NEAR(stage_at("bgd-75", "PRODUCTION_TRAFFIC_SHIFT", k), 333.75 + 60.0 * (k - 1));
-	T_NEAR(stage_at("bgd-75", "CLEAN_UP", 1), 573.75);
-	T_NEAR(stage_at("bgd-75", "COMPLETED", 1), 573.75);
+		T_NEAR(bgf_stage_at("bgd-75", "PRODUCTION_TRAFFIC_SHIFT", k), 333.75 + 60.0 * (k - 1));
+	T_NEAR(bgf_stage_at("bgd-75", "CLEAN_UP", 1), 573.75);
+	T_NEAR(bgf_stage_at("bgd-75", "COMPLETED", 1), 573.75);
 	RS_IS("bgd-75", "services.csv", -1, "healthy", "4");
 	bgd_free(&c);
 }
@@ -464,23 +398,23 @@ static void test_canary_unhealthy_min100(void)
 		"300,deploy,s,hc2,,,\n310,health_check_fail,task-8,,,,\n350,drain_instance,ci-00001,,,,\n"
 		"500,register_instance,m5.large,,1,,us-east-1a\n", 1, &c);
 	stopped_at("bgd-cu", "task-8", "ci-00001", 365.25, 368.25);
-	r = row_of("bgd-cu", "task-8");
+	r = bgf_row_of("bgd-cu", "task-8");
 	RS_IS("bgd-cu", "tasks.csv", r, "stopped_reason", "Task failed container health checks");
 	stopped_at("bgd-cu", "task-2", "ci-00001", 544, 547);
 	T_EQ(rs_rows("bgd-cu", "placement_failures.csv"), 6);
-	failure_is("bgd-cu", 1, "task-9", 354.75);
-	failure_is("bgd-cu", 2, "task-10", 354.75);
-	failure_is("bgd-cu", 3, "task-11", 365.75);
-	failure_is("bgd-cu", 4, "task-12", 365.75);
-	failure_is("bgd-cu", 5, "task-13", 379.75);
-	failure_is("bgd-cu", 6, "task-14", 379.75);
+	bgf_failure_is("bgd-cu", 1, "task-9", 354.75);
+	bgf_failure_is("bgd-cu", 2, "task-10", 354.75);
+	bgf_failure_is("bgd-cu", 3, "task-11", 365.75);
+	bgf_failure_is("bgd-cu", 4, "task-12", 365.75);
+	bgf_failure_is("bgd-cu", 5, "task-13", 379.75);
+	bgf_failure_is("bgd-cu", 6, "task-14", 379.75);
 	launched("bgd-cu", "task-15", "web", 510, 523.5);
 	launched("bgd-cu", "task-16", "web:2", 510, 523.5);
-	T_NEAR(stage_at("bgd-cu", "TEST_TRAFFIC_SHIFT", 1), 543.5);
-	T_NEAR(stage_at("bgd-cu", "PRODUCTION_TRAFFIC_SHIFT", 1), 543.5);
-	T_NEAR(stage_at("bgd-cu", "PRODUCTION_TRAFFIC_SHIFT", 2), 603.5);
-	T_NEAR(stage_at("bgd-cu", "CLEAN_UP", 1), 663.5);
-	T_NEAR(stage_at("bgd-cu", "COMPLETED", 1), 663.5);
+	T_NEAR(bgf_stage_at("bgd-cu", "TEST_TRAFFIC_SHIFT", 1), 543.5);
+	T_NEAR(bgf_stage_at("bgd-cu", "PRODUCTION_TRAFFIC_SHIFT", 1), 543.5);
+	T_NEAR(bgf_stage_at("bgd-cu", "PRODUCTION_TRAFFIC_SHIFT", 2), 603.5);
+	T_NEAR(bgf_stage_at("bgd-cu", "CLEAN_UP", 1), 663.5);
+	T_NEAR(bgf_stage_at("bgd-cu", "COMPLETED", 1), 663.5);
 	RS_IS("bgd-cu", "services.csv", -1, "healthy", "4");
 	bgd_free(&c);
 }

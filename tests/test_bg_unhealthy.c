@@ -30,30 +30,18 @@
 
 #include <CUnit/CUnit.h>
 
+#include "helpers/bgfull.h"
 #include "helpers/invariants.h"
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
 #include "models/service_int.h"
 
-#define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
-
 static int setup(void)
 {
 	if (rs_setup())
 		return 1;
-	/* blue (web) and green (web:2): a container health check every 10 s,
-	 * unhealthy at the third failure; startPeriod 30 s */
-	rs_write("bgu-hc.json", "{\"family\":\"web\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
-		 "\"cpu\":1024,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
-		 "\"interval\":10,\"timeout\":5,\"retries\":3,\"startPeriod\":30}}]}");
-	rs_write("bgu-hc2.json", "{\"family\":\"web\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\","
-		 "\"image\":\"x:2\",\"cpu\":1024,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
-		 "\"interval\":10,\"timeout\":5,\"retries\":3,\"startPeriod\":30}}]}");
-	/* green without startPeriod: its first checks count at once */
-	rs_write("bgu-hc2n.json", "{\"family\":\"web\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\","
-		 "\"image\":\"x:2\",\"cpu\":1024,\"memory\":512,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
-		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
+	bgf_taskdefs("bgu");   /* blue, green, green without startPeriod */
 	return 0;
 }
 
@@ -155,27 +143,13 @@ static void bgu_observe(struct backplane *bp, void *ctx)
 static void bgu_run(const char *name, const char *dc, const char *green_td, const char *rows, sim_time_t bound,
 		    long stops, struct bgu *c)
 {
-	char scn[64], trace[64], json[2048], csv[512];
+	char scn[64];
 
 	memset(c, 0, sizeof *c);
 	inv_init(&c->inv);
 	c->bound = bound;
+	bgf_write(name, "bgu", "", green_td, dc, rows);
 	snprintf(scn, sizeof scn, "%s.json", name);
-	snprintf(trace, sizeof trace, "%s.csv", name);
-	snprintf(json, sizeof json, "{\"name\":\"%s\",\"durationSeconds\":1200,"
-		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
-		 "\"schedulerDelaySeconds\":10},"
-		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
-		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
-		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
-		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":4}],"
-		 "\"taskDefinitions\":{\"hc\":\"bgu-hc.json\",\"hc2\":\"%s\"},"
-		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":4,"
-		 "\"deploymentConfiguration\":%s}],"
-		 "\"workload\":{\"traces\":[\"%s\"]}}", name, green_td, dc, trace);
-	rs_write(scn, json);
-	snprintf(csv, sizeof csv, "%s%s", TRACE_HDR, rows);
-	rs_write(trace, csv);
 	CU_ASSERT_EQUAL_FATAL(rs_run(scn, name, NULL, bgu_observe, c), 0);
 	inv_report(&c->inv, name);
 	T_EQ(c->inv.violations, 0);
@@ -194,46 +168,6 @@ static void bgu_free(struct bgu *c)
 	free(c->was_unh);
 	free(c->was_healthy);
 	inv_free(&c->inv);
-}
-
-/* deployments.csv of out-<tag>: time_s of the k-th row (1-based) of
- * deployment 2 at `stage`, -1 when none. */
-static double stage_at(const char *tag, const char *stage, int k)
-{
-	int n = rs_rows(tag, "deployments.csv");
-
-	for (int r = 1; r <= n; r++) {
-		char *st = rs_cell(tag, "deployments.csv", r, "stage");
-		char *dep = rs_cell(tag, "deployments.csv", r, "deployment");
-		int hit = st && dep && strcmp(st, stage) == 0 && strcmp(dep, "2") == 0 && --k == 0;
-
-		free(st);
-		free(dep);
-		if (hit)
-			return rs_num(tag, "deployments.csv", r, "time_s");
-	}
-	return -1;
-}
-
-/* A task's row of tasks.csv, asserted present. */
-static int row_of(const char *tag, const char *task)
-{
-	int r = rs_find(tag, "tasks.csv", "task_id", task);
-
-	if (r <= 0) {
-		char m[128];
-
-		snprintf(m, sizeof m, "%s: no row for %s", tag, task);
-		T_FAIL(m);
-	}
-	return r;
-}
-
-/* The row-th placement failure: its task and time. */
-static void failure_is(const char *tag, int row, const char *task, double at)
-{
-	RS_IS(tag, "placement_failures.csv", row, "task_id", task);
-	T_NEAR(rs_num(tag, "placement_failures.csv", row, "time_s"), at);
 }
 
 /* BLUE_GREEN, a green task unhealthy during SCALE_UP.  The instants, from
@@ -259,23 +193,23 @@ static void test_green_scale_up(void)
 	bgu_run("bgu-g", "{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":2}", "bgu-hc2n.json",
 		"300,deploy,s,hc2,,,\n310,health_check_fail,task-5,,,,\n", 21000, 1, &c);
 	T_EQ(c.longest, 21000);                /* 343.75 → 364.75 */
-	r = row_of("bgu-g", "task-5");
+	r = bgf_row_of("bgu-g", "task-5");
 	RS_IS("bgu-g", "tasks.csv", r, "stop_code", "ServiceSchedulerInitiated");
 	RS_IS("bgu-g", "tasks.csv", r, "stopped_reason", "Task failed container health checks");
 	T_NEAR(rs_num("bgu-g", "tasks.csv", r, "deactivating_s"), 365.25);
 	T_NEAR(rs_num("bgu-g", "tasks.csv", r, "stopped_s"), 368.25);
 	T_EQ(rs_rows("bgu-g", "placement_failures.csv"), 2);
-	failure_is("bgu-g", 1, "task-9", 354.75);
-	failure_is("bgu-g", 2, "task-10", 365.75);
-	r = row_of("bgu-g", "task-11");        /* the replacement, of green's revision */
+	bgf_failure_is("bgu-g", 1, "task-9", 354.75);
+	bgf_failure_is("bgu-g", 2, "task-10", 365.75);
+	r = bgf_row_of("bgu-g", "task-11");        /* the replacement, of green's revision */
 	RS_IS("bgu-g", "tasks.csv", r, "taskdef", "web:2");
 	T_NEAR(rs_num("bgu-g", "tasks.csv", r, "submit_s"), 378.75);
 	T_NEAR(rs_num("bgu-g", "tasks.csv", r, "placed_s"), 379.75);
 	T_NEAR(rs_num("bgu-g", "tasks.csv", r, "running_s"), 383.25);
-	T_NEAR(stage_at("bgu-g", "TEST_TRAFFIC_SHIFT", 1), 403.25);
-	T_NEAR(stage_at("bgu-g", "PRODUCTION_TRAFFIC_SHIFT", 1), 403.25);
-	T_NEAR(stage_at("bgu-g", "CLEAN_UP", 1), 523.25);
-	T_NEAR(stage_at("bgu-g", "COMPLETED", 1), 523.25);
+	T_NEAR(bgf_stage_at("bgu-g", "TEST_TRAFFIC_SHIFT", 1), 403.25);
+	T_NEAR(bgf_stage_at("bgu-g", "PRODUCTION_TRAFFIC_SHIFT", 1), 403.25);
+	T_NEAR(bgf_stage_at("bgu-g", "CLEAN_UP", 1), 523.25);
+	T_NEAR(bgf_stage_at("bgu-g", "COMPLETED", 1), 523.25);
 	T_EQ(rs_rows("bgu-g", "tasks.csv"), 9);      /* task-1..8 and task-11 */
 	RS_IS("bgu-g", "services.csv", -1, "running", "4");
 	RS_IS("bgu-g", "services.csv", -1, "healthy", "4");
@@ -304,24 +238,24 @@ static void test_blue_linear(void)
 		"\"maximumPercent\":100,\"linearConfiguration\":{\"stepPercent\":25,\"stepBakeTimeInMinutes\":1}}",
 		"bgu-hc2.json", "300,deploy,s,hc2,,,\n340,health_check_fail,task-1,,,,\n", 21000, 1, &c);
 	T_EQ(c.longest, 21000);                /* 363.75 → 384.75 */
-	r = row_of("bgu-b", "task-1");
+	r = bgf_row_of("bgu-b", "task-1");
 	RS_IS("bgu-b", "tasks.csv", r, "stopped_reason", "Task failed container health checks");
 	T_NEAR(rs_num("bgu-b", "tasks.csv", r, "deactivating_s"), 385.25);
 	T_NEAR(rs_num("bgu-b", "tasks.csv", r, "stopped_s"), 388.25);
 	T_EQ(rs_rows("bgu-b", "placement_failures.csv"), 2);
-	failure_is("bgu-b", 1, "task-9", 374.75);
-	failure_is("bgu-b", 2, "task-10", 385.75);
+	bgf_failure_is("bgu-b", 1, "task-9", 374.75);
+	bgf_failure_is("bgu-b", 2, "task-10", 385.75);
 	RS_IS("bgu-b", "placement_failures.csv", 2, "taskdef", "web");
-	r = row_of("bgu-b", "task-11");        /* the replacement, of blue's revision */
+	r = bgf_row_of("bgu-b", "task-11");        /* the replacement, of blue's revision */
 	RS_IS("bgu-b", "tasks.csv", r, "taskdef", "web");
 	T_NEAR(rs_num("bgu-b", "tasks.csv", r, "submit_s"), 398.75);
 	T_NEAR(rs_num("bgu-b", "tasks.csv", r, "running_s"), 403.25);
 	/* stopped at CLEAN_UP with the rest of blue */
 	T_NEAR(rs_num("bgu-b", "tasks.csv", r, "stopped_s"), 577.25);
 	for (int k = 1; k <= 4; k++)
-		T_NEAR(stage_at("bgu-b", "PRODUCTION_TRAFFIC_SHIFT", k), 333.75 + 60.0 * (k - 1));
-	T_NEAR(stage_at("bgu-b", "CLEAN_UP", 1), 573.75);
-	T_NEAR(stage_at("bgu-b", "COMPLETED", 1), 573.75);
+		T_NEAR(bgf_stage_at("bgu-b", "PRODUCTION_TRAFFIC_SHIFT", k), 333.75 + 60.0 * (k - 1));
+	T_NEAR(bgf_stage_at("bgu-b", "CLEAN_UP", 1), 573.75);
+	T_NEAR(bgf_stage_at("bgu-b", "COMPLETED", 1), 573.75);
 	RS_IS("bgu-b", "services.csv", -1, "running", "4");
 	RS_IS("bgu-b", "services.csv", -1, "healthy", "4");
 	bgu_free(&c);
@@ -357,32 +291,32 @@ static void test_both_canary(void)
 		"300,health_check_fail,task-1,,,,\n305,deploy,s,hc2,,,\n310,health_check_fail,task-5,,,,\n", 48500, 2,
 		&c);
 	T_EQ(c.longest, 48500);                /* task-5: 348.75 → 397.25 */
-	r1 = row_of("bgu-c", "task-1");
-	r5 = row_of("bgu-c", "task-5");
+	r1 = bgf_row_of("bgu-c", "task-1");
+	r5 = bgf_row_of("bgu-c", "task-5");
 	T_NEAR(rs_num("bgu-c", "tasks.csv", r1, "deactivating_s"), 359.25);
 	T_NEAR(rs_num("bgu-c", "tasks.csv", r1, "stopped_s"), 362.25);
 	T_NEAR(rs_num("bgu-c", "tasks.csv", r5, "deactivating_s"), 397.75);
 	T_NEAR(rs_num("bgu-c", "tasks.csv", r5, "stopped_s"), 400.75);
 	RS_IS("bgu-c", "tasks.csv", r5, "stopped_reason", "Task failed container health checks");
 	T_EQ(rs_rows("bgu-c", "placement_failures.csv"), 5);
-	failure_is("bgu-c", 1, "task-9", 334.75);
-	failure_is("bgu-c", 2, "task-10", 359.75);
-	failure_is("bgu-c", 3, "task-11", 359.75);
-	failure_is("bgu-c", 4, "task-13", 373.75);
-	failure_is("bgu-c", 5, "task-14", 398.25);
-	r = row_of("bgu-c", "task-12");        /* blue's replacement */
+	bgf_failure_is("bgu-c", 1, "task-9", 334.75);
+	bgf_failure_is("bgu-c", 2, "task-10", 359.75);
+	bgf_failure_is("bgu-c", 3, "task-11", 359.75);
+	bgf_failure_is("bgu-c", 4, "task-13", 373.75);
+	bgf_failure_is("bgu-c", 5, "task-14", 398.25);
+	r = bgf_row_of("bgu-c", "task-12");        /* blue's replacement */
 	RS_IS("bgu-c", "tasks.csv", r, "taskdef", "web");
 	T_NEAR(rs_num("bgu-c", "tasks.csv", r, "submit_s"), 372.75);
 	T_NEAR(rs_num("bgu-c", "tasks.csv", r, "running_s"), 377.25);
-	r = row_of("bgu-c", "task-15");        /* green's */
+	r = bgf_row_of("bgu-c", "task-15");        /* green's */
 	RS_IS("bgu-c", "tasks.csv", r, "taskdef", "web:2");
 	T_NEAR(rs_num("bgu-c", "tasks.csv", r, "submit_s"), 411.25);
 	T_NEAR(rs_num("bgu-c", "tasks.csv", r, "running_s"), 415.75);
-	T_NEAR(stage_at("bgu-c", "TEST_TRAFFIC_SHIFT", 1), 435.75);
-	T_NEAR(stage_at("bgu-c", "PRODUCTION_TRAFFIC_SHIFT", 1), 435.75);
-	T_NEAR(stage_at("bgu-c", "PRODUCTION_TRAFFIC_SHIFT", 2), 495.75);
-	T_NEAR(stage_at("bgu-c", "CLEAN_UP", 1), 555.75);
-	T_NEAR(stage_at("bgu-c", "COMPLETED", 1), 555.75);
+	T_NEAR(bgf_stage_at("bgu-c", "TEST_TRAFFIC_SHIFT", 1), 435.75);
+	T_NEAR(bgf_stage_at("bgu-c", "PRODUCTION_TRAFFIC_SHIFT", 1), 435.75);
+	T_NEAR(bgf_stage_at("bgu-c", "PRODUCTION_TRAFFIC_SHIFT", 2), 495.75);
+	T_NEAR(bgf_stage_at("bgu-c", "CLEAN_UP", 1), 555.75);
+	T_NEAR(bgf_stage_at("bgu-c", "COMPLETED", 1), 555.75);
 	RS_IS("bgu-c", "services.csv", -1, "running", "4");
 	RS_IS("bgu-c", "services.csv", -1, "healthy", "4");
 	bgu_free(&c);
@@ -407,19 +341,19 @@ static void test_pass_while_stopping(void)
 		"300,health_check_fail,task-1,,,,\n305,deploy,s,hc2,,,\n310,health_check_fail,task-5,,,,\n"
 		"360.5,set_desired,s,,4,,\n", 48500, 2, &c);
 	T_EQ(c.longest, 48500);                /* task-5: 348.75 → 397.25 */
-	T_NEAR(rs_num("bgu-w", "tasks.csv", row_of("bgu-w", "task-1"), "stopped_s"), 362.25);
-	T_NEAR(rs_num("bgu-w", "tasks.csv", row_of("bgu-w", "task-5"), "deactivating_s"), 397.75);
+	T_NEAR(rs_num("bgu-w", "tasks.csv", bgf_row_of("bgu-w", "task-1"), "stopped_s"), 362.25);
+	T_NEAR(rs_num("bgu-w", "tasks.csv", bgf_row_of("bgu-w", "task-5"), "deactivating_s"), 397.75);
 	T_EQ(rs_rows("bgu-w", "placement_failures.csv"), 7);
-	failure_is("bgu-w", 4, "task-12", 361.75);
-	failure_is("bgu-w", 5, "task-13", 361.75);
-	r = row_of("bgu-w", "task-14");        /* blue's replacement */
+	bgf_failure_is("bgu-w", 4, "task-12", 361.75);
+	bgf_failure_is("bgu-w", 5, "task-13", 361.75);
+	r = bgf_row_of("bgu-w", "task-14");        /* blue's replacement */
 	RS_IS("bgu-w", "tasks.csv", r, "taskdef", "web");
 	T_NEAR(rs_num("bgu-w", "tasks.csv", r, "submit_s"), 372.75);
-	r = row_of("bgu-w", "task-17");        /* green's */
+	r = bgf_row_of("bgu-w", "task-17");        /* green's */
 	RS_IS("bgu-w", "tasks.csv", r, "taskdef", "web:2");
 	T_NEAR(rs_num("bgu-w", "tasks.csv", r, "submit_s"), 411.25);
-	T_NEAR(stage_at("bgu-w", "TEST_TRAFFIC_SHIFT", 1), 435.75);
-	T_NEAR(stage_at("bgu-w", "CLEAN_UP", 1), 555.75);
+	T_NEAR(bgf_stage_at("bgu-w", "TEST_TRAFFIC_SHIFT", 1), 435.75);
+	T_NEAR(bgf_stage_at("bgu-w", "CLEAN_UP", 1), 555.75);
 	RS_IS("bgu-w", "services.csv", -1, "healthy", "4");
 	bgu_free(&c);
 }
