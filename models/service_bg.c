@@ -51,6 +51,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/mem.h"
+
 /* The share of production traffic to green changes: the load balancer
  * hears it (BN_SERVICE_TRAFFIC); `green` -1 ends the split. */
 static void tell_traffic(struct backplane *bp, struct svc *v, int green, int w)
@@ -349,7 +351,7 @@ static int drain_floor_stops(struct backplane *bp, struct svc *v, int act)
 
 	if (v->bg.stage == BG_NONE)
 		return 0;
-	healthy = calloc((size_t)v->n_deps, sizeof *healthy);
+	healthy = xcalloc((size_t)v->n_deps, sizeof *healthy);
 	for (int k = 0; k < v->n_tasks; k++) {
 		const struct task *t = bp_task_at(bp, v->tasks[k]);
 
@@ -394,7 +396,7 @@ void svc_bg_reconcile(struct backplane *bp, int vi)
 	struct svc *v = &svc_sched(bp)->svcs[vi];
 	int g = v->bg.green;
 	sim_time_t now = sim_now(backplane_sim(bp)), wake = -1;
-	struct bg_count *bc = calloc((size_t)v->n_deps, sizeof *bc);
+	struct bg_count *bc = xcalloc((size_t)v->n_deps, sizeof *bc);
 	/* no room for a replacement: the last launch found no capacity
 	 * (maximumPercent bounds nothing in the stages, choice E123); `busy`:
 	 * a task of the service still starting or still stopping */
