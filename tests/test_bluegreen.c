@@ -29,6 +29,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include "helpers/bgfull.h"
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
@@ -211,25 +212,6 @@ static void run_checked(const char *tag, const char *scenario, const char *trace
 	CU_ASSERT(o->samples > 20);
 }
 
-/* deployments.csv of out-<tag>: time_s of the first row of deployment 2 at
- * `stage` (the k-th such row, 1-based), -1 when none. */
-static double stage_at(const char *tag, const char *stage, int k)
-{
-	int n = rs_rows(tag, "deployments.csv");
-
-	for (int r = 1; r <= n; r++) {
-		char *st = rs_cell(tag, "deployments.csv", r, "stage");
-		char *dep = rs_cell(tag, "deployments.csv", r, "deployment");
-		int hit = st && dep && strcmp(st, stage) == 0 && strcmp(dep, "2") == 0 && --k == 0;
-
-		free(st);
-		free(dep);
-		if (hit)
-			return rs_num(tag, "deployments.csv", r, "time_s");
-	}
-	return -1;
-}
-
 /* A rollback is a NEW deployment (docs/ecs-model.md §5.6, choice E150):
  * deployment 3, of blue's revision (web), IN_PROGRESS in the failure's
  * event, then COMPLETED at steady state: blue still has its desired count
@@ -293,12 +275,12 @@ static void test_linear(void)
 	}
 	/* blue stopped only when the bake time after the last shift is over */
 	T_NEAR(o.blue_stop_s, t + 180 + 120);
-	T_NEAR(stage_at("bg-lin", "PRODUCTION_TRAFFIC_SHIFT", 1), t);
-	T_NEAR(stage_at("bg-lin", "PRODUCTION_TRAFFIC_SHIFT", 4), t + 180);
-	T_NEAR(stage_at("bg-lin", "BAKE_TIME", 1), t + 180);
-	T_NEAR(stage_at("bg-lin", "CLEAN_UP", 1), t + 300);
-	T_NEAR(stage_at("bg-lin", "COMPLETED", 1), t + 300);
-	CU_ASSERT(stage_at("bg-lin", "SCALE_UP", 1) >= 300);
+	T_NEAR(bgf_stage_at("bg-lin", "PRODUCTION_TRAFFIC_SHIFT", 1), t);
+	T_NEAR(bgf_stage_at("bg-lin", "PRODUCTION_TRAFFIC_SHIFT", 4), t + 180);
+	T_NEAR(bgf_stage_at("bg-lin", "BAKE_TIME", 1), t + 180);
+	T_NEAR(bgf_stage_at("bg-lin", "CLEAN_UP", 1), t + 300);
+	T_NEAR(bgf_stage_at("bg-lin", "COMPLETED", 1), t + 300);
+	CU_ASSERT(bgf_stage_at("bg-lin", "SCALE_UP", 1) >= 300);
 	T_NEAR(o.split_off_s, t + 300);
 	/* the requests follow the weight: half of them to green between the
 	 * second and third shifts (about 3000 requests) */
@@ -335,7 +317,7 @@ static void test_canary(void)
 	T_NEAR(o.shift_s[1], t + 120);
 	T_NEAR(o.shift_w[1], 1.0);
 	T_NEAR(o.blue_stop_s, t + 180);
-	T_NEAR(stage_at("bg-can", "CLEAN_UP", 1), t + 180);
+	T_NEAR(bgf_stage_at("bg-can", "CLEAN_UP", 1), t + 180);
 	RS_IS("bg-can", "services.csv", -1, "running", "4");
 }
 
@@ -355,7 +337,7 @@ static void test_blue_green(void)
 	T_NEAR(o.shift_w[0], 1.0);
 	CU_ASSERT(t >= o.green_healthy_s && o.green_healthy_s > 0);
 	T_NEAR(o.blue_stop_s, t + 60);
-	T_NEAR(stage_at("bg-bg", "TEST_TRAFFIC_SHIFT", 1), t);
+	T_NEAR(bgf_stage_at("bg-bg", "TEST_TRAFFIC_SHIFT", 1), t);
 	T_EQ(o.blue_started_after, 0);
 }
 
@@ -380,7 +362,7 @@ static void test_rollback(void)
 	T_EQ(o.blue_short, 0);
 	T_EQ(o.blue_started_after, 0);
 	CU_ASSERT(o.blue_stop_s < 0);          /* blue never stopped */
-	CU_ASSERT(stage_at("bg-rb", "FAILED", 1) > 0);
+	CU_ASSERT(bgf_stage_at("bg-rb", "FAILED", 1) > 0);
 	n = rs_rows("bg-rb", "tasks.csv");
 	for (int r = 1; r <= n; r++) {
 		char *td = rs_cell("bg-rb", "tasks.csv", r, "taskdef");
@@ -420,8 +402,8 @@ static void test_rollback_in_bake(void)
 	T_EQ(o.blue_short, 0);
 	T_EQ(o.blue_started_after, 0);
 	CU_ASSERT(o.blue_stop_s < 0);          /* blue untouched */
-	T_NEAR(stage_at("bg-rbb", "FAILED", 1), o.failed_s);
-	CU_ASSERT(stage_at("bg-rbb", "CLEAN_UP", 1) < 0);
+	T_NEAR(bgf_stage_at("bg-rbb", "FAILED", 1), o.failed_s);
+	CU_ASSERT(bgf_stage_at("bg-rbb", "CLEAN_UP", 1) < 0);
 	rollback_rows("bg-rbb", o.failed_s);
 	RS_IS("bg-rbb", "services.csv", -1, "running", "4");
 	RS_IS("bg-rbb", "services.csv", -1, "deployments", "1");
@@ -448,7 +430,7 @@ static void test_failed_no_rollback(void)
 	CU_ASSERT(o.split_off_s < 0);
 	CU_ASSERT(o.blue_stop_s < 0);
 	T_EQ(o.blue_short, 0);
-	CU_ASSERT(stage_at("bg-nrb", "CLEAN_UP", 1) < 0);
+	CU_ASSERT(bgf_stage_at("bg-nrb", "CLEAN_UP", 1) < 0);
 	n = rs_rows("bg-nrb", "tasks.csv");
 	for (int r = 1; r <= n; r++) {
 		char *td = rs_cell("bg-nrb", "tasks.csv", r, "taskdef");
@@ -542,7 +524,7 @@ static void test_desired_through_zero(void)
 	T_EQ(o.blue_short, 0);                 /* blue RUNNING at the desired count until CLEAN_UP */
 	T_EQ(o.green_early, 0);
 	T_EQ(o.n_shift, 1);
-	T_NEAR(o.blue_stop_s, stage_at("bg-zero", "CLEAN_UP", 1));
+	T_NEAR(o.blue_stop_s, bgf_stage_at("bg-zero", "CLEAN_UP", 1));
 	RS_IS("bg-zero", "requests.csv", 6, "http_503", "0");    /* the minute to 360 s */
 	RS_IS("bg-zero", "services.csv", -1, "running", "4");
 }
@@ -623,8 +605,8 @@ static void test_protected_blue(void)
 			p.violations);
 	T_EQ(p.violations, 0);
 	T_EQ(p.blue_recv_after, 0);
-	clean = stage_at("bg-prot", "CLEAN_UP", 1);
-	done = stage_at("bg-prot", "COMPLETED", 1);
+	clean = bgf_stage_at("bg-prot", "CLEAN_UP", 1);
+	done = bgf_stage_at("bg-prot", "COMPLETED", 1);
 	CU_ASSERT(clean > 300 && clean < 700);
 	/* COMPLETED once the last protected blue task may go (15 min after
 	 * it started, about 920 s) */
@@ -651,11 +633,11 @@ static void test_headless(void)
 	run_checked("bg-hl", HEAD("bg-hl", 1200) SVC("{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":2}")
 		    TAIL("bg-hl"), TRACE_HDR "300,deploy,w,web2,,,\n", &o, 300);
 	T_EQ(o.blue_short, 0);
-	t = stage_at("bg-hl", "PRODUCTION_TRAFFIC_SHIFT", 1);
+	t = bgf_stage_at("bg-hl", "PRODUCTION_TRAFFIC_SHIFT", 1);
 	CU_ASSERT(t >= o.green_healthy_s && o.green_healthy_s > 0);
-	T_NEAR(stage_at("bg-hl", "BAKE_TIME", 1), t);
+	T_NEAR(bgf_stage_at("bg-hl", "BAKE_TIME", 1), t);
 	T_NEAR(o.blue_stop_s, t + 120);
-	T_NEAR(stage_at("bg-hl", "CLEAN_UP", 1), t + 120);
+	T_NEAR(bgf_stage_at("bg-hl", "CLEAN_UP", 1), t + 120);
 	RS_IS("bg-hl", "services.csv", -1, "running", "4");
 }
 
@@ -725,14 +707,14 @@ static void test_bake_lost_task(void)
 		 TAIL("bg-bk"));
 	rs_write("bg-bk.csv", TRACE_HDR "300,deploy,w,web2,,,\n470,stop_task,task-5,,,,\n");
 	CU_ASSERT_EQUAL_FATAL(rs_run("bg-bk.json", "bg-bk", NULL, bake_observe, &b), 0);
-	t = stage_at("bg-bk", "BAKE_TIME", 1);
+	t = bgf_stage_at("bg-bk", "BAKE_TIME", 1);
 	/* the premise: task-5 was stopped inside the bake */
 	CU_ASSERT_FATAL(t > 300 && t < 470 && t + 120 > 475);
 	T_EQ(b.o.blue_short, 0);                /* blue whole until CLEAN_UP */
-	T_EQ(stage_at("bg-bk", "BAKE_TIME", 2), -1);   /* no second bake */
-	clean = stage_at("bg-bk", "CLEAN_UP", 1);
+	T_EQ(bgf_stage_at("bg-bk", "BAKE_TIME", 2), -1);   /* no second bake */
+	clean = bgf_stage_at("bg-bk", "CLEAN_UP", 1);
 	T_NEAR(b.clean_s, clean);
-	T_NEAR(stage_at("bg-bk", "COMPLETED", 1), clean);
+	T_NEAR(bgf_stage_at("bg-bk", "COMPLETED", 1), clean);
 	T_EQ(b.clean_green, 4);
 	T_EQ(b.done_green, 4);
 	T_EQ(b.done_other, 0);
@@ -786,9 +768,9 @@ static void test_failed_unhealthy_pass(void)
 		 TAIL("bg-fup"));
 	rs_write("bg-fup.csv", TRACE_HDR "300,deploy,w,hc2,,,\n320,health_check_fail,task-5,,,,\n");
 	CU_ASSERT_EQUAL_FATAL(rs_run("bg-fup.json", "bg-fup", NULL, NULL, NULL), 0);
-	failed = stage_at("bg-fup", "FAILED", 1);
+	failed = bgf_stage_at("bg-fup", "FAILED", 1);
 	CU_ASSERT_FATAL(failed > 320);
-	T_EQ(stage_at("bg-fup", "PRODUCTION_TRAFFIC_SHIFT", 1), -1);    /* failed in SCALE_UP */
+	T_EQ(bgf_stage_at("bg-fup", "PRODUCTION_TRAFFIC_SHIFT", 1), -1);    /* failed in SCALE_UP */
 	r = rs_find("bg-fup", "tasks.csv", "task_id", "task-5");
 	CU_ASSERT_FATAL(r > 0);
 	RS_IS("bg-fup", "tasks.csv", r, "stopped_reason", "Task failed container health checks");

@@ -20,7 +20,7 @@ void bgf_taskdefs(const char *prefix);
 void bgf_write(const char *name, const char *prefix, const char *cp_extra, const char *green_td, const char *dc,
 	       const char *rows);
 /* deployments.csv of out-<tag>: time_s of the k-th row (1-based) of
- * deployment 2 at `stage`, -1 when none. */
+ * deployment 2 at `stage`, -1 when none (tests/test_bluegreen.c too). */
 double bgf_stage_at(const char *tag, const char *stage, int k);
 /* A task's row of tasks.csv, asserted present (0 when absent). */
 int bgf_row_of(const char *tag, const char *task);
