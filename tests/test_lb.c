@@ -782,42 +782,6 @@ static void test_engine_events_per_request(void)
 	lbh_free(&H);
 }
 
-/* A service time that rounds to 0 ms ends at once, before the requests
- * that arrive later in the same millisecond (docs/ecs-model.md,
- * "Simultaneous events": an event's zero-delay consequences run first), so
- * a single worker never queues a request. */
-struct zero_seen { long served, queued, other; };
-
-static void zero_req(void *ctx, int tg, int target, enum lb_outcome o, sim_time_t arr,
-		     sim_time_t start, sim_time_t end, int queued)
-{
-	struct zero_seen *z = ctx;
-
-	(void)tg; (void)target; (void)start;
-	if (o != LB_SERVED)
-		z->other++;
-	else
-		z->served++;
-	z->queued += queued || end != arr;
-}
-
-static void test_zero_ms_service_order(void)
-{
-	struct zero_seen z = { 0, 0, 0 };
-
-	setup("", "\"load_balancing.algorithm.type\": \"round_robin\"",
-	      "\"arrivals\": {\"poisson\": {\"ratePerSecond\": 3000}},"
-	      " \"serviceTimeSeconds\": 0.0004, \"workersPerTask\": 1, \"queueLimit\": 10", 32);
-	H.on_request = zero_req;
-	H.req_ctx = &z;
-	register_and_start(1);
-	sim_run(H.s, 40000);
-	CU_ASSERT(z.served > 25000);
-	CU_ASSERT_EQUAL(z.queued, 0);
-	CU_ASSERT_EQUAL(z.other, 0);
-	lbh_free(&H);
-}
-
 /* Aggregate mode under a daily curve (docs/ecs-model.md choice E71): the
  * rate is held for each minute of the clock at the curve's value at the
  * middle of the minute, so the arrivals are exactly that step function's
@@ -881,7 +845,6 @@ CU_TestInfo lb_tests[] = {
 	{ "slow start ramps a new target's share", test_slow_start },
 	{ "NLB: cross-zone off, flow hash", test_nlb_flow_hash },
 	{ "request events: few engine events per request", test_engine_events_per_request },
-	{ "a 0-ms service ends before later arrivals of its ms", test_zero_ms_service_order },
 	{ "aggregate mode: a daily curve in one-minute steps", test_aggregate_daily_steps },
 	CU_TEST_INFO_NULL,
 };

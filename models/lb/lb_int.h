@@ -31,7 +31,7 @@ struct lb_row {                 /* counters of one interval or of the run */
 };
 
 struct lb_req {
-	sim_time_t arr, start;
+	int64_t arr_us, start_us;   /* exact times, µs (traffic.c, choice E215) */
 	int32_t target;             /* -1 free */
 	uint32_t gen;
 	int32_t next;               /* free list */
@@ -71,8 +71,8 @@ struct lb_tgt {
 				     * scope + n_scopes; docs/ecs-model.md §5.7) */
 };
 
-struct lb_rev {                 /* a request event beyond the wheel */
-	sim_time_t t;
+struct lb_rev {                 /* a request event in the heap */
+	int64_t tu;                 /* exact time, µs; runs at the ms tu / 1000 */
 	uint64_t seq;
 	uint32_t kind_tg;           /* kind << 24 | target group */
 	int32_t rid;
@@ -81,6 +81,7 @@ struct lb_rev {                 /* a request event beyond the wheel */
 #define LB_WHEEL 8192               /* ms the timing wheel covers (a power of 2) */
 
 struct lb_node {                /* a request event in a wheel slot */
+	int64_t tu;                 /* exact time, µs */
 	uint64_t seq;
 	uint32_t kind_tg;
 	int32_t rid;
@@ -88,7 +89,7 @@ struct lb_node {                /* a request event in a wheel slot */
 };
 
 struct lb_tmo {                 /* a client timeout, in a group's FIFO */
-	sim_time_t t;
+	int64_t tu;                 /* exact time, µs */
 	uint64_t seq;
 	int32_t rid;
 	uint32_t gen;
@@ -146,11 +147,12 @@ struct lb {
 	sim_time_t interval;
 	struct lb_tg *tg;
 	int n_tg;
-	uint32_t ev_wake, ev_now, ev_hc, ev_drain, ev_tick;
+	uint32_t ev_wake, ev_hc, ev_drain, ev_tick;
 	/* request events (arrivals, completions, client-timeout cursors),
-	 * ordered by (t, seq), in the lb's own queue (traffic.c): a timing
-	 * wheel of 1-ms slots for the next LB_WHEEL ms, a 4-ary heap beyond;
-	 * one engine event wakes the lb at the earliest */
+	 * ordered by (exact time in µs, seq), in the lb's own queue
+	 * (traffic.c): a timing wheel of 1-ms slots for the next LB_WHEEL ms,
+	 * a 4-ary heap beyond and for the millisecond being run; one engine
+	 * event wakes the lb at the earliest's millisecond */
 	struct lb_node *nodes;
 	int32_t n_nodes, cap_nodes, free_node;
 	int32_t *w_head, *w_tail;    /* LB_WHEEL slots: FIFO lists of nodes */
@@ -159,10 +161,6 @@ struct lb {
 	struct lb_rev *heap;
 	size_t n_heap, cap_heap;
 	uint64_t seq;
-	/* events due at once while the lb runs its events and the engine's
-	 * lane is empty: the lane's head, kept here (traffic.c) */
-	struct lb_rev *lane;
-	size_t lane_head, lane_n, lane_cap;
 	sim_time_t wake_t;           /* the pending wake, SIM_TIME_MAX none */
 	uint32_t wake_gen;
 	int in_wake;

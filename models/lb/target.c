@@ -551,7 +551,6 @@ void lb_free(struct lb *lb)
 	free(lb->tg);
 	free(lb->heap);
 	free(lb->nodes);
-	free(lb->lane);
 	free(lb->w_head);
 	free(lb->w_tail);
 	free(lb->w_bits);

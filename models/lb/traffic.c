@@ -3,16 +3,23 @@
  *
  * Per request: an arrival event (which also draws the next arrival) and a
  * completion event; a request that has to wait in a target's queue also
- * gets a client-timeout event.  These request events live in the lb's own
- * 4-ary heap ordered by (time, order scheduled), not in the engine's
- * queue: one engine event (lb/requests) wakes the lb at the earliest, and
- * it runs every request event of that millisecond in order (an event due
- * at once, e.g. a service time that rounds to 0 ms, goes through the
- * engine as before).  The client timeouts of a group fall due in the order
- * scheduled (one timeout per group), so they wait in a FIFO per group with
- * only its head in the heap; a request that started service or ended is
- * skipped there at no cost.  docs/ecs-model.md choice E70 says where the
- * lb's events fall among other models' events of the same millisecond.
+ * gets a client-timeout event.  A request's times are exact to the
+ * microsecond (arrivals, service draws, timeouts: docs/ecs-model.md choice
+ * E215), not rounded to the engine's millisecond, so millisecond-scale
+ * service times keep their queueing (Erlang B, M/M/c/K).  These request
+ * events live in the lb's own queue ordered by (exact time, order
+ * scheduled), not in the engine's: one engine event (lb/requests) wakes
+ * the lb at the millisecond that holds the earliest (floor of its exact
+ * time), and it runs every request event of that millisecond in the order
+ * of their exact times, including those the millisecond's events schedule
+ * into it (a 0.3-ms service).  The queue is a timing wheel of 1-ms slots
+ * for the next LB_WHEEL ms and a 4-ary heap: a slot is moved into the heap
+ * when its millisecond comes, and the heap orders it.  The client timeouts
+ * of a group fall due in the order scheduled (one timeout per group), so
+ * they wait in a FIFO per group with only its head in the heap; a request
+ * that started service or ended is skipped there at no cost.
+ * docs/ecs-model.md choice E70 says where the lb's events fall among other
+ * models' events of the same millisecond.
  * Requests live in a pool with a free list,
  * so memory follows the requests in flight, never the requests served.
  * Each LB node (enabled AZ) gets an equal share of the arrivals among the
@@ -105,9 +112,33 @@ static void req_free(struct lb *lb, int32_t id)
 
 enum { REV_ARR = 1, REV_DONE = 2, REV_TMO = 3 };
 
+/* Exact request times are integer µs (docs/ecs-model.md choice E215); an
+ * event runs at the engine's millisecond that holds it, [t, t + 1) ms. */
+#define US_PER_MS 1000
+#define US_LONG SIM_TIME_LONG       /* "never", µs */
+
+static sim_time_t ms_of(int64_t tu)
+{
+	return tu / US_PER_MS;
+}
+
+static int64_t us_of_s(double seconds)
+{
+	if (!(seconds > 0))
+		return 0;
+	if (seconds >= (double)(US_LONG / 1000000))
+		return US_LONG;
+	return (int64_t)llround(seconds * 1e6);
+}
+
+static int64_t us_of_ms(sim_time_t ms)
+{
+	return ms >= US_LONG / US_PER_MS ? US_LONG : ms * US_PER_MS;
+}
+
 static int rev_before(const struct lb_rev *a, const struct lb_rev *b)
 {
-	return a->t != b->t ? a->t < b->t : a->seq < b->seq;
+	return a->tu != b->tu ? a->tu < b->tu : a->seq < b->seq;
 }
 
 static void heap_push(struct lb *lb, struct lb_rev ev)
@@ -151,9 +182,9 @@ static struct lb_rev heap_pop(struct lb *lb)
 	return top;
 }
 
-/* The timing wheel: slot t % LB_WHEEL holds the events at t, for t in
- * [now, now + LB_WHEEL), in the order scheduled (seq grows, so appending
- * keeps each slot sorted). */
+/* The timing wheel: slot t % LB_WHEEL holds the events of the millisecond
+ * t, for t in (now, now + LB_WHEEL), unordered: when t comes, rev_take
+ * moves the slot into the heap, which orders it by exact time. */
 static void wheel_init(struct lb *lb)
 {
 	lb->w_head = xmalloc(sizeof *lb->w_head * LB_WHEEL);
@@ -164,9 +195,9 @@ static void wheel_init(struct lb *lb)
 	lb->free_node = -1;
 }
 
-static void wheel_push(struct lb *lb, sim_time_t t, uint64_t seq, uint32_t kind_tg, int32_t rid)
+static void wheel_push(struct lb *lb, int64_t tu, uint64_t seq, uint32_t kind_tg, int32_t rid)
 {
-	size_t slot = (size_t)t & (LB_WHEEL - 1);
+	size_t slot = (size_t)ms_of(tu) & (LB_WHEEL - 1);
 	int32_t id = lb->free_node;
 
 	if (id >= 0) {
@@ -178,7 +209,7 @@ static void wheel_push(struct lb *lb, sim_time_t t, uint64_t seq, uint32_t kind_
 		}
 		id = lb->n_nodes++;
 	}
-	lb->nodes[id] = (struct lb_node){ seq, kind_tg, rid, -1 };
+	lb->nodes[id] = (struct lb_node){ tu, seq, kind_tg, rid, -1 };
 	if (lb->w_tail[slot] >= 0) {
 		lb->nodes[lb->w_tail[slot]].next = id;
 	} else {
@@ -210,36 +241,38 @@ static sim_time_t wheel_next(const struct lb *lb, sim_time_t from)
 	return SIM_TIME_MAX;
 }
 
+/* The millisecond of the earliest event at or after the millisecond
+ * `from` (SIM_TIME_MAX: none). */
 static sim_time_t rev_next_time(const struct lb *lb, sim_time_t from)
 {
 	sim_time_t t = wheel_next(lb, from);
 
-	return lb->n_heap > 0 && lb->heap[0].t < t ? lb->heap[0].t : t;
+	return lb->n_heap > 0 && ms_of(lb->heap[0].tu) < t ? ms_of(lb->heap[0].tu) : t;
 }
 
-/* Take the next event due at `now` (the wheel's slot or the heap's top,
- * the one scheduled first) into *ev; 0 when none is due. */
+/* Take the next event of the millisecond `now`, the earliest by (exact
+ * time, order scheduled), into *ev; 0 when none is left.  The wheel's slot
+ * of `now` first moves into the heap. */
 static int rev_take(struct lb *lb, sim_time_t now, struct lb_rev *ev)
 {
 	size_t slot = (size_t)now & (LB_WHEEL - 1);
 	int32_t id = lb->w_head[slot];
-	int heap_due = lb->n_heap > 0 && lb->heap[0].t <= now;
 
-	if (id >= 0 && (!heap_due || lb->nodes[id].seq < lb->heap[0].seq)) {
-		struct lb_node *n = &lb->nodes[id];
+	if (id >= 0) {
+		while (id >= 0) {
+			struct lb_node *n = &lb->nodes[id];
+			int32_t next = n->next;
 
-		*ev = (struct lb_rev){ now, n->seq, n->kind_tg, n->rid };
-		lb->w_head[slot] = n->next;
-		if (n->next < 0) {
-			lb->w_tail[slot] = -1;
-			lb->w_bits[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
+			heap_push(lb, (struct lb_rev){ n->tu, n->seq, n->kind_tg, n->rid });
+			n->next = lb->free_node;
+			lb->free_node = id;
+			lb->w_count--;
+			id = next;
 		}
-		n->next = lb->free_node;
-		lb->free_node = id;
-		lb->w_count--;
-		return 1;
+		lb->w_head[slot] = lb->w_tail[slot] = -1;
+		lb->w_bits[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
 	}
-	if (!heap_due)
+	if (lb->n_heap == 0 || ms_of(lb->heap[0].tu) > now)
 		return 0;
 	*ev = heap_pop(lb);
 	return 1;
@@ -256,51 +289,34 @@ static void wake_at(struct lb *lb, sim_time_t t)
 	sim_at(lb->s, t, lb->ev_wake, NULL, lb->wake_gen);
 }
 
-/* Queue an event due at t > now: the wheel when near, else the heap.  A
- * timeout cursor carries the seq of its (older) timeout, so it goes to the
- * heap, which orders any seq: a wheel slot only appends. */
-static void rev_push(struct lb *lb, sim_time_t t, uint64_t seq, uint32_t kind_tg, int32_t rid)
+/* Queue an event at the exact time tu (µs, not before the engine's
+ * millisecond): the wheel when its millisecond is later and near, else the
+ * heap (the millisecond being run, or far).  A timeout cursor carries the
+ * seq of its (older) timeout; the heap orders it like any other. */
+static void rev_push(struct lb *lb, int64_t tu, uint64_t seq, uint32_t kind_tg, int32_t rid)
 {
-	if (t - sim_now(lb->s) < LB_WHEEL && (kind_tg >> 24) != REV_TMO)
-		wheel_push(lb, t, seq, kind_tg, rid);
+	sim_time_t t = ms_of(tu), now = sim_now(lb->s);
+
+	if (t > now && t - now < LB_WHEEL && (kind_tg >> 24) != REV_TMO)
+		wheel_push(lb, tu, seq, kind_tg, rid);
 	else
-		heap_push(lb, (struct lb_rev){ t, seq, kind_tg, rid });
+		heap_push(lb, (struct lb_rev){ tu, seq, kind_tg, rid });
 	wake_at(lb, t);
 }
 
-/* Schedule a request event of group g at t (>= now): due now, it goes
- * through the engine (the instant's lane while an event runs), so it runs
- * where the engine would run it; later, into the lb's queue. */
-static void rev_at(struct lb *lb, struct lb_tg *g, sim_time_t t, int kind, int32_t rid)
+/* Schedule a request event of group g at the exact time tu (µs).  One of
+ * the millisecond being run (a 0.3-ms service) joins it in order; outside
+ * a wake-up, the lb wakes at this millisecond. */
+static void rev_at(struct lb *lb, struct lb_tg *g, int64_t tu, int kind, int32_t rid)
 {
-	if (t <= sim_now(lb->s)) {
-		if (lb->in_wake && !sim_lane_pending(lb->s)) {
-			/* the engine's lane is empty: this event would be its
-			 * head, ahead of anything scheduled later */
-			if (lb->lane_n == lb->lane_cap) {
-				size_t cap = lb->lane_cap ? 2 * lb->lane_cap : 64;
-				struct lb_rev *r = xmalloc(cap * sizeof *r);
+	int64_t now_us = us_of_ms(sim_now(lb->s));
 
-				for (size_t i = 0; i < lb->lane_n; i++)
-					r[i] = lb->lane[(lb->lane_head + i) % lb->lane_cap];
-				free(lb->lane);
-				lb->lane = r;
-				lb->lane_cap = cap;
-				lb->lane_head = 0;
-			}
-			lb->lane[(lb->lane_head + lb->lane_n++) % lb->lane_cap] =
-				(struct lb_rev){ t, 0, (uint32_t)kind << 24 | (uint32_t)g->idx, rid };
-			return;
-		}
-		sim_at(lb->s, sim_now(lb->s), lb->ev_now, g, (uint64_t)kind << 32 | (uint32_t)rid);
-		return;
-	}
-	rev_push(lb, t, lb->seq++, (uint32_t)kind << 24 | (uint32_t)g->idx, rid);
+	rev_push(lb, tu > now_us ? tu : now_us, lb->seq++, (uint32_t)kind << 24 | (uint32_t)g->idx, rid);
 }
 
-static void tmo_push(struct lb *lb, struct lb_tg *g, sim_time_t t, int32_t rid, uint32_t gen)
+static void tmo_push(struct lb *lb, struct lb_tg *g, int64_t tu, int32_t rid, uint32_t gen)
 {
-	struct lb_tmo e = { t, lb->seq++, rid, gen };
+	struct lb_tmo e = { tu, lb->seq++, rid, gen };
 
 	if (g->tmo_n == g->tmo_cap) {
 		size_t cap = g->tmo_cap ? 2 * g->tmo_cap : 256;
@@ -315,11 +331,13 @@ static void tmo_push(struct lb *lb, struct lb_tg *g, sim_time_t t, int32_t rid, 
 	}
 	g->tmo[(g->tmo_head + g->tmo_n++) % g->tmo_cap] = e;
 	if (g->tmo_n == 1)         /* the new head: its cursor enters the queue */
-		rev_push(lb, t, e.seq, (uint32_t)REV_TMO << 24 | (uint32_t)g->idx, 0);
+		rev_push(lb, tu, e.seq, (uint32_t)REV_TMO << 24 | (uint32_t)g->idx, 0);
 }
 
 /* --- accounting --- */
 
+/* lat and wait: exact, µs; the histogram takes the latency to the
+ * nearest ms */
 static void count_end(struct lb_tg *g, int node, enum lb_outcome o, int64_t lat, int64_t wait,
 		      int queued)
 {
@@ -331,11 +349,12 @@ static void count_end(struct lb_tg *g, int node, enum lb_outcome o, int64_t lat,
 		switch (o) {
 		case LB_SERVED:
 			r[k]->served++;
-			r[k]->lat_sum += (double)lat;
-			r[k]->wait_sum += (double)wait;
+			r[k]->lat_sum += (double)lat / US_PER_MS;
+			r[k]->wait_sum += (double)wait / US_PER_MS;
 			r[k]->waited += queued;
-			lb_lat_add_ms(&r[k]->lat, lat);
-			if (g->cfg->has_slo && g->cfg->slo_p99_ms > 0 && (double)lat > g->cfg->slo_p99_ms)
+			lb_lat_add_ms(&r[k]->lat, (lat + US_PER_MS / 2) / US_PER_MS);
+			if (g->cfg->has_slo && g->cfg->slo_p99_ms > 0 &&
+			    (double)lat / US_PER_MS > g->cfg->slo_p99_ms)
 				r[k]->lat.over_slo++;
 			break;
 		case LB_E502: r[k]->e502++; break;
@@ -353,11 +372,14 @@ static void count_arrival(struct lb_tg *g, int node)
 		g->iv_az[node].arrivals++;
 }
 
-static void report(struct lb *lb, struct lb_tg *g, int ti, enum lb_outcome o, sim_time_t arr,
-		   sim_time_t start, sim_time_t end, int queued)
+/* arr, start, end: exact, µs (-1: none); the callback gets the
+ * milliseconds that hold them */
+static void report(struct lb *lb, struct lb_tg *g, int ti, enum lb_outcome o, int64_t arr,
+		   int64_t start, int64_t end, int queued)
 {
 	if (lb->cb.on_request)
-		lb->cb.on_request(lb->cb.ctx, g->idx, ti, o, arr, start, end, queued);
+		lb->cb.on_request(lb->cb.ctx, g->idx, ti, o, arr < 0 ? -1 : ms_of(arr),
+				  start < 0 ? -1 : ms_of(start), ms_of(end), queued);
 }
 
 /* --- routing --- */
@@ -460,18 +482,22 @@ static int pick_side(struct lb_tg *g)
 	return gsl_rng_uniform(g->r) < g->w_green;
 }
 
-static void start_service(struct lb *lb, struct lb_tg *g, struct lb_tgt *t, int32_t rid, sim_time_t now)
+/* A request starts service at the exact time tu (µs); the draw is kept to
+ * the µs. */
+static void start_service(struct lb *lb, struct lb_tg *g, struct lb_tgt *t, int32_t rid, int64_t tu)
 {
 	double sv = dist_sample(&g->cfg->traffic.service, g->r);
 
-	lb->req[rid].start = now;
+	lb->req[rid].start_us = tu;
 	lb->req[rid].queued = 0;
-	rev_at(lb, g, now + sim_ms(sv), REV_DONE, rid);
+	rev_at(lb, g, tu + us_of_s(sv), REV_DONE, rid);
 	(void)t;
 }
 
-static void one_request(struct lb *lb, struct lb_tg *g, sim_time_t now)
+/* A request arrives at the exact time tu (µs). */
+static void one_request(struct lb *lb, struct lb_tg *g, int64_t tu)
 {
+	sim_time_t now = ms_of(tu);
 	int node = pick_node(g), ti;
 	struct lb_scope *s;
 	struct lb_tgt *t;
@@ -480,13 +506,13 @@ static void one_request(struct lb *lb, struct lb_tg *g, sim_time_t now)
 	count_arrival(g, node);
 	if (node < 0) {
 		count_end(g, node, LB_E503, 0, 0, 0);
-		report(lb, g, -1, LB_E503, now, now, now, 0);
+		report(lb, g, -1, LB_E503, tu, tu, tu, 0);
 		return;
 	}
 	s = &g->sc[(g->cross ? 0 : node) + pick_side(g) * g->n_scopes];
 	if (s->n == 0) {
 		count_end(g, node, LB_E503, 0, 0, 0);
-		report(lb, g, -1, LB_E503, now, now, now, 0);
+		report(lb, g, -1, LB_E503, tu, tu, tu, 0);
 		return;
 	}
 	ti = pick_target(g, s, now);
@@ -494,16 +520,16 @@ static void one_request(struct lb *lb, struct lb_tg *g, sim_time_t now)
 	t->received++;
 	if (t->dead) {
 		count_end(g, node, LB_E502, 0, 0, 0);
-		report(lb, g, ti, LB_E502, now, now, now, 0);
+		report(lb, g, ti, LB_E502, tu, tu, tu, 0);
 		return;
 	}
 	if (t->busy >= g->c && t->qlen >= g->k) {
 		count_end(g, node, LB_E503, 0, 0, 0);
-		report(lb, g, ti, LB_E503, now, now, now, 0);
+		report(lb, g, ti, LB_E503, tu, tu, tu, 0);
 		return;
 	}
 	rid = req_alloc(lb);
-	lb->req[rid].arr = now;
+	lb->req[rid].arr_us = tu;
 	lb->req[rid].target = ti;
 	lb->req[rid].epoch = t->epoch;
 	lb->req[rid].node = (uint8_t)node;
@@ -512,14 +538,14 @@ static void one_request(struct lb *lb, struct lb_tg *g, sim_time_t now)
 	lb_tgt_out_changed(g, t, t->out - 1);
 	if (t->busy < g->c) {
 		t->busy++;
-		start_service(lb, g, t, rid, now);
+		start_service(lb, g, t, rid, tu);
 		return;
 	}
 	lb->req[rid].queued = 1;
 	lb->req[rid].waited = 1;
 	t->q[(t->qhead + t->qlen) % g->k] = rid;
 	t->qlen++;
-	tmo_push(lb, g, now + g->cfg->traffic.client_timeout, rid, lb->req[rid].gen);
+	tmo_push(lb, g, tu + us_of_ms(g->cfg->traffic.client_timeout), rid, lb->req[rid].gen);
 }
 
 /* Next arrival (ms, exact) after `from` by thinning at the maximum rate. */
@@ -559,7 +585,6 @@ static void schedule_next(struct lb *lb, struct lb_tg *g)
 {
 	struct err e;
 	double t;
-	sim_time_t when;
 
 	if (g->trace)
 		err_clear(&e);     /* only a trace can fail (err_at fills every field) */
@@ -574,35 +599,34 @@ static void schedule_next(struct lb *lb, struct lb_tg *g)
 		return;
 	}
 	g->next_arr = t;
-	when = (sim_time_t)llround(t);
-	if (when < sim_now(lb->s))
-		when = sim_now(lb->s);
-	rev_at(lb, g, when, REV_ARR, 0);
+	rev_at(lb, g, t >= (double)(US_LONG / US_PER_MS) ? US_LONG : (int64_t)llround(t * US_PER_MS),
+	       REV_ARR, 0);
 }
 
-static void on_arrival(struct lb *lb, struct lb_tg *g, sim_time_t now)
+static void on_arrival(struct lb *lb, struct lb_tg *g, int64_t tu)
 {
-	one_request(lb, g, now);
+	one_request(lb, g, tu);
 	schedule_next(lb, g);
 }
 
-static void on_done(struct lb *lb, struct lb_tg *g, int32_t rid, sim_time_t now)
+static void on_done(struct lb *lb, struct lb_tg *g, int32_t rid, int64_t tu)
 {
 	struct lb_req *r = &lb->req[rid];
 	struct lb_tgt *t = &g->t[r->target];
-	sim_time_t lat = now - r->arr;
+	int64_t lat = tu - r->arr_us;
+	sim_time_t now = ms_of(tu);
 	int ti = r->target;
 
 	if (r->epoch != t->epoch) {          /* already failed with its target */
 		req_free(lb, rid);
 		return;
 	}
-	if (lat > g->cfg->traffic.client_timeout) {
+	if (lat > us_of_ms(g->cfg->traffic.client_timeout)) {
 		count_end(g, r->node, LB_E504, 0, 0, 0);
-		report(lb, g, ti, LB_E504, r->arr, r->start, now, r->queued);
+		report(lb, g, ti, LB_E504, r->arr_us, r->start_us, tu, r->queued);
 	} else {
-		count_end(g, r->node, LB_SERVED, lat, r->start - r->arr, r->waited);
-		report(lb, g, ti, LB_SERVED, r->arr, r->start, now, r->waited);
+		count_end(g, r->node, LB_SERVED, lat, r->start_us - r->arr_us, r->waited);
+		report(lb, g, ti, LB_SERVED, r->arr_us, r->start_us, tu, r->waited);
 	}
 	req_free(lb, rid);
 	t->out--;
@@ -613,7 +637,7 @@ static void on_done(struct lb *lb, struct lb_tg *g, int32_t rid, sim_time_t now)
 		t->qhead = (t->qhead + 1) % g->k;
 		t->qlen--;
 		t->busy++;
-		start_service(lb, g, t, next, now);
+		start_service(lb, g, t, next, tu);
 	}
 	lb_tgt_out_changed(g, t, t->out + 1);
 	if (t->out == 0 && t->state == LB_T_DRAINING)
@@ -628,8 +652,9 @@ static int tmo_live(const struct lb *lb, const struct lb_tg *g, const struct lb_
 	return r->gen == e->gen && r->queued && r->target >= 0 && r->epoch == g->t[r->target].epoch;
 }
 
-static void on_timeout(struct lb *lb, struct lb_tg *g, int32_t rid, uint32_t gen, sim_time_t now)
+static void on_timeout(struct lb *lb, struct lb_tg *g, int32_t rid, uint32_t gen, int64_t tu)
 {
+	sim_time_t now = ms_of(tu);
 	struct lb_req *r = &lb->req[rid];
 	struct lb_tgt *t;
 	int ti, pos = -1;
@@ -652,7 +677,7 @@ static void on_timeout(struct lb *lb, struct lb_tg *g, int32_t rid, uint32_t gen
 	t->qhead = (t->qhead + 1) % g->k;
 	t->qlen--;
 	count_end(g, r->node, LB_E504, 0, 0, 0);
-	report(lb, g, ti, LB_E504, r->arr, -1, now, 1);
+	report(lb, g, ti, LB_E504, r->arr_us, -1, tu, 1);
 	req_free(lb, rid);
 	t->out--;
 	lb_tgt_out_changed(g, t, t->out + 1);
@@ -660,24 +685,24 @@ static void on_timeout(struct lb *lb, struct lb_tg *g, int32_t rid, uint32_t gen
 		lb_target_idle(g, ti, now);
 }
 
-/* Run one request event popped from the heap. */
-static void run_rev(struct lb *lb, const struct lb_rev *ev, sim_time_t now)
+/* Run one request event taken from the queue, at its exact time. */
+static void run_rev(struct lb *lb, const struct lb_rev *ev)
 {
 	struct lb_tg *g = &lb->tg[ev->kind_tg & 0xffffff];
 
 	switch (ev->kind_tg >> 24) {
 	case REV_ARR:
-		on_arrival(lb, g, now);
+		on_arrival(lb, g, ev->tu);
 		break;
 	case REV_DONE:
-		on_done(lb, g, ev->rid, now);
+		on_done(lb, g, ev->rid, ev->tu);
 		break;
 	case REV_TMO: {
 		struct lb_tmo e = g->tmo[g->tmo_head];
 
 		g->tmo_head = (g->tmo_head + 1) % g->tmo_cap;
 		g->tmo_n--;
-		on_timeout(lb, g, e.rid, e.gen, now);
+		on_timeout(lb, g, e.rid, e.gen, ev->tu);
 		/* skip the timeouts of requests no longer waiting; the next
 		 * live one's cursor enters the heap */
 		while (g->tmo_n > 0 && !tmo_live(lb, g, &g->tmo[g->tmo_head])) {
@@ -687,19 +712,17 @@ static void run_rev(struct lb *lb, const struct lb_rev *ev, sim_time_t now)
 		if (g->tmo_n > 0) {
 			const struct lb_tmo *h = &g->tmo[g->tmo_head];
 
-			rev_push(lb, h->t, h->seq, (uint32_t)REV_TMO << 24 | (uint32_t)g->idx, 0);
+			rev_push(lb, h->tu, h->seq, (uint32_t)REV_TMO << 24 | (uint32_t)g->idx, 0);
 		}
 		break;
 	}
 	}
 }
 
-/* lb/requests: run the request events due now, in order.  Like the
+/* lb/requests: run the request events of this millisecond in the order of
+ * their exact times, those they schedule into it included.  Like the
  * engine's queued events, each waits until the instant's lane is empty
- * (a callback's event, an event due at once scheduled behind one): then
- * the lb wakes again at the lane's end.  The lb's own events due at once
- * scheduled while the engine's lane was empty run first, in order, as the
- * lane's head would. */
+ * (a callback's event): then the lb wakes again at the lane's end. */
 static void on_wake(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct lb *lb = ctx;
@@ -713,35 +736,19 @@ static void on_wake(struct sim *s, void *ctx, const struct event *ev)
 	for (;;) {
 		struct lb_rev e;
 
-		if (lb->lane_n > 0) {
-			e = lb->lane[lb->lane_head];
-			lb->lane_head = (lb->lane_head + 1) % lb->lane_cap;
-			lb->lane_n--;
-		} else if (sim_lane_pending(s)) {
+		if (sim_lane_pending(s)) {
 			again = 1;
 			break;
-		} else if (!rev_take(lb, now, &e)) {
-			break;
 		}
-		run_rev(lb, &e, now);
+		if (!rev_take(lb, now, &e))
+			break;
+		run_rev(lb, &e);
 	}
 	lb->in_wake = 0;
 	if (again)
 		wake_at(lb, now);
 	else
 		wake_at(lb, rev_next_time(lb, now + 1));
-}
-
-/* lb/request_now: a request event due at the instant it was scheduled. */
-static void on_now(struct sim *s, void *ctx, const struct event *ev)
-{
-	struct lb *lb = ctx;
-	struct lb_tg *g = ev->target;
-
-	if ((ev->arg >> 32) == REV_ARR)
-		on_arrival(lb, g, sim_now(s));
-	else
-		on_done(lb, g, (int32_t)(ev->arg & 0xffffffffu), sim_now(s));
 }
 
 /* Every request in flight at target ti fails (502). */
@@ -770,12 +777,12 @@ void lb_traffic_fail_target(struct lb_tg *g, int ti, sim_time_t now)
 		int32_t rid = t->q[(t->qhead + i) % g->k];
 
 		count_end(g, lb->req[rid].node, LB_E502, 0, 0, 0);
-		report(lb, g, ti, LB_E502, lb->req[rid].arr, -1, now, 1);
+		report(lb, g, ti, LB_E502, lb->req[rid].arr_us, -1, us_of_ms(now), 1);
 		req_free(lb, rid);
 	}
 	for (int i = 0; i < t->busy; i++) {
 		count_end(g, t->az, LB_E502, 0, 0, 0);
-		report(lb, g, ti, LB_E502, -1, -1, now, 0);
+		report(lb, g, ti, LB_E502, -1, -1, us_of_ms(now), 0);
 	}
 	t->qlen = t->busy = t->out = 0;
 	t->epoch++;
@@ -1033,7 +1040,6 @@ void lb_traffic_close_trace(struct lb_tg *g)
 void lb_traffic_init(struct lb *lb)
 {
 	lb->ev_wake = sim_on(lb->s, "lb/requests", on_wake, lb);
-	lb->ev_now = sim_on(lb->s, "lb/request_now", on_now, lb);
 	lb->wake_t = SIM_TIME_MAX;
 	wheel_init(lb);
 }
@@ -1065,7 +1071,8 @@ int lb_traffic_start(struct lb *lb, sim_time_t start, struct err *e)
 		if (c->arrival == LB_ARR_TRACE && t < (double)start)
 			t = (double)start;
 		g->next_arr = t;
-		rev_at(lb, g, (sim_time_t)llround(t), REV_ARR, 0);
+		rev_at(lb, g, t >= (double)(US_LONG / US_PER_MS) ? US_LONG : (int64_t)llround(t * US_PER_MS),
+		       REV_ARR, 0);
 	}
 	return 0;
 }
