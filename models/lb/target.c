@@ -376,6 +376,9 @@ void lb_target_dead(struct lb *lb, int tg, int ti, sim_time_t now)
 	lb_agg_advance(g, now);
 	g->t[ti].dead = 1;
 	lb_traffic_fail_target(g, ti, now);
+	/* per request, a draining target now holds nothing in flight */
+	if (!(g->cfg->has_traffic && g->cfg->traffic.mode == LB_MODE_AGGREGATE))
+		lb_target_idle(g, ti, now);
 }
 
 void lb_az_state(struct lb *lb, const char *az, int up, sim_time_t now)

@@ -751,7 +751,8 @@ static void on_wake(struct sim *s, void *ctx, const struct event *ev)
 		wake_at(lb, rev_next_time(lb, now + 1));
 }
 
-/* Every request in flight at target ti fails (502). */
+/* Every request in flight at target ti fails (502).  A draining target
+ * stays draining: the caller says why it ends (the delay, or its death). */
 void lb_traffic_fail_target(struct lb_tg *g, int ti, sim_time_t now)
 {
 	struct lb *lb = g->lb;
@@ -787,8 +788,6 @@ void lb_traffic_fail_target(struct lb_tg *g, int ti, sim_time_t now)
 	t->qlen = t->busy = t->out = 0;
 	t->epoch++;
 	lb_tgt_out_changed(g, t, old);
-	if (t->state == LB_T_DRAINING)
-		lb_target_idle(g, ti, now);
 }
 
 /* --- aggregate mode --- */
