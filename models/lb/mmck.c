@@ -134,15 +134,37 @@ static double d_cdf(const struct mmck_to *o, double mu, double t)
 	return v > 0 ? v : 0;
 }
 
-/* Simpson's rule on [0, tau] with n (even) intervals */
+/* Simpson's rule on [lo, hi], with enough intervals for the scales 1/mu
+ * and, where the waiting-time density varies (vary), 1/|beta| */
 static double simpson(double (*f)(const struct mmck_to *, double, double), const struct mmck_to *o,
-		      double mu, double tau, int n)
+		      double mu, double lo, double hi, int vary)
 {
-	double h = tau / n, s = f(o, mu, 0) + f(o, mu, tau);
+	double len = hi - lo, fin = 16 * (1 + len * (mu + (vary ? fabs(o->beta) : 0))), h, s;
+	int n = fin > 100000 ? 200000 : 2 * (int)ceil(fin);
 
+	if (n < 64)
+		n = 64;
+	if (!(len > 0))
+		return 0;
+	h = len / n;
+	s = f(o, mu, lo) + f(o, mu, hi);
 	for (int i = 1; i < n; i++)
-		s += f(o, mu, i * h) * (i % 2 ? 4 : 2);
+		s += f(o, mu, lo + i * h) * (i % 2 ? 4 : 2);
 	return s * h / 3;
+}
+
+/* the integral over [0, tau], cut where the density e^{beta x} has fallen
+ * by e^-40 (near 0 when beta < 0, near tau when beta > 0), so the part
+ * where it varies gets its own fine steps */
+static double integrate(double (*f)(const struct mmck_to *, double, double), const struct mmck_to *o,
+			double mu, double tau)
+{
+	double b = o->beta, cut;
+
+	if (!(fabs(b) * tau > 80))
+		return simpson(f, o, mu, 0, tau, 1);
+	cut = b > 0 ? tau - 40 / b : 40 / -b;
+	return simpson(f, o, mu, 0, cut, b < 0) + simpson(f, o, mu, cut, tau, b > 0);
 }
 
 static double d_cdf_f(const struct mmck_to *o, double mu, double t)
@@ -159,9 +181,8 @@ static double d_wait_f(const struct mmck_to *o, double mu, double x)
 static void solve_d(struct mmck_to *o, const struct mmck *q, double tau)
 {
 	double lam = q->lambda, mu = q->mu, cm = q->c * mu, b = lam - cm;
-	double lm = -INFINITY, ld = -INFINITY, lcont, lz, fin;
+	double lm = -INFINITY, ld = -INFINITY, lcont, lz;
 	double *lw = xmalloc(sizeof *lw * (size_t)q->c);
-	int n;
 
 	/* P(n busy) for n < c is proportional to (lam/mu)^n / n! */
 	for (int i = 0; i < q->c; i++) {
@@ -190,14 +211,11 @@ static void solve_d(struct mmck_to *o, const struct mmck *q, double tau)
 	o->late = 1 - o->abandon - o->served;
 	if (o->late < 0)
 		o->late = 0;
-	/* Simpson's rule, fine enough for the scales 1/mu and 1/|b| */
-	fin = 16 * (1 + tau * (mu + fabs(b)));
-	n = fin > 100000 ? 200000 : 2 * (int)ceil(fin);
-	if (n < 64)
-		n = 64;
 	if (o->served > 0) {
-		o->lat_mean = (tau * o->served - simpson(d_cdf_f, o, mu, tau, n)) / o->served;
-		o->wait_mean = simpson(d_wait_f, o, mu, tau, n) / o->served;
+		o->lat_mean = (tau * o->served - integrate(d_cdf_f, o, mu, tau)) / o->served;
+		if (o->lat_mean < 0)
+			o->lat_mean = 0;
+		o->wait_mean = integrate(d_wait_f, o, mu, tau) / o->served;
 		o->pwait = (o->served - o->pfree * -expm1(-mu * tau)) / o->served;
 		if (o->pwait < 0)
 			o->pwait = 0;
