@@ -173,7 +173,7 @@ static void test_mm2_patience(void)
 	mmck_free(&q);
 }
 
-/* (3) the queue limit binds, the timeout matters too (M/M/2/3, lam 3,
+/* (3) the queue limit binds, the timeout matters too (c 2, K 3, lam 3,
  * mu 1, tau 2): M/M/c/K, the served conditioned on T <= tau.  The mean
  * and wait against numerical integration of the response-time tail and of
  * the waiting time's density. */
