@@ -23,6 +23,8 @@ struct lb_lat {
 	double *tail;               /* LB_GRID: sum of weight x P(T > grid[i]) */
 	double n;                   /* served requests (weight) */
 	double over_slo;            /* served slower than the SLO's latency */
+	double tmax_ms;             /* aggregate: no served latency above (the
+				     * client timeout; 0 = no bound) */
 };
 
 struct lb_row {                 /* counters of one interval or of the run */

@@ -90,20 +90,27 @@ double lb_lat_quantile(const struct lb *lb, const struct lb_lat *l, double p)
 		}
 		return bucket_value(LB_HIST_N - 1);
 	}
-	/* aggregate: first grid point with P(T > x) <= 1 - p, log-interpolated */
+	/* aggregate: first grid point with P(T > x) <= 1 - p, log-interpolated.
+	 * When the served are those answered within the client timeout
+	 * (docs/ecs-model.md choice E210), the timeout is one more point, where
+	 * the tail is 0, so no quantile is above it. */
 	for (int i = 0; i < LB_GRID; i++) {
-		double q = l->tail[i] / l->n;
+		double q = l->tail[i] / l->n, xi = lb->grid[i];
 
+		if (l->tmax_ms > 0 && xi > l->tmax_ms && (i == 0 || lb->grid[i - 1] < l->tmax_ms)) {
+			xi = l->tmax_ms;
+			q = 0;
+		}
 		if (q <= 1 - p) {
 			double q0, x0, x1;
 
 			if (i == 0)
-				return lb->grid[0];
+				return xi;
 			q0 = l->tail[i - 1] / l->n;
 			x0 = log(lb->grid[i - 1]);
-			x1 = log(lb->grid[i]);
+			x1 = log(xi);
 			if (q0 - q <= 0)
-				return lb->grid[i];
+				return xi;
 			return exp(x0 + (x1 - x0) * (q0 - (1 - p)) / (q0 - q));
 		}
 	}

@@ -1,5 +1,8 @@
 /* models/lb/mmck.c — M/M/c/K stationary distribution and response-time
- * tail (standard birth-death results; FIFO, exponential service). */
+ * tail (standard birth-death results; FIFO, exponential service), and the
+ * outcomes with a client timeout: M/M/c/K conditioned on T <= tau, or
+ * M/M/c+D (deterministic patience) by the virtual waiting time's
+ * level-crossing equation (docs/ecs-model.md §6.4, choice E210). */
 #include "mmck.h"
 
 #include <math.h>
@@ -89,4 +92,248 @@ double mmck_resp_tail(const struct mmck *q, double t)
 			tail += q->p[n] * erl_exp_tail(n - q->c + 1, a, q->mu, t);
 	}
 	return tail / adm;
+}
+
+/* --- the client timeout (docs/ecs-model.md §6.4, choice E210) --- */
+
+/* (e^{kt} - 1) / k, t at k = 0 */
+static double em1k(double k, double t)
+{
+	return k == 0 ? t : expm1(k * t) / k;
+}
+
+/* integral over [0, t] of exp(lc + k x) dx, without overflow when the
+ * integrand stays finite */
+static double int_exp(double lc, double k, double t)
+{
+	if (k <= 0)
+		return exp(lc) * em1k(k, t);
+	return exp(lc + k * t) * em1k(-k, t);
+}
+
+static double logaddexp(double x, double y)
+{
+	if (x < y) {
+		double s = x;
+
+		x = y;
+		y = s;
+	}
+	return y == -INFINITY ? x : x + log1p(exp(y - x));
+}
+
+/* M/M/c+D: P(served with T <= t), t <= tau.  An arrival that finds a
+ * free worker is served at once; one that finds the virtual wait x < tau
+ * waits exactly x (FIFO, and those ahead leave no later than it would);
+ * x >= tau leaves at tau. */
+static double d_cdf(const struct mmck_to *o, double mu, double t)
+{
+	double v = o->pfree * -expm1(-mu * t) + int_exp(o->log_a, o->beta, t) -
+		   int_exp(o->log_a - mu * t, o->beta + mu, t);
+
+	return v > 0 ? v : 0;
+}
+
+/* Simpson's rule on [lo, hi], with enough intervals for the scales 1/mu
+ * and, where the waiting-time density varies (vary), 1/|beta| */
+static double simpson(double (*f)(const struct mmck_to *, double, double), const struct mmck_to *o,
+		      double mu, double lo, double hi, int vary)
+{
+	double len = hi - lo, fin = 16 * (1 + len * (mu + (vary ? fabs(o->beta) : 0))), h, s;
+	int n = fin > 100000 ? 200000 : 2 * (int)ceil(fin);
+
+	if (n < 64)
+		n = 64;
+	if (!(len > 0))
+		return 0;
+	h = len / n;
+	s = f(o, mu, lo) + f(o, mu, hi);
+	for (int i = 1; i < n; i++)
+		s += f(o, mu, lo + i * h) * (i % 2 ? 4 : 2);
+	return s * h / 3;
+}
+
+/* the integral over [0, tau], cut where the density e^{beta x} has fallen
+ * by e^-40 (near 0 when beta < 0, near tau when beta > 0), so the part
+ * where it varies gets its own fine steps */
+static double integrate(double (*f)(const struct mmck_to *, double, double), const struct mmck_to *o,
+			double mu, double tau)
+{
+	double b = o->beta, cut;
+
+	if (!(fabs(b) * tau > 80))
+		return simpson(f, o, mu, 0, tau, 1);
+	cut = b > 0 ? tau - 40 / b : 40 / -b;
+	return simpson(f, o, mu, 0, cut, b < 0) + simpson(f, o, mu, cut, tau, b > 0);
+}
+
+static double d_cdf_f(const struct mmck_to *o, double mu, double t)
+{
+	return d_cdf(o, mu, t);
+}
+
+/* x f(x) P(S <= tau - x): the waits of the served */
+static double d_wait_f(const struct mmck_to *o, double mu, double x)
+{
+	return x * exp(o->log_a + o->beta * x) * -expm1(-mu * (o->tau - x));
+}
+
+static void solve_d(struct mmck_to *o, const struct mmck *q, double tau)
+{
+	double lam = q->lambda, mu = q->mu, cm = q->c * mu, b = lam - cm;
+	double lm = -INFINITY, ld = -INFINITY, lcont, lz;
+	double *lw = xmalloc(sizeof *lw * (size_t)q->c);
+
+	/* P(n busy) for n < c is proportional to (lam/mu)^n / n! */
+	for (int i = 0; i < q->c; i++) {
+		lw[i] = i * log(lam / mu) - lgamma(i + 1.0);
+		if (lw[i] > lm)
+			lm = lw[i];
+	}
+	for (int i = 0; i < q->c; i++)
+		ld = logaddexp(ld, lw[i] - lm);
+	/* the virtual wait's density: lam P(c-1 busy) e^{b x} below tau,
+	 * then e^{-c mu (x - tau)} times its value at tau */
+	o->log_a = log(lam) + lw[q->c - 1] - lm;
+	free(lw);
+	o->beta = b;
+	if (b <= 0)
+		lcont = o->log_a + log(em1k(b, tau) + exp(b * tau) / cm);
+	else
+		lcont = o->log_a + b * tau + log(-expm1(-b * tau) / b + 1 / cm);
+	lz = logaddexp(ld, lcont);
+	o->pfree = exp(ld - lz);
+	o->log_a -= lz;
+	o->tau = tau;
+	o->block = 0;
+	o->abandon = exp(o->log_a + b * tau) / cm;
+	o->served = d_cdf(o, mu, tau);
+	o->late = 1 - o->abandon - o->served;
+	if (o->late < 0)
+		o->late = 0;
+	if (o->served > 0) {
+		o->lat_mean = (tau * o->served - integrate(d_cdf_f, o, mu, tau)) / o->served;
+		if (o->lat_mean < 0)
+			o->lat_mean = 0;
+		o->wait_mean = integrate(d_wait_f, o, mu, tau) / o->served;
+		o->pwait = (o->served - o->pfree * -expm1(-mu * tau)) / o->served;
+		if (o->pwait < 0)
+			o->pwait = 0;
+	} else {
+		o->lat_mean = o->wait_mean = o->pwait = 0;
+	}
+}
+
+/* M/M/c/K, served = T <= tau: per state found, closed forms of
+ * E[min(T, tau)], P(T <= tau) and E[W; T <= tau], W ~ Erlang(j, a),
+ * T = W + Exp(mu) */
+static void solve_k(struct mmck_to *o, const struct mmck *q, double tau)
+{
+	int n_max = q->c + q->k;
+	double a = q->c * q->mu, mu = q->mu, served = 0, emin = 0, ew = 0, pw = 0;
+
+	o->tau = tau;
+	o->block = q->block;
+	o->abandon = 0;
+	for (int n = 0; n < n_max; n++) {
+		double p = q->p[n], ok, m, w;
+		int j = n - q->c + 1;
+
+		if (p < 1e-14)
+			continue;
+		if (n < q->c) {
+			ok = -expm1(-mu * tau);
+			served += p * ok;
+			emin += p * ok / mu;
+			continue;
+		}
+		ok = 1 - erl_exp_tail(j, a, mu, tau);
+		m = j / a * gsl_cdf_gamma_P(tau, j + 1, 1 / a) + tau * gsl_cdf_gamma_Q(tau, j, 1 / a) +
+		    ok / mu;
+		/* E[W e^{mu W}; W < tau] */
+		if (fabs(a - mu) < 1e-12 * mu)
+			w = exp(j * log(a) + (j + 1) * log(tau) - log(j + 1.0) - lgamma(j) - mu * tau);
+		else {
+			double pp = gsl_cdf_gamma_P(tau, j + 1, 1 / (a - mu));
+
+			w = pp > 0 ? exp(log(j) + j * log(a) - (j + 1) * log(a - mu) - mu * tau + log(pp)) : 0;
+		}
+		w = j / a * gsl_cdf_gamma_P(tau, j + 1, 1 / a) - w;
+		served += p * ok;
+		emin += p * m;
+		ew += p * (w > 0 ? w : 0);
+		pw += p * ok;
+	}
+	o->served = served;
+	o->late = 1 - o->block - served;
+	if (o->late < 0)
+		o->late = 0;
+	if (served > 0) {
+		/* E[T; T <= tau] = E[min(T, tau)] - tau P(T > tau) */
+		o->lat_mean = (emin - tau * o->late) / served;
+		if (o->lat_mean < 0)
+			o->lat_mean = 0;
+		if (o->lat_mean > tau)
+			o->lat_mean = tau;
+		o->wait_mean = ew / served;
+		o->pwait = pw / served;
+	} else {
+		o->lat_mean = o->wait_mean = o->pwait = 0;
+	}
+}
+
+void mmck_timeout(struct mmck_to *o, const struct mmck *q, double tau)
+{
+	double adm = 1 - q->block, waits = 0;
+
+	o->tau = tau;
+	o->tail_to = mmck_resp_tail(q, tau);
+	o->pfree = o->log_a = o->beta = 0;
+	o->err_k = o->err_d = 0;
+	if (!(o->tail_to > 1e-12) || !(tau > 0)) {
+		o->model = MMCK_TO_NONE;
+		o->block = q->block;
+		o->abandon = 0;
+		o->late = adm * o->tail_to;
+		o->served = adm - o->late;
+		o->lat_mean = q->wq + 1 / q->mu;
+		o->wait_mean = q->wq;
+		o->pwait = q->pwait;
+		return;
+	}
+	/* M/M/c/K is exact unless a request waits tau; M/M/c+D unless the
+	 * queue reaches K, which needs K arrivals within tau */
+	for (int n = q->c; n < q->c + q->k; n++)
+		if (q->p[n] >= 1e-14)
+			waits += q->p[n] * gsl_cdf_gamma_Q(tau, n - q->c + 1, 1 / (q->c * q->mu));
+	o->err_k = adm > 0 ? waits / adm : 0;
+	o->err_d = q->k == 0 ? 1 : gsl_cdf_poisson_Q((unsigned)(q->k - 1), q->lambda * tau);
+	if (o->err_d < o->err_k && q->lambda > 0) {
+		o->model = MMCK_TO_D;
+		solve_d(o, q, tau);
+	} else {
+		o->model = MMCK_TO_K;
+		solve_k(o, q, tau);
+	}
+}
+
+double mmck_to_tail(const struct mmck_to *o, const struct mmck *q, double t)
+{
+	if (o->model == MMCK_TO_NONE)
+		return mmck_resp_tail(q, t);
+	if (t >= o->tau || !(o->served > 0))
+		return 0;
+	if (o->model == MMCK_TO_K) {
+		double ok = 1 - o->tail_to, v;
+
+		if (!(ok > 0))
+			return 0;
+		v = (mmck_resp_tail(q, t) - o->tail_to) / ok;
+		return v < 0 ? 0 : v > 1 ? 1 : v;
+	}
+	{
+		double v = (o->served - d_cdf(o, q->mu, t)) / o->served;
+
+		return v < 0 ? 0 : v > 1 ? 1 : v;
+	}
 }

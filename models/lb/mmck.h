@@ -21,4 +21,43 @@ void mmck_free(struct mmck *q);
 /* P(response time > t) for an admitted arrival (t in s). */
 double mmck_resp_tail(const struct mmck *q, double t);
 
+/* The client gives up at tau (s): a request still waiting then leaves the
+ * queue (it takes no service), one in service then is a 504 although the
+ * target finishes it; served = answered within tau (docs/ecs-model.md
+ * §6.4, choice E210).  Three solutions:
+ *  MMCK_TO_NONE  tau out of reach (P(T > tau) <= 1e-12): q's figures as
+ *                they are, 504 = P(T > tau);
+ *  MMCK_TO_K     M/M/c/K, nobody leaves the queue early, served requests
+ *                conditioned on T <= tau: exact when no request waits tau;
+ *  MMCK_TO_D     M/M/c+D (deterministic patience, FIFO, unlimited queue),
+ *                by the virtual waiting time: exact, for every c, when the
+ *                queue limit is never reached.
+ * MMCK_TO_D is taken when P(more than K arrivals within tau) (an upper
+ * bound on P(the queue reaches K), since the queue holds only requests
+ * younger than tau) is below M/M/c/K's P(wait >= tau). */
+enum { MMCK_TO_NONE, MMCK_TO_K, MMCK_TO_D };
+
+struct mmck_to {
+	int model;
+	double tau;
+	double block;          /* shares of arrivals: 503 */
+	double abandon;        /* 504 while waiting (MMCK_TO_D) */
+	double late;           /* 504 later (in service, or MMCK_TO_K's waits) */
+	double served;         /* answered within tau */
+	double lat_mean;       /* over served requests, s */
+	double wait_mean;      /* over served requests, s */
+	double pwait;          /* share of served requests that waited */
+	double tail_to;        /* q's P(T > tau) for an admitted arrival */
+	double err_k, err_d;   /* the two solutions' error bounds (above) */
+	/* MMCK_TO_D: P(no wait), log of the waiting-time density at 0+, and
+	 * lambda - c mu (the density is exp(log_a + beta x) below tau) */
+	double pfree, log_a, beta;
+};
+
+/* Outcomes with a client timeout tau (s) for the solved queue q. */
+void mmck_timeout(struct mmck_to *o, const struct mmck *q, double tau);
+/* P(T > t | served) (MMCK_TO_NONE: P(T > t | admitted), as
+ * mmck_resp_tail); 0 for t >= tau otherwise. */
+double mmck_to_tail(const struct mmck_to *o, const struct mmck *q, double t);
+
 #endif

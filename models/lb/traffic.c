@@ -50,9 +50,9 @@
 struct mmck_cache {
 	double lam;
 	struct mmck q;
-	double tail[LB_GRID];
-	double tail_to;             /* P(T > client timeout) */
-	double tail_slo;
+	struct mmck_to to;          /* outcomes with the client timeout */
+	double tail[LB_GRID];       /* P(T > grid point | served) */
+	double tail_slo;            /* P(T > the SLO's latency | served) */
 };
 
 /* --- the rate of the arrival process at time t (s) --- */
@@ -824,11 +824,11 @@ static struct mmck_cache *solve_cached(struct lb_tg *g, double lam)
 	mmck_solve(&c->q, lam, g->mu, g->c, g->k);
 	g->lb->agg_solves++;
 	c->lam = lam;
+	mmck_timeout(&c->to, &c->q, to);
 	for (int i = 0; i < LB_GRID; i++)
-		c->tail[i] = mmck_resp_tail(&c->q, g->lb->grid[i] / 1000);
-	c->tail_to = mmck_resp_tail(&c->q, to);
+		c->tail[i] = mmck_to_tail(&c->to, &c->q, g->lb->grid[i] / 1000);
 	c->tail_slo = g->cfg->has_slo && g->cfg->slo_p99_ms > 0 ?
-		      mmck_resp_tail(&c->q, g->cfg->slo_p99_ms / 1000) : 0;
+		      mmck_to_tail(&c->to, &c->q, g->cfg->slo_p99_ms / 1000) : 0;
 	return c;
 }
 
@@ -841,17 +841,36 @@ static void agg_add(struct lb_tg *g, struct lb_row *r, double arrivals_to_target
 		r->e502 += arrivals_to_target;
 		return;
 	}
-	adm = arrivals_to_target * (1 - c->q.block);
-	late = adm * c->tail_to;
-	served = adm - late;
-	r->e503 += arrivals_to_target * c->q.block;
-	r->e504 += late;
+	if (c->to.model == MMCK_TO_NONE) {
+		/* the timeout out of reach: M/M/c/K as it is */
+		adm = arrivals_to_target * (1 - c->q.block);
+		late = adm * c->to.tail_to;
+		served = adm - late;
+		r->e503 += arrivals_to_target * c->q.block;
+		r->e504 += late;
+		r->served += served;
+		r->lat_sum += served * (c->q.wq + 1 / g->mu) * 1000;
+		r->wait_sum += served * c->q.wq * 1000;
+		r->waited += served * c->q.pwait;
+		r->lat.n += served;
+		r->lat.over_slo += adm * c->tail_slo;
+		for (int i = 0; i < LB_GRID; i++)
+			r->lat.tail[i] += served * c->tail[i];
+		return;
+	}
+	/* requests leave the queue at the client timeout, and the served
+	 * ones are those answered within it (docs/ecs-model.md choice E210) */
+	served = arrivals_to_target * c->to.served;
+	r->e503 += arrivals_to_target * c->to.block;
+	r->e504 += arrivals_to_target * (c->to.abandon + c->to.late);
 	r->served += served;
-	r->lat_sum += served * (c->q.wq + 1 / g->mu) * 1000;
-	r->wait_sum += served * c->q.wq * 1000;
-	r->waited += served * c->q.pwait;
+	r->lat_sum += served * c->to.lat_mean * 1000;
+	r->wait_sum += served * c->to.wait_mean * 1000;
+	r->waited += served * c->to.pwait;
 	r->lat.n += served;
-	r->lat.over_slo += adm * c->tail_slo;
+	r->lat.over_slo += served * c->tail_slo;
+	if (r->lat.tmax_ms < c->to.tau * 1000)
+		r->lat.tmax_ms = c->to.tau * 1000;
 	for (int i = 0; i < LB_GRID; i++)
 		r->lat.tail[i] += served * c->tail[i];
 }
