@@ -168,11 +168,17 @@ static void on_repair(struct sim *s, void *ctx, const struct event *ev)
 	struct fault_inst *a = fault_inst_at(bp, inst);
 
 	(void)s;
-	if (a->life != (uint32_t)ev->arg || !a->dead)
+	if (a->life != (uint32_t)ev->arg || !a->dead || a->gone)
 		return;
 	clean(bp, inst, 0);         /* on reboot the agent reports its tasks STOPPED */
 	a->dead = 0;
 	backplane_instance_up(bp, inst);
+	if (a->spot_noticed) {
+		/* back before its Spot termination: its agent finds the notice in
+		 * the instance metadata (choice E200) */
+		a->spot_noticed = 0;
+		backplane_spot_notice(bp, inst);
+	}
 	schedule_ttf(bp, inst);
 }
 
@@ -223,15 +229,21 @@ void fault_spot_notice(struct backplane *bp, int32_t inst)
 		sim_after(backplane_sim(bp), warning, f->ev_spot_end, bp, (uint64_t)(uint32_t)inst << 32);
 		return;
 	}
-	if (a->dead || cluster_status(cl, inst) == INST_INACTIVE)
+	if ((a->dead && a->gone) || cluster_status(cl, inst) == INST_INACTIVE)
 		return;
 	id = ++f->next_fault_id;
-	backplane_instance_tasks(bp, inst, &all, &svc);
+	/* a host down for repair (choice E200): its tasks were lost with its
+	 * failure; nothing there hears the notice, EC2 ends it all the same */
+	if (!a->dead)
+		backplane_instance_tasks(bp, inst, &all, &svc);
 	metrics_on_fault(backplane_metrics(bp), sim_now(backplane_sim(bp)), id, "spot_interruption",
 			 cluster_id(cl, inst), cluster_az(cl, inst), all, svc, -1);
 	/* docs/ecs-model.md §5.13: the notice reaches the instance; its agent
 	 * drains it when Spot draining is on */
-	backplane_spot_notice(bp, inst);
+	if (!a->dead)
+		backplane_spot_notice(bp, inst);
+	else
+		a->spot_noticed = 1;
 	/* terminated `spot.warningSeconds` (two minutes) after the notice */
 	sim_after(backplane_sim(bp), warning, f->ev_spot_end, bp, (uint64_t)(uint32_t)inst << 32 | (uint64_t)id);
 }
@@ -241,24 +253,36 @@ static void on_spot_end(struct sim *s, void *ctx, const struct event *ev)
 	struct backplane *bp = ctx;
 
 	int32_t inst = (int32_t)(ev->arg >> 32);
+	struct fault_inst *a = fault_inst_at(bp, inst);
+	int group = bp_instance_group(bp, inst);
 
 	(void)s;
+	if (a->dead && !a->gone && !a->deregistered) {
+		/* choice E200: a host down for repair when EC2 reclaims it does not
+		 * come back: its repair is cancelled (on_repair), its billing ends,
+		 * Auto Scaling replaces it as any gone instance; the backplane
+		 * learns of it as of its failure (the heartbeat timeout) */
+		a->gone = 1;
+		metrics_on_instance_down(backplane_metrics(bp), sim_now(backplane_sim(bp)), inst);
+		if (group >= 0 && backplane_scenario(bp)->groups[group].replace)
+			sim_after(backplane_sim(bp), backplane_scenario(bp)->groups[group].replace_delay,
+				  faults_of(bp)->ev_replace, bp, (uint64_t)inst);
+		return;
+	}
 	/* a terminated instance with a connected agent is deregistered at once
 	 * (docs/ecs-model.md §2.4); one whose agent is disconnected is not: the backplane learns
 	 * of the loss after the heartbeat timeout, as for any silent agent */
 	fault_instance_fail(bp, inst, -1, 1, STOP_SPOT, "spot_interruption", (int64_t)(uint32_t)ev->arg);
 }
 
+/* A group's drawn Spot notice: one per instance, at its drawn time from
+ * registration; a failure and repair (a reboot, an AZ outage) before it
+ * does not cancel it, and a deregistered host's interruption comes all the
+ * same (docs/ecs-model.md §5.13, choices E101, E200). */
 static void on_spot_notice(struct sim *s, void *ctx, const struct event *ev)
 {
-	struct backplane *bp = ctx;
-	int32_t inst = (int32_t)(ev->arg >> 32);
-	const struct fault_inst *a = fault_inst_at(bp, inst);
-
 	(void)s;
-	/* a deregistered host's interruption comes all the same (choice E101) */
-	if (a->life == (uint32_t)ev->arg || (a->deregistered && a->dereg_life == (uint32_t)ev->arg))
-		fault_spot_notice(bp, inst);
+	fault_spot_notice(ctx, (int32_t)(ev->arg >> 32));
 }
 
 /* DeregisterContainerInstance with force (docs/ecs-model.md §2.4): the
@@ -286,7 +310,6 @@ void fault_deregister(struct backplane *bp, int32_t inst)
 	a->dead = 1;
 	a->gone = 1;
 	a->cleaned = 0;
-	a->dereg_life = a->life;
 	a->life++;
 	a->failed_at = sim_now(backplane_sim(bp));
 	a->fault_id = 0;
@@ -297,7 +320,11 @@ void fault_deregister(struct backplane *bp, int32_t inst)
 }
 
 /* Stochastic agent disconnects: the agent goes silent for a drawn length,
- * then the next one after a drawn time (a renewal process per instance). */
+ * then the next one after a drawn time (a renewal process per instance,
+ * from its registration until it is gone or INACTIVE).  A failure and
+ * repair (a reboot, an AZ outage) does not end it: a disconnect that falls
+ * while the host is down does nothing, and the next one is drawn as usual
+ * (choice E200). */
 static void on_disconnect(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
@@ -308,8 +335,7 @@ static void on_disconnect(struct sim *s, void *ctx, const struct event *ev)
 	sim_time_t len;
 
 	(void)s;
-	if (a->life != (uint32_t)ev->arg || cluster_status(backplane_cluster(bp), inst) == INST_INACTIVE ||
-	    (a->dead && a->gone))
+	if (cluster_status(backplane_cluster(bp), inst) == INST_INACTIVE || (a->dead && a->gone))
 		return;
 	g = &backplane_scenario(bp)->groups[group];
 	len = draw_ms(&g->disc_len, group_rng(bp, group));
@@ -328,12 +354,14 @@ static void on_register(struct backplane *bp, int32_t inst, int group)
 		return;
 	g = &backplane_scenario(bp)->groups[group];
 	schedule_ttf(bp, inst);
+	/* the disconnect and Spot processes are not tied to the instance's
+	 * failures (its `life`): they run on through a repair (choice E200) */
 	if (g->has_disconnects)
 		sim_after(backplane_sim(bp), draw_ms(&g->disc_ia, group_rng(bp, group)), f->ev_disconnect,
-			  bp, inst_arg(inst, fault_inst_at(bp, inst)->life));
+			  bp, inst_arg(inst, 0));
 	if (g->spot && g->has_spot_rate)
 		sim_after(backplane_sim(bp), draw_ms(&g->tti, group_rng(bp, group)), f->ev_spot_notice,
-			  bp, inst_arg(inst, fault_inst_at(bp, inst)->life));
+			  bp, inst_arg(inst, 0));
 }
 
 void fault_az_outage(struct backplane *bp, const char *az, sim_time_t duration, double fraction)

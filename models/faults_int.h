@@ -20,8 +20,8 @@ struct fault_inst {
 	uint8_t gone;              /* ... and will not come back */
 	uint8_t cleaned;           /* the backplane has stopped its tasks */
 	uint8_t deregistered;      /* deregistered from the cluster, its EC2 host still up and billed */
-	uint32_t dereg_life;       /* `life` when it was deregistered: its Spot notice still comes */
-	uint32_t life;             /* bumps on each failure: stale fault events */
+	uint8_t spot_noticed;      /* a Spot notice came while it was down for repair: its agent sees it when back */
+	uint32_t life;             /* bumps on each failure: stale failure events (detection, repair, time to failure) */
 	sim_time_t failed_at;
 	int64_t fault_id;
 	const char *fail_code;
