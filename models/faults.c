@@ -23,7 +23,10 @@
  * reconnects in time), and terminated its group's `spot.warningSeconds`
  * (120 s) later.  An AZ
  * outage fails (a share of) the AZ's instances for its duration; they come
- * back empty when it ends.
+ * back empty when it ends.  While a whole AZ is out, an instance of it
+ * down already comes back with it, and one that registers there is down
+ * until then (choice E201).  A group's agent disconnects and drawn Spot
+ * notice run on through failures with repair (choice E200).
  */
 #include "faults_int.h"
 #include "faults.h"
@@ -55,6 +58,26 @@ static gsl_rng *group_rng(struct backplane *bp, int group)
 static uint64_t inst_arg(int32_t inst, uint32_t life)
 {
 	return (uint64_t)(uint32_t)inst << 32 | life;
+}
+
+/* The scenario's index of the instance's AZ, -1 when it is none of them. */
+static int inst_az(struct backplane *bp, int32_t inst)
+{
+	const struct scenario *s = backplane_scenario(bp);
+	const char *az = cluster_az(backplane_cluster(bp), inst);
+
+	for (int k = 0; k < s->n_azs; k++)
+		if (strcmp(s->azs[k], az) == 0)
+			return k;
+	return -1;
+}
+
+/* Until when a whole-AZ outage keeps the instance's AZ out (≤ now: not). */
+static sim_time_t az_out_until(struct backplane *bp, int32_t inst)
+{
+	int k = inst_az(bp, inst);
+
+	return k >= 0 ? faults_of(bp)->az_out_until[k] : 0;
 }
 
 struct fault_inst *fault_inst_at(struct backplane *bp, int32_t inst)
@@ -166,10 +189,17 @@ static void on_repair(struct sim *s, void *ctx, const struct event *ev)
 	struct backplane *bp = ctx;
 	int32_t inst = (int32_t)(ev->arg >> 32);
 	struct fault_inst *a = fault_inst_at(bp, inst);
+	sim_time_t out;
 
-	(void)s;
 	if (a->life != (uint32_t)ev->arg || !a->dead || a->gone)
 		return;
+	out = az_out_until(bp, inst);
+	if (out > sim_now(s)) {
+		/* its AZ is out (a whole-AZ outage began while it was down): it
+		 * comes back with the AZ (choice E201) */
+		sim_at(s, out, faults_of(bp)->ev_repair, bp, ev->arg);
+		return;
+	}
 	clean(bp, inst, 0);         /* on reboot the agent reports its tasks STOPPED */
 	a->dead = 0;
 	backplane_instance_up(bp, inst);
@@ -345,11 +375,32 @@ static void on_disconnect(struct sim *s, void *ctx, const struct event *ev)
 		  faults_of(bp)->ev_disconnect, bp, ev->arg);
 }
 
+/* An instance that registered in an AZ that is out (choice E201): down
+ * until the AZ comes back, as the AZ's other instances; the backplane
+ * knows at once (its agent cannot reach ECS), so nothing is placed there. */
+static void on_az_down(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	int32_t inst = (int32_t)ev->arg;
+	sim_time_t out = az_out_until(bp, inst);
+	int k = inst_az(bp, inst);
+
+	if (out <= sim_now(s) || fault_inst_at(bp, inst)->dead ||
+	    cluster_status(backplane_cluster(bp), inst) == INST_INACTIVE)
+		return;
+	fault_instance_fail(bp, inst, out - sim_now(s), 0, STOP_INFRASTRUCTURE, "az_outage",
+			    faults_of(bp)->az_outage_id[k]);
+	clean(bp, inst, 0);
+}
+
 static void on_register(struct backplane *bp, int32_t inst, int group)
 {
 	struct faults *f = faults_of(bp);
 	const struct scn_group *g;
 
+	if (az_out_until(bp, inst) > sim_now(backplane_sim(bp)))
+		/* after the registration's other news (the same instant) */
+		sim_after(backplane_sim(bp), 0, f->ev_az_down, bp, (uint64_t)inst);
 	if (group < 0)
 		return;
 	g = &backplane_scenario(bp)->groups[group];
@@ -391,10 +442,19 @@ void fault_az_outage(struct backplane *bp, const char *az, sim_time_t duration, 
 		backplane_instance_tasks(bp, in_az[j], &all, &svc);
 	metrics_on_fault(backplane_metrics(bp), sim_now(backplane_sim(bp)), id, "az_outage", az, az,
 			 all, svc, duration);
-	/* a whole AZ out: its load-balancer nodes go with it (docs/ecs-model.md §8.2) */
-	if (fraction >= 1.0)
+	/* a whole AZ out: its load-balancer nodes go with it (docs/ecs-model.md §8.2);
+	 * an instance of it down already, or registering in it, stays down
+	 * until it ends (choice E201) */
+	if (fraction >= 1.0) {
+		for (int a = 0; a < backplane_scenario(bp)->n_azs; a++)
+			if (strcmp(backplane_scenario(bp)->azs[a], az) == 0 &&
+			    sim_now(backplane_sim(bp)) + duration > f->az_out_until[a]) {
+				f->az_out_until[a] = sim_now(backplane_sim(bp)) + duration;
+				f->az_outage_id[a] = id;
+			}
 		bp_notify(bp, &(struct bp_note){ .kind = BN_AZ_OUTAGE, .inst = -1, .az = az,
 						  .len = duration, .at = sim_now(backplane_sim(bp)) });
+	}
 	for (int32_t j = 0; j < want; j++)
 		fault_instance_fail(bp, in_az[j], duration, 0, STOP_INFRASTRUCTURE, "az_outage", id);
 	free(in_az);
@@ -451,6 +511,8 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		start(bp);
 	} else if (n->kind == BN_FREE) {
 		free(f->fi);
+		free(f->az_out_until);
+		free(f->az_outage_id);
 		free(f);
 		bp_set_actor_state(bp, BA_FAULTS, NULL);
 	}
@@ -474,6 +536,9 @@ void fault_attach(struct backplane *bp)
 	f->ev_outage_start = sim_on_world(sim, "az-outage", on_outage_start, bp);
 	f->ev_disconnect = sim_on_world(sim, "agent-disconnect", on_disconnect, bp);
 	f->outage_rng = rng_stream(backplane_rng(bp), "fault/az-outage");
+	f->ev_az_down = sim_on_world(sim, "az-outage-registered", on_az_down, bp);
+	f->az_out_until = xcalloc((size_t)backplane_scenario(bp)->n_azs + 1, sizeof *f->az_out_until);
+	f->az_outage_id = xcalloc((size_t)backplane_scenario(bp)->n_azs + 1, sizeof *f->az_outage_id);
 }
 
 void fault_agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration)

@@ -2,7 +2,9 @@
  * failures (docs/ecs-model.md §5.13, §7.1, §8, choice E200): a failure with
  * repair (a reboot) does not end its stochastic agent disconnects nor its
  * drawn Spot notice, and a Spot notice to a host down for repair ends it
- * for good. */
+ * for good; a whole-AZ outage keeps the AZ's hosts down to its end, those
+ * down at its start and those registering during it included (choice
+ * E201). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,11 +202,122 @@ static void test_spot_notice_back_in_warning(void)
 	T_NEAR(rs_num("sw", "tasks.csv", r, "placed_s"), 1481);
 }
 
+/* Whole-AZ outages (docs/ecs-model.md §8.2, choice E201): the instants
+ * (ms) at which each of the first three instances' agents is seen
+ * connected again, and whether one of them was connected while its AZ was
+ * out. */
+struct azwatch {
+	int was[3];
+	int64_t back[3];
+	int64_t out_from, out_to;      /* the AZ us-east-1a is out in (from, to) */
+	int64_t quiet_from;            /* ... and known to be from then (its failures noticed) */
+	int connected_in_outage;
+};
+
+static void az_observe(struct backplane *bp, void *ctx)
+{
+	struct azwatch *c = ctx;
+	sim_time_t now = sim_now(bp->sim);
+
+	for (int32_t i = 0; i < 3 && i < cluster_count(bp->cl); i++) {
+		int up = cluster_agent_connected(bp->cl, i) &&
+			 cluster_status(bp->cl, i) != INST_INACTIVE;
+
+		if (up && !c->was[i] && now > c->out_from)
+			c->back[i] = now;
+		c->was[i] = up;
+		if (up && now > c->quiet_from && now < c->out_to &&
+		    strcmp(cluster_az(bp->cl, i), "us-east-1a") == 0)
+			c->connected_in_outage++;
+	}
+}
+
+/* No task of the tasks.csv of `tag` reached RUNNING in us-east-1a in
+ * [from, to) s, and none was placed on instance `inst` then. */
+static void none_in_az(const char *tag, const char *inst, double from, double to)
+{
+	for (int i = 1; i <= rs_rows(tag, "tasks.csv"); i++) {
+		char *az = rs_cell(tag, "tasks.csv", i, "az");
+		char *in = rs_cell(tag, "tasks.csv", i, "instance_id");
+		double start = rs_num(tag, "tasks.csv", i, "start_s");
+		double at = rs_num(tag, "tasks.csv", i, "placed_s");
+
+		if ((az && strcmp(az, "us-east-1a") == 0 && start >= from && start < to) ||
+		    (in && strcmp(in, inst) == 0 && at >= from && at < to)) {
+			char msg[160];
+
+			snprintf(msg, sizeof msg, "%s: tasks.csv row %d (%s) placed at %.3f s, running at %.3f s, "
+				 "during the outage", tag, i, in, at, start);
+			T_FAIL(msg);
+		}
+		free(az);
+		free(in);
+	}
+}
+
+/* An instance already down (failed at 100 s, repair 60 s) when its AZ's
+ * outage starts (120 s, 1,000 s long) comes back with the AZ at 1,120 s,
+ * not at 160 s: nothing is placed on it before then and no task runs in
+ * the AZ (ci-00002, failed at 120 s, may be sent one until its failure is
+ * noticed at 180 s, which never starts), the service's lost tasks go to
+ * us-east-1b (ci-00003).  The old code repaired ci-00001 at 160 s and ran
+ * a replacement on it from 171 s. */
+static void test_down_instance_in_az_outage(void)
+{
+	struct azwatch c = { .was = { 1, 1, 1 }, .back = { -1, -1, -1 }, .out_from = 120000,
+			     .out_to = 1120000, .quiet_from = 180000 };
+
+	rs_write("ad.json", HEAD("ad", 2000)
+		 "\"instanceGroups\":[{\"name\":\"a\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2},"
+		 "{\"name\":\"b\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":1}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":3}],"
+		 "\"workload\":{\"traces\":[\"ad.csv\"]}}");
+	rs_write("ad.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "100,instance_fail,ci-00001,,,60,\n"
+		 "120,az_outage,us-east-1a,,,1000,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("ad.json", "ad", NULL, az_observe, &c), 0);
+	T_EQ(c.connected_in_outage, 0);
+	T_EQ(c.back[0], 1120000);
+	T_EQ(c.back[1], 1120000);
+	none_in_az("ad", "ci-00001", 100, 1120);
+	RS_IS("ad", "services.csv", -1, "running", "3");
+}
+
+/* An instance that registers (the trace, 200 s) in an AZ that is out
+ * (100 s to 1,100 s) is down until the AZ comes back, and the backplane
+ * knows at once: nothing is placed there before 1,100 s.  The old code
+ * placed the service's replacement on it at 211 s. */
+static void test_register_in_az_outage(void)
+{
+	struct azwatch c = { .was = { 1, 1, 0 }, .back = { -1, -1, -1 }, .out_from = 200000,
+			     .out_to = 1100000, .quiet_from = 200000 };
+
+	rs_write("ar.json", HEAD("ar", 2000)
+		 "\"instanceGroups\":[{\"name\":\"a\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1},"
+		 "{\"name\":\"b\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":1}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":2}],"
+		 "\"workload\":{\"traces\":[\"ar.csv\"]}}");
+	rs_write("ar.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "100,az_outage,us-east-1a,,,1000,\n"
+		 "200,register_instance,m5.large,,1,,us-east-1a\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("ar.json", "ar", NULL, az_observe, &c), 0);
+	T_EQ(c.connected_in_outage, 0);
+	T_EQ(c.back[0], 1100000);
+	T_EQ(c.back[2], 1100000);
+	none_in_az("ar", "ci-00003", 100, 1100);
+	/* the outage's one failures.csv row: the registered instance is part of it */
+	T_EQ(rs_rows("ar", "failures.csv"), 1);
+}
+
 static CU_TestInfo renew_tests[] = {
 	{ "agent disconnects go on after a repair", test_disconnects_after_repair },
 	{ "a Spot notice comes after a repair", test_spot_notice_after_repair },
 	{ "a Spot notice to a host down for repair ends it", test_spot_notice_while_down },
 	{ "a host back in its Spot warning drains", test_spot_notice_back_in_warning },
+	{ "a host down when its AZ goes out comes back with it", test_down_instance_in_az_outage },
+	{ "a host registering in an AZ that is out", test_register_in_az_outage },
 	CU_TEST_INFO_NULL,
 };
 
