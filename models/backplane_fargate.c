@@ -291,15 +291,25 @@ void fargate_send(struct backplane *bp, uint32_t slot, enum agent_msg m)
 		sim_after(bp->sim, 0, f->ev_stop, bp, task_ref(bp, slot));
 }
 
+/* The grace of a Fargate container without a stopTimeout of its own:
+ * `agent.stopTimeoutSeconds` (30 s, Fargate's default too), at most
+ * Fargate's 120 s (docs/ecs-model.md §3.2, choice E202). */
+#define FG_STOP_TIMEOUT_MAX_MS 120000
+
+static sim_time_t fg_stop_timeout(const struct backplane *bp)
+{
+	return bp->tm->stop_timeout < FG_STOP_TIMEOUT_MAX_MS ? bp->tm->stop_timeout : FG_STOP_TIMEOUT_MAX_MS;
+}
+
 /* SIGTERM: the containers exit after the shutdown time or are killed at
- * their own stopTimeout, else 30 s (Fargate's default), along dependsOn
+ * their own stopTimeout, else fg_stop_timeout (30 s), along dependsOn
  * reversed (docs/ecs-model.md §3.2, choice E159); all are killed at
  * `limit` (a Fargate Spot interruption's warning, choice E67; -1: none).
  * An essential container that exited alone leaves nothing to wait for. */
 static void begin_stop(struct backplane *bp, uint32_t slot, int exited, sim_time_t limit)
 {
 	struct task *t = &bp->tasks[slot];
-	sim_time_t wait = taskdef_stop_wait_ms(bp->s->taskdefs[t->td].td, bp->tm->shutdown, bp->tm->stop_timeout);
+	sim_time_t wait = taskdef_stop_wait_ms(bp->s->taskdefs[t->td].td, bp->tm->shutdown, fg_stop_timeout(bp));
 
 	if (limit >= 0 && wait > limit)
 		wait = limit;
@@ -387,7 +397,7 @@ static void stop_started(struct backplane *bp, struct task *t, uint64_t ref, int
 
 		if (agent_health_start_plan(bp, ref, base, 0, &pl) == 1 && failed && pl.fail_ms < by)
 			by = pl.fail_ms;
-		wait = taskdef_stop_wait_started_ms(bp->s->taskdefs[t->td].td, bp->tm->shutdown, bp->tm->stop_timeout,
+		wait = taskdef_stop_wait_started_ms(bp->s->taskdefs[t->td].td, bp->tm->shutdown, fg_stop_timeout(bp),
 						    pl.start, by);
 		if (limit >= 0 && wait > limit)
 			wait = limit;
