@@ -18,8 +18,9 @@
  * stops or the run ends (choice E65).  Each launch takes a token of its
  * class's task launch bucket (FARGATE and FARGATE_SPOT apart: 100 tokens,
  * 20 a second by default; docs/ecs-model.md §7.6, choice E119): a launch
- * that finds none is a placement failure THROTTLED, tried again when a
- * token is due.
+ * that finds none is a placement failure THROTTLED: a standalone task is
+ * tried again when a token is due, a service at its pass
+ * schedulerDelaySeconds after that (choice E203).
  */
 #include "backplane_int.h"
 
@@ -153,8 +154,8 @@ static int take_token(struct backplane *bp, struct fargate_run *f, const struct 
 }
 
 /* A token is due: what waits for one is tried again, as when capacity
- * appears (the standalone queue; a service whose launch failed gets a
- * pass). */
+ * appears (the standalone queue now; a service whose launch failed gets a
+ * pass after schedulerDelaySeconds, choice E203). */
 static void on_token(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
