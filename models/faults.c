@@ -60,6 +60,8 @@ static uint64_t inst_arg(int32_t inst, uint32_t life)
 	return (uint64_t)(uint32_t)inst << 32 | life;
 }
 
+static void spot_poll(struct backplane *bp, int32_t inst);
+
 /* The scenario's index of the instance's AZ, -1 when it is none of them. */
 static int inst_az(struct backplane *bp, int32_t inst)
 {
@@ -207,7 +209,7 @@ static void on_repair(struct sim *s, void *ctx, const struct event *ev)
 		/* back before its Spot termination: its agent finds the notice in
 		 * the instance metadata (choice E200) */
 		a->spot_noticed = 0;
-		backplane_spot_notice(bp, inst);
+		spot_poll(bp, inst);
 	}
 	schedule_ttf(bp, inst);
 }
@@ -244,6 +246,39 @@ int64_t fault_new_id(struct backplane *bp)
 	return ++faults_of(bp)->next_fault_id;
 }
 
+/* The notice is in the instance's metadata: its agent finds it at its next
+ * poll, uniform in (0, poll] later (docs/ecs-model.md §5.13: every 1 s;
+ * choice E204), and then sets it DRAINING when Spot draining is on. */
+static void spot_poll(struct backplane *bp, int32_t inst)
+{
+	struct faults *f = faults_of(bp);
+	int group = bp_instance_group(bp, inst);
+	sim_time_t poll = group >= 0 ? backplane_scenario(bp)->groups[group].spot_poll : SPOT_POLL_MS;
+
+	if (poll <= 0)
+		backplane_spot_notice(bp, inst);
+	else
+		sim_after(backplane_sim(bp), 1 + (sim_time_t)gsl_rng_uniform_int(f->poll_rng, (unsigned long)poll),
+			  f->ev_spot_poll, bp, inst_arg(inst, 0));
+}
+
+static void on_spot_poll(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	int32_t inst = (int32_t)(ev->arg >> 32);
+	struct fault_inst *a = fault_inst_at(bp, inst);
+
+	(void)s;
+	if (a->dead) {
+		/* it failed before the poll: a host down for repair finds the
+		 * notice when it comes back (choice E200) */
+		if (!a->gone)
+			a->spot_noticed = 1;
+		return;
+	}
+	backplane_spot_notice(bp, inst);
+}
+
 void fault_spot_notice(struct backplane *bp, int32_t inst)
 {
 	struct faults *f = faults_of(bp);
@@ -269,9 +304,9 @@ void fault_spot_notice(struct backplane *bp, int32_t inst)
 	metrics_on_fault(backplane_metrics(bp), sim_now(backplane_sim(bp)), id, "spot_interruption",
 			 cluster_id(cl, inst), cluster_az(cl, inst), all, svc, -1);
 	/* docs/ecs-model.md §5.13: the notice reaches the instance; its agent
-	 * drains it when Spot draining is on */
+	 * drains it when Spot draining is on, at its next poll */
 	if (!a->dead)
-		backplane_spot_notice(bp, inst);
+		spot_poll(bp, inst);
 	else
 		a->spot_noticed = 1;
 	/* terminated `spot.warningSeconds` (two minutes) after the notice */
@@ -537,6 +572,8 @@ void fault_attach(struct backplane *bp)
 	f->ev_disconnect = sim_on_world(sim, "agent-disconnect", on_disconnect, bp);
 	f->outage_rng = rng_stream(backplane_rng(bp), "fault/az-outage");
 	f->ev_az_down = sim_on_world(sim, "az-outage-registered", on_az_down, bp);
+	f->ev_spot_poll = sim_on_world(sim, "spot-notice-polled", on_spot_poll, bp);
+	f->poll_rng = rng_stream(backplane_rng(bp), "fault/spot-poll");
 	f->az_out_until = xcalloc((size_t)backplane_scenario(bp)->n_azs + 1, sizeof *f->az_out_until);
 	f->az_outage_id = xcalloc((size_t)backplane_scenario(bp)->n_azs + 1, sizeof *f->az_outage_id);
 }
