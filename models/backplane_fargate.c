@@ -18,8 +18,9 @@
  * stops or the run ends (choice E65).  Each launch takes a token of its
  * class's task launch bucket (FARGATE and FARGATE_SPOT apart: 100 tokens,
  * 20 a second by default; docs/ecs-model.md §7.6, choice E119): a launch
- * that finds none is a placement failure THROTTLED, tried again when a
- * token is due.
+ * that finds none is a placement failure THROTTLED: a standalone task is
+ * tried again when a token is due, a service at its pass
+ * schedulerDelaySeconds after that (choice E203).
  */
 #include "backplane_int.h"
 
@@ -153,8 +154,8 @@ static int take_token(struct backplane *bp, struct fargate_run *f, const struct 
 }
 
 /* A token is due: what waits for one is tried again, as when capacity
- * appears (the standalone queue; a service whose launch failed gets a
- * pass). */
+ * appears (the standalone queue now; a service whose launch failed gets a
+ * pass after schedulerDelaySeconds, choice E203). */
 static void on_token(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
@@ -291,15 +292,25 @@ void fargate_send(struct backplane *bp, uint32_t slot, enum agent_msg m)
 		sim_after(bp->sim, 0, f->ev_stop, bp, task_ref(bp, slot));
 }
 
+/* The grace of a Fargate container without a stopTimeout of its own:
+ * `agent.stopTimeoutSeconds` (30 s, Fargate's default too), at most
+ * Fargate's 120 s (docs/ecs-model.md §3.2, choice E202). */
+#define FG_STOP_TIMEOUT_MAX_MS 120000
+
+static sim_time_t fg_stop_timeout(const struct backplane *bp)
+{
+	return bp->tm->stop_timeout < FG_STOP_TIMEOUT_MAX_MS ? bp->tm->stop_timeout : FG_STOP_TIMEOUT_MAX_MS;
+}
+
 /* SIGTERM: the containers exit after the shutdown time or are killed at
- * their own stopTimeout, else 30 s (Fargate's default), along dependsOn
+ * their own stopTimeout, else fg_stop_timeout (30 s), along dependsOn
  * reversed (docs/ecs-model.md §3.2, choice E159); all are killed at
  * `limit` (a Fargate Spot interruption's warning, choice E67; -1: none).
  * An essential container that exited alone leaves nothing to wait for. */
 static void begin_stop(struct backplane *bp, uint32_t slot, int exited, sim_time_t limit)
 {
 	struct task *t = &bp->tasks[slot];
-	sim_time_t wait = taskdef_stop_wait_ms(bp->s->taskdefs[t->td].td, bp->tm->shutdown, bp->tm->stop_timeout);
+	sim_time_t wait = taskdef_stop_wait_ms(bp->s->taskdefs[t->td].td, bp->tm->shutdown, fg_stop_timeout(bp));
 
 	if (limit >= 0 && wait > limit)
 		wait = limit;
@@ -387,7 +398,7 @@ static void stop_started(struct backplane *bp, struct task *t, uint64_t ref, int
 
 		if (agent_health_start_plan(bp, ref, base, 0, &pl) == 1 && failed && pl.fail_ms < by)
 			by = pl.fail_ms;
-		wait = taskdef_stop_wait_started_ms(bp->s->taskdefs[t->td].td, bp->tm->shutdown, bp->tm->stop_timeout,
+		wait = taskdef_stop_wait_started_ms(bp->s->taskdefs[t->td].td, bp->tm->shutdown, fg_stop_timeout(bp),
 						    pl.start, by);
 		if (limit >= 0 && wait > limit)
 			wait = limit;

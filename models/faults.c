@@ -23,7 +23,10 @@
  * reconnects in time), and terminated its group's `spot.warningSeconds`
  * (120 s) later.  An AZ
  * outage fails (a share of) the AZ's instances for its duration; they come
- * back empty when it ends.
+ * back empty when it ends.  While a whole AZ is out, an instance of it
+ * down already comes back with it, and one that registers there is down
+ * until then (choice E201).  A group's agent disconnects and drawn Spot
+ * notice run on through failures with repair (choice E200).
  */
 #include "faults_int.h"
 #include "faults.h"
@@ -55,6 +58,28 @@ static gsl_rng *group_rng(struct backplane *bp, int group)
 static uint64_t inst_arg(int32_t inst, uint32_t life)
 {
 	return (uint64_t)(uint32_t)inst << 32 | life;
+}
+
+static void spot_poll(struct backplane *bp, int32_t inst);
+
+/* The scenario's index of the instance's AZ, -1 when it is none of them. */
+static int inst_az(struct backplane *bp, int32_t inst)
+{
+	const struct scenario *s = backplane_scenario(bp);
+	const char *az = cluster_az(backplane_cluster(bp), inst);
+
+	for (int k = 0; k < s->n_azs; k++)
+		if (strcmp(s->azs[k], az) == 0)
+			return k;
+	return -1;
+}
+
+/* Until when a whole-AZ outage keeps the instance's AZ out (≤ now: not). */
+static sim_time_t az_out_until(struct backplane *bp, int32_t inst)
+{
+	int k = inst_az(bp, inst);
+
+	return k >= 0 ? faults_of(bp)->az_out_until[k] : 0;
 }
 
 struct fault_inst *fault_inst_at(struct backplane *bp, int32_t inst)
@@ -166,13 +191,26 @@ static void on_repair(struct sim *s, void *ctx, const struct event *ev)
 	struct backplane *bp = ctx;
 	int32_t inst = (int32_t)(ev->arg >> 32);
 	struct fault_inst *a = fault_inst_at(bp, inst);
+	sim_time_t out;
 
-	(void)s;
-	if (a->life != (uint32_t)ev->arg || !a->dead)
+	if (a->life != (uint32_t)ev->arg || !a->dead || a->gone)
 		return;
+	out = az_out_until(bp, inst);
+	if (out > sim_now(s)) {
+		/* its AZ is out (a whole-AZ outage began while it was down): it
+		 * comes back with the AZ (choice E201) */
+		sim_at(s, out, faults_of(bp)->ev_repair, bp, ev->arg);
+		return;
+	}
 	clean(bp, inst, 0);         /* on reboot the agent reports its tasks STOPPED */
 	a->dead = 0;
 	backplane_instance_up(bp, inst);
+	if (a->spot_noticed) {
+		/* back before its Spot termination: its agent finds the notice in
+		 * the instance metadata (choice E200) */
+		a->spot_noticed = 0;
+		spot_poll(bp, inst);
+	}
 	schedule_ttf(bp, inst);
 }
 
@@ -208,6 +246,39 @@ int64_t fault_new_id(struct backplane *bp)
 	return ++faults_of(bp)->next_fault_id;
 }
 
+/* The notice is in the instance's metadata: its agent finds it at its next
+ * poll, uniform in (0, poll] later (docs/ecs-model.md §5.13: every 1 s;
+ * choice E204), and then sets it DRAINING when Spot draining is on. */
+static void spot_poll(struct backplane *bp, int32_t inst)
+{
+	struct faults *f = faults_of(bp);
+	int group = bp_instance_group(bp, inst);
+	sim_time_t poll = group >= 0 ? backplane_scenario(bp)->groups[group].spot_poll : SPOT_POLL_MS;
+
+	if (poll <= 0)
+		backplane_spot_notice(bp, inst);
+	else
+		sim_after(backplane_sim(bp), 1 + (sim_time_t)gsl_rng_uniform_int(f->poll_rng, (unsigned long)poll),
+			  f->ev_spot_poll, bp, inst_arg(inst, 0));
+}
+
+static void on_spot_poll(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	int32_t inst = (int32_t)(ev->arg >> 32);
+	struct fault_inst *a = fault_inst_at(bp, inst);
+
+	(void)s;
+	if (a->dead) {
+		/* it failed before the poll: a host down for repair finds the
+		 * notice when it comes back (choice E200) */
+		if (!a->gone)
+			a->spot_noticed = 1;
+		return;
+	}
+	backplane_spot_notice(bp, inst);
+}
+
 void fault_spot_notice(struct backplane *bp, int32_t inst)
 {
 	struct faults *f = faults_of(bp);
@@ -223,15 +294,21 @@ void fault_spot_notice(struct backplane *bp, int32_t inst)
 		sim_after(backplane_sim(bp), warning, f->ev_spot_end, bp, (uint64_t)(uint32_t)inst << 32);
 		return;
 	}
-	if (a->dead || cluster_status(cl, inst) == INST_INACTIVE)
+	if ((a->dead && a->gone) || cluster_status(cl, inst) == INST_INACTIVE)
 		return;
 	id = ++f->next_fault_id;
-	backplane_instance_tasks(bp, inst, &all, &svc);
+	/* a host down for repair (choice E200): its tasks were lost with its
+	 * failure; nothing there hears the notice, EC2 ends it all the same */
+	if (!a->dead)
+		backplane_instance_tasks(bp, inst, &all, &svc);
 	metrics_on_fault(backplane_metrics(bp), sim_now(backplane_sim(bp)), id, "spot_interruption",
 			 cluster_id(cl, inst), cluster_az(cl, inst), all, svc, -1);
 	/* docs/ecs-model.md §5.13: the notice reaches the instance; its agent
-	 * drains it when Spot draining is on */
-	backplane_spot_notice(bp, inst);
+	 * drains it when Spot draining is on, at its next poll */
+	if (!a->dead)
+		spot_poll(bp, inst);
+	else
+		a->spot_noticed = 1;
 	/* terminated `spot.warningSeconds` (two minutes) after the notice */
 	sim_after(backplane_sim(bp), warning, f->ev_spot_end, bp, (uint64_t)(uint32_t)inst << 32 | (uint64_t)id);
 }
@@ -241,24 +318,36 @@ static void on_spot_end(struct sim *s, void *ctx, const struct event *ev)
 	struct backplane *bp = ctx;
 
 	int32_t inst = (int32_t)(ev->arg >> 32);
+	struct fault_inst *a = fault_inst_at(bp, inst);
+	int group = bp_instance_group(bp, inst);
 
 	(void)s;
+	if (a->dead && !a->gone && !a->deregistered) {
+		/* choice E200: a host down for repair when EC2 reclaims it does not
+		 * come back: its repair is cancelled (on_repair), its billing ends,
+		 * Auto Scaling replaces it as any gone instance; the backplane
+		 * learns of it as of its failure (the heartbeat timeout) */
+		a->gone = 1;
+		metrics_on_instance_down(backplane_metrics(bp), sim_now(backplane_sim(bp)), inst);
+		if (group >= 0 && backplane_scenario(bp)->groups[group].replace)
+			sim_after(backplane_sim(bp), backplane_scenario(bp)->groups[group].replace_delay,
+				  faults_of(bp)->ev_replace, bp, (uint64_t)inst);
+		return;
+	}
 	/* a terminated instance with a connected agent is deregistered at once
 	 * (docs/ecs-model.md §2.4); one whose agent is disconnected is not: the backplane learns
 	 * of the loss after the heartbeat timeout, as for any silent agent */
 	fault_instance_fail(bp, inst, -1, 1, STOP_SPOT, "spot_interruption", (int64_t)(uint32_t)ev->arg);
 }
 
+/* A group's drawn Spot notice: one per instance, at its drawn time from
+ * registration; a failure and repair (a reboot, an AZ outage) before it
+ * does not cancel it, and a deregistered host's interruption comes all the
+ * same (docs/ecs-model.md §5.13, choices E101, E200). */
 static void on_spot_notice(struct sim *s, void *ctx, const struct event *ev)
 {
-	struct backplane *bp = ctx;
-	int32_t inst = (int32_t)(ev->arg >> 32);
-	const struct fault_inst *a = fault_inst_at(bp, inst);
-
 	(void)s;
-	/* a deregistered host's interruption comes all the same (choice E101) */
-	if (a->life == (uint32_t)ev->arg || (a->deregistered && a->dereg_life == (uint32_t)ev->arg))
-		fault_spot_notice(bp, inst);
+	fault_spot_notice(ctx, (int32_t)(ev->arg >> 32));
 }
 
 /* DeregisterContainerInstance with force (docs/ecs-model.md §2.4): the
@@ -286,7 +375,6 @@ void fault_deregister(struct backplane *bp, int32_t inst)
 	a->dead = 1;
 	a->gone = 1;
 	a->cleaned = 0;
-	a->dereg_life = a->life;
 	a->life++;
 	a->failed_at = sim_now(backplane_sim(bp));
 	a->fault_id = 0;
@@ -297,7 +385,11 @@ void fault_deregister(struct backplane *bp, int32_t inst)
 }
 
 /* Stochastic agent disconnects: the agent goes silent for a drawn length,
- * then the next one after a drawn time (a renewal process per instance). */
+ * then the next one after a drawn time (a renewal process per instance,
+ * from its registration until it is gone or INACTIVE).  A failure and
+ * repair (a reboot, an AZ outage) does not end it: a disconnect that falls
+ * while the host is down does nothing, and the next one is drawn as usual
+ * (choice E200). */
 static void on_disconnect(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
@@ -308,8 +400,7 @@ static void on_disconnect(struct sim *s, void *ctx, const struct event *ev)
 	sim_time_t len;
 
 	(void)s;
-	if (a->life != (uint32_t)ev->arg || cluster_status(backplane_cluster(bp), inst) == INST_INACTIVE ||
-	    (a->dead && a->gone))
+	if (cluster_status(backplane_cluster(bp), inst) == INST_INACTIVE || (a->dead && a->gone))
 		return;
 	g = &backplane_scenario(bp)->groups[group];
 	len = draw_ms(&g->disc_len, group_rng(bp, group));
@@ -319,21 +410,44 @@ static void on_disconnect(struct sim *s, void *ctx, const struct event *ev)
 		  faults_of(bp)->ev_disconnect, bp, ev->arg);
 }
 
+/* An instance that registered in an AZ that is out (choice E201): down
+ * until the AZ comes back, as the AZ's other instances; the backplane
+ * knows at once (its agent cannot reach ECS), so nothing is placed there. */
+static void on_az_down(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	int32_t inst = (int32_t)ev->arg;
+	sim_time_t out = az_out_until(bp, inst);
+	int k = inst_az(bp, inst);
+
+	if (out <= sim_now(s) || fault_inst_at(bp, inst)->dead ||
+	    cluster_status(backplane_cluster(bp), inst) == INST_INACTIVE)
+		return;
+	fault_instance_fail(bp, inst, out - sim_now(s), 0, STOP_INFRASTRUCTURE, "az_outage",
+			    faults_of(bp)->az_outage_id[k]);
+	clean(bp, inst, 0);
+}
+
 static void on_register(struct backplane *bp, int32_t inst, int group)
 {
 	struct faults *f = faults_of(bp);
 	const struct scn_group *g;
 
+	if (az_out_until(bp, inst) > sim_now(backplane_sim(bp)))
+		/* after the registration's other news (the same instant) */
+		sim_after(backplane_sim(bp), 0, f->ev_az_down, bp, (uint64_t)inst);
 	if (group < 0)
 		return;
 	g = &backplane_scenario(bp)->groups[group];
 	schedule_ttf(bp, inst);
+	/* the disconnect and Spot processes are not tied to the instance's
+	 * failures (its `life`): they run on through a repair (choice E200) */
 	if (g->has_disconnects)
 		sim_after(backplane_sim(bp), draw_ms(&g->disc_ia, group_rng(bp, group)), f->ev_disconnect,
-			  bp, inst_arg(inst, fault_inst_at(bp, inst)->life));
+			  bp, inst_arg(inst, 0));
 	if (g->spot && g->has_spot_rate)
 		sim_after(backplane_sim(bp), draw_ms(&g->tti, group_rng(bp, group)), f->ev_spot_notice,
-			  bp, inst_arg(inst, fault_inst_at(bp, inst)->life));
+			  bp, inst_arg(inst, 0));
 }
 
 void fault_az_outage(struct backplane *bp, const char *az, sim_time_t duration, double fraction)
@@ -363,10 +477,19 @@ void fault_az_outage(struct backplane *bp, const char *az, sim_time_t duration, 
 		backplane_instance_tasks(bp, in_az[j], &all, &svc);
 	metrics_on_fault(backplane_metrics(bp), sim_now(backplane_sim(bp)), id, "az_outage", az, az,
 			 all, svc, duration);
-	/* a whole AZ out: its load-balancer nodes go with it (docs/ecs-model.md §8.2) */
-	if (fraction >= 1.0)
+	/* a whole AZ out: its load-balancer nodes go with it (docs/ecs-model.md §8.2);
+	 * an instance of it down already, or registering in it, stays down
+	 * until it ends (choice E201) */
+	if (fraction >= 1.0) {
+		for (int a = 0; a < backplane_scenario(bp)->n_azs; a++)
+			if (strcmp(backplane_scenario(bp)->azs[a], az) == 0 &&
+			    sim_now(backplane_sim(bp)) + duration > f->az_out_until[a]) {
+				f->az_out_until[a] = sim_now(backplane_sim(bp)) + duration;
+				f->az_outage_id[a] = id;
+			}
 		bp_notify(bp, &(struct bp_note){ .kind = BN_AZ_OUTAGE, .inst = -1, .az = az,
 						  .len = duration, .at = sim_now(backplane_sim(bp)) });
+	}
 	for (int32_t j = 0; j < want; j++)
 		fault_instance_fail(bp, in_az[j], duration, 0, STOP_INFRASTRUCTURE, "az_outage", id);
 	free(in_az);
@@ -423,6 +546,8 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		start(bp);
 	} else if (n->kind == BN_FREE) {
 		free(f->fi);
+		free(f->az_out_until);
+		free(f->az_outage_id);
 		free(f);
 		bp_set_actor_state(bp, BA_FAULTS, NULL);
 	}
@@ -446,6 +571,11 @@ void fault_attach(struct backplane *bp)
 	f->ev_outage_start = sim_on_world(sim, "az-outage", on_outage_start, bp);
 	f->ev_disconnect = sim_on_world(sim, "agent-disconnect", on_disconnect, bp);
 	f->outage_rng = rng_stream(backplane_rng(bp), "fault/az-outage");
+	f->ev_az_down = sim_on_world(sim, "az-outage-registered", on_az_down, bp);
+	f->ev_spot_poll = sim_on_world(sim, "spot-notice-polled", on_spot_poll, bp);
+	f->poll_rng = rng_stream(backplane_rng(bp), "fault/spot-poll");
+	f->az_out_until = xcalloc((size_t)backplane_scenario(bp)->n_azs + 1, sizeof *f->az_out_until);
+	f->az_outage_id = xcalloc((size_t)backplane_scenario(bp)->n_azs + 1, sizeof *f->az_outage_id);
 }
 
 void fault_agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration)

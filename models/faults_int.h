@@ -20,8 +20,8 @@ struct fault_inst {
 	uint8_t gone;              /* ... and will not come back */
 	uint8_t cleaned;           /* the backplane has stopped its tasks */
 	uint8_t deregistered;      /* deregistered from the cluster, its EC2 host still up and billed */
-	uint32_t dereg_life;       /* `life` when it was deregistered: its Spot notice still comes */
-	uint32_t life;             /* bumps on each failure: stale fault events */
+	uint8_t spot_noticed;      /* a Spot notice came while it was down for repair: its agent sees it when back */
+	uint32_t life;             /* bumps on each failure: stale failure events (detection, repair, time to failure) */
 	sim_time_t failed_at;
 	int64_t fault_id;
 	const char *fail_code;
@@ -34,7 +34,12 @@ struct faults {
 	gsl_rng *agent_rng;        /* the heartbeat jitter of a failure's detection */
 	gsl_rng *outage_rng;
 	uint32_t ev_fail_detect, ev_repair, ev_replace, ev_ttf, ev_spot_notice, ev_spot_end;
-	uint32_t ev_outage_start, ev_disconnect;
+	uint32_t ev_outage_start, ev_disconnect, ev_az_down, ev_spot_poll;
+	gsl_rng *poll_rng;         /* "fault/spot-poll": when the agent's poll finds a notice */
+	/* per scenario AZ: a whole-AZ outage keeps it out until then (0: not
+	 * out), and that outage's fault id (choice E201) */
+	sim_time_t *az_out_until;
+	int64_t *az_outage_id;
 };
 
 static inline struct faults *faults_of(const struct backplane *bp)

@@ -97,6 +97,10 @@ struct scn_timing {
  * notice (docs/ecs-model.md §5.13): a group's `spot.warningSeconds`, and
  * the lead of every instance that belongs to no group. */
 #define SPOT_WARNING_MS 120000
+/* The agent polls the instance metadata for a Spot notice every second
+ * (docs/ecs-model.md §5.13): a group's `spot.pollSeconds`, and the poll of
+ * every instance that belongs to no group. */
+#define SPOT_POLL_MS 1000
 
 struct scn_group {
 	char *name;
@@ -118,6 +122,7 @@ struct scn_group {
 	struct dist tti;              /* time to a Spot interruption notice, s */
 	int spot_draining;            /* ECS_ENABLE_SPOT_INSTANCE_DRAINING */
 	sim_time_t spot_warning;      /* Spot notice → termination, ms (docs/ecs-model.md §5.13: 120 s) */
+	sim_time_t spot_poll;         /* the agent's Spot notice poll, ms (§5.13: 1 s; choice E204) */
 	int has_disconnects;
 	struct dist disc_ia, disc_len;   /* agent disconnects: time between, length (s) */
 	int own_timing;               /* the group overrides the agent's settings */

@@ -8,6 +8,7 @@
  *   - invalid sizes are refused at load with every valid combination listed;
  *   - strategies: base first, then by weight (FARGATE base 2 weight 1 +
  *     FARGATE_SPOT weight 4 over 502 tasks → 102 : 400);
+ *   - a stop's grace: agent.stopTimeoutSeconds, at most Fargate's 120 s;
  *   - FARGATE_SPOT interruptions: TerminationNotice, SIGTERM, killed at the
  *     stop timeout, replaced; their count over many task-hours matches the
  *     rate within a 99 % Poisson interval;
@@ -289,6 +290,42 @@ static void test_spot_event(void)
 	RS_IS("se", "failures.csv", 1, "kind", "fargate_spot_interruption");
 }
 
+/* A Fargate container without a stopTimeout of its own is killed
+ * `agent.stopTimeoutSeconds` after SIGTERM, at most Fargate's 120 s
+ * (docs/ecs-model.md §3.2, choice E202): containers that ignore SIGTERM
+ * (shutdownSeconds 500), a StopTask at 200 s: with stopTimeoutSeconds 300
+ * the kill comes 120 s after STOPPING (the old code: 300 s), with 60 s it
+ * comes 60 s after; DEPROVISIONING then lasts eniDetachSeconds (5 s). */
+static void fg_stop_run(const char *tag, int stop_timeout_s, double want_wait_s)
+{
+	char buf[1024], name[64];
+	double stopping;
+
+	snprintf(buf, sizeof buf, "{\"name\":\"%s\",\"durationSeconds\":1000,\"seed\":5,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"schedulerDelaySeconds\":10},"
+		 "\"agent\":{\"shutdownSeconds\":500,\"stopTimeoutSeconds\":%d,\"eniDetachSeconds\":5},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"taskDefinitions\":{\"tiny\":\"tiny.json\"},"
+		 "\"fargate\":{\"provisioningSeconds\":10},"
+		 "\"workload\":{\"traces\":[\"fs.csv\"]}}", tag, stop_timeout_s);
+	snprintf(name, sizeof name, "%s.json", tag);
+	rs_write(name, buf);
+	rs_write("fs.csv", "time_s,event,target,taskdef,count,duration_s,group,launch_type\n"
+		 "0,run_task,t1,tiny,1,,,FARGATE\n"
+		 "200,stop_task,t1,,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run(name, tag, NULL, NULL, NULL), 0);
+	stopping = num(tag, "tasks.csv", 1, "stopping_s");
+	CU_ASSERT(stopping >= 200 && stopping < 201);
+	T_NEAR(num(tag, "tasks.csv", 1, "deprovisioning_s") - stopping, want_wait_s);
+	T_NEAR(num(tag, "tasks.csv", 1, "stop_s") - stopping, want_wait_s + 5);
+}
+
+static void test_stop_timeout_cap(void)
+{
+	fg_stop_run("fs300", 300, 120);
+	fg_stop_run("fs60", 60, 60);
+}
+
 /* interruptionsPerTaskHour 2 on 40 Spot tasks for 50 h: the number of
  * interruptions is Poisson with mean rate × running task-hours; it must lie
  * in the 99 % interval (normal approximation, mean ~ 4000). */
@@ -493,6 +530,7 @@ static CU_TestInfo fg_tests[] = {
 	{ "strategy base 2 + weights 1 : 4 over 502 tasks", test_base_weight_split },
 	{ "fargate_spot_interruption: TerminationNotice, stop timeout", test_spot_event },
 	{ "Spot interruptions match the rate (99 % Poisson)", test_spot_rate },
+	{ "stop timeout: agent's default, at most 120 s", test_stop_timeout_cap },
 	{ "cost: per second, 60 s minimum, Spot discount", test_cost },
 	{ "AZ rebalancing counts Fargate tasks: back to 2/2/2", test_az_rebalancing },
 	{ "AZ rebalancing needs room under maximumPercent", test_az_rebalancing_no_room },

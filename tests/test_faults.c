@@ -201,6 +201,97 @@ static void test_spot(void)
 	RS_IS("sp", "recovery.csv", 1, "fault_id", "1");
 }
 
+/* The agent polls the instance metadata for a Spot notice every
+ * `spot.pollSeconds` (1 s; docs/ecs-model.md §5.13, choice E204): 100 Spot
+ * instances with draining, each noticed at 300 s, are each set DRAINING
+ * after T + U(0, poll] (the old code: all at T + the agent's base delay).
+ * `base` is when DRAINING is seen with no poll (pollSeconds 0). */
+struct drain_seen {
+	int64_t at[100];
+};
+
+static void drain_observe(struct backplane *bp, void *ctx)
+{
+	struct drain_seen *c = ctx;
+
+	for (int32_t i = 0; i < 100 && i < cluster_count(bp->cl); i++)
+		if (c->at[i] < 0 && cluster_status(bp->cl, i) == INST_DRAINING)
+			c->at[i] = sim_now(bp->sim);
+}
+
+static void spot_poll_run(const char *tag, const char *poll, struct drain_seen *c)
+{
+	char buf[2048];
+
+	snprintf(buf, sizeof buf, HEAD("%s", 600)
+		 "\"instanceGroups\":[{\"name\":\"sp\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":100,"
+		 "\"spot\":{\"draining\":true,\"timeToInterruptionSeconds\":300%s}}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"}}", tag, poll);
+	rs_write("poll.json", buf);
+	for (int i = 0; i < 100; i++)
+		c->at[i] = -1;
+	CU_ASSERT_EQUAL_FATAL(rs_run("poll.json", tag, NULL, drain_observe, c), 0);
+}
+
+static void test_spot_poll(void)
+{
+	struct drain_seen c;
+	int64_t base, lo = INT64_MAX, hi = -1, sum = 0;
+	char msg[256];
+
+	spot_poll_run("poll0", ",\"pollSeconds\":0", &c);
+	base = c.at[0];
+	CU_ASSERT(base >= 300000 && base <= 301000);
+	for (int i = 0; i < 100; i++)
+		T_EQ(c.at[i], base);
+	/* the default: 1 s; offsets uniform on (0, 1000] ms: mean 500.5, sd
+	 * 288.7, the mean of 100 within 500.5 ± 4 × 28.9 */
+	spot_poll_run("poll1", "", &c);
+	for (int i = 0; i < 100; i++) {
+		int64_t d = c.at[i] - base;
+
+		lo = d < lo ? d : lo;
+		hi = d > hi ? d : hi;
+		sum += d;
+	}
+	snprintf(msg, sizeof msg, "poll 1 s: offsets %lld..%lld ms, mean %.1f", (long long)lo, (long long)hi,
+		 sum / 100.0);
+	if (lo < 1 || hi > 1000 || fabs(sum / 100.0 - 500.5) > 4 * 28.9)
+		T_FAIL(msg);
+	else
+		CU_PASS(msg);
+	/* pollSeconds 5: within (0, 5000] and spread over it */
+	spot_poll_run("poll5", ",\"pollSeconds\":5", &c);
+	lo = INT64_MAX;
+	hi = -1;
+	for (int i = 0; i < 100; i++) {
+		int64_t d = c.at[i] - base;
+
+		lo = d < lo ? d : lo;
+		hi = d > hi ? d : hi;
+	}
+	CU_ASSERT(lo >= 1 && hi <= 5000 && hi > 1000);
+	/* the termination stays at T + warningSeconds, whatever the poll */
+	RS_IS("poll5", "timeseries.csv", -1, "instances_active", "0");
+}
+
+/* pollSeconds out of 0..60 is refused with the file and JSON path. */
+static void test_spot_poll_refused(void)
+{
+	static const char *const bad[] = { "-1", "61", "\"1\"" };
+	char buf[2048], msg[512];
+
+	for (int k = 0; k < 3; k++) {
+		snprintf(buf, sizeof buf, HEAD("pb", 600)
+			 "\"instanceGroups\":[{\"name\":\"sp\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1,"
+			 "\"spot\":{\"pollSeconds\":%s}}],\"taskDefinitions\":{\"small\":\"small.json\"}}", bad[k]);
+		rs_write("pb.json", buf);
+		CU_ASSERT_EQUAL(rs_run_msg("pb.json", "pb", msg, sizeof msg), -1);
+		CU_ASSERT(strstr(msg, "pb.json") != NULL);
+		CU_ASSERT(strstr(msg, "$.instanceGroups[0].spot.pollSeconds") != NULL);
+	}
+}
+
 /* Long-run availability of an instance under exponential failure (MTBF
  * 1000 s) and repair (MTTR 250 s) is MTBF / (MTBF + MTTR) = 0.8
  * (alternating renewal process).  200 instances × 200,000 s: the standard
@@ -480,6 +571,8 @@ static CU_TestInfo fault_tests[] = {
 	{ "AZ outage: tasks in the surviving AZs", test_az_outage },
 	{ "partial AZ outage", test_partial_outage },
 	{ "spot notice and draining", test_spot },
+	{ "the agent's Spot notice poll (E204)", test_spot_poll },
+	{ "spot.pollSeconds out of range refused", test_spot_poll_refused },
 	{ "steady-state availability", test_steady_state_availability },
 	{ "stochastic outages", test_stochastic_outages },
 	{ "the agent's reconnect back-off", test_reconnect_backoff },

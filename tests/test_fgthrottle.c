@@ -9,6 +9,9 @@
  *     at 20 a second (no sooner than 10 s after the first, and not much
  *     later), the refused ones placement failures THROTTLED (one row per
  *     service per refusing instant, choice E148), all 300 RUNNING;
+ *   - with the default schedulerDelaySeconds (10 s) a throttled service's
+ *     retries come 10 s after a token is due: batches of 100 every
+ *     11.05 s (choice E203);
  *   - FARGATE and FARGATE_SPOT have a bucket each: 100 of each at once;
  *   - RunTask: a trace row of 150 tasks launches 100 at once, the other 50
  *     wait (pending.mode wait) and go one per token, or fail at once
@@ -263,6 +266,43 @@ static void test_service_300(void)
 	obs_free(&o);
 }
 
+/* A throttled service retries at its next pass, schedulerDelaySeconds D
+ * after the next token is due (choice E203; reference: "retry on the next
+ * scheduler tick"), its launches placementLatencySeconds L after that: by
+ * then the bucket holds min(burst, 1 + rate × (D + L)) tokens, so the
+ * service launches batches of that size every 1/rate + D + L seconds.
+ * With the defaults (D 10 s, L 1 s, burst 100, 20/s) 300 tasks go 100 at
+ * the first launch, 100 at 11.05 s after it and 100 at 22.1 s (a service's
+ * throughput 100 / 11.05 s = 9.05 a second, while a RunTask task waiting
+ * for a token is retried when it is due: 20 a second); the bound
+ * burst + rate × (b − a) holds at every event. */
+static void test_service_default_delay(void)
+{
+	struct obs o;
+	sim_time_t t0;
+	char buf[1024];
+
+	obs_init(&o, 100, 20000);
+	snprintf(buf, sizeof buf,
+		 "{\"name\":\"sd\",\"durationSeconds\":300,\"seed\":5,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"schedulerDelaySeconds\":10},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"],"
+		 "\"taskDefinitions\":{\"tiny\":\"tiny.json\"},"
+		 "\"fargate\":{\"provisioningSeconds\":10},%s}", SVC(300, ",\"launchType\":\"FARGATE\""));
+	rs_write("sd.json", buf);
+	CU_ASSERT_EQUAL_FATAL(rs_run("sd.json", "sd", NULL, observe, &o), 0);
+	T_EQ(o.over, 0);
+	T_EQ(o.n[0], 300);
+	t0 = first_launch(&o, 0);
+	T_EQ(launched_at(&o, 0, t0), 100);
+	/* 1/rate + D + L = 50 + 10000 + 1000 ms */
+	T_EQ(launched_at(&o, 0, t0 + 11050), 100);
+	T_EQ(launched_at(&o, 0, t0 + 22100), 100);
+	T_EQ(count_reason("sd", "THROTTLED"), 2);
+	RS_IS("sd", "services.csv", -1, "running", "300");
+	obs_free(&o);
+}
+
 /* Two services of 150 Fargate tasks created together (choice E148): their
  * passes launch at the same instant, the bucket's 100 go to the first,
  * the other 200 are refused: one THROTTLED row for each service at that
@@ -403,6 +443,7 @@ static void test_bad_values(void)
 
 static CU_TestInfo tests[] = {
 	{ "300 service tasks: 100 at once, then 20/s, THROTTLED", test_service_300 },
+	{ "a throttled service's pass waits schedulerDelaySeconds (E203)", test_service_default_delay },
 	{ "two services throttled together: one row each per instant (E148)", test_two_services_rows },
 	{ "FARGATE and FARGATE_SPOT: a bucket each", test_classes_apart },
 	{ "RunTask of 150: 100 at once, 50 wait (or fail)", test_run_task },

@@ -48,6 +48,7 @@ int faults_config_read_group(struct scenario *s, struct scn_group *g, const char
 
 	g->replace_delay = 120000;
 	g->spot_warning = SPOT_WARNING_MS;
+	g->spot_poll = SPOT_POLL_MS;
 	if (fail) {
 		const cJSON *ttf, *ttr;
 
@@ -89,6 +90,10 @@ int faults_config_read_group(struct scenario *s, struct scn_group *g, const char
 		    jr_opt_num(&c, "warningSeconds", (double)SPOT_WARNING_MS / 1000, 0, 3600, &delay))
 			return -1;
 		g->spot_warning = sim_ms(delay);
+		/* docs/ecs-model.md §5.13, choice E204: the agent's poll */
+		if (jr_opt_num(&c, "pollSeconds", (double)SPOT_POLL_MS / 1000, 0, 60, &delay))
+			return -1;
+		g->spot_poll = sim_ms(delay);
 		tti = jr_get(&c, "timeToInterruptionSeconds");
 		if (jr_end(&c))
 			return -1;
