@@ -305,11 +305,44 @@ static void test_fargate_drain(void)
 	T_NEAR(rs_num("ld-f", "tasks.csv", r, "submit_s"), 310.25);
 }
 
+/* Two target groups, the load balancer's traffic on the first (100 s
+ * delay, requests that outlast it), none on the second: both targets are
+ * deregistered at the stop (300.25), the task DEACTIVATING from then
+ * ("deregistration in DEACTIVATING", §6.1) until the later drain ends
+ * (400.25), STOPPING when the agent hears it (400.75); the second group's
+ * target, with no request in flight, is unused at once and the task stays
+ * DEACTIVATING. */
+static void test_two_target_groups(void)
+{
+	struct obs o;
+	int r;
+
+	rs_write("ld-t.json", HEAD("ld-t", 600) EC2
+		 "\"targetGroups\":[" TG("tg", 100, "") ",{\"name\":\"tg2\",\"loadBalancer\":\"alb\"}],"
+		 "\"taskDefinitions\":{\"web\":\"ld-v1.json\"},"
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":2,"
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080},"
+		 "{\"targetGroupName\":\"tg2\",\"containerName\":\"app\",\"containerPort\":8080}]}],"
+		 "\"workload\":{\"traces\":[\"ld-t.csv\"]}}");
+	rs_write("ld-t.csv", TRACE_HDR "300,stop_task,task-1,,,,\n");
+	memset(&o, 0, sizeof o);
+	CU_ASSERT_EQUAL_FATAL(rs_run("ld-t.json", "ld-t", NULL, observe, &o), 0);
+	check_counts(&o);
+	r = row_of("ld-t", "task-1");
+	T_NEAR(rs_num("ld-t", "tasks.csv", r, "deactivating_s"), 300.25);
+	T_NEAR(rs_target_at("ld-t", "task-1", "draining"), 300.25);
+	T_NEAR(rs_target_at("ld-t", "task-1", "unused"), 300.25);
+	T_NEAR(rs_num("ld-t", "tasks.csv", r, "stopping_s"), 400.75);
+	r = row_of("ld-t", "task-3");
+	T_NEAR(rs_num("ld-t", "tasks.csv", r, "submit_s"), 310.25);
+}
+
 static CU_TestInfo ld_tests[] = {
 	{ "StopTask: DEACTIVATING from the deregistration, replaced at once", test_stop_deactivating },
 	{ "rolling min 50 / max 100 behind a target group: bounds, DEACTIVATING", test_rolling_min50_max100 },
 	{ "rolling min 100 / max 200 behind a target group: bounds, DEACTIVATING", test_rolling_min100_max200 },
 	{ "Fargate: DEACTIVATING from the deregistration", test_fargate_drain },
+	{ "two target groups: DEACTIVATING until the later drain", test_two_target_groups },
 	CU_TEST_INFO_NULL,
 };
 
