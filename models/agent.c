@@ -575,7 +575,9 @@ static int cached(const struct agent *a, int td)
 /* The stop sequence from RUNNING: DEACTIVATING → STOPPING (stop signal; the
  * containers exit after the shutdown time, or are killed at the stop
  * timeout, docs/ecs-model.md §3.2; when the only container has exited by
- * itself, STOPPING passes at once). */
+ * itself, STOPPING passes at once).  A task whose stop was held for its
+ * load-balancer targets' drain is DEACTIVATING already, since the
+ * deregistration (bp_stop_task, choice E220): its time is kept. */
 static inline __attribute__((always_inline)) void begin_stop(struct backplane *bp, const struct agents *ag, uint32_t slot,
 		       struct task *t, int exited)
 {
@@ -932,7 +934,9 @@ static void __attribute__((noinline)) essential_exit_slow(struct backplane *bp, 
 {
 	const struct agents *ag = agents_of(bp);
 
-	if (dead_in(ag, t) || t->state != TS_RUNNING)
+	/* DEACTIVATING: a stop held for its targets' drain, the containers
+	 * still running (docs/ecs-model.md §6.3, choice E220) */
+	if (dead_in(ag, t) || (t->state != TS_RUNNING && t->state != TS_DEACTIVATING))
 		return;
 	/* docs/ecs-model.md §1.4, choice E158: a restart policy restarts the
 	 * container in place when it ran at least restartAttemptPeriod (each
@@ -1042,7 +1046,8 @@ static void on_stop(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || dead_in(ag, t))
 		return;
-	if (t->state == TS_RUNNING)
+	/* DEACTIVATING: its targets have drained (choice E220) */
+	if (t->state == TS_RUNNING || t->state == TS_DEACTIVATING)
 		begin_stop(bp, ag, ref_slot(ev->arg), t, 0);
 	else if (t->state == TS_PENDING && backplane_scenario(bp)->taskdefs[t->td].td->has_deps)
 		stop_started(bp, ag, t, ev->arg, 0);   /* choice E144 */

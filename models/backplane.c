@@ -970,9 +970,17 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 		retire(bp, slot, 0);
 		return;
 	}
-	/* a RUNNING task behind a load balancer drains first (bp_msg.h) */
-	if (t->state == TS_RUNNING && bp->stop_hold && bp->stop_hold(bp, bp->stop_hold_ctx, slot))
+	/* a RUNNING task behind a load balancer drains first (bp_msg.h): it
+	 * is DEACTIVATING from the deregistration until its targets have
+	 * drained, its containers still running; the service counts it
+	 * neither running nor healthy from then (docs/ecs-model.md §6.3,
+	 * choice E220) */
+	if (t->state == TS_RUNNING && bp->stop_hold && bp->stop_hold(bp, bp->stop_hold_ctx, slot)) {
+		t->cold = 1;            /* (task.h) */
+		t->lb_draining = 1;
+		agent_set_state(bp, slot, TS_DEACTIVATING);
 		return;
+	}
 	if (t->state == TS_PENDING || t->state == TS_ACTIVATING || t->state == TS_RUNNING)
 		task_send(bp, slot, AM_STOP);
 	/* PROVISIONING: on_provisioned sends the stop instead of the start */
@@ -1021,7 +1029,8 @@ void bp_stop_release(struct backplane *bp, uint32_t slot)
 	struct task *t = &bp->tasks[slot];
 
 	if (t->used && t->desired == TD_STOPPED &&
-	    (t->state == TS_PENDING || t->state == TS_ACTIVATING || t->state == TS_RUNNING))
+	    (t->state == TS_PENDING || t->state == TS_ACTIVATING || t->state == TS_RUNNING ||
+	     t->state == TS_DEACTIVATING))
 		task_send(bp, slot, AM_STOP);
 }
 

@@ -502,13 +502,13 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	if (!t || t->state != TS_RUNNING)
+	if (!t || (t->state != TS_RUNNING && t->state != TS_DEACTIVATING))
 		return;
 	/* docs/ecs-model.md §1.4, choice E158: restarted in place (no
 	 * container start time on Fargate: it runs again at once).  Also
 	 * while a stop is held for its targets' draining (its desired status
-	 * STOPPED, still RUNNING): the stop has not reached the task yet, as
-	 * on EC2 (models/agent.c) */
+	 * STOPPED, DEACTIVATING, choice E220): the stop has not reached the
+	 * task yet, as on EC2 (models/agent.c) */
 	if (bp->s->taskdefs[t->td].td->restart_ms >= 0 && t->duration >= bp->s->taskdefs[t->td].td->restart_ms) {
 		sim_after(bp->sim, t->duration, fr_of(bp)->ev_exit, bp, ev->arg);
 		return;
@@ -530,7 +530,8 @@ static void on_stop(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t)
 		return;
-	if (t->state == TS_RUNNING)
+	/* DEACTIVATING: its targets have drained (choice E220) */
+	if (t->state == TS_RUNNING || t->state == TS_DEACTIVATING)
 		begin_stop(bp, ref_slot(ev->arg), 0, -1);
 	else if (t->state == TS_PENDING && bp->s->taskdefs[t->td].td->has_deps)
 		stop_started(bp, t, ev->arg, 0, -1);   /* choice E144 */

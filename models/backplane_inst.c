@@ -125,11 +125,13 @@ void backplane_instance_lost(struct backplane *bp, int32_t inst, const char *cod
 		if (t->svc >= 0 && t->desired == TD_RUNNING && t->seen == TS_RUNNING) {
 			t->lost = 1;
 			lost[t->svc]++;
-		} else if (t->svc >= 0 && t->seen == TS_RUNNING && t->desired == TD_STOPPED && t->elb_stopped) {
+		} else if (t->svc >= 0 && (t->seen == TS_RUNNING || t->seen == TS_DEACTIVATING) &&
+			   t->desired == TD_STOPPED && t->elb_stopped) {
 			/* its target stopped answering when the host died, so ECS
 			 * stopped it for failed ELB health checks before it noticed
 			 * the host: the fault cost the service this task all the
-			 * same (recovery.csv; docs/ecs-model.md choice E72) */
+			 * same (recovery.csv; docs/ecs-model.md choice E72); seen
+			 * DEACTIVATING while its targets drain (choice E220) */
 			lost[t->svc]++;
 		}
 		/* a task already stopping for another reason keeps its stop code;

@@ -584,6 +584,11 @@ static void svc_on_state(struct backplane *bp, struct task *t, enum task_state f
 		/* the backplane clears its healthy flag after this notification */
 		if (t->healthy)
 			v->healthy--;
+		/* a stop held for its targets' drain: the task has left RUNNING
+		 * (DEACTIVATING), and the scheduler reacts as to a stopped task,
+		 * not at the drain's end (docs/ecs-model.md §6.3, choice E220) */
+		if (to == TS_DEACTIVATING && t->lb_draining)
+			svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
 	}
 }
 

@@ -103,10 +103,18 @@ void svc_alarms_free(struct backplane *bp)
 	sc->alarms = NULL;
 }
 
+/* A task whose containers run: RUNNING, or DEACTIVATING while its
+ * load-balancer targets drain (docs/ecs-model.md choice E220). */
+static int containers_run(const struct task *t)
+{
+	return t->seen == TS_RUNNING || t->seen == TS_DEACTIVATING;
+}
+
 /* The service's average utilisation of one resource now (percent), as the
- * scaler computes it (Σ used / Σ reserved over its RUNNING tasks, each
- * from its definition's `utilization` model); NaN: no task RUNNING, or one
- * without a model.  A `fromRequests` task is left out (choice E136). */
+ * scaler computes it (Σ used / Σ reserved over its tasks whose containers
+ * run, each from its definition's `utilization` model); NaN: no such task,
+ * or one without a model.  A `fromRequests` task is left out (choice E136). */
+
 static double service_util(struct backplane *bp, struct alarm_rt *a, int mem)
 {
 	struct scenario *s = backplane_scenario(bp);
@@ -116,14 +124,14 @@ static double service_util(struct backplane *bp, struct alarm_rt *a, int mem)
 	int n = 0;
 
 	for (int k = 0; k < v->n_tasks; k++)
-		n += bp_task_at(bp, v->tasks[k])->seen == TS_RUNNING;
+		n += containers_run(bp_task_at(bp, v->tasks[k]));
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = bp_task_at(bp, v->tasks[k]);
 		const struct cap_util *u;
 		const struct util_model *m;
 		double res, pct;
 
-		if (t->seen != TS_RUNNING)
+		if (!containers_run(t))
 			continue;
 		u = cap_util_for(s->capacity, s->taskdefs[t->td].name);
 		if (!u || !(mem ? u->has_mem : u->has_cpu))

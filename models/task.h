@@ -117,6 +117,9 @@ struct task {
 	uint8_t hc_fault;          /* a health_check_fail row made a container's check
 				    * command fail (models/agent_health.c): its checks run
 				    * one by one (docs/ecs-model.md choice E114) */
+	uint8_t lb_draining;       /* its stop waits for its load-balancer targets'
+				    * drain (bp_stop_task): DEACTIVATING from the
+				    * deregistration (docs/ecs-model.md §6.3, choice E220) */
 	sim_time_t protected_until;   /* task scale-in protection ends (0 = never protected) */
 	const char *stop_reason;   /* tasks.csv's stopped_reason, NULL = none */
 	const char *unhealthy_reason;  /* why it is unhealthy (the stoppedReason

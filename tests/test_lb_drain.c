@@ -1,0 +1,352 @@
+/* tests/test_lb_drain.c — a task whose load-balancer targets drain, each
+ * test written from the rule (docs/ecs-model.md §3.1, §6.1, §6.3, choice
+ * E220):
+ *
+ *   - ECS deregisters the targets and waits until they are `unused`
+ *     before it signals the containers (§6.3); the deregistration is the
+ *     task's pre-stop work, DEACTIVATING (§3.1, §6.1: "deregistration in
+ *     DEACTIVATING"), so the task is DEACTIVATING from the deregistration
+ *     and STOPPING only after the drain;
+ *   - a task that is not RUNNING is neither running nor healthy for its
+ *     service (§5.2: healthy is said of a RUNNING task whose targets are
+ *     healthy; a draining target is not): the service's counts leave it
+ *     out from the deregistration, at every event;
+ *   - the scheduler replaces it on its usual reaction (schedulerDelaySeconds
+ *     after the task left RUNNING), not after the whole drain;
+ *   - a rolling deployment keeps maximumPercent (tasks RUNNING or PENDING)
+ *     and minimumHealthyPercent (RUNNING and healthy) at every event, and
+ *     launches the new tasks while the old ones drain (a DEACTIVATING task
+ *     is neither RUNNING nor PENDING).
+ *
+ * The timings (controlPlane, agent) are fixed below, so the instants are
+ * computed by hand in each test. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+#include "models/backplane_int.h"
+#include "models/service_int.h"
+
+/* API 0.25 s, scheduler reaction 10 s, agent network delay 0.5 s,
+ * shutdown 3 s; the instances in one AZ, so AZ rebalancing never moves
+ * a task (the load balancer needs two) */
+#define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
+	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
+	"\"heartbeatJitterSeconds\":0}," \
+	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
+	"\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+#define HEAD(name, dur) "{\"name\":\"" name "\",\"durationSeconds\":" #dur ",\"metricsIntervalSeconds\":5," \
+	TIMING "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]," \
+	"\"loadBalancers\":[{\"name\":\"alb\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]," \
+	"\"attributes\":{\"idle_timeout.timeout_seconds\":4000}}],"
+#define EC2 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+/* requests of 1000 s outlast any deregistration delay below: each drain
+ * lasts the whole delay */
+#define TG(name, delay, type) "{\"name\":\"" name "\",\"loadBalancer\":\"alb\"," type \
+	"\"attributes\":{\"deregistration_delay.timeout_seconds\":" #delay "}," \
+	"\"traffic\":{\"arrivals\":{\"poisson\":{\"ratePerSecond\":0.5}}," \
+	"\"serviceTimeSeconds\":{\"constant\":{\"value\":1000}},\"workersPerTask\":1000}}"
+#define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
+#define EPS 1e-6
+
+static const char *td_v1 =
+	"{\"family\":\"web\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\",\"cpu\":256,\"memory\":512,"
+	"\"portMappings\":[{\"containerPort\":8080,\"hostPort\":0}]}]}";
+static const char *td_v2 =
+	"{\"family\":\"web\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x:2\",\"cpu\":256,"
+	"\"memory\":512,\"portMappings\":[{\"containerPort\":8080,\"hostPort\":0}]}]}";
+static const char *td_fg =
+	"{\"family\":\"fg\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+	"\"cpu\":\"256\",\"memory\":\"512\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+	"\"essential\":true,\"stopTimeout\":5,\"portMappings\":[{\"containerPort\":8080}]}]}";
+
+static int setup(void)
+{
+	if (rs_setup())
+		return 1;
+	rs_write("ld-v1.json", td_v1);
+	rs_write("ld-v2.json", td_v2);
+	rs_write("ld-fg.json", td_fg);
+	return 0;
+}
+
+/* What the service's tasks were after every event (service 0). */
+struct obs {
+	int samples;
+	int bad_counts;        /* the service's running/healthy counts not those of its tasks */
+	int deact_counted;     /* a DEACTIVATING task healthy, or its desired status RUNNING */
+	int over_max, under_min;
+	int steady;
+	int64_t max_pct, min_pct;   /* the bounds' percentages, 0: not checked */
+	int64_t min_healthy_seen;
+	int deact_seen;        /* events with a task DEACTIVATING */
+};
+
+static void observe(struct backplane *bp, void *ctx)
+{
+	struct obs *o = ctx;
+	struct svc *v;
+	int64_t running = 0, healthy = 0, run_or_pend = 0, lo, hi;
+
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	o->samples++;
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *t = &bp->tasks[v->tasks[k]];
+
+		running += t->seen == TS_RUNNING;
+		/* healthy is said of a RUNNING task (§5.2) */
+		healthy += t->seen == TS_RUNNING && t->healthy;
+		/* maximumPercent's count: tasks RUNNING or PENDING (§5.5) */
+		run_or_pend += t->seen <= TS_RUNNING && t->desired == TD_RUNNING;
+		if (t->seen == TS_DEACTIVATING) {
+			o->deact_seen++;
+			if (t->healthy || t->desired != TD_STOPPED)
+				o->deact_counted++;
+		}
+	}
+	if (v->running != running || v->healthy != healthy)
+		o->bad_counts++;
+	if (o->max_pct <= 0)
+		return;
+	lo = (int64_t)ceil((double)v->desired * (double)o->min_pct / 100.0);
+	hi = (int64_t)floor((double)v->desired * (double)o->max_pct / 100.0);
+	if (!o->steady && healthy >= v->desired) {
+		o->steady = 1;
+		o->min_healthy_seen = healthy;
+	}
+	if (run_or_pend > hi)
+		o->over_max++;
+	if (o->steady) {
+		if (healthy < lo)
+			o->under_min++;
+		if (healthy < o->min_healthy_seen)
+			o->min_healthy_seen = healthy;
+	}
+}
+
+static void check_counts(const struct obs *o)
+{
+	CU_ASSERT(o->samples > 100);
+	T_EQ(o->bad_counts, 0);
+	T_EQ(o->deact_counted, 0);
+	CU_ASSERT(o->deact_seen > 0);
+}
+
+/* tasks.csv row of task `id` in out-<tag> */
+static int row_of(const char *tag, const char *id)
+{
+	int r = rs_find(tag, "tasks.csv", "task_id", id);
+
+	CU_ASSERT_FATAL(r > 0);
+	return r;
+}
+
+/* A StopTask on an EC2 service task behind a target group with a 100 s
+ * deregistration delay.  The stop takes effect at 300.25 (API latency):
+ * the target is deregistered and the task DEACTIVATING then; its target is
+ * unused at 400.25 (the delay), the agent hears the stop 0.5 s later
+ * (STOPPING 400.75).  The service counts it out at 300.25 and its pass
+ * 10 s later launches the replacement: submitted at 310.25 (the old code:
+ * DEACTIVATING and STOPPING both 400.75, counted running and healthy
+ * until then, the replacement 10 s after the STOPPED report, 414.25). */
+static void test_stop_deactivating(void)
+{
+	struct obs o;
+	int r, n, found = 0;
+
+	rs_write("ld-a.json", HEAD("ld-a", 700) EC2
+		 "\"targetGroups\":[" TG("tg", 100, "") "],"
+		 "\"taskDefinitions\":{\"web\":\"ld-v1.json\"},"
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":2,"
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}],"
+		 "\"workload\":{\"traces\":[\"ld-a.csv\"]}}");
+	rs_write("ld-a.csv", TRACE_HDR "300,stop_task,task-1,,,,\n");
+	memset(&o, 0, sizeof o);
+	CU_ASSERT_EQUAL_FATAL(rs_run("ld-a.json", "ld-a", NULL, observe, &o), 0);
+	check_counts(&o);
+	r = row_of("ld-a", "task-1");
+	T_NEAR(rs_target_at("ld-a", "task-1", "draining"), 300.25);
+	T_NEAR(rs_num("ld-a", "tasks.csv", r, "deactivating_s"), 300.25);
+	T_NEAR(rs_target_at("ld-a", "task-1", "unused"), 400.25);
+	T_NEAR(rs_num("ld-a", "tasks.csv", r, "stopping_s"), 400.75);
+	CU_ASSERT(rs_num("ld-a", "tasks.csv", r, "stopped_s") >= 403.75 - EPS);
+	RS_IS("ld-a", "tasks.csv", r, "stop_code", "UserInitiated");
+	/* the replacement: the scheduler's pass 10 s after the task left RUNNING */
+	n = rs_rows("ld-a", "tasks.csv");
+	T_EQ(n, 3);
+	for (int k = 1; k <= n; k++) {
+		double submit = rs_num("ld-a", "tasks.csv", k, "submit_s");
+
+		if (submit > 300) {
+			found++;
+			T_NEAR(submit, 310.25);
+		}
+	}
+	T_EQ(found, 1);
+	/* services.csv every 5 s: at 305 the draining task is counted
+	 * neither running nor healthy (the old code: 2 and 2 until 400.75) */
+	r = rs_find("ld-a", "services.csv", "time_s", "305.000");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("ld-a", "services.csv", r, "running", "1");
+	RS_IS("ld-a", "services.csv", r, "healthy", "1");
+}
+
+/* A rolling deployment behind a target group (60 s delay, requests that
+ * outlast it): `desired` tasks at min/max percent, v2 deployed at 300.
+ * maximumPercent (tasks RUNNING or PENDING) and minimumHealthyPercent
+ * (RUNNING and healthy) hold at every event; each old task is DEACTIVATING
+ * from its deregistration and STOPPING 0.5 s after the delay; the first new
+ * task is launched before the first old one's drain ends (at max 100 % it
+ * takes the room the DEACTIVATING task left). */
+static void rolling(const char *tag, int desired, int min_pct, int max_pct, int64_t want_min_healthy)
+{
+	char file[32], trace[32], buf[2048];
+	struct obs o;
+	int n, olds = 0;
+	double first_new = 1e9, first_unused = 1e9;
+
+	snprintf(file, sizeof file, "%s.json", tag);
+	snprintf(trace, sizeof trace, "%s.csv", tag);
+	snprintf(buf, sizeof buf, HEAD("roll", 1500) EC2
+		 "\"targetGroups\":[" TG("tg", 60, "") "],"
+		 "\"taskDefinitions\":{\"v1\":\"ld-v1.json\",\"v2\":\"ld-v2.json\"},"
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"v1\",\"desiredCount\":%d,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":%d,\"maximumPercent\":%d},"
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}],"
+		 "\"workload\":{\"traces\":[\"%s\"]}}", desired, min_pct, max_pct, trace);
+	rs_write(file, buf);
+	rs_write(trace, TRACE_HDR "300,deploy,w,v2,,,\n");
+	memset(&o, 0, sizeof o);
+	o.max_pct = max_pct;
+	o.min_pct = min_pct;
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, observe, &o), 0);
+	check_counts(&o);
+	T_EQ(o.over_max, 0);
+	T_EQ(o.under_min, 0);
+	CU_ASSERT(o.steady);
+	T_EQ(o.min_healthy_seen, want_min_healthy);
+	n = rs_rows(tag, "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *id = rs_cell(tag, "tasks.csv", r, "task_id");
+		char *td = rs_cell(tag, "tasks.csv", r, "taskdef");
+
+		if (td && strstr(td, ":2")) {
+			double s = rs_num(tag, "tasks.csv", r, "submit_s");
+
+			if (s < first_new)
+				first_new = s;
+		} else if (rs_num(tag, "tasks.csv", r, "stopped_s") > 0) {
+			double drain = rs_target_at(tag, id, "draining");
+			double unused = rs_target_at(tag, id, "unused");
+
+			olds++;
+			T_NEAR(rs_num(tag, "tasks.csv", r, "deactivating_s"), drain);
+			T_NEAR(unused, drain + 60);
+			T_NEAR(rs_num(tag, "tasks.csv", r, "stopping_s"), unused + 0.5);
+			if (unused < first_unused)
+				first_unused = unused;
+		}
+		free(id);
+		free(td);
+	}
+	T_EQ(olds, desired);
+	CU_ASSERT(first_new < first_unused);
+	RS_IS(tag, "services.csv", -1, "deployments", "1");
+	RS_IS(tag, "deployments.csv", -1, "stage", "COMPLETED");
+}
+
+/* desired 2, min 50 % (ceil 1), max 100 % (floor 2): one old task stops
+ * first, its replacement comes while it drains */
+static void test_rolling_min50_max100(void)
+{
+	rolling("ld-r1", 2, 50, 100, 1);
+}
+
+/* desired 2, min 100 %, max 200 %: both new tasks first; an old one
+ * drains only while two others are healthy */
+static void test_rolling_min100_max200(void)
+{
+	rolling("ld-r2", 2, 100, 200, 2);
+}
+
+/* On Fargate (ip targets): DEACTIVATING from the deregistration at 300.25,
+ * the drain's 30 s, then the stop (no agent: STOPPING at 330.25, the
+ * container's stopTimeout of 5 s is its shutdown's bound). */
+static void test_fargate_drain(void)
+{
+	struct obs o;
+	int r;
+
+	rs_write("ld-f.json", HEAD("ld-f", 600)
+		 "\"targetGroups\":[" TG("tg", 30, "\"targetType\":\"ip\",") "],"
+		 "\"taskDefinitions\":{\"fg\":\"ld-fg.json\"},"
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"fg\",\"desiredCount\":1,"
+		 "\"launchType\":\"FARGATE\","
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}],"
+		 "\"workload\":{\"traces\":[\"ld-f.csv\"]}}");
+	rs_write("ld-f.csv", TRACE_HDR "300,stop_task,task-1,,,,\n");
+	memset(&o, 0, sizeof o);
+	CU_ASSERT_EQUAL_FATAL(rs_run("ld-f.json", "ld-f", NULL, observe, &o), 0);
+	check_counts(&o);
+	r = row_of("ld-f", "task-1");
+	T_NEAR(rs_num("ld-f", "tasks.csv", r, "deactivating_s"), 300.25);
+	T_NEAR(rs_target_at("ld-f", "task-1", "unused"), 330.25);
+	T_NEAR(rs_num("ld-f", "tasks.csv", r, "stopping_s"), 330.25);
+	RS_IS("ld-f", "tasks.csv", r, "last_status", "STOPPED");
+	/* its replacement: 10 s after the task left RUNNING */
+	r = row_of("ld-f", "task-2");
+	T_NEAR(rs_num("ld-f", "tasks.csv", r, "submit_s"), 310.25);
+}
+
+/* Two target groups, the load balancer's traffic on the first (100 s
+ * delay, requests that outlast it), none on the second: both targets are
+ * deregistered at the stop (300.25), the task DEACTIVATING from then
+ * ("deregistration in DEACTIVATING", §6.1) until the later drain ends
+ * (400.25), STOPPING when the agent hears it (400.75); the second group's
+ * target, with no request in flight, is unused at once and the task stays
+ * DEACTIVATING. */
+static void test_two_target_groups(void)
+{
+	struct obs o;
+	int r;
+
+	rs_write("ld-t.json", HEAD("ld-t", 600) EC2
+		 "\"targetGroups\":[" TG("tg", 100, "") ",{\"name\":\"tg2\",\"loadBalancer\":\"alb\"}],"
+		 "\"taskDefinitions\":{\"web\":\"ld-v1.json\"},"
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":2,"
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080},"
+		 "{\"targetGroupName\":\"tg2\",\"containerName\":\"app\",\"containerPort\":8080}]}],"
+		 "\"workload\":{\"traces\":[\"ld-t.csv\"]}}");
+	rs_write("ld-t.csv", TRACE_HDR "300,stop_task,task-1,,,,\n");
+	memset(&o, 0, sizeof o);
+	CU_ASSERT_EQUAL_FATAL(rs_run("ld-t.json", "ld-t", NULL, observe, &o), 0);
+	check_counts(&o);
+	r = row_of("ld-t", "task-1");
+	T_NEAR(rs_num("ld-t", "tasks.csv", r, "deactivating_s"), 300.25);
+	T_NEAR(rs_target_at("ld-t", "task-1", "draining"), 300.25);
+	T_NEAR(rs_target_at("ld-t", "task-1", "unused"), 300.25);
+	T_NEAR(rs_num("ld-t", "tasks.csv", r, "stopping_s"), 400.75);
+	r = row_of("ld-t", "task-3");
+	T_NEAR(rs_num("ld-t", "tasks.csv", r, "submit_s"), 310.25);
+}
+
+static CU_TestInfo ld_tests[] = {
+	{ "StopTask: DEACTIVATING from the deregistration, replaced at once", test_stop_deactivating },
+	{ "rolling min 50 / max 100 behind a target group: bounds, DEACTIVATING", test_rolling_min50_max100 },
+	{ "rolling min 100 / max 200 behind a target group: bounds, DEACTIVATING", test_rolling_min100_max200 },
+	{ "Fargate: DEACTIVATING from the deregistration", test_fargate_drain },
+	{ "two target groups: DEACTIVATING until the later drain", test_two_target_groups },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "load-balancer drain", setup, rs_teardown, NULL, NULL, ld_tests },
+	CU_SUITE_INFO_NULL,
+};
