@@ -798,6 +798,46 @@ static void test_step_cooldown(void)
 	aas_config_free(&c);
 }
 
+/* PercentChangeInCapacity's rounding (the Application Auto Scaling user
+ * guide, "How step scaling for Application Auto Scaling works", scaling
+ * adjustment types): above 1 rounded down, between 0 and 1 to 1, between 0
+ * and −1 to −1, below −1 rounded up; then MinAdjustmentMagnitude.  The
+ * auditor's case: 5 tasks, +10 % = 0.5 → +1: 6.  −10 % of 5 = −0.5 → −1: 4.
+ * +30 % of 11 = 3.3 → 3: 14; −30 % of 13 = −3.9 → −3: 10 (the guide's
+ * example).  A magnitude of 2 lifts +0.5 to +2. */
+static int pct_once(double adj, int magnitude, double cpu, int cur)
+{
+	struct aas_config c = { .min_cap = 1, .max_cap = 100, .n_policies = 1 };
+	struct aas_state s;
+	int r;
+
+	c.policies = calloc(1, sizeof *c.policies);
+	aas_policy_default(&c.policies[0], AAS_STEP);
+	c.policies[0].threshold = 80;
+	c.policies[0].cmp = adj > 0 ? AAS_GT : AAS_LT;
+	c.policies[0].adjust = AAS_PERCENT;
+	c.policies[0].min_magnitude = magnitude;
+	c.policies[0].n_steps = 1;
+	c.policies[0].steps[0] = adj > 0 ? (struct aas_step){ 0, INFINITY, adj }
+					 : (struct aas_step){ -INFINITY, 0, adj };
+	aas_state_init(&s, &c);
+	r = step(&c, &s, 60000, cpu, cur);
+	aas_state_free(&s);
+	aas_config_free(&c);
+	return r;
+}
+
+static void test_step_percent_rounding(void)
+{
+	T_EQ(pct_once(10, 0, 90, 5), 6);
+	T_EQ(pct_once(-10, 0, 50, 5), 4);
+	T_EQ(pct_once(30, 0, 90, 11), 14);
+	T_EQ(pct_once(-30, 0, 50, 13), 10);
+	T_EQ(pct_once(10, 2, 90, 5), 7);
+	T_EQ(pct_once(-10, 2, 50, 5), 3);
+	T_EQ(pct_once(10, 0, 90, 10), 11);      /* exactly 1 */
+}
+
 static void test_scheduled_actions(void)
 {
 	struct aas_config c = one_tt(50, 1, 100);
@@ -1194,6 +1234,7 @@ static CU_TestInfo aas_tests[] = {
 	{ "DisableScaleIn and max capacity", test_disable_scale_in_and_bounds },
 	{ "scale out if any, scale in if all", test_any_out_all_in },
 	{ "step scaling", test_step_scaling },
+	{ "step scaling: PercentChangeInCapacity rounding", test_step_percent_rounding },
 	{ "step scaling cooldowns: a larger step acts, scale-out ends the scale-in cooldown", test_step_cooldown },
 	{ "scheduled actions", test_scheduled_actions },
 	{ "task scale-in protection", test_task_protection },

@@ -136,9 +136,17 @@ static int step_capacity(const struct aas_policy *p, const struct aas_step *st, 
 		return (int)st->adjustment;
 	case AAS_PERCENT: {
 		/* Application Auto Scaling rounds a fractional change toward zero
-		 * (docs: 1.x → 1, -1.x → -1) and then applies the magnitude floor */
+		 * beyond ±1 (12.7 → 12, −6.67 → −6) and away from zero inside
+		 * (0.67 → 1, −0.58 → −1), then applies the magnitude floor (the
+		 * AAS user guide, step scaling's adjustment types; docs/ecs-model.md
+		 * §5.10) */
 		double ch = (double)cur * st->adjustment / 100.0;
 		int delta = (int)trunc(ch);
+
+		if (ch > 0 && ch < 1)
+			delta = 1;
+		else if (ch < 0 && ch > -1)
+			delta = -1;
 
 		if (st->adjustment > 0 && delta < p->min_magnitude)
 			delta = p->min_magnitude;
