@@ -657,6 +657,28 @@ static void test_scale_in_threshold(void)
 	aas_config_free(&c);
 }
 
+/* Choice E198 (docs/ecs-model.md §5.10): target tracking's scale-in is
+ * proportional and in one step, slow only in time.  10 tasks at 10 % CPU,
+ * target 50: 14 low datapoints change nothing, the 15th goes to
+ * ceil(10 × 10 / 50) = 2 at once; within the 300 s scale-in cooldown
+ * nothing, then ceil(2 × 10 / 50) = 1 (the minimum) at the first datapoint
+ * past it (the low run goes on). */
+static void test_scale_in_one_step(void)
+{
+	struct aas_config c = one_tt(50, 1, 100);
+	struct aas_state s;
+	int64_t t;
+
+	aas_state_init(&s, &c);
+	for (t = 60000; t < 15 * 60000; t += 60000)
+		T_EQ(step(&c, &s, t, 10, 10), -1);
+	T_EQ(step(&c, &s, t, 10, 10), 2);
+	T_EQ(step(&c, &s, t + 240000, 10, 2), -1);
+	T_EQ(step(&c, &s, t + 300000, 10, 2), 1);
+	aas_state_free(&s);
+	aas_config_free(&c);
+}
+
 static void test_disable_scale_in_and_bounds(void)
 {
 	struct aas_config c = one_tt(50, 2, 30);
@@ -1231,6 +1253,7 @@ static CU_TestInfo aas_tests[] = {
 	{ "target tracking converges on a step of load", test_target_tracking_converges },
 	{ "cooldowns", test_cooldowns },
 	{ "scale-in below 90 % of the target only", test_scale_in_threshold },
+	{ "scale-in is proportional, in one step", test_scale_in_one_step },
 	{ "DisableScaleIn and max capacity", test_disable_scale_in_and_bounds },
 	{ "scale out if any, scale in if all", test_any_out_all_in },
 	{ "step scaling", test_step_scaling },
