@@ -95,7 +95,8 @@ static void row(struct evlog *l, int64_t now, const char *service, enum evlog_ty
 static void flush_one(struct evlog *l, struct evsvc *v)
 {
 	static const char *const verb[2] = { "has started %d tasks:%s.", "has stopped %d running tasks:%s." };
-	/* AZ rebalancing's own words ([DG/service-rebalancing-event-messages-list.html]) */
+	/* AZ rebalancing's own words ([DG/service-rebalancing-event-messages-list.html]),
+	 * after the "(service NAME)" of every row (docs/ecs-model.md choice E199) */
 	static const char *const rb_verb[2] = { "has started %d tasks in %s to AZ Rebalance:%s.",
 						"has stopped %d running tasks in %s due to AZ rebalancing:%s." };
 
@@ -109,13 +110,11 @@ static void flush_one(struct evlog *l, struct evsvc *v)
 				continue;
 			n = strlen(v->name) + g->len + (rb ? strlen(v->rg_az[s]) : 0) + 96;
 			msg = xmalloc(n);
-			if (rb) {
-				snprintf(msg, n, "%s ", v->name);
+			snprintf(msg, n, "(service %s) ", v->name);
+			if (rb)
 				snprintf(msg + strlen(msg), n - strlen(msg), rb_verb[s], g->n, v->rg_az[s], g->ids);
-			} else {
-				snprintf(msg, n, "(service %s) ", v->name);
+			else
 				snprintf(msg + strlen(msg), n - strlen(msg), verb[s], g->n, g->ids);
-			}
 			row(l, v->g_at, v->name, s ? EV_TASKS_STOPPED : EV_TASKS_STARTED, msg);
 			free(msg);
 			g->n = 0;
