@@ -141,8 +141,9 @@ int bp_instance_cp(const struct backplane *bp, int32_t inst);
 /* Non-daemon tasks placed on each instance (any state; docs/ecs-model.md
  * §5.12): per_inst[i] for i < cluster_count, zeroed first. */
 void bp_nondaemon_counts(struct backplane *bp, int64_t *per_inst);
-/* The tasks waiting for capacity of provider `provider` (launched, not
- * placed, desired RUNNING): fn(ctx, t) for each, in slot order. */
+/* The tasks waiting for capacity of provider `provider` (desired RUNNING,
+ * their placement found no room: not those still inside the placement
+ * latency): fn(ctx, t) for each, in slot order. */
 void bp_each_waiting(struct backplane *bp, int provider,
 		     void (*fn)(void *ctx, const struct task *t), void *ctx);
 /* Auto Scaling terminates the instance (scale-in): it deregisters at once,

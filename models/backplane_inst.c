@@ -55,7 +55,10 @@ void bp_each_waiting(struct backplane *bp, int provider,
 	for (size_t k = 0; k < bp->n_tasks; k++) {
 		const struct task *t = &bp->tasks[k];
 
-		if (t->used && t->queued && t->desired == TD_RUNNING && t->cp == provider)
+		/* PROVISIONING for capacity: its placement found no room
+		 * (cp_waiting); a task still inside placementLatencySeconds
+		 * has not been tried (docs/ecs-model.md §5.12) */
+		if (t->used && t->queued && t->cp_waiting && t->desired == TD_RUNNING && t->cp == provider)
 			fn(ctx, t);
 	}
 }

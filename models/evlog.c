@@ -28,7 +28,11 @@ struct evsvc {
 	char *last[EV_N];          /* the last message written per type, NULL none */
 	int64_t at[EV_N];
 	struct gather g[2];        /* started, stopped at `g_at` */
+	struct gather rg[2];       /* the same by AZ rebalancing, in zone rg_az[] */
+	char *rg_az[2];
 	int64_t g_at;
+	char *rb_az;               /* a rebalancing task being placed in this zone */
+	int64_t rb_at;             /* at this instant (its placement decision) */
 	int gathered;              /* in the list of services with gathered tasks */
 	unsigned flags;
 };
@@ -91,22 +95,31 @@ static void row(struct evlog *l, int64_t now, const char *service, enum evlog_ty
 static void flush_one(struct evlog *l, struct evsvc *v)
 {
 	static const char *const verb[2] = { "has started %d tasks:%s.", "has stopped %d running tasks:%s." };
+	/* AZ rebalancing's own words ([DG/service-rebalancing-event-messages-list.html]),
+	 * after the "(service NAME)" of every row (docs/ecs-model.md choice E199) */
+	static const char *const rb_verb[2] = { "has started %d tasks in %s to AZ Rebalance:%s.",
+						"has stopped %d running tasks in %s due to AZ rebalancing:%s." };
 
 	for (int s = 0; s < 2; s++) {
-		struct gather *g = &v->g[s];
-		size_t n;
-		char *msg;
+		for (int rb = 0; rb < 2; rb++) {
+			struct gather *g = rb ? &v->rg[s] : &v->g[s];
+			size_t n;
+			char *msg;
 
-		if (!g->n)
-			continue;
-		n = strlen(v->name) + g->len + 64;
-		msg = xmalloc(n);
-		snprintf(msg, n, "(service %s) ", v->name);
-		snprintf(msg + strlen(msg), n - strlen(msg), verb[s], g->n, g->ids);
-		row(l, v->g_at, v->name, s ? EV_TASKS_STOPPED : EV_TASKS_STARTED, msg);
-		free(msg);
-		g->n = 0;
-		g->len = 0;
+			if (!g->n)
+				continue;
+			n = strlen(v->name) + g->len + (rb ? strlen(v->rg_az[s]) : 0) + 96;
+			msg = xmalloc(n);
+			snprintf(msg, n, "(service %s) ", v->name);
+			if (rb)
+				snprintf(msg + strlen(msg), n - strlen(msg), rb_verb[s], g->n, v->rg_az[s], g->ids);
+			else
+				snprintf(msg + strlen(msg), n - strlen(msg), verb[s], g->n, g->ids);
+			row(l, v->g_at, v->name, s ? EV_TASKS_STOPPED : EV_TASKS_STARTED, msg);
+			free(msg);
+			g->n = 0;
+			g->len = 0;
+		}
 	}
 	v->gathered = 0;
 }
@@ -196,15 +209,11 @@ int evlog_remembers(struct evlog *l, const char *service, enum evlog_type type)
 	return l && l->out && hmap_get(l->by_name, service, &k) && l->svcs[k - 1].last[type] != NULL;
 }
 
-void evlog_task(struct evlog *l, int64_t now, const char *service, int stopped, const char *task_id)
+/* The service's record, its gathers opened for instant `now`. */
+static struct evsvc *gathering(struct evlog *l, int64_t now, const char *service)
 {
-	struct evsvc *v;
-	struct gather *g;
-	size_t need;
+	struct evsvc *v = svc_of(l, service);
 
-	if (!l || !l->out)
-		return;
-	v = svc_of(l, service);
 	if (v->gathered && v->g_at != now)
 		evlog_flush(l);
 	if (!v->gathered) {
@@ -216,14 +225,82 @@ void evlog_task(struct evlog *l, int64_t now, const char *service, int stopped, 
 		v->gathered = 1;
 		v->g_at = now;
 	}
-	g = &v->g[stopped != 0];
-	need = g->len + strlen(task_id) + 9;
+	return v;
+}
+
+static void gather_add(struct gather *g, const char *task_id)
+{
+	size_t need = g->len + strlen(task_id) + 9;
+
 	if (need > g->cap) {
 		g->cap = need > 2 * g->cap ? need : 2 * g->cap;
 		g->ids = xrealloc(g->ids, g->cap);
 	}
 	g->len += (size_t)snprintf(g->ids + g->len, g->cap - g->len, " (task %s)", task_id);
 	g->n++;
+}
+
+/* Takes " (task ID)" out of g: 1 when it was there. */
+static int gather_take(struct gather *g, const char *task_id)
+{
+	char item[128];
+	size_t n;
+	char *at;
+
+	if (!g->n || !g->ids)
+		return 0;
+	n = (size_t)snprintf(item, sizeof item, " (task %s)", task_id);
+	if (n >= sizeof item)
+		return 0;
+	g->ids[g->len] = '\0';
+	at = strstr(g->ids, item);
+	if (!at)
+		return 0;
+	memmove(at, at + n, g->len - (size_t)(at - g->ids) - n + 1);
+	g->len -= n;
+	g->n--;
+	return 1;
+}
+
+void evlog_task(struct evlog *l, int64_t now, const char *service, int stopped, const char *task_id)
+{
+	if (!l || !l->out)
+		return;
+	gather_add(&gathering(l, now, service)->g[stopped != 0], task_id);
+}
+
+void evlog_task_rebalance(struct evlog *l, int64_t now, const char *service, int stopped, const char *task_id,
+			  const char *az)
+{
+	struct evsvc *v;
+	int s = stopped != 0;
+
+	if (!l || !l->out)
+		return;
+	v = gathering(l, now, service);
+	if (!s && !gather_take(&v->g[0], task_id))
+		return;                 /* not launched at `now`, or moved already */
+	if (v->rg[s].n > 0 && strcmp(v->rg_az[s], az) != 0) {
+		gather_add(&v->g[s], task_id);   /* another zone at the same instant: plain words */
+		return;
+	}
+	if (v->rg[s].n == 0) {
+		free(v->rg_az[s]);
+		v->rg_az[s] = xstrdup(az);
+	}
+	gather_add(&v->rg[s], task_id);
+}
+
+void evlog_rebalance_placing(struct evlog *l, const char *service, int64_t at, const char *az)
+{
+	struct evsvc *v;
+
+	if (!l || !l->out)
+		return;
+	v = svc_of(l, service);
+	free(v->rb_az);
+	v->rb_az = xstrdup(az);
+	v->rb_at = at;
 }
 
 void evlog_placement_failure(struct evlog *l, int64_t now, const char *service, const char *reason)
@@ -240,6 +317,7 @@ void evlog_placement_failure(struct evlog *l, int64_t now, const char *service, 
 	char msg[1024];
 	const char *text = NULL;
 	size_t i;
+	uint64_t k;
 
 	if (!l || !l->out || !service || !*service)
 		return;
@@ -247,6 +325,30 @@ void evlog_placement_failure(struct evlog *l, int64_t now, const char *service, 
 		snprintf(msg, sizeof msg, "(service %s) operations are being throttled. Will try again later.", service);
 		evlog_event(l, now, service, EV_OPERATION_THROTTLED, msg);
 		return;
+	}
+	if (hmap_get(l->by_name, service, &k)) {
+		struct evsvc *v = &l->svcs[k - 1];
+
+		/* the failure of an AZ-rebalancing task, at its placement
+		 * decision: the rebalancing's words, EC2 or Fargate
+		 * ([DG/service-rebalancing-event-messages-list.html]) */
+		if (v->rb_az && now == v->rb_at) {
+			if (strcmp(reason, "CAPACITY_UNAVAILABLE") == 0)
+				snprintf(msg, sizeof msg, "(service %s) is unable to place a task in Availability "
+					 "Zone %s.", service, v->rb_az);
+			else
+				snprintf(msg, sizeof msg, "(service %s) is unable to place a task in Availability "
+					 "Zone %s because no container instance met all of its requirements.",
+					 service, v->rb_az);
+			free(v->rb_az);
+			v->rb_az = NULL;
+			evlog_event(l, now, service, EV_PLACEMENT_FAILURE, msg);
+			return;
+		}
+		if (v->rb_az && now > v->rb_at) {
+			free(v->rb_az);
+			v->rb_az = NULL;
+		}
 	}
 	if (strcmp(reason, "CAPACITY_UNAVAILABLE") == 0) {
 		snprintf(msg, sizeof msg,
@@ -291,8 +393,12 @@ void evlog_free(struct evlog *l)
 		free(l->svcs[i].name);
 		for (int k = 0; k < EV_N; k++)
 			free(l->svcs[i].last[k]);
-		free(l->svcs[i].g[0].ids);
-		free(l->svcs[i].g[1].ids);
+		for (int s = 0; s < 2; s++) {
+			free(l->svcs[i].g[s].ids);
+			free(l->svcs[i].rg[s].ids);
+			free(l->svcs[i].rg_az[s]);
+		}
+		free(l->svcs[i].rb_az);
 	}
 	free(l->svcs);
 	free(l->pending);

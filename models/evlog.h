@@ -13,7 +13,9 @@
  * each time: each is a change of its own.
  * TASKS_STARTED / TASKS_STOPPED rows gather the service's tasks launched or
  * stopped at one instant into one message (choice E173), written after the
- * service's other rows of that instant and before any later row. */
+ * service's other rows of that instant and before any later row.  AZ
+ * rebalancing's own tasks and its task's placement failure are written in
+ * the rebalancing's words, naming the zone (choice E199). */
 #ifndef MODELS_EVLOG_H
 #define MODELS_EVLOG_H
 
@@ -52,6 +54,17 @@ int evlog_remembers(struct evlog *l, const char *service, enum evlog_type type);
 /* A task of the service was launched (stopped = 0) or stopped by its
  * scheduler (1) at `now`: gathered into that instant's row. */
 void evlog_task(struct evlog *l, int64_t now, const char *service, int stopped, const char *task_id);
+/* A task of the service started (stopped = 0) or stopped (1) by AZ
+ * rebalancing in zone `az` at `now`: gathered into that instant's row of the
+ * rebalancing's words (docs/ecs-model.md §5.9, choice E199).  A started one
+ * is moved from what evlog_task gathered at `now` (nothing when it is not
+ * there: a second call does nothing). */
+void evlog_task_rebalance(struct evlog *l, int64_t now, const char *service, int stopped, const char *task_id,
+			  const char *az);
+/* An AZ-rebalancing task of the service, pinned to `az`, has its placement
+ * decision at `at`: a placement failure of the service at that instant gets
+ * the rebalancing's words. */
+void evlog_rebalance_placing(struct evlog *l, const char *service, int64_t at, const char *az);
 /* Writes the gathered task rows now. */
 void evlog_flush(struct evlog *l);
 /* A placement failure of a task of `service` ("" none: no row) with

@@ -27,12 +27,57 @@ static int64_t now_of(struct backplane *bp)
 	return sim_now(backplane_sim(bp));
 }
 
+/* A stop that is AZ rebalancing's (docs/ecs-model.md §5.9, choice E199):
+ * while its task is on the way or just healthy (v->rebalancing), the
+ * scale-in of a healthy primary task, not unhealthy, not on a DRAINING
+ * instance, with more primary tasks live than the desired count. */
+static int rebalancing_stop(struct backplane *bp, const struct svc *v, const struct task *t)
+{
+	int64_t primary = 0;
+
+	if (!v->rebalancing || t->dep != v->primary || !t->healthy || t->unhealthy || svc_on_draining(bp, t) ||
+	    !bp_task_az(bp, t))
+		return 0;
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *u = bp_task_at(bp, v->tasks[k]);
+
+		primary += svc_live(u) && u->dep == v->primary && !svc_on_draining(bp, u);
+	}
+	return primary > v->desired;
+}
+
 void svcev_task(struct backplane *bp, struct svc *v, const struct task *t, int stopped)
 {
 	char buf[32];
 
-	if (log_of(bp))
+	if (!log_of(bp))
+		return;
+	if (stopped && rebalancing_stop(bp, v, t))
+		evlog_task_rebalance(log_of(bp), now_of(bp), v->cfg->name, 1, task_name(t, buf, sizeof buf),
+				     bp_task_az(bp, t));
+	else
 		evlog_task(log_of(bp), now_of(bp), v->cfg->name, stopped, task_name(t, buf, sizeof buf));
+}
+
+/* The AZ-rebalancing task launched at this instant (pinned to its zone after
+ * its launch was gathered): its TASKS_STARTED row in the rebalancing's
+ * words, and its placement failure, if it has one, too (choice E199). */
+static void rebalancing_started(struct backplane *bp, struct svc *v)
+{
+	int64_t now = now_of(bp);
+	char buf[32];
+
+	if (!v->rebalancing)
+		return;
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *t = bp_task_at(bp, v->tasks[k]);
+
+		if (t->cold && t->pin_az && t->submit == now && svc_live(t)) {
+			evlog_task_rebalance(log_of(bp), now, v->cfg->name, 0, task_name(t, buf, sizeof buf), t->pin_az);
+			evlog_rebalance_placing(log_of(bp), v->cfg->name,
+						now + backplane_scenario(bp)->timing.placement_latency, t->pin_az);
+		}
+	}
 }
 
 void svcev_stopping(struct backplane *bp, uint32_t slot)
@@ -260,6 +305,7 @@ void svcev_after(struct backplane *bp, struct svc *v)
 	if (!log_of(bp))
 		return;
 	if (v && v->active && !v->deleting) {
+		rebalancing_started(bp, v);
 		check_rebalancing(bp, v);
 		check_protected(bp, v);
 		check_blocked(bp, v);

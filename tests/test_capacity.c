@@ -657,6 +657,28 @@ static void test_scale_in_threshold(void)
 	aas_config_free(&c);
 }
 
+/* Choice E198 (docs/ecs-model.md §5.10): target tracking's scale-in is
+ * proportional and in one step, slow only in time.  10 tasks at 10 % CPU,
+ * target 50: 14 low datapoints change nothing, the 15th goes to
+ * ceil(10 × 10 / 50) = 2 at once; within the 300 s scale-in cooldown
+ * nothing, then ceil(2 × 10 / 50) = 1 (the minimum) at the first datapoint
+ * past it (the low run goes on). */
+static void test_scale_in_one_step(void)
+{
+	struct aas_config c = one_tt(50, 1, 100);
+	struct aas_state s;
+	int64_t t;
+
+	aas_state_init(&s, &c);
+	for (t = 60000; t < 15 * 60000; t += 60000)
+		T_EQ(step(&c, &s, t, 10, 10), -1);
+	T_EQ(step(&c, &s, t, 10, 10), 2);
+	T_EQ(step(&c, &s, t + 240000, 10, 2), -1);
+	T_EQ(step(&c, &s, t + 300000, 10, 2), 1);
+	aas_state_free(&s);
+	aas_config_free(&c);
+}
+
 static void test_disable_scale_in_and_bounds(void)
 {
 	struct aas_config c = one_tt(50, 2, 30);
@@ -727,9 +749,12 @@ static void test_step_scaling(void)
 	aas_state_init(&s, &c);
 	T_EQ(step(&c, &s, 0, 75, 10), -1);         /* one period of two */
 	T_EQ(step(&c, &s, 60000, 75, 10), 11);     /* 75 − 70 in [0, 10): +1 */
-	T_EQ(step(&c, &s, 120000, 95, 11), -1);    /* cooldown 300 s */
-	T_EQ(step(&c, &s, 360000, 95, 11), 14);    /* 25 ≥ 10: +3 */
-	T_EQ(step(&c, &s, 420000, 50, 14), -1);    /* not breaching */
+	/* 25 ≥ 10: +3, a larger step within the 300 s cooldown: the +1 already
+	 * added counts, 10 + 3 = 13 (test_step_cooldown) */
+	T_EQ(step(&c, &s, 120000, 95, 11), 13);
+	T_EQ(step(&c, &s, 360000, 95, 13), -1);    /* cooldown from 120 s: 10 + 3 */
+	T_EQ(step(&c, &s, 420000, 95, 13), 16);    /* cooldown over: 13 + 3 */
+	T_EQ(step(&c, &s, 480000, 50, 16), -1);    /* not breaching */
 	aas_state_free(&s);
 	/* PercentChangeInCapacity: 10 % of 14 is 1.4 → 1; magnitude floor 2 */
 	c.policies[0].adjust = AAS_PERCENT;
@@ -740,6 +765,99 @@ static void test_step_scaling(void)
 	T_EQ(step(&c, &s, 0, 75, 14), 16);
 	aas_state_free(&s);
 	aas_config_free(&c);
+}
+
+/* Step scaling cooldowns (docs/ecs-model.md §5.10; StepScalingPolicyConfiguration.Cooldown:
+ * a scale-out policy "won't increase the desired capacity again unless either a
+ * larger scale out is triggered or the cooldown period ends"; the capacity the
+ * scale-out added counts as part of the current capacity; a scale-out during a
+ * scale-in cooldown acts at once and ends that cooldown).  The auditor's case:
+ * 5 tasks, threshold 80, [0, 10) → +2, [10, ∞) → +3, cooldown 300 s.  60 s at
+ * 85 %: 5 → 7.  120 s at 95 %: the +3 step is larger; from the capacity before
+ * the scale-out, 5 + 3 = 8 > 7: 8 at once (one task more).  180 s: 5 + 3 = 8 is
+ * not larger: nothing.  The cooldown restarts at 120 s: 360 s nothing, 420 s
+ * 8 + 3 = 11.  Within the cooldown from 420 s, a +2 step (85 %) from 8 gives 10
+ * < 11: nothing. */
+static void test_step_cooldown(void)
+{
+	struct aas_config c = { .min_cap = 1, .max_cap = 40, .n_policies = 1 };
+	struct aas_state s;
+
+	c.policies = calloc(1, sizeof *c.policies);
+	aas_policy_default(&c.policies[0], AAS_STEP);
+	c.policies[0].threshold = 80;
+	c.policies[0].cmp = AAS_GT;
+	c.policies[0].n_steps = 2;
+	c.policies[0].steps[0] = (struct aas_step){ 0, 10, 2 };
+	c.policies[0].steps[1] = (struct aas_step){ 10, INFINITY, 3 };
+	aas_state_init(&s, &c);
+	T_EQ(step(&c, &s, 60000, 85, 5), 7);
+	T_EQ(step(&c, &s, 120000, 95, 7), 8);
+	T_EQ(step(&c, &s, 180000, 95, 8), -1);
+	T_EQ(step(&c, &s, 360000, 95, 8), -1);
+	T_EQ(step(&c, &s, 419999, 95, 8), -1);
+	T_EQ(step(&c, &s, 420000, 95, 8), 11);
+	T_EQ(step(&c, &s, 480000, 85, 11), -1);
+	T_EQ(step(&c, &s, 720000, 85, 11), 13);        /* cooldown over: from 11 */
+	aas_state_free(&s);
+
+	/* a scale-out during the policy's own scale-in cooldown acts at once and
+	 * ends that cooldown: one alarm (> 50) whose steps go both ways, [0, 20)
+	 * → −1, [20, ∞) → +2.  0 s at 60 %: 10 → 9; 60 s at 80 %: 9 → 11 at once;
+	 * 120 s at 60 %: the scale-in cooldown ended with the scale-out: 11 → 10;
+	 * 180 s at 60 %: within the cooldown of that scale-in: nothing; 420 s: 9 */
+	c.policies[0].threshold = 50;
+	c.policies[0].steps[0] = (struct aas_step){ 0, 20, -1 };
+	c.policies[0].steps[1] = (struct aas_step){ 20, INFINITY, 2 };
+	aas_state_init(&s, &c);
+	T_EQ(step(&c, &s, 0, 60, 10), 9);
+	T_EQ(step(&c, &s, 60000, 80, 9), 11);
+	T_EQ(step(&c, &s, 120000, 60, 11), 10);
+	T_EQ(step(&c, &s, 180000, 60, 10), -1);
+	T_EQ(step(&c, &s, 419999, 60, 10), -1);
+	T_EQ(step(&c, &s, 420000, 60, 10), 9);
+	aas_state_free(&s);
+	aas_config_free(&c);
+}
+
+/* PercentChangeInCapacity's rounding (the Application Auto Scaling user
+ * guide, "How step scaling for Application Auto Scaling works", scaling
+ * adjustment types): above 1 rounded down, between 0 and 1 to 1, between 0
+ * and −1 to −1, below −1 rounded up; then MinAdjustmentMagnitude.  The
+ * auditor's case: 5 tasks, +10 % = 0.5 → +1: 6.  −10 % of 5 = −0.5 → −1: 4.
+ * +30 % of 11 = 3.3 → 3: 14; −30 % of 13 = −3.9 → −3: 10 (the guide's
+ * example).  A magnitude of 2 lifts +0.5 to +2. */
+static int pct_once(double adj, int magnitude, double cpu, int cur)
+{
+	struct aas_config c = { .min_cap = 1, .max_cap = 100, .n_policies = 1 };
+	struct aas_state s;
+	int r;
+
+	c.policies = calloc(1, sizeof *c.policies);
+	aas_policy_default(&c.policies[0], AAS_STEP);
+	c.policies[0].threshold = 80;
+	c.policies[0].cmp = adj > 0 ? AAS_GT : AAS_LT;
+	c.policies[0].adjust = AAS_PERCENT;
+	c.policies[0].min_magnitude = magnitude;
+	c.policies[0].n_steps = 1;
+	c.policies[0].steps[0] = adj > 0 ? (struct aas_step){ 0, INFINITY, adj }
+					 : (struct aas_step){ -INFINITY, 0, adj };
+	aas_state_init(&s, &c);
+	r = step(&c, &s, 60000, cpu, cur);
+	aas_state_free(&s);
+	aas_config_free(&c);
+	return r;
+}
+
+static void test_step_percent_rounding(void)
+{
+	T_EQ(pct_once(10, 0, 90, 5), 6);
+	T_EQ(pct_once(-10, 0, 50, 5), 4);
+	T_EQ(pct_once(30, 0, 90, 11), 14);
+	T_EQ(pct_once(-30, 0, 50, 13), 10);
+	T_EQ(pct_once(10, 2, 90, 5), 7);
+	T_EQ(pct_once(-10, 2, 50, 5), 3);
+	T_EQ(pct_once(10, 0, 90, 10), 11);      /* exactly 1 */
 }
 
 static void test_scheduled_actions(void)
@@ -1135,9 +1253,12 @@ static CU_TestInfo aas_tests[] = {
 	{ "target tracking converges on a step of load", test_target_tracking_converges },
 	{ "cooldowns", test_cooldowns },
 	{ "scale-in below 90 % of the target only", test_scale_in_threshold },
+	{ "scale-in is proportional, in one step", test_scale_in_one_step },
 	{ "DisableScaleIn and max capacity", test_disable_scale_in_and_bounds },
 	{ "scale out if any, scale in if all", test_any_out_all_in },
 	{ "step scaling", test_step_scaling },
+	{ "step scaling: PercentChangeInCapacity rounding", test_step_percent_rounding },
+	{ "step scaling cooldowns: a larger step acts, scale-out ends the scale-in cooldown", test_step_cooldown },
 	{ "scheduled actions", test_scheduled_actions },
 	{ "task scale-in protection", test_task_protection },
 	{ "utilisation models", test_utilization },

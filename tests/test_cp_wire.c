@@ -608,6 +608,68 @@ static void test_deregistered_not_replaced(void)
 	CU_ASSERT(cost > 0.096 + 0.096 * 600 / 3600 + 1e-4);   /* the replacement's share */
 }
 
+/* §5.12: M counts the instances running a non-daemon task plus a binpack of
+ * the tasks PROVISIONING for capacity, those whose placement found no room.
+ * A task still inside placementLatencySeconds (1 s) has not been tried: it
+ * is not waiting for capacity.  Two m5.large (one per zone), a service of
+ * two half-instance tasks (one on each); at 59.5 s its desired count goes
+ * to 4: the two new tasks are submitted before the 60 s datapoint and
+ * placed at 60.5 s, one beside each old task.  Every datapoint has M = 2,
+ * N = 2: 100 %, no row in scaling.csv, no third instance.  The same with a
+ * RunTask of a small 30-second task half a second before every datapoint
+ * for 20 minutes: it always fits, nothing ever waits, no row.  (Before, the
+ * tasks inside their placement latency counted one instance more: 150 %,
+ * 2 → 3 at 60 s; the stream climbed one instance per warm-up.) */
+static void test_latency_not_provisioning(void)
+{
+	char a[800], buf[4096], tr[8192];
+	size_t len;
+	int r;
+
+	provider(a, sizeof a, "cp", 0, 10, 2, ",\"managedScaling\":{\"targetCapacity\":100}");
+	snprintf(buf, sizeof buf, HEAD(400)
+		 "\"capacityProviders\":[%s],"
+		 "\"defaultCapacityProviderStrategy\":[{\"capacityProvider\":\"cp\",\"weight\":1}],"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"half\",\"desiredCount\":2,"
+		 "\"availabilityZoneRebalancing\":\"DISABLED\"}],"
+		 "\"workload\":{\"traces\":[\"lat.csv\"]}}", a);
+	rs_write("lat.json", buf);
+	rs_write("lat.csv", "time_s,event,target,taskdef,count,duration_s,group\n59.5,set_desired,s,,4,,\n");
+	T_EQ(rs_run("lat.json", "lat", NULL, NULL, NULL), 0);
+	T_EQ(rs_rows("lat", "tasks.csv"), 4);
+	for (int k = 1; k <= 4; k++) {
+		RS_IS("lat", "tasks.csv", k, "last_status", "RUNNING");
+		if (k > 2) {
+			double sub = rs_num("lat", "tasks.csv", k, "submit_s");
+			double pl = rs_num("lat", "tasks.csv", k, "placed_s");
+
+			/* the premise: submitted before the 60 s datapoint, placed after */
+			CU_ASSERT(sub < 60.0);
+			CU_ASSERT(pl > 60.0 && pl < 62.0);
+		}
+	}
+	T_EQ(rs_rows("lat", "scaling.csv"), 0);
+	T_NEAR(rs_num("lat", "timeseries.csv", -1, "instances_registered"), 2);
+
+	len = (size_t)snprintf(tr, sizeof tr, "time_s,event,target,taskdef,count,duration_s,group\n");
+	for (int t = 60; t <= 1200; t += 60)
+		len += (size_t)snprintf(tr + len, sizeof tr - len, "%d.5,run_task,,small,1,30,\n", t - 1);
+	rs_write("lat2.csv", tr);
+	snprintf(buf, sizeof buf, HEAD(1500)
+		 "\"capacityProviders\":[%s],"
+		 "\"defaultCapacityProviderStrategy\":[{\"capacityProvider\":\"cp\",\"weight\":1}],"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"half\",\"desiredCount\":2,"
+		 "\"availabilityZoneRebalancing\":\"DISABLED\"}],"
+		 "\"workload\":{\"traces\":[\"lat2.csv\"]}}", a);
+	rs_write("lat2.json", buf);
+	T_EQ(rs_run("lat2.json", "lat2", NULL, NULL, NULL), 0);
+	T_EQ(rs_rows("lat2", "tasks.csv"), 2 + 20);
+	T_EQ(rs_rows("lat2", "scaling.csv"), 0);
+	r = rs_rows("lat2", "timeseries.csv");
+	for (int k = 1; k <= r; k++)
+		T_NEAR(rs_num("lat2", "timeseries.csv", k, "instances_registered"), 2);
+}
+
 static CU_TestInfo cp_tests[] = {
 	{ "service strategy: base first, then 1 : 4 over 500 tasks", test_service_split_base_weights },
 	{ "a deregistered instance is not replaced", test_deregistered_not_replaced },
@@ -619,6 +681,7 @@ static CU_TestInfo cp_tests[] = {
 	{ "the wait for capacity ends after capacityWaitSeconds (20 minutes)", test_wait_ends },
 	{ "ECS's quota of tasks in PROVISIONING: RunTask over it fails", test_provisioning_quota },
 	{ "reservation on hand-computed clusters; scale-in after 15", test_reservation_and_scale_in },
+	{ "a task inside its placement latency is not PROVISIONING for capacity", test_latency_not_provisioning },
 	{ "termination protection, checked after every event", test_termination_protection },
 	{ "an AZ-rebalancing task stays on its provider", test_rebalance_keeps_provider },
 	{ "the pins hold beside ten constraints of the service's", test_pins_beyond_ten_constraints },

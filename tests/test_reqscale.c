@@ -185,6 +185,48 @@ static void test_alb_refusals(void)
 		"resourceLabel", "only with ALBRequestCountPerTarget");
 }
 
+/* §5.10: ALBRequestCountPerTarget is not for blue/green (choice E197: nor for
+ * LINEAR and CANARY, ECS's blue/green deployments that shift in steps):
+ * a target-tracking policy on it is refused at load for the three, naming
+ * the policy; ROLLING is accepted, and so is a step scaling policy on the
+ * metric (an alarm the user makes on the one target group it names). */
+#define BIND_DC(dc) "\"loadBalancers\":[" BIND("tg") "],\"deploymentConfiguration\":" dc ","
+static void test_alb_not_blue_green(void)
+{
+	char p[1024];
+	struct err e;
+	struct scenario *s;
+
+	refused("rq-bg1.json", HEAD(60) "\"loadBalancers\":[" ALB "," NLB "]," TGS
+		SVC(BIND_DC("{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":5}"),
+		    POLICY(",\"policyName\":\"rpt\"")),
+		"targetTracking[0]", "(policy 'rpt') is not supported for a blue/green deployment");
+	refused("rq-bg2.json", HEAD(60) "\"loadBalancers\":[" ALB "," NLB "]," TGS
+		SVC(BIND_DC("{\"strategy\":\"LINEAR\"}"), POLICY("")),
+		"targetTracking[0]", "strategy LINEAR");
+	refused("rq-bg3.json", HEAD(60) "\"loadBalancers\":[" ALB "," NLB "]," TGS
+		SVC(BIND_DC("{\"strategy\":\"CANARY\"}"), POLICY("")),
+		"targetTracking[0]", "strategy CANARY");
+	/* accepted: ROLLING target tracking; BLUE_GREEN step scaling */
+	rs_write("rq-bg4.json", HEAD(60) "\"loadBalancers\":[" ALB "," NLB "]," TGS
+		 SVC(BIND_DC("{\"strategy\":\"ROLLING\"}"), POLICY("")));
+	rs_write("rq-bg5.json", HEAD(60) "\"loadBalancers\":[" ALB "," NLB "]," TGS
+		 SVC(BIND_DC("{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":5}"),
+		     "\"autoScaling\":{\"minCapacity\":1,\"maxCapacity\":10,\"stepScaling\":[{"
+		     "\"metric\":\"ALBRequestCountPerTarget\",\"threshold\":1000,"
+		     "\"comparisonOperator\":\"GreaterThanThreshold\","
+		     "\"stepAdjustments\":[{\"metricIntervalLowerBound\":0,\"scalingAdjustment\":1}]}]}"));
+	for (int k = 4; k <= 5; k++) {
+		snprintf(p, sizeof p, "%s/rq-bg%d.json", rs_dir(), k);
+		err_clear(&e);
+		s = scenario_load(p, &e);
+		if (!s)
+			fprintf(stderr, "\nrq-bg%d.json: %s: %s\n", k, e.path, e.msg);
+		CU_ASSERT_PTR_NOT_NULL(s);
+		scenario_free(s);
+	}
+}
+
 /* Two target groups, the policy names the second by AWS's resourceLabel:
  * it reads that group's requests (each ALB sends to one group here).  tg gets 50 requests/s, tg2 5/s; with 2
  * targets, tg2 is 150 per target per minute — below 900 (15 datapoints)
@@ -303,6 +345,7 @@ static CU_TestInfo reqscale_tests[] = {
 	{ "ALBRequestCountPerTarget scale-in waits its cooldown", test_alb_scale_in_cooldown },
 	{ "ALBRequestCountPerTarget within min/max", test_alb_within_bounds },
 	{ "ALBRequestCountPerTarget target group refusals", test_alb_refusals },
+	{ "ALBRequestCountPerTarget target tracking refused for blue/green, linear, canary", test_alb_not_blue_green },
 	{ "resourceLabel picks the target group", test_alb_resource_label },
 	{ "utilisation from requests is rho", test_util_from_requests_is_rho },
 	{ "utilisation from requests saturates", test_util_from_requests_saturates },

@@ -343,6 +343,90 @@ static void test_rebalancing(void)
 	free(m);
 }
 
+/* AZ rebalancing's own words (docs/ecs-model.md §5.9, choice E199;
+ * [DG/service-rebalancing-event-messages-list.html]): the same run as
+ * test_rebalancing.  Between STARTED and COMPLETED every TASKS_STARTED row
+ * is "(service s) has started 1 tasks in us-east-1a to AZ Rebalance: (task
+ * ID)." with ID a task of tasks.csv in us-east-1a, every TASKS_STOPPED row
+ * "(service s) has stopped 1 running tasks in Z due to AZ rebalancing: (task
+ * ID)." with ID a
+ * task in Z (us-east-1b or us-east-1c): two of each (0 / 3 / 3 to
+ * 2 / 2 / 2).  The replacements of 1a's tasks at the outage keep the plain
+ * words.  Then a zone whose only instance (a t3.medium, 4 GiB) cannot hold
+ * the service's task (6000 MiB): both tasks run in us-east-1b, the
+ * rebalancing task pinned to us-east-1a fails its placement, and the row is
+ * "(service r) is unable to place a task in Availability Zone us-east-1a
+ * because no container instance met all of its requirements." */
+static void test_rebalancing_words(void)
+{
+	double at[4], done[4];
+	int rows, starts = 0, stops = 0, plain = 0;
+	char *m;
+
+	CU_ASSERT_EQUAL_FATAL(rs_run("azreb.json", "azrw", NULL, NULL, NULL), 0);
+	T_EQ(rows_of("azrw", "SERVICE_REBALANCING_STARTED", at, 4), 1);
+	T_EQ(rows_of("azrw", "SERVICE_REBALANCING_COMPLETED", done, 4), 1);
+	rows = rs_rows("azrw", EV);
+	for (int r = 1; r <= rows; r++) {
+		double t = rs_num("azrw", EV, r, "time_s");
+		char *type = rs_cell("azrw", EV, r, "event_type");
+		char *msg = rs_cell("azrw", EV, r, "message");
+		char id[64], zone[64], want[256];
+		int tr;
+
+		if (strcmp(type, "TASKS_STARTED") == 0 && t >= at[0] && t <= done[0]) {
+			CU_ASSERT_FATAL(sscanf(msg, "(service s) has started 1 tasks in us-east-1a to AZ Rebalance: (task %63[^)]", id) == 1);
+			snprintf(want, sizeof want, "(service s) has started 1 tasks in us-east-1a to AZ Rebalance: (task %s).", id);
+			T_STREQ(msg, want);
+			tr = rs_find("azrw", "tasks.csv", "task_id", id);
+			CU_ASSERT_FATAL(tr > 0);
+			RS_IS("azrw", "tasks.csv", tr, "az", "us-east-1a");
+			starts++;
+		} else if (strcmp(type, "TASKS_STOPPED") == 0 && t >= at[0] && t <= done[0]) {
+			CU_ASSERT_FATAL(sscanf(msg, "(service s) has stopped 1 running tasks in %63s due to AZ rebalancing: (task %63[^)]",
+					       zone, id) == 2);
+			snprintf(want, sizeof want, "(service s) has stopped 1 running tasks in %s due to AZ rebalancing: (task %s).",
+				 zone, id);
+			T_STREQ(msg, want);
+			CU_ASSERT(strcmp(zone, "us-east-1b") == 0 || strcmp(zone, "us-east-1c") == 0);
+			tr = rs_find("azrw", "tasks.csv", "task_id", id);
+			CU_ASSERT_FATAL(tr > 0);
+			RS_IS("azrw", "tasks.csv", tr, "az", zone);
+			stops++;
+		} else if (strncmp(type, "TASKS_", 6) == 0) {
+			CU_ASSERT(strstr(msg, "AZ Rebalance") == NULL && strstr(msg, "AZ rebalancing") == NULL);
+			plain++;
+		}
+		free(type);
+		free(msg);
+	}
+	T_EQ(starts, 2);
+	T_EQ(stops, 2);
+	CU_ASSERT(plain >= 2);     /* the first launch, the outage's replacements */
+
+	rs_write("huge.json", "{ \"family\": \"huge\", \"containerDefinitions\": [ { \"name\": \"app\", \"image\": \"x\","
+		 "\"cpu\": 1024, \"memory\": 6000, \"essential\": true } ] }");
+	rs_write("azrf.json",
+		 "{ \"name\": \"azrf\", \"seed\": 1, \"durationSeconds\": 300, \"region\": \"us-east-1\","
+		 "\"availabilityZones\": [\"us-east-1a\",\"us-east-1b\"],"
+		 "\"instanceGroups\": [ { \"instanceType\": \"t3.medium\", \"availabilityZone\": \"us-east-1a\", \"count\": 1 },"
+		 "{ \"instanceType\": \"m5.large\", \"availabilityZone\": \"us-east-1b\", \"count\": 2 } ],"
+		 "\"taskDefinitions\": { \"huge\": \"huge.json\" },"
+		 "\"services\": [ { \"serviceName\": \"r\", \"taskDefinition\": \"huge\", \"desiredCount\": 2 } ] }");
+	CU_ASSERT_EQUAL_FATAL(rs_run("azrf.json", "azrf", NULL, NULL, NULL), 0);
+	T_EQ(rows_of("azrf", "SERVICE_REBALANCING_STARTED", at, 4), 1);
+	T_EQ(rows_of("azrf", "SERVICE_TASK_PLACEMENT_FAILURE", done, 4), 1);
+	CU_ASSERT(done[0] > at[0]);
+	m = msg_of("azrf", "SERVICE_TASK_PLACEMENT_FAILURE", 0);
+	T_STREQ(m, "(service r) is unable to place a task in Availability Zone us-east-1a because no container "
+		   "instance met all of its requirements.");
+	free(m);
+	m = msg_of("azrf", "TASKS_STARTED", 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT(strncmp(m, "(service r) has started 1 tasks in us-east-1a to AZ Rebalance: (task ", 69) == 0);
+	free(m);
+}
+
 /* Every task protects itself for 15 minutes; desired 3 -> 1 at 300 s. */
 static void test_protected(void)
 {
@@ -693,6 +777,7 @@ static CU_TestInfo tests[] = {
 	{ "min 100 / max 100: the deployment-configuration row at the deploy's pass", test_blocked },
 	{ "min 100 / max 200: no deployment-configuration row", test_not_blocked },
 	{ "AZ rebalancing STARTED and COMPLETED with the AZ counts", test_rebalancing },
+	{ "AZ rebalancing's tasks and placement failure in its own words (E199)", test_rebalancing_words },
 	{ "more protected tasks than desired: one row", test_protected },
 	{ "Fargate launch bucket empty: one ECS_OPERATION_THROTTLED row", test_operation_throttled },
 	{ "DeleteService: its stopped tasks in one TASKS_STOPPED row (E184)", test_delete_stops },

@@ -61,7 +61,7 @@ void aas_state_init(struct aas_state *s, const struct aas_config *c)
 	s->n = c->n_policies;
 	s->ps = xcalloc((size_t)c->n_policies + 1, sizeof *s->ps);
 	for (int i = 0; i < c->n_policies; i++) {
-		s->ps[i].last_out_ms = s->ps[i].last_in_ms = s->ps[i].last_step_ms = -1;
+		s->ps[i].last_out_ms = s->ps[i].last_in_ms = -1;
 	}
 	s->next_sched = xcalloc((size_t)c->n_sched + 1, sizeof *s->next_sched);
 	for (int i = 0; i < c->n_sched; i++)
@@ -136,9 +136,17 @@ static int step_capacity(const struct aas_policy *p, const struct aas_step *st, 
 		return (int)st->adjustment;
 	case AAS_PERCENT: {
 		/* Application Auto Scaling rounds a fractional change toward zero
-		 * (docs: 1.x → 1, -1.x → -1) and then applies the magnitude floor */
+		 * beyond ±1 (12.7 → 12, −6.67 → −6) and away from zero inside
+		 * (0.67 → 1, −0.58 → −1), then applies the magnitude floor (the
+		 * AAS user guide, step scaling's adjustment types; docs/ecs-model.md
+		 * §5.10) */
 		double ch = (double)cur * st->adjustment / 100.0;
 		int delta = (int)trunc(ch);
+
+		if (ch > 0 && ch < 1)
+			delta = 1;
+		else if (ch < 0 && ch > -1)
+			delta = -1;
 
 		if (st->adjustment > 0 && delta < p->min_magnitude)
 			delta = p->min_magnitude;
@@ -214,24 +222,31 @@ int aas_datapoint(const struct aas_config *c, struct aas_state *s, int64_t now,
 				in_blocked = 1;
 		} else {
 			ps->breach = breaches(p->cmp, v, p->threshold) ? ps->breach + 1 : 0;
-			if (ps->breach >= p->eval_periods &&
-			    !in_cooldown(ps->last_step_ms, now, p->cooldown_ms)) {
+			if (ps->breach >= p->eval_periods) {
 				const struct aas_step *st = find_step(p, v - p->threshold);
+				int w0 = st ? step_capacity(p, st, current) : current;
 
-				if (st) {
-					w = step_capacity(p, st, current);
+				/* the cooldown (StepScalingPolicyConfiguration.Cooldown,
+				 * docs/ecs-model.md §5.10): within a scale-out's cooldown
+				 * the capacity it added counts, the step applies to the
+				 * capacity before it and acts only if larger; a scale-in
+				 * waits for the cooldown of the policy's last scale-in,
+				 * which a scale-out ends; a scale-out never waits for it */
+				if (w0 > current) {
+					w = in_cooldown(ps->last_out_ms, now, p->cooldown_ms)
+					    ? step_capacity(p, st, ps->cap_before_out) : w0;
 					if (w > current) {
 						votes[i] = V_OUT;
 						if (w > best_out) {
 							best_out = w;
 							out_pol = i;
 						}
-					} else if (w < current) {
-						votes[i] = V_IN;
-						if (w > best_in) {
-							best_in = w;
-							in_pol = i;
-						}
+					}
+				} else if (w0 < current && !in_cooldown(ps->last_in_ms, now, p->cooldown_ms)) {
+					votes[i] = V_IN;
+					if (w0 > best_in) {
+						best_in = w0;
+						in_pol = i;
 					}
 				}
 			}
@@ -271,8 +286,15 @@ int aas_datapoint(const struct aas_config *c, struct aas_state *s, int64_t now,
 		struct aas_pstate *ps = &s->ps[i];
 
 		if (c->policies[i].kind == AAS_STEP) {
-			if (votes[i] == V_OUT || votes[i] == V_IN)
-				ps->last_step_ms = now;
+			if (votes[i] == V_OUT) {
+				if (!in_cooldown(ps->last_out_ms, now, c->policies[i].cooldown_ms))
+					ps->cap_before_out = current;
+				ps->last_out_ms = now;
+			} else if (votes[i] == V_IN) {
+				ps->last_in_ms = now;
+			}
+			if (want > current)
+				ps->last_in_ms = -1;   /* a scale-out ends the scale-in cooldown */
 		} else if (want > current) {
 			if (!in_cooldown(ps->last_out_ms, now, c->policies[i].out_cooldown_ms))
 				ps->cap_before_out = current;

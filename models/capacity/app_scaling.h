@@ -13,11 +13,13 @@
  *     PercentChangeInCapacity with MinAdjustmentMagnitude, ExactCapacity);
  *   scheduled actions: at a time (optionally every N seconds) set the min
  *     and/or max capacity; the desired count is then pulled inside them.
- * Cooldowns (default 300 s each): no scale-in within scaleInCooldown of the
- * last scale-in; a scale-out is never held by a scale-in cooldown; within
- * scaleOutCooldown of a scale-out, the capacity that scale-out added counts
- * toward the next one (the new capacity is computed from the capacity
- * before it, and acts only if it is larger than the current one).
+ * Cooldowns (default 300 s each; a step policy's one `cooldown` serves both
+ * directions): no scale-in within scaleInCooldown of the last scale-in; a
+ * scale-out is never held by a scale-in cooldown (and ends a step policy's);
+ * within scaleOutCooldown of a scale-out, the capacity that scale-out added
+ * counts toward the next one (the new capacity is computed from the capacity
+ * before it, and acts only if it is larger than the current one), for a step
+ * policy as for target tracking.
  * Several policies: scale out if any policy wants to (the largest capacity
  * wins); scale in only if every target-tracking policy with scale-in
  * enabled wants to (the largest of the proposals wins); DisableScaleIn
@@ -93,8 +95,9 @@ const char *aas_metric_name(enum aas_metric m);
 struct aas_pstate {
 	int high, low;                 /* target tracking: runs of breaching datapoints */
 	int breach;                    /* step: run of breaching datapoints */
-	int64_t last_out_ms, last_in_ms, last_step_ms;   /* -1 = never */
-	int cap_before_out;
+	int64_t last_out_ms, last_in_ms;   /* the policy's last scale-out / scale-in, -1 = never */
+	int cap_before_out;                /* the capacity before the scale-out that
+					    * started the scale-out cooldown */
 };
 
 struct aas_state {

@@ -157,6 +157,18 @@ static int resolve_alb(const struct scenario *s, struct scn_service *v, const ch
 			return err_at(e, s->file, 0, 0, pp, "ALBRequestCountPerTarget needs a target group "
 				      "of an Application Load Balancer, and service '%s' has no loadBalancers",
 				      v->name);
+		/* docs/ecs-model.md §5.10, choice E197: the predefined metric is not
+		 * supported for blue/green; LINEAR and CANARY are blue/green
+		 * deployments that shift traffic in steps */
+		if (p->kind == AAS_TARGET_TRACKING && v->deploy_strategy != DS_ROLLING) {
+			static const char *const names[] = { "ROLLING", "BLUE_GREEN", "LINEAR", "CANARY" };
+
+			return err_at(e, s->file, 0, 0, pp, "target tracking on ALBRequestCountPerTarget "
+				      "(policy '%s') is not supported for a blue/green deployment "
+				      "(BLUE_GREEN, LINEAR or CANARY), and service '%s' has "
+				      "deploymentConfiguration.strategy %s", p->name && *p->name ? p->name
+				      : "(unnamed)", v->name, names[v->deploy_strategy]);
+		}
 		if (p->label) {
 			char kind;
 			const char *lbn;
