@@ -211,8 +211,7 @@ void svc_account(struct backplane *bp, struct svc *v)
 	}
 	if (v->desired > 0) {
 		double frac = (double)v->running / (double)v->desired;
-
-		double phys = (double)(v->running - v->ghost) / (double)v->desired;
+		double phys = (double)(v->running - v->ghost) / (double)v->desired;   /* choice E205 */
 
 		v->avail_acc += (frac < 1 ? frac : 1) * (double)dt;
 		v->full_acc += v->running >= v->desired ? (double)dt : 0;
