@@ -654,6 +654,14 @@ static inline __attribute__((always_inline)) void started_in(struct backplane *b
 
 	if (dead_in(ag, t) || t->state != TS_PENDING || t->desired != TD_RUNNING)
 		return;
+	/* the start took longer than the agent's start or create timeout: it
+	 * gave up at the timeout, the step's end (docs/ecs-model.md §7.3,
+	 * choice E207) */
+	if (__builtin_expect(ag->a[t->inst].tm->start_times_out, 0)) {
+		agent_task_ended(bp, slot, STOP_FAILED_TO_START);
+		deprovision(bp, slot);
+		return;
+	}
 	/* a draw only when failures are modelled, so p = 0 leaves the stream alone */
 	double p = backplane_scenario(bp)->taskdefs[t->td].start_failure_p >= 0
 		? backplane_scenario(bp)->taskdefs[t->td].start_failure_p : ag->a[t->inst].tm->start_failure_p;
@@ -865,7 +873,7 @@ static void started(struct sim *s, void *ctx, uint64_t ref)
 	/* the common case (started_in's path for it): a standalone task
 	 * whose connected agent holds no report back (its view moves by
 	 * itself, no RUNNING report, no health), no start failure to draw, an
-	 * exit to schedule */
+	 * exit to schedule, no start timeout (E207) */
 	q = t->quick;
 	if (q && t->duration > 0 && t->state == TS_PENDING && t->desired == TD_RUNNING &&
 	    !backplane_scenario(bp)->taskdefs[t->td].td->has_deps) {
@@ -873,7 +881,7 @@ static void started(struct sim *s, void *ctx, uint64_t ref)
 			? backplane_scenario(bp)->taskdefs[t->td].start_failure_p
 			: quick_tm(ag, q)->start_failure_p;
 
-		if (!(p > 0)) {
+		if (!(p > 0) && !quick_tm(ag, q)->start_times_out) {
 			sim_time_t now = sim_now(ag->sim);
 
 			t->state = TS_RUNNING;

@@ -159,7 +159,7 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 		"tasks_running", "tasks_pending", "tasks_placed_total", "placement_failures_total" };
 	static const char *const svc_cols[] = { "time_s", "service", "desired", "running",
 		"pending", "healthy", "deployments", "cpu_utilization_pct", "memory_utilization_pct" };
-	static const char *const svc_sum_cols[] = { "service", "availability_pct",
+	static const char *const svc_sum_cols[] = { "service", "availability_pct", "availability_physical_pct",
 		"full_capacity_pct", "min_running", "tasks_started", "tasks_failed_to_start",
 		"replacements", "mean_time_to_replace_s", "p99_time_to_replace_s", "strategy",
 		"tasks_ec2", "tasks_fargate" };
@@ -194,7 +194,7 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 	m->services = open_in(m, "services.csv", svc_cols, cfg->util_cols ? 9 : 7, e);
 	if (!m->services)
 		goto fail;
-	m->svc_summary = open_in(m, "service_summary.csv", svc_sum_cols, 12, e);
+	m->svc_summary = open_in(m, "service_summary.csv", svc_sum_cols, 13, e);
 	if (!m->svc_summary)
 		goto fail;
 	m->faults = open_in(m, "failures.csv", fault_cols, 9, e);
@@ -453,6 +453,7 @@ void metrics_on_service_summary(struct metrics *m, const struct service_summary 
 
 	csvout_str(o, s->service);
 	csvout_fixed(o, s->availability_pct, 3);
+	csvout_fixed(o, s->availability_physical_pct, 3);
 	csvout_fixed(o, s->full_capacity_pct, 3);
 	csvout_int(o, s->min_running);
 	csvout_int(o, s->tasks_started);

@@ -84,6 +84,8 @@ void metrics_on_service_sample(struct metrics *m, sim_time_t now, const char *se
 struct service_summary {
 	const char *service;
 	double availability_pct;      /* time-weighted min(running/desired, 1) */
+	double availability_physical_pct;  /* the same with a task on a failed host
+					    * counted down from the failure (choice E205) */
 	double full_capacity_pct;     /* share of time with running >= desired */
 	int64_t min_running;          /* lowest running count after first reaching desired */
 	int64_t tasks_started;        /* tasks that reached RUNNING */

@@ -59,7 +59,16 @@ struct scn_timing {
 	sim_time_t network_delay;         /* backplane ↔ agent, each way, 0.05 s */
 	struct dist image_pull;           /* seconds to pull an image not cached on the instance, 20 */
 	sim_time_t image_pull_cached;     /* cached image, 1 s */
-	sim_time_t container_start;       /* create + start the containers, 1 s */
+	sim_time_t container_start;       /* create + start the containers, 1 s; the
+					   * step's length: the given one, or the
+					   * agent's timeout below when it is longer */
+	/* the agent gives up creating / starting a container (docs/ecs-model.md
+	 * §7.3, choice E207): ECS_CONTAINER_START_TIMEOUT 180 s,
+	 * ECS_CONTAINER_CREATE_TIMEOUT 240 s; containerStartSeconds as given
+	 * (start_given), and start_times_out when it exceeds either: the step
+	 * then ends at the smaller timeout with TaskFailedToStart */
+	sim_time_t start_timeout, create_timeout, start_given;
+	int start_times_out;
 	double start_failure_p;           /* a task's containers fail to start, 0 */
 	sim_time_t shutdown;              /* a container exits this long after SIGTERM, 2 s */
 	sim_time_t stop_timeout;          /* ECS_CONTAINER_STOP_TIMEOUT, 30 s */

@@ -211,12 +211,15 @@ void svc_account(struct backplane *bp, struct svc *v)
 	}
 	if (v->desired > 0) {
 		double frac = (double)v->running / (double)v->desired;
+		double phys = (double)(v->running - v->ghost) / (double)v->desired;   /* choice E205 */
 
 		v->avail_acc += (frac < 1 ? frac : 1) * (double)dt;
 		v->full_acc += v->running >= v->desired ? (double)dt : 0;
+		v->phys_acc += (phys < 1 ? phys : 1) * (double)dt;
 	} else {
 		v->avail_acc += (double)dt;
 		v->full_acc += (double)dt;
+		v->phys_acc += (double)dt;
 	}
 	v->t_last = now;
 }
@@ -482,6 +485,7 @@ static void svc_free_all(struct backplane *bp)
 		free(v->tasks);
 		free(v->losses);
 		free(v->recs);
+		free(v->down);
 		for (int c = 0; c < LC_N; c++) {
 			free(v->rate[c].at);
 			free(v->rate[c].n);
@@ -565,6 +569,7 @@ static void svc_on_state(struct backplane *bp, struct task *t, enum task_state f
 		v->pending--;
 	if (to == TS_RUNNING && from != TS_RUNNING) {
 		v->running++;
+		svc_avail_seen(v, t, 1);
 		v->started++;
 		note_running(v);
 		note_recovered(bp, v);
@@ -580,6 +585,7 @@ static void svc_on_state(struct backplane *bp, struct task *t, enum task_state f
 	}
 	if (from == TS_RUNNING && to != TS_RUNNING) {
 		v->running--;
+		svc_avail_seen(v, t, -1);
 		note_running(v);
 		/* the backplane clears its healthy flag after this notification */
 		if (t->healthy)
@@ -1096,6 +1102,7 @@ static void svc_finish(struct backplane *bp, sim_time_t end)
 		if (v->active && span > 0) {
 			sum.availability_pct = 100.0 * v->avail_acc / (double)span;
 			sum.full_capacity_pct = 100.0 * v->full_acc / (double)span;
+			sum.availability_physical_pct = 100.0 * v->phys_acc / (double)span;
 		}
 		metrics_on_service_summary(backplane_metrics(bp), &sum);
 	}
@@ -1170,6 +1177,9 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 	case BN_INSTANCE_STATUS:
 		svc_on_instance(bp, n->inst);
 		break;
+	case BN_INSTANCE_DOWN:
+		svc_avail_host_down(bp, n->inst);
+		break;
 	case BN_CAPACITY:
 		svc_capacity_changed(bp, n->az);
 		break;
@@ -1212,7 +1222,7 @@ void svc_attach(struct backplane *bp)
 	bp_subscribe(bp, BN_BIT(BN_START) | BN_BIT(BN_TASK_SEEN) | BN_BIT(BN_TASK_RUNNING) |
 		     BN_BIT(BN_TASK_HEALTHY) | BN_BIT(BN_TASK_UNHEALTHY) | BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_LAUNCH_FAILED) |
 		     BN_BIT(BN_TASK_CHECK_FAILED) |
-		     BN_BIT(BN_INSTANCE_STATUS) | BN_BIT(BN_CAPACITY) | BN_BIT(BN_FAULT_LOST) |
+		     BN_BIT(BN_INSTANCE_STATUS) | BN_BIT(BN_INSTANCE_DOWN) | BN_BIT(BN_CAPACITY) | BN_BIT(BN_FAULT_LOST) |
 		     BN_BIT(BN_SERVICE_DESIRED) | BN_BIT(BN_SERVICE_DEPLOY) |
 		     BN_BIT(BN_SERVICE_DELETE) | BN_BIT(BN_SAMPLE) | BN_BIT(BN_FINISH) |
 		     BN_BIT(BN_FREE) | BN_BIT(BN_STANDALONE_TASK), on_note, NULL);

@@ -119,6 +119,14 @@ struct svc {
 	int64_t running, pending, healthy;
 	sim_time_t t_last, t_created;
 	double avail_acc, full_acc;   /* ∫ min(running/desired,1) dt, ∫ [running>=desired] dt */
+	/* the physical view (service_summary.csv availability_physical_pct,
+	 * docs/ecs-model.md choice E205, models/service_avail.c): `ghost` of
+	 * the running tasks are on hosts that failed (BN_INSTANCE_DOWN), not
+	 * yet noticed; down[] counts them per instance */
+	int64_t ghost;
+	double phys_acc;              /* ∫ min((running-ghost)/desired,1) dt */
+	struct svc_down { int32_t inst; int64_t n; } *down;
+	int n_down, cap_down;
 	int reached_desired;
 	int64_t min_running;
 	int64_t started, failed_to_start;
@@ -181,6 +189,13 @@ void svc_schedule(struct backplane *bp, int v, sim_time_t delay);
 void svc_account(struct backplane *bp, struct svc *v);
 /* The task joins the service's list of tasks. */
 void svc_list_add(struct svc *v, struct task *t, uint32_t slot);
+
+/* service_avail.c: the physical availability (docs/ecs-model.md choice
+ * E205).  Instance inst's host went down: the running tasks there count
+ * as down from now on (svc_avail_host_down); a task of service v enters
+ * (dir +1) or leaves (dir -1) RUNNING, after svc_account (svc_avail_seen). */
+void svc_avail_host_down(struct backplane *bp, int32_t inst);
+void svc_avail_seen(struct svc *v, const struct task *t, int dir);
 
 /* The launch-rate quota (docs/ecs-model.md §7.5, choice E113): how many
  * more tasks of class `cls` (LC_EC2, LC_FARGATE) the service may launch now

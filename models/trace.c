@@ -1091,6 +1091,10 @@ static int read_row(struct trace *t, struct trace_row *row, struct err *e)
 			return csvin_fail(t->in, t->col[C_COUNT], e,
 					  "expected an integer >= %lld, got \"%s\"",
 					  (long long)sp->count_min, count);
+		if (sp->count_max && row->count > sp->count_max)
+			return csvin_fail(t->in, t->col[C_COUNT], e,
+					  "expected an integer <= %lld (%s), got \"%s\"",
+					  (long long)sp->count_max, sp->count_max_why, count);
 	}
 	if (row->ev == TR_RUN_TASK && row->target[0] && row->count != 1)
 		return csvin_fail(t->in, t->col[C_COUNT], e,

@@ -100,6 +100,11 @@ struct trace_event_def {
 	 * directory task definitions are read from. */
 	int (*apply)(struct backplane *bp, const struct trace_row *r, const char *dir,
 		     struct err *e);
+	/* the greatest count, 0 = none but the reader's own; and the quota it
+	 * is, for the message (set_desired: ECS's tasks per service,
+	 * docs/ecs-model.md §7.5) */
+	int64_t count_max;
+	const char *count_max_why;
 };
 
 extern const struct trace_event_def trace_events[TR_N_EVENTS];

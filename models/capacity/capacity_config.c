@@ -629,8 +629,8 @@ static int read_sched(struct aas_sched *s, const cJSON *it, const char *path,
 	    jr_opt_str(&c, "name", "", &name) ||
 	    jr_req_num(&c, "atSeconds", 0, 1e11, &at) ||
 	    jr_opt_num(&c, "everySeconds", 0, 0, 1e11, &every) ||
-	    jr_opt_int(&c, "minCapacity", -1, 0, 100000, &mn) ||
-	    jr_opt_int(&c, "maxCapacity", -1, 0, 100000, &mx) || jr_end(&c))
+	    jr_opt_int(&c, "minCapacity", -1, 0, 5000, &mn) ||
+	    jr_opt_int(&c, "maxCapacity", -1, 0, 5000, &mx) || jr_end(&c))
 		return -1;
 	if (mn < 0 && mx < 0)
 		return jr_fail(&c, NULL, "give minCapacity, maxCapacity or both");
@@ -665,8 +665,8 @@ int cap_service_scaling_read(struct aas_config *a, const cJSON *obj, const char 
 
 	memset(a, 0, sizeof *a);
 	if (jr_open(&c, obj, x->file, path, e) ||
-	    jr_req_int(&c, "minCapacity", 0, 100000, &mn) ||
-	    jr_req_int(&c, "maxCapacity", 0, 100000, &mx) ||
+	    jr_req_int(&c, "minCapacity", 0, 5000, &mn) ||
+	    jr_req_int(&c, "maxCapacity", 0, 5000, &mx) ||
 	    jr_opt_array(&c, "targetTracking", &tt) ||
 	    jr_opt_array(&c, "stepScaling", &ss) ||
 	    jr_opt_array(&c, "scheduledActions", &sa) || jr_end(&c))

@@ -46,6 +46,9 @@ scn_free_fn agent_config_free;
 int agent_config_read_into(struct scenario *s, const struct cJSON *obj, const char *path,
 			   const struct scn_timing *base, struct scn_timing *out, int *own_pull,
 			   struct err *e);
+/* The containers' start step from containerStartSeconds and the agent's
+ * start and create timeouts (choice E207). */
+void timing_start_step(struct scn_timing *t);
 
 /* models/config/placement.c: the scenario's placement policy, the pending
  * mode, and the policy each task definition and service places with */

@@ -19,6 +19,17 @@ static int opt_sec(struct jr *c, const char *key, double dflt, sim_time_t *out)
 	return 0;
 }
 
+/* The containers' start step (docs/ecs-model.md §7.3, choice E207): the
+ * given containerStartSeconds, or, when that exceeds the start or the create
+ * timeout, the smaller of the two, after which the task fails to start. */
+void timing_start_step(struct scn_timing *t)
+{
+	sim_time_t lim = t->start_timeout < t->create_timeout ? t->start_timeout : t->create_timeout;
+
+	t->start_times_out = t->start_given > lim;
+	t->container_start = t->start_times_out ? lim : t->start_given;
+}
+
 /* The agent's settings (a scenario's $.agent, or a group's): `out` starts as
  * a copy of `base`; an imagePullSeconds given here is parsed into out (the
  * caller owns it then: *own_pull). */
@@ -36,7 +47,9 @@ int agent_config_read_into(struct scenario *s, const cJSON *obj, const char *pat
 	if (jr_open(&c, obj, s->file, path, e) ||
 	    opt_sec(&c, "networkDelaySeconds", (double)base->network_delay / 1000, &out->network_delay) ||
 	    opt_sec(&c, "imagePullCachedSeconds", (double)base->image_pull_cached / 1000, &out->image_pull_cached) ||
-	    opt_sec(&c, "containerStartSeconds", (double)base->container_start / 1000, &out->container_start) ||
+	    opt_sec(&c, "containerStartSeconds", (double)base->start_given / 1000, &out->start_given) ||
+	    opt_sec(&c, "containerStartTimeoutSeconds", (double)base->start_timeout / 1000, &out->start_timeout) ||
+	    opt_sec(&c, "containerCreateTimeoutSeconds", (double)base->create_timeout / 1000, &out->create_timeout) ||
 	    jr_opt_num(&c, "startFailureProbability", base->start_failure_p, 0, 1, &out->start_failure_p) ||
 	    opt_sec(&c, "shutdownSeconds", (double)base->shutdown / 1000, &out->shutdown) ||
 	    opt_sec(&c, "stopTimeoutSeconds", (double)base->stop_timeout / 1000, &out->stop_timeout) ||
@@ -48,8 +61,16 @@ int agent_config_read_into(struct scenario *s, const cJSON *obj, const char *pat
 	    jr_opt_num(&c, "reconnectJitter", base->reconnect_jitter, 0, 1, &out->reconnect_jitter))
 		return -1;
 	pull = jr_get(&c, "imagePullSeconds");
+	/* ECS_CONTAINER_START_TIMEOUT has no stated floor: above 0 here;
+	 * ECS_CONTAINER_CREATE_TIMEOUT's is 1 minute (docs/ecs-model.md §7.3) */
+	if (jr_has(&c, "containerStartTimeoutSeconds") && out->start_timeout <= 0)
+		return jr_fail(&c, "containerStartTimeoutSeconds", "expected a number > 0, got 0");
+	if (jr_has(&c, "containerCreateTimeoutSeconds") && out->create_timeout < 60000)
+		return jr_fail(&c, "containerCreateTimeoutSeconds", "expected a number >= 60 (the agent's minimum), got %g",
+			       (double)out->create_timeout / 1000);
 	if (jr_end(&c))
 		return -1;
+	timing_start_step(out);
 	if (pull) {
 		snprintf(p, sizeof p, "%s.imagePullSeconds", path);
 		if (dist_parse(&out->image_pull, pull, s->file, p, s->dir, e))
@@ -71,6 +92,7 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 	*t = (struct scn_timing){
 		.placement_latency = 1000, .api_latency = 100, .scheduler_delay = 10000,
 		.network_delay = 50, .image_pull_cached = 1000, .container_start = 1000,
+		.start_given = 1000, .start_timeout = 180000, .create_timeout = 240000,
 		.start_failure_p = 0, .shutdown = 2000, .stop_timeout = 30000,
 		.eni_attach = 5000, .eni_detach = 5000, .heartbeat_timeout = 60000,
 		.heartbeat_jitter = 60000, .healthy_after = 40000, .health_check = 0,
