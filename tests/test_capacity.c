@@ -679,6 +679,26 @@ static void test_scale_in_one_step(void)
 	aas_config_free(&c);
 }
 
+/* A target-tracking scale-out during the scale-in cooldown acts at once and
+ * ends that cooldown (Application Auto Scaling's
+ * TargetTrackingScalingPolicyConfiguration, ScaleInCooldown: "the scale-in
+ * cooldown period stops and doesn't complete"): a low datapoint after it
+ * scales in without waiting for the 300 s the first scale-in started. */
+static void test_tt_scale_out_ends_in_cooldown(void)
+{
+	struct aas_config c = one_tt(50, 1, 100);
+	struct aas_state s;
+
+	c.policies[0].out_datapoints = c.policies[0].in_datapoints = 1;
+	aas_state_init(&s, &c);
+	T_EQ(step(&c, &s, 0, 10, 10), 2);          /* in: ceil(10 x 10 / 50) */
+	T_EQ(step(&c, &s, 60000, 100, 2), 4);      /* out at once: ceil(2 x 100 / 50) */
+	T_EQ(step(&c, &s, 120000, 10, 4), 1);      /* in: the scale-in cooldown ended */
+	T_EQ(step(&c, &s, 180000, 10, 1), -1);     /* (at min) */
+	aas_state_free(&s);
+	aas_config_free(&c);
+}
+
 static void test_disable_scale_in_and_bounds(void)
 {
 	struct aas_config c = one_tt(50, 2, 30);
@@ -1254,6 +1274,7 @@ static CU_TestInfo aas_tests[] = {
 	{ "cooldowns", test_cooldowns },
 	{ "scale-in below 90 % of the target only", test_scale_in_threshold },
 	{ "scale-in is proportional, in one step", test_scale_in_one_step },
+	{ "a target-tracking scale-out ends the scale-in cooldown", test_tt_scale_out_ends_in_cooldown },
 	{ "DisableScaleIn and max capacity", test_disable_scale_in_and_bounds },
 	{ "scale out if any, scale in if all", test_any_out_all_in },
 	{ "step scaling", test_step_scaling },

@@ -299,6 +299,7 @@ int aas_datapoint(const struct aas_config *c, struct aas_state *s, int64_t now,
 			if (!in_cooldown(ps->last_out_ms, now, c->policies[i].out_cooldown_ms))
 				ps->cap_before_out = current;
 			ps->last_out_ms = now;
+			ps->last_in_ms = -1;   /* and ends the scale-in cooldown, as for step policies */
 		} else {
 			ps->last_in_ms = now;
 		}
