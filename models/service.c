@@ -7,7 +7,9 @@
  * Each service keeps its desired count of tasks of its PRIMARY deployment.
  * The scheduler acts in passes, scheduled `schedulerDelaySeconds` after
  * anything that concerns the service (a task stopped or failed to start,
- * UpdateService, an instance joined or started draining, capacity freed).
+ * an instance joined or started draining, capacity freed), the API
+ * latency after UpdateService and CreateService; one pass pending at a
+ * time, the earliest asked for (svc_schedule, choice E225).
  * One pass of a REPLICA service:
  *   - a task is *outgoing* when it belongs to an older deployment or runs on
  *     a DRAINING instance; the others count toward the primary deployment;
@@ -261,13 +263,21 @@ static void note_running(struct svc *v)
 		v->min_running = v->running;
 }
 
+/* A pass `delay` from now.  A pass already due at or before then does what
+ * this one would (it sees the same state, and what follows), so it is
+ * kept; one due later would act late on this trigger (an UpdateService
+ * after a task stopped up to `schedulerDelaySeconds` before it), so the
+ * earlier pass is scheduled and the later one dropped: one pass for both
+ * triggers, at the earlier time (docs/ecs-model.md §10.2, choice E225). */
 void svc_schedule(struct backplane *bp, int vi, sim_time_t delay)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
+	sim_time_t at = sim_now(backplane_sim(bp)) + delay;
 
-	if (v->reconcile_scheduled || !v->active)
+	if (!v->active || (v->reconcile_scheduled && v->reconcile_at <= at))
 		return;
 	v->reconcile_scheduled = 1;
+	v->reconcile_at = at;
 	sim_after(backplane_sim(bp), delay, svc_sched(bp)->ev_reconcile, v, 0);
 }
 
@@ -938,6 +948,9 @@ static void on_reconcile(struct sim *s, void *ctx, const struct event *ev)
 			return;
 		v->rate_wake = -1;
 	} else {
+		/* a pass an earlier one replaced (svc_schedule): dropped */
+		if (!v->reconcile_scheduled || v->reconcile_at != sim_now(backplane_sim(bp)))
+			return;
 		v->reconcile_scheduled = 0;
 	}
 	if (!v->active || v->deleting)

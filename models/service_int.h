@@ -101,6 +101,7 @@ struct svc {
 	uint32_t *tasks;           /* slots of its tasks not yet retired */
 	int n_tasks, cap_tasks;
 	int reconcile_scheduled;
+	sim_time_t reconcile_at;   /* when the scheduled pass is due (reconcile_scheduled) */
 	int wants_capacity;
 	int rebalancing;           /* an AZ-rebalancing task is in flight (docs/ecs-model.md §5.9) */
 	int dynamic;               /* a DAEMON whose primary's constraints read other
