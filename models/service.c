@@ -615,8 +615,9 @@ static void svc_on_task_healthy(struct backplane *bp, struct task *t)
 
 	svc_account(bp, v);
 	v->healthy++;
-	/* resetOnHealthyTask (default true, docs/ecs-model.md §5.6) */
-	if (t->dep == v->primary)
+	/* resetOnHealthyTask (default true, docs/ecs-model.md §5.6); false:
+	 * the count only grows */
+	if (t->dep == v->primary && v->cfg->breaker_reset)
 		v->deps[t->dep].failed_tasks = 0;
 	svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
 }
