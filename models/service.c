@@ -373,6 +373,7 @@ void svc_add_deployment(struct backplane *bp, struct svc *v, int td)
 	 * (choice E117: each deployment has its own) */
 	d->consecutive_failures = 0;
 	d->throttle_until = 0;
+	d->throttle_steps = 0;
 }
 
 /* A rollback (docs/ecs-model.md §5.6, choice E150): a NEW deployment of
@@ -605,6 +606,7 @@ static void svc_on_task_running(struct backplane *bp, struct task *t)
 	 * failures (choice E117) */
 	v->deps[t->dep].consecutive_failures = 0;
 	v->deps[t->dep].throttle_until = 0;
+	v->deps[t->dep].throttle_steps = 0;
 	/* its alarms can fail it from now on (docs/ecs-model.md §5.6) */
 	v->deps[t->dep].ran = 1;
 }
@@ -698,7 +700,11 @@ static int64_t breaker_threshold(struct backplane *bp, const struct svc *v)
 
 /* A start failure counts toward its deployment's throttle only
  * (docs/ecs-model.md §5.4, choice E117): a failing new revision does not
- * delay an older one's own replacements (§5.3, choice E8). */
+ * delay an older one's own replacements (§5.3, choice E8).  From the
+ * `throttleAfterFailures`-th task in a row, each launch attempt (the tasks
+ * a pass launched at one instant) is one step of the wait, the first
+ * `throttleInitialSeconds`, doubled per later attempt (choice E226): the
+ * tasks of one attempt failing together are one step, not one each. */
 static void start_failure(struct backplane *bp, struct svc *v, struct task *t)
 {
 	struct deployment *d = &v->deps[t->dep];
@@ -706,9 +712,15 @@ static void start_failure(struct backplane *bp, struct svc *v, struct task *t)
 	v->failed_to_start++;
 	d->consecutive_failures++;
 	if (d->consecutive_failures >= backplane_scenario(bp)->timing.throttle_after) {
-		int k = d->consecutive_failures - backplane_scenario(bp)->timing.throttle_after;
-		double delay = (double)backplane_scenario(bp)->timing.throttle_initial * pow(2.0, k < 40 ? k : 40);
+		int k;
+		double delay;
 
+		if (d->throttle_steps == 0 || t->submit != d->throttle_batch) {
+			d->throttle_steps++;
+			d->throttle_batch = t->submit;
+		}
+		k = d->throttle_steps - 1;
+		delay = (double)backplane_scenario(bp)->timing.throttle_initial * pow(2.0, k < 40 ? k : 40);
 		if (delay > (double)backplane_scenario(bp)->timing.throttle_max)
 			delay = (double)backplane_scenario(bp)->timing.throttle_max;
 		d->throttle_until = sim_now(backplane_sim(bp)) + (sim_time_t)delay;

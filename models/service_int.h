@@ -30,6 +30,9 @@ struct deployment {
 	int consecutive_failures;  /* its tasks' start failures in a row (the
 				    * throttle, docs/ecs-model.md §5.4, choice E117) */
 	sim_time_t throttle_until; /* its launches wait until then */
+	int throttle_steps;        /* launch attempts that set the throttle since the
+				    * last reset: its wait's doubling (choice E226) */
+	sim_time_t throttle_batch; /* the launch instant of the last of them */
 	int ran;                   /* one of its tasks has reached RUNNING: its
 				    * alarms can fail it (docs/ecs-model.md §5.6) */
 	int rolled_back;           /* a rollback's deployment: no alarms, no

@@ -2,7 +2,8 @@
  * (docs/ecs-model.md §10.2, choice E225): UpdateService (set_desired,
  * deploy) acts after the API latency even when a pass from an earlier
  * trigger (a task's stop, + schedulerDelaySeconds) is already due later;
- * one pass then does what both asked. */
+ * one pass then does what both asked.  And when the throttle lets a
+ * failing deployment's launches go (§5.4, choice E226). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,10 +108,37 @@ static void test_earlier_pass_kept(void)
 	T_EQ(submitted_at("k", 300.35, NULL), 0);
 }
 
+/* The throttle (§5.4, choice E226): one step per launch attempt, not per
+ * failed task.  Desired 4 at 100 / 200, a new revision whose tasks always
+ * fail to start (deploy at 300): each attempt launches 4 at one instant.
+ * By hand: 300.25 launch, placed 301.25, fail 313.75 (network 0.5 + pull
+ * 10 + start 2), seen 314.25: the 4 failures (the 3rd in a row reaches
+ * throttleAfterFailures) are one step, 30 s: next attempt 344.25; it fails
+ * at 348.75 (image cached: pull 1), seen 349.25, + 60 = 409.25; then
+ * 414.25 + 120 = 534.25, 539.25 + 240 = 779.25.  The old code stepped per
+ * task: 60 s after the first attempt (tasks 3 and 4: 30, 60), then 900 s
+ * (the cap) after the second. */
+static void test_throttle_step_per_attempt(void)
+{
+	const double want[] = { 300.25, 344.25, 409.25, 534.25, 779.25 };
+
+	rs_write("th.json", HEAD("th", 1000)
+		 "\"taskDefinitions\":{\"v1\":\"small.json\","
+		 "\"v2\":{\"file\":\"small-v2.json\",\"startFailureProbability\":1}},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"v1\",\"desiredCount\":4}],"
+		 "\"workload\":{\"traces\":[\"th.csv\"]}}");
+	rs_write("th.csv", TRACE_HDR "300,deploy,s,v2,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("th.json", "th", NULL, NULL, NULL), 0);
+	T_EQ(rs_rows("th", "tasks.csv"), 4 + 4 * 5);
+	for (int k = 0; k < 5; k++)
+		T_EQ(submitted_at("th", want[k], "small:2"), 4);
+}
+
 static CU_TestInfo tests[] = {
 	{ "set_desired acts after the API latency despite a later pass due", test_update_before_pending_pass },
 	{ "deploy acts after the API latency despite a later pass due", test_deploy_before_pending_pass },
 	{ "a pass due earlier is kept", test_earlier_pass_kept },
+	{ "the throttle steps once per launch attempt", test_throttle_step_per_attempt },
 	CU_TEST_INFO_NULL,
 };
 
