@@ -197,6 +197,7 @@ struct scn_service {
 	int64_t desired;
 	int min_healthy_pct, max_pct;
 	int breaker, rollback;
+	int breaker_reset;                    /* resetOnHealthyTask (default true) */
 	enum scn_breaker_type breaker_type;   /* thresholdConfiguration: BOUNDED_PERCENT */
 	int64_t breaker_value;                /* ... and 50 */
 	/* deploymentConfiguration.strategy and its settings (docs/ecs-model.md

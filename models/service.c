@@ -7,7 +7,9 @@
  * Each service keeps its desired count of tasks of its PRIMARY deployment.
  * The scheduler acts in passes, scheduled `schedulerDelaySeconds` after
  * anything that concerns the service (a task stopped or failed to start,
- * UpdateService, an instance joined or started draining, capacity freed).
+ * an instance joined or started draining, capacity freed), the API
+ * latency after UpdateService and CreateService; one pass pending at a
+ * time, the earliest asked for (svc_schedule, choice E225).
  * One pass of a REPLICA service:
  *   - a task is *outgoing* when it belongs to an older deployment or runs on
  *     a DRAINING instance; the others count toward the primary deployment;
@@ -264,13 +266,21 @@ static void note_running(struct svc *v)
 		v->min_running = v->running;
 }
 
+/* A pass `delay` from now.  A pass already due at or before then does what
+ * this one would (it sees the same state, and what follows), so it is
+ * kept; one due later would act late on this trigger (an UpdateService
+ * after a task stopped up to `schedulerDelaySeconds` before it), so the
+ * earlier pass is scheduled and the later one dropped: one pass for both
+ * triggers, at the earlier time (docs/ecs-model.md §10.2, choice E225). */
 void svc_schedule(struct backplane *bp, int vi, sim_time_t delay)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
+	sim_time_t at = sim_now(backplane_sim(bp)) + delay;
 
-	if (v->reconcile_scheduled || !v->active)
+	if (!v->active || (v->reconcile_scheduled && v->reconcile_at <= at))
 		return;
 	v->reconcile_scheduled = 1;
+	v->reconcile_at = at;
 	sim_after(backplane_sim(bp), delay, svc_sched(bp)->ev_reconcile, v, 0);
 }
 
@@ -366,6 +376,7 @@ void svc_add_deployment(struct backplane *bp, struct svc *v, int td)
 	 * (choice E117: each deployment has its own) */
 	d->consecutive_failures = 0;
 	d->throttle_until = 0;
+	d->throttle_steps = 0;
 }
 
 /* A rollback (docs/ecs-model.md §5.6, choice E150): a NEW deployment of
@@ -606,6 +617,7 @@ static void svc_on_task_running(struct backplane *bp, struct task *t)
 	 * failures (choice E117) */
 	v->deps[t->dep].consecutive_failures = 0;
 	v->deps[t->dep].throttle_until = 0;
+	v->deps[t->dep].throttle_steps = 0;
 	/* its alarms can fail it from now on (docs/ecs-model.md §5.6) */
 	v->deps[t->dep].ran = 1;
 }
@@ -616,8 +628,9 @@ static void svc_on_task_healthy(struct backplane *bp, struct task *t)
 
 	svc_account(bp, v);
 	v->healthy++;
-	/* resetOnHealthyTask (default true, docs/ecs-model.md §5.6) */
-	if (t->dep == v->primary)
+	/* resetOnHealthyTask (default true, docs/ecs-model.md §5.6); false:
+	 * the count only grows */
+	if (t->dep == v->primary && v->cfg->breaker_reset)
 		v->deps[t->dep].failed_tasks = 0;
 	svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
 }
@@ -698,7 +711,11 @@ static int64_t breaker_threshold(struct backplane *bp, const struct svc *v)
 
 /* A start failure counts toward its deployment's throttle only
  * (docs/ecs-model.md §5.4, choice E117): a failing new revision does not
- * delay an older one's own replacements (§5.3, choice E8). */
+ * delay an older one's own replacements (§5.3, choice E8).  From the
+ * `throttleAfterFailures`-th task in a row, each launch attempt (the tasks
+ * a pass launched at one instant) is one step of the wait, the first
+ * `throttleInitialSeconds`, doubled per later attempt (choice E226): the
+ * tasks of one attempt failing together are one step, not one each. */
 static void start_failure(struct backplane *bp, struct svc *v, struct task *t)
 {
 	struct deployment *d = &v->deps[t->dep];
@@ -706,9 +723,15 @@ static void start_failure(struct backplane *bp, struct svc *v, struct task *t)
 	v->failed_to_start++;
 	d->consecutive_failures++;
 	if (d->consecutive_failures >= backplane_scenario(bp)->timing.throttle_after) {
-		int k = d->consecutive_failures - backplane_scenario(bp)->timing.throttle_after;
-		double delay = (double)backplane_scenario(bp)->timing.throttle_initial * pow(2.0, k < 40 ? k : 40);
+		int k;
+		double delay;
 
+		if (d->throttle_steps == 0 || t->submit != d->throttle_batch) {
+			d->throttle_steps++;
+			d->throttle_batch = t->submit;
+		}
+		k = d->throttle_steps - 1;
+		delay = (double)backplane_scenario(bp)->timing.throttle_initial * pow(2.0, k < 40 ? k : 40);
 		if (delay > (double)backplane_scenario(bp)->timing.throttle_max)
 			delay = (double)backplane_scenario(bp)->timing.throttle_max;
 		d->throttle_until = sim_now(backplane_sim(bp)) + (sim_time_t)delay;
@@ -949,6 +972,9 @@ static void on_reconcile(struct sim *s, void *ctx, const struct event *ev)
 			return;
 		v->rate_wake = -1;
 	} else {
+		/* a pass an earlier one replaced (svc_schedule): dropped */
+		if (!v->reconcile_scheduled || v->reconcile_at != sim_now(backplane_sim(bp)))
+			return;
 		v->reconcile_scheduled = 0;
 	}
 	if (!v->active || v->deleting)

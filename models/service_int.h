@@ -30,6 +30,9 @@ struct deployment {
 	int consecutive_failures;  /* its tasks' start failures in a row (the
 				    * throttle, docs/ecs-model.md §5.4, choice E117) */
 	sim_time_t throttle_until; /* its launches wait until then */
+	int throttle_steps;        /* launch attempts that set the throttle since the
+				    * last reset: its wait's doubling (choice E226) */
+	sim_time_t throttle_batch; /* the launch instant of the last of them */
 	int ran;                   /* one of its tasks has reached RUNNING: its
 				    * alarms can fail it (docs/ecs-model.md §5.6) */
 	int rolled_back;           /* a rollback's deployment: no alarms, no
@@ -101,6 +104,7 @@ struct svc {
 	uint32_t *tasks;           /* slots of its tasks not yet retired */
 	int n_tasks, cap_tasks;
 	int reconcile_scheduled;
+	sim_time_t reconcile_at;   /* when the scheduled pass is due (reconcile_scheduled) */
 	int wants_capacity;
 	int rebalancing;           /* an AZ-rebalancing task is in flight (docs/ecs-model.md §5.9) */
 	int dynamic;               /* a DAEMON whose primary's constraints read other

@@ -478,6 +478,68 @@ int svc_replica_steady(struct backplane *bp, const struct svc *v)
 	return outgoing == 0 && primary_healthy >= v->desired && primary == v->desired;
 }
 
+/* The pass's launches (docs/ecs-model.md §5.5 upper bound, §5.4 throttle):
+ * an older deployment's missing tasks first (choice E8: `dc` its counts,
+ * brought up to its target), then up to `can` of the primary's, while
+ * fewer than `max_tasks` are live (`*active`, counted up).  The throttle
+ * delays a deployment's launches only, each deployment's its own (choice
+ * E117): a pass of its own at the end of the earliest wait, while every
+ * other trigger still gets the scheduler's delay.  *held is set when the
+ * launch-rate quota held a launch back (§7.5; its pass is due then).
+ * Returns the primary's tasks launched. */
+static int64_t launch_step(struct backplane *bp, int vi, struct dep_count *dc, int64_t *active, int64_t max_tasks,
+			   int64_t can, int *held)
+{
+	struct svc *v = &svc_sched(bp)->svcs[vi];
+	struct deployment *p = &v->deps[v->primary];
+	sim_time_t now = sim_now(backplane_sim(bp)), wake = -1;
+	int64_t old_need = 0, launched = 0;
+
+	for (int i = 0; i < v->n_deps; i++)
+		if (i != v->primary && v->deps[i].want > dc[i].good)
+			old_need += v->deps[i].want - dc[i].good;
+	if (*held || (can <= 0 && old_need <= 0) || max_tasks - *active <= 0)
+		return 0;
+	for (int i = 0; i < v->n_deps && *active < max_tasks; i++) {
+		if (i == v->primary || dc[i].good >= v->deps[i].want)
+			continue;
+		if (now < v->deps[i].throttle_until) {
+			if (wake < 0 || v->deps[i].throttle_until < wake)
+				wake = v->deps[i].throttle_until;
+			continue;
+		}
+		while (dc[i].good < v->deps[i].want && *active < max_tasks) {
+			if (svc_launch_dep(bp, vi, i) == HELD) {
+				*held = 1;
+				break;
+			}
+			dc[i].live++;
+			dc[i].good++;
+			(*active)++;
+		}
+	}
+	if (max_tasks - *active < can)
+		can = max_tasks - *active;
+	if (can > 0 && now < p->throttle_until) {
+		if (wake < 0 || p->throttle_until < wake)
+			wake = p->throttle_until;
+	} else {
+		for (int64_t k = 0; k < can; k++) {
+			if (launch(bp, vi) == HELD) {
+				*held = 1;
+				break;
+			}
+			(*active)++;
+			launched++;
+		}
+	}
+	if (wake >= 0 && v->throttle_wake != wake) {
+		v->throttle_wake = wake;
+		sim_after(backplane_sim(bp), wake - now, svc_sched(bp)->ev_reconcile, v, 1);
+	}
+	return launched;
+}
+
 void svc_reconcile_replica(struct backplane *bp, int vi)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
@@ -486,7 +548,8 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	int64_t min_healthy = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
 	int64_t active = 0, healthy = 0, primary = 0, outgoing = 0, primary_healthy = 0;
 	int64_t unhealthy = 0, starting = 0, stopping = 0;
-	int64_t can, old_need = 0, share = v->desired;
+	int64_t can, launched, share = v->desired;
+	int held = 0;
 	int no_room, failed = p->rollout == ROLL_FAILED;
 	sim_time_t now = sim_now(backplane_sim(bp));
 	struct dep_count *dc = xcalloc((size_t)v->n_deps, sizeof *dc);
@@ -534,8 +597,6 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 			continue;
 		if (primary_healthy >= v->desired && v->deps[i].want > dc[i].good_healthy)
 			v->deps[i].want = dc[i].good_healthy;
-		if (v->deps[i].want > dc[i].good)
-			old_need += v->deps[i].want - dc[i].good;
 		share -= v->deps[i].want;
 	}
 	/* a FAILED deployment without rollback (choice E182): its revision
@@ -626,46 +687,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	if (can < 0)
 		can = 0;
 	v->wants_capacity = 0;
-	if ((can > 0 || old_need > 0) && max_tasks - active > 0) {
-		/* the throttle delays a deployment's launches only, each
-		 * deployment's its own (docs/ecs-model.md §5.4, choice E117):
-		 * a pass of its own at the end of the earliest wait, while
-		 * every other trigger still gets the scheduler's delay */
-		sim_time_t wake = -1;
-
-		for (int i = 0; i < v->n_deps && active < max_tasks; i++) {
-			if (i == v->primary || dc[i].good >= v->deps[i].want)
-				continue;
-			if (now < v->deps[i].throttle_until) {
-				if (wake < 0 || v->deps[i].throttle_until < wake)
-					wake = v->deps[i].throttle_until;
-				continue;
-			}
-			while (dc[i].good < v->deps[i].want && active < max_tasks) {
-				if (svc_launch_dep(bp, vi, i) == HELD)
-					break;
-				dc[i].live++;
-				dc[i].good++;
-				active++;
-			}
-		}
-		if (max_tasks - active < can)
-			can = max_tasks - active;
-		if (can > 0 && now < p->throttle_until) {
-			if (wake < 0 || p->throttle_until < wake)
-				wake = p->throttle_until;
-		} else {
-			for (int64_t k = 0; k < can; k++) {
-				if (launch(bp, vi) == HELD)
-					break;
-				active++;
-			}
-		}
-		if (wake >= 0 && v->throttle_wake != wake) {
-			v->throttle_wake = wake;
-			sim_after(backplane_sim(bp), wake - now, svc_sched(bp)->ev_reconcile, v, 1);
-		}
-	}
+	launched = launch_step(bp, vi, dc, &active, max_tasks, can, &held);
 	/* outgoing tasks: those of older deployments (choice E8): an
 	 * unhealthy one once its revision has its target healthy without it
 	 * (with no room to replace it, one at a time above, choice E103);
@@ -753,9 +775,15 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 				}
 				over -= surplus;
 				svc_stop(bp, slot);
+				active--;
 				k = -1;   /* the list may have changed */
 			}
 		}
+		/* maximumPercent bounds the RUNNING/PENDING tasks only
+		 * (docs/ecs-model.md §5.5): a task stopping holds no room, so
+		 * the room these stops made is used in the same pass, as the
+		 * guide's "stop 2 old tasks first, then start 2 new ones" */
+		launch_step(bp, vi, dc, &active, max_tasks, can - launched, &held);
 	}
 	free(dc);
 	/* scale-in of the primary above the desired count; while an AZ

@@ -63,9 +63,12 @@ static int num_gt(struct jr *c, const char *key, double lo, double *out)
 	if (!v)
 		return jr_fail(c, key, "required member is missing");
 	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || !(v->valuedouble > lo)) {
-		if (cJSON_IsNumber(v))
-			return jr_fail(c, key, "expected number in (%g, inf), got %.17g", lo,
-				       v->valuedouble);
+		if (cJSON_IsNumber(v)) {
+			char got[40];
+
+			jr_fmt_num(v->valuedouble, got, sizeof got);
+			return jr_fail(c, key, "expected number in (%g, inf), got %s", lo, got);
+		}
 		return jr_fail(c, key, "expected number in (%g, inf), got %s", lo, jtype_name(v));
 	}
 	*out = v->valuedouble;

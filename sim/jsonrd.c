@@ -298,10 +298,17 @@ int jr_fail(const struct jr *c, const char *key, const char *fmt, ...)
 	return err_at(c->e, c->file, 0, 0, path, "%s", msg);
 }
 
+void jr_fmt_num(double x, char *buf, size_t n)
+{
+	snprintf(buf, n, "%.15g", x);
+	if (strtod(buf, NULL) != x)
+		snprintf(buf, n, "%.17g", x);
+}
+
 static void fmt_value(const cJSON *v, char *buf, size_t n)
 {
 	if (cJSON_IsNumber(v))
-		snprintf(buf, n, "%.17g", v->valuedouble);
+		jr_fmt_num(v->valuedouble, buf, n);
 	else if (cJSON_IsString(v))
 		snprintf(buf, n, "\"%.60s\"", v->valuestring);
 	else

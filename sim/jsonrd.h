@@ -35,6 +35,10 @@ int jdoc_parse(struct jdoc *d, const char *file, const char *text, size_t len,
 	       struct err *e);
 void jdoc_free(struct jdoc *d);
 
+/* A number for messages: the shortest of %.15g / %.17g that reads back as
+ * x (2.9, not 2.8999999999999999). */
+void jr_fmt_num(double x, char *buf, size_t n);
+
 /* "string", "number", "object", ... for messages. */
 const char *jtype_name(const cJSON *v);
 

@@ -197,6 +197,106 @@ static void test_min_50_stops_two(void)
 	completes("c", 4, 50, 100, 4, 2);
 }
 
+/* maximumPercent bounds the RUNNING/PENDING tasks only (§5.5): a task the
+ * pass stops holds no room, so the pass that stops old tasks launches
+ * their replacements at once ("may stop 2 old tasks first", then start 2
+ * new ones), however long the old ones take to stop.  Desired 4 over two
+ * m5.large, min 50 % (2 healthy), a deploy at 300 s, acted on after the
+ * API latency: 300.25.  By hand, with this file's timings:
+ *
+ *   max 100 % (4): 300.25 stop 2 old (DEACTIVATING 300.75), launch 2 new;
+ *     placed 301.25, RUNNING 313.75 (network 0.5 + pull 10 + start 2),
+ *     healthy 353.75 (40 s), pass 363.75: stop the other 2 (364.25),
+ *     launch 2 (placed 364.75, image cached: RUNNING 368.25), healthy
+ *     408.25, pass 418.25: COMPLETED.
+ *   max 150 % (6): 300.25 launch 2 (6 live), stop 2 old, then 2 more in
+ *     the same pass (4 new + 2 old = 6); all RUNNING 313.75, healthy
+ *     353.75, pass 363.75 stops the last 2 old; their stop seen 0.5 s
+ *     after it ends (shutdown 30 s: 394.25 + 0.5), pass 10 s later,
+ *     404.75: COMPLETED.
+ *
+ * The old code launched only at the pass after the stops ended
+ * (stop + scheduler delay: 314.25 at shutdown 3 s, 341.25 at 30 s).  Both
+ * bounds are checked after every event. */
+static void same_pass(const char *tag, int max_pct, int shutdown, const double *submits, int n_submits,
+		      double completed, int64_t max_live)
+{
+	char buf[2048], file[32], trace[32];
+	struct obs o;
+	double deact[2] = { 300.75, 364.25 };
+	int n, n_new = 0, n_old[2] = { 0, 0 }, r;
+
+	snprintf(file, sizeof file, "%s.json", tag);
+	snprintf(trace, sizeof trace, "%s.csv", tag);
+	snprintf(buf, sizeof buf,
+		 "{\"name\":\"sp\",\"durationSeconds\":1200,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
+		 "\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60,"
+		 "\"heartbeatJitterSeconds\":0},"
+		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
+		 "\"containerStartSeconds\":2,\"shutdownSeconds\":%d},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"v1\":\"v1.json\",\"v2\":\"v2.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"v1\",\"desiredCount\":4,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":50,\"maximumPercent\":%d}}],"
+		 "\"workload\":{\"traces\":[\"%s\"]}}",
+		 shutdown, max_pct, trace);
+	rs_write(file, buf);
+	rs_write(trace, "time_s,event,target,taskdef,count,duration_s,group\n300,deploy,s,v2,,,\n");
+	run(file, tag, &o);
+	T_EQ(o.over_max, 0);
+	T_EQ(o.under_min, 0);
+	T_EQ(o.max_live, max_live);
+	T_EQ(o.min_healthy, 2);
+	n = rs_rows(tag, "tasks.csv");
+	T_EQ(n, 8);
+	for (r = 1; r <= n; r++) {
+		char *td = rs_cell(tag, "tasks.csv", r, "taskdef");
+
+		if (td && strcmp(td, "app:2") == 0) {
+			double s = rs_num(tag, "tasks.csv", r, "submit_s");
+			int hit = 0;
+
+			for (int k = 0; k < n_submits; k++)
+				hit += fabs(s - submits[k]) < 1e-6;
+			if (!hit) {
+				char m[120];
+
+				snprintf(m, sizeof m, "new task submitted at %.3f", s);
+				T_FAIL(m);
+			}
+			n_new++;
+		} else {
+			double d = rs_num(tag, "tasks.csv", r, "deactivating_s");
+
+			n_old[0] += fabs(d - deact[0]) < 1e-6;
+			n_old[1] += fabs(d - deact[1]) < 1e-6;
+		}
+		free(td);
+	}
+	T_EQ(n_new, 4);
+	T_EQ(n_old[0], 2);
+	T_EQ(n_old[1], 2);
+	RS_IS(tag, "deployments.csv", -1, "stage", "COMPLETED");
+	T_NEAR(rs_num(tag, "deployments.csv", -1, "time_s"), completed);
+}
+
+static void test_max_100_launch_with_stops(void)
+{
+	const double at[] = { 300.25, 363.75 };
+
+	same_pass("sp1", 100, 3, at, 2, 418.25, 4);
+	same_pass("sp2", 100, 30, at, 2, 418.25, 4);   /* a slow stop changes nothing */
+}
+
+static void test_max_150_launch_with_stops(void)
+{
+	const double at[] = { 300.25 };
+
+	same_pass("sp3", 150, 30, at, 1, 404.75, 6);
+}
+
 /* Neither bound lets the scheduler start or stop a task: the deployment
  * waits (for the whole hour) with the old tasks running and no new one. */
 static void stuck(const char *tag, int desired, int min_pct, int max_pct)
@@ -322,6 +422,8 @@ static CU_TestInfo tests[] = {
 	{ "desired 2 at min 75%: no stop before a healthy start", test_min_blocks_stops },
 	{ "desired 3 at max 125%: no start before a stop", test_max_blocks_starts },
 	{ "desired 4 at min 50%, max 100%: two stopped first", test_min_50_stops_two },
+	{ "max 100%: the new tasks launch in the pass that stops the old", test_max_100_launch_with_stops },
+	{ "max 150%: the room the stops free is used in the same pass", test_max_150_launch_with_stops },
 	{ "desired 2 at 75%/125%: stuck", test_stuck_75_125 },
 	{ "min 100 / max 100: stuck", test_stuck_100_100 },
 	{ "static host ports, one instance per task: stuck", test_stuck_static_ports },

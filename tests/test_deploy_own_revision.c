@@ -352,14 +352,16 @@ static void test_failing_revision(void)
  * (the 2025-11 rule, §5.3): the four v1 tasks are started at the pass
  * after the loss, 10 s later (main's code held them until v2's throttle
  * ended, at 1539.25 s).  v2's own backoff is kept (checked from tasks.csv:
- * each v2 launch after n ≥ 3 failures comes at least min(30 · 2^(n−3), 900)
- * s after the last of them), and v1 tasks reaching RUNNING do not reset it
+ * each v2 launch after n ≥ 3 failures comes at least min(30 · 2^(a−1), 900)
+ * s after the last of them, a the launch attempts — distinct submit_s — of
+ * the failures from the third on: one step per attempt, choice E226), and
+ * v1 tasks reaching RUNNING do not reset it
  * (main's code launched v2 again at 1563.25 s, 10.5 s after its ninth
  * failure). */
 static void test_throttle_own_deployment(void)
 {
 	struct obs o;
-	double fail_at[64], first_v1 = -1;
+	double fail_at[64], fail_sub[64], first_v1 = -1;
 	int n, n_fail = 0, early = 0, v2_launches = 0;
 
 	broken_scenario("{\"enable\":false,\"rollback\":false}");
@@ -374,8 +376,20 @@ static void test_throttle_own_deployment(void)
 	for (int r = 1; r <= n; r++) {
 		char *td = rs_cell("or-thr", "tasks.csv", r, "taskdef");
 
-		if (strcmp(td, "app:2") == 0 && n_fail < 64)
-			fail_at[n_fail++] = rs_num("or-thr", "tasks.csv", r, "stop_s");
+		if (strcmp(td, "app:2") == 0 && n_fail < 64) {
+			/* in stop order (insertion) */
+			double at = rs_num("or-thr", "tasks.csv", r, "stop_s");
+			double sub = rs_num("or-thr", "tasks.csv", r, "submit_s");
+			int k = n_fail++;
+
+			while (k > 0 && fail_at[k - 1] > at) {
+				fail_at[k] = fail_at[k - 1];
+				fail_sub[k] = fail_sub[k - 1];
+				k--;
+			}
+			fail_at[k] = at;
+			fail_sub[k] = sub;
+		}
 		else if (strcmp(td, "app") == 0 && rs_num("or-thr", "tasks.csv", r, "submit_s") > 600 &&
 			 (first_v1 < 0 || rs_num("or-thr", "tasks.csv", r, "submit_s") < first_v1))
 			first_v1 = rs_num("or-thr", "tasks.csv", r, "submit_s");
@@ -388,17 +402,18 @@ static void test_throttle_own_deployment(void)
 	for (int r = 1; r <= n; r++) {
 		char *td = rs_cell("or-thr", "tasks.csv", r, "taskdef");
 		double at = rs_num("or-thr", "tasks.csv", r, "submit_s"), last = -1;
-		int before = 0;
+		int before = 0, attempts = 0;
 
 		if (strcmp(td, "app:2") == 0) {
 			v2_launches++;
-			for (int k = 0; k < n_fail; k++)
-				if (fail_at[k] <= at) {
-					before++;
-					if (fail_at[k] > last)
-						last = fail_at[k];
-				}
-			if (before >= 3 && at < last + fmin(30.0 * pow(2.0, before - 3), 900.0))
+			for (int k = 0; k < n_fail && fail_at[k] <= at; k++) {
+				before++;
+				last = fail_at[k];
+				/* a new attempt from the third failure on */
+				if (before >= 3 && (before == 3 || fail_sub[k] != fail_sub[k - 1]))
+					attempts++;
+			}
+			if (before >= 3 && at < last + fmin(30.0 * pow(2.0, attempts - 1), 900.0))
 				early++;
 		}
 		free(td);

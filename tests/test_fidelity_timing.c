@@ -35,6 +35,10 @@
 #define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
 	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
 	"\"heartbeatJitterSeconds\":0},"
+/* TIMING with a scheduler delay of 1 s (rollout_end) */
+#define TIMING_D1 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
+	"\"schedulerDelaySeconds\":1,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
+	"\"heartbeatJitterSeconds\":0},"
 #define AGENT "\"agent\":{\"networkDelaySeconds\":0.05,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
 	"\"containerStartSeconds\":2,\"shutdownSeconds\":3,\"eniAttachSeconds\":5,\"eniDetachSeconds\":4},"
 #define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
@@ -219,9 +223,16 @@ static void test_healthy_fargate(void)
 
 /* A rolling deployment of 4 tasks at minimumHealthyPercent 100,
  * maximumPercent 125: one new task at a time, each old one stopped once
- * its replacement is healthy.  The last old task stops 4 health delays
- * after the deployment, so interval 5 ends it 4 × 10 s before interval 15
- * (the §1.12 example), and that 4 × 15 s before the default 30 s. */
+ * its replacement is healthy, and the next new one launched in the same
+ * pass (§5.5: a stopping task holds no room).  The last old task stops 4
+ * health delays after the deployment, so interval 5 ends it 4 × 10 s
+ * before interval 15 (the §1.12 example), and that 4 × 15 s before the
+ * default 30 s.  The scheduler delay is 1 s here: the pass an old task's
+ * stop calls (STOPPED ~6 s after the step's pass, + 1 s) then comes before
+ * the new task can be healthy (>= 9 s after its launch), so each step waits
+ * for the health check alone; with 10 s that pass could find the new task
+ * healthy before its own pass and the steps would no longer differ by the
+ * interval only. */
 static double rollout_end(const char *tag, const char *v1, const char *v2)
 {
 	char scn[4096], file[200];
@@ -229,7 +240,7 @@ static double rollout_end(const char *tag, const char *v1, const char *v2)
 	int n, old = 0;
 
 	snprintf(scn, sizeof scn,
-		 "{\"name\":\"%s\",\"durationSeconds\":1200," TIMING AGENT
+		 "{\"name\":\"%s\",\"durationSeconds\":1200," TIMING_D1 AGENT
 		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
 		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
 		 "\"taskDefinitions\":{\"v1\":\"%s\",\"v2\":\"%s\"},"

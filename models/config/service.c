@@ -111,9 +111,12 @@ static int breaker_threshold_read(const struct scenario *s, struct scn_service *
  * stepPercent, CanaryConfiguration's canaryPercent). */
 static int tenth_check(struct jr *c, const char *key, double x)
 {
-	if (fabs(x * 10.0 - round(x * 10.0)) > 1e-6)
-		return jr_fail(c, key, "must be a multiple of 0.1 (ECS refuses %g)", x);
-	return 0;
+	char got[40];
+
+	if (fabs(x * 10.0 - round(x * 10.0)) <= 1e-6)
+		return 0;
+	jr_fmt_num(x, got, sizeof got);
+	return jr_fail(c, key, "must be a multiple of 0.1 (ECS refuses %s)", got);
 }
 
 /* deploymentConfiguration's strategy members (docs/ecs-model.md §5.7):
@@ -339,6 +342,10 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		v->taskdef = td;
 		if (service_launch_type(s, v, &c, lt))
 			return -1;
+		/* docs/ecs-model.md §5.1: required for REPLICA */
+		if (v->sched == SCHED_REPLICA && !jr_has(&c, "desiredCount"))
+			return jr_fail(&c, "desiredCount", "required member is missing (a REPLICA service's desired "
+				       "count, docs/ecs-model.md §5.1)");
 		/* docs/ecs-model.md §4.11, choice E167: on the FARGATE launch
 		 * type (given, or a Fargate-only definition) CreateService refuses
 		 * the service's own strategies and constraints, in ECS's words;
@@ -368,6 +375,7 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		maxp = v->sched == SCHED_DAEMON ? 100 : 200;
 		v->breaker = 0;
 		v->rollback = 0;
+		v->breaker_reset = 1;
 		v->breaker_type = BREAKER_BOUNDED_PERCENT;
 		v->breaker_value = 50;
 		v->deploy_strategy = DS_ROLLING;
@@ -392,6 +400,7 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 				if (jr_open(&bc, cb, s->file, p2, e) ||
 				    jr_opt_bool(&bc, "enable", 0, &v->breaker) ||
 				    jr_opt_bool(&bc, "rollback", 0, &v->rollback) ||
+				    jr_opt_bool(&bc, "resetOnHealthyTask", 1, &v->breaker_reset) ||
 				    jr_opt_object(&bc, "thresholdConfiguration", &thr) || jr_end(&bc))
 					return -1;
 				if (thr && breaker_threshold_read(s, v, thr, p2, e))
