@@ -538,6 +538,61 @@ static void test_swf_streaming(void)
 	rmdir(dir);
 }
 
+/* A Pending pod's name repeated while it is live: each repeat skipped (a
+ * duplicate), in a loop whose depth does not grow with the repeats (before,
+ * fill_pods recursed once per skipped pod: 2,000,000 repeats overflowed the
+ * stack); then an SWF log read through gzip, as the archive publishes it. */
+static void test_repeats_and_gzip(void)
+{
+	char dir[] = "/tmp/ecsim-import-XXXXXX", path[128], cmd[400];
+	struct import_opts o = { 0 };
+	struct import_stats st;
+	struct trace_row r;
+	struct import *im;
+	struct err e;
+	long n = 0;
+	int rc;
+	FILE *f;
+
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/pods.csv", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,"
+	      "deletion_time,scheduled_time\n", f);
+	for (long i = 0; i < 2000000; i++)
+		fputs("a,1,1,0,0,,LS,Pending,1,9,\n", f);
+	CU_ASSERT_FATAL(fclose(f) == 0);
+	o.openb_pods = path;
+	im = open_fmt("openb", &o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	err_clear(&e);
+	while ((rc = import_next(im, &r, &e)) == 1)
+		n++;
+	T_EQ(rc, 0);
+	T_EQ(n, 2);                       /* a's run at 1 s and its stop at 9 s */
+	import_stats(im, &st);
+	T_EQ(st.skipped_duplicate, 1999999);
+	import_close(im);
+	remove(path);
+
+	memset(&o, 0, sizeof o);
+	snprintf(path, sizeof path, "%s/jobs.swf.gz", dir);
+	snprintf(cmd, sizeof cmd, "gzip -c %s > %s", DATA "swf/jobs.swf", path);
+	CU_ASSERT_FATAL(system(cmd) == 0);
+	o.swf = path;
+	n = 0;
+	im = open_fmt("swf", &o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	while ((rc = import_next(im, &r, &e)) == 1)
+		n++;
+	T_EQ(rc, 0);
+	T_EQ(n, 7);
+	import_close(im);
+	remove(path);
+	rmdir(dir);
+}
+
 /* ---- the corpus: counts against the READMEs ---- */
 
 /* NASA iPSC/860: 18,239 jobs (README), 32 header lines; MaxProcs 128 on
@@ -692,6 +747,7 @@ CU_TestInfo import_more_tests[] = {
 	{ "open errors", test_open_errors },
 	{ "round trip through the trace reader", test_round_trip },
 	{ "swf: streaming, flat memory", test_swf_streaming },
+	{ "openb: repeated pods in a loop; swf through gzip", test_repeats_and_gzip },
 	CU_TEST_INFO_NULL,
 };
 

@@ -227,41 +227,44 @@ static int fill_pods(struct import *im, struct src *s, struct err *e)
 {
 	struct held *h = s->aux;
 
-	if (!h->has && !h->eof) {
-		int r = read_pod(im, s, h, e);
+	/* a loop, not a recursion: a long run of skipped pods (a name repeated
+	 * while its pod is live) must not grow the stack */
+	for (;;) {
+		if (!h->has && !h->eof) {
+			int r = read_pod(im, s, h, e);
 
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			h->eof = 1;     /* the table's end: the pending stops left follow */
-	}
-	if (s->n_pend > 0 && (!h->has || s->pend[0].t <= h->t)) {
-		struct pend p = pend_pop(s);
-
-		if (!import_task_end(im, s, p.id, p.t)) {
-			free(p.id);
-			return fill_pods(im, s, e);
+			if (r < 0)
+				return -1;
+			if (r == 0)
+				h->eof = 1;     /* the table's end: the pending stops left follow */
 		}
-		s->out.line = p.line;
-		free(p.id);
+		if (s->n_pend > 0 && (!h->has || s->pend[0].t <= h->t)) {
+			struct pend p = pend_pop(s);
+			int r = import_task_end(im, s, p.id, p.t);
+
+			free(p.id);
+			if (!r)
+				continue;
+			s->out.line = p.line;
+			return 1;
+		}
+		if (!h->has)
+			return 0;
+		h->has = 0;
+		if (h->pending) {
+			if (!import_task_start(im, s, h->name, h->t, h->group, h->cpu, h->mem))
+				continue;
+			pend_push(s, h->stop_at, h->line, h->name);
+		} else {
+			import_row_init(s, TR_RUN_TASK, h->t);
+			snprintf(s->group, sizeof s->group, "%s", h->group);
+			s->out.duration = h->duration;
+			s->out.cpu_units = h->cpu;
+			s->out.mem_mib = h->mem;
+		}
+		s->out.line = h->line;
 		return 1;
 	}
-	if (!h->has)
-		return 0;
-	h->has = 0;
-	if (h->pending) {
-		if (!import_task_start(im, s, h->name, h->t, h->group, h->cpu, h->mem))
-			return fill_pods(im, s, e);
-		pend_push(s, h->stop_at, h->line, h->name);
-	} else {
-		import_row_init(s, TR_RUN_TASK, h->t);
-		snprintf(s->group, sizeof s->group, "%s", h->group);
-		s->out.duration = h->duration;
-		s->out.cpu_units = h->cpu;
-		s->out.mem_mib = h->mem;
-	}
-	s->out.line = h->line;
-	return 1;
 }
 
 int import_openb_open(struct import *im, const struct import_opts *o, struct err *e)
