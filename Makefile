@@ -12,6 +12,7 @@
 #   make fuzz TARGET=cql SECONDS=60 [RUNS=1000000]   a libFuzzer campaign
 #                   (clang); targets:
 #                   taskdef scenario trace cql gen google2011 alibaba2018
+#                   swf alibaba2017 openb
 #   make clean      remove build outputs (never results/)
 #
 # Each variant builds in its own directory (build/release, build/asan), so
@@ -73,7 +74,7 @@ BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(B)/bench/%)
 
 # Fuzzing harnesses (fuzz/fz_<target>.c; README.md, "Fuzzing").
-FUZZ_TARGETS := taskdef scenario trace cql gen google2011 alibaba2018
+FUZZ_TARGETS := taskdef scenario trace cql gen google2011 alibaba2018 swf alibaba2017 openb
 TARGET ?= cql
 SECONDS ?= 60
 

@@ -1,5 +1,6 @@
-/* sim/cmd_import.c — `ecsim import FORMAT ...`: convert a public cluster
- * trace (Google 2011, Alibaba 2018) into ecsim's own trace CSV, streaming
+/* cli/cmd_import.c — `ecsim import FORMAT ...`: convert a public cluster
+ * trace (Google 2011, Alibaba 2017 and 2018, Alibaba GPU 2023 "openb", a
+ * Parallel Workloads Archive SWF log) into ecsim's own trace CSV, streaming
  * (models/import.h).  The output is written to a temporary file and renamed
  * when the whole input was read, or to stdout with `--out -` (the default).
  * Afterwards a summary of what was skipped goes to stderr (unless --quiet).
@@ -16,19 +17,28 @@
 static void usage(void)
 {
 	printf("usage: ecsim import google2011 [--task-events F] [--machine-events F] [options]\n"
-	       "       ecsim import alibaba2018 [--batch-task F] [--container-meta F] [--machine-meta F] [options]\n\n"
-	       "Convert a public cluster trace into ecsim's trace CSV.  Tables are headerless CSV\n"
-	       "as published (.gz read through gzip -dc), each in time order (Alibaba's\n"
-	       "machine_meta in any order: it is sorted in memory); see\n"
-	       "scenarios/README.md, \"Importing public traces\".\n\n"
+	       "       ecsim import alibaba2018 [--batch-task F] [--container-meta F] [--machine-meta F] [options]\n"
+	       "       ecsim import alibaba2017 [--batch-task F] [--server-event F] [options]\n"
+	       "       ecsim import swf --swf F [--no-machines] [options]\n"
+	       "       ecsim import openb [--nodes F] [--pods F] [options]\n\n"
+	       "Convert a public cluster trace into ecsim's trace CSV.  Tables are as published\n"
+	       "(.gz read through gzip -dc), each in time order (machine tables in any order:\n"
+	       "they are small and sorted in memory); see scenarios/README.md, \"Importing\n"
+	       "public traces\".\n\n"
 	       "options:\n"
 	       "  --task-events F       Google 2011 task_events table\n"
 	       "  --machine-events F    Google 2011 machine_events table (google2011: one or both)\n"
 	       "  --batch-task F        Alibaba 2018 batch_task table\n"
 	       "  --container-meta F    Alibaba 2018 container_meta table\n"
 	       "  --machine-meta F      Alibaba 2018 machine_meta table\n"
-	       "  --machine-cores N     Alibaba: cores of one trace machine (default 96)\n"
-	       "  --max-instance-num N  Alibaba: refuse a batch_task row with more instances (default 1000000)\n"
+	       "  --server-event F      Alibaba 2017 server_event table (with --batch-task: 2017's)\n"
+	       "  --swf F               Parallel Workloads Archive job log (Standard Workload Format)\n"
+	       "  --no-machines         swf: register no instances for the header's MaxProcs\n"
+	       "  --nodes F             Alibaba GPU 2023 (openb) node list\n"
+	       "  --pods F              Alibaba GPU 2023 (openb) pod list\n"
+	       "  --machine-cores N     Alibaba: cores of one trace machine (default 96; 2017: 64)\n"
+	       "  --max-instance-num N  Alibaba: refuse a batch_task row with more instances, swf: a job\n"
+	       "                        with more processors (default 1000000)\n"
 	       "  --instance-type T     catalog type a normalised capacity of 1.0 maps to (default m5.4xlarge)\n"
 	       "  --azs a,b,c           availability zones (default us-east-1a,us-east-1b,us-east-1c)\n"
 	       "  --time-scale X        multiply every time and duration (default 1)\n"
@@ -79,6 +89,10 @@ int cmd_import(int argc, char **argv)
 			quiet = 1;
 			continue;
 		}
+		if (strcmp(a, "--no-machines") == 0) {
+			o.swf_no_machines = 1;
+			continue;
+		}
 		if (strncmp(a, "--", 2) != 0) {
 			if (format) {
 				free(azs);
@@ -102,6 +116,14 @@ int cmd_import(int argc, char **argv)
 			o.container_meta = v;
 		} else if (!strcmp(a, "--machine-meta")) {
 			o.machine_meta = v;
+		} else if (!strcmp(a, "--swf")) {
+			o.swf = v;
+		} else if (!strcmp(a, "--server-event")) {
+			o.server_event = v;
+		} else if (!strcmp(a, "--nodes")) {
+			o.openb_nodes = v;
+		} else if (!strcmp(a, "--pods")) {
+			o.openb_pods = v;
 		} else if (!strcmp(a, "--instance-type")) {
 			o.instance_type = v;
 		} else if (!strcmp(a, "--out")) {
@@ -148,7 +170,7 @@ int cmd_import(int argc, char **argv)
 	}
 	if (!format) {
 		free(azs);
-		return cmd_usage_error("import: missing format (google2011 or alibaba2018)");
+		return cmd_usage_error("import: missing format (" IMPORT_FORMATS ")");
 	}
 	err_clear(&e);
 	im = import_open(format, &o, &e);
@@ -173,5 +195,8 @@ int cmd_import(int argc, char **argv)
 			(long long)st.rows_in, (long long)st.rows_out, (long long)st.skipped_blank,
 			(long long)st.skipped_ignored, (long long)st.skipped_unknown,
 			(long long)st.skipped_duplicate, (long long)st.skipped_never);
+	if (!quiet && st.gpu_dropped)
+		fprintf(stderr, "ecsim: import: %lld pods asked for GPUs: imported with their CPU and memory "
+			"only (GPUs are not in ecsim's trace rows)\n", (long long)st.gpu_dropped);
 	return EXIT_OK;
 }

@@ -68,6 +68,20 @@ static enum kind json_kind(const cJSON *root)
 	return K_TASKDEF;
 }
 
+/* 1 when the file starts with gzip's magic bytes (1f 8b). */
+static int is_gzip(const char *path)
+{
+	unsigned char b[2];
+	FILE *f = fopen(path, "rb");
+	int gz;
+
+	if (!f)
+		return 0;
+	gz = fread(b, 1, 2, f) == 2 && b[0] == 0x1f && b[1] == 0x8b;
+	fclose(f);
+	return gz;
+}
+
 /* Check one file; returns the number of errors (printed). */
 static long check_file(const char *path, enum kind *kind, long *rows)
 {
@@ -77,6 +91,16 @@ static long check_file(const char *path, enum kind *kind, long *rows)
 
 	*rows = 0;
 	err_clear(&e);
+	if (is_gzip(path)) {
+		/* a public trace as published, most likely: not read byte by byte as text */
+		*kind = ends_with(path, ".csv") || ends_with(path, ".csv.gz") ? K_TRACE : K_TASKDEF;
+		err_at(&e, path, 0, 0, NULL, "a gzip-compressed file: validate reads ecsim's own traces "
+		       "(CSV), scenarios, task definitions and generator specs; a public trace is converted "
+		       "with `ecsim import FORMAT` (google2011, alibaba2018, alibaba2017, swf, openb: "
+		       "scenarios/README.md, \"Importing public traces\"), which reads .gz tables as they are");
+		err_print(&e, stderr);
+		return 1;
+	}
 	if (ends_with(path, ".csv")) {
 		*kind = K_TRACE;
 		errors = tracecheck_file(path, print_err, &printed, rows);

@@ -26,7 +26,7 @@ static const struct command commands[] = {
 	  "check scenarios (.json with availabilityZones), generator specs, task definitions (.json) and traces (.csv)" },
 	{ "inspect", cmd_inspect, "inspect <taskdef.json> [--family NAME]",
 	  "print what a task definition needs from an instance, as JSON" },
-	{ "import", cmd_import, "import google2011|alibaba2018 <tables...> [--instance-type T] [--azs a,b,c] [--out FILE|-] ...",
+	{ "import", cmd_import, "import google2011|alibaba2018|alibaba2017|swf|openb <tables...> [--instance-type T] [--azs a,b,c] [--out FILE|-] ...",
 	  "convert a public cluster trace into ecsim's trace CSV (ecsim import --help)" },
 	{ "gen", cmd_gen, "gen <spec.json> [--out FILE|-] [--seed N] [--duration SECONDS] [--quiet]",
 	  "write a workload trace from a generator spec (default results/gen/<name>.csv)" },

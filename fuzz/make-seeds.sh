@@ -7,7 +7,7 @@
 set -e
 S=fuzz/seeds
 rm -rf "$S"
-mkdir -p "$S/taskdef" "$S/scenario" "$S/trace" "$S/cql" "$S/gen" "$S/google2011" "$S/alibaba2018"
+mkdir -p "$S/taskdef" "$S/scenario" "$S/trace" "$S/cql" "$S/gen" "$S/google2011" "$S/alibaba2018" "$S/swf" "$S/alibaba2017" "$S/openb"
 for f in scenarios/taskdefs/*.json; do cp "$f" "$S/taskdef/"; done
 for f in scenarios/*.json tests/data/scenarios/*.json; do
 	case $f in *schema*) continue ;; esac
@@ -37,6 +37,11 @@ for f in tests/data/import/bad/a[bcm]_*.csv; do
 	case $f in */ab_*) b='\000' ;; */ac_*) b='\001' ;; *) b='\002' ;; esac
 	{ printf "$b"; cat "$f"; } > "$S/alibaba2018/$(basename "$f" .csv)"
 done
-for t in taskdef scenario trace cql gen google2011 alibaba2018; do
+{ printf '\000'; cat tests/data/import/swf/jobs.swf; } > "$S/swf/jobs"
+{ printf '\000'; cat tests/data/import/alibaba2017/batch_task.csv; } > "$S/alibaba2017/batch_task"
+{ printf '\001'; cat tests/data/import/alibaba2017/server_event.csv; } > "$S/alibaba2017/server_event"
+{ printf '\000'; cat tests/data/import/openb/nodes.csv; } > "$S/openb/nodes"
+{ printf '\001'; cat tests/data/import/openb/pods.csv; } > "$S/openb/pods"
+for t in taskdef scenario trace cql gen google2011 alibaba2018 swf alibaba2017 openb; do
 	echo "fuzz/seeds/$t: $(ls "$S/$t" | wc -l) files"
 done

@@ -6,6 +6,12 @@
  *                   (gzip CSV without header, as published, or plain CSV)
  *   "alibaba2018" — Alibaba cluster-trace-v2018: batch_task, container_meta,
  *                   machine_meta (CSV without header)
+ *   "alibaba2017" — Alibaba cluster-trace-v2017: batch_task (a header line
+ *                   added by a third party tolerated), server_event
+ *   "swf"         — Parallel Workloads Archive Standard Workload Format
+ *                   (`;` header comments, 18 whitespace-separated fields)
+ *   "openb"       — Alibaba GPU cluster trace 2023: node list and pod list
+ *                   (CSV with header)
  *
  * Every input table is read one record at a time and must be in time order
  * (a row earlier than the one before is an error that says how to sort the
@@ -27,8 +33,16 @@
 struct import_opts {
 	/* google2011 */
 	const char *task_events, *machine_events;
-	/* alibaba2018 */
+	/* alibaba2018 (batch_task also alibaba2017's) */
 	const char *batch_task, *container_meta, *machine_meta;
+	/* alibaba2017 */
+	const char *server_event;
+	/* swf */
+	const char *swf;
+	int swf_no_machines;      /* do not register instances for the header's
+				   * MaxProcs */
+	/* openb */
+	const char *openb_nodes, *openb_pods;
 	/* catalog type that a normalised capacity of 1.0 maps to; NULL =
 	 * IMPORT_DEFAULT_TYPE */
 	const char *instance_type;
@@ -40,11 +54,14 @@ struct import_opts {
 	int64_t max_rows;         /* stop after this many output rows; 0 = all */
 	int first_instance;       /* instances registered before the trace's
 				   * (by the scenario): ids continue after them */
-	double machine_cores;     /* alibaba2018: cores of one trace machine
-				   * (plan_cpu/cpu_request are cores x 100); 0 = 96 */
+	double machine_cores;     /* alibaba2018/2017: cores of one trace machine
+				   * (plan_cpu/cpu_request are cores x 100); 0 = 96
+				   * (alibaba2018), 64 (alibaba2017) */
 	int64_t max_instance_num; /* alibaba2018: largest batch_task instance_num
 				   * accepted; 0 = IMPORT_DEFAULT_MAX_INSTANCE_NUM */
 };
+
+#define IMPORT_FORMATS "google2011, alibaba2018, alibaba2017, swf or openb"
 
 #define IMPORT_DEFAULT_MAX_INSTANCE_NUM 1000000
 #define IMPORT_MAX_INSTANCE_NUM 1000000000
@@ -61,6 +78,7 @@ struct import_stats {
 	int64_t skipped_unknown;  /* end/remove events of a task/machine never started */
 	int64_t skipped_duplicate;/* a submission of a task already live, a second ADD */
 	int64_t skipped_never;    /* events at the "never" time (2^63-1) */
+	int64_t gpu_dropped;      /* openb: pods whose GPU request was not kept */
 };
 
 struct import;   /* a streaming source of struct trace_row, in time order */

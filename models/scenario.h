@@ -284,9 +284,11 @@ int scn_service_rebalances(const struct scn_service *v, const struct place_polic
 int scn_service_deploy_check(const struct scenario *s, int v, int td, struct err *e);
 
 /* A public trace read directly (models/import.h). */
+#define SCN_IMPORT_TABLES 9
+
 struct scn_import {
-	char *format;                 /* "google2011" / "alibaba2018" */
-	char *paths[5];               /* owned copies of the table paths */
+	char *format;                 /* "google2011" / "alibaba2018" / "alibaba2017" / "swf" / "openb" */
+	char *paths[SCN_IMPORT_TABLES]; /* owned copies of the table paths */
 	char *instance_type;
 	struct import_opts opts;      /* points into the strings above and the scenario's AZs */
 	char *label;                  /* for messages */

@@ -337,19 +337,25 @@ static int fail_at(struct csvin *in, struct err *e, long line, long col, const c
 		      "%s", msg);
 }
 
-/* Wait for the gzip child; its exit status, or -1. */
-static int reap(struct csvin *in)
+int csvin_wait_child(pid_t pid)
 {
 	int st;
-	pid_t pid = in->child;
 
-	in->child = 0;
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			return -1;
 	if (WIFSIGNALED(st))
 		return 1000 + WTERMSIG(st);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Wait for the gzip child; its exit status, or -1. */
+static int reap(struct csvin *in)
+{
+	pid_t pid = in->child;
+
+	in->child = 0;
+	return csvin_wait_child(pid);
 }
 
 static int refill(struct csvin *in, struct err *e)
@@ -384,9 +390,7 @@ static int ends_with(const char *s, const char *suffix)
 
 extern char **environ;
 
-/* The input stream of `path`: the file itself, or the output of `gzip -dc`
- * reading it.  NULL with e filled on error. */
-static FILE *open_input(const char *path, pid_t *child, struct err *e)
+FILE *csvin_open_input(const char *path, pid_t *child, struct err *e)
 {
 	posix_spawn_file_actions_t fa;
 	char *argv[] = { "gzip", "-dc", NULL };
@@ -590,7 +594,7 @@ struct csvin *csvin_open_cols(const char *path, const char *const *cols, int nco
 {
 	struct csvin *in;
 	pid_t child;
-	FILE *f = open_input(path, &child, e);
+	FILE *f = csvin_open_input(path, &child, e);
 
 	if (!f)
 		return NULL;

@@ -11,6 +11,8 @@
 #define SIM_CSVIN_H
 
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
 
 #include "err.h"
 
@@ -67,6 +69,15 @@ size_t csvin_peek(const struct csvin *in, const char **p, long *line);
  * is the current record's line (csvin_line()); csvin_field() and
  * csvin_fields() describe no record until the next csvin_next(). */
 void csvin_take(struct csvin *in, size_t n, long lines);
+
+/* The byte stream of `path` as csvin reads it, for readers of other
+ * layouts (models/import/linein.c): the file itself, or the output of a
+ * `gzip -dc` child reading it when the name ends in ".gz" (*child is its
+ * pid, else 0).  NULL with e filled on error. */
+FILE *csvin_open_input(const char *path, pid_t *child, struct err *e);
+/* Wait for such a child: its exit status, 1000 + the signal that killed
+ * it, or -1. */
+int csvin_wait_child(pid_t pid);
 
 /* Record an error about field `col` of the current record; returns -1. */
 int csvin_fail(const struct csvin *in, int col, struct err *e, const char *fmt, ...)

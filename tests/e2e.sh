@@ -116,6 +116,34 @@ check "validate imported trace" "$ECSIM" validate "$T/google.csv"
 check "import alibaba2018" "$ECSIM" import alibaba2018 --batch-task tests/data/import/alibaba/batch_task.csv \
 	--out "$T/ali.csv" --quiet
 expect_exit 2 "import missing file" "nope.csv" "$ECSIM" import google2011 --task-events "$T/nope.csv" --out "$T/x.csv"
+check "import swf" "$ECSIM" import swf --swf tests/data/import/swf/jobs.swf --out "$T/swf.csv" --quiet
+check "validate imported swf trace" "$ECSIM" validate "$T/swf.csv"
+check "import alibaba2017" "$ECSIM" import alibaba2017 --batch-task tests/data/import/alibaba2017/batch_task.csv \
+	--server-event tests/data/import/alibaba2017/server_event.csv --out "$T/ali17.csv" --quiet
+check "validate imported alibaba2017 trace" "$ECSIM" validate "$T/ali17.csv"
+check "import openb" "$ECSIM" import openb --nodes tests/data/import/openb/nodes.csv \
+	--pods tests/data/import/openb/pods.csv --out "$T/openb.csv" --quiet
+check "validate imported openb trace" "$ECSIM" validate "$T/openb.csv"
+# the three read directly by a scenario (workload.traces' public-trace form)
+cat > "$T/direct.json" <<EOF2
+{"name": "direct", "durationSeconds": 200, "region": "us-east-1", "availabilityZones": ["us-east-1a", "us-east-1b"],
+ "limits": {"maxInstances": 100},
+ "workload": {"traces": [{"format": "swf", "swf": "$PWD/tests/data/import/swf/jobs.swf"},
+  {"format": "alibaba2017", "batchTask": "$PWD/tests/data/import/alibaba2017/batch_task.csv",
+   "serverEvent": "$PWD/tests/data/import/alibaba2017/server_event.csv", "machineCores": 64},
+  {"format": "openb", "nodes": "$PWD/tests/data/import/openb/nodes.csv", "pods": "$PWD/tests/data/import/openb/pods.csv"}]}}
+EOF2
+check "validate a scenario reading swf, alibaba2017 and openb" "$ECSIM" validate "$T/direct.json"
+check "run a scenario reading swf, alibaba2017 and openb" "$ECSIM" run "$T/direct.json" --quiet --out "$T/direct"
+# 12 + 8 + 1 swf tasks, 12 + 1 + 1 alibaba2017 tasks, 6 openb pods
+n=$(($(wc -l <"$T/direct/tasks.csv") - 1))
+[ "$n" -eq 41 ] && ok "direct import: 41 tasks" || ko "direct import: 41 tasks (got $n)"
+expect_exit 2 "a table of another format" "not a table of the swf format" sh -c \
+	"sed 's/\"swf\": \"/\"pods\": \"/' '$T/direct.json' > '$T/direct2.json'; '$ECSIM' validate '$T/direct2.json'"
+# a gzip file given to validate: said to be gzip, pointed to ecsim import
+gzip -c tests/data/import/google/task_events.csv > "$T/te.csv.gz"
+expect_exit 2 "validate a gzip file" "a gzip-compressed file: validate reads ecsim's own traces" \
+	"$ECSIM" validate "$T/te.csv.gz"
 
 # --strategy reaches services: the service scenario places differently under
 # binpack and az-balanced-spread, and the summary names what was used

@@ -188,7 +188,7 @@ static void test_open_errors(void)
 
 	err_clear(&e);
 	CU_ASSERT_PTR_NULL(import_open("google2019", &o, &e));
-	err_eq(&e, "unknown trace format 'google2019'; expected google2011 or alibaba2018");
+	err_eq(&e, "unknown trace format 'google2019'; expected google2011, alibaba2018, alibaba2017, swf or openb");
 	err_clear(&e);
 	CU_ASSERT_PTR_NULL(import_open("google2011", &o, &e));
 	err_eq(&e, "google2011: give the task_events table, the machine_events table or both");

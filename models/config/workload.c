@@ -173,57 +173,92 @@ static int read_generators(struct scenario *s, const cJSON *arr, struct err *e)
 	return 0;
 }
 
-/* {"format": "google2011", "taskEvents": ..., "machineEvents": ...} or
+/* {"format": "google2011", "taskEvents": ..., "machineEvents": ...},
  * {"format": "alibaba2018", "batchTask": ..., "containerMeta": ...,
- * "machineMeta": ...}, with instanceType, timeScale, maxRows, machineCores. */
+ * "machineMeta": ...}, {"format": "alibaba2017", "batchTask": ...,
+ * "serverEvent": ...}, {"format": "swf", "swf": ..., "machines": bool} or
+ * {"format": "openb", "nodes": ..., "pods": ...}, with instanceType,
+ * timeScale, maxRows, machineCores. */
 static int read_import(struct scenario *s, const cJSON *obj, const char *path, struct err *e)
 {
-	static const char *const keys[] = { "taskEvents", "machineEvents", "batchTask",
-		"containerMeta", "machineMeta" };
+	static const char *const keys[SCN_IMPORT_TABLES] = { "taskEvents", "machineEvents", "batchTask",
+		"containerMeta", "machineMeta", "serverEvent", "swf", "nodes", "pods" };
+	/* per format: its name, the tables it takes (bits of keys[]) and what
+	 * to say when none is given */
+	static const struct { const char *name; unsigned tables; const char *need; } fmts[] = {
+		{ "google2011", 0x3, "needs taskEvents and/or machineEvents" },
+		{ "alibaba2018", 0x1c, "needs batchTask, containerMeta and/or machineMeta" },
+		{ "alibaba2017", 0x24, "needs batchTask and/or serverEvent" },
+		{ "swf", 0x40, "needs swf (the job log)" },
+		{ "openb", 0x180, "needs nodes and/or pods" },
+	};
 	struct scn_import *im = &s->imports[s->n_imports];
 	struct jr c;
-	const char *fmt, *type, *v[5];
+	const char *fmt, *type, *v[SCN_IMPORT_TABLES];
 	double scale, cores;
 	int64_t max_rows;
-	int google;
+	int f, machines, given = 0, has_cores;
 
 	if (jr_open(&c, obj, s->file, path, e) || jr_req_str(&c, "format", &fmt) ||
 	    jr_opt_str(&c, "instanceType", IMPORT_DEFAULT_TYPE, &type) ||
 	    jr_opt_num(&c, "timeScale", 1, 1e-6, 1e6, &scale) ||
 	    jr_opt_int(&c, "maxRows", 0, 0, INT64_MAX, &max_rows) ||
-	    jr_opt_num(&c, "machineCores", 96, 1, 1e6, &cores))
+	    jr_opt_bool(&c, "machines", 1, &machines))
 		return -1;
-	for (int k = 0; k < 5; k++)
+	has_cores = cJSON_GetObjectItemCaseSensitive(obj, "machineCores") != NULL;
+	if (jr_opt_num(&c, "machineCores", 0, 1, 1e6, &cores))
+		return -1;
+	for (int k = 0; k < SCN_IMPORT_TABLES; k++)
 		if (jr_opt_str(&c, keys[k], NULL, &v[k]))
 			return -1;
 	if (jr_end(&c))
 		return -1;
-	google = strcmp(fmt, "google2011") == 0;
-	if (!google && strcmp(fmt, "alibaba2018") != 0)
-		return jr_fail(&c, "format", "expected \"google2011\" or \"alibaba2018\", got \"%s\"", fmt);
-	if (google ? (!v[0] && !v[1]) : !v[2] && !v[3] && !v[4])
-		return jr_fail(&c, NULL, google ? "needs taskEvents and/or machineEvents"
-					       : "needs batchTask, containerMeta and/or machineMeta");
+	for (f = 0; f < (int)(sizeof fmts / sizeof fmts[0]); f++)
+		if (strcmp(fmt, fmts[f].name) == 0)
+			break;
+	if (f == (int)(sizeof fmts / sizeof fmts[0]))
+		return jr_fail(&c, "format", "expected \"google2011\", \"alibaba2018\", \"alibaba2017\", "
+			       "\"swf\" or \"openb\", got \"%s\"", fmt);
+	for (int k = 0; k < SCN_IMPORT_TABLES; k++) {
+		if (!v[k])
+			continue;
+		if (!(fmts[f].tables & 1u << k))
+			return jr_fail(&c, keys[k], "not a table of the %s format", fmt);
+		given++;
+	}
+	if (!given)
+		return jr_fail(&c, NULL, "%s", fmts[f].need);
+	if (!machines && strcmp(fmt, "swf") != 0)
+		return jr_fail(&c, "machines", "only for the swf format");
+	if (has_cores && strncmp(fmt, "alibaba", 7) != 0)
+		return jr_fail(&c, "machineCores", "only for the alibaba2018 and alibaba2017 formats");
 	if (!catalog_find(s->catalog, type))
 		return jr_fail(&c, "instanceType", "unknown instance type '%s'", type);
 	s->n_imports++;
 	im->format = xstrdup(fmt);
 	im->instance_type = xstrdup(type);
-	im->label = xstrdup(v[0] ? v[0] : v[1] ? v[1] : v[2] ? v[2] : v[3] ? v[3] : v[4]);
-	for (int k = 0; k < 5; k++)
+	for (int k = 0; k < SCN_IMPORT_TABLES && !im->label; k++)
+		if (v[k])
+			im->label = xstrdup(v[k]);
+	for (int k = 0; k < SCN_IMPORT_TABLES; k++)
 		im->paths[k] = v[k] ? scenario_resolve(s->dir, v[k]) : NULL;
 	im->opts.task_events = im->paths[0];
 	im->opts.machine_events = im->paths[1];
 	im->opts.batch_task = im->paths[2];
 	im->opts.container_meta = im->paths[3];
 	im->opts.machine_meta = im->paths[4];
+	im->opts.server_event = im->paths[5];
+	im->opts.swf = im->paths[6];
+	im->opts.openb_nodes = im->paths[7];
+	im->opts.openb_pods = im->paths[8];
+	im->opts.swf_no_machines = !machines;
 	im->opts.instance_type = im->instance_type;
 	im->opts.n_azs = s->n_azs < IMPORT_MAX_AZS ? s->n_azs : IMPORT_MAX_AZS;
 	for (int k = 0; k < im->opts.n_azs; k++)
 		im->opts.azs[k] = s->azs[k];
 	im->opts.time_scale = scale;
 	im->opts.max_rows = max_rows;
-	im->opts.machine_cores = cores;
+	im->opts.machine_cores = has_cores ? cores : 0;
 	for (int g = 0; g < s->n_groups; g++)
 		im->opts.first_instance += s->groups[g].count;
 	return 0;
@@ -280,7 +315,7 @@ void workload_config_free(struct scenario *s)
 		free(s->traces[i]);
 	free(s->traces);
 	for (int i = 0; i < s->n_imports; i++) {
-		for (int k = 0; k < 5; k++)
+		for (int k = 0; k < SCN_IMPORT_TABLES; k++)
 			free(s->imports[i].paths[k]);
 		free(s->imports[i].format);
 		free(s->imports[i].instance_type);

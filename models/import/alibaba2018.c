@@ -75,7 +75,9 @@ static int by_time_then_line(const void *a, const void *b)
 
 static int read_machines(struct import *im, struct src *s, struct err *e)
 {
-	size_t cap = 0;
+	size_t cap = 0, known = 0;
+	long first_line = 0;
+	char first_status[64] = "";
 
 	for (;;) {
 		const char *id, *status;
@@ -97,7 +99,20 @@ static int read_machines(struct import *im, struct src *s, struct err *e)
 		}
 		s->sorted[s->n_sorted++] = (struct sorted_rec){ raw, csvin_line(s->in),
 								strcmp(status, "USING") == 0, xstrdup(id) };
+		known += strcmp(status, "USING") == 0 || strcmp(status, "IMPORT_INSTALLING") == 0;
+		if (!first_line) {
+			first_line = csvin_line(s->in);
+			snprintf(first_status, sizeof first_status, "%s", status);
+		}
 	}
+	/* a table none of whose rows has a machine status (another table given
+	 * as machine_meta, columns shifted): refused rather than read as
+	 * machines never in service, 0 rows */
+	if (s->n_sorted > 0 && known == 0)
+		return err_at(e, csvin_path(s->in), first_line, M_STATUS + 1, machine_cols[M_STATUS],
+			      "no row of the table has a machine status (USING or IMPORT_INSTALLING, as in "
+			      "the published machine_meta); this one has \"%s\": is it the machine_meta table?",
+			      first_status);
 	if (!s->sorted)   /* an empty table: read, and nothing to sort */
 		s->sorted = xmalloc(sizeof *s->sorted);
 	qsort(s->sorted, s->n_sorted, sizeof *s->sorted, by_time_then_line);

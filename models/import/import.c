@@ -52,6 +52,36 @@ int import_src_open(struct import *im, const char *path, const char *const *cols
 	return 0;
 }
 
+int import_src_open_header(struct import *im, const char *path, const char *const *cols, int ncols,
+			   int time_col, const char *hint, src_fill_fn fill, struct err *e)
+{
+	struct src *s = &im->src[im->nsrc];
+	int ok;
+
+	memset(s, 0, sizeof *s);
+	s->in = csvin_open(path, e);
+	if (!s->in)
+		return -1;
+	ok = csvin_ncols(s->in) == ncols;
+	for (int i = 0; ok && i < ncols; i++)
+		ok = strcmp(csvin_colname(s->in, i), cols[i]) == 0;
+	if (!ok) {
+		char want[512] = "";
+
+		for (int i = 0; i < ncols; i++)
+			snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s", i ? "," : "", cols[i]);
+		csvin_close(s->in);
+		s->in = NULL;
+		return err_at(e, path, 1, 0, NULL, "expected the header %s", want);
+	}
+	s->fill = fill;
+	s->time_col = time_col;
+	s->time_col_hint = hint;
+	s->prev = -1;
+	im->nsrc++;
+	return 0;
+}
+
 int import_src_record(struct import *im, struct src *s, struct err *e)
 {
 	int r = csvin_next(s->in, e);
@@ -105,6 +135,25 @@ int import_uint(const struct src *s, int col, int64_t *v, struct err *e)
 	}
 }
 
+int import_int(const struct src *s, int col, int64_t *v, struct err *e)
+{
+	const char *f = import_field(s, col);
+	int neg = f[0] == '-';
+
+	if (!f[0])
+		return csvin_fail(s->in, col, e, "required, got an empty value");
+	switch (parse_uint(f + neg, v)) {
+	case 0:
+		if (neg)
+			*v = -*v;
+		return 0;
+	case -3:
+		return csvin_fail(s->in, col, e, "expected an integer of at most 18 digits, got \"%s\"", f);
+	default:
+		return csvin_fail(s->in, col, e, "expected an integer, got \"%s\"", f);
+	}
+}
+
 int import_real(const struct src *s, int col, double *v, int *blank, struct err *e)
 {
 	const char *f = import_field(s, col);
@@ -151,11 +200,14 @@ sim_time_t import_ms(const struct import *im, int64_t raw, int64_t unit_us)
 /* The time field: an integer >= 0 and not before the previous record's. */
 int import_time(struct import *im, struct src *s, int64_t *raw, struct err *e)
 {
-	if (import_uint(s, s->time_col, raw, e) < 0)
+	if ((s->signed_time ? import_int(s, s->time_col, raw, e)
+				  : import_uint(s, s->time_col, raw, e)) < 0)
 		return -1;
 	if (*raw < s->prev)
 		return csvin_fail(s->in, s->time_col, e,
-				  "rows not in time order: %lld after %lld (sort with: sort -t, %s -s)",
+				  strncmp(s->time_col_hint, "-k", 2) == 0
+				  ? "rows not in time order: %lld after %lld (sort with: sort -t, %s -s)"
+				  : "rows not in time order: %lld after %lld (sort with: %s)",
 				  (long long)*raw, (long long)s->prev, s->time_col_hint);
 	s->prev = *raw;
 	(void)im;
@@ -198,7 +250,7 @@ int import_needs(const struct import *im, struct src *s, int cpu_col, double cpu
 	return 0;
 }
 
-static void row_init(struct src *s, enum trace_event ev, sim_time_t t)
+void import_row_init(struct src *s, enum trace_event ev, sim_time_t t)
 {
 	memset(&s->out, 0, sizeof s->out);
 	s->out.t = t;
@@ -208,39 +260,81 @@ static void row_init(struct src *s, enum trace_event ev, sim_time_t t)
 	s->out.group = s->group;
 	s->out.count = 1;
 	s->out.duration = -1;
-	s->out.line = csvin_line(s->in);
+	s->out.line = s->in ? csvin_line(s->in) : s->lin ? linein_line(s->lin) : 0;
 	s->target[0] = s->group[0] = '\0';
 }
 
-int import_machine_add(struct import *im, struct src *s, const char *id, sim_time_t t)
+int import_machine_state(const struct import *im, const char *id)
+{
+	uint64_t v;
+
+	if (!hmap_get(im->machines, id, &v))
+		return -1;
+	return (int)(v & 3u);
+}
+
+int import_machine_add_az(struct import *im, struct src *s, const char *id, sim_time_t t, int az)
 {
 	uint64_t v;
 	int n;
 
-	if (hmap_get(im->machines, id, &v) && (v & 1)) {
+	if (hmap_get(im->machines, id, &v) && (v & M_IN_SERVICE)) {
 		im->st.skipped_duplicate++;
 		return 0;
 	}
 	n = im->first_instance + ++im->next_instance;
-	hmap_put(im->machines, id, (uint64_t)n << 1 | 1);
-	row_init(s, TR_REGISTER_INSTANCE, t);
+	hmap_put(im->machines, id, (uint64_t)n << 2 | M_IN_SERVICE);
+	import_row_init(s, TR_REGISTER_INSTANCE, t);
 	snprintf(s->target, sizeof s->target, "%s", im->type);
-	snprintf(s->group, sizeof s->group, "%s", im->azs[hash_fnv1a64(id) % (uint64_t)im->n_azs]);
+	snprintf(s->group, sizeof s->group, "%s", im->azs[az]);
+	return 1;
+}
+
+int import_machine_add(struct import *im, struct src *s, const char *id, sim_time_t t)
+{
+	return import_machine_add_az(im, s, id, t, (int)(hash_fnv1a64(id) % (uint64_t)im->n_azs));
+}
+
+/* A row of kind ev naming the machine's instance, when its state has
+ * `need` set and `unless` clear; the state becomes (v & ~clear) | set. */
+static int machine_row(struct import *im, struct src *s, const char *id, sim_time_t t,
+		       enum trace_event ev, unsigned need, unsigned unless, unsigned clear, unsigned set)
+{
+	uint64_t v;
+
+	if (!hmap_get(im->machines, id, &v) || !(v & need)) {
+		im->st.skipped_unknown++;
+		return 0;
+	}
+	if (v & unless) {
+		im->st.skipped_duplicate++;
+		return 0;
+	}
+	hmap_put(im->machines, id, (v & ~(uint64_t)clear) | set);
+	import_row_init(s, ev, t);
+	snprintf(s->target, sizeof s->target, "ci-%05d", (int)(v >> 2));
 	return 1;
 }
 
 int import_machine_remove(struct import *im, struct src *s, const char *id, sim_time_t t)
 {
+	return machine_row(im, s, id, t, TR_INSTANCE_FAIL, M_IN_SERVICE, 0, M_IN_SERVICE | M_DRAINING, 0);
+}
+
+int import_machine_drain(struct import *im, struct src *s, const char *id, sim_time_t t)
+{
+	return machine_row(im, s, id, t, TR_DRAIN_INSTANCE, M_IN_SERVICE, M_DRAINING, 0, M_DRAINING);
+}
+
+int import_machine_activate(struct import *im, struct src *s, const char *id, sim_time_t t)
+{
 	uint64_t v;
 
-	if (!hmap_get(im->machines, id, &v) || !(v & 1)) {
-		im->st.skipped_unknown++;
+	if (hmap_get(im->machines, id, &v) && (v & M_IN_SERVICE) && !(v & M_DRAINING)) {
+		im->st.skipped_duplicate++;
 		return 0;
 	}
-	hmap_put(im->machines, id, v & ~(uint64_t)1);
-	row_init(s, TR_INSTANCE_FAIL, t);
-	snprintf(s->target, sizeof s->target, "ci-%05d", (int)(v >> 1));
-	return 1;
+	return machine_row(im, s, id, t, TR_ACTIVATE_INSTANCE, M_DRAINING, 0, M_DRAINING, 0);
 }
 
 static void rotate(struct import *im, sim_time_t t)
@@ -277,7 +371,7 @@ int import_task_start(struct import *im, struct src *s, const char *key, sim_tim
 		hmap_del(im->old, key);
 	}
 	hmap_put(im->live, key, attempt);
-	row_init(s, TR_RUN_TASK, t);
+	import_row_init(s, TR_RUN_TASK, t);
 	task_id(s->target, sizeof s->target, key, attempt);
 	snprintf(s->group, sizeof s->group, "%s", group);
 	s->out.cpu_units = cpu;
@@ -296,7 +390,7 @@ int import_task_end(struct import *im, struct src *s, const char *key, sim_time_
 	}
 	hmap_del(im->live, key);
 	hmap_put(im->recent, key, attempt);
-	row_init(s, TR_STOP_TASK, t);
+	import_row_init(s, TR_STOP_TASK, t);
 	task_id(s->target, sizeof s->target, key, attempt);
 	return 1;
 }
@@ -366,7 +460,9 @@ struct import *import_open(const char *format, const struct import_opts *o, stru
 	}
 	im->max_rows = o->max_rows;
 	im->first_instance = o->first_instance;
-	im->machine_cores = o->machine_cores > 0 ? o->machine_cores : 96;
+	im->machine_cores = o->machine_cores > 0 ? o->machine_cores
+			    : format && strcmp(format, "alibaba2017") == 0 ? 64 : 96;
+	im->no_machines = o->swf_no_machines;
 	im->max_instance_num = o->max_instance_num > 0 ? o->max_instance_num : IMPORT_DEFAULT_MAX_INSTANCE_NUM;
 	im->machines = hmap_new();
 	im->live = hmap_new();
@@ -381,8 +477,17 @@ struct import *import_open(const char *format, const struct import_opts *o, stru
 	} else if (format && strcmp(format, "alibaba2018") == 0) {
 		im->format = "alibaba2018";
 		rc = import_alibaba_open(im, o, e);
+	} else if (format && strcmp(format, "alibaba2017") == 0) {
+		im->format = "alibaba2017";
+		rc = import_alibaba2017_open(im, o, e);
+	} else if (format && strcmp(format, "swf") == 0) {
+		im->format = "swf";
+		rc = import_swf_open(im, o, e);
+	} else if (format && strcmp(format, "openb") == 0) {
+		im->format = "openb";
+		rc = import_openb_open(im, o, e);
 	} else {
-		err_at(e, NULL, 0, 0, NULL, "unknown trace format '%s'; expected google2011 or alibaba2018",
+		err_at(e, NULL, 0, 0, NULL, "unknown trace format '%s'; expected " IMPORT_FORMATS,
 		       format ? format : "");
 		goto fail;
 	}
@@ -400,9 +505,15 @@ void import_close(struct import *im)
 		return;
 	for (int i = 0; i < im->nsrc; i++) {
 		csvin_close(im->src[i].in);
+		linein_close(im->src[i].lin);
+		free(im->src[i].held);
+		free(im->src[i].aux);
 		for (size_t k = 0; k < im->src[i].n_sorted; k++)
 			free(im->src[i].sorted[k].id);
 		free(im->src[i].sorted);
+		for (size_t k = 0; k < im->src[i].n_pend; k++)
+			free(im->src[i].pend[k].id);
+		free(im->src[i].pend);
 	}
 	for (int i = 0; i < im->n_azs; i++)
 		free(im->azs[i]);
@@ -452,8 +563,13 @@ size_t import_memory(const struct import *im)
 {
 	size_t n = sizeof *im;
 
-	for (int i = 0; i < im->nsrc; i++)
-		n += csvin_memory(im->src[i].in);
+	for (int i = 0; i < im->nsrc; i++) {
+		if (im->src[i].in)
+			n += csvin_memory(im->src[i].in);
+		if (im->src[i].lin)
+			n += linein_memory(im->src[i].lin);
+		n += im->src[i].cap_pend * sizeof *im->src[i].pend + im->src[i].n_pend * MAP_ENTRY_BYTES;
+	}
 	n += (hmap_count(im->machines) + hmap_count(im->live) + hmap_count(im->recent) +
 	      hmap_count(im->old)) * MAP_ENTRY_BYTES;
 	return n;
