@@ -24,6 +24,7 @@
 #include "sim/hash.h"
 #include "helpers/badfiles.h"
 #include "helpers/corpus.h"
+#include "helpers/import_rows.h"
 #include "helpers/tutil.h"
 
 #define DATA "tests/data/import/"
@@ -42,62 +43,6 @@
 #define BIG_ROWS 300000L
 #endif
 
-static void err_eq(const struct err *e, const char *want)
-{
-	char buf[2200];
-
-	err_format(e, buf, sizeof buf);
-	t_msg_eq(buf, want);
-}
-
-struct want {
-	sim_time_t t;
-	enum trace_event ev;
-	const char *target, *group;
-	int64_t count;
-	sim_time_t duration;
-	int64_t cpu, mem;
-	long line;
-};
-
-static void check_rows(struct import *im, const struct want *w, int n)
-{
-	struct err e;
-	struct trace_row r;
-	int i = 0, rc;
-
-	err_clear(&e);
-	while ((rc = import_next(im, &r, &e)) == 1) {
-		if (i >= n) {
-			i++;
-			continue;
-		}
-		T_EQ(r.t, w[i].t);
-		T_EQ(r.ev, w[i].ev);
-		T_STREQ(r.target, w[i].target);
-		T_STREQ(r.taskdef, "");
-		T_STREQ(r.group, w[i].group);
-		T_EQ(r.count, w[i].count);
-		T_EQ(r.duration, w[i].duration);
-		T_EQ(r.cpu_units, w[i].cpu);
-		T_EQ(r.mem_mib, w[i].mem);
-		T_EQ(r.line, w[i].line);
-		if (r.t != w[i].t || strcmp(r.target, w[i].target) != 0)
-			fprintf(stderr, "\n  row %d: got %s %s at %lld\n", i, trace_event_name(r.ev),
-				r.target, (long long)r.t);
-		i++;
-	}
-	if (rc < 0)
-		err_eq(&e, "(no error)");
-	T_EQ(rc, 0);
-	T_EQ(i, n);
-}
-
-static const char *az_of(const char *machine, const char *const *azs, int n)
-{
-	return azs[hash_fnv1a64(machine) % (uint64_t)n];
-}
-
 static const char *const def_azs[] = { "us-east-1a", "us-east-1b", "us-east-1c" };
 
 static struct import *open_google(const char *tasks, const char *machines, struct import_opts *o)
@@ -110,7 +55,7 @@ static struct import *open_google(const char *tasks, const char *machines, struc
 	o->machine_events = machines;
 	im = import_open("google2011", o, &e);
 	if (!im)
-		err_eq(&e, "(no error)");
+		imp_err_eq(&e, "(no error)");
 	return im;
 }
 
@@ -122,15 +67,15 @@ static struct import *open_google(const char *tasks, const char *machines, struc
 static void test_google_rules(void)
 {
 	/* m5.4xlarge: 16 vCPU, 65536 MiB */
-	const struct want w[] = {
-		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("5", def_azs, 3), 1, -1, 0, 0, 1 },
-		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("6", def_azs, 3), 1, -1, 0, 0, 2 },
+	const struct imp_want w[] = {
+		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", imp_az_of("5", def_azs, 3), 1, -1, 0, 0, 1 },
+		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", imp_az_of("6", def_azs, 3), 1, -1, 0, 0, 2 },
 		{ 0, TR_RUN_TASK, "g10-0", "job:10", 1, -1, 8192, 16384, 1 },
 		{ 1, TR_RUN_TASK, "g12-3", "job:12", 1, -1, 1, 4, 3 },
 		{ 2500, TR_STOP_TASK, "g12-3", "", 1, -1, 0, 0, 6 },
 		{ 2500, TR_RUN_TASK, "g12-3.1", "job:12", 1, -1, 2048, 4880, 7 },
 		{ 3000, TR_INSTANCE_FAIL, "ci-00001", "", 1, -1, 0, 0, 5 },
-		{ 4000, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("5", def_azs, 3), 1, -1, 0, 0, 7 },
+		{ 4000, TR_REGISTER_INSTANCE, "m5.4xlarge", imp_az_of("5", def_azs, 3), 1, -1, 0, 0, 7 },
 		{ 4000, TR_STOP_TASK, "g10-0", "", 1, -1, 0, 0, 11 },
 		{ 4000, TR_STOP_TASK, "g12-3.1", "", 1, -1, 0, 0, 12 },
 		{ 5000, TR_INSTANCE_FAIL, "ci-00003", "", 1, -1, 0, 0, 8 },
@@ -140,7 +85,7 @@ static void test_google_rules(void)
 	struct import_stats st;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
-	check_rows(im, w, (int)(sizeof w / sizeof w[0]));
+	imp_check_rows(im, w, (int)(sizeof w / sizeof w[0]));
 	import_stats(im, &st);
 	T_EQ(st.rows_in, 22);
 	T_EQ(st.rows_out, 11);
@@ -156,9 +101,9 @@ static void test_google_rules(void)
 static void test_google_options(void)
 {
 	static const char *const azs[] = { "eu-west-1a", "eu-west-1b" };
-	const struct want w[] = {
-		{ 0, TR_REGISTER_INSTANCE, "c5.large", az_of("5", azs, 2), 1, -1, 0, 0, 1 },
-		{ 0, TR_REGISTER_INSTANCE, "c5.large", az_of("6", azs, 2), 1, -1, 0, 0, 2 },
+	const struct imp_want w[] = {
+		{ 0, TR_REGISTER_INSTANCE, "c5.large", imp_az_of("5", azs, 2), 1, -1, 0, 0, 1 },
+		{ 0, TR_REGISTER_INSTANCE, "c5.large", imp_az_of("6", azs, 2), 1, -1, 0, 0, 2 },
 		{ 0, TR_RUN_TASK, "g10-0", "job:10", 1, -1, 1024, 1024, 1 },
 		{ 15, TR_RUN_TASK, "g12-3", "job:12", 1, -1, 1, 1, 3 },
 		{ 25000, TR_STOP_TASK, "g12-3", "", 1, -1, 0, 0, 6 },
@@ -177,7 +122,7 @@ static void test_google_options(void)
 	o.max_rows = 7;
 	im = open_google(DATA "google/task_events.csv", DATA "google/machine_events.csv", &o);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
-	check_rows(im, w, (int)(sizeof w / sizeof w[0]));
+	imp_check_rows(im, w, (int)(sizeof w / sizeof w[0]));
 	import_close(im);
 }
 
@@ -188,10 +133,10 @@ static void test_open_errors(void)
 
 	err_clear(&e);
 	CU_ASSERT_PTR_NULL(import_open("google2019", &o, &e));
-	err_eq(&e, "unknown trace format 'google2019'; expected google2011, alibaba2018, alibaba2017, swf or openb");
+	imp_err_eq(&e, "unknown trace format 'google2019'; expected google2011, alibaba2018, alibaba2017, swf or openb");
 	err_clear(&e);
 	CU_ASSERT_PTR_NULL(import_open("google2011", &o, &e));
-	err_eq(&e, "google2011: give the task_events table, the machine_events table or both");
+	imp_err_eq(&e, "google2011: give the task_events table, the machine_events table or both");
 	o.task_events = DATA "google/task_events.csv";
 	o.instance_type = "m9.huge";
 	err_clear(&e);
@@ -201,12 +146,12 @@ static void test_open_errors(void)
 	o.task_events = DATA "google/no-such-file.csv";
 	err_clear(&e);
 	CU_ASSERT_PTR_NULL(import_open("google2011", &o, &e));
-	err_eq(&e, DATA "google/no-such-file.csv: cannot open: No such file or directory");
+	imp_err_eq(&e, DATA "google/no-such-file.csv: cannot open: No such file or directory");
 	o.task_events = DATA "google/task_events.csv";
 	o.batch_task = DATA "alibaba/batch_task.csv";
 	err_clear(&e);
 	CU_ASSERT_PTR_NULL(import_open("google2011", &o, &e));
-	err_eq(&e, "google2011: batch_task, container_meta and machine_meta are alibaba2018 tables");
+	imp_err_eq(&e, "google2011: batch_task, container_meta and machine_meta are alibaba2018 tables");
 	import_close(NULL);
 }
 
@@ -214,8 +159,8 @@ static void test_open_errors(void)
 static void test_alibaba_rules(void)
 {
 	/* m5.4xlarge; plan_cpu 100 = 1 of 96 cores = 16*1024/96 = 170.67 units */
-	const struct want w[] = {
-		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("m_1", def_azs, 3), 1, -1, 0, 0, 1 },
+	const struct imp_want w[] = {
+		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", imp_az_of("m_1", def_azs, 3), 1, -1, 0, 0, 1 },
 		{ 0, TR_RUN_TASK, "c_1", "app:app_5052", 1, -1, 683, 1022, 1 },
 		{ 5000, TR_RUN_TASK, "c_2", "app:app_5052", 1, -1, 164, 2051, 2 },
 		{ 5000, TR_RUN_TASK, "", "job:j_1", 1, 7000, 171, 328, 1 },
@@ -223,11 +168,11 @@ static void test_alibaba_rules(void)
 		{ 8000, TR_RUN_TASK, "", "job:j_1", 10, 92000, 85, 256, 2 },
 		{ 8000, TR_RUN_TASK, "", "job:j_1", 5, 92000, 85, 256, 2 },
 		{ 10000, TR_RUN_TASK, "", "job:j_3", 2, -1, 16384, 65536, 5 },
-		{ 20000, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("m_2", def_azs, 3), 1, -1, 0, 0, 4 },
+		{ 20000, TR_REGISTER_INSTANCE, "m5.4xlarge", imp_az_of("m_2", def_azs, 3), 1, -1, 0, 0, 4 },
 		{ 20000, TR_STOP_TASK, "c_1", "", 1, -1, 0, 0, 4 },
 		{ 30000, TR_INSTANCE_FAIL, "ci-00001", "", 1, -1, 0, 0, 5 },
 		{ 30000, TR_RUN_TASK, "c_1.1", "app:app_5052", 1, -1, 683, 1022, 6 },
-		{ 40000, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("m_1", def_azs, 3), 1, -1, 0, 0, 6 },
+		{ 40000, TR_REGISTER_INSTANCE, "m5.4xlarge", imp_az_of("m_1", def_azs, 3), 1, -1, 0, 0, 6 },
 	};
 	struct import_opts o = { 0 };
 	struct import_stats st;
@@ -240,7 +185,7 @@ static void test_alibaba_rules(void)
 	err_clear(&e);
 	im = import_open("alibaba2018", &o, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
-	check_rows(im, w, (int)(sizeof w / sizeof w[0]));
+	imp_check_rows(im, w, (int)(sizeof w / sizeof w[0]));
 	import_stats(im, &st);
 	T_EQ(st.rows_in, 18);
 	T_EQ(st.skipped_blank, 2);          /* c_3, M6 */
@@ -259,12 +204,12 @@ static void test_alibaba_rules(void)
  * fails ci-00001), m_1 USING at 40 (line 3: a new instance). */
 static void test_alibaba_machines_by_machine(void)
 {
-	const struct want w[] = {
-		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("m_1", def_azs, 3), 1, -1, 0, 0, 1 },
-		{ 20000, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("m_2", def_azs, 3), 1, -1, 0, 0, 5 },
-		{ 20000, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("m_3", def_azs, 3), 1, -1, 0, 0, 6 },
+	const struct imp_want w[] = {
+		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", imp_az_of("m_1", def_azs, 3), 1, -1, 0, 0, 1 },
+		{ 20000, TR_REGISTER_INSTANCE, "m5.4xlarge", imp_az_of("m_2", def_azs, 3), 1, -1, 0, 0, 5 },
+		{ 20000, TR_REGISTER_INSTANCE, "m5.4xlarge", imp_az_of("m_3", def_azs, 3), 1, -1, 0, 0, 6 },
 		{ 30000, TR_INSTANCE_FAIL, "ci-00001", "", 1, -1, 0, 0, 2 },
-		{ 40000, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("m_1", def_azs, 3), 1, -1, 0, 0, 3 },
+		{ 40000, TR_REGISTER_INSTANCE, "m5.4xlarge", imp_az_of("m_1", def_azs, 3), 1, -1, 0, 0, 3 },
 	};
 	struct import_opts o = { 0 };
 	struct import_stats st;
@@ -275,7 +220,7 @@ static void test_alibaba_machines_by_machine(void)
 	err_clear(&e);
 	im = import_open("alibaba2018", &o, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
-	check_rows(im, w, (int)(sizeof w / sizeof w[0]));
+	imp_check_rows(im, w, (int)(sizeof w / sizeof w[0]));
 	import_stats(im, &st);
 	T_EQ(st.rows_in, 6);
 	T_EQ(st.skipped_unknown, 1);
@@ -348,7 +293,7 @@ static void test_google_sample(void)
 		if (n == 0) {
 			T_EQ(r.ev, TR_REGISTER_INSTANCE);
 			T_STREQ(r.target, "m5.4xlarge");
-			T_STREQ(r.group, az_of("5", def_azs, 3));
+			T_STREQ(r.group, imp_az_of("5", def_azs, 3));
 		}
 		n++;
 		CU_ASSERT(r.t >= prev);
@@ -374,7 +319,7 @@ static void test_google_sample(void)
 		}
 	}
 	if (rc < 0)
-		err_eq(&e, "(no error)");
+		imp_err_eq(&e, "(no error)");
 	T_EQ(n, 20000);
 	/* the machines present at time 0 come first: 12477 ADD rows at time 0 */
 	CU_ASSERT(reg >= 12000);
@@ -413,7 +358,7 @@ static void test_alibaba_sample(void)
 		n_as_is++;
 	}
 	if (rc < 0)
-		err_eq(&e, "(no error)");
+		imp_err_eq(&e, "(no error)");
 	T_EQ(rc, 0);
 	import_close(im);
 
@@ -433,7 +378,7 @@ static void test_alibaba_sample(void)
 		k++;
 	}
 	if (rc < 0)
-		err_eq(&e, "(no error)");
+		imp_err_eq(&e, "(no error)");
 	import_stats(im, &st);
 	T_EQ(st.rows_in, 17592);
 	/* m_2739 is only ever IMPORT_INSTALLING: never registered (5 rows) */
@@ -537,7 +482,7 @@ static void test_round_trip(void)
 			T_EQ(a.mem_mib, b.mem_mib);
 		}
 		if (rb < 0)
-			err_eq(&e, "(no error)");
+			imp_err_eq(&e, "(no error)");
 		trace_close(t);
 		import_close(im);
 	}

@@ -21,66 +21,17 @@
 #include "sim/hash.h"
 #include "helpers/badfiles.h"
 #include "helpers/corpus.h"
+#include "helpers/import_rows.h"
 #include "helpers/tutil.h"
 
 #define DATA "tests/data/import/"
 #define ALL_EVENTS ((1u << TR_N_EVENTS) - 1)
 
-static void err_eq(const struct err *e, const char *want)
-{
-	char buf[2200];
-
-	err_format(e, buf, sizeof buf);
-	t_msg_eq(buf, want);
-}
-
-struct want {
-	sim_time_t t;
-	enum trace_event ev;
-	const char *target, *group;
-	int64_t count;
-	sim_time_t duration;
-	int64_t cpu, mem;
-	long line;
-};
-
-static void check_rows(struct import *im, const struct want *w, int n)
-{
-	struct err e;
-	struct trace_row r;
-	int i = 0, rc;
-
-	err_clear(&e);
-	while ((rc = import_next(im, &r, &e)) == 1) {
-		if (i >= n) {
-			i++;
-			continue;
-		}
-		T_EQ(r.t, w[i].t);
-		T_EQ(r.ev, w[i].ev);
-		T_STREQ(r.target, w[i].target);
-		T_STREQ(r.group, w[i].group);
-		T_EQ(r.count, w[i].count);
-		T_EQ(r.duration, w[i].duration);
-		T_EQ(r.cpu_units, w[i].cpu);
-		T_EQ(r.mem_mib, w[i].mem);
-		T_EQ(r.line, w[i].line);
-		if (r.t != w[i].t || strcmp(r.target, w[i].target) != 0 || r.line != w[i].line)
-			fprintf(stderr, "\n  row %d: got %s %s at %lld line %ld\n", i, trace_event_name(r.ev),
-				r.target, (long long)r.t, r.line);
-		i++;
-	}
-	if (rc < 0)
-		err_eq(&e, "(no error)");
-	T_EQ(rc, 0);
-	T_EQ(i, n);
-}
-
 static const char *az_of(const char *machine)
 {
 	static const char *const azs[] = { "us-east-1a", "us-east-1b", "us-east-1c" };
 
-	return azs[hash_fnv1a64(machine) % 3];
+	return imp_az_of(machine, azs, 3);
 }
 
 static struct import *open_fmt(const char *fmt, struct import_opts *o)
@@ -91,7 +42,7 @@ static struct import *open_fmt(const char *fmt, struct import_opts *o)
 	err_clear(&e);
 	im = import_open(fmt, o, &e);
 	if (!im)
-		err_eq(&e, "(no error)");
+		imp_err_eq(&e, "(no error)");
 	return im;
 }
 
@@ -139,7 +90,7 @@ static const char *write_file(const char *dir, const char *name, const char *tex
  * processors, skipped; job 5 (tabs): used memory 3000 KB -> 3 MiB. */
 static void test_swf_rules(void)
 {
-	const struct want w[] = {
+	const struct imp_want w[] = {
 		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", "us-east-1a", 1, -1, 0, 0, 3 },
 		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", "us-east-1b", 1, -1, 0, 0, 3 },
 		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", "us-east-1c", 1, -1, 0, 0, 3 },
@@ -155,7 +106,7 @@ static void test_swf_rules(void)
 	o.swf = DATA "swf/jobs.swf";
 	im = open_fmt("swf", &o);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
-	check_rows(im, w, (int)(sizeof w / sizeof w[0]));
+	imp_check_rows(im, w, (int)(sizeof w / sizeof w[0]));
 	import_stats(im, &st);
 	T_EQ(st.rows_in, 5);
 	T_EQ(st.rows_out, 7);
@@ -167,7 +118,7 @@ static void test_swf_rules(void)
 	o.instance_type = "c5.large";
 	im = open_fmt("swf", &o);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
-	check_rows(im, w + 3, 4);
+	imp_check_rows(im, w + 3, 4);
 	import_close(im);
 }
 
@@ -221,7 +172,7 @@ static void test_swf_errors(void)
  * 200 (a repeat), hard-errors at 300 (fails); 9 soft-errors unknown. */
 static void test_alibaba2017_rules(void)
 {
-	const struct want w[] = {
+	const struct imp_want w[] = {
 		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("1"), 1, -1, 0, 0, 1 },
 		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("2"), 1, -1, 0, 0, 2 },
 		{ 0, TR_RUN_TASK, "", "job:1", 10, 110000, 128, 518, 3 },
@@ -241,7 +192,7 @@ static void test_alibaba2017_rules(void)
 	o.server_event = DATA "alibaba2017/server_event.csv";
 	im = open_fmt("alibaba2017", &o);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
-	check_rows(im, w, (int)(sizeof w / sizeof w[0]));
+	imp_check_rows(im, w, (int)(sizeof w / sizeof w[0]));
 	import_stats(im, &st);
 	T_EQ(st.rows_in, 7 + 9);          /* the header line is not a row */
 	T_EQ(st.skipped_ignored, 3);      /* ended before 0, Waiting, 0 instances */
@@ -294,7 +245,7 @@ static void test_alibaba2017_errors(void)
  * 13 MiB, stopped at 70 after the table's end. */
 static void test_openb_rules(void)
 {
-	const struct want w[] = {
+	const struct imp_want w[] = {
 		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("n-0"), 1, -1, 0, 0, 2 },
 		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("n-1"), 1, -1, 0, 0, 3 },
 		{ 0, TR_RUN_TASK, "", "qos:LS", 1, -1, 1024, 4096, 2 },
@@ -315,7 +266,7 @@ static void test_openb_rules(void)
 	o.openb_pods = DATA "openb/pods.csv";
 	im = open_fmt("openb", &o);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
-	check_rows(im, w, (int)(sizeof w / sizeof w[0]));
+	imp_check_rows(im, w, (int)(sizeof w / sizeof w[0]));
 	import_stats(im, &st);
 	T_EQ(st.rows_in, 2 + 6);
 	T_EQ(st.gpu_dropped, 2);
@@ -418,21 +369,21 @@ static void test_open_errors(void)
 
 	err_clear(&e);
 	CU_ASSERT_PTR_NULL(import_open("swf", &o, &e));
-	err_eq(&e, "swf: give the job log (an .swf file)");
+	imp_err_eq(&e, "swf: give the job log (an .swf file)");
 	err_clear(&e);
 	CU_ASSERT_PTR_NULL(import_open("alibaba2017", &o, &e));
-	err_eq(&e, "alibaba2017: give the batch_task table, the server_event table or both");
+	imp_err_eq(&e, "alibaba2017: give the batch_task table, the server_event table or both");
 	err_clear(&e);
 	CU_ASSERT_PTR_NULL(import_open("openb", &o, &e));
-	err_eq(&e, "openb: give the node list, the pod list or both");
+	imp_err_eq(&e, "openb: give the node list, the pod list or both");
 	o.swf = DATA "swf/jobs.swf";
 	o.openb_pods = DATA "openb/pods.csv";
 	err_clear(&e);
 	CU_ASSERT_PTR_NULL(import_open("swf", &o, &e));
-	err_eq(&e, "swf: takes one table, the job log");
+	imp_err_eq(&e, "swf: takes one table, the job log");
 	err_clear(&e);
 	CU_ASSERT_PTR_NULL(import_open("nasa", &o, &e));
-	err_eq(&e, "unknown trace format 'nasa'; expected google2011, alibaba2018, alibaba2017, swf or openb");
+	imp_err_eq(&e, "unknown trace format 'nasa'; expected google2011, alibaba2018, alibaba2017, swf or openb");
 }
 
 /* import -> CSV -> trace reader: the same rows, for each new format. */
@@ -488,7 +439,7 @@ static void test_round_trip(void)
 			T_EQ(a.mem_mib, b.mem_mib);
 		}
 		if (rb < 0)
-			err_eq(&e, "(no error)");
+			imp_err_eq(&e, "(no error)");
 		trace_close(t);
 		import_close(im);
 	}
@@ -626,7 +577,7 @@ static void test_swf_corpus(void)
 		}
 	}
 	if (rc < 0)
-		err_eq(&e, "(no error)");
+		imp_err_eq(&e, "(no error)");
 	import_stats(im, &st);
 	T_EQ(st.rows_in, 18239);
 	T_EQ(st.skipped_blank, 0);
@@ -677,7 +628,7 @@ static void test_alibaba2017_corpus(void)
 		}
 	}
 	if (rc < 0)
-		err_eq(&e, "(no error)");
+		imp_err_eq(&e, "(no error)");
 	import_stats(im, &st);
 	T_EQ(st.rows_in, 80553 + 1352);
 	T_EQ(reg, 1313);
@@ -725,7 +676,7 @@ static void test_openb_corpus(void)
 		}
 	}
 	if (rc < 0)
-		err_eq(&e, "(no error)");
+		imp_err_eq(&e, "(no error)");
 	import_stats(im, &st);
 	T_EQ(st.rows_in, 1523 + 8152);
 	T_EQ(reg, 1523);
