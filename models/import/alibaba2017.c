@@ -50,15 +50,6 @@ enum { S_TIME, S_ID, S_TYPE, S_DETAIL, S_CPU, S_MEM, S_DISK, S_N };
 
 enum { EV_ADD, EV_SOFT, EV_FAIL };
 
-static int by_time_then_line(const void *a, const void *b)
-{
-	const struct sorted_rec *x = a, *y = b;
-
-	if (x->raw != y->raw)
-		return x->raw < y->raw ? -1 : 1;
-	return (x->line > y->line) - (x->line < y->line);
-}
-
 static int read_servers(struct import *im, struct src *s, struct err *e)
 {
 	size_t cap = 0;
@@ -98,9 +89,7 @@ static int read_servers(struct import *im, struct src *s, struct err *e)
 		snprintf(s->sorted[s->n_sorted].id, 24, "%lld", (long long)id);
 		s->n_sorted++;
 	}
-	if (!s->sorted)
-		s->sorted = xmalloc(sizeof *s->sorted);
-	qsort(s->sorted, s->n_sorted, sizeof *s->sorted, by_time_then_line);
+	import_sort_records(s);
 	return 0;
 }
 

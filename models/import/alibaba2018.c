@@ -64,15 +64,6 @@ static int row_time(struct import *im, struct src *s, int64_t *raw, sim_time_t *
  * it stands (file:line:col), and sorted by time, ties in file order (a
  * stable sort, as `sort -s`): the same rows as the table sorted by hand
  * (docs/ecs-model.md choice E169). */
-static int by_time_then_line(const void *a, const void *b)
-{
-	const struct sorted_rec *x = a, *y = b;
-
-	if (x->raw != y->raw)
-		return x->raw < y->raw ? -1 : 1;
-	return (x->line > y->line) - (x->line < y->line);
-}
-
 static int read_machines(struct import *im, struct src *s, struct err *e)
 {
 	size_t cap = 0, known = 0;
@@ -113,10 +104,7 @@ static int read_machines(struct import *im, struct src *s, struct err *e)
 			      "no row of the table has a machine status (USING or IMPORT_INSTALLING, as in "
 			      "the published machine_meta); this one has \"%s\": is it the machine_meta table?",
 			      first_status);
-	if (!s->sorted)   /* an empty table: read, and nothing to sort */
-		s->sorted = xmalloc(sizeof *s->sorted);
-	qsort(s->sorted, s->n_sorted, sizeof *s->sorted, by_time_then_line);
-	s->next_sorted = 0;
+	import_sort_records(s);
 	return 0;
 }
 

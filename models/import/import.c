@@ -97,6 +97,26 @@ const char *import_field(const struct src *s, int i)
 }
 
 /* 0, -1 not an integer, -2 negative, -3 too large. */
+/* A table read whole (struct sorted_rec) goes out sorted by time, ties in
+ * file order (a stable order, as `sort -s`: docs/ecs-model.md choices E169,
+ * E231). */
+static int by_time_then_line(const void *a, const void *b)
+{
+	const struct sorted_rec *x = a, *y = b;
+
+	if (x->raw != y->raw)
+		return x->raw < y->raw ? -1 : 1;
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+void import_sort_records(struct src *s)
+{
+	if (!s->sorted)   /* an empty table: read, and nothing to sort */
+		s->sorted = xmalloc(sizeof *s->sorted);
+	qsort(s->sorted, s->n_sorted, sizeof *s->sorted, by_time_then_line);
+	s->next_sorted = 0;
+}
+
 static int parse_uint(const char *s, int64_t *v)
 {
 	int64_t x = 0;
@@ -444,10 +464,22 @@ static int set_type(struct import *im, const struct import_opts *o, struct err *
 	return 0;
 }
 
+/* The formats (IMPORT_FORMATS) and their readers' openers. */
+static const struct {
+	const char *name;
+	int (*open)(struct import *im, const struct import_opts *o, struct err *e);
+} formats[] = {
+	{ "google2011", import_google_open },
+	{ "alibaba2018", import_alibaba_open },
+	{ "alibaba2017", import_alibaba2017_open },
+	{ "swf", import_swf_open },
+	{ "openb", import_openb_open },
+};
+
 struct import *import_open(const char *format, const struct import_opts *o, struct err *e)
 {
 	struct import *im = xcalloc(1, sizeof *im);
-	int rc;
+	int rc = -1;
 
 	im->scale = o->time_scale > 0 ? o->time_scale : 1.0;
 	if (o->time_scale < 0 || !isfinite(o->time_scale)) {
@@ -471,22 +503,13 @@ struct import *import_open(const char *format, const struct import_opts *o, stru
 	im->rotate_at = FORGET_MS;
 	if (set_type(im, o, e) < 0 || set_azs(im, o, e) < 0)
 		goto fail;
-	if (format && strcmp(format, "google2011") == 0) {
-		im->format = "google2011";
-		rc = import_google_open(im, o, e);
-	} else if (format && strcmp(format, "alibaba2018") == 0) {
-		im->format = "alibaba2018";
-		rc = import_alibaba_open(im, o, e);
-	} else if (format && strcmp(format, "alibaba2017") == 0) {
-		im->format = "alibaba2017";
-		rc = import_alibaba2017_open(im, o, e);
-	} else if (format && strcmp(format, "swf") == 0) {
-		im->format = "swf";
-		rc = import_swf_open(im, o, e);
-	} else if (format && strcmp(format, "openb") == 0) {
-		im->format = "openb";
-		rc = import_openb_open(im, o, e);
-	} else {
+	for (size_t k = 0; format && k < sizeof formats / sizeof *formats; k++)
+		if (strcmp(format, formats[k].name) == 0) {
+			im->format = formats[k].name;
+			rc = formats[k].open(im, o, e);
+			break;
+		}
+	if (!im->format) {
 		err_at(e, NULL, 0, 0, NULL, "unknown trace format '%s'; expected " IMPORT_FORMATS,
 		       format ? format : "");
 		goto fail;

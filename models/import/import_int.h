@@ -147,6 +147,9 @@ int import_needs(const struct import *im, struct src *s, int cpu_col, double cpu
 int import_google_open(struct import *im, const struct import_opts *o, struct err *e);
 int import_alibaba_open(struct import *im, const struct import_opts *o, struct err *e);
 int import_swf_open(struct import *im, const struct import_opts *o, struct err *e);
+/* The records of table s, read whole, sorted by time, ties in file order,
+ * to be handed out from the first (import.c). */
+void import_sort_records(struct src *s);
 int import_alibaba2017_open(struct import *im, const struct import_opts *o, struct err *e);
 int import_openb_open(struct import *im, const struct import_opts *o, struct err *e);
 /* Open a table with a header row that must be exactly `cols` (openb);
