@@ -433,12 +433,8 @@ static void test_gzip(void)
 static void test_round_trip(void)
 {
 	char dir[] = "/tmp/ecsim-import-XXXXXX", out[128];
-	struct import_opts o = { 0 };
-	struct trace_row a, b;
-	struct import *im;
-	struct trace *t;
-	struct err e;
-	int n = 0, ra, rb, rc;
+	struct import_opts o;
+	int n = 0;
 
 	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
 	snprintf(out, sizeof out, "%s/trace.csv", dir);
@@ -452,39 +448,7 @@ static void test_round_trip(void)
 			o.container_meta = DATA "alibaba/container_meta.csv";
 			o.batch_task = DATA "alibaba/batch_task.csv";
 		}
-		err_clear(&e);
-		im = import_open(fmt ? "alibaba2018" : "google2011", &o, &e);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(im);
-		rc = import_write_csv(im, out, &e);
-		import_close(im);
-		CU_ASSERT_FATAL(rc == 0);
-		im = import_open(fmt ? "alibaba2018" : "google2011", &o, &e);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(im);
-		t = trace_open(out, ALL_EVENTS, &e);
-		if (!t)
-			import_close(im);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-		for (;;) {
-			ra = import_next(im, &a, &e);
-			rb = trace_next(t, &b, &e);
-			T_EQ(ra, rb);
-			if (ra != 1 || rb != 1)
-				break;
-			n++;
-			T_EQ(a.t, b.t);
-			T_EQ(a.ev, b.ev);
-			T_STREQ(a.target, b.target);
-			T_STREQ(a.taskdef, b.taskdef);
-			T_STREQ(a.group, b.group);
-			T_EQ(a.count, b.count);
-			T_EQ(a.duration, b.duration);
-			T_EQ(a.cpu_units, b.cpu_units);
-			T_EQ(a.mem_mib, b.mem_mib);
-		}
-		if (rb < 0)
-			imp_err_eq(&e, "(no error)");
-		trace_close(t);
-		import_close(im);
+		n += imp_round_trip(fmt ? "alibaba2018" : "google2011", &o, out);
 	}
 	T_EQ(n, 11 + 13);
 	remove(out);

@@ -392,11 +392,7 @@ static void test_round_trip(void)
 	char dir[] = "/tmp/ecsim-import-XXXXXX", out[128];
 	static const char *const fmts[] = { "swf", "alibaba2017", "openb" };
 	struct import_opts o;
-	struct trace_row a, b;
-	struct import *im;
-	struct trace *t;
-	struct err e;
-	int n = 0, ra, rb, rc;
+	int n = 0;
 
 	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
 	snprintf(out, sizeof out, "%s/trace.csv", dir);
@@ -410,38 +406,7 @@ static void test_round_trip(void)
 			o.openb_nodes = DATA "openb/nodes.csv";
 			o.openb_pods = DATA "openb/pods.csv";
 		}
-		im = open_fmt(fmts[f], &o);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(im);
-		err_clear(&e);
-		rc = import_write_csv(im, out, &e);
-		import_close(im);
-		CU_ASSERT_FATAL(rc == 0);
-		im = open_fmt(fmts[f], &o);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(im);
-		t = trace_open(out, ALL_EVENTS, &e);
-		if (!t)
-			import_close(im);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-		for (;;) {
-			ra = import_next(im, &a, &e);
-			rb = trace_next(t, &b, &e);
-			T_EQ(ra, rb);
-			if (ra != 1 || rb != 1)
-				break;
-			n++;
-			T_EQ(a.t, b.t);
-			T_EQ(a.ev, b.ev);
-			T_STREQ(a.target, b.target);
-			T_STREQ(a.group, b.group);
-			T_EQ(a.count, b.count);
-			T_EQ(a.duration, b.duration);
-			T_EQ(a.cpu_units, b.cpu_units);
-			T_EQ(a.mem_mib, b.mem_mib);
-		}
-		if (rb < 0)
-			imp_err_eq(&e, "(no error)");
-		trace_close(t);
-		import_close(im);
+		n += imp_round_trip(fmts[f], &o, out);
 	}
 	T_EQ(n, 7 + 10 + 11);
 	remove(out);

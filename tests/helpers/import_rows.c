@@ -54,3 +54,47 @@ const char *imp_az_of(const char *machine, const char *const *azs, int n)
 {
 	return azs[hash_fnv1a64(machine) % (uint64_t)n];
 }
+
+int imp_round_trip(const char *fmt, const struct import_opts *o, const char *out)
+{
+	struct trace_row a, b;
+	struct import *im;
+	struct trace *t;
+	struct err e;
+	int n = 0, ra, rb, rc;
+
+	err_clear(&e);
+	im = import_open(fmt, o, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	rc = import_write_csv(im, out, &e);
+	import_close(im);
+	CU_ASSERT_FATAL(rc == 0);
+	im = import_open(fmt, o, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	t = trace_open(out, (1u << TR_N_EVENTS) - 1, &e);
+	if (!t)
+		import_close(im);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (;;) {
+		ra = import_next(im, &a, &e);
+		rb = trace_next(t, &b, &e);
+		T_EQ(ra, rb);
+		if (ra != 1 || rb != 1)
+			break;
+		n++;
+		T_EQ(a.t, b.t);
+		T_EQ(a.ev, b.ev);
+		T_STREQ(a.target, b.target);
+		T_STREQ(a.taskdef, b.taskdef);
+		T_STREQ(a.group, b.group);
+		T_EQ(a.count, b.count);
+		T_EQ(a.duration, b.duration);
+		T_EQ(a.cpu_units, b.cpu_units);
+		T_EQ(a.mem_mib, b.mem_mib);
+	}
+	if (rb < 0)
+		imp_err_eq(&e, "(no error)");
+	trace_close(t);
+	import_close(im);
+	return n;
+}

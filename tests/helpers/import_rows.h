@@ -27,5 +27,9 @@ void imp_check_rows(struct import *im, const struct imp_want *w, int n);
 /* The AZ of n an importer gives machine `machine` (a hash of its id, as
  * models/import/import.c spreads machines). */
 const char *imp_az_of(const char *machine, const char *const *azs, int n);
+/* Format fmt's import of o, written as ecsim trace CSV to `out`
+ * (import_write_csv) and read back (trace_open), gives the rows a second
+ * import of the same input gives, field by field.  Returns how many. */
+int imp_round_trip(const char *fmt, const struct import_opts *o, const char *out);
 
 #endif
