@@ -409,9 +409,13 @@ __attribute__((always_inline)) inline void bp_task_view(struct backplane *bp, st
 
 void bp_quick_clear(struct backplane *bp, int32_t inst)
 {
-	for (size_t i = 0; i < bp->n_tasks; i++)
-		if (bp->tasks[i].inst == inst)
-			bp->tasks[i].quick = 0;
+	size_t n;
+	const uint32_t *on = bp_inst_slots(bp, inst, &n);
+
+	/* (a slot no longer used there gets its quick reset when reused) */
+	for (size_t k = 0; k < n; k++)
+		if (bp->tasks[on[k]].inst == inst)
+			bp->tasks[on[k]].quick = 0;
 }
 
 void bp_task_report(struct backplane *bp, uint32_t slot)
@@ -532,6 +536,8 @@ static inline __attribute__((always_inline)) void task_placed(struct backplane *
 	sim_time_t now = sim_now(bp->sim);
 
 	t->inst = inst;
+	if (inst >= 0)          /* (backplane_int.h, struct inst_snap) */
+		bp->inst_placed[inst] = ++bp->place_seq;
 	t->queued = 0;
 	if (t->cold && t->cp_waiting) {
 		t->cp_waiting = 0;
@@ -1156,6 +1162,8 @@ static int32_t register_instance(struct backplane *bp, const struct catalog_type
 	bp->inst_group[i] = g ? (int)(g - bp->s->groups) : -1;
 	XGROW(bp->inst_cp, bp->cap_inst_cp, (size_t)i + 1);
 	bp->inst_cp[i] = provider;
+	XGROW(bp->inst_placed, bp->cap_inst_placed, (size_t)i + 1);
+	bp->inst_placed[i] = 0;
 	/* the actors set up their side of it (the agent: connected) */
 	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_ADDED, .inst = i });
 	metrics_on_instance_up(bp->m, sim_now(bp->sim), i,
@@ -1470,6 +1478,9 @@ void backplane_free(struct backplane *bp)
 	free(bp->free_slots);
 	free(bp->queue);
 	free(bp->inst_group);
+	free(bp->inst_placed);
+	free(bp->snap.start);
+	free(bp->snap.slots);
 	free(bp->inst_cp);
 	hmap_free(bp->by_id);
 	for (size_t i = 0; i < bp->n_stop_ids; i++)

@@ -128,6 +128,12 @@ int backplane_find_task(struct backplane *bp, const char *id, uint32_t *slot);
 /* The number of slots of the task table (bp_task_at for slots below it;
  * a slot holds a live task when its `used` is set). */
 size_t bp_task_slots(const struct backplane *bp);
+
+/* The slots that may hold the tasks on instance inst: every task placed
+ * there whose slot is still used is among them, in slot order; a slot
+ * among them may since hold nothing or a task elsewhere (check used,
+ * queued and inst).  Valid until the next call (backplane_inst.c). */
+const uint32_t *bp_inst_slots(struct backplane *bp, int32_t inst, size_t *n);
 /* RegisterContainerInstance of `type` in `az` (g: its scenario group, or
  * NULL).  Returns its index. */
 int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *type,

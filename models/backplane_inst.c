@@ -26,14 +26,98 @@ const struct scn_timing *bp_instance_timing(const struct backplane *bp, int32_t 
 
 void backplane_instance_tasks(struct backplane *bp, int32_t inst, int64_t *all, int64_t *svc)
 {
-	for (size_t k = 0; k < bp->n_tasks; k++) {
-		struct task *t = &bp->tasks[k];
+	size_t n;
+	const uint32_t *on = bp_inst_slots(bp, inst, &n);
+
+	for (size_t k = 0; k < n; k++) {
+		const struct task *t = &bp->tasks[on[k]];
 
 		if (t->used && !t->queued && t->inst == inst) {
 			(*all)++;
 			*svc += t->svc >= 0;
 		}
 	}
+}
+
+/* The snapshot (backplane_int.h, struct inst_snap) taken anew: one pass
+ * over the table, its placed tasks counted per instance, then listed per
+ * instance in slot order. */
+static void snap_take(struct backplane *bp)
+{
+	struct inst_snap *z = &bp->snap;
+	int32_t ni = cluster_count(bp->cl);
+	size_t n = 0;
+
+	XGROW(z->start, z->cap_start, (size_t)ni + 2);
+	memset(z->start, 0, ((size_t)ni + 2) * sizeof *z->start);
+	for (size_t k = 0; k < bp->n_tasks; k++) {
+		const struct task *t = &bp->tasks[k];
+
+		if (t->used && !t->queued && t->inst >= 0) {
+			z->start[t->inst + 2]++;
+			n++;
+		}
+	}
+	/* start[i + 2] counts instance i: summed, start[i + 1] is where
+	 * instance i's list starts, and filling moves it to where it ends
+	 * (= where instance i + 1's starts) */
+	for (int32_t i = 0; i < ni; i++)
+		z->start[i + 2] += z->start[i + 1];
+	XGROW(z->slots, z->cap_slots, n + 1);
+	for (size_t k = 0; k < bp->n_tasks; k++) {
+		const struct task *t = &bp->tasks[k];
+
+		if (t->used && !t->queued && t->inst >= 0)
+			z->slots[z->start[t->inst + 1]++] = (uint32_t)k;
+	}
+	z->n_inst = ni;
+	z->seq = bp->place_seq;
+	z->valid = 1;
+	z->takes++;
+}
+
+const uint32_t *bp_inst_slots(struct backplane *bp, int32_t inst, size_t *n)
+{
+	struct inst_snap *z = &bp->snap;
+
+	if (!z->valid || inst >= z->n_inst || bp->inst_placed[inst] > z->seq)
+		snap_take(bp);
+	*n = (size_t)(z->start[inst + 1] - z->start[inst]);
+	return z->slots + z->start[inst];
+}
+
+/* The tasks on instance inst (placed there, slot still used) in slot
+ * order, the order a pass over the table met them in (what happens to
+ * them is written in that order), in an array of the caller's to free.
+ * With ECSIM_CHECKS, checked against such a pass. */
+static uint32_t *inst_slots(struct backplane *bp, int32_t inst, size_t *n)
+{
+	size_t m = 0, c;
+	const uint32_t *on = bp_inst_slots(bp, inst, &c);
+	uint32_t *a = xmalloc((c ? c : 1) * sizeof *a);
+
+	for (size_t k = 0; k < c; k++) {
+		const struct task *t = &bp->tasks[on[k]];
+
+		if (t->used && !t->queued && t->inst == inst)
+			a[m++] = on[k];
+	}
+#ifdef ECSIM_CHECKS
+	{
+		size_t j = 0;
+
+		for (size_t k = 0; k < bp->n_tasks; k++) {
+			const struct task *t = &bp->tasks[k];
+
+			if (t->used && !t->queued && t->inst == inst && (j == m || a[j++] != k))
+				abort();
+		}
+		if (j != m)
+			abort();
+	}
+#endif
+	*n = m;
+	return a;
 }
 
 void bp_nondaemon_counts(struct backplane *bp, int64_t *per_inst)
@@ -116,11 +200,15 @@ void backplane_instance_lost(struct backplane *bp, int32_t inst, const char *cod
 			     int64_t fault_id, sim_time_t failed_at)
 {
 	int64_t *lost = xcalloc((size_t)bp->s->n_services + 1, sizeof *lost);
+	size_t n;
+	uint32_t *on = inst_slots(bp, inst, &n);
 
-	for (size_t k = 0; k < bp->n_tasks; k++) {
-		struct task *t = &bp->tasks[k];
-		uint32_t slot = (uint32_t)k;
+	for (size_t k = 0; k < n; k++) {
+		uint32_t slot = on[k];
+		struct task *t = &bp->tasks[slot];
 
+		/* (checked again: a slot retired by an earlier step of this
+		 * loop may hold a new task by now, never one placed here) */
 		if (!t->used || t->queued || t->inst != inst)
 			continue;
 		/* a service task lost: one that was running (launches in flight
@@ -163,5 +251,6 @@ void backplane_instance_lost(struct backplane *bp, int32_t inst, const char *cod
 	else
 		cluster_set_agent_connected(bp->cl, inst, 0);
 	bp_instance_changed(bp, inst);
+	free(on);
 	free(lost);
 }

@@ -73,6 +73,29 @@ struct backplane {
 	size_t cap_inst_group;
 	int *inst_cp;              /* each instance's capacity provider, -1 = none */
 	size_t cap_inst_cp;
+	/* Which tasks are on which instance, for what happens to an instance
+	 * (its loss, its agent's disconnection, a count of its tasks) without
+	 * a pass over the whole table each time (an AZ outage was instances x
+	 * table): a snapshot, the table's placed tasks grouped by instance in
+	 * slot order, taken by one pass when asked for and kept while it
+	 * still lists every task of the instance asked about.  Tasks only
+	 * leave an instance's list by retiring (their slot no longer used, or
+	 * used by a task elsewhere: the reader checks), and join it only by a
+	 * placement there, which each instance records (inst_placed, one
+	 * store at a placement: nothing kept per task).  backplane_inst.c. */
+	uint64_t place_seq;        /* placements on instances so far */
+	uint64_t *inst_placed;     /* per instance: place_seq after its last placement, 0 = none */
+	size_t cap_inst_placed;
+	struct inst_snap {
+		int valid;
+		uint64_t takes;            /* passes taken (tests) */
+		uint64_t seq;              /* place_seq when taken */
+		int32_t n_inst;            /* instances then */
+		int32_t *start;            /* n_inst + 1 offsets into slots */
+		size_t cap_start;
+		uint32_t *slots;           /* each instance's slots, in slot order */
+		size_t cap_slots;
+	} snap;
 
 	void *actor_state[BA_N];   /* each actor's own, opaque here (bp_msg.h) */
 

@@ -10,6 +10,7 @@
  * A service keeps, per failed instance, how many of its running tasks are
  * there; the entry goes when the last of them leaves RUNNING.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/service_int.h"
@@ -26,17 +27,40 @@ static struct svc_down *find_down(struct svc *v, int32_t inst)
 void svc_avail_host_down(struct backplane *bp, int32_t inst)
 {
 	struct sched *sc = svc_sched(bp);
+	size_t n;
+	const uint32_t *on = bp_inst_slots(bp, inst, &n);
+	int64_t *run = NULL;
 
+	/* the services' running tasks there: from the tasks on the instance,
+	 * not a pass over every service's tasks (an AZ outage's instances
+	 * each cost their own tasks) */
+	for (size_t j = 0; j < n; j++) {
+		const struct task *t = bp_task_at(bp, on[j]);
+
+		if (t->used && !t->queued && t->inst == inst && t->svc >= 0 && t->seen == TS_RUNNING) {
+			if (!run)
+				run = xcalloc((size_t)sc->n_svcs + 1, sizeof *run);
+			run[t->svc]++;
+		}
+	}
+#ifdef ECSIM_CHECKS
 	for (int i = 0; i < sc->n_svcs; i++) {
-		struct svc *v = &sc->svcs[i];
-		struct svc_down *d;
 		int64_t k = 0;
 
-		for (int j = 0; j < v->n_tasks; j++) {
-			const struct task *t = bp_task_at(bp, v->tasks[j]);
+		for (int j = 0; j < sc->svcs[i].n_tasks; j++) {
+			const struct task *t = bp_task_at(bp, sc->svcs[i].tasks[j]);
 
 			k += t->inst == inst && t->seen == TS_RUNNING;
 		}
+		if (k != (run ? run[i] : 0))
+			abort();
+	}
+#endif
+	for (int i = 0; run && i < sc->n_svcs; i++) {
+		struct svc *v = &sc->svcs[i];
+		struct svc_down *d;
+		int64_t k = run[i];
+
 		if (k == 0)
 			continue;
 		svc_account(bp, v);
@@ -53,6 +77,7 @@ void svc_avail_host_down(struct backplane *bp, int32_t inst)
 		d->n += k;
 		v->ghost += k;
 	}
+	free(run);
 }
 
 void svc_avail_seen(struct svc *v, const struct task *t, int dir)
