@@ -37,6 +37,7 @@
 #include "models/capacity/capacity_config.h"
 #include "models/capacity/cp_route.h"
 #include "models/capacity/scaling_csv.h"
+#include "models/evlog.h"
 #include "models/placement/explain.h"
 #include "models/pricing.h"
 #include "sim/csvout.h"
@@ -578,6 +579,19 @@ static void pin_task_policy(struct place_policy *p, const char *expr)
 	}
 }
 
+/* A failed placement of task t under policy pol: the closest instance
+ * (choice A4) when a service event will name it (a service's task, its
+ * failure logged, service_events.csv written), else -1 (not looked for:
+ * a RunTask failure's row names none).  Out of line: the failure path. */
+static int32_t __attribute__((noinline)) failure_closest(struct backplane *bp, const struct task *t,
+							 const struct scn_taskdef *d,
+							 const struct place_policy *pol)
+{
+	if (t->svc < 0 || bp->walk_quiet || !evlog_writing(metrics_evlog(bp->m)))
+		return -1;
+	return place_closest(bp->cl, &d->req, t->group, pol);
+}
+
 /* One placement attempt; on success the task is PROVISIONING from now.
  * `last`: the caller's last action is to count the task placed; then a
  * zero-delay PROVISIONING step, nothing else waiting at this instant, is
@@ -592,6 +606,7 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 	sim_time_t now = sim_now(bp->sim);
 	struct place_policy pinned;
 	int32_t held = -1;         /* a DAEMON task's instance, whose held room it takes */
+	int32_t closest = -1;      /* on failure, the instance the service event names */
 	int rc;
 
 	if (t->fg)   /* no instance: Fargate picks an AZ (docs/ecs-model.md §4.11) */
@@ -624,9 +639,13 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 			pin_task_policy(&pinned, expr);
 		}
 		rc = place_one(bp, t, d, &pinned, &res);
+		if (rc != 0)
+			closest = failure_closest(bp, t, d, &pinned);
 		place_policy_free(&pinned);
 	} else {
 		rc = place_one(bp, t, d, pol, &res);
+		if (rc != 0)
+			closest = failure_closest(bp, t, d, pol);
 	}
 	if (rc != 0) {
 		char label[300], name[32];
@@ -638,7 +657,7 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 					   bp_td_label(bp, t->td, label, sizeof label),
 					   cluster_group_name(bp->cl, t->group),
 					   t->svc >= 0 ? bp->s->services[t->svc].name : "",
-					   res.reason, res.considered);
+					   res.reason, res.considered, closest >= 0 ? cluster_id(bp->cl, closest) : NULL);
 		return -1;
 	}
 	cluster_reserve(bp->cl, res.instance, &d->req, t->group);

@@ -176,7 +176,7 @@ static void launch_failed(struct backplane *bp, const struct task *t, const char
 	metrics_on_failure(bp->m, sim_now(bp->sim), task_name(t, name, sizeof name),
 			   bp_td_label(bp, t->td, label, sizeof label),
 			   cluster_group_name(bp->cl, t->group),
-			   t->svc >= 0 ? bp->s->services[t->svc].name : "", reason, 0);
+			   t->svc >= 0 ? bp->s->services[t->svc].name : "", reason, 0, NULL);
 }
 
 /* A THROTTLED launch of class `spot` by a service's task group g at `now`:

@@ -303,18 +303,24 @@ void evlog_rebalance_placing(struct evlog *l, const char *service, int64_t at, c
 	v->rb_at = at;
 }
 
-void evlog_placement_failure(struct evlog *l, int64_t now, const char *service, const char *reason)
+int evlog_writing(const struct evlog *l)
 {
+	return l && l->out;
+}
+
+void evlog_placement_failure(struct evlog *l, int64_t now, const char *service, const char *reason,
+			     const char *closest)
+{
+	/* what the closest instance did: ECS's words after "The closest
+	 * matching container-instance <id> " ([DG/service-event-messages.html]) */
 	static const struct { const char *reason, *text; } known[] = {
-		{ "RESOURCE:CPU", "The closest matching container-instance has insufficient CPU units available." },
-		{ "RESOURCE:MEMORY", "The closest matching container-instance has insufficient memory available." },
-		{ "RESOURCE:PORTS", "The closest matching container-instance is already using a port required by your task." },
-		{ "RESOURCE:GPU", "The closest matching container-instance has insufficient GPU available." },
-		{ "ATTRIBUTE", "The closest matching container-instance is missing an attribute required by your task." },
-		{ "NO_INSTANCES", "Reason: No Container Instances were found in your cluster." },
-		{ "CAPACITY_UNAVAILABLE", NULL },
+		{ "RESOURCE:CPU", "has insufficient CPU units available." },
+		{ "RESOURCE:MEMORY", "has insufficient memory available." },
+		{ "RESOURCE:PORTS", "is already using a port required by your task." },
+		{ "RESOURCE:GPU", "has insufficient GPU available." },
+		{ "ATTRIBUTE", "is missing an attribute required by your task." },
 	};
-	char msg[1024];
+	char msg[1024], inst[300];
 	const char *text = NULL;
 	size_t i;
 	uint64_t k;
@@ -357,19 +363,31 @@ void evlog_placement_failure(struct evlog *l, int64_t now, const char *service, 
 		evlog_event(l, now, service, EV_PLACEMENT_FAILURE, msg);
 		return;
 	}
+	if (strcmp(reason, "NO_INSTANCES") == 0) {
+		snprintf(msg, sizeof msg,
+			 "(service %s) was unable to place a task because no container instance met all of its "
+			 "requirements. Reason: No Container Instances were found in your cluster. "
+			 "For more information, see the Troubleshooting section.", service);
+		evlog_event(l, now, service, EV_PLACEMENT_FAILURE, msg);
+		return;
+	}
 	for (i = 0; i < sizeof known / sizeof known[0]; i++)
 		if (known[i].text && strcmp(known[i].reason, reason) == 0)
 			text = known[i].text;
+	/* the instance by its id (A4), as ECS names it */
+	snprintf(inst, sizeof inst, "The closest matching container-instance%s%s", closest ? " " : "",
+		 closest ? closest : "");
 	if (text)
 		snprintf(msg, sizeof msg,
 			 "(service %s) was unable to place a task because no container instance met all of its "
-			 "requirements. %s For more information, see the Troubleshooting section.", service, text);
+			 "requirements. %s %s For more information, see the Troubleshooting section.", service,
+			 inst, text);
 	else
 		snprintf(msg, sizeof msg,
 			 "(service %s) was unable to place a task because no container instance met all of its "
-			 "requirements. The closest matching container-instance encountered error \"%s\". "
+			 "requirements. %s encountered error \"%s\". "
 			 "For more information, see the Troubleshooting section.",
-			 service, strncmp(reason, "FAIL:", 5) == 0 ? reason + 5 : reason);
+			 service, inst, strncmp(reason, "FAIL:", 5) == 0 ? reason + 5 : reason);
 	evlog_event(l, now, service, EV_PLACEMENT_FAILURE, msg);
 }
 

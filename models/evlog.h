@@ -69,8 +69,13 @@ void evlog_rebalance_placing(struct evlog *l, const char *service, int64_t at, c
 void evlog_flush(struct evlog *l);
 /* A placement failure of a task of `service` ("" none: no row) with
  * placement_failures.csv's `reason`: its SERVICE_TASK_PLACEMENT_FAILURE row
- * (ECS_OPERATION_THROTTLED for THROTTLED). */
-void evlog_placement_failure(struct evlog *l, int64_t now, const char *service, const char *reason);
+ * (ECS_OPERATION_THROTTLED for THROTTLED).  `closest`: the id of the
+ * closest instance (choice A4), which the message names, or NULL (none is
+ * ACTIVE, or a Fargate launch). */
+void evlog_placement_failure(struct evlog *l, int64_t now, const char *service, const char *reason,
+			     const char *closest);
+/* 1 when service_events.csv is being written (the rows are asked for). */
+int evlog_writing(const struct evlog *l);
 /* The last message of `type` for the service written again when it was
  * written EVLOG_REPEAT_MS or more before `now` (a cause that lasts: choice
  * E181); nothing when none is remembered or it is more recent. */

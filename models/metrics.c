@@ -274,7 +274,7 @@ void metrics_on_launched(struct metrics *m, int svc, int fargate, int spot, int 
 
 void metrics_on_failure(struct metrics *m, sim_time_t now, const char *task_id,
 			const char *taskdef, const char *group, const char *service,
-			const char *reason, int32_t considered)
+			const char *reason, int32_t considered, const char *closest)
 {
 	m->failures_total++;
 	for (size_t i = 0; i < N_REASONS; i++) {
@@ -283,7 +283,7 @@ void metrics_on_failure(struct metrics *m, sim_time_t now, const char *task_id,
 			break;
 		}
 	}
-	evlog_placement_failure(m->evlog, now, service, reason);
+	evlog_placement_failure(m->evlog, now, service, reason, closest);
 	if (!m->failures)
 		return;
 	csvout_ms(m->failures, now);

@@ -67,9 +67,11 @@ void metrics_on_alarm(struct metrics *m, sim_time_t now, const char *alarm, cons
 
 void metrics_on_submit(struct metrics *m, sim_time_t now);
 void metrics_on_placed(struct metrics *m, sim_time_t now, sim_time_t submitted);
+/* `closest`: the closest instance's id (choice A4) for the service event's
+ * message, NULL = not named. */
 void metrics_on_failure(struct metrics *m, sim_time_t now, const char *task_id,
 			const char *taskdef, const char *group, const char *service,
-			const char *reason, int32_t considered);
+			const char *reason, int32_t considered, const char *closest);
 /* The cluster's totals changed (task placed or released, instance joined or
  * left): advances the time-weighted reservation averages. */
 void metrics_on_cluster(struct metrics *m, sim_time_t now, const struct cluster_totals *t);

@@ -5,7 +5,9 @@
  * clusters, requirements, constraints and strategy chains, each checked
  * against the brute-force oracle (tests/oracle/): with tieBreak "first" the
  * same instance, with "random" an instance of the oracle's tied set, on
- * failure the same reason; and, for several chains, that the random
+ * failure the same reason and the same closest instance (A4: the first
+ * ACTIVE one to pass the most checks, place_closest); and, for several
+ * chains, that the random
  * tie-break picks the member of the oracle's tied set that the documented
  * order of the tie set (choice A11) and a copy of the stream give.  Suite "rules": one table-driven case per rule.
  * Suite "parse": every bad strategy/constraint input with its pinned message.
@@ -372,7 +374,8 @@ static int32_t check_one(struct cluster *cl, const struct place_req *q, uint32_t
 		in |= o.tied[k] == rr.instance;
 	if (ff != of || fr != of || rf.considered != o.considered ||
 	    (of == 0 && (rf.instance != o.tied[0] || !in)) ||
-	    (of != 0 && (strcmp(rf.reason, o.reason) != 0 || strcmp(rr.reason, o.reason) != 0))) {
+	    (of != 0 && (strcmp(rf.reason, o.reason) != 0 || strcmp(rr.reason, o.reason) != 0 ||
+			 place_closest(cl, q, g, p) != o.closest))) {
 		char *d = place_policy_describe(p);
 
 		if (*bad < 5)

@@ -236,11 +236,48 @@ static void test_placement_failure(void)
 	free(reason);
 	m = msg_of("pf", "SERVICE_TASK_PLACEMENT_FAILURE", 0);
 	T_STREQ(m, "(service s) was unable to place a task because no container instance met all of its requirements. "
-		   "The closest matching container-instance has insufficient CPU units available. "
+		   "The closest matching container-instance ci-00001 has insufficient CPU units available. "
 		   "For more information, see the Troubleshooting section.");
 	free(m);
 	T_EQ(rows_of("pf", "SERVICE_STEADY_STATE", at, 8), 1);
 	CU_ASSERT(at[0] > 600 && at[0] < 1200);
+}
+
+/* The placement failure names the closest instance (choice A4): of the
+ * ACTIVE instances that passed the most checks, the earliest registered.
+ * Tasks of 1024 CPU units and 3,072 MiB: two m5.large (ci-00001/2, 2,048
+ * units) hold two each and then lack CPU; two c5.large (ci-00003/4, ~3.6
+ * GiB) hold one each and then have CPU but lack memory, one check further.
+ * The seventh task fails with RESOURCE:MEMORY naming ci-00003: not
+ * ci-00001 (the earliest, which fails a check earlier), not ci-00004 (as
+ * close, registered later). */
+static void test_placement_failure_closest(void)
+{
+	char *m, *reason;
+	double at[4];
+
+	rs_write("cl3g.json", "{ \"family\": \"cl3g\", \"requiresCompatibilities\": [\"EC2\"],"
+		 "\"containerDefinitions\": [ { \"name\": \"app\", \"image\": \"x/c:1\", \"cpu\": 1024,"
+		 "\"memory\": 3072, \"essential\": true } ] }");
+	rs_write("pfc.json", "{ \"name\": \"pfc\", \"seed\": 1, \"durationSeconds\": 600, \"region\": \"us-east-1\","
+		 "\"availabilityZones\": [\"us-east-1a\"],"
+		 "\"instanceGroups\": ["
+		 "{ \"name\": \"m\", \"instanceType\": \"m5.large\", \"availabilityZone\": \"us-east-1a\", \"count\": 2 },"
+		 "{ \"name\": \"c\", \"instanceType\": \"c5.large\", \"availabilityZone\": \"us-east-1a\", \"count\": 2 } ],"
+		 "\"taskDefinitions\": { \"c\": \"cl3g.json\" },"
+		 "\"services\": [ { \"serviceName\": \"s\", \"taskDefinition\": \"c\", \"desiredCount\": 7 } ] }");
+	CU_ASSERT_EQUAL_FATAL(rs_run("pfc.json", "pfc", NULL, NULL, NULL), 0);
+	/* six placed: two on each m5.large, one on each c5.large */
+	T_EQ(rs_rows("pfc", "tasks.csv"), 6);
+	reason = rs_cell("pfc", "placement_failures.csv", 1, "reason");
+	T_STREQ(reason, "RESOURCE:MEMORY");
+	free(reason);
+	T_EQ(rows_of("pfc", "SERVICE_TASK_PLACEMENT_FAILURE", at, 4), 1);
+	m = msg_of("pfc", "SERVICE_TASK_PLACEMENT_FAILURE", 0);
+	T_STREQ(m, "(service s) was unable to place a task because no container instance met all of its requirements. "
+		   "The closest matching container-instance ci-00003 has insufficient memory available. "
+		   "For more information, see the Troubleshooting section.");
+	free(m);
 }
 
 /* The third task of 1024 CPU units never fits on the one m5.large for 13
@@ -773,6 +810,7 @@ static CU_TestInfo tests[] = {
 	{ "steady state repeated 6 h later at a metrics interval", test_steady_repeat },
 	{ "SERVICE_TASK_START_IMPAIRED once, when the throttle's back-off starts", test_start_impaired },
 	{ "placement failure: one row per cause, again after a steady state", test_placement_failure },
+	{ "placement failure: the closest instance named (A4)", test_placement_failure_closest },
 	{ "placement failure repeated 6 h later while the task still waits", test_placement_failure_repeat },
 	{ "min 100 / max 100: the deployment-configuration row at the deploy's pass", test_blocked },
 	{ "min 100 / max 200: no deployment-configuration row", test_not_blocked },

@@ -341,24 +341,25 @@ static const struct place_strategy default_run_task[] = {
 	{ PS_RANDOM, NULL },
 };
 
-/* A4: the reason of the instance that passed the most checks (only the
- * reason is reported, so the earliest of the closest ones need not be
- * found).  ACTIVE instances outside the index have a disconnected agent
- * (stage 0); placeable ones pass the agent check.  The CPU-ordered index,
- * whose subtrees know their largest memory left, tells in O(log n) whether
- * some instance has the CPU, and the CPU and the memory; only instances with
+/* A4: the stage of the instance that passed the most checks (the reason
+ * names only the stage, so the earliest of the closest ones need not be
+ * found here: place_closest does when a message names it).  ACTIVE
+ * instances outside the index have a disconnected agent (stage 0);
+ * placeable ones pass the agent check.  The CPU-ordered index, whose
+ * subtrees know their largest memory left, tells in O(log n) whether some
+ * instance has the CPU, and the CPU and the memory; only instances with
  * both are looked at one by one for the later checks. */
-static const char *failure_reason(struct pctx *c)
+static int failure_stage(struct pctx *c)
 {
 	int32_t size = cluster_part_size(c->cl, CL_ALL, 0), r;
 	int best = ST_MEMORY;      /* some instance has the CPU */
 	struct cl_cursor cur;
 
 	if (size == 0)
-		return place_stage_reason(c, ST_AGENT);
+		return ST_AGENT;
 	r = cluster_part_rank(c->cl, CL_ALL, 0, CL_BY_CPU, c->req->cpu_units, 0);
 	if (r == size)
-		return place_stage_reason(c, ST_CPU);
+		return ST_CPU;
 	for (r = cluster_cursor_from(&cur, c->cl, CL_ALL, 0, CL_BY_CPU, r, c->req->mem_mib,
 					 INT64_MAX); r < size;
 	     r = cluster_cursor_next(&cur)) {
@@ -369,7 +370,7 @@ static const char *failure_reason(struct pctx *c)
 		if (best == c->n_checks - 1)
 			break;
 	}
-	return place_stage_reason(c, best);
+	return best;
 }
 
 /* Most tasks ask for none of the checks after the resources: then every
@@ -550,7 +551,29 @@ int place_task(struct cluster *cl, const struct place_req *req, uint32_t g,
 	if (found)
 		r->instance = place_pick(&c, rng);
 	else
-		r->reason = t.n_active > 0 ? failure_reason(&c) : "NO_INSTANCES";
+		r->reason = t.n_active > 0 ? place_stage_reason(&c, failure_stage(&c)) : "NO_INSTANCES";
 	place_ctx_free(&c);
 	return found ? 0 : 1;
+}
+
+int32_t place_closest(struct cluster *cl, const struct place_req *req, uint32_t g,
+		      const struct place_policy *p)
+{
+	struct pctx c;
+	struct cluster_totals t;
+	int32_t n = cluster_count(cl), at = -1;
+	int best;
+
+	cluster_totals(cl, &t);
+	if (t.n_active == 0)
+		return -1;
+	place_ctx_init(&c, cl, req, g, p);
+	best = failure_stage(&c);
+	/* the earliest ACTIVE instance at that stage (A4's tie): mostly one
+	 * of the first, every ACTIVE one when only the last is */
+	for (int32_t i = 0; i < n && at < 0; i++)
+		if (cluster_status(cl, i) == INST_ACTIVE && place_stage(&c, i) == best)
+			at = i;
+	place_ctx_free(&c);
+	return at;
 }

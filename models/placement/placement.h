@@ -137,4 +137,13 @@ struct place_result {
 int place_task(struct cluster *cl, const struct place_req *req, uint32_t g,
 	       const struct place_policy *p, gsl_rng *rng, struct place_result *r);
 
+/* When place_task found no room: the closest instance, whose failure its
+ * reason names (docs/ecs-model.md choice A4): of the ACTIVE instances that
+ * passed the most checks, the earliest registered; -1 when none is ACTIVE
+ * (NO_INSTANCES).  Only for a message that names it (a service's placement
+ * failure event): O(log n) for the stage, then a pass from the first
+ * instance to the first at that stage. */
+int32_t place_closest(struct cluster *cl, const struct place_req *req, uint32_t g,
+		      const struct place_policy *p);
+
 #endif

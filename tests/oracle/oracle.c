@@ -202,6 +202,7 @@ int oracle_place(const struct cluster *cl, const struct place_req *req, uint32_t
 		n_s = service ? 2 : 1;
 	}
 	memset(r, 0, sizeof *r);
+	r->closest = -1;
 	for (int32_t i = 0; i < n; i++) {
 		int passed;
 
@@ -211,6 +212,7 @@ int oracle_place(const struct cluster *cl, const struct place_req *req, uint32_t
 		passed = checks_passed(cl, i, req, g, p);
 		if (passed > best_passed) {
 			best_passed = passed;
+			r->closest = i;
 			r->reason = passed == all ? NULL : reason_of(p, passed);
 		}
 		if (passed == all)

@@ -15,6 +15,9 @@ struct oracle_result {
 	int32_t *tied;            /* the best candidates, ascending numbers (malloc'd) */
 	int n_tied;               /* 0 when nothing fits */
 	const char *reason;       /* when n_tied == 0: the reason (A2, A4, A5) */
+	int32_t closest;          /* when n_tied == 0: the instance the reason is of (A4: the
+				   * first ACTIVE one to pass the most checks), -1 when none
+				   * is ACTIVE */
 	int32_t considered;       /* ACTIVE instances */
 };
 
