@@ -530,23 +530,36 @@ void bp_watch_standalone(struct backplane *bp, int on)
 	bp->watch_standalone = on;
 }
 
+/* BN_TASK_CREATED's note, out of line (task_placed, a service's task) */
+static void __attribute__((noinline)) note_created(struct backplane *bp, uint32_t slot)
+{
+	note_task(bp, BN_TASK_CREATED, slot);
+}
+
 /* bp_task_placed's body: inline in try_place, the usual caller */
 static inline __attribute__((always_inline)) void task_placed(struct backplane *bp, struct task *t,
 								int32_t inst)
 {
 	sim_time_t now = sim_now(bp->sim);
 
+	int was_waiting = t->cold && t->cp_waiting;
+
 	t->inst = inst;
 	if (inst >= 0)          /* (backplane_int.h, struct inst_snap) */
 		bp->inst_placed[inst] = ++bp->place_seq;
 	t->queued = 0;
-	if (t->cold && t->cp_waiting) {
+	if (was_waiting) {
 		t->cp_waiting = 0;
 		bp->cp_waiting--;
 	}
 	bp->starting++;
-	if (t->svc >= 0)
+	if (t->svc >= 0) {
 		metrics_on_submit(bp->m, t->submit);
+		/* it exists from now (A3), unless it did already, waiting
+		 * PROVISIONING for capacity */
+		if (!was_waiting)
+			note_created(bp, (uint32_t)(t - bp->tasks));
+	}
 	t->state = t->seen = TS_PROVISIONING;
 	t->ts[TS_PROVISIONING] = now;
 	metrics_on_placed(bp->m, now, t->submit);
@@ -781,6 +794,8 @@ static void on_launch(struct sim *s, void *ctx, const struct event *ev)
 			t->cold = 1;
 			t->cp_waiting = 1;
 			bp->cp_waiting++;
+			if (t->svc >= 0)   /* it exists, PROVISIONING (A3) */
+				note_created(bp, slot);
 			q_push(bp, ev->arg);
 			sim_after(bp->sim, bp->s->cp_wait, bp->ev_timeout, bp, ev->arg);
 			return;

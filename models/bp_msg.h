@@ -150,6 +150,9 @@ enum bp_note_kind {
 			       * (circuit breaker stage 2, docs/ecs-model.md §5.6): slot */
 	BN_TASK_STOPPED,    /* the task is STOPPED, about to be retired: slot (a service
 			     * task's: no actor follows a standalone one) */
+	BN_TASK_CREATED,    /* a service task exists (choice A3): placed, or waiting
+			     * PROVISIONING for its provider's capacity: slot (its
+			     * TASKS_STARTED, docs/ecs-model.md choice E173) */
 	BN_LAUNCH_FAILED,   /* a service task found no instance (choice A3): slot */
 	BN_INSTANCE_STATUS, /* an instance joined, or its status or agent changed: inst */
 	BN_INSTANCE_REGISTERED, /* an instance registered (after BN_INSTANCE_STATUS): inst */

@@ -155,7 +155,6 @@ void svc_rate_note(struct backplane *bp, struct svc *v, const struct task *t)
 	struct launch_win *w = &v->rate[launch_class(bp, t)];
 	sim_time_t now = sim_now(backplane_sim(bp));
 
-	svcev_task(bp, v, t, 0);
 	if (backplane_scenario(bp)->timing.svc_launch_limit <= 0)
 		return;
 	if (w->len > 0 && w->at[(w->head + w->len - 1) % w->cap] == now) {
@@ -1197,6 +1196,9 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		svc_on_task_stopped(bp, t);
 		tell_rollout(bp, &svc_sched(bp)->svcs[t->svc]);   /* the breaker may have tripped */
 		break;
+	case BN_TASK_CREATED:
+		svcev_started(bp, &svc_sched(bp)->svcs[t->svc], t);
+		break;
 	case BN_LAUNCH_FAILED:
 		svc_on_launch_failed(bp, t);
 		break;
@@ -1247,6 +1249,7 @@ void svc_attach(struct backplane *bp)
 	svc_alarms_attach(bp);
 	bp_subscribe(bp, BN_BIT(BN_START) | BN_BIT(BN_TASK_SEEN) | BN_BIT(BN_TASK_RUNNING) |
 		     BN_BIT(BN_TASK_HEALTHY) | BN_BIT(BN_TASK_UNHEALTHY) | BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_LAUNCH_FAILED) |
+		     BN_BIT(BN_TASK_CREATED) |
 		     BN_BIT(BN_TASK_CHECK_FAILED) |
 		     BN_BIT(BN_INSTANCE_STATUS) | BN_BIT(BN_INSTANCE_DOWN) | BN_BIT(BN_CAPACITY) | BN_BIT(BN_FAULT_LOST) |
 		     BN_BIT(BN_SERVICE_DESIRED) | BN_BIT(BN_SERVICE_DEPLOY) |

@@ -59,24 +59,35 @@ void svcev_task(struct backplane *bp, struct svc *v, const struct task *t, int s
 		evlog_task(log_of(bp), now_of(bp), v->cfg->name, stopped, task_name(t, buf, sizeof buf));
 }
 
-/* The AZ-rebalancing task launched at this instant (pinned to its zone after
- * its launch was gathered): its TASKS_STARTED row in the rebalancing's
- * words, and its placement failure, if it has one, too (choice E199). */
+void svcev_started(struct backplane *bp, struct svc *v, const struct task *t)
+{
+	char buf[32];
+
+	if (!log_of(bp))
+		return;
+	evlog_task(log_of(bp), now_of(bp), v->cfg->name, 0, task_name(t, buf, sizeof buf));
+	/* an AZ-rebalancing task (pinned to its zone): the rebalancing's
+	 * words (choice E199) */
+	if (t->cold && t->pin_az)
+		evlog_task_rebalance(log_of(bp), now_of(bp), v->cfg->name, 0, task_name(t, buf, sizeof buf),
+				     t->pin_az);
+}
+
+/* The AZ-rebalancing task launched at this instant (pinned to its zone):
+ * its placement failure, if it has one, in the rebalancing's words (choice
+ * E199); its TASKS_STARTED entry comes when it exists (svcev_started). */
 static void rebalancing_started(struct backplane *bp, struct svc *v)
 {
 	int64_t now = now_of(bp);
-	char buf[32];
 
 	if (!v->rebalancing)
 		return;
 	for (int k = 0; k < v->n_tasks; k++) {
 		const struct task *t = bp_task_at(bp, v->tasks[k]);
 
-		if (t->cold && t->pin_az && t->submit == now && svc_live(t)) {
-			evlog_task_rebalance(log_of(bp), now, v->cfg->name, 0, task_name(t, buf, sizeof buf), t->pin_az);
+		if (t->cold && t->pin_az && t->submit == now && svc_live(t))
 			evlog_rebalance_placing(log_of(bp), v->cfg->name,
 						now + backplane_scenario(bp)->timing.placement_latency, t->pin_az);
-		}
 	}
 }
 

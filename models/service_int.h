@@ -212,8 +212,14 @@ void svc_rate_note(struct backplane *bp, struct svc *v, const struct task *t);
 
 /* service_events.c: the service's events (service_events.csv,
  * docs/ecs-model.md §5.2, choices E171–E174) */
-/* A task of the service launched (stopped 0) or stopped by its scheduler. */
+/* A task of the service came to exist (stopped 0: svcev_started) or its
+ * scheduler stopped it. */
 void svcev_task(struct backplane *bp, struct svc *v, const struct task *t, int stopped);
+/* A task the scheduler launched exists now (BN_TASK_CREATED: placed, or
+ * waiting PROVISIONING for capacity): its TASKS_STARTED entry, in AZ
+ * rebalancing's words for a rebalancing task (choices E173, E199).  A
+ * launch that finds no room is no task (A3) and is not listed. */
+void svcev_started(struct backplane *bp, struct svc *v, const struct task *t);
 /* The scheduler stops the task in `slot` (a TASKS_STOPPED entry). */
 void svcev_stopping(struct backplane *bp, uint32_t slot);
 /* A DAEMON task no longer meets its service's placement constraints on

@@ -7,6 +7,8 @@
  *  - its repetition: the same row again at the first metrics interval 6 h
  *    or more after the last one while the service stays steady;
  *  - TASKS_STARTED / TASKS_STOPPED: one row per instant with every task;
+ *    a task is started when it exists (placed, or PROVISIONING for
+ *    capacity): a launch that finds no room is no task (A3), not listed;
  *  - the throttle (§5.4): SERVICE_TASK_START_IMPAIRED once, when the
  *    third start failure in a row starts the back-off (the next launch 30 s
  *    later), not again at each later failure;
@@ -206,8 +208,10 @@ static void test_start_impaired(void)
 	CU_ASSERT(at[0] >= tasks_max("thr", 3, 3, "stop_s"));
 	k = rows_of("thr", "TASKS_STARTED", started, 16);
 	CU_ASSERT_FATAL(k >= 6);
-	T_NEAR(started[2], tasks_max("thr", 3, 3, "submit_s"));
-	T_NEAR(started[3], at[0] + 30);
+	/* each row when its task exists: placed (choice E173) */
+	T_NEAR(started[2], tasks_max("thr", 3, 3, "placed_s"));
+	T_NEAR(tasks_max("thr", 4, 4, "submit_s"), at[0] + 30);
+	T_NEAR(started[3], tasks_max("thr", 4, 4, "placed_s"));
 	m = msg_of("thr", "SERVICE_TASK_START_IMPAIRED", 0);
 	T_STREQ(m, "(service s) is unable to consistently start tasks successfully. "
 		   "For more information, see the Troubleshooting section.");
@@ -277,6 +281,14 @@ static void test_placement_failure_closest(void)
 	T_STREQ(m, "(service s) was unable to place a task because no container instance met all of its requirements. "
 		   "The closest matching container-instance ci-00003 has insufficient memory available. "
 		   "For more information, see the Troubleshooting section.");
+	free(m);
+	/* the seventh launch, and its later tries (placement_failures.csv),
+	 * made no task (A3): TASKS_STARTED names the six placed, once */
+	CU_ASSERT(rs_rows("pfc", "placement_failures.csv") >= 2);
+	T_EQ(rows_of("pfc", "TASKS_STARTED", at, 4), 1);
+	m = msg_of("pfc", "TASKS_STARTED", 0);
+	T_STREQ(m, "(service s) has started 6 tasks: (task task-1) (task task-2) (task task-3) (task task-4) "
+		   "(task task-5) (task task-6).");
 	free(m);
 }
 
@@ -458,9 +470,11 @@ static void test_rebalancing_words(void)
 	T_STREQ(m, "(service r) is unable to place a task in Availability Zone us-east-1a because no container "
 		   "instance met all of its requirements.");
 	free(m);
-	m = msg_of("azrf", "TASKS_STARTED", 1);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-	CU_ASSERT(strncmp(m, "(service r) has started 1 tasks in us-east-1a to AZ Rebalance: (task ", 69) == 0);
+	/* the rebalancing task that found no room never existed (A3): no
+	 * TASKS_STARTED row names it, only the first launch's (E173) */
+	T_EQ(rows_of("azrf", "TASKS_STARTED", done, 4), 1);
+	m = msg_of("azrf", "TASKS_STARTED", 0);
+	T_STREQ(m, "(service r) has started 2 tasks: (task task-1) (task task-2).");
 	free(m);
 }
 
