@@ -24,15 +24,6 @@
 #define GROUP(name, type, n, extra) "{\"name\":\"" name "\",\"instanceType\":\"" type "\"," \
 	"\"availabilityZone\":\"us-east-1a\",\"count\":" #n extra "}"
 
-static int setup(void)
-{
-	if (rs_setup())
-		return 1;
-	rs_write("small.json", "{\"family\":\"small\",\"containerDefinitions\":[{\"name\":\"a\","
-		 "\"image\":\"x\",\"cpu\":256,\"memory\":512}]}");
-	return 0;
-}
-
 /* The built-in catalog carries the us-east-1 Linux On-Demand list prices. */
 static void test_catalog_prices(void)
 {
@@ -323,6 +314,6 @@ static CU_TestInfo cost_tests[] = {
 };
 
 CU_SuiteInfo test_suites[] = {
-	{ "cost", setup, rs_teardown, NULL, NULL, cost_tests },
+	{ "cost", rs_setup_small, rs_teardown, NULL, NULL, cost_tests },
 	CU_SUITE_INFO_NULL,
 };

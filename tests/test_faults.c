@@ -26,15 +26,6 @@
 
 #define NEAR T_NEAR
 
-static int setup(void)
-{
-	if (rs_setup())
-		return 1;
-	rs_write("small.json", "{\"family\":\"small\",\"containerDefinitions\":[{\"name\":\"a\","
-		 "\"image\":\"x\",\"cpu\":256,\"memory\":512}]}");
-	return 0;
-}
-
 /* A failed instance's tasks stop (InfrastructureHealth) when the backplane
  * notices, after the heartbeat timeout; a repaired one comes back empty;
  * a gone one (its agent silent) stays registered, ACTIVE and disconnected,
@@ -581,6 +572,6 @@ static CU_TestInfo fault_tests[] = {
 };
 
 CU_SuiteInfo test_suites[] = {
-	{ "faults", setup, rs_teardown, NULL, NULL, fault_tests },
+	{ "faults", rs_setup_small, rs_teardown, NULL, NULL, fault_tests },
 	CU_SUITE_INFO_NULL,
 };

@@ -23,15 +23,6 @@
 #define HEAD(name, dur) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," TIMING \
 	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
 
-static int setup(void)
-{
-	if (rs_setup())
-		return 1;
-	rs_write("small.json", "{\"family\":\"small\",\"containerDefinitions\":[{\"name\":\"a\","
-		 "\"image\":\"x\",\"cpu\":256,\"memory\":512}]}");
-	return 0;
-}
-
 /* The instants (ms) at which the control plane sees instance 0's agent go
  * from connected to disconnected. */
 struct drops {
@@ -322,6 +313,6 @@ static CU_TestInfo renew_tests[] = {
 };
 
 CU_SuiteInfo test_suites[] = {
-	{ "faults across repairs", setup, rs_teardown, NULL, NULL, renew_tests },
+	{ "faults across repairs", rs_setup_small, rs_teardown, NULL, NULL, renew_tests },
 	CU_SUITE_INFO_NULL,
 };

@@ -15,15 +15,6 @@
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
 
-static int setup(void)
-{
-	if (rs_setup())
-		return 1;
-	rs_write("small.json", "{\"family\":\"small\",\"containerDefinitions\":[{\"name\":\"a\","
-		 "\"image\":\"x\",\"cpu\":256,\"memory\":512}]}");
-	return 0;
-}
-
 struct snap_check {
 	long events, checked, tasks_seen, bad;
 	long first_bad_event;
@@ -180,6 +171,6 @@ static CU_TestInfo snap_tests[] = {
 };
 
 CU_SuiteInfo test_suites[] = {
-	{ "tasks by instance", setup, rs_teardown, NULL, NULL, snap_tests },
+	{ "tasks by instance", rs_setup_small, rs_teardown, NULL, NULL, snap_tests },
 	CU_SUITE_INFO_NULL,
 };

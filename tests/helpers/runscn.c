@@ -17,6 +17,15 @@ int rs_setup(void)
 	return mkdtemp(dir) ? 0 : 1;
 }
 
+int rs_setup_small(void)
+{
+	if (rs_setup())
+		return 1;
+	rs_write("small.json", "{\"family\":\"small\",\"containerDefinitions\":[{\"name\":\"a\","
+		 "\"image\":\"x\",\"cpu\":256,\"memory\":512}]}");
+	return 0;
+}
+
 int rs_teardown(void)
 {
 	char cmd[300];

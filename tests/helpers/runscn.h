@@ -9,6 +9,9 @@ struct backplane;
 
 /* Make a fresh temporary folder (0) or remove it (0 on success). */
 int rs_setup(void);
+/* rs_setup, then rs_dir()/small.json: task definition "small", one
+ * container of 256 CPU units and 512 MiB (a suite's init function). */
+int rs_setup_small(void);
 int rs_teardown(void);
 const char *rs_dir(void);
 /* Write `text` to rs_dir()/name. */
