@@ -271,6 +271,13 @@ static inline uint32_t new_slot(struct backplane *bp)
 
 static inline void drop_slot(struct backplane *bp, uint32_t slot);
 
+/* 1 when task t is not a DAEMON service's (what bp_nondaemon_counts
+ * counts). */
+static inline int not_daemon(const struct backplane *bp, const struct task *t)
+{
+	return t->svc < 0 || bp->s->services[t->svc].sched != SCHED_DAEMON;
+}
+
 /* retire's row (out of line: without a task log a retired task saves no
  * registers and no frame for the strings). */
 static void __attribute__((noinline)) write_row(struct backplane *bp, uint32_t slot, int present)
@@ -323,6 +330,8 @@ static inline void drop_slot(struct backplane *bp, uint32_t slot)
 {
 	struct task *t = &bp->tasks[slot];
 
+	if (t->inst >= 0)       /* placed there until now (struct inst_bp) */
+		bp->ib[t->inst].nondaemon -= not_daemon(bp, t);
 	if (t->cold || bp->n_free == bp->cap_free) {
 		drop_slot_slow(bp, slot);
 		return;
@@ -541,12 +550,13 @@ static inline __attribute__((always_inline)) void task_placed(struct backplane *
 								int32_t inst)
 {
 	sim_time_t now = sim_now(bp->sim);
-
 	int was_waiting = t->cold && t->cp_waiting;
 
 	t->inst = inst;
-	if (inst >= 0)          /* (backplane_int.h, struct inst_snap) */
-		bp->inst_placed[inst] = ++bp->place_seq;
+	if (inst >= 0) {        /* (backplane_int.h, struct inst_snap, struct inst_bp) */
+		bp->ib[inst].placed = ++bp->place_seq;
+		bp->ib[inst].nondaemon += not_daemon(bp, t);
+	}
 	t->queued = 0;
 	if (was_waiting) {
 		t->cp_waiting = 0;
@@ -592,6 +602,37 @@ static void pin_task_policy(struct place_policy *p, const char *expr)
 	}
 }
 
+/* Policy pol with the pin of capacity provider cp, the same pin try_place
+ * adds to a task routed to the provider (docs/ecs-model.md §5.11), kept
+ * for the run per (pol, cp) (struct backplane cp_pins): made once, not
+ * copied and parsed again at each placement of the provider's tasks, and
+ * its placement memo (struct place_policy memo) lasting like any policy's.
+ * A task's policy is its task definition's or its deployment's, both kept
+ * until the run ends, so the pair's address names it for the run. */
+static const struct place_policy *cp_pinned(struct backplane *bp, const struct place_policy *pol, int cp)
+{
+	struct cp_pin *e;
+	char expr[300];
+
+	for (size_t k = 0; k < bp->n_cp_pins; k++) {
+		e = &bp->cp_pins[(bp->cp_pin_last + k) % bp->n_cp_pins];
+		if (e->base == pol && e->cp == cp) {
+			bp->cp_pin_last = (size_t)(e - bp->cp_pins);
+			return e->pinned;
+		}
+	}
+	XGROW(bp->cp_pins, bp->cap_cp_pins, bp->n_cp_pins + 1);
+	e = &bp->cp_pins[bp->n_cp_pins];
+	e->base = pol;
+	e->cp = cp;
+	e->pinned = xmalloc(sizeof *e->pinned);
+	place_policy_copy(e->pinned, pol);
+	snprintf(expr, sizeof expr, "attribute:%s == '%s'", CP_ATTR, cp_name(bp->s, cp));
+	pin_task_policy(e->pinned, expr);
+	bp->cp_pin_last = bp->n_cp_pins++;
+	return e->pinned;
+}
+
 /* A failed placement of task t under policy pol: the closest instance
  * (choice A4) when a service event will name it (a service's task, its
  * failure logged, service_events.csv written), else -1 (not looked for:
@@ -624,7 +665,15 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 
 	if (t->fg)   /* no instance: Fargate picks an AZ (docs/ecs-model.md §4.11) */
 		return bp_fargate_launch(bp, t, t->fg == TL_FARGATE_SPOT);
-	if ((t->cold && (t->pin >= 0 || t->pin_az)) || t->cp >= 0) {
+	if (t->cp >= 0 && !(t->cold && (t->pin >= 0 || t->pin_az))) {
+		/* routed to an Auto Scaling group provider, nothing else
+		 * pinned: the policy with the provider's pin, made once */
+		const struct place_policy *cpol = cp_pinned(bp, pol, t->cp);
+
+		rc = place_one(bp, t, d, cpol, &res);
+		if (rc != 0)
+			closest = failure_closest(bp, t, d, cpol);
+	} else if ((t->cold && (t->pin >= 0 || t->pin_az)) || t->cp >= 0) {
 		/* the scheduler's pins on top of the task's own constraints
 		 * (place_add_pin: not counted toward their limit of 10): a
 		 * DAEMON task goes to one given instance (docs/ecs-model.md
@@ -1196,8 +1245,8 @@ static int32_t register_instance(struct backplane *bp, const struct catalog_type
 	bp->inst_group[i] = g ? (int)(g - bp->s->groups) : -1;
 	XGROW(bp->inst_cp, bp->cap_inst_cp, (size_t)i + 1);
 	bp->inst_cp[i] = provider;
-	XGROW(bp->inst_placed, bp->cap_inst_placed, (size_t)i + 1);
-	bp->inst_placed[i] = 0;
+	XGROW(bp->ib, bp->cap_ib, (size_t)i + 1);
+	bp->ib[i] = (struct inst_bp){ 0, 0 };
 	/* the actors set up their side of it (the agent: connected) */
 	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_ADDED, .inst = i });
 	metrics_on_instance_up(bp->m, sim_now(bp->sim), i,
@@ -1512,7 +1561,12 @@ void backplane_free(struct backplane *bp)
 	free(bp->free_slots);
 	free(bp->queue);
 	free(bp->inst_group);
-	free(bp->inst_placed);
+	for (size_t k = 0; k < bp->n_cp_pins; k++) {
+		place_policy_free(bp->cp_pins[k].pinned);
+		free(bp->cp_pins[k].pinned);
+	}
+	free(bp->cp_pins);
+	free(bp->ib);
 	free(bp->snap.start);
 	free(bp->snap.slots);
 	free(bp->inst_cp);

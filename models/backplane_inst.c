@@ -80,7 +80,7 @@ const uint32_t *bp_inst_slots(struct backplane *bp, int32_t inst, size_t *n)
 {
 	struct inst_snap *z = &bp->snap;
 
-	if (!z->valid || inst >= z->n_inst || bp->inst_placed[inst] > z->seq)
+	if (!z->valid || inst >= z->n_inst || bp->ib[inst].placed > z->seq)
 		snap_take(bp);
 	*n = (size_t)(z->start[inst + 1] - z->start[inst]);
 	return z->slots + z->start[inst];
@@ -122,29 +122,75 @@ static uint32_t *inst_slots(struct backplane *bp, int32_t inst, size_t *n)
 
 void bp_nondaemon_counts(struct backplane *bp, int64_t *per_inst)
 {
+	/* kept by placements and retirements (struct inst_bp), not counted
+	 * by a pass over the table at every tick */
 	for (int32_t i = 0; i < cluster_count(bp->cl); i++)
-		per_inst[i] = 0;
-	for (size_t k = 0; k < bp->n_tasks; k++) {
-		const struct task *t = &bp->tasks[k];
+		per_inst[i] = bp->ib[i].nondaemon;
+#ifdef ECSIM_CHECKS
+	for (int32_t i = 0; i < cluster_count(bp->cl); i++) {
+		int64_t n = 0;
 
-		if (t->used && !t->queued && t->inst >= 0 &&
-		    !(t->svc >= 0 && bp->s->services[t->svc].sched == SCHED_DAEMON))
-			per_inst[t->inst]++;
+		for (size_t k = 0; k < bp->n_tasks; k++) {
+			const struct task *t = &bp->tasks[k];
+
+			n += t->used && !t->queued && t->inst == i &&
+			     !(t->svc >= 0 && bp->s->services[t->svc].sched == SCHED_DAEMON);
+		}
+		if (n != per_inst[i])
+			abort();
 	}
+#endif
+}
+
+/* A task waiting PROVISIONING for provider's capacity: its placement found
+ * no room (cp_waiting); a task still inside placementLatencySeconds has
+ * not been tried (docs/ecs-model.md §5.12). */
+static int slot_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int waits_for(const struct task *t, int provider)
+{
+	return t->used && t->queued && t->cp_waiting && t->desired == TD_RUNNING && t->cp == provider;
 }
 
 void bp_each_waiting(struct backplane *bp, int provider,
 		     void (*fn)(void *ctx, const struct task *t), void *ctx)
 {
-	for (size_t k = 0; k < bp->n_tasks; k++) {
-		const struct task *t = &bp->tasks[k];
+	size_t m = 0;
+	uint32_t *a = xmalloc((bp->q_len ? bp->q_len : 1) * sizeof *a);
 
-		/* PROVISIONING for capacity: its placement found no room
-		 * (cp_waiting); a task still inside placementLatencySeconds
-		 * has not been tried (docs/ecs-model.md §5.12) */
-		if (t->used && t->queued && t->cp_waiting && t->desired == TD_RUNNING && t->cp == provider)
-			fn(ctx, t);
+	/* every waiting task is in the queue of tasks waiting for capacity
+	 * (it joins it when it starts waiting, leaves it when placed or
+	 * stopped; stale entries are skipped): its entries, not a pass over
+	 * the table at every datapoint, in slot order as that pass met them
+	 * (the caller's first-fit decreasing keeps that order on ties) */
+	for (size_t i = 0; i < bp->q_len; i++) {
+		uint64_t r = bp->queue[(bp->q_head + i) % bp->q_cap];
+		const struct task *t = bp_task(bp, r);
+
+		if (t && waits_for(t, provider))
+			a[m++] = ref_slot(r);
 	}
+	if (m > 1)
+		qsort(a, m, sizeof *a, slot_cmp);
+#ifdef ECSIM_CHECKS
+	{
+		size_t j = 0;
+
+		for (size_t k = 0; k < bp->n_tasks; k++)
+			if (waits_for(&bp->tasks[k], provider) && (j == m || a[j++] != k))
+				abort();
+		if (j != m)
+			abort();       /* (a task twice in the queue would be counted twice) */
+	}
+#endif
+	for (size_t k = 0; k < m; k++)
+		fn(ctx, &bp->tasks[a[k]]);
+	free(a);
 }
 
 void backplane_terminate_instance(struct backplane *bp, int32_t inst)

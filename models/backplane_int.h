@@ -81,11 +81,23 @@ struct backplane {
 	 * still lists every task of the instance asked about.  Tasks only
 	 * leave an instance's list by retiring (their slot no longer used, or
 	 * used by a task elsewhere: the reader checks), and join it only by a
-	 * placement there, which each instance records (inst_placed, one
+	 * placement there, which each instance records (ib[].placed, one
 	 * store at a placement: nothing kept per task).  backplane_inst.c. */
+	/* a task's policy with its capacity provider's pin, per (policy,
+	 * provider): backplane.c cp_pinned */
+	struct cp_pin {
+		const struct place_policy *base;
+		int cp;
+		struct place_policy *pinned;
+	} *cp_pins;
+	size_t n_cp_pins, cap_cp_pins, cp_pin_last;
 	uint64_t place_seq;        /* placements on instances so far */
-	uint64_t *inst_placed;     /* per instance: place_seq after its last placement, 0 = none */
-	size_t cap_inst_placed;
+	struct inst_bp {
+		uint64_t placed;           /* place_seq after its last placement, 0 = none */
+		int64_t nondaemon;         /* its tasks (placed, slot used) of no DAEMON
+					    * service (bp_nondaemon_counts) */
+	} *ib;                     /* per instance */
+	size_t cap_ib;
 	struct inst_snap {
 		int valid;
 		uint64_t takes;            /* passes taken (tests) */
