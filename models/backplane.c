@@ -145,11 +145,15 @@ static void task_send(struct backplane *bp, uint32_t slot, enum agent_msg m)
 
 /* ---- the standalone queue ------------------------------------------------ */
 
+/* Task `r` joins the queue of tasks waiting for capacity. */
 static void q_push(struct backplane *bp, uint64_t r)
 {
+	uint32_t slot = ref_slot(r);
+	struct task *t = &bp->tasks[slot];
+
 	if (bp->q_len == bp->q_cap) {
 		size_t cap = bp->q_cap ? bp->q_cap * 2 : 64;
-		uint64_t *q = xmalloc(cap * sizeof *q);
+		struct qent *q = xmalloc(cap * sizeof *q);
 
 		for (size_t i = 0; i < bp->q_len; i++)
 			q[i] = bp->queue[(bp->q_head + i) % bp->q_cap];
@@ -158,16 +162,28 @@ static void q_push(struct backplane *bp, uint64_t r)
 		bp->q_cap = cap;
 		bp->q_head = 0;
 	}
-	bp->queue[(bp->q_head + bp->q_len++) % bp->q_cap] = r;
+	bp->queue[(bp->q_head + bp->q_len++) % bp->q_cap] =
+		(struct qent){ .ref = r, .td = t->td, .group = t->group, .cp = t->cp };
+	XGROW(bp->q_gen, bp->cap_q_gen, (size_t)slot + 1);
+	bp->q_gen[slot] = (uint32_t)r;
+	t->queued = 2;
 }
 
-static uint64_t q_pop(struct backplane *bp)
+/* Task t (in slot) is no longer queued (placed, or stopped before it was):
+ * an entry of its in the queue is no longer live (q_live). */
+static inline void q_leave(struct backplane *bp, const struct task *t, uint32_t slot)
 {
-	uint64_t r = bp->queue[bp->q_head];
+	if (t->queued == 2)
+		bp->q_gen[slot] = t->gen + 1;
+}
 
-	bp->q_head = (bp->q_head + 1) % bp->q_cap;
-	bp->q_len--;
-	return r;
+/* Whether queue entry e still holds a task waiting for capacity (what a
+ * walk tries): its slot's task is that task (the generation), not placed
+ * since (queued), and not to be stopped (a queued task asked to stop is
+ * retired at once: its generation moves on). */
+static inline int q_live(const struct backplane *bp, const struct qent *e)
+{
+	return bp->q_gen[ref_slot(e->ref)] == (uint32_t)e->ref;
 }
 
 /* BN_CAPACITY's note (out of line: a caller without services keeps no
@@ -557,6 +573,7 @@ static inline __attribute__((always_inline)) void task_placed(struct backplane *
 		bp->ib[inst].placed = ++bp->place_seq;
 		bp->ib[inst].nondaemon += not_daemon(bp, t);
 	}
+	q_leave(bp, t, (uint32_t)(t - bp->tasks));
 	t->queued = 0;
 	if (was_waiting) {
 		t->cp_waiting = 0;
@@ -1054,6 +1071,7 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 			note_task(bp, BN_TASK_STOPPED, slot);
 		/* a stopped task's last status is STOPPED (docs/ecs-model.md §3.1),
 		 * even one that never got an instance */
+		q_leave(bp, t, slot);
 		t->queued = 0;
 		t->state = t->seen = TS_STOPPED;
 		retire(bp, slot, 0);
@@ -1360,7 +1378,7 @@ struct kind {
 static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
-	size_t n = bp->q_len;
+	size_t n = bp->q_len, w = 0;
 	struct kind few[16], *failed = few;
 	size_t n_failed = 0, cap_failed = sizeof few / sizeof few[0];
 
@@ -1374,20 +1392,33 @@ static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 	 * (scenarios/README.md, "Retry policy"; choice E166) */
 	bp->walk_quiet = sim_now(s) == bp->last_walk_t;
 	bp->last_walk_t = sim_now(s);
+	/* one pass over the entries in order, in place: those no longer
+	 * waiting dropped, those placed taken out, the others kept in their
+	 * order; an entry of a kind that failed earlier in this walk is
+	 * skipped by its kind, its task not read (a long queue behind kinds
+	 * that fit nowhere costs a pass over the entries, not a look at each
+	 * task) */
 	for (size_t i = 0; i < n; i++) {
-		uint64_t r = q_pop(bp);
-		struct task *t = bp_task(bp, r);
+		struct qent e = bp->queue[(bp->q_head + i) % bp->q_cap];
 		int skip = 0;
 
-		if (!t || !t->queued || t->desired != TD_RUNNING)
+#ifdef ECSIM_CHECKS
+		{
+			const struct task *u = bp_task(bp, e.ref);
+
+			if (q_live(bp, &e) != (u && u->queued && u->desired == TD_RUNNING))
+				abort();
+		}
+#endif
+		if (!q_live(bp, &e))
 			continue;
 		for (size_t k = 0; k < n_failed && !skip; k++)
-			skip = failed[k].td == t->td && failed[k].group == t->group && failed[k].cp == t->cp;
-		if (!skip && try_place(bp, ref_slot(r), 0) == 0) {
-			bp->queued--;
-			continue;
-		}
+			skip = failed[k].td == e.td && failed[k].group == e.group && failed[k].cp == e.cp;
 		if (!skip) {
+			if (try_place(bp, ref_slot(e.ref), 0) == 0) {
+				bp->queued--;
+				continue;
+			}
 			if (n_failed == cap_failed) {
 				/* more kinds failed than fit on the stack */
 				struct kind *more = xmalloc(2 * cap_failed * sizeof *more);
@@ -1398,10 +1429,13 @@ static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 				failed = more;
 				cap_failed *= 2;
 			}
-			failed[n_failed++] = (struct kind){ t->td, t->group, t->cp };
+			failed[n_failed++] = (struct kind){ e.td, e.group, e.cp };
 		}
-		q_push(bp, r);
+		bp->queue[(bp->q_head + w++) % bp->q_cap] = e;
 	}
+	if (bp->q_len != n)
+		abort();       /* (a placement pushes nothing on the queue) */
+	bp->q_len = w;
 	bp->walk_quiet = 0;
 	if (failed != few)
 		free(failed);
@@ -1560,6 +1594,7 @@ void backplane_free(struct backplane *bp)
 	free(bp->tasks_mem);
 	free(bp->free_slots);
 	free(bp->queue);
+	free(bp->q_gen);
 	free(bp->inst_group);
 	for (size_t k = 0; k < bp->n_cp_pins; k++) {
 		place_policy_free(bp->cp_pins[k].pinned);

@@ -62,8 +62,22 @@ struct backplane {
 	int64_t cp_waiting;        /* queued tasks waiting PROVISIONING for a
 				    * managed-scaling provider (task.cp_waiting) */
 
-	uint64_t *queue;           /* standalone tasks waiting for capacity, FIFO */
+	/* tasks waiting for capacity (standalone, or PROVISIONING for a
+	 * provider), FIFO: each entry the task's reference and its kind (what
+	 * a walk skips once one of the kind failed: backplane.c on_retry,
+	 * without reading the task); an entry is live while q_gen of its slot
+	 * is its generation (q_push sets it, a placement clears it, a retired
+	 * slot's next generation no longer matches), else it is dropped as a
+	 * walk meets it */
+	struct qent {
+		uint64_t ref;
+		int td;
+		uint32_t group;
+		int cp;
+	} *queue;
 	size_t q_head, q_len, q_cap;
+	uint32_t *q_gen;           /* per slot (cap_q_gen >= n_tasks once pushed) */
+	size_t cap_q_gen;
 	int retry_scheduled;
 	sim_time_t last_walk_t;    /* the instant of the last walk of the queue (-1: none) */
 	int walk_quiet;            /* a later walk of that instant: its failures are not logged

@@ -90,7 +90,9 @@ struct task {
 	int16_t cp;                /* capacity provider (index into the scenario's,
 				    * docs/ecs-model.md §5.11), -1 = none: plain instances */
 	uint8_t lost;              /* stopped without the scheduler asking (for time to replace) */
-	uint8_t queued;            /* waiting for capacity: not placed yet (read by the
+	uint8_t queued;            /* waiting for capacity: not placed yet (2: and in the
+				    * backplane's queue of tasks waiting for capacity,
+				    * backplane.c q_push; read by the
 				    * placement, which reads this line anyway) */
 	const char *stop_code;
 	sim_time_t submit;
