@@ -151,19 +151,8 @@ static void q_push(struct backplane *bp, uint64_t r)
 	uint32_t slot = ref_slot(r);
 	struct task *t = &bp->tasks[slot];
 
-	if (bp->q_len == bp->q_cap) {
-		size_t cap = bp->q_cap ? bp->q_cap * 2 : 64;
-		struct qent *q = xmalloc(cap * sizeof *q);
-
-		for (size_t i = 0; i < bp->q_len; i++)
-			q[i] = bp->queue[(bp->q_head + i) % bp->q_cap];
-		free(bp->queue);
-		bp->queue = q;
-		bp->q_cap = cap;
-		bp->q_head = 0;
-	}
-	bp->queue[(bp->q_head + bp->q_len++) % bp->q_cap] =
-		(struct qent){ .ref = r, .td = t->td, .group = t->group, .cp = t->cp };
+	XGROW(bp->queue, bp->q_cap, bp->q_len + 1);
+	bp->queue[bp->q_len++] = (struct qent){ .ref = r, .td = t->td, .group = t->group, .cp = t->cp };
 	XGROW(bp->q_gen, bp->cap_q_gen, (size_t)slot + 1);
 	bp->q_gen[slot] = (uint32_t)r;
 	t->queued = 2;
@@ -1399,7 +1388,7 @@ static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 	 * that fit nowhere costs a pass over the entries, not a look at each
 	 * task) */
 	for (size_t i = 0; i < n; i++) {
-		struct qent e = bp->queue[(bp->q_head + i) % bp->q_cap];
+		struct qent e = bp->queue[i];
 		int skip = 0;
 
 #ifdef ECSIM_CHECKS
@@ -1431,7 +1420,7 @@ static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 			}
 			failed[n_failed++] = (struct kind){ e.td, e.group, e.cp };
 		}
-		bp->queue[(bp->q_head + w++) % bp->q_cap] = e;
+		bp->queue[w++] = e;
 	}
 	if (bp->q_len != n)
 		abort();       /* (a placement pushes nothing on the queue) */

@@ -169,7 +169,7 @@ void bp_each_waiting(struct backplane *bp, int provider,
 	 * the table at every datapoint, in slot order as that pass met them
 	 * (the caller's first-fit decreasing keeps that order on ties) */
 	for (size_t i = 0; i < bp->q_len; i++) {
-		uint64_t r = bp->queue[(bp->q_head + i) % bp->q_cap].ref;
+		uint64_t r = bp->queue[i].ref;
 		const struct task *t = bp_task(bp, r);
 
 		if (t && waits_for(t, provider))

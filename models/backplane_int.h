@@ -63,7 +63,8 @@ struct backplane {
 				    * managed-scaling provider (task.cp_waiting) */
 
 	/* tasks waiting for capacity (standalone, or PROVISIONING for a
-	 * provider), FIFO: each entry the task's reference and its kind (what
+	 * provider), FIFO (an array: a walk keeps its entries in place, in
+	 * order, new ones join at its end): each entry the task's reference and its kind (what
 	 * a walk skips once one of the kind failed: backplane.c on_retry,
 	 * without reading the task); an entry is live while q_gen of its slot
 	 * is its generation (q_push sets it, a placement clears it, a retired
@@ -75,7 +76,7 @@ struct backplane {
 		uint32_t group;
 		int cp;
 	} *queue;
-	size_t q_head, q_len, q_cap;
+	size_t q_len, q_cap;
 	uint32_t *q_gen;           /* per slot (cap_q_gen >= n_tasks once pushed) */
 	size_t cap_q_gen;
 	int retry_scheduled;
