@@ -8,12 +8,41 @@
 # scenarios/taskdefs/ (api's static host port made dynamic).  Prints rows/s
 # of generation, then per duration tasks/s, events/task, CPU seconds (user +
 # system, when /usr/bin/time exists; else wall) and peak RSS of the run;
-# asserts nothing.  Run from the repository root.
+# for the first duration also the same tasks (its register_instance rows
+# left out) on an Auto Scaling group capacity provider with managed
+# scaling, target capacity 100 % (tasks wait PROVISIONING for what it
+# adds: the waiting queue's walks, the provider's pinned placements and
+# the scaling datapoints at work); asserts nothing.  Run from the
+# repository root.
 ECSIM=${1:-./ecsim}
 ALL_SECS=${BENCH_GEN_SECONDS:-"86400 604800"}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
+# run_bench SCENARIO: `ecsim run --no-task-log` on it, then its figures
+run_bench() {
+rm -rf "$T/out"
+if [ -x /usr/bin/time ]; then
+	/usr/bin/time -f '%U %S %M' -o "$T/time" "$ECSIM" run "$1" --quiet --no-task-log --out "$T/out" ||
+		{ echo "run failed"; exit 1; }
+else
+	"$ECSIM" run "$1" --quiet --no-task-log --out "$T/out" || { echo "run failed"; exit 1; }
+fi
+# columns found by name in the header, so added columns do not shift them
+col() { awk -F, -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i } NR == 2 { print (k ? $k : "?") }' "$1"; }
+P="$T/out/perf.csv" S="$T/out/summary.csv"
+if [ -x /usr/bin/time ]; then read -r u sy rss < "$T/time"; else u=; sy=; rss=; fi
+tasks=$(col "$S" tasks_submitted)
+awk -v u="$u" -v sy="$sy" -v rss="$rss" -v w="$(col "$P" wall_seconds)" -v ev="$(col "$P" events)" \
+	-v n="$tasks" -v prss="$(col "$P" peak_rss_kb)" 'BEGIN {
+	cpu = (u == "") ? w : u + sy;
+	printf "%10s %12s %12s %10s %10s %12s\n", "tasks", "tasks_per_s", "events/task", "cpu_s", "wall_s", "peak_rss_kb";
+	printf "%10d %12.0f %12.2f %10.2f %10.2f %12s\n", n, n / cpu, ev / n, cpu, w, rss == "" ? prss : rss }'
+echo "placed $(col "$S" tasks_placed) of $(col "$S" tasks_submitted) tasks," \
+	"mean cpu reserved $(col "$S" mean_cpu_reserved_pct) %, peak instances used $(col "$S" peak_instances_used)"
+}
+
+FIRST=${ALL_SECS%% *}
 for SECS in $ALL_SECS; do
 echo "== ecsim gen: scenarios/gen/google-shaped.json, --duration $SECS"
 "$ECSIM" gen scenarios/gen/google-shaped.json --duration "$SECS" --max-rows 100000000 --out "$T/trace.csv" \
@@ -31,23 +60,27 @@ cat > "$T/bench.json" <<JSON
   "limits": { "maxInstances": 100000 } }
 JSON
 echo "== ecsim run: the generated trace on 12,500 instances, az-balanced-binpack, --no-task-log"
-rm -rf "$T/out"
-if [ -x /usr/bin/time ]; then
-	/usr/bin/time -f '%U %S %M' -o "$T/time" "$ECSIM" run "$T/bench.json" --quiet --no-task-log --out "$T/out" ||
-		{ echo "run failed"; exit 1; }
-else
-	"$ECSIM" run "$T/bench.json" --quiet --no-task-log --out "$T/out" || { echo "run failed"; exit 1; }
+run_bench "$T/bench.json"
+if [ "$SECS" = "$FIRST" ]; then
+	# the same tasks on an Auto Scaling group capacity provider with
+	# managed scaling (target 100 %: tasks wait PROVISIONING for the
+	# instances it adds), instead of the trace's 12,500 instances
+	grep -v ',register_instance,' "$T/trace.csv" > "$T/trace-cp.csv"
+	cat > "$T/bench-cp.json" <<JSON
+{ "name": "bench-gen-cp", "seed": 1, "durationSeconds": $SECS, "metricsIntervalSeconds": 60,
+  "region": "us-east-1", "availabilityZones": ["us-east-1a", "us-east-1b", "us-east-1c"],
+  "capacityProviders": [
+    { "name": "cp", "autoScalingGroup": { "instanceType": "m5.xlarge",
+        "availabilityZones": ["us-east-1a", "us-east-1b", "us-east-1c"],
+        "minSize": 100, "maxSize": 10000, "desiredCapacity": 4000 },
+      "managedScaling": { "status": "ENABLED", "targetCapacity": 100 } } ],
+  "defaultCapacityProviderStrategy": [{ "capacityProvider": "cp", "weight": 1 }],
+  "taskDefinitions": { "web": "web.json", "api": "api.json", "batch": "batch.json" },
+  "placement": { "strategy": "az-balanced-binpack" },
+  "workload": { "traces": ["trace-cp.csv"] },
+  "limits": { "maxInstances": 100000 } }
+JSON
+	echo "== ecsim run: the same tasks on a capacity provider with managed scaling (4,000 m5.xlarge to start), --no-task-log"
+	run_bench "$T/bench-cp.json"
 fi
-# columns found by name in the header, so added columns do not shift them
-col() { awk -F, -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i } NR == 2 { print (k ? $k : "?") }' "$1"; }
-P="$T/out/perf.csv" S="$T/out/summary.csv"
-if [ -x /usr/bin/time ]; then read -r u sy rss < "$T/time"; else u=; sy=; rss=; fi
-tasks=$(col "$S" tasks_submitted)
-awk -v u="$u" -v sy="$sy" -v rss="$rss" -v w="$(col "$P" wall_seconds)" -v ev="$(col "$P" events)" \
-	-v n="$tasks" -v prss="$(col "$P" peak_rss_kb)" 'BEGIN {
-	cpu = (u == "") ? w : u + sy;
-	printf "%10s %12s %12s %10s %10s %12s\n", "tasks", "tasks_per_s", "events/task", "cpu_s", "wall_s", "peak_rss_kb";
-	printf "%10d %12.0f %12.2f %10.2f %10.2f %12s\n", n, n / cpu, ev / n, cpu, w, rss == "" ? prss : rss }'
-echo "placed $(col "$S" tasks_placed) of $(col "$S" tasks_submitted) tasks," \
-	"mean cpu reserved $(col "$S" mean_cpu_reserved_pct) %, peak instances used $(col "$S" peak_instances_used)"
 done
