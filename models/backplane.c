@@ -335,7 +335,7 @@ static inline void drop_slot(struct backplane *bp, uint32_t slot)
 {
 	struct task *t = &bp->tasks[slot];
 
-	if (t->inst >= 0)       /* placed there until now (struct inst_bp) */
+	if (__builtin_expect(bp->count_nd, 0) && t->inst >= 0)   /* placed there until now (struct inst_bp) */
 		bp->ib[t->inst].nondaemon -= not_daemon(bp, t);
 	if (t->cold || bp->n_free == bp->cap_free) {
 		drop_slot_slow(bp, slot);
@@ -560,7 +560,8 @@ static inline __attribute__((always_inline)) void task_placed(struct backplane *
 	t->inst = inst;
 	if (inst >= 0) {        /* (backplane_int.h, struct inst_snap, struct inst_bp) */
 		bp->ib[inst].placed = ++bp->place_seq;
-		bp->ib[inst].nondaemon += not_daemon(bp, t);
+		if (__builtin_expect(bp->count_nd, 0))
+			bp->ib[inst].nondaemon += not_daemon(bp, t);
 	}
 	q_leave(bp, t, (uint32_t)(t - bp->tasks));
 	t->queued = 0;
@@ -671,45 +672,47 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 
 	if (t->fg)   /* no instance: Fargate picks an AZ (docs/ecs-model.md §4.11) */
 		return bp_fargate_launch(bp, t, t->fg == TL_FARGATE_SPOT);
-	if (t->cp >= 0 && !(t->cold && (t->pin >= 0 || t->pin_az))) {
-		/* routed to an Auto Scaling group provider, nothing else
-		 * pinned: the policy with the provider's pin, made once */
-		const struct place_policy *cpol = cp_pinned(bp, pol, t->cp);
+	if ((t->cold && (t->pin >= 0 || t->pin_az)) || t->cp >= 0) {
+		if (!(t->cold && (t->pin >= 0 || t->pin_az))) {
+			/* routed to an Auto Scaling group provider, nothing else
+			 * pinned: the policy with the provider's pin, made once */
+			const struct place_policy *cpol = cp_pinned(bp, pol, t->cp);
 
-		rc = place_one(bp, t, d, cpol, &res);
-		if (rc != 0)
-			closest = failure_closest(bp, t, d, cpol);
-	} else if ((t->cold && (t->pin >= 0 || t->pin_az)) || t->cp >= 0) {
-		/* the scheduler's pins on top of the task's own constraints
-		 * (place_add_pin: not counted toward their limit of 10): a
-		 * DAEMON task goes to one given instance (docs/ecs-model.md
-		 * §4.10), a rebalancing task to one given AZ (§5.9), and a task
-		 * routed to an Auto Scaling group provider only to that
-		 * provider's instances (§5.11) - a rebalancing task too, so
-		 * it keeps both pins */
-		char expr[300];
+			rc = place_one(bp, t, d, cpol, &res);
+			if (rc != 0)
+				closest = failure_closest(bp, t, d, cpol);
+		} else {
+			/* the scheduler's pins on top of the task's own constraints
+			 * (place_add_pin: not counted toward their limit of 10): a
+			 * DAEMON task goes to one given instance (docs/ecs-model.md
+			 * §4.10), a rebalancing task to one given AZ (§5.9), and a task
+			 * routed to an Auto Scaling group provider only to that
+			 * provider's instances (§5.11) - a rebalancing task too, so
+			 * it keeps both pins */
+			char expr[300];
 
-		place_policy_copy(&pinned, pol);
-		if (t->cold && t->pin >= 0) {
-			snprintf(expr, sizeof expr, "instanceId == %s", cluster_id(bp->cl, t->pin));
-			pin_task_policy(&pinned, expr);
-			/* the room held there for this daemon is its own;
-			 * the other daemons' stays theirs (docs/ecs-model.md
-			 * §4.10, choices E131, E146) */
-			held = t->pin;
-			cluster_hold_open(bp->cl, held, t->group);
-		} else if (t->cold && t->pin_az) {
-			snprintf(expr, sizeof expr, "attribute:ecs.availability-zone == '%s'", t->pin_az);
-			pin_task_policy(&pinned, expr);
+			place_policy_copy(&pinned, pol);
+			if (t->cold && t->pin >= 0) {
+				snprintf(expr, sizeof expr, "instanceId == %s", cluster_id(bp->cl, t->pin));
+				pin_task_policy(&pinned, expr);
+				/* the room held there for this daemon is its own;
+				 * the other daemons' stays theirs (docs/ecs-model.md
+				 * §4.10, choices E131, E146) */
+				held = t->pin;
+				cluster_hold_open(bp->cl, held, t->group);
+			} else if (t->cold && t->pin_az) {
+				snprintf(expr, sizeof expr, "attribute:ecs.availability-zone == '%s'", t->pin_az);
+				pin_task_policy(&pinned, expr);
+			}
+			if (t->cp >= 0) {
+				snprintf(expr, sizeof expr, "attribute:%s == '%s'", CP_ATTR, cp_name(bp->s, t->cp));
+				pin_task_policy(&pinned, expr);
+			}
+			rc = place_one(bp, t, d, &pinned, &res);
+			if (rc != 0)
+				closest = failure_closest(bp, t, d, &pinned);
+			place_policy_free(&pinned);
 		}
-		if (t->cp >= 0) {
-			snprintf(expr, sizeof expr, "attribute:%s == '%s'", CP_ATTR, cp_name(bp->s, t->cp));
-			pin_task_policy(&pinned, expr);
-		}
-		rc = place_one(bp, t, d, &pinned, &res);
-		if (rc != 0)
-			closest = failure_closest(bp, t, d, &pinned);
-		place_policy_free(&pinned);
 	} else {
 		rc = place_one(bp, t, d, pol, &res);
 		if (rc != 0)

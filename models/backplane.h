@@ -147,6 +147,9 @@ int bp_instance_cp(const struct backplane *bp, int32_t inst);
 /* Non-daemon tasks placed on each instance (any state; docs/ecs-model.md
  * §5.12): per_inst[i] for i < cluster_count, zeroed first. */
 void bp_nondaemon_counts(struct backplane *bp, int64_t *per_inst);
+/* Keep those counts from now (before any task: managed scaling's attach;
+ * a run without it keeps none, at no cost to a placement). */
+void bp_count_nondaemon(struct backplane *bp);
 /* The tasks waiting for capacity of provider `provider` (desired RUNNING,
  * their placement found no room: not those still inside the placement
  * latency): fn(ctx, t) for each, in slot order. */

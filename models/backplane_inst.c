@@ -120,8 +120,17 @@ static uint32_t *inst_slots(struct backplane *bp, int32_t inst, size_t *n)
 	return a;
 }
 
+void bp_count_nondaemon(struct backplane *bp)
+{
+	if (bp->n_tasks > 0)
+		abort();       /* (before any task: the counts start at 0) */
+	bp->count_nd = 1;
+}
+
 void bp_nondaemon_counts(struct backplane *bp, int64_t *per_inst)
 {
+	if (!bp->count_nd)
+		abort();       /* (bp_count_nondaemon first) */
 	/* kept by placements and retirements (struct inst_bp), not counted
 	 * by a pass over the table at every tick */
 	for (int32_t i = 0; i < cluster_count(bp->cl); i++)

@@ -77,8 +77,6 @@ struct backplane {
 		int cp;
 	} *queue;
 	size_t q_len, q_cap;
-	uint32_t *q_gen;           /* per slot (cap_q_gen >= n_tasks once pushed) */
-	size_t cap_q_gen;
 	int retry_scheduled;
 	sim_time_t last_walk_t;    /* the instant of the last walk of the queue (-1: none) */
 	int walk_quiet;            /* a later walk of that instant: its failures are not logged
@@ -88,41 +86,6 @@ struct backplane {
 	size_t cap_inst_group;
 	int *inst_cp;              /* each instance's capacity provider, -1 = none */
 	size_t cap_inst_cp;
-	/* Which tasks are on which instance, for what happens to an instance
-	 * (its loss, its agent's disconnection, a count of its tasks) without
-	 * a pass over the whole table each time (an AZ outage was instances x
-	 * table): a snapshot, the table's placed tasks grouped by instance in
-	 * slot order, taken by one pass when asked for and kept while it
-	 * still lists every task of the instance asked about.  Tasks only
-	 * leave an instance's list by retiring (their slot no longer used, or
-	 * used by a task elsewhere: the reader checks), and join it only by a
-	 * placement there, which each instance records (ib[].placed, one
-	 * store at a placement: nothing kept per task).  backplane_inst.c. */
-	/* a task's policy with its capacity provider's pin, per (policy,
-	 * provider): backplane.c cp_pinned */
-	struct cp_pin {
-		const struct place_policy *base;
-		int cp;
-		struct place_policy *pinned;
-	} *cp_pins;
-	size_t n_cp_pins, cap_cp_pins, cp_pin_last;
-	uint64_t place_seq;        /* placements on instances so far */
-	struct inst_bp {
-		uint64_t placed;           /* place_seq after its last placement, 0 = none */
-		int64_t nondaemon;         /* its tasks (placed, slot used) of no DAEMON
-					    * service (bp_nondaemon_counts) */
-	} *ib;                     /* per instance */
-	size_t cap_ib;
-	struct inst_snap {
-		int valid;
-		uint64_t takes;            /* passes taken (tests) */
-		uint64_t seq;              /* place_seq when taken */
-		int32_t n_inst;            /* instances then */
-		int32_t *start;            /* n_inst + 1 offsets into slots */
-		size_t cap_start;
-		uint32_t *slots;           /* each instance's slots, in slot order */
-		size_t cap_slots;
-	} snap;
 
 	void *actor_state[BA_N];   /* each actor's own, opaque here (bp_msg.h) */
 
@@ -160,6 +123,47 @@ struct backplane {
 	size_t n_stop_ids, cap_stop_ids;
 	size_t *stop_free;
 	size_t n_stop_free, cap_stop_free;
+
+	/* (added after the fields above, to keep their places: the hot
+	 * ones' cache lines as they were) */
+	uint32_t *q_gen;           /* per slot, for the queue's entries (cap_q_gen >= n_tasks once pushed) */
+	size_t cap_q_gen;
+	/* a task's policy with its capacity provider's pin, per (policy,
+	 * provider): backplane.c cp_pinned */
+	struct cp_pin {
+		const struct place_policy *base;
+		int cp;
+		struct place_policy *pinned;
+	} *cp_pins;
+	size_t n_cp_pins, cap_cp_pins, cp_pin_last;
+	/* Which tasks are on which instance, for what happens to an instance
+	 * (its loss, its agent's disconnection, a count of its tasks) without
+	 * a pass over the whole table each time (an AZ outage was instances x
+	 * table): a snapshot, the table's placed tasks grouped by instance in
+	 * slot order, taken by one pass when asked for and kept while it
+	 * still lists every task of the instance asked about.  Tasks only
+	 * leave an instance's list by retiring (their slot no longer used, or
+	 * used by a task elsewhere: the reader checks), and join it only by a
+	 * placement there, which each instance records (ib[].placed, one
+	 * store at a placement: nothing kept per task).  backplane_inst.c. */
+	uint64_t place_seq;        /* placements on instances so far */
+	int count_nd;              /* ib[].nondaemon kept (bp_count_nondaemon) */
+	struct inst_bp {
+		uint64_t placed;           /* place_seq after its last placement, 0 = none */
+		int64_t nondaemon;         /* its tasks (placed, slot used) of no DAEMON
+					    * service (bp_nondaemon_counts) */
+	} *ib;                     /* per instance */
+	size_t cap_ib;
+	struct inst_snap {
+		int valid;
+		uint64_t takes;            /* passes taken (tests) */
+		uint64_t seq;              /* place_seq when taken */
+		int32_t n_inst;            /* instances then */
+		int32_t *start;            /* n_inst + 1 offsets into slots */
+		size_t cap_start;
+		uint32_t *slots;           /* each instance's slots, in slot order */
+		size_t cap_slots;
+	} snap;
 };
 
 static inline uint64_t task_ref(const struct backplane *bp, uint32_t slot)

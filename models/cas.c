@@ -390,6 +390,7 @@ void cas_attach(struct backplane *bp)
 		return;                 /* nothing scales: no events, no draws */
 	c = xcalloc(1, sizeof *c);
 	c->g = xcalloc((size_t)n, sizeof *c->g);
+	bp_count_nondaemon(bp);
 	for (int i = 0; i < s->capacity->n_providers; i++) {
 		const struct cap_provider *p = &s->capacity->providers[i];
 		struct cas_group *g;
