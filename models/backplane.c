@@ -559,7 +559,7 @@ static inline __attribute__((always_inline)) void task_placed(struct backplane *
 
 	t->inst = inst;
 	if (inst >= 0) {        /* (backplane_int.h, struct inst_snap, struct inst_bp) */
-		bp->ib[inst].placed = ++bp->place_seq;
+		bp->place_seq++;
 		if (__builtin_expect(bp->count_nd, 0))
 			bp->ib[inst].nondaemon += not_daemon(bp, t);
 	}
@@ -1256,7 +1256,7 @@ static int32_t register_instance(struct backplane *bp, const struct catalog_type
 	XGROW(bp->inst_cp, bp->cap_inst_cp, (size_t)i + 1);
 	bp->inst_cp[i] = provider;
 	XGROW(bp->ib, bp->cap_ib, (size_t)i + 1);
-	bp->ib[i] = (struct inst_bp){ 0, 0 };
+	bp->ib[i] = (struct inst_bp){ 0 };
 	/* the actors set up their side of it (the agent: connected) */
 	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_ADDED, .inst = i });
 	metrics_on_instance_up(bp->m, sim_now(bp->sim), i,

@@ -80,7 +80,7 @@ const uint32_t *bp_inst_slots(struct backplane *bp, int32_t inst, size_t *n)
 {
 	struct inst_snap *z = &bp->snap;
 
-	if (!z->valid || inst >= z->n_inst || bp->ib[inst].placed > z->seq)
+	if (!z->valid || inst >= z->n_inst || bp->place_seq != z->seq)
 		snap_take(bp);
 	*n = (size_t)(z->start[inst + 1] - z->start[inst]);
 	return z->slots + z->start[inst];
