@@ -151,9 +151,6 @@ void bp_nondaemon_counts(struct backplane *bp, int64_t *per_inst)
 #endif
 }
 
-/* A task waiting PROVISIONING for provider's capacity: its placement found
- * no room (cp_waiting); a task still inside placementLatencySeconds has
- * not been tried (docs/ecs-model.md §5.12). */
 static int slot_cmp(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -161,6 +158,9 @@ static int slot_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* A task waiting PROVISIONING for provider's capacity: its placement found
+ * no room (cp_waiting); a task still inside placementLatencySeconds has
+ * not been tried (docs/ecs-model.md §5.12). */
 static int waits_for(const struct task *t, int provider)
 {
 	return t->used && t->queued && t->cp_waiting && t->desired == TD_RUNNING && t->cp == provider;
