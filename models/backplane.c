@@ -723,9 +723,13 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 
 		if (held >= 0)     /* its hold takes its room back */
 			cluster_hold_fill(bp->cl, held);
+		/* the task's id and definition are formatted only for the
+		 * row that names them (placement_failures.csv, written with
+		 * the task log): a queue waiting for capacity fails often */
 		if (!bp->walk_quiet)
-			metrics_on_failure(bp->m, now, task_name(t, name, sizeof name),
-					   bp_td_label(bp, t->td, label, sizeof label),
+			metrics_on_failure(bp->m, now,
+					   metrics_task_log(bp->m) ? task_name(t, name, sizeof name) : "",
+					   metrics_task_log(bp->m) ? bp_td_label(bp, t->td, label, sizeof label) : "",
 					   cluster_group_name(bp->cl, t->group),
 					   t->svc >= 0 ? bp->s->services[t->svc].name : "",
 					   res.reason, res.considered, closest >= 0 ? cluster_id(bp->cl, closest) : NULL);
@@ -1361,18 +1365,77 @@ static void on_timeout(struct sim *s, void *ctx, const struct event *ev)
 		bp_stop_task(bp, ref_slot(ev->arg), STOP_FAILED_TO_START);
 }
 
-struct kind {
-	int td;
-	uint32_t group;
-	int cp;
-};
+/* ---- the kinds that failed in a walk of the queue (struct kind_set) ---- */
+
+static size_t kind_hash(int td, uint32_t group, int cp, size_t cap)
+{
+	uint64_t h = ((uint64_t)(uint32_t)td * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)group * 0xC2B2AE3D27D4EB4Full) ^
+		     (uint64_t)(uint32_t)cp;
+
+	h ^= h >> 29;
+	h *= 0xFF51AFD7ED558CCDull;
+	return (size_t)(h ^ (h >> 32)) & (cap - 1);
+}
+
+/* The set emptied: a new generation (on its wrap, every entry cleared). */
+static void kinds_clear(struct kind_set *ks)
+{
+	ks->n = 0;
+	if (++ks->gen == 0) {
+		for (size_t j = 0; j < ks->cap; j++)
+			ks->e[j].gen = 0;
+		ks->gen = 1;
+	}
+}
+
+/* The slot of kind (td, group, cp): its entry when it is in the set, else
+ * the free slot where it would go. */
+static struct kind_ent *kinds_slot(const struct kind_set *ks, int td, uint32_t group, int cp)
+{
+	size_t j = kind_hash(td, group, cp, ks->cap);
+
+	for (;;) {
+		struct kind_ent *x = &ks->e[j];
+
+		if (x->gen != ks->gen || (x->td == td && x->group == group && x->cp == cp))
+			return x;
+		j = (j + 1) & (ks->cap - 1);
+	}
+}
+
+static int kinds_has(const struct kind_set *ks, const struct qent *q)
+{
+	return ks->n > 0 && kinds_slot(ks, q->td, q->group, q->cp)->gen == ks->gen;
+}
+
+/* Kind q in the set (not in it yet); the table doubles past half full. */
+static void kinds_add(struct kind_set *ks, const struct qent *q)
+{
+	struct kind_ent *x;
+
+	if (2 * (ks->n + 1) > ks->cap) {
+		struct kind_set big = { .cap = ks->cap ? 2 * ks->cap : 64, .n = ks->n, .gen = 1 };
+
+		big.e = xcalloc(big.cap, sizeof *big.e);
+		for (size_t j = 0; j < ks->cap; j++) {
+			const struct kind_ent *o = &ks->e[j];
+
+			if (o->gen == ks->gen)
+				*kinds_slot(&big, o->td, o->group, o->cp) = (struct kind_ent){ o->td, o->group, o->cp, 1 };
+		}
+		free(ks->e);
+		*ks = big;
+	}
+	x = kinds_slot(ks, q->td, q->group, q->cp);
+	*x = (struct kind_ent){ q->td, q->group, q->cp, ks->gen };
+	ks->n++;
+}
 
 static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
 	size_t n = bp->q_len, w = 0;
-	struct kind few[16], *failed = few;
-	size_t n_failed = 0, cap_failed = sizeof few / sizeof few[0];
+	struct kind_set *failed = &bp->failed_kinds;
 
 	(void)ev;
 	bp->retry_scheduled = 0;
@@ -1384,15 +1447,15 @@ static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 	 * (scenarios/README.md, "Retry policy"; choice E166) */
 	bp->walk_quiet = sim_now(s) == bp->last_walk_t;
 	bp->last_walk_t = sim_now(s);
+	kinds_clear(failed);
 	/* one pass over the entries in order, in place: those no longer
 	 * waiting dropped, those placed taken out, the others kept in their
 	 * order; an entry of a kind that failed earlier in this walk is
-	 * skipped by its kind, its task not read (a long queue behind kinds
-	 * that fit nowhere costs a pass over the entries, not a look at each
-	 * task) */
+	 * skipped by its kind (a look-up in a hash set), its task not read (a
+	 * long queue behind kinds that fit nowhere costs a pass over the
+	 * entries, not a look at each task nor at each failed kind) */
 	for (size_t i = 0; i < n; i++) {
 		struct qent e = bp->queue[i];
-		int skip = 0;
 
 #ifdef ECSIM_CHECKS
 		{
@@ -1404,24 +1467,12 @@ static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 #endif
 		if (!q_live(bp, &e))
 			continue;
-		for (size_t k = 0; k < n_failed && !skip; k++)
-			skip = failed[k].td == e.td && failed[k].group == e.group && failed[k].cp == e.cp;
-		if (!skip) {
+		if (!kinds_has(failed, &e)) {
 			if (try_place(bp, ref_slot(e.ref), 0) == 0) {
 				bp->queued--;
 				continue;
 			}
-			if (n_failed == cap_failed) {
-				/* more kinds failed than fit on the stack */
-				struct kind *more = xmalloc(2 * cap_failed * sizeof *more);
-
-				memcpy(more, failed, n_failed * sizeof *more);
-				if (failed != few)
-					free(failed);
-				failed = more;
-				cap_failed *= 2;
-			}
-			failed[n_failed++] = (struct kind){ e.td, e.group, e.cp };
+			kinds_add(failed, &e);
 		}
 		bp->queue[w++] = e;
 	}
@@ -1429,8 +1480,6 @@ static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 		abort();       /* (a placement pushes nothing on the queue) */
 	bp->q_len = w;
 	bp->walk_quiet = 0;
-	if (failed != few)
-		free(failed);
 }
 
 static void on_sample(struct sim *s, void *ctx, const struct event *ev)
@@ -1587,6 +1636,7 @@ void backplane_free(struct backplane *bp)
 	free(bp->free_slots);
 	free(bp->queue);
 	free(bp->q_gen);
+	free(bp->failed_kinds.e);
 	free(bp->inst_group);
 	for (size_t k = 0; k < bp->n_cp_pins; k++) {
 		place_policy_free(bp->cp_pins[k].pinned);

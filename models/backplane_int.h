@@ -165,6 +165,20 @@ struct backplane {
 		uint32_t *slots;           /* each instance's slots, in slot order */
 		size_t cap_slots;
 	} snap;
+	/* The kinds (task definition, group, provider) whose placement failed
+	 * in the current walk of the queue (on_retry): a hash set, emptied at
+	 * each walk by a new generation (a queue of many kinds was a scan of
+	 * the failed ones per entry: kinds x entries a walk).  backplane.c. */
+	struct kind_set {
+		struct kind_ent {
+			int td;
+			uint32_t group;
+			int cp;
+			uint32_t gen;          /* in the set when == the set's gen */
+		} *e;
+		size_t cap, n;         /* cap: a power of two, or 0 */
+		uint32_t gen;
+	} failed_kinds;
 };
 
 static inline uint64_t task_ref(const struct backplane *bp, uint32_t slot)

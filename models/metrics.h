@@ -142,8 +142,8 @@ void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double arrivals, 
  * service sums these. */
 void metrics_on_lb_service_interval(struct metrics *m, sim_time_t start, sim_time_t end,
 				    const char *service, double failed);
-/* Whether the task log (tasks.csv; the load balancers' targets.csv) is
- * written: off with --no-task-log. */
+/* Whether the task log (tasks.csv, placement_failures.csv; the load
+ * balancers' targets.csv) is written: off with --no-task-log. */
 int metrics_task_log(const struct metrics *m);
 
 /* Cost (scenarios/README.md, "Cost"; models/pricing.h).  An instance
