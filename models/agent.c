@@ -1327,10 +1327,8 @@ static void on_reconnect(struct sim *s, void *ctx, const struct event *ev)
 	/* docs/ecs-model.md §5.13: the agent still sees the Spot notice and
 	 * drains the instance now that it can tell the backplane */
 	if (a->spot_drain_held) {
-		struct err e;
-
 		a->spot_drain_held = 0;
-		backplane_drain(bp, cluster_id(backplane_cluster(bp), inst), &e);
+		backplane_drain_inst(bp, inst);
 	}
 	bp_instance_changed(bp, inst);
 	bp_capacity_changed(bp);
@@ -1377,12 +1375,11 @@ static void on_spot_notice(struct backplane *bp, int32_t inst)
 {
 	struct agent *a = agent_at(bp, inst);
 	int g = bp_instance_group(bp, inst);
-	struct err e;
 
 	if (g < 0 || !backplane_scenario(bp)->groups[g].spot_draining)
 		return;
 	if (a->up)
-		backplane_drain(bp, cluster_id(backplane_cluster(bp), inst), &e);
+		backplane_drain_inst(bp, inst);
 	else
 		a->spot_drain_held = 1;
 }

@@ -143,6 +143,140 @@ static void task_send(struct backplane *bp, uint32_t slot, enum agent_msg m)
 		agent_send(bp, slot, m);
 }
 
+/* ---- the kinds that failed in a walk of the queue (struct kind_set) ---- */
+
+static size_t kind_hash(int td, uint32_t group, int cp, size_t cap)
+{
+	uint64_t h = ((uint64_t)(uint32_t)td * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)group * 0xC2B2AE3D27D4EB4Full) ^
+		     (uint64_t)(uint32_t)cp;
+
+	h ^= h >> 29;
+	h *= 0xFF51AFD7ED558CCDull;
+	return (size_t)(h ^ (h >> 32)) & (cap - 1);
+}
+
+/* The set emptied: a new generation (on its wrap, every entry cleared). */
+static void kinds_clear(struct kind_set *ks)
+{
+	ks->n = 0;
+	if (++ks->gen == 0) {
+		for (size_t j = 0; j < ks->cap; j++)
+			ks->e[j].gen = 0;
+		ks->gen = 1;
+	}
+}
+
+/* The slot of kind (td, group, cp): its entry when it is in the set, else
+ * the free slot where it would go. */
+static struct kind_ent *kinds_slot(const struct kind_set *ks, int td, uint32_t group, int cp)
+{
+	size_t j = kind_hash(td, group, cp, ks->cap);
+
+	for (;;) {
+		struct kind_ent *x = &ks->e[j];
+
+		if (x->gen != ks->gen || (x->td == td && x->group == group && x->cp == cp))
+			return x;
+		j = (j + 1) & (ks->cap - 1);
+	}
+}
+
+static int kinds_has(const struct kind_set *ks, const struct qent *q)
+{
+	return ks->n > 0 && kinds_slot(ks, q->td, q->group, q->cp)->gen == ks->gen;
+}
+
+/* Kind q in the set (not in it yet); the table doubles past half full. */
+static void kinds_add(struct kind_set *ks, const struct qent *q)
+{
+	struct kind_ent *x;
+
+	if (2 * (ks->n + 1) > ks->cap) {
+		struct kind_set big = { .cap = ks->cap ? 2 * ks->cap : 64, .n = ks->n, .gen = 1 };
+
+		big.e = xcalloc(big.cap, sizeof *big.e);
+		for (size_t j = 0; j < ks->cap; j++) {
+			const struct kind_ent *o = &ks->e[j];
+
+			if (o->gen == ks->gen)
+				*kinds_slot(&big, o->td, o->group, o->cp) = (struct kind_ent){ o->td, o->group, o->cp, 1 };
+		}
+		free(ks->e);
+		*ks = big;
+	}
+	x = kinds_slot(ks, q->td, q->group, q->cp);
+	*x = (struct kind_ent){ q->td, q->group, q->cp, ks->gen };
+	ks->n++;
+}
+
+/* ---- the kinds of the queue's entries (struct kind_tally) ---- */
+
+/* The slot of kind (td, group, cp): its entry, else the free slot where it
+ * would go. */
+static struct kind_cnt *tally_slot(const struct kind_tally *kt, int td, uint32_t group, int cp)
+{
+	size_t j = kind_hash(td, group, cp, kt->cap);
+
+	for (;;) {
+		struct kind_cnt *x = &kt->e[j];
+
+		if (x->n == 0 || (x->td == td && x->group == group && x->cp == cp))
+			return x;
+		j = (j + 1) & (kt->cap - 1);
+	}
+}
+
+/* Entry q joined the queue. */
+static void tally_add(struct kind_tally *kt, const struct qent *q)
+{
+	struct kind_cnt *x;
+
+	if (2 * (kt->used + 1) > kt->cap) {
+		struct kind_tally big = { .cap = kt->cap ? 2 * kt->cap : 64, .used = kt->used };
+
+		big.e = xcalloc(big.cap, sizeof *big.e);
+		for (size_t j = 0; j < kt->cap; j++)
+			if (kt->e[j].n)
+				*tally_slot(&big, kt->e[j].td, kt->e[j].group, kt->e[j].cp) = kt->e[j];
+		free(kt->e);
+		*kt = big;
+	}
+	x = tally_slot(kt, q->td, q->group, q->cp);
+	if (x->n == 0) {
+		*x = (struct kind_cnt){ q->td, q->group, q->cp, 0 };
+		kt->used++;
+	}
+	x->n++;
+}
+
+/* Entry q left the queue; a kind of no more entries leaves the table (the
+ * entries after it in its probe run move back: no tombstones, so memory
+ * follows the kinds waiting, not all the kinds a run has seen). */
+static void tally_sub(struct kind_tally *kt, const struct qent *q)
+{
+	struct kind_cnt *x = tally_slot(kt, q->td, q->group, q->cp);
+	size_t mask = kt->cap - 1, j, k;
+
+	if (x->n == 0)
+		abort();           /* (an entry counted when it joined) */
+	if (--x->n > 0)
+		return;
+	kt->used--;
+	j = (size_t)(x - kt->e);
+	for (k = (j + 1) & mask; kt->e[k].n != 0; k = (k + 1) & mask) {
+		size_t h = kind_hash(kt->e[k].td, kt->e[k].group, kt->e[k].cp, kt->cap);
+
+		/* entry k may move to the hole at j when its home h is not
+		 * after j on the way to k */
+		if (((k - h) & mask) >= ((k - j) & mask)) {
+			kt->e[j] = kt->e[k];
+			kt->e[k].n = 0;
+			j = k;
+		}
+	}
+	kt->e[j].n = 0;
+}
+
 /* ---- the standalone queue ------------------------------------------------ */
 
 /* Task `r` joins the queue of tasks waiting for capacity. */
@@ -152,7 +286,8 @@ static void q_push(struct backplane *bp, uint64_t r)
 	struct task *t = &bp->tasks[slot];
 
 	XGROW(bp->queue, bp->q_cap, bp->q_len + 1);
-	bp->queue[bp->q_len++] = (struct qent){ .ref = r, .td = t->td, .group = t->group, .cp = t->cp };
+	bp->queue[bp->q_len] = (struct qent){ .ref = r, .td = t->td, .group = t->group, .cp = t->cp };
+	tally_add(&bp->queue_kinds, &bp->queue[bp->q_len++]);
 	XGROW(bp->q_gen, bp->cap_q_gen, (size_t)slot + 1);
 	bp->q_gen[slot] = (uint32_t)r;
 	t->queued = 2;
@@ -1288,20 +1423,24 @@ int bp_instance_cp(const struct backplane *bp, int32_t inst)
 	return bp->inst_cp[inst];
 }
 
+void backplane_drain_inst(struct backplane *bp, int32_t inst)
+{
+	/* only an ACTIVE instance can be set to DRAINING (docs/ecs-model.md §2.3, D6) */
+	if (cluster_status(bp->cl, inst) == INST_ACTIVE) {
+		cluster_set_status(bp->cl, inst, INST_DRAINING);
+		notify_cluster(bp);
+		bp_instance_changed(bp, inst);
+	}
+}
+
 int backplane_drain(struct backplane *bp, const char *instance_id, struct err *e)
 {
-	for (int32_t i = 0; i < cluster_count(bp->cl); i++) {
-		if (strcmp(cluster_id(bp->cl, i), instance_id) == 0) {
-			/* only an ACTIVE instance can be set to DRAINING (docs/ecs-model.md §2.3, D6) */
-			if (cluster_status(bp->cl, i) == INST_ACTIVE) {
-				cluster_set_status(bp->cl, i, INST_DRAINING);
-				notify_cluster(bp);
-				bp_instance_changed(bp, i);
-			}
-			return 0;
-		}
-	}
-	return err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", instance_id);
+	int32_t i = bp_find_instance(bp, instance_id);
+
+	if (i < 0)
+		return err_at(e, NULL, 0, 0, NULL, "unknown instance '%s'", instance_id);
+	backplane_drain_inst(bp, i);
+	return 0;
 }
 
 void backplane_activate(struct backplane *bp, int32_t inst)
@@ -1365,77 +1504,15 @@ static void on_timeout(struct sim *s, void *ctx, const struct event *ev)
 		bp_stop_task(bp, ref_slot(ev->arg), STOP_FAILED_TO_START);
 }
 
-/* ---- the kinds that failed in a walk of the queue (struct kind_set) ---- */
-
-static size_t kind_hash(int td, uint32_t group, int cp, size_t cap)
-{
-	uint64_t h = ((uint64_t)(uint32_t)td * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)group * 0xC2B2AE3D27D4EB4Full) ^
-		     (uint64_t)(uint32_t)cp;
-
-	h ^= h >> 29;
-	h *= 0xFF51AFD7ED558CCDull;
-	return (size_t)(h ^ (h >> 32)) & (cap - 1);
-}
-
-/* The set emptied: a new generation (on its wrap, every entry cleared). */
-static void kinds_clear(struct kind_set *ks)
-{
-	ks->n = 0;
-	if (++ks->gen == 0) {
-		for (size_t j = 0; j < ks->cap; j++)
-			ks->e[j].gen = 0;
-		ks->gen = 1;
-	}
-}
-
-/* The slot of kind (td, group, cp): its entry when it is in the set, else
- * the free slot where it would go. */
-static struct kind_ent *kinds_slot(const struct kind_set *ks, int td, uint32_t group, int cp)
-{
-	size_t j = kind_hash(td, group, cp, ks->cap);
-
-	for (;;) {
-		struct kind_ent *x = &ks->e[j];
-
-		if (x->gen != ks->gen || (x->td == td && x->group == group && x->cp == cp))
-			return x;
-		j = (j + 1) & (ks->cap - 1);
-	}
-}
-
-static int kinds_has(const struct kind_set *ks, const struct qent *q)
-{
-	return ks->n > 0 && kinds_slot(ks, q->td, q->group, q->cp)->gen == ks->gen;
-}
-
-/* Kind q in the set (not in it yet); the table doubles past half full. */
-static void kinds_add(struct kind_set *ks, const struct qent *q)
-{
-	struct kind_ent *x;
-
-	if (2 * (ks->n + 1) > ks->cap) {
-		struct kind_set big = { .cap = ks->cap ? 2 * ks->cap : 64, .n = ks->n, .gen = 1 };
-
-		big.e = xcalloc(big.cap, sizeof *big.e);
-		for (size_t j = 0; j < ks->cap; j++) {
-			const struct kind_ent *o = &ks->e[j];
-
-			if (o->gen == ks->gen)
-				*kinds_slot(&big, o->td, o->group, o->cp) = (struct kind_ent){ o->td, o->group, o->cp, 1 };
-		}
-		free(ks->e);
-		*ks = big;
-	}
-	x = kinds_slot(ks, q->td, q->group, q->cp);
-	*x = (struct kind_ent){ q->td, q->group, q->cp, ks->gen };
-	ks->n++;
-}
-
 static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
-	size_t n = bp->q_len, w = 0;
+	size_t n = bp->q_len, w = 0, i;
 	struct kind_set *failed = &bp->failed_kinds;
+	/* a walk over the whole queue, dropping every dead entry, once it has
+	 * doubled since the last (its memory stays within twice its live
+	 * entries of then) */
+	int full = n > 2 * (bp->q_compact > 32 ? bp->q_compact : 32);
 
 	(void)ev;
 	bp->retry_scheduled = 0;
@@ -1454,7 +1531,7 @@ static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 	 * skipped by its kind (a look-up in a hash set), its task not read (a
 	 * long queue behind kinds that fit nowhere costs a pass over the
 	 * entries, not a look at each task nor at each failed kind) */
-	for (size_t i = 0; i < n; i++) {
+	for (i = 0; i < n; i++) {
 		struct qent e = bp->queue[i];
 
 #ifdef ECSIM_CHECKS
@@ -1465,19 +1542,34 @@ static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 				abort();
 		}
 #endif
-		if (!q_live(bp, &e))
+		if (!q_live(bp, &e)) {
+			tally_sub(&bp->queue_kinds, &e);
 			continue;
+		}
 		if (!kinds_has(failed, &e)) {
 			if (try_place(bp, ref_slot(e.ref), 0) == 0) {
 				bp->queued--;
+				tally_sub(&bp->queue_kinds, &e);
 				continue;
 			}
 			kinds_add(failed, &e);
+			if (failed->n == bp->queue_kinds.used && !full) {
+				/* every kind in the queue failed: the entries
+				 * after this one would all be skipped or dropped;
+				 * they stay, in order (the dead ones until a walk
+				 * over the whole queue) */
+				bp->queue[w++] = e;
+				memmove(bp->queue + w, bp->queue + i + 1, (n - i - 1) * sizeof *bp->queue);
+				w += n - i - 1;
+				break;
+			}
 		}
 		bp->queue[w++] = e;
 	}
 	if (bp->q_len != n)
 		abort();       /* (a placement pushes nothing on the queue) */
+	if (i == n)
+		bp->q_compact = w;
 	bp->q_len = w;
 	bp->walk_quiet = 0;
 }
@@ -1637,6 +1729,7 @@ void backplane_free(struct backplane *bp)
 	free(bp->queue);
 	free(bp->q_gen);
 	free(bp->failed_kinds.e);
+	free(bp->queue_kinds.e);
 	free(bp->inst_group);
 	for (size_t k = 0; k < bp->n_cp_pins; k++) {
 		place_policy_free(bp->cp_pins[k].pinned);

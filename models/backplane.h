@@ -230,5 +230,7 @@ void backplane_spot_notice(struct backplane *bp, int32_t inst);
  * placements; service tasks are replaced within the deployment limits,
  * standalone tasks keep running (docs/ecs-model.md §5.15).  -1 when the id is unknown. */
 int backplane_drain(struct backplane *bp, const char *instance_id, struct err *e);
+/* The same for instance number inst (known to the caller: no look-up by id). */
+void backplane_drain_inst(struct backplane *bp, int32_t inst);
 
 #endif

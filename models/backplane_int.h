@@ -179,6 +179,20 @@ struct backplane {
 		size_t cap, n;         /* cap: a power of two, or 0 */
 		uint32_t gen;
 	} failed_kinds;
+	/* The kinds of the queue's entries (live or not) and how many entries
+	 * each: a walk whose failed kinds are all of them stops there, as
+	 * every entry after it would be skipped or dropped (the entries keep
+	 * their order).  Open addressing; an entry of n == 0 is free. */
+	struct kind_tally {
+		struct kind_cnt {
+			int td;
+			uint32_t group;
+			int cp;
+			uint32_t n;
+		} *e;
+		size_t cap, used;      /* used: kinds with entries */
+	} queue_kinds;
+	size_t q_compact;          /* q_len after the last walk over the whole queue */
 };
 
 static inline uint64_t task_ref(const struct backplane *bp, uint32_t slot)

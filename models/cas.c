@@ -67,6 +67,7 @@ struct cas {
 	int n;
 	int64_t *launched;           /* per instance: its launch request (LONG_AGO: at the start) */
 	unsigned char *draining;     /* per instance: chosen by scale-in, drained before termination */
+	int16_t *zone;               /* per instance: its AZ's index in the scenario's, -1 = not looked up */
 	size_t cap_inst;
 	int64_t *nd;                 /* scratch: non-daemon tasks per instance */
 	size_t cap_nd;
@@ -83,9 +84,11 @@ static void cover(struct cas *c, int32_t i)
 	c->cap_inst = (size_t)i + 64;
 	c->launched = xrealloc(c->launched, c->cap_inst * sizeof *c->launched);
 	c->draining = xrealloc(c->draining, c->cap_inst * sizeof *c->draining);
+	c->zone = xrealloc(c->zone, c->cap_inst * sizeof *c->zone);
 	for (size_t k = old; k < c->cap_inst; k++) {
 		c->launched[k] = LONG_AGO;
 		c->draining[k] = 0;
+		c->zone[k] = -1;
 	}
 }
 
@@ -95,6 +98,15 @@ static int zone_index(const struct scenario *s, const char *az)
 		if (strcmp(s->azs[a], az) == 0)
 			return a;
 	return 0;
+}
+
+/* Instance i's zone_index, looked up once (an instance keeps its AZ; a
+ * datapoint reads every instance's each minute).  cover(c, i) first. */
+static int zone_of(struct cas *c, const struct scenario *s, const struct cluster *cl, int32_t i)
+{
+	if (c->zone[i] < 0)
+		c->zone[i] = (int16_t)zone_index(s, cluster_az(cl, i));
+	return c->zone[i];
 }
 
 /* ---- M: the binpack of the waiting tasks -------------------------------- */
@@ -248,7 +260,7 @@ static void datapoint(struct backplane *bp, struct cas *c, int gi)
 			in.m++;
 		else
 			in.empty++;
-		v[nv++] = (struct ms_instance){ .id = i, .az = zone_index(s, cluster_az(cl, i)),
+		v[nv++] = (struct ms_instance){ .id = i, .az = zone_of(c, s, cl, i),
 						 .launched_ms = c->launched[i],
 						 .nondaemon_tasks = (int)c->nd[i] };
 		if (c->launched[i] != LONG_AGO)     /* there at the start: long warmed up */
@@ -273,11 +285,9 @@ static void datapoint(struct backplane *bp, struct cas *c, int gi)
 		g->desired -= got;
 		for (int k = 0; k < got; k++) {
 			if (d.drain_first) {
-				struct err e;
-
 				/* managed draining: no new task goes there; the
 				 * services replace theirs elsewhere */
-				backplane_drain(bp, cluster_id(cl, out[k]), &e);
+				backplane_drain_inst(bp, out[k]);
 				c->draining[out[k]] = 1;
 			} else {
 				backplane_terminate_instance(bp, out[k]);
@@ -346,6 +356,7 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		free(c->g);
 		free(c->launched);
 		free(c->draining);
+		free(c->zone);
 		free(c->nd);
 		free(c);
 		bp_set_actor_state(bp, BA_CAS, NULL);
