@@ -846,7 +846,10 @@ int cluster_attribute_by_id(const struct cluster *cl, int32_t i, uint32_t name, 
 
 int cluster_attribute(const struct cluster *cl, int32_t i, const char *name, const char **value)
 {
-	return cluster_attribute_by_id(cl, i, strtab_find(cl->str, name), value);
+	/* the memo is a cache of the name table, hence the cast */
+	uint32_t *hint = &((struct cluster *)(uintptr_t)cl)->attr_hint[((uintptr_t)name >> 4) & 3];
+
+	return cluster_attribute_by_id(cl, i, strtab_find_hint(cl->str, name, hint), value);
 }
 
 void cluster_totals(const struct cluster *cl, struct cluster_totals *t)

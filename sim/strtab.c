@@ -92,6 +92,18 @@ uint32_t strtab_find(const struct strtab *t, const char *s)
 	return v ? v - 1 : STRTAB_NONE;
 }
 
+uint32_t strtab_find_hint(const struct strtab *t, const char *s, uint32_t *hint)
+{
+	uint32_t v;
+
+	if (*hint < t->n && strcmp(t->strs[*hint], s) == 0)
+		return *hint;
+	v = strtab_find(t, s);
+	if (v != STRTAB_NONE)
+		*hint = v;
+	return v;
+}
+
 const char *strtab_str(const struct strtab *t, uint32_t id)
 {
 	return id < t->n ? t->strs[id] : NULL;

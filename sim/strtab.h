@@ -22,6 +22,10 @@ uint32_t strtab_intern(struct strtab *t, const char *s);
 uint32_t strtab_intern_hint(struct strtab *t, const char *s, uint32_t *hint);
 /* Id of s, or STRTAB_NONE when it was never interned. */
 uint32_t strtab_find(const struct strtab *t, const char *s);
+/* strtab_find with a memo: *hint, when it is s's id, is the answer without
+ * a hash of s (one compare); else strtab_find, whose id (when found) goes
+ * into *hint. */
+uint32_t strtab_find_hint(const struct strtab *t, const char *s, uint32_t *hint);
 /* The string of an id (owned by the table). */
 const char *strtab_str(const struct strtab *t, uint32_t id);
 uint32_t strtab_count(const struct strtab *t);
