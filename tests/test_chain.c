@@ -33,10 +33,8 @@ static int setup(void)
 	if (rs_setup())
 		return 1;
 	/* one essential container, bridge networking: no ENI, stop at once */
-	rs_write("one.json", "{\"family\":\"one\",\"containerDefinitions\":[{\"name\":\"c\","
-		 "\"image\":\"x\",\"cpu\":256,\"memory\":512}]}");
-	rs_write("one2.json", "{\"family\":\"one2\",\"containerDefinitions\":[{\"name\":\"c\","
-		 "\"image\":\"x\",\"cpu\":256,\"memory\":512}]}");
+	rs_write_def("one", 256, 512);
+	rs_write_def("one2", 256, 512);
 	/* an essential container and another: the stop waits for the other */
 	rs_write("two.json", "{\"family\":\"two\",\"containerDefinitions\":[{\"name\":\"c\","
 		 "\"image\":\"y\",\"cpu\":256,\"memory\":512},{\"name\":\"side\",\"image\":\"z\","

@@ -30,20 +30,12 @@
 
 static int setup(void)
 {
-	static const char *const kinds[4][3] = {
-		{ "small", "256", "512" }, { "medium", "512", "1024" },
-		{ "large", "1024", "2048" }, { "xlarge", "2048", "4096" },
-	};
-	char path[64], text[300];
-
 	if (rs_setup())
 		return 1;
-	for (int k = 0; k < 4; k++) {
-		snprintf(path, sizeof path, "%s.json", kinds[k][0]);
-		snprintf(text, sizeof text, "{\"family\":\"%s\",\"containerDefinitions\":[{\"name\":\"c\","
-			 "\"image\":\"x\",\"cpu\":%s,\"memory\":%s}]}", kinds[k][0], kinds[k][1], kinds[k][2]);
-		rs_write(path, text);
-	}
+	rs_write_def("small", 256, 512);
+	rs_write_def("medium", 512, 1024);
+	rs_write_def("large", 1024, 2048);
+	rs_write_def("xlarge", 2048, 4096);
 	return 0;
 }
 

@@ -21,20 +21,14 @@
 
 static int setup(void)
 {
-	static const char *const defs[][3] = {
-		{ "fill", "2048", "64" }, { "a", "1536", "64" }, { "b", "1024", "64" },
-		{ "k", "1024", "64" }, { "small", "256", "64" }, { "huge", "256", "16384" },
-	};
-	char path[64], text[300];
-
 	if (rs_setup())
 		return 1;
-	for (size_t k = 0; k < sizeof defs / sizeof defs[0]; k++) {
-		snprintf(path, sizeof path, "%s.json", defs[k][0]);
-		snprintf(text, sizeof text, "{\"family\":\"%s\",\"containerDefinitions\":[{\"name\":\"c\","
-			 "\"image\":\"x\",\"cpu\":%s,\"memory\":%s}]}", defs[k][0], defs[k][1], defs[k][2]);
-		rs_write(path, text);
-	}
+	rs_write_def("fill", 2048, 64);
+	rs_write_def("a", 1536, 64);
+	rs_write_def("b", 1024, 64);
+	rs_write_def("k", 1024, 64);
+	rs_write_def("small", 256, 64);
+	rs_write_def("huge", 256, 16384);
 	return 0;
 }
 

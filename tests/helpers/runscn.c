@@ -26,6 +26,16 @@ int rs_setup_small(void)
 	return 0;
 }
 
+void rs_write_def(const char *family, int cpu, int memory)
+{
+	char name[96], text[600];
+
+	snprintf(name, sizeof name, "%s.json", family);
+	snprintf(text, sizeof text, "{\"family\":\"%s\",\"containerDefinitions\":[{\"name\":\"c\","
+		 "\"image\":\"x\",\"cpu\":%d,\"memory\":%d}]}", family, cpu, memory);
+	rs_write(name, text);
+}
+
 int rs_teardown(void)
 {
 	char cmd[300];

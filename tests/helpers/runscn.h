@@ -16,6 +16,9 @@ int rs_teardown(void);
 const char *rs_dir(void);
 /* Write `text` to rs_dir()/name. */
 void rs_write(const char *name, const char *text);
+/* Write rs_dir()/<family>.json: task definition `family`, one essential
+ * container "c" (image "x") of `cpu` CPU units and `memory` MiB. */
+void rs_write_def(const char *family, int cpu, int memory);
 /* Copy the fixture tests/data/scenarios/<name> (the tests run from the
  * repository root) to rs_dir()/name: 0, or -1 when it cannot be read. */
 int rs_fixture(const char *name);
