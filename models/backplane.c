@@ -1471,6 +1471,13 @@ void backplane_protect_task(struct backplane *bp, uint32_t slot, sim_time_t unti
 {
 	bp_task_at(bp, slot)->cold = 1;
 	bp_task_at(bp, slot)->protected_until = until;
+	if (until > bp->protect_max)
+		bp->protect_max = until;
+}
+
+sim_time_t backplane_protect_max(const struct backplane *bp)
+{
+	return bp->protect_max;
 }
 
 void backplane_deploy(struct backplane *bp, int svc, int td)

@@ -184,6 +184,9 @@ int64_t backplane_fargate_interruptions(struct backplane *bp);
 /* UpdateTaskProtection: the task in `slot` is protected from a service's
  * scale-in until `until` (ms; docs/ecs-model.md §5.14). */
 void backplane_protect_task(struct backplane *bp, uint32_t slot, sim_time_t until);
+/* The latest `until` given to backplane_protect_task so far (0: none): no
+ * task is protected at or after it. */
+sim_time_t backplane_protect_max(const struct backplane *bp);
 
 /* ---- the instances themselves (EC2, their agents; the fault injector) ---- */
 

@@ -193,6 +193,7 @@ struct backplane {
 		size_t cap, used;      /* used: kinds with entries */
 	} queue_kinds;
 	size_t q_compact;          /* q_len after the last walk over the whole queue */
+	sim_time_t protect_max;    /* the latest end of a task's scale-in protection (0: none yet) */
 };
 
 static inline uint64_t task_ref(const struct backplane *bp, uint32_t slot)

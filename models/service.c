@@ -662,7 +662,9 @@ static void trim_losses(struct backplane *bp, struct svc *v)
 {
 	int64_t live = 0, missing;
 
-	if (v->n_losses == 0)
+	/* at most n_tasks are live, so at least desired - n_tasks are
+	 * missing: no more losses than that, none to drop (the tasks unread) */
+	if (v->n_losses == 0 || (int64_t)v->n_losses <= v->desired - v->n_tasks)
 		return;
 	for (int k = 0; k < v->n_tasks; k++)
 		live += svc_live(bp_task_at(bp, v->tasks[k]));
