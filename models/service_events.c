@@ -297,12 +297,13 @@ static void check_protected(struct backplane *bp, struct svc *v)
 	int64_t n = 0, now = now_of(bp);
 	char msg[400];
 
-	/* (no protection ends after now: none counted, the tasks unread) */
-	for (int k = 0; k < v->n_tasks && backplane_protect_max(bp) > now; k++) {
-		const struct task *t = bp_task_at(bp, v->tasks[k]);
+	/* (when no protection ends after now, none is counted: the tasks unread) */
+	if (backplane_protect_max(bp) > now)
+		for (int k = 0; k < v->n_tasks; k++) {
+			const struct task *t = bp_task_at(bp, v->tasks[k]);
 
-		n += svc_live(t) && t->protected_until > now;
-	}
+			n += svc_live(t) && t->protected_until > now;
+		}
 	if (n <= v->desired) {
 		evlog_forget(log_of(bp), v->cfg->name, EV_PROTECTED_OVER_DESIRED);
 		return;

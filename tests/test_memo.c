@@ -230,10 +230,45 @@ static void test_strtab_hint(void)
 	T_EQ(bad_count, 0);
 }
 
+/* strtab_find_hint against strtab_find: a table of half the pool, random
+ * names of the whole pool (so some were never interned) looked up with
+ * shared, misused hints as above.  The answer is always strtab_find's; a
+ * name in the table leaves its id in the hint, a name not in it leaves the
+ * hint as it was. */
+static void test_strtab_find_hint(void)
+{
+	uint64_t x = 4242;
+	int wrong = 0, bad_hint = 0;
+	struct strtab *t = strtab_new();
+	uint32_t hints[6];
+
+	for (int k = 0; k < N_POOL; k += 2)
+		strtab_intern(t, pool[k]);
+	for (int h = 0; h < 6; h++)
+		hints[h] = (uint32_t)h;
+	for (int i = 0; i < 20000; i++) {
+		int k = (int)(lcg(&x) % (uint64_t)N_POOL), h = (int)(lcg(&x) % 6);
+		uint32_t want = strtab_find(t, pool[k]), before, got;
+		char copy[64];
+
+		if (lcg(&x) % 10 == 0)
+			hints[h] = (uint32_t)(lcg(&x) % 40);     /* any number, past the end too */
+		before = hints[h];
+		snprintf(copy, sizeof copy, "%s", pool[k]);
+		got = strtab_find_hint(t, copy, &hints[h]);
+		wrong += got != want;
+		bad_hint += hints[h] != (want == STRTAB_NONE ? before : want);
+	}
+	strtab_free(t);
+	T_EQ(wrong, 0);
+	T_EQ(bad_hint, 0);
+}
+
 static CU_TestInfo memo_tests[] = {
 	{ "random look-ups answer as the look-up behind", test_memo_random },
 	{ "a zeroed memo is empty", test_memo_empty },
 	{ "strtab_intern_hint answers as a plain list of first appearances", test_strtab_hint },
+	{ "strtab_find_hint answers as strtab_find", test_strtab_find_hint },
 	CU_TEST_INFO_NULL,
 };
 
