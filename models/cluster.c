@@ -742,6 +742,7 @@ static void set_state(struct cluster *cl, int32_t i, enum inst_status st, int ag
 			cl->tot.n_used++;
 	}
 	cl->tot.n_active += (st == INST_ACTIVE) - (in->status == INST_ACTIVE);
+	cl->n_draining += (st == INST_DRAINING) - (in->status == INST_DRAINING);
 	in->status = st;
 	in->agent = agent;
 	if (st == INST_INACTIVE) {
@@ -780,6 +781,7 @@ int64_t cluster_registered_at(const struct cluster *cl, int32_t i) { return cl->
 const char *cluster_az(const struct cluster *cl, int32_t i) { return strtab_str(cl->str, cl->info[i].az); }
 const char *cluster_type(const struct cluster *cl, int32_t i) { return strtab_str(cl->str, cl->info[i].type); }
 enum inst_status cluster_status(const struct cluster *cl, int32_t i) { return cl->in[i].status; }
+int32_t cluster_n_draining(const struct cluster *cl) { return cl->n_draining; }
 int cluster_agent_connected(const struct cluster *cl, int32_t i) { return cl->in[i].agent; }
 int64_t cluster_cpu_registered(const struct cluster *cl, int32_t i) { return cl->info[i].cpu_reg; }
 int64_t cluster_mem_registered(const struct cluster *cl, int32_t i) { return cl->info[i].mem_reg; }

@@ -128,6 +128,9 @@ const char *cluster_id(const struct cluster *cl, int32_t i);
 const char *cluster_az(const struct cluster *cl, int32_t i);
 const char *cluster_type(const struct cluster *cl, int32_t i);
 enum inst_status cluster_status(const struct cluster *cl, int32_t i);
+/* How many instances are DRAINING (none: no status need be read to know
+ * that an instance is not). */
+int32_t cluster_n_draining(const struct cluster *cl);
 int cluster_agent_connected(const struct cluster *cl, int32_t i);
 int64_t cluster_cpu_registered(const struct cluster *cl, int32_t i);
 int64_t cluster_mem_registered(const struct cluster *cl, int32_t i);

@@ -239,7 +239,7 @@ int cluster_spread_lower(struct cluster *cl, int a, uint32_t g, enum cl_key k, i
  * max) exactly those below it, padding past the entries (sort keys
  * INT64_MAX, aux INT32_MIN); and every
  * instance's copy of its first tracked attribute's value index is that
- * index.  O(n). */
+ * index; and cluster_n_draining is the count of DRAINING instances.  O(n). */
 int cluster_index_valid(const struct cluster *cl);
 
 #endif

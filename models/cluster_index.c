@@ -1283,13 +1283,16 @@ static int part_valid(const struct forest *f, const struct part *pt)
 int cluster_index_valid(const struct cluster *cl)
 {
 	int ok = part_valid(&cl->all_f, &cl->all);
+	int32_t draining = 0;
 
 	for (int a = 0; a < cl->n_sa; a++)
 		for (int32_t v = 0; v < cl->sa[a].n_parts; v++)
 			ok &= part_valid(&cl->sa[a].f, &cl->sa[a].parts[v]);
 	for (int32_t i = 0; i < cl->n && cl->n_sa > 0; i++)    /* (struct inst part0) */
 		ok &= cl->in[i].part0 == cl->sa[0].inst_part[i];
-	return ok;
+	for (int32_t i = 0; i < cl->n; i++)                   /* (cluster_n_draining) */
+		draining += cl->in[i].status == INST_DRAINING;
+	return ok && draining == cl->n_draining;
 }
 
 int32_t cluster_part_size(const struct cluster *cl, int a, int32_t v)

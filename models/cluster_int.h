@@ -225,6 +225,7 @@ struct cluster {
 	uint64_t serial;           /* cluster_serial */
 	int32_t n_short;           /* instances holding less than their holders want */
 	int32_t n_holding;         /* instances with a hold (cluster_n_holding) */
+	int32_t n_draining;        /* instances DRAINING (cluster_n_draining) */
 	/* cluster_attribute's memo of the names it looked up, by the name's
 	 * address (strtab_find_hint: a placement constraint's attribute
 	 * is read on every candidate) */

@@ -255,7 +255,10 @@ static inline int svc_live(const struct task *t)
  * docs/ecs-model.md §5.15). */
 static inline int svc_on_draining(struct backplane *bp, const struct task *t)
 {
-	return t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING;
+	const struct cluster *cl = backplane_cluster(bp);
+
+	/* (with no instance DRAINING, the task's instance is not read) */
+	return t->inst >= 0 && cluster_n_draining(cl) > 0 && cluster_status(cl, t->inst) == INST_DRAINING;
 }
 
 /* A deployment's row of deployments.csv (its stage; green_tenths its
