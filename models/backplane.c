@@ -41,6 +41,7 @@
 #include "models/placement/explain.h"
 #include "models/pricing.h"
 #include "sim/csvout.h"
+#include "sim/fmt.h"
 #include "sim/hmap.h"
 #include "sim/mem.h"
 
@@ -344,10 +345,21 @@ const char *bp_td_label(const struct backplane *bp, int td, char *buf, size_t n)
 {
 	const struct taskdef *d = bp->s->taskdefs[td].td;
 
-	if (d->revision > 0)
-		snprintf(buf, n, "%s:%d", d->family, d->revision);
-	else
-		snprintf(buf, n, "%s", d->family);
+	size_t len = strlen(d->family);
+
+	if (len + 2 + FMT_U64_MAX > n) {   /* (a buffer too small: snprintf's cut) */
+		if (d->revision > 0)
+			snprintf(buf, n, "%s:%d", d->family, d->revision);
+		else
+			snprintf(buf, n, "%s", d->family);
+		return buf;
+	}
+	memcpy(buf, d->family, len);
+	if (d->revision > 0) {
+		buf[len++] = ':';
+		len += fmt_u64(buf + len, (uint64_t)d->revision);
+	}
+	buf[len] = '\0';
 	return buf;
 }
 

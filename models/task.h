@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "sim/evq.h"
+#include "sim/fmt.h"
 
 struct place_policy;
 
@@ -150,7 +151,12 @@ static inline const char *task_name(const struct task *t, char *buf, size_t n)
 {
 	if (t->id)
 		return t->id;
-	snprintf(buf, n, "task-%" PRIu64, t->no);
+	if (n < 5 + FMT_U64_MAX + 1) {    /* (a buffer too small: snprintf's cut) */
+		snprintf(buf, n, "task-%" PRIu64, t->no);
+		return buf;
+	}
+	memcpy(buf, "task-", 5);
+	buf[5 + fmt_u64(buf + 5, t->no)] = '\0';
 	return buf;
 }
 

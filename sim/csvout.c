@@ -7,8 +7,11 @@
  * comma, a double quote, CR or LF, or starts or ends with a space or tab
  * (which unquoted would be trimmed by readers such as sim/csvin.c); a lone
  * empty field in a one-column file is written as "" so the row is not a
- * blank line.  Numbers never go through the locale: integers with PRId64,
- * fixed-point with "%.*f" and "-0.000" normalised to "0.000".
+ * blank line.  Numbers never go through the locale: integers as PRId64
+ * writes them (fmt.h's digits), fixed-point with "%.*f" and "-0.000"
+ * normalised to "0.000".  A row is built in a buffer and written with one
+ * fwrite at its end (a task log writes tens of fields a row, millions of
+ * rows).
  *
  * A row with a field count different from the header's, or any write error,
  * is remembered and reported by csvout_close(), which then leaves no file.
@@ -34,6 +37,7 @@
 
 #include <csv.h>
 
+#include "fmt.h"
 #include "mem.h"
 
 struct csvout {
@@ -48,29 +52,59 @@ struct csvout {
 	int werr;               /* errno of the first write error, 0 = none */
 	int stream;             /* f belongs to the caller: no tmp, no rename */
 	int direct;             /* written through (not a regular file): no tmp, no rename */
+	char *rb;               /* the current row, not yet written */
+	size_t rn, rcap;
 };
 
-static int needs_quotes(const char *s, size_t n)
+/* Room for n more bytes in the row buffer. */
+static void row_room(struct csvout *o, size_t n)
 {
-	if (n == 0)
-		return 0;
-	if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')
-		return 1;
-	return strpbrk(s, ",\"\r\n") != NULL;
+	if (o->rn + n > o->rcap) {
+		o->rcap = (o->rn + n) * 2;
+		o->rb = xrealloc(o->rb, o->rcap);
+	}
 }
 
-static void put_field(struct csvout *o, const char *s, size_t n)
+/* Room for a field of n bytes, after its comma if it is not the row's
+ * first: where they go. */
+static char *field_at(struct csvout *o, size_t n)
 {
-	int r;
+	row_room(o, n + 1);
+	if (o->nfield++ > 0)
+		o->rb[o->rn++] = ',';
+	return o->rb + o->rn;
+}
 
-	if (o->nfield++ > 0 && fputc(',', o->f) == EOF && !o->werr)
+/* The row's bytes so far to the file (at its end, or a close). */
+static void put_row(struct csvout *o)
+{
+	if (o->rn && fwrite(o->rb, 1, o->rn, o->f) != o->rn && !o->werr)
 		o->werr = errno ? errno : EIO;
-	if (needs_quotes(s, n) || (n == 0 && o->ncols == 1))
-		r = csv_fwrite(o->f, s, n);
-	else
-		r = n && fwrite(s, 1, n, o->f) != n ? EOF : 0;
-	if (r == EOF && !o->werr)
-		o->werr = errno ? errno : EIO;
+	o->rn = 0;
+}
+
+/* A field of bytes that never need quotes (a number). */
+static void put_plain(struct csvout *o, const char *s, size_t n)
+{
+	memcpy(field_at(o, n), s, n);
+	o->rn += n;
+}
+
+/* The bytes that make a field quoted: comma, double quote, CR, LF. */
+static const unsigned char special[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1 };
+
+static void put_field(struct csvout *o, const char *s, size_t n, int quote)
+{
+	if (n > 0 && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		quote = 1;
+	if (quote || (n == 0 && o->ncols == 1)) {
+		/* libcsv's quoting: in quotes, each quote doubled (2n + 2 at most) */
+		char *p = field_at(o, 2 * n + 2);
+
+		o->rn += csv_write(p, 2 * n + 2, s, n);
+	} else {
+		put_plain(o, s, n);
+	}
 }
 
 struct csvout *csvout_open(const char *path, const char *const *header, int ncols,
@@ -129,17 +163,26 @@ struct csvout *csvout_open_stream(FILE *f, const char *name, const char *const *
 
 void csvout_str(struct csvout *o, const char *s)
 {
+	size_t n = 0;
+	int quote = 0;
+
 	if (!s)
 		s = "";
-	put_field(o, s, strlen(s));
+	/* its length and whether it holds a special byte, in one pass */
+	for (; s[n]; n++)
+		quote |= special[(unsigned char)s[n]];
+	put_field(o, s, n, quote);
 }
 
 void csvout_int(struct csvout *o, int64_t v)
 {
-	char b[32];
-	int n = snprintf(b, sizeof b, "%" PRId64, v);
+	char b[FMT_U64_MAX + 1];
+	size_t n = 0;
 
-	put_field(o, b, (size_t)n);
+	if (v < 0)
+		b[n++] = '-';
+	n += fmt_u64(b + n, v < 0 ? -(uint64_t)v : (uint64_t)v);
+	put_plain(o, b, n);
 }
 
 void csvout_fixed(struct csvout *o, double v, int decimals)
@@ -161,10 +204,10 @@ void csvout_fixed(struct csvout *o, double v, int decimals)
 	}
 	n = snprintf(b, sizeof b, "%.*f", decimals, v);
 	if (b[0] == '-' && strspn(b + 1, "0.") == (size_t)n - 1) {
-		put_field(o, b + 1, (size_t)n - 1);
+		put_plain(o, b + 1, (size_t)n - 1);
 		return;
 	}
-	put_field(o, b, (size_t)n);
+	put_plain(o, b, (size_t)n);
 }
 
 void csvout_ms(struct csvout *o, int64_t ms)
@@ -176,13 +219,17 @@ void csvout_ms(struct csvout *o, int64_t ms)
 		csvout_empty(o);
 		return;
 	}
-	n = snprintf(b, sizeof b, "%" PRId64 ".%03d", ms / 1000, (int)(ms % 1000));
-	put_field(o, b, (size_t)n);
+	n = (int)fmt_u64(b, (uint64_t)(ms / 1000));
+	b[n++] = '.';
+	b[n++] = (char)('0' + ms % 1000 / 100);
+	b[n++] = (char)('0' + ms % 100 / 10);
+	b[n++] = (char)('0' + ms % 10);
+	put_plain(o, b, (size_t)n);
 }
 
 void csvout_empty(struct csvout *o)
 {
-	put_field(o, "", 0);
+	put_field(o, "", 0, 0);
 }
 
 void csvout_endrow(struct csvout *o)
@@ -193,12 +240,14 @@ void csvout_endrow(struct csvout *o)
 		o->bad_nfield = o->nfield;
 	}
 	o->nfield = 0;
-	if (fputc('\n', o->f) == EOF && !o->werr)
-		o->werr = errno ? errno : EIO;
+	row_room(o, 1);
+	o->rb[o->rn++] = '\n';
+	put_row(o);
 }
 
 static void release(struct csvout *o)
 {
+	free(o->rb);
 	free(o->tmp);
 	free(o->path);
 	free(o);
@@ -216,6 +265,7 @@ int csvout_close(struct csvout *o, struct err *e)
 		       "internal error: row has %d fields, header has %d", o->bad_nfield, o->ncols);
 		rc = -1;
 	}
+	put_row(o);                /* (an unended row's fields, as they came) */
 	if (fflush(o->f) != 0 && !o->werr)
 		o->werr = errno ? errno : EIO;
 	if (ferror(o->f) && !o->werr)
@@ -246,6 +296,7 @@ void csvout_abort(struct csvout *o)
 	if (!o)
 		return;
 	if (o->stream) {
+		put_row(o);
 		fflush(o->f);
 		release(o);
 		return;

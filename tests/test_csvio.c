@@ -5,6 +5,7 @@
  * are compared as the exact text err_format() gives.  The long-file test
  * checks the reader's own memory (csvin_memory) stays put, never timing.
  */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "sim/csvin.h"
 #include "sim/csvout.h"
+#include "sim/fmt.h"
 #include "helpers/badfiles.h"
 #include "helpers/tutil.h"
 
@@ -521,6 +523,107 @@ static void test_out_bytes(void)
 	t_msg_eq(slurp(p), "only\n\"\"\n");
 }
 
+static uint64_t lcg(uint64_t *x)
+{
+	*x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *x;
+}
+
+/* A random value of a random magnitude (1 to 64 bits), edges often. */
+static uint64_t any_u64(uint64_t *x)
+{
+	static const uint64_t edge[] = { 0, 1, 9, 10, 99, 100, 999, 1000, 999999999999999999ULL,
+					 1000000000000000000ULL, 9999999999999999999ULL,
+					 10000000000000000000ULL, UINT64_MAX, (uint64_t)INT64_MAX,
+					 (uint64_t)INT64_MAX + 1 };
+	uint64_t r = lcg(x), bits = 1 + (lcg(x) >> 58);
+
+	if (r % 8 == 0)
+		return edge[(r >> 8) % (sizeof edge / sizeof edge[0])];
+	return bits == 64 ? lcg(x) : lcg(x) >> (64 - bits);
+}
+
+/* fmt_u64 against printf's "%" PRIu64 on 10^5 values. */
+static void test_fmt_u64(void)
+{
+	uint64_t x = 99;
+	int wrong = 0;
+
+	for (int i = 0; i < 100000; i++) {
+		uint64_t v = any_u64(&x);
+		char want[32], got[FMT_U64_MAX + 1];
+		size_t n = fmt_u64(got, v);
+
+		got[n] = '\0';
+		snprintf(want, sizeof want, "%" PRIu64, v);
+		wrong += strcmp(got, want) != 0;
+	}
+	T_EQ(wrong, 0);
+}
+
+/* csvout_int and csvout_ms against printf ("%" PRId64, and the seconds
+ * "%" PRId64 ".%03d") on 2 x 10^4 rows, with a field longer than any row
+ * before it (quoted, its quotes doubled) every 1000th row: the file is
+ * byte for byte the expected text. */
+static void test_out_numbers(void)
+{
+	static const char *const hdr[] = { "i", "ms", "s" };
+	const char *p = tpath("numbers.csv");
+	size_t cap = 1 << 22, len = 0;
+	char *want = malloc(cap), *got;
+	uint64_t x = 5;
+	struct err e;
+	struct csvout *o;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	o = csvout_open(p, hdr, 3, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	len += (size_t)snprintf(want + len, cap - len, "i,ms,s\n");
+	for (int i = 0; i < 20000; i++) {
+		int64_t v = (int64_t)any_u64(&x), ms = (int64_t)(any_u64(&x) >> 1);
+
+		if (i % 7 == 0)
+			ms = -ms - 1;          /* negative: empty */
+		csvout_int(o, v);
+		csvout_ms(o, ms);
+		len += (size_t)snprintf(want + len, cap - len, "%" PRId64 ",", v);
+		if (ms >= 0)
+			len += (size_t)snprintf(want + len, cap - len, "%" PRId64 ".%03d", ms / 1000,
+						(int)(ms % 1000));
+		if (i % 1000 == 999) {
+			char big[3001];
+
+			for (int k = 0; k < 3000; k++)
+				big[k] = k % 100 == 0 ? '"' : 'a';
+			big[3000] = '\0';
+			csvout_str(o, big);
+			want[len++] = ',';
+			want[len++] = '"';
+			for (int k = 0; k < 3000; k++) {
+				want[len++] = big[k];
+				if (big[k] == '"')
+					want[len++] = '"';
+			}
+			want[len++] = '"';
+		} else {
+			csvout_str(o, "x");
+			len += (size_t)snprintf(want + len, cap - len, ",x");
+		}
+		csvout_endrow(o);
+		want[len++] = '\n';
+	}
+	T_EQ(csvout_close(o, &e), 0);
+	while (len > 0 && want[len - 1] == '\n')
+		len--;                         /* (t_slurp drops the last newlines) */
+	want[len] = '\0';
+	got = t_slurp(p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	T_EQ(strlen(got), len);
+	CU_ASSERT(strcmp(got, want) == 0);
+	free(got);
+	free(want);
+}
+
 static void test_out_tmp_rename(void)
 {
 	static const char *const hdr[] = { "a" };
@@ -618,6 +721,8 @@ CU_TestInfo csvin_tests[] = {
 CU_TestInfo csvout_tests[] = {
 	{ "quoting round-trip through csvin", test_out_roundtrip },
 	{ "exact bytes and number formatting", test_out_bytes },
+	{ "fmt_u64 writes what printf writes", test_fmt_u64 },
+	{ "integers and milliseconds as printf writes them, long rows", test_out_numbers },
 	{ "temporary file then rename; abort", test_out_tmp_rename },
 	{ "errors", test_out_errors },
 	CU_TEST_INFO_NULL,
