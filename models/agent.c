@@ -401,12 +401,12 @@ void agent_send(struct backplane *bp, uint32_t slot, enum agent_msg m)
  * to the agent, or held while its load-balancer targets drain) keeps that
  * first reason (docs/ecs-model.md §3.3, choice E26), as a report held
  * while disconnected does (bp_task_sync). */
-static void task_ended(const struct agents *ag, struct task *t, const char *code)
+static void task_ended(struct backplane *bp, const struct agents *ag, struct task *t, const char *code)
 {
 	if (ag->a[t->inst].up) {
 		if (t->desired == TD_RUNNING) {
-			t->desired = TD_STOPPED;
 			t->stop_code = code;
+			bp_task_desire_stop(bp, t);
 		}
 	} else {
 		t->cold = 1;             /* (task.h) */
@@ -416,7 +416,7 @@ static void task_ended(const struct agents *ag, struct task *t, const char *code
 
 void agent_task_ended(struct backplane *bp, uint32_t slot, const char *code)
 {
-	task_ended(agents_of(bp), bp_task_at(bp, slot), code);
+	task_ended(bp, agents_of(bp), bp_task_at(bp, slot), code);
 }
 
 /* agent_set_state's report when the agent is disconnected (docs/ecs-model.md
@@ -959,7 +959,7 @@ static void __attribute__((noinline)) essential_exit_slow(struct backplane *bp, 
 		}
 	}
 	/* docs/ecs-model.md §3.2: an essential container exited; the others are stopped */
-	task_ended(ag, t, STOP_ESSENTIAL_EXITED);
+	task_ended(bp, ag, t, STOP_ESSENTIAL_EXITED);
 	t->lost = 1;
 	begin_stop(bp, ag, ref_slot(ref), t, 1);
 }
@@ -994,8 +994,8 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 				sim_time_t now = sim_now(ag->sim);
 
 				if (t->desired == TD_RUNNING) {   /* (task_ended: E26) */
-					t->desired = TD_STOPPED;
 					t->stop_code = STOP_ESSENTIAL_EXITED;
+					bp_task_desire_stop(bp, t);
 				}
 				t->lost = 1;
 				t->state = TS_STOPPING;
@@ -1020,8 +1020,8 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 				abort();
 #endif
 			if (t->desired == TD_RUNNING) {   /* (task_ended: E26) */
-				t->desired = TD_STOPPED;
 				t->stop_code = STOP_ESSENTIAL_EXITED;
+				bp_task_desire_stop(bp, t);
 			}
 			t->lost = 1;
 			t->state = TS_STOPPED;

@@ -98,7 +98,7 @@ void bp_fail(struct backplane *bp, const struct err *e)
 
 /* ---- notifications (bp_msg.h) ------------------------------------------- */
 
-void bp_subscribe(struct backplane *bp, uint32_t mask, bp_note_fn fn, void *ctx)
+void bp_subscribe(struct backplane *bp, uint64_t mask, bp_note_fn fn, void *ctx)
 {
 	if (bp->n_subs == (int)(sizeof bp->subs / sizeof bp->subs[0]))
 		abort();           /* a build with more actors than slots: raise the bound */
@@ -124,6 +124,15 @@ static void note_task(struct backplane *bp, enum bp_note_kind k, uint32_t slot)
 void bp_instance_changed(struct backplane *bp, int32_t inst)
 {
 	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_STATUS, .inst = inst });
+}
+
+void bp_task_desire_stop(struct backplane *bp, struct task *t)
+{
+	if (t->desired != TD_RUNNING)
+		return;
+	t->desired = TD_STOPPED;
+	if (t->svc >= 0)           /* only a service's tasks are news (bp_msg.h) */
+		note_task(bp, BN_TASK_STOPPING, (uint32_t)(t - bp->tasks));
 }
 
 static void notify_cluster(struct backplane *bp)
@@ -601,8 +610,8 @@ void bp_task_sync(struct backplane *bp, uint32_t slot)
 	if (t->agent_code) {
 		/* the first reason to stop it is the one the task keeps */
 		if (t->desired == TD_RUNNING) {
-			t->desired = TD_STOPPED;
 			t->stop_code = t->agent_code;
+			bp_task_desire_stop(bp, t);
 		}
 		t->agent_code = NULL;
 	}
@@ -1193,8 +1202,8 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 
 	if (t->desired == TD_STOPPED)
 		return;
-	t->desired = TD_STOPPED;
 	t->stop_code = code;
+	bp_task_desire_stop(bp, t);
 	if (t->unhealthy && strcmp(code, STOP_SCHEDULER) == 0) {
 		/* the scheduler stops a task that failed its ELB health checks
 		 * (docs/ecs-model.md §5.3) */

@@ -439,8 +439,8 @@ static void on_deps_failed(struct sim *s, void *ctx, const struct event *ev)
 	(void)s;
 	if (!t || t->state != TS_PENDING || t->desired != TD_RUNNING || t->deps_base <= 0)
 		return;
-	t->desired = TD_STOPPED;
 	t->stop_code = STOP_FAILED_TO_START;
+	bp_task_desire_stop(bp, t);
 	stop_started(bp, t, ev->arg, 1, -1);
 }
 
@@ -515,8 +515,8 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 	}
 	/* docs/ecs-model.md §3.2: the essential container exited */
 	if (t->desired == TD_RUNNING) {
-		t->desired = TD_STOPPED;
 		t->stop_code = STOP_ESSENTIAL_EXITED;
+		bp_task_desire_stop(bp, t);
 	}
 	t->lost = 1;
 	begin_stop(bp, ref_slot(ev->arg), 1, -1);
@@ -586,8 +586,8 @@ static void interrupt(struct backplane *bp, uint32_t slot)
 	 * now, TerminationNotice, killed at min(stopTimeout, warning): each
 	 * container at its own stopTimeout (begin_stop), all at the warning's
 	 * end, which also cuts a dependsOn chain (E159) */
-	t->desired = TD_STOPPED;
 	t->stop_code = STOP_TERMINATION;
+	bp_task_desire_stop(bp, t);
 	if (pending) {
 		/* never RUNNING: no target, not a lost task */
 		stop_started(bp, t, task_ref(bp, slot), 0, c->spot_warning_ms);
@@ -646,8 +646,8 @@ static void on_lost(struct sim *s, void *ctx, const struct event *ev)
 	if (!t || t->state == TS_STOPPED)
 		return;
 	if (t->desired == TD_RUNNING) {
-		t->desired = TD_STOPPED;
 		t->stop_code = STOP_INFRASTRUCTURE;
+		bp_task_desire_stop(bp, t);
 	}
 	if (t->state == TS_RUNNING)
 		t->lost = 1;

@@ -285,7 +285,7 @@ void backplane_instance_lost(struct backplane *bp, int32_t inst, const char *cod
 		 * (docs/ecs-model.md §7.4) */
 		if (t->desired == TD_RUNNING || !t->stop_code)
 			t->stop_code = code;
-		t->desired = TD_STOPPED;
+		bp_task_desire_stop(bp, t);
 		t->agent_code = NULL;
 		if (t->seen != TS_STOPPED || t->state != TS_STOPPED) {
 			/* the instance is down: nothing is held in its agent's outbox */

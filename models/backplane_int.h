@@ -90,7 +90,7 @@ struct backplane {
 	void *actor_state[BA_N];   /* each actor's own, opaque here (bp_msg.h) */
 
 	struct bp_sub {
-		uint32_t mask;
+		uint64_t mask;
 		bp_note_fn fn;
 		void *ctx;
 	} subs[8];                 /* notification subscribers, in order */

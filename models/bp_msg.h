@@ -106,6 +106,10 @@ void bp_task_report(struct backplane *bp, uint32_t slot);
  * is the backplane's counts of running and starting tasks and t->seen, to
  * `st` (no notification: no actor follows a standalone task). */
 void bp_task_view(struct backplane *bp, struct task *t, int st);
+/* The task's desired status becomes STOPPED (nothing when it is already):
+ * every change of it goes through here, so that the service running the
+ * task hears of it (BN_TASK_STOPPING; it counts its live tasks). */
+void bp_task_desire_stop(struct backplane *bp, struct task *t);
 /* The agent of instance `inst` stopped taking its tasks' common paths
  * (agent.c: it disconnected, or the instance failed): the copy of its
  * class in each of its tasks (task.h `quick`) is cleared. */
@@ -188,11 +192,13 @@ enum bp_note_kind {
 			     * (docs/ecs-model.md §5.7): n tenths of a percent go to
 			     * deployment td (td -1: no shift, n 0); the service
 			     * scheduler publishes each change */
+	BN_TASK_STOPPING,   /* a service task's desired status became STOPPED (its stop
+			     * asked, or the agent saw it end): slot (bp_task_desire_stop) */
 	BN_N
 };
 
-#define BN_BIT(k) (1u << (k))
-_Static_assert(BN_N <= 32, "BN_BIT: a kind's bit in 32");
+#define BN_BIT(k) (UINT64_C(1) << (k))
+_Static_assert(BN_N <= 64, "BN_BIT: a kind's bit in 64");
 
 struct bp_note {
 	enum bp_note_kind kind;
@@ -211,7 +217,7 @@ struct bp_note {
 typedef void (*bp_note_fn)(struct backplane *bp, void *ctx, const struct bp_note *n);
 
 /* Deliver the kinds in `mask` (BN_BIT(k) | ...) to fn(bp, ctx, note). */
-void bp_subscribe(struct backplane *bp, uint32_t mask, bp_note_fn fn, void *ctx);
+void bp_subscribe(struct backplane *bp, uint64_t mask, bp_note_fn fn, void *ctx);
 /* Publish a notification to every subscriber of its kind, in subscription
  * order. */
 void bp_notify(struct backplane *bp, const struct bp_note *n);

@@ -557,6 +557,7 @@ void svc_list_add(struct svc *v, struct task *t, uint32_t slot)
 	}
 	t->svc_pos = v->n_tasks;
 	v->tasks[v->n_tasks++] = slot;
+	v->n_live += svc_live(t);
 }
 
 static void list_del(struct backplane *bp, struct svc *v, struct task *t)
@@ -564,6 +565,7 @@ static void list_del(struct backplane *bp, struct svc *v, struct task *t)
 	int pos = t->svc_pos;
 	uint32_t last = v->tasks[--v->n_tasks];
 
+	v->n_live -= svc_live(t);
 	if (pos < v->n_tasks) {
 		v->tasks[pos] = last;
 		bp_task_at(bp, last)->svc_pos = pos;
@@ -660,14 +662,23 @@ static void push_loss(struct svc *v, sim_time_t when)
  * still meet the next starts (first lost, first replaced). */
 static void trim_losses(struct backplane *bp, struct svc *v)
 {
-	int64_t live = 0, missing;
+	int64_t live, missing;
 
 	/* at most n_tasks are live, so at least desired - n_tasks are
 	 * missing: no more losses than that, none to drop (the tasks unread) */
 	if (v->n_losses == 0 || (int64_t)v->n_losses <= v->desired - v->n_tasks)
 		return;
-	for (int k = 0; k < v->n_tasks; k++)
-		live += svc_live(bp_task_at(bp, v->tasks[k]));
+	live = v->n_live;
+#ifdef ECSIM_CHECKS
+	{
+		int64_t n = 0;
+
+		for (int k = 0; k < v->n_tasks; k++)
+			n += svc_live(bp_task_at(bp, v->tasks[k]));
+		if (n != live)
+			abort();
+	}
+#endif
 	missing = v->desired - live;
 	if (missing < 0)
 		missing = 0;
@@ -1153,7 +1164,7 @@ static void poke_dynamic(struct backplane *bp, int from)
 static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 {
 	struct task *t = (n->kind <= BN_LAUNCH_FAILED && n->kind >= BN_TASK_SEEN) ||
-		n->kind == BN_TASK_UNHEALTHY ? bp_task_at(bp, n->slot) : NULL;
+		n->kind == BN_TASK_UNHEALTHY || n->kind == BN_TASK_STOPPING ? bp_task_at(bp, n->slot) : NULL;
 
 	(void)ctx;
 	if (t && t->svc < 0)
@@ -1204,6 +1215,15 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 	case BN_LAUNCH_FAILED:
 		svc_on_launch_failed(bp, t);
 		break;
+	case BN_TASK_STOPPING: {
+		/* a listed task is no longer live (a task not listed yet is
+		 * counted as it is listed: svc_list_add) */
+		struct svc *v = &svc_sched(bp)->svcs[t->svc];
+
+		if (t->svc_pos < v->n_tasks && v->tasks[t->svc_pos] == n->slot)
+			v->n_live--;
+		break;
+	}
 	case BN_INSTANCE_STATUS:
 		svc_on_instance(bp, n->inst);
 		break;
@@ -1250,7 +1270,7 @@ void svc_attach(struct backplane *bp)
 	sc->ev_bg = sim_on(backplane_sim(bp), "service-bluegreen-step", on_bg, bp);
 	svc_alarms_attach(bp);
 	bp_subscribe(bp, BN_BIT(BN_START) | BN_BIT(BN_TASK_SEEN) | BN_BIT(BN_TASK_RUNNING) |
-		     BN_BIT(BN_TASK_HEALTHY) | BN_BIT(BN_TASK_UNHEALTHY) | BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_LAUNCH_FAILED) |
+		     BN_BIT(BN_TASK_HEALTHY) | BN_BIT(BN_TASK_UNHEALTHY) | BN_BIT(BN_TASK_STOPPED) | BN_BIT(BN_TASK_STOPPING) | BN_BIT(BN_LAUNCH_FAILED) |
 		     BN_BIT(BN_TASK_CREATED) |
 		     BN_BIT(BN_TASK_CHECK_FAILED) |
 		     BN_BIT(BN_INSTANCE_STATUS) | BN_BIT(BN_INSTANCE_DOWN) | BN_BIT(BN_CAPACITY) | BN_BIT(BN_FAULT_LOST) |

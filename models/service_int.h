@@ -103,6 +103,8 @@ struct svc {
 	struct bluegreen bg;       /* its blue/green deployment (docs/ecs-model.md §5.7) */
 	uint32_t *tasks;           /* slots of its tasks not yet retired */
 	int n_tasks, cap_tasks;
+	int64_t n_live;            /* of those, the live ones (svc_live): kept by
+				    * svc_list_add, list_del and BN_TASK_STOPPING */
 	int reconcile_scheduled;
 	sim_time_t reconcile_at;   /* when the scheduled pass is due (reconcile_scheduled) */
 	int wants_capacity;

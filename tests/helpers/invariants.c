@@ -217,6 +217,17 @@ common:
 		if (svc_sched(bp)->svcs[v].active && svc_sched(bp)->svcs[v].running != running[v])
 			bad(c, "t=%.3f: service %s counts %lld running, the backplane sees %lld", now,
 			    bp->s->services[v].name, (long long)svc_sched(bp)->svcs[v].running, (long long)running[v]);
+		{
+			/* its count of live listed tasks (trim_losses reads it) */
+			const struct svc *sv = &svc_sched(bp)->svcs[v];
+			int64_t live = 0;
+
+			for (int k = 0; k < sv->n_tasks; k++)
+				live += svc_live(bp_task_at(bp, sv->tasks[k]));
+			if (sv->n_live != live)
+				bad(c, "t=%.3f: service %s counts %lld live tasks, its list holds %lld", now,
+				    bp->s->services[v].name, (long long)sv->n_live, (long long)live);
+		}
 	}
 	free(cpu);
 	free(mem);
