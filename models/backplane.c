@@ -658,12 +658,14 @@ void backplane_set_explain(struct backplane *bp, struct explain_log *x)
 
 void bp_task_healthy(struct backplane *bp, uint32_t slot)
 {
+	int was = bp->tasks[slot].healthy | bp->tasks[slot].unhealthy << 1;
+
 	bp->tasks[slot].cold = 1;
 	bp->tasks[slot].healthy = 1;
 	/* an unhealthy task that recovers is kept (docs/ecs-model.md §5.3) */
 	bp->tasks[slot].unhealthy = 0;
 	bp->tasks[slot].unhealthy_reason = NULL;
-	note_task(bp, BN_TASK_HEALTHY, slot);
+	bp_notify(bp, &(struct bp_note){ .kind = BN_TASK_HEALTHY, .slot = slot, .from = was });
 }
 
 void bp_task_checks_passed(struct backplane *bp, uint32_t slot)

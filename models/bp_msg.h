@@ -147,7 +147,8 @@ enum bp_note_kind {
 			     * task's; a standalone task's RUNNING report from a
 			     * connected agent is not sent: docs/ecs-model.md choice E75) */
 	BN_TASK_HEALTHY,    /* the backplane learned the task is healthy: slot (a
-			     * service task's: docs/ecs-model.md choice E75) */
+			     * service task's: docs/ecs-model.md choice E75); from:
+			     * its flags before, healthy | unhealthy << 1 */
 	BN_TASK_CHECKS_PASSED, /* a task behind a load balancer passed its container
 				* health checks (bp_task_checks_passed): slot */
 	BN_TASK_CHECK_FAILED, /* the task's load-balancer target failed a health check

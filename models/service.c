@@ -549,6 +549,22 @@ static void on_rebalance_check(struct sim *s, void *ctx, const struct event *ev)
 
 /* ---- task bookkeeping ---------------------------------------------------- */
 
+/* The service's live counts (struct svc n_live) change by (live,
+ * healthy, unhealthy). */
+static void live_add(struct svc *v, int d, int h, int u)
+{
+	v->n_live += d;
+	v->live_healthy += h;
+	v->live_unhealthy += u;
+}
+
+/* Whether the task in `slot` is on its service's list (not yet, or no
+ * more: its notes change no count). */
+static int listed(const struct svc *v, const struct task *t, uint32_t slot)
+{
+	return t->svc_pos < v->n_tasks && v->tasks[t->svc_pos] == slot;
+}
+
 void svc_list_add(struct svc *v, struct task *t, uint32_t slot)
 {
 	if (v->n_tasks == v->cap_tasks) {
@@ -557,7 +573,8 @@ void svc_list_add(struct svc *v, struct task *t, uint32_t slot)
 	}
 	t->svc_pos = v->n_tasks;
 	v->tasks[v->n_tasks++] = slot;
-	v->n_live += svc_live(t);
+	if (svc_live(t))
+		live_add(v, 1, t->healthy, t->unhealthy);
 }
 
 static void list_del(struct backplane *bp, struct svc *v, struct task *t)
@@ -565,7 +582,8 @@ static void list_del(struct backplane *bp, struct svc *v, struct task *t)
 	int pos = t->svc_pos;
 	uint32_t last = v->tasks[--v->n_tasks];
 
-	v->n_live -= svc_live(t);
+	if (svc_live(t))
+		live_add(v, -1, -t->healthy, -t->unhealthy);
 	if (pos < v->n_tasks) {
 		v->tasks[pos] = last;
 		bp_task_at(bp, last)->svc_pos = pos;
@@ -1161,6 +1179,40 @@ static void poke_dynamic(struct backplane *bp, int from)
 			svc_schedule(bp, i, backplane_scenario(bp)->timing.scheduler_delay);
 }
 
+/* A note that changes a listed task's part in its service's live counts
+ * (a task not listed yet is counted as it is listed: svc_list_add), each
+ * told as the backplane sends it: its desired status STOPPED already
+ * (BN_TASK_STOPPING), healthy and not unhealthy already, the flags before
+ * in `from` (BN_TASK_HEALTHY), unhealthy already but its healthy flag
+ * cleared only after the note (BN_TASK_UNHEALTHY; only a live task that
+ * was not unhealthy), and leaving RUNNING with its healthy flag cleared
+ * after the note (BN_TASK_SEEN). */
+static void svc_live_note(struct backplane *bp, const struct task *t, const struct bp_note *n)
+{
+	struct svc *v = &svc_sched(bp)->svcs[t->svc];
+
+	if (!listed(v, t, n->slot))
+		return;
+	switch (n->kind) {
+	case BN_TASK_STOPPING:
+		live_add(v, -1, -t->healthy, -t->unhealthy);
+		break;
+	case BN_TASK_HEALTHY:
+		if (svc_live(t))
+			live_add(v, 0, 1 - (n->from & 1), -(n->from >> 1 & 1));
+		break;
+	case BN_TASK_UNHEALTHY:
+		live_add(v, 0, -t->healthy, 1);
+		break;
+	case BN_TASK_SEEN:
+		if (svc_live(t) && n->from == TS_RUNNING && n->to != TS_RUNNING)
+			live_add(v, 0, -t->healthy, 0);
+		break;
+	default:
+		break;
+	}
+}
+
 static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 {
 	struct task *t = (n->kind <= BN_LAUNCH_FAILED && n->kind >= BN_TASK_SEEN) ||
@@ -1174,6 +1226,7 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		svc_init_all(bp);
 		break;
 	case BN_TASK_SEEN:
+		svc_live_note(bp, t, n);
 		svc_on_state(bp, t, (enum task_state)n->from, (enum task_state)n->to);
 		poke_dynamic(bp, t->svc);
 		break;
@@ -1187,9 +1240,11 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		}
 		break;
 	case BN_TASK_HEALTHY:
+		svc_live_note(bp, t, n);
 		svc_on_task_healthy(bp, t);
 		break;
 	case BN_TASK_UNHEALTHY:
+		svc_live_note(bp, t, n);
 		/* replaced first, then stopped (docs/ecs-model.md §5.3); the
 		 * backplane clears its healthy flag after this notification */
 		svc_account(bp, &svc_sched(bp)->svcs[t->svc]);
@@ -1215,15 +1270,9 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 	case BN_LAUNCH_FAILED:
 		svc_on_launch_failed(bp, t);
 		break;
-	case BN_TASK_STOPPING: {
-		/* a listed task is no longer live (a task not listed yet is
-		 * counted as it is listed: svc_list_add) */
-		struct svc *v = &svc_sched(bp)->svcs[t->svc];
-
-		if (t->svc_pos < v->n_tasks && v->tasks[t->svc_pos] == n->slot)
-			v->n_live--;
+	case BN_TASK_STOPPING:
+		svc_live_note(bp, t, n);
 		break;
-	}
 	case BN_INSTANCE_STATUS:
 		svc_on_instance(bp, n->inst);
 		break;

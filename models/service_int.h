@@ -103,8 +103,12 @@ struct svc {
 	struct bluegreen bg;       /* its blue/green deployment (docs/ecs-model.md §5.7) */
 	uint32_t *tasks;           /* slots of its tasks not yet retired */
 	int n_tasks, cap_tasks;
-	int64_t n_live;            /* of those, the live ones (svc_live): kept by
-				    * svc_list_add, list_del and BN_TASK_STOPPING */
+	/* of those, the live ones (svc_live), and of these the healthy and
+	 * the unhealthy ones (never both: bp_task_healthy and
+	 * bp_task_unhealthy clear the other): kept by svc_list_add, list_del
+	 * and the notes that change them (svc_live_note), read by the passes
+	 * instead of a count over the list where they tell it all */
+	int64_t n_live, live_healthy, live_unhealthy;
 	int reconcile_scheduled;
 	sim_time_t reconcile_at;   /* when the scheduled pass is due (reconcile_scheduled) */
 	int wants_capacity;

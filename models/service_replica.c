@@ -540,55 +540,116 @@ static int64_t launch_step(struct backplane *bp, int vi, struct dep_count *dc, i
 	return launched;
 }
 
+/* What a pass counts of the service's listed tasks (svc_reconcile_replica). */
+struct pass_counts {
+	int64_t active;            /* live */
+	int64_t healthy;           /* live and healthy */
+	int64_t primary;           /* live, the primary's, not on a DRAINING instance */
+	int64_t outgoing;          /* live, another deployment's or on a DRAINING instance */
+	int64_t primary_healthy, unhealthy;   /* of `primary` */
+	int64_t starting;          /* live, neither healthy nor unhealthy, not on a DRAINING instance */
+	int64_t stopping;          /* not live */
+};
+
+/* The counts by a look at every listed task, and per older deployment
+ * its live, good (not unhealthy, not on a DRAINING instance), good and
+ * healthy, and unhealthy ones into dc (zeroed). */
+static void pass_count_list(struct backplane *bp, const struct svc *v, struct pass_counts *c, struct dep_count *dc)
+{
+	memset(c, 0, sizeof *c);
+	for (int k = 0; k < v->n_tasks; k++) {
+		struct task *t = bp_task_at(bp, v->tasks[k]);
+		int draining, out;
+
+		if (!svc_live(t)) {
+			c->stopping++;   /* still stopping: its stop calls a pass */
+			continue;
+		}
+		draining = svc_on_draining(bp, t);
+		out = t->dep != v->primary || draining;
+		c->active++;
+		c->healthy += t->healthy;
+		/* starting: a task of any deployment on its way to healthy
+		 * (a replacement, a rollout's task), not on a DRAINING instance */
+		if (!draining)
+			c->starting += !t->healthy && !t->unhealthy;
+		if (out)
+			c->outgoing++;
+		else {
+			c->primary++;
+			c->primary_healthy += t->healthy;
+			c->unhealthy += t->unhealthy;
+		}
+		if (t->dep != v->primary) {
+			struct dep_count *d = &dc[t->dep];
+
+			d->live++;
+			if (!draining && !t->unhealthy) {
+				d->good++;
+				d->good_healthy += t->healthy;
+			} else if (!draining) {
+				d->unhealthy++;
+			}
+		}
+	}
+}
+
+/* The counts of a pass.  With one deployment and no DRAINING instance
+ * every live task is the primary's and none is outgoing: the service's
+ * live counts (struct svc n_live, kept as tasks are listed, stop and
+ * change health) tell them all, with no look at its tasks (a pass per
+ * task stop in a service of thousands: a look at every task each was
+ * most of a service-heavy run).  ECSIM_CHECKS: checked against the
+ * look. */
+static void pass_count(struct backplane *bp, const struct svc *v, struct pass_counts *c, struct dep_count *dc)
+{
+	if (v->n_deps != 1 || cluster_n_draining(backplane_cluster(bp)) != 0) {
+		pass_count_list(bp, v, c, dc);
+		return;
+	}
+	*c = (struct pass_counts){
+		.active = v->n_live,
+		.healthy = v->live_healthy,
+		.primary = v->n_live,
+		.primary_healthy = v->live_healthy,
+		.unhealthy = v->live_unhealthy,
+		.starting = v->n_live - v->live_healthy - v->live_unhealthy,
+		.stopping = v->n_tasks - v->n_live,
+	};
+#ifdef ECSIM_CHECKS
+	{
+		struct pass_counts w;
+
+		pass_count_list(bp, v, &w, dc);
+		if (memcmp(&w, c, sizeof w) != 0)
+			abort();
+	}
+#endif
+}
+
 void svc_reconcile_replica(struct backplane *bp, int vi)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
 	struct deployment *p = &v->deps[v->primary];
 	int64_t max_tasks = (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0);
 	int64_t min_healthy = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
-	int64_t active = 0, healthy = 0, primary = 0, outgoing = 0, primary_healthy = 0;
-	int64_t unhealthy = 0, starting = 0, stopping = 0;
+	struct pass_counts pc;
+	int64_t active, healthy, primary, outgoing, primary_healthy, unhealthy, starting, stopping;
 	int64_t can, launched, share = v->desired;
 	int held = 0;
 	int no_room, failed = p->rollout == ROLL_FAILED;
 	sim_time_t now = sim_now(backplane_sim(bp));
 	struct dep_count *dc = xcalloc((size_t)v->n_deps, sizeof *dc);
 
-	for (int k = 0; k < v->n_tasks; k++) {
-		struct task *t = bp_task_at(bp, v->tasks[k]);
-		int draining, out;
-
-		if (!svc_live(t)) {
-			stopping++;   /* still stopping: its stop calls a pass */
-			continue;
-		}
-		draining = svc_on_draining(bp, t);
-		out = t->dep != v->primary || draining;
-		active++;
-		healthy += t->healthy;
-		/* starting: a task of any deployment on its way to healthy
-		 * (a replacement, a rollout's task), not on a DRAINING instance */
-		if (!draining)
-			starting += !t->healthy && !t->unhealthy;
-		if (out)
-			outgoing++;
-		else {
-			primary++;
-			primary_healthy += t->healthy;
-			unhealthy += t->unhealthy;
-		}
-		if (t->dep != v->primary) {
-			struct dep_count *c = &dc[t->dep];
-
-			c->live++;
-			if (!draining && !t->unhealthy) {
-				c->good++;
-				c->good_healthy += t->healthy;
-			} else if (!draining) {
-				c->unhealthy++;
-			}
-		}
-	}
+	pass_count(bp, v, &pc, dc);
+	active = pc.active;
+	healthy = pc.healthy;
+	primary = pc.primary;
+	outgoing = pc.outgoing;
+	primary_healthy = pc.primary_healthy;
+	unhealthy = pc.unhealthy;
+	starting = pc.starting;
+	stopping = pc.stopping;
 	/* older deployments' targets (choice E8): once the primary has the
 	 * desired count healthy, an older revision's missing tasks are not
 	 * started again, and its tasks not yet healthy go */
@@ -822,23 +883,19 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 void svc_rebalance_check(struct backplane *bp, int vi)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
-	int64_t primary = 0, primary_healthy = 0, outgoing = 0;
+	struct pass_counts pc;
+	struct dep_count *dc;
+	int64_t primary, primary_healthy, outgoing;
 
 	if (v->cfg->sched != SCHED_REPLICA || v->n_deps == 0)
 		return;
-	for (int k = 0; k < v->n_tasks; k++) {
-		struct task *t = bp_task_at(bp, v->tasks[k]);
-
-		if (!svc_live(t))
-			continue;
-		if (t->dep != v->primary ||
-		    svc_on_draining(bp, t)) {
-			outgoing++;
-		} else {
-			primary++;
-			primary_healthy += t->healthy;
-		}
-	}
+	/* (a pass's counts: the same definitions) */
+	dc = xcalloc((size_t)v->n_deps, sizeof *dc);
+	pass_count(bp, v, &pc, dc);
+	free(dc);
+	primary = pc.primary;
+	primary_healthy = pc.primary_healthy;
+	outgoing = pc.outgoing;
 	/* a rebalancing task that never was (no room for it, choice A3) */
 	if (primary <= v->desired)
 		v->rebalancing = 0;

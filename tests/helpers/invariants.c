@@ -218,15 +218,28 @@ common:
 			bad(c, "t=%.3f: service %s counts %lld running, the backplane sees %lld", now,
 			    bp->s->services[v].name, (long long)svc_sched(bp)->svcs[v].running, (long long)running[v]);
 		{
-			/* its count of live listed tasks (trim_losses reads it) */
+			/* its counts of live listed tasks, healthy and
+			 * unhealthy ones (its passes read them) */
 			const struct svc *sv = &svc_sched(bp)->svcs[v];
-			int64_t live = 0;
+			int64_t live = 0, lh = 0, lu = 0;
 
-			for (int k = 0; k < sv->n_tasks; k++)
-				live += svc_live(bp_task_at(bp, sv->tasks[k]));
-			if (sv->n_live != live)
-				bad(c, "t=%.3f: service %s counts %lld live tasks, its list holds %lld", now,
-				    bp->s->services[v].name, (long long)sv->n_live, (long long)live);
+			for (int k = 0; k < sv->n_tasks; k++) {
+				const struct task *t = bp_task_at(bp, sv->tasks[k]);
+
+				if (svc_live(t)) {
+					live++;
+					lh += t->healthy;
+					lu += t->unhealthy;
+					if (t->healthy && t->unhealthy)
+						bad(c, "t=%.3f: a task of service %s is healthy and unhealthy", now,
+						    bp->s->services[v].name);
+				}
+			}
+			if (sv->n_live != live || sv->live_healthy != lh || sv->live_unhealthy != lu)
+				bad(c, "t=%.3f: service %s counts %lld live tasks (%lld healthy, %lld unhealthy), "
+				    "its list holds %lld (%lld, %lld)", now, bp->s->services[v].name,
+				    (long long)sv->n_live, (long long)sv->live_healthy, (long long)sv->live_unhealthy,
+				    (long long)live, (long long)lh, (long long)lu);
 		}
 	}
 	free(cpu);
