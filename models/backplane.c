@@ -126,13 +126,9 @@ void bp_instance_changed(struct backplane *bp, int32_t inst)
 	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_STATUS, .inst = inst });
 }
 
-void bp_task_desire_stop(struct backplane *bp, struct task *t)
+void bp_task_stopping_note(struct backplane *bp, struct task *t)
 {
-	if (t->desired != TD_RUNNING)
-		return;
-	t->desired = TD_STOPPED;
-	if (t->svc >= 0)           /* only a service's tasks are news (bp_msg.h) */
-		note_task(bp, BN_TASK_STOPPING, (uint32_t)(t - bp->tasks));
+	note_task(bp, BN_TASK_STOPPING, (uint32_t)(t - bp->tasks));
 }
 
 static void notify_cluster(struct backplane *bp)

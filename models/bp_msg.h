@@ -39,6 +39,7 @@
 
 #include <stdint.h>
 
+#include "models/task.h"
 #include "sim/evq.h"
 
 struct backplane;
@@ -106,10 +107,21 @@ void bp_task_report(struct backplane *bp, uint32_t slot);
  * is the backplane's counts of running and starting tasks and t->seen, to
  * `st` (no notification: no actor follows a standalone task). */
 void bp_task_view(struct backplane *bp, struct task *t, int st);
+/* BN_TASK_STOPPING for a service's task (bp_task_desire_stop). */
+void bp_task_stopping_note(struct backplane *bp, struct task *t);
 /* The task's desired status becomes STOPPED (nothing when it is already):
  * every change of it goes through here, so that the service running the
- * task hears of it (BN_TASK_STOPPING; it counts its live tasks). */
-void bp_task_desire_stop(struct backplane *bp, struct task *t);
+ * task hears of it (BN_TASK_STOPPING; it counts its live tasks), except in
+ * the agent's common path of a standalone task's exit, which no service
+ * hears of (agent.c quick_desire_stop). */
+static inline void bp_task_desire_stop(struct backplane *bp, struct task *t)
+{
+	if (t->desired != TD_RUNNING)
+		return;
+	t->desired = TD_STOPPED;
+	if (t->svc >= 0)           /* only a service's tasks are news (above) */
+		bp_task_stopping_note(bp, t);
+}
 /* The agent of instance `inst` stopped taking its tasks' common paths
  * (agent.c: it disconnected, or the instance failed): the copy of its
  * class in each of its tasks (task.h `quick`) is cleared. */
