@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/fmt.h"
 #include "sim/hmap.h"
 #include "sim/mem.h"
 
@@ -92,29 +93,50 @@ static void row(struct evlog *l, int64_t now, const char *service, enum evlog_ty
 	csvout_endrow(l->out);
 }
 
+/* s (n bytes) at p; returns the end. */
+static char *put(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+#define PUT(p, lit) put(p, lit, sizeof lit - 1)
+
 static void flush_one(struct evlog *l, struct evsvc *v)
 {
-	static const char *const verb[2] = { "has started %d tasks:%s.", "has stopped %d running tasks:%s." };
-	/* AZ rebalancing's own words ([DG/service-rebalancing-event-messages-list.html]),
-	 * after the "(service NAME)" of every row (docs/ecs-model.md choice E199) */
-	static const char *const rb_verb[2] = { "has started %d tasks in %s to AZ Rebalance:%s.",
-						"has stopped %d running tasks in %s due to AZ rebalancing:%s." };
-
 	for (int s = 0; s < 2; s++) {
 		for (int rb = 0; rb < 2; rb++) {
 			struct gather *g = rb ? &v->rg[s] : &v->g[s];
-			size_t n;
-			char *msg;
+			size_t nl, azl, n;
+			char *msg, *p;
 
 			if (!g->n)
 				continue;
-			n = strlen(v->name) + g->len + (rb ? strlen(v->rg_az[s]) : 0) + 96;
+			nl = strlen(v->name);
+			azl = rb ? strlen(v->rg_az[s]) : 0;
+			n = nl + g->len + azl + 96;
 			msg = xmalloc(n);
-			snprintf(msg, n, "(service %s) ", v->name);
-			if (rb)
-				snprintf(msg + strlen(msg), n - strlen(msg), rb_verb[s], g->n, v->rg_az[s], g->ids);
-			else
-				snprintf(msg + strlen(msg), n - strlen(msg), verb[s], g->n, g->ids);
+			/* "(service NAME) has started N tasks:IDS." or "has
+			 * stopped N running tasks:IDS."; AZ rebalancing's own
+			 * words ([DG/service-rebalancing-event-messages-list.html],
+			 * docs/ecs-model.md choice E199): "has started N tasks in
+			 * AZ to AZ Rebalance:IDS.", "has stopped N running tasks
+			 * in AZ due to AZ rebalancing:IDS." (written out: printf's
+			 * format parsing was most of a service-heavy run's log) */
+			p = PUT(msg, "(service ");
+			p = put(p, v->name, nl);
+			p = s ? PUT(p, ") has stopped ") : PUT(p, ") has started ");
+			p += fmt_u64(p, (uint64_t)g->n);
+			p = s ? PUT(p, " running tasks") : PUT(p, " tasks");
+			if (rb) {
+				p = PUT(p, " in ");
+				p = put(p, v->rg_az[s], azl);
+				p = s ? PUT(p, " due to AZ rebalancing") : PUT(p, " to AZ Rebalance");
+			}
+			p = PUT(p, ":");
+			p = put(p, g->ids, g->len);
+			p = PUT(p, ".");
+			*p = '\0';
 			row(l, v->g_at, v->name, s ? EV_TASKS_STOPPED : EV_TASKS_STARTED, msg);
 			free(msg);
 			g->n = 0;
@@ -230,13 +252,19 @@ static struct evsvc *gathering(struct evlog *l, int64_t now, const char *service
 
 static void gather_add(struct gather *g, const char *task_id)
 {
-	size_t need = g->len + strlen(task_id) + 9;
+	size_t k = strlen(task_id), need = g->len + k + 9;
+	char *p;
 
 	if (need > g->cap) {
 		g->cap = need > 2 * g->cap ? need : 2 * g->cap;
 		g->ids = xrealloc(g->ids, g->cap);
 	}
-	g->len += (size_t)snprintf(g->ids + g->len, g->cap - g->len, " (task %s)", task_id);
+	/* " (task ID)", kept ended by a NUL (written out, as flush_one's) */
+	p = PUT(g->ids + g->len, " (task ");
+	p = put(p, task_id, k);
+	p = PUT(p, ")");
+	*p = '\0';
+	g->len = (size_t)(p - g->ids);
 	g->n++;
 }
 
