@@ -879,7 +879,7 @@ static void svc_on_task_stopped(struct backplane *bp, struct task *t)
 	 * linear or canary deployment's stages too, E185) */
 	if (t->unhealthy && t->stop_code && strcmp(t->stop_code, STOP_SCHEDULER) == 0 &&
 	    v->cfg->sched == SCHED_REPLICA) {
-		v->wants_capacity = 0;
+		svc_want_capacity(bp, v, 0);
 		v->bg.green_no_room = 0;   /* room freed for green's too (E194) */
 	}
 	svc_schedule(bp, t->svc, backplane_scenario(bp)->timing.scheduler_delay);
@@ -925,7 +925,7 @@ static void svc_on_launch_failed(struct backplane *bp, struct task *t)
 	v->pending--;
 	rate_give_back(bp, v, t);
 	list_del(bp, v, t);
-	v->wants_capacity = 1;
+	svc_want_capacity(bp, v, 1);
 	/* a blue/green, linear or canary deployment past its bake time with
 	 * green short: CLEAN_UP frees the room (choice E194) */
 	svc_bg_launch_failed(bp, v, t);
@@ -949,6 +949,15 @@ static void svc_on_launch_failed(struct backplane *bp, struct task *t)
 static void svc_capacity_changed(struct backplane *bp, const char *az)
 {
 	(void)az;
+	/* (none waits, mostly: no look at every service per task stop) */
+	if (svc_sched(bp)->n_wanting == 0) {
+#ifdef ECSIM_CHECKS
+		for (int i = 0; i < svc_sched(bp)->n_svcs; i++)
+			if (svc_sched(bp)->svcs[i].wants_capacity)
+				abort();
+#endif
+		return;
+	}
 	for (int i = 0; i < svc_sched(bp)->n_svcs; i++)
 		if (svc_sched(bp)->svcs[i].wants_capacity)
 			svc_schedule(bp, i, backplane_scenario(bp)->timing.scheduler_delay);

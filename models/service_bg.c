@@ -494,7 +494,7 @@ void svc_bg_reconcile(struct backplane *bp, int vi)
 	/* launches: blue's missing tasks of its own revision, then green's up
 	 * to the desired count (unless FAILED), each deployment within its
 	 * own throttle (§5.4, choice E117) */
-	v->wants_capacity = 0;
+	svc_want_capacity(bp, v, 0);
 	for (int i = 0; i < v->n_deps; i++) {
 		int64_t target = i == g ? v->desired : v->deps[i].want;
 

@@ -306,7 +306,7 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 	int64_t min_healthy = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
 	int64_t healthy = 0, n_old = 0, primary_healthy = 0;
 
-	v->wants_capacity = 0;
+	svc_want_capacity(bp, v, 0);
 	for (int k = 0; k < v->n_tasks; k++) {
 		uint32_t slot = v->tasks[k];
 		struct task *t = bp_task_at(bp, slot);
@@ -318,7 +318,7 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 		if (st == INST_ACTIVE)
 			continue;
 		if (st == INST_DRAINING && non_daemon_tasks_on(bp, t->inst) > 0) {
-			v->wants_capacity = 1;   /* a task stopping there calls a pass */
+			svc_want_capacity(bp, v, 1);   /* a task stopping there calls a pass */
 			continue;
 		}
 		svc_stop(bp, slot);
@@ -448,7 +448,7 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 				v->pending++;
 				bp_pin_task(bp, slot, i, NULL);
 			} else {
-				v->wants_capacity = 1;
+				svc_want_capacity(bp, v, 1);
 			}
 			place_policy_free(&pol);
 		}

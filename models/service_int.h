@@ -179,6 +179,7 @@ struct sched {
 	struct svc *svcs;
 	int n_svcs;
 	int n_dynamic;             /* services with `dynamic` set */
+	int n_wanting;             /* services with `wants_capacity` set (svc_want_capacity) */
 	uint32_t ev_reconcile, ev_svc_create;
 	uint32_t ev_rebalance;     /* a service's periodic AZ-rebalancing check */
 	uint32_t ev_bg;            /* a blue/green deployment's timed step (§5.7) */
@@ -190,6 +191,14 @@ struct sched {
 static inline struct sched *svc_sched(const struct backplane *bp)
 {
 	return bp_actor_state(bp, BA_SERVICE);
+}
+
+/* Service v waits for capacity (on), or no more: its flag and the count
+ * of those that wait, which a change of capacity reads first. */
+static inline void svc_want_capacity(struct backplane *bp, struct svc *v, int on)
+{
+	svc_sched(bp)->n_wanting += (on != 0) - (v->wants_capacity != 0);
+	v->wants_capacity = on != 0;
 }
 
 /* service.c */

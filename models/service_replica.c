@@ -747,7 +747,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	can = p->rollout != ROLL_FAILED ? v->desired - (primary - unhealthy) : 0;
 	if (can < 0)
 		can = 0;
-	v->wants_capacity = 0;
+	svc_want_capacity(bp, v, 0);
 	launched = launch_step(bp, vi, dc, &active, max_tasks, can, &held);
 	/* outgoing tasks: those of older deployments (choice E8): an
 	 * unhealthy one once its revision has its target healthy without it

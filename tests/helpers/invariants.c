@@ -209,6 +209,15 @@ common:
 			    (long long)cluster_cpu_registered(bp->cl, i), (long long)mem[i],
 			    (long long)cluster_mem_registered(bp->cl, i));
 	}
+	{
+		int wanting = 0;
+
+		for (int v = 0; v < svc_sched(bp)->n_svcs; v++)
+			wanting += svc_sched(bp)->svcs[v].wants_capacity != 0;
+		if (wanting != svc_sched(bp)->n_wanting)
+			bad(c, "t=%.3f: %d services wait for capacity, the scheduler counts %d", now, wanting,
+			    svc_sched(bp)->n_wanting);
+	}
 	for (int v = 0; v < svc_sched(bp)->n_svcs; v++) {
 		if (svc_sched(bp)->svcs[v].active && (svc_sched(bp)->svcs[v].healthy > svc_sched(bp)->svcs[v].running || svc_sched(bp)->svcs[v].healthy < 0))
 			bad(c, "t=%.3f: service %s counts %lld healthy of %lld running", now,
