@@ -203,7 +203,8 @@ static int blocked(struct backplane *bp, const struct svc *v)
 {
 	int64_t prim = 0, old = 0, live = 0, max_tasks, min_healthy;
 
-	if (v->cfg->sched != SCHED_REPLICA || v->bg.stage != BG_NONE || v->pending != 0)
+	/* (one deployment: no older revision's task is left) */
+	if (v->cfg->sched != SCHED_REPLICA || v->bg.stage != BG_NONE || v->pending != 0 || v->n_deps == 1)
 		return 0;
 	for (int k = 0; k < v->n_tasks; k++) {
 		const struct task *t = bp_task_at(bp, v->tasks[k]);
