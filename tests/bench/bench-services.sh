@@ -4,13 +4,15 @@
 # service default strategy: spread over AZs, then instances) on 2,100
 # m5.xlarge in 3 AZs, every task exiting after a lognormal runtime (mean
 # 900 s, sd 600 s) and replaced by its service, for BENCH_SVC_SECONDS of
-# simulated time (default 21600, 6 h), at (S, D) = (50, 200) and (10, 1000):
-# a pass reads its service's tasks, so the second shows how that cost grows
-# with a service's size.  `ecsim run --no-task-log`; prints tasks/s,
+# simulated time (default 86400, 1 day: some 2 CPU s a run, long enough to
+# read past this machine class's noise), at (S, D) = (50, 200) and (10,
+# 1000): the same load in fewer, larger services, so that a cost per task
+# that grows with a service's size (a look at all its tasks) shows in the
+# second.  `ecsim run --no-task-log`; prints tasks/s,
 # events/task, CPU seconds (user + system, when /usr/bin/time exists; else
 # wall) and peak RSS; asserts nothing.  Run from the repository root.
 ECSIM=${1:-./ecsim}
-SECS=${BENCH_SVC_SECONDS:-21600}
+SECS=${BENCH_SVC_SECONDS:-86400}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cp scenarios/taskdefs/web.json "$T/"
