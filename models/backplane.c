@@ -455,7 +455,8 @@ static void __attribute__((noinline)) write_row(struct backplane *bp, uint32_t s
 		.cpu_units = bp->s->taskdefs[t->td].req.cpu_units,
 		.mem_mib = bp->s->taskdefs[t->td].req.mem_mib,
 		.stop_code = present ? NULL : t->stop_code,
-		.stop_reason = present ? NULL : t->stop_reason,
+		/* (lines 2-3 read only when not a new task's: task_name) */
+		.stop_reason = present || !t->cold ? NULL : t->stop_reason,
 		.desired = t->desired == TD_RUNNING ? "RUNNING" : "STOPPED",
 		/* a task waiting for its capacity provider is PROVISIONING
 		 * (docs/ecs-model.md §4.9) */

@@ -146,10 +146,12 @@ _Static_assert(offsetof(struct task, ts[TS_RUNNING]) + sizeof(sim_time_t) == 64 
  * `cold` is 0 holds: tests/helpers/invariants.c checks it). */
 /* The task's id as tasks.csv writes it: its own, or "task-<no>" for an
  * anonymous one (standalone without an id, or a service's: numbered, not
- * named, until written); buf holds the latter (32 bytes suffice). */
+ * named, until written); buf holds the latter (32 bytes suffice).  A task
+ * whose lines 2-3 are a new task's (`cold` 0) has no id: they are not
+ * read then (a cache miss per row of tasks.csv). */
 static inline const char *task_name(const struct task *t, char *buf, size_t n)
 {
-	if (t->id)
+	if (t->cold && t->id)
 		return t->id;
 	if (n < 5 + FMT_U64_MAX + 1) {    /* (a buffer too small: snprintf's cut) */
 		snprintf(buf, n, "task-%" PRIu64, t->no);
