@@ -9,6 +9,7 @@
 #   make valgrind   the unit suites under valgrind --leak-check=full
 #   make bench      speed of the hot paths (printed, never asserted)
 #   make check-cycles  include cycles among models/ only (also in make test)
+#   make clang-check   every C file through clang's checks (also in make test)
 #   make fuzz TARGET=cql SECONDS=60 [RUNS=1000000]   a libFuzzer campaign
 #                   (clang); targets:
 #                   taskdef scenario trace cql gen google2011 alibaba2018
@@ -78,7 +79,7 @@ FUZZ_TARGETS := taskdef scenario trace cql gen google2011 alibaba2018 swf alibab
 TARGET ?= cql
 SECONDS ?= 60
 
-.PHONY: all run test check unit e2e exp plan-check schema docs-check asan valgrind bench deps clean check-layers check-cycles \
+.PHONY: all run test check unit e2e exp plan-check schema docs-check asan valgrind bench deps clean check-layers check-cycles clang-check \
 	fuzz fuzz-run fuzz-replay fuzz-replay-run
 
 all: ecsim
@@ -164,6 +165,10 @@ plan-check: ecsim
 # the JSON Schema accepts what ecsim accepts (needs python3-jsonschema)
 schema: ecsim
 	@sh tests/schema.sh ./ecsim
+
+# every C file compiles under clang with the same warnings (-fsyntax-only)
+clang-check:
+	@sh tests/clang.sh "$(CSTD) $(WARN) -I. -I$(B)/gen $(PKG_CFLAGS)"
 
 # the docs cite only what the repository holds, and list what the code has;
 # scripts/setup-deps.sh against stubs of apt-get and dpkg-query

@@ -391,7 +391,8 @@ static void print_table(const struct copts *o, const struct result *res, int rep
 	snprintf(cell[0][1], 200, "variant");
 	snprintf(cell[0][2], 200, "mean");
 	snprintf(cell[0][3], 200, "95%% CI");
-	snprintf(cell[0][4], 200, o->n_var > 1 ? "difference vs %s (95%% CI)" : "", o->var[0].name);
+	if (o->n_var > 1)             /* (else empty: the cells are zeroed) */
+		snprintf(cell[0][4], 200, "difference vs %s (95%% CI)", o->var[0].name);
 	for (size_t i = 0; i < n_idx; i++)
 		for (int v = 0; v < o->n_var; v++) {
 			struct stat_sum s, d;

@@ -5,7 +5,8 @@
 # check (tests/schema.sh), the docs check (tests/docs.sh) and the setup
 # script's check (tests/setup.sh), the fuzz regression corpus replayed
 # under the sanitizers (make fuzz-replay) and the plain C paths behind the
-# SSE2 and __int128 fast paths (tests/scalar.sh) — each part runs even when an earlier one
+# SSE2 and __int128 fast paths (tests/scalar.sh) and every C file through
+# clang's checks (tests/clang.sh) — each part runs even when an earlier one
 # failed — then one closing line over all of them, which CI reads:
 # "test: N passed, N failed, N skipped".  Exits 1 when anything failed.
 ecsim=$1
@@ -28,8 +29,9 @@ run_part docs sh tests/docs.sh "$ecsim"
 run_part setup sh tests/setup.sh
 run_part fuzz-replay ${MAKE:-make} --no-print-directory fuzz-replay
 run_part scalar sh tests/scalar.sh
+run_part clang ${MAKE:-make} --no-print-directory clang-check
 p=0 f=0 s=0
-for part in unit e2e exp plan schema docs setup fuzz-replay scalar; do
+for part in unit e2e exp plan schema docs setup fuzz-replay scalar clang; do
 	line=$(grep "^$part: [0-9]* passed, [0-9]* failed" "$T/$part" | tail -n 1)
 	if [ -z "$line" ]; then
 		f=$((f + 1))   # it stopped before its closing line

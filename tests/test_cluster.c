@@ -250,13 +250,19 @@ static void test_indexes_random(void)
 		unsigned long op = gsl_rng_uniform_int(r, 10);
 
 		if (cluster_count(cl) == 0 || op == 0) {
-			add(cl, gsl_rng_uniform_int(r, 2) ? "us-east-1a" : "us-east-1b", "linux",
-			    1024 * (1 + (int64_t)gsl_rng_uniform_int(r, 4)), 2000 + 1000 * (int64_t)gsl_rng_uniform_int(r, 8),
-			    stacks[gsl_rng_uniform_int(r, 3)]);
+			/* (draws in arguments made one by one, the last argument's
+			 * first: an argument list's order is the compiler's, and
+			 * these cases were made by GCC's, right to left) */
+			const char *d_st = stacks[gsl_rng_uniform_int(r, 3)];
+			int64_t d_mem = 2000 + 1000 * (int64_t)gsl_rng_uniform_int(r, 8);
+			int64_t d_cpu = 1024 * (1 + (int64_t)gsl_rng_uniform_int(r, 4));
+
+			add(cl, gsl_rng_uniform_int(r, 2) ? "us-east-1a" : "us-east-1b", "linux", d_cpu, d_mem, d_st);
 		} else if (op < 6 && n_tasks < 2000) {
 			int32_t i = (int32_t)gsl_rng_uniform_int(r, (unsigned long)cluster_count(cl));
-			struct place_req q = { .cpu_units = 128 * (int64_t)gsl_rng_uniform_int(r, 4),
-					       .mem_mib = 256 * (int64_t)gsl_rng_uniform_int(r, 4) };
+			struct place_req q = { .cpu_units = 128 * (int64_t)gsl_rng_uniform_int(r, 4) };
+
+			q.mem_mib = 256 * (int64_t)gsl_rng_uniform_int(r, 4);   /* (after: sequenced) */
 
 			if (cluster_cpu_remaining(cl, i) >= q.cpu_units && cluster_mem_remaining(cl, i) >= q.mem_mib) {
 				cluster_reserve(cl, i, &q, g);
@@ -346,7 +352,7 @@ static int check_cursor(struct cluster *cl, int aa, int32_t v, int k, int64_t ne
 			ok &= cluster_cursor_next(&cur) == size && cur.inst == -1;
 	}
 	for (int64_t amount = 0; amount <= 8 * step; amount += step / 2 + 1) {
-		int32_t want = 0, inst, got = cluster_cursor_lower(&cur, cl, aa, v, (enum cl_key)k, amount, need);
+		int32_t want = 0, inst = -2, got = cluster_cursor_lower(&cur, cl, aa, v, (enum cl_key)k, amount, need);
 
 		while (want < size && (key[want] < amount || other[want] < need))
 			want++;
@@ -515,16 +521,20 @@ static void test_index_moves(void)
 	uint32_t g = cluster_group(cl, "service:web");
 
 	gsl_rng_set(r, 7);
-	for (int32_t i = 0; i < N; i++)
-		add(cl, "us-east-1a", "linux", 1024 * (1 + (int64_t)gsl_rng_uniform_int(r, 4)),
-		    4096 * (1 + (int64_t)gsl_rng_uniform_int(r, 4)), stacks[gsl_rng_uniform_int(r, 3)]);
+	for (int32_t i = 0; i < N; i++) {
+		const char *d_st = stacks[gsl_rng_uniform_int(r, 3)];    /* (the last argument's first) */
+		int64_t d_mem = 4096 * (1 + (int64_t)gsl_rng_uniform_int(r, 4));
+
+		add(cl, "us-east-1a", "linux", 1024 * (1 + (int64_t)gsl_rng_uniform_int(r, 4)), d_mem, d_st);
+	}
 	a = cluster_spread_attr(cl, "stack");
 	ok &= check_walks(cl, a, 1024);          /* builds the resource orders */
 	for (int step = 0; step < 60000; step++) {
 		if (n_tasks < T && (n_tasks == 0 || gsl_rng_uniform_int(r, 3) != 0)) {
 			int32_t i = (int32_t)gsl_rng_uniform_int(r, N);
-			struct place_req q = { .cpu_units = 32 * (int64_t)gsl_rng_uniform_int(r, 9),
-					       .mem_mib = 128 * (int64_t)gsl_rng_uniform_int(r, 9) };
+			struct place_req q = { .cpu_units = 32 * (int64_t)gsl_rng_uniform_int(r, 9) };
+
+			q.mem_mib = 128 * (int64_t)gsl_rng_uniform_int(r, 9);   /* (after: sequenced) */
 
 			if (cluster_cpu_remaining(cl, i) >= q.cpu_units && cluster_mem_remaining(cl, i) >= q.mem_mib) {
 				cluster_reserve(cl, i, &q, g);
@@ -674,9 +684,12 @@ static void fill_random(struct cluster *cl, gsl_rng *r, unsigned long seed, int3
 			const char *const *stacks, unsigned long k)
 {
 	gsl_rng_set(r, seed);
-	for (int32_t i = 0; i < n; i++)
-		add(cl, "us-east-1a", "linux", (int64_t)gsl_rng_uniform_int(r, 100000),
-		    (int64_t)gsl_rng_uniform_int(r, 100000), stacks[gsl_rng_uniform_int(r, k)]);
+	for (int32_t i = 0; i < n; i++) {
+		const char *d_st = stacks[gsl_rng_uniform_int(r, k)];    /* (the last argument's first) */
+		int64_t d_mem = (int64_t)gsl_rng_uniform_int(r, 100000);
+
+		add(cl, "us-east-1a", "linux", (int64_t)gsl_rng_uniform_int(r, 100000), d_mem, d_st);
+	}
 }
 
 /* The placement indexes against a brute force: instances whose remaining
@@ -856,7 +869,9 @@ static void test_index_far_keys(void)
 	for (int step = 1; step <= 30000; step++) {
 		int32_t i = (int32_t)gsl_rng_uniform_int(r, N);
 		int64_t mem = cluster_mem_remaining(cl, i), cpu = cluster_cpu_remaining(cl, i);
-		struct place_req q = { .mem_mib = mem - jump(r, mem), .cpu_units = cpu - jump(r, cpu) };
+		struct place_req q = { .mem_mib = mem - jump(r, mem) };
+
+		q.cpu_units = cpu - jump(r, cpu);            /* (after: sequenced) */
 
 		if (gsl_rng_uniform_int(r, 100) == 0)
 			cluster_set_agent_connected(cl, i, (int)gsl_rng_uniform_int(r, 2));
@@ -914,8 +929,9 @@ static void test_leaf_shifts(void)
 		uint32_t g = cluster_group(cl, "service:web");
 
 		for (int32_t i = 0; i < n; i++) {
-			add(cl, "us-east-1a", "linux", (int64_t)gsl_rng_uniform_int(r, 50),
-			    (int64_t)gsl_rng_uniform_int(r, 120), NULL);
+			int64_t d_mem = (int64_t)gsl_rng_uniform_int(r, 120);     /* (the last argument's first) */
+
+			add(cl, "us-east-1a", "linux", (int64_t)gsl_rng_uniform_int(r, 50), d_mem, NULL);
 			mem[i] = (int32_t)cluster_mem_remaining(cl, i);
 			cpu[i] = (int32_t)cluster_cpu_remaining(cl, i);
 		}
@@ -1194,8 +1210,12 @@ static void test_spread_lower(void)
 		 * search goes on to the next level) */
 		int sv = (int)gsl_rng_uniform_int(r, NV);
 
+		int64_t d_mem = sv == NV - 1 ? 1024 : 4096 * (1 + (int64_t)gsl_rng_uniform_int(r, 4));
+
+		/* (the memory drawn first: GCC's order of the arguments, in
+		 * which these cases were made) */
 		add(cl, "us-east-1a", "linux", sv == NV - 1 ? 256 : 1024 * (1 + (int64_t)gsl_rng_uniform_int(r, 4)),
-		    sv == NV - 1 ? 1024 : 4096 * (1 + (int64_t)gsl_rng_uniform_int(r, 4)), stacks[sv]);
+		    d_mem, stacks[sv]);
 	}
 	a = cluster_spread_attr(cl, "stack");
 	for (int round = 0; round < 40; round++) {
@@ -1203,8 +1223,9 @@ static void test_spread_lower(void)
 
 		for (int x = 0; x < 400; x++) {
 			int32_t i = (int32_t)gsl_rng_uniform_int(r, N);
-			struct place_req q = { .cpu_units = 256 * (int64_t)gsl_rng_uniform_int(r, 3),
-					       .mem_mib = 1024 * (int64_t)gsl_rng_uniform_int(r, 3) };
+			struct place_req q = { .cpu_units = 256 * (int64_t)gsl_rng_uniform_int(r, 3) };
+
+			q.mem_mib = 1024 * (int64_t)gsl_rng_uniform_int(r, 3);   /* (after: sequenced) */
 
 			if (cluster_cpu_remaining(cl, i) >= q.cpu_units && cluster_mem_remaining(cl, i) >= q.mem_mib)
 				cluster_reserve(cl, i, &q, gid[gsl_rng_uniform_int(r, 2)]);
@@ -1343,9 +1364,10 @@ static void test_probe_skips(void)
 				cluster_release(cl, task[t].i, &task[t].q, gid);
 				task[t] = task[--nt];
 			} else {
-				struct place_req q = { .cpu_units = 256 * (1 + (int64_t)gsl_rng_uniform_int(r, 4)),
-						       .mem_mib = 512 * (1 + (int64_t)gsl_rng_uniform_int(r, 8)) };
+				struct place_req q = { .cpu_units = 256 * (1 + (int64_t)gsl_rng_uniform_int(r, 4)) };
 				int32_t best = -1;
+
+				q.mem_mib = 512 * (1 + (int64_t)gsl_rng_uniform_int(r, 8));   /* (after: sequenced) */
 
 				for (int y = 0; y < 8; y++) {
 					int32_t i = (int32_t)gsl_rng_uniform_int(r, N);
@@ -1892,9 +1914,10 @@ static void test_holds_random(void)
 		int64_t tcpu = 0, tmem = 0, rcpu = 0, rmem = 0;
 
 		if (op < 5 && n_tasks < 2000) {
-			struct place_req q = { .cpu_units = 128 * (int64_t)gsl_rng_uniform_int(r, 6),
-					       .mem_mib = 256 * (int64_t)gsl_rng_uniform_int(r, 6),
-					       .eni = gsl_rng_uniform_int(r, 4) == 0 };
+			struct place_req q = { .cpu_units = 128 * (int64_t)gsl_rng_uniform_int(r, 6) };
+
+			q.mem_mib = 256 * (int64_t)gsl_rng_uniform_int(r, 6);    /* (after: sequenced) */
+			q.eni = gsl_rng_uniform_int(r, 4) == 0;
 
 			if (cluster_cpu_remaining(cl, i) >= q.cpu_units && cluster_mem_remaining(cl, i) >= q.mem_mib &&
 			    (!q.eni || cluster_eni_free(cl, i) > 0) && cluster_status(cl, i) != INST_INACTIVE) {

@@ -137,9 +137,15 @@ static void random_cluster(gsl_rng *r, struct cluster *cl)
 	int n = 1 + (int)pick(r, 25);
 
 	for (int i = 0; i < n; i++) {
-		int32_t x = add(cl, azs[pick(r, 3)], 1024 * (1 + (int64_t)pick(r, 4)), 2048 * (1 + (int64_t)pick(r, 4)),
-				(int64_t)(pick(r, 5) == 0), pick(r, 5) == 0 ? "arm64" : "x86_64",
-				(int)pick(r, 3), pick(r, 5) != 0, stacks[pick(r, 3)]);
+		/* (draws in arguments made one by one, the last argument's
+		 * first: an argument list's order is the compiler's, and these
+		 * cases were made by GCC's, right to left) */
+		const char *d_st = stacks[pick(r, 3)];
+		int d_teni = pick(r, 5) != 0, d_enis = (int)pick(r, 3);
+		const char *d_arch = pick(r, 5) == 0 ? "arm64" : "x86_64";
+		int64_t d_gpu = (int64_t)(pick(r, 5) == 0), d_mem = 2048 * (1 + (int64_t)pick(r, 4));
+		int64_t d_cpu = 1024 * (1 + (int64_t)pick(r, 4));
+		int32_t x = add(cl, azs[pick(r, 3)], d_cpu, d_mem, d_gpu, d_arch, d_enis, d_teni, d_st);
 
 		switch (pick(r, 10)) {
 		case 0:

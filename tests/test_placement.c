@@ -396,10 +396,12 @@ static int32_t check_one(struct cluster *cl, const struct place_req *q, uint32_t
  * and filled again as a holder's placement does. */
 static void random_hold(gsl_rng *r, struct cluster *cl, int32_t i, const uint32_t *gid)
 {
-	struct place_req h = { .cpu_units = 128 * (1 + (int64_t)pick(r, 8)),
-			       .mem_mib = 256 * (1 + (int64_t)pick(r, 8)), .eni = pick(r, 4) == 0 };
-	uint32_t g = gid[2 + pick(r, 2)];
+	struct place_req h = { .cpu_units = 128 * (1 + (int64_t)pick(r, 8)) };
+	uint32_t g;
 
+	h.mem_mib = 256 * (1 + (int64_t)pick(r, 8));    /* (one by one: sequenced) */
+	h.eni = pick(r, 4) == 0;
+	g = gid[2 + pick(r, 2)];
 	switch (pick(r, 4)) {
 	case 0: cluster_unhold(cl, i, g); break;
 	case 1: cluster_hold_open(cl, i, g); cluster_hold_fill(cl, i); break;
@@ -459,7 +461,9 @@ static void property_run(gsl_rng *r, int n_cases, int mode, int *bad, int *place
 
 			random_policy(r, &p);
 			if (location && pick(r, 5) != 0) {
-				const char *z[2] = { azs[pick(r, 3)], azs[pick(r, 3)] };
+				const char *z[2] = { azs[pick(r, 3)] };
+
+				z[1] = azs[pick(r, 3)];         /* (after: sequenced) */
 
 				place_policy_set_zones(&p, z, 1 + (int)pick(r, 2));
 			}
@@ -600,8 +604,11 @@ static void random_load(gsl_rng *r, struct cluster *cl, int32_t n, int per, int 
 			const uint32_t *gid)
 {
 	for (int k = 0, m = (int)pick(r, (unsigned long)(per * n)); k < m; k++) {
-		struct place_req q = vary ? req_of(256 * (1 + (int)pick(r, 2)), 512 * (1 + (int)pick(r, 2)))
-					  : req_of(256, 512);
+		/* (draws in arguments made one by one, the last argument's
+		 * first: an argument list's order is the compiler's, and these
+		 * cases were made by GCC's, right to left) */
+		int d_mem = vary ? 512 * (1 + (int)pick(r, 2)) : 512;
+		struct place_req q = req_of(vary ? 256 * (1 + (int)pick(r, 2)) : 256, d_mem);
 		int32_t i = (int32_t)pick(r, (unsigned long)n);
 
 		if (cluster_cpu_remaining(cl, i) >= q.cpu_units && cluster_mem_remaining(cl, i) >= q.mem_mib)
@@ -902,8 +909,11 @@ static void test_short_path_brute(void)
 			struct inst_attr at = { "zone", z };
 
 			snprintf(z, sizeof z, "z%d", (int)pick(r, (unsigned long)nz));
-			add_m5(cl, azs[pick(r, 3)], pick(r, 2) ? 2048 : 1024, pick(r, 2) ? 4096 : 2048, &at,
-			       pick(r, 8) ? 1 : 0);
+			int d_trunk = pick(r, 8) ? 1 : 0;             /* (the last argument's first) */
+			int64_t d_mem = pick(r, 2) ? 4096 : 2048;
+			int64_t d_cpu = pick(r, 2) ? 2048 : 1024;
+
+			add_m5(cl, azs[pick(r, 3)], d_cpu, d_mem, &at, d_trunk);
 		}
 		random_load(r, cl, n, 3, 1, 12, gid);
 		err_clear(&e);
@@ -916,7 +926,8 @@ static void test_short_path_brute(void)
 		p.fast.attr = sa;
 		p.fast.key = strcmp(p.strategies[1].field, "cpu") == 0 ? CL_BY_CPU : CL_BY_MEM;
 		for (int step = 0; step < 8; step++) {
-			struct place_req q = req_of(256 * (1 + (int)pick(r, 4)), 512 * (1 + (int)pick(r, 4)));
+			int d_mem = 512 * (1 + (int)pick(r, 4));      /* (the last argument's first) */
+			struct place_req q = req_of(256 * (1 + (int)pick(r, 4)), d_mem);
 			uint32_t g = gid[pick(r, 2)];
 			struct place_result res;
 			struct sb_answer a;
@@ -1692,13 +1703,16 @@ static void test_index_queries(void)
 	uint32_t g = cluster_group(cl, "service:web");
 	int a, ok = 1;
 
-	for (int32_t i = 0; i < 2000; i++)
-		add_plain(cl, azs[gsl_rng_uniform_int(r, 3)], 1024 * (1 + (int64_t)gsl_rng_uniform_int(r, 4)),
-			  2048 * (1 + (int64_t)gsl_rng_uniform_int(r, 4)));
+	for (int32_t i = 0; i < 2000; i++) {
+		int64_t d_mem = 2048 * (1 + (int64_t)gsl_rng_uniform_int(r, 4));   /* (the last argument's first) */
+		int64_t d_cpu = 1024 * (1 + (int64_t)gsl_rng_uniform_int(r, 4));
+
+		add_plain(cl, azs[gsl_rng_uniform_int(r, 3)], d_cpu, d_mem);
+	}
 	for (int k = 0; k < 3000; k++) {
 		int32_t i = (int32_t)gsl_rng_uniform_int(r, 2000);
-		struct place_req q = req_of(128 * (int64_t)gsl_rng_uniform_int(r, 5),
-					    256 * (int64_t)gsl_rng_uniform_int(r, 5));
+		int64_t d_mem = 256 * (int64_t)gsl_rng_uniform_int(r, 5);     /* (the last argument's first) */
+		struct place_req q = req_of(128 * (int64_t)gsl_rng_uniform_int(r, 5), d_mem);
 
 		if (cluster_cpu_remaining(cl, i) >= q.cpu_units && cluster_mem_remaining(cl, i) >= q.mem_mib)
 			cluster_reserve(cl, i, &q, g);

@@ -530,7 +530,7 @@ static void put_seconds(FILE *f, unsigned long *x, long long ms)
 static void put_field(FILE *f, unsigned long *x, const char *v)
 {
 	static const char *const odd[] = { " web", "we b", "\"web\"", "\"we,b\"", "\"a \"\"q\"\"\"",
-					   "w\xc3\xa9" "b", "run_task", "stop_task", "\t1", "FARGATE",
+					   "w\xc3\xa9\x62" /* wéb */, "run_task", "stop_task", "\t1", "FARGATE",
 					   "0123456789012345678901234567890123456789" };
 	unsigned long r = xs(x) % 200;
 
@@ -595,7 +595,8 @@ static void write_random_trace(const char *path, unsigned long seed, int rows)
 			fputs(k < 3 ? "\n" : "  \n", f);
 			continue;
 		}
-		ms += (long long)(xs(&x) % 3000) - (xs(&x) % 200 == 0 ? 5000 : 0);
+		ms += (long long)(xs(&x) % 3000);
+		ms -= xs(&x) % 200 == 0 ? 5000 : 0;          /* (after: sequenced) */
 		if (ms < 0)
 			ms = 0;
 		for (int i = 0; i < nc; i++) {
