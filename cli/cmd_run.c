@@ -16,6 +16,7 @@
 #include "models/run.h"
 #include "models/runinfo.h"
 #include "models/scenario.h"
+#include "sim/mem.h"
 #include "version.h"
 
 struct cli_opts {
@@ -80,7 +81,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		} else if (strcmp(a, "--set") == 0) {
 			if (i + 1 >= argc)
 				return cmd_usage_error("run: --set needs POINTER=VALUE");
-			o->sets = realloc(o->sets, (size_t)(o->n_sets + 1) * sizeof *o->sets);
+			o->sets = xrealloc(o->sets, (size_t)(o->n_sets + 1) * sizeof *o->sets);
 			o->sets[o->n_sets++] = argv[++i];
 		} else if (!strcmp(a, "--seed") || !strcmp(a, "--out") || !strcmp(a, "--until") ||
 			   !strcmp(a, "--strategy") || !strcmp(a, "--tie-break") || !strcmp(a, "--explain")) {
@@ -107,9 +108,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			} else if (!strcmp(a, "--explain")) {
 				if (!*v)
 					return cmd_usage_error("run: --explain: expected task ids, got ''");
-				o->explain = realloc(o->explain, (size_t)(o->n_explain + 1) * sizeof *o->explain);
-				if (!o->explain)
-					return cmd_usage_error("run: out of memory");
+				o->explain = xrealloc(o->explain, (size_t)(o->n_explain + 1) * sizeof *o->explain);
 				o->explain[o->n_explain++] = v;
 			} else {
 				o->tie_break = v;
@@ -196,8 +195,11 @@ int cmd_run(int argc, char **argv)
 	struct rusage ru;
 	struct explain_log *xl = NULL;
 
-	if ((rc = parse_args(argc, argv, &o)))
+	if ((rc = parse_args(argc, argv, &o))) {
+		free(o.sets);           /* (what the options read before the error) */
+		free(o.explain);
 		return rc;
+	}
 	bar.t0 = wall_now();
 	bar.quiet = o.quiet;
 	err_clear(&e);

@@ -128,10 +128,12 @@ static int fill(struct import *im, struct src *s, struct err *e)
 			continue;
 		}
 		if (strlen(p) >= sizeof buf) {
+			size_t len = strlen(p);         /* (p may be in the held line) */
+
 			free(s->held);
 			s->held = NULL;
 			return err_at(e, linein_path(s->lin), linein_line(s->lin), 0, NULL,
-				      "a job line of %zu characters; expected 18 numbers", strlen(p));
+				      "a job line of %zu characters; expected 18 numbers", len);
 		}
 		strcpy(buf, p);
 		free(s->held);
