@@ -3,6 +3,7 @@
  * the AND / OR / NOT tree, every static check made here (see cql_int.h). */
 #include "models/placement/cql_int.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,22 +243,65 @@ static int add_value(struct parser *P, struct pred *p, const struct tok *t, cons
  * counted repetition multiplies X as glibc does.  A pattern over
  * CQL_MAX_RE_POSITIONS is refused.  Back-references (\1 to \9) are refused
  * too: glibc matches them by backtracking, in time exponential in the
- * number of groups.  Returns the positions (saturated), or -1 when the
- * pattern holds a back-reference, with *at its 0-based byte offset. */
+ * number of groups.  And so is a repetition (`*`, `+`, `?`, `{m,n}`) of
+ * an expression that can already match the empty string (`a??`, `(a?)+`,
+ * `(x|)*`, `.*?`): glibc's compile computes the empty-string paths of such
+ * nestings in time exponential in their depth, well under the positions'
+ * bound (`k??????????++++++` and `(a??b??c??d??e??)++++`: past 10 and 20
+ * seconds); the same language is always written without it (`a*` for
+ * `(a?)+`).  Returns the positions (saturated), or -1 when the pattern
+ * holds a back-reference, with *at its 0-based byte offset; *rep (when not
+ * NULL) is the offset of the first repetition of an empty-matching
+ * expression, or SIZE_MAX. */
 static long re_mul(long a, long b)
 {
 	return (a > 0 && b > (2L * CQL_MAX_RE_POSITIONS) / a) ? 2L * CQL_MAX_RE_POSITIONS : a * b;
 }
 
-static long re_positions(const char *s, size_t *at)
+/* Per open group, whether what its current alternative holds can match
+ * the empty string: all its items before the last (prev), the last (last,
+ * when has_last), and whether an earlier alternative could (any). */
+struct re_null {
+	unsigned char prev, last, has_last, any;
+};
+
+/* An item of nullability e joins the current alternative. */
+static void re_null_item(struct re_null *n, int e)
+{
+	if (n->has_last)
+		n->prev &= n->last;
+	n->last = (unsigned char)e;
+	n->has_last = 1;
+}
+
+/* Whether the alternative so far matches the empty string. */
+static int re_null_alt(const struct re_null *n)
+{
+	return n->prev && (!n->has_last || n->last);
+}
+
+/* A repetition operator at offset i applies to the last item: noted in
+ * *rep when that item matches the empty string (the first only). */
+static void re_null_repeat(const struct re_null *n, size_t i, size_t *rep)
+{
+	if (n->has_last && n->last && *rep == SIZE_MAX)
+		*rep = i;
+}
+
+static long re_positions(const char *s, size_t *at, size_t *rep)
 {
 	enum { DEPTH = 256 };
 	long sum[DEPTH], last[DEPTH];
+	struct re_null nl[DEPTH];
 	int d = 0;
-	size_t i = 0, n = strlen(s);
+	size_t i = 0, n = strlen(s), no_rep;
 
+	if (!rep)
+		rep = &no_rep;
+	*rep = SIZE_MAX;
 	sum[0] = 0;
 	last[0] = 0;
+	nl[0] = (struct re_null){ 1, 0, 0, 0 };
 	while (i < n) {
 		char c = s[i];
 
@@ -266,6 +310,8 @@ static long re_positions(const char *s, size_t *at)
 				*at = i;
 				return -1;
 			}
+			/* glibc's zero-width escapes match the empty string */
+			re_null_item(&nl[d], s[i + 1] != '\0' && strchr("bB<>`'", s[i + 1]) != NULL);
 			last[d] = 1;
 			sum[d] += 1;
 			i += 2;
@@ -288,6 +334,7 @@ static long re_positions(const char *s, size_t *at)
 					j++;
 				}
 			}
+			re_null_item(&nl[d], 0);
 			last[d] = 1;
 			sum[d] += 1;
 			i = j < n ? j + 1 : n;
@@ -295,20 +342,29 @@ static long re_positions(const char *s, size_t *at)
 			d++;
 			sum[d] = 0;
 			last[d] = 0;
+			nl[d] = (struct re_null){ 1, 0, 0, 0 };
 			i++;
 		} else if (c == ')' && d > 0) {
 			long g = sum[d] + 1;
+			int e = nl[d].any || re_null_alt(&nl[d]);
 
 			d--;
 			last[d] = g;
 			sum[d] += g;
+			re_null_item(&nl[d], e);
 			i++;
 		} else if (c == '|') {
 			last[d] = 0;
+			nl[d].any |= (unsigned char)re_null_alt(&nl[d]);
+			nl[d].prev = 1;
+			nl[d].has_last = 0;
 			i++;
 		} else if (c == '*' || c == '?') {
+			re_null_repeat(&nl[d], i, rep);
+			nl[d].last = 1;         /* (with no item before it: no effect) */
 			i++;
 		} else if (c == '+') {
+			re_null_repeat(&nl[d], i, rep);
 			sum[d] += last[d];
 			last[d] = re_mul(last[d], 2);
 			i++;
@@ -316,9 +372,12 @@ static long re_positions(const char *s, size_t *at)
 			long m = 0, k;
 			size_t j = i + 1;
 
+			re_null_repeat(&nl[d], i, rep);
 			while (j < n && s[j] >= '0' && s[j] <= '9' && m < 100000)
 				m = m * 10 + (s[j++] - '0');
 			k = m;
+			if (m == 0)
+				nl[d].last = 1;
 			if (j < n && s[j] == ',') {
 				long hi = 0;
 				int any = 0;
@@ -338,6 +397,7 @@ static long re_positions(const char *s, size_t *at)
 			if (i < n && s[i] == '}')
 				i++;
 		} else {
+			re_null_item(&nl[d], c == '^' || c == '$');     /* (anchors: zero-width) */
 			last[d] = 1;
 			sum[d] += 1;
 			i++;
@@ -356,19 +416,31 @@ long cql_regex_positions(const char *pattern)
 {
 	size_t at;
 
-	return re_positions(pattern, &at);
+	return re_positions(pattern, &at, NULL);
 }
 
 static int compile_regex(struct parser *P, struct pred *p, const struct tok *t)
 {
 	char msg[200];
 	size_t at = 0;
-	long pos = re_positions(p->vals[0], &at);
+	size_t rep;
+	long pos = re_positions(p->vals[0], &at, &rep);
 	int rc;
 
 	if (pos < 0) {
 		cql_fail(P, t->col, "regular expression uses a back-reference ('\\%c'), which is not supported",
 		     p->vals[0][at + 1]);
+		return 0;
+	}
+	if (rep != SIZE_MAX) {
+		size_t ch = 1;          /* its character's number (UTF-8 lead bytes) */
+
+		for (size_t b = 0; b < rep; b++)
+			ch += ((unsigned char)p->vals[0][b] & 0xC0) != 0x80;
+		cql_fail(P, t->col, "regular expression repeats an expression that can match the empty string "
+		     "('%c' at character %zu), which glibc compiles in exponential time: "
+		     "repeat only what must match something ('a*', not '(a?)+')",
+		     p->vals[0][rep], ch);
 		return 0;
 	}
 	if (pos > CQL_MAX_RE_POSITIONS) {
