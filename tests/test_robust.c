@@ -150,13 +150,13 @@ static void test_regex_worst_accepted(void)
 static void test_regex_empty_repeat(void)
 {
 	static const struct { const char *pat; const char *op; } no[] = {
-		{ "a?\?", "'?' at character 3" }, { "(a?)+", "'+' at character 5" },
+		{ "a?\?\?", "'?' at character 4" }, { "(a?)+", "'+' at character 5" },
 		{ "(a*b*)*", "'*' at character 7" }, { "(x|)*", "'*' at character 5" },
-		{ "(|x)+", "'+' at character 5" }, { ".*?", "'?' at character 3" },
+		{ "(|x)+", "'+' at character 5" }, { ".*?*", "'*' at character 4" },
 		{ "(a?){0,249}", "'{' at character 5" }, { "((ab{0,9}){0,10}){0,4}", "'{' at character 18" },
 		{ "()*", "'*' at character 3" }, { "(\\b)+", "'+' at character 5" }, { "(^)?", "'?' at character 4" },
-		{ "x{0}*", "'*' at character 5" }, { "\xc3\xa9?\xc3\xa9?\?", "'?' at character 5" },
-		{ "k?\?\?\?\?\?\?\?\?\?++++++", "'?' at character 3" }, { "(a?\?b?\?c?\?d?\?e?\?)++++", "'?' at character 4" },
+		{ "x{0}*", "'*' at character 5" }, { "\xc3\xa9?\xc3\xa9?\?\?", "'?' at character 6" },
+		{ "k?\?\?\?\?\?\?\?\?\?++++++", "'?' at character 4" }, { "(a?\?b?\?c?\?d?\?e?\?)++++", "'+' at character 18" },
 		{ "((((a?)?(b?)?(c?)?(d?)?(e?)?)+)+)+", "'?' at character 8" },
 	};
 	static const char *const yes[] = { "a?", "a*", "(ab?)*", "(a*b)+", "a+?", "((((k+)+)+)+)+", "(x|y)*",
@@ -192,6 +192,46 @@ static void test_regex_empty_repeat(void)
 		}
 		cql_free(x);
 	}
+}
+
+/* Java's lazy quantifiers (a `?` right after a repetition: java.util.regex,
+ * which ECS uses) decide what a search finds, never whether the whole
+ * value matches: ecsim reads `X*?` as `X*`, `X+?` as `X+`, `X??` as `X?`,
+ * `X{m,n}?` as `X{m,n}` (glibc alone would read `a+?` as `(a+)?`, which
+ * matches the empty value too), and a third `?` repeats `X?` again. */
+static void test_regex_lazy(void)
+{
+	static const struct cql_view v = { attr, s_id, s_id, one, s_id, zero, zero, nogroups };
+	static const struct { const char *pat, *val; int want; } cs[] = {
+		{ "a+?", "", 0 }, { "a+?", "aaa", 1 }, { "a+?", "b", 0 },
+		{ "m5.*?", "m5.large", 1 }, { "m5.*?", "c5.large", 0 }, { ".*?", "", 1 },
+		{ "a?\?", "", 1 }, { "a?\?", "a", 1 }, { "a?\?", "aa", 0 },
+		{ "a{2,3}?", "aa", 1 }, { "a{2,3}?", "a", 0 }, { "a{2,3}?", "aaaa", 0 },
+		{ "a*?b", "aab", 1 }, { "(ab)+?c", "ababc", 1 }, { "(ab)+?c", "c", 0 },
+		{ "\\??", "", 1 }, { "\\??", "?", 1 }, { "[?]?", "?", 1 }, { "[?]?", "??", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+		char expr[200], err[400], m[600];
+		struct cql_expr *x;
+
+		snprintf(expr, sizeof expr, "attribute:a =~ '%s'", cs[i].pat);
+		x = cql_parse(expr, NULL, err, sizeof err);
+		if (!x) {
+			snprintf(m, sizeof m, "'%s' refused: %s", cs[i].pat, err);
+			CU_FAIL(m);
+			continue;
+		}
+		snprintf(m, sizeof m, "'%s' on '%s': want %d", cs[i].pat, cs[i].val, cs[i].want);
+		if (cql_eval(x, &v, cs[i].val) != cs[i].want) {
+			CU_FAIL(m);
+		} else {
+			CU_PASS(m);
+		}
+		cql_free(x);
+	}
+	T_EQ(cql_regex_positions("a+?"), 2);           /* the marker counts nothing */
+	T_EQ(cql_regex_positions("(ab){3}?"), 9);
 }
 
 /* ---- item 4: no silent changes ---- */
@@ -526,6 +566,7 @@ CU_TestInfo robust_tests[] = {
 	{ "regex positions", test_regex_positions },
 	{ "regex worst accepted", test_regex_worst_accepted },
 	{ "regex: no repetition of what matches empty", test_regex_empty_repeat },
+	{ "regex: Java's lazy quantifiers", test_regex_lazy },
 	{ "json \\u0000 refused", test_json_nul_escape },
 	{ "csv invalid utf-8 refused", test_csv_invalid_utf8 },
 	{ "import refuses huge values", test_import_refuses_huge },

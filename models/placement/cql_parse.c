@@ -244,15 +244,22 @@ static int add_value(struct parser *P, struct pred *p, const struct tok *t, cons
  * CQL_MAX_RE_POSITIONS is refused.  Back-references (\1 to \9) are refused
  * too: glibc matches them by backtracking, in time exponential in the
  * number of groups.  And so is a repetition (`*`, `+`, `?`, `{m,n}`) of
- * an expression that can already match the empty string (`a??`, `(a?)+`,
- * `(x|)*`, `.*?`): glibc's compile computes the empty-string paths of such
+ * an expression that can already match the empty string (`a???`, `(a?)+`,
+ * `(x|)*`, `(a*b*)*`): glibc's compile computes the empty-string paths of such
  * nestings in time exponential in their depth, well under the positions'
  * bound (`k??????????++++++` and `(a??b??c??d??e??)++++`: past 10 and 20
  * seconds); the same language is always written without it (`a*` for
- * `(a?)+`).  Returns the positions (saturated), or -1 when the pattern
+ * `(a?)+`).  A `?` right after a repetition operator is Java's lazy
+ * marker (`a*?`, `a+?`, `a??`, `a{2,3}?`: java.util.regex, which ECS
+ * uses), which changes what a search finds but not whether the whole
+ * value matches: it is not an operator here (no positions, no repetition)
+ * and compile_regex leaves it out of what regcomp reads (glibc would take
+ * it as one more `?`: `a+?` as `(a+)?`, which also matches the empty
+ * value).  Returns the positions (saturated), or -1 when the pattern
  * holds a back-reference, with *at its 0-based byte offset; *rep (when not
  * NULL) is the offset of the first repetition of an empty-matching
- * expression, or SIZE_MAX. */
+ * expression, or SIZE_MAX; *lazy (when not NULL) counts the lazy markers,
+ * and lazy_at (when not NULL, strlen(s) bytes) gets 1 at each. */
 static long re_mul(long a, long b)
 {
 	return (a > 0 && b > (2L * CQL_MAX_RE_POSITIONS) / a) ? 2L * CQL_MAX_RE_POSITIONS : a * b;
@@ -288,23 +295,36 @@ static void re_null_repeat(const struct re_null *n, size_t i, size_t *rep)
 		*rep = i;
 }
 
-static long re_positions(const char *s, size_t *at, size_t *rep)
+static long re_positions(const char *s, size_t *at, size_t *rep, size_t *lazy, char *lazy_at)
 {
 	enum { DEPTH = 256 };
 	long sum[DEPTH], last[DEPTH];
 	struct re_null nl[DEPTH];
-	int d = 0;
-	size_t i = 0, n = strlen(s), no_rep;
+	int d = 0, quant = 0;           /* quant: the token before was a repetition */
+	size_t i = 0, n = strlen(s), no_rep, no_lazy;
 
 	if (!rep)
 		rep = &no_rep;
+	if (!lazy)
+		lazy = &no_lazy;
 	*rep = SIZE_MAX;
+	*lazy = 0;
 	sum[0] = 0;
 	last[0] = 0;
 	nl[0] = (struct re_null){ 1, 0, 0, 0 };
 	while (i < n) {
 		char c = s[i];
 
+		if (c == '?' && quant) {        /* Java's lazy marker: no operator */
+			if (lazy_at)
+				lazy_at[i] = 1;
+			(*lazy)++;
+			quant = 0;
+			i++;
+			continue;
+		}
+		quant = c == '*' || c == '+' || c == '?' ||
+			(c == '{' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9');
 		if (c == '\\' && i + 1 < n) {
 			if (s[i + 1] >= '1' && s[i + 1] <= '9') {
 				*at = i;
@@ -416,23 +436,21 @@ long cql_regex_positions(const char *pattern)
 {
 	size_t at;
 
-	return re_positions(pattern, &at, NULL);
+	return re_positions(pattern, &at, NULL, NULL, NULL);
 }
 
 static int compile_regex(struct parser *P, struct pred *p, const struct tok *t)
 {
 	char msg[200];
-	size_t at = 0;
-	size_t rep;
-	long pos = re_positions(p->vals[0], &at, &rep);
+	size_t at = 0, rep, lazy, n = strlen(p->vals[0]);
+	char *lazy_at = xcalloc(n + 1, 1), *pat = NULL;
+	long pos = re_positions(p->vals[0], &at, &rep, &lazy, lazy_at);
 	int rc;
 
 	if (pos < 0) {
 		cql_fail(P, t->col, "regular expression uses a back-reference ('\\%c'), which is not supported",
 		     p->vals[0][at + 1]);
-		return 0;
-	}
-	if (rep != SIZE_MAX) {
+	} else if (rep != SIZE_MAX) {
 		size_t ch = 1;          /* its character's number (UTF-8 lead bytes) */
 
 		for (size_t b = 0; b < rep; b++)
@@ -441,25 +459,35 @@ static int compile_regex(struct parser *P, struct pred *p, const struct tok *t)
 		     "('%c' at character %zu), which glibc compiles in exponential time: "
 		     "repeat only what must match something ('a*', not '(a?)+')",
 		     p->vals[0][rep], ch);
-		return 0;
-	}
-	if (pos > CQL_MAX_RE_POSITIONS) {
+	} else if (pos > CQL_MAX_RE_POSITIONS) {
 		cql_fail(P, t->col, "regular expression too large: its repetitions expand to %s%ld positions, "
 		     "more than the limit of %d", pos >= 2L * CQL_MAX_RE_POSITIONS ? "over " : "",
 		     pos >= 2L * CQL_MAX_RE_POSITIONS ? 2L * CQL_MAX_RE_POSITIONS : pos, CQL_MAX_RE_POSITIONS);
+	} else {
+		if (lazy > 0) {         /* regcomp reads it without the lazy markers */
+			size_t k = 0;
+
+			pat = xmalloc(n + 1);
+			for (size_t i = 0; i < n; i++)
+				if (!lazy_at[i])
+					pat[k++] = p->vals[0][i];
+			pat[k] = '\0';
+		}
+		free(lazy_at);
+		rc = regcomp(&p->re, pat ? pat : p->vals[0], REG_EXTENDED);
+		free(pat);
+		if (rc == 0) {
+			p->has_re = 1;
+			return 1;
+		}
+		regerror(rc, &p->re, msg, sizeof msg);
+		for (char *c = msg; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+		cql_fail(P, t->col, "regular expression does not compile: %s", msg);
 		return 0;
 	}
-	rc = regcomp(&p->re, p->vals[0], REG_EXTENDED);
-
-	if (rc == 0) {
-		p->has_re = 1;
-		return 1;
-	}
-	regerror(rc, &p->re, msg, sizeof msg);
-	for (char *c = msg; *c; c++)
-		if (*c >= 'A' && *c <= 'Z')
-			*c = (char)(*c - 'A' + 'a');
-	cql_fail(P, t->col, "regular expression does not compile: %s", msg);
+	free(lazy_at);
 	return 0;
 }
 
