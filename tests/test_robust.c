@@ -86,7 +86,7 @@ static void test_regex_positions(void)
 		{ "a{3}", 3 }, { "a{2,5}", 5 }, { "a{4,}", 5 }, { "(ab){3}", 9 }, { "[a-z]{10}", 10 },
 		{ "[]{}]{2}", 2 }, { "[[:digit:]]{3}", 3 }, { "\\{{4}", 4 }, { "a)|b", 3 },
 		{ "((a{0,10}){0,10}){0,4}", 444 }, { "(a?){0,249}", 498 }, { "(a)\\1", -1 },
-		{ "[\\1]", 1 },
+		{ "[\\1]", 1 }, { "a{,3}", 3 }, { "a{,}", 1 }, { "(ab){,300}", 900 }, { "a{,x}", 3 },
 	};
 
 	for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
@@ -155,7 +155,7 @@ static void test_regex_empty_repeat(void)
 		{ "(|x)+", "'+' at character 5" }, { ".*?*", "'*' at character 4" },
 		{ "(a?){0,249}", "'{' at character 5" }, { "((ab{0,9}){0,10}){0,4}", "'{' at character 18" },
 		{ "()*", "'*' at character 3" }, { "(\\b)+", "'+' at character 5" }, { "(^)?", "'?' at character 4" },
-		{ "x{0}*", "'*' at character 5" }, { "\xc3\xa9?\xc3\xa9?\?\?", "'?' at character 6" },
+		{ "x{0}*", "'*' at character 5" }, { "(a?){,9242}", "'{' at character 5" }, { "\xc3\xa9?\xc3\xa9?\?\?", "'?' at character 6" },
 		{ "k?\?\?\?\?\?\?\?\?\?++++++", "'?' at character 4" }, { "(a?\?b?\?c?\?d?\?e?\?)++++", "'+' at character 18" },
 		{ "((((a?)?(b?)?(c?)?(d?)?(e?)?)+)+)+", "'?' at character 8" },
 	};

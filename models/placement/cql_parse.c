@@ -295,6 +295,13 @@ static void re_null_repeat(const struct re_null *n, size_t i, size_t *rep)
 		*rep = i;
 }
 
+/* Whether s[i] opens a counted repetition as glibc reads it: `{` then a
+ * digit or a comma (glibc takes `X{,n}` as `X{0,n}` and `X{,}` as `X*`). */
+static int re_interval(const char *s, size_t i, size_t n)
+{
+	return s[i] == '{' && i + 1 < n && ((s[i + 1] >= '0' && s[i + 1] <= '9') || s[i + 1] == ',');
+}
+
 static long re_positions(const char *s, size_t *at, size_t *rep, size_t *lazy, char *lazy_at)
 {
 	enum { DEPTH = 256 };
@@ -323,8 +330,7 @@ static long re_positions(const char *s, size_t *at, size_t *rep, size_t *lazy, c
 			i++;
 			continue;
 		}
-		quant = c == '*' || c == '+' || c == '?' ||
-			(c == '{' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9');
+		quant = c == '*' || c == '+' || c == '?' || re_interval(s, i, n);
 		if (c == '\\' && i + 1 < n) {
 			if (s[i + 1] >= '1' && s[i + 1] <= '9') {
 				*at = i;
@@ -388,7 +394,7 @@ static long re_positions(const char *s, size_t *at, size_t *rep, size_t *lazy, c
 			sum[d] += last[d];
 			last[d] = re_mul(last[d], 2);
 			i++;
-		} else if (c == '{' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9') {
+		} else if (re_interval(s, i, n)) {
 			long m = 0, k;
 			size_t j = i + 1;
 
