@@ -100,6 +100,7 @@ static int fill(struct import *im, struct src *s, struct err *e)
 		const char *line;
 		int64_t v[SWF_FIELDS], procs, mem_kb, mem;
 		int n = 0, r;
+		size_t len;
 
 		if (s->fleet_left > 0) {
 			char id[32];
@@ -127,15 +128,14 @@ static int fill(struct import *im, struct src *s, struct err *e)
 		if (!*p || *p == ';') {     /* a comment after the header: nothing to read */
 			continue;
 		}
-		if (strlen(p) >= sizeof buf) {
-			size_t len = strlen(p);         /* (p may be in the held line) */
-
+		len = strlen(p);                /* (p may be in the held line, freed below) */
+		if (len >= sizeof buf) {
 			free(s->held);
 			s->held = NULL;
 			return err_at(e, linein_path(s->lin), linein_line(s->lin), 0, NULL,
 				      "a job line of %zu characters; expected 18 numbers", len);
 		}
-		strcpy(buf, p);
+		memcpy(buf, p, len + 1);
 		free(s->held);
 		s->held = NULL;
 		for (char *tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
