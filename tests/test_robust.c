@@ -234,6 +234,41 @@ static void test_regex_lazy(void)
 	T_EQ(cql_regex_positions("(ab){3}?"), 9);
 }
 
+/* Java's \d and \D (a digit, not a digit; glibc alone reads them as the
+ * letters d and D) compile as [0-9] and [^0-9] outside bracket
+ * expressions; inside one a backslash is the ERE's literal backslash. */
+static void test_regex_java_digit(void)
+{
+	static const struct cql_view v = { attr, s_id, s_id, one, s_id, zero, zero, nogroups };
+	static const struct { const char *pat, *val; int want; } cs[] = {
+		{ "m\\d\\..*", "m5.large", 1 }, { "m\\d\\..*", "md.large", 0 }, { "\\d+", "123", 1 },
+		{ "\\d+", "", 0 }, { "\\d+", "12a", 0 }, { "\\D+", "abc", 1 }, { "\\D+", "a1", 0 },
+		{ "a\\\\d", "a\\d", 1 }, { "a\\\\d", "a5", 0 }, { "\\d{3}?", "123", 1 }, { "\\d{3}?", "12", 0 },
+		{ "[\\d]", "d", 1 }, { "[\\d]", "\\", 1 }, { "[\\d]", "5", 0 }, { "(\\d|x)+", "1x2", 1 },
+	};
+
+	for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+		char expr[200], err[400], m[600];
+		struct cql_expr *x;
+
+		snprintf(expr, sizeof expr, "attribute:a =~ '%s'", cs[i].pat);
+		x = cql_parse(expr, NULL, err, sizeof err);
+		if (!x) {
+			snprintf(m, sizeof m, "'%s' refused: %s", cs[i].pat, err);
+			CU_FAIL(m);
+			continue;
+		}
+		snprintf(m, sizeof m, "'%s' on '%s': want %d", cs[i].pat, cs[i].val, cs[i].want);
+		if (cql_eval(x, &v, cs[i].val) != cs[i].want) {
+			CU_FAIL(m);
+		} else {
+			CU_PASS(m);
+		}
+		cql_free(x);
+	}
+	T_EQ(cql_regex_positions("\\d\\D"), 2);
+}
+
 /* ---- item 4: no silent changes ---- */
 
 static void test_json_nul_escape(void)
@@ -567,6 +602,7 @@ CU_TestInfo robust_tests[] = {
 	{ "regex worst accepted", test_regex_worst_accepted },
 	{ "regex: no repetition of what matches empty", test_regex_empty_repeat },
 	{ "regex: Java's lazy quantifiers", test_regex_lazy },
+	{ "regex: Java's \\d and \\D", test_regex_java_digit },
 	{ "json \\u0000 refused", test_json_nul_escape },
 	{ "csv invalid utf-8 refused", test_csv_invalid_utf8 },
 	{ "import refuses huge values", test_import_refuses_huge },

@@ -255,11 +255,17 @@ static int add_value(struct parser *P, struct pred *p, const struct tok *t, cons
  * value matches: it is not an operator here (no positions, no repetition)
  * and compile_regex leaves it out of what regcomp reads (glibc would take
  * it as one more `?`: `a+?` as `(a+)?`, which also matches the empty
- * value).  Returns the positions (saturated), or -1 when the pattern
+ * value).  Java's `\d` and `\D` (a digit, not a digit), which glibc reads
+ * as the letter `d` and `D`, are marked to be compiled as `[0-9]` and
+ * `[^0-9]` (outside bracket expressions; glibc has `\w`, `\W`, `\s`,
+ * `\S` itself).  Returns the positions (saturated), or -1 when the pattern
  * holds a back-reference, with *at its 0-based byte offset; *rep (when not
  * NULL) is the offset of the first repetition of an empty-matching
- * expression, or SIZE_MAX; *lazy (when not NULL) counts the lazy markers,
- * and lazy_at (when not NULL, strlen(s) bytes) gets 1 at each. */
+ * expression, or SIZE_MAX; *edits (when not NULL) counts the lazy markers
+ * and digit escapes, and edit_at (when not NULL, strlen(s) bytes) gets
+ * RE_DROP at each lazy marker, RE_DIGIT or RE_NONDIGIT at the backslash
+ * of each `\d` or `\D`. */
+enum { RE_KEEP, RE_DROP, RE_DIGIT, RE_NONDIGIT };
 static long re_mul(long a, long b)
 {
 	return (a > 0 && b > (2L * CQL_MAX_RE_POSITIONS) / a) ? 2L * CQL_MAX_RE_POSITIONS : a * b;
@@ -302,20 +308,20 @@ static int re_interval(const char *s, size_t i, size_t n)
 	return s[i] == '{' && i + 1 < n && ((s[i + 1] >= '0' && s[i + 1] <= '9') || s[i + 1] == ',');
 }
 
-static long re_positions(const char *s, size_t *at, size_t *rep, size_t *lazy, char *lazy_at)
+static long re_positions(const char *s, size_t *at, size_t *rep, size_t *edits, char *edit_at)
 {
 	enum { DEPTH = 256 };
 	long sum[DEPTH], last[DEPTH];
 	struct re_null nl[DEPTH];
 	int d = 0, quant = 0;           /* quant: the token before was a repetition */
-	size_t i = 0, n = strlen(s), no_rep, no_lazy;
+	size_t i = 0, n = strlen(s), no_rep, no_edits;
 
 	if (!rep)
 		rep = &no_rep;
-	if (!lazy)
-		lazy = &no_lazy;
+	if (!edits)
+		edits = &no_edits;
 	*rep = SIZE_MAX;
-	*lazy = 0;
+	*edits = 0;
 	sum[0] = 0;
 	last[0] = 0;
 	nl[0] = (struct re_null){ 1, 0, 0, 0 };
@@ -323,9 +329,9 @@ static long re_positions(const char *s, size_t *at, size_t *rep, size_t *lazy, c
 		char c = s[i];
 
 		if (c == '?' && quant) {        /* Java's lazy marker: no operator */
-			if (lazy_at)
-				lazy_at[i] = 1;
-			(*lazy)++;
+			if (edit_at)
+				edit_at[i] = RE_DROP;
+			(*edits)++;
 			quant = 0;
 			i++;
 			continue;
@@ -338,6 +344,11 @@ static long re_positions(const char *s, size_t *at, size_t *rep, size_t *lazy, c
 			}
 			/* glibc's zero-width escapes match the empty string */
 			re_null_item(&nl[d], s[i + 1] != '\0' && strchr("bB<>`'", s[i + 1]) != NULL);
+			if (s[i + 1] == 'd' || s[i + 1] == 'D') {
+				if (edit_at)
+					edit_at[i] = s[i + 1] == 'd' ? RE_DIGIT : RE_NONDIGIT;
+				(*edits)++;
+			}
 			last[d] = 1;
 			sum[d] += 1;
 			i += 2;
@@ -448,9 +459,9 @@ long cql_regex_positions(const char *pattern)
 static int compile_regex(struct parser *P, struct pred *p, const struct tok *t)
 {
 	char msg[200];
-	size_t at = 0, rep, lazy, n = strlen(p->vals[0]);
-	char *lazy_at = xcalloc(n + 1, 1), *pat = NULL;
-	long pos = re_positions(p->vals[0], &at, &rep, &lazy, lazy_at);
+	size_t at = 0, rep, edits, n = strlen(p->vals[0]);
+	char *edit_at = xcalloc(n + 1, 1), *pat = NULL;
+	long pos = re_positions(p->vals[0], &at, &rep, &edits, edit_at);
 	int rc;
 
 	if (pos < 0) {
@@ -470,16 +481,24 @@ static int compile_regex(struct parser *P, struct pred *p, const struct tok *t)
 		     "more than the limit of %d", pos >= 2L * CQL_MAX_RE_POSITIONS ? "over " : "",
 		     pos >= 2L * CQL_MAX_RE_POSITIONS ? 2L * CQL_MAX_RE_POSITIONS : pos, CQL_MAX_RE_POSITIONS);
 	} else {
-		if (lazy > 0) {         /* regcomp reads it without the lazy markers */
+		if (edits > 0) {        /* regcomp reads it with Java's forms made ERE */
 			size_t k = 0;
 
-			pat = xmalloc(n + 1);
-			for (size_t i = 0; i < n; i++)
-				if (!lazy_at[i])
+			pat = xmalloc(6 * n + 1);       /* (`\D`, 2 bytes, becomes 6) */
+			for (size_t i = 0; i < n; i++) {
+				if (edit_at[i] == RE_KEEP) {
 					pat[k++] = p->vals[0][i];
+				} else if (edit_at[i] != RE_DROP) {
+					const char *cls = edit_at[i] == RE_DIGIT ? "[0-9]" : "[^0-9]";
+
+					memcpy(pat + k, cls, strlen(cls));
+					k += strlen(cls);
+					i++;            /* (the letter after the backslash) */
+				}
+			}
 			pat[k] = '\0';
 		}
-		free(lazy_at);
+		free(edit_at);
 		rc = regcomp(&p->re, pat ? pat : p->vals[0], REG_EXTENDED);
 		free(pat);
 		if (rc == 0) {
@@ -493,7 +512,7 @@ static int compile_regex(struct parser *P, struct pred *p, const struct tok *t)
 		cql_fail(P, t->col, "regular expression does not compile: %s", msg);
 		return 0;
 	}
-	free(lazy_at);
+	free(edit_at);
 	return 0;
 }
 
