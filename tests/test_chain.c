@@ -399,8 +399,10 @@ static void write_mix(const char *name, uint64_t seed)
 						/* mostly a recent task: caught starting, running or stopping */
 						n_run - 1 - (int)(lcg(&x) % (uint64_t)(n_run < 6 ? n_run : 6)));
 		} else if (r < 91) {
+			int ms = (int)(lcg(&x) % 1000);       /* (the last argument's first, as GCC) */
+
 			len += (size_t)snprintf(csv + len, 200000 - len, "%ld.%03ld,agent_disconnect,ci-%05d,,,%d.%03d,\n",
-						t / 1000, t % 1000, inst, (int)(lcg(&x) % 90) + 1, (int)(lcg(&x) % 1000));
+						t / 1000, t % 1000, inst, (int)(lcg(&x) % 90) + 1, ms);
 		} else if (r < 95) {
 			len += (size_t)snprintf(csv + len, 200000 - len, "%ld.%03ld,instance_fail,ci-%05d,,,%d.000,\n",
 						t / 1000, t % 1000, inst, (int)(lcg(&x) % 60) + 5);
