@@ -10,7 +10,9 @@
  * the fast path; its decision is discarded.  The fast path is timed on the
  * steps after those (the oracle's full scans would evict its caches).  "place/s" counts decisions
  * (place_task alone); "loop/s" also counts the reserve and release of each
- * step (the indexes' upkeep).  Each step is timed by clock readings (one
+ * step (the indexes' upkeep); the workload's random draws (the new task's
+ * size and group, the next task to release) are made outside the timed
+ * step.  Each step is timed by clock readings (one
  * interval around place_task, one around the whole step), and a reading is
  * not free (~30 ns on bare metal, ~200 ns on some virtual machines): every
  * interval holds the cost of one reading, so each step also times an empty
@@ -197,8 +199,6 @@ static void run(const char *tmpl, int n)
 		} else {
 			fails++;
 		}
-		if (!hint)
-			k_next = gsl_rng_uniform_int(wl, n_tasks);
 		if (s >= n_oracle) {       /* the oracle's scans would evict the caches */
 			double t3 = now_s();
 
@@ -207,6 +207,10 @@ static void run(const char *tmpl, int n)
 			t_rel += t1 - t0;
 			t_res += t3 - t2;
 		}
+		/* the next step's task: the workload's draw, like the size and
+		 * group above, outside the timed step */
+		if (!hint)
+			k_next = gsl_rng_uniform_int(wl, n_tasks);
 	}
 	cluster_totals(cl, &t);
 	t_fast -= t_empty;
