@@ -840,6 +840,11 @@ void svc_dep_failed(struct backplane *bp, struct svc *v, int dep, int rollback)
 		if (to >= 0) {
 			d->want = 0;           /* its tasks all go (choice E8) */
 			svc_dep_row(bp, v, svc_add_rollback(bp, v, to), "IN_PROGRESS", -1);
+			/* the pass that starts the rollback: a failure found by
+			 * a health check (the breaker's stage 2) stops no task
+			 * itself, so nothing else would call one */
+			svc_schedule(bp, (int)(v - svc_sched(bp)->svcs),
+				     backplane_scenario(bp)->timing.scheduler_delay);
 			return;
 		}
 	}

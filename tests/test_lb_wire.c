@@ -211,6 +211,67 @@ static void test_never_healthy_trips_breaker(void)
 	CU_ASSERT(elb >= 1);
 }
 
+/* The rollback a stage-2 failure starts acts at the next pass, one
+ * schedulerDelaySeconds later (§5.6, §10.2): the failed revision's tasks
+ * are asked to stop then, not when their own targets finally count as
+ * unhealthy (here 10 checks 60 s apart, ~600 s after RUNNING).  The
+ * breaker's threshold is 1: the first check failure trips it.  Before the
+ * fix the rollback waited for some other pass: the bad tasks stopped ~550 s
+ * late, with the unhealthy reason. */
+static void test_check_failure_rollback_acts_at_once(void)
+{
+	int n, fr = -1, bad = 0;
+	double failed = -1;
+
+	rs_write("lbw-f.json", HEAD("lbw-f", 1800)
+		 "\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\","
+		 "\"healthCheckIntervalSeconds\":60,\"unhealthyThresholdCount\":10,\"neverHealthy\":{\"bad\":1},"
+		 "\"attributes\":{\"deregistration_delay.timeout_seconds\":0}}],"
+		 "\"taskDefinitions\":{\"web\":\"lbw-web.json\",\"bad\":\"lbw-bad.json\"},"
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":2,"
+		 "\"healthCheckGracePeriodSeconds\":0,\"availabilityZoneRebalancing\":\"DISABLED\","
+		 "\"deploymentConfiguration\":{\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":true,"
+		 "\"thresholdConfiguration\":{\"type\":\"COUNT\",\"value\":1}}},"
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}],"
+		 "\"workload\":{\"traces\":[\"lbw-f.csv\"]}}");
+	rs_write("lbw-f.csv", TRACE_HDR "300,deploy,w,bad,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("lbw-f.json", "lbw-f", NULL, NULL, NULL), 0);
+	n = rs_rows("lbw-f", "deployments.csv");
+	for (int r = 1; r <= n; r++) {
+		char *st = rs_cell("lbw-f", "deployments.csv", r, "stage");
+		char *td = rs_cell("lbw-f", "deployments.csv", r, "taskdef");
+
+		if (strcmp(st, "FAILED") == 0 && strcmp(td, "bad") == 0) {
+			failed = rs_num("lbw-f", "deployments.csv", r, "time_s");
+			fr = r;
+		}
+		free(st);
+		free(td);
+	}
+	CU_ASSERT_FATAL(fr > 0);
+	/* the rollback: the next row, the old revision IN_PROGRESS at once */
+	RS_IS("lbw-f", "deployments.csv", fr + 1, "taskdef", "web");
+	RS_IS("lbw-f", "deployments.csv", fr + 1, "stage", "IN_PROGRESS");
+	n = rs_rows("lbw-f", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *td = rs_cell("lbw-f", "tasks.csv", r, "taskdef");
+
+		if (strncmp(td, "badweb", 6) == 0) {
+			double d = rs_num("lbw-f", "tasks.csv", r, "deactivating_s");
+
+			bad++;
+			/* asked to stop by the rollback's pass, schedulerDelay
+			 * (10 s) after the failure, deregistered within the
+			 * control plane's latencies after it (under a second
+			 * here), not when its target counts as unhealthy */
+			CU_ASSERT(d >= failed + 10 && d <= failed + 10 + 1);
+		}
+		free(td);
+	}
+	T_EQ(bad, 2);
+	RS_IS("lbw-f", "services.csv", -1, "running", "2");
+}
+
 /* recovery.csv's requests_failed is the service's own: the failures of its
  * target groups over the fault's recovery window, not another service's
  * (here `x`, whose target group refuses most requests all the time);
@@ -329,6 +390,7 @@ static CU_TestInfo lbw_tests[] = {
 	{ "healthy: the targets and the container checks", test_container_and_target_checks },
 	{ "a dead instance's target fails at once", test_dead_instance_target },
 	{ "never-healthy revision trips the breaker (stage 2)", test_never_healthy_trips_breaker },
+	{ "a stage-2 rollback acts at the next pass", test_check_failure_rollback_acts_at_once },
 	{ "recovery.csv requests_failed: the service's target groups", test_recovery_requests_per_service },
 	CU_TEST_INFO_NULL,
 };
