@@ -523,14 +523,16 @@ static void test_termination_protection(void)
  * earliest registered) is in us-east-1c.  The service's six tasks go 3/3 on
  * cp-a; 1c has an ACTIVE instance and none of them, so rebalancing (on by
  * default) starts a task pinned to 1c.  It must not land on the plain
- * instance: with no cp-a instance in 1c it is not placed (a MemberOf
- * failure).  `cons` is more of the service's members: with ten
+ * instance: with no cp-a instance in 1c it is not placed, and as the pins
+ * leave no instance to consider the failure is NO_INSTANCES with 0
+ * instances considered (choices A4, A5: before, the plain instance was
+ * named the closest, with a MemberOf reason).  `cons` is more of the service's members: with ten
  * placement constraints of its own the two pins (AZ and provider) still
  * hold (docs/ecs-model.md D11: the limit is on the task's constraints). */
 static void rebalance_on_provider(const char *tag, const char *cons)
 {
 	char a[600], buf[4096], file[64];
-	int n, on_plain = 0, on_cp = 0, member_of = 0;
+	int n, on_plain = 0, on_cp = 0, none = 0, other = 0;
 
 	provider_of(a, sizeof a, "m5.large", "\"us-east-1a\",\"us-east-1b\"", "cp-a", 2, 2, 2, "");
 	snprintf(buf, sizeof buf,
@@ -556,19 +558,68 @@ static void rebalance_on_provider(const char *tag, const char *cons)
 	n = rs_rows(tag, "placement_failures.csv");
 	for (int r = 1; r <= n; r++) {
 		char *reason = rs_cell(tag, "placement_failures.csv", r, "reason");
+		char *seen = rs_cell(tag, "placement_failures.csv", r, "instances_considered");
 
-		member_of += strncmp(reason, "FAIL:MemberOf", 13) == 0;
+		none += strcmp(reason, "NO_INSTANCES") == 0 && strcmp(seen, "0") == 0;
+		other += strcmp(reason, "NO_INSTANCES") != 0;
 		free(reason);
+		free(seen);
 	}
 	T_EQ(on_plain, 0);
 	T_EQ(on_cp, 6);
-	/* the premise: rebalancing tried 1c */
-	CU_ASSERT(member_of >= 1);
+	/* the premise: rebalancing tried 1c, where the pins leave nothing */
+	CU_ASSERT(none >= 1);
+	T_EQ(other, 0);
 }
 
 static void test_rebalance_keeps_provider(void)
 {
 	rebalance_on_provider("rbp", "");
+}
+
+/* choice A4 with §5.11: a task routed to a provider considers only the
+ * provider's instances, so a failure's reason and closest instance are
+ * theirs.  A plain m5.xlarge (ci-00001, the earliest registered, empty)
+ * would pass every check of the task's; the provider's one m5.large
+ * (ci-00002) is full of CPU.  The RunTask row fails RESOURCE:CPU with 1
+ * instance considered, and the service's event names ci-00002's CPU
+ * (before: MemberOf on ci-00001, which the task cannot go to, 2 considered). */
+static void test_closest_is_the_providers(void)
+{
+	char a[600], buf[4096];
+	int n, fails = 0;
+
+	provider_of(a, sizeof a, "m5.large", "\"us-east-1a\"", "cpa", 1, 1, 1, "");
+	snprintf(buf, sizeof buf, HEAD(300)
+		 "\"pending\":{\"mode\":\"fail\"},"
+		 "\"instanceGroups\":[{\"name\":\"plain\",\"instanceType\":\"m5.xlarge\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"capacityProviders\":[%s],"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"half\",\"desiredCount\":1,"
+		 "\"capacityProviderStrategy\":[{\"capacityProvider\":\"cpa\",\"weight\":1}]}],"
+		 "\"workload\":{\"traces\":[\"cl.csv\"]}}", a);
+	rs_write("cl.json", buf);
+	/* the provider's instance is up at 100 s (launchTimeSeconds) */
+	rs_write("cl.csv", "time_s,event,target,taskdef,count,duration_s,group,capacity_provider_strategy\n"
+		 "150,run_task,h1,big,1,,,cpa:0:1\n"
+		 "160,run_task,w1,half,1,,,cpa:0:1\n"
+		 "170,set_desired,s,,2,,,\n");
+	T_EQ(rs_run("cl.json", "cl", NULL, NULL, NULL), 0);
+	n = rs_rows("cl", "placement_failures.csv");
+	for (int r = 1; r <= n; r++) {
+		char *reason = rs_cell("cl", "placement_failures.csv", r, "reason");
+		char *seen = rs_cell("cl", "placement_failures.csv", r, "instances_considered");
+
+		T_STREQ(reason, "RESOURCE:CPU");
+		T_STREQ(seen, "1");
+		fails++;
+		free(reason);
+		free(seen);
+	}
+	CU_ASSERT(fails >= 2);            /* w1, and the service's second task */
+	CU_ASSERT(rs_find("cl", "service_events.csv", "message",
+			  "(service s) was unable to place a task because no container instance met all of its "
+			  "requirements. The closest matching container-instance ci-00002 has insufficient CPU units "
+			  "available. For more information, see the Troubleshooting section.") > 0);
 }
 
 static void test_pins_beyond_ten_constraints(void)
@@ -685,6 +736,7 @@ static CU_TestInfo cp_tests[] = {
 	{ "termination protection, checked after every event", test_termination_protection },
 	{ "an AZ-rebalancing task stays on its provider", test_rebalance_keeps_provider },
 	{ "the pins hold beside ten constraints of the service's", test_pins_beyond_ten_constraints },
+	{ "a provider's task: the closest instance is the provider's (A4)", test_closest_is_the_providers },
 	CU_TEST_INFO_NULL,
 };
 

@@ -146,6 +146,19 @@ int place_stage(const struct pctx *c, int32_t i)
 	return c->plain ? c->n_checks : stage_from_ports(c, i);
 }
 
+int place_pin_failed(const struct pctx *c, int32_t i)
+{
+	const struct place_policy *p = c->pol;
+
+	for (int k = p->n_constraints - p->n_pins; k < p->n_constraints; k++) {
+		struct cluster_ref ref = { c->cl, i };
+
+		if (!cql_eval(p->constraints[k].expr, cluster_cql_view(), &ref))
+			return k;
+	}
+	return -1;
+}
+
 const char *place_stage_reason(const struct pctx *c, int s)
 {
 	static const char *const base[] = {

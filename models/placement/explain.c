@@ -173,6 +173,15 @@ int place_explain(struct cluster *cl, const struct place_req *req, uint32_t g,
 				 status_names[st]);
 			continue;
 		}
+		if ((s = place_pin_failed(&c, i)) >= 0) {
+			/* the scheduler routes the task elsewhere: not
+			 * considered, as an instance not ACTIVE (choice A4) */
+			e->check = constraint_names[s];
+			e->reason = "PIN";
+			snprintf(e->detail, sizeof e->detail, "not considered: the scheduler's pin memberOf false: %s",
+				 c.pol->constraints[s].expression);
+			continue;
+		}
 		n_active++;
 		s = place_stage(&c, i);
 		if (s > best_stage)

@@ -82,6 +82,7 @@ void place_policy_copy(struct place_policy *dst, const struct place_policy *src)
 		dst->strategies[k].field = src->strategies[k].field ? xstrdup(src->strategies[k].field) : NULL;
 	}
 	dst->n_constraints = src->n_constraints;
+	dst->n_pins = src->n_pins;
 	for (int k = 0; k < src->n_constraints; k++) {
 		const struct place_constraint *s = &src->constraints[k];
 		struct place_constraint *d = &dst->constraints[k];
@@ -188,6 +189,7 @@ int place_add_pin(struct place_policy *p, const char *expression, struct err *e)
 	c->type = PC_MEMBER_OF;
 	c->expression = xstrdup(expression);
 	c->expr = x;
+	p->n_pins++;
 	return 0;
 }
 
@@ -373,6 +375,31 @@ static int failure_stage(struct pctx *c)
 	return best;
 }
 
+/* failure_stage for a policy with pins (the scheduler routes the task: a
+ * capacity provider's instances, a DAEMON's instance, a rebalancing
+ * task's zone): the instances a pin excludes are not considered (choice
+ * A4), so the closest is looked for among the ACTIVE ones the pins allow,
+ * one by one (a failure path: O(n) evaluations of the pins); *considered
+ * = how many.  -1 when none. */
+static int failure_stage_pinned(struct pctx *c, int32_t *considered)
+{
+	int32_t n = cluster_count(c->cl);
+	int best = -1;
+
+	*considered = 0;
+	for (int32_t i = 0; i < n; i++) {
+		int s;
+
+		if (cluster_status(c->cl, i) != INST_ACTIVE || place_pin_failed(c, i) >= 0)
+			continue;
+		++*considered;
+		s = place_stage(c, i);
+		if (s > best)
+			best = s;
+	}
+	return best;
+}
+
 /* Most tasks ask for none of the checks after the resources: then every
  * instance that has the room passes them (stage_from_ports). */
 static inline int plain_request(const struct place_req *req, const struct place_policy *p)
@@ -548,10 +575,15 @@ int place_task(struct cluster *cl, const struct place_req *req, uint32_t g,
 		place_ctx_init(&c, cl, req, g, p);
 		found = t.n_active > 0 && place_solve(&c, 0, CL_ALL, 0);
 	}
-	if (found)
+	if (found) {
 		r->instance = place_pick(&c, rng);
-	else
+	} else if (p->n_pins > 0 && t.n_active > 0) {
+		int s = failure_stage_pinned(&c, &r->considered);
+
+		r->reason = s >= 0 ? place_stage_reason(&c, s) : "NO_INSTANCES";   /* A4, A5 */
+	} else {
 		r->reason = t.n_active > 0 ? place_stage_reason(&c, failure_stage(&c)) : "NO_INSTANCES";
+	}
 	place_ctx_free(&c);
 	return found ? 0 : 1;
 }
@@ -568,11 +600,19 @@ int32_t place_closest(struct cluster *cl, const struct place_req *req, uint32_t 
 	if (t.n_active == 0)
 		return -1;
 	place_ctx_init(&c, cl, req, g, p);
-	best = failure_stage(&c);
-	/* the earliest ACTIVE instance at that stage (A4's tie): mostly one
-	 * of the first, every ACTIVE one when only the last is */
-	for (int32_t i = 0; i < n && at < 0; i++)
-		if (cluster_status(cl, i) == INST_ACTIVE && place_stage(&c, i) == best)
+	if (p->n_pins > 0) {
+		int32_t considered;
+
+		best = failure_stage_pinned(&c, &considered);
+	} else {
+		best = failure_stage(&c);
+	}
+	/* the earliest ACTIVE instance at that stage (A4's tie) among those
+	 * the pins allow: mostly one of the first, every ACTIVE one when only
+	 * the last is */
+	for (int32_t i = 0; i < n && at < 0 && best >= 0; i++)
+		if (cluster_status(cl, i) == INST_ACTIVE && (p->n_pins == 0 || place_pin_failed(&c, i) < 0) &&
+		    place_stage(&c, i) == best)
 			at = i;
 	place_ctx_free(&c);
 	return at;

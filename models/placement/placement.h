@@ -57,6 +57,11 @@ struct place_policy {
 	int n_strategies;         /* 0 = the caller's default (docs/ecs-model.md §4.6, D10) */
 	struct place_constraint constraints[PLACE_MAX_CONSTRAINTS + PLACE_MAX_PINS];
 	int n_constraints;         /* ≤ PLACE_MAX_CONSTRAINTS but for the pins */
+	/* the last n_pins constraints are the scheduler's pins (place_add_pin):
+	 * they say which instances the task may go to at all, so an instance
+	 * failing one is not considered (choice A4: neither counted nor named
+	 * as the closest, nor its reason given) */
+	int n_pins;
 	enum place_tie_break tie_break;
 	/* placement's memo of what strategy k of the chain a placement runs
 	 * with this policy prepares on a cluster (spread: the tracked attribute
@@ -104,7 +109,9 @@ int place_add_member_of(struct place_policy *p, const char *expression,
 			const char *file, const char *path, struct err *e);
 /* Append one of the scheduler's pins, a memberOf that is not the task's own
  * (not counted toward PLACE_MAX_CONSTRAINTS; at most PLACE_MAX_PINS of them
- * after the task's constraints).  -1 with e filled when the expression does
+ * after the task's constraints, which come first: none is added after a
+ * pin).  An instance failing a pin is not a candidate and not considered
+ * (choice A4).  -1 with e filled when the expression does
  * not parse or there is no room. */
 int place_add_pin(struct place_policy *p, const char *expression, struct err *e);
 /* A console template by name: az-balanced-spread, az-balanced-binpack,
@@ -125,7 +132,9 @@ struct place_result {
 				   * "FAIL:MemberOf placement constraint unsatisfied.",
 				   * "FAIL:DistinctInstance placement constraint unsatisfied."
 				   * (static strings, A2/A4/A5); NULL on success */
-	int32_t considered;       /* instances considered (ACTIVE ones) */
+	int32_t considered;       /* instances considered: the ACTIVE ones the
+				   * policy's pins allow (all ACTIVE ones without pins;
+				   * with pins counted only on failure) */
 };
 
 /* Choose an instance for one task of group g.  Does not reserve anything:

@@ -146,6 +146,11 @@ int place_candidate(const struct pctx *c, int32_t i);
  * connected) known to have the CPU and the memory the task needs (a walk of
  * a resource order found it with both): the checks from the ports on. */
 int place_candidate_fits(const struct pctx *c, int32_t i);
+/* The first of the policy's pins (its last n_pins constraints,
+ * place_add_pin) that instance i fails, as a constraint index; -1 when it
+ * passes them all (always without pins).  An instance failing one is not
+ * considered (choice A4). */
+int place_pin_failed(const struct pctx *c, int32_t i);
 /* The failure reason of stage s (A2, docs/ecs-model.md §4.9): a static string. */
 const char *place_stage_reason(const struct pctx *c, int s);
 /* The tie-break over the tie set (docs/ecs-model.md choice A11). */

@@ -100,6 +100,19 @@ static int checks_passed(const struct cluster *cl, int32_t i, const struct place
 	return N_FILTER + p->n_constraints;
 }
 
+/* Whether one of the scheduler's pins (the policy's last n_pins
+ * constraints, all memberOf) excludes instance i: such an instance is not
+ * considered at all, as one not ACTIVE (choice A4). */
+static int pinned_out(const struct cluster *cl, int32_t i, const struct place_policy *p)
+{
+	struct cluster_ref ref = { cl, i };
+
+	for (int k = p->n_constraints - p->n_pins; k < p->n_constraints; k++)
+		if (!cql_eval(p->constraints[k].expr, cluster_cql_view(), &ref))
+			return 1;
+	return 0;
+}
+
 static const char *reason_of(const struct place_policy *p, int passed)
 {
 	static const char *const r[N_FILTER] = {
@@ -206,7 +219,7 @@ int oracle_place(const struct cluster *cl, const struct place_req *req, uint32_t
 	for (int32_t i = 0; i < n; i++) {
 		int passed;
 
-		if (cluster_status(cl, i) != INST_ACTIVE)
+		if (cluster_status(cl, i) != INST_ACTIVE || pinned_out(cl, i, p))
 			continue;
 		r->considered++;
 		passed = checks_passed(cl, i, req, g, p);
