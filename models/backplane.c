@@ -850,6 +850,7 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 			if (t->cold && t->pin >= 0) {
 				snprintf(expr, sizeof expr, "instanceId == %s", cluster_id(bp->cl, t->pin));
 				pin_task_policy(&pinned, expr);
+				place_pin_instance(&pinned, t->pin);
 				/* the room held there for this daemon is its own;
 				 * the other daemons' stays theirs (docs/ecs-model.md
 				 * §4.10, choices E131, E146) */

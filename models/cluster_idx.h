@@ -67,6 +67,9 @@ int cluster_spread_attr(struct cluster *cl, const char *name);
  * an instance lacks it).  (Placement reads cluster_spread_values; tests use
  * this.) */
 int32_t cluster_spread_nvalues(const struct cluster *cl, int a);
+/* The value index of `value` for tracked attribute a (NULL: the "no
+ * value" value), -1 when no instance has had it.  O(1) expected. */
+int32_t cluster_spread_value_find(const struct cluster *cl, int a, const char *value);
 /* Value index of instance i for tracked attribute a. O(1). */
 int32_t cluster_spread_value(const struct cluster *cl, int a, int32_t i);
 /* Tasks of group g on every instance having value v of attribute a

@@ -1410,6 +1410,19 @@ int32_t cluster_spread_nvalues(const struct cluster *cl, int a)
 	return cl->sa[a].n_parts;
 }
 
+int32_t cluster_spread_value_find(const struct cluster *cl, int a, const char *value)
+{
+	const struct sattr *s = &cl->sa[a];
+	uint32_t id;
+
+	if (!value)
+		return s->none_part;
+	id = strtab_find(cl->str, value);
+	if (id == STRTAB_NONE || id >= s->cap_pov)
+		return -1;
+	return s->part_of_value[id];
+}
+
 int32_t cluster_spread_value(const struct cluster *cl, int a, int32_t i)
 {
 	return cl->sa[a].inst_part[i];

@@ -483,6 +483,8 @@ static void property_run(gsl_rng *r, int n_cases, int mode, int *bad, int *place
 				if (which != 0) {
 					snprintf(e, sizeof e, "instanceId == %s", cluster_id(cl, i));
 					CU_ASSERT_EQUAL(place_add_pin(&p, e, &er), 0);
+					if (pick(r, 2))        /* as a DAEMON's pin says */
+						place_pin_instance(&p, i);
 				}
 			}
 			random_req(r, &q);

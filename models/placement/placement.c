@@ -44,6 +44,7 @@ void place_policy_init(struct place_policy *p)
 {
 	memset(p, 0, sizeof *p);
 	p->tie_break = PT_RANDOM;         /* A11 */
+	p->pin_inst = -1;
 }
 
 void place_policy_free(struct place_policy *p)
@@ -83,6 +84,7 @@ void place_policy_copy(struct place_policy *dst, const struct place_policy *src)
 	}
 	dst->n_constraints = src->n_constraints;
 	dst->n_pins = src->n_pins;
+	dst->pin_inst = src->pin_inst;
 	for (int k = 0; k < src->n_constraints; k++) {
 		const struct place_constraint *s = &src->constraints[k];
 		struct place_constraint *d = &dst->constraints[k];
@@ -191,6 +193,11 @@ int place_add_pin(struct place_policy *p, const char *expression, struct err *e)
 	c->expr = x;
 	p->n_pins++;
 	return 0;
+}
+
+void place_pin_instance(struct place_policy *p, int32_t i)
+{
+	p->pin_inst = i;
 }
 
 static int add_distinct(struct place_policy *p, const char *file, const char *path, struct err *e)
@@ -375,13 +382,30 @@ static int failure_stage(struct pctx *c)
 	return best;
 }
 
-/* failure_stage for a policy with pins (the scheduler routes the task: a
- * capacity provider's instances, a DAEMON's instance, a rebalancing
- * task's zone): the instances a pin excludes are not considered (choice
- * A4), so the closest is looked for among the ACTIVE ones the pins allow,
- * one by one (a failure path: O(n) evaluations of the pins); *considered
- * = how many.  -1 when none. */
-static int failure_stage_pinned(struct pctx *c, int32_t *considered)
+/* A pin of the form attribute:NAME == 'VALUE' (the scheduler's zone and
+ * provider pins): 1 with NAME and VALUE copied out, else 0. */
+static int pin_attr(const char *e, char *name, size_t nn, char *value, size_t nv)
+{
+	const char *eq, *q;
+	size_t ln, lv;
+
+	if (strncmp(e, "attribute:", 10) != 0 || !(eq = strstr(e + 10, " == '")))
+		return 0;
+	ln = (size_t)(eq - (e + 10));
+	q = eq + 5;
+	lv = strlen(q);
+	if (ln == 0 || ln >= nn || lv < 2 || lv > nv || q[lv - 1] != '\'' || memchr(q, '\'', lv - 1))
+		return 0;
+	memcpy(name, e + 10, ln);
+	name[ln] = '\0';
+	memcpy(value, q, lv - 1);
+	value[lv - 1] = '\0';
+	return 1;
+}
+
+/* failure_stage_pinned's search when no pin tells where to look: every
+ * ACTIVE instance the pins allow, one by one. */
+static int failure_stage_scan(struct pctx *c, int32_t *considered)
 {
 	int32_t n = cluster_count(c->cl);
 	int best = -1;
@@ -397,6 +421,89 @@ static int failure_stage_pinned(struct pctx *c, int32_t *considered)
 		if (s > best)
 			best = s;
 	}
+	return best;
+}
+
+/* failure_stage for a policy with pins (the scheduler routes the task: a
+ * capacity provider's instances, a DAEMON's instance, a rebalancing
+ * task's zone): the instances a pin excludes are not considered (choice
+ * A4), so the closest is looked for among the ACTIVE ones the pins allow;
+ * *considered = how many.  -1 when none.  A DAEMON's pin names its
+ * instance (place_pin_instance): that one alone.  A pin
+ * attribute:NAME == 'VALUE' names the placeable instances of one part of
+ * tracked attribute NAME (tracked from the first such failure on; only its
+ * orders read here are then kept), searched as failure_stage searches the
+ * cluster: those with the CPU and the memory one by one, then whether one
+ * has the CPU, then whether there is one; the other pin, if any, checked
+ * on the instances met.  ACTIVE instances with a disconnected agent (in no
+ * part: stage AGENT) are looked for one by one, only when the cluster has
+ * some.  Without either form, every instance is looked at. */
+static int failure_stage_pinned(struct pctx *c, int32_t *considered)
+{
+	const struct place_policy *p = c->pol;
+	struct cluster *cl = c->cl;
+	int32_t n = cluster_count(cl), v = -1;
+	int best = -1, k0 = -1, a = -1, others = p->n_pins > 1;
+	int top = ST_CONSTRAINTS + p->n_constraints - p->n_pins - 1;   /* the last stage a failure reaches */
+	char name[256], value[512];
+	struct cluster_totals t;
+
+	*considered = 0;
+	if (p->pin_inst >= 0) {
+		int32_t i = p->pin_inst;
+
+		if (i >= n || cluster_status(cl, i) != INST_ACTIVE || place_pin_failed(c, i) >= 0)
+			return -1;
+		*considered = 1;
+		return place_stage(c, i);
+	}
+	for (int k = p->n_constraints - p->n_pins; k < p->n_constraints && k0 < 0; k++)
+		if (pin_attr(p->constraints[k].expression, name, sizeof name, value, sizeof value))
+			k0 = k;
+	if (k0 < 0)
+		return failure_stage_scan(c, considered);
+	a = cluster_spread_attr(cl, name);
+	v = cluster_spread_value_find(cl, a, value);
+	if (v >= 0 && cluster_part_size(cl, a, v) > 0) {
+		int32_t size = cluster_part_size(cl, a, v), r, q;
+		struct cl_cursor cur;
+
+		r = cluster_part_rank(cl, a, v, CL_BY_CPU, c->req->cpu_units, 0);
+		/* with the CPU and the memory: each one's stage */
+		for (q = cluster_cursor_from(&cur, cl, a, v, CL_BY_CPU, r, c->req->mem_mib, INT64_MAX);
+		     q < size && best < top; q = cluster_cursor_next(&cur)) {
+			int s;
+
+			if (others && place_pin_failed(c, cur.inst) >= 0)
+				continue;
+			s = place_stage(c, cur.inst);
+			if (s > best)
+				best = s;
+		}
+		/* with the CPU: short of memory */
+		for (q = cluster_cursor_from(&cur, cl, a, v, CL_BY_CPU, r, 0, INT64_MAX); q < size && best < 0;
+		     q = cluster_cursor_next(&cur))
+			if (!others || place_pin_failed(c, cur.inst) < 0)
+				best = ST_MEMORY;
+		/* placeable: short of CPU; and how many */
+		*considered = others ? 0 : size;
+		for (q = cluster_cursor_from(&cur, cl, a, v, CL_BY_NUM, 0, 0, INT64_MAX);
+		     q < size && (others || best < 0); q = cluster_cursor_next(&cur))
+			if (!others || place_pin_failed(c, cur.inst) < 0) {
+				*considered += others;
+				if (best < 0)
+					best = ST_CPU;
+			}
+	}
+	cluster_totals(cl, &t);
+	if (t.n_active > cluster_part_size(cl, CL_ALL, 0))
+		for (int32_t i = 0; i < n; i++)
+			if (cluster_status(cl, i) == INST_ACTIVE && !cluster_agent_connected(cl, i) &&
+			    place_pin_failed(c, i) < 0) {
+				++*considered;
+				if (best < ST_AGENT)
+					best = ST_AGENT;
+			}
 	return best;
 }
 
@@ -610,9 +717,11 @@ int32_t place_closest(struct cluster *cl, const struct place_req *req, uint32_t 
 	/* the earliest ACTIVE instance at that stage (A4's tie) among those
 	 * the pins allow: mostly one of the first, every ACTIVE one when only
 	 * the last is */
+	if (best >= 0 && p->pin_inst >= 0)      /* the one instance considered */
+		at = p->pin_inst;
 	for (int32_t i = 0; i < n && at < 0 && best >= 0; i++)
-		if (cluster_status(cl, i) == INST_ACTIVE && (p->n_pins == 0 || place_pin_failed(&c, i) < 0) &&
-		    place_stage(&c, i) == best)
+		if (cluster_status(cl, i) == INST_ACTIVE && place_stage(&c, i) == best &&
+		    (p->n_pins == 0 || place_pin_failed(&c, i) < 0))
 			at = i;
 	place_ctx_free(&c);
 	return at;

@@ -62,6 +62,10 @@ struct place_policy {
 	 * failing one is not considered (choice A4: neither counted nor named
 	 * as the closest, nor its reason given) */
 	int n_pins;
+	/* the instance a pin `instanceId == ID` names, when its caller says
+	 * (a DAEMON task's: place_pin_instance), else -1: a failure then looks
+	 * at that instance alone */
+	int32_t pin_inst;
 	enum place_tie_break tie_break;
 	/* placement's memo of what strategy k of the chain a placement runs
 	 * with this policy prepares on a cluster (spread: the tracked attribute
@@ -114,6 +118,9 @@ int place_add_member_of(struct place_policy *p, const char *expression,
  * (choice A4).  -1 with e filled when the expression does
  * not parse or there is no room. */
 int place_add_pin(struct place_policy *p, const char *expression, struct err *e);
+/* After place_add_pin(p, "instanceId == ID", e): ID is instance i (what a
+ * failure looks at, without a search). */
+void place_pin_instance(struct place_policy *p, int32_t i);
 /* A console template by name: az-balanced-spread, az-balanced-binpack,
  * binpack, one-task-per-host (docs/ecs-model.md §4.6).  Returns -1 with e filled when the name
  * is unknown (the message lists the valid names). */
