@@ -56,8 +56,9 @@ static int read_port(struct td_ctx *x, const cJSON *v, const char *path, struct 
 	p->host_port = has_h ? (int)hport : -1;
 	p->range_lo = p->range_hi = 0;
 	if (range) {
-		if (td->netmode != TD_NET_BRIDGE && td->netmode != TD_NET_AWSVPC &&
-		    td->netmode != TD_NET_DEFAULT)
+		/* B18: bridge or awsvpc only; B14's "default behaves like bridge for
+		 * ports" does not extend to ranges (docs/ecs-model.md §1.8). */
+		if (td->netmode != TD_NET_BRIDGE && td->netmode != TD_NET_AWSVPC)
 			return jr_fail(&c, "containerPortRange", "only allowed in bridge or awsvpc "
 				       "network mode, not %s", td_netmode_name(td->netmode));
 		if (has_c || has_h)

@@ -433,7 +433,7 @@ static int load_bad(const char *path, struct err *e)
  * (file, JSON path or line:col, reason) pinned in the .err sidecar. */
 static void test_own_refusals(void)
 {
-	T_EQ(t_bad_files_ext(OWN "bad", ".json", load_bad), 94);
+	T_EQ(t_bad_files_ext(OWN "bad", ".json", load_bad), 95);
 }
 
 /* ---- B1 shapes and families ------------------------------------------- */
@@ -935,6 +935,11 @@ static void test_ports(void)
 	}
 	REG_NO("'networkMode':'host'", "{'name':'a','memory':64,'portMappings':"
 	       "[{'containerPortRange':'8000-8009'}]}", "only allowed in bridge or awsvpc");
+	/* B18: default mode is not bridge for ranges (B14 covers ports, not ranges) */
+	REG_NO("'networkMode':'default'", "{'name':'a','memory':64,'portMappings':"
+	       "[{'containerPortRange':'100-200'}]}",
+	       "portMappings[0].containerPortRange: only allowed in bridge or awsvpc network "
+	       "mode, not default");
 	REG_NO("", "{'name':'a','memory':64,'portMappings':[{'containerPortRange':'8000-8009',"
 	       "'containerPort':8000}]}", "cannot be combined");
 	REG_NO("", "{'name':'a','memory':64,'portMappings':[{'containerPortRange':'9-3'}]}",
