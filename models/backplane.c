@@ -1388,11 +1388,16 @@ static int32_t register_instance(struct backplane *bp, const struct catalog_type
 				 const char *az, const struct scn_group *g, int provider)
 {
 	struct instance_spec spec;
-	struct inst_attr scratch[64];
+	struct inst_attr stack[64], *scratch = stack;
 	struct scn_attr cp_attr = { CP_ATTR, NULL };
 	char id[32], trunk[32];
 	int32_t i;
+	int n_given = provider >= 0 ? 1 : g ? g->n_attrs : 0;
 
+	/* every attribute the group gives is held, however many ecs.* ones
+	 * (docs/ecs-model.md §2.2); cluster_add copies them */
+	if (n_given + SCN_SPEC_EXTRA_ATTRS > (int)(sizeof stack / sizeof *stack))
+		scratch = xmalloc((size_t)(n_given + SCN_SPEC_EXTRA_ATTRS) * sizeof *scratch);
 	if (provider >= 0) {
 		/* an Auto Scaling group provider's instance: the attribute its
 		 * routed tasks' placement requires (cp_route.h) */
@@ -1411,6 +1416,8 @@ static int32_t register_instance(struct backplane *bp, const struct catalog_type
 	}
 	spec.registered_at_ms = EPOCH_BASE_MS + sim_now(bp->sim);
 	i = cluster_add(bp->cl, &spec);
+	if (scratch != stack)
+		free(scratch);
 	XGROW(bp->inst_group, bp->cap_inst_group, (size_t)i + 1);
 	bp->inst_group[i] = g ? (int)(g - bp->s->groups) : -1;
 	XGROW(bp->inst_cp, bp->cap_inst_cp, (size_t)i + 1);

@@ -409,7 +409,12 @@ int scenario_synthetic_taskdef(struct scenario *s, int64_t cpu_units, int64_t me
 
 /* Fill an instance spec for a new instance of `type` in `az` (attrs and
  * settings may be NULL: scenario defaults).  Strings point into the scenario
- * or into `scratch` (at least 64 entries), valid until the next call. */
+ * or into `scratch`, valid until the next call.  `scratch` holds at least
+ * n_attrs + SCN_SPEC_EXTRA_ATTRS entries: every given attribute is kept
+ * (a group may give any number of ecs.* ones, docs/ecs-model.md §2.2), after
+ * at most 3 the spec adds (ecs.capability.task-eni, ecs.vpc-id,
+ * ecs.subnet-id) and leaving one for the caller's ecs.awsvpc-trunk-id. */
+#define SCN_SPEC_EXTRA_ATTRS 4
 void scenario_instance_spec(const struct scenario *s, const struct catalog_type *type,
 			    const char *az, const struct scn_attr *attrs, int n_attrs,
 			    const struct scn_instance_settings *settings,

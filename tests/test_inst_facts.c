@@ -1,6 +1,7 @@
 /* tests/test_inst_facts.c — facts of container instances (docs/ecs-model.md
  * §2): the built-in attributes ecs.vpc-id, ecs.subnet-id (§2.2, choice E161)
- * and ecs.awsvpc-trunk-id (E162), ENI trunking only on Linux with agent
+ * and ecs.awsvpc-trunk-id (E162), every attribute a group gives held (the
+ * ecs.* ones beside the 10 custom ones), ENI trunking only on Linux with agent
  * ≥ 1.28.1 (§2.5), a registration that fails because ECS_RESERVED_MEMORY
  * exceeds the host's memory (§2.1, E164), and a host that fails for good
  * with its agent silent: not deregistered automatically (§2.4, E163).
@@ -258,6 +259,70 @@ static void test_refused(void)
 	}
 }
 
+/* §2.2: a group's attributes are all held.  ecs.* names (capability
+ * attributes the agent would set) do not count toward the 10 custom ones,
+ * so a group may give 70 of them beside 10 custom ones; with trunking the
+ * instance also carries ecs.awsvpc-trunk-id: 3 + 80 + 1 attributes besides
+ * the 6 built-ins.  A task that needs the last ecs.* name, the last custom
+ * one and the trunk id is placed on the instance (the old code kept the
+ * first 62 given ones and dropped the rest without a word).  An 11th custom
+ * attribute is refused at the group's attributes. */
+/* ,"attributes":{ ecs.x00..ecs.x69 (null), c0..c<custom-1> = v<k> } */
+static void many_attrs(char *buf, size_t size, int custom)
+{
+	size_t n = 0;
+
+	n += (size_t)snprintf(buf + n, size - n, ",\"attributes\":{");
+	for (int k = 0; k < 70; k++)
+		n += (size_t)snprintf(buf + n, size - n, "\"ecs.x%02d\":null,", k);
+	for (int k = 0; k < custom; k++)
+		n += (size_t)snprintf(buf + n, size - n, "\"c%d\":\"v%d\"%s", k, k,
+				      k < custom - 1 ? "," : "}");
+	CU_ASSERT_FATAL(n < size - 1);
+}
+
+static void test_many_attrs(void)
+{
+	char attrs[2400], text[3200];
+	struct err e;
+	struct scenario *s;
+
+	many_attrs(attrs, sizeof attrs, 10);
+	td_member("td-last.json", "attribute:ecs.x69 exists and attribute:c9 == v9 and "
+		  "attribute:ecs.awsvpc-trunk-id exists");
+	td_member("td-first.json", "attribute:ecs.x00 exists and attribute:c0 == v0");
+	snprintf(text, sizeof text, HEAD("ma", 60)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\","
+		 "\"settings\":{\"eniTrunking\":true}%s}],"
+		 "\"taskDefinitions\":{\"last\":\"td-last.json\",\"first\":\"td-first.json\"},"
+		 "\"pending\":{\"mode\":\"fail\"},\"workload\":{\"traces\":[\"ma.csv\"]}}", attrs);
+	rs_write("ma.json", text);
+	rs_write("ma.csv", TRACE_HDR "0,run_task,,last,1,,\n1,run_task,,first,1,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("ma.json", "ma", NULL, NULL, NULL), 0);
+	{
+		char *l = where("ma", "last"), *f = where("ma", "first");
+
+		T_STREQ(l, "ci-00001");
+		T_STREQ(f, "ci-00001");
+		free(l);
+		free(f);
+	}
+	T_EQ(rs_rows("ma", "placement_failures.csv"), 0);
+
+	/* an 11th custom attribute (§2.2: at most 10 per resource) */
+	many_attrs(attrs, sizeof attrs, 11);
+	snprintf(text, sizeof text, HEAD("m11", 60)
+		 "\"instanceGroups\":[" GROUP("m5.large", "us-east-1a", 1, "%s") "]}", attrs);
+	rs_write("m11.json", text);
+	snprintf(text, sizeof text, "%s/m11.json", rs_dir());
+	err_clear(&e);
+	s = scenario_load(text, &e);
+	CU_ASSERT_PTR_NULL(s);
+	scenario_free(s);
+	T_STREQ(e.path, "$.instanceGroups[0].attributes");
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "at most 10 custom attributes"));
+}
+
 /* §2.4: a host that fails for good (instance_fail without repair) with its
  * agent silent is not deregistered: at every event after the failure the
  * instance is ACTIVE (its agent disconnected once the heartbeat timeout
@@ -343,6 +408,7 @@ static CU_TestInfo inst_tests[] = {
 	{ "trunking: Linux, agent >= 1.28.1, ecs.awsvpc-trunk-id", test_trunking },
 	{ "bad network, built-ins and reserved memory refused", test_refused },
 	{ "a failed host with a silent agent stays registered", test_failed_stays_registered },
+	{ "80 given attributes all held, an 11th custom one refused", test_many_attrs },
 	CU_TEST_INFO_NULL,
 };
 

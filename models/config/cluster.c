@@ -479,7 +479,7 @@ void scenario_instance_spec(const struct scenario *s, const struct catalog_type 
 	for (int k = 0; s->subnet_ids && az && k < s->n_azs; k++)
 		if (strcmp(s->azs[k], az) == 0)
 			scratch[n++] = (struct inst_attr){ "ecs.subnet-id", s->subnet_ids[k] };
-	for (int i = 0; i < n_attrs && n < 62; i++)
+	for (int i = 0; i < n_attrs; i++)
 		scratch[n++] = (struct inst_attr){ attrs[i].name, attrs[i].value };
 	spec->attrs = scratch;
 	spec->n_attrs = n;
