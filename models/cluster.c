@@ -27,6 +27,12 @@ static const uint16_t linux_tcp[] = { 22, 2375, 2376, 51678, 51679 };          /
 static const uint16_t windows_tcp[] = { 53, 135, 139, 445, 2375, 2376, 3389, 5985, 5986,
 					51678, 51679 };                           /* D2 */
 
+int cluster_default_reserved_tcp(int windows)
+{
+	return windows ? (int)(sizeof windows_tcp / sizeof *windows_tcp)
+		       : (int)(sizeof linux_tcp / sizeof *linux_tcp);
+}
+
 /* ---- instances ---- */
 
 static int counted(enum inst_status st)

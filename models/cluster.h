@@ -72,6 +72,10 @@ void cluster_free(struct cluster *cl);        /* NULL is a no-op */
  * something cluster-specific is valid for (an address may be reused). */
 uint64_t cluster_serial(const struct cluster *cl);
 
+/* How many TCP ports the agent reserves by default (docs/ecs-model.md
+ * choice D2): the Windows list's or the Linux list's length. */
+int cluster_default_reserved_tcp(int windows);
+
 /* Register an instance (status ACTIVE, agent connected).  Returns its
  * number.  The spec must be valid (the scenario loader checks it). */
 int32_t cluster_add(struct cluster *cl, const struct instance_spec *spec);

@@ -48,6 +48,13 @@ struct scn_instance_settings {
 	char *os_family;               /* default "LINUX" */
 	int task_eni;                  /* ecs.capability.task-eni present, default 1 */
 	int trunking;                  /* awsvpc ENI trunking, default 0 */
+	/* ECS_RESERVED_PORTS / ECS_RESERVED_PORTS_UDP (§1.8, choice D2): NULL =
+	 * the agent's defaults (TCP by OS family, UDP none); an empty list is
+	 * not NULL */
+	uint16_t *reserved_tcp;
+	int n_reserved_tcp;
+	uint16_t *reserved_udp;
+	int n_reserved_udp;
 };
 
 /* Timings of the control plane and the agents (docs/ecs-model.md §3, §5, §7,

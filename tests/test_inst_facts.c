@@ -2,9 +2,10 @@
  * §2): the built-in attributes ecs.vpc-id, ecs.subnet-id (§2.2, choice E161)
  * and ecs.awsvpc-trunk-id (E162), every attribute a group gives held (the
  * ecs.* ones beside the 10 custom ones), ENI trunking only on Linux with agent
- * ≥ 1.28.1 (§2.5), a registration that fails because ECS_RESERVED_MEMORY
- * exceeds the host's memory (§2.1, E164), and a host that fails for good
- * with its agent silent: not deregistered automatically (§2.4, E163).
+ * ≥ 1.28.1 (§2.5), the agent-reserved ports as settings (§1.8, D2, D3), a
+ * registration that fails because ECS_RESERVED_MEMORY exceeds the host's
+ * memory (§2.1, E164), and a host that fails for good with its agent
+ * silent: not deregistered automatically (§2.4, E163).
  * Expected placements, counts and dollars come from the rules, by hand. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -323,6 +324,143 @@ static void test_many_attrs(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "at most 10 custom attributes"));
 }
 
+/* §1.8, §2.1, choice D2: the agent-reserved ports are instance settings.
+ * By default the agent reserves TCP 22 (Linux), so a host-mode task on port
+ * 22 is not placed (RESOURCE:PORTS) while a udp 53 one is (no UDP ports
+ * reserved).  instanceDefaults' reservedPorts without 22 lets the port-22
+ * task in and still blocks 2375; a group's reservedPorts [] frees every TCP
+ * port (overriding instanceDefaults' [22]) and its reservedPortsUdp [53]
+ * blocks the udp 53 task. */
+static void test_reserved_ports(void)
+{
+	static const struct { const char *defaults, *settings; int p22, p2375, u53; } c[] = {
+		{ "{}", "{}", 0, 0, 1 },
+		{ "{\"reservedPorts\":[2375,2376,51678,51679]}", "{}", 1, 0, 1 },
+		{ "{\"reservedPorts\":[22]}", "{\"reservedPorts\":[],\"reservedPortsUdp\":[53]}", 1, 1, 0 },
+	};
+
+	rs_write("td-p22.json", "{\"family\":\"p22\",\"networkMode\":\"host\",\"containerDefinitions\":"
+		 "[{\"name\":\"a\",\"image\":\"x\",\"memory\":64,\"portMappings\":[{\"containerPort\":22}]}]}");
+	rs_write("td-p2375.json", "{\"family\":\"p2375\",\"containerDefinitions\":[{\"name\":\"a\","
+		 "\"image\":\"x\",\"memory\":64,\"portMappings\":[{\"containerPort\":80,\"hostPort\":2375}]}]}");
+	rs_write("td-u53.json", "{\"family\":\"u53\",\"networkMode\":\"host\",\"containerDefinitions\":"
+		 "[{\"name\":\"a\",\"image\":\"x\",\"memory\":64,\"portMappings\":[{\"containerPort\":53,"
+		 "\"protocol\":\"udp\"}]}]}");
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		char text[1200], tag[16];
+		char *w;
+
+		snprintf(text, sizeof text, HEAD("rp", 60) "\"instanceDefaults\":%s,"
+			 "\"instanceGroups\":[" GROUP("m5.large", "us-east-1a", 1, ",\"settings\":%s") "],"
+			 "\"taskDefinitions\":{\"p22\":\"td-p22.json\",\"p2375\":\"td-p2375.json\","
+			 "\"u53\":\"td-u53.json\"},"
+			 "\"pending\":{\"mode\":\"fail\"},\"workload\":{\"traces\":[\"rp.csv\"]}}",
+			 c[i].defaults, c[i].settings);
+		rs_write("rp.json", text);
+		rs_write("rp.csv", TRACE_HDR "0,run_task,,p22,1,,\n1,run_task,,p2375,1,,\n2,run_task,,u53,1,,\n");
+		snprintf(tag, sizeof tag, "rp%zu", i);
+		CU_ASSERT_EQUAL_FATAL(rs_run("rp.json", tag, NULL, NULL, NULL), 0);
+		w = where(tag, "p22");
+		T_STREQ(w, c[i].p22 ? "ci-00001" : "");
+		free(w);
+		w = where(tag, "p2375");
+		T_STREQ(w, c[i].p2375 ? "ci-00001" : "");
+		free(w);
+		w = where(tag, "u53");
+		T_STREQ(w, c[i].u53 ? "ci-00001" : "");
+		free(w);
+		T_EQ(rs_rows(tag, "placement_failures.csv"), !c[i].p22 + !c[i].p2375 + !c[i].u53);
+		if (!c[i].p22)
+			RS_IS(tag, "placement_failures.csv", 1, "reason", "RESOURCE:PORTS");
+	}
+}
+
+/* "[1000,1001,...]" with n ports */
+static void port_list(char *buf, size_t size, int n)
+{
+	size_t k = 0;
+
+	k += (size_t)snprintf(buf + k, size - k, "[");
+	for (int i = 0; i < n; i++)
+		k += (size_t)snprintf(buf + k, size - k, "%d%s", 1000 + i, i < n - 1 ? "," : "]");
+	CU_ASSERT_FATAL(k < size - 1);
+}
+
+/* Scenario `text` is refused at `path` with `reason` in the message; path
+ * NULL: it loads. */
+static void refused_at(const char *text, const char *path, const char *reason, int i)
+{
+	char p[400];
+	struct err e;
+	struct scenario *s;
+
+	rs_write("bad.json", text);
+	snprintf(p, sizeof p, "%s/bad.json", rs_dir());
+	err_clear(&e);
+	s = scenario_load(p, &e);
+	if (!path) {
+		if (!s) {
+			char m[1200];
+
+			snprintf(m, sizeof m, "case %d: refused: %.200s: %.300s", i, e.path, e.msg);
+			T_FAIL(m);
+		} else {
+			CU_PASS("loaded");
+		}
+	} else if (s || strcmp(e.path, path) != 0 || !strstr(e.msg, reason)) {
+		char m[1600];
+
+		snprintf(m, sizeof m, "case %d: got %s\"%.200s: %.300s\", want path %s and \"%s\"",
+			 i, s ? "a scenario, " : "", s ? "" : e.path, s ? "" : e.msg, path, reason);
+		T_FAIL(m);
+	} else {
+		CU_PASS("refused");
+	}
+	scenario_free(s);
+}
+
+/* The reserved-port lists are checked where they are given: ports 1-65535,
+ * each once, at most 100 reserved ports per instance, TCP and UDP together
+ * with the agent defaults where a list is not given (D3). */
+static void test_reserved_ports_refused(void)
+{
+	char many[800], text[1600];
+	static const struct { const char *body, *path, *reason; } bad[] = {
+		{ "\"instanceDefaults\":{\"reservedPorts\":[22,80,22]}", "$.instanceDefaults.reservedPorts[2]",
+		  "tcp port 22 is listed twice" },
+		{ "\"instanceDefaults\":{\"reservedPortsUdp\":[0]}", "$.instanceDefaults.reservedPortsUdp[0]",
+		  "[1, 65535]" },
+		{ "\"instanceDefaults\":{\"reservedPorts\":[65536]}", "$.instanceDefaults.reservedPorts[0]",
+		  "[1, 65535]" },
+		{ "\"instanceDefaults\":{\"reservedPorts\":\"22\"}", "$.instanceDefaults.reservedPorts", "array" },
+		{ "\"instanceDefaults\":{\"reservedPorts\":[22.5]}", "$.instanceDefaults.reservedPorts[0]", "integer" },
+		{ "\"instanceGroups\":[" GROUP("m5.large", "us-east-1a", 1, ",\"settings\":{\"reservedPortsUdp\":[53,53]}")
+		  "]", "$.instanceGroups[0].settings.reservedPortsUdp[1]", "udp port 53 is listed twice" },
+	};
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(text, sizeof text, HEAD("bad", 60) "%s}", bad[i].body);
+		refused_at(text, bad[i].path, bad[i].reason, (int)i);
+	}
+	/* 101 UDP ports; 96 UDP ports beside the 5 default TCP ones (101); 96
+	 * beside reservedPorts [] (accepted); 90 UDP ports with a group
+	 * switching to Windows (11 default TCP ports: 101) */
+	port_list(many, sizeof many, 101);
+	snprintf(text, sizeof text, HEAD("bad", 60) "\"instanceDefaults\":{\"reservedPortsUdp\":%s}}", many);
+	refused_at(text, "$.instanceDefaults.reservedPortsUdp", "at most 100", 100);
+	port_list(many, sizeof many, 96);
+	snprintf(text, sizeof text, HEAD("bad", 60) "\"instanceDefaults\":{\"reservedPortsUdp\":%s}}", many);
+	refused_at(text, "$.instanceDefaults.reservedPortsUdp", "5 reserved TCP and 96 UDP ports", 101);
+	snprintf(text, sizeof text, HEAD("ok", 60) "\"instanceDefaults\":{\"reservedPorts\":[],"
+		 "\"reservedPortsUdp\":%s}}", many);
+	refused_at(text, NULL, NULL, 102);
+	port_list(many, sizeof many, 90);
+	snprintf(text, sizeof text, HEAD("bad", 60) "\"instanceDefaults\":{\"reservedPortsUdp\":%s},"
+		 "\"instanceGroups\":[" GROUP("m5.large", "us-east-1a", 1,
+		 ",\"settings\":{\"osFamily\":\"WINDOWS_SERVER_2022_FULL\"}") "]}", many);
+	refused_at(text, "$.instanceGroups[0].settings.osFamily", "11 reserved TCP and 90 UDP ports", 103);
+}
+
 /* §2.4: a host that fails for good (instance_fail without repair) with its
  * agent silent is not deregistered: at every event after the failure the
  * instance is ACTIVE (its agent disconnected once the heartbeat timeout
@@ -409,6 +547,8 @@ static CU_TestInfo inst_tests[] = {
 	{ "bad network, built-ins and reserved memory refused", test_refused },
 	{ "a failed host with a silent agent stays registered", test_failed_stays_registered },
 	{ "80 given attributes all held, an 11th custom one refused", test_many_attrs },
+	{ "agent-reserved ports: defaults, instanceDefaults, a group", test_reserved_ports },
+	{ "agent-reserved ports: bad lists refused", test_reserved_ports_refused },
 	CU_TEST_INFO_NULL,
 };
 

@@ -18,12 +18,29 @@
 
 #define MAX_INSTANCES_PER_GROUP 100000
 #define MAX_CUSTOM_ATTRS 10        /* docs/ecs-model.md §2.2 */
+#define MAX_RESERVED_PORTS 100     /* per instance, TCP and UDP together: choice D3 */
 
 static void settings_free(struct scn_instance_settings *st)
 {
 	free(st->ami_id);
 	free(st->agent_version);
 	free(st->os_family);
+	free(st->reserved_tcp);
+	free(st->reserved_udp);
+}
+
+/* A copy of a reserved-port list; NULL stays NULL (the default), an empty
+ * list gets a non-NULL one. */
+static uint16_t *ports_dup(const uint16_t *p, int n)
+{
+	uint16_t *q;
+
+	if (!p)
+		return NULL;
+	q = xcalloc((size_t)n + 1, sizeof *q);
+	if (n > 0)
+		memcpy(q, p, (size_t)n * sizeof *q);
+	return q;
 }
 
 static void settings_copy(struct scn_instance_settings *d, const struct scn_instance_settings *s)
@@ -32,6 +49,45 @@ static void settings_copy(struct scn_instance_settings *d, const struct scn_inst
 	d->ami_id = xstrdup(s->ami_id);
 	d->agent_version = xstrdup(s->agent_version);
 	d->os_family = xstrdup(s->os_family);
+	d->reserved_tcp = ports_dup(s->reserved_tcp, s->n_reserved_tcp);
+	d->reserved_udp = ports_dup(s->reserved_udp, s->n_reserved_udp);
+}
+
+/* reservedPorts / reservedPortsUdp (ECS_RESERVED_PORTS / _UDP, docs/ecs-model.md
+ * §1.8, choices D2, D3): ports 1-65535, each once, at most 100; the list
+ * replaces what *out held. */
+static int read_ports(const struct jr *c, const cJSON *arr, const char *key, const char *proto,
+		      uint16_t **out, int *n_out, struct err *e)
+{
+	char base[560], p[600];
+	uint16_t *v;
+	int k = 0;
+
+	if (cJSON_GetArraySize(arr) > MAX_RESERVED_PORTS)
+		return jr_fail(c, key, "at most %d reserved ports per instance (docs/ecs-model.md "
+			       "choice D3), got %d", MAX_RESERVED_PORTS, cJSON_GetArraySize(arr));
+	jr_path(c, key, base, sizeof base);
+	v = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *v);
+	for (const cJSON *a = arr->child; a; a = a->next, k++) {
+		int64_t port;
+
+		snprintf(p, sizeof p, "%s[%d]", base, k);
+		if (jv_int(a, c->file, p, 1, 65535, &port, e)) {
+			free(v);
+			return -1;
+		}
+		for (int j = 0; j < k; j++)
+			if (v[j] == port) {
+				free(v);
+				return err_at(e, c->file, 0, 0, p, "%s port %d is listed twice (also at [%d])",
+					      proto, (int)port, j);
+			}
+		v[k] = (uint16_t)port;
+	}
+	free(*out);
+	*out = v;
+	*n_out = k;
+	return 0;
 }
 
 static int valid_attr_name(const char *s)
@@ -77,7 +133,8 @@ static int read_settings(const cJSON *obj, const char *file, const char *path,
 {
 	struct jr c;
 	const char *ami, *agent, *osf;
-	int rc;
+	const cJSON *rtcp, *rudp;
+	int rc, n_tcp;
 
 	settings_copy(out, dflt);
 	if (!obj)
@@ -93,6 +150,8 @@ static int read_settings(const cJSON *obj, const char *file, const char *path,
 	     jr_opt_str(&c, "osFamily", dflt->os_family, &osf) ||
 	     jr_opt_bool(&c, "taskEniCapability", dflt->task_eni, &out->task_eni) ||
 	     jr_opt_bool(&c, "eniTrunking", dflt->trunking, &out->trunking) ||
+	     jr_opt_array(&c, "reservedPorts", &rtcp) ||
+	     jr_opt_array(&c, "reservedPortsUdp", &rudp) ||
 	     jr_end(&c);
 	if (rc)
 		return -1;
@@ -104,6 +163,23 @@ static int read_settings(const cJSON *obj, const char *file, const char *path,
 	out->os_family = xstrdup(osf);
 	if (strcmp(osf, "LINUX") != 0 && strncmp(osf, "WINDOWS_SERVER_", 15) != 0)
 		return jr_fail(&c, "osFamily", "expected LINUX or WINDOWS_SERVER_*, got \"%s\"", osf);
+	if ((rtcp && read_ports(&c, rtcp, "reservedPorts", "tcp", &out->reserved_tcp,
+				&out->n_reserved_tcp, e)) ||
+	    (rudp && read_ports(&c, rudp, "reservedPortsUdp", "udp", &out->reserved_udp,
+				&out->n_reserved_udp, e)))
+		return -1;
+	/* D3: the instance holds at most 100 reserved ports, TCP and UDP
+	 * together, the agent's own included: with more, no task with a port
+	 * could ever be placed.  Where neither list is given here, only a
+	 * changed osFamily (the default TCP list) can push it over. */
+	n_tcp = out->reserved_tcp ? out->n_reserved_tcp
+				  : cluster_default_reserved_tcp(strncmp(osf, "WINDOWS", 7) == 0);
+	if (n_tcp + out->n_reserved_udp > MAX_RESERVED_PORTS)
+		return jr_fail(&c, rudp ? "reservedPortsUdp" : rtcp ? "reservedPorts" : "osFamily",
+			       "%d reserved TCP and %d UDP ports%s: at most %d per instance together "
+			       "(docs/ecs-model.md choice D3)", n_tcp, out->n_reserved_udp,
+			       out->reserved_tcp ? "" : " (the agent's default TCP list)",
+			       MAX_RESERVED_PORTS);
 	return 0;
 }
 
@@ -471,6 +547,11 @@ void scenario_instance_spec(const struct scenario *s, const struct catalog_type 
 	spec->eni_tasks = scenario_trunking(s, type, st) ? type->trunk_tasks
 							 : (type->max_enis > 0 ? type->max_enis - 1 : 0);
 	spec->agent_version = st->agent_version;
+	/* §1.8, choice D2: NULL = the agent's defaults by OS */
+	spec->reserved_tcp = st->reserved_tcp;
+	spec->n_reserved_tcp = st->n_reserved_tcp;
+	spec->reserved_udp = st->reserved_udp;
+	spec->n_reserved_udp = st->n_reserved_udp;
 	if (st->task_eni)
 		scratch[n++] = (struct inst_attr){ "ecs.capability.task-eni", NULL };
 	/* §2.2, choice E161: the VPC and the zone's subnet ($.network) */
