@@ -219,6 +219,7 @@ static void agent_free_all(struct backplane *bp)
 	}
 	free(ag->a_mem);
 	free(ag->quick_mem);
+	free(ag->outage);
 	agent_health_free(bp);
 	free(ag);
 	bp_set_actor_state(bp, BA_AGENT, NULL);
@@ -1245,57 +1246,80 @@ static uint64_t inst_arg(int32_t inst, uint32_t epoch)
 	return (uint64_t)(uint32_t)inst << 32 | epoch;
 }
 
-/* When an agent cut off for `duration` is back (docs/ecs-model.md §7.1,
- * choice E111): it tries again after waits of reconnectInitialSeconds, then
+/* When an agent cut off is back (docs/ecs-model.md §7.1, choice E111): it
+ * tries again after waits of reconnectInitialSeconds, then
  * reconnectMultiplier times longer each time up to reconnectMaxSeconds, each
  * wait plus uniform [0, reconnectJitter × wait) (the agent's back-off adds
  * its jitter, never takes it off); its tries start with the outage, and the
  * first one at or after the outage's end gets through.  An initial wait of
- * 0: back the moment the outage ends. */
-static sim_time_t reconnect_after(struct agents *ag, const struct scn_timing *tm, sim_time_t duration)
+ * 0: back the moment the outage ends.  `t` is the try reached so far (from
+ * the outage's start) and *wait the next wait; returns the first try at or
+ * after `until`, *wait the one after it. */
+static sim_time_t reconnect_after(struct agents *ag, const struct scn_timing *tm, sim_time_t t, double *wait,
+				  sim_time_t until)
 {
-	double wait = (double)tm->reconnect_initial;
-	sim_time_t t = 0;
-
 	if (tm->reconnect_initial <= 0)
-		return duration;
-	while (t < duration) {
-		sim_time_t w = (sim_time_t)wait, j = (sim_time_t)(tm->reconnect_jitter * (double)w);
+		return until > t ? until : t;
+	while (t < until) {
+		sim_time_t w = (sim_time_t)*wait, j = (sim_time_t)(tm->reconnect_jitter * (double)w);
 
 		if (j > 0)
 			w += (sim_time_t)gsl_rng_uniform_int(ag->reconnect_rng, (unsigned long)j);
 		t += w > 0 ? w : 1;
-		wait *= tm->reconnect_multiplier;
-		if (wait > (double)tm->reconnect_max)
-			wait = (double)tm->reconnect_max;
+		*wait *= tm->reconnect_multiplier;
+		if (*wait > (double)tm->reconnect_max)
+			*wait = (double)tm->reconnect_max;
 	}
 	return t;
 }
 
-/* The agent stops talking to the backplane for `duration` (-1: for good). */
+/* The agent stops talking to the backplane for `duration` (-1: for good).
+ * One already silent stays silent to the later of the two ends: the input
+ * says it is silent over the union of its disconnects (docs/ecs-model.md
+ * §7.4, choice E233).  Its outage goes on (same start, same detection) and
+ * its back-off goes on from the try that would have got through; that try's
+ * reconnect event is then stale (on_reconnect: not at back_at). */
 static void agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration)
 {
+	struct agents *ag = agents_of(bp);
 	struct agent *a = agent_at(bp, inst);
+	struct agent_outage *o;
+	sim_time_t now = sim_now(backplane_sim(bp)), jitter;
 
 	if (a->down)
 		return;
-	sim_time_t jitter;
-
-	if (!a->up)
+	if (!a->up) {
+		o = &ag->outage[inst];
+		if (o->back_at == INT64_MAX || (duration >= 0 && now + duration <= o->back_at))
+			return;
+		if (duration < 0)
+			o->back_at = INT64_MAX;
+		else {
+			o->back_at = o->start + reconnect_after(ag, a->tm, o->back_at - o->start, &o->wait,
+								 now + duration - o->start);
+			sim_after(backplane_sim(bp), o->back_at - now, ag->ev_reconnect, bp, inst_arg(inst, a->epoch));
+		}
 		return;
+	}
 	jitter = timing(bp)->heartbeat_jitter > 0
-		? (sim_time_t)gsl_rng_uniform_int(agents_of(bp)->rng, (unsigned long)timing(bp)->heartbeat_jitter)
+		? (sim_time_t)gsl_rng_uniform_int(ag->rng, (unsigned long)timing(bp)->heartbeat_jitter)
 		: 0;
 	a->up = 0;
-	quick_set(agents_of(bp), inst);
+	quick_set(ag, inst);
 	bp_quick_clear(bp, inst);
 	a->epoch++;
+	XGROW(ag->outage, ag->cap_outage, (size_t)inst + 1);
+	o = &ag->outage[inst];
+	o->start = now;
+	o->back_at = INT64_MAX;
+	o->wait = (double)a->tm->reconnect_initial;
 	/* docs/ecs-model.md §7.1: the session is dropped when no heartbeat came for the timeout */
-	sim_after(backplane_sim(bp), timing(bp)->heartbeat_timeout + jitter, agents_of(bp)->ev_detect, bp,
+	sim_after(backplane_sim(bp), timing(bp)->heartbeat_timeout + jitter, ag->ev_detect, bp,
 		  inst_arg(inst, a->epoch));
-	if (duration >= 0)
-		sim_after(backplane_sim(bp), reconnect_after(agents_of(bp), a->tm, duration), agents_of(bp)->ev_reconnect,
-			  bp, inst_arg(inst, a->epoch));
+	if (duration >= 0) {
+		o->back_at = now + reconnect_after(ag, a->tm, 0, &o->wait, duration);
+		sim_after(backplane_sim(bp), o->back_at - now, ag->ev_reconnect, bp, inst_arg(inst, a->epoch));
+	}
 }
 
 static void on_detect(struct sim *s, void *ctx, const struct event *ev)
@@ -1319,8 +1343,7 @@ static void on_reconnect(struct sim *s, void *ctx, const struct event *ev)
 	uint64_t *held = a->outbox;
 	size_t n = a->n_out;
 
-	(void)s;
-	if (a->up || a->epoch != (uint32_t)ev->arg)
+	if (a->up || a->epoch != (uint32_t)ev->arg || sim_now(s) != agents_of(bp)->outage[inst].back_at)
 		return;
 	a->up = 1;
 	quick_set(agents_of(bp), inst);

@@ -19,6 +19,15 @@
  * cache's summary, the settings), each step's only look at the agent. */
 struct hc_faults;
 
+/* An agent's disconnect in progress (docs/ecs-model.md §7.4, choice E111):
+ * its back-off's tries count from `start`; the one at `back_at` gets
+ * through (INT64_MAX: none, the agent is silent for good), and the wait
+ * after it would be `wait` ms. */
+struct agent_outage {
+	sim_time_t start, back_at;
+	double wait;
+};
+
 struct agent {
 	uint8_t up;                /* the agent process can talk to the backplane */
 	uint8_t down;              /* the instance is down (failed): nobody there to talk to */
@@ -73,6 +82,9 @@ struct agents {
 	const struct scn_timing *tms[255];
 	int n_tms;
 	struct hc_faults *hc;      /* failing health checks (models/agent_health.c) */
+	struct agent_outage *outage;   /* per instance: its current disconnect (agent.c
+					* agent_disconnect); written when one starts */
+	size_t cap_outage;
 };
 
 /* The failing health checks' state (models/agent_health.c): set up at

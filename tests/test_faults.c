@@ -519,6 +519,74 @@ static void test_reconnect_backoff(void)
 	CU_ASSERT(strstr(msg, "$.agent.reconnectJitter") != NULL);
 }
 
+/* Overlapping agent disconnects (docs/ecs-model.md §7.4, choices D8, E233):
+ * the agent is silent over the union of its disconnects, and back at its
+ * back-off's first try at or after the later end.  No reconnect jitter,
+ * so each return is exactly 100 s + the plain schedule of an 1,100-s
+ * outage: ci-00001 is cut off 100-400 s, then 300-1,200 s (the second
+ * row extends the first; it came back at ~413 s when the second was
+ * dropped); ci-00002 100-1,200 s, then 300-400 s (inside: no change);
+ * ci-00003 100-1,200 s in one row (the reference); ci-00004's group draws
+ * a disconnect at 100 s for 300 s and a trace row cuts it off 300-1,200 s
+ * (the trace extends the stochastic one).  Then, the brief's case with
+ * work: rows 100-400 s and 300-1,200 s on ci-00001 of two instances, ten
+ * RunTasks at 500 s: nothing is placed on ci-00001 before 1,200 s, the
+ * ones that waited go there when it is back. */
+static void test_overlapping_disconnects(void)
+{
+	int64_t back = 100000 + plain_schedule(1100000);
+	struct reconn c;
+	int on1 = 0, rows;
+
+	rs_write("ov.json", "{\"name\":\"ov\",\"durationSeconds\":5000,"
+		 "\"controlPlane\":{\"heartbeatTimeoutSeconds\":60,\"heartbeatJitterSeconds\":0},"
+		 "\"agent\":{\"reconnectJitter\":0},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"name\":\"a\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":3},"
+		 "{\"name\":\"b\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1,"
+		 "\"agentDisconnects\":{\"interArrivalSeconds\":100,\"durationSeconds\":300}}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"workload\":{\"traces\":[\"ov.csv\"]}}");
+	rs_write("ov.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "100,agent_disconnect,ci-00001,,,300,\n"
+		 "100,agent_disconnect,ci-00002,,,1100,\n"
+		 "100,agent_disconnect,ci-00003,,,1100,\n"
+		 "300,agent_disconnect,ci-00001,,,900,\n"
+		 "300,agent_disconnect,ci-00002,,,100,\n"
+		 "300,agent_disconnect,ci-00004,,,900,\n");
+	for (int i = 0; i < 4; i++) {
+		c.back_ms[i] = -1;
+		c.was[i] = 1;
+	}
+	CU_ASSERT_EQUAL_FATAL(rs_run("ov.json", "ov", NULL, reconn_observe, &c), 0);
+	for (int i = 0; i < 4; i++)
+		T_EQ(c.back_ms[i], back);
+
+	rs_write("ow.json", "{\"name\":\"ow\",\"durationSeconds\":2000,"
+		 "\"controlPlane\":{\"heartbeatTimeoutSeconds\":60,\"heartbeatJitterSeconds\":0},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"workload\":{\"traces\":[\"ow.csv\"]}}");
+	rs_write("ow.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "100,agent_disconnect,ci-00001,,,300,\n"
+		 "300,agent_disconnect,ci-00001,,,900,\n"
+		 "500,run_task,,small,10,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("ow.json", "ow", NULL, NULL, NULL), 0);
+	rows = rs_rows("ow", "tasks.csv");
+	T_EQ(rows, 10);
+	for (int r = 1; r <= rows; r++) {
+		char *inst = rs_cell("ow", "tasks.csv", r, "instance_id");
+
+		if (inst && strcmp(inst, "ci-00001") == 0) {
+			on1++;
+			CU_ASSERT(rs_num("ow", "tasks.csv", r, "placed_s") >= 1200);
+		}
+		free(inst);
+	}
+	CU_ASSERT(on1 >= 2);
+}
+
 /* service_summary.csv mean_time_to_replace_s pairs a lost task with the
  * next start only while the service is short of tasks.  Desired 3 on three
  * instances; ci-00001 fails for good at 100 s, its task is lost at 160 s
@@ -567,6 +635,7 @@ static CU_TestInfo fault_tests[] = {
 	{ "steady-state availability", test_steady_state_availability },
 	{ "stochastic outages", test_stochastic_outages },
 	{ "the agent's reconnect back-off", test_reconnect_backoff },
+	{ "overlapping agent disconnects: the union", test_overlapping_disconnects },
 	{ "time to replace: only tasks the service is short of", test_time_to_replace_only_missing },
 	CU_TEST_INFO_NULL,
 };
