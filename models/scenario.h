@@ -70,12 +70,16 @@ struct scn_timing {
 					   * step's length: the given one, or the
 					   * agent's timeout below when it is longer */
 	/* the agent gives up creating / starting a container (docs/ecs-model.md
-	 * §7.3, choice E207): ECS_CONTAINER_START_TIMEOUT 180 s,
+	 * §7.3, choice E207): ECS_CONTAINER_START_TIMEOUT 180 s (480 s on
+	 * Windows),
 	 * ECS_CONTAINER_CREATE_TIMEOUT 240 s; containerStartSeconds as given
 	 * (start_given), and start_times_out when it exceeds either: the step
 	 * then ends at the smaller timeout with TaskFailedToStart */
 	sim_time_t start_timeout, create_timeout, start_given;
 	int start_times_out;
+	int start_timeout_set;            /* containerStartTimeoutSeconds given (here or in the
+					   * base it was copied from); else start_timeout is its
+					   * instances' OS default: 180 s Linux, 480 s Windows */
 	double start_failure_p;           /* a task's containers fail to start, 0 */
 	sim_time_t shutdown;              /* a container exits this long after SIGTERM, 2 s */
 	sim_time_t stop_timeout;          /* ECS_CONTAINER_STOP_TIMEOUT, 30 s */

@@ -1,6 +1,7 @@
 /* tests/test_agent_start_timeout.c — the agent's container start and
  * create timeouts (docs/ecs-model.md §7.3, choice E207):
- * agent.containerStartTimeoutSeconds (ECS_CONTAINER_START_TIMEOUT, 180 s)
+ * agent.containerStartTimeoutSeconds (ECS_CONTAINER_START_TIMEOUT, 180 s;
+ * 480 s on Windows instances)
  * and containerCreateTimeoutSeconds (ECS_CONTAINER_CREATE_TIMEOUT, 240 s,
  * at least 60).  A start step (containerStartSeconds) longer than either
  * ends at the smaller one with TaskFailedToStart; one no longer starts.
@@ -128,10 +129,88 @@ static void test_service_start_timeout(void)
 	}
 }
 
+/* The start timeout's default follows the instance's OS (docs/ecs-model.md
+ * §7.3): 3 min on Linux, 8 min on Windows.  A 200 s start (under the 240 s
+ * create timeout) of a Windows task on a Windows instance runs at
+ * 11.5 + 200 = 211.5 s with the defaults (it failed at 191.5 s when the
+ * Windows default was 180 s too); the same start on Linux fails at
+ * 191.5 s.  Cases: Windows by instanceDefaults (a group's instance, and
+ * one the trace registers: the scenario's settings); a Windows group and
+ * a Linux group side by side, Linux by default, the Windows group with an
+ * agent of its own (its pull only) or without; an explicit
+ * containerStartTimeoutSeconds holds on Windows as given (180 s: fails;
+ * on the scenario or on the group). */
+static void win_case(const char *tag, const char *defaults, const char *agent, const char *groups,
+		     const char *trace)
+{
+	char buf[2048];
+
+	snprintf(buf, sizeof buf, "{\"name\":\"%s\",\"durationSeconds\":600," CP
+		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"containerStartSeconds\":200%s},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceDefaults\":{%s},\"instanceGroups\":[%s],"
+		 "\"taskDefinitions\":{\"win\":\"win.json\",\"lin\":\"lin.json\"},"
+		 "\"workload\":{\"traces\":[\"%s\"]}}", tag, agent, defaults, groups, trace);
+	rs_write("w.json", buf);
+	CU_ASSERT_EQUAL_FATAL(rs_run("w.json", tag, NULL, NULL, NULL), 0);
+}
+
+static void test_windows_default(void)
+{
+	const char *win = "\"osFamily\":\"WINDOWS_SERVER_2019_CORE\"";
+	const char *one = "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1}";
+	const char *two_wg = "{\"name\":\"w\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\","
+		"\"settings\":{\"osFamily\":\"WINDOWS_SERVER_2019_CORE\"}},"
+		"{\"name\":\"l\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}";
+	const char *two_wg_agent = "{\"name\":\"w\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\","
+		"\"settings\":{\"osFamily\":\"WINDOWS_SERVER_2019_CORE\"},\"agent\":{\"imagePullSeconds\":10}},"
+		"{\"name\":\"l\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}";
+	const char *one_set = "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1,"
+		"\"agent\":{\"containerStartTimeoutSeconds\":180}}";
+
+	rs_write("win.json", "{\"family\":\"win\",\"runtimePlatform\":{\"operatingSystemFamily\":\"WINDOWS_SERVER_2019_CORE\"},"
+		 "\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\",\"cpu\":256,\"memory\":512}]}");
+	rs_write("lin.json", "{\"family\":\"lin\",\"runtimePlatform\":{\"operatingSystemFamily\":\"LINUX\"},"
+		 "\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\",\"cpu\":256,\"memory\":512}]}");
+	rs_write("w1.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "0,run_task,t1,win,1,,\n");
+	rs_write("l1.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "0,run_task,t1,lin,1,,\n");
+	rs_write("wl.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "0,run_task,t1,win,1,,\n"
+		 "0,run_task,t2,lin,1,,\n");
+	/* the instance registered at 0 by the trace: the same instants */
+	rs_write("wr.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "0,register_instance,m5.large,,1,,us-east-1a\n"
+		 "0,run_task,t1,win,1,,\n");
+
+	win_case("wa", win, "", one, "w1.csv");
+	check_running("wa", "t1", 211.5);
+	win_case("la", "", "", one, "l1.csv");
+	check_failed("la", "t1", 191.5);
+	win_case("wr", win, "", "", "wr.csv");
+	check_running("wr", "t1", 211.5);
+	win_case("wg", "", "", two_wg, "wl.csv");
+	check_running("wg", "t1", 211.5);
+	check_failed("wg", "t2", 191.5);
+	win_case("wga", "", "", two_wg_agent, "wl.csv");
+	check_running("wga", "t1", 211.5);
+	check_failed("wga", "t2", 191.5);
+	/* given, it holds as given, on Windows too */
+	win_case("ws", win, ",\"containerStartTimeoutSeconds\":180", one, "w1.csv");
+	check_failed("ws", "t1", 191.5);
+	win_case("wsg", win, "", one_set, "w1.csv");
+	check_failed("wsg", "t1", 191.5);
+	/* and a Linux instance takes a longer one given */
+	win_case("ls", "", ",\"containerStartTimeoutSeconds\":480", one, "l1.csv");
+	check_running("ls", "t1", 211.5);
+}
+
 static CU_TestInfo tests[] = {
 	{ "a start longer than the start timeout fails at it", test_start_timeout },
 	{ "start and create timeouts as parameters", test_timeout_parameters },
 	{ "a service task that times out fails to start", test_service_start_timeout },
+	{ "the start timeout's default: 8 min on Windows", test_windows_default },
 	CU_TEST_INFO_NULL,
 };
 

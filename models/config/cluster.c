@@ -321,6 +321,20 @@ int cluster_config_read_groups(struct scenario *s, const cJSON *arr, struct err 
 		snprintf(p2, sizeof p2, "%s.settings", path);
 		if (read_settings(settings, s->file, p2, &s->defaults, &g->settings, e))
 			return -1;
+		/* the agent's start timeout defaults by the group's OS
+		 * (docs/ecs-model.md §7.3): settings of its own when it
+		 * differs from the scenario's */
+		if (g->own_timing)
+			timing_os_start_timeout(&g->timing, g->settings.os_family);
+		else {
+			struct scn_timing t = s->timing;
+
+			timing_os_start_timeout(&t, g->settings.os_family);
+			if (t.start_timeout != s->timing.start_timeout) {
+				g->timing = t;
+				g->own_timing = 1;
+			}
+		}
 		if (scenario_reserved_over(s, g->type, &g->settings) >= 0) {
 			int own = settings && cJSON_GetObjectItemCaseSensitive(settings, "reservedMemoryMiB") &&
 				  !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(settings, "reservedMemoryMiB"));
@@ -376,7 +390,12 @@ int cluster_config_read_defaults(struct scenario *s, const cJSON *obj, struct er
 		.os_family = "LINUX", .task_eni = 1, .trunking = 0,
 	};
 
-	return read_settings(obj, s->file, "$.instanceDefaults", &base, &s->defaults, e);
+	if (read_settings(obj, s->file, "$.instanceDefaults", &base, &s->defaults, e))
+		return -1;
+	/* the agent's start timeout defaults by the OS (docs/ecs-model.md §7.3):
+	 * the scenario's settings serve the instances of no group */
+	timing_os_start_timeout(&s->timing, s->defaults.os_family);
+	return 0;
 }
 
 void cluster_config_free_azs(struct scenario *s)

@@ -49,6 +49,9 @@ int agent_config_read_into(struct scenario *s, const struct cJSON *obj, const ch
 /* The containers' start step from containerStartSeconds and the agent's
  * start and create timeouts (choice E207). */
 void timing_start_step(struct scn_timing *t);
+/* The start timeout of instances of `os_family` (their OS's default when
+ * none was given), and the start step again. */
+void timing_os_start_timeout(struct scn_timing *t, const char *os_family);
 
 /* models/config/placement.c: the scenario's placement policy, the pending
  * mode, and the policy each task definition and service places with */

@@ -4,6 +4,7 @@
  * models/backplane.c, models/agent.c and models/service.c.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "models/config/sections.h"
 #include "models/scenario.h"
@@ -28,6 +29,16 @@ void timing_start_step(struct scn_timing *t)
 
 	t->start_times_out = t->start_given > lim;
 	t->container_start = t->start_times_out ? lim : t->start_given;
+}
+
+/* ECS_CONTAINER_START_TIMEOUT's default: 3 min, 8 min on Windows
+ * (docs/ecs-model.md §7.3). */
+void timing_os_start_timeout(struct scn_timing *t, const char *os_family)
+{
+	if (t->start_timeout_set)
+		return;
+	t->start_timeout = strncmp(os_family, "WINDOWS_SERVER_", 15) == 0 ? 480000 : 180000;
+	timing_start_step(t);
 }
 
 /* The agent's settings (a scenario's $.agent, or a group's): `out` starts as
@@ -65,6 +76,8 @@ int agent_config_read_into(struct scenario *s, const cJSON *obj, const char *pat
 	 * ECS_CONTAINER_CREATE_TIMEOUT's is 1 minute (docs/ecs-model.md §7.3) */
 	if (jr_has(&c, "containerStartTimeoutSeconds") && out->start_timeout <= 0)
 		return jr_fail(&c, "containerStartTimeoutSeconds", "expected a number > 0, got 0");
+	if (jr_has(&c, "containerStartTimeoutSeconds"))
+		out->start_timeout_set = 1;
 	if (jr_has(&c, "containerCreateTimeoutSeconds") && out->create_timeout < 60000)
 		return jr_fail(&c, "containerCreateTimeoutSeconds", "expected a number >= 60 (the agent's minimum), got %g",
 			       (double)out->create_timeout / 1000);
