@@ -208,7 +208,7 @@ int bp_fargate_launch(struct backplane *bp, struct task *t, int provider)
 	uint32_t slot = (uint32_t)(t - bp->tasks);
 	sim_time_t now = sim_now(bp->sim);
 	int64_t *used;
-	int a;
+	int a, any = 0;
 
 	if (!(bp->s->taskdefs[t->td].td->launch & TD_LAUNCH_FARGATE)) {
 		/* never reached: the scenario's services and generators are
@@ -226,17 +226,24 @@ int bp_fargate_launch(struct backplane *bp, struct task *t, int provider)
 	used = xcalloc((size_t)f->n_az + 1, sizeof *used);
 	/* docs/ecs-model.md §4.11: the zone with the fewest of the service's
 	 * tasks among those with room; a zone that is out counts as full */
-	for (int k = 0; k < f->n_az; k++)
-		used[k] = f->az_out_until[k] > now ||
-			  (t->svc >= 0 && bp->s->services[t->svc].subnet_azs &&
-			   !bp->s->services[t->svc].subnet_azs[k]) ||
+	for (int k = 0; k < f->n_az; k++) {
+		int mine = !(t->svc >= 0 && bp->s->services[t->svc].subnet_azs &&
+			     !bp->s->services[t->svc].subnet_azs[k]) &&
+			   /* no Fargate in a Local or Wavelength Zone (§8.1) */
+			   scenario_az_fargate(bp->s, k);
+
+		any |= mine;
+		used[k] = !mine || f->az_out_until[k] > now ||
 			  /* an AZ-rebalancing task goes to its zone only (docs/ecs-model.md §5.9) */
 			  (t->pin_az && strcmp(bp->s->azs[k], t->pin_az) != 0) ? INT64_MAX : f->az_used[k];
+	}
 	a = fargate_pick_az(svc_row(f, t), used, c->az_task_limit > 0 ? c->az_task_limit : INT64_MAX,
 			    f->n_az);
 	free(used);
 	if (a < 0) {
-		launch_failed(bp, t, FG_REASON_CAPACITY);
+		/* none of its zones has Fargate: ECS's "Internal error" for
+		 * subnets in unsupported zones (choice E234) */
+		launch_failed(bp, t, any ? FG_REASON_CAPACITY : FG_REASON_NO_ZONE);
 		return -1;
 	}
 	/* docs/ecs-model.md §7.6, choice E119: a launch that has its zone
@@ -273,7 +280,7 @@ int bp_fargate_zone_open(struct backplane *bp, int svc, int az)
 	struct fargate_run *f = fr_of(bp);
 	const struct fargate_cfg *c = cfg_of(bp);
 
-	if (az < 0 || az >= f->n_az || f->az_out_until[az] > sim_now(bp->sim))
+	if (az < 0 || az >= f->n_az || f->az_out_until[az] > sim_now(bp->sim) || !scenario_az_fargate(bp->s, az))
 		return 0;
 	if (svc >= 0 && bp->s->services[svc].subnet_azs && !bp->s->services[svc].subnet_azs[az])
 		return 0;

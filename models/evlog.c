@@ -391,6 +391,13 @@ void evlog_placement_failure(struct evlog *l, int64_t now, const char *service, 
 		evlog_event(l, now, service, EV_PLACEMENT_FAILURE, msg);
 		return;
 	}
+	if (strcmp(reason, "INTERNAL_ERROR") == 0) {
+		/* a Fargate task whose subnets are all in zones without
+		 * Fargate (docs/ecs-model.md §8.1, choice E234) */
+		snprintf(msg, sizeof msg, "(service %s) was unable to place a task. Reason: Internal error.", service);
+		evlog_event(l, now, service, EV_PLACEMENT_FAILURE, msg);
+		return;
+	}
 	if (strcmp(reason, "NO_INSTANCES") == 0) {
 		snprintf(msg, sizeof msg,
 			 "(service %s) was unable to place a task because no container instance met all of its "

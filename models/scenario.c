@@ -207,3 +207,8 @@ int scenario_has_az(const struct scenario *s, const char *az)
 			return 1;
 	return 0;
 }
+
+int scenario_az_fargate(const struct scenario *s, int k)
+{
+	return s->azs[k][strlen(s->region)] != '-';
+}

@@ -445,5 +445,10 @@ int64_t scenario_reserved_over(const struct scenario *s, const struct catalog_ty
 
 /* Whether `az` is one of the scenario's Availability Zones. */
 int scenario_has_az(const struct scenario *s, const char *az);
+/* Whether Fargate runs in the scenario's zone k: not in a Local Zone or a
+ * Wavelength Zone, whose names go on from the region with '-'
+ * (us-west-2-lax-1a, us-east-1-wl1-bos-wlz-1), where an Availability
+ * Zone's goes on with its letter (us-west-2a) (docs/ecs-model.md §8.1). */
+int scenario_az_fargate(const struct scenario *s, int k);
 
 #endif

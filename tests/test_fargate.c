@@ -3,6 +3,7 @@
  * §5.13; choices E65–E69):
  *   - a FARGATE task has no instance, an AZ of the scenario's, waits the
  *     provisioning latency, then runs; a service's tasks spread over the AZs;
+ *   - no Fargate in Local or Wavelength Zones (INTERNAL_ERROR when no other);
  *   - per-AZ limits: a full zone is CAPACITY_UNAVAILABLE; an AZ outage stops
  *     the zone's Fargate tasks and keeps new ones out;
  *   - invalid sizes are refused at load with every valid combination listed;
@@ -166,6 +167,71 @@ static void test_az_limit(void)
 	RS_IS("lim", "services.csv", -1, "running", "6");
 	CU_ASSERT(rs_rows("lim", "placement_failures.csv") >= 2);
 	RS_IS("lim", "placement_failures.csv", 1, "reason", "CAPACITY_UNAVAILABLE");
+}
+
+/* No Fargate in Local Zones or Wavelength Zones (docs/ecs-model.md §8.1,
+ * §4.11, choice E234).  Zones us-west-2a, a Local Zone and us-west-2b: a
+ * Fargate service of 6 runs 3 and 3 in the two Availability Zones (it ran
+ * 2/2/2, the Local Zone's too), and AZ rebalancing, on by default, sees
+ * them balanced (no "not AZ balanced" event: the Local Zone is not one of
+ * its zones); 4 standalone Fargate tasks avoid the Local Zone as well,
+ * while an EC2 task runs on an instance there.  A service whose subnets
+ * are all in a Local Zone or a Wavelength Zone places nothing:
+ * INTERNAL_ERROR, the event "Reason: Internal error." (ECS's message for
+ * subnets in unsupported zones). */
+static void test_local_zones(void)
+{
+	char *v;
+	int rows;
+
+	rs_write("ec2.json", "{\"family\":\"ec2\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\","
+		 "\"cpu\":256,\"memory\":512}]}");
+	rs_write("lz.csv", TRACE_HDR "5,run_task,,fg,4,,\n" "5,run_task,e1,ec2,1,,\n");
+	rs_write("lz.json", "{\"name\":\"lz\",\"durationSeconds\":600,\"seed\":5,"
+		 "\"region\":\"us-west-2\",\"availabilityZones\":[\"us-west-2a\",\"us-west-2-lax-1a\",\"us-west-2b\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-west-2-lax-1a\"}],"
+		 "\"taskDefinitions\":{\"fg\":\"fg.json\",\"ec2\":\"ec2.json\"},"
+		 "\"fargate\":{\"provisioningSeconds\":10},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"fg\",\"desiredCount\":6,"
+		 "\"launchType\":\"FARGATE\"},"
+		 "{\"serviceName\":\"lax\",\"taskDefinition\":\"fg\",\"desiredCount\":1,"
+		 "\"launchType\":\"FARGATE\",\"availabilityZones\":[\"us-west-2-lax-1a\"]}],"
+		 "\"workload\":{\"traces\":[\"lz.csv\"]}}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("lz.json", "lz", NULL, NULL, NULL), 0);
+	rows = rs_rows("lz", "tasks.csv");
+	T_EQ(rows, 11);
+	for (int r = 1; r <= rows; r++) {
+		char *az = rs_cell("lz", "tasks.csv", r, "az"), *lt = rs_cell("lz", "tasks.csv", r, "launch_type");
+
+		if (lt && strcmp(lt, "FARGATE") == 0)
+			CU_ASSERT(az && strcmp(az, "us-west-2-lax-1a") != 0);
+		if (lt && strcmp(lt, "EC2") == 0)
+			T_STREQ(az, "us-west-2-lax-1a");
+		free(az);
+		free(lt);
+	}
+	RS_IS("lz", "services.csv", -2, "service", "web");
+	RS_IS("lz", "services.csv", -2, "running", "6");
+	CU_ASSERT(rs_find("lz", "placement_failures.csv", "reason", "INTERNAL_ERROR") > 0);
+	CU_ASSERT(rs_find("lz", "placement_failures.csv", "reason", "CAPACITY_UNAVAILABLE") == 0);
+	CU_ASSERT(rs_find("lz", "service_events.csv", "message",
+			  "(service lax) was unable to place a task. Reason: Internal error.") > 0);
+	rows = rs_rows("lz", "service_events.csv");
+	for (int r = 1; r <= rows; r++) {
+		v = rs_cell("lz", "service_events.csv", r, "message");
+		CU_ASSERT(v && strstr(v, "not AZ balanced") == NULL);
+		free(v);
+	}
+	/* only a Local Zone and a Wavelength Zone: nothing runs on Fargate */
+	rs_write("lz2.json", "{\"name\":\"lz2\",\"durationSeconds\":300,\"seed\":5,"
+		 "\"region\":\"us-west-2\",\"availabilityZones\":[\"us-west-2-lax-1a\",\"us-west-2-wl1-las-wlz-1\"],"
+		 "\"taskDefinitions\":{\"fg\":\"fg.json\"},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"fg\",\"desiredCount\":3,"
+		 "\"launchType\":\"FARGATE\"}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("lz2.json", "lz2", NULL, NULL, NULL), 0);
+	T_EQ(rs_rows("lz2", "tasks.csv"), 0);
+	RS_IS("lz2", "placement_failures.csv", 1, "reason", "INTERNAL_ERROR");
+	RS_IS("lz2", "services.csv", -1, "running", "0");
 }
 
 /* An AZ outage at 300 s for 600 s: the zone's Fargate tasks stop at once
@@ -524,6 +590,7 @@ static CU_TestInfo fg_tests[] = {
 	{ "availabilityZones: only the subnets' zones", test_subnet_zones },
 	{ "scale-in takes the tasks not yet RUNNING first", test_scale_in_order },
 	{ "per-AZ limit: CAPACITY_UNAVAILABLE", test_az_limit },
+	{ "no Fargate in Local or Wavelength Zones", test_local_zones },
 	{ "AZ outage stops the zone's Fargate tasks", test_az_outage },
 	{ "a zone's return gives a service waiting for capacity a pass", test_zone_back_pass },
 	{ "invalid sizes refused with the valid ones listed", test_size_refused },

@@ -60,9 +60,12 @@ struct fargate_cfg {
 };
 
 /* The reasons of a Fargate launch's placement failure (placement_failures.csv,
- * scenarios/README.md): no zone with room (§4.11), or no token left in the
- * class's task launch bucket (§7.6, choice E119). */
+ * scenarios/README.md): no zone with room (§4.11), no zone of its subnets
+ * where Fargate runs at all (§8.1, choice E234: ECS's "Internal error" for
+ * subnets in unsupported zones), or no token left in the class's task
+ * launch bucket (§7.6, choice E119). */
 #define FG_REASON_CAPACITY "CAPACITY_UNAVAILABLE"
+#define FG_REASON_NO_ZONE "INTERNAL_ERROR"
 #define FG_REASON_THROTTLED "THROTTLED"
 
 void fargate_cfg_default(struct fargate_cfg *c);
