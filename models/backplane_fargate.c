@@ -594,6 +594,8 @@ static void interrupt(struct backplane *bp, uint32_t slot)
 	 * container at its own stopTimeout (begin_stop), all at the warning's
 	 * end, which also cuts a dependsOn chain (E159) */
 	t->stop_code = STOP_TERMINATION;
+	t->cold = 1;                    /* (task.h) */
+	t->stop_reason = STOP_FARGATE_SPOT_REASON;
 	bp_task_desire_stop(bp, t);
 	if (pending) {
 		/* never RUNNING: no target, not a lost task */

@@ -32,6 +32,9 @@ enum task_desired { TD_RUNNING, TD_STOPPED };
  * (models/lb/lb_actor.c adds " in (target-group NAME)"); its stop code is
  * STOP_SCHEDULER (docs/ecs-model.md §5.3) */
 #define STOP_ELB_PREFIX "Task failed ELB health checks"
+/* the stoppedReason of a FARGATE_SPOT task interrupted (docs/ecs-model.md
+ * §3.3: ECS's Fargate Spot example), with STOP_TERMINATION */
+#define STOP_FARGATE_SPOT_REASON "Your Spot Task was interrupted."
 
 const char *task_state_name(enum task_state s);
 

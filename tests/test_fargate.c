@@ -10,9 +10,10 @@
  *   - strategies: base first, then by weight (FARGATE base 2 weight 1 +
  *     FARGATE_SPOT weight 4 over 502 tasks → 102 : 400);
  *   - a stop's grace: agent.stopTimeoutSeconds, at most Fargate's 120 s;
- *   - FARGATE_SPOT interruptions: TerminationNotice, SIGTERM, killed at the
- *     stop timeout, replaced; their count over many task-hours matches the
- *     rate within a 99 % Poisson interval;
+ *   - FARGATE_SPOT interruptions: TerminationNotice ("Your Spot Task was
+ *     interrupted."), SIGTERM, killed at the stop timeout, replaced; their
+ *     count over many task-hours matches the rate within a 99 % Poisson
+ *     interval;
  *   - cost: per second, 60 s minimum, vCPU-hours and GB-hours, Spot 70 % off,
  *     hand-computed to the cent;
  *   - AZ rebalancing (§5.9) counts Fargate tasks by zone: after an AZ
@@ -346,7 +347,10 @@ static void test_spot_event(void)
 			T_NEAR(num("se", "tasks.csv", r, "stopping_s"), 300.0);
 			T_NEAR(num("se", "tasks.csv", r, "deprovisioning_s"), 330.0);
 			T_NEAR(num("se", "tasks.csv", r, "stop_s"), 335.0);
-		}
+			/* ECS's stoppedReason for it (docs/ecs-model.md §3.3) */
+			RS_IS("se", "tasks.csv", r, "stopped_reason", "Your Spot Task was interrupted.");
+		} else
+			RS_IS("se", "tasks.csv", r, "stopped_reason", "");
 		free(code);
 	}
 	T_EQ(hit, 2);
@@ -419,6 +423,9 @@ static void test_spot_rate(void)
 		if (!isnan(run) && run >= 0)
 			exposure_h += (end - run) / 3600.0;
 		count += code && strcmp(code, "TerminationNotice") == 0;
+		/* a drawn interruption has the trace's stoppedReason too (§3.3) */
+		if (code && strcmp(code, "TerminationNotice") == 0 && count == 1)
+			RS_IS("sr", "tasks.csv", r, "stopped_reason", "Your Spot Task was interrupted.");
 		free(code);
 		free(deact);
 	}
