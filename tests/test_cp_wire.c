@@ -149,6 +149,57 @@ static void test_runtask_default_strategy(void)
 	T_EQ(count_on("rt", "", "cp-b"), 400);
 }
 
+/* §5.11: a service gives either a launch type or a strategy; the cluster's
+ * default strategy applies only when it gives neither.  The default
+ * strategy is [cp] (two m5.large), a plain instance group adds two more;
+ * the service "ec2" gives launchType EC2 and wants four tasks of a whole
+ * m5.large each: it follows no strategy, so its tasks have no provider and
+ * take all four instances, two of them the group's (ci-00001, ci-00002).
+ * (Before, the default strategy routed them to cp: two on its instances,
+ * two waiting.)  A FARGATE service under a default [FARGATE_SPOT] runs on
+ * on-demand Fargate, no provider, no Spot task. */
+static void test_launch_type_not_default(void)
+{
+	char a[600], buf[4096];
+	int on_group = 0;
+
+	provider(a, sizeof a, "cp", 0, 10, 2, "");
+	snprintf(buf, sizeof buf, HEAD(300)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\","
+		 "\"count\":1},{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":1}],"
+		 "\"capacityProviders\":[%s],"
+		 "\"defaultCapacityProviderStrategy\":[{\"capacityProvider\":\"cp\",\"weight\":1}],"
+		 "\"services\":[{\"serviceName\":\"ec2\",\"taskDefinition\":\"big\",\"desiredCount\":4,"
+		 "\"launchType\":\"EC2\"}]}", a);
+	rs_write("lte.json", buf);
+	T_EQ(rs_run("lte.json", "lte", NULL, NULL, NULL), 0);
+	T_EQ(rs_rows("lte", "tasks.csv"), 4);
+	T_EQ(count_on("lte", "ec2", ""), 4);
+	for (int k = 1; k <= 4; k++) {
+		char *i = rs_cell("lte", "tasks.csv", k, "instance_id");
+
+		RS_IS("lte", "tasks.csv", k, "last_status", "RUNNING");
+		on_group += i && (strcmp(i, "ci-00001") == 0 || strcmp(i, "ci-00002") == 0);
+		free(i);
+	}
+	T_EQ(on_group, 2);
+	RS_IS("lte", "summary.csv", 1, "tasks_capacity_provider", "0");
+
+	rs_write("fg.json", "{\"family\":\"fg\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+		 "\"cpu\":\"256\",\"memory\":\"512\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\"}]}");
+	rs_write("ltf.json", "{\"durationSeconds\":300,\"region\":\"us-east-1\","
+		 "\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],\"taskDefinitions\":{\"fg\":\"fg.json\"},"
+		 "\"defaultCapacityProviderStrategy\":[{\"capacityProvider\":\"FARGATE_SPOT\",\"weight\":1}],"
+		 "\"services\":[{\"serviceName\":\"f\",\"taskDefinition\":\"fg\",\"desiredCount\":2,"
+		 "\"launchType\":\"FARGATE\"}]}");
+	T_EQ(rs_run("ltf.json", "ltf", NULL, NULL, NULL), 0);
+	T_EQ(rs_rows("ltf", "tasks.csv"), 2);
+	T_EQ(count_on("ltf", "f", ""), 2);
+	RS_IS("ltf", "summary.csv", 1, "tasks_fargate", "2");
+	RS_IS("ltf", "summary.csv", 1, "tasks_fargate_spot", "0");
+	RS_IS("ltf", "summary.csv", 1, "tasks_capacity_provider", "0");
+}
+
 /* Scale-in keeps the split: 20 tasks at weights 1 and 4 (4 : 16) scaled
  * in to 5 leave 1 : 4; the provider furthest above its share gives up
  * each task.  cp-a's instances are in us-east-1a only, cp-b's in
@@ -725,6 +776,7 @@ static CU_TestInfo cp_tests[] = {
 	{ "service strategy: base first, then 1 : 4 over 500 tasks", test_service_split_base_weights },
 	{ "a deregistered instance is not replaced", test_deregistered_not_replaced },
 	{ "RunTask follows the default strategy, per call", test_runtask_default_strategy },
+	{ "a service with a launchType ignores the default strategy", test_launch_type_not_default },
 	{ "a service's scale-in keeps the split", test_scale_in_keeps_split },
 	{ "scale-out from zero to two, then to the need", test_scale_out_from_zero },
 	{ "instance warm-up holds back the next scale-out", test_warmup_respected },

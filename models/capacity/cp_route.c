@@ -14,6 +14,11 @@ const struct cp_strategy *cp_strategy_for(const struct scenario *s, int svc)
 			return NULL;
 		if (s->services[svc].cp_strategy)
 			return s->services[svc].cp_strategy;
+		/* a service with its own launchType follows no strategy: the
+		 * cluster default applies only when neither is given
+		 * (docs/ecs-model.md §5.11) */
+		if (s->services[svc].launch_given)
+			return NULL;
 	}
 	if (s->capacity && s->capacity->has_default)
 		return &s->capacity->default_strategy;

@@ -32,8 +32,9 @@ struct task;
 #define CP_ATTR "ecsim.capacity-provider"
 
 /* The strategy the tasks of service `svc` (-1: a RunTask call) follow: the
- * service's own, else the cluster default; NULL = none (a DAEMON service
- * always: it places by launch type). */
+ * service's own, else the cluster default unless the service gives a
+ * launchType; NULL = none (a DAEMON service always: it places by launch
+ * type). */
 const struct cp_strategy *cp_strategy_for(const struct scenario *s, int svc);
 
 /* The provider (index into the scenario's) the next task of a group takes,

@@ -311,7 +311,8 @@ int scenario_capacity_unsupported(const struct scenario *s, struct err *e)
 	for (int i = 0; i < s->n_services; i++) {
 		const struct cp_strategy *st = s->services[i].cp_strategy;
 
-		if (!st && s->services[i].sched == SCHED_REPLICA && s->capacity->has_default)
+		if (!st && s->services[i].sched == SCHED_REPLICA && !s->services[i].launch_given &&
+		    s->capacity->has_default)
 			st = &s->capacity->default_strategy;
 		k = fargate_item(s, st);
 		if (k >= 0 && !fargate_td(s, s->services[i].taskdef)) {
