@@ -124,16 +124,21 @@ static void add_need(void *ctx, const struct task *t)
 	struct needs *x = ctx;
 	const struct place_req *r = &x->s->taskdefs[t->td].req;
 
+	int np = r->n_ports_tcp + r->n_ports_udp;
+
 	XGROW(x->v, x->cap, x->n + 1);
 	x->v[x->n] = (struct ms_need){ .cpu = r->cpu_units, .mem_mib = r->mem_mib,
 				       .enis = r->eni ? 1 : 0, .gpus = (int)r->gpus,
-				       .n_ports = r->n_ports_tcp, .count = 1 };
-	XGROW(x->ports, x->cap_ports, x->n_ports + (size_t)r->n_ports_tcp + 1);
+				       .n_ports = np, .count = 1 };
+	/* static host ports of both protocols (§5.12), UDP ones apart */
+	XGROW(x->ports, x->cap_ports, x->n_ports + (size_t)np + 1);
 	for (int k = 0; k < r->n_ports_tcp; k++)
 		x->ports[x->n_ports + (size_t)k] = r->ports_tcp[k];
+	for (int k = 0; k < r->n_ports_udp; k++)
+		x->ports[x->n_ports + (size_t)(r->n_ports_tcp + k)] = MS_PORT_UDP + r->ports_udp[k];
 	/* the pointer is set once every need is in (the block may move) */
 	x->v[x->n].ports = (const int *)(intptr_t)x->n_ports;
-	x->n_ports += (size_t)r->n_ports_tcp;
+	x->n_ports += (size_t)np;
 	x->n++;
 }
 
@@ -351,6 +356,7 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 	case BN_FREE:
 		for (int i = 0; i < c->n; i++) {
 			free(c->g[i].launching);
+			free((int *)c->g[i].type.taken);
 			free(c->g[i].az_launching);
 		}
 		free(c->g);
@@ -366,18 +372,34 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 	}
 }
 
+static void take_ports(int **v, size_t *n, size_t *cap, const uint16_t *p, int np, int udp)
+{
+	XGROW(*v, *cap, *n + (size_t)np + 1);
+	for (int k = 0; k < np; k++)
+		(*v)[(*n)++] = (udp ? MS_PORT_UDP : 0) + p[k];
+}
+
 /* What one empty instance of the group offers: its registered resources
- * less what the DAEMON services' tasks reserve on it. */
+ * less what the DAEMON services' tasks reserve on it; the host ports it
+ * holds before any task (the agent's reserved ports, choice D2, and the
+ * daemon tasks' static ports) go to t->taken (owned by the caller). */
 static void group_type(const struct scenario *s, const struct cap_provider *p, struct ms_type *t)
 {
 	struct instance_spec spec;
 	struct inst_attr scratch[64];
+	const uint16_t *rp;
+	int *taken = NULL, nr;
+	size_t n_taken = 0, cap_taken = 0;
 
 	scenario_instance_spec(s, p->asg.type, s->azs[p->asg.azs[0]], NULL, 0, NULL, &spec, scratch);
 	t->cpu = spec.cpu_units;
 	t->mem_mib = spec.mem_mib;
 	t->enis = spec.eni_tasks;
 	t->gpus = spec.gpus;
+	rp = cluster_reserved_ports(&spec, 0, &nr);
+	take_ports(&taken, &n_taken, &cap_taken, rp, nr, 0);
+	rp = cluster_reserved_ports(&spec, 1, &nr);
+	take_ports(&taken, &n_taken, &cap_taken, rp, nr, 1);
 	for (int i = 0; i < s->n_services; i++)
 		if (s->services[i].sched == SCHED_DAEMON) {
 			const struct place_req *r = &s->taskdefs[s->services[i].taskdef].req;
@@ -386,7 +408,11 @@ static void group_type(const struct scenario *s, const struct cap_provider *p, s
 			t->mem_mib -= r->mem_mib;
 			t->enis -= r->eni ? 1 : 0;
 			t->gpus -= (int)r->gpus;
+			take_ports(&taken, &n_taken, &cap_taken, r->ports_tcp, r->n_ports_tcp, 0);
+			take_ports(&taken, &n_taken, &cap_taken, r->ports_udp, r->n_ports_udp, 1);
 		}
+	t->taken = taken;
+	t->n_taken = (int)n_taken;
 }
 
 void cas_attach(struct backplane *bp)

@@ -35,6 +35,23 @@ int cluster_default_reserved_tcp(int windows)
 
 /* ---- instances ---- */
 
+const uint16_t *cluster_reserved_ports(const struct instance_spec *sp, int udp, int *n)
+{
+	int win = sp->os_type && strcmp(sp->os_type, "windows") == 0;
+
+	if (udp) {
+		*n = sp->reserved_udp ? sp->n_reserved_udp : 0;
+		return sp->reserved_udp;
+	}
+	if (sp->reserved_tcp) {
+		*n = sp->n_reserved_tcp;
+		return sp->reserved_tcp;
+	}
+	*n = win ? (int)(sizeof windows_tcp / sizeof *windows_tcp)
+		 : (int)(sizeof linux_tcp / sizeof *linux_tcp);
+	return win ? windows_tcp : linux_tcp;
+}
+
 static int counted(enum inst_status st)
 {
 	return st == INST_ACTIVE || st == INST_DRAINING;
@@ -278,8 +295,8 @@ int32_t cluster_add(struct cluster *cl, const struct instance_spec *sp)
 	struct inst_info *ci;
 	struct cl_reg *r = cl->reg;
 	struct iattr stack[64], *at = stack;
-	int n = 0;
-	int win = sp->os_type && strcmp(sp->os_type, "windows") == 0;
+	int n = 0, nrp;
+	const uint16_t *rp;
 
 	if ((size_t)i + 1 > cl->cap) {
 		grow_insts(cl);
@@ -314,13 +331,10 @@ int32_t cluster_add(struct cluster *cl, const struct instance_spec *sp)
 	ci->mem_reg = sp->mem_mib;
 	in->gpu_reg = sp->gpus;
 	in->eni_cap = sp->eni_tasks;
-	if (sp->reserved_tcp)
-		ports_init(&ci->ports[0], sp->reserved_tcp, sp->n_reserved_tcp);
-	else if (win)
-		ports_init(&ci->ports[0], windows_tcp, (int)(sizeof windows_tcp / sizeof *windows_tcp));
-	else
-		ports_init(&ci->ports[0], linux_tcp, (int)(sizeof linux_tcp / sizeof *linux_tcp));
-	ports_init(&ci->ports[1], sp->reserved_udp, sp->reserved_udp ? sp->n_reserved_udp : 0);
+	rp = cluster_reserved_ports(sp, 0, &nrp);
+	ports_init(&ci->ports[0], rp, nrp);
+	rp = cluster_reserved_ports(sp, 1, &nrp);
+	ports_init(&ci->ports[1], rp, nrp);
 	/* D1: built-ins from the fields (distinct names, their ids known since
 	 * cluster_new), then the others; the strings interned in this order */
 	if (6 + sp->n_attrs > 64)

@@ -127,6 +127,11 @@ int32_t cluster_n_holding(const struct cluster *cl);
  * hint, for a caller that knows it comes next; changes nothing. */
 void cluster_prefetch(const struct cluster *cl, int32_t i);
 
+/* The host ports (TCP, or UDP when `udp`) an instance of `sp` reserves
+ * before any task: its own list, else the agent's defaults for its OS
+ * (choice D2; UDP: none); the count goes to *n. */
+const uint16_t *cluster_reserved_ports(const struct instance_spec *sp, int udp, int *n);
+
 /* Read access. */
 const char *cluster_id(const struct cluster *cl, int32_t i);
 const char *cluster_az(const struct cluster *cl, int32_t i);

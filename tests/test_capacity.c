@@ -245,8 +245,8 @@ static void test_reservation_values(void)
 }
 
 /* m5.large as the binpack sees it: 2048 CPU units, 7987 MiB (0.975 × 8 GiB
- * minus nothing reserved), 2 task ENIs. */
-static const struct ms_type m5l = { 2048, 7987, 2, 0 };
+ * minus nothing reserved), 2 task ENIs, no host port taken. */
+static const struct ms_type m5l = { .cpu = 2048, .mem_mib = 7987, .enis = 2, .gpus = 0 };
 
 static void test_binpack_estimate(void)
 {

@@ -772,6 +772,56 @@ static void test_latency_not_provisioning(void)
 		T_NEAR(rs_num("lat2", "timeseries.csv", k, "instances_registered"), 2);
 }
 
+/* §5.12: the scale-out estimate binpacks the waiting tasks over every
+ * static host port, UDP ones too, on instances that already hold the
+ * agent's reserved ports (TCP 22, 2375, 2376, 51678, 51679; choice D2).
+ * A service of four small bridge tasks with host port 5353/udp on a group
+ * of one m5.large: one runs, three wait, each needing an instance of its
+ * own: M = 1 + 3 = 4, N = 1, 400 % at 60 s, 1 -> 4 in one step (as with
+ * 5353/tcp).  (Before, the UDP port was not counted: the three fit one
+ * instance, 200 %, 1 -> 2, and a scale-out per warm-up after.)  A task
+ * that needs host port 22/tcp fits no instance of the group: it is left
+ * out of the estimate and an empty group stays at 0 (before: 0 -> 2 at
+ * 60 s, and the task still failed RESOURCE:PORTS there). */
+static void ports_run(const char *tag, int desired, int start, const char *mapping)
+{
+	char a[800], buf[4096], td[512], name[64], tdname[64];
+
+	snprintf(tdname, sizeof tdname, "%s-td.json", tag);
+	snprintf(td, sizeof td, "{\"family\":\"p\",\"networkMode\":\"bridge\",\"containerDefinitions\":"
+		 "[{\"name\":\"a\",\"image\":\"x\",\"cpu\":256,\"memory\":256,\"portMappings\":[%s]}]}",
+		 mapping);
+	rs_write(tdname, td);
+	provider(a, sizeof a, "cp", 0, 10, start, ",\"managedScaling\":{\"targetCapacity\":100}");
+	snprintf(buf, sizeof buf, "{\"durationSeconds\":600,\"metricsIntervalSeconds\":60,\"region\":\"us-east-1\","
+		 "\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],\"taskDefinitions\":{\"p\":\"%s\"},"
+		 "\"capacityProviders\":[%s],"
+		 "\"defaultCapacityProviderStrategy\":[{\"capacityProvider\":\"cp\",\"weight\":1}],"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"p\",\"desiredCount\":%d}]}",
+		 tdname, a, desired);
+	snprintf(name, sizeof name, "%s.json", tag);
+	rs_write(name, buf);
+	T_EQ(rs_run(name, tag, NULL, NULL, NULL), 0);
+}
+
+static void test_binpack_ports(void)
+{
+	ports_run("ptcp", 4, 1, "{\"containerPort\":5353,\"hostPort\":5353,\"protocol\":\"tcp\"}");
+	T_EQ(rs_rows("ptcp", "scaling.csv"), 1);
+	T_NEAR(rs_num("ptcp", "scaling.csv", 1, "value"), 400);
+	T_NEAR(rs_num("ptcp", "scaling.csv", 1, "new"), 4);
+	ports_run("pudp", 4, 1, "{\"containerPort\":5353,\"hostPort\":5353,\"protocol\":\"udp\"}");
+	T_EQ(rs_rows("pudp", "scaling.csv"), 1);
+	T_NEAR(rs_num("pudp", "scaling.csv", 1, "time_s"), 60);
+	T_NEAR(rs_num("pudp", "scaling.csv", 1, "value"), 400);
+	T_NEAR(rs_num("pudp", "scaling.csv", 1, "old"), 1);
+	T_NEAR(rs_num("pudp", "scaling.csv", 1, "new"), 4);
+	ports_run("p22", 1, 0, "{\"containerPort\":22,\"hostPort\":22}");
+	T_EQ(rs_rows("p22", "scaling.csv"), 0);
+	T_NEAR(rs_num("p22", "timeseries.csv", -1, "instances_registered"), 0);
+	RS_IS("p22", "tasks.csv", 1, "last_status", "PROVISIONING");
+}
+
 static CU_TestInfo cp_tests[] = {
 	{ "service strategy: base first, then 1 : 4 over 500 tasks", test_service_split_base_weights },
 	{ "a deregistered instance is not replaced", test_deregistered_not_replaced },
@@ -785,6 +835,7 @@ static CU_TestInfo cp_tests[] = {
 	{ "ECS's quota of tasks in PROVISIONING: RunTask over it fails", test_provisioning_quota },
 	{ "reservation on hand-computed clusters; scale-in after 15", test_reservation_and_scale_in },
 	{ "a task inside its placement latency is not PROVISIONING for capacity", test_latency_not_provisioning },
+	{ "the scale-out estimate counts UDP and agent-reserved host ports", test_binpack_ports },
 	{ "termination protection, checked after every event", test_termination_protection },
 	{ "an AZ-rebalancing task stays on its provider", test_rebalance_keeps_provider },
 	{ "the pins hold beside ten constraints of the service's", test_pins_beyond_ten_constraints },

@@ -16,12 +16,19 @@ struct bin {
 	int *ports;
 };
 
-static int ports_clash(const struct bin *b, const struct ms_need *t)
+/* A port the task needs is held by a task in the bin or by the instance
+ * itself (agent-reserved, daemon tasks): a task that needs a reserved port
+ * fits no empty instance and is left out (docs/ecs-model.md §5.12). */
+static int ports_clash(const struct ms_type *ty, const struct bin *b, const struct ms_need *t)
 {
-	for (int i = 0; i < t->n_ports; i++)
+	for (int i = 0; i < t->n_ports; i++) {
 		for (int j = 0; j < b->n_ports; j++)
 			if (b->ports[j] == t->ports[i])
 				return 1;
+		for (int j = 0; j < ty->n_taken; j++)
+			if (ty->taken[j] == t->ports[i])
+				return 1;
+	}
 	return 0;
 }
 
@@ -29,7 +36,7 @@ static int fits(const struct ms_type *ty, const struct bin *b, const struct ms_n
 {
 	return b->cpu + t->cpu <= ty->cpu && b->mem + t->mem_mib <= ty->mem_mib &&
 	       b->enis + t->enis <= ty->enis && b->gpus + t->gpus <= ty->gpus &&
-	       !ports_clash(b, t);
+	       !ports_clash(ty, b, t);
 }
 
 static void put(struct bin *b, const struct ms_need *t)

@@ -6,8 +6,10 @@
  * the instances that run at least one non-daemon task, plus an estimate of
  * the instances the PROVISIONING tasks need (a first-fit-decreasing binpack
  * of those tasks onto empty instances of the group's type, over CPU, memory,
- * ENIs, GPUs and static host ports; a task that does not fit an empty
- * instance is left out and causes no scale-out).  N = 0: the value is 200
+ * ENIs, GPUs and static host ports of both protocols, on instances that
+ * already hold the agent's reserved ports and the daemon tasks' ports; a
+ * task that does not fit an empty instance is left out and causes no
+ * scale-out).  N = 0: the value is 200
  * when M > 0 ("from zero, go to two instances"), else 100.
  *
  * The Auto Scaling group's target-tracking policy on that metric (target =
@@ -38,13 +40,21 @@
 
 #include <stdint.h>
 
+/* A static host port in the binpack: a TCP port as is, a UDP port plus
+ * MS_PORT_UDP (the two protocols never clash). */
+#define MS_PORT_UDP 65536
+
 /* What one empty instance of the group offers the binpack: registered
- * resources minus what its daemon tasks reserve. */
+ * resources minus what its daemon tasks reserve; `taken` are the host ports
+ * an empty instance already holds (the agent's reserved ports, §2.1 / choice
+ * D2, and its daemon tasks' static ports), MS_PORT_UDP-encoded. */
 struct ms_type {
 	int64_t cpu;            /* CPU units */
 	int64_t mem_mib;
 	int enis;               /* task ENIs (awsvpc), 0 = no awsvpc task fits */
 	int gpus;
+	int n_taken;
+	const int *taken;       /* caller-owned, n_taken entries */
 };
 
 /* A group of `count` identical PROVISIONING tasks. */
@@ -52,7 +62,7 @@ struct ms_need {
 	int64_t cpu, mem_mib;
 	int enis;               /* 1 for an awsvpc task without trunking, else 0 */
 	int gpus;
-	int n_ports;            /* static host ports (bridge/host mode) */
+	int n_ports;            /* static host ports (bridge/host mode), TCP and UDP (MS_PORT_UDP) */
 	const int *ports;       /* caller-owned, n_ports entries */
 	int count;
 };
