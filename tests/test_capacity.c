@@ -284,6 +284,40 @@ static void test_reservation_cluster(void)
 	T_NEAR(ms_reservation(2, 5), 40.0);
 }
 
+/* §5.12, E42: from zero, only tasks that need capacity scale out.  An
+ * empty group with targetCapacity 90 and no task: the datapoint is 100
+ * (N = 0, M = 0), above 90, yet ceil(0 × 100 / 90) = 0 instances are
+ * needed: no change, minute after minute (before: 0 -> 2 at once, then
+ * back to 0 after 15 low datapoints, for ever).  With a task waiting
+ * (M = 1) it still goes to two. */
+static void test_idle_zero_stays(void)
+{
+	struct ms_params p;
+	struct ms_state s;
+	struct ms_decision d;
+	struct ms_input in = { .m = 0, .n = 0, .desired = 0, .warming = 0, .empty = 0 };
+
+	ms_params_default(&p);
+	p.max_size = 20;
+	p.target = 90;
+	ms_state_init(&s);
+	for (int k = 1; k <= 40; k++) {
+		ms_datapoint(&p, &s, 60000 * k, &in, &d);
+		T_NEAR(d.reservation, 100.0);
+		T_EQ(d.action, MS_NONE);
+		T_EQ(d.new_desired, 0);
+	}
+	p.empty_formula = 1;
+	ms_datapoint(&p, &s, 60000 * 41, &in, &d);
+	T_EQ(d.action, MS_NONE);
+	p.empty_formula = 0;
+	in.m = 1;
+	ms_datapoint(&p, &s, 60000 * 42, &in, &d);
+	T_NEAR(d.reservation, 200.0);
+	T_EQ(d.action, MS_SCALE_OUT);
+	T_EQ(d.new_desired, 2);
+}
+
 static void test_scale_out_from_zero(void)
 {
 	struct ms_params p;
@@ -1259,6 +1293,7 @@ static CU_TestInfo managed_tests[] = {
 	{ "binpack estimate", test_binpack_estimate },
 	{ "reservation of a hand-computed cluster", test_reservation_cluster },
 	{ "scale out from zero to two", test_scale_out_from_zero },
+	{ "an idle empty group below target 100 stays at zero", test_idle_zero_stays },
 	{ "warm-up respected", test_warmup_respected },
 	{ "step sizes and target", test_step_sizes_and_target },
 	{ "scale in after exactly 15 low datapoints", test_scale_in_after_15 },

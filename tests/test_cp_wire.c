@@ -822,6 +822,41 @@ static void test_binpack_ports(void)
 	RS_IS("p22", "tasks.csv", 1, "last_status", "PROVISIONING");
 }
 
+/* §5.12, E42, in a run: a provider of m5.large at 0 instances with
+ * targetCapacity 90 and no task stays at 0 for two hours, no scaling.csv
+ * row, nothing billed (before: 0 -> 2 at 60 s and back every 17 minutes);
+ * with one task of a whole m5.large waiting it goes to two at 60 s. */
+static void test_idle_zero_target_90(void)
+{
+	char a[800], buf[4096];
+	int n;
+
+	provider(a, sizeof a, "cp", 0, 10, 0, ",\"managedScaling\":{\"targetCapacity\":90}");
+	snprintf(buf, sizeof buf, HEAD(7200)
+		 "\"capacityProviders\":[%s],"
+		 "\"defaultCapacityProviderStrategy\":[{\"capacityProvider\":\"cp\",\"weight\":1}]}", a);
+	rs_write("idle.json", buf);
+	T_EQ(rs_run("idle.json", "idle", NULL, NULL, NULL), 0);
+	T_EQ(rs_rows("idle", "scaling.csv"), 0);
+	n = rs_rows("idle", "timeseries.csv");
+	CU_ASSERT(n > 100);
+	for (int k = 1; k <= n; k++)
+		T_NEAR(rs_num("idle", "timeseries.csv", k, "instances_registered"), 0);
+	T_NEAR(rs_num("idle", "summary.csv", 1, "cost_instances_usd"), 0);
+
+	snprintf(buf, sizeof buf, HEAD(600)
+		 "\"capacityProviders\":[%s],"
+		 "\"defaultCapacityProviderStrategy\":[{\"capacityProvider\":\"cp\",\"weight\":1}],"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"big\",\"desiredCount\":1}]}", a);
+	rs_write("idle1.json", buf);
+	T_EQ(rs_run("idle1.json", "idle1", NULL, NULL, NULL), 0);
+	CU_ASSERT_FATAL(rs_rows("idle1", "scaling.csv") >= 1);
+	T_NEAR(rs_num("idle1", "scaling.csv", 1, "time_s"), 60);
+	T_NEAR(rs_num("idle1", "scaling.csv", 1, "old"), 0);
+	T_NEAR(rs_num("idle1", "scaling.csv", 1, "new"), 2);
+	RS_IS("idle1", "tasks.csv", 1, "last_status", "RUNNING");
+}
+
 static CU_TestInfo cp_tests[] = {
 	{ "service strategy: base first, then 1 : 4 over 500 tasks", test_service_split_base_weights },
 	{ "a deregistered instance is not replaced", test_deregistered_not_replaced },
@@ -836,6 +871,7 @@ static CU_TestInfo cp_tests[] = {
 	{ "reservation on hand-computed clusters; scale-in after 15", test_reservation_and_scale_in },
 	{ "a task inside its placement latency is not PROVISIONING for capacity", test_latency_not_provisioning },
 	{ "the scale-out estimate counts UDP and agent-reserved host ports", test_binpack_ports },
+	{ "an idle empty group with targetCapacity 90 stays at zero", test_idle_zero_target_90 },
 	{ "termination protection, checked after every event", test_termination_protection },
 	{ "an AZ-rebalancing task stays on its provider", test_rebalance_keeps_provider },
 	{ "the pins hold beside ten constraints of the service's", test_pins_beyond_ten_constraints },

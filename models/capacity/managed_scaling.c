@@ -208,7 +208,11 @@ void ms_datapoint(const struct ms_params *p, struct ms_state *s, int64_t now,
 		d->reason = "managed scaling disabled";
 		return;
 	}
-	if (r > target) {
+	/* N = 0 and M = 0: the datapoint is 100, above a targetCapacity below
+	 * 100, yet no instance is needed (ceil(0 × 100 / target) = 0): from
+	 * zero only tasks that need capacity scale out (docs/ecs-model.md
+	 * §5.12, choice E42); the same as at target 100 */
+	if (r > target && !(in->n == 0 && in->m == 0)) {
 		int step, want;
 
 		s->low_streak = 0;   /* a scale-out request ends a pending scale-in */
@@ -283,6 +287,8 @@ void ms_datapoint(const struct ms_params *p, struct ms_state *s, int64_t now,
 	} else {
 		s->low_streak = 0;
 		s->high_streak = 0;
+		if (in->n == 0 && in->m == 0)
+			d->reason = "no instance running and no task needs one";
 	}
 	d->low_streak = s->low_streak;
 }

@@ -19,7 +19,8 @@
  *     within instanceWarmupPeriod of its launch; the step is the instances
  *     needed for M at the target (ceil(M × 100 / target)) minus the group's
  *     desired capacity, raised to minimumScalingStepSize and capped at
- *     maximumScalingStepSize; from zero the step is 2 (the same clamp);
+ *     maximumScalingStepSize; from zero the step is 2 (the same clamp),
+ *     and only when M > 0 (N = 0, M = 0: no change whatever the target);
  *     nothing is asked while the desired capacity already covers the need
  *     (instances requested, not yet running: a warm-up of 0);
  *   below target on scaleInDatapoints (15) consecutive datapoints → scale in to
