@@ -20,7 +20,8 @@
  *     no non-daemon task); with managed draining they are set DRAINING and
  *     terminated once no non-daemon task is left on them (checked at the
  *     decision and at each minute, docs/ecs-model.md choice E62), else
- *     terminated at once (backplane_terminate_instance);
+ *     terminated at once (fault_instance_terminate: deregistered when the
+ *     agent is connected, else left registered, choice E163);
  *   the group keeps its desired capacity: an instance lost otherwise (a
  *     failure) is replaced at the next minute; a deregistered one is not (its
  *     host runs on, outside the cluster, choice E101).
@@ -40,6 +41,7 @@
 #include "models/capacity/managed_scaling.h"
 #include "models/capacity/scaling_csv.h"
 #include "models/cluster.h"
+#include "models/faults.h"
 #include "models/metrics.h"
 #include "models/scenario.h"
 #include "models/task.h"
@@ -227,7 +229,7 @@ static void finish_drains(struct backplane *bp, struct cas *c)
 	for (int32_t i = 0; i < cluster_count(cl) && (size_t)i < c->cap_inst; i++)
 		if (c->draining[i] && c->nd[i] == 0) {
 			c->draining[i] = 0;
-			backplane_terminate_instance(bp, i);
+			fault_instance_terminate(bp, i);
 		}
 }
 
@@ -295,7 +297,7 @@ static void datapoint(struct backplane *bp, struct cas *c, int gi)
 				backplane_drain_inst(bp, out[k]);
 				c->draining[out[k]] = 1;
 			} else {
-				backplane_terminate_instance(bp, out[k]);
+				fault_instance_terminate(bp, out[k]);
 			}
 		}
 		free(out);

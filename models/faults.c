@@ -164,6 +164,16 @@ int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repai
 	return fault_id;
 }
 
+void fault_instance_terminate(struct backplane *bp, int32_t inst)
+{
+	/* the agent decides, as for a Spot termination: connected, it tells
+	 * the backplane at once (BN_INSTANCE_TERMINATED: deregistered); silent,
+	 * the backplane learns after the heartbeat timeout and the instance
+	 * stays registered.  Fault id 0: no failures.csv row (so no kind). */
+	if (fault_instance_fail(bp, inst, -1, 1, STOP_TERMINATION, NULL, 0) < 0)
+		backplane_terminate_instance(bp, inst);   /* already down: taken out as before */
+}
+
 static void on_fail_detect(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;

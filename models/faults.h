@@ -20,6 +20,12 @@ struct backplane;
 int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repair,
 			    int terminated, const char *code, const char *kind, int64_t fault_id);
 void fault_spot_notice(struct backplane *bp, int32_t inst);
+/* Auto Scaling terminates the instance (a managed-scaling scale-in): as
+ * any termination by EC2, ECS deregisters it at once when its agent is
+ * connected, else it stays registered, ACTIVE with its agent disconnected
+ * (docs/ecs-model.md §2.4, choice E163); its tasks stop with
+ * TerminationNotice, billing stops; no failures.csv row. */
+void fault_instance_terminate(struct backplane *bp, int32_t inst);
 /* A new fault id (failures.csv) for a fault of another actor (a Fargate
  * Spot interruption). */
 int64_t fault_new_id(struct backplane *bp);

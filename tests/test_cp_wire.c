@@ -857,6 +857,54 @@ static void test_idle_zero_target_90(void)
 	RS_IS("idle1", "tasks.csv", 1, "last_status", "RUNNING");
 }
 
+/* §2.4, E163: "a stopped instance or one whose agent is disconnected is not
+ * auto-deregistered on termination", a scale-in's included.  A provider of
+ * two m5.large (minSize 1, scaleInDatapoints 5, no managed draining) with
+ * no task scales in 2 -> 1 at 300 s.  With both agents disconnected from
+ * 1 s for 5000 s the terminated instance stays registered (ACTIVE, agent
+ * disconnected): 2 registered to the end, only one billed (before: it
+ * went INACTIVE at 300 s, 1 registered).  With the agents connected it is
+ * deregistered at once: 1 registered from 300 s. */
+static void scale_in_run(const char *tag, const char *trace)
+{
+	char a[800], buf[4096], name[64], tr[64];
+
+	provider(a, sizeof a, "cp", 1, 4, 2, ",\"managedScaling\":{\"scaleInDatapoints\":5},"
+		 "\"managedDraining\":\"DISABLED\"");
+	snprintf(tr, sizeof tr, "%s.csv", tag);
+	rs_write(tr, trace);
+	snprintf(buf, sizeof buf, HEAD(900) "\"capacityProviders\":[%s],\"workload\":{\"traces\":[\"%s\"]}}",
+		 a, tr);
+	snprintf(name, sizeof name, "%s.json", tag);
+	rs_write(name, buf);
+	T_EQ(rs_run(name, tag, NULL, NULL, NULL), 0);
+}
+
+static void test_scale_in_disconnected_stays(void)
+{
+	int r;
+
+	scale_in_run("sid", "time_s,event,target,duration_s\n1,agent_disconnect,ci-00001,5000\n"
+		     "1,agent_disconnect,ci-00002,5000\n");
+	T_EQ(rs_rows("sid", "scaling.csv"), 1);
+	T_NEAR(rs_num("sid", "scaling.csv", 1, "time_s"), 300);
+	T_NEAR(rs_num("sid", "scaling.csv", 1, "new"), 1);
+	r = rs_find("sid", "timeseries.csv", "time_s", "480.000");
+	CU_ASSERT_FATAL(r > 0);
+	T_NEAR(rs_num("sid", "timeseries.csv", r, "instances_registered"), 2);
+	T_NEAR(rs_num("sid", "timeseries.csv", -1, "instances_registered"), 2);
+	T_NEAR(rs_num("sid", "timeseries.csv", -1, "instances_active"), 2);
+	/* billed: two for 300 s, one for 900 s at $0.096/h */
+	T_NEAR(rs_num("sid", "summary.csv", 1, "cost_instances_usd"), 0.096 * (2 * 300 + 600) / 3600);
+
+	scale_in_run("sic", "time_s,event,target,duration_s\n");
+	T_EQ(rs_rows("sic", "scaling.csv"), 1);
+	T_NEAR(rs_num("sic", "scaling.csv", 1, "time_s"), 300);
+	r = rs_find("sic", "timeseries.csv", "time_s", "360.000");
+	CU_ASSERT_FATAL(r > 0);
+	T_NEAR(rs_num("sic", "timeseries.csv", r, "instances_registered"), 1);
+}
+
 static CU_TestInfo cp_tests[] = {
 	{ "service strategy: base first, then 1 : 4 over 500 tasks", test_service_split_base_weights },
 	{ "a deregistered instance is not replaced", test_deregistered_not_replaced },
@@ -872,6 +920,7 @@ static CU_TestInfo cp_tests[] = {
 	{ "a task inside its placement latency is not PROVISIONING for capacity", test_latency_not_provisioning },
 	{ "the scale-out estimate counts UDP and agent-reserved host ports", test_binpack_ports },
 	{ "an idle empty group with targetCapacity 90 stays at zero", test_idle_zero_target_90 },
+	{ "a scale-in leaves an instance with a disconnected agent registered", test_scale_in_disconnected_stays },
 	{ "termination protection, checked after every event", test_termination_protection },
 	{ "an AZ-rebalancing task stays on its provider", test_rebalance_keeps_provider },
 	{ "the pins hold beside ten constraints of the service's", test_pins_beyond_ten_constraints },
