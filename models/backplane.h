@@ -135,12 +135,14 @@ size_t bp_task_slots(const struct backplane *bp);
  * queued and inst).  Valid until the next call (backplane_inst.c). */
 const uint32_t *bp_inst_slots(struct backplane *bp, int32_t inst, size_t *n);
 /* RegisterContainerInstance of `type` in `az` (g: its scenario group, or
- * NULL).  Returns its index. */
+ * NULL).  Returns its index, or -1 (nothing registered) when the run has
+ * registered limits.maxInstances instances already (choice E30). */
 int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *type,
 			     const char *az, const struct scn_group *g);
 /* An instance of the Auto Scaling group of capacity provider `provider`
  * (its type, in `az`) registers; it carries the provider's attribute
- * (models/capacity/cp_route.h).  Returns its index. */
+ * (models/capacity/cp_route.h).  Returns its index, or -1 past
+ * limits.maxInstances (as bp_register_instance). */
 int32_t bp_register_cp_instance(struct backplane *bp, int provider, const char *az);
 /* The capacity provider instance `inst` belongs to, -1 when none. */
 int bp_instance_cp(const struct backplane *bp, int32_t inst);

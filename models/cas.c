@@ -217,6 +217,12 @@ static void on_boot(struct sim *sim, void *ctx, const struct event *ev)
 		}
 	g->az_launching[a]--;
 	inst = bp_register_cp_instance(bp, g->p, backplane_scenario(bp)->azs[g->cfg->asg.azs[a]]);
+	if (inst < 0) {
+		/* past limits.maxInstances its registration fails (choice E30):
+		 * the launch failed, the group's desired capacity drops back */
+		g->desired--;
+		return;
+	}
 	cover(c, inst);
 	c->launched[inst] = at;
 }

@@ -231,6 +231,7 @@ static void on_replace(struct sim *s, void *ctx, const struct event *ev)
 	const struct scn_group *g = &backplane_scenario(bp)->groups[bp_instance_group(bp, inst)];
 
 	(void)s;
+	/* past limits.maxInstances nothing registers (choice E30) */
 	bp_register_instance(bp, g->type, g->az, g);
 }
 

@@ -905,6 +905,48 @@ static void test_scale_in_disconnected_stays(void)
 	T_NEAR(rs_num("sic", "timeseries.csv", r, "instances_registered"), 1);
 }
 
+/* §7.5, E30: limits.maxInstances counts every registration.  At load, 3
+ * group instances + a provider's desiredCapacity 3 pass a limit of 5:
+ * refused at $.capacityProviders (before: ran with 6).  In a run with a
+ * limit of 3: a provider at 1 instance with 5 waiting whole-m5.large tasks
+ * scales out 1 -> 5 at 60 s, but only two more register (3 in all; before:
+ * 5); an instance group of 2 with autoScaling replacement and a limit of 2
+ * gets no replacement for ci-00001 failed for good (it stays registered,
+ * E163): 2 registered (before: 3). */
+static void test_max_instances(void)
+{
+	char a[800], buf[4096], msg[1024];
+
+	provider(a, sizeof a, "cp", 0, 10, 3, "");
+	snprintf(buf, sizeof buf, HEAD(300) "\"limits\":{\"maxInstances\":5},"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\","
+		 "\"count\":3}],\"capacityProviders\":[%s]}", a);
+	rs_write("mi.json", buf);
+	T_EQ(rs_run_msg("mi.json", "mi", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "$.capacityProviders") != NULL);
+	CU_ASSERT(strstr(msg, "register 6 container instances") != NULL);
+
+	provider(a, sizeof a, "cp", 0, 10, 1, ",\"managedScaling\":{\"targetCapacity\":100}");
+	snprintf(buf, sizeof buf, HEAD(900) "\"limits\":{\"maxInstances\":3},"
+		 "\"capacityProviders\":[%s],"
+		 "\"defaultCapacityProviderStrategy\":[{\"capacityProvider\":\"cp\",\"weight\":1}],"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"big\",\"desiredCount\":5}]}", a);
+	rs_write("mr.json", buf);
+	T_EQ(rs_run("mr.json", "mr", NULL, NULL, NULL), 0);
+	CU_ASSERT_FATAL(rs_rows("mr", "scaling.csv") >= 1);
+	T_NEAR(rs_num("mr", "scaling.csv", 1, "new"), 5);
+	T_NEAR(rs_num("mr", "timeseries.csv", -1, "instances_registered"), 3);
+
+	snprintf(buf, sizeof buf, HEAD(900) "\"limits\":{\"maxInstances\":2},"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\","
+		 "\"count\":2,\"autoScaling\":{\"replaceFailed\":true,\"replacementDelaySeconds\":60}}],"
+		 "\"workload\":{\"traces\":[\"mg.csv\"]}}");
+	rs_write("mg.json", buf);
+	rs_write("mg.csv", "time_s,event,target\n100,instance_fail,ci-00001\n");
+	T_EQ(rs_run("mg.json", "mg", NULL, NULL, NULL), 0);
+	T_NEAR(rs_num("mg", "timeseries.csv", -1, "instances_registered"), 2);
+}
+
 static CU_TestInfo cp_tests[] = {
 	{ "service strategy: base first, then 1 : 4 over 500 tasks", test_service_split_base_weights },
 	{ "a deregistered instance is not replaced", test_deregistered_not_replaced },
@@ -921,6 +963,7 @@ static CU_TestInfo cp_tests[] = {
 	{ "the scale-out estimate counts UDP and agent-reserved host ports", test_binpack_ports },
 	{ "an idle empty group with targetCapacity 90 stays at zero", test_idle_zero_target_90 },
 	{ "a scale-in leaves an instance with a disconnected agent registered", test_scale_in_disconnected_stays },
+	{ "limits.maxInstances counts provider instances and replacements", test_max_instances },
 	{ "termination protection, checked after every event", test_termination_protection },
 	{ "an AZ-rebalancing task stays on its provider", test_rebalance_keeps_provider },
 	{ "the pins hold beside ten constraints of the service's", test_pins_beyond_ten_constraints },

@@ -8,6 +8,7 @@
  * instead of spinning: docs/ecs-model.md choice E85), are simulator
  * limits.  Read last: the
  * instance groups and the services must fit. */
+#include "models/capacity/capacity_config.h"
 #include "models/config/sections.h"
 #include "models/scenario.h"
 
@@ -16,7 +17,7 @@
 int limits_config_read(struct scenario *s, const cJSON *limits, struct err *e)
 {
 	struct jr c;
-	int64_t total = 0;
+	int64_t total = 0, asg = 0;
 
 	s->max_instances = SCN_DEFAULT_MAX_INSTANCES;
 	s->max_queued = SCN_DEFAULT_MAX_QUEUED;
@@ -44,5 +45,18 @@ int limits_config_read(struct scenario *s, const cJSON *limits, struct err *e)
 			      "container instances per cluster (ECS's quota; a simulation may raise it "
 			      "with $.limits.maxInstances, up to %lld)",
 			      (long long)total, (long long)s->max_instances, (long long)SCN_MAX_MAX_INSTANCES);
+	/* the capacity providers' Auto Scaling groups register their
+	 * desiredCapacity at the start too (docs/ecs-model.md choice E30) */
+	for (int i = 0; s->capacity && i < s->capacity->n_providers; i++)
+		if (s->capacity->providers[i].kind == CAP_ASG)
+			asg += s->capacity->providers[i].asg.desired;
+	if (total + asg > s->max_instances)
+		return err_at(e, s->file, 0, 0, "$.capacityProviders",
+			      "the instance groups (%lld instances) and the capacity providers' "
+			      "desiredCapacity (%lld) register %lld container instances at the start, "
+			      "more than the limit of %lld container instances per cluster (ECS's quota; "
+			      "a simulation may raise it with $.limits.maxInstances, up to %lld)",
+			      (long long)total, (long long)asg, (long long)(total + asg),
+			      (long long)s->max_instances, (long long)SCN_MAX_MAX_INSTANCES);
 	return 0;
 }
