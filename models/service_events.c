@@ -9,11 +9,13 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/evlog.h"
 #include "models/metrics.h"
 #include "models/service_int.h"
+#include "sim/mem.h"
 
 enum { F_REBALANCING = 1u };
 
@@ -240,18 +242,27 @@ static void check_blocked(struct backplane *bp, struct svc *v)
 }
 
 /* "a tasks in az1, b tasks in az2, and c tasks in az3" of the service's
- * live tasks, in the scenario's AZ order; returns the largest count minus
- * the smallest */
+ * live tasks, in the scenario's AZ order, over the zones the service can use
+ * (svc_usable_azs: the ones its rebalancing balances, docs/ecs-model.md
+ * §5.9, choices E4, E174); returns the largest count minus the smallest,
+ * INT64_MAX when it can use no zone (not balanced then) */
 static int64_t az_counts(struct backplane *bp, const struct svc *v, char *out, size_t n)
 {
 	const struct scenario *s = backplane_scenario(bp);
+	uint8_t *usable = xcalloc((size_t)s->n_azs + 1, 1);
 	size_t len = 0;
 	int64_t lo = INT64_MAX, hi = 0;
+	int n_use = 0, k_use = 0;
 
+	svc_usable_azs(bp, (int)(v - svc_sched(bp)->svcs), usable);
+	for (int a = 0; a < s->n_azs; a++)
+		n_use += usable[a];
 	out[0] = '\0';
 	for (int a = 0; a < s->n_azs && len < n; a++) {
 		int64_t c = 0;
 
+		if (!usable[a])
+			continue;
 		for (int k = 0; k < v->n_tasks; k++) {
 			const struct task *t = bp_task_at(bp, v->tasks[k]);
 			const char *az = bp_task_az(bp, t);
@@ -261,10 +272,12 @@ static int64_t az_counts(struct backplane *bp, const struct svc *v, char *out, s
 		lo = c < lo ? c : lo;
 		hi = c > hi ? c : hi;
 		len += (size_t)snprintf(out + len, n - len, "%s%lld tasks in %s",
-					a == 0 ? "" : a + 1 == s->n_azs ? (a == 1 ? " and " : ", and ") : ", ",
+					k_use == 0 ? "" : k_use + 1 == n_use ? (k_use == 1 ? " and " : ", and ") : ", ",
 					(long long)c, s->azs[a]);
+		k_use++;
 	}
-	return hi - lo;
+	free(usable);
+	return n_use ? hi - lo : INT64_MAX;
 }
 
 static void check_rebalancing(struct backplane *bp, struct svc *v)

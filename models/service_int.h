@@ -350,6 +350,9 @@ void svc_add_deployment(struct backplane *bp, struct svc *v, int td);
  * (docs/ecs-model.md §5.9, choice E118): one task started in the least
  * loaded AZ when its AZs are imbalanced; its passes do the rest. */
 void svc_rebalance_check(struct backplane *bp, int v);
+/* The AZs service v can use (usable[a] for each of the scenario's zones),
+ * over which its AZ balance is judged, by the rebalancing and its events. */
+void svc_usable_azs(struct backplane *bp, int v, uint8_t *usable);
 /* service_daemon.c: the DAEMON scheduler's pass (docs/ecs-model.md §4.10) */
 void svc_daemon_count(struct backplane *bp, struct svc *v);
 void svc_reconcile_daemon(struct backplane *bp, int v);

@@ -378,35 +378,19 @@ void svc_stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 	free(vs);
 }
 
-/* docs/ecs-model.md §5.9 AZ rebalancing: for a steady REPLICA service whose first strategy
- * spreads over AZs (or that has none), maximumPercent > 100 and no
- * placement constraint on attribute:ecs.availability-zone (its deployment's
- * policy: a revision may bring one), when the
- * AZs it can use (with ACTIVE instances; for a Fargate service, its subnet
- * zones not out and below the per-zone limit) hold counts of its tasks (on
- * instances or on Fargate) differing by more than one,
- * start one task in the least loaded AZ; once it is healthy the scale-in
- * rule stops one in the most loaded AZ (at the pass that follows).  The
- * imbalance threshold is max − min > 1, checked every
- * `rebalanceCheckSeconds` (60 s; both unconfirmed in the reference) by
- * svc_rebalance_check, not at the scheduler's passes (choice E118). */
-static void rebalance(struct backplane *bp, int vi)
+/* The AZs service vi can use, usable[a] for each of the scenario's n_azs
+ * zones (docs/ecs-model.md §5.9, choices E4, E106): on instances, the zones
+ * with ACTIVE connected instances, for an awsvpc task only its subnets'
+ * (LOCATION, §4.2); on Fargate, its subnet zones not out and below the
+ * per-zone limit.  The one definition of the zones the rebalancing balances
+ * and its events (service_events.c) name and count. */
+void svc_usable_azs(struct backplane *bp, int vi, uint8_t *usable)
 {
-	struct svc *v = &svc_sched(bp)->svcs[vi];
+	const struct svc *v = &svc_sched(bp)->svcs[vi];
 	const struct place_policy *pol = v->deps[v->primary].policy;
-	int n_az = backplane_scenario(bp)->n_azs, lo = -1, hi = -1, on;
-	int64_t *count;
-	uint8_t *usable;
-	uint32_t slot;
+	int n_az = backplane_scenario(bp)->n_azs, on = bp_svc_runs_on(bp, vi, v->deps[v->primary].td);
 
-	if (!scn_service_rebalances(v->cfg, pol))
-		return;
-	/* the extra task must fit under maximumPercent, rounded down (§5.5) */
-	if ((int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0) <= v->desired)
-		return;
-	count = xcalloc((size_t)n_az + 1, sizeof *count);
-	usable = xcalloc((size_t)n_az + 1, 1);
-	on = bp_svc_runs_on(bp, vi, v->deps[v->primary].td);
+	memset(usable, 0, (size_t)n_az);
 	if (on & 1)
 		for (int32_t i = 0; i < cluster_count(backplane_cluster(bp)); i++)
 			if (cluster_status(backplane_cluster(bp), i) == INST_ACTIVE && cluster_agent_connected(backplane_cluster(bp), i))
@@ -423,6 +407,38 @@ static void rebalance(struct backplane *bp, int vi)
 	if (on & 2)
 		for (int a = 0; a < n_az; a++)
 			usable[a] |= (uint8_t)bp_fargate_zone_open(bp, vi, a);
+}
+
+/* docs/ecs-model.md §5.9 AZ rebalancing: for a steady REPLICA service whose first strategy
+ * spreads over AZs (or that has none), maximumPercent > 100 and no
+ * placement constraint on attribute:ecs.availability-zone (its deployment's
+ * policy: a revision may bring one), when the
+ * AZs it can use (svc_usable_azs: with ACTIVE instances; for a Fargate
+ * service, its subnet zones not out and below the per-zone limit) hold
+ * counts of its tasks (on
+ * instances or on Fargate) differing by more than one,
+ * start one task in the least loaded AZ; once it is healthy the scale-in
+ * rule stops one in the most loaded AZ (at the pass that follows).  The
+ * imbalance threshold is max − min > 1, checked every
+ * `rebalanceCheckSeconds` (60 s; both unconfirmed in the reference) by
+ * svc_rebalance_check, not at the scheduler's passes (choice E118). */
+static void rebalance(struct backplane *bp, int vi)
+{
+	struct svc *v = &svc_sched(bp)->svcs[vi];
+	const struct place_policy *pol = v->deps[v->primary].policy;
+	int n_az = backplane_scenario(bp)->n_azs, lo = -1, hi = -1;
+	int64_t *count;
+	uint8_t *usable;
+	uint32_t slot;
+
+	if (!scn_service_rebalances(v->cfg, pol))
+		return;
+	/* the extra task must fit under maximumPercent, rounded down (§5.5) */
+	if ((int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0) <= v->desired)
+		return;
+	count = xcalloc((size_t)n_az + 1, sizeof *count);
+	usable = xcalloc((size_t)n_az + 1, 1);
+	svc_usable_azs(bp, vi, usable);
 	/* a task counts in its zone, on an instance or on Fargate */
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = bp_task_at(bp, v->tasks[k]);

@@ -392,6 +392,65 @@ static void test_rebalancing(void)
 	free(m);
 }
 
+/* The zones the service can use (docs/ecs-model.md §5.9, choices E4, E174):
+ * the balance its rebalancing restores is over them, so its events count and
+ * name them only.  Three AZs, three instances each; an awsvpc service of 4
+ * whose subnets are in us-east-1a and us-east-1b only; us-east-1a out
+ * 300–900 s moves its tasks to 1b (0 / 4), rebalanced to 2 / 2.  Then the
+ * same with a bridge service and instances in 1a and 1b only.  Each run has
+ * its COMPLETED row, and no row names us-east-1c (which holds none of the
+ * service's tasks and never can). */
+static void test_rebalancing_own_zones(void)
+{
+	static const char *const runs[][2] = {
+		{ "azown", ", { \"instanceType\": \"m5.xlarge\", \"availabilityZone\": \"us-east-1c\", \"count\": 3 } ],"
+			   "\"taskDefinitions\": { \"v\": \"vpc.json\" },"
+			   "\"services\": [ { \"serviceName\": \"s\", \"taskDefinition\": \"v\", \"desiredCount\": 4,"
+			   "\"availabilityZones\": [\"us-east-1a\",\"us-east-1b\"] } ]," },
+		{ "azown2", " ],"
+			    "\"taskDefinitions\": { \"v\": \"app.json\" },"
+			    "\"services\": [ { \"serviceName\": \"s\", \"taskDefinition\": \"v\", \"desiredCount\": 4 } ]," },
+	};
+	char buf[2048], name[64];
+
+	rs_write("vpc.json", "{ \"family\": \"vpc\", \"networkMode\": \"awsvpc\", \"requiresCompatibilities\": [\"EC2\"],"
+		 "\"containerDefinitions\": [ { \"name\": \"app\", \"image\": \"x\", \"cpu\": 128, \"memory\": 128,"
+		 "\"essential\": true } ] }");
+	rs_write("azown.csv", TRACE_HDR "300,az_outage,us-east-1a,,,600,\n");
+	for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+		const char *tag = runs[i][0];
+		double at[4], done[4];
+		int rows;
+		char *m;
+
+		snprintf(buf, sizeof buf,
+			 "{ \"name\": \"%s\", \"seed\": 1, \"durationSeconds\": 2400, \"region\": \"us-east-1\","
+			 "\"availabilityZones\": [\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"],"
+			 "\"instanceGroups\": [ { \"instanceType\": \"m5.xlarge\", \"availabilityZone\": \"us-east-1a\", \"count\": 3 },"
+			 "{ \"instanceType\": \"m5.xlarge\", \"availabilityZone\": \"us-east-1b\", \"count\": 3 }%s"
+			 "\"workload\": { \"traces\": [\"azown.csv\"] } }", tag, runs[i][1]);
+		snprintf(name, sizeof name, "%s.json", tag);
+		rs_write(name, buf);
+		CU_ASSERT_EQUAL_FATAL(rs_run(name, tag, NULL, NULL, NULL), 0);
+		T_EQ(rows_of(tag, "SERVICE_REBALANCING_STARTED", at, 4), 1);
+		T_EQ(rows_of(tag, "SERVICE_REBALANCING_COMPLETED", done, 4), 1);
+		CU_ASSERT(at[0] >= 900 && done[0] > at[0]);
+		m = msg_of(tag, "SERVICE_REBALANCING_STARTED", 0);
+		T_STREQ(m, "(service s) is not AZ balanced with 0 tasks in us-east-1a and 4 tasks in us-east-1b. "
+			   "AZ Rebalancing in progress.");
+		free(m);
+		m = msg_of(tag, "SERVICE_REBALANCING_COMPLETED", 0);
+		T_STREQ(m, "(service s) is AZ balanced with 2 tasks in us-east-1a and 2 tasks in us-east-1b.");
+		free(m);
+		rows = rs_rows(tag, EV);
+		for (int r = 1; r <= rows; r++) {
+			m = rs_cell(tag, EV, r, "message");
+			CU_ASSERT(m && strstr(m, "us-east-1c") == NULL);
+			free(m);
+		}
+	}
+}
+
 /* AZ rebalancing's own words (docs/ecs-model.md §5.9, choice E199;
  * [DG/service-rebalancing-event-messages-list.html]): the same run as
  * test_rebalancing.  Between STARTED and COMPLETED every TASKS_STARTED row
@@ -830,6 +889,7 @@ static CU_TestInfo tests[] = {
 	{ "min 100 / max 200: no deployment-configuration row", test_not_blocked },
 	{ "AZ rebalancing STARTED and COMPLETED with the AZ counts", test_rebalancing },
 	{ "AZ rebalancing's tasks and placement failure in its own words (E199)", test_rebalancing_words },
+	{ "AZ rebalancing over the service's own zones: COMPLETED, no other zone named", test_rebalancing_own_zones },
 	{ "more protected tasks than desired: one row", test_protected },
 	{ "Fargate launch bucket empty: one ECS_OPERATION_THROTTLED row", test_operation_throttled },
 	{ "DeleteService: its stopped tasks in one TASKS_STOPPED row (E184)", test_delete_stops },
