@@ -1,6 +1,6 @@
 /* tests/test_svc_config.c — a service's CreateService members as ECS reads
- * them (docs/ecs-model.md §5.1, §5.6): `desiredCount` required for
- * REPLICA, the circuit breaker's `resetOnHealthyTask`, and numbers in
+ * them (docs/ecs-model.md §5.1, §5.6, §4.10): `desiredCount` required for
+ * REPLICA, refused with `placementStrategy` and `autoScaling` for DAEMON, the circuit breaker's `resetOnHealthyTask`, and numbers in
  * error messages written as given. */
 #include <math.h>
 #include <stdio.h>
@@ -150,6 +150,37 @@ static void test_replica_needs_desired(void)
 	T_EQ(rs_run_msg("dd.json", "dd", msg, sizeof msg), 0);
 }
 
+/* §4.10: a DAEMON service has no desired count, no strategies and no
+ * Service Auto Scaling; ECS refuses each, so ecsim does: the file, the
+ * member's JSON path and the reason.  Without them the same service loads. */
+static void test_daemon_refusals(void)
+{
+	static const char *const members[][2] = {
+		{ "desiredCount", "\"desiredCount\":2" },
+		{ "placementStrategy", "\"placementStrategy\":[{\"type\":\"binpack\",\"field\":\"memory\"}]" },
+		{ "autoScaling", "\"autoScaling\":{\"minCapacity\":1,\"maxCapacity\":4,\"targetTracking\":"
+				 "[{\"predefinedMetricType\":\"ECSServiceAverageCPUUtilization\",\"targetValue\":50}]}" },
+	};
+	char msg[1024], buf[1024], name[64], want[128];
+
+	for (size_t i = 0; i < sizeof members / sizeof members[0]; i++) {
+		snprintf(name, sizeof name, "dr%zu.json", i);
+		snprintf(buf, sizeof buf, HEAD("dr", 60)
+			 "\"taskDefinitions\":{\"v1\":\"small.json\"},"
+			 "\"services\":[{\"serviceName\":\"logs\",\"taskDefinition\":\"v1\","
+			 "\"schedulingStrategy\":\"DAEMON\",%s}]}", members[i][1]);
+		rs_write(name, buf);
+		T_EQ(rs_run_msg(name, "dr", msg, sizeof msg), -1);
+		CU_ASSERT(strstr(msg, name) != NULL);
+		snprintf(want, sizeof want, "$.services[0].%s: not used by a DAEMON service", members[i][0]);
+		CU_ASSERT(strstr(msg, want) != NULL);
+	}
+	rs_write("dr-ok.json", HEAD("dr-ok", 60)
+		 "\"taskDefinitions\":{\"v1\":\"small.json\"},"
+		 "\"services\":[{\"serviceName\":\"logs\",\"taskDefinition\":\"v1\",\"schedulingStrategy\":\"DAEMON\"}]}");
+	T_EQ(rs_run_msg("dr-ok.json", "dr-ok", msg, sizeof msg), 0);
+}
+
 /* A number in an error message as the file gives it: 2.9, not
  * 2.8999999999999999; 0.05, not 0.050000000000000003. */
 static void test_message_numbers(void)
@@ -184,6 +215,7 @@ static CU_TestInfo tests[] = {
 	{ "resetOnHealthyTask false: the count keeps growing", test_reset_false },
 	{ "resetOnHealthyTask must be a boolean", test_reset_not_bool },
 	{ "a REPLICA service without desiredCount is refused", test_replica_needs_desired },
+	{ "a DAEMON service refuses desiredCount, placementStrategy and autoScaling (§4.10)", test_daemon_refusals },
 	{ "numbers in messages as given", test_message_numbers },
 	CU_TEST_INFO_NULL,
 };

@@ -333,8 +333,10 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 			v->sched = SCHED_DAEMON;
 		else
 			return jr_fail(&c, "schedulingStrategy", "expected REPLICA or DAEMON, got \"%s\"", sched);
-		if (v->sched == SCHED_DAEMON && (strat || jr_has(&c, "desiredCount")))
-			return jr_fail(&c, v->sched == SCHED_DAEMON && strat ? "placementStrategy" : "desiredCount",
+		/* no desired count, no strategy, no Service Auto Scaling (its
+		 * scalable target is the desired count a DAEMON has not) */
+		if (v->sched == SCHED_DAEMON && (strat || aas || jr_has(&c, "desiredCount")))
+			return jr_fail(&c, strat ? "placementStrategy" : aas ? "autoScaling" : "desiredCount",
 				       "not used by a DAEMON service (ECS refuses it, docs/ecs-model.md §4.10)");
 		td = taskdefs_config_find(s, tdname);
 		if (td < 0)
