@@ -45,6 +45,7 @@ struct evlog {
 	size_t n, cap;
 	size_t *pending;           /* services with gathered tasks, in order */
 	size_t n_pending, cap_pending;
+	int64_t repeat;            /* the repetition window, ms */
 };
 
 /* A deployment's own state change: written each time (a deployment that
@@ -59,11 +60,12 @@ const char *evlog_type_name(enum evlog_type t)
 	return type_names[t];
 }
 
-struct evlog *evlog_new(struct csvout *out)
+struct evlog *evlog_new(struct csvout *out, int64_t repeat_ms)
 {
 	struct evlog *l = xcalloc(1, sizeof *l);
 
 	l->out = out;
+	l->repeat = repeat_ms;
 	l->by_name = hmap_new();
 	return l;
 }
@@ -181,7 +183,7 @@ int evlog_event(struct evlog *l, int64_t now, const char *service, enum evlog_ty
 		return 0;
 	flush_before(l, now);
 	v = svc_of(l, service);
-	if (v->last[type] && strcmp(v->last[type], msg) == 0 && now - v->at[type] < EVLOG_REPEAT_MS &&
+	if (v->last[type] && strcmp(v->last[type], msg) == 0 && now - v->at[type] < l->repeat &&
 	    !once(type))
 		return 0;
 	free(v->last[type]);
@@ -217,7 +219,7 @@ void evlog_repeat(struct evlog *l, int64_t now, const char *service, enum evlog_
 	if (!l || !l->out || !hmap_get(l->by_name, service, &k))
 		return;
 	v = &l->svcs[k - 1];
-	if (!v->last[type] || now - v->at[type] < EVLOG_REPEAT_MS)
+	if (!v->last[type] || now - v->at[type] < l->repeat)
 		return;
 	msg = xstrdup(v->last[type]);
 	evlog_event(l, now, service, type, msg);

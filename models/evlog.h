@@ -6,7 +6,8 @@
  * (metrics_on_failure) write to it.
  *
  * Repetition (choice E172): a message equal to the last one written for the
- * service with the same event type less than 6 hours before is not written
+ * service with the same event type less than the repetition window
+ * (`controlPlane.serviceEventRepeatSeconds`, ECS's 6 hours) before is not written
  * again; a steady-state row clears the service's memory of the other types
  * (their cause has changed), and evlog_forget clears one type.  A
  * deployment's rows (in progress, completed, failed, rollback) are written
@@ -33,12 +34,9 @@ enum evlog_type {
 	EV_PROTECTED_OVER_DESIRED, EV_DAEMON_CONSTRAINT_VIOLATED, EV_N
 };
 
-/* The repetition window: 6 hours, in ms. */
-#define EVLOG_REPEAT_MS (6LL * 3600 * 1000)
-
 /* A log writing to `out` (not owned; NULL: nothing is written, calls are
- * no-ops). */
-struct evlog *evlog_new(struct csvout *out);
+ * no-ops), with the repetition window `repeat_ms` (> 0). */
+struct evlog *evlog_new(struct csvout *out, int64_t repeat_ms);
 /* Writes the gathered task rows, then frees the log (NULL no-op). */
 void evlog_free(struct evlog *l);
 /* The row's event type name (e.g. "SERVICE_STEADY_STATE"). */
@@ -77,8 +75,8 @@ void evlog_placement_failure(struct evlog *l, int64_t now, const char *service, 
 /* 1 when service_events.csv is being written (the rows are asked for). */
 int evlog_writing(const struct evlog *l);
 /* The last message of `type` for the service written again when it was
- * written EVLOG_REPEAT_MS or more before `now` (a cause that lasts: choice
- * E181); nothing when none is remembered or it is more recent. */
+ * written the repetition window or more before `now` (a cause that lasts:
+ * choice E181); nothing when none is remembered or it is more recent. */
 void evlog_repeat(struct evlog *l, int64_t now, const char *service, enum evlog_type type);
 /* A flag word of the service's own (the scheduler's memory between calls,
  * e.g. whether a rebalancing was in progress); 0 at first. */

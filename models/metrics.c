@@ -214,7 +214,7 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 	m->svc_events = open_in(m, "service_events.csv", ev_cols, 4, e);
 	if (!m->svc_events)
 		goto fail;
-	m->evlog = evlog_new(m->svc_events);
+	m->evlog = evlog_new(m->svc_events, cfg->event_repeat);
 	return m;
 fail:
 	metrics_abort(m);

@@ -26,6 +26,7 @@ struct metrics_cfg {
 	int task_log;               /* write tasks.csv and placement_failures.csv */
 	int util_cols;              /* services.csv ends with the utilisation columns (scenario_scales: a service scales or a provider has managed scaling) */
 	int alarms;                 /* write alarms.csv (the scenario has $.alarms) */
+	int64_t event_repeat;       /* service_events.csv's repetition window, ms (controlPlane.serviceEventRepeatSeconds) */
 };
 
 /* What tasks.csv records of one task when it leaves the simulation. */

@@ -111,6 +111,10 @@ struct scn_timing {
 	/* how often a service with AZ rebalancing checks its AZs for
 	 * imbalance (docs/ecs-model.md §5.9, choice E118) */
 	sim_time_t rebalance_check;       /* 60 s */
+	/* how long a service event equal to the last one of its type is not
+	 * written again, and the period of the lasting causes' repetition
+	 * (docs/ecs-model.md §4.9, choices E172, E181) */
+	sim_time_t event_repeat;          /* 6 h */
 };
 
 /* An EC2 Spot instance is terminated two minutes after its interruption

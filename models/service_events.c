@@ -4,8 +4,9 @@
  * models/evlog.h.  The scheduler calls one function at each event point
  * (service_int.h); the states (steady, blocked, rebalancing, protected
  * tasks over the desired count) are looked at after each scheduler pass,
- * blue/green step and rebalancing check; a steady state lasting 6 hours is
- * written again at a metrics interval (its repetition). */
+ * blue/green step and rebalancing check; a steady state lasting 6 hours
+ * (`serviceEventRepeatSeconds`) is written again at a metrics interval (its
+ * repetition). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -343,7 +344,8 @@ void svcev_after(struct backplane *bp, struct svc *v)
 
 /* The steady state is noticed at the scheduler's passes; a service still
  * steady since its last steady-state row gets the row again at the first
- * metrics interval 6 hours or more after it (choice E172); a service still
+ * metrics interval 6 hours (`serviceEventRepeatSeconds`) or more after it
+ * (choice E172); a service still
  * waiting for capacity gets its last placement-failure row again the same
  * way (choice E181). */
 void svcev_sample(struct backplane *bp, struct svc *v)

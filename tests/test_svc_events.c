@@ -5,7 +5,8 @@
  *    all healthy, the old revision gone: the pass after the last change),
  *    not one per pass; none while the next deployment is in progress;
  *  - its repetition: the same row again at the first metrics interval 6 h
- *    or more after the last one while the service stays steady;
+ *    or more after the last one while the service stays steady; the window
+ *    is `controlPlane.serviceEventRepeatSeconds` (1000 s: every 1000 s);
  *  - TASKS_STARTED / TASKS_STOPPED: one row per instant with every task;
  *    a task is started when it exists (placed, or PROVISIONING for
  *    capacity): a launch that finds no room is no task (A3), not listed;
@@ -16,7 +17,8 @@
  *    row per attempt), again once the service was steady in between;
  *  - min 100 / max 100 (§5.5): the deployment-configuration row once, at
  *    the deploy's pass; no task started;
- *  - AZ rebalancing (§5.9): STARTED with the counts, COMPLETED balanced;
+ *  - AZ rebalancing (§5.9): STARTED with the counts, COMPLETED balanced,
+ *    both over the zones the service can use only;
  *  - protected tasks over the desired count (§5.14): one row at the pass
  *    after the desired count drops below them;
  *  - the Fargate launch bucket empty (choice E119): one
@@ -323,6 +325,74 @@ static void test_placement_failure_repeat(void)
 	free(m2);
 	CU_ASSERT(rs_num("pfr", "placement_failures.csv", -1, "time_s") < 3600);
 	T_EQ(rows_of("pfr", "SERVICE_STEADY_STATE", at, 8), 0);
+}
+
+/* The one-AZ scenario of scn() with `controlPlane` `cp` (its members). */
+static void scn_cp(const char *name, int dur, const char *itype, const char *cp, const char *td, int desired)
+{
+	char buf[2048], fname[128];
+
+	snprintf(buf, sizeof buf,
+		 "{ \"name\": \"%s\", \"seed\": 1, \"durationSeconds\": %d, \"region\": \"us-east-1\","
+		 "\"controlPlane\": { %s }, \"availabilityZones\": [\"us-east-1a\"],"
+		 "\"instanceGroups\": [ { \"instanceType\": \"%s\", \"availabilityZone\": \"us-east-1a\", \"count\": 1 } ],"
+		 "\"taskDefinitions\": { \"v1\": \"app.json\", \"big\": \"big.json\" },"
+		 "\"services\": [ { \"serviceName\": \"s\", \"taskDefinition\": \"%s\", \"desiredCount\": %d } ] }",
+		 name, dur, cp, itype, td, desired);
+	snprintf(fname, sizeof fname, "%s.json", name);
+	rs_write(fname, buf);
+}
+
+/* The repetition window is `controlPlane.serviceEventRepeatSeconds` (ECS's
+ * 6 hours, docs/ecs-model.md §4.9, choices E172, E181): at 1000 s, over
+ * 2 h, a steady service's row comes again at the first metrics interval
+ * (60 s) 1000 s or more after the last one (7 rows: 6 h would give 1), and
+ * the lasting placement failure of test_placement_failure_repeat likewise;
+ * an identical message less than 1000 s after the last is still not
+ * written (one row per window, not one per pass).  0 or a string: exit 2
+ * with the file and the JSON path. */
+static void test_repeat_window(void)
+{
+	double at[16], t;
+	int n, k;
+	char msg[1024];
+
+	scn_cp("rw", 7200, "m5.xlarge", "\"serviceEventRepeatSeconds\": 1000", "v1", 1);
+	CU_ASSERT_EQUAL_FATAL(rs_run("rw.json", "rw", NULL, NULL, NULL), 0);
+	n = rows_of("rw", "SERVICE_STEADY_STATE", at, 16);
+	CU_ASSERT_FATAL(n >= 1 && n <= 16);
+	/* the first at its pass, then every 1000 s rounded up to the next
+	 * minute (the run's last interval, 7200 s, included) */
+	t = at[0];
+	k = 1;
+	while ((t = ceil((t + 1000) / 60) * 60) <= 7200) {
+		if (k < n)
+			T_NEAR(at[k], t);
+		k++;
+	}
+	T_EQ(n, k);
+	CU_ASSERT(n >= 7);
+
+	scn_cp("rwf", 7200, "m5.large", "\"serviceEventRepeatSeconds\": 1800", "big", 3);
+	CU_ASSERT_EQUAL_FATAL(rs_run("rwf.json", "rwf", NULL, NULL, NULL), 0);
+	n = rows_of("rwf", "SERVICE_TASK_PLACEMENT_FAILURE", at, 16);
+	CU_ASSERT_FATAL(n >= 1 && n <= 16);
+	T_NEAR(at[0], rs_num("rwf", "placement_failures.csv", 1, "time_s"));
+	t = at[0];
+	for (k = 1; k < n; k++) {
+		t = ceil((t + 1800) / 60) * 60;
+		T_NEAR(at[k], t);
+	}
+	T_EQ(n, 4);
+	/* the failed tries within the first window wrote no row of their own */
+	CU_ASSERT(rs_rows("rwf", "placement_failures.csv") >= 2);
+
+	scn_cp("rw-bad", 600, "m5.xlarge", "\"serviceEventRepeatSeconds\": 0", "v1", 1);
+	T_EQ(rs_run_msg("rw-bad.json", "rw-bad", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "rw-bad.json") && strstr(msg, "$.controlPlane.serviceEventRepeatSeconds"));
+	scn_cp("rw-bad2", 600, "m5.xlarge", "\"serviceEventRepeatSeconds\": \"6h\"", "v1", 1);
+	T_EQ(rs_run_msg("rw-bad2.json", "rw-bad2", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "rw-bad2.json") && strstr(msg, "$.controlPlane.serviceEventRepeatSeconds"));
 }
 
 /* min 100 / max 100, desired 2: ceil(2 × 100 %) = 2 must stay healthy and
@@ -885,6 +955,7 @@ static CU_TestInfo tests[] = {
 	{ "placement failure: one row per cause, again after a steady state", test_placement_failure },
 	{ "placement failure: the closest instance named (A4)", test_placement_failure_closest },
 	{ "placement failure repeated 6 h later while the task still waits", test_placement_failure_repeat },
+	{ "serviceEventRepeatSeconds: the repetition window (1000 s, 1800 s), bad values refused", test_repeat_window },
 	{ "min 100 / max 100: the deployment-configuration row at the deploy's pass", test_blocked },
 	{ "min 100 / max 200: no deployment-configuration row", test_not_blocked },
 	{ "AZ rebalancing STARTED and COMPLETED with the AZ counts", test_rebalancing },

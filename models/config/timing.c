@@ -100,7 +100,7 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 	struct scn_timing *t = &s->timing;
 	struct jr c;
 	int64_t after = 3, bmin = 3, launches = 500;
-	double cas = 60, window = 60, rebal = 60;
+	double cas = 60, window = 60, rebal = 60, repeat = 21600;
 
 	*t = (struct scn_timing){
 		.placement_latency = 1000, .api_latency = 100, .scheduler_delay = 10000,
@@ -112,7 +112,7 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 		.throttle_initial = 30000, .throttle_max = 900000, .cas_period = 60000,
 		.reconnect_initial = 250, .reconnect_multiplier = 1.5, .reconnect_max = 120000,
 		.reconnect_jitter = 0.2, .svc_launch_limit = 500, .svc_launch_window = 60000,
-		.rebalance_check = 60000,
+		.rebalance_check = 60000, .event_repeat = 21600000,
 	};
 	t->image_pull.kind = DIST_CONSTANT;
 	t->image_pull.a = 20;
@@ -132,6 +132,7 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 		   jr_opt_int(&c, "serviceLaunchesPerWindow", 500, 0, 1000000, &launches) ||
 		   jr_opt_num(&c, "serviceLaunchWindowSeconds", 60, 0.001, 86400, &window) ||
 		   jr_opt_num(&c, "rebalanceCheckSeconds", 60, 0.001, 86400, &rebal) ||
+		   jr_opt_num(&c, "serviceEventRepeatSeconds", 21600, 0.001, 31536000, &repeat) ||
 		   jr_end(&c)))
 		return -1;
 	t->cas_period = sim_ms(cas);
@@ -140,6 +141,9 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 	t->svc_launch_window = sim_ms(window);
 	/* the AZ-rebalancing check (docs/ecs-model.md §5.9, choice E118) */
 	t->rebalance_check = sim_ms(rebal);
+	/* the repetition of service events: ECS's 6 hours (docs/ecs-model.md
+	 * §4.9, choice E172) */
+	t->event_repeat = sim_ms(repeat);
 	t->throttle_after = (int)after;
 	t->breaker_min = (int)bmin;
 	return 0;
