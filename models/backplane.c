@@ -904,6 +904,27 @@ static inline __attribute__((always_inline)) int try_place(struct backplane *bp,
 	return 0;
 }
 
+void bp_daemon_place_failed(struct backplane *bp, int td, uint32_t group, int svc, int32_t inst,
+			    const char *reason, int event)
+{
+	char label[300], name[5 + FMT_U64_MAX + 1];
+	const char *id = "", *tdl = "";
+	uint64_t no = ++bp->next_task_no;     /* the number the task would have had */
+
+	if (metrics_task_log(bp->m)) {
+		memcpy(name, "task-", 5);
+		name[5 + fmt_u64(name + 5, no)] = '\0';
+		id = name;
+		tdl = bp_td_label(bp, td, label, sizeof label);
+	}
+	if (event)
+		metrics_on_failure(bp->m, sim_now(bp->sim), id, tdl, cluster_group_name(bp->cl, group),
+				   bp->s->services[svc].name, reason, 1, cluster_id(bp->cl, inst));
+	else
+		metrics_on_failure_row(bp->m, sim_now(bp->sim), id, tdl, cluster_group_name(bp->cl, group),
+				       bp->s->services[svc].name, reason, 1);
+}
+
 static void provisioned(struct backplane *bp, uint32_t slot, struct task *t);
 
 /* The zero-delay PROVISIONING step try_place left to its caller, run as

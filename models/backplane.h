@@ -85,6 +85,15 @@ uint32_t bp_new_task(struct backplane *bp, int td, uint32_t group, const char *i
  * docs/ecs-model.md §4.10; -1: any) or to AZ `az` (AZ rebalancing,
  * docs/ecs-model.md §5.9; NULL: any). */
 void bp_pin_task(struct backplane *bp, uint32_t slot, int32_t inst, const char *az);
+/* A DAEMON task of service `svc` (task definition td, group) that the
+ * scheduler's pass found no room for on its instance `inst`, with `reason`
+ * (docs/ecs-model.md §4.10, §4.9): reported as a launched task's failed
+ * placement is, a launch that made no task (choice A3) with a task number
+ * of its own, a row of placement_failures.csv (one instance considered)
+ * and, when `event` (the pass's first such failure), the service's
+ * placement-failure event naming the instance. */
+void bp_daemon_place_failed(struct backplane *bp, int td, uint32_t group, int svc, int32_t inst,
+			    const char *reason, int event);
 /* The task just launched goes to capacity provider `provider` (an index
  * of the scenario's, docs/ecs-model.md §5.11; -1: none). */
 void bp_route_task(struct backplane *bp, uint32_t slot, int provider);

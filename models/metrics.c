@@ -272,9 +272,9 @@ void metrics_on_launched(struct metrics *m, int svc, int fargate, int spot, int 
 		m->svc_launched[2 * svc + (fargate != 0)]++;
 }
 
-void metrics_on_failure(struct metrics *m, sim_time_t now, const char *task_id,
-			const char *taskdef, const char *group, const char *service,
-			const char *reason, int32_t considered, const char *closest)
+static void on_failure(struct metrics *m, sim_time_t now, const char *task_id,
+		       const char *taskdef, const char *group, const char *service,
+		       const char *reason, int32_t considered, const char *closest, int event)
 {
 	m->failures_total++;
 	for (size_t i = 0; i < N_REASONS; i++) {
@@ -283,7 +283,8 @@ void metrics_on_failure(struct metrics *m, sim_time_t now, const char *task_id,
 			break;
 		}
 	}
-	evlog_placement_failure(m->evlog, now, service, reason, closest);
+	if (event)
+		evlog_placement_failure(m->evlog, now, service, reason, closest);
 	if (!m->failures)
 		return;
 	csvout_ms(m->failures, now);
@@ -294,6 +295,20 @@ void metrics_on_failure(struct metrics *m, sim_time_t now, const char *task_id,
 	csvout_str(m->failures, reason);
 	csvout_int(m->failures, considered);
 	csvout_endrow(m->failures);
+}
+
+void metrics_on_failure(struct metrics *m, sim_time_t now, const char *task_id,
+			const char *taskdef, const char *group, const char *service,
+			const char *reason, int32_t considered, const char *closest)
+{
+	on_failure(m, now, task_id, taskdef, group, service, reason, considered, closest, 1);
+}
+
+void metrics_on_failure_row(struct metrics *m, sim_time_t now, const char *task_id,
+			    const char *taskdef, const char *group, const char *service,
+			    const char *reason, int32_t considered)
+{
+	on_failure(m, now, task_id, taskdef, group, service, reason, considered, NULL, 0);
 }
 
 static void advance(struct metrics *m, sim_time_t now)

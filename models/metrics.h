@@ -73,6 +73,12 @@ void metrics_on_placed(struct metrics *m, sim_time_t now, sim_time_t submitted);
 void metrics_on_failure(struct metrics *m, sim_time_t now, const char *task_id,
 			const char *taskdef, const char *group, const char *service,
 			const char *reason, int32_t considered, const char *closest);
+/* metrics_on_failure without the service event: a failure of a DAEMON
+ * pass after the one that has it (docs/ecs-model.md §4.10), counted and
+ * written to placement_failures.csv all the same. */
+void metrics_on_failure_row(struct metrics *m, sim_time_t now, const char *task_id,
+			    const char *taskdef, const char *group, const char *service,
+			    const char *reason, int32_t considered);
 /* The cluster's totals changed (task placed or released, instance joined or
  * left): advances the time-weighted reservation averages. */
 void metrics_on_cluster(struct metrics *m, sim_time_t now, const struct cluster_totals *t);

@@ -305,6 +305,7 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 	uint32_t *old = xmalloc(((size_t)n + 1) * sizeof *old);
 	int64_t min_healthy = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
 	int64_t healthy = 0, n_old = 0, primary_healthy = 0;
+	int failed = 0;                  /* instances found without room */
 
 	svc_want_capacity(bp, v, 0);
 	for (int k = 0; k < v->n_tasks; k++) {
@@ -424,7 +425,8 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 			/* one task on this very instance: its constraints plus the instance */
 			const struct scn_taskdef *d = &backplane_scenario(bp)->taskdefs[p->td];
 			struct place_policy pol;
-			struct place_result res;
+			struct place_result res = { -1, NULL, 0 };
+			const char *reason = NULL;
 			char expr[96];
 			struct err e;
 			uint32_t slot;
@@ -439,6 +441,13 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 			cluster_hold_open(backplane_cluster(bp), i, v->group);
 			ok = place_add_pin(&pol, expr, &e) == 0 &&
 			     place_task(backplane_cluster(bp), &d->req, v->group, &pol, backplane_place_rng(bp), &res) == 0;
+			/* no room there: the placement failed, which ECS reports
+			 * as an event while it waits (docs/ecs-model.md §4.10,
+			 * §4.9), with the reason of the one instance the task may
+			 * go to (its closest, choice A4), not of another one the
+			 * pin alone excludes */
+			if (!ok)
+				reason = place_reason_on(backplane_cluster(bp), &d->req, v->group, &pol, i);
 			cluster_hold_fill(backplane_cluster(bp), i);
 			if (ok) {
 				svc_account(bp, v);
@@ -448,6 +457,12 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 				v->pending++;
 				bp_pin_task(bp, slot, i, NULL);
 			} else {
+				/* a row per instance, as a REPLICA pass's failed
+				 * launches; the service event once, naming the
+				 * first: one message per pass, so an unchanged
+				 * cause is not written again (choice E172) */
+				bp_daemon_place_failed(bp, p->td, v->group, vi, i, reason ? reason : res.reason,
+						       !failed++);
 				svc_want_capacity(bp, v, 1);
 			}
 			place_policy_free(&pol);

@@ -679,6 +679,131 @@ static void test_delete_stops(void)
 	}
 }
 
+/* A DAEMON task without room on its instance (docs/ecs-model.md §4.10:
+ * "the placement fails, an event is emitted and ECS keeps waiting for room
+ * on that instance"; §4.9: the reason is the closest instance's, the event
+ * names it, a duplicate is not repeated).  m5.large instances (2048 CPU
+ * units); ci-00002 (and, in the second run, ci-00003) carry role=full and
+ * are filled at 0 s by hog tasks (2048 units, constrained to role == full)
+ * that run `hold` s; DAEMON d (128 units, a health check: its task's
+ * health gives a second pass) is created at 50 s.  Each pass that finds an
+ * instance full writes a placement_failures.csv row for it, as a REPLICA
+ * launch that finds no room (service d, group service:d, RESOURCE:CPU of
+ * that instance although ci-00001 has room, 1 instance considered, a task
+ * id tasks.csv does not have: choice A3), the first at the creating pass
+ * (50.1 s: CreateService's API latency); the service gets one
+ * SERVICE_TASK_PLACEMENT_FAILURE row naming the first full instance, not
+ * repeated by the later passes.  What is placed is unchanged: a task on
+ * ci-00001 at once, one on each full instance only after its hog
+ * stopped.  main wrote neither row. */
+static void daemon_full_run(const char *tag, int n_full, int hold)
+{
+	char buf[2048], name[64];
+	double at[4], hog_stop;
+	int rows, n_rows = 0;
+	char *m;
+
+	rs_write("dfagent.json", "{\"family\":\"dfagent\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\","
+		 "\"cpu\":128,\"memory\":256,\"essential\":true,\"healthCheck\":{\"command\":[\"CMD-SHELL\",\"true\"],"
+		 "\"interval\":10,\"timeout\":5,\"retries\":3}}]}");
+	rs_write("dfhog.json", "{\"family\":\"dfhog\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\","
+		 "\"cpu\":2048,\"memory\":512,\"essential\":true}],"
+		 "\"placementConstraints\":[{\"type\":\"memberOf\",\"expression\":\"attribute:role == full\"}]}");
+	snprintf(buf, sizeof buf, TRACE_HDR "0,run_task,,hog,%d,%d,\n", n_full, hold);
+	snprintf(name, sizeof name, "%s.csv", tag);
+	rs_write(name, buf);
+	snprintf(buf, sizeof buf,
+		 "{ \"name\": \"%s\", \"seed\": 1, \"durationSeconds\": 900, \"region\": \"us-east-1\","
+		 "\"availabilityZones\": [\"us-east-1a\"],"
+		 "\"instanceGroups\": [ { \"instanceType\": \"m5.large\", \"availabilityZone\": \"us-east-1a\" },"
+		 "{ \"instanceType\": \"m5.large\", \"availabilityZone\": \"us-east-1a\", \"count\": %d,"
+		 "\"attributes\": { \"role\": \"full\" } } ],"
+		 "\"taskDefinitions\": { \"agent\": \"dfagent.json\", \"hog\": \"dfhog.json\" },"
+		 "\"services\": [ { \"serviceName\": \"d\", \"taskDefinition\": \"agent\", \"schedulingStrategy\": \"DAEMON\","
+		 "\"createdAtSeconds\": 50 } ],"
+		 "\"workload\": { \"traces\": [\"%s.csv\"] } }", tag, n_full, tag);
+	snprintf(name, sizeof name, "%s.json", tag);
+	rs_write(name, buf);
+	CU_ASSERT_EQUAL_FATAL(rs_run(name, tag, NULL, NULL, NULL), 0);
+
+	/* the premise: the hogs on the full instances, stopped after `hold` */
+	hog_stop = 0;
+	for (int k = 1; k <= n_full; k++) {
+		char id[24], want[24];
+		int r;
+
+		snprintf(id, sizeof id, "task-%d", k);
+		r = rs_find(tag, "tasks.csv", "task_id", id);
+		CU_ASSERT_FATAL(r > 0);
+		RS_IS(tag, "tasks.csv", r, "taskdef", "dfhog");
+		snprintf(want, sizeof want, "ci-%05d", k + 1);
+		CU_ASSERT(rs_find(tag, "tasks.csv", "instance_id", want) > 0);
+		hog_stop = fmax(hog_stop, rs_num(tag, "tasks.csv", r, "stop_s"));
+	}
+	CU_ASSERT_FATAL(hog_stop >= hold);
+
+	/* placement_failures.csv: per pass, a row per full instance */
+	rows = rs_rows(tag, "placement_failures.csv");
+	CU_ASSERT_FATAL(rows >= 2 * n_full);      /* the creating pass, the health pass at least */
+	for (int r = 1; r <= rows; r++) {
+		double t = rs_num(tag, "placement_failures.csv", r, "time_s");
+		char *id = rs_cell(tag, "placement_failures.csv", r, "task_id");
+
+		RS_IS(tag, "placement_failures.csv", r, "service", "d");
+		RS_IS(tag, "placement_failures.csv", r, "group", "service:d");
+		RS_IS(tag, "placement_failures.csv", r, "taskdef", "dfagent");
+		RS_IS(tag, "placement_failures.csv", r, "reason", "RESOURCE:CPU");
+		RS_IS(tag, "placement_failures.csv", r, "instances_considered", "1");
+		CU_ASSERT(t >= 50.1 - 1e-9 && t < hog_stop);
+		CU_ASSERT(id && strncmp(id, "task-", 5) == 0 && rs_find(tag, "tasks.csv", "task_id", id) == 0);
+		free(id);
+		n_rows += fabs(t - 50.1) < 1e-6;
+	}
+	T_EQ(n_rows, n_full);                     /* the creating pass: each full instance */
+
+	/* service_events.csv: the failure once, at the first row, naming the
+	 * first full instance */
+	T_EQ(rows_of(tag, "SERVICE_TASK_PLACEMENT_FAILURE", at, 4), 1);
+	T_NEAR(at[0], 50.1);
+	m = msg_of(tag, "SERVICE_TASK_PLACEMENT_FAILURE", 0);
+	T_STREQ(m, "(service d) was unable to place a task because no container instance met all of its requirements. "
+		   "The closest matching container-instance ci-00002 has insufficient CPU units available. "
+		   "For more information, see the Troubleshooting section.");
+	free(m);
+
+	/* what is placed: one task per instance, on a full one only once its
+	 * hog is gone (ECS waits for room there) */
+	for (int k = 1; k <= n_full + 1; k++) {
+		char inst[24];
+		int found = 0, n = rs_rows(tag, "tasks.csv");
+
+		snprintf(inst, sizeof inst, "ci-%05d", k);
+		for (int r = 1; r <= n; r++) {
+			char *svc = rs_cell(tag, "tasks.csv", r, "service");
+			char *in = rs_cell(tag, "tasks.csv", r, "instance_id");
+
+			if (strcmp(svc, "d") == 0 && strcmp(in, inst) == 0) {
+				double placed = rs_num(tag, "tasks.csv", r, "placed_s");
+
+				found++;
+				if (k == 1)
+					T_NEAR(placed, 51.1);
+				else
+					CU_ASSERT(placed > hog_stop);
+			}
+			free(svc);
+			free(in);
+		}
+		T_EQ(found, 1);
+	}
+}
+
+static void test_daemon_no_room(void)
+{
+	daemon_full_run("dfull", 1, 400);
+	daemon_full_run("dfull2", 2, 400);
+}
+
 /* A DAEMON task whose instance no longer meets the service's constraints
  * (docs/ecs-model.md §4.10, choice E116): DAEMON d on instances running no
  * other task (`runningTasksCount == 0`), two instances, service db (role=db,
@@ -964,6 +1089,7 @@ static CU_TestInfo tests[] = {
 	{ "more protected tasks than desired: one row", test_protected },
 	{ "Fargate launch bucket empty: one ECS_OPERATION_THROTTLED row", test_operation_throttled },
 	{ "DeleteService: its stopped tasks in one TASKS_STOPPED row (E184)", test_delete_stops },
+	{ "a DAEMON task without room on its instance: its failure rows, one event (§4.10)", test_daemon_no_room },
 	{ "a DAEMON task off its constraints: the violation row, then TASKS_STOPPED (E184)", test_daemon_violated },
 	{ "an older DAEMON task off the new revision's constraints: the violation row (E188)",
 	  test_daemon_violated_deploy },
