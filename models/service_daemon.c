@@ -426,7 +426,6 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 			const struct scn_taskdef *d = &backplane_scenario(bp)->taskdefs[p->td];
 			struct place_policy pol;
 			struct place_result res = { -1, NULL, 0 };
-			const char *reason = NULL;
 			char expr[96];
 			struct err e;
 			uint32_t slot;
@@ -439,15 +438,16 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 			 * instance for this daemon is its own, the other
 			 * daemons' is not (choices E131, E146) */
 			cluster_hold_open(backplane_cluster(bp), i, v->group);
-			ok = place_add_pin(&pol, expr, &e) == 0 &&
-			     place_task(backplane_cluster(bp), &d->req, v->group, &pol, backplane_place_rng(bp), &res) == 0;
-			/* no room there: the placement failed, which ECS reports
+			ok = place_add_pin(&pol, expr, &e) == 0;
+			/* no room there: the placement fails, which ECS reports
 			 * as an event while it waits (docs/ecs-model.md §4.10,
 			 * §4.9), with the reason of the one instance the task may
-			 * go to (its closest, choice A4), not of another one the
-			 * pin alone excludes */
-			if (!ok)
-				reason = place_reason_on(backplane_cluster(bp), &d->req, v->group, &pol, i);
+			 * go to (choice A4: the pin's instance alone is
+			 * considered) */
+			if (ok)
+				place_pin_instance(&pol, i);
+			ok = ok && place_task(backplane_cluster(bp), &d->req, v->group, &pol, backplane_place_rng(bp),
+					      &res) == 0;
 			cluster_hold_fill(backplane_cluster(bp), i);
 			if (ok) {
 				svc_account(bp, v);
@@ -461,7 +461,7 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 				 * launches; the service event once, naming the
 				 * first: one message per pass, so an unchanged
 				 * cause is not written again (choice E172) */
-				bp_daemon_place_failed(bp, p->td, v->group, vi, i, reason ? reason : res.reason,
+				bp_daemon_place_failed(bp, p->td, v->group, vi, i, res.reason,
 						       !failed++);
 				svc_want_capacity(bp, v, 1);
 			}

@@ -695,20 +695,6 @@ int place_task(struct cluster *cl, const struct place_req *req, uint32_t g,
 	return found ? 0 : 1;
 }
 
-const char *place_reason_on(struct cluster *cl, const struct place_req *req, uint32_t g,
-			    const struct place_policy *p, int32_t i)
-{
-	struct pctx c;
-	const char *reason;
-	int s;
-
-	place_ctx_init(&c, cl, req, g, p);
-	s = place_stage(&c, i);
-	reason = s == c.n_checks ? NULL : place_stage_reason(&c, s);
-	place_ctx_free(&c);
-	return reason;
-}
-
 int32_t place_closest(struct cluster *cl, const struct place_req *req, uint32_t g,
 		      const struct place_policy *p)
 {

@@ -162,11 +162,4 @@ int place_task(struct cluster *cl, const struct place_req *req, uint32_t g,
 int32_t place_closest(struct cluster *cl, const struct place_req *req, uint32_t g,
 		      const struct place_policy *p);
 
-/* The reason a task of group g does not fit on ACTIVE instance i: the first
- * check of A1 that i fails, in place_task's words; NULL when i is a
- * candidate.  For a task its scheduler sends to that one instance (a
- * DAEMON's, docs/ecs-model.md §4.10), the closest instance of A4 is i. */
-const char *place_reason_on(struct cluster *cl, const struct place_req *req, uint32_t g,
-			    const struct place_policy *p, int32_t i);
-
 #endif
