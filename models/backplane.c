@@ -1406,9 +1406,9 @@ void bp_task_stopped(struct backplane *bp, uint32_t slot)
 }
 
 /* -1 when the registration would pass limits.maxInstances: ECS refuses
- * RegisterContainerInstance past its quota (docs/ecs-model.md §7.5, choice
- * E30; the load and a trace row check before, a launch of Auto Scaling
- * finds out here). */
+ * RegisterContainerInstance past its quota of registered instances
+ * (docs/ecs-model.md §7.5, choice E30; the load and a trace row check
+ * before, a launch of Auto Scaling finds out here). */
 static int32_t register_instance(struct backplane *bp, const struct catalog_type *type,
 				 const char *az, const struct scn_group *g, int provider)
 {
@@ -1419,8 +1419,15 @@ static int32_t register_instance(struct backplane *bp, const struct catalog_type
 	int32_t i;
 	int n_given = provider >= 0 ? 1 : g ? g->n_attrs : 0;
 
-	if (bp->s->max_instances > 0 && cluster_count(bp->cl) >= bp->s->max_instances)
-		return -1;
+	if (bp->s->max_instances > 0) {
+		struct cluster_totals t;
+
+		/* the quota is on registered instances (ACTIVE or DRAINING),
+		 * not on the records of deregistered ones */
+		cluster_totals(bp->cl, &t);
+		if (t.n_registered >= bp->s->max_instances)
+			return -1;
+	}
 	/* every attribute the group gives is held, however many ecs.* ones
 	 * (docs/ecs-model.md §2.2); cluster_add copies them */
 	if (n_given + SCN_SPEC_EXTRA_ATTRS > (int)(sizeof stack / sizeof *stack))

@@ -158,6 +158,7 @@ static int register_instance(struct backplane *bp, const struct trace_row *r, co
 {
 	struct scenario *s = backplane_scenario(bp);
 	const struct catalog_type *type = catalog_find(s->catalog, r->target);
+	struct cluster_totals t;
 
 	(void)dir;
 	if (!type) {
@@ -176,13 +177,13 @@ static int register_instance(struct backplane *bp, const struct trace_row *r, co
 			      "reports: the agent would fail to register it",
 			      (long long)s->defaults.reserved_memory_mib,
 			      (long long)scenario_reserved_over(s, type, NULL), type->name);
-	if (s->max_instances > 0 && cluster_count(backplane_cluster(bp)) + r->count > s->max_instances)
+	cluster_totals(backplane_cluster(bp), &t);   /* the quota counts registered instances (E30) */
+	if (s->max_instances > 0 && t.n_registered + r->count > s->max_instances)
 		return err_at(e, NULL, 0, 0, NULL,
-			      "%lld container instances would be registered in the run, more than the "
+			      "%lld container instances would be registered at once, more than the "
 			      "limit of %lld (ECS's quota per cluster by default; raise it with "
 			      "$.limits.maxInstances)",
-			      (long long)cluster_count(backplane_cluster(bp)) + (long long)r->count,
-			      (long long)s->max_instances);
+			      (long long)t.n_registered + (long long)r->count, (long long)s->max_instances);
 	for (int64_t k = 0; k < r->count; k++)
 		bp_register_instance(bp, type, r->group, NULL);
 	return 0;

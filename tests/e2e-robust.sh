@@ -56,7 +56,7 @@ mk_scn() { # mk_scn FILE WORKLOAD-JSON [LIMITS-JSON]
 printf 'time_s,event,target,count,group\n1,register_instance,m5.large,1000000000,us-east-1a\n' > "$T/reg.csv"
 mk_scn "$T/reg.json" '{"traces": ["reg.csv"]}'
 expect_exit 2 "register_instance count 1e9 refused" \
-	'reg.csv:2: 1000000002 container instances would be registered in the run, more than the limit of 5000' \
+	'reg.csv:2: 1000000002 container instances would be registered at once, more than the limit of 5000' \
 	guard "$ECSIM" run "$T/reg.json" --quiet --out "$T/reg.out"
 printf 'time_s,event,target,count,group\n1,register_instance,m5.large,5000,us-east-1a\n' > "$T/reg2.csv"
 mk_scn "$T/reg2.json" '{"traces": ["reg2.csv"]}' '{"maxInstances": 5002}'

@@ -945,6 +945,22 @@ static void test_max_instances(void)
 	rs_write("mg.csv", "time_s,event,target\n100,instance_fail,ci-00001\n");
 	T_EQ(rs_run("mg.json", "mg", NULL, NULL, NULL), 0);
 	T_NEAR(rs_num("mg", "timeseries.csv", -1, "instances_registered"), 2);
+
+	/* the quota is on registered instances, not on the run's records: a
+	 * group of 2 under a limit of 2 whose failed-for-good instance is
+	 * deregistered gets its replacement (3 records, 2 registered); and
+	 * a trace's register_instance after a deregistration passes (before:
+	 * no replacement, and the row refused as a 4th registration) */
+	rs_write("md.csv", "time_s,event,target,count,group\n100,instance_fail,ci-00001,,\n"
+		 "110,deregister_instance,ci-00001,,\n300,deregister_instance,ci-00002,,\n"
+		 "400,register_instance,m5.large,1,us-east-1a\n");
+	snprintf(buf, sizeof buf, HEAD(900) "\"limits\":{\"maxInstances\":2},"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\","
+		 "\"count\":2,\"autoScaling\":{\"replaceFailed\":true,\"replacementDelaySeconds\":60}}],"
+		 "\"workload\":{\"traces\":[\"md.csv\"]}}");
+	rs_write("md.json", buf);
+	T_EQ(rs_run("md.json", "md", NULL, NULL, NULL), 0);
+	T_NEAR(rs_num("md", "timeseries.csv", -1, "instances_registered"), 2);
 }
 
 static CU_TestInfo cp_tests[] = {
