@@ -206,7 +206,10 @@ void svc_account(struct backplane *bp, struct svc *v)
 {
 	sim_time_t now = sim_now(backplane_sim(bp)), dt = now - v->t_last;
 
-	if (!v->active || dt <= 0) {
+	/* a deleted service (INACTIVE: `deleting` stays set) still counts, with
+	 * desired 0, to the end of the run (scenarios/README.md,
+	 * service_summary.csv: from creation to the end, 100 while desired is 0) */
+	if ((!v->active && !v->deleting) || dt <= 0) {
 		v->t_last = now;
 		return;
 	}
@@ -1169,7 +1172,7 @@ static void svc_finish(struct backplane *bp, sim_time_t end)
 		for (int k = 0; k < v->n_recs; k++)
 			metrics_on_recovery(backplane_metrics(bp), v->recs[k].fault_id, v->cfg->name, v->recs[k].lost, -1);
 		v->n_recs = 0;
-		if (v->active && span > 0) {
+		if ((v->active || v->deleting) && span > 0) {
 			sum.availability_pct = 100.0 * v->avail_acc / (double)span;
 			sum.full_capacity_pct = 100.0 * v->full_acc / (double)span;
 			sum.availability_physical_pct = 100.0 * v->phys_acc / (double)span;

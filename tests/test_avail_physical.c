@@ -157,9 +157,45 @@ static void test_mtbf_bound(void)
 	CU_ASSERT(c.max_ghost >= 2);
 }
 
+/* A deleted service is measured, as any service, from its creation to the
+ * end of the run, and its desired count is 0 once deleted, so it counts
+ * as available from then on (scenarios/README.md, service_summary.csv).
+ * Zero latencies, one host of 2048 CPU units, service `a` of 1536-unit
+ * tasks with desired count 2: one task runs from 0, the other never fits;
+ * DeleteService at 1000, the end at 2000.  availability 0.5 over [0, 1000)
+ * and 1 over [1000, 2000]: 75 %; full capacity over [1000, 2000] only:
+ * 50 %.  Service `b` (not deleted, desired 0) is 100 throughout. */
+static void test_deleted_service(void)
+{
+	rs_write("big.json", "{\"family\":\"big\",\"containerDefinitions\":[{\"name\":\"a\","
+		 "\"image\":\"x\",\"cpu\":1536,\"memory\":64}]}");
+	rs_write("del.json", "{\"name\":\"del\",\"durationSeconds\":2000,\"metricsIntervalSeconds\":500,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":0,\"apiLatencySeconds\":0},"
+		 "\"agent\":{\"networkDelaySeconds\":0,\"imagePullSeconds\":0,\"imagePullCachedSeconds\":0,"
+		 "\"containerStartSeconds\":0,\"shutdownSeconds\":0},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceTypes\":[{\"name\":\"q.host\",\"vcpu\":2,\"memoryGiB\":8}],"
+		 "\"instanceDefaults\":{\"memoryOsFactor\":1,\"reservedMemoryMiB\":0},"
+		 "\"instanceGroups\":[{\"instanceType\":\"q.host\",\"availabilityZone\":\"us-east-1a\",\"count\":1}],"
+		 "\"taskDefinitions\":{\"big\":\"big.json\"},"
+		 "\"services\":[{\"serviceName\":\"a\",\"taskDefinition\":\"big\",\"desiredCount\":2},"
+		 "{\"serviceName\":\"b\",\"taskDefinition\":\"big\",\"desiredCount\":0}],"
+		 "\"workload\":{\"traces\":[\"del.csv\"]}}");
+	rs_write("del.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "1000,delete_service,a,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("del.json", "del", NULL, NULL, NULL), 0);
+	RS_IS("del", "service_summary.csv", 1, "service", "a");
+	T_NEAR(rs_num("del", "service_summary.csv", 1, "availability_pct"), 75);
+	T_NEAR(rs_num("del", "service_summary.csv", 1, "availability_physical_pct"), 75);
+	T_NEAR(rs_num("del", "service_summary.csv", 1, "full_capacity_pct"), 50);
+	T_NEAR(rs_num("del", "service_summary.csv", 2, "availability_pct"), 100);
+	T_NEAR(rs_num("del", "service_summary.csv", 2, "full_capacity_pct"), 100);
+}
+
 static CU_TestInfo avail_tests[] = {
 	{ "physical availability: hand-computed instants", test_hand_instants },
 	{ "physical availability against MTBF / (MTBF + MTTR)", test_mtbf_bound },
+	{ "a deleted service counts to the end of the run", test_deleted_service },
 	CU_TEST_INFO_NULL,
 };
 
