@@ -101,6 +101,12 @@ static void test_hand_instants(void)
 	T_NEAR(rs_num("ph", "tasks.csv", 2, "running_s"), 544.5);
 	T_NEAR(rs_num("ph", "tasks.csv", 2, "stopped_s"), 1260);
 	T_NEAR(rs_num("ph", "tasks.csv", 3, "running_s"), 1714.5);
+	/* both tasks lost with their host (InfrastructureHealth) are lost
+	 * tasks replaced: 544.5 - 530 = 14.5 s and 1714.5 - 1260 = 454.5 s;
+	 * p99 of two values, interpolated: 14.5 + 0.99 * 440 */
+	T_NEAR(rs_num("ph", "service_summary.csv", 1, "replacements"), 2);
+	T_NEAR(rs_num("ph", "service_summary.csv", 1, "mean_time_to_replace_s"), 234.5);
+	T_NEAR(rs_num("ph", "service_summary.csv", 1, "p99_time_to_replace_s"), 450.1);
 	CU_ASSERT(fabs(rs_num("ph", "service_summary.csv", 1, "availability_physical_pct") -
 		       100.0 * 1427.25 / span) < 0.001);
 	CU_ASSERT(fabs(rs_num("ph", "service_summary.csv", 1, "availability_pct") -
