@@ -263,15 +263,19 @@ static int si_cmp(const struct si *x, const struct victim *a, const int64_t *ka,
 	return 0;
 }
 
-void svc_stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
+/* Stop `excess` of the primary's tasks by the scale-in rule (§4.5, choice
+ * E107); with `starting` only among those not yet healthy (the bound on
+ * live tasks, svc_reconcile_replica).  Returns how many it stopped. */
+static int64_t stop_excess(struct backplane *bp, struct svc *v, int64_t excess, int starting)
 {
 	struct victim *vs;
 	struct si x;
 	int n = 0;
+	int64_t stopped = 0;
 	const struct cp_strategy *st = cp_strategy_for(backplane_scenario(bp), (int)(v - svc_sched(bp)->svcs));
 
 	if (excess <= 0)
-		return;
+		return 0;
 	vs = xcalloc((size_t)v->n_tasks + 1, sizeof *vs);
 	si_init(bp, v->deps[v->primary].policy, v->n_tasks, &x);
 	for (int k = 0; k < v->n_tasks; k++) {
@@ -287,7 +291,7 @@ void svc_stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 			if (val >= 0 && x.lv[l].count)
 				x.lv[l].count[val]++;
 		}
-		if (t->dep != v->primary || t->unhealthy ||
+		if (t->dep != v->primary || t->unhealthy || (starting && t->healthy) ||
 		    svc_on_draining(bp, t))
 			continue;
 		/* task scale-in protection (docs/ecs-model.md §5.14) */
@@ -373,9 +377,16 @@ void svc_stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
 			x.freed_mem[vs[best].inst] += vs[best].mem;
 		}
 		svc_stop(bp, vs[best].slot);
+		stopped++;
 	}
 	si_free(&x);
 	free(vs);
+	return stopped;
+}
+
+void svc_stop_excess(struct backplane *bp, struct svc *v, int64_t excess)
+{
+	stop_excess(bp, v, excess, 0);
 }
 
 /* The AZs service vi can use, usable[a] for each of the scenario's n_azs
@@ -868,8 +879,24 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	 * then the scale-in rule stops one in the most loaded AZ (docs/ecs-model.md §5.9) */
 	if (v->rebalancing && primary > v->desired && primary_healthy < primary)
 		;
-	else
-		svc_stop_excess(bp, v, primary - unhealthy - (failed ? share : v->desired));
+	else {
+		/* `primary` stays the pass's count: the rebalancing step
+		 * below ends at the next pass */
+		active -= stop_excess(bp, v, primary - unhealthy - (failed ? share : v->desired), 0);
+	}
+	/* maximumPercent after a lower desired count (docs/ecs-model.md §5.5,
+	 * choice E112): the launches never pass floor(desired × maximumPercent
+	 * / 100), but the primary's tasks launched under the higher count may,
+	 * beside the older tasks minimumHealthyPercent keeps.  After the
+	 * scale-in above, the primary's tasks not yet healthy go down to the
+	 * bound (never a healthy one: the floor is not touched); they are
+	 * launched again as the older tasks go, within the bound */
+	if (active > max_tasks) {
+		int64_t n = stop_excess(bp, v, active - max_tasks, 1);
+
+		active -= n;
+		primary -= n;
+	}
 	if (primary <= v->desired)
 		v->rebalancing = 0;
 	/* completion */

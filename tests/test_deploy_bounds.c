@@ -9,7 +9,9 @@
  * desired 3 at max 125 % cannot start one before an old one stops;
  * desired 2 at 75 % / 125 %, and min 100 / max 100, can do neither: the
  * deployment waits for ever, and so does draining at min 100 / max 100
- * (§5.15); static host ports with one instance per task wait too.
+ * (§5.15); static host ports with one instance per task wait too.  A
+ * lower desired count mid-deployment lowers the bound from the next pass
+ * (choice E112).
  * test_service.c's rolling-deployment test is the general case. */
 #include <math.h>
 #include <stdio.h>
@@ -67,6 +69,12 @@ struct obs {
 	int64_t max_new_live;              /* new tasks live at once, at most */
 	int old_stopped_early;             /* an old task stopped with fewer than minHealthy others healthy */
 	int64_t old_live_end, new_live_end;
+	/* events with more live tasks than maxTasks more than 1 s after the
+	 * desired count last changed (the pass after a change comes
+	 * apiLatencySeconds later: until then the tasks are the old count's) */
+	int late_over;
+	int64_t last_desired;
+	sim_time_t changed_at;
 };
 
 static void observe(struct backplane *bp, void *ctx)
@@ -99,6 +107,12 @@ static void observe(struct backplane *bp, void *ctx)
 	o->samples++;
 	if (live > hi)
 		o->over_max++;
+	if (v->desired != o->last_desired) {
+		o->last_desired = v->desired;
+		o->changed_at = sim_now(bp->sim);
+	}
+	if (live > hi && sim_now(bp->sim) - o->changed_at > 1000)
+		o->late_over++;
 	if (o->steady) {
 		if (healthy < lo)
 			o->under_min++;
@@ -297,6 +311,54 @@ static void test_max_150_launch_with_stops(void)
 	same_pass("sp3", 150, 30, at, 1, 404.75, 6);
 }
 
+/* A lower desired count during a rolling deployment (docs/ecs-model.md
+ * §5.5, choice E112): the bound is floor(new desired × maximumPercent /
+ * 100) from the pass that follows.  Desired 7 at min 50 / max 100, a
+ * deploy at 300 s (3 old tasks stopped, 3 new launched), desired 2 at
+ * 325 s, before the new tasks are healthy: the older target falls to
+ * floor(4 × 2 / 7) = 1, that task stays (1 healthy = ceil(2 × 50 %)), so
+ * only one new task may be live beside it (maxTasks 2): the others not
+ * yet healthy go at the pass.  The old code stopped only the primary's
+ * tasks above the desired count 2 and left 3 live for 38 s (until the new
+ * ones were healthy).  Then the rollout completes with 2 new tasks. */
+static void test_lower_desired_mid_deploy(void)
+{
+	struct obs o;
+
+	write_deploy("ld.json", "ld.csv", 2, 7, 50, 100, 0, 1200);
+	rs_write("ld.csv", "time_s,event,target,taskdef,count,duration_s,group\n300,deploy,s,v2,,,\n"
+		 "325,set_desired,s,,2,,\n");
+	run("ld.json", "ld", &o);
+	T_EQ(o.late_over, 0);
+	T_EQ(o.under_min, 0);
+	T_EQ(o.old_live_end, 0);
+	T_EQ(o.new_live_end, 2);
+	RS_IS("ld", "deployments.csv", -1, "stage", "COMPLETED");
+	RS_IS("ld", "services.csv", -1, "deployments", "1");
+}
+
+/* The same at max 150 % down to desired 1: ceil(1 × 50 %) = 1 and
+ * floor(1 × 150 %) = 1, the guide's case of a deployment that can
+ * neither stop nor start a task (§5.5).  The old task is the one healthy
+ * task and stays; the new ones, not yet healthy, go; the deployment
+ * waits, and says so.  The old code kept a new task beside the old one
+ * (2 live above maxTasks 1) until it was healthy, then completed. */
+static void test_lower_desired_to_stuck(void)
+{
+	struct obs o;
+
+	write_deploy("lk.json", "lk.csv", 2, 7, 50, 150, 0, 1200);
+	rs_write("lk.csv", "time_s,event,target,taskdef,count,duration_s,group\n300,deploy,s,v2,,,\n"
+		 "325,set_desired,s,,1,,\n");
+	run("lk.json", "lk", &o);
+	T_EQ(o.late_over, 0);
+	T_EQ(o.under_min, 0);
+	T_EQ(o.old_live_end, 1);
+	T_EQ(o.new_live_end, 0);
+	RS_IS("lk", "deployments.csv", -1, "stage", "IN_PROGRESS");
+	CU_ASSERT(rs_find("lk", "service_events.csv", "event_type", "SERVICE_DEPLOYMENT_CONFIGURATION_BLOCKED") > 0);
+}
+
 /* Neither bound lets the scheduler start or stop a task: the deployment
  * waits (for the whole hour) with the old tasks running and no new one. */
 static void stuck(const char *tag, int desired, int min_pct, int max_pct)
@@ -429,6 +491,8 @@ static CU_TestInfo tests[] = {
 	{ "static host ports, one instance per task: stuck", test_stuck_static_ports },
 	{ "draining at min 100 / max 100: stuck", test_drain_stuck_100_100 },
 	{ "draining stops a PENDING service task at once", test_drain_stops_pending },
+	{ "a lower desired count mid-deployment: maxTasks from the next pass", test_lower_desired_mid_deploy },
+	{ "a lower desired count mid-deployment down to a stuck 1 at 50/150", test_lower_desired_to_stuck },
 	CU_TEST_INFO_NULL,
 };
 
