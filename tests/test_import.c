@@ -97,6 +97,37 @@ static void test_google_rules(void)
 	import_close(im);
 }
 
+/* A SUBMIT without requests is what the trace synthesises for a task that
+ * existed before the window (missing info 2, EXISTS_BUT_NO_CREATION, the
+ * 291 blank SUBMITs of part 0, each followed at the same time by its
+ * SCHEDULE with the requests).  The task is submitted at the first event of
+ * it that carries requests (SCHEDULE, UPDATE_*), and stopped as any task;
+ * one that never gets requests is skipped as a submission without a
+ * request (at its end, or at the end of the table), its end as an end of an
+ * unknown task. */
+static void test_google_unsized_submit(void)
+{
+	const struct imp_want w[] = {
+		{ 0, TR_RUN_TASK, "g20-0", "job:20", 1, -1, 2048, 4880, 2 },
+		{ 1500, TR_RUN_TASK, "g22-0", "job:22", 1, -1, 4096, 32768, 7 },
+		{ 3000, TR_STOP_TASK, "g20-0", "", 1, -1, 0, 0, 9 },
+	};
+	struct import_opts o = { 0 };
+	struct import *im = open_google(DATA "google/task_events_unsized.csv", NULL, &o);
+	struct import_stats st;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	imp_check_rows(im, w, (int)(sizeof w / sizeof w[0]));
+	import_stats(im, &st);
+	T_EQ(st.rows_in, 9);
+	T_EQ(st.rows_out, 3);
+	T_EQ(st.skipped_blank, 2);          /* g21-0 (ended first), g23-0 (never sized) */
+	T_EQ(st.skipped_unknown, 1);        /* g21-0's FINISH */
+	T_EQ(st.skipped_ignored, 1);        /* g21-0's SCHEDULE without requests */
+	T_EQ(st.skipped_duplicate, 0);
+	import_close(im);
+}
+
 /* Options: instance type, AZ list, time scale, first instance, max rows. */
 static void test_google_options(void)
 {
@@ -329,6 +360,52 @@ static void test_google_sample(void)
 	import_close(im);
 }
 
+/* The whole task_events part 0 against its own event counts: 201,491
+ * SUBMIT -> as many run_task rows (the 291 synthesised without requests
+ * included, e.g. job 3418309's tasks, running since before the window as
+ * CPU 0.125 and memory 0.07446 of the largest machine: 2048 CPU units and
+ * 4880 MiB on m5.4xlarge); 43,237 FINISH + 10,505 KILL + 4,338 EVICT + 581
+ * FAIL -> 58,661 stop_task rows, none of an unknown task. */
+static void test_google_sample_whole(void)
+{
+	struct import_opts o = { 0 };
+	struct import_stats st;
+	struct trace_row r;
+	struct import *im;
+	struct err e;
+	long run = 0, stop = 0, j3418309 = 0;
+	int rc;
+	char tasks[600];
+
+	im = open_google(t_corpus_path(tasks, sizeof tasks, GSAMPLE "task_events/part-00000-of-00500.csv.gz"),
+			 NULL, &o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	err_clear(&e);
+	while ((rc = import_next(im, &r, &e)) == 1) {
+		if (r.ev == TR_RUN_TASK) {
+			run++;
+			if (strncmp(r.target, "g3418309-", 9) == 0) {
+				j3418309++;
+				T_EQ(r.t, 0);
+				T_EQ(r.cpu_units, 2048);
+				T_EQ(r.mem_mib, 4880);
+			}
+		} else if (r.ev == TR_STOP_TASK) {
+			stop++;
+		}
+	}
+	if (rc < 0)
+		imp_err_eq(&e, "(no error)");
+	T_EQ(run, 201491);
+	T_EQ(stop, 58661);
+	CU_ASSERT(j3418309 >= 2);
+	import_stats(im, &st);
+	T_EQ(st.rows_in, 450146);
+	T_EQ(st.skipped_blank, 0);
+	T_EQ(st.skipped_unknown, 0);
+	import_close(im);
+}
+
 /* The real Alibaba machine table is sorted by machine, not time: refused
  * with the sort command; sorted, every machine registers once at time 0. */
 static void test_alibaba_sample(void)
@@ -503,6 +580,7 @@ static void test_streaming(void)
 
 CU_TestInfo import_tests[] = {
 	{ "google2011: every mapping rule", test_google_rules },
+	{ "google2011: a SUBMIT without requests takes them from the task's next event", test_google_unsized_submit },
 	{ "google2011: options", test_google_options },
 	{ "open errors", test_open_errors },
 	{ "alibaba2018: every mapping rule", test_alibaba_rules },
@@ -516,6 +594,7 @@ CU_TestInfo import_tests[] = {
 
 CU_TestInfo import_corpus_tests[] = {
 	{ "google2011: the real sample (gzip)", test_google_sample },
+	{ "google2011: the whole task_events part 0 against its event counts", test_google_sample_whole },
 	{ "alibaba2018: the real machine table", test_alibaba_sample },
 	CU_TEST_INFO_NULL,
 };

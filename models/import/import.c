@@ -500,6 +500,7 @@ struct import *import_open(const char *format, const struct import_opts *o, stru
 	im->live = hmap_new();
 	im->recent = hmap_new();
 	im->old = hmap_new();
+	im->unsized = hmap_new();
 	im->rotate_at = FORGET_MS;
 	if (set_type(im, o, e) < 0 || set_azs(im, o, e) < 0)
 		goto fail;
@@ -544,6 +545,7 @@ void import_close(struct import *im)
 	hmap_free(im->live);
 	hmap_free(im->recent);
 	hmap_free(im->old);
+	hmap_free(im->unsized);
 	free(im);
 }
 
@@ -594,7 +596,7 @@ size_t import_memory(const struct import *im)
 		n += im->src[i].cap_pend * sizeof *im->src[i].pend + im->src[i].n_pend * MAP_ENTRY_BYTES;
 	}
 	n += (hmap_count(im->machines) + hmap_count(im->live) + hmap_count(im->recent) +
-	      hmap_count(im->old)) * MAP_ENTRY_BYTES;
+	      hmap_count(im->old) + hmap_count(im->unsized)) * MAP_ENTRY_BYTES;
 	return n;
 }
 

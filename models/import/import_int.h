@@ -87,6 +87,8 @@ struct import {
 	int next_instance;      /* instances numbered so far */
 	struct hmap *live;      /* live tasks: key -> attempt */
 	struct hmap *recent, *old; /* ended tasks remembered for FORGET_MS: key -> attempt */
+	struct hmap *unsized;   /* google2011: submitted without requests, waiting for an
+				 * event of the task that carries them: key -> 1 */
 	sim_time_t rotate_at;
 	struct import_stats st;
 };
