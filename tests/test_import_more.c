@@ -237,7 +237,8 @@ static void test_alibaba2017_errors(void)
 /* openb: nodes at 0 (file order, AZ by hash of sn); the largest node has
  * 64,000 milli-cores and 524,288 MiB, so on m5.4xlarge (16,384 units,
  * 65,536 MiB) a pod's CPU is cpu_milli x 16384/64000 and its memory
- * memory_mib / 8.  p-0 Running: no duration; p-1 Succeeded: deletion 100 -
+ * memory_mib / 8.  p-0 Running, deleted at 900: 900 - scheduled 0 = 900 s
+ * (deletion_time is the pod's deletion whatever its phase); p-1 Succeeded: deletion 100 -
  * scheduled 20 = 80 s (its GPU dropped, counted); p-2 Pending (never
  * placed; GPUs dropped): run as "p-2" at 15, stopped at its deletion 40,
  * before p-4's run at 40; p-3 Failed 60 - 30 = 30 s; p-4 Pending created
@@ -248,7 +249,7 @@ static void test_openb_rules(void)
 	const struct imp_want w[] = {
 		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("n-0"), 1, -1, 0, 0, 2 },
 		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("n-1"), 1, -1, 0, 0, 3 },
-		{ 0, TR_RUN_TASK, "", "qos:LS", 1, -1, 1024, 4096, 2 },
+		{ 0, TR_RUN_TASK, "", "qos:LS", 1, 900000, 1024, 4096, 2 },
 		{ 10000, TR_RUN_TASK, "", "qos:BE", 1, 80000, 2048, 2048, 3 },
 		{ 15000, TR_RUN_TASK, "p-2", "qos:BE", 1, -1, 512, 1024, 4 },
 		{ 30000, TR_RUN_TASK, "", "qos:Burstable", 1, 30000, 256, 128, 5 },
@@ -610,7 +611,10 @@ static void test_alibaba2017_corpus(void)
 
 /* openb: 1,523 nodes and 8,152 pods (README), in creation order as
  * published; the 897 Pending pods are stopped at their deletion; 7,064
- * pods ask for a GPU (num_gpu or gpu_milli > 0). */
+ * pods ask for a GPU (num_gpu or gpu_milli > 0).  Every placed pod runs
+ * until its deletion, Running ones too: openb-pod-0000 (line 2, Running,
+ * scheduled 0, deleted 12,537,496 s), openb-pod-0001 (line 3, Running,
+ * 427,061 -> 12,902,960 s, the list's last time). */
 static void test_openb_corpus(void)
 {
 	char nodes[600], pods[600];
@@ -636,6 +640,10 @@ static void test_openb_corpus(void)
 		if (r.ev == TR_RUN_TASK) {
 			run++;
 			nodur += r.duration < 0 && !r.target[0];
+			if (r.line == 2)
+				T_EQ(r.duration, 12537496000LL);
+			if (r.line == 3)
+				T_EQ(r.duration, (12902960LL - 427061) * 1000);
 			CU_ASSERT(r.cpu_units >= 1 && r.cpu_units <= 16384);
 			CU_ASSERT(r.mem_mib >= 1 && r.mem_mib <= 65536);
 		}
@@ -647,7 +655,7 @@ static void test_openb_corpus(void)
 	T_EQ(reg, 1523);
 	T_EQ(run, 8152);
 	T_EQ(stop, 897);
-	T_EQ(nodur, 5193);        /* Running at the end: no duration */
+	T_EQ(nodur, 0);           /* Running pods end at their deletion too */
 	T_EQ(st.gpu_dropped, 7064);
 	import_close(im);
 }
