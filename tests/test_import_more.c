@@ -122,6 +122,41 @@ static void test_swf_rules(void)
 	import_close(im);
 }
 
+/* The SWF definition permits floating point values in time fields: a
+ * submit time of 0.4 s and a run time of 12.5 s are 400 ms and 12,500 ms
+ * (rounded to the ms: 1.0004 s -> 1000 ms); "-1.0" is unknown (skipped, as
+ * -1); integers as before. */
+static void test_swf_decimal_times(void)
+{
+	char dir[] = "/tmp/ecsim-import-XXXXXX", p[200];
+	const struct imp_want w[] = {
+		{ 400, TR_RUN_TASK, "", "job:1", 2, 12500, 1024, 1024, 2 },
+		{ 1000, TR_RUN_TASK, "", "job:3", 1, 1000, 1024, 1024, 4 },
+		{ 7000, TR_RUN_TASK, "", "job:4", 1, 30000, 1024, 1024, 5 },
+	};
+	struct import_opts o = { 0 };
+	struct import_stats st;
+	struct import *im;
+
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	o.swf = write_file(dir, "dec.swf",
+			   "; MaxProcs: 4\n"
+			   "1 0.4 -1 12.5 2 -1 -1 2 -1 -1 1 1 1 -1 -1 -1 -1 -1\n"
+			   "2 0.9 -1 -1.0 1 -1 -1 1 -1 -1 0 1 1 -1 -1 -1 -1 -1\n"
+			   "3 1.0004 -1 1.0 1 -1 -1 1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n"
+			   "4 7 -1 30 1 -1 -1 1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n", p, sizeof p);
+	o.swf_no_machines = 1;
+	im = open_fmt("swf", &o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	imp_check_rows(im, w, (int)(sizeof w / sizeof w[0]));
+	import_stats(im, &st);
+	T_EQ(st.rows_in, 4);
+	T_EQ(st.skipped_blank, 1);   /* job 2: run time -1.0 */
+	import_close(im);
+	remove(p);
+	rmdir(dir);
+}
+
 static void test_swf_errors(void)
 {
 	char dir[] = "/tmp/ecsim-import-XXXXXX", p[200], msg[2200], want[600];
@@ -137,9 +172,16 @@ static void test_swf_errors(void)
 		{ "1 10 -1 5 1 -1 -1 -1 -1 -1 1 1 1 -1 -1 -1 -1 -1 7\n",
 		  ":2: expected 18 fields separated by spaces, got more than 18" },
 		{ "1 10 -1 5x 1 -1 -1 -1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n",
-		  ":2:4: run time: expected an integer from 0 to 10^12 or -1 (unknown), got \"5x\"" },
+		  ":2:4: run time: expected a number of seconds >= 0 or -1 (unknown), got \"5x\"" },
 		{ "1 -5 -1 5 1 -1 -1 -1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n",
-		  ":2:2: submit time: expected an integer >= 0 or -1 (unknown), got \"-5\"" },
+		  ":2:2: submit time: expected a number of seconds >= 0 or -1 (unknown), got \"-5\"" },
+		{ "1 10 -1 1e3 1 -1 -1 -1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n",
+		  ":2:4: run time: expected a number of seconds >= 0 or -1 (unknown), got \"1e3\"" },
+		{ "1 10 -1 1000000000000.5 1 -1 -1 -1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n",
+		  ":2:4: run time: expected a number of seconds from 0 to 10^12 or -1 (unknown), got \"1000000000000.5\"" },
+		{ "1 10 -1 5 1 -1 -1 -1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n2 9.75 -1 5 1 -1 -1 -1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n",
+		  ":3:2: submit time: jobs not in submit-time order: 9.75 after 10 (sort with: (grep '^;' F; "
+		  "grep -v '^;' F | sort -k2,2n -s) > F.sorted.swf)" },
 		{ "1 -1 -1 5 1 -1 -1 -1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n",
 		  ":2:2: submit time: expected a submit time >= 0, got \"-1\"" },
 	};
@@ -662,6 +704,7 @@ static void test_openb_corpus(void)
 
 CU_TestInfo import_more_tests[] = {
 	{ "swf: every mapping rule", test_swf_rules },
+	{ "swf: decimal submit and run times", test_swf_decimal_times },
 	{ "swf: malformed logs", test_swf_errors },
 	{ "alibaba2017: every mapping rule", test_alibaba2017_rules },
 	{ "alibaba2017: malformed tables", test_alibaba2017_errors },

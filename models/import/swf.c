@@ -1,6 +1,7 @@
 /* models/import/swf.c — the Parallel Workloads Archive's Standard Workload
  * Format (SWF, version 2): `;` header comments (`; Key: value`), then one
- * job per line, 18 whitespace-separated fields, -1 = unknown.
+ * job per line, 18 whitespace-separated fields, -1 = unknown; time fields
+ * may be decimal (the submit and run times are read to the ms).
  *
  * Mapping (scenarios/README.md, "Parallel Workloads Archive (swf)";
  * docs/ecs-model.md choice E230): the header's MaxProcs (else MaxNodes) processors become
@@ -19,6 +20,7 @@
 #include "sim/mem.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +64,44 @@ static int field_int(const struct src *s, char **fv, int col, int64_t *v, struct
 		return fail(s, col, e, "expected an integer from 0 to 10^12 or -1 (unknown), got \"%s\"", f);
 	*v = x;
 	return 0;
+}
+
+/* A time field (submit time, run time) in ms: seconds, an integer or a
+ * decimal number, as the SWF definition permits floating point values in
+ * time fields (rounded to the ms); -1 (or -1.0) = unknown.  0 or -1. */
+static int field_time(const struct src *s, char **fv, int col, int64_t *ms, struct err *e)
+{
+	const char *f = fv[col];
+	char *end;
+	double x;
+
+	if (!isdigit((unsigned char)f[f[0] == '-']))
+		return fail(s, col, e, "expected a number of seconds >= 0 or -1 (unknown), got \"%s\"", f);
+	x = strtod(f, &end);
+	if (*end || strchr(f, 'e') || strchr(f, 'E'))
+		return fail(s, col, e, "expected a number of seconds >= 0 or -1 (unknown), got \"%s\"", f);
+	if (x == -1.0) {
+		*ms = -1;
+		return 0;
+	}
+	if (f[0] == '-')
+		return fail(s, col, e, "expected a number of seconds >= 0 or -1 (unknown), got \"%s\"", f);
+	if (x > 1e12)
+		return fail(s, col, e, "expected a number of seconds from 0 to 10^12 or -1 (unknown), got \"%s\"", f);
+	*ms = (int64_t)llround(x * 1000.0);
+	return 0;
+}
+
+/* ms as seconds: "40", "12.5". */
+static void fmt_s(char *buf, size_t n, int64_t ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(buf, n, "%lld", (long long)(ms / 1000));
+	else {
+		snprintf(buf, n, "%lld.%03lld", (long long)(ms / 1000), (long long)(ms % 1000));
+		while (buf[strlen(buf) - 1] == '0')
+			buf[strlen(buf) - 1] = '\0';
+	}
 }
 
 /* "; MaxProcs: 128" -> 128 for the key asked, else -1. */
@@ -150,8 +190,8 @@ static int fill(struct import *im, struct src *s, struct err *e)
 			return err_at(e, linein_path(s->lin), linein_line(s->lin), 0, NULL,
 				      "expected %d fields separated by spaces, got %s%d", SWF_FIELDS,
 				      n > SWF_FIELDS ? "more than " : "", n > SWF_FIELDS ? SWF_FIELDS : n);
-		if (field_int(s, fv, F_JOB, &v[F_JOB], e) || field_int(s, fv, F_SUBMIT, &v[F_SUBMIT], e) ||
-		    field_int(s, fv, F_RUN, &v[F_RUN], e) || field_int(s, fv, F_PROCS, &v[F_PROCS], e) ||
+		if (field_int(s, fv, F_JOB, &v[F_JOB], e) || field_time(s, fv, F_SUBMIT, &v[F_SUBMIT], e) ||
+		    field_time(s, fv, F_RUN, &v[F_RUN], e) || field_int(s, fv, F_PROCS, &v[F_PROCS], e) ||
 		    field_int(s, fv, F_USED_MEM, &v[F_USED_MEM], e) ||
 		    field_int(s, fv, F_REQ_PROCS, &v[F_REQ_PROCS], e) ||
 		    field_int(s, fv, F_REQ_MEM, &v[F_REQ_MEM], e))
@@ -159,11 +199,12 @@ static int fill(struct import *im, struct src *s, struct err *e)
 		if (v[F_SUBMIT] < 0)
 			return fail(s, F_SUBMIT, e, "expected a submit time >= 0, got \"%s\"", fv[F_SUBMIT]);
 		if (v[F_SUBMIT] < s->prev) {
-			char msg[240];
+			char msg[240], now[32], before[32];
 
-			snprintf(msg, sizeof msg, "jobs not in submit-time order: %lld after %lld (sort with: "
-				 "(grep '^;' F; grep -v '^;' F | sort -k2,2n -s) > F.sorted.swf)",
-				 (long long)v[F_SUBMIT], (long long)s->prev);
+			fmt_s(now, sizeof now, v[F_SUBMIT]);
+			fmt_s(before, sizeof before, s->prev);
+			snprintf(msg, sizeof msg, "jobs not in submit-time order: %s after %s (sort with: "
+				 "(grep '^;' F; grep -v '^;' F | sort -k2,2n -s) > F.sorted.swf)", now, before);
 			return fail(s, F_SUBMIT, e, "%s", msg);
 		}
 		s->prev = v[F_SUBMIT];
@@ -186,10 +227,10 @@ static int fill(struct import *im, struct src *s, struct err *e)
 			return fail(s, c, e, "more than the trace reader's limit of 10^9 MiB per processor: "
 				    "\"%s\" KB", fv[c]);
 		}
-		import_row_init(s, TR_RUN_TASK, import_ms(im, v[F_SUBMIT], 1000000));
+		import_row_init(s, TR_RUN_TASK, import_ms(im, v[F_SUBMIT], 1000));
 		if (s->out.t > MAX_MS)
 			return fail(s, F_SUBMIT, e, "expected at most 10^12 seconds, got \"%s\"", fv[F_SUBMIT]);
-		s->out.duration = import_ms(im, v[F_RUN], 1000000);
+		s->out.duration = import_ms(im, v[F_RUN], 1000);
 		snprintf(s->group, sizeof s->group, "job:%lld", (long long)v[F_JOB]);
 		s->out.cpu_units = 1024;
 		s->out.mem_mib = mem;
