@@ -78,6 +78,35 @@ static int read_launch(struct td_ctx *x, struct jr *c)
 	return 0;
 }
 
+/* docs/ecs-model.md §1.11: the operating system families ECS knows (the
+ * runtimePlatform values; an instance's ecs.os-family is one of them). */
+static const char *const os_families[] = {
+	"LINUX", "WINDOWS_SERVER_2016_FULL", "WINDOWS_SERVER_2019_FULL",
+	"WINDOWS_SERVER_2019_CORE", "WINDOWS_SERVER_2022_FULL",
+	"WINDOWS_SERVER_2022_CORE", "WINDOWS_SERVER_2025_FULL",
+	"WINDOWS_SERVER_2025_CORE", "WINDOWS_SERVER_2004_CORE",
+	"WINDOWS_SERVER_20H2_CORE",
+};
+
+int taskdef_os_family_known(const char *os)
+{
+	for (size_t k = 0; k < sizeof os_families / sizeof os_families[0]; k++)
+		if (strcmp(os, os_families[k]) == 0)
+			return 1;
+	return 0;
+}
+
+const char *taskdef_os_family_list(void)
+{
+	static char list[400];
+
+	if (!list[0])
+		for (size_t k = 0; k < sizeof os_families / sizeof os_families[0]; k++)
+			snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "",
+				 os_families[k]);
+	return list;
+}
+
 static int read_platform(struct td_ctx *x, struct jr *c)
 {
 	const cJSON *rp;
@@ -101,18 +130,7 @@ static int read_platform(struct td_ctx *x, struct jr *c)
 		x->td->cpu_arch = xstrdup(arch);
 	}
 	if (os) {
-		static const char *const fams[] = {
-			"LINUX", "WINDOWS_SERVER_2016_FULL", "WINDOWS_SERVER_2019_FULL",
-			"WINDOWS_SERVER_2019_CORE", "WINDOWS_SERVER_2022_FULL",
-			"WINDOWS_SERVER_2022_CORE", "WINDOWS_SERVER_2025_FULL",
-			"WINDOWS_SERVER_2025_CORE", "WINDOWS_SERVER_2004_CORE",
-			"WINDOWS_SERVER_20H2_CORE",
-		};
-		int ok = 0;
-
-		for (size_t k = 0; k < sizeof fams / sizeof fams[0]; k++)
-			ok |= strcmp(os, fams[k]) == 0;
-		if (!ok)
+		if (!taskdef_os_family_known(os))
 			return td_fail_string(&r, "operatingSystemFamily",
 					   "operating system family (LINUX or WINDOWS_SERVER_*)", os);
 		x->td->os_family = xstrdup(os);

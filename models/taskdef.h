@@ -167,6 +167,12 @@ int64_t taskdef_stop_wait_ms(const struct taskdef *td, int64_t shutdown_ms, int6
 int64_t taskdef_stop_wait_started_ms(const struct taskdef *td, int64_t shutdown_ms, int64_t dflt_ms,
 				     const int64_t *start, int64_t by_ms);
 
+/* 1 when `os` is an operating system family ECS knows (docs/ecs-model.md
+ * §1.11: LINUX and the WINDOWS_SERVER_* list), else 0; and that list, ", "
+ * between its names (for messages). */
+int taskdef_os_family_known(const char *os);
+const char *taskdef_os_family_list(void);
+
 /* Load a task definition from a file.  `family_hint` names the family of a
  * bare container array (NULL: derived from the file name, B1).  Returns a new
  * taskdef, or NULL with e filled (file, JSON path or line:col, reason). */

@@ -461,6 +461,31 @@ static void test_reserved_ports_refused(void)
 	refused_at(text, "$.instanceGroups[0].settings.osFamily", "11 reserved TCP and 90 UDP ports", 103);
 }
 
+/* §1.11, §2.2: an instance's osFamily is one of the families a task
+ * definition's runtimePlatform can name, exactly: a prefix or a typo
+ * (which no definition could ever match) is refused where it is given. */
+static void test_os_family_refused(void)
+{
+	char text[1600];
+	static const struct { const char *body, *path; } cases[] = {
+		{ "\"instanceDefaults\":{\"osFamily\":\"WINDOWS_SERVER_\"}", "$.instanceDefaults.osFamily" },
+		{ "\"instanceDefaults\":{\"osFamily\":\"WINDOWS_SERVER_2019_FUL\"}", "$.instanceDefaults.osFamily" },
+		{ "\"instanceDefaults\":{\"osFamily\":\"linux\"}", "$.instanceDefaults.osFamily" },
+		{ "\"instanceGroups\":[" GROUP("m5.large", "us-east-1a", 1,
+		  ",\"settings\":{\"osFamily\":\"WINDOWS_SERVER_2030_FULL\"}") "]",
+		  "$.instanceGroups[0].settings.osFamily" },
+		{ "\"instanceDefaults\":{\"osFamily\":\"WINDOWS_SERVER_2019_CORE\"}", NULL },
+		{ "\"instanceDefaults\":{\"osFamily\":\"WINDOWS_SERVER_20H2_CORE\"}", NULL },
+		{ "\"instanceDefaults\":{\"osFamily\":\"LINUX\"}", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(text, sizeof text, HEAD("os", 60) "%s}", cases[i].body);
+		refused_at(text, cases[i].path, cases[i].path ? "expected one of LINUX, WINDOWS_SERVER_2016_FULL" : NULL,
+			   200 + (int)i);
+	}
+}
+
 /* §2.4: a host that fails for good (instance_fail without repair) with its
  * agent silent is not deregistered: at every event after the failure the
  * instance is ACTIVE (its agent disconnected once the heartbeat timeout
@@ -549,6 +574,7 @@ static CU_TestInfo inst_tests[] = {
 	{ "80 given attributes all held, an 11th custom one refused", test_many_attrs },
 	{ "agent-reserved ports: defaults, instanceDefaults, a group", test_reserved_ports },
 	{ "agent-reserved ports: bad lists refused", test_reserved_ports_refused },
+	{ "osFamily: one of the families runtimePlatform names (a prefix or a typo refused)", test_os_family_refused },
 	CU_TEST_INFO_NULL,
 };
 

@@ -13,6 +13,7 @@
 
 #include "models/config/sections.h"
 #include "models/scenario.h"
+#include "models/taskdef.h"
 #include "sim/jsonrd.h"
 #include "sim/mem.h"
 
@@ -161,8 +162,10 @@ static int read_settings(const cJSON *obj, const char *file, const char *path,
 	out->ami_id = xstrdup(ami);
 	out->agent_version = xstrdup(agent);
 	out->os_family = xstrdup(osf);
-	if (strcmp(osf, "LINUX") != 0 && strncmp(osf, "WINDOWS_SERVER_", 15) != 0)
-		return jr_fail(&c, "osFamily", "expected LINUX or WINDOWS_SERVER_*, got \"%s\"", osf);
+	/* the families a task definition's runtimePlatform names (§1.11): an
+	 * instance of another one (a typo) would match no definition */
+	if (!taskdef_os_family_known(osf))
+		return jr_fail(&c, "osFamily", "expected one of %s, got \"%s\"", taskdef_os_family_list(), osf);
 	if ((rtcp && read_ports(&c, rtcp, "reservedPorts", "tcp", &out->reserved_tcp,
 				&out->n_reserved_tcp, e)) ||
 	    (rudp && read_ports(&c, rudp, "reservedPortsUdp", "udp", &out->reserved_udp,
