@@ -1616,7 +1616,16 @@ static void on_retry(struct sim *s, void *ctx, const struct event *ev)
 			continue;
 		}
 		if (!kinds_has(failed, &e)) {
-			if (try_place(bp, ref_slot(e.ref), 0) == 0) {
+			int quiet = bp->walk_quiet, rc;
+
+			/* a task launched at this instant has its row from its
+			 * launch's own attempt: a walk of the same instant adds
+			 * none (one row per task and instant, E166) */
+			if (bp->tasks[ref_slot(e.ref)].submit + bp->tm->placement_latency == sim_now(s))
+				bp->walk_quiet = 1;
+			rc = try_place(bp, ref_slot(e.ref), 0);
+			bp->walk_quiet = quiet;
+			if (rc == 0) {
 				bp->queued--;
 				tally_sub(&bp->queue_kinds, &e);
 				continue;

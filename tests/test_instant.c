@@ -348,12 +348,59 @@ static void test_one_failure_row_per_instant(void)
 	T_EQ(twice_at_one_time("stops"), 0);
 }
 
+/* The same rule when the task's first attempt, at its launch, and a walk
+ * come at one instant (audit xa: a random workload's differential run with
+ * every latency 0): a task launched at t that fits nowhere has its row at
+ * t, and a walk later in t (a StopTask row after it, whose release comes
+ * after the launch in the instant's cause order) that fails it again adds
+ * no second row, whatever reason that walk finds.  One r1.host (4096 CPU
+ * units): `keep` (xlarge, 2048) and `a`, `b` (large, 1024 each) from 0 s;
+ * at 5 s `huge` (4096 units) fails (RESOURCE:CPU), then StopTask `a`
+ * frees 1024 and its walk fails `huge` again: one row at 5 s.  `big`
+ * (xlarge) launched at 6 s fails, StopTask `b` then frees room for it:
+ * placed at 6 s, one row at 6 s.  (Before: two rows for huge at 5 s and
+ * placement_failures_total 4 instead of 3.) */
+static void test_launch_then_walk_one_row(void)
+{
+	rs_write("huge.json", "{\"family\":\"huge\",\"containerDefinitions\":[{\"name\":\"c\","
+		 "\"image\":\"x\",\"cpu\":4096,\"memory\":1024}]}");
+	rs_write("lw.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "0,run_task,keep,xlarge,1,,\n"
+		 "0,run_task,a,large,1,,\n"
+		 "0,run_task,b,large,1,,\n"
+		 "5,run_task,huge,huge,1,,\n"
+		 "5,stop_task,a,,,,\n"
+		 "6,run_task,big,xlarge,1,,\n"
+		 "6,stop_task,b,,,,\n");
+	rs_write("lw.json",
+		 "{\"name\":\"lw\",\"durationSeconds\":100,\"metricsIntervalSeconds\":100,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":0,\"apiLatencySeconds\":0},"
+		 "\"agent\":{\"networkDelaySeconds\":0,\"imagePullSeconds\":0,\"imagePullCachedSeconds\":0,"
+		 "\"containerStartSeconds\":0,\"shutdownSeconds\":0},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceTypes\":[{\"name\":\"r1.host\",\"vcpu\":4,\"memoryGiB\":15}],"
+		 "\"instanceDefaults\":{\"memoryOsFactor\":1,\"reservedMemoryMiB\":0},"
+		 "\"instanceGroups\":[{\"instanceType\":\"r1.host\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"large\":\"large.json\",\"xlarge\":\"xlarge.json\",\"huge\":\"huge.json\"},"
+		 "\"placement\":{\"tieBreak\":\"first\"},"
+		 "\"workload\":{\"traces\":[\"lw.csv\"]}}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("lw.json", "lw", NULL, NULL, NULL), 0);
+	T_EQ(fail_rows("lw", "huge", "5.000"), 1);
+	T_EQ(fail_rows("lw", "big", "6.000"), 1);
+	RS_IS("lw", "tasks.csv", rs_find("lw", "tasks.csv", "task_id", "big"), "placed_s", "6.000");
+	RS_IS("lw", "tasks.csv", rs_find("lw", "tasks.csv", "task_id", "huge"), "placed_s", "");
+	T_EQ(rs_rows("lw", "placement_failures.csv"), 3);
+	T_EQ(rs_num("lw", "summary.csv", 1, "placement_failures_total"), 3);
+	T_EQ(twice_at_one_time("lw"), 0);
+}
+
 static CU_TestInfo instant_tests[] = {
 	{ "anonymous tasks found by their written id", test_anonymous_ids },
 	{ "a stop frees before a launch of the same ms", test_release_then_arrival },
 	{ "several stops, then launches in row order", test_completions_and_arrivals },
 	{ "a stop's walk places a pending task first", test_pending_takes_freed },
 	{ "a waiting task fails once per instant, however many walks", test_one_failure_row_per_instant },
+	{ "a launch's failure and a walk at one instant: one row", test_launch_then_walk_one_row },
 	{ "R1 ties_a (copy)", test_r1_ties_a },
 	{ "R1 ties_b (copy)", test_r1_ties_b },
 	{ "R1 ties from the shared reference", test_r1_shared },
