@@ -938,11 +938,22 @@ static void on_healthy(struct sim *s, void *ctx, const struct event *ev)
 	bp_task_healthy(bp, ref_slot(ev->arg));
 }
 
+static void stop_done_slow(struct backplane *bp, struct task *t, uint64_t ref);
+
 static void __attribute__((noinline)) essential_exit_slow(struct backplane *bp, struct task *t,
 							    uint64_t ref)
 {
 	const struct agents *ag = agents_of(bp);
 
+	/* STOPPING: the stop signal came first, and the container's own run
+	 * ended within the grace; it has exited, with no kill (docs/ecs-model.md
+	 * §3.2).  The only container: the task's containers have all exited
+	 * now.  (With several, the others keep their signal's exit times.) */
+	if (!dead_in(ag, t) && t->state == TS_STOPPING &&
+	    backplane_scenario(bp)->taskdefs[t->td].td->n_containers == 1) {
+		stop_done_slow(bp, t, ref);
+		return;
+	}
 	/* DEACTIVATING: a stop held for its targets' drain, the containers
 	 * still running (docs/ecs-model.md §6.3, choice E220) */
 	if (dead_in(ag, t) || (t->state != TS_RUNNING && t->state != TS_DEACTIVATING))

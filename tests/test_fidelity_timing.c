@@ -349,6 +349,39 @@ static void test_stop_grace_mixed(void)
 	stop_graces("tm-sg-fg", ",\"stopTimeout\":5", "", ",\"shutdownSeconds\":20", 1, 20);
 }
 
+/* §3.2: the stop signal, then the grace; "if the process exits within the
+ * grace, no SIGKILL is sent": a container whose own run ends while it
+ * ignores the signal has exited then, and with it the task (audit xa: a
+ * differential run against an independent simulator).  One container of
+ * 2048 CPU units (all of an m5.large's), run time 30 s, shutdownSeconds
+ * 20: RUNNING at 1 + 0.05 + 10 + 1 = 12.05 s, its run ends at 42.05 s.
+ * StopTask at 40 s reaches the agent at 40.3 s (STOPPING); the signal
+ * would end it at 60.3 s, but the container exits at 42.05 s: STOPPED
+ * then, UserInitiated (the first reason, §3.3), the room free at 42.1 s
+ * (the report), where `next`, waiting since 41 s, is placed.  (Before: the
+ * exit was ignored, STOPPED at 60.3 s, next placed at 60.35 s.) */
+static void test_stop_ends_at_own_exit(void)
+{
+	rs_write("tm-own-td.json", "{\"family\":\"own\",\"containerDefinitions\":[{\"name\":\"a\","
+		 "\"image\":\"a\",\"cpu\":2048,\"memory\":512}]}");
+	rs_write("tm-own.csv", TRACE_HDR "0,run_task,one,own,1,30,\n40,stop_task,one,,,,\n"
+		 "41,run_task,next,own,1,,\n");
+	rs_write("tm-own.json",
+		 "{\"name\":\"tm-own\",\"durationSeconds\":200," TIMING
+		 "\"agent\":{\"networkDelaySeconds\":0.05,\"imagePullSeconds\":10,\"shutdownSeconds\":20},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"own\":\"tm-own-td.json\"},"
+		 "\"placement\":{\"tieBreak\":\"first\"},"
+		 "\"workload\":{\"traces\":[\"tm-own.csv\"]}}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("tm-own.json", "tm-own", NULL, NULL, NULL), 0);
+	RS_IS("tm-own", "tasks.csv", rs_find("tm-own", "tasks.csv", "task_id", "one"), "running_s", "12.050");
+	RS_IS("tm-own", "tasks.csv", rs_find("tm-own", "tasks.csv", "task_id", "one"), "stopping_s", "40.300");
+	RS_IS("tm-own", "tasks.csv", rs_find("tm-own", "tasks.csv", "task_id", "one"), "stopped_s", "42.050");
+	RS_IS("tm-own", "tasks.csv", rs_find("tm-own", "tasks.csv", "task_id", "one"), "stop_code", "UserInitiated");
+	RS_IS("tm-own", "tasks.csv", rs_find("tm-own", "tasks.csv", "task_id", "next"), "placed_s", "42.100");
+}
+
 /* ---- §5.13, §8.4: the EC2 Spot notice's lead --------------------------- */
 
 /* Two Spot groups get a notice at 100 s: the one with warningSeconds 30 is
@@ -534,6 +567,7 @@ static CU_TestInfo timing_tests[] = {
 	{ "healthy on Fargate by the same rule", test_healthy_fargate },
 	{ "rolling deployment follows the health checks", test_rollout_follows_health },
 	{ "stop grace: every container's stopTimeout or the default", test_stop_grace_mixed },
+	{ "stop grace: a container whose run ends first has exited", test_stop_ends_at_own_exit },
 	{ "EC2 Spot: terminated spot.warningSeconds after the notice", test_spot_warning },
 	{ "managed scaling: period and scale-in datapoints", test_managed_scaling_timing },
 	{ "circuit breaker: thresholdConfiguration", test_breaker_threshold },
