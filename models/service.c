@@ -673,23 +673,15 @@ static void push_loss(struct svc *v, sim_time_t when)
 	v->losses[(v->loss_head + v->n_losses++) % v->cap_losses] = when;
 }
 
-/* A lost task awaits its replacement (service_summary.csv
- * mean_time_to_replace_s) only while the service has fewer live tasks
- * (desired status RUNNING) than it wants, or while an older deployment has
- * fewer than its target (choice E8): the loss of a surplus task — an
- * outgoing one above its deployment's target or of AZ rebalancing — is
- * replaced by nothing, and a lower desired count leaves fewer to replace.  The losses
- * past what is missing are dropped, the latest first, so the earliest
- * still meet the next starts (first lost, first replaced). */
-static void trim_losses(struct backplane *bp, struct svc *v)
+/* How many of the service's tasks are missing: the desired count less its
+ * live tasks (desired status RUNNING), plus, for each older deployment,
+ * its target less its own live tasks (choice E8).  With `starting`, a live
+ * task not yet seen RUNNING counts as missing too: it is a replacement on
+ * its way, whose RUNNING will meet the oldest loss waiting. */
+static int64_t svc_missing(struct backplane *bp, const struct svc *v, int starting)
 {
-	int64_t live, missing;
+	int64_t live = v->n_live, missing;
 
-	/* at most n_tasks are live, so at least desired - n_tasks are
-	 * missing: no more losses than that, none to drop (the tasks unread) */
-	if (v->n_losses == 0 || (int64_t)v->n_losses <= v->desired - v->n_tasks)
-		return;
-	live = v->n_live;
 #ifdef ECSIM_CHECKS
 	{
 		int64_t n = 0;
@@ -700,6 +692,12 @@ static void trim_losses(struct backplane *bp, struct svc *v)
 			abort();
 	}
 #endif
+	if (starting)
+		for (int k = 0; k < v->n_tasks; k++) {
+			const struct task *t = bp_task_at(bp, v->tasks[k]);
+
+			live -= svc_live(t) && t->seen < TS_RUNNING;
+		}
 	missing = v->desired - live;
 	if (missing < 0)
 		missing = 0;
@@ -713,13 +711,44 @@ static void trim_losses(struct backplane *bp, struct svc *v)
 		for (int k = 0; k < v->n_tasks; k++) {
 			const struct task *t = bp_task_at(bp, v->tasks[k]);
 
-			own += svc_live(t) && t->dep == i;
+			own += svc_live(t) && t->dep == i && !(starting && t->seen < TS_RUNNING);
 		}
 		if (own < v->deps[i].want)
 			missing += v->deps[i].want - own;
 	}
-	while ((int64_t)v->n_losses > (missing > 0 ? missing : 0))
+	return missing;
+}
+
+/* A lost task awaits its replacement (service_summary.csv
+ * mean_time_to_replace_s) only when, once it is gone, the service has fewer
+ * live tasks (desired status RUNNING) than it wants, or an older deployment
+ * fewer than its target (choice E8): the loss of a surplus task — an
+ * outgoing one above its deployment's target or of AZ rebalancing — is
+ * replaced by nothing (svc_loss_counts).  The losses waiting are at most the
+ * tasks still to reach RUNNING: what is missing plus the live tasks not yet
+ * RUNNING (each replacement launched for an earlier loss meets it when it
+ * runs; an earlier version counted only what was missing, so a second loss
+ * while the first one's replacement was starting was dropped), so a lower
+ * desired count leaves fewer to replace.  The losses past that are dropped,
+ * the latest first, so the earliest still meet the next starts (first lost,
+ * first replaced). */
+static void trim_losses(struct backplane *bp, struct svc *v)
+{
+	int64_t waiting;
+
+	/* at most n_tasks are live, so at least desired - n_tasks are
+	 * missing: no more losses than that, none to drop (the tasks unread) */
+	if (v->n_losses == 0 || (int64_t)v->n_losses <= v->desired - v->n_tasks)
+		return;
+	waiting = svc_missing(bp, v, 1);
+	while ((int64_t)v->n_losses > waiting)
 		v->n_losses--;
+}
+
+/* Whether the loss of a task just gone leaves the service short (above). */
+static int svc_loss_counts(struct backplane *bp, const struct svc *v)
+{
+	return v->desired - v->n_tasks > 0 || svc_missing(bp, v, 0) > 0;
 }
 
 static void breaker_count(struct backplane *bp, struct svc *v, struct task *t);
@@ -877,7 +906,8 @@ static void svc_on_task_stopped(struct backplane *bp, struct task *t)
 	if (t->stop_code && strcmp(t->stop_code, STOP_FAILED_TO_START) == 0)
 		start_failure(bp, v, t);
 	else if (t->lost) {
-		push_loss(v, t->ts[TS_STOPPED] >= 0 ? t->ts[TS_STOPPED] : sim_now(backplane_sim(bp)));
+		if (svc_loss_counts(bp, v))
+			push_loss(v, t->ts[TS_STOPPED] >= 0 ? t->ts[TS_STOPPED] : sim_now(backplane_sim(bp)));
 		trim_losses(bp, v);
 	}
 	/* an unhealthy task the scheduler stopped has freed room for its

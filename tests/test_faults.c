@@ -623,6 +623,41 @@ static void test_time_to_replace_only_missing(void)
 	RS_IS("tr1", "services.csv", -1, "running", "3");
 }
 
+/* A second loss while the first one's replacement is still starting is a
+ * loss too: the service is short of a live task, and its own replacement
+ * starts after (scenarios/README.md, service_summary.csv).  Desired 2 on
+ * ci-00001 and ci-00002 (RUNNING 13.75); ci-00003 joins at 50 s.
+ * ci-00001 fails for good at 100 s: its task is lost at 160 s, the pass at
+ * 170 s places its replacement on ci-00003 at 171 s (pulled: RUNNING
+ * 183.5).  ci-00002 fails at 112 s: its task is lost at 172 s, while the
+ * first replacement is placed but not RUNNING, so 1 live task of 2; the
+ * pass at 182 s places the second at 183 s (cached: RUNNING 186.5).
+ * First lost, first replaced: 183.5 - 160 = 23.5 s and 186.5 - 172 =
+ * 14.5 s, mean 19 s, p99 14.5 + 0.99 × 9 = 23.41 s.  ecsim dropped the
+ * second loss (it kept no more losses than tasks missing, counting the
+ * starting replacement as present): 1 replacement, 23.5 s. */
+static void test_time_to_replace_second_loss(void)
+{
+	rs_write("t2.json", HEAD("t2", 600)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":2}],"
+		 "\"workload\":{\"traces\":[\"t2.csv\"]}}");
+	rs_write("t2.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "50,register_instance,m5.large,,1,,us-east-1a\n"
+		 "100,instance_fail,ci-00001,,,,\n"
+		 "112,instance_fail,ci-00002,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("t2.json", "t2", NULL, NULL, NULL), 0);
+	/* the instants above */
+	RS_IS("t2", "tasks.csv", 1, "stopped_s", "160.000");
+	RS_IS("t2", "tasks.csv", 2, "stopped_s", "172.000");
+	RS_IS("t2", "tasks.csv", 3, "running_s", "186.500");
+	RS_IS("t2", "tasks.csv", 4, "running_s", "183.500");
+	RS_IS("t2", "service_summary.csv", 1, "replacements", "2");
+	RS_IS("t2", "service_summary.csv", 1, "mean_time_to_replace_s", "19.000");
+	RS_IS("t2", "service_summary.csv", 1, "p99_time_to_replace_s", "23.410");
+}
+
 static CU_TestInfo fault_tests[] = {
 	{ "stochastic agent disconnects", test_stochastic_disconnects },
 	{ "AZ rebalancing after recovery", test_az_rebalancing },
@@ -637,6 +672,7 @@ static CU_TestInfo fault_tests[] = {
 	{ "the agent's reconnect back-off", test_reconnect_backoff },
 	{ "overlapping agent disconnects: the union", test_overlapping_disconnects },
 	{ "time to replace: only tasks the service is short of", test_time_to_replace_only_missing },
+	{ "time to replace: a second loss while the first replacement starts", test_time_to_replace_second_loss },
 	CU_TEST_INFO_NULL,
 };
 
