@@ -658,6 +658,38 @@ static void test_time_to_replace_second_loss(void)
 	RS_IS("t2", "service_summary.csv", 1, "p99_time_to_replace_s", "23.410");
 }
 
+/* recovery.csv counts a task lost to a fault only when ECS had not asked
+ * it to stop when it noticed the host (scenarios/README.md, recovery.csv):
+ * services s and k have a task each on ci-00001 and ci-00002 (RUNNING
+ * 13.75).  ci-00001 fails for good at 100 s; s is deleted at 120 s, so its
+ * task there is stopped (ServiceSchedulerInitiated) before ECS notices the
+ * host at 160 s: the fault affected 2 service tasks, but only k lost one
+ * (its replacement RUNNING at 174.5: restored after 74.5 s), and s has no
+ * row and no replacement. */
+static void test_recovery_stopped_before_noticed(void)
+{
+	rs_write("rb.json", HEAD("rb", 600)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":2},"
+		 "{\"serviceName\":\"k\",\"taskDefinition\":\"small\",\"desiredCount\":2}],"
+		 "\"workload\":{\"traces\":[\"rb.csv\"]}}");
+	rs_write("rb.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "100,instance_fail,ci-00001,,,,\n"
+		 "120,delete_service,s,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("rb.json", "rb", NULL, NULL, NULL), 0);
+	RS_IS("rb", "failures.csv", 1, "service_tasks_affected", "2");
+	T_EQ(rs_rows("rb", "recovery.csv"), 1);
+	RS_IS("rb", "recovery.csv", 1, "service", "k");
+	RS_IS("rb", "recovery.csv", 1, "lost", "1");
+	RS_IS("rb", "recovery.csv", 1, "restored_s", "74.500");
+	RS_IS("rb", "tasks.csv", 2, "stop_code", "ServiceSchedulerInitiated");
+	RS_IS("rb", "tasks.csv", 2, "stopped_s", "160.000");
+	RS_IS("rb", "service_summary.csv", 1, "service", "s");
+	RS_IS("rb", "service_summary.csv", 1, "replacements", "0");
+	RS_IS("rb", "service_summary.csv", 2, "replacements", "1");
+}
+
 static CU_TestInfo fault_tests[] = {
 	{ "stochastic agent disconnects", test_stochastic_disconnects },
 	{ "AZ rebalancing after recovery", test_az_rebalancing },
@@ -673,6 +705,7 @@ static CU_TestInfo fault_tests[] = {
 	{ "overlapping agent disconnects: the union", test_overlapping_disconnects },
 	{ "time to replace: only tasks the service is short of", test_time_to_replace_only_missing },
 	{ "time to replace: a second loss while the first replacement starts", test_time_to_replace_second_loss },
+	{ "recovery: a task stopped before ECS noticed its host is not lost", test_recovery_stopped_before_noticed },
 	CU_TEST_INFO_NULL,
 };
 
