@@ -139,6 +139,11 @@ static void notify_cluster(struct backplane *bp)
 	metrics_on_cluster(bp->m, sim_now(bp->sim), &t);
 }
 
+void bp_cluster_changed(struct backplane *bp)
+{
+	notify_cluster(bp);
+}
+
 /* A message about a task to whoever runs it: its instance's agent, or
  * Fargate (models/backplane_fargate.c). */
 static void task_send(struct backplane *bp, uint32_t slot, enum agent_msg m)

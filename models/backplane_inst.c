@@ -301,9 +301,12 @@ void backplane_instance_lost(struct backplane *bp, int32_t inst, const char *cod
 			bp_notify(bp, &(struct bp_note){ .kind = BN_FAULT_LOST, .svc = v,
 							 .fault_id = fault_id, .at = failed_at,
 							 .n = lost[v] });
-	if (gone)
+	if (gone) {
 		cluster_set_status(bp->cl, inst, INST_INACTIVE);
-	else
+		/* its registered CPU and memory leave the totals now, not at the
+		 * next placement or stop (summary.csv mean_*_reserved_pct) */
+		bp_cluster_changed(bp);
+	} else
 		cluster_set_agent_connected(bp->cl, inst, 0);
 	bp_instance_changed(bp, inst);
 	free(on);

@@ -202,6 +202,10 @@ static inline uint64_t task_ref(const struct backplane *bp, uint32_t slot)
 }
 
 void bp_fail(struct backplane *bp, const struct err *e);
+/* The cluster's totals changed other than by a placement or a stop (an
+ * instance left): the metrics' time-weighted reservation follows from now
+ * (summary.csv mean_cpu_reserved_pct). */
+void bp_cluster_changed(struct backplane *bp);
 /* A queued task got its capacity — instance `inst`, or Fargate's (-1):
  * PROVISIONING from now, counted as placed and launched (its launch type
  * t->fg, its provider t->cp). */

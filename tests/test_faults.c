@@ -690,6 +690,43 @@ static void test_recovery_stopped_before_noticed(void)
 	RS_IS("rb", "service_summary.csv", 2, "replacements", "1");
 }
 
+/* summary.csv mean_cpu_reserved_pct is the time-weighted mean of
+ * timeseries.csv's cpu_reserved_pct (scenarios/README.md), so an instance
+ * that leaves the cluster changes it from that instant even when no task
+ * moves.  Two m5.large (2,048 CPU units each), a 1,024-unit task on the
+ * On-Demand ci-00001 from 1 s (25 %); the Spot ci-00002, empty, gets its
+ * notice at 500 s and is terminated at 620 s (spot.warningSeconds 120):
+ * 50 % from then on.  Mean = (25 × 619 + 50 × 380) / 1000 = 34.475 %
+ * (memory the same way from the rows' own percentages).  ecsim kept the
+ * percentage of the last task change until the next one: 24.975 %. */
+static void test_reserved_mean_instance_leaves(void)
+{
+	double m25, m50;
+
+	rs_write_def("big", 1024, 1024);
+	rs_write("rl.json", "{\"name\":\"rl\",\"durationSeconds\":1000,\"metricsIntervalSeconds\":100," TIMING
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1,"
+		 "\"spot\":{\"draining\":false}}],"
+		 "\"taskDefinitions\":{\"big\":\"big.json\"},\"placement\":{\"tieBreak\":\"first\"},"
+		 "\"workload\":{\"traces\":[\"rl.csv\"]}}");
+	rs_write("rl.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "0,run_task,,big,1,,\n"
+		 "500,spot_interruption,ci-00002,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("rl.json", "rl", NULL, NULL, NULL), 0);
+	RS_IS("rl", "tasks.csv", 1, "instance_id", "ci-00001");
+	RS_IS("rl", "tasks.csv", 1, "placed_s", "1.000");
+	RS_IS("rl", "timeseries.csv", 7, "cpu_reserved_pct", "25.000");      /* 600 s */
+	RS_IS("rl", "timeseries.csv", 8, "instances_registered", "1");       /* 700 s */
+	RS_IS("rl", "timeseries.csv", 8, "cpu_reserved_pct", "50.000");
+	T_NEAR(rs_num("rl", "summary.csv", 1, "mean_cpu_reserved_pct"), 34.475);
+	m25 = rs_num("rl", "timeseries.csv", 7, "mem_reserved_pct");
+	m50 = rs_num("rl", "timeseries.csv", 8, "mem_reserved_pct");
+	CU_ASSERT(fabs(rs_num("rl", "summary.csv", 1, "mean_mem_reserved_pct") -
+		       (m25 * 619 + m50 * 380) / 1000) < 0.002);
+}
+
 static CU_TestInfo fault_tests[] = {
 	{ "stochastic agent disconnects", test_stochastic_disconnects },
 	{ "AZ rebalancing after recovery", test_az_rebalancing },
@@ -706,6 +743,7 @@ static CU_TestInfo fault_tests[] = {
 	{ "time to replace: only tasks the service is short of", test_time_to_replace_only_missing },
 	{ "time to replace: a second loss while the first replacement starts", test_time_to_replace_second_loss },
 	{ "recovery: a task stopped before ECS noticed its host is not lost", test_recovery_stopped_before_noticed },
+	{ "mean reserved %: an instance leaving changes it at once", test_reserved_mean_instance_leaves },
 	CU_TEST_INFO_NULL,
 };
 
