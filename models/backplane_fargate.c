@@ -87,10 +87,10 @@ int fargate_launch_of(const struct scenario *s, int td, int svc)
 {
 	unsigned l = s->taskdefs[td].td->launch;
 
-	if (svc >= 0 && s->services[svc].launch_type == TL_FARGATE)
-		return TL_FARGATE;
-	if (svc >= 0 && s->services[svc].launch_type == TL_EC2 && s->services[svc].launch_given)
-		return TL_EC2;
+	/* a service's launch type is fixed at its creation, whatever
+	 * revision it runs (models/config/service.c) */
+	if (svc >= 0)
+		return s->services[svc].launch_type;
 	return (l & TD_LAUNCH_FARGATE) && !(l & TD_LAUNCH_EC2) ? TL_FARGATE : TL_EC2;
 }
 

@@ -242,7 +242,10 @@ struct scn_service {
 	struct aas_config *scaling;          /* autoScaling */
 	struct cap_protection *protection;   /* taskProtection */
 	struct lb_service_cfg lb;     /* loadBalancers, healthCheckGracePeriodSeconds (n = 0: none) */
-	int launch_type;              /* launchType: enum task_launch (TL_EC2 when absent) */
+	int launch_type;              /* launchType: enum task_launch; when absent, fixed at
+				       * creation from the task definition (FARGATE when it
+				       * lists FARGATE and not EC2, else EC2): a later
+				       * revision never changes it (docs/ecs-model.md §5.11) */
 	int launch_given;             /* launchType was given */
 	unsigned char *subnet_azs;    /* availabilityZones: n_azs flags, the zones its Fargate
 				       * tasks may use; NULL = every zone */
@@ -398,6 +401,10 @@ void scenario_free(struct scenario *s);        /* NULL is a no-op */
 /* -1 with e filled when the scenario uses a capacity member a run does not
  * simulate yet (models/config/capacity.c); 0 otherwise. */
 int scenario_capacity_unsupported(const struct scenario *s, struct err *e);
+/* The capacity provider strategy service v follows (its own, else the
+ * cluster default when it gives no launchType): 1 Fargate providers, 0 Auto
+ * Scaling group providers, -1 none (its launch type applies). */
+int scenario_service_strategy_fargate(const struct scenario *s, int v);
 /* Whether a service has autoScaling or a capacity provider has managed
  * scaling (the run writes scaling.csv). */
 int scenario_scales(const struct scenario *s);

@@ -592,6 +592,53 @@ static void test_zone_back_pass(void)
 	RS_IS("zb", "services.csv", -1, "running", "4");
 }
 
+/* docs/ecs-model.md §5.11: a service's launch type is fixed when it is
+ * created; UpdateService (a trace `deploy`) keeps it and ECS refuses a
+ * revision that does not list it. A Fargate service (its first definition
+ * Fargate-only) deployed to a definition listing EC2 and FARGATE stays on
+ * Fargate, beside 2 idle instances that could take it; one deployed to an
+ * EC2-only definition, or an EC2 service to a Fargate-only one, is
+ * refused at the row (file:line), never moved to the other launch type. */
+static void test_deploy_keeps_launch_type(void)
+{
+	char msg[1024];
+
+	rs_write("both.json", "{\"family\":\"both\",\"networkMode\":\"awsvpc\","
+		 "\"requiresCompatibilities\":[\"EC2\",\"FARGATE\"],\"cpu\":\"512\",\"memory\":\"1024\","
+		 "\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\",\"essential\":true}]}");
+	rs_write("e2.json", "{\"family\":\"e2\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"cpu\":256,\"memory\":512}]}");
+#define DKL(name, svc_td) "{\"name\":\"" name "\",\"durationSeconds\":400,\"seed\":5," \
+	"\"controlPlane\":{\"placementLatencySeconds\":1,\"schedulerDelaySeconds\":10}," \
+	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"]," \
+	"\"taskDefinitions\":{\"fg\":\"fg.json\",\"both\":\"both.json\",\"e2\":\"e2.json\"}," \
+	"\"instanceGroups\":[{\"instanceType\":\"m5.xlarge\",\"availabilityZone\":\"us-east-1a\",\"count\":2}]," \
+	"\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"" svc_td "\",\"desiredCount\":2}]," \
+	"\"workload\":{\"traces\":[\"" name ".csv\"]}}"
+	rs_write("dkl-both.csv", TRACE_HDR "100,deploy,web,both,,,\n");
+	rs_write("dkl-both.json", DKL("dkl-both", "fg"));
+	CU_ASSERT_EQUAL_FATAL(rs_run("dkl-both.json", "dkl-both", NULL, NULL, NULL), 0);
+	T_EQ(count_rows("dkl-both", "taskdef", "both"), 2);
+	T_EQ(count_rows("dkl-both", "launch_type", "FARGATE"), 4);
+	T_EQ(count_rows("dkl-both", "launch_type", "EC2"), 0);
+
+	rs_write("dkl-ec2.csv", TRACE_HDR "100,deploy,web,e2,,,\n");
+	rs_write("dkl-ec2.json", DKL("dkl-ec2", "fg"));
+	T_EQ(rs_run_msg("dkl-ec2.json", "dkl-ec2", msg, sizeof msg), -1);
+	if (!strstr(msg, "dkl-ec2.csv:2: task definition 'e2' does not list FARGATE in its "
+		    "requiresCompatibilities, but service 'web' runs its tasks on Fargate"))
+		T_FAIL(msg);
+
+	/* both.json lists EC2: a service created with it runs on EC2 */
+	rs_write("dkl-fg.csv", TRACE_HDR "100,deploy,web,fg,,,\n");
+	rs_write("dkl-fg.json", DKL("dkl-fg", "both"));
+	T_EQ(rs_run_msg("dkl-fg.json", "dkl-fg", msg, sizeof msg), -1);
+	if (!strstr(msg, "dkl-fg.csv:2: task definition 'fg' does not list EC2 in its "
+		    "requiresCompatibilities, but service 'web' runs its tasks on EC2 instances"))
+		T_FAIL(msg);
+#undef DKL
+}
+
 static CU_TestInfo fg_tests[] = {
 	{ "a FARGATE service: no instance, AZ spread, provisioning", test_service_on_fargate },
 	{ "availabilityZones: only the subnets' zones", test_subnet_zones },
@@ -601,6 +648,7 @@ static CU_TestInfo fg_tests[] = {
 	{ "AZ outage stops the zone's Fargate tasks", test_az_outage },
 	{ "a zone's return gives a service waiting for capacity a pass", test_zone_back_pass },
 	{ "invalid sizes refused with the valid ones listed", test_size_refused },
+	{ "deploy keeps the service's launch type, refuses one the revision lacks", test_deploy_keeps_launch_type },
 	{ "strategy base 2 + weights 1 : 4 over 502 tasks", test_base_weight_split },
 	{ "fargate_spot_interruption: TerminationNotice, stop timeout", test_spot_event },
 	{ "Spot interruptions match the rate (99 % Poisson)", test_spot_rate },

@@ -301,6 +301,20 @@ static int fargate_td(const struct scenario *s, int td)
 	return (s->taskdefs[td].td->launch & TD_LAUNCH_FARGATE) != 0;
 }
 
+int scenario_service_strategy_fargate(const struct scenario *s, int v)
+{
+	const struct scn_service *c = &s->services[v];
+	const struct cp_strategy *st = c->cp_strategy;
+
+	if (!s->capacity || c->sched != SCHED_REPLICA)
+		return -1;
+	if (!st && !c->launch_given && s->capacity->has_default)
+		st = &s->capacity->default_strategy;
+	if (!st || st->n == 0)
+		return -1;
+	return fargate_item(s, st) >= 0;
+}
+
 int scenario_capacity_unsupported(const struct scenario *s, struct err *e)
 {
 	char p[160];

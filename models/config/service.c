@@ -46,6 +46,11 @@ static int service_launch_type(const struct scenario *s, struct scn_service *v, 
 				       s->taskdefs[v->taskdef].name);
 	}
 	fg = service_is_fargate(s, v, lt);
+	/* a service's launch type is fixed when it is created: without
+	 * launchType, the one its first definition implies; a later revision
+	 * must support it (scn_service_deploy_check), never moves it */
+	if (!lt)
+		v->launch_type = fg ? TL_FARGATE : TL_EC2;
 	if (fg && v->sched == SCHED_DAEMON)
 		return jr_fail(c, lt ? "launchType" : "schedulingStrategy",
 			       "a DAEMON service cannot run on Fargate (docs/ecs-model.md §4.10)");
@@ -272,13 +277,27 @@ int scn_service_rebalances(const struct scn_service *v, const struct place_polic
 int scn_service_deploy_check(const struct scenario *s, int v, int td, struct err *e)
 {
 	const struct scn_service *c = &s->services[v];
-	int n = c->policy.n_constraints - s->taskdefs[c->taskdef].td->n_constraints + s->taskdefs[td].td->n_constraints;
+	int fg, n = c->policy.n_constraints - s->taskdefs[c->taskdef].td->n_constraints + s->taskdefs[td].td->n_constraints;
 
 	if (n > PLACE_MAX_CONSTRAINTS)
 		return err_at(e, NULL, 0, 0, NULL,
 			      "service '%s' with task definition '%s' would have %d placement constraints "
 			      "(the service's and the definition's); ECS allows %d (docs/ecs-model.md §4.3)",
 			      c->name, s->taskdefs[td].name, n, PLACE_MAX_CONSTRAINTS);
+	/* docs/ecs-model.md §5.11: UpdateService keeps the service's launch
+	 * type (or capacity provider strategy); ECS refuses a task definition
+	 * that does not list it in requiresCompatibilities */
+	fg = scenario_service_strategy_fargate(s, v);
+	if (fg < 0)
+		fg = c->launch_type == TL_FARGATE;
+	if (!(s->taskdefs[td].td->launch & (fg ? TD_LAUNCH_FARGATE : TD_LAUNCH_EC2)))
+		return err_at(e, NULL, 0, 0, NULL,
+			      "task definition '%s' does not list %s in its requiresCompatibilities, "
+			      "but service '%s' runs its tasks on %s (%s; ECS refuses the UpdateService call)",
+			      s->taskdefs[td].name, fg ? "FARGATE" : "EC2", c->name,
+			      fg ? "Fargate" : "EC2 instances",
+			      scenario_service_strategy_fargate(s, v) >= 0 ? "its capacity provider strategy"
+			      : c->launch_given ? "its launchType" : "the launch type its first task definition gave it");
 	return 0;
 }
 
