@@ -149,6 +149,11 @@ static int load(struct scenario *s, struct jdoc *d, struct err *e)
 		for (int i = 0; i < N_SECTIONS; i++)
 			if (sections[i].order == order && sections[i].read(s, v[i], e))
 				return -1;
+	/* docs/ecs-model.md §5.11: a strategy's providers need the launch type
+	 * in requiresCompatibilities; checked here so that validate refuses
+	 * what run would */
+	if (scenario_capacity_unsupported(s, e))
+		return -1;
 	/* summary.csv's strategy, once the workload and the services are known */
 	placement_summary_label(s);
 	return 0;

@@ -639,6 +639,58 @@ static void test_deploy_keeps_launch_type(void)
 #undef DKL
 }
 
+/* docs/ecs-model.md §5.11: a strategy of Auto Scaling group providers needs
+ * EC2 in requiresCompatibilities, one of Fargate providers FARGATE; both are
+ * refused when the scenario is read, so `ecsim validate` (which loads it)
+ * refuses what `run` would: a service's own strategy, the cluster default
+ * for a service, the cluster default for a generator. */
+static void test_strategy_needs_launch_type(void)
+{
+	static const struct {
+		const char *members, *path, *want;
+	} cases[] = {
+		{ "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"fg\",\"desiredCount\":1,"
+		  "\"capacityProviderStrategy\":[{\"capacityProvider\":\"asg\",\"weight\":1}]}]",
+		  "$.services[0].taskDefinition", "task definition 'fg' is routed to an Auto Scaling group "
+		  "capacity provider but its requiresCompatibilities does not list EC2" },
+		{ "\"defaultCapacityProviderStrategy\":[{\"capacityProvider\":\"asg\",\"weight\":1}],"
+		  "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"fg\",\"desiredCount\":1}]",
+		  "$.services[0].taskDefinition", "does not list EC2" },
+		{ "\"defaultCapacityProviderStrategy\":[{\"capacityProvider\":\"asg\",\"weight\":1}],"
+		  "\"workload\":{\"generators\":[{\"interArrivalSeconds\":10,"
+		  "\"taskDefinitions\":[\"e2\",\"fg\"]}]}",
+		  "$.workload.generators[0]", "task definition 'fg' is routed to an Auto Scaling group" },
+		{ "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"e2\",\"desiredCount\":1,"
+		  "\"capacityProviderStrategy\":[{\"capacityProvider\":\"FARGATE\",\"weight\":1}]}]",
+		  "$.services[0].taskDefinition", "task definition 'e2' is routed to a Fargate capacity "
+		  "provider but its requiresCompatibilities does not list FARGATE" },
+	};
+	char scn[4096], path[512];
+	struct err e;
+
+	rs_write("e2.json", "{\"family\":\"e2\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"cpu\":256,\"memory\":512}]}");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct scenario *s;
+
+		snprintf(scn, sizeof scn, "{\"durationSeconds\":60,\"region\":\"us-east-1\","
+			 "\"availabilityZones\":[\"us-east-1a\"],"
+			 "\"taskDefinitions\":{\"fg\":\"fg.json\",\"e2\":\"e2.json\"},"
+			 "\"capacityProviders\":[{\"name\":\"asg\",\"autoScalingGroup\":{\"instanceType\":"
+			 "\"m5.large\",\"availabilityZones\":[\"us-east-1a\"],\"maxSize\":2}}],%s}",
+			 cases[i].members);
+		rs_write("snlt.json", scn);
+		snprintf(path, sizeof path, "%s/snlt.json", rs_dir());
+		err_clear(&e);
+		s = scenario_load(path, &e);
+		CU_ASSERT_PTR_NULL(s);
+		scenario_free(s);
+		T_STREQ(e.path, cases[i].path);
+		if (!strstr(e.msg, cases[i].want))
+			T_FAIL(e.msg);
+	}
+}
+
 static CU_TestInfo fg_tests[] = {
 	{ "a FARGATE service: no instance, AZ spread, provisioning", test_service_on_fargate },
 	{ "availabilityZones: only the subnets' zones", test_subnet_zones },
@@ -649,6 +701,7 @@ static CU_TestInfo fg_tests[] = {
 	{ "a zone's return gives a service waiting for capacity a pass", test_zone_back_pass },
 	{ "invalid sizes refused with the valid ones listed", test_size_refused },
 	{ "deploy keeps the service's launch type, refuses one the revision lacks", test_deploy_keeps_launch_type },
+	{ "a strategy's providers need their launch type, refused at load", test_strategy_needs_launch_type },
 	{ "strategy base 2 + weights 1 : 4 over 502 tasks", test_base_weight_split },
 	{ "fargate_spot_interruption: TerminationNotice, stop timeout", test_spot_event },
 	{ "Spot interruptions match the rate (99 % Poisson)", test_spot_rate },

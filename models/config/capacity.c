@@ -315,42 +315,48 @@ int scenario_service_strategy_fargate(const struct scenario *s, int v)
 	return fargate_item(s, st) >= 0;
 }
 
+/* Whether definition td lists the launch type a strategy of Fargate
+ * providers (fg 1: FARGATE) or of Auto Scaling group ones (fg 0: EC2) needs
+ * (docs/ecs-model.md §5.11). */
+static int lists_for(const struct scenario *s, int td, int fg)
+{
+	return fg ? fargate_td(s, td) : (s->taskdefs[td].td->launch & TD_LAUNCH_EC2) != 0;
+}
+
 int scenario_capacity_unsupported(const struct scenario *s, struct err *e)
 {
 	char p[160];
-	int k, td = -1;
+	int fg = 0, td = -1;
 
 	if (!s->capacity_used || !s->capacity)
 		return 0;
 	for (int i = 0; i < s->n_services; i++) {
-		const struct cp_strategy *st = s->services[i].cp_strategy;
-
-		if (!st && s->services[i].sched == SCHED_REPLICA && !s->services[i].launch_given &&
-		    s->capacity->has_default)
-			st = &s->capacity->default_strategy;
-		k = fargate_item(s, st);
-		if (k >= 0 && !fargate_td(s, s->services[i].taskdef)) {
+		fg = scenario_service_strategy_fargate(s, i);
+		if (fg >= 0 && !lists_for(s, s->services[i].taskdef, fg)) {
 			snprintf(p, sizeof p, "$.services[%d].taskDefinition", i);
 			td = s->services[i].taskdef;
 			goto refuse;
 		}
 	}
-	if (fargate_item(s, s->capacity->has_default ? &s->capacity->default_strategy : NULL) >= 0)
+	fg = s->capacity->has_default && s->capacity->default_strategy.n > 0
+		? fargate_item(s, &s->capacity->default_strategy) >= 0 : -1;
+	if (fg >= 0)
 		for (int g = 0; g < s->n_gens; g++)
 			for (int m = 0; m < s->gens[g].n_mix; m++)
 				/* a generator with its own strategy or launch
 				 * type was checked when it was read */
 				if (!s->gens[g].cp_strategy && s->gens[g].launch_type < 0 &&
-				    !fargate_td(s, s->gens[g].mix[m].taskdef)) {
+				    !lists_for(s, s->gens[g].mix[m].taskdef, fg)) {
 					snprintf(p, sizeof p, "$.workload.generators[%d]", g);
 					td = s->gens[g].mix[m].taskdef;
 					goto refuse;
 				}
 	return 0;
 refuse:
-	return err_at(e, s->file, 0, 0, p, "task definition '%s' is routed to a Fargate capacity "
-		      "provider but its requiresCompatibilities does not list FARGATE (ECS refuses "
-		      "the launch)", s->taskdefs[td].name);
+	return err_at(e, s->file, 0, 0, p, "task definition '%s' is routed to %s capacity "
+		      "provider but its requiresCompatibilities does not list %s (ECS refuses "
+		      "the launch)", s->taskdefs[td].name, fg ? "a Fargate" : "an Auto Scaling group",
+		      fg ? "FARGATE" : "EC2");
 }
 
 int scenario_scales(const struct scenario *s)
