@@ -209,6 +209,41 @@ static void test_message_numbers(void)
 	CU_ASSERT(strstr(msg, "multiple of 0.1 (ECS refuses 12.34)") != NULL);
 }
 
+/* §5.1: CreateService's serviceName is 1-255 letters, digits, '_' and '-';
+ * ECS refuses another, so ecsim does (file, JSON path, reason); the longest
+ * and every allowed character load. */
+static void test_service_name_rule(void)
+{
+	static const char *const bad[] = { "", "web app", "web.app", "svc/1", "caf\xc3\xa9", NULL };
+	char scn[2048], name[300], msg[1024];
+
+	for (int i = 0; bad[i] || i == 5; i++) {
+		if (!bad[i]) {   /* 256 characters */
+			memset(name, 'a', 256);
+			name[256] = '\0';
+		} else {
+			snprintf(name, sizeof name, "%s", bad[i]);
+		}
+		snprintf(scn, sizeof scn, HEAD("sn", 60) "\"taskDefinitions\":{\"v1\":\"small.json\"},"
+			 "\"services\":[{\"serviceName\":\"%s\",\"taskDefinition\":\"v1\",\"desiredCount\":1}]}",
+			 name);
+		rs_write("sn.json", scn);
+		T_EQ(rs_run_msg("sn.json", "sn", msg, sizeof msg), -1);
+		if (!strstr(msg, "$.services[0].serviceName: invalid service name") ||
+		    !strstr(msg, "1 to 255 letters, digits, '_' or '-'"))
+			T_FAIL(msg);
+		if (!bad[i])
+			break;
+	}
+	memset(name, 'a', 255);
+	memcpy(name, "Az09_-", 6);
+	name[255] = '\0';
+	snprintf(scn, sizeof scn, HEAD("sn", 60) "\"taskDefinitions\":{\"v1\":\"small.json\"},"
+		 "\"services\":[{\"serviceName\":\"%s\",\"taskDefinition\":\"v1\",\"desiredCount\":1}]}", name);
+	rs_write("sn.json", scn);
+	T_EQ(rs_run_msg("sn.json", "sn", msg, sizeof msg), 0);
+}
+
 static CU_TestInfo tests[] = {
 	{ "resetOnHealthyTask absent: a healthy task resets the breaker", test_reset_default },
 	{ "resetOnHealthyTask true: the same", test_reset_true },
@@ -217,6 +252,7 @@ static CU_TestInfo tests[] = {
 	{ "a REPLICA service without desiredCount is refused", test_replica_needs_desired },
 	{ "a DAEMON service refuses desiredCount, placementStrategy and autoScaling (§4.10)", test_daemon_refusals },
 	{ "numbers in messages as given", test_message_numbers },
+	{ "serviceName: 1-255 letters, digits, '_' or '-' (§5.1)", test_service_name_rule },
 	CU_TEST_INFO_NULL,
 };
 
