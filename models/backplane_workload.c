@@ -34,7 +34,7 @@ static int next_row(struct backplane *bp, struct trace_src *src, struct err *e)
 	if (rc < 0)
 		return -1;
 	if (rc > 0 && src->row.t <= bp->s->duration)
-		sim_at(bp->sim, src->row.t, bp->ev_trace, src, 0);
+		sim_at_next(bp->sim, src->row.t, bp->ev_trace, src, 0);   /* (a row of now: after the row before has run to the end) */
 	return 0;
 }
 
@@ -74,7 +74,7 @@ static void on_arrival(struct sim *s, void *ctx, const struct event *ev)
 	gap = sim_ms(dist_sample(&g->interarrival, gs->arrivals));
 	if ((g->max_tasks == 0 || gs->made < g->max_tasks) && sim_now(s) + gap < g->stop &&
 	    sim_now(s) + gap <= bp->s->duration)
-		sim_after(s, gap, bp->ev_arrival, gs, 0);
+		sim_at_next(s, sim_now(s) + gap, bp->ev_arrival, gs, 0);
 }
 
 void workload_register(struct backplane *bp)

@@ -23,7 +23,7 @@ struct sim {
 	sim_time_t now;
 	uint64_t n_events;
 	int stop;
-	uint32_t lim;              /* sim_run: the first level-0 slot it may not take; 0 when a stop is asked or the lane holds events */
+	uint32_t lim;              /* sim_run: the first level-0 slot it may not take; 0 when a stop is asked or the lane (or next) holds events */
 	struct handler *h;
 	size_t n_h, cap_h;
 	sim_hint_fn *hint;         /* per type (sim_on_hint), NULL when none */
@@ -36,6 +36,10 @@ struct sim {
 	 * a ring buffer run before the queue (sim.h) */
 	struct event *lane;
 	size_t lane_head, lane_n, lane_cap;
+	/* the events for now that wait for the lane to drain (sim_at_next):
+	 * a ring buffer run after the lane, before the queue */
+	struct event *next;
+	size_t next_head, next_n, next_cap;
 	int dispatching;
 	/* the bound on events at one instant (sim_limit_instant) */
 	uint64_t instant_fresh;    /* the bound less 1 (UINT64_MAX for none): instant_left at an instant's first */
@@ -68,6 +72,7 @@ void sim_free(struct sim *s)
 	evq_free(s->q);
 	free(s->ghost_types);
 	free(s->lane);
+	free(s->next);
 	free(s->h);
 	free(s->hint);
 	free(s->names);
@@ -131,6 +136,16 @@ static void lane_push(struct sim *s, uint32_t type, void *target, uint64_t arg)
 	s->lim = 0;
 }
 
+/* An event for now after the lane's (sim_at_next). */
+static void next_push(struct sim *s, uint32_t type, void *target, uint64_t arg)
+{
+	if (s->next_n == s->next_cap)
+		s->next = ring_grow(s->next, sizeof *s->next, &s->next_cap, &s->next_head, s->next_n);
+	s->next[(s->next_head + s->next_n++) & (s->next_cap - 1)] =
+		(struct event){ s->now, 0, type, 1, target, arg };
+	s->lim = 0;
+}
+
 static _Noreturn void bad_time(uint32_t type, sim_time_t t, sim_time_t now)
 {
 	fprintf(stderr, "ecsim: fatal: internal: event type %u at %lld before now %lld\n",
@@ -168,6 +183,15 @@ static inline void at(struct sim *s, sim_time_t t, uint32_t type, void *target, 
 
 void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg)
 {
+	at(s, t, type, target, arg);
+}
+
+void sim_at_next(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg)
+{
+	if (t == s->now && s->dispatching && type < s->n_h) {
+		next_push(s, type, target, arg);
+		return;
+	}
 	at(s, t, type, target, arg);
 }
 
@@ -363,6 +387,17 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 				s->lane_n--;
 				goto run;
 			}
+			if (s->next_n != 0) {
+				/* the lane drained: what waited for it (sim_at_next;
+				 * never a held place) */
+				ev = s->next[s->next_head];
+				h = &s->h[ev.type];
+				if (!instant_allows(s, ev.t, ev.type))
+					break;
+				s->next_head = (s->next_head + 1) & (s->next_cap - 1);
+				s->next_n--;
+				goto run;
+			}
 			if (c >= EVQ_W0_N) {
 				if (!evq_settle(q, until))
 					break;
@@ -429,7 +464,7 @@ uint64_t sim_events(const struct sim *s)
 
 size_t sim_pending(const struct sim *s)
 {
-	return evq_size(s->q) + s->lane_n;
+	return evq_size(s->q) + s->lane_n + s->next_n;
 }
 
 size_t sim_lane_pending(const struct sim *s)

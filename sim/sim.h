@@ -8,7 +8,10 @@
  *      0, sim_at with t == now) is a consequence of the running event: it
  *      goes to the instant's lane, a FIFO that runs before any other queued
  *      event, so an event and all its zero-delay consequences run to the
- *      end before the next queued event starts;
+ *      end before the next queued event starts; an event scheduled for now
+ *      with sim_at_next (a source's next item: a trace's next row) runs
+ *      once the lane has drained, every consequence of the events before
+ *      it run however many steps deep, still before the queued events;
  *   2. then the queued events of the instant: those of world types
  *      (sim_on_world: releases, state changes) first, then ordinary ones
  *      (decisions), each class in the order scheduled;
@@ -58,6 +61,15 @@ void sim_at(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t a
  * that those schedule for t: a sample taken by it sees every event at or
  * before t.  Several such events at one t run in the order scheduled. */
 void sim_at_last(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg);
+/* sim_at for the next item of a source that feeds itself one ahead (a
+ * trace's next row, a generator's next arrival): for a later time the
+ * same; for now (from a handler), it waits until the instant's lane has
+ * drained, so the item before it runs to the end with every consequence,
+ * however many zero-delay steps it takes (a StopTask row's release at the
+ * same millisecond comes before the next row's placement), and still runs
+ * before the other queued events of the instant (rule 1 above).  Several
+ * such events for now run in the order scheduled. */
+void sim_at_next(struct sim *s, sim_time_t t, uint32_t type, void *target, uint64_t arg);
 /* Schedule after a delay (>= 0). */
 void sim_after(struct sim *s, sim_time_t delay, uint32_t type, void *target, uint64_t arg);
 

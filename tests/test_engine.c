@@ -533,6 +533,48 @@ static void test_sim_same_time(void)
 	sim_free(s);
 }
 
+/* A source fed one ahead (a trace's rows): arg 1 schedules its next item
+ * (arg 10) for now with sim_at_next, then a chain of consequences: 100 for
+ * now, which schedules 200 for now, which schedules 300 for now.  The next
+ * item waits until the whole chain has run, then runs before 2 (queued for
+ * the same time before it all); 10 schedules its own next item, 20, which
+ * runs after 10's consequence 110.  A later time is sim_at's. */
+static void on_feed(struct sim *s, void *ctx, const struct event *ev)
+{
+	struct chain *c = ctx;
+	uint64_t a = ev->arg;
+
+	c->log->log[c->log->n++] = (struct logent){ 'f', sim_now(s), NULL, a };
+	if (a == 1 || a == 10) {
+		sim_at_next(s, sim_now(s), c->type, NULL, a == 1 ? 10 : 20);
+		sim_after(s, 0, c->type, NULL, a == 1 ? 100 : 110);
+	} else if (a == 100 || a == 200) {
+		sim_after(s, 0, c->type, NULL, a + 100);
+	} else if (a == 20) {
+		sim_at_next(s, sim_now(s) + 1, c->type, NULL, 30);
+	}
+}
+
+static void test_sim_at_next(void)
+{
+	static const uint64_t want[] = { 1, 100, 200, 300, 10, 110, 20, 2, 30 };
+	struct sim *s = sim_new();
+	struct rec log = { 0 };
+	struct chain c = { .log = &log };
+
+	c.type = sim_on(s, "feed", on_feed, &c);
+	sim_at(s, 5, c.type, NULL, 1);
+	sim_at(s, 5, c.type, NULL, 2);
+	T_EQ(sim_run(s, SIM_TIME_MAX), 9);
+	T_EQ(log.n, 9);
+	for (int i = 0; i < 9 && i < log.n; i++)
+		T_EQ(log.log[i].arg, want[i]);
+	T_EQ(log.log[7].t, 5);
+	T_EQ(log.log[8].t, 6);
+	T_EQ(sim_pending(s), 0);
+	sim_free(s);
+}
+
 static void test_sim_stop(void)
 {
 	struct sim *s = sim_new();
@@ -1717,6 +1759,7 @@ static CU_TestInfo sim_tests[] = {
 	{ "dispatch to the registered handler and ctx", test_sim_dispatch },
 	{ "run until leaves later events queued", test_sim_until },
 	{ "events scheduled for now run after the current one", test_sim_same_time },
+	{ "sim_at_next: a source's next item for now waits for the whole lane", test_sim_at_next },
 	{ "sim_stop", test_sim_stop },
 	{ "sim_stop with the lane's events left; the dispatching flag", test_sim_stop_with_lane },
 	{ "a run called from a handler keeps the outer run's horizon", test_sim_nested_run },

@@ -239,6 +239,79 @@ static void test_anonymous_ids(void)
 	CU_ASSERT_NOT_EQUAL(rs_run("dup.json", "dup", NULL, NULL, NULL), 0);
 }
 
+/* A scenario of one r1.host (4096 CPU units) with every latency 0, the
+ * pending queue off (a launch that does not fit fails at once, so its row
+ * tells), running trace `tag`.csv. */
+static void run_zero_latency(const char *tag, const char *trace)
+{
+	char name[100], json[1600];
+
+	snprintf(name, sizeof name, "%s.csv", tag);
+	rs_write(name, trace);
+	snprintf(json, sizeof json,
+		 "{\"name\":\"%s\",\"durationSeconds\":100,\"metricsIntervalSeconds\":100,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":0,\"apiLatencySeconds\":0},"
+		 "\"agent\":{\"networkDelaySeconds\":0,\"imagePullSeconds\":0,\"imagePullCachedSeconds\":0,"
+		 "\"containerStartSeconds\":0,\"shutdownSeconds\":0},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceTypes\":[{\"name\":\"r1.host\",\"vcpu\":4,\"memoryGiB\":15}],"
+		 "\"instanceDefaults\":{\"memoryOsFactor\":1,\"reservedMemoryMiB\":0},"
+		 "\"instanceGroups\":[{\"instanceType\":\"r1.host\",\"availabilityZone\":\"us-east-1a\",\"count\":1}],"
+		 "\"taskDefinitions\":{\"xlarge\":\"xlarge.json\"},\"pending\":{\"mode\":\"fail\"},"
+		 "\"placement\":{\"tieBreak\":\"first\",\"strategy\":[{\"type\":\"binpack\",\"field\":\"memory\"}]},"
+		 "\"workload\":{\"traces\":[\"%s.csv\"]}}", tag, tag);
+	snprintf(name, sizeof name, "%s.json", tag);
+	rs_write(name, json);
+	CU_ASSERT_EQUAL_FATAL(rs_run(name, tag, NULL, NULL, NULL), 0);
+}
+
+/* Rule 1 however many steps a change takes: a StopTask row at 10 s stops
+ * its task through several zero-delay steps (the stop's signal, the
+ * containers' exit, the release); a RunTask row after it in the same
+ * millisecond is decided once all of them have run, so it sees the room
+ * freed (the rows in file order, each run to the end).  Two xlarge tasks
+ * (2048 units each) fill the host; x1 is stopped and y launched at 10 s:
+ * y is placed at 10 s on the host, no failure.  (Before, the next row ran
+ * after the stop's first step only: y failed RESOURCE:CPU.)  Then two stops
+ * and two launches at 10 s: both placed.  The other way round (the launch's
+ * row first) the launch is decided before the stop: it fails, in file
+ * order. */
+static void test_stop_row_then_run_row(void)
+{
+	int r;
+
+	run_zero_latency("stoprun", "time_s,event,target,taskdef,count,duration_s,group\n"
+			 "0,run_task,x1,xlarge,1,,\n"
+			 "0,run_task,x2,xlarge,1,,\n"
+			 "10,stop_task,x1,,,,\n"
+			 "10,run_task,y,xlarge,1,,\n");
+	r = rs_find("stoprun", "tasks.csv", "task_id", "y");
+	RS_IS("stoprun", "tasks.csv", r, "placed_s", "10.000");
+	RS_IS("stoprun", "tasks.csv", r, "instance_id", "ci-00001");
+	RS_IS("stoprun", "tasks.csv", rs_find("stoprun", "tasks.csv", "task_id", "x1"), "stop_s", "10.000");
+	T_EQ(rs_rows("stoprun", "placement_failures.csv"), 0);
+
+	run_zero_latency("stoprun2", "time_s,event,target,taskdef,count,duration_s,group\n"
+			 "0,run_task,x1,xlarge,1,,\n"
+			 "0,run_task,x2,xlarge,1,,\n"
+			 "10,stop_task,x1,,,,\n"
+			 "10,stop_task,x2,,,,\n"
+			 "10,run_task,y1,xlarge,1,,\n"
+			 "10,run_task,y2,xlarge,1,,\n");
+	RS_IS("stoprun2", "tasks.csv", rs_find("stoprun2", "tasks.csv", "task_id", "y1"), "placed_s", "10.000");
+	RS_IS("stoprun2", "tasks.csv", rs_find("stoprun2", "tasks.csv", "task_id", "y2"), "placed_s", "10.000");
+	T_EQ(rs_rows("stoprun2", "placement_failures.csv"), 0);
+
+	run_zero_latency("runstop", "time_s,event,target,taskdef,count,duration_s,group\n"
+			 "0,run_task,x1,xlarge,1,,\n"
+			 "0,run_task,x2,xlarge,1,,\n"
+			 "10,run_task,y,xlarge,1,,\n"
+			 "10,stop_task,x1,,,,\n");
+	RS_IS("runstop", "tasks.csv", rs_find("runstop", "tasks.csv", "task_id", "y"), "placed_s", "");
+	T_EQ(rs_rows("runstop", "placement_failures.csv"), 1);
+	RS_IS("runstop", "placement_failures.csv", 1, "reason", "RESOURCE:CPU");
+}
+
 /* Failed attempts in out-<tag>/placement_failures.csv of task `task` at
  * time `t` (NULL: any time); and whether any task has two rows at one time
  * (the rule: one retry pass per instant, so one attempt per waiting task). */
@@ -396,6 +469,7 @@ static void test_launch_then_walk_one_row(void)
 
 static CU_TestInfo instant_tests[] = {
 	{ "anonymous tasks found by their written id", test_anonymous_ids },
+	{ "a StopTask row then a RunTask row at one instant: the stop runs to the end first", test_stop_row_then_run_row },
 	{ "a stop frees before a launch of the same ms", test_release_then_arrival },
 	{ "several stops, then launches in row order", test_completions_and_arrivals },
 	{ "a stop's walk places a pending task first", test_pending_takes_freed },
