@@ -727,6 +727,48 @@ static void test_reserved_mean_instance_leaves(void)
 		       (m25 * 619 + m50 * 380) / 1000) < 0.002);
 }
 
+/* failures.csv requests_failed sums the requests.csv traffic rows whose
+ * interval overlaps the fault's window; a row's interval starts at the
+ * previous row's time_s, so the run's last, shorter interval (300, 330]
+ * is not (270, 330] (scenarios/README.md, failures.csv).  Two instances
+ * behind an ALB, 20 requests/s of 2 s each: ci-00001 fails from 250 to
+ * 275 s (its in-flight requests 502 in (240, 300]), ci-00002 fails at
+ * 310 s (502s in (300, 330]).  The first fault's window ends before 300:
+ * only the 300 s row counts. */
+static void test_requests_failed_last_interval(void)
+{
+	double f300, f330;
+
+	rs_write("pfw.json", "{\"family\":\"pfw\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"cpu\":256,\"memory\":512,\"portMappings\":[{\"containerPort\":8080,\"hostPort\":0}]}]}");
+	rs_write("pf.json", "{\"name\":\"pf\",\"durationSeconds\":330,\"metricsIntervalSeconds\":60,"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":1}],"
+		 "\"taskDefinitions\":{\"web\":\"pfw.json\"},"
+		 "\"loadBalancers\":[{\"name\":\"alb\",\"type\":\"application\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]}],"
+		 "\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\",\"targetType\":\"instance\",\"protocol\":\"HTTP\","
+		 "\"port\":8080,\"traffic\":{\"mode\":\"perRequest\",\"arrivals\":{\"poisson\":{\"ratePerSecond\":20}},"
+		 "\"serviceTimeSeconds\":{\"exponential\":{\"mean\":2}},\"workersPerTask\":50}}],"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"web\",\"desiredCount\":2,"
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}],"
+		 "\"workload\":{\"traces\":[\"pf.csv\"]}}");
+	rs_write("pf.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "250,instance_fail,ci-00001,,,25,\n"
+		 "310,instance_fail,ci-00002,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("pf.json", "pf", NULL, NULL, NULL), 0);
+	RS_IS("pf", "requests.csv", 5, "time_s", "300.000");
+	RS_IS("pf", "requests.csv", 6, "time_s", "330.000");
+	f300 = rs_num("pf", "requests.csv", 5, "http_502") + rs_num("pf", "requests.csv", 5, "http_503") +
+	       rs_num("pf", "requests.csv", 5, "http_504");
+	f330 = rs_num("pf", "requests.csv", 6, "http_502") + rs_num("pf", "requests.csv", 6, "http_503") +
+	       rs_num("pf", "requests.csv", 6, "http_504");
+	CU_ASSERT(f300 > 0);
+	CU_ASSERT(f330 > 0);
+	T_NEAR(rs_num("pf", "failures.csv", 1, "requests_failed"), f300);
+	T_NEAR(rs_num("pf", "failures.csv", 2, "requests_failed"), f330);
+}
+
 static CU_TestInfo fault_tests[] = {
 	{ "stochastic agent disconnects", test_stochastic_disconnects },
 	{ "AZ rebalancing after recovery", test_az_rebalancing },
@@ -744,6 +786,7 @@ static CU_TestInfo fault_tests[] = {
 	{ "time to replace: a second loss while the first replacement starts", test_time_to_replace_second_loss },
 	{ "recovery: a task stopped before ECS noticed its host is not lost", test_recovery_stopped_before_noticed },
 	{ "mean reserved %: an instance leaving changes it at once", test_reserved_mean_instance_leaves },
+	{ "requests_failed: the last, shorter interval starts at the previous row", test_requests_failed_last_interval },
 	CU_TEST_INFO_NULL,
 };
 
