@@ -730,12 +730,11 @@ static inline __attribute__((always_inline)) void task_placed(struct backplane *
 		bp->cp_waiting--;
 	}
 	bp->starting++;
-	if (t->svc >= 0) {
-		metrics_on_submit(bp->m, t->submit);
+	if (t->svc >= 0 && !was_waiting) {
 		/* it exists from now (A3), unless it did already, waiting
-		 * PROVISIONING for capacity */
-		if (!was_waiting)
-			note_created(bp, (uint32_t)(t - bp->tasks));
+		 * PROVISIONING for capacity (counted then) */
+		metrics_on_submit(bp->m, t->submit);
+		note_created(bp, (uint32_t)(t - bp->tasks));
 	}
 	t->state = t->seen = TS_PROVISIONING;
 	t->ts[TS_PROVISIONING] = now;
@@ -1038,8 +1037,11 @@ static void on_launch(struct sim *s, void *ctx, const struct event *ev)
 			t->cold = 1;
 			t->cp_waiting = 1;
 			bp->cp_waiting++;
-			if (t->svc >= 0)   /* it exists, PROVISIONING (A3) */
+			if (t->svc >= 0) {   /* it exists, PROVISIONING (A3): a task
+					      * submitted, placed or not (summary.csv) */
+				metrics_on_submit(bp->m, t->submit);
 				note_created(bp, slot);
+			}
 			q_push(bp, ev->arg);
 			sim_after(bp->sim, bp->s->cp_wait, bp->ev_timeout, bp, ev->arg);
 			return;

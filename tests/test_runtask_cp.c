@@ -349,12 +349,54 @@ static void test_summary_counts(void)
 	T_EQ(svc_ec2, 3);
 }
 
+/* A service task waiting PROVISIONING for a capacity provider's capacity
+ * is a task (docs/ecs-model.md A3, E60), so summary.csv counts it in
+ * tasks_submitted and, when it never gets an instance, in
+ * tasks_never_placed (scenarios/README.md).  A group fixed at one m5.large
+ * (2,048 CPU units), a service of three 1,024-unit tasks: two run, the
+ * third waits 100 s (capacityWaitSeconds) and stops TaskFailedToStart, and
+ * each next launch does the same (launches at 0.1, 111.1, 222.1, 353.1,
+ * 514.1 s; the last still waits at 600 s).  7 tasks in tasks.csv, 2
+ * placed, 5 never; ecsim counted a service task only at its placement:
+ * 2 submitted, 0 never placed. */
+static void test_summary_counts_cp_wait(void)
+{
+	int rows, never = 0;
+
+	rs_write("big.json", "{\"family\":\"big\",\"containerDefinitions\":[{\"name\":\"a\","
+		 "\"image\":\"x\",\"cpu\":1024,\"memory\":1024}]}");
+	rs_write("cpw.json", "{\"name\":\"cpw\",\"durationSeconds\":600,\"region\":\"us-east-1\","
+		 "\"availabilityZones\":[\"us-east-1a\"],\"pending\":{\"capacityWaitSeconds\":100},"
+		 "\"capacityProviders\":[{\"name\":\"cp\",\"autoScalingGroup\":{\"instanceType\":\"m5.large\","
+		 "\"availabilityZones\":[\"us-east-1a\"],\"minSize\":1,\"maxSize\":1,\"desiredCapacity\":1},"
+		 "\"managedScaling\":{\"status\":\"ENABLED\",\"targetCapacity\":100}}],"
+		 "\"defaultCapacityProviderStrategy\":[{\"capacityProvider\":\"cp\",\"weight\":1}],"
+		 "\"taskDefinitions\":{\"big\":\"big.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"big\",\"desiredCount\":3}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("cpw.json", "cpw", NULL, NULL, NULL), 0);
+	rows = rs_rows("cpw", "tasks.csv");
+	T_EQ(rows, 7);
+	for (int r = 1; r <= rows; r++) {
+		char *v = rs_cell("cpw", "tasks.csv", r, "placed_s");
+
+		never += v && !*v;
+		free(v);
+	}
+	T_EQ(never, 5);
+	RS_IS("cpw", "service_summary.csv", 1, "tasks_failed_to_start", "4");
+	T_EQ(rs_num("cpw", "summary.csv", 1, "tasks_submitted"), 7);
+	T_EQ(rs_num("cpw", "summary.csv", 1, "tasks_placed"), 2);
+	T_EQ(rs_num("cpw", "summary.csv", 1, "tasks_never_placed"), 5);
+	T_EQ(rs_num("cpw", "summary.csv", 1, "tasks_capacity_provider"), 2);
+}
+
 static CU_TestInfo rt_tests[] = {
 	{ "a row's strategy splits each call base first, then by weight", test_row_strategy_split },
 	{ "a row's launch type: FARGATE on Fargate, EC2 off the default strategy", test_row_launch_type },
 	{ "a generator's strategy and launch type", test_generator_strategy },
 	{ "refusals with file:line:col and the reason", test_refusals },
 	{ "summary columns equal tasks.csv's counts", test_summary_counts },
+	{ "a service task waiting for a provider's capacity is submitted, never placed", test_summary_counts_cp_wait },
 	CU_TEST_INFO_NULL,
 };
 
