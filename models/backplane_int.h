@@ -39,6 +39,7 @@ struct gen_src {
 	gsl_rng *arrivals, *mix, *runtime;
 	gsl_ran_discrete_t *table;
 	int64_t made;
+	double next_s;                  /* exact time of the pending arrival, s */
 };
 
 struct backplane {
