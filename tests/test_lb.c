@@ -441,6 +441,12 @@ static void test_config_errors(void)
 {
 	expect_err("{\"loadBalancers\": [{\"name\": \"a\", \"availabilityZones\": [\"us-east-1a\"]}]}",
 		   "lb.json: $.loadBalancers[0].availabilityZones: an Application Load Balancer needs subnets in at least two Availability Zones, got 1");
+	/* CreateLoadBalancer's name rule: no leading or trailing hyphen, not
+	 * beginning with "internal-" */
+	expect_err("{\"loadBalancers\": [{\"name\": \"internal-web\", \"availabilityZones\": [\"us-east-1a\", \"us-east-1b\"]}]}",
+		   "lb.json: $.loadBalancers[0].name: a load balancer name must not begin with \"internal-\", got \"internal-web\"");
+	expect_err("{\"loadBalancers\": [{\"name\": \"web-\", \"availabilityZones\": [\"us-east-1a\", \"us-east-1b\"]}]}",
+		   "lb.json: $.loadBalancers[0].name: expected 1-32 letters, digits or hyphens, not starting or ending with a hyphen, got \"web-\"");
 	expect_err("{\"loadBalancers\": [{\"name\": \"a\", \"type\": \"gateway\", \"availabilityZones\": [\"us-east-1a\"]}]}",
 		   "lb.json: $.loadBalancers[0].type: expected application or network, got \"gateway\" (gateway and classic load balancers are not modelled)");
 	expect_err("{\"loadBalancers\": [{\"name\": \"a\", \"availabilityZones\": [\"us-east-1a\", \"us-west-2a\"]}]}",

@@ -166,6 +166,10 @@ static int read_lb(struct lb_config *cfg, struct lb_lb_cfg *l, const cJSON *obj,
 		return -1;
 	if (bad_name(name))
 		return jr_fail(&c, "name", "expected 1-32 letters, digits or hyphens, not starting or ending with a hyphen, got \"%.60s\"", name);
+	/* CreateLoadBalancer: "must not begin with internal-" (the prefix of
+	 * an internal load balancer's DNS name) */
+	if (strncmp(name, "internal-", 9) == 0)
+		return jr_fail(&c, "name", "a load balancer name must not begin with \"internal-\", got \"%.60s\"", name);
 	for (int i = 0; i < cfg->n_lbs; i++)
 		if (&cfg->lbs[i] != l && cfg->lbs[i].name && strcmp(cfg->lbs[i].name, name) == 0)
 			return jr_fail(&c, "name", "duplicate load balancer name '%s'", name);
