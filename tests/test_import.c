@@ -172,7 +172,9 @@ static void test_open_errors(void)
 	o.instance_type = "m9.huge";
 	err_clear(&e);
 	CU_ASSERT_PTR_NULL(import_open("google2011", &o, &e));
-	CU_ASSERT(strncmp(e.msg, "unknown instance type 'm9.huge'; expected one of t3.medium", 58) == 0);
+	/* the message names the option it came from */
+	CU_ASSERT(strncmp(e.msg, "--instance-type: unknown instance type 'm9.huge'; expected one of t3.medium",
+			  75) == 0);
 	o.instance_type = NULL;
 	o.task_events = DATA "google/no-such-file.csv";
 	err_clear(&e);

@@ -452,7 +452,10 @@ static int set_type(struct import *im, const struct import_opts *o, struct err *
 	if (!ty) {
 		char *names = catalog_names(cat);
 
-		err_at(e, NULL, 0, 0, NULL, "unknown instance type '%s'; expected one of %s", name, names);
+		/* only `ecsim import --instance-type` gets here: a scenario's
+		 * instanceType is checked when it is read (config/workload.c) */
+		err_at(e, NULL, 0, 0, NULL, "--instance-type: unknown instance type '%s'; expected one of %s",
+		       name, names);
 		free(names);
 		catalog_free(cat);
 		return -1;
