@@ -445,9 +445,56 @@ static void test_pending_fail(void)
 	CELL_IS("pf", "summary.csv", 1, "tasks_never_placed", "1");
 }
 
+/* An error in a bare array sized by the scenario's taskLevel names where the
+ * bad value is: a taskLevel member or the family at its path in the
+ * scenario, a container at its path in the array's own file ($[0]), never
+ * the paths of the document ecsim builds from both ($.cpu, $.family,
+ * $.containerDefinitions[0]) in the array's file, which has none of them. */
+static void test_task_level_errors_located(void)
+{
+	static const struct {
+		const char *td, *file, *path, *msg;
+	} cases[] = {
+		{ "{\"file\":\"arr.json\",\"taskLevel\":{\"cpu\":\"abc\",\"memory\":\"1 GB\"}}",
+		  "tle.json", "$.taskDefinitions.web.taskLevel.cpu", "expected cpu units" },
+		{ "{\"file\":\"arr.json\",\"taskLevel\":{\"cpu\":256,\"memory\":\"100\",\"networkMode\":\"awsvpc\","
+		  "\"requiresCompatibilities\":[\"FARGATE\"]}}",
+		  "tle.json", "$.taskDefinitions.web.taskLevel.memory", "invalid 'cpu' setting for task" },
+		{ "{\"file\":\"arr.json\",\"taskLevel\":{\"memory\":512,\"requiresCompatibilities\":[\"EC2\",\"X\"]}}",
+		  "tle.json", "$.taskDefinitions.web.taskLevel.requiresCompatibilities[1]", "unknown launch type" },
+		{ "{\"file\":\"arr.json\",\"family\":\"bad family\",\"taskLevel\":{\"memory\":512}}",
+		  "tle.json", "$.taskDefinitions.web.family", "invalid family \"bad family\"" },
+		{ "{\"file\":\"arr.json\",\"taskLevel\":{\"networkMode\":\"bridge\"}}",
+		  "arr.json", "$[0]", "At least one of 'memory' or 'memoryReservation' must be specified" },
+	};
+	char json[2048], want[600];
+	struct err e;
+
+	write_file("arr.json", "[{\"name\":\"web\",\"image\":\"x\",\"essential\":true,"
+		   "\"portMappings\":[{\"containerPort\":8080,\"hostPort\":8080}]}]");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct scenario *s;
+
+		snprintf(json, sizeof json, "{\"durationSeconds\":100,\"region\":\"us-east-1\","
+			 "\"availabilityZones\":[\"us-east-1a\"],\"taskDefinitions\":{\"web\":%s}}", cases[i].td);
+		write_file("tle.json", json);
+		snprintf(json, sizeof json, "%s/tle.json", tmpdir);
+		err_clear(&e);
+		s = scenario_load(json, &e);
+		CU_ASSERT_PTR_NULL(s);
+		scenario_free(s);
+		snprintf(want, sizeof want, "%s/%s", tmpdir, cases[i].file);
+		T_STREQ(e.file, want);
+		T_STREQ(e.path, cases[i].path);
+		if (!strstr(e.msg, cases[i].msg))
+			T_FAIL(e.msg);
+	}
+}
+
 static CU_TestInfo world_tests[] = {
 	{ "pending mode fail", test_pending_fail },
 	{ "task-level members for a bare array", test_task_level_for_bare_array },
+	{ "task-level errors name the scenario's or the array's path", test_task_level_errors_located },
 	{ "M/M/c queue against Erlang C", test_erlang_c },
 	{ "public trace read directly", test_direct_import },
 	{ "catalog", test_catalog },

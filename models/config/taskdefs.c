@@ -28,13 +28,54 @@ static void req_from_td(struct place_req *r, const struct taskdef *td)
 	r->cpu_arch = td->cpu_arch;
 }
 
+/* An error in the RegisterTaskDefinition document load_with_task_level
+ * builds names that document's paths ("$.cpu", "$.containerDefinitions[0]"),
+ * which no file has: say where the value really is -- a taskLevel member or
+ * the family in the scenario (where = "$.taskDefinitions.NAME.taskLevel"),
+ * a container in the array's own file ("$[0]"). */
+static void relocate(struct err *e, const char *scn_file, const char *td_file, const char *where,
+		     int family_given)
+{
+	static const char *const members[] = { "cpu", "memory", "networkMode",
+		"requiresCompatibilities", "runtimePlatform", NULL };
+	const char *p = e->path, *rest;
+	char np[sizeof e->path];
+	size_t base = strlen(where) - strlen(".taskLevel");
+
+	if (strcmp(e->file, td_file) != 0 || strncmp(p, "$.", 2) != 0)
+		return;
+	if (strncmp(p, "$.containerDefinitions", 22) == 0 && (p[22] == '\0' || p[22] == '[')) {
+		snprintf(np, sizeof np, "$%s", p + 22);
+		snprintf(e->path, sizeof e->path, "%s", np);
+		return;
+	}
+	if (strcmp(p, "$.family") == 0) {
+		/* the family is the scenario's: its own member, else the name */
+		snprintf(np, sizeof np, "%.*s%s", (int)base, where, family_given ? ".family" : "");
+		snprintf(e->path, sizeof e->path, "%s", np);
+		snprintf(e->file, sizeof e->file, "%s", scn_file);
+		return;
+	}
+	for (int i = 0; members[i]; i++) {
+		size_t n = strlen(members[i]);
+
+		rest = p + 2;
+		if (strncmp(rest, members[i], n) == 0 && (rest[n] == '\0' || rest[n] == '.' || rest[n] == '[')) {
+			snprintf(np, sizeof np, "%s.%s", where, rest);
+			snprintf(e->path, sizeof e->path, "%s", np);
+			snprintf(e->file, sizeof e->file, "%s", scn_file);
+			return;
+		}
+	}
+}
+
 /* A bare container array with the task-level members its deployment tool
  * declares elsewhere (Terraform's `cpu`, `memory`, `network_mode`,
  * `requires_compatibilities`): wrapped into the RegisterTaskDefinition shape
  * and checked by the same rules. */
 static struct taskdef *load_with_task_level(const char *scn_file, const char *path,
-					    const char *family, const cJSON *task_level,
-					    const char *where, struct err *e)
+					    const char *family, int family_given,
+					    const cJSON *task_level, const char *where, struct err *e)
 {
 	static const char *const members[] = { "cpu", "memory", "networkMode",
 		"requiresCompatibilities", "runtimePlatform", NULL };
@@ -60,20 +101,22 @@ static struct taskdef *load_with_task_level(const char *scn_file, const char *pa
 	for (const cJSON *m = task_level->child; m; m = m->next)
 		cJSON_AddItemToObject(obj, m->string, cJSON_Duplicate(m, 1));
 	td = taskdef_from_json(obj, path, "$", family, e);
+	if (!td)
+		relocate(e, scn_file, path, where, family_given);
 	cJSON_Delete(obj);
 	jdoc_free(&d);
 	return td;
 }
 
 static int add_taskdef(struct scenario *s, const char *name, const char *path,
-		       const char *family, double fail_p, const cJSON *task_level,
-		       const char *where, struct err *e)
+		       const char *family, int family_given, double fail_p,
+		       const cJSON *task_level, const char *where, struct err *e)
 {
 	struct scn_taskdef *t;
 	struct taskdef *td;
 
 	if (task_level)
-		td = load_with_task_level(s->file, path, family, task_level, where, e);
+		td = load_with_task_level(s->file, path, family, family_given, task_level, where, e);
 	else
 		td = taskdef_load(path, family, e);
 	if (!td)
@@ -125,8 +168,8 @@ int taskdefs_config_read(struct scenario *s, const cJSON *obj, struct err *e)
 		}
 		full = scenario_resolve(s->dir, file);
 		snprintf(where, sizeof where, "%s.taskLevel", path);
-		rc = add_taskdef(s, it->string, full, family ? family : it->string, fail_p, task_level,
-				 where, e);
+		rc = add_taskdef(s, it->string, full, family ? family : it->string, family != NULL,
+				 fail_p, task_level, where, e);
 		free(full);
 		if (rc)
 			return -1;
@@ -232,7 +275,7 @@ int scenario_taskdef(struct scenario *s, const char *name_or_path, const char *b
 			      "unknown task definition '%s' (not a name in $.taskDefinitions nor a .json path)",
 			      name_or_path);
 	}
-	i = add_taskdef(s, full, full, NULL, -1, NULL, NULL, e);
+	i = add_taskdef(s, full, full, NULL, 0, -1, NULL, NULL, e);
 	free(full);
 	return i ? -1 : s->n_taskdefs - 1;
 }
