@@ -390,6 +390,38 @@ static void test_erlang_c(void)
 	CELL_IS("mmc", "summary.csv", 1, "tasks_placed", "200000");
 }
 
+/* The scenario's `family` names a bare array's family; for a whole task
+ * definition, which has its own, a different one is refused at its path
+ * (it was ignored: the tasks kept the file's family), the same one is
+ * accepted. */
+static void test_family_whole_definition(void)
+{
+	char json[1024];
+	struct err e;
+	struct scenario *s;
+
+	write_file("whole.json", "{\"family\":\"f\",\"containerDefinitions\":[{\"name\":\"a\","
+		   "\"image\":\"x\",\"memory\":64}]}");
+	for (int same = 0; same <= 1; same++) {
+		snprintf(json, sizeof json, "{\"durationSeconds\":100,\"region\":\"us-east-1\","
+			 "\"availabilityZones\":[\"us-east-1a\"],\"taskDefinitions\":{\"w\":{\"file\":"
+			 "\"whole.json\",\"family\":\"%s\"}}}", same ? "f" : "renamed");
+		write_file("fw.json", json);
+		snprintf(json, sizeof json, "%s/fw.json", tmpdir);
+		err_clear(&e);
+		s = scenario_load(json, &e);
+		if (same) {
+			CU_ASSERT_PTR_NOT_NULL(s);
+		} else {
+			CU_ASSERT_PTR_NULL(s);
+			T_STREQ(e.path, "$.taskDefinitions.w.family");
+			if (!strstr(e.msg, "'renamed' for a whole task definition of family 'f'"))
+				T_FAIL(e.msg);
+		}
+		scenario_free(s);
+	}
+}
+
 /* A bare container array (Terraform's container_definitions) sized by the
  * task-level members its Terraform declares, given in the scenario. */
 static void test_task_level_for_bare_array(void)
@@ -495,6 +527,7 @@ static CU_TestInfo world_tests[] = {
 	{ "pending mode fail", test_pending_fail },
 	{ "task-level members for a bare array", test_task_level_for_bare_array },
 	{ "task-level errors name the scenario's or the array's path", test_task_level_errors_located },
+	{ "a family for a whole task definition: refused unless its own", test_family_whole_definition },
 	{ "M/M/c queue against Erlang C", test_erlang_c },
 	{ "public trace read directly", test_direct_import },
 	{ "catalog", test_catalog },

@@ -121,6 +121,18 @@ static int add_taskdef(struct scenario *s, const char *name, const char *path,
 		td = taskdef_load(path, family, e);
 	if (!td)
 		return -1;
+	/* `family` names a bare array's family; a whole definition has its
+	 * own, which a scenario cannot rename (as taskLevel, refused rather
+	 * than ignored) */
+	if (family_given && td->shape != TD_SHAPE_CONTAINERS && strcmp(family, td->family) != 0) {
+		err_at(e, s->file, 0, 0, NULL, "'%s' for a whole task definition of family '%s' ('%s'): "
+		       "a family is given only to a bare array of container definitions",
+		       family, td->family, path);
+		snprintf(e->path, sizeof e->path, "%.*s.family",
+			 (int)(strlen(where) - strlen(".taskLevel")), where);
+		taskdef_free(td);
+		return -1;
+	}
 	/* docs/ecs-model.md choice B22: EC2 or FARGATE capacity only */
 	if (!(td->launch & TD_LAUNCH_FARGATE) && taskdef_check_ec2(td, path, e)) {
 		taskdef_free(td);
