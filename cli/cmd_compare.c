@@ -286,8 +286,10 @@ static int check_variants(struct copts *o, char **scn_name)
 		char *end;
 		double u = strtod(o->until, &end);
 
-		if (!*o->until || *end || !(u > 0))
-			return cmd_usage_error("compare: --until: expected seconds > 0, got '%s'", o->until);
+		/* as run's --until: the range of durationSeconds */
+		if (!*o->until || *end || !(u >= 0.001) || u > 1e11)
+			return cmd_usage_error("compare: --until: expected seconds in [0.001, 1e11], got '%s'",
+					       o->until);
 	}
 	return 0;
 }

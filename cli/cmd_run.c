@@ -99,8 +99,10 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 				o->has_seed = 1;
 			} else if (!strcmp(a, "--until")) {
 				o->until_s = strtod(v, &end);
-				if (!*v || *end || !(o->until_s > 0) || o->until_s > 1e11)
-					return cmd_usage_error("run: --until: expected seconds in (0, 1e11], got '%s'", v);
+				/* the range of the durationSeconds it overrides: a
+				 * value under 1 ms would run 0 ms */
+				if (!*v || *end || !(o->until_s >= 0.001) || o->until_s > 1e11)
+					return cmd_usage_error("run: --until: expected seconds in [0.001, 1e11], got '%s'", v);
 			} else if (!strcmp(a, "--out")) {
 				o->out = v;
 			} else if (!strcmp(a, "--strategy")) {

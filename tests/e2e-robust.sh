@@ -113,8 +113,13 @@ expect_exit 2 "run --seed 2^63 refused" 'expected an integer in [0, 922337203685
 	"$ECSIM" run scenarios/default.json --seed 9223372036854775808 --out "$T/s63"
 expect_exit 2 "gen --seed 2^64 refused" 'expected an integer in [0, 18446744073709551615]' \
 	"$ECSIM" gen scenarios/gen/google-shaped.json --seed 18446744073709551616 --out "$T/s.csv"
-expect_exit 2 "--until states its range" 'expected seconds in (0, 1e11]' \
+expect_exit 2 "--until states its range" 'expected seconds in [0.001, 1e11]' \
 	"$ECSIM" run scenarios/default.json --until 100000000001 --out "$T/u"
+# the range of the durationSeconds it overrides: under 1 ms would run 0 ms
+expect_exit 2 "--until under 1 ms refused" 'run: --until: expected seconds in [0.001, 1e11], got '"'"'0.0004'"'" \
+	"$ECSIM" run scenarios/default.json --until 0.0004 --out "$T/u"
+expect_exit 2 "compare --until under 1 ms refused" 'compare: --until: expected seconds in [0.001, 1e11]' \
+	"$ECSIM" compare scenarios/default.json --until 0.0004 --reps 2 --out "$T/uc"
 expect_exit 2 "--time-scale states its range" 'expected a number in (0, 1e9]' \
 	"$ECSIM" import alibaba2018 --batch-task tests/data/import/alibaba/batch_task.csv --time-scale 1e300
 expect_exit 2 "--first-instance states its range" 'expected an integer in [0, 1000000000]' \
