@@ -1,6 +1,13 @@
 # tests/e2e-robust.sh — sourced by tests/e2e.sh (uses its ECSIM, T, ok, ko,
 # check, expect_exit): hostile inputs and careless operators (issue 14).
 
+# Run alone, $T would be empty and every "$T/..." below a path under /
+# ("$T/bin/gzip" is the system's gzip): refuse.
+if [ -z "${T:-}" ] || [ ! -d "$T" ]; then
+	echo "tests/e2e-robust.sh: sourced by tests/e2e.sh only (run: sh tests/e2e.sh ./ecsim)" >&2
+	return 1 2>/dev/null || exit 1
+fi
+
 # Outputs never clobber what is not theirs.  A FIFO stands for /dev/null
 # (renaming over the real device would break the machine on a regression).
 mkfifo "$T/fifo"
