@@ -2,7 +2,8 @@
  * each written from the ECS rule (docs/ecs-model.md §1.3, §4.11, §5.11,
  * §5.13; choices E65–E69):
  *   - a FARGATE task has no instance, an AZ of the scenario's, waits the
- *     provisioning latency, then runs; a service's tasks spread over the AZs;
+ *     provisioning latency (by default the reference's 60 s), then runs; a
+ *     service's tasks spread over the AZs;
  *   - no Fargate in Local or Wavelength Zones (INTERNAL_ERROR when no other);
  *   - per-AZ limits: a full zone is CAPACITY_UNAVAILABLE; an AZ outage stops
  *     the zone's Fargate tasks and keeps new ones out;
@@ -111,6 +112,25 @@ static void test_service_on_fargate(void)
 	T_EQ(per_az[2], 3);
 	RS_IS("svc", "services.csv", -1, "running", "9");
 	RS_IS("svc", "summary.csv", 1, "peak_instances_used", "0");
+}
+
+/* No provisioningSeconds: the reference's default of 60 s from creation to
+ * RUNNING (docs/ecs-model.md §4.11, choice E66), the same for every task,
+ * counted from the placement (1 s after creation here).  Under the old
+ * default (uniform 30-90 s) no two of the 9 tasks took the same time. */
+static void test_default_provisioning(void)
+{
+	rs_write("dp.json", HEAD("dp", 600)
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"fg\",\"desiredCount\":9,"
+		 "\"launchType\":\"FARGATE\"}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dp.json", "dp", NULL, NULL, NULL), 0);
+	T_EQ(rs_rows("dp", "tasks.csv"), 9);
+	for (int r = 1; r <= 9; r++) {
+		T_NEAR(num("dp", "tasks.csv", r, "placed_s") - num("dp", "tasks.csv", r, "submit_s"), 1.0);
+		T_NEAR(num("dp", "tasks.csv", r, "running_s") - num("dp", "tasks.csv", r, "placed_s"), 60.0);
+		T_NEAR(num("dp", "tasks.csv", r, "provisioning_s"), num("dp", "tasks.csv", r, "placed_s"));
+		T_NEAR(num("dp", "tasks.csv", r, "pending_s"), num("dp", "tasks.csv", r, "running_s"));
+	}
 }
 
 /* availabilityZones (the zones of the service's subnets): 6 tasks over
@@ -693,6 +713,7 @@ static void test_strategy_needs_launch_type(void)
 
 static CU_TestInfo fg_tests[] = {
 	{ "a FARGATE service: no instance, AZ spread, provisioning", test_service_on_fargate },
+	{ "provisioning by default: 60 s, every task", test_default_provisioning },
 	{ "availabilityZones: only the subnets' zones", test_subnet_zones },
 	{ "scale-in takes the tasks not yet RUNNING first", test_scale_in_order },
 	{ "per-AZ limit: CAPACITY_UNAVAILABLE", test_az_limit },

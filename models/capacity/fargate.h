@@ -47,7 +47,7 @@ void fargate_sizes_text(int windows, char *buf, size_t n);
 /* Provisioning: how long a Fargate task takes from the placement decision to
  * the start of its containers (capacity, ENI attachment, image pull). */
 struct fargate_cfg {
-	struct dist provision;    /* seconds; default uniform 30..90 */
+	struct dist provision;    /* seconds; default constant 60 (E66) */
 	int64_t az_task_limit;    /* tasks per AZ at once, 0 = unlimited */
 	int spot_interruptions;   /* FARGATE_SPOT: interruption model present */
 	struct dist spot_tti;     /* FARGATE_SPOT: time to interruption, s */
