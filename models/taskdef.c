@@ -236,7 +236,7 @@ static int read_family(struct td_ctx *x, struct jr *c)
 		return jr_fail(c, "family", "required member is missing");
 	if (!cJSON_IsString(f))
 		return jr_fail(c, "family", "expected string, got %s", jtype_name(f));
-	if (!td_valid_name(f->valuestring))   /* B20 */
+	if (!taskdef_name_ok(f->valuestring))   /* B20 */
 		return td_has_placeholder(f->valuestring)
 			? td_fail_string(c, "family", "a family name", f->valuestring)
 			: jr_fail(c, "family", "invalid family \"%.80s\": 1 to 255 letters, "
@@ -313,7 +313,7 @@ struct taskdef *taskdef_from_json(const struct cJSON *root, const char *file,
 		if (!td->family)
 			rc = err_at(e, file, 0, 0, path, "a bare container array needs a family "
 				    "name (give one with --family)");
-		else if (!td_valid_name(td->family))
+		else if (!taskdef_name_ok(td->family))
 			rc = err_at(e, file, 0, 0, path, "family \"%.80s\" of this bare container "
 				    "array (from %s) is not 1 to 255 letters, digits, '_' or '-'; "
 				    "give one with --family", td->family,

@@ -173,6 +173,12 @@ int64_t taskdef_stop_wait_started_ms(const struct taskdef *td, int64_t shutdown_
 int taskdef_os_family_known(const char *os);
 const char *taskdef_os_family_list(void);
 
+/* 1 when `s` follows AWS's rule for the names of task definition
+ * families, containers, services and capacity providers: 1 to 255
+ * letters, digits, '_' or '-' (ASCII; docs/ecs-model.md §1.1, §1.4,
+ * §5.1), else 0. */
+int taskdef_name_ok(const char *s);
+
 /* Load a task definition from a file.  `family_hint` names the family of a
  * bare container array (NULL: derived from the file name, B1).  Returns a new
  * taskdef, or NULL with e filled (file, JSON path or line:col, reason). */

@@ -227,7 +227,7 @@ static int read_container(struct td_ctx *x, const cJSON *v, const char *path,
 		return jr_fail(&c, "name", "required member is missing");
 	if (!cJSON_IsString(name))
 		return jr_fail(&c, "name", "expected string, got %s", jtype_name(name));
-	if (!td_valid_name(name->valuestring))
+	if (!taskdef_name_ok(name->valuestring))
 		return td_has_placeholder(name->valuestring)
 			? td_fail_string(&c, "name", "a container name", name->valuestring)
 			: jr_fail(&c, "name", "invalid container name \"%.80s\": 1 to 255 letters, "

@@ -39,7 +39,6 @@ void td_mkpath(char *buf, size_t n, const char *fmt, ...)
 /* ---- taskdef_rules.c ---- */
 int td_starts_placeholder(const char *p);
 int td_has_placeholder(const char *s);
-int td_valid_name(const char *s);
 int td_fail_string(const struct jr *c, const char *key, const char *what, const char *s);
 int td_get_int(struct jr *c, const char *key, int64_t lo, int64_t hi, int64_t *out,
 	       int *present);

@@ -40,19 +40,17 @@ int td_has_placeholder(const char *s)
 	return 0;
 }
 
-/* Family and container names: 1..255 of letters, digits, '_', '-' (docs/ecs-model.md §1.1, §1.4). */
-int td_valid_name(const char *s)
+/* Family, container, service and capacity provider names (taskdef.h). */
+int taskdef_name_ok(const char *s)
 {
 	size_t n = strlen(s);
 
 	if (n == 0 || n > 255)
 		return 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (!isalnum(ch) && ch != '_' && ch != '-')
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_' || *s == '-'))
 			return 0;
-	}
 	return 1;
 }
 

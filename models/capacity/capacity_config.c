@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "models/capacity/task_protection.h"
+#include "models/taskdef.h"
 #include "sim/jsonrd.h"
 #include "sim/mem.h"
 
@@ -158,22 +159,6 @@ static int read_managed_scaling(struct cap_provider *p, const cJSON *obj, const 
 	return 0;
 }
 
-/* CreateCapacityProvider's rule for a name: 1-255 letters, digits, '_' and
- * '-'.  It also keeps the name usable inside a quoted cluster query value
- * (the pin of a task routed to the provider, models/backplane.c). */
-static int cp_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n < 1 || n > 255)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      *s == '_' || *s == '-'))
-			return 0;
-	return 1;
-}
-
 static int read_provider(struct cap_config *cfg, const cJSON *it, int i, const struct cap_ctx *x,
 			 struct err *e)
 {
@@ -199,7 +184,10 @@ static int read_provider(struct cap_config *cfg, const cJSON *it, int i, const s
 	if (has_prefix_ci(name, "aws") || has_prefix_ci(name, "ecs") || has_prefix_ci(name, "fargate"))
 		return jr_fail(&c, "name", "a capacity provider name may not begin with \"aws\", "
 			       "\"ecs\" or \"fargate\", got \"%s\"", name);
-	if (!cp_name_ok(name))
+	/* CreateCapacityProvider's rule for a name; it also keeps the name
+	 * usable inside a quoted cluster query value (the pin of a task
+	 * routed to the provider, models/backplane.c) */
+	if (!taskdef_name_ok(name))
 		return jr_fail(&c, "name", "expected 1-255 letters, digits, '_' or '-' (ECS's rule for a capacity "
 			       "provider's name), got \"%.60s\"", name);
 	if (cap_find(cfg, name) >= 0)

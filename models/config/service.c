@@ -23,21 +23,6 @@ static int service_is_fargate(const struct scenario *s, const struct scn_service
 	return lt ? v->launch_type == TL_FARGATE : (l & TD_LAUNCH_FARGATE) && !(l & TD_LAUNCH_EC2);
 }
 
-/* CreateService's rule for serviceName (docs/ecs-model.md §5.1): 1-255
- * letters, digits, '_' and '-'. */
-static int service_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n < 1 || n > 255)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      *s == '_' || *s == '-'))
-			return 0;
-	return 1;
-}
-
 /* launchType (docs/ecs-model.md §1.9, §5.11): EC2 or FARGATE; the task
  * definition must list it in requiresCompatibilities; no DAEMON on Fargate
  * (docs/ecs-model.md §4.10). */
@@ -354,7 +339,7 @@ int service_config_read(struct scenario *s, const cJSON *arr, struct err *e)
 		    jr_opt_object(&c, "autoScaling", &aas) || jr_opt_object(&c, "taskProtection", &prot) ||
 		    jr_opt_object(&c, "deploymentController", &ctl) || jr_end(&c))
 			return -1;
-		if (!service_name_ok(name))
+		if (!taskdef_name_ok(name)   /* CreateService's rule, §5.1 */)
 			return jr_fail(&c, "serviceName", "invalid service name \"%.80s\": 1 to 255 letters, "
 				       "digits, '_' or '-' (ECS refuses the service, docs/ecs-model.md §5.1)", name);
 		for (int k = 0; k < s->n_services; k++)
