@@ -28,6 +28,11 @@ static void req_from_td(struct place_req *r, const struct taskdef *td)
 	r->cpu_arch = td->cpu_arch;
 }
 
+/* The task-level members a scenario's taskLevel may give a bare container
+ * array (its deployment tool declares them outside the array). */
+static const char *const task_level_members[] = { "cpu", "memory", "networkMode",
+	"requiresCompatibilities", "runtimePlatform", NULL };
+
 /* An error in the RegisterTaskDefinition document load_with_task_level
  * builds names that document's paths ("$.cpu", "$.containerDefinitions[0]"),
  * which no file has: say where the value really is -- a taskLevel member or
@@ -36,8 +41,6 @@ static void req_from_td(struct place_req *r, const struct taskdef *td)
 static void relocate(struct err *e, const char *scn_file, const char *td_file, const char *where,
 		     int family_given)
 {
-	static const char *const members[] = { "cpu", "memory", "networkMode",
-		"requiresCompatibilities", "runtimePlatform", NULL };
 	const char *p = e->path, *rest;
 	char np[sizeof e->path];
 	size_t base = strlen(where) - strlen(".taskLevel");
@@ -56,11 +59,11 @@ static void relocate(struct err *e, const char *scn_file, const char *td_file, c
 		snprintf(e->file, sizeof e->file, "%s", scn_file);
 		return;
 	}
-	for (int i = 0; members[i]; i++) {
-		size_t n = strlen(members[i]);
+	for (int i = 0; task_level_members[i]; i++) {
+		size_t n = strlen(task_level_members[i]);
 
 		rest = p + 2;
-		if (strncmp(rest, members[i], n) == 0 && (rest[n] == '\0' || rest[n] == '.' || rest[n] == '[')) {
+		if (strncmp(rest, task_level_members[i], n) == 0 && (rest[n] == '\0' || rest[n] == '.' || rest[n] == '[')) {
 			snprintf(np, sizeof np, "%s.%s", where, rest);
 			snprintf(e->path, sizeof e->path, "%s", np);
 			snprintf(e->file, sizeof e->file, "%s", scn_file);
@@ -77,14 +80,12 @@ static struct taskdef *load_with_task_level(const char *scn_file, const char *pa
 					    const char *family, int family_given,
 					    const cJSON *task_level, const char *where, struct err *e)
 {
-	static const char *const members[] = { "cpu", "memory", "networkMode",
-		"requiresCompatibilities", "runtimePlatform", NULL };
 	struct jdoc d;
 	struct jr c;
 	cJSON *obj;
 	struct taskdef *td;
 
-	if (jr_open(&c, task_level, scn_file, where, e) || jr_only(&c, members))
+	if (jr_open(&c, task_level, scn_file, where, e) || jr_only(&c, task_level_members))
 		return NULL;
 	if (jdoc_load(&d, path, e))
 		return NULL;
