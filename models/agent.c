@@ -587,9 +587,11 @@ static inline __attribute__((always_inline)) void begin_stop(struct backplane *b
 	sim_time_t now = sim_now(ag->sim);
 
 	/* the essential container exited: the stop signal and timeout are for
-	 * the other containers; with none, nothing is left to wait for
-	 * (docs/ecs-model.md §3.2) */
-	if (!exited || td->n_containers > 1)
+	 * the other containers, the task stopped when the last of them has;
+	 * with none, nothing is left to wait for (docs/ecs-model.md §3.2) */
+	if (exited)
+		wait = taskdef_stop_wait_exit_ms(td, ag->a[t->inst].tm->shutdown, ag->a[t->inst].tm->stop_timeout, 0);
+	else
 		wait = taskdef_stop_wait_ms(td, ag->a[t->inst].tm->shutdown, ag->a[t->inst].tm->stop_timeout);
 	set_states(bp, ag, slot, t, TS_DEACTIVATING, TS_STOPPING, now);
 	step(bp, ag, t, wait, ag->ev_stop_done, ag->held_stop_done, stop_done_in, ref_make(slot, t->gen));
@@ -947,11 +949,22 @@ static void __attribute__((noinline)) essential_exit_slow(struct backplane *bp, 
 
 	/* STOPPING: the stop signal came first, and the container's own run
 	 * ended within the grace; it has exited, with no kill (docs/ecs-model.md
-	 * §3.2).  The only container: the task's containers have all exited
-	 * now.  (With several, the others keep their signal's exit times.) */
-	if (!dead_in(ag, t) && t->state == TS_STOPPING &&
-	    backplane_scenario(bp)->taskdefs[t->td].td->n_containers == 1) {
-		stop_done_slow(bp, t, ref);
+	 * §3.2).  The others keep their signal's exit times: the task has
+	 * stopped when the last has, now when it was the last (the only
+	 * container, or the one to wait longest).  A stop that ends earlier
+	 * now is a second step; the first finds the task past STOPPING. */
+	if (!dead_in(ag, t) && t->state == TS_STOPPING) {
+		const struct taskdef *td = backplane_scenario(bp)->taskdefs[t->td].td;
+		const struct scn_timing *tm = ag->a[t->inst].tm;
+		sim_time_t now = sim_now(ag->sim), sig = t->ts[TS_STOPPING];
+		sim_time_t wait = taskdef_stop_wait_exit_ms(td, tm->shutdown, tm->stop_timeout, now - sig);
+
+		if (wait >= taskdef_stop_wait_ms(td, tm->shutdown, tm->stop_timeout))
+			return;                /* its exit changes nothing */
+		if (sig + wait <= now)
+			stop_done_slow(bp, t, ref);
+		else
+			sim_after(ag->sim, sig + wait - now, ag->ev_stop_done, bp, ref);
 		return;
 	}
 	/* DEACTIVATING: a stop held for its targets' drain, the containers
@@ -1009,7 +1022,7 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 			/* essential_exit_slow: a restart policy */
 		} else if (td->n_containers > 1) {
 			/* begin_stop's wait */
-			sim_time_t wait = taskdef_stop_wait_ms(td, tm->shutdown, tm->stop_timeout);
+			sim_time_t wait = taskdef_stop_wait_exit_ms(td, tm->shutdown, tm->stop_timeout, 0);
 
 			if (wait > 0) {
 				sim_time_t now = sim_now(ag->sim);

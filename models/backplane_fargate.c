@@ -313,16 +313,17 @@ static sim_time_t fg_stop_timeout(const struct backplane *bp)
  * their own stopTimeout, else fg_stop_timeout (30 s), along dependsOn
  * reversed (docs/ecs-model.md §3.2, choice E159); all are killed at
  * `limit` (a Fargate Spot interruption's warning, choice E67; -1: none).
- * An essential container that exited alone leaves nothing to wait for. */
+ * When the essential container's exit stopped the task, the wait is the
+ * other containers' (an essential container alone: nothing to wait for). */
 static void begin_stop(struct backplane *bp, uint32_t slot, int exited, sim_time_t limit)
 {
 	struct task *t = &bp->tasks[slot];
-	sim_time_t wait = taskdef_stop_wait_ms(bp->s->taskdefs[t->td].td, bp->tm->shutdown, fg_stop_timeout(bp));
+	const struct taskdef *td = bp->s->taskdefs[t->td].td;
+	sim_time_t wait = exited ? taskdef_stop_wait_exit_ms(td, bp->tm->shutdown, fg_stop_timeout(bp), 0)
+		: taskdef_stop_wait_ms(td, bp->tm->shutdown, fg_stop_timeout(bp));
 
 	if (limit >= 0 && wait > limit)
 		wait = limit;
-	if (exited && bp->s->taskdefs[t->td].td->n_containers <= 1)
-		wait = 0;
 	agent_set_state(bp, slot, TS_DEACTIVATING);
 	agent_set_state(bp, slot, TS_STOPPING);
 	sim_after(bp->sim, wait, fr_of(bp)->ev_stop_done, bp, task_ref(bp, slot));
@@ -509,7 +510,24 @@ static void on_essential_exit(struct sim *s, void *ctx, const struct event *ev)
 	struct task *t = bp_task(bp, ev->arg);
 
 	(void)s;
-	if (!t || (t->state != TS_RUNNING && t->state != TS_DEACTIVATING))
+	if (!t)
+		return;
+	/* STOPPING: the container's own run ended within its stop grace; it
+	 * has exited, with no kill, and the task has stopped when the last of
+	 * its containers has: now or earlier than the signal's wait said
+	 * (docs/ecs-model.md §3.2, as on EC2, models/agent.c).  The first
+	 * stop-done event then finds the task past STOPPING. */
+	if (t->state == TS_STOPPING) {
+		const struct taskdef *td = bp->s->taskdefs[t->td].td;
+		sim_time_t now = sim_now(bp->sim), sig = t->ts[TS_STOPPING];
+		sim_time_t wait = taskdef_stop_wait_exit_ms(td, bp->tm->shutdown, fg_stop_timeout(bp), now - sig);
+
+		if (wait < taskdef_stop_wait_ms(td, bp->tm->shutdown, fg_stop_timeout(bp)))
+			sim_after(bp->sim, sig + wait > now ? sig + wait - now : 0, fr_of(bp)->ev_stop_done, bp,
+				  ev->arg);
+		return;
+	}
+	if (t->state != TS_RUNNING && t->state != TS_DEACTIVATING)
 		return;
 	/* docs/ecs-model.md §1.4, choice E158: restarted in place (no
 	 * container start time on Fargate: it runs again at once).  Also

@@ -159,6 +159,12 @@ int64_t taskdef_first_pass_ms(const struct td_container *ct, int64_t ready_ms);
  * (else `dflt_ms`).  Without dependsOn every container gets it at once:
  * min(shutdown_ms, taskdef_stop_grace_ms). */
 int64_t taskdef_stop_wait_ms(const struct taskdef *td, int64_t shutdown_ms, int64_t dflt_ms);
+/* The same when the first essential container (the one whose run the
+ * task's duration is, choice E158) exits by itself `exit_ms` after the
+ * signal (0: its exit is what stopped the task): it has exited then, with
+ * no kill, and the task has stopped when its last container has
+ * (docs/ecs-model.md §3.2). */
+int64_t taskdef_stop_wait_exit_ms(const struct taskdef *td, int64_t shutdown_ms, int64_t dflt_ms, int64_t exit_ms);
 /* The same for a task stopped while its containers start along dependsOn
  * (docs/ecs-model.md §3.2, choice E144): only the containers that have
  * started, those whose start[i] (a start plan's, ms) is at or before

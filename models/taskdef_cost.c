@@ -172,7 +172,7 @@ int taskdef_start_plan_late(const struct taskdef *td, int64_t start_ms, int64_t 
 /* Container i's exit, ms from the stop signal (its dependents' first);
  * bit i of `up` clear: it never started, it exits at once (E144). */
 static int64_t stop_of(const struct taskdef *td, int i, int64_t shutdown_ms, int64_t dflt_ms,
-		       unsigned up, int64_t *done)
+		       unsigned up, int e, int64_t exit_ms, int64_t *done)
 {
 	const struct td_container *ct = &td->containers[i];
 	int64_t after = 0, own;
@@ -183,10 +183,10 @@ static int64_t stop_of(const struct taskdef *td, int i, int64_t shutdown_ms, int
 	for (int j = 0; j < td->n_containers; j++)
 		for (int k = 0; k < td->containers[j].n_deps; k++)
 			if (td->containers[j].deps[k].idx == i) {
-				int64_t e = stop_of(td, j, shutdown_ms, dflt_ms, up, done);
+				int64_t x = stop_of(td, j, shutdown_ms, dflt_ms, up, e, exit_ms, done);
 
-				if (e > after)
-					after = e;
+				if (x > after)
+					after = x;
 			}
 	own = ct->stop_timeout_s >= 0 ? (int64_t)ct->stop_timeout_s * 1000 : dflt_ms;
 	if (!(up >> i & 1))
@@ -199,21 +199,27 @@ static int64_t stop_of(const struct taskdef *td, int i, int64_t shutdown_ms, int
 								  td->containers[j].deps[k].cond == TD_DEP_SUCCESS))
 				own = 0;
 	done[i] = after + (shutdown_ms < own ? shutdown_ms : own);
+	/* container e's own run ended exit_ms after the signal: it has
+	 * exited then, signal or not (docs/ecs-model.md §3.2) */
+	if (i == e && exit_ms < done[i])
+		done[i] = exit_ms;
 	return done[i];
 }
 
-/* The stop wait over the containers of bit set `up` (E159, E144) */
-static int64_t stop_wait_of(const struct taskdef *td, int64_t shutdown_ms, int64_t dflt_ms, unsigned up)
+/* The stop wait over the containers of bit set `up` (E159, E144);
+ * container e (-1: none) exits by itself exit_ms after the signal */
+static int64_t stop_wait_of(const struct taskdef *td, int64_t shutdown_ms, int64_t dflt_ms, unsigned up,
+			    int e, int64_t exit_ms)
 {
 	int64_t done[16], wait = 0;
 
 	for (int i = 0; i < td->n_containers; i++)
 		done[i] = -1;
 	for (int i = 0; i < td->n_containers; i++) {
-		int64_t e = stop_of(td, i, shutdown_ms, dflt_ms, up, done);
+		int64_t x = stop_of(td, i, shutdown_ms, dflt_ms, up, e, exit_ms, done);
 
-		if (e > wait)
-			wait = e;
+		if (x > wait)
+			wait = x;
 	}
 	return wait;
 }
@@ -226,7 +232,17 @@ int64_t taskdef_stop_wait_ms(const struct taskdef *td, int64_t shutdown_ms, int6
 
 		return shutdown_ms < grace ? shutdown_ms : grace;
 	}
-	return stop_wait_of(td, shutdown_ms, dflt_ms, ~0u);
+	return stop_wait_of(td, shutdown_ms, dflt_ms, ~0u, -1, 0);
+}
+
+/* docs/ecs-model.md §3.2, choices E158, E159 */
+int64_t taskdef_stop_wait_exit_ms(const struct taskdef *td, int64_t shutdown_ms, int64_t dflt_ms, int64_t exit_ms)
+{
+	int e = 0;
+
+	while (e < td->n_containers - 1 && !td->containers[e].essential)
+		e++;
+	return stop_wait_of(td, shutdown_ms, dflt_ms, ~0u, e, exit_ms < 0 ? 0 : exit_ms);
 }
 
 /* docs/ecs-model.md §3.2, choices E159, E144 */
@@ -238,7 +254,7 @@ int64_t taskdef_stop_wait_started_ms(const struct taskdef *td, int64_t shutdown_
 	for (int i = 0; i < td->n_containers; i++)
 		if (start[i] <= by_ms)
 			up |= 1u << i;
-	return up ? stop_wait_of(td, shutdown_ms, dflt_ms, up) : 0;
+	return up ? stop_wait_of(td, shutdown_ms, dflt_ms, up, -1, 0) : 0;
 }
 
 /* docs/ecs-model.md §5.2, choice E110 */

@@ -286,10 +286,10 @@ static void test_rollout_follows_health(void)
 /* Containers `a` and `b` with the given stopTimeout members ("" = none), on
  * EC2 with `agent` members, or on Fargate: the STOPPING time (stop signal
  * to the last container's exit or kill) of a task stopped by StopTask, of
- * one whose essential container exited, and (Fargate) of a service task
- * scaled in. */
-static void stop_graces(const char *tag, const char *a, const char *b, const char *agent,
-			int fargate, double want)
+ * one whose essential container exited (`want_exit`: a has exited, b's
+ * time alone), and (Fargate) of a service task scaled in. */
+static void stop_graces_exit(const char *tag, const char *a, const char *b, const char *agent,
+			     int fargate, double want, double want_exit)
 {
 	char td[1024], scn[4096], file[200], tdfile[200];
 	int n, seen = 0;
@@ -324,11 +324,20 @@ static void stop_graces(const char *tag, const char *a, const char *b, const cha
 	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
 	n = rs_rows(tag, "tasks.csv");
 	for (int r = 1; r <= n; r++) {
+		char *id = rs_cell(tag, "tasks.csv", r, "task_id");
+
 		seen++;
 		T_NEAR(rs_num(tag, "tasks.csv", r, "deprovisioning_s") -
-		       rs_num(tag, "tasks.csv", r, "stopping_s"), want);
+		       rs_num(tag, "tasks.csv", r, "stopping_s"), id && strcmp(id, "exited") == 0 ? want_exit : want);
+		free(id);
 	}
 	T_EQ(seen, fargate ? 3 : 2);
+}
+
+static void stop_graces(const char *tag, const char *a, const char *b, const char *agent,
+			int fargate, double want)
+{
+	stop_graces_exit(tag, a, b, agent, fargate, want, want);
 }
 
 /* Containers A (stopTimeout 5) and B (none), shutdownSeconds 20: B waits
@@ -339,9 +348,10 @@ static void test_stop_grace_mixed(void)
 	/* B killed at the agent's default, 8 s, after A at 5 s */
 	stop_graces("tm-sg-mix8", ",\"stopTimeout\":5", "",
 		    ",\"shutdownSeconds\":20,\"stopTimeoutSeconds\":8", 0, 8);
-	/* A at 5 s and B at its own 3 s: the agent's default is nobody's */
-	stop_graces("tm-sg-own", ",\"stopTimeout\":5", ",\"stopTimeout\":3",
-		    ",\"shutdownSeconds\":20,\"stopTimeoutSeconds\":30", 0, 5);
+	/* A at 5 s and B at its own 3 s: the agent's default is nobody's;
+	 * when A's exit stopped the task, B's 3 s alone */
+	stop_graces_exit("tm-sg-own", ",\"stopTimeout\":5", ",\"stopTimeout\":3",
+			 ",\"shutdownSeconds\":20,\"stopTimeoutSeconds\":30", 0, 5, 3);
 	stop_graces("tm-sg-none", "", "", ",\"shutdownSeconds\":20,\"stopTimeoutSeconds\":8", 0, 8);
 	/* the containers exit by themselves first: shutdownSeconds decides */
 	stop_graces("tm-sg-quick", ",\"stopTimeout\":5", "", ",\"shutdownSeconds\":2", 0, 2);
@@ -380,6 +390,71 @@ static void test_stop_ends_at_own_exit(void)
 	RS_IS("tm-own", "tasks.csv", rs_find("tm-own", "tasks.csv", "task_id", "one"), "stopped_s", "42.050");
 	RS_IS("tm-own", "tasks.csv", rs_find("tm-own", "tasks.csv", "task_id", "one"), "stop_code", "UserInitiated");
 	RS_IS("tm-own", "tasks.csv", rs_find("tm-own", "tasks.csv", "task_id", "next"), "placed_s", "42.100");
+}
+
+/* §3.2: each container is killed at its own stopTimeout, else the
+ * default, and exits when its own run ends if that comes first; the task
+ * has stopped when its last container has (an exited one no longer
+ * counts), on EC2 and Fargate alike.  Containers a (essential, run = the
+ * task's duration, no stopTimeout) and b (not essential, stopTimeout 3),
+ * shutdownSeconds 20.  EC2 (RUNNING 12.05 s): `exited` (run 50 s) exits
+ * at 62.05 s, b is killed 3 s later: STOPPED 65.05 s (before: 82.05 s,
+ * a's 20 s counted though a had exited); `stopped`, StopTask at 30 s
+ * (STOPPING 30.3 s), its run ending at 31.3 s: a has exited, b is killed
+ * at 33.3 s (before: 50.3 s).  Fargate, one container (RUNNING at
+ * 86.254 s, run 100 s), StopTask at 180 s (STOPPING 180.25 s): its run
+ * ends at 186.254 s, DEPROVISIONING then and STOPPED after the 5-s ENI
+ * detach, 191.254 s (before: 200.25 s / 205.25 s).  Fargate with a and b
+ * as above: the exited task waits b's 3 s (before: 20 s). */
+static void test_stop_grace_own_runs(void)
+{
+	const char *id;
+	double grace;
+	int r;
+
+	rs_write("tm-or-mix.json", "{\"family\":\"mix\",\"containerDefinitions\":["
+		 "{\"name\":\"a\",\"image\":\"a\",\"cpu\":128,\"memory\":256},"
+		 "{\"name\":\"b\",\"image\":\"b\",\"cpu\":128,\"memory\":256,\"essential\":false,"
+		 "\"stopTimeout\":3}]}");
+	rs_write("tm-or-fg1.json", "{\"family\":\"fg1\",\"networkMode\":\"awsvpc\","
+		 "\"requiresCompatibilities\":[\"FARGATE\"],\"cpu\":\"256\",\"memory\":\"512\","
+		 "\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"a\"}]}");
+	rs_write("tm-or-fgmix.json", "{\"family\":\"fgmix\",\"networkMode\":\"awsvpc\","
+		 "\"requiresCompatibilities\":[\"FARGATE\"],\"cpu\":\"256\",\"memory\":\"512\","
+		 "\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"a\",\"cpu\":128,\"memory\":256},"
+		 "{\"name\":\"b\",\"image\":\"b\",\"cpu\":128,\"memory\":256,\"essential\":false,"
+		 "\"stopTimeout\":3}]}");
+	rs_write("tm-or.csv", TRACE_HDR "0,run_task,exited,mix,1,50,\n0,run_task,stopped,mix,1,19.25,\n"
+		 "0,run_task,fgstop,fg1,1,100,\n0,run_task,fgexit,fgmix,1,50,\n"
+		 "30,stop_task,stopped,,,,\n180,stop_task,fgstop,,,,\n");
+	rs_write("tm-or.json",
+		 "{\"name\":\"tm-or\",\"durationSeconds\":400," TIMING
+		 "\"agent\":{\"networkDelaySeconds\":0.05,\"imagePullSeconds\":10,\"shutdownSeconds\":20},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"mix\":\"tm-or-mix.json\",\"fg1\":\"tm-or-fg1.json\","
+		 "\"fgmix\":\"tm-or-fgmix.json\"},"
+		 "\"workload\":{\"traces\":[\"tm-or.csv\"]}}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("tm-or.json", "tm-or", NULL, NULL, NULL), 0);
+	id = "exited";
+	RS_IS("tm-or", "tasks.csv", rs_find("tm-or", "tasks.csv", "task_id", id), "stopping_s", "62.050");
+	RS_IS("tm-or", "tasks.csv", rs_find("tm-or", "tasks.csv", "task_id", id), "stopped_s", "65.050");
+	RS_IS("tm-or", "tasks.csv", rs_find("tm-or", "tasks.csv", "task_id", id), "stop_code",
+	      "EssentialContainerExited");
+	id = "stopped";
+	RS_IS("tm-or", "tasks.csv", rs_find("tm-or", "tasks.csv", "task_id", id), "stopping_s", "30.300");
+	RS_IS("tm-or", "tasks.csv", rs_find("tm-or", "tasks.csv", "task_id", id), "stopped_s", "33.300");
+	RS_IS("tm-or", "tasks.csv", rs_find("tm-or", "tasks.csv", "task_id", id), "stop_code", "UserInitiated");
+	id = "fgstop";
+	RS_IS("tm-or", "tasks.csv", rs_find("tm-or", "tasks.csv", "task_id", id), "running_s", "86.254");
+	RS_IS("tm-or", "tasks.csv", rs_find("tm-or", "tasks.csv", "task_id", id), "stopping_s", "180.250");
+	RS_IS("tm-or", "tasks.csv", rs_find("tm-or", "tasks.csv", "task_id", id), "deprovisioning_s", "186.254");
+	RS_IS("tm-or", "tasks.csv", rs_find("tm-or", "tasks.csv", "task_id", id), "stopped_s", "191.254");
+	RS_IS("tm-or", "tasks.csv", rs_find("tm-or", "tasks.csv", "task_id", id), "stop_code", "UserInitiated");
+	r = rs_find("tm-or", "tasks.csv", "task_id", "fgexit");
+	grace = rs_num("tm-or", "tasks.csv", r, "deprovisioning_s") - rs_num("tm-or", "tasks.csv", r, "stopping_s");
+	T_NEAR(grace, 3);
+	RS_IS("tm-or", "tasks.csv", r, "stop_code", "EssentialContainerExited");
 }
 
 /* ---- §5.13, §8.4: the EC2 Spot notice's lead --------------------------- */
@@ -568,6 +643,7 @@ static CU_TestInfo timing_tests[] = {
 	{ "rolling deployment follows the health checks", test_rollout_follows_health },
 	{ "stop grace: every container's stopTimeout or the default", test_stop_grace_mixed },
 	{ "stop grace: a container whose run ends first has exited", test_stop_ends_at_own_exit },
+	{ "stop grace: each container's own exit, the task with its last", test_stop_grace_own_runs },
 	{ "EC2 Spot: terminated spot.warningSeconds after the notice", test_spot_warning },
 	{ "managed scaling: period and scale-in datapoints", test_managed_scaling_timing },
 	{ "circuit breaker: thresholdConfiguration", test_breaker_threshold },
