@@ -675,12 +675,14 @@ static void push_loss(struct svc *v, sim_time_t when)
 
 /* How many of the service's tasks are missing: the desired count less its
  * live tasks (desired status RUNNING), plus, for each older deployment,
- * its target less its own live tasks (choice E8).  With `starting`, a live
- * task not yet seen RUNNING counts as missing too: it is a replacement on
- * its way, whose RUNNING will meet the oldest loss waiting. */
-static int64_t svc_missing(struct backplane *bp, const struct svc *v, int starting)
+ * its target less its own live tasks (choice E8).  A live task not yet
+ * seen RUNNING and launched at or after `since` counts as missing too: it
+ * is a replacement on its way, whose RUNNING will meet the oldest loss
+ * waiting (INT64_MIN: every task still starting; INT64_MAX: none). */
+static int64_t svc_missing(struct backplane *bp, const struct svc *v, sim_time_t since)
 {
 	int64_t live = v->n_live, missing;
+	int starting = since != INT64_MAX;
 
 #ifdef ECSIM_CHECKS
 	{
@@ -696,7 +698,7 @@ static int64_t svc_missing(struct backplane *bp, const struct svc *v, int starti
 		for (int k = 0; k < v->n_tasks; k++) {
 			const struct task *t = bp_task_at(bp, v->tasks[k]);
 
-			live -= svc_live(t) && t->seen < TS_RUNNING;
+			live -= svc_live(t) && t->seen < TS_RUNNING && t->submit >= since;
 		}
 	missing = v->desired - live;
 	if (missing < 0)
@@ -711,7 +713,7 @@ static int64_t svc_missing(struct backplane *bp, const struct svc *v, int starti
 		for (int k = 0; k < v->n_tasks; k++) {
 			const struct task *t = bp_task_at(bp, v->tasks[k]);
 
-			own += svc_live(t) && t->dep == i && !(starting && t->seen < TS_RUNNING);
+			own += svc_live(t) && t->dep == i && !(starting && t->seen < TS_RUNNING && t->submit >= since);
 		}
 		if (own < v->deps[i].want)
 			missing += v->deps[i].want - own;
@@ -740,15 +742,26 @@ static void trim_losses(struct backplane *bp, struct svc *v)
 	 * missing: no more losses than that, none to drop (the tasks unread) */
 	if (v->n_losses == 0 || (int64_t)v->n_losses <= v->desired - v->n_tasks)
 		return;
-	waiting = svc_missing(bp, v, 1);
+	waiting = svc_missing(bp, v, INT64_MIN);
 	while ((int64_t)v->n_losses > waiting)
 		v->n_losses--;
 }
 
-/* Whether the loss of a task just gone leaves the service short (above). */
-static int svc_loss_counts(struct backplane *bp, const struct svc *v)
+/* Whether the loss of task t, just gone, leaves the service short (above),
+ * judged as it was lost: it left RUNNING when its stop began, and a task
+ * launched since then that is not yet RUNNING is its replacement on the
+ * way, not a task that makes the loss a surplus one (a stop takes time:
+ * the stop grace, a Fargate or awsvpc task's ENI detach, a scheduler
+ * pass may launch the replacement meanwhile; an earlier version counted
+ * that replacement as live and dropped the loss). */
+static int svc_loss_counts(struct backplane *bp, const struct svc *v, const struct task *t)
 {
-	return v->desired - v->n_tasks > 0 || svc_missing(bp, v, 0) > 0;
+	sim_time_t since = INT64_MAX;
+
+	for (int st = TS_DEACTIVATING; st <= TS_STOPPED && since == INT64_MAX; st++)
+		if (t->ts[st] >= 0)
+			since = t->ts[st];
+	return v->desired - v->n_tasks > 0 || svc_missing(bp, v, since) > 0;
 }
 
 static void breaker_count(struct backplane *bp, struct svc *v, struct task *t);
@@ -906,7 +919,7 @@ static void svc_on_task_stopped(struct backplane *bp, struct task *t)
 	if (t->stop_code && strcmp(t->stop_code, STOP_FAILED_TO_START) == 0)
 		start_failure(bp, v, t);
 	else if (t->lost) {
-		if (svc_loss_counts(bp, v))
+		if (svc_loss_counts(bp, v, t))
 			push_loss(v, t->ts[TS_STOPPED] >= 0 ? t->ts[TS_STOPPED] : sim_now(backplane_sim(bp)));
 		trim_losses(bp, v);
 	}

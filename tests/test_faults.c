@@ -769,6 +769,81 @@ static void test_requests_failed_last_interval(void)
 	T_NEAR(rs_num("pf", "failures.csv", 2, "requests_failed"), f330);
 }
 
+/* service_summary.csv replacements: a lost task counts while the service
+ * is short of it, judged when it was lost (scenarios/README.md
+ * mean_time_to_replace_s), also when its replacement was launched while
+ * the lost task still stopped (its ENI detaching).  A FARGATE_SPOT service
+ * of 2 (every task RUNNING by 86.504 s); the trace interrupts one at 200
+ * s: STOPPING 200 s, DEPROVISIONING 202 s (shutdownSeconds 2), STOPPED
+ * 207 s (eniDetachSeconds 5).  A set_desired at 203 s (the same count)
+ * calls a pass at 203.25 s, which launches the replacement while the ENI
+ * detaches; it runs at 281.281 s: 1 replacement, 74.281 s.  (Before: at
+ * the STOPPED the starting replacement counted as live, the service was
+ * not short, the loss was dropped: 0 replacements.) */
+static void test_time_to_replace_eni_detaching(void)
+{
+	int r;
+
+	rs_write("rd-fg.json", "{\"family\":\"fg1\",\"networkMode\":\"awsvpc\","
+		 "\"requiresCompatibilities\":[\"FARGATE\"],\"cpu\":\"256\",\"memory\":\"512\","
+		 "\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"a\"}]}");
+	rs_write("rd.json", "{\"name\":\"rd\",\"durationSeconds\":600,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
+		 "\"schedulerDelaySeconds\":1,\"heartbeatTimeoutSeconds\":60,\"heartbeatJitterSeconds\":0},"
+		 "\"agent\":{\"networkDelaySeconds\":0.05,\"imagePullSeconds\":10,\"shutdownSeconds\":2,"
+		 "\"eniDetachSeconds\":5},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"taskDefinitions\":{\"fg1\":\"rd-fg.json\"},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"fg1\",\"desiredCount\":2,"
+		 "\"capacityProviderStrategy\":[{\"capacityProvider\":\"FARGATE_SPOT\",\"weight\":1}]}],"
+		 "\"workload\":{\"traces\":[\"rd.csv\"]}}");
+	rs_write("rd.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "200,fargate_spot_interruption,web,,1,,\n203,set_desired,web,,2,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("rd.json", "rd", NULL, NULL, NULL), 0);
+	r = rs_find("rd", "tasks.csv", "stop_code", "TerminationNotice");
+	RS_IS("rd", "tasks.csv", r, "deprovisioning_s", "202.000");
+	RS_IS("rd", "tasks.csv", r, "stopped_s", "207.000");
+	r = rs_find("rd", "tasks.csv", "task_id", "task-3");
+	RS_IS("rd", "tasks.csv", r, "submit_s", "203.250");
+	RS_IS("rd", "tasks.csv", r, "running_s", "281.281");
+	RS_IS("rd", "service_summary.csv", 1, "replacements", "1");
+	RS_IS("rd", "service_summary.csv", 1, "mean_time_to_replace_s", "74.281");
+
+	/* The same when that replacement then finds no room.  One m5.large
+	 * (2048 CPU units), awsvpc tasks of 1024, placementLatencySeconds 10:
+	 * service task-1 (runtime 100 s) and standalone s1 fill it, s2 waits
+	 * (pending.mode wait).  task-1's run ends at 126.3 s, its ENI detaches
+	 * to 131.3 s (STOPPED); the set_desired at 127 s launches task-2 at
+	 * 127.25 s, whose placement decision at 137.25 s finds no room (s2
+	 * took task-1's at 131.35 s): RESOURCE:CPU.  Once s1 ends, task-3 runs
+	 * (460.15 s) and replaces task-1's loss: 4 replacements (task-1, -3,
+	 * -4, -5's losses), the longest 328.85 s.  (Before: task-1's loss was
+	 * dropped at its STOPPED while task-2 was on its way, and task-2's
+	 * failed launch did not bring it back: 3 replacements, 18.1 s each.) */
+	rs_write("rn-half.json", "{\"family\":\"half\",\"networkMode\":\"awsvpc\","
+		 "\"containerDefinitions\":[{\"name\":\"c\",\"image\":\"x\",\"cpu\":1024,\"memory\":512}]}");
+	rs_write("rn.json", "{\"name\":\"rn\",\"durationSeconds\":900,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":10,\"apiLatencySeconds\":0.25,"
+		 "\"schedulerDelaySeconds\":1,\"heartbeatTimeoutSeconds\":60,\"heartbeatJitterSeconds\":0},"
+		 "\"agent\":{\"networkDelaySeconds\":0.05,\"imagePullSeconds\":10,\"shutdownSeconds\":2,"
+		 "\"eniAttachSeconds\":5,\"eniDetachSeconds\":5},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"half\":\"rn-half.json\"},\"pending\":{\"mode\":\"wait\"},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"half\",\"desiredCount\":1,"
+		 "\"runtimeSeconds\":100}],"
+		 "\"workload\":{\"traces\":[\"rn.csv\"]}}");
+	rs_write("rn.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "20,run_task,s1,half,1,400,\n30,run_task,s2,half,1,400,\n127,set_desired,web,,1,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("rn.json", "rn", NULL, NULL, NULL), 0);
+	RS_IS("rn", "tasks.csv", rs_find("rn", "tasks.csv", "task_id", "task-1"), "stopped_s", "131.300");
+	RS_IS("rn", "placement_failures.csv", 2, "task_id", "task-2");
+	RS_IS("rn", "placement_failures.csv", 2, "time_s", "137.250");
+	RS_IS("rn", "tasks.csv", rs_find("rn", "tasks.csv", "task_id", "task-3"), "running_s", "460.150");
+	RS_IS("rn", "service_summary.csv", 1, "replacements", "4");
+	RS_IS("rn", "service_summary.csv", 1, "mean_time_to_replace_s", "95.787");
+}
+
 static CU_TestInfo fault_tests[] = {
 	{ "stochastic agent disconnects", test_stochastic_disconnects },
 	{ "AZ rebalancing after recovery", test_az_rebalancing },
@@ -784,6 +859,7 @@ static CU_TestInfo fault_tests[] = {
 	{ "overlapping agent disconnects: the union", test_overlapping_disconnects },
 	{ "time to replace: only tasks the service is short of", test_time_to_replace_only_missing },
 	{ "time to replace: a second loss while the first replacement starts", test_time_to_replace_second_loss },
+	{ "time to replace: a replacement launched while the ENI detaches, placed or not", test_time_to_replace_eni_detaching },
 	{ "recovery: a task stopped before ECS noticed its host is not lost", test_recovery_stopped_before_noticed },
 	{ "mean reserved %: an instance leaving changes it at once", test_reserved_mean_instance_leaves },
 	{ "requests_failed: the last, shorter interval starts at the previous row", test_requests_failed_last_interval },
