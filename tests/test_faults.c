@@ -788,6 +788,8 @@ static void test_time_to_replace_eni_detaching(void)
 		 "\"requiresCompatibilities\":[\"FARGATE\"],\"cpu\":\"256\",\"memory\":\"512\","
 		 "\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"a\"}]}");
 	rs_write("rd.json", "{\"name\":\"rd\",\"durationSeconds\":600,"
+		 /* the range of Fargate's provisioning, drawn: the times below */
+		 "\"fargate\":{\"provisioningSeconds\":{\"uniform\":{\"min\":30,\"max\":90}}},"
 		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
 		 "\"schedulerDelaySeconds\":1,\"heartbeatTimeoutSeconds\":60,\"heartbeatJitterSeconds\":0},"
 		 "\"agent\":{\"networkDelaySeconds\":0.05,\"imagePullSeconds\":10,\"shutdownSeconds\":2,"

@@ -429,6 +429,8 @@ static void test_stop_grace_own_runs(void)
 		 "30,stop_task,stopped,,,,\n180,stop_task,fgstop,,,,\n");
 	rs_write("tm-or.json",
 		 "{\"name\":\"tm-or\",\"durationSeconds\":400," TIMING
+		 /* the range of Fargate's provisioning, drawn: the times below */
+		 "\"fargate\":{\"provisioningSeconds\":{\"uniform\":{\"min\":30,\"max\":90}}},"
 		 "\"agent\":{\"networkDelaySeconds\":0.05,\"imagePullSeconds\":10,\"shutdownSeconds\":20},"
 		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
 		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
