@@ -474,11 +474,20 @@ static void __attribute__((noinline)) write_row(struct backplane *bp, uint32_t s
 	metrics_on_task_done(bp->m, &r);
 }
 
+/* Whether slot's task is only a service's launch awaiting its placement
+ * decision: not a task yet (A3: a service task exists from its placement,
+ * or from its wait PROVISIONING for a provider's capacity), so no row and
+ * not in summary.csv's tasks_submitted (scenarios/README.md tasks.csv). */
+static inline int launch_only(const struct task *t)
+{
+	return t->svc >= 0 && t->queued && !t->cp_waiting;
+}
+
 /* Write the task's row and free its slot. */
 static inline __attribute__((always_inline)) void retire(struct backplane *bp, uint32_t slot, int present)
 {
 	/* without a task log the row is never written: no strings to format */
-	if (metrics_task_log(bp->m))
+	if (metrics_task_log(bp->m) && !launch_only(&bp->tasks[slot]))
 		write_row(bp, slot, present);
 	drop_slot(bp, slot);
 }
@@ -1240,6 +1249,10 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 		t->elb_stopped = 1;
 	}
 	if (t->queued) {
+		/* a service's launch awaiting its placement decision was no
+		 * task: no row (A3, launch_only) */
+		int row = !launch_only(t);
+
 		/* never placed: nothing to tell an agent */
 		bp->queued--;
 		if (t->cp_waiting) {
@@ -1254,7 +1267,10 @@ void bp_stop_task(struct backplane *bp, uint32_t slot, const char *code)
 		q_leave(bp, t, slot);
 		t->queued = 0;
 		t->state = t->seen = TS_STOPPED;
-		retire(bp, slot, 0);
+		if (row)
+			retire(bp, slot, 0);
+		else
+			drop_slot(bp, slot);
 		return;
 	}
 	/* a RUNNING task behind a load balancer drains first (bp_msg.h): it

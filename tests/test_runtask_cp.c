@@ -390,6 +390,49 @@ static void test_summary_counts_cp_wait(void)
 	T_EQ(rs_num("cpw", "summary.csv", 1, "tasks_capacity_provider"), 2);
 }
 
+/* summary.csv and tasks.csv agree: one row per task counted in
+ * tasks_submitted (scenarios/README.md tasks.csv).  A service's launch
+ * awaiting its placement decision (placementLatencySeconds 1) is no task
+ * yet (A3): stopped then, or still waiting at the end, it has no row, as
+ * it is not counted.  desired 2 at 0.25 s, set_desired 0 at 0.5 s (its
+ * pass at 0.75 s stops both launches before their decisions at 1.25 s);
+ * set_desired 1 at 50 s: task-3 launched at 50.25 s, placed 51.25 s, a
+ * row; set_desired 2 at 100 s: a launch at 100.25 s, still awaiting its
+ * decision at the end (101 s): no row; a RunTask task submitted at 100.5
+ * s, awaiting its decision too: a row (counted at its call), PENDING, never
+ * placed.  Rows 2 = submitted 2, placed 1, never placed 1.  (Before: the
+ * two stopped launches had rows, STOPPED, ServiceSchedulerInitiated, and
+ * the launch at the end a row, PENDING: 5 rows for 2 submitted.) */
+static void test_rows_agree_with_summary(void)
+{
+	int r;
+
+	rs_write("ra-small.json", "{\"family\":\"small\",\"containerDefinitions\":[{\"name\":\"c\","
+		 "\"image\":\"x\",\"cpu\":256,\"memory\":512}]}");
+	rs_write("ra.json", "{\"name\":\"ra\",\"durationSeconds\":101,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
+		 "\"schedulerDelaySeconds\":1},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"small\":\"ra-small.json\"},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"small\",\"desiredCount\":2}],"
+		 "\"workload\":{\"traces\":[\"ra.csv\"]}}");
+	rs_write("ra.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "0.5,set_desired,web,,0,,\n50,set_desired,web,,1,,\n100,set_desired,web,,2,,\n"
+		 "100.5,run_task,solo,small,1,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("ra.json", "ra", NULL, NULL, NULL), 0);
+	T_EQ(rs_rows("ra", "tasks.csv"), 2);
+	RS_IS("ra", "summary.csv", 1, "tasks_submitted", "2");
+	RS_IS("ra", "summary.csv", 1, "tasks_placed", "1");
+	RS_IS("ra", "summary.csv", 1, "tasks_never_placed", "1");
+	r = rs_find("ra", "tasks.csv", "service", "web");
+	RS_IS("ra", "tasks.csv", r, "task_id", "task-3");
+	RS_IS("ra", "tasks.csv", r, "placed_s", "51.250");
+	r = rs_find("ra", "tasks.csv", "task_id", "solo");
+	RS_IS("ra", "tasks.csv", r, "placed_s", "");
+	RS_IS("ra", "tasks.csv", r, "last_status", "PENDING");
+}
+
 static CU_TestInfo rt_tests[] = {
 	{ "a row's strategy splits each call base first, then by weight", test_row_strategy_split },
 	{ "a row's launch type: FARGATE on Fargate, EC2 off the default strategy", test_row_launch_type },
@@ -397,6 +440,7 @@ static CU_TestInfo rt_tests[] = {
 	{ "refusals with file:line:col and the reason", test_refusals },
 	{ "summary columns equal tasks.csv's counts", test_summary_counts },
 	{ "a service task waiting for a provider's capacity is submitted, never placed", test_summary_counts_cp_wait },
+	{ "tasks.csv has a row per task submitted: none for a service launch not placed", test_rows_agree_with_summary },
 	CU_TEST_INFO_NULL,
 };
 
