@@ -337,12 +337,79 @@ static void test_two_target_groups(void)
 	T_NEAR(rs_num("ld-t", "tasks.csv", r, "submit_s"), 310.25);
 }
 
+/* The reason targets.csv gives when `target` became unused ("" if never). */
+static char *unused_reason(const char *tag, const char *target)
+{
+	int n = rs_rows(tag, "targets.csv");
+
+	for (int r = 1; r <= n; r++) {
+		char *t = rs_cell(tag, "targets.csv", r, "target");
+		char *to = rs_cell(tag, "targets.csv", r, "to");
+		int hit = t && to && strcmp(t, target) == 0 && strcmp(to, "unused") == 0;
+
+		free(t);
+		free(to);
+		if (hit)
+			return rs_cell(tag, "targets.csv", r, "reason");
+	}
+	return NULL;
+}
+
+/* Aggregate traffic (docs/ecs-model.md §6.3, scenarios/README.md
+ * "aggregate"): a draining target lasts E[T] x H(L), at most the
+ * deregistration delay, and targets.csv says which ended it: its requests
+ * finished, or the delay.  Poisson 20/s on 2 targets, exponential service
+ * of mean 0.5 s, 50 workers each: about 5 requests in flight per target,
+ * so the drain takes about 0.5 x H(5) = 1.14 s.  With a 100-s delay the
+ * requests end it, `drained: no request in flight`, at about 301.4 s;
+ * with a 0-s delay the delay ends it at once (300.25 s), `deregistration
+ * delay ended`.  (Before: every timed drain said `deregistration delay
+ * ended` — web-lb.json's targets with a 60-s delay, unused 0.05 s after
+ * their deregistration — and a delay of 0 `drained: no request in flight`.) */
+static void test_aggregate_drain_reason(void)
+{
+	static const int delays[] = { 100, 0 };
+	char scn[2048], tag[32], file[64];
+	double at;
+	char *why;
+
+	for (int k = 0; k < 2; k++) {
+		snprintf(tag, sizeof tag, "ld-agg%d", delays[k]);
+		snprintf(file, sizeof file, "%s.json", tag);
+		snprintf(scn, sizeof scn, HEAD("ld-agg", 400) EC2
+			 "\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\","
+			 "\"attributes\":{\"deregistration_delay.timeout_seconds\":\"%d\"},"
+			 "\"traffic\":{\"mode\":\"aggregate\",\"arrivals\":{\"poisson\":{\"ratePerSecond\":20}},"
+			 "\"serviceTimeSeconds\":{\"exponential\":{\"mean\":0.5}},\"workersPerTask\":50}}],"
+			 "\"taskDefinitions\":{\"web\":\"ld-v1.json\"},"
+			 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":2,"
+			 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\","
+			 "\"containerPort\":8080}]}],"
+			 "\"workload\":{\"traces\":[\"ld-agg.csv\"]}}", delays[k]);
+		rs_write(file, scn);
+		rs_write("ld-agg.csv", TRACE_HDR "300,stop_task,task-1,,,,\n");
+		CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
+		T_NEAR(rs_target_at(tag, "task-1", "draining"), 300.25);
+		at = rs_target_at(tag, "task-1", "unused");
+		why = unused_reason(tag, "task-1");
+		if (delays[k]) {
+			CU_ASSERT(at > 300.25 + 0.5 && at < 300.25 + 3);
+			T_STREQ(why, "drained: no request in flight");
+		} else {
+			T_NEAR(at, 300.25);
+			T_STREQ(why, "deregistration delay ended");
+		}
+		free(why);
+	}
+}
+
 static CU_TestInfo ld_tests[] = {
 	{ "StopTask: DEACTIVATING from the deregistration, replaced at once", test_stop_deactivating },
 	{ "rolling min 50 / max 100 behind a target group: bounds, DEACTIVATING", test_rolling_min50_max100 },
 	{ "rolling min 100 / max 200 behind a target group: bounds, DEACTIVATING", test_rolling_min100_max200 },
 	{ "Fargate: DEACTIVATING from the deregistration", test_fargate_drain },
 	{ "two target groups: DEACTIVATING until the later drain", test_two_target_groups },
+	{ "aggregate traffic: the drain's end says what ended it", test_aggregate_drain_reason },
 	CU_TEST_INFO_NULL,
 };
 

@@ -271,10 +271,14 @@ void lb_target_idle(struct lb_tg *g, int ti, sim_time_t now)
 		to_unused(g, ti, "drained: no request in flight", now);
 }
 
+/* A drain-end event's arg: the target, DRAIN_IDLE when the drain ends as
+ * its in-flight requests finish (aggregate mode), the target's gen << 32 */
+#define DRAIN_IDLE (1u << 31)
+
 static void on_drain(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct lb_tg *g = ev->target;
-	int ti = (int)(ev->arg & 0xffffffffu);
+	int ti = (int)(ev->arg & (DRAIN_IDLE - 1));
 	struct lb_tgt *t = &g->t[ti];
 
 	(void)ctx;
@@ -284,7 +288,8 @@ static void on_drain(struct sim *s, void *ctx, const struct event *ev)
 	if (!(g->cfg->has_traffic && g->cfg->traffic.mode == LB_MODE_AGGREGATE))
 		lb_traffic_fail_target(g, ti, sim_now(s));     /* the delay is over: cut */
 	if (t->state == LB_T_DRAINING)
-		to_unused(g, ti, "deregistration delay ended", sim_now(s));
+		to_unused(g, ti, ev->arg & DRAIN_IDLE ? "drained: no request in flight" : "deregistration delay ended",
+			  sim_now(s));
 }
 
 /* --- public operations --- */
@@ -348,12 +353,19 @@ void lb_target_deregister(struct lb *lb, int tg, int ti, sim_time_t now)
 	t->slow = 0;
 	set_state(g, ti, LB_T_DRAINING, "deregistered", now);
 	if (g->cfg->has_traffic && g->cfg->traffic.mode == LB_MODE_AGGREGATE) {
+		/* its requests' expected time to finish, or the delay when
+		 * that is shorter; targets.csv says which ended the drain
+		 * (docs/ecs-model.md §6.3) */
 		sim_time_t d = t->dead ? 0 : lb_agg_drain_time(g, ti);
+		int idle = d <= g->cfg->dereg_delay;
 
+		if (!idle)
+			d = g->cfg->dereg_delay;
 		if (d == 0)
-			to_unused(g, ti, "drained: no request in flight", now);
+			to_unused(g, ti, idle ? "drained: no request in flight" : "deregistration delay ended", now);
 		else
-			sim_at(lb->s, now + d, lb->ev_drain, g, (uint64_t)ti | ((uint64_t)t->gen << 32));
+			sim_at(lb->s, now + d, lb->ev_drain, g,
+			       (uint64_t)ti | (idle ? DRAIN_IDLE : 0u) | ((uint64_t)t->gen << 32));
 		return;
 	}
 	if (t->out == 0) {

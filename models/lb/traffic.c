@@ -1021,9 +1021,9 @@ void lb_agg_advance(struct lb_tg *g, sim_time_t now)
 	g->agg_t = now;
 }
 
-/* Aggregate mode: how long a deregistered target drains — the expected time
- * for its in-flight requests to finish, E[T] x H(L) (L requests in flight,
- * harmonic number), at most the deregistration delay (ecsim's choice). */
+/* Aggregate mode: how long a deregistered target's in-flight requests take
+ * to finish, E[T] x H(L) (L requests in flight, harmonic number; ecsim's
+ * choice); the caller cuts it at the deregistration delay. */
 sim_time_t lb_agg_drain_time(struct lb_tg *g, int ti)
 {
 	struct lb_tgt *t = &g->t[ti];
@@ -1038,7 +1038,7 @@ sim_time_t lb_agg_drain_time(struct lb_tg *g, int ti)
 		h += 1.0 / n;
 	mmck_free(&q);
 	d = sim_ms(et * h);
-	return d < g->cfg->dereg_delay ? d : g->cfg->dereg_delay;
+	return d;
 }
 
 void lb_traffic_free_cache(struct lb_tg *g)
