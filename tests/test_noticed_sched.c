@@ -1,0 +1,250 @@
+/* tests/test_noticed_sched.c — the scheduling behaviours users notice
+ * (docs/ecs-model.md §9.1–§9.2), each reproduced with a scenario whose
+ * numbers follow by hand from the rules it points to:
+ *
+ *  9.1 spread counts the old revision during a rolling deployment (§4.5,
+ *      §4.6, §5.5; choices A9, A12);
+ *  9.2 replacements for a drained instance and the AZ balance (§4.5,
+ *      §5.15; choices A9, A11, D6).
+ *
+ * Every timing is fixed (TIMING below, the placement tie-break `first`), so
+ * each instant and each count is exact. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/runscn.h"
+#include "helpers/tdefs.h"
+#include "helpers/tutil.h"
+#include "models/backplane.h"
+#include "models/backplane_int.h"
+#include "models/service_int.h"
+
+#define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
+	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
+	"\"heartbeatJitterSeconds\":0}," \
+	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
+	"\"containerStartSeconds\":2,\"shutdownSeconds\":3,\"reconnectInitialSeconds\":0},"
+
+#define HEAD(name, dur) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," TIMING \
+	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"]," \
+	"\"placement\":{\"tieBreak\":\"first\"},"
+
+#define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
+
+static int setup(void)
+{
+	if (rs_setup())
+		return 1;
+	rs_write("small.json", TD_SMALL);
+	rs_write("small-v2.json", TD_SMALL_V2);
+	/* 1024 CPU units, 128 MiB: an instance's vCPUs are its slots (9.2) */
+	rs_write("cpu1.json", "{\"family\":\"cpu1\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\","
+		 "\"cpu\":1024,\"memory\":128}]}");
+	rs_write("bad.json", "{\"family\":\"bad\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\","
+		 "\"cpu\":256,\"memory\":512}]}");
+	rs_write("good.json", "{\"family\":\"bad\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"a\","
+		 "\"image\":\"x:2\",\"cpu\":256,\"memory\":512}]}");
+	return 0;
+}
+
+/* The tasks of tasks.csv of out-<tag> placed at or before `at` and not
+ * stopped by then, per AZ (us-east-1a, b, c), of task definition `td`
+ * (NULL: any). */
+static void live_per_az(const char *tag, double at, const char *td, int per[3])
+{
+	int n = rs_rows(tag, "tasks.csv");
+
+	per[0] = per[1] = per[2] = 0;
+	for (int r = 1; r <= n; r++) {
+		char *placed = rs_cell(tag, "tasks.csv", r, "placed_s");
+		char *stop = rs_cell(tag, "tasks.csv", r, "stop_s");
+		char *az = rs_cell(tag, "tasks.csv", r, "az");
+		char *def = rs_cell(tag, "tasks.csv", r, "taskdef");
+
+		if (placed && *placed && atof(placed) <= at + 1e-9 && (!*stop || atof(stop) > at + 1e-9) &&
+		    (!td || strcmp(def, td) == 0) && strlen(az) > 0)
+			per[az[strlen(az) - 1] - 'a']++;
+		free(placed);
+		free(stop);
+		free(az);
+		free(def);
+	}
+}
+
+#define PER_AZ(tag, at, td, a, b, c) do { int p_[3]; live_per_az(tag, at, td, p_); \
+	T_EQ(p_[0], a); T_EQ(p_[1], b); T_EQ(p_[2], c); } while (0)
+
+/* Rows of tasks.csv of out-<tag> whose `col` (a time) is in (from, to]. */
+static int rows_between(const char *tag, const char *col, double from, double to)
+{
+	int n = rs_rows(tag, "tasks.csv"), k = 0;
+
+	for (int r = 1; r <= n; r++) {
+		char *v = rs_cell(tag, "tasks.csv", r, col);
+
+		if (v && *v && atof(v) > from + 1e-9 && atof(v) <= to + 1e-9)
+			k++;
+		free(v);
+	}
+	return k;
+}
+
+/* ---- 9.1 -----------------------------------------------------------------
+ * An AZ-spread service (ECS's default strategy: spread AZ, then instance)
+ * of 6 tasks, availabilityZoneRebalancing DISABLED.  At the start only
+ * us-east-1a (ci-00001) and us-east-1b (ci-00002) have an instance, 8 slots
+ * each (m5.large, 256 CPU units a task): the 6 tasks are 3/3/0.  At 100 s
+ * ci-00003 registers in us-east-1c.  At 200 s a deploy to small:2 (min
+ * 100 %, max 200 %): the pass at 200.25 launches 6 new tasks at once (12 ≤
+ * floor(6 × 200 / 100)), placed one after the other at 201.25.  Spread
+ * counts every task of the group service:s, the old revision's included
+ * (choice A9): from 3/3/0 the new tasks go c, c, c (3/3/3), then the AZs
+ * tie and the instances tie (3 each), so ci-00001 (a), then b (4/3/3 → b, c
+ * tie → ci-00002), then c: 4/4/4, the new ones 1/1/4.  They run at 213.75
+ * (the new image pulled: 0.5 + 10 + 2), are healthy at 253.75, and the
+ * pass at 263.75 stops the 6 old ones (12 healthy ≥ 6): 1/1/4 to the end.
+ * Were only the new revision counted, they would go 2/2/2. */
+static void test_spread_counts_old(void)
+{
+	int n, old_stopped = 0;
+
+	rs_write("n91.json", HEAD("n91", 600)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\"}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\",\"small2\":\"small-v2.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":6,"
+		 "\"availabilityZoneRebalancing\":\"DISABLED\"}],"
+		 "\"workload\":{\"traces\":[\"n91.csv\"]}}");
+	rs_write("n91.csv", TRACE_HDR "100,register_instance,m5.large,,1,,us-east-1c\n200,deploy,s,small2,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("n91.json", "n91", NULL, NULL, NULL), 0);
+	/* before the deployment: 3/3/0 */
+	PER_AZ("n91", 199, NULL, 3, 3, 0);
+	/* the 6 new tasks, all placed at 201.25, by the rule above */
+	T_EQ(rows_between("n91", "placed_s", 200, 201.25), 6);
+	PER_AZ("n91", 201.25, "small:2", 1, 1, 4);
+	PER_AZ("n91", 201.25, NULL, 4, 4, 4);
+	/* the old ones stop after the new ones are healthy: 1/1/4 remains */
+	PER_AZ("n91", 263, "small", 3, 3, 0);
+	PER_AZ("n91", 600, NULL, 1, 1, 4);
+	PER_AZ("n91", 600, "small:2", 1, 1, 4);
+	n = rs_rows("n91", "tasks.csv");
+	T_EQ(n, 12);
+	for (int r = 1; r <= n; r++) {
+		char *def = rs_cell("n91", "tasks.csv", r, "taskdef");
+
+		if (strcmp(def, "small") == 0) {
+			RS_IS("n91", "tasks.csv", r, "stop_code", "ServiceSchedulerInitiated");
+			T_NEAR(rs_num("n91", "tasks.csv", r, "deactivating_s"), 263.75 + 0.5);
+			old_stopped++;
+		}
+		free(def);
+	}
+	T_EQ(old_stopped, 6);
+}
+
+/* ---- 9.2 -----------------------------------------------------------------
+ * The report's cluster: spread AZ, then binpack CPU; tasks of 1024 CPU
+ * units, instances of 8, 3, 5 and 5 vCPUs (8, 3, 5, 5 slots): ci-00001
+ * and ci-00002 in us-east-1a, ci-00003 in b, ci-00004 in c.  The 18 tasks,
+ * placed one after the other (AZ counts first; among tied AZs the instance
+ * with the least CPU left; then the earliest registered): ci-00002 (a),
+ * ci-00003 (b), ci-00004 (c), ci-00002, b, c, ci-00002 (now full), b, c;
+ * at 3/3/3 ci-00003 (1024 left, before ci-00004's equal), then c, then a
+ * (ci-00001), b, c, a: 5/5/5 with b and c full, so the last 3 go to
+ * ci-00001: ci-00001 5, ci-00002 3, b 5, c 5 — the report's 8/5/5.
+ * At 200 s ci-00002 is drained (min 100 %, max 200 %): the pass at 210
+ * launches its 3 replacements before stopping its tasks.  Spread still
+ * counts ci-00002's 3 tasks in us-east-1a (choices A9, D6):
+ *  - "full": b and c have no room, so all 3 go to ci-00001 (3 slots
+ *    left): 8/5/5, as reported — spread is best effort;
+ *  - "room": ci-00005 (b) and ci-00006 (c), 5 vCPUs each, registered at
+ *    100 s: a counts 8, b 5, c 5, so b (ci-00005, before ci-00006), c,
+ *    then b again (6/6 tied, ci-00005 first): once ci-00002's tasks stop,
+ *    5/7/6, not the 6/6/6 a spread of the 3 moved tasks would give. */
+static void drain_run(const char *tag, const char *trace)
+{
+	char name[64], csv[64], scn[4096];
+
+	snprintf(name, sizeof name, "%s.json", tag);
+	snprintf(csv, sizeof csv, "%s.csv", tag);
+	snprintf(scn, sizeof scn, HEAD("n92", 600)
+		 "\"instanceTypes\":[{\"name\":\"x8.large\",\"vcpu\":8,\"memoryGiB\":16},"
+		 "{\"name\":\"x3.large\",\"vcpu\":3,\"memoryGiB\":16},{\"name\":\"x5.large\",\"vcpu\":5,\"memoryGiB\":16}],"
+		 "\"instanceGroups\":[{\"instanceType\":\"x8.large\",\"availabilityZone\":\"us-east-1a\"},"
+		 "{\"instanceType\":\"x3.large\",\"availabilityZone\":\"us-east-1a\"},"
+		 "{\"instanceType\":\"x5.large\",\"availabilityZone\":\"us-east-1b\"},"
+		 "{\"instanceType\":\"x5.large\",\"availabilityZone\":\"us-east-1c\"}],"
+		 "\"taskDefinitions\":{\"cpu1\":\"cpu1.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"cpu1\",\"desiredCount\":18,"
+		 "\"availabilityZoneRebalancing\":\"DISABLED\","
+		 "\"placementStrategy\":[{\"type\":\"spread\",\"field\":\"attribute:ecs.availability-zone\"},"
+		 "{\"type\":\"binpack\",\"field\":\"cpu\"}]}],"
+		 "\"workload\":{\"traces\":[\"%s\"]}}", csv);
+	rs_write(name, scn);
+	rs_write(csv, trace);
+	CU_ASSERT_EQUAL_FATAL(rs_run(name, tag, NULL, NULL, NULL), 0);
+}
+
+/* Tasks of out-<tag> live at `at` on instance `id`. */
+static int live_on(const char *tag, double at, const char *id)
+{
+	int n = rs_rows(tag, "tasks.csv"), k = 0;
+
+	for (int r = 1; r <= n; r++) {
+		char *placed = rs_cell(tag, "tasks.csv", r, "placed_s");
+		char *stop = rs_cell(tag, "tasks.csv", r, "stop_s");
+		char *inst = rs_cell(tag, "tasks.csv", r, "instance_id");
+
+		if (*placed && atof(placed) <= at + 1e-9 && (!*stop || atof(stop) > at + 1e-9) && strcmp(inst, id) == 0)
+			k++;
+		free(placed);
+		free(stop);
+		free(inst);
+	}
+	return k;
+}
+
+static void test_drained_replacements(void)
+{
+	/* the report's cluster, no room elsewhere */
+	drain_run("n92f", TRACE_HDR "200,drain_instance,ci-00002,,,,\n");
+	T_EQ(live_on("n92f", 199, "ci-00001"), 5);
+	T_EQ(live_on("n92f", 199, "ci-00002"), 3);
+	PER_AZ("n92f", 199, NULL, 8, 5, 5);
+	/* the replacements, placed at 211 */
+	T_EQ(rows_between("n92f", "placed_s", 200, 211), 3);
+	T_EQ(live_on("n92f", 211, "ci-00001"), 8);
+	T_EQ(live_on("n92f", 600, "ci-00001"), 8);
+	T_EQ(live_on("n92f", 600, "ci-00002"), 0);
+	PER_AZ("n92f", 600, NULL, 8, 5, 5);
+
+	/* room in b and c: the drained AZ's tasks still count there */
+	drain_run("n92r", TRACE_HDR "100,register_instance,x5.large,,1,,us-east-1b\n"
+		  "100,register_instance,x5.large,,1,,us-east-1c\n"
+		  "200,drain_instance,ci-00002,,,,\n");
+	PER_AZ("n92r", 199, NULL, 8, 5, 5);
+	T_EQ(rows_between("n92r", "placed_s", 200, 211), 3);
+	T_EQ(live_on("n92r", 211, "ci-00005"), 2);
+	T_EQ(live_on("n92r", 211, "ci-00006"), 1);
+	T_EQ(live_on("n92r", 211, "ci-00001"), 5);
+	/* ci-00002's tasks run (and count) until the replacements are healthy
+	 * (223.5 + 40), the pass 10 s later stops them: 0.5 + 3 */
+	T_EQ(live_on("n92r", 276.999, "ci-00002"), 3);
+	T_EQ(live_on("n92r", 277, "ci-00002"), 0);
+	PER_AZ("n92r", 600, NULL, 5, 7, 6);
+}
+
+static CU_TestInfo tests[] = {
+	{ "9.1 spread counts the old revision: 3/3/0 deployed gives 1/1/4", test_spread_counts_old },
+	{ "9.2 a drained instance's replacements: 8/5/5 without room, 5/7/6 with", test_drained_replacements },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "behaviours users notice: scheduling (docs/ecs-model.md §9.1-9.6)", setup, rs_teardown, NULL, NULL, tests },
+	CU_SUITE_INFO_NULL,
+};
