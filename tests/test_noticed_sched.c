@@ -1,11 +1,14 @@
 /* tests/test_noticed_sched.c — the scheduling behaviours users notice
- * (docs/ecs-model.md §9.1–§9.2), each reproduced with a scenario whose
+ * (docs/ecs-model.md §9.1–§9.4), each reproduced with a scenario whose
  * numbers follow by hand from the rules it points to:
  *
  *  9.1 spread counts the old revision during a rolling deployment (§4.5,
  *      §4.6, §5.5; choices A9, A12);
  *  9.2 replacements for a drained instance and the AZ balance (§4.5,
- *      §5.15; choices A9, A11, D6).
+ *      §5.15; choices A9, A11, D6);
+ *  9.3 no rebalancing when capacity returns, unless AZ rebalancing, and
+ *      that only for an AZ-spread service (§5.9, §8.2; choices E4, E6, E118);
+ *  9.4 binpack's result depends on the order tasks arrive in (§4.5, D12).
  *
  * Every timing is fixed (TIMING below, the placement tie-break `first`), so
  * each instant and each count is exact. */
@@ -238,9 +241,172 @@ static void test_drained_replacements(void)
 	PER_AZ("n92r", 600, NULL, 5, 7, 6);
 }
 
+/* ---- 9.3 -----------------------------------------------------------------
+ * An AZ-spread service of 6 on one m5.large per AZ (ci-00001 a, ci-00002
+ * b, ci-00003 c): 2/2/2.  us-east-1c fails from 100 s for 200 s: its host
+ * is noticed lost at 160 (heartbeat timeout 60, no jitter), its 2 tasks
+ * STOPPED, and the pass at 170 places 2 replacements in a and b (c has no
+ * connected instance): 3/3/0.  At 300 s the zone is back, its instance
+ * empty.
+ *  - DISABLED: nothing moves; 3/3/0 to the end, 8 tasks in all.
+ *  - ENABLED (the default): at the first check (every 60 s from the
+ *    creation, which takes effect at 0.25 s) after c is back the service
+ *    is imbalanced (3 − 0 > 1, choice E4): 300.25 s starts one task in c,
+ *    and once it is healthy one is stopped in a (a and b tie); at 360.25
+ *    (3/2/1) the same, a task stopped in b: 2/2/2.
+ *  - a binpack service, ENABLED: rebalancing applies only to services that
+ *    spread over AZs first (§5.9): its 6 tasks all on ci-00001 (a); a
+ *    fails from 100 s for 200 s, they go to ci-00002 (b) and stay there. */
+static void rebalance_run(const char *tag, const char *svc_extra, const char *az)
+{
+	char name[64], csv[64], scn[4096], trace[256];
+
+	snprintf(name, sizeof name, "%s.json", tag);
+	snprintf(csv, sizeof csv, "%s.csv", tag);
+	snprintf(scn, sizeof scn, HEAD("n93", 1200)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\"},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1c\"}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":6%s}],"
+		 "\"workload\":{\"traces\":[\"%s\"]}}", svc_extra, csv);
+	snprintf(trace, sizeof trace, TRACE_HDR "100,az_outage,%s,,,200,\n", az);
+	rs_write(name, scn);
+	rs_write(csv, trace);
+	CU_ASSERT_EQUAL_FATAL(rs_run(name, tag, NULL, NULL, NULL), 0);
+}
+
+static void test_no_rebalance(void)
+{
+	int n;
+
+	rebalance_run("n93d", ",\"availabilityZoneRebalancing\":\"DISABLED\"", "us-east-1c");
+	PER_AZ("n93d", 99, NULL, 2, 2, 2);
+	PER_AZ("n93d", 171, NULL, 3, 3, 0);
+	PER_AZ("n93d", 1200, NULL, 3, 3, 0);
+	T_EQ(rs_rows("n93d", "tasks.csv"), 8);
+	T_EQ(rows_between("n93d", "submit_s", 171, 1200), 0);
+
+	rebalance_run("n93e", "", "us-east-1c");
+	PER_AZ("n93e", 171, NULL, 3, 3, 0);
+	PER_AZ("n93e", 300.25, NULL, 3, 3, 0);
+	T_EQ(rows_between("n93e", "submit_s", 171, 300), 0);
+	/* the first step, at the check of 300.25 s: a task in c, healthy at
+	 * 301.25 + 3.5 + 40, the pass 10 s later stops one in a (a and b tie:
+	 * the lowest task id, task-1); a stop takes 0.5 + 3 */
+	n = rs_find("n93e", "tasks.csv", "submit_s", "300.250");
+	CU_ASSERT_FATAL(n > 0);
+	RS_IS("n93e", "tasks.csv", n, "az", "us-east-1c");
+	PER_AZ("n93e", 301.25, NULL, 3, 3, 1);
+	T_NEAR(rs_num("n93e", "tasks.csv", rs_find("n93e", "tasks.csv", "task_id", "task-1"), "stop_s"), 358.25);
+	PER_AZ("n93e", 358.25, NULL, 2, 3, 1);
+	/* the second, at the check of 360.25 (3 − 1 > 1 still): one more in c,
+	 * one stopped in b */
+	n = rs_find("n93e", "tasks.csv", "submit_s", "360.250");
+	CU_ASSERT_FATAL(n > 0);
+	RS_IS("n93e", "tasks.csv", n, "az", "us-east-1c");
+	T_NEAR(rs_num("n93e", "tasks.csv", rs_find("n93e", "tasks.csv", "task_id", "task-2"), "stop_s"), 418.25);
+	PER_AZ("n93e", 418.25, NULL, 2, 2, 2);
+	PER_AZ("n93e", 1200, NULL, 2, 2, 2);
+	/* two steps: two tasks started, two stopped */
+	T_EQ(rs_rows("n93e", "tasks.csv"), 10);
+
+	rebalance_run("n93b", ",\"placementStrategy\":[{\"type\":\"binpack\",\"field\":\"cpu\"}]", "us-east-1a");
+	PER_AZ("n93b", 99, NULL, 6, 0, 0);
+	PER_AZ("n93b", 171, NULL, 0, 6, 0);
+	PER_AZ("n93b", 1200, NULL, 0, 6, 0);
+	T_EQ(rs_rows("n93b", "tasks.csv"), 12);
+	T_EQ(rows_between("n93b", "submit_s", 171, 1200), 0);
+}
+
+/* ---- 9.4 -----------------------------------------------------------------
+ * binpack on CPU, instances of 10 vCPUs (10,240 CPU units; three of
+ * them), two services: X of 2 tasks of 6144 units, Y of 2 tasks of 4096.
+ *  - X created first (0 s), then Y (100 s): X's tasks take ci-00001 (all
+ *    empty: the earliest), then ci-00002 (4096 left on ci-00001 is too
+ *    little); Y's take ci-00001 (4096 left each, the earliest), then
+ *    ci-00002: 2 instances, both full.
+ *  - Y first: Y's take ci-00001 twice (6144 left, then 2048); X's then
+ *    ci-00002 and ci-00003 (2048 and 4096 left on the others are too
+ *    little): 3 instances, 6144 units unused. */
+static void order_run(const char *tag, int x_at, int y_at)
+{
+	char name[64], scn[4096];
+
+	snprintf(name, sizeof name, "%s.json", tag);
+	snprintf(scn, sizeof scn, HEAD("n94", 600)
+		 "\"instanceTypes\":[{\"name\":\"x10.large\",\"vcpu\":10,\"memoryGiB\":16}],"
+		 "\"instanceGroups\":[{\"instanceType\":\"x10.large\",\"availabilityZone\":\"us-east-1a\",\"count\":3}],"
+		 "\"taskDefinitions\":{\"big\":\"n94-big.json\",\"mid\":\"n94-mid.json\"},"
+		 "\"services\":[{\"serviceName\":\"x\",\"taskDefinition\":\"big\",\"desiredCount\":2,\"createdAtSeconds\":%d,"
+		 "\"placementStrategy\":[{\"type\":\"binpack\",\"field\":\"cpu\"}]},"
+		 "{\"serviceName\":\"y\",\"taskDefinition\":\"mid\",\"desiredCount\":2,\"createdAtSeconds\":%d,"
+		 "\"placementStrategy\":[{\"type\":\"binpack\",\"field\":\"cpu\"}]}]}", x_at, y_at);
+	rs_write(name, scn);
+	CU_ASSERT_EQUAL_FATAL(rs_run(name, tag, NULL, NULL, NULL), 0);
+}
+
+/* Instances of out-<tag> with a task on them at the end. */
+static int instances_used(const char *tag)
+{
+	int n = rs_rows(tag, "tasks.csv"), used[8] = { 0 }, k = 0;
+
+	for (int r = 1; r <= n; r++) {
+		char *inst = rs_cell(tag, "tasks.csv", r, "instance_id");
+		char *stop = rs_cell(tag, "tasks.csv", r, "stop_s");
+		int no = strlen(inst) >= 5 ? (int)strtol(inst + strlen(inst) - 5, NULL, 10) : 0;
+
+		if (!*stop && no >= 1 && no < 8 && !used[no]++)
+			k++;
+		free(inst);
+		free(stop);
+	}
+	return k;
+}
+
+/* Tasks of service `svc` of out-<tag> placed on instance `id`. */
+static int on(const char *tag, const char *svc, const char *id)
+{
+	int n = rs_rows(tag, "tasks.csv"), k = 0;
+
+	for (int r = 1; r <= n; r++) {
+		char *s = rs_cell(tag, "tasks.csv", r, "service");
+		char *inst = rs_cell(tag, "tasks.csv", r, "instance_id");
+
+		k += strcmp(s, svc) == 0 && strcmp(inst, id) == 0;
+		free(s);
+		free(inst);
+	}
+	return k;
+}
+
+static void test_binpack_order(void)
+{
+	rs_write("n94-big.json", "{\"family\":\"big\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\","
+		 "\"cpu\":6144,\"memory\":128}]}");
+	rs_write("n94-mid.json", "{\"family\":\"mid\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"y\","
+		 "\"cpu\":4096,\"memory\":128}]}");
+	order_run("n94xy", 0, 100);
+	T_EQ(rs_rows("n94xy", "tasks.csv"), 4);
+	T_EQ(on("n94xy", "x", "ci-00001"), 1);
+	T_EQ(on("n94xy", "x", "ci-00002"), 1);
+	T_EQ(on("n94xy", "y", "ci-00001"), 1);
+	T_EQ(on("n94xy", "y", "ci-00002"), 1);
+	T_EQ(instances_used("n94xy"), 2);
+	order_run("n94yx", 100, 0);
+	T_EQ(rs_rows("n94yx", "tasks.csv"), 4);
+	T_EQ(on("n94yx", "y", "ci-00001"), 2);
+	T_EQ(on("n94yx", "x", "ci-00002"), 1);
+	T_EQ(on("n94yx", "x", "ci-00003"), 1);
+	T_EQ(instances_used("n94yx"), 3);
+}
+
 static CU_TestInfo tests[] = {
 	{ "9.1 spread counts the old revision: 3/3/0 deployed gives 1/1/4", test_spread_counts_old },
 	{ "9.2 a drained instance's replacements: 8/5/5 without room, 5/7/6 with", test_drained_replacements },
+	{ "9.3 no rebalancing when capacity returns, except AZ rebalancing of an AZ spread",
+	  test_no_rebalance },
+	{ "9.4 binpack depends on arrival order: 2 instances or 3", test_binpack_order },
 	CU_TEST_INFO_NULL,
 };
 
