@@ -1,5 +1,5 @@
 /* tests/test_noticed_sched.c — the scheduling behaviours users notice
- * (docs/ecs-model.md §9.1–§9.4), each reproduced with a scenario whose
+ * (docs/ecs-model.md §9.1–§9.6), each reproduced with a scenario whose
  * numbers follow by hand from the rules it points to:
  *
  *  9.1 spread counts the old revision during a rolling deployment (§4.5,
@@ -8,7 +8,12 @@
  *      §5.15; choices A9, A11, D6);
  *  9.3 no rebalancing when capacity returns, unless AZ rebalancing, and
  *      that only for an AZ-spread service (§5.9, §8.2; choices E4, E6, E118);
- *  9.4 binpack's result depends on the order tasks arrive in (§4.5, D12).
+ *  9.4 binpack's result depends on the order tasks arrive in (§4.5, D12);
+ *  9.5 an agent disconnect strands service tasks until the instance is
+ *      deregistered (§2.4, §7.4; choice D8);
+ *  9.6 throttled restarts: the back-off, its 15-minute cap, the event
+ *      SERVICE_TASK_START_IMPAIRED, and a new revision's reset (§5.4;
+ *      choices E3, E117, E226).
  *
  * Every timing is fixed (TIMING below, the placement tie-break `first`), so
  * each instant and each count is exact. */
@@ -401,12 +406,150 @@ static void test_binpack_order(void)
 	T_EQ(instances_used("n94yx"), 3);
 }
 
+/* ---- 9.5 -----------------------------------------------------------------
+ * A service of 2 (spread AZ, then instance): task-1 on ci-00001 (a),
+ * task-2 on ci-00002 (b); ci-00003 (a) spare.  At 100 s ci-00001's agent
+ * goes silent for good (5000 s) and ci-00002's for 300 s: both are marked
+ * disconnected at 160 s.  Their tasks keep running, the service counts
+ * them RUNNING and launches nothing: not at the disconnect, not while
+ * ci-00002's agent is away, not when it reconnects (400 s).  At 1000 s
+ * ci-00001 is deregistered (force): task-1 STOPPED for ECS (UserInitiated),
+ * and the pass at 1010 launches its replacement on ci-00003 (us-east-1a
+ * holds none now), placed at 1011, RUNNING at 1011 + 0.5 + 10 + 2. */
+struct n95_obs {
+	double from, to;           /* the window watched */
+	int64_t min_running;
+	int64_t max_tasks;
+};
+
+static void n95_observe(struct backplane *bp, void *ctx)
+{
+	struct n95_obs *o = ctx;
+	double now = (double)sim_now(bp->sim) / 1000.0;
+	struct svc *v;
+
+	if (svc_sched(bp)->n_svcs < 1 || now < o->from || now >= o->to)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	if (v->running < o->min_running)
+		o->min_running = v->running;
+	if (v->n_tasks > o->max_tasks)
+		o->max_tasks = v->n_tasks;
+}
+
+static void test_disconnect_strands(void)
+{
+	struct n95_obs o = { .from = 100, .to = 1000, .min_running = INT64_MAX, .max_tasks = 0 };
+	int r;
+
+	rs_write("n95.json", HEAD("n95", 1500)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\"},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":2,"
+		 "\"availabilityZoneRebalancing\":\"DISABLED\"}],"
+		 "\"workload\":{\"traces\":[\"n95.csv\"]}}");
+	rs_write("n95.csv", TRACE_HDR "100,agent_disconnect,ci-00001,,,5000,\n"
+		 "100,agent_disconnect,ci-00002,,,300,\n1000,deregister_instance,ci-00001,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("n95.json", "n95", NULL, n95_observe, &o), 0);
+	/* the backplane's view: both RUNNING, no third task, 100 s to 1000 s */
+	T_EQ(o.min_running, 2);
+	T_EQ(o.max_tasks, 2);
+	T_EQ(rows_between("n95", "submit_s", 1, 1000), 0);
+	r = rs_find("n95", "tasks.csv", "instance_id", "ci-00001");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("n95", "tasks.csv", r, "stop_code", "UserInitiated");
+	T_NEAR(rs_num("n95", "tasks.csv", r, "stop_s"), 1000);
+	r = rs_find("n95", "tasks.csv", "instance_id", "ci-00002");
+	RS_IS("n95", "tasks.csv", r, "stop_s", "");
+	RS_IS("n95", "tasks.csv", r, "last_status", "RUNNING");
+	/* the replacement, only after the deregistration */
+	T_EQ(rs_rows("n95", "tasks.csv"), 3);
+	r = rs_find("n95", "tasks.csv", "instance_id", "ci-00003");
+	CU_ASSERT_FATAL(r > 0);
+	T_NEAR(rs_num("n95", "tasks.csv", r, "submit_s"), 1010);
+	T_NEAR(rs_num("n95", "tasks.csv", r, "placed_s"), 1011);
+	T_NEAR(rs_num("n95", "tasks.csv", r, "running_s"), 1023.5);
+}
+
+/* ---- 9.6 -----------------------------------------------------------------
+ * A service of 1 whose containers always fail to start, on one instance.
+ * Each attempt: launch, placed 1 s later, start request 0.5, pull (10 s the
+ * first time, 1 s cached), start 2 s fails, report 0.5: the failure is
+ * known 24 s (then 5 s) after the launch.  The first two failures are
+ * replaced after the scheduler's 10 s; from the third (choice E3) the next
+ * launch waits 30 s from the failure, doubled each attempt up to 900 s
+ * (15 minutes): gaps between launches 24, 15, 35, 65, 125, 245, 485, 905,
+ * 905, ... — ECS never gives up.  SERVICE_TASK_START_IMPAIRED is written
+ * once, at the third failure (39.25 + 5).  At 3000 s a deploy to a good
+ * revision resets the throttle: launched by the pass at 3000.25, not at
+ * the 3709.25 the back-off would give, and RUNNING. */
+static void test_throttled_restarts(void)
+{
+	static const double gap[] = { 24, 15, 35, 65, 125, 245, 485, 905, 905 };
+	double prev = 0.25, at;
+	int n, r, k, found = 0;
+	char *m;
+
+	rs_write("n96.json", HEAD("n96", 3600)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"bad\":{\"file\":\"bad.json\",\"startFailureProbability\":1},\"good\":\"good.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"bad\",\"desiredCount\":1}],"
+		 "\"workload\":{\"traces\":[\"n96.csv\"]}}");
+	rs_write("n96.csv", TRACE_HDR "3000,deploy,s,good,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("n96.json", "n96", NULL, NULL, NULL), 0);
+	n = rs_rows("n96", "tasks.csv");
+	T_EQ(n, 11);
+	/* tasks.csv rows are in task order here: no row left before the next
+	 * task was made (each attempt's task has left when the next starts) */
+	T_NEAR(rs_num("n96", "tasks.csv", 1, "submit_s"), 0.25);
+	for (k = 0; k < 9; k++) {
+		char id[32];
+
+		snprintf(id, sizeof id, "task-%d", k + 2);
+		r = rs_find("n96", "tasks.csv", "task_id", id);
+		CU_ASSERT_FATAL(r > 0);
+		at = rs_num("n96", "tasks.csv", r, "submit_s");
+		T_NEAR(at - prev, gap[k]);
+		RS_IS("n96", "tasks.csv", r, "stop_code", "TaskFailedToStart");
+		prev = at;
+	}
+	/* the cap: the last gap is 900 s of wait after the failure (5 s) */
+	T_NEAR(prev, 2804.25);
+	/* the new revision's task: launched at once, RUNNING */
+	r = rs_find("n96", "tasks.csv", "task_id", "task-11");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("n96", "tasks.csv", r, "taskdef", "bad:2");
+	T_NEAR(rs_num("n96", "tasks.csv", r, "submit_s"), 3000.25);
+	T_NEAR(rs_num("n96", "tasks.csv", r, "running_s"), 3000.25 + 1 + 0.5 + 10 + 2);
+	/* the event, once, at the third failure */
+	n = rs_rows("n96", "service_events.csv");
+	for (r = 1; r <= n; r++) {
+		char *type = rs_cell("n96", "service_events.csv", r, "event_type");
+
+		if (strcmp(type, "SERVICE_TASK_START_IMPAIRED") == 0) {
+			found++;
+			T_NEAR(rs_num("n96", "service_events.csv", r, "time_s"), 44.25);
+			m = rs_cell("n96", "service_events.csv", r, "message");
+			T_STREQ(m, "(service s) is unable to consistently start tasks successfully. "
+				   "For more information, see the Troubleshooting section.");
+			free(m);
+		}
+		free(type);
+	}
+	T_EQ(found, 1);
+}
+
 static CU_TestInfo tests[] = {
 	{ "9.1 spread counts the old revision: 3/3/0 deployed gives 1/1/4", test_spread_counts_old },
 	{ "9.2 a drained instance's replacements: 8/5/5 without room, 5/7/6 with", test_drained_replacements },
 	{ "9.3 no rebalancing when capacity returns, except AZ rebalancing of an AZ spread",
 	  test_no_rebalance },
 	{ "9.4 binpack depends on arrival order: 2 instances or 3", test_binpack_order },
+	{ "9.5 a disconnected agent's tasks stay RUNNING until deregistration", test_disconnect_strands },
+	{ "9.6 throttled restarts: 30 s doubling to 900 s, START_IMPAIRED, reset by a deploy",
+	  test_throttled_restarts },
 	CU_TEST_INFO_NULL,
 };
 
