@@ -47,6 +47,24 @@ static sim_time_t draw_ms(const struct dist *d, gsl_rng *r)
 	return sim_ms(dist_sample(d, r));
 }
 
+/* The renewal processes below (failures and repairs, agent disconnects,
+ * stochastic AZ outages) keep their instants exact, in seconds, the sums
+ * of their drawn times, and round each instant to the millisecond on its
+ * own: rounding every drawn time instead would add up the rounding errors,
+ * another process than the one drawn (scenarios/README.md, "Faults";
+ * docs/ecs-model.md choice E86).  A draw counts from 0 up, as sim_ms. */
+static double draw_s(const struct dist *d, gsl_rng *r)
+{
+	double x = dist_sample(d, r);
+
+	return x > 0 ? x : 0;
+}
+
+static double now_s(struct backplane *bp)
+{
+	return (double)sim_now(backplane_sim(bp)) / SIM_MS_PER_S;
+}
+
 static gsl_rng *group_rng(struct backplane *bp, int group)
 {
 	char name[300];
@@ -139,6 +157,7 @@ int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repai
 	}
 	a->dead = 1;
 	a->gone = repair < 0;
+	a->repair_exact = 0;   /* on_ttf sets it for its own failures */
 	if (a->gone)   /* terminated: billing stops */
 		metrics_on_instance_down(backplane_metrics(bp), sim_now(sim), inst);
 	a->cleaned = 0;
@@ -185,14 +204,21 @@ static void on_fail_detect(struct sim *s, void *ctx, const struct event *ev)
 		clean(bp, inst, 0);
 }
 
+/* The next failure of the group's process: a time to failure from the
+ * exact instant of the repair it drew, or from now (the registration, the
+ * repair of another fault, or one put off to its AZ's return). */
 static void schedule_ttf(struct backplane *bp, int32_t inst)
 {
 	struct scenario *s = backplane_scenario(bp);
 	int group = bp_instance_group(bp, inst);
+	struct fault_inst *a = fault_inst_at(bp, inst);
 
-	if (group >= 0 && s->groups[group].has_failures)
-		sim_after(backplane_sim(bp), draw_ms(&s->groups[group].ttf, group_rng(bp, group)),
-			  faults_of(bp)->ev_ttf, bp, inst_arg(inst, fault_inst_at(bp, inst)->life));
+	if (group >= 0 && s->groups[group].has_failures) {
+		a->fail_s = (a->repair_exact ? a->fail_s : now_s(bp)) +
+			    draw_s(&s->groups[group].ttf, group_rng(bp, group));
+		sim_at(backplane_sim(bp), sim_ms(a->fail_s), faults_of(bp)->ev_ttf, bp, inst_arg(inst, a->life));
+	}
+	a->repair_exact = 0;
 }
 
 /* The instance is back (rebooted, AZ restored): empty, agent connected. */
@@ -209,6 +235,7 @@ static void on_repair(struct sim *s, void *ctx, const struct event *ev)
 	if (out > sim_now(s)) {
 		/* its AZ is out (a whole-AZ outage began while it was down): it
 		 * comes back with the AZ (choice E201) */
+		a->repair_exact = 0;
 		sim_at(s, out, faults_of(bp)->ev_repair, bp, ev->arg);
 		return;
 	}
@@ -242,14 +269,22 @@ static void on_ttf(struct sim *s, void *ctx, const struct event *ev)
 	struct fault_inst *a = fault_inst_at(bp, inst);
 	int group = bp_instance_group(bp, inst);
 	const struct scn_group *g;
+	double repair_s = -1;
 
 	(void)s;
 	if (a->life != (uint32_t)ev->arg || a->dead ||
 	    cluster_status(backplane_cluster(bp), inst) == INST_INACTIVE)
 		return;
 	g = &backplane_scenario(bp)->groups[group];
-	fault_instance_fail(bp, inst, g->has_repair ? draw_ms(&g->ttr, group_rng(bp, group)) : -1,
-			    0, STOP_INFRASTRUCTURE, "instance_fail", -1);
+	/* back at the exact failure instant + the time to repair, rounded once */
+	if (g->has_repair)
+		repair_s = a->fail_s + draw_s(&g->ttr, group_rng(bp, group));
+	if (fault_instance_fail(bp, inst, repair_s < 0 ? -1 : sim_ms(repair_s) - sim_now(s),
+				0, STOP_INFRASTRUCTURE, "instance_fail", -1) >= 0 && repair_s >= 0) {
+		a = fault_inst_at(bp, inst);
+		a->fail_s = repair_s;
+		a->repair_exact = 1;
+	}
 }
 
 int64_t fault_new_id(struct backplane *bp)
@@ -408,17 +443,19 @@ static void on_disconnect(struct sim *s, void *ctx, const struct event *ev)
 	struct fault_inst *a = fault_inst_at(bp, inst);
 	int group = bp_instance_group(bp, inst);
 	const struct scn_group *g;
-	sim_time_t len;
+	double end;
 
-	(void)s;
 	if (cluster_status(backplane_cluster(bp), inst) == INST_INACTIVE || (a->dead && a->gone))
 		return;
 	g = &backplane_scenario(bp)->groups[group];
-	len = draw_ms(&g->disc_len, group_rng(bp, group));
+	/* it ends at its exact start + its length, the next starts a gap
+	 * later, each instant rounded once */
+	end = a->disc_s + draw_s(&g->disc_len, group_rng(bp, group));
 	if (!a->dead)
-		backplane_agent_silent(bp, inst, len);
-	sim_after(backplane_sim(bp), len + draw_ms(&g->disc_ia, group_rng(bp, group)),
-		  faults_of(bp)->ev_disconnect, bp, ev->arg);
+		backplane_agent_silent(bp, inst, sim_ms(end) - sim_now(s));
+	a = fault_inst_at(bp, inst);
+	a->disc_s = end + draw_s(&g->disc_ia, group_rng(bp, group));
+	sim_at(s, sim_ms(a->disc_s), faults_of(bp)->ev_disconnect, bp, ev->arg);
 }
 
 /* An instance that registered in an AZ that is out (choice E201): down
@@ -453,9 +490,12 @@ static void on_register(struct backplane *bp, int32_t inst, int group)
 	schedule_ttf(bp, inst);
 	/* the disconnect and Spot processes are not tied to the instance's
 	 * failures (its `life`): they run on through a repair (choice E200) */
-	if (g->has_disconnects)
-		sim_after(backplane_sim(bp), draw_ms(&g->disc_ia, group_rng(bp, group)), f->ev_disconnect,
-			  bp, inst_arg(inst, 0));
+	if (g->has_disconnects) {
+		struct fault_inst *a = fault_inst_at(bp, inst);
+
+		a->disc_s = now_s(bp) + draw_s(&g->disc_ia, group_rng(bp, group));
+		sim_at(backplane_sim(bp), sim_ms(a->disc_s), f->ev_disconnect, bp, inst_arg(inst, 0));
+	}
 	if (g->spot && g->has_spot_rate)
 		sim_after(backplane_sim(bp), draw_ms(&g->tti, group_rng(bp, group)), f->ev_spot_notice,
 			  bp, inst_arg(inst, 0));
@@ -516,14 +556,17 @@ static void on_outage_start(struct sim *s, void *ctx, const struct event *ev)
 	const struct scn_outage *o = &sc->outages[ev->arg];
 	const char *az = o->az;
 	sim_time_t dur = o->duration;
+	double end;
 
-	(void)s;
 	if (o->stochastic) {
 		if (!az)
 			az = sc->azs[gsl_rng_uniform_int(f->outage_rng, (unsigned long)sc->n_azs)];
-		dur = draw_ms(&o->length, f->outage_rng);
-		sim_after(backplane_sim(bp), dur + draw_ms(&o->interarrival, f->outage_rng),
-			  f->ev_outage_start, bp, ev->arg);
+		/* it ends at its exact start + its length, the next starts a gap
+		 * later, each instant rounded once */
+		end = f->outage_s[ev->arg] + draw_s(&o->length, f->outage_rng);
+		dur = sim_ms(end) - sim_now(s);
+		f->outage_s[ev->arg] = end + draw_s(&o->interarrival, f->outage_rng);
+		sim_at(s, sim_ms(f->outage_s[ev->arg]), f->ev_outage_start, bp, ev->arg);
 	}
 	fault_az_outage(bp, az, dur, o->fraction);
 }
@@ -536,10 +579,10 @@ static void start(struct backplane *bp)
 	for (int i = 0; i < s->n_outages; i++) {
 		const struct scn_outage *o = &s->outages[i];
 
-		if (o->stochastic)
-			sim_after(backplane_sim(bp), draw_ms(&o->interarrival, f->outage_rng),
-				  f->ev_outage_start, bp, (uint64_t)i);
-		else
+		if (o->stochastic) {
+			f->outage_s[i] = now_s(bp) + draw_s(&o->interarrival, f->outage_rng);
+			sim_at(backplane_sim(bp), sim_ms(f->outage_s[i]), f->ev_outage_start, bp, (uint64_t)i);
+		} else
 			sim_at(backplane_sim(bp), o->at, f->ev_outage_start, bp, (uint64_t)i);
 	}
 }
@@ -559,6 +602,7 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		free(f->fi);
 		free(f->az_out_until);
 		free(f->az_outage_id);
+		free(f->outage_s);
 		free(f);
 		bp_set_actor_state(bp, BA_FAULTS, NULL);
 	}
@@ -587,6 +631,7 @@ void fault_attach(struct backplane *bp)
 	f->poll_rng = rng_stream(backplane_rng(bp), "fault/spot-poll");
 	f->az_out_until = xcalloc((size_t)backplane_scenario(bp)->n_azs + 1, sizeof *f->az_out_until);
 	f->az_outage_id = xcalloc((size_t)backplane_scenario(bp)->n_azs + 1, sizeof *f->az_outage_id);
+	f->outage_s = xcalloc((size_t)backplane_scenario(bp)->n_outages + 1, sizeof *f->outage_s);
 }
 
 void fault_agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration)

@@ -21,10 +21,17 @@ struct fault_inst {
 	uint8_t cleaned;           /* the backplane has stopped its tasks */
 	uint8_t deregistered;      /* deregistered from the cluster, its EC2 host still up and billed */
 	uint8_t spot_noticed;      /* a Spot notice came while it was down for repair: its agent sees it when back */
+	uint8_t repair_exact;      /* the pending repair is at fail_s: its failure was the group's
+				    * process's, and nothing put the repair off */
 	uint32_t life;             /* bumps on each failure: stale failure events (detection, repair, time to failure) */
 	sim_time_t failed_at;
 	int64_t fault_id;
 	const char *fail_code;
+	/* The exact instants (s) of its stochastic processes, each rounded to
+	 * the millisecond on its own when scheduled (faults.c draw_s): the
+	 * pending failure while up, its repair while down (with repair_exact);
+	 * the pending agent disconnect's start. */
+	double fail_s, disc_s;
 };
 
 struct faults {
@@ -40,6 +47,7 @@ struct faults {
 	 * out), and that outage's fault id (choice E201) */
 	sim_time_t *az_out_until;
 	int64_t *az_outage_id;
+	double *outage_s;          /* per azOutages entry: the exact start of a stochastic one's pending outage, s */
 };
 
 static inline struct faults *faults_of(const struct backplane *bp)

@@ -27,8 +27,12 @@
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include <gsl/gsl_randist.h>
+
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
+#include "models/backplane_int.h"
+#include "sim/rng.h"
 
 #define MAX_SEEDS 20
 
@@ -620,8 +624,195 @@ static void test_runtime_ks(void)
 	free(sub);
 }
 
+/* The fault processes (scenarios/README.md, "Faults", "Agent disconnect";
+ * docs/ecs-model.md choice E86) keep their instants exact, the sums of
+ * their drawn times, each rounded to the millisecond once.  The tests draw
+ * the same streams themselves (seed 7, exponential times of a few ms) and
+ * want every instant at the exact sum of the draws, rounded.  The old code
+ * rounded every draw on its own, so the instants drifted off the sums (by
+ * the accumulated rounding errors, tens of ms within a few seconds). */
+#define FAULT_HEAD(name) "{\"name\":\"" name "\",\"seed\":7,\"durationSeconds\":2,\"metricsIntervalSeconds\":1," \
+	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],\"taskDefinitions\":{\"slot\":\"slot.json\"},"
+
+/* The `n` instants and lengths (ms) at[] / len[] are want_at[] /
+ * want_len[]; else a failure naming the first that differs, how many do,
+ * and how far off the last instant is. */
+static void check_instants(const char *what, int n, const int64_t *at, const int64_t *len,
+			   const int64_t *want_at, const int64_t *want_len)
+{
+	char msg[300];
+	int bad = 0, first = -1;
+
+	for (int i = 0; i < n; i++)
+		if (at[i] != want_at[i] || len[i] != want_len[i]) {
+			bad++;
+			if (first < 0)
+				first = i;
+		}
+	if (bad) {
+		snprintf(msg, sizeof msg, "%s %d: at %lld ms for %lld ms, want %lld for %lld (exact sums); "
+			 "%d of %d off, the last by %lld ms", what, first + 1, (long long)at[first],
+			 (long long)len[first], (long long)want_at[first], (long long)want_len[first], bad, n,
+			 (long long)(at[n - 1] - want_at[n - 1]));
+		T_FAIL(msg);
+	} else {
+		CU_PASS("every instant the exact sum");
+	}
+}
+
+/* failures.csv's `n` rows (n <= 500) against want_at[] / want_len[]. */
+static void check_rows(const char *tag, int n, const int64_t *want_at, const int64_t *want_len)
+{
+	int64_t at[500], len[500];
+
+	for (int i = 0; i < n; i++) {
+		at[i] = llround(rs_num(tag, "failures.csv", i + 1, "time_s") * 1000);
+		len[i] = llround(rs_num(tag, "failures.csv", i + 1, "duration_s") * 1000);
+	}
+	check_instants(tag, n, at, len, want_at, want_len);
+}
+
+/* One instance of group g (registered at 0) failing after an exponential
+ * time of mean 5 ms, repaired after one of mean 3 ms, from its stream
+ * fault/group/g: time to failure, time to repair, time to failure, ...
+ * Failure k at F_k = B_(k-1) + T_k (B_0 = 0), back at B_k = F_k + R_k;
+ * failures.csv row k: time_s = F_k and duration_s = B_k - F_k, each
+ * instant rounded to the ms. */
+static void test_failure_instants(void)
+{
+	struct rng_reg *reg = rng_new(7);
+	gsl_rng *r = rng_stream(reg, "fault/group/g");
+	int64_t at[400], len[400];
+	double t = 0;
+	int n, k;
+
+	rs_write("fi.json", FAULT_HEAD("fi")
+		 "\"instanceGroups\":[{\"name\":\"g\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\","
+		 "\"count\":1,\"failures\":{\"timeToFailureSeconds\":{\"exponential\":{\"mean\":0.005}},"
+		 "\"timeToRepairSeconds\":{\"exponential\":{\"mean\":0.003}}}}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fi.json", "fi", NULL, NULL, NULL), 0);
+	for (k = 0; k < 400; k++) {
+		double f = t + gsl_ran_exponential(r, 0.005);
+
+		t = f + gsl_ran_exponential(r, 0.003);
+		at[k] = sim_ms(f);
+		len[k] = sim_ms(t) - sim_ms(f);
+	}
+	rng_free(reg);
+	n = rs_rows("fi", "failures.csv");
+	CU_ASSERT(n > 200 && n < 400);   /* 250 expected over 2 s */
+	if (n > 0 && n < 400) {
+		check_rows("fi", n, at, len);
+		CU_ASSERT(at[n] > 2000);   /* the next one past the end */
+	}
+}
+
+/* A stochastic whole-AZ outage of us-east-1a: gaps of mean 4 ms, lengths
+ * of mean 3 ms, from the stream fault/az-outage (gap, length, gap, ...):
+ * outage k from S_k = E_(k-1) + G_k (E_0 = 0) to E_k = S_k + L_k. */
+static void test_outage_instants(void)
+{
+	struct rng_reg *reg = rng_new(7);
+	gsl_rng *r = rng_stream(reg, "fault/az-outage");
+	int64_t at[500], len[500];
+	double t = 0;
+	int n, k;
+
+	rs_write("oi.json", FAULT_HEAD("oi")
+		 "\"instanceGroups\":[{\"name\":\"g\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1}],"
+		 "\"azOutages\":[{\"availabilityZone\":\"us-east-1a\",\"interArrivalSeconds\":{\"exponential\":{\"mean\":0.004}},"
+		 "\"durationSeconds\":{\"exponential\":{\"mean\":0.003}}}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("oi.json", "oi", NULL, NULL, NULL), 0);
+	for (k = 0; k < 500; k++) {
+		double s = t + gsl_ran_exponential(r, 0.004);
+
+		t = s + gsl_ran_exponential(r, 0.003);
+		at[k] = sim_ms(s);
+		len[k] = sim_ms(t) - sim_ms(s);
+	}
+	rng_free(reg);
+	n = rs_rows("oi", "failures.csv");
+	CU_ASSERT(n > 200 && n < 500);   /* 286 expected over 2 s */
+	if (n > 0 && n < 500) {
+		check_rows("oi", n, at, len);
+		CU_ASSERT(at[n] > 2000);
+	}
+	/* constant gaps and lengths of 1.4 ms: an outage every 2.8 ms, from
+	 * 1.4 ms (rounded to 1) to 1,997.8 ms (1,998): 714 in 2 s; the old
+	 * code made both 1 ms, 1,000 outages (40 % more) */
+	rs_write("or.json", FAULT_HEAD("or")
+		 "\"instanceGroups\":[{\"name\":\"g\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1}],"
+		 "\"azOutages\":[{\"availabilityZone\":\"us-east-1a\",\"interArrivalSeconds\":0.0014,\"durationSeconds\":0.0014}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("or.json", "or", NULL, NULL, NULL), 0);
+	T_EQ(rs_rows("or", "failures.csv"), 714);
+	T_NEAR(rs_num("or", "failures.csv", -1, "time_s"), 1.998);
+}
+
+/* The agent disconnects the fault injector asks for (BN_AGENT_SILENT): at
+ * which ms, for how long. */
+struct silences {
+	int subscribed, n;
+	int64_t at[1000], len[1000];
+};
+
+static void on_silent(struct backplane *bp, void *ctx, const struct bp_note *n)
+{
+	struct silences *c = ctx;
+
+	if (c->n < 1000) {
+		c->at[c->n] = sim_now(bp->sim);
+		c->len[c->n++] = n->len;
+	}
+}
+
+static void silences_observe(struct backplane *bp, void *ctx)
+{
+	struct silences *c = ctx;
+
+	if (!c->subscribed) {
+		c->subscribed = 1;
+		bp_subscribe(bp, BN_BIT(BN_AGENT_SILENT), on_silent, c);
+	}
+}
+
+/* One instance's agent disconnects: gaps of mean 4 ms, lengths of mean
+ * 3 ms, from fault/group/g (gap, length, gap, ...): disconnect k from
+ * S_k = E_(k-1) + G_k (E_0 = 0, its registration) to E_k = S_k + L_k. */
+static void test_disconnect_instants(void)
+{
+	struct rng_reg *reg = rng_new(7);
+	gsl_rng *r = rng_stream(reg, "fault/group/g");
+	static struct silences c;
+	int64_t at[1000], len[1000];
+	double t = 0;
+	int k;
+
+	memset(&c, 0, sizeof c);
+	rs_write("di.json", FAULT_HEAD("di")
+		 "\"instanceGroups\":[{\"name\":\"g\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\","
+		 "\"count\":1,\"agentDisconnects\":{\"interArrivalSeconds\":{\"exponential\":{\"mean\":0.004}},"
+		 "\"durationSeconds\":{\"exponential\":{\"mean\":0.003}}}}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("di.json", "di", NULL, silences_observe, &c), 0);
+	for (k = 0; k < 1000; k++) {
+		double s = t + gsl_ran_exponential(r, 0.004);
+
+		t = s + gsl_ran_exponential(r, 0.003);
+		at[k] = sim_ms(s);
+		len[k] = sim_ms(t) - sim_ms(s);
+	}
+	rng_free(reg);
+	CU_ASSERT(c.n > 200 && c.n < 1000);   /* 286 expected over 2 s */
+	if (c.n > 0 && c.n < 1000) {
+		check_instants("disconnect", c.n, c.at, c.len, at, len);
+		CU_ASSERT(at[c.n] > 2000);
+	}
+}
+
 static CU_TestInfo theory_tests[] = {
 	{ "generator: a Poisson count at a 1-ms mean gap", test_poisson_count },
+	{ "instance failures: instants are the exact sums of the draws", test_failure_instants },
+	{ "stochastic AZ outages: instants are the exact sums of the draws", test_outage_instants },
+	{ "agent disconnects: instants are the exact sums of the draws", test_disconnect_instants },
 	{ "generator: run times and gaps (Kolmogorov-Smirnov)", test_runtime_ks },
 	{ "M/D/1 and M/G/1: Pollaczek-Khinchine, Little's law", test_pollaczek_khinchine },
 	{ "pending.mode fail: Erlang B, insensitive to the run time", test_erlang_b },
