@@ -214,11 +214,15 @@ int cmd_run(int argc, char **argv)
 		free(o.explain);
 		return EXIT_INPUT;
 	}
-	/* ECS allows no strategy on a DAEMON service: --strategy leaves it alone */
+	/* ECS allows no strategy on a DAEMON service, and a Fargate service's
+	 * tasks have no instance to choose among: --strategy leaves them alone */
 	for (int i = 0; o.strategy && !o.quiet && i < s->n_services; i++)
 		if (s->services[i].sched == SCHED_DAEMON)
 			fprintf(stderr, "ecsim: note: --strategy does not apply to DAEMON service '%s' "
 				"(a DAEMON service takes no placement strategy)\n", s->services[i].name);
+		else if (strcmp(s->services[i].strategy_label, "fargate") == 0)
+			fprintf(stderr, "ecsim: note: --strategy does not apply to service '%s' "
+				"(its tasks run on Fargate: no instance to choose among)\n", s->services[i].name);
 	if (o.has_seed)
 		s->seed = (uint64_t)o.seed;
 	if (o.until_s > 0)

@@ -339,12 +339,64 @@ static void test_tie_break_applies_to_services(void)
 	T_EQ(first, 8);
 }
 
+/* A service whose tasks all run on Fargate takes no strategy (no instance
+ * to choose among, docs/ecs-model.md §4.11): service_summary.csv says
+ * "fargate" for it (a Fargate-only definition, or a strategy of Fargate
+ * capacity providers), whatever the scenario's or --strategy's strategy,
+ * and summary.csv names the strategy of the tasks on instances, "fargate"
+ * when only Fargate services run.  The old code showed the scenario's
+ * strategy for them ("default", "binpack"), so summary.csv said "mixed"
+ * beside an EC2 service with a strategy of its own. */
+static void test_fargate_takes_no_strategy(void)
+{
+	static const char *head = "{\"name\":\"fgs\",\"durationSeconds\":200,\"metricsIntervalSeconds\":100,"
+		NO_LATENCY "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
+		"\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		"\"taskDefinitions\":{\"small\":\"small.json\",\"fg\":\"fg.json\"},";
+	static const char *fg_svcs =
+		"{\"serviceName\":\"fg\",\"taskDefinition\":\"fg\",\"desiredCount\":1},"
+		"{\"serviceName\":\"cp\",\"taskDefinition\":\"fg\",\"desiredCount\":1,"
+		"\"capacityProviderStrategy\":[{\"capacityProvider\":\"FARGATE_SPOT\",\"weight\":1}]}";
+	char json[3000];
+
+	rs_write("small.json", small_td);
+	rs_write("fg.json", "{\"family\":\"fg\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+		 "\"cpu\":\"256\",\"memory\":\"512\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"x\","
+		 "\"essential\":true}]}");
+	snprintf(json, sizeof json, "%s\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"small\","
+		 "\"desiredCount\":2,\"placementStrategy\":[{\"type\":\"binpack\",\"field\":\"memory\"}]},%s]}",
+		 head, fg_svcs);
+	rs_write("fgs.json", json);
+	CU_ASSERT_EQUAL_FATAL(rs_run("fgs.json", "fgs", NULL, NULL, NULL), 0);
+	RS_IS("fgs", "service_summary.csv", 1, "strategy", "binpack(memory)");
+	RS_IS("fgs", "service_summary.csv", 2, "service", "fg");
+	RS_IS("fgs", "service_summary.csv", 2, "strategy", "fargate");
+	RS_IS("fgs", "service_summary.csv", 2, "tasks_fargate", "1");
+	RS_IS("fgs", "service_summary.csv", 3, "strategy", "fargate");
+	RS_IS("fgs", "service_summary.csv", 3, "tasks_fargate", "1");
+	RS_IS("fgs", "summary.csv", 1, "strategy", "binpack(memory)");
+	/* --strategy is for the tasks on instances only */
+	CU_ASSERT_EQUAL_FATAL(rs_run("fgs.json", "fgs-cli", "binpack", NULL, NULL), 0);
+	RS_IS("fgs-cli", "service_summary.csv", 1, "strategy", "binpack");
+	RS_IS("fgs-cli", "service_summary.csv", 2, "strategy", "fargate");
+	RS_IS("fgs-cli", "service_summary.csv", 3, "strategy", "fargate");
+	RS_IS("fgs-cli", "summary.csv", 1, "strategy", "binpack");
+	/* only Fargate services: summary.csv says so too */
+	snprintf(json, sizeof json, "%s\"placement\":{\"strategy\":\"binpack\"},\"services\":[%s]}", head, fg_svcs);
+	rs_write("fgo.json", json);
+	CU_ASSERT_EQUAL_FATAL(rs_run("fgo.json", "fgo", NULL, NULL, NULL), 0);
+	RS_IS("fgo", "service_summary.csv", 1, "strategy", "fargate");
+	RS_IS("fgo", "service_summary.csv", 2, "strategy", "fargate");
+	RS_IS("fgo", "summary.csv", 1, "strategy", "fargate");
+}
+
 static CU_TestInfo strategy_tests[] = {
 	{ "console templates apply to services", test_templates_apply_to_services },
 	{ "scenario placement is the services' default", test_scenario_placement_default },
 	{ "no placement: ECS's service default", test_no_placement_keeps_service_default },
 	{ "scenario constraints are the default", test_scenario_constraints_default },
 	{ "DAEMON takes no strategy", test_daemon_takes_no_strategy },
+	{ "a Fargate service takes no strategy", test_fargate_takes_no_strategy },
 	{ "--tie-break applies to services", test_tie_break_applies_to_services },
 	CU_TEST_INFO_NULL,
 };

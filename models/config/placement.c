@@ -9,6 +9,7 @@
 
 #include "models/config/sections.h"
 #include "models/scenario.h"
+#include "models/task.h"
 #include "sim/jsonrd.h"
 #include "sim/mem.h"
 
@@ -190,23 +191,50 @@ int placement_service_policy(struct scenario *s, struct scn_service *v, struct e
 	return 0;
 }
 
+/* Whether service v runs every task on Fargate: its capacity provider
+ * strategy names Fargate providers, or none applies and its launch type
+ * is FARGATE (docs/ecs-model.md §4.11, §5.11). */
+static int service_on_fargate(const struct scenario *s, int v)
+{
+	int fg = scenario_service_strategy_fargate(s, v);
+
+	return s->services[v].sched != SCHED_DAEMON && (fg >= 0 ? fg : s->services[v].launch_type == TL_FARGATE);
+}
+
 /* summary.csv's strategy: the one label shared by the standalone tasks
  * (counted when the scenario has a workload, or nothing else runs) and every
- * REPLICA service; "mixed" when they differ (service_summary.csv then names
- * each service's); "daemon" when only DAEMON services run. */
+ * REPLICA service on instances; "mixed" when they differ (service_summary.csv
+ * then names each service's).  A service whose tasks all run on Fargate
+ * takes no strategy (no instance to choose among: docs/ecs-model.md §4.11)
+ * and is labelled "fargate", as a DAEMON service "daemon"; when only such
+ * services run, their shared label (else "mixed").  Called once the
+ * services' capacity provider strategies are read (scenario.c load). */
 void placement_summary_label(struct scenario *s)
 {
-	const char *one = NULL;
-	int mixed = 0, replica = 0;
+	const char *one = NULL, *none = NULL;
+	int mixed = 0, mixed_none = 0, on_instances = 0;
 
-	for (int i = 0; i < s->n_services; i++)
-		replica += s->services[i].sched != SCHED_DAEMON;
-	if (s->n_traces || s->n_imports || s->n_gens || (!replica && !s->n_services))
+	for (int i = 0; i < s->n_services; i++) {
+		struct scn_service *v = &s->services[i];
+
+		if (service_on_fargate(s, i)) {
+			free(v->strategy_label);
+			v->strategy_label = xstrdup("fargate");
+		}
+		if (v->sched == SCHED_DAEMON || service_on_fargate(s, i)) {
+			if (none && strcmp(none, v->strategy_label) != 0)
+				mixed_none = 1;
+			none = v->strategy_label;
+		} else {
+			on_instances++;
+		}
+	}
+	if (s->n_traces || s->n_imports || s->n_gens || (!on_instances && !s->n_services))
 		one = s->strategy_label;
 	for (int i = 0; i < s->n_services; i++) {
 		const struct scn_service *v = &s->services[i];
 
-		if (v->sched == SCHED_DAEMON)
+		if (v->sched == SCHED_DAEMON || service_on_fargate(s, i))
 			continue;
 		if (!one)
 			one = v->strategy_label;
@@ -214,7 +242,7 @@ void placement_summary_label(struct scenario *s)
 			mixed = 1;
 	}
 	free(s->summary_label);
-	s->summary_label = xstrdup(mixed ? "mixed" : one ? one : "daemon");
+	s->summary_label = xstrdup(mixed || (!one && mixed_none) ? "mixed" : one ? one : none);
 }
 
 static int rebuild_policies(struct scenario *s, struct err *e)
