@@ -342,7 +342,9 @@ void evlog_placement_failure(struct evlog *l, int64_t now, const char *service, 
 			     const char *closest)
 {
 	/* what the closest instance did: ECS's words after "The closest
-	 * matching container-instance <id> " ([DG/service-event-messages.html]) */
+	 * matching container-instance <id> " ([DG/service-event-messages.html]);
+	 * RESOURCE:PORTS is a port in use or the 100-port limit, in the same
+	 * words (docs/ecs-model.md choice E235) */
 	static const struct { const char *reason, *text; } known[] = {
 		{ "RESOURCE:CPU", "has insufficient CPU units available." },
 		{ "RESOURCE:MEMORY", "has insufficient memory available." },

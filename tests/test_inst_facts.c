@@ -386,6 +386,45 @@ static void port_list(char *buf, size_t size, int n)
 	CU_ASSERT_FATAL(k < size - 1);
 }
 
+/* §1.8, §4.2, choices D3, E235: an instance already holding 100 reserved
+ * ports (here the agent's list, ports 1000-1099) takes no task with a
+ * static host port, though none of its ports is in use: the failure is
+ * RESOURCE:PORTS, as a port in use, and the service event says it in the
+ * same words, "is already using a port required by your task." (AWS's
+ * page names "Too many ports registered" as a cause of the placement
+ * failure, not as words of the message).  A task with a dynamic port only
+ * is placed (dynamic ports are not counted, D14). */
+static void test_port_limit_words(void)
+{
+	char many[800], text[2000];
+	int r;
+
+	rs_write("td-p80.json", "{\"family\":\"p80\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\","
+		 "\"memory\":64,\"portMappings\":[{\"containerPort\":8080,\"hostPort\":80}]}]}");
+	rs_write("td-dyn.json", "{\"family\":\"dyn\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\","
+		 "\"memory\":64,\"portMappings\":[{\"containerPort\":8080}]}]}");
+	port_list(many, sizeof many, 100);
+	snprintf(text, sizeof text, HEAD("pl", 60) "\"instanceDefaults\":{\"reservedPorts\":%s},"
+		 "\"instanceGroups\":[" GROUP("m5.large", "us-east-1a", 1, "") "],"
+		 "\"taskDefinitions\":{\"p80\":\"td-p80.json\",\"dyn\":\"td-dyn.json\"},"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"p80\",\"desiredCount\":1},"
+		 "{\"serviceName\":\"api\",\"taskDefinition\":\"dyn\",\"desiredCount\":1}]}", many);
+	rs_write("pl.json", text);
+	CU_ASSERT_EQUAL_FATAL(rs_run("pl.json", "pl", NULL, NULL, NULL), 0);
+	T_EQ(rs_rows("pl", "placement_failures.csv"), 1);
+	RS_IS("pl", "placement_failures.csv", 1, "service", "web");
+	RS_IS("pl", "placement_failures.csv", 1, "reason", "RESOURCE:PORTS");
+	r = rs_find("pl", "service_events.csv", "event_type", "SERVICE_TASK_PLACEMENT_FAILURE");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("pl", "service_events.csv", r, "message",
+	      "(service web) was unable to place a task because no container instance met all of its "
+	      "requirements. The closest matching container-instance ci-00001 is already using a port "
+	      "required by your task. For more information, see the Troubleshooting section.");
+	RS_IS("pl", "service_summary.csv", 1, "service", "web");
+	RS_IS("pl", "service_summary.csv", 1, "tasks_started", "0");
+	RS_IS("pl", "service_summary.csv", 2, "tasks_started", "1");
+}
+
 /* Scenario `text` is refused at `path` with `reason` in the message; path
  * NULL: it loads. */
 static void refused_at(const char *text, const char *path, const char *reason, int i)
@@ -573,6 +612,7 @@ static CU_TestInfo inst_tests[] = {
 	{ "a failed host with a silent agent stays registered", test_failed_stays_registered },
 	{ "80 given attributes all held, an 11th custom one refused", test_many_attrs },
 	{ "agent-reserved ports: defaults, instanceDefaults, a group", test_reserved_ports },
+	{ "100 reserved ports: RESOURCE:PORTS, a port's words", test_port_limit_words },
 	{ "agent-reserved ports: bad lists refused", test_reserved_ports_refused },
 	{ "osFamily: one of the families runtimePlatform names (a prefix or a typo refused)", test_os_family_refused },
 	CU_TEST_INFO_NULL,
