@@ -48,7 +48,9 @@ struct proc {
 	enum pkind kind;
 	size_t a, b;            /* group / outage / task index; AZ index; instance number */
 	sim_time_t next;        /* time of the pending event, ms */
-	double t;               /* task arrivals: the candidate time in seconds */
+	double t;               /* its exact time in seconds (task arrivals: the
+				 * candidate's; failures and stochastic outages: the
+				 * sum of the drawn times, next its rounding) */
 	gsl_rng *r, *mix, *rt;
 };
 
@@ -72,12 +74,34 @@ static sim_time_t to_ms(double s)
 	return (sim_time_t)floor(s * 1000.0 + 0.5);
 }
 
-/* A drawn duration in ms, at least 1 ms. */
-static sim_time_t draw_ms(const struct dist *d, gsl_rng *r)
+/* A drawn time in seconds, from 0 up. */
+static double draw_s(const struct dist *d, gsl_rng *r)
 {
-	sim_time_t ms = to_ms(dist_sample(d, r));
+	double x = dist_sample(d, r);
 
-	return ms > 0 ? ms : 1;
+	return x > 0 ? x : 0;
+}
+
+/* An alternating renewal process's pending event (a failure or an outage,
+ * at p->t exactly, p->next rounded): its duration, in ms, and the next
+ * event.  Its end and the next start are the exact sums of the drawn
+ * times, each rounded to the millisecond once (rounding every drawn time
+ * instead would add up the rounding errors: another process than the one
+ * drawn, scenarios/README.md "Algorithms"), but a duration is at least
+ * 1 ms and the next event at least 1 ms after the end. */
+static sim_time_t renew(struct proc *p, const struct dist *dur, const struct dist *gap)
+{
+	sim_time_t start = p->next, end_ms;
+	double end = p->t + draw_s(dur, p->r);
+
+	end_ms = to_ms(end);
+	if (end_ms <= start)
+		end_ms = start + 1;
+	p->t = end + draw_s(gap, p->r);
+	p->next = to_ms(p->t);
+	if (p->next <= end_ms)
+		p->next = end_ms + 1;
+	return end_ms - start;
 }
 
 static double rate_at(const struct tproc *t, double sec)
@@ -206,7 +230,8 @@ struct gen *gen_open(const struct gen_spec *s, const struct gen_opts *o)
 				 (long long)(s->first_instance + (int64_t)inst));
 			p = add(g, P_FAIL, gi, (size_t)s->first_instance + inst, 0);
 			p->r = rng_stream(g->rng, name);
-			p->next = to_ms(dist_sample(&s->ttf, p->r));
+			p->t = draw_s(&s->ttf, p->r);
+			p->next = to_ms(p->t);
 		}
 	}
 	for (size_t i = 0; i < s->n_stochs; i++) {
@@ -215,7 +240,8 @@ struct gen *gen_open(const struct gen_spec *s, const struct gen_opts *o)
 
 			snprintf(name, sizeof name, "gen/outages/%zu/%s", i, s->stochs[i].azs[j]);
 			p->r = rng_stream(g->rng, name);
-			p->next = to_ms(dist_sample(&s->stochs[i].inter, p->r));
+			p->t = draw_s(&s->stochs[i].inter, p->r);
+			p->next = to_ms(p->t);
 		}
 	}
 	for (size_t i = 0; i < s->n_tasks; i++) {
@@ -283,8 +309,7 @@ static void fire(struct gen *g, struct proc *p, struct trace_row *row)
 
 		row->ev = TR_AZ_OUTAGE;
 		row->target = o->azs[p->b];
-		row->duration = draw_ms(&o->dur, p->r);
-		p->next += row->duration + draw_ms(&o->inter, p->r);
+		row->duration = renew(p, &o->dur, &o->inter);
 		break;
 	}
 	case P_FAIL:
@@ -292,8 +317,7 @@ static void fire(struct gen *g, struct proc *p, struct trace_row *row)
 		row->ev = TR_INSTANCE_FAIL;
 		row->target = g->target;
 		if (s->has_repair) {
-			row->duration = draw_ms(&s->ttr, p->r);
-			p->next += row->duration + draw_ms(&s->ttf, p->r);
+			row->duration = renew(p, &s->ttr, &s->ttf);
 		} else {
 			p->next = SIM_TIME_MAX;
 		}

@@ -19,9 +19,11 @@
 #include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
 
 #include "models/gen.h"
 #include "models/trace.h"
+#include "sim/rng.h"
 #include "helpers/tutil.h"
 
 #define ALL_EVENTS ((1u << TR_N_EVENTS) - 1)
@@ -315,6 +317,105 @@ static void test_availability(void)
 	gen_spec_free(s);
 }
 
+/* Failures and stochastic outages: each row's start and end are the exact
+ * sums of the drawn times, each rounded to the ms once.  Rounding every
+ * draw instead adds the rounding errors up: constant 1.4-ms times became
+ * 1 ms each, a failure every 2 ms (1,000 in 2 s) where the process drawn
+ * has one every 2.8 ms (714, the last at 1,998 ms).  With exponential
+ * times of a few ms the rows are checked against the same stream's draws
+ * (gen/failures/ci-00001: time to failure, time to repair, ...; an
+ * outage's gen/outages/0/<AZ>: gap, length, ...). */
+static int64_t ms_of(double s)
+{
+	return (int64_t)floor(s * 1000.0 + 0.5);
+}
+
+static void exact_rows(const char *text, enum trace_event ev, const char *stream, double first_mean,
+		       double second_mean)
+{
+	struct gen_spec *s = spec(text);
+	struct gen *g = gen_open(s, NULL);
+	struct rng_reg *reg = rng_new(7);
+	gsl_rng *r = rng_stream(reg, stream);
+	struct trace_row row;
+	double t = 0;
+	int64_t prev_end = -1;
+	int n = 0, off = 0, checked = 0;
+
+	while (gen_next(g, &row)) {
+		double start, end;
+
+		if (row.ev != ev)
+			continue;
+		start = t + gsl_ran_exponential(r, first_mean);
+		end = start + gsl_ran_exponential(r, second_mean);
+		t = end;
+		/* a row where a 1-ms floor applied (a length rounded to 0, a
+		 * start rounded onto the previous end) is not checked: its
+		 * instants are moved by the floor, the later rows' are not */
+		{
+			int64_t s_ms = ms_of(start), e_ms = ms_of(end), floored = 0;
+
+			if (s_ms <= prev_end) {
+				s_ms = prev_end + 1;
+				floored = 1;
+			}
+			if (e_ms <= s_ms) {
+				e_ms = s_ms + 1;
+				floored = 1;
+			}
+			if (!floored) {
+				off += row.t != s_ms || row.duration != e_ms - s_ms;
+				checked++;
+			}
+			prev_end = e_ms;
+		}
+		n++;
+	}
+	CU_ASSERT(n > 200);
+	CU_ASSERT(checked > n / 2);
+	T_EQ(off, 0);
+	rng_free(reg);
+	gen_close(g);
+	gen_spec_free(s);
+}
+
+static void test_exact_sums(void)
+{
+	struct gen_spec *s = spec(
+		"{\"seed\": 7, \"durationSeconds\": 2,"
+		" \"instances\": [{\"instanceType\": \"m5.large\", \"availabilityZone\": \"a\", \"count\": 1}],"
+		" \"instanceFailures\": {\"timeToFailureSeconds\": 0.0014, \"timeToRepairSeconds\": 0.0014}}");
+	struct gen *g = gen_open(s, NULL);
+	struct trace_row r;
+	int64_t n = 0, last = -1, bad = 0;
+
+	while (gen_next(g, &r)) {
+		if (r.ev != TR_INSTANCE_FAIL)
+			continue;
+		/* failure k at 1.4 + 2.8k ms, back 1.4 ms later, each rounded */
+		bad += r.t != ms_of(0.0014 + 0.0028 * (double)n) ||
+		       r.duration != ms_of(0.0028 + 0.0028 * (double)n) - r.t;
+		last = r.t;
+		n++;
+	}
+	T_EQ(n, 714);
+	T_EQ(last, 1998);
+	T_EQ(bad, 0);
+	gen_close(g);
+	gen_spec_free(s);
+	exact_rows("{\"seed\": 7, \"durationSeconds\": 2,"
+		   " \"instances\": [{\"instanceType\": \"m5.large\", \"availabilityZone\": \"a\", \"count\": 1}],"
+		   " \"instanceFailures\": {\"timeToFailureSeconds\": {\"exponential\": {\"mean\": 0.005}},"
+		   " \"timeToRepairSeconds\": {\"exponential\": {\"mean\": 0.003}}}}",
+		   TR_INSTANCE_FAIL, "gen/failures/ci-00001", 0.005, 0.003);
+	exact_rows("{\"seed\": 7, \"durationSeconds\": 2,"
+		   " \"instances\": [{\"instanceType\": \"m5.large\", \"availabilityZone\": \"a\", \"count\": 1}],"
+		   " \"azOutages\": [{\"interArrivalSeconds\": {\"exponential\": {\"mean\": 0.004}},"
+		   " \"durationSeconds\": {\"exponential\": {\"mean\": 0.003}}}]}",
+		   TR_AZ_OUTAGE, "gen/outages/0/a", 0.004, 0.003);
+}
+
 static void test_no_repair(void)
 {
 	struct gen_spec *s = spec(
@@ -596,6 +697,7 @@ static CU_TestInfo gen_tests[] = {
 	{ "hourly curve: counts per hour of day", test_diurnal_hourly },
 	{ "task mix (chi-square) and mean runtime", test_mix_and_runtime },
 	{ "up fraction = MTBF/(MTBF+MTTR), never failed while down", test_availability },
+	{ "failures and outages: instants the exact sums of the draws", test_exact_sums },
 	{ "no repair: each instance fails at most once", test_no_repair },
 	{ "same seed same bytes, other seed other bytes", test_determinism },
 	{ "a shorter --duration gives a prefix", test_duration_prefix },
