@@ -8,7 +8,8 @@
  * event kind on; arrival counts against the integral of the rate, per hour
  * of the day for both curve forms; the mix by chi-square; run-time means;
  * the long-run up fraction MTBF / (MTBF + MTTR) computed from the emitted
- * failure rows, and no failure while down; determinism; adding a task
+ * failure rows, and no failure while down; failure and outage instants
+ * at the exact sums of the draws; determinism; adding a task
  * process leaves failure and outage rows alone; constant memory; spec
  * errors with their exact JSON paths.
  */
