@@ -1,0 +1,410 @@
+/* tests/test_noticed_ops.c — behaviours users notice (docs/ecs-model.md
+ * §9.7–§9.13), each reproduced as a scenario whose numbers are worked out by
+ * hand from the rules the items point to:
+ *
+ *   9.7  crash loops are not throttled (§5.4): a task that reaches RUNNING
+ *        and exits is relaunched on the scheduler's reaction, a task that
+ *        fails to start waits 30, 60, 120 s … between attempts;
+ *   9.8  the circuit breaker does not count tasks that exit after RUNNING
+ *        (§5.6 stage 1), but does count failed health checks (stage 2);
+ *   9.9  static host ports block a deployment with one instance per task at
+ *        min 100 %; a spare instance or min < 100 % lets it through (§1.8,
+ *        §5.5);
+ *   9.10 a task waiting PROVISIONING for a capacity provider's capacity
+ *        stops with TaskFailedToStart after pending.capacityWaitSeconds
+ *        (§5.12, choice E60);
+ *   9.11 managed scaling scales out on one datapoint above target and in
+ *        only after 15 below, so a load that comes and goes cycles the
+ *        instances (§5.12);
+ *   9.12 after an AZ outage two Fargate tasks of a service share a zone and
+ *        stay there when it returns (§4.11), unless AZ rebalancing (§5.9);
+ *   9.13 a rolling deployment behind an ALB: a new target is healthy one
+ *        check (30 s) after registration, an old task with requests in
+ *        flight drains the whole deregistration delay (300 s), one with
+ *        none stops at once (§6.2, §6.3).
+ *
+ * The control plane's and agent's timings are fixed below, so every instant
+ * is computed by hand in each test. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "helpers/runscn.h"
+#include "helpers/tutil.h"
+#include "models/backplane_int.h"
+#include "models/service_int.h"
+
+/* placement 1 s, API 0.25 s, scheduler reaction 10 s, agent network delay
+ * 0.5 s, image pull 10 s (cached 1 s), container start 2 s, stop 3 s */
+#define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
+	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
+	"\"heartbeatJitterSeconds\":0}," \
+	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
+	"\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+#define HEAD(name, dur) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," TIMING \
+	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
+#define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"
+
+static const char *td_crash =
+	"{\"family\":\"crash\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"c\",\"cpu\":256,\"memory\":512}]}";
+static const char *td_bad =
+	"{\"family\":\"bad\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"b\",\"cpu\":256,\"memory\":512}]}";
+
+/* bridge mode, a dynamic host port for the load balancer's target */
+static const char *td_web =
+	"{\"family\":\"web\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"w\",\"cpu\":256,"
+	"\"memory\":512,\"portMappings\":[{\"containerPort\":8080,\"hostPort\":0}]}]}";
+
+/* bridge mode, static host port 80: one task per instance (§1.8) */
+static const char *td_port1 =
+	"{\"family\":\"port\",\"networkMode\":\"bridge\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"p\","
+	"\"cpu\":256,\"memory\":512,\"portMappings\":[{\"containerPort\":80,\"hostPort\":80}]}]}";
+static const char *td_port2 =
+	"{\"family\":\"port\",\"revision\":2,\"networkMode\":\"bridge\",\"containerDefinitions\":[{\"name\":\"a\","
+	"\"image\":\"p:2\",\"cpu\":256,\"memory\":512,\"portMappings\":[{\"containerPort\":80,\"hostPort\":80}]}]}";
+
+static int setup(void)
+{
+	if (rs_setup())
+		return 1;
+	rs_write("crash.json", td_crash);
+	rs_write("bad.json", td_bad);
+	rs_write("web.json", td_web);
+	rs_write("port1.json", td_port1);
+	rs_write("port2.json", td_port2);
+	return 0;
+}
+
+/* submit_s of the tasks of `service` in out-<tag>/tasks.csv, in row order
+ * (the order they were launched); their number. */
+static int submits(const char *tag, const char *service, double *at, int max)
+{
+	int n = rs_rows(tag, "tasks.csv"), got = 0;
+
+	for (int r = 1; r <= n && got < max; r++) {
+		char *sv = rs_cell(tag, "tasks.csv", r, "service");
+
+		if (sv && strcmp(sv, service) == 0)
+			at[got++] = rs_num(tag, "tasks.csv", r, "submit_s");
+		free(sv);
+	}
+	return got;
+}
+
+/* ---- 9.7 crash loops are not throttled ----------------------------------- */
+
+/* Two services of one task on one instance.  "loop": its container exits 5 s
+ * after RUNNING (EssentialContainerExited); "fail": its containers never
+ * start (TaskFailedToStart).  A launch's cycle is placement 1 + request 0.5 +
+ * pull + start 2, then for "loop" the 5 s it runs, then the report 0.5 and
+ * the scheduler's reaction 10: 29 s with the first (uncached) pull, 20 s
+ * after.  "fail" goes the same way without the run: 24 s, 15 s; from its
+ * third failure in a row (throttleAfterFailures 3) the next launch waits
+ * 30 s instead of the reaction's 10, then 60, 120, 240, 480, 900 (the cap):
+ * gaps 35, 65, 125, 245, 485, 905.  "loop" keeps its 20 s for the whole
+ * hour: ECS's throttle is for tasks that never reach RUNNING (§5.4). */
+static void test_crash_loop_not_throttled(void)
+{
+	double at[400];
+	static const double fail_gaps[] = { 24, 15, 35, 65, 125, 245, 485, 905, 905 };
+	int n, bad = 0;
+
+	rs_write("cl.json", HEAD("cl", 3600)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"crash\":\"crash.json\","
+		 "\"bad\":{\"file\":\"bad.json\",\"startFailureProbability\":1}},"
+		 "\"services\":[{\"serviceName\":\"loop\",\"taskDefinition\":\"crash\",\"desiredCount\":1,"
+		 "\"runtimeSeconds\":5},"
+		 "{\"serviceName\":\"fail\",\"taskDefinition\":\"bad\",\"desiredCount\":1}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("cl.json", "cl", NULL, NULL, NULL), 0);
+
+	n = submits("cl", "loop", at, 400);
+	/* 29 s, then 20 s a launch: (3600 - first - 29) / 20 more */
+	CU_ASSERT(n >= 175);
+	for (int k = 1; k < n; k++) {
+		double gap = at[k] - at[k - 1], want = k == 1 ? 29 : 20;
+
+		if (fabs(gap - want) > 1e-6)
+			bad++;
+	}
+	T_EQ(bad, 0);
+	for (int r = 1; r <= rs_rows("cl", "tasks.csv"); r++) {
+		char *sv = rs_cell("cl", "tasks.csv", r, "service");
+		char *code = rs_cell("cl", "tasks.csv", r, "stop_code");
+
+		if (strcmp(sv, "loop") == 0 && *code) {
+			T_STREQ(code, "EssentialContainerExited");
+			CU_ASSERT(rs_num("cl", "tasks.csv", r, "running_s") > 0);
+		}
+		free(sv);
+		free(code);
+	}
+	RS_IS("cl", "service_summary.csv", rs_find("cl", "service_summary.csv", "service", "loop"),
+	      "tasks_failed_to_start", "0");
+
+	n = submits("cl", "fail", at, 400);
+	T_EQ(n, 10);
+	for (int k = 1; k < n && k <= 9; k++)
+		T_NEAR(at[k] - at[k - 1], fail_gaps[k - 1]);
+	/* ECS's warning for the throttled one only */
+	{
+		int rows = rs_rows("cl", "service_events.csv"), fail_ev = 0, loop_ev = 0;
+
+		for (int r = 1; r <= rows; r++) {
+			char *sv = rs_cell("cl", "service_events.csv", r, "service");
+			char *ty = rs_cell("cl", "service_events.csv", r, "event_type");
+
+			if (strcmp(ty, "SERVICE_TASK_START_IMPAIRED") == 0) {
+				fail_ev += strcmp(sv, "fail") == 0;
+				loop_ev += strcmp(sv, "loop") == 0;
+			}
+			free(sv);
+			free(ty);
+		}
+		T_EQ(fail_ev, 1);
+		T_EQ(loop_ev, 0);
+	}
+}
+
+/* ---- 9.8 the circuit breaker does not count crashes after RUNNING -------- */
+
+/* The largest circuit-breaker count of service 0's deployments, after every
+ * event. */
+static void breaker_observe(struct backplane *bp, void *ctx)
+{
+	int *max = ctx;
+	const struct svc *v;
+
+	if (svc_sched(bp)->n_svcs < 1)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	for (int i = 0; i < v->n_deps; i++)
+		if (v->deps[i].failed_tasks > *max)
+			*max = v->deps[i].failed_tasks;
+}
+
+/* The deployment `dep`'s stages in out-<tag>/deployments.csv, joined by
+ * spaces, and the time of its FAILED row (-1: none). */
+static double dep_stages(const char *tag, const char *dep, char *out, size_t n)
+{
+	int rows = rs_rows(tag, "deployments.csv");
+	double failed = -1;
+
+	out[0] = '\0';
+	for (int r = 1; r <= rows; r++) {
+		char *d = rs_cell(tag, "deployments.csv", r, "deployment");
+		char *st = rs_cell(tag, "deployments.csv", r, "stage");
+
+		if (strcmp(d, dep) == 0) {
+			if (*out)
+				strncat(out, " ", n - strlen(out) - 1);
+			strncat(out, st, n - strlen(out) - 1);
+			if (strcmp(st, "FAILED") == 0)
+				failed = rs_num(tag, "deployments.csv", r, "time_s");
+		}
+		free(d);
+		free(st);
+	}
+	return failed;
+}
+
+/* A service of 3 with the circuit breaker (rollback on), threshold
+ * clamp(ceil(0.5 × 3), 3, 200) = 3, each scenario on one instance.
+ * (a) Its containers exit 5 s after RUNNING: every task reaches RUNNING, so
+ *     none is a stage-1 failure and there is no health check (stage 2): the
+ *     count stays 0 over the hour's ~500 crashes (3 tasks every 20 s, as in
+ *     9.7), the deployment stays IN_PROGRESS, never FAILED — the users'
+ *     "failedTasks stayed 0".
+ * (b) Its containers fail to start: the 3 tasks launched at the first pass
+ *     (t0) fail at t0 + 1 + 0.5 + 10 + 2, heard 0.5 s later: 3 stage-1
+ *     failures, FAILED at t0 + 14.
+ * (c) Its containers run, behind a target group whose checks they all fail
+ *     (neverHealthy): RUNNING at t0 + 13.5, registered when ECS hears it
+ *     (t0 + 14), the first check one interval (30 s) later fails for each
+ *     of the 3 targets: 3 stage-2 failures, FAILED at t0 + 44. */
+static void test_breaker_ignores_crashes(void)
+{
+	char st[256];
+	int max = 0, n, crashed = 0;
+	double t0;
+
+	rs_write("cb-a.json", HEAD("cb-a", 3600)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"crash\":\"crash.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"crash\",\"desiredCount\":3,"
+		 "\"runtimeSeconds\":5,"
+		 "\"deploymentConfiguration\":{\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":true}}}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("cb-a.json", "cb-a", NULL, breaker_observe, &max), 0);
+	T_EQ(max, 0);
+	n = rs_rows("cb-a", "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *code = rs_cell("cb-a", "tasks.csv", r, "stop_code");
+
+		crashed += strcmp(code, "EssentialContainerExited") == 0;
+		free(code);
+	}
+	CU_ASSERT(crashed >= 500);
+	CU_ASSERT(dep_stages("cb-a", "1", st, sizeof st) < 0);
+	T_STREQ(st, "IN_PROGRESS");
+	T_EQ(rs_rows("cb-a", "deployments.csv"), 1);
+
+	max = 0;
+	rs_write("cb-b.json", HEAD("cb-b", 600)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"bad\":{\"file\":\"bad.json\",\"startFailureProbability\":1}},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"bad\",\"desiredCount\":3,"
+		 "\"deploymentConfiguration\":{\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":true}}}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("cb-b.json", "cb-b", NULL, breaker_observe, &max), 0);
+	T_EQ(max, 3);
+	t0 = rs_num("cb-b", "tasks.csv", 1, "submit_s");
+	T_NEAR(dep_stages("cb-b", "1", st, sizeof st), t0 + 14);
+	T_STREQ(st, "IN_PROGRESS FAILED");
+	T_EQ(rs_rows("cb-b", "tasks.csv"), 3);       /* FAILED launches nothing more */
+
+	max = 0;
+	rs_write("cb-c.json", HEAD("cb-c", 600)
+		 "\"loadBalancers\":[{\"name\":\"alb\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]}],"
+		 "\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\",\"neverHealthy\":{\"web\":1}}],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"web\":\"web.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"web\",\"desiredCount\":3,"
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}],"
+		 "\"deploymentConfiguration\":{\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":true}}}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("cb-c.json", "cb-c", NULL, breaker_observe, &max), 0);
+	T_EQ(max, 3);
+	t0 = rs_num("cb-c", "tasks.csv", 1, "submit_s");
+	T_NEAR(rs_num("cb-c", "tasks.csv", 1, "running_s"), t0 + 13.5);
+	T_NEAR(dep_stages("cb-c", "1", st, sizeof st), t0 + 44);
+	T_STREQ(st, "IN_PROGRESS FAILED");
+}
+
+/* ---- 9.9 static host ports block deployments ----------------------------- */
+
+/* Service "s" of 3 tasks of `port1.json` (host port 80) on `count`
+ * instances at min/max percent, port2.json deployed at 300 s; run for
+ * 1800 s into out-<tag>. */
+static void port_deploy(const char *tag, int count, int min_pct, int max_pct)
+{
+	char file[32], buf[2048];
+
+	snprintf(file, sizeof file, "%s.json", tag);
+	snprintf(buf, sizeof buf, HEAD("port", 1800)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":%d}],"
+		 "\"taskDefinitions\":{\"v1\":\"port1.json\",\"v2\":\"port2.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"v1\",\"desiredCount\":3,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":%d,\"maximumPercent\":%d}}],"
+		 "\"workload\":{\"traces\":[\"port.csv\"]}}", count, min_pct, max_pct);
+	rs_write(file, buf);
+	rs_write("port.csv", TRACE_HDR "300,deploy,s,v2,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
+}
+
+/* Rows of out-<tag>/service_events.csv of `type` whose message holds
+ * `text`. */
+static int events_with(const char *tag, const char *type, const char *text)
+{
+	int rows = rs_rows(tag, "service_events.csv"), got = 0;
+
+	for (int r = 1; r <= rows; r++) {
+		char *ty = rs_cell(tag, "service_events.csv", r, "event_type");
+		char *m = rs_cell(tag, "service_events.csv", r, "message");
+
+		got += strcmp(ty, type) == 0 && strstr(m, text) != NULL;
+		free(ty);
+		free(m);
+	}
+	return got;
+}
+
+/* Tasks of revision 2 (`port:2`) that reached RUNNING in out-<tag>. */
+static int new_ran(const char *tag)
+{
+	int n = rs_rows(tag, "tasks.csv"), got = 0;
+
+	for (int r = 1; r <= n; r++) {
+		char *td = rs_cell(tag, "tasks.csv", r, "taskdef");
+		char *run = rs_cell(tag, "tasks.csv", r, "running_s");
+
+		got += strcmp(td, "port:2") == 0 && *run;
+		free(td);
+		free(run);
+	}
+	return got;
+}
+
+/* One instance per task (3 for 3), host port 80:
+ * (a) min 100 / max 200: the pass at 300.25 may start 3 new tasks (floor(6)
+ *     live) but every instance holds port 80, so their placement fails at
+ *     301.25 with RESOURCE:PORTS ("is already using a port required by your
+ *     task"), and min 100 (ceil(3) healthy) stops no old task: stuck for
+ *     the remaining 25 minutes, no new task ever runs;
+ * (b) min 100 / max 100: neither bound allows a step: the scheduler says
+ *     so (the deployment-configuration event) and waits, with no
+ *     placement tried.
+ * The users' fixes (§5.5):
+ * (c) a spare, fourth instance at max 200 %: the first new task takes it
+ *     (placed 301.25, RUNNING 301.25 + 0.5 + 10 + 2 = 313.75, healthy 40 s
+ *     later), the pass 10 s after (363.75) stops an old task (4 healthy,
+ *     3 needed), whose host is free at 363.75 + 0.5 + 3 and heard 0.5 s
+ *     later: the pass at 377.75 places the next new task there (378.75),
+ *     and so on every 77.5 s; the last old task, stopped at 518.75, is
+ *     gone at 522.75 and the pass at 532.75 finds the deployment COMPLETED;
+ * (d) min 50 % (ceil(1.5) = 2 healthy) on the 3 instances: the pass at
+ *     300.25 stops an old task at once, its host free at 303.75, heard at
+ *     304.25, the new task placed at 315.25 (pass 314.25), RUNNING 327.75,
+ *     healthy 367.75, the next old task stopped at 377.75, … the third new
+ *     one healthy at 522.75 and the deployment COMPLETED at 532.75. */
+static void test_static_ports_block(void)
+{
+	char st[256];
+
+	port_deploy("pa", 3, 100, 200);
+	dep_stages("pa", "2", st, sizeof st);
+	T_STREQ(st, "IN_PROGRESS");
+	T_EQ(new_ran("pa"), 0);
+	CU_ASSERT(rs_rows("pa", "placement_failures.csv") >= 1);
+	RS_IS("pa", "placement_failures.csv", 1, "reason", "RESOURCE:PORTS");
+	T_NEAR(rs_num("pa", "placement_failures.csv", 1, "time_s"), 301.25);
+	T_EQ(events_with("pa", "SERVICE_TASK_PLACEMENT_FAILURE", "is already using a port required by your task."), 1);
+	RS_IS("pa", "services.csv", -1, "running", "3");
+
+	port_deploy("pb", 3, 100, 100);
+	dep_stages("pb", "2", st, sizeof st);
+	T_STREQ(st, "IN_PROGRESS");
+	T_EQ(new_ran("pb"), 0);
+	T_EQ(rs_rows("pb", "placement_failures.csv"), 0);
+	T_EQ(events_with("pb", "SERVICE_DEPLOYMENT_CONFIGURATION_BLOCKED",
+			 "was unable to stop or start tasks during a deployment"), 1);
+
+	port_deploy("pc", 4, 100, 200);
+	dep_stages("pc", "2", st, sizeof st);
+	T_STREQ(st, "IN_PROGRESS COMPLETED");
+	T_NEAR(rs_num("pc", "deployments.csv", -1, "time_s"), 532.75);
+	T_EQ(new_ran("pc"), 3);
+	T_NEAR(rs_num("pc", "tasks.csv", rs_find("pc", "tasks.csv", "task_id", "task-1"), "stopping_s"), 364.25);
+	RS_IS("pc", "services.csv", -1, "running", "3");
+
+	port_deploy("pd", 3, 50, 200);
+	dep_stages("pd", "2", st, sizeof st);
+	T_STREQ(st, "IN_PROGRESS COMPLETED");
+	T_NEAR(rs_num("pd", "deployments.csv", -1, "time_s"), 532.75);
+	T_EQ(new_ran("pd"), 3);
+	T_NEAR(rs_num("pd", "tasks.csv", rs_find("pd", "tasks.csv", "task_id", "task-1"), "stopping_s"), 300.75);
+}
+
+static CU_TestInfo noticed_tests[] = {
+	{ "9.7 crash loops are not throttled, start failures are", test_crash_loop_not_throttled },
+	{ "9.8 the circuit breaker counts start failures and failed checks, not crashes after RUNNING",
+	  test_breaker_ignores_crashes },
+	{ "9.9 static host ports block a deployment at min 100 %; a spare host or min 50 % lets it through",
+	  test_static_ports_block },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo test_suites[] = {
+	{ "behaviours users notice (operations)", setup, rs_teardown, NULL, NULL, noticed_tests },
+	CU_SUITE_INFO_NULL,
+};
