@@ -58,6 +58,14 @@ static const char *td_web =
 	"{\"family\":\"web\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"w\",\"cpu\":256,"
 	"\"memory\":512,\"portMappings\":[{\"containerPort\":8080,\"hostPort\":0}]}]}";
 
+/* 4 vCPU: fits no m5.large (2 vCPU) */
+static const char *td_huge =
+	"{\"family\":\"huge\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"h\",\"cpu\":4096,\"memory\":512}]}";
+
+/* 2 vCPU: a whole m5.large */
+static const char *td_big =
+	"{\"family\":\"big\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"g\",\"cpu\":2048,\"memory\":4096}]}";
+
 /* bridge mode, static host port 80: one task per instance (§1.8) */
 static const char *td_port1 =
 	"{\"family\":\"port\",\"networkMode\":\"bridge\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"p\","
@@ -73,6 +81,8 @@ static int setup(void)
 	rs_write("crash.json", td_crash);
 	rs_write("bad.json", td_bad);
 	rs_write("web.json", td_web);
+	rs_write("huge.json", td_huge);
+	rs_write("big.json", td_big);
 	rs_write("port1.json", td_port1);
 	rs_write("port2.json", td_port2);
 	return 0;
@@ -395,12 +405,136 @@ static void test_static_ports_block(void)
 	T_NEAR(rs_num("pd", "tasks.csv", rs_find("pd", "tasks.csv", "task_id", "task-1"), "stopping_s"), 300.75);
 }
 
+/* ---- 9.10 the PROVISIONING wait ------------------------------------------ */
+
+/* A service of 1 on a capacity provider with managed scaling whose group
+ * cannot grow (maxSize 0), `wait` the scenario's pending member ("" for
+ * none), for 3000 s into out-<tag>. */
+static void cp_wait_run(const char *tag, const char *wait)
+{
+	char file[32], buf[2048];
+
+	snprintf(file, sizeof file, "%s.json", tag);
+	snprintf(buf, sizeof buf, HEAD("wait", 3000) "%s"
+		 "\"capacityProviders\":[{\"name\":\"cp\",\"autoScalingGroup\":{\"instanceType\":\"m5.large\","
+		 "\"availabilityZones\":[\"us-east-1a\"],\"minSize\":0,\"maxSize\":0,\"desiredCapacity\":0,"
+		 "\"launchTimeSeconds\":100},\"managedScaling\":{}}],"
+		 "\"taskDefinitions\":{\"crash\":\"crash.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"crash\",\"desiredCount\":1,"
+		 "\"capacityProviderStrategy\":[{\"capacityProvider\":\"cp\",\"weight\":1}]}]}", wait);
+	rs_write(file, buf);
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
+}
+
+/* The service's first pass launches its task at 0.25 (CreateService's API
+ * latency); its placement (1.25) finds no capacity, and no scale-out can
+ * bring any: it waits PROVISIONING, and stops with TaskFailedToStart after
+ * the default wait of 1200 s (within the 10–30 minutes ECS shows), at
+ * 1201.25; the scheduler's reaction relaunches at 1211.25, which stops at
+ * 1211.25 + 1 + 1200 = 2412.25; the third, launched at 2422.25, still waits
+ * PROVISIONING at the end.  The wait is a parameter in ecsim (none in ECS):
+ * 1800 s stops the first at 1801.25.  A launch-type RunTask task that fits
+ * no instance (4 vCPU on an m5.large) waits PENDING instead, to the end with
+ * the defaults (pending.timeoutSeconds 0). */
+static void test_provisioning_wait(void)
+{
+	cp_wait_run("wa", "");
+	T_EQ(rs_rows("wa", "tasks.csv"), 3);
+	T_NEAR(rs_num("wa", "tasks.csv", 1, "submit_s"), 0.25);
+	T_NEAR(rs_num("wa", "tasks.csv", 1, "stop_s"), 1201.25);
+	RS_IS("wa", "tasks.csv", 1, "stop_code", "TaskFailedToStart");
+	RS_IS("wa", "tasks.csv", 1, "running_s", "");
+	T_NEAR(rs_num("wa", "tasks.csv", 2, "submit_s"), 1211.25);
+	T_NEAR(rs_num("wa", "tasks.csv", 2, "stop_s"), 2412.25);
+	RS_IS("wa", "tasks.csv", 2, "stop_code", "TaskFailedToStart");
+	T_NEAR(rs_num("wa", "tasks.csv", 3, "submit_s"), 2422.25);
+	RS_IS("wa", "tasks.csv", 3, "last_status", "PROVISIONING");
+	RS_IS("wa", "tasks.csv", 3, "stop_s", "");
+	T_EQ(rs_rows("wa", "scaling.csv"), 0);
+
+	cp_wait_run("wb", "\"pending\":{\"capacityWaitSeconds\":1800},");
+	T_NEAR(rs_num("wb", "tasks.csv", 1, "stop_s"), 1801.25);
+	RS_IS("wb", "tasks.csv", 1, "stop_code", "TaskFailedToStart");
+
+	rs_write("wc.json", HEAD("wc", 3000)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\"}],"
+		 "\"taskDefinitions\":{\"huge\":\"huge.json\"},\"workload\":{\"traces\":[\"wc.csv\"]}}");
+	rs_write("wc.csv", TRACE_HDR "10,run_task,,huge,1,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("wc.json", "wc", NULL, NULL, NULL), 0);
+	T_EQ(rs_rows("wc", "tasks.csv"), 1);
+	RS_IS("wc", "tasks.csv", 1, "last_status", "PENDING");
+	RS_IS("wc", "tasks.csv", 1, "stop_s", "");
+}
+
+/* ---- 9.11 cluster auto scaling flapping ----------------------------------- */
+
+/* A service of tasks of a whole m5.large on a provider with managed scaling
+ * (target 100, group 1..10 starting at 1, instances registering 100 s
+ * after their launch), its desired count set by `trace` (rows of
+ * set_desired), for 4200 s into out-<tag>. */
+static void cas_run(const char *tag, const char *trace)
+{
+	char file[32], csv[32], buf[2048];
+
+	snprintf(file, sizeof file, "%s.json", tag);
+	snprintf(csv, sizeof csv, "%s.csv", tag);
+	snprintf(buf, sizeof buf, HEAD("cas", 4200)
+		 "\"capacityProviders\":[{\"name\":\"cp\",\"autoScalingGroup\":{\"instanceType\":\"m5.large\","
+		 "\"availabilityZones\":[\"us-east-1a\"],\"minSize\":1,\"maxSize\":10,\"desiredCapacity\":1,"
+		 "\"launchTimeSeconds\":100},\"managedScaling\":{}}],"
+		 "\"taskDefinitions\":{\"big\":\"big.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"big\",\"desiredCount\":1,"
+		 "\"capacityProviderStrategy\":[{\"capacityProvider\":\"cp\",\"weight\":1}]}],"
+		 "\"workload\":{\"traces\":[\"%s\"]}}", csv);
+	rs_write(file, buf);
+	rs_write(csv, trace);
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
+}
+
+/* One task runs on the group's one instance (M = 1, N = 1: 100 %).  The load
+ * doubles for 10 minutes twice: desired 2 at 600 s and 2400 s, back to 1 at
+ * 1200 s and 3000 s.  The second task's placement (601.25) finds no room
+ * and waits PROVISIONING, so the datapoint at 660 s reads M = 2, N = 1:
+ * 200 %, one datapoint above target is enough, scale-out to
+ * ceil(2 × 100 / 100) = 2 at 660 s; the instance registers at 760 and takes
+ * the task.  At 1200.25 the scheduler stops a task (gone at 1203.75), and
+ * from 1260 every datapoint reads M = 1, N = 2: 50 %; the 15th (1260 + 14 ×
+ * 60 = 2100) scales in to 1.  The second rise repeats it: out at 2460, in at
+ * 3900.  So an instance is launched and terminated for each rise of the
+ * load: 1 minute to scale out, 15 to scale in.  When the load comes back
+ * within the 15 minutes (desired 2 again at 1800: the task fits the
+ * instance still there, the datapoints read 100 % from 1860) the count of
+ * low datapoints starts again, and nothing is scaled in. */
+static void test_cas_cycles(void)
+{
+	static const double at[] = { 660, 2100, 2460, 3900 };
+	static const char *const act[] = { "scale-out", "scale-in", "scale-out", "scale-in" };
+	static const char *const to[] = { "2", "1", "2", "1" };
+
+	cas_run("ca", TRACE_HDR "600,set_desired,s,,2,,\n1200,set_desired,s,,1,,\n"
+		"2400,set_desired,s,,2,,\n3000,set_desired,s,,1,,\n");
+	T_EQ(rs_rows("ca", "scaling.csv"), 4);
+	for (int r = 1; r <= 4; r++) {
+		T_NEAR(rs_num("ca", "scaling.csv", r, "time_s"), at[r - 1]);
+		RS_IS("ca", "scaling.csv", r, "action", act[r - 1]);
+		RS_IS("ca", "scaling.csv", r, "new", to[r - 1]);
+	}
+	T_NEAR(rs_num("ca", "tasks.csv", 2, "placed_s"), 760);
+
+	cas_run("cb", TRACE_HDR "600,set_desired,s,,2,,\n1200,set_desired,s,,1,,\n1800,set_desired,s,,2,,\n");
+	T_EQ(rs_rows("cb", "scaling.csv"), 1);
+	T_NEAR(rs_num("cb", "scaling.csv", 1, "time_s"), 660);
+	RS_IS("cb", "scaling.csv", 1, "action", "scale-out");
+}
+
 static CU_TestInfo noticed_tests[] = {
 	{ "9.7 crash loops are not throttled, start failures are", test_crash_loop_not_throttled },
 	{ "9.8 the circuit breaker counts start failures and failed checks, not crashes after RUNNING",
 	  test_breaker_ignores_crashes },
 	{ "9.9 static host ports block a deployment at min 100 %; a spare host or min 50 % lets it through",
 	  test_static_ports_block },
+	{ "9.10 a task waiting PROVISIONING stops with TaskFailedToStart after 20 minutes", test_provisioning_wait },
+	{ "9.11 managed scaling: out after one datapoint above target, in after 15 below", test_cas_cycles },
 	CU_TEST_INFO_NULL,
 };
 
