@@ -66,6 +66,10 @@ static const char *td_huge =
 static const char *td_big =
 	"{\"family\":\"big\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"g\",\"cpu\":2048,\"memory\":4096}]}";
 
+static const char *td_fg =
+	"{\"family\":\"fg\",\"networkMode\":\"awsvpc\",\"requiresCompatibilities\":[\"FARGATE\"],"
+	"\"cpu\":\"256\",\"memory\":\"512\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"f\"}]}";
+
 /* bridge mode, static host port 80: one task per instance (§1.8) */
 static const char *td_port1 =
 	"{\"family\":\"port\",\"networkMode\":\"bridge\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"p\","
@@ -83,6 +87,7 @@ static int setup(void)
 	rs_write("web.json", td_web);
 	rs_write("huge.json", td_huge);
 	rs_write("big.json", td_big);
+	rs_write("fg.json", td_fg);
 	rs_write("port1.json", td_port1);
 	rs_write("port2.json", td_port2);
 	return 0;
@@ -527,6 +532,73 @@ static void test_cas_cycles(void)
 	RS_IS("cb", "scaling.csv", 1, "action", "scale-out");
 }
 
+/* ---- 9.12 Fargate AZ placement -------------------------------------------- */
+
+/* A Fargate service of 2 over us-east-1a and us-east-1b, AZ rebalancing
+ * `rebalancing`, us-east-1b out from 600 s for 600 s, 3600 s into
+ * out-<tag>. */
+static void fg_az_run(const char *tag, const char *rebalancing)
+{
+	char file[32], buf[2048];
+
+	snprintf(file, sizeof file, "%s.json", tag);
+	snprintf(buf, sizeof buf, HEAD("fgaz", 3600)
+		 "\"taskDefinitions\":{\"fg\":\"fg.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"fg\",\"desiredCount\":2,"
+		 "\"availabilityZoneRebalancing\":\"%s\"}],"
+		 "\"workload\":{\"traces\":[\"fgaz.csv\"]}}", rebalancing);
+	rs_write(file, buf);
+	rs_write("fgaz.csv", TRACE_HDR "600,az_outage,us-east-1b,,,600,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
+}
+
+/* The service's two tasks, launched at 0.25 and placed at 1.25, take a zone
+ * each (the fewest of the service's tasks, ties to the first: task-1
+ * us-east-1a, task-2 us-east-1b), RUNNING 60 s later.  us-east-1b goes out at
+ * 600: task-2 is STOPPED then; its replacement, launched on the scheduler's
+ * reaction (610), can only take us-east-1a (placed 611, RUNNING 671): two
+ * tasks share the zone.  The zone returns at 1200 and nothing moves them:
+ * at the end both are in us-east-1a.  The users' report predates AZ
+ * rebalancing (2024-11): with it (CreateService's default since 2025-06),
+ * the first check after the return (every 60 s from the creation: 1200.25)
+ * starts a task in us-east-1b (placed 1201.25) and, once it is healthy,
+ * stops one in us-east-1a, one task a zone again. */
+static void test_fargate_az_share(void)
+{
+	int r;
+
+	fg_az_run("fa", "DISABLED");
+	T_EQ(rs_rows("fa", "tasks.csv"), 3);
+	r = rs_find("fa", "tasks.csv", "task_id", "task-1");
+	RS_IS("fa", "tasks.csv", r, "az", "us-east-1a");
+	RS_IS("fa", "tasks.csv", r, "last_status", "RUNNING");
+	T_NEAR(rs_num("fa", "tasks.csv", r, "running_s"), 61.25);
+	r = rs_find("fa", "tasks.csv", "task_id", "task-2");
+	RS_IS("fa", "tasks.csv", r, "az", "us-east-1b");
+	T_NEAR(rs_num("fa", "tasks.csv", r, "stopped_s"), 600);
+	r = rs_find("fa", "tasks.csv", "task_id", "task-3");
+	CU_ASSERT_FATAL(r > 0);
+	T_NEAR(rs_num("fa", "tasks.csv", r, "submit_s"), 610);
+	T_NEAR(rs_num("fa", "tasks.csv", r, "placed_s"), 611);
+	RS_IS("fa", "tasks.csv", r, "az", "us-east-1a");
+	RS_IS("fa", "tasks.csv", r, "last_status", "RUNNING");
+	RS_IS("fa", "services.csv", -1, "running", "2");
+
+	fg_az_run("fb", "ENABLED");
+	r = rs_find("fb", "tasks.csv", "task_id", "task-3");
+	RS_IS("fb", "tasks.csv", r, "az", "us-east-1a");
+	r = rs_find("fb", "tasks.csv", "task_id", "task-4");
+	CU_ASSERT_FATAL(r > 0);
+	T_NEAR(rs_num("fb", "tasks.csv", r, "placed_s"), 1201.25);
+	RS_IS("fb", "tasks.csv", r, "az", "us-east-1b");
+	RS_IS("fb", "tasks.csv", r, "last_status", "RUNNING");
+	T_NEAR(rs_num("fb", "service_events.csv",
+		      rs_find("fb", "service_events.csv", "event_type", "SERVICE_REBALANCING_STARTED"), "time_s"), 1200.25);
+	T_EQ(events_with("fb", "SERVICE_REBALANCING_STARTED", "2 tasks in us-east-1a and 0 tasks in us-east-1b"), 1);
+	T_EQ(events_with("fb", "SERVICE_REBALANCING_COMPLETED", "1 tasks in us-east-1a and 1 tasks in us-east-1b"), 1);
+	RS_IS("fb", "services.csv", -1, "running", "2");
+}
+
 static CU_TestInfo noticed_tests[] = {
 	{ "9.7 crash loops are not throttled, start failures are", test_crash_loop_not_throttled },
 	{ "9.8 the circuit breaker counts start failures and failed checks, not crashes after RUNNING",
@@ -535,6 +607,7 @@ static CU_TestInfo noticed_tests[] = {
 	  test_static_ports_block },
 	{ "9.10 a task waiting PROVISIONING stops with TaskFailedToStart after 20 minutes", test_provisioning_wait },
 	{ "9.11 managed scaling: out after one datapoint above target, in after 15 below", test_cas_cycles },
+	{ "9.12 after an AZ outage two Fargate tasks share a zone and stay there", test_fargate_az_share },
 	CU_TEST_INFO_NULL,
 };
 
