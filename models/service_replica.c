@@ -484,8 +484,9 @@ struct dep_count {
 
 /* A REPLICA service at steady state now, by the pass's own completion
  * rule (below): nothing outgoing (an older revision's task, or one on a
- * DRAINING instance), its desired count of primary tasks live and healthy
- * (docs/ecs-model.md §5.5, choice E147). */
+ * DRAINING instance), no older revision's task still stopping, its desired
+ * count of primary tasks live and healthy (docs/ecs-model.md §5.5, choice
+ * E147). */
 int svc_replica_steady(struct backplane *bp, const struct svc *v)
 {
 	int64_t primary = 0, primary_healthy = 0, outgoing = 0;
@@ -493,8 +494,10 @@ int svc_replica_steady(struct backplane *bp, const struct svc *v)
 	for (int k = 0; k < v->n_tasks; k++) {
 		const struct task *t = bp_task_at(bp, v->tasks[k]);
 
-		if (!svc_live(t))
+		if (!svc_live(t)) {
+			outgoing += t->dep != v->primary;
 			continue;
+		}
 		if (t->dep != v->primary || svc_on_draining(bp, t)) {
 			outgoing++;
 		} else {
@@ -576,6 +579,7 @@ struct pass_counts {
 	int64_t primary_healthy, unhealthy;   /* of `primary` */
 	int64_t starting;          /* live, neither healthy nor unhealthy, not on a DRAINING instance */
 	int64_t stopping;          /* not live */
+	int64_t old_stopping;      /* of `stopping`, another deployment's */
 };
 
 /* The counts by a look at every listed task, and per older deployment
@@ -590,6 +594,7 @@ static void pass_count_list(struct backplane *bp, const struct svc *v, struct pa
 
 		if (!svc_live(t)) {
 			c->stopping++;   /* still stopping: its stop calls a pass */
+			c->old_stopping += t->dep != v->primary;
 			continue;
 		}
 		draining = svc_on_draining(bp, t);
@@ -899,8 +904,10 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	}
 	if (primary <= v->desired)
 		v->rebalancing = 0;
-	/* completion */
-	if (outgoing == 0 && primary_healthy >= v->desired && primary == v->desired &&
+	/* completion, at steady state: every older task stopped, not one
+	 * still draining its targets or stopping (docs/ecs-model.md §5.5,
+	 * choice E147); its stop calls the pass that completes */
+	if (outgoing == 0 && pc.old_stopping == 0 && primary_healthy >= v->desired && primary == v->desired &&
 	    p->rollout == ROLL_IN_PROGRESS) {
 		/* with alarms, the bake time first (docs/ecs-model.md §5.6,
 		 * choice E137); COMPLETED at its end */

@@ -78,6 +78,10 @@ static const char *td_port2 =
 	"{\"family\":\"port\",\"revision\":2,\"networkMode\":\"bridge\",\"containerDefinitions\":[{\"name\":\"a\","
 	"\"image\":\"p:2\",\"cpu\":256,\"memory\":512,\"portMappings\":[{\"containerPort\":80,\"hostPort\":80}]}]}";
 
+static const char *td_web2 =
+	"{\"family\":\"web\",\"revision\":2,\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"w:2\","
+	"\"cpu\":256,\"memory\":512,\"portMappings\":[{\"containerPort\":8080,\"hostPort\":0}]}]}";
+
 static int setup(void)
 {
 	if (rs_setup())
@@ -85,6 +89,7 @@ static int setup(void)
 	rs_write("crash.json", td_crash);
 	rs_write("bad.json", td_bad);
 	rs_write("web.json", td_web);
+	rs_write("web-v2.json", td_web2);
 	rs_write("huge.json", td_huge);
 	rs_write("big.json", td_big);
 	rs_write("fg.json", td_fg);
@@ -599,6 +604,82 @@ static void test_fargate_az_share(void)
 	RS_IS("fb", "services.csv", -1, "running", "2");
 }
 
+/* ---- 9.13 slow deployments from load-balancer defaults -------------------- */
+
+/* Service "w" of 2 tasks of web.json behind an ALB's target group with the
+ * default health check (every 30 s) and deregistration delay (300 s), on
+ * two instances, web-v2.json deployed at 300 s; `traffic` the target
+ * group's traffic member ("" for none); 1200 s into out-<tag>. */
+static void lb_deploy(const char *tag, const char *traffic)
+{
+	char file[32], buf[2048];
+
+	snprintf(file, sizeof file, "%s.json", tag);
+	snprintf(buf, sizeof buf, HEAD("lbd", 1200)
+		 "\"loadBalancers\":[{\"name\":\"alb\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
+		 "\"attributes\":{\"idle_timeout.timeout_seconds\":4000}}],"
+		 "\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\"%s}],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"v1\":\"web.json\",\"v2\":\"web-v2.json\"},"
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"v1\",\"desiredCount\":2,"
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}],"
+		 "\"workload\":{\"traces\":[\"lbd.csv\"]}}", traffic);
+	rs_write(file, buf);
+	rs_write("lbd.csv", TRACE_HDR "300,deploy,w,v2,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
+}
+
+/* The rollout (min 100 %, max 200 %): the pass at 300.25 launches both new
+ * tasks (placed 301.25, RUNNING 301.25 + 0.5 + 10 + 2 = 313.75), registered
+ * when ECS hears it (314.25); a new target needs one passing check, the
+ * first one interval later: healthy at 344.25 (30 s, not 5 × 30 s: that is
+ * an unhealthy target's way back).  The pass 10 s later (354.25) stops both
+ * old tasks (4 healthy, 2 needed): their targets are deregistered then.
+ * With requests in flight that outlast the delay (1000-s requests), each
+ * drains the whole default delay: unused at 654.25, the agent signals the
+ * containers at 654.75, they exit 3 s later (657.75), ECS hears it at
+ * 658.25 and its pass at 668.25 finds the deployment COMPLETED: the delay's
+ * 300 s are most of the rollout's 368.25 s.  With no request in flight a
+ * target is unused at once: STOPPING 354.75, STOPPED 357.75, COMPLETED at
+ * 368.25.  The deployment is COMPLETED at steady state, every old task
+ * stopped (docs/ecs-model.md §5.5, choice E147), not while one drains. */
+static void test_lb_deploy_time(void)
+{
+	static const char *const tags[] = { "lt", "ln" };
+	static const double done[] = { 668.25, 368.25 }, unused[] = { 654.25, 354.25 };
+	char st[256];
+
+	lb_deploy("lt", ",\"traffic\":{\"arrivals\":{\"poisson\":{\"ratePerSecond\":0.5}},"
+		  "\"serviceTimeSeconds\":{\"constant\":{\"value\":1000}},\"workersPerTask\":1000}");
+	lb_deploy("ln", "");
+	for (int k = 0; k < 2; k++) {
+		const char *g = tags[k];
+
+		for (int n = 3; n <= 4; n++) {
+			char id[16];
+
+			snprintf(id, sizeof id, "task-%d", n);
+			T_NEAR(rs_num(g, "tasks.csv", rs_find(g, "tasks.csv", "task_id", id), "running_s"), 313.75);
+			T_NEAR(rs_target_at(g, id, "initial"), 314.25);
+			T_NEAR(rs_target_at(g, id, "healthy"), 344.25);
+		}
+		for (int n = 1; n <= 2; n++) {
+			char id[16];
+			int r;
+
+			snprintf(id, sizeof id, "task-%d", n);
+			r = rs_find(g, "tasks.csv", "task_id", id);
+			T_NEAR(rs_target_at(g, id, "draining"), 354.25);
+			T_NEAR(rs_target_at(g, id, "unused"), unused[k]);
+			T_NEAR(rs_num(g, "tasks.csv", r, "stopping_s"), unused[k] + 0.5);
+			T_NEAR(rs_num(g, "tasks.csv", r, "stopped_s"), unused[k] + 3.5);
+		}
+		dep_stages(g, "2", st, sizeof st);
+		T_STREQ(st, "IN_PROGRESS COMPLETED");
+		T_NEAR(rs_num(g, "deployments.csv", -1, "time_s"), done[k]);
+	}
+}
+
 static CU_TestInfo noticed_tests[] = {
 	{ "9.7 crash loops are not throttled, start failures are", test_crash_loop_not_throttled },
 	{ "9.8 the circuit breaker counts start failures and failed checks, not crashes after RUNNING",
@@ -608,6 +689,8 @@ static CU_TestInfo noticed_tests[] = {
 	{ "9.10 a task waiting PROVISIONING stops with TaskFailedToStart after 20 minutes", test_provisioning_wait },
 	{ "9.11 managed scaling: out after one datapoint above target, in after 15 below", test_cas_cycles },
 	{ "9.12 after an AZ outage two Fargate tasks share a zone and stay there", test_fargate_az_share },
+	{ "9.13 a rollout behind an ALB: one check to healthy, the old tasks' drain held by requests in flight",
+	  test_lb_deploy_time },
 	CU_TEST_INFO_NULL,
 };
 
