@@ -482,7 +482,7 @@ static void test_provisioning_wait(void)
  * (target 100, group 1..10 starting at 1, instances registering 100 s
  * after their launch), its desired count set by `trace` (rows of
  * set_desired), for 4200 s into out-<tag>. */
-static void cas_run(const char *tag, const char *trace)
+static void cas_run_from(const char *tag, int size, const char *trace)
 {
 	char file[32], csv[32], buf[2048];
 
@@ -490,15 +490,20 @@ static void cas_run(const char *tag, const char *trace)
 	snprintf(csv, sizeof csv, "%s.csv", tag);
 	snprintf(buf, sizeof buf, HEAD("cas", 4200)
 		 "\"capacityProviders\":[{\"name\":\"cp\",\"autoScalingGroup\":{\"instanceType\":\"m5.large\","
-		 "\"availabilityZones\":[\"us-east-1a\"],\"minSize\":1,\"maxSize\":10,\"desiredCapacity\":1,"
+		 "\"availabilityZones\":[\"us-east-1a\"],\"minSize\":%d,\"maxSize\":10,\"desiredCapacity\":%d,"
 		 "\"launchTimeSeconds\":100},\"managedScaling\":{}}],"
 		 "\"taskDefinitions\":{\"big\":\"big.json\"},"
 		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"big\",\"desiredCount\":1,"
 		 "\"capacityProviderStrategy\":[{\"capacityProvider\":\"cp\",\"weight\":1}]}],"
-		 "\"workload\":{\"traces\":[\"%s\"]}}", csv);
+		 "\"workload\":{\"traces\":[\"%s\"]}}", size, size, csv);
 	rs_write(file, buf);
 	rs_write(csv, trace);
 	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
+}
+
+static void cas_run(const char *tag, const char *trace)
+{
+	cas_run_from(tag, 1, trace);
 }
 
 /* One task runs on the group's one instance (M = 1, N = 1: 100 %).  The load
@@ -537,6 +542,27 @@ static void test_cas_cycles(void)
 	RS_IS("cb", "scaling.csv", 1, "action", "scale-out");
 }
 
+/* The same group empty (0..10 from 0): the service's task waits
+ * PROVISIONING from its placement (1.25), and the first datapoint (60 s)
+ * reads 200 % (no instance, a task needing one): from zero the group goes
+ * to two instances first, which register at 160 and the task is placed
+ * there at once — an empty cluster does start tasks.  The second instance
+ * stays empty: from 180 every datapoint reads M = 1, N = 2, 50 %, and the
+ * 15th (180 + 14 × 60 = 1020) scales in to 1. */
+static void test_cas_from_zero(void)
+{
+	cas_run_from("cz", 0, TRACE_HDR);
+	T_EQ(rs_rows("cz", "scaling.csv"), 2);
+	T_NEAR(rs_num("cz", "scaling.csv", 1, "time_s"), 60);
+	RS_IS("cz", "scaling.csv", 1, "old", "0");
+	RS_IS("cz", "scaling.csv", 1, "new", "2");
+	T_NEAR(rs_num("cz", "tasks.csv", 1, "placed_s"), 160);
+	RS_IS("cz", "tasks.csv", 1, "last_status", "RUNNING");
+	T_NEAR(rs_num("cz", "scaling.csv", 2, "time_s"), 1020);
+	RS_IS("cz", "scaling.csv", 2, "action", "scale-in");
+	RS_IS("cz", "scaling.csv", 2, "new", "1");
+}
+
 /* ---- 9.12 Fargate AZ placement -------------------------------------------- */
 
 /* A Fargate service of 2 over us-east-1a and us-east-1b, AZ rebalancing
@@ -567,7 +593,9 @@ static void fg_az_run(const char *tag, const char *rebalancing)
  * rebalancing (2024-11): with it (CreateService's default since 2025-06),
  * the first check after the return (every 60 s from the creation: 1200.25)
  * starts a task in us-east-1b (placed 1201.25) and, once it is healthy,
- * stops one in us-east-1a, one task a zone again. */
+ * stops one in us-east-1a, one task a zone again.  A scale-in does not
+ * unbalance the zones (the users' other report, an imbalance after
+ * scale-in): it takes from the zone with the most of the service's tasks. */
 static void test_fargate_az_share(void)
 {
 	int r;
@@ -602,6 +630,34 @@ static void test_fargate_az_share(void)
 	T_EQ(events_with("fb", "SERVICE_REBALANCING_STARTED", "2 tasks in us-east-1a and 0 tasks in us-east-1b"), 1);
 	T_EQ(events_with("fb", "SERVICE_REBALANCING_COMPLETED", "1 tasks in us-east-1a and 1 tasks in us-east-1b"), 1);
 	RS_IS("fb", "services.csv", -1, "running", "2");
+
+	/* a scale-in from 4 (2 a zone) to 2 takes one task from each zone:
+	 * the zone with the most of the service's tasks first (§4.11), so
+	 * the zones stay balanced */
+	rs_write("fc.json", HEAD("fc", 1200)
+		 "\"taskDefinitions\":{\"fg\":\"fg.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"fg\",\"desiredCount\":4}],"
+		 "\"workload\":{\"traces\":[\"fc.csv\"]}}");
+	rs_write("fc.csv", TRACE_HDR "600,set_desired,s,,2,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fc.json", "fc", NULL, NULL, NULL), 0);
+	{
+		int n = rs_rows("fc", "tasks.csv"), in_a = 0, in_b = 0;
+
+		T_EQ(n, 4);
+		for (int k = 1; k <= n; k++) {
+			char *az = rs_cell("fc", "tasks.csv", k, "az");
+			char *st = rs_cell("fc", "tasks.csv", k, "last_status");
+
+			if (strcmp(st, "RUNNING") == 0) {
+				in_a += strcmp(az, "us-east-1a") == 0;
+				in_b += strcmp(az, "us-east-1b") == 0;
+			}
+			free(az);
+			free(st);
+		}
+		T_EQ(in_a, 1);
+		T_EQ(in_b, 1);
+	}
 }
 
 /* ---- 9.13 slow deployments from load-balancer defaults -------------------- */
@@ -688,7 +744,9 @@ static CU_TestInfo noticed_tests[] = {
 	  test_static_ports_block },
 	{ "9.10 a task waiting PROVISIONING stops with TaskFailedToStart after 20 minutes", test_provisioning_wait },
 	{ "9.11 managed scaling: out after one datapoint above target, in after 15 below", test_cas_cycles },
-	{ "9.12 after an AZ outage two Fargate tasks share a zone and stay there", test_fargate_az_share },
+	{ "9.11 managed scaling from an empty group: two instances first, the task started", test_cas_from_zero },
+	{ "9.12 after an AZ outage two Fargate tasks share a zone and stay there; a scale-in keeps the zones even",
+	  test_fargate_az_share },
 	{ "9.13 a rollout behind an ALB: one check to healthy, the old tasks' drain held by requests in flight",
 	  test_lb_deploy_time },
 	CU_TEST_INFO_NULL,
