@@ -15,13 +15,15 @@
  *        (§5.12, choice E60);
  *   9.11 managed scaling scales out on one datapoint above target and in
  *        only after 15 below, so a load that comes and goes cycles the
- *        instances (§5.12);
+ *        instances; an empty group goes to two instances first (§5.12);
  *   9.12 after an AZ outage two Fargate tasks of a service share a zone and
  *        stay there when it returns (§4.11), unless AZ rebalancing (§5.9);
+ *        a scale-in keeps the zones even;
  *   9.13 a rolling deployment behind an ALB: a new target is healthy one
  *        check (30 s) after registration, an old task with requests in
  *        flight drains the whole deregistration delay (300 s), one with
- *        none stops at once (§6.2, §6.3).
+ *        none stops at once, and the deployment is COMPLETED once the old
+ *        tasks have stopped (§6.2, §6.3, §5.5).
  *
  * The control plane's and agent's timings are fixed below, so every instant
  * is computed by hand in each test. */
