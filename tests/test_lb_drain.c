@@ -28,6 +28,7 @@
 #include <CUnit/CUnit.h>
 
 #include "helpers/runscn.h"
+#include "helpers/tdefs.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
 #include "models/service_int.h"
@@ -35,11 +36,7 @@
 /* API 0.25 s, scheduler reaction 10 s, agent network delay 0.5 s,
  * shutdown 3 s; the instances in one AZ, so AZ rebalancing never moves
  * a task (the load balancer needs two) */
-#define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
-	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
-	"\"heartbeatJitterSeconds\":0}," \
-	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
-	"\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+#define TIMING TIMING_BY_HAND
 #define HEAD(name, dur) "{\"name\":\"" name "\",\"durationSeconds\":" #dur ",\"metricsIntervalSeconds\":5," \
 	TIMING "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]," \
 	"\"loadBalancers\":[{\"name\":\"alb\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]," \

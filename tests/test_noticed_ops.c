@@ -35,17 +35,14 @@
 #include <CUnit/CUnit.h>
 
 #include "helpers/runscn.h"
+#include "helpers/tdefs.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
 #include "models/service_int.h"
 
 /* placement 1 s, API 0.25 s, scheduler reaction 10 s, agent network delay
  * 0.5 s, image pull 10 s (cached 1 s), container start 2 s, stop 3 s */
-#define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
-	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
-	"\"heartbeatJitterSeconds\":0}," \
-	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
-	"\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
+#define TIMING TIMING_BY_HAND
 #define HEAD(name, dur) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," TIMING \
 	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
 #define TRACE_HDR "time_s,event,target,taskdef,count,duration_s,group\n"

@@ -31,11 +31,7 @@
 #include "models/backplane_int.h"
 #include "models/service_int.h"
 
-#define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
-	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
-	"\"heartbeatJitterSeconds\":0}," \
-	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
-	"\"containerStartSeconds\":2,\"shutdownSeconds\":3,\"reconnectInitialSeconds\":0},"
+#define TIMING TIMING_BY_HAND_AGENT(",\"reconnectInitialSeconds\":0")
 
 #define HEAD(name, dur) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," TIMING \
 	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"]," \
