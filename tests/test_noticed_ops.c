@@ -711,7 +711,7 @@ static void test_lb_deploy_time(void)
 		const char *g = tags[k];
 
 		for (int n = 3; n <= 4; n++) {
-			char id[16];
+			char id[24];
 
 			snprintf(id, sizeof id, "task-%d", n);
 			T_NEAR(rs_num(g, "tasks.csv", rs_find(g, "tasks.csv", "task_id", id), "running_s"), 313.75);
@@ -719,7 +719,7 @@ static void test_lb_deploy_time(void)
 			T_NEAR(rs_target_at(g, id, "healthy"), 344.25);
 		}
 		for (int n = 1; n <= 2; n++) {
-			char id[16];
+			char id[24];
 			int r;
 
 			snprintf(id, sizeof id, "task-%d", n);
