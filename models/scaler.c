@@ -1,7 +1,10 @@
 /* models/scaler.c — service auto scaling as an actor of the control plane
  * (docs/ecs-model.md §5.10, §7.2).
  *
- * Each minute the agents' per-task utilisation is drawn from the task
+ * Each minute (controlPlane.serviceAutoScalingPeriodSeconds, default 60 s:
+ * ECS computes the service metrics once a minute; docs/ecs-model.md §5.10,
+ * choice E236; "minute" below means that period, the first one ending that
+ * long after the start) the agents' per-task utilisation is drawn from the task
  * definition's utilisation model (`utilization`, models/capacity/
  * utilization.h) and averaged over each scaled service's running tasks as
  * CloudWatch does (Σ used / Σ reserved); the service's Application Auto
@@ -11,9 +14,9 @@
  * scaling.csv (models/capacity/scaling_csv.h), written only when a service
  * has `autoScaling`.  With the load-balancer model (models/lb/lb.h, its
  * read-only views) the scaler also reads ALBRequestCountPerTarget — the
- * requests the policy's target group received in the minute per healthy
- * target — and derives the utilisation of `fromRequests` models from the
- * requests each task's targets received (docs/ecs-model.md §5.10, choices
+ * requests the policy's target group received since the last datapoint per
+ * healthy target, per minute — and derives the utilisation of
+ * `fromRequests` models from the requests each task's targets received (docs/ecs-model.md §5.10, choices
  * E90–E92).  A scenario without `autoScaling` schedules nothing and
  * draws nothing: its outputs are those of a run without this actor.
  *
@@ -51,8 +54,6 @@
 #include "sim/mem.h"
 #include "sim/rng.h"
 #include "sim/sim.h"
-
-#define SCALER_PERIOD_MS 60000     /* one CloudWatch datapoint a minute */
 
 struct tracked {               /* a RUNNING task of a scaled service */
 	uint32_t slot;
@@ -157,7 +158,10 @@ static double service_metric(struct backplane *bp, struct scaler *sc, struct sca
 /* ALBRequestCountPerTarget this minute (docs/ecs-model.md §5.10, choice
  * E90): the requests routed to the target group's targets since the last datapoint
  * over its healthy targets now (over its registered targets when none is
- * healthy); NaN when no target is registered. */
+ * healthy); NaN when no target is registered.  With a datapoint period other
+ * than a minute the count is scaled to a minute (× 60 s / period, exactly 1
+ * at the default), so a policy's targetValue keeps its unit, requests per
+ * target per minute (choice E236). */
 static double alb_metric(struct backplane *bp, struct scaled *d)
 {
 	struct lb *lb = lb_actor_world(bp);
@@ -167,7 +171,7 @@ static double alb_metric(struct backplane *bp, struct scaled *d)
 	if (d->alb_tg < 0 || !lb)
 		return NAN;
 	lb_tg_now(lb, d->alb_tg, sim_now(backplane_sim(bp)), &g);
-	got = g.arrivals - d->alb_last;
+	got = (g.arrivals - d->alb_last) * (60000.0 / (double)backplane_scenario(bp)->timing.aas_period);
 	d->alb_last = g.arrivals;
 	if (g.healthy > 0)
 		return got / g.healthy;
@@ -236,7 +240,7 @@ static void on_tick(struct sim *sim, void *ctx, const struct event *ev)
 		if (nd >= 0 && nd != x.old_desired)
 			apply(bp, sc, d, &x, nd > x.old_desired ? "scale-out" : "scale-in");
 	}
-	sim_after(sim, SCALER_PERIOD_MS, sc->ev_tick, bp, 0);
+	sim_after(sim, s->timing.aas_period, sc->ev_tick, bp, 0);
 }
 
 static void track(struct scaled *d, uint32_t slot, int add, sim_time_t now)
@@ -294,7 +298,7 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 	switch (n->kind) {
 	case BN_GO:
 		if (sc->n)
-			sim_after(backplane_sim(bp), SCALER_PERIOD_MS, sc->ev_tick, bp, 0);
+			sim_after(backplane_sim(bp), backplane_scenario(bp)->timing.aas_period, sc->ev_tick, bp, 0);
 		break;
 	case BN_TASK_RUNNING:
 	case BN_TASK_STOPPED:

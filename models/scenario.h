@@ -103,6 +103,8 @@ struct scn_timing {
 	int throttle_after;               /* consecutive start failures before throttling, 3 */
 	int breaker_min;                  /* circuit-breaker threshold floor (3; older docs 10) */
 	sim_time_t cas_period;            /* managed scaling's datapoint period (docs/ecs-model.md §5.12), 60 s */
+	sim_time_t aas_period;            /* Service Auto Scaling's datapoint period (docs/ecs-model.md
+					   * §5.10, choice E236), 60 s */
 	/* the rate of tasks one service launches (docs/ecs-model.md §7.5,
 	 * choice E113): at most svc_launch_limit launches of each class
 	 * (Fargate; EC2/External) in any svc_launch_window; 0 = no limit */

@@ -14,7 +14,8 @@
  *  - the timings the rules give that are parameters: an EC2 Spot instance
  *    terminated `spot.warningSeconds` (120) after its notice (§5.13, §8.4);
  *    managed scaling's datapoint period (60 s) and scale-in datapoints (15)
- *    (§5.12); the circuit breaker's thresholdConfiguration (BOUNDED_PERCENT
+ *    (§5.12); Service Auto Scaling's datapoint period (60 s; §5.10, choice
+ *    E236), its alarms counting datapoints; the circuit breaker's thresholdConfiguration (BOUNDED_PERCENT
  *    50, §5.6); each with a value that is not the default, and refused out
  *    of range with the file and the JSON path.
  *
@@ -564,6 +565,88 @@ static void test_managed_scaling_timing(void)
 		  strstr(msg, "$.capacityProviders[0].managedScaling.scaleInDatapoints"));
 }
 
+/* ---- §5.10: Service Auto Scaling's datapoint period ----------------------- */
+
+/* A service of `desired` tasks (running from about 13 s) whose CPU
+ * utilisation is a constant `cpu` percent, target tracking at 50 %: the
+ * scaler takes a datapoint every serviceAutoScalingPeriodSeconds from the
+ * start (60 s by default), and the alarms count datapoints, not minutes
+ * (choice E236): 3 above the target to scale out, 15 below 90 % of it to
+ * scale in.  Returns the time of the first scaling.csv row of `action`,
+ * its `new` in *to. */
+static double aas_first(const char *tag, const char *cp, int desired, int cpu, const char *tt,
+			const char *action, int *to)
+{
+	char scn[4096], file[200];
+	int n;
+
+	rs_write("tm-aas-td.json", "{\"family\":\"one\",\"containerDefinitions\":["
+		 "{\"name\":\"a\",\"image\":\"a\",\"cpu\":128,\"memory\":128}]}");
+	snprintf(scn, sizeof scn,
+		 "{\"name\":\"%s\",\"durationSeconds\":1200,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"schedulerDelaySeconds\":10%s},"
+		 AGENT
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"one\":\"tm-aas-td.json\"},"
+		 "\"utilization\":{\"one\":{\"cpu\":%d}},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"one\",\"desiredCount\":%d,"
+		 "\"autoScaling\":{\"minCapacity\":1,\"maxCapacity\":10,\"targetTracking\":[{"
+		 "\"predefinedMetricType\":\"ECSServiceAverageCPUUtilization\",\"targetValue\":50%s}]}}]}",
+		 tag, cp, cpu, desired, tt);
+	snprintf(file, sizeof file, "%s.json", tag);
+	rs_write(file, scn);
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
+	n = rs_rows(tag, "scaling.csv");
+	for (int r = 1; r <= n; r++) {
+		char *a = rs_cell(tag, "scaling.csv", r, "action");
+		int hit = a && strcmp(a, action) == 0;
+
+		free(a);
+		if (hit) {
+			*to = (int)rs_num(tag, "scaling.csv", r, "new");
+			return rs_num(tag, "scaling.csv", r, "time_s");
+		}
+	}
+	*to = -1;
+	return -1;
+}
+
+/* Worked out by hand: 2 tasks at 90 % scale out to ceil(2 × 90 / 50) = 4 at
+ * the third datapoint, 3P; 4 tasks at 10 % scale in to ceil(4 × 10 / 50) = 1
+ * at the fifteenth, 15P; scaleOutDatapoints 2 at P = 20: 40 s.  P = 60 (the
+ * default, given or not): 180 s and 900 s; P = 20: 60 s and 300 s; P = 45:
+ * 135 s and 675 s (the tasks run from about 13 s, before the first). */
+static void test_service_scaling_period(void)
+{
+	char msg[600];
+	int to;
+
+	T_NEAR(aas_first("tm-aas", "", 2, 90, "", "scale-out", &to), 3 * 60);
+	T_EQ(to, 4);
+	T_NEAR(aas_first("tm-aas-60", ",\"serviceAutoScalingPeriodSeconds\":60", 2, 90, "", "scale-out", &to), 180);
+	T_NEAR(aas_first("tm-aas-p", ",\"serviceAutoScalingPeriodSeconds\":20", 2, 90, "", "scale-out", &to), 3 * 20);
+	T_EQ(to, 4);
+	T_NEAR(aas_first("tm-aas-p45", ",\"serviceAutoScalingPeriodSeconds\":45", 2, 90, "", "scale-out", &to), 3 * 45);
+	T_NEAR(aas_first("tm-aas-pd", ",\"serviceAutoScalingPeriodSeconds\":20", 2, 90, ",\"scaleOutDatapoints\":2",
+			 "scale-out", &to), 2 * 20);
+	T_NEAR(aas_first("tm-aas-in", "", 4, 10, "", "scale-in", &to), 15 * 60);
+	T_EQ(to, 1);
+	T_NEAR(aas_first("tm-aas-pin", ",\"serviceAutoScalingPeriodSeconds\":20", 4, 10, "", "scale-in", &to), 15 * 20);
+	T_EQ(to, 1);
+	T_NEAR(aas_first("tm-aas-p45in", ",\"serviceAutoScalingPeriodSeconds\":45", 4, 10, "", "scale-in", &to), 15 * 45);
+	/* out of range: the file, the JSON path and the reason */
+	rs_write("tm-aas-bad.json", "{\"name\":\"bad\",\"durationSeconds\":10,\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"controlPlane\":{\"serviceAutoScalingPeriodSeconds\":0.5}}");
+	T_EQ(rs_run_msg("tm-aas-bad.json", "tm-aas-bad", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "tm-aas-bad.json") && strstr(msg, "$.controlPlane.serviceAutoScalingPeriodSeconds") &&
+		  strstr(msg, "0.5"));
+	rs_write("tm-aas-bad2.json", "{\"name\":\"bad\",\"durationSeconds\":10,\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"controlPlane\":{\"serviceAutoScalingPeriodSeconds\":86401}}");
+	T_EQ(rs_run_msg("tm-aas-bad2.json", "tm-aas-bad2", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "tm-aas-bad2.json") && strstr(msg, "$.controlPlane.serviceAutoScalingPeriodSeconds"));
+}
+
 /* ---- §5.6: the circuit breaker's thresholdConfiguration ------------------- */
 
 struct brk {
@@ -648,6 +731,7 @@ static CU_TestInfo timing_tests[] = {
 	{ "stop grace: each container's own exit, the task with its last", test_stop_grace_own_runs },
 	{ "EC2 Spot: terminated spot.warningSeconds after the notice", test_spot_warning },
 	{ "managed scaling: period and scale-in datapoints", test_managed_scaling_timing },
+	{ "service auto scaling: datapoint period", test_service_scaling_period },
 	{ "circuit breaker: thresholdConfiguration", test_breaker_threshold },
 	CU_TEST_INFO_NULL,
 };

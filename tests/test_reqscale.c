@@ -5,7 +5,9 @@
  *     the minute ÷ its healthy targets; target tracking on it brings the
  *     desired count to ceil(total rate ÷ target) within 3 datapoints of a
  *     step (the high alarm), holds it inside [min, max], and a second
- *     scale-in waits for the scale-in cooldown;
+ *     scale-in waits for the scale-in cooldown; with a datapoint every 30 s
+ *     the count is scaled to a minute and the alarms count datapoints
+ *     (choice E236);
  *   - a policy names its target group (resourceLabel) or the service's only
  *     one is used; none, an ambiguous one or an NLB's is refused;
  *   - utilisation `fromRequests`: idle + (busy − idle) × the share of the
@@ -44,12 +46,13 @@ static int setup(void)
 }
 
 /* A service of 2 tasks behind an ALB fed by rq-rate.csv, target tracking on
- * ALBRequestCountPerTarget at 1000 requests per target per minute. */
-static void step_scenario(const char *name, int max, const char *tt)
+ * ALBRequestCountPerTarget at 1000 requests per target per minute; `cp`:
+ * members of $.controlPlane. */
+static void step_scenario_cp(const char *name, int max, const char *tt, const char *cp)
 {
 	char buf[4096];
 
-	snprintf(buf, sizeof buf, HEAD(3900)
+	snprintf(buf, sizeof buf, HEAD(3900) "\"controlPlane\":{%s},"
 		 "\"loadBalancers\":[" ALB "],"
 		 "\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\","
 		 "\"traffic\":{\"arrivals\":{\"rateCurve\":{\"file\":\"rq-rate.csv\"}},"
@@ -58,8 +61,13 @@ static void step_scenario(const char *name, int max, const char *tt)
 		 "\"loadBalancers\":[" BIND("tg") "],"
 		 "\"autoScaling\":{\"minCapacity\":1,\"maxCapacity\":%d,\"targetTracking\":[{"
 		 "\"predefinedMetricType\":\"ALBRequestCountPerTarget\",\"targetValue\":1000%s}]}}]}",
-		 max, tt);
+		 cp, max, tt);
 	rs_write(name, buf);
+}
+
+static void step_scenario(const char *name, int max, const char *tt)
+{
+	step_scenario_cp(name, max, tt, "");
 }
 
 /* Worked out from the rules (datapoints every 60 s from 60 s; high alarm
@@ -132,6 +140,41 @@ static void test_alb_within_bounds(void)
 	n = rs_rows("max", "scaling.csv");
 	for (int r = 1; r <= n; r++)
 		CU_ASSERT(rs_num("max", "scaling.csv", r, "new") <= 4);
+}
+
+/* The same with a datapoint every 30 s (controlPlane.serviceAutoScalingPeriodSeconds,
+ * choice E236): each datapoint is the requests of its 30 s per target,
+ * scaled to a minute (the target keeps its unit), and the alarms count
+ * datapoints: 3 above, 15 below.  Worked out from the rules:
+ *   step at 1200 s to 5700/min: datapoints 1230, 1260, 1290 at 2850 per
+ *     target → at 1290 s ceil(2 × 2850 / 1000) = 6 (unscaled, 1425 per
+ *     target would give 3);
+ *   2400 s: 400 per target from the 2430 s datapoint (the 2400 s one still
+ *     covers 95/s), 15 below 900: 2430 … 2850 → at 2850 s ceil(6 × 400 /
+ *     1000) = 3;
+ *   then 800 per target (3 tasks) until 3360 s, 200 from the 3390 s
+ *     datapoint → ceil(3 × 200 / 1000) = 1 at 3390 s, the scale-in cooldown
+ *     (2850 + 300 = 3150 s) over.
+ * Poisson noise: 2850 ± 110 and 800 ± 25 per target, far from every
+ * boundary. */
+static void test_alb_datapoint_period(void)
+{
+	const char *tag = "period";
+
+	step_scenario_cp("rq-period.json", 10, "", "\"serviceAutoScalingPeriodSeconds\":30");
+	T_EQ(rs_run("rq-period.json", tag, NULL, NULL, NULL), 0);
+	T_EQ(rs_rows(tag, "scaling.csv"), 3);
+	RS_IS(tag, "scaling.csv", 1, "action", "scale-out");
+	T_NEAR(rs_num(tag, "scaling.csv", 1, "time_s"), 1290);
+	T_NEAR(rs_num(tag, "scaling.csv", 1, "new"), 6);
+	CU_ASSERT(fabs(rs_num(tag, "scaling.csv", 1, "value") - 2850) < 300);
+	RS_IS(tag, "scaling.csv", 2, "action", "scale-in");
+	T_NEAR(rs_num(tag, "scaling.csv", 2, "time_s"), 2850);
+	T_NEAR(rs_num(tag, "scaling.csv", 2, "new"), 3);
+	CU_ASSERT(fabs(rs_num(tag, "scaling.csv", 2, "value") - 400) < 60);
+	RS_IS(tag, "scaling.csv", 3, "action", "scale-in");
+	T_NEAR(rs_num(tag, "scaling.csv", 3, "time_s"), 3390);
+	T_NEAR(rs_num(tag, "scaling.csv", 3, "new"), 1);
 }
 
 /* ---- refusals ------------------------------------------------------------ */
@@ -344,6 +387,7 @@ static CU_TestInfo reqscale_tests[] = {
 	{ "ALBRequestCountPerTarget tracking follows a step", test_alb_target_tracking_step },
 	{ "ALBRequestCountPerTarget scale-in waits its cooldown", test_alb_scale_in_cooldown },
 	{ "ALBRequestCountPerTarget within min/max", test_alb_within_bounds },
+	{ "ALBRequestCountPerTarget every 30 s: per minute, datapoints counted", test_alb_datapoint_period },
 	{ "ALBRequestCountPerTarget target group refusals", test_alb_refusals },
 	{ "ALBRequestCountPerTarget target tracking refused for blue/green, linear, canary", test_alb_not_blue_green },
 	{ "resourceLabel picks the target group", test_alb_resource_label },

@@ -5,8 +5,10 @@
  *   target tracking on ECSServiceAverageCPUUtilization,
  *     ECSServiceAverageMemoryUtilization or ALBRequestCountPerTarget: the two
  *     CloudWatch alarms Application Auto Scaling creates — high: metric above
- *     the target on 3 consecutive 1-minute datapoints; low: metric below
- *     90 % of the target on 15 consecutive datapoints (both configurable) —
+ *     the target on 3 consecutive datapoints (1 minute apart by default:
+ *     the alarms count datapoints, docs/ecs-model.md choice E236); low:
+ *     metric below 90 % of the target on 15 consecutive datapoints (both
+ *     configurable) —
  *     and the new capacity ceil(current × metric / target);
  *   step scaling: one alarm (threshold, comparison, evaluation periods) and
  *     step adjustments relative to the threshold (ChangeInCapacity,

@@ -100,7 +100,7 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 	struct scn_timing *t = &s->timing;
 	struct jr c;
 	int64_t after = 3, bmin = 3, launches = 500;
-	double cas = 60, window = 60, rebal = 60, repeat = 21600;
+	double cas = 60, aas = 60, window = 60, rebal = 60, repeat = 21600;
 
 	*t = (struct scn_timing){
 		.placement_latency = 1000, .api_latency = 100, .scheduler_delay = 10000,
@@ -110,6 +110,7 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 		.eni_attach = 5000, .eni_detach = 5000, .heartbeat_timeout = 60000,
 		.heartbeat_jitter = 60000, .healthy_after = 40000, .health_check = 0,
 		.throttle_initial = 30000, .throttle_max = 900000, .cas_period = 60000,
+		.aas_period = 60000,
 		.reconnect_initial = 250, .reconnect_multiplier = 1.5, .reconnect_max = 120000,
 		.reconnect_jitter = 0.2, .svc_launch_limit = 500, .svc_launch_window = 60000,
 		.rebalance_check = 60000, .event_repeat = 21600000,
@@ -129,6 +130,7 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 		   opt_sec(&c, "heartbeatTimeoutSeconds", 60, &t->heartbeat_timeout) ||
 		   opt_sec(&c, "heartbeatJitterSeconds", 60, &t->heartbeat_jitter) ||
 		   jr_opt_num(&c, "managedScalingPeriodSeconds", 60, 1, 86400, &cas) ||
+		   jr_opt_num(&c, "serviceAutoScalingPeriodSeconds", 60, 1, 86400, &aas) ||
 		   jr_opt_int(&c, "serviceLaunchesPerWindow", 500, 0, 1000000, &launches) ||
 		   jr_opt_num(&c, "serviceLaunchWindowSeconds", 60, 0.001, 86400, &window) ||
 		   jr_opt_num(&c, "rebalanceCheckSeconds", 60, 0.001, 86400, &rebal) ||
@@ -136,6 +138,9 @@ int controlplane_config_read(struct scenario *s, const cJSON *cp, struct err *e)
 		   jr_end(&c)))
 		return -1;
 	t->cas_period = sim_ms(cas);
+	/* ECS's service metrics, one datapoint a minute (docs/ecs-model.md
+	 * §5.10, choice E236) */
+	t->aas_period = sim_ms(aas);
 	/* the service launch-rate quota (docs/ecs-model.md §7.5, choice E113) */
 	t->svc_launch_limit = launches;
 	t->svc_launch_window = sim_ms(window);
