@@ -1,7 +1,8 @@
 /* tests/test_lb.c — models/lb: queueing theory (Erlang C, M/M/c/K, M/M/1
  * under weighted random routing), health-check and deregistration timing
- * (docs/ecs-model.md §6.2, §6.3), aggregate vs per-request mode, and the
- * configuration's errors.  Driven by the engine alone
+ * (docs/ecs-model.md §6.2, §6.3), aggregate vs per-request mode, the
+ * health-check timeout's defaults (6 s for HTTP checks, 10 s for HTTPS and
+ * TCP ones, choice E152), and the configuration's errors.  Driven by the engine alone
  * (tests/helpers/lb_harness.h). */
 #include <math.h>
 #include <stdio.h>
@@ -514,6 +515,56 @@ static void svc_expect(const char *tdjson, const char *lbs_json, const char *wan
 	jdoc_free(&d);
 }
 
+/* The health check's timeout default follows the check's protocol, as
+ * CreateTargetGroup gives it (docs/ecs-model.md §6.2, choice E152): 6 s for
+ * HTTP checks, 10 s for HTTPS and TCP checks; the check's protocol is HTTP
+ * for an ALB's target group and TCP for an NLB's unless given; a given
+ * timeout holds.  Returns the timeout in ms, -1 when refused. */
+static int64_t tg_timeout(const char *members)
+{
+	struct lb_config cfg;
+	struct jdoc d;
+	struct err e;
+	char j[2048];
+	int64_t t = -1;
+
+	snprintf(j, sizeof j, "{" LBS ", \"targetGroups\": [{\"name\": \"t\"%s}]}", members);
+	memset(&d, 0, sizeof d);
+	err_clear(&e);
+	if (lbh_config(&cfg, &d, j, &e) == 0)
+		t = cfg.tgs[0].hc_timeout;
+	lb_config_free(&cfg);
+	jdoc_free(&d);
+	return t;
+}
+
+static void test_hc_timeout_defaults(void)
+{
+	T_EQ(tg_timeout(", \"loadBalancer\": \"alb\""), 6000);                              /* HTTP checks */
+	T_EQ(tg_timeout(", \"loadBalancer\": \"alb\", \"protocol\": \"HTTPS\""), 6000);     /* still HTTP checks */
+	T_EQ(tg_timeout(", \"loadBalancer\": \"alb\", \"healthCheckProtocol\": \"HTTPS\""), 10000);
+	T_EQ(tg_timeout(", \"loadBalancer\": \"alb\", \"protocol\": \"HTTPS\", \"healthCheckProtocol\": \"HTTP\""), 6000);
+	T_EQ(tg_timeout(", \"loadBalancer\": \"alb\", \"healthCheckIntervalSeconds\": 7"), 6000);
+	T_EQ(tg_timeout(", \"loadBalancer\": \"alb\", \"healthCheckTimeoutSeconds\": 5"), 5000);
+	T_EQ(tg_timeout(", \"loadBalancer\": \"nlb\""), 10000);                             /* TCP checks */
+	T_EQ(tg_timeout(", \"loadBalancer\": \"nlb\", \"protocol\": \"TLS\""), 10000);
+	T_EQ(tg_timeout(", \"loadBalancer\": \"nlb\", \"protocol\": \"UDP\""), 10000);
+	T_EQ(tg_timeout(", \"loadBalancer\": \"nlb\", \"healthCheckProtocol\": \"HTTP\""), 6000);
+	T_EQ(tg_timeout(", \"loadBalancer\": \"nlb\", \"healthCheckProtocol\": \"HTTPS\""), 10000);
+	T_EQ(tg_timeout(", \"loadBalancer\": \"nlb\", \"healthCheckProtocol\": \"HTTP\", \"healthCheckTimeoutSeconds\": 8"), 8000);
+	T_EQ(tg_timeout(""), 6000);                                                          /* no LB: HTTP */
+	T_EQ(tg_timeout(", \"protocol\": \"TCP\""), 10000);
+	/* the default must stay below the interval; the checks' protocols */
+	expect_err("{" LBS ", \"targetGroups\": [{\"name\": \"t\", \"loadBalancer\": \"alb\", \"healthCheckIntervalSeconds\": 6}]}",
+		   "lb.json: $.targetGroups[0].healthCheckIntervalSeconds: the interval must be larger than the health check timeout, 6 s by default for HTTP checks (give healthCheckTimeoutSeconds), got 6");
+	expect_err("{" LBS ", \"targetGroups\": [{\"name\": \"t\", \"loadBalancer\": \"nlb\", \"healthCheckIntervalSeconds\": 10}]}",
+		   "lb.json: $.targetGroups[0].healthCheckIntervalSeconds: the interval must be larger than the health check timeout, 10 s by default for TCP checks (give healthCheckTimeoutSeconds), got 10");
+	expect_err("{" LBS ", \"targetGroups\": [{\"name\": \"t\", \"loadBalancer\": \"alb\", \"healthCheckProtocol\": \"TCP\"}]}",
+		   "lb.json: $.targetGroups[0].healthCheckProtocol: a target group of protocol HTTP is checked with HTTP or HTTPS, got TCP");
+	expect_err("{" LBS ", \"targetGroups\": [{\"name\": \"t\", \"loadBalancer\": \"nlb\", \"healthCheckProtocol\": \"TLS\"}]}",
+		   "lb.json: $.targetGroups[0].healthCheckProtocol: expected HTTP, HTTPS or TCP (TLS, UDP and TCP_UDP are not health-check protocols), got \"TLS\"");
+}
+
 static void test_service_bindings(void)
 {
 	svc_expect(TD_AWSVPC, "{\"loadBalancers\": [{\"targetGroupArn\": \"arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/ip/abc\", \"containerName\": \"app\", \"containerPort\": 8080}], \"healthCheckGracePeriodSeconds\": 60}", NULL);
@@ -857,6 +908,7 @@ CU_TestInfo lb_tests[] = {
 
 CU_TestInfo lb_config_tests[] = {
 	{ "(g) config errors with JSON paths", test_config_errors },
+	{ "health-check timeout defaults by the checks' protocol", test_hc_timeout_defaults },
 	{ "service loadBalancers vs task definition", test_service_bindings },
 	CU_TEST_INFO_NULL,
 };

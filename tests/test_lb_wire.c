@@ -6,7 +6,9 @@
  * instance's target fails its checks at once, long before ECS notices the
  * host (§6.2, §8.2); a revision whose targets never pass a check trips the
  * circuit breaker through stage 2 and rolls back (§5.6), each of its tasks
- * stopped only after the health-check grace period (§5.8). */
+ * stopped only after the health-check grace period (§5.8); a check waiting
+ * behind queued requests times out at the default timeout of its
+ * protocol, 6 s for HTTP (§6.2, choice E152). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -385,6 +387,54 @@ static void test_container_and_target_checks(void)
 	T_NEAR(h.at, target);
 }
 
+/* The health check's timeout (docs/ecs-model.md §6.2, choice E152): 6 s by
+ * default for an ALB target group's HTTP checks (CreateTargetGroup), and a
+ * check of healthCheckTimesOutWhenOverloaded fails when its wait behind
+ * the queued requests, queued ÷ workers × the mean service time, reaches
+ * it.  One task, one worker, 0.5 s per request: 12 requests at 100 s (one
+ * served, 11 queued), then one every 0.5 s from 100.75 s, so from 100 s to
+ * about 300 s 10 or 11 wait (a check waits 5 or 5.5 s).  The target
+ * registers at 14.25 s and is checked every 10 s: with the 6-s default
+ * every check passes and the target stays healthy; with a timeout of 5 s
+ * (the old default; given here, it holds) the checks at 104.25 and 114.25 s
+ * fail and the target is unhealthy at 114.25 s; HTTPS checks (every 15 s:
+ * the interval must exceed the timeout) wait 10 s by default and pass. */
+static void test_hc_timeout_default(void)
+{
+	static const char *tg[] = { "10", "10,\"healthCheckTimeoutSeconds\":5",
+				    "15,\"healthCheckProtocol\":\"HTTPS\"" };
+	char buf[4096], req[8192], name[64], file[80];
+	int n = snprintf(req, sizeof req, "time_s\n");
+
+	for (int k = 0; k < 12; k++)
+		n += snprintf(req + n, sizeof req - (size_t)n, "100\n");
+	for (int k = 0; k < 400; k++)
+		n += snprintf(req + n, sizeof req - (size_t)n, "%.2f\n", 100.75 + 0.5 * k);
+	rs_write("lbw-to.csv", req);
+	for (int v = 0; v < 3; v++) {
+		snprintf(name, sizeof name, "lbw-to%d", v);
+		snprintf(buf, sizeof buf, HEAD("%s", 400)
+			 "\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\","
+			 "\"healthCheckTimesOutWhenOverloaded\":true,\"healthCheckIntervalSeconds\":%s,"
+			 "\"traffic\":{\"arrivals\":{\"trace\":{\"file\":\"lbw-to.csv\",\"column\":\"time_s\"}},"
+			 "\"serviceTimeSeconds\":{\"constant\":{\"value\":0.5}},\"workersPerTask\":1,\"queueLimit\":100}}],"
+			 "\"taskDefinitions\":{\"web\":\"lbw-web.json\"},"
+			 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":1,"
+			 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}]}",
+			 name, tg[v]);
+		snprintf(file, sizeof file, "%s.json", name);
+		rs_write(file, buf);
+		CU_ASSERT_EQUAL_FATAL(rs_run(file, name, NULL, NULL, NULL), 0);
+	}
+	T_NEAR(rs_target_at("lbw-to0", "task-1", "initial"), 14.25);
+	T_NEAR(rs_target_at("lbw-to0", "task-1", "healthy"), 24.25);
+	T_EQ(rs_target_at("lbw-to0", "task-1", "unhealthy"), -1);     /* 6 s: every check passes */
+	T_EQ(rs_rows("lbw-to0", "tasks.csv"), 1);
+	T_NEAR(rs_target_at("lbw-to1", "task-1", "unhealthy"), 114.25); /* 5 s given: they time out */
+	T_EQ(rs_rows("lbw-to1", "tasks.csv"), 2);                        /* and ECS replaces the task */
+	T_EQ(rs_target_at("lbw-to2", "task-1", "unhealthy"), -1);      /* HTTPS checks: 10 s */
+}
+
 static CU_TestInfo lbw_tests[] = {
 	{ "target registered at RUNNING, stop waits the delay", test_register_drain_stop },
 	{ "healthy: the targets and the container checks", test_container_and_target_checks },
@@ -392,6 +442,7 @@ static CU_TestInfo lbw_tests[] = {
 	{ "never-healthy revision trips the breaker (stage 2)", test_never_healthy_trips_breaker },
 	{ "a stage-2 rollback acts at the next pass", test_check_failure_rollback_acts_at_once },
 	{ "recovery.csv requests_failed: the service's target groups", test_recovery_requests_per_service },
+	{ "health-check timeout: 6 s by default for HTTP checks", test_hc_timeout_default },
 	CU_TEST_INFO_NULL,
 };
 

@@ -524,7 +524,7 @@ static int read_tg(struct lb_config *cfg, struct lb_tg_cfg *g, const cJSON *obj,
 		"unhealthyThresholdCount", "healthCheckPath", "healthCheckProtocol", "healthCheckPort",
 		"matcher", "attributes", "healthCheckTimesOutWhenOverloaded", "neverHealthy",
 		"traffic", "slo", NULL };
-	const char *name, *lbname, *tt, *proto;
+	const char *name, *lbname, *tt, *proto, *hcp;
 	const cJSON *attrs, *never, *traffic, *slo;
 	const struct lb_lb_cfg *lb = NULL;
 	int64_t port, interval, timeout, hth, uth;
@@ -565,11 +565,22 @@ static int read_tg(struct lb_config *cfg, struct lb_tg_cfg *g, const cJSON *obj,
 	if (lb && lb->type == LB_NLB && !is_nlb_proto(proto))
 		return jr_fail(&c, "protocol", "a Network Load Balancer's target group uses TCP, TLS, UDP or TCP_UDP, got %s", proto);
 	g->protocol = xstrdup(proto);
-	/* ELB defaults (docs/ecs-model.md §6.2): HTTP(S) checks time out after
-	 * 5 s, TCP/TLS checks after 10 s; interval 30 s; thresholds 5 and 2. */
+	/* The checks' protocol (CreateTargetGroup's HealthCheckProtocol,
+	 * docs/ecs-model.md §6.2): HTTP for an Application Load Balancer's
+	 * target group, TCP for a Network Load Balancer's; HTTP, HTTPS or TCP,
+	 * and TCP not for an HTTP or HTTPS target group. */
+	if (jr_opt_str(&c, "healthCheckProtocol", is_alb_proto(proto) ? "HTTP" : "TCP", &hcp))
+		return -1;
+	if (strcmp(hcp, "HTTP") != 0 && strcmp(hcp, "HTTPS") != 0 && strcmp(hcp, "TCP") != 0)
+		return jr_fail(&c, "healthCheckProtocol", "expected HTTP, HTTPS or TCP (TLS, UDP and TCP_UDP are not health-check protocols), got \"%.60s\"", hcp);
+	if (strcmp(hcp, "TCP") == 0 && is_alb_proto(proto))
+		return jr_fail(&c, "healthCheckProtocol", "a target group of protocol %s is checked with HTTP or HTTPS, got TCP", proto);
+	/* ELB defaults (docs/ecs-model.md §6.2, choice E152): the timeout 6 s
+	 * for HTTP checks, 10 s for HTTPS and TCP checks; interval 30 s;
+	 * thresholds 5 and 2. */
 	if (jr_opt_int(&c, "port", 80, 1, 65535, &port) ||
 	    jr_opt_int(&c, "healthCheckIntervalSeconds", 30, 5, 300, &interval) ||
-	    jr_opt_int(&c, "healthCheckTimeoutSeconds", is_alb_proto(proto) ? 5 : 10, 2, 120, &timeout) ||
+	    jr_opt_int(&c, "healthCheckTimeoutSeconds", strcmp(hcp, "HTTP") == 0 ? 6 : 10, 2, 120, &timeout) ||
 	    jr_opt_int(&c, "healthyThresholdCount", 5, 2, 10, &hth) ||
 	    jr_opt_int(&c, "unhealthyThresholdCount", 2, 2, 10, &uth) ||
 	    jr_opt_bool(&c, "healthCheckTimesOutWhenOverloaded", 0, &g->overload_fails_checks) ||
@@ -577,11 +588,13 @@ static int read_tg(struct lb_config *cfg, struct lb_tg_cfg *g, const cJSON *obj,
 	    jr_opt_object(&c, "traffic", &traffic) || jr_opt_object(&c, "slo", &slo))
 		return -1;
 	(void)jr_get(&c, "healthCheckPath");    /* accepted, not modelled */
-	(void)jr_get(&c, "healthCheckProtocol");
 	(void)jr_get(&c, "healthCheckPort");
 	(void)jr_get(&c, "matcher");
 	if (jr_end(&c))
 		return -1;
+	if (timeout >= interval && !jr_has(&c, "healthCheckTimeoutSeconds"))
+		return jr_fail(&c, "healthCheckIntervalSeconds", "the interval must be larger than the health check timeout, %lld s by default for %s checks (give healthCheckTimeoutSeconds), got %lld",
+			       (long long)timeout, hcp, (long long)interval);
 	if (timeout >= interval)
 		return jr_fail(&c, "healthCheckTimeoutSeconds", "the health check timeout must be smaller than the interval (%lld s), got %lld",
 			       (long long)interval, (long long)timeout);
