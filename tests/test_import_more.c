@@ -157,6 +157,57 @@ static void test_swf_decimal_times(void)
 	rmdir(dir);
 }
 
+/* Checkpointed or swapped jobs (the SWF definition's usage note): the
+ * job's summary line (status 0, 1 or 5, its whole run time) is followed by
+ * a line per partial execution with the same job number, status 2 (to be
+ * continued), 3 (the last, the job completed) or 4 (the last, it failed).
+ * The job is imported once, from its summary: job 2's 4 processors for
+ * 300 s, not again for its 100 s and 200 s partial runs (4 tasks, not 12);
+ * the partial lines are counted as repeats.  Jobs 1 and 3 around it are
+ * plain; job 4's only partial execution failed (status 4) after its summary
+ * (status 0).  Job 5 has partial executions and no summary line (a log
+ * with "Preemption: Yes" writes only those): each is a run of its own, as
+ * any line, not skipped. */
+static void test_swf_partial_executions(void)
+{
+	char dir[] = "/tmp/ecsim-import-XXXXXX", p[200];
+	const struct imp_want w[] = {
+		{ 0, TR_RUN_TASK, "", "job:1", 1, 50000, 1024, 1024, 2 },
+		{ 10000, TR_RUN_TASK, "", "job:2", 4, 300000, 1024, 1024, 3 },
+		{ 20000, TR_RUN_TASK, "", "job:3", 2, 5000, 1024, 1024, 6 },
+		{ 30000, TR_RUN_TASK, "", "job:4", 1, 70000, 1024, 1024, 7 },
+		{ 40000, TR_RUN_TASK, "", "job:5", 2, 30000, 1024, 1024, 9 },
+		{ 40000, TR_RUN_TASK, "", "job:5", 2, 20000, 1024, 1024, 10 },
+	};
+	struct import_opts o = { 0 };
+	struct import_stats st;
+	struct import *im;
+
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	o.swf = write_file(dir, "ckpt.swf",
+			   "; MaxProcs: 8\n"
+			   "1 0 5 50 1 -1 -1 1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n"
+			   "2 10 40 300 4 -1 -1 4 -1 -1 1 1 1 -1 -1 -1 -1 -1\n"
+			   "2 10 5 100 4 -1 -1 4 -1 -1 2 1 1 -1 -1 -1 -1 -1\n"
+			   "2 10 35 200 4 -1 -1 4 -1 -1 3 1 1 -1 -1 -1 -1 -1\n"
+			   "3 20 0 5 2 -1 -1 2 -1 -1 5 1 1 -1 -1 -1 -1 -1\n"
+			   "4 30 0 70 1 -1 -1 1 -1 -1 0 1 1 -1 -1 -1 -1 -1\n"
+			   "4 30 0 70 1 -1 -1 1 -1 -1 4 1 1 -1 -1 -1 -1 -1\n"
+			   "5 40 0 30 2 -1 -1 2 -1 -1 2 1 1 -1 -1 -1 -1 -1\n"
+			   "5 40 50 20 2 -1 -1 2 -1 -1 3 1 1 -1 -1 -1 -1 -1\n", p, sizeof p);
+	o.swf_no_machines = 1;
+	im = open_fmt("swf", &o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	imp_check_rows(im, w, (int)(sizeof w / sizeof w[0]));
+	import_stats(im, &st);
+	T_EQ(st.rows_in, 9);
+	T_EQ(st.rows_out, 6);
+	T_EQ(st.skipped_duplicate, 3);   /* job 2's two partial executions, job 4's one */
+	import_close(im);
+	remove(p);
+	rmdir(dir);
+}
+
 static void test_swf_errors(void)
 {
 	char dir[] = "/tmp/ecsim-import-XXXXXX", p[200], msg[2200], want[600];
@@ -184,6 +235,12 @@ static void test_swf_errors(void)
 		  "grep -v '^;' F | sort -k2,2n -s) > F.sorted.swf)" },
 		{ "1 -1 -1 5 1 -1 -1 -1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n",
 		  ":2:2: submit time: expected a submit time >= 0, got \"-1\"" },
+		{ "1 10 -1 5 1 -1 -1 -1 -1 -1 6 1 1 -1 -1 -1 -1 -1\n",
+		  ":2:11: status: expected 1 (completed), 0 (failed), 5 (cancelled), 2, 3 or 4 (a partial "
+		  "execution) or -1 (unknown), got \"6\"" },
+		{ "1 10 -1 5 1 -1 -1 -1 -1 -1 ok 1 1 -1 -1 -1 -1 -1\n",
+		  ":2:11: status: expected 1 (completed), 0 (failed), 5 (cancelled), 2, 3 or 4 (a partial "
+		  "execution) or -1 (unknown), got \"ok\"" },
 	};
 
 	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
@@ -705,6 +762,7 @@ static void test_openb_corpus(void)
 CU_TestInfo import_more_tests[] = {
 	{ "swf: every mapping rule", test_swf_rules },
 	{ "swf: decimal submit and run times", test_swf_decimal_times },
+	{ "swf: partial executions of a checkpointed job", test_swf_partial_executions },
 	{ "swf: malformed logs", test_swf_errors },
 	{ "alibaba2017: every mapping rule", test_alibaba2017_rules },
 	{ "alibaba2017: malformed tables", test_alibaba2017_errors },

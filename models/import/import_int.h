@@ -43,6 +43,8 @@ struct src {
 	int64_t fleet_left, fleet_done;
 	long fleet_line;
 	char *held;             /* the first job line, read with the header */
+	int64_t swf_job;        /* the job number of the last line that was not a
+				 * partial execution (-2 before the first) */
 	/* openb: pods that never ran, stopped at their deletion time (a heap
 	 * by time, then line) */
 	struct pend *pend;

@@ -12,8 +12,10 @@
  * else used; KB rounded up to MiB; both unknown: 1024 MiB), in run_task
  * rows of at most 10 tasks at the submit time, duration = run time, group
  * "job:<job number>".  A job with an unknown run time or no processors is
- * skipped and counted.  The table must be in submit-time order (the SWF
- * rule); the file is streamed, nothing is kept per job.
+ * skipped and counted, as are the partial-execution lines (status 2, 3, 4)
+ * that follow their job's summary line, which is the job; the only state
+ * kept is the job number of the last line that was not such a part.  The table must be in submit-time order (the SWF
+ * rule); the file is streamed.
  */
 #include "import_int.h"
 
@@ -63,6 +65,23 @@ static int field_int(const struct src *s, char **fv, int col, int64_t *v, struct
 	if (*end || x > 1000000000000LL)
 		return fail(s, col, e, "expected an integer from 0 to 10^12 or -1 (unknown), got \"%s\"", f);
 	*v = x;
+	return 0;
+}
+
+/* The status field: 1 completed, 0 failed, 5 cancelled, 2, 3 and 4 the
+ * partial executions of a checkpointed or swapped job, -1 unknown (the SWF
+ * definition); 0 or -1. */
+static int field_status(const struct src *s, char **fv, int64_t *v, struct err *e)
+{
+	const char *f = fv[F_STATUS];
+
+	if (strcmp(f, "-1") == 0)
+		*v = -1;
+	else if (f[0] >= '0' && f[0] <= '5' && !f[1])
+		*v = f[0] - '0';
+	else
+		return fail(s, F_STATUS, e, "expected 1 (completed), 0 (failed), 5 (cancelled), 2, 3 or 4 "
+			    "(a partial execution) or -1 (unknown), got \"%s\"", fv[F_STATUS]);
 	return 0;
 }
 
@@ -194,7 +213,8 @@ static int fill(struct import *im, struct src *s, struct err *e)
 		    field_time(s, fv, F_RUN, &v[F_RUN], e) || field_int(s, fv, F_PROCS, &v[F_PROCS], e) ||
 		    field_int(s, fv, F_USED_MEM, &v[F_USED_MEM], e) ||
 		    field_int(s, fv, F_REQ_PROCS, &v[F_REQ_PROCS], e) ||
-		    field_int(s, fv, F_REQ_MEM, &v[F_REQ_MEM], e))
+		    field_int(s, fv, F_REQ_MEM, &v[F_REQ_MEM], e) ||
+		    field_status(s, fv, &v[F_STATUS], e))
 			return -1;
 		if (v[F_SUBMIT] < 0)
 			return fail(s, F_SUBMIT, e, "expected a submit time >= 0, got \"%s\"", fv[F_SUBMIT]);
@@ -208,6 +228,20 @@ static int fill(struct import *im, struct src *s, struct err *e)
 			return fail(s, F_SUBMIT, e, "%s", msg);
 		}
 		s->prev = v[F_SUBMIT];
+		if (v[F_STATUS] < 2 || v[F_STATUS] > 4) {
+			s->swf_job = v[F_JOB];
+		} else if (v[F_JOB] == s->swf_job) {
+			/* a partial execution of a checkpointed or swapped
+			 * job after its summary line (the same job number,
+			 * status 0, 1 or 5, the whole run time: a log with
+			 * "Preemption: Double"): the summary is the job,
+			 * imported once (docs/ecs-model.md choice E230).  A
+			 * partial execution without a summary before it (a
+			 * log with "Preemption: Yes" has none) is a run of
+			 * its own, as any line. */
+			im->st.skipped_duplicate++;
+			continue;
+		}
 		procs = v[F_PROCS] >= 0 ? v[F_PROCS] : v[F_REQ_PROCS];
 		if (v[F_RUN] < 0 || procs <= 0) {
 			im->st.skipped_blank++;
@@ -256,6 +290,7 @@ int import_swf_open(struct import *im, const struct import_opts *o, struct err *
 		return -1;
 	s->fill = fill;
 	s->prev = 0;
+	s->swf_job = -2;
 	im->nsrc++;
 	/* the header: comment lines up to the first job line (kept for fill) */
 	for (;;) {
