@@ -228,6 +228,8 @@ static void test_swf_errors(void)
 		  ":2:2: submit time: expected a number of seconds >= 0 or -1 (unknown), got \"-5\"" },
 		{ "1 10 -1 1e3 1 -1 -1 -1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n",
 		  ":2:4: run time: expected a number of seconds >= 0 or -1 (unknown), got \"1e3\"" },
+		{ "1 10 -1 0x10 1 -1 -1 -1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n",
+		  ":2:4: run time: expected a number of seconds >= 0 or -1 (unknown), got \"0x10\"" },
 		{ "1 10 -1 1000000000000.5 1 -1 -1 -1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n",
 		  ":2:4: run time: expected a number of seconds from 0 to 10^12 or -1 (unknown), got \"1000000000000.5\"" },
 		{ "1 10 -1 5 1 -1 -1 -1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n2 9.75 -1 5 1 -1 -1 -1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n",

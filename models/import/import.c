@@ -185,7 +185,10 @@ int import_real(const struct src *s, int col, double *v, int *blank, struct err 
 		return 0;
 	errno = 0;
 	*v = strtod(f, &end);
-	if (end == f || *end || errno == ERANGE || !isfinite(*v) || f[0] == ' ')
+	/* a decimal number: strtod also reads C's hexadecimal floats
+	 * ("0x1p-2"), which no published table writes */
+	if (end == f || *end || errno == ERANGE || !isfinite(*v) || f[0] == ' ' ||
+	    f[strspn(f, "0123456789.eE+-")])
 		return csvin_fail(s->in, col, e, "expected a number >= 0, got \"%s\"", f);
 	if (*v < 0 || f[0] == '-')
 		return csvin_fail(s->in, col, e, "expected a number >= 0, got a negative value \"%s\"", f);

@@ -97,7 +97,7 @@ static int field_time(const struct src *s, char **fv, int col, int64_t *ms, stru
 	if (!isdigit((unsigned char)f[f[0] == '-']))
 		return fail(s, col, e, "expected a number of seconds >= 0 or -1 (unknown), got \"%s\"", f);
 	x = strtod(f, &end);
-	if (*end || strchr(f, 'e') || strchr(f, 'E'))
+	if (*end || f[strspn(f, "0123456789.-")])   /* no exponent, no hexadecimal ("0x10") */
 		return fail(s, col, e, "expected a number of seconds >= 0 or -1 (unknown), got \"%s\"", f);
 	if (x == -1.0) {
 		*ms = -1;
