@@ -24,7 +24,9 @@
  *     or unhealthy is replaced by one of its own revision, launched first;
  *   - launch primary tasks up to the desired count (unhealthy ones not
  *     counted), never above
- *     floor(desired × maximumPercent / 100) tasks in all (docs/ecs-model.md §5.5), unless the
+ *     floor(desired × maximumPercent / 100) tasks in all (docs/ecs-model.md §5.5; the
+ *     tasks stopped for a DRAINING instance count until they have stopped,
+ *     §5.15, choice E237), unless the
  *     deployment FAILED or its launches are throttled;
  *   - stop outgoing tasks: an older one not healthy above its target, an
  *     unhealthy one once its replacement is healthy (with no room for one,
@@ -587,6 +589,7 @@ static void list_del(struct backplane *bp, struct svc *v, struct task *t)
 
 	if (svc_live(t))
 		live_add(v, -1, -t->healthy, -t->unhealthy);
+	v->drain_stopping -= t->svc_drained;
 	if (pos < v->n_tasks) {
 		v->tasks[pos] = last;
 		bp_task_at(bp, last)->svc_pos = pos;

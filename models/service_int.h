@@ -109,6 +109,11 @@ struct svc {
 	 * and the notes that change them (svc_live_note), read by the passes
 	 * instead of a count over the list where they tell it all */
 	int64_t n_live, live_healthy, live_unhealthy;
+	/* of the listed tasks not live, those its scheduler stopped because
+	 * their instance is DRAINING (svc_stop_drained): until they have
+	 * stopped they count toward maximumPercent (docs/ecs-model.md §5.15,
+	 * choice E237); kept by svc_stop_drained and list_del */
+	int64_t drain_stopping;
 	int reconcile_scheduled;
 	sim_time_t reconcile_at;   /* when the scheduled pass is due (reconcile_scheduled) */
 	int wants_capacity;
@@ -258,6 +263,22 @@ static inline void svc_stop(struct backplane *bp, uint32_t slot)
 {
 	svcev_stopping(bp, slot);
 	bp_stop_task(bp, slot, STOP_SCHEDULER);
+}
+
+/* The scheduler stops a RUNNING task of service v because its instance is
+ * DRAINING (docs/ecs-model.md §5.15, choice E237): marked, and counted in
+ * v->drain_stopping until it has stopped (before the stop: it may end at
+ * once). */
+static inline void svc_stop_drained(struct backplane *bp, struct svc *v, uint32_t slot)
+{
+	struct task *t = bp_task_at(bp, slot);
+
+	if (t->desired != TD_RUNNING)
+		return;
+	t->cold = 1;               /* (task.h: a service's task is cold already) */
+	t->svc_drained = 1;
+	v->drain_stopping++;
+	svc_stop(bp, slot);
 }
 
 /* Counts toward the service: its desired status is RUNNING. */

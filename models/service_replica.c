@@ -444,8 +444,10 @@ static void rebalance(struct backplane *bp, int vi)
 
 	if (!scn_service_rebalances(v->cfg, pol))
 		return;
-	/* the extra task must fit under maximumPercent, rounded down (§5.5) */
-	if ((int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0) <= v->desired)
+	/* the extra task must fit under maximumPercent, rounded down (§5.5),
+	 * beside the tasks stopped for a DRAINING instance that still stop
+	 * (§5.15, choice E237) */
+	if ((int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0) <= v->desired + v->drain_stopping)
 		return;
 	count = xcalloc((size_t)n_az + 1, sizeof *count);
 	usable = xcalloc((size_t)n_az + 1, 1);
@@ -511,7 +513,8 @@ int svc_replica_steady(struct backplane *bp, const struct svc *v)
 /* The pass's launches (docs/ecs-model.md §5.5 upper bound, §5.4 throttle):
  * an older deployment's missing tasks first (choice E8: `dc` its counts,
  * brought up to its target), then up to `can` of the primary's, while
- * fewer than `max_tasks` are live (`*active`, counted up).  The throttle
+ * fewer than `max_tasks` are live (`*active`, counted up; the pass's
+ * bound less the drained tasks still stopping, choice E237).  The throttle
  * delays a deployment's launches only, each deployment's its own (choice
  * E117): a pass of its own at the end of the earliest wait, while every
  * other trigger still gets the scheduler's delay.  *held is set when the
@@ -580,6 +583,9 @@ struct pass_counts {
 	int64_t starting;          /* live, neither healthy nor unhealthy, not on a DRAINING instance */
 	int64_t stopping;          /* not live */
 	int64_t old_stopping;      /* of `stopping`, another deployment's */
+	int64_t drained;           /* of `stopping`, stopped for a DRAINING instance
+				    * (svc_stop_drained): they count toward
+				    * maximumPercent (§5.15, choice E237) */
 };
 
 /* The counts by a look at every listed task, and per older deployment
@@ -595,6 +601,7 @@ static void pass_count_list(struct backplane *bp, const struct svc *v, struct pa
 		if (!svc_live(t)) {
 			c->stopping++;   /* still stopping: its stop calls a pass */
 			c->old_stopping += t->dep != v->primary;
+			c->drained += t->svc_drained;
 			continue;
 		}
 		draining = svc_on_draining(bp, t);
@@ -647,6 +654,9 @@ static void pass_count(struct backplane *bp, const struct svc *v, struct pass_co
 		.unhealthy = v->live_unhealthy,
 		.starting = v->n_live - v->live_healthy - v->live_unhealthy,
 		.stopping = v->n_tasks - v->n_live,
+		/* (an instance set ACTIVE again, or deregistered, while they
+		 * still stop) */
+		.drained = v->drain_stopping,
 	};
 #ifdef ECSIM_CHECKS
 	{
@@ -666,6 +676,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	int64_t max_tasks = (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0);
 	int64_t min_healthy = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
 	struct pass_counts pc;
+	int64_t room_max;
 	int64_t active, healthy, primary, outgoing, primary_healthy, unhealthy, starting, stopping;
 	int64_t can, launched, share = v->desired;
 	int held = 0;
@@ -682,6 +693,13 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	unhealthy = pc.unhealthy;
 	starting = pc.starting;
 	stopping = pc.stopping;
+	/* the launches' bound (docs/ecs-model.md §5.15, choice E237): the
+	 * tasks stopped because their instance is DRAINING count toward
+	 * maximumPercent until they have stopped, so at max 100 a drained
+	 * task's replacement starts only after it has stopped (its stop calls
+	 * the pass that launches it).  Any other task stopping holds no room
+	 * (§5.5: a rolling deployment's older tasks, scale-in, unhealthy ones) */
+	room_max = max_tasks - pc.drained;
 	/* older deployments' targets (choice E8): once the primary has the
 	 * desired count healthy, an older revision's missing tasks are not
 	 * started again, and its tasks not yet healthy go */
@@ -709,14 +727,15 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	 * calls the next pass, which launches that replacement first (the
 	 * previous unhealthy task the scheduler stopped: choice E149).  A task
 	 * stopping counts toward no maximumPercent (`active` is the live
-	 * ones), so under that bound alone the replacement was launched with
-	 * the stop and is starting.  minimumHealthyPercent is the constraint (AWS
+	 * ones; only the drained ones stopping, in room_max, choice E237), so
+	 * under that bound alone the replacement was launched with the stop
+	 * and is starting.  minimumHealthyPercent is the constraint (AWS
 	 * DeploymentConfiguration.minimumHealthyPercent), but stopping an
 	 * unhealthy task never lowers the healthy count, so it never forbids
 	 * this stop.  The older deployments' first (oldest first), as their
 	 * launches are, then the primary's; its replacement is launched at
 	 * once below */
-	no_room = active >= max_tasks || v->wants_capacity;
+	no_room = active >= room_max || v->wants_capacity;
 	if (unhealthy > 0) {
 		/* a FAILED deployment launches nothing (§5.6): no replacement
 		 * can come for its unhealthy tasks, so they go at once
@@ -780,7 +799,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	if (can < 0)
 		can = 0;
 	svc_want_capacity(bp, v, 0);
-	launched = launch_step(bp, vi, dc, &active, max_tasks, can, &held);
+	launched = launch_step(bp, vi, dc, &active, room_max, can, &held);
 	/* outgoing tasks: those of older deployments (choice E8): an
 	 * unhealthy one once its revision has its target healthy without it
 	 * (with no room to replace it, one at a time above, choice E103);
@@ -867,7 +886,14 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 					healthy--;
 				}
 				over -= surplus;
-				svc_stop(bp, slot);
+				if (draining) {
+					/* it holds its room until it has
+					 * stopped (§5.15, choice E237) */
+					svc_stop_drained(bp, v, slot);
+					room_max--;
+				} else {
+					svc_stop(bp, slot);
+				}
 				active--;
 				k = -1;   /* the list may have changed */
 			}
@@ -875,8 +901,10 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 		/* maximumPercent bounds the RUNNING/PENDING tasks only
 		 * (docs/ecs-model.md §5.5): a task stopping holds no room, so
 		 * the room these stops made is used in the same pass, as the
-		 * guide's "stop 2 old tasks first, then start 2 new ones" */
-		launch_step(bp, vi, dc, &active, max_tasks, can - launched, &held);
+		 * guide's "stop 2 old tasks first, then start 2 new ones";
+		 * not the room of a task stopped for a DRAINING instance, held
+		 * until it has stopped (§5.15, choice E237) */
+		launch_step(bp, vi, dc, &active, room_max, can - launched, &held);
 	}
 	free(dc);
 	/* scale-in of the primary above the desired count; while an AZ

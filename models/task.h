@@ -40,7 +40,7 @@ const char *task_state_name(enum task_state s);
 
 /* A task as the backplane keeps it (bp_task_at() in backplane.h).  Every
  * actor reads it; the backplane and the agent write it, the service
- * scheduler only svc_pos (its place in the service's list).
+ * scheduler only svc_pos (its place in the service's list) and svc_drained.
  *
  * A task lives in a slot of the backplane's table; events name it by
  * (slot, generation), so an event for a task that has since been retired
@@ -111,6 +111,10 @@ struct task {
 	uint8_t cp_waiting;        /* queued PROVISIONING for a managed-scaling
 				    * provider's capacity (counted in bp->cp_waiting) */
 	uint8_t elb_stopped;       /* stopped for failed ELB health checks */
+	uint8_t svc_drained;       /* its service's scheduler stopped it because its
+				    * instance is DRAINING: it counts toward the
+				    * service's maximumPercent until it has stopped
+				    * (docs/ecs-model.md §5.15, choice E237) */
 	int dep;                   /* deployment of the service */
 	int svc_pos;               /* position in the service's task list */
 	uint8_t healthy_held;      /* passed its health check, not yet reported */
@@ -168,7 +172,7 @@ static inline const char *task_name(const struct task *t, char *buf, size_t n)
 static inline int task_cold_fresh(const struct task *t)
 {
 	return !t->id && !t->policy && !t->pin_az && t->pin == -1 && t->fg_az == -1 && !t->cp_waiting &&
-	       !t->elb_stopped && !t->dep && !t->svc_pos && !t->healthy_held && !t->healthy &&
+	       !t->elb_stopped && !t->svc_drained && !t->dep && !t->svc_pos && !t->healthy_held && !t->healthy &&
 	       !t->unhealthy && !t->hc_fault && !t->protected_until && !t->stop_reason && !t->unhealthy_reason &&
 	       !t->agent_code;
 }

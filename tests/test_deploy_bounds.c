@@ -11,7 +11,9 @@
  * deployment waits for ever, and so does draining at min 100 / max 100
  * (§5.15); static host ports with one instance per task wait too.  A
  * lower desired count mid-deployment lowers the bound from the next pass
- * (choice E112).
+ * (choice E112).  A task stopped for a DRAINING instance counts toward
+ * maximumPercent until it has stopped (§5.15, choice E237): at max 100 %
+ * its replacement waits for its stop, at max 200 % it does not.
  * test_service.c's rolling-deployment test is the general case. */
 #include <math.h>
 #include <stdio.h>
@@ -477,6 +479,178 @@ static void test_drain_stops_pending(void)
 	RS_IS("h", "tasks.csv", r, "stop_s", "");
 }
 
+/* §5.15: a RUNNING service task stopped because its instance is DRAINING
+ * counts toward maximumPercent until it has stopped (choice E237), so at
+ * max 100 % its replacement starts only after it has stopped ("the
+ * scheduler can't start replacement tasks until the draining tasks have
+ * stopped"); at max 200 % the replacements start first.  Sampled after
+ * every event: the service's live tasks (RUNNING or PENDING) plus its
+ * tasks on the drained instance (ci-00001) still stopping, at most. */
+struct drain_obs {
+	int samples;
+	int64_t max_held;           /* live + drained still stopping, at most */
+};
+
+static void drain_observe(struct backplane *bp, void *ctx)
+{
+	struct drain_obs *o = ctx;
+	const struct cluster *cl = backplane_cluster(bp);
+	struct svc *v;
+	int64_t held = 0;
+
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	/* a listed task has not yet been seen STOPPED */
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *t = &bp->tasks[v->tasks[k]];
+
+		held += t->desired == TD_RUNNING || (t->inst >= 0 && strcmp(cluster_id(cl, t->inst), "ci-00001") == 0);
+	}
+	o->samples++;
+	if (held > o->max_held)
+		o->max_held = held;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Desired 4 at min `min_pct` / max `max_pct` over two m5.large (one per
+ * AZ: 2 tasks each, placed 1.25, RUNNING 13.75), ci-00001 drained at 300
+ * s; its pass at 310 (scheduler delay 10).  A drained task the pass stops
+ * is STOPPING 0.5 s later (the agent's network delay), STOPPED 3 s after
+ * (shutdown), seen 0.5 s after that; the pass follows 10 s later.  The
+ * replacements (tasks submitted after 300 s, all on ci-00002) are
+ * submitted at `submits` (ascending), the drained tasks STOPPED at
+ * `stopped` (ascending); at most `max_held` live + drained stopping. */
+static void drain_bound_at(const char *tag, int min_pct, int max_pct, int shutdown, const char *more,
+			   const double *stopped, const double *submits, int64_t max_held, int before_stop);
+
+static void drain_bound(const char *tag, int min_pct, int max_pct, const double *stopped, const double *submits,
+			int64_t max_held, int before_stop)
+{
+	drain_bound_at(tag, min_pct, max_pct, 3, NULL, stopped, submits, max_held, before_stop);
+}
+
+/* drain_bound with a shutdown of `shutdown` s and `more` trace rows after
+ * the drain's (NULL: none). */
+static void drain_bound_at(const char *tag, int min_pct, int max_pct, int shutdown, const char *more,
+			   const double *stopped, const double *submits, int64_t max_held, int before_stop)
+{
+	char buf[2048], file[32], trace[32], tr[256];
+	struct drain_obs o = { 0 };
+	double st[2], sub[2];
+	int n, n_st = 0, n_sub = 0;
+
+	snprintf(file, sizeof file, "%s.json", tag);
+	snprintf(trace, sizeof trace, "%s.csv", tag);
+	snprintf(buf, sizeof buf,
+		 "{\"name\":\"%s\",\"durationSeconds\":900,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
+		 "\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60,"
+		 "\"heartbeatJitterSeconds\":0},"
+		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
+		 "\"containerStartSeconds\":2,\"shutdownSeconds\":%d},"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":1}],"
+		 "\"taskDefinitions\":{\"v1\":\"v1.json\"},"
+		 "\"placement\":{\"tieBreak\":\"first\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"v1\",\"desiredCount\":4,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":%d,\"maximumPercent\":%d}}],"
+		 "\"workload\":{\"traces\":[\"%s\"]}}",
+		 tag, shutdown, min_pct, max_pct, trace);
+	rs_write(file, buf);
+	snprintf(tr, sizeof tr, "time_s,event,target,taskdef,count,duration_s,group\n300,drain_instance,ci-00001,,,,\n%s",
+		 more ? more : "");
+	rs_write(trace, tr);
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, drain_observe, &o), 0);
+	CU_ASSERT(o.samples > 10);
+	T_EQ(o.max_held, max_held);
+	n = rs_rows(tag, "tasks.csv");
+	T_EQ(n, 6);
+	for (int r = 1; r <= n; r++) {
+		char *inst = rs_cell(tag, "tasks.csv", r, "instance_id");
+		double submit = rs_num(tag, "tasks.csv", r, "submit_s");
+
+		if (inst && strcmp(inst, "ci-00001") == 0 && n_st < 2)
+			st[n_st++] = rs_num(tag, "tasks.csv", r, "stopped_s");
+		else if (submit > 300 && n_sub < 2)
+			sub[n_sub++] = submit;
+		free(inst);
+	}
+	T_EQ(n_st, 2);
+	T_EQ(n_sub, 2);
+	if (n_st != 2 || n_sub != 2)
+		return;
+	qsort(st, 2, sizeof st[0], cmp_double);
+	qsort(sub, 2, sizeof sub[0], cmp_double);
+	for (int i = 0; i < 2; i++) {
+		T_NEAR(st[i], stopped[i]);
+		T_NEAR(sub[i], submits[i]);
+		/* each replacement after its drained task's STOPPED (seen 0.5 s
+		 * later) and the pass's delay; at max 200 before it */
+		if (before_stop) {
+			CU_ASSERT(sub[i] < st[i]);
+		} else {
+			CU_ASSERT(sub[i] >= st[i] + 0.5 + 10 - 1e-9);
+		}
+	}
+	RS_IS(tag, "services.csv", -1, "running", "4");
+}
+
+/* Min 50 / max 100: the pass at 310 stops both drained tasks (4 healthy,
+ * 2 may go) and launches nothing: 2 live + 2 stopping = 4.  They are
+ * STOPPING 310.5, STOPPED 313.5, seen 314; the pass at 324 launches both
+ * replacements (placed 325, RUNNING 328.5).  The old code counted the
+ * stopping ones toward no bound and launched both at 310 (6 held). */
+static void test_drain_max_100_waits_for_stop(void)
+{
+	const double stopped[] = { 313.5, 313.5 }, submits[] = { 324, 324 };
+
+	drain_bound("dr1", 50, 100, stopped, submits, 4, 0);
+}
+
+/* Min 75 / max 100: one drained task at a time (3 must stay healthy).
+ * 310 stops the first (STOPPED 313.5, seen 314), 324 launches its
+ * replacement (placed 325, RUNNING 328.5, healthy 368.5), the pass at
+ * 378.5 stops the second (STOPPING 379, STOPPED 382, seen 382.5), 392.5
+ * launches its replacement.  The old code launched each replacement with
+ * its drained task's stop: at 310, and (that one healthy 354.5) at 364.5. */
+static void test_drain_max_100_one_at_a_time(void)
+{
+	const double stopped[] = { 313.5, 382 }, submits[] = { 324, 392.5 };
+
+	drain_bound("dr2", 75, 100, stopped, submits, 4, 0);
+}
+
+/* Min 50 / max 200: both replacements launched at 310, in the pass that
+ * stops the drained tasks, before they stop (unchanged): 4 live + 2
+ * stopping = 6, within the bound 8. */
+static void test_drain_max_200_starts_first(void)
+{
+	const double stopped[] = { 313.5, 313.5 }, submits[] = { 310, 310 };
+
+	drain_bound("dr3", 50, 200, stopped, submits, 6, 1);
+}
+
+/* The drained instance set ACTIVE again while its tasks still stop
+ * (shutdown 30 s): they hold their room until they have stopped all the
+ * same.  Min 50 / max 100: 310 stops both (STOPPING 310.5, STOPPED 340.5,
+ * seen 341); ACTIVE at 311, its pass at 321 launches nothing (2 live + 2
+ * stopping); the pass at 351 launches both.  The old code launched both at
+ * 310. */
+static void test_drain_reactivated_still_holds(void)
+{
+	const double stopped[] = { 340.5, 340.5 }, submits[] = { 351, 351 };
+
+	drain_bound_at("dr4", 50, 100, 30, "311,activate_instance,ci-00001,,,,\n", stopped, submits, 4, 0);
+}
+
 static CU_TestInfo tests[] = {
 	{ "desired 2 at min 75%: no stop before a healthy start", test_min_blocks_stops },
 	{ "desired 3 at max 125%: no start before a stop", test_max_blocks_starts },
@@ -488,6 +662,10 @@ static CU_TestInfo tests[] = {
 	{ "static host ports, one instance per task: stuck", test_stuck_static_ports },
 	{ "draining at min 100 / max 100: stuck", test_drain_stuck_100_100 },
 	{ "draining stops a PENDING service task at once", test_drain_stops_pending },
+	{ "draining at max 100%: a replacement after its drained task stopped", test_drain_max_100_waits_for_stop },
+	{ "draining at min 75 / max 100: one drained task at a time", test_drain_max_100_one_at_a_time },
+	{ "draining at max 200%: the replacements start first", test_drain_max_200_starts_first },
+	{ "draining: set ACTIVE again, the stopping tasks still hold room", test_drain_reactivated_still_holds },
 	{ "a lower desired count mid-deployment: maxTasks from the next pass", test_lower_desired_mid_deploy },
 	{ "a lower desired count mid-deployment down to a stuck 1 at 50/150", test_lower_desired_to_stuck },
 	CU_TEST_INFO_NULL,
