@@ -37,6 +37,8 @@ static void usage(void)
 	       "  --nodes F             Alibaba GPU 2023 (openb) node list\n"
 	       "  --pods F              Alibaba GPU 2023 (openb) pod list\n"
 	       "  --machine-cores N     Alibaba: cores of one trace machine (default 96; 2017: 64)\n"
+	       "  --machine-memory X    Alibaba 2017: normalised memory of one trace machine, in (0, 1]\n"
+	       "                        (default 0.69)\n"
 	       "  --max-instance-num N  Alibaba: refuse a batch_task row with more instances, swf: a job\n"
 	       "                        with more processors (default 1000000)\n"
 	       "  --instance-type T     catalog type a normalised capacity of 1.0 maps to (default m5.4xlarge)\n"
@@ -146,6 +148,14 @@ int cmd_import(int argc, char **argv)
 				o.time_scale = x;
 			else
 				o.machine_cores = x;
+		} else if (!strcmp(a, "--machine-memory")) {
+			double x = strtod(v, &end);
+
+			if (end == v || *end || !(x > 0) || x > 1) {
+				free(azs);
+				return cmd_usage_error("import: %s: expected a number in (0, 1], got '%s'", a, v);
+			}
+			o.machine_memory = x;
 		} else if (!strcmp(a, "--max-rows") || !strcmp(a, "--first-instance") ||
 			   !strcmp(a, "--max-instance-num")) {
 			long long x;

@@ -140,6 +140,12 @@ n=$(($(wc -l <"$T/direct/tasks.csv") - 1))
 [ "$n" -eq 41 ] && ok "direct import: 41 tasks" || ko "direct import: 41 tasks (got $n)"
 expect_exit 2 "a table of another format" "not a table of the swf format" sh -c \
 	"sed 's/\"swf\": \"/\"pods\": \"/' '$T/direct.json' > '$T/direct2.json'; '$ECSIM' validate '$T/direct2.json'"
+cat > "$T/direct3.json" <<EOF2
+{"name": "direct3", "durationSeconds": 200, "region": "us-east-1", "availabilityZones": ["us-east-1a"],
+ "workload": {"traces": [{"format": "swf", "swf": "$PWD/tests/data/import/swf/jobs.swf", "machineMemory": 0.5}]}}
+EOF2
+expect_exit 2 "machineMemory of another format" "$.workload.traces[0].machineMemory: only for the alibaba2017 format" \
+	"$ECSIM" validate "$T/direct3.json"
 # a gzip file given to validate: said to be gzip, pointed to ecsim import
 gzip -c tests/data/import/google/task_events.csv > "$T/te.csv.gz"
 expect_exit 2 "validate a gzip file" "a gzip-compressed file: validate reads ecsim's own traces" \

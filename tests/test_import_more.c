@@ -263,9 +263,11 @@ static void test_swf_errors(void)
  * (CRLF lines, the third party's header on line 1 skipped): line 2 ended
  * at -55 (before the window: skipped); line 3 created at -60 -> starts at
  * 0 with the 110 s that remained, 12 instances -> 10 + 2, CPU 50 = half a
- * core of 64 -> 0.5/64 x 16 x 1024 = 128 units, memory 0.0079 x 65536 =
- * 517.7 -> 518 MiB; line 4 Running (end 0): no duration; line 5 Waiting:
- * skipped; line 6 ends 1 s before it was created: a run of 0 s; line 7
+ * core of 64 -> 0.5/64 x 16 x 1024 = 128 units, memory 0.0079 of the
+ * largest machine = 0.0079/0.69 of a trace machine -> x 65536 = 750.3 ->
+ * 750 MiB; line 4 Running (end 0): no duration, 0.5/0.69 x 65536 = 47489.9
+ * -> 47490 MiB; line 5 Waiting: skipped; line 6 ends 1 s before it was
+ * created: a run of 0 s, 0.01/0.69 x 65536 = 949.8 -> 950 MiB; line 7
  * Running with empty requests: skipped (blank); line 8 0 instances:
  * skipped.  server_event (not in time order: sorted in memory): machines 1
  * and 2 added at 0, 3 at 50 (line 4); 1 soft-errors at 100 (drain), again
@@ -276,10 +278,10 @@ static void test_alibaba2017_rules(void)
 	const struct imp_want w[] = {
 		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("1"), 1, -1, 0, 0, 1 },
 		{ 0, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("2"), 1, -1, 0, 0, 2 },
-		{ 0, TR_RUN_TASK, "", "job:1", 10, 110000, 128, 518, 3 },
-		{ 0, TR_RUN_TASK, "", "job:1", 2, 110000, 128, 518, 3 },
-		{ 0, TR_RUN_TASK, "", "job:2", 1, -1, 256, 32768, 4 },
-		{ 7000, TR_RUN_TASK, "", "job:3", 1, 0, 256, 655, 6 },
+		{ 0, TR_RUN_TASK, "", "job:1", 10, 110000, 128, 750, 3 },
+		{ 0, TR_RUN_TASK, "", "job:1", 2, 110000, 128, 750, 3 },
+		{ 0, TR_RUN_TASK, "", "job:2", 1, -1, 256, 47490, 4 },
+		{ 7000, TR_RUN_TASK, "", "job:3", 1, 0, 256, 950, 6 },
 		{ 50000, TR_REGISTER_INSTANCE, "m5.4xlarge", az_of("3"), 1, -1, 0, 0, 4 },
 		{ 100000, TR_DRAIN_INSTANCE, "ci-00001", "", 1, -1, 0, 0, 3 },
 		{ 200000, TR_ACTIVATE_INSTANCE, "ci-00001", "", 1, -1, 0, 0, 6 },
@@ -301,6 +303,61 @@ static void test_alibaba2017_rules(void)
 	T_EQ(st.skipped_duplicate, 2);    /* softerror of a drained machine, add of an active one */
 	T_EQ(st.skipped_unknown, 1);      /* machine 9 */
 	import_close(im);
+}
+
+/* alibaba2017's memory, like its CPU, is made a fraction of one trace
+ * machine, which registers as the chosen type (m5.4xlarge: 16 vCPU =
+ * 16,384 units, 65,536 MiB): requests are fractions of the largest
+ * machine, and a machine of the published server_event has 0.69 of it.  A
+ * task asking for a whole trace machine (6400 hundredths of a core = 64
+ * cores, memory 0.69) asks for a whole instance: 16,384 units and 65,536
+ * MiB (taking 0.69 as a fraction of the type gave 45,220 MiB, 0.69 of the
+ * instance that holds the machine's 64 cores); 0.138 (a fifth of a
+ * machine) is 13,107.2 -> 13,107 MiB.  With --machine-memory 0.5, 0.138 is
+ * 0.276 of a machine -> 18,087.9 -> 18,088 MiB and 0.69 is 1.38 of one ->
+ * 90,439.7 -> 90,440 MiB (more than the type: never placed, as in the
+ * trace such a task would fit no machine of 0.5).  The option is refused
+ * for another format and outside (0, 1]. */
+static void test_alibaba2017_memory_scale(void)
+{
+	char dir[] = "/tmp/ecsim-import-XXXXXX", p[200];
+	const struct imp_want w[] = {
+		{ 0, TR_RUN_TASK, "", "job:1", 1, 100000, 16384, 65536, 1 },
+		{ 5000, TR_RUN_TASK, "", "job:1", 2, 95000, 128, 13107, 2 },
+	};
+	const struct imp_want w_half[] = {
+		{ 0, TR_RUN_TASK, "", "job:1", 1, 100000, 16384, 90440, 1 },
+		{ 5000, TR_RUN_TASK, "", "job:1", 2, 95000, 128, 18088, 2 },
+	};
+	struct import_opts o = { 0 };
+	struct import *im;
+	struct err e;
+
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	o.batch_task = write_file(dir, "bt.csv",
+				  "0,100,1,1,1,Terminated,6400,0.69\n"
+				  "5,100,1,2,2,Terminated,50,0.138\n", p, sizeof p);
+	im = open_fmt("alibaba2017", &o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	imp_check_rows(im, w, (int)(sizeof w / sizeof w[0]));
+	import_close(im);
+	o.machine_memory = 0.5;
+	im = open_fmt("alibaba2017", &o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(im);
+	imp_check_rows(im, w_half, (int)(sizeof w_half / sizeof w_half[0]));
+	import_close(im);
+	o.machine_memory = 1.5;
+	err_clear(&e);
+	CU_ASSERT_PTR_NULL(import_open("alibaba2017", &o, &e));
+	imp_err_eq(&e, "--machine-memory: expected a number in (0, 1], got 1.5");
+	memset(&o, 0, sizeof o);
+	o.swf = DATA "swf/jobs.swf";
+	o.machine_memory = 0.5;
+	err_clear(&e);
+	CU_ASSERT_PTR_NULL(import_open("swf", &o, &e));
+	imp_err_eq(&e, "--machine-memory: only for the alibaba2017 format");
+	remove(p);
+	rmdir(dir);
 }
 
 static void test_alibaba2017_errors(void)
@@ -767,6 +824,7 @@ CU_TestInfo import_more_tests[] = {
 	{ "swf: partial executions of a checkpointed job", test_swf_partial_executions },
 	{ "swf: malformed logs", test_swf_errors },
 	{ "alibaba2017: every mapping rule", test_alibaba2017_rules },
+	{ "alibaba2017: memory is a fraction of a trace machine's", test_alibaba2017_memory_scale },
 	{ "alibaba2017: malformed tables", test_alibaba2017_errors },
 	{ "openb: every mapping rule", test_openb_rules },
 	{ "openb: malformed tables", test_openb_errors },

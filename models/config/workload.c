@@ -178,7 +178,7 @@ static int read_generators(struct scenario *s, const cJSON *arr, struct err *e)
  * "machineMeta": ...}, {"format": "alibaba2017", "batchTask": ...,
  * "serverEvent": ...}, {"format": "swf", "swf": ..., "machines": bool} or
  * {"format": "openb", "nodes": ..., "pods": ...}, with instanceType,
- * timeScale, maxRows, machineCores. */
+ * timeScale, maxRows, machineCores, machineMemory. */
 static int read_import(struct scenario *s, const cJSON *obj, const char *path, struct err *e)
 {
 	static const char *const keys[SCN_IMPORT_TABLES] = { "taskEvents", "machineEvents", "batchTask",
@@ -195,9 +195,9 @@ static int read_import(struct scenario *s, const cJSON *obj, const char *path, s
 	struct scn_import *im = &s->imports[s->n_imports];
 	struct jr c;
 	const char *fmt, *type, *v[SCN_IMPORT_TABLES];
-	double scale, cores;
+	double scale, cores, mem;
 	int64_t max_rows;
-	int f, machines, given = 0, has_cores;
+	int f, machines, given = 0, has_cores, has_mem;
 
 	if (jr_open(&c, obj, s->file, path, e) || jr_req_str(&c, "format", &fmt) ||
 	    jr_opt_str(&c, "instanceType", IMPORT_DEFAULT_TYPE, &type) ||
@@ -207,6 +207,9 @@ static int read_import(struct scenario *s, const cJSON *obj, const char *path, s
 		return -1;
 	has_cores = cJSON_GetObjectItemCaseSensitive(obj, "machineCores") != NULL;
 	if (jr_opt_num(&c, "machineCores", 0, 1, 1e6, &cores))
+		return -1;
+	has_mem = cJSON_GetObjectItemCaseSensitive(obj, "machineMemory") != NULL;
+	if (jr_opt_num(&c, "machineMemory", IMPORT_ALIBABA2017_MACHINE_MEMORY, 1e-6, 1, &mem))
 		return -1;
 	for (int k = 0; k < SCN_IMPORT_TABLES; k++)
 		if (jr_opt_str(&c, keys[k], NULL, &v[k]))
@@ -232,6 +235,8 @@ static int read_import(struct scenario *s, const cJSON *obj, const char *path, s
 		return jr_fail(&c, "machines", "only for the swf format");
 	if (has_cores && strncmp(fmt, "alibaba", 7) != 0)
 		return jr_fail(&c, "machineCores", "only for the alibaba2018 and alibaba2017 formats");
+	if (has_mem && strcmp(fmt, "alibaba2017") != 0)
+		return jr_fail(&c, "machineMemory", "only for the alibaba2017 format");
 	if (!catalog_find(s->catalog, type))
 		return jr_fail(&c, "instanceType", "unknown instance type '%s'", type);
 	s->n_imports++;
@@ -259,6 +264,7 @@ static int read_import(struct scenario *s, const cJSON *obj, const char *path, s
 	im->opts.time_scale = scale;
 	im->opts.max_rows = max_rows;
 	im->opts.machine_cores = has_cores ? cores : 0;
+	im->opts.machine_memory = has_mem ? mem : 0;
 	for (int g = 0; g < s->n_groups; g++)
 		im->opts.first_instance += s->groups[g].count;
 	return 0;

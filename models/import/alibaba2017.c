@@ -5,7 +5,8 @@
  *
  * batch_task (task create time, task end time, job id, task id, number of
  * instances, status, CPU per instance in hundredths of a core, memory per
- * instance normalised to the largest machine): one run_task per 10 instances
+ * instance normalised to the largest machine, made a fraction of one trace
+ * machine's normalised memory, 0.69 by default): one run_task per 10 instances
  * at the create time, duration end - create, group "job:<job id>"; a task
  * created before the window starts at 0 with what remained of its run, one
  * that ended before the window is skipped (docs/ecs-model.md choice E231).
@@ -186,7 +187,13 @@ static int fill_batch(struct import *im, struct src *s, struct err *e)
 		/* an end before the create time (one row of the public table, 1 s
 		 * before) is a run of 0 s */
 		s->out.duration = end != 0 ? import_ms(im, end > start ? end - start : 0, 1000000) : -1;
-		if (import_needs(im, s, B_CPU, cpu / 100.0 / im->machine_cores, B_MEM, mem,
+		/* both requests made fractions of one trace machine, which
+		 * registers as the chosen type: its cores (CPU is in hundredths
+		 * of a core) and its normalised memory (memory is a fraction of
+		 * the largest machine, and a machine has 0.69 of it: taken as
+		 * is, a trace machine's memory would be 1/0.69 of the type's;
+		 * docs/ecs-model.md choice E231) */
+		if (import_needs(im, s, B_CPU, cpu / 100.0 / im->machine_cores, B_MEM, mem / im->machine_mem,
 				 &s->out.cpu_units, &s->out.mem_mib, e) < 0)
 			return -1;
 		s->left = num;

@@ -81,6 +81,7 @@ struct import {
 	int64_t max_rows;
 	int first_instance;
 	double machine_cores;
+	double machine_mem;     /* alibaba2017: normalised memory of one trace machine */
 	int64_t max_instance_num;
 	int no_machines;        /* swf: do not register the header's fleet */
 	double ref_cpu_milli, ref_mem_mib; /* openb: the largest node */
