@@ -14,8 +14,11 @@
  * "job:<job number>".  A job with an unknown run time or no processors is
  * skipped and counted, as are the partial-execution lines (status 2, 3, 4)
  * that follow their job's summary line, which is the job; the only state
- * kept is the job number of the last line that was not such a part.  The table must be in submit-time order (the SWF
- * rule); the file is streamed.
+ * kept is the job number of the last line that was not such a part.  That
+ * the summary comes first, and that parts without one (Preemption: Yes)
+ * are runs at their own submit times, not chained, is ecsim's reading,
+ * not checked against a log with such lines (choice E230).  The table must
+ * be in submit-time order (the SWF rule); the file is streamed.
  */
 #include "import_int.h"
 
