@@ -175,6 +175,82 @@ if "$ECSIM" run scenarios/request-scaling.json --out "$T/run" --quiet --until 60
 	done
 else ko "the column-check runs of scenarios/request-scaling.json and deploy-alarms.json"; sed 's/^/     /' "$T/run.err" | head -5; fi
 
+# --- README.md's own examples and lists against the program
+# every option README.md shows after `ecsim CMD` (a line of a code block,
+# continued lines joined, or an inline code span) is one of CMD --help's
+{ awk '/^```/ { c = !c; next } c' README.md | awk '{ while (sub(/\\$/, "")) { l = $0; if ((getline) <= 0) break; $0 = l $0 } print }'
+  awk '/^```/ { c = !c; next } !c' README.md | awk 'BEGIN { RS = "`" } NR % 2 == 0 { gsub(/\n/, " "); print }'
+} | awk '{
+	n = split($0, part, /&&|;|\|/)
+	for (i = 1; i <= n; i++) {
+		s = part[i]; sub(/#.*/, "", s)
+		if (!match(s, /(^|[^A-Za-z0-9_.-])ecsim [a-z]+/)) continue
+		rest = substr(s, RSTART + RLENGTH); cmd = substr(s, RSTART, RLENGTH); sub(/.*ecsim /, "", cmd)
+		while (match(rest, /--[a-z][a-z-]*/)) { print cmd, substr(rest, RSTART, RLENGTH); rest = substr(rest, RSTART + RLENGTH) }
+	}
+}' | sort -u >"$T/ex.opts"
+bad=""
+while read -r c o; do
+	case $c in run|validate|inspect|import|gen|compare|sweep|plan|check|plot) ;; *) continue ;; esac
+	grep -qE -- "(^|[^a-z-])$o([^a-z-]|\$)" "$T/help.$c" || bad="$bad ecsim $c $o;"
+done <"$T/ex.opts"
+if [ "$(wc -l <"$T/ex.opts")" -ge 15 ] && [ -z "$bad" ]; then ok "every option of README's ecsim examples is in its command's --help ($(wc -l <"$T/ex.opts"))"
+else ko "README's ecsim examples use options their command's --help lacks ($(wc -l <"$T/ex.opts") found):$bad"; fi
+# the options README.md's "Comparing strategies" names are compare's
+sed -n '/^### Comparing strategies/,/^### /p' README.md | awk '/^```/ { c = !c; next } !c' |
+	awk 'BEGIN { RS = "`" } NR % 2 == 0' | grep -oE -- '--[a-z][a-z-]*' | sort -u >"$T/cmp.opts"
+bad=""
+for o in $(cat "$T/cmp.opts"); do grep -qE -- "(^|[^a-z-])$o([^a-z-]|\$)" "$T/help.compare" || bad="$bad $o"; done
+if [ -s "$T/cmp.opts" ] && [ -z "$bad" ]; then ok "README's \"Comparing strategies\" names only compare's options ($(wc -l <"$T/cmp.opts"))"
+else ko "README's \"Comparing strategies\" names options compare --help lacks:$bad"; fi
+# the table of shipped scenarios lists every scenarios/*.json and
+# scenarios/gen/*.json, and nothing else
+sed -n '/^| scenario | shows |/,/^$/p' README.md | sed -n 's/^| `\([^`]*\)` |.*/\1/p' | sort >"$T/scn.doc"
+for f in scenarios/*.json scenarios/gen/*.json; do [ "$f" = scenarios/scenario.schema.json ] || echo "${f#scenarios/}"; done | sort >"$T/scn.files"
+if [ -s "$T/scn.doc" ] && cmp -s "$T/scn.doc" "$T/scn.files"; then ok "README's table of shipped scenarios = scenarios/*.json ($(wc -l <"$T/scn.files"))"
+else ko "README's table of shipped scenarios differs from scenarios/*.json (< README, > files)"; diff "$T/scn.doc" "$T/scn.files" | sed 's/^/     /'; fi
+# "Outputs" names every file a run can write (models/runinfo.c's table)
+sed -n '/^### Outputs/,/^## /p' README.md >"$T/outputs.md"
+undoc=""
+for f in $(cat "$T/out.code") run.json; do grep -qF -- "\`$f\`" "$T/outputs.md" || undoc="$undoc $f"; done
+if [ -s "$T/out.code" ] && [ -z "$undoc" ]; then ok "README's \"Outputs\" names every output file ($(($(wc -l <"$T/out.code") + 1)))"
+else ko "README's \"Outputs\" does not name:$undoc"; fi
+# the console templates the docs list are the program's (its error for an
+# unknown one lists them)
+"$ECSIM" run scenarios/default.json --strategy no-such-template --out "$T/tpl" --quiet 2>"$T/tpl.err" >/dev/null
+sed -n 's/.*; valid: //p' "$T/tpl.err" | tr ',' '\n' | tr -d ' ' | grep . | sort >"$T/tpl.code"
+bad=""
+for d in README.md scenarios/README.md; do
+	tr '\n' ' ' <"$d" | grep -oE "console template('s)? name \([^)]*\)" | sed 's/.*(//; s/)$//' | tr ',' '\n' | tr -d ' `' | grep . | sort -u >"$T/tpl.doc"
+	{ [ -s "$T/tpl.doc" ] && cmp -s "$T/tpl.doc" "$T/tpl.code"; } || bad="$bad $d"
+done
+if [ -s "$T/tpl.code" ] && [ -z "$bad" ]; then ok "the console templates the docs list = the program's ($(wc -l <"$T/tpl.code"))"
+else ko "the console templates listed in$bad differ from the program's: $(tr '\n' ' ' <"$T/tpl.code")"; fi
+# every `scenarios/README.md, "SECTION"` cited (README.md, docs/, the
+# programs' help and comments) names a heading or a bold run-in heading there
+{ sed -n 's/^#\{1,6\} \(.*\)/\1/p' scenarios/README.md; grep -oE '^\*\*[^*]+\*\*' scenarios/README.md | tr -d '*'; } | tr -d '`' >"$T/sec.heads"
+{ ls README.md docs/*.md cli/*.c; find models sim -name '*.[ch]'; } | xargs grep -oE 'scenarios/README(\.md)?`?,?[[:space:]]*"[^"]+"' |
+	sed 's/^\([^:]*\):.*"\(.*\)"$/\1: \2/' | tr -d '`' | sort -u >"$T/sec.cited"
+bad=""
+while IFS= read -r l; do grep -qiF -- "${l#*: }" "$T/sec.heads" || bad="$bad [$l]"; done <"$T/sec.cited"
+if [ -s "$T/sec.cited" ] && [ -z "$bad" ]; then ok "every cited section of scenarios/README.md exists ($(wc -l <"$T/sec.cited"))"
+else ko "cited sections missing from scenarios/README.md:$bad"; fi
+# README's sample outputs of deterministic commands are what they print now:
+# both plans (exact), and every line of the compare table it shows
+for p in outage-99-9 target-capacity; do
+	awk -v h="ecsim plan $p:" 'index($0, h) == 1 { on = 1 } on && /^```/ { exit } on' README.md >"$T/plan.doc"
+	"$ECSIM" plan "scenarios/plan/$p.json" --jobs 2 --no-plot --out "$T/plan-$p" 2>/dev/null | grep -v '^results in ' >"$T/plan.out"
+	if [ -s "$T/plan.doc" ] && cmp -s "$T/plan.doc" "$T/plan.out"; then ok "README's sample output of ecsim plan $p is what it prints"
+	else ko "README's sample output of ecsim plan $p differs (< README, > now: ./ecsim plan scenarios/plan/$p.json; and re-read the text around it)"; diff "$T/plan.doc" "$T/plan.out" | sed 's/^/     /'; fi
+done
+awk '/^metric +variant +mean +95% CI/ { on = 1 } on && /^```/ { exit } on && $0 != "..."' README.md >"$T/cmp.doc"
+"$ECSIM" compare scenarios/default.json --strategy az-balanced-spread --strategy az-balanced-binpack --reps 30 \
+	--jobs 2 --no-plot --out "$T/cmp" >"$T/cmp.out" 2>/dev/null
+bad=0
+while IFS= read -r l; do grep -qxF -- "$l" "$T/cmp.out" || { bad=$((bad + 1)); echo "     not printed now: $l"; }; done <"$T/cmp.doc"
+if [ "$(wc -l <"$T/cmp.doc")" -ge 10 ] && [ $bad = 0 ]; then ok "README's sample compare table is what ecsim compare prints ($(wc -l <"$T/cmp.doc") lines)"
+else ko "README's sample compare table: $bad of $(wc -l <"$T/cmp.doc") lines not printed now (regenerate it with README's ecsim compare command; and re-read the text after it)"; fi
+
 # every reference-style link ([text][name]) of the Markdown docs has its
 # definition ([name]: URL) in the same file (a lost definitions block
 # renders every link of the file as plain brackets)
