@@ -215,6 +215,20 @@ undoc=""
 for f in $(cat "$T/out.code") run.json; do grep -qF -- "\`$f\`" "$T/outputs.md" || undoc="$undoc $f"; done
 if [ -s "$T/out.code" ] && [ -z "$undoc" ]; then ok "README's \"Outputs\" names every output file ($(($(wc -l <"$T/out.code") + 1)))"
 else ko "README's \"Outputs\" does not name:$undoc"; fi
+# every member of `ecsim inspect`'s JSON (top level and a container's) is
+# named in inspect --help (top level) and in scenarios/README.md's table
+"$ECSIM" inspect scenarios/taskdefs/web.json >"$T/insp.json" 2>/dev/null
+sed -n 's/^	"\([A-Za-z]*\)":.*/\1/p' "$T/insp.json" >"$T/insp.top"
+sed -n 's/^			"\([A-Za-z]*\)":.*/\1/p' "$T/insp.json" | sort -u >"$T/insp.ctr"
+sed -n '/^### `ecsim inspect/,/^#/p' scenarios/README.md >"$T/insp.md"
+bad=""
+for k in $(cat "$T/insp.top"); do
+	grep -qE "(^|[^A-Za-z])$k([^A-Za-z]|\$)" "$T/help.inspect" || bad="$bad --help:$k"
+	grep -qF "\`$k\`" "$T/insp.md" || bad="$bad scenarios/README:$k"
+done
+for k in $(cat "$T/insp.ctr"); do grep -qF "\`$k\`" "$T/insp.md" || bad="$bad scenarios/README:containers[].$k"; done
+if [ "$(wc -l <"$T/insp.top")" -ge 20 ] && [ -z "$bad" ]; then ok "every member of ecsim inspect's JSON is documented ($(wc -l <"$T/insp.top") + $(wc -l <"$T/insp.ctr") of a container)"
+else ko "members of ecsim inspect's JSON not documented:$bad"; fi
 # the console templates the docs list are the program's (its error for an
 # unknown one lists them)
 "$ECSIM" run scenarios/default.json --strategy no-such-template --out "$T/tpl" --quiet 2>"$T/tpl.err" >/dev/null
