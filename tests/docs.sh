@@ -265,6 +265,40 @@ while IFS= read -r l; do grep -qxF -- "$l" "$T/cmp.out" || { bad=$((bad + 1)); e
 if [ "$(wc -l <"$T/cmp.doc")" -ge 10 ] && [ $bad = 0 ]; then ok "README's sample compare table is what ecsim compare prints ($(wc -l <"$T/cmp.doc") lines)"
 else ko "README's sample compare table: $bad of $(wc -l <"$T/cmp.doc") lines not printed now (regenerate it with README's ecsim compare command; and re-read the text after it)"; fi
 
+# the figures README.md quotes from runs of shipped scenarios are what those
+# runs give now (crosszone, with --strategy binpack too, web-lb, fargate-mix)
+col() { # col FILE COLUMN: the column's value in the file's first data row
+	awk -F, -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next } NR == 2 && k { print $k }' "$1"
+}
+fmt() { # fmt PRINTF-FORMAT NUMBER, with thousands separators for %d
+	awk -v f="$1" -v x="$2" 'BEGIN {
+		if (f != "%d") { printf f "\n", x; exit }
+		s = sprintf("%d", x + 0.5); o = ""
+		while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) }
+		print s o }'
+}
+tr '\n' ' ' <README.md | tr -s ' ' >"$T/readme.flat"
+figs=""
+if "$ECSIM" run scenarios/crosszone.json --quiet --no-task-log --out "$T/cz" >/dev/null 2>&1 &&
+   "$ECSIM" run scenarios/crosszone.json --quiet --no-task-log --strategy binpack --out "$T/czb" >/dev/null 2>&1 &&
+   "$ECSIM" run scenarios/web-lb.json --quiet --no-task-log --out "$T/wl" >/dev/null 2>&1 &&
+   "$ECSIM" run scenarios/fargate-mix.json --quiet --no-task-log --out "$T/fm" >/dev/null 2>&1; then
+	for want in \
+		"refuses $(fmt %d "$(col "$T/cz/lb_summary.csv" http_503)") requests (503) under az-balanced-spread" \
+		"loses only the $(fmt %d "$(col "$T/cz/lb_summary.csv" http_502)") in flight" \
+		"it refuses $(fmt %d "$(col "$T/czb/lb_summary.csv" http_503)"):" \
+		"$(fmt %.2f "$(col "$T/wl/lb_summary.csv" availability_pct)")% of" \
+		"p99 latency $(fmt %.0f "$(col "$T/wl/lb_summary.csv" latency_p99_ms)") ms" \
+		"and $(fmt %d "$(col "$T/wl/lb_summary.csv" http_502)") (502) when" \
+		"sees $(grep -c ',fargate_spot_interruption,' "$T/fm/failures.csv") interruptions" \
+		"service availability $(fmt %.2f "$(col "$T/fm/service_summary.csv" availability_pct)") %" \
+		"request availability $(fmt %.2f "$(col "$T/fm/lb_summary.csv" availability_pct)") %" \
+		"bill is $(col "$T/fm/summary.csv" cost_total_usd) USD"; do
+		grep -qF -- "$want" "$T/readme.flat" || figs="$figs [$want]"
+	done
+	if [ -z "$figs" ]; then ok "README's figures of crosszone, web-lb and fargate-mix runs are today's (10)"
+	else ko "README's figures of shipped runs are not today's; it should say:$figs"; fi
+else ko "the runs of crosszone, web-lb and fargate-mix for README's figures"; fi
 # every reference-style link ([text][name]) of the Markdown docs has its
 # definition ([name]: URL) in the same file (a lost definitions block
 # renders every link of the file as plain brackets)
