@@ -196,6 +196,16 @@ while read -r c o; do
 done <"$T/ex.opts"
 if [ "$(wc -l <"$T/ex.opts")" -ge 15 ] && [ -z "$bad" ]; then ok "every option of README's ecsim examples is in its command's --help ($(wc -l <"$T/ex.opts"))"
 else ko "README's ecsim examples use options their command's --help lacks ($(wc -l <"$T/ex.opts") found):$bad"; fi
+# the usage lines of `ecsim --help` name only options of each command's --help
+"$ECSIM" --help 2>&1 | awk '$1 == "ecsim" && $2 ~ /^[a-z]+$/ { c = $2; s = $0
+	while (match(s, /--[a-z][a-z-]*/)) { print c, substr(s, RSTART, RLENGTH); s = substr(s, RSTART + RLENGTH) } }' | sort -u >"$T/top.opts"
+bad=""
+while read -r c o; do
+	[ -f "$T/help.$c" ] || { bad="$bad ecsim $c (no such command);"; continue; }
+	grep -qE -- "(^|[^a-z-])$o([^a-z-]|\$)" "$T/help.$c" || bad="$bad ecsim $c $o;"
+done <"$T/top.opts"
+if [ "$(wc -l <"$T/top.opts")" -ge 20 ] && [ -z "$bad" ]; then ok "ecsim --help's usage lines name only their command's options ($(wc -l <"$T/top.opts"))"
+else ko "ecsim --help's usage lines name options their command's --help lacks:$bad"; fi
 # the options README.md's "Comparing strategies" names are compare's
 sed -n '/^### Comparing strategies/,/^### /p' README.md | awk '/^```/ { c = !c; next } !c' |
 	awk 'BEGIN { RS = "`" } NR % 2 == 0' | grep -oE -- '--[a-z][a-z-]*' | sort -u >"$T/cmp.opts"
