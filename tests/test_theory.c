@@ -672,6 +672,26 @@ static void check_rows(const char *tag, int n, const int64_t *want_at, const int
 	check_instants(tag, n, at, len, want_at, want_len);
 }
 
+/* The expected instants of an alternating renewal process drawn from
+ * stream `name` of seed 7, exponential times of mean m1 then m2, n cycles:
+ * cycle k from S_k = E_(k-1) + X_k (E_0 = 0) to E_k = S_k + Y_k, at[k] =
+ * S_k and len[k] = E_k - S_k, each instant rounded to the ms. */
+static void renewal_instants(const char *name, double m1, double m2, int n, int64_t *at, int64_t *len)
+{
+	struct rng_reg *reg = rng_new(7);
+	gsl_rng *r = rng_stream(reg, name);
+	double t = 0;
+
+	for (int k = 0; k < n; k++) {
+		double s = t + gsl_ran_exponential(r, m1);
+
+		t = s + gsl_ran_exponential(r, m2);
+		at[k] = sim_ms(s);
+		len[k] = sim_ms(t) - sim_ms(s);
+	}
+	rng_free(reg);
+}
+
 /* One instance of group g (registered at 0) failing after an exponential
  * time of mean 5 ms, repaired after one of mean 3 ms, from its stream
  * fault/group/g: time to failure, time to repair, time to failure, ...
@@ -680,25 +700,15 @@ static void check_rows(const char *tag, int n, const int64_t *want_at, const int
  * instant rounded to the ms. */
 static void test_failure_instants(void)
 {
-	struct rng_reg *reg = rng_new(7);
-	gsl_rng *r = rng_stream(reg, "fault/group/g");
 	int64_t at[400], len[400];
-	double t = 0;
-	int n, k;
+	int n;
 
 	rs_write("fi.json", FAULT_HEAD("fi")
 		 "\"instanceGroups\":[{\"name\":\"g\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\","
 		 "\"count\":1,\"failures\":{\"timeToFailureSeconds\":{\"exponential\":{\"mean\":0.005}},"
 		 "\"timeToRepairSeconds\":{\"exponential\":{\"mean\":0.003}}}}]}");
 	CU_ASSERT_EQUAL_FATAL(rs_run("fi.json", "fi", NULL, NULL, NULL), 0);
-	for (k = 0; k < 400; k++) {
-		double f = t + gsl_ran_exponential(r, 0.005);
-
-		t = f + gsl_ran_exponential(r, 0.003);
-		at[k] = sim_ms(f);
-		len[k] = sim_ms(t) - sim_ms(f);
-	}
-	rng_free(reg);
+	renewal_instants("fault/group/g", 0.005, 0.003, 400, at, len);
 	n = rs_rows("fi", "failures.csv");
 	CU_ASSERT(n > 200 && n < 400);   /* 250 expected over 2 s */
 	if (n > 0 && n < 400) {
@@ -712,25 +722,15 @@ static void test_failure_instants(void)
  * outage k from S_k = E_(k-1) + G_k (E_0 = 0) to E_k = S_k + L_k. */
 static void test_outage_instants(void)
 {
-	struct rng_reg *reg = rng_new(7);
-	gsl_rng *r = rng_stream(reg, "fault/az-outage");
 	int64_t at[500], len[500];
-	double t = 0;
-	int n, k;
+	int n;
 
 	rs_write("oi.json", FAULT_HEAD("oi")
 		 "\"instanceGroups\":[{\"name\":\"g\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1}],"
 		 "\"azOutages\":[{\"availabilityZone\":\"us-east-1a\",\"interArrivalSeconds\":{\"exponential\":{\"mean\":0.004}},"
 		 "\"durationSeconds\":{\"exponential\":{\"mean\":0.003}}}]}");
 	CU_ASSERT_EQUAL_FATAL(rs_run("oi.json", "oi", NULL, NULL, NULL), 0);
-	for (k = 0; k < 500; k++) {
-		double s = t + gsl_ran_exponential(r, 0.004);
-
-		t = s + gsl_ran_exponential(r, 0.003);
-		at[k] = sim_ms(s);
-		len[k] = sim_ms(t) - sim_ms(s);
-	}
-	rng_free(reg);
+	renewal_instants("fault/az-outage", 0.004, 0.003, 500, at, len);
 	n = rs_rows("oi", "failures.csv");
 	CU_ASSERT(n > 200 && n < 500);   /* 286 expected over 2 s */
 	if (n > 0 && n < 500) {
@@ -780,12 +780,8 @@ static void silences_observe(struct backplane *bp, void *ctx)
  * S_k = E_(k-1) + G_k (E_0 = 0, its registration) to E_k = S_k + L_k. */
 static void test_disconnect_instants(void)
 {
-	struct rng_reg *reg = rng_new(7);
-	gsl_rng *r = rng_stream(reg, "fault/group/g");
 	static struct silences c;
 	int64_t at[1000], len[1000];
-	double t = 0;
-	int k;
 
 	memset(&c, 0, sizeof c);
 	rs_write("di.json", FAULT_HEAD("di")
@@ -793,14 +789,7 @@ static void test_disconnect_instants(void)
 		 "\"count\":1,\"agentDisconnects\":{\"interArrivalSeconds\":{\"exponential\":{\"mean\":0.004}},"
 		 "\"durationSeconds\":{\"exponential\":{\"mean\":0.003}}}}]}");
 	CU_ASSERT_EQUAL_FATAL(rs_run("di.json", "di", NULL, silences_observe, &c), 0);
-	for (k = 0; k < 1000; k++) {
-		double s = t + gsl_ran_exponential(r, 0.004);
-
-		t = s + gsl_ran_exponential(r, 0.003);
-		at[k] = sim_ms(s);
-		len[k] = sim_ms(t) - sim_ms(s);
-	}
-	rng_free(reg);
+	renewal_instants("fault/group/g", 0.004, 0.003, 1000, at, len);
 	CU_ASSERT(c.n > 200 && c.n < 1000);   /* 286 expected over 2 s */
 	if (c.n > 0 && c.n < 1000) {
 		check_instants("disconnect", c.n, c.at, c.len, at, len);
