@@ -34,6 +34,9 @@
  * do (docs/ecs-model.md §5.5): a scale-in due then is not applied and not
  * written; the alarms' runs go on, so it acts at the first datapoint after
  * the deployment completes (or fails) if the metric is still low.
+ *
+ * Scheduled actions act at their own times, not at datapoints: one event
+ * per scaled service for its next action (choice E236).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -77,7 +80,7 @@ struct scaler {
 	int *of_svc;                /* service index → v index, -1 */
 	int64_t *desired;           /* every service's desired count as last set */
 	int64_t *started;           /* tasks of each service that reached RUNNING */
-	uint32_t ev_tick, ev_expire;
+	uint32_t ev_tick, ev_expire, ev_sched;
 	gsl_rng *rng;
 };
 
@@ -213,6 +216,38 @@ static void apply(struct backplane *bp, struct scaler *sc, struct scaled *d,
 	backplane_set_desired(bp, d->svc, x->new_desired);
 }
 
+/* Service v[i]'s next scheduled action, at its own time (docs/ecs-model.md
+ * §5.10, choice E236): one event pending per service that has any, the
+ * next one asked for when it fires (none past the last). */
+static void sched_next(struct backplane *bp, struct scaler *sc, int i)
+{
+	struct sim *sim = backplane_sim(bp);
+	const struct aas_config *c = backplane_scenario(bp)->services[sc->v[i].svc].scaling;
+	int64_t t = aas_next_scheduled(c, &sc->v[i].st);
+	sim_time_t now = sim_now(sim);
+
+	if (t < INT64_MAX)
+		sim_after(sim, t > now ? t - now : 0, sc->ev_sched, bp, (uint64_t)i);
+}
+
+/* "At the specified time, Application Auto Scaling scales based on the new
+ * capacity values": the actions due now set min and max and pull the
+ * desired count inside them.  A datapoint at the same instant applies them
+ * first, whichever of the two events runs first (on_tick). */
+static void on_sched(struct sim *sim, void *ctx, const struct event *ev)
+{
+	struct backplane *bp = ctx;
+	struct scaler *sc = bp_actor_state(bp, BA_SCALER);
+	int i = (int)ev->arg;
+	struct scaled *d = &sc->v[i];
+	struct aas_decision x;
+
+	if (aas_scheduled(backplane_scenario(bp)->services[d->svc].scaling, &d->st, sim_now(sim),
+			  (int)d->desired, &x) >= 0)
+		apply(bp, sc, d, &x, "scheduled");
+	sched_next(bp, sc, i);
+}
+
 static void on_tick(struct sim *sim, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
@@ -228,6 +263,8 @@ static void on_tick(struct sim *sim, void *ctx, const struct event *ev)
 		struct aas_decision x;
 		int nd;
 
+		/* an action due at this instant whose own event (on_sched)
+		 * has not run yet: before the datapoint */
 		nd = aas_scheduled(c, &d->st, now, (int)d->desired, &x);
 		if (nd >= 0)
 			apply(bp, sc, d, &x, "scheduled");
@@ -299,6 +336,8 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 	case BN_GO:
 		if (sc->n)
 			sim_after(backplane_sim(bp), backplane_scenario(bp)->timing.aas_period, sc->ev_tick, bp, 0);
+		for (int i = 0; i < sc->n; i++)
+			sched_next(bp, sc, i);
 		break;
 	case BN_TASK_RUNNING:
 	case BN_TASK_STOPPED:
@@ -375,6 +414,7 @@ void scaler_attach(struct backplane *bp)
 	sc->rng = rng_stream(backplane_rng(bp), "utilization");
 	sc->ev_tick = sim_on(backplane_sim(bp), "scaler-tick", on_tick, bp);
 	sc->ev_expire = sim_on(backplane_sim(bp), "task-protection-expired", on_expire, bp);
+	sc->ev_sched = sim_on(backplane_sim(bp), "scheduled-action", on_sched, bp);
 	bp_set_actor_state(bp, BA_SCALER, sc);
 	if (n)
 		bp_scaling_open(bp);

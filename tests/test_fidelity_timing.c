@@ -647,6 +647,100 @@ static void test_service_scaling_period(void)
 	CU_ASSERT(strstr(msg, "tm-aas-bad2.json") && strstr(msg, "$.controlPlane.serviceAutoScalingPeriodSeconds"));
 }
 
+/* ---- §5.10: scheduled actions at their own time ------------------------- */
+
+/* A service of `desired` tasks at a constant `cpu` percent with
+ * autoScaling `as` (min 1, max 10, the policies and actions given) runs
+ * for 1200 s; its scaling.csv is read by the caller (tag). */
+static void aas_sched_run(const char *tag, int desired, int cpu, const char *as)
+{
+	char scn[4096], file[200];
+
+	rs_write("tm-aas-td.json", "{\"family\":\"one\",\"containerDefinitions\":["
+		 "{\"name\":\"a\",\"image\":\"a\",\"cpu\":128,\"memory\":128}]}");
+	snprintf(scn, sizeof scn,
+		 "{\"name\":\"%s\",\"durationSeconds\":1200,"
+		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"schedulerDelaySeconds\":10},"
+		 AGENT
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"one\":\"tm-aas-td.json\"},"
+		 "\"utilization\":{\"one\":{\"cpu\":%d}},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"one\",\"desiredCount\":%d,"
+		 "\"autoScaling\":{\"minCapacity\":1,\"maxCapacity\":10%s}}]}",
+		 tag, cpu, desired, as);
+	snprintf(file, sizeof file, "%s.json", tag);
+	rs_write(file, scn);
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
+}
+
+/* "At the specified time, Application Auto Scaling scales based on the new
+ * capacity values" (scheduled scaling, docs/ecs-model.md §5.10, choice
+ * E236): an action acts at its atSeconds and at each everySeconds after,
+ * not at the next datapoint (every 60 s).  Worked out by hand: A (90 s,
+ * every 300 s) sets min 5, B (240 s, every 300 s) max 2, each lifting the
+ * other's bound: desired 2 → 5 at 90 s, 5 → 2 at 240 s, again at 390 s and
+ * 540 s, ...: eight rows up to 1200 s (at 60 s datapoints they were at 120,
+ * 240, 420, 540 s). */
+static void test_service_scheduled_at_time(void)
+{
+	static const double at[] = { 90, 240, 390, 540, 690, 840, 990, 1140 };
+	const char *tag = "tm-aas-sch";
+
+	aas_sched_run(tag, 2, 10,
+		      ",\"scheduledActions\":[{\"name\":\"A\",\"atSeconds\":90,\"everySeconds\":300,"
+		      "\"minCapacity\":5,\"maxCapacity\":10},"
+		      "{\"name\":\"B\",\"atSeconds\":240,\"everySeconds\":300,\"minCapacity\":1,\"maxCapacity\":2}]");
+	T_EQ(rs_rows(tag, "scaling.csv"), 8);
+	for (int r = 1; r <= 8 && r <= rs_rows(tag, "scaling.csv"); r++) {
+		char *a = rs_cell(tag, "scaling.csv", r, "action");
+
+		CU_ASSERT(a && strcmp(a, "scheduled") == 0);
+		free(a);
+		T_NEAR(rs_num(tag, "scaling.csv", r, "time_s"), at[r - 1]);
+		T_EQ((int)rs_num(tag, "scaling.csv", r, "new"), r % 2 ? 5 : 2);
+	}
+	/* the service follows at once: its desired count is 5 in the
+	 * interval that ends at 120 s (at the datapoint it was 2 until 120 s) */
+	{
+		int n = rs_rows(tag, "services.csv"), seen = 0;
+
+		for (int r = 1; r <= n; r++)
+			if (rs_num(tag, "services.csv", r, "time_s") > 90 &&
+			    rs_num(tag, "services.csv", r, "time_s") <= 120) {
+				T_EQ((int)rs_num(tag, "services.csv", r, "desired"), 5);
+				seen = 1;
+			}
+		CU_ASSERT(seen);
+	}
+}
+
+/* An action and a datapoint at the same instant: the action first, so the
+ * datapoint's policies see its bounds.  4 tasks at 10 % CPU, target 50 %:
+ * the fifteenth datapoint (900 s) scales in to ceil(4 × 10 / 50) = 1; an
+ * action at 900 s setting min 3 leaves 4 inside [3, 10] (no row), and the
+ * scale-in stops at 3: one row, scale-in 4 → 3 at 900 s.  (Datapoint
+ * first: 4 → 1, then the action 1 → 3.) */
+static void test_service_scheduled_same_instant(void)
+{
+	const char *tag = "tm-aas-sch2";
+
+	aas_sched_run(tag, 4, 10,
+		      ",\"targetTracking\":[{\"predefinedMetricType\":\"ECSServiceAverageCPUUtilization\","
+		      "\"targetValue\":50}],"
+		      "\"scheduledActions\":[{\"name\":\"floor\",\"atSeconds\":900,\"minCapacity\":3}]");
+	T_EQ(rs_rows(tag, "scaling.csv"), 1);
+	{
+		char *a = rs_cell(tag, "scaling.csv", 1, "action");
+
+		CU_ASSERT(a && strcmp(a, "scale-in") == 0);
+		free(a);
+	}
+	T_NEAR(rs_num(tag, "scaling.csv", 1, "time_s"), 900);
+	T_EQ((int)rs_num(tag, "scaling.csv", 1, "old"), 4);
+	T_EQ((int)rs_num(tag, "scaling.csv", 1, "new"), 3);
+}
+
 /* ---- §5.6: the circuit breaker's thresholdConfiguration ------------------- */
 
 struct brk {
@@ -732,6 +826,8 @@ static CU_TestInfo timing_tests[] = {
 	{ "EC2 Spot: terminated spot.warningSeconds after the notice", test_spot_warning },
 	{ "managed scaling: period and scale-in datapoints", test_managed_scaling_timing },
 	{ "service auto scaling: datapoint period", test_service_scaling_period },
+	{ "service auto scaling: a scheduled action at its own time", test_service_scheduled_at_time },
+	{ "service auto scaling: a scheduled action before a datapoint", test_service_scheduled_same_instant },
 	{ "circuit breaker: thresholdConfiguration", test_breaker_threshold },
 	CU_TEST_INFO_NULL,
 };
