@@ -72,6 +72,8 @@ struct scaled {
 	int n, cap;
 	int alb_tg;                 /* ALBRequestCountPerTarget's target group, -1 = none */
 	double alb_last;            /* its requests received up to the last datapoint */
+	int created;                /* CreateService has taken effect (its first rollout) */
+	int sched_held;             /* an action came due before that: it acts then */
 };
 
 struct scaler {
@@ -242,6 +244,10 @@ static void on_sched(struct sim *sim, void *ctx, const struct event *ev)
 	struct scaled *d = &sc->v[i];
 	struct aas_decision x;
 
+	if (!d->created) {              /* no scalable target yet: at the creation */
+		d->sched_held = 1;
+		return;
+	}
 	if (aas_scheduled(backplane_scenario(bp)->services[d->svc].scaling, &d->st, sim_now(sim),
 			  (int)d->desired, &x) >= 0)
 		apply(bp, sc, d, &x, "scheduled");
@@ -263,6 +269,8 @@ static void on_tick(struct sim *sim, void *ctx, const struct event *ev)
 		struct aas_decision x;
 		int nd;
 
+		if (!d->created)        /* no service, no datapoint */
+			continue;
 		/* an action due at this instant whose own event (on_sched)
 		 * has not run yet: before the datapoint */
 		nd = aas_scheduled(c, &d->st, now, (int)d->desired, &x);
@@ -357,8 +365,19 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		/* ECS suspends the service's dynamic scale-in while a
 		 * deployment is in progress (docs/ecs-model.md §5.5) */
 		d = scaled_of(sc, n->svc);
-		if (d)
-			d->st.in_suspended = n->n != 0;
+		if (!d)
+			break;
+		d->st.in_suspended = n->n != 0;
+		/* the first rollout is CreateService's taking effect: the
+		 * scalable target exists from now on, and an action that came
+		 * due before acts now (after the creation's own work) */
+		if (n->n && !d->created) {
+			d->created = 1;
+			if (d->sched_held) {
+				d->sched_held = 0;
+				sim_after(backplane_sim(bp), 0, sc->ev_sched, bp, (uint64_t)(d - sc->v));
+			}
+		}
 		break;
 	case BN_FREE:
 		for (int i = 0; i < sc->n; i++) {

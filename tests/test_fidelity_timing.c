@@ -650,9 +650,10 @@ static void test_service_scaling_period(void)
 /* ---- §5.10: scheduled actions at their own time ------------------------- */
 
 /* A service of `desired` tasks at a constant `cpu` percent with
- * autoScaling `as` (min 1, max 10, the policies and actions given) runs
- * for 1200 s; its scaling.csv is read by the caller (tag). */
-static void aas_sched_run(const char *tag, int desired, int cpu, const char *as)
+ * autoScaling `as` (min 1, max 10, the policies and actions given) and
+ * the service fields `svc` runs for 1200 s; its outputs are read by the
+ * caller (tag). */
+static void aas_sched_run(const char *tag, int desired, int cpu, const char *svc, const char *as)
 {
 	char scn[4096], file[200];
 
@@ -666,9 +667,9 @@ static void aas_sched_run(const char *tag, int desired, int cpu, const char *as)
 		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
 		 "\"taskDefinitions\":{\"one\":\"tm-aas-td.json\"},"
 		 "\"utilization\":{\"one\":{\"cpu\":%d}},"
-		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"one\",\"desiredCount\":%d,"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"one\",\"desiredCount\":%d%s,"
 		 "\"autoScaling\":{\"minCapacity\":1,\"maxCapacity\":10%s}}]}",
-		 tag, cpu, desired, as);
+		 tag, cpu, desired, svc, as);
 	snprintf(file, sizeof file, "%s.json", tag);
 	rs_write(file, scn);
 	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
@@ -687,7 +688,7 @@ static void test_service_scheduled_at_time(void)
 	static const double at[] = { 90, 240, 390, 540, 690, 840, 990, 1140 };
 	const char *tag = "tm-aas-sch";
 
-	aas_sched_run(tag, 2, 10,
+	aas_sched_run(tag, 2, 10, "",
 		      ",\"scheduledActions\":[{\"name\":\"A\",\"atSeconds\":90,\"everySeconds\":300,"
 		      "\"minCapacity\":5,\"maxCapacity\":10},"
 		      "{\"name\":\"B\",\"atSeconds\":240,\"everySeconds\":300,\"minCapacity\":1,\"maxCapacity\":2}]");
@@ -725,7 +726,7 @@ static void test_service_scheduled_same_instant(void)
 {
 	const char *tag = "tm-aas-sch2";
 
-	aas_sched_run(tag, 4, 10,
+	aas_sched_run(tag, 4, 10, "",
 		      ",\"targetTracking\":[{\"predefinedMetricType\":\"ECSServiceAverageCPUUtilization\","
 		      "\"targetValue\":50}],"
 		      "\"scheduledActions\":[{\"name\":\"floor\",\"atSeconds\":900,\"minCapacity\":3}]");
@@ -739,6 +740,40 @@ static void test_service_scheduled_same_instant(void)
 	T_NEAR(rs_num(tag, "scaling.csv", 1, "time_s"), 900);
 	T_EQ((int)rs_num(tag, "scaling.csv", 1, "old"), 4);
 	T_EQ((int)rs_num(tag, "scaling.csv", 1, "new"), 3);
+}
+
+/* The service's desired count in services.csv's row at `t` s. */
+static int desired_at(const char *tag, double t)
+{
+	int n = rs_rows(tag, "services.csv");
+
+	for (int r = 1; r <= n; r++)
+		if (fabs(rs_num(tag, "services.csv", r, "time_s") - t) < 1e-6)
+			return (int)rs_num(tag, "services.csv", r, "desired");
+	return -1;
+}
+
+/* The scalable target exists once CreateService has taken effect
+ * (createdAtSeconds 300 + apiLatencySeconds 0.1 s): an action due before
+ * acts then, right after the creation (an earlier version applied it to
+ * the service not yet created, and the creation's desired count undid
+ * it: desired 2 for good); one due after, at its time; no datapoint
+ * before (none to take). */
+static void test_service_scheduled_before_create(void)
+{
+	const char *tag = "tm-aas-sch3";
+
+	aas_sched_run(tag, 2, 10, ",\"createdAtSeconds\":300",
+		      ",\"scheduledActions\":[{\"name\":\"early\",\"atSeconds\":0,\"minCapacity\":5},"
+		      "{\"name\":\"late\",\"atSeconds\":450,\"minCapacity\":6}]");
+	T_EQ(rs_rows(tag, "scaling.csv"), 2);
+	T_NEAR(rs_num(tag, "scaling.csv", 1, "time_s"), 300.1);
+	T_EQ((int)rs_num(tag, "scaling.csv", 1, "old"), 2);
+	T_EQ((int)rs_num(tag, "scaling.csv", 1, "new"), 5);
+	T_NEAR(rs_num(tag, "scaling.csv", 2, "time_s"), 450);
+	T_EQ((int)rs_num(tag, "scaling.csv", 2, "new"), 6);
+	T_EQ(desired_at(tag, 360), 5);
+	T_EQ(desired_at(tag, 480), 6);
 }
 
 /* ---- §5.6: the circuit breaker's thresholdConfiguration ------------------- */
@@ -828,6 +863,7 @@ static CU_TestInfo timing_tests[] = {
 	{ "service auto scaling: datapoint period", test_service_scaling_period },
 	{ "service auto scaling: a scheduled action at its own time", test_service_scheduled_at_time },
 	{ "service auto scaling: a scheduled action before a datapoint", test_service_scheduled_same_instant },
+	{ "service auto scaling: a scheduled action before the service exists", test_service_scheduled_before_create },
 	{ "circuit breaker: thresholdConfiguration", test_breaker_threshold },
 	CU_TEST_INFO_NULL,
 };
