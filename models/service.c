@@ -497,6 +497,7 @@ static void svc_free_all(struct backplane *bp)
 			free(v->deps[k].policy);
 		}
 		free(v->deps);
+		free(v->early);
 		free(v->tasks);
 		free(v->losses);
 		free(v->recs);
@@ -514,6 +515,35 @@ static void svc_free_all(struct backplane *bp)
 	bp_set_actor_state(bp, BA_SERVICE, NULL);
 }
 
+static void svc_set_desired(struct backplane *bp, int vi, int64_t desired);
+static void svc_deploy(struct backplane *bp, int vi, int td);
+static void svc_delete(struct backplane *bp, int vi);
+
+/* The UpdateService / DeleteService calls made between CreateService and
+ * its taking effect (`createdAtSeconds` + apiLatencySeconds), in call
+ * order, right after it: each as if made now (an earlier version dropped
+ * a deploy or a delete made then, and a desired count set then was reset
+ * by the creation: a trace's `0,set_desired,web,5` left web at its
+ * desiredCount). */
+static void svc_early(struct backplane *bp, struct svc *v)
+{
+	int vi = (int)(v - svc_sched(bp)->svcs);
+
+	for (size_t i = 0; i < v->n_early; i++) {
+		struct svc_call c = v->early[i];
+
+		if (c.kind == BN_SERVICE_DESIRED)
+			svc_set_desired(bp, vi, c.arg);
+		else if (c.kind == BN_SERVICE_DEPLOY)
+			svc_deploy(bp, vi, (int)c.arg);
+		else
+			svc_delete(bp, vi);
+	}
+	free(v->early);
+	v->early = NULL;
+	v->n_early = v->cap_early = 0;
+}
+
 static void on_create(struct sim *s, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
@@ -521,6 +551,7 @@ static void on_create(struct sim *s, void *ctx, const struct event *ev)
 
 	(void)s;
 	v->active = 1;
+	v->created = 1;
 	v->t_created = v->t_last = sim_now(backplane_sim(bp));
 	v->desired = v->cfg->sched == SCHED_DAEMON ? 0 : v->cfg->desired;
 	svc_add_deployment(bp, v, v->cfg->taskdef);
@@ -534,6 +565,7 @@ static void on_create(struct sim *s, void *ctx, const struct event *ev)
 		sim_after(backplane_sim(bp), backplane_scenario(bp)->timing.rebalance_check, svc_sched(bp)->ev_rebalance, v,
 			  0);
 	}
+	svc_early(bp, v);
 }
 
 /* A service's AZ-rebalancing check (docs/ecs-model.md §5.9, choice E118):
@@ -1104,11 +1136,23 @@ static void on_bg(struct sim *s, void *ctx, const struct event *ev)
 	svcev_after(bp, v);
 }
 
+/* A call made before CreateService took effect (the trace refuses one
+ * made before CreateService itself, trace_events.c): kept, in order, for
+ * svc_early.  1 when kept. */
+static int svc_call_early(struct svc *v, int kind, int64_t arg)
+{
+	if (v->created)
+		return 0;
+	XGROW(v->early, v->cap_early, v->n_early + 1);
+	v->early[v->n_early++] = (struct svc_call){ kind, arg };
+	return 1;
+}
+
 static void svc_set_desired(struct backplane *bp, int vi, int64_t desired)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
 
-	if (v->cfg->sched == SCHED_DAEMON || v->deleting)
+	if (svc_call_early(v, BN_SERVICE_DESIRED, desired) || v->cfg->sched == SCHED_DAEMON || v->deleting)
 		return;
 	svc_account(bp, v);
 	/* during a rolling deployment a new desired count is shared by the
@@ -1137,7 +1181,7 @@ static void svc_delete(struct backplane *bp, int vi)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
 
-	if (!v->active || v->deleting)
+	if (svc_call_early(v, BN_SERVICE_DELETE, 0) || !v->active || v->deleting)
 		return;
 	svc_account(bp, v);
 	v->deleting = 1;
@@ -1166,7 +1210,7 @@ static void svc_deploy(struct backplane *bp, int vi, int td)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
 
-	if (!v->active)
+	if (svc_call_early(v, BN_SERVICE_DEPLOY, td) || !v->active)
 		return;
 	if (v->cfg->deploy_strategy != DS_ROLLING && v->cfg->sched == SCHED_REPLICA && v->n_deps > 0 &&
 	    !v->deleting) {

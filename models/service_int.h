@@ -89,9 +89,20 @@ struct launch_win {
 
 enum { LC_EC2, LC_FARGATE, LC_N };   /* launch classes: EC2/External, Fargate */
 
+/* An UpdateService / DeleteService call made after CreateService but
+ * before the creation took effect (apiLatencySeconds): it acts right
+ * after it (svc_early). */
+struct svc_call {
+	int kind;                  /* BN_SERVICE_DESIRED, BN_SERVICE_DEPLOY, BN_SERVICE_DELETE */
+	int64_t arg;               /* the desired count, or the task definition */
+};
+
 struct svc {
 	const struct scn_service *cfg;
 	int active;                /* created and not deleted */
+	int created;               /* CreateService has taken effect */
+	struct svc_call *early;    /* the calls waiting for that, in call order */
+	size_t n_early, cap_early;
 	int64_t desired;
 	uint32_t group;
 	struct deployment *deps;

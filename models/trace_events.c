@@ -209,10 +209,36 @@ static int32_t instance(struct backplane *bp, const struct trace_row *r, struct 
 	return inst;
 }
 
+int trace_call_too_early(const struct scenario *s, int svc, const struct trace_row *r, char *why, size_t n)
+{
+	const struct scn_service *v = &s->services[svc];
+
+	if (r->t >= v->create_at)
+		return 0;
+	snprintf(why, n, "service '%s' is created at %.3f s (createdAtSeconds): %s call at %.3f s finds no service "
+		 "(ServiceNotFoundException)", v->name, (double)v->create_at / 1000.0,
+		 r->ev == TR_DELETE_SERVICE ? "a DeleteService" : "an UpdateService", (double)r->t / 1000.0);
+	return 1;
+}
+
+/* The service an UpdateService / DeleteService row names, or -1 with e
+ * filled (unknown, or called before CreateService). */
+static int service_call(struct backplane *bp, const struct trace_row *r, struct err *e)
+{
+	int v = service(bp, r, e);
+	char why[400];
+
+	if (v >= 0 && trace_call_too_early(backplane_scenario(bp), v, r, why, sizeof why)) {
+		err_at(e, NULL, 0, 0, NULL, "%s", why);
+		return -1;
+	}
+	return v;
+}
+
 static int set_desired(struct backplane *bp, const struct trace_row *r, const char *dir,
 		       struct err *e)
 {
-	int v = service(bp, r, e);
+	int v = service_call(bp, r, e);
 
 	(void)dir;
 	if (v < 0)
@@ -224,7 +250,7 @@ static int set_desired(struct backplane *bp, const struct trace_row *r, const ch
 static int deploy(struct backplane *bp, const struct trace_row *r, const char *dir,
 		  struct err *e)
 {
-	int v = service(bp, r, e), td;
+	int v = service_call(bp, r, e), td;
 
 	if (v < 0)
 		return -1;
@@ -238,7 +264,7 @@ static int deploy(struct backplane *bp, const struct trace_row *r, const char *d
 static int delete_service(struct backplane *bp, const struct trace_row *r, const char *dir,
 			  struct err *e)
 {
-	int v = service(bp, r, e);
+	int v = service_call(bp, r, e);
 
 	(void)dir;
 	if (v < 0)

@@ -107,6 +107,20 @@ static int check_service(struct ck *k, const struct trace_row *r)
 	return -1;
 }
 
+/* The service an UpdateService / DeleteService row names, or -1 with the
+ * row failed (also when it is made before CreateService). */
+static int check_call(struct ck *k, const struct trace_row *r)
+{
+	char why[400];
+	int v = check_service(k, r);
+
+	if (v >= 0 && trace_call_too_early(k->s, v, r, why, sizeof why)) {
+		fail_at(k, r, "time_s", "%s", why, NULL);
+		return -1;
+	}
+	return v;
+}
+
 /* The task definition the row names (its index), or -1 with the row failed. */
 static int check_taskdef(struct ck *k, const struct trace_row *r)
 {
@@ -182,10 +196,10 @@ static void check_row(struct ck *k, const struct trace_row *r)
 	}
 	case TR_SET_DESIRED:
 	case TR_DELETE_SERVICE:
-		check_service(k, r);
+		check_call(k, r);
 		break;
 	case TR_DEPLOY: {
-		int v = check_service(k, r), td = check_taskdef(k, r);
+		int v = check_call(k, r), td = check_taskdef(k, r);
 
 		err_clear(&e);
 		if (v >= 0 && td >= 0 && scn_service_deploy_check(k->s, v, td, &e))

@@ -776,6 +776,71 @@ static void test_service_scheduled_before_create(void)
 	T_EQ(desired_at(tag, 480), 6);
 }
 
+/* ---- §7.7: UpdateService and DeleteService around CreateService ---------- */
+
+/* A service `s` (2 tasks of `one`, createdAtSeconds `created`; API latency
+ * 0.25 s) and the trace `rows`: 0 when the run succeeded, else -1 with its
+ * message in msg. */
+static int early_run(const char *tag, double created, const char *rows, char *msg, size_t n)
+{
+	char scn[4096], file[200], trace[200];
+
+	rs_write("tm-aas-td.json", "{\"family\":\"one\",\"containerDefinitions\":["
+		 "{\"name\":\"a\",\"image\":\"a\",\"cpu\":128,\"memory\":128}]}");
+	snprintf(trace, sizeof trace, "%s.csv", tag);
+	rs_write(trace, rows);
+	snprintf(scn, sizeof scn,
+		 "{\"name\":\"%s\",\"durationSeconds\":600," TIMING AGENT
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"one\":\"tm-aas-td.json\",\"two\":\"tm-aas-td.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"one\",\"desiredCount\":2,"
+		 "\"createdAtSeconds\":%g}],\"workload\":{\"traces\":[\"%s\"]}}",
+		 tag, created, trace);
+	snprintf(file, sizeof file, "%s.json", tag);
+	rs_write(file, scn);
+	return rs_run_msg(file, tag, msg, n);
+}
+
+/* A call made after CreateService but before it takes effect (its API
+ * latency, 0.25 s here) acts right after the creation, in call order: a
+ * trace's `0,set_desired,s,,5` at the scenario's start gives 5 tasks (an
+ * earlier version applied it to the service not yet created, whose
+ * creation reset it: 2), a deploy at 100.1 s of a service created at
+ * 100 s makes its second deployment at 100.25 s (it was dropped).  A call
+ * before CreateService finds no service: the row is refused (file, line,
+ * the reason; exit 2 from the command line). */
+static void test_update_before_create(void)
+{
+	char msg[600];
+	int n, deps = 0;
+
+	T_EQ(early_run("tm-early", 0, TRACE_HDR "0,set_desired,s,,5,,\n", msg, sizeof msg), 0);
+	n = rs_rows("tm-early", "services.csv");
+	CU_ASSERT(n > 2);
+	T_EQ((int)rs_num("tm-early", "services.csv", n, "desired"), 5);
+	T_EQ((int)rs_num("tm-early", "services.csv", n, "running"), 5);
+
+	T_EQ(early_run("tm-early2", 100, TRACE_HDR "100.1,deploy,s,two,,,\n", msg, sizeof msg), 0);
+	n = rs_rows("tm-early2", "deployments.csv");
+	for (int r = 1; r <= n; r++) {
+		char *st = rs_cell("tm-early2", "deployments.csv", r, "stage");
+
+		if (st && strcmp(st, "IN_PROGRESS") == 0) {
+			T_NEAR(rs_num("tm-early2", "deployments.csv", r, "time_s"), 100.25);
+			deps++;
+		}
+		free(st);
+	}
+	T_EQ(deps, 2);
+
+	T_EQ(early_run("tm-early3", 100, TRACE_HDR "50,set_desired,s,,5,,\n", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "tm-early3.csv:2") && strstr(msg, "createdAtSeconds") &&
+		  strstr(msg, "UpdateService") && strstr(msg, "ServiceNotFoundException"));
+	T_EQ(early_run("tm-early4", 100, TRACE_HDR "99.999,delete_service,s,,,,\n", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "tm-early4.csv:2") && strstr(msg, "DeleteService"));
+}
+
 /* ---- §5.6: the circuit breaker's thresholdConfiguration ------------------- */
 
 struct brk {
@@ -864,6 +929,7 @@ static CU_TestInfo timing_tests[] = {
 	{ "service auto scaling: a scheduled action at its own time", test_service_scheduled_at_time },
 	{ "service auto scaling: a scheduled action before a datapoint", test_service_scheduled_same_instant },
 	{ "service auto scaling: a scheduled action before the service exists", test_service_scheduled_before_create },
+	{ "UpdateService and DeleteService before CreateService takes effect", test_update_before_create },
 	{ "circuit breaker: thresholdConfiguration", test_breaker_threshold },
 	CU_TEST_INFO_NULL,
 };
