@@ -111,12 +111,15 @@ extern const struct trace_event_def trace_events[TR_N_EVENTS];
 
 struct scenario;
 /* A set_desired, deploy or delete_service row (UpdateService,
- * DeleteService) made before its service's CreateService call
- * (`createdAtSeconds`): AWS answers ServiceNotFoundException, ecsim
- * refuses the row (docs/ecs-model.md choice E238).  The reason into why
- * and 1; 0 when the call is not early.  (A call between CreateService and
- * its taking effect acts right after it, models/service.c.) */
-int trace_call_too_early(const struct scenario *s, int svc, const struct trace_row *r, char *why, size_t n);
+ * DeleteService) that ECS would refuse, so ecsim refuses the row: made
+ * before its service's CreateService call (`createdAtSeconds`:
+ * ServiceNotFoundException, docs/ecs-model.md choice E238), or a desired
+ * count for a DAEMON service (§4.10, as `desiredCount` is refused in the
+ * scenario).  The reason into why and the column at fault (`time_s`,
+ * `count`); NULL when the call is taken.  (A
+ * call between CreateService and its taking effect acts right after it,
+ * models/service.c.) */
+const char *trace_call_refused(const struct scenario *s, int svc, const struct trace_row *r, char *why, size_t n);
 
 /* An apply() error whose e->col (1-based) is the row's column at fault. */
 #define TRACE_ERR_AT_COL (-2)

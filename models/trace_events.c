@@ -209,26 +209,31 @@ static int32_t instance(struct backplane *bp, const struct trace_row *r, struct 
 	return inst;
 }
 
-int trace_call_too_early(const struct scenario *s, int svc, const struct trace_row *r, char *why, size_t n)
+const char *trace_call_refused(const struct scenario *s, int svc, const struct trace_row *r, char *why, size_t n)
 {
 	const struct scn_service *v = &s->services[svc];
 
+	if (r->ev == TR_SET_DESIRED && v->sched == SCHED_DAEMON) {
+		snprintf(why, n, "service '%s' is a DAEMON service: it has no desired count (ECS refuses one, "
+			 "docs/ecs-model.md §4.10)", v->name);
+		return "count";
+	}
 	if (r->t >= v->create_at)
-		return 0;
+		return NULL;
 	snprintf(why, n, "service '%s' is created at %.3f s (createdAtSeconds): %s call at %.3f s finds no service "
 		 "(ServiceNotFoundException)", v->name, (double)v->create_at / 1000.0,
 		 r->ev == TR_DELETE_SERVICE ? "a DeleteService" : "an UpdateService", (double)r->t / 1000.0);
-	return 1;
+	return "time_s";
 }
 
 /* The service an UpdateService / DeleteService row names, or -1 with e
- * filled (unknown, or called before CreateService). */
+ * filled (unknown, or a call ECS refuses: trace_call_refused). */
 static int service_call(struct backplane *bp, const struct trace_row *r, struct err *e)
 {
 	int v = service(bp, r, e);
 	char why[400];
 
-	if (v >= 0 && trace_call_too_early(backplane_scenario(bp), v, r, why, sizeof why)) {
+	if (v >= 0 && trace_call_refused(backplane_scenario(bp), v, r, why, sizeof why)) {
 		err_at(e, NULL, 0, 0, NULL, "%s", why);
 		return -1;
 	}

@@ -113,9 +113,10 @@ static int check_call(struct ck *k, const struct trace_row *r)
 {
 	char why[400];
 	int v = check_service(k, r);
+	const char *col = v >= 0 ? trace_call_refused(k->s, v, r, why, sizeof why) : NULL;
 
-	if (v >= 0 && trace_call_too_early(k->s, v, r, why, sizeof why)) {
-		fail_at(k, r, "time_s", "%s", why, NULL);
+	if (col) {
+		fail_at(k, r, col, "%s", why, NULL);
 		return -1;
 	}
 	return v;

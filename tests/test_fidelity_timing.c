@@ -839,6 +839,17 @@ static void test_update_before_create(void)
 		  strstr(msg, "UpdateService") && strstr(msg, "ServiceNotFoundException"));
 	T_EQ(early_run("tm-early4", 100, TRACE_HDR "99.999,delete_service,s,,,,\n", msg, sizeof msg), -1);
 	CU_ASSERT(strstr(msg, "tm-early4.csv:2") && strstr(msg, "DeleteService"));
+	/* a DAEMON service has no desired count: ECS refuses one in
+	 * UpdateService as in CreateService (it was dropped silently) */
+	rs_write("tm-early5.csv", TRACE_HDR "10,set_desired,d,,5,,\n");
+	rs_write("tm-early5.json", "{\"name\":\"tm-early5\",\"durationSeconds\":60,"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":1}],"
+		 "\"taskDefinitions\":{\"one\":\"tm-aas-td.json\"},"
+		 "\"services\":[{\"serviceName\":\"d\",\"taskDefinition\":\"one\",\"schedulingStrategy\":\"DAEMON\"}],"
+		 "\"workload\":{\"traces\":[\"tm-early5.csv\"]}}");
+	T_EQ(rs_run_msg("tm-early5.json", "tm-early5", msg, sizeof msg), -1);
+	CU_ASSERT(strstr(msg, "tm-early5.csv:2") && strstr(msg, "DAEMON") && strstr(msg, "desired count"));
 }
 
 /* ---- §5.6: the circuit breaker's thresholdConfiguration ------------------- */
