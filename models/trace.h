@@ -116,9 +116,8 @@ struct scenario;
  * ServiceNotFoundException, docs/ecs-model.md choice E238), or a desired
  * count for a DAEMON service (§4.10, as `desiredCount` is refused in the
  * scenario).  The reason into why and the column at fault (`time_s`,
- * `count`); NULL when the call is taken.  (A
- * call between CreateService and its taking effect acts right after it,
- * models/service.c.) */
+ * `count`); NULL when the call is taken.  (A call between CreateService
+ * and its taking effect acts right after it, models/service.c.) */
 const char *trace_call_refused(const struct scenario *s, int svc, const struct trace_row *r, char *why, size_t n);
 
 /* An apply() error whose e->col (1-based) is the row's column at fault. */

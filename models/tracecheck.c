@@ -108,7 +108,7 @@ static int check_service(struct ck *k, const struct trace_row *r)
 }
 
 /* The service an UpdateService / DeleteService row names, or -1 with the
- * row failed (also when it is made before CreateService). */
+ * row failed (unknown, or a call ECS refuses: trace_call_refused). */
 static int check_call(struct ck *k, const struct trace_row *r)
 {
 	char why[400];
