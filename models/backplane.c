@@ -1560,6 +1560,11 @@ void backplane_protect_task(struct backplane *bp, uint32_t slot, sim_time_t unti
 		bp->protect_max = until;
 }
 
+sim_time_t backplane_service_deleted_at(const struct backplane *bp, int svc)
+{
+	return bp->deleted_at ? bp->deleted_at[svc] : -1;
+}
+
 sim_time_t backplane_protect_max(const struct backplane *bp)
 {
 	return bp->protect_max;
@@ -1572,6 +1577,15 @@ void backplane_deploy(struct backplane *bp, int svc, int td)
 
 void backplane_delete_service(struct backplane *bp, int svc)
 {
+	if (!bp->deleted_at) {
+		int n = bp->s->n_services;
+
+		bp->deleted_at = xmalloc((size_t)(n > 0 ? n : 1) * sizeof *bp->deleted_at);
+		for (int k = 0; k < n; k++)
+			bp->deleted_at[k] = -1;
+	}
+	if (bp->deleted_at[svc] < 0)
+		bp->deleted_at[svc] = sim_now(bp->sim);
 	bp_notify(bp, &(struct bp_note){ .kind = BN_SERVICE_DELETE, .svc = svc });
 }
 
@@ -1832,6 +1846,7 @@ void backplane_free(struct backplane *bp)
 	free(bp->failed_kinds.e);
 	free(bp->queue_kinds.e);
 	free(bp->inst_group);
+	free(bp->deleted_at);
 	for (size_t k = 0; k < bp->n_cp_pins; k++) {
 		place_policy_free(bp->cp_pins[k].pinned);
 		free(bp->cp_pins[k].pinned);

@@ -179,6 +179,10 @@ void backplane_set_desired(struct backplane *bp, int svc, int64_t desired);
 void backplane_deploy(struct backplane *bp, int svc, int td);
 /* DeleteService. */
 void backplane_delete_service(struct backplane *bp, int svc);
+/* When DeleteService was first called for service svc, -1 when never: the
+ * service is not ACTIVE from then on, and an UpdateService fails
+ * (ServiceNotActiveException, docs/ecs-model.md choice E238). */
+sim_time_t backplane_service_deleted_at(const struct backplane *bp, int svc);
 /* UpdateContainerInstancesState → ACTIVE: a DRAINING instance takes tasks
  * again (docs/ecs-model.md §2.3); no effect on another status. */
 void backplane_activate(struct backplane *bp, int32_t inst);

@@ -195,6 +195,8 @@ struct backplane {
 	} queue_kinds;
 	size_t q_compact;          /* q_len after the last walk over the whole queue */
 	sim_time_t protect_max;    /* the latest end of a task's scale-in protection (0: none yet) */
+	sim_time_t *deleted_at;    /* per service: when DeleteService was first called, -1 none
+				    * (NULL until a first call; backplane_service_deleted_at) */
 };
 
 static inline uint64_t task_ref(const struct backplane *bp, uint32_t slot)

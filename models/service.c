@@ -1210,7 +1210,9 @@ static void svc_deploy(struct backplane *bp, int vi, int td)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
 
-	if (svc_call_early(v, BN_SERVICE_DEPLOY, td) || !v->active)
+	/* a deleted service takes no deployment (the trace's row after a
+	 * delete_service is refused: docs/ecs-model.md choice E238) */
+	if (svc_call_early(v, BN_SERVICE_DEPLOY, td) || !v->active || v->deleting)
 		return;
 	if (v->cfg->deploy_strategy != DS_ROLLING && v->cfg->sched == SCHED_REPLICA && v->n_deps > 0 &&
 	    !v->deleting) {

@@ -113,12 +113,17 @@ struct scenario;
 /* A set_desired, deploy or delete_service row (UpdateService,
  * DeleteService) that ECS would refuse, so ecsim refuses the row: made
  * before its service's CreateService call (`createdAtSeconds`:
- * ServiceNotFoundException, docs/ecs-model.md choice E238), or a desired
- * count for a DAEMON service (§4.10, as `desiredCount` is refused in the
- * scenario).  The reason into why and the column at fault (`time_s`,
+ * ServiceNotFoundException, docs/ecs-model.md choice E238), an
+ * UpdateService after the service's DeleteService (deleted_at, ms, the
+ * time of the first delete_service row before it; -1 none: the service is
+ * not ACTIVE, ServiceNotActiveException, E238), or a desired count for a
+ * DAEMON service (§4.10, as `desiredCount` is refused in the scenario).
+ * The reason into why and the column at fault (`time_s`, `target`,
  * `count`); NULL when the call is taken.  (A call between CreateService
- * and its taking effect acts right after it, models/service.c.) */
-const char *trace_call_refused(const struct scenario *s, int svc, const struct trace_row *r, char *why, size_t n);
+ * and its taking effect acts right after it, models/service.c; a second
+ * DeleteService is taken and changes nothing.) */
+const char *trace_call_refused(const struct scenario *s, int svc, const struct trace_row *r, int64_t deleted_at,
+			       char *why, size_t n);
 
 /* An apply() error whose e->col (1-based) is the row's column at fault. */
 #define TRACE_ERR_AT_COL (-2)

@@ -209,7 +209,8 @@ static int32_t instance(struct backplane *bp, const struct trace_row *r, struct 
 	return inst;
 }
 
-const char *trace_call_refused(const struct scenario *s, int svc, const struct trace_row *r, char *why, size_t n)
+const char *trace_call_refused(const struct scenario *s, int svc, const struct trace_row *r, int64_t deleted_at,
+			       char *why, size_t n)
 {
 	const struct scn_service *v = &s->services[svc];
 
@@ -217,6 +218,12 @@ const char *trace_call_refused(const struct scenario *s, int svc, const struct t
 		snprintf(why, n, "service '%s' is a DAEMON service: it has no desired count (ECS refuses one, "
 			 "docs/ecs-model.md §4.10)", v->name);
 		return "count";
+	}
+	if (deleted_at >= 0 && r->ev != TR_DELETE_SERVICE) {
+		snprintf(why, n, "service '%s' was deleted at %.3f s (a delete_service row): an UpdateService call "
+			 "at %.3f s finds it not ACTIVE (ServiceNotActiveException)", v->name,
+			 (double)deleted_at / 1000.0, (double)r->t / 1000.0);
+		return "target";
 	}
 	if (r->t >= v->create_at)
 		return NULL;
@@ -233,7 +240,8 @@ static int service_call(struct backplane *bp, const struct trace_row *r, struct 
 	int v = service(bp, r, e);
 	char why[400];
 
-	if (v >= 0 && trace_call_refused(backplane_scenario(bp), v, r, why, sizeof why)) {
+	if (v >= 0 && trace_call_refused(backplane_scenario(bp), v, r, backplane_service_deleted_at(bp, v), why,
+					 sizeof why)) {
 		err_at(e, NULL, 0, 0, NULL, "%s", why);
 		return -1;
 	}

@@ -33,6 +33,8 @@ struct ck {
 	int exact;                     /* instances is exact (see the top of the file) */
 	int *svc_td;                   /* per service: its task definition as the
 				        * trace's deploy rows so far leave it */
+	int64_t *svc_deleted;          /* per service: the time of its first
+				        * delete_service row so far, -1 none */
 };
 
 static void emit(struct ck *k, const struct err *e)
@@ -113,12 +115,14 @@ static int check_call(struct ck *k, const struct trace_row *r)
 {
 	char why[400];
 	int v = check_service(k, r);
-	const char *col = v >= 0 ? trace_call_refused(k->s, v, r, why, sizeof why) : NULL;
+	const char *col = v >= 0 ? trace_call_refused(k->s, v, r, k->svc_deleted[v], why, sizeof why) : NULL;
 
 	if (col) {
 		fail_at(k, r, col, "%s", why, NULL);
 		return -1;
 	}
+	if (r->ev == TR_DELETE_SERVICE && k->svc_deleted[v] < 0)
+		k->svc_deleted[v] = r->t;
 	return v;
 }
 
@@ -308,6 +312,7 @@ long tracecheck_scenario(struct scenario *s, tracecheck_report report, void *ctx
 	}
 	k.exact = s->n_traces == 1 && s->n_imports == 0 && !replace;
 	k.svc_td = xcalloc(s->n_services ? (size_t)s->n_services : 1, sizeof *k.svc_td);
+	k.svc_deleted = xcalloc(s->n_services ? (size_t)s->n_services : 1, sizeof *k.svc_deleted);
 	for (int i = 0; i < s->n_traces; i++) {
 		const char *slash = strrchr(s->traces[i], '/');
 		char *dir = slash ? xstrndup(s->traces[i], (size_t)(slash - s->traces[i]))
@@ -315,8 +320,10 @@ long tracecheck_scenario(struct scenario *s, tracecheck_report report, void *ctx
 
 		k.dir = dir;
 		k.instances = groups;
-		for (int v = 0; v < s->n_services; v++)
+		for (int v = 0; v < s->n_services; v++) {
 			k.svc_td[v] = s->services[v].taskdef;
+			k.svc_deleted[v] = -1;
+		}
 		if (open_trace(&k, s->traces[i]) == 0)
 			check_rows(&k, rows);
 		trace_close(k.t);
@@ -324,5 +331,6 @@ long tracecheck_scenario(struct scenario *s, tracecheck_report report, void *ctx
 		free(dir);
 	}
 	free(k.svc_td);
+	free(k.svc_deleted);
 	return k.errors;
 }

@@ -32,6 +32,8 @@
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
 #include "models/service_int.h"
+#include "models/scenario.h"
+#include "models/tracecheck.h"
 
 #define TIMING "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
 	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
@@ -756,6 +758,20 @@ static void test_service_scheduled_before_create(void)
 /* A service `s` (2 tasks of `one`, createdAtSeconds `created`; API latency
  * 0.25 s) and the trace `rows`: 0 when the run succeeded, else -1 with its
  * message in msg. */
+struct vseen {
+	char (*msg)[600];
+	int max, n;
+};
+
+static void vcollect(const struct err *e, void *ctx)
+{
+	struct vseen *v = ctx;
+
+	if (v->n < v->max)
+		err_format(e, v->msg[v->n], sizeof v->msg[0]);
+	v->n++;
+}
+
 static int early_run(const char *tag, double created, const char *rows, char *msg, size_t n)
 {
 	char scn[4096], file[200], trace[200];
@@ -825,6 +841,67 @@ static void test_update_before_create(void)
 		 "\"workload\":{\"traces\":[\"tm-early5.csv\"]}}");
 	T_EQ(rs_run_msg("tm-early5.json", "tm-early5", msg, sizeof msg), -1);
 	CU_ASSERT(strstr(msg, "tm-early5.csv:2") && strstr(msg, "DAEMON") && strstr(msg, "desired count"));
+}
+
+/* The errors `ecsim validate` (models/tracecheck.c) reports for early_run's
+ * scenario `tag`, formatted into got (n of them), without running it. */
+static int early_validate(const char *tag, char got[][600], int max)
+{
+	struct scenario *s;
+	struct err e;
+	char p[400];
+	struct vseen v = { got, max, 0 };
+	long rows = 0;
+
+	snprintf(p, sizeof p, "%s/%s.json", rs_dir(), tag);
+	err_clear(&e);
+	s = scenario_load(p, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	tracecheck_scenario(s, vcollect, &v, &rows);
+	scenario_free(s);
+	return v.n;
+}
+
+/* UpdateService on a service already deleted fails: "The specified service
+ * isn't active. You can't update a service that's inactive"
+ * (ServiceNotActiveException, docs/ecs-model.md choice E238).  A set_desired
+ * or deploy row after the service's delete_service row is refused (file,
+ * line, the deletion's time and the exception), also at the same instant
+ * (the calls are made in row order) and by `ecsim validate` at the target
+ * column; a second delete_service is taken and changes nothing (AWS answers
+ * DeleteService on a deleted service with the service).  Before, both rows
+ * were taken and dropped silently (the service stayed at desired 0), and a
+ * deploy on a DRAINING service started a deployment. */
+static void test_update_after_delete(void)
+{
+	char msg[600], got[4][600];
+	int n;
+
+	T_EQ(early_run("tm-del1", 0, TRACE_HDR "10,delete_service,s,,,,\n20,set_desired,s,,5,,\n", msg, sizeof msg),
+	     -1);
+	CU_ASSERT(strstr(msg, "tm-del1.csv:3") && strstr(msg, "deleted at 10.000 s") &&
+		  strstr(msg, "ServiceNotActiveException"));
+	T_EQ(early_run("tm-del2", 0, TRACE_HDR "10,delete_service,s,,,,\n10,deploy,s,two,,,\n", msg, sizeof msg),
+	     -1);
+	CU_ASSERT(strstr(msg, "tm-del2.csv:3") && strstr(msg, "ServiceNotActiveException"));
+	n = early_validate("tm-del2", got, 4);
+	T_EQ(n, 1);
+	if (n >= 1)
+		CU_ASSERT(strstr(got[0], "tm-del2.csv:3:3: target: ") && strstr(got[0], "ServiceNotActiveException"));
+	/* inside CreateService's latency (0.25 s): the delete is queued for
+	 * the creation, the update after it is refused all the same */
+	T_EQ(early_run("tm-del3", 0, TRACE_HDR "0,delete_service,s,,,,\n0.1,set_desired,s,,3,,\n", msg, sizeof msg),
+	     -1);
+	CU_ASSERT(strstr(msg, "tm-del3.csv:3") && strstr(msg, "ServiceNotActiveException"));
+	/* an update before the delete is taken; a second delete changes nothing */
+	T_EQ(early_run("tm-del4", 0,
+		       TRACE_HDR "5,set_desired,s,,4,,\n10,delete_service,s,,,,\n30,delete_service,s,,,,\n", msg,
+		       sizeof msg), 0);
+	n = rs_rows("tm-del4", "services.csv");
+	CU_ASSERT(n > 2);
+	T_EQ((int)rs_num("tm-del4", "services.csv", n, "desired"), 0);
+	T_EQ((int)rs_num("tm-del4", "services.csv", n, "running"), 0);
+	T_EQ(early_validate("tm-del4", got, 4), 0);
 }
 
 /* ---- §5.6: the circuit breaker's thresholdConfiguration ------------------- */
@@ -916,6 +993,7 @@ static CU_TestInfo timing_tests[] = {
 	{ "service auto scaling: a scheduled action before a datapoint", test_service_scheduled_same_instant },
 	{ "service auto scaling: a scheduled action before the service exists", test_service_scheduled_before_create },
 	{ "UpdateService and DeleteService before CreateService takes effect", test_update_before_create },
+	{ "UpdateService after DeleteService", test_update_after_delete },
 	{ "circuit breaker: thresholdConfiguration", test_breaker_threshold },
 	CU_TEST_INFO_NULL,
 };
