@@ -74,6 +74,7 @@ struct scaled {
 	double alb_last;            /* its requests received up to the last datapoint */
 	int created;                /* CreateService has taken effect (its first rollout) */
 	int sched_held;             /* an action came due before that: it acts then */
+	int deleted;                /* DeleteService was called: no more scaling */
 };
 
 struct scaler {
@@ -244,6 +245,8 @@ static void on_sched(struct sim *sim, void *ctx, const struct event *ev)
 	struct scaled *d = &sc->v[i];
 	struct aas_decision x;
 
+	if (d->deleted)                 /* (no next one either) */
+		return;
 	if (!d->created) {              /* no scalable target yet: at the creation */
 		d->sched_held = 1;
 		return;
@@ -273,7 +276,7 @@ static void on_tick(struct sim *sim, void *ctx, const struct event *ev)
 			continue;
 		/* an action due at this instant whose own event (on_sched)
 		 * has not run yet: before the datapoint */
-		nd = aas_scheduled(c, &d->st, now, (int)d->desired, &x);
+		nd = d->deleted ? -1 : aas_scheduled(c, &d->st, now, (int)d->desired, &x);
 		if (nd >= 0)
 			apply(bp, sc, d, &x, "scheduled");
 		m[AAS_CPU] = service_metric(bp, sc, d, 0);
@@ -281,6 +284,12 @@ static void on_tick(struct sim *sim, void *ctx, const struct event *ev)
 		m[AAS_ALB_REQUESTS] = alb_metric(bp, d);
 		new_minute(bp, d, now);
 		metrics_set_service_util(backplane_metrics(bp), s->services[d->svc].name, m[AAS_CPU], m[AAS_MEMORY]);
+		/* a deleted service is not ACTIVE: Application Auto Scaling's
+		 * UpdateService would fail (ServiceNotActiveException), so it
+		 * scales no more; its tasks' utilization is still written
+		 * while they drain (docs/ecs-model.md choice E238) */
+		if (d->deleted)
+			continue;
 		nd = aas_datapoint(c, &d->st, now, m, (int)d->desired, &x);
 		if (nd >= 0 && nd != x.old_desired)
 			apply(bp, sc, d, &x, nd > x.old_desired ? "scale-out" : "scale-in");
@@ -379,6 +388,11 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 			}
 		}
 		break;
+	case BN_SERVICE_DELETE:
+		d = scaled_of(sc, n->svc);
+		if (d)
+			d->deleted = 1;
+		break;
 	case BN_FREE:
 		for (int i = 0; i < sc->n; i++) {
 			aas_state_free(&sc->v[i].st);
@@ -438,5 +452,6 @@ void scaler_attach(struct backplane *bp)
 	if (n)
 		bp_scaling_open(bp);
 	bp_subscribe(bp, BN_BIT(BN_GO) | BN_BIT(BN_TASK_RUNNING) | BN_BIT(BN_TASK_STOPPED) |
-		     BN_BIT(BN_SERVICE_DESIRED) | BN_BIT(BN_SERVICE_ROLLOUT) | BN_BIT(BN_FREE), on_note, sc);
+		     BN_BIT(BN_SERVICE_DESIRED) | BN_BIT(BN_SERVICE_ROLLOUT) | BN_BIT(BN_SERVICE_DELETE) | BN_BIT(BN_FREE),
+		     on_note, sc);
 }

@@ -571,14 +571,22 @@ static void test_managed_scaling_timing(void)
 
 /* A service of `desired` tasks at a constant `cpu` percent with
  * autoScaling `as` (min 1, max 10, then the policies and actions given),
- * the service fields `svc` and the controlPlane fields `cp`, run for
- * 1200 s; its outputs are read by the caller (tag). */
-static void aas_run(const char *tag, const char *cp, int desired, int cpu, const char *svc, const char *as)
+ * the service fields `svc`, the controlPlane fields `cp` and the trace
+ * rows `trace` (none when empty), run for 1200 s; its outputs are read by
+ * the caller (tag). */
+static void aas_run(const char *tag, const char *cp, int desired, int cpu, const char *svc, const char *as,
+		    const char *trace)
 {
+	char wl[300] = "";
 	char scn[4096], file[200];
 
 	rs_write("tm-aas-td.json", "{\"family\":\"one\",\"containerDefinitions\":["
 		 "{\"name\":\"a\",\"image\":\"a\",\"cpu\":128,\"memory\":128}]}");
+	if (trace[0]) {
+		snprintf(file, sizeof file, "%s.csv", tag);
+		rs_write(file, trace);
+		snprintf(wl, sizeof wl, ",\"workload\":{\"traces\":[\"%s\"]}", file);
+	}
 	snprintf(scn, sizeof scn,
 		 "{\"name\":\"%s\",\"durationSeconds\":1200,"
 		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"schedulerDelaySeconds\":10%s},"
@@ -588,8 +596,8 @@ static void aas_run(const char *tag, const char *cp, int desired, int cpu, const
 		 "\"taskDefinitions\":{\"one\":\"tm-aas-td.json\"},"
 		 "\"utilization\":{\"one\":{\"cpu\":%d}},"
 		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"one\",\"desiredCount\":%d%s,"
-		 "\"autoScaling\":{\"minCapacity\":1,\"maxCapacity\":10%s}}]}",
-		 tag, cp, cpu, desired, svc, as);
+		 "\"autoScaling\":{\"minCapacity\":1,\"maxCapacity\":10%s}}]%s}",
+		 tag, cp, cpu, desired, svc, as, wl);
 	snprintf(file, sizeof file, "%s.json", tag);
 	rs_write(file, scn);
 	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
@@ -610,7 +618,7 @@ static double aas_first(const char *tag, const char *cp, int desired, int cpu, c
 
 	snprintf(as, sizeof as, ",\"targetTracking\":[{\"predefinedMetricType\":\"ECSServiceAverageCPUUtilization\","
 		 "\"targetValue\":50%s}]", tt);
-	aas_run(tag, cp, desired, cpu, "", as);
+	aas_run(tag, cp, desired, cpu, "", as, "");
 	n = rs_rows(tag, "scaling.csv");
 	for (int r = 1; r <= n; r++) {
 		char *a = rs_cell(tag, "scaling.csv", r, "action");
@@ -690,7 +698,7 @@ static void test_service_scheduled_at_time(void)
 	aas_run(tag, "", 2, 10, "",
 	        ",\"scheduledActions\":[{\"name\":\"A\",\"atSeconds\":90,\"everySeconds\":300,"
 	        "\"minCapacity\":5,\"maxCapacity\":10},"
-	        "{\"name\":\"B\",\"atSeconds\":240,\"everySeconds\":300,\"minCapacity\":1,\"maxCapacity\":2}]");
+	        "{\"name\":\"B\",\"atSeconds\":240,\"everySeconds\":300,\"minCapacity\":1,\"maxCapacity\":2}]", "");
 	T_EQ(rs_rows(tag, "scaling.csv"), 8);
 	for (int r = 1; r <= 8 && r <= rs_rows(tag, "scaling.csv"); r++) {
 		char *a = rs_cell(tag, "scaling.csv", r, "action");
@@ -717,7 +725,7 @@ static void test_service_scheduled_same_instant(void)
 	aas_run(tag, "", 4, 10, "",
 	        ",\"targetTracking\":[{\"predefinedMetricType\":\"ECSServiceAverageCPUUtilization\","
 	        "\"targetValue\":50}],"
-	        "\"scheduledActions\":[{\"name\":\"floor\",\"atSeconds\":900,\"minCapacity\":3}]");
+	        "\"scheduledActions\":[{\"name\":\"floor\",\"atSeconds\":900,\"minCapacity\":3}]", "");
 	T_EQ(rs_rows(tag, "scaling.csv"), 1);
 	{
 		char *a = rs_cell(tag, "scaling.csv", 1, "action");
@@ -742,7 +750,7 @@ static void test_service_scheduled_before_create(void)
 
 	aas_run(tag, "", 2, 10, ",\"createdAtSeconds\":300",
 	        ",\"scheduledActions\":[{\"name\":\"early\",\"atSeconds\":0,\"minCapacity\":5},"
-	        "{\"name\":\"late\",\"atSeconds\":450,\"minCapacity\":6}]");
+	        "{\"name\":\"late\",\"atSeconds\":450,\"minCapacity\":6}]", "");
 	T_EQ(rs_rows(tag, "scaling.csv"), 2);
 	T_NEAR(rs_num(tag, "scaling.csv", 1, "time_s"), 300.1);
 	T_EQ((int)rs_num(tag, "scaling.csv", 1, "old"), 2);
@@ -751,6 +759,33 @@ static void test_service_scheduled_before_create(void)
 	T_EQ((int)rs_num(tag, "scaling.csv", 2, "new"), 6);
 	T_EQ(desired_at(tag, 360), 5);
 	T_EQ(desired_at(tag, 480), 6);
+}
+
+/* A deleted service is not ACTIVE: Application Auto Scaling's UpdateService
+ * would fail (ServiceNotActiveException, docs/ecs-model.md choice E238),
+ * so no scaling acts after DeleteService.  2 tasks at 90 % CPU, target
+ * 50 %, would scale out to 4 at the third datapoint (180 s); the service
+ * deleted at 100 s does not, and its action at 600 s (min 5) does nothing
+ * either: scaling.csv stays empty, desired 0 (an earlier version wrote
+ * both rows, and the action's "2 → 5" for a service at desired 0).  A
+ * delete inside CreateService's latency drops the action held for the
+ * creation too. */
+static void test_service_scaling_after_delete(void)
+{
+	const char *tt = ",\"targetTracking\":[{\"predefinedMetricType\":\"ECSServiceAverageCPUUtilization\","
+			 "\"targetValue\":50}],\"scheduledActions\":[{\"name\":\"up\",\"atSeconds\":600,\"minCapacity\":5}]";
+
+	aas_run("tm-aas-del", "", 2, 90, "", tt, TRACE_HDR "100,delete_service,s,,,,\n");
+	T_EQ(rs_rows("tm-aas-del", "scaling.csv"), 0);
+	T_EQ(desired_at("tm-aas-del", 660), 0);
+	aas_run("tm-aas-del2", "", 2, 10, ",\"createdAtSeconds\":300",
+	        ",\"scheduledActions\":[{\"name\":\"early\",\"atSeconds\":0,\"minCapacity\":5}]",
+	        TRACE_HDR "300.05,delete_service,s,,,,\n");
+	T_EQ(rs_rows("tm-aas-del2", "scaling.csv"), 0);
+	T_EQ(desired_at("tm-aas-del2", 360), 0);
+	/* the same without the delete: the rows it stops */
+	aas_run("tm-aas-del3", "", 2, 90, "", tt, "");
+	CU_ASSERT(rs_rows("tm-aas-del3", "scaling.csv") >= 2);
 }
 
 /* ---- §7.7: UpdateService and DeleteService around CreateService ---------- */
@@ -994,6 +1029,7 @@ static CU_TestInfo timing_tests[] = {
 	{ "service auto scaling: a scheduled action before the service exists", test_service_scheduled_before_create },
 	{ "UpdateService and DeleteService before CreateService takes effect", test_update_before_create },
 	{ "UpdateService after DeleteService", test_update_after_delete },
+	{ "no scaling after DeleteService", test_service_scaling_after_delete },
 	{ "circuit breaker: thresholdConfiguration", test_breaker_threshold },
 	CU_TEST_INFO_NULL,
 };
