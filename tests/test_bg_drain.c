@@ -61,6 +61,8 @@ struct bgd {
 	long samples;
 	int prev_wants;
 	long bake_stuck;          /* events past bake_end in BAKE_TIME, green short, its last launch without room (E194) */
+	long drain_unmarked;      /* scheduler stops of a task on a DRAINING instance not held for E237 */
+	long drain_miscount;      /* events where v->drain_stopping is not the count of such tasks stopping */
 	uint64_t *no;
 	uint8_t *was_healthy;     /* live and healthy (not unhealthy) at the previous event */
 	uint8_t *was_live;        /* live at the previous event */
@@ -106,6 +108,12 @@ static void bgd_observe(struct backplane *bp, void *ctx)
 			c->no[slot] = t->no;
 			c->was_healthy[slot] = c->was_live[slot] = 0;
 		}
+		/* choice E237: a task the scheduler stops because its
+		 * instance is DRAINING holds its room under maximumPercent
+		 * until it has stopped, whoever stops it (a stage's pass too) */
+		if (!live && c->was_live[slot] && t->stop_code && strcmp(t->stop_code, STOP_SCHEDULER) == 0 &&
+		    svc_on_draining(bp, t))
+			c->drain_unmarked += !t->svc_drained;
 		if (!live && c->was_live[slot] && t->stop_code && strcmp(t->stop_code, STOP_SCHEDULER) == 0 &&
 		    svc_on_draining(bp, t) && v->bg.stage != BG_NONE) {
 			int64_t target = t->dep == v->bg.green ? v->desired : v->deps[t->dep].want;
@@ -119,6 +127,13 @@ static void bgd_observe(struct backplane *bp, void *ctx)
 		}
 		c->was_healthy[slot] = live && t->healthy && !t->unhealthy;
 		c->was_live[slot] = live;
+	}
+	{
+		int64_t held = 0;
+
+		for (int k = 0; k < v->n_tasks; k++)
+			held += bp->tasks[v->tasks[k]].svc_drained;
+		c->drain_miscount += held != v->drain_stopping;
 	}
 	c->prev_wants = v->wants_capacity;
 	/* choice E194: past the bake time, a green revision short of the
@@ -162,6 +177,8 @@ static void bgd_run(const char *name, const char *dc, int min_pct, const char *g
 	T_EQ(c->below_floor, 0);
 	T_EQ(c->with_room, 0);
 	T_EQ(c->bake_stuck, 0);
+	T_EQ(c->drain_unmarked, 0);
+	T_EQ(c->drain_miscount, 0);
 }
 
 static void bgd_free(struct bgd *c)
@@ -278,6 +295,38 @@ static void test_bg_min100(void)
 	T_NEAR(bgf_stage_at("bgd-100", "COMPLETED", 1), 488.25);
 	T_EQ(rs_rows("bgd-100", "tasks.csv"), 9);    /* task-1..8, 11 */
 	RS_IS("bgd-100", "services.csv", -1, "healthy", "4");
+	bgd_free(&c);
+}
+
+/* The same with maximumPercent 100 and the desired count raised to 5 at
+ * 489, after the deployment's end (COMPLETED 488.25), while task-8,
+ * stopped by that last pass on the DRAINING instance, still stops
+ * (STOPPED 491.75).  Choice E237 (§5.15, "max 100 means replacements start
+ * only after draining tasks stop"): it holds its room until the service
+ * hears it STOPPED, so the pass at 489.25 (UpdateService's latency) has
+ * floor(5 × 100 %) − 4 live − 1 = 0 room and launches nothing; the pass
+ * schedulerDelay after its STOPPED is heard (492.25) launches task-12 at
+ * 502.25.  Checked after every event of every test here: each scheduler
+ * stop of a task on a DRAINING instance is held so, and the service's
+ * count of them is exact.  An earlier version counted
+ * only the REPLICA pass's drain stops: the blue/green pass's stop was not
+ * held, and task-12 was launched at 489.25, 5 tasks beside task-8. */
+static void test_bg_drained_hold_room(void)
+{
+	struct bgd c;
+	int r;
+
+	bgd_run("bgd-max", "{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":2,\"minimumHealthyPercent\":100,"
+		"\"maximumPercent\":100}", 100, "bgd-hc2.json",
+		"300,deploy,s,hc2,,,\n350,drain_instance,ci-00001,,,,\n489,set_desired,s,,5,,\n", 0, &c);
+	stopped_at("bgd-max", "task-8", "ci-00001", 488.75, 491.75);
+	T_NEAR(bgf_stage_at("bgd-max", "COMPLETED", 1), 488.25);
+	r = bgf_row_of("bgd-max", "task-12");
+	if (r > 0) {
+		RS_IS("bgd-max", "tasks.csv", r, "taskdef", "web:2");
+		T_NEAR(rs_num("bgd-max", "tasks.csv", r, "submit_s"), 502.25);
+	}
+	RS_IS("bgd-max", "services.csv", -1, "running", "5");
 	bgd_free(&c);
 }
 
@@ -424,6 +473,8 @@ static CU_TestInfo bgd_tests[] = {
 	  test_bg_min50 },
 	{ "BLUE_GREEN, full cluster, min 100: they stay until their replacements are healthy (E123, E192)",
 	  test_bg_min100 },
+	{ "BLUE_GREEN, min 100, max 100: a task its pass stopped on the drained instance holds its room past the deployment (E237)",
+	  test_bg_drained_hold_room },
 	{ "BLUE_GREEN, full cluster: green's task lost in BAKE_TIME, its replacement without room after the bake: CLEAN_UP then (E194)",
 	  test_bg_lost_after_bake },
 	{ "LINEAR, full cluster, min 75, two instances drained: one task of each revision goes, the floor (E192)",
