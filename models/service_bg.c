@@ -62,18 +62,6 @@ static void tell_traffic(struct backplane *bp, struct svc *v, int green, int w)
 					 .inst = -1, .td = green, .n = green >= 0 ? w : 0 });
 }
 
-/* The scheduler stops a task of v in a blue/green, linear or canary
- * deployment: one on a DRAINING instance holds its room under
- * maximumPercent until it has stopped, also once the deployment is over,
- * as when a REPLICA pass stops it (§5.15, choice E237). */
-static void bg_stop(struct backplane *bp, struct svc *v, uint32_t slot)
-{
-	if (svc_on_draining(bp, bp_task_at(bp, slot)))
-		svc_stop_drained(bp, v, slot);
-	else
-		svc_stop(bp, slot);
-}
-
 /* Stop every live task of deployment `dep` (the list may change under a
  * stop: start again from the top). */
 static void stop_all(struct backplane *bp, struct svc *v, int dep)
@@ -82,7 +70,7 @@ static void stop_all(struct backplane *bp, struct svc *v, int dep)
 		struct task *t = bp_task_at(bp, v->tasks[k]);
 
 		if (svc_live(t) && t->dep == dep) {
-			bg_stop(bp, v, v->tasks[k]);
+			svc_stop(bp, v->tasks[k]);
 			k = -1;
 		}
 	}
@@ -179,7 +167,7 @@ static void clean_up(struct backplane *bp, struct svc *v)
 		struct task *t = bp_task_at(bp, v->tasks[k]);
 
 		if (svc_live(t) && t->dep != g && t->protected_until <= now) {
-			bg_stop(bp, v, v->tasks[k]);
+			svc_stop(bp, v->tasks[k]);
 			k = -1;
 		}
 	}
@@ -384,7 +372,7 @@ static int drain_floor_stops(struct backplane *bp, struct svc *v, int act)
 		}
 		n++;
 		if (act) {
-			bg_stop(bp, v, v->tasks[k]);
+			svc_stop(bp, v->tasks[k]);
 			k = -1;            /* the list may have changed */
 		}
 	}
@@ -444,7 +432,7 @@ void svc_bg_reconcile(struct backplane *bp, int vi)
 			continue;
 		if (target > 0 && bc[t->dep].good_healthy < target)
 			continue;
-		bg_stop(bp, v, v->tasks[k]);
+		svc_stop(bp, v->tasks[k]);
 		went++;
 		k = -1;
 	}
@@ -475,7 +463,7 @@ void svc_bg_reconcile(struct backplane *bp, int vi)
 			}
 		}
 		if (best >= 0)
-			bg_stop(bp, v, slot);
+			svc_stop(bp, slot);
 	}
 	/* no room for the replacement of a task on a DRAINING instance:
 	 * draining stops it within minimumHealthyPercent (§5.15), its
@@ -497,7 +485,7 @@ void svc_bg_reconcile(struct backplane *bp, int vi)
 					continue;
 				bc[i].good--;
 				bc[i].good_healthy -= t->healthy;
-				bg_stop(bp, v, v->tasks[k]);
+				svc_stop(bp, v->tasks[k]);
 				k = -1;
 			}
 	}

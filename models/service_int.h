@@ -120,10 +120,10 @@ struct svc {
 	 * and the notes that change them (svc_live_note), read by the passes
 	 * instead of a count over the list where they tell it all */
 	int64_t n_live, live_healthy, live_unhealthy;
-	/* of the listed tasks not live, those its scheduler stopped because
-	 * their instance is DRAINING (svc_stop_drained): until they have
-	 * stopped they count toward maximumPercent (docs/ecs-model.md §5.15,
-	 * choice E237); kept by svc_stop_drained and list_del */
+	/* of the listed tasks not live, those its scheduler stopped while
+	 * their instance was DRAINING (svc_stop): until they have stopped
+	 * they count toward maximumPercent (docs/ecs-model.md §5.15, choice
+	 * E237); kept by svc_stop and list_del */
 	int64_t drain_stopping;
 	int reconcile_scheduled;
 	sim_time_t reconcile_at;   /* when the scheduled pass is due (reconcile_scheduled) */
@@ -269,27 +269,24 @@ void svcev_after(struct backplane *bp, struct svc *v);
 /* At a metrics interval: the steady state's repetition. */
 void svcev_sample(struct backplane *bp, struct svc *v);
 
-/* The scheduler stops a task of its service. */
-static inline void svc_stop(struct backplane *bp, uint32_t slot)
-{
-	svcev_stopping(bp, slot);
-	bp_stop_task(bp, slot, STOP_SCHEDULER);
-}
+static inline int svc_on_draining(struct backplane *bp, const struct task *t);
 
-/* The scheduler stops a RUNNING task of service v because its instance is
- * DRAINING (docs/ecs-model.md §5.15, choice E237): marked, and counted in
- * v->drain_stopping until it has stopped (before the stop: it may end at
- * once). */
-static inline void svc_stop_drained(struct backplane *bp, struct svc *v, uint32_t slot)
+/* The scheduler stops a task of its service, whichever pass and why.  A
+ * RUNNING one on a DRAINING instance holds its room under maximumPercent
+ * until it has stopped (docs/ecs-model.md §5.15, choice E237): marked, and
+ * counted in its service's drain_stopping until the service hears it
+ * STOPPED (list_del; marked before the stop: it may end at once). */
+static inline void svc_stop(struct backplane *bp, uint32_t slot)
 {
 	struct task *t = bp_task_at(bp, slot);
 
-	if (t->desired != TD_RUNNING)
-		return;
-	t->cold = 1;               /* (task.h: a service's task is cold already) */
-	t->svc_drained = 1;
-	v->drain_stopping++;
-	svc_stop(bp, slot);
+	if (t->desired == TD_RUNNING && !t->svc_drained && t->svc >= 0 && svc_on_draining(bp, t)) {
+		t->cold = 1;               /* (task.h: a service's task is cold already) */
+		t->svc_drained = 1;
+		svc_sched(bp)->svcs[t->svc].drain_stopping++;
+	}
+	svcev_stopping(bp, slot);
+	bp_stop_task(bp, slot, STOP_SCHEDULER);
 }
 
 /* Counts toward the service: its desired status is RUNNING. */

@@ -584,7 +584,7 @@ struct pass_counts {
 	int64_t stopping;          /* not live */
 	int64_t old_stopping;      /* of `stopping`, another deployment's */
 	int64_t drained;           /* of `stopping`, stopped for a DRAINING instance
-				    * (svc_stop_drained): they count toward
+				    * (svc_stop marks them): they count toward
 				    * maximumPercent (§5.15, choice E237) */
 };
 
@@ -886,14 +886,12 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 					healthy--;
 				}
 				over -= surplus;
-				if (draining) {
-					/* it holds its room until it has
-					 * stopped (§5.15, choice E237) */
-					svc_stop_drained(bp, v, slot);
+				/* one on a DRAINING instance holds its room
+				 * until it has stopped (svc_stop; §5.15,
+				 * choice E237) */
+				svc_stop(bp, slot);
+				if (draining)
 					room_max--;
-				} else {
-					svc_stop(bp, slot);
-				}
 				active--;
 				k = -1;   /* the list may have changed */
 			}

@@ -111,8 +111,8 @@ struct task {
 	uint8_t cp_waiting;        /* queued PROVISIONING for a managed-scaling
 				    * provider's capacity (counted in bp->cp_waiting) */
 	uint8_t elb_stopped;       /* stopped for failed ELB health checks */
-	uint8_t svc_drained;       /* its service's scheduler stopped it because its
-				    * instance is DRAINING: it counts toward the
+	uint8_t svc_drained;       /* its service's scheduler stopped it while its
+				    * instance was DRAINING: it counts toward the
 				    * service's maximumPercent until it has stopped
 				    * (docs/ecs-model.md §5.15, choice E237) */
 	int dep;                   /* deployment of the service */

@@ -230,11 +230,17 @@ common:
 			/* its counts of live listed tasks, healthy and
 			 * unhealthy ones (its passes read them) */
 			const struct svc *sv = &svc_sched(bp)->svcs[v];
-			int64_t live = 0, lh = 0, lu = 0;
+			int64_t live = 0, lh = 0, lu = 0, drained = 0;
 
 			for (int k = 0; k < sv->n_tasks; k++) {
 				const struct task *t = bp_task_at(bp, sv->tasks[k]);
 
+				/* choice E237: a task stopped on a DRAINING
+				 * instance holds its room until it has stopped */
+				drained += t->svc_drained;
+				if (t->svc_drained && svc_live(t))
+					bad(c, "t=%.3f: a live task of service %s is marked stopped on a DRAINING instance",
+					    now, bp->s->services[v].name);
 				if (svc_live(t)) {
 					live++;
 					lh += t->healthy;
@@ -249,6 +255,10 @@ common:
 				    "its list holds %lld (%lld, %lld)", now, bp->s->services[v].name,
 				    (long long)sv->n_live, (long long)sv->live_healthy, (long long)sv->live_unhealthy,
 				    (long long)live, (long long)lh, (long long)lu);
+			if (sv->drain_stopping != drained)
+				bad(c, "t=%.3f: service %s counts %lld tasks stopping off a DRAINING instance, its list "
+				    "holds %lld", now, bp->s->services[v].name, (long long)sv->drain_stopping,
+				    (long long)drained);
 		}
 	}
 	free(cpu);

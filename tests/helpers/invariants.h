@@ -12,7 +12,10 @@
  *    the task's agent is disconnected, and while it is (and the instance
  *    has not failed) that view does not move (§7.4); the backplane's counts
  *    of running and of starting tasks (timeseries.csv) are those of its
- *    tasks it sees RUNNING and placed but not yet RUNNING (§3.1).
+ *    tasks it sees RUNNING and placed but not yet RUNNING (§3.1); a
+ *    service's count of its tasks stopping off a DRAINING instance, which
+ *    hold their room under maximumPercent (choice E237), is the number its
+ *    list holds, none of them live.
  *  - on tasks.csv: the lifecycle timestamps are in lifecycle order, and the
  *    desired status, last status, stop time and stop code of every row agree.
  *
