@@ -1214,8 +1214,7 @@ static void svc_deploy(struct backplane *bp, int vi, int td)
 	 * delete_service is refused: docs/ecs-model.md choice E238) */
 	if (svc_call_early(v, BN_SERVICE_DEPLOY, td) || !v->active || v->deleting)
 		return;
-	if (v->cfg->deploy_strategy != DS_ROLLING && v->cfg->sched == SCHED_REPLICA && v->n_deps > 0 &&
-	    !v->deleting) {
+	if (v->cfg->deploy_strategy != DS_ROLLING && v->cfg->sched == SCHED_REPLICA && v->n_deps > 0) {
 		/* blue/green, linear, canary (docs/ecs-model.md §5.7) */
 		svc_bg_deploy(bp, vi, td);
 	} else {
