@@ -764,12 +764,13 @@ static void test_service_scheduled_before_create(void)
 /* A deleted service is not ACTIVE: Application Auto Scaling's UpdateService
  * would fail (ServiceNotActiveException, docs/ecs-model.md choice E238),
  * so no scaling acts after DeleteService.  2 tasks at 90 % CPU, target
- * 50 %, would scale out to 4 at the third datapoint (180 s); the service
- * deleted at 100 s does not, and its action at 600 s (min 5) does nothing
- * either: scaling.csv stays empty, desired 0 (an earlier version wrote
- * both rows, and the action's "2 → 5" for a service at desired 0).  A
- * delete inside CreateService's latency drops the action held for the
- * creation too. */
+ * 50 %, a scheduled action at 600 s (min 5): without the delete the
+ * service scales (tm-aas-del3: two rows or more); deleted at 100 s, its
+ * tasks gone (no data, no scale-out), the action does nothing either:
+ * scaling.csv stays empty, desired 0 (an earlier version wrote the
+ * action's row, "2 → 5", for a service held at desired 0).  A delete
+ * inside CreateService's latency drops the action held for the creation
+ * too (an earlier version wrote it at the creation). */
 static void test_service_scaling_after_delete(void)
 {
 	const char *tt = ",\"targetTracking\":[{\"predefinedMetricType\":\"ECSServiceAverageCPUUtilization\","
@@ -790,9 +791,8 @@ static void test_service_scaling_after_delete(void)
 
 /* ---- §7.7: UpdateService and DeleteService around CreateService ---------- */
 
-/* A service `s` (2 tasks of `one`, createdAtSeconds `created`; API latency
- * 0.25 s) and the trace `rows`: 0 when the run succeeded, else -1 with its
- * message in msg. */
+/* `ecsim validate`'s errors (tracecheck_scenario's report), the first
+ * `max` formatted into msg. */
 struct vseen {
 	char (*msg)[600];
 	int max, n;
@@ -807,6 +807,9 @@ static void vcollect(const struct err *e, void *ctx)
 	v->n++;
 }
 
+/* A service `s` (2 tasks of `one`, createdAtSeconds `created`; API latency
+ * 0.25 s) and the trace `rows`: 0 when the run succeeded, else -1 with its
+ * message in msg. */
 static int early_run(const char *tag, double created, const char *rows, char *msg, size_t n)
 {
 	char scn[4096], file[200], trace[200];
