@@ -199,6 +199,37 @@ static void test_strategy_base_first(void)
 	T_EQ(counts[0], 0);
 }
 
+/* docs/ecs-model.md §5.11: after the base each task goes to the item whose
+ * share (its tasks beyond the base / all tasks beyond the bases) is furthest
+ * below weight / Σweights. Weights 1 and 4: the first task to the weight 4
+ * (both shares 0: deficits 0.2 and 0.8); the second to the weight 1, whose
+ * share 0 is 0.2 below, where the weight 4's is 1.0, 0.2 above. */
+static void test_strategy_share_furthest_below(void)
+{
+	struct cp_strategy s = { .n = 2, .items = { { 0, 0, 1 }, { 1, 0, 4 } } };
+	struct cp_strategy b = { .n = 2, .items = { { 0, 2, 1 }, { 1, 0, 4 } } };
+	struct cp_strategy t = { .n = 3, .items = { { 0, 0, 3 }, { 1, 0, 1 }, { 2, 0, 1 } } };
+	static const int st[5] = { 1, 0, 1, 1, 1 }, bt[4] = { 0, 0, 1, 0 },
+			 tt[5] = { 0, 1, 2, 0, 0 };
+	int counts[3], first[8];
+
+	run_split(&s, 5, counts, first);
+	for (int k = 0; k < 5; k++)
+		T_EQ(first[k], st[k]);
+	/* FARGATE base 2 weight 1, FARGATE_SPOT weight 4, four tasks: the
+	 * base, then SPOT (shares 0), then FARGATE (SPOT at 100 % > 80 %) */
+	run_split(&b, 4, counts, first);
+	for (int k = 0; k < 4; k++)
+		T_EQ(first[k], bt[k]);
+	T_EQ(counts[0], 3);
+	T_EQ(counts[1], 1);
+	/* 3 : 1 : 1: the heaviest, then the two items at share 0 in order,
+	 * then the heaviest (1/3 below 3/5) twice */
+	run_split(&t, 5, counts, first);
+	for (int k = 0; k < 5; k++)
+		T_EQ(first[k], tt[k]);
+}
+
 static void test_strategy_weight_zero_and_usable(void)
 {
 	struct cp_strategy s = { .n = 2, .items = { { 0, 1, 0 }, { 1, 0, 1 } } };
@@ -1284,6 +1315,7 @@ static CU_TestInfo fargate_tests[] = {
 static CU_TestInfo strategy_tests[] = {
 	{ "weights 1 and 4 give 1 : 4 over 500 tasks", test_strategy_weights },
 	{ "base first", test_strategy_base_first },
+	{ "each task to the item whose share is furthest below its weight", test_strategy_share_furthest_below },
 	{ "weight 0, unusable providers, removal, validation", test_strategy_weight_zero_and_usable },
 	CU_TEST_INFO_NULL,
 };

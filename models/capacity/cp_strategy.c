@@ -16,7 +16,10 @@ int cps_choose(const struct cp_strategy *s, const int *counts, const unsigned ch
 {
 	int64_t wsum = 0, total = 0;
 	int best = -1;
-	/* deficit_i = w_i (T + 1) / W − c_i, compared as w_i (T + 1) − c_i W */
+	/* the rule of docs/ecs-model.md §5.11: the item whose share c_i / T is
+	 * furthest below w_i / W, i.e. the largest w_i / W − c_i / T, compared
+	 * as w_i T − c_i W; with no task yet beyond the bases every share is 0
+	 * and the deficit is w_i / W: the heaviest weight */
 	int64_t best_def = 0;
 
 	for (int i = 0; i < s->n; i++)
@@ -35,7 +38,8 @@ int cps_choose(const struct cp_strategy *s, const int *counts, const unsigned ch
 
 		if (it->weight == 0 || (usable && !usable[i]))
 			continue;
-		def = (int64_t)it->weight * (total + 1) - (int64_t)beyond(it, counts[i]) * wsum;
+		def = total == 0 ? it->weight
+				 : (int64_t)it->weight * total - (int64_t)beyond(it, counts[i]) * wsum;
 		if (best < 0 || def > best_def) {
 			best = i;
 			best_def = def;
