@@ -1175,6 +1175,31 @@ static void svc_set_desired(struct backplane *bp, int vi, int64_t desired)
 	svc_schedule(bp, vi, backplane_scenario(bp)->timing.api_latency);
 }
 
+/* DeleteService ends the service's deployments with it (docs/ecs-model.md
+ * choice E239): the one in progress, if any (the PRIMARY's; a blue/green,
+ * linear or canary one's green), is STOPPED, a deployments.csv row at the
+ * call; no stage of it follows and its circuit breaker counts no more;
+ * the others are INACTIVE (services.csv counts 1 from then on).  Traffic
+ * stays split as it was: every target is being deregistered. */
+static void end_deployments(struct backplane *bp, struct svc *v)
+{
+	int bg = v->bg.stage != BG_NONE, d = bg ? v->bg.green : v->primary;
+
+	if (v->n_deps == 0)
+		return;
+	if (v->deps[d].rollout == ROLL_IN_PROGRESS) {
+		v->deps[d].rollout = ROLL_STOPPED;
+		svc_dep_row(bp, v, d, "STOPPED", bg ? v->bg.w : -1);
+	}
+	v->bg.stage = BG_NONE;
+	v->bg.next = -1;
+	for (int i = 0; i < v->n_deps; i++)
+		if (i != v->primary) {
+			v->deps[i].status = DEP_INACTIVE;
+			v->deps[i].want = 0;
+		}
+}
+
 /* DeleteService (docs/ecs-model.md §3.4, §5.1): the service is DRAINING: desired 0, its
  * tasks stopped, then INACTIVE. */
 static void svc_delete(struct backplane *bp, int vi)
@@ -1196,6 +1221,7 @@ static void svc_delete(struct backplane *bp, int vi)
 			k = -1;
 		}
 	}
+	end_deployments(bp, v);
 	svcev_after(bp, v);
 	if (v->n_tasks == 0) {
 		svc_account(bp, v);

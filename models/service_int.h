@@ -25,7 +25,8 @@ struct deployment {
 	int td;
 	struct place_policy *policy;  /* its own allocation: tasks in flight point at it */
 	int status;                /* DEP_PRIMARY, DEP_ACTIVE, DEP_INACTIVE */
-	int rollout;               /* ROLL_IN_PROGRESS, ROLL_COMPLETED, ROLL_FAILED */
+	int rollout;               /* ROLL_IN_PROGRESS, ROLL_COMPLETED, ROLL_FAILED,
+				    * ROLL_STOPPED (its service deleted, choice E239) */
 	int failed_tasks;          /* circuit breaker count (docs/ecs-model.md §5.6) */
 	int consecutive_failures;  /* its tasks' start failures in a row (the
 				    * throttle, docs/ecs-model.md §5.4, choice E117) */
@@ -75,7 +76,7 @@ struct bluegreen {
 				    * (placement_failures.csv, or throttled, E119),
 				    * none launched since (choice E194) */
 };
-enum { ROLL_IN_PROGRESS, ROLL_COMPLETED, ROLL_FAILED };
+enum { ROLL_IN_PROGRESS, ROLL_COMPLETED, ROLL_FAILED, ROLL_STOPPED };
 
 /* One class of a service's launches (Fargate; EC2/External) in the
  * launch-rate window (docs/ecs-model.md §7.5, choice E113): the launch

@@ -466,6 +466,66 @@ static void test_delete_and_deregister(void)
 	RS_IS("dd", "timeseries.csv", -1, "instances_registered", "2");
 }
 
+/* docs/ecs-model.md choice E239: DeleteService ends the deployment in
+ * progress: a STOPPED row at the call, none after it (no COMPLETED, no
+ * further traffic shift), and the older deployments INACTIVE (services.csv
+ * counts 1).  The old code left it IN_PROGRESS to the end, counting 2, and a
+ * linear deployment's row stayed at its last shift. */
+static void dep_rows_end_at(const char *tag, const char *dep, const char *stopped_at, const char *pct)
+{
+	int n = rs_rows(tag, "deployments.csv");
+
+	CU_ASSERT_FATAL(n >= 2);
+	RS_IS(tag, "deployments.csv", n, "stage", "STOPPED");
+	RS_IS(tag, "deployments.csv", n, "deployment", dep);
+	RS_IS(tag, "deployments.csv", n, "time_s", stopped_at);
+	RS_IS(tag, "deployments.csv", n, "green_traffic_pct", pct);
+	if (*pct) {                 /* the share it had: the row before's */
+		char *before = rs_cell(tag, "deployments.csv", n - 1, "green_traffic_pct");
+
+		T_STREQ(before, pct);
+		free(before);
+	}
+	RS_IS(tag, "services.csv", -1, "deployments", "1");
+	RS_IS(tag, "services.csv", -1, "desired", "0");
+}
+
+static void test_delete_mid_deployment(void)
+{
+	rs_write("dm.json", HEAD("dm", 900)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":3},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":3}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\",\"v2\":\"small-v2.json\"},"
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"small\",\"desiredCount\":8,"
+		 "\"deploymentConfiguration\":{\"minimumHealthyPercent\":75,\"maximumPercent\":125}}],"
+		 "\"workload\":{\"traces\":[\"dm.csv\"]}}");
+	rs_write("dm.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "300,deploy,w,v2,,,\n"
+		 "330,delete_service,w,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dm.json", "dm", NULL, NULL, NULL), 0);
+	T_EQ(rs_rows("dm", "deployments.csv"), 4);   /* 1 IN_PROGRESS, COMPLETED; 2 IN_PROGRESS, STOPPED */
+	RS_IS("dm", "deployments.csv", 3, "stage", "IN_PROGRESS");
+	dep_rows_end_at("dm", "2", "330.000", "");
+
+	/* a linear deployment (headless, choice E124) deleted between shifts
+	 * (20 % at 363.75 s, 40 % at 483.75 s, 60 % due at 603.75 s): STOPPED
+	 * at its share then, no shift after */
+	rs_write("dl.json", HEAD("dl", 1500)
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":3},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":3}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\",\"v2\":\"small-v2.json\"},"
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"small\",\"desiredCount\":4,"
+		 "\"deploymentConfiguration\":{\"strategy\":\"LINEAR\",\"bakeTimeInMinutes\":5,"
+		 "\"linearConfiguration\":{\"stepPercent\":20,\"stepBakeTimeInMinutes\":2}}}],"
+		 "\"workload\":{\"traces\":[\"dl.csv\"]}}");
+	rs_write("dl.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "300,deploy,w,v2,,,\n"
+		 "540,delete_service,w,,,,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("dl.json", "dl", NULL, NULL, NULL), 0);
+	RS_IS("dl", "deployments.csv", -2, "stage", "PRODUCTION_TRAFFIC_SHIFT");
+	dep_rows_end_at("dl", "2", "540.000", "40.0");
+}
+
 /* Agent settings per instance group override the scenario's. */
 static void test_group_agent_settings(void)
 {
@@ -558,6 +618,7 @@ static void test_task_no_order(void)
 static CU_TestInfo service_tests[] = {
 	{ "agent settings per group", test_group_agent_settings },
 	{ "delete service, deregister instance", test_delete_and_deregister },
+	{ "DeleteService ends the deployment in progress (E239)", test_delete_mid_deployment },
 	{ "lifecycle timestamps", test_lifecycle_timestamps },
 	{ "stop timeout and start failure", test_stop_timeout_and_start_failure },
 	{ "replacement", test_replacement },
