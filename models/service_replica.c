@@ -807,7 +807,10 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	 * its target; healthy ones within the floor, each the rollout's
 	 * progress (its deployment's target one less) unless above the
 	 * target.  Tasks on DRAINING instances: not healthy ones freely,
-	 * healthy ones within the floor */
+	 * healthy ones within the floor, before any other healthy one
+	 * (§5.15): the floor's room goes first to the tasks whose instance
+	 * is leaving (a Spot instance's are lost with it), not to an older
+	 * revision's tasks elsewhere, whatever the list's order */
 	if (outgoing > 0) {
 		/* a FAILED deployment's service above its desired count
 		 * (choice E153): its tasks that count, every revision's */
@@ -816,7 +819,9 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 		for (int i = 0; i < v->n_deps; i++)
 			if (i != v->primary)
 				over += dc[i].good;
-		for (int pass = 0; pass < 2; pass++) {
+		/* pass 0: the tasks not healthy; 1: the healthy ones on a
+		 * DRAINING instance; 2: the other healthy ones */
+		for (int pass = 0; pass < 3; pass++) {
 			for (int k = 0; k < v->n_tasks; k++) {
 				uint32_t slot = v->tasks[k];
 				struct task *t = bp_task_at(bp, slot);
@@ -826,7 +831,7 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 					continue;
 				draining = svc_on_draining(bp, t);
 				out = t->dep != v->primary || draining;
-				if (!out || (int)t->healthy != pass)
+				if (!out || (int)t->healthy != (pass > 0) || (pass > 0 && draining != (pass == 1)))
 					continue;
 				/* a FAILED deployment without rollback is over: the
 				 * service runs on the older tasks it has (choice,
