@@ -952,10 +952,24 @@ void svc_reconcile_replica(struct backplane *bp, int vi)
 	}
 }
 
+/* Whether a task of the service not yet heard STOPPED (live, or stopping:
+ * still listed) is on a DRAINING instance. */
+static int on_draining(struct backplane *bp, const struct svc *v)
+{
+	if (cluster_n_draining(backplane_cluster(bp)) == 0)
+		return 0;
+	for (int k = 0; k < v->n_tasks; k++)
+		if (svc_on_draining(bp, bp_task_at(bp, v->tasks[k])))
+			return 1;
+	return 0;
+}
+
 /* The periodic AZ-rebalancing check (docs/ecs-model.md §5.9, choice
  * E118), every `rebalanceCheckSeconds`: a steady service — nothing
  * outgoing, its desired count of primary tasks all healthy, its deployment
- * not FAILED, no rebalancing task on its way — whose AZs are imbalanced
+ * not FAILED, no rebalancing task on its way, none of its tasks on a
+ * DRAINING instance, not even one stopping there (§5.2, §5.15: the
+ * rebalancing waits until the draining is over) — whose AZs are imbalanced
  * gets one task started in the least loaded AZ (rebalance).  The passes
  * that follow stop one in the most loaded AZ once it is healthy; the next
  * step waits for the next check.  The pass's own counts, without a pass:
@@ -981,6 +995,6 @@ void svc_rebalance_check(struct backplane *bp, int vi)
 	if (primary <= v->desired)
 		v->rebalancing = 0;
 	if (outgoing == 0 && primary == v->desired && primary_healthy == primary &&
-	    v->deps[v->primary].rollout != ROLL_FAILED && !v->rebalancing)
+	    v->deps[v->primary].rollout != ROLL_FAILED && !v->rebalancing && !on_draining(bp, v))
 		rebalance(bp, vi);
 }

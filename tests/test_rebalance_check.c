@@ -7,6 +7,12 @@
  * the pass an instance's arrival gives the service), and each rebalancing
  * step (one task started in the least loaded AZ) starts at a check.
  *
+ * A service with a task on a DRAINING instance takes no rebalancing step
+ * (§5.9, §5.15, choice E118): monitoring starts at steady state, and a
+ * service with a task on a DRAINING instance is not steady (§5.2), even
+ * once that task is only stopping; the step waits for the first check after
+ * the drained tasks have stopped.
+ *
  * The scenario: 3 AZs, two m5.large in us-east-1a and two in us-east-1b,
  * none in us-east-1c; six tasks of a service with no strategy (AZ spread,
  * rebalancing ENABLED by default), 3/3/0.  At 305 s an instance registers
@@ -174,10 +180,117 @@ static void test_bad_value(void)
 	CU_ASSERT(strstr(msg, "$.controlPlane.rebalanceCheckSeconds") != NULL);
 }
 
+/* Three AZs with two m5.large each, six tasks 2/2/2 one per instance; at
+ * 300 s ci-00005 (us-east-1c) is drained.  Its task's replacement is
+ * started first (minimumHealthyPercent 100) and goes to us-east-1a (the
+ * drained task still counts in us-east-1c for placement), then the drained
+ * task is stopped, and takes 200 s to stop (shutdownSeconds): the live
+ * tasks are 3/2/1 while it stops, imbalanced, with ci-00006 ACTIVE in
+ * us-east-1c.  No step while it is on the DRAINING instance; the first
+ * check after it has stopped takes one (3/2/1 → 2/2/2). */
+#define SCN_DRAIN(name) "{\"name\":\"" name "\",\"durationSeconds\":1200," \
+	"\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
+	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
+	"\"heartbeatJitterSeconds\":0}," \
+	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
+	"\"containerStartSeconds\":2,\"shutdownSeconds\":200,\"stopTimeoutSeconds\":300}," \
+	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"]," \
+	"\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}," \
+	"{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2}," \
+	"{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1c\",\"count\":2}]," \
+	"\"taskDefinitions\":{\"app\":\"rc-app.json\"}," \
+	"\"placement\":{\"tieBreak\":\"first\"}," \
+	"\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"app\",\"desiredCount\":6}]," \
+	"\"workload\":{\"traces\":[\"rc-drain.csv\"]}}"
+
+/* After every event: the rebalancing steps started (the service's
+ * rebalancing task on its way, from none) while a task of the service not
+ * yet seen STOPPED was on a DRAINING instance, and when the last such task
+ * was seen. */
+struct rd_obs {
+	int prev_rebalancing;
+	int steps, steps_draining;
+	double step_at;            /* the first step's instant */
+	double drained_until;      /* the last event with a task on a DRAINING instance */
+	double created;
+};
+
+static void rd_observe(struct backplane *bp, void *ctx)
+{
+	struct rd_obs *o = ctx;
+	struct svc *v;
+	int on_draining = 0;
+	double now = (double)sim_now(bp->sim) / 1000.0;
+
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	if (o->created < 0)
+		o->created = now;
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *t = &bp->tasks[v->tasks[k]];
+
+		if (t->inst >= 0 && t->seen != TS_STOPPED &&
+		    cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING)
+			on_draining = 1;
+	}
+	if (on_draining)
+		o->drained_until = now;
+	if (v->rebalancing && !o->prev_rebalancing) {
+		if (o->steps++ == 0)
+			o->step_at = now;
+		o->steps_draining += on_draining;
+	}
+	o->prev_rebalancing = v->rebalancing;
+}
+
+static void test_not_while_draining(void)
+{
+	struct rd_obs o = { .created = -1, .step_at = -1, .drained_until = -1 };
+	int n, r, per[3] = { 0, 0, 0 };
+	double stopped;
+
+	rs_write("rc-drain.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "300,drain_instance,ci-00005,,,,\n");
+	rs_write("rc-drain.json", SCN_DRAIN("rc-drain"));
+	CU_ASSERT_EQUAL_FATAL(rs_run("rc-drain.json", "rc-drain", NULL, rd_observe, &o), 0);
+	/* the premise: the drained task stopped by the scheduler, its stop
+	 * taking the 200 s, over several checks */
+	r = rs_find("rc-drain", "tasks.csv", "instance_id", "ci-00005");
+	CU_ASSERT_FATAL(r > 0);
+	RS_IS("rc-drain", "tasks.csv", r, "stop_code", STOP_SCHEDULER);
+	stopped = rs_num("rc-drain", "tasks.csv", r, "stop_s");
+	CU_ASSERT_FATAL(stopped > 500);
+	/* no step while a task was on the DRAINING instance */
+	T_EQ(o.steps_draining, 0);
+	/* one step, at the first check after it was seen STOPPED */
+	T_EQ(o.steps, 1);
+	CU_ASSERT(o.step_at > o.drained_until);
+	T_NEAR(o.step_at, o.created + ceil((o.drained_until - o.created) / 60 + 1e-9) * 60);
+	r = rs_find("rc-drain", "service_events.csv", "event_type", "SERVICE_REBALANCING_STARTED");
+	CU_ASSERT_FATAL(r > 0);
+	CU_ASSERT(rs_num("rc-drain", "service_events.csv", r, "time_s") >= stopped);
+	/* the service ends 2/2/2 */
+	n = rs_rows("rc-drain", "tasks.csv");
+	for (r = 1; r <= n; r++) {
+		char *stop = rs_cell("rc-drain", "tasks.csv", r, "stop_s");
+		char *az = rs_cell("rc-drain", "tasks.csv", r, "az");
+
+		if (!*stop && *az)
+			per[az[strlen(az) - 1] - 'a']++;
+		free(stop);
+		free(az);
+	}
+	T_EQ(per[0], 2);
+	T_EQ(per[1], 2);
+	T_EQ(per[2], 2);
+}
+
 static CU_TestInfo tests[] = {
 	{ "imbalance noticed at the next 60-s check, not at a pass", test_default_period },
 	{ "rebalanceCheckSeconds 25: noticed at the next 25-s check", test_own_period },
 	{ "rebalanceCheckSeconds 0 or a string: exit 2 with its path", test_bad_value },
+	{ "no rebalancing step while a task is on a DRAINING instance", test_not_while_draining },
 	CU_TEST_INFO_NULL,
 };
 
