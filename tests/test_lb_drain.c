@@ -400,6 +400,91 @@ static void test_aggregate_drain_reason(void)
 	}
 }
 
+/* A Spot instance's task whose target drains when EC2 terminates the
+ * instance (docs/ecs-model.md §5.13, §5.15, §6.3): the notice at 300 s
+ * sets ci-00001 DRAINING at once (pollSeconds 0); the scheduler's pass
+ * 10 s later launches task-1's replacement on ci-00003 (distinctInstance),
+ * healthy at 354 s, and the pass 10 s after that stops task-1: its target
+ * drains from 364 s, 300 s of delay, requests of 1,000 s in flight.  At
+ * 420 s (the notice's 120 s) the instance is terminated: the task's
+ * containers are gone, so its target serves no more: its requests in
+ * flight fail (502) at 420 s and the drain ends then.  The old code
+ * served them on to the end of the delay: unused at 664 s, the 502s in
+ * requests.csv's row of 665 s.  In aggregate mode the drain ends at 420 s
+ * too (before: 664 s, "deregistration delay ended").  A forced
+ * deregistration instead (the task runs on, orphaned, §2.4) of an
+ * instance whose task's target drains already leaves the drain as it was:
+ * StopTask at 300 s (draining from 300.25 s), deregister_instance at 350 s,
+ * unused at 600.25 s, the delay's end. */
+static void spot_run(const char *tag, const char *mode, const char *trace)
+{
+	char file[32], tr[32], buf[4096];
+
+	snprintf(file, sizeof file, "%s.json", tag);
+	snprintf(tr, sizeof tr, "%s.csv", tag);
+	snprintf(buf, sizeof buf, HEAD("ld-spot", 900)
+		 "\"instanceGroups\":[{\"name\":\"spot\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\","
+		 "\"count\":1,\"spot\":{\"draining\":true,\"pollSeconds\":0}},"
+		 "{\"name\":\"od\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"placement\":{\"tieBreak\":\"first\"},"
+		 "\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\","
+		 "\"attributes\":{\"deregistration_delay.timeout_seconds\":300},"
+		 "\"traffic\":{%s\"arrivals\":{\"poisson\":{\"ratePerSecond\":0.5}},"
+		 "\"serviceTimeSeconds\":{\"constant\":{\"value\":1000}},\"workersPerTask\":1000}}],"
+		 "\"taskDefinitions\":{\"web\":\"ld-v1.json\"},"
+		 "\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":2,"
+		 "\"placementConstraints\":[{\"type\":\"distinctInstance\"}],"
+		 "\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}],"
+		 "\"workload\":{\"traces\":[\"%s\"]}}", mode, tr);
+	rs_write(file, buf);
+	rs_write(tr, trace);
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, NULL, NULL), 0);
+}
+
+static void test_spot_termination_cuts_drain(void)
+{
+	double e502_by_420 = 0, e502_after = 0, draining_after = 0;
+	int r, n;
+	char *why;
+
+	spot_run("ld-sp", "", TRACE_HDR "300,spot_interruption,ci-00001,,,,\n");
+	r = row_of("ld-sp", "task-1");
+	RS_IS("ld-sp", "tasks.csv", r, "instance_id", "ci-00001");
+	T_NEAR(rs_target_at("ld-sp", "task-1", "draining"), 364);
+	T_NEAR(rs_num("ld-sp", "tasks.csv", r, "stopped_s"), 420);
+	T_NEAR(rs_target_at("ld-sp", "task-1", "unused"), 420);
+	/* requests.csv every 5 s: the cut requests are the 502s of (415, 420] */
+	n = rs_rows("ld-sp", "requests.csv");
+	for (int k = 1; k <= n; k++) {
+		double at = rs_num("ld-sp", "requests.csv", k, "time_s");
+		double e = rs_num("ld-sp", "requests.csv", k, "http_502");
+
+		if (at <= 420 + EPS)
+			e502_by_420 += e;
+		else {
+			e502_after += e;
+			draining_after += rs_num("ld-sp", "requests.csv", k, "draining");
+		}
+	}
+	CU_ASSERT(e502_by_420 > 0);
+	T_NEAR(e502_after, 0);
+	T_NEAR(draining_after, 0);
+	T_NEAR(rs_num("ld-sp", "lb_summary.csv", 1, "http_502"), e502_by_420);
+
+	spot_run("ld-spa", "\"mode\":\"aggregate\",", TRACE_HDR "300,spot_interruption,ci-00001,,,,\n");
+	T_NEAR(rs_target_at("ld-spa", "task-1", "draining"), 364);
+	T_NEAR(rs_target_at("ld-spa", "task-1", "unused"), 420);
+
+	spot_run("ld-spd", "", TRACE_HDR "300,stop_task,task-1,,,,\n350,deregister_instance,ci-00001,,,,\n");
+	r = row_of("ld-spd", "task-1");
+	T_NEAR(rs_num("ld-spd", "tasks.csv", r, "stopped_s"), 350);
+	T_NEAR(rs_target_at("ld-spd", "task-1", "draining"), 300.25);
+	T_NEAR(rs_target_at("ld-spd", "task-1", "unused"), 600.25);
+	why = unused_reason("ld-spd", "task-1");
+	T_STREQ(why, "deregistration delay ended");
+	free(why);
+}
+
 static CU_TestInfo ld_tests[] = {
 	{ "StopTask: DEACTIVATING from the deregistration, replaced at once", test_stop_deactivating },
 	{ "rolling min 50 / max 100 behind a target group: bounds, DEACTIVATING", test_rolling_min50_max100 },
@@ -407,6 +492,7 @@ static CU_TestInfo ld_tests[] = {
 	{ "Fargate: DEACTIVATING from the deregistration", test_fargate_drain },
 	{ "two target groups: DEACTIVATING until the later drain", test_two_target_groups },
 	{ "aggregate traffic: the drain's end says what ended it", test_aggregate_drain_reason },
+	{ "a Spot termination cuts its task's draining target", test_spot_termination_cuts_drain },
 	CU_TEST_INFO_NULL,
 };
 

@@ -8,6 +8,9 @@
  *     the targets are deregistered and drain, and the agent is told to stop
  *     only when the last has drained (bp_stop_release), so a stop costs up
  *     to the deregistration delay + stopTimeout (§6.3);
+ *   - a task that stops while its targets drain (its instance terminated,
+ *     a Spot one at the end of its notice) cuts their drain: what they had
+ *     in flight fails then (§6.3);
  *   - an instance that goes down kills its targets at once (BN_INSTANCE_DOWN),
  *     and a whole-AZ outage takes that AZ's load-balancer nodes out for its
  *     length (BN_AZ_OUTAGE, §8.2); an instance deregistered with force
@@ -49,6 +52,7 @@ struct lb_entry {              /* the targets of the task in one slot */
 	int draining;              /* targets still draining */
 	int holding;               /* the agent's stop waits for them */
 	int in_hold;               /* inside the stop-hold call */
+	int orphaned;              /* its instance deregistered with force: it runs on */
 };
 
 struct lb_actor {
@@ -255,17 +259,29 @@ static void task_stopped(struct lb_actor *a, uint32_t slot)
 
 	if (!t || !en || en->ref != task_ref(slot, t))
 		return;
+	/* retired: a drain that ends later releases nothing (its reference
+	 * may be 0, as the next one's of slot 0 can be: entry_of matches it) */
+	en->holding = 0;
 	if (!en->deregistered) {
 		/* it ended without the scheduler's stop (its container exited,
 		 * its instance was lost): its targets answer no more */
 		for (int k = 0; k < en->n; k++)
 			lb_target_dead(a->lb, en->tg[k], en->ti[k], now_of(a));
 		deregister(a, en);
+	} else if (en->draining > 0 && !en->orphaned) {
+		/* it ended while its targets drained (its instance terminated,
+		 * a Spot one at the end of its notice; its containers gone):
+		 * what they still had in flight is cut now, not served on to
+		 * the end of the deregistration delay (docs/ecs-model.md §6.3).
+		 * Their drains end here, each once (cb_drained counts them; the
+		 * stop is released to no one).  An instance deregistered with
+		 * force leaves its tasks running, orphaned: their targets drain
+		 * on (§2.4). */
+		for (int k = 0; k < en->n; k++)
+			if (lb_target_state(a->lb, en->tg[k], en->ti[k]) == LB_T_DRAINING)
+				lb_target_dead(a->lb, en->tg[k], en->ti[k], now_of(a));
 	}
-	/* retired: a drain that ends later releases nothing (its reference
-	 * may be 0, as the next one's of slot 0 can be: entry_of matches it) */
 	en->ref = 0;
-	en->holding = 0;
 }
 
 /* The live task whose targets entry `slot` holds, NULL when none.  A
@@ -299,8 +315,10 @@ static void instance_deregistered(struct lb_actor *a, int32_t inst)
 	for (size_t slot = 0; slot < a->cap; slot++) {
 		struct task *t = entry_task(a, slot);
 
-		if (t && t->inst == inst)
+		if (t && t->inst == inst) {
+			a->e[slot].orphaned = 1;
 			deregister(a, &a->e[slot]);
+		}
 	}
 }
 

@@ -388,9 +388,13 @@ void lb_target_dead(struct lb *lb, int tg, int ti, sim_time_t now)
 	lb_agg_advance(g, now);
 	g->t[ti].dead = 1;
 	lb_traffic_fail_target(g, ti, now);
-	/* per request, a draining target now holds nothing in flight */
+	/* a draining target now holds nothing in flight: its drain ends now,
+	 * not at the end of its deregistration delay (docs/ecs-model.md §6.3);
+	 * in aggregate mode too, whose drains count no request cut */
 	if (!(g->cfg->has_traffic && g->cfg->traffic.mode == LB_MODE_AGGREGATE))
 		lb_target_idle(g, ti, now);
+	else if (g->t[ti].state == LB_T_DRAINING)
+		to_unused(g, ti, "drained: no request in flight", now);
 }
 
 void lb_az_state(struct lb *lb, const char *az, int up, sim_time_t now)
