@@ -460,19 +460,19 @@ static void on_disconnect(struct sim *s, void *ctx, const struct event *ev)
 
 /* An instance that registered in an AZ that is out (choice E201): down
  * until the AZ comes back, as the AZ's other instances; the backplane
- * knows at once (its agent cannot reach ECS), so nothing is placed there. */
-static void on_az_down(struct sim *s, void *ctx, const struct event *ev)
+ * knows at once (its agent cannot reach ECS), so nothing is placed there.
+ * Done inside the registration's own news, before anything it set off
+ * (the retry of the tasks waiting for capacity, a service's pass) can
+ * place a task there. */
+static void az_down(struct backplane *bp, int32_t inst)
 {
-	struct backplane *bp = ctx;
-	int32_t inst = (int32_t)ev->arg;
-	sim_time_t out = az_out_until(bp, inst);
-	int k = inst_az(bp, inst);
+	sim_time_t out = az_out_until(bp, inst), now = sim_now(backplane_sim(bp));
 
-	if (out <= sim_now(s) || fault_inst_at(bp, inst)->dead ||
+	if (out <= now || fault_inst_at(bp, inst)->dead ||
 	    cluster_status(backplane_cluster(bp), inst) == INST_INACTIVE)
 		return;
-	fault_instance_fail(bp, inst, out - sim_now(s), 0, STOP_INFRASTRUCTURE, "az_outage",
-			    faults_of(bp)->az_outage_id[k]);
+	fault_instance_fail(bp, inst, out - now, 0, STOP_INFRASTRUCTURE, "az_outage",
+			    faults_of(bp)->az_outage_id[inst_az(bp, inst)]);
 	clean(bp, inst, 0);
 }
 
@@ -481,24 +481,25 @@ static void on_register(struct backplane *bp, int32_t inst, int group)
 	struct faults *f = faults_of(bp);
 	const struct scn_group *g;
 
-	if (az_out_until(bp, inst) > sim_now(backplane_sim(bp)))
-		/* after the registration's other news (the same instant) */
-		sim_after(backplane_sim(bp), 0, f->ev_az_down, bp, (uint64_t)inst);
-	if (group < 0)
-		return;
-	g = &backplane_scenario(bp)->groups[group];
-	schedule_ttf(bp, inst);
-	/* the disconnect and Spot processes are not tied to the instance's
-	 * failures (its `life`): they run on through a repair (choice E200) */
-	if (g->has_disconnects) {
-		struct fault_inst *a = fault_inst_at(bp, inst);
+	if (group >= 0) {
+		g = &backplane_scenario(bp)->groups[group];
+		schedule_ttf(bp, inst);
+		/* the disconnect and Spot processes are not tied to the
+		 * instance's failures (its `life`): they run on through a
+		 * repair (choice E200) */
+		if (g->has_disconnects) {
+			struct fault_inst *a = fault_inst_at(bp, inst);
 
-		a->disc_s = now_s(bp) + draw_s(&g->disc_ia, group_rng(bp, group));
-		sim_at(backplane_sim(bp), sim_ms(a->disc_s), f->ev_disconnect, bp, inst_arg(inst, 0));
+			a->disc_s = now_s(bp) + draw_s(&g->disc_ia, group_rng(bp, group));
+			sim_at(backplane_sim(bp), sim_ms(a->disc_s), f->ev_disconnect, bp, inst_arg(inst, 0));
+		}
+		if (g->spot && g->has_spot_rate)
+			sim_after(backplane_sim(bp), draw_ms(&g->tti, group_rng(bp, group)), f->ev_spot_notice,
+				  bp, inst_arg(inst, 0));
 	}
-	if (g->spot && g->has_spot_rate)
-		sim_after(backplane_sim(bp), draw_ms(&g->tti, group_rng(bp, group)), f->ev_spot_notice,
-			  bp, inst_arg(inst, 0));
+	/* last: its failure's `life` makes the time to failure just drawn
+	 * stale; its repair at the AZ's return draws the next */
+	az_down(bp, inst);
 }
 
 void fault_az_outage(struct backplane *bp, const char *az, sim_time_t duration, double fraction)
@@ -626,7 +627,6 @@ void fault_attach(struct backplane *bp)
 	f->ev_outage_start = sim_on_world(sim, "az-outage", on_outage_start, bp);
 	f->ev_disconnect = sim_on_world(sim, "agent-disconnect", on_disconnect, bp);
 	f->outage_rng = rng_stream(backplane_rng(bp), "fault/az-outage");
-	f->ev_az_down = sim_on_world(sim, "az-outage-registered", on_az_down, bp);
 	f->ev_spot_poll = sim_on_world(sim, "spot-notice-polled", on_spot_poll, bp);
 	f->poll_rng = rng_stream(backplane_rng(bp), "fault/spot-poll");
 	f->az_out_until = xcalloc((size_t)backplane_scenario(bp)->n_azs + 1, sizeof *f->az_out_until);

@@ -41,7 +41,7 @@ struct faults {
 	gsl_rng *agent_rng;        /* the heartbeat jitter of a failure's detection */
 	gsl_rng *outage_rng;
 	uint32_t ev_fail_detect, ev_repair, ev_replace, ev_ttf, ev_spot_notice, ev_spot_end;
-	uint32_t ev_outage_start, ev_disconnect, ev_az_down, ev_spot_poll;
+	uint32_t ev_outage_start, ev_disconnect, ev_spot_poll;
 	gsl_rng *poll_rng;         /* "fault/spot-poll": when the agent's poll finds a notice */
 	/* per scenario AZ: a whole-AZ outage keeps it out until then (0: not
 	 * out), and that outage's fault id (choice E201) */

@@ -302,6 +302,44 @@ static void test_register_in_az_outage(void)
 	T_EQ(rs_rows("ar", "failures.csv"), 1);
 }
 
+/* A capacity provider's scale-out into an AZ that is out (choice E201):
+ * the group (us-east-1a only, none at the start) has a service's task
+ * waiting PROVISIONING, the AZ goes out at 10 s for 2,000 s, and managed
+ * scaling goes from zero to two at 60 s; both instances register at 160 s
+ * (launch 100 s) in the out AZ, so they are down at once, their agents
+ * never seen connected: the task is placed on neither and still waits at
+ * the end (1,000 s), and the outage is the one failures.csv row.  The old
+ * code failed them in an event after the registration's, when the retry
+ * of the waiting tasks had already placed the task on ci-00001 (160 s,
+ * then STOPPED InfrastructureHealth). */
+static void test_scale_out_in_az_outage(void)
+{
+	struct azwatch c = { .was = { 0, 0, 0 }, .back = { -1, -1, -1 }, .out_from = 10000,
+			     .out_to = 2010000, .quiet_from = 10000 };
+
+	rs_write("ao.json", HEAD("ao", 1000)
+		 "\"capacityProviders\":[{\"name\":\"cp\",\"autoScalingGroup\":{\"instanceType\":\"m5.large\","
+		 "\"availabilityZones\":[\"us-east-1a\"],\"minSize\":0,\"maxSize\":4,\"desiredCapacity\":0,"
+		 "\"launchTimeSeconds\":100},\"managedScaling\":{\"targetCapacity\":100}}],"
+		 "\"defaultCapacityProviderStrategy\":[{\"capacityProvider\":\"cp\",\"weight\":1}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":1}],"
+		 "\"workload\":{\"traces\":[\"ao.csv\"]}}");
+	rs_write("ao.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "10,az_outage,us-east-1a,,,2000,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("ao.json", "ao", NULL, az_observe, &c), 0);
+	CU_ASSERT_FATAL(rs_rows("ao", "scaling.csv") >= 1);
+	T_NEAR(rs_num("ao", "scaling.csv", 1, "time_s"), 60);
+	T_NEAR(rs_num("ao", "scaling.csv", 1, "new"), 2);
+	T_NEAR(rs_num("ao", "timeseries.csv", -1, "instances_registered"), 2);
+	T_EQ(c.connected_in_outage, 0);
+	none_in_az("ao", "ci-00001", 0, 1000);
+	none_in_az("ao", "ci-00002", 0, 1000);
+	T_EQ(rs_rows("ao", "tasks.csv"), 1);
+	RS_IS("ao", "tasks.csv", 1, "last_status", "PROVISIONING");
+	T_EQ(rs_rows("ao", "failures.csv"), 1);
+}
+
 static CU_TestInfo renew_tests[] = {
 	{ "agent disconnects go on after a repair", test_disconnects_after_repair },
 	{ "a Spot notice comes after a repair", test_spot_notice_after_repair },
@@ -309,6 +347,7 @@ static CU_TestInfo renew_tests[] = {
 	{ "a host back in its Spot warning drains", test_spot_notice_back_in_warning },
 	{ "a host down when its AZ goes out comes back with it", test_down_instance_in_az_outage },
 	{ "a host registering in an AZ that is out", test_register_in_az_outage },
+	{ "a managed scale-out into an AZ that is out", test_scale_out_in_az_outage },
 	CU_TEST_INFO_NULL,
 };
 
