@@ -185,12 +185,27 @@ int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repai
 
 void fault_instance_terminate(struct backplane *bp, int32_t inst)
 {
+	struct fault_inst *a = fault_inst_at(bp, inst);
+
+	if (a->dead && !a->deregistered) {
+		/* a host down (for repair, or gone already): its agent is
+		 * silent, so nothing tells ECS; the instance stays registered
+		 * with its agent disconnected (docs/ecs-model.md §2.4, choice
+		 * E163), its tasks STOPPED when the backplane notices, as
+		 * already scheduled.  Terminated, it is not repaired (on_repair)
+		 * and its billing ends; no replacement: the group scaled in. */
+		if (!a->gone) {
+			a->gone = 1;
+			metrics_on_instance_down(backplane_metrics(bp), sim_now(backplane_sim(bp)), inst);
+		}
+		return;
+	}
 	/* the agent decides, as for a Spot termination: connected, it tells
 	 * the backplane at once (BN_INSTANCE_TERMINATED: deregistered); silent,
 	 * the backplane learns after the heartbeat timeout and the instance
 	 * stays registered.  Fault id 0: no failures.csv row (so no kind). */
 	if (fault_instance_fail(bp, inst, -1, 1, STOP_TERMINATION, NULL, 0) < 0)
-		backplane_terminate_instance(bp, inst);   /* already down: taken out as before */
+		backplane_terminate_instance(bp, inst);   /* deregistered already: nothing left */
 }
 
 static void on_fail_detect(struct sim *s, void *ctx, const struct event *ev)

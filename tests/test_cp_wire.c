@@ -865,7 +865,8 @@ static void test_idle_zero_target_90(void)
  * disconnected): 2 registered to the end, only one billed (before: it
  * went INACTIVE at 300 s, 1 registered).  With the agents connected it is
  * deregistered at once: 1 registered from 300 s. */
-static void scale_in_run(const char *tag, const char *trace)
+static void scale_in_watch(const char *tag, const char *trace,
+			   void (*observe)(struct backplane *bp, void *ctx), void *ctx)
 {
 	char a[800], buf[4096], name[64], tr[64];
 
@@ -877,7 +878,12 @@ static void scale_in_run(const char *tag, const char *trace)
 		 a, tr);
 	snprintf(name, sizeof name, "%s.json", tag);
 	rs_write(name, buf);
-	T_EQ(rs_run(name, tag, NULL, NULL, NULL), 0);
+	T_EQ(rs_run(name, tag, NULL, observe, ctx), 0);
+}
+
+static void scale_in_run(const char *tag, const char *trace)
+{
+	scale_in_watch(tag, trace, NULL, NULL);
 }
 
 static void test_scale_in_disconnected_stays(void)
@@ -903,6 +909,61 @@ static void test_scale_in_disconnected_stays(void)
 	r = rs_find("sic", "timeseries.csv", "time_s", "360.000");
 	CU_ASSERT_FATAL(r > 0);
 	T_NEAR(rs_num("sic", "timeseries.csv", r, "instances_registered"), 1);
+}
+
+/* §2.4, §5.12, E163: a host down for repair is a host whose agent is
+ * silent; Auto Scaling terminating it ends it for good.  The same provider
+ * (2 -> 1 at 300 s, ci-00001 first: the zones even, the lower id), its
+ * ci-00001 failed at 100 s with a repair of 400 s (noticed at 160 s, the
+ * heartbeat timeout): the scale-in at 300 s terminates it, so it is not
+ * repaired at 500 s; it stays registered, ACTIVE with its agent
+ * disconnected, to the end (2 registered, 2 active), billed until 300 s.
+ * The same with the failure at 280 s, not yet noticed at the scale-in
+ * (noticed at 340 s): still registered, disconnected from 340 s.  The old
+ * code deregistered it at the scale-in (INACTIVE at 300 s, 1 registered,
+ * though its agent told ECS nothing) and brought it back at 500 s (its
+ * agent connected again on an instance gone). */
+struct repair_watch {
+	sim_time_t fail_seen;          /* from then ci-00001's agent must be disconnected */
+	int connected_after, inactive;
+};
+
+static void repair_observe(struct backplane *bp, void *ctx)
+{
+	struct repair_watch *w = ctx;
+	struct cluster *cl = backplane_cluster(bp);
+
+	if (cluster_count(cl) < 1)
+		return;
+	if (cluster_status(cl, 0) == INST_INACTIVE)
+		w->inactive++;
+	if (sim_now(backplane_sim(bp)) >= w->fail_seen && cluster_agent_connected(cl, 0))
+		w->connected_after++;
+}
+
+static void test_scale_in_down_for_repair(void)
+{
+	static const struct { const char *tag, *trace; sim_time_t seen; } runs[] = {
+		{ "sir", "time_s,event,target,duration_s\n100,instance_fail,ci-00001,400\n", 160000 },
+		{ "sin", "time_s,event,target,duration_s\n280,instance_fail,ci-00001,400\n", 340000 },
+	};
+
+	for (int k = 0; k < 2; k++) {
+		struct repair_watch w = { .fail_seen = runs[k].seen };
+		const char *tag = runs[k].tag;
+
+		scale_in_watch(tag, runs[k].trace, repair_observe, &w);
+		T_EQ(rs_rows(tag, "scaling.csv"), 1);
+		T_NEAR(rs_num(tag, "scaling.csv", 1, "time_s"), 300);
+		T_NEAR(rs_num(tag, "scaling.csv", 1, "new"), 1);
+		T_EQ(w.inactive, 0);
+		T_EQ(w.connected_after, 0);
+		T_NEAR(rs_num(tag, "timeseries.csv", -1, "instances_registered"), 2);
+		T_NEAR(rs_num(tag, "timeseries.csv", -1, "instances_active"), 2);
+		/* billed: ci-00001 to 300 s, ci-00002 to the end, $0.096/h */
+		T_NEAR(rs_num(tag, "summary.csv", 1, "cost_instances_usd"), 0.096 * (300 + 900) / 3600);
+		T_EQ(rs_rows(tag, "failures.csv"), 1);
+	}
 }
 
 /* §7.5, E30: limits.maxInstances counts every registration.  At load, 3
@@ -979,6 +1040,7 @@ static CU_TestInfo cp_tests[] = {
 	{ "the scale-out estimate counts UDP and agent-reserved host ports", test_binpack_ports },
 	{ "an idle empty group with targetCapacity 90 stays at zero", test_idle_zero_target_90 },
 	{ "a scale-in leaves an instance with a disconnected agent registered", test_scale_in_disconnected_stays },
+	{ "a scale-in of a host down for repair: registered, disconnected, not repaired", test_scale_in_down_for_repair },
 	{ "limits.maxInstances counts provider instances and replacements", test_max_instances },
 	{ "termination protection, checked after every event", test_termination_protection },
 	{ "an AZ-rebalancing task stays on its provider", test_rebalance_keeps_provider },
