@@ -286,11 +286,192 @@ static void test_not_while_draining(void)
 	T_EQ(per[2], 2);
 }
 
+/* A rebalancing step under way when an instance starts DRAINING (§5.9,
+ * §5.15, choice E118): the layout of the first tests (3/3/0, us-east-1c's
+ * instance registered at 305 s), each task 200 s stopping
+ * (shutdownSeconds).  The check at 360 s starts task-7 in us-east-1c
+ * (RUNNING 373.75, healthy 413.75: the pass after it would stop one in
+ * us-east-1a).  The instance drained meanwhile: the service, with a task on
+ * it, is not steady, so no rebalancing stop while one is there (still
+ * running, or stopped and still stopping); the drained tasks go within
+ * minimumHealthyPercent (the rebalancing task counts as one of the desired
+ * count: the step ends, §5.15's replacement done instead), and the first
+ * check after they have stopped takes the step the zones then need; the
+ * service ends 2/2/2.  After every event: the rebalancing steps started and
+ * the scheduler's stops of a task not on a DRAINING instance (the
+ * rebalancing's own: nothing else stops one here) while a task of the
+ * service not yet seen STOPPED is on a DRAINING instance. */
+#define SCN_STEP(name) "{\"name\":\"" name "\",\"durationSeconds\":1500," \
+	"\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
+	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
+	"\"heartbeatJitterSeconds\":0}," \
+	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
+	"\"containerStartSeconds\":2,\"shutdownSeconds\":200,\"stopTimeoutSeconds\":300}," \
+	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"]," \
+	"\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}," \
+	"{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2}]," \
+	"\"taskDefinitions\":{\"app\":\"rc-app.json\"}," \
+	"\"placement\":{\"tieBreak\":\"first\"}," \
+	"\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"app\",\"desiredCount\":6}]," \
+	"\"workload\":{\"traces\":[\"" name ".csv\"]}}"
+
+struct rs_obs {
+	int prev_rebalancing;
+	int steps, steps_draining;
+	int stops_draining;        /* scheduler stops off a DRAINING instance while one is on it */
+	int step_at_drain;         /* the step under way at the first event with a task on a DRAINING instance */
+	int drained_seen;
+	double drained_until;      /* the last event with a task on a DRAINING instance */
+	double step_after;         /* the first step after that */
+	uint64_t *prev_no;
+	uint8_t *prev_live;
+	size_t n_prev;
+};
+
+static void rs_step_observe(struct backplane *bp, void *ctx)
+{
+	struct rs_obs *o = ctx;
+	struct svc *v;
+	int on_draining = 0;
+	double now = (double)sim_now(bp->sim) / 1000.0;
+
+	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+		return;
+	v = &svc_sched(bp)->svcs[0];
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *t = &bp->tasks[v->tasks[k]];
+
+		if (t->inst >= 0 && t->seen != TS_STOPPED &&
+		    cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING)
+			on_draining = 1;
+	}
+	if (on_draining) {
+		if (!o->drained_seen++)
+			o->step_at_drain = v->rebalancing;
+		o->drained_until = now;
+	}
+	if (v->rebalancing && !o->prev_rebalancing) {
+		o->steps++;
+		o->steps_draining += on_draining;
+		if (o->drained_seen && !on_draining && o->step_after < 0)
+			o->step_after = now;
+	}
+	o->prev_rebalancing = v->rebalancing;
+	if (bp->n_tasks > o->n_prev) {
+		size_t n = bp->n_tasks * 2;
+
+		o->prev_no = realloc(o->prev_no, n * sizeof *o->prev_no);
+		o->prev_live = realloc(o->prev_live, n);
+		memset(o->prev_live + o->n_prev, 0, n - o->n_prev);
+		o->n_prev = n;
+	}
+	for (int k = 0; k < v->n_tasks; k++) {
+		uint32_t slot = v->tasks[k];
+		const struct task *t = &bp->tasks[slot];
+
+		if (o->prev_live[slot] && o->prev_no[slot] == t->no && t->desired != TD_RUNNING && t->stop_code &&
+		    strcmp(t->stop_code, STOP_SCHEDULER) == 0 && on_draining &&
+		    (t->inst < 0 || cluster_status(backplane_cluster(bp), t->inst) != INST_DRAINING))
+			o->stops_draining++;
+	}
+	if (o->n_prev)
+		memset(o->prev_live, 0, o->n_prev);
+	for (int k = 0; k < v->n_tasks; k++) {
+		uint32_t slot = v->tasks[k];
+		const struct task *t = &bp->tasks[slot];
+
+		o->prev_no[slot] = t->no;
+		o->prev_live[slot] = t->desired == TD_RUNNING;
+	}
+}
+
+/* Run rs-<tag> with `inst` drained at `at` s (the step under way), `n`
+ * tasks on it: the rules above, and the service ends 2/2/2. */
+static void run_step(const char *tag, const char *scn, const char *inst, double at, int n_on)
+{
+	struct rs_obs o = { .drained_until = -1, .step_after = -1 };
+	char file[64], rows[256];
+	int n, on = 0, per[3] = { 0, 0, 0 };
+	double gone = 0;
+
+	snprintf(file, sizeof file, "%s.csv", tag);
+	snprintf(rows, sizeof rows, "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "305,register_instance,m5.large,,1,,us-east-1c\n%g,drain_instance,%s,,,,\n", at, inst);
+	rs_write(file, rows);
+	snprintf(file, sizeof file, "%s.json", tag);
+	rs_write(file, scn);
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, rs_step_observe, &o), 0);
+	/* the premise: the step (task-7 in us-east-1c) under way at the
+	 * drain, the drained tasks stopped by the scheduler, over checks */
+	T_EQ(o.step_at_drain, 1);
+	CU_ASSERT(o.drained_seen > 0);
+	RS_IS(tag, "tasks.csv", rs_find(tag, "tasks.csv", "task_id", "task-7"), "az", "us-east-1c");
+	n = rs_rows(tag, "tasks.csv");
+	for (int r = 1; r <= n; r++) {
+		char *stop = rs_cell(tag, "tasks.csv", r, "stop_s");
+		char *az = rs_cell(tag, "tasks.csv", r, "az");
+		char *id = rs_cell(tag, "tasks.csv", r, "instance_id");
+
+		if (strcmp(id, inst) == 0) {
+			on++;
+			RS_IS(tag, "tasks.csv", r, "stop_code", STOP_SCHEDULER);
+			if (rs_num(tag, "tasks.csv", r, "stopped_s") > gone)
+				gone = rs_num(tag, "tasks.csv", r, "stopped_s");
+		}
+		if (!*stop && *az)
+			per[az[strlen(az) - 1] - 'a']++;
+		free(stop);
+		free(az);
+		free(id);
+	}
+	T_EQ(on, n_on);
+	CU_ASSERT(gone > at + 200);
+	CU_ASSERT(o.drained_until < gone && o.drained_until > gone - 60);
+	/* no rebalancing step nor stop while a task is on the DRAINING
+	 * instance */
+	T_EQ(o.steps_draining, 0);
+	T_EQ(o.stops_draining, 0);
+	/* the step the zones need after the drain, at the first check after
+	 * the last drained task has stopped (the checks every 60 s from the
+	 * service's creation, at 0.25 s) */
+	T_EQ(o.steps, 2);
+	T_NEAR(o.step_after, 0.25 + ceil((gone - 0.25) / 60) * 60);
+	/* the service ends 2/2/2 */
+	T_EQ(per[0], 2);
+	T_EQ(per[1], 2);
+	T_EQ(per[2], 2);
+	free(o.prev_no);
+	free(o.prev_live);
+}
+
+/* ci-00001 (us-east-1a: task-1, task-5) drained at 400 s, task-7 not yet
+ * healthy: task-8 replaces one of them (in us-east-1c), both stopped
+ * within the floor (STOPPED 624.25 and 665); 1/3/2 then: the check at 720
+ * starts task-9 in us-east-1a, and task-2 (us-east-1b) goes. */
+static void test_step_drain_starting(void)
+{
+	run_step("rs-start", SCN_STEP("rs-start"), "ci-00001", 400, 2);
+}
+
+/* ci-00004 (us-east-1b: task-4) drained at 418 s, task-7 healthy and the
+ * pass that would stop one in us-east-1a due at 423.75: that pass stops
+ * the drained task-4 instead (7 healthy, one may go), no rebalancing stop;
+ * 3/2/1 once task-4 has stopped: the next check starts one in us-east-1c
+ * and one in us-east-1a goes. */
+static void test_step_drain_due(void)
+{
+	run_step("rs-due", SCN_STEP("rs-due"), "ci-00004", 418, 1);
+}
+
 static CU_TestInfo tests[] = {
 	{ "imbalance noticed at the next 60-s check, not at a pass", test_default_period },
 	{ "rebalanceCheckSeconds 25: noticed at the next 25-s check", test_own_period },
 	{ "rebalanceCheckSeconds 0 or a string: exit 2 with its path", test_bad_value },
 	{ "no rebalancing step while a task is on a DRAINING instance", test_not_while_draining },
+	{ "a step under way, an instance drained, the rebalancing task starting: no rebalancing stop while a task is on it",
+	  test_step_drain_starting },
+	{ "a step under way, an instance drained as the step's stop is due: no rebalancing stop while a task is on it",
+	  test_step_drain_due },
 	CU_TEST_INFO_NULL,
 };
 
