@@ -166,10 +166,6 @@ void bp_count_nondaemon(struct backplane *bp);
  * latency): fn(ctx, t) for each, in slot order. */
 void bp_each_waiting(struct backplane *bp, int provider,
 		     void (*fn)(void *ctx, const struct task *t), void *ctx);
-/* The instance is terminated and deregistered at once, its tasks stop with
- * TerminationNotice, billing stops (a scale-in of an instance already down:
- * fault_instance_terminate, models/faults.h, decides by its agent). */
-void backplane_terminate_instance(struct backplane *bp, int32_t inst);
 /* Index of the instance called `id`, -1 when none. */
 int32_t bp_find_instance(struct backplane *bp, const char *id);
 /* Index of the scenario's service called `name`, -1 when none. */

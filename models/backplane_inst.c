@@ -202,17 +202,6 @@ void bp_each_waiting(struct backplane *bp, int provider,
 	free(a);
 }
 
-void backplane_terminate_instance(struct backplane *bp, int32_t inst)
-{
-	sim_time_t now = sim_now(bp->sim);
-
-	if (cluster_status(bp->cl, inst) == INST_INACTIVE)
-		return;
-	metrics_on_instance_down(bp->m, now, inst);   /* terminated: billing stops */
-	backplane_instance_down(bp, inst, 0);
-	backplane_instance_lost(bp, inst, STOP_TERMINATION, 1, 0, now);
-}
-
 void bp_agent_connected(struct backplane *bp, int32_t inst, int up)
 {
 	cluster_set_agent_connected(bp->cl, inst, up);

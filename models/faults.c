@@ -203,9 +203,11 @@ void fault_instance_terminate(struct backplane *bp, int32_t inst)
 	/* the agent decides, as for a Spot termination: connected, it tells
 	 * the backplane at once (BN_INSTANCE_TERMINATED: deregistered); silent,
 	 * the backplane learns after the heartbeat timeout and the instance
-	 * stays registered.  Fault id 0: no failures.csv row (so no kind). */
-	if (fault_instance_fail(bp, inst, -1, 1, STOP_TERMINATION, NULL, 0) < 0)
-		backplane_terminate_instance(bp, inst);   /* deregistered already: nothing left */
+	 * stays registered.  Fault id 0: no failures.csv row (so no kind).
+	 * An instance fault_instance_fail refuses is INACTIVE already: one
+	 * force-deregistered with its host running (its billing ends there,
+	 * choice E101), or one deregistered before; nothing is left to do. */
+	fault_instance_fail(bp, inst, -1, 1, STOP_TERMINATION, NULL, 0);
 }
 
 static void on_fail_detect(struct sim *s, void *ctx, const struct event *ev)
