@@ -251,28 +251,35 @@ static void check_row(struct ck *k, const struct trace_row *r)
 	}
 }
 
-/* Read every row of k->t; with k->s, check its references too. */
-static void check_rows(struct ck *k, long *rows)
+/* The next good row of k->t into *r: 1, or 0 at its end (a bad row is
+ * reported and skipped while the reader can go on). */
+static int read_row(struct ck *k, struct trace_row *r, long *rows)
 {
-	struct trace_row r;
 	struct err e;
 	int rc;
 
 	for (;;) {
 		err_clear(&e);
-		rc = trace_next(k->t, &r, &e);
+		rc = trace_next(k->t, r, &e);
 		if (rc == 0)
-			break;
-		if (rc < 0) {
-			emit(k, &e);
-			if (!trace_can_resume(k->t))
-				break;
-			continue;
+			return 0;
+		if (rc > 0) {
+			(*rows)++;
+			return 1;
 		}
-		(*rows)++;
-		if (k->s)
-			check_row(k, &r);
+		emit(k, &e);
+		if (!trace_can_resume(k->t))
+			return 0;
 	}
+}
+
+/* Read every row of k->t (format and values only). */
+static void check_rows(struct ck *k, long *rows)
+{
+	struct trace_row r;
+
+	while (read_row(k, &r, rows))
+		;
 }
 
 static int open_trace(struct ck *k, const char *path)
@@ -299,9 +306,30 @@ long tracecheck_file(const char *path, tracecheck_report report, void *ctx, long
 	return k.errors;
 }
 
+/* One of a scenario's traces, a row ahead, as the run streams it. */
+struct src {
+	struct trace *t;
+	char *dir;
+	struct trace_row row;
+	int have;                  /* row holds its next row */
+	uint64_t seq;              /* the run's order of its row at one instant */
+};
+
+/* The scenario's traces are checked as the run reads them: their rows
+ * merged into the run's order, so that a call refused because of a row of
+ * another trace (an UpdateService after a DeleteService, choice E238) and
+ * the task definition a service's deploy rows leave (health_check_fail)
+ * are decided as in the run.  The run's order (sim_at_next, choice E40):
+ * rows by time; at one instant, a trace whose row runs goes on with its
+ * next rows of that instant before any other trace's, and the traces come
+ * in the order their row of the instant was scheduled: the first rows at
+ * the start in file order, every later one when the row before it in its
+ * file ran. */
 long tracecheck_scenario(struct scenario *s, tracecheck_report report, void *ctx, long *rows)
 {
 	struct ck k = { .s = s, .report = report, .ctx = ctx };
+	struct src *src = xcalloc(s->n_traces ? (size_t)s->n_traces : 1, sizeof *src);
+	uint64_t seq = 0;
 	int64_t groups = 0;
 	int replace = 0;
 
@@ -311,25 +339,49 @@ long tracecheck_scenario(struct scenario *s, tracecheck_report report, void *ctx
 		replace |= s->groups[i].replace;
 	}
 	k.exact = s->n_traces == 1 && s->n_imports == 0 && !replace;
+	k.instances = groups;
 	k.svc_td = xcalloc(s->n_services ? (size_t)s->n_services : 1, sizeof *k.svc_td);
 	k.svc_deleted = xcalloc(s->n_services ? (size_t)s->n_services : 1, sizeof *k.svc_deleted);
+	for (int v = 0; v < s->n_services; v++) {
+		k.svc_td[v] = s->services[v].taskdef;
+		k.svc_deleted[v] = -1;
+	}
 	for (int i = 0; i < s->n_traces; i++) {
 		const char *slash = strrchr(s->traces[i], '/');
-		char *dir = slash ? xstrndup(s->traces[i], (size_t)(slash - s->traces[i]))
-				  : xstrdup(".");
 
-		k.dir = dir;
-		k.instances = groups;
-		for (int v = 0; v < s->n_services; v++) {
-			k.svc_td[v] = s->services[v].taskdef;
-			k.svc_deleted[v] = -1;
+		src[i].dir = slash ? xstrndup(s->traces[i], (size_t)(slash - s->traces[i])) : xstrdup(".");
+		if (open_trace(&k, s->traces[i]) == 0) {
+			src[i].t = k.t;
+			src[i].have = read_row(&k, &src[i].row, rows);
+			src[i].seq = seq++;
 		}
-		if (open_trace(&k, s->traces[i]) == 0)
-			check_rows(&k, rows);
-		trace_close(k.t);
 		k.t = NULL;
-		free(dir);
 	}
+	for (;;) {
+		struct src *c = NULL;
+		sim_time_t t;
+
+		for (int i = 0; i < s->n_traces; i++)
+			if (src[i].have && (!c || src[i].row.t < c->row.t ||
+					    (src[i].row.t == c->row.t && src[i].seq < c->seq)))
+				c = &src[i];
+		if (!c)
+			break;
+		k.t = c->t;
+		k.dir = c->dir;
+		t = c->row.t;
+		check_row(&k, &c->row);
+		c->have = read_row(&k, &c->row, rows);
+		/* a row of the same instant runs next (its seq stays the
+		 * least); a later one is scheduled now, after every other */
+		if (c->have && c->row.t != t)
+			c->seq = seq++;
+	}
+	for (int i = 0; i < s->n_traces; i++) {
+		trace_close(src[i].t);
+		free(src[i].dir);
+	}
+	free(src);
 	free(k.svc_td);
 	free(k.svc_deleted);
 	return k.errors;

@@ -16,7 +16,8 @@
 /* Called once per error found (file:line:col, column, reason). */
 typedef void (*tracecheck_report)(const struct err *e, void *ctx);
 
-/* Check every trace of `s` (task definitions a trace names by path are
+/* Check every trace of `s`, their rows merged in the order the run reads
+ * them (task definitions a trace names by path are
  * loaded into s, as a run would).  Returns the number of errors reported;
  * *rows gets the number of rows read. */
 long tracecheck_scenario(struct scenario *s, tracecheck_report report, void *ctx, long *rows);

@@ -942,6 +942,84 @@ static void test_update_after_delete(void)
 	T_EQ(early_validate("tm-del4", got, 4), 0);
 }
 
+/* early_run's scenario with two traces, `a` then `b` (tag-a.csv,
+ * tag-b.csv): 0 when the run succeeded, else -1 with its message in msg. */
+static int two_run(const char *tag, const char *a, const char *b, char *msg, size_t n)
+{
+	char scn[4096], file[200], ta[200], tb[200];
+
+	rs_write("tm-aas-td.json", "{\"family\":\"one\",\"containerDefinitions\":["
+		 "{\"name\":\"a\",\"image\":\"a\",\"cpu\":128,\"memory\":128}]}");
+	snprintf(ta, sizeof ta, "%s-a.csv", tag);
+	snprintf(tb, sizeof tb, "%s-b.csv", tag);
+	rs_write(ta, a);
+	rs_write(tb, b);
+	snprintf(scn, sizeof scn,
+		 "{\"name\":\"%s\",\"durationSeconds\":600," TIMING AGENT
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
+		 "\"taskDefinitions\":{\"one\":\"tm-aas-td.json\",\"two\":\"tm-aas-td.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"one\",\"desiredCount\":2}],"
+		 "\"workload\":{\"traces\":[\"%s\",\"%s\"]}}",
+		 tag, ta, tb);
+	snprintf(file, sizeof file, "%s.json", tag);
+	rs_write(file, scn);
+	return rs_run_msg(file, tag, msg, n);
+}
+
+/* `ecsim validate` decides an UpdateService after a DeleteService made in
+ * another trace of the scenario as the run does (choice E238; an earlier
+ * version checked each trace alone and passed what the run refused): the
+ * rows in the run's order (choice E40): by time; at one instant the traces
+ * in the order their row of the instant was scheduled (the first rows in
+ * file order, a later row when the row before it in its file ran), a trace
+ * going on with its rows of the instant before another's.  Each case: the
+ * run's outcome, and validate reporting the same row or nothing. */
+static void test_update_after_delete_across_traces(void)
+{
+	static const struct {
+		const char *a, *b;
+		const char *where;        /* the refused row, NULL when the run succeeds */
+	} cases[] = {
+		/* later, in another trace */
+		{ TRACE_HDR "10,delete_service,s,,,,\n", TRACE_HDR "20,set_desired,s,,5,,\n", "-b.csv:2" },
+		/* the same instant, first rows: file order */
+		{ TRACE_HDR "10,delete_service,s,,,,\n", TRACE_HDR "10,set_desired,s,,5,,\n", "-b.csv:2" },
+		{ TRACE_HDR "10,set_desired,s,,5,,\n", TRACE_HDR "10,delete_service,s,,,,\n", NULL },
+		/* b's row of 10 s was scheduled at the start, a's when its row
+		 * of 5 s ran: b's first */
+		{ TRACE_HDR "5,set_desired,s,,3,,\n10,deploy,s,two,,,\n", TRACE_HDR "10,delete_service,s,,,,\n",
+		  "-a.csv:3" },
+		/* a's rows of one instant run together, before b's */
+		{ TRACE_HDR "10,set_desired,s,,3,,\n10,set_desired,s,,4,,\n", TRACE_HDR "10,delete_service,s,,,,\n",
+		  NULL },
+		/* the same, the delete first */
+		{ TRACE_HDR "10,delete_service,s,,,,\n10,delete_service,s,,,,\n", TRACE_HDR "10,set_desired,s,,4,,\n",
+		  "-b.csv:2" },
+	};
+	char msg[600], got[4][600], tag[40], want[80];
+
+	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+		int rc, n;
+
+		snprintf(tag, sizeof tag, "tm-xdel%zu", c);
+		rc = two_run(tag, cases[c].a, cases[c].b, msg, sizeof msg);
+		n = early_validate(tag, got, 4);
+		if (!cases[c].where) {
+			T_EQ(rc, 0);
+			T_EQ(n, 0);
+			continue;
+		}
+		snprintf(want, sizeof want, "%s%s", tag, cases[c].where);
+		T_EQ(rc, -1);
+		CU_ASSERT(strstr(msg, want) && strstr(msg, "ServiceNotActiveException"));
+		T_EQ(n, 1);
+		snprintf(want, sizeof want, "%s%s:3: target: ", tag, cases[c].where);
+		if (n >= 1)
+			CU_ASSERT(strstr(got[0], want) && strstr(got[0], "ServiceNotActiveException"));
+	}
+}
+
 /* ---- §5.6: the circuit breaker's thresholdConfiguration ------------------- */
 
 struct brk {
@@ -1032,6 +1110,7 @@ static CU_TestInfo timing_tests[] = {
 	{ "service auto scaling: a scheduled action before the service exists", test_service_scheduled_before_create },
 	{ "UpdateService and DeleteService before CreateService takes effect", test_update_before_create },
 	{ "UpdateService after DeleteService", test_update_after_delete },
+	{ "UpdateService after DeleteService in another trace", test_update_after_delete_across_traces },
 	{ "no scaling after DeleteService", test_service_scaling_after_delete },
 	{ "circuit breaker: thresholdConfiguration", test_breaker_threshold },
 	CU_TEST_INFO_NULL,
