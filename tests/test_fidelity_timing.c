@@ -808,27 +808,36 @@ static void vcollect(const struct err *e, void *ctx)
 }
 
 /* A service `s` (2 tasks of `one`, createdAtSeconds `created`; API latency
- * 0.25 s) and the trace `rows`: 0 when the run succeeded, else -1 with its
- * message in msg. */
-static int early_run(const char *tag, double created, const char *rows, char *msg, size_t n)
+ * 0.25 s) and the traces `traces` (a JSON list of file names): 0 when the
+ * run succeeded, else -1 with its message in msg. */
+static int svc_run(const char *tag, double created, const char *traces, char *msg, size_t n)
 {
-	char scn[4096], file[200], trace[200];
+	char scn[4096], file[200];
 
 	rs_write("tm-aas-td.json", "{\"family\":\"one\",\"containerDefinitions\":["
 		 "{\"name\":\"a\",\"image\":\"a\",\"cpu\":128,\"memory\":128}]}");
-	snprintf(trace, sizeof trace, "%s.csv", tag);
-	rs_write(trace, rows);
 	snprintf(scn, sizeof scn,
 		 "{\"name\":\"%s\",\"durationSeconds\":600," TIMING AGENT
 		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
 		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
 		 "\"taskDefinitions\":{\"one\":\"tm-aas-td.json\",\"two\":\"tm-aas-td.json\"},"
 		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"one\",\"desiredCount\":2,"
-		 "\"createdAtSeconds\":%g}],\"workload\":{\"traces\":[\"%s\"]}}",
-		 tag, created, trace);
+		 "\"createdAtSeconds\":%g}],\"workload\":{\"traces\":[%s]}}",
+		 tag, created, traces);
 	snprintf(file, sizeof file, "%s.json", tag);
 	rs_write(file, scn);
 	return rs_run_msg(file, tag, msg, n);
+}
+
+/* svc_run with the one trace `rows` (tag.csv). */
+static int early_run(const char *tag, double created, const char *rows, char *msg, size_t n)
+{
+	char trace[200], list[220];
+
+	snprintf(trace, sizeof trace, "%s.csv", tag);
+	rs_write(trace, rows);
+	snprintf(list, sizeof list, "\"%s\"", trace);
+	return svc_run(tag, created, list, msg, n);
 }
 
 /* A call made after CreateService but before it takes effect (its API
@@ -942,29 +951,18 @@ static void test_update_after_delete(void)
 	T_EQ(early_validate("tm-del4", got, 4), 0);
 }
 
-/* early_run's scenario with two traces, `a` then `b` (tag-a.csv,
- * tag-b.csv): 0 when the run succeeded, else -1 with its message in msg. */
+/* svc_run (created at 0 s) with two traces, `a` then `b` (tag-a.csv,
+ * tag-b.csv). */
 static int two_run(const char *tag, const char *a, const char *b, char *msg, size_t n)
 {
-	char scn[4096], file[200], ta[200], tb[200];
+	char ta[200], tb[200], list[420];
 
-	rs_write("tm-aas-td.json", "{\"family\":\"one\",\"containerDefinitions\":["
-		 "{\"name\":\"a\",\"image\":\"a\",\"cpu\":128,\"memory\":128}]}");
 	snprintf(ta, sizeof ta, "%s-a.csv", tag);
 	snprintf(tb, sizeof tb, "%s-b.csv", tag);
 	rs_write(ta, a);
 	rs_write(tb, b);
-	snprintf(scn, sizeof scn,
-		 "{\"name\":\"%s\",\"durationSeconds\":600," TIMING AGENT
-		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
-		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}],"
-		 "\"taskDefinitions\":{\"one\":\"tm-aas-td.json\",\"two\":\"tm-aas-td.json\"},"
-		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"one\",\"desiredCount\":2}],"
-		 "\"workload\":{\"traces\":[\"%s\",\"%s\"]}}",
-		 tag, ta, tb);
-	snprintf(file, sizeof file, "%s.json", tag);
-	rs_write(file, scn);
-	return rs_run_msg(file, tag, msg, n);
+	snprintf(list, sizeof list, "\"%s\",\"%s\"", ta, tb);
+	return svc_run(tag, 0, list, msg, n);
 }
 
 /* `ecsim validate` decides an UpdateService after a DeleteService made in
