@@ -115,7 +115,12 @@ static int az_index(struct backplane *bp, const struct task *t)
  * with the most tasks of the service, then in it the instance with the
  * most (spread over AZs, then over instances), the last ties by the lowest
  * task id.  Counts are of the service's tasks whose desired status is
- * RUNNING, of every deployment. */
+ * RUNNING, of every deployment.  While the service replaces tasks of a
+ * DRAINING instance (one live there, or stopped for it and still
+ * stopping), its running tasks not yet healthy go before its healthy ones
+ * (choice E240): they are the drained tasks' replacements in effect, and
+ * the drained tasks' stops were allowed by the floor the healthy ones
+ * hold (§5.15). */
 enum si_kind { SI_SPREAD_AZ, SI_SPREAD_INST, SI_SPREAD_ATTR, SI_BINPACK_CPU, SI_BINPACK_MEM, SI_NONE };
 
 struct si_level {
@@ -128,6 +133,7 @@ struct si {
 	struct si_level lv[PLACE_MAX_STRATEGIES];
 	int n;
 	int by_id;                 /* the last ties go to the lowest task id */
+	int by_health;             /* not yet healthy before healthy (E240) */
 	/* SI_SPREAD_ATTR: the values met so far (index 0: no value, A10) */
 	const char **values;
 	int n_values;
@@ -138,6 +144,7 @@ struct si {
 struct victim {
 	uint32_t slot;
 	int started;
+	int healthy;
 	int32_t inst;
 	uint64_t no;               /* the task's number: its id is "task-<no>" */
 	int gone;
@@ -257,6 +264,8 @@ static int si_cmp(const struct si *x, const struct victim *a, const int64_t *ka,
 {
 	if (a->started != b->started)
 		return a->started < b->started ? 1 : -1;
+	if (x->by_health && a->healthy != b->healthy)
+		return a->healthy < b->healthy ? 1 : -1;
 	for (int k = 0; k < x->n; k++)
 		if (ka[k] != kb[k])
 			return ka[k] > kb[k] ? 1 : -1;
@@ -278,12 +287,16 @@ static int64_t stop_excess(struct backplane *bp, struct svc *v, int64_t excess, 
 		return 0;
 	vs = xcalloc((size_t)v->n_tasks + 1, sizeof *vs);
 	si_init(bp, v->deps[v->primary].policy, v->n_tasks, &x);
+	/* the service replaces drained tasks (choice E240) */
+	x.by_health = v->drain_stopping > 0;
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = bp_task_at(bp, v->tasks[k]);
 		const struct place_req *r = &backplane_scenario(bp)->taskdefs[t->td].req;
 
 		if (!svc_live(t))
 			continue;
+		if (svc_on_draining(bp, t))
+			x.by_health = 1;
 		for (int l = 0; l < x.n; l++) {
 			int val = si_value(bp, &x, l, t);
 
@@ -299,6 +312,7 @@ static int64_t stop_excess(struct backplane *bp, struct svc *v, int64_t excess, 
 			continue;
 		vs[n].slot = v->tasks[k];
 		vs[n].started = az_index(bp, t) >= 0 && t->seen >= TS_RUNNING;
+		vs[n].healthy = t->healthy;
 		vs[n].inst = t->inst;
 		vs[n].no = t->no;
 		vs[n].cp = t->cp;
