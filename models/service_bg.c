@@ -24,9 +24,10 @@
  *     first pass that finds it steady again (choice E183), or until its
  *     missing task finds no room: only CLEAN_UP frees blue's (E194);
  *   - CLEAN_UP: blue's tasks are stopped (their targets drain, §6.3) and
- *     the deployment is COMPLETED; a blue task under scale-in protection
- *     (§5.14) is left until its protection expires, the deployment
- *     COMPLETED when no blue task is left (choice E140).
+ *     the deployment is COMPLETED once they have stopped, at the pass the
+ *     last one's stop calls (choice E241); a blue task under scale-in
+ *     protection (§5.14) is left until its protection expires, the
+ *     deployment COMPLETED when no blue task is left (choice E140).
  * A headless service (no load balancer) goes through the same stages; the
  * shares change nothing (no managed traffic shift, choice E124).
  * The circuit breaker (§5.6) counts green's failures at every stage before
@@ -93,8 +94,8 @@ static void abandon(struct backplane *bp, struct svc *v)
 	svc_dep_row(bp, v, g, "STOPPED", 0);
 }
 
-/* The end of CLEAN_UP, once no task but green's is left to stop: the
- * split ends, the deployment is COMPLETED. */
+/* The end of CLEAN_UP, once no task but green's is left, none still
+ * stopping (choice E241): the split ends, the deployment is COMPLETED. */
 static void completed(struct backplane *bp, struct svc *v)
 {
 	int g = v->bg.green;
@@ -109,15 +110,17 @@ static void completed(struct backplane *bp, struct svc *v)
 	svc_dep_row(bp, v, g, "COMPLETED", 1000);
 }
 
-/* Whether a live task of a deployment other than green's is left. */
-static int others_live(struct backplane *bp, const struct svc *v)
+/* Whether a task of a deployment other than green's is left: live, or
+ * stopping (its targets draining, DEACTIVATING, then STOPPING and
+ * DEPROVISIONING) until the service hears it STOPPED.  CLEAN_UP lasts
+ * until blue has scaled down to none (docs/ecs-model.md §5.7, choice
+ * E241, as E147 for a rolling deployment's older tasks); the last one's
+ * stop calls the pass that completes the deployment. */
+static int others_left(struct backplane *bp, const struct svc *v)
 {
-	for (int k = 0; k < v->n_tasks; k++) {
-		const struct task *t = bp_task_at(bp, v->tasks[k]);
-
-		if (svc_live(t) && t->dep != v->bg.green)
+	for (int k = 0; k < v->n_tasks; k++)
+		if (bp_task_at(bp, v->tasks[k])->dep != v->bg.green)
 			return 1;
-	}
 	return 0;
 }
 
@@ -145,11 +148,12 @@ void svc_bg_deploy(struct backplane *bp, int vi, int td)
 	tell_traffic(bp, v, v->bg.green, 0);
 }
 
-/* CLEAN_UP: blue's tasks go, the deployment is COMPLETED.  A task under
- * scale-in protection is not stopped by a deployment (§5.14): it keeps
- * running, production traffic still all on green, until its protection
- * expires (the scaler's pass then stops it); the deployment is COMPLETED
- * when no blue task is left (choice E140). */
+/* CLEAN_UP: blue's tasks go, the deployment is COMPLETED once they have
+ * stopped (choice E241).  A task under scale-in protection is not stopped
+ * by a deployment (§5.14): it keeps running, production traffic still all
+ * on green, until its protection expires (the scaler's pass then stops
+ * it); the deployment is COMPLETED when no blue task is left (choice
+ * E140). */
 static int green_steady(struct backplane *bp, const struct svc *v);
 
 static void clean_up(struct backplane *bp, struct svc *v)
@@ -173,7 +177,7 @@ static void clean_up(struct backplane *bp, struct svc *v)
 	}
 	/* COMPLETED once green is steady too (choice E183): CLEAN_UP may
 	 * start with green short when its replacement found no room (E194) */
-	if (!others_live(bp, v) && green_steady(bp, v))
+	if (!others_left(bp, v) && green_steady(bp, v))
 		completed(bp, v);
 	else      /* a pass stops the unhealthy or draining ones among them,
 		   * or launches green's missing tasks into blue's room */
@@ -521,9 +525,10 @@ void svc_bg_reconcile(struct backplane *bp, int vi)
 	 * first pass that finds it steady (choice E183) */
 	if (v->bg.stage == BG_BAKE && v->bg.baked && green_steady(bp, v))
 		clean_up(bp, v);
-	/* CLEAN_UP waiting for blue's protected tasks: done when none is left
-	 * and green is steady (choice E183) */
-	if (v->bg.stage == BG_CLEANUP && !others_live(bp, v) && green_steady(bp, v))
+	/* CLEAN_UP waiting for blue's tasks to stop (choice E241) or for its
+	 * protected ones (E140): done when none is left and green is steady
+	 * (choice E183) */
+	if (v->bg.stage == BG_CLEANUP && !others_left(bp, v) && green_steady(bp, v))
 		completed(bp, v);
 	/* green at the desired count, all healthy: the traffic shifts */
 	if (v->bg.stage == BG_SCALE_UP && bc[g].good_healthy >= v->desired) {

@@ -373,7 +373,8 @@ static void test_bg_lost_after_bake(void)
  * 500: the pass at 510 launches task-21, 22 (web) and task-23, 24 (web:2)
  * there (RUNNING 523.5, healthy 533.5); the pass at 543.5 stops task-4 and
  * task-8 (E123: each revision has 4 healthy without them; STOPPED 547).
- * The shifts keep their times; CLEAN_UP and COMPLETED at 573.75.  main's
+ * The shifts keep their times; CLEAN_UP at 573.75, COMPLETED at 583.75,
+ * its pass, once blue's tasks have stopped (choice E241).  main's
  * code kept all four until 543.5. */
 static void test_linear_min75(void)
 {
@@ -405,7 +406,7 @@ static void test_linear_min75(void)
 	for (int k = 1; k <= 4; k++)
 		T_NEAR(bgf_stage_at("bgd-75", "PRODUCTION_TRAFFIC_SHIFT", k), 333.75 + 60.0 * (k - 1));
 	T_NEAR(bgf_stage_at("bgd-75", "CLEAN_UP", 1), 573.75);
-	T_NEAR(bgf_stage_at("bgd-75", "COMPLETED", 1), 573.75);
+	T_NEAR(bgf_stage_at("bgd-75", "COMPLETED", 1), 583.75);
 	RS_IS("bgd-75", "services.csv", -1, "healthy", "4");
 	bgd_free(&c);
 }
@@ -425,7 +426,7 @@ static void test_linear_min75(void)
  * task-16 (web:2) there (RUNNING 523.5, healthy 533.5); the pass at 543.5
  * stops task-2 (E123: blue has 4 healthy without it; STOPPED 547) and,
  * green at 4 healthy, shifts 10 %, then 100 % at 603.5; CLEAN_UP at
- * 663.5.  main's code kept task-8 until 543.5, stopped with task-2 (no
+ * 663.5, COMPLETED at its pass, 673.5, blue stopped (E241).  main's code kept task-8 until 543.5, stopped with task-2 (no
  * pass followed the failed launches: the unhealthy task was on a DRAINING
  * instance, which E185 leaves to E123). */
 static void test_canary_unhealthy_min100(void)
@@ -454,7 +455,7 @@ static void test_canary_unhealthy_min100(void)
 	T_NEAR(bgf_stage_at("bgd-cu", "PRODUCTION_TRAFFIC_SHIFT", 1), 543.5);
 	T_NEAR(bgf_stage_at("bgd-cu", "PRODUCTION_TRAFFIC_SHIFT", 2), 603.5);
 	T_NEAR(bgf_stage_at("bgd-cu", "CLEAN_UP", 1), 663.5);
-	T_NEAR(bgf_stage_at("bgd-cu", "COMPLETED", 1), 663.5);
+	T_NEAR(bgf_stage_at("bgd-cu", "COMPLETED", 1), 673.5);
 	RS_IS("bgd-cu", "services.csv", -1, "healthy", "4");
 	bgd_free(&c);
 }

@@ -183,7 +183,8 @@ static void bgu_free(struct bgu *c)
  * launches task-11: placed 379.75, at its agent 380.25, the image cached
  * 381.25, RUNNING 383.25, healthy at its first check 393.25; the pass at
  * 403.25 finds green at 4 healthy: TEST_TRAFFIC_SHIFT, the shift to 100 %
- * and BAKE_TIME; CLEAN_UP and COMPLETED 2 minutes later, 523.25.
+ * and BAKE_TIME; CLEAN_UP 2 minutes later, 523.25, and COMPLETED at its
+ * pass, 533.25, blue's tasks stopped (choice E241).
  * main's code stopped nothing: SCALE_UP for good, 8 tasks running. */
 static void test_green_scale_up(void)
 {
@@ -209,7 +210,8 @@ static void test_green_scale_up(void)
 	T_NEAR(bgf_stage_at("bgu-g", "TEST_TRAFFIC_SHIFT", 1), 403.25);
 	T_NEAR(bgf_stage_at("bgu-g", "PRODUCTION_TRAFFIC_SHIFT", 1), 403.25);
 	T_NEAR(bgf_stage_at("bgu-g", "CLEAN_UP", 1), 523.25);
-	T_NEAR(bgf_stage_at("bgu-g", "COMPLETED", 1), 523.25);
+	/* once blue has stopped (STOPPED 526.75): CLEAN_UP's pass (E241) */
+	T_NEAR(bgf_stage_at("bgu-g", "COMPLETED", 1), 533.25);
 	T_EQ(rs_rows("bgu-g", "tasks.csv"), 9);      /* task-1..8 and task-11 */
 	RS_IS("bgu-g", "services.csv", -1, "running", "4");
 	RS_IS("bgu-g", "services.csv", -1, "healthy", "4");
@@ -255,7 +257,7 @@ static void test_blue_linear(void)
 	for (int k = 1; k <= 4; k++)
 		T_NEAR(bgf_stage_at("bgu-b", "PRODUCTION_TRAFFIC_SHIFT", k), 333.75 + 60.0 * (k - 1));
 	T_NEAR(bgf_stage_at("bgu-b", "CLEAN_UP", 1), 573.75);
-	T_NEAR(bgf_stage_at("bgu-b", "COMPLETED", 1), 573.75);
+	T_NEAR(bgf_stage_at("bgu-b", "COMPLETED", 1), 583.75);   /* CLEAN_UP's pass (E241) */
 	RS_IS("bgu-b", "services.csv", -1, "running", "4");
 	RS_IS("bgu-b", "services.csv", -1, "healthy", "4");
 	bgu_free(&c);
@@ -316,7 +318,7 @@ static void test_both_canary(void)
 	T_NEAR(bgf_stage_at("bgu-c", "PRODUCTION_TRAFFIC_SHIFT", 1), 435.75);
 	T_NEAR(bgf_stage_at("bgu-c", "PRODUCTION_TRAFFIC_SHIFT", 2), 495.75);
 	T_NEAR(bgf_stage_at("bgu-c", "CLEAN_UP", 1), 555.75);
-	T_NEAR(bgf_stage_at("bgu-c", "COMPLETED", 1), 555.75);
+	T_NEAR(bgf_stage_at("bgu-c", "COMPLETED", 1), 565.75);   /* CLEAN_UP's pass (E241) */
 	RS_IS("bgu-c", "services.csv", -1, "running", "4");
 	RS_IS("bgu-c", "services.csv", -1, "healthy", "4");
 	bgu_free(&c);

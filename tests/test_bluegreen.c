@@ -11,7 +11,7 @@
  *    t + 60 s, t + 120 s, t + 180 s; CANARY 10 % then 100 % after its bake;
  *    BLUE_GREEN 100 % at once), and the requests follow it;
  *  - blue's tasks are stopped only when the bake time after the last shift
- *    is over;
+ *    is over, the deployment COMPLETED once they have stopped (E241);
  *  - rollback (circuit breaker): production traffic back to blue at once,
  *    green's tasks stopped, blue's count unchanged;
  *  - a headless service goes through the same stages;
@@ -165,7 +165,10 @@ static void observe(struct backplane *bp, void *ctx)
 		o->failed_s = now;
 	if (o->green_healthy_s < 0 && green_healthy >= v->desired)
 		o->green_healthy_s = now;
-	if (o->blue_stop_s < 0 && blue_live < v->desired && v->deps[blue].status == DEP_INACTIVE)
+	/* blue's tasks go at CLEAN_UP (the deployment COMPLETED once they
+	 * have stopped, choice E241) */
+	if (o->blue_stop_s < 0 && blue_live < v->desired &&
+	    (v->deps[blue].status == DEP_INACTIVE || v->bg.stage == BG_CLEANUP))
 		o->blue_stop_s = now;
 	if (o->blue_stop_s < 0 && blue_running < v->desired)
 		o->blue_short++;
@@ -279,9 +282,12 @@ static void test_linear(void)
 	T_NEAR(bgf_stage_at("bg-lin", "PRODUCTION_TRAFFIC_SHIFT", 4), t + 180);
 	T_NEAR(bgf_stage_at("bg-lin", "BAKE_TIME", 1), t + 180);
 	T_NEAR(bgf_stage_at("bg-lin", "CLEAN_UP", 1), t + 300);
-	T_NEAR(bgf_stage_at("bg-lin", "COMPLETED", 1), t + 300);
+	/* COMPLETED once blue has stopped (0.5 s to the agent, shutdown 3 s,
+	 * heard 0.5 s on), at the pass CLEAN_UP called (choice E241); the
+	 * split ends with it */
+	T_NEAR(bgf_stage_at("bg-lin", "COMPLETED", 1), t + 310);
 	CU_ASSERT(bgf_stage_at("bg-lin", "SCALE_UP", 1) >= 300);
-	T_NEAR(o.split_off_s, t + 300);
+	T_NEAR(o.split_off_s, t + 310);
 	/* the requests follow the weight: half of them to green between the
 	 * second and third shifts (about 3000 requests) */
 	if (o.n_shift == 4) {
@@ -498,9 +504,10 @@ static void test_deploy_during(void)
 		}
 		T_EQ(stopped, 1);
 		T_EQ(done3, 1);
-		/* blue's first stop and the split's end are deployment 3's CLEAN_UP */
+		/* blue's first stop is deployment 3's CLEAN_UP, the split's end
+		 * its COMPLETED, CLEAN_UP's pass (choice E241) */
 		T_NEAR(o.blue_stop_s, clean3);
-		T_NEAR(o.split_off_s, clean3);
+		T_NEAR(o.split_off_s, clean3 + 10);
 	}
 	RS_IS("bg-dd", "services.csv", -1, "running", "4");
 }
@@ -649,8 +656,9 @@ static void test_headless(void)
  * inside the bake; its replacement (of green's revision) is RUNNING a few
  * seconds after the pass that follows the stop and healthy 40 s later.  At
  * t + 120 green is 3 healthy + 1 starting: CLEAN_UP waits, blue kept whole,
- * until the first pass that finds green at 4 healthy; then CLEAN_UP and
- * COMPLETED, with no second BAKE_TIME row.  Checked after every event: blue
+ * until the first pass that finds green at 4 healthy; then CLEAN_UP, with
+ * no second BAKE_TIME row, and COMPLETED at its pass, blue's tasks stopped
+ * (choice E241).  Checked after every event: blue
  * keeps its desired count RUNNING until CLEAN_UP, and at CLEAN_UP and at
  * COMPLETED green has its desired count live and healthy.  main cleaned up
  * and COMPLETED at t + 120 with 3 green tasks healthy. */
@@ -714,7 +722,7 @@ static void test_bake_lost_task(void)
 	T_EQ(bgf_stage_at("bg-bk", "BAKE_TIME", 2), -1);   /* no second bake */
 	clean = bgf_stage_at("bg-bk", "CLEAN_UP", 1);
 	T_NEAR(b.clean_s, clean);
-	T_NEAR(bgf_stage_at("bg-bk", "COMPLETED", 1), clean);
+	T_NEAR(bgf_stage_at("bg-bk", "COMPLETED", 1), clean + 10);   /* blue stopped: E241 */
 	T_EQ(b.clean_green, 4);
 	T_EQ(b.done_green, 4);
 	T_EQ(b.done_other, 0);
