@@ -24,7 +24,6 @@
  * CLEAN_UP then, whose room takes green's replacement).  main's code kept
  * them until capacity appeared (for good in a cluster that stays full: the
  * instance never drained, a green task there held BAKE_TIME open). */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +33,7 @@
 #include "helpers/bgfull.h"
 #include "helpers/invariants.h"
 #include "helpers/runscn.h"
+#include "helpers/svcobs.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
 #include "models/service_int.h"
@@ -62,72 +62,43 @@ struct bgd {
 	int prev_wants;
 	long bake_stuck;          /* events past bake_end in BAKE_TIME, green short, its last launch without room (E194) */
 	long drain_unmarked;      /* scheduler stops of a task on a DRAINING instance not held for E237 */
-	uint64_t *no;
-	uint8_t *was_healthy;     /* live and healthy (not unhealthy) at the previous event */
-	uint8_t *was_live;        /* live at the previous event */
-	size_t n;
+	struct so_prev prev;      /* the tasks at the previous event */
 };
 
 static void bgd_observe(struct backplane *bp, void *ctx)
 {
 	struct bgd *c = ctx;
 	struct svc *v;
-	int64_t healthy[8] = { 0 };
+	int64_t healthy[SO_DEPS];
 
 	inv_observe(bp, &c->inv);
-	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+	if (!(v = so_service(bp)))
 		return;
-	v = &svc_sched(bp)->svcs[0];
-	CU_ASSERT_FATAL(v->n_deps <= 8);
-	if (bp->n_tasks > c->n) {
-		size_t n = bp->n_tasks * 2;
-
-		c->no = realloc(c->no, n * sizeof *c->no);
-		c->was_healthy = realloc(c->was_healthy, n);
-		c->was_live = realloc(c->was_live, n);
-		for (size_t i = c->n; i < n; i++) {
-			c->no[i] = UINT64_MAX;
-			c->was_healthy[i] = c->was_live[i] = 0;
-		}
-		c->n = n;
-	}
+	so_by_dep(bp, v, healthy, NULL);
 	c->samples++;
 	for (int k = 0; k < v->n_tasks; k++) {
 		const struct task *t = &bp->tasks[v->tasks[k]];
+		unsigned was = so_was(&c->prev, v->tasks[k], t);
 
-		if (t->desired == TD_RUNNING && t->healthy && !t->unhealthy)
-			healthy[t->dep]++;
-	}
-	for (int k = 0; k < v->n_tasks; k++) {
-		uint32_t slot = v->tasks[k];
-		const struct task *t = &bp->tasks[slot];
-		int live = t->desired == TD_RUNNING;
-
-		if (c->no[slot] != t->no) {
-			c->no[slot] = t->no;
-			c->was_healthy[slot] = c->was_live[slot] = 0;
-		}
+		if (!so_sched_stop(was, t) || !svc_on_draining(bp, t))
+			continue;
 		/* choice E237: a task the scheduler stops while its
 		 * instance is DRAINING holds its room under maximumPercent
 		 * until it has stopped, whoever stops it (a stage's pass too;
 		 * the whole-run invariants check the service's count of them) */
-		if (!live && c->was_live[slot] && t->stop_code && strcmp(t->stop_code, STOP_SCHEDULER) == 0 &&
-		    svc_on_draining(bp, t))
-			c->drain_unmarked += !t->svc_drained;
-		if (!live && c->was_live[slot] && t->stop_code && strcmp(t->stop_code, STOP_SCHEDULER) == 0 &&
-		    svc_on_draining(bp, t) && v->bg.stage != BG_NONE) {
-			int64_t target = t->dep == v->bg.green ? v->desired : v->deps[t->dep].want;
-			int64_t floor_ = (int64_t)ceil((double)target * c->min_pct / 100.0);
+		c->drain_unmarked += !t->svc_drained;
+		if (v->bg.stage != BG_NONE) {
+			int64_t target = so_stage_target(v, t->dep);
 
 			if (healthy[t->dep] < target) {
 				c->drain_stops++;
-				c->below_floor += c->was_healthy[slot] && healthy[t->dep] < floor_;
+				c->below_floor += (was & SO_HEALTHY) && !(was & SO_UNHEALTHY) &&
+						  healthy[t->dep] < so_pct_ceil(target, c->min_pct);
 				c->with_room += !c->prev_wants;
 			}
 		}
-		c->was_healthy[slot] = live && t->healthy && !t->unhealthy;
-		c->was_live[slot] = live;
 	}
+	so_record(&c->prev, bp, v);
 	c->prev_wants = v->wants_capacity;
 	/* choice E194: past the bake time, a green revision short of the
 	 * desired count, none of its tasks starting, whose last launch found
@@ -175,9 +146,7 @@ static void bgd_run(const char *name, const char *dc, int min_pct, const char *g
 
 static void bgd_free(struct bgd *c)
 {
-	free(c->no);
-	free(c->was_healthy);
-	free(c->was_live);
+	so_prev_free(&c->prev);
 	inv_free(&c->inv);
 }
 

@@ -26,7 +26,6 @@
  * DRAINING within the agent's 1-s poll, terminated 120 s after the notice)
  * and on-demand m5.large in the same zone, 1 vCPU a task (two a host),
  * desired 4, blue (web) from 0 s, green (web:2) deployed at 300 s. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +35,9 @@
 #include "helpers/bgfull.h"
 #include "helpers/invariants.h"
 #include "helpers/runscn.h"
+#include "helpers/svcobs.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
-#include "models/cluster.h"
 #include "models/service_int.h"
 
 static int setup(void)
@@ -60,25 +59,7 @@ static int setup(void)
  * `dc`, the trace `rows`. */
 static void bsd_write(const char *name, const char *groups, const char *more, const char *dc, const char *rows)
 {
-	char scn[64], trace[64], json[2048], csv[512];
-
-	snprintf(scn, sizeof scn, "%s.json", name);
-	snprintf(trace, sizeof trace, "%s.csv", name);
-	snprintf(json, sizeof json, "{\"name\":\"%s\",\"durationSeconds\":1200,"
-		 "\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25,"
-		 "\"schedulerDelaySeconds\":10},"
-		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
-		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
-		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
-		 "\"instanceGroups\":[%s],"
-		 "\"taskDefinitions\":{\"hc\":\"bsd-hc.json\",\"hc2\":\"bsd-hc2.json\"},"
-		 "\"placement\":{\"tieBreak\":\"first\"},"
-		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":4%s,"
-		 "\"deploymentConfiguration\":%s}],"
-		 "\"workload\":{\"traces\":[\"%s\"]}}", name, groups, more, dc, trace);
-	rs_write(scn, json);
-	snprintf(csv, sizeof csv, "time_s,event,target,taskdef,count,duration_s,group\n%s", rows);
-	rs_write(trace, csv);
+	bgf_write_in(name, "bsd", "", groups, "\"placement\":{\"tieBreak\":\"first\"},", "bsd-hc2.json", more, dc, rows);
 }
 
 /* Checked after every event. */
@@ -92,89 +73,42 @@ struct bsd {
 				   * of its revision on a DRAINING instance stays live */
 	long below_floor;         /* scheduler stops of a healthy task on a DRAINING instance, its revision
 				   * short of its target healthy and left below its floor */
-	uint64_t *no;
-	uint8_t *was_healthy;     /* live and healthy (not unhealthy) at the previous event */
-	size_t n;
+	struct so_prev prev;      /* the tasks at the previous event */
 };
-
-static int on_draining_inst(struct backplane *bp, const struct task *t)
-{
-	return t->inst >= 0 && cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING;
-}
 
 static void bsd_observe(struct backplane *bp, void *ctx)
 {
 	struct bsd *c = ctx;
 	struct svc *v;
-	int64_t healthy[8] = { 0 }, drained_live[8] = { 0 };
+	int64_t healthy[SO_DEPS], drained_live[SO_DEPS];
 
 	inv_observe(bp, &c->inv);
-	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+	if (!(v = so_service(bp)))
 		return;
-	v = &svc_sched(bp)->svcs[0];
-	CU_ASSERT_FATAL(v->n_deps <= 8);
-	if (bp->n_tasks > c->n) {
-		size_t n = bp->n_tasks * 2;
-
-		c->no = realloc(c->no, n * sizeof *c->no);
-		c->was_healthy = realloc(c->was_healthy, n);
-		for (size_t i = c->n; i < n; i++) {
-			c->no[i] = UINT64_MAX;
-			c->was_healthy[i] = 0;
-		}
-		c->n = n;
-	}
+	so_by_dep(bp, v, healthy, drained_live);
 	c->samples++;
 	c->staged += v->bg.stage != BG_NONE;
-	for (int k = 0; k < v->n_tasks; k++) {
-		const struct task *t = &bp->tasks[v->tasks[k]];
-
-		if (t->desired != TD_RUNNING)
-			continue;
-		if (t->healthy && !t->unhealthy)
-			healthy[t->dep]++;
-		drained_live[t->dep] += on_draining_inst(bp, t);
-	}
 	for (int d = 0; d < v->n_deps; d++)
 		if (drained_live[d]) {
 			c->drained_seen++;
 			break;
 		}
 	for (int k = 0; k < v->n_tasks; k++) {
-		uint32_t slot = v->tasks[k];
-		const struct task *t = &bp->tasks[slot];
-		int live = t->desired == TD_RUNNING;
+		const struct task *t = &bp->tasks[v->tasks[k]];
+		unsigned was = so_was(&c->prev, v->tasks[k], t);
 
-		if (c->no[slot] != t->no) {
-			c->no[slot] = t->no;
-			c->was_healthy[slot] = 0;
+		/* live and healthy (not unhealthy) at the previous event */
+		if (!so_sched_stop(was, t) || !(was & SO_HEALTHY) || (was & SO_UNHEALTHY))
+			continue;
+		if (!so_on_draining(bp, t)) {
+			c->elsewhere_first += drained_live[t->dep] > 0;
+		} else if (v->bg.stage != BG_NONE) {
+			int64_t target = so_stage_target(v, t->dep);
+
+			c->below_floor += healthy[t->dep] < target && healthy[t->dep] < so_pct_ceil(target, c->min_pct);
 		}
-		if (!live && c->was_healthy[slot] && t->stop_code && strcmp(t->stop_code, STOP_SCHEDULER) == 0) {
-			if (!on_draining_inst(bp, t)) {
-				c->elsewhere_first += drained_live[t->dep] > 0;
-			} else if (v->bg.stage != BG_NONE) {
-				int64_t target = t->dep == v->bg.green ? v->desired : v->deps[t->dep].want;
-				int64_t floor_ = (int64_t)ceil((double)target * c->min_pct / 100.0);
-
-				c->below_floor += healthy[t->dep] < target && healthy[t->dep] < floor_;
-			}
-		}
-		c->was_healthy[slot] = live && t->healthy && !t->unhealthy;
 	}
-}
-
-/* The number of rows of tasks.csv whose stop_code is `code`. */
-static int stops_by(const char *tag, const char *code)
-{
-	int n = rs_rows(tag, "tasks.csv"), hits = 0;
-
-	for (int r = 1; r <= n; r++) {
-		char *s = rs_cell(tag, "tasks.csv", r, "stop_code");
-
-		hits += s && strcmp(s, code) == 0;
-		free(s);
-	}
-	return hits;
+	so_record(&c->prev, bp, v);
 }
 
 /* Run `name` under bsd_observe; the rules every run holds are checked.
@@ -205,7 +139,7 @@ static void bsd_run(const char *name, const char *groups, const char *more, cons
 	T_EQ(c.elsewhere_first, 0);
 	T_EQ(c.below_floor, 0);
 	/* with room for the replacements none is lost with its instance */
-	T_EQ(stops_by(name, STOP_SPOT), spot_lost);
+	T_EQ(rs_count(name, "tasks.csv", "stop_code", STOP_SPOT), spot_lost);
 	n = rs_rows(name, "tasks.csv");
 	for (int r = 1; r <= n; r++) {
 		char *inst = rs_cell(name, "tasks.csv", r, "instance_id");
@@ -216,8 +150,7 @@ static void bsd_run(const char *name, const char *groups, const char *more, cons
 	CU_ASSERT(on_spot > 0);
 	RS_IS(name, "services.csv", -1, "healthy", healthy);
 	T_EQ(bgf_stage_at(name, "COMPLETED", 1) > 0, 1);
-	free(c.no);
-	free(c.was_healthy);
+	so_prev_free(&c.prev);
 	inv_free(&c.inv);
 }
 

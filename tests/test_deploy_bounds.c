@@ -23,6 +23,7 @@
 #include <CUnit/CUnit.h>
 
 #include "helpers/runscn.h"
+#include "helpers/svcobs.h"
 #include "helpers/tdefs.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
@@ -80,50 +81,36 @@ static void observe(struct backplane *bp, void *ctx)
 {
 	struct obs *o = ctx;
 	struct svc *v;
-	int64_t live = 0, healthy = 0, new_live = 0, old_live = 0, lo, hi;
+	struct so_count n;
 
-	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+	if (!(v = so_service(bp)))
 		return;
-	v = &svc_sched(bp)->svcs[0];
-	for (int k = 0; k < v->n_tasks; k++) {
-		struct task *t = &bp->tasks[v->tasks[k]];
-
-		if (t->desired != TD_RUNNING)
-			continue;
-		live++;
-		healthy += t->healthy;
-		if (t->dep > 0)
-			new_live++;
-		else
-			old_live++;
-	}
-	lo = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
-	hi = (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0);
-	if (!o->steady && healthy >= v->desired) {
+	so_count(bp, v, &n);
+	if (!o->steady && n.healthy >= v->desired) {
 		o->steady = 1;
-		o->min_healthy = healthy;
+		o->min_healthy = n.healthy;
 	}
 	o->samples++;
-	if (live > hi)
+	if (n.live > n.max_tasks)
 		o->over_max++;
 	if (v->desired != o->last_desired) {
 		o->last_desired = v->desired;
 		o->changed_at = sim_now(bp->sim);
 	}
-	if (live > hi && sim_now(bp->sim) - o->changed_at > 1000)
+	if (n.live > n.max_tasks && sim_now(bp->sim) - o->changed_at > 1000)
 		o->late_over++;
 	if (o->steady) {
-		if (healthy < lo)
+		if (n.healthy < n.min_healthy)
 			o->under_min++;
-		if (live > o->max_live)
-			o->max_live = live;
-		if (healthy < o->min_healthy)
-			o->min_healthy = healthy;
+		if (n.live > o->max_live)
+			o->max_live = n.live;
+		if (n.healthy < o->min_healthy)
+			o->min_healthy = n.healthy;
 	}
-	if (new_live > o->max_new_live)
-		o->max_new_live = new_live;
-	o->old_live_end = old_live;
-	o->new_live_end = new_live;
+	if (n.new_live > o->max_new_live)
+		o->max_new_live = n.new_live;
+	o->old_live_end = n.live - n.new_live;
+	o->new_live_end = n.new_live;
 }
 
 /* Run scenario `name` (written by the caller) into tag, observed. */
@@ -498,9 +485,8 @@ static void drain_observe(struct backplane *bp, void *ctx)
 	struct svc *v;
 	int64_t held = 0;
 
-	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+	if (!(v = so_service(bp)))
 		return;
-	v = &svc_sched(bp)->svcs[0];
 	/* a listed task has not yet been seen STOPPED */
 	for (int k = 0; k < v->n_tasks; k++) {
 		const struct task *t = &bp->tasks[v->tasks[k]];

@@ -24,6 +24,7 @@
 #include <CUnit/CUnit.h>
 
 #include "helpers/runscn.h"
+#include "helpers/svcobs.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
 #include "models/service_int.h"
@@ -60,67 +61,23 @@ static int setup(void)
 	return 0;
 }
 
-/* The bounds, after every event.  prev[slot]: the task (its number) was
- * live and healthy after the previous event. */
+/* The bounds, after every event. */
 struct obs {
-	int samples;
-	int over_max;              /* events with more live tasks than maxTasks */
-	int stop_under_min;        /* scheduler stops of a healthy task leaving fewer than minHealthy */
+	struct so_bounds b;
 	int64_t max_live;
-	uint64_t *prev_no;
-	uint8_t *prev_ok;
-	size_t n_prev;
 };
 
 static void observe(struct backplane *bp, void *ctx)
 {
 	struct obs *o = ctx;
 	struct svc *v;
-	int64_t live = 0, healthy = 0, lo, hi;
+	struct so_count n;
 
-	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+	if (!(v = so_service(bp)))
 		return;
-	v = &svc_sched(bp)->svcs[0];
-	for (int k = 0; k < v->n_tasks; k++) {
-		struct task *t = &bp->tasks[v->tasks[k]];
-
-		if (t->desired != TD_RUNNING)
-			continue;
-		live++;
-		healthy += t->healthy;
-	}
-	lo = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
-	hi = (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0);
-	o->samples++;
-	if (live > hi)
-		o->over_max++;
-	if (live > o->max_live)
-		o->max_live = live;
-	if (bp->n_tasks > o->n_prev) {
-		size_t n = bp->n_tasks * 2;
-
-		o->prev_no = realloc(o->prev_no, n * sizeof *o->prev_no);
-		o->prev_ok = realloc(o->prev_ok, n);
-		memset(o->prev_ok + o->n_prev, 0, n - o->n_prev);
-		o->n_prev = n;
-	}
-	for (int k = 0; k < v->n_tasks; k++) {
-		uint32_t slot = v->tasks[k];
-		struct task *t = &bp->tasks[slot];
-
-		if (o->prev_ok[slot] && o->prev_no[slot] == t->no && t->desired != TD_RUNNING && t->stop_code &&
-		    strcmp(t->stop_code, STOP_SCHEDULER) == 0 && healthy < lo)
-			o->stop_under_min++;
-	}
-	if (o->n_prev)
-		memset(o->prev_ok, 0, o->n_prev);
-	for (int k = 0; k < v->n_tasks; k++) {
-		uint32_t slot = v->tasks[k];
-		struct task *t = &bp->tasks[slot];
-
-		o->prev_no[slot] = t->no;
-		o->prev_ok[slot] = t->desired == TD_RUNNING && t->healthy;
-	}
+	so_bounds_observe(bp, v, &o->b, &n);
+	if (n.live > o->max_live)
+		o->max_live = n.live;
 }
 
 /* tasks.csv of out-<tag>: of revision `td` ("app" or "app:2"), how many
@@ -156,11 +113,10 @@ static void run_checked(const char *tag, const char *scenario, const char *trace
 	rs_write(file, trace);
 	snprintf(file, sizeof file, "%s.json", tag);
 	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, observe, o), 0);
-	CU_ASSERT(o->samples > 10);
-	T_EQ(o->over_max, 0);
-	T_EQ(o->stop_under_min, 0);
-	free(o->prev_no);
-	free(o->prev_ok);
+	CU_ASSERT(o->b.samples > 10);
+	T_EQ(o->b.over_max, 0);
+	T_EQ(o->b.stop_under_min, 0);
+	so_prev_free(&o->b.prev);
 }
 
 /* ci-00001, holding the four v1 tasks, fails at 330 s, while v2's first two
@@ -269,9 +225,8 @@ static void rb_observe(struct backplane *bp, void *ctx)
 	struct svc *v;
 
 	observe(bp, &r->o);
-	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+	if (!(v = so_service(bp)))
 		return;
-	v = &svc_sched(bp)->svcs[0];
 	if (r->rollback_s < 0 && v->n_deps == 3 && v->primary == 2 && v->deps[2].td == v->deps[0].td)
 		r->rollback_s = (double)sim_now(bp->sim) / 1000.0;
 }
@@ -305,10 +260,9 @@ static void test_failing_revision(void)
 	broken_scenario("{\"enable\":true,\"rollback\":true,"
 			"\"thresholdConfiguration\":{\"type\":\"COUNT\",\"value\":8}}");
 	CU_ASSERT_EQUAL_FATAL(rs_run("or-broken.json", "or-rb", NULL, rb_observe, &r), 0);
-	free(r.o.prev_no);
-	free(r.o.prev_ok);
-	T_EQ(r.o.over_max, 0);
-	T_EQ(r.o.stop_under_min, 0);
+	so_prev_free(&r.o.b.prev);
+	T_EQ(r.o.b.over_max, 0);
+	T_EQ(r.o.b.stop_under_min, 0);
 	CU_ASSERT_FATAL(r.rollback_s > 0);
 	n = rs_rows("or-rb", "tasks.csv");
 	for (int k = 1; k <= n; k++) {
@@ -331,10 +285,9 @@ static void test_failing_revision(void)
 	broken_scenario("{\"enable\":true,\"rollback\":false,"
 			"\"thresholdConfiguration\":{\"type\":\"COUNT\",\"value\":3}}");
 	CU_ASSERT_EQUAL_FATAL(rs_run("or-broken.json", "or-nr", NULL, rb_observe, &r), 0);
-	free(r.o.prev_no);
-	free(r.o.prev_ok);
-	T_EQ(r.o.over_max, 0);
-	T_EQ(r.o.stop_under_min, 0);
+	so_prev_free(&r.o.b.prev);
+	T_EQ(r.o.b.over_max, 0);
+	T_EQ(r.o.b.stop_under_min, 0);
 	T_EQ(r.rollback_s, -1);
 	count_td("or-nr", "app", 300, &v1_started, &v1_alive);
 	count_td("or-nr", "app:2", 300, &v2_started, &v2_alive);
@@ -368,10 +321,9 @@ static void test_throttle_own_deployment(void)
 	rs_write("or-broken.csv", TRACE_HDR "300,deploy,s,v2,,,\n600,instance_fail,ci-00001,,,,\n");
 	memset(&o, 0, sizeof o);
 	CU_ASSERT_EQUAL_FATAL(rs_run("or-broken.json", "or-thr", NULL, observe, &o), 0);
-	free(o.prev_no);
-	free(o.prev_ok);
-	T_EQ(o.over_max, 0);
-	T_EQ(o.stop_under_min, 0);
+	so_prev_free(&o.b.prev);
+	T_EQ(o.b.over_max, 0);
+	T_EQ(o.b.stop_under_min, 0);
 	n = rs_rows("or-thr", "tasks.csv");
 	for (int r = 1; r <= n; r++) {
 		char *td = rs_cell("or-thr", "tasks.csv", r, "taskdef");

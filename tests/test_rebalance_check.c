@@ -28,25 +28,35 @@
 #include <CUnit/CUnit.h>
 
 #include "helpers/runscn.h"
+#include "helpers/svcobs.h"
 #include "helpers/tutil.h"
 #include "models/backplane.h"
 #include "models/backplane_int.h"
 #include "models/cluster.h"
 #include "models/service_int.h"
 
-#define SCN(name, extra) "{\"name\":\"" name "\",\"durationSeconds\":900," \
+/* A scenario: its controlPlane members after the fixed latencies `extra`
+ * ("" or ",\"...\":..."), the agent's after its latencies `agent`, the
+ * instance groups `groups`, the trace file `trace`. */
+#define SCN_OF(name, dur, extra, agent, groups, trace) "{\"name\":\"" name "\",\"durationSeconds\":" #dur "," \
 	"\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
 	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
 	"\"heartbeatJitterSeconds\":0" extra "}," \
 	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
-	"\"containerStartSeconds\":2,\"shutdownSeconds\":3}," \
+	"\"containerStartSeconds\":2," agent "}," \
 	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"]," \
-	"\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}," \
-	"{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2}]," \
+	"\"instanceGroups\":[" groups "]," \
 	"\"taskDefinitions\":{\"app\":\"rc-app.json\"}," \
 	"\"placement\":{\"tieBreak\":\"first\"}," \
 	"\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"app\",\"desiredCount\":6}]," \
-	"\"workload\":{\"traces\":[\"rc.csv\"]}}"
+	"\"workload\":{\"traces\":[\"" trace "\"]}}"
+/* two m5.large in us-east-1a and two in us-east-1b */
+#define GROUPS_AB "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}," \
+	"{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2}"
+/* each task 200 s stopping */
+#define SLOW_STOP "\"shutdownSeconds\":200,\"stopTimeoutSeconds\":300"
+
+#define SCN(name, extra) SCN_OF(name, 900, extra, "\"shutdownSeconds\":3", GROUPS_AB, "rc.csv")
 
 static int setup(void)
 {
@@ -77,9 +87,8 @@ static void rc_observe(struct backplane *bp, void *ctx)
 	int usable[8] = { 0 };
 	double now = (double)sim_now(bp->sim) / 1000.0;
 
-	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+	if (!(v = so_service(bp)))
 		return;
-	v = &svc_sched(bp)->svcs[0];
 	if (o->created < 0)
 		o->created = now;
 	for (int32_t i = 0; i < cluster_count(backplane_cluster(bp)); i++)
@@ -112,6 +121,18 @@ static void rc_observe(struct backplane *bp, void *ctx)
 		o->appear = now;
 }
 
+/* The service ends 2/2/2: its tasks in tasks.csv of `tag` not stopped,
+ * per AZ. */
+static void ends_2_2_2(const char *tag)
+{
+	int per[3];
+
+	rs_live_per_az(tag, per, 3);
+	T_EQ(per[0], 2);
+	T_EQ(per[1], 2);
+	T_EQ(per[2], 2);
+}
+
 /* Run rc-<tag>.json with `extra` controlPlane members; the check period
  * `period` s: the imbalance is noticed at the first check after it appears
  * (within the period, not before that check), each later step at a check
@@ -121,7 +142,6 @@ static void run_period(const char *tag, const char *scn, double period)
 	struct rc_obs o = { .appear = -1, .created = -1 };
 	char file[64];
 	double first_check;
-	int n, per[3] = { 0, 0, 0 };
 
 	snprintf(file, sizeof file, "%s.json", tag);
 	rs_write(file, scn);
@@ -142,19 +162,7 @@ static void run_period(const char *tag, const char *scn, double period)
 		CU_ASSERT(m < 1e-5);
 	}
 	T_EQ(o.n_launch, 2);       /* 3/3/0 → 3/2/1 → 2/2/2 */
-	n = rs_rows(tag, "tasks.csv");
-	for (int r = 1; r <= n; r++) {
-		char *stop = rs_cell(tag, "tasks.csv", r, "stop_s");
-		char *az = rs_cell(tag, "tasks.csv", r, "az");
-
-		if (!*stop && *az)
-			per[az[strlen(az) - 1] - 'a']++;
-		free(stop);
-		free(az);
-	}
-	T_EQ(per[0], 2);
-	T_EQ(per[1], 2);
-	T_EQ(per[2], 2);
+	ends_2_2_2(tag);
 }
 
 static void test_default_period(void)
@@ -188,67 +196,66 @@ static void test_bad_value(void)
  * tasks are 3/2/1 while it stops, imbalanced, with ci-00006 ACTIVE in
  * us-east-1c.  No step while it is on the DRAINING instance; the first
  * check after it has stopped takes one (3/2/1 → 2/2/2). */
-#define SCN_DRAIN(name) "{\"name\":\"" name "\",\"durationSeconds\":1200," \
-	"\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
-	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
-	"\"heartbeatJitterSeconds\":0}," \
-	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
-	"\"containerStartSeconds\":2,\"shutdownSeconds\":200,\"stopTimeoutSeconds\":300}," \
-	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"]," \
-	"\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}," \
-	"{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2}," \
-	"{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1c\",\"count\":2}]," \
-	"\"taskDefinitions\":{\"app\":\"rc-app.json\"}," \
-	"\"placement\":{\"tieBreak\":\"first\"}," \
-	"\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"app\",\"desiredCount\":6}]," \
-	"\"workload\":{\"traces\":[\"rc-drain.csv\"]}}"
+#define SCN_DRAIN(name) SCN_OF(name, 1200, "", SLOW_STOP, GROUPS_AB "," \
+	"{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1c\",\"count\":2}", "rc-drain.csv")
 
 /* After every event: the rebalancing steps started (the service's
- * rebalancing task on its way, from none) while a task of the service not
- * yet seen STOPPED was on a DRAINING instance, and when the last such task
- * was seen. */
+ * rebalancing task on its way, from none), those started while a task of
+ * the service not yet seen STOPPED was on a DRAINING instance, and when the
+ * last such task was seen; and the scheduler's stops of a task not on a
+ * DRAINING instance while one is. */
 struct rd_obs {
 	int prev_rebalancing;
 	int steps, steps_draining;
 	double step_at;            /* the first step's instant */
+	int stops_draining;        /* scheduler stops off a DRAINING instance while one is on it */
+	int step_at_drain;         /* the step under way at the first event with a task on a DRAINING instance */
+	int drained_seen;
 	double drained_until;      /* the last event with a task on a DRAINING instance */
+	double step_after;         /* the first step after that */
 	double created;
+	struct so_prev prev;       /* the tasks at the previous event */
 };
 
 static void rd_observe(struct backplane *bp, void *ctx)
 {
 	struct rd_obs *o = ctx;
 	struct svc *v;
-	int on_draining = 0;
+	int on_draining;
 	double now = (double)sim_now(bp->sim) / 1000.0;
 
-	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+	if (!(v = so_service(bp)))
 		return;
-	v = &svc_sched(bp)->svcs[0];
 	if (o->created < 0)
 		o->created = now;
-	for (int k = 0; k < v->n_tasks; k++) {
-		const struct task *t = &bp->tasks[v->tasks[k]];
-
-		if (t->inst >= 0 && t->seen != TS_STOPPED &&
-		    cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING)
-			on_draining = 1;
-	}
-	if (on_draining)
+	on_draining = so_n_on_draining(bp, v) > 0;
+	if (on_draining) {
+		if (!o->drained_seen++)
+			o->step_at_drain = v->rebalancing;
 		o->drained_until = now;
+	}
 	if (v->rebalancing && !o->prev_rebalancing) {
 		if (o->steps++ == 0)
 			o->step_at = now;
 		o->steps_draining += on_draining;
+		if (o->drained_seen && !on_draining && o->step_after < 0)
+			o->step_after = now;
 	}
 	o->prev_rebalancing = v->rebalancing;
+	for (int k = 0; k < v->n_tasks; k++) {
+		const struct task *t = &bp->tasks[v->tasks[k]];
+
+		if (so_sched_stop(so_was(&o->prev, v->tasks[k], t), t) && on_draining && !so_on_draining(bp, t))
+			o->stops_draining++;
+	}
+	so_record(&o->prev, bp, v);
 }
 
 static void test_not_while_draining(void)
 {
-	struct rd_obs o = { .created = -1, .step_at = -1, .drained_until = -1 };
-	int n, r, per[3] = { 0, 0, 0 };
+	struct rd_obs o = { .created = -1, .step_at = -1, .drained_until = -1, .step_after = -1 };
 	double stopped;
+	int r;
 
 	rs_write("rc-drain.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
 		 "300,drain_instance,ci-00005,,,,\n");
@@ -270,20 +277,8 @@ static void test_not_while_draining(void)
 	r = rs_find("rc-drain", "service_events.csv", "event_type", "SERVICE_REBALANCING_STARTED");
 	CU_ASSERT_FATAL(r > 0);
 	CU_ASSERT(rs_num("rc-drain", "service_events.csv", r, "time_s") >= stopped);
-	/* the service ends 2/2/2 */
-	n = rs_rows("rc-drain", "tasks.csv");
-	for (r = 1; r <= n; r++) {
-		char *stop = rs_cell("rc-drain", "tasks.csv", r, "stop_s");
-		char *az = rs_cell("rc-drain", "tasks.csv", r, "az");
-
-		if (!*stop && *az)
-			per[az[strlen(az) - 1] - 'a']++;
-		free(stop);
-		free(az);
-	}
-	T_EQ(per[0], 2);
-	T_EQ(per[1], 2);
-	T_EQ(per[2], 2);
+	ends_2_2_2("rc-drain");
+	so_prev_free(&o.prev);
 }
 
 /* A rebalancing step under way when an instance starts DRAINING (§5.9,
@@ -301,97 +296,15 @@ static void test_not_while_draining(void)
  * the scheduler's stops of a task not on a DRAINING instance (the
  * rebalancing's own: nothing else stops one here) while a task of the
  * service not yet seen STOPPED is on a DRAINING instance. */
-#define SCN_STEP(name) "{\"name\":\"" name "\",\"durationSeconds\":1500," \
-	"\"controlPlane\":{\"placementLatencySeconds\":1,\"apiLatencySeconds\":0.25," \
-	"\"schedulerDelaySeconds\":10,\"healthyAfterSeconds\":40,\"heartbeatTimeoutSeconds\":60," \
-	"\"heartbeatJitterSeconds\":0}," \
-	"\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1," \
-	"\"containerStartSeconds\":2,\"shutdownSeconds\":200,\"stopTimeoutSeconds\":300}," \
-	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"]," \
-	"\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2}," \
-	"{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2}]," \
-	"\"taskDefinitions\":{\"app\":\"rc-app.json\"}," \
-	"\"placement\":{\"tieBreak\":\"first\"}," \
-	"\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"app\",\"desiredCount\":6}]," \
-	"\"workload\":{\"traces\":[\"" name ".csv\"]}}"
-
-struct rs_obs {
-	int prev_rebalancing;
-	int steps, steps_draining;
-	int stops_draining;        /* scheduler stops off a DRAINING instance while one is on it */
-	int step_at_drain;         /* the step under way at the first event with a task on a DRAINING instance */
-	int drained_seen;
-	double drained_until;      /* the last event with a task on a DRAINING instance */
-	double step_after;         /* the first step after that */
-	uint64_t *prev_no;
-	uint8_t *prev_live;
-	size_t n_prev;
-};
-
-static void rs_step_observe(struct backplane *bp, void *ctx)
-{
-	struct rs_obs *o = ctx;
-	struct svc *v;
-	int on_draining = 0;
-	double now = (double)sim_now(bp->sim) / 1000.0;
-
-	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
-		return;
-	v = &svc_sched(bp)->svcs[0];
-	for (int k = 0; k < v->n_tasks; k++) {
-		const struct task *t = &bp->tasks[v->tasks[k]];
-
-		if (t->inst >= 0 && t->seen != TS_STOPPED &&
-		    cluster_status(backplane_cluster(bp), t->inst) == INST_DRAINING)
-			on_draining = 1;
-	}
-	if (on_draining) {
-		if (!o->drained_seen++)
-			o->step_at_drain = v->rebalancing;
-		o->drained_until = now;
-	}
-	if (v->rebalancing && !o->prev_rebalancing) {
-		o->steps++;
-		o->steps_draining += on_draining;
-		if (o->drained_seen && !on_draining && o->step_after < 0)
-			o->step_after = now;
-	}
-	o->prev_rebalancing = v->rebalancing;
-	if (bp->n_tasks > o->n_prev) {
-		size_t n = bp->n_tasks * 2;
-
-		o->prev_no = realloc(o->prev_no, n * sizeof *o->prev_no);
-		o->prev_live = realloc(o->prev_live, n);
-		memset(o->prev_live + o->n_prev, 0, n - o->n_prev);
-		o->n_prev = n;
-	}
-	for (int k = 0; k < v->n_tasks; k++) {
-		uint32_t slot = v->tasks[k];
-		const struct task *t = &bp->tasks[slot];
-
-		if (o->prev_live[slot] && o->prev_no[slot] == t->no && t->desired != TD_RUNNING && t->stop_code &&
-		    strcmp(t->stop_code, STOP_SCHEDULER) == 0 && on_draining &&
-		    (t->inst < 0 || cluster_status(backplane_cluster(bp), t->inst) != INST_DRAINING))
-			o->stops_draining++;
-	}
-	if (o->n_prev)
-		memset(o->prev_live, 0, o->n_prev);
-	for (int k = 0; k < v->n_tasks; k++) {
-		uint32_t slot = v->tasks[k];
-		const struct task *t = &bp->tasks[slot];
-
-		o->prev_no[slot] = t->no;
-		o->prev_live[slot] = t->desired == TD_RUNNING;
-	}
-}
+#define SCN_STEP(name) SCN_OF(name, 1500, "", SLOW_STOP, GROUPS_AB, name ".csv")
 
 /* Run rs-<tag> with `inst` drained at `at` s (the step under way), `n`
  * tasks on it: the rules above, and the service ends 2/2/2. */
 static void run_step(const char *tag, const char *scn, const char *inst, double at, int n_on)
 {
-	struct rs_obs o = { .drained_until = -1, .step_after = -1 };
+	struct rd_obs o = { .created = -1, .step_at = -1, .drained_until = -1, .step_after = -1 };
 	char file[64], rows[256];
-	int n, on = 0, per[3] = { 0, 0, 0 };
+	int n, on = 0;
 	double gone = 0;
 
 	snprintf(file, sizeof file, "%s.csv", tag);
@@ -400,7 +313,7 @@ static void run_step(const char *tag, const char *scn, const char *inst, double 
 	rs_write(file, rows);
 	snprintf(file, sizeof file, "%s.json", tag);
 	rs_write(file, scn);
-	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, rs_step_observe, &o), 0);
+	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, rd_observe, &o), 0);
 	/* the premise: the step (task-7 in us-east-1c) under way at the
 	 * drain, the drained tasks stopped by the scheduler, over checks */
 	T_EQ(o.step_at_drain, 1);
@@ -408,8 +321,6 @@ static void run_step(const char *tag, const char *scn, const char *inst, double 
 	RS_IS(tag, "tasks.csv", rs_find(tag, "tasks.csv", "task_id", "task-7"), "az", "us-east-1c");
 	n = rs_rows(tag, "tasks.csv");
 	for (int r = 1; r <= n; r++) {
-		char *stop = rs_cell(tag, "tasks.csv", r, "stop_s");
-		char *az = rs_cell(tag, "tasks.csv", r, "az");
 		char *id = rs_cell(tag, "tasks.csv", r, "instance_id");
 
 		if (strcmp(id, inst) == 0) {
@@ -418,10 +329,6 @@ static void run_step(const char *tag, const char *scn, const char *inst, double 
 			if (rs_num(tag, "tasks.csv", r, "stopped_s") > gone)
 				gone = rs_num(tag, "tasks.csv", r, "stopped_s");
 		}
-		if (!*stop && *az)
-			per[az[strlen(az) - 1] - 'a']++;
-		free(stop);
-		free(az);
 		free(id);
 	}
 	T_EQ(on, n_on);
@@ -437,11 +344,8 @@ static void run_step(const char *tag, const char *scn, const char *inst, double 
 	T_EQ(o.steps, 2);
 	T_NEAR(o.step_after, 0.25 + ceil((gone - 0.25) / 60) * 60);
 	/* the service ends 2/2/2 */
-	T_EQ(per[0], 2);
-	T_EQ(per[1], 2);
-	T_EQ(per[2], 2);
-	free(o.prev_no);
-	free(o.prev_live);
+	ends_2_2_2(tag);
+	so_prev_free(&o.prev);
 }
 
 /* ci-00001 (us-east-1a: task-1, task-5) drained at 400 s, task-7 not yet

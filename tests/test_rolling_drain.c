@@ -26,7 +26,6 @@
  * ever exists).  At the drain the older revision's drained task is replaced
  * by one of its own revision (§5.3, choice E8); once that is healthy the
  * floor lets one healthy task go: task-3, not an older task elsewhere. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,9 +34,9 @@
 
 #include "helpers/invariants.h"
 #include "helpers/runscn.h"
+#include "helpers/svcobs.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
-#include "models/cluster.h"
 #include "models/service_int.h"
 
 #define SCN(name, min, max) "{\"name\":\"" name "\",\"durationSeconds\":900," \
@@ -72,78 +71,26 @@ static int setup(void)
 	return 0;
 }
 
-/* The rules, after every event.  prev_ok[slot]: the task (number
- * prev_no[slot]) was live and healthy after the previous event. */
+/* The rules, after every event. */
 struct obs {
 	struct inv inv;
-	int samples;
-	int over_max;              /* events with more live tasks than maxTasks */
-	int stop_under_min;        /* scheduler stops of a healthy task leaving fewer than minHealthy */
-	int elsewhere_first;       /* ... of a healthy task not on a DRAINING instance while one
-				    * of the service on a DRAINING instance stays live */
+	struct so_bounds b;        /* the bounds, and the drained tasks stopped first */
 	int64_t low_healthy;       /* the fewest healthy after the deployment's first pass */
-	uint64_t *prev_no;
-	uint8_t *prev_ok;
-	size_t n_prev;
 };
 
 static void observe(struct backplane *bp, void *ctx)
 {
 	struct obs *o = ctx;
 	struct svc *v;
-	int64_t live = 0, healthy = 0, lo, hi, drained_live = 0;
-	double now = (double)sim_now(bp->sim) / 1000.0;
+	struct so_count n;
 
 	inv_observe(bp, &o->inv);
-	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+	if (!(v = so_service(bp)))
 		return;
-	v = &svc_sched(bp)->svcs[0];
-	for (int k = 0; k < v->n_tasks; k++) {
-		struct task *t = &bp->tasks[v->tasks[k]];
-
-		if (t->desired != TD_RUNNING)
-			continue;
-		live++;
-		healthy += t->healthy;
-		drained_live += t->inst >= 0 && cluster_status(bp->cl, t->inst) == INST_DRAINING;
-	}
-	lo = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
-	hi = (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0);
-	o->samples++;
-	if (live > hi)
-		o->over_max++;
+	so_bounds_observe(bp, v, &o->b, &n);
 	/* the deployment's first pass is 10 s after it (300 s) */
-	if (now > 311 && healthy < o->low_healthy)
-		o->low_healthy = healthy;
-	if (bp->n_tasks > o->n_prev) {
-		size_t n = bp->n_tasks * 2;
-
-		o->prev_no = realloc(o->prev_no, n * sizeof *o->prev_no);
-		o->prev_ok = realloc(o->prev_ok, n);
-		memset(o->prev_ok + o->n_prev, 0, n - o->n_prev);
-		o->n_prev = n;
-	}
-	for (int k = 0; k < v->n_tasks; k++) {
-		uint32_t slot = v->tasks[k];
-		struct task *t = &bp->tasks[slot];
-
-		if (!o->prev_ok[slot] || o->prev_no[slot] != t->no || t->desired == TD_RUNNING || !t->stop_code ||
-		    strcmp(t->stop_code, STOP_SCHEDULER) != 0)
-			continue;
-		if (healthy < lo)
-			o->stop_under_min++;
-		if (drained_live > 0 && (t->inst < 0 || cluster_status(bp->cl, t->inst) != INST_DRAINING))
-			o->elsewhere_first++;
-	}
-	if (o->n_prev)
-		memset(o->prev_ok, 0, o->n_prev);
-	for (int k = 0; k < v->n_tasks; k++) {
-		uint32_t slot = v->tasks[k];
-		struct task *t = &bp->tasks[slot];
-
-		o->prev_no[slot] = t->no;
-		o->prev_ok[slot] = t->desired == TD_RUNNING && t->healthy;
-	}
+	if ((double)sim_now(bp->sim) / 1000.0 > 311 && n.healthy < o->low_healthy)
+		o->low_healthy = n.healthy;
 }
 
 /* Run rd-<min>-<max> observed: every rule held throughout. */
@@ -161,11 +108,11 @@ static void run_checked(const char *tag, const char *scenario, int64_t floor_hea
 	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, observe, &o), 0);
 	inv_report(&o.inv, tag);
 	T_EQ(o.inv.violations, 0);
-	CU_ASSERT(o.samples > 10);
-	T_EQ(o.over_max, 0);
-	T_EQ(o.stop_under_min, 0);
+	CU_ASSERT(o.b.samples > 10);
+	T_EQ(o.b.over_max, 0);
+	T_EQ(o.b.stop_under_min, 0);
 	/* the drained task first (§5.15), not an older healthy one elsewhere */
-	T_EQ(o.elsewhere_first, 0);
+	T_EQ(o.b.elsewhere_first, 0);
 	/* so the Spot termination takes nothing from the floor */
 	T_EQ(o.low_healthy, floor_healthy);
 	/* the premise: task-3 ran on the Spot instance, the rollout never
@@ -181,8 +128,7 @@ static void run_checked(const char *tag, const char *scenario, int64_t floor_hea
 	/* and the service ends with the floor healthy, none of v2 */
 	RS_IS(tag, "services.csv", -1, "healthy", floor_healthy == 4 ? "4" : "2");
 	RS_IS(tag, "services.csv", -1, "deployments", "2");
-	free(o.prev_no);
-	free(o.prev_ok);
+	so_prev_free(&o.b.prev);
 	inv_free(&o.inv);
 }
 

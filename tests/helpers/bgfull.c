@@ -34,6 +34,14 @@ void bgf_taskdefs(const char *prefix)
 void bgf_write(const char *name, const char *prefix, const char *cp_extra, const char *green_td, const char *dc,
 	       const char *rows)
 {
+	static const char *const four = "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":4}";
+
+	bgf_write_in(name, prefix, cp_extra, four, "", green_td, "", dc, rows);
+}
+
+void bgf_write_in(const char *name, const char *prefix, const char *cp_extra, const char *groups, const char *top,
+		  const char *green_td, const char *more, const char *dc, const char *rows)
+{
 	char scn[64], trace[64], json[2048], csv[512];
 
 	snprintf(scn, sizeof scn, "%s.json", name);
@@ -44,11 +52,11 @@ void bgf_write(const char *name, const char *prefix, const char *cp_extra, const
 		 "\"agent\":{\"networkDelaySeconds\":0.5,\"imagePullSeconds\":10,\"imagePullCachedSeconds\":1,"
 		 "\"containerStartSeconds\":2,\"shutdownSeconds\":3},"
 		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
-		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":4}],"
-		 "\"taskDefinitions\":{\"hc\":\"%s-hc.json\",\"hc2\":\"%s\"},"
-		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":4,"
+		 "\"instanceGroups\":[%s],"
+		 "\"taskDefinitions\":{\"hc\":\"%s-hc.json\",\"hc2\":\"%s\"},%s"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"hc\",\"desiredCount\":4%s,"
 		 "\"deploymentConfiguration\":%s}],"
-		 "\"workload\":{\"traces\":[\"%s\"]}}", name, cp_extra, prefix, green_td, dc, trace);
+		 "\"workload\":{\"traces\":[\"%s\"]}}", name, cp_extra, groups, prefix, green_td, top, more, dc, trace);
 	rs_write(scn, json);
 	snprintf(csv, sizeof csv, "time_s,event,target,taskdef,count,duration_s,group\n%s", rows);
 	rs_write(trace, csv);

@@ -19,6 +19,12 @@ void bgf_taskdefs(const char *prefix);
  * header). */
 void bgf_write(const char *name, const char *prefix, const char *cp_extra, const char *green_td, const char *dc,
 	       const char *rows);
+/* bgf_write with the instance groups `groups` (the members of its array)
+ * instead of the four m5.large, the top-level members `top` before
+ * "services" ("" or "\"...\":...,") and the service's members `more` after
+ * its desired count ("" or ",\"...\":..."). */
+void bgf_write_in(const char *name, const char *prefix, const char *cp_extra, const char *groups, const char *top,
+		  const char *green_td, const char *more, const char *dc, const char *rows);
 /* deployments.csv of out-<tag>: time_s of the k-th row (1-based) of
  * deployment 2 at `stage`, -1 when none (tests/test_bluegreen.c too). */
 double bgf_stage_at(const char *tag, const char *stage, int k);

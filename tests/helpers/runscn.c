@@ -171,7 +171,8 @@ char *rs_cell(const char *tag, const char *file, int row, const char *col)
 	return v;
 }
 
-int rs_find(const char *tag, const char *file, const char *col, const char *value)
+/* The first row where `col` == value (first set), or how many there are. */
+static int scan(const char *tag, const char *file, const char *col, const char *value, int first)
 {
 	struct csvin *in = open_out(tag, file);
 	struct err e;
@@ -182,13 +183,47 @@ int rs_find(const char *tag, const char *file, const char *col, const char *valu
 	c = csvin_col(in, col);
 	while (c >= 0 && csvin_next(in, &e) > 0) {
 		r++;
-		if (strcmp(csvin_field(in, c), value) == 0) {
+		if (strcmp(csvin_field(in, c), value) != 0)
+			continue;
+		if (first) {
 			found = r;
 			break;
 		}
+		found++;
 	}
 	csvin_close(in);
 	return found;
+}
+
+int rs_find(const char *tag, const char *file, const char *col, const char *value)
+{
+	return scan(tag, file, col, value, 1);
+}
+
+int rs_count(const char *tag, const char *file, const char *col, const char *value)
+{
+	return scan(tag, file, col, value, 0);
+}
+
+void rs_live_per_az(const char *tag, int *per, int n_az)
+{
+	struct csvin *in = open_out(tag, "tasks.csv");
+	struct err e;
+	int stop, az;
+
+	memset(per, 0, (size_t)n_az * sizeof *per);
+	if (!in)
+		return;
+	stop = csvin_col(in, "stop_s");
+	az = csvin_col(in, "az");
+	while (stop >= 0 && az >= 0 && csvin_next(in, &e) > 0) {
+		const char *z = csvin_field(in, az);
+		int k = *z ? z[strlen(z) - 1] - 'a' : -1;
+
+		if (!*csvin_field(in, stop) && k >= 0 && k < n_az)
+			per[k]++;
+	}
+	csvin_close(in);
 }
 
 double rs_num(const char *tag, const char *file, int row, const char *col)

@@ -34,8 +34,13 @@ int rs_run_msg(const char *name, const char *tag, char *msg, size_t n);
 char *rs_cell(const char *tag, const char *file, int row, const char *col);
 /* Row (1-based) where `col` == value, or 0. */
 int rs_find(const char *tag, const char *file, const char *col, const char *value);
+/* How many rows have `col` == value (0 when the file or column is absent). */
+int rs_count(const char *tag, const char *file, const char *col, const char *value);
 int rs_rows(const char *tag, const char *file);
 double rs_num(const char *tag, const char *file, int row, const char *col);
+/* The tasks of tasks.csv of out-<tag> not stopped (no stop_s) per AZ, by
+ * the last letter of its name: per[0] us-east-1a ... per[n_az - 1]. */
+void rs_live_per_az(const char *tag, int *per, int n_az);
 
 /* time_s of the first targets.csv row of out-<tag> where `target` enters
  * state `to`, -1 when none. */
