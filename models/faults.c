@@ -142,9 +142,12 @@ int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repai
 		/* docs/ecs-model.md §2.4, choice E101: a deregistered instance's host
 		 * ran on, billed, outside the cluster; EC2 ending it (a Spot
 		 * termination, a failure for good) ends its billing, and nothing else
-		 * the cluster sees */
+		 * the cluster sees; the orphaned tasks there end with it, so what
+		 * their load-balancer targets still drain is cut (BN_INSTANCE_DOWN,
+		 * §6.3) */
 		metrics_on_instance_down(backplane_metrics(bp), sim_now(sim), inst);
 		a->deregistered = 0;
+		backplane_instance_down(bp, inst, 1);
 		return -1;
 	}
 	if (a->dead || cluster_status(cl, inst) == INST_INACTIVE)

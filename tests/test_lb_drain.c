@@ -485,6 +485,60 @@ static void test_spot_termination_cuts_drain(void)
 	free(why);
 }
 
+/* EC2 ending the host of an instance deregistered with force (docs/ecs-model.md
+ * §2.4, §6.3, choice E101): the deregistration leaves task-1 running there,
+ * orphaned, its target draining from 300 s under the 300-s delay, requests
+ * of 1,000 s in flight.  When the host is gone (a failure for good at
+ * 400 s; a Spot notice at 310 s, terminated 120 s later at 430 s) the task's
+ * containers are gone with it: the target serves no more, its requests in
+ * flight fail (502) then and the drain ends there, `drained: no request in
+ * flight`, as for a task that stops mid-drain.  The old code no longer
+ * followed the orphaned task (STOPPED for ECS at the deregistration) and
+ * let its target drain to the delay's end, 600 s.  Aggregate mode: the
+ * drain ends at 400 s too. */
+static void check_orphan_cut(const char *tag, double dereg, double gone)
+{
+	double e502_by = 0, e502_after = 0, draining_after = 0;
+	int n;
+	char *why;
+
+	T_NEAR(rs_target_at(tag, "task-1", "draining"), dereg);
+	T_NEAR(rs_target_at(tag, "task-1", "unused"), gone);
+	why = unused_reason(tag, "task-1");
+	T_STREQ(why, "drained: no request in flight");
+	free(why);
+	n = rs_rows(tag, "requests.csv");
+	for (int k = 1; k <= n; k++) {
+		double at = rs_num(tag, "requests.csv", k, "time_s");
+		double e = rs_num(tag, "requests.csv", k, "http_502");
+
+		if (at <= gone + EPS)
+			e502_by += e;
+		else {
+			e502_after += e;
+			draining_after += rs_num(tag, "requests.csv", k, "draining");
+		}
+	}
+	CU_ASSERT(e502_by > 0);
+	T_NEAR(e502_after, 0);
+	T_NEAR(draining_after, 0);
+}
+
+static void test_orphan_host_gone_cuts_drain(void)
+{
+	spot_run("ld-or", "", TRACE_HDR "300,deregister_instance,ci-00001,,,,\n400,instance_fail,ci-00001,,,,\n");
+	T_NEAR(rs_num("ld-or", "tasks.csv", row_of("ld-or", "task-1"), "stopped_s"), 300);
+	check_orphan_cut("ld-or", 300, 400);
+
+	spot_run("ld-ors", "", TRACE_HDR "300,deregister_instance,ci-00001,,,,\n310,spot_interruption,ci-00001,,,,\n");
+	check_orphan_cut("ld-ors", 300, 430);
+
+	spot_run("ld-ora", "\"mode\":\"aggregate\",",
+		 TRACE_HDR "300,deregister_instance,ci-00001,,,,\n400,instance_fail,ci-00001,,,,\n");
+	T_NEAR(rs_target_at("ld-ora", "task-1", "draining"), 300);
+	T_NEAR(rs_target_at("ld-ora", "task-1", "unused"), 400);
+}
+
 static CU_TestInfo ld_tests[] = {
 	{ "StopTask: DEACTIVATING from the deregistration, replaced at once", test_stop_deactivating },
 	{ "rolling min 50 / max 100 behind a target group: bounds, DEACTIVATING", test_rolling_min50_max100 },
@@ -493,6 +547,7 @@ static CU_TestInfo ld_tests[] = {
 	{ "two target groups: DEACTIVATING until the later drain", test_two_target_groups },
 	{ "aggregate traffic: the drain's end says what ended it", test_aggregate_drain_reason },
 	{ "a Spot termination cuts its task's draining target", test_spot_termination_cuts_drain },
+	{ "the host of a force-deregistered instance gone: its draining targets cut", test_orphan_host_gone_cuts_drain },
 	CU_TEST_INFO_NULL,
 };
 

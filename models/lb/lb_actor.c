@@ -15,7 +15,8 @@
  *     and a whole-AZ outage takes that AZ's load-balancer nodes out for its
  *     length (BN_AZ_OUTAGE, §8.2); an instance deregistered with force
  *     leaves its tasks running, orphaned: their targets are deregistered
- *     and drain (BN_INSTANCE_DEREGISTERED, §2.4);
+ *     and drain (BN_INSTANCE_DEREGISTERED, §2.4) until EC2 ends its host
+ *     (BN_INSTANCE_DOWN), which cuts what they still drain (§6.3);
  *   - a target gone unhealthy marks its task unhealthy once the service's
  *     health-check grace period since RUNNING is over (§5.3, §5.8); the
  *     scheduler replaces it first, then stops it (ServiceSchedulerInitiated,
@@ -55,11 +56,18 @@ struct lb_entry {              /* the targets of the task in one slot */
 	int orphaned;              /* its instance deregistered with force: it runs on */
 };
 
+struct lb_orphan {             /* a target of a task orphaned on a deregistered instance */
+	int32_t inst;
+	int tg, ti;
+};
+
 struct lb_actor {
 	struct backplane *bp;
 	struct lb *lb;
 	struct lb_entry *e;        /* by task slot */
 	size_t cap;
+	struct lb_orphan *orph;    /* orphaned tasks' targets, while they may drain */
+	size_t n_orph, cap_orph;
 	char **codes;              /* stoppedReason per target group */
 	uint32_t ev_grace, ev_failed, ev_az_back;
 };
@@ -296,6 +304,8 @@ static struct task *entry_task(struct lb_actor *a, size_t slot)
 
 static void instance_down(struct lb_actor *a, int32_t inst)
 {
+	size_t j = 0;
+
 	for (size_t slot = 0; slot < a->cap; slot++) {
 		struct lb_entry *en = &a->e[slot];
 		struct task *t = entry_task(a, slot);
@@ -305,6 +315,23 @@ static void instance_down(struct lb_actor *a, int32_t inst)
 		for (int k = 0; k < en->n; k++)
 			lb_target_dead(a->lb, en->tg[k], en->ti[k], now_of(a));
 	}
+	/* EC2 ended the host of an instance deregistered with force: the
+	 * tasks that ran on there, orphaned (STOPPED for ECS, retired here),
+	 * are gone with it, so what their targets still drain is cut now
+	 * (docs/ecs-model.md §2.4, §6.3); the list keeps only targets that
+	 * may still drain */
+	for (size_t i = 0; i < a->n_orph; i++) {
+		const struct lb_orphan *o = &a->orph[i];
+
+		if (lb_target_state(a->lb, o->tg, o->ti) != LB_T_DRAINING)
+			continue;
+		if (o->inst == inst) {
+			lb_target_dead(a->lb, o->tg, o->ti, now_of(a));
+			continue;
+		}
+		a->orph[j++] = *o;
+	}
+	a->n_orph = j;
 }
 
 /* The instance was deregistered with force: its tasks run on, orphaned, and
@@ -316,8 +343,16 @@ static void instance_deregistered(struct lb_actor *a, int32_t inst)
 		struct task *t = entry_task(a, slot);
 
 		if (t && t->inst == inst) {
-			a->e[slot].orphaned = 1;
-			deregister(a, &a->e[slot]);
+			struct lb_entry *en = &a->e[slot];
+
+			en->orphaned = 1;
+			deregister(a, en);
+			/* its targets outlive the entry (retired at the STOPPED
+			 * that follows): kept for the end of the host */
+			for (int k = 0; k < en->n; k++) {
+				XGROW(a->orph, a->cap_orph, a->n_orph + 1);
+				a->orph[a->n_orph++] = (struct lb_orphan){ inst, en->tg[k], en->ti[k] };
+			}
 		}
 	}
 }
@@ -442,6 +477,7 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 			free(a->codes[k]);
 		free(a->codes);
 		free(a->e);
+		free(a->orph);
 		free(a);
 		bp_set_actor_state(bp, BA_LB, NULL);
 		break;
