@@ -379,6 +379,165 @@ static void test_split_agreement(void)
 		CU_PASS(msg);
 }
 
+/* (9) mmck_drain_left against the pure-death chain itself, by
+ * uniformisation: from the stationary distribution, each step at rate
+ * c mu takes one request out with probability min(n, c) / c; E[N(t)] is
+ * the Poisson(c mu t) mixture of the steps' means. */
+static double drain_left_uniform(const struct mmck *q, double t)
+{
+	int n_max = q->c + q->k;
+	double *v = malloc(sizeof *v * (size_t)(n_max + 1)), *w = malloc(sizeof *w * (size_t)(n_max + 1));
+	double lt = q->c * q->mu * t, left = 0, got = 0;
+
+	for (int n = 0; n <= n_max; n++)
+		v[n] = q->p[n];
+	for (unsigned j = 0; got < 1 - 1e-13 && j < 100000; j++) {
+		double pj = gsl_ran_poisson_pdf(j, lt), mean = 0;
+
+		for (int n = 0; n <= n_max; n++)
+			mean += n * v[n];
+		left += pj * mean;
+		got += pj;
+		for (int n = 0; n <= n_max; n++)
+			w[n] = 0;
+		for (int n = 0; n <= n_max; n++) {
+			double out = (double)(n < q->c ? n : q->c) / q->c;
+
+			w[n] += v[n] * (1 - out);
+			if (n > 0)
+				w[n - 1] += v[n] * out;
+		}
+		for (int n = 0; n <= n_max; n++)
+			v[n] = w[n];
+	}
+	free(v);
+	free(w);
+	return left;
+}
+
+static void test_drain_left(void)
+{
+	static const struct { double lam, mu; int c, k; double t; } cs[] = {
+		{ 0.8, 1, 1, 5, 0.5 }, { 0.8, 1, 1, 5, 3 }, { 1.5, 1, 2, 20, 1 }, { 1.5, 1, 2, 20, 2 },
+		{ 2.5, 1, 3, 10, 4 }, { 5, 1, 3, 30, 2 }, { 1, 0.05, 1000, 0, 10 },
+	};
+
+	for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+		struct mmck q;
+		char what[128];
+
+		CU_ASSERT_EQUAL_FATAL(mmck_solve(&q, cs[i].lam, cs[i].mu, cs[i].c, cs[i].k), 0);
+		snprintf(what, sizeof what, "M/M/%d/%d lam %g mu %g, left at %g s", cs[i].c, cs[i].c + cs[i].k,
+			 cs[i].lam, cs[i].mu, cs[i].t);
+		near(what, mmck_drain_left(&q, cs[i].t), drain_left_uniform(&q, cs[i].t), 1e-9);
+		near("left at 0 s: the mean in system", mmck_drain_left(&q, 0), q.l, 0);
+		mmck_free(&q);
+	}
+}
+
+/* (8) the requests a drain leaves in flight (docs/ecs-model.md §6.3):
+ * those still in flight when the deregistration delay ends, or when the
+ * target dies before it (its task gone: 58601d1), are cut, 502s.  Per
+ * request each is counted; aggregate mode counts their expected number,
+ * so the two agree in expectation.  10 targets with a Poisson split
+ * (weighted_random, choice E211), healthy from 30 s; at 330 s (far past
+ * the queues' warm-up) targets 0..4 are deregistered, and either their
+ * delay ends (delay D) or they die s after the deregistration (delay
+ * 300 s).  Per-request mode over many seeds against aggregate mode's one
+ * deterministic run. */
+struct drain_case {
+	const char *what;
+	double rate, mean;        /* requests/s over the group; service mean, s */
+	int workers, queue;
+	int delay;                /* s */
+	double cut;               /* s after the deregistration; < 0: none */
+	int seeds;
+	double tol;               /* relative */
+};
+
+static double drain_502(const struct drain_case *d, const char *mode, uint64_t seed)
+{
+	char j[2048];
+	struct err e;
+	struct lb_counts k;
+	sim_time_t dereg = 330000, end = dereg + 400000;
+
+	snprintf(j, sizeof j,
+		 "{\"loadBalancers\": [{\"name\": \"alb\", \"type\": \"application\","
+		 " \"availabilityZones\": [\"us-east-1a\", \"us-east-1b\"]}],"
+		 " \"targetGroups\": [{\"name\": \"tg\", \"loadBalancer\": \"alb\","
+		 " \"attributes\": {\"load_balancing.algorithm.type\": \"weighted_random\","
+		 " \"deregistration_delay.timeout_seconds\": %d},"
+		 " \"traffic\": {\"mode\": \"%s\", \"arrivals\": {\"poisson\": {\"ratePerSecond\": %g}},"
+		 " \"serviceTimeSeconds\": {\"exponential\": {\"mean\": %g}},"
+		 " \"workersPerTask\": %d, \"queueLimit\": %d, \"clientTimeoutSeconds\": 1000000}}]}",
+		 d->delay, mode, d->rate, d->mean, d->workers, d->queue);
+	err_clear(&e);
+	CU_ASSERT_EQUAL_FATAL(lbh_init(&H, j, seed, 60000, &e), 0);
+	for (int i = 0; i < 10; i++) {
+		char name[32];
+
+		snprintf(name, sizeof name, "t%d", i);
+		lb_target_register(H.lb, 0, (uint64_t)i, name, "us-east-1a", NULL, 0);
+	}
+	sim_run(H.s, 30000);
+	CU_ASSERT_EQUAL_FATAL(lb_start(H.lb, 30000, &e), 0);
+	sim_run(H.s, dereg);
+	for (int i = 0; i < 5; i++)
+		lb_target_deregister(H.lb, 0, i, dereg);
+	if (d->cut >= 0) {
+		sim_time_t at = dereg + (sim_time_t)llround(d->cut * 1000);
+
+		sim_run(H.s, at);
+		for (int i = 0; i < 5; i++)
+			lb_target_dead(H.lb, 0, i, at);
+	}
+	sim_run(H.s, end);
+	lb_close(H.lb, end, &e);
+	lb_tg_counts(H.lb, 0, &k);
+	lbh_free(&H);
+	return k.e502;
+}
+
+static const struct drain_case drain_cases[] = {
+	/* no queueing (1,000 workers): 20 in flight per target, each
+	 * request's rest Exp(1/20 s): 5 x 20 e^{-1.5} = 22.3 at a 30-s delay,
+	 * 5 x 20 e^{-0.5} = 60.7 cut 10 s in */
+	{ "M/M/1000/1000, the delay ends", 10, 20, 1000, 0, 30, -1, 40, 0.10 },
+	{ "M/M/1000/1000, cut", 10, 20, 1000, 0, 300, 10, 40, 0.10 },
+	/* queueing: M/M/2/22 at 1.5/s, 1-s service (about 3.4 in flight) */
+	{ "M/M/2/22, the delay ends", 15, 1, 2, 20, 2, -1, 200, 0.10 },
+	{ "M/M/2/22, cut", 15, 1, 2, 20, 300, 1, 200, 0.10 },
+};
+
+static void test_drain_cut_agreement(void)
+{
+	for (size_t c = 0; c < sizeof drain_cases / sizeof drain_cases[0]; c++) {
+		const struct drain_case *d = &drain_cases[c];
+		double agg = drain_502(d, "aggregate", 41), req = 0;
+		char msg[256];
+
+		for (int s = 0; s < d->seeds; s++)
+			req += drain_502(d, "perRequest", 100 + (uint64_t)s);
+		req /= d->seeds;
+		/* aggregate: 5 times what mmck_drain_left leaves at the cut */
+		{
+			struct mmck q;
+
+			CU_ASSERT_EQUAL_FATAL(mmck_solve(&q, d->rate / 10, 1 / d->mean, d->workers, d->queue), 0);
+			near("aggregate: 5 drains' expected 502s", agg,
+			     5 * mmck_drain_left(&q, d->cut >= 0 ? d->cut : d->delay), 1e-6);
+			mmck_free(&q);
+		}
+		snprintf(msg, sizeof msg, "%s: 502s per request %.3f (mean of %d seeds), aggregate %.3f",
+			 d->what, req, d->seeds, agg);
+		if (!(req > 1) || !(fabs(agg - req) <= d->tol * req))
+			T_FAIL(msg);
+		else
+			CU_PASS(msg);
+	}
+}
+
 CU_TestInfo lb_agg_tests[] = {
 	{ "M/M/1 with the client timeout as patience (mm1d.py)", test_mm1_patience },
 	{ "M/M/2 with the client timeout as patience", test_mm2_patience },
@@ -387,6 +546,8 @@ CU_TestInfo lb_agg_tests[] = {
 	{ "aggregate run: availability and served latency with a timeout", test_aggregate_run_patience },
 	{ "aggregate vs per-request with a timeout that matters", test_aggregate_vs_request_timeout },
 	{ "aggregate agrees with weighted_random / flow hash only", test_split_agreement },
+	{ "a drain's expected requests left: the pure-death chain", test_drain_left },
+	{ "a drain's requests cut at the delay's end or its death: aggregate as per request", test_drain_cut_agreement },
 	CU_TEST_INFO_NULL,
 };
 

@@ -68,6 +68,8 @@ struct lb_tgt {
 	int logged;                 /* targets.csv has its first row */
 	uint32_t epoch;              /* bumped when in-flight requests are failed */
 	double lam;                 /* aggregate: offered rate, requests/s */
+	double drain_lam;           /* aggregate: the rate when it was deregistered */
+	sim_time_t drain_at;        /* when it was deregistered (draining) */
 	int dep;                    /* its task's deployment in its service (-1: unknown) */
 	int green;                  /* in the green side of a blue/green shift (routing set
 				     * scope + n_scopes; docs/ecs-model.md §5.7) */

@@ -94,6 +94,36 @@ double mmck_resp_tail(const struct mmck *q, double t)
 	return tail / adm;
 }
 
+/* A drain (docs/ecs-model.md §6.3): the expected number still in the
+ * system t s after arrivals stop, from the stationary distribution (FIFO,
+ * exponential service; no one leaves the queue).  From n <= c each of the
+ * n finishes on its own, Exp(mu); from n > c the k-th departure, k <= n -
+ * c + 1, comes at Erlang(k, c mu), and the c - 1 then left in service each
+ * finish Exp(mu) later. */
+double mmck_drain_left(const struct mmck *q, double t)
+{
+	int n_max = q->c + q->k;
+	double a = q->c * q->mu, left = 0, sum_q = 0, mass = q->p[0];
+
+	if (!(t > 0))
+		return q->l;
+	for (int n = 1; n <= n_max && (1 - mass) * n_max > 1e-12; n++) {
+		int m = n - q->c + 1;
+
+		mass += q->p[n];
+		if (m <= 1) {
+			left += q->p[n] * n * exp(-q->mu * t);
+			continue;
+		}
+		/* sum_q: P(Erlang(k, c mu) > t) over k = 1..m */
+		if (m == 2)
+			sum_q = gsl_cdf_gamma_Q(t, 1, 1 / a);
+		sum_q += gsl_cdf_gamma_Q(t, m, 1 / a);
+		left += q->p[n] * (sum_q + (q->c - 1) * erl_exp_tail(m, a, q->mu, t));
+	}
+	return left;
+}
+
 /* --- the client timeout (docs/ecs-model.md §6.4, choice E210) --- */
 
 /* (e^{kt} - 1) / k, t at k = 0 */

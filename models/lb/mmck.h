@@ -20,6 +20,10 @@ int mmck_solve(struct mmck *q, double lambda, double mu, int c, int k);
 void mmck_free(struct mmck *q);
 /* P(response time > t) for an admitted arrival (t in s). */
 double mmck_resp_tail(const struct mmck *q, double t);
+/* The expected number still in the system t s (>= 0) after arrivals stop,
+ * from the stationary distribution (a draining target, docs/ecs-model.md
+ * §6.3); q->l at t = 0. */
+double mmck_drain_left(const struct mmck *q, double t);
 
 /* The client gives up at tau (s): a request still waiting then leaves the
  * queue (it takes no service), one in service then is a 504 although the

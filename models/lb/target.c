@@ -285,7 +285,7 @@ static void on_drain(struct sim *s, void *ctx, const struct event *ev)
 	if ((uint32_t)(ev->arg >> 32) != t->gen || t->state != LB_T_DRAINING)
 		return;
 	lb_agg_advance(g, sim_now(s));
-	if (!(g->cfg->has_traffic && g->cfg->traffic.mode == LB_MODE_AGGREGATE))
+	if (!(ev->arg & DRAIN_IDLE))
 		lb_traffic_fail_target(g, ti, sim_now(s));     /* the delay is over: cut */
 	if (t->state == LB_T_DRAINING)
 		to_unused(g, ti, ev->arg & DRAIN_IDLE ? "drained: no request in flight" : "deregistration delay ended",
@@ -351,16 +351,21 @@ void lb_target_deregister(struct lb *lb, int tg, int ti, sim_time_t now)
 	}
 	t->gen++;               /* no more health checks */
 	t->slow = 0;
+	t->drain_at = now;
 	set_state(g, ti, LB_T_DRAINING, "deregistered", now);
 	if (g->cfg->has_traffic && g->cfg->traffic.mode == LB_MODE_AGGREGATE) {
 		/* its requests' expected time to finish, or the delay when
 		 * that is shorter; targets.csv says which ended the drain
-		 * (docs/ecs-model.md §6.3) */
+		 * (docs/ecs-model.md §6.3).  What it has in flight is that of
+		 * its rate until now (a dead target's failed already). */
 		sim_time_t d = t->dead ? 0 : lb_agg_drain_time(g, ti);
 		int idle = d <= g->cfg->dereg_delay;
 
+		t->drain_lam = t->dead ? 0 : t->lam;
 		if (!idle)
 			d = g->cfg->dereg_delay;
+		if (d == 0 && !idle)
+			lb_traffic_fail_target(g, ti, now);   /* a delay of 0: cut at once */
 		if (d == 0)
 			to_unused(g, ti, idle ? "drained: no request in flight" : "deregistration delay ended", now);
 		else

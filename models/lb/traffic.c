@@ -32,7 +32,9 @@
  *
  * Aggregate mode: no request events; between any two changes (state,
  * metrics tick) each target is an M/M/c/K queue at its share of the rate,
- * and the expected outcomes are added (models/lb/mmck.h).
+ * and the expected outcomes are added (models/lb/mmck.h); a drain cut (its
+ * delay over, its target dead) costs the expected number left of what the
+ * target had in flight at its deregistration (502s, mmck_drain_left).
  */
 #include "lb_int.h"
 
@@ -760,18 +762,28 @@ void lb_traffic_fail_target(struct lb_tg *g, int ti, sim_time_t now)
 	int old = t->out;
 
 	if (g->cfg->has_traffic && g->cfg->traffic.mode == LB_MODE_AGGREGATE) {
-		/* expected number in the system at its rate */
-		if (t->lam > 0 && g->c > 0) {
+		/* expected number in the system at its rate; a draining
+		 * target's, what is left of those it had at its
+		 * deregistration, which no new request joined
+		 * (docs/ecs-model.md §6.3) */
+		int draining = t->state == LB_T_DRAINING;
+		double lam = draining ? t->drain_lam : t->lam;
+
+		if (lam > 0 && g->c > 0) {
 			struct mmck q;
 
-			if (mmck_solve(&q, t->lam, g->mu, g->c, g->k) == 0) {
-				g->iv.e502 += q.l;
-				g->run.e502 += q.l;
+			if (mmck_solve(&q, lam, g->mu, g->c, g->k) == 0) {
+				double l = draining ? mmck_drain_left(&q, (double)(now - t->drain_at) / 1000) : q.l;
+
+				g->iv.e502 += l;
+				g->run.e502 += l;
 				if (!g->cross && t->az >= 0)
-					g->iv_az[t->az].e502 += q.l;
+					g->iv_az[t->az].e502 += l;
 			}
 			mmck_free(&q);
 		}
+		if (draining)
+			t->drain_lam = 0;     /* counted once */
 		return;
 	}
 	for (int i = 0; i < t->qlen; i++) {
