@@ -150,6 +150,13 @@ int64_t fault_instance_fail(struct backplane *bp, int32_t inst, sim_time_t repai
 		backplane_instance_down(bp, inst, 1);
 		return -1;
 	}
+	if (a->deregistered) {
+		/* its host goes down for a while (an instance_fail with a
+		 * repair: a reboot): it comes back empty, so its orphaned tasks
+		 * end all the same (§6.3); still outside the cluster, billed */
+		backplane_instance_down(bp, inst, 0);
+		return -1;
+	}
 	if (a->dead || cluster_status(cl, inst) == INST_INACTIVE)
 		return -1;
 	if (fault_id < 0) {

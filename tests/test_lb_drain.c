@@ -489,10 +489,11 @@ static void test_spot_termination_cuts_drain(void)
  * §2.4, §6.3, choice E101): the deregistration leaves task-1 running there,
  * orphaned, its target draining from 300 s under the 300-s delay, requests
  * of 1,000 s in flight.  When the host is gone (a failure for good at
- * 400 s; a Spot notice at 310 s, terminated 120 s later at 430 s) the task's
- * containers are gone with it: the target serves no more, its requests in
- * flight fail (502) then and the drain ends there, `drained: no request in
- * flight`, as for a task that stops mid-drain.  The old code no longer
+ * 400 s; a Spot notice at 310 s, terminated 120 s later at 430 s) or down
+ * (a reboot at 400 s, back empty 60 s later) the task's containers are gone
+ * with it: the target serves no more, its requests in flight fail (502)
+ * then and the drain ends there, `drained: no request in flight`, as for a
+ * task that stops mid-drain.  The old code no longer
  * followed the orphaned task (STOPPED for ECS at the deregistration) and
  * let its target drain to the delay's end, 600 s.  Aggregate mode: the
  * drain ends at 400 s too. */
@@ -532,6 +533,11 @@ static void test_orphan_host_gone_cuts_drain(void)
 
 	spot_run("ld-ors", "", TRACE_HDR "300,deregister_instance,ci-00001,,,,\n310,spot_interruption,ci-00001,,,,\n");
 	check_orphan_cut("ld-ors", 300, 430);
+
+	/* a reboot (instance_fail with a repair) ends the orphaned task too:
+	 * the host comes back empty */
+	spot_run("ld-orr", "", TRACE_HDR "300,deregister_instance,ci-00001,,,,\n400,instance_fail,ci-00001,,,60,\n");
+	check_orphan_cut("ld-orr", 300, 400);
 
 	spot_run("ld-ora", "\"mode\":\"aggregate\",",
 		 TRACE_HDR "300,deregister_instance,ci-00001,,,,\n400,instance_fail,ci-00001,,,,\n");
