@@ -23,7 +23,6 @@
  * (the old code).  With desired 4 and two instances drained the same
  * count's floor let one drained task go and the scale-in took a healthy
  * task elsewhere, keeping the other drained one. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,9 +31,9 @@
 
 #include "helpers/invariants.h"
 #include "helpers/runscn.h"
+#include "helpers/svcobs.h"
 #include "helpers/tutil.h"
 #include "models/backplane_int.h"
-#include "models/cluster.h"
 #include "models/service_int.h"
 
 #define SCN(name, desired, trace) "{\"name\":\"" name "\",\"durationSeconds\":600," \
@@ -61,8 +60,7 @@ static int setup(void)
 	return 0;
 }
 
-/* The rules, after every event.  prev_ok[slot]: the task (number
- * prev_no[slot]) was live and healthy after the previous event. */
+/* The rules, after every event. */
 struct obs {
 	struct inv inv;
 	int samples;
@@ -74,32 +72,19 @@ struct obs {
 	int started;
 	int64_t last_desired;
 	sim_time_t changed_at;     /* when the desired count last changed */
-	uint64_t *prev_no;
-	uint8_t *prev_ok;
-	size_t n_prev;
+	struct so_prev prev;       /* the tasks at the previous event */
 };
 
 static void observe(struct backplane *bp, void *ctx)
 {
 	struct obs *o = ctx;
 	struct svc *v;
-	int64_t live = 0, healthy = 0, lo, hi, drained_live = 0;
+	struct so_count n;
 
 	inv_observe(bp, &o->inv);
-	if (svc_sched(bp)->n_svcs < 1 || !svc_sched(bp)->svcs[0].active)
+	if (!(v = so_service(bp)))
 		return;
-	v = &svc_sched(bp)->svcs[0];
-	for (int k = 0; k < v->n_tasks; k++) {
-		struct task *t = &bp->tasks[v->tasks[k]];
-
-		if (t->desired != TD_RUNNING)
-			continue;
-		live++;
-		healthy += t->healthy;
-		drained_live += t->inst >= 0 && cluster_status(bp->cl, t->inst) == INST_DRAINING;
-	}
-	lo = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
-	hi = (int64_t)floor((double)v->desired * v->cfg->max_pct / 100.0);
+	so_count(bp, v, &n);
 	o->samples++;
 	/* the new count's bound from the pass it calls (choice E112), at
 	 * the same instant */
@@ -107,41 +92,24 @@ static void observe(struct backplane *bp, void *ctx)
 		o->last_desired = v->desired;
 		o->changed_at = sim_now(bp->sim);
 	}
-	if (live > hi && sim_now(bp->sim) != o->changed_at)
+	if (n.live > n.max_tasks && sim_now(bp->sim) != o->changed_at)
 		o->over_max++;
-	if (healthy >= v->desired)
+	if (n.healthy >= v->desired)
 		o->started = 1;
-	if (o->started && healthy < o->low_healthy)
-		o->low_healthy = healthy;
-	if (bp->n_tasks > o->n_prev) {
-		size_t n = bp->n_tasks * 2;
-
-		o->prev_no = realloc(o->prev_no, n * sizeof *o->prev_no);
-		o->prev_ok = realloc(o->prev_ok, n);
-		memset(o->prev_ok + o->n_prev, 0, n - o->n_prev);
-		o->n_prev = n;
-	}
+	if (o->started && n.healthy < o->low_healthy)
+		o->low_healthy = n.healthy;
 	for (int k = 0; k < v->n_tasks; k++) {
-		uint32_t slot = v->tasks[k];
-		struct task *t = &bp->tasks[slot];
+		const struct task *t = &bp->tasks[v->tasks[k]];
+		unsigned was = so_was(&o->prev, v->tasks[k], t);
 
-		if (!o->prev_ok[slot] || o->prev_no[slot] != t->no || t->desired == TD_RUNNING || !t->stop_code ||
-		    strcmp(t->stop_code, STOP_SCHEDULER) != 0)
+		if (!(was & SO_HEALTHY) || !so_sched_stop(was, t))
 			continue;
-		if (healthy < lo)
+		if (n.healthy < n.min_healthy)
 			o->stop_under_min++;
-		if (drained_live > 0 && (t->inst < 0 || cluster_status(bp->cl, t->inst) != INST_DRAINING))
+		if (n.drained_live > 0 && !so_on_draining(bp, t))
 			o->elsewhere_first++;
 	}
-	if (o->n_prev)
-		memset(o->prev_ok, 0, o->n_prev);
-	for (int k = 0; k < v->n_tasks; k++) {
-		uint32_t slot = v->tasks[k];
-		struct task *t = &bp->tasks[slot];
-
-		o->prev_no[slot] = t->no;
-		o->prev_ok[slot] = t->desired == TD_RUNNING && t->healthy;
-	}
+	so_record(&o->prev, bp, v);
 }
 
 /* Run the scenario observed: every rule held throughout, the healthy count
@@ -165,8 +133,7 @@ static void run_checked(const char *tag, const char *scenario, int64_t floor_hea
 	/* the drained task first (§5.15), not a healthy one elsewhere */
 	T_EQ(o.elsewhere_first, 0);
 	T_EQ(o.low_healthy, floor_healthy);
-	free(o.prev_no);
-	free(o.prev_ok);
+	so_prev_free(&o.prev);
 	inv_free(&o.inv);
 }
 
