@@ -887,6 +887,54 @@ static void test_aggregate_daily_steps(void)
 	lbh_free(&H);
 }
 
+/* Memory grows with the live targets, not with those ever registered: 2,000
+ * targets registered one after another behind a group with traffic, each
+ * deregistered (draining 5 s, with requests in flight) as the next comes, in
+ * both modes: the queues and names the group holds stay those of the few
+ * live ones. */
+static void churn_targets(const char *mode, int ncycle)
+{
+	char traffic[512];
+	int live[4], n = 0;
+	size_t first = 0;
+	struct err e;
+
+	snprintf(traffic, sizeof traffic,
+		 "\"mode\": \"%s\", \"arrivals\": {\"poisson\": {\"ratePerSecond\": 20}},"
+		 " \"serviceTimeSeconds\": {\"exponential\": {\"mean\": 0.5}},"
+		 " \"workersPerTask\": 2, \"queueLimit\": 1000", mode);
+	setup("", "\"deregistration_delay.timeout_seconds\": \"5\"", traffic, 41);
+	err_clear(&e);
+	CU_ASSERT_EQUAL_FATAL(lb_start(H.lb, 0, &e), 0);
+	for (int i = 0; i < ncycle; i++) {
+		char name[32];
+		sim_time_t now = (sim_time_t)i * 10000;
+
+		sim_run(H.s, now);
+		snprintf(name, sizeof name, "churn-target-%d", i);
+		if (n == 4) {
+			lb_target_deregister(H.lb, 0, live[0], now);
+			memmove(live, live + 1, 3 * sizeof *live);
+			n--;
+		}
+		live[n++] = lb_target_register(H.lb, 0, (uint64_t)i, name, i % 2 ? "us-east-1b" : "us-east-1a",
+					       NULL, now);
+		if (i == 10)
+			first = lb_target_buffer_bytes(H.lb);
+	}
+	sim_run(H.s, (sim_time_t)ncycle * 10000);
+	/* 4 live, 1 draining at most: no more than after the first 10 */
+	CU_ASSERT(first > 0);
+	CU_ASSERT(lb_target_buffer_bytes(H.lb) <= first);
+	lbh_free(&H);
+}
+
+static void test_churn_memory(void)
+{
+	churn_targets("perRequest", 2000);
+	churn_targets("aggregate", 2000);
+}
+
 CU_TestInfo lb_tests[] = {
 	{ "(a) Erlang C: one target, c workers", test_erlang_c },
 	{ "(b) M/M/c/K blocking", test_mmck_blocking },
@@ -903,6 +951,7 @@ CU_TestInfo lb_tests[] = {
 	{ "NLB: cross-zone off, flow hash", test_nlb_flow_hash },
 	{ "request events: few engine events per request", test_engine_events_per_request },
 	{ "aggregate mode: a daily curve in one-minute steps", test_aggregate_daily_steps },
+	{ "targets' memory bounded by the live ones, not those ever registered", test_churn_memory },
 	CU_TEST_INFO_NULL,
 };
 

@@ -98,6 +98,10 @@ size_t lb_request_slots(const struct lb *lb);
 /* Aggregate mode: solutions of the queue computed so far (each new rate
  * costs one; tests). */
 size_t lb_agg_solves(const struct lb *lb);
+/* Bytes the targets' buffers (request queues, names) hold, all groups:
+ * bounded by the targets not yet unused, never by those ever registered
+ * (tests). */
+size_t lb_target_buffer_bytes(const struct lb *lb);
 /* Requests a target received (per-request mode). */
 uint64_t lb_target_received(const struct lb *lb, int tg, int target);
 

@@ -62,8 +62,9 @@ struct lb_tgt {
 	int member;                 /* in its scope's member list */
 	int bprev, bnext;
 	int out, busy, qhead, qlen;
-	int32_t *q;                 /* waiting requests, ring of queue_limit */
-	int32_t *svc;               /* requests in service, workers */
+	int32_t *q;                 /* waiting requests, ring of queue_limit; freed with
+				     * the name once the target is unused (it never
+				     * holds a request again) */
 	uint64_t received;
 	int logged;                 /* targets.csv has its first row */
 	uint32_t epoch;              /* bumped when in-flight requests are failed */

@@ -254,6 +254,18 @@ static void on_hc(struct sim *s, void *ctx, const struct event *ev)
 
 /* --- draining --- */
 
+/* An unused target is so for good (nothing registers it again): it holds
+ * no request and is logged no more, so its queue and name go now, not at
+ * the end of the run (memory grows with the live targets, not with those
+ * ever registered). */
+static void drop_buffers(struct lb_tgt *t)
+{
+	free(t->q);
+	t->q = NULL;
+	free(t->name);
+	t->name = NULL;
+}
+
 static void to_unused(struct lb_tg *g, int ti, const char *reason, sim_time_t now)
 {
 	struct lb *lb = g->lb;
@@ -261,6 +273,7 @@ static void to_unused(struct lb_tg *g, int ti, const char *reason, sim_time_t no
 
 	t->gen++;
 	set_state(g, ti, LB_T_UNUSED, reason, now);
+	drop_buffers(t);
 	if (lb->cb.on_target_drained)
 		lb->cb.on_target_drained(lb->cb.ctx, g->idx, t->ref, now);
 }
@@ -315,8 +328,7 @@ int lb_target_register(struct lb *lb, int tg, uint64_t ref, const char *name, co
 	t->scope = node < 0 ? -1 : g->cross ? 0 : node;
 	t->bprev = t->bnext = -1;
 	t->reg_at = now;
-	t->q = g->k > 0 ? xmalloc(sizeof *t->q * (size_t)g->k) : NULL;
-	t->svc = xmalloc(sizeof *t->svc * (size_t)g->c);
+	t->q = g->k > 0 && node >= 0 ? xmalloc(sizeof *t->q * (size_t)g->k) : NULL;
 	t->state = LB_T_UNUSED;
 	t->dep = -1;
 	for (int i = 0; taskdef && i < g->cfg->n_never; i++)
@@ -327,6 +339,7 @@ int lb_target_register(struct lb *lb, int tg, uint64_t ref, const char *name, co
 		 * in a group with no load balancer) is unused */
 		lb_out_transition(lb, g, ti, LB_T_UNUSED, g->lbc ? "availability zone not enabled" :
 				  "target group not used by a load balancer", now);
+		drop_buffers(t);
 		return ti;
 	}
 	set_state(g, ti, LB_T_INITIAL, "registered", now);
@@ -439,6 +452,23 @@ uint64_t lb_target_received(const struct lb *lb, int tg, int ti)
 	return lb->tg[tg].t[ti].received;
 }
 
+size_t lb_target_buffer_bytes(const struct lb *lb)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < lb->n_tg; i++) {
+		const struct lb_tg *g = &lb->tg[i];
+
+		for (int k = 0; k < g->nt; k++) {
+			if (g->t[k].q)
+				n += sizeof *g->t[k].q * (size_t)g->k;
+			if (g->t[k].name)
+				n += strlen(g->t[k].name) + 1;
+		}
+	}
+	return n;
+}
+
 void lb_target_set_dep(struct lb *lb, int tg, int ti, int dep)
 {
 	struct lb_tg *g = tg_of(lb, tg);
@@ -548,7 +578,6 @@ void lb_free(struct lb *lb)
 		for (int k = 0; k < g->nt; k++) {
 			free(g->t[k].name);
 			free(g->t[k].q);
-			free(g->t[k].svc);
 		}
 		free(g->t);
 		for (int k = 0; k < 2 * g->n_scopes; k++) {
