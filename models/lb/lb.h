@@ -66,11 +66,19 @@ int lb_start(struct lb *lb, sim_time_t start, struct err *e);
 /* Register a task's target (at RUNNING, docs/ecs-model.md §6.1) in target
  * group tg, in AZ `az` (a name among the scenario's); `taskdef` picks the
  * group's neverHealthy probability (NULL = none).  Returns the target's
- * index in the group. */
+ * index in the group (that of a target released and unused may come back:
+ * lb_target_release). */
 int lb_target_register(struct lb *lb, int tg, uint64_t ref, const char *name, const char *az,
 		       const char *taskdef, sim_time_t now);
 /* The task is to stop: the target drains (docs/ecs-model.md §6.3). */
 void lb_target_deregister(struct lb *lb, int tg, int target, sim_time_t now);
+/* The caller names the target no more (its task is gone): once it is
+ * unused, its slot may hold a target registered later (lb_target_register
+ * may return this index again), so the lb's memory grows with the live
+ * targets, not with those ever registered. */
+void lb_target_release(struct lb *lb, int tg, int target);
+/* Target slots group tg holds: the targets not yet retired (tests). */
+int lb_target_slots(const struct lb *lb, int tg);
 /* The task's instance died or its AZ went out: in-flight requests fail
  * (502), checks fail from now on; traffic still comes until the checks
  * mark it unhealthy. */
@@ -98,9 +106,9 @@ size_t lb_request_slots(const struct lb *lb);
 /* Aggregate mode: solutions of the queue computed so far (each new rate
  * costs one; tests). */
 size_t lb_agg_solves(const struct lb *lb);
-/* Bytes the targets' buffers (request queues, names) hold, all groups:
- * bounded by the targets not yet unused, never by those ever registered
- * (tests). */
+/* Bytes the targets hold (their slots, request queues and names), all
+ * groups: bounded by the targets not yet unused or released, never by
+ * those ever registered (tests). */
 size_t lb_target_buffer_bytes(const struct lb *lb);
 /* Requests a target received (per-request mode). */
 uint64_t lb_target_received(const struct lb *lb, int tg, int target);

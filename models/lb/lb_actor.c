@@ -59,6 +59,7 @@ struct lb_entry {              /* the targets of the task in one slot */
 struct lb_orphan {             /* a target of a task orphaned on a deregistered instance */
 	int32_t inst;
 	int tg, ti;
+	uint64_t ref;              /* its task's */
 };
 
 struct lb_actor {
@@ -260,6 +261,24 @@ static void task_running(struct lb_actor *a, uint32_t slot)
 	}
 }
 
+static int orphan_listed(const struct lb_actor *a, int tg, int ti)
+{
+	for (size_t i = 0; i < a->n_orph; i++)
+		if (a->orph[i].tg == tg && a->orph[i].ti == ti)
+			return 1;
+	return 0;
+}
+
+/* An orphan's target leaves the list: released unless its task's entry
+ * still names it (the task not yet STOPPED). */
+static void orphan_drop(struct lb_actor *a, const struct lb_orphan *o)
+{
+	const struct lb_entry *en = entry_of(a, o->ref);
+
+	if (!en || en->n == 0)
+		lb_target_release(a->lb, o->tg, o->ti);
+}
+
 static void task_stopped(struct lb_actor *a, uint32_t slot)
 {
 	struct task *t = bp_task_at(a->bp, slot);
@@ -289,6 +308,13 @@ static void task_stopped(struct lb_actor *a, uint32_t slot)
 			if (lb_target_state(a->lb, en->tg[k], en->ti[k]) == LB_T_DRAINING)
 				lb_target_dead(a->lb, en->tg[k], en->ti[k], now_of(a));
 	}
+	/* the entry names its targets no more: the lb world may give their
+	 * slots to later targets once they are unused (an orphaned task's are
+	 * named by the orphans' list while there) */
+	for (int k = 0; k < en->n; k++)
+		if (!orphan_listed(a, en->tg[k], en->ti[k]))
+			lb_target_release(a->lb, en->tg[k], en->ti[k]);
+	en->n = 0;
 	en->ref = 0;
 }
 
@@ -323,10 +349,13 @@ static void instance_down(struct lb_actor *a, int32_t inst)
 	for (size_t i = 0; i < a->n_orph; i++) {
 		const struct lb_orphan *o = &a->orph[i];
 
-		if (lb_target_state(a->lb, o->tg, o->ti) != LB_T_DRAINING)
+		if (lb_target_state(a->lb, o->tg, o->ti) != LB_T_DRAINING) {
+			orphan_drop(a, o);
 			continue;
+		}
 		if (o->inst == inst) {
 			lb_target_dead(a->lb, o->tg, o->ti, now_of(a));
+			orphan_drop(a, o);
 			continue;
 		}
 		a->orph[j++] = *o;
@@ -339,6 +368,16 @@ static void instance_down(struct lb_actor *a, int32_t inst)
  * the tasks' STOPPED that follows finds them deregistered already. */
 static void instance_deregistered(struct lb_actor *a, int32_t inst)
 {
+	size_t j = 0;
+
+	/* the orphans whose drain is over leave the list (in its order) */
+	for (size_t i = 0; i < a->n_orph; i++) {
+		if (lb_target_state(a->lb, a->orph[i].tg, a->orph[i].ti) != LB_T_DRAINING)
+			orphan_drop(a, &a->orph[i]);
+		else
+			a->orph[j++] = a->orph[i];
+	}
+	a->n_orph = j;
 	for (size_t slot = 0; slot < a->cap; slot++) {
 		struct task *t = entry_task(a, slot);
 
@@ -351,7 +390,7 @@ static void instance_deregistered(struct lb_actor *a, int32_t inst)
 			 * that follows): kept for the end of the host */
 			for (int k = 0; k < en->n; k++) {
 				XGROW(a->orph, a->cap_orph, a->n_orph + 1);
-				a->orph[a->n_orph++] = (struct lb_orphan){ inst, en->tg[k], en->ti[k] };
+				a->orph[a->n_orph++] = (struct lb_orphan){ inst, en->tg[k], en->ti[k], en->ref };
 			}
 		}
 	}

@@ -74,6 +74,13 @@ struct lb_tgt {
 	int dep;                    /* its task's deployment in its service (-1: unknown) */
 	int green;                  /* in the green side of a blue/green shift (routing set
 				     * scope + n_scopes; docs/ecs-model.md §5.7) */
+	/* the slot: the group's targets in the order they registered (the
+	 * order every pass over them takes), the retired ones left out */
+	int onext, oprev;
+	int gap;                    /* a retired target registered between it and the one before */
+	int released;               /* its holder names it no more (lb_target_release) */
+	int retiring;               /* released and unused: on the group's list to retire */
+	int link;                   /* next on that list, or on the list of free slots */
 };
 
 struct lb_rev {                 /* a request event in the heap */
@@ -124,8 +131,13 @@ struct lb_tg {
 	struct mmck_cache *cache;    /* aggregate: solutions (traffic.c) */
 	int cache_last, cache_next;
 	struct lb_tgt *t;
-	int nt;
+	int nt;                     /* slots: the targets not yet retired and free slots */
 	size_t capt;
+	int ohead, otail, tail_gap; /* the targets in order of registration */
+	int pend, free_t;           /* slots to retire at the next registration; free slots */
+	uint64_t retired_received;  /* requests the retired targets received */
+	int *rdep;                  /* retired targets (in an enabled AZ) by deployment */
+	size_t cap_rdep;
 	gsl_rng *r;
 	/* traffic */
 	int c, k;
@@ -182,6 +194,8 @@ struct lb {
 };
 
 /* target.c */
+/* the group's targets not retired, in the order they registered */
+#define LB_EACH(g, i) for (int i = (g)->ohead; i >= 0; i = (g)->t[i].onext)
 static inline struct lb_scope *lb_scope_of(struct lb_tg *g, const struct lb_tgt *t)
 {
 	return &g->sc[t->scope + t->green * g->n_scopes];

@@ -13,9 +13,9 @@ void lb_tg_now(struct lb *lb, int tg, sim_time_t now, struct lb_tg_now *out)
 	/* per request: the requests routed to a target (CloudWatch counts
 	 * only requests for which a target was chosen); aggregate mode keeps
 	 * no count per target: every arrival */
-	out->arrivals = agg ? g->run.arrivals : 0;
+	out->arrivals = agg ? g->run.arrivals : (double)g->retired_received;
 	out->healthy = out->unhealthy = out->registered = 0;
-	for (int i = 0; i < g->nt; i++) {
+	LB_EACH(g, i) {
 		enum lb_tstate s = g->t[i].state;
 
 		if (!agg)

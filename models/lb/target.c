@@ -36,7 +36,7 @@ int lb_healthy_count(const struct lb_tg *g, int az)
 {
 	int n = 0;
 
-	for (int i = 0; i < g->nt; i++)
+	LB_EACH(g, i)
 		n += g->t[i].state == LB_T_HEALTHY && (az < 0 || g->t[i].az == az);
 	return n;
 }
@@ -44,7 +44,7 @@ int lb_healthy_count(const struct lb_tg *g, int az)
 void lb_count_states(const struct lb_tg *g, int az, int *h, int *u, int *in, int *d)
 {
 	*h = *u = *in = *d = 0;
-	for (int i = 0; i < g->nt; i++) {
+	LB_EACH(g, i) {
 		const struct lb_tgt *t = &g->t[i];
 
 		if (az >= 0 && t->az != az)
@@ -118,7 +118,7 @@ void lb_scope_refresh(struct lb_tg *g)
 		 * its own (its alternate target group): its own fail-open */
 		if (side && !g->split && s->n == 0)
 			continue;
-		for (int i = 0; i < g->nt; i++) {
+		LB_EACH(g, i) {
 			if (g->t[i].scope != base || g->t[i].green != side)
 				continue;
 			healthy += g->t[i].state == LB_T_HEALTHY;
@@ -130,7 +130,7 @@ void lb_scope_refresh(struct lb_tg *g)
 		for (int b = 0; b < s->nb; b++)
 			s->bhead[b] = s->btail[b] = -1;
 		s->minb = s->nb - 1;
-		for (int i = 0; i < g->nt; i++) {
+		LB_EACH(g, i) {
 			struct lb_tgt *t = &g->t[i];
 
 			if (t->scope != base || t->green != side)
@@ -154,7 +154,7 @@ void lb_scope_refresh(struct lb_tg *g)
 
 			if (!g->node_up[n])
 				continue;
-			for (int i = 0; pass == 0 && i < g->nt; i++)
+			for (int i = pass == 0 ? g->ohead : -1; i >= 0; i = g->t[i].onext)
 				if (g->t[i].az == n) {
 					h += g->t[i].state == LB_T_HEALTHY;
 					reg += routable_state(g->t[i].state);
@@ -266,6 +266,64 @@ static void drop_buffers(struct lb_tgt *t)
 	t->name = NULL;
 }
 
+/* --- slots --- */
+
+/* A target unused and released (nothing names it any more) is retired at
+ * the group's next registration, never inside a pass over the targets: it
+ * leaves the order of registration, and its slot holds a later target.
+ * Its gen and epoch go on counting there, so a health check, a drain end
+ * or a request of its own still pending is seen as stale, as it was.
+ * Outputs stay as they were: the passes over the targets take the live
+ * ones in the same order (an aggregate-mode batch of targets at one rate
+ * still ends where a retired target sat: its successor's gap), and a
+ * blue/green shift's refresh of the routing sets still comes when only a
+ * retired target would have changed side (rdep). */
+static void to_retire(struct lb_tg *g, int ti)
+{
+	struct lb_tgt *t = &g->t[ti];
+
+	if (t->retiring)
+		return;
+	t->retiring = 1;
+	t->link = g->pend;
+	g->pend = ti;
+}
+
+static void retire(struct lb_tg *g, int ti)
+{
+	struct lb_tgt *t = &g->t[ti];
+
+	if (t->oprev >= 0)
+		g->t[t->oprev].onext = t->onext;
+	else
+		g->ohead = t->onext;
+	if (t->onext >= 0) {
+		g->t[t->onext].oprev = t->oprev;
+		g->t[t->onext].gap = 1;
+	} else {
+		g->otail = t->oprev;
+		g->tail_gap = 1;
+	}
+	g->retired_received += t->received;
+	t->received = 0;
+	if (t->scope >= 0 && t->dep >= 0) {
+		if ((size_t)t->dep >= g->cap_rdep) {
+			size_t old = g->cap_rdep;
+
+			XGROW(g->rdep, g->cap_rdep, (size_t)t->dep + 1);
+			memset(g->rdep + old, 0, (g->cap_rdep - old) * sizeof *g->rdep);
+		}
+		g->rdep[t->dep]++;
+	}
+	t->link = g->free_t;
+	g->free_t = ti;
+}
+
+static int retired_of_dep(const struct lb_tg *g, int dep)
+{
+	return dep >= 0 && (size_t)dep < g->cap_rdep ? g->rdep[dep] : 0;
+}
+
 static void to_unused(struct lb_tg *g, int ti, const char *reason, sim_time_t now)
 {
 	struct lb *lb = g->lb;
@@ -274,6 +332,8 @@ static void to_unused(struct lb_tg *g, int ti, const char *reason, sim_time_t no
 	t->gen++;
 	set_state(g, ti, LB_T_UNUSED, reason, now);
 	drop_buffers(t);
+	if (t->released)
+		to_retire(g, ti);
 	if (lb->cb.on_target_drained)
 		lb->cb.on_target_drained(lb->cb.ctx, g->idx, t->ref, now);
 }
@@ -312,16 +372,42 @@ int lb_target_register(struct lb *lb, int tg, uint64_t ref, const char *name, co
 {
 	struct lb_tg *g = tg_of(lb, tg);
 	struct lb_tgt *t;
-	int ti = g->nt, node = -1;
+	int ti, node = -1;
+	uint32_t gen = 0, epoch = 0;
 
 	lb_agg_advance(g, now);
 	if (g->lbc)
 		for (int k = 0; k < g->lbc->n_azs; k++)
 			if (strcmp(g->lbc->azs[k], az) == 0)
 				node = k;
-	XGROW(g->t, g->capt, (size_t)g->nt + 1);
-	t = &g->t[g->nt++];
+	while (g->pend >= 0) {
+		int p = g->pend;
+
+		g->pend = g->t[p].link;
+		retire(g, p);
+	}
+	if (g->free_t >= 0) {
+		ti = g->free_t;
+		g->free_t = g->t[ti].link;
+		gen = g->t[ti].gen;
+		epoch = g->t[ti].epoch;
+	} else {
+		XGROW(g->t, g->capt, (size_t)g->nt + 1);
+		ti = g->nt++;
+	}
+	t = &g->t[ti];
 	memset(t, 0, sizeof *t);
+	t->gen = gen;
+	t->epoch = epoch;
+	t->oprev = g->otail;
+	t->onext = -1;
+	if (g->otail >= 0)
+		g->t[g->otail].onext = ti;
+	else
+		g->ohead = ti;
+	g->otail = ti;
+	t->gap = g->tail_gap;
+	g->tail_gap = 0;
 	t->name = xstrdup(name ? name : "");
 	t->ref = ref;
 	t->az = node;
@@ -430,11 +516,25 @@ void lb_az_state(struct lb *lb, const char *az, int up, sim_time_t now)
 			g->dirty = 1;
 			if (up)
 				continue;
-			for (int i = 0; i < g->nt; i++)
+			LB_EACH(g, i)
 				if (g->t[i].az == n && !g->t[i].dead)
 					lb_target_dead(lb, k, i, now);
 		}
 	}
+}
+
+void lb_target_release(struct lb *lb, int tg, int ti)
+{
+	struct lb_tg *g = tg_of(lb, tg);
+
+	g->t[ti].released = 1;
+	if (g->t[ti].state == LB_T_UNUSED)
+		to_retire(g, ti);
+}
+
+int lb_target_slots(const struct lb *lb, int tg)
+{
+	return lb->tg[tg].nt;
 }
 
 enum lb_tstate lb_target_state(const struct lb *lb, int tg, int ti)
@@ -459,6 +559,7 @@ size_t lb_target_buffer_bytes(const struct lb *lb)
 	for (int i = 0; i < lb->n_tg; i++) {
 		const struct lb_tg *g = &lb->tg[i];
 
+		n += g->capt * sizeof *g->t + g->cap_rdep * sizeof *g->rdep;
 		for (int k = 0; k < g->nt; k++) {
 			if (g->t[k].q)
 				n += sizeof *g->t[k].q * (size_t)g->k;
@@ -489,10 +590,16 @@ void lb_tg_set_split(struct lb *lb, int tg, int green_dep, double w, sim_time_t 
 	/* aggregate mode: the time so far at the old weights */
 	if (g->cfg->has_traffic && g->cfg->traffic.mode == LB_MODE_AGGREGATE)
 		lb_agg_advance(g, now);
+	/* a retired target would change side as the others do (each of an
+	 * enabled AZ is on the green side when its deployment is the green
+	 * one): the routing sets are refreshed then as before */
+	if ((g->split && retired_of_dep(g, g->green_dep) > 0 && green_dep != g->green_dep) ||
+	    (green_dep >= 0 && retired_of_dep(g, green_dep) > 0 && !(g->split && g->green_dep == green_dep)))
+		g->dirty = 1;
 	g->split = green_dep >= 0;
 	g->green_dep = green_dep;
 	g->w_green = g->split ? w : 0;
-	for (int i = 0; i < g->nt; i++) {
+	LB_EACH(g, i) {
 		struct lb_tgt *t = &g->t[i];
 		int green = g->split && t->dep == green_dep;
 
@@ -563,6 +670,7 @@ struct lb *lb_new(const struct lb_config *cfg, struct sim *s, struct rng_reg *rn
 		for (int n = 0; n < g->n_nodes; n++)
 			lb_lat_init(&g->iv_az[n].lat, agg);
 		g->no_healthy_since = 0;
+		g->ohead = g->otail = g->pend = g->free_t = -1;
 	}
 	lb_traffic_init(lb);
 	return lb;
@@ -580,6 +688,7 @@ void lb_free(struct lb *lb)
 			free(g->t[k].q);
 		}
 		free(g->t);
+		free(g->rdep);
 		for (int k = 0; k < 2 * g->n_scopes; k++) {
 			free(g->sc[k].m);
 			free(g->sc[k].bhead);

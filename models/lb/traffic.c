@@ -935,13 +935,15 @@ static void agg_piece(struct lb_tg *g, double dt, double rate)
 		double batch = 0;
 		int first = -1;
 
-		for (int i = 0; i <= g->nt; i++) {
-			struct lb_tgt *t = i < g->nt ? &g->t[i] : NULL;
+		/* in order of registration; a batch also ends where a retired
+		 * target sat (it took no share) */
+		for (int i = g->ohead;; i = g->t[i].onext) {
+			struct lb_tgt *t = i >= 0 ? &g->t[i] : NULL;
 			double a = t ? g->lam_tmp[i] * dt : 0;
 
 			if (t)
 				t->lam = g->lam_tmp[i];
-			if (first >= 0 && (!t || t->dead || !(a > 0) || g->lam_tmp[i] != g->lam_tmp[first] ||
+			if (first >= 0 && (!t || t->gap || t->dead || !(a > 0) || g->lam_tmp[i] != g->lam_tmp[first] ||
 					   (!g->cross && t->az != g->t[first].az))) {
 				struct mmck_cache *c = solve_cached(g, g->lam_tmp[first]);
 				struct lb_tgt *f = &g->t[first];
@@ -953,7 +955,9 @@ static void agg_piece(struct lb_tg *g, double dt, double rate)
 				first = -1;
 				batch = 0;
 			}
-			if (!t || !(a > 0))
+			if (!t)
+				break;
+			if (!(a > 0))
 				continue;
 			if (t->dead) {
 				g->iv.e502 += a;
