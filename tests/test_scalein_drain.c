@@ -60,19 +60,15 @@ static int setup(void)
 	return 0;
 }
 
-/* The rules, after every event. */
+/* The rules, after every event: the bounds and the drained tasks
+ * stopped first (so_bounds; maxTasks from the pass a count change calls,
+ * choice E112), and the fewest healthy once the service first had its
+ * count. */
 struct obs {
 	struct inv inv;
-	int samples;
-	int over_max;              /* events with more live tasks than maxTasks */
-	int stop_under_min;        /* scheduler stops of a healthy task leaving fewer than minHealthy */
-	int elsewhere_first;       /* ... of a healthy task not on a DRAINING instance while one
-				    * of the service on a DRAINING instance stays live */
-	int64_t low_healthy;       /* the fewest healthy once the service first had its count */
+	struct so_bounds b;
+	int64_t low_healthy;
 	int started;
-	int64_t last_desired;
-	sim_time_t changed_at;     /* when the desired count last changed */
-	struct so_prev prev;       /* the tasks at the previous event */
 };
 
 static void observe(struct backplane *bp, void *ctx)
@@ -84,32 +80,11 @@ static void observe(struct backplane *bp, void *ctx)
 	inv_observe(bp, &o->inv);
 	if (!(v = so_service(bp)))
 		return;
-	so_count(bp, v, &n);
-	o->samples++;
-	/* the new count's bound from the pass it calls (choice E112), at
-	 * the same instant */
-	if (v->desired != o->last_desired) {
-		o->last_desired = v->desired;
-		o->changed_at = sim_now(bp->sim);
-	}
-	if (n.live > n.max_tasks && sim_now(bp->sim) != o->changed_at)
-		o->over_max++;
+	so_bounds_observe(bp, v, &o->b, &n);
 	if (n.healthy >= v->desired)
 		o->started = 1;
 	if (o->started && n.healthy < o->low_healthy)
 		o->low_healthy = n.healthy;
-	for (int k = 0; k < v->n_tasks; k++) {
-		const struct task *t = &bp->tasks[v->tasks[k]];
-		unsigned was = so_was(&o->prev, v->tasks[k], t);
-
-		if (!(was & SO_HEALTHY) || !so_sched_stop(was, t))
-			continue;
-		if (n.healthy < n.min_healthy)
-			o->stop_under_min++;
-		if (n.drained_live > 0 && !so_on_draining(bp, t))
-			o->elsewhere_first++;
-	}
-	so_record(&o->prev, bp, v);
 }
 
 /* Run the scenario observed: every rule held throughout, the healthy count
@@ -122,18 +97,19 @@ static void run_checked(const char *tag, const char *scenario, int64_t floor_hea
 	memset(&o, 0, sizeof o);
 	inv_init(&o.inv);
 	o.low_healthy = INT64_MAX;
+	o.b.at_change = 1;
 	snprintf(file, sizeof file, "%s.json", tag);
 	rs_write(file, scenario);
 	CU_ASSERT_EQUAL_FATAL(rs_run(file, tag, NULL, observe, &o), 0);
 	inv_report(&o.inv, tag);
 	T_EQ(o.inv.violations, 0);
-	CU_ASSERT(o.samples > 10);
-	T_EQ(o.over_max, 0);
-	T_EQ(o.stop_under_min, 0);
+	CU_ASSERT(o.b.samples > 10);
+	T_EQ(o.b.over_max, 0);
+	T_EQ(o.b.stop_under_min, 0);
 	/* the drained task first (§5.15), not a healthy one elsewhere */
-	T_EQ(o.elsewhere_first, 0);
+	T_EQ(o.b.elsewhere_first, 0);
 	T_EQ(o.low_healthy, floor_healthy);
-	so_prev_free(&o.prev);
+	so_prev_free(&o.b.prev);
 	inv_free(&o.inv);
 }
 

@@ -123,7 +123,11 @@ void so_bounds_observe(struct backplane *bp, const struct svc *v, struct so_boun
 {
 	so_count(bp, v, n);
 	b->samples++;
-	if (n->live > n->max_tasks)
+	if (v->desired != b->last_desired) {
+		b->last_desired = v->desired;
+		b->changed_at = sim_now(backplane_sim(bp));
+	}
+	if (n->live > n->max_tasks && !(b->at_change && sim_now(backplane_sim(bp)) == b->changed_at))
 		b->over_max++;
 	for (int k = 0; k < v->n_tasks; k++) {
 		const struct task *t = &bp->tasks[v->tasks[k]];

@@ -83,7 +83,13 @@ void so_prev_free(struct so_prev *p);
  * its `prev` at the end. */
 struct so_bounds {
 	int samples;
-	int over_max;              /* events with more live tasks than maxTasks */
+	int over_max;              /* events with more live tasks than maxTasks (with
+				    * at_change, not those at the instant the desired
+				    * count changed: the new count's bound holds from the
+				    * pass that change calls, choice E112) */
+	int at_change;             /* set by the caller: the exemption above */
+	int64_t last_desired;      /* the desired count, and when it last changed */
+	int64_t changed_at;
 	int stop_under_min;        /* scheduler stops of a healthy task leaving fewer than minHealthy */
 	int elsewhere_first;       /* ... of a healthy task not on a DRAINING instance while one
 				    * of the service on a DRAINING instance stays live */
