@@ -10,6 +10,7 @@
 #include "models/backplane_int.h"
 #include "models/cluster.h"
 #include "models/service_int.h"
+#include "tutil.h"
 
 struct svc *so_service(struct backplane *bp)
 {
@@ -148,4 +149,14 @@ void so_prev_free(struct so_prev *p)
 	free(p->no);
 	free(p->was);
 	memset(p, 0, sizeof *p);
+}
+
+void so_bounds_check(struct so_bounds *b, int drained_first)
+{
+	CU_ASSERT(b->samples > 10);
+	T_EQ(b->over_max, 0);
+	T_EQ(b->stop_under_min, 0);
+	if (drained_first)
+		T_EQ(b->elsewhere_first, 0);
+	so_prev_free(&b->prev);
 }

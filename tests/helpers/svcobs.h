@@ -96,5 +96,9 @@ struct so_bounds {
 	struct so_prev prev;       /* the tasks at the previous event */
 };
 void so_bounds_observe(struct backplane *bp, const struct svc *v, struct so_bounds *b, struct so_count *n);
+/* After the run: observed (more than 10 events), no bound broken and, with
+ * drained_first, no healthy task elsewhere stopped before a drained one;
+ * then b->prev freed. */
+void so_bounds_check(struct so_bounds *b, int drained_first);
 
 #endif
