@@ -12,7 +12,8 @@
  * decision of models/capacity/managed_scaling.c:
  *   scale-out: the desired capacity rises; each new instance goes to the
  *     group's zone with the fewest of its instances (launching ones
- *     counted; ties: the zone listed first), boots for a draw of
+ *     counted; ties: the zone listed first; a zone a whole-AZ outage
+ *     keeps out takes none while another is up, choice E242), boots for a draw of
  *     `launchTimeSeconds` and then registers (bp_register_cp_instance);
  *     its warm-up counts from the launch request;
  *   scale-in: the desired capacity falls; the instances that go are
@@ -181,11 +182,18 @@ static void scale_out(struct backplane *bp, struct cas *c, int gi, int count)
 				per[a]++;
 	}
 	for (int k = 0; k < count; k++) {
-		int best = 0;
+		int best = -1, healthy = 0;
 		double secs;
 
-		for (int a = 1; a < na; a++)
-			if (per[a] + g->az_launching[a] < per[best] + g->az_launching[best])
+		/* Auto Scaling's default zone distribution (balanced best
+		 * effort): a launch that fails in a zone goes to another
+		 * healthy one, so a zone a whole-AZ outage keeps out takes
+		 * none while another of the group's is up (choice E242) */
+		for (int a = 0; a < na; a++)
+			healthy |= !fault_az_out(bp, g->cfg->asg.azs[a]);
+		for (int a = 0; a < na; a++)
+			if ((!healthy || !fault_az_out(bp, g->cfg->asg.azs[a])) &&
+			    (best < 0 || per[a] + g->az_launching[a] < per[best] + g->az_launching[best]))
 				best = a;
 		g->az_launching[best]++;
 		XGROW(g->launching, g->cap_launching, g->n_launching + 1);

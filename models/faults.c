@@ -100,6 +100,12 @@ static sim_time_t az_out_until(struct backplane *bp, int32_t inst)
 	return k >= 0 ? faults_of(bp)->az_out_until[k] : 0;
 }
 
+int fault_az_out(struct backplane *bp, int az)
+{
+	return az >= 0 && az < backplane_scenario(bp)->n_azs &&
+	       faults_of(bp)->az_out_until[az] > sim_now(backplane_sim(bp));
+}
+
 struct fault_inst *fault_inst_at(struct backplane *bp, int32_t inst)
 {
 	struct faults *f = faults_of(bp);

@@ -33,6 +33,10 @@ int64_t fault_new_id(struct backplane *bp);
  * (UserInitiated), it becomes INACTIVE; no replacement. */
 void fault_deregister(struct backplane *bp, int32_t inst);
 void fault_az_outage(struct backplane *bp, const char *az, sim_time_t duration, double fraction);
+/* Whether a whole-AZ outage keeps the scenario's AZ `az` (its index in
+ * the scenario's availabilityZones) out now (choice E201; a partial
+ * outage does not). */
+int fault_az_out(struct backplane *bp, int az);
 /* The agent stops talking to the backplane for `duration` (-1: for good). */
 void fault_agent_disconnect(struct backplane *bp, int32_t inst, sim_time_t duration);
 

@@ -355,6 +355,61 @@ static void test_scale_out_in_az_outage(void)
 	T_EQ(rs_rows("ao", "failures.csv"), 1);
 }
 
+/* The instances each AZ holds, at most over the run, and the first
+ * instant one registered in us-east-1b. */
+struct azcount {
+	int32_t most[2];
+	int64_t first_b;
+};
+
+static void azcount_observe(struct backplane *bp, void *ctx)
+{
+	struct azcount *c = ctx;
+	int32_t n[2] = { 0, 0 };
+
+	for (int32_t i = 0; i < cluster_count(bp->cl); i++)
+		n[strcmp(cluster_az(bp->cl, i), "us-east-1a") != 0]++;
+	for (int k = 0; k < 2; k++)
+		if (n[k] > c->most[k])
+			c->most[k] = n[k];
+	if (n[1] > 0 && c->first_b < 0)
+		c->first_b = sim_now(bp->sim);
+}
+
+/* A capacity provider's group over two AZs, one of them out (choice E242,
+ * Auto Scaling's default "balanced best effort" distribution: a launch
+ * that fails in a zone goes to another healthy zone).  As in
+ * test_scale_out_in_az_outage, none at the start and a service's task
+ * waiting PROVISIONING, us-east-1a out from 10 s for 2,000 s, managed
+ * scaling from zero at 60 s: every launch goes to us-east-1b, where the
+ * instances register at 160 s (launch 100 s) and the task runs; none goes
+ * to us-east-1a, though it is listed first and holds none.  The old code
+ * sent the first launch to us-east-1a (the zone with the fewest, ties to
+ * the first listed), where it came up down (E201), and with one task one
+ * instance of two was of no use for the whole outage. */
+static void test_scale_out_beside_az_outage(void)
+{
+	struct azcount c = { { 0, 0 }, -1 };
+
+	rs_write("ab.json", HEAD("ab", 1000)
+		 "\"capacityProviders\":[{\"name\":\"cp\",\"autoScalingGroup\":{\"instanceType\":\"m5.large\","
+		 "\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],\"minSize\":0,\"maxSize\":4,"
+		 "\"desiredCapacity\":0,\"launchTimeSeconds\":100},\"managedScaling\":{\"targetCapacity\":100}}],"
+		 "\"defaultCapacityProviderStrategy\":[{\"capacityProvider\":\"cp\",\"weight\":1}],"
+		 AZ_TAIL("ab", 1));
+	rs_write("ab.csv", "time_s,event,target,taskdef,count,duration_s,group\n10,az_outage,us-east-1a,,,2000,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("ab.json", "ab", NULL, azcount_observe, &c), 0);
+	CU_ASSERT_FATAL(rs_rows("ab", "scaling.csv") >= 1);
+	T_NEAR(rs_num("ab", "scaling.csv", 1, "time_s"), 60);
+	T_EQ(c.most[0], 0);
+	T_EQ(c.most[1], (int32_t)rs_num("ab", "scaling.csv", 1, "new"));
+	T_EQ(c.first_b, 160000);
+	T_EQ(rs_rows("ab", "tasks.csv"), 1);
+	RS_IS("ab", "tasks.csv", 1, "last_status", "RUNNING");
+	RS_IS("ab", "tasks.csv", 1, "az", "us-east-1b");
+	T_EQ(rs_rows("ab", "failures.csv"), 1);
+}
+
 static CU_TestInfo renew_tests[] = {
 	{ "agent disconnects go on after a repair", test_disconnects_after_repair },
 	{ "a Spot notice comes after a repair", test_spot_notice_after_repair },
@@ -363,6 +418,7 @@ static CU_TestInfo renew_tests[] = {
 	{ "a host down when its AZ goes out comes back with it", test_down_instance_in_az_outage },
 	{ "a host registering in an AZ that is out", test_register_in_az_outage },
 	{ "a managed scale-out into an AZ that is out", test_scale_out_in_az_outage },
+	{ "a managed scale-out beside an AZ that is out", test_scale_out_beside_az_outage },
 	CU_TEST_INFO_NULL,
 };
 
