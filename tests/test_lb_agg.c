@@ -505,6 +505,11 @@ static const struct drain_case drain_cases[] = {
 	 * 5 x 20 e^{-0.5} = 60.7 cut 10 s in */
 	{ "M/M/1000/1000, the delay ends", 10, 20, 1000, 0, 30, -1, 40, 0.10 },
 	{ "M/M/1000/1000, cut", 10, 20, 1000, 0, 300, 10, 40, 0.10 },
+	/* a drain aggregate mode ends early: 20 in flight, 20-s service,
+	 * E[T] x H(20) = 72 s before the 75-s delay; per request the
+	 * requests still in flight at 75 s are cut, 5 x 20 e^{-3.75} = 2.35
+	 * (the old aggregate mode counted none) */
+	{ "M/M/1000/1000, ended before the delay", 10, 20, 1000, 0, 75, -1, 400, 0.10 },
 	/* queueing: M/M/2/22 at 1.5/s, 1-s service (about 3.4 in flight) */
 	{ "M/M/2/22, the delay ends", 15, 1, 2, 20, 2, -1, 200, 0.10 },
 	{ "M/M/2/22, cut", 15, 1, 2, 20, 300, 1, 200, 0.10 },

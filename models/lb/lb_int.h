@@ -213,6 +213,7 @@ void lb_traffic_close_trace(struct lb_tg *g);
 void lb_traffic_free_cache(struct lb_tg *g);
 int lb_traffic_start(struct lb *lb, sim_time_t start, struct err *e);
 sim_time_t lb_agg_drain_time(struct lb_tg *g, int ti);
+void lb_traffic_drain_idle(struct lb_tg *g, int ti);
 /* lb_out.c */
 void lb_lat_init(struct lb_lat *l, int aggregate);
 void lb_lat_free(struct lb_lat *l);

@@ -360,6 +360,8 @@ static void on_drain(struct sim *s, void *ctx, const struct event *ev)
 	lb_agg_advance(g, sim_now(s));
 	if (!(ev->arg & DRAIN_IDLE))
 		lb_traffic_fail_target(g, ti, sim_now(s));     /* the delay is over: cut */
+	else
+		lb_traffic_drain_idle(g, ti);   /* what the delay's end would have cut */
 	if (t->state == LB_T_DRAINING)
 		to_unused(g, ti, ev->arg & DRAIN_IDLE ? "drained: no request in flight" : "deregistration delay ended",
 			  sim_now(s));
@@ -465,6 +467,8 @@ void lb_target_deregister(struct lb *lb, int tg, int ti, sim_time_t now)
 			d = g->cfg->dereg_delay;
 		if (d == 0 && !idle)
 			lb_traffic_fail_target(g, ti, now);   /* a delay of 0: cut at once */
+		else if (d == 0)
+			lb_traffic_drain_idle(g, ti);
 		if (d == 0)
 			to_unused(g, ti, idle ? "drained: no request in flight" : "deregistration delay ended", now);
 		else

@@ -753,6 +753,32 @@ static void on_wake(struct sim *s, void *ctx, const struct event *ev)
 		wake_at(lb, rev_next_time(lb, now + 1));
 }
 
+/* Aggregate mode: the expected number of requests target t has in flight
+ * (a draining one: of those it had at its deregistration, which no new
+ * request joined, what is left `secs` s after it, docs/ecs-model.md §6.3)
+ * fail, 502s; a drain's are counted once. */
+static void agg_fail(struct lb_tg *g, struct lb_tgt *t, double secs)
+{
+	int draining = t->state == LB_T_DRAINING;
+	double lam = draining ? t->drain_lam : t->lam;
+
+	if (lam > 0 && g->c > 0) {
+		struct mmck q;
+
+		if (mmck_solve(&q, lam, g->mu, g->c, g->k) == 0) {
+			double l = draining ? mmck_drain_left(&q, secs) : q.l;
+
+			g->iv.e502 += l;
+			g->run.e502 += l;
+			if (!g->cross && t->az >= 0)
+				g->iv_az[t->az].e502 += l;
+		}
+		mmck_free(&q);
+	}
+	if (draining)
+		t->drain_lam = 0;
+}
+
 /* Every request in flight at target ti fails (502).  A draining target
  * stays draining: the caller says why it ends (the delay, or its death). */
 void lb_traffic_fail_target(struct lb_tg *g, int ti, sim_time_t now)
@@ -762,28 +788,7 @@ void lb_traffic_fail_target(struct lb_tg *g, int ti, sim_time_t now)
 	int old = t->out;
 
 	if (g->cfg->has_traffic && g->cfg->traffic.mode == LB_MODE_AGGREGATE) {
-		/* expected number in the system at its rate; a draining
-		 * target's, what is left of those it had at its
-		 * deregistration, which no new request joined
-		 * (docs/ecs-model.md §6.3) */
-		int draining = t->state == LB_T_DRAINING;
-		double lam = draining ? t->drain_lam : t->lam;
-
-		if (lam > 0 && g->c > 0) {
-			struct mmck q;
-
-			if (mmck_solve(&q, lam, g->mu, g->c, g->k) == 0) {
-				double l = draining ? mmck_drain_left(&q, (double)(now - t->drain_at) / 1000) : q.l;
-
-				g->iv.e502 += l;
-				g->run.e502 += l;
-				if (!g->cross && t->az >= 0)
-					g->iv_az[t->az].e502 += l;
-			}
-			mmck_free(&q);
-		}
-		if (draining)
-			t->drain_lam = 0;     /* counted once */
+		agg_fail(g, t, (double)(now - t->drain_at) / 1000);
 		return;
 	}
 	for (int i = 0; i < t->qlen; i++) {
@@ -1035,6 +1040,18 @@ void lb_agg_advance(struct lb_tg *g, sim_time_t now)
 		t0 += dt;
 	}
 	g->agg_t = now;
+}
+
+/* Aggregate mode: a drain that ends before its delay, when its requests'
+ * expected time to finish (lb_agg_drain_time) is over.  Per request a
+ * drain ends when its last request is served, or at the delay's end, the
+ * requests still in flight then cut (502s): so the expected number left
+ * at the delay's end is counted now, as the drain ends (docs/ecs-model.md
+ * §6.3).  (Were the target to die between now and the delay's end, per
+ * request more would be cut; aggregate mode no longer follows it.) */
+void lb_traffic_drain_idle(struct lb_tg *g, int ti)
+{
+	agg_fail(g, &g->t[ti], (double)g->cfg->dereg_delay / 1000);
 }
 
 /* Aggregate mode: how long a deregistered target's in-flight requests take
