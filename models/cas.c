@@ -5,9 +5,9 @@
  * The group's instances at the start are registered by the backplane
  * (backplane_start).  Each minute (controlPlane.managedScalingPeriodSeconds,
  * 60 s), for each provider with managed scaling, the actor counts N (the
- * group's ACTIVE instances) and M (those running a non-daemon task, plus a
- * first-fit-decreasing binpack of the tasks waiting for the provider's
- * capacity onto empty instances of the group's type, ms_binpack),
+ * group's ACTIVE instances) and M (those running a non-daemon task; while
+ * tasks wait for the provider's capacity, N plus a first-fit-decreasing
+ * binpack of them onto empty instances of the group's type, ms_binpack),
  * publishes CapacityProviderReservation and applies the target-tracking
  * decision of models/capacity/managed_scaling.c:
  *   scale-out: the desired capacity rises; each new instance goes to the
@@ -268,7 +268,7 @@ static void datapoint(struct backplane *bp, struct cas *c, int gi)
 	int64_t *times = xcalloc((size_t)count + (size_t)g->n_launching + 1, sizeof *times);
 	struct ms_input in = { 0 };
 	struct ms_decision d;
-	int nv = 0, nt = 0;
+	int nv = 0, nt = 0, waiting;
 
 	for (int32_t i = 0; i < count; i++) {
 		/* a failed host left registered (choice E163) is no longer in the group */
@@ -289,7 +289,13 @@ static void datapoint(struct backplane *bp, struct cas *c, int gi)
 	}
 	for (size_t k = 0; k < g->n_launching; k++)
 		times[nt++] = g->launching[k];
-	in.m += waiting_instances(bp, g);
+	/* tasks waiting PROVISIONING fit no instance of N, empty ones
+	 * included (an agent down, a constraint): the scale-out adds the
+	 * estimate to N, M = N + estimate > N (docs/ecs-model.md §5.12,
+	 * choice E243) */
+	waiting = waiting_instances(bp, g);
+	if (waiting > 0)
+		in.m = in.n + waiting;
 	in.desired = g->desired;
 	in.warming = ms_count_warming(times, nt, now, g->cfg->ms.warmup_ms);
 	ms_datapoint(&g->cfg->ms, &g->st, now, &in, &d);

@@ -327,8 +327,9 @@ static void test_register_in_az_outage(void)
  * waiting PROVISIONING, the AZ goes out at 10 s for 2,000 s, and managed
  * scaling goes from zero to two at 60 s; both instances register at 160 s
  * (launch 100 s) in the out AZ, so they are down at once, their agents
- * never seen connected: the task is placed on neither and still waits at
- * the end (1,000 s), and the outage is the one failures.csv row.  The old
+ * never seen connected: the task is placed on neither (nor on the two
+ * more launched later) and still waits at the end (1,000 s), and the
+ * outage is the one failures.csv row.  The old
  * code failed them in an event after the registration's, when the retry
  * of the waiting tasks had already placed the task on ci-00001 (160 s,
  * then STOPPED InfrastructureHealth). */
@@ -347,9 +348,14 @@ static void test_scale_out_in_az_outage(void)
 	CU_ASSERT_FATAL(rs_rows("ao", "scaling.csv") >= 1);
 	T_NEAR(rs_num("ao", "scaling.csv", 1, "time_s"), 60);
 	T_NEAR(rs_num("ao", "scaling.csv", 1, "new"), 2);
-	T_NEAR(rs_num("ao", "timeseries.csv", -1, "instances_registered"), 2);
+	/* the task still waits, so each datapoint past the warm-up scales
+	 * out again (M = N + 1, choice E243), into the same out zone: the
+	 * group's maximum, 4, all down */
+	T_NEAR(rs_num("ao", "timeseries.csv", -1, "instances_registered"), 4);
 	none_in_az("ao", "ci-00001", 0, 1000);
 	none_in_az("ao", "ci-00002", 0, 1000);
+	none_in_az("ao", "ci-00003", 0, 1000);
+	none_in_az("ao", "ci-00004", 0, 1000);
 	T_EQ(rs_rows("ao", "tasks.csv"), 1);
 	RS_IS("ao", "tasks.csv", 1, "last_status", "PROVISIONING");
 	T_EQ(rs_rows("ao", "failures.csv"), 1);
@@ -410,6 +416,41 @@ static void test_scale_out_beside_az_outage(void)
 	T_EQ(rs_rows("ab", "failures.csv"), 1);
 }
 
+/* Managed scaling while an AZ is out (choice E243): a group over
+ * us-east-1a and us-east-1b, one m5.large in each from the start (E61),
+ * a service of 4 tasks of 1 vCPU (two per instance).  us-east-1a goes out
+ * at 100 s for 1,500 s: its instance's two tasks are lost when the
+ * backplane notices (160 s) and their replacements wait PROVISIONING.  At
+ * the 180-s datapoint N = 2 (the host down in us-east-1a is still running
+ * to Auto Scaling, empty) and the estimate for the waiting tasks is one
+ * instance: M = N + 1 = 3, 150 %, a scale-out to 3, whose instance goes
+ * to us-east-1b (E242), registers at 280 s and takes both tasks.  The old
+ * M (instances busy + the estimate = 1 + 1) made the datapoint 100 %: no
+ * scale-out, the service ran 2 of 4 for the whole outage. */
+static void test_managed_scaling_in_az_outage(void)
+{
+	rs_write_def("big", 1024, 2048);
+	rs_write("am.json", HEAD("am", 1200)
+		 "\"capacityProviders\":[{\"name\":\"cp\",\"autoScalingGroup\":{\"instanceType\":\"m5.large\","
+		 "\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],\"minSize\":1,\"maxSize\":6,"
+		 "\"desiredCapacity\":2,\"launchTimeSeconds\":100},\"managedScaling\":{\"targetCapacity\":100}}],"
+		 "\"defaultCapacityProviderStrategy\":[{\"capacityProvider\":\"cp\",\"weight\":1}],"
+		 "\"taskDefinitions\":{\"big\":\"big.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"big\",\"desiredCount\":4}],"
+		 "\"workload\":{\"traces\":[\"am.csv\"]}}");
+	rs_write("am.csv", "time_s,event,target,taskdef,count,duration_s,group\n100,az_outage,us-east-1a,,,1500,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("am.json", "am", NULL, NULL, NULL), 0);
+	CU_ASSERT_FATAL(rs_rows("am", "scaling.csv") >= 1);
+	T_NEAR(rs_num("am", "scaling.csv", 1, "time_s"), 180);
+	T_NEAR(rs_num("am", "scaling.csv", 1, "value"), 150);
+	T_NEAR(rs_num("am", "scaling.csv", 1, "new"), 3);
+	/* every task running again from the new instance's registration */
+	for (int i = 1; i <= rs_rows("am", "services.csv"); i++)
+		if (rs_num("am", "services.csv", i, "time_s") >= 300)
+			T_NEAR(rs_num("am", "services.csv", i, "running"), 4);
+	T_EQ(rs_rows("am", "failures.csv"), 1);
+}
+
 static CU_TestInfo renew_tests[] = {
 	{ "agent disconnects go on after a repair", test_disconnects_after_repair },
 	{ "a Spot notice comes after a repair", test_spot_notice_after_repair },
@@ -419,6 +460,7 @@ static CU_TestInfo renew_tests[] = {
 	{ "a host registering in an AZ that is out", test_register_in_az_outage },
 	{ "a managed scale-out into an AZ that is out", test_scale_out_in_az_outage },
 	{ "a managed scale-out beside an AZ that is out", test_scale_out_beside_az_outage },
+	{ "managed scaling replaces an AZ's lost capacity", test_managed_scaling_in_az_outage },
 	CU_TEST_INFO_NULL,
 };
 

@@ -111,7 +111,7 @@ struct ms_state {
 void ms_state_init(struct ms_state *s);
 
 struct ms_input {
-	int m;          /* instances needed (busy + binpack of PROVISIONING) */
+	int m;          /* instances needed (busy; N + binpack of PROVISIONING while some wait) */
 	int n;          /* instances running */
 	int desired;    /* the ASG's desired capacity now (counts launching ones) */
 	int warming;    /* instances within the warm-up period (ms_count_warming) */
