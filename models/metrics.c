@@ -5,6 +5,9 @@
  *   placement_failures.csv  one row per failed placement attempt (streamed)
  *   service_events.csv      a service's events (streamed, models/evlog.h)
  *   timeseries.csv          one row per metrics interval
+ *   failures.csv            one row per fault, when its requests_failed
+ *                           window is over (at once without a load balancer)
+ *   recovery.csv            one row per fault and service, at the close
  *   summary.csv             one row per run
  *   perf.csv                machine-dependent figures (metrics_write_perf)
  * Time-weighted averages integrate the reservation percentage over
@@ -58,16 +61,25 @@ struct metrics {
 	struct csvout *alarms;        /* alarms.csv: CloudWatch alarms' state changes; NULL without alarms */
 	struct csvout *svc_events;    /* service_events.csv (models/evlog.h) */
 	struct evlog *evlog;          /* its rows */
-	/* failures.csv and recovery.csv are written at the close, when the
-	 * requests each fault cost are known: the rows wait here */
+	/* failures.csv: a fault's row waits, frows[f_head .. n_frows), until
+	 * the load balancers' intervals cover its requests_failed window
+	 * (each interval is added to the waiting rows it overlaps as it
+	 * ends), the rows after it with it (in the faults' order); without a
+	 * load balancer (lb 0) it is written at once.  recovery.csv's rows
+	 * are written at the close: a fault's instances are noticed one by
+	 * one, and each adds to the row (metrics_on_recovery) */
+	int lb;
 	struct fault_row *frows, *rrows;
-	size_t n_frows, n_rrows;
-	/* the load balancers' failed requests (502+503+504, all target groups)
-	 * per metrics interval (ending at lb_end[i]); has_lb = 0 without */
+	size_t f_head, n_frows, cap_frows, n_rrows;
+	/* each fault's id and time, for recovery.csv's window (lb only) */
+	struct fault_at { int64_t id; sim_time_t at; } *fat;
+	size_t n_fat, cap_fat;
+	/* the load balancers' last metrics interval (lb_a, lb_b] and its
+	 * failed requests (502+503+504, all target groups); has_lb = 0 until
+	 * one ended */
 	int has_lb;
-	sim_time_t *lb_end;
-	double *lb_err;
-	size_t n_lb;
+	sim_time_t lb_a, lb_b;
+	double lb_last;
 	double lb_arrivals;       /* requests that arrived, all target groups, the run */
 	/* the same per service (its target groups): interval, service, failed */
 	struct lb_svc_iv { sim_time_t a, b; const char *svc; double failed; } *lb_sv;
@@ -176,6 +188,7 @@ struct metrics *metrics_open(const struct metrics_cfg *cfg, struct err *e)
 	m->scenario = xstrdup(cfg->scenario);
 	m->strategy = xstrdup(cfg->strategy);
 	m->seed = cfg->seed;
+	m->lb = cfg->lb;
 	quant_init(&m->pending_p99, 0.99);
 	if (make_dirs(cfg->out_dir, e))
 		goto fail;
@@ -491,7 +504,14 @@ struct fault_row {
 	sim_time_t now, duration;
 	int64_t fault_id, tasks, service_tasks;
 	char *kind, *target, *az;
+	/* failures.csv: the end of the requests_failed window (now +
+	 * duration, INT64_MAX: the end of the run) and its failed requests
+	 * so far */
+	sim_time_t until;
+	double failed;
 };
+
+static void fault_rows_flush(struct metrics *m, int close);
 
 static struct fault_row *push_row(struct fault_row **v, size_t *n)
 {
@@ -508,16 +528,35 @@ void metrics_on_fault(struct metrics *m, sim_time_t now, int64_t fault_id, const
 		      const char *target, const char *az, int64_t tasks, int64_t service_tasks,
 		      sim_time_t duration)
 {
-	struct fault_row *r = push_row(&m->frows, &m->n_frows);
+	struct fault_row *r;
 
+	if (m->n_frows == m->cap_frows && m->f_head > 0) {
+		/* the rows written leave room at the front */
+		memmove(m->frows, m->frows + m->f_head, (m->n_frows - m->f_head) * sizeof *m->frows);
+		m->n_frows -= m->f_head;
+		m->f_head = 0;
+	}
+	XGROW(m->frows, m->cap_frows, m->n_frows + 1);
+	r = &m->frows[m->n_frows++];
+	memset(r, 0, sizeof *r);
 	r->now = now;
-	r->kind = strdup(kind);
-	r->target = strdup(target);
-	r->az = strdup(az);
+	r->kind = xstrdup(kind);
+	r->target = xstrdup(target);
+	r->az = xstrdup(az);
 	r->tasks = tasks;
 	r->service_tasks = service_tasks;
 	r->fault_id = fault_id;
 	r->duration = duration;
+	r->until = duration >= 0 ? now + duration : INT64_MAX;
+	/* the interval that ended at this instant, before the fault, is
+	 * the window's first (the earlier ones end before it) */
+	if (m->has_lb && m->lb_b >= now && m->lb_a < r->until)
+		r->failed += m->lb_last;
+	if (m->lb) {
+		XGROW(m->fat, m->cap_fat, m->n_fat + 1);
+		m->fat[m->n_fat++] = (struct fault_at){ fault_id, now };
+	}
+	fault_rows_flush(m, 0);
 }
 
 void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *service,
@@ -546,18 +585,23 @@ void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *servic
 
 void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double arrivals, double failed)
 {
+	sim_time_t a = m->lb_b;         /* the interval (a, end]; the first from 0 */
+
+	if (!m->lb)
+		abort();                /* rows written already said "no load balancer" */
 	m->has_lb = 1;
 	m->lb_arrivals += arrivals;
-	if ((m->n_lb & (m->n_lb - 1)) == 0) {
-		size_t n = m->n_lb ? 2 * m->n_lb : 1;
+	/* added in the intervals' order, as the sum over them all would be */
+	for (size_t i = m->f_head; i < m->n_frows; i++) {
+		struct fault_row *r = &m->frows[i];
 
-		m->lb_end = realloc(m->lb_end, n * sizeof *m->lb_end);
-		m->lb_err = realloc(m->lb_err, n * sizeof *m->lb_err);
-		if (!m->lb_end || !m->lb_err)
-			abort();
+		if (end >= r->now && a < r->until)
+			r->failed += failed;
 	}
-	m->lb_end[m->n_lb] = end;
-	m->lb_err[m->n_lb++] = failed;
+	m->lb_a = a;
+	m->lb_b = end;
+	m->lb_last = failed;
+	fault_rows_flush(m, 0);
 }
 
 void metrics_on_lb_service_interval(struct metrics *m, sim_time_t start, sim_time_t end,
@@ -577,57 +621,70 @@ void metrics_on_lb_service_interval(struct metrics *m, sim_time_t start, sim_tim
 	m->lb_sv[m->n_lb_sv++] = (struct lb_svc_iv){ start, end, name, failed };
 }
 
+size_t metrics_fault_rows_held(const struct metrics *m)
+{
+	return m->n_frows - m->f_head;
+}
+
 int metrics_task_log(const struct metrics *m)
 {
 	return m->tasks != NULL;
 }
 
-/* The requests failed (502, 503, 504) in the metrics intervals that overlap
- * the window [t0, t1]: an interval (a, b] counts when b >= t0 and a < t1
- * (requests.csv's rows, whole intervals: up to one interval more at each
- * end).  Written as an integer when it is one (per-request mode). */
-static void lb_cost_out(struct metrics *m, struct csvout *o, sim_time_t t0, sim_time_t t1,
-			const char *service)
+/* Requests failed: written as an integer when it is one (per-request
+ * mode). */
+static void failed_out(struct csvout *o, double sum)
 {
-	double sum = 0;
-	sim_time_t a = 0;
-	int any = 0;
-
-	if (!m->has_lb) {
-		csvout_empty(o);
-		return;
-	}
-	if (service) {          /* the service's own target groups only */
-		for (size_t i = 0; i < m->n_lb_sv; i++) {
-			const struct lb_svc_iv *v = &m->lb_sv[i];
-
-			if (strcmp(v->svc, service) != 0)
-				continue;
-			any = 1;
-			if (v->b >= t0 && v->a < t1)
-				sum += v->failed;
-		}
-		if (!any) {     /* no target group: its requests are not modelled */
-			csvout_empty(o);
-			return;
-		}
-	} else {
-		for (size_t i = 0; i < m->n_lb; a = m->lb_end[i++])
-			if (m->lb_end[i] >= t0 && a < t1)
-				sum += m->lb_err[i];
-	}
 	if (sum == floor(sum) && sum < 9e15)
 		csvout_int(o, (int64_t)sum);
 	else
 		csvout_fixed(o, sum, 3);
 }
 
-static void fault_rows_out(struct metrics *m, sim_time_t end)
+/* The requests failed (502, 503, 504) of the service's target groups in
+ * the metrics intervals that overlap the window [t0, t1]: an interval (a,
+ * b] counts when b >= t0 and a < t1 (requests.csv's rows, whole intervals:
+ * up to one interval more at each end). */
+static void lb_cost_out(struct metrics *m, struct csvout *o, sim_time_t t0, sim_time_t t1,
+			const char *service)
 {
-	for (size_t i = 0; i < m->n_frows; i++) {
-		struct fault_row *r = &m->frows[i];
+	double sum = 0;
+	int any = 0;
+
+	if (!m->has_lb) {
+		csvout_empty(o);
+		return;
+	}
+	for (size_t i = 0; i < m->n_lb_sv; i++) {
+		const struct lb_svc_iv *v = &m->lb_sv[i];
+
+		if (strcmp(v->svc, service) != 0)
+			continue;
+		any = 1;
+		if (v->b >= t0 && v->a < t1)
+			sum += v->failed;
+	}
+	if (!any) {     /* no target group: its requests are not modelled */
+		csvout_empty(o);
+		return;
+	}
+	failed_out(o, sum);
+}
+
+/* Write the waiting failures.csv rows whose window the intervals cover,
+ * up to the first that waits on (all of them at the close).  A window
+ * (now, until] is covered once an interval ended at or after `until`:
+ * the next starts there.  The window's end is until or the end of the
+ * run, whichever comes first; every interval starts before the end of
+ * the run, so until stands for both in the sums. */
+static void fault_rows_flush(struct metrics *m, int close)
+{
+	for (; m->f_head < m->n_frows; m->f_head++) {
+		struct fault_row *r = &m->frows[m->f_head];
 		struct csvout *o = m->faults;
 
+		if (!close && m->lb && !(m->has_lb && r->until <= m->lb_b))
+			break;
 		csvout_ms(o, r->now);
 		csvout_str(o, r->kind);
 		csvout_str(o, r->target);
@@ -636,18 +693,30 @@ static void fault_rows_out(struct metrics *m, sim_time_t end)
 		csvout_int(o, r->service_tasks);
 		csvout_int(o, r->fault_id);
 		csvout_ms(o, r->duration);
-		lb_cost_out(m, o, r->now, r->duration >= 0 && r->now + r->duration < end ? r->now + r->duration : end,
-			    NULL);
+		if (m->has_lb)
+			failed_out(o, r->failed);
+		else
+			csvout_empty(o);
 		csvout_endrow(o);
+		free(r->kind);
+		free(r->target);
+		free(r->az);
 	}
+	if (m->f_head == m->n_frows)
+		m->f_head = m->n_frows = 0;
+}
+
+static void fault_rows_out(struct metrics *m, sim_time_t end)
+{
+	fault_rows_flush(m, 1);
 	for (size_t i = 0; i < m->n_rrows; i++) {
 		struct fault_row *r = &m->rrows[i];
 		struct csvout *o = m->recovery;
 		sim_time_t t0 = end;
 
-		for (size_t k = 0; k < m->n_frows; k++)
-			if (m->frows[k].fault_id == r->fault_id)
-				t0 = m->frows[k].now;
+		for (size_t k = 0; k < m->n_fat; k++)
+			if (m->fat[k].id == r->fault_id)
+				t0 = m->fat[k].at;
 		csvout_int(o, r->fault_id);
 		csvout_str(o, r->kind);
 		csvout_int(o, r->tasks);
@@ -659,7 +728,7 @@ static void fault_rows_out(struct metrics *m, sim_time_t end)
 
 static void fault_rows_free(struct metrics *m)
 {
-	for (size_t i = 0; i < m->n_frows; i++) {
+	for (size_t i = m->f_head; i < m->n_frows; i++) {
 		free(m->frows[i].kind);
 		free(m->frows[i].target);
 		free(m->frows[i].az);
@@ -668,8 +737,7 @@ static void fault_rows_free(struct metrics *m)
 		free(m->rrows[i].kind);
 	free(m->frows);
 	free(m->rrows);
-	free(m->lb_end);
-	free(m->lb_err);
+	free(m->fat);
 	free(m->lb_sv);
 	for (size_t i = 0; i < m->n_lb_svc_names; i++)
 		free(m->lb_svc_names[i]);
@@ -678,9 +746,8 @@ static void fault_rows_free(struct metrics *m)
 	m->lb_svc_names = NULL;
 	m->n_lb_sv = m->n_lb_svc_names = 0;
 	m->frows = m->rrows = NULL;
-	m->lb_end = NULL;
-	m->lb_err = NULL;
-	m->n_frows = m->n_rrows = m->n_lb = 0;
+	m->fat = NULL;
+	m->f_head = m->n_frows = m->cap_frows = m->n_rrows = m->n_fat = m->cap_fat = 0;
 }
 
 void metrics_on_instance_up(struct metrics *m, sim_time_t now, int32_t inst, double usd_per_hour)

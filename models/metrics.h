@@ -12,6 +12,7 @@
 #ifndef MODELS_METRICS_H
 #define MODELS_METRICS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "models/cluster.h"
@@ -27,6 +28,8 @@ struct metrics_cfg {
 	int util_cols;              /* services.csv ends with the utilisation columns (scenario_scales: a service scales or a provider has managed scaling) */
 	int alarms;                 /* write alarms.csv (the scenario has $.alarms) */
 	int64_t event_repeat;       /* service_events.csv's repetition window, ms (controlPlane.serviceEventRepeatSeconds) */
+	int lb;                     /* the run has load balancers (metrics_on_lb_interval is called): a failures.csv
+				     * row waits for the intervals of its window; without, each is written at once */
 };
 
 /* What tasks.csv records of one task when it leaves the simulation. */
@@ -149,6 +152,8 @@ void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double arrivals, 
  * service sums these. */
 void metrics_on_lb_service_interval(struct metrics *m, sim_time_t start, sim_time_t end,
 				    const char *service, double failed);
+/* failures.csv rows held, waiting to be written (tests). */
+size_t metrics_fault_rows_held(const struct metrics *m);
 /* Whether the task log (tasks.csv, placement_failures.csv; the load
  * balancers' targets.csv) is written: off with --no-task-log. */
 int metrics_task_log(const struct metrics *m);

@@ -93,7 +93,8 @@ enum run_status run_scenario(struct scenario *s, const struct run_opts *o, uint6
 			     struct err *e)
 {
 	struct metrics_cfg cfg = { o->out_dir, s->name, s->summary_label, s->seed, o->task_log,
-				   scenario_scales(s), s->n_alarms > 0, s->timing.event_repeat };
+				   scenario_scales(s), s->n_alarms > 0, s->timing.event_repeat,
+				   s->lb.n_tgs > 0 };
 	char *created = first_missing(o->out_dir);
 	struct metrics *m = metrics_open(&cfg, e);
 	struct sim *sim;
