@@ -69,8 +69,21 @@ struct metrics {
 	 * are written at the close: a fault's instances are noticed one by
 	 * one, and each adds to the row (metrics_on_recovery) */
 	int lb;
-	struct fault_row *frows, *rrows;
-	size_t f_head, n_frows, cap_frows, n_rrows;
+	struct fault_row *frows;
+	size_t f_head, n_frows, cap_frows;
+	struct rec_row { int64_t fault_id, tasks; sim_time_t duration; const char *svc; } *rrows;
+	size_t n_rrows, cap_rrows;
+	/* A fault with no end (duration -1) has a window to the end of the
+	 * run: its row, come to the head, is set aside (open[], its failed
+	 * requests still adding up) and the rows after it, once final, go to
+	 * a temporary file (spill, n_spilled rows; each set-aside row notes
+	 * how many came before it): the close writes them all in the faults'
+	 * order.  Without the file (tmpfile failed) they wait in the queue. */
+	struct fault_row *open;
+	size_t n_open, cap_open;
+	FILE *spill;
+	int64_t n_spilled;
+	int spill_err;              /* errno of a failed write or read, 0 = none */
 	/* each fault's id and time, for recovery.csv's window (lb only) */
 	struct fault_at { int64_t id; sim_time_t at; } *fat;
 	size_t n_fat, cap_fat;
@@ -84,8 +97,8 @@ struct metrics {
 	/* the same per service (its target groups): interval, service, failed */
 	struct lb_svc_iv { sim_time_t a, b; const char *svc; double failed; } *lb_sv;
 	size_t n_lb_sv;
-	char **lb_svc_names;          /* interned service names */
-	size_t n_lb_svc_names;
+	char **svc_names;             /* interned service names */
+	size_t n_svc_names;
 	int64_t submitted, placed, failures_total;
 	/* tasks launched (placed) per launch type and capacity provider: the
 	 * run's (summary.csv) and per service index (service_summary.csv).
@@ -509,19 +522,19 @@ struct fault_row {
 	 * so far */
 	sim_time_t until;
 	double failed;
+	int64_t spilled;            /* set aside: the rows spilled before it */
 };
 
 static void fault_rows_flush(struct metrics *m, int close);
 
-static struct fault_row *push_row(struct fault_row **v, size_t *n)
+/* The service's name, one copy per service. */
+static const char *svc_name(struct metrics *m, const char *service)
 {
-	if ((*n & (*n - 1)) == 0) {
-		*v = realloc(*v, (*n ? 2 * *n : 1) * sizeof **v);
-		if (!*v)
-			abort();
-	}
-	memset(&(*v)[*n], 0, sizeof **v);
-	return &(*v)[(*n)++];
+	for (size_t i = 0; i < m->n_svc_names; i++)
+		if (strcmp(m->svc_names[i], service) == 0)
+			return m->svc_names[i];
+	m->svc_names = xrealloc(m->svc_names, (m->n_svc_names + 1) * sizeof *m->svc_names);
+	return m->svc_names[m->n_svc_names++] = xstrdup(service);
 }
 
 void metrics_on_fault(struct metrics *m, sim_time_t now, int64_t fault_id, const char *kind,
@@ -562,25 +575,21 @@ void metrics_on_fault(struct metrics *m, sim_time_t now, int64_t fault_id, const
 void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *service,
 			 int64_t lost, sim_time_t restored)
 {
-	struct fault_row *r;
+	struct rec_row *r;
 
 	/* one row per fault and service: the fault's instances are noticed
 	 * one by one, and the service may recover between two of them */
 	for (size_t i = 0; i < m->n_rrows; i++) {
 		r = &m->rrows[i];
-		if (r->fault_id != fault_id || strcmp(r->kind, service) != 0)
+		if (r->fault_id != fault_id || strcmp(r->svc, service) != 0)
 			continue;
 		r->tasks += lost;
 		r->duration = r->duration < 0 || restored < 0 ? -1 :
 			      restored > r->duration ? restored : r->duration;
 		return;
 	}
-	r = push_row(&m->rrows, &m->n_rrows);
-
-	r->fault_id = fault_id;
-	r->kind = strdup(service);
-	r->tasks = lost;
-	r->duration = restored;
+	XGROW(m->rrows, m->cap_rrows, m->n_rrows + 1);
+	m->rrows[m->n_rrows++] = (struct rec_row){ fault_id, lost, restored, svc_name(m, service) };
 }
 
 void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double arrivals, double failed)
@@ -598,6 +607,9 @@ void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double arrivals, 
 		if (end >= r->now && a < r->until)
 			r->failed += failed;
 	}
+	for (size_t i = 0; i < m->n_open; i++)
+		if (end >= m->open[i].now)
+			m->open[i].failed += failed;
 	m->lb_a = a;
 	m->lb_b = end;
 	m->lb_last = failed;
@@ -607,15 +619,8 @@ void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double arrivals, 
 void metrics_on_lb_service_interval(struct metrics *m, sim_time_t start, sim_time_t end,
 				    const char *service, double failed)
 {
-	const char *name = NULL;
+	const char *name = svc_name(m, service);
 
-	for (size_t i = 0; i < m->n_lb_svc_names && !name; i++)
-		if (strcmp(m->lb_svc_names[i], service) == 0)
-			name = m->lb_svc_names[i];
-	if (!name) {
-		m->lb_svc_names = xrealloc(m->lb_svc_names, (m->n_lb_svc_names + 1) * sizeof *m->lb_svc_names);
-		name = m->lb_svc_names[m->n_lb_svc_names++] = xstrdup(service);
-	}
 	if ((m->n_lb_sv & (m->n_lb_sv - 1)) == 0)
 		m->lb_sv = xrealloc(m->lb_sv, (m->n_lb_sv ? 2 * m->n_lb_sv : 1) * sizeof *m->lb_sv);
 	m->lb_sv[m->n_lb_sv++] = (struct lb_svc_iv){ start, end, name, failed };
@@ -624,6 +629,11 @@ void metrics_on_lb_service_interval(struct metrics *m, sim_time_t start, sim_tim
 size_t metrics_fault_rows_held(const struct metrics *m)
 {
 	return m->n_frows - m->f_head;
+}
+
+size_t metrics_fault_rows_open(const struct metrics *m)
+{
+	return m->n_open;
 }
 
 int metrics_task_log(const struct metrics *m)
@@ -671,46 +681,153 @@ static void lb_cost_out(struct metrics *m, struct csvout *o, sim_time_t t0, sim_
 	failed_out(o, sum);
 }
 
+/* failures.csv's row of r, whose strings it frees. */
+static void fault_row_out(struct metrics *m, struct fault_row *r)
+{
+	struct csvout *o = m->faults;
+
+	csvout_ms(o, r->now);
+	csvout_str(o, r->kind);
+	csvout_str(o, r->target);
+	csvout_str(o, r->az);
+	csvout_int(o, r->tasks);
+	csvout_int(o, r->service_tasks);
+	csvout_int(o, r->fault_id);
+	csvout_ms(o, r->duration);
+	if (m->has_lb)
+		failed_out(o, r->failed);
+	else
+		csvout_empty(o);
+	csvout_endrow(o);
+	free(r->kind);
+	free(r->target);
+	free(r->az);
+}
+
+static void spill_str(struct metrics *m, const char *s)
+{
+	uint32_t n = (uint32_t)strlen(s);
+
+	if (fwrite(&n, sizeof n, 1, m->spill) != 1 || fwrite(s, 1, n, m->spill) != n)
+		m->spill_err = errno ? errno : EIO;
+}
+
+/* A final row after a set-aside one: to the file (its strings freed). */
+static void spill_row(struct metrics *m, struct fault_row *r)
+{
+	if (fwrite(r, sizeof *r, 1, m->spill) != 1)
+		m->spill_err = errno ? errno : EIO;
+	spill_str(m, r->kind);
+	spill_str(m, r->target);
+	spill_str(m, r->az);
+	m->n_spilled++;
+	free(r->kind);
+	free(r->target);
+	free(r->az);
+}
+
+static char *unspill_str(struct metrics *m)
+{
+	uint32_t n = 0;
+	char *s;
+
+	if (fread(&n, sizeof n, 1, m->spill) != 1) {
+		m->spill_err = EIO;
+		n = 0;
+	}
+	s = xmalloc((size_t)n + 1);
+	if (n && fread(s, 1, n, m->spill) != n) {
+		m->spill_err = EIO;
+		n = 0;
+	}
+	s[n] = 0;
+	return s;
+}
+
+/* The next spilled row (its strings malloc'd). */
+static void unspill_row(struct metrics *m, struct fault_row *r)
+{
+	if (fread(r, sizeof *r, 1, m->spill) != 1) {
+		memset(r, 0, sizeof *r);
+		m->spill_err = EIO;
+	}
+	r->kind = unspill_str(m);
+	r->target = unspill_str(m);
+	r->az = unspill_str(m);
+}
+
+/* Set r aside (its strings go with it): 0 when there is no file. */
+static int set_aside(struct metrics *m, const struct fault_row *r)
+{
+	if (!m->spill && !(m->spill = tmpfile()))
+		return 0;
+	XGROW(m->open, m->cap_open, m->n_open + 1);
+	m->open[m->n_open] = *r;
+	m->open[m->n_open++].spilled = m->n_spilled;
+	return 1;
+}
+
 /* Write the waiting failures.csv rows whose window the intervals cover,
- * up to the first that waits on (all of them at the close).  A window
- * (now, until] is covered once an interval ended at or after `until`:
- * the next starts there.  The window's end is until or the end of the
- * run, whichever comes first; every interval starts before the end of
- * the run, so until stands for both in the sums. */
+ * up to the first that waits on (all of them at the close), to the file
+ * or, after a set-aside row, to the spill.  A window (now, until] is
+ * covered once an interval ended at or after `until`: the next starts
+ * there.  The window's end is until or the end of the run, whichever
+ * comes first; every interval starts before the end of the run, so until
+ * stands for both in the sums. */
 static void fault_rows_flush(struct metrics *m, int close)
 {
 	for (; m->f_head < m->n_frows; m->f_head++) {
 		struct fault_row *r = &m->frows[m->f_head];
-		struct csvout *o = m->faults;
 
-		if (!close && m->lb && !(m->has_lb && r->until <= m->lb_b))
-			break;
-		csvout_ms(o, r->now);
-		csvout_str(o, r->kind);
-		csvout_str(o, r->target);
-		csvout_str(o, r->az);
-		csvout_int(o, r->tasks);
-		csvout_int(o, r->service_tasks);
-		csvout_int(o, r->fault_id);
-		csvout_ms(o, r->duration);
-		if (m->has_lb)
-			failed_out(o, r->failed);
+		if (!close && m->lb && !(m->has_lb && r->until <= m->lb_b)) {
+			if (r->until != INT64_MAX || !set_aside(m, r))
+				break;
+			continue;
+		}
+		if (m->n_open > 0)
+			spill_row(m, r);
 		else
-			csvout_empty(o);
-		csvout_endrow(o);
-		free(r->kind);
-		free(r->target);
-		free(r->az);
+			fault_row_out(m, r);
 	}
 	if (m->f_head == m->n_frows)
 		m->f_head = m->n_frows = 0;
 }
 
+/* At the close: every row, the set-aside ones among the spilled ones in
+ * the faults' order.  -1 when the spill could not be written or read. */
+static int fault_rows_close(struct metrics *m, struct err *e)
+{
+	int64_t k = 0;
+
+	fault_rows_flush(m, 1);
+	if (m->n_open > 0 && fflush(m->spill) != 0)
+		m->spill_err = errno ? errno : EIO;
+	if (m->n_open > 0)
+		rewind(m->spill);
+	for (size_t i = 0; i < m->n_open && !m->spill_err; i++) {
+		int64_t to = i + 1 < m->n_open ? m->open[i + 1].spilled : m->n_spilled;
+
+		fault_row_out(m, &m->open[i]);
+		m->open[i].kind = m->open[i].target = m->open[i].az = NULL;
+		for (; k < to && !m->spill_err; k++) {
+			struct fault_row r;
+
+			unspill_row(m, &r);
+			fault_row_out(m, &r);
+		}
+	}
+	if (m->spill_err) {
+		err_at(e, "failures.csv", 0, 0, NULL, "temporary file of the rows after a fault with no end: %s",
+		       strerror(m->spill_err));
+		return -1;
+	}
+	return 0;
+}
+
 static void fault_rows_out(struct metrics *m, sim_time_t end)
 {
-	fault_rows_flush(m, 1);
 	for (size_t i = 0; i < m->n_rrows; i++) {
-		struct fault_row *r = &m->rrows[i];
+		struct rec_row *r = &m->rrows[i];
 		struct csvout *o = m->recovery;
 		sim_time_t t0 = end;
 
@@ -718,10 +835,10 @@ static void fault_rows_out(struct metrics *m, sim_time_t end)
 			if (m->fat[k].id == r->fault_id)
 				t0 = m->fat[k].at;
 		csvout_int(o, r->fault_id);
-		csvout_str(o, r->kind);
+		csvout_str(o, r->svc);
 		csvout_int(o, r->tasks);
 		csvout_ms(o, r->duration);
-		lb_cost_out(m, o, t0, r->duration >= 0 && t0 + r->duration < end ? t0 + r->duration : end, r->kind);
+		lb_cost_out(m, o, t0, r->duration >= 0 && t0 + r->duration < end ? t0 + r->duration : end, r->svc);
 		csvout_endrow(o);
 	}
 }
@@ -733,21 +850,32 @@ static void fault_rows_free(struct metrics *m)
 		free(m->frows[i].target);
 		free(m->frows[i].az);
 	}
-	for (size_t i = 0; i < m->n_rrows; i++)
-		free(m->rrows[i].kind);
+	for (size_t i = 0; i < m->n_open; i++) {
+		free(m->open[i].kind);
+		free(m->open[i].target);
+		free(m->open[i].az);
+	}
+	free(m->open);
+	if (m->spill)
+		fclose(m->spill);
+	m->open = NULL;
+	m->spill = NULL;
+	m->n_open = m->cap_open = 0;
+	m->n_spilled = 0;
 	free(m->frows);
 	free(m->rrows);
 	free(m->fat);
 	free(m->lb_sv);
-	for (size_t i = 0; i < m->n_lb_svc_names; i++)
-		free(m->lb_svc_names[i]);
-	free(m->lb_svc_names);
+	for (size_t i = 0; i < m->n_svc_names; i++)
+		free(m->svc_names[i]);
+	free(m->svc_names);
 	m->lb_sv = NULL;
-	m->lb_svc_names = NULL;
-	m->n_lb_sv = m->n_lb_svc_names = 0;
-	m->frows = m->rrows = NULL;
+	m->svc_names = NULL;
+	m->n_lb_sv = m->n_svc_names = 0;
+	m->frows = NULL;
+	m->rrows = NULL;
 	m->fat = NULL;
-	m->f_head = m->n_frows = m->cap_frows = m->n_rrows = m->n_fat = m->cap_fat = 0;
+	m->f_head = m->n_frows = m->cap_frows = m->n_rrows = m->cap_rrows = m->n_fat = m->cap_fat = 0;
 }
 
 void metrics_on_instance_up(struct metrics *m, sim_time_t now, int32_t inst, double usd_per_hour)
@@ -906,6 +1034,8 @@ int metrics_close(struct metrics *m, sim_time_t end, struct err *e)
 	if (rc ? (csvout_abort(m->svc_summary), 0) : csvout_close(m->svc_summary, e))
 		rc = -1;
 	m->svc_summary = NULL;
+	if (!rc && fault_rows_close(m, e))
+		rc = -1;
 	if (!rc)
 		fault_rows_out(m, end);
 	fault_rows_free(m);

@@ -152,8 +152,12 @@ void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double arrivals, 
  * service sums these. */
 void metrics_on_lb_service_interval(struct metrics *m, sim_time_t start, sim_time_t end,
 				    const char *service, double failed);
-/* failures.csv rows held, waiting to be written (tests). */
+/* failures.csv rows held, waiting for their window to be covered, and
+ * those set aside, of faults with no end behind a load balancer (their
+ * window runs to the end of the run; the rows after them wait in a
+ * temporary file) (tests). */
 size_t metrics_fault_rows_held(const struct metrics *m);
+size_t metrics_fault_rows_open(const struct metrics *m);
 /* Whether the task log (tasks.csv, placement_failures.csv; the load
  * balancers' targets.csv) is written: off with --no-task-log. */
 int metrics_task_log(const struct metrics *m);

@@ -5,9 +5,13 @@
  * after 60 s) writes hundreds of rows; behind a load balancer a row waits
  * until the metrics intervals cover its window (the fault and its repair),
  * without one it is written at once (models/metrics.h,
- * metrics_fault_rows_held).  The requests_failed columns of failures.csv
+ * metrics_fault_rows_held).  A fault with no end (an instance gone, replaced
+ * by Auto Scaling) has a window to the end of the run: its row is set aside
+ * and the rows after it wait in a temporary file, not in memory
+ * (metrics_fault_rows_open).  The requests_failed columns of failures.csv
  * and recovery.csv are checked against requests.csv's intervals, as
- * scenarios/README.md defines them (per-request mode: integers, exact). */
+ * scenarios/README.md defines them (per-request mode: integers, exact), so
+ * the rows' order and values are those of the whole run's sums. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +45,25 @@ static const char *scn_lb =
 	"\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":4,"
 	"\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}]}";
 
+/* the second group's instances are gone when they fail (no repair),
+ * replaced after 60 s */
+#define GONE "\"failures\":{\"timeToFailureSeconds\":{\"exponential\":{\"mean\":1800}}}," \
+	"\"autoScaling\":{\"replaceFailed\":true,\"replacementDelaySeconds\":60}"
+
+static const char *scn_gone =
+	"{\"name\":\"fr-gone\",\"seed\":12,\"durationSeconds\":21600,\"metricsIntervalSeconds\":300,"
+	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
+	"\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":4," FAILS "},"
+	"{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":4," GONE "}],"
+	"\"loadBalancers\":[{\"name\":\"alb\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]}],"
+	"\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\","
+	"\"attributes\":{\"deregistration_delay.timeout_seconds\":30},"
+	"\"traffic\":{\"arrivals\":{\"poisson\":{\"ratePerSecond\":2}},"
+	"\"serviceTimeSeconds\":{\"exponential\":{\"mean\":5}},\"workersPerTask\":100}}],"
+	"\"taskDefinitions\":{\"web\":\"fr-web.json\"},"
+	"\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":4,"
+	"\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}]}";
+
 static const char *scn_plain =
 	"{\"name\":\"fr-plain\",\"seed\":11,\"durationSeconds\":21600,\"metricsIntervalSeconds\":300,"
 	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]," GROUPS
@@ -54,16 +77,20 @@ static int setup(void)
 	rs_write("fr-web.json", td_web);
 	rs_write("fr-lb.json", scn_lb);
 	rs_write("fr-plain.json", scn_plain);
+	rs_write("fr-gone.json", scn_gone);
 	return 0;
 }
 
+/* the most rows held, and set aside */
 static void observe(struct backplane *bp, void *ctx)
 {
 	size_t *max = ctx;
 	struct metrics *m = backplane_metrics(bp);
 
-	if (m && metrics_fault_rows_held(m) > *max)
-		*max = metrics_fault_rows_held(m);
+	if (m && metrics_fault_rows_held(m) > max[0])
+		max[0] = metrics_fault_rows_held(m);
+	if (m && metrics_fault_rows_open(m) > max[1])
+		max[1] = metrics_fault_rows_open(m);
 }
 
 /* requests.csv's traffic rows (az empty): interval ends and failures */
@@ -103,27 +130,21 @@ static double window_failed(const struct ivs *v, double t0, double t1)
 	return sum;
 }
 
-static void test_held_lb(void)
+/* requests_failed of every row of failures.csv and recovery.csv of
+ * out-<tag> against requests.csv's intervals */
+static void check_failed(const char *tag)
 {
-	size_t max = 0;
-	int faults, bad = 0, bad_rec = 0, recs, any = 0;
+	int faults = rs_rows(tag, "failures.csv"), bad = 0, bad_rec = 0, recs, any = 0;
 	double end = 21600;
 	struct ivs v;
 	char msg[160];
 
-	CU_ASSERT_EQUAL_FATAL(rs_run("fr-lb.json", "lb", NULL, observe, &max), 0);
-	faults = rs_rows("lb", "failures.csv");
-	snprintf(msg, sizeof msg, "%d faults, at most %zu failures.csv rows held", faults, max);
-	CU_PASS(msg);
-	CU_ASSERT(faults >= 200);
-	CU_ASSERT(max >= 1);
-	CU_ASSERT(max <= 24);
-	read_ivs("lb", &v);
+	read_ivs(tag, &v);
 	CU_ASSERT(v.n == 72);
 	for (int r = 1; r <= faults; r++) {
-		double t0 = rs_num("lb", "failures.csv", r, "time_s");
-		double d = rs_num("lb", "failures.csv", r, "duration_s");
-		double got = rs_num("lb", "failures.csv", r, "requests_failed");
+		double t0 = rs_num(tag, "failures.csv", r, "time_s");
+		double d = rs_num(tag, "failures.csv", r, "duration_s");
+		double got = rs_num(tag, "failures.csv", r, "requests_failed");
 		double want = window_failed(&v, t0, d >= 0 && t0 + d < end ? t0 + d : end);
 
 		any += want > 0;
@@ -135,14 +156,14 @@ static void test_held_lb(void)
 	T_EQ(bad, 0);
 	CU_ASSERT(any >= 10);
 	/* recovery.csv: from the fault's time (failures.csv) until restored_s */
-	recs = rs_rows("lb", "recovery.csv");
-	CU_ASSERT(recs >= 100);
+	recs = rs_rows(tag, "recovery.csv");
+	CU_ASSERT(recs >= 50);
 	for (int r = 1; r <= recs; r++) {
-		char *id = rs_cell("lb", "recovery.csv", r, "fault_id");
-		int f = rs_find("lb", "failures.csv", "fault_id", id);
-		double t0 = f ? rs_num("lb", "failures.csv", f, "time_s") : end;
-		double d = rs_num("lb", "recovery.csv", r, "restored_s");
-		double got = rs_num("lb", "recovery.csv", r, "requests_failed");
+		char *id = rs_cell(tag, "recovery.csv", r, "fault_id");
+		int f = rs_find(tag, "failures.csv", "fault_id", id);
+		double t0 = f ? rs_num(tag, "failures.csv", f, "time_s") : end;
+		double d = rs_num(tag, "recovery.csv", r, "restored_s");
+		double got = rs_num(tag, "recovery.csv", r, "requests_failed");
 		double want = window_failed(&v, t0, d >= 0 && t0 + d < end ? t0 + d : end);
 
 		if ((!f || got != want) && bad_rec++ < 3) {
@@ -157,19 +178,58 @@ static void test_held_lb(void)
 	free(v.failed);
 }
 
+static void test_held_lb(void)
+{
+	size_t max[2] = { 0, 0 };
+	int faults;
+	char msg[160];
+
+	CU_ASSERT_EQUAL_FATAL(rs_run("fr-lb.json", "lb", NULL, observe, max), 0);
+	faults = rs_rows("lb", "failures.csv");
+	snprintf(msg, sizeof msg, "%d faults, at most %zu failures.csv rows held", faults, max[0]);
+	CU_PASS(msg);
+	CU_ASSERT(faults >= 200);
+	CU_ASSERT(max[0] >= 1);
+	CU_ASSERT(max[0] <= 24);
+	T_EQ(max[1], 0);
+	check_failed("lb");
+}
+
+static void test_held_gone(void)
+{
+	size_t max[2] = { 0, 0 };
+	int faults, gone;
+	char msg[160];
+
+	CU_ASSERT_EQUAL_FATAL(rs_run("fr-gone.json", "gone", NULL, observe, max), 0);
+	faults = rs_rows("gone", "failures.csv");
+	gone = rs_count("gone", "failures.csv", "duration_s", "");
+	snprintf(msg, sizeof msg, "%d faults, %d with no end, at most %zu rows held and %zu set aside", faults,
+		 gone, max[0], max[1]);
+	CU_PASS(msg);
+	CU_ASSERT(faults >= 150);
+	CU_ASSERT(gone >= 30);
+	/* the first fault with no end comes early: every row after it
+	 * waited to the end of the run, before */
+	CU_ASSERT(max[0] <= 24);
+	T_EQ(max[1], gone);
+	check_failed("gone");
+}
+
 static void test_held_plain(void)
 {
-	size_t max = 0;
+	size_t max[2] = { 0, 0 };
 	int faults;
 	char msg[160], *cell;
 
-	CU_ASSERT_EQUAL_FATAL(rs_run("fr-plain.json", "plain", NULL, observe, &max), 0);
+	CU_ASSERT_EQUAL_FATAL(rs_run("fr-plain.json", "plain", NULL, observe, max), 0);
 	faults = rs_rows("plain", "failures.csv");
-	snprintf(msg, sizeof msg, "%d faults, at most %zu failures.csv rows held", faults, max);
+	snprintf(msg, sizeof msg, "%d faults, at most %zu failures.csv rows held", faults, max[0]);
 	CU_PASS(msg);
 	CU_ASSERT(faults >= 200);
 	/* no load balancer: each row is written as its fault comes */
-	CU_ASSERT(max <= 1);
+	CU_ASSERT(max[0] <= 1);
+	T_EQ(max[1], 0);
 	cell = rs_cell("plain", "failures.csv", faults, "requests_failed");
 	T_STREQ(cell, "");
 	free(cell);
@@ -178,6 +238,8 @@ static void test_held_plain(void)
 
 static CU_TestInfo tests[] = {
 	{ "behind a load balancer, a failures.csv row is held until its window is covered", test_held_lb },
+	{ "a fault with no end behind a load balancer: its row set aside, the rows after it not held",
+	  test_held_gone },
 	{ "without a load balancer, a failures.csv row is written as its fault comes", test_held_plain },
 	CU_TEST_INFO_NULL,
 };
