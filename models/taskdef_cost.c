@@ -239,10 +239,28 @@ int64_t taskdef_stop_wait_ms(const struct taskdef *td, int64_t shutdown_ms, int6
 int64_t taskdef_stop_wait_exit_ms(const struct taskdef *td, int64_t shutdown_ms, int64_t dflt_ms, int64_t exit_ms)
 {
 	int e = 0;
+	int64_t wait = 0;
 
 	while (e < td->n_containers - 1 && !td->containers[e].essential)
 		e++;
-	return stop_wait_of(td, shutdown_ms, dflt_ms, ~0u, e, exit_ms < 0 ? 0 : exit_ms);
+	if (exit_ms < 0)
+		exit_ms = 0;
+	if (td->has_deps)
+		return stop_wait_of(td, shutdown_ms, dflt_ms, ~0u, e, exit_ms);
+	/* stop_wait_of with no dependency, in one pass (every task's exit
+	 * comes here): each container stops within its own grace, container
+	 * e by its exit at the latest */
+	for (int i = 0; i < td->n_containers; i++) {
+		const struct td_container *ct = &td->containers[i];
+		int64_t own = ct->stop_timeout_s >= 0 ? (int64_t)ct->stop_timeout_s * 1000 : dflt_ms;
+		int64_t x = shutdown_ms < own ? shutdown_ms : own;
+
+		if (i == e && exit_ms < x)
+			x = exit_ms;
+		if (x > wait)
+			wait = x;
+	}
+	return wait;
 }
 
 /* docs/ecs-model.md §3.2, choices E159, E144 */
