@@ -33,17 +33,21 @@ static const char *td_web =
 #define GROUPS "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":4," \
 	FAILS "},{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":4," FAILS "}],"
 
+/* the ALB, its target group and the service behind it, closing the
+ * scenario */
+#define LB_TAIL "\"loadBalancers\":[{\"name\":\"alb\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]}]," \
+	"\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\"," \
+	"\"attributes\":{\"deregistration_delay.timeout_seconds\":30}," \
+	"\"traffic\":{\"arrivals\":{\"poisson\":{\"ratePerSecond\":2}}," \
+	"\"serviceTimeSeconds\":{\"exponential\":{\"mean\":5}},\"workersPerTask\":100}}]," \
+	"\"taskDefinitions\":{\"web\":\"fr-web.json\"}," \
+	"\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":4," \
+	"\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}]}"
+
 static const char *scn_lb =
 	"{\"name\":\"fr-lb\",\"seed\":11,\"durationSeconds\":21600,\"metricsIntervalSeconds\":300,"
 	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]," GROUPS
-	"\"loadBalancers\":[{\"name\":\"alb\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]}],"
-	"\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\","
-	"\"attributes\":{\"deregistration_delay.timeout_seconds\":30},"
-	"\"traffic\":{\"arrivals\":{\"poisson\":{\"ratePerSecond\":2}},"
-	"\"serviceTimeSeconds\":{\"exponential\":{\"mean\":5}},\"workersPerTask\":100}}],"
-	"\"taskDefinitions\":{\"web\":\"fr-web.json\"},"
-	"\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":4,"
-	"\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}]}";
+	LB_TAIL;
 
 /* the second group's instances are gone when they fail (no repair),
  * replaced after 60 s */
@@ -55,14 +59,7 @@ static const char *scn_gone =
 	"\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
 	"\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":4," FAILS "},"
 	"{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":4," GONE "}],"
-	"\"loadBalancers\":[{\"name\":\"alb\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]}],"
-	"\"targetGroups\":[{\"name\":\"tg\",\"loadBalancer\":\"alb\","
-	"\"attributes\":{\"deregistration_delay.timeout_seconds\":30},"
-	"\"traffic\":{\"arrivals\":{\"poisson\":{\"ratePerSecond\":2}},"
-	"\"serviceTimeSeconds\":{\"exponential\":{\"mean\":5}},\"workersPerTask\":100}}],"
-	"\"taskDefinitions\":{\"web\":\"fr-web.json\"},"
-	"\"services\":[{\"serviceName\":\"w\",\"taskDefinition\":\"web\",\"desiredCount\":4,"
-	"\"loadBalancers\":[{\"targetGroupName\":\"tg\",\"containerName\":\"app\",\"containerPort\":8080}]}]}";
+	LB_TAIL;
 
 static const char *scn_plain =
 	"{\"name\":\"fr-plain\",\"seed\":11,\"durationSeconds\":21600,\"metricsIntervalSeconds\":300,"
