@@ -1855,6 +1855,9 @@ void backplane_free(struct backplane *bp)
 	free(bp->ib);
 	free(bp->snap.start);
 	free(bp->snap.slots);
+	free(bp->snap.hkey);
+	free(bp->snap.hval);
+	free(bp->snap.on_of);
 	free(bp->inst_cp);
 	hmap_free(bp->by_id);
 	for (size_t i = 0; i < bp->n_stop_ids; i++)

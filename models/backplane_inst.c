@@ -39,38 +39,72 @@ void backplane_instance_tasks(struct backplane *bp, int32_t inst, int64_t *all, 
 	}
 }
 
+/* Instance inst's cell in the snapshot's hash: the cell holding it, or
+ * the empty one where it would go. */
+static size_t snap_cell(const struct inst_snap *z, int32_t inst)
+{
+	size_t mask = z->cap_h - 1, h = (size_t)(((uint32_t)inst * UINT32_C(2654435761)) >> 7) & mask;
+
+	while (z->hkey[h] != inst && z->hkey[h] != -1)
+		h = (h + 1) & mask;
+	return h;
+}
+
 /* The snapshot (backplane_int.h, struct inst_snap) taken anew: one pass
- * over the table, its placed tasks counted per instance, then listed per
- * instance in slot order. */
+ * over the table numbers the instances holding placed tasks (the hash)
+ * and counts their tasks, then the tasks are listed per instance in slot
+ * order.  O(table), whatever the number of instances ever registered. */
 static void snap_take(struct backplane *bp)
 {
 	struct inst_snap *z = &bp->snap;
-	int32_t ni = cluster_count(bp->cl);
-	size_t n = 0;
+	size_t n = 0, want = 16;
+	int32_t n_on = 0;
 
-	XGROW(z->start, z->cap_start, (size_t)ni + 2);
-	memset(z->start, 0, ((size_t)ni + 2) * sizeof *z->start);
+	while (want < 2 * bp->n_tasks + 2)
+		want *= 2;
+	if (z->cap_h != want) {
+		free(z->hkey);
+		free(z->hval);
+		z->hkey = xmalloc(want * sizeof *z->hkey);
+		z->hval = xmalloc(want * sizeof *z->hval);
+		z->cap_h = want;
+	}
+	memset(z->hkey, 0xff, z->cap_h * sizeof *z->hkey);      /* -1: empty */
+	XGROW(z->on_of, z->cap_on_of, bp->n_tasks + 1);
+	XGROW(z->start, z->cap_start, bp->n_tasks + 2);
 	for (size_t k = 0; k < bp->n_tasks; k++) {
 		const struct task *t = &bp->tasks[k];
 
 		if (t->used && !t->queued && t->inst >= 0) {
-			z->start[t->inst + 2]++;
-			n++;
+			size_t h = snap_cell(z, t->inst);
+
+			if (z->hkey[h] == -1) {
+				z->hkey[h] = t->inst;
+				z->hval[h] = n_on;
+				z->start[++n_on] = 0;
+			}
+			z->on_of[n++] = z->hval[h];
+			z->start[z->hval[h] + 1]++;
 		}
 	}
-	/* start[i + 2] counts instance i: summed, start[i + 1] is where
-	 * instance i's list starts, and filling moves it to where it ends
-	 * (= where instance i + 1's starts) */
-	for (int32_t i = 0; i < ni; i++)
-		z->start[i + 2] += z->start[i + 1];
+	/* start[d + 1] counts instance d: summed, start[d] is where its list
+	 * starts; filling moves start[d] to where it ends (= where d + 1's
+	 * starts), then the lists' starts come back from the ends */
+	z->start[0] = 0;
+	for (int32_t d = 0; d < n_on; d++)
+		z->start[d + 1] += z->start[d];
 	XGROW(z->slots, z->cap_slots, n + 1);
+	n = 0;
 	for (size_t k = 0; k < bp->n_tasks; k++) {
 		const struct task *t = &bp->tasks[k];
 
 		if (t->used && !t->queued && t->inst >= 0)
-			z->slots[z->start[t->inst + 1]++] = (uint32_t)k;
+			z->slots[z->start[z->on_of[n++]]++] = (uint32_t)k;
 	}
-	z->n_inst = ni;
+	for (int32_t d = n_on; d > 0; d--)
+		z->start[d] = z->start[d - 1];
+	z->start[0] = 0;
+	z->n_on = n_on;
 	z->seq = bp->place_seq;
 	z->valid = 1;
 	z->takes++;
@@ -79,11 +113,17 @@ static void snap_take(struct backplane *bp)
 const uint32_t *bp_inst_slots(struct backplane *bp, int32_t inst, size_t *n)
 {
 	struct inst_snap *z = &bp->snap;
+	size_t h;
 
-	if (!z->valid || inst >= z->n_inst || bp->place_seq != z->seq)
+	if (!z->valid || bp->place_seq != z->seq)
 		snap_take(bp);
-	*n = (size_t)(z->start[inst + 1] - z->start[inst]);
-	return z->slots + z->start[inst];
+	h = snap_cell(z, inst);
+	if (z->hkey[h] == -1) {
+		*n = 0;
+		return z->slots;
+	}
+	*n = (size_t)(z->start[z->hval[h] + 1] - z->start[z->hval[h]]);
+	return z->slots + z->start[z->hval[h]];
 }
 
 /* The tasks on instance inst (placed there, slot still used) in slot

@@ -160,11 +160,21 @@ struct backplane {
 		int valid;
 		uint64_t takes;            /* passes taken (tests) */
 		uint64_t seq;              /* place_seq when taken */
-		int32_t n_inst;            /* instances then */
-		int32_t *start;            /* n_inst + 1 offsets into slots */
+		/* the instances with placed tasks then, numbered 0..n_on-1 in
+		 * the order the pass met them: an open-addressing hash from
+		 * instance to that number (hkey -1: an empty cell), so that
+		 * the snapshot's size and cost follow the placed tasks, not
+		 * every instance the run ever registered (a month of a Spot
+		 * fleet's replacements) */
+		int32_t *hkey, *hval;
+		size_t cap_h;              /* a power of two, >= 2 x the placed tasks */
+		int32_t n_on;
+		int32_t *start;            /* n_on + 1 offsets into slots */
 		size_t cap_start;
 		uint32_t *slots;           /* each instance's slots, in slot order */
 		size_t cap_slots;
+		int32_t *on_of;            /* per placed task in slot order: its number */
+		size_t cap_on_of;
 	} snap;
 	/* The kinds (task definition, group, provider) whose placement failed
 	 * in the current walk of the queue (on_retry): a hash set, emptied at

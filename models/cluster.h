@@ -141,6 +141,11 @@ enum inst_status cluster_status(const struct cluster *cl, int32_t i);
  * that an instance is not). */
 int32_t cluster_n_draining(const struct cluster *cl);
 int cluster_agent_connected(const struct cluster *cl, int32_t i);
+/* Whether zone `az` holds a placeable instance (ACTIVE, agent connected):
+ * the size of the AZ attribute's partition (the attribute tracked from the
+ * first call on, as a spread over it tracks it), not a pass over every
+ * instance ever registered. */
+int cluster_az_has_placeable(struct cluster *cl, const char *az);
 int64_t cluster_cpu_registered(const struct cluster *cl, int32_t i);
 int64_t cluster_mem_registered(const struct cluster *cl, int32_t i);
 int64_t cluster_cpu_remaining(const struct cluster *cl, int32_t i);

@@ -1405,6 +1405,14 @@ int cluster_spread_attr(struct cluster *cl, const char *name)
 	return cl->n_sa++;
 }
 
+int cluster_az_has_placeable(struct cluster *cl, const char *az)
+{
+	int a = cluster_spread_attr(cl, "ecs.availability-zone");
+	int32_t v = cluster_spread_value_find(cl, a, az);
+
+	return v >= 0 && cluster_part_size(cl, a, v) > 0;
+}
+
 int32_t cluster_spread_nvalues(const struct cluster *cl, int a)
 {
 	return cl->sa[a].n_parts;

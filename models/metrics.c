@@ -73,6 +73,12 @@ struct metrics {
 	size_t f_head, n_frows, cap_frows;
 	struct rec_row { int64_t fault_id, tasks; sim_time_t duration; const char *svc; } *rrows;
 	size_t n_rrows, cap_rrows;
+	/* rrows' index + 1 by (fault, service name as interned): open
+	 * addressing, 0 an empty cell, cap_rh a power of two > 2 x n_rrows
+	 * (a scan of every row per recovery made a month of faults
+	 * quadratic) */
+	uint32_t *rh;
+	size_t cap_rh;
 	/* A fault with no end (duration -1) has a window to the end of the
 	 * run: its row, come to the head, is set aside (open[], its failed
 	 * requests still adding up) and the rows after it, once final, go to
@@ -572,24 +578,56 @@ void metrics_on_fault(struct metrics *m, sim_time_t now, int64_t fault_id, const
 	fault_rows_flush(m, 0);
 }
 
+/* The cell of recovery row (fault_id, svc) in m->rh: the one holding it,
+ * or the empty one where it would go. */
+static size_t rec_cell(const struct metrics *m, int64_t fault_id, const char *svc)
+{
+	size_t mask = m->cap_rh - 1;
+	uint64_t k = (uint64_t)fault_id * UINT64_C(0x9e3779b97f4a7c15) ^ (uint64_t)(uintptr_t)svc;
+	size_t h = (size_t)((k * UINT64_C(0xff51afd7ed558ccd)) >> 33) & mask;
+
+	while (m->rh[h] != 0) {
+		const struct rec_row *r = &m->rrows[m->rh[h] - 1];
+
+		if (r->fault_id == fault_id && r->svc == svc)
+			break;
+		h = (h + 1) & mask;
+	}
+	return h;
+}
+
 void metrics_on_recovery(struct metrics *m, int64_t fault_id, const char *service,
 			 int64_t lost, sim_time_t restored)
 {
+	const char *name = svc_name(m, service);
 	struct rec_row *r;
+	size_t h;
 
+	if (2 * (m->n_rrows + 1) >= m->cap_rh) {
+		/* grown (and at first made): every row's cell again */
+		size_t cap = m->cap_rh ? 2 * m->cap_rh : 64;
+
+		free(m->rh);
+		m->rh = xcalloc(cap, sizeof *m->rh);
+		m->cap_rh = cap;
+		for (size_t i = 0; i < m->n_rrows; i++)
+			m->rh[rec_cell(m, m->rrows[i].fault_id, m->rrows[i].svc)] = (uint32_t)(i + 1);
+	}
 	/* one row per fault and service: the fault's instances are noticed
 	 * one by one, and the service may recover between two of them */
-	for (size_t i = 0; i < m->n_rrows; i++) {
-		r = &m->rrows[i];
-		if (r->fault_id != fault_id || strcmp(r->svc, service) != 0)
-			continue;
+	h = rec_cell(m, fault_id, name);
+	if (m->rh[h] != 0) {
+		r = &m->rrows[m->rh[h] - 1];
 		r->tasks += lost;
 		r->duration = r->duration < 0 || restored < 0 ? -1 :
 			      restored > r->duration ? restored : r->duration;
 		return;
 	}
+	if (m->n_rrows >= UINT32_MAX - 1)
+		abort();
 	XGROW(m->rrows, m->cap_rrows, m->n_rrows + 1);
-	m->rrows[m->n_rrows++] = (struct rec_row){ fault_id, lost, restored, svc_name(m, service) };
+	m->rrows[m->n_rrows++] = (struct rec_row){ fault_id, lost, restored, name };
+	m->rh[h] = (uint32_t)m->n_rrows;
 }
 
 void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double arrivals, double failed)
@@ -864,6 +902,9 @@ static void fault_rows_free(struct metrics *m)
 	m->n_spilled = 0;
 	free(m->frows);
 	free(m->rrows);
+	free(m->rh);
+	m->rh = NULL;
+	m->cap_rh = 0;
 	free(m->fat);
 	free(m->lb_sv);
 	for (size_t i = 0; i < m->n_svc_names; i++)

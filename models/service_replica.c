@@ -139,6 +139,14 @@ struct si {
 	int n_values;
 	/* binpack: what the victims chosen so far free on each instance */
 	int64_t *freed_cpu, *freed_mem;
+	/* the instances of the service's tasks numbered 0, 1, ... as met
+	 * (si_inst): spread-instance counts and what binpack frees are kept
+	 * per number, so a scale-in costs the service's tasks, not every
+	 * instance the run ever registered (a hash: hk -1 an empty cell,
+	 * cap_h a power of two > 2 x the service's tasks) */
+	int32_t *hk, *hv;
+	size_t cap_h;
+	int32_t n_inst;
 };
 
 struct victim {
@@ -146,6 +154,7 @@ struct victim {
 	int started;
 	int healthy;
 	int32_t inst;
+	int32_t ix;                /* its instance's number (si_inst), -1: none */
 	uint64_t no;               /* the task's number: its id is "task-<no>" */
 	int gone;
 	int cp;
@@ -184,14 +193,23 @@ static void si_init(struct backplane *bp, const struct place_policy *pol, int n_
 	}
 	for (int k = 0; k < x->n; k++) {
 		size_t n = x->lv[k].kind == SI_SPREAD_AZ ? (size_t)backplane_scenario(bp)->n_azs + 1
-			 : x->lv[k].kind == SI_SPREAD_INST ? (size_t)cluster_count(backplane_cluster(bp))
-			 : x->lv[k].kind == SI_SPREAD_ATTR ? (size_t)n_tasks + 1 : 0;
+			 : x->lv[k].kind == SI_SPREAD_INST || x->lv[k].kind == SI_SPREAD_ATTR ? (size_t)n_tasks + 1
+			 : 0;
 
 		if (n)
 			x->lv[k].count = xcalloc(n + 1, sizeof *x->lv[k].count);
 		if ((x->lv[k].kind == SI_BINPACK_CPU || x->lv[k].kind == SI_BINPACK_MEM) && !x->freed_cpu) {
-			x->freed_cpu = xcalloc((size_t)cluster_count(backplane_cluster(bp)) + 1, sizeof *x->freed_cpu);
-			x->freed_mem = xcalloc((size_t)cluster_count(backplane_cluster(bp)) + 1, sizeof *x->freed_mem);
+			x->freed_cpu = xcalloc((size_t)n_tasks + 1, sizeof *x->freed_cpu);
+			x->freed_mem = xcalloc((size_t)n_tasks + 1, sizeof *x->freed_mem);
+		}
+		if ((x->lv[k].kind == SI_SPREAD_INST || x->lv[k].kind == SI_BINPACK_CPU ||
+		     x->lv[k].kind == SI_BINPACK_MEM) && !x->hk) {
+			x->cap_h = 16;
+			while (x->cap_h <= 2 * ((size_t)n_tasks + 1))
+				x->cap_h *= 2;
+			x->hk = xmalloc(x->cap_h * sizeof *x->hk);
+			x->hv = xmalloc(x->cap_h * sizeof *x->hv);
+			memset(x->hk, 0xff, x->cap_h * sizeof *x->hk);     /* -1: empty */
 		}
 		if (x->lv[k].kind == SI_SPREAD_ATTR && !x->values) {
 			x->values = xcalloc((size_t)n_tasks + 2, sizeof *x->values);
@@ -207,6 +225,26 @@ static void si_free(struct si *x)
 	free(x->values);
 	free(x->freed_cpu);
 	free(x->freed_mem);
+	free(x->hk);
+	free(x->hv);
+}
+
+/* Instance inst's number among the service's (0, 1, ... as met), -1 for
+ * none (inst -1: not placed, Fargate). */
+static int32_t si_inst(struct si *x, int32_t inst)
+{
+	size_t mask = x->cap_h - 1, h;
+
+	if (inst < 0)
+		return -1;
+	h = (size_t)(((uint32_t)inst * UINT32_C(2654435761)) >> 7) & mask;
+	while (x->hk[h] != inst && x->hk[h] != -1)
+		h = (h + 1) & mask;
+	if (x->hk[h] == -1) {
+		x->hk[h] = inst;
+		x->hv[h] = x->n_inst++;
+	}
+	return x->hv[h];
 }
 
 /* Task t's value at spread level k, -1 when it has none (not placed; for an
@@ -219,7 +257,7 @@ static int si_value(struct backplane *bp, struct si *x, int k, const struct task
 	case SI_SPREAD_AZ:
 		return az_index(bp, t);
 	case SI_SPREAD_INST:
-		return t->inst;
+		return si_inst(x, t->inst);
 	case SI_SPREAD_ATTR:
 		if (t->inst < 0)
 			return -1;
@@ -247,10 +285,10 @@ static int64_t si_key(struct backplane *bp, const struct si *x, int k, const str
 	case SI_SPREAD_ATTR:
 		return y->value[k] >= 0 ? l->count[y->value[k]] : 0;
 	case SI_BINPACK_CPU:
-		return y->inst >= 0 ? cluster_cpu_remaining(backplane_cluster(bp), y->inst) + x->freed_cpu[y->inst] + y->cpu
+		return y->inst >= 0 ? cluster_cpu_remaining(backplane_cluster(bp), y->inst) + x->freed_cpu[y->ix] + y->cpu
 				    : -1;
 	case SI_BINPACK_MEM:
-		return y->inst >= 0 ? cluster_mem_remaining(backplane_cluster(bp), y->inst) + x->freed_mem[y->inst] + y->mem
+		return y->inst >= 0 ? cluster_mem_remaining(backplane_cluster(bp), y->inst) + x->freed_mem[y->ix] + y->mem
 				    : -1;
 	default:
 		return 0;
@@ -314,6 +352,7 @@ static int64_t stop_excess(struct backplane *bp, struct svc *v, int64_t excess, 
 		vs[n].started = az_index(bp, t) >= 0 && t->seen >= TS_RUNNING;
 		vs[n].healthy = t->healthy;
 		vs[n].inst = t->inst;
+		vs[n].ix = x.freed_cpu ? si_inst(&x, t->inst) : -1;
 		vs[n].no = t->no;
 		vs[n].cp = t->cp;
 		vs[n].cpu = r->cpu_units;
@@ -387,8 +426,8 @@ static int64_t stop_excess(struct backplane *bp, struct svc *v, int64_t excess, 
 			if (vs[best].value[l] >= 0 && x.lv[l].count)
 				x.lv[l].count[vs[best].value[l]]--;
 		if (x.freed_cpu && vs[best].inst >= 0) {
-			x.freed_cpu[vs[best].inst] += vs[best].cpu;
-			x.freed_mem[vs[best].inst] += vs[best].mem;
+			x.freed_cpu[vs[best].ix] += vs[best].cpu;
+			x.freed_mem[vs[best].ix] += vs[best].mem;
 		}
 		svc_stop(bp, vs[best].slot);
 		stopped++;
@@ -417,11 +456,8 @@ void svc_usable_azs(struct backplane *bp, int vi, uint8_t *usable)
 
 	memset(usable, 0, (size_t)n_az);
 	if (on & 1)
-		for (int32_t i = 0; i < cluster_count(backplane_cluster(bp)); i++)
-			if (cluster_status(backplane_cluster(bp), i) == INST_ACTIVE && cluster_agent_connected(backplane_cluster(bp), i))
-				for (int a = 0; a < n_az; a++)
-					if (strcmp(backplane_scenario(bp)->azs[a], cluster_az(backplane_cluster(bp), i)) == 0)
-						usable[a] = 1;
+		for (int a = 0; a < n_az; a++)
+			usable[a] = (uint8_t)cluster_az_has_placeable(backplane_cluster(bp), backplane_scenario(bp)->azs[a]);
 	/* an awsvpc task goes to a zone of its subnets only (LOCATION,
 	 * docs/ecs-model.md §4.2) */
 	if ((on & 1) && pol->n_loc_az > 0 && backplane_scenario(bp)->taskdefs[v->deps[v->primary].td].td->eni)

@@ -164,9 +164,65 @@ static void test_outage_few_passes(void)
 	CU_ASSERT(rs_find("ao", "failures.csv", "az", "us-east-1a") > 0);
 }
 
+/* What the snapshot holds while a Spot fleet is interrupted and replaced
+ * all day: the instances ever registered keep growing, the tasks do not. */
+struct churn {
+	struct snap_check sc;
+	int32_t max_inst;
+	size_t max_cap, max_table;
+};
+
+static void churn_observe(struct backplane *bp, void *ctx)
+{
+	struct churn *c = ctx;
+	size_t cap = bp->snap.cap_start > bp->snap.cap_h ? bp->snap.cap_start : bp->snap.cap_h;
+
+	snap_observe(bp, &c->sc);
+	if (cluster_count(bp->cl) > c->max_inst)
+		c->max_inst = cluster_count(bp->cl);
+	if (cap > c->max_cap)
+		c->max_cap = cap;
+	if (bp->n_tasks > c->max_table)
+		c->max_table = bp->n_tasks;
+}
+
+/* 6 Spot instances interrupted every 2 minutes on average (with draining)
+ * and replaced 10 s later, a service of 6 tasks, for 18 hours: some 1,600
+ * instances registered in all, a dozen of tasks at a time.  The snapshot
+ * must agree with the table at every event and be sized by the tasks: it
+ * was an array over every instance ever registered, built anew after each
+ * placement (a month of such a fleet was quadratic in its interruptions). */
+static void test_churn_sized_by_tasks(void)
+{
+	struct churn c = { 0 };
+	char msg[200];
+
+	rs_write("ch.json", "{\"name\":\"ch\",\"seed\":5,\"durationSeconds\":64800,"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
+		 "\"instanceGroups\":["
+		 "{\"name\":\"spot\",\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":6,"
+		 "\"spot\":{\"draining\":true,\"timeToInterruptionSeconds\":{\"exponential\":{\"mean\":120}}},"
+		 "\"autoScaling\":{\"replaceFailed\":true,\"replacementDelaySeconds\":10}}],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"services\":[{\"serviceName\":\"s\",\"taskDefinition\":\"small\",\"desiredCount\":6}]}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("ch.json", "ch", NULL, churn_observe, &c), 0);
+	snprintf(msg, sizeof msg, "%d instances, table %zu slots, snapshot capacity up to %zu; %ld wrong (first at event %ld)",
+		 c.max_inst, c.max_table, c.max_cap, c.sc.bad, c.sc.first_bad_event);
+	if (c.sc.bad != 0)
+		T_FAIL(msg);
+	/* the run did churn: many instances, the snapshot consulted */
+	CU_ASSERT(c.max_inst > 1200);
+	CU_ASSERT(c.sc.tasks_seen > 1000);
+	/* sized by the table (2 x its slots, rounded up to a power of two):
+	 * not by the instances */
+	if (c.max_cap > 4 * c.max_table + 32 || c.max_cap * 10 > (size_t)c.max_inst)
+		T_FAIL(msg);
+}
+
 static CU_TestInfo snap_tests[] = {
 	{ "an instance's tasks agree with the table at every event", test_snapshot_matches_table },
 	{ "an AZ outage looks up its instances without a pass each", test_outage_few_passes },
+	{ "a Spot fleet's churn: sized by the tasks, not the instances", test_churn_sized_by_tasks },
 	CU_TEST_INFO_NULL,
 };
 
