@@ -93,6 +93,7 @@ struct metrics {
 	/* each fault's id and time, for recovery.csv's window (lb only) */
 	struct fault_at { int64_t id; sim_time_t at; } *fat;
 	size_t n_fat, cap_fat;
+	int fat_unsorted;             /* a fault id came after a larger one */
 	/* the load balancers' last metrics interval (lb_a, lb_b] and its
 	 * failed requests (502+503+504, all target groups); has_lb = 0 until
 	 * one ended */
@@ -572,6 +573,8 @@ void metrics_on_fault(struct metrics *m, sim_time_t now, int64_t fault_id, const
 	if (m->has_lb && m->lb_b >= now && m->lb_a < r->until)
 		r->failed += m->lb_last;
 	if (m->lb) {
+		if (m->n_fat > 0 && m->fat[m->n_fat - 1].id >= fault_id)
+			m->fat_unsorted = 1;
 		XGROW(m->fat, m->cap_fat, m->n_fat + 1);
 		m->fat[m->n_fat++] = (struct fault_at){ fault_id, now };
 	}
@@ -693,29 +696,35 @@ static void failed_out(struct csvout *o, double sum)
  * the metrics intervals that overlap the window [t0, t1]: an interval (a,
  * b] counts when b >= t0 and a < t1 (requests.csv's rows, whole intervals:
  * up to one interval more at each end). */
+/* recovery.csv's requests_failed of `service` (interned: svc_name) over
+ * the window [t0, t1): its intervals (a, b] with b >= t0 and a < t1,
+ * added in their order.  The intervals come in time order (both ends
+ * non-decreasing: the load balancers' ticks), so the first that can count
+ * is found by bisection and the walk ends at the first starting at t1 or
+ * later: what a row costs is its window, not the run (the same intervals
+ * in the same order as a pass over them all, so the same sum).  `any`:
+ * the service has an interval at all (else no target group: empty). */
 static void lb_cost_out(struct metrics *m, struct csvout *o, sim_time_t t0, sim_time_t t1,
-			const char *service)
+			const char *service, int any)
 {
 	double sum = 0;
-	int any = 0;
+	size_t lo = 0, hi = m->n_lb_sv;
 
-	if (!m->has_lb) {
+	if (!m->has_lb || !any) {     /* no target group: its requests are not modelled */
 		csvout_empty(o);
 		return;
 	}
-	for (size_t i = 0; i < m->n_lb_sv; i++) {
-		const struct lb_svc_iv *v = &m->lb_sv[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (strcmp(v->svc, service) != 0)
-			continue;
-		any = 1;
-		if (v->b >= t0 && v->a < t1)
-			sum += v->failed;
+		if (m->lb_sv[mid].b >= t0)
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
-	if (!any) {     /* no target group: its requests are not modelled */
-		csvout_empty(o);
-		return;
-	}
+	for (size_t i = lo; i < m->n_lb_sv && m->lb_sv[i].a < t1; i++)
+		if (m->lb_sv[i].svc == service)
+			sum += m->lb_sv[i].failed;
 	failed_out(o, sum);
 }
 
@@ -864,21 +873,48 @@ static int fault_rows_close(struct metrics *m, struct err *e)
 
 static void fault_rows_out(struct metrics *m, sim_time_t end)
 {
+	/* the services with an interval (lb_cost_out's `any`): per interned
+	 * name, as svc_names lists them */
+	uint8_t *any = xcalloc(m->n_svc_names + 1, 1);
+
+	for (size_t i = 0; i < m->n_lb_sv; i++)
+		for (size_t k = 0; k < m->n_svc_names; k++)
+			if (m->svc_names[k] == m->lb_sv[i].svc) {
+				any[k] = 1;
+				break;
+			}
 	for (size_t i = 0; i < m->n_rrows; i++) {
 		struct rec_row *r = &m->rrows[i];
 		struct csvout *o = m->recovery;
 		sim_time_t t0 = end;
+		size_t lo = 0, hi = m->n_fat, k;
 
-		for (size_t k = 0; k < m->n_fat; k++)
-			if (m->fat[k].id == r->fault_id)
-				t0 = m->fat[k].at;
+		/* the fault's time: fat is in the faults' order, their ids
+		 * rising (metrics_on_fault), so by bisection */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (m->fat[mid].id < r->fault_id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < m->n_fat && m->fat[lo].id == r->fault_id)
+			t0 = m->fat[lo].at;
+		for (size_t j = 0; m->fat_unsorted && j < m->n_fat; j++)   /* (never: ids rise) */
+			if (m->fat[j].id == r->fault_id)
+				t0 = m->fat[j].at;
+		for (k = 0; k < m->n_svc_names && m->svc_names[k] != r->svc; k++)
+			;
 		csvout_int(o, r->fault_id);
 		csvout_str(o, r->svc);
 		csvout_int(o, r->tasks);
 		csvout_ms(o, r->duration);
-		lb_cost_out(m, o, t0, r->duration >= 0 && t0 + r->duration < end ? t0 + r->duration : end, r->svc);
+		lb_cost_out(m, o, t0, r->duration >= 0 && t0 + r->duration < end ? t0 + r->duration : end, r->svc,
+			    k < m->n_svc_names && any[k]);
 		csvout_endrow(o);
 	}
+	free(any);
 }
 
 static void fault_rows_free(struct metrics *m)
@@ -916,6 +952,7 @@ static void fault_rows_free(struct metrics *m)
 	m->frows = NULL;
 	m->rrows = NULL;
 	m->fat = NULL;
+	m->fat_unsorted = 0;
 	m->f_head = m->n_frows = m->cap_frows = m->n_rrows = m->cap_rrows = m->n_fat = m->cap_fat = 0;
 }
 
