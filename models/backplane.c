@@ -1591,10 +1591,15 @@ void backplane_delete_service(struct backplane *bp, int svc)
 
 int32_t bp_find_instance(struct backplane *bp, const char *id)
 {
-	for (int32_t i = 0; i < cluster_count(bp->cl); i++)
-		if (strcmp(cluster_id(bp->cl, i), id) == 0)
-			return i;
-	return -1;
+	uint64_t i;
+
+	/* the instances registered since the last look-up join the map; an
+	 * id already there keeps its first instance (what a pass in
+	 * registration order found) */
+	for (; bp->n_inst_by_id < cluster_count(bp->cl); bp->n_inst_by_id++)
+		if (!hmap_get(bp->inst_by_id, cluster_id(bp->cl, bp->n_inst_by_id), &i))
+			hmap_put(bp->inst_by_id, cluster_id(bp->cl, bp->n_inst_by_id), (uint64_t)bp->n_inst_by_id);
+	return hmap_get(bp->inst_by_id, id, &i) ? (int32_t)i : -1;
 }
 
 /* ---- event handlers ----------------------------------------------------- */
@@ -1726,6 +1731,7 @@ struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_
 	bp->m = m;
 	bp->cl = cluster_new();
 	bp->by_id = hmap_new();
+	bp->inst_by_id = hmap_new();
 	bp->place_rng = rng_stream(rng, "place/tie-break");
 	workload_register(bp);
 	bp->ev_retry = sim_on(sim, "pending-retry", on_retry, bp);
@@ -1860,6 +1866,7 @@ void backplane_free(struct backplane *bp)
 	free(bp->snap.on_of);
 	free(bp->inst_cp);
 	hmap_free(bp->by_id);
+	hmap_free(bp->inst_by_id);
 	for (size_t i = 0; i < bp->n_stop_ids; i++)
 		free(bp->stop_ids[i]);
 	free(bp->stop_ids);

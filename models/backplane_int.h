@@ -58,6 +58,11 @@ struct backplane {
 	uint32_t *free_slots;
 	size_t n_free, cap_free;
 	struct hmap *by_id;
+	/* instances by id (bp_find_instance): the first registered of each
+	 * id, indexed up to n_inst_by_id as the look-ups come (a pass over
+	 * every instance per trace row naming one was rows x instances) */
+	struct hmap *inst_by_id;
+	int32_t n_inst_by_id;
 	uint64_t next_task_no;
 	int64_t running, starting, queued;
 	int64_t cp_waiting;        /* queued tasks waiting PROVISIONING for a

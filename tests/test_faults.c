@@ -769,6 +769,33 @@ static void test_requests_failed_last_interval(void)
 	T_NEAR(rs_num("pf", "failures.csv", 2, "requests_failed"), f330);
 }
 
+/* Trace rows name instances by id (bp_find_instance: a map filled as the
+ * look-ups come, an id's first instance kept): an instance registered
+ * after a look-up is found too.  3 instances, a failure of the second at
+ * 10 s, 2 more registered at 20 s, failures of the fifth at 30 s and of
+ * the fourth at 40 s, the first at 50 s: each row's target and fault. */
+static void test_instance_rows_by_id(void)
+{
+	rs_write("fi.json", "{\"name\":\"fi\",\"durationSeconds\":120,"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\"],"
+		 "\"taskDefinitions\":{\"small\":\"small.json\"},"
+		 "\"workload\":{\"traces\":[\"fi.csv\"]}}");
+	rs_write("fi.csv", "time_s,event,target,taskdef,count,duration_s,group\n"
+		 "0,register_instance,m5.large,,3,,us-east-1a\n"
+		 "10,instance_fail,ci-00002,,,5,\n"
+		 "20,register_instance,m5.large,,2,,us-east-1a\n"
+		 "30,instance_fail,ci-00005,,,5,\n"
+		 "40,instance_fail,ci-00004,,,5,\n"
+		 "50,instance_fail,ci-00001,,,5,\n");
+	CU_ASSERT_EQUAL_FATAL(rs_run("fi.json", "fi", NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(rs_rows("fi", "failures.csv"), 4);
+	RS_IS("fi", "failures.csv", 1, "target", "ci-00002");
+	RS_IS("fi", "failures.csv", 2, "target", "ci-00005");
+	RS_IS("fi", "failures.csv", 3, "target", "ci-00004");
+	RS_IS("fi", "failures.csv", 4, "target", "ci-00001");
+	RS_IS("fi", "failures.csv", 2, "time_s", "30.000");
+}
+
 /* service_summary.csv replacements: a lost task counts while the service
  * is short of it, judged when it was lost (scenarios/README.md
  * mean_time_to_replace_s), also when its replacement was launched while
@@ -865,6 +892,7 @@ static CU_TestInfo fault_tests[] = {
 	{ "recovery: a task stopped before ECS noticed its host is not lost", test_recovery_stopped_before_noticed },
 	{ "mean reserved %: an instance leaving changes it at once", test_reserved_mean_instance_leaves },
 	{ "requests_failed: the last, shorter interval starts at the previous row", test_requests_failed_last_interval },
+	{ "instance rows find instances registered after a look-up", test_instance_rows_by_id },
 	CU_TEST_INFO_NULL,
 };
 
