@@ -139,6 +139,7 @@ void cluster_free(struct cluster *cl)
 	}
 	free(cl->in_mem);
 	free(cl->info);
+	free(cl->live);
 	cl_forest_free(&cl->all_f);
 	for (int a = 0; a < cl->n_sa; a++) {
 		struct sattr *s = &cl->sa[a];
@@ -365,6 +366,8 @@ int32_t cluster_add(struct cluster *cl, const struct instance_spec *sp)
 	in->mem_rem = sp->mem_mib;
 	in->cpu_rem = sp->cpu_units;
 	cl->n++;
+	XGROW(cl->live, cl->cap_live, (size_t)cl->n_live + 1);
+	cl->live[cl->n_live++] = i;
 	for (int a = 0; a < cl->n_sa; a++)
 		cl->sa[a].inst_part[i] = cl_value_index(cl, &cl->sa[a], i);
 	if (cl->n_sa > 0)
@@ -766,6 +769,7 @@ static void set_state(struct cluster *cl, int32_t i, enum inst_status st, int ag
 	in->status = st;
 	in->agent = agent;
 	if (st == INST_INACTIVE) {
+		cl->live_gone++;           /* (cluster_live drops it) */
 		/* D7: the instance's tasks stop counting anywhere */
 		while (in->n_grp > 0)
 			group_add(cl, i, in->grp[0].g, -in->grp[0].n, 0);
@@ -793,6 +797,21 @@ void cluster_set_agent_connected(struct cluster *cl, int32_t i, int connected)
 }
 
 /* ---- read access ---- */
+
+const int32_t *cluster_live(struct cluster *cl, int32_t *n)
+{
+	if (cl->live_gone > 0) {
+		int32_t m = 0;
+
+		for (int32_t k = 0; k < cl->n_live; k++)
+			if (cl->in[cl->live[k]].status != INST_INACTIVE)
+				cl->live[m++] = cl->live[k];
+		cl->n_live = m;
+		cl->live_gone = 0;
+	}
+	*n = cl->n_live;
+	return cl->live;
+}
 
 const char *cluster_id(const struct cluster *cl, int32_t i) { return cl->info[i].id; }
 const char *cluster_ec2_id(const struct cluster *cl, int32_t i) { return cl->info[i].ec2_id; }

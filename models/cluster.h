@@ -146,6 +146,11 @@ int cluster_agent_connected(const struct cluster *cl, int32_t i);
  * first call on, as a spread over it tracks it), not a pass over every
  * instance ever registered. */
 int cluster_az_has_placeable(struct cluster *cl, const char *az);
+/* The instances not INACTIVE (INACTIVE is for good, choice D7), in
+ * registration order, their count in *n: the cluster's own array, valid
+ * until the cluster next changes.  What a pass over the instances that
+ * can still matter costs, not one over every instance ever registered. */
+const int32_t *cluster_live(struct cluster *cl, int32_t *n);
 int64_t cluster_cpu_registered(const struct cluster *cl, int32_t i);
 int64_t cluster_mem_registered(const struct cluster *cl, int32_t i);
 int64_t cluster_cpu_remaining(const struct cluster *cl, int32_t i);

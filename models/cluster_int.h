@@ -226,6 +226,12 @@ struct cluster {
 	int32_t n_short;           /* instances holding less than their holders want */
 	int32_t n_holding;         /* instances with a hold (cluster_n_holding) */
 	int32_t n_draining;        /* instances DRAINING (cluster_n_draining) */
+	/* the instances not INACTIVE, in registration order (cluster_live):
+	 * appended as registered; those gone INACTIVE since (live_gone of
+	 * them) are dropped at the next read */
+	int32_t *live;
+	size_t cap_live;
+	int32_t n_live, live_gone;
 	/* cluster_attribute's memo of the names it looked up, by the name's
 	 * address (strtab_find_hint: a placement constraint's attribute
 	 * is read on every candidate) */

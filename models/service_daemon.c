@@ -199,7 +199,6 @@ static void hold_refresh(struct backplane *bp, const struct svc *v, int32_t i)
 static void hold_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 {
 	struct sched *sc = svc_sched(bp);
-	int32_t n_inst = cluster_count(backplane_cluster(bp));
 
 	(void)ctx;
 	switch (n->kind) {
@@ -220,9 +219,18 @@ static void hold_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 	}
 	case BN_SERVICE_ROLLOUT:
 	case BN_SERVICE_DELETE:
-		if (n->svc >= 0 && n->svc < sc->n_svcs && sc->svcs[n->svc].cfg->sched == SCHED_DAEMON)
-			for (int32_t i = 0; i < n_inst; i++)
-				hold_refresh(bp, &sc->svcs[n->svc], i);
+		/* (an INACTIVE instance holds nothing: cluster_set_status
+		 * dropped its holds, cluster_hold refuses it) */
+		if (n->svc >= 0 && n->svc < sc->n_svcs && sc->svcs[n->svc].cfg->sched == SCHED_DAEMON) {
+			int32_t nl;
+			const int32_t *lv = cluster_live(backplane_cluster(bp), &nl);
+			int32_t *on = xmalloc(((size_t)nl + 1) * sizeof *on);
+
+			memcpy(on, lv, (size_t)nl * sizeof *on);     /* (the list may change meanwhile) */
+			for (int32_t k = 0; k < nl; k++)
+				hold_refresh(bp, &sc->svcs[n->svc], on[k]);
+			free(on);
+		}
 		break;
 	default:
 		break;
@@ -295,18 +303,43 @@ int svc_daemon_steady(struct backplane *bp, const struct svc *v)
 	return n_old == 0 && primary_healthy >= v->desired;
 }
 
+/* Instance i's position in on[0..n) (ascending), -1 when not there. */
+static int32_t live_pos(const int32_t *on, int32_t n, int32_t i)
+{
+	int32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		int32_t mid = lo + (hi - lo) / 2;
+
+		if (on[mid] < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && on[lo] == i ? lo : -1;
+}
+
 void svc_reconcile_daemon(struct backplane *bp, int vi)
 {
 	struct svc *v = &svc_sched(bp)->svcs[vi];
 	struct deployment *p = &v->deps[v->primary];
-	int32_t n = cluster_count(backplane_cluster(bp));
-	/* bit 1: a live primary task, bit 2: a live older task, bit 4: a task stopping */
+	/* the instances not INACTIVE, in registration order: an INACTIVE one
+	 * takes no task, holds nothing (cluster_set_status dropped its holds)
+	 * and has no live task left after the first loop below, so the
+	 * passes over the instances skip them (they were passes over every
+	 * instance ever registered: a Spot fleet's month was quadratic) */
+	int32_t n, x;
+	const int32_t *lv = cluster_live(backplane_cluster(bp), &n);
+	int32_t *on = xmalloc(((size_t)n + 1) * sizeof *on);
+	/* per position in on[]: bit 1: a live primary task, bit 2: a live
+	 * older task, bit 4: a task stopping */
 	int8_t *has = xcalloc((size_t)n + 1, 1);
 	uint32_t *old = xmalloc(((size_t)n + 1) * sizeof *old);
 	int64_t min_healthy = (int64_t)ceil((double)v->desired * v->cfg->min_healthy_pct / 100.0);
 	int64_t healthy = 0, n_old = 0, primary_healthy = 0;
 	int failed = 0;                  /* instances found without room */
 
+	memcpy(on, lv, (size_t)n * sizeof *on);     /* (the list may change meanwhile) */
 	svc_want_capacity(bp, v, 0);
 	for (int k = 0; k < v->n_tasks; k++) {
 		uint32_t slot = v->tasks[k];
@@ -340,33 +373,34 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 		svc_stop(bp, slot);
 		k = -1;                          /* the list may have changed */
 	}
-	for (int32_t i = 0; i < n; i++)
-		old[i] = UINT32_MAX;
+	for (int32_t j = 0; j < n; j++)
+		old[j] = UINT32_MAX;
 	for (int k = 0; k < v->n_tasks; k++) {
 		uint32_t slot = v->tasks[k];
 		struct task *t = bp_task_at(bp, slot);
 
 		if (!svc_live(t)) {
-			if (t->inst >= 0)
-				has[t->inst] |= 4;
+			if (t->inst >= 0 && (x = live_pos(on, n, t->inst)) >= 0)
+				has[x] |= 4;
 			continue;
 		}
 		n_old += t->dep != v->primary;   /* anywhere: steady means none left */
 		if (t->inst < 0) {
-			if (t->pin >= 0)
-				has[t->pin] |= 1;    /* a launch in flight */
+			if (t->pin >= 0 && (x = live_pos(on, n, t->pin)) >= 0)
+				has[x] |= 1;         /* a launch in flight */
 			continue;
 		}
-		if (cluster_status(backplane_cluster(bp), t->inst) != INST_ACTIVE)
+		if (cluster_status(backplane_cluster(bp), t->inst) != INST_ACTIVE ||
+		    (x = live_pos(on, n, t->inst)) < 0)
 			continue;
 		if (t->dep == v->primary) {
-			has[t->inst] |= 1;
+			has[x] |= 1;
 			if (t->healthy && daemon_eligible(bp, v, t->inst))
 				primary_healthy++;
 		} else {
-			has[t->inst] |= 2;
-			if (old[t->inst] == UINT32_MAX)
-				old[t->inst] = slot;
+			has[x] |= 2;
+			if (old[x] == UINT32_MAX)
+				old[x] = slot;
 		}
 		if (t->healthy && daemon_eligible(bp, v, t->inst))
 			healthy++;
@@ -374,13 +408,14 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 	/* older tasks: misplaced and unhealthy ones first, then healthy ones
 	 * within the minimum (instance order) */
 	for (int pass = 0; pass < 2; pass++) {
-		for (int32_t i = 0; i < n; i++) {
+		for (int32_t j = 0; j < n; j++) {
+			int32_t i = on[j];
 			struct task *t;
 			int keep;
 
-			if (old[i] == UINT32_MAX)
+			if (old[j] == UINT32_MAX)
 				continue;
-			t = bp_task_at(bp, old[i]);
+			t = bp_task_at(bp, old[j]);
 			keep = t->healthy && daemon_eligible(bp, v, i);
 			if (keep != pass)
 				continue;
@@ -403,16 +438,18 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 			 * requirements alone exclude is a deployment stop */
 			if (!daemon_constraints_met(bp, v, i))
 				svcev_daemon_violated(bp, v, t);
-			svc_stop(bp, old[i]);
-			old[i] = UINT32_MAX;
-			has[i] |= 4;
+			svc_stop(bp, old[j]);
+			old[j] = UINT32_MAX;
+			has[j] |= 4;
 		}
 	}
-	for (int32_t i = 0; i < n; i++) {
+	for (int32_t j = 0; j < n; j++) {
+		int32_t i = on[j];
+
 		/* the room held for it (set, resized after a deploy, or
 		 * dropped where it no longer belongs) */
 		hold_refresh(bp, v, i);
-		if (has[i] || p->rollout == ROLL_FAILED || !daemon_eligible(bp, v, i))
+		if (has[j] || p->rollout == ROLL_FAILED || !daemon_eligible(bp, v, i))
 			continue;
 		/* the launch-rate quota (docs/ecs-model.md §7.5, choice E113):
 		 * a DAEMON task is an EC2/External launch; the instances left
@@ -480,16 +517,20 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 	}
 	free(old);
 	free(has);
+	free(on);
 }
 
 void svc_daemon_count(struct backplane *bp, struct svc *v)
 {
 	int64_t n = 0;
 
+	int32_t nl;
+	const int32_t *lv = cluster_live(backplane_cluster(bp), &nl);
+
 	/* a DAEMON's desired count: the instances it belongs on
-	 * (docs/ecs-model.md §4.10) */
-	for (int32_t i = 0; i < cluster_count(backplane_cluster(bp)); i++)
-		n += daemon_eligible(bp, v, i);
+	 * (docs/ecs-model.md §4.10; an INACTIVE one never) */
+	for (int32_t k = 0; k < nl; k++)
+		n += daemon_eligible(bp, v, lv[k]);
 	if (n != v->desired) {
 		svc_account(bp, v);
 		v->desired = n;

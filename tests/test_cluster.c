@@ -124,6 +124,64 @@ static void test_accounting(void)
 	cluster_free(cl);
 }
 
+/* cluster_live and cluster_az_has_placeable against a pass over every
+ * instance, on random registrations and status and agent changes (an
+ * INACTIVE instance stays so, D7): the live list is the instances not
+ * INACTIVE in registration order; a zone has a placeable instance when one
+ * there is ACTIVE with its agent connected.  Read at random moments, so
+ * the list is compacted after one or many losses. */
+static void test_live_oracle(void)
+{
+	static const char *const azs[] = { "us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d" };
+	static const enum inst_status sts[] = { INST_ACTIVE, INST_DRAINING, INST_INACTIVE };
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	long bad = 0, reads = 0, max_n = 0;
+
+	gsl_rng_set(r, 11);
+	for (int round = 0; round < 200; round++) {
+		struct cluster *cl = cluster_new();
+
+		for (int step = 0; step < 300; step++) {
+			int32_t n = cluster_count(cl), nl, k = 0;
+			unsigned long op = gsl_rng_uniform_int(r, 10);
+
+			if (op < 3 || n == 0) {
+				add(cl, azs[gsl_rng_uniform_int(r, 3)], "linux", 2048, 7985, NULL);
+			} else if (op < 7) {
+				cluster_set_status(cl, (int32_t)gsl_rng_uniform_int(r, (unsigned long)n),
+						   sts[gsl_rng_uniform_int(r, 3)]);
+			} else if (op < 8) {
+				cluster_set_agent_connected(cl, (int32_t)gsl_rng_uniform_int(r, (unsigned long)n),
+							    (int)gsl_rng_uniform_int(r, 2));
+			} else {
+				const int32_t *lv = cluster_live(cl, &nl);
+
+				reads++;
+				for (int32_t i = 0; i < n; i++)
+					if (cluster_status(cl, i) != INST_INACTIVE && (k >= nl || lv[k++] != i))
+						bad++;
+				if (k != nl)
+					bad++;
+				for (int a = 0; a < 4; a++) {
+					int want = 0;
+
+					for (int32_t i = 0; i < n; i++)
+						want |= cluster_status(cl, i) == INST_ACTIVE && cluster_agent_connected(cl, i) &&
+							strcmp(cluster_az(cl, i), azs[a]) == 0;
+					bad += cluster_az_has_placeable(cl, azs[a]) != want;
+				}
+				if (n > max_n)
+					max_n = n;
+			}
+		}
+		cluster_free(cl);
+	}
+	gsl_rng_free(r);
+	T_EQ(bad, 0);
+	CU_ASSERT(reads > 10000);
+	CU_ASSERT(max_n > 50);
+}
+
 static void test_statuses(void)
 {
 	struct cluster *cl = cluster_new();
@@ -2041,6 +2099,7 @@ static CU_TestInfo cluster_tests[] = {
 	{ "registration against a plain model: attributes, ids, ports, groups", test_register_model },
 	{ "reserve and release accounting, totals", test_accounting },
 	{ "DRAINING, agent, INACTIVE", test_statuses },
+	{ "the live instances and zones with a placeable one: against a pass", test_live_oracle },
 	{ "holds: room kept for tasks to come", test_holds },
 	{ "holds stay exact under random operations", test_holds_random },
 	{ "indexes stay exact under random operations", test_indexes_random },
