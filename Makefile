@@ -195,6 +195,7 @@ bench: deps
 	@sh tests/bench/run-r1.sh ./ecsim $(B)/bench/bench_r1
 	@sh tests/bench/bench-gen.sh ./ecsim
 	@sh tests/bench/bench-services.sh ./ecsim
+	@sh tests/bench/bench-churn.sh ./ecsim
 
 # fuzz-replay: every input of fuzz/regress/<target>/ through its harness,
 # under ASan + UBSan (a plain main, fuzz/replay.c: no libFuzzer needed).
