@@ -173,7 +173,9 @@ struct backplane {
 		 * fleet's replacements) */
 		int32_t *hkey, *hval;
 		size_t cap_h;              /* a power of two, >= 2 x the placed tasks */
-		int32_t n_on;
+		int direct;                /* the numbers are the instances' own: no
+					    * hash (instances <= 4 x the table + 64) */
+		int32_t n_on;              /* numbers given (direct: the instances then) */
 		int32_t *start;            /* n_on + 1 offsets into slots */
 		size_t cap_start;
 		uint32_t *slots;           /* each instance's slots, in slot order */
