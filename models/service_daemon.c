@@ -523,7 +523,6 @@ void svc_reconcile_daemon(struct backplane *bp, int vi)
 void svc_daemon_count(struct backplane *bp, struct svc *v)
 {
 	int64_t n = 0;
-
 	int32_t nl;
 	const int32_t *lv = cluster_live(backplane_cluster(bp), &nl);
 
