@@ -433,7 +433,7 @@ static inline uint32_t new_slot(struct backplane *bp)
 
 static inline void drop_slot(struct backplane *bp, uint32_t slot);
 
-/* 1 when task t is not a DAEMON service's (what bp_nondaemon_counts
+/* 1 when task t is not a DAEMON service's (what bp_nondaemon_count
  * counts). */
 static inline int not_daemon(const struct backplane *bp, const struct task *t)
 {

@@ -155,9 +155,9 @@ int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *ty
 int32_t bp_register_cp_instance(struct backplane *bp, int provider, const char *az);
 /* The capacity provider instance `inst` belongs to, -1 when none. */
 int bp_instance_cp(const struct backplane *bp, int32_t inst);
-/* Non-daemon tasks placed on each instance (any state; docs/ecs-model.md
- * §5.12): per_inst[i] for i < cluster_count, zeroed first. */
-void bp_nondaemon_counts(struct backplane *bp, int64_t *per_inst);
+/* Non-daemon tasks placed on instance `inst` (any state; docs/ecs-model.md
+ * §5.12). O(1): kept by placements and retirements. */
+int64_t bp_nondaemon_count(const struct backplane *bp, int32_t inst);
 /* Keep those counts from now (before any task: managed scaling's attach;
  * a run without it keeps none, at no cost to a placement). */
 void bp_count_nondaemon(struct backplane *bp);

@@ -195,28 +195,27 @@ void bp_count_nondaemon(struct backplane *bp)
 	bp->count_nd = 1;
 }
 
-void bp_nondaemon_counts(struct backplane *bp, int64_t *per_inst)
+int64_t bp_nondaemon_count(const struct backplane *bp, int32_t inst)
 {
 	if (!bp->count_nd)
 		abort();       /* (bp_count_nondaemon first) */
 	/* kept by placements and retirements (struct inst_bp), not counted
-	 * by a pass over the table at every tick */
-	for (int32_t i = 0; i < cluster_count(bp->cl); i++)
-		per_inst[i] = bp->ib[i].nondaemon;
+	 * by a pass over the table */
 #ifdef ECSIM_CHECKS
-	for (int32_t i = 0; i < cluster_count(bp->cl); i++) {
+	{
 		int64_t n = 0;
 
 		for (size_t k = 0; k < bp->n_tasks; k++) {
 			const struct task *t = &bp->tasks[k];
 
-			n += t->used && !t->queued && t->inst == i &&
+			n += t->used && !t->queued && t->inst == inst &&
 			     !(t->svc >= 0 && bp->s->services[t->svc].sched == SCHED_DAEMON);
 		}
-		if (n != per_inst[i])
+		if (n != bp->ib[inst].nondaemon)
 			abort();
 	}
 #endif
+	return bp->ib[inst].nondaemon;
 }
 
 static int slot_cmp(const void *a, const void *b)

@@ -158,7 +158,7 @@ struct backplane {
 	int count_nd;              /* ib[].nondaemon kept (bp_count_nondaemon) */
 	struct inst_bp {
 		int64_t nondaemon;         /* its tasks (placed, slot used) of no DAEMON
-					    * service (bp_nondaemon_counts) */
+					    * service (bp_nondaemon_count) */
 	} *ib;                     /* per instance */
 	size_t cap_ib;
 	struct inst_snap {

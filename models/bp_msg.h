@@ -297,6 +297,10 @@ void fault_attach(struct backplane *bp);
 void scaler_attach(struct backplane *bp);   /* models/scaler.c: service auto scaling */
 void lb_attach(struct backplane *bp);       /* models/lb/lb_actor.c */
 void cas_attach(struct backplane *bp);      /* models/cas.c: managed scaling of capacity providers */
+/* 1 when managed scaling's lists (each group's instances still billed, the
+ * draining ones) agree with a pass over every instance, or there is no
+ * managed scaling: a test's oracle, after any event. */
+int cas_lists_agree(struct backplane *bp);
 void fargate_attach(struct backplane *bp);  /* models/backplane_fargate.c: Fargate tasks */
 
 #endif

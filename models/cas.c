@@ -63,6 +63,12 @@ struct cas_group {
 	size_t n_launching, cap_launching;
 	int *az_launching;           /* booting instances per zone of the group */
 	gsl_rng *rng;                /* launch times */
+	/* the group's instances whose host is still billed (a superset: one
+	 * whose host went away since the last refresh stays until the next),
+	 * in registration order: every pass of a minute walks these, not
+	 * every instance ever registered (refresh) */
+	int32_t *mem;
+	size_t n_mem, cap_mem;
 };
 
 struct cas {
@@ -72,8 +78,12 @@ struct cas {
 	unsigned char *draining;     /* per instance: chosen by scale-in, drained before termination */
 	int16_t *zone;               /* per instance: its AZ's index in the scenario's, -1 = not looked up */
 	size_t cap_inst;
-	int64_t *nd;                 /* scratch: non-daemon tasks per instance */
+	int64_t *nd;                 /* non-daemon tasks per instance at the minute's start
+				      * (the groups' members and the draining ones only) */
 	size_t cap_nd;
+	int32_t scanned;             /* the instances below it are in their group's list */
+	int32_t *drn;                /* the instances with draining set (sorted by finish_drains) */
+	size_t n_drn, cap_drn;
 	uint32_t ev_tick, ev_boot;
 };
 
@@ -84,7 +94,7 @@ static void cover(struct cas *c, int32_t i)
 
 	if ((size_t)i < c->cap_inst)
 		return;
-	c->cap_inst = (size_t)i + 64;
+	c->cap_inst = (size_t)i + 64 > 2 * old ? (size_t)i + 64 : 2 * old;
 	c->launched = xrealloc(c->launched, c->cap_inst * sizeof *c->launched);
 	c->draining = xrealloc(c->draining, c->cap_inst * sizeof *c->draining);
 	c->zone = xrealloc(c->zone, c->cap_inst * sizeof *c->zone);
@@ -172,7 +182,9 @@ static void scale_out(struct backplane *bp, struct cas *c, int gi, int count)
 	int na = g->cfg->asg.n_azs;
 	int *per = xcalloc((size_t)na, sizeof *per);
 
-	for (int32_t i = 0; i < cluster_count(cl); i++) {
+	for (size_t k = 0; k < g->n_mem; k++) {
+		int32_t i = g->mem[k];
+
 		if (bp_instance_cp(bp, i) != g->p || cluster_status(cl, i) == INST_INACTIVE ||
 		    !metrics_instance_billed(backplane_metrics(bp), i) ||
 		    ((size_t)i < c->cap_inst && c->draining[i]))
@@ -235,16 +247,43 @@ static void on_boot(struct sim *sim, void *ctx, const struct event *ev)
 	c->launched[inst] = at;
 }
 
+static int inst_cmp(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 /* Terminate the draining instances that no longer run a non-daemon task. */
 static void finish_drains(struct backplane *bp, struct cas *c)
 {
-	struct cluster *cl = backplane_cluster(bp);
+	size_t kept = 0;
 
-	for (int32_t i = 0; i < cluster_count(cl) && (size_t)i < c->cap_inst; i++)
-		if (c->draining[i] && c->nd[i] == 0) {
+	/* in ascending order, as a pass over every instance would: a
+	 * termination's rows and notes come in that order */
+	if (c->n_drn > 1)
+		qsort(c->drn, c->n_drn, sizeof *c->drn, inst_cmp);
+	for (size_t k = 0; k < c->n_drn; k++) {
+		int32_t i = c->drn[k];
+
+		if (c->nd[i] == 0) {
 			c->draining[i] = 0;
 			fault_instance_terminate(bp, i);
+		} else {
+			c->drn[kept++] = i;
 		}
+	}
+	c->n_drn = kept;
+}
+
+/* Instance i (covered) is chosen to drain. */
+static void drain_mark(struct cas *c, int32_t i)
+{
+	if (c->draining[i])
+		return;
+	c->draining[i] = 1;
+	XGROW(c->drn, c->cap_drn, c->n_drn + 1);
+	c->drn[c->n_drn++] = i;
 }
 
 static void write_row(struct backplane *bp, const struct cas_group *g, const struct ms_decision *d,
@@ -263,14 +302,15 @@ static void datapoint(struct backplane *bp, struct cas *c, int gi)
 	struct cluster *cl = backplane_cluster(bp);
 	struct scenario *s = backplane_scenario(bp);
 	sim_time_t now = sim_now(backplane_sim(bp));
-	int32_t count = cluster_count(cl);
-	struct ms_instance *v = xcalloc((size_t)count + 1, sizeof *v);
-	int64_t *times = xcalloc((size_t)count + (size_t)g->n_launching + 1, sizeof *times);
+	struct ms_instance *v = xcalloc(g->n_mem + 1, sizeof *v);
+	int64_t *times = xcalloc(g->n_mem + g->n_launching + 1, sizeof *times);
 	struct ms_input in = { 0 };
 	struct ms_decision d;
 	int nv = 0, nt = 0, waiting;
 
-	for (int32_t i = 0; i < count; i++) {
+	for (size_t k = 0; k < g->n_mem; k++) {
+		int32_t i = g->mem[k];
+
 		/* a failed host left registered (choice E163) is no longer in the group */
 		if (bp_instance_cp(bp, i) != g->p || cluster_status(cl, i) != INST_ACTIVE ||
 		    !metrics_instance_billed(backplane_metrics(bp), i))
@@ -315,7 +355,7 @@ static void datapoint(struct backplane *bp, struct cas *c, int gi)
 				/* managed draining: no new task goes there; the
 				 * services replace theirs elsewhere */
 				backplane_drain_inst(bp, out[k]);
-				c->draining[out[k]] = 1;
+				drain_mark(c, out[k]);
 			} else {
 				fault_instance_terminate(bp, out[k]);
 			}
@@ -335,27 +375,124 @@ static void datapoint(struct backplane *bp, struct cas *c, int gi)
 static void replace_lost(struct backplane *bp, struct cas *c, int gi)
 {
 	struct cas_group *g = &c->g[gi];
-	struct cluster *cl = backplane_cluster(bp);
 	int in_service = (int)g->n_launching;
 
-	for (int32_t i = 0; i < cluster_count(cl); i++)
+	for (size_t k = 0; k < g->n_mem; k++) {
+		int32_t i = g->mem[k];
+
 		if (bp_instance_cp(bp, i) == g->p &&
 		    metrics_instance_billed(backplane_metrics(bp), i) &&
 		    !((size_t)i < c->cap_inst && c->draining[i]))
 			in_service++;
+	}
 	if (in_service < g->desired)
 		scale_out(bp, c, gi, g->desired - in_service);
+}
+
+/* The lists against a pass over every instance (bp_msg.h). */
+int cas_lists_agree(struct backplane *bp)
+{
+	const struct cas *c = bp_actor_state(bp, BA_CAS);
+	int32_t n = cluster_count(backplane_cluster(bp));
+	int32_t *d;
+	size_t nd = 0;
+	int ok = 1;
+
+	if (!c)
+		return 1;
+	if (c->scanned > n)
+		return 0;
+	for (int gi = 0; gi < c->n; gi++) {
+		const struct cas_group *g = &c->g[gi];
+		size_t k = 0;
+
+		for (int32_t i = 0; i < c->scanned; i++) {
+			int in = k < g->n_mem && g->mem[k] == i;
+
+			/* a member is the group's; an instance of the group
+			 * still billed is a member (one whose host went since
+			 * the minute's start may stay until the next) */
+			if (in ? bp_instance_cp(bp, i) != g->p :
+			    bp_instance_cp(bp, i) == g->p && metrics_instance_billed(backplane_metrics(bp), i))
+				ok = 0;
+			k += in;
+		}
+		if (k != g->n_mem)
+			ok = 0;         /* not ascending, or past the instances scanned */
+	}
+	/* the draining list: the instances with draining set, in any order */
+	d = xcalloc(c->n_drn + 1, sizeof *d);
+	if (c->n_drn > 0)
+		memcpy(d, c->drn, c->n_drn * sizeof *d);
+	if (c->n_drn > 1)
+		qsort(d, c->n_drn, sizeof *d, inst_cmp);
+	for (int32_t i = 0; i < n && (size_t)i < c->cap_inst; i++)
+		if (c->draining[i] && (nd >= c->n_drn || d[nd++] != i))
+			ok = 0;
+	if (nd != c->n_drn)
+		ok = 0;
+	free(d);
+	return ok;
+}
+
+/* At the minute's start: the instances registered since the last minute
+ * join their group's list (a provider's instances register only through
+ * bp_register_cp_instance: at the start and at a boot, never inside a
+ * minute's passes), those whose host is gone leave it (billing closes once
+ * and never reopens: metrics_on_instance_up is an instance's registration);
+ * and the non-daemon counts of the members and of the draining instances
+ * are taken, the counts every pass of this minute reads (as a snapshot of
+ * every instance's was, before).  O(new instances + members + draining):
+ * a provider scaled out and in all month does not walk every instance it
+ * ever had, each minute. */
+static void refresh(struct backplane *bp, struct cas *c)
+{
+	const struct metrics *m = backplane_metrics(bp);
+	int32_t n = cluster_count(backplane_cluster(bp));
+
+	for (int32_t i = c->scanned; i < n; i++) {
+		int p = bp_instance_cp(bp, i);
+
+		for (int gi = 0; gi < c->n; gi++)
+			if (c->g[gi].p == p) {
+				struct cas_group *g = &c->g[gi];
+
+				XGROW(g->mem, g->cap_mem, g->n_mem + 1);
+				g->mem[g->n_mem++] = i;
+				break;
+			}
+	}
+	c->scanned = n;
+	XGROW(c->nd, c->cap_nd, (size_t)n + 1);
+	for (int gi = 0; gi < c->n; gi++) {
+		struct cas_group *g = &c->g[gi];
+		size_t kept = 0;
+
+		for (size_t k = 0; k < g->n_mem; k++) {
+			int32_t i = g->mem[k];
+
+			if (metrics_instance_billed(m, i)) {
+				g->mem[kept++] = i;
+				c->nd[i] = bp_nondaemon_count(bp, i);
+			}
+		}
+		g->n_mem = kept;
+	}
+	for (size_t k = 0; k < c->n_drn; k++)
+		c->nd[c->drn[k]] = bp_nondaemon_count(bp, c->drn[k]);
+#ifdef ECSIM_CHECKS
+	if (!cas_lists_agree(bp))
+		abort();
+#endif
 }
 
 static void on_tick(struct sim *sim, void *ctx, const struct event *ev)
 {
 	struct backplane *bp = ctx;
 	struct cas *c = bp_actor_state(bp, BA_CAS);
-	size_t count = (size_t)cluster_count(backplane_cluster(bp));
 
 	(void)ev;
-	XGROW(c->nd, c->cap_nd, count + 1);
-	bp_nondaemon_counts(bp, c->nd);
+	refresh(bp, c);
 	finish_drains(bp, c);
 	for (int gi = 0; gi < c->n; gi++)
 		replace_lost(bp, c, gi);
@@ -380,8 +517,10 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 			free(c->g[i].launching);
 			free((int *)c->g[i].type.taken);
 			free(c->g[i].az_launching);
+			free(c->g[i].mem);
 		}
 		free(c->g);
+		free(c->drn);
 		free(c->launched);
 		free(c->draining);
 		free(c->zone);

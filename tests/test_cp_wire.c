@@ -16,6 +16,7 @@
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
 #include "models/backplane.h"
+#include "models/bp_msg.h"
 #include "models/cluster.h"
 
 static int setup(void)
@@ -484,7 +485,8 @@ static void term_observe(struct backplane *bp, void *ctx)
 	int64_t *now = calloc((size_t)n + 1, sizeof *now);
 
 	c->events++;
-	bp_nondaemon_counts(bp, now);
+	for (int i = 0; i < n; i++)
+		now[i] = bp_nondaemon_count(bp, i);
 	if (n > c->cap) {
 		c->nd = realloc(c->nd, (size_t)n * sizeof *c->nd);
 		c->status = realloc(c->status, (size_t)n * sizeof *c->status);
@@ -535,6 +537,77 @@ static int protection_run(const char *tag, const char *extra, struct term_check 
 	memset(c, 0, sizeof *c);
 	snprintf(name, sizeof name, "%s.json", tag);
 	return rs_run(name, tag, NULL, term_observe, c);
+}
+
+/* A group that scales out and in all the time: managed scaling walks, each
+ * minute, a list of the group's instances still billed and one of those
+ * draining, not every instance ever registered (models/cas.c refresh).
+ * After every event of two days the lists agree with a pass over every
+ * instance (cas_lists_agree: the group's billed instances all listed, in
+ * registration order, nothing of another group's; the draining list the
+ * instances marked draining).  The load comes in bursts every two hours,
+ * 4 tasks and 24 (12 instances' worth), so the group scales out and in,
+ * with managed draining, a dozen times; a host fails for good (replaced),
+ * one is deregistered (its host runs on, billed and INACTIVE: listed, not
+ * replaced, choice E101), an AZ outage takes half the group, and a second
+ * provider's instances (no managed scaling) register beside it. */
+struct lists_check {
+	int events, bad;
+};
+
+static void lists_observe(struct backplane *bp, void *ctx)
+{
+	struct lists_check *c = ctx;
+
+	c->events++;
+	c->bad += !cas_lists_agree(bp);
+}
+
+static void test_churn_lists(void)
+{
+	char a[600], b[600], buf[4096], tr[8192];
+	struct lists_check c = { 0, 0 };
+	int n, ins = 0, outs = 0, len = 0;
+	double regs;
+
+	provider(a, sizeof a, "cp", 0, 20, 2,
+		 ",\"managedScaling\":{\"targetCapacity\":100,\"instanceWarmupPeriod\":60,"
+		 "\"scaleInDatapoints\":5},"
+		 "\"managedTerminationProtection\":\"ENABLED\",\"managedDraining\":\"ENABLED\"");
+	provider(b, sizeof b, "fixed", 0, 4, 3, "");
+	snprintf(buf, sizeof buf, HEAD(172800)
+		 "\"capacityProviders\":[%s,%s],"
+		 "\"defaultCapacityProviderStrategy\":[{\"capacityProvider\":\"cp\",\"weight\":1}],"
+		 "\"workload\":{\"traces\":[\"churn.csv\"]}}", a, b);
+	rs_write("churn.json", buf);
+	len += snprintf(tr + len, sizeof tr - (size_t)len, "time_s,event,target,taskdef,count,duration_s\n"
+			"300,instance_fail,ci-00001,,,\n"
+			"400,deregister_instance,ci-00002,,,\n");
+	for (int t = 600; t < 172800; t += 7200) {
+		len += snprintf(tr + len, sizeof tr - (size_t)len, "%d,run_task,,half,%d,%d\n", t,
+				t % 14400 == 600 ? 24 : 4, 3000);
+		if (t == 29400)
+			len += snprintf(tr + len, sizeof tr - (size_t)len, "%d,az_outage,us-east-1a,,,1800\n", t + 60);
+	}
+	rs_write("churn.csv", tr);
+	T_EQ(rs_run("churn.json", "churn", NULL, lists_observe, &c), 0);
+	CU_ASSERT(c.events > 1000);
+	T_EQ(c.bad, 0);
+	n = rs_rows("churn", "scaling.csv");
+	for (int r = 1; r <= n; r++) {
+		char *act = rs_cell("churn", "scaling.csv", r, "action");
+
+		ins += strcmp(act, "scale-in") == 0;
+		outs += strcmp(act, "scale-out") == 0;
+		free(act);
+	}
+	CU_ASSERT(ins >= 10);
+	CU_ASSERT(outs >= 10);
+	/* the group's instances came and went: many more registered than
+	 * it ever held at once (20) */
+	regs = rs_num("churn", "timeseries.csv", -1, "instances_registered");
+	CU_ASSERT(regs <= 23);
+	CU_ASSERT(count_on("churn", "", "cp") >= 12 * 24);
 }
 
 /* The group grows to 5 instances and scales in twice (5 → 3 at 4500 s,
@@ -1043,6 +1116,7 @@ static CU_TestInfo cp_tests[] = {
 	{ "a scale-in of a host down for repair: registered, disconnected, not repaired", test_scale_in_down_for_repair },
 	{ "limits.maxInstances counts provider instances and replacements", test_max_instances },
 	{ "termination protection, checked after every event", test_termination_protection },
+	{ "a group scaled out and in for two days: its lists agree with every instance", test_churn_lists },
 	{ "an AZ-rebalancing task stays on its provider", test_rebalance_keeps_provider },
 	{ "the pins hold beside ten constraints of the service's", test_pins_beyond_ten_constraints },
 	{ "a provider's task: the closest instance is the provider's (A4)", test_closest_is_the_providers },
