@@ -1861,8 +1861,7 @@ void backplane_free(struct backplane *bp)
 	free(bp->ib);
 	free(bp->snap.start);
 	free(bp->snap.slots);
-	free(bp->snap.hkey);
-	free(bp->snap.hval);
+	inum_free(&bp->snap.num);
 	free(bp->snap.on_of);
 	free(bp->inst_cp);
 	hmap_free(bp->by_id);

@@ -39,17 +39,6 @@ void backplane_instance_tasks(struct backplane *bp, int32_t inst, int64_t *all, 
 	}
 }
 
-/* Instance inst's cell in the snapshot's hash: the cell holding it, or
- * the empty one where it would go. */
-static size_t snap_cell(const struct inst_snap *z, int32_t inst)
-{
-	size_t mask = z->cap_h - 1, h = (size_t)(((uint32_t)inst * UINT32_C(2654435761)) >> 7) & mask;
-
-	while (z->hkey[h] != inst && z->hkey[h] != -1)
-		h = (h + 1) & mask;
-	return h;
-}
-
 /* The snapshot (backplane_int.h, struct inst_snap) taken anew: one pass
  * over the table numbers the instances holding placed tasks and counts
  * their tasks, then the tasks are listed per instance in slot order.
@@ -60,7 +49,7 @@ static size_t snap_cell(const struct inst_snap *z, int32_t inst)
 static void snap_take(struct backplane *bp)
 {
 	struct inst_snap *z = &bp->snap;
-	size_t n = 0, want = 16;
+	size_t n = 0;
 	int32_t n_on = 0, ni = cluster_count(bp->cl);
 
 	z->direct = (size_t)ni <= 4 * bp->n_tasks + 64;
@@ -78,31 +67,19 @@ static void snap_take(struct backplane *bp)
 		n_on = ni;
 		goto fill;
 	}
-	while (want < 2 * bp->n_tasks + 2)
-		want *= 2;
-	if (z->cap_h != want) {
-		free(z->hkey);
-		free(z->hval);
-		z->hkey = xmalloc(want * sizeof *z->hkey);
-		z->hval = xmalloc(want * sizeof *z->hval);
-		z->cap_h = want;
-	}
-	memset(z->hkey, 0xff, z->cap_h * sizeof *z->hkey);      /* -1: empty */
+	inum_reset(&z->num, bp->n_tasks);        /* (an instance per placed task at most) */
 	XGROW(z->on_of, z->cap_on_of, bp->n_tasks + 1);
 	XGROW(z->start, z->cap_start, bp->n_tasks + 2);
 	for (size_t k = 0; k < bp->n_tasks; k++) {
 		const struct task *t = &bp->tasks[k];
 
 		if (t->used && !t->queued && t->inst >= 0) {
-			size_t h = snap_cell(z, t->inst);
+			int32_t d = inum_put(&z->num, t->inst);
 
-			if (z->hkey[h] == -1) {
-				z->hkey[h] = t->inst;
-				z->hval[h] = n_on;
+			if (d == n_on)                   /* a new one */
 				z->start[++n_on] = 0;
-			}
-			z->on_of[n++] = z->hval[h];
-			z->start[z->hval[h] + 1]++;
+			z->on_of[n++] = d;
+			z->start[d + 1]++;
 		}
 	}
 fill:
@@ -132,7 +109,7 @@ fill:
 const uint32_t *bp_inst_slots(struct backplane *bp, int32_t inst, size_t *n)
 {
 	struct inst_snap *z = &bp->snap;
-	size_t h;
+	int32_t d;
 
 	if (!z->valid || bp->place_seq != z->seq)
 		snap_take(bp);
@@ -145,13 +122,13 @@ const uint32_t *bp_inst_slots(struct backplane *bp, int32_t inst, size_t *n)
 		*n = (size_t)(z->start[inst + 1] - z->start[inst]);
 		return z->slots + z->start[inst];
 	}
-	h = snap_cell(z, inst);
-	if (z->hkey[h] == -1) {
+	d = inum_get(&z->num, inst);
+	if (d < 0) {
 		*n = 0;
 		return z->slots;
 	}
-	*n = (size_t)(z->start[z->hval[h] + 1] - z->start[z->hval[h]]);
-	return z->slots + z->start[z->hval[h]];
+	*n = (size_t)(z->start[d + 1] - z->start[d]);
+	return z->slots + z->start[d];
 }
 
 /* The tasks on instance inst (placed there, slot still used) in slot

@@ -21,6 +21,7 @@
 #include "models/task.h"
 #include "models/import.h"
 #include "models/trace.h"
+#include "sim/inum.h"
 #include "sim/name_memo.h"
 #include "sim/quant.h"
 
@@ -166,13 +167,11 @@ struct backplane {
 		uint64_t takes;            /* passes taken (tests) */
 		uint64_t seq;              /* place_seq when taken */
 		/* the instances with placed tasks then, numbered 0..n_on-1 in
-		 * the order the pass met them: an open-addressing hash from
-		 * instance to that number (hkey -1: an empty cell), so that
-		 * the snapshot's size and cost follow the placed tasks, not
-		 * every instance the run ever registered (a month of a Spot
-		 * fleet's replacements) */
-		int32_t *hkey, *hval;
-		size_t cap_h;              /* a power of two, >= 2 x the placed tasks */
+		 * the order the pass met them (sim/inum.h), so that the
+		 * snapshot's size and cost follow the placed tasks, not every
+		 * instance the run ever registered (a month of a Spot fleet's
+		 * replacements) */
+		struct inum num;
 		int direct;                /* the numbers are the instances' own: no
 					    * hash (instances <= 4 x the table + 64) */
 		int32_t n_on;              /* numbers given (direct: the instances then) */

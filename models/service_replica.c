@@ -13,6 +13,7 @@
 
 #include "models/capacity/cp_route.h"
 #include "models/placement/cql.h"
+#include "sim/inum.h"
 #include "sim/mem.h"
 #include "sim/rng.h"
 
@@ -140,13 +141,11 @@ struct si {
 	/* binpack: what the victims chosen so far free on each instance */
 	int64_t *freed_cpu, *freed_mem;
 	/* the instances of the service's tasks numbered 0, 1, ... as met
-	 * (si_inst): spread-instance counts and what binpack frees are kept
-	 * per number, so a scale-in costs the service's tasks, not every
-	 * instance the run ever registered (a hash: hk -1 an empty cell,
-	 * cap_h a power of two > 2 x the service's tasks) */
-	int32_t *hk, *hv;
-	size_t cap_h;
-	int32_t n_inst;
+	 * (si_inst, sim/inum.h): spread-instance counts and what binpack
+	 * frees are kept per number, so a scale-in costs the service's
+	 * tasks, not every instance the run ever registered (inst.cap 0:
+	 * not used) */
+	struct inum inst;
 };
 
 struct victim {
@@ -203,14 +202,8 @@ static void si_init(struct backplane *bp, const struct place_policy *pol, int n_
 			x->freed_mem = xcalloc((size_t)n_tasks + 1, sizeof *x->freed_mem);
 		}
 		if ((x->lv[k].kind == SI_SPREAD_INST || x->lv[k].kind == SI_BINPACK_CPU ||
-		     x->lv[k].kind == SI_BINPACK_MEM) && !x->hk) {
-			x->cap_h = 16;
-			while (x->cap_h <= 2 * ((size_t)n_tasks + 1))
-				x->cap_h *= 2;
-			x->hk = xmalloc(x->cap_h * sizeof *x->hk);
-			x->hv = xmalloc(x->cap_h * sizeof *x->hv);
-			memset(x->hk, 0xff, x->cap_h * sizeof *x->hk);     /* -1: empty */
-		}
+		     x->lv[k].kind == SI_BINPACK_MEM) && x->inst.cap == 0)
+			inum_reset(&x->inst, (size_t)n_tasks + 1);
 		if (x->lv[k].kind == SI_SPREAD_ATTR && !x->values) {
 			x->values = xcalloc((size_t)n_tasks + 2, sizeof *x->values);
 			x->n_values = 1;
@@ -225,26 +218,14 @@ static void si_free(struct si *x)
 	free(x->values);
 	free(x->freed_cpu);
 	free(x->freed_mem);
-	free(x->hk);
-	free(x->hv);
+	inum_free(&x->inst);
 }
 
 /* Instance inst's number among the service's (0, 1, ... as met), -1 for
  * none (inst -1: not placed, Fargate). */
 static int32_t si_inst(struct si *x, int32_t inst)
 {
-	size_t mask = x->cap_h - 1, h;
-
-	if (inst < 0)
-		return -1;
-	h = (size_t)(((uint32_t)inst * UINT32_C(2654435761)) >> 7) & mask;
-	while (x->hk[h] != inst && x->hk[h] != -1)
-		h = (h + 1) & mask;
-	if (x->hk[h] == -1) {
-		x->hk[h] = inst;
-		x->hv[h] = x->n_inst++;
-	}
-	return x->hv[h];
+	return inst < 0 ? -1 : inum_put(&x->inst, inst);
 }
 
 /* Task t's value at spread level k, -1 when it has none (not placed; for an

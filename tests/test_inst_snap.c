@@ -175,7 +175,7 @@ struct churn {
 static void churn_observe(struct backplane *bp, void *ctx)
 {
 	struct churn *c = ctx;
-	size_t cap = bp->snap.cap_start > bp->snap.cap_h ? bp->snap.cap_start : bp->snap.cap_h;
+	size_t cap = bp->snap.cap_start > bp->snap.num.cap ? bp->snap.cap_start : bp->snap.num.cap;
 
 	snap_observe(bp, &c->sc);
 	if (cluster_count(bp->cl) > c->max_inst)

@@ -7,7 +7,8 @@
  * long to be kept, more distinct names than entries (so entries are
  * replaced), in a random order.  End to end, every task of a trace whose
  * rows name such task definitions and groups at random carries the ones
- * its row named (tasks.csv). */
+ * its row named (tasks.csv).  And sim/inum.h, the numbering of integer
+ * keys as met, against a plain list. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "helpers/runscn.h"
 #include "helpers/tutil.h"
+#include "sim/inum.h"
 #include "sim/name_memo.h"
 #include "sim/strtab.h"
 
@@ -264,11 +266,66 @@ static void test_strtab_find_hint(void)
 	T_EQ(bad_hint, 0);
 }
 
+/* sim/inum.h against a plain list of first appearances: random keys over
+ * ranges from a handful to past 2^30 (keys that collide in a small table,
+ * keys whose hash wraps around its end), rounds of numbering reusing the
+ * table (a reset to a size it had, to a new one), each key's number
+ * checked at its put and every key's (and some never put) by get after
+ * each round. */
+static void test_inum(void)
+{
+	static const int32_t ranges[] = { 3, 40, 1000, 1 << 20, INT32_MAX };
+	enum { MAXK = 300 };
+	struct inum m = { 0 };
+	int32_t seen[MAXK];
+	uint64_t x = 7;
+	int wrong = 0, wrong_get = 0, rounds = 0;
+
+	for (int r = 0; r < 40; r++) {
+		int32_t range = ranges[r % 5];
+		size_t max = (size_t)1 + lcg(&x) % MAXK;
+		int n = 0;
+
+		inum_reset(&m, max);
+		for (size_t k = 0; k < 3 * max; k++) {
+			int32_t key = (int32_t)(lcg(&x) % (uint64_t)range), want = -1, got;
+
+			for (int j = 0; j < n; j++)
+				if (seen[j] == key)
+					want = j;
+			if (want < 0) {
+				if ((size_t)n == max)
+					continue;       /* (past the keys it was sized for) */
+				seen[n] = key;
+				want = n++;
+			}
+			got = inum_put(&m, key);
+			wrong += got != want;
+		}
+		for (int j = 0; j < n; j++)
+			wrong_get += inum_get(&m, seen[j]) != j;
+		for (int k = 0; k < 50; k++) {
+			int32_t key = (int32_t)(lcg(&x) % (uint64_t)range), want = -1;
+
+			for (int j = 0; j < n; j++)
+				if (seen[j] == key)
+					want = j;
+			wrong_get += inum_get(&m, key) != want;
+		}
+		rounds += n > 0;
+	}
+	inum_free(&m);
+	T_EQ(wrong, 0);
+	T_EQ(wrong_get, 0);
+	T_EQ(rounds, 40);
+}
+
 static CU_TestInfo memo_tests[] = {
 	{ "random look-ups answer as the look-up behind", test_memo_random },
 	{ "a zeroed memo is empty", test_memo_empty },
 	{ "strtab_intern_hint answers as a plain list of first appearances", test_strtab_hint },
 	{ "strtab_find_hint answers as strtab_find", test_strtab_find_hint },
+	{ "inum numbers keys as a plain list of first appearances", test_inum },
 	CU_TEST_INFO_NULL,
 };
 
