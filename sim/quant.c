@@ -13,9 +13,6 @@ void quant_init(struct quant *q, double p)
 {
 	memset(q, 0, sizeof *q);
 	q->p = p;
-	q->kept = xmalloc(QUANT_EXACT * sizeof *q->kept);
-	q->cap_cell = 64;
-	q->cell = xcalloc(q->cap_cell, sizeof *q->cell);
 }
 
 void quant_free(struct quant *q)
@@ -102,14 +99,28 @@ static void cells_grow(struct quant *q)
 
 void quant_add(struct quant *q, double x)
 {
-	if (q->n < QUANT_EXACT)
+	size_t k;
+
+	if (q->n < QUANT_EXACT) {
+		XGROW(q->kept, q->cap_kept, q->n + 1);
 		q->kept[q->n] = x;
+	} else if (q->kept) {
+		/* past QUANT_EXACT the counts answer (quant_get): the kept
+		 * samples are read no more */
+		free(q->kept);
+		q->kept = NULL;
+		q->cap_kept = 0;
+	}
 	q->n++;
 	if (q->p2) {
 		gsl_rstat_quantile_add(x, q->p2);
 		return;
 	}
-	size_t k = cell_slot(q->cell, q->cap_cell, x);
+	if (!q->cell) {
+		q->cap_cell = 64;
+		q->cell = xcalloc(q->cap_cell, sizeof *q->cell);
+	}
+	k = cell_slot(q->cell, q->cap_cell, x);
 
 	if (q->cell[k].n != 0) {
 		q->cell[k].n++;

@@ -13,6 +13,11 @@
  * each distinct value in ascending order, round after round, until each
  * value's count is used up (a deterministic mix, not the samples' own
  * order) — then with every new sample as it comes. */
+/* Memory: nothing until the first sample (a quantile per service, per
+ * target group: most see few samples, some none), then what the samples
+ * need: the kept ones grow as they come up to QUANT_EXACT and are freed
+ * past them, the table of distinct values grows from 64 cells up to
+ * QUANT_DISTINCT's, P²'s workspace is fixed. */
 #ifndef SIM_QUANT_H
 #define SIM_QUANT_H
 
@@ -31,9 +36,11 @@ struct quant_cell {
 
 struct quant {
 	double p;
-	double *kept;              /* the first QUANT_EXACT samples */
-	size_t n;
-	struct quant_cell *cell;   /* the distinct values (open addressing) */
+	double *kept;              /* the first QUANT_EXACT samples (grown as they
+				    * come, freed past them: then unread) */
+	size_t n, cap_kept;
+	struct quant_cell *cell;   /* the distinct values (open addressing; NULL
+				    * until the first sample) */
 	size_t n_cell, cap_cell;   /* distinct values held, table size (a power of two) */
 	gsl_rstat_quantile_workspace *p2;    /* NULL until the values overflow */
 };

@@ -136,11 +136,48 @@ static void test_small(void)
 	quant_free(&q);
 }
 
+/* Memory follows the samples: none before the first, the kept samples
+ * grown as they come (never more than twice those held, at most
+ * QUANT_EXACT) and freed past QUANT_EXACT; the answer at every count from
+ * 1 to 2 x QUANT_EXACT + 50, across that edge, equals GSL's over every
+ * sample so far, bit for bit. */
+static void test_memory(void)
+{
+	enum { N = 2 * QUANT_EXACT + 50 };
+	double *x = malloc(N * sizeof *x), *s = malloc(N * sizeof *s);
+	struct quant q;
+	int bad = 0, big = 0;
+	uint64_t v = 1;
+
+	quant_init(&q, 0.9);
+	CU_ASSERT(q.kept == NULL);
+	CU_ASSERT(q.cell == NULL);
+	for (size_t n = 1; n <= N; n++) {
+		v = v * 6364136223846793005ULL + 1442695040888963407ULL;
+		x[n - 1] = (double)(v >> 54) / 8.0;      /* 1,024 values: stays exact */
+		quant_add(&q, x[n - 1]);
+		if (n <= QUANT_EXACT)
+			big += q.kept == NULL || q.cap_kept < n || q.cap_kept > 2 * n + 8 || q.cap_kept > QUANT_EXACT;
+		else
+			big += q.kept != NULL;
+		memcpy(s, x, n * sizeof *s);
+		gsl_sort(s, 1, n);
+		bad += quant_get(&q) != gsl_stats_quantile_from_sorted_data(s, 1, n, 0.9);
+	}
+	CU_ASSERT(quant_exact(&q));
+	T_EQ(big, 0);
+	T_EQ(bad, 0);
+	quant_free(&q);
+	free(x);
+	free(s);
+}
+
 static CU_TestInfo quant_tests[] = {
 	{ "exact against GSL over every sample (100 random cases)", test_exact_oracle },
 	{ "exact up to QUANT_DISTINCT values, then P2", test_overflow_edge },
 	{ "continuous samples: P2 near the true quantile", test_continuous },
 	{ "no sample, one sample", test_small },
+	{ "memory follows the samples; exact across QUANT_EXACT", test_memory },
 	CU_TEST_INFO_NULL,
 };
 
