@@ -1481,6 +1481,9 @@ static int32_t register_instance(struct backplane *bp, const struct catalog_type
 	bp->inst_cp[i] = provider;
 	XGROW(bp->ib, bp->cap_ib, (size_t)i + 1);
 	bp->ib[i] = (struct inst_bp){ 0 };
+	/* its AZ's index, once (bp_instance_az) */
+	while (bp->ib[i].az < bp->s->n_azs && strcmp(bp->s->azs[bp->ib[i].az], cluster_az(bp->cl, i)) != 0)
+		bp->ib[i].az++;
 	/* the actors set up their side of it (the agent: connected) */
 	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_ADDED, .inst = i });
 	metrics_on_instance_up(bp->m, sim_now(bp->sim), i,
@@ -1501,6 +1504,11 @@ int32_t bp_register_instance(struct backplane *bp, const struct catalog_type *ty
 int32_t bp_register_cp_instance(struct backplane *bp, int provider, const char *az)
 {
 	return register_instance(bp, bp->s->capacity->providers[provider].asg.type, az, NULL, provider);
+}
+
+int bp_instance_az(const struct backplane *bp, int32_t inst)
+{
+	return bp->ib[inst].az;
 }
 
 int bp_instance_cp(const struct backplane *bp, int32_t inst)

@@ -73,6 +73,14 @@ struct task *bp_task_at(struct backplane *bp, uint32_t slot);
 /* The AZ of a placed task: its instance's, or for a Fargate task the one
  * Fargate chose (models/backplane_fargate.c); NULL when it has none yet. */
 const char *bp_task_az(struct backplane *bp, const struct task *t);
+/* The same as an index: the scenario's index of the task's AZ (its
+ * instance's, bp_instance_az, or Fargate's choice), the scenario's
+ * n_azs for an AZ that is none of the scenario's, -1 when it has none
+ * yet.  O(1): no string compared. */
+int bp_task_az_index(const struct backplane *bp, const struct task *t);
+/* The scenario's index of instance `inst`'s AZ, found once as it
+ * registered; the scenario's n_azs when it is none of them. */
+int bp_instance_az(const struct backplane *bp, int32_t inst);
 
 /* ---- the calls the service scheduler makes ------------------------------ */
 

@@ -94,6 +94,15 @@ int fargate_launch_of(const struct scenario *s, int td, int svc)
 	return (l & TD_LAUNCH_FARGATE) && !(l & TD_LAUNCH_EC2) ? TL_FARGATE : TL_EC2;
 }
 
+int bp_task_az_index(const struct backplane *bp, const struct task *t)
+{
+	if (t->inst >= 0)
+		return bp->ib[t->inst].az;
+	if (t->fg && t->fg_az >= 0)
+		return t->fg_az;
+	return -1;
+}
+
 const char *bp_task_az(struct backplane *bp, const struct task *t)
 {
 	if (t->inst >= 0)

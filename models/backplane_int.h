@@ -160,6 +160,7 @@ struct backplane {
 	struct inst_bp {
 		int64_t nondaemon;         /* its tasks (placed, slot used) of no DAEMON
 					    * service (bp_nondaemon_count) */
+		int az;                    /* bp_instance_az */
 	} *ib;                     /* per instance */
 	size_t cap_ib;
 	struct inst_snap {

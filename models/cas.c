@@ -76,7 +76,6 @@ struct cas {
 	int n;
 	int64_t *launched;           /* per instance: its launch request (LONG_AGO: at the start) */
 	unsigned char *draining;     /* per instance: chosen by scale-in, drained before termination */
-	int16_t *zone;               /* per instance: its AZ's index in the scenario's, -1 = not looked up */
 	size_t cap_inst;
 	int64_t *nd;                 /* non-daemon tasks per instance at the minute's start
 				      * (the groups' members and the draining ones only) */
@@ -97,29 +96,19 @@ static void cover(struct cas *c, int32_t i)
 	c->cap_inst = (size_t)i + 64 > 2 * old ? (size_t)i + 64 : 2 * old;
 	c->launched = xrealloc(c->launched, c->cap_inst * sizeof *c->launched);
 	c->draining = xrealloc(c->draining, c->cap_inst * sizeof *c->draining);
-	c->zone = xrealloc(c->zone, c->cap_inst * sizeof *c->zone);
 	for (size_t k = old; k < c->cap_inst; k++) {
 		c->launched[k] = LONG_AGO;
 		c->draining[k] = 0;
-		c->zone[k] = -1;
 	}
 }
 
-static int zone_index(const struct scenario *s, const char *az)
+/* Instance i's AZ as the scenario's index (a provider's instances are in
+ * its zones: the first one stands for any other). */
+static int zone_of(struct backplane *bp, int32_t i)
 {
-	for (int a = 0; a < s->n_azs; a++)
-		if (strcmp(s->azs[a], az) == 0)
-			return a;
-	return 0;
-}
+	int a = bp_instance_az(bp, i);
 
-/* Instance i's zone_index, looked up once (an instance keeps its AZ; a
- * datapoint reads every instance's each minute).  cover(c, i) first. */
-static int zone_of(struct cas *c, const struct scenario *s, const struct cluster *cl, int32_t i)
-{
-	if (c->zone[i] < 0)
-		c->zone[i] = (int16_t)zone_index(s, cluster_az(cl, i));
-	return c->zone[i];
+	return a < backplane_scenario(bp)->n_azs ? a : 0;
 }
 
 /* ---- M: the binpack of the waiting tasks -------------------------------- */
@@ -176,7 +165,6 @@ static int waiting_instances(struct backplane *bp, struct cas_group *g)
 static void scale_out(struct backplane *bp, struct cas *c, int gi, int count)
 {
 	struct cas_group *g = &c->g[gi];
-	struct scenario *s = backplane_scenario(bp);
 	struct cluster *cl = backplane_cluster(bp);
 	sim_time_t now = sim_now(backplane_sim(bp));
 	int na = g->cfg->asg.n_azs;
@@ -190,8 +178,7 @@ static void scale_out(struct backplane *bp, struct cas *c, int gi, int count)
 		    ((size_t)i < c->cap_inst && c->draining[i]))
 			continue;
 		for (int a = 0; a < na; a++)
-			if (strcmp(s->azs[g->cfg->asg.azs[a]], cluster_az(cl, i)) == 0)
-				per[a]++;
+			per[a] += g->cfg->asg.azs[a] == bp_instance_az(bp, i);
 	}
 	for (int k = 0; k < count; k++) {
 		int best = -1, healthy = 0;
@@ -300,7 +287,6 @@ static void datapoint(struct backplane *bp, struct cas *c, int gi)
 {
 	struct cas_group *g = &c->g[gi];
 	struct cluster *cl = backplane_cluster(bp);
-	struct scenario *s = backplane_scenario(bp);
 	sim_time_t now = sim_now(backplane_sim(bp));
 	struct ms_instance *v = xcalloc(g->n_mem + 1, sizeof *v);
 	int64_t *times = xcalloc(g->n_mem + g->n_launching + 1, sizeof *times);
@@ -321,7 +307,7 @@ static void datapoint(struct backplane *bp, struct cas *c, int gi)
 			in.m++;
 		else
 			in.empty++;
-		v[nv++] = (struct ms_instance){ .id = i, .az = zone_of(c, s, cl, i),
+		v[nv++] = (struct ms_instance){ .id = i, .az = zone_of(bp, i),
 						 .launched_ms = c->launched[i],
 						 .nondaemon_tasks = (int)c->nd[i] };
 		if (c->launched[i] != LONG_AGO)     /* there at the start: long warmed up */
@@ -523,7 +509,6 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		free(c->drn);
 		free(c->launched);
 		free(c->draining);
-		free(c->zone);
 		free(c->nd);
 		free(c);
 		bp_set_actor_state(bp, BA_CAS, NULL);

@@ -83,13 +83,9 @@ static void spot_poll(struct backplane *bp, int32_t inst);
 /* The scenario's index of the instance's AZ, -1 when it is none of them. */
 static int inst_az(struct backplane *bp, int32_t inst)
 {
-	const struct scenario *s = backplane_scenario(bp);
-	const char *az = cluster_az(backplane_cluster(bp), inst);
+	int k = bp_instance_az(bp, inst);
 
-	for (int k = 0; k < s->n_azs; k++)
-		if (strcmp(s->azs[k], az) == 0)
-			return k;
-	return -1;
+	return k < backplane_scenario(bp)->n_azs ? k : -1;
 }
 
 /* Until when a whole-AZ outage keeps the instance's AZ out (≤ now: not). */

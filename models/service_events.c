@@ -266,9 +266,8 @@ static int64_t az_counts(struct backplane *bp, const struct svc *v, char *out, s
 			continue;
 		for (int k = 0; k < v->n_tasks; k++) {
 			const struct task *t = bp_task_at(bp, v->tasks[k]);
-			const char *az = bp_task_az(bp, t);
 
-			c += svc_live(t) && az && strcmp(az, s->azs[a]) == 0;
+			c += svc_live(t) && bp_task_az_index(bp, t) == a;
 		}
 		lo = c < lo ? c : lo;
 		hi = c > hi ? c : hi;

@@ -92,14 +92,8 @@ static uint32_t launch(struct backplane *bp, int vi)
  * -1 when it has none yet. */
 static int az_index(struct backplane *bp, const struct task *t)
 {
-	const char *az = bp_task_az(bp, t);
-
-	if (!az)
-		return -1;
-	for (int a = 0; a < backplane_scenario(bp)->n_azs; a++)
-		if (strcmp(backplane_scenario(bp)->azs[a], az) == 0)
-			return a;
-	return backplane_scenario(bp)->n_azs;    /* not one of the scenario's: an AZ of its own */
+	/* (the scenario's n_azs for an AZ none of its own: a value apart) */
+	return bp_task_az_index(bp, t);
 }
 
 /* Scale-in (docs/ecs-model.md §4.5, §4.6; choices E20, E107): victims are

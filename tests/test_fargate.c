@@ -711,7 +711,70 @@ static void test_strategy_needs_launch_type(void)
 	}
 }
 
+/* bp_task_az_index (the AZ of a task as the scenario's index, what the
+ * service scheduler counts AZs by) against bp_task_az's name looked up in
+ * the scenario's list, for every task of the table after every event: EC2
+ * tasks on instances in two zones (and an instance group of the third
+ * registered by the trace later), a Fargate service over three, tasks
+ * waiting for room (no AZ: -1), an AZ outage that moves them. */
+struct azi_check {
+	long events, wrong, ec2, fg, none;
+};
+
+static void azi_observe(struct backplane *bp, void *ctx)
+{
+	struct azi_check *c = ctx;
+
+	c->events++;
+	for (size_t k = 0; k < bp->n_tasks; k++) {
+		const struct task *t = &bp->tasks[k];
+		const char *az;
+		int want = -1;
+
+		if (!t->used)
+			continue;
+		az = bp_task_az(bp, t);
+		if (az)
+			for (want = 0; want < bp->s->n_azs && strcmp(bp->s->azs[want], az) != 0; want++)
+				;
+		c->wrong += bp_task_az_index(bp, t) != want;
+		c->ec2 += t->inst >= 0;
+		c->fg += t->inst < 0 && az != NULL;
+		c->none += az == NULL;
+	}
+}
+
+static void test_az_index(void)
+{
+	struct azi_check c = { 0, 0, 0, 0, 0 };
+
+	rs_write("ec2.json", "{\"family\":\"ec2\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\","
+		 "\"cpu\":1024,\"memory\":2048}]}");
+	rs_write("azi.csv", TRACE_HDR
+		 "30,run_task,,ec2,12,400,\n"
+		 "200,az_outage,us-east-1b,,,300,\n"
+		 "600,register_instance,m5.large,,2,,us-east-1c\n"
+		 "650,run_task,,ec2,6,300,\n");
+	rs_write("azi.json", "{\"name\":\"azi\",\"durationSeconds\":1500,\"seed\":5,"
+		 "\"region\":\"us-east-1\",\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"],"
+		 "\"taskDefinitions\":{\"fg\":\"fg.json\",\"ec2\":\"ec2.json\"},"
+		 "\"instanceGroups\":[{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1a\",\"count\":2},"
+		 "{\"instanceType\":\"m5.large\",\"availabilityZone\":\"us-east-1b\",\"count\":2}],"
+		 "\"services\":[{\"serviceName\":\"web\",\"taskDefinition\":\"fg\",\"desiredCount\":9,"
+		 "\"launchType\":\"FARGATE\"}],"
+		 "\"workload\":{\"traces\":[\"azi.csv\"]}}");
+	CU_ASSERT_EQUAL_FATAL(rs_run("azi.json", "azi", NULL, azi_observe, &c), 0);
+	CU_ASSERT(c.events > 100);
+	T_EQ(c.wrong, 0);
+	CU_ASSERT(c.ec2 > 0);
+	CU_ASSERT(c.fg > 0);
+	CU_ASSERT(c.none > 0);
+	/* the trace's instances in us-east-1c took tasks */
+	CU_ASSERT(count_rows("azi", "az", "us-east-1c") > 0);
+}
+
 static CU_TestInfo fg_tests[] = {
+	{ "a task's AZ index is its AZ's place in the scenario's list, after every event", test_az_index },
 	{ "a FARGATE service: no instance, AZ spread, provisioning", test_service_on_fargate },
 	{ "provisioning by default: 60 s, every task", test_default_provisioning },
 	{ "availabilityZones: only the subnets' zones", test_subnet_zones },
