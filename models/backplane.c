@@ -1549,10 +1549,9 @@ void backplane_activate(struct backplane *bp, int32_t inst)
 
 int backplane_find_service(const struct backplane *bp, const char *name)
 {
-	for (int i = 0; i < bp->s->n_services; i++)
-		if (strcmp(bp->s->services[i].name, name) == 0)
-			return i;
-	return -1;
+	uint64_t k;
+
+	return hmap_get(bp->svc_by_name, name, &k) ? (int)k - 1 : -1;
 }
 
 void backplane_set_desired(struct backplane *bp, int svc, int64_t desired)
@@ -1740,6 +1739,13 @@ struct backplane *backplane_new(struct scenario *s, struct sim *sim, struct rng_
 	bp->cl = cluster_new();
 	bp->by_id = hmap_new();
 	bp->inst_by_id = hmap_new();
+	bp->svc_by_name = hmap_new();
+	for (int i = 0; i < s->n_services; i++) {
+		uint64_t k;
+
+		if (!hmap_get(bp->svc_by_name, s->services[i].name, &k))
+			hmap_put(bp->svc_by_name, s->services[i].name, (uint64_t)i + 1);
+	}
 	bp->place_rng = rng_stream(rng, "place/tie-break");
 	workload_register(bp);
 	bp->ev_retry = sim_on(sim, "pending-retry", on_retry, bp);
@@ -1874,6 +1880,7 @@ void backplane_free(struct backplane *bp)
 	free(bp->inst_cp);
 	hmap_free(bp->by_id);
 	hmap_free(bp->inst_by_id);
+	hmap_free(bp->svc_by_name);
 	for (size_t i = 0; i < bp->n_stop_ids; i++)
 		free(bp->stop_ids[i]);
 	free(bp->stop_ids);

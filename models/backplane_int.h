@@ -64,6 +64,9 @@ struct backplane {
 	 * every instance per trace row naming one was rows x instances) */
 	struct hmap *inst_by_id;
 	int32_t n_inst_by_id;
+	/* services by name (backplane_find_service): index + 1, the first
+	 * of each name */
+	struct hmap *svc_by_name;
 	uint64_t next_task_no;
 	int64_t running, starting, queued;
 	int64_t cp_waiting;        /* queued tasks waiting PROVISIONING for a

@@ -27,6 +27,7 @@
 #include "models/evlog.h"
 #include "models/pricing.h"
 #include "sim/csvout.h"
+#include "sim/hmap.h"
 #include "sim/quant.h"
 #include "sim/mem.h"
 
@@ -102,10 +103,16 @@ struct metrics {
 	double lb_last;
 	double lb_arrivals;       /* requests that arrived, all target groups, the run */
 	/* the same per service (its target groups): interval, service, failed */
+	/* the services' load-balancer intervals that failed requests, in
+	 * time order (recovery.csv's requests_failed: an interval with none
+	 * adds nothing, so only these are kept, not one per service per
+	 * interval for the whole run) */
 	struct lb_svc_iv { sim_time_t a, b; const char *svc; double failed; } *lb_sv;
 	size_t n_lb_sv;
 	char **svc_names;             /* interned service names */
-	size_t n_svc_names;
+	uint8_t *svc_lb;              /* per name: it had a load-balancer interval */
+	size_t n_svc_names, cap_svc_names;
+	struct hmap *svc_idx;         /* name -> its index in svc_names + 1 (svc_intern) */
 	int64_t submitted, placed, failures_total;
 	/* tasks launched (placed) per launch type and capacity provider: the
 	 * run's (summary.csv) and per service index (service_summary.csv).
@@ -534,14 +541,42 @@ struct fault_row {
 
 static void fault_rows_flush(struct metrics *m, int close);
 
-/* The service's name, one copy per service. */
+/* The service's name, one copy per service (a map: a row per service per
+ * load-balancer interval looks its name up; a pass over the names made
+ * that services x services a minute). */
+static size_t svc_intern(struct metrics *m, const char *service)
+{
+	uint64_t k;
+	size_t cap = m->cap_svc_names;
+
+	if (!m->svc_idx)
+		m->svc_idx = hmap_new();
+	if (hmap_get(m->svc_idx, service, &k))
+		return (size_t)k - 1;
+	XGROW(m->svc_names, m->cap_svc_names, m->n_svc_names + 1);
+	if (m->cap_svc_names != cap) {
+		m->svc_lb = xrealloc(m->svc_lb, m->cap_svc_names);
+		memset(m->svc_lb + cap, 0, m->cap_svc_names - cap);
+	}
+	m->svc_names[m->n_svc_names] = xstrdup(service);
+	hmap_put(m->svc_idx, service, m->n_svc_names + 1);
+	return m->n_svc_names++;
+}
+
 static const char *svc_name(struct metrics *m, const char *service)
 {
-	for (size_t i = 0; i < m->n_svc_names; i++)
-		if (strcmp(m->svc_names[i], service) == 0)
-			return m->svc_names[i];
-	m->svc_names = xrealloc(m->svc_names, (m->n_svc_names + 1) * sizeof *m->svc_names);
-	return m->svc_names[m->n_svc_names++] = xstrdup(service);
+	size_t k = svc_intern(m, service);     /* (first: it may move svc_names) */
+
+	return m->svc_names[k];
+}
+
+/* The index in svc_names of an interned name (svc_name's), or
+ * n_svc_names for one never interned. */
+static size_t svc_k(const struct metrics *m, const char *name)
+{
+	uint64_t k;
+
+	return m->svc_idx && hmap_get(m->svc_idx, name, &k) ? (size_t)k - 1 : m->n_svc_names;
 }
 
 void metrics_on_fault(struct metrics *m, sim_time_t now, int64_t fault_id, const char *kind,
@@ -660,11 +695,14 @@ void metrics_on_lb_interval(struct metrics *m, sim_time_t end, double arrivals, 
 void metrics_on_lb_service_interval(struct metrics *m, sim_time_t start, sim_time_t end,
 				    const char *service, double failed)
 {
-	const char *name = svc_name(m, service);
+	size_t k = svc_intern(m, service);
 
+	m->svc_lb[k] = 1;
+	if (failed == 0)
+		return;            /* (it would add nothing to any window's sum) */
 	if ((m->n_lb_sv & (m->n_lb_sv - 1)) == 0)
 		m->lb_sv = xrealloc(m->lb_sv, (m->n_lb_sv ? 2 * m->n_lb_sv : 1) * sizeof *m->lb_sv);
-	m->lb_sv[m->n_lb_sv++] = (struct lb_svc_iv){ start, end, name, failed };
+	m->lb_sv[m->n_lb_sv++] = (struct lb_svc_iv){ start, end, m->svc_names[k], failed };
 }
 
 size_t metrics_fault_rows_held(const struct metrics *m)
@@ -873,16 +911,6 @@ static int fault_rows_close(struct metrics *m, struct err *e)
 
 static void fault_rows_out(struct metrics *m, sim_time_t end)
 {
-	/* the services with an interval (lb_cost_out's `any`): per interned
-	 * name, as svc_names lists them */
-	uint8_t *any = xcalloc(m->n_svc_names + 1, 1);
-
-	for (size_t i = 0; i < m->n_lb_sv; i++)
-		for (size_t k = 0; k < m->n_svc_names; k++)
-			if (m->svc_names[k] == m->lb_sv[i].svc) {
-				any[k] = 1;
-				break;
-			}
 	for (size_t i = 0; i < m->n_rrows; i++) {
 		struct rec_row *r = &m->rrows[i];
 		struct csvout *o = m->recovery;
@@ -904,17 +932,15 @@ static void fault_rows_out(struct metrics *m, sim_time_t end)
 		for (size_t j = 0; m->fat_unsorted && j < m->n_fat; j++)   /* (never: ids rise) */
 			if (m->fat[j].id == r->fault_id)
 				t0 = m->fat[j].at;
-		for (k = 0; k < m->n_svc_names && m->svc_names[k] != r->svc; k++)
-			;
+		k = svc_k(m, r->svc);
 		csvout_int(o, r->fault_id);
 		csvout_str(o, r->svc);
 		csvout_int(o, r->tasks);
 		csvout_ms(o, r->duration);
 		lb_cost_out(m, o, t0, r->duration >= 0 && t0 + r->duration < end ? t0 + r->duration : end, r->svc,
-			    k < m->n_svc_names && any[k]);
+			    k < m->n_svc_names && m->svc_lb[k]);
 		csvout_endrow(o);
 	}
-	free(any);
 }
 
 static void fault_rows_free(struct metrics *m)
@@ -946,9 +972,13 @@ static void fault_rows_free(struct metrics *m)
 	for (size_t i = 0; i < m->n_svc_names; i++)
 		free(m->svc_names[i]);
 	free(m->svc_names);
+	free(m->svc_lb);
+	m->svc_lb = NULL;
+	hmap_free(m->svc_idx);
+	m->svc_idx = NULL;
 	m->lb_sv = NULL;
 	m->svc_names = NULL;
-	m->n_lb_sv = m->n_svc_names = 0;
+	m->n_lb_sv = m->n_svc_names = m->cap_svc_names = 0;
 	m->frows = NULL;
 	m->rrows = NULL;
 	m->fat = NULL;

@@ -939,6 +939,72 @@ static void test_run_prepared(void)
 	CU_ASSERT(rs_teardown() == 0);
 }
 
+/* Rows naming a service find it by name (backplane_find_service, a map):
+ * 120 services s0 .. s119, names prefixes of others (s1 of s10 .. s19 and
+ * s100 .. s119); 400 set_desired rows at random; each service's
+ * desired count at the end (services.csv's last interval) is the one its
+ * last row set (or its desiredCount when no row named it).  A row naming
+ * no service ("s1x") is refused with its line and the name. */
+static void test_service_names(void)
+{
+	enum { NS = 120, NR = 400 };
+	static char js[NS * 120 + 1000], tr[NR * 40 + 100];
+	char names[NS][16], msg[512];
+	int want[NS], len = 0, tl = 0, wrong = 0, seen = 0;
+	uint64_t x = 11;
+
+	CU_ASSERT_FATAL(rs_setup() == 0);
+	rs_write("w.json", "{\"family\":\"w\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"x\","
+		 "\"cpu\":16,\"memory\":32}]}");
+	len += snprintf(js + len, sizeof js - (size_t)len,
+			"{\"durationSeconds\":600,\"metricsIntervalSeconds\":60,\"region\":\"us-east-1\","
+			"\"availabilityZones\":[\"us-east-1a\"],\"taskDefinitions\":{\"w\":\"w.json\"},"
+			"\"instanceGroups\":[{\"instanceType\":\"m5.4xlarge\",\"availabilityZone\":\"us-east-1a\","
+			"\"count\":4}],\"workload\":{\"traces\":[\"names.csv\"]},\"services\":[");
+	for (int i = 0; i < NS; i++) {
+		/* s0 .. s119: s1 a prefix of s10 .. s19 and of s100 .. s119 */
+		snprintf(names[i], sizeof names[i], "s%d", i);
+		want[i] = i % 4;
+		len += snprintf(js + len, sizeof js - (size_t)len, "%s{\"serviceName\":\"%s\",\"taskDefinition\":\"w\","
+				"\"desiredCount\":%d}", i ? "," : "", names[i], want[i]);
+	}
+	snprintf(js + len, sizeof js - (size_t)len, "]}");
+	rs_write("names.json", js);
+	tl += snprintf(tr + tl, sizeof tr - (size_t)tl, "time_s,event,target,count\n");
+	for (int r = 0; r < NR; r++) {
+		int i, d;
+
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		i = (int)((x >> 33) % NS);
+		d = (int)((x >> 20) % 5);
+		want[i] = d;
+		tl += snprintf(tr + tl, sizeof tr - (size_t)tl, "%d,set_desired,%s,%d\n", 10 + r, names[i], d);
+	}
+	rs_write("names.csv", tr);
+	T_EQ(rs_run("names.json", "names", NULL, NULL, NULL), 0);
+	for (int r = 1; r <= rs_rows("names", "services.csv"); r++) {
+		char *t = rs_cell("names", "services.csv", r, "time_s"), *sv;
+
+		if (t && strcmp(t, "600.000") == 0) {
+			sv = rs_cell("names", "services.csv", r, "service");
+			for (int i = 0; i < NS; i++)
+				if (sv && strcmp(sv, names[i]) == 0) {
+					wrong += rs_num("names", "services.csv", r, "desired") != want[i];
+					seen++;
+				}
+			free(sv);
+		}
+		free(t);
+	}
+	T_EQ(seen, NS);
+	T_EQ(wrong, 0);
+	rs_write("names.csv", "time_s,event,target,count\n5,set_desired,s1,2\n6,set_desired,s1x,1\n");
+	rs_run_msg("names.json", "bad", msg, sizeof msg);
+	CU_ASSERT(strstr(msg, "names.csv:3") != NULL);
+	CU_ASSERT(strstr(msg, "unknown service 's1x'") != NULL);
+	CU_ASSERT(rs_teardown() == 0);
+}
+
 CU_TestInfo trace_tests[] = {
 	{ "every event kind", test_all_events },
 	{ "columns in any order", test_shuffled_columns },
@@ -955,6 +1021,7 @@ CU_TestInfo trace_tests[] = {
 	{ "streaming a long trace", test_streaming },
 	{ "rows by their shape agree with the usual reading", test_fast_rows_agree },
 	{ "a run's rows by their shape make the same calls", test_run_prepared },
+	{ "rows find services by name among many sharing prefixes", test_service_names },
 	CU_TEST_INFO_NULL,
 };
 

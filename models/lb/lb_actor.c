@@ -70,6 +70,7 @@ struct lb_actor {
 	struct lb_orphan *orph;    /* orphaned tasks' targets, while they may drain */
 	size_t n_orph, cap_orph;
 	char **codes;              /* stoppedReason per target group */
+	int *tg_svc;               /* per target group: the first service bound to it, -1 none */
 	uint32_t ev_grace, ev_failed, ev_az_back;
 };
 
@@ -430,12 +431,8 @@ static void cb_interval_tg(void *ctx, sim_time_t start, sim_time_t end, int tg, 
 	struct metrics *m = backplane_metrics(a->bp);
 	const struct scenario *s = backplane_scenario(a->bp);
 
-	for (int i = 0; m && i < s->n_services; i++)
-		for (int k = 0; k < s->services[i].lb.n; k++)
-			if (s->services[i].lb.b[k].tg == tg) {
-				metrics_on_lb_service_interval(m, start, end, s->services[i].name, failed);
-				return;
-			}
+	if (m && a->tg_svc[tg] >= 0)
+		metrics_on_lb_service_interval(m, start, end, s->services[a->tg_svc[tg]].name, failed);
 }
 
 static void start(struct lb_actor *a)
@@ -446,6 +443,14 @@ static void start(struct lb_actor *a)
 	const char *dir = backplane_out_dir(a->bp);
 	struct err e;
 
+	/* recovery.csv's service of each target group: the first bound to it
+	 * (cb_interval_tg, per group per interval: no pass over the services) */
+	a->tg_svc = xmalloc(((size_t)s->lb.n_tgs + 1) * sizeof *a->tg_svc);
+	for (int k = 0; k < s->lb.n_tgs; k++)
+		a->tg_svc[k] = -1;
+	for (int i = s->n_services - 1; i >= 0; i--)
+		for (int k = s->services[i].lb.n - 1; k >= 0; k--)
+			a->tg_svc[s->services[i].lb.b[k].tg] = i;
 	a->lb = lb_new(&s->lb, backplane_sim(a->bp), backplane_rng(a->bp), s->metrics_interval, &cb);
 	a->codes = xcalloc((size_t)s->lb.n_tgs, sizeof *a->codes);
 	for (int k = 0; k < s->lb.n_tgs; k++) {
@@ -515,6 +520,7 @@ static void on_note(struct backplane *bp, void *ctx, const struct bp_note *n)
 		for (int k = 0; a->codes && k < backplane_scenario(bp)->lb.n_tgs; k++)
 			free(a->codes[k]);
 		free(a->codes);
+		free(a->tg_svc);
 		free(a->e);
 		free(a->orph);
 		free(a);
