@@ -1440,7 +1440,7 @@ static int32_t register_instance(struct backplane *bp, const struct catalog_type
 	struct scn_attr cp_attr = { CP_ATTR, NULL };
 	char id[32], trunk[32];
 	int32_t i;
-	int n_given = provider >= 0 ? 1 : g ? g->n_attrs : 0;
+	int n_given = provider >= 0 ? 1 : g ? g->n_attrs : 0, k;
 
 	if (bp->s->max_instances > 0) {
 		struct cluster_totals t;
@@ -1480,10 +1480,9 @@ static int32_t register_instance(struct backplane *bp, const struct catalog_type
 	XGROW(bp->inst_cp, bp->cap_inst_cp, (size_t)i + 1);
 	bp->inst_cp[i] = provider;
 	XGROW(bp->ib, bp->cap_ib, (size_t)i + 1);
-	bp->ib[i] = (struct inst_bp){ 0 };
 	/* its AZ's index, once (bp_instance_az) */
-	while (bp->ib[i].az < bp->s->n_azs && strcmp(bp->s->azs[bp->ib[i].az], cluster_az(bp->cl, i)) != 0)
-		bp->ib[i].az++;
+	k = scenario_az_index(bp->s, cluster_az(bp->cl, i));
+	bp->ib[i] = (struct inst_bp){ .az = k < 0 ? bp->s->n_azs : k };
 	/* the actors set up their side of it (the agent: connected) */
 	bp_notify(bp, &(struct bp_note){ .kind = BN_INSTANCE_ADDED, .inst = i });
 	metrics_on_instance_up(bp->m, sim_now(bp->sim), i,

@@ -708,11 +708,8 @@ static void on_back(struct sim *s, void *ctx, const struct event *ev)
 static void az_outage(struct backplane *bp, const char *az, sim_time_t len)
 {
 	struct fargate_run *f = fr_of(bp);
-	int a = -1;
+	int a = scenario_az_index(bp->s, az);
 
-	for (int k = 0; k < f->n_az; k++)
-		if (strcmp(bp->s->azs[k], az) == 0)
-			a = k;
 	if (a < 0)
 		return;
 	if (sim_now(bp->sim) + len > f->az_out_until[a])

@@ -562,12 +562,12 @@ void fault_az_outage(struct backplane *bp, const char *az, sim_time_t duration, 
 	 * an instance of it down already, or registering in it, stays down
 	 * until it ends (choice E201) */
 	if (fraction >= 1.0) {
-		for (int a = 0; a < backplane_scenario(bp)->n_azs; a++)
-			if (strcmp(backplane_scenario(bp)->azs[a], az) == 0 &&
-			    sim_now(backplane_sim(bp)) + duration > f->az_out_until[a]) {
-				f->az_out_until[a] = sim_now(backplane_sim(bp)) + duration;
-				f->az_outage_id[a] = id;
-			}
+		int a = scenario_az_index(backplane_scenario(bp), az);
+
+		if (a >= 0 && sim_now(backplane_sim(bp)) + duration > f->az_out_until[a]) {
+			f->az_out_until[a] = sim_now(backplane_sim(bp)) + duration;
+			f->az_outage_id[a] = id;
+		}
 		bp_notify(bp, &(struct bp_note){ .kind = BN_AZ_OUTAGE, .inst = -1, .az = az,
 						  .len = duration, .at = sim_now(backplane_sim(bp)) });
 	}

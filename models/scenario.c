@@ -205,12 +205,17 @@ void scenario_free(struct scenario *s)
 	free(s);
 }
 
-int scenario_has_az(const struct scenario *s, const char *az)
+int scenario_az_index(const struct scenario *s, const char *az)
 {
 	for (int i = 0; i < s->n_azs; i++)
 		if (strcmp(s->azs[i], az) == 0)
-			return 1;
-	return 0;
+			return i;
+	return -1;
+}
+
+int scenario_has_az(const struct scenario *s, const char *az)
+{
+	return scenario_az_index(s, az) >= 0;
 }
 
 int scenario_az_fargate(const struct scenario *s, int k)

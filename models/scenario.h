@@ -458,6 +458,8 @@ int64_t scenario_reserved_over(const struct scenario *s, const struct catalog_ty
 
 /* Whether `az` is one of the scenario's Availability Zones. */
 int scenario_has_az(const struct scenario *s, const char *az);
+/* Its index in the scenario's list, -1 when it is none of them. */
+int scenario_az_index(const struct scenario *s, const char *az);
 /* Whether Fargate runs in the scenario's zone k: not in a Local Zone or a
  * Wavelength Zone, whose names go on from the region with '-'
  * (us-west-2-lax-1a, us-east-1-wl1-bos-wlz-1), where an Availability

@@ -88,14 +88,6 @@ static uint32_t launch(struct backplane *bp, int vi)
 	return svc_launch_dep(bp, vi, svc_sched(bp)->svcs[vi].primary);
 }
 
-/* The index of a placed task's AZ (its instance's, or its Fargate zone's),
- * -1 when it has none yet. */
-static int az_index(struct backplane *bp, const struct task *t)
-{
-	/* (the scenario's n_azs for an AZ none of its own: a value apart) */
-	return bp_task_az_index(bp, t);
-}
-
 /* Scale-in (docs/ecs-model.md §4.5, §4.6; choices E20, E107): victims are
  * chosen one at a time, the counts taken again after each choice.  Tasks
  * not yet running go first.  Then the service's placement strategies decide
@@ -230,7 +222,7 @@ static int si_value(struct backplane *bp, struct si *x, int k, const struct task
 
 	switch (x->lv[k].kind) {
 	case SI_SPREAD_AZ:
-		return az_index(bp, t);
+		return bp_task_az_index(bp, t);
 	case SI_SPREAD_INST:
 		return si_inst(x, t->inst);
 	case SI_SPREAD_ATTR:
@@ -324,7 +316,7 @@ static int64_t stop_excess(struct backplane *bp, struct svc *v, int64_t excess, 
 		if (t->protected_until > sim_now(backplane_sim(bp)))
 			continue;
 		vs[n].slot = v->tasks[k];
-		vs[n].started = az_index(bp, t) >= 0 && t->seen >= TS_RUNNING;
+		vs[n].started = bp_task_az_index(bp, t) >= 0 && t->seen >= TS_RUNNING;
 		vs[n].healthy = t->healthy;
 		vs[n].inst = t->inst;
 		vs[n].ix = x.freed_cpu ? si_inst(&x, t->inst) : -1;
@@ -480,7 +472,7 @@ static void rebalance(struct backplane *bp, int vi)
 	/* a task counts in its zone, on an instance or on Fargate */
 	for (int k = 0; k < v->n_tasks; k++) {
 		struct task *t = bp_task_at(bp, v->tasks[k]);
-		int a = az_index(bp, t);
+		int a = bp_task_az_index(bp, t);
 
 		if (t->desired == TD_RUNNING && a >= 0)
 			count[a]++;

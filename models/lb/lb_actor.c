@@ -407,12 +407,11 @@ static void on_az_back(struct sim *s, void *ctx, const struct event *ev)
 
 static void az_outage(struct lb_actor *a, const char *az, sim_time_t len)
 {
-	const struct scenario *s = backplane_scenario(a->bp);
+	int i = scenario_az_index(backplane_scenario(a->bp), az);
 
 	lb_az_state(a->lb, az, 0, now_of(a));
-	for (int i = 0; i < s->n_azs && len >= 0; i++)
-		if (strcmp(s->azs[i], az) == 0)
-			sim_after(backplane_sim(a->bp), len, a->ev_az_back, a, (uint64_t)i);
+	if (i >= 0 && len >= 0)
+		sim_after(backplane_sim(a->bp), len, a->ev_az_back, a, (uint64_t)i);
 }
 
 static void cb_interval(void *ctx, sim_time_t end, double arrivals, double failed)
