@@ -102,11 +102,10 @@ struct metrics {
 	sim_time_t lb_a, lb_b;
 	double lb_last;
 	double lb_arrivals;       /* requests that arrived, all target groups, the run */
-	/* the same per service (its target groups): interval, service, failed */
-	/* the services' load-balancer intervals that failed requests, in
-	 * time order (recovery.csv's requests_failed: an interval with none
-	 * adds nothing, so only these are kept, not one per service per
-	 * interval for the whole run) */
+	/* the same per service (its target groups): interval, service,
+	 * failed; only the intervals that failed requests, in time order
+	 * (recovery.csv's requests_failed: an interval with none adds
+	 * nothing, so not one per service per interval for the whole run) */
 	struct lb_svc_iv { sim_time_t a, b; const char *svc; double failed; } *lb_sv;
 	size_t n_lb_sv;
 	char **svc_names;             /* interned service names */
