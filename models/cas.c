@@ -102,8 +102,9 @@ static void cover(struct cas *c, int32_t i)
 	}
 }
 
-/* Instance i's AZ as the scenario's index (a provider's instances are in
- * its zones: the first one stands for any other). */
+/* Instance i's AZ as the scenario's index (bp_instance_az; a zone none of
+ * the scenario's, which validation rules out, counts as its first, as the
+ * look-up by name did). */
 static int zone_of(struct backplane *bp, int32_t i)
 {
 	int a = bp_instance_az(bp, i);
