@@ -192,7 +192,7 @@ int cmd_run(int argc, char **argv)
 	char out_dir[1024];
 	struct bar bar = { 0 };
 	struct run_opts ro;
-	uint64_t events;
+	struct run_counts rn;
 	int rc;
 	struct rusage ru;
 	struct explain_log *xl = NULL;
@@ -237,7 +237,7 @@ int cmd_run(int argc, char **argv)
 	o.explain = NULL;
 	ro = (struct run_opts){ .out_dir = out_dir, .task_log = o.task_log,
 				   .progress = progress, .progress_ctx = &bar, .explain = xl };
-	switch (run_scenario(s, &ro, &events, &e)) {
+	switch (run_scenario(s, &ro, &rn, &e)) {
 	case RUN_OK:
 		break;
 	case RUN_INPUT:
@@ -258,7 +258,7 @@ int cmd_run(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	getrusage(RUSAGE_SELF, &ru);
-	if (metrics_write_perf(out_dir, wall_now() - bar.t0, events, ru.ru_maxrss, &e)) {
+	if (metrics_write_perf(out_dir, wall_now() - bar.t0, rn.events, rn.held, ru.ru_maxrss, &e)) {
 		err_print(&e, stderr);
 		scenario_free(s);
 		return EXIT_RUNTIME;
@@ -285,7 +285,7 @@ int cmd_run(int argc, char **argv)
 	explain_log_free(xl);
 	if (!o.quiet)
 		printf("ecsim: %s: %.0f simulated seconds, %llu events; results in %s/\n",
-		       s->name, (double)s->duration / 1000.0, (unsigned long long)events, out_dir);
+		       s->name, (double)s->duration / 1000.0, (unsigned long long)rn.events, out_dir);
 	scenario_free(s);
 	if (o.fail_on_unplaced)
 		return cmd_fail_on_unplaced(out_dir);

@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct trace_row row;
 	struct scenario *s;
 	struct run_opts o;
-	uint64_t events = 0;
+	struct run_counts rn;
 	int rows = 0;
 
 	err_clear(&e);
@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.out_dir = out;
 	o.task_log = 1;
 	err_clear(&e);
-	run_scenario(s, &o, &events, &e);
+	run_scenario(s, &o, &rn, &e);
 	scenario_free(s);
 	return 0;
 }

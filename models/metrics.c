@@ -1188,13 +1188,13 @@ void metrics_abort(struct metrics *m)
 	release(m);
 }
 
-int metrics_write_perf(const char *out_dir, double wall_s, uint64_t events,
+int metrics_write_perf(const char *out_dir, double wall_s, uint64_t events, uint64_t held,
 		       long peak_rss_kb, struct err *e)
 {
 	static const char *const cols[] = { "wall_seconds", "events", "events_per_second",
-		"peak_rss_kb" };
+		"peak_rss_kb", "held_places" };
 	char *p = join(out_dir, "perf.csv");
-	struct csvout *o = csvout_open(p, cols, 4, e);
+	struct csvout *o = csvout_open(p, cols, sizeof cols / sizeof cols[0], e);
 
 	free(p);
 	if (!o)
@@ -1203,6 +1203,7 @@ int metrics_write_perf(const char *out_dir, double wall_s, uint64_t events,
 	csvout_int(o, (int64_t)events);
 	csvout_fixed(o, wall_s > 0 ? (double)events / wall_s : 0.0, 0);
 	csvout_int(o, peak_rss_kb);
+	csvout_int(o, (int64_t)held);
 	csvout_endrow(o);
 	return csvout_close(o, e);
 }

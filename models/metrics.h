@@ -184,8 +184,9 @@ const char *metrics_dir(const struct metrics *m);
 void metrics_abort(struct metrics *m);
 
 /* perf.csv: what depends on the machine, kept apart so every other file can
- * be compared byte for byte. */
-int metrics_write_perf(const char *out_dir, double wall_s, uint64_t events,
+ * be compared byte for byte (and the engine's counts: events dispatched,
+ * held places run). */
+int metrics_write_perf(const char *out_dir, double wall_s, uint64_t events, uint64_t held,
 		       long peak_rss_kb, struct err *e);
 
 /* The failure reasons summary.csv counts, in column order. */

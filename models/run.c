@@ -89,7 +89,7 @@ static int stuck(const struct scenario *s, const struct sim *sim, struct err *e)
 	return 1;
 }
 
-enum run_status run_scenario(struct scenario *s, const struct run_opts *o, uint64_t *events,
+enum run_status run_scenario(struct scenario *s, const struct run_opts *o, struct run_counts *n,
 			     struct err *e)
 {
 	struct metrics_cfg cfg = { o->out_dir, s->name, s->summary_label, s->seed, o->task_log,
@@ -104,7 +104,7 @@ enum run_status run_scenario(struct scenario *s, const struct run_opts *o, uint6
 	enum run_status rc = RUN_OK;
 	sim_time_t step = s->duration / 200 > 0 ? s->duration / 200 : 1;
 
-	*events = 0;
+	*n = (struct run_counts){ 0, 0 };
 	if (m && scenario_capacity_unsupported(s, e)) {
 		metrics_abort(m);
 		m = NULL;
@@ -164,7 +164,8 @@ enum run_status run_scenario(struct scenario *s, const struct run_opts *o, uint6
 		rc = RUN_RUNTIME;
 	m = NULL;
 out:
-	*events = sim_events(sim);
+	n->events = sim_events(sim);
+	n->held = sim_held_run(sim);
 	backplane_free(bp);
 	metrics_abort(m);
 	rng_free(rng);

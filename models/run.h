@@ -26,9 +26,16 @@ struct run_opts {
 
 enum run_status { RUN_OK = 0, RUN_RUNTIME = 1, RUN_INPUT = 2 };
 
-/* Run; on failure e says why and no result file is left behind.  *events
- * gets the number of events dispatched. */
-enum run_status run_scenario(struct scenario *s, const struct run_opts *o, uint64_t *events,
+/* What a run's engine ran: events dispatched, and held places (steps of a
+ * chain queued and run at their place like events, but not events:
+ * sim_held_after, docs/ecs-model.md §10.1). */
+struct run_counts {
+	uint64_t events, held;
+};
+
+/* Run; on failure e says why and no result file is left behind.  *n gets
+ * the counts of what ran (also on failure: up to where it stopped). */
+enum run_status run_scenario(struct scenario *s, const struct run_opts *o, struct run_counts *n,
 			     struct err *e);
 
 #endif

@@ -22,6 +22,7 @@ struct sim {
 	struct evq *q;
 	sim_time_t now;
 	uint64_t n_events;
+	uint64_t n_held;           /* held places run (sim_held_run) */
 	int stop;
 	uint32_t lim;              /* sim_run: the first level-0 slot it may not take; 0 when a stop is asked or the lane (or next) holds events */
 	struct handler *h;
@@ -345,7 +346,7 @@ static inline void hint_next(const struct sim *s, const struct evq *q)
 
 uint64_t sim_run(struct sim *s, sim_time_t until)
 {
-	uint64_t n = 0;
+	uint64_t n = 0, nh = 0;
 	struct event ev;
 	struct evq *q = s->q;
 	int was = s->dispatching;  /* (1 in a run called from a handler) */
@@ -378,6 +379,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 					/* (a held place is never for now: none come here) */
 					s->lane_head = (s->lane_head + 1) & (s->lane_cap - 1);
 					s->lane_n--;
+					nh++;
 					h->ghost(s, h->ctx, ev.arg);
 					continue;
 				}
@@ -421,6 +423,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 			evq_drop_at(q, c, i, x);
 			hint_next(s, q);
 			s->now = t;
+			nh++;
 			h->ghost(s, h->ctx, arg);
 			continue;
 		}
@@ -442,6 +445,7 @@ uint64_t sim_run(struct sim *s, sim_time_t until)
 	s->dispatching = was;
 	s->lim = 0;                /* a run around this one looks again */
 	s->n_events += n;
+	s->n_held += nh;
 	return n;
 }
 
@@ -460,6 +464,11 @@ void sim_observe(struct sim *s, void (*fn)(void *ctx), void *ctx)
 uint64_t sim_events(const struct sim *s)
 {
 	return s->n_events;
+}
+
+uint64_t sim_held_run(const struct sim *s)
+{
+	return s->n_held;
 }
 
 size_t sim_pending(const struct sim *s)

@@ -111,6 +111,9 @@ uint64_t sim_run(struct sim *s, sim_time_t until);
 void sim_stop(struct sim *s);
 
 uint64_t sim_events(const struct sim *s);   /* dispatched so far */
+/* Held places run so far (sim_ghost_after, sim_held_after): queued and run
+ * like events, not counted by sim_events. */
+uint64_t sim_held_run(const struct sim *s);
 /* Call fn(ctx) after every event (tests that check an invariant at every
  * instant); NULL removes it. */
 void sim_observe(struct sim *s, void (*fn)(void *ctx), void *ctx);

@@ -155,13 +155,13 @@ static int check_times(const char *tag, long placement, long net, long first_pul
 
 /* rs_run, and the number of events the run dispatched (-1: it failed);
  * `every`: every lifecycle step an event (scenario.every_step). */
-static long run_count_as(const char *name, const char *tag, int every)
+static long run_count_as(const char *name, const char *tag, int every, long *held)
 {
 	char p[400], out[400];
 	struct err e;
 	struct scenario *s;
 	struct run_opts o;
-	uint64_t events = 0;
+	struct run_counts rn = { 0, 0 };
 	int rc;
 
 	snprintf(p, sizeof p, "%s/%s", rs_dir(), name);
@@ -174,16 +174,18 @@ static long run_count_as(const char *name, const char *tag, int every)
 	}
 	s->every_step = every;
 	o = (struct run_opts){ .out_dir = out, .task_log = 1 };
-	rc = run_scenario(s, &o, &events, &e) == RUN_OK ? 0 : -1;
+	rc = run_scenario(s, &o, &rn, &e) == RUN_OK ? 0 : -1;
 	if (rc)
 		err_print(&e, stderr);
 	scenario_free(s);
-	return rc ? -1 : (long)events;
+	if (held)
+		*held = rc ? -1 : (long)rn.held;
+	return rc ? -1 : (long)rn.events;
 }
 
 static long run_count(const char *name, const char *tag)
 {
-	return run_count_as(name, tag, 0);
+	return run_count_as(name, tag, 0, NULL);
 }
 
 /* Default latencies (placement 1 s, network 50 ms, pull 20 s / 1 s cached,
@@ -196,21 +198,26 @@ static long run_count(const char *name, const char *tag)
  * queue are not dispatched; the start request, a cached pull's end, the
  * containers' start and the end of the other containers' stop are held
  * places, not events (sim_held_after) (12 and more before; 5, 6 with two
- * containers, before the last two were held). */
-static void check_default(const char *tag, const char *td, long wait)
+ * containers, before the last two were held): perf.csv's held_places,
+ * 3 a task (4 with two containers) but 1 for each uncached pull. */
+static void check_default(const char *tag, const char *td, long wait, long held_per_task)
 {
 	char json[64];
-	long ev, bound;
+	long ev, bound, held;
 	int uncached;
 
 	write_case_td(tag, td, NULL, NULL);
 	snprintf(json, sizeof json, "%s.json", tag);
-	ev = run_count(json, tag);
+	ev = run_count_as(json, tag, 0, &held);
 	T_EQ(ev >= 0, 1);
 	uncached = check_times_wait(tag, 1000, 50, 20000, 1000, 1000, wait);
 	/* + the samples at 0 and at the end */
 	bound = 4L * N_TASKS + uncached + 2;
 	T_EQ(ev <= bound, 1);
+	/* held: the start request, the containers' start, a cached pull's
+	 * end (an uncached pull is an event) and, with a container to stop
+	 * after the essential one, the end of that wait */
+	T_EQ(held, held_per_task * N_TASKS - uncached);
 	if (ev > bound) {
 		char m[120];
 
@@ -221,10 +228,10 @@ static void check_default(const char *tag, const char *td, long wait)
 
 static void test_default_latencies(void)
 {
-	check_default("dflt", "one", 0);
+	check_default("dflt", "one", 0, 3);
 	/* the side container is stopped when the essential one exits: it
 	 * takes the shutdown time (2 s) */
-	check_default("dflt2", "two", 2000);
+	check_default("dflt2", "two", 2000, 4);
 }
 
 /* Every latency 0: the whole start (placement to RUNNING) is one event and
@@ -447,21 +454,25 @@ static void test_held_same_outputs(void)
 
 	for (uint64_t seed = 1; seed <= 12; seed++) {
 		char name[32], a[40], b[40], json[40];
-		long e1, e0;
+		long e1, e0, h1, h0;
 
 		snprintf(name, sizeof name, "mix%d", (int)seed);
 		snprintf(json, sizeof json, "%s.json", name);
 		snprintf(a, sizeof a, "%s-every", name);
 		snprintf(b, sizeof b, "%s-held", name);
 		write_mix(name, seed);
-		e1 = run_count_as(json, a, 1);
-		e0 = run_count_as(json, b, 0);
+		e1 = run_count_as(json, a, 1, &h1);
+		e0 = run_count_as(json, b, 0, &h0);
 		T_EQ(e1 > 0, 1);
 		T_EQ(e0 > 0, 1);
 		if (e1 <= 0 || e0 <= 0)
 			continue;
 		ev_every += e1;
 		ev_held += e0;
+		/* each held place takes the place of one event: the queue
+		 * runs as many items either way (perf.csv's events +
+		 * held_places) */
+		T_EQ(e1 + h1, e0 + h0);
 		for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
 			size_t n1 = 0, n0 = 0;
 			char *x1 = slurp(a, files[f], &n1), *x0 = slurp(b, files[f], &n0);

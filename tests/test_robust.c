@@ -502,7 +502,7 @@ static void test_same_instant_bound(void)
 	struct err e;
 	struct scenario *s;
 	struct run_opts o;
-	uint64_t events = 0;
+	struct run_counts rn;
 	char out[128], m[700];
 
 	err_clear(&e);
@@ -517,7 +517,7 @@ static void test_same_instant_bound(void)
 	o.out_dir = out;
 	o.observe = count_events;
 	observed = 0;
-	T_EQ(run_scenario(s, &o, &events, &e), RUN_INPUT);
+	T_EQ(run_scenario(s, &o, &rn, &e), RUN_INPUT);
 	CU_ASSERT(observed <= 1000);
 	err_format(&e, m, sizeof m);
 	if (!strstr(m, "more than 1000 events at the simulated time 0.000 s") ||

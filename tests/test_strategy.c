@@ -319,7 +319,7 @@ static void test_tie_break_applies_to_services(void)
 		struct err e;
 		struct scenario *s;
 		struct run_opts o;
-		uint64_t events;
+		struct run_counts rn;
 
 		snprintf(p, sizeof p, "%s/tb.json", rs_dir());
 		snprintf(out, sizeof out, "%s/out-tb", rs_dir());
@@ -330,7 +330,7 @@ static void test_tie_break_applies_to_services(void)
 		CU_ASSERT_EQUAL(scenario_set_tie_break(s, "first", &e), 0);
 		s->seed = (uint64_t)seed;
 		o = (struct run_opts){ .out_dir = out, .task_log = 1 };
-		CU_ASSERT_EQUAL(run_scenario(s, &o, &events, &e), RUN_OK);
+		CU_ASSERT_EQUAL(run_scenario(s, &o, &rn, &e), RUN_OK);
 		scenario_free(s);
 		inst = rs_cell("tb", "tasks.csv", 1, "instance_id");
 		first += inst && strcmp(inst, "ci-00001") == 0;

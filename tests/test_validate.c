@@ -75,7 +75,7 @@ static void run_fails(const char *scn, struct err *e)
 	struct scenario *s;
 	struct run_opts o = { 0 };
 	char dir[] = "/tmp/ecsim-validate-XXXXXX", out[64];
-	uint64_t events;
+	struct run_counts rn;
 
 	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
 	snprintf(out, sizeof out, "%s/new/out", dir);
@@ -83,7 +83,7 @@ static void run_fails(const char *scn, struct err *e)
 	s = scenario_load(scn, e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	o.out_dir = out;
-	T_EQ(run_scenario(s, &o, &events, e), RUN_INPUT);
+	T_EQ(run_scenario(s, &o, &rn, e), RUN_INPUT);
 	snprintf(out, sizeof out, "%s/new", dir);
 	CU_ASSERT(access(out, F_OK) != 0);
 	rmdir(dir);

@@ -6,8 +6,10 @@
 # 1.25e6 rows), then `ecsim run --no-task-log` on each with
 # az-balanced-binpack, default latencies and the task definitions of
 # scenarios/taskdefs/ (api's static host port made dynamic).  Prints rows/s
-# of generation, then per duration tasks/s, events/task, CPU seconds (user +
-# system, when /usr/bin/time exists; else wall) and peak RSS of the run;
+# of generation, then per duration tasks/s, events/task, held places per
+# task (perf.csv's held_places: steps queued and run like events but not
+# dispatched, scenarios/README.md "Fewer events per task"), CPU seconds
+# (user + system, when /usr/bin/time exists; else wall) and peak RSS;
 # for the first duration also the same tasks (its register_instance rows
 # left out) on an Auto Scaling group capacity provider with managed
 # scaling, target capacity 100 % (tasks wait PROVISIONING for what it
@@ -61,15 +63,16 @@ col() { awk -F, -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = 
 P="$T/out/perf.csv" S="$T/out/summary.csv"
 tasks=$(col "$S" tasks_submitted)
 sort -n "$T/cpus" | awk -v rss="$rss" -v w="$(col "$P" wall_seconds)" -v ev="$(col "$P" events)" \
+	-v held="$(col "$P" held_places)" \
 	-v n="$tasks" -v prss="$(col "$P" peak_rss_kb)" -v load="$load" -v runs="$RUNS" '
 	{ c[NR] = $1 }
 	END {
 	# the median: the middle run, or the mean of the two middle ones
 	med = (NR % 2) ? c[(NR + 1) / 2] : (c[NR / 2] + c[NR / 2 + 1]) / 2;
-	printf "%10s %12s %12s %10s %10s %10s %6s %10s %12s %6s\n", "tasks", "tasks_per_s", "events/task", "cpu_s",
-	       "cpu_min", "cpu_max", "runs", "wall_s", "peak_rss_kb", "load";
-	printf "%10d %12.0f %12.2f %10.2f %10.2f %10.2f %6d %10.2f %12s %6s\n", n, n / med, ev / n, med, c[1], c[NR],
-	       runs, w, rss == "" ? prss : rss, load }'
+	printf "%10s %12s %12s %10s %10s %10s %10s %6s %10s %12s %6s\n", "tasks", "tasks_per_s", "events/task",
+	       "held/task", "cpu_s", "cpu_min", "cpu_max", "runs", "wall_s", "peak_rss_kb", "load";
+	printf "%10d %12.0f %12.2f %10.2f %10.2f %10.2f %10.2f %6d %10.2f %12s %6s\n", n, n / med, ev / n, held / n,
+	       med, c[1], c[NR], runs, w, rss == "" ? prss : rss, load }'
 echo "placed $(col "$S" tasks_placed) of $(col "$S" tasks_submitted) tasks," \
 	"mean cpu reserved $(col "$S" mean_cpu_reserved_pct) %, peak instances used $(col "$S" peak_instances_used)"
 }

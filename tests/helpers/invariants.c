@@ -273,7 +273,7 @@ int inv_run_file(const char *path, const char *tag,
 	struct err e;
 	struct scenario *s;
 	struct run_opts o;
-	uint64_t events;
+	struct run_counts rn;
 	int rc;
 
 	snprintf(out, sizeof out, "%s/out-%s", rs_dir(), tag);
@@ -284,7 +284,7 @@ int inv_run_file(const char *path, const char *tag,
 		return -1;
 	}
 	o = (struct run_opts){ .out_dir = out, .task_log = 1, .observe = observe, .observe_ctx = ctx };
-	rc = run_scenario(s, &o, &events, &e) == RUN_OK ? 0 : -1;
+	rc = run_scenario(s, &o, &rn, &e) == RUN_OK ? 0 : -1;
 	if (rc)
 		err_print(&e, stderr);
 	scenario_free(s);

@@ -94,7 +94,7 @@ static int run_into(const char *name, const char *tag, const char *strategy,
 	struct err e;
 	struct scenario *s = NULL;
 	struct run_opts o;
-	uint64_t events;
+	struct run_counts rn;
 	int rc = -1;
 
 	if (msg)
@@ -105,7 +105,7 @@ static int run_into(const char *name, const char *tag, const char *strategy,
 	s = scenario_load(p, &e);
 	if (s && !(strategy && scenario_set_strategy(s, strategy, &e))) {
 		o = (struct run_opts){ .out_dir = out, .task_log = 1, .observe = fn, .observe_ctx = ctx };
-		rc = run_scenario(s, &o, &events, &e) == RUN_OK ? 0 : -1;
+		rc = run_scenario(s, &o, &rn, &e) == RUN_OK ? 0 : -1;
 	}
 	if (rc && msg)
 		err_format(&e, msg, n);
