@@ -30,7 +30,8 @@
 ECSIM=${1:-./ecsim}
 ALL_SECS=${BENCH_GEN_SECONDS:-"86400 604800"}
 RUNS=${BENCH_GEN_RUNS:-3}
-case $RUNS in ''|*[!0-9]*|0) echo "BENCH_GEN_RUNS: a count of runs, 1 or more"; exit 1 ;; esac
+case $RUNS in ''|*[!0-9]*) RUNS=0 ;; esac
+[ "$RUNS" -ge 1 ] || { echo "BENCH_GEN_RUNS: a count of runs, 1 or more"; exit 1; }
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
