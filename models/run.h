@@ -28,7 +28,7 @@ enum run_status { RUN_OK = 0, RUN_RUNTIME = 1, RUN_INPUT = 2 };
 
 /* What a run's engine ran: events dispatched, and held places (steps of a
  * chain queued and run at their place like events, but not events:
- * sim_held_after, docs/ecs-model.md §10.1). */
+ * sim_held_after, scenarios/README.md "Fewer events per task"). */
 struct run_counts {
 	uint64_t events, held;
 };

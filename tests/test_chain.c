@@ -153,8 +153,10 @@ static int check_times(const char *tag, long placement, long net, long first_pul
 	return check_times_wait(tag, placement, net, first_pull, cached_pull, start, 0);
 }
 
-/* rs_run, and the number of events the run dispatched (-1: it failed);
- * `every`: every lifecycle step an event (scenario.every_step). */
+/* rs_run, and the number of events the run dispatched (-1: it failed),
+ * with *held (when not NULL) the held places it ran (perf.csv's
+ * held_places); `every`: every lifecycle step an event
+ * (scenario.every_step). */
 static long run_count_as(const char *name, const char *tag, int every, long *held)
 {
 	char p[400], out[400];

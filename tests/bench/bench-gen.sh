@@ -41,6 +41,8 @@ trap 'rm -rf "$T"' EXIT
 # peak RSS are the last run's (the same events every run: a run is
 # deterministic)
 run_bench() {
+# columns found by name in the header, so added columns do not shift them
+col() { awk -F, -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i } NR == 2 { print (k ? $k : "?") }' "$1"; }
 load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")
 : > "$T/cpus"
 r=0
@@ -54,13 +56,10 @@ while [ "$r" -lt "$RUNS" ]; do
 	else
 		"$ECSIM" run "$1" --quiet --no-task-log --out "$T/out" || { echo "run failed"; exit 1; }
 		rss=
-		awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "wall_seconds") k = i } NR == 2 { print $k }' \
-			"$T/out/perf.csv" >> "$T/cpus"
+		col "$T/out/perf.csv" wall_seconds >> "$T/cpus"
 	fi
 	r=$((r + 1))
 done
-# columns found by name in the header, so added columns do not shift them
-col() { awk -F, -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i } NR == 2 { print (k ? $k : "?") }' "$1"; }
 P="$T/out/perf.csv" S="$T/out/summary.csv"
 tasks=$(col "$S" tasks_submitted)
 sort -n "$T/cpus" | awk -v rss="$rss" -v w="$(col "$P" wall_seconds)" -v ev="$(col "$P" events)" \
