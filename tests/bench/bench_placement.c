@@ -30,8 +30,7 @@
  * task's entry in the bench's table, then the first line of its instance
  * (cluster_mem_remaining), each interval less an empty one (0 when the
  * readings' noise is larger).  At 100,000 instances both are cold, and one
- * waits for the other.  An argument
- * restricts the run to one template.
+ * waits for the other.  An argument restricts the run to one template.
  *
  * The rows "binpack/hint" run binpack again with the next step's task drawn
  * a step ahead and its table entry and instance prefetched
@@ -243,7 +242,8 @@ static void run(const char *tmpl, int n)
 	printf("%-20s %8d %6.0f%% %12.0f %12.0f %9.2fx %7.0f ns %7.0f ns %7.0f ns %12.0f %9.0fx %7ld %6.0f ns\n",
 	       label, n, 100.0 * (double)t.mem_reserved / (double)t.mem_registered, (STEPS - n_oracle) / t_fast,
 	       (STEPS - n_oracle) / t_loop, t_loop / t_fast, 1e9 * t_rel / (double)(STEPS - n_oracle),
-	       1e9 * t_res / (double)(STEPS - n_oracle), 1e9 * (t_floor > 0 ? t_floor : 0) / STEPS, (double)n_oracle / t_oracle,
+	       1e9 * t_res / (double)(STEPS - n_oracle), 1e9 * (t_floor > 0 ? t_floor : 0) / STEPS,
+	       (double)n_oracle / t_oracle,
 	       ((STEPS - n_oracle) / t_fast) / ((double)n_oracle / t_oracle), fails,
 	       1e9 * t_empty / (double)(STEPS - n_oracle));
 	fflush(stdout);
